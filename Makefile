@@ -1,0 +1,55 @@
+# Developer and CI entry points. CI runs `make test` (through .ci/run) with CI=true.
+
+PYTHON ?= python3
+VENV = .venv
+BIN = $(VENV)/bin
+STAMP = $(VENV)/.installed
+SUDO = $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
+
+.DEFAULT_GOAL := test
+.PHONY: venv system-deps lint test run format clean bench
+
+## venv: create .venv and install the package with its dev extras (again only when
+## pyproject.toml changes).
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $@
+
+## system-deps: Debian packages the Python dependencies need. eventsourcing[postgres] pulls in
+## pure-Python psycopg, which loads the system libpq (package libpq5) at import time.
+system-deps:
+	@if ! PATH="$$PATH:/sbin:/usr/sbin" ldconfig -p 2>/dev/null | grep -q 'libpq\.so\.5'; then \
+		echo "Installing libpq5 (PostgreSQL client library, needed by psycopg)"; \
+		$(SUDO) apt-get update -qq && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive \
+			apt-get install -y -qq --no-install-recommends libpq5; \
+	fi
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy domain archive storage projections api
+	$(BIN)/lint-imports
+
+# pytest exits 5 when it collects no tests; like any non-zero status, make treats it as failure.
+test: venv system-deps lint
+	$(BIN)/pytest -n 2
+
+run: venv
+	$(BIN)/dossier serve --host 127.0.0.1 --port 8000
+
+format: venv
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# Removes the environment and caches; never the data directory ./var.
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis build dist
+	find . -path ./var -prune -o -name '*.egg-info' -type d -prune -exec rm -rf {} +
+	find . -path ./var -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
+
+bench: venv
+	$(BIN)/python bench/ingest.py

@@ -1,0 +1,23 @@
+"""The one eventsourcing Application: one event store, one global sequence."""
+
+from __future__ import annotations
+
+from archive.accountability import AccountabilityCommands
+from archive.grading import GradingCommands
+from archive.lending import LendingCommands
+from archive.monitoring import MonitoringCommands
+from archive.reading import ReadQueries
+from archive.staffing import StaffCommands
+from archive.workout import WorkoutCommands
+
+
+class DossierArchive(
+    StaffCommands,
+    LendingCommands,
+    MonitoringCommands,
+    GradingCommands,
+    WorkoutCommands,
+    AccountabilityCommands,
+    ReadQueries,
+):
+    """Every command and read of the post-loan archive, over one event store."""

@@ -1,0 +1,335 @@
+"""The command path shared by every command module of the application.
+
+Every command goes through :meth:`DossierArchive._execute`, which in order:
+stages the uploads (checked, hashed, spooled — nothing stored yet); replays
+the first result for a repeated Idempotency-Key; resolves the role the caller
+holds at this moment; runs the domain command; stores the documents in the
+blob store; and saves every touched aggregate in a single ``save()``. If the
+save loses an optimistic-concurrency race, the blobs it created are removed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+from uuid import UUID, uuid5
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import IntegrityError, JSONTranscoder
+
+from archive.config import ArchiveConfig
+from archive.errors import (
+    ConcurrentUpdateError,
+    IdempotencyKeyReusedError,
+    StaleVersionError,
+)
+from archive.ingest import StagedDocument, Upload, staged
+from archive.receipts import CommandReceipt
+from archive.transcodings import register_domain_transcodings
+from domain.authorization import Action, choose_role
+from domain.dossier import Dossier
+from domain.errors import NotFoundError
+from domain.loan import Loan
+from domain.staff import Staff
+from domain.values import NAMESPACE, Actor, DocumentRef, Party, Role, dossier_id_for
+from storage.blobs import BlobStore
+from storage.positions import notification_id_of
+
+SYSTEM_ID = uuid5(NAMESPACE, "system:console")
+"""The actor id of the operator at the server console (the ``dossier`` CLI)."""
+
+A = TypeVar("A", bound=Aggregate)
+
+
+@dataclass(frozen=True)
+class CommandContext:
+    """Who asks, in which role, against which version, under which key."""
+
+    staff_id: UUID
+    role: Role | None = None
+    expected_version: int | None = None
+    idempotency_key: str | None = None
+
+
+@dataclass(frozen=True)
+class CommandResult:
+    """What a command recorded: the aggregate, its new version and log position."""
+
+    aggregate_id: UUID
+    version: int
+    position: int
+    events: tuple[str, ...]
+    documents: tuple[DocumentRef, ...] = ()
+    ids: Mapping[str, str] = field(default_factory=dict)
+    loan_no: str | None = None
+    replayed: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "aggregate_id": str(self.aggregate_id),
+            "version": self.version,
+            "position": self.position,
+            "events": list(self.events),
+            "documents": [d.as_dict() for d in self.documents],
+            "ids": dict(self.ids),
+            "loan_no": self.loan_no,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], *, replayed: bool) -> CommandResult:
+        return cls(
+            aggregate_id=UUID(data["aggregate_id"]),
+            version=int(data["version"]),
+            position=int(data["position"]),
+            events=tuple(data["events"]),
+            documents=tuple(DocumentRef.from_dict(d) for d in data["documents"]),
+            ids=dict(data["ids"]),
+            loan_no=data["loan_no"],
+            replayed=replayed,
+        )
+
+
+@dataclass
+class Work:
+    """What a command's body hands back to :meth:`DossierArchive._execute`."""
+
+    primary: Aggregate
+    touched: list[Aggregate]
+    ids: dict[str, str] = field(default_factory=dict)
+    loan_no: str | None = None
+
+
+Body = Callable[[Actor, list[DocumentRef]], Work]
+
+
+def blob_key(dossier_id: UUID, sha256: str) -> str:
+    """Where a dossier's document lives in the blob store."""
+    return f"{dossier_id}/{sha256}"
+
+
+class ArchiveCore(Application[UUID]):
+    """Plumbing shared by the command modules: loading, actors, the command path."""
+
+    name = "dossier"
+
+    def __init__(
+        self,
+        env: Mapping[str, str] | None = None,
+        *,
+        blobs: BlobStore,
+        config: ArchiveConfig | None = None,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        super().__init__(env)
+        self.blobs = blobs
+        self.config = config or ArchiveConfig()
+        self.clock = clock or (lambda: datetime.now(UTC))
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        register_domain_transcodings(transcoder)
+
+    # ----------------------------------------------------------------- loading
+    def _load(self, cls: type[A], aggregate_id: UUID, zh: str, en: str) -> A:
+        try:
+            aggregate: Aggregate = self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            raise NotFoundError(f"{zh}不存在", f"{en} does not exist") from None
+        if not isinstance(aggregate, cls):
+            raise NotFoundError(f"{zh}不存在", f"{en} does not exist")
+        return aggregate
+
+    def loan(self, loan_no: str) -> Loan:
+        return self._load(Loan, Loan.create_id(loan_no), f"贷款 {loan_no} ", f"loan {loan_no}")
+
+    def dossier_of(self, loan: Loan) -> Dossier:
+        return self._load(Dossier, dossier_id_for(loan.id), "档案", "dossier")
+
+    def staff(self, staff_no: str) -> Staff:
+        return self._load(
+            Staff, Staff.create_id(staff_no), f"工号 {staff_no} ", f"staff member {staff_no}"
+        )
+
+    def staff_by_id(self, staff_id: UUID) -> Staff:
+        return self._load(Staff, staff_id, "人员", "staff member")
+
+    # ------------------------------------------------------------------ actors
+    def actor(self, ctx: CommandContext, action: Action) -> Actor:
+        """The caller and the role, held at this moment, in which they act."""
+        if ctx.staff_id == SYSTEM_ID:
+            return Actor(SYSTEM_ID, choose_role({Role.ADMINISTRATOR}, action, ctx.role))
+        staff = self.staff_by_id(ctx.staff_id)
+        return Actor(staff.id, choose_role(staff.roles_at(self.clock()), action, ctx.role))
+
+    def party(self, staff_no: str) -> Party:
+        """Another person named by a command, with the roles they hold now."""
+        staff = self.staff(staff_no)
+        return Party(staff.id, staff.roles_at(self.clock()))
+
+    def authorize_read(self, ctx: CommandContext) -> Actor:
+        return self.actor(ctx, Action.READ_BUSINESS)
+
+    @staticmethod
+    def check_version(aggregate: Aggregate, ctx: CommandContext) -> None:
+        if ctx.expected_version is not None and ctx.expected_version != aggregate.version:
+            raise StaleVersionError(
+                f"版本已变化：期望 {ctx.expected_version}，当前 {aggregate.version}",
+                f"stale version: expected {ctx.expected_version}, current is {aggregate.version}",
+                current_version=aggregate.version,
+            )
+
+    # ------------------------------------------------------------ command path
+    def _execute(
+        self,
+        ctx: CommandContext,
+        action: Action,
+        params: Mapping[str, Any],
+        body: Body,
+        uploads: Sequence[Upload] = (),
+    ) -> CommandResult:
+        with staged(list(uploads), self.config) as documents:
+            refs = [d.ref for d in documents]
+            receipt_id: UUID | None = None
+            fingerprint = ""
+            if ctx.idempotency_key:
+                fingerprint = _fingerprint(action, params, refs)
+                receipt_id = CommandReceipt.create_id(ctx.staff_id, ctx.idempotency_key)
+                replay = self._replay(receipt_id, fingerprint)
+                if replay is not None:
+                    return replay
+            actor = self.actor(ctx, action)
+            work = body(actor, refs)
+            touched = list(work.touched)
+            provisional = self._result(work, refs, position=0)
+            if receipt_id is not None and ctx.idempotency_key:
+                touched.append(
+                    CommandReceipt(
+                        actor_id=ctx.staff_id,
+                        key=ctx.idempotency_key,
+                        fingerprint=fingerprint,
+                        result=provisional.as_dict(),
+                    )
+                )
+            created = self._store_documents(work, documents)
+            try:
+                recordings = self.save(*touched)
+            except IntegrityError:
+                for key in created:
+                    self.blobs.delete(key)
+                if receipt_id is not None:
+                    replay = self._replay(receipt_id, fingerprint)
+                    if replay is not None:
+                        return replay
+                current: int = self.repository.get(work.primary.id).version
+                raise ConcurrentUpdateError(
+                    f"另一操作已先修改此记录，当前版本 {current}，请刷新后重试",
+                    "another command changed this record first; current version is "
+                    f"{current}: reload and retry",
+                    current_version=current,
+                ) from None
+            position = max(r.notification.id for r in recordings)
+            return replace(provisional, position=position)
+
+    def _store_documents(self, work: Work, documents: list[StagedDocument]) -> list[str]:
+        """Put each staged document into the blob store; return the keys created."""
+        if not documents:
+            return []
+        dossier = next(a for a in work.touched if isinstance(a, Dossier))
+        created: list[str] = []
+        try:
+            for document in documents:
+                key = blob_key(dossier.id, document.ref.sha256)
+                if self.blobs.put(key, document.reopen()):
+                    created.append(key)
+        except BaseException:
+            for key in created:
+                self.blobs.delete(key)
+            raise
+        return created
+
+    def _result(self, work: Work, refs: list[DocumentRef], position: int) -> CommandResult:
+        pending = [type(e).__name__ for e in work.primary.pending_events]
+        return CommandResult(
+            aggregate_id=work.primary.id,
+            version=work.primary.version,
+            position=position,
+            events=tuple(pending),
+            documents=tuple(refs),
+            ids=work.ids,
+            loan_no=work.loan_no,
+        )
+
+    def _replay(self, receipt_id: UUID, fingerprint: str) -> CommandResult | None:
+        try:
+            receipt: Aggregate = self.repository.get(receipt_id)
+        except AggregateNotFoundError:
+            return None
+        assert isinstance(receipt, CommandReceipt)
+        if receipt.fingerprint != fingerprint:
+            raise IdempotencyKeyReusedError(
+                "该幂等键已用于另一个不同的请求",
+                "this Idempotency-Key was already used for a different request",
+            )
+        result = dict(receipt.result)
+        position = notification_id_of(
+            self.recorder, UUID(result["aggregate_id"]), int(result["version"])
+        )
+        result["position"] = position or 0
+        return CommandResult.from_dict(result, replayed=True)
+
+    # ------------------------------------------------------- filing documents
+    def file_documents(
+        self, dossier: Dossier, loan: Loan, refs: list[DocumentRef], actor: Actor
+    ) -> None:
+        """File each cited document in the dossier, pointing at the loan's new event."""
+        for ref in refs:
+            dossier.file(
+                document=ref,
+                stage=self.config.document_type(ref.doc_type).stage,
+                evidences_id=loan.id,
+                evidences_version=loan.version,
+                actor=actor,
+            )
+
+    def on_loan(
+        self,
+        ctx: CommandContext,
+        action: Action,
+        loan_no: str,
+        params: Mapping[str, Any],
+        command: Callable[[Loan, Actor, list[DocumentRef]], Mapping[str, str] | None],
+        uploads: Sequence[Upload] = (),
+    ) -> CommandResult:
+        """Run ``command`` on one loan, filing its documents in the loan's dossier."""
+
+        def body(actor: Actor, refs: list[DocumentRef]) -> Work:
+            loan = self.loan(loan_no)
+            self.check_version(loan, ctx)
+            ids = command(loan, actor, refs) or {}
+            touched: list[Aggregate] = [loan]
+            if refs:
+                dossier = self.dossier_of(loan)
+                self.file_documents(dossier, loan, refs, actor)
+                touched.append(dossier)
+            return Work(loan, touched, dict(ids), loan.loan_no)
+
+        return self._execute(ctx, action, {"loan_no": loan_no, **params}, body, uploads)
+
+
+def _fingerprint(action: Action, params: Mapping[str, Any], refs: list[DocumentRef]) -> str:
+    canonical = json.dumps(
+        {
+            "action": action.value,
+            "params": params,
+            "documents": [(r.doc_type, r.sha256, r.filename) for r in refs],
+        },
+        sort_keys=True,
+        default=str,
+        ensure_ascii=False,
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()

@@ -1,0 +1,186 @@
+"""Reads for people with a business role: loans, their events, dossiers, documents.
+
+These read the aggregates directly; the registers (projections) come later and
+serve lists and searches at scale.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any, BinaryIO
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, CanMutateAggregate
+from eventsourcing.utils import get_topic
+
+from archive.core import ArchiveCore, CommandContext, CommandResult, Work, blob_key
+from archive.ingest import Upload
+from domain.authorization import Action
+from domain.dossier import Dossier
+from domain.errors import InvalidInputError, NotFoundError
+from domain.loan import Loan
+from domain.values import Actor, DocumentRef
+from storage.positions import notification_id_of
+
+ENVELOPE = {"originator_id", "originator_version", "timestamp"}
+
+
+def jsonable(value: Any) -> Any:
+    """A JSON-ready copy of an event attribute."""
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal | UUID):
+        return str(value)
+    if isinstance(value, DocumentRef):
+        return value.as_dict()
+    if isinstance(value, Mapping):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    return value
+
+
+@dataclass(frozen=True)
+class RecordedEvent:
+    """One stored event as a reader sees it: who, in which role, when, with which documents."""
+
+    type: str
+    aggregate_id: UUID
+    version: int
+    position: int | None
+    timestamp: datetime
+    actor_id: UUID | None
+    role: str | None
+    documents: tuple[dict[str, Any], ...]
+    data: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class StoredDocument:
+    """A document as filed, and a stream of its bytes."""
+
+    ref: DocumentRef
+    stream: BinaryIO
+
+
+class ReadQueries(ArchiveCore):
+    """What a person with a business role may look at."""
+
+    def get_loan(self, ctx: CommandContext, loan_no: str) -> Loan:
+        self.authorize_read(ctx)
+        return self.loan(loan_no)
+
+    def list_loans(self, ctx: CommandContext, *, offset: int = 0, limit: int = 50) -> list[Loan]:
+        """Loans in disbursement order (a stop-gap until the loan ledger projection)."""
+        self.authorize_read(ctx)
+        topic = get_topic(Loan.Disbursed)  # type: ignore[attr-defined]
+        ids: list[UUID] = []
+        start: int | None = None
+        while len(ids) < offset + limit:
+            page = self.recorder.select_notifications(start=start, limit=500, topics=[topic])
+            ids.extend(UUID(str(n.originator_id)) for n in page)
+            if len(page) < 500:
+                break
+            start = page[-1].id + 1
+        loans: list[Loan] = []
+        for loan_id in ids[offset : offset + limit]:
+            loan: Aggregate = self.repository.get(loan_id)
+            assert isinstance(loan, Loan)
+            loans.append(loan)
+        return loans
+
+    def count_loans(self, ctx: CommandContext) -> int:
+        self.authorize_read(ctx)
+        topic = get_topic(Loan.Disbursed)  # type: ignore[attr-defined]
+        count = 0
+        start: int | None = None
+        while True:
+            page = self.recorder.select_notifications(start=start, limit=1000, topics=[topic])
+            count += len(page)
+            if len(page) < 1000:
+                return count
+            start = page[-1].id + 1
+
+    def events_of(self, aggregate_id: UUID) -> Iterator[RecordedEvent]:
+        for event in self.events.get(aggregate_id):
+            assert isinstance(event, CanMutateAggregate)
+            fields = {k: v for k, v in vars(event).items() if k not in ENVELOPE}
+            actor_id = fields.pop("actor_id", None)
+            role = fields.pop("role", None)
+            documents = fields.pop("documents", None) or ()
+            if "document" in fields:
+                documents = [fields["document"]]
+            yield RecordedEvent(
+                type=type(event).__name__,
+                aggregate_id=aggregate_id,
+                version=event.originator_version,
+                position=None,
+                timestamp=event.timestamp,
+                actor_id=actor_id,
+                role=jsonable(role),
+                documents=tuple(jsonable(d) for d in documents),
+                data=jsonable(fields),
+            )
+
+    def loan_events(self, ctx: CommandContext, loan_no: str) -> list[RecordedEvent]:
+        """Every event of the loan in order, with its place in the global sequence."""
+        self.authorize_read(ctx)
+        loan = self.loan(loan_no)
+        return [
+            RecordedEvent(
+                **{**vars(e), "position": notification_id_of(self.recorder, loan.id, e.version)}
+            )
+            for e in self.events_of(loan.id)
+        ]
+
+    def get_dossier(self, ctx: CommandContext, loan_no: str) -> Dossier:
+        self.authorize_read(ctx)
+        return self.dossier_of(self.loan(loan_no))
+
+    def open_document(self, ctx: CommandContext, loan_no: str, sha256: str) -> StoredDocument:
+        """The bytes of one filed document (access is checked and the caller named)."""
+        self.authorize_read(ctx)
+        dossier = self.dossier_of(self.loan(loan_no))
+        for filed in dossier.documents:
+            if filed.ref.sha256 == sha256:
+                return StoredDocument(
+                    filed.ref, self.blobs.open(blob_key(dossier.id, filed.ref.sha256))
+                )
+        raise NotFoundError(
+            f"档案中没有哈希为 {sha256} 的文档", f"the dossier holds no document {sha256}"
+        )
+
+    def file_supplement(
+        self,
+        ctx: CommandContext,
+        loan_no: str,
+        *,
+        stage: str,
+        uploads: Sequence[Upload],
+    ) -> CommandResult:
+        """File documents that evidence no single new loan event (补充归档)."""
+        if not uploads:
+            raise InvalidInputError("请至少上传一份文档", "upload at least one document")
+
+        def body(actor: Actor, refs: list[DocumentRef]) -> Work:
+            loan = self.loan(loan_no)
+            dossier = self.dossier_of(loan)
+            self.check_version(dossier, ctx)
+            for ref in refs:
+                dossier.file(
+                    document=ref,
+                    stage=stage,
+                    evidences_id=None,
+                    evidences_version=None,
+                    actor=actor,
+                )
+            return Work(dossier, [dossier], {}, loan.loan_no)
+
+        params = {"loan_no": loan_no, "stage": stage}
+        return self._execute(ctx, Action.FILE_DOCUMENT, params, body, uploads)

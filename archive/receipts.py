@@ -1,0 +1,50 @@
+"""Idempotency receipts: the first result of a command, saved with its events.
+
+A receipt is an aggregate whose id is derived from the caller and their
+``Idempotency-Key``; it is saved in the same ``save()`` as the command's own
+events, so either both exist or neither does, and a retry that races the
+original loses on the receipt's version instead of recording twice.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID, uuid5
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.values import NAMESPACE
+
+
+class CommandReceipt(Aggregate):
+    """The outcome of one command sent with an Idempotency-Key."""
+
+    @staticmethod
+    def create_id(actor_id: UUID, key: str) -> UUID:
+        return uuid5(NAMESPACE, f"receipt:{actor_id}:{key}")
+
+    @event("Recorded")
+    def __init__(
+        self, *, actor_id: UUID, key: str, fingerprint: str, result: dict[str, Any]
+    ) -> None:
+        self.actor_id = actor_id
+        self.key = key
+        self.fingerprint = fingerprint
+        self.result = result
+
+
+class BorrowerIndex(Aggregate):
+    """The loans of one borrower, so borrower-wide floors can be computed."""
+
+    @staticmethod
+    def create_id(borrower_id: str) -> UUID:
+        return uuid5(NAMESPACE, f"borrower:{borrower_id}")
+
+    @event("Indexed")
+    def __init__(self, *, borrower_id: str) -> None:
+        self.borrower_id = borrower_id
+        self.loan_ids: list[UUID] = []
+
+    @event("LoanAdded")
+    def add_loan(self, *, loan_id: UUID) -> None:
+        self.loan_ids.append(loan_id)

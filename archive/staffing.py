@@ -1,0 +1,147 @@
+"""Staff administration (人员管理): enrolment, roles, access tokens, authentication."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from uuid import UUID, uuid4
+
+from eventsourcing.utils import get_topic
+
+from archive.core import ArchiveCore, CommandContext, CommandResult, Work
+from archive.errors import AuthenticationError
+from domain.authorization import Action
+from domain.errors import NotFoundError
+from domain.staff import Staff
+from domain.values import Actor, DocumentRef, Role
+
+TOKEN_PREFIX = "dsr"  # noqa: S105 - the visible prefix of every token, not a secret
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    """A freshly issued token: shown once, never stored in clear."""
+
+    token_id: UUID
+    token: str
+
+
+def _hash_secret(secret: str) -> str:
+    # Tokens carry 256 random bits, so a plain SHA-256 cannot be brute-forced;
+    # a slow password hash would only slow every request down.
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def _new_token(staff_id: UUID) -> tuple[IssuedToken, str]:
+    token_id = uuid4()
+    secret = secrets.token_urlsafe(32)
+    token = f"{TOKEN_PREFIX}_{staff_id.hex}_{token_id.hex}_{secret}"
+    return IssuedToken(token_id, token), _hash_secret(secret)
+
+
+class StaffCommands(ArchiveCore):
+    """Commands of the system administrator, and token checks for every request."""
+
+    def enrol_staff(
+        self,
+        ctx: CommandContext,
+        *,
+        staff_no: str,
+        name: str,
+        branch: str,
+        roles: Sequence[Role] = (),
+        issue_token: bool = True,
+    ) -> tuple[CommandResult, IssuedToken | None]:
+        """Enrol a person, grant their first roles and issue a token, in one save."""
+        issued: list[IssuedToken] = []
+
+        def body(actor: Actor, _refs: list[DocumentRef]) -> Work:
+            staff = Staff.enrol(staff_no=staff_no, name=name, branch=branch, actor=actor)
+            for role in dict.fromkeys(roles):
+                staff.grant_role(role=role, granted_at=self.clock(), actor=actor)
+            ids: dict[str, str] = {"staff_id": str(staff.id)}
+            if issue_token:
+                token, token_hash = _new_token(staff.id)
+                staff.issue_token(token_id=token.token_id, token_hash=token_hash, actor=actor)
+                issued.append(token)
+                ids["token_id"] = str(token.token_id)
+            return Work(staff, [staff], ids)
+
+        params = {"staff_no": staff_no, "name": name, "branch": branch, "roles": roles}
+        result = self._execute(ctx, Action.ENROL_STAFF, params, body)
+        return result, (issued[0] if issued else None)
+
+    def grant_role(self, ctx: CommandContext, *, staff_no: str, role: Role) -> CommandResult:
+        def body(actor: Actor, _refs: list[DocumentRef]) -> Work:
+            staff = self.staff(staff_no)
+            self.check_version(staff, ctx)
+            staff.grant_role(role=role, granted_at=self.clock(), actor=actor)
+            return Work(staff, [staff])
+
+        return self._execute(ctx, Action.GRANT_ROLE, {"staff_no": staff_no, "role": role}, body)
+
+    def revoke_role(
+        self, ctx: CommandContext, *, staff_no: str, role: Role, reason: str
+    ) -> CommandResult:
+        def body(actor: Actor, _refs: list[DocumentRef]) -> Work:
+            staff = self.staff(staff_no)
+            self.check_version(staff, ctx)
+            staff.revoke_role(role=role, revoked_at=self.clock(), reason=reason, actor=actor)
+            return Work(staff, [staff])
+
+        params = {"staff_no": staff_no, "role": role, "reason": reason}
+        return self._execute(ctx, Action.REVOKE_ROLE, params, body)
+
+    def issue_token(
+        self, ctx: CommandContext, *, staff_no: str
+    ) -> tuple[CommandResult, IssuedToken]:
+        issued: list[IssuedToken] = []
+
+        def body(actor: Actor, _refs: list[DocumentRef]) -> Work:
+            staff = self.staff(staff_no)
+            token, token_hash = _new_token(staff.id)
+            staff.issue_token(token_id=token.token_id, token_hash=token_hash, actor=actor)
+            issued.append(token)
+            return Work(staff, [staff], {"token_id": str(token.token_id)})
+
+        # A token is new every time: never replayed from an idempotency receipt.
+        ctx = CommandContext(ctx.staff_id, ctx.role, ctx.expected_version, None)
+        result = self._execute(ctx, Action.ISSUE_TOKEN, {"staff_no": staff_no}, body)
+        return result, issued[0]
+
+    def authenticate(self, token: str) -> UUID:
+        """The staff id a bearer token belongs to; refuse anything else."""
+        refused = AuthenticationError(
+            "访问令牌无效或已吊销", "the access token is invalid or revoked"
+        )
+        parts = token.split("_", 3)
+        if len(parts) != 4 or parts[0] != TOKEN_PREFIX:
+            raise refused
+        try:
+            staff_id, token_id = UUID(hex=parts[1]), UUID(hex=parts[2])
+        except ValueError:
+            raise refused from None
+        try:
+            staff = self.staff_by_id(staff_id)
+        except NotFoundError:
+            raise refused from None
+        expected = staff.token_hashes.get(token_id)
+        if expected is None or not hmac.compare_digest(expected, _hash_secret(parts[3])):
+            raise refused
+        return staff.id
+
+    def list_staff(self, ctx: CommandContext) -> list[Staff]:
+        """Everyone ever enrolled, in enrolment order."""
+        self.actor(ctx, Action.READ_STAFF)
+        topic = get_topic(Staff.Enrolled)  # type: ignore[attr-defined]
+        people: list[Staff] = []
+        start: int | None = None
+        while True:
+            page = self.recorder.select_notifications(start=start, limit=500, topics=[topic])
+            people.extend(self.staff_by_id(UUID(str(n.originator_id))) for n in page)
+            if len(page) < 500:
+                return people
+            start = page[-1].id + 1

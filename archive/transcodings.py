@@ -1,0 +1,69 @@
+"""How domain value types are written into, and read back from, stored events."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import Enum
+from typing import Any
+
+from eventsourcing.persistence import JSONTranscoder, Transcoding
+
+from domain import values
+from domain.values import DocumentRef, LabelledEnum
+
+
+class DateAsISO(Transcoding):
+    """A business date as ``YYYY-MM-DD``."""
+
+    type = date
+    name = "date_iso"
+
+    def encode(self, obj: date) -> str:
+        return obj.isoformat()
+
+    def decode(self, data: str) -> date:
+        return date.fromisoformat(data)
+
+
+class EnumAsValue(Transcoding):
+    """An enum member as its value, under the enum's own name."""
+
+    def __init__(self, enum: type[Enum]) -> None:
+        self.type = enum
+        self.name = f"enum:{enum.__name__}"
+
+    def encode(self, obj: Enum) -> Any:
+        return obj.value
+
+    def decode(self, data: Any) -> Enum:
+        member: Enum = self.type(data)
+        return member
+
+
+class DocumentRefAsDict(Transcoding):
+    """A cited document as a plain mapping of its metadata."""
+
+    type = DocumentRef
+    name = "document_ref"
+
+    def encode(self, obj: DocumentRef) -> dict[str, Any]:
+        return obj.as_dict()
+
+    def decode(self, data: dict[str, Any]) -> DocumentRef:
+        return DocumentRef.from_dict(data)
+
+
+def _enums() -> list[type[Enum]]:
+    found: list[type[Enum]] = []
+    for obj in vars(values).values():
+        if isinstance(obj, type) and issubclass(obj, LabelledEnum) and obj is not LabelledEnum:
+            found.append(obj)
+    return found
+
+
+def register_domain_transcodings(transcoder: JSONTranscoder) -> None:
+    """Register every transcoding the domain's events need."""
+    transcoder.register(DateAsISO())
+    transcoder.register(DocumentRefAsDict())
+    for enum in _enums():
+        transcoder.register(EnumAsValue(enum))

@@ -1,0 +1,152 @@
+"""Who may do what: the role table of DOMAIN.md and the rule of 三员分立.
+
+Each command names its :class:`Action`; :func:`authorize` checks the role the
+actor held at that moment against :data:`PERMISSIONS`. Segregation-of-duties
+rules that depend on the record itself (proposer ≠ approver, inspector ≠
+reviewer) live in the aggregates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from enum import Enum
+
+from domain.errors import (
+    AdministratorBusinessActionError,
+    RoleNotPermittedError,
+    SegregationOfDutiesError,
+)
+from domain.values import Actor, Role
+
+
+class Action(Enum):
+    """A command or read a caller may ask for."""
+
+    DISBURSE = "disburse"
+    RECORD_REPAYMENT = "record_repayment"
+    RECORD_OVERDUE = "record_overdue"
+    RECORD_INSPECTION = "record_inspection"
+    CORRECT_INSPECTION = "correct_inspection"
+    PROPOSE_CLASSIFICATION = "propose_classification"
+    APPROVE_CLASSIFICATION = "approve_classification"
+    REJECT_CLASSIFICATION = "reject_classification"
+    RAISE_WARNING = "raise_warning"
+    HANDLE_WARNING = "handle_warning"
+    CLEAR_WARNING = "clear_warning"
+    TAKE_COLLECTION_STEP = "take_collection_step"
+    RESTRUCTURE = "restructure"
+    EXTEND = "extend"
+    HAND_OVER = "hand_over"
+    TRANSFER_TO_PRESERVATION = "transfer_to_preservation"
+    WRITE_OFF = "write_off"
+    SETTLE = "settle"
+    DETERMINE_RESPONSIBILITY = "determine_responsibility"
+    APPEAL_RESPONSIBILITY = "appeal_responsibility"
+    DECIDE_APPEAL = "decide_appeal"
+    RECORD_OBJECTION = "record_objection"
+    FILE_DOCUMENT = "file_document"
+    READ_BUSINESS = "read_business"
+    ENROL_STAFF = "enrol_staff"
+    GRANT_ROLE = "grant_role"
+    REVOKE_ROLE = "revoke_role"
+    ISSUE_TOKEN = "issue_token"  # noqa: S105 - an action name, not a secret
+    READ_STAFF = "read_staff"
+
+
+R = Role
+BUSINESS_ROLES: frozenset[Role] = frozenset(r for r in Role if r is not Role.ADMINISTRATOR)
+LENDING_ROLES = frozenset({R.ACCOUNT_MANAGER, R.POST_LOAN_OFFICER})
+
+PERMISSIONS: Mapping[Action, frozenset[Role]] = {
+    Action.DISBURSE: frozenset({R.ACCOUNT_MANAGER}),
+    Action.RECORD_REPAYMENT: LENDING_ROLES,
+    Action.RECORD_OVERDUE: LENDING_ROLES,
+    Action.RECORD_INSPECTION: LENDING_ROLES,
+    Action.CORRECT_INSPECTION: LENDING_ROLES | {R.REVIEWER},
+    Action.PROPOSE_CLASSIFICATION: LENDING_ROLES,
+    Action.APPROVE_CLASSIFICATION: frozenset({R.RISK_MANAGER}),
+    Action.REJECT_CLASSIFICATION: frozenset({R.RISK_MANAGER}),
+    Action.RAISE_WARNING: LENDING_ROLES | {R.RISK_MANAGER},
+    Action.HANDLE_WARNING: frozenset({R.RISK_MANAGER}),
+    Action.CLEAR_WARNING: frozenset({R.RISK_MANAGER}),
+    Action.TAKE_COLLECTION_STEP: LENDING_ROLES,
+    Action.RESTRUCTURE: frozenset({R.BRANCH_HEAD}),
+    Action.EXTEND: frozenset({R.BRANCH_HEAD}),
+    Action.HAND_OVER: frozenset({R.BRANCH_HEAD, R.REVIEWER}),
+    Action.TRANSFER_TO_PRESERVATION: frozenset({R.RISK_MANAGER, R.BRANCH_HEAD}),
+    Action.WRITE_OFF: frozenset({R.BRANCH_HEAD}),
+    Action.SETTLE: LENDING_ROLES,
+    Action.DETERMINE_RESPONSIBILITY: frozenset({R.AUDITOR}),
+    Action.APPEAL_RESPONSIBILITY: BUSINESS_ROLES,
+    Action.DECIDE_APPEAL: frozenset({R.AUDITOR}),
+    Action.RECORD_OBJECTION: BUSINESS_ROLES - {R.AUDITOR},
+    Action.FILE_DOCUMENT: LENDING_ROLES | {R.ARCHIVIST},
+    Action.READ_BUSINESS: BUSINESS_ROLES,
+    Action.ENROL_STAFF: frozenset({R.ADMINISTRATOR}),
+    Action.GRANT_ROLE: frozenset({R.ADMINISTRATOR}),
+    Action.REVOKE_ROLE: frozenset({R.ADMINISTRATOR}),
+    Action.ISSUE_TOKEN: frozenset({R.ADMINISTRATOR}),
+    Action.READ_STAFF: frozenset({R.ADMINISTRATOR, R.AUDITOR, R.COMPLIANCE}),
+}
+
+ADMINISTRATION = frozenset(
+    {Action.ENROL_STAFF, Action.GRANT_ROLE, Action.REVOKE_ROLE, Action.ISSUE_TOKEN}
+)
+
+
+def _names(roles: Iterable[Role]) -> tuple[str, str]:
+    ordered = sorted(roles, key=lambda r: list(Role).index(r))
+    return "、".join(r.zh for r in ordered), ", ".join(r.value for r in ordered)
+
+
+def choose_role(held: Iterable[Role], action: Action, requested: Role | None = None) -> Role:
+    """Pick the role in which a person performs ``action``, or refuse.
+
+    ``held`` are the roles the person holds at this moment. When the caller
+    names a role it must be one of them; otherwise the first permitted role
+    (in the order of :class:`Role`) is used.
+    """
+    held_set = frozenset(held)
+    allowed = PERMISSIONS[action]
+    if requested is not None:
+        if requested not in held_set:
+            raise RoleNotPermittedError(
+                f"当前并未担任所选岗位 {requested.zh}",
+                f"you do not hold the role {requested.value} at this moment",
+                role=requested.value,
+            )
+        candidates = [requested]
+    else:
+        candidates = [r for r in Role if r in held_set]
+    for role in candidates:
+        if role in allowed:
+            return role
+    if (
+        action not in ADMINISTRATION
+        and Role.ADMINISTRATOR in held_set
+        and (requested in (None, Role.ADMINISTRATOR))
+    ):
+        raise AdministratorBusinessActionError(
+            "系统管理员不得办理或查阅业务（三员分立）",
+            "a system administrator may not record, approve or read business actions",
+            action=action.value,
+        )
+    if action in ADMINISTRATION:
+        raise SegregationOfDutiesError(
+            "业务人员不得管理人员、岗位与令牌（三员分立）",
+            "business users may not manage staff, roles or tokens; only an administrator may",
+            action=action.value,
+        )
+    allowed_zh, allowed_en = _names(allowed)
+    held_zh, held_en = _names(held_set) if held_set else ("无", "none")
+    raise RoleNotPermittedError(
+        f"此操作仅限 {allowed_zh}；当前岗位：{held_zh}",
+        f"{action.value} is allowed to {allowed_en}; roles held now: {held_en}",
+        action=action.value,
+        allowed=sorted(r.value for r in allowed),
+    )
+
+
+def authorize(actor: Actor, action: Action) -> None:
+    """Refuse unless ``actor.role`` may perform ``action``."""
+    choose_role([actor.role], action, actor.role)

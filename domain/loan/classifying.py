@@ -1,0 +1,213 @@
+"""Five-level classification of a loan (五级分类): propose → approve / reject.
+
+Public methods are commands: they check the rules first and then trigger one
+past-tense event through a private ``@event`` method, whose body is the only
+place state changes (it runs again when the loan is rebuilt from its events,
+so it holds no rule that configuration could change).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import event
+
+from domain.authorization import Action, authorize
+from domain.classification import (
+    Floor,
+    FloorFacts,
+    FloorPolicy,
+    SubGradeScheme,
+    statutory_floor,
+)
+from domain.errors import (
+    ClassificationFloorError,
+    InvalidTransitionError,
+    SegregationOfDutiesError,
+)
+from domain.loan.core import Docs
+from domain.loan.inspections import LoanInspections
+from domain.records import (
+    Proposal,
+)
+from domain.values import (
+    Actor,
+    DocumentRef,
+    Grade,
+    Role,
+    require_text,
+)
+
+
+class LoanClassification(LoanInspections):
+    """Five-level classification (五级分类): propose → approve / reject."""
+
+    # ---------------------------------------------------------- classification
+    def propose_classification(
+        self,
+        *,
+        proposal_id: UUID,
+        grade: Grade,
+        sub_grade: str | None,
+        reason: str,
+        as_of: date,
+        scheme: SubGradeScheme,
+        actor: Actor,
+        documents: Docs = (),
+    ) -> None:
+        """Propose a grade (初分) for approval by the risk department."""
+        authorize(actor, Action.PROPOSE_CLASSIFICATION)
+        self.check_on_books("提出分类", "propose a classification")
+        self.check_business_date(as_of, "as_of")
+        self._new(self.proposals, proposal_id, "分类申请/proposal")
+        scheme.check(grade, sub_grade)
+        pending = [p for p in self.proposals.values() if p.status == "pending"]
+        if pending:
+            raise InvalidTransitionError(
+                f"已有待审批的分类申请 {pending[0].id}",
+                f"proposal {pending[0].id} is still awaiting approval",
+            )
+        self._classification_proposed(
+            proposal_id=proposal_id,
+            grade=grade,
+            sub_grade=sub_grade,
+            previous_grade=self.grade,
+            reason=require_text(reason, "reason"),
+            as_of=as_of,
+            documents=list(documents),
+            actor_id=actor.id,
+            role=actor.role,
+        )
+
+    @event("ClassificationProposed")
+    def _classification_proposed(
+        self,
+        *,
+        proposal_id: UUID,
+        grade: Grade,
+        sub_grade: str | None,
+        previous_grade: Grade,
+        reason: str,
+        as_of: date,
+        documents: list[DocumentRef],
+        actor_id: UUID,
+        role: Role,
+    ) -> None:
+        self.proposals[proposal_id] = Proposal(
+            proposal_id, grade, sub_grade, actor_id, reason, as_of
+        )
+
+    def _pending(self, proposal_id: UUID) -> Proposal:
+        proposal: Proposal = self._get(self.proposals, proposal_id, "分类申请", "proposal")
+        if proposal.status != "pending":
+            raise InvalidTransitionError(
+                f"分类申请 {proposal_id} 已{'批准' if proposal.status == 'approved' else '否决'}",
+                f"proposal {proposal_id} is already {proposal.status}",
+            )
+        return proposal
+
+    def floor(self, as_of: date, policy: FloorPolicy, borrower_npl_share: Decimal | None) -> Floor:
+        """The statutory floor grade for this loan as of ``as_of``."""
+        return statutory_floor(
+            FloorFacts(
+                days_overdue=self.days_overdue,
+                current_grade=self.grade,
+                observation=self.observation,
+                is_retail=self.is_retail,
+                borrower_npl_share=borrower_npl_share,
+                normal_repayments_since_arrears=self.normal_repayments_since_arrears,
+                as_of=as_of,
+            ),
+            policy,
+        )
+
+    def approve_classification(
+        self,
+        *,
+        proposal_id: UUID,
+        reason: str,
+        policy: FloorPolicy,
+        borrower_npl_share: Decimal | None,
+        actor: Actor,
+        documents: Docs = (),
+    ) -> None:
+        """Approve a proposal (审批): never by its proposer, never above the floor."""
+        authorize(actor, Action.APPROVE_CLASSIFICATION)
+        self.check_on_books("审批分类", "approve a classification")
+        proposal = self._pending(proposal_id)
+        if proposal.proposer_id == actor.id:
+            raise SegregationOfDutiesError(
+                "审贷分离：分类申请人不得审批本人的申请",
+                "the proposer of a classification may not approve it",
+            )
+        floor = self.floor(proposal.as_of, policy, borrower_npl_share)
+        if proposal.grade.is_better_than(floor.grade):
+            raise ClassificationFloorError(
+                f"不得批准{proposal.grade.zh}：监管下限为{floor.grade.zh}（{floor.reason_zh}）",
+                f"cannot approve {proposal.grade.value}: the statutory floor is "
+                f"{floor.grade.value} ({floor.reason_en})",
+                floor=floor.grade.value,
+                proposed=proposal.grade.value,
+            )
+        self._classification_approved(
+            proposal_id=proposal_id,
+            grade=proposal.grade,
+            sub_grade=proposal.sub_grade,
+            previous_grade=self.grade,
+            floor=floor.grade,
+            floor_reason=floor.reason_zh,
+            proposer_id=proposal.proposer_id,
+            reason=require_text(reason, "reason"),
+            documents=list(documents),
+            actor_id=actor.id,
+            role=actor.role,
+        )
+
+    @event("ClassificationApproved")
+    def _classification_approved(
+        self,
+        *,
+        proposal_id: UUID,
+        grade: Grade,
+        sub_grade: str | None,
+        previous_grade: Grade,
+        floor: Grade,
+        floor_reason: str,
+        proposer_id: UUID,
+        reason: str,
+        documents: list[DocumentRef],
+        actor_id: UUID,
+        role: Role,
+    ) -> None:
+        self.proposals[proposal_id].status = "approved"
+        if previous_grade.is_non_performing and not grade.is_non_performing:
+            self.normal_repayments_since_arrears = 0
+        self.grade = grade
+        self.sub_grade = sub_grade
+        if grade.is_non_performing:
+            self.ever_non_performing = True
+
+    def reject_classification(self, *, proposal_id: UUID, reason: str, actor: Actor) -> None:
+        """Reject a proposal, with the reason."""
+        authorize(actor, Action.REJECT_CLASSIFICATION)
+        proposal = self._pending(proposal_id)
+        if proposal.proposer_id == actor.id:
+            raise SegregationOfDutiesError(
+                "审贷分离：分类申请人不得审批本人的申请",
+                "the proposer of a classification may not decide on it",
+            )
+        self._classification_rejected(
+            proposal_id=proposal_id,
+            reason=require_text(reason, "reason"),
+            actor_id=actor.id,
+            role=actor.role,
+        )
+
+    @event("ClassificationRejected")
+    def _classification_rejected(
+        self, *, proposal_id: UUID, reason: str, actor_id: UUID, role: Role
+    ) -> None:
+        self.proposals[proposal_id].status = "rejected"

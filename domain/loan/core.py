@@ -1,0 +1,330 @@
+"""The core of the loan (贷款): disbursement, repayments, arrears.
+
+Public methods are commands: they check the rules first and then trigger one
+past-tense event through a private ``@event`` method, whose body is the only
+place state changes (it runs again when the loan is rebuilt from its events,
+so it holds no rule that configuration could change).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal
+from typing import Any, Self
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.authorization import Action, authorize
+from domain.classification import (
+    Observation,
+)
+from domain.errors import (
+    AlreadyExistsError,
+    InvalidInputError,
+    InvalidTransitionError,
+    NotFoundError,
+)
+from domain.records import (
+    CollectionStep,
+    Determination,
+    Inspection,
+    Proposal,
+    Term,
+    WarningSignal,
+)
+from domain.values import (
+    Actor,
+    BorrowerType,
+    DocumentRef,
+    Grade,
+    GuaranteeType,
+    LoanStatus,
+    Product,
+    RepaymentMethod,
+    Role,
+    loan_id_for,
+    money,
+    require_text,
+)
+
+Docs = Sequence[DocumentRef]
+
+
+class LoanCore(Aggregate):
+    """Disbursement, repayments and arrears, and the guards every command shares."""
+
+    @staticmethod
+    def create_id(loan_no: str) -> UUID:
+        return loan_id_for(loan_no)
+
+    @classmethod
+    def disburse(
+        cls,
+        *,
+        loan_no: str,
+        borrower_id: str,
+        borrower_name: str,
+        borrower_type: BorrowerType,
+        borrower_rating: str,
+        product: Product,
+        principal: Decimal,
+        interest_rate: str,
+        value_date: date,
+        maturity_date: date,
+        repayment_method: RepaymentMethod,
+        guarantee_type: GuaranteeType,
+        branch: str,
+        purpose: str,
+        actor: Actor,
+        documents: Docs = (),
+    ) -> Self:
+        """Record a disbursement (放款); the actor becomes the account manager."""
+        authorize(actor, Action.DISBURSE)
+        if not loan_no.strip() or len(loan_no) > 64:
+            raise InvalidInputError("借据号不能为空且不超过64字符", "loan_no must be 1-64 chars")
+        if maturity_date <= value_date:
+            raise InvalidInputError(
+                "到期日须晚于起息日",
+                "maturity_date must be after value_date",
+                field="maturity_date",
+            )
+        return cls(
+            loan_no=loan_no.strip(),
+            borrower_id=require_text(borrower_id, "borrower_id", max_length=64),
+            borrower_name=require_text(borrower_name, "borrower_name", max_length=200),
+            borrower_type=borrower_type,
+            borrower_rating=borrower_rating,
+            product=product,
+            principal=money(principal, "principal", positive=True),
+            interest_rate=interest_rate,
+            value_date=value_date,
+            maturity_date=maturity_date,
+            repayment_method=repayment_method,
+            guarantee_type=guarantee_type,
+            branch=require_text(branch, "branch", max_length=100),
+            purpose=require_text(purpose, "purpose", max_length=500),
+            account_manager_id=actor.id,
+            documents=list(documents),
+            actor_id=actor.id,
+            role=actor.role,
+        )
+
+    @event("Disbursed")
+    def __init__(
+        self,
+        *,
+        loan_no: str,
+        borrower_id: str,
+        borrower_name: str,
+        borrower_type: BorrowerType,
+        borrower_rating: str,
+        product: Product,
+        principal: Decimal,
+        interest_rate: str,
+        value_date: date,
+        maturity_date: date,
+        repayment_method: RepaymentMethod,
+        guarantee_type: GuaranteeType,
+        branch: str,
+        purpose: str,
+        account_manager_id: UUID,
+        documents: list[DocumentRef],
+        actor_id: UUID,
+        role: Role,
+    ) -> None:
+        self.loan_no = loan_no
+        self.borrower_id = borrower_id
+        self.borrower_name = borrower_name
+        self.borrower_type = borrower_type
+        self.borrower_rating = borrower_rating
+        self.product = product
+        self.principal = principal
+        self.balance = principal
+        self.value_date = value_date
+        self.term = Term(maturity_date, interest_rate)
+        self.repayment_method = repayment_method
+        self.guarantee_type = guarantee_type
+        self.branch = branch
+        self.purpose = purpose
+        self.account_manager_id = account_manager_id
+        self.account_managers: list[UUID] = [account_manager_id]
+        self.status = LoanStatus.ACTIVE
+        self.grade = Grade.NORMAL
+        self.sub_grade: str | None = None
+        self.ever_non_performing = False
+        self.days_overdue = 0
+        self.overdue_principal = Decimal("0.00")
+        self.overdue_interest = Decimal("0.00")
+        self.overdue_as_of: date | None = None
+        self.normal_repayments_since_arrears = 0
+        self.last_repaid_on: date | None = None
+        self.inspections: dict[UUID, Inspection] = {}
+        self.proposals: dict[UUID, Proposal] = {}
+        self.warnings: dict[UUID, WarningSignal] = {}
+        self.collection_steps: dict[UUID, CollectionStep] = {}
+        self.observation = Observation()
+        self.in_asset_preservation = False
+        self.written_off_on: date | None = None
+        self.settled_on: date | None = None
+        self.determinations: dict[UUID, Determination] = {}
+        self.objections: list[UUID] = []
+
+    # ------------------------------------------------------------------ guards
+    @property
+    def is_retail(self) -> bool:
+        return self.product.is_retail or self.borrower_type is BorrowerType.INDIVIDUAL
+
+    def check_not_closed(self, what_zh: str, what_en: str) -> None:
+        if self.status is LoanStatus.SETTLED:
+            raise InvalidTransitionError(
+                f"贷款 {self.loan_no} 已结清，不能{what_zh}",
+                f"loan {self.loan_no} is settled: cannot {what_en}",
+                status=self.status.value,
+            )
+
+    def check_on_books(self, what_zh: str, what_en: str) -> None:
+        self.check_not_closed(what_zh, what_en)
+        if self.status is LoanStatus.WRITTEN_OFF:
+            raise InvalidTransitionError(
+                f"贷款 {self.loan_no} 已核销，不能{what_zh}",
+                f"loan {self.loan_no} is written off: cannot {what_en}",
+                status=self.status.value,
+            )
+
+    def check_business_date(self, when: date, field: str) -> None:
+        if when < self.value_date:
+            raise InvalidInputError(
+                f"{field} 早于起息日 {self.value_date}",
+                f"{field} is before the value date {self.value_date}",
+                field=field,
+            )
+
+    def _new(self, records: dict[UUID, Any], record_id: UUID, kind: str) -> None:
+        if record_id in records:
+            raise AlreadyExistsError(f"{kind} {record_id} 已存在", f"{kind} {record_id} exists")
+
+    def _get(self, records: dict[UUID, Any], record_id: UUID, zh: str, en: str) -> Any:
+        try:
+            return records[record_id]
+        except KeyError:
+            raise NotFoundError(
+                f"贷款 {self.loan_no} 没有{zh} {record_id}",
+                f"loan {self.loan_no} has no {en} {record_id}",
+            ) from None
+
+    # ------------------------------------------------------- repayments, arrears
+    def record_repayment(
+        self,
+        *,
+        paid_on: date,
+        principal: Decimal,
+        interest: Decimal,
+        actor: Actor,
+        documents: Docs = (),
+    ) -> None:
+        """Record a repayment (还款); after write-off it is a recovery (收回)."""
+        authorize(actor, Action.RECORD_REPAYMENT)
+        self.check_not_closed("登记还款", "record a repayment")
+        self.check_business_date(paid_on, "paid_on")
+        principal = money(principal, "principal")
+        interest = money(interest, "interest")
+        if principal + interest == 0:
+            raise InvalidInputError("还款金额须大于零", "a repayment must be more than zero")
+        if principal > self.balance:
+            raise InvalidInputError(
+                f"还本 {principal} 超过余额 {self.balance}",
+                f"principal {principal} exceeds the balance {self.balance}",
+                field="principal",
+            )
+        self._repayment_recorded(
+            paid_on=paid_on,
+            principal=principal,
+            interest=interest,
+            on_time=self.days_overdue == 0,
+            recovery=self.status is LoanStatus.WRITTEN_OFF,
+            documents=list(documents),
+            actor_id=actor.id,
+            role=actor.role,
+        )
+
+    @event("RepaymentRecorded")
+    def _repayment_recorded(
+        self,
+        *,
+        paid_on: date,
+        principal: Decimal,
+        interest: Decimal,
+        on_time: bool,
+        recovery: bool,
+        documents: list[DocumentRef],
+        actor_id: UUID,
+        role: Role,
+    ) -> None:
+        self.balance -= principal
+        self.last_repaid_on = paid_on
+        if on_time:
+            self.normal_repayments_since_arrears += 1
+        self.observation = self.observation.on_repayment(paid_on, on_time)
+
+    def record_overdue(
+        self,
+        *,
+        as_of: date,
+        days_overdue: int,
+        overdue_principal: Decimal,
+        overdue_interest: Decimal,
+        actor: Actor,
+    ) -> None:
+        """Record the overdue status as of a date (逾期情况); zero days means cured."""
+        authorize(actor, Action.RECORD_OVERDUE)
+        self.check_not_closed("登记逾期", "record overdue status")
+        self.check_business_date(as_of, "as_of")
+        if days_overdue < 0 or days_overdue > 36500:
+            raise InvalidInputError("逾期天数无效", "days_overdue is out of range")
+        if self.overdue_as_of is not None and as_of < self.overdue_as_of:
+            raise InvalidTransitionError(
+                f"逾期情况日期 {as_of} 早于已登记的 {self.overdue_as_of}",
+                f"as_of {as_of} is before the last recorded status of {self.overdue_as_of}",
+            )
+        overdue_principal = money(overdue_principal, "overdue_principal")
+        overdue_interest = money(overdue_interest, "overdue_interest")
+        if overdue_principal > self.balance:
+            raise InvalidInputError("逾期本金超过余额", "overdue_principal exceeds the balance")
+        if days_overdue == 0 and overdue_principal + overdue_interest > 0:
+            raise InvalidInputError(
+                "逾期天数为零时逾期金额须为零",
+                "overdue amounts must be zero when days_overdue is 0",
+            )
+        if days_overdue > 0 and overdue_principal + overdue_interest == 0:
+            raise InvalidInputError(
+                "存在逾期天数时须登记逾期金额", "days_overdue > 0 needs an overdue amount"
+            )
+        self._overdue_recorded(
+            as_of=as_of,
+            days_overdue=days_overdue,
+            overdue_principal=overdue_principal,
+            overdue_interest=overdue_interest,
+            actor_id=actor.id,
+            role=actor.role,
+        )
+
+    @event("OverdueStatusRecorded")
+    def _overdue_recorded(
+        self,
+        *,
+        as_of: date,
+        days_overdue: int,
+        overdue_principal: Decimal,
+        overdue_interest: Decimal,
+        actor_id: UUID,
+        role: Role,
+    ) -> None:
+        if days_overdue > 0 and self.days_overdue == 0:
+            self.normal_repayments_since_arrears = 0
+            self.observation = self.observation.restarted()
+        self.days_overdue = days_overdue
+        self.overdue_principal = overdue_principal
+        self.overdue_interest = overdue_interest
+        self.overdue_as_of = as_of

@@ -1,0 +1,139 @@
+"""Post-loan inspections (贷后检查) and their corrections.
+
+Public methods are commands: they check the rules first and then trigger one
+past-tense event through a private ``@event`` method, whose body is the only
+place state changes (it runs again when the loan is rebuilt from its events,
+so it holds no rule that configuration could change).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from uuid import UUID
+
+from eventsourcing.domain import event
+
+from domain.authorization import Action, authorize
+from domain.errors import (
+    InvalidTransitionError,
+    SegregationOfDutiesError,
+)
+from domain.loan.core import Docs, LoanCore
+from domain.records import (
+    Inspection,
+)
+from domain.values import (
+    Actor,
+    DocumentRef,
+    InspectionKind,
+    Party,
+    Role,
+    require_text,
+)
+
+
+class LoanInspections(LoanCore):
+    """Post-loan inspections (贷后检查) and their corrections."""
+
+    # ------------------------------------------------------------- inspections
+    def record_inspection(
+        self,
+        *,
+        inspection_id: UUID,
+        kind: InspectionKind,
+        inspected_on: date,
+        reviewer: Party,
+        findings: str,
+        actor: Actor,
+        documents: Docs = (),
+    ) -> None:
+        """Record an inspection by the actor, countersigned by a different reviewer."""
+        authorize(actor, Action.RECORD_INSPECTION)
+        self.check_on_books("登记贷后检查", "record an inspection")
+        self.check_business_date(inspected_on, "inspected_on")
+        self._new(self.inspections, inspection_id, "检查/inspection")
+        if reviewer.id == actor.id:
+            raise SegregationOfDutiesError(
+                "检查报告的复核人不能是检查人本人",
+                "an inspection's reviewer must be someone other than its inspector",
+            )
+        if Role.REVIEWER not in reviewer.roles:
+            raise SegregationOfDutiesError(
+                "复核人须担任复核岗", "the reviewer must hold the reviewer role at this moment"
+            )
+        if kind is InspectionKind.FIRST_FOLLOW_UP and any(
+            i.kind is InspectionKind.FIRST_FOLLOW_UP for i in self.inspections.values()
+        ):
+            raise InvalidTransitionError(
+                "首次跟踪检查已登记", "the first follow-up inspection was already recorded"
+            )
+        self._inspection_recorded(
+            inspection_id=inspection_id,
+            kind=kind,
+            inspected_on=inspected_on,
+            inspector_id=actor.id,
+            reviewer_id=reviewer.id,
+            findings=require_text(findings, "findings"),
+            documents=list(documents),
+            actor_id=actor.id,
+            role=actor.role,
+        )
+
+    @event("InspectionRecorded")
+    def _inspection_recorded(
+        self,
+        *,
+        inspection_id: UUID,
+        kind: InspectionKind,
+        inspected_on: date,
+        inspector_id: UUID,
+        reviewer_id: UUID,
+        findings: str,
+        documents: list[DocumentRef],
+        actor_id: UUID,
+        role: Role,
+    ) -> None:
+        self.inspections[inspection_id] = Inspection(
+            inspection_id, kind, inspected_on, inspector_id, reviewer_id, findings
+        )
+
+    def correct_inspection(
+        self,
+        *,
+        inspection_id: UUID,
+        findings: str,
+        reason: str,
+        actor: Actor,
+        documents: Docs = (),
+    ) -> None:
+        """Correct an inspection's findings by a new event that points at it."""
+        authorize(actor, Action.CORRECT_INSPECTION)
+        inspection: Inspection = self._get(self.inspections, inspection_id, "检查", "inspection")
+        if actor.id not in (inspection.inspector_id, inspection.reviewer_id):
+            raise SegregationOfDutiesError(
+                "只有检查人或复核人可以更正检查记录",
+                "only the inspection's inspector or reviewer may correct it",
+            )
+        self._inspection_corrected(
+            inspection_id=inspection_id,
+            findings=require_text(findings, "findings"),
+            reason=require_text(reason, "reason"),
+            documents=list(documents),
+            actor_id=actor.id,
+            role=actor.role,
+        )
+
+    @event("InspectionCorrected")
+    def _inspection_corrected(
+        self,
+        *,
+        inspection_id: UUID,
+        findings: str,
+        reason: str,
+        documents: list[DocumentRef],
+        actor_id: UUID,
+        role: Role,
+    ) -> None:
+        inspection = self.inspections[inspection_id]
+        inspection.findings = findings
+        inspection.corrections += 1

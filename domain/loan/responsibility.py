@@ -1,0 +1,197 @@
+"""Responsibility determination (不良贷款责任认定) and the final Loan aggregate."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from eventsourcing.domain import event
+
+from domain.authorization import Action, authorize
+from domain.errors import InvalidInputError, InvalidTransitionError, SegregationOfDutiesError
+from domain.loan.core import Docs
+from domain.loan.workout import LoanWorkout
+from domain.records import Determination
+from domain.values import (
+    Actor,
+    AppealOutcome,
+    DocumentRef,
+    ResponsibilityFinding,
+    ResponsibilityStage,
+    Role,
+    require_text,
+)
+
+
+class Loan(LoanWorkout):
+    """A loan after disbursement (贷款), with everything done to it since."""
+
+    def determine_responsibility(
+        self,
+        *,
+        determination_id: UUID,
+        person_id: UUID,
+        stage: ResponsibilityStage,
+        finding: ResponsibilityFinding,
+        sanction: str,
+        reason: str,
+        actor: Actor,
+        documents: Docs = (),
+    ) -> None:
+        """Record a finding for one person and one stage of a non-performing loan."""
+        authorize(actor, Action.DETERMINE_RESPONSIBILITY)
+        self._new(self.determinations, determination_id, "责任认定/determination")
+        if not (self.ever_non_performing or self.grade.is_non_performing):
+            raise InvalidTransitionError(
+                f"贷款 {self.loan_no} 从未列为不良，无需责任认定",
+                f"loan {self.loan_no} has never been non-performing: nothing to determine",
+            )
+        if person_id == actor.id:
+            raise SegregationOfDutiesError(
+                "认定人不得认定本人的责任", "an auditor may not determine their own responsibility"
+            )
+        self._responsibility_determined(
+            determination_id=determination_id,
+            person_id=person_id,
+            stage=stage,
+            finding=finding,
+            sanction=sanction.strip(),
+            reason=require_text(reason, "reason"),
+            documents=list(documents),
+            actor_id=actor.id,
+            role=actor.role,
+        )
+
+    @event("ResponsibilityDetermined")
+    def _responsibility_determined(
+        self,
+        *,
+        determination_id: UUID,
+        person_id: UUID,
+        stage: ResponsibilityStage,
+        finding: ResponsibilityFinding,
+        sanction: str,
+        reason: str,
+        documents: list[DocumentRef],
+        actor_id: UUID,
+        role: Role,
+    ) -> None:
+        self.determinations[determination_id] = Determination(
+            determination_id, person_id, stage, finding, sanction, actor_id
+        )
+
+    def appeal_responsibility(
+        self, *, determination_id: UUID, reason: str, actor: Actor, documents: Docs = ()
+    ) -> None:
+        """Appeal (复议) a finding: once, by the person it concerns."""
+        authorize(actor, Action.APPEAL_RESPONSIBILITY)
+        determination: Determination = self._get(
+            self.determinations, determination_id, "责任认定", "determination"
+        )
+        if determination.person_id != actor.id:
+            raise SegregationOfDutiesError(
+                "只有被认定人本人可以申请复议", "only the person concerned may appeal a finding"
+            )
+        if determination.appeal_reason is not None:
+            raise InvalidTransitionError("复议只能申请一次", "a finding may be appealed only once")
+        self._responsibility_appealed(
+            determination_id=determination_id,
+            reason=require_text(reason, "reason"),
+            documents=list(documents),
+            actor_id=actor.id,
+            role=actor.role,
+        )
+
+    @event("ResponsibilityAppealed")
+    def _responsibility_appealed(
+        self,
+        *,
+        determination_id: UUID,
+        reason: str,
+        documents: list[DocumentRef],
+        actor_id: UUID,
+        role: Role,
+    ) -> None:
+        self.determinations[determination_id].appeal_reason = reason
+
+    def decide_appeal(
+        self,
+        *,
+        determination_id: UUID,
+        outcome: AppealOutcome,
+        finding: ResponsibilityFinding | None,
+        reason: str,
+        actor: Actor,
+        documents: Docs = (),
+    ) -> None:
+        """Record the committee's decision on an appeal."""
+        authorize(actor, Action.DECIDE_APPEAL)
+        determination: Determination = self._get(
+            self.determinations, determination_id, "责任认定", "determination"
+        )
+        if determination.appeal_reason is None:
+            raise InvalidTransitionError("该认定未申请复议", "this finding has not been appealed")
+        if determination.outcome is not None:
+            raise InvalidTransitionError("复议已作出决定", "the appeal was already decided")
+        if actor.id == determination.person_id:
+            raise SegregationOfDutiesError(
+                "被认定人不得决定本人的复议", "the appellant may not decide their own appeal"
+            )
+        final = determination.finding if outcome is AppealOutcome.UPHELD else finding
+        if final is None:
+            raise InvalidInputError(
+                "变更认定须给出新的认定结论", "an amended decision needs the new finding"
+            )
+        self._appeal_decided(
+            determination_id=determination_id,
+            outcome=outcome,
+            finding=final,
+            reason=require_text(reason, "reason"),
+            documents=list(documents),
+            actor_id=actor.id,
+            role=actor.role,
+        )
+
+    @event("AppealDecided")
+    def _appeal_decided(
+        self,
+        *,
+        determination_id: UUID,
+        outcome: AppealOutcome,
+        finding: ResponsibilityFinding,
+        reason: str,
+        documents: list[DocumentRef],
+        actor_id: UUID,
+        role: Role,
+    ) -> None:
+        determination = self.determinations[determination_id]
+        determination.outcome = outcome
+        determination.final_finding = finding
+
+    def record_objection(
+        self, *, objection_id: UUID, subject: str, text: str, actor: Actor, documents: Docs = ()
+    ) -> None:
+        """Record a written objection (书面异议); an overruled one exempts its author."""
+        authorize(actor, Action.RECORD_OBJECTION)
+        if objection_id in self.objections:
+            raise InvalidTransitionError("异议已登记", "objection already recorded")
+        self._objection_recorded(
+            objection_id=objection_id,
+            subject=require_text(subject, "subject", max_length=200),
+            text=require_text(text, "text"),
+            documents=list(documents),
+            actor_id=actor.id,
+            role=actor.role,
+        )
+
+    @event("ObjectionRecorded")
+    def _objection_recorded(
+        self,
+        *,
+        objection_id: UUID,
+        subject: str,
+        text: str,
+        documents: list[DocumentRef],
+        actor_id: UUID,
+        role: Role,
+    ) -> None:
+        self.objections.append(objection_id)

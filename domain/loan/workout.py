@@ -1,0 +1,298 @@
+"""Restructuring, extension, handover, asset preservation, write-off, settlement."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from uuid import UUID
+
+from eventsourcing.domain import event
+
+from domain.authorization import Action, authorize
+from domain.classification import FloorPolicy, Observation
+from domain.errors import InvalidInputError, InvalidTransitionError, SegregationOfDutiesError
+from domain.loan.collection import LoanCollection
+from domain.loan.core import Docs
+from domain.values import (
+    Actor,
+    DocumentRef,
+    Grade,
+    LoanStatus,
+    Party,
+    Role,
+    WriteOffCriterion,
+    money,
+    require_text,
+)
+
+
+class LoanWorkout(LoanCollection):
+    """Changing the terms of a loan, or ending it."""
+
+    def restructure(
+        self,
+        *,
+        restructured_on: date,
+        new_maturity_date: date,
+        new_interest_rate: str,
+        terms: str,
+        reason: str,
+        policy: FloorPolicy,
+        actor: Actor,
+        documents: Docs = (),
+    ) -> None:
+        """Restructure (重组): starts, or restarts, the observation period."""
+        authorize(actor, Action.RESTRUCTURE)
+        self.check_on_books("重组", "restructure")
+        self.check_business_date(restructured_on, "restructured_on")
+        if new_maturity_date <= restructured_on:
+            raise InvalidInputError("重组后到期日须晚于重组日", "new maturity must follow it")
+        self._restructured(
+            restructured_on=restructured_on,
+            new_maturity_date=new_maturity_date,
+            new_interest_rate=new_interest_rate,
+            terms=require_text(terms, "terms"),
+            reason=require_text(reason, "reason"),
+            grade_at_restructuring=self.grade,
+            during_observation=self.observation.is_running(restructured_on, policy),
+            documents=list(documents),
+            actor_id=actor.id,
+            role=actor.role,
+        )
+
+    @event("Restructured")
+    def _restructured(
+        self,
+        *,
+        restructured_on: date,
+        new_maturity_date: date,
+        new_interest_rate: str,
+        terms: str,
+        reason: str,
+        grade_at_restructuring: Grade,
+        during_observation: bool,
+        documents: list[DocumentRef],
+        actor_id: UUID,
+        role: Role,
+    ) -> None:
+        previous = self.observation
+        self.observation = Observation(
+            previous.restructured_count + 1, grade_at_restructuring, None, 0, during_observation
+        )
+        self.term.history.append(("restructured", self.term.maturity_date))
+        self.term.maturity_date = new_maturity_date
+        self.term.interest_rate = new_interest_rate
+
+    def extend(
+        self,
+        *,
+        approved_on: date,
+        new_maturity_date: date,
+        reason: str,
+        actor: Actor,
+        documents: Docs = (),
+    ) -> None:
+        """Extend the maturity (展期); approved before the loan falls due."""
+        authorize(actor, Action.EXTEND)
+        self.check_on_books("展期", "extend")
+        self.check_business_date(approved_on, "approved_on")
+        if approved_on > self.term.maturity_date:
+            raise InvalidTransitionError(
+                f"展期须在到期日 {self.term.maturity_date} 前批准",
+                f"an extension must be approved by the maturity date {self.term.maturity_date}",
+            )
+        if new_maturity_date <= self.term.maturity_date:
+            raise InvalidInputError(
+                "展期后到期日须晚于原到期日", "new_maturity_date must be after the current one"
+            )
+        self._extended(
+            approved_on=approved_on,
+            previous_maturity_date=self.term.maturity_date,
+            new_maturity_date=new_maturity_date,
+            reason=require_text(reason, "reason"),
+            documents=list(documents),
+            actor_id=actor.id,
+            role=actor.role,
+        )
+
+    @event("Extended")
+    def _extended(
+        self,
+        *,
+        approved_on: date,
+        previous_maturity_date: date,
+        new_maturity_date: date,
+        reason: str,
+        documents: list[DocumentRef],
+        actor_id: UUID,
+        role: Role,
+    ) -> None:
+        self.term.history.append(("extended", previous_maturity_date))
+        self.term.maturity_date = new_maturity_date
+        self.term.extensions += 1
+
+    def hand_over(
+        self,
+        *,
+        handed_over_on: date,
+        receiving: Party,
+        reason: str,
+        actor: Actor,
+        documents: Docs = (),
+    ) -> None:
+        """Hand the loan to another account manager (客户经理变更), the actor supervising."""
+        authorize(actor, Action.HAND_OVER)
+        self.check_not_closed("移交客户经理", "hand over")
+        handing_id = self.account_manager_id
+        if receiving.id == handing_id:
+            raise InvalidInputError(
+                "接收人与移交人相同", "the receiving party is the handing party"
+            )
+        if actor.id in (handing_id, receiving.id):
+            raise SegregationOfDutiesError(
+                "监交人不能是移交人或接收人",
+                "the supervisor of a handover may be neither the handing nor the receiving party",
+            )
+        if Role.ACCOUNT_MANAGER not in receiving.roles:
+            raise InvalidInputError(
+                "接收人须担任客户经理", "the receiving party must hold the account manager role"
+            )
+        self._handed_over(
+            handed_over_on=handed_over_on,
+            handing_id=handing_id,
+            receiving_id=receiving.id,
+            supervisor_id=actor.id,
+            reason=require_text(reason, "reason"),
+            documents=list(documents),
+            actor_id=actor.id,
+            role=actor.role,
+        )
+
+    @event("AccountManagerHandedOver")
+    def _handed_over(
+        self,
+        *,
+        handed_over_on: date,
+        handing_id: UUID,
+        receiving_id: UUID,
+        supervisor_id: UUID,
+        reason: str,
+        documents: list[DocumentRef],
+        actor_id: UUID,
+        role: Role,
+    ) -> None:
+        self.account_manager_id = receiving_id
+        self.account_managers.append(receiving_id)
+
+    def transfer_to_asset_preservation(
+        self, *, transferred_on: date, reason: str, actor: Actor, documents: Docs = ()
+    ) -> None:
+        """Hand a non-performing loan to the asset preservation department (资产保全)."""
+        authorize(actor, Action.TRANSFER_TO_PRESERVATION)
+        self.check_not_closed("移交资产保全", "transfer to asset preservation")
+        if self.in_asset_preservation:
+            raise InvalidTransitionError("已移交资产保全", "already with asset preservation")
+        if not self.grade.is_non_performing:
+            raise InvalidTransitionError(
+                f"仅不良贷款可移交资产保全（当前为{self.grade.zh}）",
+                f"only a non-performing loan may be transferred (it is {self.grade.value})",
+            )
+        self._transferred_to_preservation(
+            transferred_on=transferred_on,
+            reason=require_text(reason, "reason"),
+            documents=list(documents),
+            actor_id=actor.id,
+            role=actor.role,
+        )
+
+    @event("TransferredToAssetPreservation")
+    def _transferred_to_preservation(
+        self,
+        *,
+        transferred_on: date,
+        reason: str,
+        documents: list[DocumentRef],
+        actor_id: UUID,
+        role: Role,
+    ) -> None:
+        self.in_asset_preservation = True
+
+    def write_off(
+        self,
+        *,
+        written_off_on: date,
+        criterion: WriteOffCriterion,
+        reason: str,
+        actor: Actor,
+        documents: Docs = (),
+    ) -> None:
+        """Write the loan off (核销) on a recognised ground, with evidence; 账销案存."""
+        authorize(actor, Action.WRITE_OFF)
+        self.check_on_books("核销", "write off")
+        self.check_business_date(written_off_on, "written_off_on")
+        if not self.grade.is_non_performing:
+            raise InvalidTransitionError(
+                f"仅不良贷款可核销（当前为{self.grade.zh}）",
+                f"only a non-performing loan may be written off (it is {self.grade.value})",
+            )
+        if not documents:
+            raise InvalidInputError(
+                "核销须附证据材料", "a write-off needs the evidence that meets its criterion"
+            )
+        self._written_off(
+            written_off_on=written_off_on,
+            criterion=criterion,
+            amount=self.balance,
+            reason=require_text(reason, "reason"),
+            documents=list(documents),
+            actor_id=actor.id,
+            role=actor.role,
+        )
+
+    @event("WrittenOff")
+    def _written_off(
+        self,
+        *,
+        written_off_on: date,
+        criterion: WriteOffCriterion,
+        amount: Decimal,
+        reason: str,
+        documents: list[DocumentRef],
+        actor_id: UUID,
+        role: Role,
+    ) -> None:
+        self.status = LoanStatus.WRITTEN_OFF
+        self.written_off_on = written_off_on
+
+    def settle(self, *, settled_on: date, actor: Actor, documents: Docs = ()) -> None:
+        """Close the loan (结清) once nothing is owed, or recovery has ended."""
+        authorize(actor, Action.SETTLE)
+        self.check_not_closed("再次结清", "settle")
+        self.check_business_date(settled_on, "settled_on")
+        if self.status is LoanStatus.ACTIVE and (self.balance != 0 or self.overdue_interest != 0):
+            raise InvalidTransitionError(
+                f"贷款尚有余额 {self.balance}、欠息 {self.overdue_interest}，不能结清",
+                f"loan still owes {self.balance} principal and {self.overdue_interest} "
+                "interest: cannot settle",
+                balance=str(self.balance),
+            )
+        self._settled(
+            settled_on=settled_on,
+            outstanding=money(self.balance, "balance"),
+            documents=list(documents),
+            actor_id=actor.id,
+            role=actor.role,
+        )
+
+    @event("Settled")
+    def _settled(
+        self,
+        *,
+        settled_on: date,
+        outstanding: Decimal,
+        documents: list[DocumentRef],
+        actor_id: UUID,
+        role: Role,
+    ) -> None:
+        self.status = LoanStatus.SETTLED
+        self.settled_on = settled_on

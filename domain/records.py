@@ -1,0 +1,105 @@
+"""Sub-records a loan keeps: inspections, proposals, warnings, determinations.
+
+Mutable on purpose: they only ever change inside an event's apply method.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from uuid import UUID
+
+from domain.values import (
+    AppealOutcome,
+    CollectionStepKind,
+    Grade,
+    InspectionKind,
+    ResponsibilityFinding,
+    ResponsibilityStage,
+    WarningColour,
+)
+
+
+@dataclass
+class Inspection:
+    """A post-loan inspection (贷后检查) with its countersigning reviewer."""
+
+    id: UUID
+    kind: InspectionKind
+    inspected_on: date
+    inspector_id: UUID
+    reviewer_id: UUID
+    findings: str
+    corrections: int = 0
+
+
+@dataclass
+class Proposal:
+    """A proposed change of five-level grade awaiting approval."""
+
+    id: UUID
+    grade: Grade
+    sub_grade: str | None
+    proposer_id: UUID
+    reason: str
+    as_of: date
+    status: str = "pending"
+
+
+@dataclass
+class WarningSignal:
+    """A risk-warning signal (预警信号): raised → handled → cleared."""
+
+    id: UUID
+    colour: WarningColour
+    code: str
+    raised_on: date
+    reason: str
+    handled_on: date | None = None
+    measures: str | None = None
+    cleared_on: date | None = None
+
+    @property
+    def status(self) -> str:
+        if self.cleared_on is not None:
+            return "cleared"
+        if self.handled_on is not None:
+            return "handled"
+        return "raised"
+
+
+@dataclass
+class CollectionStep:
+    """One rung of the collection ladder that was taken."""
+
+    id: UUID
+    kind: CollectionStepKind
+    taken_on: date
+    days_overdue: int
+    outcome: str
+    promised_date: date | None
+
+
+@dataclass
+class Determination:
+    """A responsibility finding for one person and one stage (责任认定)."""
+
+    id: UUID
+    person_id: UUID
+    stage: ResponsibilityStage
+    finding: ResponsibilityFinding
+    sanction: str
+    determined_by: UUID
+    appeal_reason: str | None = None
+    outcome: AppealOutcome | None = None
+    final_finding: ResponsibilityFinding | None = None
+
+
+@dataclass
+class Term:
+    """The repayment terms currently in force."""
+
+    maturity_date: date
+    interest_rate: str
+    extensions: int = 0
+    history: list[tuple[str, date]] = field(default_factory=list)

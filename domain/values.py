@@ -1,0 +1,306 @@
+"""Value objects and enumerations shared by the aggregates.
+
+Statuses and kinds are :class:`enum.Enum` members (not ``str`` subclasses) so
+that the application can register a transcoding for each and events come back
+from the store with the same types they were recorded with.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from enum import Enum
+from typing import Any
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from domain.errors import InvalidInputError
+
+NAMESPACE = uuid5(NAMESPACE_URL, "urn:dossier")
+"""Namespace of the deterministic ids derived from natural keys."""
+
+CENT = Decimal("0.01")
+
+
+class LabelledEnum(Enum):
+    """An enum whose members carry a Chinese label besides their value."""
+
+    def __new__(cls, value: str, zh: str) -> LabelledEnum:
+        member = object.__new__(cls)
+        member._value_ = value
+        member.zh = zh
+        return member
+
+    zh: str
+
+    @classmethod
+    def parse(cls, value: Any, field: str) -> Any:
+        """Return the member named by ``value`` or raise a bilingual input error."""
+        if isinstance(value, cls):
+            return value
+        for member in cls:
+            if value == member.value:
+                return member
+        allowed = ", ".join(str(m.value) for m in cls)
+        raise InvalidInputError(
+            f"{field} 的取值 {value!r} 无效，允许：{allowed}",
+            f"{field}: {value!r} is not one of {allowed}",
+            field=field,
+        )
+
+
+class Role(LabelledEnum):
+    """A duty a staff member may hold (岗位)."""
+
+    ACCOUNT_MANAGER = ("account_manager", "客户经理")
+    REVIEWER = ("reviewer", "复核人")
+    POST_LOAN_OFFICER = ("post_loan_officer", "贷后管理岗")
+    RISK_MANAGER = ("risk_manager", "风险经理")
+    BRANCH_HEAD = ("branch_head", "行长")
+    ARCHIVIST = ("archivist", "档案管理员")
+    ARCHIVE_HEAD = ("archive_head", "档案室负责人")
+    COMPLIANCE = ("compliance", "合规")
+    AUDITOR = ("auditor", "审计")
+    ADMINISTRATOR = ("administrator", "系统管理员")
+
+
+class Product(LabelledEnum):
+    """A loan product family; schedules and floors vary by it."""
+
+    CORPORATE_WORKING_CAPITAL = ("corporate_working_capital", "公司流动资金贷款")
+    SMALL_BUSINESS = ("small_business", "小微企业贷款")
+    INDIVIDUAL_PRODUCTION = ("individual_production", "个人生产经营贷款")
+    CONSUMER = ("consumer", "个人消费贷款")
+    MORTGAGE = ("mortgage", "个人住房按揭贷款")
+
+    @property
+    def is_retail(self) -> bool:
+        return self in {Product.INDIVIDUAL_PRODUCTION, Product.CONSUMER, Product.MORTGAGE}
+
+
+class BorrowerType(LabelledEnum):
+    """Whether the borrower is a company or a natural person."""
+
+    CORPORATE = ("corporate", "企业")
+    INDIVIDUAL = ("individual", "个人")
+
+
+class RepaymentMethod(LabelledEnum):
+    """How principal is repaid."""
+
+    BULLET = ("bullet", "到期一次还本")
+    INSTALMENT = ("instalment", "分期还款")
+
+
+class GuaranteeType(LabelledEnum):
+    """What secures the loan."""
+
+    CREDIT = ("credit", "信用")
+    GUARANTEE = ("guarantee", "保证")
+    MORTGAGE = ("mortgage", "抵押")
+    PLEDGE = ("pledge", "质押")
+
+
+class LoanStatus(LabelledEnum):
+    """Where the loan stands in its life."""
+
+    ACTIVE = ("active", "存续")
+    WRITTEN_OFF = ("written_off", "已核销")
+    SETTLED = ("settled", "已结清")
+
+
+class Grade(LabelledEnum):
+    """The five-level risk classification (五级分类), in increasing severity."""
+
+    NORMAL = ("normal", "正常")
+    SPECIAL_MENTION = ("special_mention", "关注")
+    SUBSTANDARD = ("substandard", "次级")
+    DOUBTFUL = ("doubtful", "可疑")
+    LOSS = ("loss", "损失")
+
+    @property
+    def severity(self) -> int:
+        return list(Grade).index(self)
+
+    @property
+    def is_non_performing(self) -> bool:
+        return self.severity >= Grade.SUBSTANDARD.severity
+
+    def is_better_than(self, other: Grade) -> bool:
+        return self.severity < other.severity
+
+    @staticmethod
+    def worst(*grades: Grade) -> Grade:
+        return max(grades, key=lambda g: g.severity)
+
+
+class InspectionKind(LabelledEnum):
+    """Kinds of post-loan inspection (贷后检查)."""
+
+    FIRST_FOLLOW_UP = ("first_follow_up", "首次跟踪检查")
+    ROUTINE = ("routine", "常规检查")
+    SPECIAL = ("special", "专项检查")
+    ON_SITE = ("on_site", "现场检查")
+    OFF_SITE = ("off_site", "非现场检查")
+    PHONE_VISIT = ("phone_visit", "电话回访")
+
+
+class WarningColour(LabelledEnum):
+    """Severity of a risk-warning signal (红橙黄)."""
+
+    RED = ("red", "红色")
+    ORANGE = ("orange", "橙色")
+    YELLOW = ("yellow", "黄色")
+
+
+class CollectionStepKind(LabelledEnum):
+    """A step of the collection ladder (催收)."""
+
+    PHONE_CALL = ("phone_call", "电话催收")
+    VISIT = ("visit", "上门催收")
+    JOINT_VISIT = ("joint_visit", "联合上门催收")
+    PLAN_REVISED = ("plan_revised", "修订催收方案")
+    NOTICE_SERVED = ("notice_served", "送达催收通知书")
+    GUARANTOR_NOTIFIED = ("guarantor_notified", "通知保证人")
+    ON_SITE_INVESTIGATION = ("on_site_investigation", "现场调查")
+    LAWYERS_LETTER = ("lawyers_letter", "律师函")
+    LITIGATION = ("litigation", "诉讼")
+    PRESERVATION = ("preservation", "财产保全")
+    ENFORCEMENT = ("enforcement", "强制执行")
+
+
+class WriteOffCriterion(LabelledEnum):
+    """The ground on which a write-off (核销) is allowed."""
+
+    BANKRUPTCY = ("bankruptcy", "借款人破产")
+    DEATH_OR_DISAPPEARANCE = ("death_or_disappearance", "借款人死亡或失踪")
+    UNINSURED_DISASTER = ("uninsured_disaster", "重大自然灾害且无保险")
+    LICENCE_REVOKED = ("licence_revoked", "被吊销营业执照")
+    ENFORCEMENT_EXHAUSTED = ("enforcement_exhausted", "强制执行终结")
+
+
+class ResponsibilityStage(LabelledEnum):
+    """The stage of the credit process a responsibility finding is about."""
+
+    INVESTIGATION = ("investigation", "贷前调查")
+    REVIEW = ("review", "审查")
+    APPROVAL = ("approval", "审批")
+    POST_LOAN = ("post_loan", "贷后管理")
+    COLLECTION = ("collection", "清收")
+
+
+class ResponsibilityFinding(LabelledEnum):
+    """The degree of responsibility found (责任认定结论)."""
+
+    FULL = ("full", "全部责任")
+    MAIN = ("main", "主要责任")
+    SECONDARY = ("secondary", "次要责任")
+    EXEMPT = ("exempt", "尽职免责")
+
+
+class AppealOutcome(LabelledEnum):
+    """What the committee decided on an appeal (复议)."""
+
+    UPHELD = ("upheld", "维持原认定")
+    AMENDED = ("amended", "变更认定")
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who performs a command, in which role they held at that moment."""
+
+    id: UUID
+    role: Role
+
+
+@dataclass(frozen=True)
+class Party:
+    """Another person a command names (a reviewer, a receiving party) and the roles they hold now."""
+
+    id: UUID
+    roles: frozenset[Role]
+
+
+@dataclass(frozen=True)
+class DocumentRef:
+    """A document stored in the blob store and cited by an event.
+
+    ``sha256`` is the hash of the plaintext as received; ``key`` is where the
+    bytes live in the blob store.
+    """
+
+    doc_type: str
+    sha256: str
+    size: int
+    media_type: str
+    filename: str
+    pages: int | None = None
+
+    _SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
+    def __post_init__(self) -> None:
+        if not self._SHA256.match(self.sha256):
+            raise InvalidInputError("文档哈希格式无效", "document sha256 is malformed")
+        if self.size < 0:
+            raise InvalidInputError("文档大小无效", "document size is negative")
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "doc_type": self.doc_type,
+            "sha256": self.sha256,
+            "size": self.size,
+            "media_type": self.media_type,
+            "filename": self.filename,
+            "pages": self.pages,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> DocumentRef:
+        return cls(**data)
+
+
+def money(value: Any, field: str, *, positive: bool = False) -> Decimal:
+    """Parse an amount of yuan: a finite decimal with at most two places."""
+    try:
+        amount = value if isinstance(value, Decimal) else Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        raise InvalidInputError(
+            f"{field} 不是有效金额：{value!r}", f"{field} is not an amount: {value!r}", field=field
+        ) from None
+    if not amount.is_finite() or amount.quantize(CENT) != amount:
+        raise InvalidInputError(
+            f"{field} 须为最多两位小数的金额", f"{field} must have at most two decimal places"
+        )
+    if amount < 0 or (positive and amount == 0):
+        sign = "大于零" if positive else "非负"
+        raise InvalidInputError(
+            f"{field} 须{sign}", f"{field} must be {'positive' if positive else 'non-negative'}"
+        )
+    return amount.quantize(CENT)
+
+
+def require_text(value: str, field: str, *, max_length: int = 4000) -> str:
+    """Refuse blank or overlong free text (reasons, findings, measures)."""
+    text = value.strip()
+    if not text:
+        raise InvalidInputError(f"{field} 不能为空", f"{field} must not be blank", field=field)
+    if len(text) > max_length:
+        raise InvalidInputError(
+            f"{field} 超过 {max_length} 字", f"{field} is longer than {max_length} characters"
+        )
+    return text
+
+
+def loan_id_for(loan_no: str) -> UUID:
+    """The deterministic id of the loan with this loan number (借据号)."""
+    return uuid5(NAMESPACE, f"loan:{loan_no}")
+
+
+def dossier_id_for(loan_id: UUID) -> UUID:
+    """The deterministic id of the dossier opened with this loan."""
+    return uuid5(NAMESPACE, f"dossier:{loan_id}")
+
+
+def staff_id_for(staff_no: str) -> UUID:
+    """The deterministic id of the staff member with this staff number (工号)."""
+    return uuid5(NAMESPACE, f"staff:{staff_no}")

@@ -1,0 +1,1 @@
+"""Storage adapters: event-store settings and document blob stores (存储)."""

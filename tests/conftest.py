@@ -1,0 +1,87 @@
+"""Fixtures shared by every test tier: a fresh, empty event store on each backend."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import NoReturn
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+
+from storage.eventstore import postgres_env, sqlite_env
+
+DEFAULT_TEST_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
+
+
+def _redacted(url: str) -> str:
+    """The URL with any password masked, fit for an error message."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    """URL of the test PostgreSQL server (``DOSSIER_TEST_POSTGRES_URL`` overrides the default).
+
+    When the server cannot be reached the test fails in CI (``CI=true``) and is skipped
+    elsewhere. Checked once per session; pytest reuses the outcome for every test.
+    """
+    url = os.environ.get("DOSSIER_TEST_POSTGRES_URL", DEFAULT_TEST_POSTGRES_URL)
+    try:
+        import psycopg  # imported here, not at the top, so SQLite tests run without libpq
+    except ImportError as error:
+        _unreachable(url, error)
+    try:
+        with psycopg.connect(url, connect_timeout=5) as conn:
+            conn.execute("SELECT 1")
+    except psycopg.Error as error:
+        _unreachable(url, error)
+    return url
+
+
+def _unreachable(url: str, error: Exception) -> NoReturn:
+    message = (
+        f"PostgreSQL is not reachable at {_redacted(url)} ({type(error).__name__}: {error}). "
+        "Start it, or point DOSSIER_TEST_POSTGRES_URL at a server with a database you may use."
+    )
+    if os.environ.get("CI") == "true":
+        pytest.fail(message, pytrace=False)
+    pytest.skip(message)
+
+
+@pytest.fixture(
+    params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)],
+    ids=["sqlite", "postgres"],
+)
+def store_env(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[dict[str, str]]:
+    """The eventsourcing ``env`` of a fresh, empty event store.
+
+    SQLite: a file in the test's temporary directory. PostgreSQL: a schema of its own,
+    ``t_<uuid hex>``, created here (eventsourcing expects it to exist) and dropped with
+    everything in it afterwards, so tests may run in parallel on one database.
+    """
+    if request.param == "sqlite":
+        yield sqlite_env(tmp_path / "events.sqlite")
+        return
+
+    import psycopg
+    from psycopg import sql
+
+    url: str = request.getfixturevalue("postgres_url")
+    schema = f"t_{uuid.uuid4().hex}"
+    with psycopg.connect(url, autocommit=True, connect_timeout=5) as conn:
+        conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
+    try:
+        yield postgres_env(url, schema=schema)
+    finally:
+        with psycopg.connect(url, autocommit=True, connect_timeout=5) as conn:
+            # An application left open by a test holds no locks between calls, but do not
+            # wait forever if one does.
+            conn.execute("SET lock_timeout = '10s'")
+            conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
