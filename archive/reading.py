@@ -26,7 +26,7 @@ from domain.loan import Loan
 from domain.values import Actor, DocumentRef
 from storage.positions import notification_id_of
 
-ENVELOPE = {"originator_id", "originator_version", "timestamp"}
+ENVELOPE = {"originator_id", "originator_version", "timestamp", "originator_topic"}
 
 
 def jsonable(value: Any) -> Any:

@@ -1,0 +1,1 @@
+"""Composition root: settings, the HTTP API, the CLI. Nothing imports this package."""

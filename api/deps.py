@@ -1,0 +1,191 @@
+"""Dependencies as named ``Annotated`` aliases: the application, the caller, the command input."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
+from typing import Annotated, Generic, TypeVar
+from uuid import UUID
+
+from fastapi import Depends, Header, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, ValidationError
+from starlette.datastructures import UploadFile
+
+from archive.application import DossierArchive
+from archive.core import CommandContext
+from archive.errors import AuthenticationError
+from archive.ingest import Upload
+from domain.errors import InvalidInputError
+from domain.values import Role
+
+MAX_FILES = 20
+
+
+def get_archive(request: Request) -> DossierArchive:
+    archive: DossierArchive = request.app.state.archive
+    return archive
+
+
+ArchiveDep = Annotated[DossierArchive, Depends(get_archive)]
+
+_bearer = HTTPBearer(auto_error=False, description="个人访问令牌 / personal access token")
+
+
+def current_staff(
+    archive: ArchiveDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> UUID:
+    """The authenticated caller's staff id."""
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise AuthenticationError("缺少访问令牌", "a bearer token is required")
+    return archive.authenticate(credentials.credentials)
+
+
+CurrentStaff = Annotated[UUID, Depends(current_staff)]
+
+
+def _role(value: str | None) -> Role | None:
+    if value is None or not value.strip():
+        return None
+    parsed: Role = Role.parse(value.strip(), "X-Dossier-Role")
+    return parsed
+
+
+def _version(value: str | None) -> int | None:
+    if value is None:
+        return None
+    text = value.strip().strip('"').removeprefix("W/").strip('"')
+    if not text.isdigit():
+        raise InvalidInputError(
+            "If-Match 须为版本号", "If-Match must carry the version number", field="If-Match"
+        )
+    return int(text)
+
+
+def command_context(
+    staff_id: CurrentStaff,
+    idempotency_key: Annotated[
+        str | None, Header(alias="Idempotency-Key", min_length=1, max_length=200)
+    ] = None,
+    if_match: Annotated[str | None, Header(alias="If-Match")] = None,
+    acting_role: Annotated[str | None, Header(alias="X-Dossier-Role")] = None,
+) -> CommandContext:
+    """Who calls, in which role, against which version, under which idempotency key."""
+    return CommandContext(
+        staff_id=staff_id,
+        role=_role(acting_role),
+        expected_version=_version(if_match),
+        idempotency_key=idempotency_key,
+    )
+
+
+CommandCtx = Annotated[CommandContext, Depends(command_context)]
+
+
+def read_context(
+    staff_id: CurrentStaff,
+    acting_role: Annotated[str | None, Header(alias="X-Dossier-Role")] = None,
+) -> CommandContext:
+    """Who reads, and in which role."""
+    return CommandContext(staff_id=staff_id, role=_role(acting_role))
+
+
+ReadCtx = Annotated[CommandContext, Depends(read_context)]
+
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass
+class CommandInput(Generic[M]):
+    """A command's validated body and its uploaded documents."""
+
+    body: M
+    uploads: list[Upload]
+
+    def context(self, ctx: CommandContext) -> CommandContext:
+        expected = getattr(self.body, "expected_version", None)
+        if expected is None:
+            return ctx
+        if ctx.expected_version is not None and ctx.expected_version != expected:
+            raise InvalidInputError(
+                "If-Match 与 expected_version 不一致",
+                "If-Match and expected_version disagree",
+                field="expected_version",
+            )
+        return replace(ctx, expected_version=expected)
+
+
+def command_input(model: type[M]) -> Callable[[Request], Awaitable[CommandInput[M]]]:
+    """Parse a command sent as JSON, or as multipart with a ``data`` JSON part and files.
+
+    In multipart form each file part's field name is its document type code
+    (``loan_contract``, ``inspection_report`` …).
+    """
+
+    async def parse(request: Request) -> CommandInput[M]:
+        content_type = request.headers.get("content-type", "")
+        uploads: list[Upload] = []
+        try:
+            if content_type.startswith("multipart/form-data"):
+                form = await request.form(max_files=MAX_FILES, max_fields=MAX_FILES + 10)
+                raw = form.get("data")
+                data = json.loads(raw) if isinstance(raw, str) and raw.strip() else {}
+                for name, value in form.multi_items():
+                    if isinstance(value, UploadFile):
+                        uploads.append(
+                            Upload(
+                                doc_type=name,
+                                filename=value.filename or "",
+                                stream=value.file,
+                                declared_media_type=value.content_type,
+                            )
+                        )
+            else:
+                raw_body = await request.body()
+                data = json.loads(raw_body) if raw_body.strip() else {}
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            raise RequestValidationError(
+                [{"loc": ("body",), "msg": "not valid JSON", "type": "json_invalid"}]
+            ) from None
+        if not isinstance(data, dict):
+            raise RequestValidationError(
+                [{"loc": ("body",), "msg": "must be a JSON object", "type": "dict_type"}]
+            )
+        try:
+            body = model.model_validate(data)
+        except ValidationError as exc:
+            raise RequestValidationError(exc.errors()) from None
+        return CommandInput(body, uploads)
+
+    return parse
+
+
+COMMAND_MODELS: dict[str, type[BaseModel]] = {}
+
+
+def command_openapi(model: type[BaseModel], *, documents: bool = True) -> dict[str, object]:
+    """OpenAPI request body for a command: JSON, or multipart with documents."""
+    COMMAND_MODELS[model.__name__] = model
+    ref = {"$ref": f"#/components/schemas/{model.__name__}"}
+    content: dict[str, object] = {"application/json": {"schema": ref}}
+    if documents:
+        content["multipart/form-data"] = {
+            "schema": {
+                "type": "object",
+                "properties": {
+                    "data": {
+                        "type": "string",
+                        "description": f"JSON of {model.__name__} / 命令内容（JSON）",
+                    }
+                },
+                "additionalProperties": {
+                    "type": "string",
+                    "format": "binary",
+                    "description": "a document; the field name is its document type code",
+                },
+            }
+        }
+    return {"requestBody": {"required": True, "content": content}}

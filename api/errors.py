@@ -1,0 +1,131 @@
+"""The one table from error classes to HTTP answers, and the handlers that use it.
+
+Every error body is ``{"error": code, "detail": {"zh": …, "en": …}, "message": …,
+"context": {…}}``: ``message`` is in the caller's language (Accept-Language,
+Chinese by default), ``detail`` always carries both.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from archive.errors import AuthenticationError, DocumentTooLargeError
+from domain.errors import (
+    AuthorizationError,
+    ConflictError,
+    DomainError,
+    InvalidInputError,
+    NotFoundError,
+)
+from storage.blobs import BlobNotFoundError
+
+log = structlog.get_logger(__name__)
+
+STATUS: tuple[tuple[type[DomainError], int], ...] = (
+    (AuthenticationError, 401),
+    (AuthorizationError, 403),
+    (NotFoundError, 404),
+    (ConflictError, 409),
+    (DocumentTooLargeError, 413),
+    (InvalidInputError, 422),
+)
+"""Most specific first: the first class an error is an instance of decides."""
+
+
+def status_of(error: DomainError) -> int:
+    for cls, status in STATUS:
+        if isinstance(error, cls):
+            return status
+    return 400
+
+
+def _language(request: Request) -> str:
+    accept = request.headers.get("accept-language", "zh").lower()
+    return "en" if accept.startswith("en") else "zh"
+
+
+def error_body(
+    request: Request, code: str, zh: str, en: str, context: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    return {
+        "error": code,
+        "detail": {"zh": zh, "en": en},
+        "message": en if _language(request) == "en" else zh,
+        "context": context or {},
+    }
+
+
+async def domain_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, DomainError)
+    status = status_of(exc)
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    context = {k: v if isinstance(v, int | str | list) else str(v) for k, v in exc.context.items()}
+    return JSONResponse(
+        error_body(request, exc.code, exc.zh, exc.en, context), status_code=status, headers=headers
+    )
+
+
+def _field(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
+    return ".".join(parts) or "body"
+
+
+async def validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    problems = [
+        {
+            "field": _field(tuple(e.get("loc", ()))),
+            "problem": e.get("msg", ""),
+            "type": e.get("type"),
+        }
+        for e in exc.errors()
+    ]
+    fields = ", ".join(p["field"] for p in problems)
+    body = error_body(
+        request,
+        "invalid_input",
+        f"请求内容无效：{fields}",
+        f"the request is malformed: {fields}",
+        {"problems": problems},
+    )
+    return JSONResponse(body, status_code=422)
+
+
+async def http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    texts = {
+        404: ("找不到该地址", "no such resource"),
+        405: ("不支持该请求方法", "method not allowed"),
+        413: ("请求体过大", "the request body is too large"),
+    }
+    zh, en = texts.get(exc.status_code, (str(exc.detail), str(exc.detail)))
+    return JSONResponse(
+        error_body(request, f"http_{exc.status_code}", zh, en),
+        status_code=exc.status_code,
+        headers=getattr(exc, "headers", None),
+    )
+
+
+async def blob_missing(request: Request, exc: Exception) -> JSONResponse:
+    # An event cites bytes the store does not have: an integrity failure, not a 4xx.
+    log.error("document_missing_from_blob_store", error=str(exc))
+    body = error_body(
+        request,
+        "document_missing",
+        "文档存储中缺少该文档，请联系管理员进行完整性检查",
+        "the document is missing from the blob store; run an integrity check",
+    )
+    return JSONResponse(body, status_code=500)
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(DomainError, domain_error)
+    app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(BlobNotFoundError, blob_missing)

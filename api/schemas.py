@@ -1,0 +1,395 @@
+"""Request and response models: ``XCreate`` in, ``XPublic`` / ``XsPublic`` out."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from archive.core import CommandResult
+from archive.reading import RecordedEvent
+from domain.dossier import Dossier
+from domain.loan import Loan
+from domain.staff import Staff
+from domain.values import (
+    AppealOutcome,
+    BorrowerType,
+    CollectionStepKind,
+    Grade,
+    GuaranteeType,
+    InspectionKind,
+    Product,
+    RepaymentMethod,
+    ResponsibilityFinding,
+    ResponsibilityStage,
+    Role,
+    WarningColour,
+    WriteOffCriterion,
+)
+
+Money = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=2)]
+PositiveMoney = Annotated[Decimal, Field(gt=0, max_digits=18, decimal_places=2)]
+Text = Annotated[str, Field(min_length=1, max_length=4000)]
+Short = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class Command(BaseModel):
+    """Fields every command accepts."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    expected_version: int | None = Field(
+        default=None, ge=1, description="optimistic concurrency: the version you last saw"
+    )
+
+
+class DisbursementCreate(Command):
+    loan_no: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")]
+    borrower_id: Short
+    borrower_name: Short
+    borrower_type: BorrowerType
+    borrower_rating: Annotated[str, Field(min_length=1, max_length=8)]
+    product: Product
+    principal: PositiveMoney
+    interest_rate: Annotated[str, Field(min_length=1, max_length=32)]
+    value_date: date
+    maturity_date: date
+    repayment_method: RepaymentMethod
+    guarantee_type: GuaranteeType
+    branch: Short
+    purpose: Annotated[str, Field(min_length=1, max_length=500)]
+
+
+class RepaymentCreate(Command):
+    paid_on: date
+    principal: Money
+    interest: Money
+
+
+class OverdueCreate(Command):
+    as_of: date
+    days_overdue: Annotated[int, Field(ge=0, le=36500)]
+    overdue_principal: Money
+    overdue_interest: Money
+
+
+class InspectionCreate(Command):
+    kind: InspectionKind
+    inspected_on: date
+    reviewer_no: Short = Field(description="staff number of the reviewer (复核人)")
+    findings: Text
+
+
+class InspectionCorrection(Command):
+    findings: Text
+    reason: Text
+
+
+class ProposalCreate(Command):
+    grade: Grade
+    sub_grade: str | None = Field(default=None, max_length=64)
+    reason: Text
+    as_of: date
+
+
+class Decision(Command):
+    reason: Text
+
+
+class WarningCreate(Command):
+    colour: WarningColour
+    code: Annotated[str, Field(min_length=1, max_length=32)]
+    raised_on: date
+    reason: Text
+
+
+class WarningHandling(Command):
+    handled_on: date
+    measures: Text
+
+
+class WarningClearance(Command):
+    cleared_on: date
+    reason: Text
+
+
+class CollectionStepCreate(Command):
+    kind: CollectionStepKind
+    taken_on: date
+    days_overdue: Annotated[int, Field(ge=0, le=36500)]
+    outcome: Text
+    promised_date: date | None = None
+
+
+class RestructuringCreate(Command):
+    restructured_on: date
+    new_maturity_date: date
+    new_interest_rate: Annotated[str, Field(min_length=1, max_length=32)]
+    terms: Text
+    reason: Text
+
+
+class ExtensionCreate(Command):
+    approved_on: date
+    new_maturity_date: date
+    reason: Text
+
+
+class HandoverCreate(Command):
+    handed_over_on: date
+    receiving_no: Short = Field(description="staff number of the receiving account manager")
+    reason: Text
+
+
+class PreservationTransfer(Command):
+    transferred_on: date
+    reason: Text
+
+
+class WriteOffCreate(Command):
+    written_off_on: date
+    criterion: WriteOffCriterion
+    reason: Text
+
+
+class SettlementCreate(Command):
+    settled_on: date
+
+
+class DeterminationCreate(Command):
+    person_no: Short
+    stage: ResponsibilityStage
+    finding: ResponsibilityFinding
+    sanction: Annotated[str, Field(max_length=500)] = ""
+    reason: Text
+
+
+class AppealCreate(Command):
+    reason: Text
+
+
+class AppealDecision(Command):
+    outcome: AppealOutcome
+    finding: ResponsibilityFinding | None = None
+    reason: Text
+
+
+class ObjectionCreate(Command):
+    subject: Short
+    text: Text
+
+
+class SupplementCreate(Command):
+    stage: Annotated[str, Field(min_length=1, max_length=32)] = "other"
+
+
+class StaffCreate(Command):
+    staff_no: Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9._-]+$")]
+    name: Short
+    branch: Short
+    roles: list[Role] = Field(default_factory=list)
+
+
+class RoleGrant(Command):
+    role: Role
+
+
+class RoleRevocation(Command):
+    reason: Text
+
+
+# --------------------------------------------------------------------------- out
+class DocumentPublic(BaseModel):
+    doc_type: str
+    sha256: str
+    size: int
+    media_type: str
+    filename: str
+    pages: int | None = None
+
+
+class CommandPublic(BaseModel):
+    """What a command recorded: use ``position`` with register reads, ``version`` with If-Match."""
+
+    aggregate_id: UUID
+    loan_no: str | None
+    version: int
+    position: int
+    events: list[str]
+    documents: list[DocumentPublic]
+    ids: dict[str, str]
+    replayed: bool
+
+    @classmethod
+    def of(cls, result: CommandResult) -> CommandPublic:
+        return cls(
+            aggregate_id=result.aggregate_id,
+            loan_no=result.loan_no,
+            version=result.version,
+            position=result.position,
+            events=list(result.events),
+            documents=[DocumentPublic(**d.as_dict()) for d in result.documents],
+            ids=dict(result.ids),
+            replayed=result.replayed,
+        )
+
+
+class LoanPublic(BaseModel):
+    loan_no: str
+    id: UUID
+    version: int
+    borrower_id: str
+    borrower_name: str
+    borrower_type: BorrowerType
+    product: Product
+    principal: Decimal
+    balance: Decimal
+    value_date: date
+    maturity_date: date
+    status: str
+    grade: Grade
+    sub_grade: str | None
+    days_overdue: int
+    account_manager_id: UUID
+    branch: str
+    in_asset_preservation: bool
+    open_warnings: int
+    inspections: int
+
+    @classmethod
+    def of(cls, loan: Loan) -> LoanPublic:
+        return cls(
+            loan_no=loan.loan_no,
+            id=loan.id,
+            version=loan.version,
+            borrower_id=loan.borrower_id,
+            borrower_name=loan.borrower_name,
+            borrower_type=loan.borrower_type,
+            product=loan.product,
+            principal=loan.principal,
+            balance=loan.balance,
+            value_date=loan.value_date,
+            maturity_date=loan.term.maturity_date,
+            status=loan.status.value,
+            grade=loan.grade,
+            sub_grade=loan.sub_grade,
+            days_overdue=loan.days_overdue,
+            account_manager_id=loan.account_manager_id,
+            branch=loan.branch,
+            in_asset_preservation=loan.in_asset_preservation,
+            open_warnings=sum(1 for w in loan.warnings.values() if w.cleared_on is None),
+            inspections=len(loan.inspections),
+        )
+
+
+class LoansPublic(BaseModel):
+    data: list[LoanPublic]
+    count: int
+
+
+class EventPublic(BaseModel):
+    type: str
+    version: int
+    position: int | None
+    timestamp: datetime
+    actor_id: UUID | None
+    role: str | None
+    documents: list[dict[str, Any]]
+    data: dict[str, Any]
+
+    @classmethod
+    def of(cls, event: RecordedEvent) -> EventPublic:
+        return cls(
+            type=event.type,
+            version=event.version,
+            position=event.position,
+            timestamp=event.timestamp,
+            actor_id=event.actor_id,
+            role=event.role,
+            documents=list(event.documents),
+            data=dict(event.data),
+        )
+
+
+class EventsPublic(BaseModel):
+    data: list[EventPublic]
+    count: int
+
+
+class FiledDocumentPublic(DocumentPublic):
+    stage: str
+    evidences_id: UUID | None
+    evidences_version: int | None
+
+
+class DossierPublic(BaseModel):
+    id: UUID
+    loan_no: str
+    version: int
+    borrower_name: str
+    documents: list[FiledDocumentPublic]
+
+    @classmethod
+    def of(cls, dossier: Dossier) -> DossierPublic:
+        return cls(
+            id=dossier.id,
+            loan_no=dossier.loan_no,
+            version=dossier.version,
+            borrower_name=dossier.borrower_name,
+            documents=[
+                FiledDocumentPublic(
+                    **d.ref.as_dict(),
+                    stage=d.stage,
+                    evidences_id=d.evidences_id,
+                    evidences_version=d.evidences_version,
+                )
+                for d in dossier.documents
+            ],
+        )
+
+
+class StaffPublic(BaseModel):
+    id: UUID
+    staff_no: str
+    name: str
+    branch: str
+    roles: list[Role]
+    version: int
+
+    @classmethod
+    def of(cls, staff: Staff) -> StaffPublic:
+        return cls(
+            id=staff.id,
+            staff_no=staff.staff_no,
+            name=staff.name,
+            branch=staff.branch,
+            roles=sorted(staff.current_roles, key=lambda r: list(Role).index(r)),
+            version=staff.version,
+        )
+
+
+class StaffsPublic(BaseModel):
+    data: list[StaffPublic]
+    count: int
+
+
+class StaffCreated(BaseModel):
+    staff: StaffPublic
+    token: str | None = Field(description="shown once; store it safely / 令牌仅显示一次")
+    result: CommandPublic
+
+
+class TokenIssued(BaseModel):
+    token: str
+    token_id: UUID
+    result: CommandPublic
+
+
+class DocumentTypePublic(BaseModel):
+    code: str
+    zh: str
+    en: str
+    stage: str

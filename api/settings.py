@@ -1,0 +1,65 @@
+"""One settings class for the whole service (environment prefix ``DOSSIER_``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Where the data lives and how the service runs.
+
+    The embedded default (``environment=development``) needs no configuration:
+    SQLite and local files under ``data_dir``. ``production`` refuses to start
+    on embedded defaults that are only fit for a workstation.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="DOSSIER_", extra="ignore")
+
+    environment: Literal["development", "production"] = "development"
+    data_dir: Path = Path("var")
+    event_store: str = Field(
+        default="sqlite", description="'sqlite' (embedded) or a postgresql:// URL"
+    )
+    postgres_schema: str | None = None
+    blob_store: Literal["local", "s3"] = "local"
+    s3_endpoint: str | None = None
+    s3_bucket: str | None = None
+    s3_access_key: SecretStr | None = None
+    s3_secret_key: SecretStr | None = None
+    s3_secure: bool = True
+    max_upload_bytes: int = Field(default=50 * 1024 * 1024, gt=0)
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, gt=0, lt=65536)
+    demo_on_first_start: bool = True
+    demo_loans: int = Field(default=200, ge=0)
+    demo_seed: int = 20260701
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+
+    @model_validator(mode="after")
+    def _check_production(self) -> Settings:
+        if self.environment == "production":
+            if self.event_store == "sqlite":
+                raise ValueError(
+                    "production needs DOSSIER_EVENT_STORE=postgresql://… "
+                    "(生产环境须配置 PostgreSQL 事件库)"
+                )
+            if self.demo_on_first_start:
+                self.demo_on_first_start = False
+        if self.blob_store == "s3":
+            raise ValueError(
+                "DOSSIER_BLOB_STORE=s3 is not available in this version; use 'local' "
+                "(此版本尚不支持 S3 文档存储)"
+            )
+        return self
+
+    @property
+    def blob_dir(self) -> Path:
+        return self.data_dir / "blobs"
+
+    @property
+    def is_embedded(self) -> bool:
+        return self.event_store == "sqlite"

@@ -1,0 +1,159 @@
+"""Fixtures of the HTTP tests: the API over a fresh store, and one token per duty."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from reportlab.pdfgen import canvas
+
+from api.app import create_app
+from api.settings import Settings
+from archive.application import DossierArchive
+from archive.core import SYSTEM_ID, CommandContext
+from domain.values import Role
+from storage.blobs import LocalBlobStore
+
+STAFF = {
+    "am": ("AM001", "张伟", [Role.ACCOUNT_MANAGER]),
+    "am2": ("AM002", "王芳", [Role.ACCOUNT_MANAGER]),
+    "reviewer": ("RV001", "李娜", [Role.REVIEWER]),
+    "officer": ("PL001", "刘洋", [Role.POST_LOAN_OFFICER]),
+    "risk": ("RM001", "陈静", [Role.RISK_MANAGER]),
+    "risk2": ("RM002", "杨帆", [Role.RISK_MANAGER]),
+    "head": ("BH001", "赵刚", [Role.BRANCH_HEAD]),
+    "auditor": ("AU001", "黄敏", [Role.AUDITOR]),
+}
+
+
+def pdf(text: str = "借款合同", pages: int = 1) -> bytes:
+    """A real, small PDF made with ReportLab."""
+    buffer = io.BytesIO()
+    page = canvas.Canvas(buffer, invariant=True)
+    for number in range(pages):
+        page.drawString(72, 720, f"{text} page {number + 1}")
+        page.showPage()
+    page.save()
+    return buffer.getvalue()
+
+
+@dataclass
+class Api:
+    """The client, the application behind it, and a header set per person."""
+
+    client: TestClient
+    archive: DossierArchive
+    headers: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def counts(self) -> tuple[int, int]:
+        """(events stored, blobs stored) — what a refusal must leave unchanged."""
+        return self.archive.recorder.max_notification_id() or 0, self.archive.blobs.count()
+
+    def post(
+        self,
+        who: str,
+        path: str,
+        body: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+        **kw: Any,
+    ) -> Any:
+        merged = {**self.headers[who], **(headers or {})}
+        return self.client.post(f"/api/v1{path}", json=body, headers=merged, **kw)
+
+    def upload(
+        self,
+        who: str,
+        path: str,
+        body: dict[str, Any],
+        files: list[tuple[str, tuple[str, bytes, str]]],
+        headers: dict[str, str] | None = None,
+        **kw: Any,
+    ) -> Any:
+        return self.client.post(
+            f"/api/v1{path}",
+            data={"data": json.dumps(body, ensure_ascii=False)},
+            files=files,
+            headers={**self.headers[who], **(headers or {})},
+            **kw,
+        )
+
+    def get(self, who: str, path: str, headers: dict[str, str] | None = None, **kw: Any) -> Any:
+        merged = {**self.headers[who], **(headers or {})}
+        return self.client.get(f"/api/v1{path}", headers=merged, **kw)
+
+
+@pytest.fixture
+def api(store_env: dict[str, str], tmp_path: Path) -> Iterator[Api]:
+    """The API on a fresh event store (SQLite and PostgreSQL); staff enrolled over HTTP."""
+    archive = DossierArchive(store_env, blobs=LocalBlobStore(tmp_path / "blobs"))
+    settings = Settings(data_dir=tmp_path)
+    _result, admin_token = archive.enrol_staff(
+        CommandContext(SYSTEM_ID),
+        staff_no="ADM01",
+        name="系统管理员",
+        branch="信息科技部",
+        roles=[Role.ADMINISTRATOR],
+    )
+    assert admin_token is not None
+    with TestClient(create_app(settings, archive)) as client:
+        harness = Api(client, archive, {"admin": {"Authorization": f"Bearer {admin_token.token}"}})
+        for who, (staff_no, name, roles) in STAFF.items():
+            answer = harness.post(
+                "admin",
+                "/staff",
+                {
+                    "staff_no": staff_no,
+                    "name": name,
+                    "branch": "城东支行",
+                    "roles": [r.value for r in roles],
+                },
+            )
+            assert answer.status_code == 201, answer.text
+            harness.headers[who] = {"Authorization": f"Bearer {answer.json()['token']}"}
+        yield harness
+    archive.close()
+
+
+DISBURSEMENT = {
+    "borrower_id": "91330100MA2KXXXX1Y",
+    "borrower_name": "杭州示例机械制造有限公司",
+    "borrower_type": "corporate",
+    "borrower_rating": "A",
+    "product": "corporate_working_capital",
+    "principal": "1000000.00",
+    "interest_rate": "4.35%",
+    "value_date": "2025-03-01",
+    "maturity_date": "2026-03-01",
+    "repayment_method": "instalment",
+    "guarantee_type": "guarantee",
+    "branch": "城东支行",
+    "purpose": "购买原材料",
+}
+
+
+def disburse(api: Api, loan_no: str, **overrides: Any) -> Any:
+    """Disburse a loan over HTTP with its contract and drawdown receipt."""
+    body = {**DISBURSEMENT, "loan_no": loan_no, **overrides}
+    answer = api.upload(
+        "am",
+        "/loans",
+        body,
+        [
+            (
+                "loan_contract",
+                (f"借款合同-{loan_no}.pdf", pdf(f"loan contract {loan_no}"), "application/pdf"),
+            ),
+            (
+                "drawdown_receipt",
+                (f"借据-{loan_no}.pdf", pdf(f"receipt {loan_no}"), "application/pdf"),
+            ),
+        ],
+    )
+    assert answer.status_code == 201, answer.text
+    return answer.json()

@@ -1,0 +1,233 @@
+"""A loan's whole life over HTTP, read back event by event.
+
+Disbursement with contract and drawdown receipt → first inspection → overdue →
+downgrade → warning raised, handled, cleared → collection steps →
+restructuring → repayments → settlement; then every event, in order, with its
+actor, role and document hashes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from tests.api.conftest import Api, disburse, pdf
+
+LOAN = "DK2025000101"
+
+
+def test_a_loan_lives_its_whole_life_over_http_and_reads_back_in_order(api: Api) -> None:
+    contract_hash = hashlib.sha256(pdf(f"loan contract {LOAN}")).hexdigest()
+    disbursed = disburse(api, LOAN)
+    assert disbursed["version"] == 1
+    assert {d["doc_type"] for d in disbursed["documents"]} == {"loan_contract", "drawdown_receipt"}
+    assert contract_hash in {d["sha256"] for d in disbursed["documents"]}
+
+    report = pdf("first inspection report")
+    inspected = api.upload(
+        "am",
+        f"/loans/{LOAN}/inspections",
+        {
+            "kind": "first_follow_up",
+            "inspected_on": "2025-03-12",
+            "reviewer_no": "RV001",
+            "findings": "资金按约定用途使用，企业生产经营正常",
+        },
+        [("first_inspection_report", ("首次跟踪检查报告.pdf", report, "application/pdf"))],
+    )
+    assert inspected.status_code == 201, inspected.text
+
+    steps: list[tuple[str, str, dict[str, object]]] = [
+        (
+            "officer",
+            "/overdue-status",
+            {
+                "as_of": "2025-09-05",
+                "days_overdue": 35,
+                "overdue_principal": "50000.00",
+                "overdue_interest": "3625.00",
+            },
+        ),
+    ]
+    for who, path, body in steps:
+        answer = api.post(who, f"/loans/{LOAN}{path}", body)
+        assert answer.status_code == 201, answer.text
+
+    proposed = api.post(
+        "am",
+        f"/loans/{LOAN}/classifications",
+        {
+            "grade": "special_mention",
+            "sub_grade": "special_mention_2",
+            "reason": "本金逾期35天",
+            "as_of": "2025-09-05",
+        },
+    )
+    assert proposed.status_code == 201, proposed.text
+    proposal_id = proposed.json()["ids"]["proposal_id"]
+    approved = api.upload(
+        "risk",
+        f"/loans/{LOAN}/classifications/{proposal_id}/approve",
+        {"reason": "同意下调为关注类"},
+        [
+            (
+                "classification_form",
+                ("五级分类认定表.pdf", pdf("classification form"), "application/pdf"),
+            )
+        ],
+    )
+    assert approved.status_code == 201, approved.text
+
+    raised = api.post(
+        "officer",
+        f"/loans/{LOAN}/warnings",
+        {
+            "colour": "orange",
+            "code": "O03",
+            "raised_on": "2025-09-06",
+            "reason": "担保人代偿能力下降",
+        },
+    )
+    assert raised.status_code == 201, raised.text
+    signal = raised.json()["ids"]["signal_id"]
+    assert (
+        api.post(
+            "risk",
+            f"/loans/{LOAN}/warnings/{signal}/handle",
+            {"handled_on": "2025-09-08", "measures": "追加保证人并压缩授信"},
+        ).status_code
+        == 201
+    )
+    assert (
+        api.post(
+            "risk",
+            f"/loans/{LOAN}/warnings/{signal}/clear",
+            {"cleared_on": "2025-10-20", "reason": "新增保证人已签约"},
+        ).status_code
+        == 201
+    )
+
+    phone = api.post(
+        "officer",
+        f"/loans/{LOAN}/collection-steps",
+        {
+            "kind": "phone_call",
+            "taken_on": "2025-09-06",
+            "days_overdue": 36,
+            "outcome": "借款人承诺月底还款",
+            "promised_date": "2025-09-30",
+        },
+    )
+    assert phone.status_code == 201, phone.text
+    notice = api.upload(
+        "am",
+        f"/loans/{LOAN}/collection-steps",
+        {
+            "kind": "notice_served",
+            "taken_on": "2025-09-10",
+            "days_overdue": 40,
+            "outcome": "已送达，借款人签收",
+        },
+        [
+            ("collection_notice", ("逾期催收通知书.pdf", pdf("notice"), "application/pdf")),
+            (
+                "collection_receipt",
+                ("催收通知书回执.pdf", pdf("receipt signed"), "application/pdf"),
+            ),
+        ],
+    )
+    assert notice.status_code == 201, notice.text
+
+    restructured = api.upload(
+        "head",
+        f"/loans/{LOAN}/restructurings",
+        {
+            "restructured_on": "2025-10-15",
+            "new_maturity_date": "2027-03-01",
+            "new_interest_rate": "4.10%",
+            "terms": "延长期限并按月等额还本",
+            "reason": "借款人经营暂时困难但仍有还款意愿和能力",
+        },
+        [
+            (
+                "restructuring_agreement",
+                ("贷款重组协议.pdf", pdf("restructuring agreement"), "application/pdf"),
+            ),
+            (
+                "restructuring_approval",
+                ("重组审批书.pdf", pdf("restructuring approval"), "application/pdf"),
+            ),
+        ],
+    )
+    assert restructured.status_code == 201, restructured.text
+    assert (
+        api.post(
+            "officer",
+            f"/loans/{LOAN}/overdue-status",
+            {
+                "as_of": "2025-10-15",
+                "days_overdue": 0,
+                "overdue_principal": "0.00",
+                "overdue_interest": "0.00",
+            },
+        ).status_code
+        == 201
+    )
+
+    for paid_on, principal in (("2025-11-15", "400000.00"), ("2025-12-15", "600000.00")):
+        paid = api.post(
+            "am",
+            f"/loans/{LOAN}/repayments",
+            {"paid_on": paid_on, "principal": principal, "interest": "3000.00"},
+        )
+        assert paid.status_code == 201, paid.text
+    settled = api.upload(
+        "am",
+        f"/loans/{LOAN}/settlement",
+        {"settled_on": "2025-12-15"},
+        [("settlement_certificate", ("结清证明.pdf", pdf("settled"), "application/pdf"))],
+    )
+    assert settled.status_code == 201, settled.text
+    assert api.get("am", f"/loans/{LOAN}").json()["status"] == "settled"
+
+    events = api.get("auditor", f"/loans/{LOAN}/events").json()["data"]
+    expected = [
+        ("Disbursed", "account_manager"),
+        ("InspectionRecorded", "account_manager"),
+        ("OverdueStatusRecorded", "post_loan_officer"),
+        ("ClassificationProposed", "account_manager"),
+        ("ClassificationApproved", "risk_manager"),
+        ("WarningRaised", "post_loan_officer"),
+        ("WarningHandled", "risk_manager"),
+        ("WarningCleared", "risk_manager"),
+        ("CollectionStepTaken", "post_loan_officer"),
+        ("CollectionStepTaken", "account_manager"),
+        ("Restructured", "branch_head"),
+        ("OverdueStatusRecorded", "post_loan_officer"),
+        ("RepaymentRecorded", "account_manager"),
+        ("RepaymentRecorded", "account_manager"),
+        ("Settled", "account_manager"),
+    ]
+    assert [(e["type"], e["role"]) for e in events] == expected
+    assert [e["version"] for e in events] == list(range(1, len(expected) + 1))
+    positions = [e["position"] for e in events]
+    assert positions == sorted(positions)
+    assert len(set(positions)) == len(positions)
+    assert all(e["actor_id"] for e in events)
+    people = {e["type"]: e["actor_id"] for e in events}
+    assert people["ClassificationProposed"] != people["ClassificationApproved"]
+    assert contract_hash in {d["sha256"] for d in events[0]["documents"]}
+    assert events[1]["documents"][0]["sha256"] == hashlib.sha256(report).hexdigest()
+    assert {d["doc_type"] for d in events[9]["documents"]} == {
+        "collection_notice",
+        "collection_receipt",
+    }
+    assert events[4]["data"]["floor"] == "special_mention"
+
+    dossier = api.get("am", f"/loans/{LOAN}/dossier").json()
+    assert len(dossier["documents"]) == 9
+    filed = {d["sha256"]: d for d in dossier["documents"]}
+    assert filed[contract_hash]["evidences_version"] == 1
+    download = api.get("auditor", f"/loans/{LOAN}/documents/{contract_hash}")
+    assert download.status_code == 200
+    assert hashlib.sha256(download.content).hexdigest() == contract_hash
+    assert download.headers["content-type"] == "application/pdf"
