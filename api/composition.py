@@ -6,13 +6,15 @@ from api.settings import Settings
 from archive.application import DossierArchive
 from archive.config import ArchiveConfig
 from storage.blobs import LocalBlobStore
-from storage.eventstore import event_store_env
+from storage.eventstore import ensure_postgres_schema, event_store_env
 
 
 def build_archive(settings: Settings) -> DossierArchive:
     """The application over the configured event store and blob store."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     env = event_store_env(settings.event_store, settings.data_dir, settings.postgres_schema)
+    if not settings.is_embedded and settings.postgres_schema:
+        ensure_postgres_schema(settings.event_store, settings.postgres_schema)
     return DossierArchive(
         env,
         blobs=LocalBlobStore(settings.blob_dir),

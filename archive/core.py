@@ -219,13 +219,17 @@ class ArchiveCore(Application[UUID]):
             try:
                 recordings = self.save(*touched)
             except IntegrityError:
-                for key in created:
-                    self.blobs.delete(key)
+                self._remove_uncited(work, created)
                 if receipt_id is not None:
                     replay = self._replay(receipt_id, fingerprint)
                     if replay is not None:
                         return replay
-                current: int = self.repository.get(work.primary.id).version
+                try:
+                    current: int = self.repository.get(work.primary.id).version
+                except AggregateNotFoundError:
+                    # The primary was new (a disbursement) and lost on another aggregate it
+                    # touched, e.g. the borrower's index: it does not exist yet.
+                    current = 0
                 raise ConcurrentUpdateError(
                     f"另一操作已先修改此记录，当前版本 {current}，请刷新后重试",
                     "another command changed this record first; current version is "
@@ -252,6 +256,24 @@ class ArchiveCore(Application[UUID]):
             raise
         return created
 
+    def _remove_uncited(self, work: Work, created: list[str]) -> None:
+        """After a lost save, delete the blobs this command created that no saved event cites.
+
+        The keys are content-addressed, so the command that won the race may have brought the
+        same bytes (a double submission, an idempotent retry) and found them already stored:
+        the dossier it saved now holds them, and they must stay.
+        """
+        if not created:
+            return
+        dossier_id = next(a for a in work.touched if isinstance(a, Dossier)).id
+        try:
+            saved: Aggregate | None = self.repository.get(dossier_id)
+        except AggregateNotFoundError:
+            saved = None
+        for key in created:
+            if not (isinstance(saved, Dossier) and saved.holds(key.rsplit("/", 1)[1])):
+                self.blobs.delete(key)
+
     def _result(self, work: Work, refs: list[DocumentRef], position: int) -> CommandResult:
         pending = [type(e).__name__ for e in work.primary.pending_events]
         return CommandResult(
@@ -276,9 +298,9 @@ class ArchiveCore(Application[UUID]):
                 "this Idempotency-Key was already used for a different request",
             )
         result = dict(receipt.result)
-        position = notification_id_of(
-            self.recorder, UUID(result["aggregate_id"]), int(result["version"])
-        )
+        # The first result's position was the last of its save, and the receipt is the last
+        # aggregate of that save: its own event holds that position (the primary's does not).
+        position = notification_id_of(self.recorder, receipt_id, receipt.version)
         result["position"] = position or 0
         return CommandResult.from_dict(result, replayed=True)
 

@@ -267,7 +267,14 @@ def money(value: Any, field: str, *, positive: bool = False) -> Decimal:
         raise InvalidInputError(
             f"{field} 不是有效金额：{value!r}", f"{field} is not an amount: {value!r}", field=field
         ) from None
-    if not amount.is_finite() or amount.quantize(CENT) != amount:
+    try:
+        exact = amount.is_finite() and amount.quantize(CENT) == amount
+    except InvalidOperation:
+        # quantize() cannot hold the amount to the cent in the context's precision (e.g. 1e30)
+        raise InvalidInputError(
+            f"{field} 金额超出范围：{value!r}", f"{field} is out of range: {value!r}", field=field
+        ) from None
+    if not exact:
         raise InvalidInputError(
             f"{field} 须为最多两位小数的金额", f"{field} must have at most two decimal places"
         )

@@ -95,3 +95,13 @@ def _describe(event_store: str) -> str:
     if "@" in event_store or ":" in event_store:
         return "(a value that is neither 'sqlite' nor a URL)"
     return repr(event_store)
+
+def ensure_postgres_schema(url: str, schema: str) -> None:
+    """Create ``schema`` if it does not exist (eventsourcing creates tables, not schemas)."""
+    import psycopg
+    from psycopg import sql
+
+    if not _SCHEMA_NAME.fullmatch(schema):
+        raise ValueError(f"PostgreSQL schema name {schema!r} is not a plain lower-case name")
+    with psycopg.connect(url, autocommit=True, connect_timeout=5) as conn:
+        conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema)))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -157,3 +158,32 @@ def disburse(api: Api, loan_no: str, **overrides: Any) -> Any:
     )
     assert answer.status_code == 201, answer.text
     return answer.json()
+
+
+@pytest.fixture(
+    params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)],
+    ids=["sqlite", "postgres"],
+)
+def data_dir(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Path]:
+    """The CLI's settings pointed at a fresh store: SQLite, or a new PostgreSQL schema."""
+    monkeypatch.setenv("DOSSIER_DATA_DIR", str(tmp_path / "var"))
+    monkeypatch.delenv("DOSSIER_ENVIRONMENT", raising=False)
+    if request.param == "sqlite":
+        monkeypatch.delenv("DOSSIER_EVENT_STORE", raising=False)
+        monkeypatch.delenv("DOSSIER_POSTGRES_SCHEMA", raising=False)
+        yield tmp_path / "var"
+        return
+    url: str = request.getfixturevalue("postgres_url")
+    schema = f"t_{uuid.uuid4().hex}"
+    monkeypatch.setenv("DOSSIER_EVENT_STORE", url)
+    monkeypatch.setenv("DOSSIER_POSTGRES_SCHEMA", schema)
+    try:
+        yield tmp_path / "var"
+    finally:
+        import psycopg
+        from psycopg import sql
+
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))

@@ -1,0 +1,96 @@
+"""The ``dossier`` command line: staff administration at the console, settings checks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from api.cli import app
+
+runner = CliRunner()
+
+
+def test_staff_add_prints_a_working_token_once_and_list_shows_roles(data_dir: Path) -> None:
+    added = runner.invoke(
+        app,
+        [
+            "staff",
+            "add",
+            "--no",
+            "AM9",
+            "--name",
+            "周杰",
+            "--branch",
+            "城东支行",
+            "--role",
+            "account_manager",
+        ],
+    )
+    assert added.exit_code == 0, added.output
+    token = added.output.strip().splitlines()[-1]
+    assert token.startswith("dsr_")
+
+    from api.composition import build_archive
+    from api.settings import Settings
+
+    archive = build_archive(Settings())
+    try:
+        staff_id = archive.authenticate(token)
+        assert archive.staff_by_id(staff_id).staff_no == "AM9"
+    finally:
+        archive.close()
+
+    listed = runner.invoke(app, ["staff", "list"])
+    assert listed.exit_code == 0
+    assert "AM9" in listed.output
+    assert "account_manager" in listed.output
+    assert token not in listed.output
+
+
+def test_staff_grant_and_revoke_change_roles_and_refusals_exit_non_zero(data_dir: Path) -> None:
+    assert (
+        runner.invoke(
+            app, ["staff", "add", "--no", "X1", "--name", "吴磊", "--branch", "营业部"]
+        ).exit_code
+        == 0
+    )
+    assert runner.invoke(app, ["staff", "grant", "X1", "risk_manager"]).exit_code == 0
+    twice = runner.invoke(app, ["staff", "grant", "X1", "risk_manager"])
+    assert twice.exit_code == 1
+    assert "already holds" in twice.output
+    admin = runner.invoke(app, ["staff", "grant", "X1", "administrator"])
+    assert admin.exit_code == 1
+    assert "administrator" in admin.output
+    assert (
+        runner.invoke(app, ["staff", "revoke", "X1", "risk_manager", "--reason", "调岗"]).exit_code
+        == 0
+    )
+    listed = runner.invoke(app, ["staff", "list"])
+    assert "risk_manager" not in listed.output
+    unknown = runner.invoke(app, ["staff", "grant", "X1", "janitor"])
+    assert unknown.exit_code != 0
+
+
+def test_production_refuses_the_embedded_event_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DOSSIER_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("DOSSIER_EVENT_STORE", raising=False)
+    monkeypatch.setenv("DOSSIER_ENVIRONMENT", "production")
+    answer = runner.invoke(app, ["staff", "list"])
+    assert answer.exit_code == 2
+    assert "PostgreSQL" in answer.output
+
+
+def test_the_demo_refuses_a_data_directory_that_is_not_empty(data_dir: Path) -> None:
+    assert (
+        runner.invoke(
+            app, ["staff", "add", "--no", "Y1", "--name", "郑洁", "--branch", "营业部"]
+        ).exit_code
+        == 0
+    )
+    answer = runner.invoke(app, ["demo", "--loans", "1"])
+    assert answer.exit_code == 1
+    assert "not empty" in answer.output
