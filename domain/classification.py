@@ -8,7 +8,7 @@ values as defaults; the rules themselves always apply.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 
@@ -101,44 +101,45 @@ class Floor:
 
 @dataclass(frozen=True)
 class Observation:
-    """The observation period after a restructuring (重组观察期)."""
+    """The observation period after a restructuring (重组观察期).
+
+    It runs from the first repayment after restructuring for at least
+    ``min_periods`` consecutive on-time repayments and at least ``min_days``;
+    a missed payment while it runs restarts it. The thresholds are those in
+    force at the restructuring, recorded in its event, so a later change of
+    configuration never rewrites a loan's history.
+    """
 
     restructured_count: int = 0
     grade_at_restructuring: Grade | None = None
     started_on: date | None = None
     periods_repaid: int = 0
     restructured_again_during: bool = False
+    min_periods: int = 2
+    min_days: int = 365
 
-    def is_running(self, as_of: date, policy: FloorPolicy) -> bool:
+    def is_running(self, as_of: date) -> bool:
         if self.restructured_count == 0:
             return False
         if self.started_on is None:
             return True
-        long_enough = (as_of - self.started_on).days >= policy.observation_min_days
-        return not (self.periods_repaid >= policy.observation_min_periods and long_enough)
+        long_enough = (as_of - self.started_on).days >= self.min_days
+        return not (self.periods_repaid >= self.min_periods and long_enough)
 
     def on_repayment(self, paid_on: date, on_time: bool) -> Observation:
-        if self.restructured_count == 0:
+        if self.restructured_count == 0 or not self.is_running(paid_on):
             return self
         if not on_time:
             return self.restarted()
-        start = self.started_on or paid_on
-        return Observation(
-            self.restructured_count,
-            self.grade_at_restructuring,
-            start,
-            self.periods_repaid + 1,
-            self.restructured_again_during,
+        return replace(
+            self, started_on=self.started_on or paid_on, periods_repaid=self.periods_repaid + 1
         )
 
+    def on_missed_payment(self, as_of: date) -> Observation:
+        return self.restarted() if self.is_running(as_of) else self
+
     def restarted(self) -> Observation:
-        return Observation(
-            self.restructured_count,
-            self.grade_at_restructuring,
-            None,
-            0,
-            self.restructured_again_during,
-        )
+        return replace(self, started_on=None, periods_repaid=0)
 
 
 @dataclass(frozen=True)
@@ -166,7 +167,7 @@ def statutory_floor(facts: FloorFacts, policy: FloorPolicy) -> Floor:
                 f"at least {grade.value}",
             )
     obs = facts.observation
-    if obs.is_running(facts.as_of, policy):
+    if obs.is_running(facts.as_of):
         if obs.restructured_again_during:
             floor = floor.raise_to(
                 Grade.DOUBTFUL,

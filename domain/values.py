@@ -276,7 +276,9 @@ def money(value: Any, field: str, *, positive: bool = False) -> Decimal:
         ) from None
     if not exact:
         raise InvalidInputError(
-            f"{field} 须为最多两位小数的金额", f"{field} must have at most two decimal places"
+            f"{field} 须为最多两位小数的金额",
+            f"{field} must have at most two decimal places",
+            field=field,
         )
     if amount < 0 or (positive and amount == 0):
         sign = "大于零" if positive else "非负"

@@ -323,7 +323,7 @@ class LoanCore(Aggregate):
     ) -> None:
         if days_overdue > 0 and self.days_overdue == 0:
             self.normal_repayments_since_arrears = 0
-            self.observation = self.observation.restarted()
+            self.observation = self.observation.on_missed_payment(as_of)
         self.days_overdue = days_overdue
         self.overdue_principal = overdue_principal
         self.overdue_interest = overdue_interest

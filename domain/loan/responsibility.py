@@ -132,6 +132,11 @@ class Loan(LoanWorkout):
             raise InvalidTransitionError("该认定未申请复议", "this finding has not been appealed")
         if determination.outcome is not None:
             raise InvalidTransitionError("复议已作出决定", "the appeal was already decided")
+        if actor.id == determination.determined_by:
+            raise SegregationOfDutiesError(
+                "原认定人不得决定针对本人认定的复议",
+                "the auditor who made a finding may not decide the appeal against it",
+            )
         if actor.id == determination.person_id:
             raise SegregationOfDutiesError(
                 "被认定人不得决定本人的复议", "the appellant may not decide their own appeal"

@@ -54,7 +54,9 @@ class LoanWorkout(LoanCollection):
             terms=require_text(terms, "terms"),
             reason=require_text(reason, "reason"),
             grade_at_restructuring=self.grade,
-            during_observation=self.observation.is_running(restructured_on, policy),
+            during_observation=self.observation.is_running(restructured_on),
+            observation_min_periods=policy.observation_min_periods,
+            observation_min_days=policy.observation_min_days,
             documents=list(documents),
             actor_id=actor.id,
             role=actor.role,
@@ -71,13 +73,18 @@ class LoanWorkout(LoanCollection):
         reason: str,
         grade_at_restructuring: Grade,
         during_observation: bool,
+        observation_min_periods: int,
+        observation_min_days: int,
         documents: list[DocumentRef],
         actor_id: UUID,
         role: Role,
     ) -> None:
-        previous = self.observation
         self.observation = Observation(
-            previous.restructured_count + 1, grade_at_restructuring, None, 0, during_observation
+            restructured_count=self.observation.restructured_count + 1,
+            grade_at_restructuring=grade_at_restructuring,
+            restructured_again_during=during_observation,
+            min_periods=observation_min_periods,
+            min_days=observation_min_days,
         )
         self.term.history.append(("restructured", self.term.maturity_date))
         self.term.maturity_date = new_maturity_date
@@ -143,6 +150,7 @@ class LoanWorkout(LoanCollection):
         """Hand the loan to another account manager (客户经理变更), the actor supervising."""
         authorize(actor, Action.HAND_OVER)
         self.check_not_closed("移交客户经理", "hand over")
+        self.check_business_date(handed_over_on, "handed_over_on")
         handing_id = self.account_manager_id
         if receiving.id == handing_id:
             raise InvalidInputError(

@@ -1,0 +1,200 @@
+"""Small factories for domain tests: actors, parties, documents, a disbursed loan."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+from decimal import Decimal
+from typing import Any
+from uuid import UUID, uuid4
+
+from domain.loan import Loan
+from domain.values import (
+    Actor,
+    BorrowerType,
+    DocumentRef,
+    GuaranteeType,
+    Party,
+    Product,
+    RepaymentMethod,
+    Role,
+)
+
+VALUE_DATE = date(2025, 1, 10)
+MATURITY_DATE = date(2026, 1, 10)
+PRINCIPAL = Decimal("1000000.00")
+
+
+def actor(role: Role, id: UUID | None = None) -> Actor:
+    """Someone acting in ``role``; a fresh person unless ``id`` is given."""
+    return Actor(id=id or uuid4(), role=role)
+
+
+def party(*roles: Role, id: UUID | None = None) -> Party:
+    """Another person named by a command, holding ``roles`` now."""
+    return Party(id=id or uuid4(), roles=frozenset(roles))
+
+
+def doc(doc_type: str = "loan_contract", content: bytes | None = None) -> DocumentRef:
+    """A cited document whose hash is the SHA-256 of ``content``."""
+    body = content if content is not None else f"{doc_type}:{uuid4()}".encode()
+    return DocumentRef(
+        doc_type=doc_type,
+        sha256=hashlib.sha256(body).hexdigest(),
+        size=len(body),
+        media_type="application/pdf",
+        filename=f"{doc_type}.pdf",
+        pages=1,
+    )
+
+
+def disbursement_params(**overrides: Any) -> dict[str, Any]:
+    """The keyword arguments of ``Loan.disburse`` for a typical corporate loan."""
+    params: dict[str, Any] = {
+        "loan_no": f"JJ{uuid4().hex[:12].upper()}",
+        "borrower_id": "91310000MA1FL0000X",
+        "borrower_name": "上海示例贸易有限公司",
+        "borrower_type": BorrowerType.CORPORATE,
+        "borrower_rating": "A",
+        "product": Product.CORPORATE_WORKING_CAPITAL,
+        "principal": PRINCIPAL,
+        "interest_rate": "3.45%",
+        "value_date": VALUE_DATE,
+        "maturity_date": MATURITY_DATE,
+        "repayment_method": RepaymentMethod.BULLET,
+        "guarantee_type": GuaranteeType.GUARANTEE,
+        "branch": "上海分行营业部",
+        "purpose": "采购原材料",
+        "documents": (doc("loan_contract"), doc("drawdown_receipt")),
+    }
+    params.update(overrides)
+    params.setdefault("actor", actor(Role.ACCOUNT_MANAGER))
+    return params
+
+
+def disbursed_loan(**overrides: Any) -> Loan:
+    """A loan just disbursed by an account manager (override any ``disburse`` argument)."""
+    return Loan.disburse(**disbursement_params(**overrides))
+
+
+# --------------------------------------------------------------------------------------------
+# Application-level factories (tests/archive): real PDFs, uploads, disbursements, enrolled staff.
+# Imports are local to each function so that this section never touches the import block above,
+# which the domain factories own.
+
+
+def make_pdf(text: str, *, pages: int = 1) -> bytes:
+    """A real PDF of ``pages`` pages showing ``text`` (Chinese included), made with ReportLab.
+
+    The output is deterministic (``invariant``), so the same text gives the same bytes and the
+    same SHA-256, and different texts give different documents.
+    """
+    import io
+
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    if "STSong-Light" not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=A4, invariant=True)
+    for page in range(1, pages + 1):
+        pdf.setFont("STSong-Light", 14)
+        pdf.drawString(72, 760, text)
+        pdf.setFont("Helvetica", 9)
+        pdf.drawString(72, 60, f"page {page} / {pages}")
+        pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()
+
+
+def make_png() -> bytes:
+    """A tiny but valid 1x1 PNG image."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    pixels = zlib.compress(b"\x00\xff\xff\xff")
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+    )
+
+
+def make_upload(
+    doc_type: str,
+    text: str | None = None,
+    *,
+    filename: str | None = None,
+    data: bytes | None = None,
+    pages: int = 1,
+) -> Any:
+    """An upload of ``doc_type``: a PDF of ``text`` unless raw ``data`` is given."""
+    from archive.ingest import from_bytes
+
+    body = data if data is not None else make_pdf(text or f"{doc_type} {uuid4()}", pages=pages)
+    return from_bytes(doc_type, filename or f"{doc_type}.pdf", body)
+
+
+def make_disbursement(loan_no: str | None = None, **overrides: Any) -> Any:
+    """The facts of a typical corporate working-capital disbursement (an ``archive`` value)."""
+    from archive.lending import Disbursement
+
+    facts: dict[str, Any] = {
+        "loan_no": loan_no or f"JJ{uuid4().hex[:12].upper()}",
+        "borrower_id": "91310000MA1FL0000X",
+        "borrower_name": "上海示例贸易有限公司",
+        "borrower_type": BorrowerType.CORPORATE,
+        "borrower_rating": "A",
+        "product": Product.CORPORATE_WORKING_CAPITAL,
+        "principal": PRINCIPAL,
+        "interest_rate": "3.45%",
+        "value_date": VALUE_DATE,
+        "maturity_date": MATURITY_DATE,
+        "repayment_method": RepaymentMethod.BULLET,
+        "guarantee_type": GuaranteeType.GUARANTEE,
+        "branch": "上海分行营业部",
+        "purpose": "采购原材料",
+    }
+    facts.update(overrides)
+    return Disbursement(**facts)
+
+
+def make_staff(app: Any) -> dict[str, Any]:
+    """Enrol, through the console, an account manager, a second account manager, a reviewer,
+    a post-loan officer, a risk manager, a branch head, an auditor, an archivist and an
+    administrator, each with one role and a token.
+
+    Returns a ``CommandContext`` per person, keyed by their staff number (工号): the keys are
+    ``account_manager``, ``account_manager_2``, ``reviewer``, ``post_loan_officer``,
+    ``risk_manager``, ``branch_head``, ``auditor``, ``archivist`` and ``administrator``. Each
+    context carries the staff id that the person's own token authenticates to, so every later
+    command goes through the real token check.
+    """
+    from archive.core import SYSTEM_ID, CommandContext
+
+    people: dict[str, tuple[str, Role]] = {
+        "account_manager": ("张伟", Role.ACCOUNT_MANAGER),
+        "account_manager_2": ("李娜", Role.ACCOUNT_MANAGER),
+        "reviewer": ("王芳", Role.REVIEWER),
+        "post_loan_officer": ("刘洋", Role.POST_LOAN_OFFICER),
+        "risk_manager": ("陈静", Role.RISK_MANAGER),
+        "branch_head": ("杨军", Role.BRANCH_HEAD),
+        "auditor": ("赵敏", Role.AUDITOR),
+        "archivist": ("黄丽", Role.ARCHIVIST),
+        "administrator": ("周强", Role.ADMINISTRATOR),
+    }
+    console = CommandContext(SYSTEM_ID)
+    contexts: dict[str, CommandContext] = {}
+    for staff_no, (name, role) in people.items():
+        _result, token = app.enrol_staff(
+            console, staff_no=staff_no, name=name, branch="上海分行营业部", roles=[role]
+        )
+        assert token is not None
+        contexts[staff_no] = CommandContext(app.authenticate(token.token))
+    return contexts
