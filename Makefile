@@ -38,7 +38,7 @@ lint: venv
 test: venv system-deps lint
 	$(BIN)/pytest -n 2
 
-run: venv
+run: venv system-deps
 	$(BIN)/dossier serve --host 127.0.0.1 --port 8000
 
 format: venv

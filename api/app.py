@@ -12,7 +12,8 @@ from fastapi.responses import RedirectResponse
 
 from api import errors
 from api.composition import build_archive
-from api.deps import COMMAND_MODELS
+from api.deps import COMMAND_MODELS, MAX_FILES
+from api.middleware import BodyLimit, RequestLog, configure_logging
 from api.routers import (
     classifications,
     dossiers,
@@ -69,6 +70,10 @@ def create_app(settings: Settings | None = None, archive: DossierArchive | None 
         app.state.archive = archive
     app.state.settings = settings
     errors.install(app)
+    configure_logging(settings.log_level, json=settings.environment == "production")
+    # Every document may be up to the limit; a command carries at most MAX_FILES of them.
+    app.add_middleware(BodyLimit, max_bytes=settings.max_upload_bytes * MAX_FILES + 1024 * 1024)
+    app.add_middleware(RequestLog)
     for module in ROUTERS:
         app.include_router(module.router, prefix=PREFIX)
 

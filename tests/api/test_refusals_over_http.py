@@ -7,11 +7,20 @@ was before — including refusals of commands that carried documents.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 
-from tests.api.conftest import Api, disburse, pdf
+from api.app import create_app
+from api.settings import Settings
+from archive.application import DossierArchive
+from archive.config import ArchiveConfig
+from archive.core import SYSTEM_ID, CommandContext
+from domain.values import Role
+from storage.blobs import LocalBlobStore
+from tests.api.conftest import DISBURSEMENT, Api, disburse, pdf
 
 LOAN = "DK2025000201"
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -353,3 +362,56 @@ def test_errors_answer_in_the_callers_language(api: Api) -> None:
     assert answer.json()["message"] == answer.json()["detail"]["en"]
     answer = api.client.get("/api/v1/loans/DK0000000000", headers=api.headers["am"])
     assert answer.json()["message"] == answer.json()["detail"]["zh"]
+
+
+def test_a_document_over_the_size_limit_is_413_and_changes_nothing(
+    store_env: dict[str, str], tmp_path: Path
+) -> None:
+    limit = 4000
+    archive = DossierArchive(
+        store_env,
+        blobs=LocalBlobStore(tmp_path / "blobs"),
+        config=ArchiveConfig(max_upload_bytes=limit),
+    )
+    _result, token = archive.enrol_staff(
+        CommandContext(SYSTEM_ID),
+        staff_no="AD",
+        name="管理员",
+        branch="科技部",
+        roles=[Role.ADMINISTRATOR],
+    )
+    assert token is not None
+    settings = Settings(data_dir=tmp_path, max_upload_bytes=limit)
+    try:
+        with TestClient(create_app(settings, archive)) as client:
+            api = Api(client, archive, {"admin": {"Authorization": f"Bearer {token.token}"}})
+            answer = api.post(
+                "admin",
+                "/staff",
+                {
+                    "staff_no": "AM001",
+                    "name": "张伟",
+                    "branch": "城东支行",
+                    "roles": ["account_manager"],
+                },
+            )
+            api.headers["am"] = {"Authorization": f"Bearer {answer.json()['token']}"}
+            before = api.counts()
+            big = pdf("large " * 50, pages=40)
+            assert len(big) > limit
+            answer = api.upload(
+                "am",
+                "/loans",
+                {**DISBURSEMENT, "loan_no": "DK2025009999"},
+                [("loan_contract", ("借款合同.pdf", big, "application/pdf"))],
+            )
+            refused(api, answer, before, 413, "document_too_large")
+            huge = b"0" * (limit * 20 + 2 * 1024 * 1024)
+            answer = client.post(
+                "/api/v1/loans",
+                content=huge,
+                headers={**api.headers["am"], "Content-Type": "application/json"},
+            )
+            refused(api, answer, before, 413, "request_too_large")
+    finally:
+        archive.close()
