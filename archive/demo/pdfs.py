@@ -969,7 +969,9 @@ def _bank_seal(f: _Facts, label: str = "信贷业务专用章") -> tuple[str, st
 
 
 def _box(d: Any, x: float, y: float, w: float, h: float, fill: Any, line: float = 0.5) -> None:
-    d.add(Rect(x, y, w, h, fillColor=fill, strokeColor=_GREY if line else None, strokeWidth=line))
+    style: dict[str, Any] = {"fillColor": fill, "strokeColor": _GREY if line else None}
+    style["strokeWidth"] = line
+    d.add(Rect(x, y, w, h, **style))
 
 
 def _photo(caption: str, stamp: str, seed: int, *, interior: bool = False) -> Any:
@@ -3560,7 +3562,8 @@ def _decorate(f: _Facts, cn_title: str) -> Callable[[Any, Any], None]:
 def _unwrap(flowable: Any) -> Flowables:
     """The content of a KeepTogether (they must not nest: an inner one forces a page break)."""
     if isinstance(flowable, KeepTogether):
-        return list(flowable._content)
+        content: Flowables = flowable._content  # type: ignore[attr-defined]
+        return list(content)
     return [flowable]
 
 
@@ -3588,7 +3591,7 @@ def _build(
         title=f"{cn}（{f.loan_no}）",
         author=f.bank,
         subject=f"{en} — {f.borrower}",
-        keywords=f"{doc_type},{f.loan_no}",
+        keywords=[doc_type, f.loan_no],
         creator="Dossier",
         producer="Dossier demo documents",
         invariant=1,
