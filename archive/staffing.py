@@ -14,7 +14,7 @@ from eventsourcing.utils import get_topic
 from archive.core import ArchiveCore, CommandContext, CommandResult, Work
 from archive.errors import AuthenticationError
 from domain.authorization import Action
-from domain.errors import NotFoundError
+from domain.errors import AlreadyExistsError, NotFoundError
 from domain.staff import Staff
 from domain.values import Actor, DocumentRef, Role
 
@@ -60,6 +60,13 @@ class StaffCommands(ArchiveCore):
 
         def body(actor: Actor, _refs: list[DocumentRef]) -> Work:
             staff = Staff.enrol(staff_no=staff_no, name=name, branch=branch, actor=actor)
+            if self.recorder.select_events(staff.id, limit=1):
+                # Otherwise the save loses on the existing record and the caller is told to
+                # "reload and retry", which can never succeed.
+                raise AlreadyExistsError(
+                    f"工号 {staff.staff_no} 已登记",
+                    f"staff number {staff.staff_no} is already enrolled",
+                )
             for role in dict.fromkeys(roles):
                 staff.grant_role(role=role, granted_at=self.clock(), actor=actor)
             ids: dict[str, str] = {"staff_id": str(staff.id)}

@@ -1,0 +1,144 @@
+"""The borrower-wide floor: if more than 10% of a non-retail borrower's claims at the bank are
+non-performing, all of its claims are non-performing, and no approval may say otherwise.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from uuid import UUID
+
+import pytest
+
+from archive.application import DossierArchive
+from archive.core import CommandContext
+from domain.errors import ClassificationFloorError
+from domain.values import BorrowerType, Grade, Product
+from tests.factories import make_disbursement, make_upload
+
+AS_OF = date(2025, 6, 1)
+
+
+def _propose(
+    app: DossierArchive, staff: dict[str, CommandContext], loan_no: str, grade: Grade
+) -> UUID:
+    proposed = app.propose_classification(
+        staff["account_manager"],
+        loan_no,
+        grade=grade,
+        sub_grade=None,
+        reason="初分",
+        as_of=AS_OF,
+        uploads=[make_upload("classification_form", f"五级分类认定表 {loan_no} {grade.value}")],
+    )
+    return UUID(proposed.ids["proposal_id"])
+
+
+def _approve(
+    app: DossierArchive, staff: dict[str, CommandContext], loan_no: str, proposal_id: UUID
+) -> None:
+    app.approve_classification(
+        staff["risk_manager"],
+        loan_no,
+        proposal_id=proposal_id,
+        reason="审批",
+        uploads=[make_upload("classification_form", f"审批意见 {proposal_id}")],
+    )
+
+
+def _classify(
+    app: DossierArchive, staff: dict[str, CommandContext], loan_no: str, grade: Grade
+) -> None:
+    _approve(app, staff, loan_no, _propose(app, staff, loan_no, grade))
+
+
+def _make_non_performing(
+    app: DossierArchive, staff: dict[str, CommandContext], loan_no: str
+) -> None:
+    app.record_overdue(
+        staff["post_loan_officer"],
+        loan_no,
+        as_of=AS_OF,
+        days_overdue=120,
+        overdue_principal=Decimal("200000.00"),
+        overdue_interest=Decimal("8000.00"),
+    )
+    _classify(app, staff, loan_no, Grade.SUBSTANDARD)
+
+
+def _two_loans(
+    app: DossierArchive,
+    staff: dict[str, CommandContext],
+    *,
+    bad: Decimal,
+    good: Decimal,
+    **facts: object,
+) -> tuple[str, str]:
+    am = staff["account_manager"]
+    app.disburse(am, make_disbursement("JJ-BAD", principal=bad, **facts))
+    app.disburse(am, make_disbursement("JJ-GOOD", principal=good, **facts))
+    _make_non_performing(app, staff, "JJ-BAD")
+    return "JJ-BAD", "JJ-GOOD"
+
+
+def test_one_non_performing_loan_over_ten_percent_makes_the_borrowers_other_loans_non_performing(
+    app: DossierArchive, staff: dict[str, CommandContext]
+) -> None:
+    bad, good = _two_loans(app, staff, bad=Decimal("1000000.00"), good=Decimal("3000000.00"))
+
+    grade, floor = app.floor_of(staff["risk_manager"], good, AS_OF)
+    assert (grade, floor.grade) == (Grade.NORMAL, Grade.SUBSTANDARD)
+    assert "10%" in floor.reason_en
+
+    rm = staff["risk_manager"]
+    for better in (Grade.NORMAL, Grade.SPECIAL_MENTION):
+        proposal_id = _propose(app, staff, good, better)
+        recorded = (app.recorder.max_notification_id(), app.blobs.count())
+        with pytest.raises(ClassificationFloorError) as refused:
+            _approve(app, staff, good, proposal_id)
+        assert refused.value.context == {"floor": "substandard", "proposed": better.value}
+        assert (app.recorder.max_notification_id(), app.blobs.count()) == recorded
+        # The proposal stays pending until the risk manager rejects it.
+        app.reject_classification(rm, good, proposal_id=proposal_id, reason="低于监管下限")
+    assert app.get_loan(rm, good).grade is Grade.NORMAL
+
+    _classify(app, staff, good, Grade.SUBSTANDARD)
+    assert app.get_loan(rm, good).grade is Grade.SUBSTANDARD
+    assert app.get_loan(rm, bad).grade is Grade.SUBSTANDARD
+
+
+def test_a_non_performing_share_of_exactly_ten_percent_sets_no_borrower_floor(
+    app: DossierArchive, staff: dict[str, CommandContext]
+) -> None:
+    # 1,000,000 of 10,000,000 is 10%, not more: the other loan is judged on its own.
+    _bad, good = _two_loans(app, staff, bad=Decimal("1000000.00"), good=Decimal("9000000.00"))
+    _grade, floor = app.floor_of(staff["risk_manager"], good, AS_OF)
+    assert floor.grade is Grade.NORMAL
+    _classify(app, staff, good, Grade.NORMAL)
+
+
+def test_a_retail_borrower_is_not_subject_to_the_borrower_wide_floor(
+    app: DossierArchive, staff: dict[str, CommandContext]
+) -> None:
+    _bad, good = _two_loans(
+        app,
+        staff,
+        bad=Decimal("300000.00"),
+        good=Decimal("300000.00"),
+        borrower_id="310101199001011234",
+        borrower_name="张三",
+        borrower_type=BorrowerType.INDIVIDUAL,
+        product=Product.INDIVIDUAL_PRODUCTION,
+    )
+    _classify(app, staff, good, Grade.NORMAL)
+    assert app.get_loan(staff["risk_manager"], good).grade is Grade.NORMAL
+
+
+def test_another_borrowers_bad_loan_does_not_affect_this_borrower(
+    app: DossierArchive, staff: dict[str, CommandContext]
+) -> None:
+    am = staff["account_manager"]
+    app.disburse(am, make_disbursement("JJ-OTHER-BAD", borrower_id="91320000OTHER0001"))
+    app.disburse(am, make_disbursement("JJ-MINE"))
+    _make_non_performing(app, staff, "JJ-OTHER-BAD")
+    _classify(app, staff, "JJ-MINE", Grade.NORMAL)

@@ -1,0 +1,119 @@
+"""Reading a filed document back: the same bytes, only from its own dossier, only for business."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+
+import pytest
+
+from archive.application import DossierArchive
+from archive.core import SYSTEM_ID, CommandContext
+from domain.errors import AdministratorBusinessActionError, NotFoundError, RoleNotPermittedError
+from domain.values import InspectionKind, Role
+from tests.factories import make_disbursement, make_pdf, make_png, make_upload
+
+LOAN_NO = "JJ2025011000007"
+
+
+@pytest.fixture
+def contract(app: DossierArchive, staff: dict[str, CommandContext]) -> bytes:
+    """The loan contract filed with the disbursement of LOAN_NO."""
+    body = make_pdf("借款合同 第2025-007号 甲方 上海示例贸易有限公司", pages=4)
+    app.disburse(
+        staff["account_manager"],
+        make_disbursement(LOAN_NO),
+        [make_upload("loan_contract", filename="借款合同-2025-007.pdf", data=body)],
+    )
+    return body
+
+
+def test_a_filed_document_reads_back_as_the_same_bytes(
+    app: DossierArchive, staff: dict[str, CommandContext], contract: bytes
+) -> None:
+    sha256 = hashlib.sha256(contract).hexdigest()
+    for reader in ("auditor", "archivist", "account_manager_2", "risk_manager"):
+        document = app.open_document(staff[reader], LOAN_NO, sha256)
+        with document.stream as stream:
+            assert stream.read() == contract
+        assert document.ref.filename == "借款合同-2025-007.pdf"
+        assert document.ref.pages == 4
+        assert document.ref.size == len(contract)
+
+
+def test_a_supplement_filed_by_the_archivist_reads_back_too(
+    app: DossierArchive, staff: dict[str, CommandContext], contract: bytes
+) -> None:
+    scan = make_pdf("补充归档 抵押登记证明", pages=2)
+    filed = app.file_supplement(
+        staff["archivist"],
+        LOAN_NO,
+        stage="disbursement",
+        uploads=[make_upload("registration_certificate", data=scan)],
+    )
+    assert filed.events == ("DocumentFiled",)
+    (ref,) = filed.documents
+    with app.open_document(staff["auditor"], LOAN_NO, ref.sha256).stream as stream:
+        assert stream.read() == scan
+    supplement = app.get_dossier(staff["auditor"], LOAN_NO).documents[-1]
+    assert (supplement.evidences_id, supplement.evidences_version) == (None, None)
+
+
+def test_an_unknown_hash_is_not_found(
+    app: DossierArchive, staff: dict[str, CommandContext], contract: bytes
+) -> None:
+    for sha256 in (hashlib.sha256(b"never filed").hexdigest(), "../../etc/passwd", ""):
+        with pytest.raises(NotFoundError):
+            app.open_document(staff["auditor"], LOAN_NO, sha256)
+    with pytest.raises(NotFoundError):
+        app.open_document(staff["auditor"], "JJ-NO-SUCH-LOAN", hashlib.sha256(contract).hexdigest())
+
+
+def test_a_document_is_found_only_in_its_own_dossier(
+    app: DossierArchive, staff: dict[str, CommandContext], contract: bytes
+) -> None:
+    app.disburse(staff["account_manager"], make_disbursement("JJ-ANOTHER"))
+    with pytest.raises(NotFoundError):
+        app.open_document(staff["auditor"], "JJ-ANOTHER", hashlib.sha256(contract).hexdigest())
+
+
+def test_an_administrator_cannot_read_business_data(
+    app: DossierArchive, staff: dict[str, CommandContext], contract: bytes
+) -> None:
+    sha256 = hashlib.sha256(contract).hexdigest()
+    for administrator in (staff["administrator"], CommandContext(SYSTEM_ID)):
+        with pytest.raises(AdministratorBusinessActionError):
+            app.open_document(administrator, LOAN_NO, sha256)
+        with pytest.raises(AdministratorBusinessActionError):
+            app.loan_events(administrator, LOAN_NO)
+        with pytest.raises(AdministratorBusinessActionError):
+            app.get_dossier(administrator, LOAN_NO)
+
+
+def test_someone_with_no_role_left_cannot_read_documents(
+    app: DossierArchive, staff: dict[str, CommandContext], contract: bytes
+) -> None:
+    app.revoke_role(
+        CommandContext(SYSTEM_ID), staff_no="archivist", role=Role.ARCHIVIST, reason="离职"
+    )
+    with pytest.raises(RoleNotPermittedError):
+        app.open_document(staff["archivist"], LOAN_NO, hashlib.sha256(contract).hexdigest())
+
+
+def test_an_on_site_photo_is_filed_as_an_image_without_a_page_count(
+    app: DossierArchive, staff: dict[str, CommandContext], contract: bytes
+) -> None:
+    photo = make_png()
+    result = app.record_inspection(
+        staff["account_manager"],
+        LOAN_NO,
+        kind=InspectionKind.ON_SITE,
+        inspected_on=date(2025, 3, 1),
+        reviewer_no="reviewer",
+        findings="厂区正常生产",
+        uploads=[make_upload("site_photo", filename="厂区.png", data=photo)],
+    )
+    (ref,) = result.documents
+    assert (ref.media_type, ref.pages, ref.size) == ("image/png", None, len(photo))
+    with app.open_document(staff["auditor"], LOAN_NO, ref.sha256).stream as stream:
+        assert stream.read() == photo

@@ -1,0 +1,220 @@
+"""A retried command with the same Idempotency-Key returns the first result, records nothing new.
+
+The key belongs to the caller: the same key from two people is two different commands, and the
+same key sent again with different parameters or documents is refused rather than guessed at.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from archive.application import DossierArchive
+from archive.core import CommandContext, CommandResult
+from archive.errors import IdempotencyKeyReusedError
+from domain.values import Grade, InspectionKind
+from tests.factories import make_disbursement, make_pdf, make_upload
+
+LOAN_NO = "JJ2025011000003"
+
+
+def _keyed(ctx: CommandContext, key: str) -> CommandContext:
+    return CommandContext(ctx.staff_id, ctx.role, ctx.expected_version, key)
+
+
+def _recorded(app: DossierArchive) -> tuple[int | None, int]:
+    return app.recorder.max_notification_id(), app.blobs.count()
+
+
+def _same_result(first: CommandResult, again: CommandResult) -> None:
+    assert not first.replayed
+    assert again.replayed
+    assert (again.aggregate_id, again.version, again.position) == (
+        first.aggregate_id,
+        first.version,
+        first.position,
+    )
+    assert (again.ids, again.events, again.documents, again.loan_no) == (
+        first.ids,
+        first.events,
+        first.documents,
+        first.loan_no,
+    )
+
+
+def test_a_retried_disbursement_returns_the_first_result_and_records_nothing_new(
+    app: DossierArchive, staff: dict[str, CommandContext]
+) -> None:
+    am = _keyed(staff["account_manager"], "disburse-JJ2025011000003")
+    contract, receipt = make_pdf("借款合同 幂等"), make_pdf("借据 幂等")
+
+    def send() -> CommandResult:
+        return app.disburse(
+            am,
+            make_disbursement(LOAN_NO),
+            [
+                make_upload("loan_contract", data=contract),
+                make_upload("drawdown_receipt", data=receipt),
+            ],
+        )
+
+    first = send()
+    recorded = _recorded(app)
+    assert first.position == recorded[0]
+
+    again = send()
+    _same_result(first, again)
+    assert _recorded(app) == recorded
+    assert len(app.get_dossier(am, LOAN_NO).documents) == 2
+
+
+def test_a_retried_inspection_returns_the_same_inspection_id(
+    app: DossierArchive, staff: dict[str, CommandContext]
+) -> None:
+    app.disburse(staff["account_manager"], make_disbursement(LOAN_NO))
+    am = _keyed(staff["account_manager"], "inspection-1")
+    report = make_pdf("首次跟踪检查报告")
+
+    def send() -> CommandResult:
+        # Without an explicit inspection_id each call draws a fresh one: only the receipt
+        # makes the retry come back with the first.
+        return app.record_inspection(
+            am,
+            LOAN_NO,
+            kind=InspectionKind.FIRST_FOLLOW_UP,
+            inspected_on=date(2025, 1, 20),
+            reviewer_no="reviewer",
+            findings="正常",
+            uploads=[make_upload("first_inspection_report", data=report)],
+        )
+
+    first = send()
+    recorded = _recorded(app)
+    again = send()
+    _same_result(first, again)
+    assert _recorded(app) == recorded
+    assert len(app.get_loan(am, LOAN_NO).inspections) == 1
+
+
+def test_a_retry_after_the_loan_moved_on_still_returns_the_first_result(
+    app: DossierArchive, staff: dict[str, CommandContext]
+) -> None:
+    app.disburse(staff["account_manager"], make_disbursement(LOAN_NO))
+    am = _keyed(staff["account_manager"], "repayment-1")
+
+    def send() -> CommandResult:
+        return app.record_repayment(
+            am,
+            LOAN_NO,
+            paid_on=date(2025, 2, 10),
+            principal=Decimal("1000.00"),
+            interest=Decimal("100.00"),
+        )
+
+    first = send()
+    app.record_repayment(
+        staff["account_manager"],
+        LOAN_NO,
+        paid_on=date(2025, 3, 10),
+        principal=Decimal("2000.00"),
+        interest=Decimal("0.00"),
+    )
+    recorded = _recorded(app)
+
+    again = send()
+    _same_result(first, again)
+    assert _recorded(app) == recorded
+    assert app.get_loan(am, LOAN_NO).balance == Decimal("997000.00")
+
+
+def test_the_same_key_with_different_parameters_is_refused(
+    app: DossierArchive, staff: dict[str, CommandContext]
+) -> None:
+    app.disburse(staff["account_manager"], make_disbursement(LOAN_NO))
+    am = _keyed(staff["account_manager"], "repayment-1")
+    app.record_repayment(
+        am, LOAN_NO, paid_on=date(2025, 2, 10), principal=Decimal("1000.00"), interest=Decimal(0)
+    )
+    recorded = _recorded(app)
+
+    with pytest.raises(IdempotencyKeyReusedError):
+        app.record_repayment(
+            am,
+            LOAN_NO,
+            paid_on=date(2025, 2, 10),
+            principal=Decimal("9999.00"),
+            interest=Decimal(0),
+        )
+    with pytest.raises(IdempotencyKeyReusedError):  # same parameters, another document
+        app.record_repayment(
+            am,
+            LOAN_NO,
+            paid_on=date(2025, 2, 10),
+            principal=Decimal("1000.00"),
+            interest=Decimal(0),
+            uploads=[make_upload("repayment_voucher")],
+        )
+    with pytest.raises(IdempotencyKeyReusedError):  # another command altogether
+        app.propose_classification(
+            am,
+            LOAN_NO,
+            grade=Grade.SPECIAL_MENTION,
+            sub_grade=None,
+            reason="同一个键",
+            as_of=date(2025, 2, 10),
+        )
+    assert _recorded(app) == recorded
+
+
+def test_the_key_belongs_to_its_caller(
+    app: DossierArchive, staff: dict[str, CommandContext]
+) -> None:
+    app.disburse(staff["account_manager"], make_disbursement(LOAN_NO))
+    key = "2025-02-10-repayment"
+    by_am = _keyed(staff["account_manager"], key)
+    by_plo = _keyed(staff["post_loan_officer"], key)
+
+    first = app.record_repayment(
+        by_am, LOAN_NO, paid_on=date(2025, 2, 10), principal=Decimal("1000.00"), interest=Decimal(0)
+    )
+    other = app.record_repayment(
+        by_plo,
+        LOAN_NO,
+        paid_on=date(2025, 2, 11),
+        principal=Decimal("500.00"),
+        interest=Decimal(0),
+    )
+    assert not other.replayed
+    assert other.version == first.version + 1
+    assert app.get_loan(by_am, LOAN_NO).balance == Decimal("998500.00")
+
+    # Each caller's retry replays their own first result.
+    again_am = app.record_repayment(
+        by_am, LOAN_NO, paid_on=date(2025, 2, 10), principal=Decimal("1000.00"), interest=Decimal(0)
+    )
+    _same_result(first, again_am)
+    with pytest.raises(IdempotencyKeyReusedError):
+        app.record_repayment(
+            by_plo,
+            LOAN_NO,
+            paid_on=date(2025, 2, 10),
+            principal=Decimal("1000.00"),
+            interest=Decimal(0),
+        )
+
+
+def test_a_refused_command_leaves_its_key_free_for_a_corrected_retry(
+    app: DossierArchive, staff: dict[str, CommandContext]
+) -> None:
+    app.disburse(staff["account_manager"], make_disbursement(LOAN_NO))
+    am = _keyed(staff["account_manager"], "repayment-1")
+    with pytest.raises(Exception, match="exceeds the balance"):
+        app.record_repayment(
+            am, LOAN_NO, paid_on=date(2025, 2, 10), principal=Decimal("2e6"), interest=Decimal(0)
+        )
+    result = app.record_repayment(
+        am, LOAN_NO, paid_on=date(2025, 2, 10), principal=Decimal("1000.00"), interest=Decimal(0)
+    )
+    assert not result.replayed

@@ -1,0 +1,298 @@
+"""A loan's whole life through the application, from disbursement to settlement.
+
+The account manager disburses with the contract and the drawdown receipt; the dossier opens
+with both filed and stored; the loan is inspected, falls overdue, is downgraded, warned about,
+collected, restructured, repaid and settled; and the auditor reads every step back with who did
+it, in which role, with which documents, in the order it happened.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+from decimal import Decimal
+from itertools import pairwise
+from uuid import UUID
+
+from archive.application import DossierArchive
+from archive.core import CommandContext, blob_key
+from domain.values import (
+    CollectionStepKind,
+    Grade,
+    InspectionKind,
+    LoanStatus,
+    WarningColour,
+    dossier_id_for,
+    loan_id_for,
+)
+from tests.factories import make_disbursement, make_pdf, make_upload
+
+LOAN_NO = "JJ2025011000001"
+
+
+def test_a_loan_lives_from_disbursement_to_settlement_and_every_step_reads_back_in_order(
+    app: DossierArchive, staff: dict[str, CommandContext]
+) -> None:
+    am, plo, rm, bh = (
+        staff["account_manager"],
+        staff["post_loan_officer"],
+        staff["risk_manager"],
+        staff["branch_head"],
+    )
+
+    # 放款: the account manager records the disbursement with the contract and the receipt.
+    contract = make_pdf("借款合同 JJ2025011000001 上海示例贸易有限公司", pages=3)
+    receipt = make_pdf("借据 JJ2025011000001 人民币壹佰万元整")
+    disbursed = app.disburse(
+        am,
+        make_disbursement(LOAN_NO),
+        [
+            make_upload("loan_contract", filename="借款合同.pdf", data=contract),
+            make_upload("drawdown_receipt", filename="借据.pdf", data=receipt),
+        ],
+    )
+    loan_id, dossier_id = loan_id_for(LOAN_NO), dossier_id_for(loan_id_for(LOAN_NO))
+    assert disbursed.aggregate_id == loan_id
+    assert disbursed.ids == {"loan_id": str(loan_id), "dossier_id": str(dossier_id)}
+    assert (disbursed.version, disbursed.events, disbursed.loan_no) == (1, ("Disbursed",), LOAN_NO)
+
+    # The dossier is open with both documents filed, each pointing at the disbursement.
+    dossier = app.get_dossier(am, LOAN_NO)
+    assert dossier.id == dossier_id
+    filed = {d.ref.doc_type: d for d in dossier.documents}
+    assert set(filed) == {"loan_contract", "drawdown_receipt"}
+    contract_ref = filed["loan_contract"].ref
+    assert contract_ref.sha256 == hashlib.sha256(contract).hexdigest()
+    assert contract_ref.size == len(contract)
+    assert contract_ref.media_type == "application/pdf"
+    assert contract_ref.filename == "借款合同.pdf"
+    assert contract_ref.pages == 3
+    assert filed["drawdown_receipt"].ref.pages == 1
+    assert filed["loan_contract"].stage == "disbursement"
+    assert (filed["loan_contract"].evidences_id, filed["loan_contract"].evidences_version) == (
+        loan_id,
+        1,
+    )
+
+    # The bytes are in the blob store under <dossier id>/<sha256>, and nothing else is.
+    assert sorted(app.blobs.keys()) == sorted(
+        blob_key(dossier_id, hashlib.sha256(body).hexdigest()) for body in (contract, receipt)
+    )
+    assert app.blobs.get(blob_key(dossier_id, contract_ref.sha256)) == contract
+
+    # 首次跟踪检查 within 15 days, countersigned by the reviewer.
+    inspected = app.record_inspection(
+        am,
+        LOAN_NO,
+        kind=InspectionKind.FIRST_FOLLOW_UP,
+        inspected_on=date(2025, 1, 20),
+        reviewer_no="reviewer",
+        findings="资金按约定用途使用，企业经营正常",
+        uploads=[make_upload("first_inspection_report", "首次跟踪检查报告")],
+    )
+    assert inspected.version == 2
+    assert "inspection_id" in inspected.ids
+
+    # 逾期: the post-loan officer records 40 days overdue.
+    app.record_overdue(
+        plo,
+        LOAN_NO,
+        as_of=date(2025, 3, 1),
+        days_overdue=40,
+        overdue_principal=Decimal("50000.00"),
+        overdue_interest=Decimal("3000.00"),
+    )
+
+    # 五级分类: proposed by the account manager, approved by the risk manager (审贷分离).
+    proposed = app.propose_classification(
+        am,
+        LOAN_NO,
+        grade=Grade.SPECIAL_MENTION,
+        sub_grade="special_mention_1",
+        reason="本金逾期 40 天",
+        as_of=date(2025, 3, 1),
+        uploads=[make_upload("classification_form", "五级分类认定表 关注一级")],
+    )
+    app.approve_classification(
+        rm,
+        LOAN_NO,
+        proposal_id=UUID(proposed.ids["proposal_id"]),
+        reason="同意下调为关注类",
+    )
+    assert app.get_loan(rm, LOAN_NO).grade is Grade.SPECIAL_MENTION
+
+    # 风险预警: raised by the post-loan officer, handled and cleared by the risk manager.
+    raised = app.raise_warning(
+        plo,
+        LOAN_NO,
+        colour=WarningColour.ORANGE,
+        code="OVERDUE_ELSEWHERE",
+        raised_on=date(2025, 3, 2),
+        reason="借款人在他行出现逾期",
+    )
+    signal_id = UUID(raised.ids["signal_id"])
+    app.handle_warning(
+        rm,
+        LOAN_NO,
+        signal_id=signal_id,
+        handled_on=date(2025, 3, 5),
+        measures="约谈实际控制人，追加保证人",
+        uploads=[make_upload("warning_form", "风险预警信号处理表")],
+    )
+    app.clear_warning(
+        rm, LOAN_NO, signal_id=signal_id, cleared_on=date(2025, 4, 1), reason="他行逾期已结清"
+    )
+
+    # 催收: a phone call, then a written notice with its signed receipt (回执).
+    app.take_collection_step(
+        am,
+        LOAN_NO,
+        kind=CollectionStepKind.PHONE_CALL,
+        taken_on=date(2025, 3, 2),
+        days_overdue=41,
+        outcome="借款人承诺月底前还款",
+        promised_date=date(2025, 3, 31),
+    )
+    app.take_collection_step(
+        plo,
+        LOAN_NO,
+        kind=CollectionStepKind.NOTICE_SERVED,
+        taken_on=date(2025, 3, 10),
+        days_overdue=49,
+        outcome="通知书已送达，借款人签收",
+        uploads=[
+            make_upload("collection_notice", "逾期催收通知书"),
+            make_upload("collection_receipt", "催收通知书回执"),
+        ],
+    )
+
+    # 重组, approved by the branch head; then the arrears are cured and the loan repaid.
+    app.restructure(
+        bh,
+        LOAN_NO,
+        restructured_on=date(2025, 4, 10),
+        new_maturity_date=date(2026, 7, 10),
+        new_interest_rate="3.85%",
+        terms="延长还款期限，按季付息",
+        reason="经营暂时困难，第一还款来源可恢复",
+        uploads=[make_upload("restructuring_agreement", "贷款重组协议")],
+    )
+    app.record_overdue(
+        plo,
+        LOAN_NO,
+        as_of=date(2025, 4, 11),
+        days_overdue=0,
+        overdue_principal=Decimal("0.00"),
+        overdue_interest=Decimal("0.00"),
+    )
+    app.record_repayment(
+        am,
+        LOAN_NO,
+        paid_on=date(2025, 7, 10),
+        principal=Decimal("400000.00"),
+        interest=Decimal("12000.00"),
+        uploads=[make_upload("repayment_voucher", "还款凭证 第一期")],
+    )
+    app.record_repayment(
+        am,
+        LOAN_NO,
+        paid_on=date(2025, 10, 10),
+        principal=Decimal("600000.00"),
+        interest=Decimal("9000.00"),
+    )
+
+    # 结清, with the settlement certificate.
+    settled = app.settle(
+        am,
+        LOAN_NO,
+        settled_on=date(2025, 10, 10),
+        uploads=[make_upload("settlement_certificate", "结清证明")],
+    )
+    loan = app.get_loan(am, LOAN_NO)
+    assert (loan.status, loan.balance, loan.version) == (
+        LoanStatus.SETTLED,
+        Decimal("0.00"),
+        settled.version,
+    )
+
+    # The auditor reads the whole life back: in order, with actor, role and documents.
+    events = app.loan_events(staff["auditor"], LOAN_NO)
+    assert [e.type for e in events] == [
+        "Disbursed",
+        "InspectionRecorded",
+        "OverdueStatusRecorded",
+        "ClassificationProposed",
+        "ClassificationApproved",
+        "WarningRaised",
+        "WarningHandled",
+        "WarningCleared",
+        "CollectionStepTaken",
+        "CollectionStepTaken",
+        "Restructured",
+        "OverdueStatusRecorded",
+        "RepaymentRecorded",
+        "RepaymentRecorded",
+        "Settled",
+    ]
+    assert [e.version for e in events] == list(range(1, 16))
+    positions = [e.position for e in events]
+    assert all(isinstance(p, int) for p in positions)
+    assert all(a < b for a, b in pairwise(positions))
+    # A command's position is the last of its events (the settlement's certificate is filed
+    # in the dossier after the loan's own event).
+    assert positions[-1] < settled.position
+
+    who = [(e.actor_id, e.role) for e in events]
+    assert who == [
+        (am.staff_id, "account_manager"),
+        (am.staff_id, "account_manager"),
+        (plo.staff_id, "post_loan_officer"),
+        (am.staff_id, "account_manager"),
+        (rm.staff_id, "risk_manager"),
+        (plo.staff_id, "post_loan_officer"),
+        (rm.staff_id, "risk_manager"),
+        (rm.staff_id, "risk_manager"),
+        (am.staff_id, "account_manager"),
+        (plo.staff_id, "post_loan_officer"),
+        (bh.staff_id, "branch_head"),
+        (plo.staff_id, "post_loan_officer"),
+        (am.staff_id, "account_manager"),
+        (am.staff_id, "account_manager"),
+        (am.staff_id, "account_manager"),
+    ]
+    cited = [[d["doc_type"] for d in e.documents] for e in events]
+    assert cited == [
+        ["loan_contract", "drawdown_receipt"],
+        ["first_inspection_report"],
+        [],
+        ["classification_form"],
+        [],
+        [],
+        ["warning_form"],
+        [],
+        [],
+        ["collection_notice", "collection_receipt"],
+        ["restructuring_agreement"],
+        [],
+        ["repayment_voucher"],
+        [],
+        ["settlement_certificate"],
+    ]
+    disbursement_docs = events[0].documents
+    assert disbursement_docs[0] == {
+        "doc_type": "loan_contract",
+        "sha256": hashlib.sha256(contract).hexdigest(),
+        "size": len(contract),
+        "media_type": "application/pdf",
+        "filename": "借款合同.pdf",
+        "pages": 3,
+    }
+    approved = events[4]
+    assert approved.data["grade"] == "special_mention"
+    assert approved.data["proposer_id"] == str(am.staff_id)
+
+    # Every document cited by any event is filed in the dossier and present in the blob store.
+    all_cited = {d["sha256"] for e in events for d in e.documents}
+    dossier = app.get_dossier(am, LOAN_NO)
+    assert {d.ref.sha256 for d in dossier.documents} == all_cited
+    assert set(app.blobs.keys()) == {blob_key(dossier_id, sha) for sha in all_cited}

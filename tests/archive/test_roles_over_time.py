@@ -1,0 +1,158 @@
+"""Roles over time: what a person may do follows the roles they hold at that moment.
+
+An administrator grants and revokes duties; a revoked duty stops its actions at once, a duty
+granted later permits them from then on, and the events already recorded keep the role their
+actor held when they were recorded.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from archive.application import DossierArchive
+from archive.core import SYSTEM_ID, CommandContext
+from domain.errors import RoleNotPermittedError, SegregationOfDutiesError
+from domain.values import Role, WarningColour
+from tests.factories import make_disbursement
+
+LOAN_NO = "JJ2025011000005"
+CONSOLE = CommandContext(SYSTEM_ID)
+
+
+@pytest.fixture
+def loan_no(app: DossierArchive, staff: dict[str, CommandContext]) -> str:
+    app.disburse(staff["account_manager"], make_disbursement(LOAN_NO))
+    return LOAN_NO
+
+
+def _repay(app: DossierArchive, ctx: CommandContext, loan_no: str) -> None:
+    app.record_repayment(
+        ctx, loan_no, paid_on=date(2025, 2, 10), principal=Decimal("100.00"), interest=Decimal(0)
+    )
+
+
+def test_a_revoked_role_no_longer_permits_its_actions(
+    app: DossierArchive, staff: dict[str, CommandContext], loan_no: str
+) -> None:
+    am = staff["account_manager"]
+    _repay(app, am, loan_no)
+
+    app.revoke_role(CONSOLE, staff_no="account_manager", role=Role.ACCOUNT_MANAGER, reason="调岗")
+
+    with pytest.raises(RoleNotPermittedError) as refused:
+        _repay(app, am, loan_no)
+    assert "roles held now: none" in refused.value.en
+    with pytest.raises(RoleNotPermittedError):  # nor may they read the loan any more
+        app.get_loan(am, loan_no)
+
+    # What they did while they held the role stays recorded in that role.
+    events = app.loan_events(staff["auditor"], loan_no)
+    assert [(e.type, e.actor_id, e.role) for e in events] == [
+        ("Disbursed", am.staff_id, "account_manager"),
+        ("RepaymentRecorded", am.staff_id, "account_manager"),
+    ]
+    # And "who held which role when" is answerable from the staff record.
+    person = app.staff("account_manager")
+    assert Role.ACCOUNT_MANAGER in person.roles_at(events[1].timestamp)
+    assert person.current_roles == frozenset()
+
+
+def test_a_role_granted_later_permits_its_actions_from_then_on(
+    app: DossierArchive, staff: dict[str, CommandContext], loan_no: str
+) -> None:
+    auditor = staff["auditor"]
+
+    def warn() -> None:
+        app.raise_warning(
+            auditor,
+            loan_no,
+            colour=WarningColour.YELLOW,
+            code="PRODUCTION_HALTED",
+            raised_on=date(2025, 2, 1),
+            reason="现场走访发现半停产",
+        )
+
+    with pytest.raises(RoleNotPermittedError):
+        warn()
+
+    app.grant_role(CONSOLE, staff_no="auditor", role=Role.POST_LOAN_OFFICER)
+    warn()
+
+    raised = app.loan_events(auditor, loan_no)[-1]
+    assert (raised.type, raised.actor_id, raised.role) == (
+        "WarningRaised",
+        auditor.staff_id,
+        "post_loan_officer",
+    )
+
+
+def test_a_role_revoked_and_granted_again_permits_again(
+    app: DossierArchive, staff: dict[str, CommandContext], loan_no: str
+) -> None:
+    am = staff["account_manager"]
+    app.revoke_role(CONSOLE, staff_no="account_manager", role=Role.ACCOUNT_MANAGER, reason="休假")
+    with pytest.raises(RoleNotPermittedError):
+        _repay(app, am, loan_no)
+    app.grant_role(CONSOLE, staff_no="account_manager", role=Role.ACCOUNT_MANAGER)
+    _repay(app, am, loan_no)
+    assert [s.revoked_at is None for s in app.staff("account_manager").spells] == [False, True]
+
+
+def test_naming_a_role_one_does_not_hold_is_refused(
+    app: DossierArchive, staff: dict[str, CommandContext], loan_no: str
+) -> None:
+    am = staff["account_manager"]
+    as_risk_manager = CommandContext(am.staff_id, role=Role.RISK_MANAGER)
+    with pytest.raises(RoleNotPermittedError) as refused:
+        app.raise_warning(
+            as_risk_manager,
+            loan_no,
+            colour=WarningColour.RED,
+            code="KEY_MANAGER_MISSING",
+            raised_on=date(2025, 2, 1),
+            reason="实际控制人失联",
+        )
+    assert refused.value.context == {"role": "risk_manager"}
+
+
+def test_a_person_with_two_roles_acts_in_the_role_they_name(
+    app: DossierArchive, staff: dict[str, CommandContext], loan_no: str
+) -> None:
+    app.grant_role(CONSOLE, staff_no="post_loan_officer", role=Role.RISK_MANAGER)
+    plo = staff["post_loan_officer"]
+
+    def warn(ctx: CommandContext, code: str) -> None:
+        app.raise_warning(
+            ctx,
+            loan_no,
+            colour=WarningColour.YELLOW,
+            code=code,
+            raised_on=date(2025, 2, 1),
+            reason="担保人代偿能力下降",
+        )
+
+    warn(plo, "GUARANTOR_WEAKENED")  # unnamed: the first permitted role held
+    warn(CommandContext(plo.staff_id, role=Role.RISK_MANAGER), "COLLATERAL_FELL")
+    with pytest.raises(RoleNotPermittedError):  # a held role that may not do this
+        _repay(app, CommandContext(plo.staff_id, role=Role.RISK_MANAGER), loan_no)
+
+    roles = [e.role for e in app.loan_events(plo, loan_no)[1:]]
+    assert roles == ["post_loan_officer", "risk_manager"]
+
+
+def test_the_administrator_and_business_duties_are_never_held_together(
+    app: DossierArchive, staff: dict[str, CommandContext]
+) -> None:
+    with pytest.raises(SegregationOfDutiesError):
+        app.grant_role(CONSOLE, staff_no="administrator", role=Role.ACCOUNT_MANAGER)
+    with pytest.raises(SegregationOfDutiesError):
+        app.grant_role(CONSOLE, staff_no="reviewer", role=Role.ADMINISTRATOR)
+    # The administrator manages roles; a business user may not, even a branch head.
+    app.grant_role(staff["administrator"], staff_no="reviewer", role=Role.ARCHIVIST)
+    with pytest.raises(SegregationOfDutiesError):
+        app.revoke_role(staff["branch_head"], staff_no="reviewer", role=Role.ARCHIVIST, reason="-")
+    with pytest.raises(SegregationOfDutiesError):  # nor grant themselves anything
+        app.grant_role(staff["administrator"], staff_no="administrator", role=Role.AUDITOR)
