@@ -326,14 +326,21 @@ class ArchiveCore(Application[UUID]):
         params: Mapping[str, Any],
         command: Callable[[Loan, Actor, list[DocumentRef]], Mapping[str, str] | None],
         uploads: Sequence[Upload] = (),
+        co_saved: Callable[[Loan], Sequence[Aggregate]] | None = None,
     ) -> CommandResult:
-        """Run ``command`` on one loan, filing its documents in the loan's dossier."""
+        """Run ``command`` on one loan, filing its documents in the loan's dossier.
+
+        ``co_saved`` names further aggregates the command changes; they are saved in
+        the same ``save()``, so a concurrent change to any of them is a conflict.
+        """
 
         def body(actor: Actor, refs: list[DocumentRef]) -> Work:
             loan = self.loan(loan_no)
             self.check_version(loan, ctx)
             ids = command(loan, actor, refs) or {}
             touched: list[Aggregate] = [loan]
+            if co_saved is not None:
+                touched.extend(co_saved(loan))
             if refs:
                 dossier = self.dossier_of(loan)
                 self.file_documents(dossier, loan, refs, actor)

@@ -71,8 +71,25 @@ class GradingCommands(ArchiveCore):
                 documents=refs,
             )
 
+        def borrower_index(loan: Loan) -> list[Aggregate]:
+            try:
+                index: Aggregate = self.repository.get(BorrowerIndex.create_id(loan.borrower_id))
+            except AggregateNotFoundError:
+                return []
+            assert isinstance(index, BorrowerIndex)
+            index.note_grade(loan_id=loan.id, grade=loan.grade.value)
+            return [index]
+
         params = {"proposal_id": proposal_id, "reason": reason}
-        return self.on_loan(ctx, Action.APPROVE_CLASSIFICATION, loan_no, params, command, uploads)
+        return self.on_loan(
+            ctx,
+            Action.APPROVE_CLASSIFICATION,
+            loan_no,
+            params,
+            command,
+            uploads,
+            co_saved=borrower_index,
+        )
 
     def reject_classification(
         self, ctx: CommandContext, loan_no: str, *, proposal_id: UUID, reason: str

@@ -48,3 +48,12 @@ class BorrowerIndex(Aggregate):
     @event("LoanAdded")
     def add_loan(self, *, loan_id: UUID) -> None:
         self.loan_ids.append(loan_id)
+
+    @event("GradeNoted")
+    def note_grade(self, *, loan_id: UUID, grade: str) -> None:
+        """Note an approved grade, so approvals on one borrower's loans are serialised.
+
+        The borrower-wide floor reads every loan of the borrower; two approvals on
+        two of its loans at once would each read the other's old grade. Saving
+        this event with each approval makes the second one a conflict instead.
+        """

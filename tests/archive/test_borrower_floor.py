@@ -142,3 +142,38 @@ def test_another_borrowers_bad_loan_does_not_affect_this_borrower(
     app.disburse(am, make_disbursement("JJ-MINE"))
     _make_non_performing(app, staff, "JJ-OTHER-BAD")
     _classify(app, staff, "JJ-MINE", Grade.NORMAL)
+
+
+def test_approvals_on_two_loans_of_one_borrower_at_once_are_serialised(
+    app: DossierArchive, staff: dict[str, CommandContext], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each approval reads the other loan's grade; both saving would let the floor be dodged."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from archive.errors import ConcurrentUpdateError
+
+    am = staff["account_manager"]
+    app.disburse(am, make_disbursement("JJ-A", principal=Decimal("500000.00")))
+    app.disburse(am, make_disbursement("JJ-B", principal=Decimal("500000.00")))
+    proposals = {no: _propose(app, staff, no, Grade.SPECIAL_MENTION) for no in ("JJ-A", "JJ-B")}
+    barrier = threading.Barrier(2, timeout=10)
+    load = app.loan
+
+    def load_then_wait(loan_no: str) -> object:
+        loan = load(loan_no)
+        barrier.wait()
+        return loan
+
+    monkeypatch.setattr(app, "loan", load_then_wait)
+
+    def approve(loan_no: str) -> str:
+        try:
+            _approve(app, staff, loan_no, proposals[loan_no])
+        except ConcurrentUpdateError:
+            return "conflict"
+        return "approved"
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        outcomes = sorted(pool.map(approve, ("JJ-A", "JJ-B")))
+    assert outcomes == ["approved", "conflict"]
