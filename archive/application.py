@@ -21,3 +21,7 @@ class DossierArchive(
     ReadQueries,
 ):
     """Every command and read of the post-loan archive, over one event store."""
+
+    # The name prefixes the PostgreSQL tables (dossierarchive_events) and eventsourcing's
+    # per-application environment keys; fixed here so that it never follows a class rename.
+    name = "DossierArchive"

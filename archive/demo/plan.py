@@ -163,13 +163,15 @@ class Planner:
     shape: Shape
     portfolio_seed: int
     rng: random.Random = field(init=False)
-    steps: list[Step] = field(default_factory=list)
-    repaid: list[tuple[date, Decimal]] = field(default_factory=list)
-    grades: list[tuple[date, Grade]] = field(default_factory=list)
-    maturities: list[tuple[date, date]] = field(default_factory=list)
-    handover: tuple[date, str] | None = None
-    risk_manager: str = ""
-    _ids: Counter[str] = field(default_factory=Counter)
+    steps: list[Step] = field(default_factory=list, init=False)
+    repaid: list[tuple[date, Decimal]] = field(default_factory=list, init=False)
+    grades: list[tuple[date, Grade]] = field(default_factory=list, init=False)
+    maturities: list[tuple[date, date]] = field(default_factory=list, init=False)
+    handover: tuple[date, str] | None = field(default=None, init=False)
+    closed_on: date | None = field(default=None, init=False)
+    """Settlement or write-off: no inspection or classification after it."""
+    risk_manager: str = field(default="", init=False)
+    _ids: Counter[str] = field(default_factory=Counter, init=False)
 
     def __post_init__(self) -> None:
         self.rng = random.Random(self.shape.seed ^ 0x5EED)
@@ -201,10 +203,13 @@ class Planner:
         )
 
     def grade_at(self, day: date) -> Grade:
-        return [grade for when, grade in self.grades if when <= day][-1]
+        """The grade approved last on or before ``day`` (the list is not in date order)."""
+        dated = [(when, index, grade) for index, (when, grade) in enumerate(self.grades)]
+        return max(entry for entry in dated if entry[0] <= day)[2]
 
     def maturity_at(self, day: date) -> date:
-        return [maturity for when, maturity in self.maturities if when <= day][-1]
+        dated = [(when, index, due) for index, (when, due) in enumerate(self.maturities)]
+        return max(entry for entry in dated if entry[0] <= day)[2]
 
     def account_manager_at(self, day: date) -> str:
         if self.handover is not None and day > self.handover[0]:
