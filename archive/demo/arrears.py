@@ -220,22 +220,48 @@ class Arrears:
             self.take(
                 rng.randint(31, 35), k.GUARANTOR_NOTIFIED, None, texts.GUARANTOR, until, optional=2
             )
-        self.take(rng.randint(60, 65), k.ON_SITE_INVESTIGATION, plo, texts.ON_SITE, until, optional=2)
+        self.take(
+            rng.randint(60, 65), k.ON_SITE_INVESTIGATION, plo, texts.ON_SITE, until, optional=2
+        )
         letter = ("lawyers_letter",)
-        self.take(rng.randint(90, 96), k.LAWYERS_LETTER, plo, texts.LAWYERS_LETTER, until, doc_types=letter)
+        self.take(
+            rng.randint(90, 96),
+            k.LAWYERS_LETTER,
+            plo,
+            texts.LAWYERS_LETTER,
+            until,
+            doc_types=letter,
+        )
         if not litigate:
             return None
         filed = self.take(
-            rng.randint(97, 115), k.LITIGATION, plo, texts.LITIGATION, until, doc_types=("complaint",)
+            rng.randint(97, 115),
+            k.LITIGATION,
+            plo,
+            texts.LITIGATION,
+            until,
+            doc_types=("complaint",),
         )
         if filed is None:
             return None
         self.take(
-            self.days_at(filed) + rng.randint(2, 8), k.PRESERVATION, plo, texts.PRESERVATION, until, optional=2
+            self.days_at(filed) + rng.randint(2, 8),
+            k.PRESERVATION,
+            plo,
+            texts.PRESERVATION,
+            until,
+            optional=2,
         )
-        self.take(rng.randint(150, 175), k.LITIGATION, plo, texts.JUDGMENT, until, doc_types=("judgment",))
         self.take(
-            rng.randint(180, 200), k.ENFORCEMENT, plo, texts.ENFORCEMENT, until, doc_types=("enforcement_ruling",)
+            rng.randint(150, 175), k.LITIGATION, plo, texts.JUDGMENT, until, doc_types=("judgment",)
+        )
+        self.take(
+            rng.randint(180, 200),
+            k.ENFORCEMENT,
+            plo,
+            texts.ENFORCEMENT,
+            until,
+            doc_types=("enforcement_ruling",),
         )
         return filed
 
@@ -265,7 +291,9 @@ class Arrears:
         self.special_inspection(approved, until, f"贷款{what}逾期并下调为关注类")
         return approved
 
-    def special_inspection(self, trigger: date, until: date, why: str, *, optional: int = 0) -> None:
+    def special_inspection(
+        self, trigger: date, until: date, why: str, *, optional: int = 0
+    ) -> None:
         p = self.p
         days = p.rng.randint(0, 6)
         if p.rng.random() < 0.1:
@@ -353,9 +381,15 @@ class Arrears:
         if raised >= until or raised > TODAY:
             return
         individual = p.shape.borrower.kind is BorrowerType.INDIVIDUAL
-        code = "R01" if individual and p.rng.random() < 0.4 else p.rng.choice(("R02", "R03") if not individual else ("R02",))
+        code = (
+            "R01"
+            if individual and p.rng.random() < 0.4
+            else p.rng.choice(("R02", "R03") if not individual else ("R02",))
+        )
         warn(p, code, raised, raiser=p.risk_manager, handled=handling_day(p, raised, code))
-        self.special_inspection(raised, until, f"红色预警信号“{texts.SIGNALS[code].label}”", optional=1)
+        self.special_inspection(
+            raised, until, f"红色预警信号“{texts.SIGNALS[code].label}”", optional=1
+        )
 
     # ----------------------------------------------------------- workout
     def transfer(self, after: date, until: date) -> None:
@@ -364,12 +398,15 @@ class Arrears:
         on = workday(after + timedelta(days=p.rng.randint(20, 100)))
         if on >= until or on > TODAY:
             return
-        reason = f"贷款已形成不良，逾期{self.days_at(on)}天，经营性清收无望，移交资产保全部集中清收。"
+        reason = (
+            f"贷款已形成不良，逾期{self.days_at(on)}天，经营性清收无望，移交资产保全部集中清收。"
+        )
         actor = p.risk_manager if p.rng.random() < 0.5 else p.crew.head
         p.add(
             on,
             actor,
             "transfer_to_asset_preservation",
+            optional=1,
             docs=(p.doc("asset_preservation_transfer", on, reason=reason),),
             transferred_on=on,
             reason=reason,
@@ -427,7 +464,15 @@ class Arrears:
                 on,
                 reviewer,
                 "record_objection",
-                docs=(p.doc("objection", objected, person=NAMES[reviewer], position="复核人（营销主管）", reason=text),),
+                docs=(
+                    p.doc(
+                        "objection",
+                        objected,
+                        person=NAMES[reviewer],
+                        position="复核人（营销主管）",
+                        reason=text,
+                    ),
+                ),
                 subject=f"对{p.shape.borrower.name}授信申请的书面异议（审查时提出，未被采纳）",
                 text=text + "。",
                 objection_id=p.new_id("objection"),
@@ -438,7 +483,24 @@ class Arrears:
             "贷前调查未核实借款人对外民间借贷及或有负债情况，调查报告对借款人负债的反映与实际"
             "不符，对贷款形成不良负有责任。"
         )
-        determination = self._determine(on, auditor, am, ResponsibilityStage.INVESTIGATION, finding, reason, "客户经理")
+        # One determination (认定书) covers everyone found responsible for the loan: it is
+        # filed with the first finding; the others are recorded from the same document.
+        others = [m for m in p.crew.account_managers if m != am]
+        after = p.handover[1] if p.handover is not None else (others or [am])[0]
+        document = p.doc(
+            "responsibility_determination",
+            on,
+            account_manager=NAMES[am],
+            finding=finding.zh,
+            sanction=_SANCTIONS[finding],
+            reason=reason,
+            supervisor=NAMES[auditor],
+            handover_to=NAMES[after],
+            overdue_days=str(self.days_at(on)),
+        )
+        determination = self._determine(
+            on, auditor, am, ResponsibilityStage.INVESTIGATION, finding, reason, docs=(document,)
+        )
         if objection:
             self._determine(
                 on,
@@ -447,7 +509,6 @@ class Arrears:
                 ResponsibilityStage.REVIEW,
                 ResponsibilityFinding.EXEMPT,
                 "审查时已书面提出异议并被否决，依规尽职免责。",
-                "复核人（营销主管）",
             )
         elif rng.random() < 0.4:
             self._determine(
@@ -457,7 +518,20 @@ class Arrears:
                 ResponsibilityStage.REVIEW,
                 ResponsibilityFinding.SECONDARY,
                 "审查中未对保证人代偿能力提出审慎意见，负有次要责任。",
-                "复核人（营销主管）",
+                optional=1,
+            )
+        if rng.random() < 0.3:
+            late = rng.random() < 0.5
+            self._determine(
+                on,
+                auditor,
+                p.risk_manager,
+                ResponsibilityStage.POST_LOAN,
+                ResponsibilityFinding.SECONDARY if late else ResponsibilityFinding.EXEMPT,
+                "预警信号处置超过时限，风险缓释措施落实不及时，负有次要责任。"
+                if late
+                else "已在时限内处置预警信号并督促落实风险缓释措施，尽职免责。",
+                optional=1,
             )
         if p.handover is not None and p.handover[0] < on and rng.random() < 0.5:
             self._determine(
@@ -467,7 +541,7 @@ class Arrears:
                 ResponsibilityStage.POST_LOAN,
                 ResponsibilityFinding.EXEMPT,
                 "接管后按规定频率检查并及时报告风险，尽职免责。",
-                "客户经理（接管）",
+                optional=1,
             )
         if rng.random() < 0.65:
             appealed = on + timedelta(days=rng.randint(5, 12))
@@ -528,27 +602,18 @@ class Arrears:
         stage: ResponsibilityStage,
         finding: ResponsibilityFinding,
         reason: str,
-        position: str,
+        *,
+        docs: tuple[DocSpec, ...] = (),
+        optional: int = 0,
     ) -> UUID:
         p = self.p
         determination_id = p.new_id("determination")
-        days = self.days_at(on)
         p.add(
             on,
             auditor,
             "determine_responsibility",
-            docs=(
-                p.doc(
-                    "responsibility_determination",
-                    on,
-                    person=NAMES[person],
-                    position=position,
-                    finding=finding.zh,
-                    sanction=_SANCTIONS[finding],
-                    reason=reason,
-                    overdue_days=str(days),
-                ),
-            ),
+            docs=docs,
+            optional=optional,
             person_no=person,
             stage=stage,
             finding=finding,
@@ -600,6 +665,7 @@ class Arrears:
                 p.crew.post_loan_officer,
                 texts.AFTER_WRITE_OFF,
                 TODAY + timedelta(days=1),
+                optional=1,
             )
         if p.rng.random() < 0.5:
             on = written_off + timedelta(days=p.rng.randint(40, 300))

@@ -145,25 +145,37 @@ def _guarantor(rng: random.Random, corporate: bool) -> tuple[str, str]:
 
 
 def make_borrower(rng: random.Random, product: Product, taken: set[str]) -> Borrower:
-    """A new borrower for ``product`` whose name is not in ``taken`` (which it joins)."""
-    for _ in range(1000):
-        borrower = _draw(rng, product)
-        if borrower.name not in taken and borrower.borrower_id not in taken:
+    """A new borrower for ``product`` with an identity number not in ``taken`` (which it joins).
+
+    Company names are unique too (as registration makes them); people may share a name, as
+    they do, but only once the common ones run out in a large portfolio.
+    """
+    for attempt in range(1000):
+        borrower = _draw(rng, product, long_names=attempt >= 20)
+        person = borrower.kind is BorrowerType.INDIVIDUAL
+        name_free = borrower.name not in taken or (person and attempt >= 20)
+        if name_free and borrower.borrower_id not in taken:
             taken.update((borrower.name, borrower.borrower_id))
             return borrower
     raise RuntimeError("ran out of fictitious borrower names")  # pragma: no cover
 
 
-def _draw(rng: random.Random, product: Product) -> Borrower:
+def _brand(rng: random.Random, long_names: bool) -> str:
+    first = rng.choice(_BRANDS)
+    return first + rng.choice([b for b in _BRANDS if b != first]) if long_names else first
+
+
+def _draw(rng: random.Random, product: Product, *, long_names: bool) -> Borrower:
     if product is Product.CORPORATE_WORKING_CAPITAL:
         industry, business, purpose = rng.choice(_INDUSTRIES)
         form = "股份有限公司" if rng.random() < 0.15 else "有限公司"
         place = rng.choice((CITY, CITY[:-1], COUNTY))
-        name = f"{place}{rng.choice(_BRANDS)}{industry}{form}"
+        name = f"{place}{_brand(rng, long_names)}{industry}{form}"
         return _company(rng, name, business, purpose)
     if product is Product.SMALL_BUSINESS:
         trade, business, purpose, forms = rng.choice(_TRADES)
-        name = f"{rng.choice((COUNTY, CITY))}{rng.choice(_BRANDS)}{trade}{rng.choice(forms)}"
+        place = rng.choice((COUNTY, CITY))
+        name = f"{place}{_brand(rng, long_names)}{trade}{rng.choice(forms)}"
         return _company(rng, name, business, purpose)
     name = person_name(rng)
     guarantor, guarantor_id = _guarantor(rng, corporate=False)

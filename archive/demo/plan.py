@@ -23,7 +23,6 @@ from archive.demo.pdfs import DOCUMENT_TITLES, render_document
 from archive.demo.staff import ARCHIVIST, BANK, BANK_ABBR, NAMES, RISK_MANAGERS, Crew
 from domain.values import (
     NAMESPACE,
-    BorrowerType,
     Grade,
     GuaranteeType,
     Product,
@@ -35,7 +34,8 @@ TODAY = date(2026, 11, 20)
 FIRST_VALUE_DATE = date(2023, 1, 3)
 LAST_VALUE_DATE = date(2026, 9, 30)
 MAX_STEPS = 40
-"""No demo loan records more events than this; optional steps are dropped to stay under."""
+"""A demo loan records at most this many events: optional steps (routine inspections first,
+then the softer rungs of the collection ladder) are dropped to stay within it."""
 
 _ID_NAMESPACE = uuid5(NAMESPACE, "demo-portfolio")
 _CENT = Decimal("0.01")
@@ -68,13 +68,16 @@ def rate_value(rate: str) -> Decimal:
     return Decimal(rate.rstrip("%")) / 100
 
 
-def due_dates(value_date: date, maturity: date, method: RepaymentMethod) -> list[date]:
+def due_dates(
+    value_date: date, maturity: date, method: RepaymentMethod, *, months: int = 3
+) -> list[date]:
     """When something falls due: quarterly interest (按季结息, the 20th of each quarter's last
-    month) then the principal at maturity; or a quarterly instalment of principal and interest."""
+    month) then the principal at maturity; or an instalment of principal and interest every
+    ``months`` months."""
     if method is RepaymentMethod.INSTALMENT:
         dues: list[date] = []
         step = 1
-        while (due := add_months(value_date, 3 * step)) < maturity:
+        while (due := add_months(value_date, months * step)) < maturity:
             dues.append(due)
             step += 1
         return [*dues, maturity]
@@ -152,8 +155,13 @@ class Shape:
         return add_months(self.value_date, self.term_months)
 
     @property
-    def corporate(self) -> bool:
-        return self.borrower.kind is BorrowerType.CORPORATE
+    def instalment_months(self) -> int:
+        """Households repay monthly (按月); businesses by the quarter (按季)."""
+        return 1 if self.product.is_retail else 3
+
+    def due_dates(self, maturity: date | None = None) -> list[date]:
+        final = maturity or self.maturity
+        return due_dates(self.value_date, final, self.method, months=self.instalment_months)
 
 
 @dataclass
@@ -195,7 +203,9 @@ class Planner:
     def new_id(self, kind: str) -> UUID:
         """A record id that the same seed and loan always give again."""
         self._ids[kind] += 1
-        return uuid5(_ID_NAMESPACE, f"{self.portfolio_seed}/{self.loan_no}/{kind}/{self._ids[kind]}")
+        return uuid5(
+            _ID_NAMESPACE, f"{self.portfolio_seed}/{self.loan_no}/{kind}/{self._ids[kind]}"
+        )
 
     def balance_at(self, day: date) -> Decimal:
         return self.shape.principal - sum(
@@ -205,11 +215,11 @@ class Planner:
     def grade_at(self, day: date) -> Grade:
         """The grade approved last on or before ``day`` (the list is not in date order)."""
         dated = [(when, index, grade) for index, (when, grade) in enumerate(self.grades)]
-        return max(entry for entry in dated if entry[0] <= day)[2]
+        return max((entry for entry in dated if entry[0] <= day), default=dated[0])[2]
 
     def maturity_at(self, day: date) -> date:
         dated = [(when, index, due) for index, (when, due) in enumerate(self.maturities)]
-        return max(entry for entry in dated if entry[0] <= day)[2]
+        return max((entry for entry in dated if entry[0] <= day), default=dated[0])[2]
 
     def account_manager_at(self, day: date) -> str:
         if self.handover is not None and day > self.handover[0]:
@@ -240,7 +250,13 @@ class Planner:
         if self.rng.random() < 0.3:
             actor = self.crew.post_loan_officer
         self.add(
-            on, actor, "record_repayment", rank=rank, paid_on=on, principal=principal, interest=interest
+            on,
+            actor,
+            "record_repayment",
+            rank=rank,
+            paid_on=on,
+            principal=principal,
+            interest=interest,
         )
 
     def doc(self, doc_type: str, on: date | None, **fields: str) -> DocSpec:
@@ -286,7 +302,7 @@ class Planner:
             "repayment_method": (
                 "按季结息，到期一次还本"
                 if s.method is RepaymentMethod.BULLET
-                else "按季分期归还本息"
+                else f"按{'月' if s.instalment_months == 1 else '季'}分期归还本息"
             ),
             "guarantee_method": _GUARANTEE_WORDS[s.guarantee],
             "rating": s.rating,

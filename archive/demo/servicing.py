@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
-from archive.demo.plan import Planner, add_months, cents, due_dates, workday
+from archive.demo.plan import Planner, add_months, cents, workday
 from archive.demo.staff import NAMES
 from archive.demo.texts import (
     FIRST_FINDINGS,
@@ -85,14 +85,16 @@ def _credit_file(p: Planner) -> list[str]:
         types.append("pledge_contract")
     elif s.guarantee is GuaranteeType.MORTGAGE:
         types += ["mortgage_contract", "valuation_report", "registration_certificate"]
-        if s.borrower.kind is BorrowerType.CORPORATE or s.product is Product.MORTGAGE:
-            if p.rng.random() < 0.7:
-                types.append("insurance_policy")
+        insurable = s.borrower.kind is BorrowerType.CORPORATE or s.product is Product.MORTGAGE
+        if insurable and p.rng.random() < 0.7:
+            types.append("insurance_policy")
     return types
 
 
 # ------------------------------------------------------------------------- repayments
-def schedule(p: Planner, start: date, balance: Decimal, dues: list[date], method: RepaymentMethod) -> list[Row]:
+def schedule(
+    p: Planner, start: date, balance: Decimal, dues: list[date], method: RepaymentMethod
+) -> list[Row]:
     """What falls due on each date if the borrower pays as agreed."""
     rows: list[Row] = []
     previous, remaining = start, balance
@@ -114,8 +116,7 @@ def schedule(p: Planner, start: date, balance: Decimal, dues: list[date], method
 
 def contract_schedule(p: Planner, maturity: date | None = None) -> list[Row]:
     s = p.shape
-    final = maturity or s.maturity
-    return schedule(p, s.value_date, s.principal, due_dates(s.value_date, final, s.method), s.method)
+    return schedule(p, s.value_date, s.principal, s.due_dates(maturity), s.method)
 
 
 def pay_on_time(p: Planner, rows: list[Row], first: date, last: date) -> None:
@@ -126,13 +127,21 @@ def pay_on_time(p: Planner, rows: list[Row], first: date, last: date) -> None:
 
 
 # ------------------------------------------------------------------------- inspections
-def inspect(p: Planner, on: date, kind: InspectionKind, findings: str, *, optional: int = 0) -> None:
+def inspect(
+    p: Planner, on: date, kind: InspectionKind, findings: str, *, optional: int = 0
+) -> None:
     """An inspection by the account manager, countersigned by the branch's reviewer."""
     if p.closed_on is not None and on > p.closed_on:
         return
     inspector = p.account_manager_at(on)
-    report = "first_inspection_report" if kind is InspectionKind.FIRST_FOLLOW_UP else "inspection_report"
-    fields = {"inspector": NAMES[inspector], "findings": findings, "previous_grade": p.grade_at(on).zh}
+    report = (
+        "first_inspection_report" if kind is InspectionKind.FIRST_FOLLOW_UP else "inspection_report"
+    )
+    fields = {
+        "inspector": NAMES[inspector],
+        "findings": findings,
+        "previous_grade": p.grade_at(on).zh,
+    }
     docs = [p.doc(report, on, **fields)]
     if kind is InspectionKind.ON_SITE:
         docs.append(p.doc("site_photo", on, **fields))
@@ -167,7 +176,9 @@ def first_follow_up(p: Planner) -> date:
     else:
         template = FIRST_FINDINGS["mortgage"]
     findings = template.format(
-        start=f"{s.value_date:%Y年%m月%d日}", purpose=s.borrower.purpose, business=s.borrower.business
+        start=f"{s.value_date:%Y年%m月%d日}",
+        purpose=s.borrower.purpose,
+        business=s.borrower.business,
     )
     inspect(p, on, InspectionKind.FIRST_FOLLOW_UP, findings)
     return on
@@ -185,8 +196,12 @@ def routine_interval(p: Planner) -> int | None:
     return None
 
 
-def routine_inspections(p: Planner, after: date, before: date, *, optional: int = 0) -> None:
-    """Routine inspections on schedule between two dates; a few are late."""
+def routine_inspections(p: Planner, after: date, before: date, *, optional: int = 3) -> None:
+    """Routine inspections on schedule between two dates; a few are late.
+
+    They are the first steps given up when a loan's record would grow past the demo's limit
+    (a missed inspection is a gap the task board and the auditors will see).
+    """
     months = routine_interval(p)
     if months is None:
         return
@@ -322,7 +337,14 @@ def warn(
         measures=signal.measures,
     )
     if cleared is not None and cleared >= handled:
-        p.add(cleared, p.risk_manager, "clear_warning", signal_id=signal_id, cleared_on=cleared, reason=signal.cleared)
+        p.add(
+            cleared,
+            p.risk_manager,
+            "clear_warning",
+            signal_id=signal_id,
+            cleared_on=cleared,
+            reason=signal.cleared,
+        )
 
 
 def yellow_signal(p: Planner) -> str:
@@ -433,7 +455,10 @@ def extend(p: Planner, approved: date, new_maturity: date) -> None:
     months = round((new_maturity - p.maturity_at(approved)).days / 30.4)
     reason = f"{p.rng.choice(_EXTENSION_REASONS)}{months}个月。"
     fields = {"new_due_date": new_maturity.isoformat(), "reason": reason}
-    docs = (p.doc("extension_agreement", approved, **fields), p.doc("extension_approval", approved, **fields))
+    docs = (
+        p.doc("extension_agreement", approved, **fields),
+        p.doc("extension_approval", approved, **fields),
+    )
     p.add(
         approved,
         p.crew.head,

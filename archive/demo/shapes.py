@@ -6,7 +6,6 @@ shift when another loan's planning changes.
 
 from __future__ import annotations
 
-import math
 import random
 from collections.abc import Sequence
 from datetime import date, timedelta
@@ -20,11 +19,10 @@ from archive.demo.plan import (
     TODAY,
     Shape,
     add_months,
-    due_dates,
     workday,
 )
 from archive.demo.staff import CREWS
-from domain.values import BorrowerType, GuaranteeType, Product, RepaymentMethod
+from domain.values import GuaranteeType, Product, RepaymentMethod
 
 # scenario, share of the portfolio, minimum count (so that even a small demo shows each fate)
 SCENARIOS: tuple[tuple[str, float, int], ...] = (
@@ -73,13 +71,24 @@ _PRINCIPALS: dict[Product, tuple[float, float, int]] = {
     Product.CONSUMER: (4.3, 5.5, 10_000),
     Product.MORTGAGE: (5.5, 6.2, 10_000),
 }
+# How many repayments a loan may record before it falls overdue (or up to today), so that
+# its whole record stays within MAX_STEPS events.
+_PAYMENT_BUDGET: dict[str, int] = {
+    "performing": 28,
+    "cured": 22,
+    "overdue": 18,
+    "restructured": 10,
+    "npl": 9,
+    "npl_determined": 6,
+    "written_off": 6,
+}
 # How many days before today the first missed due date may lie, by scenario.
 _DEFAULT_WINDOWS: dict[str, tuple[int, int]] = {
     "cured": (75, 1400),
     "overdue": (4, 88),
-    "restructured": (120, 1200),
+    "restructured": (120, 420),
     "npl": (100, 760),
-    "npl_determined": (100, 760),
+    "npl_determined": (160, 760),
     "written_off": (330, 1300),
 }
 
@@ -132,18 +141,21 @@ def _number(rng: random.Random, shapes: list[Shape]) -> None:
 
 def _shape(seed: int, scenario: str, features: frozenset[str], taken: set[str]) -> Shape:
     rng = random.Random(seed)
-    product = _pick(rng, _PRODUCTS, _PRODUCT_MIX[scenario])
+    mix = _PRODUCT_MIX[scenario]
+    if "settled" in features:  # settled by today: not a 10-30 year mortgage
+        mix = (*mix[:-1], 0.0)
+    product = _pick(rng, _PRODUCTS, mix)
     borrower = make_borrower(rng, product, taken)
     distressed = scenario not in ("performing", "cured")
     if distressed:
-        mix = "distressed"
+        ratings = "distressed"
     elif product is Product.CORPORATE_WORKING_CAPITAL:
-        mix = "corporate"
+        ratings = "corporate"
     elif product is Product.SMALL_BUSINESS:
-        mix = "small"
+        ratings = "small"
     else:
-        mix = "retail"
-    rating = _pick(rng, _RATINGS, _RATING_MIX[mix])
+        ratings = "retail"
+    rating = _pick(rng, _RATINGS, _RATING_MIX[ratings])
     crew = _pick(rng, CREWS, [c.weight for c in CREWS])
     low, high, unit = _PRINCIPALS[product]
     principal = Decimal(max(unit, round(10 ** rng.uniform(low, high) / unit) * unit))
@@ -213,14 +225,21 @@ def _place_in_time(rng: random.Random, shape: Shape) -> None:
         term, method = _terms(rng, shape)
         maturity = add_months(value_date, term)
         shape.value_date, shape.term_months, shape.method = value_date, term, method
+        dues = shape.due_dates()
+        budget = _PAYMENT_BUDGET[shape.scenario]
+        if (window is None or shape.scenario == "cured") and sum(
+            1 for due in dues if due <= TODAY
+        ) > budget:
+            continue
         if window is None:
             if "settled" in shape.features and maturity > TODAY - timedelta(days=30):
                 continue
             return
         candidates = [
             (due, _missed(shape, due, maturity))
-            for due in due_dates(value_date, maturity, method)
-            if window[0] <= (TODAY - due).days <= window[1]
+            for index, due in enumerate(dues)
+            if index <= budget
+            and window[0] <= (TODAY - due).days <= window[1]
             and (due - value_date).days >= 75
             and _missed(shape, due, maturity)
         ]
@@ -237,11 +256,3 @@ def _missed(shape: Shape, due: date, maturity: date) -> str:
     if due == maturity:
         return "principal"
     return "interest" if shape.scenario in ("cured", "overdue") else ""
-
-
-def is_retail(shape: Shape) -> bool:
-    return shape.product.is_retail or shape.borrower.kind is BorrowerType.INDIVIDUAL
-
-
-def months_between(first: date, last: date) -> int:
-    return max(1, math.ceil((last - first).days / 30.44))

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from domain.values import CollectionStepKind, WarningColour, WriteOffCriterion
+from domain.values import WarningColour, WriteOffCriterion
 
 
 @dataclass(frozen=True)
@@ -204,10 +204,6 @@ RECOVERY_ACTIONS = (
     "法院拍卖被查封房产，扣除费用后划回部分款项",
     "保证人履行部分代偿义务，已划回款项",
     "借款人家属代为偿还部分欠款",
-)
-
-STEP_LABELS: Mapping[CollectionStepKind, str] = MappingProxyType(
-    {kind: kind.zh for kind in CollectionStepKind}
 )
 
 WRITE_OFF_REASONS: Mapping[WriteOffCriterion, str] = MappingProxyType(

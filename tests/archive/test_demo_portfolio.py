@@ -1,0 +1,184 @@
+"""The demo portfolio: a small bank's loans, lived out through the application on both stores.
+
+A dozen loans are enough to show every fate DOMAIN.md describes — settled, cured, in arrears,
+restructured, non-performing with a responsibility determination, written off — and every one
+of them must have been accepted by the domain, downgrades never better than the statutory
+floors, and every cited document stored. The same seed gives the same portfolio, byte for byte
+in its documents; another seed gives another.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from archive.application import DossierArchive
+from archive.core import CommandContext, blob_key
+from archive.demo.portfolio import DemoSummary, build_portfolio
+from domain.loan import Loan
+from domain.values import Grade, LoanStatus, Role, dossier_id_for
+from storage.blobs import InMemoryBlobStore, LocalBlobStore
+from storage.eventstore import postgres_env, sqlite_env
+
+LOANS = 12
+SEED = 20260701
+OTHER_SEED = 7
+# DOMAIN.md: more than N days overdue → at least this grade.
+OVERDUE_FLOORS = (
+    (360, Grade.LOSS),
+    (270, Grade.DOUBTFUL),
+    (90, Grade.SUBSTANDARD),
+    (0, Grade.SPECIAL_MENTION),
+)
+
+
+@dataclass(frozen=True)
+class Portfolio:
+    """What a built portfolio looks like to an auditor reading it back."""
+
+    summary: DemoSummary
+    loans: dict[str, Loan]
+    events: dict[str, list[Any]]
+    missing_blobs: list[str]
+
+    def fingerprint(self) -> dict[str, list[tuple[str, Any, Any]]]:
+        """Per loan: every event's type, data and documents — all but the timestamps."""
+        return {
+            loan_no: [(e.type, e.data, e.documents) for e in events]
+            for loan_no, events in self.events.items()
+        }
+
+    def document_hashes(self) -> set[str]:
+        return {d["sha256"] for events in self.events.values() for e in events for d in e.documents}
+
+
+def _read_back(archive: DossierArchive, summary: DemoSummary) -> Portfolio:
+    auditor = next(s for s in summary.staff if s.role == Role.AUDITOR.value)
+    ctx = CommandContext(archive.authenticate(auditor.token))
+    loans = {loan.loan_no: loan for loan in archive.list_loans(ctx, limit=summary.loans + 50)}
+    events = {loan_no: archive.loan_events(ctx, loan_no) for loan_no in loans}
+    missing = [
+        f"{loan_no} {e.type} {d['filename']}"
+        for loan_no, loan_events in events.items()
+        for e in loan_events
+        for d in e.documents
+        if not archive.blobs.exists(blob_key(dossier_id_for(loans[loan_no].id), d["sha256"]))
+    ]
+    return Portfolio(summary, loans, events, missing)
+
+
+def _build(archive: DossierArchive, seed: int) -> Portfolio:
+    try:
+        return _read_back(archive, build_portfolio(archive, loans=LOANS, seed=seed))
+    finally:
+        archive.close()
+
+
+@pytest.fixture
+def another_store_env(
+    store_env: dict[str, str], tmp_path: Path, request: pytest.FixtureRequest
+) -> Iterator[dict[str, str]]:
+    """A second fresh, empty event store on the same backend as ``store_env``."""
+    if store_env["PERSISTENCE_MODULE"] == "eventsourcing.sqlite":
+        yield sqlite_env(tmp_path / "again.sqlite")
+        return
+    import psycopg
+    from psycopg import sql
+
+    url: str = request.getfixturevalue("postgres_url")
+    schema = f"t_{uuid.uuid4().hex}"
+    with psycopg.connect(url, autocommit=True, connect_timeout=5) as conn:
+        conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
+    try:
+        yield postgres_env(url, schema=schema)
+    finally:
+        with psycopg.connect(url, autocommit=True, connect_timeout=5) as conn:
+            conn.execute("SET lock_timeout = '10s'")
+            conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
+
+
+def _statutory_floor(days_overdue: int) -> Grade:
+    return next((g for days, g in OVERDUE_FLOORS if days_overdue > days), Grade.NORMAL)
+
+
+def test_a_small_demo_portfolio_shows_every_fate_and_keeps_every_rule(
+    store_env: dict[str, str], tmp_path: Path
+) -> None:
+    built = _build(DossierArchive(store_env, blobs=LocalBlobStore(tmp_path / "blobs")), SEED)
+    loans, events = built.loans, built.events
+
+    # At least the loans asked for, each with a plausible record; the staff of a real bank.
+    assert built.summary.loans >= LOANS
+    assert len(loans) == built.summary.loans
+    assert built.summary.documents == sum(len(e.documents) for es in events.values() for e in es)
+    assert all(2 <= len(es) <= 40 for es in events.values()), {
+        n: len(es) for n, es in events.items()
+    }
+    assert {s.role for s in built.summary.staff} == {r.value for r in Role}
+    assert all(no.startswith("DK") and len(no) == 12 for no in loans)
+
+    # Every fate DOMAIN.md describes is there.
+    types = {no: [e.type for e in es] for no, es in events.items()}
+    assert any(loan.status is LoanStatus.SETTLED for loan in loans.values())
+    assert any(loan.status is LoanStatus.WRITTEN_OFF for loan in loans.values())
+    assert any(loan.grade.is_non_performing and loan.determinations for loan in loans.values())
+    assert any("WarningCleared" in t for t in types.values())
+    assert any("Restructured" in t for t in types.values())
+    notices = [
+        {d["doc_type"] for d in e.documents}
+        for es in events.values()
+        for e in es
+        if e.type == "CollectionStepTaken" and e.data["kind"] == "notice_served"
+    ]
+    assert {"collection_notice"} in notices, "a notice whose receipt was never filed"
+    assert {"collection_notice", "collection_receipt"} in notices
+
+    # No approved grade is better than the floor the days overdue set at that moment, and no
+    # proposer approved their own proposal (审贷分离).
+    approvals = 0
+    for es in events.values():
+        days = 0
+        for e in es:
+            if e.type == "OverdueStatusRecorded":
+                days = e.data["days_overdue"]
+            elif e.type == "ClassificationApproved":
+                approvals += 1
+                grade = Grade(e.data["grade"])
+                assert grade.severity >= _statutory_floor(days).severity, (e.data, days)
+                assert grade.severity >= Grade(e.data["floor"]).severity
+                assert e.data["proposer_id"] != str(e.actor_id)
+    assert approvals > 0
+
+    # Every document an event cites is in the blob store.
+    assert built.missing_blobs == []
+
+
+def test_the_same_seed_gives_the_same_portfolio_and_another_seed_another(
+    store_env: dict[str, str], another_store_env: dict[str, str], tmp_path: Path
+) -> None:
+    first = _build(DossierArchive(store_env, blobs=LocalBlobStore(tmp_path / "one")), SEED)
+    again = _build(DossierArchive(another_store_env, blobs=LocalBlobStore(tmp_path / "two")), SEED)
+    other = _build(
+        DossierArchive({"PERSISTENCE_MODULE": "eventsourcing.popo"}, blobs=InMemoryBlobStore()),
+        OTHER_SEED,
+    )
+
+    assert list(first.loans) == list(again.loans)
+    assert {n: [e.type for e in es] for n, es in first.events.items()} == {
+        n: [e.type for e in es] for n, es in again.events.items()
+    }
+    assert first.document_hashes() == again.document_hashes()
+    assert first.fingerprint() == again.fingerprint()
+    assert (first.summary.loans, first.summary.events, first.summary.documents) == (
+        again.summary.loans,
+        again.summary.events,
+        again.summary.documents,
+    )
+
+    assert list(other.loans) != list(first.loans)
+    assert other.document_hashes().isdisjoint(first.document_hashes())
