@@ -115,7 +115,6 @@ def blob_key(dossier_id: UUID, sha256: str) -> str:
 class ArchiveCore(Application[UUID]):
     """Plumbing shared by the command modules: loading, actors, the command path."""
 
-
     def __init__(
         self,
         env: Mapping[str, str] | None = None,

@@ -96,6 +96,7 @@ def _describe(event_store: str) -> str:
         return "(a value that is neither 'sqlite' nor a URL)"
     return repr(event_store)
 
+
 def ensure_postgres_schema(url: str, schema: str) -> None:
     """Create ``schema`` if it does not exist (eventsourcing creates tables, not schemas)."""
     import psycopg
