@@ -108,6 +108,7 @@ def serve(
         host=host or settings.host,
         port=port or settings.port,
         log_level=settings.log_level,
+        access_log=False,  # every request is logged once, by api.middleware.RequestLog
     )
     archive.close()
 
