@@ -15,7 +15,11 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from archive.errors import AuthenticationError, DocumentTooLargeError
+from archive.errors import (
+    AuthenticationError,
+    DocumentTooLargeError,
+    StoredDocumentAlteredError,
+)
 from domain.errors import (
     AuthorizationError,
     ConflictError,
@@ -28,6 +32,7 @@ from storage.blobs import BlobNotFoundError
 log = structlog.get_logger(__name__)
 
 STATUS: tuple[tuple[type[DomainError], int], ...] = (
+    (StoredDocumentAlteredError, 500),
     (AuthenticationError, 401),
     (AuthorizationError, 403),
     (NotFoundError, 404),

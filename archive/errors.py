@@ -40,6 +40,12 @@ class UnknownStaffError(AuthorizationError):
     code = "unknown_staff"
 
 
+class StoredDocumentAlteredError(DomainError):
+    """Raised when stored content no longer hashes to what its filing event recorded."""
+
+    code = "stored_document_altered"
+
+
 class DocumentRejectedError(InvalidInputError):
     """Raised when an uploaded document fails the ingest checks."""
 

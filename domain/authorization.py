@@ -46,6 +46,9 @@ class Action(Enum):
     RECORD_OBJECTION = "record_objection"
     FILE_DOCUMENT = "file_document"
     READ_BUSINESS = "read_business"
+    READ_DOCUMENT = "read_document"
+    READ_ORIGINAL = "read_original"
+    CHECK_FIXITY = "check_fixity"
     ENROL_STAFF = "enrol_staff"
     GRANT_ROLE = "grant_role"
     REVOKE_ROLE = "revoke_role"
@@ -82,6 +85,9 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = {
     Action.RECORD_OBJECTION: BUSINESS_ROLES - {R.AUDITOR},
     Action.FILE_DOCUMENT: LENDING_ROLES | {R.ARCHIVIST},
     Action.READ_BUSINESS: BUSINESS_ROLES,
+    Action.READ_DOCUMENT: BUSINESS_ROLES,
+    Action.READ_ORIGINAL: frozenset({R.AUDITOR, R.COMPLIANCE}),
+    Action.CHECK_FIXITY: frozenset({R.ARCHIVIST, R.ARCHIVE_HEAD, R.COMPLIANCE, R.AUDITOR}),
     Action.ENROL_STAFF: frozenset({R.ADMINISTRATOR}),
     Action.GRANT_ROLE: frozenset({R.ADMINISTRATOR}),
     Action.REVOKE_ROLE: frozenset({R.ADMINISTRATOR}),

@@ -9,7 +9,33 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from domain.authorization import Action, authorize
-from domain.values import Actor, DocumentRef, Role, dossier_id_for
+from domain.errors import InvalidInputError, NotFoundError
+from domain.values import (
+    Actor,
+    DocumentRef,
+    FixityStatus,
+    ReadPurpose,
+    Role,
+    dossier_id_for,
+)
+
+
+@dataclass(frozen=True)
+class FixityResult:
+    """What re-checking one document found."""
+
+    sha256: str
+    doc_type: str
+    status: FixityStatus
+    detail: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {
+            "sha256": self.sha256,
+            "doc_type": self.doc_type,
+            "status": self.status.value,
+            "detail": self.detail,
+        }
 
 
 @dataclass(frozen=True)
@@ -48,6 +74,8 @@ class Dossier(Aggregate):
         self.loan_no = loan_no
         self.borrower_name = borrower_name
         self.documents: list[FiledDocument] = []
+        self.reads = 0
+        self.last_fixity_passed: bool | None = None
 
     def file(
         self,
@@ -89,3 +117,68 @@ class Dossier(Aggregate):
 
     def holds(self, sha256: str) -> bool:
         return any(d.ref.sha256 == sha256 for d in self.documents)
+
+    def filed(self, sha256: str) -> FiledDocument:
+        for document in self.documents:
+            if document.ref.sha256 == sha256:
+                return document
+        raise NotFoundError(
+            f"档案中没有哈希为 {sha256} 的文档", f"the dossier holds no document {sha256}"
+        )
+
+    def record_read(
+        self,
+        *,
+        sha256: str,
+        purpose: ReadPurpose,
+        copy_sha256: str,
+        watermarked: bool,
+        actor: Actor,
+    ) -> None:
+        """Record that a person read a document's content, and the copy they got (调阅留痕)."""
+        authorize(actor, Action.READ_DOCUMENT if watermarked else Action.READ_ORIGINAL)
+        self.filed(sha256)
+        self._document_read(
+            sha256=sha256,
+            purpose=purpose,
+            copy_sha256=copy_sha256,
+            watermarked=watermarked,
+            actor_id=actor.id,
+            role=actor.role,
+        )
+
+    @event("DocumentRead")
+    def _document_read(
+        self,
+        *,
+        sha256: str,
+        purpose: ReadPurpose,
+        copy_sha256: str,
+        watermarked: bool,
+        actor_id: UUID,
+        role: Role,
+    ) -> None:
+        self.reads += 1
+
+    def record_fixity_check(self, *, results: list[FixityResult], actor: Actor) -> None:
+        """Record the outcome of re-checking every document (四性检测): the check is evidence too."""
+        authorize(actor, Action.CHECK_FIXITY)
+        known = {d.ref.sha256 for d in self.documents}
+        if {r.sha256 for r in results} != known:
+            raise InvalidInputError(
+                "检测结果须覆盖档案中的全部文档",
+                "a fixity check must report on every document of the dossier",
+            )
+        failed = [r for r in results if r.status is not FixityStatus.INTACT]
+        self._fixity_checked(
+            passed=not failed,
+            results=[r.as_dict() for r in results],
+            actor_id=actor.id,
+            role=actor.role,
+        )
+
+    @event("FixityChecked")
+    def _fixity_checked(
+        self, *, passed: bool, results: list[dict[str, str]], actor_id: UUID, role: Role
+    ) -> None:
+        self.last_fixity_passed = passed

@@ -205,6 +205,26 @@ class AppealOutcome(LabelledEnum):
     AMENDED = ("amended", "变更认定")
 
 
+class ReadPurpose(LabelledEnum):
+    """Why someone reads a document's content (查阅目的)."""
+
+    AUDIT = ("audit", "审计")
+    INSPECTION = ("inspection", "检查")
+    LITIGATION = ("litigation", "诉讼")
+    BUSINESS = ("business", "业务需要")
+
+
+class FixityStatus(LabelledEnum):
+    """The outcome of re-checking one stored document (四性检测)."""
+
+    INTACT = ("intact", "完好")
+    MISSING = ("missing", "缺失")
+    HASH_MISMATCH = ("hash_mismatch", "哈希不符")
+    UNREADABLE = ("unreadable", "无法解密或读取")
+    INVALID_FORMAT = ("invalid_format", "格式无效")
+    METADATA_INVALID = ("metadata_invalid", "元数据不完整")
+
+
 @dataclass(frozen=True)
 class Actor:
     """Who performs a command, in which role they held at that moment."""

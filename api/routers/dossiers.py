@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Annotated, BinaryIO
+from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Path, Response
-from fastapi.responses import StreamingResponse
+from fastapi import APIRouter, Depends, Path, Query, Response
 
 from api.deps import ArchiveDep, CommandCtx, CommandInput, ReadCtx, command_input, command_openapi
 from api.responses import LoanNo, respond
-from api.schemas import CommandPublic, DossierPublic, SupplementCreate
+from api.schemas import (
+    CommandPublic,
+    DossierPublic,
+    EventPublic,
+    EventsPublic,
+    SupplementCreate,
+)
+from domain.values import ReadPurpose
 
 router = APIRouter(prefix="/loans/{loan_no}", tags=["dossiers"])
 
@@ -22,6 +27,13 @@ Sha256 = Annotated[str, Path(pattern=r"^[0-9a-f]{64}$", description="SHA-256 of 
 def get_dossier(loan_no: LoanNo, archive: ArchiveDep, ctx: ReadCtx) -> DossierPublic:
     """The loan's dossier with every filed document and the event it evidences."""
     return DossierPublic.of(archive.get_dossier(ctx, loan_no))
+
+
+@router.get("/dossier/events", response_model=EventsPublic)
+def dossier_events(loan_no: LoanNo, archive: ArchiveDep, ctx: ReadCtx) -> EventsPublic:
+    """The dossier's own events: documents filed, read (by whom, why) and fixity checks."""
+    events = [EventPublic.of(e) for e in archive.dossier_events(ctx, loan_no)]
+    return EventsPublic(data=events, count=len(events))
 
 
 @router.post(
@@ -44,32 +56,32 @@ def file_supplement(
     return respond(result, response)
 
 
-def _chunks(stream: BinaryIO) -> Iterator[bytes]:
-    try:
-        while chunk := stream.read(64 * 1024):
-            yield chunk
-    finally:
-        stream.close()
-
-
 @router.get(
     "/documents/{sha256}",
-    response_class=StreamingResponse,
+    response_class=Response,
     responses={200: {"content": {"application/pdf": {}, "image/*": {}}}},
 )
-def download_document(
-    loan_no: LoanNo, sha256: Sha256, archive: ArchiveDep, ctx: ReadCtx
-) -> StreamingResponse:
-    """The bytes of one filed document."""
-    document = archive.open_document(ctx, loan_no, sha256)
-    ref = document.ref
-    return StreamingResponse(
-        _chunks(document.stream),
-        media_type=ref.media_type,
+def read_document(
+    loan_no: LoanNo,
+    sha256: Sha256,
+    archive: ArchiveDep,
+    ctx: ReadCtx,
+    purpose: Annotated[ReadPurpose, Query(description="why you read it (查阅目的)")],
+    original: Annotated[
+        bool, Query(description="the original bytes, for auditors and compliance only")
+    ] = False,
+) -> Response:
+    """A copy of one filed document, watermarked for the reader; the read is recorded first."""
+    copy = archive.read_document(ctx, loan_no, sha256, purpose=purpose, original=original)
+    return Response(
+        content=copy.content,
+        media_type=copy.media_type,
         headers={
-            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(ref.filename)}",
-            "Content-Length": str(ref.size),
-            "X-Content-SHA256": ref.sha256,
+            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(copy.filename)}",
+            "X-Content-SHA256": copy.sha256,
+            "X-Original-SHA256": copy.ref.sha256,
+            "X-Watermarked": "true" if copy.watermarked else "false",
+            "X-Event-Position": str(copy.position),
             "Cache-Control": "no-store",
             "X-Content-Type-Options": "nosniff",
         },

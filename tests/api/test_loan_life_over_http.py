@@ -9,6 +9,9 @@ actor, role and document hashes.
 from __future__ import annotations
 
 import hashlib
+import io
+
+from pypdf import PdfReader
 
 from tests.api.conftest import Api, disburse, pdf
 
@@ -227,7 +230,32 @@ def test_a_loan_lives_its_whole_life_over_http_and_reads_back_in_order(api: Api)
     assert len(dossier["documents"]) == 9
     filed = {d["sha256"]: d for d in dossier["documents"]}
     assert filed[contract_hash]["evidences_version"] == 1
-    download = api.get("auditor", f"/loans/{LOAN}/documents/{contract_hash}")
-    assert download.status_code == 200
-    assert hashlib.sha256(download.content).hexdigest() == contract_hash
-    assert download.headers["content-type"] == "application/pdf"
+    original = api.get(
+        "auditor", f"/loans/{LOAN}/documents/{contract_hash}?purpose=audit&original=true"
+    )
+    assert original.status_code == 200, original.text
+    assert hashlib.sha256(original.content).hexdigest() == contract_hash
+    assert original.headers["content-type"] == "application/pdf"
+
+    copy = api.get("am", f"/loans/{LOAN}/documents/{contract_hash}?purpose=business")
+    assert copy.status_code == 200, copy.text
+    assert copy.headers["x-original-sha256"] == contract_hash
+    assert hashlib.sha256(copy.content).hexdigest() == copy.headers["x-content-sha256"]
+    assert hashlib.sha256(copy.content).hexdigest() != contract_hash
+    stamped = PdfReader(io.BytesIO(copy.content)).pages[0].extract_text()
+    assert "张伟" in stamped
+    assert "AM001" in stamped
+    assert "业务需要" in stamped
+    refused = api.get("am", f"/loans/{LOAN}/documents/{contract_hash}?purpose=audit&original=true")
+    assert refused.status_code == 403
+
+    reads = [
+        e
+        for e in api.get("auditor", f"/loans/{LOAN}/dossier/events").json()["data"]
+        if e["type"] == "DocumentRead"
+    ]
+    assert [(r["role"], r["data"]["watermarked"], r["data"]["purpose"]) for r in reads] == [
+        ("auditor", False, "audit"),
+        ("account_manager", True, "business"),
+    ]
+    assert reads[1]["data"]["copy_sha256"] == copy.headers["x-content-sha256"]
