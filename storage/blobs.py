@@ -3,6 +3,10 @@
 Documents are stored before the event that cites them, under keys such as
 ``<dossier-uuid>/<sha256-hex>``. A stored object is never overwritten: ``put`` on a key that
 already holds an object keeps the original and returns False, so a retried upload is harmless.
+
+Retention and legal holds (保管期限与冻结) are part of the port so that a store able to enforce
+them (S3 Object Lock) does; the local and in-memory stores accept and ignore them, and there the
+domain alone keeps a document from being destroyed too early or while a hold is on.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import tempfile
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
 
@@ -37,6 +42,10 @@ class BlobNotFoundError(BlobStoreError):
 
 class InvalidBlobKeyError(BlobStoreError):
     """Raised when a key is not 1..255 characters of safe segments separated by single '/'."""
+
+
+class BlobLockedError(BlobStoreError):
+    """Raised when an object cannot be deleted because of retention or a legal hold."""
 
 
 def is_valid_key(key: object) -> bool:
@@ -68,11 +77,15 @@ class BlobStore(ABC):
     """Port for document bytes (文档存储), addressed by key and written once."""
 
     @abstractmethod
-    def put(self, key: str, data: BinaryIO) -> bool:
+    def put(self, key: str, data: BinaryIO, *, retain_until: datetime | None = None) -> bool:
         """Store the stream under ``key`` atomically, reading it in chunks.
 
         Return True if this call created the object, False if an object already existed under
-        ``key``; an existing object is never overwritten.
+        ``key``; an existing object is never overwritten (nor is its retention changed).
+
+        ``retain_until`` (a timezone-aware datetime, UTC) asks a store that can enforce
+        retention to refuse deleting the new object before then. Stores that cannot enforce it
+        accept and ignore it; see ``set_retention``.
         """
 
     @abstractmethod
@@ -100,6 +113,28 @@ class BlobStore(ABC):
         """Return how many objects are stored."""
         return sum(1 for _ in self.keys())
 
+    def set_retention(self, key: str, until: datetime) -> None:
+        """Keep the object from deletion until at least ``until`` (timezone-aware, UTC).
+
+        A store that enforces retention refuses ``delete`` (BlobLockedError) before then. This
+        default does nothing: a store without object lock (local files, memory) leaves
+        retention to the domain, which does not destroy a document before its retention ends.
+        """
+        check_key(key)
+
+    def set_legal_hold(self, key: str, on: bool) -> None:
+        """Put a legal hold on the object (``on=True``) or release it (``on=False``).
+
+        A store that enforces holds refuses ``delete`` (BlobLockedError) while one is on. This
+        default does nothing: without object lock the domain's dossier holds are the only guard.
+        """
+        check_key(key)
+
+    def legal_hold(self, key: str) -> bool:
+        """Tell whether the store holds the object under a legal hold (default: False)."""
+        check_key(key)
+        return False
+
 
 class InMemoryBlobStore(BlobStore):
     """Blob store held in a dict (内存存储), for fast unit tests."""
@@ -108,7 +143,8 @@ class InMemoryBlobStore(BlobStore):
         self._objects: dict[str, bytes] = {}
         self._lock = threading.Lock()
 
-    def put(self, key: str, data: BinaryIO) -> bool:
+    def put(self, key: str, data: BinaryIO, *, retain_until: datetime | None = None) -> bool:
+        """Store the stream; ``retain_until`` is accepted and ignored (no retention in memory)."""
         check_key(key)
         content = b"".join(iter_chunks(data))
         with self._lock:
@@ -167,7 +203,12 @@ class LocalBlobStore(BlobStore):
         """The directory that holds the objects."""
         return self._root
 
-    def put(self, key: str, data: BinaryIO) -> bool:
+    def put(self, key: str, data: BinaryIO, *, retain_until: datetime | None = None) -> bool:
+        """Store the stream as a file.
+
+        ``retain_until`` is accepted and ignored: a local file cannot refuse its own deletion,
+        so retention of local documents is enforced by the domain only.
+        """
         target = self._path(key)
         if target.is_file():
             return False  # a cheap early answer; the hard link below is the real guard

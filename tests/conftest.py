@@ -12,6 +12,7 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 
 from storage.eventstore import postgres_env, sqlite_env
+from tests.storage.seaweed import s3_store, seaweedfs  # noqa: F401 (fixtures)
 
 DEFAULT_TEST_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
 

@@ -1,4 +1,8 @@
-"""Blob stores (文档存储): one contract run against every backend, then local-file specifics."""
+"""Blob stores (文档存储): one contract run against every backend, then local-file specifics.
+
+The contract also runs against S3BlobStore on a real SeaweedFS (tests/storage/test_s3.py has
+what only S3 does: Object Lock, versions).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ import random
 import threading
 import uuid
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import BinaryIO, cast
 
@@ -17,6 +22,7 @@ from hypothesis import strategies as st
 
 from storage.blobs import (
     CHUNK_SIZE,
+    BlobLockedError,
     BlobNotFoundError,
     BlobStore,
     BlobStoreError,
@@ -24,6 +30,7 @@ from storage.blobs import (
     InvalidBlobKeyError,
     LocalBlobStore,
 )
+from storage.s3 import S3BlobStore
 
 MIB = 1024 * 1024
 
@@ -92,10 +99,13 @@ def race_puts(store: BlobStore, key: str, threads: int = 8) -> tuple[list[bool],
     return [bool(result) for result in results], payloads
 
 
-@pytest.fixture(params=["local", "memory"])
+@pytest.fixture(params=["local", "memory", "s3"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> BlobStore:
+    """Each backend, empty. ``s3``: a fresh Object Lock bucket on the session's SeaweedFS."""
     if request.param == "local":
         return LocalBlobStore(tmp_path / "blobs")
+    if request.param == "s3":
+        return cast(BlobStore, request.getfixturevalue("s3_store"))
     return InMemoryBlobStore()
 
 
@@ -209,7 +219,15 @@ class TestBlobStoreContract:
         assert store.count() == 0
 
     @pytest.mark.parametrize("key", ["a" * 255, "a" * 127 + "/" + "b" * 127, "A.b_c-9/x"])
-    def test_keys_up_to_255_safe_characters_are_accepted(self, store: BlobStore, key: str) -> None:
+    def test_keys_up_to_255_safe_characters_are_accepted(
+        self, store: BlobStore, key: str, request: pytest.FixtureRequest
+    ) -> None:
+        if isinstance(store, S3BlobStore) and len(key.rsplit("/", 1)[-1]) > 246:
+            # SeaweedFS, not S3: a conditional PUT into a versioned bucket fails (500) when the
+            # last segment is longer than 246 characters, because the server keeps the versions
+            # in an entry named "<segment>.versions" and entry names stop at 255. Real keys end
+            # in a 64-character hash.
+            request.applymarker(pytest.mark.xfail(raises=BlobStoreError, strict=True))
         assert store.put(key, io.BytesIO(b"x")) is True
         assert list(store.keys()) == [key]
 
@@ -337,3 +355,28 @@ def test_a_real_file_can_be_put_as_a_stream(tmp_path: Path) -> None:
     with source.open("rb") as stream:
         assert store.put("d/scan", stream) is True
     assert store.get("d/scan") == b"%PDF-1.7 ..."
+
+
+@pytest.mark.parametrize("kind", ["local", "memory"])
+def test_stores_without_object_lock_accept_and_ignore_retention_and_holds(
+    tmp_path: Path, kind: str
+) -> None:
+    store: BlobStore = (
+        LocalBlobStore(tmp_path / "blobs") if kind == "local" else InMemoryBlobStore()
+    )
+    key = new_key()
+    next_year = datetime.now(UTC) + timedelta(days=365)
+    assert store.put(key, io.BytesIO(b"x"), retain_until=next_year) is True
+    store.set_retention(key, next_year)
+    store.set_legal_hold(key, True)
+    assert store.legal_hold(key) is False
+    store.delete(key)  # here the domain, not the store, guards retention and holds
+    assert not store.exists(key)
+    for operation in (
+        lambda: store.set_retention("../x", next_year),
+        lambda: store.set_legal_hold("../x", True),
+        lambda: store.legal_hold("../x"),
+    ):
+        with pytest.raises(InvalidBlobKeyError):
+            operation()
+    assert issubclass(BlobLockedError, BlobStoreError)
