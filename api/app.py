@@ -18,6 +18,7 @@ from api.routers import (
     classifications,
     dossiers,
     inspections,
+    integrity,
     loans,
     meta,
     responsibility,
@@ -37,6 +38,7 @@ ROUTERS = (
     workout,
     responsibility,
     dossiers,
+    integrity,
     staff,
     meta,
 )

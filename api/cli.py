@@ -12,36 +12,27 @@ import stat
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 from rich.table import Table
 
-from api.composition import build_archive
+from api.cli_common import console, open_archive, read_settings, refuse
+from api.cli_integrity import check
+from api.cli_keys import keys_app
+from api.composition import master_key
 from api.settings import Settings
 from archive.application import DossierArchive
 from archive.core import SYSTEM_ID, CommandContext
 from domain.errors import DomainError
 from domain.values import Role
+from storage.crypto import CryptoError
 
 app = typer.Typer(help="Dossier 贷后档案 — post-loan archive.", no_args_is_help=True)
 staff_app = typer.Typer(help="Staff and roles (人员与岗位).", no_args_is_help=True)
 app.add_typer(staff_app, name="staff")
-console = Console()
+app.add_typer(keys_app, name="keys")
+app.command("check")(check)
 CONSOLE = CommandContext(SYSTEM_ID)
 CREDENTIALS_FILE = "demo-credentials.txt"
-
-
-def _settings() -> Settings:
-    try:
-        return Settings()
-    except ValueError as exc:
-        console.print(f"[red]配置错误 / configuration error:[/red] {exc}")
-        raise typer.Exit(2) from None
-
-
-def _fail(exc: DomainError) -> typer.Exit:
-    console.print(f"[red]{exc.zh}[/red]\n{exc.en}")
-    return typer.Exit(1)
 
 
 def _is_empty(archive: DossierArchive) -> bool:
@@ -95,8 +86,18 @@ def serve(
 
     from api.app import create_app
 
-    settings = _settings()
-    archive = build_archive(settings)
+    settings = read_settings()
+    try:
+        source = master_key(settings)
+    except CryptoError as exc:
+        console.print(f"[red]主密钥错误 / master key problem:[/red] {exc}")
+        raise typer.Exit(2) from None
+    if source.generated:
+        console.print(
+            f"已生成主密钥 / generated a master key: {source.description} — "
+            "development only; keep it safe, without it the documents cannot be read"
+        )
+    archive = open_archive(settings, source.key)
     if settings.environment == "development" and settings.demo_on_first_start:
         if _is_empty(archive):
             _load_demo(archive, settings, settings.demo_loans, settings.demo_seed)
@@ -119,11 +120,11 @@ def demo(
     seed: Annotated[int, typer.Option(help="random seed (same seed, same portfolio)")] = 20260701,
 ) -> None:
     """Build a realistic demo portfolio in an empty data directory."""
-    settings = _settings()
+    settings = read_settings()
     if settings.environment != "development":
         console.print("[red]演示数据只能在开发环境载入 / the demo is for development only[/red]")
         raise typer.Exit(2)
-    archive = build_archive(settings)
+    archive = open_archive(settings)
     try:
         if not _is_empty(archive):
             console.print(
@@ -153,13 +154,13 @@ def staff_add(
 ) -> None:
     """Enrol a person; prints their token once."""
     roles = [_role(r) for r in role or []]
-    archive = build_archive(_settings())
+    archive = open_archive()
     try:
         _result, token = archive.enrol_staff(
             CONSOLE, staff_no=staff_no, name=name, branch=branch, roles=roles
         )
     except DomainError as exc:
-        raise _fail(exc) from None
+        raise refuse(exc) from None
     finally:
         archive.close()
     console.print(f"已登记 / enrolled {staff_no} ({', '.join(r.value for r in roles) or '-'})")
@@ -174,11 +175,11 @@ def staff_grant(
     role: Annotated[str, typer.Argument(help="role")],
 ) -> None:
     """Grant a role."""
-    archive = build_archive(_settings())
+    archive = open_archive()
     try:
         archive.grant_role(CONSOLE, staff_no=staff_no, role=_role(role))
     except DomainError as exc:
-        raise _fail(exc) from None
+        raise refuse(exc) from None
     finally:
         archive.close()
     console.print(f"已授予 / granted {role} to {staff_no}")
@@ -191,11 +192,11 @@ def staff_revoke(
     reason: Annotated[str, typer.Option(help="why (原因)")],
 ) -> None:
     """Revoke a role."""
-    archive = build_archive(_settings())
+    archive = open_archive()
     try:
         archive.revoke_role(CONSOLE, staff_no=staff_no, role=_role(role), reason=reason)
     except DomainError as exc:
-        raise _fail(exc) from None
+        raise refuse(exc) from None
     finally:
         archive.close()
     console.print(f"已撤销 / revoked {role} from {staff_no}")
@@ -204,11 +205,11 @@ def staff_revoke(
 @staff_app.command("token")
 def staff_token(staff_no: Annotated[str, typer.Argument(help="staff number")]) -> None:
     """Issue a new token; prints it once."""
-    archive = build_archive(_settings())
+    archive = open_archive()
     try:
         _result, token = archive.issue_token(CONSOLE, staff_no=staff_no)
     except DomainError as exc:
-        raise _fail(exc) from None
+        raise refuse(exc) from None
     finally:
         archive.close()
     typer.echo(token.token)
@@ -217,7 +218,7 @@ def staff_token(staff_no: Annotated[str, typer.Argument(help="staff number")]) -
 @staff_app.command("list")
 def staff_list() -> None:
     """Everyone enrolled and the roles they hold now."""
-    archive = build_archive(_settings())
+    archive = open_archive()
     try:
         people = archive.list_staff(CONSOLE)
     finally:

@@ -25,12 +25,18 @@ class Settings(BaseSettings):
         default="sqlite", description="'sqlite' (embedded) or a postgresql:// URL"
     )
     postgres_schema: str | None = None
+    master_key: SecretStr | None = Field(
+        default=None, description="base64 of 32 random bytes; or use master_key_file"
+    )
+    master_key_file: Path | None = None
     blob_store: Literal["local", "s3"] = "local"
-    s3_endpoint: str | None = None
+    s3_endpoint: str | None = Field(default=None, description="host[:port], no scheme")
     s3_bucket: str | None = None
     s3_access_key: SecretStr | None = None
     s3_secret_key: SecretStr | None = None
     s3_secure: bool = True
+    s3_region: str | None = None
+    s3_retention_mode: Literal["COMPLIANCE", "GOVERNANCE"] = "COMPLIANCE"
     max_upload_bytes: int = Field(default=50 * 1024 * 1024, gt=0)
     host: str = "127.0.0.1"
     port: int = Field(default=8000, gt=0, lt=65536)
@@ -49,12 +55,26 @@ class Settings(BaseSettings):
                 )
             if self.demo_on_first_start:
                 self.demo_on_first_start = False
+            if self.master_key is None and self.master_key_file is None:
+                raise ValueError(
+                    "production needs DOSSIER_MASTER_KEY or DOSSIER_MASTER_KEY_FILE; no key is "
+                    "generated outside development (生产环境须配置主密钥)"
+                )
         if self.blob_store == "s3":
-            raise ValueError(
-                "DOSSIER_BLOB_STORE=s3 is not available in this version; use 'local' "
-                "(此版本尚不支持 S3 文档存储)"
-            )
+            missing = [
+                name
+                for name in ("s3_endpoint", "s3_bucket", "s3_access_key", "s3_secret_key")
+                if getattr(self, name) is None
+            ]
+            if missing:
+                names = ", ".join(f"DOSSIER_{m.upper()}" for m in missing)
+                raise ValueError(f"DOSSIER_BLOB_STORE=s3 needs {names} (S3 配置不完整)")
         return self
+
+    @property
+    def generated_master_key_file(self) -> Path:
+        """Where the embedded mode keeps the master key it generated on first start."""
+        return self.data_dir / "master.key"
 
     @property
     def blob_dir(self) -> Path:

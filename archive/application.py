@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from archive.accountability import AccountabilityCommands
+from archive.fixity import FixityChecks
 from archive.grading import GradingCommands
 from archive.lending import LendingCommands
 from archive.monitoring import MonitoringCommands
@@ -19,6 +20,7 @@ class DossierArchive(
     WorkoutCommands,
     AccountabilityCommands,
     ReadQueries,
+    FixityChecks,
 ):
     """Every command and read of the post-loan archive, over one event store."""
 

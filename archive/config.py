@@ -45,6 +45,8 @@ class ArchiveConfig:
     sub_grades: SubGradeScheme = field(default_factory=SubGradeScheme)
     document_types: Mapping[str, DocumentType] = field(default_factory=load_document_types)
     max_upload_bytes: int = 50 * 1024 * 1024
+    extract_text: bool = False
+    """Extract the text of stored PDFs in the background (the service turns this on)."""
     allowed_media_types: frozenset[str] = frozenset(
         {"application/pdf", "image/jpeg", "image/png", "image/tiff"}
     )

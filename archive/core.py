@@ -11,11 +11,16 @@ save loses an optimistic-concurrency race, the blobs it created are removed.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
+import logging
+import shutil
+import tempfile
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, BinaryIO, TypeVar, cast
 from uuid import UUID, uuid5
 
 from eventsourcing.application import AggregateNotFoundError, Application
@@ -29,6 +34,7 @@ from archive.errors import (
     StaleVersionError,
 )
 from archive.ingest import StagedDocument, Upload, staged
+from archive.pdfsafety import extract_text
 from archive.receipts import CommandReceipt
 from archive.transcodings import register_domain_transcodings
 from domain.authorization import Action, choose_role
@@ -38,7 +44,10 @@ from domain.loan import Loan
 from domain.staff import Staff
 from domain.values import NAMESPACE, Actor, DocumentRef, Party, Role, dossier_id_for
 from storage.blobs import BlobStore
+from storage.envelope import DERIVED_SUFFIX
 from storage.positions import notification_id_of
+
+log = logging.getLogger(__name__)
 
 SYSTEM_ID = uuid5(NAMESPACE, "system:console")
 """The actor id of the operator at the server console (the ``dossier`` CLI)."""
@@ -122,11 +131,24 @@ class ArchiveCore(Application[UUID]):
         blobs: BlobStore,
         config: ArchiveConfig | None = None,
         clock: Callable[[], datetime] | None = None,
+        on_close: Sequence[Callable[[], None]] = (),
     ) -> None:
         super().__init__(env)
+        self._on_close = tuple(on_close)
+        self._text_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dossier-text")
+        self._text_jobs: list[Future[None]] = []
         self.blobs = blobs
         self.config = config or ArchiveConfig()
         self.clock = clock or (lambda: datetime.now(UTC))
+
+    def close(self) -> None:
+        # Queued extractions are dropped, not awaited: text can be extracted again later.
+        self._text_pool.shutdown(wait=True, cancel_futures=True)
+        try:
+            super().close()
+        finally:
+            for closer in self._on_close:
+                closer()
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
@@ -235,7 +257,48 @@ class ArchiveCore(Application[UUID]):
                     current_version=current,
                 ) from None
             position = max(r.notification.id for r in recordings)
+            self._extract_texts_later(work, refs)
             return replace(provisional, position=position)
+
+    # ---------------------------------------------------------- extracted text
+    def _extract_texts_later(self, work: Work, refs: list[DocumentRef]) -> None:
+        """Queue text extraction of the saved PDFs: it is slow, and no answer waits for it."""
+        pdfs = [r for r in refs if r.media_type == "application/pdf"]
+        if not pdfs or not self.config.extract_text:
+            return
+        dossier = next(a for a in work.touched if isinstance(a, Dossier))
+        for ref in pdfs:
+            self._text_jobs.append(
+                self._text_pool.submit(self._extract_text, blob_key(dossier.id, ref.sha256))
+            )
+
+    def _extract_text(self, key: str) -> None:
+        text_key = key + DERIVED_SUFFIX
+        try:
+            if self.blobs.exists(text_key):
+                return
+            with tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024) as spool:
+                with self.blobs.open(key) as stream:
+                    shutil.copyfileobj(stream, spool)
+                spool.seek(0)
+                text = extract_text(cast(BinaryIO, spool))
+            self.blobs.put(text_key, io.BytesIO(text.encode("utf-8")))
+        except Exception:
+            log.exception("text extraction failed for %s", key)
+
+    def text_of(self, dossier_id: UUID, sha256: str) -> str | None:
+        """The text extracted from a stored PDF, once extraction has run (never in an event)."""
+        key = blob_key(dossier_id, sha256) + DERIVED_SUFFIX
+        if not self.blobs.exists(key):
+            return None
+        return self.blobs.get(key).decode("utf-8")
+
+    def wait_for_text_extraction(self) -> None:
+        """Block until every queued extraction has finished (tests, CLI, shutdown)."""
+        while self._text_jobs:
+            job = self._text_jobs.pop()
+            if not job.cancelled():
+                job.result()
 
     def _store_documents(self, work: Work, documents: list[StagedDocument]) -> list[str]:
         """Put each staged document into the blob store; return the keys created."""

@@ -20,6 +20,9 @@ from archive.application import DossierArchive
 from archive.core import SYSTEM_ID, CommandContext
 from domain.values import Role
 from storage.blobs import LocalBlobStore
+from storage.crypto import MasterKey
+from storage.envelope import EncryptingBlobStore, Envelope
+from storage.keystore import SQLiteKeyStore
 
 STAFF = {
     "am": ("AM001", "张伟", [Role.ACCOUNT_MANAGER]),
@@ -52,9 +55,11 @@ class Api:
     archive: DossierArchive
     headers: dict[str, dict[str, str]] = field(default_factory=dict)
 
-    def counts(self) -> tuple[int, int]:
-        """(events stored, blobs stored) — what a refusal must leave unchanged."""
-        return self.archive.recorder.max_notification_id() or 0, self.archive.blobs.count()
+    def counts(self) -> tuple[int, int, int]:
+        """(events, blobs, data keys) stored — what a refusal must leave unchanged."""
+        blobs = self.archive.blobs
+        keys = blobs.envelope.keys.count() if isinstance(blobs, EncryptingBlobStore) else 0
+        return self.archive.recorder.max_notification_id() or 0, blobs.count(), keys
 
     def post(
         self,
@@ -92,7 +97,11 @@ class Api:
 @pytest.fixture
 def api(store_env: dict[str, str], tmp_path: Path) -> Iterator[Api]:
     """The API on a fresh event store (SQLite and PostgreSQL); staff enrolled over HTTP."""
-    archive = DossierArchive(store_env, blobs=LocalBlobStore(tmp_path / "blobs"))
+    keys = SQLiteKeyStore(tmp_path / "keys.sqlite")
+    blobs = EncryptingBlobStore(
+        LocalBlobStore(tmp_path / "blobs"), Envelope(keys, MasterKey.generate())
+    )
+    archive = DossierArchive(store_env, blobs=blobs, on_close=(keys.close,))
     settings = Settings(data_dir=tmp_path)
     _result, admin_token = archive.enrol_staff(
         CommandContext(SYSTEM_ID),

@@ -80,7 +80,7 @@ def test_two_racing_commands_on_one_loan_give_one_success_and_one_409(
 ) -> None:
     """Both load the same version before either saves: the store's version check decides."""
     disburse(api, LOAN)
-    before_events, before_blobs = api.counts()
+    before_events, before_blobs, _keys = api.counts()
     barrier = threading.Barrier(2, timeout=10)
     load = api.archive.loan
 
