@@ -16,7 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedCo
 from rich.table import Table
 
 from api.cli_common import console, open_archive, read_settings, refuse
-from api.cli_integrity import check
+from api.cli_integrity import check, gc
 from api.cli_keys import keys_app
 from api.composition import master_key
 from api.settings import Settings
@@ -31,6 +31,7 @@ staff_app = typer.Typer(help="Staff and roles (人员与岗位).", no_args_is_he
 app.add_typer(staff_app, name="staff")
 app.add_typer(keys_app, name="keys")
 app.command("check")(check)
+app.command("gc")(gc)
 CONSOLE = CommandContext(SYSTEM_ID)
 CREDENTIALS_FILE = "demo-credentials.txt"
 

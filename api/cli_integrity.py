@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from datetime import timedelta
 from typing import Annotated
 
 import typer
@@ -93,3 +94,24 @@ def check(
         console.print(f"{len(outcomes)} 卷 / dossiers, {documents} 份 / documents: {verdict}")
     if failures:
         raise typer.Exit(1)
+
+
+def gc(
+    grace_hours: Annotated[
+        float, typer.Option(min=1.0, help="leave blobs younger than this (commands in flight)")
+    ] = 24.0,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="only list what would go")] = False,
+) -> None:
+    """Remove stored blobs that no event cites (left by lost saves); never a cited one."""
+    archive = open_archive(Settings())
+    try:
+        report = archive.sweep(grace=timedelta(hours=grace_hours), dry_run=dry_run)
+    finally:
+        archive.close()
+    verb = "将删除 / would remove" if dry_run else "已删除 / removed"
+    for key in report.removed:
+        typer.echo(f"{verb} {key}")
+    console.print(
+        f"{len(report.removed)} {verb}; {len(report.too_recent)} 未过宽限期 / within the grace "
+        f"period; {report.cited} 被引用 / cited"
+    )

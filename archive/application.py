@@ -9,6 +9,7 @@ from archive.lending import LendingCommands
 from archive.monitoring import MonitoringCommands
 from archive.reading import ReadQueries
 from archive.staffing import StaffCommands
+from archive.sweeping import Sweeping
 from archive.workout import WorkoutCommands
 
 
@@ -21,6 +22,7 @@ class DossierArchive(
     AccountabilityCommands,
     ReadQueries,
     FixityChecks,
+    Sweeping,
 ):
     """Every command and read of the post-loan archive, over one event store."""
 

@@ -18,7 +18,7 @@ import tempfile
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 
@@ -135,12 +135,17 @@ class BlobStore(ABC):
         check_key(key)
         return False
 
+    @abstractmethod
+    def modified(self, key: str) -> datetime:
+        """When the object was stored (UTC); BlobNotFoundError if there is none."""
+
 
 class InMemoryBlobStore(BlobStore):
     """Blob store held in a dict (内存存储), for fast unit tests."""
 
     def __init__(self) -> None:
         self._objects: dict[str, bytes] = {}
+        self._stored_at: dict[str, datetime] = {}
         self._lock = threading.Lock()
 
     def put(self, key: str, data: BinaryIO, *, retain_until: datetime | None = None) -> bool:
@@ -151,7 +156,16 @@ class InMemoryBlobStore(BlobStore):
             if key in self._objects:
                 return False
             self._objects[key] = content
+            self._stored_at[key] = datetime.now(UTC)
             return True
+
+    def modified(self, key: str) -> datetime:
+        check_key(key)
+        with self._lock:
+            stored_at = self._stored_at.get(key) if key in self._objects else None
+        if stored_at is None:
+            raise BlobNotFoundError(f"no blob under key {key!r}")
+        return stored_at
 
     def open(self, key: str) -> BinaryIO:
         check_key(key)
@@ -237,6 +251,13 @@ class LocalBlobStore(BlobStore):
             return self._path(key).open("rb")
         except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
             raise BlobNotFoundError(f"no blob under key {key!r}") from None
+
+    def modified(self, key: str) -> datetime:
+        try:
+            mtime = self._path(key).stat().st_mtime
+        except FileNotFoundError:
+            raise BlobNotFoundError(f"no blob under key {key!r}") from None
+        return datetime.fromtimestamp(mtime, UTC)
 
     def exists(self, key: str) -> bool:
         return self._path(key).is_file()

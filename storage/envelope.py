@@ -191,6 +191,9 @@ class EncryptingBlobStore(BlobStore):
     def legal_hold(self, key: str) -> bool:
         return self._inner.legal_hold(key)
 
+    def modified(self, key: str) -> datetime:
+        return self._inner.modified(key)
+
 
 def rotate_master_key(keys: KeyStore, old: MasterKey, new: MasterKey) -> int:
     """Re-wrap every data key from ``old`` to ``new`` in one transaction; return how many.

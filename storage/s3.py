@@ -245,6 +245,14 @@ class S3BlobStore(BlobStore):
             raise self._translated(error, key) from error
         return True
 
+    def modified(self, key: str) -> datetime:
+        name = self._name(key)
+        with self._s3(key):
+            stat = self._client.stat_object(bucket_name=self._bucket, object_name=name)
+        if stat.last_modified is None:
+            raise BlobStoreError(f"the server gave no modification time for {key!r}")
+        return stat.last_modified.astimezone(UTC)
+
     def delete(self, key: str) -> None:
         """Remove every version of the object (and any delete marker over it).
 

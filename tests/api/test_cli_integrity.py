@@ -68,3 +68,13 @@ def test_rotating_the_master_key_keeps_documents_readable_and_retires_the_old_ke
     )
     assert stale.exit_code == 2
     assert "master key" in stale.output
+
+
+def test_gc_keeps_every_cited_blob_of_the_demo(data_dir: Path) -> None:
+    assert runner.invoke(app, ["demo", "--loans", "2", "--seed", "5"]).exit_code == 0
+    before = sorted(p for p in (data_dir / "blobs").rglob("*") if p.is_file())
+    swept = runner.invoke(app, ["gc", "--grace-hours", "1"])
+    assert swept.exit_code == 0, swept.output
+    assert "0 已删除 / removed" in swept.output
+    after = sorted(p for p in (data_dir / "blobs").rglob("*") if p.is_file())
+    assert after == before

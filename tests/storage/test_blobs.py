@@ -169,6 +169,17 @@ class TestBlobStoreContract:
         assert store.exists(key)
         assert store.get(key) == b""
 
+    def test_modified_tells_when_an_object_was_stored(self, store: BlobStore) -> None:
+        from datetime import UTC, datetime, timedelta
+
+        key = new_key()
+        with pytest.raises(BlobNotFoundError):
+            store.modified(key)
+        store.put(key, io.BytesIO(b"x"))
+        stored = store.modified(key)
+        assert stored.tzinfo is not None
+        assert abs(datetime.now(UTC) - stored) < timedelta(minutes=2)
+
     def test_exists_tells_stored_from_missing(self, store: BlobStore) -> None:
         key = new_key()
         assert not store.exists(key)

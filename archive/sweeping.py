@@ -1,0 +1,93 @@
+"""Sweeping uncited blobs (垃圾回收): bytes that no event cites, left by lost saves.
+
+Evidence first means a document is stored before the event that cites it; a save
+that then fails leaves bytes behind. They are removed only once they are older
+than a grace period (a command in flight has stored its documents but not yet
+saved its events), and a cited blob is never touched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import timedelta
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.domain import Aggregate, DomainEventProtocol
+from eventsourcing.utils import get_topic
+
+from archive.core import ArchiveCore, blob_key
+from domain.dossier import Dossier
+from domain.values import DocumentRef
+from storage.blobs import BlobNotFoundError
+from storage.envelope import DERIVED_SUFFIX
+
+
+@dataclass
+class SweepReport:
+    """What a sweep found and did."""
+
+    cited: int = 0
+    removed: list[str] = field(default_factory=list)
+    too_recent: list[str] = field(default_factory=list)
+
+
+class Sweeping(ArchiveCore):
+    """Find and remove blobs no event cites."""
+
+    def cited_keys(self) -> set[str]:
+        """The blob key of every document any dossier ever filed."""
+        return set(self._filed_keys())
+
+    def _filed_keys(self) -> Iterator[str]:
+        topic = get_topic(Dossier.DocumentFiled)  # type: ignore[attr-defined]
+        start: int | None = None
+        while True:
+            page = self.recorder.select_notifications(start=start, limit=500, topics=[topic])
+            for notification in page:
+                event: DomainEventProtocol[UUID] = self.mapper.to_domain_event(notification)
+                document = getattr(event, "document", None)
+                if isinstance(document, DocumentRef):
+                    yield blob_key(notification.originator_id, document.sha256)  # type: ignore[arg-type]
+            if len(page) < 500:
+                return
+            start = page[-1].id + 1
+
+    def sweep(self, *, grace: timedelta, dry_run: bool = False) -> SweepReport:
+        """Remove uncited blobs older than ``grace``; with ``dry_run`` only report them."""
+        report = SweepReport()
+        cited = self.cited_keys()
+        report.cited = len(cited)
+        now = self.clock()
+        for key in list(self.blobs.keys()):
+            if key in cited or key.removesuffix(DERIVED_SUFFIX) in cited:
+                continue
+            try:
+                age = now - self.blobs.modified(key)
+            except BlobNotFoundError:
+                continue
+            if age < grace:
+                report.too_recent.append(key)
+                continue
+            # A command may have saved an event citing it since the scan began.
+            if key.removesuffix(DERIVED_SUFFIX) in self.cited_keys_of(key):
+                continue
+            if not dry_run:
+                try:
+                    self.blobs.delete(key)
+                except BlobNotFoundError:
+                    continue
+            report.removed.append(key)
+        return report
+
+    def cited_keys_of(self, key: str) -> set[str]:
+        """The keys cited by the dossier a key belongs to, as it stands now."""
+        try:
+            dossier_id = UUID(key.split("/", 1)[0])
+            dossier: Aggregate = self.repository.get(dossier_id)
+        except (ValueError, AggregateNotFoundError):
+            return set()
+        if not isinstance(dossier, Dossier):
+            return set()
+        return {blob_key(dossier.id, d.ref.sha256) for d in dossier.documents}
