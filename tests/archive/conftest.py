@@ -10,13 +10,22 @@ import pytest
 from archive.application import DossierArchive
 from archive.core import CommandContext
 from storage.blobs import LocalBlobStore
+from storage.crypto import MasterKey
+from storage.envelope import EncryptingBlobStore, Envelope
+from storage.keystore import SQLiteKeyStore
 from tests.factories import make_staff
 
 
 @pytest.fixture
 def app(store_env: dict[str, str], tmp_path: Path) -> Iterator[DossierArchive]:
-    """The whole application on a fresh event store (SQLite and PostgreSQL) and blob folder."""
-    archive = DossierArchive(store_env, blobs=LocalBlobStore(tmp_path / "blobs"))
+    """The whole application as the service builds it — documents encrypted under a data key
+    per dossier, kept in a key store of their own — on a fresh event store (SQLite and
+    PostgreSQL) and blob folder."""
+    keys = SQLiteKeyStore(tmp_path / "keys.sqlite")
+    blobs = EncryptingBlobStore(
+        LocalBlobStore(tmp_path / "blobs"), Envelope(keys, MasterKey.generate())
+    )
+    archive = DossierArchive(store_env, blobs=blobs, on_close=(keys.close,))
     try:
         yield archive
     finally:

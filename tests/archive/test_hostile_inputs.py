@@ -28,6 +28,7 @@ from archive.ingest import Upload, check_filename, stage
 from archive.pdfsafety import PdfFacts, PdfLimits, extract_text, inspect_pdf
 from domain.errors import NotFoundError
 from domain.values import InspectionKind
+from storage.envelope import EncryptingBlobStore
 from tests.archive.hostile import BENIGN, KINDS, UPLOAD_LIMIT, Hostile, one_page, raw_pdf
 from tests.factories import make_disbursement, make_pdf, make_upload
 
@@ -47,13 +48,19 @@ ON_DISBURSEMENT = [
     "oversized",
 ]
 
-Snapshot = tuple[int, tuple[str, ...]]
+Snapshot = tuple[int, tuple[str, ...], tuple[str, ...]]
 
 
 def snapshot(app: DossierArchive) -> Snapshot:
     """What a refused command must leave unchanged: the last event's position and the stored
     blobs. Extend the tuple when more state appears (e.g. the key store's wrapped keys)."""
-    return (app.recorder.max_notification_id() or 0, tuple(sorted(app.blobs.keys())))
+    blobs = app.blobs
+    keys = (
+        tuple(sorted(str(k.dossier_id) for k in blobs.envelope.keys.all()))
+        if isinstance(blobs, EncryptingBlobStore)
+        else ()
+    )
+    return (app.recorder.max_notification_id() or 0, tuple(sorted(blobs.keys())), keys)
 
 
 @pytest.fixture
@@ -144,7 +151,7 @@ def test_a_benign_document_is_accepted(
 ) -> None:
     document = BENIGN[kind]()
     doc_type = "inspection_report" if document.filename.endswith(".pdf") else "site_photo"
-    _events, blobs = snapshot(limited)
+    _events, blobs, _keys = snapshot(limited)
 
     result = limited.record_inspection(
         staff["account_manager"],

@@ -47,7 +47,7 @@ from storage.s3 import S3BlobStore
 STARTUP_TIMEOUT = 60.0
 """Seconds to wait for the S3 gateway to answer (a cold start takes about 3)."""
 
-STOP_GRACE = 10.0
+STOP_GRACE = 2.0  # it never stops in time anyway (see above); the kill is what ends it
 """Seconds ``weed`` gets to stop after SIGTERM before it is killed (it always needs 17)."""
 
 ATTEMPTS = 3
