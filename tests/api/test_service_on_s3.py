@@ -1,0 +1,81 @@
+"""The service as configured for production documents: encrypted objects in an S3 bucket.
+
+Runs against the real SeaweedFS the tests start; the event store is each backend in turn.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from reportlab.pdfgen import canvas
+
+from api.composition import build_archive
+from api.settings import Settings
+from archive.core import SYSTEM_ID, CommandContext
+from domain.values import Role
+from storage.envelope import EncryptingBlobStore
+from storage.s3 import S3BlobStore
+from tests.factories import make_disbursement
+from tests.storage.seaweed import SeaweedFS, unique_bucket
+
+
+def test_documents_filed_through_the_service_are_encrypted_objects_in_s3(
+    seaweedfs: SeaweedFS, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bucket = unique_bucket()
+    monkeypatch.setenv("DOSSIER_BLOB_STORE", "s3")
+    monkeypatch.setenv("DOSSIER_S3_ENDPOINT", seaweedfs.endpoint)
+    monkeypatch.setenv("DOSSIER_S3_SECURE", "false")
+    monkeypatch.setenv("DOSSIER_S3_BUCKET", bucket)
+    monkeypatch.setenv("DOSSIER_S3_ACCESS_KEY", seaweedfs.access_key)
+    monkeypatch.setenv("DOSSIER_S3_SECRET_KEY", seaweedfs.secret_key)
+    marker = "S3-PLAINTEXT-MARKER-7f3a"
+    buffer = io.BytesIO()
+    page = canvas.Canvas(buffer, pageCompression=0, invariant=True)
+    page.drawString(72, 720, f"Loan contract {marker}")
+    page.save()
+    plain = buffer.getvalue()
+    assert marker.encode() in plain
+
+    archive = build_archive(Settings())
+    try:
+        blobs = archive.blobs
+        assert isinstance(blobs, EncryptingBlobStore)
+        assert isinstance(blobs.inner, S3BlobStore)
+        assert blobs.inner.object_lock
+        console = CommandContext(SYSTEM_ID)
+        _r, am = archive.enrol_staff(
+            console, staff_no="am", name="张伟", branch="营业部", roles=[Role.ACCOUNT_MANAGER]
+        )
+        _r, archivist = archive.enrol_staff(
+            console, staff_no="ar", name="黄丽", branch="总行", roles=[Role.ARCHIVIST]
+        )
+        assert am is not None
+        assert archivist is not None
+        from archive.ingest import from_bytes
+
+        result = archive.disburse(
+            CommandContext(archive.authenticate(am.token)),
+            make_disbursement("JJ-S3-1"),
+            [from_bytes("loan_contract", "contract.pdf", plain)],
+        )
+        archive.wait_for_text_extraction()
+        client = seaweedfs.client()
+        names = [o.object_name for o in client.list_objects(bucket_name=bucket, recursive=True)]
+        assert any(n and n.endswith(result.documents[0].sha256) for n in names)
+        for name in names:
+            assert name is not None
+            response = client.get_object(bucket_name=bucket, object_name=name)
+            try:
+                assert marker.encode() not in response.read()
+            finally:
+                response.close()
+                response.release_conn()
+        [outcome] = archive.check_fixity(
+            CommandContext(archive.authenticate(archivist.token)), loan_no="JJ-S3-1"
+        )
+        assert outcome.passed
+    finally:
+        archive.close()
