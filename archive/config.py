@@ -45,6 +45,11 @@ class ArchiveConfig:
     sub_grades: SubGradeScheme = field(default_factory=SubGradeScheme)
     document_types: Mapping[str, DocumentType] = field(default_factory=load_document_types)
     max_upload_bytes: int = 50 * 1024 * 1024
+    minimum_retention_years: int = 10
+    """Every stored object is locked at least this long (the shortest retention class, D10,
+    counts from the year after settlement, so no dossier's retention ends sooner). Where the
+    store supports it (S3 Object Lock) not even its administrator can delete it earlier;
+    destruction when retention ends deletes the dossier's data key instead."""
     extract_text: bool = False
     """Extract the text of stored PDFs in the background (the service turns this on)."""
     allowed_media_types: frozenset[str] = frozenset(

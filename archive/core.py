@@ -19,7 +19,7 @@ import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, BinaryIO, TypeVar, cast
 from uuid import UUID, uuid5
 
@@ -305,11 +305,12 @@ class ArchiveCore(Application[UUID]):
         if not documents:
             return []
         dossier = next(a for a in work.touched if isinstance(a, Dossier))
+        retain_until = self.clock() + timedelta(days=366 * self.config.minimum_retention_years)
         created: list[str] = []
         try:
             for document in documents:
                 key = blob_key(dossier.id, document.ref.sha256)
-                if self.blobs.put(key, document.reopen()):
+                if self.blobs.put(key, document.reopen(), retain_until=retain_until):
                     created.append(key)
         except BaseException:
             for key in created:

@@ -6,6 +6,7 @@ Runs against the real SeaweedFS the tests start; the event store is each backend
 from __future__ import annotations
 
 import io
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -73,6 +74,12 @@ def test_documents_filed_through_the_service_are_encrypted_objects_in_s3(
             finally:
                 response.close()
                 response.release_conn()
+        document_name = next(n for n in names if n and n.endswith(result.documents[0].sha256))
+        retention = client.get_object_retention(bucket_name=bucket, object_name=document_name)
+        assert retention is not None
+        assert retention.mode == "COMPLIANCE"
+        assert retention.retain_until_date is not None
+        assert retention.retain_until_date.year >= datetime.now(UTC).year + 10
         [outcome] = archive.check_fixity(
             CommandContext(archive.authenticate(archivist.token)), loan_no="JJ-S3-1"
         )

@@ -250,10 +250,10 @@ def test_a_losing_double_submission_of_the_same_document_does_not_delete_the_win
     loser_stored = threading.Event()
     put = app.blobs.put
 
-    def put_loser_first(key: str, data: Any) -> bool:
+    def put_loser_first(key: str, data: Any, **kw: Any) -> bool:
         if threading.current_thread().name == "winner":
             loser_stored.wait(timeout=30)
-        created = put(key, data)
+        created = put(key, data, **kw)
         if threading.current_thread().name == "loser":
             loser_stored.set()
         return created
@@ -294,10 +294,10 @@ def test_a_retry_racing_its_original_replays_it_and_keeps_the_document(
     stored_by_retry = threading.Event()
     put = app.blobs.put
 
-    def put_retry_first(key: str, data: Any) -> bool:
+    def put_retry_first(key: str, data: Any, **kw: Any) -> bool:
         if threading.current_thread().name == "original":
             stored_by_retry.wait(timeout=30)
-        created = put(key, data)
+        created = put(key, data, **kw)
         if threading.current_thread().name == "retry":
             stored_by_retry.set()
         return created
