@@ -41,7 +41,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, BinaryIO, TypeVar
@@ -121,9 +121,9 @@ class TimedBlobStore(LocalBlobStore):
         super().__init__(root)
         self.parts = parts
 
-    def put(self, key: str, data: BinaryIO) -> bool:
+    def put(self, key: str, data: BinaryIO, *, retain_until: datetime | None = None) -> bool:
         with self.parts.timing("blob put"):
-            return super().put(key, data)
+            return super().put(key, data, retain_until=retain_until)
 
 
 class BenchArchive(DossierArchive):
