@@ -94,3 +94,27 @@ def test_the_demo_refuses_a_data_directory_that_is_not_empty(data_dir: Path) -> 
     answer = runner.invoke(app, ["demo", "--loans", "1"])
     assert answer.exit_code == 1
     assert "not empty" in answer.output
+
+
+def test_production_refuses_to_start_without_a_master_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DOSSIER_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("DOSSIER_ENVIRONMENT", "production")
+    monkeypatch.setenv("DOSSIER_EVENT_STORE", "postgresql://dossier@127.0.0.1:5432/test")
+    monkeypatch.delenv("DOSSIER_MASTER_KEY", raising=False)
+    monkeypatch.delenv("DOSSIER_MASTER_KEY_FILE", raising=False)
+    answer = runner.invoke(app, ["staff", "list"])
+    assert answer.exit_code == 2
+    assert "DOSSIER_MASTER_KEY" in answer.output
+    assert not (tmp_path / "master.key").exists()
+
+
+def test_a_malformed_master_key_is_a_clear_error_at_start(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DOSSIER_MASTER_KEY", "not-a-key")
+    answer = runner.invoke(app, ["staff", "list"])
+    assert answer.exit_code == 2
+    assert "master key" in answer.output
+    assert "not-a-key" not in answer.output
