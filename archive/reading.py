@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
-from typing import Any, BinaryIO
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, CanMutateAggregate
@@ -26,9 +26,11 @@ from archive.errors import StoredDocumentAlteredError
 from archive.ingest import Upload
 from domain.authorization import Action
 from domain.dossier import Dossier
-from domain.errors import InvalidInputError, NotFoundError
+from domain.errors import InvalidInputError
 from domain.loan import Loan
 from domain.values import Actor, DocumentRef, ReadPurpose
+from storage.blobs import BlobStoreError
+from storage.crypto import CryptoError
 from storage.positions import notification_id_of
 
 ENVELOPE = {"originator_id", "originator_version", "timestamp", "originator_topic"}
@@ -77,14 +79,6 @@ class DocumentCopy:
     sha256: str
     watermarked: bool
     position: int
-
-
-@dataclass(frozen=True)
-class StoredDocument:
-    """A document as filed, and a stream of its bytes."""
-
-    ref: DocumentRef
-    stream: BinaryIO
 
 
 class ReadQueries(ArchiveCore):
@@ -175,19 +169,6 @@ class ReadQueries(ArchiveCore):
         self.authorize_read(ctx)
         return self.dossier_of(self.loan(loan_no))
 
-    def open_document(self, ctx: CommandContext, loan_no: str, sha256: str) -> StoredDocument:
-        """The bytes of one filed document (access is checked and the caller named)."""
-        self.authorize_read(ctx)
-        dossier = self.dossier_of(self.loan(loan_no))
-        for filed in dossier.documents:
-            if filed.ref.sha256 == sha256:
-                return StoredDocument(
-                    filed.ref, self.blobs.open(blob_key(dossier.id, filed.ref.sha256))
-                )
-        raise NotFoundError(
-            f"档案中没有哈希为 {sha256} 的文档", f"the dossier holds no document {sha256}"
-        )
-
     def read_document(
         self,
         ctx: CommandContext,
@@ -207,8 +188,15 @@ class ReadQueries(ArchiveCore):
         loan = self.loan(loan_no)
         dossier = self.dossier_of(loan)
         ref = dossier.filed(sha256).ref
-        with self.blobs.open(blob_key(dossier.id, sha256)) as stream:
-            content = stream.read(ref.size + 1)
+        try:
+            with self.blobs.open(blob_key(dossier.id, sha256)) as stream:
+                content = stream.read(ref.size + 1)
+        except (BlobStoreError, CryptoError) as exc:
+            raise StoredDocumentAlteredError(
+                f"存储的文档 {sha256} 无法完整读出（{type(exc).__name__}），已拒绝提供，请进行完整性检查",
+                f"the stored document {sha256} cannot be read back intact "
+                f"({type(exc).__name__}); not served — run a fixity check",
+            ) from exc
         if hashlib.sha256(content).hexdigest() != ref.sha256:
             raise StoredDocumentAlteredError(
                 f"存储的文档 {sha256} 与归档时的哈希不符，已拒绝提供，请进行完整性检查",

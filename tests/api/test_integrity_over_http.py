@@ -64,3 +64,23 @@ def _facts() -> dict[str, str]:
     from tests.api.conftest import DISBURSEMENT
 
     return dict(DISBURSEMENT)
+
+
+def test_damaged_stored_content_is_never_served_and_no_read_is_recorded(api: Api) -> None:
+    disbursed = disburse(api, "DK2025000402")
+    sha256 = disbursed["documents"][0]["sha256"]
+    blobs = api.archive.blobs
+    assert isinstance(blobs, EncryptingBlobStore)
+    key = next(k for k in blobs.keys() if k.endswith(sha256))  # noqa: SIM118
+    raw = bytearray(blobs.inner.get(key))
+    raw[len(raw) // 2] ^= 0x01
+    blobs.inner.delete(key)
+    blobs.inner.put(key, io.BytesIO(bytes(raw)))
+    before = api.counts()
+
+    answer = api.get("auditor", f"/loans/DK2025000402/documents/{sha256}?purpose=audit")
+
+    assert answer.status_code == 500
+    assert answer.json()["error"] == "stored_document_altered"
+    assert sha256 in answer.json()["detail"]["en"]
+    assert api.counts() == before

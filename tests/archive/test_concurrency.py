@@ -21,7 +21,7 @@ from archive.application import DossierArchive
 from archive.core import CommandContext, CommandResult, blob_key
 from archive.errors import ConcurrentUpdateError, StaleVersionError
 from domain.errors import ConflictError
-from domain.values import Grade, dossier_id_for, loan_id_for
+from domain.values import Grade, ReadPurpose, dossier_id_for, loan_id_for
 from tests.factories import make_disbursement, make_pdf, make_upload
 
 LOAN_NO = "JJ2025011000004"
@@ -267,9 +267,9 @@ def test_a_losing_double_submission_of_the_same_document_does_not_delete_the_win
     (cited,) = winner.documents
     key = blob_key(dossier_id_for(loan_id_for(loan_no)), cited.sha256)
     assert app.blobs.get(key) == voucher
-    document = app.open_document(am, loan_no, cited.sha256)
-    with document.stream as stream:
-        assert stream.read() == voucher
+    copy = app.read_document(am, loan_no, cited.sha256, purpose=ReadPurpose.BUSINESS)
+    assert copy.ref.sha256 == cited.sha256
+    assert copy.content.startswith(b"%PDF-")
 
 
 def test_a_retry_racing_its_original_replays_it_and_keeps_the_document(

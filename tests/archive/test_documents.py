@@ -10,7 +10,7 @@ import pytest
 from archive.application import DossierArchive
 from archive.core import SYSTEM_ID, CommandContext
 from domain.errors import AdministratorBusinessActionError, NotFoundError, RoleNotPermittedError
-from domain.values import InspectionKind, Role
+from domain.values import InspectionKind, ReadPurpose, Role
 from tests.factories import make_disbursement, make_pdf, make_png, make_upload
 
 LOAN_NO = "JJ2025011000007"
@@ -28,17 +28,31 @@ def contract(app: DossierArchive, staff: dict[str, CommandContext]) -> bytes:
     return body
 
 
+def original(
+    app: DossierArchive, ctx: CommandContext, sha256: str, loan_no: str = LOAN_NO
+) -> bytes:
+    """The original bytes of a filed document, read (and recorded) as an audit."""
+    return app.read_document(ctx, loan_no, sha256, purpose=ReadPurpose.AUDIT, original=True).content
+
+
 def test_a_filed_document_reads_back_as_the_same_bytes(
     app: DossierArchive, staff: dict[str, CommandContext], contract: bytes
 ) -> None:
     sha256 = hashlib.sha256(contract).hexdigest()
-    for reader in ("auditor", "archivist", "account_manager_2", "risk_manager"):
-        document = app.open_document(staff[reader], LOAN_NO, sha256)
-        with document.stream as stream:
-            assert stream.read() == contract
-        assert document.ref.filename == "借款合同-2025-007.pdf"
-        assert document.ref.pages == 4
-        assert document.ref.size == len(contract)
+    assert original(app, staff["auditor"], sha256) == contract
+    for reader in ("archivist", "account_manager_2", "risk_manager"):
+        copy = app.read_document(staff[reader], LOAN_NO, sha256, purpose=ReadPurpose.BUSINESS)
+        assert copy.watermarked
+        assert copy.content != contract
+        assert copy.ref.filename == "借款合同-2025-007.pdf"
+        assert copy.ref.pages == 4
+        assert copy.ref.size == len(contract)
+        with pytest.raises(RoleNotPermittedError):
+            app.read_document(
+                staff[reader], LOAN_NO, sha256, purpose=ReadPurpose.AUDIT, original=True
+            )
+    reads = [e for e in app.dossier_events(staff["auditor"], LOAN_NO) if e.type == "DocumentRead"]
+    assert len(reads) == 4
 
 
 def test_a_supplement_filed_by_the_archivist_reads_back_too(
@@ -53,8 +67,7 @@ def test_a_supplement_filed_by_the_archivist_reads_back_too(
     )
     assert filed.events == ("DocumentFiled",)
     (ref,) = filed.documents
-    with app.open_document(staff["auditor"], LOAN_NO, ref.sha256).stream as stream:
-        assert stream.read() == scan
+    assert original(app, staff["auditor"], ref.sha256) == scan
     supplement = app.get_dossier(staff["auditor"], LOAN_NO).documents[-1]
     assert (supplement.evidences_id, supplement.evidences_version) == (None, None)
 
@@ -64,9 +77,9 @@ def test_an_unknown_hash_is_not_found(
 ) -> None:
     for sha256 in (hashlib.sha256(b"never filed").hexdigest(), "../../etc/passwd", ""):
         with pytest.raises(NotFoundError):
-            app.open_document(staff["auditor"], LOAN_NO, sha256)
+            original(app, staff["auditor"], sha256, LOAN_NO)
     with pytest.raises(NotFoundError):
-        app.open_document(staff["auditor"], "JJ-NO-SUCH-LOAN", hashlib.sha256(contract).hexdigest())
+        original(app, staff["auditor"], hashlib.sha256(contract).hexdigest(), "JJ-NO-SUCH-LOAN")
 
 
 def test_a_document_is_found_only_in_its_own_dossier(
@@ -74,7 +87,7 @@ def test_a_document_is_found_only_in_its_own_dossier(
 ) -> None:
     app.disburse(staff["account_manager"], make_disbursement("JJ-ANOTHER"))
     with pytest.raises(NotFoundError):
-        app.open_document(staff["auditor"], "JJ-ANOTHER", hashlib.sha256(contract).hexdigest())
+        original(app, staff["auditor"], hashlib.sha256(contract).hexdigest(), "JJ-ANOTHER")
 
 
 def test_an_administrator_cannot_read_business_data(
@@ -83,7 +96,7 @@ def test_an_administrator_cannot_read_business_data(
     sha256 = hashlib.sha256(contract).hexdigest()
     for administrator in (staff["administrator"], CommandContext(SYSTEM_ID)):
         with pytest.raises(AdministratorBusinessActionError):
-            app.open_document(administrator, LOAN_NO, sha256)
+            original(app, administrator, sha256)
         with pytest.raises(AdministratorBusinessActionError):
             app.loan_events(administrator, LOAN_NO)
         with pytest.raises(AdministratorBusinessActionError):
@@ -97,7 +110,12 @@ def test_someone_with_no_role_left_cannot_read_documents(
         CommandContext(SYSTEM_ID), staff_no="archivist", role=Role.ARCHIVIST, reason="离职"
     )
     with pytest.raises(RoleNotPermittedError):
-        app.open_document(staff["archivist"], LOAN_NO, hashlib.sha256(contract).hexdigest())
+        app.read_document(
+            staff["archivist"],
+            LOAN_NO,
+            hashlib.sha256(contract).hexdigest(),
+            purpose=ReadPurpose.BUSINESS,
+        )
 
 
 def test_an_on_site_photo_is_filed_as_an_image_without_a_page_count(
@@ -115,5 +133,7 @@ def test_an_on_site_photo_is_filed_as_an_image_without_a_page_count(
     )
     (ref,) = result.documents
     assert (ref.media_type, ref.pages, ref.size) == ("image/png", None, len(photo))
-    with app.open_document(staff["auditor"], LOAN_NO, ref.sha256).stream as stream:
-        assert stream.read() == photo
+    assert original(app, staff["auditor"], ref.sha256) == photo
+    copy = app.read_document(staff["archivist"], LOAN_NO, ref.sha256, purpose=ReadPurpose.AUDIT)
+    assert copy.media_type == "application/pdf"
+    assert copy.content.startswith(b"%PDF-")

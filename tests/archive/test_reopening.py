@@ -15,7 +15,7 @@ import pytest
 from archive.application import DossierArchive
 from archive.core import SYSTEM_ID, CommandContext
 from archive.errors import AuthenticationError
-from domain.values import InspectionKind, Role
+from domain.values import InspectionKind, ReadPurpose, Role
 from storage.blobs import LocalBlobStore
 from tests.factories import make_disbursement, make_pdf, make_staff, make_upload
 
@@ -75,9 +75,14 @@ def test_a_reopened_archive_sees_everything_and_old_tokens_still_authenticate(
             "loan_contract",
             "first_inspection_report",
         ]
-        stored = again.open_document(am, LOAN_NO, dossier.documents[0].ref.sha256)
-        with stored.stream as stream:
-            assert stream.read() == contract
+        stored = again.read_document(
+            staff["auditor"],
+            LOAN_NO,
+            dossier.documents[0].ref.sha256,
+            purpose=ReadPurpose.AUDIT,
+            original=True,
+        )
+        assert stored.content == contract
         assert [s.staff_no for s in again.list_staff(staff["auditor"])][-1] == "archivist_2"
 
         # The idempotency receipt survived: the retry replays the first result.
@@ -91,12 +96,14 @@ def test_a_reopened_archive_sees_everything_and_old_tokens_still_authenticate(
             disbursed.position,
         )
 
-        # And the global sequence carries on where it stopped.
+        # And the global sequence carries on where it stopped (the audited read above
+        # recorded one DocumentRead event).
+        assert last_position is not None
+        assert again.recorder.max_notification_id() == last_position + 1
         repaid = again.record_repayment(
             am, LOAN_NO, paid_on=date(2025, 2, 10), principal=Decimal("1.00"), interest=Decimal(0)
         )
-        assert last_position is not None
-        assert repaid.position == last_position + 1
+        assert repaid.position == last_position + 2
         assert repaid.version == events_before[-1].version + 1
     finally:
         again.close()
