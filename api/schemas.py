@@ -10,6 +10,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field
 
 from archive.core import CommandResult
+from archive.fixity import DossierFixity
 from archive.reading import RecordedEvent
 from domain.dossier import Dossier
 from domain.loan import Loan
@@ -393,3 +394,35 @@ class DocumentTypePublic(BaseModel):
     zh: str
     en: str
     stage: str
+
+
+class FixityResultPublic(BaseModel):
+    sha256: str
+    doc_type: str
+    status: str
+    detail: str
+
+
+class DossierFixityPublic(BaseModel):
+    dossier_id: UUID
+    loan_no: str
+    passed: bool
+    position: int
+    results: list[FixityResultPublic]
+
+    @classmethod
+    def of(cls, outcome: DossierFixity) -> DossierFixityPublic:
+        return cls(
+            dossier_id=outcome.dossier_id,
+            loan_no=outcome.loan_no,
+            passed=outcome.passed,
+            position=outcome.position,
+            results=[FixityResultPublic(**r.as_dict()) for r in outcome.results],
+        )
+
+
+class FixityReportPublic(BaseModel):
+    passed: bool
+    dossiers: int
+    documents: int
+    failures: list[DossierFixityPublic]

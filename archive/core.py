@@ -16,7 +16,7 @@ import json
 import logging
 import shutil
 import tempfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -25,7 +25,8 @@ from uuid import UUID, uuid5
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import IntegrityError, JSONTranscoder
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, Notification
+from eventsourcing.utils import get_topic
 
 from archive.config import ArchiveConfig
 from archive.errors import (
@@ -48,6 +49,9 @@ from storage.envelope import DERIVED_SUFFIX
 from storage.positions import notification_id_of
 
 log = logging.getLogger(__name__)
+
+PAGE = 500
+"""Notifications read from the log per query when scanning for one event type."""
 
 SYSTEM_ID = uuid5(NAMESPACE, "system:console")
 """The actor id of the operator at the server console (the ``dossier`` CLI)."""
@@ -177,6 +181,17 @@ class ArchiveCore(Application[UUID]):
 
     def staff_by_id(self, staff_id: UUID) -> Staff:
         return self._load(Staff, staff_id, "人员", "staff member")
+
+    def notifications_of(self, event_class: type) -> Iterator[Notification]:
+        """Every stored event of one type, in log order, read from the log a page at a time."""
+        topic = get_topic(event_class)
+        start: int | None = None
+        while True:
+            page = self.recorder.select_notifications(start=start, limit=PAGE, topics=[topic])
+            yield from page
+            if len(page) < PAGE:
+                return
+            start = page[-1].id + 1
 
     # ------------------------------------------------------------------ actors
     def actor(self, ctx: CommandContext, action: Action) -> Actor:

@@ -16,8 +16,6 @@ from dataclasses import dataclass
 from typing import BinaryIO, cast
 from uuid import UUID
 
-from eventsourcing.utils import get_topic
-
 from archive.core import ArchiveCore, CommandContext, blob_key
 from archive.errors import DocumentRejectedError
 from archive.ingest import sniff
@@ -45,15 +43,8 @@ class FixityChecks(ArchiveCore):
     """Re-read, decrypt, hash and re-validate every stored document; record the outcome."""
 
     def dossier_ids(self) -> Iterator[UUID]:
-        topic = get_topic(Dossier.Opened)  # type: ignore[attr-defined]
-        start: int | None = None
-        while True:
-            page = self.recorder.select_notifications(start=start, limit=500, topics=[topic])
-            for notification in page:
-                yield UUID(str(notification.originator_id))
-            if len(page) < 500:
-                return
-            start = page[-1].id + 1
+        for notification in self.notifications_of(Dossier.Opened):  # type: ignore[attr-defined]
+            yield UUID(str(notification.originator_id))
 
     def check_fixity(
         self,

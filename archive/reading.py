@@ -9,16 +9,16 @@ from __future__ import annotations
 import hashlib
 import io
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
+from itertools import islice
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, CanMutateAggregate
 from eventsourcing.persistence import IntegrityError
-from eventsourcing.utils import get_topic
 
 from archive.copies import watermarked_copy
 from archive.core import ArchiveCore, CommandContext, CommandResult, Work, blob_key
@@ -91,33 +91,18 @@ class ReadQueries(ArchiveCore):
     def list_loans(self, ctx: CommandContext, *, offset: int = 0, limit: int = 50) -> list[Loan]:
         """Loans in disbursement order (a stop-gap until the loan ledger projection)."""
         self.authorize_read(ctx)
-        topic = get_topic(Loan.Disbursed)  # type: ignore[attr-defined]
-        ids: list[UUID] = []
-        start: int | None = None
-        while len(ids) < offset + limit:
-            page = self.recorder.select_notifications(start=start, limit=500, topics=[topic])
-            ids.extend(UUID(str(n.originator_id)) for n in page)
-            if len(page) < 500:
-                break
-            start = page[-1].id + 1
+        disbursed = self.notifications_of(Loan.Disbursed)  # type: ignore[attr-defined]
         loans: list[Loan] = []
-        for loan_id in ids[offset : offset + limit]:
-            loan: Aggregate = self.repository.get(loan_id)
+        for notification in islice(disbursed, offset, offset + limit):
+            loan: Aggregate = self.repository.get(UUID(str(notification.originator_id)))
             assert isinstance(loan, Loan)
             loans.append(loan)
         return loans
 
     def count_loans(self, ctx: CommandContext) -> int:
         self.authorize_read(ctx)
-        topic = get_topic(Loan.Disbursed)  # type: ignore[attr-defined]
-        count = 0
-        start: int | None = None
-        while True:
-            page = self.recorder.select_notifications(start=start, limit=1000, topics=[topic])
-            count += len(page)
-            if len(page) < 1000:
-                return count
-            start = page[-1].id + 1
+        disbursed = self.notifications_of(Loan.Disbursed)  # type: ignore[attr-defined]
+        return sum(1 for _ in disbursed)
 
     def events_of(self, aggregate_id: UUID) -> Iterator[RecordedEvent]:
         for event in self.events.get(aggregate_id):
@@ -143,26 +128,18 @@ class ReadQueries(ArchiveCore):
     def loan_events(self, ctx: CommandContext, loan_no: str) -> list[RecordedEvent]:
         """Every event of the loan in order, with its place in the global sequence."""
         self.authorize_read(ctx)
-        loan = self.loan(loan_no)
-        return [
-            RecordedEvent(
-                **{**vars(e), "position": notification_id_of(self.recorder, loan.id, e.version)}
-            )
-            for e in self.events_of(loan.id)
-        ]
+        return self._positioned_events(self.loan(loan_no).id)
 
     def dossier_events(self, ctx: CommandContext, loan_no: str) -> list[RecordedEvent]:
         """Every event of the loan's dossier: filings, reads, fixity checks."""
         self.authorize_read(ctx)
-        dossier = self.dossier_of(self.loan(loan_no))
+        return self._positioned_events(self.dossier_of(self.loan(loan_no)).id)
+
+    def _positioned_events(self, aggregate_id: UUID) -> list[RecordedEvent]:
+        """The aggregate's events, each with its place in the global sequence."""
         return [
-            RecordedEvent(
-                **{
-                    **vars(e),
-                    "position": notification_id_of(self.recorder, dossier.id, e.version),
-                }
-            )
-            for e in self.events_of(dossier.id)
+            replace(e, position=notification_id_of(self.recorder, aggregate_id, e.version))
+            for e in self.events_of(aggregate_id)
         ]
 
     def get_dossier(self, ctx: CommandContext, loan_no: str) -> Dossier:

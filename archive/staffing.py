@@ -9,8 +9,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from uuid import UUID, uuid4
 
-from eventsourcing.utils import get_topic
-
 from archive.core import ArchiveCore, CommandContext, CommandResult, Work
 from archive.errors import AuthenticationError
 from domain.authorization import Action
@@ -143,12 +141,5 @@ class StaffCommands(ArchiveCore):
     def list_staff(self, ctx: CommandContext) -> list[Staff]:
         """Everyone ever enrolled, in enrolment order."""
         self.actor(ctx, Action.READ_STAFF)
-        topic = get_topic(Staff.Enrolled)  # type: ignore[attr-defined]
-        people: list[Staff] = []
-        start: int | None = None
-        while True:
-            page = self.recorder.select_notifications(start=start, limit=500, topics=[topic])
-            people.extend(self.staff_by_id(UUID(str(n.originator_id))) for n in page)
-            if len(page) < 500:
-                return people
-            start = page[-1].id + 1
+        enrolled = self.notifications_of(Staff.Enrolled)  # type: ignore[attr-defined]
+        return [self.staff_by_id(UUID(str(n.originator_id))) for n in enrolled]

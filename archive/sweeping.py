@@ -15,7 +15,6 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate, DomainEventProtocol
-from eventsourcing.utils import get_topic
 
 from archive.core import ArchiveCore, blob_key
 from domain.dossier import Dossier
@@ -41,18 +40,11 @@ class Sweeping(ArchiveCore):
         return set(self._filed_keys())
 
     def _filed_keys(self) -> Iterator[str]:
-        topic = get_topic(Dossier.DocumentFiled)  # type: ignore[attr-defined]
-        start: int | None = None
-        while True:
-            page = self.recorder.select_notifications(start=start, limit=500, topics=[topic])
-            for notification in page:
-                event: DomainEventProtocol[UUID] = self.mapper.to_domain_event(notification)
-                document = getattr(event, "document", None)
-                if isinstance(document, DocumentRef):
-                    yield blob_key(notification.originator_id, document.sha256)  # type: ignore[arg-type]
-            if len(page) < 500:
-                return
-            start = page[-1].id + 1
+        for notification in self.notifications_of(Dossier.DocumentFiled):  # type: ignore[attr-defined]
+            event: DomainEventProtocol[UUID] = self.mapper.to_domain_event(notification)
+            document = getattr(event, "document", None)
+            if isinstance(document, DocumentRef):
+                yield blob_key(notification.originator_id, document.sha256)  # type: ignore[arg-type]
 
     def sweep(self, *, grace: timedelta, dry_run: bool = False) -> SweepReport:
         """Remove uncited blobs older than ``grace``; with ``dry_run`` only report them."""

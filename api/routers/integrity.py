@@ -2,48 +2,13 @@
 
 from __future__ import annotations
 
-from uuid import UUID
-
 from fastapi import APIRouter
-from pydantic import BaseModel
 
 from api.deps import ArchiveDep, CommandCtx
 from api.responses import LoanNo
-from archive.fixity import DossierFixity
+from api.schemas import DossierFixityPublic, FixityReportPublic
 
 router = APIRouter(tags=["integrity"])
-
-
-class FixityResultPublic(BaseModel):
-    sha256: str
-    doc_type: str
-    status: str
-    detail: str
-
-
-class DossierFixityPublic(BaseModel):
-    dossier_id: UUID
-    loan_no: str
-    passed: bool
-    position: int
-    results: list[FixityResultPublic]
-
-    @classmethod
-    def of(cls, outcome: DossierFixity) -> DossierFixityPublic:
-        return cls(
-            dossier_id=outcome.dossier_id,
-            loan_no=outcome.loan_no,
-            passed=outcome.passed,
-            position=outcome.position,
-            results=[FixityResultPublic(**r.as_dict()) for r in outcome.results],
-        )
-
-
-class FixityReportPublic(BaseModel):
-    passed: bool
-    dossiers: int
-    documents: int
-    failures: list[DossierFixityPublic]
 
 
 @router.post(
