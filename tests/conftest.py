@@ -11,7 +11,14 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
+from archive.application import DossierArchive
+from archive.core import CommandContext
+from storage.blobs import LocalBlobStore
+from storage.crypto import MasterKey
+from storage.envelope import EncryptingBlobStore, Envelope
 from storage.eventstore import postgres_env, sqlite_env
+from storage.keystore import SQLiteKeyStore
+from tests.factories import make_staff
 from tests.storage.seaweed import s3_store, seaweedfs  # noqa: F401 (fixtures)
 
 DEFAULT_TEST_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
@@ -86,3 +93,25 @@ def store_env(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[dict[s
             # wait forever if one does.
             conn.execute("SET lock_timeout = '10s'")
             conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
+
+
+@pytest.fixture
+def app(store_env: dict[str, str], tmp_path: Path) -> Iterator[DossierArchive]:
+    """The whole application as the service builds it — documents encrypted under a data key
+    per dossier, kept in a key store of their own — on a fresh event store (SQLite and
+    PostgreSQL) and blob folder."""
+    keys = SQLiteKeyStore(tmp_path / "keys.sqlite")
+    blobs = EncryptingBlobStore(
+        LocalBlobStore(tmp_path / "blobs"), Envelope(keys, MasterKey.generate())
+    )
+    archive = DossierArchive(store_env, blobs=blobs, on_close=(keys.close,))
+    try:
+        yield archive
+    finally:
+        archive.close()
+
+
+@pytest.fixture
+def staff(app: DossierArchive) -> dict[str, CommandContext]:
+    """One enrolled, token-authenticated person per duty (see ``make_staff``)."""
+    return make_staff(app)

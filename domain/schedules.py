@@ -1,0 +1,85 @@
+"""When the next post-loan inspection (贷后检查) falls due: the default schedule of DOMAIN.md.
+
+First follow-up within 15 days of disbursement for corporate and small-business loans, 30 days
+otherwise; routine inspections by borrower rating (AA and above every 3 months, A every 2,
+BBB and below monthly), individual production loans quarterly, bullet consumer loans every 6
+months; instalment consumer loans are watched through their repayment record instead.
+The figures are defaults a bank may change; the rules, not the figures, live here.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from domain.values import BorrowerType, Product, RepaymentMethod
+
+HIGH_RATINGS = frozenset({"AAA", "AA+", "AA", "AA-"})
+A_RATINGS = frozenset({"A+", "A", "A-"})
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day ``months`` later, clamped to the month's end."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+@dataclass(frozen=True)
+class InspectionSchedule:
+    """Inspection windows; every figure has the default of DOMAIN.md."""
+
+    first_follow_up_days_business: int = 15
+    first_follow_up_days_other: int = 30
+    months_high_rating: int = 3
+    months_a_rating: int = 2
+    months_other_rating: int = 1
+    months_individual_production: int = 3
+    months_consumer_bullet: int = 6
+
+    def first_follow_up_due(
+        self, value_date: date, borrower_type: BorrowerType, product: Product
+    ) -> date:
+        business = borrower_type is BorrowerType.CORPORATE or product in {
+            Product.CORPORATE_WORKING_CAPITAL,
+            Product.SMALL_BUSINESS,
+        }
+        days = self.first_follow_up_days_business if business else self.first_follow_up_days_other
+        return value_date + timedelta(days=days)
+
+    def routine_months(
+        self, rating: str, product: Product, repayment_method: RepaymentMethod
+    ) -> int | None:
+        """Months between routine inspections; None when the repayment record suffices."""
+        if product is Product.CONSUMER or product is Product.MORTGAGE:
+            if repayment_method is RepaymentMethod.BULLET:
+                return self.months_consumer_bullet
+            return None
+        if product is Product.INDIVIDUAL_PRODUCTION:
+            return self.months_individual_production
+        normalised = rating.strip().upper()
+        if normalised in HIGH_RATINGS:
+            return self.months_high_rating
+        if normalised in A_RATINGS:
+            return self.months_a_rating
+        return self.months_other_rating
+
+    def next_due(
+        self,
+        *,
+        value_date: date,
+        borrower_type: BorrowerType,
+        product: Product,
+        rating: str,
+        repayment_method: RepaymentMethod,
+        first_done: bool,
+        last_inspected_on: date | None,
+    ) -> date | None:
+        """The next inspection due date, or None when no routine inspection applies."""
+        if not first_done:
+            return self.first_follow_up_due(value_date, borrower_type, product)
+        months = self.routine_months(rating, product, repayment_method)
+        if months is None:
+            return None
+        return add_months(last_inspected_on or value_date, months)

@@ -1,0 +1,232 @@
+"""Loan ledger (贷后管理台账): one row per loan, as it stands after each of its events."""
+
+from __future__ import annotations
+
+from functools import singledispatchmethod
+from typing import Any
+
+import sqlalchemy as sa
+
+from domain.loan import Loan
+from domain.schedules import InspectionSchedule
+from domain.values import (
+    BorrowerType,
+    CollectionStepKind,
+    Grade,
+    GuaranteeType,
+    InspectionKind,
+    LoanStatus,
+    Product,
+    RepaymentMethod,
+)
+from projections.changes import Changes
+from projections.projection import Listing, Projection
+from projections.tables import TableSpec, col
+
+MONEY = sa.Numeric(18, 2)
+
+LOANS = TableSpec(
+    "loans",
+    [
+        col("loan_id", sa.Uuid, "贷款ID", "loan id", export=False, nullable=False),
+        col("loan_no", sa.String(64), "借据号", "loan no.", filter=True),
+        col("borrower_id", sa.String(64), "借款人编号", "borrower id", filter=True),
+        col("borrower_name", sa.String(200), "借款人", "borrower"),
+        col("borrower_type", sa.String(32), "借款人类型", "borrower type", labels=BorrowerType),
+        col("borrower_rating", sa.String(16), "信用等级", "rating", filter=True),
+        col("product", sa.String(40), "产品", "product", filter=True, labels=Product),
+        col("branch", sa.String(100), "机构", "branch", filter=True),
+        col("guarantee_type", sa.String(16), "担保方式", "guarantee", labels=GuaranteeType),
+        col("repayment_method", sa.String(16), "还款方式", "repayment", labels=RepaymentMethod),
+        col("principal", MONEY, "贷款金额", "principal"),
+        col("balance", MONEY, "贷款余额", "balance"),
+        col("value_date", sa.Date, "起息日", "value date"),
+        col("maturity_date", sa.Date, "到期日", "maturity date"),
+        col("status", sa.String(16), "状态", "status", filter=True, labels=LoanStatus),
+        col("grade", sa.String(20), "五级分类", "grade", filter=True, labels=Grade),
+        col("sub_grade", sa.String(20), "细分档次", "sub-grade"),
+        col("days_overdue", sa.Integer, "逾期天数", "days overdue"),
+        col("overdue_principal", MONEY, "逾期本金", "overdue principal"),
+        col("overdue_interest", MONEY, "欠息", "overdue interest"),
+        col("overdue_as_of", sa.Date, "逾期统计日", "overdue as of"),
+        col("account_manager_id", sa.Uuid, "客户经理", "account manager", filter=True),
+        col("last_inspection_on", sa.Date, "上次检查日", "last inspection"),
+        col("next_inspection_due", sa.Date, "下次检查到期日", "next inspection due"),
+        col("first_inspected", sa.Boolean, "已首次检查", "first inspection done"),
+        col("open_warnings", sa.Integer, "未解除预警数", "open warnings"),
+        col(
+            "collection_stage",
+            sa.String(32),
+            "催收阶段",
+            "collection stage",
+            filter=True,
+            labels=CollectionStepKind,
+        ),
+        col("collection_stage_on", sa.Date, "最近催收日", "last collection step"),
+        col("in_asset_preservation", sa.Boolean, "已移交资产保全", "with asset preservation"),
+        col("written_off_on", sa.Date, "核销日", "written off on"),
+        col("settled_on", sa.Date, "结清日", "settled on"),
+    ],
+    key=("loan_id",),
+    indexes=(("loan_no",),),
+)
+
+
+class LoanLedger(Projection):
+    """贷后管理台账: borrower, product, amounts, status, grade, arrears, inspections, warnings."""
+
+    name = "loan_ledger"
+    version = 1
+    title_zh = "贷后管理台账"
+    title_en = "Loan ledger"
+    tables = (LOANS,)
+    listings = {"loans": Listing("loans", ("loan_no",), title_zh, title_en)}
+
+    def __init__(self, schedule: InspectionSchedule | None = None) -> None:
+        self.schedule = schedule or InspectionSchedule()
+
+    def _next_due(self, row: dict[str, Any]) -> None:
+        if row["status"] != LoanStatus.ACTIVE.value:
+            row["next_inspection_due"] = None
+            return
+        row["next_inspection_due"] = self.schedule.next_due(
+            value_date=row["value_date"],
+            borrower_type=BorrowerType(row["borrower_type"]),
+            product=Product(row["product"]),
+            rating=row["borrower_rating"],
+            repayment_method=RepaymentMethod(row["repayment_method"]),
+            first_done=bool(row["first_inspected"]),
+            last_inspected_on=row["last_inspection_on"],
+        )
+
+    @singledispatchmethod
+    def handle(self, event: object, changes: Changes) -> None:
+        """Events this register does not follow change nothing."""
+
+    def _change(self, changes: Changes, loan_id: Any, **values: Any) -> None:
+        row = changes.get("loans", loan_id)
+        if row is None:  # an event of a loan whose disbursement this register never saw
+            return
+        row.update(values)
+        self._next_due(row)
+        changes.put("loans", (loan_id,), row)
+
+    @handle.register
+    def _(self, event: Loan.Disbursed, changes: Changes) -> None:
+        row: dict[str, Any] = dict.fromkeys(LOANS.column_names)
+        row |= {
+            "loan_no": event.loan_no,
+            "borrower_id": event.borrower_id,
+            "borrower_name": event.borrower_name,
+            "borrower_type": event.borrower_type.value,
+            "borrower_rating": event.borrower_rating,
+            "product": event.product.value,
+            "branch": event.branch,
+            "guarantee_type": event.guarantee_type.value,
+            "repayment_method": event.repayment_method.value,
+            "principal": event.principal,
+            "balance": event.principal,
+            "value_date": event.value_date,
+            "maturity_date": event.maturity_date,
+            "status": LoanStatus.ACTIVE.value,
+            "grade": Grade.NORMAL.value,
+            "sub_grade": None,
+            "days_overdue": 0,
+            "overdue_principal": 0,
+            "overdue_interest": 0,
+            "account_manager_id": event.account_manager_id,
+            "first_inspected": False,
+            "open_warnings": 0,
+            "in_asset_preservation": False,
+        }
+        self._next_due(row)
+        changes.put("loans", (event.originator_id,), row)
+
+    @handle.register
+    def _(self, event: Loan.RepaymentRecorded, changes: Changes) -> None:
+        row = changes.get("loans", event.originator_id)
+        if row is not None:
+            self._change(changes, event.originator_id, balance=row["balance"] - event.principal)
+
+    @handle.register
+    def _(self, event: Loan.OverdueStatusRecorded, changes: Changes) -> None:
+        self._change(
+            changes,
+            event.originator_id,
+            days_overdue=event.days_overdue,
+            overdue_principal=event.overdue_principal,
+            overdue_interest=event.overdue_interest,
+            overdue_as_of=event.as_of,
+        )
+
+    @handle.register
+    def _(self, event: Loan.InspectionRecorded, changes: Changes) -> None:
+        row = changes.get("loans", event.originator_id)
+        if row is None:
+            return
+        last = row["last_inspection_on"]
+        self._change(
+            changes,
+            event.originator_id,
+            last_inspection_on=max(last, event.inspected_on) if last else event.inspected_on,
+            first_inspected=row["first_inspected"]
+            or event.kind is InspectionKind.FIRST_FOLLOW_UP,
+        )
+
+    @handle.register
+    def _(self, event: Loan.ClassificationApproved, changes: Changes) -> None:
+        self._change(
+            changes, event.originator_id, grade=event.grade.value, sub_grade=event.sub_grade
+        )
+
+    @handle.register
+    def _(self, event: Loan.WarningRaised, changes: Changes) -> None:
+        row = changes.get("loans", event.originator_id)
+        if row is not None:
+            self._change(changes, event.originator_id, open_warnings=row["open_warnings"] + 1)
+
+    @handle.register
+    def _(self, event: Loan.WarningCleared, changes: Changes) -> None:
+        row = changes.get("loans", event.originator_id)
+        if row is not None:
+            self._change(changes, event.originator_id, open_warnings=row["open_warnings"] - 1)
+
+    @handle.register
+    def _(self, event: Loan.CollectionStepTaken, changes: Changes) -> None:
+        self._change(
+            changes,
+            event.originator_id,
+            collection_stage=event.kind.value,
+            collection_stage_on=event.taken_on,
+        )
+
+    @handle.register
+    def _(self, event: Loan.Restructured, changes: Changes) -> None:
+        self._change(changes, event.originator_id, maturity_date=event.new_maturity_date)
+
+    @handle.register
+    def _(self, event: Loan.Extended, changes: Changes) -> None:
+        self._change(changes, event.originator_id, maturity_date=event.new_maturity_date)
+
+    @handle.register
+    def _(self, event: Loan.AccountManagerHandedOver, changes: Changes) -> None:
+        self._change(changes, event.originator_id, account_manager_id=event.receiving_id)
+
+    @handle.register
+    def _(self, event: Loan.TransferredToAssetPreservation, changes: Changes) -> None:
+        self._change(changes, event.originator_id, in_asset_preservation=True)
+
+    @handle.register
+    def _(self, event: Loan.WrittenOff, changes: Changes) -> None:
+        self._change(
+            changes,
+            event.originator_id,
+            status=LoanStatus.WRITTEN_OFF.value,
+            written_off_on=event.written_off_on,
+        )
+
+    @handle.register
+    def _(self, event: Loan.Settled, changes: Changes) -> None:
+        self._change(
+            changes, event.originator_id, status=LoanStatus.SETTLED.value, settled_on=event.settled_on
+        )

@@ -1,0 +1,229 @@
+"""Where the registers live: an SQL database, its generations and tracked positions.
+
+Embedded: an SQLite file beside the event store. Production: a PostgreSQL schema (the event
+store's own). One table, ``projection_state``, records for every register generation its
+version, the log position it has applied up to, and whether it is the live copy; the follower
+updates that row in the same transaction as the register's rows (exactly-once).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from projections.projection import Projection
+
+STATE = "projection_state"
+SQLITE_FILE_NAME = "registers.sqlite"
+
+
+@dataclass(frozen=True)
+class Generation:
+    """One copy of a register: which, of which version, applied up to which position."""
+
+    name: str
+    generation: int
+    version: int
+    position: int
+    live: bool
+
+
+def sqlite_url(data_dir: Path) -> str:
+    return f"sqlite:///{data_dir / SQLITE_FILE_NAME}"
+
+
+def postgres_url(event_store_url: str) -> str:
+    """The SQLAlchemy URL of the event store's PostgreSQL database (psycopg 3 driver)."""
+    scheme, _, rest = event_store_url.partition("://")
+    return f"postgresql+psycopg://{rest}"
+
+
+def _sqlite_engine(url: str) -> sa.Engine:
+    engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+
+    @sa.event.listens_for(engine, "connect")
+    def _connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy's "begin" emit BEGIN IMMEDIATE: a batch takes the write lock before
+        # it reads the tracked position, so two writers never apply the same events.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def _begin(conn: sa.Connection) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+class RegisterStore:
+    """The registers' database: engine, generations, and their tables."""
+
+    def __init__(self, url: str, *, schema: str | None = None) -> None:
+        self.url = url
+        self.schema = schema
+        self.is_sqlite = url.startswith("sqlite")
+        if self.is_sqlite:
+            self.engine = _sqlite_engine(url)
+        else:
+            self.engine = sa.create_engine(url, pool_size=5, max_overflow=5, pool_pre_ping=True)
+        self.metadata = sa.MetaData(schema=schema)
+        self.state = sa.Table(
+            STATE,
+            self.metadata,
+            sa.Column("name", sa.String(64), primary_key=True),
+            sa.Column("generation", sa.Integer, primary_key=True),
+            sa.Column("version", sa.Integer, nullable=False),
+            sa.Column("position", sa.BigInteger, nullable=False),
+            sa.Column("live", sa.Boolean, nullable=False),
+            sa.Column("created_at", sa.DateTime, nullable=False),
+            sa.Column("swapped_at", sa.DateTime, nullable=True),
+        )
+        self._bound: dict[tuple[str, int], dict[str, sa.Table]] = {}
+        self.state.create(self.engine, checkfirst=True)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sa.Connection]:
+        with self.engine.begin() as conn:
+            yield conn
+
+    @contextmanager
+    def reading(self) -> Iterator[sa.Connection]:
+        with self.engine.connect() as conn:
+            yield conn
+
+    # -------------------------------------------------------------- tables
+    def tables(self, projection: Projection, generation: int) -> dict[str, sa.Table]:
+        key = (projection.name, generation)
+        if key not in self._bound:
+            self._bound[key] = projection.bind(self.metadata, generation)
+        return self._bound[key]
+
+    def _create(self, conn: sa.Connection, projection: Projection, generation: int) -> None:
+        tables = self.tables(projection, generation)
+        for table in tables.values():
+            table.drop(conn, checkfirst=True)
+            table.create(conn)
+        projection.on_created(conn, tables)
+
+    def _drop(self, conn: sa.Connection, projection: Projection, generation: int) -> None:
+        projection.on_dropped(conn, generation)
+        for table in self.tables(projection, generation).values():
+            table.drop(conn, checkfirst=True)
+            self.metadata.remove(table)
+        self._bound.pop((projection.name, generation), None)
+
+    # --------------------------------------------------------- generations
+    def generations(self, conn: sa.Connection, *, lock: bool = False) -> list[Generation]:
+        query = sa.select(self.state).order_by(self.state.c.name, self.state.c.generation)
+        if lock and not self.is_sqlite:
+            query = query.with_for_update()
+        return [
+            Generation(r.name, r.generation, r.version, r.position, r.live)
+            for r in conn.execute(query)
+        ]
+
+    def live(self, conn: sa.Connection, *, lock: bool = False) -> dict[str, Generation]:
+        return {g.name: g for g in self.generations(conn, lock=lock) if g.live}
+
+    def positions(self) -> dict[str, int]:
+        """Each live register's applied position."""
+        with self.reading() as conn:
+            return {name: g.position for name, g in self.live(conn).items()}
+
+    def start_generation(self, projection: Projection, *, live: bool) -> Generation:
+        """A new, empty generation of ``projection`` at position zero."""
+        with self.transaction() as conn:
+            existing = [g for g in self.generations(conn, lock=True) if g.name == projection.name]
+            number = max((g.generation for g in existing), default=0) + 1
+            for stale in (g for g in existing if not g.live):
+                # An abandoned rebuild: start over.
+                self._drop(conn, projection, stale.generation)
+                conn.execute(self._where(stale).delete())
+            self._create(conn, projection, number)
+            conn.execute(
+                self.state.insert().values(
+                    name=projection.name,
+                    generation=number,
+                    version=projection.version,
+                    position=0,
+                    live=live,
+                    created_at=_now(),
+                )
+            )
+        return Generation(projection.name, number, projection.version, 0, live)
+
+    def ensure(self, projections: Sequence[Projection]) -> list[Projection]:
+        """Give each register a live generation; return those whose version changed."""
+        outdated: list[Projection] = []
+        with self.reading() as conn:
+            live = self.live(conn)
+        for projection in projections:
+            current = live.get(projection.name)
+            if current is None:
+                self.start_generation(projection, live=True)
+            elif current.version != projection.version:
+                outdated.append(projection)
+        return outdated
+
+    def set_position(self, conn: sa.Connection, generation: Generation, position: int) -> None:
+        conn.execute(self._where(generation).values(position=position))
+
+    def swap(self, conn: sa.Connection, projection: Projection, new: Generation) -> None:
+        """Make ``new`` the live copy and drop the old one, in the caller's transaction."""
+        for old in self.generations(conn, lock=True):
+            if old.name == projection.name and old.live and old.generation != new.generation:
+                conn.execute(self._where(old).delete())
+                self._drop(conn, projection, old.generation)
+        conn.execute(self._where(new).values(live=True, swapped_at=_now()))
+
+    def _where(self, generation: Generation) -> _Target:
+        return _Target(self.state, generation)
+
+    def live_tables(self, conn: sa.Connection, projection: Projection) -> Mapping[str, sa.Table]:
+        generation = self.live(conn)[projection.name]
+        return self.tables(projection, generation.generation)
+
+
+class _Target:
+    """Statements aimed at one generation's state row."""
+
+    def __init__(self, state: sa.Table, generation: Generation) -> None:
+        self._state = state
+        self._clause = sa.and_(
+            state.c.name == generation.name, state.c.generation == generation.generation
+        )
+
+    def values(self, **values: Any) -> sa.Update:
+        return self._state.update().where(self._clause).values(**values)
+
+    def delete(self) -> sa.Delete:
+        return self._state.delete().where(self._clause)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def register_store_for(event_store: str, data_dir: Path, schema: str | None) -> RegisterStore:
+    """The registers' database beside the configured event store.
+
+    ``sqlite``: the file ``registers.sqlite`` in the data directory. A PostgreSQL URL: the same
+    database and schema as the events (``public`` when no schema is configured).
+    """
+    if event_store == "sqlite":
+        data_dir.mkdir(parents=True, exist_ok=True)
+        return RegisterStore(sqlite_url(data_dir))
+    return RegisterStore(postgres_url(event_store), schema=schema or "public")

@@ -1,0 +1,112 @@
+"""Register tables (台账表) with their history, so every register answers "as of".
+
+A register declares its tables as :class:`TableSpec` objects: plain SQLAlchemy columns, with
+their Chinese and English headers in ``Column.info``. Two shapes:
+
+* a *versioned* table has a key; each change of a row closes the current version and opens a
+  new one, so a row carries the log range and the time range during which it was true
+  (``_from``/``_to`` positions, ``_from_at``/``_to_at`` record times; ``_to`` is NULL for the
+  current version);
+* a *log* table only ever gains rows, each stamped with the position and time of its event.
+
+Physical tables are named per generation (``r_<register>_<table>_<generation>``): a rebuild
+fills a new generation beside the live one and swaps when it has caught up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+
+FROM, TO, FROM_AT, TO_AT = "_from", "_to", "_from_at", "_to_at"
+POS, AT, SEQ = "_pos", "_at", "_n"
+SYSTEM_COLUMNS = frozenset({FROM, TO, FROM_AT, TO_AT, POS, AT, SEQ})
+
+
+def col(
+    name: str,
+    type_: Any,
+    zh: str,
+    en: str,
+    *,
+    filter: bool = False,  # noqa: A002 - the natural word for a query filter flag
+    nullable: bool = True,
+    export: bool = True,
+    labels: Iterable[Any] = (),
+) -> sa.Column[Any]:
+    """A register column with its headers.
+
+    ``filter`` makes it an exact-match query filter; ``labels`` (a LabelledEnum class) gives the
+    Chinese label that exports show for each stored value.
+    """
+    return sa.Column(
+        name,
+        type_,
+        nullable=nullable,
+        info={
+            "zh": zh,
+            "en": en,
+            "filter": filter,
+            "export": export,
+            "labels": {member.value: member.zh for member in labels},
+        },
+    )
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """A register table: its columns, and the key that makes it versioned (or none: a log)."""
+
+    name: str
+    columns: Sequence[sa.Column[Any]]
+    key: tuple[str, ...] = ()
+    indexes: tuple[tuple[str, ...], ...] = ()
+    column_names: tuple[str, ...] = field(init=False)
+
+    def __post_init__(self) -> None:
+        names = tuple(c.name for c in self.columns)
+        object.__setattr__(self, "column_names", names)
+        missing = set(self.key) - set(names)
+        if missing:
+            raise ValueError(f"table {self.name}: key columns {sorted(missing)} are not columns")
+        if SYSTEM_COLUMNS & set(names):
+            raise ValueError(f"table {self.name}: column names may not start with '_'")
+
+    @property
+    def versioned(self) -> bool:
+        return bool(self.key)
+
+    def physical_name(self, register: str, generation: int) -> str:
+        return f"r_{register}_{self.name}_{generation}"
+
+    def bind(self, metadata: sa.MetaData, register: str, generation: int) -> sa.Table:
+        """The physical table of one generation, with the history columns and indexes."""
+        name = self.physical_name(register, generation)
+        columns: list[Any] = [c._copy() for c in self.columns]
+        if self.versioned:
+            columns += [
+                sa.Column(FROM, sa.BigInteger, nullable=False),
+                sa.Column(TO, sa.BigInteger, nullable=True),
+                sa.Column(FROM_AT, sa.DateTime, nullable=False),
+                sa.Column(TO_AT, sa.DateTime, nullable=True),
+                sa.PrimaryKeyConstraint(*self.key, FROM, name=f"pk_{name}"),
+                sa.Index(f"ix_{name}_cur", *self.key, TO),
+                sa.Index(f"ix_{name}_to", TO, FROM),
+            ]
+        else:
+            columns += [
+                sa.Column(POS, sa.BigInteger, nullable=False),
+                sa.Column(SEQ, sa.Integer, nullable=False),
+                sa.Column(AT, sa.DateTime, nullable=False),
+                sa.PrimaryKeyConstraint(POS, SEQ, name=f"pk_{name}"),
+                sa.Index(f"ix_{name}_at", AT),
+            ]
+        for n, index in enumerate(self.indexes):
+            columns.append(sa.Index(f"ix_{name}_{n}", *index))
+        return sa.Table(name, metadata, *columns)
+
+    def exported(self) -> list[sa.Column[Any]]:
+        return [c for c in self.columns if c.info.get("export", True)]
