@@ -6,21 +6,23 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import RedirectResponse
 
 from api import errors
-from api.composition import build_archive
+from api.composition import build_archive, build_registers
 from api.deps import COMMAND_MODELS, MAX_FILES
 from api.middleware import BodyLimit, RequestLog, configure_logging
 from api.routers import (
     classifications,
+    collateral,
     dossiers,
     inspections,
     integrity,
     loans,
     meta,
+    registers,
     responsibility,
     staff,
     warnings,
@@ -28,6 +30,7 @@ from api.routers import (
 )
 from api.settings import Settings
 from archive.application import DossierArchive
+from projections.registers import all_registers
 
 PREFIX = "/api/v1"
 ROUTERS = (
@@ -37,6 +40,7 @@ ROUTERS = (
     warnings,
     workout,
     responsibility,
+    collateral,
     dossiers,
     integrity,
     staff,
@@ -53,8 +57,19 @@ def create_app(settings: Settings | None = None, archive: DossierArchive | None 
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.archive = archive if archive is not None else build_archive(settings)
         try:
+            built = build_registers(settings, app.state.archive)
+        except BaseException:
+            if owned:
+                app.state.archive.close()
+            raise
+        app.state.registers = built.service
+        app.state.follower = built.follower
+        if settings.in_process_follower:
+            built.follower.start()
+        try:
             yield
         finally:
+            built.close()
             if owned:
                 app.state.archive.close()
 
@@ -78,6 +93,16 @@ def create_app(settings: Settings | None = None, archive: DossierArchive | None 
     app.add_middleware(RequestLog)
     for module in ROUTERS:
         app.include_router(module.router, prefix=PREFIX)
+    app.include_router(registers.router_for(all_registers()), prefix=PREFIX)
+
+    @app.middleware("http")
+    async def wake_follower(request: Request, call_next: Any) -> Any:
+        # A command just saved events: let the follower look now rather than at its next poll.
+        response = await call_next(request)
+        follower = getattr(app.state, "follower", None)
+        if request.method == "POST" and follower is not None:
+            follower.wake()
+        return response
 
     @app.get("/", include_in_schema=False)
     def root() -> RedirectResponse:

@@ -18,6 +18,7 @@ from rich.table import Table
 from api.cli_common import console, open_archive, read_settings, refuse
 from api.cli_integrity import check, gc
 from api.cli_keys import keys_app
+from api.cli_registers import follow, rebuild
 from api.composition import master_key
 from api.settings import Settings
 from archive.application import DossierArchive
@@ -32,6 +33,8 @@ app.add_typer(staff_app, name="staff")
 app.add_typer(keys_app, name="keys")
 app.command("check")(check)
 app.command("gc")(gc)
+app.command("rebuild")(rebuild)
+app.command("follow")(follow)
 CONSOLE = CommandContext(SYSTEM_ID)
 CREDENTIALS_FILE = "demo-credentials.txt"
 

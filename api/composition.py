@@ -7,6 +7,10 @@ from dataclasses import dataclass
 from api.settings import Settings
 from archive.application import DossierArchive
 from archive.config import ArchiveConfig
+from projections.follower import Follower
+from projections.registers import all_registers
+from projections.service import RegisterService
+from projections.store import register_store_beside
 from storage.blobs import BlobStore, LocalBlobStore
 from storage.crypto import MasterKey, load_master_key, write_master_key_file
 from storage.envelope import EncryptingBlobStore, Envelope
@@ -89,3 +93,31 @@ def build_archive(settings: Settings, master: MasterKey | None = None) -> Dossie
         config=ArchiveConfig(max_upload_bytes=settings.max_upload_bytes, extract_text=True),
         on_close=(keys.close,),
     )
+
+
+@dataclass
+class Registers:
+    """The registers' read side and the follower that feeds them."""
+
+    service: RegisterService
+    follower: Follower
+
+    def close(self) -> None:
+        self.follower.stop()
+        self.service.store.close()
+
+
+def build_registers(settings: Settings, archive: DossierArchive) -> Registers:
+    """The registers beside the archive's event store, and their follower (not yet started).
+
+    Each register's tables are created if missing, and rebuilt if its version changed.
+    """
+    store = register_store_beside(archive.env, settings.data_dir)
+    try:
+        projections = all_registers(archive.document_text)
+        follower = Follower(store, archive.recorder, archive.mapper, projections)
+        follower.prepare()
+    except BaseException:
+        store.close()
+        raise
+    return Registers(RegisterService(store, projections, settings.timezone), follower)

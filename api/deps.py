@@ -20,6 +20,7 @@ from archive.errors import AuthenticationError
 from archive.ingest import Upload
 from domain.errors import InvalidInputError
 from domain.values import Role
+from projections.service import RegisterService
 
 MAX_FILES = 20
 
@@ -30,6 +31,14 @@ def get_archive(request: Request) -> DossierArchive:
 
 
 ArchiveDep = Annotated[DossierArchive, Depends(get_archive)]
+
+
+def get_registers(request: Request) -> RegisterService:
+    service: RegisterService = request.app.state.registers
+    return service
+
+
+RegistersDep = Annotated[RegisterService, Depends(get_registers)]
 
 _bearer = HTTPBearer(auto_error=False, description="个人访问令牌 / personal access token")
 

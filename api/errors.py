@@ -27,12 +27,14 @@ from domain.errors import (
     InvalidInputError,
     NotFoundError,
 )
+from projections.errors import RegisterBehindError
 from storage.blobs import BlobNotFoundError
 
 log = structlog.get_logger(__name__)
 
 STATUS: tuple[tuple[type[DomainError], int], ...] = (
     (StoredDocumentAlteredError, 500),
+    (RegisterBehindError, 503),
     (AuthenticationError, 401),
     (AuthorizationError, 403),
     (NotFoundError, 404),
@@ -70,6 +72,8 @@ async def domain_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DomainError)
     status = status_of(exc)
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    if status == 503:
+        headers = {"Retry-After": "1"}
     context = {k: v if isinstance(v, int | str | list) else str(v) for k, v in exc.context.items()}
     return JSONResponse(
         error_body(request, exc.code, exc.zh, exc.en, context), status_code=status, headers=headers

@@ -12,12 +12,14 @@ from pydantic import BaseModel, ConfigDict, Field
 from archive.core import CommandResult
 from archive.fixity import DossierFixity
 from archive.reading import RecordedEvent
+from domain.collateral import Collateral
 from domain.dossier import Dossier
 from domain.loan import Loan
 from domain.staff import Staff
 from domain.values import (
     AppealOutcome,
     BorrowerType,
+    CollateralKind,
     CollectionStepKind,
     Grade,
     GuaranteeType,
@@ -62,6 +64,21 @@ class DisbursementCreate(Command):
     guarantee_type: GuaranteeType
     branch: Short
     purpose: Annotated[str, Field(min_length=1, max_length=500)]
+    investigator: Short | None = Field(
+        default=None,
+        description="staff number of who investigated the loan (调查人); you, if not given",
+    )
+    origination_reviewer: Short | None = Field(
+        default=None, description="staff number of who reviewed the loan (审查人)"
+    )
+    approver: Short | None = Field(
+        default=None,
+        description="staff number of who approved the loan (审批人): a branch head or risk manager",
+    )
+
+
+ORIGINATION_PARTIES = frozenset({"investigator", "origination_reviewer", "approver"})
+"""The fields of :class:`DisbursementCreate` that name people rather than state facts."""
 
 
 class RepaymentCreate(Command):
@@ -187,6 +204,67 @@ class SupplementCreate(Command):
     stage: Annotated[str, Field(min_length=1, max_length=32)] = "other"
 
 
+class CollateralCreate(Command):
+    collateral_no: Annotated[
+        str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")
+    ] = Field(description="the collateral's number on this loan (押品编号)")
+    kind: CollateralKind
+    description: Annotated[str, Field(min_length=1, max_length=500)]
+    owner_name: Short
+    appraised_value: PositiveMoney
+    appraised_on: date
+    registration_no: Annotated[str, Field(max_length=64)] = Field(
+        default="", description="抵押登记证明号; empty until the security is registered"
+    )
+    registered_on: date
+
+
+Custodians = Annotated[
+    list[Short],
+    Field(
+        max_length=10,
+        description="staff numbers of the two archivists present (两名保管人工号), you among them",
+    ),
+]
+
+
+class CertificateLodging(Command):
+    certificate_no: Annotated[str, Field(min_length=1, max_length=64)]
+    lodged_on: date
+    custodian_nos: Custodians
+
+
+class CertificateTakeOut(Command):
+    taken_out_on: date
+    purpose: Annotated[str, Field(min_length=1, max_length=500)]
+    custodian_nos: Custodians
+
+
+class CertificateReturn(Command):
+    returned_on: date
+    custodian_nos: Custodians
+
+
+class CollateralRevaluation(Command):
+    revalued_on: date
+    value: PositiveMoney
+
+
+class InsuranceRenewal(Command):
+    policy_no: Annotated[str, Field(min_length=1, max_length=64)]
+    insurer: Short
+    expires_on: date
+
+
+class InsuranceLapse(Command):
+    lapsed_on: date
+
+
+class CollateralRelease(Command):
+    released_on: date
+    reason: Text
+
+
 class StaffCreate(Command):
     staff_no: Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9._-]+$")]
     name: Short
@@ -255,6 +333,9 @@ class LoanPublic(BaseModel):
     sub_grade: str | None
     days_overdue: int
     account_manager_id: UUID
+    investigator_id: UUID | None
+    origination_reviewer_id: UUID | None
+    approver_id: UUID | None
     branch: str
     in_asset_preservation: bool
     open_warnings: int
@@ -279,6 +360,9 @@ class LoanPublic(BaseModel):
             sub_grade=loan.sub_grade,
             days_overdue=loan.days_overdue,
             account_manager_id=loan.account_manager_id,
+            investigator_id=loan.investigator_id,
+            origination_reviewer_id=loan.origination_reviewer_id,
+            approver_id=loan.approver_id,
             branch=loan.branch,
             in_asset_preservation=loan.in_asset_preservation,
             open_warnings=sum(1 for w in loan.warnings.values() if w.cleared_on is None),
@@ -426,3 +510,66 @@ class FixityReportPublic(BaseModel):
     dossiers: int
     documents: int
     failures: list[DossierFixityPublic]
+
+
+class CollateralPublic(BaseModel):
+    id: UUID
+    loan_no: str
+    collateral_no: str
+    version: int
+    kind: CollateralKind
+    description: str
+    owner_name: str
+    appraised_value: Decimal
+    appraised_on: date
+    value: Decimal
+    valued_on: date
+    registration_no: str
+    registered_on: date
+    status: str
+    certificate_status: str
+    certificate_no: str | None
+    custodian_ids: list[UUID]
+    out_purpose: str | None
+    insurance_status: str
+    insurance_policy_no: str | None
+    insurer: str | None
+    insurance_expires_on: date | None
+    insurance_lapsed_on: date | None
+    released_on: date | None
+    release_reason: str | None
+
+    @classmethod
+    def of(cls, collateral: Collateral) -> CollateralPublic:
+        return cls(
+            id=collateral.id,
+            loan_no=collateral.loan_no,
+            collateral_no=collateral.collateral_no,
+            version=collateral.version,
+            kind=collateral.kind,
+            description=collateral.description,
+            owner_name=collateral.owner_name,
+            appraised_value=collateral.appraised_value,
+            appraised_on=collateral.appraised_on,
+            value=collateral.value,
+            valued_on=collateral.valued_on,
+            registration_no=collateral.registration_no,
+            registered_on=collateral.registered_on,
+            status=collateral.status.value,
+            certificate_status=collateral.certificate_status.value,
+            certificate_no=collateral.certificate_no,
+            custodian_ids=list(collateral.custodian_ids),
+            out_purpose=collateral.out_purpose,
+            insurance_status=collateral.insurance_status,
+            insurance_policy_no=collateral.insurance_policy_no,
+            insurer=collateral.insurer,
+            insurance_expires_on=collateral.insurance_expires_on,
+            insurance_lapsed_on=collateral.insurance_lapsed_on,
+            released_on=collateral.released_on,
+            release_reason=collateral.release_reason,
+        )
+
+
+class CollateralsPublic(BaseModel):
+    data: list[CollateralPublic]
+    count: int

@@ -44,6 +44,14 @@ class Settings(BaseSettings):
     demo_loans: int = Field(default=200, ge=0)
     demo_seed: int = 20260701
     log_level: Literal["debug", "info", "warning", "error"] = "info"
+    timezone: str = Field(
+        default="Asia/Shanghai",
+        description="the bank's time zone: register dates 'as of' end at its midnight",
+    )
+    in_process_follower: bool = Field(
+        default=True,
+        description="feed the registers inside `dossier serve`; false when `dossier follow` runs",
+    )
 
     @model_validator(mode="after")
     def _check_production(self) -> Settings:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from archive.accountability import AccountabilityCommands
+from archive.collateral import CollateralCommands, CollateralQueries
 from archive.fixity import FixityChecks
 from archive.grading import GradingCommands
 from archive.lending import LendingCommands
@@ -20,6 +21,8 @@ class DossierArchive(
     GradingCommands,
     WorkoutCommands,
     AccountabilityCommands,
+    CollateralCommands,
+    CollateralQueries,
     ReadQueries,
     FixityChecks,
     Sweeping,

@@ -39,6 +39,7 @@ from archive.pdfsafety import extract_text
 from archive.receipts import CommandReceipt
 from archive.transcodings import register_domain_transcodings
 from domain.authorization import Action, choose_role
+from domain.collateral import Collateral
 from domain.dossier import Dossier
 from domain.errors import NotFoundError
 from domain.loan import Loan
@@ -174,6 +175,14 @@ class ArchiveCore(Application[UUID]):
     def dossier_of(self, loan: Loan) -> Dossier:
         return self._load(Dossier, dossier_id_for(loan.id), "档案", "dossier")
 
+    def collateral_of(self, loan: Loan, collateral_no: str) -> Collateral:
+        return self._load(
+            Collateral,
+            Collateral.create_id(loan.id, collateral_no.strip()),
+            f"贷款 {loan.loan_no} 的押品 {collateral_no} ",
+            f"collateral {collateral_no} of loan {loan.loan_no}",
+        )
+
     def staff(self, staff_no: str) -> Staff:
         return self._load(
             Staff, Staff.create_id(staff_no), f"工号 {staff_no} ", f"staff member {staff_no}"
@@ -301,6 +310,20 @@ class ArchiveCore(Application[UUID]):
         except Exception:
             log.exception("text extraction failed for %s", key)
 
+    def document_text(self, dossier_id: UUID, sha256: str, media_type: str) -> str | None:
+        """The text of a stored PDF for the search index: extracted now if not yet done.
+
+        None for other media types, and for a document whose bytes are gone (destroyed).
+        """
+        if media_type != "application/pdf":
+            return None
+        key = blob_key(dossier_id, sha256)
+        text = self.text_of(dossier_id, sha256)
+        if text is None and self.blobs.exists(key):
+            self._extract_text(key)
+            text = self.text_of(dossier_id, sha256)
+        return text
+
     def text_of(self, dossier_id: UUID, sha256: str) -> str | None:
         """The text extracted from a stored PDF, once extraction has run (never in an event)."""
         key = blob_key(dossier_id, sha256) + DERIVED_SUFFIX
@@ -383,15 +406,19 @@ class ArchiveCore(Application[UUID]):
 
     # ------------------------------------------------------- filing documents
     def file_documents(
-        self, dossier: Dossier, loan: Loan, refs: list[DocumentRef], actor: Actor
+        self, dossier: Dossier, evidenced: Aggregate, refs: list[DocumentRef], actor: Actor
     ) -> None:
-        """File each cited document in the dossier, pointing at the loan's new event."""
+        """File each cited document in the dossier, pointing at the new event it evidences.
+
+        ``evidenced`` is the loan, or another aggregate of the loan (its collateral), whose
+        latest event cites the documents.
+        """
         for ref in refs:
             dossier.file(
                 document=ref,
                 stage=self.config.document_type(ref.doc_type).stage,
-                evidences_id=loan.id,
-                evidences_version=loan.version,
+                evidences_id=evidenced.id,
+                evidences_version=evidenced.version,
                 actor=actor,
             )
 

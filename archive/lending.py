@@ -13,13 +13,14 @@ from archive.ingest import Upload
 from archive.receipts import BorrowerIndex
 from domain.authorization import Action
 from domain.dossier import Dossier
-from domain.errors import AlreadyExistsError
+from domain.errors import AlreadyExistsError, NotFoundError
 from domain.loan import Loan
 from domain.values import (
     Actor,
     BorrowerType,
     DocumentRef,
     GuaranteeType,
+    Party,
     Product,
     RepaymentMethod,
 )
@@ -52,9 +53,25 @@ class LendingCommands(ArchiveCore):
     """From disbursement to settlement."""
 
     def disburse(
-        self, ctx: CommandContext, facts: Disbursement, uploads: Sequence[Upload] = ()
+        self,
+        ctx: CommandContext,
+        facts: Disbursement,
+        uploads: Sequence[Upload] = (),
+        *,
+        investigator_no: str | None = None,
+        origination_reviewer_no: str | None = None,
+        approver_no: str | None = None,
     ) -> CommandResult:
-        """Record the disbursement, open the dossier and file its documents, in one save."""
+        """Record the disbursement, open the dossier and file its documents, in one save.
+
+        The staff numbers name who investigated (调查), reviewed (审查) and approved (审批)
+        the loan; the investigator is the account manager unless another is named.
+        """
+        named = {
+            "investigator_no": investigator_no,
+            "origination_reviewer_no": origination_reviewer_no,
+            "approver_no": approver_no,
+        }
 
         def body(actor: Actor, refs: list[DocumentRef]) -> Work:
             if self._exists(Loan.create_id(facts.loan_no)):
@@ -62,7 +79,16 @@ class LendingCommands(ArchiveCore):
                     f"借据号 {facts.loan_no} 已登记放款",
                     f"loan {facts.loan_no} was already disbursed",
                 )
-            loan = Loan.disburse(**facts.as_params(), actor=actor, documents=refs)
+            loan = Loan.disburse(
+                **facts.as_params(),
+                actor=actor,
+                documents=refs,
+                investigator=self._origination_party(investigator_no, "investigator", "调查人"),
+                origination_reviewer=self._origination_party(
+                    origination_reviewer_no, "origination_reviewer", "审查人"
+                ),
+                approver=self._origination_party(approver_no, "approver", "审批人"),
+            )
             dossier = Dossier.open(
                 loan_id=loan.id, loan_no=loan.loan_no, borrower_name=loan.borrower_name, actor=actor
             )
@@ -78,7 +104,21 @@ class LendingCommands(ArchiveCore):
             ids = {"loan_id": str(loan.id), "dossier_id": str(dossier.id)}
             return Work(loan, [loan, dossier, index], ids, loan.loan_no)
 
-        return self._execute(ctx, Action.DISBURSE, facts.as_params(), body, uploads)
+        params = {**facts.as_params(), **{k: v for k, v in named.items() if v is not None}}
+        return self._execute(ctx, Action.DISBURSE, params, body, uploads)
+
+    def _origination_party(self, staff_no: str | None, field: str, zh: str) -> Party | None:
+        """The staff member a disbursement names for one origination duty, if any."""
+        if staff_no is None:
+            return None
+        try:
+            return self.party(staff_no)
+        except NotFoundError:
+            raise NotFoundError(
+                f"{zh}工号 {staff_no} 不存在",
+                f"{field}: staff member {staff_no} does not exist",
+                field=field,
+            ) from None
 
     def _exists(self, aggregate_id: Any) -> bool:
         return bool(self.recorder.select_events(aggregate_id, limit=1))

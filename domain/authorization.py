@@ -44,6 +44,14 @@ class Action(Enum):
     APPEAL_RESPONSIBILITY = "appeal_responsibility"
     DECIDE_APPEAL = "decide_appeal"
     RECORD_OBJECTION = "record_objection"
+    REGISTER_COLLATERAL = "register_collateral"
+    REVALUE_COLLATERAL = "revalue_collateral"
+    RENEW_INSURANCE = "renew_insurance"
+    RECORD_INSURANCE_LAPSE = "record_insurance_lapse"
+    LODGE_CERTIFICATE = "lodge_certificate"
+    TAKE_OUT_CERTIFICATE = "take_out_certificate"
+    RETURN_CERTIFICATE = "return_certificate"
+    RELEASE_COLLATERAL = "release_collateral"
     FILE_DOCUMENT = "file_document"
     READ_BUSINESS = "read_business"
     READ_DOCUMENT = "read_document"
@@ -59,6 +67,11 @@ class Action(Enum):
 R = Role
 BUSINESS_ROLES: frozenset[Role] = frozenset(r for r in Role if r is not Role.ADMINISTRATOR)
 LENDING_ROLES = frozenset({R.ACCOUNT_MANAGER, R.POST_LOAN_OFFICER})
+CUSTODY_ROLES = frozenset({R.ARCHIVIST})
+"""Who moves collateral title certificates (custody tier 1): archivists, always two together.
+
+Releasing a collateral (注销) is the branch head's, or after settlement the account manager's:
+see :meth:`domain.collateral.Collateral.release`."""
 
 PERMISSIONS: Mapping[Action, frozenset[Role]] = {
     Action.DISBURSE: frozenset({R.ACCOUNT_MANAGER}),
@@ -83,6 +96,14 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = {
     Action.APPEAL_RESPONSIBILITY: BUSINESS_ROLES,
     Action.DECIDE_APPEAL: frozenset({R.AUDITOR}),
     Action.RECORD_OBJECTION: BUSINESS_ROLES - {R.AUDITOR},
+    Action.REGISTER_COLLATERAL: LENDING_ROLES,
+    Action.REVALUE_COLLATERAL: LENDING_ROLES,
+    Action.RENEW_INSURANCE: LENDING_ROLES,
+    Action.RECORD_INSURANCE_LAPSE: LENDING_ROLES,
+    Action.LODGE_CERTIFICATE: CUSTODY_ROLES,
+    Action.TAKE_OUT_CERTIFICATE: CUSTODY_ROLES,
+    Action.RETURN_CERTIFICATE: CUSTODY_ROLES,
+    Action.RELEASE_COLLATERAL: frozenset({R.BRANCH_HEAD, R.ACCOUNT_MANAGER}),
     Action.FILE_DOCUMENT: LENDING_ROLES | {R.ARCHIVIST},
     Action.READ_BUSINESS: BUSINESS_ROLES,
     Action.READ_DOCUMENT: BUSINESS_ROLES,

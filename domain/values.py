@@ -167,6 +167,7 @@ class CollectionStepKind(LabelledEnum):
     LITIGATION = ("litigation", "诉讼")
     PRESERVATION = ("preservation", "财产保全")
     ENFORCEMENT = ("enforcement", "强制执行")
+    DEBT_FOR_ASSET = ("debt_for_asset", "以资抵债")
 
 
 class WriteOffCriterion(LabelledEnum):
@@ -223,6 +224,33 @@ class FixityStatus(LabelledEnum):
     UNREADABLE = ("unreadable", "无法解密或读取")
     INVALID_FORMAT = ("invalid_format", "格式无效")
     METADATA_INVALID = ("metadata_invalid", "元数据不完整")
+
+
+class CollateralKind(LabelledEnum):
+    """What a collateral (押品) is."""
+
+    REAL_ESTATE = ("real_estate", "房产")
+    LAND_USE_RIGHT = ("land_use_right", "土地使用权")
+    VEHICLE = ("vehicle", "车辆")
+    EQUIPMENT = ("equipment", "机器设备")
+    DEPOSIT_RECEIPT = ("deposit_receipt", "存单")
+    OTHER = ("other", "其他")
+
+
+class CollateralStatus(LabelledEnum):
+    """Whether a collateral still secures its loan."""
+
+    REGISTERED = ("registered", "在押")
+    RELEASED = ("released", "已注销")
+
+
+class CertificateStatus(LabelledEnum):
+    """Where a collateral's title certificate (权证) is: custody tier 1."""
+
+    NOT_LODGED = ("not_lodged", "未入库")
+    IN_VAULT = ("in_vault", "在库")
+    OUT = ("out", "出库")
+    RELEASED = ("released", "已注销")
 
 
 @dataclass(frozen=True)
@@ -330,6 +358,22 @@ def dossier_id_for(loan_id: UUID) -> UUID:
     return uuid5(NAMESPACE, f"dossier:{loan_id}")
 
 
+def collateral_id_for(loan_id: UUID, collateral_no: str) -> UUID:
+    """The deterministic id of the collateral with this number (押品编号) on this loan."""
+    return uuid5(NAMESPACE, f"collateral:{loan_id}:{collateral_no}")
+
+
 def staff_id_for(staff_no: str) -> UUID:
     """The deterministic id of the staff member with this staff number (工号)."""
     return uuid5(NAMESPACE, f"staff:{staff_no}")
+
+
+class DisposalRoute(LabelledEnum):
+    """How a non-performing loan is being disposed of (不良贷款处置方式)."""
+
+    COLLECTION = ("collection", "清收")
+    LITIGATION = ("litigation", "诉讼")
+    REVITALISATION = ("revitalisation", "盘活")
+    PRESERVATION = ("preservation", "保全")
+    DEBT_FOR_ASSET = ("debt_for_asset", "以资抵债")
+    WRITTEN_OFF = ("written_off", "核销")

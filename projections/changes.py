@@ -67,7 +67,7 @@ class Changes:
         self.tables = tables
         self.cache = cache
         self.position = 0
-        self.at = datetime.min
+        self.at = datetime(1970, 1, 1)  # noqa: DTZ001 - naive UTC, like every register time
         self._inserts: dict[str, list[dict[str, Any]]] = {name: [] for name in specs}
         self._closes: dict[str, list[dict[str, Any]]] = {name: [] for name in specs}
         self._seq = 0
@@ -102,7 +102,7 @@ class Changes:
     def put(self, table: str, key: Key, values: Mapping[str, Any]) -> None:
         """Make ``values`` (merged over the key) the row's new current version."""
         spec = self.specs[table]
-        row = {n: None for n in spec.column_names}
+        row = dict.fromkeys(spec.column_names)
         row.update(values)
         row.update(zip(spec.key, key, strict=True))
         entry = self._entry(table, key)
@@ -154,7 +154,7 @@ class Changes:
     def append(self, table: str, values: Mapping[str, Any]) -> None:
         """Add a row to a log table, stamped with the event's position and time."""
         spec = self.specs[table]
-        row = {n: None for n in spec.column_names}
+        row = dict.fromkeys(spec.column_names)
         row.update(values)
         row.update({POS: self.position, SEQ: self._seq, AT: self.at})
         self._seq += 1

@@ -82,7 +82,7 @@ class Feeder:
                 ]
                 if not interested:
                     continue
-                event = self.mapper.to_domain_event(note)
+                event: Any = self.mapper.to_domain_event(note)
                 at = _utc(event.timestamp)
                 for target in interested:
                     batch = changes[id(target)]

@@ -92,9 +92,7 @@ class Projection:
         return {spec.name: spec for spec in self.tables}
 
     def bind(self, metadata: sa.MetaData, generation: int) -> dict[str, sa.Table]:
-        return {
-            spec.name: spec.bind(metadata, self.name, generation) for spec in self.tables
-        }
+        return {spec.name: spec.bind(metadata, self.name, generation) for spec in self.tables}
 
     def on_created(self, conn: sa.Connection, tables: Mapping[str, sa.Table]) -> None:
         """Extra objects for a new generation (e.g. a full-text index); none by default."""

@@ -15,21 +15,12 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from projections.errors import RegisterQueryError
 from projections.projection import Projection
 from projections.store import RegisterStore
 from projections.tables import AT, FROM, FROM_AT, POS, SEQ, TO, TO_AT, TableSpec
 
 MAX_LIMIT = 1_000
-
-
-class QueryError(ValueError):
-    """Raised when a register query names a filter, column or order it does not have."""
-
-    def __init__(self, zh: str, en: str, **context: Any) -> None:
-        super().__init__(en)
-        self.zh = zh
-        self.en = en
-        self.context = context
 
 
 @dataclass(frozen=True)
@@ -71,7 +62,7 @@ def visible(table: sa.Table, spec: TableSpec, as_of: AsOf) -> list[Any]:
 
 
 def coerce(column: sa.Column[Any], raw: str) -> Any:
-    """A query-string value as the column's Python type, or a QueryError naming it."""
+    """A query-string value as the column's Python type, or a RegisterQueryError naming it."""
     try:
         python_type = column.type.python_type
     except NotImplementedError:
@@ -87,7 +78,7 @@ def coerce(column: sa.Column[Any], raw: str) -> Any:
             return python_type.fromisoformat(raw)
         return python_type(raw)
     except (ValueError, TypeError, ArithmeticError):
-        raise QueryError(
+        raise RegisterQueryError(
             f"筛选条件 {column.name} 的值无效：{raw}",
             f"filter {column.name} has an invalid value: {raw!r}",
             field=column.name,
@@ -99,7 +90,7 @@ def select_page(
     projection: Projection,
     table_name: str,
     *,
-    as_of: AsOf = AsOf(),  # noqa: B008 - frozen dataclass, safe as a default
+    as_of: AsOf = AsOf(),
     filters: Mapping[str, str] | None = None,
     order_by: Sequence[str] = (),
     limit: int = 100,
@@ -109,14 +100,14 @@ def select_page(
     """One page of a register table, as it stood at ``as_of``.
 
     ``filters`` are exact matches on the columns marked as filters; ``order_by`` names columns,
-    ``-name`` for descending. Raises QueryError for anything the table does not offer.
+    ``-name`` for descending. Raises RegisterQueryError for anything the table does not offer.
     """
     if not 1 <= limit <= MAX_LIMIT:
-        raise QueryError(
+        raise RegisterQueryError(
             f"每页条数须在1到{MAX_LIMIT}之间", f"limit must be between 1 and {MAX_LIMIT}"
         )
     if offset < 0:
-        raise QueryError("偏移量不能为负", "offset must not be negative")
+        raise RegisterQueryError("偏移量不能为负", "offset must not be negative")
     spec = projection.specs()[table_name]
     with store.reading() as conn:
         table = store.live_tables(conn, projection)[table_name]
@@ -125,7 +116,7 @@ def select_page(
             column = next((c for c in spec.columns if c.name == name), None)
             if column is None or not column.info.get("filter"):
                 offered = [c.name for c in spec.columns if c.info.get("filter")]
-                raise QueryError(
+                raise RegisterQueryError(
                     f"不支持的筛选条件：{name}（可用：{', '.join(offered)}）",
                     f"unknown filter {name!r}; this register filters on {', '.join(offered)}",
                     field=name,
@@ -135,7 +126,7 @@ def select_page(
         for item in order_by:
             name = item.removeprefix("-")
             if name not in spec.column_names:
-                raise QueryError(
+                raise RegisterQueryError(
                     f"不能按 {name} 排序", f"cannot sort by {name!r}: no such column", field=name
                 )
             ordering.append(table.c[name].desc() if item.startswith("-") else table.c[name])
@@ -154,7 +145,7 @@ def select_all(
     projection: Projection,
     table_name: str,
     *,
-    as_of: AsOf = AsOf(),  # noqa: B008 - frozen dataclass, safe as a default
+    as_of: AsOf = AsOf(),
     with_history: bool = False,
 ) -> list[dict[str, Any]]:
     """Every row of a table (current or as of), or its whole history: for exports and tests."""
@@ -165,7 +156,7 @@ def select_all(
         names = list(spec.column_names)
         if with_history:
             names += [FROM, TO, FROM_AT, TO_AT] if spec.versioned else [POS, SEQ, AT]
-        order = [table.c[c] for c in (spec.key + (FROM,) if spec.versioned else (POS, SEQ))]
+        order = [table.c[c] for c in ((*spec.key, FROM) if spec.versioned else (POS, SEQ))]
         found = conn.execute(
             sa.select(*[table.c[n] for n in names]).where(*clauses).order_by(*order)
         )

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import sqlalchemy as sa
 
@@ -36,12 +37,6 @@ class Generation:
 
 def sqlite_url(data_dir: Path) -> str:
     return f"sqlite:///{data_dir / SQLITE_FILE_NAME}"
-
-
-def postgres_url(event_store_url: str) -> str:
-    """The SQLAlchemy URL of the event store's PostgreSQL database (psycopg 3 driver)."""
-    scheme, _, rest = event_store_url.partition("://")
-    return f"postgresql+psycopg://{rest}"
 
 
 def _sqlite_engine(url: str) -> sa.Engine:
@@ -217,13 +212,20 @@ def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-def register_store_for(event_store: str, data_dir: Path, schema: str | None) -> RegisterStore:
-    """The registers' database beside the configured event store.
+def register_store_beside(env: Mapping[str, str], data_dir: Path) -> RegisterStore:
+    """The registers' database beside the event store configured by an eventsourcing ``env``.
 
-    ``sqlite``: the file ``registers.sqlite`` in the data directory. A PostgreSQL URL: the same
-    database and schema as the events (``public`` when no schema is configured).
+    SQLite: the file ``registers.sqlite`` in the data directory. PostgreSQL: the same database
+    and schema as the events (``public`` when no schema is configured).
     """
-    if event_store == "sqlite":
-        data_dir.mkdir(parents=True, exist_ok=True)
-        return RegisterStore(sqlite_url(data_dir))
-    return RegisterStore(postgres_url(event_store), schema=schema or "public")
+    if env.get("PERSISTENCE_MODULE") == "eventsourcing.postgres":
+        password = env.get("POSTGRES_PASSWORD") or ""
+        user = quote(env.get("POSTGRES_USER") or "", safe="")
+        auth = user + (f":{quote(password, safe='')}" if password else "")
+        url = (
+            f"postgresql+psycopg://{auth}@{env.get('POSTGRES_HOST')}:"
+            f"{env.get('POSTGRES_PORT') or '5432'}/{env.get('POSTGRES_DBNAME')}"
+        )
+        return RegisterStore(url, schema=env.get("POSTGRES_SCHEMA") or "public")
+    data_dir.mkdir(parents=True, exist_ok=True)
+    return RegisterStore(sqlite_url(data_dir))

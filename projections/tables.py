@@ -32,7 +32,7 @@ def col(
     zh: str,
     en: str,
     *,
-    filter: bool = False,  # noqa: A002 - the natural word for a query filter flag
+    filter: bool = False,
     nullable: bool = True,
     export: bool = True,
     labels: Iterable[Any] = (),

@@ -167,14 +167,14 @@ def make_disbursement(loan_no: str | None = None, **overrides: Any) -> Any:
 
 def make_staff(app: Any) -> dict[str, Any]:
     """Enrol, through the console, an account manager, a second account manager, a reviewer,
-    a post-loan officer, a risk manager, a branch head, an auditor, an archivist and an
-    administrator, each with one role and a token.
+    a post-loan officer, a risk manager, a branch head, an auditor, two archivists (the two
+    custodians of collateral certificates) and an administrator, each with one role and a token.
 
     Returns a ``CommandContext`` per person, keyed by their staff number (工号): the keys are
     ``account_manager``, ``account_manager_2``, ``reviewer``, ``post_loan_officer``,
-    ``risk_manager``, ``branch_head``, ``auditor``, ``archivist`` and ``administrator``. Each
-    context carries the staff id that the person's own token authenticates to, so every later
-    command goes through the real token check.
+    ``risk_manager``, ``branch_head``, ``auditor``, ``archivist``, ``second_archivist`` and
+    ``administrator``. Each context carries the staff id that the person's own token
+    authenticates to, so every later command goes through the real token check.
     """
     from archive.core import SYSTEM_ID, CommandContext
 
@@ -187,6 +187,7 @@ def make_staff(app: Any) -> dict[str, Any]:
         "branch_head": ("杨军", Role.BRANCH_HEAD),
         "auditor": ("赵敏", Role.AUDITOR),
         "archivist": ("黄丽", Role.ARCHIVIST),
+        "second_archivist": ("孙悦", Role.ARCHIVIST),
         "administrator": ("周强", Role.ADMINISTRATOR),
     }
     console = CommandContext(SYSTEM_ID)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response
@@ -11,11 +12,13 @@ from api.deps import (
     CommandCtx,
     CommandInput,
     ReadCtx,
+    RegistersDep,
     command_input,
     command_openapi,
 )
 from api.responses import LoanNo, respond
 from api.schemas import (
+    ORIGINATION_PARTIES,
     CommandPublic,
     DisbursementCreate,
     EventPublic,
@@ -46,8 +49,16 @@ def disburse(
 ) -> CommandPublic:
     """Record a disbursement (放款) with its documents; opens the dossier."""
     body = cmd.body
-    facts = Disbursement(**body.model_dump(exclude={"expected_version"}))
-    return respond(archive.disburse(cmd.context(ctx), facts, cmd.uploads), response)
+    facts = Disbursement(**body.model_dump(exclude={"expected_version", *ORIGINATION_PARTIES}))
+    result = archive.disburse(
+        cmd.context(ctx),
+        facts,
+        cmd.uploads,
+        investigator_no=body.investigator,
+        origination_reviewer_no=body.origination_reviewer,
+        approver_no=body.approver,
+    )
+    return respond(result, response)
 
 
 @router.get("", response_model=LoansPublic)
@@ -63,9 +74,26 @@ def list_loans(
 
 
 @router.get("/{loan_no}", response_model=LoanPublic)
-def get_loan(loan_no: LoanNo, archive: ArchiveDep, ctx: ReadCtx, response: Response) -> LoanPublic:
-    loan = archive.get_loan(ctx, loan_no)
-    response.headers["ETag"] = f'"{loan.version}"'
+def get_loan(
+    loan_no: LoanNo,
+    archive: ArchiveDep,
+    registers: RegistersDep,
+    ctx: ReadCtx,
+    response: Response,
+    as_of: Annotated[
+        str | None,
+        Query(description="the loan as it stood at the end of this date (bank time) or timestamp"),
+    ] = None,
+    as_of_position: Annotated[
+        int | None, Query(ge=0, description="the loan as it stood at this log position")
+    ] = None,
+) -> LoanPublic:
+    """The loan's full state now, or as of a past date or log position."""
+    point = registers.as_of(as_of, as_of_position)
+    at = point.at.replace(tzinfo=UTC) if point.at is not None else None
+    loan = archive.get_loan(ctx, loan_no, at=at, position=point.position)
+    if at is None and point.position is None:
+        response.headers["ETag"] = f'"{loan.version}"'
     return LoanPublic.of(loan)
 
 

@@ -149,7 +149,8 @@ def _send(
     ctx: CommandContext,
 ) -> CommandResult:
     if step.command == "disburse":
-        return archive.disburse(ctx, step.kwargs["facts"], uploads)
+        parties = {k: v for k, v in step.kwargs.items() if k != "facts"}
+        return archive.disburse(ctx, step.kwargs["facts"], uploads, **parties)
     command = getattr(archive, step.command)
     extra = {"uploads": uploads} if uploads else {}
     result = command(ctx, loan_no, **step.kwargs, **extra)

@@ -48,7 +48,11 @@ _EXTENSION_REASONS = (
 
 # ------------------------------------------------------------------------ disbursement
 def disburse(p: Planner) -> None:
-    """The account manager records the disbursement with the credit file (放款资料)."""
+    """The account manager records the disbursement with the credit file (放款资料).
+
+    The account manager investigated the loan (调查), the branch's reviewer reviewed it (审查)
+    and the branch head approved it (审批): the people its review report and approval name.
+    """
     s, b = p.shape, p.shape.borrower
     facts = Disbursement(
         loan_no=s.loan_no,
@@ -67,7 +71,17 @@ def disburse(p: Planner) -> None:
         purpose=b.purpose,
     )
     docs = tuple(p.doc(doc_type, None) for doc_type in _credit_file(p))
-    p.add(s.value_date, s.account_manager, "disburse", docs=docs, rank=0, facts=facts)
+    p.add(
+        s.value_date,
+        s.account_manager,
+        "disburse",
+        docs=docs,
+        rank=0,
+        facts=facts,
+        investigator_no=s.account_manager,
+        origination_reviewer_no=s.crew.reviewer,
+        approver_no=s.crew.head,
+    )
 
 
 def _credit_file(p: Planner) -> list[str]:

@@ -25,6 +25,7 @@ from domain.errors import (
     InvalidInputError,
     InvalidTransitionError,
     NotFoundError,
+    SegregationOfDutiesError,
 )
 from domain.records import (
     CollectionStep,
@@ -41,6 +42,7 @@ from domain.values import (
     Grade,
     GuaranteeType,
     LoanStatus,
+    Party,
     Product,
     RepaymentMethod,
     Role,
@@ -50,6 +52,9 @@ from domain.values import (
 )
 
 Docs = Sequence[DocumentRef]
+
+APPROVER_ROLES = frozenset({Role.BRANCH_HEAD, Role.RISK_MANAGER})
+"""Who may have approved a loan (审批人): the branch head or a risk manager."""
 
 
 class LoanCore(Aggregate):
@@ -79,9 +84,19 @@ class LoanCore(Aggregate):
         purpose: str,
         actor: Actor,
         documents: Docs = (),
+        investigator: Party | None = None,
+        origination_reviewer: Party | None = None,
+        approver: Party | None = None,
     ) -> Self:
-        """Record a disbursement (放款); the actor becomes the account manager."""
+        """Record a disbursement (放款); the actor becomes the account manager.
+
+        The loan's origination parties are named for a later responsibility determination:
+        who investigated it (调查, the actor unless another is named), who reviewed it (审查)
+        and who approved it (审批), under the rule of 审贷分离.
+        """
         authorize(actor, Action.DISBURSE)
+        investigator_id = investigator.id if investigator is not None else actor.id
+        cls.check_origination_parties(investigator_id, origination_reviewer, approver)
         if not loan_no.strip() or len(loan_no) > 64:
             raise InvalidInputError("借据号不能为空且不超过64字符", "loan_no must be 1-64 chars")
         if maturity_date <= value_date:
@@ -106,12 +121,81 @@ class LoanCore(Aggregate):
             branch=require_text(branch, "branch", max_length=100),
             purpose=require_text(purpose, "purpose", max_length=500),
             account_manager_id=actor.id,
+            investigator_id=investigator_id,
+            origination_reviewer_id=origination_reviewer.id if origination_reviewer else None,
+            approver_id=approver.id if approver is not None else None,
             documents=list(documents),
             actor_id=actor.id,
             role=actor.role,
         )
 
-    @event("Disbursed")
+    @staticmethod
+    def check_origination_parties(
+        investigator_id: UUID, reviewer: Party | None, approver: Party | None
+    ) -> None:
+        """审贷分离: investigation, review and approval by three different people."""
+        if reviewer is not None and reviewer.id == investigator_id:
+            raise SegregationOfDutiesError(
+                "贷款的审查人不能是调查人本人",
+                "a loan's origination reviewer must be someone other than its investigator",
+            )
+        if approver is None:
+            return
+        if approver.id == investigator_id:
+            raise SegregationOfDutiesError(
+                "贷款的审批人不能是调查人本人",
+                "a loan's approver must be someone other than its investigator",
+            )
+        if reviewer is not None and approver.id == reviewer.id:
+            raise SegregationOfDutiesError(
+                "贷款的审批人不能是审查人本人",
+                "a loan's approver must be someone other than its origination reviewer",
+            )
+        if not approver.roles & APPROVER_ROLES:
+            raise SegregationOfDutiesError(
+                "审批人须担任行长或风险经理岗位",
+                "the approver must hold the branch head or risk manager role at this moment",
+            )
+
+    class Disbursed(Aggregate.Created):
+        """The loan was disbursed (放款): its first event.
+
+        Version 2 names the origination parties (调查人, 审查人, 审批人); a version-1 event,
+        stored before they were recorded, reads back with its actor as the investigator and
+        no reviewer or approver.
+        """
+
+        class_version = 2
+
+        loan_no: str
+        borrower_id: str
+        borrower_name: str
+        borrower_type: BorrowerType
+        borrower_rating: str
+        product: Product
+        principal: Decimal
+        interest_rate: str
+        value_date: date
+        maturity_date: date
+        repayment_method: RepaymentMethod
+        guarantee_type: GuaranteeType
+        branch: str
+        purpose: str
+        account_manager_id: UUID
+        investigator_id: UUID | None
+        origination_reviewer_id: UUID | None
+        approver_id: UUID | None
+        documents: list[DocumentRef]
+        actor_id: UUID
+        role: Role
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["investigator_id"] = state["actor_id"]
+            state["origination_reviewer_id"] = None
+            state["approver_id"] = None
+
+    @event(Disbursed)
     def __init__(
         self,
         *,
@@ -130,6 +214,9 @@ class LoanCore(Aggregate):
         branch: str,
         purpose: str,
         account_manager_id: UUID,
+        investigator_id: UUID | None,
+        origination_reviewer_id: UUID | None,
+        approver_id: UUID | None,
         documents: list[DocumentRef],
         actor_id: UUID,
         role: Role,
@@ -150,6 +237,9 @@ class LoanCore(Aggregate):
         self.purpose = purpose
         self.account_manager_id = account_manager_id
         self.account_managers: list[UUID] = [account_manager_id]
+        self.investigator_id = investigator_id
+        self.origination_reviewer_id = origination_reviewer_id
+        self.approver_id = approver_id
         self.status = LoanStatus.ACTIVE
         self.grade = Grade.NORMAL
         self.sub_grade: str | None = None

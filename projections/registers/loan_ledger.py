@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from functools import singledispatchmethod
-from typing import Any
+from typing import Any, ClassVar
 
 import sqlalchemy as sa
 
@@ -24,6 +24,8 @@ from projections.projection import Listing, Projection
 from projections.tables import TableSpec, col
 
 MONEY = sa.Numeric(18, 2)
+# Event classes made by the @event decorator exist at run time but are invisible to mypy.
+LoanEvents: Any = Loan
 
 LOANS = TableSpec(
     "loans",
@@ -80,7 +82,9 @@ class LoanLedger(Projection):
     title_zh = "贷后管理台账"
     title_en = "Loan ledger"
     tables = (LOANS,)
-    listings = {"loans": Listing("loans", ("loan_no",), title_zh, title_en)}
+    listings: ClassVar[dict[str, Listing]] = {
+        "loans": Listing("loans", ("loan_no",), title_zh, title_en)
+    }
 
     def __init__(self, schedule: InspectionSchedule | None = None) -> None:
         self.schedule = schedule or InspectionSchedule()
@@ -91,10 +95,10 @@ class LoanLedger(Projection):
             return
         row["next_inspection_due"] = self.schedule.next_due(
             value_date=row["value_date"],
-            borrower_type=BorrowerType(row["borrower_type"]),
-            product=Product(row["product"]),
+            borrower_type=BorrowerType.parse(row["borrower_type"], "borrower_type"),
+            product=Product.parse(row["product"], "product"),
             rating=row["borrower_rating"],
-            repayment_method=RepaymentMethod(row["repayment_method"]),
+            repayment_method=RepaymentMethod.parse(row["repayment_method"], "repayment_method"),
             first_done=bool(row["first_inspected"]),
             last_inspected_on=row["last_inspection_on"],
         )
@@ -111,8 +115,8 @@ class LoanLedger(Projection):
         self._next_due(row)
         changes.put("loans", (loan_id,), row)
 
-    @handle.register
-    def _(self, event: Loan.Disbursed, changes: Changes) -> None:
+    @handle.register(LoanEvents.Disbursed)
+    def _(self, event: Any, changes: Changes) -> None:
         row: dict[str, Any] = dict.fromkeys(LOANS.column_names)
         row |= {
             "loan_no": event.loan_no,
@@ -142,14 +146,14 @@ class LoanLedger(Projection):
         self._next_due(row)
         changes.put("loans", (event.originator_id,), row)
 
-    @handle.register
-    def _(self, event: Loan.RepaymentRecorded, changes: Changes) -> None:
+    @handle.register(LoanEvents.RepaymentRecorded)
+    def _(self, event: Any, changes: Changes) -> None:
         row = changes.get("loans", event.originator_id)
         if row is not None:
             self._change(changes, event.originator_id, balance=row["balance"] - event.principal)
 
-    @handle.register
-    def _(self, event: Loan.OverdueStatusRecorded, changes: Changes) -> None:
+    @handle.register(LoanEvents.OverdueStatusRecorded)
+    def _(self, event: Any, changes: Changes) -> None:
         self._change(
             changes,
             event.originator_id,
@@ -159,8 +163,8 @@ class LoanLedger(Projection):
             overdue_as_of=event.as_of,
         )
 
-    @handle.register
-    def _(self, event: Loan.InspectionRecorded, changes: Changes) -> None:
+    @handle.register(LoanEvents.InspectionRecorded)
+    def _(self, event: Any, changes: Changes) -> None:
         row = changes.get("loans", event.originator_id)
         if row is None:
             return
@@ -169,30 +173,29 @@ class LoanLedger(Projection):
             changes,
             event.originator_id,
             last_inspection_on=max(last, event.inspected_on) if last else event.inspected_on,
-            first_inspected=row["first_inspected"]
-            or event.kind is InspectionKind.FIRST_FOLLOW_UP,
+            first_inspected=row["first_inspected"] or event.kind is InspectionKind.FIRST_FOLLOW_UP,
         )
 
-    @handle.register
-    def _(self, event: Loan.ClassificationApproved, changes: Changes) -> None:
+    @handle.register(LoanEvents.ClassificationApproved)
+    def _(self, event: Any, changes: Changes) -> None:
         self._change(
             changes, event.originator_id, grade=event.grade.value, sub_grade=event.sub_grade
         )
 
-    @handle.register
-    def _(self, event: Loan.WarningRaised, changes: Changes) -> None:
+    @handle.register(LoanEvents.WarningRaised)
+    def _(self, event: Any, changes: Changes) -> None:
         row = changes.get("loans", event.originator_id)
         if row is not None:
             self._change(changes, event.originator_id, open_warnings=row["open_warnings"] + 1)
 
-    @handle.register
-    def _(self, event: Loan.WarningCleared, changes: Changes) -> None:
+    @handle.register(LoanEvents.WarningCleared)
+    def _(self, event: Any, changes: Changes) -> None:
         row = changes.get("loans", event.originator_id)
         if row is not None:
             self._change(changes, event.originator_id, open_warnings=row["open_warnings"] - 1)
 
-    @handle.register
-    def _(self, event: Loan.CollectionStepTaken, changes: Changes) -> None:
+    @handle.register(LoanEvents.CollectionStepTaken)
+    def _(self, event: Any, changes: Changes) -> None:
         self._change(
             changes,
             event.originator_id,
@@ -200,24 +203,24 @@ class LoanLedger(Projection):
             collection_stage_on=event.taken_on,
         )
 
-    @handle.register
-    def _(self, event: Loan.Restructured, changes: Changes) -> None:
+    @handle.register(LoanEvents.Restructured)
+    def _(self, event: Any, changes: Changes) -> None:
         self._change(changes, event.originator_id, maturity_date=event.new_maturity_date)
 
-    @handle.register
-    def _(self, event: Loan.Extended, changes: Changes) -> None:
+    @handle.register(LoanEvents.Extended)
+    def _(self, event: Any, changes: Changes) -> None:
         self._change(changes, event.originator_id, maturity_date=event.new_maturity_date)
 
-    @handle.register
-    def _(self, event: Loan.AccountManagerHandedOver, changes: Changes) -> None:
+    @handle.register(LoanEvents.AccountManagerHandedOver)
+    def _(self, event: Any, changes: Changes) -> None:
         self._change(changes, event.originator_id, account_manager_id=event.receiving_id)
 
-    @handle.register
-    def _(self, event: Loan.TransferredToAssetPreservation, changes: Changes) -> None:
+    @handle.register(LoanEvents.TransferredToAssetPreservation)
+    def _(self, event: Any, changes: Changes) -> None:
         self._change(changes, event.originator_id, in_asset_preservation=True)
 
-    @handle.register
-    def _(self, event: Loan.WrittenOff, changes: Changes) -> None:
+    @handle.register(LoanEvents.WrittenOff)
+    def _(self, event: Any, changes: Changes) -> None:
         self._change(
             changes,
             event.originator_id,
@@ -225,8 +228,11 @@ class LoanLedger(Projection):
             written_off_on=event.written_off_on,
         )
 
-    @handle.register
-    def _(self, event: Loan.Settled, changes: Changes) -> None:
+    @handle.register(LoanEvents.Settled)
+    def _(self, event: Any, changes: Changes) -> None:
         self._change(
-            changes, event.originator_id, status=LoanStatus.SETTLED.value, settled_on=event.settled_on
+            changes,
+            event.originator_id,
+            status=LoanStatus.SETTLED.value,
+            settled_on=event.settled_on,
         )

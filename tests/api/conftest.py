@@ -33,6 +33,8 @@ STAFF = {
     "risk2": ("RM002", "杨帆", [Role.RISK_MANAGER]),
     "head": ("BH001", "赵刚", [Role.BRANCH_HEAD]),
     "auditor": ("AU001", "黄敏", [Role.AUDITOR]),
+    "archivist": ("AR001", "孙悦", [Role.ARCHIVIST]),
+    "archivist2": ("AR002", "周婷", [Role.ARCHIVIST]),
 }
 
 

@@ -259,3 +259,35 @@ def test_a_loan_lives_its_whole_life_over_http_and_reads_back_in_order(api: Api)
         ("account_manager", True, "business"),
     ]
     assert reads[1]["data"]["copy_sha256"] == copy.headers["x-content-sha256"]
+
+
+def test_a_disbursement_names_who_investigated_reviewed_and_approved_and_reads_them_back(
+    api: Api,
+) -> None:
+    ids = {s["staff_no"]: s["id"] for s in api.get("auditor", "/staff").json()["data"]}
+    disburse(api, "DK2025000102", origination_reviewer="RV001", approver="BH001")
+    disburse(api, "DK2025000103", investigator="AM002", approver="RM001")
+    disburse(api, "DK2025000104")
+
+    named = api.get("auditor", "/loans/DK2025000102").json()
+    assert (
+        named["account_manager_id"],
+        named["investigator_id"],
+        named["origination_reviewer_id"],
+        named["approver_id"],
+    ) == (ids["AM001"], ids["AM001"], ids["RV001"], ids["BH001"])
+    other = api.get("auditor", "/loans/DK2025000103").json()
+    assert (other["investigator_id"], other["origination_reviewer_id"], other["approver_id"]) == (
+        ids["AM002"],
+        None,
+        ids["RM001"],
+    )
+    unnamed = api.get("auditor", "/loans/DK2025000104").json()
+    assert (unnamed["investigator_id"], unnamed["origination_reviewer_id"]) == (ids["AM001"], None)
+    assert unnamed["approver_id"] is None
+
+    listed = {x["loan_no"]: x for x in api.get("auditor", "/loans").json()["data"]}
+    assert listed["DK2025000102"]["approver_id"] == ids["BH001"]
+    (disbursed,) = api.get("auditor", "/loans/DK2025000102/events").json()["data"]
+    assert disbursed["data"]["origination_reviewer_id"] == ids["RV001"]
+    assert disbursed["data"]["approver_id"] == ids["BH001"]

@@ -120,6 +120,57 @@ def test_an_inspection_whose_reviewer_is_its_inspector_is_refused(api: Api) -> N
     assert "reviewer" in body["detail"]["en"]
 
 
+@pytest.mark.parametrize(
+    ("parties", "status", "error", "says"),
+    [
+        ({"approver": "PL001"}, 403, "segregation_of_duties", "branch head or risk manager"),
+        ({"approver": "AM001"}, 403, "segregation_of_duties", "other than its investigator"),
+        (
+            {"investigator": "AM002", "approver": "AM002"},
+            403,
+            "segregation_of_duties",
+            "other than its investigator",
+        ),
+        (
+            {"origination_reviewer": "RM001", "approver": "RM001"},
+            403,
+            "segregation_of_duties",
+            "other than its origination reviewer",
+        ),
+        ({"origination_reviewer": "AM001"}, 403, "segregation_of_duties", "reviewer must be"),
+        ({"approver": "BH999"}, 404, "not_found", "approver: staff member BH999"),
+        ({"origination_reviewer": "RV999"}, 404, "not_found", "origination_reviewer"),
+        ({"investigator": "AM999"}, 404, "not_found", "investigator"),
+    ],
+    ids=[
+        "approver-without-approving-role",
+        "approver-is-the-account-manager",
+        "approver-is-the-named-investigator",
+        "approver-is-the-reviewer",
+        "reviewer-is-the-investigator",
+        "unknown-approver",
+        "unknown-reviewer",
+        "unknown-investigator",
+    ],
+)
+def test_a_disbursement_naming_a_bad_origination_party_is_refused(
+    api: Api, parties: dict[str, str], status: int, error: str, says: str
+) -> None:
+    before = api.counts()
+    answer = api.upload(
+        "am",
+        "/loans",
+        {**DISBURSEMENT, "loan_no": LOAN, **parties},
+        [
+            ("loan_contract", ("借款合同.pdf", pdf("contract"), "application/pdf")),
+            ("approval", ("审批书.pdf", pdf("approval"), "application/pdf")),
+        ],
+    )
+    body = refused(api, answer, before, status, error)
+    assert says in body["detail"]["en"]
+    assert api.get("am", f"/loans/{LOAN}").status_code == 404
+
+
 def test_a_role_not_allowed_for_the_command_is_refused(api: Api) -> None:
     disburse(api, LOAN)
     before = api.counts()

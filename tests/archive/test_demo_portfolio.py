@@ -21,7 +21,7 @@ from archive.application import DossierArchive
 from archive.core import CommandContext, blob_key
 from archive.demo.portfolio import DemoSummary, build_portfolio
 from domain.loan import Loan
-from domain.values import Grade, LoanStatus, Role, dossier_id_for
+from domain.values import Grade, LoanStatus, ResponsibilityStage, Role, dossier_id_for
 from storage.blobs import InMemoryBlobStore, LocalBlobStore
 from storage.eventstore import postgres_env, sqlite_env
 
@@ -153,6 +153,22 @@ def test_a_small_demo_portfolio_shows_every_fate_and_keeps_every_rule(
                 assert grade.severity >= Grade(e.data["floor"]).severity
                 assert e.data["proposer_id"] != str(e.actor_id)
     assert approvals > 0
+
+    # Every loan names who investigated, reviewed and approved it, three different people
+    # (审贷分离); a responsibility finding for those stages is about the person named.
+    origination = {
+        ResponsibilityStage.INVESTIGATION: "investigator_id",
+        ResponsibilityStage.REVIEW: "origination_reviewer_id",
+        ResponsibilityStage.APPROVAL: "approver_id",
+    }
+    for loan in loans.values():
+        parties = {getattr(loan, attribute) for attribute in origination.values()}
+        assert None not in parties, loan.loan_no
+        assert len(parties) == 3, loan.loan_no
+        assert loan.investigator_id == loan.account_managers[0]
+        for finding in loan.determinations.values():
+            if finding.stage in origination:
+                assert finding.person_id == getattr(loan, origination[finding.stage])
 
     # Every document an event cites is in the blob store.
     assert built.missing_blobs == []

@@ -171,6 +171,48 @@ def test_an_inspection_countersigned_by_someone_without_the_reviewer_role_is_ref
         )
 
 
+# ------------------------------------------------------------- origination parties
+def test_a_disbursement_approved_by_someone_without_an_approving_role_is_refused(
+    app: DossierArchive, staff: dict[str, CommandContext]
+) -> None:
+    with changes_nothing(app), pytest.raises(SegregationOfDutiesError) as refused:
+        app.disburse(
+            staff["account_manager"],
+            make_disbursement("JJ-BAD-APPROVER"),
+            [make_upload("loan_contract"), make_upload("approval")],
+            origination_reviewer_no="reviewer",
+            approver_no="post_loan_officer",
+        )
+    assert "branch head or risk manager" in refused.value.en
+
+
+def test_a_disbursement_reviewed_and_approved_by_one_person_is_refused(
+    app: DossierArchive, staff: dict[str, CommandContext]
+) -> None:
+    with changes_nothing(app), pytest.raises(SegregationOfDutiesError):
+        app.disburse(
+            staff["account_manager"],
+            make_disbursement("JJ-ONE-PERSON"),
+            [make_upload("loan_contract")],
+            origination_reviewer_no="branch_head",
+            approver_no="branch_head",
+        )
+
+
+def test_a_disbursement_naming_an_unknown_staff_member_is_refused_naming_the_duty(
+    app: DossierArchive, staff: dict[str, CommandContext]
+) -> None:
+    with changes_nothing(app), pytest.raises(NotFoundError) as refused:
+        app.disburse(
+            staff["account_manager"],
+            make_disbursement("JJ-NO-APPROVER"),
+            [make_upload("loan_contract")],
+            approver_no="NOBODY",
+        )
+    assert refused.value.context["field"] == "approver"
+    assert refused.value.zh == "审批人工号 NOBODY 不存在"
+
+
 # --------------------------------------------------------------- who may act at all
 def test_a_role_not_allowed_to_act_is_refused(
     app: DossierArchive, staff: dict[str, CommandContext], loan_no: str

@@ -14,18 +14,7 @@ from projections.follower import Follower
 from projections.projection import Projection
 from projections.query import AsOf, select_all
 from projections.registers import all_registers
-from projections.store import RegisterStore, sqlite_url
-
-
-def register_store_beside(env: dict[str, str], tmp_path: Path) -> RegisterStore:
-    """A register store on the same backend as the event store of ``env``."""
-    if env["PERSISTENCE_MODULE"] == "eventsourcing.sqlite":
-        return RegisterStore(sqlite_url(tmp_path))
-    url = (
-        f"postgresql+psycopg://{env['POSTGRES_USER']}@{env['POSTGRES_HOST']}:"
-        f"{env['POSTGRES_PORT']}/{env['POSTGRES_DBNAME']}"
-    )
-    return RegisterStore(url, schema=env["POSTGRES_SCHEMA"])
+from projections.store import RegisterStore, register_store_beside
 
 
 @dataclass
@@ -62,7 +51,9 @@ def follower_for(app: DossierArchive, store: RegisterStore) -> Follower:
 
 
 @pytest.fixture
-def registers(app: DossierArchive, store_env: dict[str, str], tmp_path: Path) -> Iterator[Registers]:
+def registers(
+    app: DossierArchive, store_env: dict[str, str], tmp_path: Path
+) -> Iterator[Registers]:
     """Every register, on the backend of ``app`` (SQLite and PostgreSQL), created and empty."""
     store = register_store_beside(store_env, tmp_path)
     follower = follower_for(app, store)

@@ -1,0 +1,157 @@
+"""Reading the registers as people ask for them: by name, as of a date, after a position.
+
+"As of" a date means as the register stood at the end of that day in the bank's time zone, by
+the time each event was recorded (what the register showed then, not what was later
+back-dated into it); "as of" a position is exact. Read-your-writes: a reader that has just
+recorded an event at position P asks for ``after=P`` and waits, up to a timeout, until the
+register has applied it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from projections import export
+from projections.errors import RegisterBehindError, RegisterQueryError, UnknownRegisterError
+from projections.follower import wait_for
+from projections.projection import Listing, Projection
+from projections.query import AsOf, Page, select_page
+from projections.store import RegisterStore
+
+MAX_WAIT_SECONDS = 30.0
+EXPORT_LIMIT = 1_000_000
+
+
+@dataclass(frozen=True)
+class Selection:
+    """A register listing chosen by name, with its projection."""
+
+    projection: Projection
+    listing_name: str
+    listing: Listing
+
+
+class RegisterService:
+    """The registers' read side: lookup, waiting, "as of", pages and exports."""
+
+    def __init__(
+        self, store: RegisterStore, projections: Sequence[Projection], zone: str = "Asia/Shanghai"
+    ) -> None:
+        self.store = store
+        self.projections = {p.name: p for p in projections}
+        self.zone = ZoneInfo(zone)
+
+    def select(self, name: str, listing: str | None = None) -> Selection:
+        projection = self.projections.get(name)
+        if projection is None:
+            raise UnknownRegisterError(
+                f"没有名为 {name} 的登记簿", f"there is no register named {name!r}", register=name
+            )
+        listing_name = listing or next(iter(projection.listings))
+        chosen = projection.listings.get(listing_name)
+        if chosen is None:
+            raise UnknownRegisterError(
+                f"登记簿 {name} 没有 {listing_name} 列表",
+                f"register {name!r} has no listing {listing_name!r}",
+                register=name,
+                listing=listing_name,
+            )
+        return Selection(projection, listing_name, chosen)
+
+    def positions(self) -> dict[str, int]:
+        return self.store.positions()
+
+    def wait(self, names: Sequence[str], position: int | None, timeout: float) -> None:
+        """Return once every named register has applied ``position``; else RegisterBehindError."""
+        if position is None or position <= 0:
+            return
+        timeout = min(max(timeout, 0.0), MAX_WAIT_SECONDS)
+        if not wait_for(self.store, names, position, timeout):
+            reached = min(self.store.positions().get(n, 0) for n in names)
+            raise RegisterBehindError(
+                f"登记簿尚未处理到位置 {position}（当前 {reached}），请稍后重试",
+                f"the register has not reached position {position} yet (it is at {reached}); "
+                "retry shortly",
+                position=position,
+                reached=reached,
+            )
+
+    def as_of(self, as_of: str | None, as_of_position: int | None) -> AsOf:
+        """Parse ``as_of`` (a date: end of that day in the bank's zone; or a timestamp)."""
+        if as_of_position is not None and as_of_position < 0:
+            raise RegisterQueryError(
+                "as_of_position 不能为负", "as_of_position must not be negative"
+            )
+        at = self._cutoff(as_of) if as_of else None
+        return AsOf(position=as_of_position, at=at)
+
+    def _cutoff(self, text: str) -> datetime:
+        try:
+            if len(text.strip()) == 10:
+                day = date.fromisoformat(text.strip())
+                end = datetime.combine(day + timedelta(days=1), time(0), self.zone)
+                return (end - timedelta(microseconds=1)).astimezone(UTC).replace(tzinfo=None)
+            moment = datetime.fromisoformat(text.strip())
+        except ValueError:
+            raise RegisterQueryError(
+                f"as_of 须为日期（2025-06-30）或时间戳：{text}",
+                f"as_of must be a date (2025-06-30) or an ISO timestamp, not {text!r}",
+                field="as_of",
+            ) from None
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=self.zone)
+        return moment.astimezone(UTC).replace(tzinfo=None)
+
+    def page(
+        self,
+        selection: Selection,
+        *,
+        as_of: AsOf,
+        filters: Mapping[str, str],
+        order_by: Sequence[str],
+        limit: int,
+        offset: int,
+    ) -> Page:
+        return select_page(
+            self.store,
+            selection.projection,
+            selection.listing.table,
+            as_of=as_of,
+            filters=filters,
+            order_by=order_by or selection.listing.order_by,
+            limit=limit,
+            offset=offset,
+        )
+
+    def export(
+        self,
+        selection: Selection,
+        fmt: str,
+        *,
+        as_of: AsOf,
+        filters: Mapping[str, str],
+        order_by: Sequence[str],
+    ) -> bytes:
+        """The whole listing (filtered, as of) as CSV or XLSX with Chinese headers."""
+        spec = selection.projection.specs()[selection.listing.table]
+        rows: list[dict[str, Any]] = []
+        while len(rows) < EXPORT_LIMIT:
+            page = self.page(
+                selection,
+                as_of=as_of,
+                filters=filters,
+                order_by=order_by,
+                limit=1_000,
+                offset=len(rows),
+            )
+            rows += page.rows
+            if len(page.rows) < 1_000:
+                break
+        columns = spec.exported()
+        if fmt == "csv":
+            return export.to_csv(columns, rows)
+        return export.to_xlsx(selection.listing.title_zh, columns, rows)

@@ -1,0 +1,125 @@
+"""The registers over HTTP: read-your-writes, filters, sorting, paging, "as of", exports, refusals."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from openpyxl import load_workbook
+
+from tests.api.conftest import Api, disburse, pdf
+
+
+def approve_grade(api: Api, loan_no: str, grade: str, reason: str) -> int:
+    """Propose a grade as the account manager, approve it as the risk manager; the position."""
+    proposed = api.post(
+        "am",
+        f"/loans/{loan_no}/classifications",
+        {"grade": grade, "reason": reason, "as_of": "2025-09-05"},
+    )
+    assert proposed.status_code == 201, proposed.text
+    approved = api.upload(
+        "risk",
+        f"/loans/{loan_no}/classifications/{proposed.json()['ids']['proposal_id']}/approve",
+        {"reason": "同意"},
+        [("classification_form", ("五级分类认定表.pdf", pdf("form"), "application/pdf"))],
+    )
+    assert approved.status_code == 201, approved.text
+    return int(approved.json()["position"])
+
+
+def test_a_command_is_in_the_loan_ledger_when_read_after_its_position(api: Api) -> None:
+    position = disburse(api, "RL-001")["position"]
+
+    answer = api.get("officer", f"/registers/loan_ledger?after={position}&loan_no=RL-001")
+
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert body["position"] >= position
+    assert body["total"] == 1
+    (row,) = body["data"]
+    assert row["loan_no"] == "RL-001"
+    assert row["balance"] == "1000000.00"
+    assert row["grade"] == "normal"
+    assert row["next_inspection_due"] == "2025-03-16"  # corporate: first follow-up in 15 days
+    assert {"name": "grade", "zh": "五级分类", "en": "grade", "filter": True} in body["columns"]
+
+
+def test_the_ledger_filters_sorts_pages_and_answers_as_of_an_earlier_position(api: Api) -> None:
+    for n, principal in enumerate(["300000.00", "100000.00", "200000.00"], start=1):
+        disburse(api, f"RL-10{n}", principal=principal)
+    before = api.counts()[0]
+    after = approve_grade(api, "RL-102", "special_mention", "本金逾期35天")
+
+    by_balance = api.get("officer", f"/registers/loan_ledger?after={after}&sort=-balance&limit=2")
+    assert [r["loan_no"] for r in by_balance.json()["data"]] == ["RL-101", "RL-103"]
+    assert by_balance.json()["total"] == 3
+    second_page = api.get("officer", "/registers/loan_ledger?sort=-balance&limit=2&offset=2")
+    assert [r["loan_no"] for r in second_page.json()["data"]] == ["RL-102"]
+
+    watched = api.get("officer", "/registers/loan_ledger?grade=special_mention")
+    assert [r["loan_no"] for r in watched.json()["data"]] == ["RL-102"]
+
+    then = api.get("officer", f"/registers/loan_ledger?as_of_position={before}&loan_no=RL-102")
+    assert then.json()["data"][0]["grade"] == "normal"
+    now = api.get("officer", "/registers/loan_ledger?loan_no=RL-102")
+    assert now.json()["data"][0]["grade"] == "special_mention"
+
+
+def test_exports_open_with_chinese_headers_and_the_rows(api: Api) -> None:
+    disburse(api, "RL-201")
+    position = disburse(api, "RL-202", principal="50000.00")["position"]
+
+    xlsx = api.get("officer", f"/registers/loan_ledger?format=xlsx&after={position}")
+    assert xlsx.status_code == 200, xlsx.text
+    assert xlsx.headers["content-type"].startswith("application/vnd.openxmlformats")
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    assert sheet is not None
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:4] == ("借据号", "借款人编号", "借款人", "借款人类型")
+    assert [(r[0], r[3]) for r in rows[1:]] == [("RL-201", "企业"), ("RL-202", "企业")]
+    balance = rows[0].index("贷款余额")
+    assert [r[balance] for r in rows[1:]] == [1000000.0, 50000.0]
+
+    text = api.get("officer", "/registers/loan_ledger?format=csv&loan_no=RL-202").content
+    assert text.startswith("\ufeff".encode())
+    table = list(csv.reader(io.StringIO(text.decode("utf-8-sig"))))
+    assert table[0][0] == "借据号"
+    assert [r[0] for r in table[1:]] == ["RL-202"]
+    assert "五级分类" in table[0]
+    assert table[1][table[0].index("五级分类")] == "正常"
+
+
+def test_bad_register_queries_are_refused_with_what_is_wrong(api: Api) -> None:
+    disburse(api, "RL-301")
+    cases = [
+        ("/registers/loan_ledger?colour=red", 422, "colour"),
+        ("/registers/loan_ledger?sort=nonsense", 422, "nonsense"),
+        ("/registers/loan_ledger?as_of=yesterday", 422, "as_of"),
+        ("/registers/loan_ledger?days_overdue=many", 422, "days_overdue"),
+        ("/registers/no_such_register", 404, None),
+        ("/registers/loan_ledger?limit=0", 422, "limit"),
+    ]
+    for path, status, named in cases:
+        answer = api.get("officer", path)
+        assert answer.status_code == status, (path, answer.text)
+        body = answer.json()
+        assert body["detail"]["zh"], body
+        assert body["detail"]["en"], body
+        if named:
+            assert named in body["detail"]["en"] or named in str(body["context"]), body
+
+
+def test_waiting_for_a_position_the_log_never_reached_answers_503(api: Api) -> None:
+    head = api.counts()[0]
+    answer = api.get("officer", f"/registers/loan_ledger?after={head + 1000}&wait=0.2")
+    assert answer.status_code == 503
+    assert answer.headers["Retry-After"] == "1"
+    assert answer.json()["error"] == "register_behind"
+
+
+def test_registers_need_a_token(api: Api) -> None:
+    assert api.client.get("/api/v1/registers/loan_ledger").status_code == 401
+    listed = api.get("officer", "/registers")
+    assert listed.status_code == 200
+    assert "loan_ledger" in {r["name"] for r in listed.json()["data"]}
