@@ -127,11 +127,14 @@ class CommandInput(Generic[M]):
         return replace(ctx, expected_version=expected)
 
 
-def command_input(model: type[M]) -> Callable[[Request], Awaitable[CommandInput[M]]]:
+def command_input(
+    model: type[M], *, documents: bool = True
+) -> Callable[[Request], Awaitable[CommandInput[M]]]:
     """Parse a command sent as JSON, or as multipart with a ``data`` JSON part and files.
 
     In multipart form each file part's field name is its document type code
-    (``loan_contract``, ``inspection_report`` …).
+    (``loan_contract``, ``inspection_report`` …). A command that files no documents
+    (``documents=False``) refuses files rather than dropping them unread.
     """
 
     async def parse(request: Request) -> CommandInput[M]:
@@ -159,6 +162,12 @@ def command_input(model: type[M]) -> Callable[[Request], Awaitable[CommandInput[
             raise RequestValidationError(
                 [{"loc": ("body",), "msg": "not valid JSON", "type": "json_invalid"}]
             ) from None
+        if uploads and not documents:
+            raise InvalidInputError(
+                "此操作不附文件；补充材料请通过 /dossier/documents 归档",
+                "this command files no documents; file supplements through /dossier/documents",
+                field=uploads[0].doc_type,
+            )
         if not isinstance(data, dict):
             raise RequestValidationError(
                 [{"loc": ("body",), "msg": "must be a JSON object", "type": "dict_type"}]

@@ -311,18 +311,23 @@ class ArchiveCore(Application[UUID]):
             log.exception("text extraction failed for %s", key)
 
     def document_text(self, dossier_id: UUID, sha256: str, media_type: str) -> str | None:
-        """The text of a stored PDF for the search index: extracted now if not yet done.
+        """The text of a stored PDF for the search index, read from the stored document.
 
-        None for other media types, and for a document whose bytes are gone (destroyed).
+        The text extracted at filing is used when there is one; otherwise the PDF is read and
+        its text extracted now, in memory — reading never writes. None for other media types
+        and for a document whose bytes are gone (destroyed).
         """
         if media_type != "application/pdf":
             return None
-        key = blob_key(dossier_id, sha256)
         text = self.text_of(dossier_id, sha256)
-        if text is None and self.blobs.exists(key):
-            self._extract_text(key)
-            text = self.text_of(dossier_id, sha256)
-        return text
+        key = blob_key(dossier_id, sha256)
+        if text is not None or not self.blobs.exists(key):
+            return text
+        with tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024) as spool:
+            with self.blobs.open(key) as stream:
+                shutil.copyfileobj(stream, spool)
+            spool.seek(0)
+            return extract_text(cast(BinaryIO, spool))
 
     def text_of(self, dossier_id: UUID, sha256: str) -> str | None:
         """The text extracted from a stored PDF, once extraction has run (never in an event)."""

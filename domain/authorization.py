@@ -56,6 +56,7 @@ class Action(Enum):
     READ_BUSINESS = "read_business"
     READ_DOCUMENT = "read_document"
     READ_ORIGINAL = "read_original"
+    READ_TRAIL = "read_trail"
     CHECK_FIXITY = "check_fixity"
     ENROL_STAFF = "enrol_staff"
     GRANT_ROLE = "grant_role"
@@ -108,6 +109,8 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = {
     Action.READ_BUSINESS: BUSINESS_ROLES,
     Action.READ_DOCUMENT: BUSINESS_ROLES,
     Action.READ_ORIGINAL: frozenset({R.AUDITOR, R.COMPLIANCE}),
+    # Who did what, in which role: the evidence base of responsibility findings (责任追溯).
+    Action.READ_TRAIL: frozenset({R.AUDITOR, R.COMPLIANCE, R.BRANCH_HEAD, R.RISK_MANAGER}),
     Action.CHECK_FIXITY: frozenset({R.ARCHIVIST, R.ARCHIVE_HEAD, R.COMPLIANCE, R.AUDITOR}),
     Action.ENROL_STAFF: frozenset({R.ADMINISTRATOR}),
     Action.GRANT_ROLE: frozenset({R.ADMINISTRATOR}),

@@ -84,7 +84,7 @@ def reject(
     proposal_id: UUID,
     archive: ArchiveDep,
     ctx: CommandCtx,
-    cmd: Annotated[CommandInput[Decision], Depends(command_input(Decision))],
+    cmd: Annotated[CommandInput[Decision], Depends(command_input(Decision, documents=False))],
     response: Response,
 ) -> CommandPublic:
     result = archive.reject_classification(

@@ -236,7 +236,9 @@ def record_insurance_lapse(
     collateral_no: CollateralNo,
     archive: ArchiveDep,
     ctx: CommandCtx,
-    cmd: Annotated[CommandInput[InsuranceLapse], Depends(command_input(InsuranceLapse))],
+    cmd: Annotated[
+        CommandInput[InsuranceLapse], Depends(command_input(InsuranceLapse, documents=False))
+    ],
     response: Response,
 ) -> CommandPublic:
     """Record that the collateral's insurance has lapsed (脱保)."""

@@ -139,7 +139,9 @@ def record_overdue(
     loan_no: LoanNo,
     archive: ArchiveDep,
     ctx: CommandCtx,
-    cmd: Annotated[CommandInput[OverdueCreate], Depends(command_input(OverdueCreate))],
+    cmd: Annotated[
+        CommandInput[OverdueCreate], Depends(command_input(OverdueCreate, documents=False))
+    ],
     response: Response,
 ) -> CommandPublic:
     b = cmd.body

@@ -4,16 +4,24 @@ read-your-writes and CSV / XLSX export."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Header, Query, Request
+from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from api.deps import ArchiveDep, ReadCtx, RegistersDep
+from archive.application import DossierArchive
+from archive.core import CommandContext
+from domain.values import loan_id_for, staff_id_for
 from projections.projection import Projection
+from projections.query import AsOf
+from projections.registers.search import search
+from projections.registers.trail import loan_trail, person_trail, responsibility_view
+from projections.service import RegisterService
 
 RESERVED = frozenset(
     {"as_of", "as_of_position", "after", "wait", "sort", "limit", "offset", "format"}
@@ -41,7 +49,7 @@ def _columns(projection: Projection, table: str) -> list[dict[str, Any]]:
             "en": c.info.get("en"),
             "filter": bool(c.info.get("filter")),
         }
-        for c in projection.specs()[table].columns
+        for c in projection.specs()[table].exported()
     ]
 
 
@@ -71,8 +79,8 @@ def _endpoint(name: str, listing: str) -> Callable[..., Response]:
         format: Annotated[Literal["json", "csv", "xlsx"], Query()] = "json",
         after_header: Annotated[int | None, Header(alias="X-Dossier-After", ge=0)] = None,
     ) -> Response:
-        archive.authorize_read(ctx)
         selection = service.select(name, listing)
+        archive.actor(ctx, selection.projection.read_action)
         filters = {k: v for k, v in request.query_params.items() if k not in RESERVED}
         point = service.as_of(as_of, as_of_position)
         awaited = max(after or 0, after_header or 0, as_of_position or 0)
@@ -90,6 +98,7 @@ def _endpoint(name: str, listing: str) -> Callable[..., Response]:
             selection, as_of=point, filters=filters, order_by=order, limit=limit, offset=offset
         )
         table = selection.listing.table
+        shown = [c.name for c in selection.projection.specs()[table].exported()]
         return JSONResponse(
             {
                 "register": name,
@@ -102,7 +111,7 @@ def _endpoint(name: str, listing: str) -> Callable[..., Response]:
                 "limit": limit,
                 "offset": offset,
                 "columns": _columns(selection.projection, table),
-                "data": [{k: plain(v) for k, v in row.items()} for row in page.rows],
+                "data": [{k: plain(row[k]) for k in shown} for row in page.rows],
             }
         )
 
@@ -125,6 +134,7 @@ def router_for(projections: Sequence[Projection]) -> APIRouter:
             ]
         }
 
+    special_routes(router, {p.name for p in projections})
     for projection in projections:
         for index, (listing_name, listing) in enumerate(projection.listings.items()):
             path = f"/{projection.name}" if index == 0 else f"/{projection.name}/{listing_name}"
@@ -143,3 +153,123 @@ def router_for(projections: Sequence[Projection]) -> APIRouter:
                 ),
             )
     return router
+
+
+@dataclass(frozen=True)
+class ReadPoint:
+    """When to read: as of which point, after which position."""
+
+    as_of: AsOf
+    awaited: int
+
+
+def read_point(
+    service: RegistersDep,
+    as_of: Annotated[
+        str | None,
+        Query(description="a date (end of that day, bank time) or an ISO timestamp"),
+    ] = None,
+    as_of_position: Annotated[int | None, Query(ge=0)] = None,
+    after: Annotated[int | None, Query(ge=0)] = None,
+    wait: Annotated[float, Query(ge=0, le=30)] = 5,
+    after_header: Annotated[int | None, Header(alias="X-Dossier-After", ge=0)] = None,
+) -> tuple[ReadPoint, float]:
+    point = service.as_of(as_of, as_of_position)
+    return ReadPoint(point, max(after or 0, after_header or 0, as_of_position or 0)), wait
+
+
+PointDep = Annotated[tuple[ReadPoint, float], Depends(read_point)]
+
+
+def _ready(
+    service: RegisterService,
+    name: str,
+    point: tuple[ReadPoint, float],
+    archive: DossierArchive,
+    ctx: CommandContext,
+) -> Projection:
+    """The register, once the caller may read it and it has applied the awaited position."""
+    projection = service.select(name).projection
+    archive.actor(ctx, projection.read_action)
+    read, wait = point
+    service.wait([name], read.awaited, wait)
+    return projection
+
+
+def _plain_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{k: plain(v) for k, v in row.items()} for row in rows]
+
+
+def _plain_tree(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _plain_tree(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain_tree(v) for v in value]
+    return plain(value)
+
+
+def special_routes(router: APIRouter, names: set[str]) -> None:
+    """Routes beyond the listings: full-text search and the accountability trail's views."""
+    if "document_search" in names:
+
+        @router.get("/document_search/search", summary="文档全文检索 / full-text search")
+        def search_documents(
+            service: RegistersDep,
+            archive: ArchiveDep,
+            ctx: ReadCtx,
+            point: PointDep,
+            q: Annotated[str, Query(min_length=1, max_length=200, description="a phrase")],
+            limit: Annotated[int, Query(ge=1, le=200)] = 50,
+            offset: Annotated[int, Query(ge=0)] = 0,
+        ) -> dict[str, Any]:
+            """Filed documents whose text holds the phrase (Chinese included): the dossier and
+            the document, never their content — read that through the audited document path."""
+            projection = _ready(service, "document_search", point, archive, ctx)
+            hits = search(
+                service.store, projection, q, limit=limit, offset=offset, as_of=point[0].as_of
+            )
+            return {
+                "query": q,
+                "data": _plain_rows([{k: v for k, v in h.items() if k != "snippet"} for h in hits]),
+            }
+
+    if "accountability_trail" in names:
+
+        @router.get(
+            "/accountability_trail/people/{staff_no}",
+            summary="个人责任追溯 / a person's trail",
+        )
+        def trail_of_person(
+            staff_no: str, service: RegistersDep, archive: ArchiveDep, ctx: ReadCtx, point: PointDep
+        ) -> dict[str, Any]:
+            """Every action the person took, with the role held at that moment, in log order."""
+            projection = _ready(service, "accountability_trail", point, archive, ctx)
+            rows = person_trail(service.store, projection, staff_id_for(staff_no), point[0].as_of)
+            return {"staff_no": staff_no, "data": _plain_rows(rows), "count": len(rows)}
+
+        @router.get(
+            "/accountability_trail/loans/{loan_no}",
+            summary="贷款责任追溯 / a loan's trail",
+        )
+        def trail_of_loan(
+            loan_no: str, service: RegistersDep, archive: ArchiveDep, ctx: ReadCtx, point: PointDep
+        ) -> dict[str, Any]:
+            """Every action on the loan, its dossier and its collateral, in log order."""
+            projection = _ready(service, "accountability_trail", point, archive, ctx)
+            rows = loan_trail(service.store, projection, loan_id_for(loan_no), point[0].as_of)
+            return {"loan_no": loan_no, "data": _plain_rows(rows), "count": len(rows)}
+
+        @router.get(
+            "/accountability_trail/loans/{loan_no}/responsibility",
+            summary="不良贷款责任认定视图 / responsibility view",
+        )
+        def responsibility(
+            loan_no: str, service: RegistersDep, archive: ArchiveDep, ctx: ReadCtx, point: PointDep
+        ) -> dict[str, Any]:
+            """Who investigated, reviewed, approved, managed, inspected, classified, warned,
+            collected and objected, each entry with the position of its event."""
+            projection = _ready(service, "accountability_trail", point, archive, ctx)
+            view = responsibility_view(
+                service.store, projection, loan_id_for(loan_no), point[0].as_of
+            )
+            return {"loan_no": loan_no, **_plain_tree(view)}

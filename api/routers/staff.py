@@ -35,7 +35,7 @@ StaffNo = Annotated[str, Path(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9
 def enrol(
     archive: ArchiveDep,
     ctx: CommandCtx,
-    cmd: Annotated[CommandInput[StaffCreate], Depends(command_input(StaffCreate))],
+    cmd: Annotated[CommandInput[StaffCreate], Depends(command_input(StaffCreate, documents=False))],
     response: Response,
 ) -> StaffCreated:
     """Enrol a person with their first roles; the token is shown once."""
@@ -73,7 +73,7 @@ def grant(
     staff_no: StaffNo,
     archive: ArchiveDep,
     ctx: CommandCtx,
-    cmd: Annotated[CommandInput[RoleGrant], Depends(command_input(RoleGrant))],
+    cmd: Annotated[CommandInput[RoleGrant], Depends(command_input(RoleGrant, documents=False))],
     response: Response,
 ) -> CommandPublic:
     result = archive.grant_role(cmd.context(ctx), staff_no=staff_no, role=cmd.body.role)
@@ -91,7 +91,9 @@ def revoke(
     role: Role,
     archive: ArchiveDep,
     ctx: CommandCtx,
-    cmd: Annotated[CommandInput[RoleRevocation], Depends(command_input(RoleRevocation))],
+    cmd: Annotated[
+        CommandInput[RoleRevocation], Depends(command_input(RoleRevocation, documents=False))
+    ],
     response: Response,
 ) -> CommandPublic:
     result = archive.revoke_role(

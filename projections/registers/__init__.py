@@ -14,9 +14,23 @@ TextSource = Callable[[UUID, str, str], str | None]
 
 def all_registers(text_source: TextSource | None = None) -> list[Projection]:
     """A fresh instance of every register, in the order they are listed."""
+    from projections.registers.classification import ClassificationRegister
+    from projections.registers.collateral import CollateralRegister
     from projections.registers.loan_ledger import LoanLedger
+    from projections.registers.npl import NonPerformingRegister
+    from projections.registers.overdue import OverdueLedger
+    from projections.registers.search import DocumentSearch
+    from projections.registers.trail import AccountabilityTrail
+    from projections.registers.warnings import WarningLedger
 
     registers: list[Projection] = [
         LoanLedger(),
+        ClassificationRegister(),
+        OverdueLedger(),
+        NonPerformingRegister(),
+        WarningLedger(),
+        CollateralRegister(),
+        AccountabilityTrail(),
+        DocumentSearch(text_source),
     ]
     return registers

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from domain.loan import Loan
 from domain.schedules import InspectionSchedule
+from domain.staff import Staff
 from domain.values import (
     BorrowerType,
     CollectionStepKind,
@@ -26,6 +27,7 @@ from projections.tables import TableSpec, col
 MONEY = sa.Numeric(18, 2)
 # Event classes made by the @event decorator exist at run time but are invisible to mypy.
 LoanEvents: Any = Loan
+StaffEvents: Any = Staff
 
 LOANS = TableSpec(
     "loans",
@@ -51,7 +53,11 @@ LOANS = TableSpec(
         col("overdue_principal", MONEY, "逾期本金", "overdue principal"),
         col("overdue_interest", MONEY, "欠息", "overdue interest"),
         col("overdue_as_of", sa.Date, "逾期统计日", "overdue as of"),
-        col("account_manager_id", sa.Uuid, "客户经理", "account manager", filter=True),
+        col("account_manager_id", sa.Uuid, "客户经理ID", "account manager id", export=False),
+        col(
+            "account_manager_no", sa.String(32), "客户经理工号", "account manager no.", filter=True
+        ),
+        col("account_manager", sa.String(100), "客户经理", "account manager"),
         col("last_inspection_on", sa.Date, "上次检查日", "last inspection"),
         col("next_inspection_due", sa.Date, "下次检查到期日", "next inspection due"),
         col("first_inspected", sa.Boolean, "已首次检查", "first inspection done"),
@@ -73,6 +79,17 @@ LOANS = TableSpec(
     indexes=(("loan_no",),),
 )
 
+# Who is who, so rows name people (names never change: there is no renaming event).
+STAFF = TableSpec(
+    "staff",
+    [
+        col("staff_id", sa.Uuid, "人员ID", "staff id", nullable=False),
+        col("staff_no", sa.String(32), "工号", "staff no."),
+        col("name", sa.String(100), "姓名", "name"),
+    ],
+    key=("staff_id",),
+)
+
 
 class LoanLedger(Projection):
     """贷后管理台账: borrower, product, amounts, status, grade, arrears, inspections, warnings."""
@@ -81,7 +98,7 @@ class LoanLedger(Projection):
     version = 1
     title_zh = "贷后管理台账"
     title_en = "Loan ledger"
-    tables = (LOANS,)
+    tables = (LOANS, STAFF)
     listings: ClassVar[dict[str, Listing]] = {
         "loans": Listing("loans", ("loan_no",), title_zh, title_en)
     }
@@ -106,6 +123,21 @@ class LoanLedger(Projection):
     @singledispatchmethod
     def handle(self, event: object, changes: Changes) -> None:
         """Events this register does not follow change nothing."""
+
+    @staticmethod
+    def _manager(changes: Changes, staff_id: Any) -> dict[str, Any]:
+        person = changes.get("staff", staff_id) or {}
+        return {
+            "account_manager_id": staff_id,
+            "account_manager_no": person.get("staff_no"),
+            "account_manager": person.get("name"),
+        }
+
+    @handle.register(StaffEvents.Enrolled)
+    def _(self, event: Any, changes: Changes) -> None:
+        changes.put(
+            "staff", (event.originator_id,), {"staff_no": event.staff_no, "name": event.name}
+        )
 
     def _change(self, changes: Changes, loan_id: Any, **values: Any) -> None:
         row = changes.get("loans", loan_id)
@@ -138,7 +170,7 @@ class LoanLedger(Projection):
             "days_overdue": 0,
             "overdue_principal": 0,
             "overdue_interest": 0,
-            "account_manager_id": event.account_manager_id,
+            **self._manager(changes, event.account_manager_id),
             "first_inspected": False,
             "open_warnings": 0,
             "in_asset_preservation": False,
@@ -213,7 +245,7 @@ class LoanLedger(Projection):
 
     @handle.register(LoanEvents.AccountManagerHandedOver)
     def _(self, event: Any, changes: Changes) -> None:
-        self._change(changes, event.originator_id, account_manager_id=event.receiving_id)
+        self._change(changes, event.originator_id, **self._manager(changes, event.receiving_id))
 
     @handle.register(LoanEvents.TransferredToAssetPreservation)
     def _(self, event: Any, changes: Changes) -> None:

@@ -1,0 +1,212 @@
+"""Classification register (五级分类台账): every approved change, and every proposal.
+
+``changes`` is a log: one row per approved change of grade, with who proposed it and why, who
+approved it and why, and the statutory floor (监管下限) applied at approval. ``proposals`` holds
+each proposal as it stands — pending, approved or rejected — so a rejected proposal is visible
+too. ``loans`` is an internal helper: the descriptive fields of each loan and its current grade.
+"""
+
+from __future__ import annotations
+
+from functools import singledispatchmethod
+from typing import Any, ClassVar
+
+import sqlalchemy as sa
+
+from domain.loan import Loan
+from domain.values import Grade, LabelledEnum, Product, Role
+from projections.changes import Changes
+from projections.projection import Listing, Projection
+from projections.tables import TableSpec, col
+
+# Event classes made by the @event decorator exist at run time but are invisible to mypy.
+LoanEvents: Any = Loan
+
+
+class ProposalStatus(LabelledEnum):
+    """Where a classification proposal stands (分类申请状态)."""
+
+    PENDING = ("pending", "待审批")
+    APPROVED = ("approved", "已批准")
+    REJECTED = ("rejected", "已否决")
+
+
+LOANS = TableSpec(
+    "loans",
+    [
+        col("loan_id", sa.Uuid, "贷款ID", "loan id", export=False, nullable=False),
+        col("loan_no", sa.String(64), "借据号", "loan no.", filter=True),
+        col("borrower_name", sa.String(200), "借款人", "borrower"),
+        col("branch", sa.String(100), "机构", "branch", filter=True),
+        col("product", sa.String(40), "产品", "product", filter=True, labels=Product),
+        col("grade", sa.String(20), "五级分类", "grade", filter=True, labels=Grade),
+        col("sub_grade", sa.String(20), "细分档次", "sub-grade"),
+    ],
+    key=("loan_id",),
+)
+
+PROPOSALS = TableSpec(
+    "proposals",
+    [
+        col("proposal_id", sa.Uuid, "申请ID", "proposal id", export=False, nullable=False),
+        col("loan_id", sa.Uuid, "贷款ID", "loan id", export=False),
+        col("loan_no", sa.String(64), "借据号", "loan no.", filter=True),
+        col("borrower_name", sa.String(200), "借款人", "borrower"),
+        col("branch", sa.String(100), "机构", "branch", filter=True),
+        col("product", sa.String(40), "产品", "product", filter=True, labels=Product),
+        col("previous_grade", sa.String(20), "原分类", "previous grade", labels=Grade),
+        col("grade", sa.String(20), "拟定分类", "proposed grade", filter=True, labels=Grade),
+        col("sub_grade", sa.String(20), "拟定细分档次", "proposed sub-grade"),
+        col("as_of", sa.Date, "分类基准日", "as of"),
+        col("proposer_id", sa.Uuid, "申请人", "proposer", filter=True),
+        col("proposer_role", sa.String(32), "申请人岗位", "proposer role", labels=Role),
+        col("reason", sa.Text, "申请理由", "reason"),
+        col("proposed_at", sa.DateTime, "申请时间", "proposed at"),
+        col("status", sa.String(16), "状态", "status", filter=True, labels=ProposalStatus),
+        col("decided_by", sa.Uuid, "审批人", "decided by", filter=True),
+        col("decided_role", sa.String(32), "审批人岗位", "decider role", labels=Role),
+        col("decision_reason", sa.Text, "审批意见", "decision reason"),
+        col("decided_at", sa.DateTime, "审批时间", "decided at"),
+    ],
+    key=("proposal_id",),
+    indexes=(("loan_no",),),
+)
+
+CHANGES = TableSpec(
+    "changes",
+    [
+        col("loan_id", sa.Uuid, "贷款ID", "loan id", export=False),
+        col("loan_no", sa.String(64), "借据号", "loan no.", filter=True),
+        col("borrower_name", sa.String(200), "借款人", "borrower"),
+        col("branch", sa.String(100), "机构", "branch", filter=True),
+        col("product", sa.String(40), "产品", "product", filter=True, labels=Product),
+        col("from_grade", sa.String(20), "原分类", "from grade", filter=True, labels=Grade),
+        col("to_grade", sa.String(20), "新分类", "to grade", filter=True, labels=Grade),
+        col("sub_grade", sa.String(20), "细分档次", "sub-grade"),
+        col("as_of", sa.Date, "分类基准日", "as of"),
+        col("proposal_id", sa.Uuid, "申请ID", "proposal id", export=False),
+        col("proposer_id", sa.Uuid, "申请人", "proposer", filter=True),
+        col("proposal_reason", sa.Text, "申请理由", "proposal reason"),
+        col("approver_id", sa.Uuid, "审批人", "approver", filter=True),
+        col("approver_role", sa.String(32), "审批人岗位", "approver role", labels=Role),
+        col("approval_reason", sa.Text, "审批意见", "approval reason"),
+        col("floor", sa.String(20), "监管下限", "statutory floor", labels=Grade),
+        col("floor_reason", sa.Text, "下限依据", "floor reason"),
+        col("approved_position", sa.BigInteger, "审批日志位置", "approved at position"),
+        col("approved_at", sa.DateTime, "审批时间", "approved at"),
+    ],
+    indexes=(("loan_no",),),
+)
+
+
+class ClassificationRegister(Projection):
+    """五级分类台账: approved grade changes with proposer, approver, reasons and floor."""
+
+    name = "classification_register"
+    version = 1
+    title_zh = "五级分类台账"
+    title_en = "Classification register"
+    tables = (LOANS, PROPOSALS, CHANGES)
+    listings: ClassVar[dict[str, Listing]] = {
+        "changes": Listing("changes", ("approved_position",), title_zh, title_en),
+        "proposals": Listing("proposals", ("proposed_at",), "五级分类申请", "Proposals"),
+    }
+
+    @singledispatchmethod
+    def handle(self, event: object, changes: Changes) -> None:
+        """Events this register does not follow change nothing."""
+
+    @handle.register(LoanEvents.Disbursed)
+    def _(self, event: Any, changes: Changes) -> None:
+        changes.put(
+            "loans",
+            (event.originator_id,),
+            {
+                "loan_no": event.loan_no,
+                "borrower_name": event.borrower_name,
+                "branch": event.branch,
+                "product": event.product.value,
+                "grade": Grade.NORMAL.value,
+                "sub_grade": None,
+            },
+        )
+
+    @handle.register(LoanEvents.ClassificationProposed)
+    def _(self, event: Any, changes: Changes) -> None:
+        loan = changes.get("loans", event.originator_id) or {}
+        changes.put(
+            "proposals",
+            (event.proposal_id,),
+            {
+                "loan_id": event.originator_id,
+                "loan_no": loan.get("loan_no"),
+                "borrower_name": loan.get("borrower_name"),
+                "branch": loan.get("branch"),
+                "product": loan.get("product"),
+                "previous_grade": event.previous_grade.value,
+                "grade": event.grade.value,
+                "sub_grade": event.sub_grade,
+                "as_of": event.as_of,
+                "proposer_id": event.actor_id,
+                "proposer_role": event.role.value,
+                "reason": event.reason,
+                "proposed_at": changes.at,
+                "status": ProposalStatus.PENDING.value,
+            },
+        )
+
+    @handle.register(LoanEvents.ClassificationApproved)
+    def _(self, event: Any, changes: Changes) -> None:
+        proposal = changes.update(
+            "proposals",
+            (event.proposal_id,),
+            status=ProposalStatus.APPROVED.value,
+            decided_by=event.actor_id,
+            decided_role=event.role.value,
+            decision_reason=event.reason,
+            decided_at=changes.at,
+        )
+        loan: dict[str, Any] = changes.get("loans", event.originator_id) or {}
+        changes.append(
+            "changes",
+            {
+                "loan_id": event.originator_id,
+                "loan_no": loan.get("loan_no"),
+                "borrower_name": loan.get("borrower_name"),
+                "branch": loan.get("branch"),
+                "product": loan.get("product"),
+                "from_grade": event.previous_grade.value,
+                "to_grade": event.grade.value,
+                "sub_grade": event.sub_grade,
+                "as_of": proposal["as_of"] if proposal else None,
+                "proposal_id": event.proposal_id,
+                "proposer_id": event.proposer_id,
+                "proposal_reason": proposal["reason"] if proposal else None,
+                "approver_id": event.actor_id,
+                "approver_role": event.role.value,
+                "approval_reason": event.reason,
+                "floor": event.floor.value,
+                "floor_reason": event.floor_reason,
+                "approved_position": changes.position,
+                "approved_at": changes.at,
+            },
+        )
+        if loan:
+            changes.update(
+                "loans",
+                (event.originator_id,),
+                grade=event.grade.value,
+                sub_grade=event.sub_grade,
+            )
+
+    @handle.register(LoanEvents.ClassificationRejected)
+    def _(self, event: Any, changes: Changes) -> None:
+        changes.update(
+            "proposals",
+            (event.proposal_id,),
+            status=ProposalStatus.REJECTED.value,
+            decided_by=event.actor_id,
+            decided_role=event.role.value,
+            decision_reason=event.reason,
+            decided_at=changes.at,
+        )

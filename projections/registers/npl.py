@@ -1,0 +1,321 @@
+"""Non-performing loan register (不良贷款台账), by disposal route.
+
+``npl_loans`` has a row for a loan while its approved grade is non-performing (次级, 可疑,
+损失), and for every written-off loan from then on (账销案存: recovery continues, and what is
+recovered after the write-off is summed). A loan upgraded out of non-performing leaves it; one
+that is settled while non-performing leaves it too, unless it was written off.
+
+The disposal route (处置方式) is that of the latest disposal action, whenever it was taken
+(a suit filed at 90 days, before the downgrade was approved, already makes the route
+litigation): a litigation or enforcement step → 诉讼; a transfer to asset preservation or a
+preservation step → 保全; a debt-for-asset step → 以资抵债; a restructuring while the loan is
+non-performing → 盘活; none of these → 清收. A write-off is final: 核销 stays, whatever
+recovery steps follow. A loan that is upgraded out of non-performing forgets its route.
+
+``loans`` is an internal helper holding every loan's descriptive fields, balance, arrears,
+grade and route, and the as-of date of its pending classification proposal.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from functools import singledispatchmethod
+from typing import Any, ClassVar
+
+import sqlalchemy as sa
+
+from domain.loan import Loan
+from domain.values import (
+    CENT,
+    CollectionStepKind,
+    DisposalRoute,
+    Grade,
+    LoanStatus,
+    Product,
+)
+from projections.changes import Changes
+from projections.projection import Listing, Projection
+from projections.query import AsOf, visible
+from projections.store import RegisterStore
+from projections.tables import TableSpec, col
+
+# Event classes made by the @event decorator exist at run time but are invisible to mypy.
+LoanEvents: Any = Loan
+
+MONEY = sa.Numeric(18, 2)
+
+STEP_ROUTES = {
+    CollectionStepKind.LITIGATION: DisposalRoute.LITIGATION,
+    CollectionStepKind.ENFORCEMENT: DisposalRoute.LITIGATION,
+    CollectionStepKind.PRESERVATION: DisposalRoute.PRESERVATION,
+    CollectionStepKind.DEBT_FOR_ASSET: DisposalRoute.DEBT_FOR_ASSET,
+}
+"""The collection steps that set a disposal route; the other steps are 清收 as it stands."""
+
+LOANS = TableSpec(
+    "loans",
+    [
+        col("loan_id", sa.Uuid, "贷款ID", "loan id", export=False, nullable=False),
+        col("loan_no", sa.String(64), "借据号", "loan no.", filter=True),
+        col("borrower_name", sa.String(200), "借款人", "borrower"),
+        col("branch", sa.String(100), "机构", "branch", filter=True),
+        col("product", sa.String(40), "产品", "product", filter=True, labels=Product),
+        col("grade", sa.String(20), "五级分类", "grade", filter=True, labels=Grade),
+        col("status", sa.String(16), "状态", "status", filter=True, labels=LoanStatus),
+        col("balance", MONEY, "贷款余额", "balance"),
+        col("days_overdue", sa.Integer, "逾期天数", "days overdue"),
+        col(
+            "route",
+            sa.String(20),
+            "处置方式",
+            "disposal route",
+            export=False,
+            labels=DisposalRoute,
+        ),
+        col("route_on", sa.Date, "处置方式确定日", "route since", export=False),
+        col("proposal_id", sa.Uuid, "待审分类申请", "pending proposal", export=False),
+        col("proposal_as_of", sa.Date, "待审分类基准日", "pending proposal as of", export=False),
+    ],
+    key=("loan_id",),
+)
+
+NPL_LOANS = TableSpec(
+    "npl_loans",
+    [
+        col("loan_id", sa.Uuid, "贷款ID", "loan id", export=False, nullable=False),
+        col("loan_no", sa.String(64), "借据号", "loan no.", filter=True),
+        col("borrower_name", sa.String(200), "借款人", "borrower"),
+        col("branch", sa.String(100), "机构", "branch", filter=True),
+        col("product", sa.String(40), "产品", "product", filter=True, labels=Product),
+        col("grade", sa.String(20), "五级分类", "grade", filter=True, labels=Grade),
+        col("status", sa.String(16), "状态", "status", filter=True, labels=LoanStatus),
+        col("balance", MONEY, "贷款余额", "balance"),
+        col("days_overdue", sa.Integer, "逾期天数", "days overdue"),
+        col("became_npl_on", sa.Date, "认定不良日", "became NPL on"),
+        col(
+            "disposal_route",
+            sa.String(20),
+            "处置方式",
+            "disposal route",
+            filter=True,
+            labels=DisposalRoute,
+        ),
+        col("route_on", sa.Date, "处置方式确定日", "route since"),
+        col("written_off_on", sa.Date, "核销日", "written off on"),
+        col("written_off_amount", MONEY, "核销金额", "written-off amount"),
+        col("recovered", MONEY, "核销后收回", "recovered after write-off"),
+        col("settled_on", sa.Date, "结清/终结日", "settled on"),
+    ],
+    key=("loan_id",),
+    indexes=(("loan_no",), ("disposal_route",)),
+)
+
+_COPIED = ("loan_no", "borrower_name", "branch", "product", "grade", "status", "balance")
+
+
+class NonPerformingRegister(Projection):
+    """不良贷款台账: non-performing and written-off loans by disposal route."""
+
+    name = "npl_register"
+    version = 1
+    title_zh = "不良贷款台账"
+    title_en = "Non-performing loan register"
+    tables = (LOANS, NPL_LOANS)
+    listings: ClassVar[dict[str, Listing]] = {
+        "npl_loans": Listing("npl_loans", ("disposal_route", "loan_no"), title_zh, title_en)
+    }
+
+    @singledispatchmethod
+    def handle(self, event: object, changes: Changes) -> None:
+        """Events this register does not follow change nothing."""
+
+    def _both(self, changes: Changes, loan_id: Any, **values: Any) -> None:
+        """Change the helper row, and the register's row if the loan has one."""
+        changes.update("loans", (loan_id,), **values)
+        changes.update("npl_loans", (loan_id,), **values)
+
+    def _route(self, changes: Changes, loan_id: Any, route: DisposalRoute, on: Any) -> None:
+        loan = changes.get("loans", loan_id)
+        if loan is None or loan["status"] != LoanStatus.ACTIVE.value:
+            return  # a write-off is final; a settled loan has no route to change
+        changes.update("loans", (loan_id,), route=route.value, route_on=on)
+        changes.update("npl_loans", (loan_id,), disposal_route=route.value, route_on=on)
+
+    @handle.register(LoanEvents.Disbursed)
+    def _(self, event: Any, changes: Changes) -> None:
+        changes.put(
+            "loans",
+            (event.originator_id,),
+            {
+                "loan_no": event.loan_no,
+                "borrower_name": event.borrower_name,
+                "branch": event.branch,
+                "product": event.product.value,
+                "grade": Grade.NORMAL.value,
+                "status": LoanStatus.ACTIVE.value,
+                "balance": event.principal,
+                "days_overdue": 0,
+            },
+        )
+
+    @handle.register(LoanEvents.RepaymentRecorded)
+    def _(self, event: Any, changes: Changes) -> None:
+        loan_id = event.originator_id
+        loan = changes.get("loans", loan_id)
+        if loan is None:
+            return
+        balance = loan["balance"] - event.principal
+        changes.update("loans", (loan_id,), balance=balance)
+        row = changes.get("npl_loans", loan_id)
+        if row is not None:
+            row["balance"] = balance
+            if event.recovery:
+                row["recovered"] = (row["recovered"] or 0) + event.principal + event.interest
+            changes.put("npl_loans", (loan_id,), row)
+
+    @handle.register(LoanEvents.OverdueStatusRecorded)
+    def _(self, event: Any, changes: Changes) -> None:
+        self._both(changes, event.originator_id, days_overdue=event.days_overdue)
+
+    @handle.register(LoanEvents.ClassificationProposed)
+    def _(self, event: Any, changes: Changes) -> None:
+        changes.update(
+            "loans",
+            (event.originator_id,),
+            proposal_id=event.proposal_id,
+            proposal_as_of=event.as_of,
+        )
+
+    @handle.register(LoanEvents.ClassificationApproved)
+    def _(self, event: Any, changes: Changes) -> None:
+        loan_id = event.originator_id
+        loan = changes.get("loans", loan_id)
+        if loan is None:
+            return
+        loan["grade"] = event.grade.value
+        as_of = loan["proposal_as_of"] if loan["proposal_id"] == event.proposal_id else None
+        if event.previous_grade.is_non_performing and not event.grade.is_non_performing:
+            loan.update(route=None, route_on=None)  # upgraded: its disposal is over
+        changes.put("loans", (loan_id,), loan)
+        row = changes.get("npl_loans", loan_id)
+        if row is not None:
+            if event.grade.is_non_performing:
+                changes.put("npl_loans", (loan_id,), {**row, "grade": event.grade.value})
+            else:
+                changes.end("npl_loans", loan_id)
+        elif event.grade.is_non_performing:
+            changes.put(
+                "npl_loans",
+                (loan_id,),
+                {
+                    **{name: loan[name] for name in _COPIED},
+                    "days_overdue": loan["days_overdue"],
+                    "became_npl_on": as_of,
+                    "disposal_route": loan["route"] or DisposalRoute.COLLECTION.value,
+                    "route_on": loan["route_on"] or as_of,
+                    "recovered": 0,
+                },
+            )
+
+    @handle.register(LoanEvents.ClassificationRejected)
+    def _(self, event: Any, changes: Changes) -> None:
+        changes.update("loans", (event.originator_id,), proposal_id=None, proposal_as_of=None)
+
+    @handle.register(LoanEvents.CollectionStepTaken)
+    def _(self, event: Any, changes: Changes) -> None:
+        route = STEP_ROUTES.get(event.kind)
+        if route is not None:
+            self._route(changes, event.originator_id, route, event.taken_on)
+
+    @handle.register(LoanEvents.TransferredToAssetPreservation)
+    def _(self, event: Any, changes: Changes) -> None:
+        self._route(changes, event.originator_id, DisposalRoute.PRESERVATION, event.transferred_on)
+
+    @handle.register(LoanEvents.Restructured)
+    def _(self, event: Any, changes: Changes) -> None:
+        if event.grade_at_restructuring.is_non_performing:
+            self._route(
+                changes, event.originator_id, DisposalRoute.REVITALISATION, event.restructured_on
+            )
+
+    @handle.register(LoanEvents.WrittenOff)
+    def _(self, event: Any, changes: Changes) -> None:
+        loan_id = event.originator_id
+        loan = changes.get("loans", loan_id)
+        if loan is None:
+            return
+        route = {"route": DisposalRoute.WRITTEN_OFF.value, "route_on": event.written_off_on}
+        loan.update(status=LoanStatus.WRITTEN_OFF.value, **route)
+        changes.put("loans", (loan_id,), loan)
+        row = changes.get("npl_loans", loan_id) or {
+            **{name: loan[name] for name in _COPIED},
+            "days_overdue": loan["days_overdue"],
+            "recovered": 0,
+        }
+        row.update(
+            status=LoanStatus.WRITTEN_OFF.value,
+            disposal_route=route["route"],
+            route_on=route["route_on"],
+            written_off_on=event.written_off_on,
+            written_off_amount=event.amount,
+        )
+        changes.put("npl_loans", (loan_id,), row)
+
+    @handle.register(LoanEvents.Settled)
+    def _(self, event: Any, changes: Changes) -> None:
+        loan_id = event.originator_id
+        loan = changes.get("loans", loan_id)
+        written_off = loan is not None and loan["status"] == LoanStatus.WRITTEN_OFF.value
+        changes.update("loans", (loan_id,), status=LoanStatus.SETTLED.value)
+        if written_off:  # 账销案存: the written-off loan stays, its recovery ended
+            changes.update(
+                "npl_loans",
+                (loan_id,),
+                status=LoanStatus.SETTLED.value,
+                settled_on=event.settled_on,
+            )
+        else:
+            changes.end("npl_loans", loan_id)
+
+
+def npl_summary(
+    store: RegisterStore,
+    projection: Projection,
+    as_of: AsOf = AsOf(),
+) -> list[dict[str, Any]]:
+    """Count, balance and recoveries of the register's loans per disposal route, as of.
+
+    One entry per route, in the order of :class:`DisposalRoute`, routes without loans included
+    (count 0): ``route``, ``route_zh``, ``count``, ``balance``, ``recovered``.
+    """
+    spec = projection.specs()["npl_loans"]
+    with store.reading() as conn:
+        table = store.live_tables(conn, projection)["npl_loans"]
+        found = conn.execute(
+            sa.select(
+                table.c.disposal_route,
+                sa.func.count(),
+                sa.func.sum(table.c.balance),
+                sa.func.sum(table.c.recovered),
+            )
+            .where(*visible(table, spec, as_of))
+            .group_by(table.c.disposal_route)
+        ).all()
+    by_route = {route: (count, balance, recovered) for route, count, balance, recovered in found}
+    summary = []
+    for route in DisposalRoute:
+        count, balance, recovered = by_route.get(route.value, (0, None, None))
+        summary.append(
+            {
+                "route": route.value,
+                "route_zh": route.zh,
+                "count": int(count),
+                "balance": _money(balance),
+                "recovered": _money(recovered),
+            }
+        )
+    return summary
+
+
+def _money(value: Any) -> Decimal:
+    return Decimal(str(value or 0)).quantize(CENT)

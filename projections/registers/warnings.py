@@ -1,0 +1,239 @@
+"""Warning ledger (预警台账): every risk-warning signal, raised → handled → cleared.
+
+Each signal is due to be handled (处置) within a number of days of being raised that depends on
+its colour (by default red 3, orange 7, yellow 15: the register's ``deadlines``). The first
+handling is the one that meets or misses the deadline: ``handled_on`` and ``handled_by`` are
+its, ``handled_late`` says whether it came after ``handling_due``; a later handling only
+replaces the measures. ``loans`` is an internal helper with each loan's descriptive fields.
+
+:func:`warning_summary` and :func:`overdue_signals` read the ledger as it stood at a log
+position (``as_of``) and judge it on a business date (``on``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, timedelta
+from functools import singledispatchmethod
+from typing import Any, ClassVar
+
+import sqlalchemy as sa
+
+from domain.loan import Loan
+from domain.values import LabelledEnum, WarningColour
+from projections.changes import Changes
+from projections.projection import Listing, Projection
+from projections.query import AsOf, visible
+from projections.store import RegisterStore
+from projections.tables import TableSpec, col
+
+# Event classes made by the @event decorator exist at run time but are invisible to mypy.
+LoanEvents: Any = Loan
+
+DEFAULT_DEADLINES: Mapping[WarningColour, int] = {
+    WarningColour.RED: 3,
+    WarningColour.ORANGE: 7,
+    WarningColour.YELLOW: 15,
+}
+"""Days from raising to the handling deadline, by colour (the defaults of the rules)."""
+
+
+class SignalStatus(LabelledEnum):
+    """Where a warning signal stands (预警状态)."""
+
+    RAISED = ("raised", "已发出")
+    HANDLED = ("handled", "已处置")
+    CLEARED = ("cleared", "已解除")
+
+
+LOANS = TableSpec(
+    "loans",
+    [
+        col("loan_id", sa.Uuid, "贷款ID", "loan id", export=False, nullable=False),
+        col("loan_no", sa.String(64), "借据号", "loan no.", filter=True),
+        col("borrower_name", sa.String(200), "借款人", "borrower"),
+        col("branch", sa.String(100), "机构", "branch", filter=True),
+    ],
+    key=("loan_id",),
+)
+
+SIGNALS = TableSpec(
+    "signals",
+    [
+        col("signal_id", sa.Uuid, "预警ID", "signal id", export=False, nullable=False),
+        col("loan_id", sa.Uuid, "贷款ID", "loan id", export=False),
+        col("loan_no", sa.String(64), "借据号", "loan no.", filter=True),
+        col("borrower_name", sa.String(200), "借款人", "borrower"),
+        col("branch", sa.String(100), "机构", "branch", filter=True),
+        col("colour", sa.String(16), "预警等级", "colour", filter=True, labels=WarningColour),
+        col("code", sa.String(32), "预警信号", "signal code", filter=True),
+        col("raised_on", sa.Date, "预警日期", "raised on"),
+        col("raised_by", sa.Uuid, "发起人", "raised by", filter=True),
+        col("reason", sa.Text, "预警原因", "reason"),
+        col("handling_due", sa.Date, "处置期限", "handling due"),
+        col("handled_on", sa.Date, "处置日期", "handled on"),
+        col("handled_by", sa.Uuid, "处置人", "handled by", filter=True),
+        col("measures", sa.Text, "处置措施", "measures"),
+        col("handled_late", sa.Boolean, "超期处置", "handled late", filter=True),
+        col("cleared_on", sa.Date, "解除日期", "cleared on"),
+        col("cleared_by", sa.Uuid, "解除人", "cleared by"),
+        col("clear_reason", sa.Text, "解除原因", "clear reason"),
+        col("status", sa.String(16), "状态", "status", filter=True, labels=SignalStatus),
+    ],
+    key=("signal_id",),
+    indexes=(("loan_no",), ("handling_due",)),
+)
+
+
+class WarningLedger(Projection):
+    """预警台账: signals with their handling deadline, handling, lateness and clearing."""
+
+    name = "warning_ledger"
+    version = 1
+    title_zh = "预警台账"
+    title_en = "Warning ledger"
+    tables = (LOANS, SIGNALS)
+    listings: ClassVar[dict[str, Listing]] = {
+        "signals": Listing("signals", ("raised_on", "loan_no"), title_zh, title_en)
+    }
+
+    def __init__(self, deadlines: Mapping[WarningColour, int] | None = None) -> None:
+        """``deadlines``: days to handle a signal, by colour; colours not named keep the default."""
+        self.deadlines = {**DEFAULT_DEADLINES, **(deadlines or {})}
+
+    @singledispatchmethod
+    def handle(self, event: object, changes: Changes) -> None:
+        """Events this register does not follow change nothing."""
+
+    @handle.register(LoanEvents.Disbursed)
+    def _(self, event: Any, changes: Changes) -> None:
+        changes.put(
+            "loans",
+            (event.originator_id,),
+            {
+                "loan_no": event.loan_no,
+                "borrower_name": event.borrower_name,
+                "branch": event.branch,
+            },
+        )
+
+    @handle.register(LoanEvents.WarningRaised)
+    def _(self, event: Any, changes: Changes) -> None:
+        loan = changes.get("loans", event.originator_id) or {}
+        changes.put(
+            "signals",
+            (event.signal_id,),
+            {
+                "loan_id": event.originator_id,
+                "loan_no": loan.get("loan_no"),
+                "borrower_name": loan.get("borrower_name"),
+                "branch": loan.get("branch"),
+                "colour": event.colour.value,
+                "code": event.code,
+                "raised_on": event.raised_on,
+                "raised_by": event.actor_id,
+                "reason": event.reason,
+                "handling_due": event.raised_on + timedelta(days=self.deadlines[event.colour]),
+                "status": SignalStatus.RAISED.value,
+            },
+        )
+
+    @handle.register(LoanEvents.WarningHandled)
+    def _(self, event: Any, changes: Changes) -> None:
+        row = changes.get("signals", event.signal_id)
+        if row is None:
+            return
+        if row["handled_on"] is None:  # the first handling is the one the deadline judges
+            row.update(
+                handled_on=event.handled_on,
+                handled_by=event.actor_id,
+                handled_late=event.handled_on > row["handling_due"],
+                status=SignalStatus.HANDLED.value,
+            )
+        row["measures"] = event.measures
+        changes.put("signals", (event.signal_id,), row)
+
+    @handle.register(LoanEvents.WarningCleared)
+    def _(self, event: Any, changes: Changes) -> None:
+        changes.update(
+            "signals",
+            (event.signal_id,),
+            cleared_on=event.cleared_on,
+            cleared_by=event.actor_id,
+            clear_reason=event.reason,
+            status=SignalStatus.CLEARED.value,
+        )
+
+
+def _overdue_on(table: sa.Table, on: date) -> Any:
+    """Raised by ``on``, not handled by ``on``, and due before ``on``."""
+    return sa.and_(
+        table.c.raised_on <= on,
+        table.c.handling_due < on,
+        sa.or_(table.c.handled_on.is_(None), table.c.handled_on > on),
+    )
+
+
+def warning_summary(
+    store: RegisterStore, projection: Projection, *, on: date, as_of: AsOf
+) -> list[dict[str, Any]]:
+    """Per colour (red, orange, yellow), the ledger as of ``as_of`` judged on the date ``on``.
+
+    ``raised``: signals raised on or before ``on``; ``handled``: of those, handled on or before
+    it; ``cleared``: cleared on or before it; ``overdue``: raised, not handled by ``on``, and
+    with their handling deadline before ``on``.
+    """
+    spec = projection.specs()["signals"]
+    with store.reading() as conn:
+        table = store.live_tables(conn, projection)["signals"]
+
+        def counted(condition: Any) -> Any:
+            return sa.func.sum(sa.case((condition, 1), else_=0))
+
+        found = conn.execute(
+            sa.select(
+                table.c.colour,
+                counted(table.c.raised_on <= on),
+                counted(table.c.handled_on <= on),
+                counted(table.c.cleared_on <= on),
+                counted(_overdue_on(table, on)),
+            )
+            .where(*visible(table, spec, as_of))
+            .group_by(table.c.colour)
+        ).all()
+    by_colour = {row[0]: [int(n or 0) for n in row[1:]] for row in found}
+    summary = []
+    for colour in WarningColour:
+        raised, handled, cleared, overdue = by_colour.get(colour.value, [0, 0, 0, 0])
+        summary.append(
+            {
+                "colour": colour.value,
+                "colour_zh": colour.zh,
+                "raised": raised,
+                "handled": handled,
+                "cleared": cleared,
+                "overdue": overdue,
+            }
+        )
+    return summary
+
+
+def overdue_signals(
+    store: RegisterStore, projection: Projection, *, on: date, as_of: AsOf
+) -> list[dict[str, Any]]:
+    """The signals overdue for handling on ``on`` (as the ledger stood at ``as_of``).
+
+    Each is a row of ``signals`` with ``days_past_due`` added, most overdue first.
+    """
+    spec = projection.specs()["signals"]
+    with store.reading() as conn:
+        table = store.live_tables(conn, projection)["signals"]
+        found = conn.execute(
+            sa.select(*[table.c[n] for n in spec.column_names])
+            .where(*visible(table, spec, as_of), _overdue_on(table, on))
+            .order_by(table.c.handling_due, table.c.loan_no, table.c.signal_id)
+        )
+        rows = [dict(r._mapping) for r in found]
+    for row in rows:
+        row["days_past_due"] = (on - row["handling_due"]).days
+    return rows

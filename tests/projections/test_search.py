@@ -1,0 +1,237 @@
+"""Document search (全文检索): the text of the stored documents, found by any phrase.
+
+A real PDF drawn in the CID font STSong-Light is filed with a disbursement; the register reads
+its text from the stored document (the event only cites it by hash) and finds it by a Chinese
+phrase, long or short, while a phrase full of SQL wildcards and quotes is just a phrase.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from archive.core import CommandContext
+from domain.values import InspectionKind, dossier_id_for, loan_id_for
+from projections.errors import RegisterQueryError
+from projections.export import to_csv
+from projections.follower import Follower
+from projections.query import AsOf
+from projections.registers.search import DOCUMENTS, DocumentSearch, search
+from projections.store import RegisterStore, sqlite_url
+from tests.factories import make_disbursement, make_pdf, make_upload
+from tests.projections.conftest import Registers
+
+LOAN_NO = "JJ2025011000101"
+PROMISE = "借款人承诺按期归还本息"
+ODD = "年利率 3.45% 按_季 付息，\"引号\"与'单引号' 100%_测试"
+VISIT = "现场核实经营正常，存货充足"
+
+
+def _search(registers: Registers, phrase: str, **kw: Any) -> list[dict[str, Any]]:
+    return search(registers.store, registers.register("document_search"), phrase, **kw)
+
+
+@pytest.fixture
+def filed(registers: Registers, staff: dict[str, CommandContext]) -> dict[str, Any]:
+    """A disbursement with the contract (the promise) and a receipt full of odd characters."""
+    contract, receipt = make_pdf(PROMISE, pages=2), make_pdf(ODD)
+    result = registers.app.disburse(
+        staff["account_manager"],
+        make_disbursement(LOAN_NO, borrower_name="上海示例贸易有限公司"),
+        [
+            make_upload("loan_contract", filename="借款合同.pdf", data=contract),
+            make_upload("drawdown_receipt", filename="借据.pdf", data=receipt),
+        ],
+    )
+    registers.catch_up()
+    return {
+        "result": result,
+        "dossier_id": dossier_id_for(loan_id_for(LOAN_NO)),
+        "contract": hashlib.sha256(contract).hexdigest(),
+        "receipt": hashlib.sha256(receipt).hexdigest(),
+    }
+
+
+def test_a_chinese_phrase_finds_the_filed_document_and_only_it(
+    registers: Registers, filed: dict[str, Any]
+) -> None:
+    [hit] = _search(registers, "按期归还")
+    assert {k: v for k, v in hit.items() if k not in ("snippet", "position")} == {
+        "dossier_id": filed["dossier_id"],
+        "sha256": filed["contract"],
+        "loan_no": LOAN_NO,
+        "borrower_name": "上海示例贸易有限公司",
+        "doc_type": "loan_contract",
+        "filename": "借款合同.pdf",
+    }
+    assert "借款人承诺按期归还本息" in hit["snippet"]
+    assert len(hit["snippet"]) <= 62
+    assert _search(registers, "不存在的短语") == []
+
+    # Two characters are below what the trigram index serves: a scan still finds them.
+    assert [h["sha256"] for h in _search(registers, "本息")] == [filed["contract"]]
+    assert [h["sha256"] for h in _search(registers, "季")] == [filed["receipt"]]
+    # Both documents, in the order they were filed; paging walks through them.
+    both = _search(registers, "page 1")
+    assert [h["sha256"] for h in both] == [filed["contract"], filed["receipt"]]
+    assert _search(registers, "page 1", limit=1, offset=1) == both[1:]
+    assert _search(registers, "PAGE 1") == both  # Latin letters ignore case
+
+
+@pytest.mark.parametrize(
+    ("phrase", "found"),
+    [
+        ("%", "receipt"),
+        ("_", "receipt"),
+        ("%_", "receipt"),
+        ("100%_测试", "receipt"),
+        ("3.45%", "receipt"),
+        ('"引号"', "receipt"),
+        ('"', "receipt"),
+        ("'单引号'", "receipt"),
+        ("'", "receipt"),
+        ("按_季", "receipt"),
+        ("按%季", None),
+        ("%%%", None),
+        ("___", None),
+        ('" OR "', None),
+        ("承诺 OR 测试", None),
+        ("NEAR(承诺 测试)", None),
+        ("'); DROP TABLE x; --", None),
+        ("\\", None),
+        ("*", None),
+    ],
+)
+def test_wildcards_quotes_and_query_syntax_are_just_characters(
+    registers: Registers, filed: dict[str, Any], phrase: str, found: str | None
+) -> None:
+    hits = _search(registers, phrase)
+    assert [h["sha256"] for h in hits] == ([filed[found]] if found else [])
+
+
+def test_the_text_comes_from_the_stored_document_never_from_the_event(
+    registers: Registers, filed: dict[str, Any], tmp_path: Path
+) -> None:
+    rows = {r["sha256"]: r for r in registers.rows("document_search", "documents")}
+    contract = rows[filed["contract"]]
+    assert PROMISE in contract["content"]
+    assert (contract["pages"], contract["media_type"], contract["stage"]) == (
+        2,
+        "application/pdf",
+        "disbursement",
+    )
+    [filing] = [
+        note.id
+        for note in registers.app.recorder.select_notifications(start=None, limit=10_000)
+        if note.topic.endswith("Dossier.DocumentFiled")
+        and registers.app.mapper.to_domain_event(note).document.sha256 == filed["contract"]
+    ]
+    assert contract["position"] == filing
+
+    # No event carries the text: not the filing, not any other.
+    for note in registers.app.recorder.select_notifications(start=None, limit=10_000):
+        assert PROMISE.encode() not in note.state
+        event = registers.app.mapper.to_domain_event(note)
+        assert PROMISE not in repr(vars(event))
+
+    # Fed the same events without access to the stored documents, the register has no text.
+    (tmp_path / "blind").mkdir()
+    blind_store = RegisterStore(sqlite_url(tmp_path / "blind"))
+    try:
+        blind = DocumentSearch(text_source=None)
+        follower = Follower(
+            blind_store, registers.app.recorder, registers.app.mapper, [blind], interval=0.01
+        )
+        follower.prepare()
+        follower.catch_up()
+        assert search(blind_store, blind, "按期归还") == []
+        with blind_store.reading() as conn:
+            table = blind_store.live_tables(conn, blind)["documents"]
+            contents = list(conn.execute(sa.select(table.c.content)).scalars())
+        assert contents == [None, None]
+    finally:
+        blind_store.close()
+
+
+def test_search_as_of_a_past_position_and_after_a_rebuild(
+    registers: Registers, filed: dict[str, Any], staff: dict[str, CommandContext]
+) -> None:
+    inspected = registers.app.record_inspection(
+        staff["account_manager"],
+        LOAN_NO,
+        kind=InspectionKind.FIRST_FOLLOW_UP,
+        inspected_on=date(2025, 1, 20),
+        reviewer_no="reviewer",
+        findings="资金按约定用途使用",
+        uploads=[make_upload("first_inspection_report", VISIT)],
+    )
+    registers.catch_up()
+    [report] = inspected.documents
+    assert [h["sha256"] for h in _search(registers, "存货充足")] == [report.sha256]
+    before = AsOf(position=filed["result"].position)
+    assert _search(registers, "存货充足", as_of=before) == []
+    assert [h["sha256"] for h in _search(registers, "按期归还", as_of=before)] == [
+        filed["contract"]
+    ]
+
+    # A rebuilt generation gets its own index, and the old one's goes with its tables.
+    registers.follower.rebuild(["document_search"])
+    assert [h["sha256"] for h in _search(registers, "存货充足")] == [report.sha256]
+    assert [h["sha256"] for h in _search(registers, "本息")] == [filed["contract"]]
+    if registers.store.is_sqlite:
+        with registers.store.reading() as conn:
+            fts = conn.execute(
+                sa.text("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE :p"),
+                {"p": "r_document_search_documents_%_fts"},
+            )
+            assert [r[0] for r in fts] == ["r_document_search_documents_2_fts"]
+    else:
+        with registers.store.reading() as conn:
+            indexes = conn.execute(
+                sa.text(
+                    "SELECT indexname FROM pg_indexes WHERE schemaname = :s AND indexname LIKE :p"
+                ),
+                {"s": registers.store.schema, "p": "%document_search_documents%trgm"},
+            )
+            assert [r[0] for r in indexes] == ["ix_r_document_search_documents_2_trgm"]
+
+
+def test_a_blank_or_oversized_query_is_refused(registers: Registers, filed: dict[str, Any]) -> None:
+    for phrase in ("", "   "):
+        with pytest.raises(RegisterQueryError):
+            _search(registers, phrase)
+    with pytest.raises(RegisterQueryError):
+        _search(registers, "长" * 201)
+    with pytest.raises(RegisterQueryError):
+        _search(registers, "本息", limit=0)
+    with pytest.raises(RegisterQueryError):
+        _search(registers, "本息", offset=-1)
+
+
+def test_the_documents_export_has_chinese_headers_and_no_full_text(
+    registers: Registers, filed: dict[str, Any]
+) -> None:
+    rows = registers.rows("document_search", "documents")
+    body = to_csv(DOCUMENTS.exported(), rows).decode("utf-8-sig")
+    header, *lines = list(csv.reader(io.StringIO(body)))
+    assert header == [
+        "档案ID",
+        "文件哈希(SHA-256)",
+        "借据号",
+        "借款人",
+        "文件类型",
+        "归档阶段",
+        "文件名",
+        "格式",
+        "页数",
+        "归档日志位置",
+    ]
+    assert len(lines) == 2
+    assert not any(PROMISE in cell for line in lines for cell in line)
