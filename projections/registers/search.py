@@ -22,8 +22,8 @@ from uuid import UUID
 
 import sqlalchemy as sa
 
-from domain.dossier import Dossier
 from domain.authorization import Action
+from domain.dossier import Dossier
 from projections.changes import Changes
 from projections.errors import RegisterQueryError
 from projections.projection import Listing, Projection

@@ -1,0 +1,186 @@
+"""The accountability trail's tables and the enumerations their columns are labelled with."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from domain.values import (
+    AppealOutcome,
+    LabelledEnum,
+    ResponsibilityFinding,
+    ResponsibilityStage,
+    Role,
+)
+from projections.tables import TableSpec, col
+
+ID = sa.Uuid
+POSITION = sa.BigInteger
+# The summary column's width; summaries are cut to it.
+SUMMARY_LENGTH = 500
+
+
+class AggregateType(LabelledEnum):
+    """What kind of record an event belongs to."""
+
+    LOAN = ("loan", "贷款")
+    DOSSIER = ("dossier", "档案")
+    STAFF = ("staff", "人员")
+    COLLATERAL = ("collateral", "押品")
+    RECEIPT = ("receipt", "幂等回执")
+    BORROWER_INDEX = ("borrower_index", "借款人索引")
+
+
+class Part(LabelledEnum):
+    """The capacity in which a loan event names a person (调查人, 监交人, 复核人...)."""
+
+    INVESTIGATOR = ("investigator", "调查人")
+    ORIGINATION_REVIEWER = ("origination_reviewer", "审查人")
+    APPROVER = ("approver", "审批人")
+    ACCOUNT_MANAGER = ("account_manager", "管户客户经理")
+    HANDING = ("handing", "移交人")
+    RECEIVING = ("receiving", "接收人")
+    SUPERVISOR = ("supervisor", "监交人")
+    INSPECTOR = ("inspector", "检查人")
+    REVIEWER = ("reviewer", "复核人")
+    CORRECTOR = ("corrector", "更正人")
+    PROPOSER = ("proposer", "分类提出人")
+    CLASSIFICATION_APPROVER = ("classification_approver", "分类审批人")
+    REJECTER = ("rejecter", "分类否决人")
+    RAISER = ("raiser", "预警发起人")
+    HANDLER = ("handler", "预警处置人")
+    CLEARER = ("clearer", "预警解除人")
+    COLLECTOR = ("collector", "催收人")
+    WORKOUT_APPROVER = ("workout_approver", "重组/展期/保全/核销办理人")
+    AUTHOR = ("author", "异议人")
+    PERSON = ("person", "被认定人")
+    AUDITOR = ("auditor", "认定人")
+    APPELLANT = ("appellant", "复议申请人")
+    APPEAL_DECIDER = ("appeal_decider", "复议决定人")
+
+
+STAFF = TableSpec(
+    "staff",
+    [
+        col("staff_id", ID, "人员ID", "staff id", export=False, nullable=False),
+        col("staff_no", sa.String(32), "工号", "staff no.", filter=True),
+        col("name", sa.String(100), "姓名", "name"),
+        col("branch", sa.String(100), "机构", "branch", filter=True),
+        col("roles", sa.String(400), "当前岗位代码", "roles held", export=False),
+        col("roles_zh", sa.String(400), "当前岗位", "roles held (Chinese)"),
+    ],
+    key=("staff_id",),
+    indexes=(("staff_no",),),
+)
+
+SUBJECTS = TableSpec(
+    "subjects",
+    [
+        col("aggregate_id", ID, "对象ID", "aggregate id", nullable=False),
+        col("aggregate", sa.String(32), "对象类型", "aggregate", labels=AggregateType),
+        col("loan_id", ID, "贷款ID", "loan id", export=False),
+        col("loan_no", sa.String(64), "借据号", "loan no.", filter=True),
+    ],
+    key=("aggregate_id",),
+)
+
+ORIGINATION = TableSpec(
+    "origination",
+    [
+        col("loan_id", ID, "贷款ID", "loan id", export=False, nullable=False),
+        col("loan_no", sa.String(64), "借据号", "loan no.", filter=True),
+        col("borrower_name", sa.String(200), "借款人", "borrower"),
+        col("branch", sa.String(100), "机构", "branch", filter=True),
+        col("value_date", sa.Date, "起息日", "value date"),
+        col("investigator_id", ID, "调查人", "investigator", filter=True),
+        col("origination_reviewer_id", ID, "审查人", "origination reviewer", filter=True),
+        col("approver_id", ID, "审批人", "approver", filter=True),
+        col("account_manager_id", ID, "放款客户经理", "account manager at disbursement"),
+        col("current_manager_id", ID, "现管户客户经理", "current account manager", filter=True),
+        col("position", POSITION, "放款日志位置", "disbursement position"),
+    ],
+    key=("loan_id",),
+    indexes=(("loan_no",),),
+)
+
+ACTIONS = TableSpec(
+    "actions",
+    [
+        col("position", POSITION, "日志位置", "log position", filter=True, nullable=False),
+        col("recorded_at", sa.DateTime, "记录时间(UTC)", "recorded at (UTC)"),
+        col("actor_id", ID, "操作人ID", "actor id", filter=True, export=False),
+        col("actor_staff_no", sa.String(32), "操作人工号", "actor staff no.", filter=True),
+        col("actor_name", sa.String(100), "操作人", "actor"),
+        col("role", sa.String(32), "当时岗位", "role held", filter=True, labels=Role),
+        col("aggregate", sa.String(32), "对象类型", "aggregate", filter=True, labels=AggregateType),
+        col("originator_id", ID, "对象ID", "aggregate id", filter=True),
+        col("originator_version", sa.Integer, "对象版本", "aggregate version"),
+        col("event", sa.String(64), "事件", "event", filter=True),
+        col("loan_id", ID, "贷款ID", "loan id", filter=True, export=False),
+        col("loan_no", sa.String(64), "借据号", "loan no.", filter=True),
+        col("business_date", sa.Date, "业务日期", "business date"),
+        col("summary", sa.String(SUMMARY_LENGTH), "摘要", "summary"),
+        col("document_count", sa.Integer, "文件数", "documents cited"),
+        col("documents", sa.Text, "文件哈希(SHA-256)", "document hashes (SHA-256)"),
+        col("subject_id", ID, "涉及人员ID", "person concerned id", filter=True, export=False),
+        col("subject_staff_no", sa.String(32), "涉及人员工号", "person concerned staff no."),
+        col("subject_name", sa.String(100), "涉及人员", "person concerned"),
+    ],
+    indexes=(("actor_id", "position"), ("loan_id", "position"), ("subject_id", "position")),
+)
+
+PARTS = TableSpec(
+    "parts",
+    [
+        col("loan_id", ID, "贷款ID", "loan id", filter=True, export=False),
+        col("loan_no", sa.String(64), "借据号", "loan no.", filter=True),
+        col("position", POSITION, "日志位置", "log position", nullable=False),
+        col("recorded_at", sa.DateTime, "记录时间(UTC)", "recorded at (UTC)"),
+        col("event", sa.String(64), "事件", "event", filter=True),
+        col("stage", sa.String(32), "环节", "stage", filter=True, labels=ResponsibilityStage),
+        col("part", sa.String(32), "职责", "part", filter=True, labels=Part),
+        col("person_id", ID, "人员ID", "person id", filter=True, export=False),
+        col("staff_no", sa.String(32), "工号", "staff no.", filter=True),
+        col("name", sa.String(100), "姓名", "name"),
+        col("role", sa.String(32), "当时岗位", "role held", labels=Role),
+        col("on_date", sa.Date, "业务日期", "business date"),
+        col("record_id", ID, "记录ID", "record id", export=False),
+        col("label", sa.String(200), "事项", "item"),
+        col("text", sa.Text, "说明", "text"),
+    ],
+    indexes=(("loan_id", "position"), ("person_id", "position")),
+)
+
+DETERMINATIONS = TableSpec(
+    "determinations",
+    [
+        col("determination_id", ID, "认定ID", "determination id", export=False, nullable=False),
+        col("loan_id", ID, "贷款ID", "loan id", filter=True, export=False),
+        col("loan_no", sa.String(64), "借据号", "loan no.", filter=True),
+        col("person_id", ID, "被认定人ID", "person id", filter=True, export=False),
+        col("person_staff_no", sa.String(32), "被认定人工号", "person staff no.", filter=True),
+        col("person_name", sa.String(100), "被认定人", "person"),
+        col("stage", sa.String(32), "环节", "stage", filter=True, labels=ResponsibilityStage),
+        col("finding", sa.String(32), "认定结论", "finding", labels=ResponsibilityFinding),
+        col("sanction", sa.Text, "处理措施", "sanction"),
+        col("reason", sa.Text, "认定理由", "reason"),
+        col("determined_by_id", ID, "认定人ID", "determined by", export=False),
+        col("determined_by_name", sa.String(100), "认定人", "determined by"),
+        col("determined_position", POSITION, "认定日志位置", "determination position"),
+        col("appeal_reason", sa.Text, "复议理由", "appeal reason"),
+        col("appealed_position", POSITION, "复议日志位置", "appeal position"),
+        col("outcome", sa.String(16), "复议结果", "appeal outcome", labels=AppealOutcome),
+        col(
+            "final_finding",
+            sa.String(32),
+            "最终结论",
+            "final finding",
+            filter=True,
+            labels=ResponsibilityFinding,
+        ),
+        col("decided_by_id", ID, "复议决定人ID", "decided by", export=False),
+        col("decided_by_name", sa.String(100), "复议决定人", "decided by"),
+        col("decided_position", POSITION, "复议决定日志位置", "decision position"),
+    ],
+    key=("determination_id",),
+    indexes=(("loan_id",), ("person_id",)),
+)
