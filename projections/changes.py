@@ -13,7 +13,8 @@ transaction fails, because it may then hold versions that were never committed.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import operator
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -26,6 +27,72 @@ Key = tuple[Any, ...]
 CACHE_LIMIT = 50_000
 
 
+class Statements:
+    """A table's INSERT and version-closing UPDATE as driver SQL, with the column converters.
+
+    Batches are written through the DB-API cursor's ``executemany`` with parameters converted
+    by the same SQLAlchemy type processors a Core statement would use (so reads through
+    SQLAlchemy see the same values), but without building a statement per row.
+    """
+
+    def __init__(self, table: sa.Table, spec: TableSpec, dialect: sa.Dialect) -> None:
+        quote = dialect.identifier_preparer.quote
+        name = dialect.identifier_preparer.format_table(table)
+        mark = "?" if dialect.paramstyle == "qmark" else "%s"
+        self.columns = [c.name for c in table.columns]
+        self.insert = (
+            f"INSERT INTO {name} ({', '.join(quote(c) for c in self.columns)}) "  # noqa: S608
+            f"VALUES ({', '.join(mark for _ in self.columns)})"
+        )
+        self.processors = [
+            c.type.dialect_impl(dialect).bind_processor(dialect) for c in table.columns
+        ]
+        self.key = list(spec.key)
+        key_processors = {c.name: p for c, p in zip(table.columns, self.processors, strict=True)}
+        self.close = ""
+        self.close_processors: list[Any] = []
+        if spec.versioned:
+            self.close = (
+                f"UPDATE {name} SET {quote(TO)} = {mark}, {quote(TO_AT)} = {mark} WHERE "  # noqa: S608
+                + " AND ".join(f"{quote(k)} = {mark}" for k in self.key)
+                + f" AND {quote(TO)} IS NULL"
+            )
+            self.close_processors = [
+                key_processors[TO],
+                key_processors[TO_AT],
+                *[key_processors[k] for k in self.key],
+            ]
+        self.current = (
+            sa.select(*[table.c[n] for n in spec.column_names]).where(
+                *[table.c[k] == sa.bindparam(f"k_{k}") for k in self.key], table.c[TO].is_(None)
+            )
+            if spec.versioned
+            else None
+        )
+
+        self._pick = operator.itemgetter(*self.columns)
+        self._converted = [(i, p) for i, p in enumerate(self.processors) if p is not None]
+
+    @staticmethod
+    def convert(values: list[Any], processors: list[Any]) -> tuple[Any, ...]:
+        return tuple(
+            p(v) if p is not None and v is not None else v
+            for v, p in zip(values, processors, strict=True)
+        )
+
+    def insert_rows(self, rows: list[dict[str, Any]]) -> list[Sequence[Any]]:
+        pick, converted = self._pick, self._converted
+        out: list[Sequence[Any]] = []
+        for row in rows:
+            values = list(pick(row))
+            for index, process in converted:
+                value = values[index]
+                if value is not None:
+                    values[index] = process(value)
+            out.append(values)
+        return out
+
+
 @dataclass
 class _Current:
     """What is known of a keyed row: its current values (None: no current version)."""
@@ -36,20 +103,33 @@ class _Current:
 
 
 class RowCache:
-    """Current versions of keyed rows, kept across batches of one register generation."""
+    """Current versions of keyed rows, kept across batches of one register generation.
 
-    def __init__(self, limit: int = CACHE_LIMIT) -> None:
+    ``complete`` means the cache knows every current row of the generation: it started with
+    the generation empty and has forgotten nothing but rows without a current version, so a
+    key it does not hold has none and needs no look-up.
+    """
+
+    def __init__(self, limit: int = CACHE_LIMIT, *, complete: bool = False) -> None:
         self.limit = limit
+        self.complete = complete
         self.rows: dict[tuple[str, Key], _Current] = {}
+        self.statements: dict[str, Statements] = {}
 
     def clear(self) -> None:
         self.rows.clear()
+        self.complete = False
 
     def trim(self) -> None:
-        # Bounded memory: forgetting everything is correct (rows are read again on demand)
-        # and cheaper than tracking recency on every access.
-        if len(self.rows) > self.limit:
+        """Bounded memory: forget ended rows first, everything if that is not enough."""
+        if len(self.rows) <= self.limit:
+            return
+        self.rows = {k: e for k, e in self.rows.items() if e.values is not None}
+        if len(self.rows) > self.limit * 3 // 4:
+            # Forgetting current rows is correct (they are read again on demand) but the
+            # cache no longer knows that a key it lacks has no row.
             self.rows.clear()
+            self.complete = False
 
 
 class Changes:
@@ -69,8 +149,9 @@ class Changes:
         self.position = 0
         self.at = datetime(1970, 1, 1)  # noqa: DTZ001 - naive UTC, like every register time
         self._inserts: dict[str, list[dict[str, Any]]] = {name: [] for name in specs}
-        self._closes: dict[str, list[dict[str, Any]]] = {name: [] for name in specs}
+        self._closes: dict[str, list[list[Any]]] = {name: [] for name in specs}
         self._seq = 0
+        self._touched: list[_Current] = []
 
     def at_event(self, position: int, at: datetime) -> None:
         """Stamp what follows with the event's log position and record time (naive UTC)."""
@@ -79,18 +160,26 @@ class Changes:
         self._seq = 0
 
     # ------------------------------------------------------------- keyed rows
+    def statements(self, table: str) -> Statements:
+        found = self.cache.statements.get(table)
+        if found is None:
+            found = Statements(self.tables[table], self.specs[table], self.conn.dialect)
+            self.cache.statements[table] = found
+        return found
+
     def _entry(self, table: str, key: Key) -> _Current:
         entry = self.cache.rows.get((table, key))
         if entry is None:
-            spec, physical = self.specs[table], self.tables[table]
-            where = [physical.c[k] == v for k, v in zip(spec.key, key, strict=True)]
-            found = self.conn.execute(
-                sa.select(*[physical.c[n] for n in spec.column_names]).where(
-                    *where, physical.c[TO].is_(None)
-                )
-            ).first()
-            values = dict(found._mapping) if found is not None else None
-            entry = _Current(values, in_db=found is not None)
+            if self.cache.complete:
+                entry = _Current(None)
+            else:
+                spec = self.specs[table]
+                params = {f"k_{k}": v for k, v in zip(spec.key, key, strict=True)}
+                query = self.statements(table).current
+                assert query is not None
+                found = self.conn.execute(query, params).first()
+                values = dict(found._mapping) if found is not None else None
+                entry = _Current(values, in_db=found is not None)
             self.cache.rows[(table, key)] = entry
         return entry
 
@@ -115,6 +204,7 @@ class Changes:
         self._inserts[table].append(version)
         entry.values = dict(row)
         entry.pending = version
+        self._touched.append(entry)
 
     def update(self, table: str, key: Key, **changes: Any) -> dict[str, Any] | None:
         """Change some columns of the current row; nothing (and None) if there is none."""
@@ -131,7 +221,8 @@ class Changes:
         if entry.values is None:
             return
         if entry.pending is not None and entry.pending[FROM] == self.position:
-            self._inserts[table].remove(entry.pending)
+            inserts = self._inserts[table]
+            del inserts[next(i for i, row in enumerate(inserts) if row is entry.pending)]
             entry.pending = None
             entry.values = None
             return
@@ -144,10 +235,7 @@ class Changes:
             entry.pending[TO_AT] = self.at
             entry.pending = None
         elif entry.in_db:
-            spec = self.specs[table]
-            close = {f"k_{k}": v for k, v in zip(spec.key, key, strict=True)}
-            close.update(c_to=self.position, c_to_at=self.at)
-            self._closes[table].append(close)
+            self._closes[table].append([self.position, self.at, *key])
             entry.in_db = False
 
     # -------------------------------------------------------------- log rows
@@ -164,29 +252,30 @@ class Changes:
     def flush(self) -> int:
         """Write the batch's changes; return how many rows were written."""
         written = 0
-        for name, spec in self.specs.items():
-            physical = self.tables[name]
-            closes = self._closes[name]
-            if closes:
-                statement = (
-                    physical.update()
-                    .where(
-                        *[physical.c[k] == sa.bindparam(f"k_{k}") for k in spec.key],
-                        physical.c[TO].is_(None),
+        cursor = self.conn.connection.cursor()
+        try:
+            for name in self.specs:
+                closes, inserts = self._closes[name], self._inserts[name]
+                if not closes and not inserts:
+                    continue
+                statements = self.statements(name)
+                if closes:
+                    cursor.executemany(
+                        statements.close,
+                        [statements.convert(c, statements.close_processors) for c in closes],
                     )
-                    .values({TO: sa.bindparam("c_to"), TO_AT: sa.bindparam("c_to_at")})
-                )
-                self.conn.execute(statement, closes)
-                written += len(closes)
-            inserts = self._inserts[name]
-            if inserts:
-                self.conn.execute(physical.insert(), inserts)
-                written += len(inserts)
-            closes.clear()
-            inserts.clear()
-        for entry in self.cache.rows.values():
+                    written += len(closes)
+                if inserts:
+                    cursor.executemany(statements.insert, statements.insert_rows(inserts))
+                    written += len(inserts)
+                closes.clear()
+                inserts.clear()
+        finally:
+            cursor.close()
+        for entry in self._touched:
             if entry.pending is not None:
                 entry.pending = None
                 entry.in_db = entry.values is not None
+        self._touched.clear()
         self.cache.trim()
         return written

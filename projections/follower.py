@@ -60,9 +60,14 @@ class Feeder:
         self.mapper = mapper
 
     def apply(
-        self, conn: sa.Connection, targets: Sequence[_Target], notes: Sequence[Notification]
+        self,
+        conn: sa.Connection,
+        targets: Sequence[_Target],
+        notes: Sequence[Notification],
+        reached: int,
     ) -> int:
-        """Apply ``notes`` to ``targets``; return how many events were decoded and applied."""
+        """Apply ``notes`` to ``targets`` and move them to ``reached``; return how many events
+        were decoded and applied."""
         changes = {
             id(t): Changes(
                 conn,
@@ -89,7 +94,7 @@ class Feeder:
                     batch.at_event(note.id, at)
                     target.projection.apply(note.topic, event, batch)
                 applied += 1
-            last = notes[-1].id
+            last = reached
             for target in targets:
                 changes[id(target)].flush()
                 if last > target.position:
@@ -104,8 +109,24 @@ class Feeder:
             raise
         return applied
 
-    def read(self, after: int, limit: int) -> Sequence[Notification]:
-        return self.recorder.select_notifications(start=after + 1, limit=limit)
+    def read(
+        self, after: int, limit: int, topics: frozenset[str] | None = None
+    ) -> tuple[Sequence[Notification], int]:
+        """The next notifications after ``after``, and the position they take the reader to.
+
+        With ``topics`` only those events are read; a short page then means the reader has
+        seen the log up to the position that was the head when it looked.
+        """
+        if topics is None:
+            notes = self.recorder.select_notifications(start=after + 1, limit=limit)
+            return notes, notes[-1].id if notes else after
+        head = self.recorder.max_notification_id() or 0
+        notes = self.recorder.select_notifications(
+            start=after + 1, limit=limit, topics=sorted(topics)
+        )
+        if len(notes) == limit:
+            return notes, notes[-1].id
+        return notes, max(head, notes[-1].id if notes else after)
 
 
 class Follower:
@@ -163,10 +184,10 @@ class Follower:
             if not targets:
                 return 0
             self._forget_swapped(live)
-            notes = self.feeder.read(min(t.position for t in targets), self.batch_size)
+            notes, reached = self.feeder.read(min(t.position for t in targets), self.batch_size)
             if not notes:
                 return 0
-            self.feeder.apply(conn, targets, notes)
+            self.feeder.apply(conn, targets, notes, reached)
             return len(notes)
 
     def _forget_swapped(self, live: dict[str, Generation]) -> None:
@@ -215,6 +236,10 @@ class Follower:
             self._thread.join(timeout=30)
             self._thread = None
 
+    @staticmethod
+    def _generation(target: _Target) -> Generation:
+        return Generation(target.projection.name, target.generation, 0, 0, False)
+
     # ---------------------------------------------------------------- rebuild
     def rebuild(self, names: Sequence[str], *, progress: Progress | None = None) -> int:
         """Rebuild registers from position zero beside the live copies, then swap them in.
@@ -230,34 +255,49 @@ class Follower:
             projection = self.projections[name]
             generation = self.store.start_generation(projection, live=False)
             targets.append(
-                _Target(projection, generation.generation, 0, projection.handled_topics())
+                _Target(
+                    projection,
+                    generation.generation,
+                    0,
+                    projection.handled_topics(),
+                    RowCache(complete=True),  # a new generation is empty: misses need no look-up
+                )
             )
+        wanted: frozenset[str] | None = frozenset()
+        for target in targets:
+            wanted = None if wanted is None or target.topics is None else wanted | target.topics
         applied = 0
+
+        def batch(conn: sa.Connection) -> bool:
+            nonlocal applied
+            after = min(t.position for t in targets)
+            notes, reached = self.feeder.read(after, REBUILD_BATCH, wanted)
+            if reached <= after:
+                return False
+            if notes:
+                applied += self.feeder.apply(conn, targets, notes, reached)
+            else:
+                for target in targets:
+                    self.store.set_position(conn, self._generation(target), reached)
+            for target in targets:
+                target.position = max(target.position, reached)
+            return True
+
         while True:
             with self.store.transaction() as conn:
-                notes = self.feeder.read(min(t.position for t in targets), REBUILD_BATCH)
-                if notes:
-                    applied += self.feeder.apply(conn, targets, notes)
-            if not notes:
+                more = batch(conn)
+            if not more:
                 break
-            for target in targets:
-                target.position = max(target.position, notes[-1].id)
             if progress is not None:
-                progress(applied, notes[-1].id)
+                progress(applied, min(t.position for t in targets))
         with self.store.transaction() as conn:
             # Lock the live copies: the follower waits while the last events are applied to
             # the new ones and they take over.
             self.store.live(conn, lock=True)
-            while notes := self.feeder.read(min(t.position for t in targets), REBUILD_BATCH):
-                applied += self.feeder.apply(conn, targets, notes)
-                for target in targets:
-                    target.position = max(target.position, notes[-1].id)
+            while batch(conn):
+                pass
             for target in targets:
-                self.store.swap(
-                    conn,
-                    target.projection,
-                    Generation(target.projection.name, target.generation, 0, 0, False),
-                )
+                self.store.swap(conn, target.projection, self._generation(target))
         self.wake()
         return applied
 

@@ -39,7 +39,7 @@ def sqlite_url(data_dir: Path) -> str:
     return f"sqlite:///{data_dir / SQLITE_FILE_NAME}"
 
 
-def _sqlite_engine(url: str) -> sa.Engine:
+def _sqlite_engine(url: str, *, immediate: bool) -> sa.Engine:
     engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
 
     @sa.event.listens_for(engine, "connect")
@@ -55,7 +55,8 @@ def _sqlite_engine(url: str) -> sa.Engine:
 
     @sa.event.listens_for(engine, "begin")
     def _begin(conn: sa.Connection) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # Readers begin deferred: in WAL mode they never block the writer nor wait for it.
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
 
@@ -68,9 +69,11 @@ class RegisterStore:
         self.schema = schema
         self.is_sqlite = url.startswith("sqlite")
         if self.is_sqlite:
-            self.engine = _sqlite_engine(url)
+            self.engine = _sqlite_engine(url, immediate=True)
+            self.read_engine = _sqlite_engine(url, immediate=False)
         else:
             self.engine = sa.create_engine(url, pool_size=5, max_overflow=5, pool_pre_ping=True)
+            self.read_engine = self.engine
         self.metadata = sa.MetaData(schema=schema)
         self.state = sa.Table(
             STATE,
@@ -88,6 +91,7 @@ class RegisterStore:
 
     def close(self) -> None:
         self.engine.dispose()
+        self.read_engine.dispose()
 
     @contextmanager
     def transaction(self) -> Iterator[sa.Connection]:
@@ -96,7 +100,7 @@ class RegisterStore:
 
     @contextmanager
     def reading(self) -> Iterator[sa.Connection]:
-        with self.engine.connect() as conn:
+        with self.read_engine.connect() as conn:
             yield conn
 
     # -------------------------------------------------------------- tables

@@ -7,6 +7,9 @@
 - restructured: misses, is downgraded and collected, then restructured by the branch head.
 - npl / npl_determined / written_off: past every floor, sued, handed to asset preservation,
   responsibility determined, written off and still pursued.
+
+Loans secured by a mortgage or a pledge also register their collateral and keep its title
+certificate in the vault (:mod:`archive.demo.collateral`).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from archive.demo.arrears import Arrears
+from archive.demo.collateral import secure
 from archive.demo.plan import TODAY, LoanPlan, Planner, Shape, add_months, cents, due_dates, workday
 from archive.demo.servicing import (
     classify,
@@ -41,10 +45,11 @@ _DAY = timedelta(days=1)
 
 
 def plan_loan(shape: Shape, seed: int) -> LoanPlan:
-    """Every step of one loan's life up to the demo's today."""
+    """Every step of one loan's life up to the demo's today, its collateral's included."""
     p = Planner(shape, seed)
     disburse(p)
     _SCENARIOS[shape.scenario](p)
+    secure(p)
     return p.finish()
 
 

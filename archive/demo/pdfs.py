@@ -24,6 +24,10 @@ guarantor, guarantor_id    guarantor and its licence / ID number
 collateral, ...            collateral, collateral_owner, collateral_location, collateral_cert,
                            collateral_area, collateral_value, registration_no, registry
 pledge_item                pledged property
+movement, certificate_no   a certificate movement (入库 / 出库 / 归还...) and the certificate's
+                           number; certificate_name, out_purpose (why it is taken out),
+                           custodian, custodian_b (the two custodians)
+appraised_value            the value a revaluation replaces (collateral_value: the new one)
 bank, branch               lender and branch
 account_manager, ...       account_manager, account_manager_b, reviewer, approver,
                            risk_manager, branch_head, inspector, archivist, supervisor
@@ -98,6 +102,9 @@ DOCUMENT_TITLES: Mapping[str, tuple[str, str]] = MappingProxyType(
         "valuation_report": ("押品评估报告", "Collateral valuation report"),
         "registration_certificate": ("抵押登记证明", "Mortgage registration certificate"),
         "insurance_policy": ("保险单", "Insurance policy"),
+        "custody_form": ("押品权证出入库交接单", "Certificate custody form"),
+        "revaluation_report": ("押品重估报告", "Collateral revaluation report"),
+        "release_certificate": ("抵押注销登记证明", "Security release certificate"),
         "first_inspection_report": ("首次跟踪检查报告", "First follow-up inspection report"),
         "inspection_report": ("贷后检查报告", "Post-loan inspection report"),
         "site_photo": ("现场检查照片", "On-site inspection photographs"),
@@ -507,6 +514,9 @@ _DATE_OFFSETS: Mapping[str, tuple[str, int]] = MappingProxyType(
         "insurance_policy": ("start", -2),
         "registration_certificate": ("start", -1),
         "drawdown_receipt": ("start", 0),
+        "custody_form": ("start", 4),
+        "revaluation_report": ("start", 365),
+        "release_certificate": ("due", 10),
         "first_inspection_report": ("start", 12),
         "inspection_report": ("start", 95),
         "site_photo": ("start", 95),
@@ -1958,6 +1968,188 @@ def _insurance_policy(f: _Facts) -> Flowables:
     return out
 
 
+def _custody_form(f: _Facts) -> Flowables:
+    pledge = "质押" in f.guarantee_method and "抵押" not in f.guarantee_method
+    f.prefer("movement", "入库")
+    f.prefer("certificate_no", f.t("DQ{region}{seq}08") if pledge else f.registration_no)
+    f.prefer("certificate_name", "定期存单（质押）" if pledge else "不动产登记证明（抵押权）")
+    f.prefer("custodian", f.archivist)
+    f.prefer("custodian_b", f.supervisor)
+    f.prefer("out_purpose", "")
+    f.prefer("doc_no", f.t("{bank_abbr}押管〔{year}〕{doc_seq}号"))
+    out = _title(f, "custody_form", org=f.bank, sub=f.t("（权证{movement}）"))
+    out += _header(
+        f,
+        "交接日期",
+        [
+            ("押品*", f.pledge_item if pledge else f.collateral),
+            ("权属人", f.borrower if pledge else f.collateral_owner),
+            ("交接事项", f.movement),
+        ],
+    )
+    if pledge:
+        papers = [
+            ["2", "质押合同", f.pledge_contract_no, "1份", "核对无误"],
+            ["3", "存单止付通知书（回执）", f.t("ZF{region}{seq}"), "1份", "核对无误"],
+        ]
+    else:
+        papers = [
+            ["2", "抵押合同", f.mortgage_contract_no, "1份", "核对无误"],
+            ["3", "押品评估报告（复印件）", f.valuation_firm, "1份", "核对无误"],
+        ]
+    out.append(
+        _table(
+            [
+                ["序号", "权证名称", "权证编号", "份数", "交接状态"],
+                ["1", f.certificate_name, f.certificate_no, "1份", f.t("原件{movement}")],
+                *papers,
+            ],
+            [12 * mm, 44 * mm, 64 * mm, 14 * mm, 36 * mm],
+            header=True,
+            extra=[("ALIGN", (0, 0), (0, -1), "CENTER")],
+        )
+    )
+    out.append(_h("交接说明"))
+    texts = [
+        f.t(
+            "上述权证原件经两名押品保管人{custodian}、{custodian_b}共同在场，逐项核对权证名称、"
+            "编号、权利人及抵押（质押）登记事项无误后办理{movement}手续，双人分别签字确认。"
+        )
+    ]
+    if f.out_purpose:
+        texts.append(
+            f.t(
+                "出库用途：{out_purpose}。权证出库期间由领用人负责妥善保管，用毕须于约定期限内"
+                "归还押品库，不得转借、遗失或损毁。"
+            )
+        )
+    texts.append("押品权证属一级保管物品，实行双人管理、双人交接，出入库须登记押品权证台账。")
+    out += _ps(texts)
+    out.append(
+        _signoff(
+            f,
+            [
+                ("保管人", f.custodian),
+                ("保管人", f.custodian_b),
+                ("客户经理", f.account_manager),
+            ],
+            seal=_bank_seal(f, "押品管理专用章"),
+        )
+    )
+    return out
+
+
+def _revaluation_report(f: _Facts) -> Flowables:
+    f.prefer("doc_no", f.t("{valuation_firm}重估字〔{year}〕第{doc_seq}号"))
+    out = _title(f, "revaluation_report", org=f.valuation_firm, sub="（押品价值重估）")
+    out += _header(
+        f, "重估基准日", [("委托方", f.bank + f.branch), ("押品权利人", f.collateral_owner)]
+    )
+    before, after = f.number("appraised_value"), f.number("collateral_value")
+    change = (after - before) / before * 100 if before else Decimal(0)
+    ratio = f.number("balance") / after * 100 if after else Decimal(0)
+    out.append(_h("一、重估对象"))
+    out.append(
+        _kv(
+            [
+                ("押品*", f.collateral),
+                ("坐落*", f.collateral_location),
+                ("权属证书*", f.collateral_cert),
+                ("建筑面积", f.collateral_area + "平方米"),
+                ("用途", "工业" if f.corporate else "住宅"),
+            ]
+        )
+    )
+    out.append(_h("二、重估结果"))
+    out.append(
+        _table(
+            [
+                ["原评估价值（元）", "重估价值（元）", "变动幅度", "贷款余额（元）", "抵押率"],
+                [
+                    f.appraised_value_num,
+                    f.collateral_value_num,
+                    f"{change:+.1f}%",
+                    f.balance_num,
+                    f"{ratio:.1f}%",
+                ],
+            ],
+            [36 * mm, 36 * mm, 26 * mm, 40 * mm, 32 * mm],
+            header=True,
+            style="cellr",
+        )
+    )
+    out.append(
+        _p(
+            f.t(
+                "根据贷后押品价值动态监测要求，采用比较法对估价对象于重估基准日的抵押价值进行"
+                "重新测算，重估价值为人民币{collateral_value_upper}（¥{collateral_value_num}）。"
+            )
+        )
+    )
+    out.append(_h("三、结论与建议"))
+    out += _items(
+        [
+            "重估价值已录入押品台账，原评估价值同时留存备查。",
+            "抵押率超过规定上限的，客户经理应督促借款人追加担保或压降贷款余额。",
+            "本报告仅用于贷后押品价值管理，不作为处置押品时的定价依据。",
+        ]
+    )
+    out.append(
+        _signoff(
+            f,
+            [
+                ("注册房地产估价师", f.valuer),
+                ("注册房地产估价师", f.valuer_b),
+                ("银行经办人", f.account_manager),
+            ],
+            seal=(f.valuation_firm, "估价报告专用章"),
+        )
+    )
+    return out
+
+
+def _release_certificate(f: _Facts) -> Flowables:
+    f.prefer("doc_no", f.t("{registration_no}-注"))
+    out = _title(f, "release_certificate", org="不动产登记证明", sub="中华人民共和国自然资源部监制")
+    out += _header(f, "注销登记时间", [("原证明号*", f.registration_no)])
+    out.append(
+        _table(
+            [
+                ["证明权利或事项", "抵押权注销登记"],
+                ["申请人（原抵押权人）", f.bank + f.branch],
+                ["抵押人", f.collateral_owner],
+                ["坐落", f.collateral_location],
+                ["原不动产登记证明号", f.registration_no],
+                ["注销原因", f.t("主债权消灭（借款合同{contract_no}项下借款已全部结清）")],
+                ["附记", f.t("抵押物：{collateral}（权证号{collateral_cert}）")],
+            ],
+            [40 * mm, _WIDTH - 40 * mm],
+            labels=(0,),
+            extra=[("TOPPADDING", (0, 0), (-1, -1), 7), ("BOTTOMPADDING", (0, 0), (-1, -1), 7)],
+        )
+    )
+    out.append(Spacer(1, 3 * mm))
+    out.append(
+        _p(
+            "经审查，申请注销登记的抵押权已因主债权消灭而消灭，准予办理抵押权注销登记，原不动产"
+            "登记证明同时收回作废。",
+            "plain",
+        )
+    )
+    out.append(
+        _signoff(
+            f,
+            [
+                ("登记员", f.registrar),
+                ("银行经办人", f.account_manager),
+                ("押品保管人", f.archivist),
+            ],
+            seal=(f.registry, "不动产登记专用章"),
+        )
+    )
+    return out
+
+
 def _first_inspection_report(f: _Facts) -> Flowables:
     out = _title(f, "first_inspection_report", sub="（放款后首次跟踪检查）")
     out += _header(f, "检查日期", [("检查人", f.inspector), ("检查方式", "现场检查")])
@@ -3334,6 +3526,9 @@ _SIMPLE_BUILDERS: Mapping[str, Callable[[_Facts], Flowables]] = MappingProxyType
         "valuation_report": _valuation_report,
         "registration_certificate": _registration_certificate,
         "insurance_policy": _insurance_policy,
+        "custody_form": _custody_form,
+        "revaluation_report": _revaluation_report,
+        "release_certificate": _release_certificate,
         "first_inspection_report": _first_inspection_report,
         "inspection_report": _inspection_report,
         "classification_form": _classification_form,

@@ -36,6 +36,20 @@ LAST_VALUE_DATE = date(2026, 9, 30)
 MAX_STEPS = 40
 """A demo loan records at most this many events: optional steps (routine inspections first,
 then the softer rungs of the collection ladder) are dropped to stay within it."""
+COLLATERAL_COMMANDS = frozenset(
+    {
+        "register_collateral",
+        "lodge_certificate",
+        "take_out_certificate",
+        "return_certificate",
+        "revalue_collateral",
+        "renew_insurance",
+        "record_insurance_lapse",
+        "release_collateral",
+    }
+)
+"""Commands recorded on the loan's collateral, not on the loan: they do not count towards
+:data:`MAX_STEPS`."""
 
 _ID_NAMESPACE = uuid5(NAMESPACE, "demo-portfolio")
 _CENT = Decimal("0.01")
@@ -118,6 +132,11 @@ class Step:
     kwargs: Mapping[str, Any]
     docs: tuple[DocSpec, ...] = ()
     optional: int = 0
+
+    @property
+    def on_loan(self) -> bool:
+        """Whether the step records an event of the loan itself (not of its collateral)."""
+        return self.command not in COLLATERAL_COMMANDS
 
 
 @dataclass(frozen=True)
@@ -329,11 +348,11 @@ class Planner:
 
     # ---------------------------------------------------------------- plan
     def finish(self) -> LoanPlan:
-        """The steps up to today, in order, trimmed to :data:`MAX_STEPS`."""
+        """The steps up to today, in order, the loan's own trimmed to :data:`MAX_STEPS`."""
         steps = sorted(
             (s for s in self.steps if s.on <= TODAY), key=lambda s: (s.on, s.rank, s.seq)
         )
-        while len(steps) > MAX_STEPS:
+        while sum(s.on_loan for s in steps) > MAX_STEPS:
             level = max(s.optional for s in steps)
             if level == 0:
                 break

@@ -98,10 +98,9 @@ def _credit_file(p: Planner) -> list[str]:
     elif s.guarantee is GuaranteeType.PLEDGE:
         types.append("pledge_contract")
     elif s.guarantee is GuaranteeType.MORTGAGE:
-        types += ["mortgage_contract", "valuation_report", "registration_certificate"]
-        insurable = s.borrower.kind is BorrowerType.CORPORATE or s.product is Product.MORTGAGE
-        if insurable and p.rng.random() < 0.7:
-            types.append("insurance_policy")
+        # The valuation report, the registration certificate and the insurance policy come
+        # with the collateral's own records (archive.demo.collateral).
+        types.append("mortgage_contract")
     return types
 
 

@@ -63,6 +63,7 @@ ROSTER: tuple[Person, ...] = (
     Person("0903", "宋德明", HEAD_OFFICE, Role.RISK_MANAGER),
     Person("0911", "唐玉兰", HEAD_OFFICE, Role.ARCHIVIST),
     Person("0912", "许国华", HEAD_OFFICE, Role.ARCHIVE_HEAD),
+    Person("0913", "沈秀英", HEAD_OFFICE, Role.ARCHIVIST),
     Person("0921", "韩淑珍", HEAD_OFFICE, Role.COMPLIANCE),
     Person("0931", "冯志明", HEAD_OFFICE, Role.AUDITOR),
     Person("0932", "邓晨曦", HEAD_OFFICE, Role.AUDITOR),
@@ -78,3 +79,5 @@ CREWS: tuple[Crew, ...] = (
 RISK_MANAGERS: tuple[str, ...] = ("0901", "0902", "0903")
 AUDITORS: tuple[str, ...] = ("0931", "0932")
 ARCHIVIST = "0911"
+ARCHIVISTS: tuple[str, ...] = (ARCHIVIST, "0913")
+"""The two custodians of collateral title certificates (押品权证双人管理)."""

@@ -1,4 +1,4 @@
-""""As of" a past date: the ledger and a loan's full state as they stood then, after later changes.
+""" "As of" a past date: the ledger and a loan's full state as they stood then, after later changes.
 
 The events' record times are set by moving the clock the event store stamps them with; the
 bank's day ends at midnight in its time zone (Asia/Shanghai by default), not at UTC midnight.
@@ -30,7 +30,9 @@ def test_the_ledger_and_the_loan_as_of_a_past_date_show_the_grade_of_that_day(
     monkeypatch.undo()
 
     def ledger(query: str) -> list[dict[str, object]]:
-        answer = api.get("officer", f"/registers/loan_ledger?loan_no=AO-001&after={position}&{query}")
+        answer = api.get(
+            "officer", f"/registers/loan_ledger?loan_no=AO-001&after={position}&{query}"
+        )
         assert answer.status_code == 200, answer.text
         rows: list[dict[str, object]] = answer.json()["data"]
         return rows

@@ -22,7 +22,7 @@ KILLS = 4
 
 def _follower() -> subprocess.Popen[bytes]:
     return subprocess.Popen(
-        [sys.executable, "-m", "api.cli", "follow", "--batch-size", "5", "--interval", "0.1"],
+        [sys.executable, "-m", "api.cli", "follow", "--batch-size", "2", "--interval", "0.1"],
         env=os.environ.copy(),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -66,10 +66,10 @@ def test_a_follower_killed_mid_batch_and_restarted_equals_a_clean_rebuild(data_d
                 _wait(
                     lambda b=before: min(positions().values()) > b,
                     60,
-                    "the follower to start",
+                    f"the follower to start (after kills {killed_between})",
                     process,
                 )
-                time.sleep(chance.uniform(0.05, 0.4))
+                time.sleep(chance.uniform(0.0, 0.1))
                 process.send_signal(signal.SIGKILL)
                 process.wait(timeout=30)
                 killed_between.append((before, min(positions().values())))

@@ -50,7 +50,9 @@ def test_search_finds_a_chinese_phrase_and_returns_where_not_what(api: Api) -> N
     (hit,) = found.json()["data"]
     assert (hit["loan_no"], hit["sha256"], hit["doc_type"]) == ("TS-001", sha256, "loan_contract")
     assert PHRASE not in found.text, "content is read through the audited document path only"
-    assert api.get("officer", "/registers/document_search/search?q=不存在的短语").json()["data"] == []
+    assert (
+        api.get("officer", "/registers/document_search/search?q=不存在的短语").json()["data"] == []
+    )
     listing = api.get("officer", "/registers/document_search")
     assert listing.status_code == 200
     assert PHRASE not in listing.text

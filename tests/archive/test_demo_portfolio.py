@@ -3,8 +3,10 @@
 A dozen loans are enough to show every fate DOMAIN.md describes — settled, cured, in arrears,
 restructured, non-performing with a responsibility determination, written off — and every one
 of them must have been accepted by the domain, downgrades never better than the statutory
-floors, and every cited document stored. The same seed gives the same portfolio, byte for byte
-in its documents; another seed gives another.
+floors, every secured loan's collateral registered with its certificate in the vault (or
+released once the loan is settled), and every cited document stored. The same seed gives the
+same portfolio, byte for byte in its documents, its collateral's included; another seed gives
+another.
 """
 
 from __future__ import annotations
@@ -20,8 +22,18 @@ import pytest
 from archive.application import DossierArchive
 from archive.core import CommandContext, blob_key
 from archive.demo.portfolio import DemoSummary, build_portfolio
+from domain.collateral import Collateral
 from domain.loan import Loan
-from domain.values import Grade, LoanStatus, ResponsibilityStage, Role, dossier_id_for
+from domain.values import (
+    CertificateStatus,
+    CollateralStatus,
+    Grade,
+    GuaranteeType,
+    LoanStatus,
+    ResponsibilityStage,
+    Role,
+    dossier_id_for,
+)
 from storage.blobs import InMemoryBlobStore, LocalBlobStore
 from storage.eventstore import postgres_env, sqlite_env
 
@@ -44,17 +56,26 @@ class Portfolio:
     summary: DemoSummary
     loans: dict[str, Loan]
     events: dict[str, list[Any]]
+    collateral: dict[str, list[Collateral]]
+    collateral_events: dict[str, list[Any]]
+    """Per loan, the events of all its collateral."""
     missing_blobs: list[str]
+
+    def every_event(self, loan_no: str) -> list[Any]:
+        """The loan's events and its collateral's."""
+        return [*self.events[loan_no], *self.collateral_events[loan_no]]
 
     def fingerprint(self) -> dict[str, list[tuple[str, Any, Any]]]:
         """Per loan: every event's type, data and documents — all but the timestamps."""
         return {
-            loan_no: [(e.type, e.data, e.documents) for e in events]
-            for loan_no, events in self.events.items()
+            loan_no: [(e.type, e.data, e.documents) for e in self.every_event(loan_no)]
+            for loan_no in self.events
         }
 
     def document_hashes(self) -> set[str]:
-        return {d["sha256"] for events in self.events.values() for e in events for d in e.documents}
+        return {
+            d["sha256"] for no in self.events for e in self.every_event(no) for d in e.documents
+        }
 
 
 def _read_back(archive: DossierArchive, summary: DemoSummary) -> Portfolio:
@@ -62,14 +83,23 @@ def _read_back(archive: DossierArchive, summary: DemoSummary) -> Portfolio:
     ctx = CommandContext(archive.authenticate(auditor.token))
     loans = {loan.loan_no: loan for loan in archive.list_loans(ctx, limit=summary.loans + 50)}
     events = {loan_no: archive.loan_events(ctx, loan_no) for loan_no in loans}
+    collateral = {loan_no: archive.list_collateral(ctx, loan_no) for loan_no in loans}
+    collateral_events = {
+        loan_no: [
+            e
+            for held in collateral[loan_no]
+            for e in archive.collateral_events(ctx, loan_no, held.collateral_no)
+        ]
+        for loan_no in loans
+    }
     missing = [
         f"{loan_no} {e.type} {d['filename']}"
-        for loan_no, loan_events in events.items()
-        for e in loan_events
+        for loan_no in loans
+        for e in [*events[loan_no], *collateral_events[loan_no]]
         for d in e.documents
         if not archive.blobs.exists(blob_key(dossier_id_for(loans[loan_no].id), d["sha256"]))
     ]
-    return Portfolio(summary, loans, events, missing)
+    return Portfolio(summary, loans, events, collateral, collateral_events, missing)
 
 
 def _build(archive: DossierArchive, seed: int) -> Portfolio:
@@ -115,7 +145,9 @@ def test_a_small_demo_portfolio_shows_every_fate_and_keeps_every_rule(
     # At least the loans asked for, each with a plausible record; the staff of a real bank.
     assert built.summary.loans >= LOANS
     assert len(loans) == built.summary.loans
-    assert built.summary.documents == sum(len(e.documents) for es in events.values() for e in es)
+    assert built.summary.documents == sum(
+        len(e.documents) for no in loans for e in built.every_event(no)
+    )
     assert all(2 <= len(es) <= 40 for es in events.values()), {
         n: len(es) for n, es in events.items()
     }
@@ -169,6 +201,29 @@ def test_a_small_demo_portfolio_shows_every_fate_and_keeps_every_rule(
         for finding in loan.determinations.values():
             if finding.stage in origination:
                 assert finding.person_id == getattr(loan, origination[finding.stage])
+
+    # Every loan secured by a mortgage or a pledge has its collateral registered and its title
+    # certificate lodged by two archivists; the certificate is in the vault — or, once the loan
+    # is settled, the collateral is released. Unsecured loans have none.
+    secured = {GuaranteeType.MORTGAGE, GuaranteeType.PLEDGE}
+    assert any(loan.guarantee_type in secured for loan in loans.values())
+    for loan_no, loan in loans.items():
+        held = built.collateral[loan_no]
+        if loan.guarantee_type not in secured:
+            assert held == [], loan_no
+            continue
+        assert held, f"{loan_no} is secured but registers no collateral"
+        for collateral in held:
+            assert collateral.certificate_status in (
+                CertificateStatus.IN_VAULT,
+                CertificateStatus.RELEASED,
+            ), (loan_no, collateral.certificate_status)
+            settled = loan.status is LoanStatus.SETTLED
+            assert (collateral.status is CollateralStatus.RELEASED) == settled, loan_no
+        lodgings = [e for e in built.collateral_events[loan_no] if e.type == "CertificateLodged"]
+        assert len(lodgings) == len(held)
+        assert all(len(set(e.data["custodian_ids"])) == 2 for e in lodgings)
+        assert all(e.role == Role.ARCHIVIST.value for e in lodgings)
 
     # Every document an event cites is in the blob store.
     assert built.missing_blobs == []

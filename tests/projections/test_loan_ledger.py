@@ -59,7 +59,11 @@ def test_the_ledger_follows_a_loan_through_arrears_downgrade_warning_and_handove
         findings="经营正常",
     )
     app.record_repayment(
-        am, LOAN_NO, paid_on=date(2025, 2, 10), principal=Decimal("100000.00"), interest=Decimal("0")
+        am,
+        LOAN_NO,
+        paid_on=date(2025, 2, 10),
+        principal=Decimal("100000.00"),
+        interest=Decimal("0"),
     )
     app.record_overdue(
         plo,
