@@ -51,5 +51,8 @@ clean:
 	find . -path ./var -prune -o -name '*.egg-info' -type d -prune -exec rm -rf {} +
 	find . -path ./var -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
 
-bench: venv
+## bench: every benchmark (minutes to tens of minutes; figures in docs/performance.md).
+bench: venv system-deps
 	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/documents.py
+	$(BIN)/python bench/rebuild.py
