@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from projections.tables import AT, FROM, FROM_AT, POS, SEQ, TO, TO_AT, TableSpec
 
 Key = tuple[Any, ...]
-CACHE_LIMIT = 50_000
+CACHE_LIMIT = 10_000
 
 
 class Statements:
@@ -47,6 +47,11 @@ class Statements:
         self.processors = [
             c.type.dialect_impl(dialect).bind_processor(dialect) for c in table.columns
         ]
+        self.copy = (
+            f"COPY {name} ({', '.join(quote(c) for c in self.columns)}) FROM STDIN"
+            if dialect.name == "postgresql"
+            else None
+        )
         self.key = list(spec.key)
         key_processors = {c.name: p for c, p in zip(table.columns, self.processors, strict=True)}
         self.close = ""
@@ -105,31 +110,40 @@ class _Current:
 class RowCache:
     """Current versions of keyed rows, kept across batches of one register generation.
 
-    ``complete`` means the cache knows every current row of the generation: it started with
-    the generation empty and has forgotten nothing but rows without a current version, so a
-    key it does not hold has none and needs no look-up.
+    At most ``limit`` rows are kept; past it the oldest half is forgotten (they are read again
+    when needed). A cache that starts with its generation empty (a rebuild) also keeps the set
+    of keys that have a current row — a few dozen bytes each, against a kilobyte or more for a
+    row — so a key it has never seen needs no look-up at all.
     """
 
     def __init__(self, limit: int = CACHE_LIMIT, *, complete: bool = False) -> None:
         self.limit = limit
-        self.complete = complete
         self.rows: dict[tuple[str, Key], _Current] = {}
+        self.known: set[tuple[str, Key]] | None = set() if complete else None
         self.statements: dict[str, Statements] = {}
 
     def clear(self) -> None:
+        """Forget everything, including which keys exist (after a failed transaction)."""
         self.rows.clear()
-        self.complete = False
+        self.known = None
+
+    def noted(self, table: str, key: Key, current: bool) -> None:
+        if self.known is not None:
+            if current:
+                self.known.add((table, key))
+            else:
+                self.known.discard((table, key))
+
+    def absent(self, table: str, key: Key) -> bool:
+        """True when the key is known to have no current row, without asking the database."""
+        return self.known is not None and (table, key) not in self.known
 
     def trim(self) -> None:
-        """Bounded memory: forget ended rows first, everything if that is not enough."""
+        """Bounded memory: forget the oldest half of the rows once past the limit."""
         if len(self.rows) <= self.limit:
             return
-        self.rows = {k: e for k, e in self.rows.items() if e.values is not None}
-        if len(self.rows) > self.limit * 3 // 4:
-            # Forgetting current rows is correct (they are read again on demand) but the
-            # cache no longer knows that a key it lacks has no row.
-            self.rows.clear()
-            self.complete = False
+        keep = list(self.rows.items())[len(self.rows) // 2 :]
+        self.rows = dict(keep)
 
 
 class Changes:
@@ -170,7 +184,7 @@ class Changes:
     def _entry(self, table: str, key: Key) -> _Current:
         entry = self.cache.rows.get((table, key))
         if entry is None:
-            if self.cache.complete:
+            if self.cache.absent(table, key):
                 entry = _Current(None)
             else:
                 spec = self.specs[table]
@@ -205,6 +219,7 @@ class Changes:
         entry.values = dict(row)
         entry.pending = version
         self._touched.append(entry)
+        self.cache.noted(table, key, True)
 
     def update(self, table: str, key: Key, **changes: Any) -> dict[str, Any] | None:
         """Change some columns of the current row; nothing (and None) if there is none."""
@@ -225,9 +240,11 @@ class Changes:
             del inserts[next(i for i, row in enumerate(inserts) if row is entry.pending)]
             entry.pending = None
             entry.values = None
+            self.cache.noted(table, key, False)
             return
         self._close(table, key, entry)
         entry.values = None
+        self.cache.noted(table, key, False)
 
     def _close(self, table: str, key: Key, entry: _Current) -> None:
         if entry.pending is not None:
@@ -252,7 +269,7 @@ class Changes:
     def flush(self) -> int:
         """Write the batch's changes; return how many rows were written."""
         written = 0
-        cursor = self.conn.connection.cursor()
+        cursor: Any = self.conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
         try:
             for name in self.specs:
                 closes, inserts = self._closes[name], self._inserts[name]
@@ -266,7 +283,13 @@ class Changes:
                     )
                     written += len(closes)
                 if inserts:
-                    cursor.executemany(statements.insert, statements.insert_rows(inserts))
+                    if statements.copy is not None:
+                        # PostgreSQL: COPY streams the rows in one command.
+                        with cursor.copy(statements.copy) as copy:
+                            for row in statements.insert_rows(inserts):
+                                copy.write_row(row)
+                    else:
+                        cursor.executemany(statements.insert, statements.insert_rows(inserts))
                     written += len(inserts)
                 closes.clear()
                 inserts.clear()

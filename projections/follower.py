@@ -27,7 +27,7 @@ import sqlalchemy as sa
 import structlog
 from eventsourcing.persistence import ApplicationRecorder, Mapper, Notification
 
-from projections.changes import Changes, RowCache
+from projections.changes import CACHE_LIMIT, Changes, RowCache
 from projections.projection import Projection
 from projections.store import Generation, RegisterStore
 
@@ -141,6 +141,7 @@ class Follower:
         *,
         batch_size: int = LIVE_BATCH,
         interval: float = 0.2,
+        cache_limit: int = CACHE_LIMIT,
     ) -> None:
         self.store = store
         self.feeder = Feeder(store, recorder, mapper)
@@ -148,6 +149,7 @@ class Follower:
         self.projections = {p.name: p for p in projections}
         self.batch_size = batch_size
         self.interval = interval
+        self.cache_limit = cache_limit
         self._caches: dict[tuple[str, int], RowCache] = {}
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -171,7 +173,9 @@ class Follower:
                 generation = live.get(name)
                 if generation is None:
                     continue
-                cache = self._caches.setdefault((name, generation.generation), RowCache())
+                cache = self._caches.setdefault(
+                    (name, generation.generation), RowCache(self.cache_limit)
+                )
                 targets.append(
                     _Target(
                         projection,
@@ -260,7 +264,8 @@ class Follower:
                     generation.generation,
                     0,
                     projection.handled_topics(),
-                    RowCache(complete=True),  # a new generation is empty: misses need no look-up
+                    # A new generation is empty: keys never seen need no look-up.
+                    RowCache(self.cache_limit, complete=True),
                 )
             )
         wanted: frozenset[str] | None = frozenset()

@@ -8,12 +8,14 @@ from position zero in large batches. Batch boundaries, caches and timing must no
 from __future__ import annotations
 
 from archive.demo.portfolio import build_portfolio
+from projections.changes import CACHE_LIMIT
 from projections.registers import all_registers
 from tests.projections.conftest import Registers
 
 
 def test_every_register_rebuilds_identical_to_the_live_copy(registers: Registers) -> None:
     registers.follower.batch_size = 37  # odd, small batches: boundaries fall everywhere
+    registers.follower.cache_limit = 5  # rows forgotten and read back from the database
     registers.follower.interval = 0.01
     registers.follower.start()
     build_portfolio(registers.app, loans=12, advance=registers.follower.wake)
@@ -28,8 +30,14 @@ def test_every_register_rebuilds_identical_to_the_live_copy(registers: Registers
     assert all(any(rows for rows in tables.values()) for tables in live.values()), (
         "every register holds rows after the demo portfolio"
     )
+    registers.follower.cache_limit = CACHE_LIMIT
     registers.follower.rebuild(names)
     rebuilt = {name: registers.snapshot(name) for name in names}
+    # Again with a row cache of three rows: rows are forgotten and read back all the time.
+    registers.follower.cache_limit = 3
+    registers.follower.rebuild(names)
+    squeezed = {name: registers.snapshot(name) for name in names}
+    assert squeezed == rebuilt
 
     for name in names:
         for table, rows in live[name].items():
