@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from projections.tables import AT, FROM, FROM_AT, POS, SEQ, TO, TO_AT, TableSpec
 
 Key = tuple[Any, ...]
-CACHE_LIMIT = 10_000
+CACHE_LIMIT = 2_000
 
 
 class Statements:
