@@ -776,7 +776,7 @@ def child(spec_path: Path) -> int:
             profiler.disable()
             text = io.StringIO()
             stats = pstats.Stats(profiler, stream=text)
-            stats.strip_dirs().sort_stats("tottime").print_stats(PROFILE_TOP)
+            stats.strip_dirs().sort_stats("cumulative").print_stats(PROFILE_TOP)
             stats.sort_stats("tottime").print_stats(PROFILE_TOP)
             result["profile"] = text.getvalue()
     finally:
