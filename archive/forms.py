@@ -1,0 +1,279 @@
+"""The archive office's printed forms (Chinese, ReportLab): borrow slip (借阅单), transfer receipt
+(移交清单) and destruction register (销毁清册), each with its signature lines.
+
+The forms are evidence in their own right: the commands that issue them file the PDF into the
+dossier like any other document. Text is drawn in the CID font STSong-Light that every PDF
+reader has, so nothing is embedded and the text stays extractable (四性检测: readable).
+The content is plain data, so the same form renders identically every time (``invariant``).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Literal
+
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+FONT = "STSong-Light"
+
+
+def _font() -> str:
+    if FONT not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+    return FONT
+
+
+def _style(
+    size: float, *, leading: float | None = None, align: Literal[0, 1, 2, 4] = 0
+) -> ParagraphStyle:
+    return ParagraphStyle(
+        f"form-{size}-{align}",
+        fontName=_font(),
+        fontSize=size,
+        leading=leading or size * 1.4,
+        alignment=align,
+        wordWrap="CJK",
+    )
+
+
+def _table(rows: Sequence[Sequence[object]], widths: Sequence[float]) -> Table:
+    body = _style(9)
+    cells = [[Paragraph(str(value), body) for value in row] for row in rows]
+    table = Table(cells, colWidths=list(widths), repeatRows=1)
+    table.setStyle(
+        TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee")),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+            ]
+        )
+    )
+    return table
+
+
+def _signatures(roles: Sequence[str], width: float) -> Table:
+    """A signature line per role: 签字 and 日期 blanks to sign on paper."""
+    rows = [[f"{role}签字：", "", "日期：", ""] for role in roles]
+    table = Table(rows, colWidths=[width * 0.25, width * 0.35, width * 0.1, width * 0.3])
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, -1), _font()),
+                ("FONTSIZE", (0, 0), (-1, -1), 10),
+                ("LINEBELOW", (1, 0), (1, -1), 0.5, colors.black),
+                ("LINEBELOW", (3, 0), (3, -1), 0.5, colors.black),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 10),
+            ]
+        )
+    )
+    return table
+
+
+def _render(title: str, subtitle: str, story: list[Flowable], *, wide: bool = False) -> bytes:
+    buffer = io.BytesIO()
+    size = landscape(A4) if wide else A4
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=size,
+        leftMargin=18 * mm,
+        rightMargin=18 * mm,
+        topMargin=16 * mm,
+        bottomMargin=16 * mm,
+        title=title,
+        author="Dossier 贷后档案",
+        invariant=1,
+    )
+    heading: list[Flowable] = [
+        Paragraph(title, _style(16, align=1)),
+        Paragraph(subtitle, _style(9, align=1)),
+    ]
+    doc.build([*heading, Spacer(1, 6 * mm), *story])
+    return buffer.getvalue()
+
+
+def _width(wide: bool = False) -> float:
+    return (landscape(A4) if wide else A4)[0] - 36 * mm
+
+
+# ----------------------------------------------------------------------------- borrow slip
+@dataclass(frozen=True)
+class BorrowSlip:
+    """What a borrow slip (借阅单) states."""
+
+    borrowing_id: str
+    reference_code: str
+    loan_no: str
+    borrower_name: str
+    requester: str
+    purpose: str
+    form: str
+    due_on: date
+    approvers: Sequence[str]
+    items: Sequence[tuple[str, str, int]]  # (document type, title or file name, pages)
+
+
+def borrow_slip(slip: BorrowSlip) -> bytes:
+    width = _width()
+    facts = _table(
+        [
+            ["借阅编号", slip.borrowing_id, "档号", slip.reference_code],
+            ["借据号", slip.loan_no, "借款人", slip.borrower_name],
+            ["借阅人", slip.requester, "借阅目的", slip.purpose],
+            ["借阅形式", slip.form, "归还期限", slip.due_on.isoformat()],
+            ["审批人", "、".join(slip.approvers) or "—", "", ""],
+        ],
+        [width * 0.15, width * 0.35, width * 0.15, width * 0.35],
+    )
+    items = _table(
+        [["序号", "文件类型", "文件名称", "页数"]]
+        + [[n, t, title, pages] for n, (t, title, pages) in enumerate(slip.items, start=1)],
+        [width * 0.1, width * 0.25, width * 0.5, width * 0.15],
+    )
+    notice = Paragraph(
+        "借阅人不得涂改、拆卷、抽页；归还时按页数清点。Borrowers may not mark, unbind or remove pages; "
+        "pages are counted on return.",
+        _style(8),
+    )
+    return _render(
+        "档案借阅单",
+        f"Borrow slip · {slip.borrowing_id}",
+        [
+            facts,
+            Spacer(1, 5 * mm),
+            items,
+            Spacer(1, 4 * mm),
+            notice,
+            Spacer(1, 8 * mm),
+            _signatures(["借阅人", "审批人", "档案管理员（借出）", "档案管理员（归还）"], width),
+        ],
+    )
+
+
+# ------------------------------------------------------------------------ transfer receipt
+@dataclass(frozen=True)
+class TransferReceipt:
+    """What a transfer list with its receipt (移交清单) states."""
+
+    transfer_id: str
+    loan_no: str
+    borrower_name: str
+    kind: str
+    handed_by: str
+    received_by: str
+    received_on: date
+    items: Sequence[tuple[str, str, int, str]]  # (document type, title, pages, check result)
+
+
+def transfer_receipt(receipt: TransferReceipt) -> bytes:
+    width = _width()
+    facts = _table(
+        [
+            ["移交编号", receipt.transfer_id, "移交类型", receipt.kind],
+            ["借据号", receipt.loan_no, "借款人", receipt.borrower_name],
+            ["移交人", receipt.handed_by, "接收人", receipt.received_by],
+            ["接收日期", receipt.received_on.isoformat(), "", ""],
+        ],
+        [width * 0.15, width * 0.35, width * 0.15, width * 0.35],
+    )
+    items = _table(
+        [["序号", "文件类型", "文件名称", "页数", "核对结果"]]
+        + [
+            [n, t, title, pages, result]
+            for n, (t, title, pages, result) in enumerate(receipt.items, start=1)
+        ],
+        [width * 0.08, width * 0.22, width * 0.42, width * 0.1, width * 0.18],
+    )
+    return _render(
+        "档案移交清单",
+        f"Transfer list and receipt · {receipt.transfer_id}",
+        [
+            facts,
+            Spacer(1, 5 * mm),
+            items,
+            Spacer(1, 8 * mm),
+            _signatures(["移交人", "接收人"], width),
+        ],
+    )
+
+
+# ---------------------------------------------------------------------- destruction register
+@dataclass(frozen=True)
+class DestructionEntry:
+    """One dossier in a destruction register (销毁清册)."""
+
+    reference_code: str
+    title: str
+    years: str
+    retention: str
+    pages: int
+    opinion: str
+
+
+@dataclass(frozen=True)
+class DestructionRegister:
+    """What a destruction register states, with who proposed, approved and supervised."""
+
+    batch_id: str
+    proposed_by: str
+    approved_by: Sequence[str]
+    method: str
+    entries: Sequence[DestructionEntry]
+    supervisors: Sequence[str] = field(default_factory=tuple)
+
+
+def destruction_register(register: DestructionRegister) -> bytes:
+    width = _width(wide=True)
+    facts = _table(
+        [
+            ["销毁批次", register.batch_id, "提出人", register.proposed_by],
+            ["批准人", "、".join(register.approved_by) or "—", "销毁方式", register.method],
+            ["监销人", "、".join(register.supervisors) or "—", "", ""],
+        ],
+        [width * 0.12, width * 0.38, width * 0.12, width * 0.38],
+    )
+    entries = _table(
+        [["序号", "档号", "题名", "年度", "保管期限", "页数", "鉴定意见"]]
+        + [
+            [n, e.reference_code, e.title, e.years, e.retention, e.pages, e.opinion]
+            for n, e in enumerate(register.entries, start=1)
+        ],
+        [
+            width * 0.05,
+            width * 0.2,
+            width * 0.25,
+            width * 0.1,
+            width * 0.08,
+            width * 0.06,
+            width * 0.26,
+        ],
+    )
+    total = sum(e.pages for e in register.entries)
+    summary = Paragraph(
+        f"共 {len(register.entries)} 卷，{total} 页。本清册永久保存。"
+        f" {len(register.entries)} dossiers, {total} pages; this register is kept permanently.",
+        _style(9),
+    )
+    return _render(
+        "档案销毁清册",
+        f"Destruction register · {register.batch_id}",
+        [
+            facts,
+            Spacer(1, 5 * mm),
+            entries,
+            Spacer(1, 3 * mm),
+            summary,
+            Spacer(1, 8 * mm),
+            _signatures(["提出人", "批准人", "合规审批", "监销人", "监销人", "执行人"], width),
+        ],
+        wide=True,
+    )
