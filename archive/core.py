@@ -46,7 +46,7 @@ from domain.loan import Loan
 from domain.staff import Staff
 from domain.values import NAMESPACE, Actor, DocumentRef, Party, Role, dossier_id_for
 from storage.blobs import BlobStore
-from storage.envelope import DERIVED_SUFFIX
+from storage.envelope import DERIVED_SUFFIX, KeyDestroyedError
 from storage.positions import notification_id_of
 
 log = logging.getLogger(__name__)
@@ -281,8 +281,37 @@ class ArchiveCore(Application[UUID]):
                     current_version=current,
                 ) from None
             position = max(r.notification.id for r in recordings)
+            self._hold_new_documents(work, refs)
             self._extract_texts_later(work, refs)
             return replace(provisional, position=position)
+
+    def _hold_new_documents(self, work: Work, refs: list[DocumentRef]) -> None:
+        """A document filed while the dossier is on hold gets the legal hold of its siblings."""
+        if not refs:
+            return
+        dossier = next(a for a in work.touched if isinstance(a, Dossier))
+        if dossier.open_holds:
+            self.mirror_legal_hold(
+                dossier, on=True, keys=[blob_key(dossier.id, r.sha256) for r in refs]
+            )
+
+    def mirror_legal_hold(
+        self, dossier: Dossier, *, on: bool, keys: Sequence[str] | None = None
+    ) -> None:
+        """Put on (or release) the store's legal hold on every blob of the dossier.
+
+        Called after the hold's event is saved: the event is the fact, the store's hold its
+        mirror. A failure is logged, not raised — the saved event already refuses destruction.
+        """
+        if keys is None:
+            shas = dict.fromkeys(d.ref.sha256 for d in dossier.documents)
+            keys = [blob_key(dossier.id, sha) for sha in shas]
+            keys += [k + DERIVED_SUFFIX for k in keys if self.blobs.exists(k + DERIVED_SUFFIX)]
+        for key in keys:
+            try:
+                self.blobs.set_legal_hold(key, on)
+            except Exception:
+                log.exception("legal hold %s failed for %s", "on" if on else "off", key)
 
     # ---------------------------------------------------------- extracted text
     def _extract_texts_later(self, work: Work, refs: list[DocumentRef]) -> None:
@@ -319,15 +348,18 @@ class ArchiveCore(Application[UUID]):
         """
         if media_type != "application/pdf":
             return None
-        text = self.text_of(dossier_id, sha256)
-        key = blob_key(dossier_id, sha256)
-        if text is not None or not self.blobs.exists(key):
-            return text
-        with tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024) as spool:
-            with self.blobs.open(key) as stream:
-                shutil.copyfileobj(stream, spool)
-            spool.seek(0)
-            return extract_text(cast(BinaryIO, spool))
+        try:
+            text = self.text_of(dossier_id, sha256)
+            key = blob_key(dossier_id, sha256)
+            if text is not None or not self.blobs.exists(key):
+                return text
+            with tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024) as spool:
+                with self.blobs.open(key) as stream:
+                    shutil.copyfileobj(stream, spool)
+                spool.seek(0)
+                return extract_text(cast(BinaryIO, spool))
+        except KeyDestroyedError:
+            return None  # crypto-shredded: the text is gone with the key, for good
 
     def text_of(self, dossier_id: UUID, sha256: str) -> str | None:
         """The text extracted from a stored PDF, once extraction has run (never in an event)."""
@@ -436,11 +468,14 @@ class ArchiveCore(Application[UUID]):
         command: Callable[[Loan, Actor, list[DocumentRef]], Mapping[str, str] | None],
         uploads: Sequence[Upload] = (),
         co_saved: Callable[[Loan], Sequence[Aggregate]] | None = None,
+        on_dossier: Callable[[Loan, Dossier, Actor], bool] | None = None,
     ) -> CommandResult:
         """Run ``command`` on one loan, filing its documents in the loan's dossier.
 
         ``co_saved`` names further aggregates the command changes; they are saved in
         the same ``save()``, so a concurrent change to any of them is a conflict.
+        ``on_dossier`` is what the command also records on the loan's dossier (retention
+        starting at settlement); it answers whether it recorded anything.
         """
 
         def body(actor: Actor, refs: list[DocumentRef]) -> Work:
@@ -450,9 +485,13 @@ class ArchiveCore(Application[UUID]):
             touched: list[Aggregate] = [loan]
             if co_saved is not None:
                 touched.extend(co_saved(loan))
-            if refs:
-                dossier = self.dossier_of(loan)
+            dossier = self.dossier_of(loan) if refs or on_dossier is not None else None
+            if dossier is not None and refs:
                 self.file_documents(dossier, loan, refs, actor)
+            changed = (
+                dossier is not None and on_dossier is not None and on_dossier(loan, dossier, actor)
+            )
+            if dossier is not None and (refs or changed):
                 touched.append(dossier)
             return Work(loan, touched, dict(ids), loan.loan_no)
 

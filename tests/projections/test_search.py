@@ -25,6 +25,7 @@ from projections.follower import Follower
 from projections.query import AsOf
 from projections.registers.search import DOCUMENTS, DocumentSearch, search
 from projections.store import RegisterStore, sqlite_url
+from storage.envelope import EncryptingBlobStore
 from tests.factories import make_disbursement, make_pdf, make_upload
 from tests.projections.conftest import Registers
 
@@ -235,3 +236,33 @@ def test_the_documents_export_has_chinese_headers_and_no_full_text(
     ]
     assert len(lines) == 2
     assert not any(PROMISE in cell for line in lines for cell in line)
+
+
+def test_a_document_whose_data_key_was_destroyed_has_no_text_and_the_rebuild_goes_on(
+    registers: Registers, staff: dict[str, CommandContext]
+) -> None:
+    app = registers.app
+    app.disburse(
+        staff["account_manager"],
+        make_disbursement("DESTROYED-1"),
+        [
+            make_upload(
+                "loan_contract", filename="借款合同.pdf", data=make_pdf("借款合同 销毁测试短语")
+            )
+        ],
+    )
+    registers.catch_up()
+    assert search(registers.store, registers.register("document_search"), "销毁测试短语")
+    dossier_id = dossier_id_for(loan_id_for("DESTROYED-1"))
+    blobs = app.blobs
+    assert isinstance(blobs, EncryptingBlobStore)
+    blobs.envelope.keys.delete(dossier_id)  # crypto-shredding, as a destruction will do
+
+    registers.follower.rebuild(["document_search"])
+
+    projection = registers.register("document_search")
+    assert search(registers.store, projection, "销毁测试短语") == []
+    (row,) = [
+        r for r in registers.rows("document_search", "documents") if r["loan_no"] == "DESTROYED-1"
+    ]
+    assert row["content"] is None
