@@ -15,6 +15,8 @@ from api.composition import build_archive, build_registers
 from api.deps import COMMAND_MODELS, MAX_FILES
 from api.middleware import BodyLimit, RequestLog, configure_logging
 from api.routers import (
+    archive_office,
+    borrowings,
     classifications,
     collateral,
     dossiers,
@@ -41,6 +43,8 @@ ROUTERS = (
     workout,
     responsibility,
     collateral,
+    borrowings,
+    archive_office,
     dossiers,
     integrity,
     staff,

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from archive.accountability import AccountabilityCommands
+from archive.circulation import CirculationCommands
 from archive.collateral import CollateralCommands, CollateralQueries
+from archive.custody import CustodyCommands
 from archive.fixity import FixityChecks
 from archive.grading import GradingCommands
 from archive.lending import LendingCommands
@@ -23,6 +25,8 @@ class DossierArchive(
     AccountabilityCommands,
     CollateralCommands,
     CollateralQueries,
+    CirculationCommands,
+    CustodyCommands,
     ReadQueries,
     FixityChecks,
     Sweeping,

@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from archive.core import ArchiveCore, CommandContext, CommandResult, Work
+from archive.custody import start_retention_on_close
 from archive.ingest import Upload
 from archive.receipts import BorrowerIndex
 from domain.authorization import Action
@@ -196,4 +197,5 @@ class LendingCommands(ArchiveCore):
                 settled_on=settled_on, actor=actor, documents=refs
             ),
             uploads,
+            on_dossier=start_retention_on_close,
         )

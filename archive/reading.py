@@ -203,21 +203,7 @@ class ReadQueries(ArchiveCore):
         loan = self.loan(loan_no)
         dossier = self.dossier_of(loan)
         ref = dossier.filed(sha256).ref
-        try:
-            with self.blobs.open(blob_key(dossier.id, sha256)) as stream:
-                content = stream.read(ref.size + 1)
-        except (BlobStoreError, CryptoError) as exc:
-            raise StoredDocumentAlteredError(
-                f"存储的文档 {sha256} 无法完整读出（{type(exc).__name__}），已拒绝提供，请进行完整性检查",
-                f"the stored document {sha256} cannot be read back intact "
-                f"({type(exc).__name__}); not served — run a fixity check",
-            ) from exc
-        if hashlib.sha256(content).hexdigest() != ref.sha256:
-            raise StoredDocumentAlteredError(
-                f"存储的文档 {sha256} 与归档时的哈希不符，已拒绝提供，请进行完整性检查",
-                f"the stored document {sha256} no longer matches its hash; not served — "
-                "run a fixity check",
-            )
+        content = self.verified_content(dossier, ref)
         if original:
             copy, media_type, filename = content, ref.media_type, ref.filename
         else:
@@ -255,6 +241,26 @@ class ReadQueries(ArchiveCore):
             watermarked=not original,
             position=recordings[-1].notification.id,
         )
+
+    def verified_content(self, dossier: Dossier, ref: DocumentRef) -> bytes:
+        """A filed document's stored bytes, refused unless they still hash to its filing event."""
+        sha256 = ref.sha256
+        try:
+            with self.blobs.open(blob_key(dossier.id, sha256)) as stream:
+                content = stream.read(ref.size + 1)
+        except (BlobStoreError, CryptoError) as exc:
+            raise StoredDocumentAlteredError(
+                f"存储的文档 {sha256} 无法完整读出（{type(exc).__name__}），已拒绝提供，请进行完整性检查",
+                f"the stored document {sha256} cannot be read back intact "
+                f"({type(exc).__name__}); not served — run a fixity check",
+            ) from exc
+        if hashlib.sha256(content).hexdigest() != ref.sha256:
+            raise StoredDocumentAlteredError(
+                f"存储的文档 {sha256} 与归档时的哈希不符，已拒绝提供，请进行完整性检查",
+                f"the stored document {sha256} no longer matches its hash; not served — "
+                "run a fixity check",
+            )
+        return content
 
     def file_supplement(
         self,

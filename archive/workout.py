@@ -7,6 +7,7 @@ from datetime import date
 from uuid import UUID, uuid4
 
 from archive.core import ArchiveCore, CommandContext, CommandResult
+from archive.custody import start_retention_on_close
 from archive.ingest import Upload
 from domain.authorization import Action
 from domain.loan import Loan
@@ -191,4 +192,5 @@ class WorkoutCommands(ArchiveCore):
                 documents=refs,
             ),
             uploads,
+            on_dossier=start_retention_on_close,
         )

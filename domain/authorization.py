@@ -63,6 +63,23 @@ class Action(Enum):
     REVOKE_ROLE = "revoke_role"
     ISSUE_TOKEN = "issue_token"  # noqa: S105 - an action name, not a secret
     READ_STAFF = "read_staff"
+    LIST_TRANSFER = "list_transfer"
+    RECEIVE_TRANSFER = "receive_transfer"
+    CLEAR_DEFECT = "clear_defect"
+    CATALOGUE = "catalogue"
+    PLACE_HOLD = "place_hold"
+    RELEASE_HOLD = "release_hold"
+    OPEN_APPRAISAL = "open_appraisal"
+    DECIDE_APPRAISAL = "decide_appraisal"
+    EXTEND_RETENTION = "extend_retention"
+    REQUEST_BORROWING = "request_borrowing"
+    APPROVE_BORROWING = "approve_borrowing"
+    REJECT_BORROWING = "reject_borrowing"
+    CHECK_OUT_BORROWING = "check_out_borrowing"
+    RETURN_BORROWING = "return_borrowing"
+    CLOSE_BORROWING = "close_borrowing"
+    ISSUE_ELECTRONIC_COPY = "issue_electronic_copy"
+    NOTE_OVERDUE_BORROWINGS = "note_overdue_borrowings"
 
 
 R = Role
@@ -73,6 +90,9 @@ CUSTODY_ROLES = frozenset({R.ARCHIVIST})
 
 Releasing a collateral (注销) is the branch head's, or after settlement the account manager's:
 see :meth:`domain.collateral.Collateral.release`."""
+
+HOLD_ROLES = frozenset({R.COMPLIANCE, R.AUDITOR})
+"""Who places and releases litigation, audit and investigation holds (冻结)."""
 
 PERMISSIONS: Mapping[Action, frozenset[Role]] = {
     Action.DISBURSE: frozenset({R.ACCOUNT_MANAGER}),
@@ -117,6 +137,28 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = {
     Action.REVOKE_ROLE: frozenset({R.ADMINISTRATOR}),
     Action.ISSUE_TOKEN: frozenset({R.ADMINISTRATOR}),
     Action.READ_STAFF: frozenset({R.ADMINISTRATOR, R.AUDITOR, R.COMPLIANCE}),
+    # Lending (借阅): anyone with a business need asks; the archive head (and for tier 1 the
+    # branch head) approves; archivists hand out and take back. Who may approve which
+    # borrowing, and the duties that must stay apart, live in domain/borrowing.py.
+    Action.REQUEST_BORROWING: BUSINESS_ROLES,
+    Action.APPROVE_BORROWING: frozenset({R.ARCHIVE_HEAD, R.BRANCH_HEAD}),
+    Action.REJECT_BORROWING: frozenset({R.ARCHIVE_HEAD, R.BRANCH_HEAD}),
+    Action.CHECK_OUT_BORROWING: CUSTODY_ROLES,
+    Action.RETURN_BORROWING: CUSTODY_ROLES,
+    Action.CLOSE_BORROWING: frozenset({R.ARCHIVIST, R.ARCHIVE_HEAD}),
+    Action.ISSUE_ELECTRONIC_COPY: CUSTODY_ROLES,
+    Action.NOTE_OVERDUE_BORROWINGS: frozenset({R.POST_LOAN_OFFICER, R.ARCHIVE_HEAD}),
+    # The archive office (档案室): the credit side hands over, the archivist receives and
+    # catalogues, compliance and audit freeze, the archive head appraises.
+    Action.LIST_TRANSFER: LENDING_ROLES,
+    Action.RECEIVE_TRANSFER: frozenset({R.ARCHIVIST}),
+    Action.CLEAR_DEFECT: frozenset({R.ARCHIVIST}),
+    Action.CATALOGUE: frozenset({R.ARCHIVIST}),
+    Action.PLACE_HOLD: HOLD_ROLES,
+    Action.RELEASE_HOLD: HOLD_ROLES,
+    Action.OPEN_APPRAISAL: frozenset({R.ARCHIVE_HEAD}),
+    Action.DECIDE_APPRAISAL: frozenset({R.ARCHIVE_HEAD}),
+    Action.EXTEND_RETENTION: frozenset({R.ARCHIVE_HEAD}),
 }
 
 ADMINISTRATION = frozenset(

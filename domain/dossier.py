@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from typing import Self
 from uuid import UUID
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import event
 
 from domain.authorization import Action, authorize
+from domain.custody import DossierCustody
 from domain.errors import InvalidInputError, NotFoundError
 from domain.values import (
     Actor,
@@ -48,8 +49,8 @@ class FiledDocument:
     evidences_version: int | None
 
 
-class Dossier(Aggregate):
-    """The paper trail of one loan."""
+class Dossier(DossierCustody):
+    """The paper trail of one loan; what the archive office records is :class:`DossierCustody`."""
 
     @staticmethod
     def create_id(loan_id: UUID) -> UUID:
@@ -76,6 +77,7 @@ class Dossier(Aggregate):
         self.documents: list[FiledDocument] = []
         self.reads = 0
         self.last_fixity_passed: bool | None = None
+        self._init_custody()
 
     def file(
         self,
@@ -125,6 +127,17 @@ class Dossier(Aggregate):
         raise NotFoundError(
             f"档案中没有哈希为 {sha256} 的文档", f"the dossier holds no document {sha256}"
         )
+
+    def custody_tier_of(self, sha256: str) -> int:
+        """The custody tier of a filed document: 1 for title certificates and securities
+        (held like cash, lent only with the branch head's approval), 2 otherwise.
+
+        Decided at cataloguing from the document types configured as tier 1; before the
+        dossier is catalogued it is not known (NotCataloguedError).
+        """
+        document = self.filed(sha256)
+        entry = self.check_catalogued()
+        return 1 if document.ref.doc_type in entry.tier1_doc_types else 2
 
     def record_read(
         self,

@@ -82,3 +82,143 @@ class AdministratorBusinessActionError(SegregationOfDutiesError):
     """Raised when a system administrator tries to record or read business data (三员分立)."""
 
     code = "administrator_business_action"
+
+
+# ------------------------------------------------------------------ lending (借阅)
+class DossierOnLoanError(ConflictError):
+    """Raised when an item asked for is already checked out on another borrowing."""
+
+    code = "dossier_on_loan"
+
+
+class DossierUnderAppraisalError(ConflictError):
+    """Raised when a dossier under appraisal (鉴定中) is asked to be lent."""
+
+    code = "dossier_under_appraisal"
+
+
+class BorrowingNotApprovedError(InvalidTransitionError):
+    """Raised when a borrowing is handed out before every approval it needs is given."""
+
+    code = "borrowing_not_approved"
+
+
+class PageDiscrepancyOpenError(InvalidTransitionError):
+    """Raised when a borrowing returned with missing pages is closed without the archive head."""
+
+    code = "page_discrepancy_open"
+
+
+class BorrowerApprovesError(SegregationOfDutiesError):
+    """Raised when the borrower tries to approve or reject their own borrowing."""
+
+    code = "borrower_approves_own_borrowing"
+
+
+class ApproverHandsOutError(SegregationOfDutiesError):
+    """Raised when the person who approved a borrowing would also hand it out."""
+
+    code = "approver_hands_out"
+
+
+class BorrowerHandsOutError(SegregationOfDutiesError):
+    """Raised when an archivist would hand a borrowing out to themselves."""
+
+    code = "borrower_hands_out"
+
+
+class ApprovalRoleNotRequiredError(RoleNotPermittedError):
+    """Raised when an approval comes from a role this borrowing does not (or no longer) need."""
+
+    code = "approval_role_not_required"
+
+
+# ------------------------------------------------------------------ the archive office (档案室)
+class LoanNotClosedError(InvalidTransitionError):
+    """Raised when an archive act needs a settled or written-off loan and the loan is still live."""
+
+    code = "loan_not_closed"
+
+
+class TransferAlreadyReceivedError(InvalidTransitionError):
+    """Raised when a transfer list that was already received is received again."""
+
+    code = "transfer_already_received"
+
+
+class ReceiptMismatchError(InvalidInputError):
+    """Raised when a receipt does not check every listed item of the transfer exactly once."""
+
+    code = "receipt_mismatch"
+
+
+class DefectAlreadyClearedError(InvalidTransitionError):
+    """Raised when a transfer defect that was cleared before is cleared again."""
+
+    code = "defect_already_cleared"
+
+
+class NothingReceivedError(InvalidTransitionError):
+    """Raised when a dossier is catalogued before the archive office has received any transfer."""
+
+    code = "nothing_received"
+
+
+class AlreadyCataloguedError(InvalidTransitionError):
+    """Raised when a dossier that already has its reference code (档号) is catalogued again."""
+
+    code = "already_catalogued"
+
+
+class NotCataloguedError(InvalidTransitionError):
+    """Raised when an act needs the dossier's catalogue entry (档号, retention) and there is none."""
+
+    code = "not_catalogued"
+
+
+class ReferenceSeriesFullError(ConflictError):
+    """Raised when a reference-code series has used every 4-digit item number."""
+
+    code = "reference_series_full"
+
+
+class HoldAlreadyReleasedError(InvalidTransitionError):
+    """Raised when a hold that was released before is released again."""
+
+    code = "hold_already_released"
+
+
+class RetentionNotStartedError(InvalidTransitionError):
+    """Raised when an act needs the retention period to have started (loan settled or written off)."""
+
+    code = "retention_not_started"
+
+
+class RetentionNotExpiredError(ConflictError):
+    """Raised when an appraisal is opened before the dossier's retention has ended."""
+
+    code = "retention_not_expired"
+
+
+class PermanentRetentionError(InvalidTransitionError):
+    """Raised when a permanent (Y) dossier is appraised or its retention extended."""
+
+    code = "permanent_retention"
+
+
+class AppraisalOpenError(InvalidTransitionError):
+    """Raised when an appraisal is opened while another is still open on the dossier."""
+
+    code = "appraisal_open"
+
+
+class AppraisalDecidedError(InvalidTransitionError):
+    """Raised when an appraisal that was decided before is decided again."""
+
+    code = "appraisal_decided"
+
+
+class AppraisalGroupError(SegregationOfDutiesError):
+    """Raised when an appraisal group (鉴定小组) has fewer than two different people."""
+
+    code = "appraisal_group_too_small"

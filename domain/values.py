@@ -377,3 +377,95 @@ class DisposalRoute(LabelledEnum):
     PRESERVATION = ("preservation", "保全")
     DEBT_FOR_ASSET = ("debt_for_asset", "以资抵债")
     WRITTEN_OFF = ("written_off", "核销")
+
+
+class BorrowingPurpose(LabelledEnum):
+    """Why a dossier is borrowed (借阅目的): the only four grounds DOMAIN.md allows."""
+
+    AUDIT = ("audit", "审计")
+    INSPECTION = ("inspection", "检查")
+    LITIGATION = ("litigation", "诉讼")
+    BUSINESS = ("business", "业务需要")
+
+
+class BorrowingForm(LabelledEnum):
+    """What the borrower is handed: the paper originals or a watermarked electronic copy."""
+
+    ORIGINAL = ("original", "原件")
+    ELECTRONIC_COPY = ("electronic_copy", "电子副本")
+
+
+class BorrowingStatus(LabelledEnum):
+    """Where a borrowing (借阅) stands."""
+
+    REQUESTED = ("requested", "待审批")
+    APPROVED = ("approved", "已批准")
+    REJECTED = ("rejected", "已驳回")
+    CHECKED_OUT = ("checked_out", "已借出")
+    COPY_ISSUED = ("copy_issued", "已发放电子副本")
+    RETURNED = ("returned", "已归还")
+    CLOSED = ("closed", "已结案")
+
+
+def circulation_id_for(dossier_id: UUID) -> UUID:
+    """The deterministic id of the record of what of this dossier is out on loan."""
+    return uuid5(NAMESPACE, f"circulation:{dossier_id}")
+
+
+def borrowing_id_for(dossier_id: UUID, borrow_no: str) -> UUID:
+    """The deterministic id of the borrowing with this number (借阅单号) of this dossier."""
+    return uuid5(NAMESPACE, f"borrowing:{dossier_id}:{borrow_no}")
+
+
+# ------------------------------------------------------------------ the archive office (档案室)
+class TransferKind(LabelledEnum):
+    """What the credit side hands to the archive office (移交)."""
+
+    ORIGINALS = ("originals", "合同原件")
+    FULL = ("full", "整卷")
+
+
+class ItemCondition(LabelledEnum):
+    """What the archivist found for one item of a transfer list."""
+
+    PRESENT = ("present", "完好")
+    MISSING = ("missing", "缺失")
+    DAMAGED = ("damaged", "破损")
+
+
+class RetentionClass(LabelledEnum):
+    """How long a record is kept (保管期限), counted from the year after the loan closed."""
+
+    PERMANENT = ("Y", "永久")
+    THIRTY_YEARS = ("D30", "30年")
+    TEN_YEARS = ("D10", "10年")
+
+    @property
+    def years(self) -> int | None:
+        """Years kept, or None for permanent."""
+        return {"Y": None, "D30": 30, "D10": 10}[str(self.value)]
+
+    @property
+    def rank(self) -> int:
+        """Longer retention ranks higher: a dossier keeps the longest class of its records."""
+        return {"Y": 3, "D30": 2, "D10": 1}[str(self.value)]
+
+
+class HoldKind(LabelledEnum):
+    """Why a dossier is frozen (冻结) against destruction."""
+
+    LITIGATION = ("litigation", "诉讼")
+    AUDIT = ("audit", "审计")
+    INVESTIGATION = ("investigation", "调查")
+
+
+class AppraisalOpinion(LabelledEnum):
+    """What an appraisal (鉴定) concludes for an expired dossier."""
+
+    DESTROY = ("destroy", "销毁")
+    EXTEND = ("extend", "延长保管期限")
+
+
+def reference_series_id_for(series: str) -> UUID:
+    """The deterministic id of the item-number counter of one reference-code series."""
+    return uuid5(NAMESPACE, f"reference-series:{series}")

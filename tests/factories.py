@@ -172,8 +172,8 @@ def make_staff(app: Any) -> dict[str, Any]:
 
     Returns a ``CommandContext`` per person, keyed by their staff number (工号): the keys are
     ``account_manager``, ``account_manager_2``, ``reviewer``, ``post_loan_officer``,
-    ``risk_manager``, ``branch_head``, ``auditor``, ``archivist``, ``second_archivist`` and
-    ``administrator``. Each context carries the staff id that the person's own token
+    ``risk_manager``, ``branch_head``, ``auditor``, ``archivist``, ``second_archivist``,
+    ``administrator``, ``archive_head`` and ``compliance``. Each context carries the staff id that the person's own token
     authenticates to, so every later command goes through the real token check.
     """
     from archive.core import SYSTEM_ID, CommandContext
@@ -189,6 +189,8 @@ def make_staff(app: Any) -> dict[str, Any]:
         "archivist": ("黄丽", Role.ARCHIVIST),
         "second_archivist": ("孙悦", Role.ARCHIVIST),
         "administrator": ("周强", Role.ADMINISTRATOR),
+        "archive_head": ("吴静", Role.ARCHIVE_HEAD),
+        "compliance": ("郑洁", Role.COMPLIANCE),
     }
     console = CommandContext(SYSTEM_ID)
     contexts: dict[str, CommandContext] = {}

@@ -35,6 +35,7 @@ STAFF = {
     "auditor": ("AU001", "黄敏", [Role.AUDITOR]),
     "archivist": ("AR001", "孙悦", [Role.ARCHIVIST]),
     "archivist2": ("AR002", "周婷", [Role.ARCHIVIST]),
+    "archhead": ("AH001", "吴静", [Role.ARCHIVE_HEAD]),
 }
 
 

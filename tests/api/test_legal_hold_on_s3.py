@@ -1,0 +1,92 @@
+"""A dossier hold puts every object of the dossier under an S3 legal hold, released with the last
+hold — against the real SeaweedFS the tests start."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from api.composition import build_archive
+from api.settings import Settings
+from archive.core import SYSTEM_ID, CommandContext, blob_key
+from domain.values import HoldKind, Role
+from storage.envelope import EncryptingBlobStore
+from storage.s3 import S3BlobStore
+from tests.factories import make_disbursement, make_upload
+from tests.storage.seaweed import SeaweedFS, unique_bucket
+
+
+def test_dossier_holds_are_mirrored_as_s3_legal_holds(
+    seaweedfs: SeaweedFS, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DOSSIER_BLOB_STORE", "s3")
+    monkeypatch.setenv("DOSSIER_S3_ENDPOINT", seaweedfs.endpoint)
+    monkeypatch.setenv("DOSSIER_S3_SECURE", "false")
+    monkeypatch.setenv("DOSSIER_S3_BUCKET", unique_bucket())
+    monkeypatch.setenv("DOSSIER_S3_ACCESS_KEY", seaweedfs.access_key)
+    monkeypatch.setenv("DOSSIER_S3_SECRET_KEY", seaweedfs.secret_key)
+    archive = build_archive(Settings())
+    try:
+        blobs = archive.blobs
+        assert isinstance(blobs, EncryptingBlobStore)
+        s3 = blobs.inner
+        assert isinstance(s3, S3BlobStore)
+        assert s3.object_lock
+        console = CommandContext(SYSTEM_ID)
+        people = {}
+        for no, role in (
+            ("am", Role.ACCOUNT_MANAGER),
+            ("cp", Role.COMPLIANCE),
+            ("au", Role.AUDITOR),
+        ):
+            _r, token = archive.enrol_staff(
+                console, staff_no=no, name=no, branch="总行", roles=[role]
+            )
+            assert token is not None
+            people[no] = CommandContext(archive.authenticate(token.token))
+        result = archive.disburse(
+            people["am"], make_disbursement("JJ-S3-HOLD"), [make_upload("loan_contract")]
+        )
+        dossier = archive.dossier_of(archive.loan("JJ-S3-HOLD"))
+        key = blob_key(dossier.id, result.documents[0].sha256)
+        assert not s3.legal_hold(key)
+
+        first = archive.place_hold(
+            people["cp"],
+            "JJ-S3-HOLD",
+            kind=HoldKind.LITIGATION,
+            reason="涉诉",
+            reference="(2025)沪01民初1号",
+            placed_on=date(2025, 3, 1),
+        )
+        assert s3.legal_hold(key)
+        second = archive.place_hold(
+            people["au"],
+            "JJ-S3-HOLD",
+            kind=HoldKind.AUDIT,
+            reason="审计",
+            reference="审-1",
+            placed_on=date(2025, 3, 2),
+        )
+        from uuid import UUID
+
+        archive.release_hold(
+            people["cp"],
+            "JJ-S3-HOLD",
+            UUID(first.ids["hold_id"]),
+            reason="结案",
+            released_on=date(2025, 4, 1),
+        )
+        assert s3.legal_hold(key), "one hold is still open"
+        archive.release_hold(
+            people["au"],
+            "JJ-S3-HOLD",
+            UUID(second.ids["hold_id"]),
+            reason="结束",
+            released_on=date(2025, 4, 2),
+        )
+        assert not s3.legal_hold(key)
+    finally:
+        archive.close()

@@ -1,0 +1,176 @@
+"""The circulation desk (借阅) as DOMAIN.md describes it, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import io
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from pypdf import PdfReader
+
+from archive.application import DossierArchive
+from archive.core import CommandContext
+from archive.errors import ConcurrentUpdateError
+from domain.borrowing import Circulation
+from domain.dossier import Dossier
+from domain.errors import (
+    ApprovalRoleNotRequiredError,
+    ApproverHandsOutError,
+    BorrowerApprovesError,
+    DossierOnLoanError,
+    DossierUnderAppraisalError,
+    PageDiscrepancyOpenError,
+)
+from domain.values import BorrowingForm, BorrowingPurpose, BorrowingStatus
+from tests.factories import make_disbursement, make_upload
+
+LOAN = "JY2025000001"
+DAY = date(2025, 6, 2)
+Staff = dict[str, CommandContext]
+
+
+@pytest.fixture
+def pages(app: DossierArchive, staff: Staff) -> dict[str, int]:
+    """A disbursed loan whose dossier holds a 3-page contract and a 1-page receipt."""
+    app.disburse(
+        staff["account_manager"],
+        make_disbursement(LOAN),
+        [
+            make_upload("loan_contract", "借款合同 JY2025000001", pages=3),
+            make_upload("drawdown_receipt", "借据 JY2025000001"),
+        ],
+    )
+    dossier = app.get_dossier(staff["auditor"], LOAN)
+    return {d.ref.sha256: d.ref.pages or 0 for d in dossier.documents}
+
+
+def request(app: DossierArchive, who: CommandContext, **kw: Any) -> Any:
+    params: dict[str, Any] = {
+        "purpose": BorrowingPurpose.AUDIT,
+        "form": BorrowingForm.ORIGINAL,
+        "reason": "年度审计抽查原件",
+        "requested_on": DAY,
+    }
+    params.update(kw)
+    return app.request_borrowing(who, LOAN, **params).aggregate_id
+
+
+def test_a_borrowing_returned_one_page_short_is_recorded_escalated_and_closed_by_the_head(
+    app: DossierArchive, staff: Staff, pages: dict[str, int]
+) -> None:
+    borrowing_id = request(app, staff["auditor"], due_on=DAY + timedelta(days=2))
+    app.approve_borrowing(staff["archive_head"], borrowing_id, archivist_no="archivist")
+    out = app.check_out(staff["archivist"], borrowing_id, checked_out_on=DAY, pages=pages)
+    assert out.events == ("CheckedOut",)
+    circulation = app.repository.get(
+        Circulation.create_id(app.get_dossier(staff["auditor"], LOAN).id)
+    )
+    assert isinstance(circulation, Circulation)
+    assert set(circulation.out) == set(pages)
+
+    short = {sha: n - 1 if n == 3 else n for sha, n in pages.items()}
+    back = app.return_borrowing(
+        staff["second_archivist"], borrowing_id, returned_on=DAY + timedelta(days=1), pages=short
+    )
+    assert back.events == ("Returned", "PageCountMismatched")
+    borrowing = app.get_borrowing(staff["auditor"], borrowing_id)
+    assert borrowing.escalated
+    assert list(borrowing.mismatches.values()) == [[3, 2]]
+    with pytest.raises(PageDiscrepancyOpenError):
+        app.close_borrowing(staff["archivist"], borrowing_id, closed_on=DAY + timedelta(days=1))
+    app.close_borrowing(
+        staff["archive_head"], borrowing_id, closed_on=DAY + timedelta(days=2), reason="缺页已追回"
+    )
+    assert app.get_borrowing(staff["auditor"], borrowing_id).status is BorrowingStatus.CLOSED
+    assert [b.id for b in app.list_borrowings(staff["auditor"], LOAN)] == [borrowing_id]
+
+
+def test_the_duties_of_borrower_approver_and_archivist_stay_apart(
+    app: DossierArchive, staff: Staff, pages: dict[str, int]
+) -> None:
+    own = request(app, staff["archive_head"])
+    with pytest.raises(BorrowerApprovesError):
+        app.approve_borrowing(staff["archive_head"], own)
+    with pytest.raises(ApproverHandsOutError):
+        app.approve_borrowing(
+            staff["archive_head"], request(app, staff["auditor"]), archivist_no="archive_head"
+        )
+    with pytest.raises(ApprovalRoleNotRequiredError):
+        app.approve_borrowing(staff["branch_head"], request(app, staff["auditor"]))
+
+
+def test_tier_one_items_need_the_branch_head_too(
+    app: DossierArchive, staff: Staff, pages: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def tier(self: Dossier, sha256: str) -> int:
+        return 1 if self.filed(sha256).ref.doc_type == "loan_contract" else 2
+
+    monkeypatch.setattr(Dossier, "custody_tier_of", tier, raising=False)
+    borrowing_id = request(app, staff["auditor"])
+    first = app.approve_borrowing(staff["archive_head"], borrowing_id)
+    assert app.get_borrowing(staff["auditor"], borrowing_id).status is BorrowingStatus.REQUESTED
+    assert first.events == ("Approved",)
+    app.approve_borrowing(staff["branch_head"], borrowing_id)
+    assert app.get_borrowing(staff["auditor"], borrowing_id).status is BorrowingStatus.APPROVED
+
+
+def test_nothing_is_checked_out_twice_even_by_two_concurrent_check_outs(
+    app: DossierArchive, staff: Staff, pages: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first, second, third = (request(app, staff["auditor"]) for _ in range(3))
+    for borrowing_id in (first, second, third):
+        app.approve_borrowing(staff["archive_head"], borrowing_id)
+    dossier = app.get_dossier(staff["auditor"], LOAN)
+    stale = Circulation(dossier_id=dossier.id)  # what a concurrent check-out read, before ours
+    app.check_out(staff["archivist"], first, checked_out_on=DAY, pages=pages)
+    with pytest.raises(DossierOnLoanError):
+        app.check_out(staff["archivist"], second, checked_out_on=DAY, pages=pages)
+    monkeypatch.setattr(app, "circulation_of", lambda d: stale)
+    with pytest.raises(ConcurrentUpdateError):
+        app.check_out(staff["second_archivist"], third, checked_out_on=DAY, pages=pages)
+    for borrowing_id in (second, third):
+        assert app.get_borrowing(staff["auditor"], borrowing_id).status is BorrowingStatus.APPROVED
+
+
+def test_a_dossier_under_appraisal_is_not_lent(
+    app: DossierArchive, staff: Staff, pages: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    approved = request(app, staff["auditor"])
+    app.approve_borrowing(staff["archive_head"], approved)
+    monkeypatch.setattr(Dossier, "under_appraisal", property(lambda self: True), raising=False)
+    with pytest.raises(DossierUnderAppraisalError):
+        request(app, staff["auditor"])
+    with pytest.raises(DossierUnderAppraisalError):
+        app.check_out(staff["archivist"], approved, checked_out_on=DAY, pages=pages)
+
+
+def test_an_electronic_copy_is_watermarked_for_the_borrower_and_its_hash_recorded(
+    app: DossierArchive, staff: Staff, pages: dict[str, int]
+) -> None:
+    borrowing_id = request(
+        app, staff["auditor"], form=BorrowingForm.ELECTRONIC_COPY, due_on=DAY + timedelta(days=7)
+    )
+    app.approve_borrowing(staff["archive_head"], borrowing_id)
+    copy = app.issue_electronic_copy(staff["archivist"], borrowing_id, issued_on=DAY)
+    reader = PdfReader(io.BytesIO(copy.content))
+    assert len(reader.pages) == sum(pages.values())
+    assert "赵敏" in str(reader.metadata.subject if reader.metadata else "")
+    borrowing = app.get_borrowing(staff["auditor"], borrowing_id)
+    assert borrowing.copy_sha256 == copy.sha256
+    assert borrowing.copy_expires_on == DAY + timedelta(days=7)
+    assert borrowing.status is BorrowingStatus.COPY_ISSUED
+
+
+def test_overdue_borrowings_are_noted_once_a_day(
+    app: DossierArchive, staff: Staff, pages: dict[str, int]
+) -> None:
+    borrowing_id = request(app, staff["auditor"])
+    app.approve_borrowing(staff["archive_head"], borrowing_id)
+    app.check_out(staff["archivist"], borrowing_id, checked_out_on=DAY, pages=pages)
+    assert app.note_overdue_borrowings(staff["post_loan_officer"], on=DAY) is None
+    noted = app.note_overdue_borrowings(staff["post_loan_officer"], on=DAY + timedelta(days=3))
+    assert noted is not None
+    assert noted.events == ("OverdueNoted",)
+    assert app.note_overdue_borrowings(staff["archive_head"], on=DAY + timedelta(days=3)) is None
+    assert app.get_borrowing(staff["auditor"], borrowing_id).overdue_days == 3
