@@ -151,6 +151,9 @@ class Follower:
         self.interval = interval
         self.cache_limit = cache_limit
         self._caches: dict[tuple[str, int], RowCache] = {}
+        # Where this follower left each generation: if another process moved it since (a second
+        # follower), the cached rows may be stale and are dropped.
+        self._left_at: dict[tuple[str, int], int] = {}
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -166,6 +169,17 @@ class Follower:
     # ---------------------------------------------------------------- batches
     def step(self) -> int:
         """Apply one batch to the live registers; return the number of notifications read."""
+        try:
+            return self._step()
+        except BaseException:
+            # The transaction did not commit (or may not have): cached rows may be ahead of
+            # the database.
+            for cache in self._caches.values():
+                cache.clear()
+            self._left_at.clear()
+            raise
+
+    def _step(self) -> int:
         with self.store.transaction() as conn:
             live = self.store.live(conn, lock=True)
             targets = []
@@ -173,9 +187,10 @@ class Follower:
                 generation = live.get(name)
                 if generation is None:
                     continue
-                cache = self._caches.setdefault(
-                    (name, generation.generation), RowCache(self.cache_limit)
-                )
+                key = (name, generation.generation)
+                cache = self._caches.setdefault(key, RowCache(self.cache_limit))
+                if self._left_at.get(key, generation.position) != generation.position:
+                    cache.clear()
                 targets.append(
                     _Target(
                         projection,
@@ -192,12 +207,17 @@ class Follower:
             if not notes:
                 return 0
             self.feeder.apply(conn, targets, notes, reached)
-            return len(notes)
+        for target in targets:
+            self._left_at[(target.projection.name, target.generation)] = max(
+                target.position, reached
+            )
+        return len(notes)
 
     def _forget_swapped(self, live: dict[str, Generation]) -> None:
         current = {(g.name, g.generation) for g in live.values()}
         for key in [k for k in self._caches if k not in current]:
             del self._caches[key]
+            self._left_at.pop(key, None)
 
     def catch_up(self) -> int:
         """Apply batches until the registers reach the head of the log."""

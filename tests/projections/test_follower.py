@@ -200,3 +200,20 @@ def test_a_new_version_of_a_register_is_rebuilt_at_start(
         assert store.live(conn)["headcount"].version == 2
     assert store.positions()["headcount"] == app.recorder.max_notification_id()
     assert [r["people"] for r in select_all(store, register, "branches")] == [1]
+
+
+def test_two_followers_taking_turns_neither_count_twice_nor_use_stale_rows(
+    app: DossierArchive, store: RegisterStore
+) -> None:
+    first, second = Headcount(), Headcount()
+    one, other = _follower(app, store, first), _follower(app, store, second)
+    for n in range(6):
+        enrol(app, f"T{n}", "城东支行")
+        (one if n % 2 else other).catch_up()
+    one.catch_up()
+
+    rows = select_all(store, first, "branches")
+    assert [(r["branch"], r["people"]) for r in rows] == [("城东支行", 6)]
+    followed = select_all(store, first, "branches", with_history=True)
+    one.rebuild(["headcount"])
+    assert select_all(store, first, "branches", with_history=True) == followed
