@@ -23,6 +23,7 @@ from archive.errors import (
 from domain.errors import (
     AuthorizationError,
     ConflictError,
+    DocumentDestroyedError,
     DomainError,
     InvalidInputError,
     NotFoundError,
@@ -38,6 +39,7 @@ STATUS: tuple[tuple[type[DomainError], int], ...] = (
     (AuthenticationError, 401),
     (AuthorizationError, 403),
     (NotFoundError, 404),
+    (DocumentDestroyedError, 410),
     (ConflictError, 409),
     (DocumentTooLargeError, 413),
     (InvalidInputError, 422),

@@ -6,6 +6,7 @@ from archive.accountability import AccountabilityCommands
 from archive.circulation import CirculationCommands
 from archive.collateral import CollateralCommands, CollateralQueries
 from archive.custody import CustodyCommands
+from archive.destruction import DestructionCommands
 from archive.fixity import FixityChecks
 from archive.grading import GradingCommands
 from archive.lending import LendingCommands
@@ -25,6 +26,7 @@ class DossierArchive(
     AccountabilityCommands,
     CollateralCommands,
     CollateralQueries,
+    DestructionCommands,
     CirculationCommands,
     CustodyCommands,
     ReadQueries,

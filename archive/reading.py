@@ -203,6 +203,7 @@ class ReadQueries(ArchiveCore):
         loan = self.loan(loan_no)
         dossier = self.dossier_of(loan)
         ref = dossier.filed(sha256).ref
+        dossier.check_not_destroyed()
         content = self.verified_content(dossier, ref)
         if original:
             copy, media_type, filename = content, ref.media_type, ref.filename

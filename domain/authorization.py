@@ -80,6 +80,10 @@ class Action(Enum):
     CLOSE_BORROWING = "close_borrowing"
     ISSUE_ELECTRONIC_COPY = "issue_electronic_copy"
     NOTE_OVERDUE_BORROWINGS = "note_overdue_borrowings"
+    PROPOSE_DESTRUCTION = "propose_destruction"
+    APPROVE_DESTRUCTION = "approve_destruction"
+    COMPLIANCE_APPROVE_DESTRUCTION = "compliance_approve_destruction"
+    EXECUTE_DESTRUCTION = "execute_destruction"
 
 
 R = Role
@@ -159,6 +163,12 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = {
     Action.OPEN_APPRAISAL: frozenset({R.ARCHIVE_HEAD}),
     Action.DECIDE_APPRAISAL: frozenset({R.ARCHIVE_HEAD}),
     Action.EXTEND_RETENTION: frozenset({R.ARCHIVE_HEAD}),
+    # Destruction (销毁): the archive head proposes, the branch head and compliance approve,
+    # an archivist executes before two supervisors (domain/destruction.py).
+    Action.PROPOSE_DESTRUCTION: frozenset({R.ARCHIVE_HEAD}),
+    Action.APPROVE_DESTRUCTION: frozenset({R.BRANCH_HEAD}),
+    Action.COMPLIANCE_APPROVE_DESTRUCTION: frozenset({R.COMPLIANCE}),
+    Action.EXECUTE_DESTRUCTION: frozenset({R.ARCHIVIST}),
 }
 
 ADMINISTRATION = frozenset(

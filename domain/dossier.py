@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Self
+from datetime import date
+from typing import Any, Self
 from uuid import UUID
 
 from eventsourcing.domain import event
 
 from domain.authorization import Action, authorize
 from domain.custody import DossierCustody
-from domain.errors import InvalidInputError, NotFoundError
+from domain.errors import (
+    AlreadyDestroyedError,
+    DocumentDestroyedError,
+    InvalidInputError,
+    NotFoundError,
+)
 from domain.values import (
     Actor,
     DocumentRef,
@@ -77,6 +83,7 @@ class Dossier(DossierCustody):
         self.documents: list[FiledDocument] = []
         self.reads = 0
         self.last_fixity_passed: bool | None = None
+        self.destroyed_in: UUID | None = None
         self._init_custody()
 
     def file(
@@ -150,6 +157,7 @@ class Dossier(DossierCustody):
     ) -> None:
         """Record that a person read a document's content, and the copy they got (调阅留痕)."""
         authorize(actor, Action.READ_DOCUMENT if watermarked else Action.READ_ORIGINAL)
+        self.check_not_destroyed()
         self.filed(sha256)
         self._document_read(
             sha256=sha256,
@@ -195,3 +203,65 @@ class Dossier(DossierCustody):
         self, *, passed: bool, results: list[dict[str, str]], actor_id: UUID, role: Role
     ) -> None:
         self.last_fixity_passed = passed
+
+    # ------------------------------------------------------------ destruction (销毁)
+    def check_not_destroyed(self) -> None:
+        """Refuse with 410 Gone once the dossier's content was destroyed."""
+        if self.destroyed_in is not None:
+            raise DocumentDestroyedError(
+                f"该档案已于销毁批次 {self.destroyed_in} 中销毁，文档内容不复存在",
+                f"the dossier was destroyed in destruction batch {self.destroyed_in}: "
+                "its documents are gone",
+                destruction_batch_id=str(self.destroyed_in),
+            )
+
+    def destroy(
+        self,
+        *,
+        batch_id: UUID,
+        register_entry: dict[str, Any],
+        supervisors: list[UUID],
+        it_supervisor: UUID | None,
+        destroyed_on: date,
+        actor: Actor,
+    ) -> None:
+        """Record the destruction of the dossier's content: what existed stays as evidence."""
+        authorize(actor, Action.EXECUTE_DESTRUCTION)
+        if self.destroyed_in is not None:
+            raise AlreadyDestroyedError(
+                "该档案已销毁", "the dossier was destroyed already", batch_id=str(self.destroyed_in)
+            )
+        self._destroyed(
+            batch_id=batch_id,
+            documents=[
+                {
+                    "sha256": d.ref.sha256,
+                    "doc_type": d.ref.doc_type,
+                    "filename": d.ref.filename,
+                    "pages": d.ref.pages,
+                    "size": d.ref.size,
+                }
+                for d in self.documents
+            ],
+            register_entry=dict(register_entry),
+            supervisors=list(supervisors),
+            it_supervisor=it_supervisor,
+            destroyed_on=destroyed_on,
+            actor_id=actor.id,
+            role=actor.role,
+        )
+
+    @event("Destroyed")
+    def _destroyed(
+        self,
+        *,
+        batch_id: UUID,
+        documents: list[dict[str, Any]],
+        register_entry: dict[str, Any],
+        supervisors: list[UUID],
+        it_supervisor: UUID | None,
+        destroyed_on: date,
+        actor_id: UUID,
+        role: Role,
+    ) -> None:
+        self.destroyed_in = batch_id

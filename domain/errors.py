@@ -222,3 +222,70 @@ class AppraisalGroupError(SegregationOfDutiesError):
     """Raised when an appraisal group (鉴定小组) has fewer than two different people."""
 
     code = "appraisal_group_too_small"
+
+
+# ------------------------------------------------------------------ destruction (销毁)
+class DestructionNotAppraisedError(ConflictError):
+    """Raised when a dossier proposed for destruction has no appraisal concluding "destroy"."""
+
+    code = "destruction_not_appraised"
+
+
+class DestructionLoanNotSettledError(ConflictError):
+    """Raised when the loan is unsettled, or written off with recovery continuing."""
+
+    code = "destruction_loan_not_settled"
+
+
+class DestructionHoldOpenError(ConflictError):
+    """Raised when a dossier to be destroyed is under a litigation, audit or investigation hold."""
+
+    code = "destruction_hold_open"
+
+
+class DestructionOnLoanError(ConflictError):
+    """Raised when anything of a dossier to be destroyed is out on loan (在借)."""
+
+    code = "destruction_on_loan"
+
+
+class DestructionRetentionNotEndedError(ConflictError):
+    """Raised when a dossier's retention has not ended on the day of proposal or execution."""
+
+    code = "destruction_retention_not_ended"
+
+
+class DestructionNotApprovedError(InvalidTransitionError):
+    """Raised when a batch is executed before both the branch head and compliance approved it."""
+
+    code = "destruction_not_approved"
+
+
+class DestructionAlreadyDecidedError(InvalidTransitionError):
+    """Raised when an approval of a destruction batch is given twice."""
+
+    code = "destruction_already_decided"
+
+
+class AlreadyDestroyedError(InvalidTransitionError):
+    """Raised when a dossier already destroyed is proposed or destroyed again."""
+
+    code = "already_destroyed"
+
+
+class DestructionDutyDoubledError(SegregationOfDutiesError):
+    """Raised when one person would hold two duties of a destruction batch."""
+
+    code = "destruction_duty_doubled"
+
+
+class DestructionSupervisorsError(SegregationOfDutiesError):
+    """Raised when execution lacks two supervisors (监销人) or, for electronic records, IT."""
+
+    code = "destruction_supervisors"
+
+
+class DocumentDestroyedError(DomainError):
+    """Raised when a document of a destroyed dossier is asked for: it is gone (410 Gone)."""
+
+    code = "document_destroyed"

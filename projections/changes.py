@@ -166,6 +166,7 @@ class Changes:
         self._closes: dict[str, list[list[Any]]] = {name: [] for name in specs}
         self._seq = 0
         self._touched: list[_Current] = []
+        self._purges: dict[str, list[dict[str, Any]]] = {name: [] for name in specs}
 
     def at_event(self, position: int, at: datetime) -> None:
         """Stamp what follows with the event's log position and record time (naive UTC)."""
@@ -255,6 +256,37 @@ class Changes:
             self._closes[table].append([self.position, self.at, *key])
             entry.in_db = False
 
+    def purge(self, table: str, **where: Any) -> None:
+        """Delete physically every version of the rows matching ``where`` (column = value).
+
+        Unlike :meth:`end`, nothing of the rows stays in the history: what must be forgotten for
+        good (the text of a destroyed dossier) is gone from the register's current generation.
+        Versions this batch would insert are dropped; stored ones are deleted at :meth:`flush`,
+        after the batch's version-closing updates and before its inserts.
+        """
+        spec = self.specs[table]
+        unknown = set(where) - set(spec.column_names)
+        if not where or unknown:
+            raise ValueError(f"purge of {table} needs known columns, got {sorted(where)}")
+
+        def matches(row: Mapping[str, Any]) -> bool:
+            return all(row.get(k) == v for k, v in where.items())
+
+        inserts = self._inserts[table]
+        inserts[:] = [row for row in inserts if not matches(row)]
+        for (name, key), entry in list(self.cache.rows.items()):
+            if name != table:
+                continue
+            values = dict(zip(spec.key, key, strict=True))
+            if entry.values is not None:
+                values.update(entry.values)
+            if matches(values):
+                entry.values = None
+                entry.pending = None
+                entry.in_db = False
+                self.cache.noted(table, key, False)
+        self._purges[table].append(dict(where))
+
     # -------------------------------------------------------------- log rows
     def append(self, table: str, values: Mapping[str, Any]) -> None:
         """Add a row to a log table, stamped with the event's position and time."""
@@ -273,7 +305,8 @@ class Changes:
         try:
             for name in self.specs:
                 closes, inserts = self._closes[name], self._inserts[name]
-                if not closes and not inserts:
+                purges = self._purges[name]
+                if not closes and not inserts and not purges:
                     continue
                 statements = self.statements(name)
                 if closes:
@@ -282,6 +315,18 @@ class Changes:
                         [statements.convert(c, statements.close_processors) for c in closes],
                     )
                     written += len(closes)
+                if purges and self.conn.dialect.name == "sqlite":
+                    # Overwrite the freed pages with zeros: the text must not linger on disk.
+                    self.conn.exec_driver_sql("PRAGMA secure_delete = ON")
+                for where in purges:
+                    # Through SQLAlchemy on the same connection and transaction: the delete
+                    # fires the register's triggers (the SQLite full-text index follows).
+                    table = self.tables[name]
+                    deleted = self.conn.execute(
+                        sa.delete(table).where(*[table.c[k] == v for k, v in where.items()])
+                    )
+                    written += deleted.rowcount or 0
+                purges.clear()
                 if inserts:
                     if statements.copy is not None:
                         # PostgreSQL: COPY streams the rows in one command.

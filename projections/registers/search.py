@@ -76,7 +76,7 @@ class DocumentSearch(Projection):
 
     name = "document_search"
     read_action = Action.READ_DOCUMENT
-    version = 1
+    version = 2  # 2: purges a destroyed dossier's text
     title_zh = "文档全文检索"
     title_en = "Document search"
     tables = (DOSSIERS, DOCUMENTS)
@@ -127,6 +127,12 @@ class DocumentSearch(Projection):
                 "content": text.replace("\x00", "") if text is not None else None,
             },
         )
+
+    @handle.register(DossierEvents.Destroyed)
+    def _(self, event: Any, changes: Changes) -> None:
+        """A destroyed dossier's text leaves the index for good: every version of every row of
+        its documents is deleted, so neither the current index nor its history keeps it."""
+        changes.purge("documents", dossier_id=event.originator_id)
 
     # -------------------------------------------------------------------- the index
     @staticmethod
