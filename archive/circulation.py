@@ -22,29 +22,30 @@ from uuid import UUID, uuid4
 from eventsourcing.domain import Aggregate
 from pypdf import PdfReader, PdfWriter
 
+from archive.config import DocumentType
 from archive.copies import watermarked_copy
 from archive.core import CommandContext, CommandResult, Work
 from archive.reading import ReadQueries
 from domain.authorization import Action
 from domain.borrowing import Borrowing, Circulation
 from domain.dossier import Dossier
-from domain.errors import DomainError, DossierUnderAppraisalError, NotFoundError
+from domain.errors import DossierUnderAppraisalError, NotCataloguedError, NotFoundError
 from domain.values import Actor, BorrowingForm, BorrowingPurpose, DocumentRef
 
 BorrowingCommand = Callable[[Borrowing, Dossier, Actor], Sequence[Aggregate] | None]
 
 
-def custody_tier(dossier: Dossier, sha256: str) -> int:
-    """The custody tier of a filed item: 1 for title certificates and securities, else 2."""
-    tier_of = getattr(dossier, "custody_tier_of", None)
-    if not callable(tier_of):
-        return 2
+def custody_tier(dossier: Dossier, sha256: str, types: Mapping[str, DocumentType]) -> int:
+    """The custody tier of a filed item: 1 for title certificates and securities, else 2.
+
+    Decided at cataloguing; before it, the tier its document type is configured with, so an
+    uncatalogued title certificate is never lent on a tier-2 approval.
+    """
     try:
-        tier = tier_of(sha256)
-    except DomainError:
-        # Not catalogued yet: the tier is decided at cataloguing; until then tier 2.
-        return 2
-    return int(tier) if tier is not None else 2
+        return dossier.custody_tier_of(sha256)
+    except NotCataloguedError:
+        configured = types.get(dossier.filed(sha256).ref.doc_type)
+        return configured.custody_tier if configured is not None else 2
 
 
 def check_not_under_appraisal(dossier: Dossier) -> None:
@@ -98,7 +99,11 @@ class CirculationCommands(ReadQueries):
                 purpose=purpose,
                 items=items,
                 whole_dossier=whole,
-                tier_one_items=[sha for sha in items if custody_tier(dossier, sha) == 1],
+                tier_one_items=[
+                    sha
+                    for sha in items
+                    if custody_tier(dossier, sha, self.config.document_types) == 1
+                ],
                 form=form,
                 requested_on=requested_on,
                 due_on=due_on,

@@ -115,6 +115,26 @@ def test_tier_one_items_need_the_branch_head_too(
     assert app.get_borrowing(staff["auditor"], borrowing_id).status is BorrowingStatus.APPROVED
 
 
+def test_an_uncatalogued_title_certificate_is_tier_one_by_its_document_type(
+    app: DossierArchive, staff: Staff, pages: dict[str, int]
+) -> None:
+    app.file_supplement(
+        staff["account_manager"],
+        LOAN,
+        stage="disbursement",
+        uploads=[make_upload("registration_certificate", "抵押登记证明 JY2025000001")],
+    )
+    borrowing_id = request(app, staff["auditor"])
+
+    app.approve_borrowing(staff["archive_head"], borrowing_id)
+
+    # Not catalogued yet, but registration certificates are configured as tier 1: the
+    # archive head's approval alone does not release it.
+    assert app.get_borrowing(staff["auditor"], borrowing_id).status is BorrowingStatus.REQUESTED
+    app.approve_borrowing(staff["branch_head"], borrowing_id)
+    assert app.get_borrowing(staff["auditor"], borrowing_id).status is BorrowingStatus.APPROVED
+
+
 def test_nothing_is_checked_out_twice_even_by_two_concurrent_check_outs(
     app: DossierArchive, staff: Staff, pages: dict[str, int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
