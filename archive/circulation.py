@@ -2,7 +2,8 @@
 
 Every command saves what it touches in one ``save()``: a check-out or return saves the
 borrowing with the dossier's :class:`~domain.borrowing.Circulation`, so two concurrent
-check-outs of one item conflict (409) instead of both succeeding.
+check-outs of one item conflict (409) instead of both succeeding. Handing originals out or
+issuing an electronic copy files the borrow slip (借阅单) in the dossier (archive/paperwork.py).
 
 The archive office's own work on the dossier (cataloguing, custody tiers, appraisal) is
 read through ``getattr`` with the defaults that hold before it exists: no reference
@@ -25,11 +26,18 @@ from pypdf import PdfReader, PdfWriter
 from archive.config import DocumentType
 from archive.copies import watermarked_copy
 from archive.core import CommandContext, CommandResult, Work
+from archive.ingest import Upload
+from archive.paperwork import BORROW_SLIP_TYPE, borrow_slip_upload
 from archive.reading import ReadQueries
 from domain.authorization import Action
 from domain.borrowing import Borrowing, Circulation
 from domain.dossier import Dossier
-from domain.errors import DossierUnderAppraisalError, NotCataloguedError, NotFoundError
+from domain.errors import (
+    CopyNotReproducibleError,
+    DossierUnderAppraisalError,
+    NotCataloguedError,
+    NotFoundError,
+)
 from domain.values import Actor, BorrowingForm, BorrowingPurpose, DocumentRef
 
 BorrowingCommand = Callable[[Borrowing, Dossier, Actor], Sequence[Aggregate] | None]
@@ -87,7 +95,12 @@ class CirculationCommands(ReadQueries):
             dossier = self.dossier_of(loan)
             check_not_under_appraisal(dossier)
             whole = documents is None
-            items = [d.ref.sha256 for d in dossier.documents] if whole else list(documents or ())
+            # The whole dossier is its papers, not the desk's slips of earlier borrowings.
+            items = (
+                [d.ref.sha256 for d in dossier.documents if d.ref.doc_type != BORROW_SLIP_TYPE]
+                if whole
+                else list(documents or ())
+            )
             for sha in items:
                 dossier.filed(sha)
             borrowing = Borrowing.request(
@@ -178,7 +191,29 @@ class CirculationCommands(ReadQueries):
             return [circulation]
 
         params = {"checked_out_on": checked_out_on, "pages": dict(pages)}
-        return self.on_borrowing(ctx, Action.CHECK_OUT_BORROWING, borrowing_id, params, command)
+        slip = self._borrow_slip(ctx, Action.CHECK_OUT_BORROWING, borrowing_id, pages)
+        return self.on_borrowing(
+            ctx, Action.CHECK_OUT_BORROWING, borrowing_id, params, command, [slip]
+        )
+
+    def _borrow_slip(
+        self,
+        ctx: CommandContext,
+        action: Action,
+        borrowing_id: UUID,
+        pages: Mapping[str, int] | None,
+    ) -> Upload:
+        """The borrow slip (借阅单) the hand-out files in the dossier; only its archivist's."""
+        self.actor(ctx, action)
+        borrowing = self.borrowing(borrowing_id)
+        dossier = self._load(Dossier, borrowing.dossier_id, "档案", "dossier")
+        return borrow_slip_upload(
+            borrowing,
+            dossier,
+            pages=pages,
+            names=self.form_name,
+            types=self.config.document_types,
+        )
 
     def return_borrowing(
         self,
@@ -230,47 +265,69 @@ class CirculationCommands(ReadQueries):
 
         def command(b: Borrowing, dossier: Dossier, actor: Actor) -> list[Aggregate]:
             check_not_under_appraisal(dossier)
-            borrower = self.staff_by_id(b.requester_id)
-            expires = expires_on or b.due_on
-            lines = [
-                f"借阅人 {borrower.name}（{borrower.staff_no}）",
-                f"借阅单 {b.borrow_no} 用途 {b.purpose.zh} / {b.purpose.value}",
-                f"{issued_on.isoformat()} 借据号 {b.loan_no} 有效期至 {expires.isoformat()}",
-            ]
-            writer = PdfWriter()
-            copies: dict[str, str] = {}
-            for sha in b.items:
-                ref = dossier.filed(sha).ref
-                stamped = watermarked_copy(
-                    io.BytesIO(self.verified_content(dossier, ref)), ref.media_type, lines
-                )
-                copies[sha] = sha256_of(stamped).hexdigest()
-                writer.append(PdfReader(io.BytesIO(stamped)))
-            writer.add_metadata(
-                {"/Producer": "Dossier watermarked copy", "/Subject": " | ".join(lines)}
-            )
-            out = io.BytesIO()
-            writer.write(out)
-            made["content"] = out.getvalue()
+            content, copies = self._render_copy(b, dossier, issued_on, expires_on or b.due_on)
+            made["content"] = content
             b.issue_electronic_copy(
                 issued_on=issued_on,
                 expires_on=expires_on,
                 copies=copies,
-                copy_sha256=sha256_of(made["content"]).hexdigest(),
+                copy_sha256=sha256_of(content).hexdigest(),
                 actor=actor,
             )
             return []
 
         params = {"issued_on": issued_on, "expires_on": expires_on}
-        result = self.on_borrowing(ctx, Action.ISSUE_ELECTRONIC_COPY, borrowing_id, params, command)
-        content = made.get("content", b"")
+        slip = self._borrow_slip(ctx, Action.ISSUE_ELECTRONIC_COPY, borrowing_id, None)
+        result = self.on_borrowing(
+            ctx, Action.ISSUE_ELECTRONIC_COPY, borrowing_id, params, command, [slip]
+        )
         borrowing = self.borrowing(borrowing_id)
+        content = made.get("content")
+        if content is None:
+            # A retried request (same idempotency key): the copy was recorded before. The
+            # stamping is deterministic, so the same bytes are made again and checked
+            # against the recorded hash before they are handed over.
+            dossier = self._load(Dossier, borrowing.dossier_id, "档案", "dossier")
+            expires = borrowing.copy_expires_on or borrowing.due_on
+            content, _copies = self._render_copy(borrowing, dossier, issued_on, expires)
+            if sha256_of(content).hexdigest() != borrowing.copy_sha256:
+                raise CopyNotReproducibleError(
+                    "此副本已发放，无法重新生成相同内容，请重新申请借阅",
+                    "this copy was issued before and cannot be made again byte for byte: "
+                    "request a new borrowing",
+                )
         return ElectronicCopy(
             result=result,
             content=content,
             sha256=borrowing.copy_sha256 or "",
             filename=f"借阅副本-{borrowing.borrow_no}.pdf",
         )
+
+    def _render_copy(
+        self, b: Borrowing, dossier: Dossier, issued_on: date, expires: date
+    ) -> tuple[bytes, dict[str, str]]:
+        """The watermarked PDF of the borrowing's items, and each item's stamped hash."""
+        borrower = self.staff_by_id(b.requester_id)
+        lines = [
+            f"借阅人 {borrower.name}（{borrower.staff_no}）",
+            f"借阅单 {b.borrow_no} 用途 {b.purpose.zh} / {b.purpose.value}",
+            f"{issued_on.isoformat()} 借据号 {b.loan_no} 有效期至 {expires.isoformat()}",
+        ]
+        writer = PdfWriter()
+        copies: dict[str, str] = {}
+        for sha in b.items:
+            ref = dossier.filed(sha).ref
+            stamped = watermarked_copy(
+                io.BytesIO(self.verified_content(dossier, ref)), ref.media_type, lines
+            )
+            copies[sha] = sha256_of(stamped).hexdigest()
+            writer.append(PdfReader(io.BytesIO(stamped)))
+        writer.add_metadata(
+            {"/Producer": "Dossier watermarked copy", "/Subject": " | ".join(lines)}
+        )
+        out = io.BytesIO()
+        writer.write(out)
+        return out.getvalue(), copies
 
     def note_overdue_borrowings(self, ctx: CommandContext, *, on: date) -> CommandResult | None:
         """Record, once a day, each borrowing out past its due date (逾期催还), in one save.
@@ -336,18 +393,36 @@ class CirculationCommands(ReadQueries):
         borrowing_id: UUID,
         params: Mapping[str, Any],
         command: BorrowingCommand,
+        uploads: Sequence[Upload] = (),
     ) -> CommandResult:
-        """Run ``command`` on one borrowing; save it with whatever else the command touched."""
+        """Run ``command`` on one borrowing; save it with whatever else the command touched.
+
+        ``uploads`` (the borrow slip) are filed in the dossier, evidencing the borrowing's
+        event the command recorded.
+        """
 
         def body(actor: Actor, refs: list[DocumentRef]) -> Work:
             borrowing = self.borrowing(borrowing_id)
             self.check_version(borrowing, ctx)
             dossier = self._load(Dossier, borrowing.dossier_id, "档案", "dossier")
-            also = command(borrowing, dossier, actor) or []
+            also = list(command(borrowing, dossier, actor) or [])
             ids = {"borrowing_id": str(borrowing.id), "borrow_no": borrowing.borrow_no}
+            for ref in refs:
+                dossier.file(
+                    document=ref,
+                    stage=self.config.document_type(ref.doc_type).stage,
+                    evidences_id=borrowing.id,
+                    evidences_version=borrowing.version,
+                    actor=actor,
+                )
+                ids[ref.doc_type] = ref.sha256
+            if refs:
+                also.append(dossier)
             return Work(borrowing, [borrowing, *also], ids, borrowing.loan_no)
 
-        return self._execute(ctx, action, {"borrowing_id": str(borrowing_id), **params}, body)
+        return self._execute(
+            ctx, action, {"borrowing_id": str(borrowing_id), **params}, body, uploads
+        )
 
 
 class _NothingToNote(Exception):

@@ -76,6 +76,8 @@ class ArchiveConfig:
     """类别号: the category of loan dossiers (信贷)."""
     department_code: str = "XDB"
     """机构（问题）代码: the department that formed the records (信贷部)."""
+    timezone: str = "Asia/Shanghai"
+    """The bank's time zone: which calendar day "today" is for the archive's own checks."""
     extract_text: bool = False
     """Extract the text of stored PDFs in the background (the service turns this on)."""
     allowed_media_types: frozenset[str] = frozenset(

@@ -19,9 +19,10 @@ import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, BinaryIO, TypeVar, cast
 from uuid import UUID, uuid5
+from zoneinfo import ZoneInfo
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
@@ -190,6 +191,15 @@ class ArchiveCore(Application[UUID]):
 
     def staff_by_id(self, staff_id: UUID) -> Staff:
         return self._load(Staff, staff_id, "人员", "staff member")
+
+    def today(self) -> date:
+        """Today in the bank's calendar (its time zone), by the archive's clock."""
+        return self.clock().astimezone(ZoneInfo(self.config.timezone)).date()
+
+    def form_name(self, staff_id: UUID) -> str:
+        """How a printed form names a member of staff: 姓名（工号）."""
+        staff = self.staff_by_id(staff_id)
+        return f"{staff.name}（{staff.staff_no}）"
 
     def notifications_of(self, event_class: type) -> Iterator[Notification]:
         """Every stored event of one type, in log order, read from the log a page at a time."""

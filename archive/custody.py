@@ -2,7 +2,8 @@
 
 Every command runs on the loan's dossier through :meth:`ArchiveCore._execute`; documents
 (a transfer list, an appraisal opinion) are optional and are filed in the same dossier,
-pointing at the dossier's own event they evidence. Cataloguing saves the reference-code
+pointing at the dossier's own event they evidence. Receiving a transfer files the signed
+transfer list (移交清单) it renders (archive/paperwork.py). Cataloguing saves the reference-code
 counter in the same ``save()`` as the dossier, so a reference code is never handed out twice.
 """
 
@@ -18,6 +19,7 @@ from eventsourcing.domain import Aggregate
 
 from archive.core import ArchiveCore, CommandContext, CommandResult, Work
 from archive.ingest import Upload
+from archive.paperwork import transfer_receipt_upload
 from domain.authorization import Action
 from domain.custody import DossierCustody
 from domain.dossier import Dossier
@@ -111,7 +113,30 @@ class CustodyCommands(ArchiveCore):
                 ids[f"defect:{dossier.defects[defect_id].item_no}"] = str(defect_id)
             return ids
 
-        return self.on_dossier(ctx, Action.RECEIVE_TRANSFER, loan_no, params, command, uploads)
+        receipt = self._transfer_receipt(ctx, loan_no, transfer_id, plain, received_on)
+        return self.on_dossier(
+            ctx, Action.RECEIVE_TRANSFER, loan_no, params, command, [*uploads, receipt]
+        )
+
+    def _transfer_receipt(
+        self,
+        ctx: CommandContext,
+        loan_no: str,
+        transfer_id: UUID,
+        checks: Sequence[Mapping[str, Any]],
+        received_on: date,
+    ) -> Upload:
+        """The signed transfer list (移交清单) the receipt files; only the receiver's to render."""
+        receiver = self.actor(ctx, Action.RECEIVE_TRANSFER)
+        return transfer_receipt_upload(
+            self.dossier_of(self.loan(loan_no)),
+            transfer_id,
+            checks=checks,
+            received_by=receiver.id,
+            received_on=received_on,
+            names=self.form_name,
+            types=self.config.document_types,
+        )
 
     def clear_defect(
         self,

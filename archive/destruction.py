@@ -85,7 +85,7 @@ class DestructionCommands(CirculationCommands):
         params = {"loan_nos": list(loan_nos), "proposed_on": proposed_on}
 
         def body(actor: Actor, refs: list[DocumentRef]) -> Work:
-            today = self.clock().date()
+            today = self.today()
             entries = []
             for loan_no in loan_nos:
                 dossier = self.dossier_of(self.loan(loan_no))
@@ -187,7 +187,7 @@ class DestructionCommands(CirculationCommands):
         method: str,
     ) -> Work:
         batch = self.destruction_batch(batch_id)
-        today = self.clock().date()
+        today = self.today()
         dossiers = [self._load(Dossier, d, "档案", "dossier") for d in batch.dossier_ids]
         for dossier in dossiers:
             self._check(dossier, today)
@@ -253,10 +253,7 @@ class DestructionCommands(CirculationCommands):
         batch = self.get_destruction_batch(ctx, batch_id)
 
         def name(staff_id: UUID | None) -> str:
-            if staff_id is None:
-                return ""
-            staff = self.staff_by_id(staff_id)
-            return f"{staff.name}（{staff.staff_no}）"
+            return "" if staff_id is None else self.form_name(staff_id)
 
         supervisors = [name(s) for s in batch.supervisors]
         if batch.it_supervisor is not None:

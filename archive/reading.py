@@ -212,7 +212,7 @@ class ReadQueries(ArchiveCore):
             lines = [
                 f"阅读人 {reader.name}（{reader.staff_no}）",
                 f"用途 {purpose.zh} / {purpose.value}",
-                f"{self.clock().date().isoformat()} 借据号 {loan.loan_no}",
+                f"{self.today().isoformat()} 借据号 {loan.loan_no}",
             ]
             copy = watermarked_copy(io.BytesIO(content), ref.media_type, lines)
             media_type = "application/pdf"

@@ -31,6 +31,7 @@ from domain.errors import (
     DestructionNotAppraisedError,
     DestructionNotApprovedError,
     DestructionOnLoanError,
+    DestructionRecoveryContinuesError,
     DestructionRetentionNotEndedError,
     DestructionSupervisorsError,
     InvalidInputError,
@@ -65,11 +66,19 @@ def check_destroyable(
         raise AlreadyDestroyedError(
             "该档案已销毁", "the dossier was destroyed already", dossier_id=str(dossier.id)
         )
+    if loan_status is LoanStatus.WRITTEN_OFF:
+        # A written-off loan keeps its claim (账销案存): recovery continues, and the record
+        # of it, until an event ends recovery — there is none yet, so never destroyed.
+        raise DestructionRecoveryContinuesError(
+            "贷款已核销但仍在追偿（账销案存），档案不得销毁",
+            "the loan was written off and recovery continues: its dossier may not be destroyed",
+            status=loan_status.value,
+            dossier_id=str(dossier.id),
+        )
     if loan_status is not LoanStatus.SETTLED:
         raise DestructionLoanNotSettledError(
-            "贷款未结清，或核销后仍在追偿，档案不得销毁",
-            "the loan is not settled (or written off with recovery continuing): "
-            "its dossier may not be destroyed",
+            "贷款未结清，档案不得销毁",
+            "the loan is not settled: its dossier may not be destroyed",
             status=loan_status.value,
             dossier_id=str(dossier.id),
         )

@@ -91,6 +91,12 @@ class DossierOnLoanError(ConflictError):
     code = "dossier_on_loan"
 
 
+class CopyNotReproducibleError(ConflictError):
+    """Raised when a retried electronic-copy request cannot hand over the same bytes again."""
+
+    code = "copy_not_reproducible"
+
+
 class DossierUnderAppraisalError(ConflictError):
     """Raised when a dossier under appraisal (鉴定中) is asked to be lent."""
 
@@ -232,9 +238,15 @@ class DestructionNotAppraisedError(ConflictError):
 
 
 class DestructionLoanNotSettledError(ConflictError):
-    """Raised when the loan is unsettled, or written off with recovery continuing."""
+    """Raised when the loan is still live (存续): neither settled nor written off."""
 
     code = "destruction_loan_not_settled"
+
+
+class DestructionRecoveryContinuesError(ConflictError):
+    """Raised when the loan was written off and recovery continues (账销案存)."""
+
+    code = "destruction_recovery_continues"
 
 
 class DestructionHoldOpenError(ConflictError):

@@ -26,8 +26,8 @@ def ctx(api: Api, staff_no: str) -> CommandContext:
     return CommandContext(api.archive.staff(staff_no).id)
 
 
-def prepare(api: Api) -> str:
-    """Disburse over HTTP; settle, transfer, catalogue and appraise "destroy" in the archive."""
+def prepare(api: Api, opinion: AppraisalOpinion = AppraisalOpinion.DESTROY) -> str:
+    """Disburse over HTTP; settle, transfer, catalogue and appraise (``opinion``) in the archive."""
     archive = api.archive
     filed = disburse(api, LOAN)
     am, archivist, head = ctx(api, "AM001"), ctx(api, "AR001"), ctx(api, "AH001")
@@ -57,8 +57,10 @@ def prepare(api: Api) -> str:
         head,
         LOAN,
         UUID(opened.ids["appraisal_id"]),
-        opinion=AppraisalOpinion.DESTROY,
-        text="已无保存价值",
+        opinion=opinion,
+        text="已无保存价值"
+        if opinion is AppraisalOpinion.DESTROY
+        else "仍有查考价值，建议延长保管",
         decided_on=date(2056, 1, 10),
     )
     return str(filed["documents"][0]["sha256"])

@@ -70,6 +70,12 @@ def changes_nothing(app: DossierArchive) -> Iterator[None]:
 @pytest.fixture
 def people(app: DossierArchive, staff: dict[str, CommandContext]) -> dict[str, CommandContext]:
     """make_staff's people plus an IT administrator and an archive head who also supervises."""
+    return with_it_and_second_head(app, staff)
+
+
+def with_it_and_second_head(
+    app: DossierArchive, staff: dict[str, CommandContext]
+) -> dict[str, CommandContext]:
     console = CommandContext(SYSTEM_ID)
     found = dict(staff)
     for staff_no, roles in {"it": [Role.ADMINISTRATOR], "head2": [Role.ARCHIVE_HEAD]}.items():
@@ -382,3 +388,23 @@ def test_a_crashed_execution_is_finished_by_running_it_again(
     assert again[3] == 5  # Proposed, Approved, ComplianceApproved, Executed, Completed
     assert again[4]
     assert again[5] == []
+
+
+def test_the_day_of_execution_is_the_banks_day_not_utcs(
+    clocked: DossierArchive, people: dict[str, CommandContext]
+) -> None:
+    app = clocked
+    prepare(app, people)
+    # 23:00 UTC on 31 December is 07:00 on 1 January in Shanghai: retention (to 2055-12-31)
+    # has ended on the bank's calendar, though not yet on UTC's.
+    app.clock = lambda: datetime(2055, 12, 31, 23, 0, tzinfo=UTC)
+    assert app.today() == date(2056, 1, 1)
+    proposed = app.propose_destruction(
+        people["archive_head"], loan_nos=[LOAN_NO], proposed_on=date(2056, 1, 1)
+    )
+    assert proposed.events == ("Proposed",)
+    app.clock = lambda: datetime(2055, 12, 31, 15, 59, tzinfo=UTC)  # 23:59 in Shanghai
+    with changes_nothing(app), pytest.raises(DestructionRetentionNotEndedError):
+        app.propose_destruction(
+            people["archive_head"], loan_nos=[LOAN_NO], proposed_on=date(2055, 12, 31)
+        )
