@@ -84,6 +84,10 @@ class Action(Enum):
     APPROVE_DESTRUCTION = "approve_destruction"
     COMPLIANCE_APPROVE_DESTRUCTION = "compliance_approve_destruction"
     EXECUTE_DESTRUCTION = "execute_destruction"
+    READ_ARCHIVE_RECORDS = "read_archive_records"
+    VERIFY_INTEGRITY = "verify_integrity"
+    ISSUE_AUDIT_BUNDLE = "issue_audit_bundle"
+    READ_INTEGRITY = "read_integrity"
 
 
 R = Role
@@ -169,6 +173,19 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = {
     Action.APPROVE_DESTRUCTION: frozenset({R.BRANCH_HEAD}),
     Action.COMPLIANCE_APPROVE_DESTRUCTION: frozenset({R.COMPLIANCE}),
     Action.EXECUTE_DESTRUCTION: frozenset({R.ARCHIVIST}),
+    # The circulation register (借阅登记簿: who borrowed what, for which audit or lawsuit) and
+    # the destruction register (销毁清册) are read by those who keep, decide, supervise and
+    # check lending and destruction — not by the credit side.
+    Action.READ_ARCHIVE_RECORDS: frozenset(
+        {R.ARCHIVIST, R.ARCHIVE_HEAD, R.BRANCH_HEAD, R.COMPLIANCE, R.AUDITOR}
+    ),
+    # Verifying the record reads hashes, never content: auditors, compliance, and the
+    # system administrator who runs it at the console (三员: it is not a business action).
+    Action.VERIFY_INTEGRITY: frozenset({R.AUDITOR, R.COMPLIANCE, R.ADMINISTRATOR}),
+    # A bundle holds a loan's events and documents: auditors and compliance hand them out.
+    Action.ISSUE_AUDIT_BUNDLE: frozenset({R.AUDITOR, R.COMPLIANCE}),
+    # Checkpoints, proofs and public keys: hashes and signatures, for anyone signed in.
+    Action.READ_INTEGRITY: BUSINESS_ROLES | {R.ADMINISTRATOR},
 }
 
 ADMINISTRATION = frozenset(

@@ -14,8 +14,11 @@ TextSource = Callable[[UUID, str, str], str | None]
 
 def all_registers(text_source: TextSource | None = None) -> list[Projection]:
     """A fresh instance of every register, in the order they are listed."""
+    from projections.registers.archive_catalogue import ArchiveCatalogue
+    from projections.registers.circulation import CirculationRegister
     from projections.registers.classification import ClassificationRegister
     from projections.registers.collateral import CollateralRegister
+    from projections.registers.destruction import DestructionRegister
     from projections.registers.loan_ledger import LoanLedger
     from projections.registers.npl import NonPerformingRegister
     from projections.registers.overdue import OverdueLedger
@@ -30,6 +33,9 @@ def all_registers(text_source: TextSource | None = None) -> list[Projection]:
         NonPerformingRegister(),
         WarningLedger(),
         CollateralRegister(),
+        ArchiveCatalogue(),
+        CirculationRegister(),
+        DestructionRegister(),
         AccountabilityTrail(),
         DocumentSearch(text_source),
     ]

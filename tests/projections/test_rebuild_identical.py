@@ -1,16 +1,38 @@
 """Every register, replayed from the log into a fresh copy, equals the live one row by row.
 
-The live registers follow the demo portfolio while it is being recorded — in whatever batches
-the follower happens to read — and are then compared, history included, with copies rebuilt
-from position zero in large batches. Batch boundaries, caches and timing must not matter.
+The live registers follow the demo portfolio (and one dossier destroyed after it) while it is
+being recorded — in whatever batches the follower happens to read — and are then compared,
+history included, with copies rebuilt from position zero in large batches. Batch boundaries, caches and timing must not matter.
 """
 
 from __future__ import annotations
 
+from archive.application import DossierArchive
 from archive.demo.portfolio import build_portfolio
 from projections.changes import CACHE_LIMIT
 from projections.registers import all_registers
+from tests.archive.test_destruction import (
+    AFTER_RETENTION,
+    approved_batch,
+    execute,
+    prepare,
+    with_it_and_second_head,
+)
+from tests.factories import make_staff
 from tests.projections.conftest import Registers
+
+
+def destroy_one_dossier(app: DossierArchive) -> None:
+    """No retention has ended in the demo's years: one more dossier is kept until it has, and
+    destroyed, so that the destruction register has its entry."""
+    people = with_it_and_second_head(app, make_staff(app))
+    real = app.clock
+    app.clock = lambda: AFTER_RETENTION
+    try:
+        prepare(app, people)
+        execute(app, people, approved_batch(app, people))
+    finally:
+        app.clock = real
 
 
 def test_every_register_rebuilds_identical_to_the_live_copy(registers: Registers) -> None:
@@ -19,6 +41,7 @@ def test_every_register_rebuilds_identical_to_the_live_copy(registers: Registers
     registers.follower.interval = 0.01
     registers.follower.start()
     build_portfolio(registers.app, loans=12, advance=registers.follower.wake)
+    destroy_one_dossier(registers.app)
     registers.app.wait_for_text_extraction()
     registers.follower.stop()
     registers.catch_up()
