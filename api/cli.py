@@ -15,6 +15,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 from rich.table import Table
 
+from api.cli_archive import archive_app
 from api.cli_common import console, open_archive, read_settings, refuse
 from api.cli_integrity import check, gc
 from api.cli_keys import keys_app
@@ -31,6 +32,7 @@ app = typer.Typer(help="Dossier 贷后档案 — post-loan archive.", no_args_is
 staff_app = typer.Typer(help="Staff and roles (人员与岗位).", no_args_is_help=True)
 app.add_typer(staff_app, name="staff")
 app.add_typer(keys_app, name="keys")
+app.add_typer(archive_app, name="archive")
 app.command("check")(check)
 app.command("gc")(gc)
 app.command("rebuild")(rebuild)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from api.settings import Settings
 from archive.application import DossierArchive
@@ -17,6 +19,9 @@ from storage.envelope import EncryptingBlobStore, Envelope
 from storage.eventstore import ensure_postgres_schema, event_store_env
 from storage.keystore import KeyStore, key_store_for
 from storage.s3 import S3BlobStore
+from storage.sealing import IntegrityStore, Sealer, integrity_store_beside
+from storage.signing import Signer
+from storage.witness import FileWitness, S3Witness, Witness
 
 
 @dataclass(frozen=True)
@@ -90,9 +95,103 @@ def build_archive(settings: Settings, master: MasterKey | None = None) -> Dossie
     return DossierArchive(
         env,
         blobs=blobs,
-        config=ArchiveConfig(max_upload_bytes=settings.max_upload_bytes, extract_text=True),
+        config=ArchiveConfig(
+            max_upload_bytes=settings.max_upload_bytes,
+            extract_text=True,
+            timezone=settings.timezone,
+        ),
         on_close=(keys.close,),
+        clock=rehearsal_clock(settings.clock),
     )
+
+
+def rehearsal_clock(start: datetime | None) -> Callable[[], datetime] | None:
+    """A clock that reads ``start`` now and runs on from it (DOSSIER_CLOCK); None: real time."""
+    if start is None:
+        return None
+    offset = start - datetime.now(UTC)
+    return lambda: datetime.now(UTC) + offset
+
+
+@dataclass
+class Integrity:
+    """The Merkle log's store, the sealer that extends and signs it, and where copies go."""
+
+    store: IntegrityStore
+    sealer: Sealer
+    signer: Signer
+    witness: Witness
+    key_source: str
+    """Where the signing key came from (a setting's name or a file path; never the key)."""
+    generated: bool
+    """The embedded mode generated the signing key on this start."""
+
+    def close(self) -> None:
+        self.sealer.stop()
+        self.store.close()
+
+
+def signing_key(settings: Settings) -> tuple[Signer, str, bool]:
+    """The configured checkpoint-signing key; in development, one generated into the data dir."""
+    if settings.signing_key is not None:
+        return (
+            Signer.from_base64(settings.signing_key.get_secret_value()),
+            "DOSSIER_SIGNING_KEY",
+            False,
+        )
+    if settings.signing_key_file is not None:
+        return Signer.from_file(settings.signing_key_file), str(settings.signing_key_file), False
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    path = settings.generated_signing_key_file
+    signer, generated = Signer.load_or_generate(path)
+    return signer, str(path), generated
+
+
+def witness_for(settings: Settings) -> Witness:
+    """Where every checkpoint is also kept, out of the database administrator's reach.
+
+    On S3, one object per checkpoint under COMPLIANCE-mode Object Lock in a bucket of its own
+    (so no listing or clean-up of documents ever meets it); otherwise an append-only file
+    beside the data that ``dossier verify`` compares with the table.
+    """
+    if settings.blob_store != "s3":
+        return FileWitness(settings.checkpoint_file)
+    assert settings.s3_endpoint
+    assert settings.s3_bucket
+    assert settings.s3_access_key
+    assert settings.s3_secret_key
+    store = S3BlobStore.connect(
+        endpoint=settings.s3_endpoint,
+        access_key=settings.s3_access_key.get_secret_value(),
+        secret_key=settings.s3_secret_key.get_secret_value(),
+        bucket=settings.s3_witness_bucket or f"{settings.s3_bucket}-checkpoints",
+        secure=settings.s3_secure,
+        region=settings.s3_region,
+        retention_mode="COMPLIANCE",
+    )
+    store.ensure_bucket()
+    return S3Witness(store)
+
+
+def build_integrity(settings: Settings, archive: DossierArchive) -> Integrity:
+    """The integrity store beside the events and a sealer over the archive's log (not started)."""
+    signer, source, generated = signing_key(settings)
+    witness = witness_for(settings)
+    store = integrity_store_beside(archive.env, settings.data_dir)
+    try:
+        sealer = Sealer(
+            archive.recorder,
+            store,
+            signer,
+            settings.integrity_origin,
+            witness,
+            seal_every=settings.seal_every,
+            seal_after=settings.seal_after_seconds,
+        )
+    except BaseException:
+        store.close()
+        raise
+    return Integrity(store, sealer, signer, witness, source, generated)
 
 
 @dataclass

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import AwareDatetime, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -48,6 +48,34 @@ class Settings(BaseSettings):
         default="Asia/Shanghai",
         description="the bank's time zone: register dates 'as of' end at its midnight",
     )
+    clock: AwareDatetime | None = Field(
+        default=None,
+        description=(
+            "development only: the service's 'now' when it starts (ISO 8601 with offset); "
+            "time runs on from there — to rehearse deadlines, retention and destruction"
+        ),
+    )
+    signing_key: SecretStr | None = Field(
+        default=None,
+        description="base64 of the 32-byte Ed25519 seed that signs checkpoints; or signing_key_file",
+    )
+    signing_key_file: Path | None = None
+    integrity_origin: str = Field(
+        default="dossier",
+        description="the Merkle log's name in every signed checkpoint, e.g. dossier.example-bank",
+    )
+    s3_witness_bucket: str | None = Field(
+        default=None,
+        description="bucket for checkpoint copies under Object Lock (default: <s3_bucket>-checkpoints)",
+    )
+    seal_every: int = Field(default=100, gt=0, description="sign a checkpoint every N events")
+    seal_after_seconds: float = Field(
+        default=10.0, gt=0, description="… or this long after the last one, when events came"
+    )
+    in_process_sealer: bool = Field(
+        default=True,
+        description="seal inside `dossier serve`; false when `dossier seal --follow` runs",
+    )
     in_process_follower: bool = Field(
         default=True,
         description="feed the registers inside `dossier serve`; false when `dossier follow` runs",
@@ -63,6 +91,16 @@ class Settings(BaseSettings):
                 )
             if self.demo_on_first_start:
                 self.demo_on_first_start = False
+            if self.signing_key is None and self.signing_key_file is None:
+                raise ValueError(
+                    "production needs DOSSIER_SIGNING_KEY or DOSSIER_SIGNING_KEY_FILE to sign "
+                    "checkpoints; no key is generated outside development (生产环境须配置签名密钥)"
+                )
+            if self.clock is not None:
+                raise ValueError(
+                    "DOSSIER_CLOCK is for rehearsals in development; production keeps real time "
+                    "(生产环境不得设置模拟时钟)"
+                )
             if self.master_key is None and self.master_key_file is None:
                 raise ValueError(
                     "production needs DOSSIER_MASTER_KEY or DOSSIER_MASTER_KEY_FILE; no key is "
@@ -83,6 +121,16 @@ class Settings(BaseSettings):
     def generated_master_key_file(self) -> Path:
         """Where the embedded mode keeps the master key it generated on first start."""
         return self.data_dir / "master.key"
+
+    @property
+    def generated_signing_key_file(self) -> Path:
+        """Where the embedded mode keeps the checkpoint-signing key it generated."""
+        return self.data_dir / "signing.key"
+
+    @property
+    def checkpoint_file(self) -> Path:
+        """The append-only copy of every checkpoint, when checkpoints are not kept on S3."""
+        return self.data_dir / "checkpoints.jsonl"
 
     @property
     def blob_dir(self) -> Path:

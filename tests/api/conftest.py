@@ -182,6 +182,7 @@ def data_dir(
     """The CLI's settings pointed at a fresh store: SQLite, or a new PostgreSQL schema."""
     monkeypatch.setenv("DOSSIER_DATA_DIR", str(tmp_path / "var"))
     monkeypatch.delenv("DOSSIER_ENVIRONMENT", raising=False)
+    monkeypatch.delenv("DOSSIER_CLOCK", raising=False)
     if request.param == "sqlite":
         monkeypatch.delenv("DOSSIER_EVENT_STORE", raising=False)
         monkeypatch.delenv("DOSSIER_POSTGRES_SCHEMA", raising=False)

@@ -118,3 +118,50 @@ def test_a_malformed_master_key_is_a_clear_error_at_start(
     assert answer.exit_code == 2
     assert "master key" in answer.output
     assert "not-a-key" not in answer.output
+
+
+def test_production_refuses_a_rehearsal_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    from typing import Any
+
+    from pydantic import ValidationError
+
+    from api.settings import Settings
+    from storage.crypto import MasterKey
+
+    monkeypatch.delenv("DOSSIER_CLOCK", raising=False)
+    production: dict[str, Any] = {
+        "environment": "production",
+        "event_store": "postgresql://dossier@127.0.0.1:5432/test",
+        "master_key": MasterKey.generate().to_base64(),
+    }
+    assert Settings(**production).clock is None  # the same settings on real time start
+    with pytest.raises(ValueError, match="DOSSIER_CLOCK") as refused:
+        Settings(**production, clock="2056-03-01T09:00:00+08:00")
+    assert isinstance(refused.value, ValidationError)
+    assert "生产环境不得设置模拟时钟" in str(refused.value)
+
+
+def test_in_development_dossier_clock_starts_the_archive_at_that_instant_and_runs_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import time
+    from datetime import UTC, datetime, timedelta
+
+    from api.composition import build_archive
+    from api.settings import Settings
+
+    monkeypatch.setenv("DOSSIER_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("DOSSIER_ENVIRONMENT", raising=False)
+    monkeypatch.delenv("DOSSIER_EVENT_STORE", raising=False)
+    monkeypatch.setenv("DOSSIER_CLOCK", "2056-03-01T09:00:00+08:00")
+    start = datetime(2056, 3, 1, 1, 0, tzinfo=UTC)
+    archive = build_archive(Settings())
+    try:
+        first = archive.clock()
+        assert first.utcoffset() == timedelta(0)
+        assert start <= first < start + timedelta(seconds=5)
+        time.sleep(0.05)
+        later = archive.clock()
+        assert first + timedelta(seconds=0.04) <= later < start + timedelta(seconds=5)
+    finally:
+        archive.close()
