@@ -1,0 +1,511 @@
+"""The integrity store (完整性存储): the Merkle log's leaves, frontier, checkpoints and keys.
+
+It lives beside the events but not inside their tables: for SQLite a file of its own,
+``<data_dir>/integrity.sqlite``, so that rolling the events file back or cutting it short does
+not take the leaves and checkpoints with it; for PostgreSQL tables in the events' schema.
+
+Tables (SQLAlchemy Core)::
+
+    integrity_leaves       leaf_index PK, notification_id UNIQUE, leaf_hash (32 bytes)
+    integrity_frontier     one row: size, nodes (the frontier's hashes, concatenated, largest
+                           subtree first) — the sealer resumes from it in O(log n)
+    integrity_nodes        (level, node_index) PK, hash: every complete subtree of 2^level
+                           leaves, level >= 8, i.e. leaves [node_index·2^level, (node_index+1)·2^level)
+    integrity_checkpoints  tree_size PK, origin, root_hash, timestamp (RFC 3339 text, as signed),
+                           key_id, signature
+    integrity_keys         key_id PK, public_key (raw 32 bytes), first_used (RFC 3339 text)
+
+Leaves, frontier and nodes are a cache of the events (``docs/integrity.md``): they can be
+rebuilt. Checkpoints and keys cannot, and the sealer also hands each checkpoint to a witness.
+
+Proofs read the complete subtrees stored in ``integrity_nodes`` (``storage.proofs`` says
+why and how), not every leaf.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Final
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from storage.checkpoints import Checkpoint, format_timestamp, parse_timestamp
+from storage.merkle import HASH_SIZE, MerkleFrontier
+from storage.proofs import ConsistencyProof, InclusionProof, Subtrees
+from storage.signing import PublicKey
+
+SQLITE_FILE_NAME: Final = "integrity.sqlite"
+_FRONTIER_ID: Final = 1
+
+
+class SealError(Exception):
+    """Raised when the Merkle log cannot be extended, sealed, read or proved."""
+
+
+class NotSealedError(SealError, LookupError):
+    """Raised when an event, leaf or tree size asked about is not (yet) in the sealed leaves."""
+
+
+class CheckpointNotFoundError(SealError, LookupError):
+    """Raised when there is no checkpoint of the tree size asked for."""
+
+
+class UnknownKeyError(SealError, LookupError):
+    """Raised when a checkpoint names a key id that the key table does not hold."""
+
+
+class LeafConflictError(SealError):
+    """Raised when another sealer appended the same leaves first (reload and try again)."""
+
+
+class LogMismatchError(SealError):
+    """Raised when the events or leaves no longer agree with what was sealed and signed."""
+
+
+@dataclass(frozen=True)
+class Leaf:
+    """One leaf: the ``index``-th stored event, by notification id."""
+
+    index: int
+    notification_id: int
+    hash: bytes
+
+
+@dataclass(frozen=True)
+class KnownKey:
+    """A public key that signed checkpoints, and when it first did."""
+
+    public_key: PublicKey
+    first_used: datetime
+
+    @property
+    def key_id(self) -> str:
+        return self.public_key.key_id
+
+
+def _sqlite_engine(path: Path, *, immediate: bool) -> sa.Engine:
+    engine = sa.create_engine(
+        f"sqlite:///{path}", connect_args={"timeout": 30, "check_same_thread": False}
+    )
+
+    @sa.event.listens_for(engine, "connect")
+    def _connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # let "begin" below issue BEGIN itself
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        # Checkpoints are not a cache: a commit must survive a power cut.
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def _begin(conn: sa.Connection) -> None:
+        # Writers take the write lock before reading the frontier, so two sealers take turns;
+        # readers begin deferred and, in WAL mode, never wait for a writer.
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
+
+
+class IntegrityStore:
+    """The integrity tables on one database: ``IntegrityStore.sqlite(path)`` or a PostgreSQL URL.
+
+    The tables are created when missing. ``transaction`` gives the sealer its write
+    transactions; everything else reads.
+    """
+
+    def __init__(self, url: str | sa.URL, *, schema: str | None = None) -> None:
+        self.url = sa.make_url(url)
+        self.is_sqlite = self.url.get_backend_name() == "sqlite"
+        if self.is_sqlite:
+            if not self.url.database or self.url.database == ":memory:":
+                raise ValueError("the SQLite integrity store needs a file")
+            path = Path(self.url.database)
+            self.engine = _sqlite_engine(path, immediate=True)
+            self.read_engine = _sqlite_engine(path, immediate=False)
+        else:
+            self.engine = sa.create_engine(
+                self.url, pool_size=2, max_overflow=4, pool_pre_ping=True
+            )
+            self.read_engine = self.engine
+        self.schema = None if self.is_sqlite else schema
+        metadata = sa.MetaData(schema=self.schema)
+        blob = sa.LargeBinary
+        self.leaves = sa.Table(
+            "integrity_leaves",
+            metadata,
+            sa.Column("leaf_index", sa.BigInteger, primary_key=True, autoincrement=False),
+            sa.Column("notification_id", sa.BigInteger, nullable=False, unique=True),
+            sa.Column("leaf_hash", blob, nullable=False),
+        )
+        self.frontier = sa.Table(
+            "integrity_frontier",
+            metadata,
+            sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+            sa.Column("size", sa.BigInteger, nullable=False),
+            sa.Column("nodes", blob, nullable=False),
+        )
+        self.nodes = sa.Table(
+            "integrity_nodes",
+            metadata,
+            sa.Column("level", sa.SmallInteger, primary_key=True, autoincrement=False),
+            sa.Column("node_index", sa.BigInteger, primary_key=True, autoincrement=False),
+            sa.Column("hash", blob, nullable=False),
+        )
+        self.checkpoints_table = sa.Table(
+            "integrity_checkpoints",
+            metadata,
+            sa.Column("tree_size", sa.BigInteger, primary_key=True, autoincrement=False),
+            sa.Column("origin", sa.Text, nullable=False),
+            sa.Column("root_hash", blob, nullable=False),
+            sa.Column("timestamp", sa.String(20), nullable=False),
+            sa.Column("key_id", sa.String(16), nullable=False),
+            sa.Column("signature", blob, nullable=False),
+        )
+        self.keys = sa.Table(
+            "integrity_keys",
+            metadata,
+            sa.Column("key_id", sa.String(16), primary_key=True),
+            sa.Column("public_key", blob, nullable=False),
+            sa.Column("first_used", sa.String(20), nullable=False),
+        )
+        self.metadata = metadata
+        self.subtrees = Subtrees(self.leaves, self.nodes)
+        self._create()
+
+    @classmethod
+    def sqlite(cls, path: Path) -> IntegrityStore:
+        """The store in the SQLite file ``path`` (its folder is created if missing)."""
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return cls(sa.URL.create("sqlite", database=str(path)))
+
+    def _create(self) -> None:
+        try:
+            self.metadata.create_all(self.engine, checkfirst=True)
+        except sa.exc.DBAPIError:
+            # Another process created the tables at the same moment: they are there now.
+            self.metadata.create_all(self.engine, checkfirst=True)
+        with self.engine.begin() as conn:
+            self._insert_ignoring_conflict(
+                conn, self.frontier, {"id": _FRONTIER_ID, "size": 0, "nodes": b""}
+            )
+
+    def close(self) -> None:
+        self.engine.dispose()
+        self.read_engine.dispose()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sa.Connection]:
+        """A write transaction (on SQLite it holds the write lock from the start)."""
+        with self.engine.begin() as conn:
+            yield conn
+
+    @contextmanager
+    def reading(self) -> Iterator[sa.Connection]:
+        with self.read_engine.connect() as conn:
+            yield conn
+
+    def _insert_ignoring_conflict(
+        self, conn: sa.Connection, table: sa.Table, values: Mapping[str, Any]
+    ) -> bool:
+        """Insert one row unless its key is taken; True if this call inserted it."""
+        dialect = sqlite if self.is_sqlite else postgresql
+        statement = (
+            dialect.insert(table).values(**values).on_conflict_do_nothing().returning(sa.literal(1))
+        )
+        # RETURNING, not rowcount: psycopg reports -1 for an INSERT … ON CONFLICT here.
+        return conn.execute(statement).first() is not None
+
+    # ------------------------------------------------------------------ writing (the sealer)
+    def lock_frontier(self, conn: sa.Connection) -> tuple[MerkleFrontier, int]:
+        """The frontier, locked until ``conn`` commits, and the notification id of its last leaf
+        (0 for the empty tree)."""
+        query = sa.select(self.frontier.c.size, self.frontier.c.nodes).where(
+            self.frontier.c.id == _FRONTIER_ID
+        )
+        if not self.is_sqlite:
+            query = query.with_for_update()
+        row = conn.execute(query).one()
+        frontier = _frontier(row.size, row.nodes)
+        if frontier.size == 0:
+            return frontier, 0
+        last = conn.execute(
+            sa.select(self.leaves.c.notification_id).where(
+                self.leaves.c.leaf_index == frontier.size - 1
+            )
+        ).scalar_one_or_none()
+        if last is None:
+            raise LogMismatchError(
+                f"the frontier has {frontier.size} leaves but the last is missing"
+            )
+        return frontier, int(last)
+
+    def append_leaves(
+        self,
+        conn: sa.Connection,
+        frontier: MerkleFrontier,
+        leaves: Sequence[tuple[int, bytes]],
+    ) -> MerkleFrontier:
+        """Append ``(notification_id, leaf_hash)`` pairs after ``frontier``, in ``conn``.
+
+        Stores the leaves, the complete subtrees they finish and the moved frontier; returns
+        it. LeafConflictError if another writer got there first (roll back and reload).
+        """
+        old = frontier.size
+        if not leaves:
+            return frontier
+        grown = MerkleFrontier(frontier.size, frontier.nodes)
+        grown.extend(hash_ for _, hash_ in leaves)
+        try:
+            conn.execute(
+                self.leaves.insert(),
+                [
+                    {"leaf_index": old + i, "notification_id": nid, "leaf_hash": hash_}
+                    for i, (nid, hash_) in enumerate(leaves)
+                ],
+            )
+        except sa.exc.IntegrityError as error:
+            raise LeafConflictError(f"leaves from {old} were appended by another sealer") from error
+        self.subtrees.store_finished(conn, old, grown.size)
+        moved = conn.execute(
+            self.frontier.update()
+            .where(self.frontier.c.id == _FRONTIER_ID, self.frontier.c.size == old)
+            .values(size=grown.size, nodes=b"".join(grown.nodes))
+            .returning(self.frontier.c.size)
+        )
+        if moved.first() is None:
+            raise LeafConflictError(f"the frontier moved past {old} meanwhile")
+        return grown
+
+    def add_checkpoint(self, conn: sa.Connection, checkpoint: Checkpoint, key: PublicKey) -> bool:
+        """Store ``checkpoint`` and, on its first use, ``key``; False if that size is taken."""
+        if key.key_id != checkpoint.key_id:
+            raise ValueError("the key given is not the checkpoint's key")
+        stamp = format_timestamp(checkpoint.timestamp)
+        self._insert_ignoring_conflict(
+            conn, self.keys, {"key_id": key.key_id, "public_key": key.raw, "first_used": stamp}
+        )
+        stored = conn.execute(
+            sa.select(self.keys.c.public_key).where(self.keys.c.key_id == key.key_id)
+        ).scalar_one()
+        if bytes(stored) != key.raw:
+            raise SealError(f"key id {key.key_id} already names another public key")
+        return self._insert_ignoring_conflict(
+            conn,
+            self.checkpoints_table,
+            {
+                "tree_size": checkpoint.tree_size,
+                "origin": checkpoint.origin,
+                "root_hash": checkpoint.root_hash,
+                "timestamp": stamp,
+                "key_id": checkpoint.key_id,
+                "signature": checkpoint.signature,
+            },
+        )
+
+    # ------------------------------------------------------------------------------ reading
+    def size(self, conn: sa.Connection | None = None) -> int:
+        """How many leaves are sealed."""
+        with self._conn(conn) as c:
+            return int(
+                c.execute(
+                    sa.select(self.frontier.c.size).where(self.frontier.c.id == _FRONTIER_ID)
+                ).scalar_one()
+            )
+
+    def root(
+        self,
+        tree_size: int | None = None,
+        conn: sa.Connection | None = None,
+        *,
+        cache: bool = True,
+    ) -> bytes:
+        """The root hash of the first ``tree_size`` sealed leaves (default: all of them),
+        from the leaf and node tables; ``cache=False`` bypasses the in-memory node cache."""
+        with self._conn(conn) as c:
+            sealed = self.size(c)
+            tree_size = sealed if tree_size is None else tree_size
+            self._check_size(tree_size, sealed)
+            return self.subtrees.hash(c, 0, tree_size, cache=cache)
+
+    def leaf_hash(self, leaf_index: int) -> bytes:
+        """The hash of leaf ``leaf_index``; NotSealedError if there is no such leaf."""
+        with self.reading() as conn:
+            found = conn.execute(
+                sa.select(self.leaves.c.leaf_hash).where(self.leaves.c.leaf_index == leaf_index)
+            ).scalar_one_or_none()
+        if found is None:
+            raise NotSealedError(f"there is no leaf {leaf_index}")
+        return bytes(found)
+
+    def leaf_index_of(self, notification_id: int) -> int | None:
+        """The leaf of the event at ``notification_id``; None if it is not sealed (yet)."""
+        with self.reading() as conn:
+            found = conn.execute(
+                sa.select(self.leaves.c.leaf_index).where(
+                    self.leaves.c.notification_id == notification_id
+                )
+            ).scalar_one_or_none()
+        return None if found is None else int(found)
+
+    def leaves_from(self, start: int = 0, *, batch: int = 10_000) -> Iterator[Leaf]:
+        """Every leaf from ``start`` on, in order, read ``batch`` at a time (bounded memory)."""
+        position = start
+        while True:
+            with self.reading() as conn:
+                rows = conn.execute(
+                    sa.select(self.leaves)
+                    .where(self.leaves.c.leaf_index >= position)
+                    .order_by(self.leaves.c.leaf_index)
+                    .limit(batch)
+                ).all()
+            for row in rows:
+                yield Leaf(int(row.leaf_index), int(row.notification_id), bytes(row.leaf_hash))
+            if len(rows) < batch:
+                return
+            position = int(rows[-1].leaf_index) + 1
+
+    def checkpoints(self) -> list[Checkpoint]:
+        """Every checkpoint, by tree size."""
+        table = self.checkpoints_table
+        with self.reading() as conn:
+            rows = conn.execute(sa.select(table).order_by(table.c.tree_size)).all()
+        return [_checkpoint(row) for row in rows]
+
+    def latest_checkpoint(self, conn: sa.Connection | None = None) -> Checkpoint | None:
+        """The checkpoint of the largest tree, or None before the first seal."""
+        table = self.checkpoints_table
+        with self._conn(conn) as c:
+            row = c.execute(
+                sa.select(table).order_by(table.c.tree_size.desc()).limit(1)
+            ).one_or_none()
+        return None if row is None else _checkpoint(row)
+
+    def checkpoint(self, tree_size: int) -> Checkpoint:
+        """The checkpoint of ``tree_size`` leaves; CheckpointNotFoundError if none."""
+        table = self.checkpoints_table
+        with self.reading() as conn:
+            row = conn.execute(sa.select(table).where(table.c.tree_size == tree_size)).one_or_none()
+        if row is None:
+            raise CheckpointNotFoundError(f"no checkpoint of tree size {tree_size}")
+        return _checkpoint(row)
+
+    def checkpoint_covering(self, notification_id: int) -> Checkpoint | None:
+        """The first checkpoint whose tree holds the event; None if none does yet."""
+        leaf_index = self.leaf_index_of(notification_id)
+        if leaf_index is None:
+            return None
+        table = self.checkpoints_table
+        with self.reading() as conn:
+            row = conn.execute(
+                sa.select(table)
+                .where(table.c.tree_size > leaf_index)
+                .order_by(table.c.tree_size)
+                .limit(1)
+            ).one_or_none()
+        return None if row is None else _checkpoint(row)
+
+    def public_keys(self) -> list[KnownKey]:
+        """Every key that ever signed a checkpoint here, oldest first."""
+        with self.reading() as conn:
+            rows = conn.execute(
+                sa.select(self.keys).order_by(self.keys.c.first_used, self.keys.c.key_id)
+            ).all()
+        return [
+            KnownKey(PublicKey(bytes(row.public_key)), parse_timestamp(row.first_used))
+            for row in rows
+        ]
+
+    def public_key(self, key_id: str) -> PublicKey:
+        """The public key ``key_id`` names; UnknownKeyError if it never signed here."""
+        with self.reading() as conn:
+            raw = conn.execute(
+                sa.select(self.keys.c.public_key).where(self.keys.c.key_id == key_id)
+            ).scalar_one_or_none()
+        if raw is None:
+            raise UnknownKeyError(f"no public key with id {key_id}")
+        return PublicKey(bytes(raw))
+
+    def check_checkpoint(self, checkpoint: Checkpoint) -> None:
+        """Check the signature with the stored key of its key id; raise if it does not hold."""
+        checkpoint.check(self.public_key(checkpoint.key_id))
+
+    def inclusion_proof(self, notification_id: int, tree_size: int) -> InclusionProof:
+        """The audit path of the event at ``notification_id`` in the tree of ``tree_size``."""
+        leaf_index = self.leaf_index_of(notification_id)
+        if leaf_index is None:
+            raise NotSealedError(f"event {notification_id} is not sealed yet")
+        if leaf_index >= tree_size:
+            raise NotSealedError(
+                f"event {notification_id} is leaf {leaf_index}, outside a tree of size {tree_size}"
+            )
+        with self.reading() as conn:
+            self._check_size(tree_size, self.size(conn))
+            return self.subtrees.inclusion(conn, leaf_index, tree_size)
+
+    def consistency_proof(self, first: int, second: int) -> ConsistencyProof:
+        """The proof that the tree of ``second`` leaves extends the tree of ``first``."""
+        if not 0 <= first <= second:
+            raise ValueError(f"tree sizes {first} and {second} are not in order")
+        with self.reading() as conn:
+            self._check_size(second, self.size(conn))
+            return self.subtrees.consistency(conn, first, second)
+
+    # ------------------------------------------------------------------------------ helpers
+    @contextmanager
+    def _conn(self, conn: sa.Connection | None) -> Iterator[sa.Connection]:
+        if conn is not None:
+            yield conn
+        else:
+            with self.reading() as fresh:
+                yield fresh
+
+    @staticmethod
+    def _check_size(tree_size: int, sealed: int) -> None:
+        if tree_size < 0:
+            raise ValueError(f"tree size {tree_size} is negative")
+        if tree_size > sealed:
+            raise NotSealedError(f"only {sealed} leaves are sealed, not {tree_size}")
+
+
+def _frontier(size: int, packed: bytes) -> MerkleFrontier:
+    packed = bytes(packed)
+    nodes = [packed[i : i + HASH_SIZE] for i in range(0, len(packed), HASH_SIZE)]
+    return MerkleFrontier(int(size), nodes)
+
+
+def _checkpoint(row: sa.Row[Any]) -> Checkpoint:
+    return Checkpoint(
+        origin=row.origin,
+        tree_size=int(row.tree_size),
+        root_hash=bytes(row.root_hash),
+        timestamp=parse_timestamp(row.timestamp),
+        key_id=row.key_id,
+        signature=bytes(row.signature),
+    )
+
+
+def integrity_store_beside(env: Mapping[str, str], data_dir: Path) -> IntegrityStore:
+    """The integrity store beside the event store configured by an eventsourcing ``env``.
+
+    PostgreSQL (``PERSISTENCE_MODULE=eventsourcing.postgres``): the events' database and schema
+    (``public`` when none is configured). Otherwise: ``<data_dir>/integrity.sqlite``, a file of
+    its own, so that the leaves and checkpoints outlive a rollback of the events file.
+    """
+    if env.get("PERSISTENCE_MODULE") == "eventsourcing.postgres":
+        url = sa.URL.create(
+            "postgresql+psycopg",
+            username=env.get("POSTGRES_USER") or None,
+            password=env.get("POSTGRES_PASSWORD") or None,
+            host=env.get("POSTGRES_HOST") or None,
+            port=int(env.get("POSTGRES_PORT") or 5432),
+            database=env.get("POSTGRES_DBNAME") or None,
+        )
+        return IntegrityStore(url, schema=env.get("POSTGRES_SCHEMA") or "public")
+    return IntegrityStore.sqlite(Path(data_dir) / SQLITE_FILE_NAME)

@@ -1,0 +1,343 @@
+"""The sealer (封存): a Merkle log over the notification log, signed checkpoints of it.
+
+One leaf per stored event, in notification-id order, hashed from the stored record exactly as
+the event store holds it (``event_entry``, ``docs/integrity.md``). The ``Sealer`` follows the
+log like a projection: each ``step`` reads the notifications after the last leaf and appends
+their leaves, with the frontier and the finished subtree hashes, in one transaction of the
+integrity store; ``seal`` signs a checkpoint of the tree when it has grown, stores it (and the
+signing key on its first use), then hands it to the witness. ``start`` runs both in a thread,
+sealing every ``seal_every`` events (100) or ``seal_after`` seconds (10), whichever comes first.
+
+Any number of sealers may run against one store: each batch, and each seal, first locks the
+frontier (``SELECT … FOR UPDATE`` on PostgreSQL, ``BEGIN IMMEDIATE`` on SQLite), so they take
+turns and build one leaf sequence; leaves are keyed by index, so a writer that somehow raced
+past the lock fails on the key, rolls back and reloads. A seal signs only a tree that extends
+the latest checkpoint (its root at that size must match), never the same size twice.
+
+Putting it together (the composition root does this; ``env`` is the eventsourcing env)::
+
+    from storage.sealing import Sealer, integrity_store_beside
+    from storage.signing import Signer
+    from storage.witness import FileWitness              # or S3Witness(S3BlobStore(...))
+
+    store = integrity_store_beside(app.env, data_dir)      # integrity.sqlite, or PG tables
+    signer, generated = Signer.load_or_generate(data_dir / "signing.key")  # or Signer.from_base64(...)
+    witness = FileWitness(data_dir / "checkpoints.jsonl")
+    sealer = Sealer(app.recorder, store, signer, "dossier.example-bank", witness)
+    sealer.start()          # … sealer.wake() after a save; sealer.stop(); store.close()
+
+Proofs and checkpoints are read from the store: ``store.latest_checkpoint()``,
+``store.inclusion_proof(notification_id, tree_size)``, ``store.consistency_proof(m, n)``,
+``store.public_keys()``.
+"""
+
+from __future__ import annotations
+
+import struct
+import threading
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Final
+from uuid import UUID
+
+import sqlalchemy as sa
+import structlog
+from eventsourcing.persistence import ApplicationRecorder, Notification
+
+from storage.checkpoints import Checkpoint, check_origin, sign_checkpoint
+from storage.integrity_store import (
+    CheckpointNotFoundError,
+    IntegrityStore,
+    KnownKey,
+    Leaf,
+    LeafConflictError,
+    LogMismatchError,
+    NotSealedError,
+    SealError,
+    UnknownKeyError,
+    integrity_store_beside,
+)
+from storage.merkle import leaf_hash
+from storage.proofs import ConsistencyProof, InclusionProof
+from storage.signing import Signer
+from storage.witness import Witness
+
+__all__ = [
+    "ENTRY_MAGIC",
+    "CheckpointNotFoundError",
+    "ConsistencyProof",
+    "InclusionProof",
+    "IntegrityStore",
+    "KnownKey",
+    "Leaf",
+    "LeafConflictError",
+    "LogMismatchError",
+    "NotSealedError",
+    "SealError",
+    "Sealer",
+    "UnknownKeyError",
+    "event_entry",
+    "event_leaf_hash",
+    "integrity_store_beside",
+]
+
+log = structlog.get_logger("dossier.sealer")
+
+ENTRY_MAGIC: Final = b"DOSSIER-EVENT-1\n"
+"""What every leaf entry begins with: the entry format and its version."""
+BATCH_SIZE: Final = 500
+SEAL_EVERY: Final = 100
+SEAL_AFTER: Final = 10.0
+_U32: Final = struct.Struct(">I")
+_U64: Final = struct.Struct(">Q")
+
+
+def event_entry(notification: Notification) -> bytes:
+    """The leaf entry of a stored event (``docs/integrity.md``)::
+
+    b"DOSSIER-EVENT-1\\n" ‖ u64be(notification_id) ‖ originator_id (16 bytes)
+    ‖ u64be(originator_version) ‖ u32be(len(topic)) ‖ topic (UTF-8)
+    ‖ u32be(len(state)) ‖ state (the stored bytes, as stored)
+    """
+    originator = notification.originator_id
+    uuid = originator if isinstance(originator, UUID) else UUID(str(originator))
+    topic = notification.topic.encode("utf-8")
+    state = bytes(notification.state)
+    try:
+        return b"".join(
+            (
+                ENTRY_MAGIC,
+                _U64.pack(notification.id),
+                uuid.bytes,
+                _U64.pack(notification.originator_version),
+                _U32.pack(len(topic)),
+                topic,
+                _U32.pack(len(state)),
+                state,
+            )
+        )
+    except struct.error:
+        raise ValueError(
+            f"event {notification.id} has a position, version or size out of the entry's range"
+        ) from None
+
+
+def event_leaf_hash(notification: Notification) -> bytes:
+    """The leaf hash of a stored event: SHA-256(0x00 ‖ event_entry)."""
+    return leaf_hash(event_entry(notification))
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Sealer:
+    """Follows the notification log into the Merkle log and signs checkpoints of it.
+
+    ``witness`` receives every checkpoint this sealer makes (and, once per process, the latest
+    one already stored, in case a crash came between storing and publishing it); a checkpoint
+    whose publishing failed is retried at the next ``seal``. ``None`` leaves checkpoints in the
+    database only, for tests and tools.
+    """
+
+    def __init__(
+        self,
+        recorder: ApplicationRecorder,
+        store: IntegrityStore,
+        signer: Signer,
+        origin: str,
+        witness: Witness | None = None,
+        *,
+        batch_size: int = BATCH_SIZE,
+        seal_every: int = SEAL_EVERY,
+        seal_after: float = SEAL_AFTER,
+        interval: float = 0.2,
+        clock: Callable[[], datetime] = _now,
+    ) -> None:
+        if batch_size < 1 or seal_every < 1:
+            raise ValueError("batch_size and seal_every must be positive")
+        self.recorder = recorder
+        self.store = store
+        self.signer = signer
+        self.origin = check_origin(origin)
+        self.witness = witness
+        self.batch_size = batch_size
+        self.seal_every = seal_every
+        self.seal_after = seal_after
+        self.interval = interval
+        self.clock = clock
+        self._pending: dict[int, Checkpoint] = {}  # made or found, not yet witnessed
+        self._looked_for_unwitnessed = False
+        self._size: int | None = None  # leaves, as of this sealer's last look
+        self._sealed: int | None = None  # the largest checkpoint, as of its last look
+        self._unsealed_since: float | None = None
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    # ------------------------------------------------------------------------------ batches
+    def step(self, limit: int | None = None) -> int:
+        """Append the leaves of up to ``limit`` (default ``batch_size``) events after the last
+        leaf, in one transaction; return how many."""
+        limit = self.batch_size if limit is None else limit
+        if limit < 1:
+            raise ValueError("limit must be positive")
+        with self._lock:
+            try:
+                appended = self._step(limit)
+            except LeafConflictError:
+                log.info("another sealer appended first; reloading")
+                appended = self._step(limit)
+        if appended and self._unsealed_since is None:
+            self._unsealed_since = time.monotonic()
+        return appended
+
+    def _step(self, limit: int) -> int:
+        with self.store.transaction() as conn:
+            frontier, last_id = self.store.lock_frontier(conn)
+            notes = self.recorder.select_notifications(start=last_id + 1, limit=limit)
+            if not notes:
+                self._size = frontier.size
+                self._check_log_not_behind(last_id)
+                return 0
+            grown = self.store.append_leaves(
+                conn, frontier, [(note.id, event_leaf_hash(note)) for note in notes]
+            )
+        self._size = grown.size
+        return len(notes)
+
+    def _check_log_not_behind(self, last_id: int) -> None:
+        head = self.recorder.max_notification_id() or 0
+        if head < last_id:
+            raise LogMismatchError(
+                f"the event log ends at {head} but event {last_id} was sealed: events were "
+                "removed or the event store was rolled back"
+            )
+
+    def catch_up(self) -> int:
+        """Step until the leaves reach the head of the log; return how many were appended."""
+        total = 0
+        while appended := self.step():
+            total += appended
+        return total
+
+    # -------------------------------------------------------------------------------- seals
+    def seal(self) -> Checkpoint | None:
+        """Sign, store and publish a checkpoint of the current tree if it grew since the last.
+
+        Returns the new checkpoint, or None when there was nothing new to sign (an empty log,
+        or a tree no larger than the latest checkpoint — also when a racing sealer signed it).
+        LogMismatchError, signing nothing, if the tree does not extend the latest checkpoint.
+        """
+        with self._lock:
+            made = self._sign()
+            if made is not None:
+                self._pending[made.tree_size] = made
+                self._unsealed_since = None
+            self._publish()
+            return made
+
+    def _sign(self) -> Checkpoint | None:
+        with self.store.transaction() as conn:
+            frontier, _ = self.store.lock_frontier(conn)
+            latest = self.store.latest_checkpoint(conn)
+            self._size = frontier.size
+            self._sealed = 0 if latest is None else latest.tree_size
+            if frontier.size <= self._sealed:
+                return None
+            # Sign only a tree that extends the last signed one, and whose frontier agrees
+            # with the stored leaves: an edited row must not be signed into a checkpoint.
+            if latest is not None and not self._extends(conn, latest):
+                raise LogMismatchError(
+                    f"the leaves no longer hash to the root of checkpoint {latest.tree_size}: "
+                    "refusing to sign a tree that does not extend it"
+                )
+            root = frontier.root()
+            if self.store.root(frontier.size, conn, cache=False) != root:
+                raise LogMismatchError(
+                    f"the frontier of {frontier.size} leaves disagrees with the stored leaves: "
+                    "refusing to sign it"
+                )
+            checkpoint = sign_checkpoint(
+                self.signer, self.origin, frontier.size, root, self.clock()
+            )
+            if not self.store.add_checkpoint(conn, checkpoint, self.signer.public_key):
+                return None
+        self._sealed = checkpoint.tree_size
+        log.info("sealed", tree_size=checkpoint.tree_size, key_id=checkpoint.key_id)
+        return checkpoint
+
+    def _extends(self, conn: sa.Connection, checkpoint: Checkpoint) -> bool:
+        """Whether the stored leaves still hash to ``checkpoint``'s root (nodes read afresh)."""
+        return self.store.root(checkpoint.tree_size, conn, cache=False) == checkpoint.root_hash
+
+    def _publish(self) -> None:
+        if self.witness is None:
+            self._pending.clear()
+            return
+        if not self._looked_for_unwitnessed:
+            latest = self.store.latest_checkpoint()
+            if latest is not None:
+                self._pending.setdefault(latest.tree_size, latest)
+            self._looked_for_unwitnessed = True
+        for tree_size in sorted(self._pending):
+            self.witness.publish(self._pending[tree_size])
+            del self._pending[tree_size]
+
+    def _due(self) -> bool:
+        """Whether enough events, or enough time, have gone unsealed."""
+        if self._size is None or self._sealed is None:
+            return True
+        unsealed = self._size - self._sealed
+        if unsealed <= 0:
+            return bool(self._pending)
+        if unsealed >= self.seal_every:
+            return True
+        if self._unsealed_since is None:  # appended by another sealer, or before a restart
+            self._unsealed_since = time.monotonic()
+        return time.monotonic() - self._unsealed_since >= self.seal_after
+
+    # ------------------------------------------------------------------------------- thread
+    def run(self) -> None:
+        """Step and seal until stopped; a failing round is logged and retried, never skipped."""
+        backoff = self.interval
+        while not self._stop.is_set():
+            try:
+                appended = self.step()
+                if self._due():
+                    self.seal()
+                backoff = self.interval
+            except Exception:
+                log.exception("sealing failed; retrying", retry_in=backoff)
+                self._stop.wait(backoff)
+                backoff = min(backoff * 2, 30.0)
+                continue
+            if appended < self.batch_size:
+                self._wake.wait(self.interval)
+                self._wake.clear()
+        try:  # leave nothing unsealed that was appended
+            self.catch_up()
+            self.seal()
+        except Exception:
+            log.exception("final seal failed")
+
+    def wake(self) -> None:
+        """Cut the polling delay short (after a save)."""
+        self._wake.set()
+
+    def start(self) -> None:
+        if self._thread is not None:
+            return
+        self._stop.clear()
+        self._thread = threading.Thread(target=self.run, name="dossier-sealer", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop the thread after a last catch-up and seal."""
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=60)
+            self._thread = None
