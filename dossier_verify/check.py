@@ -1,0 +1,553 @@
+"""The audit-bundle checks of docs/integrity.md, over a bag already checked as BagIt.
+
+Each event's leaf entry is rebuilt from ``events/<id>.json`` and the raw ``events/<id>.state``
+bytes, hashed, and proved with ``proofs/<id>.json`` into the root of ``checkpoint.json``, whose
+body is rebuilt and whose Ed25519 signature is checked with the key ``public-keys.json`` holds
+under its ``key_id``. Each document is hashed, and its hash must appear in the stored state bytes
+of the event that filed it (which the proof covers), not merely in the readable ``decoded`` copy.
+Whatever else lies under ``data/`` is reported.
+
+What this cannot tell on its own is whose key signed: the key comes from the bag. The report
+shows the key and its id so the auditor can compare them with the key the bank published.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from dossier_verify import ed25519, formats
+from dossier_verify.bag import Contents, check_bag
+from dossier_verify.formats import FormatError
+from dossier_verify.merkle import ProofError, check_inclusion, leaf_hash
+from dossier_verify.report import Problems, Report
+
+README = "data/README.txt"
+CHECKPOINT = "data/checkpoint.json"
+KEYS = "data/public-keys.json"
+DOCUMENTS = "data/documents.json"
+
+_EVENT_FILE = re.compile(r"data/events/(0|[1-9][0-9]{0,19})\.(json|state)")
+_PROOF_FILE = re.compile(r"data/proofs/(0|[1-9][0-9]{0,19})\.json")
+_DOCUMENT_FILE = re.compile(r"data/documents/([0-9a-f]{64})(\.[^/]+)?")
+
+Reader = Callable[[Any], Any]
+
+_CHECKPOINT_FIELDS: dict[str, Reader] = {
+    "origin": formats.one_line,
+    "tree_size": formats.integer,
+    "root_hash": formats.b64hash,
+    "timestamp": formats.timestamp,
+    "key_id": formats.key_id_hex,
+    "signature": formats.b64signature,
+}
+_EVENT_FIELDS: dict[str, Reader] = {
+    "notification_id": formats.integer,
+    "originator_id": formats.uuid_text,
+    "originator_version": formats.integer,
+    "topic": formats.text,
+    "leaf_index": formats.integer,
+    "leaf_hash": formats.b64hash,
+    "state_sha256": formats.sha256_hex,
+    "decoded": formats.anything,
+}
+_PROOF_FIELDS: dict[str, Reader] = {
+    "leaf_index": formats.integer,
+    "tree_size": formats.integer,
+    "audit_path": formats.hash_list,
+}
+_DOCUMENT_FIELDS: dict[str, Reader] = {
+    "sha256": formats.sha256_hex,
+    "doc_type": formats.text,
+    "filename": formats.text,
+    "event": formats.integer,
+    "destroyed": formats.flag,
+}
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """A checkpoint as read from ``checkpoint.json``, before its signature is checked."""
+
+    origin: str
+    tree_size: int
+    root_hash: bytes
+    timestamp: str
+    key_id: str
+    signature: bytes
+
+    def body(self) -> bytes:
+        return formats.checkpoint_body(self.origin, self.tree_size, self.root_hash, self.timestamp)
+
+
+def verify_directory(root: Path, shown_as: str | None = None) -> Report:
+    """Verify the bag in the directory ``root``; ``shown_as`` names it in the report.
+
+    Raises ``bag.NotABagError`` when ``root`` is not a bag at all.
+    """
+    problems = Problems()
+    contents = check_bag(root, problems)
+    bundle = _Bundle(contents, problems)
+    bundle.run()
+    return Report(
+        bag=shown_as if shown_as is not None else str(root),
+        problems=problems.found,
+        events=bundle.event_count,
+        documents=bundle.document_count,
+        checkpoint=bundle.checkpoint_summary,
+    )
+
+
+def _hex_in(digest: str, data: bytes) -> bool:
+    """Whether ``digest`` appears in ``data`` as a whole token, not inside a longer hex run."""
+    pattern = rb"(?<![0-9A-Fa-f])" + re.escape(digest.encode("ascii")) + rb"(?![0-9A-Fa-f])"
+    return re.search(pattern, data) is not None
+
+
+class _Bundle:
+    def __init__(self, contents: Contents, problems: Problems) -> None:
+        self.root = contents.root
+        self.payload = contents.payload
+        self.problems = problems
+        self.event_count = 0
+        self.document_count = 0
+        self.checkpoint_summary: dict[str, Any] = {}
+        self.checkpoint: Checkpoint | None = None
+        self.event_files: dict[int, set[str]] = {}
+        self.proof_files: set[int] = set()
+        self.document_files: dict[str, list[str]] = {}
+        self.states: dict[int, bytes] = {}
+        self.leaf_indexes: dict[int, int] = {}
+
+    # --- reading ---
+
+    def _read(self, file: str, event: int | None = None) -> bytes | None:
+        try:
+            return (self.root / file).read_bytes()
+        except OSError as error:
+            self.problems.add(file, "read", f"cannot be read: {error}", f"无法读取：{error}", event)
+            return None
+
+    def _json(self, file: str, event: int | None = None) -> Any:
+        raw = self._read(file, event)
+        if raw is None:
+            return None
+        try:
+            return formats.load_json(raw)
+        except FormatError as error:
+            self.problems.add(file, "json", error.detail, error.detail_zh, event)
+            return None
+
+    def _fields(
+        self,
+        file: str,
+        obj: Any,
+        readers: dict[str, Reader],
+        event: int | None = None,
+        what: str = "",
+        what_zh: str = "",
+    ) -> dict[str, Any] | None:
+        """Each field read by its reader; None, with the problems added, if any is wrong."""
+        if not isinstance(obj, dict):
+            self.problems.add(
+                file, "format", f"{what}is not a JSON object", f"{what_zh}不是 JSON 对象", event
+            )
+            return None
+        values: dict[str, Any] = {}
+        ok = True
+        for name in sorted(set(obj) - set(readers)):
+            self.problems.add(
+                file,
+                "format",
+                f"{what}has the field {name!r}, which the format does not define",
+                f"{what_zh}含有格式未定义的字段 {name!r}",
+                event,
+            )
+            ok = False
+        for name, reader in readers.items():
+            if name not in obj:
+                self.problems.add(
+                    file,
+                    "format",
+                    f"{what}lacks the field {name!r}",
+                    f"{what_zh}缺少字段 {name!r}",
+                    event,
+                )
+                ok = False
+                continue
+            try:
+                values[name] = reader(obj[name])
+            except FormatError as error:
+                self.problems.add(
+                    file,
+                    "format",
+                    f"{what}field {name!r} {error.detail}",
+                    f"{what_zh}字段 {name!r}{error.detail_zh}",
+                    event,
+                )
+                ok = False
+        return values if ok else None
+
+    # --- the checks ---
+
+    def run(self) -> None:
+        self._sort_files()
+        self._check_checkpoint()
+        for nid in sorted(self.event_files):
+            self._check_event(nid)
+        self._check_leaf_order()
+        self._check_documents()
+
+    def _sort_files(self) -> None:
+        for file in self.payload:
+            if file in (README, CHECKPOINT, KEYS, DOCUMENTS):
+                continue
+            if match := _EVENT_FILE.fullmatch(file):
+                self.event_files.setdefault(int(match.group(1)), set()).add(match.group(2))
+            elif match := _PROOF_FILE.fullmatch(file):
+                self.proof_files.add(int(match.group(1)))
+            elif match := _DOCUMENT_FILE.fullmatch(file):
+                self.document_files.setdefault(match.group(1), []).append(file)
+            else:
+                self.problems.add(
+                    file,
+                    "unexpected_file",
+                    "is not part of the audit bundle format (docs/integrity.md)",
+                    "不属于审计包格式（docs/integrity.md）规定的文件",
+                )
+        for nid in sorted(self.proof_files - set(self.event_files)):
+            self.problems.add(
+                f"data/proofs/{nid}.json",
+                "unexpected_file",
+                f"is a proof for event {nid}, which is not in the bag",
+                f"是事件 {nid} 的证明，但审计包中没有该事件",
+                nid,
+            )
+        for name in (CHECKPOINT, KEYS, DOCUMENTS):
+            if name not in self.payload:
+                self.problems.add(name, "missing", "is missing", "缺少此文件")
+        self.event_count = sum(1 for kinds in self.event_files.values() if "json" in kinds)
+        self.document_count = sum(len(files) for files in self.document_files.values())
+
+    def _check_checkpoint(self) -> None:
+        keys, faulty = self._public_keys()
+        if CHECKPOINT not in self.payload:
+            return
+        fields = self._fields(CHECKPOINT, self._json(CHECKPOINT), _CHECKPOINT_FIELDS)
+        if fields is None:
+            return
+        checkpoint = Checkpoint(**fields)
+        self.checkpoint = checkpoint
+        public_key = keys.get(checkpoint.key_id)
+        if public_key is None and KEYS in self.payload and checkpoint.key_id not in faulty:
+            self.problems.add(
+                KEYS,
+                "keys.missing",
+                f"holds no key {checkpoint.key_id}, the key id checkpoint.json names",
+                f"没有 checkpoint.json 所指定的公钥 {checkpoint.key_id}",
+            )
+        valid = False
+        if public_key is not None:
+            try:
+                ed25519.check(public_key, checkpoint.body(), checkpoint.signature)
+                valid = True
+            except ed25519.SignatureError as error:
+                self.problems.add(
+                    CHECKPOINT,
+                    "checkpoint.signature",
+                    f"the signature does not verify with key {checkpoint.key_id}: {error.reason}",
+                    f"签名无法用公钥 {checkpoint.key_id} 验证（{error.reason}）；"
+                    "检查点内容或签名已被改动",
+                )
+        self.checkpoint_summary = {
+            "origin": checkpoint.origin,
+            "tree_size": checkpoint.tree_size,
+            "root_hash": base64.b64encode(checkpoint.root_hash).decode("ascii"),
+            "timestamp": checkpoint.timestamp,
+            "key_id": checkpoint.key_id,
+            "public_key": (
+                base64.b64encode(public_key).decode("ascii") if public_key is not None else None
+            ),
+            "signature_valid": valid,
+        }
+
+    def _public_keys(self) -> tuple[dict[str, bytes], set[str]]:
+        """The well-formed keys of ``public-keys.json`` by key id, and the ids of faulty ones."""
+        keys: dict[str, bytes] = {}
+        faulty: set[str] = set()
+        if KEYS not in self.payload:
+            return keys, faulty
+        table = self._json(KEYS)
+        if table is None:
+            return keys, faulty
+        if not isinstance(table, dict):
+            self.problems.add(KEYS, "format", "is not a JSON object", "不是 JSON 对象")
+            return keys, faulty
+        for name, value in sorted(table.items()):
+            try:
+                formats.key_id_hex(name)
+                key = formats.b64key(value)
+            except FormatError as error:
+                self.problems.add(
+                    KEYS,
+                    "keys.format",
+                    f"key {name!r} {error.detail}",
+                    f"公钥 {name!r}{error.detail_zh}",
+                )
+                faulty.add(name)
+                continue
+            if formats.key_id(key) != name:
+                self.problems.add(
+                    KEYS,
+                    "keys.key_id",
+                    f"the key listed as {name} has the key id {formats.key_id(key)}",
+                    f"列为 {name} 的公钥，其标识实为 {formats.key_id(key)}",
+                )
+                faulty.add(name)
+                continue
+            keys[name] = key
+        return keys, faulty
+
+    def _check_event(self, nid: int) -> None:
+        json_file = f"data/events/{nid}.json"
+        state_file = f"data/events/{nid}.state"
+        kinds = self.event_files[nid]
+        if "json" not in kinds:
+            self.problems.add(
+                state_file,
+                "event.incomplete",
+                f"has no events/{nid}.json beside it",
+                f"缺少对应的 events/{nid}.json",
+                nid,
+            )
+            return
+        if "state" not in kinds:
+            self.problems.add(
+                json_file,
+                "event.incomplete",
+                f"has no events/{nid}.state beside it: the event's stored bytes are missing",
+                f"缺少对应的 events/{nid}.state（事件的存储字节）",
+                nid,
+            )
+            return
+        fields = self._fields(json_file, self._json(json_file, nid), _EVENT_FIELDS, nid)
+        state = self._read(state_file, nid)
+        if state is None:
+            return
+        self.states[nid] = state
+        if fields is None:
+            return
+        if fields["notification_id"] != nid:
+            self.problems.add(
+                json_file,
+                "event.notification_id",
+                f"gives the notification id {fields['notification_id']}, but its name says {nid}",
+                f"记录的通知编号为 {fields['notification_id']}，与文件名 {nid} 不符",
+                nid,
+            )
+        # One alteration breaks everything downstream of it (state → leaf hash → proof); only the
+        # first broken link of the chain is reported, so each problem is one line.
+        consistent = True
+        if hashlib.sha256(state).hexdigest() != fields["state_sha256"]:
+            self.problems.add(
+                state_file,
+                "event.state_sha256",
+                f"event {nid}: the SHA-256 of the stored state bytes is not the state_sha256 "
+                f"of events/{nid}.json, so the event is not the one sealed",
+                f"事件 {nid}：存储状态字节的 SHA-256 与 events/{nid}.json 中的 state_sha256 不符，"
+                "该事件不是封存时的原样",
+                nid,
+            )
+            consistent = False
+        originator_id: uuid.UUID = fields["originator_id"]
+        try:
+            entry = formats.event_entry(
+                fields["notification_id"],
+                originator_id,
+                fields["originator_version"],
+                fields["topic"],
+                state,
+            )
+        except FormatError as error:
+            self.problems.add(json_file, "event.entry", error.detail, error.detail_zh, nid)
+            return
+        leaf = leaf_hash(entry)
+        if consistent and leaf != fields["leaf_hash"]:
+            consistent = False
+            self.problems.add(
+                json_file,
+                "event.leaf_hash",
+                f"event {nid}: the leaf hash rebuilt from its fields and state bytes is not "
+                "its leaf_hash",
+                f"事件 {nid}：由字段和状态字节重建的叶哈希与 leaf_hash 不符",
+                nid,
+            )
+        self._check_proof(nid, fields["leaf_index"], leaf, prove=consistent)
+        self.leaf_indexes[nid] = fields["leaf_index"]
+
+    def _check_proof(self, nid: int, leaf_index: int, leaf: bytes, *, prove: bool) -> None:
+        """Check the event's proof file; with ``prove``, also that it leads to the root."""
+        proof_file = f"data/proofs/{nid}.json"
+        if nid not in self.proof_files:
+            self.problems.add(
+                proof_file,
+                "proof.missing",
+                f"is missing: event {nid} cannot be shown to be in the checkpoint's tree",
+                f"缺少此文件：无法证明事件 {nid} 在检查点的树中",
+                nid,
+            )
+            return
+        fields = self._fields(proof_file, self._json(proof_file, nid), _PROOF_FIELDS, nid)
+        if fields is None:
+            return
+        if fields["leaf_index"] != leaf_index:
+            prove = False
+            self.problems.add(
+                proof_file,
+                "proof.leaf_index",
+                f"is for leaf {fields['leaf_index']}, but event {nid} is leaf {leaf_index}",
+                f"证明的是第 {fields['leaf_index']} 片叶子，而事件 {nid} 是第 {leaf_index} 片",
+                nid,
+            )
+        checkpoint = self.checkpoint
+        if checkpoint is None:
+            return
+        if fields["tree_size"] != checkpoint.tree_size:
+            self.problems.add(
+                proof_file,
+                "proof.tree_size",
+                f"is for a tree of {fields['tree_size']} leaves, but the checkpoint's has "
+                f"{checkpoint.tree_size}",
+                f"针对 {fields['tree_size']} 片叶子的树，而检查点的树有 {checkpoint.tree_size} 片",
+                nid,
+            )
+        if not prove:
+            return
+        try:
+            # The size comes from the signed checkpoint, never from the proof's own envelope.
+            check_inclusion(
+                leaf, leaf_index, checkpoint.tree_size, fields["audit_path"], checkpoint.root_hash
+            )
+        except ProofError as error:
+            self.problems.add(
+                proof_file,
+                "proof.inclusion",
+                f"does not prove event {nid} at leaf {leaf_index} under the checkpoint's root: "
+                f"{error.reason}",
+                f"无法证明事件 {nid} 位于检查点根哈希下的第 {leaf_index} 片叶子（{error.reason}）",
+                nid,
+            )
+
+    def _check_leaf_order(self) -> None:
+        # Leaf i is the i-th stored event by notification id, so leaf indexes rise with the ids.
+        previous: tuple[int, int] | None = None
+        for nid in sorted(self.leaf_indexes):
+            index = self.leaf_indexes[nid]
+            if previous is not None and index <= previous[1]:
+                self.problems.add(
+                    f"data/events/{nid}.json",
+                    "event.leaf_index",
+                    f"event {nid} is leaf {index}, not after event {previous[0]}'s leaf "
+                    f"{previous[1]}, though its notification id is larger",
+                    f"事件 {nid} 是第 {index} 片叶子，未排在通知编号更小的事件 {previous[0]}"
+                    f"（第 {previous[1]} 片）之后",
+                    nid,
+                )
+            previous = (nid, index)
+
+    def _check_documents(self) -> None:
+        listed: dict[str, list[bool]] = {}
+        if DOCUMENTS in self.payload:
+            entries = self._json(DOCUMENTS)
+            if entries is not None and not isinstance(entries, list):
+                self.problems.add(DOCUMENTS, "format", "is not a JSON list", "不是 JSON 列表")
+                entries = None
+            for position, entry in enumerate(entries or []):
+                fields = self._fields(
+                    DOCUMENTS,
+                    entry,
+                    _DOCUMENT_FIELDS,
+                    what=f"entry {position}: ",
+                    what_zh=f"第 {position} 项：",
+                )
+                if fields is not None:
+                    self._check_document_entry(position, fields)
+                    listed.setdefault(fields["sha256"], []).append(fields["destroyed"])
+        for digest, files in sorted(self.document_files.items()):
+            self._check_document_files(digest, files, listed.get(digest, []))
+        for digest, destroyed in sorted(listed.items()):
+            if False in destroyed and True in destroyed:
+                self.problems.add(
+                    DOCUMENTS,
+                    "document.destroyed",
+                    f"lists document {digest} both as destroyed and as kept",
+                    f"文件 {digest} 同时被列为已销毁和保留",
+                )
+            elif False in destroyed and digest not in self.document_files:
+                self.problems.add(
+                    f"data/documents/{digest}.*",
+                    "document.missing",
+                    f"is missing: documents.json lists document {digest} as kept, not destroyed",
+                    f"缺少此文件：documents.json 将文件 {digest} 列为保留（未销毁）",
+                )
+
+    def _check_document_entry(self, position: int, fields: dict[str, Any]) -> None:
+        digest: str = fields["sha256"]
+        nid: int = fields["event"]
+        name = f"entry {position} ({digest}, {fields['filename']!r})"
+        name_zh = f"第 {position} 项（{digest}，{fields['filename']!r}）"
+        if "json" not in self.event_files.get(nid, set()):
+            self.problems.add(
+                DOCUMENTS,
+                "document.event",
+                f"{name}: event {nid}, which filed it, is not in the bag",
+                f"{name_zh}：归档该文件的事件 {nid} 不在审计包中",
+                nid,
+            )
+            return
+        state = self.states.get(nid)
+        if state is not None and not _hex_in(digest, state):
+            self.problems.add(
+                DOCUMENTS,
+                "document.not_in_event",
+                f"{name}: the hash does not appear in the stored state bytes of event {nid}",
+                f"{name_zh}：该哈希未出现在事件 {nid} 的存储状态字节中",
+                nid,
+            )
+
+    def _check_document_files(self, digest: str, files: list[str], destroyed: list[bool]) -> None:
+        for file in files:
+            if self.payload.get(file) != digest:
+                self.problems.add(
+                    file,
+                    "document.sha256",
+                    "the SHA-256 of the document's bytes is not the one its name gives",
+                    "文件内容的 SHA-256 与文件名中的哈希不符",
+                )
+            if not destroyed:
+                self.problems.add(
+                    file,
+                    "document.unlisted",
+                    "is not listed in documents.json",
+                    "未列入 documents.json",
+                )
+            elif all(destroyed):
+                self.problems.add(
+                    file,
+                    "document.destroyed",
+                    "documents.json lists this document as destroyed, yet its file is here",
+                    "documents.json 将此文件列为已销毁，但文件仍在审计包中",
+                )
+        for file in files[1:]:
+            self.problems.add(
+                file,
+                "document.duplicate",
+                f"is a second copy of document {digest} ({files[0]})",
+                f"是文件 {digest} 的重复副本（{files[0]}）",
+            )
