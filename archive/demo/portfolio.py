@@ -3,7 +3,9 @@
 `build_portfolio` enrols the demo bank's staff, then sends every command of every loan's
 planned life through the application, in the names of those staff, with the documents each
 command carries rendered as PDF. The same seed gives the same staff, loans, lifecycles, record
-ids and document bytes; only the events' timestamps (and the tokens) differ.
+ids and document bytes; only the events' timestamps (and the tokens) differ. Once every loan is
+recorded, the archive office does its part (:mod:`archive.demo.archive_office`): transfers,
+cataloguing, borrowings and holds.
 
 The business dates lie between the first disbursement in January 2023 and the demo's fixed
 "today", 20 November 2026 (:data:`archive.demo.plan.TODAY`).
@@ -20,6 +22,7 @@ from multiprocessing import get_all_start_methods, get_context
 
 from archive.application import DossierArchive
 from archive.core import SYSTEM_ID, CommandContext, CommandResult
+from archive.demo.archive_office import run_archive_office
 from archive.demo.lifecycle import plan_loan
 from archive.demo.plan import LoanPlan, Step
 from archive.demo.shapes import draw_shapes
@@ -68,6 +71,7 @@ def build_portfolio(
         for plan, pdfs in zip(plans, rendered, strict=True):
             documents += _record(archive, plan, pdfs, contexts)
             advance()
+    run_archive_office(archive, plans, contexts, seed=seed)
     events = (archive.recorder.max_notification_id() or 0) - first
     return DemoSummary(loans=len(plans), events=events, documents=documents, staff=staff)
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -21,17 +22,23 @@ import pytest
 
 from archive.application import DossierArchive
 from archive.core import CommandContext, blob_key
+from archive.demo.plan import TODAY
 from archive.demo.portfolio import DemoSummary, build_portfolio
 from domain.collateral import Collateral
 from domain.loan import Loan
 from domain.values import (
+    BorrowingForm,
+    BorrowingPurpose,
     CertificateStatus,
     CollateralStatus,
+    CollectionStepKind,
     Grade,
     GuaranteeType,
+    HoldKind,
     LoanStatus,
     ResponsibilityStage,
     Role,
+    TransferKind,
     dossier_id_for,
 )
 from storage.blobs import InMemoryBlobStore, LocalBlobStore
@@ -253,3 +260,112 @@ def test_the_same_seed_gives_the_same_portfolio_and_another_seed_another(
 
     assert list(other.loans) != list(first.loans)
     assert other.document_hashes().isdisjoint(first.document_hashes())
+
+
+def test_the_demo_archive_office_receives_catalogues_lends_and_freezes(
+    store_env: dict[str, str], tmp_path: Path
+) -> None:
+    """The archive office's work on the demo, read back from the dossiers and borrowings:
+    originals received for every loan, every closed loan's full dossier matched with them and
+    catalogued under its own reference code, defects, borrowings (one a page short, one out
+    past its due date today) and holds — every date in the demo's years."""
+    archive = DossierArchive(store_env, blobs=LocalBlobStore(tmp_path / "blobs"))
+    try:
+        summary = build_portfolio(archive, loans=LOANS, seed=SEED)
+        auditor = next(s for s in summary.staff if s.role == Role.AUDITOR.value)
+        ctx = CommandContext(archive.authenticate(auditor.token))
+        loans = archive.list_loans(ctx, limit=summary.loans + 50)
+        dossiers = {loan.loan_no: archive.dossier_of(archive.loan(loan.loan_no)) for loan in loans}
+        borrowings = [b for loan in loans for b in archive.list_borrowings(ctx, loan.loan_no)]
+        ids = {s.staff_no: archive.staff(s.staff_no).id for s in summary.staff}
+    finally:
+        archive.close()
+    roles = {ids[s.staff_no]: Role.parse(s.role, "role") for s in summary.staff}
+    days: list[date] = []
+
+    # Every loan's contract originals were listed by the account manager who signed, within
+    # three working days, and received by an archivist — each item a document of the dossier.
+    for loan in loans:
+        dossier = dossiers[loan.loan_no]
+        originals = [t for t in dossier.transfers.values() if t.kind is TransferKind.ORIGINALS]
+        assert len(originals) == 1, loan.loan_no
+        transfer = originals[0]
+        assert transfer.received, loan.loan_no
+        assert not transfer.late, loan.loan_no
+        assert transfer.listed_by == loan.account_managers[0]
+        assert transfer.received_by is not None
+        assert roles[transfer.received_by] is Role.ARCHIVIST
+        filed = {(d.ref.doc_type, d.ref.pages) for d in dossier.documents}
+        assert all((i.doc_type, i.pages) in filed for i in transfer.items), loan.loan_no
+        assert {"loan_contract", "drawdown_receipt"} <= {i.doc_type for i in transfer.items}
+        days += [transfer.listed_on, transfer.received_on or transfer.listed_on]
+
+    # Every settled or written-off loan's full dossier followed, was matched with the originals
+    # (二次组卷) and catalogued; each under a reference code of its own, retention running.
+    closed = [loan for loan in loans if loan.status is not LoanStatus.ACTIVE]
+    assert closed
+    codes = []
+    for loan in closed:
+        dossier = dossiers[loan.loan_no]
+        full = [t for t in dossier.transfers.values() if t.kind is TransferKind.FULL]
+        assert len(full) == 1, loan.loan_no
+        assert full[0].received, loan.loan_no
+        assert full[0].completes, f"{loan.loan_no}: nothing matched with the originals"
+        entry = dossier.catalogue_entry
+        assert entry is not None, loan.loan_no
+        assert dossier.retention_started
+        codes.append(entry.reference_code)
+        days += [full[0].listed_on, entry.catalogued_on]
+    assert len(set(codes)) == len(codes), codes
+    assert all(
+        dossiers[loan.loan_no].reference_code is None for loan in loans if loan not in closed
+    )
+
+    # A defect still open (an item missing), and one cleared.
+    defects = [d for dossier in dossiers.values() for d in dossier.defects.values()]
+    assert any(d.cleared_on is None for d in defects)
+    assert any(d.cleared_on is not None for d in defects)
+
+    # Borrowings: duties apart; one returned a page short (recorded and escalated); one out
+    # past its due date on the demo's today; an auditor's electronic copy; a title
+    # certificate released by the archive head and the branch head.
+    assert len(borrowings) >= 4
+    for b in borrowings:
+        assert b.requester_id not in b.approver_ids
+        assert b.archivist_id not in (None, b.requester_id, *b.approver_ids)
+        days += [b.requested_on, b.due_on]
+    short = [b for b in borrowings if b.mismatches]
+    assert short
+    assert short[0].escalated
+    assert all(out - back == 1 for out, back in short[0].mismatches.values())
+    assert any(b.is_overdue(TODAY) for b in borrowings)
+    assert any(
+        b.form is BorrowingForm.ELECTRONIC_COPY
+        and b.purpose is BorrowingPurpose.AUDIT
+        and b.copy_sha256
+        and roles[b.requester_id] is Role.AUDITOR
+        for b in borrowings
+    )
+    assert any(
+        b.tier_one_items and {Role.ARCHIVE_HEAD, Role.BRANCH_HEAD} <= set(b.approver_roles)
+        for b in borrowings
+    )
+
+    # Compliance froze a loan in litigation and the hold is open; an audit hold came and went.
+    holds = [(no, h) for no, dossier in dossiers.items() for h in dossier.all_holds.values()]
+    litigation = [
+        (no, h) for no, h in holds if h.kind is HoldKind.LITIGATION and h.released_on is None
+    ]
+    assert litigation
+    assert all(roles[h.placed_by] is Role.COMPLIANCE for _, h in litigation)
+    sued = {loan.loan_no for loan in loans if loan.grade.is_non_performing} | {
+        loan.loan_no
+        for loan in loans
+        for step in loan.collection_steps.values()
+        if step.kind is CollectionStepKind.LITIGATION
+    }
+    assert {no for no, _ in litigation} <= sued
+    assert any(h.kind is HoldKind.AUDIT and h.released_on is not None for _, h in holds)
+    days += [h.placed_on for _, h in holds]
+
+    assert all(date(2023, 1, 1) <= day <= TODAY for day in days)
