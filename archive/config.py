@@ -31,7 +31,7 @@ class DocumentType:
 def load_document_types(path: Path | None = None) -> Mapping[str, DocumentType]:
     """Load the catalogue from ``path`` or the one shipped with the package."""
     if path is None:
-        text = resources.files("archive").joinpath("document_types.toml").read_text("utf-8")
+        text = resources.files("archive").joinpath("rules.toml").read_text("utf-8")
     else:
         text = path.read_text("utf-8")
     data = tomllib.loads(text)
