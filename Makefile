@@ -56,3 +56,4 @@ bench: venv system-deps
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/documents.py
 	$(BIN)/python bench/rebuild.py
+	$(BIN)/python bench/verify.py

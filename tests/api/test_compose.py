@@ -1,5 +1,5 @@
-"""docker-compose.yml runs the production shape: the API without a follower inside it, one
-follower process, and only settings the service knows."""
+"""docker-compose.yml runs the production shape: the API without a follower or a sealer inside
+it, one follower process, one sealer process, and only settings the service knows."""
 
 from __future__ import annotations
 
@@ -24,6 +24,20 @@ def test_the_api_leaves_the_registers_to_a_single_follower_service() -> None:
     followers = [s for s in services.values() if s.get("command") == ["dossier", "follow"]]
     assert len(followers) == 1
     assert "profiles" not in followers[0], "the follower starts with `docker compose up`"
+
+
+def test_the_api_leaves_sealing_to_a_single_sealer_service_with_a_required_key() -> None:
+    services = _services()
+    assert services["app"]["environment"]["DOSSIER_IN_PROCESS_SEALER"] == "false"
+    sealers = [s for s in services.values() if s.get("command") == ["dossier", "seal", "--follow"]]
+    assert len(sealers) == 1
+    assert "profiles" not in sealers[0], "the sealer starts with `docker compose up`"
+    for name in ("app", "sealer"):
+        key = services[name]["environment"]["DOSSIER_SIGNING_KEY"]
+        assert key.startswith("${DOSSIER_SIGNING_KEY:?"), "no default: compose refuses to start"
+    header = COMPOSE.read_text(encoding="utf-8").split("\nname: dossier")[0]
+    how = header.split("#   DOSSIER_SIGNING_KEY", 1)[1].split("#   DOSSIER_S3_BUCKET")[0]
+    assert "base64.b64encode(os.urandom(32))" in how, "the header says how to make the key"
 
 
 def test_every_dossier_setting_in_compose_is_one_the_service_reads() -> None:

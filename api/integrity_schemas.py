@@ -1,0 +1,103 @@
+"""Response models of the Merkle log over HTTP: checkpoints, public keys and proofs.
+
+Hashes, signatures and keys are standard padded base64, timestamps the RFC 3339 text that was
+signed — the JSON of ``docs/integrity.md``, so that a client can check them with any
+implementation of that document (``python -m dossier_verify`` among them).
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from storage.checkpoints import Checkpoint, format_timestamp
+from storage.proofs import ConsistencyProof, InclusionProof
+from storage.sealing import KnownKey
+from storage.signing import PublicKey
+
+
+class CheckpointPublic(BaseModel):
+    """A signed checkpoint (签名检查点), and the public key that verifies it."""
+
+    origin: str = Field(description="the log's name")
+    tree_size: int = Field(description="how many leaves (stored events) it commits to")
+    root_hash: str = Field(description="base64 of the 32-byte Merkle root")
+    timestamp: str = Field(description="RFC 3339 UTC, as signed")
+    key_id: str = Field(description="first 8 bytes of SHA-256(public key), hex")
+    signature: str = Field(description="base64 of the Ed25519 signature over the body")
+    public_key: str = Field(description="base64 of the raw 32-byte Ed25519 public key")
+
+    @classmethod
+    def of(cls, checkpoint: Checkpoint, key: PublicKey) -> CheckpointPublic:
+        return cls(**checkpoint.to_json(), public_key=key.to_base64())
+
+
+class CheckpointsPublic(BaseModel):
+    data: list[CheckpointPublic]
+    count: int = Field(description="how many checkpoints there are in all")
+    limit: int
+    offset: int
+
+
+class PublicKeyPublic(BaseModel):
+    """A key that signed checkpoints here (验签公钥); old keys stay listed after a rotation."""
+
+    key_id: str
+    public_key: str = Field(description="base64 of the raw 32-byte Ed25519 public key")
+    pem: str = Field(description="the same key as a PEM SubjectPublicKeyInfo")
+    first_used: str = Field(description="RFC 3339 UTC: when it signed its first checkpoint")
+
+    @classmethod
+    def of(cls, known: KnownKey) -> PublicKeyPublic:
+        return cls(
+            key_id=known.key_id,
+            public_key=known.public_key.to_base64(),
+            pem=known.public_key.to_pem(),
+            first_used=format_timestamp(known.first_used),
+        )
+
+
+class PublicKeysPublic(BaseModel):
+    data: list[PublicKeyPublic]
+    count: int
+
+
+class InclusionProofJson(BaseModel):
+    """RFC 9162 §2.1.3, as ``docs/integrity.md`` writes it."""
+
+    leaf_index: int
+    tree_size: int
+    audit_path: list[str]
+
+    @classmethod
+    def of(cls, proof: InclusionProof) -> InclusionProofJson:
+        return cls.model_validate(proof.to_json())
+
+
+class InclusionPublic(BaseModel):
+    """That the event at ``position`` is leaf ``leaf_index`` of the checkpoint's tree."""
+
+    position: int = Field(description="the event's notification id")
+    leaf_index: int
+    leaf_hash: str = Field(description="base64 of SHA-256(0x00 ‖ entry) of the stored event")
+    checkpoint: CheckpointPublic
+    proof: InclusionProofJson
+
+
+class ConsistencyProofJson(BaseModel):
+    """RFC 9162 §2.1.4, as ``docs/integrity.md`` writes it."""
+
+    first: int
+    second: int
+    consistency_path: list[str]
+
+    @classmethod
+    def of(cls, proof: ConsistencyProof) -> ConsistencyProofJson:
+        return cls.model_validate(proof.to_json())
+
+
+class ConsistencyPublic(BaseModel):
+    """That the tree of the ``second`` checkpoint extends the tree of the ``first``."""
+
+    first: CheckpointPublic
+    second: CheckpointPublic
+    proof: ConsistencyProofJson

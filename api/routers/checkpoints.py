@@ -1,0 +1,182 @@
+"""The Merkle log over HTTP (完整性证明): signed checkpoints, their public keys and the proofs
+that tie an event to a checkpoint or one checkpoint to the next.
+
+Everything here is hashes and signatures — no business data — so any signed-in business role
+(and the administrator) may read it; sealing on demand is for the roles that verify
+integrity. A checkpoint always comes with the public key that verifies it, but a client that
+wants more than the server's word checks that key against one published out of band
+(``dossier signing-key public``).
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import Annotated, Final
+
+from fastapi import APIRouter, Path, Query, Response
+
+from api.deps import ArchiveDep, IntegrityDep, ReadCtx
+from api.integrity_schemas import (
+    CheckpointPublic,
+    CheckpointsPublic,
+    ConsistencyProofJson,
+    ConsistencyPublic,
+    InclusionProofJson,
+    InclusionPublic,
+    PublicKeyPublic,
+    PublicKeysPublic,
+)
+from domain.authorization import Action
+from domain.errors import InvalidInputError
+from storage.checkpoints import Checkpoint
+from storage.sealing import CheckpointNotFoundError, IntegrityStore, NotSealedError
+
+router = APIRouter(prefix="/integrity", tags=["integrity"])
+
+LARGEST: Final = 2**63 - 1
+"""Positions and tree sizes are stored as signed 64-bit integers."""
+
+TreeSize = Annotated[int, Path(ge=1, le=LARGEST, description="the checkpoint's tree size")]
+
+
+def _public(store: IntegrityStore, checkpoint: Checkpoint) -> CheckpointPublic:
+    return CheckpointPublic.of(checkpoint, store.public_key(checkpoint.key_id))
+
+
+@router.get("/checkpoints", response_model=CheckpointsPublic)
+def list_checkpoints(
+    archive: ArchiveDep,
+    ctx: ReadCtx,
+    integrity: IntegrityDep,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Annotated[int, Query(ge=0, le=LARGEST)] = 0,
+) -> CheckpointsPublic:
+    """Every signed checkpoint, newest first."""
+    archive.actor(ctx, Action.READ_INTEGRITY)
+    store = integrity.store
+    # The store reads every checkpoint (a few hundred bytes each); a paged query in the
+    # store is due when there are millions of them.
+    every = store.checkpoints()
+    keys = {known.key_id: known.public_key for known in store.public_keys()}
+    page = list(reversed(every))[offset : offset + limit]
+    return CheckpointsPublic(
+        data=[CheckpointPublic.of(c, keys[c.key_id]) for c in page],
+        count=len(every),
+        limit=limit,
+        offset=offset,
+    )
+
+
+@router.get("/checkpoints/latest", response_model=CheckpointPublic)
+def latest_checkpoint(
+    archive: ArchiveDep, ctx: ReadCtx, integrity: IntegrityDep
+) -> CheckpointPublic:
+    """The checkpoint of the largest tree signed so far."""
+    archive.actor(ctx, Action.READ_INTEGRITY)
+    latest = integrity.store.latest_checkpoint()
+    if latest is None:
+        raise CheckpointNotFoundError("nothing has been sealed yet")
+    return _public(integrity.store, latest)
+
+
+@router.get("/checkpoints/{tree_size}", response_model=CheckpointPublic)
+def one_checkpoint(
+    tree_size: TreeSize, archive: ArchiveDep, ctx: ReadCtx, integrity: IntegrityDep
+) -> CheckpointPublic:
+    """The checkpoint of ``tree_size`` leaves."""
+    archive.actor(ctx, Action.READ_INTEGRITY)
+    return _public(integrity.store, integrity.store.checkpoint(tree_size))
+
+
+@router.post(
+    "/checkpoints",
+    status_code=201,
+    response_model=CheckpointPublic,
+    responses={200: {"model": CheckpointPublic, "description": "nothing new: the latest"}},
+)
+def seal_now(
+    response: Response, archive: ArchiveDep, ctx: ReadCtx, integrity: IntegrityDep
+) -> CheckpointPublic:
+    """Seal now: extend the Merkle log to the newest event and sign a checkpoint of it.
+
+    201 with the new checkpoint; 200 with the latest one when no event came since.
+    """
+    archive.actor(ctx, Action.VERIFY_INTEGRITY)
+    integrity.sealer.catch_up()
+    made = integrity.sealer.seal()
+    if made is None:
+        made = integrity.store.latest_checkpoint()
+        if made is None:
+            raise CheckpointNotFoundError("the log is empty: nothing to seal")
+        response.status_code = 200
+    return _public(integrity.store, made)
+
+
+@router.get("/public-keys", response_model=PublicKeysPublic)
+def public_keys(archive: ArchiveDep, ctx: ReadCtx, integrity: IntegrityDep) -> PublicKeysPublic:
+    """Every key that ever signed a checkpoint here, oldest first, with when it first did."""
+    archive.actor(ctx, Action.READ_INTEGRITY)
+    keys = [PublicKeyPublic.of(known) for known in integrity.store.public_keys()]
+    return PublicKeysPublic(data=keys, count=len(keys))
+
+
+@router.get("/proofs/inclusion", response_model=InclusionPublic)
+def inclusion(
+    archive: ArchiveDep,
+    ctx: ReadCtx,
+    integrity: IntegrityDep,
+    position: Annotated[
+        int, Query(ge=1, le=LARGEST, description="the event's position (notification id)")
+    ],
+    tree_size: Annotated[
+        int | None,
+        Query(
+            ge=1,
+            le=LARGEST,
+            description="against this checkpoint (default: the first one that covers the event)",
+        ),
+    ] = None,
+) -> InclusionPublic:
+    """The audit path from the event at ``position`` to a signed checkpoint's root."""
+    archive.actor(ctx, Action.READ_INTEGRITY)
+    store = integrity.store
+    if tree_size is not None:
+        checkpoint = store.checkpoint(tree_size)
+    else:
+        covering = store.checkpoint_covering(position)
+        if covering is None:
+            raise NotSealedError(f"no checkpoint covers event {position} yet")
+        checkpoint = covering
+    proof = store.inclusion_proof(position, checkpoint.tree_size)
+    return InclusionPublic(
+        position=position,
+        leaf_index=proof.leaf_index,
+        leaf_hash=base64.b64encode(store.leaf_hash(proof.leaf_index)).decode("ascii"),
+        checkpoint=_public(store, checkpoint),
+        proof=InclusionProofJson.of(proof),
+    )
+
+
+@router.get("/proofs/consistency", response_model=ConsistencyPublic)
+def consistency(
+    archive: ArchiveDep,
+    ctx: ReadCtx,
+    integrity: IntegrityDep,
+    first: Annotated[int, Query(ge=1, le=LARGEST, description="the older checkpoint's size")],
+    second: Annotated[int, Query(ge=1, le=LARGEST, description="the newer checkpoint's size")],
+) -> ConsistencyPublic:
+    """The proof that the tree of checkpoint ``second`` extends that of checkpoint ``first``."""
+    archive.actor(ctx, Action.READ_INTEGRITY)
+    if first > second:
+        raise InvalidInputError(
+            f"first（{first}）不得大于 second（{second}）",
+            f"first ({first}) must not be larger than second ({second})",
+            field="first",
+        )
+    store = integrity.store
+    older, newer = store.checkpoint(first), store.checkpoint(second)
+    return ConsistencyPublic(
+        first=_public(store, older),
+        second=_public(store, newer),
+        proof=ConsistencyProofJson.of(store.consistency_proof(first, second)),
+    )
