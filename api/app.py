@@ -6,17 +6,20 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import structlog
 from fastapi import FastAPI, Request
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import RedirectResponse
 
 from api import errors
-from api.composition import build_archive, build_registers
+from api.composition import build_archive, build_integrity, build_registers
 from api.deps import COMMAND_MODELS, MAX_FILES
 from api.middleware import BodyLimit, RequestLog, configure_logging
 from api.routers import (
     archive_office,
     borrowings,
+    bundles,
+    checkpoints,
     classifications,
     collateral,
     destruction,
@@ -28,12 +31,16 @@ from api.routers import (
     registers,
     responsibility,
     staff,
+    tasks,
+    verification,
     warnings,
     workout,
 )
 from api.settings import Settings
 from archive.application import DossierArchive
 from projections.registers import all_registers
+
+log = structlog.get_logger("dossier.api")
 
 PREFIX = "/api/v1"
 ROUTERS = (
@@ -49,6 +56,10 @@ ROUTERS = (
     destruction,
     dossiers,
     integrity,
+    checkpoints,
+    bundles,
+    verification,
+    tasks,
     staff,
     meta,
 )
@@ -70,11 +81,25 @@ def create_app(settings: Settings | None = None, archive: DossierArchive | None 
             raise
         app.state.registers = built.service
         app.state.follower = built.follower
+        try:
+            sealing = build_integrity(settings, app.state.archive)
+        except BaseException:
+            built.close()
+            if owned:
+                app.state.archive.close()
+            raise
+        app.state.integrity = sealing
+        if sealing.generated:
+            # Where, never what: the key itself stays in its file.
+            log.warning("signing_key_generated", file=sealing.key_source, development_only=True)
         if settings.in_process_follower:
             built.follower.start()
+        if settings.in_process_sealer:
+            sealing.sealer.start()
         try:
             yield
         finally:
+            sealing.close()  # stops the sealer after a last catch-up and seal
             built.close()
             if owned:
                 app.state.archive.close()
@@ -108,6 +133,15 @@ def create_app(settings: Settings | None = None, archive: DossierArchive | None 
         follower = getattr(app.state, "follower", None)
         if request.method == "POST" and follower is not None:
             follower.wake()
+        # … and the in-process sealer, after a command that succeeded.
+        sealing = getattr(app.state, "integrity", None)
+        if (
+            request.method == "POST"
+            and response.status_code < 400
+            and sealing is not None
+            and settings.in_process_sealer
+        ):
+            sealing.sealer.wake()
         return response
 
     @app.get("/", include_in_schema=False)

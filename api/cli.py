@@ -16,17 +16,22 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedCo
 from rich.table import Table
 
 from api.cli_archive import archive_app
+from api.cli_bundle import bundle, verify_bundle
 from api.cli_common import console, open_archive, read_settings, refuse
 from api.cli_integrity import check, gc
 from api.cli_keys import keys_app
 from api.cli_registers import follow, rebuild
-from api.composition import master_key
+from api.cli_seal import seal, signing_key_app
+from api.cli_tasks import tasks
+from api.cli_verify import verify
+from api.composition import master_key, signing_key
 from api.settings import Settings
 from archive.application import DossierArchive
 from archive.core import SYSTEM_ID, CommandContext
 from domain.errors import DomainError
 from domain.values import Role
 from storage.crypto import CryptoError
+from storage.signing import SigningKeyError
 
 app = typer.Typer(help="Dossier 贷后档案 — post-loan archive.", no_args_is_help=True)
 staff_app = typer.Typer(help="Staff and roles (人员与岗位).", no_args_is_help=True)
@@ -37,12 +42,23 @@ app.command("check")(check)
 app.command("gc")(gc)
 app.command("rebuild")(rebuild)
 app.command("follow")(follow)
+app.command("verify")(verify)
+app.command("bundle")(bundle)
+app.command("verify-bundle")(verify_bundle)
+app.command("seal")(seal)
+app.command("tasks")(tasks)
+app.add_typer(signing_key_app, name="signing-key")
 CONSOLE = CommandContext(SYSTEM_ID)
 CREDENTIALS_FILE = "demo-credentials.txt"
 
 
 def _is_empty(archive: DossierArchive) -> bool:
-    return not archive.recorder.max_notification_id()
+    """Nothing recorded yet but, at most, the adoption of the rules (made at every start)."""
+    head = archive.recorder.max_notification_id() or 0
+    if head == 0:
+        return True
+    first = archive.recorder.select_notifications(start=1, limit=2)
+    return len(first) == head and all(n.topic.startswith("domain.rules:") for n in first)
 
 
 def _load_demo(archive: DossierArchive, settings: Settings, loans: int, seed: int) -> None:
@@ -102,6 +118,16 @@ def serve(
         console.print(
             f"已生成主密钥 / generated a master key: {source.description} — "
             "development only; keep it safe, without it the documents cannot be read"
+        )
+    try:
+        _signer, key_source, key_generated = signing_key(settings)
+    except SigningKeyError as exc:
+        console.print(f"[red]签名密钥错误 / signing key problem:[/red] {exc}")
+        raise typer.Exit(2) from None
+    if key_generated:
+        console.print(
+            f"已生成检查点签名密钥 / generated a checkpoint-signing key: {key_source} — "
+            "development only; publish its public half (`dossier signing-key public`)"
         )
     archive = open_archive(settings, source.key)
     if settings.environment == "development" and settings.demo_on_first_start:

@@ -9,6 +9,7 @@ from api.composition import build_archive
 from api.settings import Settings
 from archive.application import DossierArchive
 from domain.errors import DomainError
+from domain.rules import RulesError
 from storage.crypto import CryptoError, MasterKey
 
 console = Console()
@@ -31,6 +32,9 @@ def open_archive(
         return build_archive(settings or read_settings(), master)
     except CryptoError as exc:
         console.print(f"[red]主密钥错误 / master key problem:[/red] {exc}")
+        raise typer.Exit(2) from None
+    except RulesError as exc:
+        console.print(f"[red]{exc.zh}[/red]\n{exc.en}")
         raise typer.Exit(2) from None
 
 

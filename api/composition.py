@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from api.settings import Settings
 from archive.application import DossierArchive
 from archive.config import ArchiveConfig
+from archive.rules import document_types_of, load_rules
 from projections.follower import Follower
 from projections.registers import all_registers
 from projections.service import RegisterService
@@ -81,6 +82,7 @@ def build_archive(settings: Settings, master: MasterKey | None = None) -> Dossie
     stored data keys.
     """
     settings.data_dir.mkdir(parents=True, exist_ok=True)
+    rules, source = load_rules(settings.data_dir)  # a bad rules file stops here, naming the key
     if not settings.is_embedded and settings.postgres_schema:
         ensure_postgres_schema(settings.event_store, settings.postgres_schema)
     env = event_store_env(settings.event_store, settings.data_dir, settings.postgres_schema)
@@ -92,10 +94,11 @@ def build_archive(settings: Settings, master: MasterKey | None = None) -> Dossie
     except BaseException:
         keys.close()
         raise
-    return DossierArchive(
+    archive = DossierArchive(
         env,
         blobs=blobs,
         config=ArchiveConfig(
+            document_types=document_types_of(rules),
             max_upload_bytes=settings.max_upload_bytes,
             extract_text=True,
             timezone=settings.timezone,
@@ -103,6 +106,12 @@ def build_archive(settings: Settings, master: MasterKey | None = None) -> Dossie
         on_close=(keys.close,),
         clock=rehearsal_clock(settings.clock),
     )
+    try:
+        archive.adopt_rules(rules, source=source)
+    except BaseException:
+        archive.close()
+        raise
+    return archive
 
 
 def rehearsal_clock(start: datetime | None) -> Callable[[], datetime] | None:
@@ -213,7 +222,11 @@ def build_registers(settings: Settings, archive: DossierArchive) -> Registers:
     """
     store = register_store_beside(archive.env, settings.data_dir)
     try:
-        projections = all_registers(archive.document_text)
+        projections = all_registers(
+            archive.document_text,
+            default_rules=load_rules(settings.data_dir)[0],
+            timezone=settings.timezone,
+        )
         follower = Follower(store, archive.recorder, archive.mapper, projections)
         follower.prepare()
     except BaseException:

@@ -14,6 +14,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ValidationError
 from starlette.datastructures import UploadFile
 
+from api.composition import Integrity
 from archive.application import DossierArchive
 from archive.core import CommandContext
 from archive.errors import AuthenticationError
@@ -39,6 +40,15 @@ def get_registers(request: Request) -> RegisterService:
 
 
 RegistersDep = Annotated[RegisterService, Depends(get_registers)]
+
+
+def get_integrity(request: Request) -> Integrity:
+    """The Merkle log's store and sealer (built by the app's lifespan)."""
+    integrity: Integrity = request.app.state.integrity
+    return integrity
+
+
+IntegrityDep = Annotated[Integrity, Depends(get_integrity)]
 
 _bearer = HTTPBearer(auto_error=False, description="个人访问令牌 / personal access token")
 

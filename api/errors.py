@@ -15,6 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from archive.bundles import BundleIntegrityError, BundleNotSealedError
 from archive.errors import (
     AuthenticationError,
     DocumentTooLargeError,
@@ -30,11 +31,14 @@ from domain.errors import (
 )
 from projections.errors import RegisterBehindError
 from storage.blobs import BlobNotFoundError
+from storage.sealing import CheckpointNotFoundError, LogMismatchError, NotSealedError
 
 log = structlog.get_logger(__name__)
 
 STATUS: tuple[tuple[type[DomainError], int], ...] = (
     (StoredDocumentAlteredError, 500),
+    (BundleIntegrityError, 500),
+    (BundleNotSealedError, 503),
     (RegisterBehindError, 503),
     (AuthenticationError, 401),
     (AuthorizationError, 403),
@@ -45,6 +49,32 @@ STATUS: tuple[tuple[type[DomainError], int], ...] = (
     (InvalidInputError, 422),
 )
 """Most specific first: the first class an error is an instance of decides."""
+
+INTEGRITY_STATUS: tuple[tuple[type[Exception], int, str, str, str], ...] = (
+    (
+        NotSealedError,
+        404,
+        "not_sealed",
+        "该事件尚未封存：还没有覆盖它的签名检查点，请在下次封存后再查",
+        "not sealed yet: no signed checkpoint covers it; ask again after the next seal",
+    ),
+    (
+        CheckpointNotFoundError,
+        404,
+        "checkpoint_not_found",
+        "没有该树大小的签名检查点",
+        "there is no signed checkpoint of that tree size",
+    ),
+    (
+        LogMismatchError,
+        500,
+        "log_mismatch",
+        "事件日志与已签名的检查点不一致，未作封存；请立即运行 dossier verify",
+        "the event log no longer agrees with what was signed; nothing was sealed — "
+        "run `dossier verify` now",
+    ),
+)
+"""The Merkle log's errors (storage errors, not DomainError): status, code, Chinese, English."""
 
 
 def status_of(error: DomainError) -> int:
@@ -135,8 +165,20 @@ async def blob_missing(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(body, status_code=500)
 
 
+async def integrity_error(request: Request, exc: Exception) -> JSONResponse:
+    for cls, status, code, zh, en in INTEGRITY_STATUS:
+        if isinstance(exc, cls):
+            if status >= 500:
+                log.error("integrity_failure", code=code, error=str(exc))
+            body = error_body(request, code, zh, en, {"reason": str(exc)})
+            return JSONResponse(body, status_code=status)
+    raise exc  # installed only for the classes of the table
+
+
 def install(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, domain_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(BlobNotFoundError, blob_missing)
+    for cls, *_ in INTEGRITY_STATUS:
+        app.add_exception_handler(cls, integrity_error)

@@ -91,20 +91,26 @@ class Settings(BaseSettings):
                 )
             if self.demo_on_first_start:
                 self.demo_on_first_start = False
-            if self.signing_key is None and self.signing_key_file is None:
-                raise ValueError(
-                    "production needs DOSSIER_SIGNING_KEY or DOSSIER_SIGNING_KEY_FILE to sign "
-                    "checkpoints; no key is generated outside development (生产环境须配置签名密钥)"
-                )
             if self.clock is not None:
                 raise ValueError(
                     "DOSSIER_CLOCK is for rehearsals in development; production keeps real time "
                     "(生产环境不得设置模拟时钟)"
                 )
+            missing = []
             if self.master_key is None and self.master_key_file is None:
+                missing.append(
+                    "DOSSIER_MASTER_KEY or DOSSIER_MASTER_KEY_FILE (生产环境须配置主密钥)"
+                )
+            if self.signing_key is None and self.signing_key_file is None:
+                missing.append(
+                    "DOSSIER_SIGNING_KEY or DOSSIER_SIGNING_KEY_FILE to sign checkpoints "
+                    "(生产环境须配置签名密钥)"
+                )
+            if missing:
                 raise ValueError(
-                    "production needs DOSSIER_MASTER_KEY or DOSSIER_MASTER_KEY_FILE; no key is "
-                    "generated outside development (生产环境须配置主密钥)"
+                    "production needs "
+                    + "; and ".join(missing)
+                    + "; no key is generated outside development"
                 )
         if self.blob_store == "s3":
             missing = [

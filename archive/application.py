@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from archive.accountability import AccountabilityCommands
+from archive.bundles import BundleCommands
 from archive.circulation import CirculationCommands
 from archive.collateral import CollateralCommands, CollateralQueries
 from archive.custody import CustodyCommands
@@ -12,8 +13,10 @@ from archive.grading import GradingCommands
 from archive.lending import LendingCommands
 from archive.monitoring import MonitoringCommands
 from archive.reading import ReadQueries
+from archive.rules import RulesCommands
 from archive.staffing import StaffCommands
 from archive.sweeping import Sweeping
+from archive.verification import VerificationCommands
 from archive.workout import WorkoutCommands
 
 
@@ -29,9 +32,12 @@ class DossierArchive(
     DestructionCommands,
     CirculationCommands,
     CustodyCommands,
+    BundleCommands,
     ReadQueries,
     FixityChecks,
     Sweeping,
+    VerificationCommands,
+    RulesCommands,
 ):
     """Every command and read of the post-loan archive, over one event store."""
 

@@ -88,6 +88,7 @@ class Action(Enum):
     VERIFY_INTEGRITY = "verify_integrity"
     ISSUE_AUDIT_BUNDLE = "issue_audit_bundle"
     READ_INTEGRITY = "read_integrity"
+    READ_ALL_TASKS = "read_all_tasks"
 
 
 R = Role
@@ -186,6 +187,11 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = {
     Action.ISSUE_AUDIT_BUNDLE: frozenset({R.AUDITOR, R.COMPLIANCE}),
     # Checkpoints, proofs and public keys: hashes and signatures, for anyone signed in.
     Action.READ_INTEGRITY: BUSINESS_ROLES | {R.ADMINISTRATOR},
+    # The whole work queue (工作任务), everyone's: those who supervise, check and answer for
+    # the work — each person reads their own tasks with READ_BUSINESS.
+    Action.READ_ALL_TASKS: frozenset(
+        {R.BRANCH_HEAD, R.RISK_MANAGER, R.COMPLIANCE, R.AUDITOR, R.ARCHIVE_HEAD}
+    ),
 }
 
 ADMINISTRATION = frozenset(

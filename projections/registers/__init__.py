@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from uuid import UUID
 
+from domain.rules import RuleSet
 from projections.projection import Projection
 
 # (dossier id, document sha256, media type) → the document's text, read from the stored
@@ -12,12 +13,22 @@ from projections.projection import Projection
 TextSource = Callable[[UUID, str, str], str | None]
 
 
-def all_registers(text_source: TextSource | None = None) -> list[Projection]:
-    """A fresh instance of every register, in the order they are listed."""
+def all_registers(
+    text_source: TextSource | None = None,
+    *,
+    default_rules: RuleSet | None = None,
+    timezone: str = "Asia/Shanghai",
+) -> list[Projection]:
+    """A fresh instance of every register, in the order they are listed.
+
+    ``default_rules`` judge the log before its first ``RulesInForce`` event (default: the
+    shipped rules); ``timezone`` is the bank's, in which record times become business dates.
+    """
     from projections.registers.archive_catalogue import ArchiveCatalogue
     from projections.registers.circulation import CirculationRegister
     from projections.registers.classification import ClassificationRegister
     from projections.registers.collateral import CollateralRegister
+    from projections.registers.completeness import CompletenessRegister
     from projections.registers.destruction import DestructionRegister
     from projections.registers.loan_ledger import LoanLedger
     from projections.registers.npl import NonPerformingRegister
@@ -25,6 +36,7 @@ def all_registers(text_source: TextSource | None = None) -> list[Projection]:
     from projections.registers.search import DocumentSearch
     from projections.registers.trail import AccountabilityTrail
     from projections.registers.warnings import WarningLedger
+    from projections.registers.work_queue import WorkQueue
 
     registers: list[Projection] = [
         LoanLedger(),
@@ -36,6 +48,8 @@ def all_registers(text_source: TextSource | None = None) -> list[Projection]:
         ArchiveCatalogue(),
         CirculationRegister(),
         DestructionRegister(),
+        CompletenessRegister(default_rules, timezone),
+        WorkQueue(default_rules),
         AccountabilityTrail(),
         DocumentSearch(text_source),
     ]

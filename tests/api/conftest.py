@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 from reportlab.pdfgen import canvas
 
 from api.app import create_app
+from api.composition import Integrity
 from api.settings import Settings
 from archive.application import DossierArchive
 from archive.core import SYSTEM_ID, CommandContext
@@ -96,6 +97,12 @@ class Api:
         merged = {**self.headers[who], **(headers or {})}
         return self.client.get(f"/api/v1{path}", headers=merged, **kw)
 
+    @property
+    def integrity(self) -> Integrity:
+        """The Merkle log's store and sealer the app built (its sealer is not started)."""
+        integrity: Integrity = self.client.app.state.integrity  # type: ignore[attr-defined]
+        return integrity
+
 
 @pytest.fixture
 def api(store_env: dict[str, str], tmp_path: Path) -> Iterator[Api]:
@@ -105,7 +112,9 @@ def api(store_env: dict[str, str], tmp_path: Path) -> Iterator[Api]:
         LocalBlobStore(tmp_path / "blobs"), Envelope(keys, MasterKey.generate())
     )
     archive = DossierArchive(store_env, blobs=blobs, on_close=(keys.close,))
-    settings = Settings(data_dir=tmp_path)
+    # Sealing happens on demand (POST /integrity/checkpoints), not in a thread, so that
+    # what is sealed is what the test says.
+    settings = Settings(data_dir=tmp_path, in_process_sealer=False)
     _result, admin_token = archive.enrol_staff(
         CommandContext(SYSTEM_ID),
         staff_no="ADM01",

@@ -133,6 +133,7 @@ def test_production_refuses_a_rehearsal_clock(monkeypatch: pytest.MonkeyPatch) -
         "environment": "production",
         "event_store": "postgresql://dossier@127.0.0.1:5432/test",
         "master_key": MasterKey.generate().to_base64(),
+        "signing_key": MasterKey.generate().to_base64(),  # any 32 bytes make an Ed25519 seed
     }
     assert Settings(**production).clock is None  # the same settings on real time start
     with pytest.raises(ValueError, match="DOSSIER_CLOCK") as refused:

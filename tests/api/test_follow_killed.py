@@ -80,7 +80,8 @@ def test_a_follower_killed_mid_batch_and_restarted_equals_a_clean_rebuild(data_d
             try:
                 _wait(
                     lambda: min(positions().values()) >= head,
-                    120,
+                    # Batches of two events through eleven registers: minutes on a busy runner.
+                    360,
                     "the follower to catch up",
                     process,
                 )

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from archive.rules import packaged_rules_text
-from domain.rules import RuleSet, RulesError, RulesInForce
+from domain.rules import RulesError, RuleSet, RulesInForce
 from domain.values import CollectionStepKind, Role, WarningColour
 
 DEFAULT = packaged_rules_text()

@@ -1,0 +1,198 @@
+"""The work queue over HTTP (工作任务): one's own tasks; everyone's for those who supervise.
+
+``GET /tasks/mine`` lists the caller's tasks (any business role); ``GET /tasks`` lists everyone's
+(branch head, risk manager, compliance, auditor, archive head), filtered by owner, kind,
+branch. Both judge the facts on the business date ``on`` (default: the archive's today),
+as the register stood "as of" a past point if asked, after it has applied ``after``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel
+
+from api.deps import ArchiveDep, ReadCtx, RegistersDep
+from api.routers.registers import PointDep, ReadPoint
+from archive.application import DossierArchive
+from domain.authorization import Action
+from domain.errors import NotFoundError
+from domain.tasks import Task, TaskKind
+from domain.values import staff_id_for
+from projections.query import AsOf
+from projections.service import RegisterService
+from projections.work_queue_query import rules_in_force, tasks
+
+REGISTER = "work_queue"
+
+router = APIRouter(prefix="/tasks", tags=["tasks 工作任务"])
+
+
+class TaskPublic(BaseModel):
+    """A task: what, on which loan, borrowing or dossier, whose, when, and the rule behind it."""
+
+    kind: str
+    kind_zh: str
+    subject: str
+    loan_no: str | None
+    borrow_no: str | None
+    borrowing_id: UUID | None
+    dossier_id: UUID | None
+    branch: str | None
+    owner_role: str
+    owner_role_zh: str
+    owner_id: UUID | None
+    owner_no: str | None
+    opens_on: date
+    due_on: date
+    overdue: bool
+    rule: str
+    rules_version: str
+
+
+class TasksPublic(BaseModel):
+    """The tasks open on ``on``, earliest due first, judged with the rules of ``rules_version``."""
+
+    on: date
+    rules_version: str
+    position: int
+    data: list[TaskPublic]
+    count: int
+
+
+def public(found: Sequence[Task], archive: DossierArchive) -> list[TaskPublic]:
+    """The tasks as the API and the CLI show them, each owner named by staff number."""
+    numbers: dict[UUID, str | None] = {}
+
+    def number(staff_id: UUID | None) -> str | None:
+        if staff_id is None:
+            return None
+        if staff_id not in numbers:
+            try:
+                numbers[staff_id] = archive.staff_by_id(staff_id).staff_no
+            except NotFoundError:
+                numbers[staff_id] = None
+        return numbers[staff_id]
+
+    return [
+        TaskPublic(
+            kind=t.kind.value,
+            kind_zh=t.kind.zh,
+            subject=t.subject,
+            loan_no=t.loan_no,
+            borrow_no=t.borrow_no,
+            borrowing_id=t.borrowing_id,
+            dossier_id=t.dossier_id,
+            branch=t.branch,
+            owner_role=t.owner_role.value,
+            owner_role_zh=t.owner_role.zh,
+            owner_id=t.owner_id,
+            owner_no=number(t.owner_id),
+            opens_on=t.opens_on,
+            due_on=t.due_on,
+            overdue=t.overdue,
+            rule=t.rule,
+            rules_version=t.rules_version,
+        )
+        for t in found
+    ]
+
+
+def judge(
+    service: RegisterService,
+    archive: DossierArchive,
+    *,
+    on: date | None,
+    as_of: AsOf,
+    owner_id: UUID | None = None,
+    overdue: bool = False,
+    kind: str | None = None,
+    branch: str | None = None,
+) -> TasksPublic:
+    """Read the work queue and judge it on ``on`` (the archive's today unless given)."""
+    chosen: TaskKind | None = TaskKind.parse(kind, "kind") if kind else None
+    projection = service.select(REGISTER).projection
+    day = on or archive.today()
+    found = tasks(
+        service.store,
+        projection,
+        day,
+        owner_id=owner_id,
+        overdue_only=overdue,
+        kind=chosen,
+        branch=branch,
+        as_of=as_of,
+        floor_policy=archive.config.floor_policy,
+    )
+    data = public(found, archive)
+    return TasksPublic(
+        on=day,
+        rules_version=rules_in_force(service.store, projection, as_of).version,
+        position=service.positions().get(REGISTER, 0),
+        data=data,
+        count=len(data),
+    )
+
+
+def _ready(service: RegisterService, point: tuple[ReadPoint, float]) -> AsOf:
+    read, wait = point
+    service.wait([REGISTER], read.awaited, wait)
+    return read.as_of
+
+
+OnQuery = Annotated[
+    date | None, Query(description="the business date to judge on (default: today)")
+]
+OverdueQuery = Annotated[bool, Query(description="only the tasks past their due date")]
+KindQuery = Annotated[
+    str | None, Query(description=f"one kind: {', '.join(k.value for k in TaskKind)}")
+]
+
+
+@router.get("/mine", response_model=TasksPublic, summary="我的工作任务 / my tasks")
+def my_tasks(
+    service: RegistersDep,
+    archive: ArchiveDep,
+    ctx: ReadCtx,
+    point: PointDep,
+    overdue: OverdueQuery = False,
+    kind: KindQuery = None,
+    on: OnQuery = None,
+) -> TasksPublic:
+    """The caller's own tasks: those whose owner is the caller by staff id."""
+    actor = archive.actor(ctx, Action.READ_BUSINESS)
+    as_of = _ready(service, point)
+    return judge(
+        service, archive, on=on, as_of=as_of, owner_id=actor.id, overdue=overdue, kind=kind
+    )
+
+
+@router.get("", response_model=TasksPublic, summary="全部工作任务 / all tasks")
+def all_tasks(
+    service: RegistersDep,
+    archive: ArchiveDep,
+    ctx: ReadCtx,
+    point: PointDep,
+    overdue: OverdueQuery = False,
+    owner: Annotated[str | None, Query(description="an owner's staff number (工号)")] = None,
+    kind: KindQuery = None,
+    branch: Annotated[str | None, Query(description="one branch (机构)")] = None,
+    on: OnQuery = None,
+) -> TasksPublic:
+    """Everyone's tasks: for the branch head, risk manager, compliance, auditor, archive head."""
+    archive.actor(ctx, Action.READ_ALL_TASKS)
+    as_of = _ready(service, point)
+    return judge(
+        service,
+        archive,
+        on=on,
+        as_of=as_of,
+        owner_id=staff_id_for(owner) if owner else None,
+        overdue=overdue,
+        kind=kind,
+        branch=branch,
+    )
