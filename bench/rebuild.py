@@ -873,24 +873,31 @@ def postgres_reachable(url: str) -> bool:
     return True
 
 
+def generate_portfolio(
+    archive: DossierArchive, backend: str, args: argparse.Namespace, next_step: str
+) -> tuple[Generated, float, int]:
+    """Enrol the staff and record loans until the log holds ``args.events``; time it."""
+    staffing = enrol_staff(archive)
+    console.print(f"{backend}: generating at least {args.events:,} events …")
+    began = time.perf_counter()
+    generated = Portfolio(archive, staffing, args.seed).generate(args.events, staffing.events)
+    seconds = time.perf_counter() - began
+    total = archive.recorder.max_notification_id() or 0
+    assert total == staffing.events + generated.events, (total, generated.events)
+    console.print(
+        f"{backend}: {generated.loans:,} loans, {total:,} events in {seconds:.0f} s; {next_step} …"
+    )
+    return generated, seconds, total
+
+
 def run_backend(backend: str, args: argparse.Namespace) -> Result:
     with tempfile.TemporaryDirectory(prefix="dossier-bench-rebuild-") as tmp_name:
         tmp = Path(tmp_name)
         with event_store(backend, tmp, args.postgres_url) as env:
             archive = DossierArchive(dict(env), blobs=InMemoryBlobStore())
             try:
-                staffing = enrol_staff(archive)
-                console.print(f"{backend}: generating at least {args.events:,} events …")
-                began = time.perf_counter()
-                generated = Portfolio(archive, staffing, args.seed).generate(
-                    args.events, staffing.events
-                )
-                generate_seconds = time.perf_counter() - began
-                total = archive.recorder.max_notification_id() or 0
-                assert total == staffing.events + generated.events, (total, generated.events)
-                console.print(
-                    f"{backend}: {generated.loans:,} loans, {total:,} events in "
-                    f"{generate_seconds:.0f} s; scanning and rebuilding …"
+                generated, generate_seconds, total = generate_portfolio(
+                    archive, backend, args, "scanning and rebuilding"
                 )
                 first = scan("scan, before the rebuild", archive.recorder)
                 decoded = scan("scan + decode", archive.recorder, archive.mapper)
@@ -901,7 +908,7 @@ def run_backend(backend: str, args: argparse.Namespace) -> Result:
     return Result(
         backend=backend,
         generated=generated,
-        staff_events=staffing.events,
+        staff_events=total - generated.events,
         total_events=total,
         generate_seconds=generate_seconds,
         scans=[first, second],

@@ -78,6 +78,7 @@ from rebuild import (
     console,
     enrol_staff,
     event_store,
+    generate_portfolio,
     mib,
     postgres_reachable,
     print_portfolio,
@@ -582,18 +583,8 @@ def run_backend(backend: str, args: argparse.Namespace) -> Result:
         with event_store(backend, tmp, args.postgres_url) as env:
             archive = DossierArchive(dict(env), blobs=InMemoryBlobStore())
             try:
-                staffing = enrol_staff(archive)
-                console.print(f"{backend}: generating at least {args.events:,} events …")
-                began = time.perf_counter()
-                generated = Portfolio(archive, staffing, args.seed).generate(
-                    args.events, staffing.events
-                )
-                generate_seconds = time.perf_counter() - began
-                total = archive.recorder.max_notification_id() or 0
-                assert total == staffing.events + generated.events, (total, generated.events)
-                console.print(
-                    f"{backend}: {generated.loans:,} loans, {total:,} events in "
-                    f"{generate_seconds:.0f} s; scanning, sealing and verifying …"
+                generated, generate_seconds, total = generate_portfolio(
+                    archive, backend, args, "scanning, sealing and verifying"
                 )
                 first = scan("scan, before sealing", archive.recorder)
                 references = [
@@ -625,7 +616,7 @@ def run_backend(backend: str, args: argparse.Namespace) -> Result:
     return Result(
         backend=backend,
         generated=generated,
-        staff_events=staffing.events,
+        staff_events=total - generated.events,
         total_events=total,
         generate_seconds=generate_seconds,
         scans=[first, second],
