@@ -29,6 +29,7 @@ from archive.core import CommandContext, CommandResult, Work
 from archive.ingest import Upload
 from archive.paperwork import BORROW_SLIP_TYPE, borrow_slip_upload
 from archive.reading import ReadQueries
+from archive.rules import RulesCommands
 from domain.authorization import Action
 from domain.borrowing import Borrowing, Circulation
 from domain.dossier import Dossier
@@ -73,7 +74,7 @@ class ElectronicCopy:
     filename: str
 
 
-class CirculationCommands(ReadQueries):
+class CirculationCommands(ReadQueries, RulesCommands):
     """The circulation desk (借阅登记): from the request to the closed borrowing."""
 
     def request_borrowing(
@@ -332,7 +333,9 @@ class CirculationCommands(ReadQueries):
     def note_overdue_borrowings(self, ctx: CommandContext, *, on: date) -> CommandResult | None:
         """Record, once a day, each borrowing out past its due date (逾期催还), in one save.
 
-        None when nothing is overdue, or every overdue borrowing was already noted that day.
+        Who is told follows ``borrowing.escalation`` of the rules in force. None when nothing
+        is overdue, or every overdue borrowing was already noted that day (or is not yet late
+        enough for anyone to be told).
         """
         self.actor(ctx, Action.NOTE_OVERDUE_BORROWINGS)  # deny by default, even when idle
         overdue = [b for b in self._all_borrowings() if b.is_overdue(on)]
@@ -341,8 +344,9 @@ class CirculationCommands(ReadQueries):
         noted: list[Borrowing] = []
 
         def body(actor: Actor, refs: list[DocumentRef]) -> Work:
+            escalation = self.rule_set().borrowing_escalation
             for b in [self.borrowing(b.id) for b in overdue]:
-                if b.note_overdue(on=on, actor=actor):
+                if b.note_overdue(on=on, escalation=escalation, actor=actor):
                     noted.append(b)
             if not noted:
                 raise _NothingToNote

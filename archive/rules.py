@@ -6,28 +6,44 @@ the service calls ``adopt_rules``: the first time, and whenever the content diff
 rules last adopted (by version, the SHA-256 of the canonical JSON), it records the whole rule
 set in the log (``RulesInForce``: ``Adopted``, then ``Replaced``). Registers read the rules in
 force at each log position from those events, so a verdict is always computed with — and
-names — the rules that were in force.
+names — the rules that were in force. Commands whose outcome the rules decide (who is told of
+an overdue borrowing) read them the same way, from the last of those events: ``rule_set``.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
+from typing import Any
 
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 
 from archive.config import DocumentType
 from archive.core import ArchiveCore
-from domain.rules import RuleSet, RulesInForce
+from domain.rules import RuleSet, RulesInForce, canonical_json, parse_adopted
 
 RULES_FILE = "rules.toml"
 
 
 def packaged_rules_text() -> str:
     return resources.files("archive").joinpath(RULES_FILE).read_text("utf-8")
+
+
+@cache
+def shipped_rules() -> RuleSet:
+    """The rules shipped with the package: those in force before any were adopted."""
+    return RuleSet.from_toml(packaged_rules_text())
+
+
+@lru_cache(maxsize=4)
+def _adopted(content: str) -> RuleSet:
+    """The rule set of an adoption's canonical JSON, parsed once per version."""
+    return parse_adopted(json.loads(content))
 
 
 def load_rules(data_dir: Path | None = None) -> tuple[RuleSet, str]:
@@ -58,6 +74,19 @@ class RulesCommands(ArchiveCore):
         except AggregateNotFoundError:
             return None
         return found
+
+    def rule_set(self) -> RuleSet:
+        """The rules in force now: the last adopted in the log, the shipped ones before any.
+
+        Read from the log rather than the file this process loaded, so every process — and a
+        command run after another process adopted new rules — decides by the same rules the
+        registers judge with.
+        """
+        # The @event classes (Adopted, Replaced) are invisible to mypy: read them as Any.
+        last: Any = next(iter(self.events.get(RulesInForce.create_id(), desc=True, limit=1)), None)
+        if last is None:
+            return shipped_rules()
+        return _adopted(canonical_json(last.rules))
 
     def adopt_rules(self, rules: RuleSet, *, source: str) -> bool:
         """Record ``rules`` unless they are the ones in force; True when an event was saved.

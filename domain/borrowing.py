@@ -46,16 +46,17 @@ from domain.values import (
 )
 
 S = BorrowingStatus
-OVERDUE_ESCALATION: tuple[tuple[int, Role], ...] = (
-    (7, Role.BRANCH_HEAD),
-    (2, Role.ARCHIVE_HEAD),
-    (1, Role.ARCHIVIST),
-)
-"""Days overdue → who is told: the archivist reminds, then the archive head, then the branch head."""
+
+Escalation = Sequence[tuple[int, Role]]
+"""Days overdue → who is told: ``borrowing.escalation`` of the rules in force
+(``RuleSet.borrowing_escalation``). The shipped rules: the archivist reminds from the first
+day overdue, the archive head is told from the second, the branch head from the seventh."""
 
 
-def escalation_for(days_overdue: int) -> Role:
-    return next(role for days, role in OVERDUE_ESCALATION if days_overdue >= days)
+def escalation_for(days_overdue: int, escalation: Escalation) -> Role | None:
+    """Who is told ``days_overdue`` days late: the highest rung reached; None below the first."""
+    reached = [(days, role) for days, role in escalation if days_overdue >= days]
+    return max(reached, key=lambda rung: rung[0])[1] if reached else None
 
 
 def required_approvals(form: BorrowingForm, tier_one: bool) -> list[Role]:
@@ -509,10 +510,12 @@ class Borrowing(Aggregate):
     def is_overdue(self, on: date) -> bool:
         return self.status is S.CHECKED_OUT and on > self.due_on
 
-    def note_overdue(self, *, on: date, actor: Actor) -> bool:
+    def note_overdue(self, *, on: date, escalation: Escalation, actor: Actor) -> bool:
         """Record one daily reminder of an overdue borrowing (逾期催还), escalating with the days.
 
-        Returns False, recording nothing, when it is not overdue or already noted that day.
+        ``escalation`` is the ladder of the rules in force. Returns False, recording nothing,
+        when it is not overdue, already noted that day, or not yet overdue long enough for
+        the ladder's first rung (no one is to be told yet).
         """
         authorize(actor, Action.NOTE_OVERDUE_BORROWINGS)
         if not self.is_overdue(on) or (
@@ -520,10 +523,13 @@ class Borrowing(Aggregate):
         ):
             return False
         days = (on - self.due_on).days
+        told = escalation_for(days, escalation)
+        if told is None:
+            return False
         self._overdue_noted(
             on=on,
             days_overdue=days,
-            escalated_to=escalation_for(days),
+            escalated_to=told,
             actor_id=actor.id,
             role=actor.role,
         )

@@ -12,6 +12,7 @@ from pypdf import PdfReader
 from archive.application import DossierArchive
 from archive.core import CommandContext
 from archive.errors import ConcurrentUpdateError
+from archive.rules import shipped_rules
 from domain.borrowing import Circulation
 from domain.dossier import Dossier
 from domain.errors import (
@@ -22,7 +23,8 @@ from domain.errors import (
     DossierUnderAppraisalError,
     PageDiscrepancyOpenError,
 )
-from domain.values import BorrowingForm, BorrowingPurpose, BorrowingStatus
+from domain.rules import RuleSet
+from domain.values import BorrowingForm, BorrowingPurpose, BorrowingStatus, Role
 from tests.factories import make_disbursement, make_upload
 
 LOAN = "JY2025000001"
@@ -194,3 +196,41 @@ def test_overdue_borrowings_are_noted_once_a_day(
     assert noted.events == ("OverdueNoted",)
     assert app.note_overdue_borrowings(staff["archive_head"], on=DAY + timedelta(days=3)) is None
     assert app.get_borrowing(staff["auditor"], borrowing_id).overdue_days == 3
+
+
+def test_who_is_told_of_an_overdue_borrowing_follows_the_rules_in_force(
+    app: DossierArchive, staff: Staff, pages: dict[str, int]
+) -> None:
+    """Under the shipped rules the archive head is told from the second day late. New rules
+    adopted in the log tell the archive head only from the fifth: on the fourth day the
+    archivist alone is told, on the fifth the archive head."""
+    borrowing_id = request(app, staff["auditor"])
+    app.approve_borrowing(staff["archive_head"], borrowing_id)
+    app.check_out(staff["archivist"], borrowing_id, checked_out_on=DAY, pages=pages)
+    officer = staff["post_loan_officer"]
+
+    def told(days: int) -> Role:
+        assert app.note_overdue_borrowings(officer, on=DAY + timedelta(days=days)) is not None
+        last: Any = list(app.events.get(borrowing_id))[-1]
+        assert (type(last).__name__, last.days_overdue) == ("OverdueNoted", days)
+        role: Role = last.escalated_to
+        return role
+
+    assert app.rule_set().version == shipped_rules().version
+    assert told(3) is Role.ARCHIVE_HEAD
+    later = RuleSet.from_mapping(
+        {
+            **shipped_rules().source,
+            "borrowing": {
+                "escalation": [
+                    {"days": 1, "role": "archivist"},
+                    {"days": 5, "role": "archive_head"},
+                    {"days": 10, "role": "branch_head"},
+                ]
+            },
+        }
+    )
+    assert app.adopt_rules(later, source="test")
+    assert app.rule_set().version == later.version
+    assert told(4) is Role.ARCHIVIST
+    assert told(5) is Role.ARCHIVE_HEAD

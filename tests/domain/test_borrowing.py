@@ -8,6 +8,7 @@ from uuid import uuid4
 
 import pytest
 
+from archive.rules import shipped_rules
 from domain.borrowing import Borrowing, Circulation, escalation_for
 from domain.errors import (
     AdministratorBusinessActionError,
@@ -23,10 +24,12 @@ from domain.errors import (
     RoleNotPermittedError,
     SegregationOfDutiesError,
 )
+from domain.rules import RuleSet
 from domain.values import Actor, BorrowingForm, BorrowingPurpose, BorrowingStatus, Role
 from tests.factories import actor, doc, party
 
 DAY = date(2025, 6, 2)
+SHIPPED = shipped_rules()
 A, B = doc("loan_contract").sha256, doc("registration_certificate").sha256
 DOSSIER = uuid4()
 
@@ -292,16 +295,63 @@ def test_an_electronic_copy_is_issued_not_checked_out_and_expires() -> None:
 def test_an_overdue_borrowing_is_noted_once_a_day_and_escalates() -> None:
     officer = actor(Role.POST_LOAN_OFFICER)
     borrowing = checked_out()
-    assert not borrowing.note_overdue(on=DAY, actor=officer)
-    assert borrowing.note_overdue(on=DAY + timedelta(days=1), actor=officer)
-    assert not borrowing.note_overdue(on=DAY + timedelta(days=1), actor=officer)
-    assert borrowing.note_overdue(on=DAY + timedelta(days=8), actor=officer)
+    ladder = SHIPPED.borrowing_escalation
+    assert not borrowing.note_overdue(on=DAY, escalation=ladder, actor=officer)
+    assert borrowing.note_overdue(on=DAY + timedelta(days=1), escalation=ladder, actor=officer)
+    assert not borrowing.note_overdue(on=DAY + timedelta(days=1), escalation=ladder, actor=officer)
+    assert borrowing.note_overdue(on=DAY + timedelta(days=8), escalation=ladder, actor=officer)
     assert borrowing.overdue_days == 8
-    assert [escalation_for(d) for d in (1, 2, 6, 7)] == [
+    assert told(borrowing) == [(1, Role.ARCHIVIST), (8, Role.BRANCH_HEAD)]
+    assert [escalation_for(d, ladder) for d in (1, 2, 6, 7)] == [
         Role.ARCHIVIST,
         Role.ARCHIVE_HEAD,
         Role.ARCHIVE_HEAD,
         Role.BRANCH_HEAD,
     ]
     with pytest.raises(RoleNotPermittedError):
-        borrowing.note_overdue(on=DAY + timedelta(days=9), actor=KEEPER)
+        borrowing.note_overdue(on=DAY + timedelta(days=9), escalation=ladder, actor=KEEPER)
+
+
+def test_who_is_told_of_an_overdue_borrowing_follows_the_escalation_of_the_rules() -> None:
+    """A bank whose rules tell the archive head only from the fifth day, the branch head from
+    the tenth, and no one on the first day: the same borrowing, the same days, other people."""
+    slower = RuleSet.from_mapping(
+        {
+            **SHIPPED.source,
+            "borrowing": {
+                "escalation": [
+                    {"days": 2, "role": "archivist"},
+                    {"days": 5, "role": "archive_head"},
+                    {"days": 10, "role": "branch_head"},
+                ]
+            },
+        }
+    )
+    ladder = slower.borrowing_escalation
+    assert [escalation_for(d, ladder) for d in (1, 2, 4, 5, 9, 10)] == [
+        None,
+        Role.ARCHIVIST,
+        Role.ARCHIVIST,
+        Role.ARCHIVE_HEAD,
+        Role.ARCHIVE_HEAD,
+        Role.BRANCH_HEAD,
+    ]
+    officer = actor(Role.POST_LOAN_OFFICER)
+    shipped, changed = checked_out(), checked_out()
+    for days in (1, 2, 7):
+        on = DAY + timedelta(days=days)
+        shipped.note_overdue(on=on, escalation=SHIPPED.borrowing_escalation, actor=officer)
+        changed.note_overdue(on=on, escalation=ladder, actor=officer)
+    assert told(shipped) == [(1, Role.ARCHIVIST), (2, Role.ARCHIVE_HEAD), (7, Role.BRANCH_HEAD)]
+    # Under the changed rules no one is told on the first day: nothing is recorded.
+    assert told(changed) == [(2, Role.ARCHIVIST), (7, Role.ARCHIVE_HEAD)]
+    assert changed.overdue_noted_on == DAY + timedelta(days=7)
+
+
+def told(borrowing: Borrowing) -> list[tuple[int, Role]]:
+    """(days overdue, who was told) of each overdue reminder recorded."""
+    return [
+        (e.days_overdue, e.escalated_to)
+        for e in borrowing.collect_events()
+        if type(e).__name__ == "OverdueNoted"
+    ]
