@@ -29,6 +29,7 @@ from api.routers import (
     loans,
     meta,
     registers,
+    reports,
     responsibility,
     staff,
     tasks,
@@ -60,6 +61,7 @@ ROUTERS = (
     bundles,
     verification,
     tasks,
+    reports,
     staff,
     meta,
 )

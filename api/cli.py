@@ -21,6 +21,7 @@ from api.cli_common import console, open_archive, read_settings, refuse
 from api.cli_integrity import check, gc
 from api.cli_keys import keys_app
 from api.cli_registers import follow, rebuild
+from api.cli_report import report
 from api.cli_seal import seal, signing_key_app
 from api.cli_tasks import tasks
 from api.cli_verify import verify
@@ -47,6 +48,7 @@ app.command("bundle")(bundle)
 app.command("verify-bundle")(verify_bundle)
 app.command("seal")(seal)
 app.command("tasks")(tasks)
+app.command("report")(report)
 app.add_typer(signing_key_app, name="signing-key")
 CONSOLE = CommandContext(SYSTEM_ID)
 CREDENTIALS_FILE = "demo-credentials.txt"

@@ -21,23 +21,24 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 FONT = "STSong-Light"
 
 
-def _font() -> str:
+def cid_font() -> str:
     if FONT not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(UnicodeCIDFont(FONT))
     return FONT
 
 
-def _style(
+def text_style(
     size: float, *, leading: float | None = None, align: Literal[0, 1, 2, 4] = 0
 ) -> ParagraphStyle:
     return ParagraphStyle(
         f"form-{size}-{align}",
-        fontName=_font(),
+        fontName=cid_font(),
         fontSize=size,
         leading=leading or size * 1.4,
         alignment=align,
@@ -45,8 +46,8 @@ def _style(
     )
 
 
-def _table(rows: Sequence[Sequence[object]], widths: Sequence[float]) -> Table:
-    body = _style(9)
+def grid(rows: Sequence[Sequence[object]], widths: Sequence[float]) -> Table:
+    body = text_style(9)
     cells = [[Paragraph(str(value), body) for value in row] for row in rows]
     table = Table(cells, colWidths=list(widths), repeatRows=1)
     table.setStyle(
@@ -61,14 +62,14 @@ def _table(rows: Sequence[Sequence[object]], widths: Sequence[float]) -> Table:
     return table
 
 
-def _signatures(roles: Sequence[str], width: float) -> Table:
+def signature_lines(roles: Sequence[str], width: float) -> Table:
     """A signature line per role: 签字 and 日期 blanks to sign on paper."""
     rows = [[f"{role}签字：", "", "日期：", ""] for role in roles]
     table = Table(rows, colWidths=[width * 0.25, width * 0.35, width * 0.1, width * 0.3])
     table.setStyle(
         TableStyle(
             [
-                ("FONTNAME", (0, 0), (-1, -1), _font()),
+                ("FONTNAME", (0, 0), (-1, -1), cid_font()),
                 ("FONTSIZE", (0, 0), (-1, -1), 10),
                 ("LINEBELOW", (1, 0), (1, -1), 0.5, colors.black),
                 ("LINEBELOW", (3, 0), (3, -1), 0.5, colors.black),
@@ -79,7 +80,15 @@ def _signatures(roles: Sequence[str], width: float) -> Table:
     return table
 
 
-def _render(title: str, subtitle: str, story: list[Flowable], *, wide: bool = False) -> bytes:
+def render_pdf(
+    title: str,
+    subtitle: str,
+    story: list[Flowable],
+    *,
+    wide: bool = False,
+    footer: str | None = None,
+) -> bytes:
+    """The form as PDF bytes; ``footer`` is printed at the foot of every page with its number."""
     buffer = io.BytesIO()
     size = landscape(A4) if wide else A4
     doc = SimpleDocTemplate(
@@ -94,14 +103,25 @@ def _render(title: str, subtitle: str, story: list[Flowable], *, wide: bool = Fa
         invariant=1,
     )
     heading: list[Flowable] = [
-        Paragraph(title, _style(16, align=1)),
-        Paragraph(subtitle, _style(9, align=1)),
+        Paragraph(title, text_style(16, align=1)),
+        Paragraph(subtitle, text_style(9, align=1)),
     ]
-    doc.build([*heading, Spacer(1, 6 * mm), *story])
+
+    def foot(canvas: Canvas, document: SimpleDocTemplate) -> None:
+        if footer is None:
+            return
+        canvas.saveState()
+        canvas.setFont(cid_font(), 8)
+        canvas.drawCentredString(
+            size[0] / 2, 9 * mm, f"{footer}　第 {document.page} 页 / page {document.page}"
+        )
+        canvas.restoreState()
+
+    doc.build([*heading, Spacer(1, 6 * mm), *story], onFirstPage=foot, onLaterPages=foot)
     return buffer.getvalue()
 
 
-def _width(wide: bool = False) -> float:
+def page_width(wide: bool = False) -> float:
     return (landscape(A4) if wide else A4)[0] - 36 * mm
 
 
@@ -123,8 +143,8 @@ class BorrowSlip:
 
 
 def borrow_slip(slip: BorrowSlip) -> bytes:
-    width = _width()
-    facts = _table(
+    width = page_width()
+    facts = grid(
         [
             ["借阅编号", slip.borrowing_id, "档号", slip.reference_code],
             ["借据号", slip.loan_no, "借款人", slip.borrower_name],
@@ -134,7 +154,7 @@ def borrow_slip(slip: BorrowSlip) -> bytes:
         ],
         [width * 0.15, width * 0.35, width * 0.15, width * 0.35],
     )
-    items = _table(
+    items = grid(
         [["序号", "文件类型", "文件名称", "页数"]]
         + [[n, t, title, pages] for n, (t, title, pages) in enumerate(slip.items, start=1)],
         [width * 0.1, width * 0.25, width * 0.5, width * 0.15],
@@ -142,9 +162,9 @@ def borrow_slip(slip: BorrowSlip) -> bytes:
     notice = Paragraph(
         "借阅人不得涂改、拆卷、抽页；归还时按页数清点。Borrowers may not mark, unbind or remove pages; "
         "pages are counted on return.",
-        _style(8),
+        text_style(8),
     )
-    return _render(
+    return render_pdf(
         "档案借阅单",
         f"Borrow slip · {slip.borrowing_id}",
         [
@@ -154,7 +174,9 @@ def borrow_slip(slip: BorrowSlip) -> bytes:
             Spacer(1, 4 * mm),
             notice,
             Spacer(1, 8 * mm),
-            _signatures(["借阅人", "审批人", "档案管理员（借出）", "档案管理员（归还）"], width),
+            signature_lines(
+                ["借阅人", "审批人", "档案管理员（借出）", "档案管理员（归还）"], width
+            ),
         ],
     )
 
@@ -175,8 +197,8 @@ class TransferReceipt:
 
 
 def transfer_receipt(receipt: TransferReceipt) -> bytes:
-    width = _width()
-    facts = _table(
+    width = page_width()
+    facts = grid(
         [
             ["移交编号", receipt.transfer_id, "移交类型", receipt.kind],
             ["借据号", receipt.loan_no, "借款人", receipt.borrower_name],
@@ -185,7 +207,7 @@ def transfer_receipt(receipt: TransferReceipt) -> bytes:
         ],
         [width * 0.15, width * 0.35, width * 0.15, width * 0.35],
     )
-    items = _table(
+    items = grid(
         [["序号", "文件类型", "文件名称", "页数", "核对结果"]]
         + [
             [n, t, title, pages, result]
@@ -193,7 +215,7 @@ def transfer_receipt(receipt: TransferReceipt) -> bytes:
         ],
         [width * 0.08, width * 0.22, width * 0.42, width * 0.1, width * 0.18],
     )
-    return _render(
+    return render_pdf(
         "档案移交清单",
         f"Transfer list and receipt · {receipt.transfer_id}",
         [
@@ -201,7 +223,7 @@ def transfer_receipt(receipt: TransferReceipt) -> bytes:
             Spacer(1, 5 * mm),
             items,
             Spacer(1, 8 * mm),
-            _signatures(["移交人", "接收人"], width),
+            signature_lines(["移交人", "接收人"], width),
         ],
     )
 
@@ -232,8 +254,8 @@ class DestructionRegister:
 
 
 def destruction_register(register: DestructionRegister) -> bytes:
-    width = _width(wide=True)
-    facts = _table(
+    width = page_width(wide=True)
+    facts = grid(
         [
             ["销毁批次", register.batch_id, "提出人", register.proposed_by],
             ["批准人", "、".join(register.approved_by) or "—", "销毁方式", register.method],
@@ -241,7 +263,7 @@ def destruction_register(register: DestructionRegister) -> bytes:
         ],
         [width * 0.12, width * 0.38, width * 0.12, width * 0.38],
     )
-    entries = _table(
+    entries = grid(
         [["序号", "档号", "题名", "年度", "保管期限", "页数", "鉴定意见"]]
         + [
             [n, e.reference_code, e.title, e.years, e.retention, e.pages, e.opinion]
@@ -261,9 +283,9 @@ def destruction_register(register: DestructionRegister) -> bytes:
     summary = Paragraph(
         f"共 {len(register.entries)} 卷，{total} 页。本清册永久保存。"
         f" {len(register.entries)} dossiers, {total} pages; this register is kept permanently.",
-        _style(9),
+        text_style(9),
     )
-    return _render(
+    return render_pdf(
         "档案销毁清册",
         f"Destruction register · {register.batch_id}",
         [
@@ -273,7 +295,7 @@ def destruction_register(register: DestructionRegister) -> bytes:
             Spacer(1, 3 * mm),
             summary,
             Spacer(1, 8 * mm),
-            _signatures(["提出人", "批准人", "合规审批", "监销人", "监销人", "执行人"], width),
+            signature_lines(["提出人", "批准人", "合规审批", "监销人", "监销人", "执行人"], width),
         ],
         wide=True,
     )

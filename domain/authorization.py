@@ -89,6 +89,7 @@ class Action(Enum):
     ISSUE_AUDIT_BUNDLE = "issue_audit_bundle"
     READ_INTEGRITY = "read_integrity"
     READ_ALL_TASKS = "read_all_tasks"
+    READ_COMPLIANCE_REPORT = "read_compliance_report"
 
 
 R = Role
@@ -190,6 +191,10 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = {
     # The whole work queue (工作任务), everyone's: those who supervise, check and answer for
     # the work — each person reads their own tasks with READ_BUSINESS.
     Action.READ_ALL_TASKS: frozenset(
+        {R.BRANCH_HEAD, R.RISK_MANAGER, R.COMPLIANCE, R.AUDITOR, R.ARCHIVE_HEAD}
+    ),
+    # The compliance report names everyone's overdue work and every gap: the same readers.
+    Action.READ_COMPLIANCE_REPORT: frozenset(
         {R.BRANCH_HEAD, R.RISK_MANAGER, R.COMPLIANCE, R.AUDITOR, R.ARCHIVE_HEAD}
     ),
 }

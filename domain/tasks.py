@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from uuid import UUID
 
-from domain.classification import FloorFacts, FloorPolicy, Observation, statutory_floor
+from domain.classification import Floor, FloorFacts, FloorPolicy, Observation, statutory_floor
 from domain.custody import add_working_days
 from domain.rules import RuleSet
 from domain.schedules import A_RATINGS, HIGH_RATINGS, add_months
@@ -273,6 +273,30 @@ def tasks_for(
     return sorted(
         (t for t in found if t.opens_on <= today),
         key=lambda t: (t.due_on, KIND_ORDER[t.kind], t.ref, t.subject),
+    )
+
+
+def overdue_floor(loan: LoanFacts, day: date, policy: FloorPolicy) -> Floor | None:
+    """The statutory floor the days overdue on ``day`` set (监管下限), or None when current.
+
+    Only the overdue thresholds count here: the floors of an observation period or of the
+    borrower's other claims are judged when a grade is approved, from facts the register
+    does not keep.
+    """
+    days = loan.days_overdue_on(day)
+    if loan.arrears_start is None or days <= 0:
+        return None
+    return statutory_floor(
+        FloorFacts(
+            days_overdue=days,
+            current_grade=loan.grade,
+            observation=Observation(),
+            is_retail=loan.is_retail,
+            borrower_npl_share=None,
+            normal_repayments_since_arrears=policy.npl_upgrade_min_repayments,
+            as_of=day,
+        ),
+        policy,
     )
 
 
@@ -527,21 +551,8 @@ class _LoanJudge:
         loan = self.loan
         start = loan.arrears_start
         days = loan.days_overdue_on(self.today)
-        if start is None or days <= 0:
-            return []
-        floor = statutory_floor(
-            FloorFacts(
-                days_overdue=days,
-                current_grade=loan.grade,
-                observation=Observation(),
-                is_retail=loan.is_retail,
-                borrower_npl_share=None,
-                normal_repayments_since_arrears=self.policy.npl_upgrade_min_repayments,
-                as_of=self.today,
-            ),
-            self.policy,
-        )
-        if floor.grade.severity <= loan.grade.severity:
+        floor = overdue_floor(loan, self.today, self.policy)
+        if start is None or floor is None or floor.grade.severity <= loan.grade.severity:
             return []
         threshold = max(
             (t for t, g in self.policy.overdue_thresholds if days > t and g is floor.grade),

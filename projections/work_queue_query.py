@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -57,18 +58,40 @@ def tasks(
     floor_policy: FloorPolicy | None = None,
 ) -> list[Task]:
     """The tasks open on ``today``, from the facts as the register stood at ``as_of``."""
-    queue = _work_queue(register)
-    point = as_of or AsOf()
-    rows = _read(store, queue, point, branch)
-    rules = queue.rules_from(rows["rules_in_force"][0] if rows["rules_in_force"] else None)
-    found = tasks_for(_facts(rows), rules, today, floor_policy=floor_policy)
+    found = judge(store, register, today, as_of=as_of, branch=branch, floor_policy=floor_policy)
     return [
         t
-        for t in found
+        for t in found.tasks
         if (owner_id is None or t.owner_id == owner_id)
         and (not overdue_only or t.overdue)
         and (kind is None or t.kind is kind)
     ]
+
+
+@dataclass(frozen=True)
+class Judged:
+    """The facts as the register held them, the rules in force then, and the tasks they give."""
+
+    facts: Facts
+    rules: RuleSet
+    tasks: list[Task]
+
+
+def judge(
+    store: RegisterStore,
+    register: Projection,
+    today: date,
+    *,
+    as_of: AsOf | None = None,
+    branch: str | None = None,
+    floor_policy: FloorPolicy | None = None,
+) -> Judged:
+    """Every open task on ``today`` with the facts and rules behind them, at ``as_of``."""
+    queue = _work_queue(register)
+    rows = _read(store, queue, as_of or AsOf(), branch)
+    rules = queue.rules_from(rows["rules_in_force"][0] if rows["rules_in_force"] else None)
+    facts = _facts(rows)
+    return Judged(facts, rules, tasks_for(facts, rules, today, floor_policy=floor_policy))
 
 
 def rules_in_force(

@@ -1,0 +1,113 @@
+"""The compliance report over HTTP: JSON, PDF and XLSX, for those who supervise and check.
+
+Two corporate loans are disbursed on Saturday 1 March 2025 with their contract and drawdown
+receipt only, one in 城东支行 and one in 城西支行. On 20 March the report counts the documents
+their rules required by then (the application, investigation, approval… are missing) exactly as
+the completeness register lists them, and the account manager's overdue first inspections and
+contract originals. A branch narrows it; ``as_of`` before the second loan was recorded leaves it
+out. The PDF and the workbook download; an account manager and the system administrator are
+refused (403), a bad product, date or format is refused naming it (422), and nothing is
+recorded by reading.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from tests.api.conftest import Api, disburse
+
+EAST, WEST = "TQ-101", "TQ-102"
+
+
+def report(api: Api, who: str, query: str) -> dict[str, Any]:
+    answer = api.get(who, f"/reports/compliance?{query}")
+    assert answer.status_code == 200, answer.text
+    body: dict[str, Any] = answer.json()
+    return body
+
+
+def requirements(api: Api, position: int) -> list[dict[str, Any]]:
+    listed = api.get("auditor", f"/registers/completeness/requirements?limit=1000&after={position}")
+    assert listed.status_code == 200, listed.text
+    rows: list[dict[str, Any]] = listed.json()["data"]
+    return rows
+
+
+def test_the_report_counts_what_the_registers_list_for_each_scope_and_downloads(
+    api: Api,
+) -> None:
+    first = disburse(api, EAST)["position"]
+    position = disburse(api, WEST, branch="城西支行")["position"]
+
+    body = report(api, "head", f"on=2025-03-20&as_of_position={position}")
+    rows = requirements(api, position)
+    due = [r for r in rows if r["due_on"] < "2025-03-20"]
+    missing = [r for r in due if r["status"] == "missing"]
+    assert missing, "the disbursements lack documents their rules require"
+    assert body["summary"] | {} == {
+        **body["summary"],
+        "loans": 2,
+        "required": len(due),
+        "filed": len(due) - len(missing),
+        "missing": len(missing),
+        "dossiers_complete": 0,
+        "overdue_tasks": 4,
+    }
+    assert (body["on"], body["position"]) == ("2025-03-20", position)
+    by_type = {(g["stage"], g["doc_type"]): g["count"] for g in body["gaps_by_type"]}
+    assert by_type == {
+        (stage, doc): sum(1 for r in missing if (r["stage"], r["doc_type"]) == (stage, doc))
+        for stage, doc in {(r["stage"], r["doc_type"]) for r in missing}
+    }
+    owners = {(g["owner"], g["kind"], g["count"]) for g in body["overdue_by_owner"]}
+    assert {(kind, count) for owner, kind, count in owners if owner.endswith("（AM001）")} == {
+        ("first_inspection", 2),
+        ("originals_transfer", 2),
+    }
+
+    east = report(api, "auditor", "on=2025-03-20&branch=城东支行")
+    assert (east["summary"]["loans"], east["scope"]["branch"]) == (1, "城东支行")
+    assert {t["loan_no"] for t in east["overdue_tasks"]} == {EAST}
+    before_west = report(api, "risk", f"on=2025-03-20&as_of_position={first}")
+    assert before_west["summary"]["loans"] == 1
+
+    pdf = api.get("head", "/reports/compliance?on=2025-03-20&format=pdf")
+    assert pdf.status_code == 200, pdf.text
+    assert pdf.headers["content-type"] == "application/pdf"
+    assert 'filename="compliance-report-2025-03-20.pdf"' in pdf.headers["content-disposition"]
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert "贷后档案合规检查报告" in text.replace(" ", "")
+    assert EAST in text
+    xlsx = api.get("head", "/reports/compliance?on=2025-03-20&format=xlsx&branch=城西支行")
+    assert xlsx.status_code == 200, xlsx.text
+    book = load_workbook(io.BytesIO(xlsx.content))
+    summary = {r[0]: r[1] for r in book["概要"].iter_rows(min_row=3, values_only=True)}
+    assert summary["贷款户数 / loans"] == 1
+
+
+def test_only_those_who_check_the_work_read_it_and_bad_input_is_named(api: Api) -> None:
+    position = disburse(api, EAST)["position"]
+    head = api.archive.recorder.max_notification_id()
+
+    for who, code in (("am", "role_not_permitted"), ("admin", "administrator_business_action")):
+        refused = api.get(who, "/reports/compliance")
+        assert refused.status_code == 403, (who, refused.text)
+        assert refused.json()["error"] == code
+    assert "read_compliance_report" in api.get("am", "/reports/compliance").json()["detail"]["en"]
+    assert api.client.get("/api/v1/reports/compliance").status_code == 401
+
+    bad = api.get("head", f"/reports/compliance?product=mortgage_loan&after={position}")
+    assert bad.status_code == 422, bad.text
+    detail = bad.json()["detail"]
+    assert "product" in detail["en"]
+    assert "product" in detail["zh"]
+    assert api.get("head", "/reports/compliance?on=2025-13-01").status_code == 422
+    assert api.get("head", "/reports/compliance?format=docx").status_code == 422
+    as_of = api.get("head", "/reports/compliance?as_of=yesterday")
+    assert as_of.status_code == 422, as_of.text
+    assert "as_of" in as_of.json()["detail"]["en"]
+    assert api.archive.recorder.max_notification_id() == head, "reading records nothing"
