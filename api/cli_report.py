@@ -1,9 +1,10 @@
 """``dossier report``: the compliance report (合规检查报告) at the command line.
 
 The registers are brought up to the head of the log first, then the report is built exactly as
-``GET /api/v1/reports/compliance`` builds it. Without ``--output`` the summary and the gaps by
-type are printed; with it the report is written as PDF, XLSX or JSON, chosen by ``--format``
-or the file's extension.
+``GET /api/v1/reports/compliance`` builds it. Without ``--output`` the summary, the gaps by
+type and the overdue work are printed; with it the report is written as PDF, XLSX or JSON,
+chosen by ``--format`` or the file's extension. A PDF or XLSX written out is handed out: it
+needs ``--purpose`` and is recorded (``IssuedReport``, with the file's SHA-256).
 """
 
 from __future__ import annotations
@@ -21,9 +22,9 @@ from api.cli_common import console, open_archive, read_settings, refuse
 from api.cli_integrity import TokenOption, _caller
 from api.composition import build_registers
 from api.routers.reports import as_json, build
-from archive.compliance_report import TITLE_ZH, report_pdf, report_xlsx, sections
+from archive.compliance_report import TITLE_ZH, sections
 from domain.authorization import Action
-from domain.compliance import ComplianceReport
+from domain.compliance import ComplianceReport, ReportFormat
 from domain.errors import DomainError
 
 FORMATS = ("json", "pdf", "xlsx")
@@ -45,9 +46,14 @@ def report(
     format: Annotated[
         str | None, typer.Option("--format", help="pdf, xlsx or json (default: by extension)")
     ] = None,
+    purpose: Annotated[
+        str | None,
+        typer.Option("--purpose", help="why it is handed out (needed for PDF and XLSX)"),
+    ] = None,
     token: TokenOption = None,
 ) -> None:
-    """Build the compliance report for a branch, a product or the whole portfolio."""
+    """Build the compliance report; a PDF or XLSX written out is recorded as issued, with its
+    SHA-256."""
     try:
         day = date.fromisoformat(on) if on else None
     except ValueError:
@@ -59,13 +65,24 @@ def report(
             f"[red]格式无效 / unknown format:[/red] {chosen} (可用 / use: {', '.join(FORMATS)})"
         )
         raise typer.Exit(2)
+    issuing = output is not None and chosen != "json"
+    if issuing and not (purpose or "").strip():
+        console.print(
+            "[red]签发报告须说明用途 / --purpose is required to issue a PDF or XLSX[/red]"
+        )
+        raise typer.Exit(2)
+    if output is not None and not output.parent.is_dir():
+        console.print(f"[red]目录不存在 / no such directory:[/red] {output.parent}")
+        raise typer.Exit(2)
     settings = read_settings()
     archive = open_archive(settings)
     try:
         ctx = _caller(archive, token)
         registers = build_registers(settings, archive)
         try:
-            archive.actor(ctx, Action.READ_COMPLIANCE_REPORT)
+            archive.actor(
+                ctx, Action.ISSUE_COMPLIANCE_REPORT if issuing else Action.READ_COMPLIANCE_REPORT
+            )
             registers.follower.catch_up()
             found = build(
                 registers.service,
@@ -76,6 +93,13 @@ def report(
                 as_of_position=None,
                 wait=0,
                 as_of=as_of,
+            )
+            issued = (
+                archive.issue_compliance_report(
+                    ctx, found, format=ReportFormat.parse(chosen, "format"), purpose=purpose or ""
+                )
+                if issuing
+                else None
             )
         finally:
             registers.close()
@@ -89,17 +113,21 @@ def report(
         else:
             _print(found)
         return
-    if chosen == "pdf":
-        body = report_pdf(found)
-    elif chosen == "xlsx":
-        body = report_xlsx(found)
-    else:
-        body = json.dumps(as_json(found), ensure_ascii=False, indent=2).encode()
+    body = (
+        issued.body
+        if issued is not None
+        else json.dumps(as_json(found), ensure_ascii=False, indent=2).encode()
+    )
     output.write_bytes(body)
     console.print(
         f"已写入 / written: {output} ({len(body):,} bytes), position {found.position}, "
         f"rules {found.rules_version[:12]}"
     )
+    if issued is not None:
+        console.print(
+            f"已登记签发 / issue recorded: report {issued.report_id}, "
+            f"SHA-256 {issued.sha256}, log position {issued.result.position}"
+        )
 
 
 def _print(found: ComplianceReport) -> None:

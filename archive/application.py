@@ -6,6 +6,7 @@ from archive.accountability import AccountabilityCommands
 from archive.bundles import BundleCommands
 from archive.circulation import CirculationCommands
 from archive.collateral import CollateralCommands, CollateralQueries
+from archive.compliance_report import ReportCommands
 from archive.custody import CustodyCommands
 from archive.destruction import DestructionCommands
 from archive.fixity import FixityChecks
@@ -38,6 +39,7 @@ class DossierArchive(
     Sweeping,
     VerificationCommands,
     RulesCommands,
+    ReportCommands,
 ):
     """Every command and read of the post-loan archive, over one event store."""
 

@@ -1,19 +1,24 @@
 """The compliance report (合规检查报告) as PDF (Chinese, ReportLab) and XLSX (openpyxl).
 
 Both are drawn from the same :func:`sections`, so a figure in the PDF is the figure in the
-workbook. The PDF is rendered with ``invariant`` set and dated by the report date and the log
-position it was read at, never by the clock: the same report built again is the same bytes,
-so a copy handed to an examiner can be checked by its hash.
+workbook. Neither reads the clock: the PDF is rendered with ``invariant`` set, the workbook's
+times are the report date, and both are dated by the report date and the log position they were
+read at — the same report built again is the same bytes, so a copy handed to an examiner can be
+checked against the hash recorded when it was issued (:class:`ReportCommands`).
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
+import re
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
+from uuid import UUID, uuid4
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -21,8 +26,11 @@ from openpyxl.utils import get_column_letter
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Paragraph, Spacer
 
+from archive.core import ArchiveCore, CommandContext, CommandResult, Work
 from archive.forms import grid, page_width, render_pdf, text_style
-from domain.compliance import ComplianceReport
+from domain.authorization import Action
+from domain.compliance import ComplianceReport, IssuedReport, ReportFormat
+from domain.values import Actor, DocumentRef
 
 TITLE_ZH = "贷后档案合规检查报告"
 TITLE_EN = "Post-loan dossier compliance report"
@@ -282,9 +290,33 @@ def report_xlsx(report: ComplianceReport) -> bytes:
             for cell in sheet[letter][2:]:
                 if isinstance(cell.value, date):
                     cell.number_format = "yyyy-mm-dd"
+    stamp = datetime.combine(report.on, time(0))
+    book.properties.creator = "Dossier 贷后档案"
+    book.properties.created = stamp
     buffer = io.BytesIO()
     book.save(buffer)
-    return buffer.getvalue()
+    return _fixed_in_time(buffer.getvalue(), stamp)
+
+
+_MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
+
+
+def _fixed_in_time(xlsx: bytes, stamp: datetime) -> bytes:
+    """The workbook with every clock reading replaced by ``stamp``: the zip entries' times and
+    the modification time openpyxl writes at saving, so the same report is the same bytes."""
+    source = zipfile.ZipFile(io.BytesIO(xlsx))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                when = stamp.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+                data = _MODIFIED.sub(rb"\g<1>" + when + rb"\g<2>", data)
+            entry = zipfile.ZipInfo(info.filename, date_time=stamp.timetuple()[:6])
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = info.external_attr
+            target.writestr(entry, data)
+    return out.getvalue()
 
 
 def filename(report: ComplianceReport, extension: str) -> str:
@@ -295,3 +327,78 @@ def filename(report: ComplianceReport, extension: str) -> str:
         *([report.scope.product.value] if report.scope.product else []),
     ]
     return "-".join(parts) + f".{extension}"
+
+
+@dataclass(frozen=True)
+class Issued:
+    """A report handed out: the file, and the event that records it."""
+
+    body: bytes
+    media_type: str
+    filename: str
+    report_id: UUID
+    sha256: str
+    result: CommandResult
+
+
+MEDIA = {
+    ReportFormat.PDF: "application/pdf",
+    ReportFormat.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+class ReportCommands(ArchiveCore):
+    """Handing a compliance report out: rendered, hashed, and recorded before it is returned."""
+
+    def issue_compliance_report(
+        self,
+        ctx: CommandContext,
+        report: ComplianceReport,
+        *,
+        format: ReportFormat,
+        purpose: str,
+    ) -> Issued:
+        """Render ``report`` and record an ``IssuedReport`` with the file's SHA-256.
+
+        Nothing is handed out unless the record is saved; a retried command (same idempotency
+        key) returns the same record, and the same report renders the same bytes.
+        """
+        body = report_pdf(report) if format is ReportFormat.PDF else report_xlsx(report)
+        digest = hashlib.sha256(body).hexdigest()
+        report_id = uuid4()
+
+        def work(actor: Actor, _refs: list[DocumentRef]) -> Work:
+            issued = IssuedReport.issue(
+                report_id=report_id,
+                on=report.on,
+                scope=report.scope,
+                record_as_of=report.record_as_of,
+                position=report.position,
+                rules_version=report.rules_version,
+                format=format,
+                sha256=digest,
+                size=len(body),
+                purpose=purpose,
+                actor=actor,
+            )
+            return Work(issued, [issued], {"report_id": str(report_id), "sha256": digest})
+
+        params = {
+            "on": report.on.isoformat(),
+            "branch": report.scope.branch,
+            "product": report.scope.product.value if report.scope.product else None,
+            "as_of": report.record_as_of,
+            "position": report.position,
+            "format": format.value,
+            "sha256": digest,
+            "purpose": purpose,
+        }
+        result = self._execute(ctx, Action.ISSUE_COMPLIANCE_REPORT, params, work)
+        return Issued(
+            body=body,
+            media_type=MEDIA[format],
+            filename=filename(report, format.value),
+            report_id=UUID(result.ids["report_id"]),
+            sha256=result.ids["sha256"],
+            result=result,
+        )

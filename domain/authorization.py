@@ -90,6 +90,7 @@ class Action(Enum):
     READ_INTEGRITY = "read_integrity"
     READ_ALL_TASKS = "read_all_tasks"
     READ_COMPLIANCE_REPORT = "read_compliance_report"
+    ISSUE_COMPLIANCE_REPORT = "issue_compliance_report"
 
 
 R = Role
@@ -195,6 +196,10 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = {
     ),
     # The compliance report names everyone's overdue work and every gap: the same readers.
     Action.READ_COMPLIANCE_REPORT: frozenset(
+        {R.BRANCH_HEAD, R.RISK_MANAGER, R.COMPLIANCE, R.AUDITOR, R.ARCHIVE_HEAD}
+    ),
+    # Handing a report out (to an examiner, the board) is recorded with the file's hash.
+    Action.ISSUE_COMPLIANCE_REPORT: frozenset(
         {R.BRANCH_HEAD, R.RISK_MANAGER, R.COMPLIANCE, R.AUDITOR, R.ARCHIVE_HEAD}
     ),
 }

@@ -25,7 +25,7 @@ What the figures mean, on the report date ``on``:
 * a dossier *past retention, not appraised* is one whose retention ended before ``on`` with
   no appraisal (鉴定) decided since.
 
-Pure: the standard library and ``domain`` only.
+Pure: the standard library, ``eventsourcing``'s aggregates and ``domain`` only.
 """
 
 from __future__ import annotations
@@ -37,9 +37,13 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from uuid import UUID
 
+from eventsourcing.domain import Aggregate, event
+
+from domain.authorization import Action, authorize
 from domain.classification import FloorPolicy
+from domain.errors import InvalidInputError
 from domain.tasks import DossierFacts, LoanFacts, Task, TaskKind, overdue_floor
-from domain.values import Grade, LabelledEnum, Product, Role
+from domain.values import Actor, Grade, LabelledEnum, Product, Role, require_text
 
 RECEIPT_RULE = "collection.notice"
 RECEIPT_TYPE = "collection_receipt"
@@ -399,3 +403,96 @@ def retention_unappraised(dossiers: Iterable[DossierFacts], on: date) -> tuple[R
         if d.retention_ends_on is not None and d.retention_ends_on < on and not d.appraised
     ]
     return tuple(sorted(found, key=lambda r: (r.ended_on, r.loan_no)))
+
+
+# ------------------------------------------------------------------------ issuing a report
+class ReportFormat(LabelledEnum):
+    """The file a report is handed out as."""
+
+    PDF = ("pdf", "PDF")
+    XLSX = ("xlsx", "Excel 工作簿")
+
+
+class IssuedReport(Aggregate):
+    """A compliance report handed out (合规检查报告签发): to whom it may concern, what it covers,
+    which record it was read from, and the SHA-256 of the very file handed out.
+
+    The report is rendered without the clock from the registers at ``position``, so anyone can
+    build it again from the same point and compare the hash with the one recorded here.
+    """
+
+    @classmethod
+    def issue(
+        cls,
+        *,
+        report_id: UUID,
+        on: date,
+        scope: Scope,
+        record_as_of: str | None,
+        position: int,
+        rules_version: str,
+        format: ReportFormat,
+        sha256: str,
+        size: int,
+        purpose: str,
+        actor: Actor,
+    ) -> IssuedReport:
+        authorize(actor, Action.ISSUE_COMPLIANCE_REPORT)
+        purpose = require_text(purpose, "purpose", max_length=500)
+        if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256) or size <= 0:
+            raise InvalidInputError(
+                "报告文件的哈希或大小无效",
+                "the report file's hash or size is invalid",
+                field="sha256",
+            )
+        return cls(
+            report_id=report_id,
+            on=on,
+            branch=scope.branch,
+            product=scope.product.value if scope.product else None,
+            record_as_of=record_as_of,
+            position=position,
+            rules_version=rules_version,
+            format=format.value,
+            sha256=sha256,
+            size=size,
+            purpose=purpose,
+            actor_id=actor.id,
+            role=actor.role,
+        )
+
+    @event("Issued")
+    def __init__(
+        self,
+        *,
+        report_id: UUID,
+        on: date,
+        branch: str | None,
+        product: str | None,
+        record_as_of: str | None,
+        position: int,
+        rules_version: str,
+        format: str,
+        sha256: str,
+        size: int,
+        purpose: str,
+        actor_id: UUID,
+        role: Role,
+    ) -> None:
+        self.report_id = report_id
+        self.on = on
+        self.branch = branch
+        self.product = product
+        self.record_as_of = record_as_of
+        self.position = position
+        self.rules_version = rules_version
+        self.format = format
+        self.sha256 = sha256
+        self.size = size
+        self.purpose = purpose
+        self.issued_by = actor_id
+        self.role = role
+
+    @staticmethod
+    def create_id(report_id: UUID) -> UUID:
+        return report_id

@@ -17,13 +17,14 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, ConfigDict, Field
 
-from api.deps import ArchiveDep, ReadCtx, RegistersDep
+from api.deps import ArchiveDep, CommandCtx, ReadCtx, RegistersDep
 from api.routers.registers import plain
 from archive.application import DossierArchive
 from archive.compliance_report import filename, report_pdf, report_xlsx
 from domain.authorization import Action
-from domain.compliance import ComplianceReport, Scope
+from domain.compliance import ComplianceReport, ReportFormat, Scope
 from domain.errors import NotFoundError
 from domain.values import Product
 from projections.compliance_report import COMPLETENESS, REGISTERS, WORK_QUEUE, compliance_report
@@ -181,7 +182,71 @@ def compliance(
         media_type=MEDIA[format],
         headers={
             "Content-Disposition": f'attachment; filename="{filename(report, format)}"',
-            "X-Dossier-Position": str(report.position),
+            "X-Dossier-Read-Position": str(report.position),
+            "X-Dossier-Rules-Version": report.rules_version,
+        },
+    )
+
+
+class ReportIssue(BaseModel):
+    """What to hand out and why; the file's SHA-256 is recorded with it (``IssuedReport``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    purpose: Annotated[str, Field(min_length=1, max_length=500, description="用途 / purpose")]
+    format: Literal["pdf", "xlsx"] = "pdf"
+    on: date | None = None
+    branch: Annotated[str | None, Field(max_length=100)] = None
+    product: str | None = None
+    as_of: str | None = None
+    as_of_position: Annotated[int | None, Field(ge=0)] = None
+
+
+@router.post(
+    "/compliance",
+    status_code=201,
+    summary="签发合规检查报告 / issue a compliance report",
+    responses={
+        201: {
+            "content": {MEDIA["pdf"]: {}, MEDIA["xlsx"]: {}},
+            "description": "the file; X-Dossier-Report-Id and X-Dossier-Report-SHA256 name it",
+        }
+    },
+)
+def issue_compliance(
+    body: ReportIssue,
+    service: RegistersDep,
+    archive: ArchiveDep,
+    ctx: CommandCtx,
+) -> Response:
+    """Build the report, record its issue with the file's SHA-256, then send the file.
+
+    The same report (same date, scope and position) renders the same bytes, so the hash in the
+    record proves which file was handed out and lets anyone rebuild it."""
+    archive.actor(ctx, Action.ISSUE_COMPLIANCE_REPORT)
+    report = build(
+        service,
+        archive,
+        on=body.on,
+        branch=body.branch,
+        product=body.product,
+        as_of_position=body.as_of_position,
+        wait=5,
+        as_of=body.as_of,
+    )
+    issued = archive.issue_compliance_report(
+        ctx, report, format=ReportFormat.parse(body.format, "format"), purpose=body.purpose
+    )
+    return Response(
+        issued.body,
+        status_code=201,
+        media_type=issued.media_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="{issued.filename}"',
+            "X-Dossier-Report-Id": str(issued.report_id),
+            "X-Dossier-Report-SHA256": issued.sha256,
+            "X-Dossier-Position": str(issued.result.position),
+            "X-Dossier-Read-Position": str(report.position),
             "X-Dossier-Rules-Version": report.rules_version,
         },
     )

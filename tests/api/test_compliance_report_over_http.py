@@ -7,17 +7,24 @@ the completeness register lists them, and the account manager's overdue first in
 contract originals. A branch narrows it; ``as_of`` before the second loan was recorded leaves it
 out. The PDF and the workbook download; an account manager and the system administrator are
 refused (403), a bad product, date or format is refused naming it (422), and nothing is
-recorded by reading.
+recorded by reading. Issuing a report (POST) records its file's SHA-256; the same report read
+again from the same position is the same bytes; a retry records nothing more; a refused issue
+records nothing.
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
+from datetime import date
 from typing import Any
+from uuid import UUID
 
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from domain.compliance import IssuedReport
+from domain.values import Role
 from tests.api.conftest import Api, disburse
 
 EAST, WEST = "TQ-101", "TQ-102"
@@ -111,3 +118,58 @@ def test_only_those_who_check_the_work_read_it_and_bad_input_is_named(api: Api) 
     assert as_of.status_code == 422, as_of.text
     assert "as_of" in as_of.json()["detail"]["en"]
     assert api.archive.recorder.max_notification_id() == head, "reading records nothing"
+
+
+def test_issuing_records_the_files_hash_and_the_same_report_is_the_same_bytes(api: Api) -> None:
+    position = disburse(api, EAST)["position"]
+    query = {"on": "2025-03-20", "as_of_position": position, "purpose": "监管现场检查调阅"}
+
+    issued = api.post("auditor", "/reports/compliance", query)
+    assert issued.status_code == 201, issued.text
+    assert issued.headers["content-type"] == "application/pdf"
+    digest = hashlib.sha256(issued.content).hexdigest()
+    assert issued.headers["x-dossier-report-sha256"] == digest
+    report_id = UUID(issued.headers["x-dossier-report-id"])
+    record: Any = api.archive.repository.get(report_id)
+    assert isinstance(record, IssuedReport)
+    assert (record.sha256, record.size, record.position, record.on) == (
+        digest,
+        len(issued.content),
+        position,
+        date(2025, 3, 20),
+    )
+    assert (record.purpose, record.format, record.role) == (
+        "监管现场检查调阅",
+        "pdf",
+        Role.AUDITOR,
+    )
+    # Built again from the same point, the report is the same file: the hash proves it.
+    again = api.get(
+        "head", f"/reports/compliance?on=2025-03-20&as_of_position={position}&format=pdf"
+    )
+    assert hashlib.sha256(again.content).hexdigest() == digest
+    # A workbook too; and a retry with the same key records nothing more.
+    key = {"Idempotency-Key": "report-2025-03-20-xlsx"}
+    first = api.post("auditor", "/reports/compliance", {**query, "format": "xlsx"}, headers=key)
+    events = api.archive.recorder.max_notification_id()
+    retried = api.post("auditor", "/reports/compliance", {**query, "format": "xlsx"}, headers=key)
+    assert first.status_code == retried.status_code == 201, retried.text
+    assert retried.headers["x-dossier-report-id"] == first.headers["x-dossier-report-id"]
+    assert retried.content == first.content
+    assert api.archive.recorder.max_notification_id() == events
+
+
+def test_an_issue_refused_records_nothing(api: Api) -> None:
+    disburse(api, EAST)
+    before = api.counts()
+    for who, body, status, field in (
+        ("auditor", {"on": "2025-03-20"}, 422, "purpose"),
+        ("auditor", {"purpose": " "}, 422, "purpose"),
+        ("auditor", {"purpose": "x", "format": "docx"}, 422, "format"),
+        ("auditor", {"purpose": "x", "product": "mortgage_loan"}, 422, "product"),
+        ("am", {"purpose": "x"}, 403, "issue_compliance_report"),
+    ):
+        answer = api.post(who, "/reports/compliance", body)
+        assert answer.status_code == status, (body, answer.text)
+        assert field in answer.text, (field, answer.text)
+    assert api.counts() == before

@@ -249,7 +249,9 @@ def renderings(report: ComplianceReport, empty: ComplianceReport) -> None:
     assert report.gaps[0].loan_no in flat
     assert report.floor_loans[0].loan_no in flat
 
-    book = load_workbook(io.BytesIO(report_xlsx(report)))
+    xlsx = report_xlsx(report)
+    assert xlsx == report_xlsx(report), "the workbook is reproducible too"
+    book = load_workbook(io.BytesIO(xlsx))
     assert book.sheetnames[:3] == ["概要", "缺失汇总", "逾期任务汇总"]
     summary = {row[0]: row[1] for row in book["概要"].iter_rows(min_row=3, values_only=True)}
     assert summary["缺失 / missing"] == report.missing
