@@ -105,6 +105,26 @@ class CollectionRung:
 
 
 @dataclass(frozen=True)
+class RepaymentConvention:
+    """When repayments fall due, for loans whose contract the log records by method only.
+
+    Bullet loans pay interest every ``interest_every_months`` months on ``interest_day`` of the
+    period's last month (按季结息, the 20th) and the principal at maturity; instalment loans pay
+    every ``instalment_months_retail`` months (households) or ``instalment_months_business``
+    (businesses) from the value date.
+    """
+
+    interest_day: int = 20
+    interest_every_months: int = 3
+    instalment_months_retail: int = 1
+    instalment_months_business: int = 3
+
+
+PERIODS = (1, 2, 3, 4, 6, 12)
+"""Months a repayment period may span: the divisors of a year, so periods align every year."""
+
+
+@dataclass(frozen=True)
 class RuleSet:
     """The rules in force; ``version`` names them in every verdict."""
 
@@ -120,6 +140,7 @@ class RuleSet:
     originals_transfer_working_days: int
     full_transfer_days: int
     borrowing_escalation: tuple[tuple[int, Role], ...]
+    repayment: RepaymentConvention = RepaymentConvention()
 
     @property
     def short_version(self) -> str:
@@ -191,6 +212,7 @@ class RuleSet:
             full_transfer_days=_days(transfers, "full_after_close_days", "transfers"),
             # Most overdue first: the first rung reached decides who is told.
             borrowing_escalation=tuple(sorted(escalation, reverse=True)),
+            repayment=_repayment(plain),
         )
 
 
@@ -224,6 +246,31 @@ def _days(data: Mapping[str, Any], key: str, where: str) -> int:
             f"must be 0-3660, not {value!r}",
         )
     return value
+
+
+def _repayment(plain: Mapping[str, Any]) -> RepaymentConvention:
+    """``[repayment]``; rule sets adopted before it existed have none and keep the defaults
+    (their recorded content, and so their version, is left as it was)."""
+    if "repayment" not in plain:
+        return RepaymentConvention()
+    raw = _table(plain, "repayment")
+    day = _days(raw, "interest_day", "repayment")
+    if not 1 <= day <= 28:
+        raise _fail(
+            "repayment.interest_day",
+            f"须为 1–28 日（每月都有的日期），而非 {day}",
+            f"must be a day of month 1-28 (one every month has), not {day}",
+        )
+    months = {}
+    for name in ("interest_every_months", "instalment_months_retail", "instalment_months_business"):
+        months[name] = _days(raw, name, "repayment")
+        if months[name] not in PERIODS:
+            raise _fail(
+                f"repayment.{name}",
+                f"须为 {', '.join(map(str, PERIODS))} 之一，而非 {months[name]}",
+                f"must be one of {', '.join(map(str, PERIODS))}, not {months[name]}",
+            )
+    return RepaymentConvention(interest_day=day, **months)
 
 
 def _enum(kind: Any, value: Any, path: str) -> Any:

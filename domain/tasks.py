@@ -44,7 +44,7 @@ from uuid import UUID
 
 from domain.classification import Floor, FloorFacts, FloorPolicy, Observation, statutory_floor
 from domain.custody import add_working_days
-from domain.rules import RuleSet
+from domain.rules import RepaymentConvention, RuleSet
 from domain.schedules import A_RATINGS, HIGH_RATINGS, add_months
 from domain.values import (
     BorrowerType,
@@ -57,13 +57,6 @@ from domain.values import (
     Role,
     WarningColour,
 )
-
-INTEREST_DAY = 20
-"""Interest of a bullet loan settles quarterly, on the 20th of each quarter's last month (按季结息)."""
-
-INSTALMENT_MONTHS_RETAIL = 1
-INSTALMENT_MONTHS_BUSINESS = 3
-"""Households repay their instalments monthly (按月), businesses quarterly (按季)."""
 
 SERIOUS_COLOURS = frozenset({WarningColour.RED, WarningColour.ORANGE})
 """The warning colours that call for a special inspection."""
@@ -162,25 +155,30 @@ class LoanFacts:
         kind, taken = max(self.steps_taken.items(), key=lambda item: (item[1], item[0].value))
         return kind, taken
 
-    @property
-    def instalment_months(self) -> int:
-        return INSTALMENT_MONTHS_RETAIL if self.is_retail else INSTALMENT_MONTHS_BUSINESS
+    def instalment_months(self, convention: RepaymentConvention) -> int:
+        if self.is_retail:
+            return convention.instalment_months_retail
+        return convention.instalment_months_business
 
-    def due_dates(self) -> Iterator[date]:
-        """Every repayment due date, ascending: instalments, or quarterly interest then the
-        principal at maturity."""
+    def due_dates(self, convention: RepaymentConvention | None = None) -> Iterator[date]:
+        """Every repayment due date, ascending: instalments, or interest at the end of each
+        period (quarterly on the 20th by default) then the principal at maturity."""
+        rule = convention or RepaymentConvention()
         start = self.schedule_from or self.value_date
         if self.repayment_method is RepaymentMethod.INSTALMENT:
-            step = 1
-            while (due := add_months(start, self.instalment_months * step)) < self.maturity_date:
+            step, every = 1, self.instalment_months(rule)
+            while (due := add_months(start, every * step)) < self.maturity_date:
                 yield due
                 step += 1
         else:
-            year, month = start.year, start.month + (-start.month) % 3
-            while (due := date(year, month, INTEREST_DAY)) < self.maturity_date:
+            every = rule.interest_every_months
+            year, month = start.year, start.month + (-start.month) % every
+            while (due := date(year, month, rule.interest_day)) < self.maturity_date:
                 if due > start:
                     yield due
-                year, month = (year + 1, month - 9) if month > 9 else (year, month + 3)
+                year, month = (
+                    (year + 1, month + every - 12) if month + every > 12 else (year, month + every)
+                )
         yield self.maturity_date
 
 
@@ -482,7 +480,7 @@ class _LoanJudge:
     # ------------------------------------------------------------------- repayment
     def reminder(self) -> list[Task]:
         lead = self.rules.reminder_lead_days
-        for due in self.loan.due_dates():
+        for due in self.loan.due_dates(self.rules.repayment):
             if due < self.today:
                 continue
             opens = due - timedelta(days=lead)

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 import pytest
 
 from archive.rules import packaged_rules_text
-from domain.rules import RulesError, RuleSet, RulesInForce
+from domain.rules import (
+    RepaymentConvention,
+    RulesError,
+    RuleSet,
+    RulesInForce,
+    canonical_json,
+    parse_adopted,
+)
 from domain.values import CollectionStepKind, Role, WarningColour
 
 DEFAULT = packaged_rules_text()
@@ -78,6 +86,16 @@ def test_the_version_follows_the_content_not_its_layout() -> None:
         (("[transfers]", "[transfer]"), "transfers"),
         (('id = "extension"', 'id = "restructuring"'), "requirements"),
         (("lead_days = 3\n", "lead_days = 3\nlead_days = 4\n"), "(file)"),
+        (("interest_day = 20", "interest_day = 31"), "repayment.interest_day"),
+        (
+            ("interest_every_months = 3", "interest_every_months = 5"),
+            "repayment.interest_every_months",
+        ),
+        (
+            ("instalment_months_retail = 1", "instalment_months_retail = 0"),
+            "repayment.instalment_months_retail",
+        ),
+        (("instalment_months_business = 3", ""), "repayment.instalment_months_business"),
     ],
 )
 def test_a_bad_rules_file_is_refused_naming_the_key(edit: tuple[str, str], named: str) -> None:
@@ -105,3 +123,16 @@ def test_adoption_records_a_new_version_only() -> None:
     names = [type(e).__name__ for e in record.collect_events()]
     assert names == ["Adopted", "Replaced"]
     assert record.rules_version == second.version
+
+
+def test_rules_adopted_before_the_repayment_convention_keep_their_version_and_the_defaults() -> (
+    None
+):
+    """A rule set recorded before ``[repayment]`` existed parses to the defaults, and its
+    version — the hash of what was recorded — is unchanged (verdicts keep naming it)."""
+    shipped = RuleSet.from_toml(DEFAULT)
+    older = {k: v for k, v in shipped.source.items() if k != "repayment"}
+    parsed = parse_adopted(older)
+    assert parsed.version == hashlib.sha256(canonical_json(older).encode()).hexdigest()
+    assert parsed.version != shipped.version
+    assert parsed.repayment == RepaymentConvention() == shipped.repayment

@@ -237,6 +237,34 @@ def test_instalments_fall_due_monthly_for_households_and_quarterly_for_businesse
     ]
 
 
+def test_a_bank_that_settles_interest_monthly_on_the_21st_is_reminded_on_its_dates() -> None:
+    """The repayment convention is the rules': monthly interest on the 21st, and businesses
+    repaying instalments every six months."""
+    text = (
+        packaged_rules_text()
+        .replace("interest_day = 20", "interest_day = 21")
+        .replace("interest_every_months = 3", "interest_every_months = 1")
+        .replace("instalment_months_business = 3", "instalment_months_business = 6")
+    )
+    monthly = RuleSet.from_toml(text)
+    bullet = loan(maturity_date=date(2025, 4, 10))
+    assert list(bullet.due_dates(monthly.repayment)) == [
+        date(2025, 1, 21),
+        date(2025, 2, 21),
+        date(2025, 3, 21),
+        date(2025, 4, 10),
+    ]
+    business = loan(repayment_method=RepaymentMethod.INSTALMENT, maturity_date=date(2026, 1, 10))
+    assert list(business.due_dates(monthly.repayment)) == [date(2025, 7, 10), date(2026, 1, 10)]
+    # The reminder follows: three days before 21 February under these rules, none under the
+    # shipped ones (whose next date is 20 March).
+    on = date(2025, 2, 18)
+    assert [t.subject for t in of(TaskKind.REPAYMENT_REMINDER, bullet, on, monthly)] == [
+        "2025-02-21"
+    ]
+    assert of(TaskKind.REPAYMENT_REMINDER, bullet, on) == []
+
+
 # -------------------------------------------------------------------------- warnings
 def test_an_orange_warning_not_handled_within_7_days_is_overdue_but_not_on_day_7() -> None:
     signal = WarningFacts(uuid4(), WarningColour.ORANGE, date(2025, 3, 3))
