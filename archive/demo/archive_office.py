@@ -11,13 +11,15 @@ names of the demo's staff:
   and so matched with the originals (二次组卷) — and catalogued under a reference code on a shelf;
 - a handful of borrowings (借阅): an auditor's electronic copy under an audit hold (released when
   the audit ends), originals lent for a lawsuit, a title certificate lent on the branch head's
-  approval too, originals returned one page short, and originals still out past their due date
-  on the demo's today;
+  approval too, originals returned one page short, and the originals of
+  :data:`~archive.demo.gaps.BORROWING_OVERDUE` still out past their due date on the demo's today;
 - a litigation hold (诉讼冻结) placed by compliance, still open.
 
 Everything is planned first — from the loans and dossiers as the application holds them, and a
 random stream of its own — then sent in business-date order, so reference codes and shelves
-follow the order of cataloguing. The same seed gives the same commands. There is no appraisal or
+follow the order of cataloguing. The same seed gives the same commands. The loans with
+deliberate gaps (:mod:`archive.demo.gaps`) are left out of the random picks: the office's only
+part in their faults is the borrowing it lends and does not get back. There is no appraisal or
 destruction: no retention ends in the demo's years (the earliest, D30 from 2024, ends in 2053).
 """
 
@@ -36,6 +38,7 @@ from uuid import UUID, uuid5
 from archive.application import DossierArchive
 from archive.core import CommandContext, CommandResult
 from archive.custody import closed_on
+from archive.demo.gaps import BORROWED_ON, BORROWING_DUE_ON, BORROWING_OVERDUE, DELIBERATE_LOAN_NOS
 from archive.demo.plan import TODAY, LoanPlan, workday
 from archive.demo.staff import ARCHIVISTS, AUDITORS, CREWS, RISK_MANAGERS, ROSTER, Crew
 from domain.custody import add_working_days, defect_id_for
@@ -215,17 +218,19 @@ class _Office:
     # ---------------------------------------------------------------- planning
     def plan(self, cases: list[Case]) -> None:
         """Plan every command; the random draws come in this order, so the seed fixes them."""
-        live = [c for c in cases if c.status is LoanStatus.ACTIVE]
+        self.lent |= DELIBERATE_LOAN_NOS
+        drawn = [c for c in cases if c.loan_no not in DELIBERATE_LOAN_NOS]
+        live = [c for c in drawn if c.status is LoanStatus.ACTIVE]
         missing = max(live, key=lambda c: (c.value_date, c.loan_no), default=None)
-        older = [c for c in cases if c is not missing and c.value_date < TODAY - 60 * _DAY]
+        older = [c for c in drawn if c is not missing and c.value_date < TODAY - 60 * _DAY]
         damaged = self.rng.choice(older) if older else None
         for case in cases:
             self.originals(case, damaged=case is damaged, missing=case is missing)
         for case in cases:
             if case.closed_on is not None:
                 self.full_dossier(case, case.closed_on)
-        self.audit(cases)
-        lawsuit = self.lawsuit(cases)
+        self.audit(drawn)
+        lawsuit = self.lawsuit(drawn)
         if lawsuit is None or not lawsuit.papers_of([TITLE_CERTIFICATE]):
             self.title_certificate(cases)
         self.short_return(cases)
@@ -481,19 +486,12 @@ class _Office:
         self.lend(ticket, papers, archivist, asked, back=workday(asked + 3 * _DAY), short=contract)
 
     def overdue(self, cases: list[Case]) -> None:
-        """Originals lent for a renewal review, not back by today: the archive head reminds."""
-        pool = [
-            c
-            for c in cases
-            if c.status is LoanStatus.ACTIVE
-            and c.loan_no not in self.lent
-            and c.originals_in <= TODAY - 60 * _DAY
-        ]
-        if not pool:
+        """The originals of :data:`~archive.demo.gaps.BORROWING_OVERDUE`, lent for its renewal
+        review and not back by today: the archive head reminds."""
+        case = next((c for c in cases if c.loan_no == BORROWING_OVERDUE), None)
+        if case is None:
             return
-        case = self.rng.choice(pool)
-        self.lent.add(case.loan_no)
-        asked = workday(TODAY - self.rng.randint(15, 20) * _DAY)
+        asked = BORROWED_ON
         papers = case.papers_of(["loan_contract", "drawdown_receipt"])
         archivist = self.rng.choice(ARCHIVISTS)
         ticket = self.borrowing(
@@ -503,7 +501,7 @@ class _Office:
             form=BorrowingForm.ORIGINAL,
             reason="借款人申请续贷，续贷调查需核对原借款合同及借据原件",
             asked=asked,
-            due=workday(asked + 3 * _DAY),
+            due=BORROWING_DUE_ON,
             papers=papers,
             approvers=[ARCHIVE_HEAD],
             archivist=archivist,

@@ -7,6 +7,8 @@
 - restructured: misses, is downgraded and collected, then restructured by the branch head.
 - npl / npl_determined / written_off: past every floor, sued, handed to asset preservation,
   responsibility determined, written off and still pursued.
+- first_inspection_missed / first_report_late: the lives of two loans with deliberate gaps
+  (:mod:`archive.demo.gaps`).
 
 Loans secured by a mortgage or a pledge also register their collateral and keep its title
 certificate in the vault (:mod:`archive.demo.collateral`).
@@ -20,6 +22,7 @@ from decimal import Decimal
 
 from archive.demo.arrears import Arrears
 from archive.demo.collateral import secure
+from archive.demo.gaps import first_inspection_missed, first_report_late
 from archive.demo.plan import TODAY, LoanPlan, Planner, Shape, add_months, cents, due_dates, workday
 from archive.demo.servicing import (
     classify,
@@ -155,7 +158,7 @@ def _overdue(p: Planner) -> None:
     tomorrow = TODAY + _DAY
     arrears.records(tomorrow, ((1, 0), (30, 1), (60, 3)))
     arrears.record_latest()
-    arrears.ladder(tomorrow, receipt=rng.random() > 0.25)
+    arrears.ladder(tomorrow, receipt=rng.random() > 0.25 and "missing_receipt" not in s.features)
     if arrears.special_mention(tomorrow) is None and kind != "interest":
         arrears.special_inspection(missed + _DAY, tomorrow, "贷款本金逾期")
     first = first_follow_up(p)
@@ -257,4 +260,6 @@ _SCENARIOS: dict[str, Callable[[Planner], None]] = {
     "npl": lambda p: _distressed(p, write_off=False, determine=False),
     "npl_determined": lambda p: _distressed(p, write_off=False, determine=True),
     "written_off": lambda p: _distressed(p, write_off=True, determine=False),
+    "first_inspection_missed": first_inspection_missed,
+    "first_report_late": first_report_late,
 }

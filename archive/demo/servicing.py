@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
-from archive.demo.plan import Planner, add_months, cents, workday
+from archive.demo.plan import DocSpec, Planner, add_months, cents, workday
 from archive.demo.staff import NAMES
 from archive.demo.texts import (
     FIRST_FINDINGS,
@@ -140,29 +140,47 @@ def pay_on_time(p: Planner, rows: list[Row], first: date, last: date) -> None:
 
 
 # ------------------------------------------------------------------------- inspections
-def inspect(
-    p: Planner, on: date, kind: InspectionKind, findings: str, *, optional: int = 0
-) -> None:
-    """An inspection by the account manager, countersigned by the branch's reviewer."""
-    if p.closed_on is not None and on > p.closed_on:
-        return
-    inspector = p.account_manager_at(on)
+def inspection_papers(
+    p: Planner, on: date, kind: InspectionKind, findings: str
+) -> tuple[DocSpec, ...]:
+    """The report of an inspection made on ``on`` (and its photos, when on site)."""
     report = (
         "first_inspection_report" if kind is InspectionKind.FIRST_FOLLOW_UP else "inspection_report"
     )
     fields = {
-        "inspector": NAMES[inspector],
+        "inspector": NAMES[p.account_manager_at(on)],
         "findings": findings,
         "previous_grade": p.grade_at(on).zh,
     }
     docs = [p.doc(report, on, **fields)]
     if kind is InspectionKind.ON_SITE:
         docs.append(p.doc("site_photo", on, **fields))
+    return tuple(docs)
+
+
+def inspect(
+    p: Planner,
+    on: date,
+    kind: InspectionKind,
+    findings: str,
+    *,
+    optional: int = 0,
+    docs: tuple[DocSpec, ...] | None = None,
+) -> None:
+    """An inspection by the account manager, countersigned by the branch's reviewer.
+
+    It files its own report (:func:`inspection_papers`) unless ``docs`` says what it files.
+    """
+    if p.closed_on is not None and on > p.closed_on:
+        return
+    inspector = p.account_manager_at(on)
+    if docs is None:
+        docs = inspection_papers(p, on, kind, findings)
     p.add(
         on,
         inspector,
         "record_inspection",
-        docs=tuple(docs),
+        docs=docs,
         optional=optional,
         kind=kind,
         inspected_on=on,
@@ -180,6 +198,13 @@ def first_follow_up(p: Planner) -> date:
     if p.rng.random() < 0.06:
         days = limit + p.rng.randint(3, 20)  # a late first inspection: a real-world gap
     on = workday(s.value_date + timedelta(days=days))
+    inspect(p, on, InspectionKind.FIRST_FOLLOW_UP, first_findings(p))
+    return on
+
+
+def first_findings(p: Planner) -> str:
+    """What the first follow-up inspection finds: the funds used as the contract says."""
+    s = p.shape
     if s.product in _CORPORATE_PRODUCTS:
         template = FIRST_FINDINGS["corporate"]
     elif s.product is Product.INDIVIDUAL_PRODUCTION:
@@ -188,13 +213,11 @@ def first_follow_up(p: Planner) -> date:
         template = FIRST_FINDINGS["consumer"]
     else:
         template = FIRST_FINDINGS["mortgage"]
-    findings = template.format(
+    return template.format(
         start=f"{s.value_date:%Y年%m月%d日}",
         purpose=s.borrower.purpose,
         business=s.borrower.business,
     )
-    inspect(p, on, InspectionKind.FIRST_FOLLOW_UP, findings)
-    return on
 
 
 def routine_interval(p: Planner) -> int | None:

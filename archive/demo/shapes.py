@@ -1,7 +1,9 @@
 """The portfolio as a whole (贷款组合): how many loans of each kind, product and fate.
 
 Each loan gets its own random seed from the portfolio's, so a loan's shape and its life do not
-shift when another loan's planning changes.
+shift when another loan's planning changes. The loans with deliberate gaps
+(:data:`archive.demo.gaps.DELIBERATE_LOANS`) join every portfolio in place of as many of its
+performing loans.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from decimal import Decimal
 from typing import TypeVar
 
 from archive.demo.borrowers import make_borrower
+from archive.demo.gaps import DELIBERATE_LOANS, DeliberateLoan
 from archive.demo.plan import (
     FIRST_VALUE_DATE,
     LAST_VALUE_DATE,
@@ -101,13 +104,14 @@ def _pick(rng: random.Random, items: Sequence[T], weights: Sequence[float]) -> T
 
 
 def scenario_deck(rng: random.Random, loans: int) -> list[str]:
-    """The fate of each loan, shuffled: the shares of :data:`SCENARIOS`, the rest performing."""
+    """The fate of each loan drawn, shuffled: the shares of :data:`SCENARIOS`, the rest
+    performing but for the loans with deliberate gaps, which every portfolio adds."""
     if loans <= 0:
         return []
     deck: list[str] = []
     for name, share, minimum in SCENARIOS:
         deck += [name] * max(minimum, round(share * loans))
-    deck += ["performing"] * max(2, loans - len(deck))
+    deck += ["performing"] * max(2, loans - len(deck) - len(DELIBERATE_LOANS))
     rng.shuffle(deck)
     return deck
 
@@ -116,6 +120,8 @@ def draw_shapes(seed: int, loans: int) -> list[Shape]:
     """Every loan of the portfolio, in disbursement order, with its loan number."""
     master = random.Random(seed)
     deck = scenario_deck(master, loans)
+    if not deck:
+        return []
     taken: set[str] = set()
     shapes: list[Shape] = []
     forced: dict[str, set[str]] = {
@@ -127,6 +133,9 @@ def draw_shapes(seed: int, loans: int) -> list[Shape]:
         shapes.append(_shape(master.getrandbits(64), scenario, frozenset(features), taken))
     shapes.sort(key=lambda s: s.value_date)
     _number(master, shapes)
+    # Drawn last and from streams of their own: the drawn loans do not depend on them.
+    shapes += [_deliberate(seed, loan, taken) for loan in DELIBERATE_LOANS]
+    shapes.sort(key=lambda s: s.value_date)
     return shapes
 
 
@@ -157,8 +166,7 @@ def _shape(seed: int, scenario: str, features: frozenset[str], taken: set[str]) 
         ratings = "retail"
     rating = _pick(rng, _RATINGS, _RATING_MIX[ratings])
     crew = _pick(rng, CREWS, [c.weight for c in CREWS])
-    low, high, unit = _PRINCIPALS[product]
-    principal = Decimal(max(unit, round(10 ** rng.uniform(low, high) / unit) * unit))
+    principal = _principal(rng, product)
     shape = Shape(
         seed=seed,
         scenario=scenario,
@@ -169,7 +177,7 @@ def _shape(seed: int, scenario: str, features: frozenset[str], taken: set[str]) 
         account_manager=rng.choice(crew.account_managers),
         guarantee=_guarantee(rng, product, rating),
         method=RepaymentMethod.BULLET,
-        principal=principal.quantize(Decimal("0.01")),
+        principal=principal,
         rate=rng.choice(_RATES[product]),
         value_date=FIRST_VALUE_DATE,
         term_months=12,
@@ -177,6 +185,36 @@ def _shape(seed: int, scenario: str, features: frozenset[str], taken: set[str]) 
     )
     _place_in_time(rng, shape)
     return shape
+
+
+def _principal(rng: random.Random, product: Product) -> Decimal:
+    low, high, unit = _PRINCIPALS[product]
+    principal = Decimal(max(unit, round(10 ** rng.uniform(low, high) / unit) * unit))
+    return principal.quantize(Decimal("0.01"))
+
+
+def _deliberate(seed: int, loan: DeliberateLoan, taken: set[str]) -> Shape:
+    """A loan of :data:`DELIBERATE_LOANS`: its borrower, amount and rate drawn from the seed."""
+    rng = random.Random(f"{seed}/{loan.loan_no}")
+    return Shape(
+        seed=rng.getrandbits(64),
+        scenario=loan.scenario,
+        product=loan.product,
+        borrower=make_borrower(rng, loan.product, taken),
+        rating=loan.rating,
+        crew=next(c for c in CREWS if c.branch == loan.branch),
+        account_manager=loan.account_manager,
+        guarantee=loan.guarantee,
+        method=loan.method,
+        principal=_principal(rng, loan.product),
+        rate=rng.choice(_RATES[loan.product]),
+        value_date=loan.value_date,
+        term_months=loan.term_months,
+        default_on=loan.default_on,
+        missed=loan.missed,
+        features=loan.features,
+        loan_no=loan.loan_no,
+    )
 
 
 def _guarantee(rng: random.Random, product: Product, rating: str) -> GuaranteeType:
