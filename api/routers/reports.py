@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from api.deps import ArchiveDep, CommandCtx, ReadCtx, RegistersDep
 from api.routers.registers import plain
 from archive.application import DossierArchive
-from archive.compliance_report import filename, report_pdf, report_xlsx
+from archive.compliance_report import MEDIA, filename, report_pdf, report_xlsx
 from domain.authorization import Action
 from domain.compliance import ComplianceReport, ReportFormat, Scope
 from domain.errors import NotFoundError
@@ -31,11 +31,6 @@ from projections.compliance_report import COMPLETENESS, REGISTERS, WORK_QUEUE, c
 from projections.service import RegisterService
 
 router = APIRouter(prefix="/reports", tags=["reports 报告"])
-
-MEDIA = {
-    "pdf": "application/pdf",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
 
 
 def build(
@@ -179,7 +174,7 @@ def compliance(
     body = report_pdf(report) if format == "pdf" else report_xlsx(report)
     return Response(
         body,
-        media_type=MEDIA[format],
+        media_type=MEDIA[ReportFormat.parse(format, "format")],
         headers={
             "Content-Disposition": f'attachment; filename="{filename(report, format)}"',
             "X-Dossier-Read-Position": str(report.position),
@@ -208,7 +203,7 @@ class ReportIssue(BaseModel):
     summary="签发合规检查报告 / issue a compliance report",
     responses={
         201: {
-            "content": {MEDIA["pdf"]: {}, MEDIA["xlsx"]: {}},
+            "content": {media: {} for media in MEDIA.values()},
             "description": "the file; X-Dossier-Report-Id and X-Dossier-Report-SHA256 name it",
         }
     },
