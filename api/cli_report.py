@@ -40,6 +40,12 @@ def report(
         str | None,
         typer.Option("--as-of", help="the record as it stood then (a date or ISO timestamp)"),
     ] = None,
+    as_of_position: Annotated[
+        int | None,
+        typer.Option(
+            "--as-of-position", min=0, help="read the registers as they stood at this position"
+        ),
+    ] = None,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="write the report to this file")
     ] = None,
@@ -90,7 +96,7 @@ def report(
                 on=day,
                 branch=branch,
                 product=product,
-                as_of_position=None,
+                as_of_position=as_of_position,
                 wait=0,
                 as_of=as_of,
             )

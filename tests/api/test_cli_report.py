@@ -65,6 +65,27 @@ def test_the_report_is_written_as_pdf_xlsx_and_json(
     assert [(e.sha256, e.size, e.purpose, e.format) for e in issued] == [
         (digest, len(pdf), "季度合规检查", "pdf")
     ]
+    # Rebuilt from the position it was read at, the report is the same file.
+    again = tmp_path / "again.json"
+    position = str(issued[0].position)
+    rebuilt = dossier(
+        "--on", "2025-01-20", "--as-of-position", position, "-o", str(again), token=head
+    )
+    assert rebuilt.exit_code == 0, rebuilt.output
+    assert json.loads(again.read_text())["position"] == issued[0].position
+    again_pdf = tmp_path / "again.pdf"
+    reissued = dossier(
+        "--on",
+        "2025-01-20",
+        "--as-of-position",
+        position,
+        "-o",
+        str(again_pdf),
+        *purpose,
+        token=head,
+    )
+    assert reissued.exit_code == 0, reissued.output
+    assert again_pdf.read_bytes() == pdf
     reader = PdfReader(io.BytesIO(pdf))
     text = "".join(p.extract_text() for p in reader.pages).replace(" ", "")
     assert all(h.replace(" ", "") in text for h in HEADINGS)
