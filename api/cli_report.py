@@ -20,6 +20,7 @@ from rich.table import Table
 
 from api.cli_common import console, open_archive, read_settings, refuse
 from api.cli_integrity import TokenOption, _caller
+from api.cli_lending import day_option, out_file
 from api.composition import build_registers
 from api.routers.reports import as_json, build
 from archive.compliance_report import TITLE_ZH, sections
@@ -32,7 +33,7 @@ FORMATS = ("json", "pdf", "xlsx")
 
 def report(
     on: Annotated[
-        str | None, typer.Option("--on", help="the report date (YYYY-MM-DD; default today)")
+        date | None, day_option("--on", help="报告日 / the report date (default: today)")
     ] = None,
     branch: Annotated[str | None, typer.Option("--branch", help="one branch (机构)")] = None,
     product: Annotated[str | None, typer.Option("--product", help="one product")] = None,
@@ -47,7 +48,14 @@ def report(
         ),
     ] = None,
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="write the report to this file")
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            parser=out_file,
+            metavar="FILE",
+            help="写入此文件（不覆盖）/ write the report here (never overwrites)",
+        ),
     ] = None,
     format: Annotated[
         str | None, typer.Option("--format", help="pdf, xlsx or json (default: by extension)")
@@ -60,11 +68,6 @@ def report(
 ) -> None:
     """Build the compliance report; a PDF or XLSX written out is recorded as issued, with its
     SHA-256."""
-    try:
-        day = date.fromisoformat(on) if on else None
-    except ValueError:
-        console.print(f"[red]日期无效 / not a date:[/red] {on}")
-        raise typer.Exit(2) from None
     chosen = format or (output.suffix.lstrip(".").lower() if output is not None else "json")
     if chosen not in FORMATS:
         console.print(
@@ -76,9 +79,6 @@ def report(
         console.print(
             "[red]签发报告须说明用途 / --purpose is required to issue a PDF or XLSX[/red]"
         )
-        raise typer.Exit(2)
-    if output is not None and not output.parent.is_dir():
-        console.print(f"[red]目录不存在 / no such directory:[/red] {output.parent}")
         raise typer.Exit(2)
     settings = read_settings()
     archive = open_archive(settings)
@@ -93,7 +93,7 @@ def report(
             found = build(
                 registers.service,
                 archive,
-                on=day,
+                on=on,
                 branch=branch,
                 product=product,
                 as_of_position=as_of_position,

@@ -15,8 +15,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from api.cli_common import console, open_archive, read_settings, refuse
+from api.cli_common import open_archive, read_settings, refuse
 from api.cli_integrity import TokenOption, _caller
+from api.cli_lending import day_option
 from api.composition import build_registers
 from api.routers.tasks import TasksPublic, judge
 from domain.authorization import Action
@@ -37,17 +38,12 @@ def tasks(
         str | None, typer.Option("--kind", help="one kind, e.g. routine_inspection")
     ] = None,
     on: Annotated[
-        str | None, typer.Option("--on", help="judge on this date (YYYY-MM-DD; default today)")
+        date | None, day_option("--on", help="judge on this date (default: today)")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
     token: TokenOption = None,
 ) -> None:
     """List your tasks (or, with --all / --owner, everyone's) with their due dates and rules."""
-    try:
-        day = date.fromisoformat(on) if on else None
-    except ValueError:
-        console.print(f"[red]日期无效 / not a date:[/red] {on}")
-        raise typer.Exit(2) from None
     settings = read_settings()
     archive = open_archive(settings)
     try:
@@ -63,7 +59,7 @@ def tasks(
             answer = judge(
                 registers.service,
                 archive,
-                on=day,
+                on=on,
                 as_of=AsOf(),
                 owner_id=owner_id,
                 overdue=overdue,

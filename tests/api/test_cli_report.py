@@ -117,4 +117,9 @@ def test_refusals_name_what_is_wrong_and_write_nothing(
     assert unexplained.exit_code == 2
     assert "--purpose" in unexplained.output
     assert not (tmp_path / "r.pdf").exists()
+    kept = tmp_path / "kept.pdf"
+    kept.write_bytes(b"an earlier report")
+    again = dossier("-o", str(kept), "--purpose", "x", token=tokens["head"])
+    assert again.exit_code == 2
+    assert kept.read_bytes() == b"an earlier report", "an existing file is never overwritten"
     assert dossier("--on", "2025-01-20").exit_code == 2  # no token
