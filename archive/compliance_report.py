@@ -21,6 +21,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from reportlab.lib.units import mm
@@ -241,18 +242,34 @@ def _cell_text(value: Any) -> str:
     return str(value)
 
 
-def report_pdf(report: ComplianceReport) -> bytes:
-    """The report as an A4 landscape PDF, Chinese headings, a footer on every page."""
+PDF_ROWS = 1_000
+"""Rows a table of the PDF shows at most (about 40 pages); the workbook lists every row. A
+portfolio with tens of thousands of gaps gets a PDF one can read and a workbook one can sort."""
+
+
+def report_pdf(report: ComplianceReport, *, limit: int = PDF_ROWS) -> bytes:
+    """The report as an A4 landscape PDF, Chinese headings, a footer on every page; a table
+    longer than ``limit`` rows shows its first ``limit`` and says how many the workbook has."""
     width = page_width(wide=True)
     story: list[Flowable] = []
     for section in sections(report):
         story.append(Paragraph(section.heading, text_style(12, leading=18)))
         story.append(Spacer(1, 2 * mm))
-        if section.rows:
-            rows = [section.header, *[tuple(_cell_text(v) for v in row) for row in section.rows]]
+        shown = section.rows[:limit]
+        if shown:
+            rows = [section.header, *[tuple(_cell_text(v) for v in row) for row in shown]]
             story.append(grid(rows, [width * w for w in section.widths]))
         else:
             story.append(Paragraph(section.empty, text_style(9)))
+        if len(section.rows) > len(shown):
+            total = len(section.rows)
+            story.append(
+                Paragraph(
+                    f"仅列前 {limit:,} 条，共 {total:,} 条，完整明细见 XLSX。"
+                    f" / The first {limit:,} of {total:,} rows; the workbook lists them all.",
+                    text_style(9),
+                )
+            )
         story.append(Spacer(1, 6 * mm))
     subtitle = (
         f"{TITLE_EN} · {report.scope.zh} / {report.scope.en} · 报告日期 {report.on.isoformat()} · "
@@ -262,34 +279,39 @@ def report_pdf(report: ComplianceReport) -> bytes:
     return render_pdf(TITLE_ZH, subtitle, story, wide=True, footer=footer)
 
 
-def _xlsx_value(value: Any) -> Any:
+def _styled(sheet: Any, value: Any, *, font: Font) -> Any:
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.font = font
+    return cell
+
+
+def _xlsx_cell(sheet: Any, value: Any) -> Any:
+    """A value as the workbook keeps it: Decimal as a number, a date as a dated cell."""
     if isinstance(value, Decimal):
         return float(value)
+    if isinstance(value, date):
+        cell = WriteOnlyCell(sheet, value=datetime.combine(value, time(0)))
+        cell.number_format = "yyyy-mm-dd"
+        return cell
     return value
 
 
 def report_xlsx(report: ComplianceReport) -> bytes:
-    """The report as a workbook: one sheet per section, numbers as numbers, dates as dates."""
-    book = Workbook()
-    first = book.active
-    assert first is not None
-    book.remove(first)
+    """The report as a workbook: one sheet per section, numbers as numbers, dates as dates.
+
+    Written row by row (openpyxl's write-only mode), so tens of thousands of gaps cost little
+    memory."""
+    book = Workbook(write_only=True)
     for section in sections(report):
         sheet = book.create_sheet(section.sheet[:31])
-        sheet.append([section.heading])
-        sheet["A1"].font = Font(bold=True, size=12)
-        sheet.append(list(section.header))
-        for cell in sheet[2]:
-            cell.font = Font(bold=True)
-        sheet.freeze_panes = "A3"
-        for row in section.rows:
-            sheet.append([_xlsx_value(v) for v in row])
         for index, (name, share) in enumerate(zip(section.header, section.widths, strict=True)):
-            letter = get_column_letter(index + 1)
-            sheet.column_dimensions[letter].width = max(len(name) * 2 + 2, int(share * 160))
-            for cell in sheet[letter][2:]:
-                if isinstance(cell.value, date):
-                    cell.number_format = "yyyy-mm-dd"
+            width = max(len(name) * 2 + 2, int(share * 160))
+            sheet.column_dimensions[get_column_letter(index + 1)].width = width
+        sheet.freeze_panes = "A3"
+        sheet.append([_styled(sheet, section.heading, font=Font(bold=True, size=12))])
+        sheet.append([_styled(sheet, name, font=Font(bold=True)) for name in section.header])
+        for row in section.rows:
+            sheet.append([_xlsx_cell(sheet, v) for v in row])
     stamp = datetime.combine(report.on, time(0))
     book.properties.creator = "Dossier 贷后档案"
     book.properties.created = stamp

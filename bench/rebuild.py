@@ -27,6 +27,10 @@ Run ``.venv/bin/python bench/rebuild.py [--backend sqlite|postgres|both] [--even
    that memory stays flat. ``--per-register`` also rebuilds each register alone.
    ``--profile`` adds a rebuild under cProfile (after the timed ones) and prints where its
    time goes.
+4. **Compliance report.** In the same child, over the rebuilt registers: the report on the
+   portfolio's last business date, timed against its floor — reading at the same position the
+   very rows it reads (the completeness register's requirements and loans, every table of the
+   work queue), nothing computed — then its PDF and XLSX.
 
 PostgreSQL (``--postgres-url``, default ``postgresql://postgres@127.0.0.1:5432/test``) gets a
 fresh schema ``bench_<random>`` for the events and the registers, dropped afterwards. With no
@@ -65,6 +69,7 @@ from rich.console import Console
 from rich.table import Table
 
 from archive.application import DossierArchive
+from archive.compliance_report import report_pdf, report_xlsx
 from archive.config import ArchiveConfig
 from archive.core import SYSTEM_ID, CommandContext
 from archive.demo.borrowers import Borrower, make_borrower
@@ -86,7 +91,9 @@ from domain.values import (
     RepaymentMethod,
     WarningColour,
 )
+from projections.compliance_report import COMPLETENESS, WORK_QUEUE, compliance_report
 from projections.follower import REBUILD_BATCH, Follower
+from projections.query import AsOf, select_all
 from projections.registers import all_registers
 from projections.store import register_store_beside
 from projections.tables import TO
@@ -762,6 +769,7 @@ def child(spec_path: Path) -> int:
         result["ru_maxrss_kib"] = ru_maxrss_kib()
         result["rss_after_kib"] = proc_status_kib("VmRSS")
         result["check"] = check_registers(follower)
+        result["report"] = time_report(follower, END)
         if spec["per_register"]:
             alone: dict[str, tuple[float, int]] = {}
             for name in names:
@@ -784,6 +792,49 @@ def child(spec_path: Path) -> int:
         archive.close()
     Path(spec["result"]).write_text(json.dumps(result), "utf-8")
     return 0
+
+
+def time_report(follower: Follower, on: date) -> dict[str, Any]:
+    """The compliance report on ``on`` over the rebuilt registers, next to its floor: reading
+    the very rows it reads (the completeness register's requirements and loans, every table of
+    the work queue) at the same position, nothing computed. Then its PDF and XLSX."""
+    store = follower.store
+    completeness = follower.projections[COMPLETENESS]
+    queue = follower.projections[WORK_QUEUE]
+    position = min(store.positions()[n] for n in (COMPLETENESS, WORK_QUEUE))
+    point = AsOf(position=position)
+    gc.collect()
+    began = time.perf_counter()
+    rows = sum(
+        len(select_all(store, completeness, t, as_of=point)) for t in ("requirements", "loans")
+    )
+    rows += sum(len(select_all(store, queue, spec.name, as_of=point)) for spec in queue.tables)
+    floor_seconds = time.perf_counter() - began
+    gc.collect()
+    began = time.perf_counter()
+    report = compliance_report(store, completeness, queue, on=on, position=position)
+    seconds = time.perf_counter() - began
+    began = time.perf_counter()
+    pdf = report_pdf(report)
+    pdf_seconds = time.perf_counter() - began
+    began = time.perf_counter()
+    xlsx = report_xlsx(report)
+    xlsx_seconds = time.perf_counter() - began
+    return {
+        "on": on.isoformat(),
+        "rows": rows,
+        "loans": report.loans,
+        "requirements": report.required + report.pending,
+        "missing": report.missing,
+        "overdue_tasks": len(report.overdue_tasks),
+        "floor_seconds": floor_seconds,
+        "seconds": seconds,
+        "pdf_seconds": pdf_seconds,
+        "pdf_bytes": len(pdf),
+        "xlsx_seconds": xlsx_seconds,
+        "xlsx_bytes": len(xlsx),
+        "rss_after_kib": proc_status_kib("VmRSS"),
+    }
 
 
 def check_registers(follower: Follower) -> dict[str, int]:
@@ -1083,6 +1134,8 @@ def print_results(results: Sequence[Result]) -> None:
             "share of all = seconds alone ÷ seconds of the rebuild of every register together."
         )
 
+    print_report(results)
+
     for r in results:
         if "profile" in r.rebuild:
             console.print(
@@ -1090,6 +1143,51 @@ def print_results(results: Sequence[Result]) -> None:
                 "cProfile (slower than the timed one)[/bold]"
             )
             console.print(r.rebuild["profile"], markup=False, highlight=False)
+
+
+def print_report(results: Sequence[Result]) -> None:
+    table = Table(
+        title="The compliance report over the rebuilt registers, against reading its rows (same run)"
+    )
+    for name in ("backend", "case", "rows / loans", "seconds", "ratio to the floor"):
+        table.add_column(name, justify="left" if name in ("backend", "case") else "right")
+    for r in results:
+        report = r.rebuild["report"]
+        floor = report["floor_seconds"]
+        table.add_row(
+            r.backend, "read the same rows (floor)", f"{report['rows']:,}", f"{floor:.2f}", "1.00"
+        )
+        table.add_row(
+            r.backend,
+            f"report on {report['on']}: {report['missing']:,} gaps, "
+            f"{report['overdue_tasks']:,} overdue tasks",
+            f"{report['loans']:,} loans",
+            f"{report['seconds']:.2f}",
+            f"[bold]{floor / report['seconds']:.2f}[/bold]",
+        )
+        table.add_row(
+            r.backend,
+            f"PDF, {report['pdf_bytes'] / 1024:,.0f} KiB",
+            "",
+            f"{report['pdf_seconds']:.2f}",
+            "",
+            style="dim",
+        )
+        table.add_row(
+            r.backend,
+            f"XLSX, {report['xlsx_bytes'] / 1024:,.0f} KiB",
+            "",
+            f"{report['xlsx_seconds']:.2f}",
+            "",
+            style="dim",
+        )
+    console.print(table)
+    console.print(
+        "ratio = seconds to read the rows the report reads ÷ seconds to build the report from "
+        "them (1.00 = the report costs no more than reading its inputs). The PDF and XLSX are "
+        "drawn from the built report; RSS after: "
+        + ", ".join(f"{r.backend} {mib(r.rebuild['report']['rss_after_kib'])}" for r in results)
+    )
 
 
 # -------------------------------------------------------------------------------------- main

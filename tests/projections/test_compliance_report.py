@@ -265,6 +265,14 @@ def renderings(report: ComplianceReport, empty: ComplianceReport) -> None:
     assert isinstance(due, datetime)  # dates stay dates
     assert due.date() == report.gaps[0].due_on
 
+    # A table longer than the PDF's limit shows its first rows and says the workbook has all.
+    short = "".join(
+        p.extract_text() for p in PdfReader(io.BytesIO(report_pdf(report, limit=2))).pages
+    )
+    short = short.replace(" ", "").replace("\n", "")
+    assert f"仅列前2条，共{report.missing:,}条，完整明细见XLSX" in short
+    assert report.gaps[0].loan_no in short
+
     # Nothing in scope gives an empty report, not an error.
     assert (empty.loans, empty.required, empty.missing, empty.completeness_rate) == (0, 0, 0, None)
     assert not empty.overdue_tasks
