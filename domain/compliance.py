@@ -271,7 +271,8 @@ def build_report(
         t for t in tasks if t.overdue and t.loan_no is not None and t.loan_no in numbers_in_scope
     )
     cited = {r.rules_version for r in chosen} | {t.rules_version for t in overdue}
-    names = {t.owner_id: name_of(t.owner_id) for t in overdue if t.owner_id is not None}
+    owners = {t.owner_id for t in overdue if t.owner_id is not None}
+    names = {owner: name_of(owner) for owner in owners}  # one lookup a person
     return ComplianceReport(
         on=on,
         scope=scope,
