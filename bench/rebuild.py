@@ -924,6 +924,18 @@ def postgres_reachable(url: str) -> bool:
     return True
 
 
+def chosen_backends(args: argparse.Namespace) -> list[str]:
+    """``--backend``: one store, both, or (unset) both when PostgreSQL answers."""
+    if args.backend == "both":
+        return ["sqlite", "postgres"]
+    if args.backend is not None:
+        return [args.backend]
+    if postgres_reachable(args.postgres_url):
+        return ["sqlite", "postgres"]
+    console.print(f"PostgreSQL not reachable at {args.postgres_url}: SQLite only.")
+    return ["sqlite"]
+
+
 def generate_portfolio(
     archive: DossierArchive, backend: str, args: argparse.Namespace, next_step: str
 ) -> tuple[Generated, float, int]:
@@ -1217,15 +1229,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.events < 10 * SCAN_LIMIT:
         parser.error(f"--events must be at least {10 * SCAN_LIMIT:,}")
 
-    if args.backend is None:
-        both = postgres_reachable(args.postgres_url)
-        backends = ["sqlite", "postgres"] if both else ["sqlite"]
-        if not both:
-            console.print(f"PostgreSQL not reachable at {args.postgres_url}: SQLite only.")
-    elif args.backend == "both":
-        backends = ["sqlite", "postgres"]
-    else:
-        backends = [args.backend]
+    backends = chosen_backends(args)
 
     started = time.perf_counter()
     results = []

@@ -75,12 +75,12 @@ from rebuild import (
     LoanLife,
     Portfolio,
     Scan,
+    chosen_backends,
     console,
     enrol_staff,
     event_store,
     generate_portfolio,
     mib,
-    postgres_reachable,
     print_portfolio,
     proc_status_kib,
     ru_maxrss_kib,
@@ -840,15 +840,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.seal_every < 1 or args.documents < 0:
         parser.error("--seal-every must be positive and --documents not negative")
 
-    if args.backend is None:
-        both = postgres_reachable(args.postgres_url)
-        backends = ["sqlite", "postgres"] if both else ["sqlite"]
-        if not both:
-            console.print(f"PostgreSQL not reachable at {args.postgres_url}: SQLite only.")
-    elif args.backend == "both":
-        backends = ["sqlite", "postgres"]
-    else:
-        backends = [args.backend]
+    backends = chosen_backends(args)
 
     started = time.perf_counter()
     results = []
