@@ -1,4 +1,4 @@
-"""Rules that vary by bank, with DOMAIN.md's defaults, as one value object."""
+"""Rules that vary by bank, with the defaults of docs/rules.md, as one value object."""
 
 from __future__ import annotations
 

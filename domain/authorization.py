@@ -1,4 +1,4 @@
-"""Who may do what: the role table of DOMAIN.md and the rule of 三员分立.
+"""Who may do what: the role table (docs/rules.md STF-02) and the rule of 三员分立 (STF-04).
 
 Each command names its :class:`Action`; :func:`authorize` checks the role the
 actor held at that moment against :data:`PERMISSIONS`. Segregation-of-duties

@@ -1,7 +1,7 @@
 """A collateral (押品) and the custody of its title certificate (权证).
 
 A collateral secures one loan and is known by its number on that loan. Its title
-certificate is custody tier 1 (DOMAIN.md): held like cash by two custodians, and
+certificate is custody tier 1 (docs/rules.md CLT-02): held like cash by two custodians, and
 moved — lodged in the vault (入库), taken out (出库), returned (归还) — only by two
 archivists together, one of them the person recording the movement.
 

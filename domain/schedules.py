@@ -1,4 +1,4 @@
-"""When the next post-loan inspection (贷后检查) falls due: the default schedule of DOMAIN.md.
+"""When the next post-loan inspection (贷后检查) falls due: docs/rules.md INS-02 to INS-09.
 
 First follow-up within 15 days of disbursement for corporate and small-business loans, 30 days
 otherwise; routine inspections by borrower rating (AA and above every 3 months, A every 2,
@@ -28,7 +28,7 @@ def add_months(day: date, months: int) -> date:
 
 @dataclass(frozen=True)
 class InspectionSchedule:
-    """Inspection windows; every figure has the default of DOMAIN.md."""
+    """Inspection windows; every figure has the default of docs/rules.md (INS-02 to INS-07)."""
 
     first_follow_up_days_business: int = 15
     first_follow_up_days_other: int = 30

@@ -380,7 +380,7 @@ class DisposalRoute(LabelledEnum):
 
 
 class BorrowingPurpose(LabelledEnum):
-    """Why a dossier is borrowed (借阅目的): the only four grounds DOMAIN.md allows."""
+    """Why a dossier is borrowed (借阅目的): the only four grounds allowed (docs/rules.md BOR-01)."""
 
     AUDIT = ("audit", "审计")
     INSPECTION = ("inspection", "检查")

@@ -1,8 +1,9 @@
 """A loan in arrears (逾期): overdue status, the collection ladder, downgrades to the floors,
 restructuring, asset preservation, responsibility and write-off.
 
-The ladder, floors and deadlines are DOMAIN.md's defaults; the dates keep to them most of the
-time and slip now and then, as they do in a real branch.
+The ladder, floors and deadlines are the defaults of docs/rules.md (COL-01 to COL-09, CLS-06
+to CLS-09, WRN-04); the dates keep to them most of the time and slip now and then, as they do
+in a real branch.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Servicing a loan (贷后管理) while it is paid as agreed.
 
 Disbursement with its credit file, the repayment schedule, the first follow-up and routine
-inspections at the frequency DOMAIN.md sets, warnings raised and cleared, five-level
+inspections at the frequency docs/rules.md sets (INS-02 to INS-09), warnings raised and cleared, five-level
 classification changes, extension, handover of the account manager, and settlement.
 """
 

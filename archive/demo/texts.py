@@ -131,7 +131,7 @@ _SIGNALS = (
 )
 SIGNALS: Mapping[str, Signal] = MappingProxyType({s.code: s for s in _SIGNALS})
 
-# Days within which a signal must be handled (DOMAIN.md defaults).
+# Days within which a signal must be handled (the defaults of docs/rules.md WRN-04).
 HANDLING_DAYS: Mapping[WarningColour, int] = MappingProxyType({_R: 3, _O: 7, _Y: 15})
 
 FIRST_FINDINGS: Mapping[str, str] = MappingProxyType(

@@ -1,4 +1,4 @@
-"""The circulation desk (借阅) as DOMAIN.md describes it, on SQLite and PostgreSQL."""
+"""The circulation desk (借阅) as docs/rules.md describes it (BOR-01 to BOR-15), on both stores."""
 
 from __future__ import annotations
 

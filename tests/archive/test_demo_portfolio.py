@@ -1,6 +1,6 @@
 """The demo portfolio: a small bank's loans, lived out through the application on both stores.
 
-A dozen loans are enough to show every fate DOMAIN.md describes — settled, cured, in arrears,
+A dozen loans are enough to show every fate docs/rules.md describes — settled, cured, in arrears,
 restructured, non-performing with a responsibility determination, written off — and every one
 of them must have been accepted by the domain, downgrades never better than the statutory
 floors, every secured loan's collateral registered with its certificate in the vault (or
@@ -47,7 +47,7 @@ from storage.eventstore import postgres_env, sqlite_env
 LOANS = 12
 SEED = 20260701
 OTHER_SEED = 7
-# DOMAIN.md: more than N days overdue → at least this grade.
+# docs/rules.md CLS-06 to CLS-09: more than N days overdue → at least this grade.
 OVERDUE_FLOORS = (
     (360, Grade.LOSS),
     (270, Grade.DOUBTFUL),
@@ -161,7 +161,7 @@ def test_a_small_demo_portfolio_shows_every_fate_and_keeps_every_rule(
     assert {s.role for s in built.summary.staff} == {r.value for r in Role}
     assert all(no.startswith("DK") and len(no) == 12 for no in loans)
 
-    # Every fate DOMAIN.md describes is there.
+    # Every fate docs/rules.md describes is there.
     types = {no: [e.type for e in es] for no, es in events.items()}
     assert any(loan.status is LoanStatus.SETTLED for loan in loans.values())
     assert any(loan.status is LoanStatus.WRITTEN_OFF for loan in loans.values())

@@ -1,4 +1,4 @@
-"""Who may do what: the role table of DOMAIN.md and 三员分立, with bilingual refusals."""
+"""Who may do what (docs/rules.md STF-02 to STF-06: roles, 三员分立), with bilingual refusals."""
 
 from __future__ import annotations
 

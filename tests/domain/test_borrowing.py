@@ -1,4 +1,4 @@
-"""Lending (借阅): given a request, when someone acts on it, then the rules of DOMAIN.md hold."""
+"""Lending (借阅): given a request, when someone acts on it, docs/rules.md BOR-01 to BOR-11 hold."""
 
 from __future__ import annotations
 

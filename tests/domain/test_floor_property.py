@@ -15,7 +15,8 @@ SEVERITY = ["normal", "special_mention", "substandard", "doubtful", "loss"]
 
 
 def expected_floor(days_overdue: int) -> str:
-    """DOMAIN.md: any overdue → 关注; more than 90 → 次级; more than 270 → 可疑; more than 360 → 损失."""
+    """docs/rules.md CLS-06 to CLS-09: any overdue → 关注; more than 90 → 次级; more than 270 →
+    可疑; more than 360 → 损失."""
     if days_overdue > 360:
         return "loss"
     if days_overdue > 270:
