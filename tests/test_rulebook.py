@@ -22,6 +22,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import itertools
+import os
 import re
 import tomllib
 from collections.abc import Iterator, Mapping
@@ -284,18 +285,26 @@ def row_problems(row: Row, sources: set[str], rules: Mapping[str, Any]) -> Itera
 def citing_files(root: Path) -> Iterator[str]:
     """``path:line`` of every line of a repository file that cites the retired brief."""
     needle = RETIRED.lower().encode()
-    for path in sorted(root.rglob("*")):
-        relative = path.relative_to(root)
-        if any(p in SKIPPED_DIRS or p.endswith(".egg-info") for p in relative.parts[:-1]):
-            continue
-        if relative.parts[:2] == ("bench", "out") or not path.is_file():
-            continue
-        data = path.read_bytes()
-        if needle not in data.lower():
-            continue
-        for n, line in enumerate(data.splitlines(), start=1):
-            if needle in line.lower():
-                yield f"{relative}:{n}"
+    for folder, dirs, files in os.walk(root):
+        here = Path(folder)
+        dirs[:] = sorted(d for d in dirs if not _skipped(here.joinpath(d).relative_to(root)))
+        for name in sorted(files):
+            path = here / name
+            data = path.read_bytes()
+            if needle not in data.lower():
+                continue
+            for n, line in enumerate(data.splitlines(), start=1):
+                if needle in line.lower():
+                    yield f"{path.relative_to(root).as_posix()}:{n}"
+
+
+def _skipped(directory: Path) -> bool:
+    name = directory.name
+    return (
+        name in SKIPPED_DIRS
+        or name.endswith(".egg-info")
+        or directory.parts[:2] == ("bench", "out")
+    )
 
 
 # ------------------------------------------------------------------------------ tests
