@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from api.settings import Settings
 from archive.application import DossierArchive
 from archive.config import ArchiveConfig
-from archive.rules import document_types_of, load_rules
+from archive.rules import load_rules
 from projections.follower import Follower
 from projections.registers import all_registers
 from projections.service import RegisterService
@@ -98,7 +98,6 @@ def build_archive(settings: Settings, master: MasterKey | None = None) -> Dossie
         env,
         blobs=blobs,
         config=ArchiveConfig(
-            document_types=document_types_of(rules),
             max_upload_bytes=settings.max_upload_bytes,
             extract_text=True,
             timezone=settings.timezone,

@@ -23,7 +23,6 @@ from uuid import UUID, uuid4
 from eventsourcing.domain import Aggregate
 from pypdf import PdfReader, PdfWriter
 
-from archive.config import DocumentType
 from archive.copies import watermarked_copy
 from archive.core import CommandContext, CommandResult, Work
 from archive.ingest import Upload
@@ -39,22 +38,23 @@ from domain.errors import (
     NotCataloguedError,
     NotFoundError,
 )
+from domain.rules import RuleSet
 from domain.values import Actor, BorrowingForm, BorrowingPurpose, DocumentRef
 
 BorrowingCommand = Callable[[Borrowing, Dossier, Actor], Sequence[Aggregate] | None]
 
 
-def custody_tier(dossier: Dossier, sha256: str, types: Mapping[str, DocumentType]) -> int:
+def custody_tier(dossier: Dossier, sha256: str, rules: RuleSet) -> int:
     """The custody tier of a filed item: 1 for title certificates and securities, else 2.
 
-    Decided at cataloguing; before it, the tier its document type is configured with, so an
-    uncatalogued title certificate is never lent on a tier-2 approval.
+    Decided at cataloguing; before it, the tier its document type has in the rules in force
+    (``type_defaults.custody_tier`` for a type no longer in the catalogue), so an uncatalogued
+    title certificate is never lent on a tier-2 approval.
     """
     try:
         return dossier.custody_tier_of(sha256)
     except NotCataloguedError:
-        configured = types.get(dossier.filed(sha256).ref.doc_type)
-        return configured.custody_tier if configured is not None else 2
+        return rules.custody_tier_of_type(dossier.filed(sha256).ref.doc_type)
 
 
 def check_not_under_appraisal(dossier: Dossier) -> None:
@@ -104,6 +104,7 @@ class CirculationCommands(ReadQueries, RulesCommands):
             )
             for sha in items:
                 dossier.filed(sha)
+            rules = self.rule_set()
             borrowing = Borrowing.request(
                 dossier_id=dossier.id,
                 loan_id=loan.id,
@@ -113,15 +114,12 @@ class CirculationCommands(ReadQueries, RulesCommands):
                 purpose=purpose,
                 items=items,
                 whole_dossier=whole,
-                tier_one_items=[
-                    sha
-                    for sha in items
-                    if custody_tier(dossier, sha, self.config.document_types) == 1
-                ],
+                tier_one_items=[sha for sha in items if custody_tier(dossier, sha, rules) == 1],
                 form=form,
                 requested_on=requested_on,
                 due_on=due_on,
                 reason=reason,
+                rules=rules.borrowing,
                 actor=actor,
             )
             ids = {"borrowing_id": str(borrowing.id), "borrow_no": borrowing.borrow_no}
@@ -213,7 +211,7 @@ class CirculationCommands(ReadQueries, RulesCommands):
             dossier,
             pages=pages,
             names=self.form_name,
-            types=self.config.document_types,
+            types=self.rule_set().document_types,
         )
 
     def return_borrowing(
@@ -229,7 +227,11 @@ class CirculationCommands(ReadQueries, RulesCommands):
         def command(b: Borrowing, dossier: Dossier, actor: Actor) -> list[Aggregate]:
             circulation = self.circulation_of(dossier)
             b.return_items(
-                returned_on=returned_on, pages=pages, circulation=circulation, actor=actor
+                returned_on=returned_on,
+                pages=pages,
+                circulation=circulation,
+                escalate_to=self.rule_set().borrowing.shortfall_escalated_to,
+                actor=actor,
             )
             return [circulation]
 
@@ -411,10 +413,11 @@ class CirculationCommands(ReadQueries, RulesCommands):
             dossier = self._load(Dossier, borrowing.dossier_id, "档案", "dossier")
             also = list(command(borrowing, dossier, actor) or [])
             ids = {"borrowing_id": str(borrowing.id), "borrow_no": borrowing.borrow_no}
+            stages = self.stages_of(refs)
             for ref in refs:
                 dossier.file(
                     document=ref,
-                    stage=self.config.document_type(ref.doc_type).stage,
+                    stage=stages[ref.doc_type],
                     evidences_id=borrowing.id,
                     evidences_version=borrowing.version,
                     actor=actor,

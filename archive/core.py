@@ -44,6 +44,7 @@ from domain.collateral import Collateral
 from domain.dossier import Dossier
 from domain.errors import NotFoundError
 from domain.loan import Loan
+from domain.rules import RuleSet, RulesInForce, parse_adopted, shipped_rules
 from domain.staff import Staff
 from domain.values import NAMESPACE, Actor, DocumentRef, Party, Role, dossier_id_for
 from storage.blobs import BlobStore
@@ -192,6 +193,27 @@ class ArchiveCore(Application[UUID]):
     def staff_by_id(self, staff_id: UUID) -> Staff:
         return self._load(Staff, staff_id, "人员", "staff member")
 
+    def rule_set(self) -> RuleSet:
+        """The rules in force now: the last adopted in the log, the shipped ones before any.
+
+        Read from the log rather than the file this process loaded, so every process — and a
+        command run after another process adopted new rules — decides by the same rules the
+        registers judge with (docs/rules.md RUL-05).
+        """
+        # The @event classes (Adopted, Replaced) are invisible to mypy: read them as Any.
+        last: Any = next(iter(self.events.get(RulesInForce.create_id(), desc=True, limit=1)), None)
+        if last is None:
+            return shipped_rules()
+        return parse_adopted(last.rules)
+
+    def stages_of(self, refs: Sequence[DocumentRef]) -> dict[str, str]:
+        """The lifecycle stage each cited document is filed under: its type's, by the rules
+        in force (read only when something is cited)."""
+        if not refs:
+            return {}
+        rules = self.rule_set()
+        return {ref.doc_type: rules.document_type(ref.doc_type).stage for ref in refs}
+
     def today(self) -> date:
         """Today in the bank's calendar (its time zone), by the archive's clock."""
         return self.clock().astimezone(ZoneInfo(self.config.timezone)).date()
@@ -246,7 +268,7 @@ class ArchiveCore(Application[UUID]):
         body: Body,
         uploads: Sequence[Upload] = (),
     ) -> CommandResult:
-        with staged(list(uploads), self.config) as documents:
+        with staged(list(uploads), self.config, self.rule_set) as documents:
             refs = [d.ref for d in documents]
             receipt_id: UUID | None = None
             fingerprint = ""
@@ -460,10 +482,11 @@ class ArchiveCore(Application[UUID]):
         ``evidenced`` is the loan, or another aggregate of the loan (its collateral), whose
         latest event cites the documents.
         """
+        stages = self.stages_of(refs)
         for ref in refs:
             dossier.file(
                 document=ref,
-                stage=self.config.document_type(ref.doc_type).stage,
+                stage=stages[ref.doc_type],
                 evidences_id=evidenced.id,
                 evidences_version=evidenced.version,
                 actor=actor,

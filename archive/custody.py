@@ -71,8 +71,9 @@ class CustodyCommands(ArchiveCore):
         params = {"kind": kind, "items": plain, "listed_on": listed_on, "signed_on": signed_on}
 
         def command(dossier: Dossier, loan: Loan, actor: Actor) -> Mapping[str, str]:
+            rules = self.rule_set()
             for item in plain:
-                self.config.document_type(str(item.get("doc_type", "")))
+                rules.document_type(str(item.get("doc_type", "")))
             dossier.list_transfer(
                 transfer_id=new_id,
                 kind=kind,
@@ -81,6 +82,7 @@ class CustodyCommands(ArchiveCore):
                 signed_on=signed_on
                 or (loan.value_date if kind is TransferKind.ORIGINALS else None),
                 loan_status=loan.status,
+                originals_working_days=rules.originals_transfer_working_days,
                 actor=actor,
             )
             due_on = dossier.transfers[new_id].due_on
@@ -135,7 +137,7 @@ class CustodyCommands(ArchiveCore):
             received_by=receiver.id,
             received_on=received_on,
             names=self.form_name,
-            types=self.config.document_types,
+            types=self.rule_set().document_types,
         )
 
     def clear_defect(
@@ -177,14 +179,15 @@ class CustodyCommands(ArchiveCore):
             loan = self.loan(loan_no)
             dossier = self.dossier_of(loan)
             self.check_version(dossier, ctx)
-            retention = self.config.retention_of(self._doc_types(dossier))
+            rules = self.rule_set()
+            retention = rules.retention_of(self._doc_types(dossier))
             closed = closed_on(loan)
             series = Series(
-                fonds=self.config.fonds_code,
-                category=self.config.category_code,
+                fonds=rules.reference.fonds,
+                category=rules.reference.category,
                 year=(closed or catalogued_on).year,
                 retention=retention,
-                department=self.config.department_code,
+                department=rules.reference.department,
             )
             counter = self._series(series)
             # Refusals first: the counter must not move for a catalogue that is refused.
@@ -194,7 +197,7 @@ class CustodyCommands(ArchiveCore):
                 reference_code=series.code(item_no),
                 shelf_location=shelf_location,
                 retention=retention,
-                tier1_doc_types=self.config.tier1_doc_types(),
+                tier1_doc_types=rules.tier1_doc_types(),
                 catalogued_on=catalogued_on,
                 closed_on=closed,
                 actor=actor,
@@ -411,10 +414,11 @@ class CustodyCommands(ArchiveCore):
             self.check_version(dossier, ctx)
             ids = command(dossier, loan, actor) or {}
             evidenced_version = dossier.version
+            stages = self.stages_of(refs)
             for ref in refs:
                 dossier.file(
                     document=ref,
-                    stage=self.config.document_type(ref.doc_type).stage,
+                    stage=stages[ref.doc_type],
                     evidences_id=dossier.id,
                     evidences_version=evidenced_version,
                     actor=actor,

@@ -22,6 +22,7 @@ from archive.ingest import sniff
 from archive.pdfsafety import inspect_pdf
 from domain.authorization import Action
 from domain.dossier import Dossier, FiledDocument, FixityResult
+from domain.rules import RuleSet
 from domain.values import FixityStatus
 from storage.blobs import BlobNotFoundError, BlobStoreError
 
@@ -62,7 +63,8 @@ class FixityChecks(ArchiveCore):
         outcomes: list[DossierFixity] = []
         for dossier_id in ids:
             dossier = self._load(Dossier, dossier_id, "档案", "dossier")
-            results = [self.check_document(dossier, filed) for filed in dossier.documents]
+            rules = self.rule_set()
+            results = [self.check_document(dossier, filed, rules) for filed in dossier.documents]
             dossier.record_fixity_check(results=results, actor=actor)
             recordings = self.save(dossier)
             outcome = DossierFixity(
@@ -77,13 +79,16 @@ class FixityChecks(ArchiveCore):
                 progress(outcome)
         return outcomes
 
-    def check_document(self, dossier: Dossier, filed: FiledDocument) -> FixityResult:
+    def check_document(
+        self, dossier: Dossier, filed: FiledDocument, rules: RuleSet
+    ) -> FixityResult:
+        """Check one filed document; its type must be in the catalogue of ``rules`` (in force)."""
         ref = filed.ref
 
         def result(status: FixityStatus, detail: str) -> FixityResult:
             return FixityResult(ref.sha256, ref.doc_type, status, detail)
 
-        problems = self._metadata_problems(filed)
+        problems = self._metadata_problems(filed, rules)
         if problems:
             return result(FixityStatus.METADATA_INVALID, problems)
         key = blob_key(dossier.id, ref.sha256)
@@ -123,10 +128,10 @@ class FixityChecks(ArchiveCore):
         finally:
             spool.close()
 
-    def _metadata_problems(self, filed: FiledDocument) -> str:
+    def _metadata_problems(self, filed: FiledDocument, rules: RuleSet) -> str:
         ref = filed.ref
         missing = []
-        if ref.doc_type not in self.config.document_types:
+        if ref.doc_type not in rules.document_types:
             missing.append(f"unknown document type {ref.doc_type}")
         if not ref.filename:
             missing.append("no file name")

@@ -44,7 +44,7 @@ class GradingCommands(ArchiveCore):
                 sub_grade=sub_grade,
                 reason=reason,
                 as_of=as_of,
-                scheme=self.config.sub_grades,
+                scheme=self.rule_set().sub_grades,
                 actor=actor,
                 documents=refs,
             )
@@ -65,7 +65,7 @@ class GradingCommands(ArchiveCore):
             loan.approve_classification(
                 proposal_id=proposal_id,
                 reason=reason,
-                policy=self.config.floor_policy,
+                policy=self.rule_set().floor_policy,
                 borrower_npl_share=self.borrower_npl_share(loan),
                 actor=actor,
                 documents=refs,
@@ -127,6 +127,6 @@ class GradingCommands(ArchiveCore):
         """The loan's current grade and its statutory floor as of a date."""
         self.authorize_read(ctx)
         loan = self.loan(loan_no)
-        floor = loan.floor(as_of, self.config.floor_policy, self.borrower_npl_share(loan))
+        floor = loan.floor(as_of, self.rule_set().floor_policy, self.borrower_npl_share(loan))
         assert isinstance(floor, Floor)
         return loan.grade, floor

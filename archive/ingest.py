@@ -17,7 +17,7 @@ import struct
 import tempfile
 import unicodedata
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import BinaryIO, cast
@@ -26,6 +26,7 @@ from archive.config import ArchiveConfig
 from archive.errors import DocumentTooLargeError
 from archive.pdfsafety import extract_text, has_markup, inspect_pdf
 from archive.pdfsafety import refusal as _reject
+from domain.rules import RuleSet
 from domain.values import DocumentRef
 
 CHUNK = 64 * 1024
@@ -284,9 +285,12 @@ def _check_tiff(file: BinaryIO, size: int, name: str) -> None:
 IMAGE_CHECKS = {"image/png": _check_png, "image/jpeg": _check_jpeg, "image/tiff": _check_tiff}
 
 
-def stage(upload: Upload, config: ArchiveConfig) -> StagedDocument:
-    """Check, hash and spool one upload; raise a bilingual 4xx-class error if refused."""
-    config.document_type(upload.doc_type)
+def stage(upload: Upload, config: ArchiveConfig, rules: RuleSet) -> StagedDocument:
+    """Check, hash and spool one upload; raise a bilingual 4xx-class error if refused.
+
+    Its document type must be in the catalogue of ``rules`` (the rules in force).
+    """
+    rules.document_type(upload.doc_type)
     name = check_filename(upload.filename)
     spool = cast(BinaryIO, tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY))  # noqa: SIM115
     try:
@@ -356,12 +360,19 @@ def stage(upload: Upload, config: ArchiveConfig) -> StagedDocument:
 
 
 @contextmanager
-def staged(uploads: list[Upload], config: ArchiveConfig) -> Iterator[list[StagedDocument]]:
-    """Stage every upload, and always release the temporary files afterwards."""
+def staged(
+    uploads: list[Upload], config: ArchiveConfig, rules: Callable[[], RuleSet]
+) -> Iterator[list[StagedDocument]]:
+    """Stage every upload, and always release the temporary files afterwards.
+
+    ``rules`` gives the rules in force; it is asked only when there is an upload to check.
+    """
     done: list[StagedDocument] = []
     try:
-        for upload in uploads:
-            done.append(stage(upload, config))
+        if uploads:
+            in_force = rules()
+            for upload in uploads:
+                done.append(stage(upload, config, in_force))
         yield done
     finally:
         for document in done:

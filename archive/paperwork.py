@@ -15,11 +15,11 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from archive.config import DocumentType
 from archive.forms import BorrowSlip, TransferReceipt, borrow_slip, transfer_receipt
 from archive.ingest import Upload, from_bytes
 from domain.borrowing import Borrowing
 from domain.dossier import Dossier
+from domain.rules import DocumentType
 from domain.values import ItemCondition
 
 TRANSFER_RECEIPT_TYPE = "transfer_list"

@@ -84,7 +84,7 @@ class WorkoutCommands(ArchiveCore):
                 new_interest_rate=new_interest_rate,
                 terms=terms,
                 reason=reason,
-                policy=self.config.floor_policy,
+                policy=self.rule_set().floor_policy,
                 actor=actor,
                 documents=refs,
             ),

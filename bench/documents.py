@@ -72,6 +72,7 @@ from archive.fixity import FixityChecks
 from archive.ingest import from_bytes, stage
 from archive.pdfsafety import LIMITS, PdfFacts, PdfLimits
 from domain.dossier import Dossier, FiledDocument
+from domain.rules import shipped_rules
 from domain.values import Actor, FixityStatus, Role
 from storage.blobs import BlobStore, LocalBlobStore
 from storage.crypto import DataKey, MasterKey
@@ -516,7 +517,7 @@ class Bench:
             dossier = pool[i % len(pool)]
             start = time.perf_counter()
             upload = from_bytes(DOC_TYPE, f"贷后检查报告-{i:04d}.pdf", pdfs[i])
-            staged = stage(upload, self.config)
+            staged = stage(upload, self.config, shipped_rules())
             staged_at = time.perf_counter()
             try:
                 key = blob_key(dossier.id, staged.ref.sha256)
@@ -564,11 +565,12 @@ class Bench:
         """``check_document`` on each stored document, alternating with the in-memory floor."""
         aead = self.aead
         floor_parts: dict[str, float] = defaultdict(float)
+        rules = shipped_rules()
 
         def app(i: int) -> float:
             doc = stored[i]
             start = time.perf_counter()
-            outcome = target.fixity.check_document(doc.dossier, doc.filed)
+            outcome = target.fixity.check_document(doc.dossier, doc.filed, rules)
             end = time.perf_counter()
             assert outcome.status is FixityStatus.INTACT, outcome
             self.parts.seconds["check"] += end - start

@@ -66,6 +66,7 @@ from archive.core import SYSTEM_ID, CommandContext
 from archive.demo.pdfs import render_padded
 from archive.ingest import StagedDocument, Upload, from_bytes
 from archive.lending import Disbursement
+from domain.rules import RuleSet
 from domain.values import (
     BorrowerType,
     GuaranteeType,
@@ -160,9 +161,9 @@ def timed_stage(parts: Parts) -> Iterator[None]:
     """Time ``archive.ingest.stage`` (checks, hash, spool, pypdf page count) inside commands."""
     original = archive.ingest.stage
 
-    def stage(upload: Upload, config: ArchiveConfig) -> StagedDocument:
+    def stage(upload: Upload, config: ArchiveConfig, rules: RuleSet) -> StagedDocument:
         with parts.timing("stage"):
-            return original(upload, config)
+            return original(upload, config, rules)
 
     archive.ingest.stage = stage
     try:

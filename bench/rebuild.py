@@ -70,7 +70,6 @@ from rich.table import Table
 
 from archive.application import DossierArchive
 from archive.compliance_report import report_pdf, report_xlsx
-from archive.config import ArchiveConfig
 from archive.core import SYSTEM_ID, CommandContext
 from archive.demo.borrowers import Borrower, make_borrower
 from archive.demo.staff import CREWS, RISK_MANAGERS, ROSTER
@@ -78,6 +77,7 @@ from archive.receipts import BorrowerIndex
 from domain.authorization import Action
 from domain.dossier import Dossier
 from domain.loan import Loan
+from domain.rules import RuleSet
 from domain.values import (
     Actor,
     BorrowerType,
@@ -298,7 +298,7 @@ class Portfolio:
     def __init__(self, archive: DossierArchive, staffing: Staffing, seed: int) -> None:
         self.archive = archive
         self.staffing = staffing
-        self.config: ArchiveConfig = archive.config
+        self.rules: RuleSet = archive.rule_set()
         self.seed = seed
         self.indexes: dict[str, BorrowerIndex] = {}
         self.borrowers: list[Borrower] = []
@@ -368,7 +368,7 @@ class LoanLife:
 
     def __init__(self, portfolio: Portfolio, n: int, rng: random.Random) -> None:
         self.rng = rng
-        self.config = portfolio.config
+        self.rules = portfolio.rules
         crews = portfolio.staffing.crews
         self.crew = rng.choices(crews, weights=[c.weight for c in crews])[0]
         self.manager = rng.choice(self.crew.managers)
@@ -465,7 +465,7 @@ class LoanLife:
             sub_grade=self.rng.choice(SUB_GRADES[grade]),
             reason=reason,
             as_of=as_of,
-            scheme=self.config.sub_grades,
+            scheme=self.rules.sub_grades,
             actor=self._proposer(),
         )
         if reject:
@@ -478,14 +478,14 @@ class LoanLife:
         loan.approve_classification(
             proposal_id=proposal_id,
             reason="同意分类意见",
-            policy=self.config.floor_policy,
+            policy=self.rules.floor_policy,
             borrower_npl_share=None,
             actor=self.risk.actor,
         )
         self.index.note_grade(loan_id=loan.id, grade=loan.grade.value)
 
     def _floor(self, as_of: date) -> Grade:
-        return self.loan.floor(as_of, self.config.floor_policy, None).grade
+        return self.loan.floor(as_of, self.rules.floor_policy, None).grade
 
     def _warn(self, code: str, colour: WarningColour, reason: str, on: date) -> None:
         if any(open_code == code for open_code, _, _ in self.open_warnings.values()):
@@ -648,7 +648,7 @@ class LoanLife:
                 new_interest_rate="4.35%",
                 terms="延长还款期限十二个月，逾期利息分期偿还",
                 reason="借款人经营暂时困难但仍有还款意愿和能力",
-                policy=self.config.floor_policy,
+                policy=self.rules.floor_policy,
                 actor=self.crew.head.actor,
             )
             self.restructured = True

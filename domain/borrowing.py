@@ -14,7 +14,7 @@ check-out and return so that two concurrent check-outs of one item conflict.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date
+from datetime import date, timedelta
 from typing import Self
 from uuid import UUID
 
@@ -33,6 +33,7 @@ from domain.errors import (
     PageDiscrepancyOpenError,
     SegregationOfDutiesError,
 )
+from domain.rules import BorrowingRules
 from domain.values import (
     Actor,
     BorrowingForm,
@@ -59,15 +60,17 @@ def escalation_for(days_overdue: int, escalation: Escalation) -> Role | None:
     return max(reached, key=lambda rung: rung[0])[1] if reached else None
 
 
-def required_approvals(form: BorrowingForm, tier_one: bool) -> list[Role]:
-    """Whose approval a borrowing needs: archive head for originals, branch head for tier 1.
+def required_approvals(form: BorrowingForm, tier_one: bool, rules: BorrowingRules) -> list[Role]:
+    """Whose approval a borrowing needs, each role once: ``borrowing.approvers_originals`` for
+    originals, ``borrowing.approvers_tier_one`` as well when a custody tier-1 item is in scope
+    (the shipped rules: the archive head, and the branch head for tier 1).
 
     An electronic copy of tier-2 papers needs one approval by either head.
     """
-    needed = [Role.ARCHIVE_HEAD] if form is BorrowingForm.ORIGINAL else []
+    needed = list(rules.approvers_originals) if form is BorrowingForm.ORIGINAL else []
     if tier_one:
-        needed.append(Role.BRANCH_HEAD)
-    return needed
+        needed += rules.approvers_tier_one
+    return list(dict.fromkeys(needed))
 
 
 def _counted(pages: Mapping[str, int], items: Sequence[str], field: str) -> dict[str, int]:
@@ -109,15 +112,17 @@ class Borrowing(Aggregate):
         requested_on: date,
         due_on: date | None,
         reason: str,
+        rules: BorrowingRules,
         actor: Actor,
     ) -> Self:
-        """Ask to borrow (借阅申请); due the same day unless a later date is asked and approved."""
+        """Ask to borrow (借阅申请); due ``borrowing.default_days`` after the request (the
+        shipped rules: the same day) unless a date is asked for and approved."""
         authorize(actor, Action.REQUEST_BORROWING)
         if not items:
             raise InvalidInputError(
                 "借阅范围内没有文档", "there is no document in the scope asked for", field="scope"
             )
-        due = due_on or requested_on
+        due = due_on or requested_on + timedelta(days=rules.default_days)
         if due < requested_on:
             raise InvalidInputError(
                 "归还日期不能早于申请日期", "due_on is before requested_on", field="due_on"
@@ -137,7 +142,7 @@ class Borrowing(Aggregate):
             requested_on=requested_on,
             due_on=due,
             reason=require_text(reason, "reason", max_length=1000),
-            required_approvals=required_approvals(form, bool(tier_one)),
+            required_approvals=required_approvals(form, bool(tier_one), rules),
             actor_id=actor.id,
             role=actor.role,
         )
@@ -188,6 +193,7 @@ class Borrowing(Aggregate):
         self.pages_in: dict[str, int] = {}
         self.mismatches: dict[str, list[int]] = {}
         self.escalated = False
+        self.escalated_to: Role | None = None
         self.copy_sha256: str | None = None
         self.copy_expires_on: date | None = None
         self.overdue_noted_on: date | None = None
@@ -388,9 +394,16 @@ class Borrowing(Aggregate):
         self.archivist_id = actor_id
 
     def return_items(
-        self, *, returned_on: date, pages: Mapping[str, int], circulation: Circulation, actor: Actor
+        self,
+        *,
+        returned_on: date,
+        pages: Mapping[str, int],
+        circulation: Circulation,
+        escalate_to: Role,
+        actor: Actor,
     ) -> None:
-        """Take the originals back (归还), counting pages: a shortfall is recorded and escalated."""
+        """Take the originals back (归还), counting pages: a shortfall is recorded and escalated
+        to ``escalate_to`` (``borrowing.shortfall_escalated_to`` of the rules in force)."""
         authorize(actor, Action.RETURN_BORROWING)
         self.check_status(S.CHECKED_OUT, what_zh="归还", what_en="return it")
         if actor.id == self.requester_id:
@@ -407,7 +420,7 @@ class Borrowing(Aggregate):
         if mismatches:
             self._page_count_mismatched(
                 mismatches=mismatches,
-                escalated_to=Role.ARCHIVE_HEAD,
+                escalated_to=escalate_to,
                 actor_id=actor.id,
                 role=actor.role,
             )
@@ -431,6 +444,7 @@ class Borrowing(Aggregate):
     ) -> None:
         self.mismatches = mismatches
         self.escalated = True
+        self.escalated_to = escalated_to
 
     def issue_electronic_copy(
         self,
@@ -488,13 +502,16 @@ class Borrowing(Aggregate):
 
     # ---------------------------------------------------------------- closing
     def close(self, *, closed_on: date, reason: str, actor: Actor) -> None:
-        """Close the borrowing (结案). With pages missing only the archive head may, with a reason."""
+        """Close the borrowing (结案). With pages missing only the person the shortfall was
+        escalated to (the archive head, by the shipped rules) may, with a reason."""
         authorize(actor, Action.CLOSE_BORROWING)
         self.check_status(S.RETURNED, S.COPY_ISSUED, what_zh="结案", what_en="close it")
-        if self.mismatches and (actor.role is not Role.ARCHIVE_HEAD or not reason.strip()):
+        escalated_to = self.escalated_to  # set with the mismatches, by the same event
+        if escalated_to is not None and (actor.role is not escalated_to or not reason.strip()):
             raise PageDiscrepancyOpenError(
-                "归还时页数不符，须由档案室负责人说明处理结果后结案",
-                "pages were missing at return: only the archive head may close it, with a reason",
+                f"归还时页数不符，须由{escalated_to.zh}说明处理结果后结案",
+                f"pages were missing at return: only the {escalated_to.value.replace('_', ' ')} "
+                "may close it, with a reason",
                 mismatches=sorted(self.mismatches),
             )
         since = self.returned_on or self.requested_on

@@ -1,43 +1,30 @@
 """Five-level classification rules: sub-grade schemes and statutory floors.
 
-The floors come from 《商业银行金融资产风险分类办法》 (effective 2023-07-01).
-Their thresholds are configuration (:class:`FloorPolicy`) with the statutory
-values as defaults; the rules themselves always apply.
+The floors come from 《商业银行金融资产风险分类办法》 (中国银保监会、中国人民银行令〔2023〕第 1 号,
+effective 2023-07-01; docs/rules.md R-CLASS, CLS-06 to CLS-17). Their statutory figures are
+fixed here, in :class:`FloorPolicy`'s defaults: a bank's rule set may tighten them
+(``[classification.floors]`` of ``archive/rules.toml``, checked by ``domain.rules``), never
+loosen them. The sub-grade scheme is the bank's: ``classification.sub_grades`` of the rules.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
 from domain.errors import InvalidInputError
 from domain.values import Grade
 
-DEFAULT_SUB_GRADES: Mapping[str, tuple[Grade, str]] = {
-    "normal_1": (Grade.NORMAL, "正常一级"),
-    "normal_2": (Grade.NORMAL, "正常二级"),
-    "normal_3": (Grade.NORMAL, "正常三级"),
-    "normal_4": (Grade.NORMAL, "正常四级"),
-    "normal_5": (Grade.NORMAL, "正常五级"),
-    "special_mention_1": (Grade.SPECIAL_MENTION, "关注一级"),
-    "special_mention_2": (Grade.SPECIAL_MENTION, "关注二级"),
-    "special_mention_3": (Grade.SPECIAL_MENTION, "关注三级"),
-    "substandard_1": (Grade.SUBSTANDARD, "次级一级"),
-    "substandard_2": (Grade.SUBSTANDARD, "次级二级"),
-    "doubtful": (Grade.DOUBTFUL, "可疑"),
-    "loss": (Grade.LOSS, "损失"),
-}
-
 
 @dataclass(frozen=True)
 class SubGradeScheme:
-    """A bank's refinement of the five grades, always mapped onto them."""
+    """A bank's refinement of the five grades, always mapped onto them
+    (``classification.sub_grades`` of the rules in force; docs/rules.md CLS-02)."""
 
-    sub_grades: Mapping[str, tuple[Grade, str]] = field(
-        default_factory=lambda: dict(DEFAULT_SUB_GRADES)
-    )
+    sub_grades: Mapping[str, tuple[Grade, str]]
+    """Sub-grade code → the grade it refines and its Chinese label, in the rules' order."""
 
     def check(self, grade: Grade, sub_grade: str | None) -> None:
         """Refuse a sub-grade that is unknown or belongs to another grade."""
@@ -62,7 +49,20 @@ class SubGradeScheme:
 
 @dataclass(frozen=True)
 class FloorPolicy:
-    """Thresholds of the statutory floors (days overdue → minimum grade)."""
+    """Thresholds of the statutory floors; the defaults are the regulation's own (R-CLASS).
+
+    - ``overdue_thresholds``: more than N days overdue → at least this grade (逾期天数标准:
+      any arrears 关注, more than 90 days 次级, 270 可疑, 360 损失; CLS-06 to CLS-09);
+    - ``borrower_npl_share``: a non-retail borrower with more than this share of its claims
+      non-performing has all of them non-performing (非零售债务人 10 %; CLS-10);
+    - ``observation_min_periods`` / ``observation_min_days``: the observation period after a
+      restructuring lasts at least two repayment periods and one year (重组观察期; CLS-14);
+    - ``npl_upgrade_min_repayments``: a non-performing loan is upgraded only after its arrears
+      are repaid and then two normal repayments (不良资产上调; CLS-17).
+
+    A rule set may only tighten them: fewer days, a smaller share, a longer observation, more
+    repayments (``domain.rules`` refuses a looser value, naming its key).
+    """
 
     overdue_thresholds: tuple[tuple[int, Grade], ...] = (
         (0, Grade.SPECIAL_MENTION),
@@ -74,6 +74,10 @@ class FloorPolicy:
     observation_min_periods: int = 2
     observation_min_days: int = 365
     npl_upgrade_min_repayments: int = 2
+
+
+STATUTORY = FloorPolicy()
+"""The floors of the regulation, untightened."""
 
 
 @dataclass(frozen=True)
@@ -115,8 +119,8 @@ class Observation:
     started_on: date | None = None
     periods_repaid: int = 0
     restructured_again_during: bool = False
-    min_periods: int = 2
-    min_days: int = 365
+    min_periods: int = STATUTORY.observation_min_periods
+    min_days: int = STATUTORY.observation_min_days
 
     def is_running(self, as_of: date) -> bool:
         if self.restructured_count == 0:

@@ -51,9 +51,6 @@ from domain.values import (
     require_text,
 )
 
-ORIGINALS_DEADLINE_WORKING_DAYS = 3
-"""Contract originals reach the archive office within 3 working days of signing."""
-
 MAX_ITEMS = 500
 
 
@@ -226,12 +223,14 @@ class DossierCustody(Aggregate):
         listed_on: date,
         signed_on: date | None,
         loan_status: LoanStatus,
+        originals_working_days: int,
         actor: Actor,
     ) -> None:
         """List what the credit side hands to the archive office (移交清单).
 
-        Originals are due within 3 working days of signing; the full dossier only once the
-        loan is settled or written off.
+        Originals are due within ``originals_working_days`` working days of signing
+        (``transfers.originals_working_days`` of the rules in force); the full dossier only
+        once the loan is settled or written off.
         """
         authorize(actor, Action.LIST_TRANSFER)
         if transfer_id in self.transfers:
@@ -263,7 +262,7 @@ class DossierCustody(Aggregate):
                 raise InvalidInputError(
                     "移交日期早于签订日期", "listed_on is before signed_on", field="listed_on"
                 )
-            due_on = add_working_days(signed_on, ORIGINALS_DEADLINE_WORKING_DAYS)
+            due_on = add_working_days(signed_on, originals_working_days)
         self._transfer_listed(
             transfer_id=transfer_id,
             kind=kind,

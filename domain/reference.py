@@ -22,7 +22,8 @@ from domain.values import RetentionClass, reference_series_id_for
 MAX_ITEM_NO = 9999
 """The item number has four digits."""
 
-_CODE = re.compile(r"^[A-Z0-9]{1,16}$")
+CODE_PART = re.compile(r"^[A-Z0-9]{1,16}$")
+"""A part of a reference code named by the rules (fonds, category, department)."""
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,7 @@ class Series:
     def __post_init__(self) -> None:
         for name in ("fonds", "category", "department"):
             value = getattr(self, name)
-            if not _CODE.match(value):
+            if not CODE_PART.match(value):
                 raise InvalidInputError(
                     f"档号的{name}代码 {value!r} 须为 1–16 位大写字母或数字",
                     f"the {name} code {value!r} of a reference code must be 1-16 capitals or digits",

@@ -1,13 +1,23 @@
 """The rule set (规则集): what each stage must file, when work falls due, and who owns it.
 
 Banks vary these figures, so they are data (``archive/rules.toml``, overridable from the data
-directory), parsed and checked here with clear errors. A rule set's ``version`` is the SHA-256
-of its canonical JSON; the archive records an event whenever the rules in force
-change (``RulesInForce``: ``Adopted``, then ``Replaced``), carrying the whole rule set, so every verdict computed from the log — a completeness gap,
-a task and its due date — is computed with the rules in force at that point and names their
-version, and a rebuild gives the same verdicts.
+directory), parsed and checked here — the one parser of rules — with clear errors. A rule set's
+``version`` is the SHA-256 of its canonical JSON; the archive records an event whenever the
+rules in force change (``RulesInForce``: ``Adopted``, then ``Replaced``), carrying the whole
+rule set, so every verdict computed from the log — a completeness gap, a task and its due
+date — is computed with the rules in force at that point and names their version, and a
+rebuild gives the same verdicts.
 
-Pure: the standard library only (``tomllib`` parses text handed in; nothing is read from disk).
+Every number a bank may configure is read from here and nowhere else: :func:`shipped_rules`
+(the packaged file, the rules before any were adopted) and :func:`adopted_rules` (the canonical
+JSON an adoption recorded) are the only readers of either. The statutory classification floors
+are the exception: fixed in ``domain.classification`` (R-CLASS), a rule set may only tighten
+them (``[classification.floors]``). Keys added to the rule set after a first release are listed
+in :data:`EARLIER`: a rule set written or adopted before them still parses, with the values the
+program applied then, and keeps its version.
+
+Pure but for one read: :func:`packaged_rules_text` reads the packaged ``archive/rules.toml`` as
+package data (``tomllib`` parses text handed in; nothing else is read from disk).
 """
 
 from __future__ import annotations
@@ -15,22 +25,33 @@ from __future__ import annotations
 import hashlib
 import json
 import tomllib
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, fields
+from decimal import Decimal
+from functools import cache, lru_cache
+from importlib import resources
 from types import MappingProxyType
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
+from domain.classification import STATUTORY, FloorPolicy, SubGradeScheme
 from domain.errors import InvalidInputError
-from domain.schedules import InspectionSchedule
+from domain.reference import CODE_PART
+from domain.schedules import FIGURES, InspectionSchedule
 from domain.values import (
     CollectionStepKind,
+    Grade,
+    Product,
     RetentionClass,
     Role,
     WarningColour,
 )
+
+RULES_FILE = "rules.toml"
+PACKAGE = "archive"
+"""The packaged rule set is ``archive/rules.toml`` (package data of ``archive``)."""
 
 TRIGGERS: Mapping[str, str] = MappingProxyType(
     {
@@ -64,13 +85,21 @@ def _fail(path: str, zh: str, en: str) -> RulesError:
 
 
 @dataclass(frozen=True)
-class DocumentTypeRule:
+class DocumentType:
     """One entry of the document-type catalogue."""
 
     code: str
     zh: str
     en: str
     stage: str
+    retention: RetentionClass
+    custody_tier: int
+
+
+@dataclass(frozen=True)
+class TypeDefaults:
+    """What a catalogue entry that does not say has (``[type_defaults]``)."""
+
     retention: RetentionClass
     custody_tier: int
 
@@ -111,17 +140,66 @@ class RepaymentConvention:
     Bullet loans pay interest every ``interest_every_months`` months on ``interest_day`` of the
     period's last month (按季结息, the 20th) and the principal at maturity; instalment loans pay
     every ``instalment_months_retail`` months (households) or ``instalment_months_business``
-    (businesses) from the value date.
+    (businesses) from the value date (``[repayment]`` of the rules).
     """
 
-    interest_day: int = 20
-    interest_every_months: int = 3
-    instalment_months_retail: int = 1
-    instalment_months_business: int = 3
+    interest_day: int
+    interest_every_months: int
+    instalment_months_retail: int
+    instalment_months_business: int
 
 
 PERIODS = (1, 2, 3, 4, 6, 12)
 """Months a repayment period may span: the divisors of a year, so periods align every year."""
+
+
+@dataclass(frozen=True)
+class BorrowingRules:
+    """Lending the archive's dossiers (``[borrowing]``; docs/rules.md BOR-02, BOR-04, BOR-06)."""
+
+    default_days: int
+    """Days after the request a borrowing is due back when no date is asked for (0: that day)."""
+    approvers_originals: tuple[Role, ...]
+    """Whose approval lending originals needs."""
+    approvers_tier_one: tuple[Role, ...]
+    """Whose approval, besides, lending anything of custody tier 1 needs (originals or copy)."""
+    shortfall_escalated_to: Role
+    """Who a page shortfall at return is escalated to, and who alone may close the borrowing."""
+    escalation: tuple[tuple[int, Role], ...]
+    """Days overdue → who is told, most overdue first (the first rung reached decides)."""
+
+
+@dataclass(frozen=True)
+class TaskOwners:
+    """Who owns each kind of task the rules do not assign otherwise (``[tasks.owners]``).
+
+    The collection ladder names the owner of each step and the borrowing escalation who is
+    told of an overdue borrowing; these are the rest (docs/rules.md TSK-04 to TSK-10).
+    """
+
+    first_inspection: Role
+    routine_inspection: Role
+    special_inspection: Role
+    repayment_reminder: Role
+    warning_handling: Role
+    reclassification: Role
+    reclassification_awaiting_approval: Role
+    """The owner of a reclassification while a proposal at or below the floor awaits approval."""
+    originals_transfer: Role
+    full_transfer: Role
+    retention_review: Role
+
+
+@dataclass(frozen=True)
+class ReferenceCodes:
+    """The fixed parts of every reference code (档号, DA/T 22; ``[reference]``)."""
+
+    fonds: str
+    """全宗号: the fonds of the bank's credit records."""
+    category: str
+    """类别号: the category of loan dossiers (信贷)."""
+    department: str
+    """机构（问题）代码: the department that formed the records (信贷部)."""
 
 
 @dataclass(frozen=True)
@@ -130,25 +208,68 @@ class RuleSet:
 
     version: str
     source: Mapping[str, Any]
-    document_types: Mapping[str, DocumentTypeRule]
+    """The rule set as written (the file, or what an adoption recorded): what ``version``
+    hashes, and what an adoption records."""
+    document_types: Mapping[str, DocumentType]
+    type_defaults: TypeDefaults
     requirements: tuple[Requirement, ...]
     inspections: InspectionSchedule
     special_inspection_days: int
+    special_warning_colours: frozenset[WarningColour]
     reminder_lead_days: int
     warning_handling_days: Mapping[WarningColour, int]
     collection_ladder: tuple[CollectionRung, ...]
     originals_transfer_working_days: int
     full_transfer_days: int
-    borrowing_escalation: tuple[tuple[int, Role], ...]
-    repayment: RepaymentConvention = RepaymentConvention()
+    borrowing: BorrowingRules
+    repayment: RepaymentConvention
+    sub_grades: SubGradeScheme
+    floor_policy: FloorPolicy
+    task_owners: TaskOwners
+    reference: ReferenceCodes
 
     @property
     def short_version(self) -> str:
         return self.version[:12]
 
+    @property
+    def borrowing_escalation(self) -> tuple[tuple[int, Role], ...]:
+        """Days overdue → who is told of an overdue borrowing, most overdue first."""
+        return self.borrowing.escalation
+
     def requirements_for(self, trigger: str, facts: Mapping[str, str | None]) -> list[Requirement]:
         return [r for r in self.requirements if r.trigger == trigger and r.applies(facts)]
 
+    # ------------------------------------------------------------ the catalogue
+    def document_type(self, code: str) -> DocumentType:
+        """The catalogue's entry for ``code``; an unknown type is refused (4xx)."""
+        try:
+            return self.document_types[code]
+        except KeyError:
+            raise InvalidInputError(
+                f"未知的文档类型 {code!r}",
+                f"unknown document type {code!r}; see GET /api/v1/document-types",
+                field="documents",
+            ) from None
+
+    def retention_of(self, doc_types: Iterable[str]) -> RetentionClass:
+        """The retention class of a dossier: the longest of its documents' (the shortest
+        class, D10, when it has none)."""
+        classes = [self.document_type(t).retention for t in doc_types]
+        shortest = min(RetentionClass, key=lambda c: c.rank)
+        return max(classes, key=lambda c: c.rank, default=shortest)
+
+    def custody_tier_of_type(self, code: str) -> int:
+        """The custody tier of a document type; the default tier for a type the catalogue no
+        longer lists."""
+        found = self.document_types.get(code)
+        return found.custody_tier if found is not None else self.type_defaults.custody_tier
+
+    def tier1_doc_types(self) -> list[str]:
+        """The document types held in custody tier 1."""
+        return sorted(c for c, t in self.document_types.items() if t.custody_tier == 1)
+
+    # ------------------------------------------------------------------ parsing
     @classmethod
     def from_toml(cls, text: str) -> RuleSet:
         try:
@@ -159,12 +280,18 @@ class RuleSet:
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any]) -> RuleSet:
-        """Check and build a rule set; the version hashes the canonical JSON of ``data``."""
+        """Check and build a rule set; the version hashes the canonical JSON of ``data``.
+
+        Keys of :data:`EARLIER` that ``data`` lacks take the values the program applied before
+        they existed; the version and ``source`` stay those of ``data`` as given.
+        """
         canonical = canonical_json(data)
         plain: dict[str, Any] = json.loads(canonical)
-        types = _document_types(_table(plain, "types"))
+        full = with_earlier_defaults(plain)
+        defaults = _type_defaults(_table(full, "type_defaults"))
+        types = _document_types(_table(full, "types"), defaults)
         requirements = tuple(
-            _requirement(n, raw, types) for n, raw in enumerate(_list(plain, "requirements"))
+            _requirement(n, raw, types) for n, raw in enumerate(_list(full, "requirements"))
         )
         ids = [r.rule_id for r in requirements]
         duplicated = sorted({i for i in ids if ids.count(i) > 1})
@@ -172,48 +299,138 @@ class RuleSet:
             raise _fail(
                 "requirements", f"规则编号重复：{duplicated}", f"duplicate ids {duplicated}"
             )
-        inspections = _table(plain, "inspections")
-        schedule = InspectionSchedule(
-            **{
-                name: _days(inspections, name, "inspections")
-                for name in InspectionSchedule.__dataclass_fields__
-            }
-        )
-        warnings = _table(_table(plain, "warnings"), "handling_days", "warnings")
+        warnings = _table(_table(full, "warnings"), "handling_days", "warnings")
         handling = {
             colour: _days(warnings, colour.value, "warnings.handling_days")
             for colour in WarningColour
         }
         ladder = tuple(
-            _rung(n, raw) for n, raw in enumerate(_list(_table(plain, "collection"), "ladder"))
+            _rung(n, raw) for n, raw in enumerate(_list(_table(full, "collection"), "ladder"))
         )
         if [r.days for r in ladder] != sorted(r.days for r in ladder):
             raise _fail("collection.ladder", "须按逾期天数升序", "must ascend by days overdue")
-        transfers = _table(plain, "transfers")
-        borrowing = _table(plain, "borrowing")
-        escalation = tuple(
-            (
-                _days(raw, "days", f"borrowing.escalation[{n}]"),
-                _enum(Role, raw.get("role"), f"borrowing.escalation[{n}].role"),
-            )
-            for n, raw in enumerate(_list(borrowing, "escalation"))
-        )
+        special = _table(full, "special")
+        transfers = _table(full, "transfers")
         return cls(
             version=hashlib.sha256(canonical.encode("utf-8")).hexdigest(),
             source=MappingProxyType(plain),
             document_types=MappingProxyType(types),
+            type_defaults=defaults,
             requirements=requirements,
-            inspections=schedule,
-            special_inspection_days=_days(_table(plain, "special"), "within_days", "special"),
-            reminder_lead_days=_days(_table(plain, "reminders"), "lead_days", "reminders"),
+            inspections=_inspections(_table(full, "inspections")),
+            special_inspection_days=_days(special, "within_days", "special"),
+            special_warning_colours=frozenset(
+                _members(WarningColour, special, "warning_colours", "special")
+            ),
+            reminder_lead_days=_days(_table(full, "reminders"), "lead_days", "reminders"),
             warning_handling_days=MappingProxyType(handling),
             collection_ladder=ladder,
             originals_transfer_working_days=_days(transfers, "originals_working_days", "transfers"),
             full_transfer_days=_days(transfers, "full_after_close_days", "transfers"),
-            # Most overdue first: the first rung reached decides who is told.
-            borrowing_escalation=tuple(sorted(escalation, reverse=True)),
-            repayment=_repayment(plain),
+            borrowing=_borrowing(_table(full, "borrowing")),
+            repayment=_repayment(_table(full, "repayment")),
+            sub_grades=_sub_grades(_table(full, "classification")),
+            floor_policy=_floors(_table(full, "classification")),
+            task_owners=_task_owners(_table(_table(full, "tasks"), "owners", "tasks")),
+            reference=_reference(_table(full, "reference")),
         )
+
+
+@cache
+def packaged_rules_text() -> str:
+    """The text of the packaged ``archive/rules.toml``: the one place it is read."""
+    return resources.files(PACKAGE).joinpath(RULES_FILE).read_text("utf-8")
+
+
+@cache
+def shipped_rules() -> RuleSet:
+    """The rules shipped with the package: those in force before any were adopted."""
+    return RuleSet.from_toml(packaged_rules_text())
+
+
+@lru_cache(maxsize=8)
+def adopted_rules(content: str) -> RuleSet:
+    """The rule set of an adoption's canonical JSON (as recorded, or as a register keeps it),
+    parsed once per content; its version is recomputed, so it cannot be forged."""
+    return RuleSet.from_mapping(json.loads(content))
+
+
+# ------------------------------------------------------- keys of earlier rule sets
+EARLIER: Mapping[str, Any] = MappingProxyType(
+    {
+        "repayment": {
+            "interest_day": 20,
+            "interest_every_months": 3,
+            "instalment_months_retail": 1,
+            "instalment_months_business": 3,
+        },
+        "type_defaults": {"retention": "D10", "custody_tier": 2},
+        "inspections.business_products": ["corporate_working_capital", "small_business"],
+        "inspections.high_ratings": ["AAA", "AA+", "AA", "AA-"],
+        "inspections.a_ratings": ["A+", "A", "A-"],
+        "inspections.individual_production_products": ["individual_production"],
+        "inspections.consumer_products": ["consumer", "mortgage"],
+        "special.warning_colours": ["red", "orange"],
+        "borrowing.default_days": 0,
+        "borrowing.approvers_originals": ["archive_head"],
+        "borrowing.approvers_tier_one": ["branch_head"],
+        "borrowing.shortfall_escalated_to": "archive_head",
+        "classification": {
+            "sub_grades": [
+                {"code": "normal_1", "grade": "normal", "zh": "正常一级"},
+                {"code": "normal_2", "grade": "normal", "zh": "正常二级"},
+                {"code": "normal_3", "grade": "normal", "zh": "正常三级"},
+                {"code": "normal_4", "grade": "normal", "zh": "正常四级"},
+                {"code": "normal_5", "grade": "normal", "zh": "正常五级"},
+                {"code": "special_mention_1", "grade": "special_mention", "zh": "关注一级"},
+                {"code": "special_mention_2", "grade": "special_mention", "zh": "关注二级"},
+                {"code": "special_mention_3", "grade": "special_mention", "zh": "关注三级"},
+                {"code": "substandard_1", "grade": "substandard", "zh": "次级一级"},
+                {"code": "substandard_2", "grade": "substandard", "zh": "次级二级"},
+                {"code": "doubtful", "grade": "doubtful", "zh": "可疑"},
+                {"code": "loss", "grade": "loss", "zh": "损失"},
+            ]
+        },
+        "tasks": {
+            "owners": {
+                "first_inspection": "account_manager",
+                "routine_inspection": "account_manager",
+                "special_inspection": "account_manager",
+                "repayment_reminder": "account_manager",
+                "warning_handling": "risk_manager",
+                "reclassification": "account_manager",
+                "reclassification_awaiting_approval": "risk_manager",
+                "originals_transfer": "account_manager",
+                "full_transfer": "account_manager",
+                "retention_review": "archive_head",
+            }
+        },
+        "reference": {"fonds": "J001", "category": "XD", "department": "XDB"},
+    }
+)
+"""Keys added to the rule set after its first release, with the values the program applied
+before each existed (then fixed in code): a rule set written or adopted earlier lacks them and
+is read with these. History, not defaults: they never change, even when ``archive/rules.toml``
+changes its own values. A dotted key is filled only in a table the rule set has (a missing
+table stays an error); a top-level one whenever it is missing."""
+
+
+def with_earlier_defaults(plain: Mapping[str, Any]) -> dict[str, Any]:
+    """``plain`` (parsed JSON, not shared) with every key of :data:`EARLIER` it lacks."""
+    full = dict(plain)
+    for dotted, value in EARLIER.items():
+        *parents, name = dotted.split(".")
+        node: Any = full
+        for parent in parents:
+            child = node.get(parent) if isinstance(node, dict) else None
+            if not isinstance(child, dict):
+                node = None
+                break
+            node[parent] = child = dict(child)
+            node = child
+        if isinstance(node, dict) and name not in node:
+            node[name] = json.loads(json.dumps(value))
+    return full
 
 
 def canonical_json(data: Mapping[str, Any]) -> str:
@@ -230,10 +447,10 @@ def _table(data: Mapping[str, Any], key: str, where: str = "") -> dict[str, Any]
     return value
 
 
-def _list(data: Mapping[str, Any], key: str) -> list[Any]:
+def _list(data: Mapping[str, Any], key: str, where: str = "") -> list[Any]:
     value = data.get(key)
     if not isinstance(value, list) or not value:
-        raise _fail(key, "须为非空数组", "must be a non-empty array")
+        raise _fail(f"{where}.{key}" if where else key, "须为非空数组", "must be a non-empty array")
     return value
 
 
@@ -248,12 +465,7 @@ def _days(data: Mapping[str, Any], key: str, where: str) -> int:
     return value
 
 
-def _repayment(plain: Mapping[str, Any]) -> RepaymentConvention:
-    """``[repayment]``; rule sets adopted before it existed have none and keep the defaults
-    (their recorded content, and so their version, is left as it was)."""
-    if "repayment" not in plain:
-        return RepaymentConvention()
-    raw = _table(plain, "repayment")
+def _repayment(raw: Mapping[str, Any]) -> RepaymentConvention:
     day = _days(raw, "interest_day", "repayment")
     if not 1 <= day <= 28:
         raise _fail(
@@ -273,6 +485,191 @@ def _repayment(plain: Mapping[str, Any]) -> RepaymentConvention:
     return RepaymentConvention(interest_day=day, **months)
 
 
+def _inspections(raw: Mapping[str, Any]) -> InspectionSchedule:
+    figures = {name: _days(raw, name, "inspections") for name in FIGURES}
+    return InspectionSchedule(
+        **figures,
+        business_products=frozenset(_members(Product, raw, "business_products", "inspections")),
+        high_ratings=_ratings(raw, "high_ratings"),
+        a_ratings=_ratings(raw, "a_ratings"),
+        individual_production_products=frozenset(
+            _members(Product, raw, "individual_production_products", "inspections")
+        ),
+        consumer_products=frozenset(_members(Product, raw, "consumer_products", "inspections")),
+    )
+
+
+def _ratings(raw: Mapping[str, Any], key: str) -> frozenset[str]:
+    path = f"inspections.{key}"
+    values = raw.get(key)
+    if not isinstance(values, list) or not all(isinstance(v, str) and v.strip() for v in values):
+        raise _fail(path, "须为评级（文本）数组", "must be an array of ratings (text)")
+    return frozenset(v.strip().upper() for v in values)
+
+
+def _members(kind: Any, raw: Mapping[str, Any], key: str, where: str) -> list[Any]:
+    """An array of members of the enum ``kind``, each once, in the order given."""
+    path = f"{where}.{key}"
+    values = raw.get(key)
+    if not isinstance(values, list):
+        raise _fail(path, "须为数组", "must be an array")
+    found = [_enum(kind, v, f"{path}[{n}]") for n, v in enumerate(values)]
+    if len(set(found)) != len(found):
+        raise _fail(path, "有重复项", "names a member twice")
+    return found
+
+
+def _role(raw: Mapping[str, Any], key: str, where: str) -> Role:
+    found: Role = _enum(Role, raw.get(key), f"{where}.{key}")
+    return found
+
+
+def _borrowing(raw: Mapping[str, Any]) -> BorrowingRules:
+    escalation = tuple(
+        (
+            _days(rung, "days", f"borrowing.escalation[{n}]"),
+            _role(rung, "role", f"borrowing.escalation[{n}]"),
+        )
+        for n, rung in enumerate(_list(raw, "escalation", "borrowing"))
+    )
+    approvers = _members(Role, raw, "approvers_originals", "borrowing")
+    if not approvers:
+        raise _fail(
+            "borrowing.approvers_originals", "借出原件须至少一人审批", "name at least one approver"
+        )
+    return BorrowingRules(
+        default_days=_days(raw, "default_days", "borrowing"),
+        approvers_originals=tuple(approvers),
+        approvers_tier_one=tuple(_members(Role, raw, "approvers_tier_one", "borrowing")),
+        shortfall_escalated_to=_role(raw, "shortfall_escalated_to", "borrowing"),
+        # Most overdue first: the first rung reached decides who is told.
+        escalation=tuple(sorted(escalation, reverse=True)),
+    )
+
+
+def _sub_grades(raw: Mapping[str, Any]) -> SubGradeScheme:
+    found: dict[str, tuple[Grade, str]] = {}
+    for n, entry in enumerate(_list(raw, "sub_grades", "classification")):
+        path = f"classification.sub_grades[{n}]"
+        if not isinstance(entry, dict):
+            raise _fail(path, "须为表", "must be a table")
+        for key in ("code", "zh"):
+            if not isinstance(entry.get(key), str) or not entry[key].strip():
+                raise _fail(f"{path}.{key}", "不能为空", "must not be blank")
+        if entry["code"] in found:
+            raise _fail(f"{path}.code", "细分等级重复", f"{entry['code']!r} appears twice")
+        found[entry["code"]] = (_enum(Grade, entry.get("grade"), f"{path}.grade"), entry["zh"])
+    return SubGradeScheme(MappingProxyType(found))
+
+
+FLOOR_DAYS = {
+    "substandard_after_days": Grade.SUBSTANDARD,
+    "doubtful_after_days": Grade.DOUBTFUL,
+    "loss_after_days": Grade.LOSS,
+}
+"""``[classification.floors]`` keys that bring an overdue floor forward (fewer days)."""
+
+FLOOR_AT_LEAST = ("observation_min_periods", "observation_min_days", "npl_upgrade_min_repayments")
+"""``[classification.floors]`` keys that may only grow."""
+
+
+def _floors(raw: Mapping[str, Any]) -> FloorPolicy:
+    """The statutory floors, tightened by ``[classification.floors]`` when it says so.
+
+    A value looser than the regulation's (more days overdue before a floor, a larger share,
+    a shorter observation, fewer repayments before an upgrade) is refused, naming its key.
+    """
+    if "floors" not in raw:
+        return STATUTORY
+    floors = _table(raw, "floors", "classification")
+    where = "classification.floors"
+    known = {*FLOOR_DAYS, "borrower_npl_share", *FLOOR_AT_LEAST}
+    for key in floors:
+        if key not in known:
+            raise _fail(
+                f"{where}.{key}",
+                f"未知的下限，允许：{', '.join(sorted(known))}",
+                f"unknown floor; known: {', '.join(sorted(known))}",
+            )
+    statutory = {grade: days for days, grade in STATUTORY.overdue_thresholds}
+    thresholds = dict(statutory)
+    for key, grade in FLOOR_DAYS.items():
+        if key in floors:
+            days = _days(floors, key, where)
+            _not_looser(f"{where}.{key}", days, statutory[grade], days <= statutory[grade])
+            thresholds[grade] = days
+    ordered = [thresholds[g] for g in (Grade.SUBSTANDARD, Grade.DOUBTFUL, Grade.LOSS)]
+    if not 0 < ordered[0] < ordered[1] < ordered[2]:
+        raise _fail(
+            where,
+            "逾期天数下限须依次递增（次级 < 可疑 < 损失）",
+            "the overdue floors must ascend (substandard < doubtful < loss)",
+        )
+    values: dict[str, Any] = {}
+    for key in FLOOR_AT_LEAST:
+        if key in floors:
+            value = _days(floors, key, where)
+            _not_looser(
+                f"{where}.{key}", value, getattr(STATUTORY, key), value >= getattr(STATUTORY, key)
+            )
+            values[key] = value
+    if "borrower_npl_share" in floors:
+        share = floors["borrower_npl_share"]
+        path = f"{where}.borrower_npl_share"
+        if isinstance(share, bool) or not isinstance(share, int | float) or share <= 0:
+            raise _fail(
+                path, f"须为正数，而非 {share!r}", f"must be a positive number, not {share!r}"
+            )
+        values["borrower_npl_share"] = Decimal(str(share))
+        _not_looser(
+            path,
+            values["borrower_npl_share"],
+            STATUTORY.borrower_npl_share,
+            values["borrower_npl_share"] <= STATUTORY.borrower_npl_share,
+        )
+    return FloorPolicy(
+        overdue_thresholds=tuple(sorted((thresholds[grade], grade) for grade in thresholds)),
+        **values,
+    )
+
+
+def _not_looser(path: str, value: Any, statutory: Any, tighter: bool) -> None:
+    if not tighter:
+        raise _fail(
+            path,
+            f"{value} 宽于监管标准 {statutory}（《商业银行金融资产风险分类办法》），只可从严",
+            f"{value} is looser than the statutory {statutory} (R-CLASS, 商业银行金融资产风险"
+            "分类办法): a rule set may only tighten it",
+        )
+
+
+def _task_owners(raw: Mapping[str, Any]) -> TaskOwners:
+    where = "tasks.owners"
+    names = [f.name for f in fields(TaskOwners)]
+    for key in raw:
+        if key not in names:
+            raise _fail(
+                f"{where}.{key}",
+                f"未知的任务种类，允许：{', '.join(names)}",
+                f"unknown kind of task; known: {', '.join(names)}",
+            )
+    return TaskOwners(**{name: _role(raw, name, where) for name in names})
+
+
+def _reference(raw: Mapping[str, Any]) -> ReferenceCodes:
+    parts = {}
+    for name in ("fonds", "category", "department"):
+        value = raw.get(name)
+        if not isinstance(value, str) or not CODE_PART.match(value):
+            raise _fail(
+                f"reference.{name}",
+                f"须为 1–16 位大写字母或数字，而非 {value!r}",
+                f"must be 1-16 capitals or digits, not {value!r}",
+            )
+        parts[name] = value
+    return ReferenceCodes(**parts)
+
+
 def _enum(kind: Any, value: Any, path: str) -> Any:
     for member in kind:
         if value == member.value:
@@ -281,8 +678,15 @@ def _enum(kind: Any, value: Any, path: str) -> Any:
     raise _fail(path, f"取值 {value!r} 无效，允许：{allowed}", f"{value!r} is not one of {allowed}")
 
 
-def _document_types(raw: Mapping[str, Any]) -> dict[str, DocumentTypeRule]:
-    found: dict[str, DocumentTypeRule] = {}
+def _type_defaults(raw: Mapping[str, Any]) -> TypeDefaults:
+    return TypeDefaults(
+        retention=_enum(RetentionClass, raw.get("retention"), "type_defaults.retention"),
+        custody_tier=_tier(raw.get("custody_tier"), "type_defaults.custody_tier"),
+    )
+
+
+def _document_types(raw: Mapping[str, Any], defaults: TypeDefaults) -> dict[str, DocumentType]:
+    found: dict[str, DocumentType] = {}
     for code, entry in raw.items():
         path = f"types.{code}"
         if not isinstance(entry, dict):
@@ -290,21 +694,32 @@ def _document_types(raw: Mapping[str, Any]) -> dict[str, DocumentTypeRule]:
         for key in ("zh", "en", "stage"):
             if not isinstance(entry.get(key), str) or not entry[key].strip():
                 raise _fail(f"{path}.{key}", "不能为空", "must not be blank")
-        tier = entry.get("custody_tier", 2)
-        if tier not in (1, 2):
-            raise _fail(f"{path}.custody_tier", "须为 1 或 2", "must be 1 or 2")
-        found[code] = DocumentTypeRule(
+        found[code] = DocumentType(
             code=code,
             zh=entry["zh"],
             en=entry["en"],
             stage=entry["stage"],
-            retention=_enum(RetentionClass, entry.get("retention", "D10"), f"{path}.retention"),
-            custody_tier=tier,
+            retention=(
+                _enum(RetentionClass, entry["retention"], f"{path}.retention")
+                if "retention" in entry
+                else defaults.retention
+            ),
+            custody_tier=(
+                _tier(entry["custody_tier"], f"{path}.custody_tier")
+                if "custody_tier" in entry
+                else defaults.custody_tier
+            ),
         )
     return found
 
 
-def _requirement(n: int, raw: Any, types: Mapping[str, DocumentTypeRule]) -> Requirement:
+def _tier(value: Any, path: str) -> int:
+    if isinstance(value, bool) or value not in (1, 2):
+        raise _fail(path, "须为 1 或 2", "must be 1 or 2")
+    return int(value)
+
+
+def _requirement(n: int, raw: Any, types: Mapping[str, DocumentType]) -> Requirement:
     path = f"requirements[{n}]"
     if not isinstance(raw, dict):
         raise _fail(path, "须为表", "must be a table")
@@ -397,5 +812,6 @@ class RulesInForce(Aggregate):
 
 
 def parse_adopted(rules: Mapping[str, Any]) -> RuleSet:
-    """The rule set an ``Adopted`` or ``Replaced`` event carries (its version recomputed, so unforgeable)."""
-    return RuleSet.from_mapping(rules)
+    """The rule set an ``Adopted`` or ``Replaced`` event carries (its version recomputed, so
+    unforgeable), parsed once per content."""
+    return adopted_rules(canonical_json(rules))

@@ -1,10 +1,10 @@
 """When the next post-loan inspection (贷后检查) falls due: docs/rules.md INS-02 to INS-09.
 
-First follow-up within 15 days of disbursement for corporate and small-business loans, 30 days
-otherwise; routine inspections by borrower rating (AA and above every 3 months, A every 2,
-BBB and below monthly), individual production loans quarterly, bullet consumer loans every 6
-months; instalment consumer loans are watched through their repayment record instead.
-The figures are defaults a bank may change; the rules, not the figures, live here.
+A first follow-up inspection within some days of disbursement (fewer for business loans);
+then routine inspections by borrower rating, by product for individual production loans and
+bullet consumer loans; instalment consumer loans are watched through their repayment record
+instead. Every figure and every list of products or ratings is the ``[inspections]`` table of
+the rules in force (``archive/rules.toml``); the rules, not the figures, live here.
 """
 
 from __future__ import annotations
@@ -15,8 +15,16 @@ from datetime import date, timedelta
 
 from domain.values import BorrowerType, Product, RepaymentMethod
 
-HIGH_RATINGS = frozenset({"AAA", "AA+", "AA", "AA-"})
-A_RATINGS = frozenset({"A+", "A", "A-"})
+FIGURES = (
+    "first_follow_up_days_business",
+    "first_follow_up_days_other",
+    "months_high_rating",
+    "months_a_rating",
+    "months_other_rating",
+    "months_individual_production",
+    "months_consumer_bullet",
+)
+"""The schedule's figures: days to the first follow-up, months between routine inspections."""
 
 
 def add_months(day: date, months: int) -> date:
@@ -28,42 +36,62 @@ def add_months(day: date, months: int) -> date:
 
 @dataclass(frozen=True)
 class InspectionSchedule:
-    """Inspection windows; every figure has the default of docs/rules.md (INS-02 to INS-07)."""
+    """Inspection windows, as ``[inspections]`` of the rules in force gives them."""
 
-    first_follow_up_days_business: int = 15
-    first_follow_up_days_other: int = 30
-    months_high_rating: int = 3
-    months_a_rating: int = 2
-    months_other_rating: int = 1
-    months_individual_production: int = 3
-    months_consumer_bullet: int = 6
+    first_follow_up_days_business: int
+    first_follow_up_days_other: int
+    months_high_rating: int
+    months_a_rating: int
+    months_other_rating: int
+    months_individual_production: int
+    months_consumer_bullet: int
+    business_products: frozenset[Product]
+    """Products whose first follow-up is a business loan's (a corporate borrower's always is)."""
+    high_ratings: frozenset[str]
+    """Ratings inspected every ``months_high_rating`` months (upper case)."""
+    a_ratings: frozenset[str]
+    """Ratings inspected every ``months_a_rating`` months (upper case)."""
+    individual_production_products: frozenset[Product]
+    """Products inspected every ``months_individual_production`` months, whatever the rating."""
+    consumer_products: frozenset[Product]
+    """Products watched through their repayment record; a bullet one every
+    ``months_consumer_bullet`` months."""
+
+    def first_follow_up_rule(self, borrower_type: BorrowerType, product: Product) -> str:
+        """The name of the figure that sets the first follow-up's window."""
+        business = borrower_type is BorrowerType.CORPORATE or product in self.business_products
+        return "first_follow_up_days_business" if business else "first_follow_up_days_other"
 
     def first_follow_up_due(
         self, value_date: date, borrower_type: BorrowerType, product: Product
     ) -> date:
-        business = borrower_type is BorrowerType.CORPORATE or product in {
-            Product.CORPORATE_WORKING_CAPITAL,
-            Product.SMALL_BUSINESS,
-        }
-        days = self.first_follow_up_days_business if business else self.first_follow_up_days_other
+        days: int = getattr(self, self.first_follow_up_rule(borrower_type, product))
         return value_date + timedelta(days=days)
+
+    def routine_rule(
+        self, rating: str, product: Product, repayment_method: RepaymentMethod
+    ) -> str | None:
+        """The name of the figure that sets the routine interval; None when the repayment
+        record suffices."""
+        if product in self.consumer_products:
+            if repayment_method is RepaymentMethod.BULLET:
+                return "months_consumer_bullet"
+            return None
+        if product in self.individual_production_products:
+            return "months_individual_production"
+        normalised = rating.strip().upper()
+        if normalised in self.high_ratings:
+            return "months_high_rating"
+        if normalised in self.a_ratings:
+            return "months_a_rating"
+        return "months_other_rating"
 
     def routine_months(
         self, rating: str, product: Product, repayment_method: RepaymentMethod
     ) -> int | None:
         """Months between routine inspections; None when the repayment record suffices."""
-        if product is Product.CONSUMER or product is Product.MORTGAGE:
-            if repayment_method is RepaymentMethod.BULLET:
-                return self.months_consumer_bullet
-            return None
-        if product is Product.INDIVIDUAL_PRODUCTION:
-            return self.months_individual_production
-        normalised = rating.strip().upper()
-        if normalised in HIGH_RATINGS:
-            return self.months_high_rating
-        if normalised in A_RATINGS:
-            return self.months_a_rating
-        return self.months_other_rating
+        name = self.routine_rule(rating, product, repayment_method)
+        return None if name is None else int(getattr(self, name))
 
     def next_due(
         self,

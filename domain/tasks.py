@@ -45,7 +45,7 @@ from uuid import UUID
 from domain.classification import Floor, FloorFacts, FloorPolicy, Observation, statutory_floor
 from domain.custody import add_working_days
 from domain.rules import RepaymentConvention, RuleSet
-from domain.schedules import A_RATINGS, HIGH_RATINGS, add_months
+from domain.schedules import add_months
 from domain.values import (
     BorrowerType,
     CollectionStepKind,
@@ -57,9 +57,6 @@ from domain.values import (
     Role,
     WarningColour,
 )
-
-SERIOUS_COLOURS = frozenset({WarningColour.RED, WarningColour.ORANGE})
-"""The warning colours that call for a special inspection."""
 
 
 class TaskKind(LabelledEnum):
@@ -160,10 +157,10 @@ class LoanFacts:
             return convention.instalment_months_retail
         return convention.instalment_months_business
 
-    def due_dates(self, convention: RepaymentConvention | None = None) -> Iterator[date]:
+    def due_dates(self, rule: RepaymentConvention) -> Iterator[date]:
         """Every repayment due date, ascending: instalments, or interest at the end of each
-        period (quarterly on the 20th by default) then the principal at maturity."""
-        rule = convention or RepaymentConvention()
+        period (``[repayment]`` of the rules: quarterly on the 20th) then the principal at
+        maturity."""
         start = self.schedule_from or self.value_date
         if self.repayment_method is RepaymentMethod.INSTALMENT:
             step, every = 1, self.instalment_months(rule)
@@ -256,14 +253,11 @@ class Task:
         return self.borrow_no or self.loan_no or str(self.dossier_id)
 
 
-def tasks_for(
-    facts: Facts, rules: RuleSet, today: date, *, floor_policy: FloorPolicy | None = None
-) -> list[Task]:
+def tasks_for(facts: Facts, rules: RuleSet, today: date) -> list[Task]:
     """The tasks open on ``today``, earliest due first."""
-    policy = floor_policy or FloorPolicy()
     found: list[Task] = []
     for loan in facts.loans:
-        found += loan_tasks(loan, rules, today, policy)
+        found += loan_tasks(loan, rules, today)
     for borrowing in facts.borrowings:
         found += borrowing_tasks(borrowing, rules, today)
     for dossier in facts.dossiers:
@@ -298,13 +292,11 @@ def overdue_floor(loan: LoanFacts, day: date, policy: FloorPolicy) -> Floor | No
     )
 
 
-def loan_tasks(
-    loan: LoanFacts, rules: RuleSet, today: date, policy: FloorPolicy | None = None
-) -> list[Task]:
+def loan_tasks(loan: LoanFacts, rules: RuleSet, today: date) -> list[Task]:
     """The loan's tasks on ``today`` (some may not be open yet: see ``opens_on``)."""
     if today < loan.value_date:
         return []
-    judge = _LoanJudge(loan, rules, today, policy or FloorPolicy())
+    judge = _LoanJudge(loan, rules, today)
     if loan.closed_on is not None and loan.closed_on <= today:
         return judge.full_transfer()
     return [
@@ -359,7 +351,7 @@ def dossier_tasks(dossier: DossierFacts, rules: RuleSet, today: date) -> list[Ta
             subject=dossier.reference_code or "",
             loan_no=dossier.loan_no,
             branch=dossier.branch,
-            owner_role=Role.ARCHIVE_HEAD,
+            owner_role=rules.task_owners.retention_review,
             owner_id=None,
             opens_on=opens,
             due_on=opens,
@@ -382,7 +374,10 @@ class _LoanJudge:
     loan: LoanFacts
     rules: RuleSet
     today: date
-    policy: FloorPolicy
+
+    @property
+    def policy(self) -> FloorPolicy:
+        return self.rules.floor_policy
 
     def task(
         self,
@@ -391,7 +386,7 @@ class _LoanJudge:
         opens_on: date,
         due_on: date,
         rule: str,
-        owner_role: Role = Role.ACCOUNT_MANAGER,
+        owner_role: Role,
         subject: str = "",
     ) -> Task:
         return Task(
@@ -431,24 +426,27 @@ class _LoanJudge:
         )
         if due is None:
             return []
+        owners = self.rules.task_owners
         if not loan.first_inspection_done:
-            name = _first_follow_up_rule(loan)
+            name = schedule.first_follow_up_rule(loan.borrower_type, loan.product)
             return [
                 self.task(
                     TaskKind.FIRST_INSPECTION,
                     opens_on=loan.value_date,
                     due_on=due,
                     rule=f"inspections.{name} = {getattr(schedule, name)}",
+                    owner_role=owners.first_inspection,
                 )
             ]
-        name = _routine_rule(loan)
+        routine = schedule.routine_rule(loan.rating, loan.product, loan.repayment_method)
         last = loan.last_inspected_on or loan.value_date
         return [
             self.task(
                 TaskKind.ROUTINE_INSPECTION,
                 opens_on=last + timedelta(days=1),
                 due_on=due,
-                rule=f"inspections.{name} = {getattr(schedule, name)}",
+                rule=f"inspections.{routine} = {getattr(schedule, str(routine))}",
+                owner_role=owners.routine_inspection,
             )
         ]
 
@@ -473,6 +471,7 @@ class _LoanJudge:
                 opens_on=on,
                 due_on=on + timedelta(days=days),
                 rule=f"special.within_days = {days} after {why.replace('_', ' ')}",
+                owner_role=self.rules.task_owners.special_inspection,
                 subject=why,
             )
         ]
@@ -495,6 +494,7 @@ class _LoanJudge:
                     opens_on=opens,
                     due_on=opens,
                     rule=f"reminders.lead_days = {lead}",
+                    owner_role=self.rules.task_owners.repayment_reminder,
                     subject=due.isoformat(),
                 )
             ]
@@ -539,7 +539,7 @@ class _LoanJudge:
                     opens_on=signal.raised_on,
                     due_on=signal.raised_on + timedelta(days=days),
                     rule=f"warnings.handling_days.{signal.colour.value} = {days}",
-                    owner_role=Role.RISK_MANAGER,
+                    owner_role=self.rules.task_owners.warning_handling,
                     subject=str(signal.signal_id),
                 )
             )
@@ -566,7 +566,11 @@ class _LoanJudge:
                 opens_on=opens,
                 due_on=opens,
                 rule=f"floor: overdue > {_days(threshold)} ⇒ at least {floor.grade.zh}",
-                owner_role=Role.RISK_MANAGER if awaiting else Role.ACCOUNT_MANAGER,
+                owner_role=(
+                    self.rules.task_owners.reclassification_awaiting_approval
+                    if awaiting
+                    else self.rules.task_owners.reclassification
+                ),
                 subject=floor.grade.value,
             )
         ]
@@ -582,6 +586,7 @@ class _LoanJudge:
                 opens_on=self.loan.value_date,
                 due_on=add_working_days(self.loan.value_date, days),
                 rule=f"transfers.originals_working_days = {days}",
+                owner_role=self.rules.task_owners.originals_transfer,
             )
         ]
 
@@ -596,27 +601,6 @@ class _LoanJudge:
                 opens_on=closed,
                 due_on=closed + timedelta(days=days),
                 rule=f"transfers.full_after_close_days = {days}",
+                owner_role=self.rules.task_owners.full_transfer,
             )
         ]
-
-
-# The names of the schedule's figures, chosen as domain/schedules.py chooses the figures.
-def _first_follow_up_rule(loan: LoanFacts) -> str:
-    business = loan.borrower_type is BorrowerType.CORPORATE or loan.product in {
-        Product.CORPORATE_WORKING_CAPITAL,
-        Product.SMALL_BUSINESS,
-    }
-    return "first_follow_up_days_business" if business else "first_follow_up_days_other"
-
-
-def _routine_rule(loan: LoanFacts) -> str:
-    if loan.product in {Product.CONSUMER, Product.MORTGAGE}:
-        return "months_consumer_bullet"
-    if loan.product is Product.INDIVIDUAL_PRODUCTION:
-        return "months_individual_production"
-    rating = loan.rating.strip().upper()
-    if rating in HIGH_RATINGS:
-        return "months_high_rating"
-    if rating in A_RATINGS:
-        return "months_a_rating"
-    return "months_other_rating"

@@ -14,7 +14,6 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from domain.classification import FloorPolicy
 from domain.compliance import ComplianceReport, Requirement, Scope, build_report
 from domain.values import Product
 from projections.projection import Projection
@@ -38,15 +37,12 @@ def compliance_report(
     position: int,
     at: datetime | None = None,
     scope: Scope = Scope(),
-    floor_policy: FloorPolicy | None = None,
     name_of: Callable[[UUID], str] = str,
 ) -> ComplianceReport:
     """The report for ``scope`` on the business date ``on``, from the registers at
     ``position`` (and no later than ``at``, naive UTC, when given)."""
     as_of = AsOf(position=position, at=at)
-    judged = judge(
-        store, work_queue, on, as_of=as_of, branch=scope.branch, floor_policy=floor_policy
-    )
+    judged = judge(store, work_queue, on, as_of=as_of, branch=scope.branch)
     loans = select_all(store, completeness, LOANS.name, as_of=as_of)
     products = {
         row["loan_id"]: Product.parse(row["product"], "product")
@@ -68,7 +64,7 @@ def compliance_report(
         requirements=requirements,
         tasks=judged.tasks,
         dossiers=judged.facts.dossiers,
-        floor_policy=floor_policy or FloorPolicy(),
+        floor_policy=judged.rules.floor_policy,
         name_of=name_of,
     )
 

@@ -5,7 +5,7 @@ in one row of its own table, ``rules_in_force``, replaced at each ``RulesInForce
 ``Replaced`` event — so a follower that restarts mid-log, or a rebuild from position zero,
 judges every event with the rules that were in force when it was recorded, and every verdict
 can name their version. Before the first adoption in the log the register uses the default
-rules it was built with (the shipped ``archive/rules.toml``, handed in by the composition root).
+rules it was built with (the rules the composition root loaded; the shipped ones by default).
 
 Use: add ``RULES_TABLE`` to the register's ``tables``, subclass :class:`FollowsRules`, and in
 the register's own ``handle`` register ``adopt`` for ``RulesEvents.Adopted`` and
@@ -21,14 +21,11 @@ and read ``self.rules_at(changes)`` in the other handlers.
 
 from __future__ import annotations
 
-import json
-from functools import cache
-from importlib import resources
 from typing import Any
 
 import sqlalchemy as sa
 
-from domain.rules import RuleSet, RulesInForce, canonical_json
+from domain.rules import RuleSet, RulesInForce, adopted_rules, canonical_json, shipped_rules
 from projections.changes import Changes
 from projections.tables import TableSpec, col
 
@@ -48,19 +45,15 @@ RULES_TABLE = TableSpec(
 )
 
 
-@cache
-def shipped_rules() -> RuleSet:
-    """The rule set shipped with the service (the data file ``archive/rules.toml``; read as
-    data, not imported as code), for registers built without the composition root's rules."""
-    return RuleSet.from_toml(resources.files("archive").joinpath("rules.toml").read_text("utf-8"))
+__all__ = ["RULES_TABLE", "SLOT", "FollowsRules", "RulesEvents", "shipped_rules"]
 
 
 class FollowsRules:
     """A register that judges with the rules in force (see the module's docstring)."""
 
     def __init__(self, default_rules: RuleSet | None = None) -> None:
+        """``default_rules`` judge the log before its first adoption (default: the shipped)."""
         self.default_rules = default_rules or shipped_rules()
-        self._parsed: dict[str, RuleSet] = {self.default_rules.version: self.default_rules}
 
     def adopt(self, event: Any, changes: Changes) -> None:
         """Keep the rule set an ``Adopted`` or ``Replaced`` event carries."""
@@ -69,12 +62,10 @@ class FollowsRules:
 
     def rules_at(self, changes: Changes) -> RuleSet:
         """The rules in force at the event being applied."""
-        row = changes.get(RULES_TABLE.name, *SLOT)
+        return self.rules_from(changes.get(RULES_TABLE.name, *SLOT))
+
+    def rules_from(self, row: dict[str, Any] | None) -> RuleSet:
+        """The rule set a ``rules_in_force`` row holds; the default rules when there is none."""
         if row is None:
             return self.default_rules
-        version = str(row["version"])
-        found = self._parsed.get(version)
-        if found is None:
-            found = RuleSet.from_mapping(json.loads(str(row["content"])))
-            self._parsed[version] = found
-        return found
+        return adopted_rules(str(row["content"]))

@@ -17,7 +17,6 @@ from uuid import UUID
 
 import sqlalchemy as sa
 
-from domain.classification import FloorPolicy
 from domain.rules import RuleSet
 from domain.tasks import (
     BorrowingFacts,
@@ -55,10 +54,9 @@ def tasks(
     kind: TaskKind | None = None,
     branch: str | None = None,
     as_of: AsOf | None = None,
-    floor_policy: FloorPolicy | None = None,
 ) -> list[Task]:
     """The tasks open on ``today``, from the facts as the register stood at ``as_of``."""
-    found = judge(store, register, today, as_of=as_of, branch=branch, floor_policy=floor_policy)
+    found = judge(store, register, today, as_of=as_of, branch=branch)
     return [
         t
         for t in found.tasks
@@ -84,14 +82,13 @@ def judge(
     *,
     as_of: AsOf | None = None,
     branch: str | None = None,
-    floor_policy: FloorPolicy | None = None,
 ) -> Judged:
     """Every open task on ``today`` with the facts and rules behind them, at ``as_of``."""
     queue = _work_queue(register)
     rows = _read(store, queue, as_of or AsOf(), branch)
     rules = queue.rules_from(rows["rules_in_force"][0] if rows["rules_in_force"] else None)
     facts = _facts(rows)
-    return Judged(facts, rules, tasks_for(facts, rules, today, floor_policy=floor_policy))
+    return Judged(facts, rules, tasks_for(facts, rules, today))
 
 
 def rules_in_force(

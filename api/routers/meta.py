@@ -21,5 +21,5 @@ def document_types(archive: ArchiveDep, ctx: ReadCtx) -> list[DocumentTypePublic
     """The catalogue of document types (文档类型目录)."""
     return [
         DocumentTypePublic(code=t.code, zh=t.zh, en=t.en, stage=t.stage)
-        for t in archive.config.document_types.values()
+        for t in archive.rule_set().document_types.values()
     ]

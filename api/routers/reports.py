@@ -64,7 +64,6 @@ def build(
         position=position,
         at=service.as_of(as_of, None).at,
         scope=scope,
-        floor_policy=archive.config.floor_policy,
         name_of=_namer(archive),
     )
     return replace(found, record_as_of=as_of) if as_of else found

@@ -126,7 +126,6 @@ def judge(
         kind=chosen,
         branch=branch,
         as_of=as_of,
-        floor_policy=archive.config.floor_policy,
     )
     data = public(found, archive)
     return TasksPublic(

@@ -21,6 +21,7 @@ from uuid import UUID, uuid5
 from archive.demo.borrowers import CITY, COUNTY, REGION, Borrower
 from archive.demo.pdfs import DOCUMENT_TITLES, render_document
 from archive.demo.staff import ARCHIVIST, BANK, BANK_ABBR, NAMES, RISK_MANAGERS, Crew
+from domain.rules import shipped_rules
 from domain.values import (
     NAMESPACE,
     Grade,
@@ -53,6 +54,8 @@ COLLATERAL_COMMANDS = frozenset(
 
 _ID_NAMESPACE = uuid5(NAMESPACE, "demo-portfolio")
 _CENT = Decimal("0.01")
+_REPAYMENT = shipped_rules().repayment
+"""The demo's loans repay by the shipped rules' convention (docs/rules.md LIF-10)."""
 _GUARANTEE_WORDS: Mapping[GuaranteeType, str] = {
     GuaranteeType.CREDIT: "信用",
     GuaranteeType.GUARANTEE: "保证",
@@ -83,11 +86,11 @@ def rate_value(rate: str) -> Decimal:
 
 
 def due_dates(
-    value_date: date, maturity: date, method: RepaymentMethod, *, months: int = 3
+    value_date: date, maturity: date, method: RepaymentMethod, *, months: int
 ) -> list[date]:
-    """When something falls due: quarterly interest (按季结息, the 20th of each quarter's last
-    month) then the principal at maturity; or an instalment of principal and interest every
-    ``months`` months."""
+    """When something falls due: interest at the end of each period of the shipped rules'
+    ``[repayment]`` (按季结息, the 20th of each quarter's last month) then the principal at
+    maturity; or an instalment of principal and interest every ``months`` months."""
     if method is RepaymentMethod.INSTALMENT:
         dues: list[date] = []
         step = 1
@@ -97,9 +100,10 @@ def due_dates(
         return [*dues, maturity]
     dues = []
     year, month = value_date.year, value_date.month
+    every, day = _REPAYMENT.interest_every_months, _REPAYMENT.interest_day
     while True:
-        quarter_end = date(year, month, 20)
-        if month % 3 == 0 and value_date < quarter_end:
+        quarter_end = date(year, month, day)
+        if month % every == 0 and value_date < quarter_end:
             if quarter_end >= maturity - timedelta(days=10):
                 break
             dues.append(quarter_end)
@@ -175,8 +179,10 @@ class Shape:
 
     @property
     def instalment_months(self) -> int:
-        """Households repay monthly (按月); businesses by the quarter (按季)."""
-        return 1 if self.product.is_retail else 3
+        """Households repay monthly (按月); businesses by the quarter (按季): the shipped rules."""
+        if self.product.is_retail:
+            return _REPAYMENT.instalment_months_retail
+        return _REPAYMENT.instalment_months_business
 
     def due_dates(self, maturity: date | None = None) -> list[date]:
         final = maturity or self.maturity

@@ -20,6 +20,7 @@ from archive.demo.texts import (
     SIGNALS,
 )
 from archive.lending import Disbursement
+from domain.rules import shipped_rules
 from domain.values import (
     BorrowerType,
     Grade,
@@ -33,6 +34,8 @@ Row = tuple[date, Decimal, Decimal]
 """One due date of a schedule: when, principal, interest."""
 
 _CORPORATE_PRODUCTS = (Product.CORPORATE_WORKING_CAPITAL, Product.SMALL_BUSINESS)
+_SCHEDULE = shipped_rules().inspections
+"""The demo keeps to the shipped rules' inspection schedule (docs/rules.md INS-02 to INS-09)."""
 _HANDOVER_REASONS = (
     "原客户经理岗位调整，管户客户按支行安排移交",
     "原客户经理轮岗交流，办理管户移交",
@@ -191,9 +194,9 @@ def inspect(
 
 
 def first_follow_up(p: Planner) -> date:
-    """首次跟踪检查: within 15 days for corporate and small-business loans, 30 otherwise."""
+    """首次跟踪检查: within the days the shipped rules give (15 for business loans, 30 others)."""
     s = p.shape
-    limit = 15 if s.product in _CORPORATE_PRODUCTS else 30
+    limit: int = getattr(_SCHEDULE, _SCHEDULE.first_follow_up_rule(s.borrower.kind, s.product))
     days = p.rng.randint(limit // 3, limit)
     if p.rng.random() < 0.06:
         days = limit + p.rng.randint(3, 20)  # a late first inspection: a real-world gap
@@ -221,15 +224,10 @@ def first_findings(p: Planner) -> str:
 
 
 def routine_interval(p: Planner) -> int | None:
-    """Months between routine inspections; None when the repayment record is the monitor."""
+    """Months between routine inspections by the shipped rules; None when the repayment
+    record is the monitor."""
     s = p.shape
-    if s.product in _CORPORATE_PRODUCTS:
-        return {"AA": 3, "A": 2}.get(s.rating, 1)
-    if s.product is Product.INDIVIDUAL_PRODUCTION:
-        return 3
-    if s.product is Product.CONSUMER and s.method is RepaymentMethod.BULLET:
-        return 6
-    return None
+    return _SCHEDULE.routine_months(s.rating, s.product, s.method)
 
 
 def routine_inspections(p: Planner, after: date, before: date, *, optional: int = 3) -> None:

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
+from domain.rules import shipped_rules
 from domain.values import WarningColour, WriteOffCriterion
 
 
@@ -131,8 +132,8 @@ _SIGNALS = (
 )
 SIGNALS: Mapping[str, Signal] = MappingProxyType({s.code: s for s in _SIGNALS})
 
-# Days within which a signal must be handled (the defaults of docs/rules.md WRN-04).
-HANDLING_DAYS: Mapping[WarningColour, int] = MappingProxyType({_R: 3, _O: 7, _Y: 15})
+# Days within which a signal must be handled (docs/rules.md WRN-04): the shipped rules'.
+HANDLING_DAYS: Mapping[WarningColour, int] = shipped_rules().warning_handling_days
 
 FIRST_FINDINGS: Mapping[str, str] = MappingProxyType(
     {

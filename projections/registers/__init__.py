@@ -39,11 +39,11 @@ def all_registers(
     from projections.registers.work_queue import WorkQueue
 
     registers: list[Projection] = [
-        LoanLedger(),
+        LoanLedger(default_rules),
         ClassificationRegister(),
         OverdueLedger(),
         NonPerformingRegister(),
-        WarningLedger(),
+        WarningLedger(default_rules),
         CollateralRegister(),
         ArchiveCatalogue(),
         CirculationRegister(),

@@ -1,4 +1,8 @@
-"""Loan ledger (贷后管理台账): one row per loan, as it stands after each of its events."""
+"""Loan ledger (贷后管理台账): one row per loan, as it stands after each of its events.
+
+The next inspection's due date follows the ``[inspections]`` schedule of the rules in force
+when the loan's last event was recorded (``rules_in_force``, as the work queue keeps it).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ from typing import Any, ClassVar
 import sqlalchemy as sa
 
 from domain.loan import Loan
-from domain.schedules import InspectionSchedule
+from domain.rules import RuleSet
 from domain.staff import Staff
 from domain.values import (
     BorrowerType,
@@ -22,6 +26,7 @@ from domain.values import (
 )
 from projections.changes import Changes
 from projections.projection import Listing, Projection
+from projections.rules_state import RULES_TABLE, FollowsRules, RulesEvents
 from projections.tables import TableSpec, col
 
 MONEY = sa.Numeric(18, 2)
@@ -91,26 +96,27 @@ STAFF = TableSpec(
 )
 
 
-class LoanLedger(Projection):
+class LoanLedger(FollowsRules, Projection):
     """贷后管理台账: borrower, product, amounts, status, grade, arrears, inspections, warnings."""
 
     name = "loan_ledger"
-    version = 1
+    version = 2  # 2: the inspection schedule follows the rules in force (rules_in_force)
     title_zh = "贷后管理台账"
     title_en = "Loan ledger"
-    tables = (LOANS, STAFF)
+    tables = (LOANS, STAFF, RULES_TABLE)
     listings: ClassVar[dict[str, Listing]] = {
         "loans": Listing("loans", ("loan_no",), title_zh, title_en)
     }
 
-    def __init__(self, schedule: InspectionSchedule | None = None) -> None:
-        self.schedule = schedule or InspectionSchedule()
+    def __init__(self, default_rules: RuleSet | None = None) -> None:
+        """``default_rules`` judge the log before its first adoption (default: the shipped)."""
+        FollowsRules.__init__(self, default_rules)
 
-    def _next_due(self, row: dict[str, Any]) -> None:
+    def _next_due(self, row: dict[str, Any], changes: Changes) -> None:
         if row["status"] != LoanStatus.ACTIVE.value:
             row["next_inspection_due"] = None
             return
-        row["next_inspection_due"] = self.schedule.next_due(
+        row["next_inspection_due"] = self.rules_at(changes).inspections.next_due(
             value_date=row["value_date"],
             borrower_type=BorrowerType.parse(row["borrower_type"], "borrower_type"),
             product=Product.parse(row["product"], "product"),
@@ -123,6 +129,11 @@ class LoanLedger(Projection):
     @singledispatchmethod
     def handle(self, event: object, changes: Changes) -> None:
         """Events this register does not follow change nothing."""
+
+    @handle.register(RulesEvents.Adopted)
+    @handle.register(RulesEvents.Replaced)
+    def _rules(self, event: Any, changes: Changes) -> None:
+        self.adopt(event, changes)
 
     @staticmethod
     def _manager(changes: Changes, staff_id: Any) -> dict[str, Any]:
@@ -144,7 +155,7 @@ class LoanLedger(Projection):
         if row is None:  # an event of a loan whose disbursement this register never saw
             return
         row.update(values)
-        self._next_due(row)
+        self._next_due(row, changes)
         changes.put("loans", (loan_id,), row)
 
     @handle.register(LoanEvents.Disbursed)
@@ -175,7 +186,7 @@ class LoanLedger(Projection):
             "open_warnings": 0,
             "in_asset_preservation": False,
         }
-        self._next_due(row)
+        self._next_due(row, changes)
         changes.put("loans", (event.originator_id,), row)
 
     @handle.register(LoanEvents.RepaymentRecorded)

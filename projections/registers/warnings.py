@@ -1,7 +1,7 @@
 """Warning ledger (预警台账): every risk-warning signal, raised → handled → cleared.
 
 Each signal is due to be handled (处置) within a number of days of being raised that depends on
-its colour (by default red 3, orange 7, yellow 15: the register's ``deadlines``). The first
+its colour (``warnings.handling_days`` of the rules in force when it was raised). The first
 handling is the one that meets or misses the deadline: ``handled_on`` and ``handled_by`` are
 its, ``handled_late`` says whether it came after ``handling_due``; a later handling only
 replaces the measures. ``loans`` is an internal helper with each loan's descriptive fields.
@@ -12,7 +12,6 @@ position (``as_of``) and judge it on a business date (``on``).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import date, timedelta
 from functools import singledispatchmethod
 from typing import Any, ClassVar
@@ -20,22 +19,17 @@ from typing import Any, ClassVar
 import sqlalchemy as sa
 
 from domain.loan import Loan
+from domain.rules import RuleSet
 from domain.values import LabelledEnum, WarningColour
 from projections.changes import Changes
 from projections.projection import Listing, Projection
 from projections.query import AsOf, visible
+from projections.rules_state import RULES_TABLE, FollowsRules, RulesEvents
 from projections.store import RegisterStore
 from projections.tables import TableSpec, col
 
 # Event classes made by the @event decorator exist at run time but are invisible to mypy.
 LoanEvents: Any = Loan
-
-DEFAULT_DEADLINES: Mapping[WarningColour, int] = {
-    WarningColour.RED: 3,
-    WarningColour.ORANGE: 7,
-    WarningColour.YELLOW: 15,
-}
-"""Days from raising to the handling deadline, by colour (the defaults of the rules)."""
 
 
 class SignalStatus(LabelledEnum):
@@ -85,25 +79,30 @@ SIGNALS = TableSpec(
 )
 
 
-class WarningLedger(Projection):
+class WarningLedger(FollowsRules, Projection):
     """预警台账: signals with their handling deadline, handling, lateness and clearing."""
 
     name = "warning_ledger"
-    version = 1
+    version = 2  # 2: the handling deadlines follow the rules in force (rules_in_force)
     title_zh = "预警台账"
     title_en = "Warning ledger"
-    tables = (LOANS, SIGNALS)
+    tables = (LOANS, SIGNALS, RULES_TABLE)
     listings: ClassVar[dict[str, Listing]] = {
         "signals": Listing("signals", ("raised_on", "loan_no"), title_zh, title_en)
     }
 
-    def __init__(self, deadlines: Mapping[WarningColour, int] | None = None) -> None:
-        """``deadlines``: days to handle a signal, by colour; colours not named keep the default."""
-        self.deadlines = {**DEFAULT_DEADLINES, **(deadlines or {})}
+    def __init__(self, default_rules: RuleSet | None = None) -> None:
+        """``default_rules`` judge the log before its first adoption (default: the shipped)."""
+        FollowsRules.__init__(self, default_rules)
 
     @singledispatchmethod
     def handle(self, event: object, changes: Changes) -> None:
         """Events this register does not follow change nothing."""
+
+    @handle.register(RulesEvents.Adopted)
+    @handle.register(RulesEvents.Replaced)
+    def _rules(self, event: Any, changes: Changes) -> None:
+        self.adopt(event, changes)
 
     @handle.register(LoanEvents.Disbursed)
     def _(self, event: Any, changes: Changes) -> None:
@@ -133,7 +132,8 @@ class WarningLedger(Projection):
                 "raised_on": event.raised_on,
                 "raised_by": event.actor_id,
                 "reason": event.reason,
-                "handling_due": event.raised_on + timedelta(days=self.deadlines[event.colour]),
+                "handling_due": event.raised_on
+                + timedelta(days=self.rules_at(changes).warning_handling_days[event.colour]),
                 "status": SignalStatus.RAISED.value,
             },
         )

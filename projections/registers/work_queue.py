@@ -15,7 +15,6 @@ loan are the last who acted on it in that role (none until someone has).
 
 from __future__ import annotations
 
-import json
 from enum import Enum
 from functools import singledispatchmethod
 from typing import Any, ClassVar
@@ -49,7 +48,6 @@ LoanEvents: Any = Loan
 DossierEvents: Any = Dossier
 BorrowingEvents: Any = Borrowing
 
-SERIOUS = frozenset({WarningColour.RED.value, WarningColour.ORANGE.value})
 
 LOANS = TableSpec(
     "loans",
@@ -174,17 +172,6 @@ class WorkQueue(FollowsRules, Projection):
         """``default_rules`` judge the log before its first adoption (default: the shipped)."""
         FollowsRules.__init__(self, default_rules)
 
-    def rules_from(self, row: dict[str, Any] | None) -> RuleSet:
-        """The rule set a ``rules_in_force`` row holds; the default rules when there is none."""
-        if row is None:
-            return self.default_rules
-        version = str(row["version"])
-        found = self._parsed.get(version)
-        if found is None:
-            found = RuleSet.from_mapping(json.loads(str(row["content"])))
-            self._parsed[version] = found
-        return found
-
     @singledispatchmethod
     def handle(self, event: object, changes: Changes) -> None:
         """Events this register does not follow change nothing."""
@@ -302,7 +289,8 @@ class WorkQueue(FollowsRules, Projection):
         )
         row = self._row(changes, event)
         values = {}
-        if colour in SERIOUS:
+        serious = {c.value for c in self.rules_at(changes).special_warning_colours}
+        if colour in serious:
             values["last_serious_warning_on"] = later(
                 row.get("last_serious_warning_on"), event.raised_on
             )

@@ -6,13 +6,14 @@ from datetime import date, timedelta
 from decimal import Decimal
 from uuid import UUID, uuid4
 
-from domain.classification import FloorPolicy, SubGradeScheme
+from domain.classification import FloorPolicy
 from domain.loan import Loan
+from domain.rules import shipped_rules
 from domain.values import Actor, Grade, InspectionKind, Role, WriteOffCriterion
 from tests.factories import VALUE_DATE, actor, doc, party
 
 POLICY = FloorPolicy()
-SCHEME = SubGradeScheme()
+SCHEME = shipped_rules().sub_grades
 
 
 def day(n: int) -> date:

@@ -55,6 +55,7 @@ def requested(**overrides: Any) -> Borrowing:
         "requested_on": DAY,
         "due_on": None,
         "reason": "年度审计抽查",
+        "rules": SHIPPED.borrowing,
         "actor": BORROWER,
     }
     params.update(overrides)
@@ -236,7 +237,11 @@ def test_a_full_return_frees_the_items_and_may_be_closed_by_the_archivist() -> N
     circulation = Circulation(dossier_id=DOSSIER)
     borrowing = checked_out(circulation)
     borrowing.return_items(
-        returned_on=DAY, pages={A: 4, B: 2}, circulation=circulation, actor=KEEPER_2
+        returned_on=DAY,
+        pages={A: 4, B: 2},
+        circulation=circulation,
+        escalate_to=SHIPPED.borrowing.shortfall_escalated_to,
+        actor=KEEPER_2,
     )
     assert circulation.is_empty
     assert not borrowing.escalated
@@ -249,7 +254,11 @@ def test_a_return_one_page_short_is_recorded_and_escalated_never_accepted_silent
     circulation = Circulation(dossier_id=DOSSIER)
     borrowing = checked_out(circulation)
     borrowing.return_items(
-        returned_on=DAY, pages={A: 3, B: 2}, circulation=circulation, actor=KEEPER
+        returned_on=DAY,
+        pages={A: 3, B: 2},
+        circulation=circulation,
+        escalate_to=SHIPPED.borrowing.shortfall_escalated_to,
+        actor=KEEPER,
     )
     events = borrowing.collect_events()
     assert [type(e).__name__ for e in events][-2:] == ["Returned", "PageCountMismatched"]

@@ -17,6 +17,7 @@ from domain.errors import (
     PermanentRetentionError,
     SegregationOfDutiesError,
 )
+from domain.rules import shipped_rules
 from domain.values import (
     AppraisalOpinion,
     HoldKind,
@@ -53,6 +54,7 @@ def received(dossier: Dossier, *, condition: str = "present") -> None:
         listed_on=date(2025, 1, 13),
         signed_on=date(2025, 1, 10),
         loan_status=LoanStatus.ACTIVE,
+        originals_working_days=shipped_rules().originals_transfer_working_days,
         actor=actor(Role.ACCOUNT_MANAGER),
     )
     dossier.receive_transfer(
@@ -104,6 +106,7 @@ def test_the_full_dossier_is_not_transferred_while_the_loan_is_live() -> None:
             listed_on=date(2025, 2, 1),
             signed_on=None,
             loan_status=LoanStatus.ACTIVE,
+            originals_working_days=shipped_rules().originals_transfer_working_days,
             actor=actor(Role.ACCOUNT_MANAGER),
         )
 
@@ -132,6 +135,7 @@ def test_no_one_signs_the_receipt_of_their_own_transfer() -> None:
         listed_on=date(2025, 1, 13),
         signed_on=date(2025, 1, 10),
         loan_status=LoanStatus.ACTIVE,
+        originals_working_days=shipped_rules().originals_transfer_working_days,
         actor=actor(Role.ACCOUNT_MANAGER, id=person),
     )
     with pytest.raises(SegregationOfDutiesError):

@@ -9,6 +9,7 @@ import pytest
 
 from archive.rules import packaged_rules_text
 from domain.rules import (
+    EARLIER,
     RepaymentConvention,
     RulesError,
     RuleSet,
@@ -135,4 +136,4 @@ def test_rules_adopted_before_the_repayment_convention_keep_their_version_and_th
     parsed = parse_adopted(older)
     assert parsed.version == hashlib.sha256(canonical_json(older).encode()).hexdigest()
     assert parsed.version != shipped.version
-    assert parsed.repayment == RepaymentConvention() == shipped.repayment
+    assert parsed.repayment == RepaymentConvention(**EARLIER["repayment"]) == shipped.repayment

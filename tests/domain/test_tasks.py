@@ -216,21 +216,21 @@ def test_instalments_fall_due_monthly_for_households_and_quarterly_for_businesse
         repayment_method=RepaymentMethod.INSTALMENT,
         maturity_date=date(2025, 5, 10),
     )
-    assert list(household.due_dates()) == [
+    assert list(household.due_dates(RULES.repayment)) == [
         date(2025, 2, 10),
         date(2025, 3, 10),
         date(2025, 4, 10),
         date(2025, 5, 10),
     ]
     business = loan(repayment_method=RepaymentMethod.INSTALMENT)
-    assert list(business.due_dates()) == [
+    assert list(business.due_dates(RULES.repayment)) == [
         date(2025, 4, 10),
         date(2025, 7, 10),
         date(2025, 10, 10),
         date(2026, 1, 10),
     ]
     restructured = loan(schedule_from=date(2025, 6, 20), maturity_date=date(2025, 12, 31))
-    assert list(restructured.due_dates()) == [
+    assert list(restructured.due_dates(RULES.repayment)) == [
         date(2025, 9, 20),
         date(2025, 12, 20),
         date(2025, 12, 31),
