@@ -36,6 +36,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
+from domain.authorization import PERMISSIONS, Action
 from domain.classification import STATUTORY, FloorPolicy, SubGradeScheme
 from domain.errors import InvalidInputError
 from domain.reference import CODE_PART
@@ -537,11 +538,27 @@ def _borrowing(raw: Mapping[str, Any]) -> BorrowingRules:
         raise _fail(
             "borrowing.approvers_originals", "借出原件须至少一人审批", "name at least one approver"
         )
+    tier_one = _members(Role, raw, "approvers_tier_one", "borrowing")
+    shortfall = _role(raw, "shortfall_escalated_to", "borrowing")
+    for key, roles, action in (
+        ("approvers_originals", approvers, Action.APPROVE_BORROWING),
+        ("approvers_tier_one", tier_one, Action.APPROVE_BORROWING),
+        ("shortfall_escalated_to", [shortfall], Action.CLOSE_BORROWING),
+    ):
+        for role in roles:
+            if role not in PERMISSIONS[action]:
+                allowed = ", ".join(sorted(r.value for r in PERMISSIONS[action]))
+                raise _fail(
+                    f"borrowing.{key}",
+                    f"{role.zh}无权{'审批' if action is Action.APPROVE_BORROWING else '结案'}"
+                    f"借阅，允许：{allowed}",
+                    f"{role.value} may not {action.value.replace('_', ' ')}s; allowed: {allowed}",
+                )
     return BorrowingRules(
         default_days=_days(raw, "default_days", "borrowing"),
         approvers_originals=tuple(approvers),
-        approvers_tier_one=tuple(_members(Role, raw, "approvers_tier_one", "borrowing")),
-        shortfall_escalated_to=_role(raw, "shortfall_escalated_to", "borrowing"),
+        approvers_tier_one=tuple(tier_one),
+        shortfall_escalated_to=shortfall,
         # Most overdue first: the first rung reached decides who is told.
         escalation=tuple(sorted(escalation, reverse=True)),
     )

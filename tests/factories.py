@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+import json
+from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
 
 from domain.loan import Loan
+from domain.rules import RuleSet, shipped_rules
 from domain.values import (
     Actor,
     BorrowerType,
@@ -201,3 +204,19 @@ def make_staff(app: Any) -> dict[str, Any]:
         assert token is not None
         contexts[staff_no] = CommandContext(app.authenticate(token.token))
     return contexts
+
+
+def rules_with(**tables: Mapping[str, Any]) -> RuleSet:
+    """A bank's own rule set: the shipped one with the given keys of each table changed
+    (nested tables merged key by key, anything else replaced)."""
+    source: dict[str, Any] = json.loads(json.dumps(dict(shipped_rules().source)))
+    for name, keys in tables.items():
+        source[name] = _merged(source.get(name, {}), keys)
+    return RuleSet.from_mapping(source)
+
+
+def _merged(base: Any, changes: Mapping[str, Any]) -> dict[str, Any]:
+    found = dict(base) if isinstance(base, dict) else {}
+    for key, value in changes.items():
+        found[key] = _merged(found.get(key), value) if isinstance(value, Mapping) else value
+    return found

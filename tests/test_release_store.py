@@ -53,6 +53,8 @@ from api.composition import (
 from api.settings import Settings
 from archive.application import DossierArchive
 from archive.rules import load_rules
+from domain.classification import STATUTORY
+from domain.rules import RulesInForce, parse_adopted, shipped_rules
 from projections.projection import Projection
 from storage.blobs import InMemoryBlobStore
 from storage.eventstore import event_store_env, sqlite_env
@@ -199,6 +201,34 @@ def test_the_rules_in_force_keep_the_hash_the_release_recorded(release: Release)
     assert release.archive.recorder.max_notification_id() == HEAD
 
 
+def test_the_release_rule_sets_lack_the_keys_added_since_and_read_as_it_applied_them(
+    release: Release,
+) -> None:
+    """Both rule sets the release adopted (its shipped file, then the bank's copy) predate the
+    values moved from code into rules.toml: each still decodes to its recorded version and
+    reads those values as the release applied them — which are today's shipped ones."""
+    shipped = shipped_rules()
+    recorded: Any = list(release.archive.events.get(RulesInForce.create_id()))
+    assert [type(e).__name__ for e in recorded] == ["Adopted", "Replaced"]
+    for event in recorded:
+        rules = parse_adopted(event.rules)
+        assert rules.version == event.version
+        assert "classification" not in event.rules
+        assert "default_days" not in event.rules["borrowing"]
+        assert rules.sub_grades == shipped.sub_grades
+        assert rules.inspections == shipped.inspections
+        assert rules.special_warning_colours == shipped.special_warning_colours
+        assert rules.borrowing == shipped.borrowing
+        assert rules.task_owners == shipped.task_owners
+        assert rules.reference == shipped.reference
+        assert rules.type_defaults == shipped.type_defaults
+        assert rules.repayment == shipped.repayment
+        assert rules.floor_policy == STATUTORY
+    in_force = release.archive.rule_set()
+    assert in_force.version == MANIFEST["rules_in_force"]["version"]
+    assert in_force.reminder_lead_days == 5  # the bank's own change, kept
+
+
 def test_the_registers_kept_from_the_release_are_as_it_left_them(
     release: Release, released: dump.Snapshot
 ) -> None:
@@ -327,6 +357,37 @@ def test_registers_rebuilt_from_the_release_events_are_those_it_wrote(
         with TestClient(create_app(new_store, archive)) as client:
             check_reports(client, new_store.data_dir)
         assert archive.recorder.max_notification_id() == through
+    finally:
+        archive.close()
+
+
+RULES_FOLLOWING = ("loan_ledger", "warning_ledger")
+"""Registers whose version was raised only so they keep the rules in force (a table more)."""
+
+
+def test_registers_raised_to_follow_the_rules_rebuild_every_row_the_release_wrote(
+    new_store: Settings, released: dump.Snapshot, tmp_path: Path
+) -> None:
+    """The loan ledger and the warning ledger now judge with the rules in force (a
+    ``rules_in_force`` table more, so a new version): from the release's events, every table
+    the release had comes out row for row as it wrote it."""
+    source = unpack(tmp_path / "release") / "events.sqlite"
+    copy_events(source, new_store, KEPT_AT)
+    archive = build_archive(new_store)
+    try:
+        registers = build_registers(new_store, archive)
+        try:
+            registers.follower.catch_up()
+            raised = [registers.follower.projections[name] for name in RULES_FOLLOWING]
+            assert all(p.version != VERSIONS[p.name] for p in raised)
+            rebuilt = dump.snapshot(registers.service.store, raised)
+            for projection in raised:
+                tables = dump.as_of(rebuilt[projection.name], KEPT_AT)
+                assert set(tables) == {*released[projection.name], "rules_in_force"}
+                old = {name: tables[name] for name in released[projection.name]}
+                assert old == released[projection.name], projection.name
+        finally:
+            registers.close()
     finally:
         archive.close()
 

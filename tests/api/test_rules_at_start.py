@@ -137,7 +137,7 @@ def test_a_changed_rules_file_changes_the_verdicts_after_restart_and_is_recorded
         assert [t["kind"] for t in then["data"]] == [t["kind"] for t in before["data"]]
 
         # The catalogue still comes from the (copied) rules file.
-        assert api.archive.config.document_type("loan_contract").zh == "借款合同"
+        assert api.archive.rule_set().document_type("loan_contract").zh == "借款合同"
 
     # The same file again — here through the CLI, a start of its own — records nothing new.
     listed = runner.invoke(
@@ -164,3 +164,19 @@ def test_a_bad_rules_file_stops_the_start_naming_the_key(data_dir: Path) -> None
     assert answer.exit_code == 2, answer.output
     assert "reminders.lead_days" in answer.output
     assert "规则文件" in answer.output
+
+
+def test_a_rules_file_loosening_a_statutory_floor_stops_the_start_naming_the_key(
+    data_dir: Path,
+) -> None:
+    """R-CLASS: 次级 from more than 90 days overdue. A bank's file that waits 120 days is
+    refused at start, the key named in Chinese and English."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    looser = packaged_rules_text() + "\n[classification.floors]\nsubstandard_after_days = 120\n"
+    (data_dir / "rules.toml").write_text(looser, "utf-8")
+    answer = runner.invoke(app, ["staff", "list"])
+    assert answer.exit_code == 2, answer.output
+    output = " ".join(answer.output.split())  # the console wraps long lines
+    assert "classification.floors.substandard_after_days" in output
+    assert "宽于监管标准 90" in output
+    assert "looser than the statutory 90" in output

@@ -27,6 +27,7 @@ from archive.errors import DocumentRejectedError, DocumentTooLargeError
 from archive.ingest import Upload, check_filename, stage
 from archive.pdfsafety import PdfFacts, PdfLimits, extract_text, inspect_pdf
 from domain.errors import NotFoundError
+from domain.rules import shipped_rules
 from domain.values import InspectionKind
 from storage.envelope import EncryptingBlobStore
 from tests.archive.hostile import BENIGN, KINDS, UPLOAD_LIMIT, Hostile, one_page, raw_pdf
@@ -174,7 +175,7 @@ def _refusal(hostile: Hostile) -> str:
     """The English reason ``stage`` gives for a corpus document, or "" if it accepts it."""
     config = ArchiveConfig(max_upload_bytes=UPLOAD_LIMIT)
     try:
-        stage(upload("inspection_report", hostile), config).close()
+        stage(upload("inspection_report", hostile), config, shipped_rules()).close()
     except DocumentRejectedError as refusal:
         return refusal.en
     return ""
@@ -295,9 +296,11 @@ def test_text_extraction_is_bounded_and_never_fails() -> None:
 
 def test_a_staged_document_gives_its_text_on_request() -> None:
     config = ArchiveConfig()
-    pdf = stage(make_upload("inspection_report", "现场检查 库存充足"), config)
+    pdf = stage(make_upload("inspection_report", "现场检查 库存充足"), config, shipped_rules())
     photo = stage(
-        Upload("site_photo", "现场照片.png", io.BytesIO(BENIGN["png"]().data), "image/png"), config
+        Upload("site_photo", "现场照片.png", io.BytesIO(BENIGN["png"]().data), "image/png"),
+        config,
+        shipped_rules(),
     )
     try:
         assert "库存充足" in pdf.extract_text()
@@ -324,7 +327,9 @@ def test_an_upload_is_read_no_further_than_one_byte_past_the_limit() -> None:
     endless = Endless()
     config = ArchiveConfig(max_upload_bytes=300_000)
     with pytest.raises(DocumentTooLargeError):
-        stage(Upload("inspection_report", "big.pdf", cast(BinaryIO, endless)), config)
+        stage(
+            Upload("inspection_report", "big.pdf", cast(BinaryIO, endless)), config, shipped_rules()
+        )
     assert endless.served == 300_001
 
 

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import re
+from decimal import Decimal
+from typing import Any
 
 import pytest
 
 from archive.rules import packaged_rules_text
+from domain.classification import STATUTORY, FloorPolicy
 from domain.rules import (
     EARLIER,
     RepaymentConvention,
@@ -17,7 +21,7 @@ from domain.rules import (
     canonical_json,
     parse_adopted,
 )
-from domain.values import CollectionStepKind, Role, WarningColour
+from domain.values import CollectionStepKind, Grade, Role, WarningColour
 
 DEFAULT = packaged_rules_text()
 
@@ -137,3 +141,196 @@ def test_rules_adopted_before_the_repayment_convention_keep_their_version_and_th
     assert parsed.version == hashlib.sha256(canonical_json(older).encode()).hexdigest()
     assert parsed.version != shipped.version
     assert parsed.repayment == RepaymentConvention(**EARLIER["repayment"]) == shipped.repayment
+
+
+# ------------------------------------------------------------- the statutory floors
+@pytest.mark.parametrize(
+    ("key", "looser"),
+    [
+        ("substandard_after_days", 91),
+        ("doubtful_after_days", 300),
+        ("loss_after_days", 361),
+        ("borrower_npl_share", 0.15),
+        ("observation_min_periods", 1),
+        ("observation_min_days", 364),
+        ("npl_upgrade_min_repayments", 1),
+    ],
+)
+def test_a_rules_file_may_not_loosen_a_statutory_floor(key: str, looser: object) -> None:
+    """R-CLASS: more days before a floor, a larger share, a shorter observation, fewer
+    repayments before an upgrade — each refused, naming its key, in Chinese and English."""
+    named = f"classification.floors.{key}"
+    text = f"{DEFAULT}\n[classification.floors]\n{key} = {looser}\n"
+    with pytest.raises(RulesError) as refused:
+        RuleSet.from_toml(text)
+    assert refused.value.context.get("field") == named
+    assert refused.value.zh.startswith(f"规则文件 {named}")
+    assert "宽于监管标准" in refused.value.zh
+    assert named in refused.value.en
+    assert "looser than the statutory" in refused.value.en
+
+
+def test_a_rules_file_may_tighten_the_statutory_floors() -> None:
+    floors = (
+        "[classification.floors]\nsubstandard_after_days = 60\ndoubtful_after_days = 180\n"
+        "loss_after_days = 360\nborrower_npl_share = 0.05\nobservation_min_periods = 3\n"
+        "observation_min_days = 730\nnpl_upgrade_min_repayments = 3\n"
+    )
+    policy = RuleSet.from_toml(f"{DEFAULT}\n{floors}").floor_policy
+    assert policy == FloorPolicy(
+        overdue_thresholds=(
+            (0, Grade.SPECIAL_MENTION),
+            (60, Grade.SUBSTANDARD),
+            (180, Grade.DOUBTFUL),
+            (360, Grade.LOSS),
+        ),
+        borrower_npl_share=Decimal("0.05"),
+        observation_min_periods=3,
+        observation_min_days=730,
+        npl_upgrade_min_repayments=3,
+    )
+    assert RuleSet.from_toml(DEFAULT).floor_policy == STATUTORY == FloorPolicy()
+
+
+@pytest.mark.parametrize(
+    ("floors", "named"),
+    [
+        ("grace_days = 5", "classification.floors.grace_days"),
+        ("doubtful_after_days = 80", "classification.floors"),
+        ("substandard_after_days = 0", "classification.floors"),
+        ("borrower_npl_share = -0.01", "classification.floors.borrower_npl_share"),
+        ('loss_after_days = "soon"', "classification.floors.loss_after_days"),
+    ],
+)
+def test_floors_that_make_no_sense_are_refused_naming_the_key(floors: str, named: str) -> None:
+    with pytest.raises(RulesError) as refused:
+        RuleSet.from_toml(f"{DEFAULT}\n[classification.floors]\n{floors}\n")
+    assert refused.value.context.get("field") == named, refused.value.en
+
+
+# ------------------------------------------------------------- values moved from code
+@pytest.mark.parametrize(
+    ("edit", "named"),
+    [
+        (('fonds = "J001"', 'fonds = "j-001"'), "reference.fonds"),
+        (('department = "XDB"', ""), "reference.department"),
+        (
+            ('warning_handling = "risk_manager"', 'warning_handling = "janitor"'),
+            "tasks.owners.warning_handling",
+        ),
+        (
+            ('retention_review = "archive_head"', 'retention_review = "archive_head"\nlunch = "x"'),
+            "tasks.owners.lunch",
+        ),
+        (("default_days = 0", "default_days = -1"), "borrowing.default_days"),
+        (
+            ('approvers_originals = ["archive_head"]', "approvers_originals = []"),
+            "borrowing.approvers_originals",
+        ),
+        (
+            ('approvers_tier_one = ["branch_head"]', 'approvers_tier_one = ["auditor"]'),
+            "borrowing.approvers_tier_one",
+        ),
+        (
+            ('shortfall_escalated_to = "archive_head"', 'shortfall_escalated_to = "branch_head"'),
+            "borrowing.shortfall_escalated_to",
+        ),
+        (
+            (
+                'business_products = ["corporate_working_capital", "small_business"]',
+                'business_products = ["bicycles"]',
+            ),
+            "inspections.business_products[0]",
+        ),
+        (('a_ratings = ["A+", "A", "A-"]', "a_ratings = [1]"), "inspections.a_ratings"),
+        (
+            (
+                'consumer_products = ["consumer", "mortgage"]',
+                'consumer_products = ["consumer", "consumer"]',
+            ),
+            "inspections.consumer_products",
+        ),
+        (
+            ('warning_colours = ["red", "orange"]', 'warning_colours = ["purple"]'),
+            "special.warning_colours[0]",
+        ),
+        (
+            ('{ code = "normal_1", grade = "normal"', '{ code = "normal_1", grade = "excellent"'),
+            "classification.sub_grades[0].grade",
+        ),
+        (
+            ('{ code = "normal_2", grade', '{ code = "normal_1", grade'),
+            "classification.sub_grades[1].code",
+        ),
+        (("custody_tier = 2\n", "custody_tier = 3\n"), "type_defaults.custody_tier"),
+        (
+            ('retention = "D10"\ncustody_tier', 'retention = "D5"\ncustody_tier'),
+            "type_defaults.retention",
+        ),
+    ],
+)
+def test_a_bad_value_of_a_moved_key_is_refused_naming_it(edit: tuple[str, str], named: str) -> None:
+    old, new = edit
+    assert DEFAULT.count(old) == 1, old
+    with pytest.raises(RulesError) as refused:
+        RuleSet.from_toml(DEFAULT.replace(old, new))
+    assert refused.value.context.get("field") == named, refused.value.en
+    assert refused.value.zh.startswith("规则文件")
+
+
+def _without(source: dict[str, Any], dotted: str) -> None:
+    *parents, name = dotted.split(".")
+    node = source
+    for parent in parents:
+        node = node[parent]
+    del node[name]
+
+
+def test_a_rule_set_written_before_the_moved_keys_reads_as_the_program_applied_it() -> None:
+    """An adoption (or a bank's file) from before these keys existed lacks every one of them:
+    it keeps its version — the hash of what it says — and reads with the values the program
+    applied then, which are the shipped file's today, so no verdict changes."""
+    shipped = RuleSet.from_toml(DEFAULT)
+    older: dict[str, Any] = json.loads(canonical_json(dict(shipped.source)))
+    for dotted in EARLIER:
+        _without(older, dotted)
+    assert "classification" not in older
+    assert "lead_days" in older["reminders"]
+    parsed = parse_adopted(older)
+    assert parsed.version == hashlib.sha256(canonical_json(older).encode()).hexdigest()
+    assert dict(parsed.source) == older
+    for name in (
+        "document_types",
+        "type_defaults",
+        "inspections",
+        "special_warning_colours",
+        "borrowing",
+        "repayment",
+        "sub_grades",
+        "floor_policy",
+        "task_owners",
+        "reference",
+    ):
+        assert getattr(parsed, name) == getattr(shipped, name), name
+
+
+def test_the_shipped_rules_say_what_earlier_rule_sets_are_read_with() -> None:
+    """This release moved values from code into rules.toml without changing one: the shipped
+    file holds, for every key added, the value the program applied before it."""
+    shipped = RuleSet.from_toml(DEFAULT)
+    for dotted, value in EARLIER.items():
+        node: Any = shipped.source
+        for part in dotted.split("."):
+            node = node[part]
+        assert node == value, dotted
+
+
+def test_a_missing_table_stays_an_error_where_a_missing_key_is_filled() -> None:
+    """A key added later is filled in a table the rule set has; a whole table that the first
+    release required is still refused when missing."""
+    without_special = DEFAULT.replace(
+        "[special]\nwithin_days = 7\n", "[special_x]\nwithin_days = 7\n"
+    )
+    with pytest.raises(RulesError) as refused:
+        RuleSet.from_toml(without_special)
+    assert refused.value.context.get("field") == "special"

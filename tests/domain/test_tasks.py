@@ -39,6 +39,7 @@ from domain.values import (
     Role,
     WarningColour,
 )
+from tests.factories import rules_with
 
 RULES = RuleSet.from_toml(packaged_rules_text())
 LEAD_5 = RuleSet.from_toml(packaged_rules_text().replace("lead_days = 3", "lead_days = 5"))
@@ -502,3 +503,50 @@ def test_tasks_come_earliest_due_first_and_only_once_open() -> None:
     ]
     assert all(t.opens_on <= date(2025, 1, 13) for t in found)
     assert found == sorted(found, key=lambda t: t.due_on)
+
+
+# --------------------------------------------------------------- a bank's own figures
+def test_owners_of_tasks_are_those_the_rules_name() -> None:
+    """A bank whose post-loan officer handles warnings and follows up the first inspection."""
+    owners = {"warning_handling": "post_loan_officer", "first_inspection": "post_loan_officer"}
+    rules = rules_with(tasks={"owners": owners})
+    signal = WarningFacts(uuid4(), WarningColour.ORANGE, date(2025, 3, 3))
+    facts = loan(warnings=(signal,), post_loan_officer_id=PLO)
+    (handling,) = of(TaskKind.WARNING_HANDLING, facts, date(2025, 3, 4), rules)
+    assert (handling.owner_role, handling.owner_id) == (Role.POST_LOAN_OFFICER, PLO)
+    (first,) = of(TaskKind.FIRST_INSPECTION, facts, date(2025, 1, 11), rules)
+    assert (first.owner_role, first.owner_id) == (Role.POST_LOAN_OFFICER, PLO)
+    (shipped,) = of(TaskKind.WARNING_HANDLING, facts, date(2025, 3, 4))
+    assert shipped.owner_role is Role.RISK_MANAGER
+
+
+def test_which_loans_each_inspection_figure_applies_to_is_the_rules() -> None:
+    """Small-business loans of individuals are not business loans for this bank, and its
+    A ratings are only A+ and A."""
+    rules = rules_with(
+        inspections={"business_products": ["corporate_working_capital"], "a_ratings": ["A+", "A"]}
+    )
+    small = loan(product=Product.SMALL_BUSINESS, borrower_type=BorrowerType.INDIVIDUAL)
+    (first,) = of(TaskKind.FIRST_INSPECTION, small, date(2025, 1, 11), rules)
+    assert (first.due_on, first.rule) == (
+        date(2025, 2, 9),
+        "inspections.first_follow_up_days_other = 30",
+    )
+    (shipped,) = of(TaskKind.FIRST_INSPECTION, small, date(2025, 1, 11))
+    assert shipped.rule == "inspections.first_follow_up_days_business = 15"
+    a_minus = loan(rating="A-", first_inspection_done=True, last_inspected_on=date(2025, 1, 20))
+    (routine,) = of(TaskKind.ROUTINE_INSPECTION, a_minus, date(2025, 1, 21), rules)
+    assert routine.rule == "inspections.months_other_rating = 1"
+    (shipped_routine,) = of(TaskKind.ROUTINE_INSPECTION, a_minus, date(2025, 1, 21))
+    assert shipped_routine.rule == "inspections.months_a_rating = 2"
+
+
+def test_a_floor_the_rules_tighten_opens_the_reclassification_sooner() -> None:
+    tighter = rules_with(classification={"floors": {"substandard_after_days": 60}})
+    overdue = loan(grade=Grade.SPECIAL_MENTION, overdue_as_of=date(2025, 3, 12), days_overdue=61)
+    (reclassify,) = of(TaskKind.RECLASSIFICATION, overdue, date(2025, 3, 12), tighter)
+    assert (reclassify.subject, reclassify.rule) == (
+        "substandard",
+        "floor: overdue > 60 days ⇒ at least 次级",
+    )
+    assert of(TaskKind.RECLASSIFICATION, overdue, date(2025, 3, 12)) == []

@@ -19,6 +19,7 @@ from uuid import UUID
 from openpyxl import load_workbook
 
 from archive.core import CommandContext
+from domain.rules import RuleSet, shipped_rules
 from domain.values import WarningColour, loan_id_for
 from projections.export import to_csv, to_xlsx
 from projections.follower import Follower
@@ -187,7 +188,10 @@ def test_deadlines_come_from_the_rules_when_given(
     orange = _raise(registers, plo, WarningColour.ORANGE, "FUNDS_DIVERTED", date(2025, 3, 3))
     yellow = _raise(registers, plo, WarningColour.YELLOW, "GUARANTOR_WEAKENED", date(2025, 3, 3))
 
-    ledger = WarningLedger(deadlines={WarningColour.ORANGE: 5})
+    shipped = shipped_rules()
+    handling = {**shipped.source["warnings"]["handling_days"], "orange": 5}
+    orange_5 = RuleSet.from_mapping({**shipped.source, "warnings": {"handling_days": handling}})
+    ledger = WarningLedger(orange_5)
     (tmp_path / "rules").mkdir()
     store = RegisterStore(sqlite_url(tmp_path / "rules"))
     follower = Follower(store, app.recorder, app.mapper, [ledger])

@@ -1,0 +1,232 @@
+"""Commands decide by the rules in force — the last rule set adopted in the log — for every
+figure a bank may configure (docs/rules.md RUL-05, RUL-08), on SQLite and PostgreSQL.
+
+Each test adopts a bank's own rules over the shipped ones and shows a command follow them:
+the sub-grade scheme, a tightened statutory floor, the originals deadline, the parts of the
+reference code, and the borrowing desk's due date, approvers and shortfall escalation.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+import pytest
+
+from archive.application import DossierArchive
+from archive.core import CommandContext
+from domain.errors import (
+    ApprovalRoleNotRequiredError,
+    ClassificationFloorError,
+    InvalidInputError,
+    PageDiscrepancyOpenError,
+)
+from domain.values import BorrowingForm, BorrowingPurpose, Grade, Role, TransferKind
+from tests.factories import make_disbursement, make_upload, rules_with
+
+LOAN = "JJ2025RULES0001"
+AS_OF = date(2025, 6, 1)
+ITEMS = [{"doc_type": "loan_contract", "title": "借款合同", "pages": 6}]
+Staff = dict[str, CommandContext]
+
+
+@pytest.fixture
+def loan(app: DossierArchive, staff: Staff) -> str:
+    app.disburse(
+        staff["account_manager"],
+        make_disbursement(LOAN),
+        [
+            make_upload("loan_contract", f"借款合同 {LOAN}", pages=3),
+            make_upload("drawdown_receipt", f"借据 {LOAN}"),
+        ],
+    )
+    return LOAN
+
+
+def unchanged(app: DossierArchive) -> tuple[int | None, int]:
+    return app.recorder.max_notification_id(), app.blobs.count()
+
+
+def test_a_proposal_is_checked_against_the_banks_sub_grades(
+    app: DossierArchive, staff: Staff, loan: str
+) -> None:
+    am = staff["account_manager"]
+    scheme = [
+        {"code": "n1", "grade": "normal", "zh": "正常一档"},
+        {"code": "sm1", "grade": "special_mention", "zh": "关注一档"},
+        {"code": "np", "grade": "substandard", "zh": "次级"},
+    ]
+    assert app.adopt_rules(rules_with(classification={"sub_grades": scheme}), source="test")
+    before = unchanged(app)
+    with pytest.raises(InvalidInputError) as refused:
+        app.propose_classification(
+            am,
+            loan,
+            grade=Grade.SPECIAL_MENTION,
+            sub_grade="special_mention_1",
+            reason="初分",
+            as_of=AS_OF,
+        )
+    assert refused.value.context.get("field") == "sub_grade"
+    assert "n1, sm1, np" in refused.value.en
+    assert unchanged(app) == before
+    proposed = app.propose_classification(
+        am, loan, grade=Grade.SPECIAL_MENTION, sub_grade="sm1", reason="初分", as_of=AS_OF
+    )
+    assert proposed.events == ("ClassificationProposed",)
+
+
+def test_a_floor_the_rules_tighten_binds_the_approval(
+    app: DossierArchive, staff: Staff, loan: str
+) -> None:
+    """61 days overdue: at least 关注 by the regulation, at least 次级 for a bank whose rules
+    bring the 次级 floor forward to 60 days."""
+    rm = staff["risk_manager"]
+    app.record_overdue(
+        staff["post_loan_officer"],
+        loan,
+        as_of=AS_OF,
+        days_overdue=61,
+        overdue_principal=Decimal("50000.00"),
+        overdue_interest=Decimal("1200.00"),
+    )
+    assert app.floor_of(rm, loan, AS_OF)[1].grade is Grade.SPECIAL_MENTION
+    tighter = rules_with(classification={"floors": {"substandard_after_days": 60}})
+    assert app.adopt_rules(tighter, source="test")
+    floor = app.floor_of(rm, loan, AS_OF)[1]
+    assert floor.grade is Grade.SUBSTANDARD
+    assert "more than 60" in floor.reason_en
+    proposed = app.propose_classification(
+        staff["account_manager"],
+        loan,
+        grade=Grade.SPECIAL_MENTION,
+        sub_grade=None,
+        reason="逾期 61 天",
+        as_of=AS_OF,
+    )
+    before = unchanged(app)
+    with pytest.raises(ClassificationFloorError) as refused:
+        app.approve_classification(
+            rm, loan, proposal_id=UUID(proposed.ids["proposal_id"]), reason="审批"
+        )
+    assert refused.value.context == {"floor": "substandard", "proposed": "special_mention"}
+    assert unchanged(app) == before
+
+
+def test_originals_are_due_by_the_deadline_in_force(
+    app: DossierArchive, staff: Staff, loan: str
+) -> None:
+    assert app.adopt_rules(rules_with(transfers={"originals_working_days": 5}), source="test")
+    listed = app.list_transfer(
+        staff["account_manager"],
+        loan,
+        kind=TransferKind.ORIGINALS,
+        items=ITEMS,
+        listed_on=date(2025, 1, 13),
+        signed_on=date(2025, 1, 10),
+    )
+    # Signed on Friday 10 January: five working days later is Friday the 17th (the shipped
+    # three would give Wednesday the 15th).
+    assert listed.ids["due_on"] == "2025-01-17"
+    dossier = app.dossier_of(app.loan(loan))
+    assert dossier.transfers[UUID(listed.ids["transfer_id"])].due_on == date(2025, 1, 17)
+
+
+def test_a_reference_code_takes_its_parts_from_the_rules_in_force(
+    app: DossierArchive, staff: Staff, loan: str
+) -> None:
+    codes = {"fonds": "B002", "category": "DK", "department": "GSB"}
+    assert app.adopt_rules(rules_with(reference=codes), source="test")
+    listed = app.list_transfer(
+        staff["account_manager"],
+        loan,
+        kind=TransferKind.ORIGINALS,
+        items=ITEMS,
+        listed_on=date(2025, 1, 13),
+        signed_on=date(2025, 1, 10),
+    )
+    app.receive_transfer(
+        staff["archivist"],
+        loan,
+        UUID(listed.ids["transfer_id"]),
+        checks=[{"item_no": 1, "condition": "present", "pages_counted": 6}],
+        received_on=date(2025, 1, 14),
+    )
+    catalogued = app.catalogue(
+        staff["archivist"], loan, shelf_location="1-01-01-1", catalogued_on=date(2025, 1, 20)
+    )
+    assert catalogued.ids["reference_code"] == "B002-DK·2025-D30-GSB-0001"
+
+
+def test_the_borrowing_desk_follows_the_rules_in_force(
+    app: DossierArchive, staff: Staff, loan: str
+) -> None:
+    """A bank that lends originals for five days unless a date is asked; then one whose branch
+    head approves originals, due the same day, a page shortfall left to the archivists."""
+    day = date(2025, 6, 2)
+    assert app.adopt_rules(rules_with(borrowing={"default_days": 5}), source="test")
+    first = request(app, staff["auditor"], day)
+    borrowing = app.borrowing(first)
+    assert (borrowing.due_on, borrowing.required_approvals) == (
+        day + timedelta(days=5),
+        [Role.ARCHIVE_HEAD],
+    )
+
+    by_branch = {"default_days": 0, "approvers_originals": ["branch_head"]}
+    by_branch |= {"shortfall_escalated_to": "archivist"}
+    assert app.adopt_rules(rules_with(borrowing=by_branch), source="test")
+    second = request(app, staff["auditor"], day)
+    assert (app.borrowing(second).due_on, app.borrowing(second).required_approvals) == (
+        day,
+        [Role.BRANCH_HEAD],
+    )
+    before = unchanged(app)
+    with pytest.raises(ApprovalRoleNotRequiredError):
+        app.approve_borrowing(staff["archive_head"], second)
+    assert unchanged(app) == before
+    app.approve_borrowing(staff["branch_head"], second)
+    dossier = app.get_dossier(staff["auditor"], loan)
+    pages = {d.ref.sha256: d.ref.pages or 0 for d in dossier.documents}
+    app.check_out(staff["archivist"], second, checked_out_on=day, pages=pages)
+    short = {sha: n - 1 if n > 1 else n for sha, n in pages.items()}
+    app.return_borrowing(staff["second_archivist"], second, returned_on=day, pages=short)
+    last: Any = list(app.events.get(second))[-1]
+    assert (type(last).__name__, last.escalated_to) == ("PageCountMismatched", Role.ARCHIVIST)
+    app.close_borrowing(staff["archivist"], second, closed_on=day, reason="缺页已找回")
+    assert app.borrowing(second).status.value == "closed"
+
+
+def test_a_shortfall_is_closed_only_by_whom_it_was_escalated_to(
+    app: DossierArchive, staff: Staff, loan: str
+) -> None:
+    day = date(2025, 6, 2)
+    borrowing_id = request(app, staff["auditor"], day)
+    app.approve_borrowing(staff["archive_head"], borrowing_id)
+    dossier = app.get_dossier(staff["auditor"], loan)
+    pages = {d.ref.sha256: d.ref.pages or 0 for d in dossier.documents}
+    app.check_out(staff["archivist"], borrowing_id, checked_out_on=day, pages=pages)
+    short = {sha: n - 1 if n > 1 else n for sha, n in pages.items()}
+    app.return_borrowing(staff["second_archivist"], borrowing_id, returned_on=day, pages=short)
+    # Escalated to the archive head by the rules then in force; rules adopted since that
+    # name someone else do not change who closes it.
+    assert app.adopt_rules(
+        rules_with(borrowing={"shortfall_escalated_to": "archivist"}), source="test"
+    )
+    with pytest.raises(PageDiscrepancyOpenError) as refused:
+        app.close_borrowing(staff["archivist"], borrowing_id, closed_on=day, reason="已找回")
+    assert "archive head" in refused.value.en
+    app.close_borrowing(staff["archive_head"], borrowing_id, closed_on=day, reason="已查明")
+
+
+def request(app: DossierArchive, who: CommandContext, day: date) -> UUID:
+    found: UUID = app.request_borrowing(
+        who,
+        LOAN,
+        purpose=BorrowingPurpose.AUDIT,
+        form=BorrowingForm.ORIGINAL,
+        reason="年度审计抽查原件",
+        requested_on=day,
+    ).aggregate_id
+    return found
