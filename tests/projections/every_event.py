@@ -925,7 +925,8 @@ def checked_out(w: World) -> list[Any]:
 
 
 def lent(w: World) -> list[Any]:
-    return checked_out(w) if not w.circulation.out else [w.circulation]
+    """The circulation's side of the check-out, which records it."""
+    return [w.circulation]
 
 
 def overdue_noted(w: World) -> list[Any]:
@@ -950,10 +951,12 @@ def returned(w: World) -> list[Any]:
 
 
 def taken_back(w: World) -> list[Any]:
+    """The circulation's side of the return, which records it."""
     return [w.circulation]
 
 
 def page_count_mismatched(w: World) -> list[Any]:
+    """Recorded with the return, one page short."""
     return [w.borrowing]
 
 
