@@ -101,7 +101,8 @@ def test_a_register_that_stopped_answers_503_and_readiness_names_it(api: Api) ->
     assert error["context"]["register"] == TRAIL
     assert error["context"]["position"] == position
     assert error["context"]["event_type"] == EVENT_TYPE
-    assert EVENT_TYPE in error["detail"]["en"] and EVENT_TYPE in error["detail"]["zh"]
+    assert EVENT_TYPE in error["detail"]["en"]
+    assert EVENT_TYPE in error["detail"]["zh"]
     for path in (f"/registers/{TRAIL}", f"/registers/{TRAIL}/loans/HL-002"):
         assert api.get("auditor", path).json()["error"] == "register_failed"
 
