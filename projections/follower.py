@@ -503,9 +503,12 @@ class Follower:
                     stops.update(failed.stops)
                     limits.update(failed.narrowed)
 
-        while attempt(batch):
-            limits.clear()  # a batch held short of unwritable rows: the rest comes next
-            if progress is not None:
+        while True:
+            more = attempt(batch)
+            if not more and not limits:
+                break
+            limits.clear()  # a batch held short of rows it could not write: the rest next
+            if more and progress is not None:
                 progress(applied, min(t.position for t in targets))
 
         recorded: list[Failure] = []
@@ -514,8 +517,8 @@ class Follower:
             # Lock the live copies: the follower waits while the last events are applied to
             # the new ones and they take over.
             self.store.live(conn, lock=True)
-            while batch(conn):
-                pass
+            while batch(conn) or limits:
+                limits.clear()
             recorded.clear()
             for target in targets:
                 stop = stops.get(target.name)
