@@ -80,6 +80,13 @@ class Settings(BaseSettings):
         default=True,
         description="feed the registers inside `dossier serve`; false when `dossier follow` runs",
     )
+    ready_max_lag_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description=(
+            "/health/ready answers 503 once a register has left an event unapplied this long"
+        ),
+    )
 
     @model_validator(mode="after")
     def _check_production(self) -> Settings:

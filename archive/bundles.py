@@ -345,7 +345,7 @@ class BundleCommands(ReadQueries):
                 root_hash=_b64(checkpoint.root_hash),
                 key_id=checkpoint.key_id,
                 events=len(contents.events),
-                documents=len(contents.copied),
+                document_count=len(contents.copied),
                 tagmanifest_sha256=tagmanifest,
                 actor=actor,
             )

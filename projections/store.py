@@ -3,7 +3,10 @@
 Embedded: an SQLite file beside the event store. Production: a PostgreSQL schema (the event
 store's own). One table, ``projection_state``, records for every register generation its
 version, the log position it has applied up to, and whether it is the live copy; the follower
-updates that row in the same transaction as the register's rows (exactly-once).
+updates that row in the same transaction as the register's rows (exactly-once). Another,
+``projection_failure``, records the event a generation could not apply, if any: the generation
+stays at the position before it until the failure is cleared (at the next start) or the
+register rebuilt.
 """
 
 from __future__ import annotations
@@ -21,7 +24,9 @@ import sqlalchemy as sa
 from projections.projection import Projection
 
 STATE = "projection_state"
+FAILURE = "projection_failure"
 SQLITE_FILE_NAME = "registers.sqlite"
+ERROR_LENGTH = 2_000
 
 
 @dataclass(frozen=True)
@@ -33,6 +38,33 @@ class Generation:
     version: int
     position: int
     live: bool
+
+
+@dataclass(frozen=True)
+class Failure:
+    """The event a register generation could not apply; it stays at the position before it."""
+
+    name: str
+    generation: int
+    position: int
+    topic: str
+    error_type: str
+    error: str
+    """The error's message: for the logs and the console, never for anonymous callers."""
+    failed_at: datetime
+
+    @property
+    def event_type(self) -> str:
+        """The event's class as the domain names it, e.g. ``AuditBundle.Issued``."""
+        return self.topic.rpartition(":")[2]
+
+
+@dataclass(frozen=True)
+class RegisterState:
+    """Where a live register stands: the position it has applied, and its failure if any."""
+
+    position: int
+    failure: Failure | None
 
 
 def sqlite_url(data_dir: Path) -> str:
@@ -86,8 +118,20 @@ class RegisterStore:
             sa.Column("created_at", sa.DateTime, nullable=False),
             sa.Column("swapped_at", sa.DateTime, nullable=True),
         )
+        self.failure = sa.Table(
+            FAILURE,
+            self.metadata,
+            sa.Column("name", sa.String(64), primary_key=True),
+            sa.Column("generation", sa.Integer, primary_key=True),
+            sa.Column("position", sa.BigInteger, nullable=False),
+            sa.Column("topic", sa.String(255), nullable=False),
+            sa.Column("error_type", sa.String(255), nullable=False),
+            sa.Column("error", sa.Text, nullable=False),
+            sa.Column("failed_at", sa.DateTime, nullable=False),
+        )
         self._bound: dict[tuple[str, int], dict[str, sa.Table]] = {}
         self.state.create(self.engine, checkfirst=True)
+        self.failure.create(self.engine, checkfirst=True)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -118,6 +162,11 @@ class RegisterStore:
         projection.on_created(conn, tables)
 
     def _drop(self, conn: sa.Connection, projection: Projection, generation: int) -> None:
+        conn.execute(
+            self.failure.delete().where(
+                self.failure.c.name == projection.name, self.failure.c.generation == generation
+            )
+        )
         projection.on_dropped(conn, generation)
         for table in self.tables(projection, generation).values():
             table.drop(conn, checkfirst=True)
@@ -141,6 +190,76 @@ class RegisterStore:
         """Each live register's applied position."""
         with self.reading() as conn:
             return {name: g.position for name, g in self.live(conn).items()}
+
+    # ------------------------------------------------------------ failures
+    def failures(self, conn: sa.Connection) -> list[Failure]:
+        """Every generation's failure, live or not."""
+        return [
+            Failure(r.name, r.generation, r.position, r.topic, r.error_type, r.error, r.failed_at)
+            for r in conn.execute(sa.select(self.failure))
+        ]
+
+    def status(self) -> dict[str, RegisterState]:
+        """Each live register's position and failure, read together."""
+        with self.reading() as conn:
+            live = self.live(conn)
+            failed = {
+                f.name: f for f in self.failures(conn) if (f.name, f.generation) in _keys(live)
+            }
+        return {name: RegisterState(g.position, failed.get(name)) for name, g in live.items()}
+
+    def record_failure(
+        self,
+        conn: sa.Connection,
+        generation: Generation,
+        *,
+        position: int,
+        topic: str,
+        error_type: str,
+        error: str,
+    ) -> Failure:
+        """Note that ``generation`` cannot apply the event at ``position``, in the caller's
+        transaction (the one that leaves the generation at the position before it)."""
+        failure = Failure(
+            generation.name,
+            generation.generation,
+            position,
+            topic[:255],
+            error_type[:255],
+            error[:ERROR_LENGTH],
+            _now(),
+        )
+        conn.execute(
+            self.failure.delete().where(
+                self.failure.c.name == failure.name,
+                self.failure.c.generation == failure.generation,
+            )
+        )
+        conn.execute(
+            self.failure.insert().values(
+                name=failure.name,
+                generation=failure.generation,
+                position=failure.position,
+                topic=failure.topic,
+                error_type=failure.error_type,
+                error=failure.error,
+                failed_at=failure.failed_at,
+            )
+        )
+        return failure
+
+    def clear_failures(self, names: Sequence[str] | None = None) -> list[Failure]:
+        """Forget the failures of the named registers (all by default): they try again."""
+        with self.transaction() as conn:
+            cleared = [f for f in self.failures(conn) if names is None or f.name in names]
+            for failure in cleared:
+                conn.execute(
+                    self.failure.delete().where(
+                        self.failure.c.name == failure.name,
+                        self.failure.c.generation == failure.generation,
+                    )
+                )
+        return cleared
 
     def start_generation(self, projection: Projection, *, live: bool) -> Generation:
         """A new, empty generation of ``projection`` at position zero."""
@@ -210,6 +329,10 @@ class _Target:
 
     def delete(self) -> sa.Delete:
         return self._state.delete().where(self._clause)
+
+
+def _keys(generations: Mapping[str, Generation]) -> set[tuple[str, int]]:
+    return {(g.name, g.generation) for g in generations.values()}
 
 
 def _now() -> datetime:
