@@ -17,11 +17,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import sqlalchemy as sa
 
 from projections.projection import Projection
+from storage import database
+from storage.database import engines, is_sqlite, postgres_url
 
 STATE = "projection_state"
 FAILURE = "projection_failure"
@@ -67,45 +68,22 @@ class RegisterState:
     failure: Failure | None
 
 
-def sqlite_url(data_dir: Path) -> str:
-    return f"sqlite:///{data_dir / SQLITE_FILE_NAME}"
-
-
-def _sqlite_engine(url: str, *, immediate: bool) -> sa.Engine:
-    engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
-
-    @sa.event.listens_for(engine, "connect")
-    def _connect(dbapi_connection: Any, _record: Any) -> None:
-        # Let SQLAlchemy's "begin" emit BEGIN IMMEDIATE: a batch takes the write lock before
-        # it reads the tracked position, so two writers never apply the same events.
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA busy_timeout=30000")
-        cursor.close()
-
-    @sa.event.listens_for(engine, "begin")
-    def _begin(conn: sa.Connection) -> None:
-        # Readers begin deferred: in WAL mode they never block the writer nor wait for it.
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
-
-    return engine
+def sqlite_url(data_dir: Path) -> sa.URL:
+    """The registers' SQLite file in the data directory ``data_dir``."""
+    return database.sqlite_url(data_dir / SQLITE_FILE_NAME)
 
 
 class RegisterStore:
     """The registers' database: engine, generations, and their tables."""
 
-    def __init__(self, url: str, *, schema: str | None = None) -> None:
+    def __init__(self, url: str | sa.URL, *, schema: str | None = None) -> None:
         self.url = url
         self.schema = schema
-        self.is_sqlite = url.startswith("sqlite")
-        if self.is_sqlite:
-            self.engine = _sqlite_engine(url, immediate=True)
-            self.read_engine = _sqlite_engine(url, immediate=False)
-        else:
-            self.engine = sa.create_engine(url, pool_size=5, max_overflow=5, pool_pre_ping=True)
-            self.read_engine = self.engine
+        self.is_sqlite = is_sqlite(url)
+        # A batch takes the write lock before it reads the tracked position, so two writers
+        # never apply the same events; the registers are rebuilt from the log after a crash,
+        # so a commit need not survive a power cut (synchronous=NORMAL).
+        self.engine, self.read_engine = engines(url, synchronous="NORMAL")
         self.metadata = sa.MetaData(schema=schema)
         self.state = sa.Table(
             STATE,
@@ -345,14 +323,8 @@ def register_store_beside(env: Mapping[str, str], data_dir: Path) -> RegisterSto
     SQLite: the file ``registers.sqlite`` in the data directory. PostgreSQL: the same database
     and schema as the events (``public`` when no schema is configured).
     """
-    if env.get("PERSISTENCE_MODULE") == "eventsourcing.postgres":
-        password = env.get("POSTGRES_PASSWORD") or ""
-        user = quote(env.get("POSTGRES_USER") or "", safe="")
-        auth = user + (f":{quote(password, safe='')}" if password else "")
-        url = (
-            f"postgresql+psycopg://{auth}@{env.get('POSTGRES_HOST')}:"
-            f"{env.get('POSTGRES_PORT') or '5432'}/{env.get('POSTGRES_DBNAME')}"
-        )
+    url = postgres_url(env)
+    if url is not None:
         return RegisterStore(url, schema=env.get("POSTGRES_SCHEMA") or "public")
     data_dir.mkdir(parents=True, exist_ok=True)
     return RegisterStore(sqlite_url(data_dir))
