@@ -26,6 +26,7 @@ from api.cli_seal import seal, signing_key_app
 from api.cli_tasks import tasks
 from api.cli_verify import verify
 from api.composition import master_key, signing_key
+from api.logs import configure_logging
 from api.settings import Settings
 from archive.application import DossierArchive
 from archive.core import SYSTEM_ID, CommandContext
@@ -51,6 +52,20 @@ app.command("tasks")(tasks)
 app.command("report")(report)
 app.add_typer(signing_key_app, name="signing-key")
 CONSOLE = CommandContext(SYSTEM_ID)
+
+
+@app.callback()
+def _every_command() -> None:
+    # Logging is set up before any command runs, at the configured level. Settings that do
+    # not parse leave the defaults here: the command itself reports what is wrong with them.
+    try:
+        settings = Settings()
+    except ValueError:
+        configure_logging()
+    else:
+        configure_logging(settings.log_level, json=settings.environment == "production")
+
+
 CREDENTIALS_FILE = "demo-credentials.txt"
 
 
@@ -143,6 +158,7 @@ def serve(
         host=host or settings.host,
         port=port or settings.port,
         log_level=settings.log_level,
+        log_config=None,  # uvicorn's own lines go through api.logs, as every other line does
         access_log=False,  # every request is logged once, by api.middleware.RequestLog
     )
     archive.close()
