@@ -88,22 +88,34 @@ def engines(
     *,
     synchronous: Synchronous,
     secure_delete: bool = False,
+    timeout: float = TIMEOUT,
     pool_size: int = 5,
     max_overflow: int = 5,
+    connect_timeout: int | None = None,
 ) -> tuple[sa.Engine, sa.Engine]:
     """The engines (for writing, for reading) of the database at ``url``: SQLite or PostgreSQL.
 
     SQLite: two engines on the file, the writer's beginning ``IMMEDIATE``. PostgreSQL: one pooled
-    engine for both (``pool_size`` connections kept, ``max_overflow`` more when busy).
+    engine for both (``pool_size`` connections kept, ``max_overflow`` more when busy), giving up
+    on a server that does not answer within ``connect_timeout`` seconds if one is given.
     """
     if is_sqlite(url):
-        options: dict[str, Any] = {"synchronous": synchronous, "secure_delete": secure_delete}
+        options: dict[str, Any] = {
+            "synchronous": synchronous,
+            "secure_delete": secure_delete,
+            "timeout": timeout,
+        }
         return (
             sqlite_engine(url, immediate=True, **options),
             sqlite_engine(url, immediate=False, **options),
         )
+    connect_args = {} if connect_timeout is None else {"connect_timeout": connect_timeout}
     engine = sa.create_engine(
-        url, pool_size=pool_size, max_overflow=max_overflow, pool_pre_ping=True
+        url,
+        pool_size=pool_size,
+        max_overflow=max_overflow,
+        pool_pre_ping=True,
+        connect_args=connect_args,
     )
     return engine, engine
 
