@@ -11,8 +11,7 @@ register rebuilt.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,7 +21,7 @@ import sqlalchemy as sa
 
 from projections.projection import Projection
 from storage import database
-from storage.database import engines, is_sqlite, postgres_url
+from storage.database import Database, postgres_url
 
 STATE = "projection_state"
 FAILURE = "projection_failure"
@@ -73,17 +72,15 @@ def sqlite_url(data_dir: Path) -> sa.URL:
     return database.sqlite_url(data_dir / SQLITE_FILE_NAME)
 
 
-class RegisterStore:
-    """The registers' database: engine, generations, and their tables."""
+class RegisterStore(Database):
+    """The registers' database: engines, generations, and their tables."""
 
     def __init__(self, url: str | sa.URL, *, schema: str | None = None) -> None:
-        self.url = url
-        self.schema = schema
-        self.is_sqlite = is_sqlite(url)
         # A batch takes the write lock before it reads the tracked position, so two writers
         # never apply the same events; the registers are rebuilt from the log after a crash,
         # so a commit need not survive a power cut (synchronous=NORMAL).
-        self.engine, self.read_engine = engines(url, synchronous="NORMAL")
+        super().__init__(url, synchronous="NORMAL")
+        self.schema = schema
         self.metadata = sa.MetaData(schema=schema)
         self.state = sa.Table(
             STATE,
@@ -110,20 +107,6 @@ class RegisterStore:
         self._bound: dict[tuple[str, int], dict[str, sa.Table]] = {}
         self.state.create(self.engine, checkfirst=True)
         self.failure.create(self.engine, checkfirst=True)
-
-    def close(self) -> None:
-        self.engine.dispose()
-        self.read_engine.dispose()
-
-    @contextmanager
-    def transaction(self) -> Iterator[sa.Connection]:
-        with self.engine.begin() as conn:
-            yield conn
-
-    @contextmanager
-    def reading(self) -> Iterator[sa.Connection]:
-        with self.read_engine.connect() as conn:
-            yield conn
 
     # -------------------------------------------------------------- tables
     def tables(self, projection: Projection, generation: int) -> dict[str, sa.Table]:

@@ -23,7 +23,8 @@ mapping: ``postgres_url`` turns it into a URL.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Literal
 
@@ -118,6 +119,35 @@ def engines(
         connect_args=connect_args,
     )
     return engine, engine
+
+
+class Database:
+    """One SQL database opened as above: its engines and the two ways in, writing and reading.
+
+    The stores beside the events (the registers, the integrity store, the key store) each keep
+    their tables in one; ``options`` are those of ``engines``.
+    """
+
+    def __init__(self, url: str | sa.URL, *, synchronous: Synchronous, **options: Any) -> None:
+        self.url = sa.make_url(url)
+        self.is_sqlite = is_sqlite(self.url)
+        self.engine, self.read_engine = engines(self.url, synchronous=synchronous, **options)
+
+    @contextmanager
+    def transaction(self) -> Iterator[sa.Connection]:
+        """A write transaction, committed on leaving (on SQLite it holds the lock from the start)."""
+        with self.engine.begin() as conn:
+            yield conn
+
+    @contextmanager
+    def reading(self) -> Iterator[sa.Connection]:
+        """A connection to read with (on SQLite it never waits for a writer)."""
+        with self.read_engine.connect() as conn:
+            yield conn
+
+    def close(self) -> None:
+        self.engine.dispose()
+        self.read_engine.dispose()
 
 
 def postgres_url(env: Mapping[str, str]) -> sa.URL | None:

@@ -35,7 +35,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from storage.checkpoints import Checkpoint, format_timestamp, parse_timestamp
-from storage.database import engines, postgres_url, sqlite_url
+from storage.database import Database, is_sqlite, postgres_url, sqlite_url
 from storage.merkle import HASH_SIZE, MerkleFrontier
 from storage.proofs import ConsistencyProof, InclusionProof, Subtrees
 from storage.signing import PublicKey
@@ -89,7 +89,7 @@ class KnownKey:
         return self.public_key.key_id
 
 
-class IntegrityStore:
+class IntegrityStore(Database):
     """The integrity tables on one database: ``IntegrityStore.sqlite(path)`` or a PostgreSQL URL.
 
     The tables are created when missing. ``transaction`` gives the sealer its write
@@ -97,15 +97,12 @@ class IntegrityStore:
     """
 
     def __init__(self, url: str | sa.URL, *, schema: str | None = None) -> None:
-        self.url = sa.make_url(url)
-        self.is_sqlite = self.url.get_backend_name() == "sqlite"
-        if self.is_sqlite and (not self.url.database or self.url.database == ":memory:"):
+        parsed = sa.make_url(url)
+        if is_sqlite(parsed) and parsed.database in (None, "", ":memory:"):
             raise ValueError("the SQLite integrity store needs a file")
         # Writers take the write lock before reading the frontier, so two sealers take turns.
         # Checkpoints are not a cache: a commit must survive a power cut (synchronous=FULL).
-        self.engine, self.read_engine = engines(
-            self.url, synchronous="FULL", pool_size=2, max_overflow=4
-        )
+        super().__init__(parsed, synchronous="FULL", pool_size=2, max_overflow=4)
         self.schema = None if self.is_sqlite else schema
         metadata = sa.MetaData(schema=self.schema)
         blob = sa.LargeBinary
@@ -168,21 +165,6 @@ class IntegrityStore:
             self._insert_ignoring_conflict(
                 conn, self.frontier, {"id": _FRONTIER_ID, "size": 0, "nodes": b""}
             )
-
-    def close(self) -> None:
-        self.engine.dispose()
-        self.read_engine.dispose()
-
-    @contextmanager
-    def transaction(self) -> Iterator[sa.Connection]:
-        """A write transaction (on SQLite it holds the write lock from the start)."""
-        with self.engine.begin() as conn:
-            yield conn
-
-    @contextmanager
-    def reading(self) -> Iterator[sa.Connection]:
-        with self.read_engine.connect() as conn:
-            yield conn
 
     def _insert_ignoring_conflict(
         self, conn: sa.Connection, table: sa.Table, values: Mapping[str, Any]

@@ -29,7 +29,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from storage.crypto import MasterKey, WrappedKey, unwrap_data_key, wrap_data_key
-from storage.database import engines, is_sqlite, sqlite_url
+from storage.database import Database, sqlite_url
 from storage.eventstore import POSTGRES_SCHEMES
 
 SQLITE_FILE_NAME = "keys.sqlite"
@@ -239,8 +239,7 @@ class SqlKeyStore(KeyStore):
     def __init__(
         self, url: str | sa.URL, *, schema: str | None = None, timeout: float = 10
     ) -> None:
-        self._sqlite = is_sqlite(url)
-        self._engine, self._reader = engines(
+        self._db = Database(
             url,
             synchronous="FULL",
             secure_delete=True,
@@ -249,11 +248,11 @@ class SqlKeyStore(KeyStore):
             max_overflow=0,
             connect_timeout=5,
         )
-        self._keys = _table(sa.MetaData(schema=schema), sqlite=self._sqlite)
+        self._keys = _table(sa.MetaData(schema=schema), sqlite=self._db.is_sqlite)
         self._now: sa.ColumnElement[Any] = (
-            sa.literal_column(_SQLITE_NOW) if self._sqlite else sa.func.now()
+            sa.literal_column(_SQLITE_NOW) if self._db.is_sqlite else sa.func.now()
         )
-        insert = sqlite.insert if self._sqlite else postgresql.insert
+        insert = sqlite.insert if self._db.is_sqlite else postgresql.insert
         # "Inserted or not" is the rowcount, which SQLAlchemy keeps for an INSERT only if asked.
         self._insert_new = (
             insert(self._keys)
@@ -261,8 +260,8 @@ class SqlKeyStore(KeyStore):
             .execution_options(preserve_rowcount=True)
         )
         try:
-            with self._engine.begin() as conn:
-                if not self._sqlite:
+            with self._db.transaction() as conn:
+                if not self._db.is_sqlite:
                     # Two processes starting at once must not race on CREATE ... IF NOT EXISTS.
                     conn.execute(
                         sa.text("SELECT pg_advisory_xact_lock(hashtext(:t))"), {"t": TABLE}
@@ -280,7 +279,7 @@ class SqlKeyStore(KeyStore):
     def get(self, dossier_id: UUID) -> WrappedKey | None:
         keys = self._keys
         query = sa.select(keys.c.master_key_id, keys.c.wrapped).where(self._live(dossier_id))
-        with self._reader.connect() as conn:
+        with self._db.reading() as conn:
             row = conn.execute(query).first()
         return WrappedKey(dossier_id, row[0], bytes(row[1])) if row else None
 
@@ -291,12 +290,12 @@ class SqlKeyStore(KeyStore):
             "master_key_id": wrapped.master_key_id,
             "wrapped": wrapped.blob,
         }
-        with self._engine.begin() as conn:
+        with self._db.transaction() as conn:
             return conn.execute(self._insert_new.values(values)).rowcount == 1
 
     def delete(self, dossier_id: UUID) -> bool:
         keys = self._keys
-        with self._engine.begin() as conn:
+        with self._db.transaction() as conn:
             # Inserting the tombstone first means a concurrent add either wins before it (and
             # its key is deleted below) or finds the tombstone.
             tombstone = self._insert_new.values(dossier_id=dossier_id, destroyed_at=self._now)
@@ -309,8 +308,8 @@ class SqlKeyStore(KeyStore):
                     .values(master_key_id=None, wrapped=None, destroyed_at=self._now)
                 )
                 deleted = conn.execute(destroy).rowcount == 1
-        if self._sqlite:
-            with self._engine.connect() as conn:
+        if self._db.is_sqlite:
+            with self._db.engine.connect() as conn:
                 # Copy the overwritten page into the file and empty the log that held the key
                 # (outside any transaction, on the driver's connection).
                 driver = conn.connection.driver_connection
@@ -323,13 +322,13 @@ class SqlKeyStore(KeyStore):
         query = sa.select(sa.literal(1)).where(
             keys.c.dossier_id == dossier_id, keys.c.wrapped.is_(None)
         )
-        with self._reader.connect() as conn:
+        with self._db.reading() as conn:
             return conn.execute(query).first() is not None
 
     def all(self) -> Iterator[WrappedKey]:
         after: UUID | None = None
         while True:
-            with self._reader.connect() as conn:
+            with self._db.reading() as conn:
                 page = self._page(conn, after)
             yield from page
             if len(page) < self.REWRAP_PAGE_SIZE:
@@ -351,7 +350,7 @@ class SqlKeyStore(KeyStore):
 
     def count(self) -> int:
         query = sa.select(sa.func.count()).where(self._keys.c.wrapped.is_not(None))
-        with self._reader.connect() as conn:
+        with self._db.reading() as conn:
             return int(conn.execute(query).scalar_one())
 
     def rewrap_all(self, old: MasterKey, new: MasterKey) -> int:
@@ -362,8 +361,8 @@ class SqlKeyStore(KeyStore):
             .values(master_key_id=sa.bindparam("b_master"), wrapped=sa.bindparam("b_wrapped"))
         )
         done, after = 0, None
-        with self._engine.begin() as conn:
-            if not self._sqlite:
+        with self._db.transaction() as conn:
+            if not self._db.is_sqlite:
                 # Writers wait until the rotation commits; readers carry on with the old keys.
                 # (SQLite: the transaction took the write lock as it began.)
                 conn.execute(sa.text(f"LOCK TABLE {self._quoted()} IN EXCLUSIVE MODE"))
@@ -381,12 +380,11 @@ class SqlKeyStore(KeyStore):
 
     def _quoted(self) -> str:
         """The table's name, schema-qualified and quoted, for a statement written as text."""
-        preparer = self._engine.dialect.identifier_preparer
+        preparer = self._db.engine.dialect.identifier_preparer
         return preparer.format_table(self._keys)
 
     def close(self) -> None:
-        self._engine.dispose()
-        self._reader.dispose()
+        self._db.close()
 
 
 class SQLiteKeyStore(SqlKeyStore):
