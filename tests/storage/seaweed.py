@@ -83,6 +83,7 @@ def seaweedfs() -> Iterator[SeaweedFS]:
         except seaweed.StartError as exc:
             pytest.fail(str(exc), pytrace=False)
         try:
+            assert server.process.poll() is None, server.log_excerpt()  # handed over running
             yield SeaweedFS(
                 endpoint=server.endpoint,
                 access_key=server.access_key,
