@@ -4,7 +4,8 @@ Before ``canonical`` existed, five places wrote JSON to hash, sign or store it, 
 ``json.dumps`` call. Their formulas are frozen below, exactly as they stood; every form of the
 module must give the same text (or refuse with the same error) for a generated corpus and for real
 objects: the packaged rule set, a signed checkpoint, an issued audit bundle's files, a command's
-fingerprint.
+fingerprint, and what the store written by release b57aad6 holds (its checkpoints, every rule
+set it recorded).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from api.composition import build_archive
 from archive.application import DossierArchive
 from archive.core import CommandContext, _fingerprint
 from archive.rules import packaged_rules_text
@@ -30,7 +32,7 @@ from canonical import bundle_json, canonical_json, fingerprint_json
 from domain.authorization import Action
 from domain.rules import RuleSet
 from domain.values import DocumentRef
-from storage.checkpoints import sign_checkpoint
+from storage.checkpoints import Checkpoint, sign_checkpoint
 from storage.signing import Signer
 from tests.archive.test_bundles import (  # noqa: F401 (integrity: a fixture)
     Integrity,
@@ -38,6 +40,8 @@ from tests.archive.test_bundles import (  # noqa: F401 (integrity: a fixture)
     integrity,
     issue,
 )
+from tests.test_release_store import FIXTURE as RELEASE
+from tests.test_release_store import MANIFEST, settings_for, unpack
 
 
 # ----------------------------------------------------- the formulas as they stood, frozen
@@ -214,3 +218,30 @@ def test_an_issued_bundles_files_are_written_as_before(
     for path in files:
         written = path.read_bytes()
         assert written == old_bundle_json(json.loads(written)), path.name
+
+
+# ------------------------------------------- the store written by release b57aad6
+def test_the_release_stores_checkpoints_are_written_again_byte_for_byte() -> None:
+    lines = (RELEASE / "store" / "checkpoints.jsonl").read_text("utf-8").splitlines()
+    assert len(lines) >= 2
+    for line in lines:
+        assert Checkpoint.from_json_text(line).to_json_text() == line
+
+
+def test_every_rule_set_the_release_recorded_hashes_to_its_recorded_version(
+    tmp_path: Path,
+) -> None:
+    archive = build_archive(settings_for(unpack(tmp_path / "store")))
+    try:
+        adoptions = [
+            archive.mapper.to_domain_event(note)
+            for note in archive.recorder.select_notifications(start=1, limit=10_000)
+            if note.topic.startswith("domain.rules:RulesInForce.")
+        ]
+    finally:
+        archive.close()
+    assert len(adoptions) == MANIFEST["rules_in_force"]["adoptions"]
+    for adopted in adoptions:
+        text = canonical_json(adopted.rules)
+        assert text == old_rules_json(adopted.rules)
+        assert hashlib.sha256(text.encode("utf-8")).hexdigest() == adopted.version
