@@ -21,6 +21,7 @@ import shutil
 import tempfile
 import uuid
 from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn
@@ -77,25 +78,21 @@ def seaweedfs() -> Iterator[SeaweedFS]:
         )
     seaweed.reap_stale_runs()
     directory = Path(tempfile.mkdtemp(prefix="seaweedfs-"))
-    try:
+    with ExitStack() as stack:
+        stack.callback(shutil.rmtree, directory, ignore_errors=True)
         try:
-            server = seaweed.start(weed, directory)
+            server = stack.enter_context(seaweed.running(weed, directory))
         except seaweed.StartError as exc:
             pytest.fail(str(exc), pytrace=False)
-        try:
-            assert server.process.poll() is None, server.log_excerpt()  # handed over running
-            yield SeaweedFS(
-                endpoint=server.endpoint,
-                access_key=server.access_key,
-                secret_key=server.secret_key,
-                master_url=server.master_url,
-                directory=directory,
-                started_in=server.started_in,
-            )
-        finally:
-            server.stop()
-    finally:
-        shutil.rmtree(directory, ignore_errors=True)
+        assert server.process.poll() is None, server.log_excerpt()  # handed over running
+        yield SeaweedFS(
+            endpoint=server.endpoint,
+            access_key=server.access_key,
+            secret_key=server.secret_key,
+            master_url=server.master_url,
+            directory=directory,
+            started_in=server.started_in,
+        )
 
 
 @pytest.fixture
