@@ -16,7 +16,7 @@ import json
 import logging
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
@@ -125,6 +125,21 @@ Body = Callable[[Actor, list[DocumentRef]], Work]
 def blob_key(dossier_id: UUID, sha256: str) -> str:
     """Where a dossier's document lives in the blob store."""
     return f"{dossier_id}/{sha256}"
+
+
+def left_after_destruction(
+    blobs: BlobStore, dossier_id: UUID, sha256: str, retained: Collection[str]
+) -> list[str]:
+    """What of a destroyed dossier's document is still stored though it should be gone.
+
+    Destruction deletes the document and the text derived from it; a blob the store refused
+    to delete (object lock) is recorded as retained by the batch's ``Completed`` event and is
+    unreadable without its deleted key. Anything else still stored means the destruction is
+    unfinished or the blob was restored. ``dossier verify`` and ``dossier check`` both judge
+    a destroyed dossier by this.
+    """
+    key = blob_key(dossier_id, sha256)
+    return [k for k in (key, key + DERIVED_SUFFIX) if k not in retained and blobs.exists(k)]
 
 
 class ArchiveCore(Application[UUID]):

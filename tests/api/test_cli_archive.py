@@ -10,6 +10,7 @@ the service's clock moved past its retention (DOSSIER_CLOCK), each step by its o
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import date
 from decimal import Decimal
@@ -450,3 +451,19 @@ def test_a_settled_dossier_is_destroyed_at_the_console_once_its_retention_has_ru
     again = ok(dossier(*execute, token=tokens["archivist"]))
     assert "replayed" in again
     assert stored() == after
+
+    # 四性检测 afterwards: the destroyed documents are reported destroyed, not missing.
+    checked = runner.invoke(app, ["check", "--json", "--token", tokens["archivist"]])
+    assert checked.exit_code == 0, checked.output
+    report = json.loads(checked.stdout)
+    assert report["passed"] is True
+    assert report["failures"] == []
+    assert len(report["destroyed"]) == 3  # the contract, the drawdown receipt, the transfer list
+    assert contract in {d["sha256"] for d in report["destroyed"]}
+    for gone_document in report["destroyed"]:
+        assert gone_document["status"] == "destroyed"
+        assert gone_document["destruction_batch_id"] == batch_id
+        assert gone_document["destroyed_on"] == "2056-03-01"
+    said = runner.invoke(app, ["check", "--token", tokens["archivist"]], env={"COLUMNS": "240"})
+    assert said.exit_code == 0, said.output
+    assert "3 份已依法销毁 / lawfully destroyed" in said.output
