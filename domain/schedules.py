@@ -28,6 +28,17 @@ def add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
+def running_days_overdue(days: int, as_of: date | None, day: date) -> int:
+    """Days overdue on ``day``, running on from a status of ``days`` recorded ``as_of``.
+
+    A loan recorded 30 days overdue on 1 March is 40 days overdue on 11 March, until a status
+    of zero days records the cure.
+    """
+    if as_of is None or days <= 0:
+        return 0
+    return max(days + (day - as_of).days, 0)
+
+
 def counts_as_inspection(kind: InspectionKind) -> bool:
     """Whether an inspection of ``kind`` counts towards the inspection schedule.
 

@@ -35,6 +35,7 @@ from domain.records import (
     Term,
     WarningSignal,
 )
+from domain.schedules import running_days_overdue
 from domain.values import (
     Actor,
     BorrowerType,
@@ -245,6 +246,7 @@ class LoanCore(Aggregate):
         self.sub_grade: str | None = None
         self.ever_non_performing = False
         self.days_overdue = 0
+        self.most_days_overdue = 0
         self.overdue_principal = Decimal("0.00")
         self.overdue_interest = Decimal("0.00")
         self.overdue_as_of: date | None = None
@@ -282,6 +284,11 @@ class LoanCore(Aggregate):
                 f"loan {self.loan_no} is written off: cannot {what_en}",
                 status=self.status.value,
             )
+
+    def days_overdue_reached(self, on: date) -> int:
+        """The most days overdue the loan has been by ``on``: as recorded, or running on since."""
+        running = running_days_overdue(self.days_overdue, self.overdue_as_of, on)
+        return max(self.most_days_overdue, running)
 
     def check_business_date(self, when: date, field: str) -> None:
         if when < self.value_date:
@@ -415,6 +422,7 @@ class LoanCore(Aggregate):
             self.normal_repayments_since_arrears = 0
             self.observation = self.observation.on_missed_payment(as_of)
         self.days_overdue = days_overdue
+        self.most_days_overdue = max(self.most_days_overdue, days_overdue)
         self.overdue_principal = overdue_principal
         self.overdue_interest = overdue_interest
         self.overdue_as_of = as_of
