@@ -41,6 +41,7 @@ from archive.receipts import CommandReceipt
 from archive.transcodings import register_domain_transcodings
 from domain.authorization import Action, choose_role
 from domain.collateral import Collateral
+from domain.dates import HAPPENED, check_happened
 from domain.dossier import Dossier
 from domain.errors import NotFoundError
 from domain.loan import Loan
@@ -211,6 +212,22 @@ class ArchiveCore(Application[UUID]):
         """Today in the bank's calendar (its time zone), by the archive's clock."""
         return self.clock().astimezone(ZoneInfo(self.config.timezone)).date()
 
+    def check_business_dates(self, params: Mapping[str, Any]) -> None:
+        """Refuse a command dating something that happened after today (see domain.dates).
+
+        Run on every command's parameters before its body, so a refused command records
+        nothing; the tolerance is ``config.future_date_tolerance_days``.
+        """
+        today = self.today()
+        for field_name, value in params.items():
+            if field_name in HAPPENED and isinstance(value, date):
+                check_happened(
+                    value,
+                    today=today,
+                    field=field_name,
+                    tolerance_days=self.config.future_date_tolerance_days,
+                )
+
     def form_name(self, staff_id: UUID) -> str:
         """How a printed form names a member of staff: 姓名（工号）."""
         staff = self.staff_by_id(staff_id)
@@ -272,6 +289,7 @@ class ArchiveCore(Application[UUID]):
                 if replay is not None:
                     return replay
             actor = self.actor(ctx, action)
+            self.check_business_dates(params)
             work = body(actor, refs)
             touched = list(work.touched)
             provisional = self._result(work, refs, position=0)
