@@ -20,6 +20,7 @@ from domain.authorization import Action, authorize
 from domain.classification import (
     Observation,
 )
+from domain.dates import check_not_before
 from domain.errors import (
     AlreadyExistsError,
     InvalidInputError,
@@ -291,12 +292,8 @@ class LoanCore(Aggregate):
         return max(self.most_days_overdue, running)
 
     def check_business_date(self, when: date, field: str) -> None:
-        if when < self.value_date:
-            raise InvalidInputError(
-                f"{field} 早于起息日 {self.value_date}",
-                f"{field} is before the value date {self.value_date}",
-                field=field,
-            )
+        """Nothing happens to a loan before its value date (起息日)."""
+        check_not_before(when, self.value_date, field=field, since_field="value_date")
 
     def _new(self, records: dict[UUID, Any], record_id: UUID, kind: str) -> None:
         if record_id in records:
@@ -325,6 +322,10 @@ class LoanCore(Aggregate):
         authorize(actor, Action.RECORD_REPAYMENT)
         self.check_not_closed("登记还款", "record a repayment")
         self.check_business_date(paid_on, "paid_on")
+        if self.status is LoanStatus.WRITTEN_OFF:  # a recovery (收回) follows the write-off
+            check_not_before(
+                paid_on, self.written_off_on, field="paid_on", since_field="written_off_on"
+            )
         principal = money(principal, "principal")
         interest = money(interest, "interest")
         if principal + interest == 0:
@@ -380,11 +381,7 @@ class LoanCore(Aggregate):
         self.check_business_date(as_of, "as_of")
         if days_overdue < 0 or days_overdue > 36500:
             raise InvalidInputError("逾期天数无效", "days_overdue is out of range")
-        if self.overdue_as_of is not None and as_of < self.overdue_as_of:
-            raise InvalidTransitionError(
-                f"逾期情况日期 {as_of} 早于已登记的 {self.overdue_as_of}",
-                f"as_of {as_of} is before the last recorded status of {self.overdue_as_of}",
-            )
+        check_not_before(as_of, self.overdue_as_of, field="as_of", since_field="overdue_as_of")
         overdue_principal = money(overdue_principal, "overdue_principal")
         overdue_interest = money(overdue_interest, "overdue_interest")
         if overdue_principal > self.balance:

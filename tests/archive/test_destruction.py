@@ -102,6 +102,7 @@ def prepare(
     *,
     settled: bool = True,
     appraise: AppraisalOpinion | None = AppraisalOpinion.DESTROY,
+    appraised_on: tuple[date, date] = (date(2056, 1, 5), date(2056, 1, 10)),
 ) -> dict[str, Any]:
     """Disburse with the marker PDF, settle, transfer, catalogue and (after retention) appraise."""
     am, archivist, head = people["account_manager"], people["archivist"], people["archive_head"]
@@ -133,7 +134,7 @@ def prepare(
     dossier = app.dossier_of(app.loan(loan_no))
     if appraise is not None and dossier.retention_ends_on is not None:
         opened = app.open_appraisal(
-            head, loan_no, opened_on=date(2056, 1, 5), group_nos=["archivist", "auditor"]
+            head, loan_no, opened_on=appraised_on[0], group_nos=["archivist", "auditor"]
         )
         app.decide_appraisal(
             head,
@@ -141,7 +142,7 @@ def prepare(
             UUID(opened.ids["appraisal_id"]),
             opinion=appraise,
             text="已无保存价值，建议销毁" if appraise is AppraisalOpinion.DESTROY else "延长",
-            decided_on=date(2056, 1, 10),
+            decided_on=appraised_on[1],
         )
     return {"dossier_id": dossier.id, "shas": [d.ref.sha256 for d in dossier.documents]}
 
@@ -402,7 +403,8 @@ def test_the_day_of_execution_is_the_banks_day_not_utcs(
     clocked: DossierArchive, people: dict[str, CommandContext]
 ) -> None:
     app = clocked
-    prepare(app, people)
+    # Appraised on the first day past retention, so that a batch may be proposed that day.
+    prepare(app, people, appraised_on=(date(2056, 1, 1), date(2056, 1, 1)))
     # 23:00 UTC on 31 December is 07:00 on 1 January in Shanghai: retention (to 2055-12-31)
     # has ended on the bank's calendar, though not yet on UTC's.
     app.clock = lambda: datetime(2055, 12, 31, 23, 0, tzinfo=UTC)
