@@ -101,7 +101,7 @@ class CollectionRung:
     """A step of the collection ladder: by ``days`` overdue, ``step`` is due, owned by ``owner``.
 
     ``responsibility`` marks the rung from which responsibility determination (不良贷款责任认定)
-    may start, before the loan is non-performing (DOMAIN.md: the day-30 rung).
+    may start, before the loan is non-performing (docs/rules.md RSP-02: the day-30 rung).
     """
 
     days: int
@@ -263,7 +263,7 @@ def _days(data: Mapping[str, Any], key: str, where: str) -> int:
 def _responsibility_from(ladder: tuple[CollectionRung, ...]) -> int | None:
     """The days of the rung marked ``responsibility = true``; on a ladder that marks none (as
     rule sets adopted before the mark existed), the rung where the written collection notice
-    is served, as on the ladder of DOMAIN.md."""
+    is served, as on the ladder of docs/rules.md (COL-06)."""
     marked = [r for r in ladder if r.responsibility] or [
         r for r in ladder if r.step is CollectionStepKind.NOTICE_SERVED
     ]
