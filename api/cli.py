@@ -26,6 +26,7 @@ from api.cli_seal import seal, signing_key_app
 from api.cli_tasks import tasks
 from api.cli_verify import verify
 from api.composition import master_key, signing_key
+from api.logs import configure_logging
 from api.settings import Settings
 from archive.application import DossierArchive
 from archive.core import SYSTEM_ID, CommandContext
@@ -51,6 +52,20 @@ app.command("tasks")(tasks)
 app.command("report")(report)
 app.add_typer(signing_key_app, name="signing-key")
 CONSOLE = CommandContext(SYSTEM_ID)
+
+
+@app.callback()
+def _every_command() -> None:
+    # Logging is set up before any command runs, at the configured level. Settings that do
+    # not parse leave the defaults here: the command itself reports what is wrong with them.
+    try:
+        settings = Settings()
+    except ValueError:
+        configure_logging()
+    else:
+        configure_logging(settings.log_level, json=settings.environment == "production")
+
+
 CREDENTIALS_FILE = "demo-credentials.txt"
 
 
@@ -74,9 +89,14 @@ def _load_demo(archive: DossierArchive, settings: Settings, loans: int, seed: in
         console=console,
     ) as progress:
         task = progress.add_task("载入演示数据 / loading demo portfolio", total=loans)
-        summary = build_portfolio(
-            archive, loans=loans, seed=seed, advance=lambda: progress.advance(task)
-        )
+        try:
+            summary = build_portfolio(
+                archive, loans=loans, seed=seed, advance=lambda: progress.advance(task)
+            )
+        except DomainError as exc:
+            progress.stop()
+            console.print(f"[red]{exc.zh}[/red]\n{exc.en}")
+            raise typer.Exit(1) from None
     path = settings.data_dir / CREDENTIALS_FILE
     lines = [f"{s.staff_no}\t{s.name}\t{s.role}\t{s.token}" for s in summary.staff]
     path.write_text(
@@ -143,6 +163,7 @@ def serve(
         host=host or settings.host,
         port=port or settings.port,
         log_level=settings.log_level,
+        log_config=None,  # uvicorn's own lines go through api.logs, as every other line does
         access_log=False,  # every request is logged once, by api.middleware.RequestLog
     )
     archive.close()

@@ -1,8 +1,9 @@
 """``dossier rebuild`` and ``dossier follow``: the registers' maintenance at the server console.
 
-Neither shows business data: ``rebuild`` prints counts and rates, ``follow`` feeds the registers
-in its own process (the production topology, where ``dossier serve`` runs with
-``DOSSIER_IN_PROCESS_FOLLOWER=false``).
+Neither shows business data: ``rebuild`` prints counts and rates (and, for a register that
+stopped at an event it cannot apply, the position, the event's class and the error, exiting 1),
+``follow`` feeds the registers in its own process (the production topology, where
+``dossier serve`` runs with ``DOSSIER_IN_PROCESS_FOLLOWER=false``).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from api.cli_common import open_archive, read_settings
 from api.composition import build_registers
+from projections.errors import register_failed
 
 console = Console(stderr=True)
 
@@ -51,6 +53,12 @@ def rebuild(
                 f"已重建 / rebuilt {', '.join(chosen)}: {applied} 个事件 / events in "
                 f"{elapsed:.1f} s ({applied / elapsed:,.0f} events/s), position {head}"
             )
+            failed = {n: f for n, f in registers.follower.failures().items() if n in chosen}
+            for name, failure in failed.items():
+                stopped = register_failed(name, failure)
+                console.print(f"[red]{stopped.zh}[/red]\n{stopped.en}\n{failure.error}")
+            if failed:
+                raise typer.Exit(1)
         finally:
             registers.close()
     finally:

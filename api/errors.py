@@ -29,7 +29,7 @@ from domain.errors import (
     InvalidInputError,
     NotFoundError,
 )
-from projections.errors import RegisterBehindError
+from projections.errors import RegisterBehindError, RegisterFailedError
 from storage.blobs import BlobNotFoundError
 from storage.sealing import CheckpointNotFoundError, LogMismatchError, NotSealedError
 
@@ -40,6 +40,7 @@ STATUS: tuple[tuple[type[DomainError], int], ...] = (
     (BundleIntegrityError, 500),
     (BundleNotSealedError, 503),
     (RegisterBehindError, 503),
+    (RegisterFailedError, 503),
     (AuthenticationError, 401),
     (AuthorizationError, 403),
     (NotFoundError, 404),
@@ -105,7 +106,8 @@ async def domain_error(request: Request, exc: Exception) -> JSONResponse:
     status = status_of(exc)
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
     if status == 503:
-        headers = {"Retry-After": "1"}
+        # A register that stopped at an event waits for someone to fix it, not for a second.
+        headers = {"Retry-After": "60" if isinstance(exc, RegisterFailedError) else "1"}
     context = {k: v if isinstance(v, int | str | list) else str(v) for k, v in exc.context.items()}
     return JSONResponse(
         error_body(request, exc.code, exc.zh, exc.en, context), status_code=status, headers=headers

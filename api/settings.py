@@ -48,6 +48,15 @@ class Settings(BaseSettings):
         default="Asia/Shanghai",
         description="the bank's time zone: register dates 'as of' end at its midnight",
     )
+    future_date_tolerance_days: int = Field(
+        default=0,
+        ge=0,
+        le=7,
+        description=(
+            "days after the bank's today that the date of something that happened (an "
+            "inspection, a receipt, an approval…) may lie; 0 allows up to today"
+        ),
+    )
     clock: AwareDatetime | None = Field(
         default=None,
         description=(
@@ -79,6 +88,13 @@ class Settings(BaseSettings):
     in_process_follower: bool = Field(
         default=True,
         description="feed the registers inside `dossier serve`; false when `dossier follow` runs",
+    )
+    ready_max_lag_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description=(
+            "/health/ready answers 503 once a register has left an event unapplied this long"
+        ),
     )
 
     @model_validator(mode="after")

@@ -122,14 +122,14 @@ class AuditBundle(Aggregate):
         root_hash: str,
         key_id: str,
         events: int,
-        documents: int,
+        document_count: int,
         tagmanifest_sha256: str,
         actor: Actor,
     ) -> AuditBundle:
         """Record that a bundle was made: of what, sealed by which checkpoint, for what."""
         authorize(actor, Action.ISSUE_AUDIT_BUNDLE)
         require_text(purpose, "purpose")
-        if tree_size <= 0 or events <= 0 or documents < 0:
+        if tree_size <= 0 or events <= 0 or document_count < 0:
             raise InvalidInputError(
                 "证据包须包含已封存的事件", "a bundle holds sealed events", field="tree_size"
             )
@@ -141,13 +141,40 @@ class AuditBundle(Aggregate):
             root_hash=root_hash,
             key_id=key_id,
             events=events,
-            documents=documents,
+            document_count=document_count,
             tagmanifest_sha256=tagmanifest_sha256,
             actor_id=actor.id,
             role=actor.role,
         )
 
-    @event("Issued")
+    class Issued(Aggregate.Created):
+        """The bundle was made and handed out.
+
+        Version 2 names the number of documents the bag holds ``document_count``: an event's
+        ``documents`` is, everywhere else, the list of documents it cites, and readers of the
+        log (the accountability trail) take it as such. A version-1 event, stored with that
+        count under ``documents``, reads back with it under ``document_count``.
+        """
+
+        class_version = 2
+
+        bundle_id: UUID
+        loan_no: str
+        purpose: str
+        tree_size: int
+        root_hash: str
+        key_id: str
+        events: int
+        document_count: int
+        tagmanifest_sha256: str
+        actor_id: UUID
+        role: Role
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["document_count"] = state.pop("documents")
+
+    @event(Issued)
     def __init__(
         self,
         *,
@@ -158,7 +185,7 @@ class AuditBundle(Aggregate):
         root_hash: str,
         key_id: str,
         events: int,
-        documents: int,
+        document_count: int,
         tagmanifest_sha256: str,
         actor_id: UUID,
         role: Role,
@@ -170,7 +197,7 @@ class AuditBundle(Aggregate):
         self.root_hash = root_hash
         self.key_id = key_id
         self.events = events
-        self.documents = documents
+        self.document_count = document_count
         self.tagmanifest_sha256 = tagmanifest_sha256
         self.issued_by = actor_id
         self.role = role

@@ -36,6 +36,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
+from canonical import canonical_json
 from domain.authorization import PERMISSIONS, Action
 from domain.classification import STATUTORY, FloorPolicy, SubGradeScheme
 from domain.errors import InvalidInputError
@@ -127,11 +128,16 @@ class Requirement:
 
 @dataclass(frozen=True)
 class CollectionRung:
-    """A step of the collection ladder: by ``days`` overdue, ``step`` is due, owned by ``owner``."""
+    """A step of the collection ladder: by ``days`` overdue, ``step`` is due, owned by ``owner``.
+
+    ``responsibility`` marks the rung from which responsibility determination (不良贷款责任认定)
+    may start, before the loan is non-performing (docs/rules.md RSP-02: the day-30 rung).
+    """
 
     days: int
     step: CollectionStepKind
     owner: Role
+    responsibility: bool = False
 
 
 @dataclass(frozen=True)
@@ -228,6 +234,10 @@ class RuleSet:
     floor_policy: FloorPolicy
     task_owners: TaskOwners
     reference: ReferenceCodes
+    responsibility_from_days: int | None
+    """Days overdue from which responsibility may be determined (不良贷款责任认定), before the
+    loan is non-performing: the ladder's rung marked ``responsibility = true``. None (a ladder
+    with no such rung and no notice served): only a non-performing loan is open to it."""
 
     @property
     def short_version(self) -> str:
@@ -310,6 +320,12 @@ class RuleSet:
         )
         if [r.days for r in ladder] != sorted(r.days for r in ladder):
             raise _fail("collection.ladder", "须按逾期天数升序", "must ascend by days overdue")
+        if sum(r.responsibility for r in ladder) > 1:
+            raise _fail(
+                "collection.ladder",
+                "只能有一级标明 responsibility = true（责任认定自该级开始）",
+                "at most one rung may say responsibility = true (where determination starts)",
+            )
         special = _table(full, "special")
         transfers = _table(full, "transfers")
         return cls(
@@ -334,6 +350,7 @@ class RuleSet:
             floor_policy=_floors(_table(full, "classification")),
             task_owners=_task_owners(_table(_table(full, "tasks"), "owners", "tasks")),
             reference=_reference(_table(full, "reference")),
+            responsibility_from_days=_responsibility_from(ladder),
         )
 
 
@@ -434,11 +451,6 @@ def with_earlier_defaults(plain: Mapping[str, Any]) -> dict[str, Any]:
     return full
 
 
-def canonical_json(data: Mapping[str, Any]) -> str:
-    """Keys sorted, no whitespace, UTF-8 text: the form a rule set is hashed and recorded in."""
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
-
 # ------------------------------------------------------------------ parsing helpers
 def _table(data: Mapping[str, Any], key: str, where: str = "") -> dict[str, Any]:
     path = f"{where}.{key}" if where else key
@@ -464,6 +476,16 @@ def _days(data: Mapping[str, Any], key: str, where: str) -> int:
             f"must be 0-3660, not {value!r}",
         )
     return value
+
+
+def _responsibility_from(ladder: tuple[CollectionRung, ...]) -> int | None:
+    """The days of the rung marked ``responsibility = true``; on a ladder that marks none (as
+    rule sets adopted before the mark existed), the rung where the written collection notice
+    is served, as on the ladder of docs/rules.md (COL-06)."""
+    marked = [r for r in ladder if r.responsibility] or [
+        r for r in ladder if r.step is CollectionStepKind.NOTICE_SERVED
+    ]
+    return marked[0].days if marked else None
 
 
 def _repayment(raw: Mapping[str, Any]) -> RepaymentConvention:
@@ -788,10 +810,18 @@ def _rung(n: int, raw: Any) -> CollectionRung:
     path = f"collection.ladder[{n}]"
     if not isinstance(raw, dict):
         raise _fail(path, "须为表", "must be a table")
+    responsibility = raw.get("responsibility", False)
+    if not isinstance(responsibility, bool):
+        raise _fail(
+            f"{path}.responsibility",
+            f"须为 true 或 false，而非 {responsibility!r}",
+            f"must be true or false, not {responsibility!r}",
+        )
     return CollectionRung(
         days=_days(raw, "days", path),
         step=_enum(CollectionStepKind, raw.get("step"), f"{path}.step"),
         owner=_enum(Role, raw.get("owner"), f"{path}.owner"),
+        responsibility=responsibility,
     )
 
 

@@ -25,7 +25,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from domain.rules import RuleSet, RulesInForce, adopted_rules, canonical_json, shipped_rules
+from canonical import canonical_json
+from domain.rules import RuleSet, RulesInForce, adopted_rules, shipped_rules
 from projections.changes import Changes
 from projections.tables import TableSpec, col
 

@@ -17,10 +17,10 @@ from zoneinfo import ZoneInfo
 
 from projections import export
 from projections.errors import RegisterBehindError, RegisterQueryError, UnknownRegisterError
-from projections.follower import wait_for
+from projections.follower import has_applied, wait_for
 from projections.projection import Listing, Projection
 from projections.query import AsOf, Page, select_page
-from projections.store import RegisterStore
+from projections.store import RegisterState, RegisterStore
 
 MAX_WAIT_SECONDS = 30.0
 EXPORT_LIMIT = 1_000_000
@@ -65,9 +65,23 @@ class RegisterService:
     def positions(self) -> dict[str, int]:
         return self.store.positions()
 
+    def status(self) -> dict[str, RegisterState]:
+        """Each register's position and, if it has stopped at an event, its failure."""
+        return self.store.status()
+
+    def applied(self, names: Sequence[str], position: int | None) -> bool:
+        """Whether every named register has applied ``position`` (one read, never waits).
+
+        Raises RegisterFailedError when one has stopped at an event: it serves no reads, and
+        waiting for it would be waiting for nothing.
+        """
+        return has_applied(self.store, names, position or 0)
+
     def wait(self, names: Sequence[str], position: int | None, timeout: float) -> None:
-        """Return once every named register has applied ``position``; else RegisterBehindError."""
+        """Return once every named register has applied ``position``; else RegisterBehindError,
+        or at once RegisterFailedError if one has stopped at an event."""
         if position is None or position <= 0:
+            self.applied(names, 0)
             return
         timeout = min(max(timeout, 0.0), MAX_WAIT_SECONDS)
         if not wait_for(self.store, names, position, timeout):

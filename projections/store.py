@@ -3,25 +3,30 @@
 Embedded: an SQLite file beside the event store. Production: a PostgreSQL schema (the event
 store's own). One table, ``projection_state``, records for every register generation its
 version, the log position it has applied up to, and whether it is the live copy; the follower
-updates that row in the same transaction as the register's rows (exactly-once).
+updates that row in the same transaction as the register's rows (exactly-once). Another,
+``projection_failure``, records the event a generation could not apply, if any: the generation
+stays at the position before it until the failure is cleared (at the next start) or the
+register rebuilt.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import sqlalchemy as sa
 
 from projections.projection import Projection
+from storage import database
+from storage.database import Database, postgres_url
 
 STATE = "projection_state"
+FAILURE = "projection_failure"
 SQLITE_FILE_NAME = "registers.sqlite"
+ERROR_LENGTH = 2_000
 
 
 @dataclass(frozen=True)
@@ -35,45 +40,47 @@ class Generation:
     live: bool
 
 
-def sqlite_url(data_dir: Path) -> str:
-    return f"sqlite:///{data_dir / SQLITE_FILE_NAME}"
+@dataclass(frozen=True)
+class Failure:
+    """The event a register generation could not apply; it stays at the position before it."""
+
+    name: str
+    generation: int
+    position: int
+    topic: str
+    error_type: str
+    error: str
+    """The error's message: for the logs and the console, never for anonymous callers."""
+    failed_at: datetime
+
+    @property
+    def event_type(self) -> str:
+        """The event's class as the domain names it, e.g. ``AuditBundle.Issued``."""
+        return self.topic.rpartition(":")[2]
 
 
-def _sqlite_engine(url: str, *, immediate: bool) -> sa.Engine:
-    engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+@dataclass(frozen=True)
+class RegisterState:
+    """Where a live register stands: the position it has applied, and its failure if any."""
 
-    @sa.event.listens_for(engine, "connect")
-    def _connect(dbapi_connection: Any, _record: Any) -> None:
-        # Let SQLAlchemy's "begin" emit BEGIN IMMEDIATE: a batch takes the write lock before
-        # it reads the tracked position, so two writers never apply the same events.
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA busy_timeout=30000")
-        cursor.close()
-
-    @sa.event.listens_for(engine, "begin")
-    def _begin(conn: sa.Connection) -> None:
-        # Readers begin deferred: in WAL mode they never block the writer nor wait for it.
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
-
-    return engine
+    position: int
+    failure: Failure | None
 
 
-class RegisterStore:
-    """The registers' database: engine, generations, and their tables."""
+def sqlite_url(data_dir: Path) -> sa.URL:
+    """The registers' SQLite file in the data directory ``data_dir``."""
+    return database.sqlite_url(data_dir / SQLITE_FILE_NAME)
 
-    def __init__(self, url: str, *, schema: str | None = None) -> None:
-        self.url = url
+
+class RegisterStore(Database):
+    """The registers' database: engines, generations, and their tables."""
+
+    def __init__(self, url: str | sa.URL, *, schema: str | None = None) -> None:
+        # A batch takes the write lock before it reads the tracked position, so two writers
+        # never apply the same events; the registers are rebuilt from the log after a crash,
+        # so a commit need not survive a power cut (synchronous=NORMAL).
+        super().__init__(url, synchronous="NORMAL")
         self.schema = schema
-        self.is_sqlite = url.startswith("sqlite")
-        if self.is_sqlite:
-            self.engine = _sqlite_engine(url, immediate=True)
-            self.read_engine = _sqlite_engine(url, immediate=False)
-        else:
-            self.engine = sa.create_engine(url, pool_size=5, max_overflow=5, pool_pre_ping=True)
-            self.read_engine = self.engine
         self.metadata = sa.MetaData(schema=schema)
         self.state = sa.Table(
             STATE,
@@ -86,22 +93,20 @@ class RegisterStore:
             sa.Column("created_at", sa.DateTime, nullable=False),
             sa.Column("swapped_at", sa.DateTime, nullable=True),
         )
+        self.failure = sa.Table(
+            FAILURE,
+            self.metadata,
+            sa.Column("name", sa.String(64), primary_key=True),
+            sa.Column("generation", sa.Integer, primary_key=True),
+            sa.Column("position", sa.BigInteger, nullable=False),
+            sa.Column("topic", sa.String(255), nullable=False),
+            sa.Column("error_type", sa.String(255), nullable=False),
+            sa.Column("error", sa.Text, nullable=False),
+            sa.Column("failed_at", sa.DateTime, nullable=False),
+        )
         self._bound: dict[tuple[str, int], dict[str, sa.Table]] = {}
         self.state.create(self.engine, checkfirst=True)
-
-    def close(self) -> None:
-        self.engine.dispose()
-        self.read_engine.dispose()
-
-    @contextmanager
-    def transaction(self) -> Iterator[sa.Connection]:
-        with self.engine.begin() as conn:
-            yield conn
-
-    @contextmanager
-    def reading(self) -> Iterator[sa.Connection]:
-        with self.read_engine.connect() as conn:
-            yield conn
+        self.failure.create(self.engine, checkfirst=True)
 
     # -------------------------------------------------------------- tables
     def tables(self, projection: Projection, generation: int) -> dict[str, sa.Table]:
@@ -118,6 +123,11 @@ class RegisterStore:
         projection.on_created(conn, tables)
 
     def _drop(self, conn: sa.Connection, projection: Projection, generation: int) -> None:
+        conn.execute(
+            self.failure.delete().where(
+                self.failure.c.name == projection.name, self.failure.c.generation == generation
+            )
+        )
         projection.on_dropped(conn, generation)
         for table in self.tables(projection, generation).values():
             table.drop(conn, checkfirst=True)
@@ -141,6 +151,76 @@ class RegisterStore:
         """Each live register's applied position."""
         with self.reading() as conn:
             return {name: g.position for name, g in self.live(conn).items()}
+
+    # ------------------------------------------------------------ failures
+    def failures(self, conn: sa.Connection) -> list[Failure]:
+        """Every generation's failure, live or not."""
+        return [
+            Failure(r.name, r.generation, r.position, r.topic, r.error_type, r.error, r.failed_at)
+            for r in conn.execute(sa.select(self.failure))
+        ]
+
+    def status(self) -> dict[str, RegisterState]:
+        """Each live register's position and failure, read together."""
+        with self.reading() as conn:
+            live = self.live(conn)
+            failed = {
+                f.name: f for f in self.failures(conn) if (f.name, f.generation) in _keys(live)
+            }
+        return {name: RegisterState(g.position, failed.get(name)) for name, g in live.items()}
+
+    def record_failure(
+        self,
+        conn: sa.Connection,
+        generation: Generation,
+        *,
+        position: int,
+        topic: str,
+        error_type: str,
+        error: str,
+    ) -> Failure:
+        """Note that ``generation`` cannot apply the event at ``position``, in the caller's
+        transaction (the one that leaves the generation at the position before it)."""
+        failure = Failure(
+            generation.name,
+            generation.generation,
+            position,
+            topic[:255],
+            error_type[:255],
+            error[:ERROR_LENGTH],
+            _now(),
+        )
+        conn.execute(
+            self.failure.delete().where(
+                self.failure.c.name == failure.name,
+                self.failure.c.generation == failure.generation,
+            )
+        )
+        conn.execute(
+            self.failure.insert().values(
+                name=failure.name,
+                generation=failure.generation,
+                position=failure.position,
+                topic=failure.topic,
+                error_type=failure.error_type,
+                error=failure.error,
+                failed_at=failure.failed_at,
+            )
+        )
+        return failure
+
+    def clear_failures(self, names: Sequence[str] | None = None) -> list[Failure]:
+        """Forget the failures of the named registers (all by default): they try again."""
+        with self.transaction() as conn:
+            cleared = [f for f in self.failures(conn) if names is None or f.name in names]
+            for failure in cleared:
+                conn.execute(
+                    self.failure.delete().where(
+                        self.failure.c.name == failure.name,
+                        self.failure.c.generation == failure.generation,
+                    )
+                )
+        return cleared
 
     def start_generation(self, projection: Projection, *, live: bool) -> Generation:
         """A new, empty generation of ``projection`` at position zero."""
@@ -212,6 +292,10 @@ class _Target:
         return self._state.delete().where(self._clause)
 
 
+def _keys(generations: Mapping[str, Generation]) -> set[tuple[str, int]]:
+    return {(g.name, g.generation) for g in generations.values()}
+
+
 def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
@@ -222,14 +306,8 @@ def register_store_beside(env: Mapping[str, str], data_dir: Path) -> RegisterSto
     SQLite: the file ``registers.sqlite`` in the data directory. PostgreSQL: the same database
     and schema as the events (``public`` when no schema is configured).
     """
-    if env.get("PERSISTENCE_MODULE") == "eventsourcing.postgres":
-        password = env.get("POSTGRES_PASSWORD") or ""
-        user = quote(env.get("POSTGRES_USER") or "", safe="")
-        auth = user + (f":{quote(password, safe='')}" if password else "")
-        url = (
-            f"postgresql+psycopg://{auth}@{env.get('POSTGRES_HOST')}:"
-            f"{env.get('POSTGRES_PORT') or '5432'}/{env.get('POSTGRES_DBNAME')}"
-        )
+    url = postgres_url(env)
+    if url is not None:
         return RegisterStore(url, schema=env.get("POSTGRES_SCHEMA") or "public")
     data_dir.mkdir(parents=True, exist_ok=True)
     return RegisterStore(sqlite_url(data_dir))

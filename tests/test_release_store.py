@@ -14,10 +14,9 @@ with that release's code; ``manifest.json`` says what is in it). Today's code mu
 - rebuild each issued report to the SHA-256 recorded when it was issued;
 - find the store intact (``dossier verify``): every leaf, checkpoint and document.
 
-The release's follower cannot apply its own ``AuditBundle.Issued`` event (the trail reads the
-event's ``documents``, an int, as a list): its registers stop at the position before it. The
-parts that need the registers past that event are marked ``xfail(strict=True)``; once the
-follower applies the event they pass, and the marks must go.
+The release's own follower could not apply its ``AuditBundle.Issued`` event (its trail read the
+event's ``documents``, an int, as a list), so its registers stopped at the position before it;
+this release upcasts that event (``document_count``) and follows it to the head.
 """
 
 from __future__ import annotations
@@ -68,15 +67,6 @@ KEPT_AT: int = MANIFEST["registers"]["position"]
 """Where the release's registers stopped: the position before its audit bundle's event."""
 VERSIONS: dict[str, int] = MANIFEST["registers"]["versions"]
 AUDITOR, COMPLIANCE = "0931", "0921"  # the demo's (archive/demo/staff.py)
-
-BUNDLE_DEFECT = pytest.mark.xfail(
-    strict=True,
-    raises=TypeError,
-    reason=(
-        "b57aad6's registers cannot apply AuditBundle.Issued (the trail iterates its "
-        "`documents`, an int); remove this mark once the follower applies it"
-    ),
-)
 
 
 @pytest.fixture(scope="module")
@@ -243,7 +233,6 @@ def test_the_registers_kept_from_the_release_are_as_it_left_them(
         )
 
 
-@BUNDLE_DEFECT
 def test_the_registers_follow_the_release_store_to_its_head(
     release: Release, released: dump.Snapshot
 ) -> None:
@@ -258,7 +247,6 @@ def test_the_registers_follow_the_release_store_to_its_head(
         )
 
 
-@BUNDLE_DEFECT
 def test_every_register_rebuilds_from_the_release_store_identical_to_the_live_copy(
     release: Release,
 ) -> None:
@@ -328,9 +316,7 @@ def copy_events(source: Path, settings: Settings, through: int) -> None:
         reader.close()
 
 
-@pytest.mark.parametrize(
-    "through", [KEPT_AT, pytest.param(HEAD, marks=BUNDLE_DEFECT)], ids=["before-bundle", "head"]
-)
+@pytest.mark.parametrize("through", [KEPT_AT, HEAD], ids=["before-bundle", "head"])
 def test_registers_rebuilt_from_the_release_events_are_those_it_wrote(
     new_store: Settings, through: int, released: dump.Snapshot, tmp_path: Path
 ) -> None:

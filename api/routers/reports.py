@@ -50,8 +50,7 @@ def build(
         product=Product.parse(product, "product") if product else None,
     )
     day = on or archive.today()
-    if as_of_position is not None:
-        service.wait(list(REGISTERS), as_of_position, wait)
+    service.wait(list(REGISTERS), as_of_position, wait)  # refuses registers that stopped
     applied = service.positions()
     position = min(applied.get(name, 0) for name in REGISTERS)
     if as_of_position is not None:

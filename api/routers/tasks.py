@@ -116,6 +116,7 @@ def judge(
     """Read the work queue and judge it on ``on`` (the archive's today unless given)."""
     chosen: TaskKind | None = TaskKind.parse(kind, "kind") if kind else None
     projection = service.select(REGISTER).projection
+    service.applied([REGISTER], None)  # refuses a work queue that stopped at an event
     day = on or archive.today()
     found = tasks(
         service.store,

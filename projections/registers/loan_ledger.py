@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from domain.loan import Loan
 from domain.rules import RuleSet
+from domain.schedules import InspectionsDone
 from domain.staff import Staff
 from domain.values import (
     BorrowerType,
@@ -100,7 +101,7 @@ class LoanLedger(FollowsRules, Projection):
     """贷后管理台账: borrower, product, amounts, status, grade, arrears, inspections, warnings."""
 
     name = "loan_ledger"
-    version = 2  # 2: the inspection schedule follows the rules in force (rules_in_force)
+    version = 3  # 3: the inspection schedule follows the rules in force (rules_in_force)
     title_zh = "贷后管理台账"
     title_en = "Loan ledger"
     tables = (LOANS, STAFF, RULES_TABLE)
@@ -211,12 +212,14 @@ class LoanLedger(FollowsRules, Projection):
         row = changes.get("loans", event.originator_id)
         if row is None:
             return
-        last = row["last_inspection_on"]
+        done = InspectionsDone(bool(row["first_inspected"]), row["last_inspection_on"]).after(
+            InspectionKind.parse(event.kind, "kind"), event.inspected_on
+        )
         self._change(
             changes,
             event.originator_id,
-            last_inspection_on=max(last, event.inspected_on) if last else event.inspected_on,
-            first_inspected=row["first_inspected"] or event.kind is InspectionKind.FIRST_FOLLOW_UP,
+            last_inspection_on=done.last_inspected_on,
+            first_inspected=done.first_done,
         )
 
     @handle.register(LoanEvents.ClassificationApproved)

@@ -238,7 +238,7 @@ def test_an_auditor_gets_a_bag_that_bagit_and_the_standalone_verifier_accept(
     assert recorded.loan_no == LOAN
     assert recorded.tree_size == issued.checkpoint.tree_size
     assert recorded.root_hash == b64(issued.checkpoint.root_hash)
-    assert (recorded.events, recorded.documents) == (issued.events, 3)
+    assert (recorded.events, recorded.document_count) == (issued.events, 3)
     assert recorded.issued_by == staff["auditor"].staff_id
     assert issued.position > max(expected)
     assert issued.position not in held_positions(out)
@@ -373,7 +373,7 @@ def test_a_destroyed_dossiers_bundle_lists_its_documents_as_destroyed_and_holds_
     assert "销毁" in (bag / "data/README.txt").read_text(encoding="utf-8")
     recorded = app.repository.get(issued.bundle_id)
     assert isinstance(recorded, AuditBundle)
-    assert recorded.documents == 0
+    assert recorded.document_count == 0
 
 
 def test_an_account_manager_is_refused_and_nothing_is_written(

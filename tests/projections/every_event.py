@@ -1,0 +1,1207 @@
+"""One event of every class the domain defines, made by the domain's own commands.
+
+:func:`event_classes` finds every event class by walking the aggregates of ``domain`` and
+``archive`` (an event re-declared down a chain of aggregate classes, as the loan is built, is
+one class: the one that declares it). :data:`FACTORIES` holds, for each class, the function
+that makes one event of it: it runs a command on the aggregates of a small, coherent
+:class:`World` — the loan, its dossier, its collateral, a borrowing, a destruction… — and
+returns the aggregates whose new events are to be saved. The factories run in the order they
+are listed, each on what the ones before it made.
+
+A class without a factory, or a factory for a class that no longer exists, fails
+``test_every_event``: every kind of event the domain can record reaches every register there.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import inspect
+import pkgutil
+import tomllib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+from uuid import UUID, uuid4
+
+from eventsourcing.domain import Aggregate, CanMutateAggregate
+
+import archive
+import domain
+from archive.core import SYSTEM_ID
+from archive.receipts import BorrowerIndex, CommandReceipt
+from domain.borrowing import Borrowing, Circulation
+from domain.classification import FloorPolicy
+from domain.collateral import Collateral
+from domain.compliance import IssuedReport, ReportFormat, Scope
+from domain.destruction import DestructionBatch
+from domain.dossier import Dossier, FixityResult
+from domain.integrity import AuditBundle, IntegrityVerification
+from domain.loan import Loan
+from domain.reference import ReferenceSeries, Series
+from domain.rules import RuleSet, RulesInForce, packaged_rules_text, shipped_rules
+from domain.staff import Staff
+from domain.values import (
+    Actor,
+    AppealOutcome,
+    AppraisalOpinion,
+    BorrowingForm,
+    BorrowingPurpose,
+    CollateralKind,
+    CollectionStepKind,
+    DocumentRef,
+    FixityStatus,
+    Grade,
+    HoldKind,
+    InspectionKind,
+    ItemCondition,
+    LoanStatus,
+    Party,
+    ReadPurpose,
+    ResponsibilityFinding,
+    ResponsibilityStage,
+    RetentionClass,
+    Role,
+    TransferKind,
+    WarningColour,
+    WriteOffCriterion,
+)
+from tests.factories import disbursement_params
+
+# Event classes made by the @event decorator exist at run time but are invisible to mypy.
+LoanEvents: Any = Loan
+
+PEOPLE: dict[str, tuple[str, Role]] = {
+    "admin": ("周强", Role.ADMINISTRATOR),
+    "am": ("张伟", Role.ACCOUNT_MANAGER),
+    "am2": ("李娜", Role.ACCOUNT_MANAGER),
+    "reviewer": ("王芳", Role.REVIEWER),
+    "officer": ("刘洋", Role.POST_LOAN_OFFICER),
+    "risk": ("陈静", Role.RISK_MANAGER),
+    "head": ("杨军", Role.BRANCH_HEAD),
+    "auditor": ("赵敏", Role.AUDITOR),
+    "auditor2": ("钱磊", Role.AUDITOR),
+    "archivist": ("黄丽", Role.ARCHIVIST),
+    "archivist2": ("孙悦", Role.ARCHIVIST),
+    "archhead": ("吴静", Role.ARCHIVE_HEAD),
+    "compliance": ("郑洁", Role.COMPLIANCE),
+    "leaver": ("冯进", Role.ACCOUNT_MANAGER),
+}
+SYSTEM = Actor(SYSTEM_ID, Role.ADMINISTRATOR)
+"""The console, which enrols people and grants roles (the administrator included)."""
+START = date(2025, 1, 10)
+GRANTED_AT = datetime(2024, 12, 1, tzinfo=UTC)
+
+
+def day(n: int) -> date:
+    return START + timedelta(days=n)
+
+
+def document(doc_type: str) -> DocumentRef:
+    body = f"{doc_type}:{uuid4()}".encode()
+    return DocumentRef(
+        doc_type=doc_type,
+        sha256=hashlib.sha256(body).hexdigest(),
+        size=len(body),
+        media_type="application/pdf",
+        filename=f"{doc_type}.pdf",
+        pages=2,
+    )
+
+
+# ------------------------------------------------------------------------ discovery
+def _subclasses(cls: type) -> Iterator[type]:
+    for sub in cls.__subclasses__():
+        yield sub
+        yield from _subclasses(sub)
+
+
+def event_classes() -> dict[str, type]:
+    """Every event class of the aggregates of ``domain`` and ``archive``, by topic."""
+    for package in (domain, archive):
+        for module in pkgutil.walk_packages(package.__path__, f"{package.__name__}."):
+            importlib.import_module(module.name)
+    found: dict[str, type] = {}
+    for aggregate in _subclasses(Aggregate):
+        if not aggregate.__module__.startswith(("domain.", "archive.")):
+            continue
+        for name, value in vars(aggregate).items():
+            if not (inspect.isclass(value) and issubclass(value, CanMutateAggregate)):
+                continue
+            if name in ("Event", "Created") or _redeclared(value):
+                continue  # the library's bases, and a class declared further up the chain
+            found[f"{value.__module__}:{value.__qualname__}"] = value
+    return found
+
+
+def _redeclared(cls: type) -> bool:
+    return any(
+        base.__name__ == cls.__name__ and base.__qualname__ != cls.__qualname__
+        for base in cls.__mro__[1:]
+    )
+
+
+# --------------------------------------------------------------------------- world
+@dataclass
+class World:
+    """The aggregates the factories work on, and who does what."""
+
+    staff: dict[str, Staff] = field(default_factory=dict)
+    made: dict[str, Any] = field(default_factory=dict)
+
+    def id(self, who: str) -> UUID:
+        return Staff.create_id(who.upper())
+
+    def actor(self, who: str) -> Actor:
+        return Actor(self.id(who), PEOPLE[who][1])
+
+    def party(self, who: str) -> Party:
+        return Party(self.id(who), frozenset({PEOPLE[who][1]}))
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self.__dict__["made"][name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def keep(self, **made: Any) -> None:
+        self.made.update(made)
+
+
+Factory = Callable[[World], list[Any]]
+"""Makes one event (or a few) of its class; returns the aggregates holding the new events."""
+
+
+# ------------------------------------------------------------------------- staff
+def enrolled(w: World) -> list[Any]:
+    for who, (name, _role) in PEOPLE.items():
+        w.staff[who] = Staff.enrol(
+            staff_no=who.upper(), name=name, branch="上海分行营业部", actor=SYSTEM
+        )
+    return list(w.staff.values())
+
+
+def role_granted(w: World) -> list[Any]:
+    for who, person in w.staff.items():
+        person.grant_role(role=PEOPLE[who][1], granted_at=GRANTED_AT, actor=SYSTEM)
+    w.staff["leaver"].grant_role(role=Role.REVIEWER, granted_at=GRANTED_AT, actor=SYSTEM)
+    return list(w.staff.values())
+
+
+def token_issued(w: World) -> list[Any]:
+    w.keep(token_id=uuid4())
+    w.staff["am"].issue_token(token_id=w.token_id, token_hash="0" * 64, actor=w.actor("admin"))
+    return [w.staff["am"]]
+
+
+def token_revoked(w: World) -> list[Any]:
+    w.staff["am"].revoke_token(token_id=w.token_id, actor=w.actor("admin"))
+    return [w.staff["am"]]
+
+
+def role_revoked(w: World) -> list[Any]:
+    w.staff["leaver"].revoke_role(
+        role=Role.REVIEWER,
+        revoked_at=GRANTED_AT + timedelta(days=30),
+        reason="调岗",
+        actor=w.actor("admin"),
+    )
+    return [w.staff["leaver"]]
+
+
+# ------------------------------------------------------------------------- rules
+def _shipped() -> str:
+    return packaged_rules_text()
+
+
+def rules_adopted(w: World) -> list[Any]:
+    w.keep(rules=RulesInForce.first(RuleSet.from_toml(_shipped()), source="archive/rules.toml"))
+    return [w.rules]
+
+
+def rules_replaced(w: World) -> list[Any]:
+    changed = tomllib.loads(_shipped())
+    changed["types"]["site_photo"]["zh"] = "现场照片"
+    w.rules.adopt(RuleSet.from_mapping(changed), source="var/rules.toml")
+    return [w.rules]
+
+
+# -------------------------------------------------------------------------- loans
+def _disburse(w: World, loan_no: str, **overrides: Any) -> Loan:
+    return Loan.disburse(
+        **disbursement_params(
+            loan_no=loan_no,
+            value_date=START,
+            maturity_date=day(365),
+            actor=w.actor("am"),
+            investigator=w.party("am"),
+            origination_reviewer=w.party("reviewer"),
+            approver=w.party("head"),
+            **overrides,
+        )
+    )
+
+
+def disbursed(w: World) -> list[Any]:
+    w.keep(
+        loan=_disburse(w, "JJ2025EVERY0001"),
+        closed_loan=_disburse(w, "JJ2025EVERY0002", principal=Decimal("50000.00")),
+    )
+    return [w.loan, w.closed_loan]
+
+
+def indexed(w: World) -> list[Any]:
+    w.keep(borrowers=BorrowerIndex(borrower_id=w.loan.borrower_id))
+    return [w.borrowers]
+
+
+def loan_added(w: World) -> list[Any]:
+    w.borrowers.add_loan(loan_id=w.loan.id)
+    w.borrowers.add_loan(loan_id=w.closed_loan.id)
+    return [w.borrowers]
+
+
+def repayment_recorded(w: World) -> list[Any]:
+    w.loan.record_repayment(
+        paid_on=day(30),
+        principal=Decimal("10000.00"),
+        interest=Decimal("2875.00"),
+        actor=w.actor("am"),
+        documents=[document("repayment_voucher")],
+    )
+    return [w.loan]
+
+
+def overdue_recorded(w: World) -> list[Any]:
+    w.loan.record_overdue(
+        as_of=day(100),
+        days_overdue=40,
+        overdue_principal=Decimal("20000.00"),
+        overdue_interest=Decimal("1500.00"),
+        actor=w.actor("officer"),
+    )
+    return [w.loan]
+
+
+def inspection_recorded(w: World) -> list[Any]:
+    w.keep(inspection_id=uuid4())
+    w.loan.record_inspection(
+        inspection_id=w.inspection_id,
+        kind=InspectionKind.FIRST_FOLLOW_UP,
+        inspected_on=day(20),
+        reviewer=w.party("reviewer"),
+        findings="资金按约定用途使用",
+        actor=w.actor("am"),
+        documents=[document("first_inspection_report")],
+    )
+    return [w.loan]
+
+
+def inspection_corrected(w: World) -> list[Any]:
+    w.loan.correct_inspection(
+        inspection_id=w.inspection_id,
+        findings="资金按约定用途使用，库存略有积压",
+        reason="补充库存情况",
+        actor=w.actor("am"),
+        documents=[document("inspection_report")],
+    )
+    return [w.loan]
+
+
+def classification_proposed(w: World) -> list[Any]:
+    w.keep(proposal_id=uuid4())
+    w.loan.propose_classification(
+        proposal_id=w.proposal_id,
+        grade=Grade.SUBSTANDARD,
+        sub_grade=None,
+        reason="逾期超过30天，经营恶化",
+        as_of=day(100),
+        scheme=shipped_rules().sub_grades,
+        actor=w.actor("am"),
+        documents=[document("classification_form")],
+    )
+    return [w.loan]
+
+
+def classification_approved(w: World) -> list[Any]:
+    w.loan.approve_classification(
+        proposal_id=w.proposal_id,
+        reason="同意",
+        policy=FloorPolicy(),
+        borrower_npl_share=None,
+        actor=w.actor("risk"),
+    )
+    return [w.loan]
+
+
+def classification_rejected(w: World) -> list[Any]:
+    proposal = uuid4()
+    w.loan.propose_classification(
+        proposal_id=proposal,
+        grade=Grade.DOUBTFUL,
+        sub_grade=None,
+        reason="担保人失联",
+        as_of=day(110),
+        scheme=shipped_rules().sub_grades,
+        actor=w.actor("am"),
+        documents=[document("classification_form")],
+    )
+    w.loan.reject_classification(proposal_id=proposal, reason="依据不足", actor=w.actor("risk"))
+    return [w.loan]
+
+
+def grade_noted(w: World) -> list[Any]:
+    w.borrowers.note_grade(loan_id=w.loan.id, grade=Grade.SUBSTANDARD.value)
+    return [w.borrowers]
+
+
+def warning_raised(w: World) -> list[Any]:
+    w.keep(signal_id=uuid4())
+    w.loan.raise_warning(
+        signal_id=w.signal_id,
+        colour=WarningColour.ORANGE,
+        code="W-OVERDUE",
+        raised_on=day(101),
+        reason="本金逾期",
+        actor=w.actor("officer"),
+    )
+    return [w.loan]
+
+
+def warning_handled(w: World) -> list[Any]:
+    w.loan.handle_warning(
+        signal_id=w.signal_id,
+        handled_on=day(105),
+        measures="约见实际控制人",
+        actor=w.actor("risk"),
+        documents=[document("warning_form")],
+    )
+    return [w.loan]
+
+
+def warning_cleared(w: World) -> list[Any]:
+    w.loan.clear_warning(
+        signal_id=w.signal_id,
+        cleared_on=day(120),
+        reason="已制定还款计划",
+        actor=w.actor("risk"),
+    )
+    return [w.loan]
+
+
+def collection_step_taken(w: World) -> list[Any]:
+    w.loan.take_collection_step(
+        step_id=uuid4(),
+        kind=CollectionStepKind.NOTICE_SERVED,
+        taken_on=day(102),
+        days_overdue=42,
+        outcome="借款人签收",
+        promised_date=day(130),
+        actor=w.actor("am"),
+        documents=[document("collection_notice")],
+    )
+    return [w.loan]
+
+
+def extended(w: World) -> list[Any]:
+    w.keep(extended_loan=_disburse(w, "JJ2025EVERY0003", principal=Decimal("80000.00")))
+    w.extended_loan.extend(
+        approved_on=day(300),
+        new_maturity_date=day(545),
+        reason="季节性回款延迟",
+        actor=w.actor("head"),
+        documents=[document("extension_agreement"), document("extension_approval")],
+    )
+    return [w.extended_loan]
+
+
+def restructured(w: World) -> list[Any]:
+    w.loan.restructure(
+        restructured_on=day(130),
+        new_maturity_date=day(730),
+        new_interest_rate="4.10%",
+        terms="延长期限，按月还款",
+        reason="借款人经营困难但有还款意愿",
+        policy=FloorPolicy(),
+        actor=w.actor("head"),
+        documents=[document("restructuring_agreement"), document("restructuring_approval")],
+    )
+    return [w.loan]
+
+
+def handed_over(w: World) -> list[Any]:
+    w.loan.hand_over(
+        handed_over_on=day(140),
+        receiving=w.party("am2"),
+        reason="客户经理调岗",
+        actor=w.actor("head"),
+        documents=[document("handover_record")],
+    )
+    return [w.loan]
+
+
+def responsibility_determined(w: World) -> list[Any]:
+    w.keep(determination_id=uuid4())
+    w.loan.determine_responsibility(
+        determination_id=w.determination_id,
+        person_id=w.id("am"),
+        stage=ResponsibilityStage.POST_LOAN,
+        finding=ResponsibilityFinding.SECONDARY,
+        sanction="通报批评",
+        reason="贷后检查未发现库存积压",
+        on=day(150),
+        starts_at_days_overdue=30,
+        actor=w.actor("auditor"),
+    )
+    return [w.loan]
+
+
+def responsibility_appealed(w: World) -> list[Any]:
+    w.loan.appeal_responsibility(
+        determination_id=w.determination_id, reason="检查时库存正常", actor=w.actor("am")
+    )
+    return [w.loan]
+
+
+def appeal_decided(w: World) -> list[Any]:
+    w.loan.decide_appeal(
+        determination_id=w.determination_id,
+        outcome=AppealOutcome.UPHELD,
+        finding=None,
+        reason="维持原认定",
+        actor=w.actor("auditor2"),
+    )
+    return [w.loan]
+
+
+def objection_recorded(w: World) -> list[Any]:
+    w.loan.record_objection(
+        objection_id=uuid4(),
+        subject="分类意见",
+        text="本人对分类结果持书面异议",
+        actor=w.actor("am2"),
+    )
+    return [w.loan]
+
+
+def transferred_to_asset_preservation(w: World) -> list[Any]:
+    w.loan.transfer_to_asset_preservation(
+        transferred_on=day(200),
+        reason="进入诉讼清收",
+        actor=w.actor("head"),
+        documents=[document("asset_preservation_transfer")],
+    )
+    return [w.loan]
+
+
+def written_off(w: World) -> list[Any]:
+    w.loan.write_off(
+        written_off_on=day(400),
+        criterion=WriteOffCriterion.BANKRUPTCY,
+        reason="借款人破产清算终结",
+        actor=w.actor("head"),
+        documents=[document("writeoff_application"), document("writeoff_evidence")],
+    )
+    return [w.loan]
+
+
+def settled(w: World) -> list[Any]:
+    w.closed_loan.record_repayment(
+        paid_on=day(200),
+        principal=w.closed_loan.balance,
+        interest=Decimal("900.00"),
+        actor=w.actor("am"),
+    )
+    w.closed_loan.settle(settled_on=day(200), actor=w.actor("am"))
+    return [w.closed_loan]
+
+
+# ---------------------------------------------------------------------- collateral
+def collateral_registered(w: World) -> list[Any]:
+    w.keep(
+        collateral=Collateral.register(
+            loan=w.loan,
+            collateral_no="YP-EVERY-1",
+            kind=CollateralKind.REAL_ESTATE,
+            description="上海市某区某路1号厂房",
+            owner_name="上海示例贸易有限公司",
+            appraised_value=Decimal("2000000.00"),
+            appraised_on=day(-10),
+            registration_no="沪(2025)不动产证明第000001号",
+            registered_on=day(-5),
+            actor=w.actor("am"),
+            documents=[document("mortgage_contract"), document("valuation_report")],
+        ),
+        released=Collateral.register(
+            loan=w.closed_loan,
+            collateral_no="YP-EVERY-2",
+            kind=CollateralKind.DEPOSIT_RECEIPT,
+            description="定期存单",
+            owner_name="上海示例贸易有限公司",
+            appraised_value=Decimal("60000.00"),
+            appraised_on=day(-3),
+            registration_no="质押登记0002",
+            registered_on=day(-2),
+            actor=w.actor("am"),
+        ),
+    )
+    return [w.collateral, w.released]
+
+
+def certificate_lodged(w: World) -> list[Any]:
+    w.collateral.lodge_certificate(
+        certificate_no="沪(2025)不动产证明第000001号",
+        lodged_on=day(1),
+        custodians=[w.party("archivist"), w.party("archivist2")],
+        actor=w.actor("archivist"),
+        documents=[document("registration_certificate")],
+    )
+    return [w.collateral]
+
+
+def certificate_taken_out(w: World) -> list[Any]:
+    w.collateral.take_out_certificate(
+        taken_out_on=day(150),
+        purpose="办理诉讼保全",
+        custodians=[w.party("archivist"), w.party("archivist2")],
+        actor=w.actor("archivist"),
+        documents=[document("custody_form")],
+    )
+    return [w.collateral]
+
+
+def certificate_returned(w: World) -> list[Any]:
+    w.collateral.return_certificate(
+        returned_on=day(160),
+        custodians=[w.party("archivist"), w.party("archivist2")],
+        actor=w.actor("archivist"),
+        documents=[document("custody_form")],
+    )
+    return [w.collateral]
+
+
+def revalued(w: World) -> list[Any]:
+    w.collateral.revalue(
+        revalued_on=day(170),
+        value=Decimal("1600000.00"),
+        actor=w.actor("am"),
+        documents=[document("revaluation_report")],
+    )
+    return [w.collateral]
+
+
+def insurance_renewed(w: World) -> list[Any]:
+    w.collateral.renew_insurance(
+        policy_no="PICC-2025-0001",
+        insurer="中国人民财产保险",
+        expires_on=day(365),
+        actor=w.actor("am"),
+        documents=[document("insurance_policy")],
+    )
+    return [w.collateral]
+
+
+def insurance_lapsed(w: World) -> list[Any]:
+    w.collateral.record_insurance_lapse(lapsed_on=day(366), actor=w.actor("officer"))
+    return [w.collateral]
+
+
+def collateral_released(w: World) -> list[Any]:
+    w.released.release(
+        released_on=day(201),
+        reason="贷款结清",
+        loan=w.closed_loan,
+        actor=w.actor("am"),
+        documents=[document("release_certificate")],
+    )
+    return [w.released]
+
+
+# ------------------------------------------------------------------------ dossiers
+def opened(w: World) -> list[Any]:
+    w.keep(
+        dossier=Dossier.open(
+            loan_id=w.loan.id,
+            loan_no=w.loan.loan_no,
+            borrower_name=w.loan.borrower_name,
+            actor=w.actor("am"),
+        ),
+        closed_dossier=Dossier.open(
+            loan_id=w.closed_loan.id,
+            loan_no=w.closed_loan.loan_no,
+            borrower_name=w.closed_loan.borrower_name,
+            actor=w.actor("am"),
+        ),
+    )
+    return [w.dossier, w.closed_dossier]
+
+
+def document_filed(w: World) -> list[Any]:
+    for dossier, loan in ((w.dossier, w.loan), (w.closed_dossier, w.closed_loan)):
+        for doc_type in ("loan_contract", "drawdown_receipt"):
+            dossier.file(
+                document=document(doc_type),
+                stage="disbursement",
+                evidences_id=loan.id,
+                evidences_version=1,
+                actor=w.actor("am"),
+            )
+    return [w.dossier, w.closed_dossier]
+
+
+def document_read(w: World) -> list[Any]:
+    first = w.dossier.documents[0].ref
+    w.dossier.record_read(
+        sha256=first.sha256,
+        purpose=ReadPurpose.AUDIT,
+        copy_sha256=hashlib.sha256(b"watermarked copy").hexdigest(),
+        watermarked=True,
+        actor=w.actor("auditor"),
+    )
+    return [w.dossier]
+
+
+def fixity_checked(w: World) -> list[Any]:
+    w.dossier.record_fixity_check(
+        results=[
+            FixityResult(d.ref.sha256, d.ref.doc_type, FixityStatus.INTACT, "")
+            for d in w.dossier.documents
+        ],
+        actor=w.actor("archivist"),
+    )
+    return [w.dossier]
+
+
+def transfer_listed(w: World) -> list[Any]:
+    w.keep(transfer_id=uuid4(), full_transfer_id=uuid4())
+    items = [
+        {"doc_type": d.ref.doc_type, "title": d.ref.filename, "pages": 2}
+        for d in w.closed_dossier.documents
+    ]
+    w.closed_dossier.list_transfer(
+        transfer_id=w.transfer_id,
+        kind=TransferKind.ORIGINALS,
+        items=items,
+        listed_on=day(3),
+        signed_on=day(0),
+        loan_status=LoanStatus.ACTIVE,
+        originals_working_days=shipped_rules().originals_transfer_working_days,
+        actor=w.actor("am"),
+    )
+    w.closed_dossier.list_transfer(
+        transfer_id=w.full_transfer_id,
+        kind=TransferKind.FULL,
+        items=items,
+        listed_on=day(210),
+        signed_on=None,
+        loan_status=LoanStatus.SETTLED,
+        originals_working_days=shipped_rules().originals_transfer_working_days,
+        actor=w.actor("am"),
+    )
+    return [w.closed_dossier]
+
+
+def transfer_received(w: World) -> list[Any]:
+    count = len(w.closed_dossier.documents)
+    w.closed_dossier.receive_transfer(
+        transfer_id=w.transfer_id,
+        checks=[
+            {"item_no": n, "condition": ItemCondition.PRESENT.value, "pages_counted": 2}
+            for n in range(1, count + 1)
+        ],
+        received_on=day(4),
+        actor=w.actor("archivist"),
+    )
+    defects = w.closed_dossier.receive_transfer(
+        transfer_id=w.full_transfer_id,
+        checks=[
+            {"item_no": 1, "condition": ItemCondition.PRESENT.value, "pages_counted": 2},
+            *(
+                {"item_no": n, "condition": ItemCondition.DAMAGED.value, "note": "水渍"}
+                for n in range(2, count + 1)
+            ),
+        ],
+        received_on=day(211),
+        actor=w.actor("archivist"),
+    )
+    w.keep(defect_id=defects[0])
+    return [w.closed_dossier]
+
+
+def defect_cleared(w: World) -> list[Any]:
+    w.closed_dossier.clear_defect(
+        defect_id=w.defect_id, cleared_on=day(212), note="已修复", actor=w.actor("archivist")
+    )
+    return [w.closed_dossier]
+
+
+def series_started(w: World) -> list[Any]:
+    w.keep(
+        series=ReferenceSeries.start(
+            Series("F001", "XD", 2025, RetentionClass.THIRTY_YEARS, "SHYYB")
+        )
+    )
+    return [w.series]
+
+
+def item_number_allocated(w: World) -> list[Any]:
+    w.keep(item_no=w.series.allocate(dossier_id=w.closed_dossier.id))
+    return [w.series]
+
+
+def catalogued(w: World) -> list[Any]:
+    w.closed_dossier.catalogue(
+        reference_code=f"F001-XD·2025-D30-SHYYB-{w.item_no:04d}",
+        shelf_location="A-01-02",
+        retention=RetentionClass.THIRTY_YEARS,
+        tier1_doc_types=["registration_certificate"],
+        catalogued_on=day(213),
+        closed_on=day(200),
+        actor=w.actor("archivist"),
+    )
+    return [w.closed_dossier]
+
+
+def retention_started(w: World) -> list[Any]:
+    if not w.closed_dossier.retention_starts_on:
+        w.closed_dossier.start_retention(closed_on=day(200), actor=w.actor("archivist"))
+    return [w.closed_dossier]
+
+
+def hold_placed(w: World) -> list[Any]:
+    w.keep(hold_id=uuid4())
+    w.closed_dossier.place_hold(
+        hold_id=w.hold_id,
+        kind=HoldKind.AUDIT,
+        reason="年度审计",
+        reference="审计通知2025-01",
+        placed_on=day(220),
+        actor=w.actor("compliance"),
+    )
+    return [w.closed_dossier]
+
+
+def hold_released(w: World) -> list[Any]:
+    w.closed_dossier.release_hold(
+        hold_id=w.hold_id, reason="审计结束", released_on=day(230), actor=w.actor("compliance")
+    )
+    return [w.closed_dossier]
+
+
+def _after_retention(w: World, days: int) -> date:
+    """A day after the settled loan's dossier has been kept as long as it must."""
+    ends: date = w.closed_dossier.retention_ends_on
+    return ends + timedelta(days=days)
+
+
+def appraisal_opened(w: World) -> list[Any]:
+    w.keep(appraisal_id=uuid4(), second_appraisal_id=uuid4())
+    w.closed_dossier.open_appraisal(
+        appraisal_id=w.appraisal_id,
+        opened_on=_after_retention(w, 1),
+        group=[w.party("archhead"), w.party("compliance")],
+        actor=w.actor("archhead"),
+    )
+    return [w.closed_dossier]
+
+
+def appraised(w: World) -> list[Any]:
+    w.closed_dossier.decide_appraisal(
+        appraisal_id=w.appraisal_id,
+        opinion=AppraisalOpinion.EXTEND,
+        text="涉诉风险未消除，延长保管",
+        decided_on=_after_retention(w, 2),
+        actor=w.actor("archhead"),
+    )
+    return [w.closed_dossier]
+
+
+def retention_extended(w: World) -> list[Any]:
+    ends = w.closed_dossier.retention_ends_on
+    w.closed_dossier.extend_retention(
+        ends_on=date(ends.year + 5, 12, 31),
+        reason="鉴定意见：延长保管",
+        extended_on=_after_retention(w, 3),
+        appraisal_id=w.appraisal_id,
+        actor=w.actor("archhead"),
+    )
+    w.closed_dossier.open_appraisal(
+        appraisal_id=w.second_appraisal_id,
+        opened_on=_after_retention(w, 1),
+        group=[w.party("archhead"), w.party("compliance")],
+        actor=w.actor("archhead"),
+    )
+    w.closed_dossier.decide_appraisal(
+        appraisal_id=w.second_appraisal_id,
+        opinion=AppraisalOpinion.DESTROY,
+        text="已无保存价值",
+        decided_on=_after_retention(w, 2),
+        actor=w.actor("archhead"),
+    )
+    return [w.closed_dossier]
+
+
+# ---------------------------------------------------------------------- borrowings
+def circulation_started(w: World) -> list[Any]:
+    w.keep(circulation=Circulation(dossier_id=w.dossier.id))
+    return [w.circulation]
+
+
+def borrowing_requested(w: World) -> list[Any]:
+    items = [d.ref.sha256 for d in w.dossier.documents]
+    w.keep(
+        borrowing=Borrowing.request(
+            dossier_id=w.dossier.id,
+            loan_id=w.loan.id,
+            loan_no=w.loan.loan_no,
+            borrow_no="JY-EVERY-1",
+            reference_code=None,
+            purpose=BorrowingPurpose.LITIGATION,
+            items=items,
+            whole_dossier=True,
+            tier_one_items=[],
+            form=BorrowingForm.ORIGINAL,
+            requested_on=day(250),
+            due_on=day(255),
+            reason="诉讼举证",
+            rules=shipped_rules().borrowing,
+            actor=w.actor("am"),
+        ),
+        copy=Borrowing.request(
+            dossier_id=w.dossier.id,
+            loan_id=w.loan.id,
+            loan_no=w.loan.loan_no,
+            borrow_no="JY-EVERY-2",
+            reference_code=None,
+            purpose=BorrowingPurpose.AUDIT,
+            items=items[:1],
+            whole_dossier=False,
+            tier_one_items=[],
+            form=BorrowingForm.ELECTRONIC_COPY,
+            requested_on=day(250),
+            due_on=day(260),
+            reason="审计调阅",
+            rules=shipped_rules().borrowing,
+            actor=w.actor("auditor"),
+        ),
+        refused=Borrowing.request(
+            dossier_id=w.dossier.id,
+            loan_id=w.loan.id,
+            loan_no=w.loan.loan_no,
+            borrow_no="JY-EVERY-3",
+            reference_code=None,
+            purpose=BorrowingPurpose.BUSINESS,
+            items=items[:1],
+            whole_dossier=False,
+            tier_one_items=[],
+            form=BorrowingForm.ORIGINAL,
+            requested_on=day(250),
+            due_on=None,
+            reason="业务需要",
+            rules=shipped_rules().borrowing,
+            actor=w.actor("am2"),
+        ),
+    )
+    return [w.borrowing, w.copy, w.refused]
+
+
+def borrowing_approved(w: World) -> list[Any]:
+    w.borrowing.approve(
+        due_on=None, archivist=w.party("archivist"), reason="同意", actor=w.actor("archhead")
+    )
+    w.copy.approve(due_on=None, archivist=None, reason="同意", actor=w.actor("archhead"))
+    return [w.borrowing, w.copy]
+
+
+def borrowing_rejected(w: World) -> list[Any]:
+    w.refused.reject(reason="理由不充分", actor=w.actor("archhead"))
+    return [w.refused]
+
+
+def checked_out(w: World) -> list[Any]:
+    w.borrowing.check_out(
+        checked_out_on=day(251),
+        pages=dict.fromkeys(w.borrowing.items, 2),
+        circulation=w.circulation,
+        escalate_to=shipped_rules().borrowing.shortfall_escalated_to,
+        actor=w.actor("archivist"),
+    )
+    return [w.borrowing, w.circulation]
+
+
+def lent(w: World) -> list[Any]:
+    """The circulation's side of the check-out, which records it."""
+    return [w.circulation]
+
+
+def overdue_noted(w: World) -> list[Any]:
+    w.borrowing.note_overdue(
+        on=day(257),
+        escalation=[(1, Role.ARCHIVIST), (2, Role.ARCHIVE_HEAD), (7, Role.BRANCH_HEAD)],
+        actor=w.actor("officer"),
+    )
+    return [w.borrowing]
+
+
+def returned(w: World) -> list[Any]:
+    pages = dict.fromkeys(w.borrowing.items, 2)
+    pages[next(iter(pages))] = 1
+    w.borrowing.return_items(
+        returned_on=day(258),
+        pages=pages,
+        circulation=w.circulation,
+        escalate_to=shipped_rules().borrowing.shortfall_escalated_to,
+        actor=w.actor("archivist"),
+    )
+    return [w.borrowing, w.circulation]
+
+
+def taken_back(w: World) -> list[Any]:
+    """The circulation's side of the return, which records it."""
+    return [w.circulation]
+
+
+def page_count_mismatched(w: World) -> list[Any]:
+    """Recorded with the return, one page short."""
+    return [w.borrowing]
+
+
+def borrowing_closed(w: World) -> list[Any]:
+    w.borrowing.close(
+        closed_on=day(259), reason="页数差异已查明：复印件装订", actor=w.actor("archhead")
+    )
+    return [w.borrowing]
+
+
+def electronic_copy_issued(w: World) -> list[Any]:
+    w.copy.issue_electronic_copy(
+        issued_on=day(251),
+        expires_on=day(260),
+        copies={sha: hashlib.sha256(f"copy:{sha}".encode()).hexdigest() for sha in w.copy.items},
+        copy_sha256=hashlib.sha256(b"the copy").hexdigest(),
+        actor=w.actor("archivist"),
+    )
+    return [w.copy]
+
+
+# ---------------------------------------------------------------------- destruction
+def destruction_proposed(w: World) -> list[Any]:
+    w.keep(
+        batch=DestructionBatch.propose(
+            batch_id=uuid4(),
+            entries=[
+                {
+                    "dossier_id": w.closed_dossier.id,
+                    "reference_code": w.closed_dossier.catalogue_entry.reference_code,
+                    "title": f"{w.closed_loan.loan_no} 贷款档案",
+                    "years": "2025",
+                    "retention": RetentionClass.THIRTY_YEARS.value,
+                    "pages": 8,
+                    "opinion": "已无保存价值",
+                }
+            ],
+            proposed_on=_after_retention(w, 3),
+            actor=w.actor("archhead"),
+        )
+    )
+    return [w.batch]
+
+
+def destruction_approved(w: World) -> list[Any]:
+    w.batch.approve(approved_on=_after_retention(w, 4), actor=w.actor("head"))
+    return [w.batch]
+
+
+def destruction_compliance_approved(w: World) -> list[Any]:
+    w.batch.compliance_approve(approved_on=_after_retention(w, 5), actor=w.actor("compliance"))
+    return [w.batch]
+
+
+def destruction_executed(w: World) -> list[Any]:
+    w.batch.execute(
+        executed_on=_after_retention(w, 6),
+        supervisors=[w.party("auditor"), w.party("risk")],
+        it_supervisor=w.party("admin"),
+        electronic=True,
+        method="粉碎；电子文件密钥销毁",
+        actor=w.actor("archivist"),
+    )
+    return [w.batch]
+
+
+def destroyed(w: World) -> list[Any]:
+    w.closed_dossier.destroy(
+        batch_id=w.batch.id,
+        register_entry=w.batch.entry_of(w.closed_dossier.id),
+        supervisors=w.batch.supervisors,
+        it_supervisor=w.batch.it_supervisor,
+        destroyed_on=_after_retention(w, 6),
+        actor=w.actor("archivist"),
+    )
+    return [w.closed_dossier]
+
+
+def destruction_completed(w: World) -> list[Any]:
+    w.batch.complete(retained_blobs=[])
+    return [w.batch]
+
+
+# ------------------------------------------------------------------------- records
+def command_recorded(w: World) -> list[Any]:
+    return [
+        CommandReceipt(
+            actor_id=w.id("am"),
+            key="every-event-1",
+            fingerprint="0" * 64,
+            result={"loan_no": w.loan.loan_no, "position": 1},
+        )
+    ]
+
+
+def verification_recorded(w: World) -> list[Any]:
+    return [
+        IntegrityVerification.record(
+            started_at=datetime(2025, 9, 1, 1, tzinfo=UTC),
+            finished_at=datetime(2025, 9, 1, 1, 5, tzinfo=UTC),
+            events_checked=100,
+            documents_checked=12,
+            checkpoints_checked=3,
+            tree_size=100,
+            root_hash="A" * 44,
+            discrepancies=[{"check": "fixity", "position": 3, "document": "x", "detail": "y"}],
+            actor=w.actor("auditor"),
+        )
+    ]
+
+
+def bundle_issued(w: World) -> list[Any]:
+    return [
+        AuditBundle.issue(
+            bundle_id=uuid4(),
+            loan_no=w.loan.loan_no,
+            purpose="年度审计",
+            tree_size=100,
+            root_hash="A" * 44,
+            key_id="0123456789abcdef",
+            events=40,
+            document_count=2,
+            tagmanifest_sha256="0" * 64,
+            actor=w.actor("auditor"),
+        )
+    ]
+
+
+def report_issued(w: World) -> list[Any]:
+    return [
+        IssuedReport.issue(
+            report_id=uuid4(),
+            on=day(300),
+            scope=Scope(branch="上海分行营业部"),
+            record_as_of=None,
+            position=100,
+            rules_version="0" * 64,
+            format=ReportFormat.PDF,
+            sha256="0" * 64,
+            size=1234,
+            purpose="季度合规检查",
+            actor=w.actor("compliance"),
+        )
+    ]
+
+
+def _declared(owner: Any, name: str) -> str:
+    """The topic of the class that declares event ``name`` of ``owner`` (up its chain)."""
+    cls = getattr(owner, name)
+    while any(
+        b.__name__ == cls.__name__ and b.__qualname__ != cls.__qualname__ for b in cls.__mro__[1:]
+    ):
+        cls = next(
+            b
+            for b in cls.__mro__[1:]
+            if b.__name__ == cls.__name__ and b.__qualname__ != cls.__qualname__
+        )
+    return f"{cls.__module__}:{cls.__qualname__}"
+
+
+FACTORIES: dict[str, Factory] = {
+    _declared(Staff, "Enrolled"): enrolled,
+    _declared(Staff, "RoleGranted"): role_granted,
+    _declared(Staff, "TokenIssued"): token_issued,
+    _declared(Staff, "TokenRevoked"): token_revoked,
+    _declared(Staff, "RoleRevoked"): role_revoked,
+    _declared(RulesInForce, "Adopted"): rules_adopted,
+    _declared(RulesInForce, "Replaced"): rules_replaced,
+    _declared(Loan, "Disbursed"): disbursed,
+    _declared(BorrowerIndex, "Indexed"): indexed,
+    _declared(BorrowerIndex, "LoanAdded"): loan_added,
+    _declared(Dossier, "Opened"): opened,
+    _declared(Dossier, "DocumentFiled"): document_filed,
+    _declared(Collateral, "Registered"): collateral_registered,
+    _declared(Collateral, "CertificateLodged"): certificate_lodged,
+    _declared(Loan, "RepaymentRecorded"): repayment_recorded,
+    _declared(Loan, "InspectionRecorded"): inspection_recorded,
+    _declared(Loan, "InspectionCorrected"): inspection_corrected,
+    _declared(Loan, "OverdueStatusRecorded"): overdue_recorded,
+    _declared(Loan, "ClassificationProposed"): classification_proposed,
+    _declared(Loan, "ClassificationApproved"): classification_approved,
+    _declared(BorrowerIndex, "GradeNoted"): grade_noted,
+    _declared(Loan, "ClassificationRejected"): classification_rejected,
+    _declared(Loan, "WarningRaised"): warning_raised,
+    _declared(Loan, "WarningHandled"): warning_handled,
+    _declared(Loan, "CollectionStepTaken"): collection_step_taken,
+    _declared(Loan, "WarningCleared"): warning_cleared,
+    _declared(Loan, "Restructured"): restructured,
+    _declared(Loan, "Extended"): extended,
+    _declared(Loan, "AccountManagerHandedOver"): handed_over,
+    _declared(Collateral, "CertificateTakenOut"): certificate_taken_out,
+    _declared(Collateral, "CertificateReturned"): certificate_returned,
+    _declared(Collateral, "Revalued"): revalued,
+    _declared(Collateral, "InsuranceRenewed"): insurance_renewed,
+    _declared(Collateral, "InsuranceLapsed"): insurance_lapsed,
+    _declared(Loan, "ResponsibilityDetermined"): responsibility_determined,
+    _declared(Loan, "ResponsibilityAppealed"): responsibility_appealed,
+    _declared(Loan, "AppealDecided"): appeal_decided,
+    _declared(Loan, "ObjectionRecorded"): objection_recorded,
+    _declared(Loan, "TransferredToAssetPreservation"): transferred_to_asset_preservation,
+    _declared(Loan, "WrittenOff"): written_off,
+    _declared(Loan, "Settled"): settled,
+    _declared(Collateral, "Released"): collateral_released,
+    _declared(Dossier, "DocumentRead"): document_read,
+    _declared(Dossier, "FixityChecked"): fixity_checked,
+    _declared(Dossier, "TransferListed"): transfer_listed,
+    _declared(Dossier, "TransferReceived"): transfer_received,
+    _declared(Dossier, "DefectCleared"): defect_cleared,
+    _declared(ReferenceSeries, "Started"): series_started,
+    _declared(ReferenceSeries, "ItemNumberAllocated"): item_number_allocated,
+    _declared(Dossier, "Catalogued"): catalogued,
+    _declared(Dossier, "RetentionStarted"): retention_started,
+    _declared(Dossier, "HoldPlaced"): hold_placed,
+    _declared(Dossier, "HoldReleased"): hold_released,
+    _declared(Dossier, "AppraisalOpened"): appraisal_opened,
+    _declared(Dossier, "Appraised"): appraised,
+    _declared(Dossier, "RetentionExtended"): retention_extended,
+    _declared(Circulation, "Started"): circulation_started,
+    _declared(Borrowing, "Requested"): borrowing_requested,
+    _declared(Borrowing, "Approved"): borrowing_approved,
+    _declared(Borrowing, "Rejected"): borrowing_rejected,
+    _declared(Borrowing, "CheckedOut"): checked_out,
+    _declared(Circulation, "Lent"): lent,
+    _declared(Borrowing, "ElectronicCopyIssued"): electronic_copy_issued,
+    _declared(Borrowing, "OverdueNoted"): overdue_noted,
+    _declared(Borrowing, "Returned"): returned,
+    _declared(Borrowing, "PageCountMismatched"): page_count_mismatched,
+    _declared(Circulation, "TakenBack"): taken_back,
+    _declared(Borrowing, "Closed"): borrowing_closed,
+    _declared(DestructionBatch, "Proposed"): destruction_proposed,
+    _declared(DestructionBatch, "Approved"): destruction_approved,
+    _declared(DestructionBatch, "ComplianceApproved"): destruction_compliance_approved,
+    _declared(DestructionBatch, "Executed"): destruction_executed,
+    _declared(Dossier, "Destroyed"): destroyed,
+    _declared(DestructionBatch, "Completed"): destruction_completed,
+    _declared(CommandReceipt, "Recorded"): command_recorded,
+    _declared(IntegrityVerification, "Recorded"): verification_recorded,
+    _declared(AuditBundle, "Issued"): bundle_issued,
+    _declared(IssuedReport, "Issued"): report_issued,
+}
