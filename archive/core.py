@@ -17,6 +17,7 @@ import shutil
 import tempfile
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, BinaryIO, TypeVar, cast
@@ -59,6 +60,9 @@ PAGE = 500
 
 SYSTEM_ID = uuid5(NAMESPACE, "system:console")
 """The actor id of the operator at the server console (the ``dossier`` CLI)."""
+
+_COMMAND_RULES: ContextVar[dict[int, RuleSet] | None] = ContextVar("command_rules", default=None)
+"""The rules in force as the command being executed read them, by application (``id``)."""
 
 A = TypeVar("A", bound=Aggregate)
 
@@ -163,6 +167,8 @@ class ArchiveCore(Application[UUID]):
         self.blobs = blobs
         self.config = config or ArchiveConfig()
         self.clock = clock or (lambda: datetime.now(UTC))
+        self._rules_seen: tuple[int, RuleSet] | None = None
+        """The version of the rules-in-force record last read, and the rule set it holds."""
 
     def close(self) -> None:
         # Queued extractions are dropped, not awaited: text can be extracted again later.
@@ -214,13 +220,29 @@ class ArchiveCore(Application[UUID]):
 
         Read from the log rather than the file this process loaded, so every process — and a
         command run after another process adopted new rules — decides by the same rules the
-        registers judge with (docs/rules.md RUL-05).
+        registers judge with (docs/rules.md RUL-05). Within a command they are read once.
         """
-        # The @event classes (Adopted, Replaced) are invisible to mypy: read them as Any.
-        last: Any = next(iter(self.events.get(RulesInForce.create_id(), desc=True, limit=1)), None)
-        if last is None:
+        memo = _COMMAND_RULES.get()
+        if memo is not None and id(self) in memo:
+            return memo[id(self)]
+        rules = self._rules_in_log()
+        if memo is not None:
+            memo[id(self)] = rules
+        return rules
+
+    def _rules_in_log(self) -> RuleSet:
+        stored = self.recorder.select_events(RulesInForce.create_id(), desc=True, limit=1)
+        if not stored:
             return shipped_rules()
-        return parse_adopted(last.rules)
+        version = stored[0].originator_version
+        seen = self._rules_seen
+        if seen is not None and seen[0] == version:
+            return seen[1]  # the same record: no need to decode the whole rule set again
+        # The @event classes (Adopted, Replaced) are invisible to mypy: read them as Any.
+        last: Any = self.mapper.to_domain_event(stored[0])
+        rules = parse_adopted(last.rules)
+        self._rules_seen = (version, rules)
+        return rules
 
     def stages_of(self, refs: Sequence[DocumentRef]) -> dict[str, str]:
         """The lifecycle stage each cited document is filed under: its type's, by the rules
@@ -299,6 +321,20 @@ class ArchiveCore(Application[UUID]):
         params: Mapping[str, Any],
         body: Body,
         uploads: Sequence[Upload] = (),
+    ) -> CommandResult:
+        token = _COMMAND_RULES.set({})  # one read of the rules in force per command
+        try:
+            return self._execute_command(ctx, action, params, body, uploads)
+        finally:
+            _COMMAND_RULES.reset(token)
+
+    def _execute_command(
+        self,
+        ctx: CommandContext,
+        action: Action,
+        params: Mapping[str, Any],
+        body: Body,
+        uploads: Sequence[Upload],
     ) -> CommandResult:
         with staged(list(uploads), self.config, self.rule_set) as documents:
             refs = [d.ref for d in documents]

@@ -55,6 +55,7 @@ class FollowsRules:
     def __init__(self, default_rules: RuleSet | None = None) -> None:
         """``default_rules`` judge the log before its first adoption (default: the shipped)."""
         self.default_rules = default_rules or shipped_rules()
+        self._parsed: dict[str, RuleSet] = {self.default_rules.version: self.default_rules}
 
     def adopt(self, event: Any, changes: Changes) -> None:
         """Keep the rule set an ``Adopted`` or ``Replaced`` event carries."""
@@ -69,4 +70,8 @@ class FollowsRules:
         """The rule set a ``rules_in_force`` row holds; the default rules when there is none."""
         if row is None:
             return self.default_rules
-        return adopted_rules(str(row["content"]))
+        version = str(row["version"])
+        found = self._parsed.get(version)
+        if found is None:
+            found = self._parsed[version] = adopted_rules(str(row["content"]))
+        return found

@@ -925,7 +925,6 @@ def checked_out(w: World) -> list[Any]:
         checked_out_on=day(251),
         pages=dict.fromkeys(w.borrowing.items, 2),
         circulation=w.circulation,
-        escalate_to=shipped_rules().borrowing.shortfall_escalated_to,
         actor=w.actor("archivist"),
     )
     return [w.borrowing, w.circulation]
