@@ -12,17 +12,20 @@ from __future__ import annotations
 
 from dataclasses import asdict, replace
 from datetime import date
+from functools import partial
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
 
 from api.deps import ArchiveDep, CommandCtx, ReadCtx, RegistersDep
-from api.routers.registers import plain
+from api.routers.registers import log_head, plain
 from archive.application import DossierArchive
 from archive.compliance_report import MEDIA, filename, report_pdf, report_xlsx
+from archive.core import CommandContext
 from domain.authorization import Action
 from domain.compliance import ComplianceReport, ReportFormat, Scope
 from domain.errors import NotFoundError
@@ -132,7 +135,7 @@ def as_json(report: ComplianceReport) -> dict[str, Any]:
 
 
 @router.get("/compliance", summary="合规检查报告 / compliance report")
-def compliance(
+async def compliance(
     service: RegistersDep,
     archive: ArchiveDep,
     ctx: ReadCtx,
@@ -157,7 +160,34 @@ def compliance(
     format: Annotated[Literal["json", "pdf", "xlsx"], Query()] = "json",
 ) -> Response:
     """Completeness, gaps, overdue work, statutory floors, receipts and retention, as of ``on``."""
-    archive.actor(ctx, Action.READ_COMPLIANCE_REPORT)
+    await run_in_threadpool(archive.actor, ctx, Action.READ_COMPLIANCE_REPORT)
+    await service.wait_async(REGISTERS, as_of_position, wait, head=log_head(archive))
+    return await run_in_threadpool(
+        partial(
+            _report,
+            on=on,
+            branch=branch,
+            product=product,
+            as_of_position=as_of_position,
+            as_of=as_of,
+            format=format,
+        ),
+        service,
+        archive,
+    )
+
+
+def _report(
+    service: RegisterService,
+    archive: DossierArchive,
+    *,
+    on: date | None,
+    branch: str | None,
+    product: str | None,
+    as_of_position: int | None,
+    as_of: str | None,
+    format: str,
+) -> Response:
     report = build(
         service,
         archive,
@@ -165,7 +195,7 @@ def compliance(
         branch=branch,
         product=product,
         as_of_position=as_of_position,
-        wait=wait,
+        wait=0,
         as_of=as_of,
     )
     if format == "json":
@@ -207,7 +237,7 @@ class ReportIssue(BaseModel):
         }
     },
 )
-def issue_compliance(
+async def issue_compliance(
     body: ReportIssue,
     service: RegistersDep,
     archive: ArchiveDep,
@@ -217,7 +247,14 @@ def issue_compliance(
 
     The same report (same date, scope and position) renders the same bytes, so the hash in the
     record proves which file was handed out and lets anyone rebuild it."""
-    archive.actor(ctx, Action.ISSUE_COMPLIANCE_REPORT)
+    await run_in_threadpool(archive.actor, ctx, Action.ISSUE_COMPLIANCE_REPORT)
+    await service.wait_async(REGISTERS, body.as_of_position, 5, head=log_head(archive))
+    return await run_in_threadpool(_issue, body, service, archive, ctx)
+
+
+def _issue(
+    body: ReportIssue, service: RegisterService, archive: DossierArchive, ctx: CommandContext
+) -> Response:
     report = build(
         service,
         archive,
@@ -225,7 +262,7 @@ def issue_compliance(
         branch=body.branch,
         product=body.product,
         as_of_position=body.as_of_position,
-        wait=5,
+        wait=0,
         as_of=body.as_of,
     )
     issued = archive.issue_compliance_report(
