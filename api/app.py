@@ -123,7 +123,11 @@ def create_app(settings: Settings | None = None, archive: DossierArchive | None 
     errors.install(app)
     configure_logging(settings.log_level, json=settings.environment == "production")
     # Every document may be up to the limit; a command carries at most MAX_FILES of them.
-    app.add_middleware(BodyLimit, max_bytes=settings.max_upload_bytes * MAX_FILES + 1024 * 1024)
+    app.add_middleware(
+        BodyLimit,
+        json_bytes=settings.max_json_bytes,
+        multipart_bytes=settings.max_upload_bytes * MAX_FILES + settings.max_json_bytes,
+    )
     app.add_middleware(RequestLog)
     for module in ROUTERS:
         app.include_router(module.router, prefix=PREFIX)
