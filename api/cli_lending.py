@@ -29,7 +29,7 @@ from archive.application import DossierArchive
 from archive.core import CommandContext, CommandResult
 from archive.ingest import Upload
 from domain.borrowing import Borrowing
-from domain.errors import DomainError
+from domain.errors import AuthorizationError, DomainError
 from domain.values import BorrowingForm, BorrowingPurpose, LabelledEnum, Role
 
 DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -270,7 +270,11 @@ def request(
             documents=document or None,
         )
         done("已申请借阅", "borrowing requested", result)
-        show_items(archive, ctx, archive.get_borrowing(ctx, UUID(result.ids["borrowing_id"])))
+        try:
+            borrowing = archive.get_borrowing(ctx, UUID(result.ids["borrowing_id"]))
+        except AuthorizationError:
+            return  # the circulation record is the archive office's, not every requester's
+        show_items(archive, ctx, borrowing)
 
 
 @borrow_app.command("approve")

@@ -19,7 +19,7 @@ from typing import Any, ClassVar
 
 import sqlalchemy as sa
 
-from domain.authorization import Action
+from domain.authorization import Action, register_read
 from projections.changes import Changes
 from projections.tables import TableSpec
 
@@ -46,8 +46,11 @@ class Projection:
     listings: ClassVar[Mapping[str, Listing]] = {}
     # A register that follows every event of every aggregate (the accountability trail).
     all_events: ClassVar[bool] = False
-    # What a reader must be allowed to do to read it.
-    read_action: ClassVar[Action] = Action.READ_BUSINESS
+
+    @property
+    def read_action(self) -> Action:
+        """What a reader must be allowed to do to read it: its line of REGISTER_READS."""
+        return register_read(self.name)
 
     # Each register defines its own ``handle`` as a ``functools.singledispatchmethod`` with one
     # registered handler per event class; unregistered events fall through to the default.

@@ -20,7 +20,6 @@ from typing import Any, ClassVar
 
 import sqlalchemy as sa
 
-from domain.authorization import Action
 from domain.borrowing import Borrowing
 from domain.dossier import Dossier
 from domain.values import (
@@ -137,8 +136,6 @@ class CirculationRegister(Projection):
     listings: ClassVar[dict[str, Listing]] = {
         "borrowings": Listing("borrowings", ("requested_on", "borrow_no"), title_zh, title_en)
     }
-    # Who borrowed what, for which audit or lawsuit: the archive office and those who check it.
-    read_action = Action.READ_ARCHIVE_RECORDS
 
     @singledispatchmethod
     def handle(self, event: object, changes: Changes) -> None:

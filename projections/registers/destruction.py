@@ -21,7 +21,6 @@ from uuid import UUID
 
 import sqlalchemy as sa
 
-from domain.authorization import Action
 from domain.destruction import DestructionBatch
 from domain.dossier import Dossier
 from domain.values import LabelledEnum, RetentionClass
@@ -116,7 +115,6 @@ class DestructionRegister(Projection):
         "entries": Listing("entries", ("proposed_on", "reference_code"), title_zh, title_en),
         "batches": Listing("batches", ("proposed_on",), "销毁批次", "Destruction batches"),
     }
-    read_action = Action.READ_ARCHIVE_RECORDS
 
     @singledispatchmethod
     def handle(self, event: object, changes: Changes) -> None:

@@ -22,7 +22,6 @@ from uuid import UUID
 
 import sqlalchemy as sa
 
-from domain.authorization import Action
 from domain.dossier import Dossier
 from projections.changes import Changes
 from projections.errors import RegisterQueryError
@@ -75,7 +74,6 @@ class DocumentSearch(Projection):
     """全文检索: every filed document's text, searchable by any phrase (Chinese included)."""
 
     name = "document_search"
-    read_action = Action.READ_DOCUMENT
     version = 2  # 2: purges a destroyed dossier's text
     title_zh = "文档全文检索"
     title_en = "Document search"

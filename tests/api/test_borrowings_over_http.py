@@ -88,7 +88,7 @@ def test_a_borrowing_returned_one_page_short_is_recorded_and_escalated(
     )
     closing["reason"] = "缺页已追回并重新装订"
     created(api.post("archhead", f"{base}/close", closing))
-    listed = api.client.get(f"/api/v1{BORROWINGS}", headers=api.headers["officer"]).json()
+    listed = api.client.get(f"/api/v1{BORROWINGS}", headers=api.headers["archhead"]).json()
     assert listed["count"] == 1
     assert listed["data"][0]["status"] == "closed"
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 from functools import singledispatchmethod
 from typing import Any, ClassVar
 
-from domain.authorization import Action
 from domain.loan import Loan
 from domain.staff import Staff
 from domain.values import ResponsibilityStage
@@ -43,7 +42,6 @@ class AccountabilityTrail(Projection):
     """责任追溯: per person and per loan, every action, role, time, event position and hash."""
 
     name = "accountability_trail"
-    read_action = Action.READ_TRAIL
     version = 1
     title_zh = "责任追溯"
     title_en = "Accountability trail"
