@@ -57,3 +57,4 @@ bench: venv system-deps
 	$(BIN)/python bench/documents.py
 	$(BIN)/python bench/rebuild.py
 	$(BIN)/python bench/verify.py
+	$(BIN)/python bench/serve_limits.py
