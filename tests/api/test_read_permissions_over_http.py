@@ -5,7 +5,7 @@ A route that shows what a register shows takes that register's permission from
 ``REGISTER_READS`` — the destruction batches and their register PDF the destruction register's,
 the borrowings the circulation register's — and every other GET route is listed below with its
 own permission. A new GET route listed nowhere fails this test, as does a route whose answer
-(403 or not) disagrees with its permission for any role.
+(403 or not) disagrees with its permission for any role (docs/rules.md STF-02, STF-10).
 """
 
 from __future__ import annotations
