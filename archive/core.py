@@ -30,13 +30,13 @@ from eventsourcing.persistence import IntegrityError, JSONTranscoder, Notificati
 from eventsourcing.utils import get_topic
 
 from archive.config import ArchiveConfig
+from archive.documents.ingest import StagedDocument, Upload, staged
+from archive.documents.pdfsafety import extract_text
 from archive.errors import (
     ConcurrentUpdateError,
     IdempotencyKeyReusedError,
     StaleVersionError,
 )
-from archive.ingest import StagedDocument, Upload, staged
-from archive.pdfsafety import extract_text
 from archive.receipts import CommandReceipt
 from archive.transcodings import register_domain_transcodings
 from domain.authorization import Action, choose_role

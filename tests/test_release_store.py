@@ -64,7 +64,7 @@ HEAD: int = MANIFEST["event_count"]
 KEPT_AT: int = MANIFEST["registers"]["position"]
 """Where the release's registers stopped: the position before its audit bundle's event."""
 VERSIONS: dict[str, int] = MANIFEST["registers"]["versions"]
-AUDITOR, COMPLIANCE = "0931", "0921"  # the demo's (archive/demo/staff.py)
+AUDITOR, COMPLIANCE = "0931", "0921"  # the demo's (demo/staff.py)
 
 
 @pytest.fixture(scope="module")

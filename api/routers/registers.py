@@ -19,8 +19,8 @@ from archive.core import CommandContext
 from domain.values import loan_id_for, staff_id_for
 from projections.projection import Projection
 from projections.query import AsOf
-from projections.registers.search import search
-from projections.registers.trail import loan_trail, person_trail, responsibility_view
+from projections.registers.filing.search import search
+from projections.registers.responsibility import loan_trail, person_trail, responsibility_view
 from projections.service import RegisterService
 
 RESERVED = frozenset(

@@ -9,7 +9,7 @@ from eventsourcing.domain import event
 
 from domain.authorization import Action, authorize
 from domain.errors import InvalidInputError, InvalidTransitionError
-from domain.loan.classifying import LoanClassification
+from domain.loan.classification import LoanClassification
 from domain.loan.core import Docs
 from domain.records import WarningSignal
 from domain.values import Actor, DocumentRef, Role, WarningColour, require_text
