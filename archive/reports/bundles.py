@@ -54,6 +54,7 @@ from domain.dossier import Dossier
 from domain.errors import ConflictError, DomainError, InvalidInputError
 from domain.integrity import AuditBundle
 from domain.loan import Loan
+from domain.topics import stored_topics
 from domain.values import Actor, DocumentRef, ReadPurpose, require_text
 from dossier_verify.check import verify_directory
 from storage.checkpoints import Checkpoint, format_timestamp
@@ -310,16 +311,16 @@ class BundleCommands(ReadQueries):
             ("dossier", dossier.id),
             ("circulation", Circulation.create_id(dossier.id)),
         ]
-        requested = get_topic(Borrowing.Requested)  # type: ignore[attr-defined]
-        registered = get_topic(Collateral.Registered)  # type: ignore[attr-defined]
+        requested = stored_topics(get_topic(Borrowing.Requested))  # type: ignore[attr-defined]
+        registered = stored_topics(get_topic(Collateral.Registered))  # type: ignore[attr-defined]
         # The stored state is the transcoder's JSON (docs/integrity.md relies on it too), so
         # the loan id's hex spelling picks out the few registrations worth decoding.
         needle = loan.id.hex.encode("ascii")
-        for note in self._notifications_of_topics([requested, registered]):
+        for note in self._notifications_of_topics([*requested, *registered]):
             if needle not in bytes(note.state):
                 continue
             if getattr(self.mapper.to_domain_event(note), "loan_id", None) == loan.id:
-                kind = "borrowing" if note.topic == requested else "collateral"
+                kind = "borrowing" if note.topic in requested else "collateral"
                 found.append((kind, UUID(str(note.originator_id))))
         return found
 

@@ -109,7 +109,7 @@ class Verifier:
         documents = None
         if self.blobs is not None:
             documents = DocumentChecks(self.blobs, self.mapper, findings)
-            documents.learn_destructions(self._select(head, [DESTROYED, COMPLETED]))
+            documents.learn_destructions(self._select(head, [*DESTROYED, *COMPLETED]))
         walk = Walk(findings, roots.covered)
         frontier = MerkleFrontier()
         roots.at(0, frontier, findings)
@@ -117,7 +117,7 @@ class Verifier:
         for note in walk.merge(self._select(head), leaves):
             frontier.append(walk.hash)
             roots.at(frontier.size, frontier, findings)
-            if documents is not None and note.topic == FILED:
+            if documents is not None and note.topic in FILED:
                 documents.check(note)
             if self.progress is not None and walk.events % self.page == 0:
                 self.progress(walk.events, head)

@@ -22,6 +22,7 @@ from archive.core import blob_key
 from archive.verification.report import Finding, Findings
 from domain.disposition import DestructionBatch
 from domain.dossier import Dossier
+from domain.topics import stored_topics
 from domain.values import DocumentRef
 from storage.blobs import BlobNotFoundError, BlobStore
 from storage.crypto import CiphertextIntegrityError
@@ -30,9 +31,10 @@ from storage.envelope import DERIVED_SUFFIX, DataKeyNotFoundError
 CHUNK: Final = 1024 * 1024
 """Bytes of a document read at a time."""
 
-FILED: Final = get_topic(Dossier.DocumentFiled)  # type: ignore[attr-defined]
-DESTROYED: Final = get_topic(Dossier.Destroyed)  # type: ignore[attr-defined]
-COMPLETED: Final = get_topic(DestructionBatch.Completed)  # type: ignore[attr-defined]
+# Each with every topic the class's events were stored under before a module moved.
+FILED: Final = stored_topics(get_topic(Dossier.DocumentFiled))  # type: ignore[attr-defined]
+DESTROYED: Final = stored_topics(get_topic(Dossier.Destroyed))  # type: ignore[attr-defined]
+COMPLETED: Final = stored_topics(get_topic(DestructionBatch.Completed))  # type: ignore[attr-defined]
 
 
 class DocumentChecks:
@@ -50,7 +52,7 @@ class DocumentChecks:
     def learn_destructions(self, notes: Iterable[Notification]) -> None:
         """Remember the destroyed dossiers and the blobs their batches record as retained."""
         for note in notes:
-            if note.topic == DESTROYED:
+            if note.topic in DESTROYED:
                 self.destroyed.add(UUID(str(note.originator_id)))
                 continue
             try:
