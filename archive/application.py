@@ -5,13 +5,15 @@ from __future__ import annotations
 from archive.commands.borrowing import CirculationCommands
 from archive.commands.classification import GradingCommands
 from archive.commands.collateral import CollateralCommands, CollateralQueries
+from archive.commands.collection import CollectionCommands
 from archive.commands.custody import CustodyCommands
 from archive.commands.disposition import DestructionCommands
-from archive.commands.inspections import MonitoringCommands
+from archive.commands.inspections import InspectionCommands
 from archive.commands.integrity import FixityChecks
 from archive.commands.lifecycle import LendingCommands
 from archive.commands.responsibility import AccountabilityCommands
 from archive.commands.staff import StaffCommands
+from archive.commands.warnings import WarningCommands
 from archive.commands.workout import WorkoutCommands
 from archive.documents.sweeping import Sweeping
 from archive.reading import ReadQueries
@@ -24,8 +26,10 @@ from archive.verification import VerificationCommands
 class DossierArchive(
     StaffCommands,
     LendingCommands,
-    MonitoringCommands,
+    InspectionCommands,
+    WarningCommands,
     GradingCommands,
+    CollectionCommands,
     WorkoutCommands,
     AccountabilityCommands,
     CollateralCommands,

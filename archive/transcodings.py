@@ -77,8 +77,8 @@ def register_moved_topics() -> None:
     """Let eventsourcing resolve the topics of events stored before their module moved.
 
     Each old module of :data:`domain.topics.MOVED` is registered as the module its event
-    classes are defined in today, so that ``domain.destruction:DestructionBatch.Executed``
-    resolves to ``domain.disposition.DestructionBatch.Executed``. Idempotent.
+    classes are defined in today, so that a topic naming the old module resolves to the class
+    of the same name in the new one. Idempotent.
     """
     for old in MOVED:
         register_topic(old, importlib.import_module(current(old)))

@@ -17,8 +17,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from api.cli.common import open_archive, read_settings
-from api.cli.integrity import TokenOption, _caller
+from api.cli.common import TokenOption, caller, open_archive, read_settings
 from api.composition import Integrity, build_integrity
 from domain.authorization import Action
 from domain.errors import DomainError
@@ -53,7 +52,7 @@ def bundle(
     settings = read_settings()
     archive = open_archive(settings)
     try:
-        ctx = _caller(archive, token)
+        ctx = caller(archive, token)
         try:
             # Refuse before the sealer (and, in development, a signing key) is set up.
             archive.actor(ctx, Action.ISSUE_AUDIT_BUNDLE)

@@ -18,9 +18,16 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from api.cli.borrowing import day_option, out_file
-from api.cli.common import console, open_archive, read_settings, refuse
-from api.cli.integrity import TokenOption, _caller
+from api.cli.common import (
+    TokenOption,
+    caller,
+    console,
+    day_option,
+    open_archive,
+    out_file,
+    read_settings,
+    refuse,
+)
 from api.composition import build_registers
 from api.routers.compliance import as_json, build
 from archive.reports.compliance import TITLE_ZH, sections
@@ -83,7 +90,7 @@ def report(
     settings = read_settings()
     archive = open_archive(settings)
     try:
-        ctx = _caller(archive, token)
+        ctx = caller(archive, token)
         registers = build_registers(settings, archive)
         try:
             archive.actor(

@@ -1,9 +1,13 @@
-"""``dossier archive``: the archive office (档案室) at the console.
+"""``dossier custody …``: the archive office's custody (档案保管) at the console; and ``dossier
+archive …``, the archive office as a whole.
 
-Transfer and receipt, defects, cataloguing, holds, appraisal and retention, destruction
-batches, and — from ``api.cli.borrowing`` — the circulation desk. The same application methods
-as the HTTP routes (api/routers/custody.py, borrowings.py, destruction.py), with the
-same parameter names; each command prints the ids it handed out for the next one.
+``custody``: transfer and receipt, defects, cataloguing, holds, appraisal and retention.
+``archive`` holds the same commands and, as before the areas had their own groups, the
+circulation desk (``archive borrow`` = ``borrowing``, ``archive overdue``; api/cli/borrowing.py)
+and destruction batches (``archive destruction`` = ``disposition``; api/cli/disposition.py).
+The same application methods as the HTTP routes (api/routers/custody.py, borrowing.py,
+disposition.py), with the same parameter names; each command prints the ids it handed out for
+the next one.
 """
 
 from __future__ import annotations
@@ -17,31 +21,34 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from api.cli.borrowing import (
+from api.cli.borrowing import borrow_app, overdue
+from api.cli.common import (
     ActAs,
     Files,
     Id,
     LoanNo,
-    OutFile,
     Token,
     bad,
-    borrow_app,
     choice,
     choice_option,
+    console,
     day_option,
     done,
     labels,
     office,
-    overdue,
     parse_id,
     uploads,
     values,
 )
-from api.cli.common import console
+from api.cli.disposition import destruction_app
 from domain.values import AppraisalOpinion, HoldKind, ItemCondition, TransferKind
 
 archive_app = typer.Typer(
     help="档案室：移交、编目、冻结、鉴定、借阅、销毁 / The archive office.", no_args_is_help=True
+)
+custody_app = typer.Typer(
+    help="档案保管：移交、编目、冻结、鉴定、保管期限 / Custody: transfer to retention.",
+    no_args_is_help=True,
 )
 transfer_app = typer.Typer(help="移交 / Transfers to the archive office.", no_args_is_help=True)
 defect_app = typer.Typer(help="移交缺陷 / Defects found on receipt.", no_args_is_help=True)
@@ -50,7 +57,6 @@ hold_app = typer.Typer(
 )
 appraisal_app = typer.Typer(help="鉴定 / Appraisal of expired dossiers.", no_args_is_help=True)
 retention_app = typer.Typer(help="保管期限 / Retention.", no_args_is_help=True)
-destruction_app = typer.Typer(help="销毁 / Destruction batches.", no_args_is_help=True)
 
 Text = Annotated[str, typer.Option(help="理由 / reason")]
 
@@ -336,121 +342,18 @@ def past_retention(
     console.print(f"{len(found)} 卷 / dossiers")
 
 
-# ------------------------------------------------------------------ destruction
-Batch = Annotated[UUID, typer.Argument(parser=parse_id, metavar="BATCH_ID", show_default=False)]
+def _custody(group: typer.Typer) -> None:
+    group.add_typer(transfer_app, name="transfer")
+    group.add_typer(defect_app, name="defect")
+    group.command("catalogue")(catalogue)
+    group.add_typer(hold_app, name="hold")
+    group.add_typer(appraisal_app, name="appraisal")
+    group.add_typer(retention_app, name="retention")
+    group.command("past-retention")(past_retention)
 
 
-@destruction_app.command("propose")
-def propose_destruction(
-    loan_nos: Annotated[
-        list[str], typer.Argument(help="借据号 / loan numbers", metavar="LOAN_NO…")
-    ],
-    on: Annotated[date, day_option("--on", "--proposed-on", help="提出日 / day proposed")],
-    token: Token = None,
-    role: ActAs = None,
-) -> None:
-    """提出销毁批次 / Propose a batch with its destruction register (销毁清册)."""
-    with office(token, role) as (archive, ctx):
-        result = archive.propose_destruction(ctx, loan_nos=loan_nos, proposed_on=on)
-    done("已提出销毁", "destruction proposed", result)
-
-
-@destruction_app.command("approve")
-def approve_destruction(
-    batch_id: Batch,
-    on: Annotated[date, day_option("--on", "--approved-on", help="审批日 / day approved")],
-    token: Token = None,
-    role: ActAs = None,
-) -> None:
-    """审批销毁 / The branch head approves (someone other than the proposer)."""
-    with office(token, role) as (archive, ctx):
-        result = archive.approve_destruction(ctx, batch_id, approved_on=on)
-    done("已审批销毁", "destruction approved", result)
-
-
-@destruction_app.command("compliance-approve")
-def compliance_approve_destruction(
-    batch_id: Batch,
-    on: Annotated[date, day_option("--on", "--approved-on", help="审批日 / day approved")],
-    token: Token = None,
-    role: ActAs = None,
-) -> None:
-    """合规审批 / Compliance approves the batch."""
-    with office(token, role) as (archive, ctx):
-        result = archive.compliance_approve_destruction(ctx, batch_id, approved_on=on)
-    done("合规已审批", "compliance approved", result)
-
-
-@destruction_app.command("execute")
-def execute_destruction(
-    batch_id: Batch,
-    supervisor: Annotated[
-        list[str], typer.Option(help="监销人工号，至少两人 / supervisor present; repeatable")
-    ],
-    method: Annotated[str, typer.Option(help="销毁方式 / how the records are destroyed")],
-    it_supervisor: Annotated[
-        str | None, typer.Option(help="信息技术监销人 / IT supervisor, for electronic records")
-    ] = None,
-    token: Token = None,
-    role: ActAs = None,
-) -> None:
-    """执行销毁 / Execute: events, then data keys, then blobs; re-run to finish a crashed run."""
-    with office(token, role) as (archive, ctx):
-        result = archive.execute_destruction(
-            ctx, batch_id, supervisor_nos=supervisor, it_supervisor_no=it_supervisor, method=method
-        )
-    done("已执行销毁", "destruction executed", result)
-
-
-@destruction_app.command("show")
-def show_destruction(batch_id: Batch, token: Token = None, role: ActAs = None) -> None:
-    """销毁批次 / The batch: approvals, execution, register entries."""
-    with office(token, role) as (archive, ctx):
-        batch = archive.get_destruction_batch(ctx, batch_id)
-        by = {
-            step: archive.staff_by_id(staff_id).staff_no if staff_id else "-"
-            for step, staff_id in (
-                ("proposed_by", batch.proposed_by),
-                ("approved_by", batch.approved_by),
-                ("compliance_by", batch.compliance_by),
-                ("executed_by", batch.executed_by),
-            )
-        }
-    typer.echo(f"batch: {batch.id} version {batch.version} completed {batch.completed}")
-    typer.echo(" ".join(f"{step}: {no}" for step, no in by.items()))
-    typer.echo(f"proposed_on: {batch.proposed_on} executed_on: {batch.executed_on or '-'}")
-    table = Table(title="销毁清册 / destruction register")
-    for column in ("档号 reference", "题名 title", "年度 years", "期限", "页数 pages", "意见"):
-        table.add_column(column, overflow="fold")
-    for e in batch.entries:
-        table.add_row(
-            *(escape(str(e[k])) for k in ("reference_code", "title", "years")),
-            str(e["retention"]),
-            str(e["pages"]),
-            escape(str(e["opinion"])),
-        )
-    console.print(table)
-
-
-@destruction_app.command("register")
-def destruction_register(
-    batch_id: Batch, out: OutFile, token: Token = None, role: ActAs = None
-) -> None:
-    """销毁清册 PDF / Write the destruction register with its signature lines to --out."""
-    with office(token, role) as (archive, ctx):
-        content = archive.destruction_register_pdf(ctx, batch_id)
-    with out.open("xb") as file:
-        file.write(content)
-    console.print(f"已写入销毁清册 / destruction register written: {out} ({len(content)} bytes)")
-
-
-archive_app.add_typer(transfer_app, name="transfer")
-archive_app.add_typer(defect_app, name="defect")
-archive_app.command("catalogue")(catalogue)
-archive_app.add_typer(hold_app, name="hold")
-archive_app.add_typer(appraisal_app, name="appraisal")
-archive_app.add_typer(retention_app, name="retention")
-archive_app.command("past-retention")(past_retention)
+_custody(custody_app)
+_custody(archive_app)
 archive_app.add_typer(borrow_app, name="borrow")
 archive_app.command("overdue")(overdue)
 archive_app.add_typer(destruction_app, name="destruction")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from datetime import timedelta
 from typing import Annotated
 
@@ -11,29 +10,11 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-from api.cli.common import open_archive
+from api.cli.common import TokenOption, caller, open_archive
 from api.settings import Settings
-from archive.application import DossierArchive
-from archive.core import CommandContext
 from domain.errors import DomainError
 
 console = Console(stderr=True)
-TokenOption = Annotated[
-    str | None,
-    typer.Option(help="your bearer token (or DOSSIER_TOKEN); business commands are authenticated"),
-]
-
-
-def _caller(archive: DossierArchive, token: str | None) -> CommandContext:
-    token = token or os.environ.get("DOSSIER_TOKEN")
-    if not token:
-        console.print("[red]需要令牌 / a token is required: --token or DOSSIER_TOKEN[/red]")
-        raise typer.Exit(2)
-    try:
-        return CommandContext(archive.authenticate(token))
-    except DomainError as exc:
-        console.print(f"[red]{exc.zh}[/red]\n{exc.en}")
-        raise typer.Exit(2) from None
 
 
 def check(
@@ -44,7 +25,7 @@ def check(
     """Re-read, decrypt, hash and re-validate every document; record each check as an event."""
     archive = open_archive(Settings())
     try:
-        ctx = _caller(archive, token)
+        ctx = caller(archive, token)
         total = 1 if loan_no else sum(1 for _ in archive.dossier_ids())
         with Progress(
             "[progress.description]{task.description}",

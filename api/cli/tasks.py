@@ -15,9 +15,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from api.cli.borrowing import day_option
-from api.cli.common import open_archive, read_settings, refuse
-from api.cli.integrity import TokenOption, _caller
+from api.cli.common import TokenOption, caller, day_option, open_archive, read_settings, refuse
 from api.composition import build_registers
 from api.routers.tasks import TasksPublic, judge
 from domain.authorization import Action
@@ -47,7 +45,7 @@ def tasks(
     settings = read_settings()
     archive = open_archive(settings)
     try:
-        ctx = _caller(archive, token)
+        ctx = caller(archive, token)
         registers = build_registers(settings, archive)
         try:
             if everyone or owner:

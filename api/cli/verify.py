@@ -18,8 +18,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-from api.cli.common import open_archive, read_settings
-from api.cli.integrity import TokenOption, _caller
+from api.cli.common import TokenOption, caller, open_archive, read_settings
 from api.composition import Integrity, build_integrity
 from archive.application import DossierArchive
 from archive.core import CommandContext
@@ -51,7 +50,7 @@ def verify(
     settings = read_settings()
     archive = open_archive(settings)
     try:
-        ctx = _caller(archive, token)
+        ctx = caller(archive, token)
         try:
             archive.actor(ctx, Action.VERIFY_INTEGRITY)  # refuse before the long read
         except DomainError as exc:

@@ -1,58 +1,19 @@
-"""Collection, restructuring, extension, handover, asset preservation, write-off."""
+"""Workout: restructuring, extension, handover, asset preservation, write-off."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from uuid import UUID, uuid4
 
 from archive.commands.custody import start_retention_on_close
 from archive.core import ArchiveCore, CommandContext, CommandResult
 from archive.documents.ingest import Upload
 from domain.authorization import Action
-from domain.loan import Loan
-from domain.values import Actor, CollectionStepKind, DocumentRef, WriteOffCriterion
+from domain.values import WriteOffCriterion
 
 
 class WorkoutCommands(ArchiveCore):
-    """Getting the money back, or changing or ending the loan."""
-
-    def take_collection_step(
-        self,
-        ctx: CommandContext,
-        loan_no: str,
-        *,
-        kind: CollectionStepKind,
-        taken_on: date,
-        days_overdue: int,
-        outcome: str,
-        promised_date: date | None = None,
-        uploads: Sequence[Upload] = (),
-        step_id: UUID | None = None,
-    ) -> CommandResult:
-        new_id = step_id or uuid4()
-        params = {
-            "kind": kind,
-            "taken_on": taken_on,
-            "days_overdue": days_overdue,
-            "outcome": outcome,
-            "promised_date": promised_date,
-        }
-
-        def command(loan: Loan, actor: Actor, refs: list[DocumentRef]) -> dict[str, str]:
-            loan.take_collection_step(
-                step_id=new_id,
-                kind=kind,
-                taken_on=taken_on,
-                days_overdue=days_overdue,
-                outcome=outcome,
-                promised_date=promised_date,
-                actor=actor,
-                documents=refs,
-            )
-            return {"step_id": str(new_id)}
-
-        return self.on_loan(ctx, Action.TAKE_COLLECTION_STEP, loan_no, params, command, uploads)
+    """Changing the loan, handing it on, or ending it."""
 
     def restructure(
         self,
