@@ -14,7 +14,8 @@ from fastapi.responses import RedirectResponse
 from api import errors
 from api.composition import build_archive, build_integrity, build_registers
 from api.deps import COMMAND_MODELS, MAX_FILES
-from api.middleware import BodyLimit, RequestLog, configure_logging
+from api.logs import configure_logging
+from api.middleware import BodyLimit, RequestLog
 from api.routers import (
     borrowing,
     bundles,

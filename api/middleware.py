@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import time
 import uuid
 
@@ -15,24 +14,6 @@ from starlette.types import ASGIApp
 from api.errors import error_body
 
 log = structlog.get_logger("dossier.http")
-
-
-def configure_logging(level: str, *, json: bool) -> None:
-    """structlog to stderr: JSON lines in production, readable lines in development."""
-    renderer: structlog.typing.Processor = (
-        structlog.processors.JSONRenderer(ensure_ascii=False)
-        if json
-        else structlog.dev.ConsoleRenderer(colors=False)
-    )
-    structlog.configure(
-        processors=[
-            structlog.contextvars.merge_contextvars,
-            structlog.processors.add_log_level,
-            structlog.processors.TimeStamper(fmt="iso", utc=True),
-            renderer,
-        ],
-        wrapper_class=structlog.make_filtering_bound_logger(getattr(logging, level.upper())),
-    )
 
 
 class RequestLog(BaseHTTPMiddleware):

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import json
 import logging
 import shutil
 import tempfile
@@ -39,6 +38,7 @@ from archive.errors import (
 )
 from archive.receipts import CommandReceipt
 from archive.transcodings import register_domain_transcodings, register_moved_topics
+from canonical import fingerprint_json
 from domain.authorization import Action, choose_role
 from domain.collateral import Collateral
 from domain.dossier import Dossier
@@ -515,14 +515,11 @@ class ArchiveCore(Application[UUID]):
 
 
 def _fingerprint(action: Action, params: Mapping[str, Any], refs: list[DocumentRef]) -> str:
-    canonical = json.dumps(
+    text = fingerprint_json(
         {
             "action": action.value,
             "params": params,
             "documents": [(r.doc_type, r.sha256, r.filename) for r in refs],
-        },
-        sort_keys=True,
-        default=str,
-        ensure_ascii=False,
+        }
     )
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    return hashlib.sha256(text.encode()).hexdigest()

@@ -127,7 +127,12 @@ class ReadQueries(ArchiveCore):
         return version
 
     def list_loans(self, ctx: CommandContext, *, offset: int = 0, limit: int = 50) -> list[Loan]:
-        """Loans in disbursement order (a stop-gap until the loan ledger projection)."""
+        """Loans in disbursement order, read from the log itself.
+
+        Current the moment a command returns (no follower lag), at the price of a scan of the
+        ``Disbursed`` events per call; the loan ledger register (``loan_ledger``) is the filtered,
+        sorted and paged view.
+        """
         self.authorize_read(ctx)
         disbursed = self.notifications_of(Loan.Disbursed)
         loans: list[Loan] = []

@@ -25,7 +25,8 @@ from eventsourcing.persistence import IntegrityError
 
 from archive.config import DocumentType
 from archive.core import ArchiveCore
-from domain.rules import RuleSet, RulesInForce, canonical_json, parse_adopted
+from canonical import canonical_json
+from domain.rules import RuleSet, RulesInForce, parse_adopted
 
 RULES_FILE = "rules.toml"
 

@@ -31,20 +31,14 @@ from __future__ import annotations
 import argparse
 import hashlib
 import io
-import json
 import os
 import resource
-import secrets
 import shutil
 import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
@@ -53,14 +47,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from types import FrameType
-from typing import IO, BinaryIO, NoReturn, cast
+from typing import BinaryIO, NoReturn, cast
 from uuid import UUID
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from minio import Minio
 from pypdf import PdfReader
 from rich.console import Console
 from rich.table import Table
+
+# ``python bench/documents.py`` puts bench/ first on sys.path: the one SeaweedFS launcher, shared
+# with the tests (which import it as bench.seaweed).
+from seaweed import Server, running, weed_binary
 
 import archive.commands.integrity
 import archive.documents.ingest
@@ -192,191 +189,6 @@ def timed_pdf_checks(parts: Parts) -> Iterator[None]:
     finally:
         for module, original in zip(modules, originals, strict=True):
             module["inspect_pdf"] = original
-
-
-# ---------------------------------------------------------------------------------- SeaweedFS
-STARTUP_TIMEOUT = 60.0
-STOP_GRACE = 3.0
-"""Seconds ``weed`` gets after SIGTERM before it is killed. ``weed server`` 4.48 does not exit
-on SIGTERM by itself (its filer keeps retrying a peer it has just stopped), and the data is
-thrown away, so there is no point in waiting longer."""
-ROLES = ("master", "volume", "filer", "s3")
-
-
-def weed_binary() -> Path | None:
-    """The ``weed`` installed beside this interpreter, else the one on PATH, else None."""
-    beside = Path(sys.executable).parent / "weed"
-    if beside.is_file() and os.access(beside, os.X_OK):
-        return beside
-    found = shutil.which("weed")
-    return Path(found) if found else None
-
-
-def _free_ports(count: int) -> list[int]:
-    """``count`` distinct loopback ports that were free a moment ago."""
-    with ExitStack() as stack:
-        sockets = [stack.enter_context(socket.socket()) for _ in range(count)]
-        for sock in sockets:
-            sock.bind(("127.0.0.1", 0))
-        return [sock.getsockname()[1] for sock in sockets]
-
-
-def _answers(url: str) -> bytes | None:
-    """The body of ``url``, also of an HTTP error; None if nothing answers."""
-    try:
-        with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 (loopback)
-            return bytes(response.read())
-    except urllib.error.HTTPError as error:
-        return bytes(error.read())
-    except OSError:
-        return None
-
-
-@dataclass
-class SeaweedFS:
-    """One ``weed server`` (master, volume, filer and S3 gateway) in a directory of its own."""
-
-    process: subprocess.Popen[bytes]
-    ports: dict[str, int]
-    access_key: str
-    secret_key: str
-    log_path: Path
-    log_file: IO[bytes]
-    sockets: list[Path] = field(default_factory=list)
-
-    @property
-    def endpoint(self) -> str:
-        return f"127.0.0.1:{self.ports['s3']}"
-
-    def client(self) -> Minio:
-        return Minio(
-            endpoint=self.endpoint,
-            access_key=self.access_key,
-            secret_key=self.secret_key,
-            secure=False,
-        )
-
-    def ready(self) -> bool:
-        """Whether S3 answers signed requests and a volume server has joined the master."""
-        if _answers(f"http://127.0.0.1:{self.ports['s3']}/") is None:
-            return False
-        status = _answers(f"http://127.0.0.1:{self.ports['master']}/dir/status")
-        try:
-            if not json.loads(status or b"{}").get("Topology", {}).get("Max"):
-                return False
-            self.client().list_buckets()
-        except Exception:
-            return False
-        return True
-
-    def log_tail(self, lines: int = 30) -> str:
-        self.log_file.flush()
-        try:
-            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
-        except OSError:
-            return "(no log)"
-
-    def stop(self) -> None:
-        """Terminate, wait, kill if it does not stop; remove the sockets it leaves behind."""
-        try:
-            if self.process.poll() is None:
-                self.process.terminate()
-                try:
-                    self.process.wait(timeout=STOP_GRACE)
-                except subprocess.TimeoutExpired:
-                    self.process.kill()
-                    self.process.wait(timeout=STOP_GRACE)
-        finally:
-            self.log_file.close()
-            # weed puts its gRPC sockets in /tmp whatever TMPDIR says, and leaves them behind.
-            for path in self.sockets:
-                if path.is_socket():
-                    path.unlink(missing_ok=True)
-
-
-def _launch(weed: Path, directory: Path) -> SeaweedFS:
-    picked = _free_ports(2 * len(ROLES))
-    ports = {role: picked[index] for index, role in enumerate(ROLES)}
-    ports |= {f"{role}.grpc": picked[len(ROLES) + index] for index, role in enumerate(ROLES)}
-    access_key, secret_key = "AK" + secrets.token_hex(9).upper(), secrets.token_urlsafe(30)
-    data = directory / f"data-{ports['s3']}"
-    data.mkdir()
-    config = directory / f"s3-{ports['s3']}.json"
-    identity = {
-        "name": "admin",
-        "credentials": [{"accessKey": access_key, "secretKey": secret_key}],
-        "actions": ["Admin", "Read", "List", "Tagging", "Write"],
-    }
-    config.write_text(json.dumps({"identities": [identity]}))
-    command = [
-        str(weed),
-        "-logtostderr",
-        "server",
-        f"-dir={data}",
-        "-ip=127.0.0.1",
-        "-ip.bind=127.0.0.1",
-        *(f"-{role}.port={ports[role]}" for role in ROLES),
-        *(f"-{role}.port.grpc={ports[role + '.grpc']}" for role in ROLES),
-        "-master.telemetry=false",
-        "-master.volumeSizeLimitMB=64",
-        "-volume.max=100",
-        "-volume.preStopSeconds=0",
-        "-filer",
-        f"-filer.localSocket={directory / 'filer.sock'}",
-        "-s3",
-        f"-s3.config={config}",
-        f"-s3.localSocket={directory / 's3.sock'}",
-        "-s3.autoCreateBucket=false",
-        "-s3.port.iceberg=0",
-        "-s3.port.lance=0",
-    ]
-    env = {**os.environ, "TMPDIR": str(directory), "WEED_MASTER_VOLUME_GROWTH_COPY_1": "1"}
-    log_path = directory / f"weed-{ports['s3']}.log"
-    log_file = log_path.open("wb")
-    try:
-        process = subprocess.Popen(  # noqa: S603 (our own binary, fixed arguments)
-            command,
-            cwd=directory,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-        )
-    except BaseException:
-        log_file.close()
-        raise
-    sockets = [
-        Path("/tmp") / f"seaweedfs-{role}-grpc-{ports[role + '.grpc']}.sock" for role in ROLES
-    ]
-    return SeaweedFS(process, ports, access_key, secret_key, log_path, log_file, sockets)
-
-
-@contextmanager
-def seaweedfs(weed: Path, directory: Path, attempts: int = 3) -> Iterator[SeaweedFS]:
-    """A running SeaweedFS, always stopped on leaving (errors and interruptions included)."""
-    server: SeaweedFS | None = None
-    try:
-        for attempt in range(1, attempts + 1):
-            server = _launch(weed, directory)
-            deadline = time.monotonic() + STARTUP_TIMEOUT
-            while server.process.poll() is None and time.monotonic() < deadline:
-                if server.ready():
-                    break
-                time.sleep(0.1)
-            else:
-                code, log = server.process.poll(), server.log_tail()
-                server.stop()
-                server = None
-                if "address already in use" in log and attempt < attempts:
-                    continue  # a port picked as free was taken meanwhile: pick others
-                what = f"exited with code {code}" if code is not None else "did not answer"
-                raise RuntimeError(f"SeaweedFS {what} before it was ready; its log:\n{log}")
-            break
-        assert server is not None
-        yield server
-    finally:
-        if server is not None:
-            server.stop()
 
 
 # -------------------------------------------------------------------------------- documents
@@ -639,7 +451,7 @@ def local_target(
     return Target("local", encrypted, floor_put, fixity)
 
 
-def s3_target(server: SeaweedFS, envelope: Envelope, parts: Parts, config: ArchiveConfig) -> Target:
+def s3_target(server: Server, envelope: Envelope, parts: Parts, config: ArchiveConfig) -> Target:
     bucket = f"dossier-bench-{uuid.uuid4().hex[:16]}"
     store = S3BlobStore.connect(
         server.endpoint, server.access_key, server.secret_key, bucket, secure=False
@@ -868,7 +680,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 target = local_target(directory, envelope, parts, config)
             else:
                 assert weed is not None
-                server = stack.enter_context(seaweedfs(weed, directory))
+                server = stack.enter_context(running(weed, directory))
                 console.print(f"SeaweedFS answered after {time.perf_counter() - start:.1f} s.")
                 target = s3_target(server, envelope, parts, config)
                 inner = cast(TimedStore, target.encrypted.inner).inner

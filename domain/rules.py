@@ -23,6 +23,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
+from canonical import canonical_json
 from domain.errors import InvalidInputError
 from domain.schedules import InspectionSchedule
 from domain.values import (
@@ -214,11 +215,6 @@ class RuleSet:
             borrowing_escalation=tuple(sorted(escalation, reverse=True)),
             repayment=_repayment(plain),
         )
-
-
-def canonical_json(data: Mapping[str, Any]) -> str:
-    """Keys sorted, no whitespace, UTF-8 text: the form a rule set is hashed and recorded in."""
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 # ------------------------------------------------------------------ parsing helpers

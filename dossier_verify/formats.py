@@ -1,5 +1,11 @@
 """The byte formats of docs/integrity.md the verifier rebuilds: leaf entries, checkpoint bodies,
 key ids, and the strict readers for the JSON and encodings the bundle uses.
+
+The leaf entry and the checkpoint body are the sealer's (``storage.sealing.event_entry``,
+``storage.checkpoints.checkpoint_body``) written again, on purpose: the verifier imports nothing
+of the project, so that it runs on the standard library alone and does not share the mistakes of
+what it checks. ``tests/verifier/test_formats_agree.py`` holds both copies to the same bytes.
+The verifier only reads JSON, never writes it, so it has no copy of the canonical JSON.
 """
 
 from __future__ import annotations

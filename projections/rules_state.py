@@ -28,7 +28,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from domain.rules import RuleSet, RulesInForce, canonical_json
+from canonical import canonical_json
+from domain.rules import RuleSet, RulesInForce
 from projections.changes import Changes
 from projections.tables import TableSpec, col
 

@@ -11,17 +11,17 @@ register rebuilt.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import sqlalchemy as sa
 
 from projections.projection import Projection
+from storage import database
+from storage.database import Database, postgres_url
 
 STATE = "projection_state"
 FAILURE = "projection_failure"
@@ -67,45 +67,20 @@ class RegisterState:
     failure: Failure | None
 
 
-def sqlite_url(data_dir: Path) -> str:
-    return f"sqlite:///{data_dir / SQLITE_FILE_NAME}"
+def sqlite_url(data_dir: Path) -> sa.URL:
+    """The registers' SQLite file in the data directory ``data_dir``."""
+    return database.sqlite_url(data_dir / SQLITE_FILE_NAME)
 
 
-def _sqlite_engine(url: str, *, immediate: bool) -> sa.Engine:
-    engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+class RegisterStore(Database):
+    """The registers' database: engines, generations, and their tables."""
 
-    @sa.event.listens_for(engine, "connect")
-    def _connect(dbapi_connection: Any, _record: Any) -> None:
-        # Let SQLAlchemy's "begin" emit BEGIN IMMEDIATE: a batch takes the write lock before
-        # it reads the tracked position, so two writers never apply the same events.
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA busy_timeout=30000")
-        cursor.close()
-
-    @sa.event.listens_for(engine, "begin")
-    def _begin(conn: sa.Connection) -> None:
-        # Readers begin deferred: in WAL mode they never block the writer nor wait for it.
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
-
-    return engine
-
-
-class RegisterStore:
-    """The registers' database: engine, generations, and their tables."""
-
-    def __init__(self, url: str, *, schema: str | None = None) -> None:
-        self.url = url
+    def __init__(self, url: str | sa.URL, *, schema: str | None = None) -> None:
+        # A batch takes the write lock before it reads the tracked position, so two writers
+        # never apply the same events; the registers are rebuilt from the log after a crash,
+        # so a commit need not survive a power cut (synchronous=NORMAL).
+        super().__init__(url, synchronous="NORMAL")
         self.schema = schema
-        self.is_sqlite = url.startswith("sqlite")
-        if self.is_sqlite:
-            self.engine = _sqlite_engine(url, immediate=True)
-            self.read_engine = _sqlite_engine(url, immediate=False)
-        else:
-            self.engine = sa.create_engine(url, pool_size=5, max_overflow=5, pool_pre_ping=True)
-            self.read_engine = self.engine
         self.metadata = sa.MetaData(schema=schema)
         self.state = sa.Table(
             STATE,
@@ -132,20 +107,6 @@ class RegisterStore:
         self._bound: dict[tuple[str, int], dict[str, sa.Table]] = {}
         self.state.create(self.engine, checkfirst=True)
         self.failure.create(self.engine, checkfirst=True)
-
-    def close(self) -> None:
-        self.engine.dispose()
-        self.read_engine.dispose()
-
-    @contextmanager
-    def transaction(self) -> Iterator[sa.Connection]:
-        with self.engine.begin() as conn:
-            yield conn
-
-    @contextmanager
-    def reading(self) -> Iterator[sa.Connection]:
-        with self.read_engine.connect() as conn:
-            yield conn
 
     # -------------------------------------------------------------- tables
     def tables(self, projection: Projection, generation: int) -> dict[str, sa.Table]:
@@ -345,14 +306,8 @@ def register_store_beside(env: Mapping[str, str], data_dir: Path) -> RegisterSto
     SQLite: the file ``registers.sqlite`` in the data directory. PostgreSQL: the same database
     and schema as the events (``public`` when no schema is configured).
     """
-    if env.get("PERSISTENCE_MODULE") == "eventsourcing.postgres":
-        password = env.get("POSTGRES_PASSWORD") or ""
-        user = quote(env.get("POSTGRES_USER") or "", safe="")
-        auth = user + (f":{quote(password, safe='')}" if password else "")
-        url = (
-            f"postgresql+psycopg://{auth}@{env.get('POSTGRES_HOST')}:"
-            f"{env.get('POSTGRES_PORT') or '5432'}/{env.get('POSTGRES_DBNAME')}"
-        )
+    url = postgres_url(env)
+    if url is not None:
         return RegisterStore(url, schema=env.get("POSTGRES_SCHEMA") or "public")
     data_dir.mkdir(parents=True, exist_ok=True)
     return RegisterStore(sqlite_url(data_dir))

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Final
 
+from canonical import canonical_json
 from storage.merkle import HASH_SIZE
 from storage.signing import SIGNATURE_SIZE, PublicKey, Signer
 
@@ -144,7 +145,7 @@ class Checkpoint:
 
     def to_json_text(self) -> str:
         """Canonical JSON: keys sorted, no whitespace, non-ASCII kept as UTF-8."""
-        return json.dumps(self.to_json(), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        return canonical_json(self.to_json())
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Checkpoint:

@@ -35,6 +35,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from storage.checkpoints import Checkpoint, format_timestamp, parse_timestamp
+from storage.database import Database, is_sqlite, postgres_url, sqlite_url
 from storage.merkle import HASH_SIZE, MerkleFrontier
 from storage.proofs import ConsistencyProof, InclusionProof, Subtrees
 from storage.signing import PublicKey
@@ -88,31 +89,7 @@ class KnownKey:
         return self.public_key.key_id
 
 
-def _sqlite_engine(path: Path, *, immediate: bool) -> sa.Engine:
-    engine = sa.create_engine(
-        f"sqlite:///{path}", connect_args={"timeout": 30, "check_same_thread": False}
-    )
-
-    @sa.event.listens_for(engine, "connect")
-    def _connect(dbapi_connection: Any, _record: Any) -> None:
-        dbapi_connection.isolation_level = None  # let "begin" below issue BEGIN itself
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        # Checkpoints are not a cache: a commit must survive a power cut.
-        cursor.execute("PRAGMA synchronous=FULL")
-        cursor.execute("PRAGMA busy_timeout=30000")
-        cursor.close()
-
-    @sa.event.listens_for(engine, "begin")
-    def _begin(conn: sa.Connection) -> None:
-        # Writers take the write lock before reading the frontier, so two sealers take turns;
-        # readers begin deferred and, in WAL mode, never wait for a writer.
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
-
-    return engine
-
-
-class IntegrityStore:
+class IntegrityStore(Database):
     """The integrity tables on one database: ``IntegrityStore.sqlite(path)`` or a PostgreSQL URL.
 
     The tables are created when missing. ``transaction`` gives the sealer its write
@@ -120,19 +97,12 @@ class IntegrityStore:
     """
 
     def __init__(self, url: str | sa.URL, *, schema: str | None = None) -> None:
-        self.url = sa.make_url(url)
-        self.is_sqlite = self.url.get_backend_name() == "sqlite"
-        if self.is_sqlite:
-            if not self.url.database or self.url.database == ":memory:":
-                raise ValueError("the SQLite integrity store needs a file")
-            path = Path(self.url.database)
-            self.engine = _sqlite_engine(path, immediate=True)
-            self.read_engine = _sqlite_engine(path, immediate=False)
-        else:
-            self.engine = sa.create_engine(
-                self.url, pool_size=2, max_overflow=4, pool_pre_ping=True
-            )
-            self.read_engine = self.engine
+        parsed = sa.make_url(url)
+        if is_sqlite(parsed) and parsed.database in (None, "", ":memory:"):
+            raise ValueError("the SQLite integrity store needs a file")
+        # Writers take the write lock before reading the frontier, so two sealers take turns.
+        # Checkpoints are not a cache: a commit must survive a power cut (synchronous=FULL).
+        super().__init__(parsed, synchronous="FULL", pool_size=2, max_overflow=4)
         self.schema = None if self.is_sqlite else schema
         metadata = sa.MetaData(schema=self.schema)
         blob = sa.LargeBinary
@@ -183,7 +153,7 @@ class IntegrityStore:
         """The store in the SQLite file ``path`` (its folder is created if missing)."""
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        return cls(sa.URL.create("sqlite", database=str(path)))
+        return cls(sqlite_url(path))
 
     def _create(self) -> None:
         try:
@@ -195,21 +165,6 @@ class IntegrityStore:
             self._insert_ignoring_conflict(
                 conn, self.frontier, {"id": _FRONTIER_ID, "size": 0, "nodes": b""}
             )
-
-    def close(self) -> None:
-        self.engine.dispose()
-        self.read_engine.dispose()
-
-    @contextmanager
-    def transaction(self) -> Iterator[sa.Connection]:
-        """A write transaction (on SQLite it holds the write lock from the start)."""
-        with self.engine.begin() as conn:
-            yield conn
-
-    @contextmanager
-    def reading(self) -> Iterator[sa.Connection]:
-        with self.read_engine.connect() as conn:
-            yield conn
 
     def _insert_ignoring_conflict(
         self, conn: sa.Connection, table: sa.Table, values: Mapping[str, Any]
@@ -498,14 +453,7 @@ def integrity_store_beside(env: Mapping[str, str], data_dir: Path) -> IntegrityS
     (``public`` when none is configured). Otherwise: ``<data_dir>/integrity.sqlite``, a file of
     its own, so that the leaves and checkpoints outlive a rollback of the events file.
     """
-    if env.get("PERSISTENCE_MODULE") == "eventsourcing.postgres":
-        url = sa.URL.create(
-            "postgresql+psycopg",
-            username=env.get("POSTGRES_USER") or None,
-            password=env.get("POSTGRES_PASSWORD") or None,
-            host=env.get("POSTGRES_HOST") or None,
-            port=int(env.get("POSTGRES_PORT") or 5432),
-            database=env.get("POSTGRES_DBNAME") or None,
-        )
+    url = postgres_url(env)
+    if url is not None:
         return IntegrityStore(url, schema=env.get("POSTGRES_SCHEMA") or "public")
     return IntegrityStore.sqlite(Path(data_dir) / SQLITE_FILE_NAME)

@@ -6,32 +6,31 @@ leaves a tombstone — the dossier id and when — so that no new key is ever cr
 destroyed dossier (``add`` refuses it) and a destroyed dossier is told apart from a key that was
 never there (``is_destroyed``). Only live keys are returned, counted and iterated.
 
-Three adapters: in memory (tests), SQLite in a file of its own (the embedded default) and a
-PostgreSQL table ``dossier_data_keys``.
+Three adapters: in memory (tests), and the table ``dossier_data_keys`` through SQLAlchemy Core
+(like the registers), in an SQLite file of its own (the embedded default) or in the events'
+PostgreSQL database. The table's layout is the one both SQL adapters always had, so a key store
+written by an earlier version opens unchanged.
 """
 
 from __future__ import annotations
 
 import os
 import re
-import sqlite3
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 from uuid import UUID
 
-from storage.crypto import MasterKey, WrappedKey, unwrap_data_key, wrap_data_key
-from storage.eventstore import POSTGRES_SCHEMES
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 
-if TYPE_CHECKING:
-    from psycopg import Connection
-    from psycopg.rows import TupleRow
-    from psycopg_pool import ConnectionPool
+from storage.crypto import MasterKey, WrappedKey, unwrap_data_key, wrap_data_key
+from storage.database import Database, sqlite_url
+from storage.eventstore import POSTGRES_SCHEMES
 
 SQLITE_FILE_NAME = "keys.sqlite"
 TABLE = "dossier_data_keys"
@@ -174,19 +173,221 @@ class InMemoryKeyStore(KeyStore):
             return len(updates)
 
 
-_SQLITE_SCHEMA = """
-CREATE TABLE IF NOT EXISTS dossier_data_keys (
-    dossier_id TEXT PRIMARY KEY NOT NULL,
-    master_key_id TEXT,
-    wrapped BLOB,
-    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
-    destroyed_at TEXT,
-    CHECK ((wrapped IS NULL) = (master_key_id IS NULL))
-)
-"""
+class _DossierId(sa.types.TypeDecorator[UUID]):
+    """A dossier id: PostgreSQL's ``uuid``; in SQLite, text in the canonical hyphenated form.
+
+    SQLAlchemy's own ``Uuid`` would store 32 bare hex digits in SQLite; the key stores written
+    before this table was described here hold ``str(uuid)``, and must keep being found.
+    """
+
+    impl = sa.Text
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: sa.Dialect) -> sa.types.TypeEngine[Any]:
+        if dialect.name == "postgresql":
+            return dialect.type_descriptor(postgresql.UUID(as_uuid=True))
+        return dialect.type_descriptor(sa.Text())
+
+    def process_bind_param(self, value: UUID | None, dialect: sa.Dialect) -> Any:
+        if value is None or dialect.name == "postgresql":
+            return value
+        return str(value)
+
+    def process_result_value(self, value: Any, dialect: sa.Dialect) -> UUID | None:
+        if value is None or isinstance(value, UUID):
+            return value
+        return UUID(str(value))
 
 
-class SQLiteKeyStore(KeyStore):
+def _table(metadata: sa.MetaData, *, sqlite: bool) -> sa.Table:
+    """``dossier_data_keys`` as both adapters have always laid it out.
+
+    A tombstone is a row without a key (``wrapped`` and ``master_key_id`` both NULL) and with
+    ``destroyed_at``. SQLite keeps times as ISO 8601 text, PostgreSQL as ``timestamptz``.
+    """
+    stamp: sa.types.TypeEngine[Any] = sa.Text() if sqlite else sa.DateTime(timezone=True)
+    return sa.Table(
+        TABLE,
+        metadata,
+        sa.Column("dossier_id", _DossierId(), primary_key=True),
+        sa.Column("master_key_id", sa.Text),
+        sa.Column("wrapped", sa.LargeBinary),
+        sa.Column(
+            "created_at",
+            stamp,
+            nullable=False,
+            server_default=sa.text(_SQLITE_NOW if sqlite else "now()"),
+        ),
+        sa.Column("destroyed_at", stamp),
+        sa.CheckConstraint("(wrapped IS NULL) = (master_key_id IS NULL)"),
+    )
+
+
+_SQLITE_NOW = "(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))"
+"""SQLite's "now" as the text the key store has always written: UTC, milliseconds, a Z."""
+
+
+class SqlKeyStore(KeyStore):
+    """Keys in the table ``dossier_data_keys`` of an SQL database, through SQLAlchemy Core.
+
+    The engines come from ``storage.database`` (for SQLite: WAL, ``synchronous=FULL``,
+    ``secure_delete``, a writer that takes the lock as it begins). The table is created if
+    missing and left as it is if present, so a store written by an earlier version opens as it
+    was. ``SQLiteKeyStore`` and ``PostgresKeyStore`` name the two databases it runs on.
+    """
+
+    def __init__(
+        self, url: str | sa.URL, *, schema: str | None = None, timeout: float = 10
+    ) -> None:
+        self._db = Database(
+            url,
+            synchronous="FULL",
+            secure_delete=True,
+            timeout=timeout,
+            pool_size=4,
+            max_overflow=0,
+            connect_timeout=5,
+        )
+        self._keys = _table(sa.MetaData(schema=schema), sqlite=self._db.is_sqlite)
+        self._now: sa.ColumnElement[Any] = (
+            sa.literal_column(_SQLITE_NOW) if self._db.is_sqlite else sa.func.now()
+        )
+        insert = sqlite.insert if self._db.is_sqlite else postgresql.insert
+        # "Inserted or not" is the rowcount, which SQLAlchemy keeps for an INSERT only if asked.
+        self._insert_new = (
+            insert(self._keys)
+            .on_conflict_do_nothing(index_elements=["dossier_id"])
+            .execution_options(preserve_rowcount=True)
+        )
+        try:
+            with self._db.transaction() as conn:
+                if not self._db.is_sqlite:
+                    # Two processes starting at once must not race on CREATE ... IF NOT EXISTS.
+                    conn.execute(
+                        sa.text("SELECT pg_advisory_xact_lock(hashtext(:t))"), {"t": TABLE}
+                    )
+                    if schema is not None:
+                        conn.execute(sa.schema.CreateSchema(schema, if_not_exists=True))
+                self._keys.create(conn, checkfirst=True)
+        except BaseException:
+            self.close()
+            raise
+
+    def _live(self, dossier_id: UUID) -> sa.ColumnElement[bool]:
+        return sa.and_(self._keys.c.dossier_id == dossier_id, self._keys.c.wrapped.is_not(None))
+
+    def get(self, dossier_id: UUID) -> WrappedKey | None:
+        keys = self._keys
+        query = sa.select(keys.c.master_key_id, keys.c.wrapped).where(self._live(dossier_id))
+        with self._db.reading() as conn:
+            row = conn.execute(query).first()
+        return WrappedKey(dossier_id, row[0], bytes(row[1])) if row else None
+
+    def add(self, wrapped: WrappedKey) -> bool:
+        _checked(wrapped)
+        values = {
+            "dossier_id": wrapped.dossier_id,
+            "master_key_id": wrapped.master_key_id,
+            "wrapped": wrapped.blob,
+        }
+        with self._db.transaction() as conn:
+            return conn.execute(self._insert_new.values(values)).rowcount == 1
+
+    def delete(self, dossier_id: UUID) -> bool:
+        keys = self._keys
+        with self._db.transaction() as conn:
+            # Inserting the tombstone first means a concurrent add either wins before it (and
+            # its key is deleted below) or finds the tombstone.
+            tombstone = self._insert_new.values(dossier_id=dossier_id, destroyed_at=self._now)
+            if conn.execute(tombstone).rowcount == 1:
+                deleted = False
+            else:
+                destroy = (
+                    keys.update()
+                    .where(self._live(dossier_id))
+                    .values(master_key_id=None, wrapped=None, destroyed_at=self._now)
+                )
+                deleted = conn.execute(destroy).rowcount == 1
+        if self._db.is_sqlite:
+            with self._db.engine.connect() as conn:
+                # Copy the overwritten page into the file and empty the log that held the key
+                # (outside any transaction, on the driver's connection).
+                driver = conn.connection.driver_connection
+                assert driver is not None
+                driver.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return deleted
+
+    def is_destroyed(self, dossier_id: UUID) -> bool:
+        keys = self._keys
+        query = sa.select(sa.literal(1)).where(
+            keys.c.dossier_id == dossier_id, keys.c.wrapped.is_(None)
+        )
+        with self._db.reading() as conn:
+            return conn.execute(query).first() is not None
+
+    def all(self) -> Iterator[WrappedKey]:
+        after: UUID | None = None
+        while True:
+            with self._db.reading() as conn:
+                page = self._page(conn, after)
+            yield from page
+            if len(page) < self.REWRAP_PAGE_SIZE:
+                return
+            after = page[-1].dossier_id
+
+    def _page(self, conn: sa.Connection, after: UUID | None) -> list[WrappedKey]:
+        """Up to a page of live keys in dossier id order, from the first or after ``after``."""
+        keys = self._keys
+        query = (
+            sa.select(keys.c.dossier_id, keys.c.master_key_id, keys.c.wrapped)
+            .where(keys.c.wrapped.is_not(None))
+            .order_by(keys.c.dossier_id)
+            .limit(self.REWRAP_PAGE_SIZE)
+        )
+        if after is not None:
+            query = query.where(keys.c.dossier_id > after)
+        return [WrappedKey(row[0], row[1], bytes(row[2])) for row in conn.execute(query)]
+
+    def count(self) -> int:
+        query = sa.select(sa.func.count()).where(self._keys.c.wrapped.is_not(None))
+        with self._db.reading() as conn:
+            return int(conn.execute(query).scalar_one())
+
+    def rewrap_all(self, old: MasterKey, new: MasterKey) -> int:
+        keys = self._keys
+        rewrap = (
+            keys.update()
+            .where(keys.c.dossier_id == sa.bindparam("b_id"))
+            .values(master_key_id=sa.bindparam("b_master"), wrapped=sa.bindparam("b_wrapped"))
+        )
+        done, after = 0, None
+        with self._db.transaction() as conn:
+            if not self._db.is_sqlite:
+                # Writers wait until the rotation commits; readers carry on with the old keys.
+                # (SQLite: the transaction took the write lock as it began.)
+                conn.execute(sa.text(f"LOCK TABLE {self._quoted()} IN EXCLUSIVE MODE"))
+            while page := self._page(conn, after):
+                updates = [
+                    {"b_id": w.dossier_id, "b_master": f.master_key_id, "b_wrapped": f.blob}
+                    for w in page
+                    if (f := rewrapped(w, old, new))
+                ]
+                if updates:
+                    conn.execute(rewrap, updates)
+                done += len(updates)
+                after = page[-1].dossier_id
+        return done
+
+    def _quoted(self) -> str:
+        """The table's name, schema-qualified and quoted, for a statement written as text."""
+        preparer = self._db.engine.dialect.identifier_preparer
+        return preparer.format_table(self._keys)
+
+    def close(self) -> None:
+        self._db.close()
+
+
+class SQLiteKeyStore(SqlKeyStore):
     """Keys in an SQLite file of their own (WAL, synchronous=FULL, secure_delete).
 
     The file is created, mode 0600, if missing. ``secure_delete`` overwrites a destroyed key's
@@ -198,126 +399,14 @@ class SQLiteKeyStore(KeyStore):
         self._path.parent.mkdir(parents=True, exist_ok=True)
         # SQLite gives its -wal and -shm files the permissions of the database file.
         os.close(os.open(self._path, os.O_WRONLY | os.O_CREAT, 0o600))
-        with self._connect() as conn:
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute(_SQLITE_SCHEMA)
+        super().__init__(sqlite_url(self._path))
 
     @property
     def path(self) -> Path:
         return self._path
 
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        conn = sqlite3.connect(self._path, timeout=10, isolation_level=None)
-        try:
-            conn.execute("PRAGMA synchronous=FULL")
-            conn.execute("PRAGMA secure_delete=ON")
-            yield conn
-        finally:
-            conn.close()
 
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        with self._connect() as conn:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield conn
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            conn.execute("COMMIT")
-
-    def get(self, dossier_id: UUID) -> WrappedKey | None:
-        with self._connect() as conn:
-            row = conn.execute(
-                "SELECT master_key_id, wrapped FROM dossier_data_keys "
-                "WHERE dossier_id = ? AND wrapped IS NOT NULL",
-                (str(dossier_id),),
-            ).fetchone()
-        return WrappedKey(dossier_id, row[0], bytes(row[1])) if row else None
-
-    def add(self, wrapped: WrappedKey) -> bool:
-        _checked(wrapped)
-        with self._connect() as conn:
-            cursor = conn.execute(
-                "INSERT INTO dossier_data_keys (dossier_id, master_key_id, wrapped) "
-                "VALUES (?, ?, ?) ON CONFLICT (dossier_id) DO NOTHING",
-                (str(wrapped.dossier_id), wrapped.master_key_id, wrapped.blob),
-            )
-            return cursor.rowcount == 1
-
-    def delete(self, dossier_id: UUID) -> bool:
-        with self._transaction() as conn:
-            cursor = conn.execute(
-                "INSERT INTO dossier_data_keys (dossier_id, destroyed_at) "
-                "VALUES (?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')) "
-                "ON CONFLICT (dossier_id) DO NOTHING",
-                (str(dossier_id),),
-            )
-            deleted = cursor.rowcount == 0 and (
-                conn.execute(
-                    "UPDATE dossier_data_keys SET master_key_id = NULL, wrapped = NULL, "
-                    "destroyed_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') "
-                    "WHERE dossier_id = ? AND wrapped IS NOT NULL",
-                    (str(dossier_id),),
-                ).rowcount
-                == 1
-            )
-        with self._connect() as conn:
-            # Copy the overwritten page into the file and empty the log that held the key.
-            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        return deleted
-
-    def is_destroyed(self, dossier_id: UUID) -> bool:
-        with self._connect() as conn:
-            row = conn.execute(
-                "SELECT 1 FROM dossier_data_keys WHERE dossier_id = ? AND wrapped IS NULL",
-                (str(dossier_id),),
-            ).fetchone()
-        return row is not None
-
-    def all(self) -> Iterator[WrappedKey]:
-        after = ""
-        while True:
-            with self._connect() as conn:
-                page = self._page(conn, after, self.REWRAP_PAGE_SIZE)
-            yield from page
-            if len(page) < self.REWRAP_PAGE_SIZE:
-                return
-            after = str(page[-1].dossier_id)
-
-    @staticmethod
-    def _page(conn: sqlite3.Connection, after: str, size: int) -> list[WrappedKey]:
-        rows = conn.execute(
-            "SELECT dossier_id, master_key_id, wrapped FROM dossier_data_keys "
-            "WHERE dossier_id > ? AND wrapped IS NOT NULL ORDER BY dossier_id LIMIT ?",
-            (after, size),
-        ).fetchall()
-        return [WrappedKey(UUID(row[0]), row[1], bytes(row[2])) for row in rows]
-
-    def count(self) -> int:
-        with self._connect() as conn:
-            row = conn.execute(
-                "SELECT count(*) FROM dossier_data_keys WHERE wrapped IS NOT NULL"
-            ).fetchone()
-        return int(row[0])
-
-    def rewrap_all(self, old: MasterKey, new: MasterKey) -> int:
-        done, after = 0, ""
-        with self._transaction() as conn:
-            while page := self._page(conn, after, self.REWRAP_PAGE_SIZE):
-                updates = [(w, fresh) for w in page if (fresh := rewrapped(w, old, new))]
-                conn.executemany(
-                    "UPDATE dossier_data_keys SET master_key_id = ?, wrapped = ? "
-                    "WHERE dossier_id = ?",
-                    [(f.master_key_id, f.blob, str(w.dossier_id)) for w, f in updates],
-                )
-                done += len(updates)
-                after = str(page[-1].dossier_id)
-        return done
-
-
-class PostgresKeyStore(KeyStore):
+class PostgresKeyStore(SqlKeyStore):
     """Keys in the PostgreSQL table ``dossier_data_keys`` (in ``schema`` if given).
 
     The schema and table are created if missing. PostgreSQL keeps a deleted row's old version
@@ -327,121 +416,12 @@ class PostgresKeyStore(KeyStore):
     """
 
     def __init__(self, url: str, schema: str | None = None) -> None:
-        import psycopg
-        from psycopg import sql
-        from psycopg_pool import ConnectionPool
-
         if schema is not None and not _SCHEMA_NAME.fullmatch(schema):
             raise ValueError(
                 f"PostgreSQL schema name {schema!r} must be lower case letters, digits and "
                 "underscores, not starting with a digit, at most 63 characters"
             )
-        table = sql.Identifier(TABLE) if schema is None else sql.Identifier(schema, TABLE)
-        self._sql = {
-            name: sql.SQL(text).format(table=table) for name, text in _POSTGRES_SQL.items()
-        }
-        with psycopg.connect(url, connect_timeout=5) as conn, conn.transaction():
-            # Two processes starting at once must not race on CREATE ... IF NOT EXISTS.
-            conn.execute("SELECT pg_advisory_xact_lock(hashtext('dossier_data_keys'))")
-            if schema is not None:
-                conn.execute(
-                    sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema))
-                )
-            conn.execute(self._sql["create"])
-        self._pool: ConnectionPool[Connection[TupleRow]] = ConnectionPool(
-            url, min_size=1, max_size=4, kwargs={"connect_timeout": 5}, open=True
-        )
-
-    def _run(self, name: str, params: tuple[object, ...] = ()) -> list[tuple[Any, ...]]:
-        with self._pool.connection() as conn:
-            cursor = conn.execute(self._sql[name], params)
-            return cursor.fetchall() if cursor.description else [(cursor.rowcount,)]
-
-    def get(self, dossier_id: UUID) -> WrappedKey | None:
-        rows = self._run("get", (dossier_id,))
-        return WrappedKey(dossier_id, rows[0][0], bytes(rows[0][1])) if rows else None
-
-    def add(self, wrapped: WrappedKey) -> bool:
-        _checked(wrapped)
-        params = (wrapped.dossier_id, wrapped.master_key_id, wrapped.blob)
-        return bool(self._run("add", params)[0][0] == 1)
-
-    def delete(self, dossier_id: UUID) -> bool:
-        with self._pool.connection() as conn, conn.transaction():
-            # Inserting the tombstone first means a concurrent add either wins before it (and
-            # its key is deleted below) or finds the tombstone.
-            if conn.execute(self._sql["tombstone"], (dossier_id,)).rowcount == 1:
-                return False
-            return conn.execute(self._sql["destroy"], (dossier_id,)).rowcount == 1
-
-    def is_destroyed(self, dossier_id: UUID) -> bool:
-        return bool(self._run("destroyed", (dossier_id,)))
-
-    def all(self) -> Iterator[WrappedKey]:
-        after = UUID(int=0)
-        while True:
-            with self._pool.connection() as conn:
-                page = self._page(conn, after, inclusive=after.int == 0)
-            yield from page
-            if len(page) < self.REWRAP_PAGE_SIZE:
-                return
-            after = page[-1].dossier_id
-
-    def _page(
-        self, conn: Connection[TupleRow], after: UUID, *, inclusive: bool = False
-    ) -> list[WrappedKey]:
-        name = "page_from" if inclusive else "page_after"
-        rows = conn.execute(self._sql[name], (after, self.REWRAP_PAGE_SIZE)).fetchall()
-        return [WrappedKey(row[0], row[1], bytes(row[2])) for row in rows]
-
-    def count(self) -> int:
-        return int(self._run("count")[0][0])
-
-    def rewrap_all(self, old: MasterKey, new: MasterKey) -> int:
-        done, after, first = 0, UUID(int=0), True
-        with self._pool.connection() as conn, conn.transaction():
-            # Writers wait until the rotation commits; readers carry on with the old keys.
-            conn.execute(self._sql["lock"])
-            while page := self._page(conn, after, inclusive=first):
-                updates = [(w, fresh) for w in page if (fresh := rewrapped(w, old, new))]
-                with conn.cursor() as cursor:
-                    cursor.executemany(
-                        self._sql["rewrap"],
-                        [(f.master_key_id, f.blob, w.dossier_id) for w, f in updates],
-                    )
-                done += len(updates)
-                after, first = page[-1].dossier_id, False
-        return done
-
-    def close(self) -> None:
-        self._pool.close()
-
-
-_POSTGRES_SQL = {
-    "create": """CREATE TABLE IF NOT EXISTS {table} (
-        dossier_id uuid PRIMARY KEY,
-        master_key_id text,
-        wrapped bytea,
-        created_at timestamptz NOT NULL DEFAULT now(),
-        destroyed_at timestamptz,
-        CHECK ((wrapped IS NULL) = (master_key_id IS NULL)))""",
-    "get": "SELECT master_key_id, wrapped FROM {table} "
-    "WHERE dossier_id = %s AND wrapped IS NOT NULL",
-    "add": "INSERT INTO {table} (dossier_id, master_key_id, wrapped) VALUES (%s, %s, %s) "
-    "ON CONFLICT (dossier_id) DO NOTHING",
-    "tombstone": "INSERT INTO {table} (dossier_id, destroyed_at) VALUES (%s, now()) "
-    "ON CONFLICT (dossier_id) DO NOTHING",
-    "destroy": "UPDATE {table} SET master_key_id = NULL, wrapped = NULL, destroyed_at = now() "
-    "WHERE dossier_id = %s AND wrapped IS NOT NULL",
-    "destroyed": "SELECT 1 FROM {table} WHERE dossier_id = %s AND wrapped IS NULL",
-    "page_from": "SELECT dossier_id, master_key_id, wrapped FROM {table} "
-    "WHERE dossier_id >= %s AND wrapped IS NOT NULL ORDER BY dossier_id LIMIT %s",
-    "page_after": "SELECT dossier_id, master_key_id, wrapped FROM {table} "
-    "WHERE dossier_id > %s AND wrapped IS NOT NULL ORDER BY dossier_id LIMIT %s",
-    "count": "SELECT count(*) FROM {table} WHERE wrapped IS NOT NULL",
-    "lock": "LOCK TABLE {table} IN EXCLUSIVE MODE",
-    "rewrap": "UPDATE {table} SET master_key_id = %s, wrapped = %s WHERE dossier_id = %s",
-}
+        super().__init__(sa.make_url(url).set(drivername="postgresql+psycopg"), schema=schema)
 
 
 def key_store_for(event_store: str, data_dir: Path, schema: str | None = None) -> KeyStore:

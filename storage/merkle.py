@@ -1,7 +1,9 @@
 """RFC 9162 Merkle tree hashing (the tree of RFC 6962): roots, inclusion and consistency proofs.
 
-Pure functions over SHA-256 hashes; nothing here touches the database or the rest of the project,
-so the standalone audit-bundle verifier can use this module on its own.
+Pure functions over SHA-256 hashes; nothing here touches the database or the rest of the project.
+The sealer, the integrity store and ``dossier verify`` use it. The standalone audit-bundle
+verifier does not: ``dossier_verify/merkle.py`` is a separate implementation on purpose (a verifier
+sharing this code would repeat its mistakes), held to this one by ``tests/verifier/test_merkle.py``.
 
 Hashing (RFC 9162 §2.1.1)::
 

@@ -28,6 +28,8 @@ from api.cli.staff import staff_app
 from api.cli.tasks import tasks
 from api.cli.verify import verify
 from api.composition import master_key, signing_key
+from api.logs import configure_logging
+from api.settings import Settings
 from storage.crypto import CryptoError
 from storage.signing import SigningKeyError
 
@@ -50,6 +52,18 @@ app.command("seal")(seal)
 app.command("tasks")(tasks)
 app.command("report")(report)
 app.add_typer(signing_key_app, name="signing-key")
+
+
+@app.callback()
+def _every_command() -> None:
+    # Logging is set up before any command runs, at the configured level. Settings that do
+    # not parse leave the defaults here: the command itself reports what is wrong with them.
+    try:
+        settings = Settings()
+    except ValueError:
+        configure_logging()
+    else:
+        configure_logging(settings.log_level, json=settings.environment == "production")
 
 
 @app.command()
@@ -92,6 +106,7 @@ def serve(
         host=host or settings.host,
         port=port or settings.port,
         log_level=settings.log_level,
+        log_config=None,  # uvicorn's own lines go through api.logs, as every other line does
         access_log=False,  # every request is logged once, by api.middleware.RequestLog
     )
     archive.close()

@@ -11,13 +11,11 @@ never business data.
 from __future__ import annotations
 
 import signal
-import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any
 
-import structlog
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
@@ -35,11 +33,6 @@ console = Console(stderr=True)
 signing_key_app = typer.Typer(
     help="The key that signs checkpoints (检查点签名密钥).", no_args_is_help=True
 )
-
-
-def _log_to_stderr() -> None:
-    """The sealer's log lines to stderr, so that stdout carries the checkpoint alone."""
-    structlog.configure(logger_factory=lambda *_: structlog.PrintLogger(sys.stderr))
 
 
 def _key_problem(exc: SigningKeyError) -> typer.Exit:
@@ -140,7 +133,6 @@ def seal(
 ) -> None:
     """Extend the Merkle log to the newest event and sign a checkpoint now (or keep doing so)."""
     settings = read_settings()
-    _log_to_stderr()
     with _integrity(settings) as (archive, integrity):
         if follow:
             _follow(integrity, interval)

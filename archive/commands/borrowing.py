@@ -364,7 +364,10 @@ class CirculationCommands(ReadQueries, RulesCommands):
         return self.borrowing(borrowing_id)
 
     def list_borrowings(self, ctx: CommandContext, loan_no: str) -> list[Borrowing]:
-        """The loan's borrowings in request order (a stop-gap until the circulation register)."""
+        """The loan's borrowings in request order, read from the log itself (no follower lag).
+
+        The circulation register (借阅登记簿, ``circulation``) is the listing across loans.
+        """
         self.authorize_read(ctx)
         loan = self.loan(loan_no)
         return [b for b in self._all_borrowings() if b.loan_id == loan.id]

@@ -302,8 +302,9 @@ class CollateralQueries(ReadQueries):
     def list_collateral(self, ctx: CommandContext, loan_no: str) -> list[Collateral]:
         """A loan's collateral in registration order.
 
-        A stop-gap until the collateral register (押品台账) projection: it scans every
-        registration in the log and keeps the loan's own.
+        Read from the log itself, so current the moment a command returns: it scans every
+        registration and keeps the loan's own. The collateral register (押品台账,
+        ``collateral``) is the filtered, sorted and paged view across loans.
         """
         self.authorize_read(ctx)
         loan = self.loan(loan_no)

@@ -378,8 +378,9 @@ class CustodyCommands(ArchiveCore):
     def dossiers_past_retention(self, ctx: CommandContext, *, on: date) -> list[Dossier]:
         """Dossiers whose retention ended before ``on``, earliest first.
 
-        A stop-gap until the retention register: it scans the log for dossiers whose retention
-        has started and loads each.
+        Read from the log itself: it scans for dossiers whose retention has started and loads
+        each, so the answer is current the moment a command returns. The archive catalogue
+        register (``archive_catalogue``) lists every dossier with its retention end.
         """
         self.authorize_read(ctx)
         seen: dict[UUID, None] = {}

@@ -29,7 +29,6 @@ from __future__ import annotations
 import base64
 import errno
 import hashlib
-import json
 import os
 import re
 import shutil
@@ -47,6 +46,7 @@ from eventsourcing.utils import get_topic
 
 from archive.core import PAGE, CommandContext, Work
 from archive.reading import ReadQueries, jsonable
+from canonical import bundle_json
 from domain.authorization import Action
 from domain.borrowing import Borrowing, Circulation
 from domain.collateral import Collateral
@@ -149,19 +149,6 @@ class _Contents:
     bundle_id: UUID
     issued_at: datetime
     organization: str
-
-
-def canonical_json(obj: Any) -> bytes:
-    """Keys sorted, no whitespace, UTF-8 (docs/integrity.md); anything else JSON lacks as text."""
-    text = json.dumps(
-        obj,
-        sort_keys=True,
-        separators=(",", ":"),
-        ensure_ascii=False,
-        allow_nan=False,
-        default=str,
-    )
-    return text.encode("utf-8")
 
 
 def _b64(data: bytes) -> str:
@@ -425,10 +412,10 @@ def _write_payload(data: Path, contents: _Contents, store: IntegrityStore) -> No
             "state_sha256": hashlib.sha256(state).hexdigest(),
             "decoded": jsonable(dict(vars(held.decoded))),
         }
-        _write_new(data / "events" / f"{nid}.json", canonical_json(record))
+        _write_new(data / "events" / f"{nid}.json", bundle_json(record))
         _write_new(data / "events" / f"{nid}.state", state)
         proof = store.inclusion_proof(nid, checkpoint.tree_size)
-        _write_new(data / "proofs" / f"{nid}.json", canonical_json(proof.to_json()))
+        _write_new(data / "proofs" / f"{nid}.json", bundle_json(proof.to_json()))
         filed = _filed_document(held, contents.dossier.id)
         if filed is not None and (destroyed or filed.sha256 in contents.copied):
             listing.append(
@@ -440,9 +427,9 @@ def _write_payload(data: Path, contents: _Contents, store: IntegrityStore) -> No
                     "destroyed": destroyed,
                 }
             )
-    _write_new(data / "documents.json", canonical_json(listing))
-    _write_new(data / "checkpoint.json", canonical_json(checkpoint.to_json()))
-    _write_new(data / "public-keys.json", canonical_json(contents.keys))
+    _write_new(data / "documents.json", bundle_json(listing))
+    _write_new(data / "checkpoint.json", bundle_json(checkpoint.to_json()))
+    _write_new(data / "public-keys.json", bundle_json(contents.keys))
     _write_new(data / "README.txt", readme(contents).encode("utf-8"))
 
 
@@ -672,5 +659,4 @@ __all__ = [
     "BundlePathExistsError",
     "IssuedBundle",
     "Seal",
-    "canonical_json",
 ]

@@ -8,12 +8,12 @@ import re
 import pytest
 
 from archive.rules import packaged_rules_text
+from canonical import canonical_json
 from domain.rules import (
     RepaymentConvention,
     RulesError,
     RuleSet,
     RulesInForce,
-    canonical_json,
     parse_adopted,
 )
 from domain.values import CollectionStepKind, Role, WarningColour

@@ -244,3 +244,106 @@ class TestKeyStoreFor:
         with pytest.raises(ValueError, match="expected 'sqlite' or a postgresql:// URL") as caught:
             key_store_for(setting, Path(os.devnull), None)
         assert "hunter2" not in str(caught.value)
+
+
+# Written by SQLiteKeyStore as it stood before the key store moved onto SQLAlchemy Core (raw
+# sqlite3): under master key bytes(range(32)), dossiers 1111…, 2222… and 3333… got the data keys
+# bytes([1]) * 32, bytes([2]) * 32 and bytes([3]) * 32; 2222… was then destroyed, and 4444…,
+# which never had a key, destroyed too.
+KEYS_V1 = Path(__file__).parent / "fixtures" / "keys-v1.sqlite"
+V1_MASTER = MasterKey(bytes(range(32)))
+
+
+def v1_id(n: int) -> uuid.UUID:
+    return uuid.UUID(int=n * 0x1111_1111_1111_1111_1111_1111_1111_1111)
+
+
+# The PostgreSQL table and statements of that version, as they stood.
+V1_POSTGRES_CREATE = """CREATE TABLE IF NOT EXISTS {table} (
+        dossier_id uuid PRIMARY KEY,
+        master_key_id text,
+        wrapped bytea,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        destroyed_at timestamptz,
+        CHECK ((wrapped IS NULL) = (master_key_id IS NULL)))"""
+V1_POSTGRES_ADD = (
+    "INSERT INTO {table} (dossier_id, master_key_id, wrapped) VALUES (%s, %s, %s) "
+    "ON CONFLICT (dossier_id) DO NOTHING"
+)
+V1_POSTGRES_TOMBSTONE = (
+    "INSERT INTO {table} (dossier_id, destroyed_at) VALUES (%s, now()) "
+    "ON CONFLICT (dossier_id) DO NOTHING"
+)
+V1_POSTGRES_DESTROY = (
+    "UPDATE {table} SET master_key_id = NULL, wrapped = NULL, destroyed_at = now() "
+    "WHERE dossier_id = %s AND wrapped IS NOT NULL"
+)
+
+
+def assert_v1_keys_read_and_work(store: KeyStore) -> None:
+    assert store.count() == 2
+    assert [w.dossier_id for w in store] == [v1_id(1), v1_id(3)]
+    for n in (1, 3):
+        wrapped = store.get(v1_id(n))
+        assert wrapped is not None
+        assert unwrap_data_key(V1_MASTER, wrapped) == DataKey(bytes([n]) * 32)
+    for n in (2, 4):
+        assert store.get(v1_id(n)) is None
+        assert store.is_destroyed(v1_id(n))
+        assert store.add(wrapped_key(v1_id(n), master=V1_MASTER)) is False
+    assert not store.is_destroyed(v1_id(1))
+    # And it goes on working: a new key, a destruction, a rotation.
+    fresh = wrapped_key(v1_id(5), master=V1_MASTER)
+    assert store.add(fresh) is True
+    assert store.delete(v1_id(3)) is True
+    assert store.rewrap_all(V1_MASTER, NEW) == 2
+    rotated = store.get(v1_id(1))
+    assert rotated is not None
+    assert unwrap_data_key(NEW, rotated) == DataKey(bytes([1]) * 32)
+    assert [w.dossier_id for w in store] == [v1_id(1), v1_id(5)]
+
+
+class TestKeysWrittenByTheEarlierVersion:
+    def test_an_sqlite_key_store_written_before_loads_unchanged(self, tmp_path: Path) -> None:
+        path = tmp_path / "keys.sqlite"
+        path.write_bytes(KEYS_V1.read_bytes())
+        with sqlite3.connect(path) as conn:
+            (layout,) = conn.execute(
+                "SELECT sql FROM sqlite_master WHERE type = 'table'"
+            ).fetchone()
+        with SQLiteKeyStore(path) as store:
+            assert_v1_keys_read_and_work(store)
+        with sqlite3.connect(path) as conn:
+            assert conn.execute(
+                "SELECT sql FROM sqlite_master WHERE type = 'table'"
+            ).fetchone() == (layout,), "the table is used as it is, not migrated"
+            stamps = conn.execute(
+                "SELECT created_at, destroyed_at FROM dossier_data_keys WHERE dossier_id = ?",
+                (str(v1_id(3)),),
+            ).fetchone()
+        for stamp in stamps:  # written as that version wrote them: UTC text, milliseconds
+            assert len(stamp) == len("2026-01-01T00:00:00.000Z")
+            assert stamp.endswith("Z")
+
+    @pytest.mark.postgres
+    def test_a_postgres_key_store_written_before_loads_unchanged(
+        self, postgres_url: str, pg_schema: str
+    ) -> None:
+        import psycopg
+        from psycopg import sql
+
+        table = sql.Identifier(pg_schema, "dossier_data_keys")
+        with psycopg.connect(postgres_url, connect_timeout=5) as conn:
+            conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(pg_schema)))
+            conn.execute(sql.SQL(V1_POSTGRES_CREATE).format(table=table))
+            for n in (1, 2, 3):
+                wrapped = wrap_data_key(V1_MASTER, v1_id(n), DataKey(bytes([n]) * 32))
+                conn.execute(
+                    sql.SQL(V1_POSTGRES_ADD).format(table=table),
+                    (wrapped.dossier_id, wrapped.master_key_id, wrapped.blob),
+                )
+            conn.execute(sql.SQL(V1_POSTGRES_TOMBSTONE).format(table=table), (v1_id(2),))
+            conn.execute(sql.SQL(V1_POSTGRES_DESTROY).format(table=table), (v1_id(2),))
+            conn.execute(sql.SQL(V1_POSTGRES_TOMBSTONE).format(table=table), (v1_id(4),))
+        with PostgresKeyStore(postgres_url, schema=pg_schema) as store:
+            assert_v1_keys_read_and_work(store)

@@ -22,6 +22,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
+import canonical
 from storage.merkle import inclusion_proof, leaf_hash, root_hash
 
 TREE_SIZE = 20
@@ -36,7 +37,8 @@ SHREDDED = b"a destroyed appraisal, only its hash survives"
 
 
 def canonical_json(obj: Any) -> bytes:
-    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    """The bytes the archive writes a bundle's files in, for objects JSON holds as they are."""
+    return canonical.canonical_json(obj).encode()
 
 
 def b64(data: bytes) -> str:

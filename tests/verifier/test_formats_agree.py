@@ -1,0 +1,53 @@
+"""The verifier's own copies of the signed byte formats give the archive's bytes.
+
+``dossier_verify`` imports nothing of the project (auditors run it with the standard library
+alone, and a verifier sharing the sealer's code would repeat its mistakes), so it writes the
+leaf entry and the checkpoint body again from ``docs/integrity.md``. Here the two copies must
+agree on every input: any drift would make every genuine bundle fail to verify.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from eventsourcing.persistence import Notification
+from hypothesis import given
+from hypothesis import strategies as st
+
+from dossier_verify import formats
+from storage import checkpoints, sealing
+
+U64 = st.integers(min_value=0, max_value=2**64 - 1)
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC).replace(tzinfo=None)  # hypothesis bounds are naive
+
+
+@given(
+    nid=U64,
+    originator=st.uuids(),
+    version=U64,
+    topic=st.text(max_size=40),
+    state=st.binary(max_size=200),
+)
+def test_the_leaf_entry_is_the_sealers(
+    nid: int, originator: object, version: int, topic: str, state: bytes
+) -> None:
+    note = Notification(
+        id=nid, originator_id=originator, originator_version=version, topic=topic, state=state
+    )
+    assert formats.event_entry(nid, originator, version, topic, state) == sealing.event_entry(note)
+
+
+@given(
+    origin=st.text(min_size=1, max_size=30).filter(lambda s: s.isprintable() and s == s.strip()),
+    tree_size=U64,
+    root=st.binary(min_size=32, max_size=32),
+    moment=st.datetimes(min_value=EPOCH, timezones=st.just(UTC)),
+)
+def test_the_checkpoint_body_is_the_signers(
+    origin: str, tree_size: int, root: bytes, moment: datetime
+) -> None:
+    moment = moment.replace(microsecond=0)
+    stamp = checkpoints.format_timestamp(moment)
+    assert formats.checkpoint_body(origin, tree_size, root, stamp) == checkpoints.checkpoint_body(
+        origin, tree_size, root, moment
+    )
