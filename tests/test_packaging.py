@@ -13,7 +13,7 @@ from setuptools.config.pyprojecttoml import apply_configuration
 from setuptools.dist import Distribution
 
 ROOT = Path(__file__).resolve().parent.parent
-PRODUCTION = {"domain", "archive", "storage", "projections", "api", "dossier_verify"}
+PRODUCTION = {"canonical", "domain", "archive", "storage", "projections", "api", "dossier_verify"}
 
 
 @pytest.fixture(scope="module")

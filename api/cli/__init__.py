@@ -114,7 +114,3 @@ def serve(
 
 def main() -> None:
     app()
-
-
-if __name__ == "__main__":
-    main()
