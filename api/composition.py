@@ -102,6 +102,7 @@ def build_archive(settings: Settings, master: MasterKey | None = None) -> Dossie
             max_upload_bytes=settings.max_upload_bytes,
             extract_text=True,
             timezone=settings.timezone,
+            future_date_tolerance_days=settings.future_date_tolerance_days,
         ),
         on_close=(keys.close,),
         clock=rehearsal_clock(settings.clock),

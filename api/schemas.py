@@ -485,6 +485,10 @@ class FixityResultPublic(BaseModel):
     doc_type: str
     status: str
     detail: str
+    destruction_batch_id: UUID | None = Field(
+        default=None, description="the batch that lawfully destroyed it (status destroyed)"
+    )
+    destroyed_on: date | None = None
 
 
 class DossierFixityPublic(BaseModel):

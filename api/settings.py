@@ -48,6 +48,15 @@ class Settings(BaseSettings):
         default="Asia/Shanghai",
         description="the bank's time zone: register dates 'as of' end at its midnight",
     )
+    future_date_tolerance_days: int = Field(
+        default=0,
+        ge=0,
+        le=7,
+        description=(
+            "days after the bank's today that the date of something that happened (an "
+            "inspection, a receipt, an approval…) may lie; 0 allows up to today"
+        ),
+    )
     clock: AwareDatetime | None = Field(
         default=None,
         description=(

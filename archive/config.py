@@ -78,6 +78,9 @@ class ArchiveConfig:
     """机构（问题）代码: the department that formed the records (信贷部)."""
     timezone: str = "Asia/Shanghai"
     """The bank's time zone: which calendar day "today" is for the archive's own checks."""
+    future_date_tolerance_days: int = 0
+    """How many days after today the date of something that happened may lie (domain.dates):
+    0, the default, allows up to today in the bank's calendar."""
     extract_text: bool = False
     """Extract the text of stored PDFs in the background (the service turns this on)."""
     allowed_media_types: frozenset[str] = frozenset(

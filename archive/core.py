@@ -15,7 +15,7 @@ import io
 import logging
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
@@ -41,6 +41,7 @@ from archive.transcodings import register_domain_transcodings, register_moved_to
 from canonical import fingerprint_json
 from domain.authorization import Action, choose_role
 from domain.collateral import Collateral
+from domain.dates import HAPPENED, check_happened
 from domain.dossier import Dossier
 from domain.errors import NotFoundError
 from domain.loan import Loan
@@ -128,6 +129,21 @@ def blob_key(dossier_id: UUID, sha256: str) -> str:
     return f"{dossier_id}/{sha256}"
 
 
+def left_after_destruction(
+    blobs: BlobStore, dossier_id: UUID, sha256: str, retained: Collection[str]
+) -> list[str]:
+    """What of a destroyed dossier's document is still stored though it should be gone.
+
+    Destruction deletes the document and the text derived from it; a blob the store refused
+    to delete (object lock) is recorded as retained by the batch's ``Completed`` event and is
+    unreadable without its deleted key. Anything else still stored means the destruction is
+    unfinished or the blob was restored. ``dossier verify`` and ``dossier check`` both judge
+    a destroyed dossier by this.
+    """
+    key = blob_key(dossier_id, sha256)
+    return [k for k in (key, key + DERIVED_SUFFIX) if k not in retained and blobs.exists(k)]
+
+
 class ArchiveCore(Application[UUID]):
     """Plumbing shared by the command modules: loading, actors, the command path."""
 
@@ -198,6 +214,22 @@ class ArchiveCore(Application[UUID]):
         """Today in the bank's calendar (its time zone), by the archive's clock."""
         return self.clock().astimezone(ZoneInfo(self.config.timezone)).date()
 
+    def check_business_dates(self, params: Mapping[str, Any]) -> None:
+        """Refuse a command dating something that happened after today (see domain.dates).
+
+        Run on every command's parameters before its body, so a refused command records
+        nothing; the tolerance is ``config.future_date_tolerance_days``.
+        """
+        today = self.today()
+        for field_name, value in params.items():
+            if field_name in HAPPENED and isinstance(value, date):
+                check_happened(
+                    value,
+                    today=today,
+                    field=field_name,
+                    tolerance_days=self.config.future_date_tolerance_days,
+                )
+
     def form_name(self, staff_id: UUID) -> str:
         """How a printed form names a member of staff: 姓名（工号）."""
         staff = self.staff_by_id(staff_id)
@@ -263,6 +295,7 @@ class ArchiveCore(Application[UUID]):
                 if replay is not None:
                     return replay
             actor = self.actor(ctx, action)
+            self.check_business_dates(params)
             work = body(actor, refs)
             touched = list(work.touched)
             provisional = self._result(work, refs, position=0)

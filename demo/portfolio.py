@@ -25,9 +25,10 @@ from archive.core import SYSTEM_ID, CommandContext, CommandResult
 from archive.documents.ingest import Upload, from_bytes
 from demo.archive_office import run_archive_office
 from demo.lifecycle import plan_loan
-from demo.plan import LoanPlan, Step
+from demo.plan import TODAY, LoanPlan, Step
 from demo.shapes import draw_shapes
 from demo.staff import ROSTER
+from domain.errors import InvalidInputError
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,17 @@ def build_portfolio(
     shows every fate — settled, cured, overdue, restructured, non-performing with its
     responsibility determination, written off — so it may hold a few more loans than asked.
     """
+    if archive.today() < TODAY:
+        # Every business date of the portfolio is on or before TODAY, and nothing may be
+        # recorded as done after the archive's today.
+        raise InvalidInputError(
+            f"演示数据的业务日期截至 {TODAY}，而档案系统的今日为 {archive.today()}："
+            "请使用真实时钟或不早于该日的模拟时钟（DOSSIER_CLOCK）",
+            f"the demo portfolio's business dates run to {TODAY}, but the archive's today is "
+            f"{archive.today()}: load it on real time or a rehearsal clock (DOSSIER_CLOCK) on "
+            "or after that day",
+            field="clock",
+        )
     first = archive.recorder.max_notification_id() or 0
     staff, contexts = _enrol(archive)
     plans = [plan_loan(shape, seed) for shape in draw_shapes(seed, loans)]

@@ -20,6 +20,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from domain import dates
 from domain.authorization import Action, authorize
 from domain.errors import (
     ApprovalRoleNotRequiredError,
@@ -118,10 +119,7 @@ class Borrowing(Aggregate):
                 "借阅范围内没有文档", "there is no document in the scope asked for", field="scope"
             )
         due = due_on or requested_on
-        if due < requested_on:
-            raise InvalidInputError(
-                "归还日期不能早于申请日期", "due_on is before requested_on", field="due_on"
-            )
+        dates.check_not_before(due, requested_on, field="due_on", since_field="requested_on")
         tier_one = [sha for sha in items if sha in set(tier_one_items)]
         return cls(
             dossier_id=dossier_id,
@@ -207,12 +205,13 @@ class Borrowing(Aggregate):
                 status=self.status.value,
             )
 
-    def check_not_before(self, when: date, since: date | None, field: str) -> None:
-        since = since or self.requested_on
-        if when < since:
-            raise InvalidInputError(
-                f"{field} 早于 {since}", f"{field} is before {since}", field=field
-            )
+    def check_not_before(
+        self, when: date, since: date | None, field: str, since_field: str = "requested_on"
+    ) -> None:
+        """A step of the borrowing is not dated before ``since`` (by default, the request)."""
+        if since is None:
+            since, since_field = self.requested_on, "requested_on"
+        dates.check_not_before(when, since, field=field, since_field=since_field)
 
     def check_not_borrower(self, actor: Actor, what_zh: str, what_en: str) -> None:
         if actor.id == self.requester_id:
@@ -397,7 +396,7 @@ class Borrowing(Aggregate):
             raise BorrowerHandsOutError(
                 "档案管理员不得为本人办理归还", "an archivist may not take back their own borrowing"
             )
-        self.check_not_before(returned_on, self.checked_out_on, "returned_on")
+        self.check_not_before(returned_on, self.checked_out_on, "returned_on", "checked_out_on")
         counted = _counted(pages, self.items, "pages")
         mismatches = {
             sha: [self.pages_out[sha], n] for sha, n in counted.items() if n != self.pages_out[sha]
@@ -497,8 +496,7 @@ class Borrowing(Aggregate):
                 "pages were missing at return: only the archive head may close it, with a reason",
                 mismatches=sorted(self.mismatches),
             )
-        since = self.returned_on or self.requested_on
-        self.check_not_before(closed_on, since, "closed_on")
+        self.check_not_before(closed_on, self.returned_on, "closed_on", "returned_on")
         self._closed(closed_on=closed_on, reason=reason.strip(), actor_id=actor.id, role=actor.role)
 
     @event("Closed")

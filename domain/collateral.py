@@ -20,6 +20,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from domain import dates
 from domain.authorization import Action, authorize
 from domain.errors import (
     InvalidInputError,
@@ -181,12 +182,13 @@ class Collateral(Aggregate):
                 status=self.status.value,
             )
 
-    def check_not_before(self, when: date, since: date | None, field: str) -> None:
-        since = max(self.registered_on, since or self.registered_on)
-        if when < since:
-            raise InvalidInputError(
-                f"{field} 早于 {since}", f"{field} is before {since}", field=field
-            )
+    def check_not_before(
+        self, when: date, since: date | None, field: str, since_field: str = "registered_on"
+    ) -> None:
+        """A step is not dated before ``since`` (``since_field``), nor before registration."""
+        if since is None or since < self.registered_on:
+            since, since_field = self.registered_on, "registered_on"
+        dates.check_not_before(when, since, field=field, since_field=since_field)
 
     def check_certificate(self, expected: CertificateStatus, what_zh: str, what_en: str) -> None:
         self.check_not_released(what_zh, what_en)
@@ -249,7 +251,9 @@ class Collateral(Aggregate):
         """Take the certificate out of the vault (权证出库) for a stated purpose."""
         authorize(actor, Action.TAKE_OUT_CERTIFICATE)
         self.check_certificate(CertificateStatus.IN_VAULT, "出库", "take it out")
-        self.check_not_before(taken_out_on, self.certificate_moved_on, "taken_out_on")
+        self.check_not_before(
+            taken_out_on, self.certificate_moved_on, "taken_out_on", "certificate_moved_on"
+        )
         self._certificate_taken_out(
             taken_out_on=taken_out_on,
             purpose=require_text(purpose, "purpose", max_length=500),
@@ -286,7 +290,9 @@ class Collateral(Aggregate):
         """Return the certificate to the vault (权证归还)."""
         authorize(actor, Action.RETURN_CERTIFICATE)
         self.check_certificate(CertificateStatus.OUT, "归还", "return it")
-        self.check_not_before(returned_on, self.certificate_moved_on, "returned_on")
+        self.check_not_before(
+            returned_on, self.certificate_moved_on, "returned_on", "certificate_moved_on"
+        )
         self._certificate_returned(
             returned_on=returned_on,
             custodian_ids=check_custodians(custodians, actor),
@@ -317,7 +323,7 @@ class Collateral(Aggregate):
         """Record a new value (重估); the value it replaces goes with it."""
         authorize(actor, Action.REVALUE_COLLATERAL)
         self.check_not_released("重估", "revalue it")
-        self.check_not_before(revalued_on, self.valued_on, "revalued_on")
+        self.check_not_before(revalued_on, self.valued_on, "revalued_on", "valued_on")
         self._revalued(
             revalued_on=revalued_on,
             value=money(value, "value", positive=True),
@@ -347,7 +353,9 @@ class Collateral(Aggregate):
         """Record the policy now insuring the collateral (续保), expiring later than the last."""
         authorize(actor, Action.RENEW_INSURANCE)
         self.check_not_released("续保", "renew its insurance")
-        self.check_not_before(expires_on, self.insurance_expires_on, "expires_on")
+        self.check_not_before(
+            expires_on, self.insurance_expires_on, "expires_on", "insurance_expires_on"
+        )
         if expires_on == self.insurance_expires_on:
             raise InvalidInputError(
                 "续保后的到期日须晚于原保单到期日",
@@ -432,7 +440,9 @@ class Collateral(Aggregate):
                 f"the certificate of collateral {self.collateral_no} is out: return it first",
                 certificate_status=self.certificate_status.value,
             )
-        self.check_not_before(released_on, self.certificate_moved_on, "released_on")
+        self.check_not_before(
+            released_on, self.certificate_moved_on, "released_on", "certificate_moved_on"
+        )
         self._released(
             released_on=released_on,
             reason=require_text(reason, "reason"),

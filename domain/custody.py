@@ -18,6 +18,7 @@ from uuid import UUID, uuid5
 from eventsourcing.domain import Aggregate, event
 
 from domain.authorization import Action, authorize
+from domain.dates import check_not_before
 from domain.errors import (
     AlreadyCataloguedError,
     AlreadyExistsError,
@@ -259,10 +260,7 @@ class DossierCustody(Aggregate):
                     "originals need the signing date",
                     field="signed_on",
                 )
-            if listed_on < signed_on:
-                raise InvalidInputError(
-                    "移交日期早于签订日期", "listed_on is before signed_on", field="listed_on"
-                )
+            check_not_before(listed_on, signed_on, field="listed_on", since_field="signed_on")
             due_on = add_working_days(signed_on, ORIGINALS_DEADLINE_WORKING_DAYS)
         self._transfer_listed(
             transfer_id=transfer_id,
@@ -332,10 +330,9 @@ class DossierCustody(Aggregate):
             raise SegregationOfDutiesError(
                 "移交人不得自行签收", "whoever hands a transfer over may not sign its receipt"
             )
-        if received_on < transfer.listed_on:
-            raise InvalidInputError(
-                "接收日期早于移交日期", "received_on is before the listing", field="received_on"
-            )
+        check_not_before(
+            received_on, transfer.listed_on, field="received_on", since_field="listed_on"
+        )
         found = _checks(transfer, checks)
         defects: list[dict[str, Any]] = []
         for item in transfer.items:
@@ -435,6 +432,8 @@ class DossierCustody(Aggregate):
             raise DefectAlreadyClearedError(
                 "该缺陷已销项", "this defect was cleared already", cleared_on=defect.cleared_on
             )
+        received_on = self.transfer(defect.transfer_id).received_on
+        check_not_before(cleared_on, received_on, field="cleared_on", since_field="received_on")
         self._defect_cleared(
             defect_id=defect_id,
             cleared_on=cleared_on,
@@ -482,6 +481,10 @@ class DossierCustody(Aggregate):
         starts in the same command.
         """
         self.check_catalogue_allowed(actor)
+        first_received = min(t.received_on for t in self.transfers.values() if t.received_on)
+        check_not_before(
+            catalogued_on, first_received, field="catalogued_on", since_field="received_on"
+        )
         self._catalogued(
             reference_code=reference_code,
             shelf_location=require_text(shelf_location, "shelf_location", max_length=200),
@@ -585,6 +588,9 @@ class DossierCustody(Aggregate):
                     "the appraisal cited did not advise extending retention",
                     field="appraisal_id",
                 )
+            check_not_before(
+                extended_on, appraisal.decided_on, field="extended_on", since_field="decided_on"
+            )
         self._retention_extended(
             previous_ends_on=current,
             ends_on=ends_on,
@@ -658,10 +664,7 @@ class DossierCustody(Aggregate):
             raise HoldAlreadyReleasedError(
                 "该冻结已解除", "this hold was released already", released_on=hold.released_on
             )
-        if released_on < hold.placed_on:
-            raise InvalidInputError(
-                "解除日期早于冻结日期", "released_on is before placed_on", field="released_on"
-            )
+        check_not_before(released_on, hold.placed_on, field="released_on", since_field="placed_on")
         self._hold_released(
             hold_id=hold_id,
             reason=require_text(reason, "reason"),
@@ -739,10 +742,9 @@ class DossierCustody(Aggregate):
             raise AppraisalDecidedError(
                 "该鉴定已有结论", "this appraisal was decided already", opinion=appraisal.opinion
             )
-        if decided_on < appraisal.opened_on:
-            raise InvalidInputError(
-                "鉴定结论日期早于开始日期", "decided_on is before opened_on", field="decided_on"
-            )
+        check_not_before(
+            decided_on, appraisal.opened_on, field="decided_on", since_field="opened_on"
+        )
         self._appraised(
             appraisal_id=appraisal_id,
             opinion=opinion,

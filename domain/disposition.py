@@ -22,6 +22,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from domain.authorization import Action, authorize
+from domain.dates import check_not_before
 from domain.errors import (
     AlreadyDestroyedError,
     DestructionAlreadyDecidedError,
@@ -45,8 +46,8 @@ IT_ROLES = frozenset({Role.ADMINISTRATOR})
 ENTRY_FIELDS = ("reference_code", "title", "years", "retention", "pages", "opinion")
 
 
-def destroy_opinion(dossier: Any) -> str:
-    """The text of the dossier's latest decided appraisal, which must conclude "destroy"."""
+def destroy_appraisal(dossier: Any) -> Any:
+    """The dossier's latest decided appraisal, which must conclude "destroy"."""
     decided = [a for a in dossier.appraisals.values() if a.opinion is not None]
     decided.sort(key=lambda a: a.decided_on)
     if not decided or decided[-1].opinion is not AppraisalOpinion.DESTROY:
@@ -55,7 +56,18 @@ def destroy_opinion(dossier: Any) -> str:
             "the dossier has no appraisal concluding that it be destroyed",
             dossier_id=str(dossier.id),
         )
-    return str(decided[-1].text)
+    return decided[-1]
+
+
+def destroy_opinion(dossier: Any) -> str:
+    """The text of the dossier's latest decided appraisal, which must conclude "destroy"."""
+    return str(destroy_appraisal(dossier).text)
+
+
+def check_proposed_after_appraisal(dossier: Any, proposed_on: date) -> None:
+    """A batch is proposed on or after the appraisal that concluded "destroy"."""
+    decided_on = destroy_appraisal(dossier).decided_on
+    check_not_before(proposed_on, decided_on, field="proposed_on", since_field="decided_on")
 
 
 def check_destroyable(
@@ -158,7 +170,9 @@ class DestructionBatch(Aggregate):
         self.proposed_on = proposed_on
         self.proposed_by = actor_id
         self.approved_by: UUID | None = None
+        self.approved_on: date | None = None
         self.compliance_by: UUID | None = None
+        self.compliance_approved_on: date | None = None
         self.executed_by: UUID | None = None
         self.executed_on: date | None = None
         self.supervisors: list[UUID] = []
@@ -189,11 +203,15 @@ class DestructionBatch(Aggregate):
             raise DestructionDutyDoubledError(
                 "提出销毁者不得批准同一批次", "whoever proposed the batch may not approve it"
             )
+        check_not_before(
+            approved_on, self.proposed_on, field="approved_on", since_field="proposed_on"
+        )
         self._approved(approved_on=approved_on, actor_id=actor.id, role=actor.role)
 
     @event("Approved")
     def _approved(self, *, approved_on: date, actor_id: UUID, role: Role) -> None:
         self.approved_by = actor_id
+        self.approved_on = approved_on
 
     def compliance_approve(self, *, approved_on: date, actor: Actor) -> None:
         """Approval by compliance, a person other than the proposer and the approver."""
@@ -207,11 +225,15 @@ class DestructionBatch(Aggregate):
                 "合规审批人不得是提出人或批准人",
                 "compliance approval must come from someone other than the proposer and approver",
             )
+        check_not_before(
+            approved_on, self.proposed_on, field="approved_on", since_field="proposed_on"
+        )
         self._compliance_approved(approved_on=approved_on, actor_id=actor.id, role=actor.role)
 
     @event("ComplianceApproved")
     def _compliance_approved(self, *, approved_on: date, actor_id: UUID, role: Role) -> None:
         self.compliance_by = actor_id
+        self.compliance_approved_on = approved_on
 
     # ---------------------------------------------------------------- execution
     def execute(
@@ -240,6 +262,15 @@ class DestructionBatch(Aggregate):
                 "执行人不得是提出人或审批人",
                 "the executor may not be the proposer or an approver of the batch",
             )
+        check_not_before(
+            executed_on, self.approved_on, field="executed_on", since_field="approved_on"
+        )
+        check_not_before(
+            executed_on,
+            self.compliance_approved_on,
+            field="executed_on",
+            since_field="compliance_approved_on",
+        )
         ids = [p.id for p in supervisors]
         if len(set(ids)) < MIN_SUPERVISORS or len(set(ids)) != len(ids):
             raise DestructionSupervisorsError(

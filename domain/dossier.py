@@ -35,14 +35,26 @@ class FixityResult:
     doc_type: str
     status: FixityStatus
     detail: str
+    destruction_batch_id: UUID | None = None
+    """The batch that destroyed the document's dossier, for a destroyed document."""
+    destroyed_on: date | None = None
+
+    @property
+    def failed(self) -> bool:
+        return not self.status.passes
 
     def as_dict(self) -> dict[str, str]:
-        return {
+        found = {
             "sha256": self.sha256,
             "doc_type": self.doc_type,
             "status": self.status.value,
             "detail": self.detail,
         }
+        if self.destruction_batch_id is not None:
+            found["destruction_batch_id"] = str(self.destruction_batch_id)
+        if self.destroyed_on is not None:
+            found["destroyed_on"] = self.destroyed_on.isoformat()
+        return found
 
 
 @dataclass(frozen=True)
@@ -84,6 +96,7 @@ class Dossier(DossierCustody):
         self.reads = 0
         self.last_fixity_passed: bool | None = None
         self.destroyed_in: UUID | None = None
+        self.destroyed_on: date | None = None
         self._init_custody()
 
     def file(
@@ -190,7 +203,7 @@ class Dossier(DossierCustody):
                 "检测结果须覆盖档案中的全部文档",
                 "a fixity check must report on every document of the dossier",
             )
-        failed = [r for r in results if r.status is not FixityStatus.INTACT]
+        failed = [r for r in results if r.failed]
         self._fixity_checked(
             passed=not failed,
             results=[r.as_dict() for r in results],
@@ -265,3 +278,4 @@ class Dossier(DossierCustody):
         role: Role,
     ) -> None:
         self.destroyed_in = batch_id
+        self.destroyed_on = destroyed_on

@@ -301,3 +301,16 @@ class DocumentDestroyedError(DomainError):
     """Raised when a document of a destroyed dossier is asked for: it is gone (410 Gone)."""
 
     code = "document_destroyed"
+
+
+# ------------------------------------------------------------------ business dates (业务日期)
+class DateInFutureError(InvalidInputError):
+    """Raised when the date of something that happened lies after the bank's today."""
+
+    code = "date_in_future"
+
+
+class DateOutOfOrderError(InvalidInputError):
+    """Raised when a step of a workflow is dated before the step it follows."""
+
+    code = "date_out_of_order"

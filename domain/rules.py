@@ -98,11 +98,16 @@ class Requirement:
 
 @dataclass(frozen=True)
 class CollectionRung:
-    """A step of the collection ladder: by ``days`` overdue, ``step`` is due, owned by ``owner``."""
+    """A step of the collection ladder: by ``days`` overdue, ``step`` is due, owned by ``owner``.
+
+    ``responsibility`` marks the rung from which responsibility determination (不良贷款责任认定)
+    may start, before the loan is non-performing (docs/rules.md RSP-02: the day-30 rung).
+    """
 
     days: int
     step: CollectionStepKind
     owner: Role
+    responsibility: bool = False
 
 
 @dataclass(frozen=True)
@@ -142,6 +147,10 @@ class RuleSet:
     full_transfer_days: int
     borrowing_escalation: tuple[tuple[int, Role], ...]
     repayment: RepaymentConvention = RepaymentConvention()
+    responsibility_from_days: int | None = None
+    """Days overdue from which responsibility may be determined (不良贷款责任认定), before the
+    loan is non-performing: the ladder's rung marked ``responsibility = true``. None (a ladder
+    with no such rung and no notice served): only a non-performing loan is open to it."""
 
     @property
     def short_version(self) -> str:
@@ -190,6 +199,12 @@ class RuleSet:
         )
         if [r.days for r in ladder] != sorted(r.days for r in ladder):
             raise _fail("collection.ladder", "须按逾期天数升序", "must ascend by days overdue")
+        if sum(r.responsibility for r in ladder) > 1:
+            raise _fail(
+                "collection.ladder",
+                "只能有一级标明 responsibility = true（责任认定自该级开始）",
+                "at most one rung may say responsibility = true (where determination starts)",
+            )
         transfers = _table(plain, "transfers")
         borrowing = _table(plain, "borrowing")
         escalation = tuple(
@@ -214,6 +229,7 @@ class RuleSet:
             # Most overdue first: the first rung reached decides who is told.
             borrowing_escalation=tuple(sorted(escalation, reverse=True)),
             repayment=_repayment(plain),
+            responsibility_from_days=_responsibility_from(ladder),
         )
 
 
@@ -242,6 +258,16 @@ def _days(data: Mapping[str, Any], key: str, where: str) -> int:
             f"must be 0-3660, not {value!r}",
         )
     return value
+
+
+def _responsibility_from(ladder: tuple[CollectionRung, ...]) -> int | None:
+    """The days of the rung marked ``responsibility = true``; on a ladder that marks none (as
+    rule sets adopted before the mark existed), the rung where the written collection notice
+    is served, as on the ladder of docs/rules.md (COL-06)."""
+    marked = [r for r in ladder if r.responsibility] or [
+        r for r in ladder if r.step is CollectionStepKind.NOTICE_SERVED
+    ]
+    return marked[0].days if marked else None
 
 
 def _repayment(plain: Mapping[str, Any]) -> RepaymentConvention:
@@ -352,10 +378,18 @@ def _rung(n: int, raw: Any) -> CollectionRung:
     path = f"collection.ladder[{n}]"
     if not isinstance(raw, dict):
         raise _fail(path, "须为表", "must be a table")
+    responsibility = raw.get("responsibility", False)
+    if not isinstance(responsibility, bool):
+        raise _fail(
+            f"{path}.responsibility",
+            f"须为 true 或 false，而非 {responsibility!r}",
+            f"must be true or false, not {responsibility!r}",
+        )
     return CollectionRung(
         days=_days(raw, "days", path),
         step=_enum(CollectionStepKind, raw.get("step"), f"{path}.step"),
         owner=_enum(Role, raw.get("owner"), f"{path}.owner"),
+        responsibility=responsibility,
     )
 
 

@@ -4,6 +4,8 @@ First follow-up within 15 days of disbursement for corporate and small-business 
 otherwise; routine inspections by borrower rating (AA and above every 3 months, A every 2,
 BBB and below monthly), individual production loans quarterly, bullet consumer loans every 6
 months; instalment consumer loans are watched through their repayment record instead.
+A phone visit (电话回访) is the repayment reminder, not an inspection: it moves no due date
+(:func:`counts_as_inspection`, which every register keeping the schedule goes through).
 The figures are defaults a bank may change; the rules, not the figures, live here.
 """
 
@@ -13,7 +15,7 @@ import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from domain.values import BorrowerType, Product, RepaymentMethod
+from domain.values import BorrowerType, InspectionKind, Product, RepaymentMethod
 
 HIGH_RATINGS = frozenset({"AAA", "AA+", "AA", "AA-"})
 A_RATINGS = frozenset({"A+", "A", "A-"})
@@ -24,6 +26,45 @@ def add_months(day: date, months: int) -> date:
     index = day.month - 1 + months
     year, month = day.year + index // 12, index % 12 + 1
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def running_days_overdue(days: int, as_of: date | None, day: date) -> int:
+    """Days overdue on ``day``, running on from a status of ``days`` recorded ``as_of``.
+
+    A loan recorded 30 days overdue on 1 March is 40 days overdue on 11 March, until a status
+    of zero days records the cure.
+    """
+    if as_of is None or days <= 0:
+        return 0
+    return max(days + (day - as_of).days, 0)
+
+
+def counts_as_inspection(kind: InspectionKind) -> bool:
+    """Whether an inspection of ``kind`` counts towards the inspection schedule.
+
+    A phone visit (电话回访) is the reminder before a due date (还款提示) of the procedures,
+    not a post-loan inspection: it neither makes the first follow-up nor moves the next
+    routine inspection.
+    """
+    return kind is not InspectionKind.PHONE_VISIT
+
+
+@dataclass(frozen=True)
+class InspectionsDone:
+    """What the inspection schedule knows of a loan's inspections so far."""
+
+    first_done: bool = False
+    last_inspected_on: date | None = None
+
+    def after(self, kind: InspectionKind, inspected_on: date) -> InspectionsDone:
+        """The record once an inspection of ``kind`` on ``inspected_on`` is recorded."""
+        if not counts_as_inspection(kind):
+            return self
+        last = self.last_inspected_on
+        return InspectionsDone(
+            first_done=self.first_done or kind is InspectionKind.FIRST_FOLLOW_UP,
+            last_inspected_on=inspected_on if last is None else max(last, inspected_on),
+        )
 
 
 @dataclass(frozen=True)

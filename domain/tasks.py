@@ -45,7 +45,7 @@ from uuid import UUID
 from domain.classification import Floor, FloorFacts, FloorPolicy, Observation, statutory_floor
 from domain.custody import add_working_days
 from domain.rules import RepaymentConvention, RuleSet
-from domain.schedules import A_RATINGS, HIGH_RATINGS, add_months
+from domain.schedules import A_RATINGS, HIGH_RATINGS, add_months, running_days_overdue
 from domain.values import (
     BorrowerType,
     CollectionStepKind,
@@ -145,8 +145,7 @@ class LoanFacts:
 
     def days_overdue_on(self, day: date) -> int:
         """Days overdue on ``day``, running on from the latest status record."""
-        start = self.arrears_start
-        return max((day - start).days, 0) if start is not None else 0
+        return running_days_overdue(self.days_overdue, self.overdue_as_of, day)
 
     @property
     def last_collection_step(self) -> tuple[CollectionStepKind, date] | None:

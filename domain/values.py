@@ -224,6 +224,15 @@ class FixityStatus(LabelledEnum):
     UNREADABLE = ("unreadable", "无法解密或读取")
     INVALID_FORMAT = ("invalid_format", "格式无效")
     METADATA_INVALID = ("metadata_invalid", "元数据不完整")
+    DESTROYED = ("destroyed", "已依法销毁")
+    """Gone on purpose: its dossier was destroyed by an executed destruction batch."""
+    NOT_DESTROYED = ("not_destroyed", "销毁未完成")
+    """Its dossier was destroyed, yet the bytes are still stored and not recorded as retained."""
+
+    @property
+    def passes(self) -> bool:
+        """Whether the document is as it should be: intact, or lawfully destroyed."""
+        return self in (FixityStatus.INTACT, FixityStatus.DESTROYED)
 
 
 class CollateralKind(LabelledEnum):

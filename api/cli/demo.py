@@ -23,6 +23,7 @@ from rich.table import Table
 from api.cli.common import console, open_archive, read_settings
 from api.settings import Settings
 from archive.application import DossierArchive
+from domain.errors import DomainError
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -91,9 +92,14 @@ def _load_demo(archive: DossierArchive, settings: Settings, loans: int, seed: in
         console=console,
     ) as progress:
         task = progress.add_task("载入演示数据 / loading demo portfolio", total=loans)
-        summary = build_portfolio(
-            archive, loans=loans, seed=seed, advance=lambda: progress.advance(task)
-        )
+        try:
+            summary = build_portfolio(
+                archive, loans=loans, seed=seed, advance=lambda: progress.advance(task)
+            )
+        except DomainError as exc:
+            progress.stop()
+            console.print(f"[red]{exc.zh}[/red]\n{exc.en}")
+            raise typer.Exit(1) from None
     path = settings.data_dir / CREDENTIALS_FILE
     lines = [f"{s.staff_no}\t{s.name}\t{s.role}\t{s.token}" for s in summary.staff]
     path.write_text(

@@ -13,6 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedCo
 from api.cli.common import TokenOption, caller, open_archive
 from api.settings import Settings
 from domain.errors import DomainError
+from domain.values import FixityStatus
 
 console = Console(stderr=True)
 
@@ -46,7 +47,8 @@ def check(
         raise typer.Exit(2) from None
     finally:
         archive.close()
-    failures = [(o, r) for o in outcomes for r in o.results if r.status.value != "intact"]
+    failures = [(o, r) for o in outcomes for r in o.results if r.failed]
+    destroyed = [(o, r) for o in outcomes for r in o.results if r.status is FixityStatus.DESTROYED]
     documents = sum(len(o.results) for o in outcomes)
     if as_json:
         typer.echo(
@@ -59,6 +61,10 @@ def check(
                         {"loan_no": o.loan_no, "dossier_id": str(o.dossier_id), **r.as_dict()}
                         for o, r in failures
                     ],
+                    "destroyed": [
+                        {"loan_no": o.loan_no, "dossier_id": str(o.dossier_id), **r.as_dict()}
+                        for o, r in destroyed
+                    ],
                     "positions": [o.position for o in outcomes],
                 },
                 ensure_ascii=False,
@@ -66,13 +72,19 @@ def check(
             )
         )
     else:
+        for outcome, result in destroyed:
+            console.print(
+                f"- {outcome.loan_no} {result.doc_type} {result.sha256} "
+                f"{result.status.zh}/{result.status.value}: {result.detail}"
+            )
         for outcome, result in failures:
             console.print(
                 f"[red]✗ {outcome.loan_no} {result.doc_type} {result.sha256} "
                 f"{result.status.zh}/{result.status.value}[/red] {result.detail}"
             )
         verdict = "通过 / passed" if not failures else f"未通过 / FAILED ({len(failures)})"
-        console.print(f"{len(outcomes)} 卷 / dossiers, {documents} 份 / documents: {verdict}")
+        gone = f" ({len(destroyed)} 份已依法销毁 / lawfully destroyed)" if destroyed else ""
+        console.print(f"{len(outcomes)} 卷 / dossiers, {documents} 份 / documents{gone}: {verdict}")
     if failures:
         raise typer.Exit(1)
 

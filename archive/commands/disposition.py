@@ -27,7 +27,12 @@ from archive.commands.custody import closed_on
 from archive.core import CommandContext, CommandResult, Work, blob_key
 from archive.reports.forms import DestructionEntry, DestructionRegister, destruction_register
 from domain.authorization import Action
-from domain.disposition import DestructionBatch, check_destroyable, destroy_opinion
+from domain.disposition import (
+    DestructionBatch,
+    check_destroyable,
+    check_proposed_after_appraisal,
+    destroy_opinion,
+)
 from domain.dossier import Dossier
 from domain.values import Actor, DocumentRef
 from storage.blobs import BlobLockedError, BlobNotFoundError
@@ -91,6 +96,7 @@ class DestructionCommands(CirculationCommands):
                 dossier = self.dossier_of(self.loan(loan_no))
                 self._check(dossier, today)
                 entries.append(self.register_entry(dossier))
+                check_proposed_after_appraisal(dossier, proposed_on)
             batch = DestructionBatch.propose(
                 batch_id=new_id, entries=entries, proposed_on=proposed_on, actor=actor
             )

@@ -5,6 +5,11 @@ and hash to what the filing event recorded (authenticity), they still parse as
 an allowed format without active content (usability and security), and their
 metadata is complete. The outcome is saved as a ``FixityChecked`` event on the
 dossier, so the check is itself evidence.
+
+A dossier destroyed by an executed destruction batch has lost its documents on purpose: each is
+reported ``destroyed``, naming the batch and the day, and the check passes — unless something
+of it is still stored and not recorded as retained by the batch (``not_destroyed``), judged as
+``dossier verify`` judges it (:func:`archive.core.left_after_destruction`).
 """
 
 from __future__ import annotations
@@ -16,11 +21,12 @@ from dataclasses import dataclass
 from typing import BinaryIO, cast
 from uuid import UUID
 
-from archive.core import ArchiveCore, CommandContext, blob_key
+from archive.core import ArchiveCore, CommandContext, blob_key, left_after_destruction
 from archive.documents.ingest import sniff
 from archive.documents.pdfsafety import inspect_pdf
 from archive.errors import DocumentRejectedError
 from domain.authorization import Action
+from domain.disposition import DestructionBatch
 from domain.dossier import Dossier, FiledDocument, FixityResult
 from domain.values import FixityStatus
 from storage.blobs import BlobNotFoundError, BlobStoreError
@@ -62,13 +68,16 @@ class FixityChecks(ArchiveCore):
         outcomes: list[DossierFixity] = []
         for dossier_id in ids:
             dossier = self._load(Dossier, dossier_id, "档案", "dossier")
-            results = [self.check_document(dossier, filed) for filed in dossier.documents]
+            if dossier.destroyed_in is not None:
+                results = self._check_destroyed(dossier, dossier.destroyed_in)
+            else:
+                results = [self.check_document(dossier, filed) for filed in dossier.documents]
             dossier.record_fixity_check(results=results, actor=actor)
             recordings = self.save(dossier)
             outcome = DossierFixity(
                 dossier_id=dossier.id,
                 loan_no=dossier.loan_no,
-                passed=all(r.status is FixityStatus.INTACT for r in results),
+                passed=not any(r.failed for r in results),
                 results=tuple(results),
                 position=recordings[-1].notification.id,
             )
@@ -76,6 +85,27 @@ class FixityChecks(ArchiveCore):
             if progress is not None:
                 progress(outcome)
         return outcomes
+
+    def _check_destroyed(self, dossier: Dossier, batch_id: UUID) -> list[FixityResult]:
+        """A destroyed dossier: every document gone, or retained under lock by its batch."""
+        batch = self._load(DestructionBatch, batch_id, "销毁批次", "destruction batch")
+        on = dossier.destroyed_on or batch.executed_on
+        results = []
+        for filed in dossier.documents:
+            ref = filed.ref
+            left = left_after_destruction(self.blobs, dossier.id, ref.sha256, batch.retained_blobs)
+            if left:
+                status = FixityStatus.NOT_DESTROYED
+                detail = (
+                    f"destroyed in destruction batch {batch_id} on {on}, yet {', '.join(left)} "
+                    "is still stored and not recorded as retained by the batch: the destruction "
+                    "is unfinished or the blob was restored"
+                )
+            else:
+                status = FixityStatus.DESTROYED
+                detail = f"destroyed in destruction batch {batch_id} on {on}"
+            results.append(FixityResult(ref.sha256, ref.doc_type, status, detail, batch_id, on))
+        return results
 
     def check_document(self, dossier: Dossier, filed: FiledDocument) -> FixityResult:
         ref = filed.ref

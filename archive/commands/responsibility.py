@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from uuid import UUID, uuid4
 
-from archive.core import ArchiveCore, CommandContext, CommandResult
+from archive.core import CommandContext, CommandResult
 from archive.documents.ingest import Upload
+from archive.rules import RulesCommands
 from domain.authorization import Action
 from domain.loan import Loan
 from domain.values import (
@@ -18,8 +19,8 @@ from domain.values import (
 )
 
 
-class AccountabilityCommands(ArchiveCore):
-    """Who was responsible for a non-performing loan, and their say in it."""
+class AccountabilityCommands(RulesCommands):
+    """Who was responsible for a loan in serious arrears, and their say in it."""
 
     def determine_responsibility(
         self,
@@ -51,6 +52,8 @@ class AccountabilityCommands(ArchiveCore):
                 finding=finding,
                 sanction=sanction,
                 reason=reason,
+                on=self.today(),
+                starts_at_days_overdue=self.rule_set().responsibility_from_days,
                 actor=actor,
                 documents=refs,
             )

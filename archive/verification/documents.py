@@ -18,7 +18,7 @@ from uuid import UUID
 from eventsourcing.persistence import Mapper, Notification
 from eventsourcing.utils import get_topic
 
-from archive.core import blob_key
+from archive.core import blob_key, left_after_destruction
 from archive.verification.report import Finding, Findings
 from domain.disposition import DestructionBatch
 from domain.dossier import Dossier
@@ -26,7 +26,7 @@ from domain.topics import stored_topics
 from domain.values import DocumentRef
 from storage.blobs import BlobNotFoundError, BlobStore
 from storage.crypto import CiphertextIntegrityError
-from storage.envelope import DERIVED_SUFFIX, DataKeyNotFoundError
+from storage.envelope import DataKeyNotFoundError
 
 CHUNK: Final = 1024 * 1024
 """Bytes of a document read at a time."""
@@ -79,12 +79,11 @@ class DocumentChecks:
                 )
             )
             return
-        key = blob_key(dossier_id, ref.sha256)
         if dossier_id in self.destroyed:
-            self._check_destroyed(note, dossier_id, ref, key)
+            self._check_destroyed(note, dossier_id, ref)
             return
         self.checked += 1
-        problem = self._read(key, ref)
+        problem = self._read(blob_key(dossier_id, ref.sha256), ref)
         if problem is not None:
             check, detail, detail_zh = problem
             self.findings.add(
@@ -137,13 +136,9 @@ class DocumentChecks:
             )
         return None
 
-    def _check_destroyed(
-        self, note: Notification, dossier_id: UUID, ref: DocumentRef, key: str
-    ) -> None:
+    def _check_destroyed(self, note: Notification, dossier_id: UUID, ref: DocumentRef) -> None:
         self.destroyed_absent += 1
-        for stored in (key, key + DERIVED_SUFFIX):
-            if stored in self.retained or not self.blobs.exists(stored):
-                continue
+        for stored in left_after_destruction(self.blobs, dossier_id, ref.sha256, self.retained):
             self.findings.add(
                 Finding(
                     "document_not_destroyed",

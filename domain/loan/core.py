@@ -20,6 +20,7 @@ from domain.authorization import Action, authorize
 from domain.classification import (
     Observation,
 )
+from domain.dates import check_not_before
 from domain.errors import (
     AlreadyExistsError,
     InvalidInputError,
@@ -35,6 +36,7 @@ from domain.records import (
     Term,
     WarningSignal,
 )
+from domain.schedules import running_days_overdue
 from domain.values import (
     Actor,
     BorrowerType,
@@ -245,6 +247,7 @@ class LoanCore(Aggregate):
         self.sub_grade: str | None = None
         self.ever_non_performing = False
         self.days_overdue = 0
+        self.most_days_overdue = 0
         self.overdue_principal = Decimal("0.00")
         self.overdue_interest = Decimal("0.00")
         self.overdue_as_of: date | None = None
@@ -283,13 +286,14 @@ class LoanCore(Aggregate):
                 status=self.status.value,
             )
 
+    def days_overdue_reached(self, on: date) -> int:
+        """The most days overdue the loan has been by ``on``: as recorded, or running on since."""
+        running = running_days_overdue(self.days_overdue, self.overdue_as_of, on)
+        return max(self.most_days_overdue, running)
+
     def check_business_date(self, when: date, field: str) -> None:
-        if when < self.value_date:
-            raise InvalidInputError(
-                f"{field} 早于起息日 {self.value_date}",
-                f"{field} is before the value date {self.value_date}",
-                field=field,
-            )
+        """Nothing happens to a loan before its value date (起息日)."""
+        check_not_before(when, self.value_date, field=field, since_field="value_date")
 
     def _new(self, records: dict[UUID, Any], record_id: UUID, kind: str) -> None:
         if record_id in records:
@@ -318,6 +322,10 @@ class LoanCore(Aggregate):
         authorize(actor, Action.RECORD_REPAYMENT)
         self.check_not_closed("登记还款", "record a repayment")
         self.check_business_date(paid_on, "paid_on")
+        if self.status is LoanStatus.WRITTEN_OFF:  # a recovery (收回) follows the write-off
+            check_not_before(
+                paid_on, self.written_off_on, field="paid_on", since_field="written_off_on"
+            )
         principal = money(principal, "principal")
         interest = money(interest, "interest")
         if principal + interest == 0:
@@ -373,11 +381,7 @@ class LoanCore(Aggregate):
         self.check_business_date(as_of, "as_of")
         if days_overdue < 0 or days_overdue > 36500:
             raise InvalidInputError("逾期天数无效", "days_overdue is out of range")
-        if self.overdue_as_of is not None and as_of < self.overdue_as_of:
-            raise InvalidTransitionError(
-                f"逾期情况日期 {as_of} 早于已登记的 {self.overdue_as_of}",
-                f"as_of {as_of} is before the last recorded status of {self.overdue_as_of}",
-            )
+        check_not_before(as_of, self.overdue_as_of, field="as_of", since_field="overdue_as_of")
         overdue_principal = money(overdue_principal, "overdue_principal")
         overdue_interest = money(overdue_interest, "overdue_interest")
         if overdue_principal > self.balance:
@@ -415,6 +419,7 @@ class LoanCore(Aggregate):
             self.normal_repayments_since_arrears = 0
             self.observation = self.observation.on_missed_payment(as_of)
         self.days_overdue = days_overdue
+        self.most_days_overdue = max(self.most_days_overdue, days_overdue)
         self.overdue_principal = overdue_principal
         self.overdue_interest = overdue_interest
         self.overdue_as_of = as_of

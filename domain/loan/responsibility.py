@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from uuid import UUID
 
 from eventsourcing.domain import event
@@ -34,17 +35,20 @@ class Loan(LoanWorkout):
         finding: ResponsibilityFinding,
         sanction: str,
         reason: str,
+        on: date,
+        starts_at_days_overdue: int | None,
         actor: Actor,
         documents: Docs = (),
     ) -> None:
-        """Record a finding for one person and one stage of a non-performing loan."""
+        """Record a finding for one person and one stage of a loan in serious arrears.
+
+        Determination starts once the loan has been ``starts_at_days_overdue`` days overdue
+        by ``on`` (the ladder's day-30 rung, from the rules in force), and is open for every
+        loan that is or was non-performing.
+        """
         authorize(actor, Action.DETERMINE_RESPONSIBILITY)
         self._new(self.determinations, determination_id, "责任认定/determination")
-        if not (self.ever_non_performing or self.grade.is_non_performing):
-            raise InvalidTransitionError(
-                f"贷款 {self.loan_no} 从未列为不良，无需责任认定",
-                f"loan {self.loan_no} has never been non-performing: nothing to determine",
-            )
+        self.check_responsibility_started(on, starts_at_days_overdue)
         if person_id == actor.id:
             raise SegregationOfDutiesError(
                 "认定人不得认定本人的责任", "an auditor may not determine their own responsibility"
@@ -59,6 +63,28 @@ class Loan(LoanWorkout):
             documents=list(documents),
             actor_id=actor.id,
             role=actor.role,
+        )
+
+    def check_responsibility_started(self, on: date, starts_at_days_overdue: int | None) -> None:
+        """Refuse a determination for a loan neither non-performing nor far enough overdue."""
+        if self.ever_non_performing or self.grade.is_non_performing:
+            return
+        reached = self.days_overdue_reached(on)
+        if starts_at_days_overdue is not None and reached >= starts_at_days_overdue:
+            return
+        if starts_at_days_overdue is None:
+            raise InvalidTransitionError(
+                f"贷款 {self.loan_no} 从未列为不良，无需责任认定",
+                f"loan {self.loan_no} has never been non-performing: nothing to determine",
+            )
+        raise InvalidTransitionError(
+            f"贷款 {self.loan_no} 从未列为不良，逾期至多 {reached} 天，"
+            f"未达 {starts_at_days_overdue} 天：责任认定尚未开始",
+            f"loan {self.loan_no} has never been non-performing and was at most {reached} days "
+            f"overdue, short of the {starts_at_days_overdue} days from which responsibility is "
+            "determined",
+            days_overdue=reached,
+            starts_at_days_overdue=starts_at_days_overdue,
         )
 
     @event("ResponsibilityDetermined")

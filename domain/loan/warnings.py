@@ -8,7 +8,8 @@ from uuid import UUID
 from eventsourcing.domain import event
 
 from domain.authorization import Action, authorize
-from domain.errors import InvalidInputError, InvalidTransitionError
+from domain.dates import check_not_before
+from domain.errors import InvalidTransitionError
 from domain.loan.classification import LoanClassification
 from domain.loan.core import Docs
 from domain.records import WarningSignal
@@ -91,8 +92,7 @@ class LoanWarnings(LoanClassification):
         """Record the measures taken on a signal (处置)."""
         authorize(actor, Action.HANDLE_WARNING)
         signal = self._signal(signal_id, "处置", "handle")
-        if handled_on < signal.raised_on:
-            raise InvalidInputError("处置日期早于预警日期", "handled_on is before raised_on")
+        check_not_before(handled_on, signal.raised_on, field="handled_on", since_field="raised_on")
         self._warning_handled(
             signal_id=signal_id,
             handled_on=handled_on,
@@ -134,8 +134,9 @@ class LoanWarnings(LoanClassification):
                 f"预警信号 {signal_id} 尚未处置，不能解除",
                 f"warning signal {signal_id} has not been handled: cannot clear it",
             )
-        if cleared_on < signal.handled_on:
-            raise InvalidInputError("解除日期早于处置日期", "cleared_on is before handled_on")
+        check_not_before(
+            cleared_on, signal.handled_on, field="cleared_on", since_field="handled_on"
+        )
         self._warning_cleared(
             signal_id=signal_id,
             cleared_on=cleared_on,

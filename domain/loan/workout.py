@@ -10,6 +10,7 @@ from eventsourcing.domain import event
 
 from domain.authorization import Action, authorize
 from domain.classification import FloorPolicy, Observation
+from domain.dates import check_not_before
 from domain.errors import InvalidInputError, InvalidTransitionError, SegregationOfDutiesError
 from domain.loan.collection import LoanCollection
 from domain.loan.core import Docs
@@ -277,6 +278,12 @@ class LoanWorkout(LoanCollection):
         authorize(actor, Action.SETTLE)
         self.check_not_closed("再次结清", "settle")
         self.check_business_date(settled_on, "settled_on")
+        check_not_before(
+            settled_on, self.last_repaid_on, field="settled_on", since_field="last_repaid_on"
+        )
+        check_not_before(
+            settled_on, self.written_off_on, field="settled_on", since_field="written_off_on"
+        )
         if self.status is LoanStatus.ACTIVE and (self.balance != 0 or self.overdue_interest != 0):
             raise InvalidTransitionError(
                 f"贷款尚有余额 {self.balance}、欠息 {self.overdue_interest}，不能结清",

@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 import sqlalchemy as sa
 
 from domain.loan import Loan
-from domain.schedules import InspectionSchedule
+from domain.schedules import InspectionSchedule, InspectionsDone
 from domain.staff import Staff
 from domain.values import (
     BorrowerType,
@@ -95,7 +95,7 @@ class LoanLedger(Projection):
     """贷后管理台账: borrower, product, amounts, status, grade, arrears, inspections, warnings."""
 
     name = "loan_ledger"
-    version = 1
+    version = 2
     title_zh = "贷后管理台账"
     title_en = "Loan ledger"
     tables = (LOANS, STAFF)
@@ -200,12 +200,14 @@ class LoanLedger(Projection):
         row = changes.get("loans", event.originator_id)
         if row is None:
             return
-        last = row["last_inspection_on"]
+        done = InspectionsDone(bool(row["first_inspected"]), row["last_inspection_on"]).after(
+            InspectionKind.parse(event.kind, "kind"), event.inspected_on
+        )
         self._change(
             changes,
             event.originator_id,
-            last_inspection_on=max(last, event.inspected_on) if last else event.inspected_on,
-            first_inspected=row["first_inspected"] or event.kind is InspectionKind.FIRST_FOLLOW_UP,
+            last_inspection_on=done.last_inspected_on,
+            first_inspected=done.first_done,
         )
 
     @handle.register(LoanEvents.ClassificationApproved)

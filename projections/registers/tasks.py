@@ -26,6 +26,7 @@ from domain.borrowing import Borrowing
 from domain.dossier import Dossier
 from domain.loan import Loan
 from domain.rules import RuleSet
+from domain.schedules import InspectionsDone
 from domain.values import (
     BorrowerType,
     CollectionStepKind,
@@ -256,19 +257,17 @@ class WorkQueue(FollowsRules, Projection):
     @handle.register(LoanEvents.InspectionRecorded)
     def _inspected(self, event: Any, changes: Changes) -> None:
         row = self._row(changes, event)
-        kind = plain(event.kind)
-        if kind == InspectionKind.PHONE_VISIT.value:
-            values = {
-                "last_phone_visit_on": later(row.get("last_phone_visit_on"), event.inspected_on)
-            }
-        else:
-            values = {
-                "last_inspected_on": later(row.get("last_inspected_on"), event.inspected_on),
-                "first_inspected": bool(row.get("first_inspected"))
-                or kind == InspectionKind.FIRST_FOLLOW_UP.value,
-            }
-            if kind == InspectionKind.SPECIAL.value:
-                values["last_special_on"] = later(row.get("last_special_on"), event.inspected_on)
+        kind = InspectionKind.parse(event.kind, "kind")
+        done = InspectionsDone(
+            bool(row.get("first_inspected")), row.get("last_inspected_on")
+        ).after(kind, event.inspected_on)
+        values = {"last_inspected_on": done.last_inspected_on, "first_inspected": done.first_done}
+        if kind is InspectionKind.PHONE_VISIT:
+            values["last_phone_visit_on"] = later(
+                row.get("last_phone_visit_on"), event.inspected_on
+            )
+        if kind is InspectionKind.SPECIAL:
+            values["last_special_on"] = later(row.get("last_special_on"), event.inspected_on)
         self._loan(changes, event, **values)
 
     @handle.register(LoanEvents.ClassificationProposed)

@@ -133,7 +133,7 @@ def test_each_refusal_and_duty_rule_has_its_status_and_changes_nothing(
         ),
         ("archivist", "/borrowings/overdue-notices", {"on": DAY}, 403, "role_not_permitted"),
         ("admin", BORROWINGS, REQUEST, 403, "administrator_business_action"),
-        ("auditor", BORROWINGS, {**REQUEST, "due_on": "2025-06-01"}, 422, "invalid_input"),
+        ("auditor", BORROWINGS, {**REQUEST, "due_on": "2025-06-01"}, 422, "date_out_of_order"),
     ]
     for who, path, body, status, error in cases:
         refused(api, api.post(who, path, body), before, status, error)

@@ -10,8 +10,9 @@ the service's clock moved past its retention (DOSSIER_CLOCK), each step by its o
 
 from __future__ import annotations
 
+import json
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from uuid import UUID
@@ -396,10 +397,12 @@ def test_a_settled_dossier_is_destroyed_at_the_console_once_its_retention_has_ru
     )  # fmt: skip
 
     propose = ["destruction", "propose", LOAN, "--on", "2056-02-01"]
-    # On real time retention has decades to run: the clock is what lets the proposal through.
+    # On real time retention has decades to run: the clock is what lets the proposal through
+    # (and a proposal dated in 2056 would be refused as dated after today).
     monkeypatch.delenv("DOSSIER_CLOCK")
     before = stored()
-    too_early = dossier(*propose, token=tokens["archhead"])
+    today = datetime.now(UTC).date().isoformat()  # never after the bank's day (UTC+8)
+    too_early = dossier("destruction", "propose", LOAN, "--on", today, token=tokens["archhead"])
     assert too_early.exit_code == 1, too_early.output
     assert "2055-12-31" in too_early.output
     assert stored() == before
@@ -450,3 +453,19 @@ def test_a_settled_dossier_is_destroyed_at_the_console_once_its_retention_has_ru
     again = ok(dossier(*execute, token=tokens["archivist"]))
     assert "replayed" in again
     assert stored() == after
+
+    # 四性检测 afterwards: the destroyed documents are reported destroyed, not missing.
+    checked = runner.invoke(app, ["check", "--json", "--token", tokens["archivist"]])
+    assert checked.exit_code == 0, checked.output
+    report = json.loads(checked.stdout)
+    assert report["passed"] is True
+    assert report["failures"] == []
+    assert len(report["destroyed"]) == 3  # the contract, the drawdown receipt, the transfer list
+    assert contract in {d["sha256"] for d in report["destroyed"]}
+    for gone_document in report["destroyed"]:
+        assert gone_document["status"] == "destroyed"
+        assert gone_document["destruction_batch_id"] == batch_id
+        assert gone_document["destroyed_on"] == "2056-03-01"
+    said = runner.invoke(app, ["check", "--token", tokens["archivist"]], env={"COLUMNS": "240"})
+    assert said.exit_code == 0, said.output
+    assert "3 份已依法销毁 / lawfully destroyed" in said.output

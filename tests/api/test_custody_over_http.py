@@ -6,6 +6,7 @@ keys as they were.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from tests.api.conftest import Api, disburse
@@ -103,11 +104,11 @@ def test_the_archive_office_over_http(api: Api) -> None:
     assert api.post("auditor", f"{D}/holds/{hold_id}/release", release).status_code == 201
     refused(api, "auditor", f"{D}/holds/{hold_id}/release", release, 409, "hold_already_released")
 
-    appraisal = {"opened_on": "2060-01-02", "group_nos": ["AR001", "AU001"]}
+    appraisal = {"opened_on": "2025-06-02", "group_nos": ["AR001", "AU001"]}
     # Not settled yet: retention has not started.
     refused(api, "archhead", f"{D}/appraisals", appraisal, 409, "retention_not_started")
     refused(api, "archivist", f"{D}/appraisals", appraisal, 403, "role_not_permitted")
-    extend = {"ends_on": "2099-12-31", "reason": "延长", "extended_on": "2060-01-01"}
+    extend = {"ends_on": "2099-12-31", "reason": "延长", "extended_on": "2025-06-02"}
     refused(api, "archhead", f"{D}/retention/extend", extend, 409, "retention_not_started")
 
     past = api.get("archhead", "/archive/past-retention", params={"on": "2100-01-01"})
@@ -139,7 +140,9 @@ def test_after_settlement_the_dossier_expires_and_is_appraised(api: Api) -> None
     settled = api.post("am", f"/loans/{LOAN}/settlement", {"settled_on": "2025-09-01"})
     assert settled.status_code == 201, settled.text
 
-    # Retention D30 from 1 January 2026: the last day is 31 December 2055.
+    # Retention D30 from 1 January 2026: the last day is 31 December 2055. The clock moves on
+    # past it (staff keep their roles): nothing may be dated after today.
+    api.archive.clock = lambda: datetime(2056, 3, 1, 9, tzinfo=UTC)
     assert (
         api.get("archhead", "/archive/past-retention", params={"on": "2055-12-31"}).json()["count"]
         == 0

@@ -169,7 +169,8 @@ def test_nothing_is_destroyed_before_retention_ends(ready: Api) -> None:
     refused(
         api, "archivist", f"{B}/{batch}/execute", EXECUTE, 409, "destruction_retention_not_ended"
     )
-    refused(api, "archhead", B, PROPOSE, 409, "destruction_retention_not_ended")
+    on_the_last_day = {**PROPOSE, "proposed_on": "2055-12-31"}
+    refused(api, "archhead", B, on_the_last_day, 409, "destruction_retention_not_ended")
 
 
 def test_a_dossier_not_appraised_destroy_is_not_proposed(api: Api) -> None:

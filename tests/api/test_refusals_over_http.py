@@ -7,6 +7,7 @@ was before — including refusals of commands that carried documents.
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -118,6 +119,53 @@ def test_an_inspection_whose_reviewer_is_its_inspector_is_refused(api: Api) -> N
     )
     body = refused(api, answer, before, 403, "segregation_of_duties")
     assert "reviewer" in body["detail"]["en"]
+
+
+def test_an_inspection_dated_after_today_is_422_naming_the_field_and_stores_nothing(
+    api: Api,
+) -> None:
+    disburse(api, LOAN)
+    tomorrow = api.archive.today() + timedelta(days=1)
+    before = api.counts()
+    answer = api.upload(
+        "am",
+        f"/loans/{LOAN}/inspections",
+        {
+            "kind": "routine",
+            "inspected_on": tomorrow.isoformat(),
+            "reviewer_no": "RV001",
+            "findings": "正常",
+        },
+        [("inspection_report", ("贷后检查报告.pdf", pdf("report"), "application/pdf"))],
+    )
+    body = refused(api, answer, before, 422, "date_in_future")
+    assert body["context"]["field"] == "inspected_on"
+    assert "inspected_on" in body["detail"]["en"]
+    assert "检查日期（inspected_on）" in body["detail"]["zh"]
+
+
+def test_a_step_dated_before_the_one_it_follows_is_422_date_out_of_order(api: Api) -> None:
+    disburse(api, LOAN)
+    raised = api.post(
+        "officer",
+        f"/loans/{LOAN}/warnings",
+        {"colour": "yellow", "code": "Y01", "raised_on": "2025-05-10", "reason": "减产"},
+    )
+    assert raised.status_code == 201, raised.text
+    signal_id = raised.json()["ids"]["signal_id"]
+    before = api.counts()
+    answer = api.post(
+        "risk",
+        f"/loans/{LOAN}/warnings/{signal_id}/handle",
+        {"handled_on": "2025-05-09", "measures": "走访"},
+    )
+    body = refused(api, answer, before, 422, "date_out_of_order")
+    assert body["context"] == {
+        "field": "handled_on",
+        "value": "2025-05-09",
+        "since_field": "raised_on",
+        "since": "2025-05-10",
+    }
 
 
 @pytest.mark.parametrize(

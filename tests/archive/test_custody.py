@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -47,6 +47,8 @@ from domain.values import (
 )
 from storage.envelope import EncryptingBlobStore
 from tests.factories import PRINCIPAL, make_disbursement, make_upload
+
+AFTER_RETENTION = datetime(2056, 3, 1, 9, 0, tzinfo=UTC)  # D30 from 2026 ends 2055-12-31
 
 LOAN_NO = "JJ2025011000051"
 ITEMS = [
@@ -237,7 +239,9 @@ def test_a_dossier_is_transferred_catalogued_frozen_and_appraised(
     )
     assert not app.dossier_of(app.loan(loan_no)).open_holds
 
-    # Retention: past on 1 January 2056, not on the last day.
+    # Retention: past on 1 January 2056, not on the last day. The clock moves on to then
+    # (staff keep the roles they were enrolled with): nothing is dated after today.
+    app.clock = lambda: AFTER_RETENTION
     head = people["archive_head"]
     assert app.dossiers_past_retention(head, on=date(2055, 12, 31)) == []
     assert [d.loan_no for d in app.dossiers_past_retention(head, on=date(2056, 1, 1))] == [loan_no]

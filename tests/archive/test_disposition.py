@@ -12,6 +12,7 @@ killed after each step and re-run ends as an uninterrupted one.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
@@ -35,7 +36,14 @@ from domain.errors import (
     DocumentDestroyedError,
     RoleNotPermittedError,
 )
-from domain.values import AppraisalOpinion, HoldKind, ReadPurpose, Role, TransferKind
+from domain.values import (
+    AppraisalOpinion,
+    FixityStatus,
+    HoldKind,
+    ReadPurpose,
+    Role,
+    TransferKind,
+)
 from projections.registers import all_registers
 from projections.registers.filing.search import search
 from projections.store import register_store_beside
@@ -94,6 +102,7 @@ def prepare(
     *,
     settled: bool = True,
     appraise: AppraisalOpinion | None = AppraisalOpinion.DESTROY,
+    appraised_on: tuple[date, date] = (date(2056, 1, 5), date(2056, 1, 10)),
 ) -> dict[str, Any]:
     """Disburse with the marker PDF, settle, transfer, catalogue and (after retention) appraise."""
     am, archivist, head = people["account_manager"], people["archivist"], people["archive_head"]
@@ -125,7 +134,7 @@ def prepare(
     dossier = app.dossier_of(app.loan(loan_no))
     if appraise is not None and dossier.retention_ends_on is not None:
         opened = app.open_appraisal(
-            head, loan_no, opened_on=date(2056, 1, 5), group_nos=["archivist", "auditor"]
+            head, loan_no, opened_on=appraised_on[0], group_nos=["archivist", "auditor"]
         )
         app.decide_appraisal(
             head,
@@ -133,7 +142,7 @@ def prepare(
             UUID(opened.ids["appraisal_id"]),
             opinion=appraise,
             text="已无保存价值，建议销毁" if appraise is AppraisalOpinion.DESTROY else "延长",
-            decided_on=date(2056, 1, 10),
+            decided_on=appraised_on[1],
         )
     return {"dossier_id": dossier.id, "shas": [d.ref.sha256 for d in dossier.documents]}
 
@@ -394,7 +403,8 @@ def test_the_day_of_execution_is_the_banks_day_not_utcs(
     clocked: DossierArchive, people: dict[str, CommandContext]
 ) -> None:
     app = clocked
-    prepare(app, people)
+    # Appraised on the first day past retention, so that a batch may be proposed that day.
+    prepare(app, people, appraised_on=(date(2056, 1, 1), date(2056, 1, 1)))
     # 23:00 UTC on 31 December is 07:00 on 1 January in Shanghai: retention (to 2055-12-31)
     # has ended on the bank's calendar, though not yet on UTC's.
     app.clock = lambda: datetime(2055, 12, 31, 23, 0, tzinfo=UTC)
@@ -408,3 +418,36 @@ def test_the_day_of_execution_is_the_banks_day_not_utcs(
         app.propose_destruction(
             people["archive_head"], loan_nos=[LOAN_NO], proposed_on=date(2055, 12, 31)
         )
+
+
+def test_the_four_properties_check_reports_a_lawful_destruction_as_destroyed_not_missing(
+    clocked: DossierArchive, people: dict[str, CommandContext]
+) -> None:
+    """四性检测 after a destruction: every document of the destroyed dossier is reported
+    destroyed, naming its batch and day, and the check passes; a blob put back is a failure."""
+    app = clocked
+    facts = prepare(app, people)
+    batch_id = approved_batch(app, people)
+    execute(app, people, batch_id)
+
+    [outcome] = app.check_fixity(people["archivist"], loan_no=LOAN_NO)
+    assert outcome.passed
+    assert sorted(r.sha256 for r in outcome.results) == sorted(facts["shas"])
+    for result in outcome.results:
+        assert result.status is FixityStatus.DESTROYED
+        assert result.destruction_batch_id == batch_id
+        assert result.destroyed_on == date(2056, 3, 1)
+        assert str(batch_id) in result.detail
+        assert result.as_dict()["destruction_batch_id"] == str(batch_id)
+    assert app.repository.get(facts["dossier_id"]).last_fixity_passed is True
+    assert all(o.passed for o in app.check_fixity(people["archivist"]))
+
+    # A blob of the destroyed dossier found in the store again: the destruction is not whole.
+    inner = app.blobs.inner  # type: ignore[attr-defined]
+    key = f"{facts['dossier_id']}/{facts['shas'][0]}"
+    inner.put(key, io.BytesIO(b"restored from a backup"))
+    [again] = app.check_fixity(people["archivist"], loan_no=LOAN_NO)
+    assert not again.passed
+    [left] = [r for r in again.results if r.failed]
+    assert left.status is FixityStatus.NOT_DESTROYED
+    assert key in left.detail

@@ -10,7 +10,8 @@ bucket holds the marker, the search register has no text of it, and every regist
 from the log still shows its destruction register entry. On SQLite and PostgreSQL.
 
 On S3 each document is stored under COMPLIANCE-mode Object Lock for ten years from filing.
-The story is told on a clock set ten years back, so the locks of this dossier's objects end
+The story is told on a clock set ten years back (its business dates ten years back too: nothing
+is recorded as done before it happened), so the locks of this dossier's objects end
 a few seconds into the test (real time, which the S3 server keeps): the test first shows the
 server refusing to delete a locked object, waits for the lock to lapse, and then the
 execution deletes every version. A second dossier, filed on today's clock, is destroyed in
@@ -61,7 +62,7 @@ LOCKED_LOAN = "JJ2025011000092"
 MARKER = "QZXLIFEMARKER5527"
 LOCK_YEARS = 10
 LOCK_MARGIN = timedelta(seconds=20)  # the first dossier's locks end this long after the start
-AFTER_RETENTION = datetime(2056, 3, 1, 9, 0, tzinfo=UTC)  # D30 from 2026: ends 2055-12-31
+AFTER_RETENTION = datetime(2056, 3, 1, 9, 0, tzinfo=UTC)  # D30 from 2026 ends 2055-12-31
 CONTRACT_ITEMS = [{"doc_type": "loan_contract", "title": "借款合同", "pages": 3}]
 FULL_ITEMS = [
     {"doc_type": "loan_contract", "title": "借款合同", "pages": 3},
@@ -157,7 +158,11 @@ def test_a_dossier_from_disbursement_to_destruction_leaves_no_content_behind(
 
     # Disbursement, with a contract whose text carries the marker.
     contract = make_upload("loan_contract", data=make_pdf(f"借款合同 {MARKER} {LOAN}", pages=3))
-    app.disburse(am, make_disbursement(LOAN), [contract])
+    app.disburse(
+        am,
+        make_disbursement(LOAN, value_date=date(2015, 1, 10), maturity_date=date(2016, 1, 10)),
+        [contract],
+    )
     app.wait_for_text_extraction()
     dossier = app.dossier_of(app.loan(LOAN))
     dossier_id = dossier.id
@@ -173,8 +178,8 @@ def test_a_dossier_from_disbursement_to_destruction_leaves_no_content_behind(
             LOAN,
             kind=TransferKind.ORIGINALS,
             items=CONTRACT_ITEMS,
-            listed_on=date(2025, 1, 13),
-            signed_on=date(2025, 1, 10),
+            listed_on=date(2015, 1, 13),
+            signed_on=date(2015, 1, 10),
         )
         originals = UUID(listed.ids["transfer_id"])
         app.receive_transfer(
@@ -182,30 +187,30 @@ def test_a_dossier_from_disbursement_to_destruction_leaves_no_content_behind(
             LOAN,
             originals,
             checks=[{"item_no": 1, "condition": "present", "pages_counted": 3}],
-            received_on=date(2025, 1, 14),
+            received_on=date(2015, 1, 14),
         )
-        app.catalogue(archivist, LOAN, shelf_location="B-02-1", catalogued_on=date(2025, 1, 15))
+        app.catalogue(archivist, LOAN, shelf_location="B-02-1", catalogued_on=date(2015, 1, 15))
         reference_code = app.dossier_of(app.loan(LOAN)).reference_code
         assert reference_code is not None
 
         # Two borrowings of the originals: the first comes back whole, the second a page short.
         pages = {d.ref.sha256: d.ref.pages or 0 for d in app.dossier_of(app.loan(LOAN)).documents}
-        first = borrow(app, people, purpose=BorrowingPurpose.AUDIT, on=date(2025, 3, 3))
-        app.check_out(archivist, first, checked_out_on=date(2025, 3, 3), pages=pages)
+        first = borrow(app, people, purpose=BorrowingPurpose.AUDIT, on=date(2015, 3, 3))
+        app.check_out(archivist, first, checked_out_on=date(2015, 3, 3), pages=pages)
         back = app.return_borrowing(
-            people["second_archivist"], first, returned_on=date(2025, 3, 3), pages=pages
+            people["second_archivist"], first, returned_on=date(2015, 3, 3), pages=pages
         )
         assert back.events == ("Returned",)
-        app.close_borrowing(archivist, first, closed_on=date(2025, 3, 3))
-        second = borrow(app, people, purpose=BorrowingPurpose.LITIGATION, on=date(2025, 4, 1))
-        out = app.check_out(archivist, second, checked_out_on=date(2025, 4, 1), pages=pages)
+        app.close_borrowing(archivist, first, closed_on=date(2015, 3, 3))
+        second = borrow(app, people, purpose=BorrowingPurpose.LITIGATION, on=date(2015, 4, 1))
+        out = app.check_out(archivist, second, checked_out_on=date(2015, 4, 1), pages=pages)
         short = {sha: n - 1 if sha == contract_sha(app) else n for sha, n in pages.items()}
         back = app.return_borrowing(
-            people["second_archivist"], second, returned_on=date(2025, 4, 2), pages=short
+            people["second_archivist"], second, returned_on=date(2015, 4, 2), pages=short
         )
         assert back.events == ("Returned", "PageCountMismatched")
         assert app.borrowing(second).escalated
-        app.close_borrowing(head, second, closed_on=date(2025, 4, 3), reason="缺页已追回并补入卷内")
+        app.close_borrowing(head, second, closed_on=date(2015, 4, 3), reason="缺页已追回并补入卷内")
         assert app.borrowing(second).status is BorrowingStatus.CLOSED
         assert out.documents[0].doc_type == "borrow_slip"
 
@@ -215,8 +220,8 @@ def test_a_dossier_from_disbursement_to_destruction_leaves_no_content_behind(
             LOAN,
             kind=HoldKind.LITIGATION,
             reason="借款人涉诉",
-            reference="(2025)沪01民初77号",
-            placed_on=date(2025, 5, 6),
+            reference="(2015)沪01民初77号",
+            placed_on=date(2015, 5, 6),
         )
         if on_s3:
             key = blob_key(dossier_id, contract_sha(app))
@@ -226,16 +231,16 @@ def test_a_dossier_from_disbursement_to_destruction_leaves_no_content_behind(
             LOAN,
             UUID(hold.ids["hold_id"]),
             reason="案件撤诉",
-            released_on=date(2025, 6, 2),
+            released_on=date(2015, 6, 2),
         )
 
         # Settlement, then the full transfer matched with the originals (二次组卷).
         app.record_repayment(
-            am, LOAN, paid_on=date(2025, 6, 30), principal=PRINCIPAL, interest=Decimal("0")
+            am, LOAN, paid_on=date(2015, 6, 30), principal=PRINCIPAL, interest=Decimal("0")
         )
-        app.settle(am, LOAN, settled_on=date(2025, 6, 30))
+        app.settle(am, LOAN, settled_on=date(2015, 6, 30))
         full = app.list_transfer(
-            am, LOAN, kind=TransferKind.FULL, items=FULL_ITEMS, listed_on=date(2025, 7, 2)
+            am, LOAN, kind=TransferKind.FULL, items=FULL_ITEMS, listed_on=date(2015, 7, 2)
         )
         app.receive_transfer(
             archivist,
@@ -245,11 +250,11 @@ def test_a_dossier_from_disbursement_to_destruction_leaves_no_content_behind(
                 {"item_no": 1, "condition": "present", "pages_counted": 3},
                 {"item_no": 2, "condition": "present", "pages_counted": 1},
             ],
-            received_on=date(2025, 7, 3),
+            received_on=date(2015, 7, 3),
         )
         dossier = app.dossier_of(app.loan(LOAN))
         assert dossier.transfers[UUID(full.ids["transfer_id"])].completes, "二次组卷"
-        assert dossier.retention_ends_on == date(2055, 12, 31)
+        assert dossier.retention_ends_on == date(2045, 12, 31)
 
         # A second loan, filed on today's clock: its objects stay locked for ten years.
         app.clock = lambda: datetime.now(UTC)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,7 @@ from archive.core import CommandContext, blob_key
 from demo.plan import TODAY
 from demo.portfolio import DemoSummary, build_portfolio
 from domain.collateral import Collateral
+from domain.errors import InvalidInputError
 from domain.loan import Loan
 from domain.values import (
     BorrowingForm,
@@ -369,3 +370,15 @@ def test_the_demo_archive_office_receives_catalogues_lends_and_freezes(
     days += [h.placed_on for _, h in holds]
 
     assert all(date(2023, 1, 1) <= day <= TODAY for day in days)
+
+
+def test_the_demo_is_not_loaded_on_a_clock_before_its_last_business_date(
+    app: DossierArchive,
+) -> None:
+    """Its dates run to TODAY: on an earlier clock they would be dated after today."""
+    app.clock = lambda: datetime(TODAY.year, TODAY.month, TODAY.day, tzinfo=UTC) - timedelta(days=2)
+    with pytest.raises(InvalidInputError) as refused:
+        build_portfolio(app, loans=1)
+    assert str(TODAY) in refused.value.en
+    assert refused.value.context["field"] == "clock"
+    assert (app.recorder.max_notification_id() or 0) == 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from uuid import uuid4
 
@@ -12,6 +13,7 @@ from domain.errors import (
     NotFoundError,
     SegregationOfDutiesError,
 )
+from domain.schedules import InspectionsDone, counts_as_inspection
 from domain.values import InspectionKind, Role
 from tests.domain.givens import day, event_names, inspect, make_non_performing, repay, write_off
 from tests.factories import actor, disbursed_loan, doc, party
@@ -164,3 +166,19 @@ def test_correcting_an_unknown_inspection_is_not_found() -> None:
         loan.correct_inspection(
             inspection_id=uuid4(), findings="x", reason="y", actor=actor(Role.ACCOUNT_MANAGER)
         )
+
+
+def test_a_phone_visit_neither_makes_the_first_follow_up_nor_moves_the_schedule() -> None:
+    first = InspectionsDone().after(InspectionKind.FIRST_FOLLOW_UP, date(2025, 1, 20))
+    assert first == InspectionsDone(first_done=True, last_inspected_on=date(2025, 1, 20))
+    assert first.after(InspectionKind.PHONE_VISIT, date(2025, 3, 17)) == first
+    assert InspectionsDone().after(InspectionKind.PHONE_VISIT, date(2025, 1, 12)) == (
+        InspectionsDone()
+    )
+    assert not counts_as_inspection(InspectionKind.PHONE_VISIT)
+    assert all(
+        counts_as_inspection(k) for k in InspectionKind if k is not InspectionKind.PHONE_VISIT
+    )
+    # An inspection recorded late (dated before the last) does not move the schedule back.
+    later = first.after(InspectionKind.ON_SITE, date(2025, 3, 19))
+    assert later.after(InspectionKind.OFF_SITE, date(2025, 2, 1)) == later

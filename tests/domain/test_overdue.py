@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from domain.errors import InvalidInputError, InvalidTransitionError
+from domain.errors import DateOutOfOrderError, InvalidInputError
 from domain.values import Role
 from tests.domain.givens import day, overdue, repay, restructure
 from tests.factories import actor, disbursed_loan
@@ -27,8 +27,10 @@ def test_overdue_status_may_not_be_recorded_as_of_an_earlier_date() -> None:
     loan = disbursed_loan()
     overdue(loan, 12, as_of=day(60))
 
-    with pytest.raises(InvalidTransitionError):
+    with pytest.raises(DateOutOfOrderError) as refused:
         overdue(loan, 11, as_of=day(59))
+    assert refused.value.context["field"] == "as_of"
+    assert refused.value.code == "date_out_of_order"
 
     assert loan.days_overdue == 12
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from uuid import UUID, uuid4
 
 import pytest
@@ -26,7 +27,16 @@ from tests.domain.givens import classify, day, make_non_performing, overdue, rep
 from tests.factories import actor, disbursed_loan
 
 
-def determine(loan: Loan, person: UUID, *, by: Actor | None = None) -> UUID:
+def determine(
+    loan: Loan,
+    person: UUID,
+    *,
+    by: Actor | None = None,
+    on: date | None = None,
+    starts_at: int | None = 30,
+) -> UUID:
+    """A finding by an auditor on ``on`` (the last overdue status's day by default), under a
+    ladder whose day-30 rung starts responsibility determination."""
     determination_id = uuid4()
     loan.determine_responsibility(
         determination_id=determination_id,
@@ -35,6 +45,8 @@ def determine(loan: Loan, person: UUID, *, by: Actor | None = None) -> UUID:
         finding=ResponsibilityFinding.MAIN,
         sanction="通报批评，扣减绩效",
         reason="未按期开展贷后检查",
+        on=on or loan.overdue_as_of or day(0),
+        starts_at_days_overdue=starts_at,
         actor=by or actor(Role.AUDITOR),
     )
     return determination_id
@@ -83,13 +95,43 @@ def test_a_finding_is_recorded_per_person_and_stage_for_a_non_performing_loan(np
     assert recorded.determined_by == auditor.id
 
 
-def test_no_determination_for_a_loan_that_was_never_non_performing() -> None:
+def test_no_determination_for_a_loan_never_non_performing_nor_30_days_overdue() -> None:
+    loan = disbursed_loan()
+    overdue(loan, 29)  # as of day(59)
+    classify(loan, Grade.SPECIAL_MENTION)
+
+    with pytest.raises(InvalidTransitionError) as refused:
+        determine(loan, uuid4())
+    assert refused.value.context == {"days_overdue": 29, "starts_at_days_overdue": 30}
+    assert "30" in refused.value.zh
+    # Without a rung that starts it, only a non-performing loan is open to determination.
+    with pytest.raises(InvalidTransitionError):
+        determine(loan, uuid4(), on=day(200), starts_at=None)
+    assert loan.determinations == {}
+
+
+def test_determination_starts_at_30_days_overdue_the_ladders_notice_rung() -> None:
+    """不良贷款责任认定 starts at the day-30 rung of the collection ladder, not only once the
+    loan is non-performing."""
     loan = disbursed_loan()
     overdue(loan, 30)
     classify(loan, Grade.SPECIAL_MENTION)
+    assert not loan.grade.is_non_performing
 
+    assert determine(loan, uuid4()) in loan.determinations
+
+
+def test_days_overdue_run_on_from_the_last_status_and_a_cure_does_not_undo_the_start() -> None:
+    loan = disbursed_loan()
+    overdue(loan, 25, as_of=day(55))
     with pytest.raises(InvalidTransitionError):
-        determine(loan, uuid4())
+        determine(loan, uuid4(), on=day(59))  # 29 days overdue
+    assert determine(loan, uuid4(), on=day(60)) in loan.determinations  # 30 days, unrecorded
+
+    cured = disbursed_loan()
+    overdue(cured, 45, as_of=day(75))
+    overdue(cured, 0, as_of=day(80))
+    assert determine(cured, uuid4(), on=day(300)) in cured.determinations
 
 
 def test_a_loan_once_non_performing_stays_open_to_determination_after_an_upgrade() -> None:

@@ -136,3 +136,26 @@ def test_rules_adopted_before_the_repayment_convention_keep_their_version_and_th
     assert parsed.version == hashlib.sha256(canonical_json(older).encode()).hexdigest()
     assert parsed.version != shipped.version
     assert parsed.repayment == RepaymentConvention() == shipped.repayment
+
+
+MARK = ", responsibility = true }"
+NOTICE_RUNG = '{ days = 30, step = "notice_served", owner = "account_manager"'
+SIXTY_RUNG = '{ days = 60, step = "on_site_investigation", owner = "post_loan_officer"'
+
+
+def test_responsibility_determination_starts_at_the_rung_the_ladder_marks() -> None:
+    assert RuleSet.from_toml(DEFAULT).responsibility_from_days == 30
+    moved = DEFAULT.replace(NOTICE_RUNG + MARK, NOTICE_RUNG + " }").replace(
+        SIXTY_RUNG + " }", SIXTY_RUNG + MARK
+    )
+    assert RuleSet.from_toml(moved).responsibility_from_days == 60
+    # A ladder marking none (as rule sets adopted before the mark) starts it at the notice.
+    unmarked = DEFAULT.replace(NOTICE_RUNG + MARK, NOTICE_RUNG + " }")
+    assert unmarked != DEFAULT
+    assert parse_adopted(dict(RuleSet.from_toml(unmarked).source)).responsibility_from_days == 30
+    twice = DEFAULT.replace(SIXTY_RUNG + " }", SIXTY_RUNG + MARK)
+    with pytest.raises(RulesError, match="at most one rung"):
+        RuleSet.from_toml(twice)
+    with pytest.raises(RulesError) as not_a_flag:
+        RuleSet.from_toml(DEFAULT.replace(MARK, ', responsibility = "yes" }'))
+    assert not_a_flag.value.context["field"] == "collection.ladder[5].responsibility"

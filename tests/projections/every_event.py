@@ -452,6 +452,8 @@ def responsibility_determined(w: World) -> list[Any]:
         finding=ResponsibilityFinding.SECONDARY,
         sanction="通报批评",
         reason="贷后检查未发现库存积压",
+        on=day(150),
+        starts_at_days_overdue=30,
         actor=w.actor("auditor"),
     )
     return [w.loan]

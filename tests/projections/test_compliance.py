@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -48,6 +48,9 @@ def portfolio(registers: Registers) -> Portfolio:
     build_portfolio(registers.app, loans=12)
     demo_end = registers.app.recorder.max_notification_id() or 0
     people = with_it_and_second_head(registers.app, make_staff(registers.app))
+    # The two dossiers are recorded on a clock past their retention, so their appraisal is not
+    # dated after today (staff keep the roles they were enrolled with).
+    registers.app.clock = lambda: datetime(2056, 1, 20, 9, tzinfo=UTC)
     prepare(registers.app, people, UNAPPRAISED, appraise=None)
     prepare(registers.app, people, APPRAISED, appraise=AppraisalOpinion.DESTROY)
     registers.app.wait_for_text_extraction()

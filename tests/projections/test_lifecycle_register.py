@@ -10,9 +10,11 @@ from uuid import UUID
 from openpyxl import load_workbook
 
 from archive.core import CommandContext
+from domain.tasks import TaskKind
 from domain.values import CollectionStepKind, Grade, InspectionKind, WarningColour
 from projections.export import to_xlsx
 from projections.registers.lifecycle import LOANS
+from projections.tasks import tasks
 from tests.factories import make_disbursement, make_upload
 from tests.projections.conftest import Registers
 
@@ -139,3 +141,41 @@ def test_the_ledger_follows_a_loan_through_arrears_downgrade_warning_and_handove
     assert exported["五级分类"] == "关注"
     assert exported["客户经理"] == "李娜"
     assert exported["贷款余额"] == 900000.0
+
+
+def test_a_phone_visit_is_no_inspection_for_the_ledger_nor_the_work_queue(
+    registers: Registers, staff: dict[str, CommandContext]
+) -> None:
+    """Disbursed 2025-01-10 (rating A, every 2 months), first follow-up 2025-01-20, then a phone
+    visit (电话回访) on 2025-03-17: the routine inspection stays due on 2025-03-20 in both."""
+    app, am = registers.app, staff["account_manager"]
+    app.disburse(am, make_disbursement(LOAN_NO), [make_upload("loan_contract", "借款合同")])
+    for kind, on in (
+        (InspectionKind.FIRST_FOLLOW_UP, date(2025, 1, 20)),
+        (InspectionKind.PHONE_VISIT, date(2025, 3, 17)),
+    ):
+        app.record_inspection(
+            am, LOAN_NO, kind=kind, inspected_on=on, reviewer_no="reviewer", findings="经营正常"
+        )
+    registers.catch_up()
+
+    ledger = _row(registers)
+    assert ledger["next_inspection_due"] == date(2025, 3, 20)
+    assert ledger["last_inspection_on"] == date(2025, 1, 20)
+    store, queue = registers.store, registers.register("work_queue")
+    [routine] = tasks(store, queue, date(2025, 3, 18), kind=TaskKind.ROUTINE_INSPECTION)  # type: ignore[arg-type]
+    assert routine.due_on == ledger["next_inspection_due"]
+
+    # An inspection proper moves both.
+    app.record_inspection(
+        am,
+        LOAN_NO,
+        kind=InspectionKind.ON_SITE,
+        inspected_on=date(2025, 3, 19),
+        reviewer_no="reviewer",
+        findings="现场检查正常",
+    )
+    registers.catch_up()
+    assert _row(registers)["next_inspection_due"] == date(2025, 5, 19)
+    [moved] = tasks(store, queue, date(2025, 3, 20), kind=TaskKind.ROUTINE_INSPECTION)  # type: ignore[arg-type]
+    assert moved.due_on == date(2025, 5, 19)

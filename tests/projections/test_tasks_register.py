@@ -16,8 +16,11 @@ from datetime import date, timedelta
 from decimal import Decimal
 from uuid import UUID
 
+import pytest
+
 from archive.core import CommandContext
 from archive.rules import packaged_rules_text
+from domain.errors import DateInFutureError
 from domain.rules import RuleSet
 from domain.tasks import Task, TaskKind
 from domain.values import (
@@ -416,3 +419,25 @@ def test_originals_kept_past_their_due_date_are_the_archivists_then_the_archive_
         staff["second_archivist"], borrowing_id, returned_on=day + timedelta(days=3), pages=pages
     )
     assert of(registers, TaskKind.OVERDUE_BORROWING, day + timedelta(days=3)) == []
+
+
+def test_an_inspection_dated_after_today_is_refused_and_the_overdue_task_stays_open(
+    registers: Registers, staff: Staff
+) -> None:
+    """Dates nobody could have lived: an inspection dated next year once closed the overdue
+    first follow-up task. It is refused, naming the field, and the task stays open."""
+    app, am = registers.app, staff["account_manager"]
+    app.disburse(am, make_disbursement(LOAN_NO, branch=BRANCH))  # first follow-up long overdue
+    today = app.today()
+    [task] = of(registers, TaskKind.FIRST_INSPECTION, today)
+    assert task.overdue
+    before = app.recorder.max_notification_id()
+
+    with pytest.raises(DateInFutureError) as refused:
+        inspect(registers, staff, InspectionKind.FIRST_FOLLOW_UP, today + timedelta(days=200))
+    assert refused.value.context["field"] == "inspected_on"
+    assert app.recorder.max_notification_id() == before
+    assert of(registers, TaskKind.FIRST_INSPECTION, today) == [task]
+
+    inspect(registers, staff, InspectionKind.FIRST_FOLLOW_UP, today)  # today is no future
+    assert of(registers, TaskKind.FIRST_INSPECTION, today) == []

@@ -1,0 +1,134 @@
+"""Business dates (业务日期): what happened cannot lie after today, nor before what it follows.
+
+Two rules, one function each, used by every command that records a business date:
+
+* :func:`check_happened` — the date of something that happened (a repayment, an inspection, a
+  visit, a receipt, a return, an approval, an execution…) may not lie after the bank's today,
+  give or take a tolerance of a few days set in configuration. The application applies it, with
+  its clock, to every field of :data:`HAPPENED` a command carries, before anything is recorded.
+* :func:`check_not_before` — a step of a workflow may not be dated before the step it follows
+  (a return before the lending, an approval before the proposal, a receipt before the listing).
+  Each aggregate applies it where it knows the earlier step.
+
+Dates that lie ahead by nature — due and expiry dates, maturity, a promised repayment, the end
+of retention — are :data:`MAY_LIE_AHEAD`. Every date a command takes is one or the other.
+
+Pure: the standard library only; "today" is handed in, never read from a clock here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, timedelta
+from types import MappingProxyType
+
+from domain.errors import DateInFutureError, DateOutOfOrderError
+
+HAPPENED: Mapping[str, str] = MappingProxyType(
+    {
+        # the loan (贷款)
+        "value_date": "起息日",
+        "paid_on": "还款日期",
+        "as_of": "截至日期",
+        "inspected_on": "检查日期",
+        "raised_on": "预警日期",
+        "handled_on": "处置日期",
+        "cleared_on": "解除（销项）日期",
+        "taken_on": "催收日期",
+        "restructured_on": "重组日期",
+        "approved_on": "批准日期",
+        "handed_over_on": "交接日期",
+        "transferred_on": "移交资产保全日期",
+        "written_off_on": "核销日期",
+        "settled_on": "结清日期",
+        # collateral (押品)
+        "appraised_on": "评估日期",
+        "registered_on": "抵押登记日期",
+        "lodged_on": "入库日期",
+        "taken_out_on": "出库日期",
+        "returned_on": "归还日期",
+        "revalued_on": "重估日期",
+        "lapsed_on": "保险失效日期",
+        "released_on": "解除日期",
+        # the archive office (档案室)
+        "signed_on": "签订日期",
+        "listed_on": "移交日期",
+        "received_on": "接收日期",
+        "catalogued_on": "编目日期",
+        "placed_on": "冻结日期",
+        "opened_on": "鉴定开始日期",
+        "decided_on": "鉴定结论日期",
+        "extended_on": "延长保管期限日期",
+        "proposed_on": "提出日期",
+        "executed_on": "执行日期",
+        # borrowing (借阅)
+        "requested_on": "申请日期",
+        "checked_out_on": "借出日期",
+        "issued_on": "制发日期",
+        "closed_on": "办结日期",
+        "on": "登记日期",
+    }
+)
+"""The dates of things that happened, by field name, with their Chinese names."""
+
+MAY_LIE_AHEAD: Mapping[str, str] = MappingProxyType(
+    {
+        "due_on": "应还日期",
+        "expires_on": "到期日期",
+        "maturity_date": "到期日",
+        "new_maturity_date": "新到期日",
+        "promised_date": "承诺还款日",
+        "ends_on": "保管期满日",
+    }
+)
+"""Dates that lie ahead by nature: checked against what they follow, never against today."""
+
+_NAMES: Mapping[str, str] = {
+    **HAPPENED,
+    **MAY_LIE_AHEAD,
+    "certificate_moved_on": "权证上次出入库日期",
+    "valued_on": "上次估值日期",
+    "insurance_expires_on": "原保单到期日",
+    "overdue_as_of": "上次逾期情况截至日期",
+    "last_repaid_on": "最近还款日期",
+    "compliance_approved_on": "合规审批日期",
+}
+
+
+def name_of(field: str) -> str:
+    """The Chinese name of a date field, with the field: ``检查日期（inspected_on）``."""
+    zh = _NAMES.get(field)
+    return f"{zh}（{field}）" if zh else field
+
+
+def check_happened(when: date, *, today: date, field: str, tolerance_days: int = 0) -> None:
+    """Refuse the date of something that happened when it lies after ``today`` (the bank's,
+    by the application's clock), beyond ``tolerance_days``."""
+    latest = today + timedelta(days=tolerance_days)
+    if when > latest:
+        allowed = f"（容差 {tolerance_days} 天）" if tolerance_days else ""
+        allowed_en = f" (tolerance {tolerance_days} days)" if tolerance_days else ""
+        raise DateInFutureError(
+            f"{name_of(field)} {when} 晚于今日 {today}{allowed}：尚未发生的事不能登记",
+            f"{field} {when} is after today, {today} in the bank's calendar{allowed_en}: "
+            "what has not happened yet cannot be recorded",
+            field=field,
+            value=when.isoformat(),
+            today=today.isoformat(),
+            tolerance_days=tolerance_days,
+        )
+
+
+def check_not_before(when: date, since: date | None, *, field: str, since_field: str) -> None:
+    """Refuse a step dated before the step it follows (``since``, recorded as ``since_field``);
+    nothing to check when that step has no date yet."""
+    if since is not None and when < since:
+        raise DateOutOfOrderError(
+            f"{name_of(field)} {when} 早于{name_of(since_field)} {since}：后一步不能早于前一步",
+            f"{field} {when} is before {since_field} {since}: a step may not be dated before "
+            "the step it follows",
+            field=field,
+            value=when.isoformat(),
+            since_field=since_field,
+            since=since.isoformat(),
+        )

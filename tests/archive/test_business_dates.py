@@ -1,0 +1,489 @@
+"""Business dates (业务日期) through the application, on SQLite and PostgreSQL.
+
+Every command that dates something that happened refuses a date after the bank's today, by
+the archive's clock, naming the field, and records nothing: an inspection dated next year does
+not close the overdue inspection task. Every date a command takes is either such a date or one
+that lies ahead by nature (a due date, an expiry), so a new command cannot slip through. A step
+of a workflow may not be dated before the step it follows: a destruction is executed on or after
+its approvals, approved on or after its proposal, proposed on or after the appraisal.
+"""
+
+from __future__ import annotations
+
+import inspect
+import typing
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from types import UnionType
+from typing import Any
+from uuid import UUID, uuid4
+
+import pytest
+
+from archive.application import DossierArchive
+from archive.commands.lifecycle import Disbursement
+from archive.config import ArchiveConfig
+from archive.core import SYSTEM_ID, CommandContext
+from domain.dates import HAPPENED, MAY_LIE_AHEAD
+from domain.errors import DateInFutureError, DateOutOfOrderError
+from domain.values import (
+    AppraisalOpinion,
+    BorrowingForm,
+    BorrowingPurpose,
+    CollateralKind,
+    CollectionStepKind,
+    Grade,
+    HoldKind,
+    InspectionKind,
+    Role,
+    TransferKind,
+    WarningColour,
+    WriteOffCriterion,
+)
+from storage.blobs import LocalBlobStore
+from tests.archive.test_disposition import (
+    AFTER_RETENTION,
+    LOAN_NO,
+    counts,
+    execute,
+    prepare,
+    with_it_and_second_head,
+)
+from tests.factories import make_disbursement, make_upload
+
+LOAN = "JJ2025011000401"
+Targets = dict[str, UUID]
+"""A borrowing and a transfer list of the loan, for commands that render a form first."""
+Command = Callable[[DossierArchive, CommandContext, date, Targets], Any]
+
+
+def _uuid() -> UUID:
+    return uuid4()
+
+
+COMMANDS: list[tuple[str, Command]] = [
+    (
+        "value_date",
+        lambda a, c, d, t: a.disburse(
+            c, make_disbursement("JJ2025011000402", value_date=d, maturity_date=d + timedelta(365))
+        ),
+    ),
+    (
+        "paid_on",
+        lambda a, c, d, t: a.record_repayment(
+            c, LOAN, paid_on=d, principal=Decimal("1.00"), interest=Decimal("0")
+        ),
+    ),
+    (
+        "as_of",
+        lambda a, c, d, t: a.record_overdue(
+            c,
+            LOAN,
+            as_of=d,
+            days_overdue=3,
+            overdue_principal=Decimal("0"),
+            overdue_interest=Decimal("5.00"),
+        ),
+    ),
+    (
+        "inspected_on",
+        lambda a, c, d, t: a.record_inspection(
+            c,
+            LOAN,
+            kind=InspectionKind.ON_SITE,
+            inspected_on=d,
+            reviewer_no="reviewer",
+            findings="经营正常",
+        ),
+    ),
+    (
+        "as_of",
+        lambda a, c, d, t: a.propose_classification(
+            c, LOAN, grade=Grade.SPECIAL_MENTION, sub_grade=None, reason="逾期", as_of=d
+        ),
+    ),
+    (
+        "raised_on",
+        lambda a, c, d, t: a.raise_warning(
+            c, LOAN, colour=WarningColour.YELLOW, code="Y01", raised_on=d, reason="减产"
+        ),
+    ),
+    (
+        "handled_on",
+        lambda a, c, d, t: a.handle_warning(
+            c, LOAN, signal_id=_uuid(), handled_on=d, measures="走访"
+        ),
+    ),
+    (
+        "cleared_on",
+        lambda a, c, d, t: a.clear_warning(c, LOAN, signal_id=_uuid(), cleared_on=d, reason="恢复"),
+    ),
+    (
+        "taken_on",
+        lambda a, c, d, t: a.take_collection_step(
+            c, LOAN, kind=CollectionStepKind.PHONE_CALL, taken_on=d, days_overdue=1, outcome="承诺"
+        ),
+    ),
+    (
+        "restructured_on",
+        lambda a, c, d, t: a.restructure(
+            c,
+            LOAN,
+            restructured_on=d,
+            new_maturity_date=d + timedelta(730),
+            new_interest_rate="4.35%",
+            terms="分期",
+            reason="困难",
+        ),
+    ),
+    (
+        "approved_on",
+        lambda a, c, d, t: a.extend(
+            c, LOAN, approved_on=d, new_maturity_date=d + timedelta(365), reason="展期"
+        ),
+    ),
+    (
+        "handed_over_on",
+        lambda a, c, d, t: a.hand_over(
+            c, LOAN, handed_over_on=d, receiving_no="account_manager_2", reason="调岗"
+        ),
+    ),
+    (
+        "transferred_on",
+        lambda a, c, d, t: a.transfer_to_asset_preservation(
+            c, LOAN, transferred_on=d, reason="不良"
+        ),
+    ),
+    (
+        "written_off_on",
+        lambda a, c, d, t: a.write_off(
+            c, LOAN, written_off_on=d, criterion=WriteOffCriterion.BANKRUPTCY, reason="破产"
+        ),
+    ),
+    ("settled_on", lambda a, c, d, t: a.settle(c, LOAN, settled_on=d)),
+    (
+        "appraised_on",
+        lambda a, c, d, t: a.register_collateral(
+            c,
+            LOAN,
+            collateral_no="C1",
+            kind=CollateralKind.REAL_ESTATE,
+            description="厂房",
+            owner_name="上海示例贸易有限公司",
+            appraised_value=Decimal("100.00"),
+            appraised_on=d,
+            registration_no="",
+            registered_on=d - timedelta(days=1),
+        ),
+    ),
+    (
+        "lodged_on",
+        lambda a, c, d, t: a.lodge_certificate(
+            c, LOAN, "C1", certificate_no="N1", lodged_on=d, custodian_nos=["omni", "archivist"]
+        ),
+    ),
+    (
+        "taken_out_on",
+        lambda a, c, d, t: a.take_out_certificate(
+            c, LOAN, "C1", taken_out_on=d, purpose="诉讼", custodian_nos=["omni", "archivist"]
+        ),
+    ),
+    (
+        "returned_on",
+        lambda a, c, d, t: a.return_certificate(
+            c, LOAN, "C1", returned_on=d, custodian_nos=["omni", "archivist"]
+        ),
+    ),
+    (
+        "revalued_on",
+        lambda a, c, d, t: a.revalue_collateral(
+            c, LOAN, "C1", revalued_on=d, value=Decimal("9.00")
+        ),
+    ),
+    ("lapsed_on", lambda a, c, d, t: a.record_insurance_lapse(c, LOAN, "C1", lapsed_on=d)),
+    (
+        "released_on",
+        lambda a, c, d, t: a.release_collateral(c, LOAN, "C1", released_on=d, reason="结清"),
+    ),
+    (
+        "listed_on",
+        lambda a, c, d, t: a.list_transfer(
+            c,
+            LOAN,
+            kind=TransferKind.ORIGINALS,
+            items=[{"doc_type": "loan_contract", "title": "借款合同", "pages": 1}],
+            listed_on=d,
+            signed_on=d - timedelta(days=1),
+        ),
+    ),
+    (
+        "cleared_on",
+        lambda a, c, d, t: a.clear_defect(c, LOAN, _uuid(), cleared_on=d, note="已补交"),
+    ),
+    ("catalogued_on", lambda a, c, d, t: a.catalogue(c, LOAN, shelf_location="1", catalogued_on=d)),
+    (
+        "placed_on",
+        lambda a, c, d, t: a.place_hold(
+            c, LOAN, kind=HoldKind.AUDIT, reason="审计", reference="审-1", placed_on=d
+        ),
+    ),
+    (
+        "released_on",
+        lambda a, c, d, t: a.release_hold(c, LOAN, _uuid(), reason="结束", released_on=d),
+    ),
+    (
+        "opened_on",
+        lambda a, c, d, t: a.open_appraisal(
+            c, LOAN, opened_on=d, group_nos=["archivist", "auditor"]
+        ),
+    ),
+    (
+        "decided_on",
+        lambda a, c, d, t: a.decide_appraisal(
+            c, LOAN, _uuid(), opinion=AppraisalOpinion.DESTROY, text="销毁", decided_on=d
+        ),
+    ),
+    (
+        "extended_on",
+        lambda a, c, d, t: a.extend_retention(
+            c, LOAN, ends_on=date(2099, 12, 31), reason="延长", extended_on=d
+        ),
+    ),
+    ("proposed_on", lambda a, c, d, t: a.propose_destruction(c, loan_nos=[LOAN], proposed_on=d)),
+    ("approved_on", lambda a, c, d, t: a.approve_destruction(c, _uuid(), approved_on=d)),
+    (
+        "approved_on",
+        lambda a, c, d, t: a.compliance_approve_destruction(c, _uuid(), approved_on=d),
+    ),
+    (
+        "requested_on",
+        lambda a, c, d, t: a.request_borrowing(
+            c,
+            LOAN,
+            purpose=BorrowingPurpose.AUDIT,
+            form=BorrowingForm.ORIGINAL,
+            reason="审计",
+            requested_on=d,
+        ),
+    ),
+    (
+        "received_on",
+        lambda a, c, d, t: a.receive_transfer(
+            c,
+            LOAN,
+            t["transfer"],
+            checks=[{"item_no": 1, "condition": "present", "pages_counted": 1}],
+            received_on=d,
+        ),
+    ),
+    (
+        "checked_out_on",
+        lambda a, c, d, t: a.check_out(c, t["borrowing"], checked_out_on=d, pages={}),
+    ),
+    ("returned_on", lambda a, c, d, t: a.return_borrowing(c, _uuid(), returned_on=d, pages={})),
+    ("closed_on", lambda a, c, d, t: a.close_borrowing(c, _uuid(), closed_on=d)),
+    ("issued_on", lambda a, c, d, t: a.issue_electronic_copy(c, t["borrowing"], issued_on=d)),
+]
+"""Every command that dates something that happened, and the field it dates it in. Most of
+their targets need not exist: the date is refused before anything is loaded (but a hand-out and a
+receipt render their form first)."""
+
+
+@pytest.fixture
+def omni(app: DossierArchive, staff: dict[str, CommandContext]) -> CommandContext:
+    """One person holding every business role, so each command reaches its date check."""
+    business = [r for r in Role if r is not Role.ADMINISTRATOR]
+    _r, token = app.enrol_staff(
+        CommandContext(SYSTEM_ID), staff_no="omni", name="全岗", branch="总行", roles=business
+    )
+    assert token is not None
+    app.disburse(staff["account_manager"], make_disbursement(LOAN), [make_upload("loan_contract")])
+    return CommandContext(app.authenticate(token.token))
+
+
+@pytest.fixture
+def targets(app: DossierArchive, staff: dict[str, CommandContext], omni: CommandContext) -> Targets:
+    today = app.today()
+    listed = app.list_transfer(
+        staff["account_manager"],
+        LOAN,
+        kind=TransferKind.ORIGINALS,
+        items=[{"doc_type": "loan_contract", "title": "借款合同", "pages": 1}],
+        listed_on=today,
+        signed_on=today,
+    )
+    requested = app.request_borrowing(
+        staff["auditor"],
+        LOAN,
+        purpose=BorrowingPurpose.AUDIT,
+        form=BorrowingForm.ORIGINAL,
+        reason="审计",
+        requested_on=today,
+    )
+    return {"transfer": UUID(listed.ids["transfer_id"]), "borrowing": requested.aggregate_id}
+
+
+def test_every_command_refuses_a_date_after_today_naming_the_field_and_records_nothing(
+    app: DossierArchive, omni: CommandContext, targets: Targets
+) -> None:
+    tomorrow = app.today() + timedelta(days=1)
+    for field, command in COMMANDS:
+        before = counts(app)
+        with pytest.raises(DateInFutureError) as refused:
+            command(app, omni, tomorrow, targets)
+        assert refused.value.context["field"] == field, refused.value.en
+        assert refused.value.code == "date_in_future"
+        assert field in refused.value.en
+        assert f"（{field}）" in refused.value.zh
+        assert counts(app) == before, field
+
+
+def test_today_is_the_banks_and_the_tolerance_is_configuration(
+    store_env: dict[str, str], tmp_path: Path
+) -> None:
+    # 20:00 UTC on 5 March is 04:00 on 6 March in Shanghai: the 6th has begun there.
+    clock = datetime(2025, 3, 5, 20, 0, tzinfo=UTC)
+    lenient = DossierArchive(
+        store_env,
+        blobs=LocalBlobStore(tmp_path / "lenient-blobs"),
+        config=ArchiveConfig(future_date_tolerance_days=2),
+        clock=lambda: clock,
+    )
+    try:
+        assert lenient.today() == date(2025, 3, 6)
+        lenient.check_business_dates({"inspected_on": date(2025, 3, 8), "due_on": date(2099, 1, 1)})
+        with pytest.raises(DateInFutureError) as refused:
+            lenient.check_business_dates({"received_on": date(2025, 3, 9)})
+        assert refused.value.context["tolerance_days"] == 2
+        assert "容差 2 天" in refused.value.zh
+    finally:
+        lenient.close()
+
+
+def test_every_date_a_command_takes_is_classified_happened_or_lying_ahead() -> None:
+    """A command added with a date that is neither would escape the rule: it fails here."""
+    found: set[str] = set()
+    for name, method in inspect.getmembers(DossierArchive, inspect.isfunction):
+        if name.startswith("_"):
+            continue
+        for field, hint in typing.get_type_hints(method).items():
+            if field != "return" and _is_date(hint):
+                found.add(field)
+    for field, hint in typing.get_type_hints(Disbursement).items():
+        if _is_date(hint):
+            found.add(field)
+    assert found - set(HAPPENED) - set(MAY_LIE_AHEAD) == set()
+    assert not set(HAPPENED) & set(MAY_LIE_AHEAD)
+    assert {field for field, _ in COMMANDS} <= set(HAPPENED)
+
+
+def _is_date(hint: Any) -> bool:
+    if hint is date:
+        return True
+    return typing.get_origin(hint) in (typing.Union, UnionType) and date in typing.get_args(hint)
+
+
+# ------------------------------------------------------------------ a workflow's order
+@pytest.fixture
+def destruction_people(
+    app: DossierArchive, staff: dict[str, CommandContext]
+) -> dict[str, CommandContext]:
+    people = with_it_and_second_head(app, staff)
+    app.clock = lambda: AFTER_RETENTION  # 2056-03-01: retention ended 2055-12-31
+    return people
+
+
+def test_a_destruction_is_approved_after_its_proposal_and_executed_after_its_approvals(
+    app: DossierArchive, destruction_people: dict[str, CommandContext]
+) -> None:
+    people = destruction_people
+    prepare(app, people)  # appraised "destroy" on 2056-01-10
+
+    with pytest.raises(DateOutOfOrderError) as early:
+        app.propose_destruction(
+            people["archive_head"], loan_nos=[LOAN_NO], proposed_on=date(2056, 1, 9)
+        )
+    assert early.value.context["since_field"] == "decided_on"
+    proposed = app.propose_destruction(
+        people["archive_head"], loan_nos=[LOAN_NO], proposed_on=date(2056, 2, 1)
+    )
+    batch_id = UUID(proposed.ids["batch_id"])
+
+    before = counts(app)
+    with pytest.raises(DateOutOfOrderError) as refused:
+        app.approve_destruction(people["branch_head"], batch_id, approved_on=date(2056, 1, 31))
+    assert refused.value.context == {
+        "field": "approved_on",
+        "value": "2056-01-31",
+        "since_field": "proposed_on",
+        "since": "2056-02-01",
+    }
+    with pytest.raises(DateInFutureError):
+        app.approve_destruction(people["branch_head"], batch_id, approved_on=date(2056, 3, 2))
+    assert counts(app) == before
+    app.approve_destruction(people["branch_head"], batch_id, approved_on=date(2056, 2, 20))
+    app.compliance_approve_destruction(
+        people["compliance"], batch_id, approved_on=date(2056, 2, 21)
+    )
+
+    # Executed today (the archive's): on a clock turned back before the approvals, refused.
+    app.clock = lambda: datetime(2056, 2, 20, 9, tzinfo=UTC)
+    with pytest.raises(DateOutOfOrderError) as too_soon:
+        execute(app, people, batch_id)
+    assert too_soon.value.context["field"] == "executed_on"
+    assert too_soon.value.context["since_field"] == "compliance_approved_on"
+    assert app.destruction_batch(batch_id).executed_on is None
+    app.clock = lambda: AFTER_RETENTION
+    execute(app, people, batch_id)
+    batch = app.destruction_batch(batch_id)
+    assert batch.approved_on == date(2056, 2, 20)
+    assert batch.executed_on == date(2056, 3, 1)
+
+
+def test_a_later_step_of_the_archive_office_is_not_dated_before_the_step_it_follows(
+    app: DossierArchive, staff: dict[str, CommandContext]
+) -> None:
+    am, archivist = staff["account_manager"], staff["archivist"]
+    app.disburse(am, make_disbursement(LOAN), [make_upload("loan_contract", "借款合同")])
+    listed = app.list_transfer(
+        am,
+        LOAN,
+        kind=TransferKind.ORIGINALS,
+        items=[
+            {"doc_type": "loan_contract", "title": "借款合同", "pages": 1},
+            {"doc_type": "guarantee_contract", "title": "保证合同", "pages": 1},
+        ],
+        listed_on=date(2025, 1, 13),
+        signed_on=date(2025, 1, 10),
+    )
+    received = app.receive_transfer(
+        archivist,
+        LOAN,
+        UUID(listed.ids["transfer_id"]),
+        checks=[
+            {"item_no": 1, "condition": "present", "pages_counted": 1},
+            {"item_no": 2, "condition": "missing", "note": "未随附"},
+        ],
+        received_on=date(2025, 1, 14),
+    )
+    before = counts(app)
+    with pytest.raises(DateOutOfOrderError) as uncleared:
+        app.clear_defect(
+            archivist, LOAN, UUID(received.ids["defect:2"]), cleared_on=date(2025, 1, 13), note="x"
+        )
+    assert uncleared.value.context["since_field"] == "received_on"
+    with pytest.raises(DateOutOfOrderError) as uncatalogued:
+        app.catalogue(archivist, LOAN, shelf_location="1-01", catalogued_on=date(2025, 1, 13))
+    assert uncatalogued.value.context["field"] == "catalogued_on"
+    assert counts(app) == before
+
+    # A settlement dated before the repayment that cleared the loan.
+    app.record_repayment(
+        am, LOAN, paid_on=date(2025, 6, 30), principal=Decimal("1000000.00"), interest=Decimal(0)
+    )
+    with pytest.raises(DateOutOfOrderError) as unsettled:
+        app.settle(am, LOAN, settled_on=date(2025, 6, 29))
+    assert unsettled.value.context["since_field"] == "last_repaid_on"
+    app.settle(am, LOAN, settled_on=date(2025, 6, 30))
