@@ -15,12 +15,12 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from archive.bundles import BundleIntegrityError, BundleNotSealedError
 from archive.errors import (
     AuthenticationError,
     DocumentTooLargeError,
     StoredDocumentAlteredError,
 )
+from archive.reports.bundles import BundleIntegrityError, BundleNotSealedError
 from domain.errors import (
     AuthorizationError,
     ConflictError,

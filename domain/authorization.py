@@ -171,7 +171,7 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = {
     Action.DECIDE_APPRAISAL: frozenset({R.ARCHIVE_HEAD}),
     Action.EXTEND_RETENTION: frozenset({R.ARCHIVE_HEAD}),
     # Destruction (销毁): the archive head proposes, the branch head and compliance approve,
-    # an archivist executes before two supervisors (domain/destruction.py).
+    # an archivist executes before two supervisors (domain/disposition.py).
     Action.PROPOSE_DESTRUCTION: frozenset({R.ARCHIVE_HEAD}),
     Action.APPROVE_DESTRUCTION: frozenset({R.BRANCH_HEAD}),
     Action.COMPLIANCE_APPROVE_DESTRUCTION: frozenset({R.COMPLIANCE}),

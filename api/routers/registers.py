@@ -22,8 +22,8 @@ from domain.authorization import Action
 from domain.values import Actor, loan_id_for, staff_id_for
 from projections.projection import Projection
 from projections.query import AsOf
-from projections.registers.search import search
-from projections.registers.trail import loan_trail, person_trail, responsibility_view
+from projections.registers.filing.search import search
+from projections.registers.responsibility import loan_trail, person_trail, responsibility_view
 from projections.service import RegisterService, Selection
 
 RESERVED = frozenset(

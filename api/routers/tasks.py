@@ -27,7 +27,7 @@ from domain.tasks import Task, TaskKind
 from domain.values import staff_id_for
 from projections.query import AsOf
 from projections.service import RegisterService
-from projections.work_queue_query import rules_in_force, tasks
+from projections.tasks import rules_in_force, tasks
 
 REGISTER = "work_queue"
 

@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 
 from archive.core import CommandContext
-from archive.demo.gaps import BORROWING_OVERDUE
-from archive.demo.portfolio import build_portfolio
+from demo.gaps import BORROWING_OVERDUE
+from demo.portfolio import build_portfolio
 from domain.authorization import PERMISSIONS, REGISTER_READS, Action
 from domain.values import Role
 from projections.registers import all_registers
