@@ -31,7 +31,7 @@ system-deps:
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy canonical domain archive storage projections api dossier_verify
+	$(BIN)/mypy canonical domain archive storage projections api dossier_verify demo
 	$(BIN)/lint-imports
 
 # pytest exits 5 when it collects no tests; like any non-zero status, make treats it as failure.
@@ -57,3 +57,4 @@ bench: venv system-deps
 	$(BIN)/python bench/documents.py
 	$(BIN)/python bench/rebuild.py
 	$(BIN)/python bench/verify.py
+	$(BIN)/python bench/serve_limits.py

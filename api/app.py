@@ -17,20 +17,21 @@ from api.deps import COMMAND_MODELS, MAX_FILES
 from api.logs import configure_logging
 from api.middleware import BodyLimit, RequestLog
 from api.routers import (
-    archive_office,
-    borrowings,
+    borrowing,
     bundles,
     checkpoints,
-    classifications,
+    classification,
     collateral,
-    destruction,
+    collection,
+    compliance,
+    custody,
+    disposition,
     dossiers,
     inspections,
     integrity,
-    loans,
+    lifecycle,
     meta,
     registers,
-    reports,
     responsibility,
     staff,
     tasks,
@@ -46,23 +47,24 @@ log = structlog.get_logger("dossier.api")
 
 PREFIX = "/api/v1"
 ROUTERS = (
-    loans,
+    lifecycle,
     inspections,
-    classifications,
+    classification,
     warnings,
+    collection,
     workout,
     responsibility,
     collateral,
-    borrowings,
-    archive_office,
-    destruction,
+    borrowing,
+    custody,
+    disposition,
     dossiers,
     integrity,
     checkpoints,
     bundles,
     verification,
     tasks,
-    reports,
+    compliance,
     staff,
     meta,
 )
@@ -123,7 +125,11 @@ def create_app(settings: Settings | None = None, archive: DossierArchive | None 
     errors.install(app)
     configure_logging(settings.log_level, json=settings.environment == "production")
     # Every document may be up to the limit; a command carries at most MAX_FILES of them.
-    app.add_middleware(BodyLimit, max_bytes=settings.max_upload_bytes * MAX_FILES + 1024 * 1024)
+    app.add_middleware(
+        BodyLimit,
+        json_bytes=settings.max_json_bytes,
+        multipart_bytes=settings.max_upload_bytes * MAX_FILES + settings.max_json_bytes,
+    )
     app.add_middleware(RequestLog)
     for module in ROUTERS:
         app.include_router(module.router, prefix=PREFIX)

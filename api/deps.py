@@ -17,8 +17,8 @@ from starlette.datastructures import UploadFile
 from api.composition import Integrity
 from archive.application import DossierArchive
 from archive.core import CommandContext
+from archive.documents.ingest import Upload
 from archive.errors import AuthenticationError
-from archive.ingest import Upload
 from domain.errors import InvalidInputError
 from domain.values import Role
 from projections.service import RegisterService

@@ -15,12 +15,12 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from archive.bundles import BundleIntegrityError, BundleNotSealedError
 from archive.errors import (
     AuthenticationError,
     DocumentTooLargeError,
     StoredDocumentAlteredError,
 )
+from archive.reports.bundles import BundleIntegrityError, BundleNotSealedError
 from domain.errors import (
     AuthorizationError,
     ConflictError,
@@ -155,6 +155,31 @@ async def http_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+class RequestTooLargeError(StarletteHTTPException):
+    """Raised when more bytes of a request body arrive than any command of its kind may carry."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413)
+        self.limit = limit
+
+
+def too_large(request: Request, error: RequestTooLargeError) -> JSONResponse:
+    body = error_body(
+        request,
+        "request_too_large",
+        f"请求体超过上限 {error.limit} 字节",
+        f"the request body is larger than {error.limit} bytes",
+        {"limit": error.limit},
+    )
+    # The rest of the body is never read: the connection cannot carry another request.
+    return JSONResponse(body, status_code=413, headers={"Connection": "close"})
+
+
+async def request_too_large(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestTooLargeError)
+    return too_large(request, exc)
+
+
 async def blob_missing(request: Request, exc: Exception) -> JSONResponse:
     # An event cites bytes the store does not have: an integrity failure, not a 4xx.
     log.error("document_missing_from_blob_store", error=str(exc))
@@ -181,6 +206,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, domain_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(RequestTooLargeError, request_too_large)
     app.add_exception_handler(BlobNotFoundError, blob_missing)
     for cls, *_ in INTEGRITY_STATUS:
         app.add_exception_handler(cls, integrity_error)

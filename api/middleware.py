@@ -6,12 +6,13 @@ import time
 import uuid
 
 import structlog
+from starlette.datastructures import Headers
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
-from starlette.types import ASGIApp
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.errors import error_body
+from api.errors import RequestTooLargeError, too_large
 
 log = structlog.get_logger("dossier.http")
 
@@ -35,21 +36,57 @@ class RequestLog(BaseHTTPMiddleware):
         return response
 
 
-class BodyLimit(BaseHTTPMiddleware):
-    """Refuse a request whose declared length exceeds what any command may carry."""
+class BodyLimit:
+    """Refuse a request body larger than any command of its kind may carry (413).
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
-        super().__init__(app)
-        self.max_bytes = max_bytes
+    The limit holds on the bytes actually received, not only on a declared Content-Length: a
+    chunked body is counted as it arrives and refused at the first chunk past the limit, before
+    it is held in memory or anything is recorded. A JSON command carries no documents and gets
+    the small limit; a multipart one may carry up to ``MAX_FILES`` documents of the upload limit.
+    """
 
-    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
-        declared = request.headers.get("content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            body = error_body(
-                request,
-                "request_too_large",
-                f"请求体超过上限 {self.max_bytes} 字节",
-                f"the request body is larger than {self.max_bytes} bytes",
-            )
-            return JSONResponse(body, status_code=413)
-        return await call_next(request)
+    def __init__(self, app: ASGIApp, *, json_bytes: int, multipart_bytes: int) -> None:
+        self.app = app
+        self.json_bytes = json_bytes
+        self.multipart_bytes = multipart_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        multipart = headers.get("content-type", "").lower().startswith("multipart/")
+        limit = self.multipart_bytes if multipart else self.json_bytes
+        declared = headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > limit:
+            await _refuse(scope, receive, send, RequestTooLargeError(limit))
+            return
+        received = 0
+        started = False
+
+        async def counted() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise RequestTooLargeError(limit)
+            return message
+
+        async def watched(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counted, watched)
+        except RequestTooLargeError as error:
+            # The app's handler answers it where the body is read; this catches a read made
+            # outside it (a middleware), if the answer has not begun.
+            if started:
+                raise
+            await _refuse(scope, receive, send, error)
+
+
+async def _refuse(scope: Scope, receive: Receive, send: Send, error: RequestTooLargeError) -> None:
+    await too_large(Request(scope), error)(scope, receive, send)

@@ -9,8 +9,8 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from archive.commands.integrity import DossierFixity
 from archive.core import CommandResult
-from archive.fixity import DossierFixity
 from archive.reading import RecordedEvent
 from domain.collateral import Collateral
 from domain.dossier import Dossier

@@ -38,6 +38,11 @@ class Settings(BaseSettings):
     s3_region: str | None = None
     s3_retention_mode: Literal["COMPLIANCE", "GOVERNANCE"] = "COMPLIANCE"
     max_upload_bytes: int = Field(default=50 * 1024 * 1024, gt=0)
+    max_json_bytes: int = Field(
+        default=1024 * 1024,
+        gt=0,
+        description="the largest JSON command body (a multipart one: this and its documents)",
+    )
     host: str = "127.0.0.1"
     port: int = Field(default=8000, gt=0, lt=65536)
     demo_on_first_start: bool = True

@@ -2,30 +2,34 @@
 
 from __future__ import annotations
 
-from archive.accountability import AccountabilityCommands
-from archive.bundles import BundleCommands
-from archive.circulation import CirculationCommands
-from archive.collateral import CollateralCommands, CollateralQueries
-from archive.compliance_report import ReportCommands
-from archive.custody import CustodyCommands
-from archive.destruction import DestructionCommands
-from archive.fixity import FixityChecks
-from archive.grading import GradingCommands
-from archive.lending import LendingCommands
-from archive.monitoring import MonitoringCommands
+from archive.commands.borrowing import CirculationCommands
+from archive.commands.classification import GradingCommands
+from archive.commands.collateral import CollateralCommands, CollateralQueries
+from archive.commands.collection import CollectionCommands
+from archive.commands.custody import CustodyCommands
+from archive.commands.disposition import DestructionCommands
+from archive.commands.inspections import InspectionCommands
+from archive.commands.integrity import FixityChecks
+from archive.commands.lifecycle import LendingCommands
+from archive.commands.responsibility import AccountabilityCommands
+from archive.commands.staff import StaffCommands
+from archive.commands.warnings import WarningCommands
+from archive.commands.workout import WorkoutCommands
+from archive.documents.sweeping import Sweeping
 from archive.reading import ReadQueries
+from archive.reports.bundles import BundleCommands
+from archive.reports.compliance import ReportCommands
 from archive.rules import RulesCommands
-from archive.staffing import StaffCommands
-from archive.sweeping import Sweeping
 from archive.verification import VerificationCommands
-from archive.workout import WorkoutCommands
 
 
 class DossierArchive(
     StaffCommands,
     LendingCommands,
-    MonitoringCommands,
+    InspectionCommands,
+    WarningCommands,
     GradingCommands,
+    CollectionCommands,
     WorkoutCommands,
     AccountabilityCommands,
     CollateralCommands,

@@ -30,15 +30,15 @@ from eventsourcing.persistence import IntegrityError, JSONTranscoder, Notificati
 from eventsourcing.utils import get_topic
 
 from archive.config import ArchiveConfig
+from archive.documents.ingest import StagedDocument, Upload, staged
+from archive.documents.pdfsafety import extract_text
 from archive.errors import (
     ConcurrentUpdateError,
     IdempotencyKeyReusedError,
     StaleVersionError,
 )
-from archive.ingest import StagedDocument, Upload, staged
-from archive.pdfsafety import extract_text
 from archive.receipts import CommandReceipt
-from archive.transcodings import register_domain_transcodings
+from archive.transcodings import register_domain_transcodings, register_moved_topics
 from canonical import fingerprint_json
 from domain.authorization import Action, choose_role
 from domain.collateral import Collateral
@@ -48,6 +48,7 @@ from domain.errors import NotFoundError
 from domain.loan import Loan
 from domain.rules import RuleSet, RulesInForce, parse_adopted, shipped_rules
 from domain.staff import Staff
+from domain.topics import stored_topics
 from domain.values import NAMESPACE, Actor, DocumentRef, Party, Role, dossier_id_for
 from storage.blobs import BlobStore
 from storage.envelope import DERIVED_SUFFIX, KeyDestroyedError
@@ -160,6 +161,7 @@ class ArchiveCore(Application[UUID]):
         clock: Callable[[], datetime] | None = None,
         on_close: Sequence[Callable[[], None]] = (),
     ) -> None:
+        register_moved_topics()  # before any stored event is read
         super().__init__(env)
         self._on_close = tuple(on_close)
         self._text_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dossier-text")
@@ -278,11 +280,15 @@ class ArchiveCore(Application[UUID]):
         return f"{staff.name}（{staff.staff_no}）"
 
     def notifications_of(self, event_class: type) -> Iterator[Notification]:
-        """Every stored event of one type, in log order, read from the log a page at a time."""
-        topic = get_topic(event_class)
+        """Every stored event of one type, in log order, read from the log a page at a time.
+
+        Under every topic the type was stored under: its current one, and those it had before
+        its module moved (:mod:`domain.topics`).
+        """
+        topics = list(stored_topics(get_topic(event_class)))
         start: int | None = None
         while True:
-            page = self.recorder.select_notifications(start=start, limit=PAGE, topics=[topic])
+            page = self.recorder.select_notifications(start=start, limit=PAGE, topics=topics)
             yield from page
             if len(page) < PAGE:
                 return

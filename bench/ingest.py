@@ -59,13 +59,13 @@ from pypdf import PdfReader
 from rich.console import Console
 from rich.table import Table
 
-import archive.ingest
+import archive.documents.ingest
 from archive.application import DossierArchive
+from archive.commands.lifecycle import Disbursement
 from archive.config import ArchiveConfig
 from archive.core import SYSTEM_ID, CommandContext
-from archive.demo.pdfs import render_padded
-from archive.ingest import StagedDocument, Upload, from_bytes
-from archive.lending import Disbursement
+from archive.documents.ingest import StagedDocument, Upload, from_bytes
+from demo.pdfs import render_padded
 from domain.rules import RuleSet
 from domain.values import (
     BorrowerType,
@@ -158,18 +158,18 @@ class BenchArchive(DossierArchive):
 
 @contextmanager
 def timed_stage(parts: Parts) -> Iterator[None]:
-    """Time ``archive.ingest.stage`` (checks, hash, spool, pypdf page count) inside commands."""
-    original = archive.ingest.stage
+    """Time ``archive.documents.ingest.stage`` (checks, hash, spool, pypdf page count) inside commands."""
+    original = archive.documents.ingest.stage
 
     def stage(upload: Upload, config: ArchiveConfig, rules: RuleSet) -> StagedDocument:
         with parts.timing("stage"):
             return original(upload, config, rules)
 
-    archive.ingest.stage = stage
+    archive.documents.ingest.stage = stage
     try:
         yield
     finally:
-        archive.ingest.stage = original
+        archive.documents.ingest.stage = original
 
 
 # -------------------------------------------------------------------------------------- floor
@@ -536,8 +536,10 @@ def stage_alone(pdfs: Sequence[bytes]) -> dict[str, float]:
     timings["pypdf page count"] = time.perf_counter() - start
     start = time.perf_counter()
     for i, data in enumerate(pdfs):
-        archive.ingest.stage(from_bytes("inspection_report", f"r-{i}.pdf", data), config).close()
-    timings["archive.ingest.stage (all of it)"] = time.perf_counter() - start
+        archive.documents.ingest.stage(
+            from_bytes("inspection_report", f"r-{i}.pdf", data), config
+        ).close()
+    timings["archive.documents.ingest.stage (all of it)"] = time.perf_counter() - start
     return {k: 1000 * v / len(pdfs) for k, v in timings.items()}
 
 

@@ -69,11 +69,11 @@ from rich.console import Console
 from rich.table import Table
 
 from archive.application import DossierArchive
-from archive.compliance_report import report_pdf, report_xlsx
 from archive.core import SYSTEM_ID, CommandContext
-from archive.demo.borrowers import Borrower, make_borrower
-from archive.demo.staff import CREWS, RISK_MANAGERS, ROSTER
 from archive.receipts import BorrowerIndex
+from archive.reports.compliance import report_pdf, report_xlsx
+from demo.borrowers import Borrower, make_borrower
+from demo.staff import CREWS, RISK_MANAGERS, ROSTER
 from domain.authorization import Action
 from domain.dossier import Dossier
 from domain.loan import Loan
@@ -91,7 +91,7 @@ from domain.values import (
     RepaymentMethod,
     WarningColour,
 )
-from projections.compliance_report import COMPLETENESS, WORK_QUEUE, compliance_report
+from projections.compliance import COMPLETENESS, WORK_QUEUE, compliance_report
 from projections.follower import REBUILD_BATCH, Follower
 from projections.query import AsOf, select_all
 from projections.registers import all_registers
@@ -161,7 +161,7 @@ class Staffing:
 
 
 def enrol_staff(archive: DossierArchive) -> Staffing:
-    """Enrol the demo bank's roster through the console, as ``archive.demo`` does.
+    """Enrol the demo bank's roster through the console, as ``demo`` does.
 
     Each person then signs in with their token; their actor (the role they act in) and party
     (the roles they hold now) come from the application itself.

@@ -171,7 +171,7 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = {
     Action.DECIDE_APPRAISAL: frozenset({R.ARCHIVE_HEAD}),
     Action.EXTEND_RETENTION: frozenset({R.ARCHIVE_HEAD}),
     # Destruction (销毁): the archive head proposes, the branch head and compliance approve,
-    # an archivist executes before two supervisors (domain/destruction.py).
+    # an archivist executes before two supervisors (domain/disposition.py).
     Action.PROPOSE_DESTRUCTION: frozenset({R.ARCHIVE_HEAD}),
     Action.APPROVE_DESTRUCTION: frozenset({R.BRANCH_HEAD}),
     Action.COMPLIANCE_APPROVE_DESTRUCTION: frozenset({R.COMPLIANCE}),
@@ -203,6 +203,31 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = {
         {R.BRANCH_HEAD, R.RISK_MANAGER, R.COMPLIANCE, R.AUDITOR, R.ARCHIVE_HEAD}
     ),
 }
+
+REGISTER_READS: Mapping[str, Action] = {
+    "loan_ledger": Action.READ_BUSINESS,
+    "classification_register": Action.READ_BUSINESS,
+    "overdue_ledger": Action.READ_BUSINESS,
+    "npl_register": Action.READ_BUSINESS,
+    "warning_ledger": Action.READ_BUSINESS,
+    "collateral_register": Action.READ_BUSINESS,
+    "archive_catalogue": Action.READ_BUSINESS,
+    "circulation_register": Action.READ_ARCHIVE_RECORDS,
+    "destruction_register": Action.READ_ARCHIVE_RECORDS,
+    "completeness": Action.READ_BUSINESS,
+    "work_queue": Action.READ_BUSINESS,
+    "accountability_trail": Action.READ_TRAIL,
+    "document_search": Action.READ_DOCUMENT,
+}
+"""Who reads each register (台账), by its name: the one permission for the register and for
+every other read that shows what it shows — a destruction batch and its register PDF are the
+destruction register's, a borrowing and a dossier's borrowings the circulation register's."""
+
+
+def register_read(name: str) -> Action:
+    """The permission to read the register ``name`` and what mirrors it."""
+    return REGISTER_READS[name]
+
 
 ADMINISTRATION = frozenset(
     {Action.ENROL_STAFF, Action.GRANT_ROLE, Action.REVOKE_ROLE, Action.ISSUE_TOKEN}

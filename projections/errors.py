@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from domain.errors import DomainError, InvalidInputError, NotFoundError
+from domain.errors import ConflictError, DomainError, InvalidInputError, NotFoundError
 
 if TYPE_CHECKING:
     from projections.store import Failure
@@ -54,3 +54,9 @@ def register_failed(name: str, failure: Failure) -> RegisterFailedError:
         error_type=failure.error_type,
         stopped_at=failure.position - 1,
     )
+
+
+class PositionBeyondHeadError(ConflictError):
+    """Raised when a reader waits for a log position that has not been recorded (past the head)."""
+
+    code = "position_beyond_head"

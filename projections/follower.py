@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -37,7 +37,7 @@ from eventsourcing.persistence import ApplicationRecorder, Mapper, Notification
 from projections.changes import CACHE_LIMIT, Changes, RowCache
 from projections.errors import register_failed
 from projections.projection import Projection
-from projections.store import Failure, Generation, RegisterStore
+from projections.store import Failure, Generation, RegisterState, RegisterStore
 
 log = structlog.get_logger("dossier.follower")
 
@@ -580,7 +580,14 @@ def has_applied(store: RegisterStore, names: Sequence[str], position: int) -> bo
     Raises ``RegisterFailedError`` when one of them has stopped at an event: it will not
     apply anything more until the failure is dealt with.
     """
-    states = store.status()
+    return applied_in(store.status(), names, position)
+
+
+def applied_in(states: Mapping[str, RegisterState], names: Sequence[str], position: int) -> bool:
+    """Whether ``states`` show every named register at ``position`` or past it.
+
+    Raises ``RegisterFailedError`` when one of them has stopped at an event.
+    """
     for name in names:
         state = states.get(name)
         if state is not None and state.failure is not None:

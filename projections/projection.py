@@ -19,7 +19,8 @@ from typing import Any, ClassVar
 
 import sqlalchemy as sa
 
-from domain.authorization import Action
+from domain.authorization import Action, register_read
+from domain.topics import stored_topics
 from projections.changes import Changes
 from projections.tables import TableSpec
 
@@ -46,8 +47,11 @@ class Projection:
     listings: ClassVar[Mapping[str, Listing]] = {}
     # A register that follows every event of every aggregate (the accountability trail).
     all_events: ClassVar[bool] = False
-    # What a reader must be allowed to do to read it.
-    read_action: ClassVar[Action] = Action.READ_BUSINESS
+
+    @property
+    def read_action(self) -> Action:
+        """What a reader must be allowed to do to read it: its line of REGISTER_READS."""
+        return register_read(self.name)
 
     # Each register defines its own ``handle`` as a ``functools.singledispatchmethod`` with one
     # registered handler per event class; unregistered events fall through to the default.
@@ -61,7 +65,8 @@ class Projection:
         An aggregate built as a chain of classes stores an event under the class that declared
         it (``LoanCore.RepaymentRecorded``) while code names it on the final class
         (``Loan.RepaymentRecorded``); both, and every same-named class between, map to the
-        handler registered for it.
+        handler registered for it — under its topic today and every topic it was stored under
+        before its module moved (:func:`domain.topics.stored_topics`).
         """
         cls = type(self)
         cached: dict[str, Any] | None = cls.__dict__.get("_dispatch_table")
@@ -73,7 +78,8 @@ class Projection:
                     continue
                 for base in registered.__mro__:
                     if base.__name__ == registered.__name__:
-                        cached[f"{base.__module__}:{base.__qualname__}"] = function
+                        for topic in stored_topics(f"{base.__module__}:{base.__qualname__}"):
+                            cached[topic] = function
             cls._dispatch_table = cached  # type: ignore[attr-defined]
         return cached
 

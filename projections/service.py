@@ -4,12 +4,12 @@
 the time each event was recorded (what the register showed then, not what was later
 back-dated into it); "as of" a position is exact. Read-your-writes: a reader that has just
 recorded an event at position P asks for ``after=P`` and waits, up to a timeout, until the
-register has applied it.
+register has applied it (over HTTP on the event loop, holding no worker thread: ``wait_async``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -17,10 +17,11 @@ from zoneinfo import ZoneInfo
 
 from projections import export
 from projections.errors import RegisterBehindError, RegisterQueryError, UnknownRegisterError
-from projections.follower import has_applied, wait_for
+from projections.follower import applied_in, has_applied, wait_for
 from projections.projection import Listing, Projection
 from projections.query import AsOf, Page, select_page
 from projections.store import RegisterState, RegisterStore
+from projections.waiting import SharedStatus, wait_until
 
 MAX_WAIT_SECONDS = 30.0
 EXPORT_LIMIT = 1_000_000
@@ -44,6 +45,7 @@ class RegisterService:
         self.store = store
         self.projections = {p.name: p for p in projections}
         self.zone = ZoneInfo(zone)
+        self._shared = SharedStatus(store.status)
 
     def select(self, name: str, listing: str | None = None) -> Selection:
         projection = self.projections.get(name)
@@ -85,14 +87,25 @@ class RegisterService:
             return
         timeout = min(max(timeout, 0.0), MAX_WAIT_SECONDS)
         if not wait_for(self.store, names, position, timeout):
-            reached = min(self.store.positions().get(n, 0) for n in names)
-            raise RegisterBehindError(
-                f"登记簿尚未处理到位置 {position}（当前 {reached}），请稍后重试",
-                f"the register has not reached position {position} yet (it is at {reached}); "
-                "retry shortly",
-                position=position,
-                reached=reached,
-            )
+            raise _behind(position, min(self.store.positions().get(n, 0) for n in names))
+
+    async def wait_async(
+        self,
+        names: Sequence[str],
+        position: int | None,
+        timeout: float,
+        *,
+        head: Callable[[], int],
+    ) -> None:
+        """``wait`` as a coroutine that holds no thread while it waits; a position beyond
+        ``head()`` (the log's newest) is refused at once with PositionBeyondHeadError."""
+        if position is None or position <= 0:
+            applied_in(await self._shared.get(), names, 0)  # refuses a failed register
+            return
+        timeout = min(max(timeout, 0.0), MAX_WAIT_SECONDS)
+        if not await wait_until(self._shared, names, position, timeout, head):
+            current = await self._shared.get()
+            raise _behind(position, min(s.position if (s := current.get(n)) else 0 for n in names))
 
     def as_of(self, as_of: str | None, as_of_position: int | None) -> AsOf:
         """Parse ``as_of`` (a date: end of that day in the bank's zone; or a timestamp)."""
@@ -169,3 +182,12 @@ class RegisterService:
         if fmt == "csv":
             return export.to_csv(columns, rows)
         return export.to_xlsx(selection.listing.title_zh, columns, rows)
+
+
+def _behind(position: int, reached: int) -> RegisterBehindError:
+    return RegisterBehindError(
+        f"登记簿尚未处理到位置 {position}（当前 {reached}），请稍后重试",
+        f"the register has not reached position {position} yet (it is at {reached}); retry shortly",
+        position=position,
+        reached=reached,
+    )

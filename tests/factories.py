@@ -138,7 +138,7 @@ def make_upload(
     pages: int = 1,
 ) -> Any:
     """An upload of ``doc_type``: a PDF of ``text`` unless raw ``data`` is given."""
-    from archive.ingest import from_bytes
+    from archive.documents.ingest import from_bytes
 
     body = data if data is not None else make_pdf(text or f"{doc_type} {uuid4()}", pages=pages)
     return from_bytes(doc_type, filename or f"{doc_type}.pdf", body)
@@ -146,7 +146,7 @@ def make_upload(
 
 def make_disbursement(loan_no: str | None = None, **overrides: Any) -> Any:
     """The facts of a typical corporate working-capital disbursement (an ``archive`` value)."""
-    from archive.lending import Disbursement
+    from archive.commands.lifecycle import Disbursement
 
     facts: dict[str, Any] = {
         "loan_no": loan_no or f"JJ{uuid4().hex[:12].upper()}",

@@ -3,25 +3,28 @@ read-your-writes and CSV / XLSX export."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from functools import partial
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from api.deps import ArchiveDep, ReadCtx, RegistersDep
 from archive.application import DossierArchive
 from archive.core import CommandContext
-from domain.values import loan_id_for, staff_id_for
+from domain.authorization import Action
+from domain.values import Actor, loan_id_for, staff_id_for
 from projections.projection import Projection
 from projections.query import AsOf
-from projections.registers.search import search
-from projections.registers.trail import loan_trail, person_trail, responsibility_view
-from projections.service import RegisterService
+from projections.registers.filing.search import search
+from projections.registers.responsibility import loan_trail, person_trail, responsibility_view
+from projections.service import RegisterService, Selection
 
 RESERVED = frozenset(
     {"as_of", "as_of_position", "after", "wait", "sort", "limit", "offset", "format"}
@@ -53,69 +56,73 @@ def _columns(projection: Projection, table: str) -> list[dict[str, Any]]:
     ]
 
 
-def _endpoint(name: str, listing: str) -> Callable[..., Response]:
-    def read_listing(
+def _endpoint(name: str, listing: str) -> Callable[..., Awaitable[Response]]:
+    async def read_listing(
         request: Request,
         service: RegistersDep,
         archive: ArchiveDep,
         ctx: ReadCtx,
-        as_of: Annotated[
-            str | None,
-            Query(description="a date (end of that day, bank time) or an ISO timestamp"),
-        ] = None,
-        as_of_position: Annotated[
-            int | None, Query(ge=0, description="the register as it stood at this log position")
-        ] = None,
-        after: Annotated[
-            int | None,
-            Query(ge=0, description="wait until the register has applied this position"),
-        ] = None,
-        wait: Annotated[float, Query(ge=0, le=30, description="seconds to wait for `after`")] = 5,
+        point: PointDep,
         sort: Annotated[
             str | None, Query(description="columns, comma-separated; -col for descending")
         ] = None,
         limit: Annotated[int, Query(ge=1, le=1000)] = 100,
         offset: Annotated[int, Query(ge=0)] = 0,
         format: Annotated[Literal["json", "csv", "xlsx"], Query()] = "json",
-        after_header: Annotated[int | None, Header(alias="X-Dossier-After", ge=0)] = None,
     ) -> Response:
         selection = service.select(name, listing)
-        archive.actor(ctx, selection.projection.read_action)
+        read = await ready(service, archive, ctx, [name], point)
         filters = {k: v for k, v in request.query_params.items() if k not in RESERVED}
-        point = service.as_of(as_of, as_of_position)
-        awaited = max(after or 0, after_header or 0, as_of_position or 0)
-        service.wait([name], awaited, wait)
         order = [s.strip() for s in (sort or "").split(",") if s.strip()]
-        if format != "json":
-            body = service.export(selection, format, as_of=point, filters=filters, order_by=order)
-            filename = f"{name}-{selection.listing_name}.{format}"
-            return Response(
-                body,
-                media_type=MEDIA[format],
-                headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-            )
-        page = service.page(
-            selection, as_of=point, filters=filters, order_by=order, limit=limit, offset=offset
-        )
-        table = selection.listing.table
-        shown = [c.name for c in selection.projection.specs()[table].exported()]
-        return JSONResponse(
-            {
-                "register": name,
-                "listing": selection.listing_name,
-                "title_zh": selection.listing.title_zh,
-                "title_en": selection.listing.title_en,
-                "position": service.positions().get(name, 0),
-                "as_of": {"at": as_of, "position": as_of_position},
-                "total": page.total,
-                "limit": limit,
-                "offset": offset,
-                "columns": _columns(selection.projection, table),
-                "data": [{k: plain(row[k]) for k in shown} for row in page.rows],
-            }
+        asked = {"at": request.query_params.get("as_of"), "position": read.as_of.position}
+        return await run_in_threadpool(
+            _listing, service, selection, read.as_of, asked, filters, order, limit, offset, format
         )
 
     return read_listing
+
+
+def _listing(
+    service: RegisterService,
+    selection: Selection,
+    point: AsOf,
+    asked: dict[str, Any],
+    filters: dict[str, str],
+    order: list[str],
+    limit: int,
+    offset: int,
+    format: str,
+) -> Response:
+    """One page of the listing as JSON, or the whole filtered listing as CSV / XLSX."""
+    name = selection.projection.name
+    if format != "json":
+        body = service.export(selection, format, as_of=point, filters=filters, order_by=order)
+        filename = f"{name}-{selection.listing_name}.{format}"
+        return Response(
+            body,
+            media_type=MEDIA[format],
+            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        )
+    page = service.page(
+        selection, as_of=point, filters=filters, order_by=order, limit=limit, offset=offset
+    )
+    table = selection.listing.table
+    shown = [c.name for c in selection.projection.specs()[table].exported()]
+    return JSONResponse(
+        {
+            "register": name,
+            "listing": selection.listing_name,
+            "title_zh": selection.listing.title_zh,
+            "title_en": selection.listing.title_en,
+            "position": service.positions().get(name, 0),
+            "as_of": asked,
+            "total": page.total,
+            "limit": limit,
+            "offset": offset,
+            "columns": _columns(selection.projection, table),
+            "data": [{k: plain(row[k]) for k in shown} for row in page.rows],
+        }
+    )
 
 
 def router_for(projections: Sequence[Projection]) -> APIRouter:
@@ -169,9 +176,18 @@ def read_point(
         str | None,
         Query(description="a date (end of that day, bank time) or an ISO timestamp"),
     ] = None,
-    as_of_position: Annotated[int | None, Query(ge=0)] = None,
-    after: Annotated[int | None, Query(ge=0)] = None,
-    wait: Annotated[float, Query(ge=0, le=30)] = 5,
+    as_of_position: Annotated[
+        int | None, Query(ge=0, description="the register as it stood at this log position")
+    ] = None,
+    after: Annotated[
+        int | None,
+        Query(
+            ge=0,
+            description="wait until the register has applied this position (a position "
+            "beyond the log's head is refused at once: 409 position_beyond_head)",
+        ),
+    ] = None,
+    wait: Annotated[float, Query(ge=0, le=30, description="seconds to wait for `after`")] = 5,
     after_header: Annotated[int | None, Header(alias="X-Dossier-After", ge=0)] = None,
 ) -> tuple[ReadPoint, float]:
     point = service.as_of(as_of, as_of_position)
@@ -181,19 +197,38 @@ def read_point(
 PointDep = Annotated[tuple[ReadPoint, float], Depends(read_point)]
 
 
-def _ready(
+def log_head(archive: DossierArchive) -> Callable[[], int]:
+    """The newest position recorded in the event log, asked when it is called."""
+    return lambda: archive.recorder.max_notification_id() or 0
+
+
+@dataclass(frozen=True)
+class Ready:
+    """A read the caller may make, as of which point."""
+
+    actor: Actor
+    as_of: AsOf
+
+
+async def ready(
     service: RegisterService,
-    name: str,
-    point: tuple[ReadPoint, float],
     archive: DossierArchive,
     ctx: CommandContext,
-) -> Projection:
-    """The register, once the caller may read it and it has applied the awaited position."""
-    projection = service.select(name).projection
-    archive.actor(ctx, projection.read_action)
+    names: Sequence[str],
+    point: tuple[ReadPoint, float],
+    action: Action | None = None,
+) -> Ready:
+    """Once the caller may read (``action``, by default the first register's read permission)
+    and the registers have applied the awaited position.
+
+    The wait runs on the event loop: however many readers wait, none holds one of the worker
+    threads that serve every other request. A position beyond the log's head is refused (409).
+    """
+    allowed = action or service.select(names[0]).projection.read_action
+    actor = await run_in_threadpool(archive.actor, ctx, allowed)
     read, wait = point
-    service.wait([name], read.awaited, wait)
-    return projection
+    await service.wait_async(names, read.awaited, wait, head=log_head(archive))
+    return Ready(actor, read.as_of)
 
 
 def _plain_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -213,7 +248,7 @@ def special_routes(router: APIRouter, names: set[str]) -> None:
     if "document_search" in names:
 
         @router.get("/document_search/search", summary="文档全文检索 / full-text search")
-        def search_documents(
+        async def search_documents(
             service: RegistersDep,
             archive: ArchiveDep,
             ctx: ReadCtx,
@@ -224,9 +259,13 @@ def special_routes(router: APIRouter, names: set[str]) -> None:
         ) -> dict[str, Any]:
             """Filed documents whose text holds the phrase (Chinese included): the dossier and
             the document, never their content — read that through the audited document path."""
-            projection = _ready(service, "document_search", point, archive, ctx)
-            hits = search(
-                service.store, projection, q, limit=limit, offset=offset, as_of=point[0].as_of
+            read = await ready(service, archive, ctx, ["document_search"], point)
+            projection = service.select("document_search").projection
+            hits = await run_in_threadpool(
+                partial(search, limit=limit, offset=offset, as_of=read.as_of),
+                service.store,
+                projection,
+                q,
             )
             return {
                 "query": q,
@@ -239,37 +278,52 @@ def special_routes(router: APIRouter, names: set[str]) -> None:
             "/accountability_trail/people/{staff_no}",
             summary="个人责任追溯 / a person's trail",
         )
-        def trail_of_person(
+        async def trail_of_person(
             staff_no: str, service: RegistersDep, archive: ArchiveDep, ctx: ReadCtx, point: PointDep
         ) -> dict[str, Any]:
             """Every action the person took, with the role held at that moment, in log order."""
-            projection = _ready(service, "accountability_trail", point, archive, ctx)
-            rows = person_trail(service.store, projection, staff_id_for(staff_no), point[0].as_of)
+            read = await ready(service, archive, ctx, [TRAIL], point)
+            rows = await run_in_threadpool(
+                person_trail, service.store, _trail(service), staff_id_for(staff_no), read.as_of
+            )
             return {"staff_no": staff_no, "data": _plain_rows(rows), "count": len(rows)}
 
         @router.get(
             "/accountability_trail/loans/{loan_no}",
             summary="贷款责任追溯 / a loan's trail",
         )
-        def trail_of_loan(
+        async def trail_of_loan(
             loan_no: str, service: RegistersDep, archive: ArchiveDep, ctx: ReadCtx, point: PointDep
         ) -> dict[str, Any]:
             """Every action on the loan, its dossier and its collateral, in log order."""
-            projection = _ready(service, "accountability_trail", point, archive, ctx)
-            rows = loan_trail(service.store, projection, loan_id_for(loan_no), point[0].as_of)
+            read = await ready(service, archive, ctx, [TRAIL], point)
+            rows = await run_in_threadpool(
+                loan_trail, service.store, _trail(service), loan_id_for(loan_no), read.as_of
+            )
             return {"loan_no": loan_no, "data": _plain_rows(rows), "count": len(rows)}
 
         @router.get(
             "/accountability_trail/loans/{loan_no}/responsibility",
             summary="不良贷款责任认定视图 / responsibility view",
         )
-        def responsibility(
+        async def responsibility(
             loan_no: str, service: RegistersDep, archive: ArchiveDep, ctx: ReadCtx, point: PointDep
         ) -> dict[str, Any]:
             """Who investigated, reviewed, approved, managed, inspected, classified, warned,
             collected and objected, each entry with the position of its event."""
-            projection = _ready(service, "accountability_trail", point, archive, ctx)
-            view = responsibility_view(
-                service.store, projection, loan_id_for(loan_no), point[0].as_of
+            read = await ready(service, archive, ctx, [TRAIL], point)
+            view = await run_in_threadpool(
+                responsibility_view,
+                service.store,
+                _trail(service),
+                loan_id_for(loan_no),
+                read.as_of,
             )
             return {"loan_no": loan_no, **_plain_tree(view)}
+
+
+TRAIL = "accountability_trail"
+
+
+def _trail(service: RegisterService) -> Projection:
+    return service.select(TRAIL).projection

@@ -10,14 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from functools import partial
 from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
 
 from api.deps import ArchiveDep, ReadCtx, RegistersDep
-from api.routers.registers import PointDep, ReadPoint
+from api.routers.registers import PointDep, ready
 from archive.application import DossierArchive
 from domain.authorization import Action
 from domain.errors import NotFoundError
@@ -25,7 +27,7 @@ from domain.tasks import Task, TaskKind
 from domain.values import staff_id_for
 from projections.query import AsOf
 from projections.service import RegisterService
-from projections.work_queue_query import rules_in_force, tasks
+from projections.tasks import rules_in_force, tasks
 
 REGISTER = "work_queue"
 
@@ -138,12 +140,6 @@ def judge(
     )
 
 
-def _ready(service: RegisterService, point: tuple[ReadPoint, float]) -> AsOf:
-    read, wait = point
-    service.wait([REGISTER], read.awaited, wait)
-    return read.as_of
-
-
 OnQuery = Annotated[
     date | None, Query(description="the business date to judge on (default: today)")
 ]
@@ -154,7 +150,7 @@ KindQuery = Annotated[
 
 
 @router.get("/mine", response_model=TasksPublic, summary="我的工作任务 / my tasks")
-def my_tasks(
+async def my_tasks(
     service: RegistersDep,
     archive: ArchiveDep,
     ctx: ReadCtx,
@@ -164,15 +160,23 @@ def my_tasks(
     on: OnQuery = None,
 ) -> TasksPublic:
     """The caller's own tasks: those whose owner is the caller by staff id."""
-    actor = archive.actor(ctx, Action.READ_BUSINESS)
-    as_of = _ready(service, point)
-    return judge(
-        service, archive, on=on, as_of=as_of, owner_id=actor.id, overdue=overdue, kind=kind
+    read = await ready(service, archive, ctx, [REGISTER], point, Action.READ_BUSINESS)
+    return await run_in_threadpool(
+        partial(
+            judge,
+            on=on,
+            as_of=read.as_of,
+            owner_id=read.actor.id,
+            overdue=overdue,
+            kind=kind,
+        ),
+        service,
+        archive,
     )
 
 
 @router.get("", response_model=TasksPublic, summary="全部工作任务 / all tasks")
-def all_tasks(
+async def all_tasks(
     service: RegistersDep,
     archive: ArchiveDep,
     ctx: ReadCtx,
@@ -184,15 +188,17 @@ def all_tasks(
     on: OnQuery = None,
 ) -> TasksPublic:
     """Everyone's tasks: for the branch head, risk manager, compliance, auditor, archive head."""
-    archive.actor(ctx, Action.READ_ALL_TASKS)
-    as_of = _ready(service, point)
-    return judge(
+    read = await ready(service, archive, ctx, [REGISTER], point, Action.READ_ALL_TASKS)
+    return await run_in_threadpool(
+        partial(
+            judge,
+            on=on,
+            as_of=read.as_of,
+            owner_id=staff_id_for(owner) if owner else None,
+            overdue=overdue,
+            kind=kind,
+            branch=branch,
+        ),
         service,
         archive,
-        on=on,
-        as_of=as_of,
-        owner_id=staff_id_for(owner) if owner else None,
-        overdue=overdue,
-        kind=kind,
-        branch=branch,
     )

@@ -10,7 +10,7 @@ from eventsourcing.domain import event
 from domain.authorization import Action, authorize
 from domain.dates import check_not_before
 from domain.errors import InvalidTransitionError
-from domain.loan.classifying import LoanClassification
+from domain.loan.classification import LoanClassification
 from domain.loan.core import Docs
 from domain.records import WarningSignal
 from domain.values import Actor, DocumentRef, Role, WarningColour, require_text

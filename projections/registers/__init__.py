@@ -24,19 +24,19 @@ def all_registers(
     ``default_rules`` judge the log before its first ``RulesInForce`` event (default: the
     shipped rules); ``timezone`` is the bank's, in which record times become business dates.
     """
-    from projections.registers.archive_catalogue import ArchiveCatalogue
-    from projections.registers.circulation import CirculationRegister
+    from projections.registers.borrowing import CirculationRegister
     from projections.registers.classification import ClassificationRegister
     from projections.registers.collateral import CollateralRegister
-    from projections.registers.completeness import CompletenessRegister
-    from projections.registers.destruction import DestructionRegister
-    from projections.registers.loan_ledger import LoanLedger
-    from projections.registers.npl import NonPerformingRegister
-    from projections.registers.overdue import OverdueLedger
-    from projections.registers.search import DocumentSearch
-    from projections.registers.trail import AccountabilityTrail
+    from projections.registers.collection import OverdueLedger
+    from projections.registers.custody import ArchiveCatalogue
+    from projections.registers.disposition import DestructionRegister
+    from projections.registers.filing.completeness import CompletenessRegister
+    from projections.registers.filing.search import DocumentSearch
+    from projections.registers.lifecycle import LoanLedger
+    from projections.registers.responsibility import AccountabilityTrail
+    from projections.registers.tasks import WorkQueue
     from projections.registers.warnings import WarningLedger
-    from projections.registers.work_queue import WorkQueue
+    from projections.registers.workout import NonPerformingRegister
 
     registers: list[Projection] = [
         LoanLedger(default_rules),

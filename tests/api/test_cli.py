@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
+import typer
+from typer.core import TyperGroup
 from typer.testing import CliRunner
 
 from api.cli import app
+from api.cli import demo as cli_demo
+from api.composition import build_archive
+from api.settings import Settings
 
 runner = CliRunner()
 
@@ -164,5 +170,68 @@ def test_in_development_dossier_clock_starts_the_archive_at_that_instant_and_run
         time.sleep(0.05)
         later = archive.clock()
         assert first + timedelta(seconds=0.04) <= later < start + timedelta(seconds=5)
+    finally:
+        archive.close()
+
+
+def _commands(*group: str) -> set[str]:
+    """The commands and sub-groups of ``dossier GROUP…``, as the command line dispatches them."""
+    command = typer.main.get_command(app)
+    for name in group:
+        assert isinstance(command, TyperGroup)
+        command = command.commands[name]
+    assert isinstance(command, TyperGroup)
+    return set(command.commands)
+
+
+def test_each_area_has_its_group_and_the_archive_group_keeps_all_three() -> None:
+    custody = {"transfer", "defect", "catalogue", "hold", "appraisal", "retention"}
+    borrowing = {"request", "approve", "reject", "check-out", "return", "close", "copy", "show"}
+    disposition = {"propose", "approve", "compliance-approve", "execute", "show", "register"}
+
+    assert custody | {"past-retention"} == _commands("custody")
+    assert borrowing | {"list", "overdue"} == _commands("borrowing")
+    assert disposition == _commands("disposition")
+    archive = _commands("archive")
+    assert custody | {"past-retention", "borrow", "overdue", "destruction"} == archive
+    assert borrowing <= _commands("archive", "borrow")
+    assert disposition == _commands("archive", "destruction")
+
+
+def test_without_the_demo_package_the_demo_command_refuses_and_opens_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As in an installed wheel: no ``demo`` to import, and none beside the installed ``api``.
+    monkeypatch.setitem(sys.modules, "demo", None)
+    monkeypatch.setattr(cli_demo, "SOURCE", tmp_path / "site-packages")
+    monkeypatch.setenv("DOSSIER_DATA_DIR", str(tmp_path / "var"))
+    monkeypatch.delenv("DOSSIER_ENVIRONMENT", raising=False)
+    monkeypatch.delenv("DOSSIER_EVENT_STORE", raising=False)
+
+    answer = runner.invoke(app, ["demo", "--loans", "1"])
+
+    assert answer.exit_code == 2
+    said = " ".join(answer.output.split())
+    assert "the demo package is not installed" in said
+    assert "pip install -e ." in said
+    assert not (tmp_path / "var").exists()
+
+
+def test_without_the_demo_package_the_first_start_goes_on_with_an_empty_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "demo", None)
+    monkeypatch.setattr(cli_demo, "SOURCE", tmp_path / "site-packages")
+    monkeypatch.setenv("DOSSIER_DATA_DIR", str(tmp_path / "var"))
+    monkeypatch.delenv("DOSSIER_ENVIRONMENT", raising=False)
+    monkeypatch.delenv("DOSSIER_EVENT_STORE", raising=False)
+    settings = Settings()
+    archive = build_archive(settings)
+    try:
+        with cli_demo.console.capture() as printed:
+            cli_demo.load_demo_on_first_start(archive, settings)
+
+        assert "starting with an empty store" in " ".join(printed.get().split())
+        assert cli_demo._is_empty(archive)
     finally:
         archive.close()

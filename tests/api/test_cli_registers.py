@@ -8,9 +8,9 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from api.cli import app
-from api.cli_common import open_archive, read_settings
+from api.cli.common import open_archive, read_settings
 from api.composition import build_registers
-from archive.demo.portfolio import build_portfolio
+from demo.portfolio import build_portfolio
 from domain.loan import Loan
 from projections.query import select_all
 from tests.api.test_cli_integrity import _token

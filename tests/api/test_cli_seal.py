@@ -16,7 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from api.cli import app
-from api.cli_common import open_archive, read_settings
+from api.cli.common import open_archive, read_settings
 from archive.application import DossierArchive
 from archive.core import SYSTEM_ID, CommandContext
 from storage.checkpoints import Checkpoint, format_timestamp

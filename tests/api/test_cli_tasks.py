@@ -17,7 +17,7 @@ from click.testing import Result
 from typer.testing import CliRunner
 
 from api.cli import app
-from api.cli_common import open_archive, read_settings
+from api.cli.common import open_archive, read_settings
 from archive.core import CommandContext
 from projections.rules_state import shipped_rules
 from tests.factories import make_disbursement

@@ -19,7 +19,7 @@ from click.testing import Result
 from typer.testing import CliRunner
 
 from api.cli import app
-from api.cli_common import open_archive, read_settings
+from api.cli.common import open_archive, read_settings
 from api.composition import build_integrity
 from archive.core import CommandContext
 from domain.integrity import IntegrityVerification

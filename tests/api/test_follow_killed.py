@@ -12,9 +12,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from api.cli_common import open_archive, read_settings
+from api.cli.common import open_archive, read_settings
 from api.composition import build_registers
-from archive.demo.portfolio import build_portfolio
+from demo.portfolio import build_portfolio
 from projections.query import select_all
 
 KILLS = 4

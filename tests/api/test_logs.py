@@ -16,7 +16,7 @@ import structlog
 from typer.testing import CliRunner
 
 from api.cli import app
-from api.cli_common import open_archive, read_settings
+from api.cli.common import open_archive, read_settings
 from api.logs import configure_logging
 from archive.core import SYSTEM_ID, CommandContext
 from storage.checkpoints import Checkpoint
@@ -40,7 +40,9 @@ def restored_logging() -> Iterator[None]:
 
 
 def log_both_ways() -> None:
-    logging.getLogger("archive.destruction").warning("blob %s is still under retention", "ab12")
+    logging.getLogger("archive.commands.disposition").warning(
+        "blob %s is still under retention", "ab12"
+    )
     structlog.get_logger("dossier.sealer").info("sealed", tree_size=3, key_id="k1")
 
 
@@ -55,7 +57,7 @@ def test_in_production_a_stdlib_record_and_a_structlog_event_are_alike_json_line
     assert stdlib == {
         "event": "blob ab12 is still under retention",
         "level": "warning",
-        "logger": "archive.destruction",
+        "logger": "archive.commands.disposition",
         "timestamp": stdlib["timestamp"],
     }
     assert native == {
@@ -82,7 +84,7 @@ def test_in_development_both_are_alike_readable_lines(capsys: pytest.CaptureFixt
     assert (first["level"], first["event"], first["logger"]) == (
         "warning",
         "blob ab12 is still under retention",
-        "archive.destruction",
+        "archive.commands.disposition",
     )
     assert (second["level"], second["event"], second["logger"]) == (
         "info",
@@ -115,7 +117,7 @@ def test_below_the_level_nothing_is_written_and_a_second_setup_replaces_the_firs
     structlog.get_logger("dossier.sealer").info("not shown either")
     log_both_ways()
     lines = [json.loads(line) for line in capsys.readouterr().err.splitlines()]
-    assert [line["logger"] for line in lines] == ["archive.destruction"]
+    assert [line["logger"] for line in lines] == ["archive.commands.disposition"]
 
 
 def test_seal_logs_to_stderr_in_the_one_format_and_prints_the_checkpoint_alone(

@@ -18,11 +18,11 @@ from typer.testing import CliRunner
 
 from api.app import create_app
 from api.cli import app
-from api.cli_common import open_archive, read_settings
+from api.cli.common import open_archive, read_settings
 from api.composition import build_registers
 from api.settings import Settings
 from projections.query import select_all
-from tests.api.test_cli_bundle import a_loan_with_documents
+from tests.api.test_cli_bundles import a_loan_with_documents
 from tests.api.test_cli_integrity import _token
 
 runner = CliRunner()

@@ -110,14 +110,6 @@ def test_bad_register_queries_are_refused_with_what_is_wrong(api: Api) -> None:
             assert named in body["detail"]["en"] or named in str(body["context"]), body
 
 
-def test_waiting_for_a_position_the_log_never_reached_answers_503(api: Api) -> None:
-    head = api.counts()[0]
-    answer = api.get("officer", f"/registers/loan_ledger?after={head + 1000}&wait=0.2")
-    assert answer.status_code == 503
-    assert answer.headers["Retry-After"] == "1"
-    assert answer.json()["error"] == "register_behind"
-
-
 def test_registers_need_a_token(api: Api) -> None:
     assert api.client.get("/api/v1/registers/loan_ledger").status_code == 401
     listed = api.get("officer", "/registers")

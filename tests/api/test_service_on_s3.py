@@ -55,7 +55,7 @@ def test_documents_filed_through_the_service_are_encrypted_objects_in_s3(
         )
         assert am is not None
         assert archivist is not None
-        from archive.ingest import from_bytes
+        from archive.documents.ingest import from_bytes
 
         result = archive.disburse(
             CommandContext(archive.authenticate(am.token)),

@@ -28,8 +28,8 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from archive.application import DossierArchive
-from archive.bundles import BundlePathExistsError, IssuedBundle
 from archive.core import CommandContext
+from archive.reports.bundles import BundlePathExistsError, IssuedBundle
 from domain.errors import InvalidInputError, RoleNotPermittedError
 from domain.integrity import AuditBundle
 from domain.values import BorrowingForm, BorrowingPurpose, ReadPurpose
@@ -41,14 +41,14 @@ from storage.positions import notification_id_of
 from storage.sealing import Sealer
 from storage.signing import Signer
 from tests.archive.test_collateral import register as register_collateral
-from tests.archive.test_destruction import (
+from tests.archive.test_disposition import (
     AFTER_RETENTION,
     approved_batch,
     execute,
     prepare,
     with_it_and_second_head,
 )
-from tests.archive.test_destruction import LOAN_NO as DESTROYED_LOAN
+from tests.archive.test_disposition import LOAN_NO as DESTROYED_LOAN
 from tests.factories import make_disbursement, make_pdf, make_upload
 from tests.verifier.bundles import b64, raw_public_key, read_json, seal
 from tests.verifier.bundles import write_json as write_canonical_json

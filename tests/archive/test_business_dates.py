@@ -23,9 +23,9 @@ from uuid import UUID, uuid4
 import pytest
 
 from archive.application import DossierArchive
+from archive.commands.lifecycle import Disbursement
 from archive.config import ArchiveConfig
 from archive.core import SYSTEM_ID, CommandContext
-from archive.lending import Disbursement
 from domain.dates import HAPPENED, MAY_LIE_AHEAD
 from domain.errors import DateInFutureError, DateOutOfOrderError
 from domain.values import (
@@ -43,7 +43,7 @@ from domain.values import (
     WriteOffCriterion,
 )
 from storage.blobs import LocalBlobStore
-from tests.archive.test_destruction import (
+from tests.archive.test_disposition import (
     AFTER_RETENTION,
     LOAN_NO,
     counts,

@@ -46,14 +46,14 @@ from domain.values import (
 )
 from projections.query import select_all
 from projections.registers import all_registers
-from projections.registers.search import search
+from projections.registers.filing.search import search
 from projections.store import register_store_beside
 from storage.blobs import BlobLockedError, BlobStore, LocalBlobStore
 from storage.crypto import MasterKey
 from storage.envelope import EncryptingBlobStore, Envelope
 from storage.keystore import SQLiteKeyStore
 from storage.s3 import S3BlobStore
-from tests.archive.test_destruction import stored
+from tests.archive.test_disposition import stored
 from tests.factories import PRINCIPAL, make_disbursement, make_pdf, make_staff, make_upload
 from tests.projections.conftest import follower_for
 

@@ -7,7 +7,8 @@ from datetime import date
 
 from pypdf import PdfReader
 
-from archive.forms import (
+from archive.documents.pdfsafety import inspect_pdf
+from archive.reports.forms import (
     BorrowSlip,
     DestructionEntry,
     DestructionRegister,
@@ -16,7 +17,6 @@ from archive.forms import (
     destruction_register,
     transfer_receipt,
 )
-from archive.pdfsafety import inspect_pdf
 
 
 def _text(pdf: bytes) -> str:

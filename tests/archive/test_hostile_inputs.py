@@ -19,13 +19,13 @@ from typing import BinaryIO, cast
 
 import pytest
 
-from archive import pdfsafety
 from archive.application import DossierArchive
 from archive.config import ArchiveConfig
 from archive.core import CommandContext
+from archive.documents import pdfsafety
+from archive.documents.ingest import Upload, check_filename, stage
+from archive.documents.pdfsafety import PdfFacts, PdfLimits, extract_text, inspect_pdf
 from archive.errors import DocumentRejectedError, DocumentTooLargeError
-from archive.ingest import Upload, check_filename, stage
-from archive.pdfsafety import PdfFacts, PdfLimits, extract_text, inspect_pdf
 from domain.errors import NotFoundError
 from domain.rules import shipped_rules
 from domain.values import InspectionKind

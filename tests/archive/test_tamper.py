@@ -42,7 +42,7 @@ import pytest
 from archive.application import DossierArchive
 from archive.core import SYSTEM_ID, CommandContext, blob_key
 from archive.verification import Verifier
-from archive.verification_report import Finding, VerificationReport
+from archive.verification.report import Finding, VerificationReport
 from domain.values import Grade, InspectionKind, Role
 from storage.checkpoints import Checkpoint, format_timestamp, sign_checkpoint
 from storage.envelope import EncryptingBlobStore
@@ -617,7 +617,7 @@ def test_a_replaced_or_deleted_document_is_named(
 def test_a_destroyed_dossiers_documents_are_expected_gone_and_one_restored_is_named(
     app: DossierArchive, store_env: dict[str, str], tmp_path: Path
 ) -> None:
-    from tests.archive.test_destruction import (
+    from tests.archive.test_disposition import (
         AFTER_RETENTION,
         approved_batch,
         execute,
@@ -847,7 +847,7 @@ def test_a_failed_run_is_recorded_all_the_same(record: Record) -> None:
 def test_the_demo_portfolio_verifies_without_a_false_alarm(
     app: DossierArchive, store_env: dict[str, str], tmp_path: Path
 ) -> None:
-    from archive.demo.portfolio import build_portfolio
+    from demo.portfolio import build_portfolio
 
     summary = build_portfolio(app, loans=6)
     app.wait_for_text_extraction()

@@ -56,7 +56,7 @@ def old_checkpoint_json(data: Any) -> str:
 
 
 def old_bundle_json(obj: Any) -> bytes:
-    """archive/bundles.py: every JSON file of an audit bundle."""
+    """archive/reports/bundles.py: every JSON file of an audit bundle."""
     text = json.dumps(
         obj,
         sort_keys=True,

@@ -1,4 +1,5 @@
-"""domain/ imports only the standard library, ``eventsourcing.domain``, itself and ``canonical``.
+"""domain/ imports only the standard library, ``eventsourcing.domain``, itself and ``canonical``
+(the one canonical JSON, itself standard library only under its own import-linter contract).
 
 import-linter cannot forbid one submodule of an external package, so this
 test reads every module's imports.
@@ -12,9 +13,6 @@ from pathlib import Path
 
 DOMAIN = Path(__file__).resolve().parents[2] / "domain"
 ALLOWED_EXTERNAL = {"eventsourcing.domain"}
-OURS_STDLIB_ONLY = {"canonical"}
-"""Packages of this project that import only the standard library (``canonical``: the one
-canonical JSON a rule set's version hashes), so every layer may use them."""
 
 
 def _imports(path: Path) -> set[str]:
@@ -37,7 +35,7 @@ def test_domain_imports_only_the_stdlib_and_eventsourcing_domain() -> None:
             name
             for name in _imports(path)
             if name.split(".")[0] not in sys.stdlib_module_names
-            and name.split(".")[0] not in {"domain", "__future__", *OURS_STDLIB_ONLY}
+            and name.split(".")[0] not in {"domain", "canonical", "__future__"}
             and name not in ALLOWED_EXTERNAL
         }
         if bad:

@@ -36,7 +36,7 @@ from domain.borrowing import Borrowing, Circulation
 from domain.classification import FloorPolicy
 from domain.collateral import Collateral
 from domain.compliance import IssuedReport, ReportFormat, Scope
-from domain.destruction import DestructionBatch
+from domain.disposition import DestructionBatch
 from domain.dossier import Dossier, FixityResult
 from domain.integrity import AuditBundle, IntegrityVerification
 from domain.loan import Loan

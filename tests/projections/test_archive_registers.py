@@ -40,13 +40,13 @@ from domain.values import (
 from projections.export import to_xlsx
 from projections.registers import all_registers
 from tests.api import conftest as api_fixtures
-from tests.api import test_destruction_over_http as over_http
+from tests.api import test_disposition_over_http as over_http
 from tests.api.conftest import Api
 from tests.api.test_custody_over_http import compliance
-from tests.archive import test_destruction as destruction
+from tests.archive import test_disposition as destruction
 from tests.archive.test_custody import ITEMS, settle
-from tests.archive.test_destruction import LOAN_NO as DESTROYED_LOAN
-from tests.archive.test_destruction import approved_batch, execute, prepare
+from tests.archive.test_disposition import LOAN_NO as DESTROYED_LOAN
+from tests.archive.test_disposition import approved_batch, execute, prepare
 from tests.factories import make_disbursement, make_upload
 from tests.projections.conftest import Registers
 

@@ -8,10 +8,10 @@ history included, with copies rebuilt from position zero in large batches. Batch
 from __future__ import annotations
 
 from archive.application import DossierArchive
-from archive.demo.portfolio import build_portfolio
+from demo.portfolio import build_portfolio
 from projections.changes import CACHE_LIMIT
 from projections.registers import all_registers
-from tests.archive.test_destruction import (
+from tests.archive.test_disposition import (
     AFTER_RETENTION,
     approved_batch,
     execute,

@@ -11,7 +11,7 @@ from uuid import UUID
 from archive.core import CommandContext
 from domain.tasks import TaskKind
 from domain.values import WarningColour
-from projections.work_queue_query import tasks
+from projections.tasks import tasks
 from tests.factories import make_disbursement, rules_with
 from tests.projections.conftest import Registers
 

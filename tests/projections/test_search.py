@@ -23,7 +23,7 @@ from projections.errors import RegisterQueryError
 from projections.export import to_csv
 from projections.follower import Follower
 from projections.query import AsOf
-from projections.registers.search import DOCUMENTS, DocumentSearch, search
+from projections.registers.filing.search import DOCUMENTS, DocumentSearch, search
 from projections.store import RegisterStore, sqlite_url
 from storage.envelope import EncryptingBlobStore
 from tests.factories import make_disbursement, make_pdf, make_upload

@@ -1,0 +1,115 @@
+"""``dossier staff …``: enrolment, roles and tokens (人员与岗位) at the server console.
+
+These commands act as the console operator, an administrator identity recorded on every event
+they cause (the same application methods as api/routers/staff.py).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from api.cli.common import console, open_archive, refuse
+from archive.core import SYSTEM_ID, CommandContext
+from domain.errors import DomainError
+from domain.values import Role
+
+CONSOLE = CommandContext(SYSTEM_ID)
+staff_app = typer.Typer(help="Staff and roles (人员与岗位).", no_args_is_help=True)
+
+
+def _role(value: str) -> Role:
+    try:
+        role: Role = Role.parse(value, "role")
+    except DomainError as exc:
+        raise typer.BadParameter(exc.en) from None
+    return role
+
+
+@staff_app.command("add")
+def staff_add(
+    staff_no: Annotated[str, typer.Option("--no", help="staff number (工号)")],
+    name: Annotated[str, typer.Option(help="name (姓名)")],
+    branch: Annotated[str, typer.Option(help="branch (机构)")],
+    role: Annotated[list[str] | None, typer.Option(help="role to grant; repeatable")] = None,
+) -> None:
+    """Enrol a person; prints their token once."""
+    roles = [_role(r) for r in role or []]
+    archive = open_archive()
+    try:
+        _result, token = archive.enrol_staff(
+            CONSOLE, staff_no=staff_no, name=name, branch=branch, roles=roles
+        )
+    except DomainError as exc:
+        raise refuse(exc) from None
+    finally:
+        archive.close()
+    console.print(f"已登记 / enrolled {staff_no} ({', '.join(r.value for r in roles) or '-'})")
+    if token:
+        console.print("令牌仅显示一次 / token (shown once):")
+        typer.echo(token.token)
+
+
+@staff_app.command("grant")
+def staff_grant(
+    staff_no: Annotated[str, typer.Argument(help="staff number")],
+    role: Annotated[str, typer.Argument(help="role")],
+) -> None:
+    """Grant a role."""
+    archive = open_archive()
+    try:
+        archive.grant_role(CONSOLE, staff_no=staff_no, role=_role(role))
+    except DomainError as exc:
+        raise refuse(exc) from None
+    finally:
+        archive.close()
+    console.print(f"已授予 / granted {role} to {staff_no}")
+
+
+@staff_app.command("revoke")
+def staff_revoke(
+    staff_no: Annotated[str, typer.Argument(help="staff number")],
+    role: Annotated[str, typer.Argument(help="role")],
+    reason: Annotated[str, typer.Option(help="why (原因)")],
+) -> None:
+    """Revoke a role."""
+    archive = open_archive()
+    try:
+        archive.revoke_role(CONSOLE, staff_no=staff_no, role=_role(role), reason=reason)
+    except DomainError as exc:
+        raise refuse(exc) from None
+    finally:
+        archive.close()
+    console.print(f"已撤销 / revoked {role} from {staff_no}")
+
+
+@staff_app.command("token")
+def staff_token(staff_no: Annotated[str, typer.Argument(help="staff number")]) -> None:
+    """Issue a new token; prints it once."""
+    archive = open_archive()
+    try:
+        _result, token = archive.issue_token(CONSOLE, staff_no=staff_no)
+    except DomainError as exc:
+        raise refuse(exc) from None
+    finally:
+        archive.close()
+    typer.echo(token.token)
+
+
+@staff_app.command("list")
+def staff_list() -> None:
+    """Everyone enrolled and the roles they hold now."""
+    archive = open_archive()
+    try:
+        people = archive.list_staff(CONSOLE)
+    finally:
+        archive.close()
+    table = Table(title="人员 / staff")
+    for column in ("工号", "姓名", "机构", "岗位 roles"):
+        table.add_column(column)
+    for person in people:
+        roles = ", ".join(sorted(r.value for r in person.current_roles))
+        table.add_row(person.staff_no, person.name, person.branch, roles)
+    console.print(table)

@@ -1,0 +1,282 @@
+"""The compliance report over HTTP (合规检查报告): JSON, PDF or XLSX.
+
+``GET /reports/compliance`` builds the report for a branch, a product or the whole portfolio on
+a business date ``on`` (default: today), from the completeness register and the work queue read
+at one log position — the lower of the two they have applied, or ``as_of_position`` — and, with
+``as_of``, only from what had been recorded by then: ``on=2025-06-30`` judges 30 June with all
+that is known now, ``on=2025-06-30&as_of=2025-06-30`` shows what the record showed that evening.
+Those who supervise and check the work read it (Action.READ_COMPLIANCE_REPORT).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, replace
+from datetime import date
+from functools import partial
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
+
+from api.deps import ArchiveDep, CommandCtx, ReadCtx, RegistersDep
+from api.routers.registers import log_head, plain
+from archive.application import DossierArchive
+from archive.core import CommandContext
+from archive.reports.compliance import MEDIA, filename, report_pdf, report_xlsx
+from domain.authorization import Action
+from domain.compliance import ComplianceReport, ReportFormat, Scope
+from domain.errors import NotFoundError
+from domain.values import Product
+from projections.compliance import COMPLETENESS, REGISTERS, WORK_QUEUE, compliance_report
+from projections.service import RegisterService
+
+router = APIRouter(prefix="/reports", tags=["reports 报告"])
+
+
+def build(
+    service: RegisterService,
+    archive: DossierArchive,
+    *,
+    on: date | None,
+    branch: str | None,
+    product: str | None,
+    as_of_position: int | None,
+    wait: float,
+    as_of: str | None = None,
+) -> ComplianceReport:
+    """Read both registers at one position and build the report (the API's and the CLI's)."""
+    scope = Scope(
+        branch=branch or None,
+        product=Product.parse(product, "product") if product else None,
+    )
+    day = on or archive.today()
+    service.wait(list(REGISTERS), as_of_position, wait)  # refuses registers that stopped
+    applied = service.positions()
+    position = min(applied.get(name, 0) for name in REGISTERS)
+    if as_of_position is not None:
+        position = min(position, as_of_position)
+    found = compliance_report(
+        service.store,
+        service.select(COMPLETENESS).projection,
+        service.select(WORK_QUEUE).projection,
+        on=day,
+        position=position,
+        at=service.as_of(as_of, None).at,
+        scope=scope,
+        name_of=_namer(archive),
+    )
+    return replace(found, record_as_of=as_of) if as_of else found
+
+
+def _namer(archive: DossierArchive) -> Any:
+    def name_of(staff_id: UUID) -> str:
+        try:
+            return archive.form_name(staff_id)
+        except NotFoundError:
+            return str(staff_id)
+
+    return name_of
+
+
+def as_json(report: ComplianceReport) -> dict[str, Any]:
+    """The report as JSON: every figure, every list, the rules versions behind them."""
+
+    def clean(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {str(k): clean(v) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return [clean(v) for v in value]
+        if hasattr(value, "zh") and hasattr(value, "value"):
+            return value.value
+        return plain(value)
+
+    return {
+        "on": report.on.isoformat(),
+        "scope": {
+            "branch": report.scope.branch,
+            "product": report.scope.product.value if report.scope.product else None,
+            "zh": report.scope.zh,
+            "en": report.scope.en,
+        },
+        "position": report.position,
+        "as_of": report.record_as_of,
+        "rules_version": report.rules_version,
+        "rules_versions_cited": list(report.rules_versions_cited),
+        "summary": {
+            "loans": report.loans,
+            "required": report.required,
+            "filed": report.filed,
+            "filed_late": report.filed_late,
+            "missing": report.missing,
+            "pending": report.pending,
+            "completeness_rate": plain(report.completeness_rate),
+            "dossiers_complete": report.dossiers_complete,
+            "dossier_rate": plain(report.dossier_rate),
+            "overdue_tasks": len(report.overdue_tasks),
+            "at_floor": report.at_floor,
+            "below_floor": report.below_floor,
+            "notices_without_receipt": len(report.notices_without_receipt),
+            "retention_unappraised": len(report.retention_unappraised),
+        },
+        "gaps_by_type": clean([asdict(g) for g in report.gaps_by_type]),
+        "overdue_by_owner": clean([asdict(g) for g in report.overdue_by_owner]),
+        "floor_loans": clean([asdict(f) for f in report.floor_loans]),
+        "notices_without_receipt": clean([asdict(g) for g in report.notices_without_receipt]),
+        "retention_unappraised": clean([asdict(d) for d in report.retention_unappraised]),
+        "gaps": clean([asdict(g) for g in report.gaps]),
+        "overdue_tasks": [
+            {**clean(asdict(t)), "owner": report.owner_of(t)} for t in report.overdue_tasks
+        ],
+    }
+
+
+@router.get("/compliance", summary="合规检查报告 / compliance report")
+async def compliance(
+    service: RegistersDep,
+    archive: ArchiveDep,
+    ctx: ReadCtx,
+    on: Annotated[
+        date | None, Query(description="the business date of the report (default: today)")
+    ] = None,
+    branch: Annotated[str | None, Query(description="one branch (机构)")] = None,
+    product: Annotated[
+        str | None, Query(description=f"one product: {', '.join(p.value for p in Product)}")
+    ] = None,
+    as_of: Annotated[
+        str | None,
+        Query(
+            description="the record as it stood then: a date (end of that day, bank time) or "
+            "an ISO timestamp (default: the record now)"
+        ),
+    ] = None,
+    as_of_position: Annotated[
+        int | None, Query(ge=0, description="read the registers as they stood at this position")
+    ] = None,
+    wait: Annotated[float, Query(ge=0, le=30)] = 5,
+    format: Annotated[Literal["json", "pdf", "xlsx"], Query()] = "json",
+) -> Response:
+    """Completeness, gaps, overdue work, statutory floors, receipts and retention, as of ``on``."""
+    await run_in_threadpool(archive.actor, ctx, Action.READ_COMPLIANCE_REPORT)
+    await service.wait_async(REGISTERS, as_of_position, wait, head=log_head(archive))
+    return await run_in_threadpool(
+        partial(
+            _report,
+            on=on,
+            branch=branch,
+            product=product,
+            as_of_position=as_of_position,
+            as_of=as_of,
+            format=format,
+        ),
+        service,
+        archive,
+    )
+
+
+def _report(
+    service: RegisterService,
+    archive: DossierArchive,
+    *,
+    on: date | None,
+    branch: str | None,
+    product: str | None,
+    as_of_position: int | None,
+    as_of: str | None,
+    format: str,
+) -> Response:
+    report = build(
+        service,
+        archive,
+        on=on,
+        branch=branch,
+        product=product,
+        as_of_position=as_of_position,
+        wait=0,
+        as_of=as_of,
+    )
+    if format == "json":
+        return JSONResponse(as_json(report))
+    body = report_pdf(report) if format == "pdf" else report_xlsx(report)
+    return Response(
+        body,
+        media_type=MEDIA[ReportFormat.parse(format, "format")],
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename(report, format)}"',
+            "X-Dossier-Read-Position": str(report.position),
+            "X-Dossier-Rules-Version": report.rules_version,
+        },
+    )
+
+
+class ReportIssue(BaseModel):
+    """What to hand out and why; the file's SHA-256 is recorded with it (``IssuedReport``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    purpose: Annotated[str, Field(min_length=1, max_length=500, description="用途 / purpose")]
+    format: Literal["pdf", "xlsx"] = "pdf"
+    on: date | None = None
+    branch: Annotated[str | None, Field(max_length=100)] = None
+    product: str | None = None
+    as_of: str | None = None
+    as_of_position: Annotated[int | None, Field(ge=0)] = None
+
+
+@router.post(
+    "/compliance",
+    status_code=201,
+    summary="签发合规检查报告 / issue a compliance report",
+    responses={
+        201: {
+            "content": {media: {} for media in MEDIA.values()},
+            "description": "the file; X-Dossier-Report-Id and X-Dossier-Report-SHA256 name it",
+        }
+    },
+)
+async def issue_compliance(
+    body: ReportIssue,
+    service: RegistersDep,
+    archive: ArchiveDep,
+    ctx: CommandCtx,
+) -> Response:
+    """Build the report, record its issue with the file's SHA-256, then send the file.
+
+    The same report (same date, scope and position) renders the same bytes, so the hash in the
+    record proves which file was handed out and lets anyone rebuild it."""
+    await run_in_threadpool(archive.actor, ctx, Action.ISSUE_COMPLIANCE_REPORT)
+    await service.wait_async(REGISTERS, body.as_of_position, 5, head=log_head(archive))
+    return await run_in_threadpool(_issue, body, service, archive, ctx)
+
+
+def _issue(
+    body: ReportIssue, service: RegisterService, archive: DossierArchive, ctx: CommandContext
+) -> Response:
+    report = build(
+        service,
+        archive,
+        on=body.on,
+        branch=body.branch,
+        product=body.product,
+        as_of_position=body.as_of_position,
+        wait=0,
+        as_of=body.as_of,
+    )
+    issued = archive.issue_compliance_report(
+        ctx, report, format=ReportFormat.parse(body.format, "format"), purpose=body.purpose
+    )
+    return Response(
+        issued.body,
+        status_code=201,
+        media_type=issued.media_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="{issued.filename}"',
+            "X-Dossier-Report-Id": str(issued.report_id),
+            "X-Dossier-Report-SHA256": issued.sha256,
+            "X-Dossier-Position": str(issued.result.position),
+            "X-Dossier-Read-Position": str(report.position),
+            "X-Dossier-Rules-Version": report.rules_version,
+        },
+    )

@@ -1,0 +1,441 @@
+"""Lending (借阅): request, approval, check-out, return, electronic copies, overdue reminders.
+
+Every command saves what it touches in one ``save()``: a check-out or return saves the
+borrowing with the dossier's :class:`~domain.borrowing.Circulation`, so two concurrent
+check-outs of one item conflict (409) instead of both succeeding. Handing originals out or
+issuing an electronic copy files the borrow slip (借阅单) in the dossier (archive/documents/paperwork.py).
+
+The archive office's own work on the dossier (cataloguing, custody tiers, appraisal) is
+read through ``getattr`` with the defaults that hold before it exists: no reference
+code, not under appraisal, every item custody tier 2.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from hashlib import sha256 as sha256_of
+from typing import Any
+from uuid import UUID, uuid4
+
+from eventsourcing.domain import Aggregate
+from pypdf import PdfReader, PdfWriter
+
+from archive.core import CommandContext, CommandResult, Work
+from archive.documents.copies import watermarked_copy
+from archive.documents.ingest import Upload
+from archive.documents.paperwork import BORROW_SLIP_TYPE, borrow_slip_upload
+from archive.reading import ReadQueries
+from archive.rules import RulesCommands
+from domain.authorization import Action, register_read
+from domain.borrowing import Borrowing, Circulation
+from domain.dossier import Dossier
+from domain.errors import (
+    CopyNotReproducibleError,
+    DossierUnderAppraisalError,
+    NotCataloguedError,
+    NotFoundError,
+)
+from domain.rules import RuleSet
+from domain.values import Actor, BorrowingForm, BorrowingPurpose, DocumentRef
+
+BorrowingCommand = Callable[[Borrowing, Dossier, Actor], Sequence[Aggregate] | None]
+
+
+def custody_tier(dossier: Dossier, sha256: str, rules: RuleSet) -> int:
+    """The custody tier of a filed item: 1 for title certificates and securities, else 2.
+
+    Decided at cataloguing; before it, the tier its document type has in the rules in force
+    (``type_defaults.custody_tier`` for a type no longer in the catalogue), so an uncatalogued
+    title certificate is never lent on a tier-2 approval.
+    """
+    try:
+        return dossier.custody_tier_of(sha256)
+    except NotCataloguedError:
+        return rules.custody_tier_of_type(dossier.filed(sha256).ref.doc_type)
+
+
+def check_not_under_appraisal(dossier: Dossier) -> None:
+    if getattr(dossier, "under_appraisal", False):
+        raise DossierUnderAppraisalError(
+            "档案正在鉴定中，不能借阅", "the dossier is under appraisal: it cannot be lent"
+        )
+
+
+@dataclass(frozen=True)
+class ElectronicCopy:
+    """The watermarked PDF handed to the borrower, and the command that recorded it."""
+
+    result: CommandResult
+    content: bytes
+    sha256: str
+    filename: str
+
+
+class CirculationCommands(ReadQueries, RulesCommands):
+    """The circulation desk (借阅登记): from the request to the closed borrowing."""
+
+    def request_borrowing(
+        self,
+        ctx: CommandContext,
+        loan_no: str,
+        *,
+        purpose: BorrowingPurpose,
+        form: BorrowingForm,
+        reason: str,
+        requested_on: date,
+        due_on: date | None = None,
+        documents: Sequence[str] | None = None,
+    ) -> CommandResult:
+        """Ask to borrow the loan's dossier, or the listed documents of it (借阅申请)."""
+
+        def body(actor: Actor, refs: list[DocumentRef]) -> Work:
+            loan = self.loan(loan_no)
+            dossier = self.dossier_of(loan)
+            check_not_under_appraisal(dossier)
+            whole = documents is None
+            # The whole dossier is its papers, not the desk's slips of earlier borrowings.
+            items = (
+                [d.ref.sha256 for d in dossier.documents if d.ref.doc_type != BORROW_SLIP_TYPE]
+                if whole
+                else list(documents or ())
+            )
+            for sha in items:
+                dossier.filed(sha)
+            rules = self.rule_set()
+            borrowing = Borrowing.request(
+                dossier_id=dossier.id,
+                loan_id=loan.id,
+                loan_no=loan.loan_no,
+                borrow_no=uuid4().hex[:12].upper(),
+                reference_code=getattr(dossier, "reference_code", None),
+                purpose=purpose,
+                items=items,
+                whole_dossier=whole,
+                tier_one_items=[sha for sha in items if custody_tier(dossier, sha, rules) == 1],
+                form=form,
+                requested_on=requested_on,
+                due_on=due_on,
+                reason=reason,
+                rules=rules.borrowing,
+                actor=actor,
+            )
+            ids = {"borrowing_id": str(borrowing.id), "borrow_no": borrowing.borrow_no}
+            return Work(borrowing, [borrowing], ids, loan.loan_no)
+
+        params = {
+            "loan_no": loan_no,
+            "purpose": purpose,
+            "form": form,
+            "reason": reason,
+            "requested_on": requested_on,
+            "due_on": due_on,
+            "documents": list(documents) if documents is not None else None,
+        }
+        return self._execute(ctx, Action.REQUEST_BORROWING, params, body)
+
+    def approve_borrowing(
+        self,
+        ctx: CommandContext,
+        borrowing_id: UUID,
+        *,
+        due_on: date | None = None,
+        archivist_no: str | None = None,
+        reason: str = "",
+    ) -> CommandResult:
+        """Approve (审批同意); the archive head, and for tier-1 items the branch head too."""
+        return self.on_borrowing(
+            ctx,
+            Action.APPROVE_BORROWING,
+            borrowing_id,
+            {"due_on": due_on, "archivist_no": archivist_no, "reason": reason},
+            lambda b, d, actor: b.approve(
+                due_on=due_on,
+                archivist=self.party(archivist_no) if archivist_no else None,
+                reason=reason,
+                actor=actor,
+            ),
+        )
+
+    def reject_borrowing(
+        self, ctx: CommandContext, borrowing_id: UUID, *, reason: str
+    ) -> CommandResult:
+        """Refuse the borrowing (驳回), with the reason."""
+        return self.on_borrowing(
+            ctx,
+            Action.REJECT_BORROWING,
+            borrowing_id,
+            {"reason": reason},
+            lambda b, d, actor: b.reject(reason=reason, actor=actor),
+        )
+
+    def check_out(
+        self,
+        ctx: CommandContext,
+        borrowing_id: UUID,
+        *,
+        checked_out_on: date,
+        pages: Mapping[str, int],
+    ) -> CommandResult:
+        """Hand the originals out (借出), the pages of each item counted."""
+
+        def command(b: Borrowing, dossier: Dossier, actor: Actor) -> list[Aggregate]:
+            check_not_under_appraisal(dossier)
+            circulation = self.circulation_of(dossier)
+            b.check_out(
+                checked_out_on=checked_out_on, pages=pages, circulation=circulation, actor=actor
+            )
+            return [circulation]
+
+        params = {"checked_out_on": checked_out_on, "pages": dict(pages)}
+        slip = self._borrow_slip(ctx, Action.CHECK_OUT_BORROWING, borrowing_id, pages)
+        return self.on_borrowing(
+            ctx, Action.CHECK_OUT_BORROWING, borrowing_id, params, command, [slip]
+        )
+
+    def _borrow_slip(
+        self,
+        ctx: CommandContext,
+        action: Action,
+        borrowing_id: UUID,
+        pages: Mapping[str, int] | None,
+    ) -> Upload:
+        """The borrow slip (借阅单) the hand-out files in the dossier; only its archivist's."""
+        self.actor(ctx, action)
+        borrowing = self.borrowing(borrowing_id)
+        dossier = self._load(Dossier, borrowing.dossier_id, "档案", "dossier")
+        return borrow_slip_upload(
+            borrowing,
+            dossier,
+            pages=pages,
+            names=self.form_name,
+            types=self.rule_set().document_types,
+        )
+
+    def return_borrowing(
+        self,
+        ctx: CommandContext,
+        borrowing_id: UUID,
+        *,
+        returned_on: date,
+        pages: Mapping[str, int],
+    ) -> CommandResult:
+        """Take the originals back (归还); missing pages are recorded and escalated."""
+
+        def command(b: Borrowing, dossier: Dossier, actor: Actor) -> list[Aggregate]:
+            circulation = self.circulation_of(dossier)
+            b.return_items(
+                returned_on=returned_on,
+                pages=pages,
+                circulation=circulation,
+                escalate_to=self.rule_set().borrowing.shortfall_escalated_to,
+                actor=actor,
+            )
+            return [circulation]
+
+        params = {"returned_on": returned_on, "pages": dict(pages)}
+        return self.on_borrowing(ctx, Action.RETURN_BORROWING, borrowing_id, params, command)
+
+    def close_borrowing(
+        self, ctx: CommandContext, borrowing_id: UUID, *, closed_on: date, reason: str = ""
+    ) -> CommandResult:
+        """Close the borrowing (结案)."""
+        return self.on_borrowing(
+            ctx,
+            Action.CLOSE_BORROWING,
+            borrowing_id,
+            {"closed_on": closed_on, "reason": reason},
+            lambda b, d, actor: b.close(closed_on=closed_on, reason=reason, actor=actor),
+        )
+
+    def issue_electronic_copy(
+        self,
+        ctx: CommandContext,
+        borrowing_id: UUID,
+        *,
+        issued_on: date,
+        expires_on: date | None = None,
+    ) -> ElectronicCopy:
+        """Hand over one PDF of the items in scope, each page watermarked for the borrower.
+
+        The stored bytes are read through the same checked path as every document read
+        (refused if they no longer hash to their filing) and stamped with the same
+        watermark machinery; the hashes of the copies are recorded in the borrowing.
+        """
+        made: dict[str, bytes] = {}
+
+        def command(b: Borrowing, dossier: Dossier, actor: Actor) -> list[Aggregate]:
+            check_not_under_appraisal(dossier)
+            content, copies = self._render_copy(b, dossier, issued_on, expires_on or b.due_on)
+            made["content"] = content
+            b.issue_electronic_copy(
+                issued_on=issued_on,
+                expires_on=expires_on,
+                copies=copies,
+                copy_sha256=sha256_of(content).hexdigest(),
+                actor=actor,
+            )
+            return []
+
+        params = {"issued_on": issued_on, "expires_on": expires_on}
+        slip = self._borrow_slip(ctx, Action.ISSUE_ELECTRONIC_COPY, borrowing_id, None)
+        result = self.on_borrowing(
+            ctx, Action.ISSUE_ELECTRONIC_COPY, borrowing_id, params, command, [slip]
+        )
+        borrowing = self.borrowing(borrowing_id)
+        content = made.get("content")
+        if content is None:
+            # A retried request (same idempotency key): the copy was recorded before. The
+            # stamping is deterministic, so the same bytes are made again and checked
+            # against the recorded hash before they are handed over.
+            dossier = self._load(Dossier, borrowing.dossier_id, "档案", "dossier")
+            expires = borrowing.copy_expires_on or borrowing.due_on
+            content, _copies = self._render_copy(borrowing, dossier, issued_on, expires)
+            if sha256_of(content).hexdigest() != borrowing.copy_sha256:
+                raise CopyNotReproducibleError(
+                    "此副本已发放，无法重新生成相同内容，请重新申请借阅",
+                    "this copy was issued before and cannot be made again byte for byte: "
+                    "request a new borrowing",
+                )
+        return ElectronicCopy(
+            result=result,
+            content=content,
+            sha256=borrowing.copy_sha256 or "",
+            filename=f"借阅副本-{borrowing.borrow_no}.pdf",
+        )
+
+    def _render_copy(
+        self, b: Borrowing, dossier: Dossier, issued_on: date, expires: date
+    ) -> tuple[bytes, dict[str, str]]:
+        """The watermarked PDF of the borrowing's items, and each item's stamped hash."""
+        borrower = self.staff_by_id(b.requester_id)
+        lines = [
+            f"借阅人 {borrower.name}（{borrower.staff_no}）",
+            f"借阅单 {b.borrow_no} 用途 {b.purpose.zh} / {b.purpose.value}",
+            f"{issued_on.isoformat()} 借据号 {b.loan_no} 有效期至 {expires.isoformat()}",
+        ]
+        writer = PdfWriter()
+        copies: dict[str, str] = {}
+        for sha in b.items:
+            ref = dossier.filed(sha).ref
+            stamped = watermarked_copy(
+                io.BytesIO(self.verified_content(dossier, ref)), ref.media_type, lines
+            )
+            copies[sha] = sha256_of(stamped).hexdigest()
+            writer.append(PdfReader(io.BytesIO(stamped)))
+        writer.add_metadata(
+            {"/Producer": "Dossier watermarked copy", "/Subject": " | ".join(lines)}
+        )
+        out = io.BytesIO()
+        writer.write(out)
+        return out.getvalue(), copies
+
+    def note_overdue_borrowings(self, ctx: CommandContext, *, on: date) -> CommandResult | None:
+        """Record, once a day, each borrowing out past its due date (逾期催还), in one save.
+
+        Who is told follows ``borrowing.escalation`` of the rules in force. None when nothing
+        is overdue, or every overdue borrowing was already noted that day (or is not yet late
+        enough for anyone to be told).
+        """
+        self.actor(ctx, Action.NOTE_OVERDUE_BORROWINGS)  # deny by default, even when idle
+        overdue = [b for b in self._all_borrowings() if b.is_overdue(on)]
+        if not overdue:
+            return None
+        noted: list[Borrowing] = []
+
+        def body(actor: Actor, refs: list[DocumentRef]) -> Work:
+            escalation = self.rule_set().borrowing_escalation
+            for b in [self.borrowing(b.id) for b in overdue]:
+                if b.note_overdue(on=on, escalation=escalation, actor=actor):
+                    noted.append(b)
+            if not noted:
+                raise _NothingToNote
+            ids = {"borrowing_ids": ",".join(str(b.id) for b in noted)}
+            return Work(noted[0], list(noted), ids, None)
+
+        try:
+            return self._execute(ctx, Action.NOTE_OVERDUE_BORROWINGS, {"on": on}, body)
+        except _NothingToNote:
+            return None
+
+    # ---------------------------------------------------------------- reads
+    # A borrowing shows who asked for what and why (an audit, a lawsuit): it is read by those
+    # who may read the circulation register, whatever the route.
+    def get_borrowing(self, ctx: CommandContext, borrowing_id: UUID) -> Borrowing:
+        self.actor(ctx, register_read("circulation_register"))
+        return self.borrowing(borrowing_id)
+
+    def list_borrowings(self, ctx: CommandContext, loan_no: str) -> list[Borrowing]:
+        """The loan's borrowings in request order, read from the log itself (no follower lag).
+
+        The circulation register (借阅登记簿, ``circulation``) is the listing across loans.
+        """
+        self.actor(ctx, register_read("circulation_register"))
+        loan = self.loan(loan_no)
+        return [b for b in self._all_borrowings() if b.loan_id == loan.id]
+
+    def borrowing_events(self, ctx: CommandContext, borrowing_id: UUID) -> list[Any]:
+        self.actor(ctx, register_read("circulation_register"))
+        return self._positioned_events(self.borrowing(borrowing_id).id)
+
+    # ------------------------------------------------------------- plumbing
+    def borrowing(self, borrowing_id: UUID) -> Borrowing:
+        return self._load(Borrowing, borrowing_id, "借阅记录", "borrowing")
+
+    def circulation_of(self, dossier: Dossier) -> Circulation:
+        """The dossier's circulation record, started with its first check-out."""
+        try:
+            return self._load(Circulation, Circulation.create_id(dossier.id), "", "")
+        except NotFoundError:
+            return Circulation(dossier_id=dossier.id)
+
+    def _all_borrowings(self) -> list[Borrowing]:
+        found: list[Borrowing] = []
+        for notification in self.notifications_of(Borrowing.Requested):  # type: ignore[attr-defined]
+            found.append(self.borrowing(UUID(str(notification.originator_id))))
+        return found
+
+    def on_borrowing(
+        self,
+        ctx: CommandContext,
+        action: Action,
+        borrowing_id: UUID,
+        params: Mapping[str, Any],
+        command: BorrowingCommand,
+        uploads: Sequence[Upload] = (),
+    ) -> CommandResult:
+        """Run ``command`` on one borrowing; save it with whatever else the command touched.
+
+        ``uploads`` (the borrow slip) are filed in the dossier, evidencing the borrowing's
+        event the command recorded.
+        """
+
+        def body(actor: Actor, refs: list[DocumentRef]) -> Work:
+            borrowing = self.borrowing(borrowing_id)
+            self.check_version(borrowing, ctx)
+            dossier = self._load(Dossier, borrowing.dossier_id, "档案", "dossier")
+            also = list(command(borrowing, dossier, actor) or [])
+            ids = {"borrowing_id": str(borrowing.id), "borrow_no": borrowing.borrow_no}
+            stages = self.stages_of(refs)
+            for ref in refs:
+                dossier.file(
+                    document=ref,
+                    stage=stages[ref.doc_type],
+                    evidences_id=borrowing.id,
+                    evidences_version=borrowing.version,
+                    actor=actor,
+                )
+                ids[ref.doc_type] = ref.sha256
+            if refs:
+                also.append(dossier)
+            return Work(borrowing, [borrowing, *also], ids, borrowing.loan_no)
+
+        return self._execute(
+            ctx, action, {"borrowing_id": str(borrowing_id), **params}, body, uploads
+        )
+
+
+class _NothingToNote(Exception):
+    """Every overdue borrowing was noted today already (by a concurrent call)."""

@@ -1,0 +1,286 @@
+"""Destruction batches (销毁批次): proposal, two approvals, and an execution that really destroys.
+
+Execution runs in this order, each step idempotent so that re-running ``execute_destruction``
+after a crash finishes what is left and ends where an uninterrupted run ends:
+
+1. the batch's ``Executed`` event and each dossier's ``Destroyed`` event, in one ``save()``;
+2. each dossier's data key deleted from the key store (crypto-shredding);
+3. each dossier's blobs, and the text derived from them, deleted — on S3 an object still under
+   object-lock retention refuses (BlobLockedError): it stays, unreadable without its key, and
+   is recorded in the batch's ``Completed`` event;
+4. the search index purges the dossier's text when it follows the ``Destroyed`` event
+   (projections/registers/filing/search.py).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+from uuid import UUID, uuid4
+
+from eventsourcing.domain import Aggregate
+
+from archive.commands.borrowing import CirculationCommands
+from archive.commands.custody import closed_on
+from archive.core import CommandContext, CommandResult, Work, blob_key
+from archive.reports.forms import DestructionEntry, DestructionRegister, destruction_register
+from domain.authorization import Action, register_read
+from domain.disposition import (
+    DestructionBatch,
+    check_destroyable,
+    check_proposed_after_appraisal,
+    destroy_opinion,
+)
+from domain.dossier import Dossier
+from domain.values import Actor, DocumentRef
+from storage.blobs import BlobLockedError, BlobNotFoundError
+from storage.envelope import DERIVED_SUFFIX, EncryptingBlobStore
+
+log = logging.getLogger(__name__)
+
+
+class DestructionCommands(CirculationCommands):
+    """The archive office's destruction of expired dossiers."""
+
+    def destruction_batch(self, batch_id: UUID) -> DestructionBatch:
+        return self._load(DestructionBatch, batch_id, "销毁批次", "destruction batch")
+
+    def get_destruction_batch(self, ctx: CommandContext, batch_id: UUID) -> DestructionBatch:
+        """The batch as the destruction register shows it, to those who may read that."""
+        self.actor(ctx, register_read("destruction_register"))
+        return self.destruction_batch(batch_id)
+
+    def _check(self, dossier: Dossier, on: date) -> None:
+        loan = self.loan(dossier.loan_no)
+        check_destroyable(
+            dossier,
+            loan_status=loan.status,
+            circulation_empty=self.circulation_of(dossier).is_empty,
+            on=on,
+        )
+
+    def register_entry(self, dossier: Dossier) -> dict[str, Any]:
+        """The dossier's line in the destruction register (销毁清册)."""
+        entry = dossier.check_catalogued()
+        loan = self.loan(dossier.loan_no)
+        first = loan.value_date.year
+        last = (closed_on(loan) or loan.value_date).year
+        return {
+            "dossier_id": str(dossier.id),
+            "reference_code": entry.reference_code,
+            "title": f"{dossier.borrower_name} 借据 {dossier.loan_no} 贷款档案",
+            "years": str(first) if first == last else f"{first}-{last}",
+            "retention": str(entry.retention.value),
+            "pages": sum(d.ref.pages or 0 for d in dossier.documents),
+            "opinion": destroy_opinion(dossier),
+        }
+
+    # ------------------------------------------------------------------ proposal
+    def propose_destruction(
+        self,
+        ctx: CommandContext,
+        *,
+        loan_nos: Sequence[str],
+        proposed_on: date,
+        batch_id: UUID | None = None,
+    ) -> CommandResult:
+        """The archive head proposes a batch with its register; each dossier must be destroyable."""
+        new_id = batch_id or uuid4()
+        params = {"loan_nos": list(loan_nos), "proposed_on": proposed_on}
+
+        def body(actor: Actor, refs: list[DocumentRef]) -> Work:
+            today = self.today()
+            entries = []
+            for loan_no in loan_nos:
+                dossier = self.dossier_of(self.loan(loan_no))
+                self._check(dossier, today)
+                entries.append(self.register_entry(dossier))
+                check_proposed_after_appraisal(dossier, proposed_on)
+            batch = DestructionBatch.propose(
+                batch_id=new_id, entries=entries, proposed_on=proposed_on, actor=actor
+            )
+            return Work(batch, [batch], {"batch_id": str(new_id)})
+
+        return self._execute(ctx, Action.PROPOSE_DESTRUCTION, params, body)
+
+    def approve_destruction(
+        self, ctx: CommandContext, batch_id: UUID, *, approved_on: date
+    ) -> CommandResult:
+        """The branch head approves (a person other than the proposer)."""
+        return self._on_batch(
+            ctx,
+            Action.APPROVE_DESTRUCTION,
+            batch_id,
+            {"approved_on": approved_on},
+            lambda batch, actor: batch.approve(approved_on=approved_on, actor=actor),
+        )
+
+    def compliance_approve_destruction(
+        self, ctx: CommandContext, batch_id: UUID, *, approved_on: date
+    ) -> CommandResult:
+        """Compliance approves (合规审批)."""
+        return self._on_batch(
+            ctx,
+            Action.COMPLIANCE_APPROVE_DESTRUCTION,
+            batch_id,
+            {"approved_on": approved_on},
+            lambda batch, actor: batch.compliance_approve(approved_on=approved_on, actor=actor),
+        )
+
+    def _on_batch(
+        self,
+        ctx: CommandContext,
+        action: Action,
+        batch_id: UUID,
+        params: dict[str, Any],
+        command: Any,
+    ) -> CommandResult:
+        def body(actor: Actor, refs: list[DocumentRef]) -> Work:
+            batch = self.destruction_batch(batch_id)
+            self.check_version(batch, ctx)
+            command(batch, actor)
+            return Work(batch, [batch], {"batch_id": str(batch_id)})
+
+        return self._execute(ctx, action, {"batch_id": batch_id, **params}, body)
+
+    # ------------------------------------------------------------------ execution
+    def execute_destruction(
+        self,
+        ctx: CommandContext,
+        batch_id: UUID,
+        *,
+        supervisor_nos: Sequence[str],
+        it_supervisor_no: str | None = None,
+        method: str,
+    ) -> CommandResult:
+        """Execute the batch (see the module's docstring); re-running finishes a crashed run."""
+        batch = self.destruction_batch(batch_id)
+        if batch.executed:
+            # Step 1 was saved before: only the executor's right to act is checked again.
+            self.actor(ctx, Action.EXECUTE_DESTRUCTION)
+            result = CommandResult(
+                aggregate_id=batch.id,
+                version=batch.version,
+                position=0,
+                events=(),
+                ids={"batch_id": str(batch_id)},
+                replayed=True,
+            )
+        else:
+            result = self._execute(
+                ctx,
+                Action.EXECUTE_DESTRUCTION,
+                {
+                    "batch_id": batch_id,
+                    "supervisor_nos": list(supervisor_nos),
+                    "it_supervisor_no": it_supervisor_no,
+                    "method": method,
+                },
+                lambda actor, refs: self._execute_body(
+                    actor, batch_id, supervisor_nos, it_supervisor_no, method
+                ),
+            )
+        self._finish_destruction(self.destruction_batch(batch_id))
+        return result
+
+    def _execute_body(
+        self,
+        actor: Actor,
+        batch_id: UUID,
+        supervisor_nos: Sequence[str],
+        it_supervisor_no: str | None,
+        method: str,
+    ) -> Work:
+        batch = self.destruction_batch(batch_id)
+        today = self.today()
+        dossiers = [self._load(Dossier, d, "档案", "dossier") for d in batch.dossier_ids]
+        for dossier in dossiers:
+            self._check(dossier, today)
+        batch.execute(
+            executed_on=today,
+            supervisors=[self.party(n) for n in supervisor_nos],
+            it_supervisor=self.party(it_supervisor_no) if it_supervisor_no else None,
+            electronic=any(d.documents for d in dossiers),
+            method=method,
+            actor=actor,
+        )
+        for dossier in dossiers:
+            dossier.destroy(
+                batch_id=batch.id,
+                register_entry=batch.entry_of(dossier.id),
+                supervisors=list(batch.supervisors),
+                it_supervisor=batch.it_supervisor,
+                destroyed_on=today,
+                actor=actor,
+            )
+        touched: list[Aggregate] = [batch, *dossiers]
+        return Work(batch, touched, {"batch_id": str(batch_id)})
+
+    def _finish_destruction(self, batch: DestructionBatch) -> None:
+        """Steps 2 and 3: delete data keys, then blobs; record what the store still retains."""
+        for dossier_id in batch.dossier_ids:
+            self.destroy_data_key(dossier_id)
+        retained: list[str] = []
+        for dossier_id in batch.dossier_ids:
+            retained += self.delete_blobs_of(dossier_id)
+        if not batch.completed:
+            batch.complete(retained_blobs=retained)
+            self.save(batch)
+
+    def destroy_data_key(self, dossier_id: UUID) -> None:
+        if isinstance(self.blobs, EncryptingBlobStore):
+            self.blobs.envelope.keys.delete(dossier_id)
+
+    def delete_blobs_of(self, dossier_id: UUID) -> list[str]:
+        """Delete every blob of the dossier and its derived text; return the keys still locked."""
+        dossier = self._load(Dossier, dossier_id, "档案", "dossier")
+        keys: list[str] = []
+        for sha in dict.fromkeys(d.ref.sha256 for d in dossier.documents):
+            keys += [blob_key(dossier_id, sha), blob_key(dossier_id, sha) + DERIVED_SUFFIX]
+        retained: list[str] = []
+        for key in keys:
+            if not self.blobs.exists(key):
+                continue
+            try:
+                self.blobs.delete(key)
+            except BlobNotFoundError:
+                pass
+            except BlobLockedError:
+                # Object-lock retention has not passed: the deleted key already makes it
+                # unreadable; it is recorded and may be deleted once the lock lapses.
+                log.warning("blob %s is still under object-lock retention", key)
+                retained.append(key)
+        return retained
+
+    # ---------------------------------------------------------------- the register
+    def destruction_register_pdf(self, ctx: CommandContext, batch_id: UUID) -> bytes:
+        """The destruction register (销毁清册) of the batch as a PDF with signature lines."""
+        batch = self.get_destruction_batch(ctx, batch_id)
+
+        def name(staff_id: UUID | None) -> str:
+            return "" if staff_id is None else self.form_name(staff_id)
+
+        supervisors = [name(s) for s in batch.supervisors]
+        if batch.it_supervisor is not None:
+            supervisors.append(name(batch.it_supervisor) + " 信息技术")
+        register = DestructionRegister(
+            batch_id=str(batch.id),
+            proposed_by=name(batch.proposed_by),
+            approved_by=[n for n in (name(batch.approved_by), name(batch.compliance_by)) if n],
+            method=batch.method or "—",
+            entries=[
+                DestructionEntry(
+                    reference_code=str(e["reference_code"]),
+                    title=str(e["title"]),
+                    years=str(e["years"]),
+                    retention=str(e["retention"]),
+                    pages=int(e["pages"]),
+                    opinion=str(e["opinion"]),
+                )
+                for e in batch.entries
+            ],
+            supervisors=supervisors,
+        )
+        return destruction_register(register)

@@ -1,0 +1,149 @@
+"""The demo's deliberate gaps (有意留下的缺口): loans whose faults are planned, not drawn.
+
+A real branch leaves gaps now and then, and the demo draws some at random too — an inspection
+made late, a notice whose receipt never came back, a warning handled after its deadline — but
+those move with the seed and the portfolio's size. The loans of :data:`DELIBERATE_LOANS` do not:
+every demo portfolio, whatever its size or seed, holds them under the same numbers, branches,
+account managers and dates, each with the fault named here, so that on the demo's today
+(:data:`~demo.plan.TODAY`, 20 November 2026) the work queue and the completeness register
+have known late work to show, and the tests and the README can point at it. Only their borrowers,
+amounts and rates follow the seed.
+
+Their serials lie below the first one the portfolio's numbering gives in a year (61), so no drawn
+loan takes their numbers; the archive office leaves them out of its random picks (a damaged or
+missing original, the files it lends), so that it adds nothing to their faults but the one
+borrowing it is meant to lend and not get back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from demo.plan import TODAY, Planner
+from demo.servicing import (
+    contract_schedule,
+    first_findings,
+    inspect,
+    inspection_papers,
+    pay_on_time,
+    routine_inspections,
+)
+from demo.texts import ROUTINE_FINDINGS
+from domain.values import GuaranteeType, InspectionKind, Product, RepaymentMethod
+
+FIRST_INSPECTION_OVERDUE = "DK2026000018"
+"""Its first follow-up inspection (首次跟踪检查), due by 2026-10-28, is not recorded: on the
+demo's today the work queue shows it 23 days overdue, owned by account manager 0102 (林海燕)."""
+FIRST_INSPECTION_DUE_ON = date(2026, 10, 28)
+"""30 days after the value date (``inspections.first_follow_up_days_other``)."""
+
+FIRST_REPORT_LATE = "DK2025000046"
+"""Its first follow-up inspection, due by 2025-12-23, was made on 2025-12-30 and recorded without
+its report, which came on 2026-01-08 with the report of the next routine inspection: the
+completeness register shows the report ``filed_late``, 9 days late."""
+LATE_FIRST_INSPECTION_ON = date(2025, 12, 30)
+LATE_REPORT_FILED_ON = date(2026, 1, 8)
+
+BORROWING_OVERDUE = FIRST_REPORT_LATE
+"""Its contract and drawdown receipt (原件), lent to its account manager for the renewal review
+on 2026-11-02 and due back on 2026-11-05, are still out on the demo's today: 15 days overdue,
+escalated to the branch head."""
+BORROWED_ON = date(2026, 11, 2)
+BORROWING_DUE_ON = date(2026, 11, 5)
+
+RECEIPT_MISSING = "DK2025000027"
+"""In arrears since its maturity on 2026-09-10 (principal unpaid): the collection notice
+(逾期催收通知书) was served on 2026-10-12 — day 30 fell on a Saturday — and its signed receipt
+(回执), the evidence that interrupts the limitation period, was never filed."""
+NOTICE_SERVED_ON = date(2026, 10, 12)
+
+
+@dataclass(frozen=True)
+class DeliberateLoan:
+    """A loan of every demo portfolio, fixed but for its borrower, amount and rate."""
+
+    loan_no: str
+    fault: str
+    """What is wrong with it, as the work queue or the completeness register shows it."""
+    scenario: str
+    product: Product
+    rating: str
+    guarantee: GuaranteeType
+    method: RepaymentMethod
+    term_months: int
+    value_date: date
+    branch: str
+    account_manager: str
+    default_on: date | None = None
+    missed: str = ""
+    features: frozenset[str] = frozenset()
+
+
+DELIBERATE_LOANS: tuple[DeliberateLoan, ...] = (
+    DeliberateLoan(
+        RECEIPT_MISSING,
+        "collection notice served on 2026-10-12 without its receipt (collection.notice)",
+        scenario="overdue",
+        product=Product.CORPORATE_WORKING_CAPITAL,
+        rating="A",
+        guarantee=GuaranteeType.GUARANTEE,
+        method=RepaymentMethod.BULLET,
+        term_months=12,
+        value_date=date(2025, 9, 10),
+        branch="城西支行",
+        account_manager="0303",
+        default_on=date(2026, 9, 10),
+        missed="principal",
+        features=frozenset({"missing_receipt"}),
+    ),
+    DeliberateLoan(
+        FIRST_REPORT_LATE,
+        "first inspection 7 days after its window, its report filed 9 days late "
+        "(inspection.first); originals out past their due date (overdue borrowing)",
+        scenario="first_report_late",
+        product=Product.CORPORATE_WORKING_CAPITAL,
+        rating="BBB",
+        guarantee=GuaranteeType.GUARANTEE,
+        method=RepaymentMethod.BULLET,
+        term_months=12,
+        value_date=date(2025, 12, 8),
+        branch="城东支行",
+        account_manager="0202",
+    ),
+    DeliberateLoan(
+        FIRST_INSPECTION_OVERDUE,
+        "first follow-up inspection due 2026-10-28 not recorded (overdue first_inspection task)",
+        scenario="first_inspection_missed",
+        product=Product.INDIVIDUAL_PRODUCTION,
+        rating="A",
+        guarantee=GuaranteeType.GUARANTEE,
+        method=RepaymentMethod.INSTALMENT,
+        term_months=12,
+        value_date=date(2026, 9, 28),
+        branch="营业部",
+        account_manager="0102",
+    ),
+)
+"""The loans with deliberate gaps, in disbursement order."""
+DELIBERATE_LOAN_NOS = frozenset(d.loan_no for d in DELIBERATE_LOANS)
+
+
+# ------------------------------------------------------------------------------- lives
+def first_inspection_missed(p: Planner) -> None:
+    """Repaid as agreed; the first follow-up inspection never recorded."""
+    pay_on_time(p, contract_schedule(p), p.shape.value_date, TODAY)
+
+
+def first_report_late(p: Planner) -> None:
+    """Repaid as agreed and inspected every month, but the first follow-up came a week after its
+    window and its report only with the next routine inspection's."""
+    pay_on_time(p, contract_schedule(p), p.shape.value_date, TODAY)
+    first, kind = LATE_FIRST_INSPECTION_ON, InspectionKind.FIRST_FOLLOW_UP
+    findings = first_findings(p)
+    inspect(p, first, kind, findings, docs=())
+    late_report = inspection_papers(p, first, kind, findings)
+    routine, seen = LATE_REPORT_FILED_ON, p.rng.choice(ROUTINE_FINDINGS)
+    papers = inspection_papers(p, routine, InspectionKind.ROUTINE, seen) + late_report
+    inspect(p, routine, InspectionKind.ROUTINE, seen, docs=papers)
+    routine_inspections(p, routine, TODAY)

@@ -1,0 +1,517 @@
+"""Servicing a loan (贷后管理) while it is paid as agreed.
+
+Disbursement with its credit file, the repayment schedule, the first follow-up and routine
+inspections at the frequency docs/rules.md sets (INS-02 to INS-09), warnings raised and cleared, five-level
+classification changes, extension, handover of the account manager, and settlement.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from archive.commands.lifecycle import Disbursement
+from demo.plan import DocSpec, Planner, add_months, cents, workday
+from demo.staff import NAMES
+from demo.texts import (
+    FIRST_FINDINGS,
+    HANDLING_DAYS,
+    RETAIL_FINDINGS,
+    ROUTINE_FINDINGS,
+    SIGNALS,
+)
+from domain.rules import shipped_rules
+from domain.values import (
+    BorrowerType,
+    Grade,
+    GuaranteeType,
+    InspectionKind,
+    Product,
+    RepaymentMethod,
+)
+
+Row = tuple[date, Decimal, Decimal]
+"""One due date of a schedule: when, principal, interest."""
+
+_CORPORATE_PRODUCTS = (Product.CORPORATE_WORKING_CAPITAL, Product.SMALL_BUSINESS)
+_SCHEDULE = shipped_rules().inspections
+"""The demo keeps to the shipped rules' inspection schedule (docs/rules.md INS-02 to INS-09)."""
+_HANDOVER_REASONS = (
+    "原客户经理岗位调整，管户客户按支行安排移交",
+    "原客户经理轮岗交流，办理管户移交",
+    "按客户分层管理要求调整管户客户经理",
+    "原客户经理休产假，客户移交其他客户经理管理",
+)
+_EXTENSION_REASONS = (
+    "借款人下游客户回款周期延长，到期还款资金暂时不足，生产经营正常，申请展期",
+    "受季节性因素影响，借款人销售回笼推迟，经营及担保情况未发生不利变化，同意展期",
+    "借款人在建项目投产推迟，现金流暂时紧张，经调查还款意愿良好，同意展期",
+)
+
+
+# ------------------------------------------------------------------------ disbursement
+def disburse(p: Planner) -> None:
+    """The account manager records the disbursement with the credit file (放款资料).
+
+    The account manager investigated the loan (调查), the branch's reviewer reviewed it (审查)
+    and the branch head approved it (审批): the people its review report and approval name.
+    """
+    s, b = p.shape, p.shape.borrower
+    facts = Disbursement(
+        loan_no=s.loan_no,
+        borrower_id=b.borrower_id,
+        borrower_name=b.name,
+        borrower_type=b.kind,
+        borrower_rating=s.rating,
+        product=s.product,
+        principal=s.principal,
+        interest_rate=s.rate,
+        value_date=s.value_date,
+        maturity_date=s.maturity,
+        repayment_method=s.method,
+        guarantee_type=s.guarantee,
+        branch=s.crew.branch,
+        purpose=b.purpose,
+    )
+    docs = tuple(p.doc(doc_type, None) for doc_type in _credit_file(p))
+    p.add(
+        s.value_date,
+        s.account_manager,
+        "disburse",
+        docs=docs,
+        rank=0,
+        facts=facts,
+        investigator_no=s.account_manager,
+        origination_reviewer_no=s.crew.reviewer,
+        approver_no=s.crew.head,
+    )
+
+
+def _credit_file(p: Planner) -> list[str]:
+    s = p.shape
+    types = ["loan_application", "investigation_report"]
+    if s.product is Product.CORPORATE_WORKING_CAPITAL:
+        types.append("review_report")
+    types.append("approval")
+    if s.product in _CORPORATE_PRODUCTS:
+        types.append("rating_form")
+    types += ["loan_contract", "drawdown_receipt"]
+    if s.guarantee is GuaranteeType.GUARANTEE:
+        types.append("guarantee_contract")
+    elif s.guarantee is GuaranteeType.PLEDGE:
+        types.append("pledge_contract")
+    elif s.guarantee is GuaranteeType.MORTGAGE:
+        # The valuation report, the registration certificate and the insurance policy come
+        # with the collateral's own records (demo.collateral).
+        types.append("mortgage_contract")
+    return types
+
+
+# ------------------------------------------------------------------------- repayments
+def schedule(
+    p: Planner, start: date, balance: Decimal, dues: list[date], method: RepaymentMethod
+) -> list[Row]:
+    """What falls due on each date if the borrower pays as agreed."""
+    rows: list[Row] = []
+    previous, remaining = start, balance
+    instalment = cents(balance / len(dues))
+    for index, due in enumerate(dues):
+        last = index == len(dues) - 1
+        if last:
+            principal = remaining
+        elif method is RepaymentMethod.INSTALMENT:
+            principal = min(instalment, remaining)
+        else:
+            principal = Decimal("0.00")
+        interest = cents(remaining * p.rate * (due - previous).days / 360)
+        rows.append((due, principal, interest))
+        remaining -= principal
+        previous = due
+    return rows
+
+
+def contract_schedule(p: Planner, maturity: date | None = None) -> list[Row]:
+    s = p.shape
+    return schedule(p, s.value_date, s.principal, s.due_dates(maturity), s.method)
+
+
+def pay_on_time(p: Planner, rows: list[Row], first: date, last: date) -> None:
+    """Record each instalment due in ``[first, last]`` as paid on its due date."""
+    for due, principal, interest in rows:
+        if first <= due <= last:
+            p.repay(due, principal, interest)
+
+
+# ------------------------------------------------------------------------- inspections
+def inspection_papers(
+    p: Planner, on: date, kind: InspectionKind, findings: str
+) -> tuple[DocSpec, ...]:
+    """The report of an inspection made on ``on`` (and its photos, when on site)."""
+    report = (
+        "first_inspection_report" if kind is InspectionKind.FIRST_FOLLOW_UP else "inspection_report"
+    )
+    fields = {
+        "inspector": NAMES[p.account_manager_at(on)],
+        "findings": findings,
+        "previous_grade": p.grade_at(on).zh,
+    }
+    docs = [p.doc(report, on, **fields)]
+    if kind is InspectionKind.ON_SITE:
+        docs.append(p.doc("site_photo", on, **fields))
+    return tuple(docs)
+
+
+def inspect(
+    p: Planner,
+    on: date,
+    kind: InspectionKind,
+    findings: str,
+    *,
+    optional: int = 0,
+    docs: tuple[DocSpec, ...] | None = None,
+) -> None:
+    """An inspection by the account manager, countersigned by the branch's reviewer.
+
+    It files its own report (:func:`inspection_papers`) unless ``docs`` says what it files.
+    """
+    if p.closed_on is not None and on > p.closed_on:
+        return
+    inspector = p.account_manager_at(on)
+    if docs is None:
+        docs = inspection_papers(p, on, kind, findings)
+    p.add(
+        on,
+        inspector,
+        "record_inspection",
+        docs=docs,
+        optional=optional,
+        kind=kind,
+        inspected_on=on,
+        reviewer_no=p.crew.reviewer,
+        findings=findings,
+        inspection_id=p.new_id("inspection"),
+    )
+
+
+def first_follow_up(p: Planner) -> date:
+    """首次跟踪检查: within the days the shipped rules give (15 for business loans, 30 others)."""
+    s = p.shape
+    limit: int = getattr(_SCHEDULE, _SCHEDULE.first_follow_up_rule(s.borrower.kind, s.product))
+    days = p.rng.randint(limit // 3, limit)
+    if p.rng.random() < 0.06:
+        days = limit + p.rng.randint(3, 20)  # a late first inspection: a real-world gap
+    on = workday(s.value_date + timedelta(days=days))
+    inspect(p, on, InspectionKind.FIRST_FOLLOW_UP, first_findings(p))
+    return on
+
+
+def first_findings(p: Planner) -> str:
+    """What the first follow-up inspection finds: the funds used as the contract says."""
+    s = p.shape
+    if s.product in _CORPORATE_PRODUCTS:
+        template = FIRST_FINDINGS["corporate"]
+    elif s.product is Product.INDIVIDUAL_PRODUCTION:
+        template = FIRST_FINDINGS["production"]
+    elif s.product is Product.CONSUMER:
+        template = FIRST_FINDINGS["consumer"]
+    else:
+        template = FIRST_FINDINGS["mortgage"]
+    return template.format(
+        start=f"{s.value_date:%Y年%m月%d日}",
+        purpose=s.borrower.purpose,
+        business=s.borrower.business,
+    )
+
+
+def routine_interval(p: Planner) -> int | None:
+    """Months between routine inspections by the shipped rules; None when the repayment
+    record is the monitor."""
+    s = p.shape
+    return _SCHEDULE.routine_months(s.rating, s.product, s.method)
+
+
+def routine_inspections(p: Planner, after: date, before: date, *, optional: int = 3) -> None:
+    """Routine inspections on schedule between two dates; a few are late.
+
+    They are the first steps given up when a loan's record would grow past the demo's limit
+    (a missed inspection is a gap the task board and the auditors will see).
+    """
+    months = routine_interval(p)
+    if months is None:
+        return
+    s = p.shape
+    before = min(before, p.closed_on or before)
+    previous, step = after, 1
+    while (due := add_months(s.value_date, months * step)) < before:
+        step += 1
+        if due <= after + timedelta(days=10):
+            continue
+        on = due + timedelta(days=p.rng.randint(-6, 4))
+        if p.rng.random() < 0.08:
+            on = due + timedelta(days=p.rng.randint(10, 35))  # late
+        on = workday(on)
+        if on >= before or on <= previous:
+            continue
+        kind = p.rng.choices(
+            (InspectionKind.ROUTINE, InspectionKind.ON_SITE, InspectionKind.OFF_SITE), (7, 2, 1)
+        )[0]
+        if s.product in _CORPORATE_PRODUCTS:
+            findings = p.rng.choice(ROUTINE_FINDINGS)
+        else:
+            findings = p.rng.choice(RETAIL_FINDINGS).format(business=s.borrower.business)
+        inspect(p, on, kind, findings, optional=optional)
+        previous = on
+
+
+# ---------------------------------------------------------------------- classification
+def classify(
+    p: Planner,
+    proposed: date,
+    approved: date,
+    grade: Grade,
+    sub_grade: str | None,
+    reason: str,
+    *,
+    overdue: tuple[int, Decimal, Decimal] = (0, Decimal(0), Decimal(0)),
+) -> bool:
+    """The account manager proposes a grade (初分) and a risk manager approves it (审批)."""
+    if p.closed_on is not None and approved > p.closed_on:
+        return False
+    proposer = p.account_manager_at(proposed)
+    proposal_id = p.new_id("proposal")
+    p.add(
+        proposed,
+        proposer,
+        "propose_classification",
+        grade=grade,
+        sub_grade=sub_grade,
+        reason=reason,
+        as_of=proposed,
+        proposal_id=proposal_id,
+    )
+    days, principal, interest = overdue
+    form = p.doc(
+        "classification_form",
+        approved,
+        grade=grade.zh,
+        previous_grade=p.grade_at(approved).zh,
+        reason=reason,
+        overdue_days=str(days),
+        overdue_principal=str(principal),
+        overdue_interest=str(interest),
+        account_manager=NAMES[proposer],
+    )
+    p.add(
+        approved,
+        p.risk_manager,
+        "approve_classification",
+        docs=(form,),
+        proposal_id=proposal_id,
+        reason=f"经审核分类依据，同意认定为{grade.zh}类。",
+    )
+    p.grades.append((approved, grade))
+    return True
+
+
+# ------------------------------------------------------------------------------ warnings
+def handling_day(p: Planner, raised: date, code: str) -> date:
+    """When the risk manager handles a signal: within the colour's deadline, now and then late."""
+    deadline = HANDLING_DAYS[SIGNALS[code].colour]
+    days = p.rng.randint(0, deadline)
+    if p.rng.random() < 0.1:
+        days = deadline + p.rng.randint(2, 10)
+    return raised + timedelta(days=days)
+
+
+def warn(
+    p: Planner,
+    code: str,
+    raised: date,
+    *,
+    raiser: str,
+    handled: date | None,
+    cleared: date | None = None,
+) -> None:
+    """A signal raised with its handling form, then handled and perhaps cleared (解除)."""
+    signal, s = SIGNALS[code], p.shape
+    detail = signal.detail.format(
+        pct=p.rng.randint(20, 45),
+        days=p.rng.randint(5, 60),
+        guarantor=s.borrower.guarantor,
+        amount=p.rng.randint(50, 800),
+    )
+    signal_id = p.new_id("signal")
+    form = p.doc(
+        "warning_form",
+        raised,
+        signal=signal.label,
+        signal_colour=signal.colour.zh,
+        reason=detail,
+        measures=signal.measures,
+    )
+    p.add(
+        raised,
+        raiser,
+        "raise_warning",
+        docs=(form,),
+        colour=signal.colour,
+        code=signal.code,
+        raised_on=raised,
+        reason=f"{signal.name}：{detail}",
+        signal_id=signal_id,
+    )
+    if handled is None:
+        return
+    p.add(
+        handled,
+        p.risk_manager,
+        "handle_warning",
+        signal_id=signal_id,
+        handled_on=handled,
+        measures=signal.measures,
+    )
+    if cleared is not None and cleared >= handled:
+        p.add(
+            cleared,
+            p.risk_manager,
+            "clear_warning",
+            signal_id=signal_id,
+            cleared_on=cleared,
+            reason=signal.cleared,
+        )
+
+
+def yellow_signal(p: Planner) -> str:
+    s = p.shape
+    if s.borrower.kind is BorrowerType.CORPORATE:
+        return p.rng.choice(("Y01", "Y02", "Y03", "Y05"))
+    if s.guarantee is GuaranteeType.MORTGAGE and s.product is Product.MORTGAGE:
+        return p.rng.choice(("Y03", "Y04"))
+    return "Y03"
+
+
+def orange_signal(p: Planner) -> str:
+    s = p.shape
+    choices = ["O04"] if s.borrower.kind is BorrowerType.CORPORATE else []
+    if s.guarantee is GuaranteeType.GUARANTEE:
+        choices.append("O03")
+    if s.guarantee is GuaranteeType.MORTGAGE:
+        choices.append("O02")
+    if s.product is not Product.CONSUMER:
+        choices.append("O01")
+    return p.rng.choice(choices or ["O03"])
+
+
+def cleared_warning(p: Planner, first: date, last: date) -> None:
+    """A yellow signal that is raised, handled and, after a while, cleared."""
+    if (last - first).days < 40:
+        return
+    raised = workday(p.between(first, last - timedelta(days=35)))
+    code = yellow_signal(p)
+    handled = handling_day(p, raised, code)
+    cleared = p.between(handled + timedelta(days=20), min(last, handled + timedelta(days=120)))
+    raiser = p.rng.choice((p.crew.post_loan_officer, p.account_manager_at(raised)))
+    warn(p, code, raised, raiser=raiser, handled=handled, cleared=cleared)
+
+
+def watch(p: Planner, first: date, last: date) -> None:
+    """An orange signal on a performing loan: special inspection, 关注, then back to 正常."""
+    if (last - first).days < 260:
+        return
+    raised = workday(p.between(first, last - timedelta(days=250)))
+    code = orange_signal(p)
+    handled = handling_day(p, raised, code)
+    inspect(
+        p,
+        workday(raised + timedelta(days=p.rng.randint(1, 7))),
+        InspectionKind.SPECIAL,
+        f"因预警信号“{SIGNALS[code].label}”开展专项检查：信号属实，借款人仍能按期付息，"
+        "已要求落实风险缓释措施，建议下调为关注类并加强监测。",
+    )
+    proposed = workday(raised + timedelta(days=p.rng.randint(3, 10)))
+    classify(
+        p,
+        proposed,
+        proposed + timedelta(days=p.rng.randint(1, 4)),
+        Grade.SPECIAL_MENTION,
+        "special_mention_1",
+        f"出现橙色预警信号（{SIGNALS[code].label}），还款能力可能受到不利影响，审慎下调为关注类。",
+    )
+    cleared = handled + timedelta(days=p.rng.randint(60, 150))
+    warn(p, code, raised, raiser=p.risk_manager, handled=handled, cleared=cleared)
+    upgraded = workday(cleared + timedelta(days=p.rng.randint(10, 40)))
+    classify(
+        p,
+        upgraded,
+        upgraded + timedelta(days=p.rng.randint(1, 4)),
+        Grade.NORMAL,
+        "normal_3",
+        "预警信号已解除，风险缓释措施落实到位，借款人按期还本付息，调回正常类。",
+    )
+
+
+# ------------------------------------------------------------------- changes of terms
+def plan_handover(p: Planner, first: date, last: date) -> None:
+    """Decide now (it changes who acts afterwards) that the loan changes account manager."""
+    others = [m for m in p.crew.account_managers if m != p.shape.account_manager]
+    if (last - first).days < 10 or not others:
+        return
+    p.handover = (workday(p.between(first, last)), p.rng.choice(others))
+
+
+def record_handover(p: Planner) -> None:
+    """客户经理变更, supervised by the branch head or the reviewer (监交人)."""
+    if p.handover is None:
+        return
+    on, receiving = p.handover
+    supervisor = p.crew.head if p.rng.random() < 0.6 else p.crew.reviewer
+    record = p.doc(
+        "handover_record",
+        on,
+        handover_from=NAMES[p.shape.account_manager],
+        handover_to=NAMES[receiving],
+        supervisor=NAMES[supervisor],
+    )
+    p.add(
+        on,
+        supervisor,
+        "hand_over",
+        docs=(record,),
+        rank=4,
+        handed_over_on=on,
+        receiving_no=receiving,
+        reason=p.rng.choice(_HANDOVER_REASONS),
+    )
+
+
+def extend(p: Planner, approved: date, new_maturity: date) -> None:
+    """展期, approved by the branch head before the loan falls due."""
+    months = round((new_maturity - p.maturity_at(approved)).days / 30.4)
+    reason = f"{p.rng.choice(_EXTENSION_REASONS)}{months}个月。"
+    fields = {"new_due_date": new_maturity.isoformat(), "reason": reason}
+    docs = (
+        p.doc("extension_agreement", approved, **fields),
+        p.doc("extension_approval", approved, **fields),
+    )
+    p.add(
+        approved,
+        p.crew.head,
+        "extend",
+        docs=docs,
+        approved_on=approved,
+        new_maturity_date=new_maturity,
+        reason=reason,
+    )
+    p.maturities.append((approved + timedelta(days=1), new_maturity))
+
+
+def settle(p: Planner, on: date) -> None:
+    """结清: nothing owed; the settlement certificate is filed."""
+    p.add(
+        on,
+        p.account_manager_at(on),
+        "settle",
+        docs=(p.doc("settlement_certificate", on),),
+        rank=8,
+        settled_on=on,
+    )

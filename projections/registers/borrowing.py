@@ -1,0 +1,271 @@
+"""Circulation register (借阅登记簿): every borrowing of a dossier, from request to closing.
+
+One row per borrowing: who asked, for what purpose, for the whole dossier or listed documents,
+as originals or as a watermarked electronic copy, due when; who approved and when — the
+archive head for originals and, when a custody tier-1 item is in scope, the branch head as
+well — or who rejected it; the archivist who handed it out and the pages counted out and back;
+a page count that did not match on return (recorded and escalated, never silently accepted);
+the electronic copy issued (its hash and expiry); the latest overdue reminder; the closing.
+
+Approvals carry no business date of their own, so their time is the event's record time.
+Page counts are totals over the items in scope; the mismatch detail names each item short
+(or over) by the first twelve characters of its hash. ``dossiers`` is an internal helper with
+each dossier's borrower.
+"""
+
+from __future__ import annotations
+
+from functools import singledispatchmethod
+from typing import Any, ClassVar
+
+import sqlalchemy as sa
+
+from domain.borrowing import Borrowing
+from domain.dossier import Dossier
+from domain.values import (
+    BorrowingForm,
+    BorrowingPurpose,
+    BorrowingStatus,
+    LabelledEnum,
+    Role,
+)
+from projections.changes import Changes
+from projections.projection import Listing, Projection
+from projections.registers.custody import plain
+from projections.tables import TableSpec, col
+
+# Event classes made by the @event decorator exist at run time but are invisible to mypy.
+BorrowingEvents: Any = Borrowing
+DossierEvents: Any = Dossier
+
+
+class BorrowingScope(LabelledEnum):
+    """What a borrowing covers (借阅范围)."""
+
+    DOSSIER = ("dossier", "整卷")
+    DOCUMENTS = ("documents", "指定文件")
+
+
+DOSSIERS = TableSpec(
+    "dossiers",
+    [
+        col("dossier_id", sa.Uuid, "档案ID", "dossier id", export=False, nullable=False),
+        col("borrower_name", sa.String(200), "借款人", "borrower"),
+    ],
+    key=("dossier_id",),
+)
+
+BORROWINGS = TableSpec(
+    "borrowings",
+    [
+        col("borrowing_id", sa.Uuid, "借阅ID", "borrowing id", export=False, nullable=False),
+        col("dossier_id", sa.Uuid, "档案ID", "dossier id", export=False),
+        col("borrow_no", sa.String(32), "借阅单号", "borrowing no.", filter=True),
+        col("loan_no", sa.String(64), "借据号", "loan no.", filter=True),
+        col("borrower_name", sa.String(200), "借款人", "borrower"),
+        col("reference_code", sa.String(100), "档号", "reference code", filter=True),
+        col("requested_by", sa.Uuid, "借阅人", "requested by", filter=True),
+        col("requester_role", sa.String(32), "借阅人岗位", "requester's role", labels=Role),
+        col("purpose", sa.String(16), "借阅目的", "purpose", filter=True, labels=BorrowingPurpose),
+        col("reason", sa.Text, "借阅事由", "reason"),
+        col("scope", sa.String(16), "借阅范围", "scope", labels=BorrowingScope),
+        col("items", sa.Integer, "借阅件数", "items"),
+        col("tier_one", sa.Boolean, "含一级保管物", "tier-1 items in scope", filter=True),
+        col("form", sa.String(16), "借阅形式", "form", filter=True, labels=BorrowingForm),
+        col("requested_on", sa.Date, "申请日期", "requested on"),
+        col("due_on", sa.Date, "应还日期", "due on"),
+        col("required_approvals", sa.String(100), "需审批岗位", "approvals required"),
+        col("archive_head_approved_by", sa.Uuid, "档案室负责人审批人", "archive head approval by"),
+        col(
+            "archive_head_approved_at",
+            sa.DateTime,
+            "档案室负责人审批时间",
+            "archive head approval at",
+        ),
+        col("branch_head_approved_by", sa.Uuid, "行长审批人", "branch head approval by"),
+        col("branch_head_approved_at", sa.DateTime, "行长审批时间", "branch head approval at"),
+        col("rejected", sa.Boolean, "已驳回", "rejected", filter=True),
+        col("rejected_by", sa.Uuid, "驳回人", "rejected by"),
+        col("reject_reason", sa.Text, "驳回理由", "reject reason"),
+        col("checked_out_on", sa.Date, "借出日期", "checked out on"),
+        col("checked_out_by", sa.Uuid, "借出经办人", "checked out by"),
+        col("pages_out", sa.Integer, "借出页数", "pages out"),
+        col("returned_on", sa.Date, "归还日期", "returned on"),
+        col("returned_to", sa.Uuid, "归还经办人", "returned to"),
+        col("pages_in", sa.Integer, "归还页数", "pages in"),
+        col("page_mismatch", sa.Boolean, "页数不符", "page count mismatch", filter=True),
+        col("mismatch_detail", sa.Text, "页数不符说明", "mismatch detail"),
+        col("escalated", sa.Boolean, "已上报", "escalated", filter=True),
+        col("escalated_to", sa.String(32), "上报至", "escalated to", labels=Role),
+        col("copy_issued_on", sa.Date, "电子副本发放日", "copy issued on"),
+        col("copy_issued_by", sa.Uuid, "副本发放人", "copy issued by"),
+        col("copy_sha256", sa.String(64), "电子副本哈希", "copy sha256"),
+        col("copy_expires_on", sa.Date, "副本有效期至", "copy expires on"),
+        col("overdue_noted_on", sa.Date, "最近催还日", "last overdue reminder"),
+        col("days_overdue", sa.Integer, "逾期天数", "days overdue"),
+        col("closed_on", sa.Date, "结案日期", "closed on"),
+        col("closed_by", sa.Uuid, "结案人", "closed by"),
+        col("close_reason", sa.Text, "结案说明", "close reason"),
+        col("status", sa.String(16), "状态", "status", filter=True, labels=BorrowingStatus),
+    ],
+    key=("borrowing_id",),
+    indexes=(("loan_no",), ("due_on",)),
+)
+
+APPROVER_COLUMNS = {
+    Role.ARCHIVE_HEAD.value: ("archive_head_approved_by", "archive_head_approved_at"),
+    Role.BRANCH_HEAD.value: ("branch_head_approved_by", "branch_head_approved_at"),
+}
+
+
+def _mismatches(mismatches: dict[str, list[int]]) -> str:
+    """``3f1a…: 借出3页，归还2页`` for each item whose count changed, in hash order."""
+    return "；".join(
+        f"{sha[:12]}: 借出{out}页，归还{back}页" for sha, (out, back) in sorted(mismatches.items())
+    )
+
+
+class CirculationRegister(Projection):
+    """借阅登记簿: each borrowing's request, approvals, hand-out, return, copy and closing."""
+
+    name = "circulation_register"
+    version = 1
+    title_zh = "借阅登记簿"
+    title_en = "Circulation register"
+    tables = (DOSSIERS, BORROWINGS)
+    listings: ClassVar[dict[str, Listing]] = {
+        "borrowings": Listing("borrowings", ("requested_on", "borrow_no"), title_zh, title_en)
+    }
+
+    @singledispatchmethod
+    def handle(self, event: object, changes: Changes) -> None:
+        """Events this register does not follow change nothing."""
+
+    def _change(self, changes: Changes, event: Any, **values: Any) -> dict[str, Any] | None:
+        return changes.update("borrowings", (event.originator_id,), **values)
+
+    @handle.register(DossierEvents.Opened)
+    def _(self, event: Any, changes: Changes) -> None:
+        changes.put("dossiers", (event.originator_id,), {"borrower_name": event.borrower_name})
+
+    @handle.register(BorrowingEvents.Requested)
+    def _(self, event: Any, changes: Changes) -> None:
+        dossier = changes.get("dossiers", event.dossier_id) or {}
+        row: dict[str, Any] = dict.fromkeys(BORROWINGS.column_names)
+        row |= {
+            "dossier_id": event.dossier_id,
+            "borrow_no": event.borrow_no,
+            "loan_no": event.loan_no,
+            "borrower_name": dossier.get("borrower_name"),
+            "reference_code": event.reference_code,
+            "requested_by": event.actor_id,
+            "requester_role": plain(event.role),
+            "purpose": plain(event.purpose),
+            "reason": event.reason,
+            "scope": event.scope,
+            "items": len(event.items),
+            "tier_one": bool(event.tier_one_items),
+            "form": plain(event.form),
+            "requested_on": event.requested_on,
+            "due_on": event.due_on,
+            "required_approvals": ",".join(plain(r) for r in event.required_approvals),
+            "rejected": False,
+            "page_mismatch": False,
+            "escalated": False,
+            "status": BorrowingStatus.REQUESTED.value,
+        }
+        changes.put("borrowings", (event.originator_id,), row)
+
+    @handle.register(BorrowingEvents.Approved)
+    def _(self, event: Any, changes: Changes) -> None:
+        by, at = APPROVER_COLUMNS.get(
+            plain(event.role), ("archive_head_approved_by", "archive_head_approved_at")
+        )
+        values: dict[str, Any] = {"due_on": event.due_on, by: event.actor_id, at: changes.at}
+        if event.complete:
+            values["status"] = BorrowingStatus.APPROVED.value
+        self._change(changes, event, **values)
+
+    @handle.register(BorrowingEvents.Rejected)
+    def _(self, event: Any, changes: Changes) -> None:
+        self._change(
+            changes,
+            event,
+            rejected=True,
+            rejected_by=event.actor_id,
+            reject_reason=event.reason,
+            status=BorrowingStatus.REJECTED.value,
+        )
+
+    @handle.register(BorrowingEvents.CheckedOut)
+    def _(self, event: Any, changes: Changes) -> None:
+        self._change(
+            changes,
+            event,
+            checked_out_on=event.checked_out_on,
+            checked_out_by=event.actor_id,
+            pages_out=sum(event.pages.values()),
+            status=BorrowingStatus.CHECKED_OUT.value,
+        )
+
+    @handle.register(BorrowingEvents.Returned)
+    def _(self, event: Any, changes: Changes) -> None:
+        self._change(
+            changes,
+            event,
+            returned_on=event.returned_on,
+            returned_to=event.actor_id,
+            pages_in=sum(event.pages.values()),
+            status=BorrowingStatus.RETURNED.value,
+        )
+
+    @handle.register(BorrowingEvents.PageCountMismatched)
+    def _(self, event: Any, changes: Changes) -> None:
+        self._change(
+            changes,
+            event,
+            page_mismatch=True,
+            mismatch_detail=_mismatches(event.mismatches),
+            escalated=True,
+            escalated_to=plain(event.escalated_to),
+        )
+
+    @handle.register(BorrowingEvents.ElectronicCopyIssued)
+    def _(self, event: Any, changes: Changes) -> None:
+        self._change(
+            changes,
+            event,
+            copy_issued_on=event.issued_on,
+            copy_issued_by=event.actor_id,
+            copy_sha256=event.copy_sha256,
+            copy_expires_on=event.expires_on,
+            status=BorrowingStatus.COPY_ISSUED.value,
+        )
+
+    @handle.register(BorrowingEvents.OverdueNoted)
+    def _(self, event: Any, changes: Changes) -> None:
+        row = changes.get("borrowings", event.originator_id)
+        if row is None:
+            return
+        told = plain(event.escalated_to)
+        # A first reminder is the archivist's own; past it the heads are told: escalated.
+        escalated = row["escalated"] or told != Role.ARCHIVIST.value
+        self._change(
+            changes,
+            event,
+            overdue_noted_on=event.on,
+            days_overdue=event.days_overdue,
+            escalated=escalated,
+            escalated_to=told if told != Role.ARCHIVIST.value else row["escalated_to"],
+        )
+
+    @handle.register(BorrowingEvents.Closed)
+    def _(self, event: Any, changes: Changes) -> None:
+        self._change(
+            changes,
+            event,
+            closed_on=event.closed_on,
+            closed_by=event.actor_id,
+            close_reason=event.reason or None,
+            status=BorrowingStatus.CLOSED.value,
+        )

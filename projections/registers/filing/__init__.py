@@ -1,0 +1,1 @@
+"""Filing (归档): the completeness register and full-text document search."""

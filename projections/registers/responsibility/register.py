@@ -1,0 +1,370 @@
+"""The accountability trail register: its tables, listings and one handler per event type.
+
+Every event with an actor gets its row in ``actions`` (the default handler); loan events that
+name people in some capacity add one row per person to ``parts``; staff, origination and
+determination events also keep the helper tables up to date.
+"""
+
+from __future__ import annotations
+
+from functools import singledispatchmethod
+from typing import Any, ClassVar
+
+from domain.loan import Loan
+from domain.staff import Staff
+from domain.values import ResponsibilityStage
+from projections.changes import Changes
+from projections.projection import Listing, Projection
+from projections.registers.responsibility.rows import (
+    record_action,
+    record_actor_part,
+    record_part,
+    record_workout,
+)
+from projections.registers.responsibility.summaries import roles_columns
+from projections.registers.responsibility.tables import (
+    ACTIONS,
+    DETERMINATIONS,
+    ORIGINATION,
+    PARTS,
+    STAFF,
+    SUBJECTS,
+    AggregateType,
+    Part,
+)
+
+# Event classes made by the @event decorator exist at run time but are invisible to mypy.
+LoanEvents: Any = Loan
+StaffEvents: Any = Staff
+
+
+class AccountabilityTrail(Projection):
+    """责任追溯: per person and per loan, every action, role, time, event position and hash."""
+
+    name = "accountability_trail"
+    version = 1
+    title_zh = "责任追溯"
+    title_en = "Accountability trail"
+    tables = (STAFF, SUBJECTS, ORIGINATION, ACTIONS, PARTS, DETERMINATIONS)
+    listings: ClassVar[dict[str, Listing]] = {
+        "actions": Listing("actions", ("position",), title_zh, title_en),
+        "parts": Listing(
+            "parts", ("loan_no", "position"), "不良贷款责任环节", "Who did what on each loan"
+        ),
+        "determinations": Listing(
+            "determinations", ("loan_no",), "不良贷款责任认定", "Responsibility determinations"
+        ),
+        "origination": Listing("origination", ("loan_no",), "贷款发放责任人", "Origination"),
+        "staff": Listing("staff", ("staff_no",), "人员与岗位", "Staff and roles"),
+    }
+    all_events = True
+
+    @singledispatchmethod
+    def handle(self, event: object, changes: Changes) -> None:
+        """Every event without a handler of its own: one row if it is an action."""
+        record_action(event, changes)
+
+    # ----------------------------------------------------------------------- staff
+    @handle.register(StaffEvents.Enrolled)
+    def _(self, event: Any, changes: Changes) -> None:
+        changes.put(
+            "staff",
+            (event.originator_id,),
+            {"staff_no": event.staff_no, "name": event.name, "branch": event.branch}
+            | roles_columns(()),
+        )
+        record_action(event, changes)
+
+    @handle.register(StaffEvents.RoleGranted)
+    def _(self, event: Any, changes: Changes) -> None:
+        row = changes.get("staff", event.originator_id)
+        if row is not None:
+            held = [r for r in (row["roles"] or "").split(",") if r]
+            row |= roles_columns([*held, event.granted_role.value])
+            changes.put("staff", (event.originator_id,), row)
+        record_action(event, changes)
+
+    @handle.register(StaffEvents.RoleRevoked)
+    def _(self, event: Any, changes: Changes) -> None:
+        row = changes.get("staff", event.originator_id)
+        if row is not None:
+            held = [r for r in (row["roles"] or "").split(",") if r]
+            row |= roles_columns(r for r in held if r != event.revoked_role.value)
+            changes.put("staff", (event.originator_id,), row)
+        record_action(event, changes)
+
+    # ----------------------------------------------------------------- origination
+    @handle.register(LoanEvents.Disbursed)
+    def _(self, event: Any, changes: Changes) -> None:
+        loan_id = event.originator_id
+        changes.put(
+            "subjects",
+            (loan_id,),
+            {"aggregate": AggregateType.LOAN.value, "loan_id": loan_id, "loan_no": event.loan_no},
+        )
+        investigator = getattr(event, "investigator_id", None)
+        reviewer = getattr(event, "origination_reviewer_id", None)
+        approver = getattr(event, "approver_id", None)
+        changes.put(
+            "origination",
+            (loan_id,),
+            {
+                "loan_no": event.loan_no,
+                "borrower_name": event.borrower_name,
+                "branch": event.branch,
+                "value_date": event.value_date,
+                "investigator_id": investigator,
+                "origination_reviewer_id": reviewer,
+                "approver_id": approver,
+                "account_manager_id": event.account_manager_id,
+                "current_manager_id": event.account_manager_id,
+                "position": changes.position,
+            },
+        )
+        record_action(event, changes)
+        on = event.value_date
+        stages = ResponsibilityStage
+        record_part(event, changes, Part.INVESTIGATOR, investigator, stage=stages.INVESTIGATION)
+        record_part(event, changes, Part.ORIGINATION_REVIEWER, reviewer, stage=stages.REVIEW)
+        record_part(event, changes, Part.APPROVER, approver, stage=stages.APPROVAL)
+        record_part(
+            event,
+            changes,
+            Part.ACCOUNT_MANAGER,
+            event.account_manager_id,
+            stage=stages.POST_LOAN,
+            on_date=on,
+        )
+
+    @handle.register(LoanEvents.AccountManagerHandedOver)
+    def _(self, event: Any, changes: Changes) -> None:
+        changes.update("origination", (event.originator_id,), current_manager_id=event.receiving_id)
+        record_action(event, changes)
+        common: dict[str, Any] = {
+            "stage": ResponsibilityStage.POST_LOAN,
+            "on_date": event.handed_over_on,
+            "text": event.reason,
+        }
+        record_part(event, changes, Part.HANDING, event.handing_id, **common)
+        record_part(event, changes, Part.RECEIVING, event.receiving_id, **common)
+        record_part(event, changes, Part.SUPERVISOR, event.supervisor_id, **common)
+
+    # ----------------------------------------------------------------- inspections
+    @handle.register(LoanEvents.InspectionRecorded)
+    def _(self, event: Any, changes: Changes) -> None:
+        record_action(event, changes)
+        common: dict[str, Any] = {
+            "stage": ResponsibilityStage.POST_LOAN,
+            "on_date": event.inspected_on,
+            "record_id": event.inspection_id,
+            "label": event.kind.zh,
+            "text": event.findings,
+        }
+        record_part(event, changes, Part.INSPECTOR, event.inspector_id, **common)
+        record_part(event, changes, Part.REVIEWER, event.reviewer_id, **common)
+
+    @handle.register(LoanEvents.InspectionCorrected)
+    def _(self, event: Any, changes: Changes) -> None:
+        record_actor_part(
+            event,
+            changes,
+            Part.CORRECTOR,
+            ResponsibilityStage.POST_LOAN,
+            record_id=event.inspection_id,
+            label=event.reason,
+            text=event.findings,
+        )
+
+    # -------------------------------------------------------------- classification
+    @handle.register(LoanEvents.ClassificationProposed)
+    def _(self, event: Any, changes: Changes) -> None:
+        record_actor_part(
+            event,
+            changes,
+            Part.PROPOSER,
+            ResponsibilityStage.POST_LOAN,
+            on_date=event.as_of,
+            record_id=event.proposal_id,
+            label=event.grade.zh,
+            text=event.reason,
+        )
+
+    @handle.register(LoanEvents.ClassificationApproved)
+    def _(self, event: Any, changes: Changes) -> None:
+        common: dict[str, Any] = {
+            "stage": ResponsibilityStage.POST_LOAN,
+            "record_id": event.proposal_id,
+            "label": event.grade.zh,
+            "text": event.reason,
+        }
+        record_actor_part(event, changes, Part.CLASSIFICATION_APPROVER, **common)
+        record_part(event, changes, Part.PROPOSER, event.proposer_id, **common)
+
+    @handle.register(LoanEvents.ClassificationRejected)
+    def _(self, event: Any, changes: Changes) -> None:
+        record_actor_part(
+            event,
+            changes,
+            Part.REJECTER,
+            ResponsibilityStage.POST_LOAN,
+            record_id=event.proposal_id,
+            text=event.reason,
+        )
+
+    # -------------------------------------------------------------------- warnings
+    @handle.register(LoanEvents.WarningRaised)
+    def _(self, event: Any, changes: Changes) -> None:
+        record_actor_part(
+            event,
+            changes,
+            Part.RAISER,
+            ResponsibilityStage.POST_LOAN,
+            on_date=event.raised_on,
+            record_id=event.signal_id,
+            label=f"{event.colour.zh} {event.code}",
+            text=event.reason,
+        )
+
+    @handle.register(LoanEvents.WarningHandled)
+    def _(self, event: Any, changes: Changes) -> None:
+        record_actor_part(
+            event,
+            changes,
+            Part.HANDLER,
+            ResponsibilityStage.POST_LOAN,
+            on_date=event.handled_on,
+            record_id=event.signal_id,
+            text=event.measures,
+        )
+
+    @handle.register(LoanEvents.WarningCleared)
+    def _(self, event: Any, changes: Changes) -> None:
+        record_actor_part(
+            event,
+            changes,
+            Part.CLEARER,
+            ResponsibilityStage.POST_LOAN,
+            on_date=event.cleared_on,
+            record_id=event.signal_id,
+            text=event.reason,
+        )
+
+    # ------------------------------------------------------------ collection, workout
+    @handle.register(LoanEvents.CollectionStepTaken)
+    def _(self, event: Any, changes: Changes) -> None:
+        record_actor_part(
+            event,
+            changes,
+            Part.COLLECTOR,
+            ResponsibilityStage.COLLECTION,
+            on_date=event.taken_on,
+            record_id=event.step_id,
+            label=event.kind.zh,
+            text=event.outcome,
+        )
+
+    @handle.register(LoanEvents.Restructured)
+    def _(self, event: Any, changes: Changes) -> None:
+        record_workout(event, changes, event.restructured_on, ResponsibilityStage.POST_LOAN)
+
+    @handle.register(LoanEvents.Extended)
+    def _(self, event: Any, changes: Changes) -> None:
+        record_workout(event, changes, event.approved_on, ResponsibilityStage.POST_LOAN)
+
+    @handle.register(LoanEvents.TransferredToAssetPreservation)
+    def _(self, event: Any, changes: Changes) -> None:
+        record_workout(event, changes, event.transferred_on, ResponsibilityStage.COLLECTION)
+
+    @handle.register(LoanEvents.WrittenOff)
+    def _(self, event: Any, changes: Changes) -> None:
+        record_workout(event, changes, event.written_off_on, ResponsibilityStage.COLLECTION)
+
+    # -------------------------------------------------------------- accountability
+    @handle.register(LoanEvents.ObjectionRecorded)
+    def _(self, event: Any, changes: Changes) -> None:
+        record_actor_part(
+            event,
+            changes,
+            Part.AUTHOR,
+            None,
+            record_id=event.objection_id,
+            label=event.subject,
+            text=event.text,
+        )
+
+    @handle.register(LoanEvents.ResponsibilityDetermined)
+    def _(self, event: Any, changes: Changes) -> None:
+        loan = changes.get("subjects", event.originator_id) or {}
+        person = changes.get("staff", event.person_id) or {}
+        auditor = changes.get("staff", event.actor_id) or {}
+        changes.put(
+            "determinations",
+            (event.determination_id,),
+            {
+                "loan_id": event.originator_id,
+                "loan_no": loan.get("loan_no"),
+                "person_id": event.person_id,
+                "person_staff_no": person.get("staff_no"),
+                "person_name": person.get("name"),
+                "stage": event.stage.value,
+                "finding": event.finding.value,
+                "sanction": event.sanction,
+                "reason": event.reason,
+                "determined_by_id": event.actor_id,
+                "determined_by_name": auditor.get("name"),
+                "determined_position": changes.position,
+                "final_finding": event.finding.value,
+            },
+        )
+        common: dict[str, Any] = {
+            "stage": event.stage,
+            "record_id": event.determination_id,
+            "label": event.finding.zh,
+            "text": event.reason,
+        }
+        record_action(event, changes)
+        record_part(event, changes, Part.PERSON, event.person_id, **common)
+        record_part(event, changes, Part.AUDITOR, event.actor_id, **common)
+
+    @handle.register(LoanEvents.ResponsibilityAppealed)
+    def _(self, event: Any, changes: Changes) -> None:
+        found = changes.update(
+            "determinations",
+            (event.determination_id,),
+            appeal_reason=event.reason,
+            appealed_position=changes.position,
+        )
+        stage = ResponsibilityStage.parse(found["stage"], "stage") if found else None
+        record_action(event, changes, subject_id=found["person_id"] if found else None)
+        record_part(
+            event,
+            changes,
+            Part.APPELLANT,
+            event.actor_id,
+            stage=stage,
+            record_id=event.determination_id,
+            text=event.reason,
+        )
+
+    @handle.register(LoanEvents.AppealDecided)
+    def _(self, event: Any, changes: Changes) -> None:
+        decider = changes.get("staff", event.actor_id) or {}
+        found = changes.update(
+            "determinations",
+            (event.determination_id,),
+            outcome=event.outcome.value,
+            final_finding=event.finding.value,
+            decided_by_id=event.actor_id,
+            decided_by_name=decider.get("name"),
+            decided_position=changes.position,
+        )
+        person_id = found["person_id"] if found else None
+        common: dict[str, Any] = {
+            "stage": ResponsibilityStage.parse(found["stage"], "stage") if found else None,
+            "record_id": event.determination_id,
+            "label": f"{event.outcome.zh} {event.finding.zh}",
+            "text": event.reason,
+        }
+        record_action(event, changes, subject_id=person_id)
+        record_part(event, changes, Part.APPEAL_DECIDER, event.actor_id, **common)
+        record_part(event, changes, Part.PERSON, person_id, **common)

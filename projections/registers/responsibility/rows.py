@@ -1,0 +1,156 @@
+"""The rows an event adds to the trail: its line in ``actions``, the loan its aggregate belongs
+to in ``subjects``, and one line in ``parts`` per person a loan event names."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import Enum
+from typing import Any
+from uuid import UUID
+
+from domain.values import ResponsibilityStage
+from projections.changes import Changes
+from projections.registers.responsibility.summaries import (
+    VERBS,
+    aggregate_of,
+    business_date,
+    cited_hashes,
+    summary,
+)
+from projections.registers.responsibility.tables import AggregateType, Part
+
+# Attributes naming the other person an event concerns, in order of preference.
+SUBJECT_FIELDS = ("person_id", "receiving_id", "reviewer_id", "proposer_id")
+
+
+def _value(member: Any) -> Any:
+    return member.value if isinstance(member, Enum) else member
+
+
+def record_action(event: Any, changes: Changes, subject_id: UUID | None = None) -> None:
+    """Append the event's row to ``actions`` if it has an actor (receipts and indexes
+    have none: they are bookkeeping of the actions, not actions)."""
+    note_subject(event, changes)
+    actor_id = getattr(event, "actor_id", None)
+    role = getattr(event, "role", None)
+    if actor_id is None or role is None:
+        return
+    aggregate = aggregate_of(event)
+    if subject_id is None:
+        subject_id = subject_of(event, aggregate, actor_id)
+    loan = changes.get("subjects", event.originator_id) or {}
+    actor = changes.get("staff", actor_id) or {}
+    subject = (changes.get("staff", subject_id) or {}) if subject_id is not None else {}
+    hashes = cited_hashes(event)
+    changes.append(
+        "actions",
+        {
+            "position": changes.position,
+            "recorded_at": changes.at,
+            "actor_id": actor_id,
+            "actor_staff_no": actor.get("staff_no"),
+            "actor_name": actor.get("name"),
+            "role": _value(role),
+            "aggregate": aggregate,
+            "originator_id": event.originator_id,
+            "originator_version": event.originator_version,
+            "event": type(event).__name__,
+            "loan_id": loan.get("loan_id"),
+            "loan_no": loan.get("loan_no"),
+            "business_date": business_date(event),
+            "summary": summary(event),
+            "document_count": len(hashes),
+            "documents": ",".join(hashes),
+            "subject_id": subject_id,
+            "subject_staff_no": subject.get("staff_no"),
+            "subject_name": subject.get("name"),
+        },
+    )
+
+
+def note_subject(event: Any, changes: Changes) -> None:
+    """An aggregate created for a loan (its dossier, a collateral) belongs to that loan."""
+    loan_id = getattr(event, "loan_id", None)
+    loan_no = getattr(event, "loan_no", None)
+    if event.originator_version == 1 and isinstance(loan_id, UUID) and loan_no:
+        changes.put(
+            "subjects",
+            (event.originator_id,),
+            {"aggregate": aggregate_of(event), "loan_id": loan_id, "loan_no": loan_no},
+        )
+
+
+def subject_of(event: Any, aggregate: str, actor_id: UUID) -> UUID | None:
+    """The other person the event concerns, if any."""
+    if aggregate == AggregateType.STAFF.value:
+        subject: UUID = event.originator_id
+        return subject
+    for field in SUBJECT_FIELDS:
+        value = getattr(event, field, None)
+        if isinstance(value, UUID):
+            return value
+    for custodian in getattr(event, "custodian_ids", None) or ():
+        if custodian != actor_id:
+            other: UUID = custodian
+            return other
+    return None
+
+
+def record_part(
+    event: Any,
+    changes: Changes,
+    part: Part,
+    person_id: UUID | None,
+    *,
+    stage: ResponsibilityStage | None,
+    on_date: date | None = None,
+    record_id: UUID | None = None,
+    label: str | None = None,
+    text: str | None = None,
+) -> None:
+    """One person named by a loan event, in one capacity."""
+    if person_id is None:
+        return
+    loan = changes.get("subjects", event.originator_id) or {}
+    person = changes.get("staff", person_id) or {}
+    changes.append(
+        "parts",
+        {
+            "loan_id": loan.get("loan_id", event.originator_id),
+            "loan_no": loan.get("loan_no"),
+            "position": changes.position,
+            "recorded_at": changes.at,
+            "event": type(event).__name__,
+            "stage": stage.value if stage is not None else None,
+            "part": part.value,
+            "person_id": person_id,
+            "staff_no": person.get("staff_no"),
+            "name": person.get("name"),
+            "role": _value(event.role) if person_id == event.actor_id else None,
+            "on_date": on_date,
+            "record_id": record_id,
+            "label": label[:200] if label else label,
+            "text": text,
+        },
+    )
+
+
+def record_actor_part(
+    event: Any, changes: Changes, part: Part, stage: ResponsibilityStage | None, **kw: Any
+) -> None:
+    """The event's row in ``actions`` and its actor's part in it."""
+    record_action(event, changes)
+    record_part(event, changes, part, event.actor_id, stage=stage, **kw)
+
+
+def record_workout(event: Any, changes: Changes, on: date, stage: ResponsibilityStage) -> None:
+    """A restructuring, extension, transfer to asset preservation or write-off: who did it."""
+    record_actor_part(
+        event,
+        changes,
+        Part.WORKOUT_APPROVER,
+        stage,
+        on_date=on,
+        label=VERBS[type(event).__name__],
+        text=event.reason,
+    )

@@ -1,0 +1,433 @@
+"""Work queue (工作任务): the facts every deadline of the post-loan and archive work depends on.
+
+Tasks move with the date they are judged on, so the register keeps their *facts*, not the
+tasks: per loan (``loans``: schedule, people, inspections, grade, arrears, transfers), its
+warning signals not cleared (``signals``), the latest date of each kind of collection step
+taken (``steps``), per dossier its retention and last appraisal (``dossiers``), and per
+borrowing of originals its due date and whether it is out (``borrowings``) — versioned, so
+"as of" a past position works — with the rules in force (``rules_in_force``, see
+:mod:`projections.rules_state`). :mod:`projections.tasks` reads them and judges them
+with :func:`domain.tasks.tasks_for`.
+
+People: the account manager follows handovers; the post-loan officer and the risk manager of a
+loan are the last who acted on it in that role (none until someone has).
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from functools import singledispatchmethod
+from typing import Any, ClassVar
+
+import sqlalchemy as sa
+
+from domain.borrowing import Borrowing
+from domain.dossier import Dossier
+from domain.loan import Loan
+from domain.rules import RuleSet
+from domain.schedules import InspectionsDone
+from domain.values import (
+    BorrowerType,
+    CollectionStepKind,
+    Grade,
+    InspectionKind,
+    Product,
+    RepaymentMethod,
+    RetentionClass,
+    Role,
+    TransferKind,
+    WarningColour,
+    dossier_id_for,
+)
+from projections.changes import Changes
+from projections.projection import Listing, Projection
+from projections.rules_state import RULES_TABLE, FollowsRules, RulesEvents
+from projections.tables import TableSpec, col
+
+# Event classes made by the @event decorator exist at run time but are invisible to mypy.
+LoanEvents: Any = Loan
+DossierEvents: Any = Dossier
+BorrowingEvents: Any = Borrowing
+
+
+LOANS = TableSpec(
+    "loans",
+    [
+        col("loan_id", sa.Uuid, "贷款ID", "loan id", export=False, nullable=False),
+        col("loan_no", sa.String(64), "借据号", "loan no.", filter=True),
+        col("dossier_id", sa.Uuid, "档案ID", "dossier id", export=False),
+        col("borrower_name", sa.String(200), "借款人", "borrower"),
+        col("branch", sa.String(100), "机构", "branch", filter=True),
+        col("product", sa.String(40), "产品", "product", filter=True, labels=Product),
+        col("borrower_type", sa.String(32), "借款人类型", "borrower type", labels=BorrowerType),
+        col("rating", sa.String(16), "信用等级", "rating"),
+        col("repayment_method", sa.String(16), "还款方式", "repayment", labels=RepaymentMethod),
+        col("value_date", sa.Date, "起息日", "value date"),
+        col("maturity_date", sa.Date, "到期日", "maturity date"),
+        col("schedule_from", sa.Date, "还款计划起算日", "schedule from"),
+        col("account_manager_id", sa.Uuid, "客户经理ID", "account manager id", filter=True),
+        col("post_loan_officer_id", sa.Uuid, "贷后管理岗ID", "post-loan officer id"),
+        col("risk_manager_id", sa.Uuid, "风险经理ID", "risk manager id"),
+        col("first_inspected", sa.Boolean, "已首次检查", "first inspection done"),
+        col("last_inspected_on", sa.Date, "上次检查日", "last inspection"),
+        col("last_special_on", sa.Date, "上次专项检查日", "last special inspection"),
+        col("last_phone_visit_on", sa.Date, "上次电话回访日", "last phone visit"),
+        col("grade", sa.String(20), "五级分类", "grade", filter=True, labels=Grade),
+        col("proposed_grade", sa.String(20), "待审批分类", "grade proposed", labels=Grade),
+        col("proposed_as_of", sa.Date, "分类申请基准日", "proposal as of"),
+        col("last_downgrade_on", sa.Date, "上次下调日", "last downgrade"),
+        col("last_serious_warning_on", sa.Date, "上次红橙预警日", "last red/orange warning"),
+        col("overdue_as_of", sa.Date, "逾期统计日", "overdue as of"),
+        col("days_overdue", sa.Integer, "逾期天数", "days overdue"),
+        col("principal_overdue", sa.Boolean, "本金逾期", "principal overdue"),
+        col("principal_overdue_since", sa.Date, "本金逾期起始日", "principal overdue since"),
+        col("closed_on", sa.Date, "结清或核销日", "settled or written off on"),
+        col("originals_listed_on", sa.Date, "原件移交日", "originals transferred on"),
+        col("full_listed_on", sa.Date, "整卷移交日", "full dossier transferred on"),
+    ],
+    key=("loan_id",),
+    indexes=(("loan_no",), ("branch",)),
+)
+
+SIGNALS = TableSpec(
+    "signals",
+    [
+        col("signal_id", sa.Uuid, "预警ID", "signal id", nullable=False),
+        col("loan_id", sa.Uuid, "贷款ID", "loan id"),
+        col("colour", sa.String(16), "预警等级", "colour", labels=WarningColour),
+        col("raised_on", sa.Date, "预警日期", "raised on"),
+        col("handled_on", sa.Date, "处置日期", "handled on"),
+    ],
+    key=("signal_id",),
+    indexes=(("loan_id",),),
+)
+
+STEPS = TableSpec(
+    "steps",
+    [
+        col("loan_id", sa.Uuid, "贷款ID", "loan id", nullable=False),
+        col("kind", sa.String(32), "催收措施", "step", nullable=False, labels=CollectionStepKind),
+        col("taken_on", sa.Date, "最近采取日", "last taken on"),
+    ],
+    key=("loan_id", "kind"),
+)
+
+DOSSIERS = TableSpec(
+    "dossiers",
+    [
+        col("dossier_id", sa.Uuid, "档案ID", "dossier id", nullable=False),
+        col("loan_id", sa.Uuid, "贷款ID", "loan id"),
+        col("loan_no", sa.String(64), "借据号", "loan no."),
+        col("branch", sa.String(100), "机构", "branch"),
+        col("reference_code", sa.String(64), "档号", "reference code"),
+        col("retention", sa.String(8), "保管期限", "retention", labels=RetentionClass),
+        col("retention_ends_on", sa.Date, "保管期满日", "retention ends on"),
+        col("last_appraised_on", sa.Date, "上次鉴定日", "last appraised on"),
+    ],
+    key=("dossier_id",),
+)
+
+BORROWINGS = TableSpec(
+    "borrowings",
+    [
+        col("borrowing_id", sa.Uuid, "借阅ID", "borrowing id", nullable=False),
+        col("dossier_id", sa.Uuid, "档案ID", "dossier id"),
+        col("loan_no", sa.String(64), "借据号", "loan no."),
+        col("branch", sa.String(100), "机构", "branch"),
+        col("borrow_no", sa.String(32), "借阅编号", "borrowing no."),
+        col("due_on", sa.Date, "应还日期", "due back on"),
+        col("out", sa.Boolean, "已借出", "out"),
+        col("archivist_id", sa.Uuid, "档案管理员ID", "archivist id"),
+    ],
+    key=("borrowing_id",),
+)
+
+
+def plain(value: Any) -> Any:
+    """An enum member as its stored value; anything else as it is."""
+    return value.value if isinstance(value, Enum) else value
+
+
+def later(current: Any, new: Any) -> Any:
+    """The later of two dates, either of which may be missing."""
+    if current is None:
+        return new
+    if new is None:
+        return current
+    return max(current, new)
+
+
+class WorkQueue(FollowsRules, Projection):
+    """工作任务: the facts of every deadline, and the rules in force to judge them."""
+
+    name = "work_queue"
+    version = 1
+    title_zh = "工作任务"
+    title_en = "Work queue"
+    tables = (LOANS, SIGNALS, STEPS, DOSSIERS, BORROWINGS, RULES_TABLE)
+    listings: ClassVar[dict[str, Listing]] = {
+        "loans": Listing("loans", ("loan_no",), "工作任务（贷款事实）", "Work queue: loan facts")
+    }
+
+    def __init__(self, default_rules: RuleSet | None = None) -> None:
+        """``default_rules`` judge the log before its first adoption (default: the shipped)."""
+        FollowsRules.__init__(self, default_rules)
+
+    @singledispatchmethod
+    def handle(self, event: object, changes: Changes) -> None:
+        """Events this register does not follow change nothing."""
+
+    @handle.register(RulesEvents.Adopted)
+    @handle.register(RulesEvents.Replaced)
+    def _rules(self, event: Any, changes: Changes) -> None:
+        self.adopt(event, changes)
+
+    # ------------------------------------------------------------------ the loan
+    @staticmethod
+    def _loan(changes: Changes, event: Any, **values: Any) -> None:
+        """Change the loan's row, noting who acted as its post-loan officer or risk manager."""
+        row = changes.get("loans", event.originator_id)
+        if row is None:  # an event of a loan whose disbursement this register never saw
+            return
+        before = dict(row)
+        role = plain(getattr(event, "role", None))
+        if role == Role.POST_LOAN_OFFICER.value:
+            row["post_loan_officer_id"] = event.actor_id
+        elif role == Role.RISK_MANAGER.value:
+            row["risk_manager_id"] = event.actor_id
+        row.update(values)
+        if row != before:  # no new version for an event that changes no fact
+            changes.put("loans", (event.originator_id,), row)
+
+    @staticmethod
+    def _row(changes: Changes, event: Any) -> dict[str, Any]:
+        return changes.get("loans", event.originator_id) or {}
+
+    @handle.register(LoanEvents.Disbursed)
+    def _disbursed(self, event: Any, changes: Changes) -> None:
+        row: dict[str, Any] = dict.fromkeys(LOANS.column_names)
+        row |= {
+            "loan_no": event.loan_no,
+            "dossier_id": dossier_id_for(event.originator_id),
+            "borrower_name": event.borrower_name,
+            "branch": event.branch,
+            "product": plain(event.product),
+            "borrower_type": plain(event.borrower_type),
+            "rating": event.borrower_rating,
+            "repayment_method": plain(event.repayment_method),
+            "value_date": event.value_date,
+            "maturity_date": event.maturity_date,
+            "schedule_from": event.value_date,
+            "account_manager_id": event.account_manager_id,
+            "first_inspected": False,
+            "grade": Grade.NORMAL.value,
+            "days_overdue": 0,
+            "principal_overdue": False,
+        }
+        changes.put("loans", (event.originator_id,), row)
+
+    @handle.register(LoanEvents.OverdueStatusRecorded)
+    def _overdue(self, event: Any, changes: Changes) -> None:
+        row = self._row(changes, event)
+        principal = event.overdue_principal > 0
+        # Principal first seen overdue on this record's date, unless it was already.
+        since = (row.get("principal_overdue_since") or event.as_of) if principal else None
+        self._loan(
+            changes,
+            event,
+            overdue_as_of=event.as_of,
+            days_overdue=event.days_overdue,
+            principal_overdue=principal,
+            principal_overdue_since=since,
+        )
+
+    @handle.register(LoanEvents.InspectionRecorded)
+    def _inspected(self, event: Any, changes: Changes) -> None:
+        row = self._row(changes, event)
+        kind = InspectionKind.parse(event.kind, "kind")
+        done = InspectionsDone(
+            bool(row.get("first_inspected")), row.get("last_inspected_on")
+        ).after(kind, event.inspected_on)
+        values = {"last_inspected_on": done.last_inspected_on, "first_inspected": done.first_done}
+        if kind is InspectionKind.PHONE_VISIT:
+            values["last_phone_visit_on"] = later(
+                row.get("last_phone_visit_on"), event.inspected_on
+            )
+        if kind is InspectionKind.SPECIAL:
+            values["last_special_on"] = later(row.get("last_special_on"), event.inspected_on)
+        self._loan(changes, event, **values)
+
+    @handle.register(LoanEvents.ClassificationProposed)
+    def _proposed(self, event: Any, changes: Changes) -> None:
+        self._loan(changes, event, proposed_grade=plain(event.grade), proposed_as_of=event.as_of)
+
+    @handle.register(LoanEvents.ClassificationApproved)
+    def _approved(self, event: Any, changes: Changes) -> None:
+        row = self._row(changes, event)
+        values: dict[str, Any] = {
+            "grade": plain(event.grade),
+            "proposed_grade": None,
+            "proposed_as_of": None,
+        }
+        if event.grade.severity > event.previous_grade.severity:
+            # A downgrade dates from the proposal's as-of date (the approval carries none).
+            values["last_downgrade_on"] = row.get("proposed_as_of") or changes.at.date()
+        self._loan(changes, event, **values)
+
+    @handle.register(LoanEvents.ClassificationRejected)
+    def _rejected(self, event: Any, changes: Changes) -> None:
+        self._loan(changes, event, proposed_grade=None, proposed_as_of=None)
+
+    @handle.register(LoanEvents.WarningRaised)
+    def _warning_raised(self, event: Any, changes: Changes) -> None:
+        colour = plain(event.colour)
+        changes.put(
+            "signals",
+            (event.signal_id,),
+            {"loan_id": event.originator_id, "colour": colour, "raised_on": event.raised_on},
+        )
+        row = self._row(changes, event)
+        values = {}
+        serious = {c.value for c in self.rules_at(changes).special_warning_colours}
+        if colour in serious:
+            values["last_serious_warning_on"] = later(
+                row.get("last_serious_warning_on"), event.raised_on
+            )
+        self._loan(changes, event, **values)
+
+    @handle.register(LoanEvents.WarningHandled)
+    def _warning_handled(self, event: Any, changes: Changes) -> None:
+        signal = changes.get("signals", event.signal_id)
+        if signal is not None and signal["handled_on"] is None:
+            changes.update("signals", (event.signal_id,), handled_on=event.handled_on)
+        self._loan(changes, event)
+
+    @handle.register(LoanEvents.WarningCleared)
+    def _warning_cleared(self, event: Any, changes: Changes) -> None:
+        changes.end("signals", event.signal_id)
+        self._loan(changes, event)
+
+    @handle.register(LoanEvents.CollectionStepTaken)
+    def _collection_step(self, event: Any, changes: Changes) -> None:
+        key = (event.originator_id, plain(event.kind))
+        step = changes.get("steps", *key) or {}
+        changes.put("steps", key, {"taken_on": later(step.get("taken_on"), event.taken_on)})
+        self._loan(changes, event)
+
+    @handle.register(LoanEvents.Restructured)
+    def _restructured(self, event: Any, changes: Changes) -> None:
+        self._loan(
+            changes,
+            event,
+            maturity_date=event.new_maturity_date,
+            schedule_from=event.restructured_on,
+        )
+
+    @handle.register(LoanEvents.Extended)
+    def _extended(self, event: Any, changes: Changes) -> None:
+        self._loan(changes, event, maturity_date=event.new_maturity_date)
+
+    @handle.register(LoanEvents.AccountManagerHandedOver)
+    def _handed_over(self, event: Any, changes: Changes) -> None:
+        self._loan(changes, event, account_manager_id=event.receiving_id)
+
+    @handle.register(LoanEvents.WrittenOff)
+    def _written_off(self, event: Any, changes: Changes) -> None:
+        closed = self._row(changes, event).get("closed_on") or event.written_off_on
+        self._loan(changes, event, closed_on=closed)
+
+    @handle.register(LoanEvents.Settled)
+    def _settled(self, event: Any, changes: Changes) -> None:
+        # After a write-off, settlement ends the recovery: the loan closed at the write-off.
+        closed = self._row(changes, event).get("closed_on") or event.settled_on
+        self._loan(changes, event, closed_on=closed)
+
+    # --------------------------------------------------------------- the dossier
+    @handle.register(DossierEvents.Opened)
+    def _opened(self, event: Any, changes: Changes) -> None:
+        loan = changes.get("loans", event.loan_id) or {}
+        row: dict[str, Any] = dict.fromkeys(DOSSIERS.column_names)
+        row |= {"loan_id": event.loan_id, "loan_no": event.loan_no, "branch": loan.get("branch")}
+        changes.put("dossiers", (event.originator_id,), row)
+
+    @handle.register(DossierEvents.TransferListed)
+    def _transfer_listed(self, event: Any, changes: Changes) -> None:
+        dossier = changes.get("dossiers", event.originator_id)
+        if dossier is None:
+            return
+        column = (
+            "originals_listed_on"
+            if plain(event.kind) == TransferKind.ORIGINALS.value
+            else "full_listed_on"
+        )
+        loan = changes.get("loans", dossier["loan_id"])
+        if loan is not None and loan[column] is None:
+            changes.update("loans", (dossier["loan_id"],), **{column: event.listed_on})
+
+    @handle.register(DossierEvents.Catalogued)
+    def _catalogued(self, event: Any, changes: Changes) -> None:
+        changes.update(
+            "dossiers",
+            (event.originator_id,),
+            reference_code=event.reference_code,
+            retention=plain(event.retention),
+        )
+
+    @handle.register(DossierEvents.RetentionStarted)
+    @handle.register(DossierEvents.RetentionExtended)
+    def _retention(self, event: Any, changes: Changes) -> None:
+        changes.update("dossiers", (event.originator_id,), retention_ends_on=event.ends_on)
+
+    @handle.register(DossierEvents.Appraised)
+    def _appraised(self, event: Any, changes: Changes) -> None:
+        row = changes.get("dossiers", event.originator_id)
+        if row is not None:
+            changes.update(
+                "dossiers",
+                (event.originator_id,),
+                last_appraised_on=later(row["last_appraised_on"], event.decided_on),
+            )
+
+    @handle.register(DossierEvents.Destroyed)
+    def _destroyed(self, event: Any, changes: Changes) -> None:
+        changes.end("dossiers", event.originator_id)
+
+    # ------------------------------------------------------------- borrowings
+    @handle.register(BorrowingEvents.Requested)
+    def _requested(self, event: Any, changes: Changes) -> None:
+        dossier = changes.get("dossiers", event.dossier_id) or {}
+        changes.put(
+            "borrowings",
+            (event.originator_id,),
+            {
+                "dossier_id": event.dossier_id,
+                "loan_no": event.loan_no,
+                "branch": dossier.get("branch"),
+                "borrow_no": event.borrow_no,
+                "due_on": event.due_on,
+                "out": False,
+            },
+        )
+
+    @handle.register(BorrowingEvents.Approved)
+    def _borrowing_approved(self, event: Any, changes: Changes) -> None:
+        row = changes.get("borrowings", event.originator_id)
+        if row is not None:
+            changes.update(
+                "borrowings",
+                (event.originator_id,),
+                due_on=event.due_on,
+                archivist_id=event.archivist_id or row["archivist_id"],
+            )
+
+    @handle.register(BorrowingEvents.CheckedOut)
+    def _checked_out(self, event: Any, changes: Changes) -> None:
+        changes.update("borrowings", (event.originator_id,), out=True, archivist_id=event.actor_id)
+
+    @handle.register(BorrowingEvents.Returned)
+    @handle.register(BorrowingEvents.Rejected)
+    @handle.register(BorrowingEvents.ElectronicCopyIssued)
+    @handle.register(BorrowingEvents.Closed)
+    def _not_out(self, event: Any, changes: Changes) -> None:
+        """Back, refused, served as a copy or closed: nothing of it is out any more."""
+        changes.end("borrowings", event.originator_id)

@@ -1,0 +1,215 @@
+"""Reading the work queue: the facts as the register holds them, judged on a business date.
+
+:func:`tasks` reads the current facts (or those "as of" a past position or time) and the
+rules in force at that point from the ``work_queue`` register, and returns the tasks
+:func:`domain.tasks.tasks_for` computes for ``today``, filtered as asked. The API and the CLI
+both read through here.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+import sqlalchemy as sa
+
+from domain.rules import RuleSet
+from domain.tasks import (
+    BorrowingFacts,
+    DossierFacts,
+    Facts,
+    LoanFacts,
+    Task,
+    TaskKind,
+    WarningFacts,
+    tasks_for,
+)
+from domain.values import (
+    BorrowerType,
+    CollectionStepKind,
+    Grade,
+    Product,
+    RepaymentMethod,
+    RetentionClass,
+    WarningColour,
+)
+from projections.projection import Projection
+from projections.query import AsOf, visible
+from projections.registers.tasks import WorkQueue
+from projections.rules_state import RULES_TABLE, SLOT
+from projections.store import RegisterStore
+
+
+def tasks(
+    store: RegisterStore,
+    register: Projection,
+    today: date,
+    *,
+    owner_id: UUID | None = None,
+    overdue_only: bool = False,
+    kind: TaskKind | None = None,
+    branch: str | None = None,
+    as_of: AsOf | None = None,
+) -> list[Task]:
+    """The tasks open on ``today``, from the facts as the register stood at ``as_of``."""
+    found = judge(store, register, today, as_of=as_of, branch=branch)
+    return [
+        t
+        for t in found.tasks
+        if (owner_id is None or t.owner_id == owner_id)
+        and (not overdue_only or t.overdue)
+        and (kind is None or t.kind is kind)
+    ]
+
+
+@dataclass(frozen=True)
+class Judged:
+    """The facts as the register held them, the rules in force then, and the tasks they give."""
+
+    facts: Facts
+    rules: RuleSet
+    tasks: list[Task]
+
+
+def judge(
+    store: RegisterStore,
+    register: Projection,
+    today: date,
+    *,
+    as_of: AsOf | None = None,
+    branch: str | None = None,
+) -> Judged:
+    """Every open task on ``today`` with the facts and rules behind them, at ``as_of``."""
+    queue = _work_queue(register)
+    rows = _read(store, queue, as_of or AsOf(), branch)
+    rules = queue.rules_from(rows["rules_in_force"][0] if rows["rules_in_force"] else None)
+    facts = _facts(rows)
+    return Judged(facts, rules, tasks_for(facts, rules, today))
+
+
+def rules_in_force(
+    store: RegisterStore, register: Projection, as_of: AsOf | None = None
+) -> RuleSet:
+    """The rules the work queue judges with at ``as_of`` (now by default)."""
+    queue = _work_queue(register)
+    with store.reading() as conn:
+        table = store.live_tables(conn, queue)[RULES_TABLE.name]
+        found = conn.execute(
+            sa.select(table.c.version, table.c.content).where(
+                table.c.slot == SLOT[0], *visible(table, RULES_TABLE, as_of or AsOf())
+            )
+        ).first()
+    return queue.rules_from(dict(found._mapping) if found is not None else None)
+
+
+def _work_queue(register: Projection) -> WorkQueue:
+    if not isinstance(register, WorkQueue):
+        raise TypeError(f"{register.name} is not the work queue")
+    return register
+
+
+def _read(
+    store: RegisterStore, queue: WorkQueue, as_of: AsOf, branch: str | None
+) -> dict[str, list[dict[str, Any]]]:
+    """Every table's rows at ``as_of``; the loans, dossiers and borrowings of one branch."""
+    specs = queue.specs()
+    found: dict[str, list[dict[str, Any]]] = {}
+    with store.reading() as conn:
+        tables = store.live_tables(conn, queue)
+        for name, spec in specs.items():
+            table = tables[name]
+            clauses = visible(table, spec, as_of)
+            if branch is not None and "branch" in spec.column_names:
+                clauses.append(table.c.branch == branch)
+            query = sa.select(*[table.c[c] for c in spec.column_names]).where(*clauses)
+            found[name] = [dict(r._mapping) for r in conn.execute(query)]
+    return found
+
+
+def _facts(rows: Mapping[str, list[dict[str, Any]]]) -> Facts:
+    signals: dict[UUID, list[WarningFacts]] = defaultdict(list)
+    for s in rows["signals"]:
+        signals[s["loan_id"]].append(
+            WarningFacts(
+                signal_id=s["signal_id"],
+                colour=WarningColour.parse(s["colour"], "colour"),
+                raised_on=s["raised_on"],
+                handled=s["handled_on"] is not None,
+            )
+        )
+    steps: dict[UUID, dict[CollectionStepKind, date]] = defaultdict(dict)
+    for s in rows["steps"]:
+        steps[s["loan_id"]][CollectionStepKind.parse(s["kind"], "kind")] = s["taken_on"]
+    loans = [_loan(r, signals, steps) for r in rows["loans"]]
+    borrowings = [
+        BorrowingFacts(
+            borrowing_id=b["borrowing_id"],
+            borrow_no=b["borrow_no"],
+            loan_no=b["loan_no"],
+            branch=b["branch"],
+            due_on=b["due_on"],
+            out=bool(b["out"]),
+            archivist_id=b["archivist_id"],
+        )
+        for b in rows["borrowings"]
+    ]
+    dossiers = [
+        DossierFacts(
+            dossier_id=d["dossier_id"],
+            loan_no=d["loan_no"],
+            branch=d["branch"],
+            reference_code=d["reference_code"],
+            retention=RetentionClass.parse(d["retention"], "retention") if d["retention"] else None,
+            retention_ends_on=d["retention_ends_on"],
+            last_appraised_on=d["last_appraised_on"],
+        )
+        for d in rows["dossiers"]
+    ]
+    return Facts(loans=loans, borrowings=borrowings, dossiers=dossiers)
+
+
+def _loan(
+    row: Mapping[str, Any],
+    signals: Mapping[UUID, list[WarningFacts]],
+    steps: Mapping[UUID, dict[CollectionStepKind, date]],
+) -> LoanFacts:
+    loan_id = row["loan_id"]
+    proposed = row["proposed_grade"]
+    return LoanFacts(
+        loan_id=loan_id,
+        loan_no=row["loan_no"],
+        branch=row["branch"],
+        product=Product.parse(row["product"], "product"),
+        borrower_type=BorrowerType.parse(row["borrower_type"], "borrower_type"),
+        rating=row["rating"],
+        repayment_method=RepaymentMethod.parse(row["repayment_method"], "repayment_method"),
+        value_date=row["value_date"],
+        maturity_date=row["maturity_date"],
+        account_manager_id=row["account_manager_id"],
+        schedule_from=row["schedule_from"],
+        post_loan_officer_id=row["post_loan_officer_id"],
+        risk_manager_id=row["risk_manager_id"],
+        first_inspection_done=bool(row["first_inspected"]),
+        last_inspected_on=row["last_inspected_on"],
+        last_special_inspection_on=row["last_special_on"],
+        last_phone_visit_on=row["last_phone_visit_on"],
+        grade=Grade.parse(row["grade"], "grade"),
+        proposed_grade=Grade.parse(proposed, "proposed_grade") if proposed else None,
+        last_downgrade_on=row["last_downgrade_on"],
+        last_serious_warning_on=row["last_serious_warning_on"],
+        warnings=tuple(
+            sorted(signals.get(loan_id, ()), key=lambda w: (w.raised_on, str(w.signal_id)))
+        ),
+        overdue_as_of=row["overdue_as_of"],
+        days_overdue=int(row["days_overdue"] or 0),
+        principal_overdue=bool(row["principal_overdue"]),
+        principal_overdue_since=row["principal_overdue_since"],
+        steps_taken=dict(steps.get(loan_id, {})),
+        closed_on=row["closed_on"],
+        originals_transferred=row["originals_listed_on"] is not None,
+        full_transferred=row["full_listed_on"] is not None,
+    )

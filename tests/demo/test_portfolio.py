@@ -1,0 +1,384 @@
+"""The demo portfolio: a small bank's loans, lived out through the application on both stores.
+
+A dozen loans are enough to show every fate docs/rules.md describes — settled, cured, in arrears,
+restructured, non-performing with a responsibility determination, written off — and every one
+of them must have been accepted by the domain, downgrades never better than the statutory
+floors, every secured loan's collateral registered with its certificate in the vault (or
+released once the loan is settled), and every cited document stored. The same seed gives the
+same portfolio, byte for byte in its documents, its collateral's included; another seed gives
+another.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from archive.application import DossierArchive
+from archive.core import CommandContext, blob_key
+from demo.plan import TODAY
+from demo.portfolio import DemoSummary, build_portfolio
+from domain.collateral import Collateral
+from domain.errors import InvalidInputError
+from domain.loan import Loan
+from domain.values import (
+    BorrowingForm,
+    BorrowingPurpose,
+    CertificateStatus,
+    CollateralStatus,
+    CollectionStepKind,
+    Grade,
+    GuaranteeType,
+    HoldKind,
+    LoanStatus,
+    ResponsibilityStage,
+    Role,
+    TransferKind,
+    dossier_id_for,
+)
+from storage.blobs import InMemoryBlobStore, LocalBlobStore
+from storage.eventstore import postgres_env, sqlite_env
+
+LOANS = 12
+SEED = 20260701
+OTHER_SEED = 7
+# docs/rules.md CLS-06 to CLS-09: more than N days overdue → at least this grade.
+OVERDUE_FLOORS = (
+    (360, Grade.LOSS),
+    (270, Grade.DOUBTFUL),
+    (90, Grade.SUBSTANDARD),
+    (0, Grade.SPECIAL_MENTION),
+)
+
+
+@dataclass(frozen=True)
+class Portfolio:
+    """What a built portfolio looks like to an auditor reading it back."""
+
+    summary: DemoSummary
+    loans: dict[str, Loan]
+    events: dict[str, list[Any]]
+    collateral: dict[str, list[Collateral]]
+    collateral_events: dict[str, list[Any]]
+    """Per loan, the events of all its collateral."""
+    missing_blobs: list[str]
+
+    def every_event(self, loan_no: str) -> list[Any]:
+        """The loan's events and its collateral's."""
+        return [*self.events[loan_no], *self.collateral_events[loan_no]]
+
+    def fingerprint(self) -> dict[str, list[tuple[str, Any, Any]]]:
+        """Per loan: every event's type, data and documents — all but the timestamps."""
+        return {
+            loan_no: [(e.type, e.data, e.documents) for e in self.every_event(loan_no)]
+            for loan_no in self.events
+        }
+
+    def document_hashes(self) -> set[str]:
+        return {
+            d["sha256"] for no in self.events for e in self.every_event(no) for d in e.documents
+        }
+
+
+def _read_back(archive: DossierArchive, summary: DemoSummary) -> Portfolio:
+    auditor = next(s for s in summary.staff if s.role == Role.AUDITOR.value)
+    ctx = CommandContext(archive.authenticate(auditor.token))
+    loans = {loan.loan_no: loan for loan in archive.list_loans(ctx, limit=summary.loans + 50)}
+    events = {loan_no: archive.loan_events(ctx, loan_no) for loan_no in loans}
+    collateral = {loan_no: archive.list_collateral(ctx, loan_no) for loan_no in loans}
+    collateral_events = {
+        loan_no: [
+            e
+            for held in collateral[loan_no]
+            for e in archive.collateral_events(ctx, loan_no, held.collateral_no)
+        ]
+        for loan_no in loans
+    }
+    missing = [
+        f"{loan_no} {e.type} {d['filename']}"
+        for loan_no in loans
+        for e in [*events[loan_no], *collateral_events[loan_no]]
+        for d in e.documents
+        if not archive.blobs.exists(blob_key(dossier_id_for(loans[loan_no].id), d["sha256"]))
+    ]
+    return Portfolio(summary, loans, events, collateral, collateral_events, missing)
+
+
+def _build(archive: DossierArchive, seed: int) -> Portfolio:
+    try:
+        return _read_back(archive, build_portfolio(archive, loans=LOANS, seed=seed))
+    finally:
+        archive.close()
+
+
+@pytest.fixture
+def another_store_env(
+    store_env: dict[str, str], tmp_path: Path, request: pytest.FixtureRequest
+) -> Iterator[dict[str, str]]:
+    """A second fresh, empty event store on the same backend as ``store_env``."""
+    if store_env["PERSISTENCE_MODULE"] == "eventsourcing.sqlite":
+        yield sqlite_env(tmp_path / "again.sqlite")
+        return
+    import psycopg
+    from psycopg import sql
+
+    url: str = request.getfixturevalue("postgres_url")
+    schema = f"t_{uuid.uuid4().hex}"
+    with psycopg.connect(url, autocommit=True, connect_timeout=5) as conn:
+        conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
+    try:
+        yield postgres_env(url, schema=schema)
+    finally:
+        with psycopg.connect(url, autocommit=True, connect_timeout=5) as conn:
+            conn.execute("SET lock_timeout = '10s'")
+            conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
+
+
+def _statutory_floor(days_overdue: int) -> Grade:
+    return next((g for days, g in OVERDUE_FLOORS if days_overdue > days), Grade.NORMAL)
+
+
+def test_a_small_demo_portfolio_shows_every_fate_and_keeps_every_rule(
+    store_env: dict[str, str], tmp_path: Path
+) -> None:
+    built = _build(DossierArchive(store_env, blobs=LocalBlobStore(tmp_path / "blobs")), SEED)
+    loans, events = built.loans, built.events
+
+    # At least the loans asked for, each with a plausible record; the staff of a real bank.
+    assert built.summary.loans >= LOANS
+    assert len(loans) == built.summary.loans
+    assert built.summary.documents == sum(
+        len(e.documents) for no in loans for e in built.every_event(no)
+    )
+    assert all(2 <= len(es) <= 40 for es in events.values()), {
+        n: len(es) for n, es in events.items()
+    }
+    assert {s.role for s in built.summary.staff} == {r.value for r in Role}
+    assert all(no.startswith("DK") and len(no) == 12 for no in loans)
+
+    # Every fate docs/rules.md describes is there.
+    types = {no: [e.type for e in es] for no, es in events.items()}
+    assert any(loan.status is LoanStatus.SETTLED for loan in loans.values())
+    assert any(loan.status is LoanStatus.WRITTEN_OFF for loan in loans.values())
+    assert any(loan.grade.is_non_performing and loan.determinations for loan in loans.values())
+    assert any("WarningCleared" in t for t in types.values())
+    assert any("Restructured" in t for t in types.values())
+    notices = [
+        {d["doc_type"] for d in e.documents}
+        for es in events.values()
+        for e in es
+        if e.type == "CollectionStepTaken" and e.data["kind"] == "notice_served"
+    ]
+    assert {"collection_notice"} in notices, "a notice whose receipt was never filed"
+    assert {"collection_notice", "collection_receipt"} in notices
+
+    # No approved grade is better than the floor the days overdue set at that moment, and no
+    # proposer approved their own proposal (审贷分离).
+    approvals = 0
+    for es in events.values():
+        days = 0
+        for e in es:
+            if e.type == "OverdueStatusRecorded":
+                days = e.data["days_overdue"]
+            elif e.type == "ClassificationApproved":
+                approvals += 1
+                grade = Grade(e.data["grade"])
+                assert grade.severity >= _statutory_floor(days).severity, (e.data, days)
+                assert grade.severity >= Grade(e.data["floor"]).severity
+                assert e.data["proposer_id"] != str(e.actor_id)
+    assert approvals > 0
+
+    # Every loan names who investigated, reviewed and approved it, three different people
+    # (审贷分离); a responsibility finding for those stages is about the person named.
+    origination = {
+        ResponsibilityStage.INVESTIGATION: "investigator_id",
+        ResponsibilityStage.REVIEW: "origination_reviewer_id",
+        ResponsibilityStage.APPROVAL: "approver_id",
+    }
+    for loan in loans.values():
+        parties = {getattr(loan, attribute) for attribute in origination.values()}
+        assert None not in parties, loan.loan_no
+        assert len(parties) == 3, loan.loan_no
+        assert loan.investigator_id == loan.account_managers[0]
+        for finding in loan.determinations.values():
+            if finding.stage in origination:
+                assert finding.person_id == getattr(loan, origination[finding.stage])
+
+    # Every loan secured by a mortgage or a pledge has its collateral registered and its title
+    # certificate lodged by two archivists; the certificate is in the vault — or, once the loan
+    # is settled, the collateral is released. Unsecured loans have none.
+    secured = {GuaranteeType.MORTGAGE, GuaranteeType.PLEDGE}
+    assert any(loan.guarantee_type in secured for loan in loans.values())
+    for loan_no, loan in loans.items():
+        held = built.collateral[loan_no]
+        if loan.guarantee_type not in secured:
+            assert held == [], loan_no
+            continue
+        assert held, f"{loan_no} is secured but registers no collateral"
+        for collateral in held:
+            assert collateral.certificate_status in (
+                CertificateStatus.IN_VAULT,
+                CertificateStatus.RELEASED,
+            ), (loan_no, collateral.certificate_status)
+            settled = loan.status is LoanStatus.SETTLED
+            assert (collateral.status is CollateralStatus.RELEASED) == settled, loan_no
+        lodgings = [e for e in built.collateral_events[loan_no] if e.type == "CertificateLodged"]
+        assert len(lodgings) == len(held)
+        assert all(len(set(e.data["custodian_ids"])) == 2 for e in lodgings)
+        assert all(e.role == Role.ARCHIVIST.value for e in lodgings)
+
+    # Every document an event cites is in the blob store.
+    assert built.missing_blobs == []
+
+
+def test_the_same_seed_gives_the_same_portfolio_and_another_seed_another(
+    store_env: dict[str, str], another_store_env: dict[str, str], tmp_path: Path
+) -> None:
+    first = _build(DossierArchive(store_env, blobs=LocalBlobStore(tmp_path / "one")), SEED)
+    again = _build(DossierArchive(another_store_env, blobs=LocalBlobStore(tmp_path / "two")), SEED)
+    other = _build(
+        DossierArchive({"PERSISTENCE_MODULE": "eventsourcing.popo"}, blobs=InMemoryBlobStore()),
+        OTHER_SEED,
+    )
+
+    assert list(first.loans) == list(again.loans)
+    assert {n: [e.type for e in es] for n, es in first.events.items()} == {
+        n: [e.type for e in es] for n, es in again.events.items()
+    }
+    assert first.document_hashes() == again.document_hashes()
+    assert first.fingerprint() == again.fingerprint()
+    assert (first.summary.loans, first.summary.events, first.summary.documents) == (
+        again.summary.loans,
+        again.summary.events,
+        again.summary.documents,
+    )
+
+    assert list(other.loans) != list(first.loans)
+    assert other.document_hashes().isdisjoint(first.document_hashes())
+
+
+def test_the_demo_archive_office_receives_catalogues_lends_and_freezes(
+    store_env: dict[str, str], tmp_path: Path
+) -> None:
+    """The archive office's work on the demo, read back from the dossiers and borrowings:
+    originals received for every loan, every closed loan's full dossier matched with them and
+    catalogued under its own reference code, defects, borrowings (one a page short, one out
+    past its due date today) and holds — every date in the demo's years."""
+    archive = DossierArchive(store_env, blobs=LocalBlobStore(tmp_path / "blobs"))
+    try:
+        summary = build_portfolio(archive, loans=LOANS, seed=SEED)
+        auditor = next(s for s in summary.staff if s.role == Role.AUDITOR.value)
+        ctx = CommandContext(archive.authenticate(auditor.token))
+        loans = archive.list_loans(ctx, limit=summary.loans + 50)
+        dossiers = {loan.loan_no: archive.dossier_of(archive.loan(loan.loan_no)) for loan in loans}
+        borrowings = [b for loan in loans for b in archive.list_borrowings(ctx, loan.loan_no)]
+        ids = {s.staff_no: archive.staff(s.staff_no).id for s in summary.staff}
+    finally:
+        archive.close()
+    roles = {ids[s.staff_no]: Role.parse(s.role, "role") for s in summary.staff}
+    days: list[date] = []
+
+    # Every loan's contract originals were listed by the account manager who signed, within
+    # three working days, and received by an archivist — each item a document of the dossier.
+    for loan in loans:
+        dossier = dossiers[loan.loan_no]
+        originals = [t for t in dossier.transfers.values() if t.kind is TransferKind.ORIGINALS]
+        assert len(originals) == 1, loan.loan_no
+        transfer = originals[0]
+        assert transfer.received, loan.loan_no
+        assert not transfer.late, loan.loan_no
+        assert transfer.listed_by == loan.account_managers[0]
+        assert transfer.received_by is not None
+        assert roles[transfer.received_by] is Role.ARCHIVIST
+        filed = {(d.ref.doc_type, d.ref.pages) for d in dossier.documents}
+        assert all((i.doc_type, i.pages) in filed for i in transfer.items), loan.loan_no
+        assert {"loan_contract", "drawdown_receipt"} <= {i.doc_type for i in transfer.items}
+        days += [transfer.listed_on, transfer.received_on or transfer.listed_on]
+
+    # Every settled or written-off loan's full dossier followed, was matched with the originals
+    # (二次组卷) and catalogued; each under a reference code of its own, retention running.
+    closed = [loan for loan in loans if loan.status is not LoanStatus.ACTIVE]
+    assert closed
+    codes = []
+    for loan in closed:
+        dossier = dossiers[loan.loan_no]
+        full = [t for t in dossier.transfers.values() if t.kind is TransferKind.FULL]
+        assert len(full) == 1, loan.loan_no
+        assert full[0].received, loan.loan_no
+        assert full[0].completes, f"{loan.loan_no}: nothing matched with the originals"
+        entry = dossier.catalogue_entry
+        assert entry is not None, loan.loan_no
+        assert dossier.retention_started
+        codes.append(entry.reference_code)
+        days += [full[0].listed_on, entry.catalogued_on]
+    assert len(set(codes)) == len(codes), codes
+    assert all(
+        dossiers[loan.loan_no].reference_code is None for loan in loans if loan not in closed
+    )
+
+    # A defect still open (an item missing), and one cleared.
+    defects = [d for dossier in dossiers.values() for d in dossier.defects.values()]
+    assert any(d.cleared_on is None for d in defects)
+    assert any(d.cleared_on is not None for d in defects)
+
+    # Borrowings: duties apart; one returned a page short (recorded and escalated); one out
+    # past its due date on the demo's today; an auditor's electronic copy; a title
+    # certificate released by the archive head and the branch head.
+    assert len(borrowings) >= 4
+    for b in borrowings:
+        assert b.requester_id not in b.approver_ids
+        assert b.archivist_id not in (None, b.requester_id, *b.approver_ids)
+        days += [b.requested_on, b.due_on]
+    short = [b for b in borrowings if b.mismatches]
+    assert short
+    assert short[0].escalated
+    assert all(out - back == 1 for out, back in short[0].mismatches.values())
+    assert any(b.is_overdue(TODAY) for b in borrowings)
+    assert any(
+        b.form is BorrowingForm.ELECTRONIC_COPY
+        and b.purpose is BorrowingPurpose.AUDIT
+        and b.copy_sha256
+        and roles[b.requester_id] is Role.AUDITOR
+        for b in borrowings
+    )
+    assert any(
+        b.tier_one_items and {Role.ARCHIVE_HEAD, Role.BRANCH_HEAD} <= set(b.approver_roles)
+        for b in borrowings
+    )
+
+    # Compliance froze a loan in litigation and the hold is open; an audit hold came and went.
+    holds = [(no, h) for no, dossier in dossiers.items() for h in dossier.all_holds.values()]
+    litigation = [
+        (no, h) for no, h in holds if h.kind is HoldKind.LITIGATION and h.released_on is None
+    ]
+    assert litigation
+    assert all(roles[h.placed_by] is Role.COMPLIANCE for _, h in litigation)
+    sued = {loan.loan_no for loan in loans if loan.grade.is_non_performing} | {
+        loan.loan_no
+        for loan in loans
+        for step in loan.collection_steps.values()
+        if step.kind is CollectionStepKind.LITIGATION
+    }
+    assert {no for no, _ in litigation} <= sued
+    assert any(h.kind is HoldKind.AUDIT and h.released_on is not None for _, h in holds)
+    days += [h.placed_on for _, h in holds]
+
+    assert all(date(2023, 1, 1) <= day <= TODAY for day in days)
+
+
+def test_the_demo_is_not_loaded_on_a_clock_before_its_last_business_date(
+    app: DossierArchive,
+) -> None:
+    """Its dates run to TODAY: on an earlier clock they would be dated after today."""
+    app.clock = lambda: datetime(TODAY.year, TODAY.month, TODAY.day, tzinfo=UTC) - timedelta(days=2)
+    with pytest.raises(InvalidInputError) as refused:
+        build_portfolio(app, loans=1)
+    assert str(TODAY) in refused.value.en
+    assert refused.value.context["field"] == "clock"
+    assert (app.recorder.max_notification_id() or 0) == 0
