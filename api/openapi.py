@@ -11,13 +11,14 @@ This module completes the document once, for every operation, from what the oper
   for the reads that wait on the registers (``after``, ``X-Dossier-After``, ``wait``: a
   position beyond the head of the log, a register not there yet or stopped); any other status
   the route declares in its own ``responses`` (a description is enough: the body is filled in
-  here);
+  here, unless the route documents one of its own);
 - each file type it can answer: a ``format`` parameter's choices (CSV, XLSX, PDF …) as the
   media types of its success answer.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from fastapi import FastAPI
@@ -118,6 +119,13 @@ def _error_response(status: int, declared: dict[str, Any] | None) -> dict[str, A
     return response
 
 
+def _own_body(declared: dict[str, Any]) -> bool:
+    """Whether a route documents a body of its own for an error status (readiness answers
+    503 with its report), rather than FastAPI's 422 body or none."""
+    content = declared.get("content")
+    return bool(content) and "HTTPValidationError" not in json.dumps(content)
+
+
 def _file_types(operation: dict[str, Any]) -> list[str]:
     """The media types a ``format`` parameter lets the caller ask for."""
     for parameter in operation.get("parameters", []):
@@ -133,7 +141,10 @@ def complete(schema: dict[str, Any]) -> None:
         for method, operation in item.items():
             responses = operation.setdefault("responses", {})
             for status in sorted(error_statuses(operation, method)):
-                responses[str(status)] = _error_response(status, responses.get(str(status)))
+                declared = responses.get(str(status))
+                if declared is not None and _own_body(declared):
+                    continue
+                responses[str(status)] = _error_response(status, declared)
             for media in _file_types(operation):
                 for status, answer in responses.items():
                     if status.startswith("2"):

@@ -247,7 +247,8 @@ class ReportIssue(BaseModel):
         201: {
             "content": {media: {} for media in MEDIA.values()},
             "description": "the file; X-Dossier-Report-Id and X-Dossier-Report-SHA256 name it",
-        }
+        },
+        503: {"description": "a register the report reads is behind or has stopped; retry"},
     },
     openapi_extra=command_openapi(ReportIssue, documents=False),
 )

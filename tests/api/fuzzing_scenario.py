@@ -274,9 +274,9 @@ class Scenario:
         for verb in ("approve", "reject"):
             proposed = self.loan()
             self.overdue(proposed, 35, on=39)
-            proposal_id = self.bank.post(am, f"/loans/{proposed}/classifications", proposal)[
-                "ids"
-            ]["proposal_id"]
+            proposal_id = self.bank.post(am, f"/loans/{proposed}/classifications", proposal)["ids"][
+                "proposal_id"
+            ]
             self.example(
                 "POST",
                 f"/loans/{{loan_no}}/classifications/{{proposal_id}}/{verb}",
@@ -285,7 +285,12 @@ class Scenario:
                     body={"reason": "同意" if verb == "approve" else "依据不足"},
                 ),
             )
-        warning = {"colour": "yellow", "code": "Y01", "raised_on": self.on(20), "reason": "行业景气下降"}
+        warning = {
+            "colour": "yellow",
+            "code": "Y01",
+            "raised_on": self.on(20),
+            "reason": "行业景气下降",
+        }
         self.example(
             "POST",
             "/loans/{loan_no}/warnings",
@@ -372,7 +377,9 @@ class Scenario:
         self.example(
             "POST",
             "/loans/{loan_no}/asset-preservation",
-            Example({"loan_no": bad}, body={"transferred_on": self.today, "reason": "逾期超过90天"}),
+            Example(
+                {"loan_no": bad}, body={"transferred_on": self.today, "reason": "逾期超过90天"}
+            ),
         )
         self.example(
             "POST",
@@ -479,23 +486,33 @@ class Scenario:
                 Example({"loan_no": loan_no, "collateral_no": number}, body=payload),
             )
 
-        lodging = {"certificate_no": "0012345", "lodged_on": self.on(5), "custodian_nos": custodians}
+        lodging = {
+            "certificate_no": "0012345",
+            "lodged_on": self.on(5),
+            "custodian_nos": custodians,
+        }
         example("lodge", registered(), {**lodging, "lodged_on": self.today})
         out = registered()
         self.bank.post(archivist, f"{base.format(loan_no=loan_no)}/{out}/lodge", lodging)
-        taking = {"taken_out_on": self.on(10), "purpose": "办理续贷抵押登记", "custodian_nos": custodians}
+        taking = {
+            "taken_out_on": self.on(10),
+            "purpose": "办理续贷抵押登记",
+            "custodian_nos": custodians,
+        }
         example("take-out", out, {**taking, "taken_out_on": self.today})
         back = registered()
         self.bank.post(archivist, f"{base.format(loan_no=loan_no)}/{back}/lodge", lodging)
         self.bank.post(archivist, f"{base.format(loan_no=loan_no)}/{back}/take-out", taking)
         example("return", back, {"returned_on": self.today, "custodian_nos": custodians})
         example("revalue", registered(), {"revalued_on": self.today, "value": "760000.00"})
-        renewal = {"policy_no": "PICC-0001", "insurer": "中国人民财产保险", "expires_on": self.on(400)}
+        renewal = {
+            "policy_no": "PICC-0001",
+            "insurer": "中国人民财产保险",
+            "expires_on": self.on(400),
+        }
         example("insurance/renew", registered(), renewal)
         lapsing = registered()
-        self.bank.post(
-            am, f"{base.format(loan_no=loan_no)}/{lapsing}/insurance/renew", renewal
-        )
+        self.bank.post(am, f"{base.format(loan_no=loan_no)}/{lapsing}/insurance/renew", renewal)
         example("insurance/lapse", lapsing, {"lapsed_on": self.today})
         example("release", registered(), {"released_on": self.today, "reason": "借款人以存单置换"})
         self.collateral_read = (loan_no, registered())
@@ -514,7 +531,9 @@ class Scenario:
         path = "/loans/{loan_no}/dossier/borrowings"
         loan_no, _pages = self.dossier()
         self.example(
-            "POST", path, Example({"loan_no": loan_no}, body={**request, "requested_on": self.today})
+            "POST",
+            path,
+            Example({"loan_no": loan_no}, body={**request, "requested_on": self.today}),
         )
 
         def requested(**overrides: Any) -> tuple[str, dict[str, int]]:
@@ -783,13 +802,13 @@ class Scenario:
             "/loans/{loan_no}/audit-bundles",
             Example({"loan_no": self.loan()}, body={"purpose": "内部审计抽查"}),
         )
-        self.example(
-            "POST", "/integrity/verifications", Example(body={"documents": False})
-        )
+        self.example("POST", "/integrity/verifications", Example(body={"documents": False}))
         run = self.bank.post(AUDITOR2, "/integrity/verifications", {"documents": False})
         self.parameters["run_id"] = run["run_id"]
         self.bank.post(auditor, "/integrity/checkpoints")
-        sizes = sorted(c["tree_size"] for c in self.bank.get(auditor, "/integrity/checkpoints")["data"])
+        sizes = sorted(
+            c["tree_size"] for c in self.bank.get(auditor, "/integrity/checkpoints")["data"]
+        )
         if len(sizes) < 2:
             raise SetupFailed(f"the demo has {len(sizes)} signed checkpoints, not two")
         self.parameters |= {"tree_size": sizes[-1], "first": sizes[0], "second": sizes[-1]}
@@ -807,7 +826,12 @@ class Scenario:
             self.bank.post(
                 admin,
                 "/staff",
-                {"staff_no": staff_no, "name": "模糊测试员工", "branch": "城东支行", "roles": roles},
+                {
+                    "staff_no": staff_no,
+                    "name": "模糊测试员工",
+                    "branch": "城东支行",
+                    "roles": roles,
+                },
             )
             return staff_no
 

@@ -147,7 +147,9 @@ def test_control_characters_recorded_by_an_earlier_release_are_escaped_in_export
     after = f"after={raised.position}"
     xlsx = api.get("auditor", f"/registers/warning_ledger?format=xlsx&{after}")
     assert xlsx.status_code == 200, xlsx.text
-    cells = [c.value for row in load_workbook(io.BytesIO(xlsx.content)).active.iter_rows() for c in row]  # type: ignore[union-attr]
+    cells = [
+        c.value for row in load_workbook(io.BytesIO(xlsx.content)).active.iter_rows() for c in row
+    ]  # type: ignore[union-attr]
     assert "担保人\\u0007失联\\u0000" in cells
     csv = api.get("auditor", f"/registers/warning_ledger?format=csv&{after}")
     assert csv.status_code == 200, csv.text
@@ -232,7 +234,5 @@ def test_the_largest_offset_allowed_answers_an_empty_page(api: Api) -> None:
 def test_a_version_beyond_the_bound_is_refused(api: Api) -> None:
     disburse(api, LOAN)
     before = api.counts()
-    answer = api.post(
-        "am", f"/loans/{LOAN}/inspections", {**INSPECTION, "expected_version": 2**64}
-    )
+    answer = api.post("am", f"/loans/{LOAN}/inspections", {**INSPECTION, "expected_version": 2**64})
     refused(api, answer, before, "expected_version")

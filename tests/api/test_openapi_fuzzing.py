@@ -22,14 +22,16 @@ import time
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
 
+from api.settings import Settings
 from tests.api.fuzzing_scenario import PREFIX, RUNNERS, Scenario, credentials, prepare
 
 pytestmark = pytest.mark.slow
@@ -204,9 +206,7 @@ def run_schemathesis(
     for entry in json.loads(har.read_text())["log"]["entries"]:
         method = entry["request"]["method"]
         operation = operations.of(method, entry["request"]["url"])
-        statuses[operation or (method, entry["request"]["url"])].append(
-            entry["response"]["status"]
-        )
+        statuses[operation or (method, entry["request"]["url"])].append(entry["response"]["status"])
     run.statuses = dict(statuses)
     run.report = json.loads(report.read_text())
     return run
@@ -215,7 +215,8 @@ def run_schemathesis(
 def test_every_operation_for_every_role_answers_without_5xx_and_as_documented(
     served: Served, tmp_path: Path
 ) -> None:
-    scenario = prepare(served.base_url, served.data_dir / "demo-credentials.txt", date.today())
+    today = datetime.now(ZoneInfo(Settings().timezone)).date()
+    scenario = prepare(served.base_url, served.data_dir / "demo-credentials.txt", today)
     schema = httpx.get(f"{served.base_url}/openapi.json", timeout=30).json()
     operations = Operations(schema)
     schema_file = tmp_path / "openapi.json"
@@ -223,9 +224,7 @@ def test_every_operation_for_every_role_answers_without_5xx_and_as_documented(
     tokens = credentials(served.data_dir / "demo-credentials.txt")
 
     runs = [
-        run_schemathesis(
-            role, schema_file, served.base_url, tokens[staff_no], tmp_path, operations
-        )
+        run_schemathesis(role, schema_file, served.base_url, tokens[staff_no], tmp_path, operations)
         for role, staff_no in RUNNERS.items()
     ]
 
@@ -262,7 +261,10 @@ def test_every_operation_for_every_role_answers_without_5xx_and_as_documented(
 
     assert not server_errors, f"{summary}\n{server_errors[:20]}\n{served.log_tail()}"
     assert all(count == 0 for _, count in errored), (summary, errored, runs[0].output[-3000:])
-    assert not failures, f"{summary}\n" + "\n".join(map(str, failures)) + "\n" + "\n".join(
-        r.output[-4000:] for r in runs if r.report.get("failures")
+    assert not failures, (
+        f"{summary}\n"
+        + "\n".join(map(str, failures))
+        + "\n"
+        + "\n".join(r.output[-4000:] for r in runs if r.report.get("failures"))
     )
     assert share >= REACH, f"{summary}; no 2xx from: {unreached}"
