@@ -161,6 +161,8 @@ def command_input(
                 try:
                     form = await request.form(max_files=MAX_FILES, max_fields=MAX_FILES + 10)
                 except StarletteHTTPException as exc:
+                    if exc.status_code != 400:
+                        raise  # the body limit's 413, met while the parts stream in
                     # Starlette's answer to a body that is not multipart as declared.
                     raise RequestValidationError(
                         [{"loc": ("body",), "msg": str(exc.detail), "type": "multipart_invalid"}]
