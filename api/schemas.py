@@ -7,8 +7,9 @@ from decimal import Decimal
 from typing import Annotated, Any
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
+from api.fields import MAX_INT, MULTILINE, ONE_LINE
 from archive.commands.integrity import DossierFixity
 from archive.core import CommandResult
 from archive.reading import RecordedEvent
@@ -33,10 +34,37 @@ from domain.values import (
     WriteOffCriterion,
 )
 
-Money = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=2)]
-PositiveMoney = Annotated[Decimal, Field(gt=0, max_digits=18, decimal_places=2)]
-Text = Annotated[str, Field(min_length=1, max_length=4000)]
-Short = Annotated[str, Field(min_length=1, max_length=200)]
+MONEY_PATTERN = r"^[0-9]{1,16}(\.[0-9]{1,2})?$"
+"""An amount in 元 as a string: at most 16 digits before the point, two after."""
+
+
+def _money(minimum: dict[str, int]) -> WithJsonSchema:
+    """The OpenAPI of an amount: a number, or a string of digits (the form to prefer)."""
+    return WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "number", **minimum},
+                {"type": "string", "pattern": MONEY_PATTERN},
+            ],
+            "description": '元, at most two decimals, e.g. "1000000.00"',
+        }
+    )
+
+
+Money = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=2), _money({"minimum": 0})]
+PositiveMoney = Annotated[
+    Decimal, Field(gt=0, max_digits=18, decimal_places=2), _money({"exclusiveMinimum": 0})
+]
+Text = Annotated[str, Field(min_length=1, max_length=4000), MULTILINE]
+"""A judgement in words (findings, reasons, measures): may span lines."""
+Short = Annotated[str, Field(min_length=1, max_length=200), ONE_LINE]
+"""A name, number or reference: one line."""
+Sentence = Annotated[str, Field(min_length=1, max_length=500), ONE_LINE]
+"""A purpose, a title or a description in one line."""
+Code = Annotated[str, Field(min_length=1, max_length=64), ONE_LINE]
+"""A code, rating, rate or certificate number."""
+Number = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$"), ONE_LINE]
+"""An identifier chosen by the bank: a loan number (借据号), a collateral number (押品编号)."""
 
 
 class Command(BaseModel):
@@ -45,25 +73,28 @@ class Command(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     expected_version: int | None = Field(
-        default=None, ge=1, description="optimistic concurrency: the version you last saw"
+        default=None,
+        ge=1,
+        le=MAX_INT,
+        description="optimistic concurrency: the version you last saw",
     )
 
 
 class DisbursementCreate(Command):
-    loan_no: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")]
+    loan_no: Number
     borrower_id: Short
     borrower_name: Short
     borrower_type: BorrowerType
-    borrower_rating: Annotated[str, Field(min_length=1, max_length=8)]
+    borrower_rating: Annotated[str, Field(min_length=1, max_length=8), ONE_LINE]
     product: Product
     principal: PositiveMoney
-    interest_rate: Annotated[str, Field(min_length=1, max_length=32)]
+    interest_rate: Annotated[str, Field(min_length=1, max_length=32), ONE_LINE]
     value_date: date
     maturity_date: date
     repayment_method: RepaymentMethod
     guarantee_type: GuaranteeType
     branch: Short
-    purpose: Annotated[str, Field(min_length=1, max_length=500)]
+    purpose: Sentence
     investigator: Short | None = Field(
         default=None,
         description="staff number of who investigated the loan (调查人); you, if not given",
@@ -108,7 +139,7 @@ class InspectionCorrection(Command):
 
 class ProposalCreate(Command):
     grade: Grade
-    sub_grade: str | None = Field(default=None, max_length=64)
+    sub_grade: Annotated[str, Field(max_length=64), ONE_LINE] | None = None
     reason: Text
     as_of: date
 
@@ -119,7 +150,7 @@ class Decision(Command):
 
 class WarningCreate(Command):
     colour: WarningColour
-    code: Annotated[str, Field(min_length=1, max_length=32)]
+    code: Annotated[str, Field(min_length=1, max_length=32), ONE_LINE]
     raised_on: date
     reason: Text
 
@@ -145,7 +176,7 @@ class CollectionStepCreate(Command):
 class RestructuringCreate(Command):
     restructured_on: date
     new_maturity_date: date
-    new_interest_rate: Annotated[str, Field(min_length=1, max_length=32)]
+    new_interest_rate: Annotated[str, Field(min_length=1, max_length=32), ONE_LINE]
     terms: Text
     reason: Text
 
@@ -181,7 +212,7 @@ class DeterminationCreate(Command):
     person_no: Short
     stage: ResponsibilityStage
     finding: ResponsibilityFinding
-    sanction: Annotated[str, Field(max_length=500)] = ""
+    sanction: Annotated[str, Field(max_length=500), MULTILINE] = ""
     reason: Text
 
 
@@ -201,19 +232,17 @@ class ObjectionCreate(Command):
 
 
 class SupplementCreate(Command):
-    stage: Annotated[str, Field(min_length=1, max_length=32)] = "other"
+    stage: Annotated[str, Field(min_length=1, max_length=32), ONE_LINE] = "other"
 
 
 class CollateralCreate(Command):
-    collateral_no: Annotated[
-        str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")
-    ] = Field(description="the collateral's number on this loan (押品编号)")
+    collateral_no: Number = Field(description="the collateral's number on this loan (押品编号)")
     kind: CollateralKind
-    description: Annotated[str, Field(min_length=1, max_length=500)]
+    description: Annotated[str, Field(min_length=1, max_length=500), MULTILINE]
     owner_name: Short
     appraised_value: PositiveMoney
     appraised_on: date
-    registration_no: Annotated[str, Field(max_length=64)] = Field(
+    registration_no: Annotated[str, Field(max_length=64), ONE_LINE] = Field(
         default="", description="抵押登记证明号; empty until the security is registered"
     )
     registered_on: date
@@ -229,14 +258,14 @@ Custodians = Annotated[
 
 
 class CertificateLodging(Command):
-    certificate_no: Annotated[str, Field(min_length=1, max_length=64)]
+    certificate_no: Code
     lodged_on: date
     custodian_nos: Custodians
 
 
 class CertificateTakeOut(Command):
     taken_out_on: date
-    purpose: Annotated[str, Field(min_length=1, max_length=500)]
+    purpose: Sentence
     custodian_nos: Custodians
 
 
@@ -251,7 +280,7 @@ class CollateralRevaluation(Command):
 
 
 class InsuranceRenewal(Command):
-    policy_no: Annotated[str, Field(min_length=1, max_length=64)]
+    policy_no: Code
     insurer: Short
     expires_on: date
 
@@ -266,7 +295,9 @@ class CollateralRelease(Command):
 
 
 class StaffCreate(Command):
-    staff_no: Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9._-]+$")]
+    staff_no: Annotated[
+        str, Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9._-]+$"), ONE_LINE
+    ]
     name: Short
     branch: Short
     roles: list[Role] = Field(default_factory=list)

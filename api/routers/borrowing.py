@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Response
 from pydantic import BaseModel, Field
 
 from api.deps import ArchiveDep, CommandCtx, CommandInput, ReadCtx, command_input, command_openapi
+from api.fields import MAX_INT, MULTILINE, ONE_LINE
 from api.responses import LoanNo, respond
 from api.schemas import CommandPublic, EventPublic
 from domain.borrowing import Borrowing
@@ -18,7 +19,9 @@ from domain.values import BorrowingForm, BorrowingPurpose
 
 router = APIRouter(tags=["borrowings"])
 C = 201
-Sha256 = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+Sha256 = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$"), ONE_LINE]
+Reason = Annotated[str, Field(max_length=1000), MULTILINE]
+Version = Annotated[int, Field(ge=1, le=MAX_INT)]
 
 
 class BorrowingCreate(BaseModel):
@@ -26,7 +29,7 @@ class BorrowingCreate(BaseModel):
 
     purpose: BorrowingPurpose
     form: BorrowingForm = BorrowingForm.ORIGINAL
-    reason: str = Field(min_length=1, max_length=1000)
+    reason: Annotated[Reason, Field(min_length=1)]
     requested_on: date
     due_on: date | None = None
     documents: list[Sha256] | None = Field(default=None, min_length=1, max_length=500)
@@ -34,14 +37,14 @@ class BorrowingCreate(BaseModel):
 
 class BorrowingApproval(BaseModel):
     due_on: date | None = None
-    archivist_no: str | None = Field(default=None, min_length=1, max_length=64)
-    reason: str = Field(default="", max_length=1000)
-    expected_version: int | None = None
+    archivist_no: Annotated[str, Field(min_length=1, max_length=64), ONE_LINE] | None = None
+    reason: Reason = ""
+    expected_version: Version | None = None
 
 
 class BorrowingRejection(BaseModel):
-    reason: str = Field(min_length=1, max_length=1000)
-    expected_version: int | None = None
+    reason: Annotated[Reason, Field(min_length=1)]
+    expected_version: Version | None = None
 
 
 class PageCount(BaseModel):
@@ -49,13 +52,13 @@ class PageCount(BaseModel):
 
     on: date
     pages: dict[Sha256, Annotated[int, Field(ge=0, le=100_000)]]
-    expected_version: int | None = None
+    expected_version: Version | None = None
 
 
 class BorrowingClosure(BaseModel):
     closed_on: date
-    reason: str = Field(default="", max_length=1000)
-    expected_version: int | None = None
+    reason: Reason = ""
+    expected_version: Version | None = None
 
 
 class CopyIssue(BaseModel):

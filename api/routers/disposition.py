@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Response
 from pydantic import BaseModel, Field
 
 from api.deps import ArchiveDep, CommandCtx, CommandInput, ReadCtx, command_input, command_openapi
+from api.fields import MULTILINE, ONE_LINE
 from api.responses import respond
 from api.schemas import Command, CommandPublic
 from domain.disposition import DestructionBatch
@@ -17,7 +18,7 @@ from domain.disposition import DestructionBatch
 router = APIRouter(tags=["destruction"])
 C = 201
 BATCHES = "/destruction-batches"
-Short = Annotated[str, Field(min_length=1, max_length=64)]
+Short = Annotated[str, Field(min_length=1, max_length=64), ONE_LINE]
 
 
 class DestructionProposal(Command):
@@ -38,7 +39,7 @@ class DestructionExecution(Command):
     it_supervisor_no: Short | None = Field(
         default=None, description="the IT supervisor, needed for electronic records"
     )
-    method: Annotated[str, Field(min_length=1, max_length=500)] = Field(
+    method: Annotated[str, Field(min_length=1, max_length=500), MULTILINE] = Field(
         description="how the records are destroyed (销毁方式)"
     )
 
