@@ -46,3 +46,9 @@ def test_every_dossier_setting_in_compose_is_one_the_service_reads() -> None:
         for key in service.get("environment") or {}:
             if key.startswith("DOSSIER_"):
                 assert key in known, f"{name}: {key} is not a setting"
+
+
+def test_the_api_is_healthy_only_when_its_registers_are_ready() -> None:
+    check = _services()["app"]["healthcheck"]
+    assert check["test"][0] == "CMD"
+    assert "/api/v1/health/ready" in " ".join(check["test"])
