@@ -9,7 +9,8 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
-from api.schemas import Command, Short, Text
+from api.schemas import Command
+from archive.commands import Short, Text
 from domain.dossier import Dossier
 from domain.values import AppraisalOpinion, HoldKind, ItemCondition, TransferKind
 

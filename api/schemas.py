@@ -9,6 +9,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from archive.commands import Short, Text
 from archive.commands.integrity import DossierFixity
 from archive.core import CommandResult
 from archive.reading import RecordedEvent
@@ -23,20 +24,16 @@ from domain.values import (
     CollectionStepKind,
     Grade,
     GuaranteeType,
-    InspectionKind,
     Product,
     RepaymentMethod,
     ResponsibilityFinding,
     ResponsibilityStage,
     Role,
-    WarningColour,
     WriteOffCriterion,
 )
 
 Money = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=2)]
 PositiveMoney = Annotated[Decimal, Field(gt=0, max_digits=18, decimal_places=2)]
-Text = Annotated[str, Field(min_length=1, max_length=4000)]
-Short = Annotated[str, Field(min_length=1, max_length=200)]
 
 
 class Command(BaseModel):
@@ -94,18 +91,6 @@ class OverdueCreate(Command):
     overdue_interest: Money
 
 
-class InspectionCreate(Command):
-    kind: InspectionKind
-    inspected_on: date
-    reviewer_no: Short = Field(description="staff number of the reviewer (复核人)")
-    findings: Text
-
-
-class InspectionCorrection(Command):
-    findings: Text
-    reason: Text
-
-
 class ProposalCreate(Command):
     grade: Grade
     sub_grade: str | None = Field(default=None, max_length=64)
@@ -114,23 +99,6 @@ class ProposalCreate(Command):
 
 
 class Decision(Command):
-    reason: Text
-
-
-class WarningCreate(Command):
-    colour: WarningColour
-    code: Annotated[str, Field(min_length=1, max_length=32)]
-    raised_on: date
-    reason: Text
-
-
-class WarningHandling(Command):
-    handled_on: date
-    measures: Text
-
-
-class WarningClearance(Command):
-    cleared_on: date
     reason: Text
 
 
