@@ -36,7 +36,7 @@ lint: venv
 
 # pytest exits 5 when it collects no tests; like any non-zero status, make treats it as failure.
 test: venv system-deps lint
-	$(BIN)/pytest -n 2
+	$(BIN)/pytest -n 2 --durations=15
 
 run: venv system-deps
 	$(BIN)/dossier serve --host 127.0.0.1 --port 8000

@@ -8,14 +8,14 @@ from typing import Any
 
 import structlog
 from fastapi import FastAPI, Request
-from fastapi.openapi.utils import get_openapi
 from fastapi.responses import RedirectResponse
 
 from api import errors
 from api.composition import build_archive, build_integrity, build_registers
-from api.deps import COMMAND_MODELS, MAX_FILES
+from api.deps import MAX_FILES
 from api.logs import configure_logging
 from api.middleware import BodyLimit, RequestLog
+from api.openapi import document
 from api.routers import (
     borrowing,
     bundles,
@@ -158,19 +158,9 @@ def create_app(settings: Settings | None = None, archive: DossierArchive | None 
         return RedirectResponse("/docs")
 
     def openapi() -> dict[str, Any]:
-        if app.openapi_schema:
-            return app.openapi_schema
-        schema = get_openapi(
-            title=app.title, version=app.version, description=app.description, routes=app.routes
-        )
-        components = schema.setdefault("components", {}).setdefault("schemas", {})
-        for name, model in COMMAND_MODELS.items():
-            model_schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
-            for def_name, definition in model_schema.pop("$defs", {}).items():
-                components.setdefault(def_name, definition)
-            components[name] = model_schema
-        app.openapi_schema = schema
-        return schema
+        if not app.openapi_schema:
+            app.openapi_schema = document(app)
+        return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
     return app

@@ -9,17 +9,18 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
+from api.fields import MAX_INT, MULTILINE, ONE_LINE
 from api.schemas import Command
-from archive.commands import Short, Text
+from archive.fields import Sentence, Short, Text
 from domain.dossier import Dossier
 from domain.values import AppraisalOpinion, HoldKind, ItemCondition, TransferKind
 
-DocType = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z0-9_]+$")]
+DocType = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z0-9_]+$"), ONE_LINE]
 
 
 class TransferItemIn(BaseModel):
     doc_type: DocType
-    title: Annotated[str, Field(min_length=1, max_length=500)]
+    title: Sentence
     pages: Annotated[int, Field(ge=1, le=100_000)]
 
 
@@ -33,10 +34,10 @@ class TransferCreate(Command):
 
 
 class ItemCheckIn(BaseModel):
-    item_no: Annotated[int, Field(ge=1)]
+    item_no: Annotated[int, Field(ge=1, le=MAX_INT)]
     condition: ItemCondition
     pages_counted: Annotated[int, Field(ge=0, le=100_000)] = 0
-    note: Annotated[str, Field(max_length=500)] = ""
+    note: Annotated[str, Field(max_length=500), MULTILINE] = ""
 
 
 class TransferReceipt(Command):

@@ -13,8 +13,10 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ValidationError
 from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.composition import Integrity
+from api.fields import Line
 from archive.application import DossierArchive
 from archive.core import CommandContext, expecting
 from archive.documents.ingest import Upload
@@ -24,6 +26,10 @@ from domain.values import Role
 from projections.service import RegisterService
 
 MAX_FILES = 20
+MAX_JSON_DEPTH = 32
+"""How deep a command's JSON may nest. The deepest command nests three levels (a transfer's
+receipt: object, list of checks, check); past this a body is refused with 422 before it is
+parsed into a model, rather than exhausting the parser's recursion."""
 
 
 def get_archive(request: Request) -> DossierArchive:
@@ -87,10 +93,10 @@ def _version(value: str | None) -> int | None:
 def command_context(
     staff_id: CurrentStaff,
     idempotency_key: Annotated[
-        str | None, Header(alias="Idempotency-Key", min_length=1, max_length=200)
+        Line | None, Header(alias="Idempotency-Key", min_length=1, max_length=200)
     ] = None,
-    if_match: Annotated[str | None, Header(alias="If-Match")] = None,
-    acting_role: Annotated[str | None, Header(alias="X-Dossier-Role")] = None,
+    if_match: Annotated[Line | None, Header(alias="If-Match", max_length=64)] = None,
+    acting_role: Annotated[Line | None, Header(alias="X-Dossier-Role", max_length=64)] = None,
 ) -> CommandContext:
     """Who calls, in which role, against which version, under which idempotency key."""
     return CommandContext(
@@ -106,7 +112,7 @@ CommandCtx = Annotated[CommandContext, Depends(command_context)]
 
 def read_context(
     staff_id: CurrentStaff,
-    acting_role: Annotated[str | None, Header(alias="X-Dossier-Role")] = None,
+    acting_role: Annotated[Line | None, Header(alias="X-Dossier-Role", max_length=64)] = None,
 ) -> CommandContext:
     """Who reads, and in which role."""
     return CommandContext(staff_id=staff_id, role=_role(acting_role))
@@ -143,7 +149,15 @@ def command_input(
         uploads: list[Upload] = []
         try:
             if content_type.startswith("multipart/form-data"):
-                form = await request.form(max_files=MAX_FILES, max_fields=MAX_FILES + 10)
+                try:
+                    form = await request.form(max_files=MAX_FILES, max_fields=MAX_FILES + 10)
+                except StarletteHTTPException as exc:
+                    if exc.status_code != 400:
+                        raise  # the body limit's 413, met while the parts stream in
+                    # Starlette's answer to a body that is not multipart as declared.
+                    raise RequestValidationError(
+                        [{"loc": ("body",), "msg": str(exc.detail), "type": "multipart_invalid"}]
+                    ) from None
                 raw = form.get("data")
                 data = json.loads(raw) if isinstance(raw, str) and raw.strip() else {}
                 for name, value in form.multi_items():
@@ -159,10 +173,15 @@ def command_input(
             else:
                 raw_body = await request.body()
                 data = json.loads(raw_body) if raw_body.strip() else {}
-        except (json.JSONDecodeError, UnicodeDecodeError):
+        except ValueError:
+            # Not JSON, not UTF-8, or a number of more digits than Python converts (4,300).
             raise RequestValidationError(
                 [{"loc": ("body",), "msg": "not valid JSON", "type": "json_invalid"}]
             ) from None
+        except RecursionError:
+            raise _too_deep() from None
+        if _depth(data) > MAX_JSON_DEPTH:
+            raise _too_deep()
         if uploads and not documents:
             raise InvalidInputError(
                 "此操作不附文件；补充材料请通过 /dossier/documents 归档",
@@ -182,11 +201,43 @@ def command_input(
     return parse
 
 
+def _depth(value: object) -> int:
+    """How deeply ``value`` nests lists and objects (a scalar: 0), counted without recursion,
+    and no further than one level past the limit."""
+    deepest = 0
+    pending: list[tuple[object, int]] = [(value, 0)]
+    while pending:
+        item, level = pending.pop()
+        if isinstance(item, dict | list):
+            level += 1
+            deepest = max(deepest, level)
+            if level > MAX_JSON_DEPTH:
+                break
+            children = item.values() if isinstance(item, dict) else item
+            pending.extend((child, level) for child in children)
+    return deepest
+
+
+def _too_deep() -> RequestValidationError:
+    return RequestValidationError(
+        [
+            {
+                "loc": ("body",),
+                "msg": f"JSON nested deeper than {MAX_JSON_DEPTH} levels",
+                "type": "json_too_deep",
+            }
+        ]
+    )
+
+
 COMMAND_MODELS: dict[str, type[BaseModel]] = {}
 
 
-def command_openapi(model: type[BaseModel], *, documents: bool = True) -> dict[str, object]:
-    """OpenAPI request body for a command: JSON, or multipart with documents."""
+def command_openapi(
+    model: type[BaseModel], *, documents: bool = True, required: bool = True
+) -> dict[str, object]:
+    """OpenAPI request body for a command: JSON, or multipart with documents (``required``:
+    False when an empty body means every field's default)."""
     COMMAND_MODELS[model.__name__] = model
     ref = {"$ref": f"#/components/schemas/{model.__name__}"}
     content: dict[str, object] = {"application/json": {"schema": ref}}
@@ -207,4 +258,4 @@ def command_openapi(model: type[BaseModel], *, documents: bool = True) -> dict[s
                 },
             }
         }
-    return {"requestBody": {"required": True, "content": content}}
+    return {"requestBody": {"required": required, "content": content}}

@@ -7,11 +7,12 @@ from decimal import Decimal
 from typing import Annotated, Any
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
-from archive.commands import Short, Text
+from api.fields import MAX_INT, MULTILINE, ONE_LINE
 from archive.commands.integrity import DossierFixity
 from archive.core import CommandResult
+from archive.fields import Code, Number, Sentence, Short, Text
 from archive.reading import RecordedEvent
 from domain.collateral import Collateral
 from domain.dossier import Dossier
@@ -32,8 +33,27 @@ from domain.values import (
     WriteOffCriterion,
 )
 
-Money = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=2)]
-PositiveMoney = Annotated[Decimal, Field(gt=0, max_digits=18, decimal_places=2)]
+MONEY_PATTERN = r"^[0-9]{1,16}(\.[0-9]{1,2})?$"
+"""An amount in 元 as a string: at most 16 digits before the point, two after."""
+
+
+def _money(minimum: dict[str, int]) -> WithJsonSchema:
+    """The OpenAPI of an amount: a number, or a string of digits (the form to prefer)."""
+    return WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "number", **minimum},
+                {"type": "string", "pattern": MONEY_PATTERN},
+            ],
+            "description": '元, at most two decimals, e.g. "1000000.00"',
+        }
+    )
+
+
+Money = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=2), _money({"minimum": 0})]
+PositiveMoney = Annotated[
+    Decimal, Field(gt=0, max_digits=18, decimal_places=2), _money({"exclusiveMinimum": 0})
+]
 
 
 class Command(BaseModel):
@@ -42,25 +62,28 @@ class Command(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     expected_version: int | None = Field(
-        default=None, ge=1, description="optimistic concurrency: the version you last saw"
+        default=None,
+        ge=1,
+        le=MAX_INT,
+        description="optimistic concurrency: the version you last saw",
     )
 
 
 class DisbursementCreate(Command):
-    loan_no: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")]
+    loan_no: Number
     borrower_id: Short
     borrower_name: Short
     borrower_type: BorrowerType
-    borrower_rating: Annotated[str, Field(min_length=1, max_length=8)]
+    borrower_rating: Annotated[str, Field(min_length=1, max_length=8), ONE_LINE]
     product: Product
     principal: PositiveMoney
-    interest_rate: Annotated[str, Field(min_length=1, max_length=32)]
+    interest_rate: Annotated[str, Field(min_length=1, max_length=32), ONE_LINE]
     value_date: date
     maturity_date: date
     repayment_method: RepaymentMethod
     guarantee_type: GuaranteeType
     branch: Short
-    purpose: Annotated[str, Field(min_length=1, max_length=500)]
+    purpose: Sentence
     investigator: Short | None = Field(
         default=None,
         description="staff number of who investigated the loan (调查人); you, if not given",
@@ -93,7 +116,7 @@ class OverdueCreate(Command):
 
 class ProposalCreate(Command):
     grade: Grade
-    sub_grade: str | None = Field(default=None, max_length=64)
+    sub_grade: Annotated[str, Field(max_length=64), ONE_LINE] | None = None
     reason: Text
     as_of: date
 
@@ -113,7 +136,7 @@ class CollectionStepCreate(Command):
 class RestructuringCreate(Command):
     restructured_on: date
     new_maturity_date: date
-    new_interest_rate: Annotated[str, Field(min_length=1, max_length=32)]
+    new_interest_rate: Annotated[str, Field(min_length=1, max_length=32), ONE_LINE]
     terms: Text
     reason: Text
 
@@ -149,7 +172,7 @@ class DeterminationCreate(Command):
     person_no: Short
     stage: ResponsibilityStage
     finding: ResponsibilityFinding
-    sanction: Annotated[str, Field(max_length=500)] = ""
+    sanction: Annotated[str, Field(max_length=500), MULTILINE] = ""
     reason: Text
 
 
@@ -169,19 +192,17 @@ class ObjectionCreate(Command):
 
 
 class SupplementCreate(Command):
-    stage: Annotated[str, Field(min_length=1, max_length=32)] = "other"
+    stage: Annotated[str, Field(min_length=1, max_length=32), ONE_LINE] = "other"
 
 
 class CollateralCreate(Command):
-    collateral_no: Annotated[
-        str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")
-    ] = Field(description="the collateral's number on this loan (押品编号)")
+    collateral_no: Number = Field(description="the collateral's number on this loan (押品编号)")
     kind: CollateralKind
-    description: Annotated[str, Field(min_length=1, max_length=500)]
+    description: Annotated[str, Field(min_length=1, max_length=500), MULTILINE]
     owner_name: Short
     appraised_value: PositiveMoney
     appraised_on: date
-    registration_no: Annotated[str, Field(max_length=64)] = Field(
+    registration_no: Annotated[str, Field(max_length=64), ONE_LINE] = Field(
         default="", description="抵押登记证明号; empty until the security is registered"
     )
     registered_on: date
@@ -197,14 +218,14 @@ Custodians = Annotated[
 
 
 class CertificateLodging(Command):
-    certificate_no: Annotated[str, Field(min_length=1, max_length=64)]
+    certificate_no: Code
     lodged_on: date
     custodian_nos: Custodians
 
 
 class CertificateTakeOut(Command):
     taken_out_on: date
-    purpose: Annotated[str, Field(min_length=1, max_length=500)]
+    purpose: Sentence
     custodian_nos: Custodians
 
 
@@ -219,7 +240,7 @@ class CollateralRevaluation(Command):
 
 
 class InsuranceRenewal(Command):
-    policy_no: Annotated[str, Field(min_length=1, max_length=64)]
+    policy_no: Code
     insurer: Short
     expires_on: date
 
@@ -234,7 +255,9 @@ class CollateralRelease(Command):
 
 
 class StaffCreate(Command):
-    staff_no: Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9._-]+$")]
+    staff_no: Annotated[
+        str, Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9._-]+$"), ONE_LINE
+    ]
     name: Short
     branch: Short
     roles: list[Role] = Field(default_factory=list)

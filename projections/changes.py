@@ -47,6 +47,13 @@ class Statements:
         self.processors = [
             c.type.dialect_impl(dialect).bind_processor(dialect) for c in table.columns
         ]
+        if dialect.name == "postgresql":
+            # PostgreSQL's text cannot hold NUL, which earlier releases let into free text:
+            # the register keeps it written as exports show it, rather than stop at the event.
+            self.processors = [
+                _nul_escaped(p) if isinstance(c.type, sa.String) else p
+                for c, p in zip(table.columns, self.processors, strict=True)
+            ]
         self.copy = (
             f"COPY {name} ({', '.join(quote(c) for c in self.columns)}) FROM STDIN"
             if dialect.name == "postgresql"
@@ -96,6 +103,17 @@ class Statements:
                     values[index] = process(value)
             out.append(values)
         return out
+
+
+def _nul_escaped(process: Any) -> Any:
+    """The bind processor ``process`` (or none), with NUL written as ``\\u0000`` first."""
+
+    def bind(value: Any) -> Any:
+        if isinstance(value, str) and "\x00" in value:
+            value = value.replace("\x00", "\\u0000")
+        return process(value) if process is not None else value
+
+    return bind
 
 
 @dataclass

@@ -1,7 +1,8 @@
 """Register exports: CSV (UTF-8 with BOM, so spreadsheet programs read the Chinese) and XLSX.
 
 Headers are the columns' Chinese names; values keep their types in XLSX (dates as dates,
-money as numbers with two decimals).
+money as numbers with two decimals). Control characters that earlier releases let into free
+text are written escaped (``\\u0007``), since XML cannot hold them (see :mod:`domain.text`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from domain.text import escape_controls, sheet_title
+
 
 def headers(columns: Sequence[sa.Column[Any]]) -> list[str]:
     return [str(c.info.get("zh", c.name)) for c in columns]
@@ -33,7 +36,7 @@ def _text(value: Any) -> str:
         return value.isoformat(sep=" ", timespec="seconds")
     if isinstance(value, date | Decimal | UUID):
         return str(value)
-    return str(value)
+    return escape_controls(str(value))
 
 
 def _value(column: sa.Column[Any], row: Mapping[str, Any]) -> Any:
@@ -58,6 +61,8 @@ def _cell(value: Any) -> Any:
         return str(value)
     if isinstance(value, Decimal):
         return float(value) if value == value.quantize(Decimal("0.01")) else str(value)
+    if isinstance(value, str):
+        return escape_controls(value)
     return value
 
 
@@ -67,7 +72,7 @@ def to_xlsx(
     book = Workbook(write_only=False)
     sheet = book.active
     assert sheet is not None
-    sheet.title = title[:31]
+    sheet.title = sheet_title(title)
     sheet.append(headers(columns))
     for cell in sheet[1]:
         cell.font = Font(bold=True)

@@ -23,7 +23,6 @@ database that is unreachable or times out is nobody's event's fault: that batch 
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -38,6 +37,7 @@ from projections.changes import CACHE_LIMIT, Changes, RowCache
 from projections.errors import register_failed
 from projections.projection import Projection
 from projections.store import Failure, Generation, RegisterState, RegisterStore
+from storage.worker import Worker, WorkerError
 
 log = structlog.get_logger("dossier.follower")
 
@@ -248,19 +248,23 @@ class Follower:
         self.recorder = recorder
         self.projections = {p.name: p for p in projections}
         self.batch_size = batch_size
-        self.interval = interval
         self.cache_limit = cache_limit
         self._caches: dict[tuple[str, int], RowCache] = {}
         # Where this follower left each generation: if another process moved it since (a second
         # follower), the cached rows may be stale and are dropped.
         self._left_at: dict[tuple[str, int], int] = {}
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
         self.last_error: FollowerError | None = None
         """The last error met, kept after the follower recovers (``failing`` says whether the
         latest batch failed)."""
-        self.failing = False
+        self.worker = Worker(
+            "dossier-follower",
+            lambda: self.step() > 0,
+            interval=interval,
+            what="register batch",
+            log=log,
+            on_error=self._batch_failed,
+        )
+        """The thread that follows: idle polls, backoff after a failed batch, its state."""
 
     # ---------------------------------------------------------------- setup
     def prepare(self, progress: Progress | None = None) -> None:
@@ -393,46 +397,38 @@ class Follower:
     # ----------------------------------------------------------------- thread
     def run(self) -> None:
         """Follow until stopped; a failing batch is logged and retried, never skipped."""
-        backoff = self.interval
-        while not self._stop.is_set():
-            try:
-                n = self.step()
-                backoff = self.interval
-                self.failing = False
-            except Exception as error:
-                kind = type(error)
-                self.failing = True
-                self.last_error = FollowerError(
-                    f"{kind.__module__}.{kind.__qualname__}", str(error), datetime.now(UTC)
-                )
-                log.exception("register batch failed; retrying", retry_in=backoff)
-                self._stop.wait(backoff)
-                backoff = min(backoff * 2, 30.0)
-                continue
-            if n == 0:
-                self._wake.wait(self.interval)
-                self._wake.clear()
+        self.worker.run()
+
+    def _batch_failed(self, error: Exception) -> None:
+        met = WorkerError.of(error)
+        self.last_error = FollowerError(met.error_type, met.error, met.at)
+
+    @property
+    def interval(self) -> float:
+        """Seconds between polls when the log has nothing new; the first retry's wait."""
+        return self.worker.interval
+
+    @interval.setter
+    def interval(self, seconds: float) -> None:
+        self.worker.interval = seconds
 
     @property
     def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
+        return self.worker.running
+
+    @property
+    def failing(self) -> bool:
+        """The latest batch failed and is being retried."""
+        return self.worker.state.failing
 
     def wake(self) -> None:
-        self._wake.set()
+        self.worker.wake()
 
     def start(self) -> None:
-        if self._thread is not None:
-            return
-        self._stop.clear()
-        self._thread = threading.Thread(target=self.run, name="dossier-follower", daemon=True)
-        self._thread.start()
+        self.worker.start()
 
     def stop(self) -> None:
-        self._stop.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout=30)
-            self._thread = None
+        self.worker.stop()
 
     # ---------------------------------------------------------------- rebuild
     def rebuild(self, names: Sequence[str], *, progress: Progress | None = None) -> int:

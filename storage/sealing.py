@@ -62,6 +62,7 @@ from storage.merkle import leaf_hash
 from storage.proofs import ConsistencyProof, InclusionProof
 from storage.signing import Signer
 from storage.witness import Witness
+from storage.worker import Worker
 
 __all__ = [
     "ENTRY_MAGIC",
@@ -165,7 +166,6 @@ class Sealer:
         self.batch_size = batch_size
         self.seal_every = seal_every
         self.seal_after = seal_after
-        self.interval = interval
         self.clock = clock
         self._pending: dict[int, Checkpoint] = {}  # made or found, not yet witnessed
         self._looked_for_unwitnessed = False
@@ -173,9 +173,16 @@ class Sealer:
         self._sealed: int | None = None  # the largest checkpoint, as of its last look
         self._unsealed_since: float | None = None
         self._lock = threading.Lock()
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self.worker = Worker(
+            "dossier-sealer",
+            self._round,
+            interval=interval,
+            what="sealing",
+            log=log,
+            finish=self._last_seal,
+            join_timeout=60.0,
+        )
+        """The thread that seals: idle polls, backoff after a failed round, its state."""
 
     # ------------------------------------------------------------------------------ batches
     def step(self, limit: int | None = None) -> int:
@@ -300,44 +307,41 @@ class Sealer:
         return time.monotonic() - self._unsealed_since >= self.seal_after
 
     # ------------------------------------------------------------------------------- thread
-    def run(self) -> None:
-        """Step and seal until stopped; a failing round is logged and retried, never skipped."""
-        backoff = self.interval
-        while not self._stop.is_set():
-            try:
-                appended = self.step()
-                if self._due():
-                    self.seal()
-                backoff = self.interval
-            except Exception:
-                log.exception("sealing failed; retrying", retry_in=backoff)
-                self._stop.wait(backoff)
-                backoff = min(backoff * 2, 30.0)
-                continue
-            if appended < self.batch_size:
-                self._wake.wait(self.interval)
-                self._wake.clear()
+    def _round(self) -> bool:
+        """Append a batch of leaves and seal if due; whether a full batch was appended (more
+        may be waiting)."""
+        appended = self.step()
+        if self._due():
+            self.seal()
+        return appended >= self.batch_size
+
+    def _last_seal(self) -> None:
         try:  # leave nothing unsealed that was appended
             self.catch_up()
             self.seal()
         except Exception:
             log.exception("final seal failed")
 
+    def run(self) -> None:
+        """Step and seal until stopped; a failing round is logged and retried, never skipped."""
+        self.worker.run()
+
+    @property
+    def interval(self) -> float:
+        """Seconds between polls when the log has nothing new; the first retry's wait."""
+        return self.worker.interval
+
+    @interval.setter
+    def interval(self, seconds: float) -> None:
+        self.worker.interval = seconds
+
     def wake(self) -> None:
         """Cut the polling delay short (after a save)."""
-        self._wake.set()
+        self.worker.wake()
 
     def start(self) -> None:
-        if self._thread is not None:
-            return
-        self._stop.clear()
-        self._thread = threading.Thread(target=self.run, name="dossier-sealer", daemon=True)
-        self._thread.start()
+        self.worker.start()
 
     def stop(self) -> None:
         """Stop the thread after a last catch-up and seal."""
-        self._stop.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout=60)
-            self._thread = None
+        self.worker.stop()

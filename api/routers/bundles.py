@@ -13,13 +13,21 @@ import tempfile
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.background import BackgroundTask
 
 from api.composition import Integrity
-from api.deps import ArchiveDep, IntegrityDep, ReadCtx
+from api.deps import (
+    ArchiveDep,
+    CommandInput,
+    IntegrityDep,
+    ReadCtx,
+    command_input,
+    command_openapi,
+)
+from api.fields import ONE_LINE
 from api.responses import LoanNo
 from storage.checkpoints import Checkpoint
 
@@ -31,7 +39,9 @@ class AuditBundleCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    purpose: Annotated[str, Field(min_length=1, max_length=500, description="用途 / purpose")]
+    purpose: Annotated[
+        str, Field(min_length=1, max_length=500, description="用途 / purpose"), ONE_LINE
+    ]
 
 
 def _seal(integrity: Integrity) -> Checkpoint | None:
@@ -47,12 +57,17 @@ def _seal(integrity: Integrity) -> Checkpoint | None:
         201: {
             "content": {"application/zip": {}},
             "description": "the bag, zipped; X-Bundle-Id and X-Checkpoint-Size name it",
-        }
+        },
+        503: {"description": "the log could not be sealed to cover the bundle; retry"},
     },
+    openapi_extra=command_openapi(AuditBundleCreate, documents=False),
 )
 def issue_audit_bundle(
     loan_no: LoanNo,
-    body: AuditBundleCreate,
+    cmd: Annotated[
+        CommandInput[AuditBundleCreate],
+        Depends(command_input(AuditBundleCreate, documents=False)),
+    ],
     archive: ArchiveDep,
     ctx: ReadCtx,
     integrity: IntegrityDep,
@@ -64,7 +79,7 @@ def issue_audit_bundle(
         issued = archive.issue_audit_bundle(
             ctx,
             loan_no,
-            purpose=body.purpose,
+            purpose=cmd.body.purpose,
             out=scratch / name,
             integrity_store=integrity.store,
             seal=lambda: _seal(integrity),

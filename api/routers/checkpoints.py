@@ -11,11 +11,12 @@ wants more than the server's word checks that key against one published out of b
 from __future__ import annotations
 
 import base64
-from typing import Annotated, Final
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response
 
 from api.deps import ArchiveDep, IntegrityDep, ReadCtx
+from api.fields import MAX_INT
 from api.integrity_schemas import (
     CheckpointPublic,
     CheckpointsPublic,
@@ -33,10 +34,7 @@ from storage.sealing import CheckpointNotFoundError, IntegrityStore, NotSealedEr
 
 router = APIRouter(prefix="/integrity", tags=["integrity"])
 
-LARGEST: Final = 2**63 - 1
-"""Positions and tree sizes are stored as signed 64-bit integers."""
-
-TreeSize = Annotated[int, Path(ge=1, le=LARGEST, description="the checkpoint's tree size")]
+TreeSize = Annotated[int, Path(ge=1, le=MAX_INT, description="the checkpoint's tree size")]
 
 
 def _public(store: IntegrityStore, checkpoint: Checkpoint) -> CheckpointPublic:
@@ -49,7 +47,7 @@ def list_checkpoints(
     ctx: ReadCtx,
     integrity: IntegrityDep,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0, le=LARGEST)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_INT)] = 0,
 ) -> CheckpointsPublic:
     """Every signed checkpoint, newest first."""
     archive.actor(ctx, Action.READ_INTEGRITY)
@@ -67,7 +65,11 @@ def list_checkpoints(
     )
 
 
-@router.get("/checkpoints/latest", response_model=CheckpointPublic)
+@router.get(
+    "/checkpoints/latest",
+    response_model=CheckpointPublic,
+    responses={404: {"description": "尚无签名检查点 / nothing has been sealed yet"}},
+)
 def latest_checkpoint(
     archive: ArchiveDep, ctx: ReadCtx, integrity: IntegrityDep
 ) -> CheckpointPublic:
@@ -120,19 +122,28 @@ def public_keys(archive: ArchiveDep, ctx: ReadCtx, integrity: IntegrityDep) -> P
     return PublicKeysPublic(data=keys, count=len(keys))
 
 
-@router.get("/proofs/inclusion", response_model=InclusionPublic)
+@router.get(
+    "/proofs/inclusion",
+    response_model=InclusionPublic,
+    responses={
+        404: {
+            "description": "该事件尚未封存，或没有该树大小的检查点 / the event is not sealed "
+            "yet, or there is no checkpoint of that size"
+        }
+    },
+)
 def inclusion(
     archive: ArchiveDep,
     ctx: ReadCtx,
     integrity: IntegrityDep,
     position: Annotated[
-        int, Query(ge=1, le=LARGEST, description="the event's position (notification id)")
+        int, Query(ge=1, le=MAX_INT, description="the event's position (notification id)")
     ],
     tree_size: Annotated[
         int | None,
         Query(
             ge=1,
-            le=LARGEST,
+            le=MAX_INT,
             description="against this checkpoint (default: the first one that covers the event)",
         ),
     ] = None,
@@ -157,13 +168,17 @@ def inclusion(
     )
 
 
-@router.get("/proofs/consistency", response_model=ConsistencyPublic)
+@router.get(
+    "/proofs/consistency",
+    response_model=ConsistencyPublic,
+    responses={404: {"description": "没有该树大小的检查点 / no checkpoint of that size"}},
+)
 def consistency(
     archive: ArchiveDep,
     ctx: ReadCtx,
     integrity: IntegrityDep,
-    first: Annotated[int, Query(ge=1, le=LARGEST, description="the older checkpoint's size")],
-    second: Annotated[int, Query(ge=1, le=LARGEST, description="the newer checkpoint's size")],
+    first: Annotated[int, Query(ge=1, le=MAX_INT, description="the older checkpoint's size")],
+    second: Annotated[int, Query(ge=1, le=MAX_INT, description="the newer checkpoint's size")],
 ) -> ConsistencyPublic:
     """The proof that the tree of checkpoint ``second`` extends that of checkpoint ``first``."""
     archive.actor(ctx, Action.READ_INTEGRITY)

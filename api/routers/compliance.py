@@ -16,12 +16,21 @@ from functools import partial
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import ArchiveDep, CommandCtx, ReadCtx, RegistersDep
+from api.deps import (
+    ArchiveDep,
+    CommandCtx,
+    CommandInput,
+    ReadCtx,
+    RegistersDep,
+    command_input,
+    command_openapi,
+)
+from api.fields import ONE_LINE, Count, Line
 from api.routers.registers import log_head, plain
 from archive.application import DossierArchive
 from archive.core import CommandContext
@@ -142,19 +151,21 @@ async def compliance(
     on: Annotated[
         date | None, Query(description="the business date of the report (default: today)")
     ] = None,
-    branch: Annotated[str | None, Query(description="one branch (机构)")] = None,
+    branch: Annotated[Line | None, Query(max_length=100, description="one branch (机构)")] = None,
     product: Annotated[
-        str | None, Query(description=f"one product: {', '.join(p.value for p in Product)}")
+        Line | None,
+        Query(max_length=64, description=f"one product: {', '.join(p.value for p in Product)}"),
     ] = None,
     as_of: Annotated[
-        str | None,
+        Line | None,
         Query(
+            max_length=64,
             description="the record as it stood then: a date (end of that day, bank time) or "
-            "an ISO timestamp (default: the record now)"
+            "an ISO timestamp (default: the record now)",
         ),
     ] = None,
     as_of_position: Annotated[
-        int | None, Query(ge=0, description="read the registers as they stood at this position")
+        Count | None, Query(description="read the registers as they stood at this position")
     ] = None,
     wait: Annotated[float, Query(ge=0, le=30)] = 5,
     format: Annotated[Literal["json", "pdf", "xlsx"], Query()] = "json",
@@ -217,13 +228,15 @@ class ReportIssue(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    purpose: Annotated[str, Field(min_length=1, max_length=500, description="用途 / purpose")]
+    purpose: Annotated[
+        str, Field(min_length=1, max_length=500, description="用途 / purpose"), ONE_LINE
+    ]
     format: Literal["pdf", "xlsx"] = "pdf"
     on: date | None = None
-    branch: Annotated[str | None, Field(max_length=100)] = None
-    product: str | None = None
-    as_of: str | None = None
-    as_of_position: Annotated[int | None, Field(ge=0)] = None
+    branch: Annotated[str, Field(max_length=100), ONE_LINE] | None = None
+    product: Annotated[str, Field(max_length=64), ONE_LINE] | None = None
+    as_of: Annotated[str, Field(max_length=64), ONE_LINE] | None = None
+    as_of_position: Count | None = None
 
 
 @router.post(
@@ -234,11 +247,13 @@ class ReportIssue(BaseModel):
         201: {
             "content": {media: {} for media in MEDIA.values()},
             "description": "the file; X-Dossier-Report-Id and X-Dossier-Report-SHA256 name it",
-        }
+        },
+        503: {"description": "a register the report reads is behind or has stopped; retry"},
     },
+    openapi_extra=command_openapi(ReportIssue, documents=False),
 )
 async def issue_compliance(
-    body: ReportIssue,
+    cmd: Annotated[CommandInput[ReportIssue], Depends(command_input(ReportIssue, documents=False))],
     service: RegistersDep,
     archive: ArchiveDep,
     ctx: CommandCtx,
@@ -247,6 +262,7 @@ async def issue_compliance(
 
     The same report (same date, scope and position) renders the same bytes, so the hash in the
     record proves which file was handed out and lets anyone rebuild it."""
+    body = cmd.body
     await run_in_threadpool(archive.actor, ctx, Action.ISSUE_COMPLIANCE_REPORT)
     await service.wait_async(REGISTERS, body.as_of_position, 5, head=log_head(archive))
     return await run_in_threadpool(_issue, body, service, archive, ctx)

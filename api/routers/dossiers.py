@@ -59,7 +59,10 @@ def file_supplement(
 @router.get(
     "/documents/{sha256}",
     response_class=Response,
-    responses={200: {"content": {"application/pdf": {}, "image/*": {}}}},
+    responses={
+        200: {"content": {"application/pdf": {}, "image/*": {}}},
+        410: {"description": "档案已销毁 / the dossier was destroyed: its documents are gone"},
+    },
 )
 def read_document(
     loan_no: LoanNo,

@@ -16,6 +16,7 @@ from api.deps import (
     command_input,
     command_openapi,
 )
+from api.fields import Count, Line
 from api.responses import LoanNo, respond
 from api.schemas import (
     ORIGINATION_PARTIES,
@@ -65,7 +66,7 @@ def disburse(
 def list_loans(
     archive: ArchiveDep,
     ctx: ReadCtx,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[Count, Query()] = 0,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> LoansPublic:
     """Loans in disbursement order."""
@@ -81,11 +82,14 @@ def get_loan(
     ctx: ReadCtx,
     response: Response,
     as_of: Annotated[
-        str | None,
-        Query(description="the loan as it stood at the end of this date (bank time) or timestamp"),
+        Line | None,
+        Query(
+            max_length=64,
+            description="the loan as it stood at the end of this date (bank time) or timestamp",
+        ),
     ] = None,
     as_of_position: Annotated[
-        int | None, Query(ge=0, description="the loan as it stood at this log position")
+        Count | None, Query(description="the loan as it stood at this log position")
     ] = None,
 ) -> LoanPublic:
     """The loan's full state now, or as of a past date or log position."""

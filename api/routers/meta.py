@@ -132,11 +132,12 @@ def ready(request: Request, archive: ArchiveDep, registers: RegistersDep) -> JSO
         max_lag_seconds=settings.ready_max_lag_seconds,
     )
     error = follower.last_error if follower is not None else None
-    running = follower is not None and follower.running
+    worker = follower.worker.state if follower is not None else None  # one consistent look
+    running = worker is not None and worker.running
     state = FollowerPublic(
         in_process=settings.in_process_follower,
         running=running,
-        failing=follower is not None and follower.failing,
+        failing=worker is not None and worker.failing,
         last_error=(
             FollowerErrorPublic(
                 error_type=error.error_type,

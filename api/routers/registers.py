@@ -16,6 +16,8 @@ from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import ArchiveDep, ReadCtx, RegistersDep
+from api.fields import Count, Line, refuse_controls
+from api.responses import LoanNo, StaffNo
 from archive.application import DossierArchive
 from archive.core import CommandContext
 from domain.authorization import Action
@@ -64,15 +66,17 @@ def _endpoint(name: str, listing: str) -> Callable[..., Awaitable[Response]]:
         ctx: ReadCtx,
         point: PointDep,
         sort: Annotated[
-            str | None, Query(description="columns, comma-separated; -col for descending")
+            Line | None,
+            Query(max_length=500, description="columns, comma-separated; -col for descending"),
         ] = None,
         limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-        offset: Annotated[int, Query(ge=0)] = 0,
+        offset: Annotated[Count, Query()] = 0,
         format: Annotated[Literal["json", "csv", "xlsx"], Query()] = "json",
     ) -> Response:
         selection = service.select(name, listing)
-        read = await ready(service, archive, ctx, [name], point)
         filters = {k: v for k, v in request.query_params.items() if k not in RESERVED}
+        refuse_controls("query", filters)
+        read = await ready(service, archive, ctx, [name], point)
         order = [s.strip() for s in (sort or "").split(",") if s.strip()]
         asked = {"at": request.query_params.get("as_of"), "position": read.as_of.position}
         return await run_in_threadpool(
@@ -173,22 +177,21 @@ class ReadPoint:
 def read_point(
     service: RegistersDep,
     as_of: Annotated[
-        str | None,
-        Query(description="a date (end of that day, bank time) or an ISO timestamp"),
+        Line | None,
+        Query(max_length=64, description="a date (end of that day, bank time) or an ISO timestamp"),
     ] = None,
     as_of_position: Annotated[
-        int | None, Query(ge=0, description="the register as it stood at this log position")
+        Count | None, Query(description="the register as it stood at this log position")
     ] = None,
     after: Annotated[
-        int | None,
+        Count | None,
         Query(
-            ge=0,
             description="wait until the register has applied this position (a position "
             "beyond the log's head is refused at once: 409 position_beyond_head)",
         ),
     ] = None,
     wait: Annotated[float, Query(ge=0, le=30, description="seconds to wait for `after`")] = 5,
-    after_header: Annotated[int | None, Header(alias="X-Dossier-After", ge=0)] = None,
+    after_header: Annotated[Count | None, Header(alias="X-Dossier-After")] = None,
 ) -> tuple[ReadPoint, float]:
     point = service.as_of(as_of, as_of_position)
     return ReadPoint(point, max(after or 0, after_header or 0, as_of_position or 0)), wait
@@ -253,9 +256,9 @@ def special_routes(router: APIRouter, names: set[str]) -> None:
             archive: ArchiveDep,
             ctx: ReadCtx,
             point: PointDep,
-            q: Annotated[str, Query(min_length=1, max_length=200, description="a phrase")],
+            q: Annotated[Line, Query(min_length=1, max_length=200, description="a phrase")],
             limit: Annotated[int, Query(ge=1, le=200)] = 50,
-            offset: Annotated[int, Query(ge=0)] = 0,
+            offset: Annotated[Count, Query()] = 0,
         ) -> dict[str, Any]:
             """Filed documents whose text holds the phrase (Chinese included): the dossier and
             the document, never their content — read that through the audited document path."""
@@ -279,7 +282,11 @@ def special_routes(router: APIRouter, names: set[str]) -> None:
             summary="个人责任追溯 / a person's trail",
         )
         async def trail_of_person(
-            staff_no: str, service: RegistersDep, archive: ArchiveDep, ctx: ReadCtx, point: PointDep
+            staff_no: StaffNo,
+            service: RegistersDep,
+            archive: ArchiveDep,
+            ctx: ReadCtx,
+            point: PointDep,
         ) -> dict[str, Any]:
             """Every action the person took, with the role held at that moment, in log order."""
             read = await ready(service, archive, ctx, [TRAIL], point)
@@ -293,7 +300,11 @@ def special_routes(router: APIRouter, names: set[str]) -> None:
             summary="贷款责任追溯 / a loan's trail",
         )
         async def trail_of_loan(
-            loan_no: str, service: RegistersDep, archive: ArchiveDep, ctx: ReadCtx, point: PointDep
+            loan_no: LoanNo,
+            service: RegistersDep,
+            archive: ArchiveDep,
+            ctx: ReadCtx,
+            point: PointDep,
         ) -> dict[str, Any]:
             """Every action on the loan, its dossier and its collateral, in log order."""
             read = await ready(service, archive, ctx, [TRAIL], point)
@@ -307,7 +318,11 @@ def special_routes(router: APIRouter, names: set[str]) -> None:
             summary="不良贷款责任认定视图 / responsibility view",
         )
         async def responsibility(
-            loan_no: str, service: RegistersDep, archive: ArchiveDep, ctx: ReadCtx, point: PointDep
+            loan_no: LoanNo,
+            service: RegistersDep,
+            archive: ArchiveDep,
+            ctx: ReadCtx,
+            point: PointDep,
         ) -> dict[str, Any]:
             """Who investigated, reviewed, approved, managed, inspected, classified, warned,
             collected and objected, each entry with the position of its event."""

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Response
+from fastapi import APIRouter, Depends, Response
 
 from api.deps import ArchiveDep, CommandCtx, CommandInput, ReadCtx, command_input, command_openapi
-from api.responses import respond
+from api.responses import StaffNo, respond
 from api.schemas import (
     CommandPublic,
     RoleGrant,
@@ -22,8 +22,6 @@ from archive.core import CommandContext
 from domain.values import Role
 
 router = APIRouter(prefix="/staff", tags=["staff"])
-
-StaffNo = Annotated[str, Path(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9._-]+$")]
 
 
 @router.post(

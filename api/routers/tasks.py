@@ -19,6 +19,7 @@ from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import ArchiveDep, ReadCtx, RegistersDep
+from api.fields import Line
 from api.routers.registers import PointDep, ready
 from archive.application import DossierArchive
 from domain.authorization import Action
@@ -146,7 +147,8 @@ OnQuery = Annotated[
 ]
 OverdueQuery = Annotated[bool, Query(description="only the tasks past their due date")]
 KindQuery = Annotated[
-    str | None, Query(description=f"one kind: {', '.join(k.value for k in TaskKind)}")
+    Line | None,
+    Query(max_length=64, description=f"one kind: {', '.join(k.value for k in TaskKind)}"),
 ]
 
 
@@ -183,9 +185,11 @@ async def all_tasks(
     ctx: ReadCtx,
     point: PointDep,
     overdue: OverdueQuery = False,
-    owner: Annotated[str | None, Query(description="an owner's staff number (工号)")] = None,
+    owner: Annotated[
+        Line | None, Query(max_length=32, description="an owner's staff number (工号)")
+    ] = None,
     kind: KindQuery = None,
-    branch: Annotated[str | None, Query(description="one branch (机构)")] = None,
+    branch: Annotated[Line | None, Query(max_length=100, description="one branch (机构)")] = None,
     on: OnQuery = None,
 ) -> TasksPublic:
     """Everyone's tasks: for the branch head, risk manager, compliance, auditor, archive head."""

@@ -14,10 +14,17 @@ from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Body, Path, Response
+from fastapi import APIRouter, Depends, Path, Response
 from pydantic import BaseModel, Field
 
-from api.deps import ArchiveDep, IntegrityDep, ReadCtx
+from api.deps import (
+    ArchiveDep,
+    CommandInput,
+    IntegrityDep,
+    ReadCtx,
+    command_input,
+    command_openapi,
+)
 from domain.integrity import IntegrityVerification
 
 router = APIRouter(prefix="/integrity", tags=["integrity"])
@@ -133,20 +140,28 @@ class RecordedVerificationPublic(BaseModel):
         )
 
 
-@router.post("/verifications", status_code=201, response_model=VerificationRunPublic)
+@router.post(
+    "/verifications",
+    status_code=201,
+    response_model=VerificationRunPublic,
+    openapi_extra=command_openapi(VerificationCreate, documents=False, required=False),
+)
 def run_verification(
     archive: ArchiveDep,
     ctx: ReadCtx,
     integrity: IntegrityDep,
     response: Response,
-    body: Annotated[VerificationCreate | None, Body()] = None,
+    cmd: Annotated[
+        CommandInput[VerificationCreate],
+        Depends(command_input(VerificationCreate, documents=False)),
+    ],
 ) -> VerificationRunPublic:
     """Verify the whole record now (synchronously) and record the run; 201 with its report.
 
     A run that finds discrepancies is still 201: the verification was made and recorded;
     ``report.intact`` says what it found.
     """
-    wanted = body or VerificationCreate()
+    wanted = cmd.body
     run = archive.verify_integrity(
         ctx,
         store=integrity.store,

@@ -27,18 +27,14 @@ an ``alias``).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any, ClassVar, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic_core.core_schema import ValidatorFunctionWrapHandler
 
+from archive.fields import MAX_INT
 from domain.authorization import Action
 from domain.errors import InvalidInputError
-
-Text = Annotated[str, Field(min_length=1, max_length=4000)]
-"""A judgement in words: findings, reasons, measures."""
-Short = Annotated[str, Field(min_length=1, max_length=200)]
-"""A name, a staff number, a code."""
 
 
 class Command(BaseModel):
@@ -60,7 +56,10 @@ class Command(BaseModel):
     files_documents: ClassVar[bool] = True
 
     expected_version: int | None = Field(
-        default=None, ge=1, description="optimistic concurrency: the version you last saw"
+        default=None,
+        ge=1,
+        le=MAX_INT,
+        description="optimistic concurrency: the version you last saw",
     )
 
     @model_validator(mode="wrap")

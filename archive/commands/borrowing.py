@@ -30,6 +30,7 @@ from archive.core import CommandContext, CommandResult, Work
 from archive.documents.copies import watermarked_copy
 from archive.documents.ingest import Upload
 from archive.documents.paperwork import BORROW_SLIP_TYPE, borrow_slip_upload
+from archive.fields import MULTILINE, ONE_LINE, Version
 from archive.reading import ReadQueries
 from archive.rules import RulesCommands
 from domain.authorization import Action, register_read
@@ -77,10 +78,11 @@ class ElectronicCopy:
     filename: str
 
 
-Sha256 = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+Sha256 = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$"), ONE_LINE]
 Pages = dict[Sha256, Annotated[int, Field(ge=0, le=100_000)]]
 """The pages of each item, counted at the counter (清点页数)."""
-Remark = Annotated[str, Field(max_length=1000)]
+Remark = Annotated[str, Field(max_length=1000), MULTILINE]
+Reason = Annotated[Remark, Field(min_length=1)]
 
 
 class RequestBorrowing(LoanCommand):
@@ -91,10 +93,10 @@ class RequestBorrowing(LoanCommand):
     action = Action.REQUEST_BORROWING
     files_documents = False
 
-    expected_version: int | None = None
+    expected_version: Version | None = None
     purpose: BorrowingPurpose
     form: BorrowingForm = BorrowingForm.ORIGINAL
-    reason: Annotated[str, Field(min_length=1, max_length=1000)]
+    reason: Reason
     requested_on: date
     due_on: date | None = None
     documents: list[Sha256] | None = Field(default=None, min_length=1, max_length=500)
@@ -107,7 +109,7 @@ class BorrowingCommand(Command):
     path = ("borrowing_id",)
     files_documents = False
 
-    expected_version: int | None = None
+    expected_version: Version | None = None
     borrowing_id: UUID
 
 
@@ -115,14 +117,14 @@ class ApproveBorrowing(BorrowingCommand):
     action = Action.APPROVE_BORROWING
 
     due_on: date | None = None
-    archivist_no: str | None = Field(default=None, min_length=1, max_length=64)
+    archivist_no: Annotated[str, Field(min_length=1, max_length=64), ONE_LINE] | None = None
     reason: Remark = ""
 
 
 class RejectBorrowing(BorrowingCommand):
     action = Action.REJECT_BORROWING
 
-    reason: Annotated[str, Field(min_length=1, max_length=1000)]
+    reason: Reason
 
 
 class CheckOut(BorrowingCommand):
@@ -162,7 +164,7 @@ class NoteOverdueBorrowings(Command):
     action = Action.NOTE_OVERDUE_BORROWINGS
     files_documents = False
 
-    expected_version: int | None = None
+    expected_version: Version | None = None
     on: date
 
 

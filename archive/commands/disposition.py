@@ -27,6 +27,7 @@ from archive.commands import Command, handles
 from archive.commands.borrowing import CirculationCommands
 from archive.commands.custody import closed_on
 from archive.core import CommandContext, CommandResult, Work, blob_key
+from archive.fields import MULTILINE, ONE_LINE
 from archive.reports.forms import DestructionEntry, DestructionRegister, destruction_register
 from domain.authorization import Action, register_read
 from domain.disposition import (
@@ -42,7 +43,7 @@ from storage.envelope import DERIVED_SUFFIX, EncryptingBlobStore
 
 log = logging.getLogger(__name__)
 
-StaffNo = Annotated[str, Field(min_length=1, max_length=64)]
+StaffNo = Annotated[str, Field(min_length=1, max_length=64), ONE_LINE]
 
 
 class ProposeDestruction(Command):
@@ -89,7 +90,7 @@ class ExecuteDestruction(BatchCommand):
     it_supervisor_no: StaffNo | None = Field(
         default=None, description="the IT supervisor, needed for electronic records"
     )
-    method: Annotated[str, Field(min_length=1, max_length=500)] = Field(
+    method: Annotated[str, Field(min_length=1, max_length=500), MULTILINE] = Field(
         description="how the records are destroyed (销毁方式)"
     )
 

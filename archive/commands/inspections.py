@@ -8,9 +8,10 @@ from uuid import UUID, uuid4
 
 from pydantic import Field
 
-from archive.commands import LoanCommand, Short, Text, handles
+from archive.commands import LoanCommand, handles
 from archive.core import ArchiveCore, CommandContext, CommandResult
 from archive.documents.ingest import Upload
+from archive.fields import Short, Text
 from domain.authorization import Action
 from domain.loan import Loan
 from domain.values import Actor, DocumentRef, InspectionKind

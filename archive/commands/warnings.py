@@ -9,9 +9,10 @@ from uuid import UUID, uuid4
 
 from pydantic import Field
 
-from archive.commands import LoanCommand, Text, handles
+from archive.commands import LoanCommand, handles
 from archive.core import ArchiveCore, CommandContext, CommandResult
 from archive.documents.ingest import Upload
+from archive.fields import ONE_LINE, Text
 from domain.authorization import Action
 from domain.loan import Loan
 from domain.values import Actor, DocumentRef, WarningColour
@@ -22,7 +23,7 @@ class RaiseWarning(LoanCommand):
     assigned = ("signal_id",)
 
     colour: WarningColour
-    code: Annotated[str, Field(min_length=1, max_length=32)]
+    code: Annotated[str, Field(min_length=1, max_length=32), ONE_LINE]
     raised_on: date
     reason: Text
     signal_id: UUID = Field(default_factory=uuid4)

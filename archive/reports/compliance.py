@@ -31,6 +31,7 @@ from archive.core import ArchiveCore, CommandContext, CommandResult, Work
 from archive.reports.forms import grid, page_width, render_pdf, text_style
 from domain.authorization import Action
 from domain.compliance import ComplianceReport, IssuedReport, ReportFormat
+from domain.text import escape_controls, sheet_title
 from domain.values import Actor, DocumentRef
 
 TITLE_ZH = "贷后档案合规检查报告"
@@ -286,13 +287,16 @@ def _styled(sheet: Any, value: Any, *, font: Font) -> Any:
 
 
 def _xlsx_cell(sheet: Any, value: Any) -> Any:
-    """A value as the workbook keeps it: Decimal as a number, a date as a dated cell."""
+    """A value as the workbook keeps it: Decimal as a number, a date as a dated cell, text
+    with any control character recorded by an earlier release escaped."""
     if isinstance(value, Decimal):
         return float(value)
     if isinstance(value, date):
         cell = WriteOnlyCell(sheet, value=datetime.combine(value, time(0)))
         cell.number_format = "yyyy-mm-dd"
         return cell
+    if isinstance(value, str):
+        return escape_controls(value)
     return value
 
 
@@ -303,7 +307,7 @@ def report_xlsx(report: ComplianceReport) -> bytes:
     memory."""
     book = Workbook(write_only=True)
     for section in sections(report):
-        sheet = book.create_sheet(section.sheet[:31])
+        sheet = book.create_sheet(sheet_title(section.sheet))
         for index, (name, share) in enumerate(zip(section.header, section.widths, strict=True)):
             width = max(len(name) * 2 + 2, int(share * 160))
             sheet.column_dimensions[get_column_letter(index + 1)].width = width

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
+from xml.sax.saxutils import escape as xml_escape
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
@@ -23,6 +24,8 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from domain.text import escape_controls
 
 FONT = "STSong-Light"
 
@@ -46,9 +49,16 @@ def text_style(
     )
 
 
+def cell_text(value: object) -> str:
+    """A value as the text of a table cell: recorded text is data, never ReportLab markup
+    (a reason such as ``a<b`` would otherwise fail the whole PDF), and control characters
+    recorded by earlier releases are shown escaped."""
+    return xml_escape(escape_controls(str(value)))
+
+
 def grid(rows: Sequence[Sequence[object]], widths: Sequence[float]) -> Table:
     body = text_style(9)
-    cells = [[Paragraph(str(value), body) for value in row] for row in rows]
+    cells = [[Paragraph(cell_text(value), body) for value in row] for row in rows]
     table = Table(cells, colWidths=list(widths), repeatRows=1)
     table.setStyle(
         TableStyle(

@@ -111,3 +111,26 @@ def test_a_destruction_register_totals_its_pages_and_has_every_signature_line() 
         "保管期满",
     ):
         assert words in text, words
+
+
+def test_recorded_text_is_printed_as_text_never_read_as_markup() -> None:
+    """A title typed as ``借款合同<第1册>`` (or a control character an earlier release let in)
+    once made ReportLab fail the whole form, and the command that files it answered 500."""
+    pdf = transfer_receipt(
+        TransferReceipt(
+            transfer_id="YJ-0008",
+            loan_no="DK2024000163",
+            borrower_name="盛通纺织 & 子公司",
+            kind="合同原件",
+            handed_by="林海燕",
+            received_by="沈秀英",
+            received_on=date(2024, 5, 10),
+            items=[
+                ("loan_contract", "借款合同<第1册>", 3, "齐全"),
+                ("guarantee_contract", "<para>保证合同", 2, "水渍\x07"),
+            ],
+        )
+    )
+    text = _text(pdf)
+    for words in ("借款合同<第1册>", "<para>保证合同", "盛通纺织 & 子公司", "水渍\\u0007"):
+        assert words in text, words

@@ -7,6 +7,7 @@ enrolments — is fed from the real application's log (SQLite and PostgreSQL).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from functools import singledispatchmethod
 from pathlib import Path
@@ -14,6 +15,7 @@ from typing import Any, ClassVar
 
 import pytest
 import sqlalchemy as sa
+from structlog.testing import capture_logs
 
 from archive.application import DossierArchive
 from archive.core import SYSTEM_ID, CommandContext
@@ -220,3 +222,57 @@ def test_two_followers_taking_turns_neither_count_twice_nor_use_stale_rows(
     followed = select_all(store, first, "branches", with_history=True)
     one.rebuild(["headcount"])
     assert select_all(store, first, "branches", with_history=True) == followed
+
+
+class Flaky(Headcount):
+    """Its database times out on one enrolment, ``times`` batches in a row."""
+
+    def __init__(self, staff_no: str, times: int) -> None:
+        super().__init__()
+        self.fail_on, self.times = staff_no, times
+
+    def apply(self, topic: str, event: Any, changes: Changes) -> None:
+        failing = self.fail_on
+        try:
+            super().apply(topic, event, changes)
+        except sa.exc.OperationalError:
+            self.times -= 1
+            if self.times > 0:
+                self.fail_on = failing
+            raise
+
+
+def test_the_following_thread_retries_a_failing_batch_and_logs_the_run_of_failures_once(
+    app: DossierArchive, store: RegisterStore
+) -> None:
+    register = Flaky("A2", times=4)
+    follower = Follower(store, app.recorder, app.mapper, [register], interval=0.01)
+    follower.prepare()
+    enrol(app, "A1", "城东支行")
+    enrol(app, "A2", "城东支行")
+    head = enrol(app, "A3", "城西支行")
+
+    with capture_logs() as logs:
+        follower.start()
+        try:
+            deadline = time.monotonic() + 30
+            while store.positions()["headcount"] < head and time.monotonic() < deadline:
+                time.sleep(0.01)
+            state = follower.worker.state
+        finally:
+            follower.stop()
+
+    assert store.positions()["headcount"] == head
+    rows = {r["branch"]: r["people"] for r in select_all(store, register, "branches")}
+    assert rows == {"城东支行": 2, "城西支行": 1}  # nothing counted twice, nothing skipped
+    batches = [e for e in logs if e["event"].startswith("register batch")]
+    assert [(e["log_level"], e["event"]) for e in batches] == [
+        ("error", "register batch failed; retrying"),
+        ("warning", "register batch recovered"),
+    ]
+    assert (batches[0]["attempt"], batches[1]["attempts"]) == (1, 4)
+    assert state.failures == 4
+    assert not follower.failing
+    assert follower.last_error is not None
+    assert follower.last_error.error_type == "sqlalchemy.exc.OperationalError"
+    assert follower.last_error.register is None

@@ -29,6 +29,7 @@ from eventsourcing.persistence import ApplicationRecorder, Notification
 from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 from psycopg.sql import SQL, Identifier
+from structlog.testing import capture_logs
 
 from archive.application import DossierArchive
 from archive.core import CommandContext
@@ -669,6 +670,48 @@ def test_the_background_sealer_seals_a_quiet_log_after_the_time_limit(
         assert checkpoint.tree_size == 3
     finally:
         log.stop()
+
+
+def test_the_background_sealer_retries_an_unreachable_witness_and_logs_the_outage_once(
+    counters: Application[UUID], integrity: IntegrityStore, tmp_path: Path
+) -> None:
+    count_events(counters, 3)
+    file = FileWitness(tmp_path / "checkpoints.jsonl")
+
+    class Flaky:
+        """Unreachable for its first three publications."""
+
+        def __init__(self) -> None:
+            self.refused = 0
+
+        def publish(self, checkpoint: Checkpoint) -> bool:
+            if self.refused < 3:
+                self.refused += 1
+                raise WitnessError("the witness is unreachable")
+            return file.publish(checkpoint)
+
+        def read(self) -> list[Checkpoint]:
+            return file.read()
+
+    log = sealer(counters, integrity, witness=Flaky(), seal_after=0, interval=0.02)
+    with capture_logs() as logs:
+        log.start()
+        try:
+            deadline = time.monotonic() + 20
+            while not file.read() and time.monotonic() < deadline:
+                time.sleep(0.02)
+        finally:
+            log.stop()
+
+    assert [c.tree_size for c in file.read()] == [3]
+    assert file.read() == integrity.checkpoints()
+    rounds = [e for e in logs if e["event"].startswith("sealing")]
+    assert [(e["log_level"], e["event"]) for e in rounds] == [
+        ("error", "sealing failed; retrying"),
+        ("warning", "sealing recovered"),
+    ]
+    assert (rounds[0]["attempt"], rounds[1]["attempts"]) == (1, 3)
+    assert log.worker.state.failures == 3
 
 
 def test_a_checkpoint_the_witness_missed_is_published_by_the_next_sealer(

@@ -1,0 +1,911 @@
+"""Valid requests for the fuzzing run's examples phase, made true on the served demo.
+
+Random data rarely makes a command valid: it names no real loan, person or record, and its
+dates break the workflow. So before schemathesis runs, :func:`prepare` puts the demo into the
+states the commands need — as the demo's own people, over HTTP — on loans of its own
+(``FZ…``, disbursed a few weeks before today, so the dates hold whenever the test runs), and
+returns one valid request per operation. The run sends each as an OpenAPI example, as every
+role; the role that may do it gets a 2xx, the others the documented refusal.
+
+Each command gets records of its own (its own loan, collateral, borrowing …), so that no
+example undoes what another needs, whatever the order. The people who set things up are
+others than those the run signs in as (see :data:`RUNNERS`), where a rule keeps duties apart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+PREFIX = "/api/v1"
+
+RUNNERS: Mapping[str, str] = {
+    "administrator": "0941",
+    "account_manager": "0202",
+    "post_loan_officer": "0205",
+    "reviewer": "0204",
+    "branch_head": "0201",
+    "risk_manager": "0901",
+    "archivist": "0911",
+    "archive_head": "0912",
+    "compliance": "0921",
+    "auditor": "0931",
+}
+"""The person the run signs in as, per role: the 城东支行 crew and head-office staff."""
+
+AM2, RM2, ARCHIVIST2, AUDITOR2 = "0203", "0902", "0913", "0932"
+"""Second people of a role, for steps that must be someone else's."""
+
+
+def credentials(path: Path) -> dict[str, str]:
+    """Staff number → bearer token, from the demo's credentials file."""
+    tokens = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("#") or not line.strip():
+            continue
+        staff_no, _name, _role, token = line.split("\t")
+        tokens[staff_no] = token
+    return tokens
+
+
+class SetupFailed(AssertionError):
+    """Raised when the demo refuses a step that makes a state an example needs."""
+
+
+@dataclass
+class Example:
+    """One valid request: the path's parameters, the query and the JSON body."""
+
+    path: dict[str, Any] = field(default_factory=dict)
+    query: dict[str, Any] = field(default_factory=dict)
+    body: dict[str, Any] | None = None
+
+
+class Bank:
+    """The served demo, signed in as any of its people."""
+
+    def __init__(self, base_url: str, tokens: Mapping[str, str]) -> None:
+        self.client = httpx.Client(base_url=base_url + PREFIX, timeout=120)
+        self.tokens = tokens
+
+    def _headers(self, staff_no: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.tokens[staff_no]}"}
+
+    def post(self, staff_no: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        answer = self.client.post(path, json=body or {}, headers=self._headers(staff_no))
+        if answer.status_code >= 300:
+            raise SetupFailed(f"POST {path} as {staff_no}: {answer.status_code} {answer.text}")
+        content_type = answer.headers.get("content-type", "")
+        return answer.json() if content_type.startswith("application/json") else answer
+
+    def get(self, staff_no: str, path: str, **params: Any) -> Any:
+        answer = self.client.get(path, params=params, headers=self._headers(staff_no))
+        if answer.status_code >= 300:
+            raise SetupFailed(f"GET {path} as {staff_no}: {answer.status_code} {answer.text}")
+        return answer.json()
+
+    def close(self) -> None:
+        self.client.close()
+
+
+class Scenario:
+    """Builds the states and collects the examples (``examples[(METHOD, path)]``)."""
+
+    def __init__(self, bank: Bank, today: date) -> None:
+        self.bank = bank
+        # A day before today: business dates may not lie in the future, whatever the zone.
+        self.day = today - timedelta(days=1)
+        self.value_date = today - timedelta(days=365)
+        self.examples: dict[tuple[str, str], Example] = {}
+        self.loans = 0
+        self.demo_loans: list[tuple[str, list[dict[str, Any]]]] = []
+        self.parameters: dict[str, Any] = {}
+        """Values for parameters of every operation without an example of its own, by name."""
+
+    def on(self, days_after_value: int) -> str:
+        """A business date during the setup: the value date plus some days."""
+        return (self.value_date + timedelta(days=days_after_value)).isoformat()
+
+    @property
+    def today(self) -> str:
+        return self.day.isoformat()
+
+    def example(self, method: str, path: str, example: Example) -> None:
+        self.examples[(method, PREFIX + path)] = example
+
+    def loan(self, **overrides: Any) -> str:
+        """A fresh loan of 城东支行, disbursed by its account manager 0202."""
+        self.loans += 1
+        loan_no = f"FZ{self.value_date:%Y}{self.loans:06d}"
+        body = {
+            "loan_no": loan_no,
+            "borrower_id": f"91330100FZ{self.loans:06d}X",
+            "borrower_name": f"模糊测试示例{self.loans}号有限公司",
+            "borrower_type": "corporate",
+            "borrower_rating": "A",
+            "product": "corporate_working_capital",
+            "principal": "500000.00",
+            "interest_rate": "4.35%",
+            "value_date": self.value_date.isoformat(),
+            "maturity_date": (self.value_date + timedelta(days=730)).isoformat(),
+            "repayment_method": "instalment",
+            "guarantee_type": "mortgage",
+            "branch": "城东支行",
+            "purpose": "购买原材料",
+            **overrides,
+        }
+        self.bank.post(RUNNERS["account_manager"], "/loans", body)
+        return loan_no
+
+    def overdue(self, loan_no: str, days: int, on: int) -> None:
+        self.bank.post(
+            RUNNERS["post_loan_officer"],
+            f"/loans/{loan_no}/overdue-status",
+            {
+                "as_of": self.on(on),
+                "days_overdue": days,
+                "overdue_principal": "10000.00",
+                "overdue_interest": "500.00",
+            },
+        )
+
+    def demo(self) -> None:
+        """The demo's loans whose dossiers hold documents, each with its documents."""
+        auditor = RUNNERS["auditor"]
+        for loan in self.bank.get(auditor, "/loans", limit=200)["data"]:
+            dossier = self.bank.get(auditor, f"/loans/{loan['loan_no']}/dossier")
+            documents = [d for d in dossier["documents"] if d["doc_type"] != "borrow_slip"]
+            if any(d["media_type"] == "application/pdf" for d in documents):
+                self.demo_loans.append((loan["loan_no"], documents))
+        if len(self.demo_loans) < 8:
+            raise SetupFailed(f"the demo has {len(self.demo_loans)} dossiers with documents")
+        self.read_loan = self.demo_loans.pop()
+
+    def dossier(self) -> tuple[str, dict[str, int]]:
+        """A demo dossier of its own, and its documents' page counts."""
+        loan_no, documents = self.demo_loans.pop()
+        return loan_no, {d["sha256"]: d["pages"] or 1 for d in documents}
+
+    # ------------------------------------------------------------------ the loan's life
+    def lending(self) -> None:
+        am, plo = RUNNERS["account_manager"], RUNNERS["post_loan_officer"]
+        reviewer, head, risk = RUNNERS["reviewer"], RUNNERS["branch_head"], RUNNERS["risk_manager"]
+        self.example(
+            "POST",
+            "/loans",
+            Example(
+                body={
+                    "loan_no": f"FZ{self.value_date:%Y}900001",
+                    "borrower_id": "91330100FZ900001X",
+                    "borrower_name": "模糊测试新贷款有限公司",
+                    "borrower_type": "corporate",
+                    "borrower_rating": "A",
+                    "product": "corporate_working_capital",
+                    "principal": "300000.00",
+                    "interest_rate": "4.35%",
+                    "value_date": self.today,
+                    "maturity_date": (self.day + timedelta(days=365)).isoformat(),
+                    "repayment_method": "instalment",
+                    "guarantee_type": "guarantee",
+                    "branch": "城东支行",
+                    "purpose": "补充流动资金",
+                }
+            ),
+        )
+        loan = self.loan()
+        self.example(
+            "POST",
+            "/loans/{loan_no}/repayments",
+            Example(
+                {"loan_no": loan},
+                body={"paid_on": self.today, "principal": "10000.00", "interest": "1800.00"},
+            ),
+        )
+        self.example(
+            "POST",
+            "/loans/{loan_no}/overdue-status",
+            Example(
+                {"loan_no": self.loan()},
+                body={
+                    "as_of": self.today,
+                    "days_overdue": 5,
+                    "overdue_principal": "10000.00",
+                    "overdue_interest": "300.00",
+                },
+            ),
+        )
+        repaid = self.loan(principal="20000.00")
+        self.bank.post(
+            am,
+            f"/loans/{repaid}/repayments",
+            {"paid_on": self.on(30), "principal": "20000.00", "interest": "300.00"},
+        )
+        self.example(
+            "POST",
+            "/loans/{loan_no}/settlement",
+            Example({"loan_no": repaid}, body={"settled_on": self.today}),
+        )
+        inspected = self.loan()
+        self.example(
+            "POST",
+            "/loans/{loan_no}/inspections",
+            Example(
+                {"loan_no": inspected},
+                body={
+                    "kind": "routine",
+                    "inspected_on": self.today,
+                    "reviewer_no": reviewer,
+                    "findings": "企业经营正常，资金按约定用途使用",
+                },
+            ),
+        )
+        corrected = self.loan()
+        inspection = self.bank.post(
+            am,
+            f"/loans/{corrected}/inspections",
+            {
+                "kind": "first_follow_up",
+                "inspected_on": self.on(10),
+                "reviewer_no": reviewer,
+                "findings": "首次跟踪检查：经营正常",
+            },
+        )["ids"]["inspection_id"]
+        self.example(
+            "POST",
+            "/loans/{loan_no}/inspections/{inspection_id}/corrections",
+            Example(
+                {"loan_no": corrected, "inspection_id": inspection},
+                body={"findings": "首次跟踪检查：经营正常，库存略增", "reason": "补记库存情况"},
+            ),
+        )
+        proposal = {"grade": "special_mention", "reason": "本金逾期", "as_of": self.on(40)}
+        downgraded = self.loan()
+        self.overdue(downgraded, 35, on=39)
+        self.example(
+            "POST",
+            "/loans/{loan_no}/classifications",
+            Example({"loan_no": downgraded}, body={**proposal, "as_of": self.today}),
+        )
+        for verb in ("approve", "reject"):
+            proposed = self.loan()
+            self.overdue(proposed, 35, on=39)
+            proposal_id = self.bank.post(am, f"/loans/{proposed}/classifications", proposal)["ids"][
+                "proposal_id"
+            ]
+            self.example(
+                "POST",
+                f"/loans/{{loan_no}}/classifications/{{proposal_id}}/{verb}",
+                Example(
+                    {"loan_no": proposed, "proposal_id": proposal_id},
+                    body={"reason": "同意" if verb == "approve" else "依据不足"},
+                ),
+            )
+        warning = {
+            "colour": "yellow",
+            "code": "Y01",
+            "raised_on": self.on(20),
+            "reason": "行业景气下降",
+        }
+        self.example(
+            "POST",
+            "/loans/{loan_no}/warnings",
+            Example({"loan_no": self.loan()}, body={**warning, "raised_on": self.today}),
+        )
+        warned = self.loan()
+        handled = self.bank.post(plo, f"/loans/{warned}/warnings", warning)["ids"]["signal_id"]
+        self.example(
+            "POST",
+            "/loans/{loan_no}/warnings/{signal_id}/handle",
+            Example(
+                {"loan_no": warned, "signal_id": handled},
+                body={"handled_on": self.today, "measures": "约谈企业负责人，压缩授信"},
+            ),
+        )
+        cleared = self.bank.post(plo, f"/loans/{warned}/warnings", {**warning, "code": "Y02"})[
+            "ids"
+        ]["signal_id"]
+        self.bank.post(
+            risk,
+            f"/loans/{warned}/warnings/{cleared}/handle",
+            {"handled_on": self.on(25), "measures": "追加保证人"},
+        )
+        self.example(
+            "POST",
+            "/loans/{loan_no}/warnings/{signal_id}/clear",
+            Example(
+                {"loan_no": warned, "signal_id": cleared},
+                body={"cleared_on": self.today, "reason": "保证人已签约"},
+            ),
+        )
+        late = self.loan()
+        self.overdue(late, 20, on=40)
+        self.example(
+            "POST",
+            "/loans/{loan_no}/collection-steps",
+            Example(
+                {"loan_no": late},
+                body={
+                    "kind": "phone_call",
+                    "taken_on": self.today,
+                    "days_overdue": 20,
+                    "outcome": "借款人承诺月底还款",
+                },
+            ),
+        )
+        troubled = self.loan()
+        self.overdue(troubled, 40, on=45)
+        self.example(
+            "POST",
+            "/loans/{loan_no}/restructurings",
+            Example(
+                {"loan_no": troubled},
+                body={
+                    "restructured_on": self.today,
+                    "new_maturity_date": (self.day + timedelta(days=720)).isoformat(),
+                    "new_interest_rate": "4.10%",
+                    "terms": "延长期限并按月等额还本",
+                    "reason": "借款人经营暂时困难但仍有还款意愿",
+                },
+            ),
+        )
+        self.example(
+            "POST",
+            "/loans/{loan_no}/extensions",
+            Example(
+                {"loan_no": self.loan()},
+                body={
+                    "approved_on": self.today,
+                    "new_maturity_date": (self.value_date + timedelta(days=900)).isoformat(),
+                    "reason": "项目回款周期延长",
+                },
+            ),
+        )
+        self.example(
+            "POST",
+            "/loans/{loan_no}/handovers",
+            Example(
+                {"loan_no": self.loan()},
+                body={"handed_over_on": self.today, "receiving_no": AM2, "reason": "岗位调整"},
+            ),
+        )
+        bad = self.non_performing()
+        self.example(
+            "POST",
+            "/loans/{loan_no}/asset-preservation",
+            Example(
+                {"loan_no": bad}, body={"transferred_on": self.today, "reason": "逾期超过90天"}
+            ),
+        )
+        self.example(
+            "POST",
+            "/loans/{loan_no}/objections",
+            Example(
+                {"loan_no": self.loan()},
+                body={"subject": "检查记录", "text": "检查日期与实际不符，请核实"},
+            ),
+        )
+        del head
+
+    def non_performing(self) -> str:
+        """A loan 120 days overdue, downgraded to substandard (次级) by 0202 and 0902."""
+        loan_no = self.loan()
+        self.overdue(loan_no, 120, on=200)
+        proposal = self.bank.post(
+            RUNNERS["account_manager"],
+            f"/loans/{loan_no}/classifications",
+            {"grade": "substandard", "reason": "逾期超过90天", "as_of": self.on(201)},
+        )["ids"]["proposal_id"]
+        self.bank.post(
+            RM2,
+            f"/loans/{loan_no}/classifications/{proposal}/approve",
+            {"reason": "同意下调为次级"},
+        )
+        return loan_no
+
+    # ------------------------------------------------------------------ responsibility
+    def responsibility(self) -> None:
+        auditor, am = RUNNERS["auditor"], RUNNERS["account_manager"]
+        determination = {
+            "person_no": am,
+            "stage": "post_loan",
+            "finding": "main",
+            "sanction": "通报批评",
+            "reason": "贷后检查流于形式，未发现挪用",
+        }
+        self.example(
+            "POST",
+            "/loans/{loan_no}/responsibility",
+            Example({"loan_no": self.non_performing()}, body=determination),
+        )
+        appealed = self.non_performing()
+        found = self.bank.post(AUDITOR2, f"/loans/{appealed}/responsibility", determination)
+        self.example(
+            "POST",
+            "/loans/{loan_no}/responsibility/{determination_id}/appeal",
+            Example(
+                {"loan_no": appealed, "determination_id": found["ids"]["determination_id"]},
+                body={"reason": "检查时企业经营正常，挪用发生在检查之后"},
+            ),
+        )
+        decided = self.non_performing()
+        found = self.bank.post(
+            AUDITOR2, f"/loans/{decided}/responsibility", {**determination, "person_no": AM2}
+        )
+        determination_id = found["ids"]["determination_id"]
+        self.bank.post(
+            AM2,
+            f"/loans/{decided}/responsibility/{determination_id}/appeal",
+            {"reason": "已按规定完成检查"},
+        )
+        self.example(
+            "POST",
+            "/loans/{loan_no}/responsibility/{determination_id}/decision",
+            Example(
+                {"loan_no": decided, "determination_id": determination_id},
+                body={"outcome": "upheld", "reason": "复核维持原认定"},
+            ),
+        )
+        del auditor
+
+    # ------------------------------------------------------------------ collateral
+    def collateral(self) -> None:
+        am, archivist = RUNNERS["account_manager"], RUNNERS["archivist"]
+        custodians = [archivist, ARCHIVIST2]
+        loan_no = self.loan()
+        numbers = iter(range(1, 100))
+
+        def registered() -> str:
+            number = f"YP{next(numbers):03d}"
+            self.bank.post(am, f"/loans/{loan_no}/collateral", {**body, "collateral_no": number})
+            return number
+
+        body = {
+            "collateral_no": "YP000",
+            "kind": "real_estate",
+            "description": "杭州市西湖区某路1号厂房",
+            "owner_name": "模糊测试示例有限公司",
+            "appraised_value": "800000.00",
+            "appraised_on": self.on(0),
+            "registration_no": "浙(2025)杭州市不动产证明第0000001号",
+            "registered_on": self.on(2),
+        }
+        base = "/loans/{loan_no}/collateral"
+        self.example(
+            "POST", base, Example({"loan_no": loan_no}, body={**body, "collateral_no": "YP900"})
+        )
+
+        def example(action: str, number: str, payload: dict[str, Any]) -> None:
+            self.example(
+                "POST",
+                f"{base}/{{collateral_no}}/{action}",
+                Example({"loan_no": loan_no, "collateral_no": number}, body=payload),
+            )
+
+        lodging = {
+            "certificate_no": "0012345",
+            "lodged_on": self.on(5),
+            "custodian_nos": custodians,
+        }
+        example("lodge", registered(), {**lodging, "lodged_on": self.today})
+        out = registered()
+        self.bank.post(archivist, f"{base.format(loan_no=loan_no)}/{out}/lodge", lodging)
+        taking = {
+            "taken_out_on": self.on(10),
+            "purpose": "办理续贷抵押登记",
+            "custodian_nos": custodians,
+        }
+        example("take-out", out, {**taking, "taken_out_on": self.today})
+        back = registered()
+        self.bank.post(archivist, f"{base.format(loan_no=loan_no)}/{back}/lodge", lodging)
+        self.bank.post(archivist, f"{base.format(loan_no=loan_no)}/{back}/take-out", taking)
+        example("return", back, {"returned_on": self.today, "custodian_nos": custodians})
+        example("revalue", registered(), {"revalued_on": self.today, "value": "760000.00"})
+        renewal = {
+            "policy_no": "PICC-0001",
+            "insurer": "中国人民财产保险",
+            "expires_on": self.on(400),
+        }
+        example("insurance/renew", registered(), renewal)
+        lapsing = registered()
+        self.bank.post(am, f"{base.format(loan_no=loan_no)}/{lapsing}/insurance/renew", renewal)
+        example("insurance/lapse", lapsing, {"lapsed_on": self.today})
+        example("release", registered(), {"released_on": self.today, "reason": "借款人以存单置换"})
+        self.collateral_read = (loan_no, registered())
+
+    # ------------------------------------------------------------------ borrowing (借阅)
+    def borrowing(self) -> None:
+        officer, head = RUNNERS["post_loan_officer"], RUNNERS["archive_head"]
+        archivist = RUNNERS["archivist"]
+        request = {
+            "purpose": "audit",
+            "form": "original",
+            "reason": "年度审计抽查原件",
+            "requested_on": self.on(358),
+            "due_on": (self.day + timedelta(days=30)).isoformat(),
+        }
+        path = "/loans/{loan_no}/dossier/borrowings"
+        loan_no, _pages = self.dossier()
+        self.example(
+            "POST",
+            path,
+            Example({"loan_no": loan_no}, body={**request, "requested_on": self.today}),
+        )
+
+        def requested(**overrides: Any) -> tuple[str, dict[str, int]]:
+            loan_no, pages = self.dossier()
+            answer = self.bank.post(officer, path.format(loan_no=loan_no), {**request, **overrides})
+            return str(answer["aggregate_id"]), pages
+
+        def example(action: str, borrowing_id: str, payload: dict[str, Any]) -> None:
+            self.example(
+                "POST",
+                f"/borrowings/{{borrowing_id}}/{action}",
+                Example({"borrowing_id": borrowing_id}, body=payload),
+            )
+
+        approval = {"archivist_no": archivist}
+        approved, _ = requested()
+        example("approve", approved, approval)
+        rejected, _ = requested()
+        example("reject", rejected, {"reason": "用途不明"})
+        checked, pages = requested()
+        self.bank.post(head, f"/borrowings/{checked}/approve", approval)
+        example("check-out", checked, {"on": self.today, "pages": pages})
+        returned, pages = requested()
+        self.bank.post(head, f"/borrowings/{returned}/approve", {"archivist_no": ARCHIVIST2})
+        counted = {"on": self.on(359), "pages": pages}
+        self.bank.post(ARCHIVIST2, f"/borrowings/{returned}/check-out", counted)
+        example("return", returned, {"on": self.today, "pages": pages})
+        closed, pages = requested()
+        self.bank.post(head, f"/borrowings/{closed}/approve", {"archivist_no": ARCHIVIST2})
+        self.bank.post(ARCHIVIST2, f"/borrowings/{closed}/check-out", {**counted, "pages": pages})
+        self.bank.post(
+            ARCHIVIST2, f"/borrowings/{closed}/return", {"on": self.on(360), "pages": pages}
+        )
+        example("close", closed, {"closed_on": self.today})
+        self.borrowing_id = closed
+        copied, _ = requested(form="electronic_copy")
+        self.bank.post(head, f"/borrowings/{copied}/approve", approval)
+        example("electronic-copy", copied, {"issued_on": self.today})
+        self.example("POST", "/borrowings/overdue-notices", Example(body={"on": self.today}))
+
+    # ------------------------------------------------------------------ the archive office
+    def archive_office(self) -> None:
+        am, archivist = RUNNERS["account_manager"], RUNNERS["archivist"]
+        items = [
+            {"doc_type": "loan_contract", "title": "借款合同", "pages": 6},
+            {"doc_type": "guarantee_contract", "title": "保证合同", "pages": 4},
+        ]
+        transfer = {"kind": "originals", "items": items, "listed_on": self.on(20)}
+        dossier = "/loans/{loan_no}/dossier"
+        self.example(
+            "POST",
+            f"{dossier}/transfers",
+            Example({"loan_no": self.loan()}, body={**transfer, "listed_on": self.today}),
+        )
+
+        def listed(loan_no: str) -> str:
+            answer = self.bank.post(am, f"/loans/{loan_no}/dossier/transfers", transfer)
+            return str(answer["ids"]["transfer_id"])
+
+        checks = [
+            {"item_no": 1, "condition": "present", "pages_counted": 6},
+            {"item_no": 2, "condition": "damaged", "pages_counted": 4, "note": "水渍"},
+        ]
+        receiving = self.loan()
+        self.example(
+            "POST",
+            f"{dossier}/transfers/{{transfer_id}}/receive",
+            Example(
+                {"loan_no": receiving, "transfer_id": listed(receiving)},
+                body={"checks": checks, "received_on": self.today},
+            ),
+        )
+        damaged = self.loan()
+        receipt = {"checks": checks, "received_on": self.on(21)}
+        received = self.bank.post(
+            archivist, f"/loans/{damaged}/dossier/transfers/{listed(damaged)}/receive", receipt
+        )
+        self.example(
+            "POST",
+            f"{dossier}/defects/{{defect_id}}/clear",
+            Example(
+                {"loan_no": damaged, "defect_id": received["ids"]["defect:2"]},
+                body={"cleared_on": self.today, "note": "已修复"},
+            ),
+        )
+        shelved = self.loan()
+        self.bank.post(
+            archivist, f"/loans/{shelved}/dossier/transfers/{listed(shelved)}/receive", receipt
+        )
+        self.example(
+            "POST",
+            f"{dossier}/catalogue",
+            Example(
+                {"loan_no": shelved},
+                body={"shelf_location": "2-03-05-2", "catalogued_on": self.today},
+            ),
+        )
+        hold = {
+            "kind": "litigation",
+            "reason": "借款人涉诉",
+            "reference": "(2025)浙0102民初9号",
+            "placed_on": self.on(100),
+        }
+        self.example(
+            "POST",
+            f"{dossier}/holds",
+            Example({"loan_no": self.loan()}, body={**hold, "placed_on": self.today}),
+        )
+        held = self.loan()
+        hold_id = self.bank.post(AUDITOR2, f"/loans/{held}/dossier/holds", hold)["ids"]["hold_id"]
+        self.example(
+            "POST",
+            f"{dossier}/holds/{{hold_id}}/release",
+            Example(
+                {"loan_no": held, "hold_id": hold_id},
+                body={"reason": "已结案", "released_on": self.today},
+            ),
+        )
+        self.example("POST", f"{dossier}/fixity-checks", Example({"loan_no": self.loan()}))
+
+    # ------------------------------------------------------------------ retention and destruction
+    def expired(self) -> str:
+        """A loan settled in 1991 whose dossier is catalogued: its 30 years ended in 2021."""
+        am, archivist = RUNNERS["account_manager"], RUNNERS["archivist"]
+        loan_no = self.loan(
+            value_date="1990-03-01", maturity_date="1991-03-01", principal="100000.00"
+        )
+        self.bank.post(
+            am,
+            f"/loans/{loan_no}/repayments",
+            {"paid_on": "1991-03-01", "principal": "100000.00", "interest": "4350.00"},
+        )
+        self.bank.post(am, f"/loans/{loan_no}/settlement", {"settled_on": "1991-03-01"})
+        listed = self.bank.post(
+            am,
+            f"/loans/{loan_no}/dossier/transfers",
+            {
+                "kind": "full",
+                "items": [{"doc_type": "loan_contract", "title": "借款合同", "pages": 6}],
+                "listed_on": "1991-03-05",
+            },
+        )
+        self.bank.post(
+            archivist,
+            f"/loans/{loan_no}/dossier/transfers/{listed['ids']['transfer_id']}/receive",
+            {
+                "checks": [{"item_no": 1, "condition": "present", "pages_counted": 6}],
+                "received_on": "1991-03-06",
+            },
+        )
+        self.bank.post(
+            archivist,
+            f"/loans/{loan_no}/dossier/catalogue",
+            {"shelf_location": "1-01-01-1", "catalogued_on": "1991-03-07"},
+        )
+        return loan_no
+
+    def appraised(self, opinion: str) -> tuple[str, str]:
+        """An expired dossier, appraised by the archive head; its appraisal id."""
+        head = RUNNERS["archive_head"]
+        loan_no = self.expired()
+        appraisal_id = self.opened(loan_no)
+        self.bank.post(
+            head,
+            f"/loans/{loan_no}/dossier/appraisals/{appraisal_id}/decide",
+            {"opinion": opinion, "text": "已无保存价值", "decided_on": self.ago(28)},
+        )
+        return loan_no, appraisal_id
+
+    def opened(self, loan_no: str) -> str:
+        answer = self.bank.post(
+            RUNNERS["archive_head"],
+            f"/loans/{loan_no}/dossier/appraisals",
+            {"opened_on": self.ago(30), "group_nos": [ARCHIVIST2, AUDITOR2]},
+        )
+        return str(answer["ids"]["appraisal_id"])
+
+    def ago(self, days: int) -> str:
+        return (self.day - timedelta(days=days)).isoformat()
+
+    def retention(self) -> None:
+        head, branch_head = RUNNERS["archive_head"], RUNNERS["branch_head"]
+        dossier = "/loans/{loan_no}/dossier"
+        self.example(
+            "POST",
+            f"{dossier}/appraisals",
+            Example(
+                {"loan_no": self.expired()},
+                body={"opened_on": self.today, "group_nos": [ARCHIVIST2, AUDITOR2]},
+            ),
+        )
+        deciding = self.expired()
+        self.example(
+            "POST",
+            f"{dossier}/appraisals/{{appraisal_id}}/decide",
+            Example(
+                {"loan_no": deciding, "appraisal_id": self.opened(deciding)},
+                body={"opinion": "destroy", "text": "已无保存价值", "decided_on": self.today},
+            ),
+        )
+        kept, appraisal_id = self.appraised("extend")
+        self.example(
+            "POST",
+            f"{dossier}/retention/extend",
+            Example(
+                {"loan_no": kept},
+                body={
+                    "ends_on": (self.day + timedelta(days=3650)).isoformat(),
+                    "reason": "仍在追偿，延长保管",
+                    "extended_on": self.today,
+                    "appraisal_id": appraisal_id,
+                },
+            ),
+        )
+        batches = "/destruction-batches"
+        destroyed, _ = self.appraised("destroy")
+        self.example(
+            "POST",
+            batches,
+            Example(body={"loan_nos": [destroyed], "proposed_on": self.today}),
+        )
+
+        def proposed() -> str:
+            loan_no, _ = self.appraised("destroy")
+            answer = self.bank.post(
+                head, batches, {"loan_nos": [loan_no], "proposed_on": self.ago(20)}
+            )
+            return str(answer["ids"]["batch_id"])
+
+        approval = {"approved_on": self.ago(10)}
+        batch = proposed()
+        self.example(
+            "POST",
+            f"{batches}/{{batch_id}}/approve",
+            Example({"batch_id": batch}, body={"approved_on": self.today}),
+        )
+        batch = proposed()
+        self.bank.post(branch_head, f"{batches}/{batch}/approve", approval)
+        self.example(
+            "POST",
+            f"{batches}/{{batch_id}}/compliance-approve",
+            Example({"batch_id": batch}, body={"approved_on": self.today}),
+        )
+        batch = proposed()
+        self.bank.post(branch_head, f"{batches}/{batch}/approve", approval)
+        self.bank.post(RUNNERS["compliance"], f"{batches}/{batch}/compliance-approve", approval)
+        self.example(
+            "POST",
+            f"{batches}/{{batch_id}}/execute",
+            Example(
+                {"batch_id": batch},
+                body={
+                    "supervisor_nos": [AUDITOR2, RM2],
+                    "it_supervisor_no": RUNNERS["administrator"],
+                    "method": "密钥销毁、删除电子文件；纸质碎纸",
+                },
+            ),
+        )
+        self.batch_id = batch
+
+    # ------------------------------------------------------------------ integrity, reports, staff
+    def integrity(self) -> None:
+        auditor = RUNNERS["auditor"]
+        self.example(
+            "POST",
+            "/loans/{loan_no}/audit-bundles",
+            Example({"loan_no": self.loan()}, body={"purpose": "内部审计抽查"}),
+        )
+        self.example("POST", "/integrity/verifications", Example(body={"documents": False}))
+        run = self.bank.post(AUDITOR2, "/integrity/verifications", {"documents": False})
+        self.parameters["run_id"] = run["run_id"]
+        self.bank.post(auditor, "/integrity/checkpoints")
+        sizes = sorted(
+            c["tree_size"] for c in self.bank.get(auditor, "/integrity/checkpoints")["data"]
+        )
+        if len(sizes) < 2:
+            raise SetupFailed(f"the demo has {len(sizes)} signed checkpoints, not two")
+        self.parameters |= {"tree_size": sizes[-1], "first": sizes[0], "second": sizes[-1]}
+        self.parameters["position"] = 1
+        self.example(
+            "POST",
+            "/reports/compliance",
+            Example(body={"purpose": "监管检查报送", "format": "xlsx"}),
+        )
+
+    def staff(self) -> None:
+        admin = RUNNERS["administrator"]
+
+        def enrolled(staff_no: str, roles: list[str]) -> str:
+            self.bank.post(
+                admin,
+                "/staff",
+                {
+                    "staff_no": staff_no,
+                    "name": "模糊测试员工",
+                    "branch": "城东支行",
+                    "roles": roles,
+                },
+            )
+            return staff_no
+
+        self.example(
+            "POST",
+            "/staff",
+            Example(
+                body={
+                    "staff_no": "FZ0001",
+                    "name": "新入职员工",
+                    "branch": "城东支行",
+                    "roles": ["account_manager"],
+                }
+            ),
+        )
+        self.example(
+            "POST",
+            "/staff/{staff_no}/roles",
+            Example({"staff_no": enrolled("FZ0002", [])}, body={"role": "reviewer"}),
+        )
+        self.example(
+            "POST",
+            "/staff/{staff_no}/roles/{role}/revoke",
+            Example(
+                {"staff_no": enrolled("FZ0003", ["auditor"]), "role": "auditor"},
+                body={"reason": "调离审计岗位"},
+            ),
+        )
+        self.example(
+            "POST", "/staff/{staff_no}/tokens", Example({"staff_no": enrolled("FZ0004", [])})
+        )
+
+    # ------------------------------------------------------------------ reads
+    def reads(self) -> None:
+        """What the reads need: a demo loan with its documents, and the records made above."""
+        loan_no, documents = self.read_loan
+        collateral_loan, collateral_no = self.collateral_read
+        self.parameters |= {
+            "loan_no": loan_no,
+            "sha256": next(d["sha256"] for d in documents if d["media_type"] == "application/pdf"),
+            "purpose": "audit",
+            "staff_no": RUNNERS["account_manager"],
+            "borrowing_id": self.borrowing_id,
+            "batch_id": self.batch_id,
+            "as_of": self.today,
+            "on": self.today,
+            "q": "借款",
+        }
+        for suffix in ("", "/events"):
+            self.example(
+                "GET",
+                f"/loans/{{loan_no}}/collateral/{{collateral_no}}{suffix}",
+                Example({"loan_no": collateral_loan, "collateral_no": collateral_no}),
+            )
+
+
+def prepare(base_url: str, credentials_file: Path, today: date) -> Scenario:
+    """Make every example true on the served demo; the scenario holds the examples."""
+    bank = Bank(base_url, credentials(credentials_file))
+    scenario = Scenario(bank, today)
+    try:
+        for step in (
+            scenario.demo,
+            scenario.lending,
+            scenario.responsibility,
+            scenario.collateral,
+            scenario.borrowing,
+            scenario.archive_office,
+            scenario.retention,
+            scenario.integrity,
+            scenario.staff,
+            scenario.reads,
+        ):
+            step()
+    finally:
+        bank.close()
+    return scenario
