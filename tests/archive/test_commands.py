@@ -81,6 +81,8 @@ def test_a_field_a_request_names_otherwise_keeps_its_own_name_in_code() -> None:
     ("overrides", "field"),
     [
         ({"findings": ""}, "findings"),
+        ({"findings": "经营\x07正常"}, "findings"),
+        ({"reviewer_no": "reviewer\n"}, "reviewer_no"),
         ({"kind": "weekly"}, "kind"),
         ({"inspected_on": "yesterday"}, "inspected_on"),
         ({"inspection_note": "extra"}, "inspection_note"),
