@@ -10,7 +10,8 @@ from uuid import UUID
 from pydantic import BaseModel, Field
 
 from api.fields import MAX_INT, MULTILINE, ONE_LINE
-from api.schemas import Command, Sentence, Short, Text
+from api.schemas import Command
+from archive.fields import Sentence, Short, Text
 from domain.dossier import Dossier
 from domain.values import AppraisalOpinion, HoldKind, ItemCondition, TransferKind
 

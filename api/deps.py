@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Annotated, Generic, TypeVar
 from uuid import UUID
 
@@ -18,7 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from api.composition import Integrity
 from api.fields import Line
 from archive.application import DossierArchive
-from archive.core import CommandContext
+from archive.core import CommandContext, expecting
 from archive.documents.ingest import Upload
 from archive.errors import AuthenticationError
 from domain.errors import InvalidInputError
@@ -131,16 +131,7 @@ class CommandInput(Generic[M]):
     uploads: list[Upload]
 
     def context(self, ctx: CommandContext) -> CommandContext:
-        expected = getattr(self.body, "expected_version", None)
-        if expected is None:
-            return ctx
-        if ctx.expected_version is not None and ctx.expected_version != expected:
-            raise InvalidInputError(
-                "If-Match 与 expected_version 不一致",
-                "If-Match and expected_version disagree",
-                field="expected_version",
-            )
-        return replace(ctx, expected_version=expected)
+        return expecting(ctx, getattr(self.body, "expected_version", None))
 
 
 def command_input(

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 from api.fields import MAX_INT, MULTILINE, ONE_LINE
 from archive.commands.integrity import DossierFixity
 from archive.core import CommandResult
+from archive.fields import Code, Number, Sentence, Short, Text
 from archive.reading import RecordedEvent
 from domain.collateral import Collateral
 from domain.dossier import Dossier
@@ -24,13 +25,11 @@ from domain.values import (
     CollectionStepKind,
     Grade,
     GuaranteeType,
-    InspectionKind,
     Product,
     RepaymentMethod,
     ResponsibilityFinding,
     ResponsibilityStage,
     Role,
-    WarningColour,
     WriteOffCriterion,
 )
 
@@ -55,16 +54,6 @@ Money = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=2), _money(
 PositiveMoney = Annotated[
     Decimal, Field(gt=0, max_digits=18, decimal_places=2), _money({"exclusiveMinimum": 0})
 ]
-Text = Annotated[str, Field(min_length=1, max_length=4000), MULTILINE]
-"""A judgement in words (findings, reasons, measures): may span lines."""
-Short = Annotated[str, Field(min_length=1, max_length=200), ONE_LINE]
-"""A name, number or reference: one line."""
-Sentence = Annotated[str, Field(min_length=1, max_length=500), ONE_LINE]
-"""A purpose, a title or a description in one line."""
-Code = Annotated[str, Field(min_length=1, max_length=64), ONE_LINE]
-"""A code, rating, rate or certificate number."""
-Number = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$"), ONE_LINE]
-"""An identifier chosen by the bank: a loan number (借据号), a collateral number (押品编号)."""
 
 
 class Command(BaseModel):
@@ -125,18 +114,6 @@ class OverdueCreate(Command):
     overdue_interest: Money
 
 
-class InspectionCreate(Command):
-    kind: InspectionKind
-    inspected_on: date
-    reviewer_no: Short = Field(description="staff number of the reviewer (复核人)")
-    findings: Text
-
-
-class InspectionCorrection(Command):
-    findings: Text
-    reason: Text
-
-
 class ProposalCreate(Command):
     grade: Grade
     sub_grade: Annotated[str, Field(max_length=64), ONE_LINE] | None = None
@@ -145,23 +122,6 @@ class ProposalCreate(Command):
 
 
 class Decision(Command):
-    reason: Text
-
-
-class WarningCreate(Command):
-    colour: WarningColour
-    code: Annotated[str, Field(min_length=1, max_length=32), ONE_LINE]
-    raised_on: date
-    reason: Text
-
-
-class WarningHandling(Command):
-    handled_on: date
-    measures: Text
-
-
-class WarningClearance(Command):
-    cleared_on: date
     reason: Text
 
 

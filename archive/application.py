@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
+from archive.commands import Command, handler_of
 from archive.commands.borrowing import CirculationCommands
 from archive.commands.classification import GradingCommands
 from archive.commands.collateral import CollateralCommands, CollateralQueries
@@ -15,12 +19,15 @@ from archive.commands.responsibility import AccountabilityCommands
 from archive.commands.staff import StaffCommands
 from archive.commands.warnings import WarningCommands
 from archive.commands.workout import WorkoutCommands
+from archive.core import CommandContext, expecting
+from archive.documents.ingest import Upload
 from archive.documents.sweeping import Sweeping
 from archive.reading import ReadQueries
 from archive.reports.bundles import BundleCommands
 from archive.reports.compliance import ReportCommands
 from archive.rules import RulesCommands
 from archive.verification import VerificationCommands
+from domain.errors import InvalidInputError
 
 
 class DossierArchive(
@@ -50,3 +57,21 @@ class DossierArchive(
     # The name prefixes the PostgreSQL tables (dossierarchive_events) and eventsourcing's
     # per-application environment keys; fixed here so that it never follows a class rename.
     name = "DossierArchive"
+
+    def execute(self, ctx: CommandContext, command: Command, uploads: Sequence[Upload] = ()) -> Any:
+        """Hand ``command`` to the method that handles it, with its documents.
+
+        The command's ``expected_version`` joins the caller's context (it must agree with the
+        If-Match the caller sent); a command that files no documents refuses any.
+        """
+        handler = handler_of(type(command))
+        ctx = expecting(ctx, command.expected_version)
+        if type(command).files_documents:
+            return handler(self, ctx, command, uploads)
+        if uploads:
+            raise InvalidInputError(
+                "此操作不附文件；补充材料请通过 /dossier/documents 归档",
+                "this command files no documents; file supplements through /dossier/documents",
+                field=uploads[0].doc_type,
+            )
+        return handler(self, ctx, command)

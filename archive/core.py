@@ -29,6 +29,7 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Notification
 from eventsourcing.utils import get_topic
 
+from archive.commands import Command, LoanCommand
 from archive.config import ArchiveConfig
 from archive.documents.ingest import StagedDocument, Upload, staged
 from archive.documents.pdfsafety import extract_text
@@ -44,7 +45,7 @@ from domain.authorization import Action, choose_role
 from domain.collateral import Collateral
 from domain.dates import HAPPENED, check_happened
 from domain.dossier import Dossier
-from domain.errors import NotFoundError
+from domain.errors import InvalidInputError, NotFoundError
 from domain.loan import Loan
 from domain.rules import RuleSet, RulesInForce, parse_adopted, shipped_rules
 from domain.staff import Staff
@@ -76,6 +77,19 @@ class CommandContext:
     role: Role | None = None
     expected_version: int | None = None
     idempotency_key: str | None = None
+
+
+def expecting(ctx: CommandContext, expected_version: int | None) -> CommandContext:
+    """``ctx`` with the version a command's body expects, which must agree with If-Match."""
+    if expected_version is None:
+        return ctx
+    if ctx.expected_version is not None and ctx.expected_version != expected_version:
+        raise InvalidInputError(
+            "If-Match 与 expected_version 不一致",
+            "If-Match and expected_version disagree",
+            field="expected_version",
+        )
+    return replace(ctx, expected_version=expected_version)
 
 
 @dataclass(frozen=True)
@@ -604,6 +618,22 @@ class ArchiveCore(Application[UUID]):
             return Work(loan, touched, dict(ids), loan.loan_no)
 
         return self._execute(ctx, action, {"loan_no": loan_no, **params}, body, uploads)
+
+    def run(
+        self, ctx: CommandContext, cmd: Command, body: Body, uploads: Sequence[Upload] = ()
+    ) -> CommandResult:
+        """The command path for a typed command: its action, its fields fingerprinted."""
+        return self._execute(ctx, cmd.action, cmd.params(), body, uploads)
+
+    def for_loan(
+        self,
+        ctx: CommandContext,
+        cmd: LoanCommand,
+        command: Callable[[Loan, Actor, list[DocumentRef]], Mapping[str, str] | None],
+        uploads: Sequence[Upload] = (),
+    ) -> CommandResult:
+        """:meth:`on_loan` for a typed command: its loan, action and fields."""
+        return self.on_loan(ctx, cmd.action, cmd.loan_no, cmd.params(), command, uploads)
 
 
 def _fingerprint(action: Action, params: Mapping[str, Any], refs: list[DocumentRef]) -> str:

@@ -61,6 +61,7 @@ from rich.table import Table
 
 import archive.documents.ingest
 from archive.application import DossierArchive
+from archive.commands.inspections import RecordInspection
 from archive.commands.lifecycle import Disbursement
 from archive.config import ArchiveConfig
 from archive.core import SYSTEM_ID, CommandContext
@@ -414,14 +415,16 @@ class Bench:
         self, pool: Sequence[str], uploads: Callable[[int], list[Upload]]
     ) -> Callable[[int], None]:
         def command(i: int) -> None:
-            self.app.record_inspection(
+            self.app.execute(
                 self.manager,
-                pool[i % len(pool)],
-                kind=InspectionKind.ROUTINE,
-                inspected_on=date(2025, 4, 10),
-                reviewer_no="rv001",
-                findings=f"{FINDINGS}（第{i}次）",
-                uploads=uploads(i),
+                RecordInspection(
+                    loan_no=pool[i % len(pool)],
+                    kind=InspectionKind.ROUTINE,
+                    inspected_on=date(2025, 4, 10),
+                    reviewer_no="rv001",
+                    findings=f"{FINDINGS}（第{i}次）",
+                ),
+                uploads(i),
             )
 
         return command

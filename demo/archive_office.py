@@ -36,6 +36,7 @@ from typing import Any
 from uuid import UUID, uuid5
 
 from archive.application import DossierArchive
+from archive.commands import command_named
 from archive.commands.custody import closed_on
 from archive.core import CommandContext, CommandResult
 from demo.gaps import BORROWED_ON, BORROWING_DUE_ON, BORROWING_OVERDUE, DELIBERATE_LOAN_NOS
@@ -586,9 +587,13 @@ class _Office:
             args = [_value(a) for a in task.args]
             kwargs = {k: _value(v) for k, v in task.kwargs.items()}
             try:
-                result = getattr(self.archive, task.command)(
-                    self.contexts[task.actor], *args, **kwargs
-                )
+                ctx = self.contexts[task.actor]
+                typed = command_named(task.command)
+                if typed is None:
+                    result = getattr(self.archive, task.command)(ctx, *args, **kwargs)
+                else:
+                    fields = dict(zip(typed.path, args, strict=False))
+                    result = self.archive.execute(ctx, typed.model_validate({**fields, **kwargs}))
             except Exception as error:
                 error.add_note(f"demo archive office: {task.command} of {task.on} by {task.actor}")
                 raise

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from multiprocessing import get_all_start_methods, get_context
 
 from archive.application import DossierArchive
+from archive.commands import command_named
 from archive.core import SYSTEM_ID, CommandContext, CommandResult
 from archive.documents.ingest import Upload, from_bytes
 from demo.archive_office import run_archive_office
@@ -167,6 +168,13 @@ def _send(
     if step.command == "disburse":
         parties = {k: v for k, v in step.kwargs.items() if k != "facts"}
         return archive.disburse(ctx, step.kwargs["facts"], uploads, **parties)
+    typed = command_named(step.command)
+    if typed is not None:
+        done = archive.execute(
+            ctx, typed.model_validate({"loan_no": loan_no, **step.kwargs}), uploads
+        )
+        assert isinstance(done, CommandResult)
+        return done
     command = getattr(archive, step.command)
     extra = {"uploads": uploads} if uploads else {}
     result = command(ctx, loan_no, **step.kwargs, **extra)

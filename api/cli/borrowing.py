@@ -33,6 +33,16 @@ from api.cli.common import (
     office,
 )
 from archive.application import DossierArchive
+from archive.commands.borrowing import (
+    ApproveBorrowing,
+    CheckOut,
+    CloseBorrowing,
+    IssueElectronicCopy,
+    NoteOverdueBorrowings,
+    RejectBorrowing,
+    RequestBorrowing,
+    ReturnBorrowing,
+)
 from archive.core import CommandContext
 from domain.borrowing import Borrowing
 from domain.errors import AuthorizationError
@@ -98,15 +108,17 @@ def request(
 ) -> None:
     """借阅申请 / Ask to borrow the dossier, or the listed documents of it."""
     with office(token, role) as (archive, ctx):
-        result = archive.request_borrowing(
+        result = archive.execute(
             ctx,
-            loan_no,
-            purpose=purpose,
-            form=form,
-            reason=reason,
-            requested_on=requested_on,
-            due_on=due_on,
-            documents=document or None,
+            RequestBorrowing(
+                loan_no=loan_no,
+                purpose=purpose,
+                form=form,
+                reason=reason,
+                requested_on=requested_on,
+                due_on=due_on,
+                documents=document or None,
+            ),
         )
         done("已申请借阅", "borrowing requested", result)
         try:
@@ -131,8 +143,11 @@ def approve(
 ) -> None:
     """审批同意 / Approve: the archive head; for tier-1 items the branch head as well."""
     with office(token, role) as (archive, ctx):
-        result = archive.approve_borrowing(
-            ctx, borrowing_id, due_on=due_on, archivist_no=archivist_no, reason=reason
+        result = archive.execute(
+            ctx,
+            ApproveBorrowing(
+                borrowing_id=borrowing_id, due_on=due_on, archivist_no=archivist_no, reason=reason
+            ),
         )
     done("已审批", "borrowing approved", result)
 
@@ -141,7 +156,7 @@ def approve(
 def reject(borrowing_id: Id, reason: Reason, token: Token = None, role: ActAs = None) -> None:
     """驳回 / Refuse the borrowing, with the reason."""
     with office(token, role) as (archive, ctx):
-        result = archive.reject_borrowing(ctx, borrowing_id, reason=reason)
+        result = archive.execute(ctx, RejectBorrowing(borrowing_id=borrowing_id, reason=reason))
     done("已驳回", "borrowing rejected", result)
 
 
@@ -166,8 +181,13 @@ def check_out(
 ) -> None:
     """借出 / Hand the originals out, the pages of each item counted."""
     with office(token, role) as (archive, ctx):
-        result = archive.check_out(
-            ctx, borrowing_id, checked_out_on=on, pages={p.sha256: p.pages for p in pages}
+        result = archive.execute(
+            ctx,
+            CheckOut(
+                borrowing_id=borrowing_id,
+                checked_out_on=on,
+                pages={p.sha256: p.pages for p in pages},
+            ),
         )
     done("已借出", "checked out", result)
 
@@ -182,8 +202,13 @@ def return_(
 ) -> None:
     """归还 / Take the originals back; a page shortfall is recorded and escalated."""
     with office(token, role) as (archive, ctx):
-        result = archive.return_borrowing(
-            ctx, borrowing_id, returned_on=on, pages={p.sha256: p.pages for p in pages}
+        result = archive.execute(
+            ctx,
+            ReturnBorrowing(
+                borrowing_id=borrowing_id,
+                returned_on=on,
+                pages={p.sha256: p.pages for p in pages},
+            ),
         )
         borrowing = archive.get_borrowing(ctx, borrowing_id)
     done("已归还", "returned", result)
@@ -205,7 +230,9 @@ def close(
 ) -> None:
     """结案 / Close the borrowing; with pages missing, the archive head with a reason."""
     with office(token, role) as (archive, ctx):
-        result = archive.close_borrowing(ctx, borrowing_id, closed_on=on, reason=reason)
+        result = archive.execute(
+            ctx, CloseBorrowing(borrowing_id=borrowing_id, closed_on=on, reason=reason)
+        )
     done("已结案", "borrowing closed", result)
 
 
@@ -222,7 +249,10 @@ def copy(
 ) -> None:
     """电子副本 / Issue the watermarked PDF to the borrower and write it to --out."""
     with office(token, role) as (archive, ctx):
-        made = archive.issue_electronic_copy(ctx, borrowing_id, issued_on=on, expires_on=expires_on)
+        made = archive.execute(
+            ctx,
+            IssueElectronicCopy(borrowing_id=borrowing_id, issued_on=on, expires_on=expires_on),
+        )
     with out.open("xb") as file:
         file.write(made.content)
     done("已发放电子副本", "electronic copy issued", made.result)
@@ -266,7 +296,7 @@ def overdue(
 ) -> None:
     """逾期催还 / Record today's reminder of every overdue borrowing, once a day each."""
     with office(token, role) as (archive, ctx):
-        result = archive.note_overdue_borrowings(ctx, on=on)
+        result = archive.execute(ctx, NoteOverdueBorrowings(on=on))
     if result is None:
         console.print("无新的逾期借阅 / nothing overdue (or already reminded today)")
         return

@@ -2,7 +2,8 @@
 
 Propose a batch of dossiers past retention, the two approvals, the execution that really
 destroys (events, then data keys, then blobs), the batch and its destruction register (销毁清册).
-The same application methods as the HTTP routes (api/routers/disposition.py).
+The same commands as the HTTP routes (api/routers/disposition.py), defined once in
+archive/commands/disposition.py.
 """
 
 from __future__ import annotations
@@ -16,6 +17,12 @@ from rich.markup import escape
 from rich.table import Table
 
 from api.cli.common import ActAs, OutFile, Token, console, day_option, done, office, parse_id
+from archive.commands.disposition import (
+    ApproveDestruction,
+    ComplianceApproveDestruction,
+    ExecuteDestruction,
+    ProposeDestruction,
+)
 
 destruction_app = typer.Typer(help="销毁 / Destruction batches.", no_args_is_help=True)
 
@@ -33,7 +40,7 @@ def propose_destruction(
 ) -> None:
     """提出销毁批次 / Propose a batch with its destruction register (销毁清册)."""
     with office(token, role) as (archive, ctx):
-        result = archive.propose_destruction(ctx, loan_nos=loan_nos, proposed_on=on)
+        result = archive.execute(ctx, ProposeDestruction(loan_nos=loan_nos, proposed_on=on))
     done("已提出销毁", "destruction proposed", result)
 
 
@@ -46,7 +53,7 @@ def approve_destruction(
 ) -> None:
     """审批销毁 / The branch head approves (someone other than the proposer)."""
     with office(token, role) as (archive, ctx):
-        result = archive.approve_destruction(ctx, batch_id, approved_on=on)
+        result = archive.execute(ctx, ApproveDestruction(batch_id=batch_id, approved_on=on))
     done("已审批销毁", "destruction approved", result)
 
 
@@ -59,7 +66,9 @@ def compliance_approve_destruction(
 ) -> None:
     """合规审批 / Compliance approves the batch."""
     with office(token, role) as (archive, ctx):
-        result = archive.compliance_approve_destruction(ctx, batch_id, approved_on=on)
+        result = archive.execute(
+            ctx, ComplianceApproveDestruction(batch_id=batch_id, approved_on=on)
+        )
     done("合规已审批", "compliance approved", result)
 
 
@@ -78,8 +87,14 @@ def execute_destruction(
 ) -> None:
     """执行销毁 / Execute: events, then data keys, then blobs; re-run to finish a crashed run."""
     with office(token, role) as (archive, ctx):
-        result = archive.execute_destruction(
-            ctx, batch_id, supervisor_nos=supervisor, it_supervisor_no=it_supervisor, method=method
+        result = archive.execute(
+            ctx,
+            ExecuteDestruction(
+                batch_id=batch_id,
+                supervisor_nos=supervisor,
+                it_supervisor_no=it_supervisor,
+                method=method,
+            ),
         )
     done("已执行销毁", "destruction executed", result)
 

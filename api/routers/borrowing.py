@@ -3,71 +3,32 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
 from urllib.parse import quote
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Response
-from pydantic import BaseModel, Field
+from fastapi import APIRouter, Response
+from pydantic import BaseModel
 
-from api.deps import ArchiveDep, CommandCtx, CommandInput, ReadCtx, command_input, command_openapi
-from api.fields import MAX_INT, MULTILINE, ONE_LINE
-from api.responses import LoanNo, respond
-from api.schemas import CommandPublic, EventPublic
+from api.deps import ArchiveDep, ReadCtx
+from api.responses import LoanNo
+from api.routers import command_route
+from api.schemas import EventPublic
+from archive.commands.borrowing import (
+    ApproveBorrowing,
+    CheckOut,
+    CloseBorrowing,
+    ElectronicCopy,
+    IssueElectronicCopy,
+    NoteOverdueBorrowings,
+    RejectBorrowing,
+    RequestBorrowing,
+    ReturnBorrowing,
+)
+from archive.core import CommandResult
 from domain.borrowing import Borrowing
-from domain.values import BorrowingForm, BorrowingPurpose
 
 router = APIRouter(tags=["borrowings"])
 C = 201
-Sha256 = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$"), ONE_LINE]
-Reason = Annotated[str, Field(max_length=1000), MULTILINE]
-Version = Annotated[int, Field(ge=1, le=MAX_INT)]
-
-
-class BorrowingCreate(BaseModel):
-    """A borrowing form (借阅单): whole dossier unless ``documents`` lists some of it."""
-
-    purpose: BorrowingPurpose
-    form: BorrowingForm = BorrowingForm.ORIGINAL
-    reason: Annotated[Reason, Field(min_length=1)]
-    requested_on: date
-    due_on: date | None = None
-    documents: list[Sha256] | None = Field(default=None, min_length=1, max_length=500)
-
-
-class BorrowingApproval(BaseModel):
-    due_on: date | None = None
-    archivist_no: Annotated[str, Field(min_length=1, max_length=64), ONE_LINE] | None = None
-    reason: Reason = ""
-    expected_version: Version | None = None
-
-
-class BorrowingRejection(BaseModel):
-    reason: Annotated[Reason, Field(min_length=1)]
-    expected_version: Version | None = None
-
-
-class PageCount(BaseModel):
-    """The pages of each item, counted at the counter (清点页数)."""
-
-    on: date
-    pages: dict[Sha256, Annotated[int, Field(ge=0, le=100_000)]]
-    expected_version: Version | None = None
-
-
-class BorrowingClosure(BaseModel):
-    closed_on: date
-    reason: Reason = ""
-    expected_version: Version | None = None
-
-
-class CopyIssue(BaseModel):
-    issued_on: date
-    expires_on: date | None = None
-
-
-class OverdueNoticeRun(BaseModel):
-    on: date
 
 
 class BorrowingPublic(BaseModel):
@@ -147,36 +108,9 @@ class OverdueNoticesPublic(BaseModel):
     position: int | None
 
 
-def _input(model: type[BaseModel]) -> object:
-    return Depends(command_input(model, documents=False))
-
-
-@router.post(
-    "/loans/{loan_no}/dossier/borrowings",
-    status_code=C,
-    response_model=CommandPublic,
-    openapi_extra=command_openapi(BorrowingCreate, documents=False),
+command_route(
+    router, "/loans/{loan_no}/dossier/borrowings", RequestBorrowing, schema="BorrowingCreate"
 )
-def request_borrowing(
-    loan_no: LoanNo,
-    archive: ArchiveDep,
-    ctx: CommandCtx,
-    cmd: Annotated[CommandInput[BorrowingCreate], _input(BorrowingCreate)],
-    response: Response,
-) -> CommandPublic:
-    """Ask to borrow the dossier or listed documents of it (借阅申请)."""
-    b = cmd.body
-    result = archive.request_borrowing(
-        cmd.context(ctx),
-        loan_no,
-        purpose=b.purpose,
-        form=b.form,
-        reason=b.reason,
-        requested_on=b.requested_on,
-        due_on=b.due_on,
-        documents=b.documents,
-    )
-    return respond(result, response)
 
 
 @router.get("/loans/{loan_no}/dossier/borrowings", response_model=BorrowingsPublic)
@@ -197,129 +131,15 @@ def get_borrowing(
     return BorrowingPublic.of(borrowing, events)
 
 
-@router.post(
-    "/borrowings/{borrowing_id}/approve",
-    status_code=C,
-    response_model=CommandPublic,
-    openapi_extra=command_openapi(BorrowingApproval, documents=False),
-)
-def approve_borrowing(
-    borrowing_id: UUID,
-    archive: ArchiveDep,
-    ctx: CommandCtx,
-    cmd: Annotated[CommandInput[BorrowingApproval], _input(BorrowingApproval)],
-    response: Response,
-) -> CommandPublic:
-    """Approve (审批): the archive head; for tier-1 items the branch head as well."""
-    b = cmd.body
-    result = archive.approve_borrowing(
-        cmd.context(ctx),
-        borrowing_id,
-        due_on=b.due_on,
-        archivist_no=b.archivist_no,
-        reason=b.reason,
-    )
-    return respond(result, response)
+ONE = "/borrowings/{borrowing_id}"
+command_route(router, f"{ONE}/approve", ApproveBorrowing, schema="BorrowingApproval")
+command_route(router, f"{ONE}/reject", RejectBorrowing, schema="BorrowingRejection")
+command_route(router, f"{ONE}/check-out", CheckOut, schema="PageCount")
+command_route(router, f"{ONE}/return", ReturnBorrowing, schema="PageCount")
+command_route(router, f"{ONE}/close", CloseBorrowing, schema="BorrowingClosure")
 
 
-@router.post(
-    "/borrowings/{borrowing_id}/reject",
-    status_code=C,
-    response_model=CommandPublic,
-    openapi_extra=command_openapi(BorrowingRejection, documents=False),
-)
-def reject_borrowing(
-    borrowing_id: UUID,
-    archive: ArchiveDep,
-    ctx: CommandCtx,
-    cmd: Annotated[CommandInput[BorrowingRejection], _input(BorrowingRejection)],
-    response: Response,
-) -> CommandPublic:
-    """Refuse the borrowing (驳回), with the reason."""
-    result = archive.reject_borrowing(cmd.context(ctx), borrowing_id, reason=cmd.body.reason)
-    return respond(result, response)
-
-
-@router.post(
-    "/borrowings/{borrowing_id}/check-out",
-    status_code=C,
-    response_model=CommandPublic,
-    openapi_extra=command_openapi(PageCount, documents=False),
-)
-def check_out(
-    borrowing_id: UUID,
-    archive: ArchiveDep,
-    ctx: CommandCtx,
-    cmd: Annotated[CommandInput[PageCount], _input(PageCount)],
-    response: Response,
-) -> CommandPublic:
-    """Hand the originals out (借出), the pages of each item counted."""
-    result = archive.check_out(
-        cmd.context(ctx), borrowing_id, checked_out_on=cmd.body.on, pages=cmd.body.pages
-    )
-    return respond(result, response)
-
-
-@router.post(
-    "/borrowings/{borrowing_id}/return",
-    status_code=C,
-    response_model=CommandPublic,
-    openapi_extra=command_openapi(PageCount, documents=False),
-)
-def return_borrowing(
-    borrowing_id: UUID,
-    archive: ArchiveDep,
-    ctx: CommandCtx,
-    cmd: Annotated[CommandInput[PageCount], _input(PageCount)],
-    response: Response,
-) -> CommandPublic:
-    """Take the originals back (归还); a page shortfall is recorded and escalated."""
-    result = archive.return_borrowing(
-        cmd.context(ctx), borrowing_id, returned_on=cmd.body.on, pages=cmd.body.pages
-    )
-    return respond(result, response)
-
-
-@router.post(
-    "/borrowings/{borrowing_id}/close",
-    status_code=C,
-    response_model=CommandPublic,
-    openapi_extra=command_openapi(BorrowingClosure, documents=False),
-)
-def close_borrowing(
-    borrowing_id: UUID,
-    archive: ArchiveDep,
-    ctx: CommandCtx,
-    cmd: Annotated[CommandInput[BorrowingClosure], _input(BorrowingClosure)],
-    response: Response,
-) -> CommandPublic:
-    """Close the borrowing (结案); with pages missing, the archive head with a reason."""
-    result = archive.close_borrowing(
-        cmd.context(ctx), borrowing_id, closed_on=cmd.body.closed_on, reason=cmd.body.reason
-    )
-    return respond(result, response)
-
-
-@router.post(
-    "/borrowings/{borrowing_id}/electronic-copy",
-    status_code=C,
-    response_class=Response,
-    responses={201: {"content": {"application/pdf": {}}}},
-    openapi_extra=command_openapi(CopyIssue, documents=False),
-)
-def issue_electronic_copy(
-    borrowing_id: UUID,
-    archive: ArchiveDep,
-    ctx: CommandCtx,
-    cmd: Annotated[CommandInput[CopyIssue], _input(CopyIssue)],
-) -> Response:
-    """The watermarked PDF for the borrower (电子副本); its hash is recorded before it is sent."""
-    copy = archive.issue_electronic_copy(
-        cmd.context(ctx),
-        borrowing_id,
-        issued_on=cmd.body.issued_on,
-        expires_on=cmd.body.expires_on,
-    )
+def _copy(copy: ElectronicCopy, response: Response) -> Response:
     return Response(
         content=copy.content,
         status_code=C,
@@ -335,19 +155,31 @@ def issue_electronic_copy(
     )
 
 
-@router.post(
-    "/borrowings/overdue-notices",
-    response_model=OverdueNoticesPublic,
-    openapi_extra=command_openapi(OverdueNoticeRun, documents=False),
+command_route(
+    router,
+    f"{ONE}/electronic-copy",
+    IssueElectronicCopy,
+    schema="CopyIssue",
+    answer=_copy,
+    response_class=Response,
+    response_model=None,
+    responses={201: {"content": {"application/pdf": {}}}},
 )
-def note_overdue_borrowings(
-    archive: ArchiveDep,
-    ctx: CommandCtx,
-    cmd: Annotated[CommandInput[OverdueNoticeRun], _input(OverdueNoticeRun)],
-) -> OverdueNoticesPublic:
-    """Record today's reminder of every overdue borrowing (逾期催还), at most one a day each."""
-    result = archive.note_overdue_borrowings(cmd.context(ctx), on=cmd.body.on)
+
+
+def _noted(result: CommandResult | None, response: Response) -> OverdueNoticesPublic:
     if result is None:
         return OverdueNoticesPublic(borrowing_ids=[], count=0, position=None)
     ids = [i for i in result.ids.get("borrowing_ids", "").split(",") if i]
     return OverdueNoticesPublic(borrowing_ids=ids, count=len(ids), position=result.position)
+
+
+command_route(
+    router,
+    "/borrowings/overdue-notices",
+    NoteOverdueBorrowings,
+    schema="OverdueNoticeRun",
+    answer=_noted,
+    status_code=200,
+    response_model=OverdueNoticesPublic,
+)

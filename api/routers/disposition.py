@@ -3,45 +3,24 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Response
-from pydantic import BaseModel, Field
+from fastapi import APIRouter, Response
+from pydantic import BaseModel
 
-from api.deps import ArchiveDep, CommandCtx, CommandInput, ReadCtx, command_input, command_openapi
-from api.fields import MULTILINE, ONE_LINE
-from api.responses import respond
-from api.schemas import Command, CommandPublic
+from api.deps import ArchiveDep, ReadCtx
+from api.routers import command_route
+from archive.commands.disposition import (
+    ApproveDestruction,
+    ComplianceApproveDestruction,
+    ExecuteDestruction,
+    ProposeDestruction,
+)
 from domain.disposition import DestructionBatch
 
 router = APIRouter(tags=["destruction"])
-C = 201
 BATCHES = "/destruction-batches"
-Short = Annotated[str, Field(min_length=1, max_length=64), ONE_LINE]
-
-
-class DestructionProposal(Command):
-    loan_nos: Annotated[list[Short], Field(min_length=1, max_length=500)] = Field(
-        description="the loans whose dossiers the batch destroys"
-    )
-    proposed_on: date
-
-
-class DestructionApproval(Command):
-    approved_on: date
-
-
-class DestructionExecution(Command):
-    supervisor_nos: Annotated[list[Short], Field(min_length=1, max_length=20)] = Field(
-        description="staff numbers of the supervisors present (监销人), at least two"
-    )
-    it_supervisor_no: Short | None = Field(
-        default=None, description="the IT supervisor, needed for electronic records"
-    )
-    method: Annotated[str, Field(min_length=1, max_length=500), MULTILINE] = Field(
-        description="how the records are destroyed (销毁方式)"
-    )
 
 
 class DestructionBatchPublic(BaseModel):
@@ -80,100 +59,21 @@ class DestructionBatchPublic(BaseModel):
         )
 
 
-@router.post(
-    BATCHES,
-    status_code=C,
-    response_model=CommandPublic,
-    openapi_extra=command_openapi(DestructionProposal, documents=False),
+ONE = f"{BATCHES}/{{batch_id}}"
+command_route(router, BATCHES, ProposeDestruction, schema="DestructionProposal", name="propose")
+command_route(
+    router, f"{ONE}/approve", ApproveDestruction, schema="DestructionApproval", name="approve"
 )
-def propose(
-    archive: ArchiveDep,
-    ctx: CommandCtx,
-    cmd: Annotated[
-        CommandInput[DestructionProposal],
-        Depends(command_input(DestructionProposal, documents=False)),
-    ],
-    response: Response,
-) -> CommandPublic:
-    """The archive head proposes a batch with its destruction register (销毁清册)."""
-    result = archive.propose_destruction(
-        cmd.context(ctx), loan_nos=cmd.body.loan_nos, proposed_on=cmd.body.proposed_on
-    )
-    return respond(result, response)
-
-
-@router.post(
-    f"{BATCHES}/{{batch_id}}/approve",
-    status_code=C,
-    response_model=CommandPublic,
-    openapi_extra=command_openapi(DestructionApproval, documents=False),
+command_route(
+    router,
+    f"{ONE}/compliance-approve",
+    ComplianceApproveDestruction,
+    schema="DestructionApproval",
+    name="compliance_approve",
 )
-def approve(
-    batch_id: UUID,
-    archive: ArchiveDep,
-    ctx: CommandCtx,
-    cmd: Annotated[
-        CommandInput[DestructionApproval],
-        Depends(command_input(DestructionApproval, documents=False)),
-    ],
-    response: Response,
-) -> CommandPublic:
-    """The branch head approves (someone other than the proposer)."""
-    result = archive.approve_destruction(
-        cmd.context(ctx), batch_id, approved_on=cmd.body.approved_on
-    )
-    return respond(result, response)
-
-
-@router.post(
-    f"{BATCHES}/{{batch_id}}/compliance-approve",
-    status_code=C,
-    response_model=CommandPublic,
-    openapi_extra=command_openapi(DestructionApproval, documents=False),
+command_route(
+    router, f"{ONE}/execute", ExecuteDestruction, schema="DestructionExecution", name="execute"
 )
-def compliance_approve(
-    batch_id: UUID,
-    archive: ArchiveDep,
-    ctx: CommandCtx,
-    cmd: Annotated[
-        CommandInput[DestructionApproval],
-        Depends(command_input(DestructionApproval, documents=False)),
-    ],
-    response: Response,
-) -> CommandPublic:
-    """Compliance approves the batch (合规审批)."""
-    result = archive.compliance_approve_destruction(
-        cmd.context(ctx), batch_id, approved_on=cmd.body.approved_on
-    )
-    return respond(result, response)
-
-
-@router.post(
-    f"{BATCHES}/{{batch_id}}/execute",
-    status_code=C,
-    response_model=CommandPublic,
-    openapi_extra=command_openapi(DestructionExecution, documents=False),
-)
-def execute(
-    batch_id: UUID,
-    archive: ArchiveDep,
-    ctx: CommandCtx,
-    cmd: Annotated[
-        CommandInput[DestructionExecution],
-        Depends(command_input(DestructionExecution, documents=False)),
-    ],
-    response: Response,
-) -> CommandPublic:
-    """Execute the batch: events, then data keys, then blobs; re-run to finish a crashed run."""
-    b = cmd.body
-    result = archive.execute_destruction(
-        cmd.context(ctx),
-        batch_id,
-        supervisor_nos=b.supervisor_nos,
-        it_supervisor_no=b.it_supervisor_no,
-        method=b.method,
-    )
-    return respond(result, response)
 
 
 @router.get(f"{BATCHES}/{{batch_id}}", response_model=DestructionBatchPublic)

@@ -17,16 +17,19 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from hashlib import sha256 as sha256_of
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID, uuid4
 
 from eventsourcing.domain import Aggregate
+from pydantic import ConfigDict, Field
 from pypdf import PdfReader, PdfWriter
 
+from archive.commands import Command, LoanCommand, handles
 from archive.core import CommandContext, CommandResult, Work
 from archive.documents.copies import watermarked_copy
 from archive.documents.ingest import Upload
 from archive.documents.paperwork import BORROW_SLIP_TYPE, borrow_slip_upload
+from archive.fields import MULTILINE, ONE_LINE, Version
 from archive.reading import ReadQueries
 from archive.rules import RulesCommands
 from domain.authorization import Action, register_read
@@ -41,7 +44,8 @@ from domain.errors import (
 from domain.rules import RuleSet
 from domain.values import Actor, BorrowingForm, BorrowingPurpose, DocumentRef
 
-BorrowingCommand = Callable[[Borrowing, Dossier, Actor], Sequence[Aggregate] | None]
+BorrowingCommand_ = Callable[[Borrowing, Dossier, Actor], Sequence[Aggregate] | None]
+"""What a command does to the borrowing (and the dossier): the other aggregates it changed."""
 
 
 def custody_tier(dossier: Dossier, sha256: str, rules: RuleSet) -> int:
@@ -74,33 +78,113 @@ class ElectronicCopy:
     filename: str
 
 
+Sha256 = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$"), ONE_LINE]
+Pages = dict[Sha256, Annotated[int, Field(ge=0, le=100_000)]]
+"""The pages of each item, counted at the counter (清点页数)."""
+Remark = Annotated[str, Field(max_length=1000), MULTILINE]
+Reason = Annotated[Remark, Field(min_length=1)]
+
+
+class RequestBorrowing(LoanCommand):
+    """A borrowing form (借阅单): whole dossier unless ``documents`` lists some of it."""
+
+    # The desk's forms have always ignored fields they do not know.
+    model_config = ConfigDict(extra="ignore")
+    action = Action.REQUEST_BORROWING
+    files_documents = False
+
+    expected_version: Version | None = None
+    purpose: BorrowingPurpose
+    form: BorrowingForm = BorrowingForm.ORIGINAL
+    reason: Reason
+    requested_on: date
+    due_on: date | None = None
+    documents: list[Sha256] | None = Field(default=None, min_length=1, max_length=500)
+
+
+class BorrowingCommand(Command):
+    """A command on one borrowing, named by its id in the path."""
+
+    model_config = ConfigDict(extra="ignore")
+    path = ("borrowing_id",)
+    files_documents = False
+
+    expected_version: Version | None = None
+    borrowing_id: UUID
+
+
+class ApproveBorrowing(BorrowingCommand):
+    action = Action.APPROVE_BORROWING
+
+    due_on: date | None = None
+    archivist_no: Annotated[str, Field(min_length=1, max_length=64), ONE_LINE] | None = None
+    reason: Remark = ""
+
+
+class RejectBorrowing(BorrowingCommand):
+    action = Action.REJECT_BORROWING
+
+    reason: Reason
+
+
+class CheckOut(BorrowingCommand):
+    """The pages of each item, counted at the counter (清点页数)."""
+
+    action = Action.CHECK_OUT_BORROWING
+
+    checked_out_on: date = Field(alias="on")
+    pages: Pages
+
+
+class ReturnBorrowing(BorrowingCommand):
+    """The pages of each item, counted at the counter (清点页数)."""
+
+    action = Action.RETURN_BORROWING
+
+    returned_on: date = Field(alias="on")
+    pages: Pages
+
+
+class CloseBorrowing(BorrowingCommand):
+    action = Action.CLOSE_BORROWING
+
+    closed_on: date
+    reason: Remark = ""
+
+
+class IssueElectronicCopy(BorrowingCommand):
+    action = Action.ISSUE_ELECTRONIC_COPY
+
+    issued_on: date
+    expires_on: date | None = None
+
+
+class NoteOverdueBorrowings(Command):
+    model_config = ConfigDict(extra="ignore")
+    action = Action.NOTE_OVERDUE_BORROWINGS
+    files_documents = False
+
+    expected_version: Version | None = None
+    on: date
+
+
 class CirculationCommands(ReadQueries, RulesCommands):
     """The circulation desk (借阅登记): from the request to the closed borrowing."""
 
-    def request_borrowing(
-        self,
-        ctx: CommandContext,
-        loan_no: str,
-        *,
-        purpose: BorrowingPurpose,
-        form: BorrowingForm,
-        reason: str,
-        requested_on: date,
-        due_on: date | None = None,
-        documents: Sequence[str] | None = None,
-    ) -> CommandResult:
-        """Ask to borrow the loan's dossier, or the listed documents of it (借阅申请)."""
+    @handles(RequestBorrowing)
+    def request_borrowing(self, ctx: CommandContext, cmd: RequestBorrowing) -> CommandResult:
+        """Ask to borrow the dossier or listed documents of it (借阅申请)."""
 
         def body(actor: Actor, refs: list[DocumentRef]) -> Work:
-            loan = self.loan(loan_no)
+            loan = self.loan(cmd.loan_no)
             dossier = self.dossier_of(loan)
             check_not_under_appraisal(dossier)
-            whole = documents is None
+            whole = cmd.documents is None
             # The whole dossier is its papers, not the desk's slips of earlier borrowings.
             items = (
                 [d.ref.sha256 for d in dossier.documents if d.ref.doc_type != BORROW_SLIP_TYPE]
                 if whole
-                else list(documents or ())
+                else list(cmd.documents or ())
             )
             for sha in items:
                 dossier.filed(sha)
@@ -111,89 +195,60 @@ class CirculationCommands(ReadQueries, RulesCommands):
                 loan_no=loan.loan_no,
                 borrow_no=uuid4().hex[:12].upper(),
                 reference_code=getattr(dossier, "reference_code", None),
-                purpose=purpose,
+                purpose=cmd.purpose,
                 items=items,
                 whole_dossier=whole,
                 tier_one_items=[sha for sha in items if custody_tier(dossier, sha, rules) == 1],
-                form=form,
-                requested_on=requested_on,
-                due_on=due_on,
-                reason=reason,
+                form=cmd.form,
+                requested_on=cmd.requested_on,
+                due_on=cmd.due_on,
+                reason=cmd.reason,
                 rules=rules.borrowing,
                 actor=actor,
             )
             ids = {"borrowing_id": str(borrowing.id), "borrow_no": borrowing.borrow_no}
             return Work(borrowing, [borrowing], ids, loan.loan_no)
 
-        params = {
-            "loan_no": loan_no,
-            "purpose": purpose,
-            "form": form,
-            "reason": reason,
-            "requested_on": requested_on,
-            "due_on": due_on,
-            "documents": list(documents) if documents is not None else None,
-        }
-        return self._execute(ctx, Action.REQUEST_BORROWING, params, body)
+        return self.run(ctx, cmd, body)
 
-    def approve_borrowing(
-        self,
-        ctx: CommandContext,
-        borrowing_id: UUID,
-        *,
-        due_on: date | None = None,
-        archivist_no: str | None = None,
-        reason: str = "",
-    ) -> CommandResult:
-        """Approve (审批同意); the archive head, and for tier-1 items the branch head too."""
+    @handles(ApproveBorrowing)
+    def approve_borrowing(self, ctx: CommandContext, cmd: ApproveBorrowing) -> CommandResult:
+        """Approve (审批): the archive head; for tier-1 items the branch head as well."""
         return self.on_borrowing(
             ctx,
-            Action.APPROVE_BORROWING,
-            borrowing_id,
-            {"due_on": due_on, "archivist_no": archivist_no, "reason": reason},
+            cmd,
             lambda b, d, actor: b.approve(
-                due_on=due_on,
-                archivist=self.party(archivist_no) if archivist_no else None,
-                reason=reason,
+                due_on=cmd.due_on,
+                archivist=self.party(cmd.archivist_no) if cmd.archivist_no else None,
+                reason=cmd.reason,
                 actor=actor,
             ),
         )
 
-    def reject_borrowing(
-        self, ctx: CommandContext, borrowing_id: UUID, *, reason: str
-    ) -> CommandResult:
+    @handles(RejectBorrowing)
+    def reject_borrowing(self, ctx: CommandContext, cmd: RejectBorrowing) -> CommandResult:
         """Refuse the borrowing (驳回), with the reason."""
         return self.on_borrowing(
-            ctx,
-            Action.REJECT_BORROWING,
-            borrowing_id,
-            {"reason": reason},
-            lambda b, d, actor: b.reject(reason=reason, actor=actor),
+            ctx, cmd, lambda b, d, actor: b.reject(reason=cmd.reason, actor=actor)
         )
 
-    def check_out(
-        self,
-        ctx: CommandContext,
-        borrowing_id: UUID,
-        *,
-        checked_out_on: date,
-        pages: Mapping[str, int],
-    ) -> CommandResult:
+    @handles(CheckOut)
+    def check_out(self, ctx: CommandContext, cmd: CheckOut) -> CommandResult:
         """Hand the originals out (借出), the pages of each item counted."""
 
         def command(b: Borrowing, dossier: Dossier, actor: Actor) -> list[Aggregate]:
             check_not_under_appraisal(dossier)
             circulation = self.circulation_of(dossier)
             b.check_out(
-                checked_out_on=checked_out_on, pages=pages, circulation=circulation, actor=actor
+                checked_out_on=cmd.checked_out_on,
+                pages=cmd.pages,
+                circulation=circulation,
+                actor=actor,
             )
             return [circulation]
 
-        params = {"checked_out_on": checked_out_on, "pages": dict(pages)}
-        slip = self._borrow_slip(ctx, Action.CHECK_OUT_BORROWING, borrowing_id, pages)
-        return self.on_borrowing(
-            ctx, Action.CHECK_OUT_BORROWING, borrowing_id, params, command, [slip]
-        )
+        slip = self._borrow_slip(ctx, cmd.action, cmd.borrowing_id, cmd.pages)
+        return self.on_borrowing(ctx, cmd, command, [slip])
 
     def _borrow_slip(
         self,
@@ -214,57 +269,44 @@ class CirculationCommands(ReadQueries, RulesCommands):
             types=self.rule_set().document_types,
         )
 
-    def return_borrowing(
-        self,
-        ctx: CommandContext,
-        borrowing_id: UUID,
-        *,
-        returned_on: date,
-        pages: Mapping[str, int],
-    ) -> CommandResult:
-        """Take the originals back (归还); missing pages are recorded and escalated."""
+    @handles(ReturnBorrowing)
+    def return_borrowing(self, ctx: CommandContext, cmd: ReturnBorrowing) -> CommandResult:
+        """Take the originals back (归还); a page shortfall is recorded and escalated."""
 
         def command(b: Borrowing, dossier: Dossier, actor: Actor) -> list[Aggregate]:
             circulation = self.circulation_of(dossier)
             b.return_items(
-                returned_on=returned_on,
-                pages=pages,
+                returned_on=cmd.returned_on,
+                pages=cmd.pages,
                 circulation=circulation,
                 escalate_to=self.rule_set().borrowing.shortfall_escalated_to,
                 actor=actor,
             )
             return [circulation]
 
-        params = {"returned_on": returned_on, "pages": dict(pages)}
-        return self.on_borrowing(ctx, Action.RETURN_BORROWING, borrowing_id, params, command)
+        return self.on_borrowing(ctx, cmd, command)
 
-    def close_borrowing(
-        self, ctx: CommandContext, borrowing_id: UUID, *, closed_on: date, reason: str = ""
-    ) -> CommandResult:
-        """Close the borrowing (结案)."""
+    @handles(CloseBorrowing)
+    def close_borrowing(self, ctx: CommandContext, cmd: CloseBorrowing) -> CommandResult:
+        """Close the borrowing (结案); with pages missing, the archive head with a reason."""
         return self.on_borrowing(
             ctx,
-            Action.CLOSE_BORROWING,
-            borrowing_id,
-            {"closed_on": closed_on, "reason": reason},
-            lambda b, d, actor: b.close(closed_on=closed_on, reason=reason, actor=actor),
+            cmd,
+            lambda b, d, actor: b.close(closed_on=cmd.closed_on, reason=cmd.reason, actor=actor),
         )
 
+    @handles(IssueElectronicCopy)
     def issue_electronic_copy(
-        self,
-        ctx: CommandContext,
-        borrowing_id: UUID,
-        *,
-        issued_on: date,
-        expires_on: date | None = None,
+        self, ctx: CommandContext, cmd: IssueElectronicCopy
     ) -> ElectronicCopy:
-        """Hand over one PDF of the items in scope, each page watermarked for the borrower.
+        """The watermarked PDF for the borrower (电子副本); its hash is recorded before it is sent.
 
         The stored bytes are read through the same checked path as every document read
         (refused if they no longer hash to their filing) and stamped with the same
         watermark machinery; the hashes of the copies are recorded in the borrowing.
         """
         made: dict[str, bytes] = {}
+        issued_on, expires_on = cmd.issued_on, cmd.expires_on
 
         def command(b: Borrowing, dossier: Dossier, actor: Actor) -> list[Aggregate]:
             check_not_under_appraisal(dossier)
@@ -279,12 +321,9 @@ class CirculationCommands(ReadQueries, RulesCommands):
             )
             return []
 
-        params = {"issued_on": issued_on, "expires_on": expires_on}
-        slip = self._borrow_slip(ctx, Action.ISSUE_ELECTRONIC_COPY, borrowing_id, None)
-        result = self.on_borrowing(
-            ctx, Action.ISSUE_ELECTRONIC_COPY, borrowing_id, params, command, [slip]
-        )
-        borrowing = self.borrowing(borrowing_id)
+        slip = self._borrow_slip(ctx, cmd.action, cmd.borrowing_id, None)
+        result = self.on_borrowing(ctx, cmd, command, [slip])
+        borrowing = self.borrowing(cmd.borrowing_id)
         content = made.get("content")
         if content is None:
             # A retried request (same idempotency key): the copy was recorded before. The
@@ -332,15 +371,18 @@ class CirculationCommands(ReadQueries, RulesCommands):
         writer.write(out)
         return out.getvalue(), copies
 
-    def note_overdue_borrowings(self, ctx: CommandContext, *, on: date) -> CommandResult | None:
-        """Record, once a day, each borrowing out past its due date (逾期催还), in one save.
+    @handles(NoteOverdueBorrowings)
+    def note_overdue_borrowings(
+        self, ctx: CommandContext, cmd: NoteOverdueBorrowings
+    ) -> CommandResult | None:
+        """Record today's reminder of every overdue borrowing (逾期催还), at most one a day each.
 
-        Who is told follows ``borrowing.escalation`` of the rules in force. None when nothing
-        is overdue, or every overdue borrowing was already noted that day (or is not yet late
-        enough for anyone to be told).
+        All in one save. Who is told follows ``borrowing.escalation`` of the rules in force.
+        None when nothing is overdue, or every overdue borrowing was already noted that day (or
+        is not yet late enough for anyone to be told).
         """
-        self.actor(ctx, Action.NOTE_OVERDUE_BORROWINGS)  # deny by default, even when idle
-        overdue = [b for b in self._all_borrowings() if b.is_overdue(on)]
+        self.actor(ctx, cmd.action)  # deny by default, even when idle
+        overdue = [b for b in self._all_borrowings() if b.is_overdue(cmd.on)]
         if not overdue:
             return None
         noted: list[Borrowing] = []
@@ -348,7 +390,7 @@ class CirculationCommands(ReadQueries, RulesCommands):
         def body(actor: Actor, refs: list[DocumentRef]) -> Work:
             escalation = self.rule_set().borrowing_escalation
             for b in [self.borrowing(b.id) for b in overdue]:
-                if b.note_overdue(on=on, escalation=escalation, actor=actor):
+                if b.note_overdue(on=cmd.on, escalation=escalation, actor=actor):
                     noted.append(b)
             if not noted:
                 raise _NothingToNote
@@ -356,7 +398,7 @@ class CirculationCommands(ReadQueries, RulesCommands):
             return Work(noted[0], list(noted), ids, None)
 
         try:
-            return self._execute(ctx, Action.NOTE_OVERDUE_BORROWINGS, {"on": on}, body)
+            return self.run(ctx, cmd, body)
         except _NothingToNote:
             return None
 
@@ -400,20 +442,18 @@ class CirculationCommands(ReadQueries, RulesCommands):
     def on_borrowing(
         self,
         ctx: CommandContext,
-        action: Action,
-        borrowing_id: UUID,
-        params: Mapping[str, Any],
-        command: BorrowingCommand,
+        cmd: BorrowingCommand,
+        command: BorrowingCommand_,
         uploads: Sequence[Upload] = (),
     ) -> CommandResult:
-        """Run ``command`` on one borrowing; save it with whatever else the command touched.
+        """Run ``command`` on the borrowing; save it with whatever else the command touched.
 
         ``uploads`` (the borrow slip) are filed in the dossier, evidencing the borrowing's
         event the command recorded.
         """
 
         def body(actor: Actor, refs: list[DocumentRef]) -> Work:
-            borrowing = self.borrowing(borrowing_id)
+            borrowing = self.borrowing(cmd.borrowing_id)
             self.check_version(borrowing, ctx)
             dossier = self._load(Dossier, borrowing.dossier_id, "档案", "dossier")
             also = list(command(borrowing, dossier, actor) or [])
@@ -432,9 +472,7 @@ class CirculationCommands(ReadQueries, RulesCommands):
                 also.append(dossier)
             return Work(borrowing, [borrowing, *also], ids, borrowing.loan_no)
 
-        return self._execute(
-            ctx, action, {"borrowing_id": str(borrowing_id), **params}, body, uploads
-        )
+        return self.run(ctx, cmd, body, uploads)
 
 
 class _NothingToNote(Exception):

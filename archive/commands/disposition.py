@@ -15,16 +15,19 @@ after a crash finishes what is left and ends where an uninterrupted run ends:
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID, uuid4
 
 from eventsourcing.domain import Aggregate
+from pydantic import Field
 
+from archive.commands import Command, handles
 from archive.commands.borrowing import CirculationCommands
 from archive.commands.custody import closed_on
 from archive.core import CommandContext, CommandResult, Work, blob_key
+from archive.fields import MULTILINE, ONE_LINE
 from archive.reports.forms import DestructionEntry, DestructionRegister, destruction_register
 from domain.authorization import Action, register_read
 from domain.disposition import (
@@ -39,6 +42,57 @@ from storage.blobs import BlobLockedError, BlobNotFoundError
 from storage.envelope import DERIVED_SUFFIX, EncryptingBlobStore
 
 log = logging.getLogger(__name__)
+
+StaffNo = Annotated[str, Field(min_length=1, max_length=64), ONE_LINE]
+
+
+class ProposeDestruction(Command):
+    """A batch of dossiers past retention to destroy, with its destruction register."""
+
+    action = Action.PROPOSE_DESTRUCTION
+    assigned = ("batch_id",)
+    files_documents = False
+
+    loan_nos: Annotated[list[StaffNo], Field(min_length=1, max_length=500)] = Field(
+        description="the loans whose dossiers the batch destroys"
+    )
+    proposed_on: date
+    batch_id: UUID = Field(default_factory=uuid4)
+
+
+class BatchCommand(Command):
+    """A command on one destruction batch, named by its id in the path."""
+
+    path = ("batch_id",)
+    files_documents = False
+
+    batch_id: UUID
+
+
+class ApproveDestruction(BatchCommand):
+    action = Action.APPROVE_DESTRUCTION
+
+    approved_on: date
+
+
+class ComplianceApproveDestruction(BatchCommand):
+    action = Action.COMPLIANCE_APPROVE_DESTRUCTION
+
+    approved_on: date
+
+
+class ExecuteDestruction(BatchCommand):
+    action = Action.EXECUTE_DESTRUCTION
+
+    supervisor_nos: Annotated[list[StaffNo], Field(min_length=1, max_length=20)] = Field(
+        description="staff numbers of the supervisors present (监销人), at least two"
+    )
+    it_supervisor_no: StaffNo | None = Field(
+        default=None, description="the IT supervisor, needed for electronic records"
+    )
+    method: Annotated[str, Field(min_length=1, max_length=500), MULTILINE] = Field(
+        description="how the records are destroyed (销毁方式)"
+    )
 
 
 class DestructionCommands(CirculationCommands):
@@ -78,132 +132,96 @@ class DestructionCommands(CirculationCommands):
         }
 
     # ------------------------------------------------------------------ proposal
-    def propose_destruction(
-        self,
-        ctx: CommandContext,
-        *,
-        loan_nos: Sequence[str],
-        proposed_on: date,
-        batch_id: UUID | None = None,
-    ) -> CommandResult:
-        """The archive head proposes a batch with its register; each dossier must be destroyable."""
-        new_id = batch_id or uuid4()
-        params = {"loan_nos": list(loan_nos), "proposed_on": proposed_on}
+    @handles(ProposeDestruction)
+    def propose_destruction(self, ctx: CommandContext, cmd: ProposeDestruction) -> CommandResult:
+        """The archive head proposes a batch with its destruction register (销毁清册).
+
+        Each dossier must be destroyable.
+        """
 
         def body(actor: Actor, refs: list[DocumentRef]) -> Work:
             today = self.today()
             entries = []
-            for loan_no in loan_nos:
+            for loan_no in cmd.loan_nos:
                 dossier = self.dossier_of(self.loan(loan_no))
                 self._check(dossier, today)
                 entries.append(self.register_entry(dossier))
-                check_proposed_after_appraisal(dossier, proposed_on)
+                check_proposed_after_appraisal(dossier, cmd.proposed_on)
             batch = DestructionBatch.propose(
-                batch_id=new_id, entries=entries, proposed_on=proposed_on, actor=actor
+                batch_id=cmd.batch_id, entries=entries, proposed_on=cmd.proposed_on, actor=actor
             )
-            return Work(batch, [batch], {"batch_id": str(new_id)})
+            return Work(batch, [batch], {"batch_id": str(cmd.batch_id)})
 
-        return self._execute(ctx, Action.PROPOSE_DESTRUCTION, params, body)
+        return self.run(ctx, cmd, body)
 
-    def approve_destruction(
-        self, ctx: CommandContext, batch_id: UUID, *, approved_on: date
-    ) -> CommandResult:
-        """The branch head approves (a person other than the proposer)."""
+    @handles(ApproveDestruction)
+    def approve_destruction(self, ctx: CommandContext, cmd: ApproveDestruction) -> CommandResult:
+        """The branch head approves (someone other than the proposer)."""
         return self._on_batch(
-            ctx,
-            Action.APPROVE_DESTRUCTION,
-            batch_id,
-            {"approved_on": approved_on},
-            lambda batch, actor: batch.approve(approved_on=approved_on, actor=actor),
+            ctx, cmd, lambda batch, actor: batch.approve(approved_on=cmd.approved_on, actor=actor)
         )
 
+    @handles(ComplianceApproveDestruction)
     def compliance_approve_destruction(
-        self, ctx: CommandContext, batch_id: UUID, *, approved_on: date
+        self, ctx: CommandContext, cmd: ComplianceApproveDestruction
     ) -> CommandResult:
-        """Compliance approves (合规审批)."""
+        """Compliance approves the batch (合规审批)."""
         return self._on_batch(
             ctx,
-            Action.COMPLIANCE_APPROVE_DESTRUCTION,
-            batch_id,
-            {"approved_on": approved_on},
-            lambda batch, actor: batch.compliance_approve(approved_on=approved_on, actor=actor),
+            cmd,
+            lambda batch, actor: batch.compliance_approve(approved_on=cmd.approved_on, actor=actor),
         )
 
     def _on_batch(
         self,
         ctx: CommandContext,
-        action: Action,
-        batch_id: UUID,
-        params: dict[str, Any],
-        command: Any,
+        cmd: BatchCommand,
+        command: Callable[[DestructionBatch, Actor], None],
     ) -> CommandResult:
         def body(actor: Actor, refs: list[DocumentRef]) -> Work:
-            batch = self.destruction_batch(batch_id)
+            batch = self.destruction_batch(cmd.batch_id)
             self.check_version(batch, ctx)
             command(batch, actor)
-            return Work(batch, [batch], {"batch_id": str(batch_id)})
+            return Work(batch, [batch], {"batch_id": str(cmd.batch_id)})
 
-        return self._execute(ctx, action, {"batch_id": batch_id, **params}, body)
+        return self.run(ctx, cmd, body)
 
     # ------------------------------------------------------------------ execution
-    def execute_destruction(
-        self,
-        ctx: CommandContext,
-        batch_id: UUID,
-        *,
-        supervisor_nos: Sequence[str],
-        it_supervisor_no: str | None = None,
-        method: str,
-    ) -> CommandResult:
-        """Execute the batch (see the module's docstring); re-running finishes a crashed run."""
-        batch = self.destruction_batch(batch_id)
+    @handles(ExecuteDestruction)
+    def execute_destruction(self, ctx: CommandContext, cmd: ExecuteDestruction) -> CommandResult:
+        """Execute the batch: events, then data keys, then blobs; re-run to finish a crashed run.
+
+        See the module's docstring for the order and why each step may run again.
+        """
+        batch = self.destruction_batch(cmd.batch_id)
         if batch.executed:
             # Step 1 was saved before: only the executor's right to act is checked again.
-            self.actor(ctx, Action.EXECUTE_DESTRUCTION)
+            self.actor(ctx, cmd.action)
             result = CommandResult(
                 aggregate_id=batch.id,
                 version=batch.version,
                 position=0,
                 events=(),
-                ids={"batch_id": str(batch_id)},
+                ids={"batch_id": str(cmd.batch_id)},
                 replayed=True,
             )
         else:
-            result = self._execute(
-                ctx,
-                Action.EXECUTE_DESTRUCTION,
-                {
-                    "batch_id": batch_id,
-                    "supervisor_nos": list(supervisor_nos),
-                    "it_supervisor_no": it_supervisor_no,
-                    "method": method,
-                },
-                lambda actor, refs: self._execute_body(
-                    actor, batch_id, supervisor_nos, it_supervisor_no, method
-                ),
-            )
-        self._finish_destruction(self.destruction_batch(batch_id))
+            result = self.run(ctx, cmd, lambda actor, refs: self._execute_body(actor, cmd))
+        self._finish_destruction(self.destruction_batch(cmd.batch_id))
         return result
 
-    def _execute_body(
-        self,
-        actor: Actor,
-        batch_id: UUID,
-        supervisor_nos: Sequence[str],
-        it_supervisor_no: str | None,
-        method: str,
-    ) -> Work:
-        batch = self.destruction_batch(batch_id)
+    def _execute_body(self, actor: Actor, cmd: ExecuteDestruction) -> Work:
+        batch = self.destruction_batch(cmd.batch_id)
         today = self.today()
         dossiers = [self._load(Dossier, d, "档案", "dossier") for d in batch.dossier_ids]
         for dossier in dossiers:
             self._check(dossier, today)
         batch.execute(
             executed_on=today,
-            supervisors=[self.party(n) for n in supervisor_nos],
-            it_supervisor=self.party(it_supervisor_no) if it_supervisor_no else None,
+            supervisors=[self.party(n) for n in cmd.supervisor_nos],
+            it_supervisor=self.party(cmd.it_supervisor_no) if cmd.it_supervisor_no else None,
             electronic=any(d.documents for d in dossiers),
-            method=method,
+            method=cmd.method,
             actor=actor,
         )
         for dossier in dossiers:
@@ -216,7 +234,7 @@ class DestructionCommands(CirculationCommands):
                 actor=actor,
             )
         touched: list[Aggregate] = [batch, *dossiers]
-        return Work(batch, touched, {"batch_id": str(batch_id)})
+        return Work(batch, touched, {"batch_id": str(cmd.batch_id)})
 
     def _finish_destruction(self, batch: DestructionBatch) -> None:
         """Steps 2 and 3: delete data keys, then blobs; record what the store still retains."""

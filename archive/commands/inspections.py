@@ -6,70 +6,76 @@ from collections.abc import Sequence
 from datetime import date
 from uuid import UUID, uuid4
 
+from pydantic import Field
+
+from archive.commands import LoanCommand, handles
 from archive.core import ArchiveCore, CommandContext, CommandResult
 from archive.documents.ingest import Upload
+from archive.fields import Short, Text
 from domain.authorization import Action
 from domain.loan import Loan
 from domain.values import Actor, DocumentRef, InspectionKind
 
 
+class RecordInspection(LoanCommand):
+    """An inspection of the borrower (贷后检查) by the caller, with the reviewer who countersigns."""
+
+    action = Action.RECORD_INSPECTION
+    assigned = ("inspection_id",)
+
+    kind: InspectionKind
+    inspected_on: date
+    reviewer_no: Short = Field(description="staff number of the reviewer (复核人)")
+    findings: Text
+    inspection_id: UUID = Field(default_factory=uuid4)
+
+
+class CorrectInspection(LoanCommand):
+    """New findings for a recorded inspection, and why."""
+
+    action = Action.CORRECT_INSPECTION
+    path = ("loan_no", "inspection_id")
+
+    inspection_id: UUID
+    findings: Text
+    reason: Text
+
+
 class InspectionCommands(ArchiveCore):
     """Inspections of the borrower, recorded and corrected."""
 
+    @handles(RecordInspection)
     def record_inspection(
-        self,
-        ctx: CommandContext,
-        loan_no: str,
-        *,
-        kind: InspectionKind,
-        inspected_on: date,
-        reviewer_no: str,
-        findings: str,
-        uploads: Sequence[Upload] = (),
-        inspection_id: UUID | None = None,
+        self, ctx: CommandContext, cmd: RecordInspection, uploads: Sequence[Upload] = ()
     ) -> CommandResult:
-        new_id = inspection_id or uuid4()
-        params = {
-            "kind": kind,
-            "inspected_on": inspected_on,
-            "reviewer_no": reviewer_no,
-            "findings": findings,
-        }
+        """Record an inspection by the caller, countersigned by a different reviewer."""
 
         def command(loan: Loan, actor: Actor, refs: list[DocumentRef]) -> dict[str, str]:
             loan.record_inspection(
-                inspection_id=new_id,
-                kind=kind,
-                inspected_on=inspected_on,
-                reviewer=self.party(reviewer_no),
-                findings=findings,
+                inspection_id=cmd.inspection_id,
+                kind=cmd.kind,
+                inspected_on=cmd.inspected_on,
+                reviewer=self.party(cmd.reviewer_no),
+                findings=cmd.findings,
                 actor=actor,
                 documents=refs,
             )
-            return {"inspection_id": str(new_id)}
+            return {"inspection_id": str(cmd.inspection_id)}
 
-        return self.on_loan(ctx, Action.RECORD_INSPECTION, loan_no, params, command, uploads)
+        return self.for_loan(ctx, cmd, command, uploads)
 
+    @handles(CorrectInspection)
     def correct_inspection(
-        self,
-        ctx: CommandContext,
-        loan_no: str,
-        *,
-        inspection_id: UUID,
-        findings: str,
-        reason: str,
-        uploads: Sequence[Upload] = (),
+        self, ctx: CommandContext, cmd: CorrectInspection, uploads: Sequence[Upload] = ()
     ) -> CommandResult:
-        params = {"inspection_id": inspection_id, "findings": findings, "reason": reason}
-        return self.on_loan(
+        """Correct an inspection by a new event that points at it."""
+        return self.for_loan(
             ctx,
-            Action.CORRECT_INSPECTION,
-            loan_no,
-            params,
+            cmd,
             lambda loan, actor, refs: loan.correct_inspection(
-                inspection_id=inspection_id,
-                findings=findings,
-                reason=reason,
+                inspection_id=cmd.inspection_id,
+                findings=cmd.findings,
+                reason=cmd.reason,
                 actor=actor,
                 documents=refs,
             ),

@@ -17,6 +17,7 @@ import pytest
 from openpyxl import load_workbook
 
 from api.fields import MAX_INT
+from archive.commands.warnings import RaiseWarning
 from archive.core import CommandContext
 from domain.values import WarningColour
 from tests.api.conftest import Api, disburse
@@ -133,16 +134,19 @@ def test_control_characters_recorded_by_an_earlier_release_are_escaped_in_export
     api: Api,
 ) -> None:
     """Text recorded before the API refused control characters (here through the
-    application, which a console import also uses) exports escaped, instead of failing."""
+    application, with a command built unchecked as an earlier release took it) exports
+    escaped, instead of failing."""
     disburse(api, LOAN)
     officer = CommandContext(api.archive.staff("PL001").id)
-    raised = api.archive.raise_warning(
+    raised = api.archive.execute(
         officer,
-        LOAN,
-        colour=WarningColour.YELLOW,
-        code="Y01",
-        raised_on=date(2025, 4, 1),
-        reason="担保人\x07失联\x00",
+        RaiseWarning.model_construct(
+            loan_no=LOAN,
+            colour=WarningColour.YELLOW,
+            code="Y01",
+            raised_on=date(2025, 4, 1),
+            reason="担保人\x07失联\x00",
+        ),
     )
     after = f"after={raised.position}"
     xlsx = api.get("auditor", f"/registers/warning_ledger?format=xlsx&{after}")

@@ -10,6 +10,15 @@ import pytest
 from pypdf import PdfReader
 
 from archive.application import DossierArchive
+from archive.commands.borrowing import (
+    ApproveBorrowing,
+    CheckOut,
+    CloseBorrowing,
+    IssueElectronicCopy,
+    NoteOverdueBorrowings,
+    RequestBorrowing,
+    ReturnBorrowing,
+)
 from archive.core import CommandContext
 from archive.errors import ConcurrentUpdateError
 from archive.rules import shipped_rules
@@ -55,15 +64,19 @@ def request(app: DossierArchive, who: CommandContext, **kw: Any) -> Any:
         "requested_on": DAY,
     }
     params.update(kw)
-    return app.request_borrowing(who, LOAN, **params).aggregate_id
+    return app.execute(who, RequestBorrowing(loan_no=LOAN, **params)).aggregate_id
 
 
 def test_a_borrowing_returned_one_page_short_is_recorded_escalated_and_closed_by_the_head(
     app: DossierArchive, staff: Staff, pages: dict[str, int]
 ) -> None:
     borrowing_id = request(app, staff["auditor"], due_on=DAY + timedelta(days=2))
-    app.approve_borrowing(staff["archive_head"], borrowing_id, archivist_no="archivist")
-    out = app.check_out(staff["archivist"], borrowing_id, checked_out_on=DAY, pages=pages)
+    app.execute(
+        staff["archive_head"], ApproveBorrowing(borrowing_id=borrowing_id, archivist_no="archivist")
+    )
+    out = app.execute(
+        staff["archivist"], CheckOut(borrowing_id=borrowing_id, checked_out_on=DAY, pages=pages)
+    )
     assert out.events == ("CheckedOut",)
     circulation = app.repository.get(
         Circulation.create_id(app.get_dossier(staff["auditor"], LOAN).id)
@@ -72,17 +85,26 @@ def test_a_borrowing_returned_one_page_short_is_recorded_escalated_and_closed_by
     assert set(circulation.out) == set(pages)
 
     short = {sha: n - 1 if n == 3 else n for sha, n in pages.items()}
-    back = app.return_borrowing(
-        staff["second_archivist"], borrowing_id, returned_on=DAY + timedelta(days=1), pages=short
+    back = app.execute(
+        staff["second_archivist"],
+        ReturnBorrowing(
+            borrowing_id=borrowing_id, returned_on=DAY + timedelta(days=1), pages=short
+        ),
     )
     assert back.events == ("Returned", "PageCountMismatched")
     borrowing = app.get_borrowing(staff["auditor"], borrowing_id)
     assert borrowing.escalated
     assert list(borrowing.mismatches.values()) == [[3, 2]]
     with pytest.raises(PageDiscrepancyOpenError):
-        app.close_borrowing(staff["archivist"], borrowing_id, closed_on=DAY + timedelta(days=1))
-    app.close_borrowing(
-        staff["archive_head"], borrowing_id, closed_on=DAY + timedelta(days=2), reason="缺页已追回"
+        app.execute(
+            staff["archivist"],
+            CloseBorrowing(borrowing_id=borrowing_id, closed_on=DAY + timedelta(days=1)),
+        )
+    app.execute(
+        staff["archive_head"],
+        CloseBorrowing(
+            borrowing_id=borrowing_id, closed_on=DAY + timedelta(days=2), reason="缺页已追回"
+        ),
     )
     assert app.get_borrowing(staff["auditor"], borrowing_id).status is BorrowingStatus.CLOSED
     assert [b.id for b in app.list_borrowings(staff["auditor"], LOAN)] == [borrowing_id]
@@ -93,13 +115,18 @@ def test_the_duties_of_borrower_approver_and_archivist_stay_apart(
 ) -> None:
     own = request(app, staff["archive_head"])
     with pytest.raises(BorrowerApprovesError):
-        app.approve_borrowing(staff["archive_head"], own)
+        app.execute(staff["archive_head"], ApproveBorrowing(borrowing_id=own))
     with pytest.raises(ApproverHandsOutError):
-        app.approve_borrowing(
-            staff["archive_head"], request(app, staff["auditor"]), archivist_no="archive_head"
+        app.execute(
+            staff["archive_head"],
+            ApproveBorrowing(
+                borrowing_id=request(app, staff["auditor"]), archivist_no="archive_head"
+            ),
         )
     with pytest.raises(ApprovalRoleNotRequiredError):
-        app.approve_borrowing(staff["branch_head"], request(app, staff["auditor"]))
+        app.execute(
+            staff["branch_head"], ApproveBorrowing(borrowing_id=request(app, staff["auditor"]))
+        )
 
 
 def test_tier_one_items_need_the_branch_head_too(
@@ -110,10 +137,10 @@ def test_tier_one_items_need_the_branch_head_too(
 
     monkeypatch.setattr(Dossier, "custody_tier_of", tier, raising=False)
     borrowing_id = request(app, staff["auditor"])
-    first = app.approve_borrowing(staff["archive_head"], borrowing_id)
+    first = app.execute(staff["archive_head"], ApproveBorrowing(borrowing_id=borrowing_id))
     assert app.get_borrowing(staff["auditor"], borrowing_id).status is BorrowingStatus.REQUESTED
     assert first.events == ("Approved",)
-    app.approve_borrowing(staff["branch_head"], borrowing_id)
+    app.execute(staff["branch_head"], ApproveBorrowing(borrowing_id=borrowing_id))
     assert app.get_borrowing(staff["auditor"], borrowing_id).status is BorrowingStatus.APPROVED
 
 
@@ -128,12 +155,12 @@ def test_an_uncatalogued_title_certificate_is_tier_one_by_its_document_type(
     )
     borrowing_id = request(app, staff["auditor"])
 
-    app.approve_borrowing(staff["archive_head"], borrowing_id)
+    app.execute(staff["archive_head"], ApproveBorrowing(borrowing_id=borrowing_id))
 
     # Not catalogued yet, but registration certificates are configured as tier 1: the
     # archive head's approval alone does not release it.
     assert app.get_borrowing(staff["auditor"], borrowing_id).status is BorrowingStatus.REQUESTED
-    app.approve_borrowing(staff["branch_head"], borrowing_id)
+    app.execute(staff["branch_head"], ApproveBorrowing(borrowing_id=borrowing_id))
     assert app.get_borrowing(staff["auditor"], borrowing_id).status is BorrowingStatus.APPROVED
 
 
@@ -142,15 +169,19 @@ def test_nothing_is_checked_out_twice_even_by_two_concurrent_check_outs(
 ) -> None:
     first, second, third = (request(app, staff["auditor"]) for _ in range(3))
     for borrowing_id in (first, second, third):
-        app.approve_borrowing(staff["archive_head"], borrowing_id)
+        app.execute(staff["archive_head"], ApproveBorrowing(borrowing_id=borrowing_id))
     dossier = app.get_dossier(staff["auditor"], LOAN)
     stale = Circulation(dossier_id=dossier.id)  # what a concurrent check-out read, before ours
-    app.check_out(staff["archivist"], first, checked_out_on=DAY, pages=pages)
+    app.execute(staff["archivist"], CheckOut(borrowing_id=first, checked_out_on=DAY, pages=pages))
     with pytest.raises(DossierOnLoanError):
-        app.check_out(staff["archivist"], second, checked_out_on=DAY, pages=pages)
+        app.execute(
+            staff["archivist"], CheckOut(borrowing_id=second, checked_out_on=DAY, pages=pages)
+        )
     monkeypatch.setattr(app, "circulation_of", lambda d: stale)
     with pytest.raises(ConcurrentUpdateError):
-        app.check_out(staff["second_archivist"], third, checked_out_on=DAY, pages=pages)
+        app.execute(
+            staff["second_archivist"], CheckOut(borrowing_id=third, checked_out_on=DAY, pages=pages)
+        )
     for borrowing_id in (second, third):
         assert app.get_borrowing(staff["auditor"], borrowing_id).status is BorrowingStatus.APPROVED
 
@@ -159,12 +190,14 @@ def test_a_dossier_under_appraisal_is_not_lent(
     app: DossierArchive, staff: Staff, pages: dict[str, int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     approved = request(app, staff["auditor"])
-    app.approve_borrowing(staff["archive_head"], approved)
+    app.execute(staff["archive_head"], ApproveBorrowing(borrowing_id=approved))
     monkeypatch.setattr(Dossier, "under_appraisal", property(lambda self: True), raising=False)
     with pytest.raises(DossierUnderAppraisalError):
         request(app, staff["auditor"])
     with pytest.raises(DossierUnderAppraisalError):
-        app.check_out(staff["archivist"], approved, checked_out_on=DAY, pages=pages)
+        app.execute(
+            staff["archivist"], CheckOut(borrowing_id=approved, checked_out_on=DAY, pages=pages)
+        )
 
 
 def test_an_electronic_copy_is_watermarked_for_the_borrower_and_its_hash_recorded(
@@ -173,8 +206,10 @@ def test_an_electronic_copy_is_watermarked_for_the_borrower_and_its_hash_recorde
     borrowing_id = request(
         app, staff["auditor"], form=BorrowingForm.ELECTRONIC_COPY, due_on=DAY + timedelta(days=7)
     )
-    app.approve_borrowing(staff["archive_head"], borrowing_id)
-    copy = app.issue_electronic_copy(staff["archivist"], borrowing_id, issued_on=DAY)
+    app.execute(staff["archive_head"], ApproveBorrowing(borrowing_id=borrowing_id))
+    copy = app.execute(
+        staff["archivist"], IssueElectronicCopy(borrowing_id=borrowing_id, issued_on=DAY)
+    )
     reader = PdfReader(io.BytesIO(copy.content))
     assert len(reader.pages) == sum(pages.values())
     assert "赵敏" in str(reader.metadata.subject if reader.metadata else "")
@@ -188,13 +223,20 @@ def test_overdue_borrowings_are_noted_once_a_day(
     app: DossierArchive, staff: Staff, pages: dict[str, int]
 ) -> None:
     borrowing_id = request(app, staff["auditor"])
-    app.approve_borrowing(staff["archive_head"], borrowing_id)
-    app.check_out(staff["archivist"], borrowing_id, checked_out_on=DAY, pages=pages)
-    assert app.note_overdue_borrowings(staff["post_loan_officer"], on=DAY) is None
-    noted = app.note_overdue_borrowings(staff["post_loan_officer"], on=DAY + timedelta(days=3))
+    app.execute(staff["archive_head"], ApproveBorrowing(borrowing_id=borrowing_id))
+    app.execute(
+        staff["archivist"], CheckOut(borrowing_id=borrowing_id, checked_out_on=DAY, pages=pages)
+    )
+    assert app.execute(staff["post_loan_officer"], NoteOverdueBorrowings(on=DAY)) is None
+    noted = app.execute(
+        staff["post_loan_officer"], NoteOverdueBorrowings(on=DAY + timedelta(days=3))
+    )
     assert noted is not None
     assert noted.events == ("OverdueNoted",)
-    assert app.note_overdue_borrowings(staff["archive_head"], on=DAY + timedelta(days=3)) is None
+    assert (
+        app.execute(staff["archive_head"], NoteOverdueBorrowings(on=DAY + timedelta(days=3)))
+        is None
+    )
     assert app.get_borrowing(staff["auditor"], borrowing_id).overdue_days == 3
 
 
@@ -205,12 +247,16 @@ def test_who_is_told_of_an_overdue_borrowing_follows_the_rules_in_force(
     adopted in the log tell the archive head only from the fifth: on the fourth day the
     archivist alone is told, on the fifth the archive head."""
     borrowing_id = request(app, staff["auditor"])
-    app.approve_borrowing(staff["archive_head"], borrowing_id)
-    app.check_out(staff["archivist"], borrowing_id, checked_out_on=DAY, pages=pages)
+    app.execute(staff["archive_head"], ApproveBorrowing(borrowing_id=borrowing_id))
+    app.execute(
+        staff["archivist"], CheckOut(borrowing_id=borrowing_id, checked_out_on=DAY, pages=pages)
+    )
     officer = staff["post_loan_officer"]
 
     def told(days: int) -> Role:
-        assert app.note_overdue_borrowings(officer, on=DAY + timedelta(days=days)) is not None
+        assert (
+            app.execute(officer, NoteOverdueBorrowings(on=DAY + timedelta(days=days))) is not None
+        )
         last: Any = list(app.events.get(borrowing_id))[-1]
         assert (type(last).__name__, last.days_overdue) == ("OverdueNoted", days)
         role: Role = last.escalated_to

@@ -28,6 +28,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from archive.application import DossierArchive
+from archive.commands.borrowing import ApproveBorrowing, RequestBorrowing
 from archive.core import CommandContext
 from archive.reports.bundles import BundlePathExistsError, IssuedBundle
 from domain.errors import InvalidInputError, RoleNotPermittedError
@@ -123,16 +124,21 @@ def a_loan_with_documents_and_a_borrowing(
         stage="disbursement",
         uploads=[make_upload("registration_certificate", data=make_pdf(f"抵押登记证明 {LOAN}"))],
     )
-    requested = app.request_borrowing(
+    requested = app.execute(
         staff["auditor"],
-        LOAN,
-        purpose=BorrowingPurpose.AUDIT,
-        form=BorrowingForm.ORIGINAL,
-        reason="审计抽查原件",
-        requested_on=date(2025, 4, 1),
-        due_on=date(2025, 4, 1) + timedelta(days=3),
+        RequestBorrowing(
+            loan_no=LOAN,
+            purpose=BorrowingPurpose.AUDIT,
+            form=BorrowingForm.ORIGINAL,
+            reason="审计抽查原件",
+            requested_on=date(2025, 4, 1),
+            due_on=date(2025, 4, 1) + timedelta(days=3),
+        ),
     )
-    app.approve_borrowing(staff["archive_head"], requested.aggregate_id, archivist_no="archivist")
+    app.execute(
+        staff["archive_head"],
+        ApproveBorrowing(borrowing_id=requested.aggregate_id, archivist_no="archivist"),
+    )
     collateral = register_collateral(app, staff["account_manager"], LOAN)
     app.disburse(staff["account_manager"], make_disbursement(OTHER_LOAN))
     register_collateral(app, staff["account_manager"], OTHER_LOAN)

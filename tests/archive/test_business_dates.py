@@ -23,7 +23,22 @@ from uuid import UUID, uuid4
 import pytest
 
 from archive.application import DossierArchive
+from archive.commands import HANDLERS
+from archive.commands.borrowing import (
+    CheckOut,
+    CloseBorrowing,
+    IssueElectronicCopy,
+    RequestBorrowing,
+    ReturnBorrowing,
+)
+from archive.commands.disposition import (
+    ApproveDestruction,
+    ComplianceApproveDestruction,
+    ProposeDestruction,
+)
+from archive.commands.inspections import RecordInspection
 from archive.commands.lifecycle import Disbursement
+from archive.commands.warnings import ClearWarning, HandleWarning, RaiseWarning
 from archive.config import ArchiveConfig
 from archive.core import SYSTEM_ID, CommandContext
 from domain.dates import HAPPENED, MAY_LIE_AHEAD
@@ -89,13 +104,15 @@ COMMANDS: list[tuple[str, Command]] = [
     ),
     (
         "inspected_on",
-        lambda a, c, d, t: a.record_inspection(
+        lambda a, c, d, t: a.execute(
             c,
-            LOAN,
-            kind=InspectionKind.ON_SITE,
-            inspected_on=d,
-            reviewer_no="reviewer",
-            findings="经营正常",
+            RecordInspection(
+                loan_no=LOAN,
+                kind=InspectionKind.ON_SITE,
+                inspected_on=d,
+                reviewer_no="reviewer",
+                findings="经营正常",
+            ),
         ),
     ),
     (
@@ -106,19 +123,24 @@ COMMANDS: list[tuple[str, Command]] = [
     ),
     (
         "raised_on",
-        lambda a, c, d, t: a.raise_warning(
-            c, LOAN, colour=WarningColour.YELLOW, code="Y01", raised_on=d, reason="减产"
+        lambda a, c, d, t: a.execute(
+            c,
+            RaiseWarning(
+                loan_no=LOAN, colour=WarningColour.YELLOW, code="Y01", raised_on=d, reason="减产"
+            ),
         ),
     ),
     (
         "handled_on",
-        lambda a, c, d, t: a.handle_warning(
-            c, LOAN, signal_id=_uuid(), handled_on=d, measures="走访"
+        lambda a, c, d, t: a.execute(
+            c, HandleWarning(loan_no=LOAN, signal_id=_uuid(), handled_on=d, measures="走访")
         ),
     ),
     (
         "cleared_on",
-        lambda a, c, d, t: a.clear_warning(c, LOAN, signal_id=_uuid(), cleared_on=d, reason="恢复"),
+        lambda a, c, d, t: a.execute(
+            c, ClearWarning(loan_no=LOAN, signal_id=_uuid(), cleared_on=d, reason="恢复")
+        ),
     ),
     (
         "taken_on",
@@ -251,21 +273,31 @@ COMMANDS: list[tuple[str, Command]] = [
             c, LOAN, ends_on=date(2099, 12, 31), reason="延长", extended_on=d
         ),
     ),
-    ("proposed_on", lambda a, c, d, t: a.propose_destruction(c, loan_nos=[LOAN], proposed_on=d)),
-    ("approved_on", lambda a, c, d, t: a.approve_destruction(c, _uuid(), approved_on=d)),
+    (
+        "proposed_on",
+        lambda a, c, d, t: a.execute(c, ProposeDestruction(loan_nos=[LOAN], proposed_on=d)),
+    ),
     (
         "approved_on",
-        lambda a, c, d, t: a.compliance_approve_destruction(c, _uuid(), approved_on=d),
+        lambda a, c, d, t: a.execute(c, ApproveDestruction(batch_id=_uuid(), approved_on=d)),
+    ),
+    (
+        "approved_on",
+        lambda a, c, d, t: a.execute(
+            c, ComplianceApproveDestruction(batch_id=_uuid(), approved_on=d)
+        ),
     ),
     (
         "requested_on",
-        lambda a, c, d, t: a.request_borrowing(
+        lambda a, c, d, t: a.execute(
             c,
-            LOAN,
-            purpose=BorrowingPurpose.AUDIT,
-            form=BorrowingForm.ORIGINAL,
-            reason="审计",
-            requested_on=d,
+            RequestBorrowing(
+                loan_no=LOAN,
+                purpose=BorrowingPurpose.AUDIT,
+                form=BorrowingForm.ORIGINAL,
+                reason="审计",
+                requested_on=d,
+            ),
         ),
     ),
     (
@@ -280,11 +312,26 @@ COMMANDS: list[tuple[str, Command]] = [
     ),
     (
         "checked_out_on",
-        lambda a, c, d, t: a.check_out(c, t["borrowing"], checked_out_on=d, pages={}),
+        lambda a, c, d, t: a.execute(
+            c, CheckOut(borrowing_id=t["borrowing"], checked_out_on=d, pages={})
+        ),
     ),
-    ("returned_on", lambda a, c, d, t: a.return_borrowing(c, _uuid(), returned_on=d, pages={})),
-    ("closed_on", lambda a, c, d, t: a.close_borrowing(c, _uuid(), closed_on=d)),
-    ("issued_on", lambda a, c, d, t: a.issue_electronic_copy(c, t["borrowing"], issued_on=d)),
+    (
+        "returned_on",
+        lambda a, c, d, t: a.execute(
+            c, ReturnBorrowing(borrowing_id=_uuid(), returned_on=d, pages={})
+        ),
+    ),
+    (
+        "closed_on",
+        lambda a, c, d, t: a.execute(c, CloseBorrowing(borrowing_id=_uuid(), closed_on=d)),
+    ),
+    (
+        "issued_on",
+        lambda a, c, d, t: a.execute(
+            c, IssueElectronicCopy(borrowing_id=t["borrowing"], issued_on=d)
+        ),
+    ),
 ]
 """Every command that dates something that happened, and the field it dates it in. Most of
 their targets need not exist: the date is refused before anything is loaded (but a hand-out and a
@@ -314,13 +361,15 @@ def targets(app: DossierArchive, staff: dict[str, CommandContext], omni: Command
         listed_on=today,
         signed_on=today,
     )
-    requested = app.request_borrowing(
+    requested = app.execute(
         staff["auditor"],
-        LOAN,
-        purpose=BorrowingPurpose.AUDIT,
-        form=BorrowingForm.ORIGINAL,
-        reason="审计",
-        requested_on=today,
+        RequestBorrowing(
+            loan_no=LOAN,
+            purpose=BorrowingPurpose.AUDIT,
+            form=BorrowingForm.ORIGINAL,
+            reason="审计",
+            requested_on=today,
+        ),
     )
     return {"transfer": UUID(listed.ids["transfer_id"]), "borrowing": requested.aggregate_id}
 
@@ -374,6 +423,10 @@ def test_every_date_a_command_takes_is_classified_happened_or_lying_ahead() -> N
     for field, hint in typing.get_type_hints(Disbursement).items():
         if _is_date(hint):
             found.add(field)
+    for command in HANDLERS:  # the typed commands: their dates are their fields
+        for field, hint in typing.get_type_hints(command).items():
+            if _is_date(hint):
+                found.add(field)
     assert found - set(HAPPENED) - set(MAY_LIE_AHEAD) == set()
     assert not set(HAPPENED) & set(MAY_LIE_AHEAD)
     assert {field for field, _ in COMMANDS} <= set(HAPPENED)
@@ -402,18 +455,22 @@ def test_a_destruction_is_approved_after_its_proposal_and_executed_after_its_app
     prepare(app, people)  # appraised "destroy" on 2056-01-10
 
     with pytest.raises(DateOutOfOrderError) as early:
-        app.propose_destruction(
-            people["archive_head"], loan_nos=[LOAN_NO], proposed_on=date(2056, 1, 9)
+        app.execute(
+            people["archive_head"],
+            ProposeDestruction(loan_nos=[LOAN_NO], proposed_on=date(2056, 1, 9)),
         )
     assert early.value.context["since_field"] == "decided_on"
-    proposed = app.propose_destruction(
-        people["archive_head"], loan_nos=[LOAN_NO], proposed_on=date(2056, 2, 1)
+    proposed = app.execute(
+        people["archive_head"], ProposeDestruction(loan_nos=[LOAN_NO], proposed_on=date(2056, 2, 1))
     )
     batch_id = UUID(proposed.ids["batch_id"])
 
     before = counts(app)
     with pytest.raises(DateOutOfOrderError) as refused:
-        app.approve_destruction(people["branch_head"], batch_id, approved_on=date(2056, 1, 31))
+        app.execute(
+            people["branch_head"],
+            ApproveDestruction(batch_id=batch_id, approved_on=date(2056, 1, 31)),
+        )
     assert refused.value.context == {
         "field": "approved_on",
         "value": "2056-01-31",
@@ -421,11 +478,17 @@ def test_a_destruction_is_approved_after_its_proposal_and_executed_after_its_app
         "since": "2056-02-01",
     }
     with pytest.raises(DateInFutureError):
-        app.approve_destruction(people["branch_head"], batch_id, approved_on=date(2056, 3, 2))
+        app.execute(
+            people["branch_head"],
+            ApproveDestruction(batch_id=batch_id, approved_on=date(2056, 3, 2)),
+        )
     assert counts(app) == before
-    app.approve_destruction(people["branch_head"], batch_id, approved_on=date(2056, 2, 20))
-    app.compliance_approve_destruction(
-        people["compliance"], batch_id, approved_on=date(2056, 2, 21)
+    app.execute(
+        people["branch_head"], ApproveDestruction(batch_id=batch_id, approved_on=date(2056, 2, 20))
+    )
+    app.execute(
+        people["compliance"],
+        ComplianceApproveDestruction(batch_id=batch_id, approved_on=date(2056, 2, 21)),
     )
 
     # Executed today (the archive's): on a clock turned back before the approvals, refused.

@@ -23,6 +23,12 @@ from uuid import UUID
 import pytest
 
 from archive.application import DossierArchive
+from archive.commands.disposition import (
+    ApproveDestruction,
+    ComplianceApproveDestruction,
+    ExecuteDestruction,
+    ProposeDestruction,
+)
 from archive.core import SYSTEM_ID, CommandContext
 from domain.errors import (
     DestructionDutyDoubledError,
@@ -155,22 +161,29 @@ def clocked(app: DossierArchive, people: dict[str, CommandContext]) -> DossierAr
 
 
 def approved_batch(app: DossierArchive, people: dict[str, CommandContext]) -> UUID:
-    proposed = app.propose_destruction(
-        people["archive_head"], loan_nos=[LOAN_NO], proposed_on=date(2056, 2, 1)
+    proposed = app.execute(
+        people["archive_head"], ProposeDestruction(loan_nos=[LOAN_NO], proposed_on=date(2056, 2, 1))
     )
     batch_id = UUID(proposed.ids["batch_id"])
-    app.approve_destruction(people["branch_head"], batch_id, approved_on=date(2056, 2, 2))
-    app.compliance_approve_destruction(people["compliance"], batch_id, approved_on=date(2056, 2, 3))
+    app.execute(
+        people["branch_head"], ApproveDestruction(batch_id=batch_id, approved_on=date(2056, 2, 2))
+    )
+    app.execute(
+        people["compliance"],
+        ComplianceApproveDestruction(batch_id=batch_id, approved_on=date(2056, 2, 3)),
+    )
     return batch_id
 
 
 def execute(app: DossierArchive, people: dict[str, CommandContext], batch_id: UUID) -> Any:
-    return app.execute_destruction(
+    return app.execute(
         people["archivist"],
-        batch_id,
-        supervisor_nos=["auditor", "second_archivist"],
-        it_supervisor_no="it",
-        method="电子文件密钥销毁并删除；纸质档案碎纸",
+        ExecuteDestruction(
+            batch_id=batch_id,
+            supervisor_nos=["auditor", "second_archivist"],
+            it_supervisor_no="it",
+            method="电子文件密钥销毁并删除；纸质档案碎纸",
+        ),
     )
 
 
@@ -253,8 +266,9 @@ def test_refusals_each_with_its_error_and_nothing_changed(
     head = people["archive_head"]
     # Only the archive head proposes.
     with changes_nothing(app), pytest.raises(RoleNotPermittedError):
-        app.propose_destruction(
-            people["archivist"], loan_nos=[LOAN_NO], proposed_on=date(2056, 2, 1)
+        app.execute(
+            people["archivist"],
+            ProposeDestruction(loan_nos=[LOAN_NO], proposed_on=date(2056, 2, 1)),
         )
     # A hold refuses proposal and execution.
     hold = app.place_hold(
@@ -266,7 +280,7 @@ def test_refusals_each_with_its_error_and_nothing_changed(
         placed_on=date(2056, 1, 20),
     )
     with changes_nothing(app), pytest.raises(DestructionHoldOpenError):
-        app.propose_destruction(head, loan_nos=[LOAN_NO], proposed_on=date(2056, 2, 1))
+        app.execute(head, ProposeDestruction(loan_nos=[LOAN_NO], proposed_on=date(2056, 2, 1)))
     app.release_hold(
         people["compliance"],
         LOAN_NO,
@@ -274,18 +288,25 @@ def test_refusals_each_with_its_error_and_nothing_changed(
         reason="结案",
         released_on=date(2056, 1, 25),
     )
-    proposed = app.propose_destruction(head, loan_nos=[LOAN_NO], proposed_on=date(2056, 2, 1))
+    proposed = app.execute(
+        head, ProposeDestruction(loan_nos=[LOAN_NO], proposed_on=date(2056, 2, 1))
+    )
     batch_id = UUID(proposed.ids["batch_id"])
     # Not yet approved: execution is refused.
     with changes_nothing(app), pytest.raises(DestructionNotApprovedError):
         execute(app, people, batch_id)
     # A head of the archive who proposed may not approve (and only the branch head approves).
     with changes_nothing(app), pytest.raises(RoleNotPermittedError):
-        app.approve_destruction(head, batch_id, approved_on=date(2056, 2, 2))
-    app.approve_destruction(people["branch_head"], batch_id, approved_on=date(2056, 2, 2))
+        app.execute(head, ApproveDestruction(batch_id=batch_id, approved_on=date(2056, 2, 2)))
+    app.execute(
+        people["branch_head"], ApproveDestruction(batch_id=batch_id, approved_on=date(2056, 2, 2))
+    )
     with changes_nothing(app), pytest.raises(DestructionNotApprovedError):
         execute(app, people, batch_id)
-    app.compliance_approve_destruction(people["compliance"], batch_id, approved_on=date(2056, 2, 3))
+    app.execute(
+        people["compliance"],
+        ComplianceApproveDestruction(batch_id=batch_id, approved_on=date(2056, 2, 3)),
+    )
     # Supervisors: two different people, neither the proposer nor the executor, and IT.
     for nos, it, error in (
         (["auditor"], "it", DestructionSupervisorsError),
@@ -296,12 +317,11 @@ def test_refusals_each_with_its_error_and_nothing_changed(
         (["auditor", "it"], "it", DestructionSupervisorsError),
     ):
         with changes_nothing(app), pytest.raises(error):
-            app.execute_destruction(
+            app.execute(
                 people["archivist"],
-                batch_id,
-                supervisor_nos=nos,
-                it_supervisor_no=it,
-                method="碎纸",
+                ExecuteDestruction(
+                    batch_id=batch_id, supervisor_nos=nos, it_supervisor_no=it, method="碎纸"
+                ),
             )
     # Retention not ended on the day of execution (the clock is turned back).
     app.clock = lambda: datetime(2055, 12, 31, 12, tzinfo=UTC)
@@ -327,13 +347,15 @@ def test_an_unsettled_loan_or_one_without_a_destroy_opinion_is_refused(
     app = clocked
     prepare(app, people, settled=False)
     with changes_nothing(app), pytest.raises(DestructionLoanNotSettledError):
-        app.propose_destruction(
-            people["archive_head"], loan_nos=[LOAN_NO], proposed_on=date(2056, 2, 1)
+        app.execute(
+            people["archive_head"],
+            ProposeDestruction(loan_nos=[LOAN_NO], proposed_on=date(2056, 2, 1)),
         )
     prepare(app, people, "JJ2025011000072", appraise=AppraisalOpinion.EXTEND)
     with changes_nothing(app), pytest.raises(DestructionNotAppraisedError):
-        app.propose_destruction(
-            people["archive_head"], loan_nos=["JJ2025011000072"], proposed_on=date(2056, 2, 1)
+        app.execute(
+            people["archive_head"],
+            ProposeDestruction(loan_nos=["JJ2025011000072"], proposed_on=date(2056, 2, 1)),
         )
 
 
@@ -409,14 +431,15 @@ def test_the_day_of_execution_is_the_banks_day_not_utcs(
     # has ended on the bank's calendar, though not yet on UTC's.
     app.clock = lambda: datetime(2055, 12, 31, 23, 0, tzinfo=UTC)
     assert app.today() == date(2056, 1, 1)
-    proposed = app.propose_destruction(
-        people["archive_head"], loan_nos=[LOAN_NO], proposed_on=date(2056, 1, 1)
+    proposed = app.execute(
+        people["archive_head"], ProposeDestruction(loan_nos=[LOAN_NO], proposed_on=date(2056, 1, 1))
     )
     assert proposed.events == ("Proposed",)
     app.clock = lambda: datetime(2055, 12, 31, 15, 59, tzinfo=UTC)  # 23:59 in Shanghai
     with changes_nothing(app), pytest.raises(DestructionRetentionNotEndedError):
-        app.propose_destruction(
-            people["archive_head"], loan_nos=[LOAN_NO], proposed_on=date(2055, 12, 31)
+        app.execute(
+            people["archive_head"],
+            ProposeDestruction(loan_nos=[LOAN_NO], proposed_on=date(2055, 12, 31)),
         )
 
 

@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 
 from archive.application import DossierArchive
+from archive.commands.inspections import RecordInspection
 from archive.core import SYSTEM_ID, CommandContext
 from domain.errors import AdministratorBusinessActionError, NotFoundError, RoleNotPermittedError
 from domain.values import InspectionKind, ReadPurpose, Role
@@ -122,14 +123,16 @@ def test_an_on_site_photo_is_filed_as_an_image_without_a_page_count(
     app: DossierArchive, staff: dict[str, CommandContext], contract: bytes
 ) -> None:
     photo = make_png()
-    result = app.record_inspection(
+    result = app.execute(
         staff["account_manager"],
-        LOAN_NO,
-        kind=InspectionKind.ON_SITE,
-        inspected_on=date(2025, 3, 1),
-        reviewer_no="reviewer",
-        findings="厂区正常生产",
-        uploads=[make_upload("site_photo", filename="厂区.png", data=photo)],
+        RecordInspection(
+            loan_no=LOAN_NO,
+            kind=InspectionKind.ON_SITE,
+            inspected_on=date(2025, 3, 1),
+            reviewer_no="reviewer",
+            findings="厂区正常生产",
+        ),
+        [make_upload("site_photo", filename="厂区.png", data=photo)],
     )
     (ref,) = result.documents
     assert (ref.media_type, ref.pages, ref.size) == ("image/png", None, len(photo))

@@ -32,6 +32,19 @@ from uuid import UUID
 import pytest
 
 from archive.application import DossierArchive
+from archive.commands.borrowing import (
+    ApproveBorrowing,
+    CheckOut,
+    CloseBorrowing,
+    RequestBorrowing,
+    ReturnBorrowing,
+)
+from archive.commands.disposition import (
+    ApproveDestruction,
+    ComplianceApproveDestruction,
+    ExecuteDestruction,
+    ProposeDestruction,
+)
 from archive.core import SYSTEM_ID, CommandContext, blob_key
 from domain.errors import DestructionHoldOpenError, DocumentDestroyedError
 from domain.values import (
@@ -121,17 +134,22 @@ def bucket_objects(s3: S3BlobStore, prefix: str = "") -> list[tuple[str, str | N
 def borrow(
     app: DossierArchive, people: dict[str, Any], *, purpose: BorrowingPurpose, on: date
 ) -> UUID:
-    requested = app.request_borrowing(
+    requested = app.execute(
         people["auditor"],
-        LOAN,
-        purpose=purpose,
-        form=BorrowingForm.ORIGINAL,
-        reason="审计抽查原件" if purpose is BorrowingPurpose.AUDIT else "诉讼举证",
-        requested_on=on,
-        due_on=on + timedelta(days=1),
+        RequestBorrowing(
+            loan_no=LOAN,
+            purpose=purpose,
+            form=BorrowingForm.ORIGINAL,
+            reason="审计抽查原件" if purpose is BorrowingPurpose.AUDIT else "诉讼举证",
+            requested_on=on,
+            due_on=on + timedelta(days=1),
+        ),
     )
     borrowing_id = requested.aggregate_id
-    app.approve_borrowing(people["archive_head"], borrowing_id, archivist_no="archivist")
+    app.execute(
+        people["archive_head"],
+        ApproveBorrowing(borrowing_id=borrowing_id, archivist_no="archivist"),
+    )
     return borrowing_id
 
 
@@ -196,21 +214,32 @@ def test_a_dossier_from_disbursement_to_destruction_leaves_no_content_behind(
         # Two borrowings of the originals: the first comes back whole, the second a page short.
         pages = {d.ref.sha256: d.ref.pages or 0 for d in app.dossier_of(app.loan(LOAN)).documents}
         first = borrow(app, people, purpose=BorrowingPurpose.AUDIT, on=date(2015, 3, 3))
-        app.check_out(archivist, first, checked_out_on=date(2015, 3, 3), pages=pages)
-        back = app.return_borrowing(
-            people["second_archivist"], first, returned_on=date(2015, 3, 3), pages=pages
+        app.execute(
+            archivist, CheckOut(borrowing_id=first, checked_out_on=date(2015, 3, 3), pages=pages)
+        )
+        back = app.execute(
+            people["second_archivist"],
+            ReturnBorrowing(borrowing_id=first, returned_on=date(2015, 3, 3), pages=pages),
         )
         assert back.events == ("Returned",)
-        app.close_borrowing(archivist, first, closed_on=date(2015, 3, 3))
+        app.execute(archivist, CloseBorrowing(borrowing_id=first, closed_on=date(2015, 3, 3)))
         second = borrow(app, people, purpose=BorrowingPurpose.LITIGATION, on=date(2015, 4, 1))
-        out = app.check_out(archivist, second, checked_out_on=date(2015, 4, 1), pages=pages)
+        out = app.execute(
+            archivist, CheckOut(borrowing_id=second, checked_out_on=date(2015, 4, 1), pages=pages)
+        )
         short = {sha: n - 1 if sha == contract_sha(app) else n for sha, n in pages.items()}
-        back = app.return_borrowing(
-            people["second_archivist"], second, returned_on=date(2015, 4, 2), pages=short
+        back = app.execute(
+            people["second_archivist"],
+            ReturnBorrowing(borrowing_id=second, returned_on=date(2015, 4, 2), pages=short),
         )
         assert back.events == ("Returned", "PageCountMismatched")
         assert app.borrowing(second).escalated
-        app.close_borrowing(head, second, closed_on=date(2015, 4, 3), reason="缺页已追回并补入卷内")
+        app.execute(
+            head,
+            CloseBorrowing(
+                borrowing_id=second, closed_on=date(2015, 4, 3), reason="缺页已追回并补入卷内"
+            ),
+        )
         assert app.borrowing(second).status is BorrowingStatus.CLOSED
         assert out.documents[0].doc_type == "borrow_slip"
 
@@ -314,7 +343,7 @@ def test_a_dossier_from_disbursement_to_destruction_leaves_no_content_behind(
             placed_on=date(2056, 1, 20),
         )
         with pytest.raises(DestructionHoldOpenError):
-            app.propose_destruction(head, loan_nos=[LOAN], proposed_on=date(2056, 2, 1))
+            app.execute(head, ProposeDestruction(loan_nos=[LOAN], proposed_on=date(2056, 2, 1)))
         app.release_hold(
             people["auditor"],
             LOAN,
@@ -322,13 +351,17 @@ def test_a_dossier_from_disbursement_to_destruction_leaves_no_content_behind(
             reason="审计结束",
             released_on=date(2056, 1, 28),
         )
-        proposed = app.propose_destruction(
-            head, loan_nos=[LOAN, LOCKED_LOAN], proposed_on=date(2056, 2, 1)
+        proposed = app.execute(
+            head, ProposeDestruction(loan_nos=[LOAN, LOCKED_LOAN], proposed_on=date(2056, 2, 1))
         )
         batch_id = UUID(proposed.ids["batch_id"])
-        app.approve_destruction(people["branch_head"], batch_id, approved_on=date(2056, 2, 2))
-        app.compliance_approve_destruction(
-            people["compliance"], batch_id, approved_on=date(2056, 2, 3)
+        app.execute(
+            people["branch_head"],
+            ApproveDestruction(batch_id=batch_id, approved_on=date(2056, 2, 2)),
+        )
+        app.execute(
+            people["compliance"],
+            ComplianceApproveDestruction(batch_id=batch_id, approved_on=date(2056, 2, 3)),
         )
 
         ours = [k for k in stored(app) if k.startswith(str(dossier_id))]
@@ -341,12 +374,14 @@ def test_a_dossier_from_disbursement_to_destruction_leaves_no_content_behind(
             lapse = started + LOCK_MARGIN + timedelta(seconds=2)
             time.sleep(max(0.0, (lapse - datetime.now(UTC)).total_seconds()))
 
-        app.execute_destruction(
+        app.execute(
             archivist,
-            batch_id,
-            supervisor_nos=["auditor", "second_archivist"],
-            it_supervisor_no="it",
-            method="电子文件密钥销毁并删除；纸质档案碎纸",
+            ExecuteDestruction(
+                batch_id=batch_id,
+                supervisor_nos=["auditor", "second_archivist"],
+                it_supervisor_no="it",
+                method="电子文件密钥销毁并删除；纸质档案碎纸",
+            ),
         )
         follower.catch_up()
 

@@ -17,6 +17,12 @@ import pytest
 from pypdf import PdfReader
 
 from archive.application import DossierArchive
+from archive.commands.borrowing import (
+    ApproveBorrowing,
+    CheckOut,
+    IssueElectronicCopy,
+    RequestBorrowing,
+)
 from archive.core import CommandContext
 from domain.errors import RoleNotPermittedError, SegregationOfDutiesError
 from domain.values import BorrowingForm, BorrowingPurpose, ReadPurpose, TransferKind
@@ -90,23 +96,30 @@ def test_receiving_a_transfer_files_the_signed_transfer_list(
 def test_handing_out_files_the_borrow_slip_once_even_when_retried(
     app: DossierArchive, staff: Staff, pages: dict[str, int]
 ) -> None:
-    borrowing_id = app.request_borrowing(
+    borrowing_id = app.execute(
         staff["auditor"],
-        LOAN,
-        purpose=BorrowingPurpose.AUDIT,
-        form=BorrowingForm.ORIGINAL,
-        reason="年度审计抽查原件",
-        requested_on=DAY,
+        RequestBorrowing(
+            loan_no=LOAN,
+            purpose=BorrowingPurpose.AUDIT,
+            form=BorrowingForm.ORIGINAL,
+            reason="年度审计抽查原件",
+            requested_on=DAY,
+        ),
     ).aggregate_id
-    app.approve_borrowing(staff["archive_head"], borrowing_id, archivist_no="archivist")
+    app.execute(
+        staff["archive_head"], ApproveBorrowing(borrowing_id=borrowing_id, archivist_no="archivist")
+    )
     before = counts(app)
     with pytest.raises(SegregationOfDutiesError):
-        app.check_out(staff["second_archivist"], borrowing_id, checked_out_on=DAY, pages=pages)
+        app.execute(
+            staff["second_archivist"],
+            CheckOut(borrowing_id=borrowing_id, checked_out_on=DAY, pages=pages),
+        )
     assert counts(app) == before
 
     keyed = CommandContext(staff["archivist"].staff_id, idempotency_key="check-out-1")
-    out = app.check_out(keyed, borrowing_id, checked_out_on=DAY, pages=pages)
-    again = app.check_out(keyed, borrowing_id, checked_out_on=DAY, pages=pages)
+    out = app.execute(keyed, CheckOut(borrowing_id=borrowing_id, checked_out_on=DAY, pages=pages))
+    again = app.execute(keyed, CheckOut(borrowing_id=borrowing_id, checked_out_on=DAY, pages=pages))
     assert again.replayed
     assert again.documents == out.documents
     [slip] = out.documents
@@ -125,20 +138,24 @@ def test_handing_out_files_the_borrow_slip_once_even_when_retried(
     assert head.name in text  # the approver
 
     # A later whole-dossier borrowing lends the papers, not the desk's earlier slip.
-    second = app.request_borrowing(
+    second = app.execute(
         staff["auditor"],
-        LOAN,
-        purpose=BorrowingPurpose.AUDIT,
-        form=BorrowingForm.ELECTRONIC_COPY,
-        reason="复核",
-        requested_on=DAY,
+        RequestBorrowing(
+            loan_no=LOAN,
+            purpose=BorrowingPurpose.AUDIT,
+            form=BorrowingForm.ELECTRONIC_COPY,
+            reason="复核",
+            requested_on=DAY,
+        ),
     ).aggregate_id
     assert app.get_borrowing(staff["auditor"], second).items == list(pages)
-    app.approve_borrowing(staff["archive_head"], second, archivist_no="archivist")
+    app.execute(
+        staff["archive_head"], ApproveBorrowing(borrowing_id=second, archivist_no="archivist")
+    )
     keyed = CommandContext(staff["archivist"].staff_id, idempotency_key="copy-1")
-    copy = app.issue_electronic_copy(keyed, second, issued_on=DAY)
+    copy = app.execute(keyed, IssueElectronicCopy(borrowing_id=second, issued_on=DAY))
     # A retry (the answer was lost) hands over the same bytes again, checked by their hash.
-    retried = app.issue_electronic_copy(keyed, second, issued_on=DAY)
+    retried = app.execute(keyed, IssueElectronicCopy(borrowing_id=second, issued_on=DAY))
     assert retried.result.replayed
     assert retried.content == copy.content
     assert hashlib.sha256(retried.content).hexdigest() == copy.sha256

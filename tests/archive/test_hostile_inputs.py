@@ -20,6 +20,7 @@ from typing import BinaryIO, cast
 import pytest
 
 from archive.application import DossierArchive
+from archive.commands.inspections import RecordInspection
 from archive.config import ArchiveConfig
 from archive.core import CommandContext
 from archive.documents import pdfsafety
@@ -86,14 +87,16 @@ def upload(doc_type: str, hostile: Hostile) -> Upload:
 
 
 def inspect(app: DossierArchive, ctx: CommandContext, report: Upload) -> None:
-    app.record_inspection(
+    app.execute(
         ctx,
-        LOAN_NO,
-        kind=InspectionKind.ROUTINE,
-        inspected_on=date(2025, 4, 1),
-        reviewer_no="reviewer",
-        findings="经营正常",
-        uploads=[report],
+        RecordInspection(
+            loan_no=LOAN_NO,
+            kind=InspectionKind.ROUTINE,
+            inspected_on=date(2025, 4, 1),
+            reviewer_no="reviewer",
+            findings="经营正常",
+        ),
+        [report],
     )
 
 
@@ -154,14 +157,16 @@ def test_a_benign_document_is_accepted(
     doc_type = "inspection_report" if document.filename.endswith(".pdf") else "site_photo"
     _events, blobs, _keys = snapshot(limited)
 
-    result = limited.record_inspection(
+    result = limited.execute(
         staff["account_manager"],
-        loan_no,
-        kind=InspectionKind.ROUTINE,
-        inspected_on=date(2025, 4, 1),
-        reviewer_no="reviewer",
-        findings="经营正常",
-        uploads=[upload(doc_type, document)],
+        RecordInspection(
+            loan_no=loan_no,
+            kind=InspectionKind.ROUTINE,
+            inspected_on=date(2025, 4, 1),
+            reviewer_no="reviewer",
+            findings="经营正常",
+        ),
+        [upload(doc_type, document)],
     )
 
     (ref,) = result.documents

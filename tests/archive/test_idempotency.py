@@ -12,6 +12,7 @@ from decimal import Decimal
 import pytest
 
 from archive.application import DossierArchive
+from archive.commands.inspections import RecordInspection
 from archive.core import CommandContext, CommandResult
 from archive.errors import IdempotencyKeyReusedError
 from domain.values import Grade, InspectionKind
@@ -80,14 +81,16 @@ def test_a_retried_inspection_returns_the_same_inspection_id(
     def send() -> CommandResult:
         # Without an explicit inspection_id each call draws a fresh one: only the receipt
         # makes the retry come back with the first.
-        return app.record_inspection(
+        return app.execute(
             am,
-            LOAN_NO,
-            kind=InspectionKind.FIRST_FOLLOW_UP,
-            inspected_on=date(2025, 1, 20),
-            reviewer_no="reviewer",
-            findings="正常",
-            uploads=[make_upload("first_inspection_report", data=report)],
+            RecordInspection(
+                loan_no=LOAN_NO,
+                kind=InspectionKind.FIRST_FOLLOW_UP,
+                inspected_on=date(2025, 1, 20),
+                reviewer_no="reviewer",
+                findings="正常",
+            ),
+            [make_upload("first_inspection_report", data=report)],
         )
 
     first = send()

@@ -15,6 +15,8 @@ from itertools import pairwise
 from uuid import UUID
 
 from archive.application import DossierArchive
+from archive.commands.inspections import RecordInspection
+from archive.commands.warnings import ClearWarning, HandleWarning, RaiseWarning
 from archive.core import CommandContext, blob_key
 from domain.values import (
     CollectionStepKind,
@@ -81,14 +83,16 @@ def test_a_loan_lives_from_disbursement_to_settlement_and_every_step_reads_back_
     assert app.blobs.get(blob_key(dossier_id, contract_ref.sha256)) == contract
 
     # 首次跟踪检查 within 15 days, countersigned by the reviewer.
-    inspected = app.record_inspection(
+    inspected = app.execute(
         am,
-        LOAN_NO,
-        kind=InspectionKind.FIRST_FOLLOW_UP,
-        inspected_on=date(2025, 1, 20),
-        reviewer_no="reviewer",
-        findings="资金按约定用途使用，企业经营正常",
-        uploads=[make_upload("first_inspection_report", "首次跟踪检查报告")],
+        RecordInspection(
+            loan_no=LOAN_NO,
+            kind=InspectionKind.FIRST_FOLLOW_UP,
+            inspected_on=date(2025, 1, 20),
+            reviewer_no="reviewer",
+            findings="资金按约定用途使用，企业经营正常",
+        ),
+        [make_upload("first_inspection_report", "首次跟踪检查报告")],
     )
     assert inspected.version == 2
     assert "inspection_id" in inspected.ids
@@ -122,25 +126,35 @@ def test_a_loan_lives_from_disbursement_to_settlement_and_every_step_reads_back_
     assert app.get_loan(rm, LOAN_NO).grade is Grade.SPECIAL_MENTION
 
     # 风险预警: raised by the post-loan officer, handled and cleared by the risk manager.
-    raised = app.raise_warning(
+    raised = app.execute(
         plo,
-        LOAN_NO,
-        colour=WarningColour.ORANGE,
-        code="OVERDUE_ELSEWHERE",
-        raised_on=date(2025, 3, 2),
-        reason="借款人在他行出现逾期",
+        RaiseWarning(
+            loan_no=LOAN_NO,
+            colour=WarningColour.ORANGE,
+            code="OVERDUE_ELSEWHERE",
+            raised_on=date(2025, 3, 2),
+            reason="借款人在他行出现逾期",
+        ),
     )
     signal_id = UUID(raised.ids["signal_id"])
-    app.handle_warning(
+    app.execute(
         rm,
-        LOAN_NO,
-        signal_id=signal_id,
-        handled_on=date(2025, 3, 5),
-        measures="约谈实际控制人，追加保证人",
-        uploads=[make_upload("warning_form", "风险预警信号处理表")],
+        HandleWarning(
+            loan_no=LOAN_NO,
+            signal_id=signal_id,
+            handled_on=date(2025, 3, 5),
+            measures="约谈实际控制人，追加保证人",
+        ),
+        [make_upload("warning_form", "风险预警信号处理表")],
     )
-    app.clear_warning(
-        rm, LOAN_NO, signal_id=signal_id, cleared_on=date(2025, 4, 1), reason="他行逾期已结清"
+    app.execute(
+        rm,
+        ClearWarning(
+            loan_no=LOAN_NO,
+            signal_id=signal_id,
+            cleared_on=date(2025, 4, 1),
+            reason="他行逾期已结清",
+        ),
     )
 
     # 催收: a phone call, then a written notice with its signed receipt (回执).

@@ -17,6 +17,7 @@ from uuid import UUID
 import pytest
 
 from archive.application import DossierArchive
+from archive.commands.inspections import RecordInspection
 from archive.config import ArchiveConfig
 from archive.core import SYSTEM_ID, CommandContext
 from archive.errors import DocumentRejectedError, DocumentTooLargeError, StaleVersionError
@@ -145,14 +146,16 @@ def test_an_inspection_whose_reviewer_is_its_inspector_is_refused(
     app: DossierArchive, staff: dict[str, CommandContext], loan_no: str
 ) -> None:
     with changes_nothing(app), pytest.raises(SegregationOfDutiesError):
-        app.record_inspection(
+        app.execute(
             staff["account_manager"],
-            loan_no,
-            kind=InspectionKind.FIRST_FOLLOW_UP,
-            inspected_on=date(2025, 1, 20),
-            reviewer_no="account_manager",
-            findings="自查自核",
-            uploads=[make_upload("first_inspection_report")],
+            RecordInspection(
+                loan_no=loan_no,
+                kind=InspectionKind.FIRST_FOLLOW_UP,
+                inspected_on=date(2025, 1, 20),
+                reviewer_no="account_manager",
+                findings="自查自核",
+            ),
+            [make_upload("first_inspection_report")],
         )
 
 
@@ -160,14 +163,16 @@ def test_an_inspection_countersigned_by_someone_without_the_reviewer_role_is_ref
     app: DossierArchive, staff: dict[str, CommandContext], loan_no: str
 ) -> None:
     with changes_nothing(app), pytest.raises(SegregationOfDutiesError):
-        app.record_inspection(
+        app.execute(
             staff["account_manager"],
-            loan_no,
-            kind=InspectionKind.FIRST_FOLLOW_UP,
-            inspected_on=date(2025, 1, 20),
-            reviewer_no="account_manager_2",
-            findings="正常",
-            uploads=[make_upload("first_inspection_report")],
+            RecordInspection(
+                loan_no=loan_no,
+                kind=InspectionKind.FIRST_FOLLOW_UP,
+                inspected_on=date(2025, 1, 20),
+                reviewer_no="account_manager_2",
+                findings="正常",
+            ),
+            [make_upload("first_inspection_report")],
         )
 
 
@@ -326,14 +331,16 @@ def test_a_settled_loan_can_be_neither_settled_again_nor_inspected(
             uploads=[make_upload("settlement_certificate")],
         )
     with changes_nothing(app), pytest.raises(InvalidTransitionError):
-        app.record_inspection(
+        app.execute(
             am,
-            loan_no,
-            kind=InspectionKind.ROUTINE,
-            inspected_on=date(2026, 2, 1),
-            reviewer_no="reviewer",
-            findings="已结清贷款检查",
-            uploads=[make_upload("inspection_report")],
+            RecordInspection(
+                loan_no=loan_no,
+                kind=InspectionKind.ROUTINE,
+                inspected_on=date(2026, 2, 1),
+                reviewer_no="reviewer",
+                findings="已结清贷款检查",
+            ),
+            [make_upload("inspection_report")],
         )
 
 

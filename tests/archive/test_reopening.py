@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from archive.application import DossierArchive
+from archive.commands.inspections import RecordInspection
 from archive.core import SYSTEM_ID, CommandContext
 from archive.errors import AuthenticationError
 from domain.values import InspectionKind, ReadPurpose, Role
@@ -43,14 +44,16 @@ def test_a_reopened_archive_sees_everything_and_old_tokens_still_authenticate(
         disbursed = first.disburse(
             keyed, make_disbursement(LOAN_NO), [make_upload("loan_contract", data=contract)]
         )
-        first.record_inspection(
+        first.execute(
             am,
-            LOAN_NO,
-            kind=InspectionKind.FIRST_FOLLOW_UP,
-            inspected_on=date(2025, 1, 20),
-            reviewer_no="reviewer",
-            findings="正常",
-            uploads=[make_upload("first_inspection_report")],
+            RecordInspection(
+                loan_no=LOAN_NO,
+                kind=InspectionKind.FIRST_FOLLOW_UP,
+                inspected_on=date(2025, 1, 20),
+                reviewer_no="reviewer",
+                findings="正常",
+            ),
+            [make_upload("first_inspection_report")],
         )
         events_before = first.loan_events(am, LOAN_NO)
         last_position = first.recorder.max_notification_id()

@@ -13,6 +13,7 @@ from decimal import Decimal
 import pytest
 
 from archive.application import DossierArchive
+from archive.commands.warnings import RaiseWarning
 from archive.core import SYSTEM_ID, CommandContext
 from domain.errors import RoleNotPermittedError, SegregationOfDutiesError
 from domain.values import Role, WarningColour
@@ -66,13 +67,15 @@ def test_a_role_granted_later_permits_its_actions_from_then_on(
     auditor = staff["auditor"]
 
     def warn() -> None:
-        app.raise_warning(
+        app.execute(
             auditor,
-            loan_no,
-            colour=WarningColour.YELLOW,
-            code="PRODUCTION_HALTED",
-            raised_on=date(2025, 2, 1),
-            reason="现场走访发现半停产",
+            RaiseWarning(
+                loan_no=loan_no,
+                colour=WarningColour.YELLOW,
+                code="PRODUCTION_HALTED",
+                raised_on=date(2025, 2, 1),
+                reason="现场走访发现半停产",
+            ),
         )
 
     with pytest.raises(RoleNotPermittedError):
@@ -107,13 +110,15 @@ def test_naming_a_role_one_does_not_hold_is_refused(
     am = staff["account_manager"]
     as_risk_manager = CommandContext(am.staff_id, role=Role.RISK_MANAGER)
     with pytest.raises(RoleNotPermittedError) as refused:
-        app.raise_warning(
+        app.execute(
             as_risk_manager,
-            loan_no,
-            colour=WarningColour.RED,
-            code="KEY_MANAGER_MISSING",
-            raised_on=date(2025, 2, 1),
-            reason="实际控制人失联",
+            RaiseWarning(
+                loan_no=loan_no,
+                colour=WarningColour.RED,
+                code="KEY_MANAGER_MISSING",
+                raised_on=date(2025, 2, 1),
+                reason="实际控制人失联",
+            ),
         )
     assert refused.value.context == {"role": "risk_manager"}
 
@@ -125,13 +130,15 @@ def test_a_person_with_two_roles_acts_in_the_role_they_name(
     plo = staff["post_loan_officer"]
 
     def warn(ctx: CommandContext, code: str) -> None:
-        app.raise_warning(
+        app.execute(
             ctx,
-            loan_no,
-            colour=WarningColour.YELLOW,
-            code=code,
-            raised_on=date(2025, 2, 1),
-            reason="担保人代偿能力下降",
+            RaiseWarning(
+                loan_no=loan_no,
+                colour=WarningColour.YELLOW,
+                code=code,
+                raised_on=date(2025, 2, 1),
+                reason="担保人代偿能力下降",
+            ),
         )
 
     warn(plo, "GUARANTOR_WEAKENED")  # unnamed: the first permitted role held

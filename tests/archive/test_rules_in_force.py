@@ -16,6 +16,13 @@ from uuid import UUID
 import pytest
 
 from archive.application import DossierArchive
+from archive.commands.borrowing import (
+    ApproveBorrowing,
+    CheckOut,
+    CloseBorrowing,
+    RequestBorrowing,
+    ReturnBorrowing,
+)
 from archive.core import CommandContext
 from domain.errors import (
     ApprovalRoleNotRequiredError,
@@ -184,17 +191,22 @@ def test_the_borrowing_desk_follows_the_rules_in_force(
     )
     before = unchanged(app)
     with pytest.raises(ApprovalRoleNotRequiredError):
-        app.approve_borrowing(staff["archive_head"], second)
+        app.execute(staff["archive_head"], ApproveBorrowing(borrowing_id=second))
     assert unchanged(app) == before
-    app.approve_borrowing(staff["branch_head"], second)
+    app.execute(staff["branch_head"], ApproveBorrowing(borrowing_id=second))
     dossier = app.get_dossier(staff["auditor"], loan)
     pages = {d.ref.sha256: d.ref.pages or 0 for d in dossier.documents}
-    app.check_out(staff["archivist"], second, checked_out_on=day, pages=pages)
+    app.execute(staff["archivist"], CheckOut(borrowing_id=second, checked_out_on=day, pages=pages))
     short = {sha: n - 1 if n > 1 else n for sha, n in pages.items()}
-    app.return_borrowing(staff["second_archivist"], second, returned_on=day, pages=short)
+    app.execute(
+        staff["second_archivist"],
+        ReturnBorrowing(borrowing_id=second, returned_on=day, pages=short),
+    )
     last: Any = list(app.events.get(second))[-1]
     assert (type(last).__name__, last.escalated_to) == ("PageCountMismatched", Role.ARCHIVIST)
-    app.close_borrowing(staff["archivist"], second, closed_on=day, reason="缺页已找回")
+    app.execute(
+        staff["archivist"], CloseBorrowing(borrowing_id=second, closed_on=day, reason="缺页已找回")
+    )
     assert app.borrowing(second).status.value == "closed"
 
 
@@ -203,30 +215,43 @@ def test_a_shortfall_is_closed_only_by_whom_it_was_escalated_to(
 ) -> None:
     day = date(2025, 6, 2)
     borrowing_id = request(app, staff["auditor"], day)
-    app.approve_borrowing(staff["archive_head"], borrowing_id)
+    app.execute(staff["archive_head"], ApproveBorrowing(borrowing_id=borrowing_id))
     dossier = app.get_dossier(staff["auditor"], loan)
     pages = {d.ref.sha256: d.ref.pages or 0 for d in dossier.documents}
-    app.check_out(staff["archivist"], borrowing_id, checked_out_on=day, pages=pages)
+    app.execute(
+        staff["archivist"], CheckOut(borrowing_id=borrowing_id, checked_out_on=day, pages=pages)
+    )
     short = {sha: n - 1 if n > 1 else n for sha, n in pages.items()}
-    app.return_borrowing(staff["second_archivist"], borrowing_id, returned_on=day, pages=short)
+    app.execute(
+        staff["second_archivist"],
+        ReturnBorrowing(borrowing_id=borrowing_id, returned_on=day, pages=short),
+    )
     # Escalated to the archive head by the rules then in force; rules adopted since that
     # name someone else do not change who closes it.
     assert app.adopt_rules(
         rules_with(borrowing={"shortfall_escalated_to": "archivist"}), source="test"
     )
     with pytest.raises(PageDiscrepancyOpenError) as refused:
-        app.close_borrowing(staff["archivist"], borrowing_id, closed_on=day, reason="已找回")
+        app.execute(
+            staff["archivist"],
+            CloseBorrowing(borrowing_id=borrowing_id, closed_on=day, reason="已找回"),
+        )
     assert "archive head" in refused.value.en
-    app.close_borrowing(staff["archive_head"], borrowing_id, closed_on=day, reason="已查明")
+    app.execute(
+        staff["archive_head"],
+        CloseBorrowing(borrowing_id=borrowing_id, closed_on=day, reason="已查明"),
+    )
 
 
 def request(app: DossierArchive, who: CommandContext, day: date) -> UUID:
-    found: UUID = app.request_borrowing(
+    found: UUID = app.execute(
         who,
-        LOAN,
-        purpose=BorrowingPurpose.AUDIT,
-        form=BorrowingForm.ORIGINAL,
-        reason="年度审计抽查原件",
-        requested_on=day,
+        RequestBorrowing(
+            loan_no=LOAN,
+            purpose=BorrowingPurpose.AUDIT,
+            form=BorrowingForm.ORIGINAL,
+            reason="年度审计抽查原件",
+            requested_on=day,
+        ),
     ).aggregate_id
     return found

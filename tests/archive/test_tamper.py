@@ -40,6 +40,7 @@ from uuid import UUID
 import pytest
 
 from archive.application import DossierArchive
+from archive.commands.inspections import RecordInspection
 from archive.core import SYSTEM_ID, CommandContext, blob_key
 from archive.verification import Verifier
 from archive.verification.report import Finding, VerificationReport
@@ -269,14 +270,16 @@ def build_record(
         uploads=[make_upload("classification_form", f"五级分类认定表 {LOAN_B}")],
     )
     record.second = record.seal()
-    app.record_inspection(
+    app.execute(
         am,
-        LOAN_A,
-        kind=InspectionKind.FIRST_FOLLOW_UP,
-        inspected_on=date(2025, 1, 20),
-        reviewer_no="reviewer",
-        findings="资金按约定用途使用，企业经营正常",
-        uploads=[make_upload("first_inspection_report", f"首次跟踪检查报告 {LOAN_A}")],
+        RecordInspection(
+            loan_no=LOAN_A,
+            kind=InspectionKind.FIRST_FOLLOW_UP,
+            inspected_on=date(2025, 1, 20),
+            reviewer_no="reviewer",
+            findings="资金按约定用途使用，企业经营正常",
+        ),
+        [make_upload("first_inspection_report", f"首次跟踪检查报告 {LOAN_A}")],
     )
     record.seal(sign=False)  # leaves, but no checkpoint yet
     app.record_repayment(

@@ -28,6 +28,16 @@ from uuid import UUID
 from openpyxl import load_workbook
 
 from archive.application import DossierArchive
+from archive.commands.borrowing import (
+    ApproveBorrowing,
+    CheckOut,
+    CloseBorrowing,
+    IssueElectronicCopy,
+    NoteOverdueBorrowings,
+    RejectBorrowing,
+    RequestBorrowing,
+    ReturnBorrowing,
+)
 from archive.core import CommandContext
 from domain.values import (
     BorrowingForm,
@@ -292,47 +302,63 @@ def test_the_circulation_register_records_each_borrowing_from_request_to_closing
 
     # The whole dossier, originals, for an audit: the title certificate is tier 1, so the
     # archive head and the branch head both approve.
-    audit = app.request_borrowing(
+    audit = app.execute(
         auditor,
-        BORROWED,
-        purpose=BorrowingPurpose.AUDIT,
-        form=BorrowingForm.ORIGINAL,
-        reason="年度审计抽查原件",
-        requested_on=DAY,
-        due_on=DAY + timedelta(days=1),
+        RequestBorrowing(
+            loan_no=BORROWED,
+            purpose=BorrowingPurpose.AUDIT,
+            form=BorrowingForm.ORIGINAL,
+            reason="年度审计抽查原件",
+            requested_on=DAY,
+            due_on=DAY + timedelta(days=1),
+        ),
     )
     audit_id = audit.aggregate_id
-    app.approve_borrowing(head, audit_id, archivist_no="archivist")
-    app.approve_borrowing(branch_head, audit_id)
-    out = app.check_out(archivist, audit_id, checked_out_on=DAY, pages=pages)
-    noted = app.note_overdue_borrowings(staff["post_loan_officer"], on=DAY + timedelta(days=3))
+    app.execute(head, ApproveBorrowing(borrowing_id=audit_id, archivist_no="archivist"))
+    app.execute(branch_head, ApproveBorrowing(borrowing_id=audit_id))
+    out = app.execute(archivist, CheckOut(borrowing_id=audit_id, checked_out_on=DAY, pages=pages))
+    noted = app.execute(
+        staff["post_loan_officer"], NoteOverdueBorrowings(on=DAY + timedelta(days=3))
+    )
     assert noted is not None
     short = {sha: n - 1 if sha == contract else n for sha, n in pages.items()}
-    back = app.return_borrowing(second, audit_id, returned_on=DAY + timedelta(days=3), pages=short)
-    app.close_borrowing(head, audit_id, closed_on=DAY + timedelta(days=4), reason="缺页已追回")
+    back = app.execute(
+        second,
+        ReturnBorrowing(borrowing_id=audit_id, returned_on=DAY + timedelta(days=3), pages=short),
+    )
+    app.execute(
+        head,
+        CloseBorrowing(
+            borrowing_id=audit_id, closed_on=DAY + timedelta(days=4), reason="缺页已追回"
+        ),
+    )
 
     # An electronic copy of the contract alone; and a request that is rejected.
-    copy_id = app.request_borrowing(
+    copy_id = app.execute(
         auditor,
-        BORROWED,
-        purpose=BorrowingPurpose.LITIGATION,
-        form=BorrowingForm.ELECTRONIC_COPY,
-        reason="诉讼取证",
-        requested_on=DAY,
-        due_on=DAY + timedelta(days=7),
-        documents=[contract],
+        RequestBorrowing(
+            loan_no=BORROWED,
+            purpose=BorrowingPurpose.LITIGATION,
+            form=BorrowingForm.ELECTRONIC_COPY,
+            reason="诉讼取证",
+            requested_on=DAY,
+            due_on=DAY + timedelta(days=7),
+            documents=[contract],
+        ),
     ).aggregate_id
-    app.approve_borrowing(head, copy_id)
-    copy = app.issue_electronic_copy(archivist, copy_id, issued_on=DAY)
-    rejected_id = app.request_borrowing(
+    app.execute(head, ApproveBorrowing(borrowing_id=copy_id))
+    copy = app.execute(archivist, IssueElectronicCopy(borrowing_id=copy_id, issued_on=DAY))
+    rejected_id = app.execute(
         staff["account_manager"],
-        BORROWED,
-        purpose=BorrowingPurpose.BUSINESS,
-        form=BorrowingForm.ORIGINAL,
-        reason="查阅合同条款",
-        requested_on=DAY,
+        RequestBorrowing(
+            loan_no=BORROWED,
+            purpose=BorrowingPurpose.BUSINESS,
+            form=BorrowingForm.ORIGINAL,
+            reason="查阅合同条款",
+            requested_on=DAY,
+        ),
     ).aggregate_id
-    app.reject_borrowing(head, rejected_id, reason="可申请电子副本")
+    app.execute(head, RejectBorrowing(borrowing_id=rejected_id, reason="可申请电子副本"))
     registers.catch_up()
 
     rows = {r["borrowing_id"]: r for r in registers.rows(CIRCULATION, "borrowings")}

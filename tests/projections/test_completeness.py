@@ -20,6 +20,8 @@ from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
+from archive.commands.inspections import RecordInspection
+from archive.commands.warnings import HandleWarning, RaiseWarning
 from archive.core import CommandContext
 from archive.rules import packaged_rules_text
 from domain.dossier import Dossier
@@ -380,45 +382,59 @@ def test_documents_brought_by_other_events_are_dated_by_those_events(
     approved = app.approve_classification(
         rm, loan_no, proposal_id=UUID(proposed.ids["proposal_id"]), reason="同意下调为关注类"
     )
-    raised = app.raise_warning(
+    raised = app.execute(
         plo,
-        loan_no,
-        colour=WarningColour.ORANGE,
-        code="OVERDUE_ELSEWHERE",
-        raised_on=date(2025, 3, 3),
-        reason="借款人在他行出现逾期",
+        RaiseWarning(
+            loan_no=loan_no,
+            colour=WarningColour.ORANGE,
+            code="OVERDUE_ELSEWHERE",
+            raised_on=date(2025, 3, 3),
+            reason="借款人在他行出现逾期",
+        ),
     )
     signal_id = UUID(raised.ids["signal_id"])
-    app.handle_warning(
-        rm, loan_no, signal_id=signal_id, handled_on=date(2025, 3, 5), measures="约谈实际控制人"
+    app.execute(
+        rm,
+        HandleWarning(
+            loan_no=loan_no,
+            signal_id=signal_id,
+            handled_on=date(2025, 3, 5),
+            measures="约谈实际控制人",
+        ),
     )
     # A red signal handled with its form: the form is the red signal's, not the orange one's.
-    red = app.raise_warning(
+    red = app.execute(
         plo,
-        loan_no,
-        colour=WarningColour.RED,
-        code="LITIGATION",
-        raised_on=date(2025, 3, 6),
-        reason="借款人涉诉",
+        RaiseWarning(
+            loan_no=loan_no,
+            colour=WarningColour.RED,
+            code="LITIGATION",
+            raised_on=date(2025, 3, 6),
+            reason="借款人涉诉",
+        ),
     )
-    app.handle_warning(
+    app.execute(
         rm,
-        loan_no,
-        signal_id=UUID(red.ids["signal_id"]),
-        handled_on=date(2025, 3, 7),
-        measures="查封抵押物",
-        uploads=_uploads("warning_form"),
+        HandleWarning(
+            loan_no=loan_no,
+            signal_id=UUID(red.ids["signal_id"]),
+            handled_on=date(2025, 3, 7),
+            measures="查封抵押物",
+        ),
+        _uploads("warning_form"),
     )
     registers.catch_up()
     (gap,) = _of(registers, "gaps", loan_no)
     assert (gap["doc_type"], gap["required_since"]) == ("warning_form", date(2025, 3, 5))
-    app.handle_warning(
+    app.execute(
         rm,
-        loan_no,
-        signal_id=signal_id,
-        handled_on=date(2025, 3, 12),
-        measures="追加保证人",
-        uploads=_uploads("warning_form"),
+        HandleWarning(
+            loan_no=loan_no,
+            signal_id=signal_id,
+            handled_on=date(2025, 3, 12),
+            measures="追加保证人",
+        ),
+        _uploads("warning_form"),
     )
     registers.catch_up()
 
@@ -537,25 +553,32 @@ def test_what_an_event_requires_depends_on_its_own_facts_and_on_the_signal_colou
         (WarningColour.YELLOW, "INSURANCE_LAPSED"),
         (WarningColour.RED, "LITIGATION"),
     ):
-        raised = app.raise_warning(
-            am, loan_no, colour=colour, code=code, raised_on=date(2025, 3, 3), reason=code
+        raised = app.execute(
+            am,
+            RaiseWarning(
+                loan_no=loan_no, colour=colour, code=code, raised_on=date(2025, 3, 3), reason=code
+            ),
         )
         signals[colour] = UUID(raised.ids["signal_id"])
-        app.handle_warning(
+        app.execute(
             rm,
-            loan_no,
-            signal_id=signals[colour],
-            handled_on=date(2025, 3, 5),
-            measures="约谈实际控制人",
+            HandleWarning(
+                loan_no=loan_no,
+                signal_id=signals[colour],
+                handled_on=date(2025, 3, 5),
+                measures="约谈实际控制人",
+            ),
         )
-    app.record_inspection(
+    app.execute(
         am,
-        loan_no,
-        kind=InspectionKind.ON_SITE,
-        inspected_on=date(2025, 3, 10),
-        reviewer_no="reviewer",
-        findings="现场检查，经营正常",
-        uploads=_uploads("inspection_report"),
+        RecordInspection(
+            loan_no=loan_no,
+            kind=InspectionKind.ON_SITE,
+            inspected_on=date(2025, 3, 10),
+            reviewer_no="reviewer",
+            findings="现场检查，经营正常",
+        ),
+        _uploads("inspection_report"),
     )
 
     register = CompletenessRegister(default_rules=rules)

@@ -9,6 +9,8 @@ from uuid import UUID
 
 from openpyxl import load_workbook
 
+from archive.commands.inspections import RecordInspection
+from archive.commands.warnings import RaiseWarning
 from archive.core import CommandContext
 from domain.tasks import TaskKind
 from domain.values import CollectionStepKind, Grade, InspectionKind, WarningColour
@@ -52,13 +54,15 @@ def test_the_ledger_follows_a_loan_through_arrears_downgrade_warning_and_handove
     assert disbursed["next_inspection_due"] == date(2025, 1, 25)
     at_disbursement = app.recorder.max_notification_id() or 0
 
-    app.record_inspection(
+    app.execute(
         am,
-        LOAN_NO,
-        kind=InspectionKind.FIRST_FOLLOW_UP,
-        inspected_on=date(2025, 1, 20),
-        reviewer_no="reviewer",
-        findings="经营正常",
+        RecordInspection(
+            loan_no=LOAN_NO,
+            kind=InspectionKind.FIRST_FOLLOW_UP,
+            inspected_on=date(2025, 1, 20),
+            reviewer_no="reviewer",
+            findings="经营正常",
+        ),
     )
     app.record_repayment(
         am,
@@ -86,13 +90,15 @@ def test_the_ledger_follows_a_loan_through_arrears_downgrade_warning_and_handove
     app.approve_classification(
         rm, LOAN_NO, proposal_id=UUID(proposal.ids["proposal_id"]), reason="同意"
     )
-    app.raise_warning(
+    app.execute(
         plo,
-        LOAN_NO,
-        colour=WarningColour.ORANGE,
-        code="OVERDUE_ELSEWHERE",
-        raised_on=date(2025, 3, 2),
-        reason="他行逾期",
+        RaiseWarning(
+            loan_no=LOAN_NO,
+            colour=WarningColour.ORANGE,
+            code="OVERDUE_ELSEWHERE",
+            raised_on=date(2025, 3, 2),
+            reason="他行逾期",
+        ),
     )
     app.take_collection_step(
         am,
@@ -154,8 +160,15 @@ def test_a_phone_visit_is_no_inspection_for_the_ledger_nor_the_work_queue(
         (InspectionKind.FIRST_FOLLOW_UP, date(2025, 1, 20)),
         (InspectionKind.PHONE_VISIT, date(2025, 3, 17)),
     ):
-        app.record_inspection(
-            am, LOAN_NO, kind=kind, inspected_on=on, reviewer_no="reviewer", findings="经营正常"
+        app.execute(
+            am,
+            RecordInspection(
+                loan_no=LOAN_NO,
+                kind=kind,
+                inspected_on=on,
+                reviewer_no="reviewer",
+                findings="经营正常",
+            ),
         )
     registers.catch_up()
 
@@ -167,13 +180,15 @@ def test_a_phone_visit_is_no_inspection_for_the_ledger_nor_the_work_queue(
     assert routine.due_on == ledger["next_inspection_due"]
 
     # An inspection proper moves both.
-    app.record_inspection(
+    app.execute(
         am,
-        LOAN_NO,
-        kind=InspectionKind.ON_SITE,
-        inspected_on=date(2025, 3, 19),
-        reviewer_no="reviewer",
-        findings="现场检查正常",
+        RecordInspection(
+            loan_no=LOAN_NO,
+            kind=InspectionKind.ON_SITE,
+            inspected_on=date(2025, 3, 19),
+            reviewer_no="reviewer",
+            findings="现场检查正常",
+        ),
     )
     registers.catch_up()
     assert _row(registers)["next_inspection_due"] == date(2025, 5, 19)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date
 from uuid import UUID
 
+from archive.commands.warnings import RaiseWarning
 from archive.core import CommandContext
 from domain.tasks import TaskKind
 from domain.values import WarningColour
@@ -20,13 +21,15 @@ Staff = dict[str, CommandContext]
 
 
 def _raise(registers: Registers, staff: Staff, colour: WarningColour, on: date) -> UUID:
-    raised = registers.app.raise_warning(
+    raised = registers.app.execute(
         staff["post_loan_officer"],
-        LOAN_NO,
-        colour=colour,
-        code=f"{colour.value.upper()}_{on:%m%d}",
-        raised_on=on,
-        reason=f"{colour.zh}预警",
+        RaiseWarning(
+            loan_no=LOAN_NO,
+            colour=colour,
+            code=f"{colour.value.upper()}_{on:%m%d}",
+            raised_on=on,
+            reason=f"{colour.zh}预警",
+        ),
     )
     return UUID(raised.ids["signal_id"])
 

@@ -23,6 +23,8 @@ import pytest
 from openpyxl import load_workbook
 
 from archive.application import DossierArchive
+from archive.commands.inspections import RecordInspection
+from archive.commands.warnings import HandleWarning, RaiseWarning
 from archive.core import SYSTEM_ID, CommandContext, CommandResult
 from domain.values import (
     AppealOutcome,
@@ -94,14 +96,16 @@ def story(registers: Registers, staff: dict[str, CommandContext]) -> dict[str, A
         origination_reviewer_no="reviewer",
         approver_no="branch_head",
     )
-    done["inspected"] = app.record_inspection(
+    done["inspected"] = app.execute(
         am,
-        LOAN_NO,
-        kind=InspectionKind.FIRST_FOLLOW_UP,
-        inspected_on=date(2025, 1, 20),
-        reviewer_no="reviewer",
-        findings="资金按约定用途使用",
-        uploads=[make_upload("first_inspection_report", "首次跟踪检查报告")],
+        RecordInspection(
+            loan_no=LOAN_NO,
+            kind=InspectionKind.FIRST_FOLLOW_UP,
+            inspected_on=date(2025, 1, 20),
+            reviewer_no="reviewer",
+            findings="资金按约定用途使用",
+        ),
+        [make_upload("first_inspection_report", "首次跟踪检查报告")],
     )
     app.record_overdue(
         plo,
@@ -123,20 +127,24 @@ def story(registers: Registers, staff: dict[str, CommandContext]) -> dict[str, A
     app.approve_classification(
         rm, LOAN_NO, proposal_id=UUID(done["proposed"].ids["proposal_id"]), reason="同意"
     )
-    raised = app.raise_warning(
+    raised = app.execute(
         plo,
-        LOAN_NO,
-        colour=WarningColour.ORANGE,
-        code="OVERDUE_ELSEWHERE",
-        raised_on=date(2025, 4, 21),
-        reason="借款人在他行出现逾期",
+        RaiseWarning(
+            loan_no=LOAN_NO,
+            colour=WarningColour.ORANGE,
+            code="OVERDUE_ELSEWHERE",
+            raised_on=date(2025, 4, 21),
+            reason="借款人在他行出现逾期",
+        ),
     )
-    app.handle_warning(
+    app.execute(
         rm,
-        LOAN_NO,
-        signal_id=UUID(raised.ids["signal_id"]),
-        handled_on=date(2025, 4, 25),
-        measures="约谈实际控制人",
+        HandleWarning(
+            loan_no=LOAN_NO,
+            signal_id=UUID(raised.ids["signal_id"]),
+            handled_on=date(2025, 4, 25),
+            measures="约谈实际控制人",
+        ),
     )
     done["handed_over"] = app.hand_over(
         bh,

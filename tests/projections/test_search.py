@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from archive.commands.inspections import RecordInspection
 from archive.core import CommandContext
 from domain.values import InspectionKind, dossier_id_for, loan_id_for
 from projections.errors import RegisterQueryError
@@ -164,14 +165,16 @@ def test_the_text_comes_from_the_stored_document_never_from_the_event(
 def test_search_as_of_a_past_position_and_after_a_rebuild(
     registers: Registers, filed: dict[str, Any], staff: dict[str, CommandContext]
 ) -> None:
-    inspected = registers.app.record_inspection(
+    inspected = registers.app.execute(
         staff["account_manager"],
-        LOAN_NO,
-        kind=InspectionKind.FIRST_FOLLOW_UP,
-        inspected_on=date(2025, 1, 20),
-        reviewer_no="reviewer",
-        findings="资金按约定用途使用",
-        uploads=[make_upload("first_inspection_report", VISIT)],
+        RecordInspection(
+            loan_no=LOAN_NO,
+            kind=InspectionKind.FIRST_FOLLOW_UP,
+            inspected_on=date(2025, 1, 20),
+            reviewer_no="reviewer",
+            findings="资金按约定用途使用",
+        ),
+        [make_upload("first_inspection_report", VISIT)],
     )
     registers.catch_up()
     [report] = inspected.documents

@@ -18,6 +18,9 @@ from uuid import UUID
 
 import pytest
 
+from archive.commands.borrowing import ApproveBorrowing, CheckOut, RequestBorrowing, ReturnBorrowing
+from archive.commands.inspections import RecordInspection
+from archive.commands.warnings import HandleWarning, RaiseWarning
 from archive.core import CommandContext
 from archive.rules import packaged_rules_text
 from domain.errors import DateInFutureError
@@ -72,8 +75,11 @@ def task(kind: TaskKind, owner: UUID | None, **fields: object) -> Task:
 def inspect(
     registers: Registers, staff: Staff, kind: InspectionKind, on: date, who: str = "account_manager"
 ) -> None:
-    registers.app.record_inspection(
-        staff[who], LOAN_NO, kind=kind, inspected_on=on, reviewer_no="reviewer", findings="经营正常"
+    registers.app.execute(
+        staff[who],
+        RecordInspection(
+            loan_no=LOAN_NO, kind=kind, inspected_on=on, reviewer_no="reviewer", findings="经营正常"
+        ),
     )
 
 
@@ -194,13 +200,15 @@ def test_an_orange_warning_not_handled_within_7_days_is_overdue_and_not_on_day_7
 ) -> None:
     app = registers.app
     app.disburse(staff["account_manager"], make_disbursement(LOAN_NO))
-    raised = app.raise_warning(
+    raised = app.execute(
         staff["post_loan_officer"],
-        LOAN_NO,
-        colour=WarningColour.ORANGE,
-        code="PRODUCTION_HALTED",
-        raised_on=date(2025, 3, 3),
-        reason="停产",
+        RaiseWarning(
+            loan_no=LOAN_NO,
+            colour=WarningColour.ORANGE,
+            code="PRODUCTION_HALTED",
+            raised_on=date(2025, 3, 3),
+            reason="停产",
+        ),
     )
     signal_id = raised.ids["signal_id"]
     handling = task(
@@ -223,12 +231,14 @@ def test_an_orange_warning_not_handled_within_7_days_is_overdue_and_not_on_day_7
         "special.within_days = 7 after red or orange warning",
     )
 
-    app.handle_warning(
+    app.execute(
         staff["risk_manager"],
-        LOAN_NO,
-        signal_id=UUID(signal_id),
-        handled_on=date(2025, 3, 12),
-        measures="约谈实际控制人",
+        HandleWarning(
+            loan_no=LOAN_NO,
+            signal_id=UUID(signal_id),
+            handled_on=date(2025, 3, 12),
+            measures="约谈实际控制人",
+        ),
     )
     assert of(registers, TaskKind.WARNING_HANDLING, date(2025, 3, 12)) == []
 
@@ -374,19 +384,25 @@ def test_originals_kept_past_their_due_date_are_the_archivists_then_the_archive_
     dossier = app.get_dossier(staff["auditor"], LOAN_NO)
     pages = {d.ref.sha256: d.ref.pages or 0 for d in dossier.documents}
     day = date(2025, 5, 6)
-    requested = app.request_borrowing(
+    requested = app.execute(
         staff["auditor"],
-        LOAN_NO,
-        purpose=BorrowingPurpose.AUDIT,
-        form=BorrowingForm.ORIGINAL,
-        reason="年度审计抽查原件",
-        requested_on=day,
-        due_on=day + timedelta(days=1),
+        RequestBorrowing(
+            loan_no=LOAN_NO,
+            purpose=BorrowingPurpose.AUDIT,
+            form=BorrowingForm.ORIGINAL,
+            reason="年度审计抽查原件",
+            requested_on=day,
+            due_on=day + timedelta(days=1),
+        ),
     )
     borrowing_id = requested.aggregate_id
-    app.approve_borrowing(staff["archive_head"], borrowing_id, archivist_no="archivist")
+    app.execute(
+        staff["archive_head"], ApproveBorrowing(borrowing_id=borrowing_id, archivist_no="archivist")
+    )
     assert of(registers, TaskKind.OVERDUE_BORROWING, day + timedelta(days=3)) == []  # not out
-    app.check_out(staff["archivist"], borrowing_id, checked_out_on=day, pages=pages)
+    app.execute(
+        staff["archivist"], CheckOut(borrowing_id=borrowing_id, checked_out_on=day, pages=pages)
+    )
 
     assert of(registers, TaskKind.OVERDUE_BORROWING, day + timedelta(days=1)) == []
     overdue = Task(
@@ -415,8 +431,11 @@ def test_originals_kept_past_their_due_date_are_the_archivists_then_the_archive_
             }
         )
     ]
-    app.return_borrowing(
-        staff["second_archivist"], borrowing_id, returned_on=day + timedelta(days=3), pages=pages
+    app.execute(
+        staff["second_archivist"],
+        ReturnBorrowing(
+            borrowing_id=borrowing_id, returned_on=day + timedelta(days=3), pages=pages
+        ),
     )
     assert of(registers, TaskKind.OVERDUE_BORROWING, day + timedelta(days=3)) == []
 

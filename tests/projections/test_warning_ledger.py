@@ -18,6 +18,7 @@ from uuid import UUID
 
 from openpyxl import load_workbook
 
+from archive.commands.warnings import ClearWarning, HandleWarning, RaiseWarning
 from archive.core import CommandContext
 from domain.rules import RuleSet, shipped_rules
 from domain.values import WarningColour, loan_id_for
@@ -36,8 +37,15 @@ NAME = "warning_ledger"
 def _raise(
     registers: Registers, ctx: CommandContext, colour: WarningColour, code: str, on: date
 ) -> UUID:
-    raised = registers.app.raise_warning(
-        ctx, LOAN_NO, colour=colour, code=code, raised_on=on, reason=f"{colour.zh}预警：{code}"
+    raised = registers.app.execute(
+        ctx,
+        RaiseWarning(
+            loan_no=LOAN_NO,
+            colour=colour,
+            code=code,
+            raised_on=on,
+            reason=f"{colour.zh}预警：{code}",
+        ),
     )
     return UUID(raised.ids["signal_id"])
 
@@ -55,13 +63,15 @@ def test_an_orange_signal_not_handled_within_7_days_is_overdue_on_day_8_and_hand
     app.disburse(am, make_disbursement(LOAN_NO))
     orange = _raise(registers, plo, WarningColour.ORANGE, "PRODUCTION_HALTED", date(2025, 3, 3))
     red = _raise(registers, plo, WarningColour.RED, "KEY_MANAGER_MISSING", date(2025, 3, 3))
-    app.handle_warning(
+    app.execute(
         rm,
-        LOAN_NO,
-        signal_id=red,
-        handled_on=date(2025, 3, 5),
-        measures="冻结抵押物，宣布贷款提前到期",
-        uploads=[make_upload("warning_form", "风险预警信号处理表 红色")],
+        HandleWarning(
+            loan_no=LOAN_NO,
+            signal_id=red,
+            handled_on=date(2025, 3, 5),
+            measures="冻结抵押物，宣布贷款提前到期",
+        ),
+        [make_upload("warning_form", "风险预警信号处理表 红色")],
     )
     registers.catch_up()
 
@@ -115,8 +125,14 @@ def test_an_orange_signal_not_handled_within_7_days_is_overdue_on_day_8_and_hand
 
     # Handled on 12 March: late, and flagged.
     before_handling = app.recorder.max_notification_id()
-    app.handle_warning(
-        rm, LOAN_NO, signal_id=orange, handled_on=date(2025, 3, 12), measures="约谈实际控制人"
+    app.execute(
+        rm,
+        HandleWarning(
+            loan_no=LOAN_NO,
+            signal_id=orange,
+            handled_on=date(2025, 3, 12),
+            measures="约谈实际控制人",
+        ),
     )
     registers.catch_up()
     handled = {s["signal_id"]: s for s in registers.rows(NAME, "signals")}[orange]
@@ -143,12 +159,21 @@ def test_an_orange_signal_not_handled_within_7_days_is_overdue_on_day_8_and_hand
     assert (then["status"], then["handled_late"]) == ("raised", None)
 
     # A later handling replaces the measures, not the date that met or missed the deadline.
-    app.handle_warning(
-        rm, LOAN_NO, signal_id=orange, handled_on=date(2025, 3, 20), measures="追加保证人"
+    app.execute(
+        rm,
+        HandleWarning(
+            loan_no=LOAN_NO, signal_id=orange, handled_on=date(2025, 3, 20), measures="追加保证人"
+        ),
     )
     # The red signal is cleared with a reason; a yellow one is raised.
-    app.clear_warning(
-        rm, LOAN_NO, signal_id=red, cleared_on=date(2025, 4, 1), reason="实际控制人已到案说明"
+    app.execute(
+        rm,
+        ClearWarning(
+            loan_no=LOAN_NO,
+            signal_id=red,
+            cleared_on=date(2025, 4, 1),
+            reason="实际控制人已到案说明",
+        ),
     )
     yellow = _raise(registers, am, WarningColour.YELLOW, "INSURANCE_LAPSED", date(2025, 3, 20))
     registers.catch_up()
@@ -219,12 +244,11 @@ def test_the_ledger_exports_with_chinese_headers_and_labels(
     signal = _raise(
         registers, staff["post_loan_officer"], WarningColour.ORANGE, "LITIGATION", date(2025, 3, 3)
     )
-    app.handle_warning(
+    app.execute(
         staff["risk_manager"],
-        LOAN_NO,
-        signal_id=signal,
-        handled_on=date(2025, 3, 14),
-        measures="查封抵押物",
+        HandleWarning(
+            loan_no=LOAN_NO, signal_id=signal, handled_on=date(2025, 3, 14), measures="查封抵押物"
+        ),
     )
     registers.catch_up()
     columns = registers.register(NAME).specs()["signals"].exported()

@@ -1,0 +1,294 @@
+"""A request's idempotency fingerprint keeps its bytes, whatever carries the command.
+
+A receipt in the log holds the SHA-256 of its request's fingerprint (archive/core.py); a client
+retrying after an upgrade must still be recognised, so rewriting a command's route, body or
+application method must not change a byte of what is hashed. Each request below is sent over
+HTTP to the real routes; the application behind them stops at the fingerprint (nothing is
+loaded or stored: the ids in the paths name nothing). The hashes were computed by this test on
+the code in which every route spelled its command's fields out by hand. One request also runs
+end to end, and its stored receipt holds the same hash.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Mapping, Sequence
+from types import SimpleNamespace
+from typing import Any
+from uuid import UUID
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from api.settings import Settings
+from archive.application import DossierArchive
+from archive.config import ArchiveConfig
+from archive.core import CommandContext, _fingerprint
+from archive.documents.ingest import Upload, staged
+from archive.receipts import CommandReceipt
+from archive.rules import shipped_rules
+from domain.authorization import Action
+from tests.api.conftest import Api, disburse, pdf
+
+STAFF_ID = UUID("00000000-0000-4000-8000-000000000001")
+ID = "3f1c2a9e-5b7d-4e8f-9a0b-1c2d3e4f5a6b"
+SHA = "ab" * 32
+LOAN = "DK2025000301"
+REPORT = ("inspection_report", ("贷后检查报告.pdf", pdf("inspection"), "application/pdf"))
+
+# (name, path, body, files, the SHA-256 of the fingerprint main computed)
+CASES: list[tuple[str, str, dict[str, Any], list[Any], str]] = [
+    (
+        "record_inspection",
+        f"/loans/{LOAN}/inspections",
+        {
+            "kind": "routine",
+            "inspected_on": "2025-04-01",
+            "reviewer_no": "RV001",
+            "findings": "经营正常",
+        },
+        [],
+        "6d56108070d7347ea38bf90c82f9e42fa70f2d10773560e9237c5058b30cde0a",
+    ),
+    (
+        "record_inspection_with_report",
+        f"/loans/{LOAN}/inspections",
+        {
+            "kind": "on_site",
+            "inspected_on": "2025-04-01",
+            "reviewer_no": "RV001",
+            "findings": "经营正常，库存充足",
+            "expected_version": 3,
+        },
+        [REPORT],
+        "4e37a27b8c7d977488ad451aa63340d6e987275f1a1cda1285f6909e549a74a2",
+    ),
+    (
+        "correct_inspection",
+        f"/loans/{LOAN}/inspections/{ID}/corrections",
+        {"findings": "库存数据更正", "reason": "盘点表抄错"},
+        [],
+        "c5be4daaedf51954f56a3630301457f72963db3ac11be6650bdb10b8ca930739",
+    ),
+    (
+        "raise_warning",
+        f"/loans/{LOAN}/warnings",
+        {"colour": "orange", "code": "W-07", "raised_on": "2025-05-02", "reason": "主要客户流失"},
+        [],
+        "15225ef460cadcbf2d69353de70894ae25040888dab4e63467a0349ba4ab9813",
+    ),
+    (
+        "handle_warning",
+        f"/loans/{LOAN}/warnings/{ID}/handle",
+        {"handled_on": "2025-05-09", "measures": "追加保证人"},
+        [],
+        "75f4f2a3e128bf886b3580c677a59b8dd0b0cf39a913e9063253ef625651b9b3",
+    ),
+    (
+        "clear_warning",
+        f"/loans/{LOAN}/warnings/{ID}/clear",
+        {"cleared_on": "2025-06-01", "reason": "新客户已签约"},
+        [],
+        "f0a66f776edc08f792e829308e161c98a2bc92e5f1f2b6d9d94bb091d88de213",
+    ),
+    (
+        "request_borrowing",
+        f"/loans/{LOAN}/dossier/borrowings",
+        {
+            "purpose": "audit",
+            "reason": "内审抽查",
+            "requested_on": "2026-11-02",
+        },
+        [],
+        "4dee8143240d79841cbb2ab09fddc471d71c71f226ff290043043e4d0efda7b5",
+    ),
+    (
+        "request_borrowing_of_documents",
+        f"/loans/{LOAN}/dossier/borrowings",
+        {
+            "purpose": "litigation",
+            "form": "electronic_copy",
+            "reason": "诉讼举证",
+            "requested_on": "2026-11-02",
+            "due_on": "2026-11-20",
+            "documents": [SHA],
+        },
+        [],
+        "f375cdfc30b7d35d80f73b386b26205f91b8fa13f5d59273c5838aec2888a531",
+    ),
+    (
+        "approve_borrowing",
+        f"/borrowings/{ID}/approve",
+        {},
+        [],
+        "76a61108f698285e062e8597b80af08f96e15e95a546000be2f2178191b66ec2",
+    ),
+    (
+        "approve_borrowing_with_archivist",
+        f"/borrowings/{ID}/approve",
+        {"due_on": "2026-11-20", "archivist_no": "AR001", "reason": "同意"},
+        [],
+        "f1f68c4aae6eede1035c79b70378ce34033a752bfe8e526a2148718df49e3e83",
+    ),
+    (
+        "reject_borrowing",
+        f"/borrowings/{ID}/reject",
+        {"reason": "用途不明"},
+        [],
+        "3c63b641bd98a81b5ce93120e47e1dd51b94571a7a5ee866be51cdb63c086006",
+    ),
+    (
+        "check_out",
+        f"/borrowings/{ID}/check-out",
+        {"on": "2026-11-03", "pages": {SHA: 12}},
+        [],
+        "97f128a438abf44b7d8e9ec99d0102ea27e8c82f4180bcc17672dbd41e43473c",
+    ),
+    (
+        "return_borrowing",
+        f"/borrowings/{ID}/return",
+        {"on": "2026-11-10", "pages": {SHA: 11}, "expected_version": 4},
+        [],
+        "38f19a29fdd737c1249e1724337af703394efbd65f1e7c83a8dc6c72b766f15c",
+    ),
+    (
+        "close_borrowing",
+        f"/borrowings/{ID}/close",
+        {"closed_on": "2026-11-11"},
+        [],
+        "4daa5551d6ebf8afa8a1a7b09395989b38d3c0374ff17e618ef81e3ea336ffc9",
+    ),
+    (
+        "close_borrowing_with_reason",
+        f"/borrowings/{ID}/close",
+        {"closed_on": "2026-11-11", "reason": "缺页已报告"},
+        [],
+        "c921a23b9b9f497713effd260e15b021965442ac163188fdc826612b17f2d595",
+    ),
+    (
+        "issue_electronic_copy",
+        f"/borrowings/{ID}/electronic-copy",
+        {"issued_on": "2026-11-03", "expires_on": "2026-11-30"},
+        [],
+        "f84458c5e652f4557571d4cbae1475e59e40b1531649d9a9fc574c6bb4528552",
+    ),
+    (
+        "note_overdue_borrowings",
+        "/borrowings/overdue-notices",
+        {"on": "2026-11-20"},
+        [],
+        "623df8e6276a129ad8be061d14b9dcd95a58cbd072aa854d36c6f57b23165a4b",
+    ),
+    (
+        "propose_destruction",
+        "/destruction-batches",
+        {"loan_nos": [LOAN, "DK2025000302"], "proposed_on": "2026-11-02"},
+        [],
+        "d058fd146f854dca27db47c3e2bf317fde857f439ff234a47fc5c63f1c7b0d8d",
+    ),
+    (
+        "approve_destruction",
+        f"/destruction-batches/{ID}/approve",
+        {"approved_on": "2026-11-03"},
+        [],
+        "215084064ddf2c9085175ceca33d954791911db95bc32e299e68a9e030e66b96",
+    ),
+    (
+        "compliance_approve_destruction",
+        f"/destruction-batches/{ID}/compliance-approve",
+        {"approved_on": "2026-11-04"},
+        [],
+        "07fce4c3a2a3f2af3cb100ddb26ac872fc2d3a90e03a3a860bf133c638f06a85",
+    ),
+    (
+        "execute_destruction",
+        f"/destruction-batches/{ID}/execute",
+        {"supervisor_nos": ["AH001", "AU001"], "method": "碎纸机粉碎"},
+        [],
+        "4d8ea27e464b26ab84bfe511f1a35310ff57a1bf6a0e8a9a43698442c1006d1f",
+    ),
+    (
+        "execute_destruction_with_it_supervisor",
+        f"/destruction-batches/{ID}/execute",
+        {"supervisor_nos": ["AH001", "AU001"], "it_supervisor_no": "IT001", "method": "粉碎"},
+        [],
+        "f86579091fccb90bd55a03bdb288eba4182bdd2b5b984c66685501ec0a06b5fe",
+    ),
+]
+
+
+class Fingerprinted(Exception):
+    """The command path reached the fingerprint: here is its hash."""
+
+    def __init__(self, digest: str) -> None:
+        super().__init__(digest)
+        self.digest = digest
+
+
+def stop_at_fingerprint(
+    ctx: CommandContext,
+    action: Action,
+    params: Mapping[str, Any],
+    body: Any,
+    uploads: Sequence[Upload] = (),
+) -> Any:
+    """The first steps of the command path: documents staged, the request fingerprinted."""
+    with staged(list(uploads), ArchiveConfig(), shipped_rules) as documents:
+        raise Fingerprinted(_fingerprint(action, params, [d.ref for d in documents]))
+
+
+def slip() -> Upload:
+    """A hand-out's borrow slip (借阅单), which the real desk renders from the borrowing."""
+    content = io.BytesIO(pdf("borrow slip"))
+    return Upload("borrow_slip", "借阅单.pdf", content, declared_media_type="application/pdf")
+
+
+@pytest.fixture(scope="module")
+def client() -> TestClient:
+    """The real routes over an application that stops at the fingerprint."""
+    stub: Any = DossierArchive.__new__(DossierArchive)
+    stub.authenticate = lambda token: STAFF_ID
+    stub._execute = stop_at_fingerprint
+    # What some commands read before their command path starts.
+    stub.actor = lambda ctx, action: None
+    stub._borrow_slip = lambda ctx, action, borrowing_id, pages: slip()
+    stub._all_borrowings = lambda: [SimpleNamespace(is_overdue=lambda on: True)]
+    stub.destruction_batch = lambda batch_id: SimpleNamespace(executed=False)
+    return TestClient(create_app(Settings(), stub))
+
+
+def fingerprint_of(client: TestClient, path: str, body: dict[str, Any], files: list[Any]) -> str:
+    headers = {"Authorization": "Bearer t", "Idempotency-Key": "k-1"}
+    form: dict[str, Any] = (
+        {"data": {"data": json.dumps(body, ensure_ascii=False)}, "files": files}
+        if files
+        else {"json": body}
+    )
+    with pytest.raises(Fingerprinted) as reached:
+        client.post(f"/api/v1{path}", headers=headers, **form)
+    return reached.value.digest
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "files", "digest"),
+    [pytest.param(path, body, files, digest, id=name) for name, path, body, files, digest in CASES],
+)
+def test_a_command_request_keeps_the_fingerprint_it_had(
+    client: TestClient, path: str, body: dict[str, Any], files: list[Any], digest: str
+) -> None:
+    assert fingerprint_of(client, path, body, files) == digest
+
+
+def test_a_stored_receipt_holds_the_pinned_fingerprint(api: Api) -> None:
+    """End to end: an inspection's receipt holds the hash pinned above (no version in it)."""
+    disburse(api, LOAN)
+    _name, path, body, files, digest = CASES[1]
+    headers = {"Idempotency-Key": "insp-1"}
+    unversioned = {k: v for k, v in body.items() if k != "expected_version"}
+    answer = api.upload("am", path, unversioned, files, headers=headers)
+    assert answer.status_code == 201, answer.text
+    staff_id = api.archive.authenticate(api.headers["am"]["Authorization"].split()[1])
+    receipt = api.archive.repository.get(CommandReceipt.create_id(staff_id, "insp-1"))
+    assert receipt.fingerprint == digest
