@@ -6,16 +6,16 @@ from collections.abc import Sequence
 from typing import Any
 
 from archive.commands import Command, handler_of
-from archive.commands.borrowing import CirculationCommands
-from archive.commands.classification import GradingCommands
+from archive.commands.borrowing import BorrowingCommands
+from archive.commands.classification import ClassificationCommands
 from archive.commands.collateral import CollateralCommands, CollateralQueries
 from archive.commands.collection import CollectionCommands
 from archive.commands.custody import CustodyCommands
-from archive.commands.disposition import DestructionCommands
+from archive.commands.disposition import DispositionCommands
 from archive.commands.inspections import InspectionCommands
 from archive.commands.integrity import FixityChecks
-from archive.commands.lifecycle import LendingCommands
-from archive.commands.responsibility import AccountabilityCommands
+from archive.commands.lifecycle import LifecycleCommands
+from archive.commands.responsibility import ResponsibilityCommands
 from archive.commands.staff import StaffCommands
 from archive.commands.warnings import WarningCommands
 from archive.commands.workout import WorkoutCommands
@@ -32,17 +32,17 @@ from domain.errors import InvalidInputError
 
 class DossierArchive(
     StaffCommands,
-    LendingCommands,
+    LifecycleCommands,
     InspectionCommands,
     WarningCommands,
-    GradingCommands,
+    ClassificationCommands,
     CollectionCommands,
     WorkoutCommands,
-    AccountabilityCommands,
+    ResponsibilityCommands,
     CollateralCommands,
     CollateralQueries,
-    DestructionCommands,
-    CirculationCommands,
+    DispositionCommands,
+    BorrowingCommands,
     CustodyCommands,
     BundleCommands,
     ReadQueries,

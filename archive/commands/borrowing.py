@@ -168,7 +168,7 @@ class NoteOverdueBorrowings(Command):
     on: date
 
 
-class CirculationCommands(ReadQueries, RulesCommands):
+class BorrowingCommands(ReadQueries, RulesCommands):
     """The circulation desk (借阅登记): from the request to the closed borrowing."""
 
     @handles(RequestBorrowing)

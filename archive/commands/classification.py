@@ -19,7 +19,7 @@ from domain.loan import Loan
 from domain.values import Actor, DocumentRef, Grade, LoanStatus
 
 
-class GradingCommands(ArchiveCore):
+class ClassificationCommands(ArchiveCore):
     """Classification changes, with the statutory floors enforced at approval."""
 
     def propose_classification(

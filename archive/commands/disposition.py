@@ -24,7 +24,7 @@ from eventsourcing.domain import Aggregate
 from pydantic import Field
 
 from archive.commands import Command, handles
-from archive.commands.borrowing import CirculationCommands
+from archive.commands.borrowing import BorrowingCommands
 from archive.commands.custody import closed_on
 from archive.core import CommandContext, CommandResult, Work, blob_key
 from archive.fields import MULTILINE, ONE_LINE
@@ -95,7 +95,7 @@ class ExecuteDestruction(BatchCommand):
     )
 
 
-class DestructionCommands(CirculationCommands):
+class DispositionCommands(BorrowingCommands):
     """The archive office's destruction of expired dossiers."""
 
     def destruction_batch(self, batch_id: UUID) -> DestructionBatch:

@@ -50,7 +50,7 @@ class Disbursement:
         return dict(vars(self))
 
 
-class LendingCommands(ArchiveCore):
+class LifecycleCommands(ArchiveCore):
     """From disbursement to settlement."""
 
     def disburse(

@@ -19,7 +19,7 @@ from domain.values import (
 )
 
 
-class AccountabilityCommands(RulesCommands):
+class ResponsibilityCommands(RulesCommands):
     """Who was responsible for a loan in serious arrears, and their say in it."""
 
     def determine_responsibility(
