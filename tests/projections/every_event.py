@@ -211,6 +211,13 @@ def role_revoked(w: World) -> list[Any]:
     return [w.staff["leaver"]]
 
 
+def staff_transferred(w: World) -> list[Any]:
+    w.staff["leaver"].transfer(
+        branch="城西支行", moved_on=START, reason="轮岗", actor=w.actor("admin")
+    )
+    return [w.staff["leaver"]]
+
+
 # ------------------------------------------------------------------------- rules
 def _shipped() -> str:
     return packaged_rules_text()
@@ -438,6 +445,22 @@ def handed_over(w: World) -> list[Any]:
         reason="客户经理调岗",
         actor=w.actor("head"),
         documents=[document("handover_record")],
+    )
+    return [w.loan]
+
+
+def branch_changed(w: World) -> list[Any]:
+    w.loan.move(branch="城西支行", moved_on=day(141), reason="客户迁址", actor=w.actor("risk"))
+    return [w.loan]
+
+
+def account_managers_assigned(w: World) -> list[Any]:
+    w.loan.assign_account_managers(
+        a_manager=w.party("am2"),
+        b_manager=w.party("am"),
+        assigned_on=day(142),
+        reason="双人管户",
+        actor=w.actor("head"),
     )
     return [w.loan]
 
@@ -1130,6 +1153,7 @@ FACTORIES: dict[str, Factory] = {
     _declared(Staff, "TokenIssued"): token_issued,
     _declared(Staff, "TokenRevoked"): token_revoked,
     _declared(Staff, "RoleRevoked"): role_revoked,
+    _declared(Staff, "Transferred"): staff_transferred,
     _declared(RulesInForce, "Adopted"): rules_adopted,
     _declared(RulesInForce, "Replaced"): rules_replaced,
     _declared(Loan, "Disbursed"): disbursed,
@@ -1154,6 +1178,8 @@ FACTORIES: dict[str, Factory] = {
     _declared(Loan, "Restructured"): restructured,
     _declared(Loan, "Extended"): extended,
     _declared(Loan, "AccountManagerHandedOver"): handed_over,
+    _declared(Loan, "BranchChanged"): branch_changed,
+    _declared(Loan, "AccountManagersAssigned"): account_managers_assigned,
     _declared(Collateral, "CertificateTakenOut"): certificate_taken_out,
     _declared(Collateral, "CertificateReturned"): certificate_returned,
     _declared(Collateral, "Revalued"): revalued,
