@@ -230,6 +230,7 @@ REGISTER_READS: Mapping[str, Action] = {
     "work_queue": Action.READ_BUSINESS,
     "accountability_trail": Action.READ_TRAIL,
     "document_search": Action.READ_DOCUMENT,
+    "scope_register": Action.READ_BUSINESS,
 }
 """Who reads each register (台账), by its name: the one permission for the register and for
 every other read that shows what it shows — a destruction batch and its register PDF are the

@@ -203,6 +203,8 @@ class ComplianceReport:
     owner_names: Mapping[UUID, str]
     record_as_of: str | None = None
     """The record time the registers were read at, as asked ("2025-06-30"), if any."""
+    data_scope: str | None = None
+    """The reader's data scope when it leaves loans out (数据权限, in Chinese / English)."""
 
     def owner_of(self, task: Task) -> str:
         """How the report names a task's owner: the person, else the role that owns it."""
@@ -248,6 +250,7 @@ def build_report(
     dossiers: Iterable[DossierFacts],
     floor_policy: FloorPolicy,
     name_of: Callable[[UUID], str] = str,
+    data_scope: str | None = None,
 ) -> ComplianceReport:
     """Count and group the facts of the loans in ``scope`` on ``on``.
 
@@ -299,6 +302,7 @@ def build_report(
         retention_unappraised=retention_unappraised(
             [d for d in dossiers if d.loan_no in numbers_in_scope], on
         ),
+        data_scope=data_scope,
         owner_names=names,
     )
 

@@ -66,7 +66,7 @@ def disbursement_params(**overrides: Any) -> dict[str, Any]:
         "maturity_date": MATURITY_DATE,
         "repayment_method": RepaymentMethod.BULLET,
         "guarantee_type": GuaranteeType.GUARANTEE,
-        "branch": "上海分行营业部",
+        "branch": "营业部",
         "purpose": "采购原材料",
         "documents": (doc("loan_contract"), doc("drawdown_receipt")),
     }
@@ -161,7 +161,7 @@ def make_disbursement(loan_no: str | None = None, **overrides: Any) -> Any:
         "maturity_date": MATURITY_DATE,
         "repayment_method": RepaymentMethod.BULLET,
         "guarantee_type": GuaranteeType.GUARANTEE,
-        "branch": "上海分行营业部",
+        "branch": "营业部",
         "purpose": "采购原材料",
     }
     facts.update(overrides)
@@ -199,7 +199,7 @@ def make_staff(app: Any) -> dict[str, Any]:
     contexts: dict[str, CommandContext] = {}
     for staff_no, (name, role) in people.items():
         _result, token = app.enrol_staff(
-            console, staff_no=staff_no, name=name, branch="上海分行营业部", roles=[role]
+            console, staff_no=staff_no, name=name, branch="营业部", roles=[role]
         )
         assert token is not None
         contexts[staff_no] = CommandContext(app.authenticate(token.token))

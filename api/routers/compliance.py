@@ -31,13 +31,14 @@ from api.deps import (
     command_openapi,
 )
 from api.fields import ONE_LINE, Count, Line
-from api.routers.registers import log_head, plain
+from api.routers.registers import log_head, plain, scope_headers
 from archive.application import DossierArchive
 from archive.core import CommandContext
 from archive.reports.compliance import MEDIA, filename, report_pdf, report_xlsx
 from domain.authorization import Action
 from domain.compliance import ComplianceReport, ReportFormat, Scope
 from domain.errors import NotFoundError
+from domain.scope import RowScope
 from domain.values import Product
 from projections.compliance import COMPLETENESS, REGISTERS, WORK_QUEUE, compliance_report
 from projections.service import RegisterService
@@ -54,9 +55,11 @@ def build(
     product: str | None,
     as_of_position: int | None,
     wait: float,
+    data_scope: RowScope,
     as_of: str | None = None,
 ) -> ComplianceReport:
-    """Read both registers at one position and build the report (the API's and the CLI's)."""
+    """Read both registers at one position and build the report (the API's and the CLI's), of
+    the loans the reader reaches (``data_scope``, from ``DossierArchive.reading_scope``)."""
     scope = Scope(
         branch=branch or None,
         product=Product.parse(product, "product") if product else None,
@@ -75,6 +78,7 @@ def build(
         position=position,
         at=service.as_of(as_of, None).at,
         scope=scope,
+        data_scope=data_scope,
         name_of=_namer(archive),
     )
     return replace(found, record_as_of=as_of) if as_of else found
@@ -112,6 +116,8 @@ def as_json(report: ComplianceReport) -> dict[str, Any]:
         },
         "position": report.position,
         "as_of": report.record_as_of,
+        "filtered": report.data_scope is not None,
+        "data_scope": report.data_scope,
         "rules_version": report.rules_version,
         "rules_versions_cited": list(report.rules_versions_cited),
         "summary": {
@@ -169,12 +175,16 @@ async def compliance(
     wait: Annotated[float, Query(ge=0, le=30)] = 5,
     format: Annotated[Literal["json", "pdf", "xlsx"], Query()] = "json",
 ) -> Response:
-    """Completeness, gaps, overdue work, statutory floors, receipts and retention, as of ``on``."""
-    await run_in_threadpool(archive.actor, ctx, Action.READ_COMPLIANCE_REPORT)
+    """Completeness, gaps, overdue work, statutory floors, receipts and retention, as of ``on``,
+    of the loans the reader reaches (a report within a data scope names it)."""
+    _actor, data_scope = await run_in_threadpool(
+        partial(archive.reading_scope, branch=branch), ctx, Action.READ_COMPLIANCE_REPORT
+    )
     await service.wait_async(REGISTERS, as_of_position, wait, head=log_head(archive))
     return await run_in_threadpool(
         partial(
             _report,
+            data_scope=data_scope,
             on=on,
             branch=branch,
             product=product,
@@ -197,6 +207,7 @@ def _report(
     as_of_position: int | None,
     as_of: str | None,
     format: str,
+    data_scope: RowScope,
 ) -> Response:
     report = build(
         service,
@@ -206,10 +217,11 @@ def _report(
         product=product,
         as_of_position=as_of_position,
         wait=0,
+        data_scope=data_scope,
         as_of=as_of,
     )
     if format == "json":
-        return JSONResponse(as_json(report))
+        return JSONResponse(as_json(report), headers=scope_headers(data_scope))
     body = report_pdf(report) if format == "pdf" else report_xlsx(report)
     return Response(
         body,
@@ -218,6 +230,7 @@ def _report(
             "Content-Disposition": f'attachment; filename="{filename(report, format)}"',
             "X-Dossier-Read-Position": str(report.position),
             "X-Dossier-Rules-Version": report.rules_version,
+            **scope_headers(data_scope),
         },
     )
 
@@ -262,13 +275,19 @@ async def issue_compliance(
     The same report (same date, scope and position) renders the same bytes, so the hash in the
     record proves which file was handed out and lets anyone rebuild it."""
     body = cmd.body
-    await run_in_threadpool(archive.actor, ctx, Action.ISSUE_COMPLIANCE_REPORT)
+    _actor, data_scope = await run_in_threadpool(
+        partial(archive.reading_scope, branch=body.branch), ctx, Action.ISSUE_COMPLIANCE_REPORT
+    )
     await service.wait_async(REGISTERS, body.as_of_position, 5, head=log_head(archive))
-    return await run_in_threadpool(_issue, body, service, archive, ctx)
+    return await run_in_threadpool(_issue, body, service, archive, ctx, data_scope)
 
 
 def _issue(
-    body: ReportIssue, service: RegisterService, archive: DossierArchive, ctx: CommandContext
+    body: ReportIssue,
+    service: RegisterService,
+    archive: DossierArchive,
+    ctx: CommandContext,
+    data_scope: RowScope,
 ) -> Response:
     report = build(
         service,
@@ -278,6 +297,7 @@ def _issue(
         product=body.product,
         as_of_position=body.as_of_position,
         wait=0,
+        data_scope=data_scope,
         as_of=body.as_of,
     )
     issued = archive.issue_compliance_report(
@@ -294,5 +314,6 @@ def _issue(
             "X-Dossier-Position": str(issued.result.position),
             "X-Dossier-Read-Position": str(report.position),
             "X-Dossier-Rules-Version": report.rules_version,
+            **scope_headers(data_scope),
         },
     )

@@ -74,9 +74,12 @@ def _day(value: date | None) -> str:
 def sections(report: ComplianceReport) -> list[Section]:
     """The report's tables, in the order of :data:`HEADINGS`."""
     r = report
+    # A report read within a data scope says so; one of the whole bank reads as it always did.
+    limited = (("数据权限范围 / data scope", r.data_scope),) if r.data_scope else ()
     summary = (
         ("报告日期 / report date", r.on),
         ("范围 / scope", f"{r.scope.zh} / {r.scope.en}"),
+        *limited,
         ("日志位置 / log position", r.position),
         ("记录截至 / record as of", r.record_as_of or "现在 / now"),
         ("现行规则版本 / rules in force", r.rules_version),

@@ -34,6 +34,7 @@ def all_registers(
     from projections.registers.filing.search import DocumentSearch
     from projections.registers.lifecycle import LoanLedger
     from projections.registers.responsibility import AccountabilityTrail
+    from projections.registers.scope import ScopeRegister
     from projections.registers.tasks import WorkQueue
     from projections.registers.warnings import WarningLedger
     from projections.registers.workout import NonPerformingRegister
@@ -52,5 +53,6 @@ def all_registers(
         WorkQueue(default_rules),
         AccountabilityTrail(),
         DocumentSearch(text_source),
+        ScopeRegister(),
     ]
     return registers

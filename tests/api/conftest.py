@@ -119,7 +119,7 @@ def api(store_env: dict[str, str], tmp_path: Path) -> Iterator[Api]:
         CommandContext(SYSTEM_ID),
         staff_no="ADM01",
         name="系统管理员",
-        branch="信息科技部",
+        branch="总行",
         roles=[Role.ADMINISTRATOR],
     )
     assert admin_token is not None

@@ -135,7 +135,7 @@ def small_limits(store_env: dict[str, str], tmp_path: Path) -> Iterator[Api]:
         CommandContext(SYSTEM_ID),
         staff_no="AD",
         name="管理员",
-        branch="科技部",
+        branch="总行",
         roles=[Role.ADMINISTRATOR],
     )
     assert token is not None

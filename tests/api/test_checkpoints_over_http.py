@@ -204,7 +204,7 @@ def test_the_in_process_sealer_seals_after_commands_and_once_more_on_shutdown(
         CommandContext(SYSTEM_ID),
         staff_no="AD",
         name="管理员",
-        branch="科技部",
+        branch="总行",
         roles=[Role.ADMINISTRATOR],
     )
     assert token is not None
@@ -215,7 +215,7 @@ def test_the_in_process_sealer_seals_after_commands_and_once_more_on_shutdown(
             integrity = client.app.state.integrity  # type: ignore[attr-defined]
             answer = client.post(
                 "/api/v1/staff",
-                json={"staff_no": "AU1", "name": "黄敏", "branch": "审计部", "roles": ["auditor"]},
+                json={"staff_no": "AU1", "name": "黄敏", "branch": "总行", "roles": ["auditor"]},
                 headers=admin,
             )
             assert answer.status_code == 201, answer.text
@@ -228,7 +228,7 @@ def test_the_in_process_sealer_seals_after_commands_and_once_more_on_shutdown(
             integrity.sealer.seal_after = 3600.0  # from here on only the final seal seals
             answer = client.post(
                 "/api/v1/staff",
-                json={"staff_no": "AU2", "name": "林峰", "branch": "审计部", "roles": ["auditor"]},
+                json={"staff_no": "AU2", "name": "林峰", "branch": "总行", "roles": ["auditor"]},
                 headers=admin,
             )
             assert answer.status_code == 201, answer.text

@@ -258,7 +258,7 @@ def test_an_administrator_cannot_also_hold_a_business_role(api: Api) -> None:
     api.post(
         "admin",
         "/staff",
-        {"staff_no": "ADM02", "name": "管理员乙", "branch": "科技部", "roles": ["administrator"]},
+        {"staff_no": "ADM02", "name": "管理员乙", "branch": "总行", "roles": ["administrator"]},
     )
     before = api.counts()
     answer = api.post("admin", "/staff/ADM02/roles", {"role": "risk_manager"})
@@ -476,7 +476,7 @@ def test_a_document_over_the_size_limit_is_413_and_changes_nothing(
         CommandContext(SYSTEM_ID),
         staff_no="AD",
         name="管理员",
-        branch="科技部",
+        branch="总行",
         roles=[Role.ADMINISTRATOR],
     )
     assert token is not None

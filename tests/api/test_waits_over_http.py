@@ -126,7 +126,7 @@ def served(store_env: dict[str, str], tmp_path: Path) -> Iterator[tuple[Api, Fas
         CommandContext(SYSTEM_ID),
         staff_no="ADM01",
         name="系统管理员",
-        branch="信息科技部",
+        branch="总行",
         roles=[Role.ADMINISTRATOR],
     )
     assert admin is not None

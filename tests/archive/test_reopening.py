@@ -34,7 +34,7 @@ def test_a_reopened_archive_sees_everything_and_old_tokens_still_authenticate(
             CommandContext(SYSTEM_ID),
             staff_no="archivist_2",
             name="孙悦",
-            branch="上海分行档案室",
+            branch="总行",
             roles=[Role.ARCHIVIST],
         )
         assert token is not None

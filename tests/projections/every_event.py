@@ -177,9 +177,7 @@ Factory = Callable[[World], list[Any]]
 # ------------------------------------------------------------------------- staff
 def enrolled(w: World) -> list[Any]:
     for who, (name, _role) in PEOPLE.items():
-        w.staff[who] = Staff.enrol(
-            staff_no=who.upper(), name=name, branch="上海分行营业部", actor=SYSTEM
-        )
+        w.staff[who] = Staff.enrol(staff_no=who.upper(), name=name, branch="营业部", actor=SYSTEM)
     return list(w.staff.values())
 
 
@@ -1120,7 +1118,7 @@ def report_issued(w: World) -> list[Any]:
         IssuedReport.issue(
             report_id=uuid4(),
             on=day(300),
-            scope=Scope(branch="上海分行营业部"),
+            scope=Scope(branch="营业部"),
             record_as_of=None,
             position=100,
             rules_version="0" * 64,

@@ -26,6 +26,7 @@ from archive.application import DossierArchive
 from archive.commands.inspections import RecordInspection
 from archive.commands.warnings import HandleWarning, RaiseWarning
 from archive.core import SYSTEM_ID, CommandContext, CommandResult
+from domain.scope import RowScope
 from domain.values import (
     AppealOutcome,
     CollateralKind,
@@ -195,7 +196,7 @@ def story(registers: Registers, staff: dict[str, CommandContext]) -> dict[str, A
         am, LOAN_NO, determination_id=determination_id, reason="已按规定完成首次检查"
     )
     _result, token = app.enrol_staff(
-        CONSOLE, staff_no="auditor_2", name="钱进", branch="上海分行", roles=[Role.AUDITOR]
+        CONSOLE, staff_no="auditor_2", name="钱进", branch="总行", roles=[Role.AUDITOR]
     )
     assert token is not None
     app.decide_appeal(
@@ -238,7 +239,7 @@ def test_a_persons_trail_lists_every_action_with_the_role_held_then(
     registers: Registers, staff: dict[str, CommandContext], story: dict[str, Any]
 ) -> None:
     am = staff["account_manager"].staff_id
-    rows = person_trail(registers.store, _trail(registers), am)
+    rows = person_trail(registers.store, _trail(registers), am, scope=RowScope.everything())
     assert [(r["event"], r["role"]) for r in rows] == [
         ("Disbursed", "account_manager"),
         ("Opened", "account_manager"),
@@ -276,7 +277,9 @@ def test_a_persons_trail_lists_every_action_with_the_role_held_then(
 
     # As of the moment before the duty changed, the trail and the staff record stood earlier.
     before = AsOf(position=story["revoked"].position - 1)
-    earlier = person_trail(registers.store, _trail(registers), am, before)
+    earlier = person_trail(
+        registers.store, _trail(registers), am, before, scope=RowScope.everything()
+    )
     assert earlier == [r for r in rows if r["position"] <= before.position]
     assert [r["role"] for r in earlier] == ["account_manager"] * 8
     [then] = [
@@ -292,7 +295,7 @@ def test_a_persons_trail_lists_every_action_with_the_role_held_then(
 def test_the_administrators_changes_name_the_person_changed(
     registers: Registers, staff: dict[str, CommandContext], story: dict[str, Any]
 ) -> None:
-    rows = person_trail(registers.store, _trail(registers), SYSTEM_ID)
+    rows = person_trail(registers.store, _trail(registers), SYSTEM_ID, scope=RowScope.everything())
     changed = [
         r for r in rows if r["position"] in (story["revoked"].position, story["granted"].position)
     ]

@@ -25,6 +25,7 @@ from archive.core import CommandContext
 from archive.rules import packaged_rules_text
 from domain.errors import DateInFutureError
 from domain.rules import RuleSet
+from domain.scope import RowScope
 from domain.tasks import Task, TaskKind
 from domain.values import (
     BorrowingForm,
@@ -44,14 +45,14 @@ from tests.projections.conftest import Registers
 Staff = dict[str, CommandContext]
 NAME = "work_queue"
 LOAN_NO = "JJ2025011000901"
-BRANCH = "上海分行营业部"
+BRANCH = "营业部"
 SHIPPED = RuleSet.from_toml(packaged_rules_text())
 LEAD_5 = RuleSet.from_toml(packaged_rules_text().replace("lead_days = 3", "lead_days = 5"))
 
 
 def queue(registers: Registers, on: date, **kw: object) -> list[Task]:
     registers.catch_up()
-    return tasks(registers.store, registers.register(NAME), on, **kw)  # type: ignore[arg-type]
+    return tasks(registers.store, registers.register(NAME), on, scope=RowScope.everything(), **kw)  # type: ignore[arg-type]
 
 
 def of(registers: Registers, kind: TaskKind, on: date, **kw: object) -> list[Task]:
@@ -88,7 +89,7 @@ def test_a_bbb_loan_not_inspected_for_a_month_after_its_first_inspection_is_over
 ) -> None:
     app, am = registers.app, staff["account_manager"]
     app.disburse(am, make_disbursement(LOAN_NO, borrower_rating="BBB"))
-    app.disburse(am, make_disbursement("JJ-OTHER-BRANCH", branch="杭州分行"))
+    app.disburse(am, make_disbursement("JJ-OTHER-BRANCH", branch="城西支行"))
     before = app.recorder.max_notification_id()
     inspect(registers, staff, InspectionKind.FIRST_FOLLOW_UP, date(2025, 1, 20))
 
