@@ -21,7 +21,7 @@ import pytest
 from archive.commands.borrowing import ApproveBorrowing, CheckOut, RequestBorrowing, ReturnBorrowing
 from archive.commands.inspections import RecordInspection
 from archive.commands.warnings import HandleWarning, RaiseWarning
-from archive.core import CommandContext
+from archive.core import SYSTEM_ID, CommandContext
 from archive.rules import packaged_rules_text
 from domain.errors import DateInFutureError
 from domain.rules import RuleSet
@@ -89,7 +89,16 @@ def test_a_bbb_loan_not_inspected_for_a_month_after_its_first_inspection_is_over
 ) -> None:
     app, am = registers.app, staff["account_manager"]
     app.disburse(am, make_disbursement(LOAN_NO, borrower_rating="BBB"))
-    app.disburse(am, make_disbursement("JJ-OTHER-BRANCH", branch="城西支行"))
+    _result, token = app.enrol_staff(  # an account manager of another branch, and their loan
+        CommandContext(SYSTEM_ID),
+        staff_no="west_am",
+        name="马俊杰",
+        branch="城西支行",
+        roles=[Role.ACCOUNT_MANAGER],
+    )
+    assert token is not None
+    west = CommandContext(app.authenticate(token.token))
+    app.disburse(west, make_disbursement("JJ-OTHER-BRANCH", branch="城西支行"))
     before = app.recorder.max_notification_id()
     inspect(registers, staff, InspectionKind.FIRST_FOLLOW_UP, date(2025, 1, 20))
 

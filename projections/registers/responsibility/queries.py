@@ -71,6 +71,7 @@ def loan_trail(
 # Which list of the responsibility view each loan event goes to.
 CATEGORIES = {
     "AccountManagerHandedOver": "handovers",
+    "AccountManagersAssigned": "handovers",
     "InspectionRecorded": "inspections",
     "InspectionCorrected": "inspections",
     "ClassificationProposed": "classifications",
