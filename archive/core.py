@@ -52,7 +52,7 @@ from domain.dossier import Dossier
 from domain.errors import InvalidInputError, NotFoundError
 from domain.loan import Loan
 from domain.rules import RuleSet, RulesInForce, parse_adopted, shipped_rules
-from domain.scope import Reaching, RowScope, mode_of
+from domain.scope import OWN_BEHALF, Reaching, RowScope, mode_of
 from domain.staff import Staff
 from domain.topics import stored_topics
 from domain.values import NAMESPACE, Actor, DocumentRef, Party, Role, dossier_id_for
@@ -308,8 +308,9 @@ class ArchiveCore(Application[UUID]):
 
     def reaching(self, actor: Actor, action: Action) -> Reaching | None:
         """What ``actor`` reaches doing ``action``, by the rules in force; None for the console
-        and for a role that reads no business data (the administrator)."""
-        if actor.id == SYSTEM_ID:
+        and for a role that reads no business data (the administrator); None too for what a
+        person does on their own behalf (an appeal against a finding about them)."""
+        if actor.id == SYSTEM_ID or action in OWN_BEHALF:
             return None
         rules = self.rule_set().scope
         mode = mode_of(action)

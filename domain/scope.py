@@ -77,6 +77,12 @@ READS: frozenset[Action] = frozenset(
 """The actions judged by a role's read scope; every other action by its act scope."""
 
 
+OWN_BEHALF: frozenset[Action] = frozenset({Action.APPEAL_RESPONSIBILITY})
+"""What a person does on their own behalf, which the domain allows only to the person it
+concerns: appealing a responsibility finding about oneself (复议) is open to them wherever the
+loan now lies and whoever manages it; no scope limits it."""
+
+
 def mode_of(action: Action) -> Mode:
     """Whether ``action`` reads a loan or acts on it."""
     return Mode.READ if action in READS else Mode.ACT

@@ -519,7 +519,7 @@ class Scenario:
 
     # ------------------------------------------------------------------ borrowing (借阅)
     def borrowing(self) -> None:
-        officer, head = RUNNERS["post_loan_officer"], RUNNERS["archive_head"]
+        head = RUNNERS["archive_head"]
         archivist = RUNNERS["archivist"]
         request = {
             "purpose": "audit",
@@ -537,8 +537,12 @@ class Scenario:
         )
 
         def requested(**overrides: Any) -> tuple[str, dict[str, int]]:
+            # An auditor asks: the demo's dossiers lie in every branch, and an audit reaches
+            # them all (a post-loan officer reaches only their own branch's: 数据权限).
             loan_no, pages = self.dossier()
-            answer = self.bank.post(officer, path.format(loan_no=loan_no), {**request, **overrides})
+            answer = self.bank.post(
+                AUDITOR2, path.format(loan_no=loan_no), {**request, **overrides}
+            )
             return str(answer["aggregate_id"]), pages
 
         def example(action: str, borrowing_id: str, payload: dict[str, Any]) -> None:
