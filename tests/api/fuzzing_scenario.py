@@ -69,8 +69,10 @@ class Example:
 class Bank:
     """The served demo, signed in as any of its people."""
 
-    def __init__(self, base_url: str, tokens: Mapping[str, str]) -> None:
-        self.client = httpx.Client(base_url=base_url + PREFIX, timeout=120)
+    def __init__(
+        self, base_url: str, tokens: Mapping[str, str], client: httpx.Client | None = None
+    ) -> None:
+        self.client = client or httpx.Client(base_url=base_url + PREFIX, timeout=120)
         self.tokens = tokens
 
     def _headers(self, staff_no: str) -> dict[str, str]:
@@ -867,6 +869,39 @@ class Scenario:
         self.example(
             "POST", "/staff/{staff_no}/tokens", Example({"staff_no": enrolled("FZ0004", [])})
         )
+        self.example(
+            "POST",
+            "/staff/{staff_no}/transfers",
+            Example(
+                {"staff_no": enrolled("FZ0005", ["reviewer"])},
+                body={"branch": "城西支行", "moved_on": self.today, "reason": "轮岗"},
+            ),
+        )
+
+    # ------------------------------------------------------------------ data scope
+    def scope(self) -> None:
+        """A loan moved within the branch head's units, and its A岗 and B岗 (数据权限)."""
+        self.example(
+            "POST",
+            "/loans/{loan_no}/moves",
+            Example(
+                {"loan_no": self.loan()},
+                body={"branch": "东湖分理处", "moved_on": self.today, "reason": "划入分理处管理"},
+            ),
+        )
+        self.example(
+            "POST",
+            "/loans/{loan_no}/account-managers",
+            Example(
+                {"loan_no": self.loan()},
+                body={
+                    "a_manager_no": RUNNERS["account_manager"],
+                    "b_manager_no": AM2,
+                    "assigned_on": self.today,
+                    "reason": "双人管户",
+                },
+            ),
+        )
 
     # ------------------------------------------------------------------ reads
     def reads(self) -> None:
@@ -895,21 +930,27 @@ class Scenario:
 def prepare(base_url: str, credentials_file: Path, today: date) -> Scenario:
     """Make every example true on the served demo; the scenario holds the examples."""
     bank = Bank(base_url, credentials(credentials_file))
-    scenario = Scenario(bank, today)
     try:
-        for step in (
-            scenario.demo,
-            scenario.lending,
-            scenario.responsibility,
-            scenario.collateral,
-            scenario.borrowing,
-            scenario.archive_office,
-            scenario.retention,
-            scenario.integrity,
-            scenario.staff,
-            scenario.reads,
-        ):
-            step()
+        return play(bank, today)
     finally:
         bank.close()
+
+
+def play(bank: Bank, today: date) -> Scenario:
+    """Make every example true on the demo ``bank`` serves (over HTTP, or in process)."""
+    scenario = Scenario(bank, today)
+    for step in (
+        scenario.demo,
+        scenario.lending,
+        scenario.responsibility,
+        scenario.collateral,
+        scenario.borrowing,
+        scenario.archive_office,
+        scenario.retention,
+        scenario.integrity,
+        scenario.staff,
+        scenario.scope,
+        scenario.reads,
+    ):
+        step()
     return scenario
