@@ -42,7 +42,7 @@ def test_dossier_holds_are_mirrored_as_s3_legal_holds(
             ("au", Role.AUDITOR),
         ):
             _r, token = archive.enrol_staff(
-                console, staff_no=no, name=no, branch="总行", roles=[role]
+                console, staff_no=no, name=no, branch="营业部", roles=[role]
             )
             assert token is not None
             people[no] = CommandContext(archive.authenticate(token.token))
