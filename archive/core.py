@@ -21,7 +21,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, BinaryIO, TypeVar, cast
-from uuid import UUID, uuid5
+from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from eventsourcing.application import AggregateNotFoundError, Application
@@ -50,7 +50,7 @@ from domain.loan import Loan
 from domain.rules import RuleSet, RulesInForce, parse_adopted, shipped_rules
 from domain.staff import Staff
 from domain.topics import stored_topics
-from domain.values import NAMESPACE, Actor, DocumentRef, Party, Role, dossier_id_for
+from domain.values import SYSTEM_ID, Actor, DocumentRef, Party, Role, dossier_id_for
 from storage.blobs import BlobStore
 from storage.envelope import DERIVED_SUFFIX, KeyDestroyedError
 from storage.positions import notification_id_of
@@ -60,8 +60,6 @@ log = logging.getLogger(__name__)
 PAGE = 500
 """Notifications read from the log per query when scanning for one event type."""
 
-SYSTEM_ID = uuid5(NAMESPACE, "system:console")
-"""The actor id of the operator at the server console (the ``dossier`` CLI)."""
 
 _COMMAND_RULES: ContextVar[dict[int, RuleSet] | None] = ContextVar("command_rules", default=None)
 """The rules in force as the command being executed read them, by application (``id``)."""

@@ -32,7 +32,7 @@ from domain.values import (
 from projections.changes import Changes
 from projections.projection import Listing, Projection
 from projections.registers.custody import plain
-from projections.tables import TableSpec, col
+from projections.tables import PERSON, TableSpec, col
 
 # Event classes made by the @event decorator exist at run time but are invisible to mypy.
 BorrowingEvents: Any = Borrowing
@@ -64,7 +64,7 @@ BORROWINGS = TableSpec(
         col("loan_no", sa.String(64), "借据号", "loan no.", filter=True),
         col("borrower_name", sa.String(200), "借款人", "borrower"),
         col("reference_code", sa.String(100), "档号", "reference code", filter=True),
-        col("requested_by", sa.Uuid, "借阅人", "requested by", filter=True),
+        col("requested_by", sa.Uuid, "借阅人", "requested by", filter=True, shows=PERSON),
         col("requester_role", sa.String(32), "借阅人岗位", "requester's role", labels=Role),
         col("purpose", sa.String(16), "借阅目的", "purpose", filter=True, labels=BorrowingPurpose),
         col("reason", sa.Text, "借阅事由", "reason"),
@@ -75,36 +75,48 @@ BORROWINGS = TableSpec(
         col("requested_on", sa.Date, "申请日期", "requested on"),
         col("due_on", sa.Date, "应还日期", "due on"),
         col("required_approvals", sa.String(100), "需审批岗位", "approvals required"),
-        col("archive_head_approved_by", sa.Uuid, "档案室负责人审批人", "archive head approval by"),
+        col(
+            "archive_head_approved_by",
+            sa.Uuid,
+            "档案室负责人审批人",
+            "archive head approval by",
+            shows=PERSON,
+        ),
         col(
             "archive_head_approved_at",
             sa.DateTime,
             "档案室负责人审批时间",
             "archive head approval at",
         ),
-        col("branch_head_approved_by", sa.Uuid, "行长审批人", "branch head approval by"),
+        col(
+            "branch_head_approved_by",
+            sa.Uuid,
+            "行长审批人",
+            "branch head approval by",
+            shows=PERSON,
+        ),
         col("branch_head_approved_at", sa.DateTime, "行长审批时间", "branch head approval at"),
         col("rejected", sa.Boolean, "已驳回", "rejected", filter=True),
-        col("rejected_by", sa.Uuid, "驳回人", "rejected by"),
+        col("rejected_by", sa.Uuid, "驳回人", "rejected by", shows=PERSON),
         col("reject_reason", sa.Text, "驳回理由", "reject reason"),
         col("checked_out_on", sa.Date, "借出日期", "checked out on"),
-        col("checked_out_by", sa.Uuid, "借出经办人", "checked out by"),
+        col("checked_out_by", sa.Uuid, "借出经办人", "checked out by", shows=PERSON),
         col("pages_out", sa.Integer, "借出页数", "pages out"),
         col("returned_on", sa.Date, "归还日期", "returned on"),
-        col("returned_to", sa.Uuid, "归还经办人", "returned to"),
+        col("returned_to", sa.Uuid, "归还经办人", "returned to", shows=PERSON),
         col("pages_in", sa.Integer, "归还页数", "pages in"),
         col("page_mismatch", sa.Boolean, "页数不符", "page count mismatch", filter=True),
         col("mismatch_detail", sa.Text, "页数不符说明", "mismatch detail"),
         col("escalated", sa.Boolean, "已上报", "escalated", filter=True),
         col("escalated_to", sa.String(32), "上报至", "escalated to", labels=Role),
         col("copy_issued_on", sa.Date, "电子副本发放日", "copy issued on"),
-        col("copy_issued_by", sa.Uuid, "副本发放人", "copy issued by"),
+        col("copy_issued_by", sa.Uuid, "副本发放人", "copy issued by", shows=PERSON),
         col("copy_sha256", sa.String(64), "电子副本哈希", "copy sha256"),
         col("copy_expires_on", sa.Date, "副本有效期至", "copy expires on"),
         col("overdue_noted_on", sa.Date, "最近催还日", "last overdue reminder"),
         col("days_overdue", sa.Integer, "逾期天数", "days overdue"),
         col("closed_on", sa.Date, "结案日期", "closed on"),
-        col("closed_by", sa.Uuid, "结案人", "closed by"),
+        col("closed_by", sa.Uuid, "结案人", "closed by", shows=PERSON),
         col("close_reason", sa.Text, "结案说明", "close reason"),
         col("status", sa.String(16), "状态", "status", filter=True, labels=BorrowingStatus),
     ],
