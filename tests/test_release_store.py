@@ -403,22 +403,41 @@ def test_registers_raised_to_follow_the_rules_rebuild_every_row_the_release_wrot
 # ----------------------------------------------------------------------- reports, integrity
 def check_reports(client: TestClient, data_dir: Path) -> None:
     """Each report the release issued, built again over HTTP as of the position it was read
-    at, has the SHA-256 recorded when it was issued."""
+    at, has the SHA-256 recorded when it was issued: drawn again from its record (the release
+    recorded no renderer, so renderer 1 draws it), and asked for with ``renderer=1``."""
     reader = {"Authorization": f"Bearer {tokens(data_dir)[COMPLIANCE]}"}
     assert len(MANIFEST["reports"]) >= 2
     for issued in MANIFEST["reports"]:
+        answer = client.get(
+            f"/api/v1/reports/compliance/issued/{issued['report_id']}", headers=reader
+        )
+        assert answer.status_code == 200, answer.text
+        assert answer.headers["X-Dossier-Read-Position"] == str(issued["as_of_position"])
+        assert answer.headers["X-Dossier-Rules-Version"] == issued["rules_version"]
+        assert answer.headers["X-Dossier-Report-Renderer"] == "1"
+        assert answer.headers["X-Dossier-Report-SHA256"] == issued["sha256"]
+        assert answer.headers["X-Dossier-Report-Rebuilt-SHA256"] == issued["sha256"]
+        assert hashlib.sha256(answer.content).hexdigest() == issued["sha256"], issued
+
         params = {
             "on": issued["on"],
             "as_of_position": issued["as_of_position"],
             "format": issued["format"],
+            "renderer": 1,
             **({"branch": issued["branch"]} if issued["branch"] else {}),
             **({"product": issued["product"]} if issued["product"] else {}),
         }
-        answer = client.get("/api/v1/reports/compliance", params=params, headers=reader)
-        assert answer.status_code == 200, answer.text
-        assert answer.headers["X-Dossier-Read-Position"] == str(issued["as_of_position"])
-        assert answer.headers["X-Dossier-Rules-Version"] == issued["rules_version"]
-        assert hashlib.sha256(answer.content).hexdigest() == issued["sha256"], issued
+        again = client.get("/api/v1/reports/compliance", params=params, headers=reader)
+        assert again.status_code == 200, again.text
+        assert again.headers["X-Dossier-Read-Position"] == str(issued["as_of_position"])
+        assert hashlib.sha256(again.content).hexdigest() == issued["sha256"], issued
+        # Today's renderer states the bank's time zone: another file, which is why the
+        # renderer is recorded with every report issued now.
+        today = client.get(
+            "/api/v1/reports/compliance", params={**params, "renderer": 2}, headers=reader
+        )
+        assert today.status_code == 200, today.text
+        assert hashlib.sha256(today.content).hexdigest() != issued["sha256"]
 
 
 def test_reports_the_release_issued_rebuild_to_their_recorded_sha256(tmp_path: Path) -> None:

@@ -9,8 +9,9 @@ the electronic copy issued (its hash and expiry); the latest overdue reminder; t
 
 Approvals carry no business date of their own, so their time is the event's record time.
 Page counts are totals over the items in scope; the mismatch detail names each item short
-(or over) by the first twelve characters of its hash. ``dossiers`` is an internal helper with
-each dossier's borrower.
+(or over) by its title, the name it was filed under (by the first twelve characters of its hash
+only if the dossier never filed it). ``dossiers`` and ``documents`` are internal helpers with
+each dossier's borrower and the title of each document filed.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import Any, ClassVar
 import sqlalchemy as sa
 
 from domain.borrowing import Borrowing
+from domain.display import document_title
 from domain.dossier import Dossier
 from domain.values import (
     BorrowingForm,
@@ -53,6 +55,16 @@ DOSSIERS = TableSpec(
         col("borrower_name", sa.String(200), "借款人", "borrower"),
     ],
     key=("dossier_id",),
+)
+
+DOCUMENTS = TableSpec(
+    "documents",
+    [
+        col("dossier_id", sa.Uuid, "档案ID", "dossier id", export=False, nullable=False),
+        col("sha256", sa.String(64), "文件哈希", "sha256", export=False, nullable=False),
+        col("title", sa.String(500), "文件题名", "title"),
+    ],
+    key=("dossier_id", "sha256"),
 )
 
 BORROWINGS = TableSpec(
@@ -130,21 +142,22 @@ APPROVER_COLUMNS = {
 }
 
 
-def _mismatches(mismatches: dict[str, list[int]]) -> str:
-    """``3f1a…: 借出3页，归还2页`` for each item whose count changed, in hash order."""
-    return "；".join(
-        f"{sha[:12]}: 借出{out}页，归还{back}页" for sha, (out, back) in sorted(mismatches.items())
+def _mismatches(mismatches: dict[str, list[int]], titles: dict[str, str]) -> str:
+    """``借款合同-DK2025000178：借出3页，归还2页`` for each item whose count changed, by title."""
+    named = sorted(
+        (titles.get(sha) or sha[:12], out, back) for sha, (out, back) in mismatches.items()
     )
+    return "；".join(f"{title}：借出{out}页，归还{back}页" for title, out, back in named)
 
 
 class CirculationRegister(Projection):
     """借阅登记簿: each borrowing's request, approvals, hand-out, return, copy and closing."""
 
     name = "circulation_register"
-    version = 1
+    version = 2  # 2: a page count mismatch names each document by its title, not its hash
     title_zh = "借阅登记簿"
     title_en = "Circulation register"
-    tables = (DOSSIERS, BORROWINGS)
+    tables = (DOSSIERS, DOCUMENTS, BORROWINGS)
     listings: ClassVar[dict[str, Listing]] = {
         "borrowings": Listing("borrowings", ("requested_on", "borrow_no"), title_zh, title_en)
     }
@@ -159,6 +172,12 @@ class CirculationRegister(Projection):
     @handle.register(DossierEvents.Opened)
     def _(self, event: Any, changes: Changes) -> None:
         changes.put("dossiers", (event.originator_id,), {"borrower_name": event.borrower_name})
+
+    @handle.register(DossierEvents.DocumentFiled)
+    def _(self, event: Any, changes: Changes) -> None:
+        document = event.document
+        title = document_title(document.filename, document.sha256[:12])
+        changes.put("documents", (event.originator_id, document.sha256), {"title": title})
 
     @handle.register(BorrowingEvents.Requested)
     def _(self, event: Any, changes: Changes) -> None:
@@ -233,11 +252,17 @@ class CirculationRegister(Projection):
 
     @handle.register(BorrowingEvents.PageCountMismatched)
     def _(self, event: Any, changes: Changes) -> None:
+        row = changes.get("borrowings", event.originator_id) or {}
+        titles = {}
+        for sha in event.mismatches:
+            found = changes.get("documents", row.get("dossier_id"), sha)
+            if found is not None:
+                titles[sha] = found["title"]
         self._change(
             changes,
             event,
             page_mismatch=True,
-            mismatch_detail=_mismatches(event.mismatches),
+            mismatch_detail=_mismatches(event.mismatches, titles),
             escalated=True,
             escalated_to=plain(event.escalated_to),
         )
