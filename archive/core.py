@@ -50,7 +50,8 @@ from domain.loan import Loan
 from domain.rules import RuleSet, RulesInForce, parse_adopted, shipped_rules
 from domain.staff import Staff
 from domain.topics import stored_topics
-from domain.values import SYSTEM_ID, Actor, DocumentRef, Party, Role, dossier_id_for
+from domain.values import SYSTEM_ID as SYSTEM_ID  # the console operator, named here before
+from domain.values import Actor, DocumentRef, Party, Role, dossier_id_for
 from storage.blobs import BlobStore
 from storage.envelope import DERIVED_SUFFIX, KeyDestroyedError
 from storage.positions import notification_id_of

@@ -108,8 +108,12 @@ def _text(value: Any, display: Display) -> str:
 def _value(column: sa.Column[Any], row: Mapping[str, Any], display: Display) -> Any:
     value = row.get(column.name)
     labels = column.info.get("labels") or {}
-    if isinstance(value, str) and value in labels:
-        return labels[value]
+    if isinstance(value, str) and labels:
+        if value in labels:
+            return labels[value]
+        parts = value.split(",")
+        if len(parts) > 1 and all(p in labels for p in parts):
+            return "、".join(labels[p] for p in parts)  # several codes: each by its label
     return display.person(column, value)
 
 

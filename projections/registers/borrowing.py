@@ -86,7 +86,7 @@ BORROWINGS = TableSpec(
         col("form", sa.String(16), "借阅形式", "form", filter=True, labels=BorrowingForm),
         col("requested_on", sa.Date, "申请日期", "requested on"),
         col("due_on", sa.Date, "应还日期", "due on"),
-        col("required_approvals", sa.String(100), "需审批岗位", "approvals required"),
+        col("required_approvals", sa.String(100), "需审批岗位", "approvals required", labels=Role),
         col(
             "archive_head_approved_by",
             sa.Uuid,

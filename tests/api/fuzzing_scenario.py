@@ -822,6 +822,14 @@ class Scenario:
             "/reports/compliance",
             Example(body={"purpose": "监管检查报送", "format": "xlsx"}),
         )
+        issued = self.bank.post(
+            RUNNERS["compliance"], "/reports/compliance", {"purpose": "季度检查"}
+        )
+        self.example(
+            "GET",
+            "/reports/compliance/issued/{report_id}",
+            Example({"report_id": issued.headers["X-Dossier-Report-Id"]}),
+        )
 
     def staff(self) -> None:
         admin = RUNNERS["administrator"]
