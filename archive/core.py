@@ -44,6 +44,7 @@ from canonical import fingerprint_json
 from domain.authorization import Action, choose_role
 from domain.collateral import Collateral
 from domain.dates import HAPPENED, check_happened
+from domain.display import person
 from domain.dossier import Dossier
 from domain.errors import InvalidInputError, NotFoundError
 from domain.loan import Loan
@@ -290,7 +291,7 @@ class ArchiveCore(Application[UUID]):
     def form_name(self, staff_id: UUID) -> str:
         """How a printed form names a member of staff: 姓名（工号）."""
         staff = self.staff_by_id(staff_id)
-        return f"{staff.name}（{staff.staff_no}）"
+        return person(staff.name, staff.staff_no)
 
     def notifications_of(self, event_class: type) -> Iterator[Notification]:
         """Every stored event of one type, in log order, read from the log a page at a time.
