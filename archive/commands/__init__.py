@@ -3,7 +3,8 @@
 Every module here holds the commands (and their reads) of one area — the same name as the
 area's domain module, router, CLI group and register — and goes through the command path of
 :mod:`archive.core`. None imports another command module except where one area's command
-builds on another's (a destruction checks custody and borrowing).
+builds on another's (a destruction checks borrowing). What several areas share — the day a
+loan closed, the retention its close starts — is in :mod:`archive.core`.
 
 A command is written once, as a typed object beside the application method that handles it::
 
@@ -76,9 +77,25 @@ class Command(BaseModel):
             ) from None
 
     def params(self) -> dict[str, Any]:
-        """What the request fingerprint hashes: every field but the version and assigned ids."""
+        """What the request fingerprint hashes: every field but the version and assigned ids.
+
+        A nested object (a transfer list's item) is hashed as the JSON object it was sent as.
+        """
         skip = {"expected_version", *self.assigned}
-        return {name: getattr(self, name) for name in type(self).model_fields if name not in skip}
+        return {
+            name: _plain(getattr(self, name))
+            for name in type(self).model_fields
+            if name not in skip
+        }
+
+
+def _plain(value: Any) -> Any:
+    """``value`` with every nested model as the dict of its fields."""
+    if isinstance(value, BaseModel):
+        return value.model_dump()
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
 
 
 class LoanCommand(Command):

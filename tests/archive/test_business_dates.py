@@ -31,6 +31,17 @@ from archive.commands.borrowing import (
     RequestBorrowing,
     ReturnBorrowing,
 )
+from archive.commands.custody import (
+    Catalogue,
+    ClearDefect,
+    DecideAppraisal,
+    ExtendRetention,
+    ListTransfer,
+    OpenAppraisal,
+    PlaceHold,
+    ReceiveTransfer,
+    ReleaseHold,
+)
 from archive.commands.disposition import (
     ApproveDestruction,
     ComplianceApproveDestruction,
@@ -231,46 +242,68 @@ COMMANDS: list[tuple[str, Command]] = [
     ),
     (
         "listed_on",
-        lambda a, c, d, t: a.list_transfer(
+        lambda a, c, d, t: a.execute(
             c,
-            LOAN,
-            kind=TransferKind.ORIGINALS,
-            items=[{"doc_type": "loan_contract", "title": "借款合同", "pages": 1}],
-            listed_on=d,
-            signed_on=d - timedelta(days=1),
+            ListTransfer(
+                loan_no=LOAN,
+                kind=TransferKind.ORIGINALS,
+                items=[{"doc_type": "loan_contract", "title": "借款合同", "pages": 1}],
+                listed_on=d,
+                signed_on=d - timedelta(days=1),
+            ),
         ),
     ),
     (
         "cleared_on",
-        lambda a, c, d, t: a.clear_defect(c, LOAN, _uuid(), cleared_on=d, note="已补交"),
+        lambda a, c, d, t: a.execute(
+            c, ClearDefect(loan_no=LOAN, defect_id=_uuid(), cleared_on=d, note="已补交")
+        ),
     ),
-    ("catalogued_on", lambda a, c, d, t: a.catalogue(c, LOAN, shelf_location="1", catalogued_on=d)),
+    (
+        "catalogued_on",
+        lambda a, c, d, t: a.execute(
+            c, Catalogue(loan_no=LOAN, shelf_location="1", catalogued_on=d)
+        ),
+    ),
     (
         "placed_on",
-        lambda a, c, d, t: a.place_hold(
-            c, LOAN, kind=HoldKind.AUDIT, reason="审计", reference="审-1", placed_on=d
+        lambda a, c, d, t: a.execute(
+            c,
+            PlaceHold(
+                loan_no=LOAN, kind=HoldKind.AUDIT, reason="审计", reference="审-1", placed_on=d
+            ),
         ),
     ),
     (
         "released_on",
-        lambda a, c, d, t: a.release_hold(c, LOAN, _uuid(), reason="结束", released_on=d),
+        lambda a, c, d, t: a.execute(
+            c, ReleaseHold(loan_no=LOAN, hold_id=_uuid(), reason="结束", released_on=d)
+        ),
     ),
     (
         "opened_on",
-        lambda a, c, d, t: a.open_appraisal(
-            c, LOAN, opened_on=d, group_nos=["archivist", "auditor"]
+        lambda a, c, d, t: a.execute(
+            c, OpenAppraisal(loan_no=LOAN, opened_on=d, group_nos=["archivist", "auditor"])
         ),
     ),
     (
         "decided_on",
-        lambda a, c, d, t: a.decide_appraisal(
-            c, LOAN, _uuid(), opinion=AppraisalOpinion.DESTROY, text="销毁", decided_on=d
+        lambda a, c, d, t: a.execute(
+            c,
+            DecideAppraisal(
+                loan_no=LOAN,
+                appraisal_id=_uuid(),
+                opinion=AppraisalOpinion.DESTROY,
+                text="销毁",
+                decided_on=d,
+            ),
         ),
     ),
     (
         "extended_on",
-        lambda a, c, d, t: a.extend_retention(
-            c, LOAN, ends_on=date(2099, 12, 31), reason="延长", extended_on=d
+        lambda a, c, d, t: a.execute(
+            c,
+            ExtendRetention(loan_no=LOAN, ends_on=date(2099, 12, 31), reason="延长", extended_on=d),
         ),
     ),
     (
@@ -302,12 +335,14 @@ COMMANDS: list[tuple[str, Command]] = [
     ),
     (
         "received_on",
-        lambda a, c, d, t: a.receive_transfer(
+        lambda a, c, d, t: a.execute(
             c,
-            LOAN,
-            t["transfer"],
-            checks=[{"item_no": 1, "condition": "present", "pages_counted": 1}],
-            received_on=d,
+            ReceiveTransfer(
+                loan_no=LOAN,
+                transfer_id=t["transfer"],
+                checks=[{"item_no": 1, "condition": "present", "pages_counted": 1}],
+                received_on=d,
+            ),
         ),
     ),
     (
@@ -353,13 +388,15 @@ def omni(app: DossierArchive, staff: dict[str, CommandContext]) -> CommandContex
 @pytest.fixture
 def targets(app: DossierArchive, staff: dict[str, CommandContext], omni: CommandContext) -> Targets:
     today = app.today()
-    listed = app.list_transfer(
+    listed = app.execute(
         staff["account_manager"],
-        LOAN,
-        kind=TransferKind.ORIGINALS,
-        items=[{"doc_type": "loan_contract", "title": "借款合同", "pages": 1}],
-        listed_on=today,
-        signed_on=today,
+        ListTransfer(
+            loan_no=LOAN,
+            kind=TransferKind.ORIGINALS,
+            items=[{"doc_type": "loan_contract", "title": "借款合同", "pages": 1}],
+            listed_on=today,
+            signed_on=today,
+        ),
     )
     requested = app.execute(
         staff["auditor"],
@@ -510,35 +547,48 @@ def test_a_later_step_of_the_archive_office_is_not_dated_before_the_step_it_foll
 ) -> None:
     am, archivist = staff["account_manager"], staff["archivist"]
     app.disburse(am, make_disbursement(LOAN), [make_upload("loan_contract", "借款合同")])
-    listed = app.list_transfer(
+    listed = app.execute(
         am,
-        LOAN,
-        kind=TransferKind.ORIGINALS,
-        items=[
-            {"doc_type": "loan_contract", "title": "借款合同", "pages": 1},
-            {"doc_type": "guarantee_contract", "title": "保证合同", "pages": 1},
-        ],
-        listed_on=date(2025, 1, 13),
-        signed_on=date(2025, 1, 10),
+        ListTransfer(
+            loan_no=LOAN,
+            kind=TransferKind.ORIGINALS,
+            items=[
+                {"doc_type": "loan_contract", "title": "借款合同", "pages": 1},
+                {"doc_type": "guarantee_contract", "title": "保证合同", "pages": 1},
+            ],
+            listed_on=date(2025, 1, 13),
+            signed_on=date(2025, 1, 10),
+        ),
     )
-    received = app.receive_transfer(
+    received = app.execute(
         archivist,
-        LOAN,
-        UUID(listed.ids["transfer_id"]),
-        checks=[
-            {"item_no": 1, "condition": "present", "pages_counted": 1},
-            {"item_no": 2, "condition": "missing", "note": "未随附"},
-        ],
-        received_on=date(2025, 1, 14),
+        ReceiveTransfer(
+            loan_no=LOAN,
+            transfer_id=UUID(listed.ids["transfer_id"]),
+            checks=[
+                {"item_no": 1, "condition": "present", "pages_counted": 1},
+                {"item_no": 2, "condition": "missing", "note": "未随附"},
+            ],
+            received_on=date(2025, 1, 14),
+        ),
     )
     before = counts(app)
     with pytest.raises(DateOutOfOrderError) as uncleared:
-        app.clear_defect(
-            archivist, LOAN, UUID(received.ids["defect:2"]), cleared_on=date(2025, 1, 13), note="x"
+        app.execute(
+            archivist,
+            ClearDefect(
+                loan_no=LOAN,
+                defect_id=UUID(received.ids["defect:2"]),
+                cleared_on=date(2025, 1, 13),
+                note="x",
+            ),
         )
     assert uncleared.value.context["since_field"] == "received_on"
     with pytest.raises(DateOutOfOrderError) as uncatalogued:
-        app.catalogue(archivist, LOAN, shelf_location="1-01", catalogued_on=date(2025, 1, 13))
+        app.execute(
+            archivist,
+            Catalogue(loan_no=LOAN, shelf_location="1-01", catalogued_on=date(2025, 1, 13)),
+        )
     assert uncatalogued.value.context["field"] == "catalogued_on"
     assert counts(app) == before
 

@@ -23,6 +23,15 @@ from uuid import UUID
 import pytest
 
 from archive.application import DossierArchive
+from archive.commands.custody import (
+    Catalogue,
+    DecideAppraisal,
+    ListTransfer,
+    OpenAppraisal,
+    PlaceHold,
+    ReceiveTransfer,
+    ReleaseHold,
+)
 from archive.commands.disposition import (
     ApproveDestruction,
     ComplianceApproveDestruction,
@@ -118,37 +127,48 @@ def prepare(
     if settled:
         settle(app, people, loan_no)
     kind = TransferKind.FULL if settled else TransferKind.ORIGINALS
-    listed = app.list_transfer(
+    listed = app.execute(
         am,
-        loan_no,
-        kind=kind,
-        items=ITEMS,
-        listed_on=date(2025, 7, 2),
-        signed_on=None if settled else date(2025, 7, 1),
+        ListTransfer(
+            loan_no=loan_no,
+            kind=kind,
+            items=ITEMS,
+            listed_on=date(2025, 7, 2),
+            signed_on=None if settled else date(2025, 7, 1),
+        ),
     )
-    app.receive_transfer(
+    app.execute(
         archivist,
-        loan_no,
-        UUID(listed.ids["transfer_id"]),
-        checks=[
-            {"item_no": 1, "condition": "present", "pages_counted": 6},
-            {"item_no": 2, "condition": "present", "pages_counted": 4},
-        ],
-        received_on=date(2025, 7, 3),
+        ReceiveTransfer(
+            loan_no=loan_no,
+            transfer_id=UUID(listed.ids["transfer_id"]),
+            checks=[
+                {"item_no": 1, "condition": "present", "pages_counted": 6},
+                {"item_no": 2, "condition": "present", "pages_counted": 4},
+            ],
+            received_on=date(2025, 7, 3),
+        ),
     )
-    app.catalogue(archivist, loan_no, shelf_location="1-01", catalogued_on=date(2025, 7, 4))
+    app.execute(
+        archivist, Catalogue(loan_no=loan_no, shelf_location="1-01", catalogued_on=date(2025, 7, 4))
+    )
     dossier = app.dossier_of(app.loan(loan_no))
     if appraise is not None and dossier.retention_ends_on is not None:
-        opened = app.open_appraisal(
-            head, loan_no, opened_on=appraised_on[0], group_nos=["archivist", "auditor"]
-        )
-        app.decide_appraisal(
+        opened = app.execute(
             head,
-            loan_no,
-            UUID(opened.ids["appraisal_id"]),
-            opinion=appraise,
-            text="已无保存价值，建议销毁" if appraise is AppraisalOpinion.DESTROY else "延长",
-            decided_on=appraised_on[1],
+            OpenAppraisal(
+                loan_no=loan_no, opened_on=appraised_on[0], group_nos=["archivist", "auditor"]
+            ),
+        )
+        app.execute(
+            head,
+            DecideAppraisal(
+                loan_no=loan_no,
+                appraisal_id=UUID(opened.ids["appraisal_id"]),
+                opinion=appraise,
+                text="已无保存价值，建议销毁" if appraise is AppraisalOpinion.DESTROY else "延长",
+                decided_on=appraised_on[1],
+            ),
         )
     return {"dossier_id": dossier.id, "shas": [d.ref.sha256 for d in dossier.documents]}
 
@@ -271,22 +291,26 @@ def test_refusals_each_with_its_error_and_nothing_changed(
             ProposeDestruction(loan_nos=[LOAN_NO], proposed_on=date(2056, 2, 1)),
         )
     # A hold refuses proposal and execution.
-    hold = app.place_hold(
+    hold = app.execute(
         people["compliance"],
-        LOAN_NO,
-        kind=HoldKind.LITIGATION,
-        reason="涉诉",
-        reference="(2056)沪01民初1号",
-        placed_on=date(2056, 1, 20),
+        PlaceHold(
+            loan_no=LOAN_NO,
+            kind=HoldKind.LITIGATION,
+            reason="涉诉",
+            reference="(2056)沪01民初1号",
+            placed_on=date(2056, 1, 20),
+        ),
     )
     with changes_nothing(app), pytest.raises(DestructionHoldOpenError):
         app.execute(head, ProposeDestruction(loan_nos=[LOAN_NO], proposed_on=date(2056, 2, 1)))
-    app.release_hold(
+    app.execute(
         people["compliance"],
-        LOAN_NO,
-        UUID(hold.ids["hold_id"]),
-        reason="结案",
-        released_on=date(2056, 1, 25),
+        ReleaseHold(
+            loan_no=LOAN_NO,
+            hold_id=UUID(hold.ids["hold_id"]),
+            reason="结案",
+            released_on=date(2056, 1, 25),
+        ),
     )
     proposed = app.execute(
         head, ProposeDestruction(loan_nos=[LOAN_NO], proposed_on=date(2056, 2, 1))
