@@ -31,6 +31,15 @@ from archive.commands.borrowing import (
     RequestBorrowing,
     ReturnBorrowing,
 )
+from archive.commands.collateral import (
+    LodgeCertificate,
+    RecordInsuranceLapse,
+    RegisterCollateral,
+    ReleaseCollateral,
+    ReturnCertificate,
+    RevalueCollateral,
+    TakeOutCertificate,
+)
 from archive.commands.custody import (
     Catalogue,
     ClearDefect,
@@ -198,47 +207,76 @@ COMMANDS: list[tuple[str, Command]] = [
     ("settled_on", lambda a, c, d, t: a.settle(c, LOAN, settled_on=d)),
     (
         "appraised_on",
-        lambda a, c, d, t: a.register_collateral(
+        lambda a, c, d, t: a.execute(
             c,
-            LOAN,
-            collateral_no="C1",
-            kind=CollateralKind.REAL_ESTATE,
-            description="厂房",
-            owner_name="上海示例贸易有限公司",
-            appraised_value=Decimal("100.00"),
-            appraised_on=d,
-            registration_no="",
-            registered_on=d - timedelta(days=1),
+            RegisterCollateral(
+                loan_no=LOAN,
+                collateral_no="C1",
+                kind=CollateralKind.REAL_ESTATE,
+                description="厂房",
+                owner_name="上海示例贸易有限公司",
+                appraised_value=Decimal("100.00"),
+                appraised_on=d,
+                registration_no="",
+                registered_on=d - timedelta(days=1),
+            ),
         ),
     ),
     (
         "lodged_on",
-        lambda a, c, d, t: a.lodge_certificate(
-            c, LOAN, "C1", certificate_no="N1", lodged_on=d, custodian_nos=["omni", "archivist"]
+        lambda a, c, d, t: a.execute(
+            c,
+            LodgeCertificate(
+                loan_no=LOAN,
+                collateral_no="C1",
+                certificate_no="N1",
+                lodged_on=d,
+                custodian_nos=["omni", "archivist"],
+            ),
         ),
     ),
     (
         "taken_out_on",
-        lambda a, c, d, t: a.take_out_certificate(
-            c, LOAN, "C1", taken_out_on=d, purpose="诉讼", custodian_nos=["omni", "archivist"]
+        lambda a, c, d, t: a.execute(
+            c,
+            TakeOutCertificate(
+                loan_no=LOAN,
+                collateral_no="C1",
+                taken_out_on=d,
+                purpose="诉讼",
+                custodian_nos=["omni", "archivist"],
+            ),
         ),
     ),
     (
         "returned_on",
-        lambda a, c, d, t: a.return_certificate(
-            c, LOAN, "C1", returned_on=d, custodian_nos=["omni", "archivist"]
+        lambda a, c, d, t: a.execute(
+            c,
+            ReturnCertificate(
+                loan_no=LOAN, collateral_no="C1", returned_on=d, custodian_nos=["omni", "archivist"]
+            ),
         ),
     ),
     (
         "revalued_on",
-        lambda a, c, d, t: a.revalue_collateral(
-            c, LOAN, "C1", revalued_on=d, value=Decimal("9.00")
+        lambda a, c, d, t: a.execute(
+            c,
+            RevalueCollateral(
+                loan_no=LOAN, collateral_no="C1", revalued_on=d, value=Decimal("9.00")
+            ),
         ),
     ),
-    ("lapsed_on", lambda a, c, d, t: a.record_insurance_lapse(c, LOAN, "C1", lapsed_on=d)),
+    (
+        "lapsed_on",
+        lambda a, c, d, t: a.execute(
+            c, RecordInsuranceLapse(loan_no=LOAN, collateral_no="C1", lapsed_on=d)
+        ),
+    ),
     (
         "released_on",
-        lambda a, c, d, t: a.release_collateral(c, LOAN, "C1", released_on=d, reason="结清"),
+        lambda a, c, d, t: a.execute(
+            c, ReleaseCollateral(loan_no=LOAN, collateral_no="C1", released_on=d, reason="结清")
+        ),
     ),
     (
         "listed_on",

@@ -23,6 +23,7 @@ import pytest
 from openpyxl import load_workbook
 
 from archive.application import DossierArchive
+from archive.commands.collateral import LodgeCertificate, RegisterCollateral
 from archive.commands.inspections import RecordInspection
 from archive.commands.warnings import HandleWarning, RaiseWarning
 from archive.core import SYSTEM_ID, CommandContext, CommandResult
@@ -502,26 +503,30 @@ def test_a_collaterals_actions_belong_to_its_loan(
     app = registers.app
     loan_no = "JJ2025011000202"
     app.disburse(staff["account_manager"], make_disbursement(loan_no))
-    registered = app.register_collateral(
+    registered = app.execute(
         staff["account_manager"],
-        loan_no,
-        collateral_no="YP2025-0201",
-        kind=CollateralKind.REAL_ESTATE,
-        description="上海市浦东新区示例路 88 号 1201 室",
-        owner_name="上海示例贸易有限公司",
-        appraised_value=Decimal("2500000.00"),
-        appraised_on=date(2024, 12, 20),
-        registration_no="沪(2025)浦字不动产证明第0012345号",
-        registered_on=date(2025, 1, 5),
-        uploads=[make_upload("mortgage_contract", "抵押合同")],
+        RegisterCollateral(
+            loan_no=loan_no,
+            collateral_no="YP2025-0201",
+            kind=CollateralKind.REAL_ESTATE,
+            description="上海市浦东新区示例路 88 号 1201 室",
+            owner_name="上海示例贸易有限公司",
+            appraised_value=Decimal("2500000.00"),
+            appraised_on=date(2024, 12, 20),
+            registration_no="沪(2025)浦字不动产证明第0012345号",
+            registered_on=date(2025, 1, 5),
+        ),
+        [make_upload("mortgage_contract", "抵押合同")],
     )
-    lodged = app.lodge_certificate(
+    lodged = app.execute(
         staff["archivist"],
-        loan_no,
-        "YP2025-0201",
-        certificate_no="他项权证 0012345",
-        lodged_on=date(2025, 1, 12),
-        custodian_nos=["archivist", "second_archivist"],
+        LodgeCertificate(
+            loan_no=loan_no,
+            collateral_no="YP2025-0201",
+            certificate_no="他项权证 0012345",
+            lodged_on=date(2025, 1, 12),
+            custodian_nos=["archivist", "second_archivist"],
+        ),
     )
     registers.catch_up()
 
