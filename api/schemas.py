@@ -173,23 +173,6 @@ class SupplementCreate(Command):
     stage: Annotated[str, Field(min_length=1, max_length=32), ONE_LINE] = "other"
 
 
-class StaffCreate(Command):
-    staff_no: Annotated[
-        str, Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9._-]+$"), ONE_LINE
-    ]
-    name: Short
-    branch: Short
-    roles: list[Role] = Field(default_factory=list)
-
-
-class RoleGrant(Command):
-    role: Role
-
-
-class RoleRevocation(Command):
-    reason: Text
-
-
 # --------------------------------------------------------------------------- out
 class DocumentPublic(BaseModel):
     doc_type: str

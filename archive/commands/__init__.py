@@ -44,7 +44,8 @@ class Command(BaseModel):
     ``action`` is what the caller must be allowed to do; ``path`` names the fields a route
     takes from its URL rather than its body; ``assigned`` the fields the caller's code may set
     (the id of what the command creates) but a request never does; ``files_documents`` whether the
-    command files documents.
+    command files documents; ``takes_body`` whether a request carries a body at all (a command
+    named wholly by its path, such as a new token for a person, takes none).
     """
 
     model_config = ConfigDict(
@@ -55,6 +56,7 @@ class Command(BaseModel):
     path: ClassVar[tuple[str, ...]] = ()
     assigned: ClassVar[tuple[str, ...]] = ()
     files_documents: ClassVar[bool] = True
+    takes_body: ClassVar[bool] = True
 
     expected_version: int | None = Field(
         default=None,

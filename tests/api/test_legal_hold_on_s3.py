@@ -11,6 +11,7 @@ import pytest
 from api.composition import build_archive
 from api.settings import Settings
 from archive.commands.custody import PlaceHold, ReleaseHold
+from archive.commands.staff import EnrolStaff
 from archive.core import SYSTEM_ID, CommandContext, blob_key
 from domain.values import HoldKind, Role
 from storage.envelope import EncryptingBlobStore
@@ -42,9 +43,9 @@ def test_dossier_holds_are_mirrored_as_s3_legal_holds(
             ("cp", Role.COMPLIANCE),
             ("au", Role.AUDITOR),
         ):
-            _r, token = archive.enrol_staff(
-                console, staff_no=no, name=no, branch="总行", roles=[role]
-            )
+            token = archive.execute(
+                console, EnrolStaff(staff_no=no, name=no, branch="总行", roles=[role])
+            ).token
             assert token is not None
             people[no] = CommandContext(archive.authenticate(token.token))
         result = archive.disburse(

@@ -58,6 +58,7 @@ from archive.commands.disposition import (
 )
 from archive.commands.inspections import RecordInspection
 from archive.commands.lifecycle import Disbursement
+from archive.commands.staff import EnrolStaff
 from archive.commands.warnings import ClearWarning, HandleWarning, RaiseWarning
 from archive.config import ArchiveConfig
 from archive.core import SYSTEM_ID, CommandContext
@@ -415,9 +416,10 @@ receipt render their form first)."""
 def omni(app: DossierArchive, staff: dict[str, CommandContext]) -> CommandContext:
     """One person holding every business role, so each command reaches its date check."""
     business = [r for r in Role if r is not Role.ADMINISTRATOR]
-    _r, token = app.enrol_staff(
-        CommandContext(SYSTEM_ID), staff_no="omni", name="全岗", branch="总行", roles=business
-    )
+    token = app.execute(
+        CommandContext(SYSTEM_ID),
+        EnrolStaff(staff_no="omni", name="全岗", branch="总行", roles=business),
+    ).token
     assert token is not None
     app.disburse(staff["account_manager"], make_disbursement(LOAN), [make_upload("loan_contract")])
     return CommandContext(app.authenticate(token.token))

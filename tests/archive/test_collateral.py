@@ -30,6 +30,7 @@ from archive.commands.collateral import (
     RevalueCollateral,
     TakeOutCertificate,
 )
+from archive.commands.staff import RevokeRole
 from archive.core import SYSTEM_ID, CommandContext, CommandResult, blob_key
 from archive.documents.ingest import Upload
 from archive.errors import StaleVersionError
@@ -325,8 +326,9 @@ def test_a_custodian_must_hold_the_archivist_role_at_the_moment_of_the_movement(
     app: DossierArchive, staff: dict[str, CommandContext], loan_no: str
 ) -> None:
     register(app, staff["account_manager"])
-    app.revoke_role(
-        CommandContext(SYSTEM_ID), staff_no="second_archivist", role=Role.ARCHIVIST, reason="调岗"
+    app.execute(
+        CommandContext(SYSTEM_ID),
+        RevokeRole(staff_no="second_archivist", role=Role.ARCHIVIST, reason="调岗"),
     )
 
     with changes_nothing(app), pytest.raises(SegregationOfDutiesError) as refused:

@@ -31,6 +31,7 @@ from archive.commands.custody import (
     ReceiveTransfer,
     ReleaseHold,
 )
+from archive.commands.staff import EnrolStaff
 from archive.core import SYSTEM_ID, CommandContext
 from archive.errors import ConcurrentUpdateError
 from domain.errors import (
@@ -91,9 +92,9 @@ def people(app: DossierArchive, staff: dict[str, CommandContext]) -> dict[str, C
     for staff_no, roles in extra.items():
         if staff_no in found:
             continue
-        _r, token = app.enrol_staff(
-            console, staff_no=staff_no, name=staff_no, branch="总行", roles=roles
-        )
+        token = app.execute(
+            console, EnrolStaff(staff_no=staff_no, name=staff_no, branch="总行", roles=roles)
+        ).token
         assert token is not None
         found[staff_no] = CommandContext(app.authenticate(token.token))
     return found

@@ -38,6 +38,7 @@ from archive.commands.disposition import (
     ExecuteDestruction,
     ProposeDestruction,
 )
+from archive.commands.staff import EnrolStaff
 from archive.core import SYSTEM_ID, CommandContext
 from domain.errors import (
     DestructionDutyDoubledError,
@@ -102,9 +103,9 @@ def with_it_and_second_head(
     console = CommandContext(SYSTEM_ID)
     found = dict(staff)
     for staff_no, roles in {"it": [Role.ADMINISTRATOR], "head2": [Role.ARCHIVE_HEAD]}.items():
-        _r, token = app.enrol_staff(
-            console, staff_no=staff_no, name=staff_no, branch="总行", roles=roles
-        )
+        token = app.execute(
+            console, EnrolStaff(staff_no=staff_no, name=staff_no, branch="总行", roles=roles)
+        ).token
         assert token is not None
         found[staff_no] = CommandContext(app.authenticate(token.token))
     return found

@@ -54,6 +54,7 @@ from archive.commands.disposition import (
     ExecuteDestruction,
     ProposeDestruction,
 )
+from archive.commands.staff import EnrolStaff
 from archive.core import SYSTEM_ID, CommandContext, blob_key
 from domain.errors import DestructionHoldOpenError, DocumentDestroyedError
 from domain.values import (
@@ -172,13 +173,10 @@ def test_a_dossier_from_disbursement_to_destruction_leaves_no_content_behind(
     filing_clock = started - timedelta(days=366 * LOCK_YEARS) + LOCK_MARGIN
     app.clock = lambda: filing_clock
     people = make_staff(app)
-    _r, token = app.enrol_staff(
+    token = app.execute(
         CommandContext(SYSTEM_ID),
-        staff_no="it",
-        name="信息科",
-        branch="总行",
-        roles=[Role.ADMINISTRATOR],
-    )
+        EnrolStaff(staff_no="it", name="信息科", branch="总行", roles=[Role.ADMINISTRATOR]),
+    ).token
     assert token is not None
     people["it"] = CommandContext(app.authenticate(token.token))
     am, archivist, head = people["account_manager"], people["archivist"], people["archive_head"]

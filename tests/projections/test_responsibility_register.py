@@ -25,6 +25,7 @@ from openpyxl import load_workbook
 from archive.application import DossierArchive
 from archive.commands.collateral import LodgeCertificate, RegisterCollateral
 from archive.commands.inspections import RecordInspection
+from archive.commands.staff import EnrolStaff, GrantRole, RevokeRole
 from archive.commands.warnings import HandleWarning, RaiseWarning
 from archive.core import SYSTEM_ID, CommandContext, CommandResult
 from domain.values import (
@@ -155,11 +156,14 @@ def story(registers: Registers, staff: dict[str, CommandContext]) -> dict[str, A
         reason="调岗",
     )
     # The first account manager moves to the post-loan desk: one duty ends, another begins.
-    done["revoked"] = app.revoke_role(
-        CONSOLE, staff_no="account_manager", role=Role.ACCOUNT_MANAGER, reason="调岗至贷后管理岗"
+    done["revoked"] = app.execute(
+        CONSOLE,
+        RevokeRole(
+            staff_no="account_manager", role=Role.ACCOUNT_MANAGER, reason="调岗至贷后管理岗"
+        ),
     )
-    done["granted"] = app.grant_role(
-        CONSOLE, staff_no="account_manager", role=Role.POST_LOAN_OFFICER
+    done["granted"] = app.execute(
+        CONSOLE, GrantRole(staff_no="account_manager", role=Role.POST_LOAN_OFFICER)
     )
     done["called"] = app.take_collection_step(
         am,
@@ -195,9 +199,10 @@ def story(registers: Registers, staff: dict[str, CommandContext]) -> dict[str, A
     app.appeal_responsibility(
         am, LOAN_NO, determination_id=determination_id, reason="已按规定完成首次检查"
     )
-    _result, token = app.enrol_staff(
-        CONSOLE, staff_no="auditor_2", name="钱进", branch="上海分行", roles=[Role.AUDITOR]
-    )
+    token = app.execute(
+        CONSOLE,
+        EnrolStaff(staff_no="auditor_2", name="钱进", branch="上海分行", roles=[Role.AUDITOR]),
+    ).token
     assert token is not None
     app.decide_appeal(
         CommandContext(app.authenticate(token.token)),
