@@ -14,6 +14,7 @@ from reportlab.pdfgen import canvas
 
 from api.composition import build_archive
 from api.settings import Settings
+from archive.commands.integrity import CheckFixity
 from archive.commands.staff import EnrolStaff
 from archive.core import SYSTEM_ID, CommandContext
 from domain.values import Role
@@ -82,8 +83,8 @@ def test_documents_filed_through_the_service_are_encrypted_objects_in_s3(
         assert retention.mode == "COMPLIANCE"
         assert retention.retain_until_date is not None
         assert retention.retain_until_date.year >= datetime.now(UTC).year + 10
-        [outcome] = archive.check_fixity(
-            CommandContext(archive.authenticate(archivist.token)), loan_no="JJ-S3-1"
+        [outcome] = archive.execute(
+            CommandContext(archive.authenticate(archivist.token)), CheckFixity(loan_no="JJ-S3-1")
         )
         assert outcome.passed
     finally:

@@ -38,6 +38,7 @@ from archive.commands.disposition import (
     ExecuteDestruction,
     ProposeDestruction,
 )
+from archive.commands.integrity import CheckFixity
 from archive.commands.staff import EnrolStaff
 from archive.core import SYSTEM_ID, CommandContext
 from domain.errors import (
@@ -478,7 +479,7 @@ def test_the_four_properties_check_reports_a_lawful_destruction_as_destroyed_not
     batch_id = approved_batch(app, people)
     execute(app, people, batch_id)
 
-    [outcome] = app.check_fixity(people["archivist"], loan_no=LOAN_NO)
+    [outcome] = app.execute(people["archivist"], CheckFixity(loan_no=LOAN_NO))
     assert outcome.passed
     assert sorted(r.sha256 for r in outcome.results) == sorted(facts["shas"])
     for result in outcome.results:
@@ -488,13 +489,13 @@ def test_the_four_properties_check_reports_a_lawful_destruction_as_destroyed_not
         assert str(batch_id) in result.detail
         assert result.as_dict()["destruction_batch_id"] == str(batch_id)
     assert app.repository.get(facts["dossier_id"]).last_fixity_passed is True
-    assert all(o.passed for o in app.check_fixity(people["archivist"]))
+    assert all(o.passed for o in app.execute(people["archivist"], CheckFixity()))
 
     # A blob of the destroyed dossier found in the store again: the destruction is not whole.
     inner = app.blobs.inner  # type: ignore[attr-defined]
     key = f"{facts['dossier_id']}/{facts['shas'][0]}"
     inner.put(key, io.BytesIO(b"restored from a backup"))
-    [again] = app.check_fixity(people["archivist"], loan_no=LOAN_NO)
+    [again] = app.execute(people["archivist"], CheckFixity(loan_no=LOAN_NO))
     assert not again.passed
     [left] = [r for r in again.results if r.failed]
     assert left.status is FixityStatus.NOT_DESTROYED
