@@ -15,6 +15,7 @@ import io
 from uuid import uuid4
 
 from archive.commands.borrowing import RequestBorrowing
+from archive.commands.staff import GrantRole, RevokeRole
 from archive.core import SYSTEM_ID, CommandContext
 from domain.display import CONSOLE, UNKNOWN_PERSON
 from domain.values import BorrowingForm, BorrowingPurpose, Role, staff_id_for
@@ -36,10 +37,10 @@ def test_the_directory_names_each_person_with_the_roles_held_then(
     console = CommandContext(SYSTEM_ID)
     registers.catch_up()
     before = app.recorder.max_notification_id()
-    app.grant_role(console, staff_no="account_manager", role=Role.REVIEWER)
+    app.execute(console, GrantRole(staff_no="account_manager", role=Role.REVIEWER))
     registers.catch_up()
     granted = app.recorder.max_notification_id()
-    app.revoke_role(console, staff_no="account_manager", role=Role.REVIEWER, reason="调岗")
+    app.execute(console, RevokeRole(staff_no="account_manager", role=Role.REVIEWER, reason="调岗"))
     registers.catch_up()
 
     rows = {r["staff_no"]: r for r in registers.rows(NAME, "staff")}
