@@ -43,9 +43,9 @@ from datetime import date, timedelta
 from uuid import UUID
 
 from domain.classification import Floor, FloorFacts, FloorPolicy, Observation, statutory_floor
-from domain.custody import add_working_days
 from domain.rules import RepaymentConvention, RuleSet
 from domain.schedules import add_months, running_days_overdue
+from domain.transfers import add_working_days
 from domain.values import (
     BorrowerType,
     CollectionStepKind,
