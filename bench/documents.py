@@ -75,7 +75,7 @@ from storage.blobs import BlobStore, LocalBlobStore
 from storage.crypto import DataKey, MasterKey
 from storage.envelope import EncryptingBlobStore, Envelope
 from storage.keystore import KeyStore, SQLiteKeyStore
-from storage.s3 import S3BlobStore
+from storage.s3.store import S3BlobStore
 
 DOC_TYPE = "inspection_report"
 DOC_STAGE = "inspection"

@@ -28,7 +28,7 @@ from typing import Final, Protocol
 
 from storage.blobs import BlobStoreError
 from storage.checkpoints import Checkpoint, CheckpointFormatError
-from storage.s3 import S3BlobStore
+from storage.s3.store import S3BlobStore
 
 WITNESS_PREFIX: Final = "checkpoints"
 """The folder of an S3 witness's objects (below the blob store's own prefix)."""

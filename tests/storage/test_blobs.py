@@ -30,7 +30,7 @@ from storage.blobs import (
     InvalidBlobKeyError,
     LocalBlobStore,
 )
-from storage.s3 import S3BlobStore
+from storage.s3.store import S3BlobStore
 
 MIB = 1024 * 1024
 
