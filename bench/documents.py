@@ -32,7 +32,6 @@ import argparse
 import hashlib
 import io
 import os
-import resource
 import shutil
 import signal
 import statistics
@@ -51,12 +50,13 @@ from typing import BinaryIO, NoReturn, cast
 from uuid import UUID
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+# ``python bench/documents.py`` puts bench/ first on sys.path: the benchmarks' measures, and the
+# one SeaweedFS launcher below, shared with the tests (which import it as bench.seaweed).
+from measure import peak_rss_mib, percentile
 from pypdf import PdfReader
 from rich.console import Console
 from rich.table import Table
-
-# ``python bench/documents.py`` puts bench/ first on sys.path: the one SeaweedFS launcher, shared
-# with the tests (which import it as bench.seaweed).
 from seaweed import Server, running, weed_binary
 
 import archive.commands.integrity
@@ -267,14 +267,6 @@ class Result:
     @property
     def floor_ms(self) -> float:
         return 1000 * statistics.fmean(self.floor)
-
-
-def percentile(values: Sequence[float], q: int) -> float:
-    return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
-
-
-def peak_rss_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
 # ----------------------------------------------------------------------------------- the run

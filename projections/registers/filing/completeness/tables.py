@@ -7,7 +7,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from domain.values import LabelledEnum
-from projections.tables import TableSpec, col
+from projections.tables import TableSpec, col, loan_columns
 
 
 class RequirementStatus(LabelledEnum):
@@ -38,10 +38,7 @@ REQUIREMENT_KEY = ("loan_id", "trigger_position", "rule_id", "doc_type")
 def _requirement_columns(*, with_filing: bool) -> list[sa.Column[Any]]:
     """The columns of a requirement; ``gaps`` leaves out the filing (a gap has none)."""
     columns = [
-        col("loan_id", sa.Uuid, "贷款ID", "loan id", export=False, nullable=False),
-        col("loan_no", sa.String(64), "借据号", "loan no.", filter=True),
-        col("borrower_name", sa.String(200), "借款人", "borrower"),
-        col("branch", sa.String(100), "机构", "branch", filter=True),
+        *loan_columns(),
         col("dossier_id", sa.Uuid, "档案ID", "dossier id", export=False),
         col("stage", sa.String(32), "阶段", "stage", filter=True, labels=Stage),
         col("trigger", sa.String(64), "触发事件", "trigger event", filter=True),
@@ -82,10 +79,7 @@ GAPS = TableSpec(
 SUMMARY = TableSpec(
     "summary",
     [
-        col("loan_id", sa.Uuid, "贷款ID", "loan id", export=False, nullable=False),
-        col("loan_no", sa.String(64), "借据号", "loan no.", filter=True),
-        col("borrower_name", sa.String(200), "借款人", "borrower"),
-        col("branch", sa.String(100), "机构", "branch", filter=True),
+        *loan_columns(),
         col("required", sa.Integer, "应归档", "required"),
         col("filed", sa.Integer, "已归档", "filed"),
         col("late", sa.Integer, "其中逾期归档", "of which late"),
