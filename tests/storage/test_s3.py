@@ -33,7 +33,8 @@ from storage.s3 import uploads
 from storage.s3.store import S3BlobStore
 from storage.s3.uploads import MIN_PART_SIZE
 from tests.storage.seaweed import SeaweedFS, unique_bucket
-from tests.storage.test_blobs import FailingStream, GeneratedStream, new_key
+from tests.storage.streams import FailingStream, GeneratedStream
+from tests.storage.test_blobs import new_key
 
 MIB = 1024 * 1024
 
