@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 from types import MappingProxyType
+from typing import Any
 
 from reportlab.lib.units import mm
 from reportlab.platypus import Spacer
@@ -87,17 +88,7 @@ def _valuation_report(f: Facts) -> Flowables:
             "本报告仅用于办理抵押贷款，不得用于其他目的。",
         ]
     )
-    out.append(
-        signoff(
-            f,
-            [
-                ("注册房地产估价师", f.valuer),
-                ("注册房地产估价师", f.valuer_b),
-                ("银行经办人", f.account_manager),
-            ],
-            seal=(f.valuation_firm, "估价报告专用章"),
-        )
-    )
+    out.append(_valuers_signoff(f))
     return out
 
 
@@ -107,38 +98,42 @@ def _registration_certificate(f: Facts) -> Flowables:
         f, "registration_certificate", org="不动产登记证明", sub="中华人民共和国自然资源部监制"
     )
     out += doc_header(f, "登记时间", [("证明号*", f.registration_no)])
-    out.append(
-        table_of(
+    out += _registry_certificate(
+        f,
+        [
+            ["证明权利或事项", "抵押权"],
+            ["权利人（申请人）", f.bank + f.branch],
+            ["义务人", f.collateral_owner],
+            ["坐落", f.collateral_location],
+            ["不动产单元号", f.t("{region}00{seq}GB0001{start_year}F00010001")],
             [
-                ["证明权利或事项", "抵押权"],
-                ["权利人（申请人）", f.bank + f.branch],
-                ["义务人", f.collateral_owner],
-                ["坐落", f.collateral_location],
-                ["不动产单元号", f.t("{region}00{seq}GB0001{start_year}F00010001")],
-                [
-                    "其他",
-                    f.t(
-                        "抵押方式：一般抵押\n担保债权数额：{amount_num}元\n"
-                        "债务履行期限：{start_cn}起{due_cn}止\n抵押物：{collateral}"
-                        "（原权证号{collateral_cert}）"
-                    ),
-                ],
-                ["附记", f.t("借款合同编号：{contract_no}；抵押合同编号：{mortgage_contract_no}")],
+                "其他",
+                f.t(
+                    "抵押方式：一般抵押\n担保债权数额：{amount_num}元\n"
+                    "债务履行期限：{start_cn}起{due_cn}止\n抵押物：{collateral}"
+                    "（原权证号{collateral_cert}）"
+                ),
             ],
+            ["附记", f.t("借款合同编号：{contract_no}；抵押合同编号：{mortgage_contract_no}")],
+        ],
+        "根据《中华人民共和国民法典》等法律法规，为保护申请人合法权益，对申请人申请登记的"
+        "本证明所列不动产权利或登记事项，经审查核实，准予登记，颁发此证明。",
+    )
+    return out
+
+
+def _registry_certificate(f: Facts, rows: list[list[str]], decision: str) -> Flowables:
+    """The body of a certificate of the real-estate registry (不动产登记证明): its entries, its
+    decision, and the registrar's signature under the registry's seal."""
+    return [
+        table_of(
+            rows,
             [40 * mm, WIDTH - 40 * mm],
             labels=(0,),
             extra=[("TOPPADDING", (0, 0), (-1, -1), 7), ("BOTTOMPADDING", (0, 0), (-1, -1), 7)],
-        )
-    )
-    out.append(Spacer(1, 3 * mm))
-    out.append(
-        para(
-            "根据《中华人民共和国民法典》等法律法规，为保护申请人合法权益，对申请人申请登记的"
-            "本证明所列不动产权利或登记事项，经审查核实，准予登记，颁发此证明。",
-            "plain",
-        )
-    )
-    out.append(
+        ),
+        Spacer(1, 3 * mm),
+        para(decision, "plain"),
         signoff(
             f,
             [
@@ -147,9 +142,21 @@ def _registration_certificate(f: Facts) -> Flowables:
                 ("押品保管人", f.archivist),
             ],
             seal=(f.registry, "不动产登记专用章"),
-        )
+        ),
+    ]
+
+
+def _valuers_signoff(f: Facts) -> Any:
+    """Two registered valuers and the bank's clerk, under the valuation firm's seal."""
+    return signoff(
+        f,
+        [
+            ("注册房地产估价师", f.valuer),
+            ("注册房地产估价师", f.valuer_b),
+            ("银行经办人", f.account_manager),
+        ],
+        seal=(f.valuation_firm, "估价报告专用章"),
     )
-    return out
 
 
 def _insurance_policy(f: Facts) -> Flowables:
@@ -324,17 +331,7 @@ def _revaluation_report(f: Facts) -> Flowables:
             "本报告仅用于贷后押品价值管理，不作为处置押品时的定价依据。",
         ]
     )
-    out.append(
-        signoff(
-            f,
-            [
-                ("注册房地产估价师", f.valuer),
-                ("注册房地产估价师", f.valuer_b),
-                ("银行经办人", f.account_manager),
-            ],
-            seal=(f.valuation_firm, "估价报告专用章"),
-        )
-    )
+    out.append(_valuers_signoff(f))
     return out
 
 
@@ -344,40 +341,19 @@ def _release_certificate(f: Facts) -> Flowables:
         f, "release_certificate", org="不动产登记证明", sub="中华人民共和国自然资源部监制"
     )
     out += doc_header(f, "注销登记时间", [("原证明号*", f.registration_no)])
-    out.append(
-        table_of(
-            [
-                ["证明权利或事项", "抵押权注销登记"],
-                ["申请人（原抵押权人）", f.bank + f.branch],
-                ["抵押人", f.collateral_owner],
-                ["坐落", f.collateral_location],
-                ["原不动产登记证明号", f.registration_no],
-                ["注销原因", f.t("主债权消灭（借款合同{contract_no}项下借款已全部结清）")],
-                ["附记", f.t("抵押物：{collateral}（权证号{collateral_cert}）")],
-            ],
-            [40 * mm, WIDTH - 40 * mm],
-            labels=(0,),
-            extra=[("TOPPADDING", (0, 0), (-1, -1), 7), ("BOTTOMPADDING", (0, 0), (-1, -1), 7)],
-        )
-    )
-    out.append(Spacer(1, 3 * mm))
-    out.append(
-        para(
-            "经审查，申请注销登记的抵押权已因主债权消灭而消灭，准予办理抵押权注销登记，原不动产"
-            "登记证明同时收回作废。",
-            "plain",
-        )
-    )
-    out.append(
-        signoff(
-            f,
-            [
-                ("登记员", f.registrar),
-                ("银行经办人", f.account_manager),
-                ("押品保管人", f.archivist),
-            ],
-            seal=(f.registry, "不动产登记专用章"),
-        )
+    out += _registry_certificate(
+        f,
+        [
+            ["证明权利或事项", "抵押权注销登记"],
+            ["申请人（原抵押权人）", f.bank + f.branch],
+            ["抵押人", f.collateral_owner],
+            ["坐落", f.collateral_location],
+            ["原不动产登记证明号", f.registration_no],
+            ["注销原因", f.t("主债权消灭（借款合同{contract_no}项下借款已全部结清）")],
+            ["附记", f.t("抵押物：{collateral}（权证号{collateral_cert}）")],
+        ],
+        "经审查，申请注销登记的抵押权已因主债权消灭而消灭，准予办理抵押权注销登记，原不动产"
+        "登记证明同时收回作废。",
     )
     return out
 

@@ -29,12 +29,9 @@ from demo.pdfs.figures import add_months, parse_date
 from demo.pdfs.style import Flowables, para
 
 
-def _restructuring_agreement(f: Facts) -> Flowables:
-    out = doc_title(f, "restructuring_agreement")
-    out += doc_header(
-        f, "签订日期", [("重组方式", "调整还款计划、延长期限"), ("重组后到期日", f.new_due_cn)]
-    )
-    out += parties(
+def _three_parties(f: Facts) -> Flowables:
+    """The parties of a workout agreement: the bank, the borrower and the guarantor."""
+    return parties(
         [
             bank_party(f, "贷款人（甲方）"),
             borrower_party(f, "借款人（乙方）"),
@@ -46,6 +43,14 @@ def _restructuring_agreement(f: Facts) -> Flowables:
             ),
         ]
     )
+
+
+def _restructuring_agreement(f: Facts) -> Flowables:
+    out = doc_title(f, "restructuring_agreement")
+    out += doc_header(
+        f, "签订日期", [("重组方式", "调整还款计划、延长期限"), ("重组后到期日", f.new_due_cn)]
+    )
+    out += _three_parties(f)
     out.append(
         para(
             f.reason
@@ -191,18 +196,7 @@ def _extension_agreement(f: Facts) -> Flowables:
     out += doc_header(
         f, "签订日期", [("展期金额", f.balance_num + "元"), ("展期到期日", f.new_due_cn)]
     )
-    out += parties(
-        [
-            bank_party(f, "贷款人（甲方）"),
-            borrower_party(f, "借款人（乙方）"),
-            (
-                "保证人（丙方）",
-                f.guarantor,
-                f.t("{city}{county}"),
-                f.t("身份证号码：{guarantor_id}"),
-            ),
-        ]
-    )
+    out += _three_parties(f)
     out.append(
         para(
             f.t(
