@@ -15,7 +15,7 @@ from archive.commands.staff import EnrolStaff
 from archive.core import SYSTEM_ID, CommandContext, blob_key
 from domain.values import HoldKind, Role
 from storage.envelope import EncryptingBlobStore
-from storage.s3 import S3BlobStore
+from storage.s3.store import S3BlobStore
 from tests.factories import make_disbursement, make_upload
 from tests.storage.seaweed import SeaweedFS, unique_bucket
 

@@ -19,7 +19,7 @@ from archive.commands.staff import EnrolStaff
 from archive.core import SYSTEM_ID, CommandContext
 from domain.values import Role
 from storage.envelope import EncryptingBlobStore
-from storage.s3 import S3BlobStore
+from storage.s3.store import S3BlobStore
 from tests.factories import make_disbursement
 from tests.storage.seaweed import SeaweedFS, unique_bucket
 

@@ -75,7 +75,7 @@ from storage.blobs import BlobLockedError, BlobStore, LocalBlobStore
 from storage.crypto import MasterKey
 from storage.envelope import EncryptingBlobStore, Envelope
 from storage.keystore import SQLiteKeyStore
-from storage.s3 import S3BlobStore
+from storage.s3.store import S3BlobStore
 from tests.archive.test_disposition import stored
 from tests.factories import PRINCIPAL, make_disbursement, make_pdf, make_staff, make_upload
 from tests.projections.conftest import follower_for

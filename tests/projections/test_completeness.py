@@ -39,7 +39,9 @@ from domain.values import (
 from projections.export import headers
 from projections.follower import Follower
 from projections.query import AsOf, select_all
-from projections.registers.filing.completeness import GAPS, CompletenessRegister, overdue_gaps
+from projections.registers.filing.completeness.queries import overdue_gaps
+from projections.registers.filing.completeness.register import CompletenessRegister
+from projections.registers.filing.completeness.tables import GAPS
 from projections.rules_state import shipped_rules
 from projections.store import RegisterStore, sqlite_url
 from tests.factories import VALUE_DATE, make_disbursement, make_upload
