@@ -7,12 +7,12 @@ from decimal import Decimal
 from typing import Annotated, Any
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
+from pydantic import BaseModel, ConfigDict, Field
 
 from api.fields import MAX_INT, MULTILINE, ONE_LINE
 from archive.commands.integrity import DossierFixity
 from archive.core import CommandResult
-from archive.fields import Code, Number, Sentence, Short, Text
+from archive.fields import Code, Number, PositiveMoney, Sentence, Short, Text
 from archive.reading import RecordedEvent
 from domain.collateral import Collateral
 from domain.dossier import Dossier
@@ -24,36 +24,12 @@ from domain.values import (
     CollateralKind,
     CollectionStepKind,
     Grade,
-    GuaranteeType,
     Product,
-    RepaymentMethod,
     ResponsibilityFinding,
     ResponsibilityStage,
     Role,
     WriteOffCriterion,
 )
-
-MONEY_PATTERN = r"^[0-9]{1,16}(\.[0-9]{1,2})?$"
-"""An amount in 元 as a string: at most 16 digits before the point, two after."""
-
-
-def _money(minimum: dict[str, int]) -> WithJsonSchema:
-    """The OpenAPI of an amount: a number, or a string of digits (the form to prefer)."""
-    return WithJsonSchema(
-        {
-            "anyOf": [
-                {"type": "number", **minimum},
-                {"type": "string", "pattern": MONEY_PATTERN},
-            ],
-            "description": '元, at most two decimals, e.g. "1000000.00"',
-        }
-    )
-
-
-Money = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=2), _money({"minimum": 0})]
-PositiveMoney = Annotated[
-    Decimal, Field(gt=0, max_digits=18, decimal_places=2), _money({"exclusiveMinimum": 0})
-]
 
 
 class Command(BaseModel):
@@ -67,51 +43,6 @@ class Command(BaseModel):
         le=MAX_INT,
         description="optimistic concurrency: the version you last saw",
     )
-
-
-class DisbursementCreate(Command):
-    loan_no: Number
-    borrower_id: Short
-    borrower_name: Short
-    borrower_type: BorrowerType
-    borrower_rating: Annotated[str, Field(min_length=1, max_length=8), ONE_LINE]
-    product: Product
-    principal: PositiveMoney
-    interest_rate: Annotated[str, Field(min_length=1, max_length=32), ONE_LINE]
-    value_date: date
-    maturity_date: date
-    repayment_method: RepaymentMethod
-    guarantee_type: GuaranteeType
-    branch: Short
-    purpose: Sentence
-    investigator: Short | None = Field(
-        default=None,
-        description="staff number of who investigated the loan (调查人); you, if not given",
-    )
-    origination_reviewer: Short | None = Field(
-        default=None, description="staff number of who reviewed the loan (审查人)"
-    )
-    approver: Short | None = Field(
-        default=None,
-        description="staff number of who approved the loan (审批人): a branch head or risk manager",
-    )
-
-
-ORIGINATION_PARTIES = frozenset({"investigator", "origination_reviewer", "approver"})
-"""The fields of :class:`DisbursementCreate` that name people rather than state facts."""
-
-
-class RepaymentCreate(Command):
-    paid_on: date
-    principal: Money
-    interest: Money
-
-
-class OverdueCreate(Command):
-    as_of: date
-    days_overdue: Annotated[int, Field(ge=0, le=36500)]
-    overdue_principal: Money
-    overdue_interest: Money
 
 
 class ProposalCreate(Command):
@@ -162,10 +93,6 @@ class WriteOffCreate(Command):
     written_off_on: date
     criterion: WriteOffCriterion
     reason: Text
-
-
-class SettlementCreate(Command):
-    settled_on: date
 
 
 class DeterminationCreate(Command):

@@ -17,6 +17,7 @@ from uuid import UUID
 
 import pytest
 
+from archive.commands.lifecycle import RecordOverdue
 from domain.values import AppraisalOpinion, Grade, HoldKind, TransferKind, WriteOffCriterion
 from tests.api.conftest import Api, disburse
 from tests.api.test_custody_over_http import ITEMS, compliance, refused
@@ -89,13 +90,15 @@ def test_a_written_off_loan_whose_recovery_continues_is_not_destroyed(api: Api) 
     disburse(api, LOAN)
     archive = api.archive
     am, officer, risk = ctx(api, "AM001"), ctx(api, "PL001"), ctx(api, "RM001")
-    archive.record_overdue(
+    archive.execute(
         officer,
-        LOAN,
-        as_of=date(2025, 6, 30),
-        days_overdue=95,
-        overdue_principal=Decimal("200000.00"),
-        overdue_interest=Decimal("8000.00"),
+        RecordOverdue(
+            loan_no=LOAN,
+            as_of=date(2025, 6, 30),
+            days_overdue=95,
+            overdue_principal=Decimal("200000.00"),
+            overdue_interest=Decimal("8000.00"),
+        ),
     )
     proposal = archive.propose_classification(
         am,

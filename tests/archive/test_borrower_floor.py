@@ -11,6 +11,7 @@ from uuid import UUID
 import pytest
 
 from archive.application import DossierArchive
+from archive.commands.lifecycle import RecordOverdue
 from archive.core import CommandContext
 from domain.errors import ClassificationFloorError
 from domain.values import BorrowerType, Grade, Product
@@ -55,13 +56,15 @@ def _classify(
 def _make_non_performing(
     app: DossierArchive, staff: dict[str, CommandContext], loan_no: str
 ) -> None:
-    app.record_overdue(
+    app.execute(
         staff["post_loan_officer"],
-        loan_no,
-        as_of=AS_OF,
-        days_overdue=120,
-        overdue_principal=Decimal("200000.00"),
-        overdue_interest=Decimal("8000.00"),
+        RecordOverdue(
+            loan_no=loan_no,
+            as_of=AS_OF,
+            days_overdue=120,
+            overdue_principal=Decimal("200000.00"),
+            overdue_interest=Decimal("8000.00"),
+        ),
     )
     _classify(app, staff, loan_no, Grade.SUBSTANDARD)
 
@@ -75,8 +78,8 @@ def _two_loans(
     **facts: object,
 ) -> tuple[str, str]:
     am = staff["account_manager"]
-    app.disburse(am, make_disbursement("JJ-BAD", principal=bad, **facts))
-    app.disburse(am, make_disbursement("JJ-GOOD", principal=good, **facts))
+    app.execute(am, make_disbursement("JJ-BAD", principal=bad, **facts))
+    app.execute(am, make_disbursement("JJ-GOOD", principal=good, **facts))
     _make_non_performing(app, staff, "JJ-BAD")
     return "JJ-BAD", "JJ-GOOD"
 
@@ -138,8 +141,8 @@ def test_another_borrowers_bad_loan_does_not_affect_this_borrower(
     app: DossierArchive, staff: dict[str, CommandContext]
 ) -> None:
     am = staff["account_manager"]
-    app.disburse(am, make_disbursement("JJ-OTHER-BAD", borrower_id="91320000OTHER0001"))
-    app.disburse(am, make_disbursement("JJ-MINE"))
+    app.execute(am, make_disbursement("JJ-OTHER-BAD", borrower_id="91320000OTHER0001"))
+    app.execute(am, make_disbursement("JJ-MINE"))
     _make_non_performing(app, staff, "JJ-OTHER-BAD")
     _classify(app, staff, "JJ-MINE", Grade.NORMAL)
 
@@ -154,8 +157,8 @@ def test_approvals_on_two_loans_of_one_borrower_at_once_are_serialised(
     from archive.errors import ConcurrentUpdateError
 
     am = staff["account_manager"]
-    app.disburse(am, make_disbursement("JJ-A", principal=Decimal("500000.00")))
-    app.disburse(am, make_disbursement("JJ-B", principal=Decimal("500000.00")))
+    app.execute(am, make_disbursement("JJ-A", principal=Decimal("500000.00")))
+    app.execute(am, make_disbursement("JJ-B", principal=Decimal("500000.00")))
     proposals = {no: _propose(app, staff, no, Grade.SPECIAL_MENTION) for no in ("JJ-A", "JJ-B")}
     barrier = threading.Barrier(2, timeout=10)
     load = app.loan

@@ -37,7 +37,7 @@ from archive.commands.disposition import (
     ProposeDestruction,
 )
 from archive.commands.inspections import RecordInspection
-from archive.commands.lifecycle import Disbursement
+from archive.commands.lifecycle import Disburse, RecordOverdue, RecordRepayment, Settle
 from archive.commands.warnings import ClearWarning, HandleWarning, RaiseWarning
 from archive.config import ArchiveConfig
 from archive.core import SYSTEM_ID, CommandContext
@@ -81,25 +81,30 @@ def _uuid() -> UUID:
 COMMANDS: list[tuple[str, Command]] = [
     (
         "value_date",
-        lambda a, c, d, t: a.disburse(
+        lambda a, c, d, t: a.execute(
             c, make_disbursement("JJ2025011000402", value_date=d, maturity_date=d + timedelta(365))
         ),
     ),
     (
         "paid_on",
-        lambda a, c, d, t: a.record_repayment(
-            c, LOAN, paid_on=d, principal=Decimal("1.00"), interest=Decimal("0")
+        lambda a, c, d, t: a.execute(
+            c,
+            RecordRepayment(
+                loan_no=LOAN, paid_on=d, principal=Decimal("1.00"), interest=Decimal("0")
+            ),
         ),
     ),
     (
         "as_of",
-        lambda a, c, d, t: a.record_overdue(
+        lambda a, c, d, t: a.execute(
             c,
-            LOAN,
-            as_of=d,
-            days_overdue=3,
-            overdue_principal=Decimal("0"),
-            overdue_interest=Decimal("5.00"),
+            RecordOverdue(
+                loan_no=LOAN,
+                as_of=d,
+                days_overdue=3,
+                overdue_principal=Decimal("0"),
+                overdue_interest=Decimal("5.00"),
+            ),
         ),
     ),
     (
@@ -184,7 +189,7 @@ COMMANDS: list[tuple[str, Command]] = [
             c, LOAN, written_off_on=d, criterion=WriteOffCriterion.BANKRUPTCY, reason="破产"
         ),
     ),
-    ("settled_on", lambda a, c, d, t: a.settle(c, LOAN, settled_on=d)),
+    ("settled_on", lambda a, c, d, t: a.execute(c, Settle(loan_no=LOAN, settled_on=d))),
     (
         "appraised_on",
         lambda a, c, d, t: a.register_collateral(
@@ -346,7 +351,7 @@ def omni(app: DossierArchive, staff: dict[str, CommandContext]) -> CommandContex
         CommandContext(SYSTEM_ID), staff_no="omni", name="全岗", branch="总行", roles=business
     )
     assert token is not None
-    app.disburse(staff["account_manager"], make_disbursement(LOAN), [make_upload("loan_contract")])
+    app.execute(staff["account_manager"], make_disbursement(LOAN), [make_upload("loan_contract")])
     return CommandContext(app.authenticate(token.token))
 
 
@@ -420,7 +425,7 @@ def test_every_date_a_command_takes_is_classified_happened_or_lying_ahead() -> N
         for field, hint in typing.get_type_hints(method).items():
             if field != "return" and _is_date(hint):
                 found.add(field)
-    for field, hint in typing.get_type_hints(Disbursement).items():
+    for field, hint in typing.get_type_hints(Disburse).items():
         if _is_date(hint):
             found.add(field)
     for command in HANDLERS:  # the typed commands: their dates are their fields
@@ -509,7 +514,7 @@ def test_a_later_step_of_the_archive_office_is_not_dated_before_the_step_it_foll
     app: DossierArchive, staff: dict[str, CommandContext]
 ) -> None:
     am, archivist = staff["account_manager"], staff["archivist"]
-    app.disburse(am, make_disbursement(LOAN), [make_upload("loan_contract", "借款合同")])
+    app.execute(am, make_disbursement(LOAN), [make_upload("loan_contract", "借款合同")])
     listed = app.list_transfer(
         am,
         LOAN,
@@ -543,10 +548,16 @@ def test_a_later_step_of_the_archive_office_is_not_dated_before_the_step_it_foll
     assert counts(app) == before
 
     # A settlement dated before the repayment that cleared the loan.
-    app.record_repayment(
-        am, LOAN, paid_on=date(2025, 6, 30), principal=Decimal("1000000.00"), interest=Decimal(0)
+    app.execute(
+        am,
+        RecordRepayment(
+            loan_no=LOAN,
+            paid_on=date(2025, 6, 30),
+            principal=Decimal("1000000.00"),
+            interest=Decimal(0),
+        ),
     )
     with pytest.raises(DateOutOfOrderError) as unsettled:
-        app.settle(am, LOAN, settled_on=date(2025, 6, 29))
+        app.execute(am, Settle(loan_no=LOAN, settled_on=date(2025, 6, 29)))
     assert unsettled.value.context["since_field"] == "last_repaid_on"
-    app.settle(am, LOAN, settled_on=date(2025, 6, 30))
+    app.execute(am, Settle(loan_no=LOAN, settled_on=date(2025, 6, 30)))

@@ -110,7 +110,7 @@ def test_execute_hands_the_command_to_its_handler_with_its_documents(
     app: DossierArchive, staff: dict[str, CommandContext]
 ) -> None:
     am = staff["account_manager"]
-    app.disburse(am, make_disbursement(LOAN_NO))
+    app.execute(am, make_disbursement(LOAN_NO))
     cmd = inspection()
     result = app.execute(am, cmd, [make_upload("first_inspection_report")])
     assert result.ids == {"inspection_id": str(cmd.inspection_id)}
@@ -124,7 +124,7 @@ def test_the_version_a_command_expects_is_checked_and_must_agree_with_if_match(
     app: DossierArchive, staff: dict[str, CommandContext]
 ) -> None:
     am = staff["account_manager"]
-    app.disburse(am, make_disbursement(LOAN_NO))
+    app.execute(am, make_disbursement(LOAN_NO))
     version = app.loan(LOAN_NO).version
     with pytest.raises(StaleVersionError):
         app.execute(am, inspection(expected_version=version + 1))

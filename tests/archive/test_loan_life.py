@@ -16,6 +16,7 @@ from uuid import UUID
 
 from archive.application import DossierArchive
 from archive.commands.inspections import RecordInspection
+from archive.commands.lifecycle import RecordOverdue, RecordRepayment, Settle
 from archive.commands.warnings import ClearWarning, HandleWarning, RaiseWarning
 from archive.core import CommandContext, blob_key
 from domain.values import (
@@ -45,7 +46,7 @@ def test_a_loan_lives_from_disbursement_to_settlement_and_every_step_reads_back_
     # 放款: the account manager records the disbursement with the contract and the receipt.
     contract = make_pdf("借款合同 JJ2025011000001 上海示例贸易有限公司", pages=3)
     receipt = make_pdf("借据 JJ2025011000001 人民币壹佰万元整")
-    disbursed = app.disburse(
+    disbursed = app.execute(
         am,
         make_disbursement(LOAN_NO),
         [
@@ -98,13 +99,15 @@ def test_a_loan_lives_from_disbursement_to_settlement_and_every_step_reads_back_
     assert "inspection_id" in inspected.ids
 
     # 逾期: the post-loan officer records 40 days overdue.
-    app.record_overdue(
+    app.execute(
         plo,
-        LOAN_NO,
-        as_of=date(2025, 3, 1),
-        days_overdue=40,
-        overdue_principal=Decimal("50000.00"),
-        overdue_interest=Decimal("3000.00"),
+        RecordOverdue(
+            loan_no=LOAN_NO,
+            as_of=date(2025, 3, 1),
+            days_overdue=40,
+            overdue_principal=Decimal("50000.00"),
+            overdue_interest=Decimal("3000.00"),
+        ),
     )
 
     # 五级分类: proposed by the account manager, approved by the risk manager (审贷分离).
@@ -191,36 +194,41 @@ def test_a_loan_lives_from_disbursement_to_settlement_and_every_step_reads_back_
         reason="经营暂时困难，第一还款来源可恢复",
         uploads=[make_upload("restructuring_agreement", "贷款重组协议")],
     )
-    app.record_overdue(
+    app.execute(
         plo,
-        LOAN_NO,
-        as_of=date(2025, 4, 11),
-        days_overdue=0,
-        overdue_principal=Decimal("0.00"),
-        overdue_interest=Decimal("0.00"),
+        RecordOverdue(
+            loan_no=LOAN_NO,
+            as_of=date(2025, 4, 11),
+            days_overdue=0,
+            overdue_principal=Decimal("0.00"),
+            overdue_interest=Decimal("0.00"),
+        ),
     )
-    app.record_repayment(
+    app.execute(
         am,
-        LOAN_NO,
-        paid_on=date(2025, 7, 10),
-        principal=Decimal("400000.00"),
-        interest=Decimal("12000.00"),
-        uploads=[make_upload("repayment_voucher", "还款凭证 第一期")],
+        RecordRepayment(
+            loan_no=LOAN_NO,
+            paid_on=date(2025, 7, 10),
+            principal=Decimal("400000.00"),
+            interest=Decimal("12000.00"),
+        ),
+        [make_upload("repayment_voucher", "还款凭证 第一期")],
     )
-    app.record_repayment(
+    app.execute(
         am,
-        LOAN_NO,
-        paid_on=date(2025, 10, 10),
-        principal=Decimal("600000.00"),
-        interest=Decimal("9000.00"),
+        RecordRepayment(
+            loan_no=LOAN_NO,
+            paid_on=date(2025, 10, 10),
+            principal=Decimal("600000.00"),
+            interest=Decimal("9000.00"),
+        ),
     )
 
     # 结清, with the settlement certificate.
-    settled = app.settle(
+    settled = app.execute(
         am,
-        LOAN_NO,
-        settled_on=date(2025, 10, 10),
-        uploads=[make_upload("settlement_certificate", "结清证明")],
+        Settle(loan_no=LOAN_NO, settled_on=date(2025, 10, 10)),
+        [make_upload("settlement_certificate", "结清证明")],
     )
     loan = app.get_loan(am, LOAN_NO)
     assert (loan.status, loan.balance, loan.version) == (

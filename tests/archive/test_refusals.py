@@ -18,6 +18,7 @@ import pytest
 
 from archive.application import DossierArchive
 from archive.commands.inspections import RecordInspection
+from archive.commands.lifecycle import RecordOverdue, RecordRepayment, Settle
 from archive.config import ArchiveConfig
 from archive.core import SYSTEM_ID, CommandContext
 from archive.errors import DocumentRejectedError, DocumentTooLargeError, StaleVersionError
@@ -50,7 +51,7 @@ def changes_nothing(app: DossierArchive) -> Iterator[None]:
 @pytest.fixture
 def loan_no(app: DossierArchive, staff: dict[str, CommandContext]) -> str:
     """A loan disbursed with its contract and drawdown receipt."""
-    app.disburse(
+    app.execute(
         staff["account_manager"],
         make_disbursement(LOAN_NO),
         [make_upload("loan_contract"), make_upload("drawdown_receipt")],
@@ -59,13 +60,15 @@ def loan_no(app: DossierArchive, staff: dict[str, CommandContext]) -> str:
 
 
 def _overdue(app: DossierArchive, staff: dict[str, CommandContext], days: int) -> None:
-    app.record_overdue(
+    app.execute(
         staff["post_loan_officer"],
-        LOAN_NO,
-        as_of=date(2025, 6, 1),
-        days_overdue=days,
-        overdue_principal=Decimal("100000.00"),
-        overdue_interest=Decimal("5000.00"),
+        RecordOverdue(
+            loan_no=LOAN_NO,
+            as_of=date(2025, 6, 1),
+            days_overdue=days,
+            overdue_principal=Decimal("100000.00"),
+            overdue_interest=Decimal("5000.00"),
+        ),
     )
 
 
@@ -181,12 +184,14 @@ def test_a_disbursement_approved_by_someone_without_an_approving_role_is_refused
     app: DossierArchive, staff: dict[str, CommandContext]
 ) -> None:
     with changes_nothing(app), pytest.raises(SegregationOfDutiesError) as refused:
-        app.disburse(
+        app.execute(
             staff["account_manager"],
-            make_disbursement("JJ-BAD-APPROVER"),
+            make_disbursement(
+                "JJ-BAD-APPROVER",
+                origination_reviewer_no="reviewer",
+                approver_no="post_loan_officer",
+            ),
             [make_upload("loan_contract"), make_upload("approval")],
-            origination_reviewer_no="reviewer",
-            approver_no="post_loan_officer",
         )
     assert "branch head or risk manager" in refused.value.en
 
@@ -195,12 +200,12 @@ def test_a_disbursement_reviewed_and_approved_by_one_person_is_refused(
     app: DossierArchive, staff: dict[str, CommandContext]
 ) -> None:
     with changes_nothing(app), pytest.raises(SegregationOfDutiesError):
-        app.disburse(
+        app.execute(
             staff["account_manager"],
-            make_disbursement("JJ-ONE-PERSON"),
+            make_disbursement(
+                "JJ-ONE-PERSON", origination_reviewer_no="branch_head", approver_no="branch_head"
+            ),
             [make_upload("loan_contract")],
-            origination_reviewer_no="branch_head",
-            approver_no="branch_head",
         )
 
 
@@ -208,11 +213,10 @@ def test_a_disbursement_naming_an_unknown_staff_member_is_refused_naming_the_dut
     app: DossierArchive, staff: dict[str, CommandContext]
 ) -> None:
     with changes_nothing(app), pytest.raises(NotFoundError) as refused:
-        app.disburse(
+        app.execute(
             staff["account_manager"],
-            make_disbursement("JJ-NO-APPROVER"),
+            make_disbursement("JJ-NO-APPROVER", approver_no="NOBODY"),
             [make_upload("loan_contract")],
-            approver_no="NOBODY",
         )
     assert refused.value.context["field"] == "approver"
     assert refused.value.zh == "审批人工号 NOBODY 不存在"
@@ -223,7 +227,7 @@ def test_a_role_not_allowed_to_act_is_refused(
     app: DossierArchive, staff: dict[str, CommandContext], loan_no: str
 ) -> None:
     with changes_nothing(app), pytest.raises(RoleNotPermittedError) as refused:
-        app.disburse(
+        app.execute(
             staff["auditor"],
             make_disbursement("JJ-BY-AUDITOR"),
             [make_upload("loan_contract"), make_upload("drawdown_receipt")],
@@ -249,16 +253,18 @@ def test_an_administrator_may_not_record_business(
 ) -> None:
     for administrator in (staff["administrator"], CommandContext(SYSTEM_ID)):
         with changes_nothing(app), pytest.raises(AdministratorBusinessActionError):
-            app.record_repayment(
+            app.execute(
                 administrator,
-                loan_no,
-                paid_on=date(2025, 2, 10),
-                principal=Decimal("1000.00"),
-                interest=Decimal("0.00"),
-                uploads=[make_upload("repayment_voucher")],
+                RecordRepayment(
+                    loan_no=loan_no,
+                    paid_on=date(2025, 2, 10),
+                    principal=Decimal("1000.00"),
+                    interest=Decimal("0.00"),
+                ),
+                [make_upload("repayment_voucher")],
             )
         with changes_nothing(app), pytest.raises(AdministratorBusinessActionError):
-            app.disburse(
+            app.execute(
                 administrator, make_disbursement("JJ-BY-ADMIN"), [make_upload("loan_contract")]
             )
 
@@ -289,13 +295,15 @@ def test_a_command_on_an_unknown_loan_is_refused(
     app: DossierArchive, staff: dict[str, CommandContext], loan_no: str
 ) -> None:
     with changes_nothing(app), pytest.raises(NotFoundError):
-        app.record_repayment(
+        app.execute(
             staff["account_manager"],
-            "JJ-NO-SUCH-LOAN",
-            paid_on=date(2025, 2, 10),
-            principal=Decimal("1000.00"),
-            interest=Decimal("0.00"),
-            uploads=[make_upload("repayment_voucher")],
+            RecordRepayment(
+                loan_no="JJ-NO-SUCH-LOAN",
+                paid_on=date(2025, 2, 10),
+                principal=Decimal("1000.00"),
+                interest=Decimal("0.00"),
+            ),
+            [make_upload("repayment_voucher")],
         )
 
 
@@ -303,7 +311,7 @@ def test_disbursing_the_same_loan_number_twice_is_refused(
     app: DossierArchive, staff: dict[str, CommandContext], loan_no: str
 ) -> None:
     with changes_nothing(app), pytest.raises(AlreadyExistsError):
-        app.disburse(
+        app.execute(
             staff["account_manager"],
             make_disbursement(loan_no),
             [make_upload("loan_contract", "另一份借款合同")],
@@ -314,21 +322,22 @@ def test_a_settled_loan_can_be_neither_settled_again_nor_inspected(
     app: DossierArchive, staff: dict[str, CommandContext], loan_no: str
 ) -> None:
     am = staff["account_manager"]
-    app.record_repayment(
+    app.execute(
         am,
-        loan_no,
-        paid_on=date(2026, 1, 10),
-        principal=Decimal("1000000.00"),
-        interest=Decimal("34500.00"),
+        RecordRepayment(
+            loan_no=loan_no,
+            paid_on=date(2026, 1, 10),
+            principal=Decimal("1000000.00"),
+            interest=Decimal("34500.00"),
+        ),
     )
-    app.settle(am, loan_no, settled_on=date(2026, 1, 10))
+    app.execute(am, Settle(loan_no=loan_no, settled_on=date(2026, 1, 10)))
 
     with changes_nothing(app), pytest.raises(InvalidTransitionError):
-        app.settle(
+        app.execute(
             am,
-            loan_no,
-            settled_on=date(2026, 1, 11),
-            uploads=[make_upload("settlement_certificate")],
+            Settle(loan_no=loan_no, settled_on=date(2026, 1, 11)),
+            [make_upload("settlement_certificate")],
         )
     with changes_nothing(app), pytest.raises(InvalidTransitionError):
         app.execute(
@@ -348,11 +357,10 @@ def test_settling_a_loan_that_still_owes_is_refused(
     app: DossierArchive, staff: dict[str, CommandContext], loan_no: str
 ) -> None:
     with changes_nothing(app), pytest.raises(InvalidTransitionError) as refused:
-        app.settle(
+        app.execute(
             staff["account_manager"],
-            loan_no,
-            settled_on=date(2025, 2, 1),
-            uploads=[make_upload("settlement_certificate")],
+            Settle(loan_no=loan_no, settled_on=date(2025, 2, 1)),
+            [make_upload("settlement_certificate")],
         )
     assert refused.value.context == {"balance": "1000000.00"}
 
@@ -361,26 +369,40 @@ def test_a_command_against_a_stale_version_is_refused_with_the_current_version(
     app: DossierArchive, staff: dict[str, CommandContext], loan_no: str
 ) -> None:
     am = staff["account_manager"]
-    app.record_repayment(
-        am, loan_no, paid_on=date(2025, 2, 10), principal=Decimal("1000.00"), interest=Decimal(0)
+    app.execute(
+        am,
+        RecordRepayment(
+            loan_no=loan_no,
+            paid_on=date(2025, 2, 10),
+            principal=Decimal("1000.00"),
+            interest=Decimal(0),
+        ),
     )
     stale = CommandContext(am.staff_id, expected_version=1)
 
     with changes_nothing(app), pytest.raises(StaleVersionError) as refused:
-        app.record_repayment(
+        app.execute(
             stale,
-            loan_no,
-            paid_on=date(2025, 3, 10),
-            principal=Decimal("1000.00"),
-            interest=Decimal("0.00"),
-            uploads=[make_upload("repayment_voucher")],
+            RecordRepayment(
+                loan_no=loan_no,
+                paid_on=date(2025, 3, 10),
+                principal=Decimal("1000.00"),
+                interest=Decimal("0.00"),
+            ),
+            [make_upload("repayment_voucher")],
         )
     assert refused.value.context == {"current_version": 2}
 
     # With the current version the same command goes through.
     current = CommandContext(am.staff_id, expected_version=2)
-    result = app.record_repayment(
-        current, loan_no, paid_on=date(2025, 3, 10), principal=Decimal("1.00"), interest=Decimal(0)
+    result = app.execute(
+        current,
+        RecordRepayment(
+            loan_no=loan_no,
+            paid_on=date(2025, 3, 10),
+            principal=Decimal("1.00"),
+            interest=Decimal(0),
+        ),
     )
     assert result.version == 3
 
@@ -412,7 +434,7 @@ def test_a_refused_document_refuses_the_whole_disbursement(
         make_upload("drawdown_receipt", filename=filename, data=data),
     ]
     with changes_nothing(app), pytest.raises(DocumentRejectedError):
-        app.disburse(staff["account_manager"], make_disbursement("JJ-BAD-DOC"), uploads)
+        app.execute(staff["account_manager"], make_disbursement("JJ-BAD-DOC"), uploads)
     with pytest.raises(NotFoundError):
         app.get_loan(staff["account_manager"], "JJ-BAD-DOC")
 
@@ -426,13 +448,15 @@ def test_a_refused_document_refuses_a_command_on_an_existing_loan(
     data: bytes,
 ) -> None:
     with changes_nothing(app), pytest.raises(DocumentRejectedError):
-        app.record_repayment(
+        app.execute(
             staff["account_manager"],
-            loan_no,
-            paid_on=date(2025, 2, 10),
-            principal=Decimal("1000.00"),
-            interest=Decimal("0.00"),
-            uploads=[make_upload("repayment_voucher", filename=filename, data=data)],
+            RecordRepayment(
+                loan_no=loan_no,
+                paid_on=date(2025, 2, 10),
+                principal=Decimal("1000.00"),
+                interest=Decimal("0.00"),
+            ),
+            [make_upload("repayment_voucher", filename=filename, data=data)],
         )
 
 
@@ -463,16 +487,18 @@ def test_a_document_larger_than_the_limit_is_refused(
         staff = make_staff(app)
         am = staff["account_manager"]
         # Exactly at the limit is allowed.
-        app.disburse(am, make_disbursement(LOAN_NO), [make_upload("loan_contract", data=small)])
+        app.execute(am, make_disbursement(LOAN_NO), [make_upload("loan_contract", data=small)])
 
         with changes_nothing(app), pytest.raises(DocumentTooLargeError):
-            app.record_repayment(
+            app.execute(
                 am,
-                LOAN_NO,
-                paid_on=date(2025, 2, 10),
-                principal=Decimal("1000.00"),
-                interest=Decimal("0.00"),
-                uploads=[
+                RecordRepayment(
+                    loan_no=LOAN_NO,
+                    paid_on=date(2025, 2, 10),
+                    principal=Decimal("1000.00"),
+                    interest=Decimal("0.00"),
+                ),
+                [
                     make_upload("repayment_voucher", data=small),
                     make_upload("other", data=big),
                 ],

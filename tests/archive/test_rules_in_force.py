@@ -23,6 +23,7 @@ from archive.commands.borrowing import (
     RequestBorrowing,
     ReturnBorrowing,
 )
+from archive.commands.lifecycle import RecordOverdue
 from archive.core import CommandContext
 from domain.errors import (
     ApprovalRoleNotRequiredError,
@@ -41,7 +42,7 @@ Staff = dict[str, CommandContext]
 
 @pytest.fixture
 def loan(app: DossierArchive, staff: Staff) -> str:
-    app.disburse(
+    app.execute(
         staff["account_manager"],
         make_disbursement(LOAN),
         [
@@ -91,13 +92,15 @@ def test_a_floor_the_rules_tighten_binds_the_approval(
     """61 days overdue: at least 关注 by the regulation, at least 次级 for a bank whose rules
     bring the 次级 floor forward to 60 days."""
     rm = staff["risk_manager"]
-    app.record_overdue(
+    app.execute(
         staff["post_loan_officer"],
-        loan,
-        as_of=AS_OF,
-        days_overdue=61,
-        overdue_principal=Decimal("50000.00"),
-        overdue_interest=Decimal("1200.00"),
+        RecordOverdue(
+            loan_no=loan,
+            as_of=AS_OF,
+            days_overdue=61,
+            overdue_principal=Decimal("50000.00"),
+            overdue_interest=Decimal("1200.00"),
+        ),
     )
     assert app.floor_of(rm, loan, AS_OF)[1].grade is Grade.SPECIAL_MENTION
     tighter = rules_with(classification={"floors": {"substandard_after_days": 60}})

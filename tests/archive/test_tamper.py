@@ -41,6 +41,7 @@ import pytest
 
 from archive.application import DossierArchive
 from archive.commands.inspections import RecordInspection
+from archive.commands.lifecycle import RecordRepayment
 from archive.core import SYSTEM_ID, CommandContext, blob_key
 from archive.verification import Verifier
 from archive.verification.report import Finding, VerificationReport
@@ -239,7 +240,7 @@ def build_record(
     am = record.staff["account_manager"]
 
     def disburse(loan_no: str) -> None:
-        app.disburse(
+        app.execute(
             am,
             make_disbursement(loan_no),
             [
@@ -252,13 +253,15 @@ def build_record(
     make_gap(db, lambda: disburse(LOAN_B))
     record.first = record.seal()
     after_first_seal()
-    app.record_repayment(
+    app.execute(
         am,
-        LOAN_A,
-        paid_on=date(2025, 4, 10),
-        principal=Decimal("100000.00"),
-        interest=Decimal("3450.00"),
-        uploads=[make_upload("repayment_voucher", f"还款凭证 {LOAN_A}")],
+        RecordRepayment(
+            loan_no=LOAN_A,
+            paid_on=date(2025, 4, 10),
+            principal=Decimal("100000.00"),
+            interest=Decimal("3450.00"),
+        ),
+        [make_upload("repayment_voucher", f"还款凭证 {LOAN_A}")],
     )
     app.propose_classification(
         am,
@@ -282,8 +285,14 @@ def build_record(
         [make_upload("first_inspection_report", f"首次跟踪检查报告 {LOAN_A}")],
     )
     record.seal(sign=False)  # leaves, but no checkpoint yet
-    app.record_repayment(
-        am, LOAN_B, paid_on=date(2025, 4, 10), principal=Decimal("1.00"), interest=Decimal("0")
+    app.execute(
+        am,
+        RecordRepayment(
+            loan_no=LOAN_B,
+            paid_on=date(2025, 4, 10),
+            principal=Decimal("1.00"),
+            interest=Decimal("0"),
+        ),
     )
     app.wait_for_text_extraction()
     loan_a = app.loan(LOAN_A).id

@@ -19,6 +19,7 @@ from uuid import UUID
 
 from openpyxl import load_workbook
 
+from archive.commands.lifecycle import RecordOverdue
 from archive.core import CommandContext
 from domain.values import Grade, loan_id_for
 from projections.export import to_csv, to_xlsx
@@ -40,17 +41,19 @@ def test_an_approved_downgrade_and_a_rejected_upgrade_read_back_with_who_why_and
 ) -> None:
     app = registers.app
     am, plo, rm = staff["account_manager"], staff["post_loan_officer"], staff["risk_manager"]
-    app.disburse(am, make_disbursement(LOAN_NO))
+    app.execute(am, make_disbursement(LOAN_NO))
     loan_id = loan_id_for(LOAN_NO)
 
     # 35 days overdue: the account manager proposes 关注 with the classification form.
-    app.record_overdue(
+    app.execute(
         plo,
-        LOAN_NO,
-        as_of=date(2025, 3, 1),
-        days_overdue=35,
-        overdue_principal=Decimal("50000.00"),
-        overdue_interest=Decimal("3000.00"),
+        RecordOverdue(
+            loan_no=LOAN_NO,
+            as_of=date(2025, 3, 1),
+            days_overdue=35,
+            overdue_principal=Decimal("50000.00"),
+            overdue_interest=Decimal("3000.00"),
+        ),
     )
     proposed = app.propose_classification(
         am,
@@ -150,13 +153,15 @@ def test_an_approved_downgrade_and_a_rejected_upgrade_read_back_with_who_why_and
     assert len(registers.rows(NAME, "changes")) == 1, "a rejection changes no grade"
 
     # 95 days overdue: made 次级 under the 90-day floor.
-    app.record_overdue(
+    app.execute(
         plo,
-        LOAN_NO,
-        as_of=date(2025, 4, 30),
-        days_overdue=95,
-        overdue_principal=Decimal("150000.00"),
-        overdue_interest=Decimal("9000.00"),
+        RecordOverdue(
+            loan_no=LOAN_NO,
+            as_of=date(2025, 4, 30),
+            days_overdue=95,
+            overdue_principal=Decimal("150000.00"),
+            overdue_interest=Decimal("9000.00"),
+        ),
     )
     down = app.propose_classification(
         am,
@@ -203,14 +208,16 @@ def test_the_register_exports_with_chinese_headers_and_labels(
 ) -> None:
     app = registers.app
     am, plo, rm = staff["account_manager"], staff["post_loan_officer"], staff["risk_manager"]
-    app.disburse(am, make_disbursement(LOAN_NO))
-    app.record_overdue(
+    app.execute(am, make_disbursement(LOAN_NO))
+    app.execute(
         plo,
-        LOAN_NO,
-        as_of=date(2025, 3, 1),
-        days_overdue=35,
-        overdue_principal=Decimal("50000.00"),
-        overdue_interest=Decimal("0.00"),
+        RecordOverdue(
+            loan_no=LOAN_NO,
+            as_of=date(2025, 3, 1),
+            days_overdue=35,
+            overdue_principal=Decimal("50000.00"),
+            overdue_interest=Decimal("0.00"),
+        ),
     )
     proposed = app.propose_classification(
         am,

@@ -23,6 +23,7 @@ from decimal import Decimal
 
 from openpyxl import load_workbook
 
+from archive.commands.lifecycle import RecordRepayment, Settle
 from archive.core import CommandContext, CommandResult
 from domain.values import CollateralKind, GuaranteeType, collateral_id_for, loan_id_for
 from projections.export import to_csv, to_xlsx
@@ -49,7 +50,7 @@ def _register_and_lodge(registers: Registers, staff: dict[str, CommandContext]) 
     """The loan, its flat registered, and the certificate lodged by the two archivists."""
     app = registers.app
     am = staff["account_manager"]
-    app.disburse(
+    app.execute(
         am,
         make_disbursement(LOAN_NO, guarantee_type=GuaranteeType.MORTGAGE),
         [make_upload("loan_contract"), make_upload("mortgage_contract")],
@@ -128,10 +129,16 @@ def test_a_collateral_from_registration_to_release_with_its_certificate_movement
     )
     app.record_insurance_lapse(plo, LOAN_NO, COLLATERAL_NO, lapsed_on=date(2025, 9, 1))
     # 结清, then 注销 by the account manager.
-    app.record_repayment(
-        am, LOAN_NO, paid_on=date(2025, 10, 10), principal=PRINCIPAL, interest=Decimal("0.00")
+    app.execute(
+        am,
+        RecordRepayment(
+            loan_no=LOAN_NO,
+            paid_on=date(2025, 10, 10),
+            principal=PRINCIPAL,
+            interest=Decimal("0.00"),
+        ),
     )
-    app.settle(am, LOAN_NO, settled_on=date(2025, 10, 10))
+    app.execute(am, Settle(loan_no=LOAN_NO, settled_on=date(2025, 10, 10)))
     app.release_collateral(
         am,
         LOAN_NO,

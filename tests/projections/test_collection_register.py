@@ -22,6 +22,7 @@ from uuid import UUID
 
 from openpyxl import load_workbook
 
+from archive.commands.lifecycle import RecordOverdue, Settle
 from archive.core import CommandContext
 from domain.values import CollectionStepKind, Grade, WriteOffCriterion, loan_id_for
 from projections.export import to_csv, to_xlsx
@@ -35,13 +36,15 @@ NAME = "overdue_ledger"
 def _overdue(
     registers: Registers, ctx: CommandContext, loan_no: str, on: date, days: int, amount: str
 ) -> int:
-    result = registers.app.record_overdue(
+    result = registers.app.execute(
         ctx,
-        loan_no,
-        as_of=on,
-        days_overdue=days,
-        overdue_principal=Decimal(amount),
-        overdue_interest=Decimal("0.00") if days == 0 else Decimal("1200.00"),
+        RecordOverdue(
+            loan_no=loan_no,
+            as_of=on,
+            days_overdue=days,
+            overdue_principal=Decimal(amount),
+            overdue_interest=Decimal("0.00") if days == 0 else Decimal("1200.00"),
+        ),
     )
     return result.position
 
@@ -51,7 +54,7 @@ def test_a_loan_in_arrears_shows_its_steps_with_their_documents_and_leaves_once_
 ) -> None:
     app = registers.app
     am, plo = staff["account_manager"], staff["post_loan_officer"]
-    app.disburse(am, make_disbursement(LOAN_NO))
+    app.execute(am, make_disbursement(LOAN_NO))
     loan_id = loan_id_for(LOAN_NO)
     registers.catch_up()
     assert registers.rows(NAME, "overdue_loans") == [], "a performing loan is not in arrears"
@@ -183,7 +186,7 @@ def test_a_written_off_loan_stays_while_recovery_continues_and_leaves_when_settl
         staff["risk_manager"],
         staff["branch_head"],
     )
-    app.disburse(am, make_disbursement(LOAN_NO))
+    app.execute(am, make_disbursement(LOAN_NO))
     _overdue(registers, plo, LOAN_NO, date(2025, 5, 10), 120, "300000.00")
     proposed = app.propose_classification(
         am,
@@ -244,7 +247,7 @@ def test_a_written_off_loan_stays_while_recovery_continues_and_leaves_when_settl
     )
 
     before_settling = app.recorder.max_notification_id()
-    app.settle(staff["account_manager_2"], LOAN_NO, settled_on=date(2026, 3, 31))
+    app.execute(staff["account_manager_2"], Settle(loan_no=LOAN_NO, settled_on=date(2026, 3, 31)))
     registers.catch_up()
     assert registers.rows(NAME, "overdue_loans") == []
     assert len(registers.as_of(NAME, "overdue_loans", position=before_settling)) == 1
@@ -255,7 +258,7 @@ def test_the_ledger_exports_with_chinese_headers_and_labels(
 ) -> None:
     app = registers.app
     am, plo = staff["account_manager"], staff["post_loan_officer"]
-    app.disburse(am, make_disbursement(LOAN_NO))
+    app.execute(am, make_disbursement(LOAN_NO))
     _overdue(registers, plo, LOAN_NO, date(2025, 2, 14), 35, "50000.00")
     app.take_collection_step(
         plo,

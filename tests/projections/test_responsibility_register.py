@@ -24,6 +24,7 @@ from openpyxl import load_workbook
 
 from archive.application import DossierArchive
 from archive.commands.inspections import RecordInspection
+from archive.commands.lifecycle import RecordOverdue
 from archive.commands.warnings import HandleWarning, RaiseWarning
 from archive.core import SYSTEM_ID, CommandContext, CommandResult
 from domain.values import (
@@ -86,15 +87,13 @@ def story(registers: Registers, staff: dict[str, CommandContext]) -> dict[str, A
         )
     )
     done: dict[str, Any] = {}
-    done["disbursed"] = app.disburse(
+    done["disbursed"] = app.execute(
         am,
-        make_disbursement(LOAN_NO),
+        make_disbursement(LOAN_NO, origination_reviewer_no="reviewer", approver_no="branch_head"),
         [
             make_upload("loan_contract", "借款合同 JJ2025011000201"),
             make_upload("drawdown_receipt", "借据 人民币壹佰万元整"),
         ],
-        origination_reviewer_no="reviewer",
-        approver_no="branch_head",
     )
     done["inspected"] = app.execute(
         am,
@@ -107,13 +106,15 @@ def story(registers: Registers, staff: dict[str, CommandContext]) -> dict[str, A
         ),
         [make_upload("first_inspection_report", "首次跟踪检查报告")],
     )
-    app.record_overdue(
+    app.execute(
         plo,
-        LOAN_NO,
-        as_of=date(2025, 4, 20),
-        days_overdue=100,
-        overdue_principal=Decimal("50000.00"),
-        overdue_interest=Decimal("3000.00"),
+        RecordOverdue(
+            loan_no=LOAN_NO,
+            as_of=date(2025, 4, 20),
+            days_overdue=100,
+            overdue_principal=Decimal("50000.00"),
+            overdue_interest=Decimal("3000.00"),
+        ),
     )
     done["proposed"] = app.propose_classification(
         am,
@@ -501,7 +502,7 @@ def test_a_collaterals_actions_belong_to_its_loan(
 ) -> None:
     app = registers.app
     loan_no = "JJ2025011000202"
-    app.disburse(staff["account_manager"], make_disbursement(loan_no))
+    app.execute(staff["account_manager"], make_disbursement(loan_no))
     registered = app.register_collateral(
         staff["account_manager"],
         loan_no,
