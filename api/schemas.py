@@ -45,17 +45,6 @@ class Command(BaseModel):
     )
 
 
-class ProposalCreate(Command):
-    grade: Grade
-    sub_grade: Annotated[str, Field(max_length=64), ONE_LINE] | None = None
-    reason: Text
-    as_of: date
-
-
-class Decision(Command):
-    reason: Text
-
-
 class CollectionStepCreate(Command):
     kind: CollectionStepKind
     taken_on: date

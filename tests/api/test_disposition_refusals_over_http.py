@@ -17,6 +17,7 @@ from uuid import UUID
 
 import pytest
 
+from archive.commands.classification import ApproveClassification, ProposeClassification
 from archive.commands.lifecycle import RecordOverdue
 from domain.values import AppraisalOpinion, Grade, HoldKind, TransferKind, WriteOffCriterion
 from tests.api.conftest import Api, disburse
@@ -100,16 +101,21 @@ def test_a_written_off_loan_whose_recovery_continues_is_not_destroyed(api: Api) 
             overdue_interest=Decimal("8000.00"),
         ),
     )
-    proposal = archive.propose_classification(
+    proposal = archive.execute(
         am,
-        LOAN,
-        grade=Grade.SUBSTANDARD,
-        sub_grade=None,
-        reason="逾期 95 天",
-        as_of=date(2025, 6, 30),
+        ProposeClassification(
+            loan_no=LOAN,
+            grade=Grade.SUBSTANDARD,
+            sub_grade=None,
+            reason="逾期 95 天",
+            as_of=date(2025, 6, 30),
+        ),
     )
-    archive.approve_classification(
-        risk, LOAN, proposal_id=UUID(proposal.ids["proposal_id"]), reason="同意"
+    archive.execute(
+        risk,
+        ApproveClassification(
+            loan_no=LOAN, proposal_id=UUID(proposal.ids["proposal_id"]), reason="同意"
+        ),
     )
     archive.write_off(
         ctx(api, "BH001"),

@@ -38,6 +38,25 @@ SHA = "ab" * 32
 LOAN = "DK2025000301"
 REPORT = ("inspection_report", ("贷后检查报告.pdf", pdf("inspection"), "application/pdf"))
 
+CONTRACT = ("loan_contract", ("借款合同.pdf", pdf("contract"), "application/pdf"))
+VOUCHER = ("repayment_voucher", ("还款凭证.pdf", pdf("voucher"), "application/pdf"))
+DISBURSEMENT = {
+    "loan_no": "DK2025000303",
+    "borrower_id": "91330100MA2K000001",
+    "borrower_name": "杭州明远贸易有限公司",
+    "borrower_type": "corporate",
+    "borrower_rating": "AA",
+    "product": "corporate_working_capital",
+    "principal": "1000000.00",
+    "interest_rate": "4.35%",
+    "value_date": "2025-03-01",
+    "maturity_date": "2026-03-01",
+    "repayment_method": "bullet",
+    "guarantee_type": "mortgage",
+    "branch": "城东支行",
+    "purpose": "购买原材料",
+}
+
 # (name, path, body, files, the SHA-256 of the fingerprint main computed)
 CASES: list[tuple[str, str, dict[str, Any], list[Any], str]] = [
     (
@@ -92,6 +111,98 @@ CASES: list[tuple[str, str, dict[str, Any], list[Any], str]] = [
         {"cleared_on": "2025-06-01", "reason": "新客户已签约"},
         [],
         "f0a66f776edc08f792e829308e161c98a2bc92e5f1f2b6d9d94bb091d88de213",
+    ),
+    (
+        "disburse",
+        "/loans",
+        DISBURSEMENT,
+        [],
+        "dd90c2451151a6f9aba4880fa76c1128feb5a1500fcf68d370da9e0a31bcdb9e",
+    ),
+    (
+        "disburse_with_parties_and_contract",
+        "/loans",
+        {
+            **DISBURSEMENT,
+            "investigator": "AM002",
+            "origination_reviewer": "RV001",
+            "approver": "BH001",
+        },
+        [CONTRACT],
+        "d9134cb59f35ce4cf4338b69591864c787d5f67b61c011f304c83b854374146f",
+    ),
+    (
+        "disburse_with_approver",
+        "/loans",
+        {**DISBURSEMENT, "principal": 500000, "approver": "BH001"},
+        [],
+        "cd4556ac615d1b77a1810ea8736ab7afad620b53ce09e1ab5f4bcd498976b53a",
+    ),
+    (
+        "record_repayment",
+        f"/loans/{LOAN}/repayments",
+        {"paid_on": "2025-04-01", "principal": "10000.00", "interest": "3625.5"},
+        [],
+        "1f79dd4047bcf2e2c0930d543b55e21c7dd3408ee304a219344322db36f98361",
+    ),
+    (
+        "record_repayment_with_voucher",
+        f"/loans/{LOAN}/repayments",
+        {"paid_on": "2025-04-01", "principal": 0, "interest": 3625.5, "expected_version": 2},
+        [VOUCHER],
+        "11b3d61b591ea6609ea40713306c4f62f1ddefc450432a512af59be7cd1d248b",
+    ),
+    (
+        "record_overdue",
+        f"/loans/{LOAN}/overdue-status",
+        {
+            "as_of": "2025-06-30",
+            "days_overdue": 45,
+            "overdue_principal": "50000",
+            "overdue_interest": "812.40",
+        },
+        [],
+        "ef3849ac051e95cb31c05c2d650652cfa29a1ea139331b5aaca39e7b4c450aa7",
+    ),
+    (
+        "settle",
+        f"/loans/{LOAN}/settlement",
+        {"settled_on": "2026-03-01"},
+        [],
+        "d16bbf2a22084ad3d1a8fa56c3f84d87d0e1b80f6b9c8e96f92656eda42e1737",
+    ),
+    (
+        "propose_classification",
+        f"/loans/{LOAN}/classifications",
+        {"grade": "special_mention", "reason": "逾期45天", "as_of": "2025-06-30"},
+        [],
+        "9e486cdc70895f1b6dd4c05d7155767cba515d54b692208be4baf059765241ce",
+    ),
+    (
+        "propose_classification_with_sub_grade",
+        f"/loans/{LOAN}/classifications",
+        {
+            "grade": "substandard",
+            "sub_grade": "substandard_1",
+            "reason": "逾期九十天以上",
+            "as_of": "2025-09-30",
+        },
+        [],
+        "d1f940a2ad5062ad7ea7c1779aa7d350a4448764a69a20a76c7006a7f6dea4a5",
+    ),
+    (
+        "approve_classification",
+        f"/loans/{LOAN}/classifications/{ID}/approve",
+        {"reason": "同意"},
+        [],
+        "28fbfafb8706d87ce9201dbd146d54b5b3a9c28612c73746e5d9abdbbe722d8f",
+    ),
+    (
+        "reject_classification",
+        f"/loans/{LOAN}/classifications/{ID}/reject",
+        {"reason": "依据不足"},
+        [],
+        "88da007f81055b349e7b26749b3a9df098399e716cb2beb5920b91b3aadf125f",
     ),
     (
         "request_borrowing",

@@ -11,6 +11,11 @@ from uuid import UUID
 import pytest
 
 from archive.application import DossierArchive
+from archive.commands.classification import (
+    ApproveClassification,
+    ProposeClassification,
+    RejectClassification,
+)
 from archive.commands.lifecycle import RecordOverdue
 from archive.core import CommandContext
 from domain.errors import ClassificationFloorError
@@ -23,14 +28,12 @@ AS_OF = date(2025, 6, 1)
 def _propose(
     app: DossierArchive, staff: dict[str, CommandContext], loan_no: str, grade: Grade
 ) -> UUID:
-    proposed = app.propose_classification(
+    proposed = app.execute(
         staff["account_manager"],
-        loan_no,
-        grade=grade,
-        sub_grade=None,
-        reason="初分",
-        as_of=AS_OF,
-        uploads=[make_upload("classification_form", f"五级分类认定表 {loan_no} {grade.value}")],
+        ProposeClassification(
+            loan_no=loan_no, grade=grade, sub_grade=None, reason="初分", as_of=AS_OF
+        ),
+        [make_upload("classification_form", f"五级分类认定表 {loan_no} {grade.value}")],
     )
     return UUID(proposed.ids["proposal_id"])
 
@@ -38,12 +41,10 @@ def _propose(
 def _approve(
     app: DossierArchive, staff: dict[str, CommandContext], loan_no: str, proposal_id: UUID
 ) -> None:
-    app.approve_classification(
+    app.execute(
         staff["risk_manager"],
-        loan_no,
-        proposal_id=proposal_id,
-        reason="审批",
-        uploads=[make_upload("classification_form", f"审批意见 {proposal_id}")],
+        ApproveClassification(loan_no=loan_no, proposal_id=proposal_id, reason="审批"),
+        [make_upload("classification_form", f"审批意见 {proposal_id}")],
     )
 
 
@@ -102,7 +103,9 @@ def test_one_non_performing_loan_over_ten_percent_makes_the_borrowers_other_loan
         assert refused.value.context == {"floor": "substandard", "proposed": better.value}
         assert (app.recorder.max_notification_id(), app.blobs.count()) == recorded
         # The proposal stays pending until the risk manager rejects it.
-        app.reject_classification(rm, good, proposal_id=proposal_id, reason="低于监管下限")
+        app.execute(
+            rm, RejectClassification(loan_no=good, proposal_id=proposal_id, reason="低于监管下限")
+        )
     assert app.get_loan(rm, good).grade is Grade.NORMAL
 
     _classify(app, staff, good, Grade.SUBSTANDARD)

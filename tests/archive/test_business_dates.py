@@ -31,6 +31,7 @@ from archive.commands.borrowing import (
     RequestBorrowing,
     ReturnBorrowing,
 )
+from archive.commands.classification import ProposeClassification
 from archive.commands.disposition import (
     ApproveDestruction,
     ComplianceApproveDestruction,
@@ -122,8 +123,11 @@ COMMANDS: list[tuple[str, Command]] = [
     ),
     (
         "as_of",
-        lambda a, c, d, t: a.propose_classification(
-            c, LOAN, grade=Grade.SPECIAL_MENTION, sub_grade=None, reason="逾期", as_of=d
+        lambda a, c, d, t: a.execute(
+            c,
+            ProposeClassification(
+                loan_no=LOAN, grade=Grade.SPECIAL_MENTION, sub_grade=None, reason="逾期", as_of=d
+            ),
         ),
     ),
     (

@@ -17,6 +17,7 @@ from archive.commands import HANDLERS, Command, command_named, handles
 from archive.commands.borrowing import ReturnBorrowing
 from archive.commands.disposition import ExecuteDestruction, ProposeDestruction
 from archive.commands.inspections import RecordInspection
+from archive.commands.lifecycle import Disburse
 from archive.core import CommandContext
 from archive.errors import StaleVersionError
 from domain.authorization import Action
@@ -75,6 +76,17 @@ def test_a_field_a_request_names_otherwise_keeps_its_own_name_in_code() -> None:
     )
     assert by_name == by_alias
     assert set(by_name.params()) == {"borrowing_id", "returned_on", "pages"}
+
+
+def test_a_disbursement_fingerprints_the_people_it_names_and_only_those() -> None:
+    """A request names them ``approver`` …; the fingerprint, as it always has, ``approver_no``."""
+    named = make_disbursement(LOAN_NO, approver_no="branch_head")
+    params = named.params()
+    assert params["approver_no"] == "branch_head"
+    assert not {"investigator_no", "origination_reviewer_no", "approver"} & set(params)
+    assert set(make_disbursement(LOAN_NO).params()) == set(named.facts())
+    requested = Disburse.model_validate({**named.facts(), "approver": "branch_head"})
+    assert requested == named
 
 
 @pytest.mark.parametrize(

@@ -18,6 +18,7 @@ from uuid import UUID
 import pytest
 
 from archive.application import DossierArchive
+from archive.commands.classification import ProposeClassification, RejectClassification
 from archive.commands.lifecycle import RecordRepayment
 from archive.core import CommandContext, CommandResult, blob_key
 from archive.errors import ConcurrentUpdateError, StaleVersionError
@@ -120,14 +121,16 @@ def test_two_classification_proposals_at_once_record_exactly_one(
             ctx: CommandContext, grade: Grade, version: int = version, round_no: int = round_no
         ) -> Callable[[], CommandResult]:
             form = make_pdf(f"五级分类认定表 第{round_no}轮 {grade.zh}")
-            return lambda: app.propose_classification(
+            return lambda: app.execute(
                 CommandContext(ctx.staff_id, expected_version=version),
-                loan_no,
-                grade=grade,
-                sub_grade=None,
-                reason=f"第{round_no}轮初分",
-                as_of=date(2025, 2, 1),
-                uploads=[make_upload("classification_form", data=form)],
+                ProposeClassification(
+                    loan_no=loan_no,
+                    grade=grade,
+                    sub_grade=None,
+                    reason=f"第{round_no}轮初分",
+                    as_of=date(2025, 2, 1),
+                ),
+                [make_upload("classification_form", data=form)],
             )
 
         winner, _loser = one_winner(
@@ -137,11 +140,11 @@ def test_two_classification_proposals_at_once_record_exactly_one(
         loan = app.get_loan(people[0], loan_no)
         assert [p.status for p in loan.proposals.values()].count("pending") == 1
         # The risk manager rejects it, so the next round may propose again.
-        app.reject_classification(
+        app.execute(
             staff["risk_manager"],
-            loan_no,
-            proposal_id=UUID(winner.ids["proposal_id"]),
-            reason="退回重新初分",
+            RejectClassification(
+                loan_no=loan_no, proposal_id=UUID(winner.ids["proposal_id"]), reason="退回重新初分"
+            ),
         )
 
     types = [e.type for e in app.loan_events(people[0], loan_no)]

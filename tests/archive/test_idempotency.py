@@ -12,6 +12,7 @@ from decimal import Decimal
 import pytest
 
 from archive.application import DossierArchive
+from archive.commands.classification import ProposeClassification
 from archive.commands.inspections import RecordInspection
 from archive.commands.lifecycle import RecordRepayment
 from archive.core import CommandContext, CommandResult
@@ -175,13 +176,15 @@ def test_the_same_key_with_different_parameters_is_refused(
             [make_upload("repayment_voucher")],
         )
     with pytest.raises(IdempotencyKeyReusedError):  # another command altogether
-        app.propose_classification(
+        app.execute(
             am,
-            LOAN_NO,
-            grade=Grade.SPECIAL_MENTION,
-            sub_grade=None,
-            reason="同一个键",
-            as_of=date(2025, 2, 10),
+            ProposeClassification(
+                loan_no=LOAN_NO,
+                grade=Grade.SPECIAL_MENTION,
+                sub_grade=None,
+                reason="同一个键",
+                as_of=date(2025, 2, 10),
+            ),
         )
     assert _recorded(app) == recorded
 

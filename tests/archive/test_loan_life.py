@@ -15,6 +15,7 @@ from itertools import pairwise
 from uuid import UUID
 
 from archive.application import DossierArchive
+from archive.commands.classification import ApproveClassification, ProposeClassification
 from archive.commands.inspections import RecordInspection
 from archive.commands.lifecycle import RecordOverdue, RecordRepayment, Settle
 from archive.commands.warnings import ClearWarning, HandleWarning, RaiseWarning
@@ -111,20 +112,24 @@ def test_a_loan_lives_from_disbursement_to_settlement_and_every_step_reads_back_
     )
 
     # 五级分类: proposed by the account manager, approved by the risk manager (审贷分离).
-    proposed = app.propose_classification(
+    proposed = app.execute(
         am,
-        LOAN_NO,
-        grade=Grade.SPECIAL_MENTION,
-        sub_grade="special_mention_1",
-        reason="本金逾期 40 天",
-        as_of=date(2025, 3, 1),
-        uploads=[make_upload("classification_form", "五级分类认定表 关注一级")],
+        ProposeClassification(
+            loan_no=LOAN_NO,
+            grade=Grade.SPECIAL_MENTION,
+            sub_grade="special_mention_1",
+            reason="本金逾期 40 天",
+            as_of=date(2025, 3, 1),
+        ),
+        [make_upload("classification_form", "五级分类认定表 关注一级")],
     )
-    app.approve_classification(
+    app.execute(
         rm,
-        LOAN_NO,
-        proposal_id=UUID(proposed.ids["proposal_id"]),
-        reason="同意下调为关注类",
+        ApproveClassification(
+            loan_no=LOAN_NO,
+            proposal_id=UUID(proposed.ids["proposal_id"]),
+            reason="同意下调为关注类",
+        ),
     )
     assert app.get_loan(rm, LOAN_NO).grade is Grade.SPECIAL_MENTION
 

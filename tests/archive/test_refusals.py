@@ -17,6 +17,7 @@ from uuid import UUID
 import pytest
 
 from archive.application import DossierArchive
+from archive.commands.classification import ApproveClassification, ProposeClassification
 from archive.commands.inspections import RecordInspection
 from archive.commands.lifecycle import RecordOverdue, RecordRepayment, Settle
 from archive.config import ArchiveConfig
@@ -75,14 +76,16 @@ def _overdue(app: DossierArchive, staff: dict[str, CommandContext], days: int) -
 def _propose(
     app: DossierArchive, ctx: CommandContext, grade: Grade, *, form: bytes | None = None
 ) -> UUID:
-    result = app.propose_classification(
+    result = app.execute(
         ctx,
-        LOAN_NO,
-        grade=grade,
-        sub_grade=None,
-        reason="按逾期天数初分",
-        as_of=date(2025, 6, 1),
-        uploads=[make_upload("classification_form", data=form or make_pdf("五级分类认定表"))],
+        ProposeClassification(
+            loan_no=LOAN_NO,
+            grade=grade,
+            sub_grade=None,
+            reason="按逾期天数初分",
+            as_of=date(2025, 6, 1),
+        ),
+        [make_upload("classification_form", data=form or make_pdf("五级分类认定表"))],
     )
     return UUID(result.ids["proposal_id"])
 
@@ -95,12 +98,10 @@ def test_approving_a_grade_better_than_the_statutory_floor_is_refused_and_record
     proposal_id = _propose(app, staff["account_manager"], Grade.SPECIAL_MENTION)
 
     with changes_nothing(app), pytest.raises(ClassificationFloorError) as refused:
-        app.approve_classification(
+        app.execute(
             staff["risk_manager"],
-            loan_no,
-            proposal_id=proposal_id,
-            reason="审批同意",
-            uploads=[make_upload("classification_form", "审批意见：关注")],
+            ApproveClassification(loan_no=loan_no, proposal_id=proposal_id, reason="审批同意"),
+            [make_upload("classification_form", "审批意见：关注")],
         )
     assert refused.value.context == {"floor": "substandard", "proposed": "special_mention"}
     assert app.get_loan(staff["risk_manager"], loan_no).grade is Grade.NORMAL
@@ -116,12 +117,10 @@ def test_approving_ones_own_classification_proposal_is_refused(
     proposal_id = _propose(app, plo, Grade.SPECIAL_MENTION)
 
     with changes_nothing(app), pytest.raises(SegregationOfDutiesError):
-        app.approve_classification(
+        app.execute(
             CommandContext(plo.staff_id, role=Role.RISK_MANAGER),
-            loan_no,
-            proposal_id=proposal_id,
-            reason="本人审批",
-            uploads=[make_upload("classification_form", "本人审批意见")],
+            ApproveClassification(loan_no=loan_no, proposal_id=proposal_id, reason="本人审批"),
+            [make_upload("classification_form", "本人审批意见")],
         )
 
 
@@ -134,12 +133,10 @@ def test_a_refused_command_citing_a_document_already_on_file_leaves_that_documen
     keys = sorted(app.blobs.keys())
 
     with changes_nothing(app), pytest.raises(ClassificationFloorError):
-        app.approve_classification(
+        app.execute(
             staff["risk_manager"],
-            loan_no,
-            proposal_id=proposal_id,
-            reason="审批同意",
-            uploads=[make_upload("classification_form", data=form)],
+            ApproveClassification(loan_no=loan_no, proposal_id=proposal_id, reason="审批同意"),
+            [make_upload("classification_form", data=form)],
         )
     assert sorted(app.blobs.keys()) == keys
 

@@ -40,6 +40,7 @@ from uuid import UUID
 import pytest
 
 from archive.application import DossierArchive
+from archive.commands.classification import ProposeClassification
 from archive.commands.inspections import RecordInspection
 from archive.commands.lifecycle import RecordRepayment
 from archive.core import SYSTEM_ID, CommandContext, blob_key
@@ -263,14 +264,16 @@ def build_record(
         ),
         [make_upload("repayment_voucher", f"还款凭证 {LOAN_A}")],
     )
-    app.propose_classification(
+    app.execute(
         am,
-        LOAN_B,
-        grade=Grade.SPECIAL_MENTION,
-        sub_grade="special_mention_1",
-        reason="本金逾期 40 天",
-        as_of=date(2025, 3, 1),
-        uploads=[make_upload("classification_form", f"五级分类认定表 {LOAN_B}")],
+        ProposeClassification(
+            loan_no=LOAN_B,
+            grade=Grade.SPECIAL_MENTION,
+            sub_grade="special_mention_1",
+            reason="本金逾期 40 天",
+            as_of=date(2025, 3, 1),
+        ),
+        [make_upload("classification_form", f"五级分类认定表 {LOAN_B}")],
     )
     record.second = record.seal()
     app.execute(

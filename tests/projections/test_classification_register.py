@@ -19,6 +19,11 @@ from uuid import UUID
 
 from openpyxl import load_workbook
 
+from archive.commands.classification import (
+    ApproveClassification,
+    ProposeClassification,
+    RejectClassification,
+)
 from archive.commands.lifecycle import RecordOverdue
 from archive.core import CommandContext
 from domain.values import Grade, loan_id_for
@@ -55,14 +60,16 @@ def test_an_approved_downgrade_and_a_rejected_upgrade_read_back_with_who_why_and
             overdue_interest=Decimal("3000.00"),
         ),
     )
-    proposed = app.propose_classification(
+    proposed = app.execute(
         am,
-        LOAN_NO,
-        grade=Grade.SPECIAL_MENTION,
-        sub_grade="special_mention_1",
-        reason="本金逾期 35 天，经营现金流紧张",
-        as_of=date(2025, 3, 1),
-        uploads=[make_upload("classification_form", "五级分类认定表 关注一级")],
+        ProposeClassification(
+            loan_no=LOAN_NO,
+            grade=Grade.SPECIAL_MENTION,
+            sub_grade="special_mention_1",
+            reason="本金逾期 35 天，经营现金流紧张",
+            as_of=date(2025, 3, 1),
+        ),
+        [make_upload("classification_form", "五级分类认定表 关注一级")],
     )
     first_id = UUID(proposed.ids["proposal_id"])
     registers.catch_up()
@@ -73,7 +80,9 @@ def test_an_approved_downgrade_and_a_rejected_upgrade_read_back_with_who_why_and
     assert registers.rows(NAME, "changes") == []
 
     # The risk manager approves it.
-    app.approve_classification(rm, LOAN_NO, proposal_id=first_id, reason="同意下调为关注类")
+    app.execute(
+        rm, ApproveClassification(loan_no=LOAN_NO, proposal_id=first_id, reason="同意下调为关注类")
+    )
     registers.catch_up()
     auditor = staff["auditor"]
     (approved_at,) = _position_of(registers, auditor, "ClassificationApproved")
@@ -101,17 +110,22 @@ def test_an_approved_downgrade_and_a_rejected_upgrade_read_back_with_who_why_and
     assert change["approved_at"] is not None
 
     # Back to 正常 while still overdue? The risk manager says no.
-    upgrade = app.propose_classification(
+    upgrade = app.execute(
         am,
-        LOAN_NO,
-        grade=Grade.NORMAL,
-        sub_grade=None,
-        reason="借款人承诺月底前结清欠款",
-        as_of=date(2025, 3, 10),
+        ProposeClassification(
+            loan_no=LOAN_NO,
+            grade=Grade.NORMAL,
+            sub_grade=None,
+            reason="借款人承诺月底前结清欠款",
+            as_of=date(2025, 3, 10),
+        ),
     )
     upgrade_id = UUID(upgrade.ids["proposal_id"])
-    app.reject_classification(
-        rm, LOAN_NO, proposal_id=upgrade_id, reason="仍处于逾期状态，不符合上调条件"
+    app.execute(
+        rm,
+        RejectClassification(
+            loan_no=LOAN_NO, proposal_id=upgrade_id, reason="仍处于逾期状态，不符合上调条件"
+        ),
     )
     registers.catch_up()
     proposals = {p["proposal_id"]: p for p in registers.rows(NAME, "proposals")}
@@ -163,17 +177,22 @@ def test_an_approved_downgrade_and_a_rejected_upgrade_read_back_with_who_why_and
             overdue_interest=Decimal("9000.00"),
         ),
     )
-    down = app.propose_classification(
+    down = app.execute(
         am,
-        LOAN_NO,
-        grade=Grade.SUBSTANDARD,
-        sub_grade="substandard_1",
-        reason="本金逾期超过 90 天",
-        as_of=date(2025, 4, 30),
+        ProposeClassification(
+            loan_no=LOAN_NO,
+            grade=Grade.SUBSTANDARD,
+            sub_grade="substandard_1",
+            reason="本金逾期超过 90 天",
+            as_of=date(2025, 4, 30),
+        ),
     )
     before_approval = down.position
-    app.approve_classification(
-        rm, LOAN_NO, proposal_id=UUID(down.ids["proposal_id"]), reason="同意认定为次级类"
+    app.execute(
+        rm,
+        ApproveClassification(
+            loan_no=LOAN_NO, proposal_id=UUID(down.ids["proposal_id"]), reason="同意认定为次级类"
+        ),
     )
     registers.catch_up()
     changes = registers.rows(NAME, "changes")
@@ -219,16 +238,21 @@ def test_the_register_exports_with_chinese_headers_and_labels(
             overdue_interest=Decimal("0.00"),
         ),
     )
-    proposed = app.propose_classification(
+    proposed = app.execute(
         am,
-        LOAN_NO,
-        grade=Grade.SPECIAL_MENTION,
-        sub_grade=None,
-        reason="本金逾期",
-        as_of=date(2025, 3, 1),
+        ProposeClassification(
+            loan_no=LOAN_NO,
+            grade=Grade.SPECIAL_MENTION,
+            sub_grade=None,
+            reason="本金逾期",
+            as_of=date(2025, 3, 1),
+        ),
     )
-    app.approve_classification(
-        rm, LOAN_NO, proposal_id=UUID(proposed.ids["proposal_id"]), reason="同意"
+    app.execute(
+        rm,
+        ApproveClassification(
+            loan_no=LOAN_NO, proposal_id=UUID(proposed.ids["proposal_id"]), reason="同意"
+        ),
     )
     registers.catch_up()
     register = registers.register(NAME)

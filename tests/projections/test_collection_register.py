@@ -22,6 +22,7 @@ from uuid import UUID
 
 from openpyxl import load_workbook
 
+from archive.commands.classification import ApproveClassification, ProposeClassification
 from archive.commands.lifecycle import RecordOverdue, Settle
 from archive.core import CommandContext
 from domain.values import CollectionStepKind, Grade, WriteOffCriterion, loan_id_for
@@ -188,16 +189,21 @@ def test_a_written_off_loan_stays_while_recovery_continues_and_leaves_when_settl
     )
     app.execute(am, make_disbursement(LOAN_NO))
     _overdue(registers, plo, LOAN_NO, date(2025, 5, 10), 120, "300000.00")
-    proposed = app.propose_classification(
+    proposed = app.execute(
         am,
-        LOAN_NO,
-        grade=Grade.SUBSTANDARD,
-        sub_grade=None,
-        reason="逾期超过 90 天",
-        as_of=date(2025, 5, 10),
+        ProposeClassification(
+            loan_no=LOAN_NO,
+            grade=Grade.SUBSTANDARD,
+            sub_grade=None,
+            reason="逾期超过 90 天",
+            as_of=date(2025, 5, 10),
+        ),
     )
-    app.approve_classification(
-        rm, LOAN_NO, proposal_id=UUID(proposed.ids["proposal_id"]), reason="同意"
+    app.execute(
+        rm,
+        ApproveClassification(
+            loan_no=LOAN_NO, proposal_id=UUID(proposed.ids["proposal_id"]), reason="同意"
+        ),
     )
     app.hand_over(
         bh,

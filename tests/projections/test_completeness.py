@@ -20,6 +20,7 @@ from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
+from archive.commands.classification import ApproveClassification, ProposeClassification
 from archive.commands.inspections import RecordInspection
 from archive.commands.lifecycle import RecordOverdue
 from archive.commands.warnings import HandleWarning, RaiseWarning
@@ -377,17 +378,24 @@ def test_documents_brought_by_other_events_are_dated_by_those_events(
             overdue_interest=Decimal("3000.00"),
         ),
     )
-    proposed = app.propose_classification(
+    proposed = app.execute(
         am,
-        loan_no,
-        grade=Grade.SPECIAL_MENTION,
-        sub_grade="special_mention_1",
-        reason="本金逾期 20 天",
-        as_of=date(2025, 3, 1),
-        uploads=_uploads("classification_form"),
+        ProposeClassification(
+            loan_no=loan_no,
+            grade=Grade.SPECIAL_MENTION,
+            sub_grade="special_mention_1",
+            reason="本金逾期 20 天",
+            as_of=date(2025, 3, 1),
+        ),
+        _uploads("classification_form"),
     )
-    approved = app.approve_classification(
-        rm, loan_no, proposal_id=UUID(proposed.ids["proposal_id"]), reason="同意下调为关注类"
+    approved = app.execute(
+        rm,
+        ApproveClassification(
+            loan_no=loan_no,
+            proposal_id=UUID(proposed.ids["proposal_id"]),
+            reason="同意下调为关注类",
+        ),
     )
     raised = app.execute(
         plo,

@@ -9,6 +9,7 @@ from uuid import UUID
 
 from openpyxl import load_workbook
 
+from archive.commands.classification import ApproveClassification, ProposeClassification
 from archive.commands.inspections import RecordInspection
 from archive.commands.lifecycle import RecordOverdue, RecordRepayment
 from archive.commands.warnings import RaiseWarning
@@ -84,16 +85,21 @@ def test_the_ledger_follows_a_loan_through_arrears_downgrade_warning_and_handove
             overdue_interest=Decimal("3000.00"),
         ),
     )
-    proposal = app.propose_classification(
+    proposal = app.execute(
         am,
-        LOAN_NO,
-        grade=Grade.SPECIAL_MENTION,
-        sub_grade="special_mention_1",
-        reason="本金逾期 40 天",
-        as_of=date(2025, 3, 1),
+        ProposeClassification(
+            loan_no=LOAN_NO,
+            grade=Grade.SPECIAL_MENTION,
+            sub_grade="special_mention_1",
+            reason="本金逾期 40 天",
+            as_of=date(2025, 3, 1),
+        ),
     )
-    app.approve_classification(
-        rm, LOAN_NO, proposal_id=UUID(proposal.ids["proposal_id"]), reason="同意"
+    app.execute(
+        rm,
+        ApproveClassification(
+            loan_no=LOAN_NO, proposal_id=UUID(proposal.ids["proposal_id"]), reason="同意"
+        ),
     )
     app.execute(
         plo,

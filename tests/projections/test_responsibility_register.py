@@ -23,6 +23,7 @@ import pytest
 from openpyxl import load_workbook
 
 from archive.application import DossierArchive
+from archive.commands.classification import ApproveClassification, ProposeClassification
 from archive.commands.inspections import RecordInspection
 from archive.commands.lifecycle import RecordOverdue
 from archive.commands.warnings import HandleWarning, RaiseWarning
@@ -116,17 +117,22 @@ def story(registers: Registers, staff: dict[str, CommandContext]) -> dict[str, A
             overdue_interest=Decimal("3000.00"),
         ),
     )
-    done["proposed"] = app.propose_classification(
+    done["proposed"] = app.execute(
         am,
-        LOAN_NO,
-        grade=Grade.SUBSTANDARD,
-        sub_grade=None,
-        reason="本金逾期超过90天",
-        as_of=date(2025, 4, 20),
-        uploads=[make_upload("classification_form", "五级分类认定表 次级")],
+        ProposeClassification(
+            loan_no=LOAN_NO,
+            grade=Grade.SUBSTANDARD,
+            sub_grade=None,
+            reason="本金逾期超过90天",
+            as_of=date(2025, 4, 20),
+        ),
+        [make_upload("classification_form", "五级分类认定表 次级")],
     )
-    app.approve_classification(
-        rm, LOAN_NO, proposal_id=UUID(done["proposed"].ids["proposal_id"]), reason="同意"
+    app.execute(
+        rm,
+        ApproveClassification(
+            loan_no=LOAN_NO, proposal_id=UUID(done["proposed"].ids["proposal_id"]), reason="同意"
+        ),
     )
     raised = app.execute(
         plo,

@@ -19,6 +19,7 @@ from uuid import UUID
 import pytest
 
 from archive.commands.borrowing import ApproveBorrowing, CheckOut, RequestBorrowing, ReturnBorrowing
+from archive.commands.classification import ApproveClassification, ProposeClassification
 from archive.commands.inspections import RecordInspection
 from archive.commands.lifecycle import RecordOverdue
 from archive.commands.warnings import HandleWarning, RaiseWarning
@@ -250,16 +251,21 @@ def test_a_loan_91_days_overdue_still_graded_special_mention_must_be_reclassifie
     app = registers.app
     am, rm, plo = staff["account_manager"], staff["risk_manager"], staff["post_loan_officer"]
     app.execute(am, make_disbursement(LOAN_NO))
-    proposed = app.propose_classification(
+    proposed = app.execute(
         am,
-        LOAN_NO,
-        grade=Grade.SPECIAL_MENTION,
-        sub_grade=None,
-        reason="经营下滑",
-        as_of=date(2025, 4, 1),
+        ProposeClassification(
+            loan_no=LOAN_NO,
+            grade=Grade.SPECIAL_MENTION,
+            sub_grade=None,
+            reason="经营下滑",
+            as_of=date(2025, 4, 1),
+        ),
     )
-    app.approve_classification(
-        rm, LOAN_NO, proposal_id=UUID(proposed.ids["proposal_id"]), reason="同意"
+    app.execute(
+        rm,
+        ApproveClassification(
+            loan_no=LOAN_NO, proposal_id=UUID(proposed.ids["proposal_id"]), reason="同意"
+        ),
     )
     app.execute(
         plo,
@@ -282,13 +288,15 @@ def test_a_loan_91_days_overdue_still_graded_special_mention_must_be_reclassifie
     )
     assert of(registers, TaskKind.RECLASSIFICATION, date(2025, 4, 11)) == [reclassify]
     # Proposed as 次级, the task waits for the risk manager who acted on the loan.
-    app.propose_classification(
+    app.execute(
         am,
-        LOAN_NO,
-        grade=Grade.SUBSTANDARD,
-        sub_grade=None,
-        reason="逾期91天",
-        as_of=date(2025, 4, 12),
+        ProposeClassification(
+            loan_no=LOAN_NO,
+            grade=Grade.SUBSTANDARD,
+            sub_grade=None,
+            reason="逾期91天",
+            as_of=date(2025, 4, 12),
+        ),
     )
     assert of(registers, TaskKind.RECLASSIFICATION, date(2025, 4, 12)) == [
         Task(

@@ -21,6 +21,7 @@ from uuid import UUID
 
 from openpyxl import load_workbook
 
+from archive.commands.classification import ApproveClassification, ProposeClassification
 from archive.commands.lifecycle import RecordOverdue, RecordRepayment, Settle
 from archive.core import CommandContext
 from domain.values import CollectionStepKind, Grade, WriteOffCriterion, loan_id_for
@@ -60,19 +61,17 @@ def _downgrade(
             overdue_interest=Decimal("8000.00"),
         ),
     )
-    proposed = app.propose_classification(
+    proposed = app.execute(
         staff["account_manager"],
-        loan_no,
-        grade=grade,
-        sub_grade=None,
-        reason=f"逾期 {days} 天",
-        as_of=as_of,
+        ProposeClassification(
+            loan_no=loan_no, grade=grade, sub_grade=None, reason=f"逾期 {days} 天", as_of=as_of
+        ),
     )
-    app.approve_classification(
+    app.execute(
         staff["risk_manager"],
-        loan_no,
-        proposal_id=UUID(proposed.ids["proposal_id"]),
-        reason="同意",
+        ApproveClassification(
+            loan_no=loan_no, proposal_id=UUID(proposed.ids["proposal_id"]), reason="同意"
+        ),
     )
 
 
