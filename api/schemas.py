@@ -22,7 +22,6 @@ from domain.values import (
     AppealOutcome,
     BorrowerType,
     CollateralKind,
-    CollectionStepKind,
     Grade,
     Product,
     ResponsibilityFinding,
@@ -43,14 +42,6 @@ class Command(BaseModel):
         le=MAX_INT,
         description="optimistic concurrency: the version you last saw",
     )
-
-
-class CollectionStepCreate(Command):
-    kind: CollectionStepKind
-    taken_on: date
-    days_overdue: Annotated[int, Field(ge=0, le=36500)]
-    outcome: Text
-    promised_date: date | None = None
 
 
 class RestructuringCreate(Command):

@@ -85,6 +85,8 @@ Number = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9
 """An identifier chosen by the bank: a loan number (借据号), a collateral number (押品编号)."""
 Version = Annotated[int, Field(ge=1, le=MAX_INT)]
 """A version of a record, as a caller last saw it."""
+DaysOverdue = Annotated[int, Field(ge=0, le=36500)]
+"""How many days a loan is overdue (逾期天数)."""
 
 MONEY_PATTERN = r"^[0-9]{1,16}(\.[0-9]{1,2})?$"
 """An amount in 元 as a string: at most 16 digits before the point, two after."""

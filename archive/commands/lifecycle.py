@@ -12,7 +12,16 @@ from archive.commands import Command, LoanCommand, handles
 from archive.commands.custody import start_retention_on_close
 from archive.core import ArchiveCore, CommandContext, CommandResult, Work
 from archive.documents.ingest import Upload
-from archive.fields import ONE_LINE, Money, Number, PositiveMoney, Rate, Sentence, Short
+from archive.fields import (
+    ONE_LINE,
+    DaysOverdue,
+    Money,
+    Number,
+    PositiveMoney,
+    Rate,
+    Sentence,
+    Short,
+)
 from archive.receipts import BorrowerIndex
 from domain.authorization import Action
 from domain.dossier import Dossier
@@ -27,8 +36,6 @@ from domain.values import (
     Product,
     RepaymentMethod,
 )
-
-DaysOverdue = Annotated[int, Field(ge=0, le=36500)]
 
 
 class Disburse(Command):

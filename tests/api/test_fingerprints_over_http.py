@@ -205,6 +205,31 @@ CASES: list[tuple[str, str, dict[str, Any], list[Any], str]] = [
         "88da007f81055b349e7b26749b3a9df098399e716cb2beb5920b91b3aadf125f",
     ),
     (
+        "take_collection_step",
+        f"/loans/{LOAN}/collection-steps",
+        {
+            "kind": "phone_call",
+            "taken_on": "2025-05-03",
+            "days_overdue": 3,
+            "outcome": "承诺月底还款",
+            "promised_date": "2025-05-31",
+        },
+        [],
+        "3dd013f537d69077dfeeeacad994606d1ebe2b79df86307483fccf96824e8ac6",
+    ),
+    (
+        "take_collection_step_without_promise",
+        f"/loans/{LOAN}/collection-steps",
+        {
+            "kind": "notice_served",
+            "taken_on": "2025-06-01",
+            "days_overdue": 32,
+            "outcome": "借款人签收",
+        },
+        [],
+        "fbab320abf7c322011deae436b430a19dc8b50d8189499ebcde1e8215771374d",
+    ),
+    (
         "request_borrowing",
         f"/loans/{LOAN}/dossier/borrowings",
         {

@@ -32,6 +32,7 @@ from archive.commands.borrowing import (
     ReturnBorrowing,
 )
 from archive.commands.classification import ProposeClassification
+from archive.commands.collection import TakeCollectionStep
 from archive.commands.disposition import (
     ApproveDestruction,
     ComplianceApproveDestruction,
@@ -153,8 +154,15 @@ COMMANDS: list[tuple[str, Command]] = [
     ),
     (
         "taken_on",
-        lambda a, c, d, t: a.take_collection_step(
-            c, LOAN, kind=CollectionStepKind.PHONE_CALL, taken_on=d, days_overdue=1, outcome="承诺"
+        lambda a, c, d, t: a.execute(
+            c,
+            TakeCollectionStep(
+                loan_no=LOAN,
+                kind=CollectionStepKind.PHONE_CALL,
+                taken_on=d,
+                days_overdue=1,
+                outcome="承诺",
+            ),
         ),
     ),
     (

@@ -16,6 +16,7 @@ from uuid import UUID
 
 from archive.application import DossierArchive
 from archive.commands.classification import ApproveClassification, ProposeClassification
+from archive.commands.collection import TakeCollectionStep
 from archive.commands.inspections import RecordInspection
 from archive.commands.lifecycle import RecordOverdue, RecordRepayment, Settle
 from archive.commands.warnings import ClearWarning, HandleWarning, RaiseWarning
@@ -166,23 +167,27 @@ def test_a_loan_lives_from_disbursement_to_settlement_and_every_step_reads_back_
     )
 
     # 催收: a phone call, then a written notice with its signed receipt (回执).
-    app.take_collection_step(
+    app.execute(
         am,
-        LOAN_NO,
-        kind=CollectionStepKind.PHONE_CALL,
-        taken_on=date(2025, 3, 2),
-        days_overdue=41,
-        outcome="借款人承诺月底前还款",
-        promised_date=date(2025, 3, 31),
+        TakeCollectionStep(
+            loan_no=LOAN_NO,
+            kind=CollectionStepKind.PHONE_CALL,
+            taken_on=date(2025, 3, 2),
+            days_overdue=41,
+            outcome="借款人承诺月底前还款",
+            promised_date=date(2025, 3, 31),
+        ),
     )
-    app.take_collection_step(
+    app.execute(
         plo,
-        LOAN_NO,
-        kind=CollectionStepKind.NOTICE_SERVED,
-        taken_on=date(2025, 3, 10),
-        days_overdue=49,
-        outcome="通知书已送达，借款人签收",
-        uploads=[
+        TakeCollectionStep(
+            loan_no=LOAN_NO,
+            kind=CollectionStepKind.NOTICE_SERVED,
+            taken_on=date(2025, 3, 10),
+            days_overdue=49,
+            outcome="通知书已送达，借款人签收",
+        ),
+        [
             make_upload("collection_notice", "逾期催收通知书"),
             make_upload("collection_receipt", "催收通知书回执"),
         ],

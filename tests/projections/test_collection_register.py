@@ -23,6 +23,7 @@ from uuid import UUID
 from openpyxl import load_workbook
 
 from archive.commands.classification import ApproveClassification, ProposeClassification
+from archive.commands.collection import TakeCollectionStep
 from archive.commands.lifecycle import RecordOverdue, Settle
 from archive.core import CommandContext
 from domain.values import CollectionStepKind, Grade, WriteOffCriterion, loan_id_for
@@ -62,25 +63,29 @@ def test_a_loan_in_arrears_shows_its_steps_with_their_documents_and_leaves_once_
 
     # 35 days overdue as of 14 February; the account manager phones the next day.
     _overdue(registers, plo, LOAN_NO, date(2025, 2, 14), 35, "50000.00")
-    call = app.take_collection_step(
+    call = app.execute(
         am,
-        LOAN_NO,
-        kind=CollectionStepKind.PHONE_CALL,
-        taken_on=date(2025, 2, 15),
-        days_overdue=36,
-        outcome="借款人承诺月底前还款",
-        promised_date=date(2025, 2, 28),
+        TakeCollectionStep(
+            loan_no=LOAN_NO,
+            kind=CollectionStepKind.PHONE_CALL,
+            taken_on=date(2025, 2, 15),
+            days_overdue=36,
+            outcome="借款人承诺月底前还款",
+            promised_date=date(2025, 2, 28),
+        ),
     )
     # Still overdue on the 19th (40 days); the notice is served with its signed receipt.
     _overdue(registers, plo, LOAN_NO, date(2025, 2, 19), 40, "50000.00")
-    notice = app.take_collection_step(
+    notice = app.execute(
         plo,
-        LOAN_NO,
-        kind=CollectionStepKind.NOTICE_SERVED,
-        taken_on=date(2025, 2, 20),
-        days_overdue=41,
-        outcome="通知书已送达，借款人签收回执",
-        uploads=[
+        TakeCollectionStep(
+            loan_no=LOAN_NO,
+            kind=CollectionStepKind.NOTICE_SERVED,
+            taken_on=date(2025, 2, 20),
+            days_overdue=41,
+            outcome="通知书已送达，借款人签收回执",
+        ),
+        [
             make_upload("collection_notice", "逾期催收通知书 JJ2025011000201"),
             make_upload("collection_receipt", "催收通知书回执 JJ2025011000201"),
         ],
@@ -234,13 +239,15 @@ def test_a_written_off_loan_stays_while_recovery_continues_and_leaves_when_settl
     }
 
     # 账销案存: recovery goes on; even with the arrears recorded as nil the loan stays.
-    app.take_collection_step(
+    app.execute(
         staff["account_manager_2"],
-        LOAN_NO,
-        kind=CollectionStepKind.ENFORCEMENT,
-        taken_on=date(2025, 10, 15),
-        days_overdue=0,
-        outcome="申请恢复执行",
+        TakeCollectionStep(
+            loan_no=LOAN_NO,
+            kind=CollectionStepKind.ENFORCEMENT,
+            taken_on=date(2025, 10, 15),
+            days_overdue=0,
+            outcome="申请恢复执行",
+        ),
     )
     _overdue(registers, plo, LOAN_NO, date(2025, 10, 31), 0, "0.00")
     registers.catch_up()
@@ -266,14 +273,16 @@ def test_the_ledger_exports_with_chinese_headers_and_labels(
     am, plo = staff["account_manager"], staff["post_loan_officer"]
     app.execute(am, make_disbursement(LOAN_NO))
     _overdue(registers, plo, LOAN_NO, date(2025, 2, 14), 35, "50000.00")
-    app.take_collection_step(
+    app.execute(
         plo,
-        LOAN_NO,
-        kind=CollectionStepKind.NOTICE_SERVED,
-        taken_on=date(2025, 2, 15),
-        days_overdue=36,
-        outcome="已送达",
-        uploads=[make_upload("collection_notice", "逾期催收通知书")],
+        TakeCollectionStep(
+            loan_no=LOAN_NO,
+            kind=CollectionStepKind.NOTICE_SERVED,
+            taken_on=date(2025, 2, 15),
+            days_overdue=36,
+            outcome="已送达",
+        ),
+        [make_upload("collection_notice", "逾期催收通知书")],
     )
     registers.catch_up()
     specs = registers.register(NAME).specs()

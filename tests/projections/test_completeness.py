@@ -21,6 +21,7 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from archive.commands.classification import ApproveClassification, ProposeClassification
+from archive.commands.collection import TakeCollectionStep
 from archive.commands.inspections import RecordInspection
 from archive.commands.lifecycle import RecordOverdue
 from archive.commands.warnings import HandleWarning, RaiseWarning
@@ -259,24 +260,28 @@ def test_a_collection_notice_served_without_its_receipt_is_a_completeness_gap(
             overdue_interest=Decimal("3000.00"),
         ),
     )
-    app.take_collection_step(
+    app.execute(
         am,
-        loan_no,
-        kind=CollectionStepKind.PHONE_CALL,
-        taken_on=date(2025, 3, 1),
-        days_overdue=30,
-        outcome="借款人承诺月底前还款",
-        promised_date=date(2025, 3, 31),
+        TakeCollectionStep(
+            loan_no=loan_no,
+            kind=CollectionStepKind.PHONE_CALL,
+            taken_on=date(2025, 3, 1),
+            days_overdue=30,
+            outcome="借款人承诺月底前还款",
+            promised_date=date(2025, 3, 31),
+        ),
     )
-    app.take_collection_step(
+    app.execute(
         plo,
-        loan_no,
-        kind=CollectionStepKind.NOTICE_SERVED,
-        taken_on=date(2025, 3, 3),
-        days_overdue=32,
-        outcome="通知书已送达，回执未收回",
-        promised_date=None,
-        uploads=_uploads("collection_notice"),
+        TakeCollectionStep(
+            loan_no=loan_no,
+            kind=CollectionStepKind.NOTICE_SERVED,
+            taken_on=date(2025, 3, 3),
+            days_overdue=32,
+            outcome="通知书已送达，回执未收回",
+            promised_date=None,
+        ),
+        _uploads("collection_notice"),
     )
     registers.catch_up()
 
@@ -316,15 +321,17 @@ def test_a_collection_notice_served_without_its_receipt_is_a_completeness_gap(
             overdue_interest=Decimal("6000.00"),
         ),
     )
-    app.take_collection_step(
+    app.execute(
         plo,
-        loan_no,
-        kind=CollectionStepKind.ON_SITE_INVESTIGATION,
-        taken_on=date(2025, 4, 1),
-        days_overdue=61,
-        outcome="现场调查，收回催收通知书回执",
-        promised_date=None,
-        uploads=_uploads("collection_receipt"),
+        TakeCollectionStep(
+            loan_no=loan_no,
+            kind=CollectionStepKind.ON_SITE_INVESTIGATION,
+            taken_on=date(2025, 4, 1),
+            days_overdue=61,
+            outcome="现场调查，收回催收通知书回执",
+            promised_date=None,
+        ),
+        _uploads("collection_receipt"),
     )
     registers.catch_up()
     assert _of(registers, "gaps", loan_no) == []

@@ -10,6 +10,7 @@ from uuid import UUID
 from openpyxl import load_workbook
 
 from archive.commands.classification import ApproveClassification, ProposeClassification
+from archive.commands.collection import TakeCollectionStep
 from archive.commands.inspections import RecordInspection
 from archive.commands.lifecycle import RecordOverdue, RecordRepayment
 from archive.commands.warnings import RaiseWarning
@@ -111,14 +112,16 @@ def test_the_ledger_follows_a_loan_through_arrears_downgrade_warning_and_handove
             reason="他行逾期",
         ),
     )
-    app.take_collection_step(
+    app.execute(
         am,
-        LOAN_NO,
-        kind=CollectionStepKind.PHONE_CALL,
-        taken_on=date(2025, 3, 2),
-        days_overdue=41,
-        outcome="承诺月底还款",
-        promised_date=date(2025, 3, 31),
+        TakeCollectionStep(
+            loan_no=LOAN_NO,
+            kind=CollectionStepKind.PHONE_CALL,
+            taken_on=date(2025, 3, 2),
+            days_overdue=41,
+            outcome="承诺月底还款",
+            promised_date=date(2025, 3, 31),
+        ),
     )
     app.hand_over(
         bh,

@@ -24,6 +24,7 @@ from openpyxl import load_workbook
 
 from archive.application import DossierArchive
 from archive.commands.classification import ApproveClassification, ProposeClassification
+from archive.commands.collection import TakeCollectionStep
 from archive.commands.inspections import RecordInspection
 from archive.commands.lifecycle import RecordOverdue
 from archive.commands.warnings import HandleWarning, RaiseWarning
@@ -167,22 +168,26 @@ def story(registers: Registers, staff: dict[str, CommandContext]) -> dict[str, A
     done["granted"] = app.grant_role(
         CONSOLE, staff_no="account_manager", role=Role.POST_LOAN_OFFICER
     )
-    done["called"] = app.take_collection_step(
+    done["called"] = app.execute(
         am,
-        LOAN_NO,
-        kind=CollectionStepKind.PHONE_CALL,
-        taken_on=date(2025, 5, 5),
-        days_overdue=115,
-        outcome="借款人称资金紧张",
+        TakeCollectionStep(
+            loan_no=LOAN_NO,
+            kind=CollectionStepKind.PHONE_CALL,
+            taken_on=date(2025, 5, 5),
+            days_overdue=115,
+            outcome="借款人称资金紧张",
+        ),
     )
-    done["visited"] = app.take_collection_step(
+    done["visited"] = app.execute(
         am2,
-        LOAN_NO,
-        kind=CollectionStepKind.VISIT,
-        taken_on=date(2025, 5, 10),
-        days_overdue=120,
-        outcome="上门送达催收通知书",
-        uploads=[make_upload("collection_notice", "逾期催收通知书")],
+        TakeCollectionStep(
+            loan_no=LOAN_NO,
+            kind=CollectionStepKind.VISIT,
+            taken_on=date(2025, 5, 10),
+            days_overdue=120,
+            outcome="上门送达催收通知书",
+        ),
+        [make_upload("collection_notice", "逾期催收通知书")],
     )
     app.record_objection(
         am2, LOAN_NO, subject="移交前的贷后检查", text="接手时检查记录不全，移交前的责任不在本人"

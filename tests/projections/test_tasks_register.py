@@ -20,6 +20,7 @@ import pytest
 
 from archive.commands.borrowing import ApproveBorrowing, CheckOut, RequestBorrowing, ReturnBorrowing
 from archive.commands.classification import ApproveClassification, ProposeClassification
+from archive.commands.collection import TakeCollectionStep
 from archive.commands.inspections import RecordInspection
 from archive.commands.lifecycle import RecordOverdue
 from archive.commands.warnings import HandleWarning, RaiseWarning
@@ -348,13 +349,15 @@ def test_thirty_days_overdue_the_collection_notice_is_the_account_managers(
     assert of(registers, TaskKind.COLLECTION_STEP, date(2025, 3, 2)) == [
         Task(**{**vars(notice), "overdue": True})
     ]
-    app.take_collection_step(
+    app.execute(
         am,
-        LOAN_NO,
-        kind=CollectionStepKind.NOTICE_SERVED,
-        taken_on=date(2025, 3, 2),
-        days_overdue=31,
-        outcome="借款人签收催收通知书",
+        TakeCollectionStep(
+            loan_no=LOAN_NO,
+            kind=CollectionStepKind.NOTICE_SERVED,
+            taken_on=date(2025, 3, 2),
+            days_overdue=31,
+            outcome="借款人签收催收通知书",
+        ),
     )
     assert of(registers, TaskKind.COLLECTION_STEP, date(2025, 3, 3)) == []
 

@@ -22,6 +22,7 @@ from uuid import UUID
 from openpyxl import load_workbook
 
 from archive.commands.classification import ApproveClassification, ProposeClassification
+from archive.commands.collection import TakeCollectionStep
 from archive.commands.lifecycle import RecordOverdue, RecordRepayment, Settle
 from archive.core import CommandContext
 from domain.values import CollectionStepKind, Grade, WriteOffCriterion, loan_id_for
@@ -78,8 +79,11 @@ def _downgrade(
 def _step(
     registers: Registers, ctx: CommandContext, loan_no: str, kind: CollectionStepKind, on: date
 ) -> None:
-    registers.app.take_collection_step(
-        ctx, loan_no, kind=kind, taken_on=on, days_overdue=100, outcome=kind.zh
+    registers.app.execute(
+        ctx,
+        TakeCollectionStep(
+            loan_no=loan_no, kind=kind, taken_on=on, days_overdue=100, outcome=kind.zh
+        ),
     )
 
 
