@@ -27,7 +27,6 @@ from domain.values import (
     ResponsibilityFinding,
     ResponsibilityStage,
     Role,
-    WriteOffCriterion,
 )
 
 
@@ -42,37 +41,6 @@ class Command(BaseModel):
         le=MAX_INT,
         description="optimistic concurrency: the version you last saw",
     )
-
-
-class RestructuringCreate(Command):
-    restructured_on: date
-    new_maturity_date: date
-    new_interest_rate: Annotated[str, Field(min_length=1, max_length=32), ONE_LINE]
-    terms: Text
-    reason: Text
-
-
-class ExtensionCreate(Command):
-    approved_on: date
-    new_maturity_date: date
-    reason: Text
-
-
-class HandoverCreate(Command):
-    handed_over_on: date
-    receiving_no: Short = Field(description="staff number of the receiving account manager")
-    reason: Text
-
-
-class PreservationTransfer(Command):
-    transferred_on: date
-    reason: Text
-
-
-class WriteOffCreate(Command):
-    written_off_on: date
-    criterion: WriteOffCriterion
-    reason: Text
 
 
 class DeterminationCreate(Command):

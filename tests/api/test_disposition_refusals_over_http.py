@@ -19,6 +19,7 @@ import pytest
 
 from archive.commands.classification import ApproveClassification, ProposeClassification
 from archive.commands.lifecycle import RecordOverdue
+from archive.commands.workout import WriteOff
 from domain.values import AppraisalOpinion, Grade, HoldKind, TransferKind, WriteOffCriterion
 from tests.api.conftest import Api, disburse
 from tests.api.test_custody_over_http import ITEMS, compliance, refused
@@ -117,13 +118,15 @@ def test_a_written_off_loan_whose_recovery_continues_is_not_destroyed(api: Api) 
             loan_no=LOAN, proposal_id=UUID(proposal.ids["proposal_id"]), reason="同意"
         ),
     )
-    archive.write_off(
+    archive.execute(
         ctx(api, "BH001"),
-        LOAN,
-        written_off_on=date(2025, 12, 20),
-        criterion=WriteOffCriterion.BANKRUPTCY,
-        reason="借款人破产清算终结",
-        uploads=[make_upload("writeoff_evidence", "破产清算终结裁定书")],
+        WriteOff(
+            loan_no=LOAN,
+            written_off_on=date(2025, 12, 20),
+            criterion=WriteOffCriterion.BANKRUPTCY,
+            reason="借款人破产清算终结",
+        ),
+        [make_upload("writeoff_evidence", "破产清算终结裁定书")],
     )
     archive.clock = lambda: datetime(2126, 3, 1, 9, tzinfo=UTC)
     refused(api, "archhead", B, PROPOSE, 409, "destruction_recovery_continues")

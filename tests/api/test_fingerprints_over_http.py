@@ -230,6 +230,51 @@ CASES: list[tuple[str, str, dict[str, Any], list[Any], str]] = [
         "fbab320abf7c322011deae436b430a19dc8b50d8189499ebcde1e8215771374d",
     ),
     (
+        "restructure",
+        f"/loans/{LOAN}/restructurings",
+        {
+            "restructured_on": "2025-07-01",
+            "new_maturity_date": "2027-07-01",
+            "new_interest_rate": "3.85%",
+            "terms": "分24期还款",
+            "reason": "经营困难",
+        },
+        [],
+        "21082ac65b294ea93d77251c0cded456eb2b94f30d6ebc113e9cf65e1abc2232",
+    ),
+    (
+        "extend",
+        f"/loans/{LOAN}/extensions",
+        {
+            "approved_on": "2026-02-20",
+            "new_maturity_date": "2027-03-01",
+            "reason": "季节性回款延迟",
+        },
+        [],
+        "898249aaa88011217c0e58f35812cf7fd6a23409865ef01f7d18f1d96224b8ab",
+    ),
+    (
+        "hand_over",
+        f"/loans/{LOAN}/handovers",
+        {"handed_over_on": "2025-08-01", "receiving_no": "AM002", "reason": "岗位调整"},
+        [],
+        "547d8a424e126c8f898cc2a9c2dba1297fbe5148b76a0cfe987036427181d7e1",
+    ),
+    (
+        "transfer_to_asset_preservation",
+        f"/loans/{LOAN}/asset-preservation",
+        {"transferred_on": "2025-10-08", "reason": "转入不良"},
+        [],
+        "4eb151cd0af4d70d5f078312bef10a01d8ead7f7ab919a26cac660021032591e",
+    ),
+    (
+        "write_off",
+        f"/loans/{LOAN}/write-off",
+        {"written_off_on": "2026-06-30", "criterion": "bankruptcy", "reason": "破产清算终结"},
+        [],
+        "364b52bcdcbb459922b8f2ffa8a730e600dc847a2285b84697cdd82d55ad5328",
+    ),
+    (
         "request_borrowing",
         f"/loans/{LOAN}/dossier/borrowings",
         {

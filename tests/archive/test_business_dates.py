@@ -41,6 +41,13 @@ from archive.commands.disposition import (
 from archive.commands.inspections import RecordInspection
 from archive.commands.lifecycle import Disburse, RecordOverdue, RecordRepayment, Settle
 from archive.commands.warnings import ClearWarning, HandleWarning, RaiseWarning
+from archive.commands.workout import (
+    Extend,
+    HandOver,
+    Restructure,
+    TransferToAssetPreservation,
+    WriteOff,
+)
 from archive.config import ArchiveConfig
 from archive.core import SYSTEM_ID, CommandContext
 from domain.dates import HAPPENED, MAY_LIE_AHEAD
@@ -167,38 +174,52 @@ COMMANDS: list[tuple[str, Command]] = [
     ),
     (
         "restructured_on",
-        lambda a, c, d, t: a.restructure(
+        lambda a, c, d, t: a.execute(
             c,
-            LOAN,
-            restructured_on=d,
-            new_maturity_date=d + timedelta(730),
-            new_interest_rate="4.35%",
-            terms="分期",
-            reason="困难",
+            Restructure(
+                loan_no=LOAN,
+                restructured_on=d,
+                new_maturity_date=d + timedelta(730),
+                new_interest_rate="4.35%",
+                terms="分期",
+                reason="困难",
+            ),
         ),
     ),
     (
         "approved_on",
-        lambda a, c, d, t: a.extend(
-            c, LOAN, approved_on=d, new_maturity_date=d + timedelta(365), reason="展期"
+        lambda a, c, d, t: a.execute(
+            c,
+            Extend(
+                loan_no=LOAN, approved_on=d, new_maturity_date=d + timedelta(365), reason="展期"
+            ),
         ),
     ),
     (
         "handed_over_on",
-        lambda a, c, d, t: a.hand_over(
-            c, LOAN, handed_over_on=d, receiving_no="account_manager_2", reason="调岗"
+        lambda a, c, d, t: a.execute(
+            c,
+            HandOver(
+                loan_no=LOAN, handed_over_on=d, receiving_no="account_manager_2", reason="调岗"
+            ),
         ),
     ),
     (
         "transferred_on",
-        lambda a, c, d, t: a.transfer_to_asset_preservation(
-            c, LOAN, transferred_on=d, reason="不良"
+        lambda a, c, d, t: a.execute(
+            c, TransferToAssetPreservation(loan_no=LOAN, transferred_on=d, reason="不良")
         ),
     ),
     (
         "written_off_on",
-        lambda a, c, d, t: a.write_off(
-            c, LOAN, written_off_on=d, criterion=WriteOffCriterion.BANKRUPTCY, reason="破产"
+        lambda a, c, d, t: a.execute(
+            c,
+            WriteOff(
+                loan_no=LOAN,
+                written_off_on=d,
+                criterion=WriteOffCriterion.BANKRUPTCY,
+                reason="破产",
+            ),
         ),
     ),
     ("settled_on", lambda a, c, d, t: a.execute(c, Settle(loan_no=LOAN, settled_on=d))),

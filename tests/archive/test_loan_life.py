@@ -20,6 +20,7 @@ from archive.commands.collection import TakeCollectionStep
 from archive.commands.inspections import RecordInspection
 from archive.commands.lifecycle import RecordOverdue, RecordRepayment, Settle
 from archive.commands.warnings import ClearWarning, HandleWarning, RaiseWarning
+from archive.commands.workout import Restructure
 from archive.core import CommandContext, blob_key
 from domain.values import (
     CollectionStepKind,
@@ -194,15 +195,17 @@ def test_a_loan_lives_from_disbursement_to_settlement_and_every_step_reads_back_
     )
 
     # 重组, approved by the branch head; then the arrears are cured and the loan repaid.
-    app.restructure(
+    app.execute(
         bh,
-        LOAN_NO,
-        restructured_on=date(2025, 4, 10),
-        new_maturity_date=date(2026, 7, 10),
-        new_interest_rate="3.85%",
-        terms="延长还款期限，按季付息",
-        reason="经营暂时困难，第一还款来源可恢复",
-        uploads=[make_upload("restructuring_agreement", "贷款重组协议")],
+        Restructure(
+            loan_no=LOAN_NO,
+            restructured_on=date(2025, 4, 10),
+            new_maturity_date=date(2026, 7, 10),
+            new_interest_rate="3.85%",
+            terms="延长还款期限，按季付息",
+            reason="经营暂时困难，第一还款来源可恢复",
+        ),
+        [make_upload("restructuring_agreement", "贷款重组协议")],
     )
     app.execute(
         plo,

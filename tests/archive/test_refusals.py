@@ -20,6 +20,7 @@ from archive.application import DossierArchive
 from archive.commands.classification import ApproveClassification, ProposeClassification
 from archive.commands.inspections import RecordInspection
 from archive.commands.lifecycle import RecordOverdue, RecordRepayment, Settle
+from archive.commands.workout import Restructure
 from archive.config import ArchiveConfig
 from archive.core import SYSTEM_ID, CommandContext
 from archive.errors import DocumentRejectedError, DocumentTooLargeError, StaleVersionError
@@ -233,15 +234,17 @@ def test_a_role_not_allowed_to_act_is_refused(
     assert refused.value.context["allowed"] == ["account_manager"]
 
     with changes_nothing(app), pytest.raises(RoleNotPermittedError):
-        app.restructure(
+        app.execute(
             staff["account_manager"],
-            loan_no,
-            restructured_on=date(2025, 4, 10),
-            new_maturity_date=date(2026, 7, 10),
-            new_interest_rate="3.85%",
-            terms="延期",
-            reason="客户经理自行重组",
-            uploads=[make_upload("restructuring_agreement")],
+            Restructure(
+                loan_no=loan_no,
+                restructured_on=date(2025, 4, 10),
+                new_maturity_date=date(2026, 7, 10),
+                new_interest_rate="3.85%",
+                terms="延期",
+                reason="客户经理自行重组",
+            ),
+            [make_upload("restructuring_agreement")],
         )
 
 

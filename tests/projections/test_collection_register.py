@@ -25,6 +25,7 @@ from openpyxl import load_workbook
 from archive.commands.classification import ApproveClassification, ProposeClassification
 from archive.commands.collection import TakeCollectionStep
 from archive.commands.lifecycle import RecordOverdue, Settle
+from archive.commands.workout import HandOver, WriteOff
 from archive.core import CommandContext
 from domain.values import CollectionStepKind, Grade, WriteOffCriterion, loan_id_for
 from projections.export import to_csv, to_xlsx
@@ -210,20 +211,24 @@ def test_a_written_off_loan_stays_while_recovery_continues_and_leaves_when_settl
             loan_no=LOAN_NO, proposal_id=UUID(proposed.ids["proposal_id"]), reason="同意"
         ),
     )
-    app.hand_over(
+    app.execute(
         bh,
-        LOAN_NO,
-        handed_over_on=date(2025, 5, 20),
-        receiving_no="account_manager_2",
-        reason="调岗",
+        HandOver(
+            loan_no=LOAN_NO,
+            handed_over_on=date(2025, 5, 20),
+            receiving_no="account_manager_2",
+            reason="调岗",
+        ),
     )
-    app.write_off(
+    app.execute(
         bh,
-        LOAN_NO,
-        written_off_on=date(2025, 9, 30),
-        criterion=WriteOffCriterion.BANKRUPTCY,
-        reason="借款人破产清算终结",
-        uploads=[make_upload("writeoff_evidence", "破产清算终结裁定书")],
+        WriteOff(
+            loan_no=LOAN_NO,
+            written_off_on=date(2025, 9, 30),
+            criterion=WriteOffCriterion.BANKRUPTCY,
+            reason="借款人破产清算终结",
+        ),
+        [make_upload("writeoff_evidence", "破产清算终结裁定书")],
     )
     registers.catch_up()
     (row,) = registers.rows(NAME, "overdue_loans")

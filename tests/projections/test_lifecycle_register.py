@@ -14,6 +14,7 @@ from archive.commands.collection import TakeCollectionStep
 from archive.commands.inspections import RecordInspection
 from archive.commands.lifecycle import RecordOverdue, RecordRepayment
 from archive.commands.warnings import RaiseWarning
+from archive.commands.workout import HandOver
 from archive.core import CommandContext
 from domain.tasks import TaskKind
 from domain.values import CollectionStepKind, Grade, InspectionKind, WarningColour
@@ -123,12 +124,14 @@ def test_the_ledger_follows_a_loan_through_arrears_downgrade_warning_and_handove
             promised_date=date(2025, 3, 31),
         ),
     )
-    app.hand_over(
+    app.execute(
         bh,
-        LOAN_NO,
-        handed_over_on=date(2025, 3, 15),
-        receiving_no="account_manager_2",
-        reason="岗位调整",
+        HandOver(
+            loan_no=LOAN_NO,
+            handed_over_on=date(2025, 3, 15),
+            receiving_no="account_manager_2",
+            reason="岗位调整",
+        ),
     )
     registers.catch_up()
 

@@ -28,6 +28,7 @@ from archive.commands.collection import TakeCollectionStep
 from archive.commands.inspections import RecordInspection
 from archive.commands.lifecycle import RecordOverdue
 from archive.commands.warnings import HandleWarning, RaiseWarning
+from archive.commands.workout import HandOver
 from archive.core import SYSTEM_ID, CommandContext, CommandResult
 from domain.values import (
     AppealOutcome,
@@ -154,12 +155,14 @@ def story(registers: Registers, staff: dict[str, CommandContext]) -> dict[str, A
             measures="约谈实际控制人",
         ),
     )
-    done["handed_over"] = app.hand_over(
+    done["handed_over"] = app.execute(
         bh,
-        LOAN_NO,
-        handed_over_on=date(2025, 5, 1),
-        receiving_no="account_manager_2",
-        reason="调岗",
+        HandOver(
+            loan_no=LOAN_NO,
+            handed_over_on=date(2025, 5, 1),
+            receiving_no="account_manager_2",
+            reason="调岗",
+        ),
     )
     # The first account manager moves to the post-loan desk: one duty ends, another begins.
     done["revoked"] = app.revoke_role(

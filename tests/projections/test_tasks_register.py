@@ -24,6 +24,7 @@ from archive.commands.collection import TakeCollectionStep
 from archive.commands.inspections import RecordInspection
 from archive.commands.lifecycle import RecordOverdue
 from archive.commands.warnings import HandleWarning, RaiseWarning
+from archive.commands.workout import HandOver
 from archive.core import CommandContext
 from archive.rules import packaged_rules_text
 from domain.errors import DateInFutureError
@@ -129,12 +130,14 @@ def test_a_bbb_loan_not_inspected_for_a_month_after_its_first_inspection_is_over
     )
 
     # A handover moves the loan's tasks to the receiving account manager.
-    app.hand_over(
+    app.execute(
         staff["branch_head"],
-        LOAN_NO,
-        handed_over_on=date(2025, 2, 25),
-        receiving_no="account_manager_2",
-        reason="岗位调整",
+        HandOver(
+            loan_no=LOAN_NO,
+            handed_over_on=date(2025, 2, 25),
+            receiving_no="account_manager_2",
+            reason="岗位调整",
+        ),
     )
     (moved,) = of(registers, TaskKind.ROUTINE_INSPECTION, date(2025, 2, 26), branch=BRANCH)
     assert moved.owner_id == staff["account_manager_2"].staff_id

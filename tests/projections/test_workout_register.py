@@ -24,6 +24,7 @@ from openpyxl import load_workbook
 from archive.commands.classification import ApproveClassification, ProposeClassification
 from archive.commands.collection import TakeCollectionStep
 from archive.commands.lifecycle import RecordOverdue, RecordRepayment, Settle
+from archive.commands.workout import Restructure, TransferToAssetPreservation, WriteOff
 from archive.core import CommandContext
 from domain.values import CollectionStepKind, Grade, WriteOffCriterion, loan_id_for
 from projections.export import to_csv, to_xlsx
@@ -136,12 +137,12 @@ def test_a_loan_made_substandard_goes_to_preservation_then_is_written_off_and_re
     }
 
     # Handed to asset preservation: 保全.
-    app.transfer_to_asset_preservation(
+    app.execute(
         rm,
-        LOAN_NO,
-        transferred_on=date(2025, 7, 10),
-        reason="移交资产保全部门清收",
-        uploads=[make_upload("asset_preservation_transfer", "资产保全移交书")],
+        TransferToAssetPreservation(
+            loan_no=LOAN_NO, transferred_on=date(2025, 7, 10), reason="移交资产保全部门清收"
+        ),
+        [make_upload("asset_preservation_transfer", "资产保全移交书")],
     )
     app.execute(
         am,
@@ -163,13 +164,15 @@ def test_a_loan_made_substandard_goes_to_preservation_then_is_written_off_and_re
     before_write_off = app.recorder.max_notification_id()
 
     # Written off on the borrower's bankruptcy: 核销, and it stays (账销案存).
-    app.write_off(
+    app.execute(
         bh,
-        LOAN_NO,
-        written_off_on=date(2025, 12, 20),
-        criterion=WriteOffCriterion.BANKRUPTCY,
-        reason="借款人破产清算终结",
-        uploads=[make_upload("writeoff_evidence", "破产清算终结裁定书")],
+        WriteOff(
+            loan_no=LOAN_NO,
+            written_off_on=date(2025, 12, 20),
+            criterion=WriteOffCriterion.BANKRUPTCY,
+            reason="借款人破产清算终结",
+        ),
+        [make_upload("writeoff_evidence", "破产清算终结裁定书")],
     )
     # Recovery continues: money comes in; enforcement goes on, and the route stays 核销.
     app.execute(
@@ -265,25 +268,29 @@ def test_the_route_follows_the_latest_disposal_action_and_the_summary_counts_eve
 
     # A non-performing loan restructured: 盘活. A 关注 loan restructured is no NPL at all.
     _downgrade(registers, staff, revived, Grade.DOUBTFUL, as_of=date(2025, 11, 1), days=280)
-    app.restructure(
+    app.execute(
         bh,
-        revived,
-        restructured_on=date(2025, 11, 20),
-        new_maturity_date=date(2027, 11, 20),
-        new_interest_rate="4.10%",
-        terms="展期两年，按月还本付息",
-        reason="企业经营恢复，第一还款来源可期",
-        uploads=[make_upload("restructuring_agreement", "贷款重组协议")],
+        Restructure(
+            loan_no=revived,
+            restructured_on=date(2025, 11, 20),
+            new_maturity_date=date(2027, 11, 20),
+            new_interest_rate="4.10%",
+            terms="展期两年，按月还本付息",
+            reason="企业经营恢复，第一还款来源可期",
+        ),
+        [make_upload("restructuring_agreement", "贷款重组协议")],
     )
     _downgrade(registers, staff, watched, Grade.SPECIAL_MENTION, as_of=date(2025, 3, 1), days=30)
-    app.restructure(
+    app.execute(
         bh,
-        watched,
-        restructured_on=date(2025, 3, 20),
-        new_maturity_date=date(2026, 9, 20),
-        new_interest_rate="3.85%",
-        terms="延长还款期限",
-        reason="暂时性困难",
+        Restructure(
+            loan_no=watched,
+            restructured_on=date(2025, 3, 20),
+            new_maturity_date=date(2026, 9, 20),
+            new_interest_rate="3.85%",
+            terms="延长还款期限",
+            reason="暂时性困难",
+        ),
     )
 
     # A non-performing loan repaid in full and settled leaves the register.
@@ -340,8 +347,11 @@ def test_the_register_exports_with_chinese_headers_and_labels(
 ) -> None:
     _disburse(registers, staff["account_manager"], LOAN_NO)
     _downgrade(registers, staff, LOAN_NO, Grade.SUBSTANDARD, as_of=date(2025, 6, 30), days=95)
-    registers.app.transfer_to_asset_preservation(
-        staff["risk_manager"], LOAN_NO, transferred_on=date(2025, 7, 10), reason="移交资产保全"
+    registers.app.execute(
+        staff["risk_manager"],
+        TransferToAssetPreservation(
+            loan_no=LOAN_NO, transferred_on=date(2025, 7, 10), reason="移交资产保全"
+        ),
     )
     registers.catch_up()
     columns = registers.register(NAME).specs()["npl_loans"].exported()
