@@ -19,13 +19,10 @@ from domain.dossier import Dossier
 from domain.loan import Loan
 from domain.staff import Staff
 from domain.values import (
-    AppealOutcome,
     BorrowerType,
     CollateralKind,
     Grade,
     Product,
-    ResponsibilityFinding,
-    ResponsibilityStage,
     Role,
 )
 
@@ -41,29 +38,6 @@ class Command(BaseModel):
         le=MAX_INT,
         description="optimistic concurrency: the version you last saw",
     )
-
-
-class DeterminationCreate(Command):
-    person_no: Short
-    stage: ResponsibilityStage
-    finding: ResponsibilityFinding
-    sanction: Annotated[str, Field(max_length=500), MULTILINE] = ""
-    reason: Text
-
-
-class AppealCreate(Command):
-    reason: Text
-
-
-class AppealDecision(Command):
-    outcome: AppealOutcome
-    finding: ResponsibilityFinding | None = None
-    reason: Text
-
-
-class ObjectionCreate(Command):
-    subject: Short
-    text: Text
 
 
 class SupplementCreate(Command):

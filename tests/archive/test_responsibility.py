@@ -12,6 +12,7 @@ import pytest
 
 from archive.application import DossierArchive
 from archive.commands.lifecycle import RecordOverdue
+from archive.commands.responsibility import DetermineResponsibility
 from archive.core import CommandContext
 from archive.rules import packaged_rules_text
 from domain.errors import InvalidTransitionError
@@ -29,14 +30,16 @@ def days_later(app: DossierArchive, days: int) -> None:
 
 
 def determine(app: DossierArchive, auditor: CommandContext) -> object:
-    return app.determine_responsibility(
+    return app.execute(
         auditor,
-        LOAN_NO,
-        person_no="account_manager",
-        stage=ResponsibilityStage.COLLECTION,
-        finding=ResponsibilityFinding.SECONDARY,
-        sanction="",
-        reason="逾期后未按期上门催收",
+        DetermineResponsibility(
+            loan_no=LOAN_NO,
+            person_no="account_manager",
+            stage=ResponsibilityStage.COLLECTION,
+            finding=ResponsibilityFinding.SECONDARY,
+            sanction="",
+            reason="逾期后未按期上门催收",
+        ),
     )
 
 

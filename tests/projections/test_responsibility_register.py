@@ -27,6 +27,12 @@ from archive.commands.classification import ApproveClassification, ProposeClassi
 from archive.commands.collection import TakeCollectionStep
 from archive.commands.inspections import RecordInspection
 from archive.commands.lifecycle import RecordOverdue
+from archive.commands.responsibility import (
+    AppealResponsibility,
+    DecideAppeal,
+    DetermineResponsibility,
+    RecordObjection,
+)
 from archive.commands.warnings import HandleWarning, RaiseWarning
 from archive.commands.workout import HandOver
 from archive.core import SYSTEM_ID, CommandContext, CommandResult
@@ -192,34 +198,46 @@ def story(registers: Registers, staff: dict[str, CommandContext]) -> dict[str, A
         ),
         [make_upload("collection_notice", "逾期催收通知书")],
     )
-    app.record_objection(
-        am2, LOAN_NO, subject="移交前的贷后检查", text="接手时检查记录不全，移交前的责任不在本人"
+    app.execute(
+        am2,
+        RecordObjection(
+            loan_no=LOAN_NO,
+            subject="移交前的贷后检查",
+            text="接手时检查记录不全，移交前的责任不在本人",
+        ),
     )
-    determined = app.determine_responsibility(
+    determined = app.execute(
         auditor,
-        LOAN_NO,
-        person_no="account_manager",
-        stage=ResponsibilityStage.POST_LOAN,
-        finding=ResponsibilityFinding.MAIN,
-        sanction="通报批评",
-        reason="首次检查未发现资金挪用",
-        uploads=[make_upload("responsibility_determination", "不良贷款责任认定书")],
+        DetermineResponsibility(
+            loan_no=LOAN_NO,
+            person_no="account_manager",
+            stage=ResponsibilityStage.POST_LOAN,
+            finding=ResponsibilityFinding.MAIN,
+            sanction="通报批评",
+            reason="首次检查未发现资金挪用",
+        ),
+        [make_upload("responsibility_determination", "不良贷款责任认定书")],
     )
     determination_id = UUID(determined.ids["determination_id"])
-    app.appeal_responsibility(
-        am, LOAN_NO, determination_id=determination_id, reason="已按规定完成首次检查"
+    app.execute(
+        am,
+        AppealResponsibility(
+            loan_no=LOAN_NO, determination_id=determination_id, reason="已按规定完成首次检查"
+        ),
     )
     _result, token = app.enrol_staff(
         CONSOLE, staff_no="auditor_2", name="钱进", branch="上海分行", roles=[Role.AUDITOR]
     )
     assert token is not None
-    app.decide_appeal(
+    app.execute(
         CommandContext(app.authenticate(token.token)),
-        LOAN_NO,
-        determination_id=determination_id,
-        outcome=AppealOutcome.UPHELD,
-        finding=None,
-        reason="维持原认定",
+        DecideAppeal(
+            loan_no=LOAN_NO,
+            determination_id=determination_id,
+            outcome=AppealOutcome.UPHELD,
+            finding=None,
+            reason="维持原认定",
+        ),
     )
     registers.catch_up()
     return done
