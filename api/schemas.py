@@ -9,22 +9,15 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.fields import MAX_INT, MULTILINE, ONE_LINE
+from api.fields import MAX_INT, ONE_LINE
 from archive.commands.integrity import DossierFixity
 from archive.core import CommandResult
-from archive.fields import Code, Number, PositiveMoney, Sentence, Short, Text
 from archive.reading import RecordedEvent
 from domain.collateral import Collateral
 from domain.dossier import Dossier
 from domain.loan import Loan
 from domain.staff import Staff
-from domain.values import (
-    BorrowerType,
-    CollateralKind,
-    Grade,
-    Product,
-    Role,
-)
+from domain.values import BorrowerType, CollateralKind, Grade, Product, Role
 
 
 class Command(BaseModel):
@@ -42,82 +35,6 @@ class Command(BaseModel):
 
 class SupplementCreate(Command):
     stage: Annotated[str, Field(min_length=1, max_length=32), ONE_LINE] = "other"
-
-
-class CollateralCreate(Command):
-    collateral_no: Number = Field(description="the collateral's number on this loan (押品编号)")
-    kind: CollateralKind
-    description: Annotated[str, Field(min_length=1, max_length=500), MULTILINE]
-    owner_name: Short
-    appraised_value: PositiveMoney
-    appraised_on: date
-    registration_no: Annotated[str, Field(max_length=64), ONE_LINE] = Field(
-        default="", description="抵押登记证明号; empty until the security is registered"
-    )
-    registered_on: date
-
-
-Custodians = Annotated[
-    list[Short],
-    Field(
-        max_length=10,
-        description="staff numbers of the two archivists present (两名保管人工号), you among them",
-    ),
-]
-
-
-class CertificateLodging(Command):
-    certificate_no: Code
-    lodged_on: date
-    custodian_nos: Custodians
-
-
-class CertificateTakeOut(Command):
-    taken_out_on: date
-    purpose: Sentence
-    custodian_nos: Custodians
-
-
-class CertificateReturn(Command):
-    returned_on: date
-    custodian_nos: Custodians
-
-
-class CollateralRevaluation(Command):
-    revalued_on: date
-    value: PositiveMoney
-
-
-class InsuranceRenewal(Command):
-    policy_no: Code
-    insurer: Short
-    expires_on: date
-
-
-class InsuranceLapse(Command):
-    lapsed_on: date
-
-
-class CollateralRelease(Command):
-    released_on: date
-    reason: Text
-
-
-class StaffCreate(Command):
-    staff_no: Annotated[
-        str, Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9._-]+$"), ONE_LINE
-    ]
-    name: Short
-    branch: Short
-    roles: list[Role] = Field(default_factory=list)
-
-
-class RoleGrant(Command):
-    role: Role
-
-
-class RoleRevocation(Command):
-    reason: Text
 
 
 # --------------------------------------------------------------------------- out

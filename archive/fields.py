@@ -1,10 +1,9 @@
-"""The types of what a command may carry: free text and bounded integers, defined once.
+"""The types of what a command may carry: free text, bounded integers and amounts, defined once.
 
 Every string a person types into a command is one line (:data:`ONE_LINE`: names, numbers,
 references) or may span lines (:data:`MULTILINE`: findings, reasons, measures); both refuse
 control characters, naming the field (the rule: :mod:`domain.text`). Every integer a request may
-send to a store is bounded by :data:`MAX_INT`, which both stores hold. An amount is in 元, with
-at most two decimals (:data:`Money`). The commands
+send to a store is bounded by :data:`MAX_INT`, which both stores hold. The commands
 (archive/commands/) and the API's other request models (api/schemas.py) use these; the API's
 own types of queries and headers build on them (api/fields.py).
 """
@@ -106,8 +105,8 @@ def _money(minimum: dict[str, int]) -> WithJsonSchema:
 
 
 Money = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=2), _money({"minimum": 0})]
-"""An amount in 元, zero or more."""
+"""An amount in 元, zero or more: sent as a number or (better) a string of digits."""
 PositiveMoney = Annotated[
     Decimal, Field(gt=0, max_digits=18, decimal_places=2), _money({"exclusiveMinimum": 0})
 ]
-"""An amount in 元, more than zero."""
+"""An amount in 元 above zero: a principal, a collateral's value."""

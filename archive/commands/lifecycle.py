@@ -9,8 +9,13 @@ from typing import Annotated, Any, ClassVar
 from pydantic import Field
 
 from archive.commands import Command, LoanCommand, handles
-from archive.commands.custody import start_retention_on_close
-from archive.core import ArchiveCore, CommandContext, CommandResult, Work
+from archive.core import (
+    ArchiveCore,
+    CommandContext,
+    CommandResult,
+    Work,
+    start_retention_on_close,
+)
 from archive.documents.ingest import Upload
 from archive.fields import (
     ONE_LINE,
@@ -38,9 +43,9 @@ from domain.values import (
 )
 
 
+# A disbursement (放款): the loan's facts, and who investigated, reviewed and approved it. (A
+# comment, not a docstring: the OpenAPI's DisbursementCreate has never had a description.)
 class Disburse(Command):
-    """A disbursement (放款): the loan's facts, and who investigated, reviewed and approved it."""
-
     action = Action.DISBURSE
     # The people are named in a request as ``investigator``, ``origination_reviewer`` and
     # ``approver``; the fingerprint has always called them by their ``_no`` names, and left out

@@ -8,8 +8,7 @@ from datetime import date
 from pydantic import Field
 
 from archive.commands import LoanCommand, handles
-from archive.commands.custody import start_retention_on_close
-from archive.core import ArchiveCore, CommandContext, CommandResult
+from archive.core import ArchiveCore, CommandContext, CommandResult, start_retention_on_close
 from archive.documents.ingest import Upload
 from archive.fields import Rate, Short, Text
 from domain.authorization import Action

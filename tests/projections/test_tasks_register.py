@@ -21,6 +21,7 @@ import pytest
 from archive.commands.borrowing import ApproveBorrowing, CheckOut, RequestBorrowing, ReturnBorrowing
 from archive.commands.classification import ApproveClassification, ProposeClassification
 from archive.commands.collection import TakeCollectionStep
+from archive.commands.custody import ListTransfer
 from archive.commands.inspections import RecordInspection
 from archive.commands.lifecycle import RecordOverdue
 from archive.commands.warnings import HandleWarning, RaiseWarning
@@ -381,12 +382,14 @@ def test_contract_originals_are_due_three_working_days_after_signing(
     assert of(registers, TaskKind.ORIGINALS_TRANSFER, date(2025, 1, 16)) == [
         Task(**{**vars(originals), "overdue": True})
     ]
-    app.list_transfer(
+    app.execute(
         am,
-        LOAN_NO,
-        kind=TransferKind.ORIGINALS,
-        items=[{"doc_type": "loan_contract", "title": "借款合同", "pages": 3}],
-        listed_on=date(2025, 1, 16),
+        ListTransfer(
+            loan_no=LOAN_NO,
+            kind=TransferKind.ORIGINALS,
+            items=[{"doc_type": "loan_contract", "title": "借款合同", "pages": 3}],
+            listed_on=date(2025, 1, 16),
+        ),
     )
     assert of(registers, TaskKind.ORIGINALS_TRANSFER, date(2025, 1, 16)) == []
 
