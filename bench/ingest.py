@@ -63,7 +63,7 @@ from rich.table import Table
 import archive.documents.ingest
 from archive.application import DossierArchive
 from archive.commands.inspections import RecordInspection
-from archive.commands.lifecycle import Disbursement
+from archive.commands.lifecycle import Disburse
 from archive.commands.staff import EnrolStaff
 from archive.config import ArchiveConfig
 from archive.core import SYSTEM_ID, CommandContext
@@ -387,7 +387,7 @@ class Bench:
 
     def disburse(self, i: int) -> None:
         loan_no = f"BN{i:010d}"
-        facts = Disbursement(
+        facts = Disburse(
             loan_no=loan_no,
             borrower_id=f"91330523MA2B{i:06d}",
             borrower_name=f"云溪恒盛机械制造有限公司（{i}）",
@@ -403,7 +403,7 @@ class Bench:
             branch="城东支行",
             purpose="购买钢材等原材料",
         )
-        self.app.disburse(self.manager, facts)
+        self.app.execute(self.manager, facts)
         self.loans.append(loan_no)
 
     def inspect(

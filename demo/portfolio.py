@@ -168,9 +168,6 @@ def _send(
     uploads: list[Upload],
     ctx: CommandContext,
 ) -> CommandResult:
-    if step.command == "disburse":
-        parties = {k: v for k, v in step.kwargs.items() if k != "facts"}
-        return archive.disburse(ctx, step.kwargs["facts"], uploads, **parties)
     typed = command_named(step.command)
     if typed is not None:
         done = archive.execute(

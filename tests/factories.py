@@ -153,12 +153,13 @@ def make_upload(
 
 
 def make_disbursement(loan_no: str | None = None, **overrides: Any) -> Any:
-    """The facts of a typical corporate working-capital disbursement (an ``archive`` value)."""
-    from archive.commands.lifecycle import Disbursement
+    """A typical corporate working-capital disbursement: the ``Disburse`` command (override any
+    field, the people who investigated, reviewed and approved it among them)."""
+    from archive.commands.lifecycle import Disburse
 
     facts = _corporate_loan(loan_no)
     facts.update(overrides)
-    return Disbursement(**facts)
+    return Disburse(**facts)
 
 
 def make_staff(app: Any) -> dict[str, Any]:

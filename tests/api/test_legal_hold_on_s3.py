@@ -48,7 +48,7 @@ def test_dossier_holds_are_mirrored_as_s3_legal_holds(
             ).token
             assert token is not None
             people[no] = CommandContext(archive.authenticate(token.token))
-        result = archive.disburse(
+        result = archive.execute(
             people["am"], make_disbursement("JJ-S3-HOLD"), [make_upload("loan_contract")]
         )
         dossier = archive.dossier_of(archive.loan("JJ-S3-HOLD"))

@@ -60,7 +60,7 @@ def test_documents_filed_through_the_service_are_encrypted_objects_in_s3(
         assert archivist is not None
         from archive.documents.ingest import from_bytes
 
-        result = archive.disburse(
+        result = archive.execute(
             CommandContext(archive.authenticate(am.token)),
             make_disbursement("JJ-S3-1"),
             [from_bytes("loan_contract", "contract.pdf", plain)],

@@ -131,7 +131,7 @@ def counters(store_env: dict[str, str]) -> Iterator[Application[UUID]]:
 # ------------------------------------------------------------------------------------- helpers
 def disburse(app: DossierArchive, staff: dict[str, CommandContext], loans: int) -> None:
     for _ in range(loans):
-        app.disburse(staff["account_manager"], make_disbursement())
+        app.execute(staff["account_manager"], make_disbursement())
 
 
 def count_events(app: Application[UUID], events: int) -> None:
