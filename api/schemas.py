@@ -7,53 +7,17 @@ from decimal import Decimal
 from typing import Annotated, Any
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
+from pydantic import BaseModel, ConfigDict, Field
 
-from api.fields import MAX_INT, MULTILINE, ONE_LINE
+from api.fields import MAX_INT, ONE_LINE
 from archive.commands.integrity import DossierFixity
 from archive.core import CommandResult
-from archive.fields import Code, Number, Sentence, Short, Text
 from archive.reading import RecordedEvent
 from domain.collateral import Collateral
 from domain.dossier import Dossier
 from domain.loan import Loan
 from domain.staff import Staff
-from domain.values import (
-    AppealOutcome,
-    BorrowerType,
-    CollateralKind,
-    CollectionStepKind,
-    Grade,
-    GuaranteeType,
-    Product,
-    RepaymentMethod,
-    ResponsibilityFinding,
-    ResponsibilityStage,
-    Role,
-    WriteOffCriterion,
-)
-
-MONEY_PATTERN = r"^[0-9]{1,16}(\.[0-9]{1,2})?$"
-"""An amount in 元 as a string: at most 16 digits before the point, two after."""
-
-
-def _money(minimum: dict[str, int]) -> WithJsonSchema:
-    """The OpenAPI of an amount: a number, or a string of digits (the form to prefer)."""
-    return WithJsonSchema(
-        {
-            "anyOf": [
-                {"type": "number", **minimum},
-                {"type": "string", "pattern": MONEY_PATTERN},
-            ],
-            "description": '元, at most two decimals, e.g. "1000000.00"',
-        }
-    )
-
-
-Money = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=2), _money({"minimum": 0})]
-PositiveMoney = Annotated[
-    Decimal, Field(gt=0, max_digits=18, decimal_places=2), _money({"exclusiveMinimum": 0})
-]
+from domain.values import BorrowerType, CollateralKind, Grade, Product, Role
 
 
 class Command(BaseModel):
@@ -69,206 +33,8 @@ class Command(BaseModel):
     )
 
 
-class DisbursementCreate(Command):
-    loan_no: Number
-    borrower_id: Short
-    borrower_name: Short
-    borrower_type: BorrowerType
-    borrower_rating: Annotated[str, Field(min_length=1, max_length=8), ONE_LINE]
-    product: Product
-    principal: PositiveMoney
-    interest_rate: Annotated[str, Field(min_length=1, max_length=32), ONE_LINE]
-    value_date: date
-    maturity_date: date
-    repayment_method: RepaymentMethod
-    guarantee_type: GuaranteeType
-    branch: Short
-    purpose: Sentence
-    investigator: Short | None = Field(
-        default=None,
-        description="staff number of who investigated the loan (调查人); you, if not given",
-    )
-    origination_reviewer: Short | None = Field(
-        default=None, description="staff number of who reviewed the loan (审查人)"
-    )
-    approver: Short | None = Field(
-        default=None,
-        description="staff number of who approved the loan (审批人): a branch head or risk manager",
-    )
-
-
-ORIGINATION_PARTIES = frozenset({"investigator", "origination_reviewer", "approver"})
-"""The fields of :class:`DisbursementCreate` that name people rather than state facts."""
-
-
-class RepaymentCreate(Command):
-    paid_on: date
-    principal: Money
-    interest: Money
-
-
-class OverdueCreate(Command):
-    as_of: date
-    days_overdue: Annotated[int, Field(ge=0, le=36500)]
-    overdue_principal: Money
-    overdue_interest: Money
-
-
-class ProposalCreate(Command):
-    grade: Grade
-    sub_grade: Annotated[str, Field(max_length=64), ONE_LINE] | None = None
-    reason: Text
-    as_of: date
-
-
-class Decision(Command):
-    reason: Text
-
-
-class CollectionStepCreate(Command):
-    kind: CollectionStepKind
-    taken_on: date
-    days_overdue: Annotated[int, Field(ge=0, le=36500)]
-    outcome: Text
-    promised_date: date | None = None
-
-
-class RestructuringCreate(Command):
-    restructured_on: date
-    new_maturity_date: date
-    new_interest_rate: Annotated[str, Field(min_length=1, max_length=32), ONE_LINE]
-    terms: Text
-    reason: Text
-
-
-class ExtensionCreate(Command):
-    approved_on: date
-    new_maturity_date: date
-    reason: Text
-
-
-class HandoverCreate(Command):
-    handed_over_on: date
-    receiving_no: Short = Field(description="staff number of the receiving account manager")
-    reason: Text
-
-
-class PreservationTransfer(Command):
-    transferred_on: date
-    reason: Text
-
-
-class WriteOffCreate(Command):
-    written_off_on: date
-    criterion: WriteOffCriterion
-    reason: Text
-
-
-class SettlementCreate(Command):
-    settled_on: date
-
-
-class DeterminationCreate(Command):
-    person_no: Short
-    stage: ResponsibilityStage
-    finding: ResponsibilityFinding
-    sanction: Annotated[str, Field(max_length=500), MULTILINE] = ""
-    reason: Text
-
-
-class AppealCreate(Command):
-    reason: Text
-
-
-class AppealDecision(Command):
-    outcome: AppealOutcome
-    finding: ResponsibilityFinding | None = None
-    reason: Text
-
-
-class ObjectionCreate(Command):
-    subject: Short
-    text: Text
-
-
 class SupplementCreate(Command):
     stage: Annotated[str, Field(min_length=1, max_length=32), ONE_LINE] = "other"
-
-
-class CollateralCreate(Command):
-    collateral_no: Number = Field(description="the collateral's number on this loan (押品编号)")
-    kind: CollateralKind
-    description: Annotated[str, Field(min_length=1, max_length=500), MULTILINE]
-    owner_name: Short
-    appraised_value: PositiveMoney
-    appraised_on: date
-    registration_no: Annotated[str, Field(max_length=64), ONE_LINE] = Field(
-        default="", description="抵押登记证明号; empty until the security is registered"
-    )
-    registered_on: date
-
-
-Custodians = Annotated[
-    list[Short],
-    Field(
-        max_length=10,
-        description="staff numbers of the two archivists present (两名保管人工号), you among them",
-    ),
-]
-
-
-class CertificateLodging(Command):
-    certificate_no: Code
-    lodged_on: date
-    custodian_nos: Custodians
-
-
-class CertificateTakeOut(Command):
-    taken_out_on: date
-    purpose: Sentence
-    custodian_nos: Custodians
-
-
-class CertificateReturn(Command):
-    returned_on: date
-    custodian_nos: Custodians
-
-
-class CollateralRevaluation(Command):
-    revalued_on: date
-    value: PositiveMoney
-
-
-class InsuranceRenewal(Command):
-    policy_no: Code
-    insurer: Short
-    expires_on: date
-
-
-class InsuranceLapse(Command):
-    lapsed_on: date
-
-
-class CollateralRelease(Command):
-    released_on: date
-    reason: Text
-
-
-class StaffCreate(Command):
-    staff_no: Annotated[
-        str, Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9._-]+$"), ONE_LINE
-    ]
-    name: Short
-    branch: Short
-    roles: list[Role] = Field(default_factory=list)
-
-
-class RoleGrant(Command):
-    role: Role
-
-
-class RoleRevocation(Command):
-    reason: Text
 
 
 # --------------------------------------------------------------------------- out

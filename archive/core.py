@@ -23,7 +23,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, BinaryIO, TypeVar, cast
-from uuid import UUID, uuid5
+from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from eventsourcing.application import AggregateNotFoundError, Application
@@ -47,6 +47,7 @@ from domain.authorization import Action, choose_role
 from domain.borrowing import Borrowing
 from domain.collateral import Collateral
 from domain.dates import HAPPENED, check_happened
+from domain.display import person
 from domain.disposition import DestructionBatch
 from domain.dossier import Dossier
 from domain.errors import InvalidInputError, NotFoundError
@@ -55,7 +56,8 @@ from domain.rules import RuleSet, RulesInForce, parse_adopted, shipped_rules
 from domain.scope import OWN_BEHALF, Reaching, RowScope, mode_of
 from domain.staff import Staff
 from domain.topics import stored_topics
-from domain.values import NAMESPACE, Actor, DocumentRef, Party, Role, dossier_id_for
+from domain.values import SYSTEM_ID as SYSTEM_ID  # the console operator, named here before
+from domain.values import Actor, DocumentRef, Party, Role, dossier_id_for
 from storage.blobs import BlobStore
 from storage.envelope import DERIVED_SUFFIX, KeyDestroyedError
 from storage.positions import notification_id_of
@@ -65,8 +67,6 @@ log = logging.getLogger(__name__)
 PAGE = 500
 """Notifications read from the log per query when scanning for one event type."""
 
-SYSTEM_ID = uuid5(NAMESPACE, "system:console")
-"""The actor id of the operator at the server console (the ``dossier`` CLI)."""
 
 _COMMAND_RULES: ContextVar[dict[int, RuleSet] | None] = ContextVar("command_rules", default=None)
 """The rules in force as the command being executed read them, by application (``id``)."""
@@ -138,6 +138,22 @@ def expecting(ctx: CommandContext, expected_version: int | None) -> CommandConte
             field="expected_version",
         )
     return replace(ctx, expected_version=expected_version)
+
+
+def closed_on(loan: Loan) -> date | None:
+    """The day the loan closed for the archive: settled or written off, whichever came first."""
+    days = [d for d in (loan.settled_on, loan.written_off_on) if d is not None]
+    return min(days, default=None)
+
+
+def start_retention_on_close(loan: Loan, dossier: Dossier, actor: Actor) -> bool:
+    """At settlement or write-off, start the retention of a dossier catalogued before.
+
+    What a loan's close (lifecycle, workout) records on its dossier; cataloguing and
+    destruction read the same day through :func:`closed_on`.
+    """
+    day = closed_on(loan)
+    return day is not None and dossier.start_retention(closed_on=day, actor=actor)
 
 
 @dataclass(frozen=True)
@@ -320,7 +336,7 @@ class ArchiveCore(Application[UUID]):
         staff = self.staff_by_id(actor.id)
         return Reaching(
             person_id=staff.id,
-            person=f"{staff.name}（{staff.staff_no}）",
+            person=person(staff.name, staff.staff_no),
             branch=staff.branch,
             role=actor.role,
             mode=mode,
@@ -458,7 +474,7 @@ class ArchiveCore(Application[UUID]):
     def form_name(self, staff_id: UUID) -> str:
         """How a printed form names a member of staff: 姓名（工号）."""
         staff = self.staff_by_id(staff_id)
-        return f"{staff.name}（{staff.staff_no}）"
+        return person(staff.name, staff.staff_no)
 
     def notifications_of(self, event_class: type) -> Iterator[Notification]:
         """Every stored event of one type, in log order, read from the log a page at a time.
@@ -808,9 +824,13 @@ class ArchiveCore(Application[UUID]):
         cmd: LoanCommand,
         command: Callable[[Loan, Actor, list[DocumentRef]], Mapping[str, str] | None],
         uploads: Sequence[Upload] = (),
+        co_saved: Callable[[Loan], Sequence[Aggregate]] | None = None,
+        on_dossier: Callable[[Loan, Dossier, Actor], bool] | None = None,
     ) -> CommandResult:
         """:meth:`on_loan` for a typed command: its loan, action and fields."""
-        return self.on_loan(ctx, cmd.action, cmd.loan_no, cmd.params(), command, uploads)
+        return self.on_loan(
+            ctx, cmd.action, cmd.loan_no, cmd.params(), command, uploads, co_saved, on_dossier
+        )
 
 
 def _fingerprint(action: Action, params: Mapping[str, Any], refs: list[DocumentRef]) -> str:

@@ -23,6 +23,7 @@ from multiprocessing import get_all_start_methods, get_context
 
 from archive.application import DossierArchive
 from archive.commands import command_named
+from archive.commands.staff import EnrolStaff
 from archive.core import SYSTEM_ID, CommandContext, CommandResult
 from archive.documents.ingest import Upload, from_bytes
 from demo.archive_office import run_archive_office
@@ -103,13 +104,15 @@ def _enrol(archive: DossierArchive) -> tuple[tuple[DemoStaff, ...], dict[str, Co
     archive.clock = lambda: since
     try:
         for person in ROSTER:
-            _result, token = archive.enrol_staff(
+            token = archive.execute(
                 console,
-                staff_no=person.staff_no,
-                name=person.name,
-                branch=person.branch,
-                roles=[person.role],
-            )
+                EnrolStaff(
+                    staff_no=person.staff_no,
+                    name=person.name,
+                    branch=person.branch,
+                    roles=[person.role],
+                ),
+            ).token
             assert token is not None
             contexts[person.staff_no] = CommandContext(archive.authenticate(token.token))
             staff.append(DemoStaff(person.staff_no, person.name, person.role.value, token.token))
@@ -175,9 +178,6 @@ def _send(
     uploads: list[Upload],
     ctx: CommandContext,
 ) -> CommandResult:
-    if step.command == "disburse":
-        parties = {k: v for k, v in step.kwargs.items() if k != "facts"}
-        return archive.disburse(ctx, step.kwargs["facts"], uploads, **parties)
     typed = command_named(step.command)
     if typed is not None:
         done = archive.execute(

@@ -32,9 +32,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
@@ -42,6 +43,7 @@ from eventsourcing.domain import Aggregate, event
 from domain.authorization import Action, authorize
 from domain.classification import FloorPolicy
 from domain.errors import InvalidInputError
+from domain.scope import RowScope
 from domain.tasks import DossierFacts, LoanFacts, Task, TaskKind, overdue_floor
 from domain.values import Actor, Grade, LabelledEnum, Product, Role, require_text
 
@@ -203,8 +205,9 @@ class ComplianceReport:
     owner_names: Mapping[UUID, str]
     record_as_of: str | None = None
     """The record time the registers were read at, as asked ("2025-06-30"), if any."""
-    data_scope: str | None = None
-    """The reader's data scope when it leaves loans out (数据权限, in Chinese / English)."""
+    data_scope: RowScope = field(default_factory=RowScope.everything)
+    """The loans the report was read within: its reader's data scope (数据权限); a report that
+    leaves loans out names it."""
 
     def owner_of(self, task: Task) -> str:
         """How the report names a task's owner: the person, else the role that owns it."""
@@ -250,7 +253,7 @@ def build_report(
     dossiers: Iterable[DossierFacts],
     floor_policy: FloorPolicy,
     name_of: Callable[[UUID], str] = str,
-    data_scope: str | None = None,
+    data_scope: RowScope = RowScope.everything(),
 ) -> ComplianceReport:
     """Count and group the facts of the loans in ``scope`` on ``on``.
 
@@ -418,13 +421,53 @@ class ReportFormat(LabelledEnum):
     XLSX = ("xlsx", "Excel 工作簿")
 
 
+FIRST_RENDERER = 1
+"""The renderer of every report issued before the renderer was recorded."""
+
+
 class IssuedReport(Aggregate):
     """A compliance report handed out (合规检查报告签发): to whom it may concern, what it covers,
     which record it was read from, and the SHA-256 of the very file handed out.
 
     The report is rendered without the clock from the registers at ``position``, so anyone can
-    build it again from the same point and compare the hash with the one recorded here.
+    build it again from the same point — with the same ``renderer``, the version of the drawing
+    code that made the file — and compare the hash with the one recorded here.
     """
+
+    class Issued(Aggregate.Created):
+        """A report handed out (version 2 records the renderer that drew it, version 3 the
+        data scope it was read within).
+
+        Version 1 did not record the renderer: every report issued then was drawn by renderer
+        1, which the upcast says. Versions 1 and 2 did not record a data scope: every report
+        then covered the whole bank (``None``).
+        """
+
+        class_version = 3
+
+        report_id: UUID
+        on: date
+        branch: str | None
+        product: str | None
+        record_as_of: str | None
+        position: int
+        rules_version: str
+        format: str
+        renderer: int
+        sha256: str
+        size: int
+        purpose: str
+        data_scope: dict[str, Any] | None
+        actor_id: UUID
+        role: Role
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["renderer"] = FIRST_RENDERER
+
+        @staticmethod
+        def upcast_v2_v3(state: dict[str, Any]) -> None:
+            state["data_scope"] = None
 
     @classmethod
     def issue(
@@ -437,13 +480,19 @@ class IssuedReport(Aggregate):
         position: int,
         rules_version: str,
         format: ReportFormat,
+        renderer: int,
         sha256: str,
         size: int,
         purpose: str,
         actor: Actor,
+        data_scope: RowScope = RowScope.everything(),
     ) -> IssuedReport:
         authorize(actor, Action.ISSUE_COMPLIANCE_REPORT)
         purpose = require_text(purpose, "purpose", max_length=500)
+        if renderer < FIRST_RENDERER:
+            raise InvalidInputError(
+                "报告渲染器版本无效", "the report's renderer number is invalid", field="renderer"
+            )
         if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256) or size <= 0:
             raise InvalidInputError(
                 "报告文件的哈希或大小无效",
@@ -459,14 +508,16 @@ class IssuedReport(Aggregate):
             position=position,
             rules_version=rules_version,
             format=format.value,
+            renderer=renderer,
             sha256=sha256,
             size=size,
             purpose=purpose,
+            data_scope=data_scope.to_record(),
             actor_id=actor.id,
             role=actor.role,
         )
 
-    @event("Issued")
+    @event(Issued)
     def __init__(
         self,
         *,
@@ -478,9 +529,11 @@ class IssuedReport(Aggregate):
         position: int,
         rules_version: str,
         format: str,
+        renderer: int,
         sha256: str,
         size: int,
         purpose: str,
+        data_scope: dict[str, Any] | None,
         actor_id: UUID,
         role: Role,
     ) -> None:
@@ -492,9 +545,11 @@ class IssuedReport(Aggregate):
         self.position = position
         self.rules_version = rules_version
         self.format = format
+        self.renderer = renderer
         self.sha256 = sha256
         self.size = size
         self.purpose = purpose
+        self.data_scope = RowScope.from_record(data_scope)
         self.issued_by = actor_id
         self.role = role
 

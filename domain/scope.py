@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import Any
 from uuid import UUID
 
 from domain.authorization import Action
@@ -233,13 +234,38 @@ class RowScope:
             return True
         return self.manager_id is not None and self.manager_id in frozenset(managers)
 
-    def as_dict(self) -> dict[str, object]:
+    def contains(self, other: RowScope) -> bool:
+        """Whether every loan ``other`` reaches is one this reaches (judged by its terms: the
+        same or fewer branches, and no other manager's loans)."""
+        if self.branches is None:
+            return True
+        if other.branches is None or not other.branches <= self.branches:
+            return False
+        return other.manager_id is None or other.manager_id == self.manager_id
+
+    def to_record(self) -> dict[str, Any] | None:
+        """As an event records it (None: the whole bank)."""
+        if not self.filtered:
+            return None
         return {
-            "filtered": self.filtered,
+            "branches": sorted(self.branches or ()),
+            "manager_id": str(self.manager_id) if self.manager_id is not None else None,
             "zh": self.zh,
             "en": self.en,
-            "branches": sorted(self.branches) if self.branches is not None else None,
         }
+
+    @classmethod
+    def from_record(cls, record: Mapping[str, Any] | None) -> RowScope:
+        """The scope an event recorded (None: the whole bank)."""
+        if record is None:
+            return cls.everything()
+        manager = record.get("manager_id")
+        return cls(
+            frozenset(record["branches"]),
+            UUID(manager) if manager else None,
+            str(record["zh"]),
+            str(record["en"]),
+        )
 
 
 @dataclass(frozen=True)

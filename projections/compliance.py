@@ -19,7 +19,12 @@ from domain.scope import RowScope
 from domain.values import Product
 from projections.projection import Projection
 from projections.query import AsOf, select_all
-from projections.registers.filing.completeness import LOANS, REQUIREMENTS, RequirementStatus, Stage
+from projections.registers.filing.completeness.tables import (
+    LOANS,
+    REQUIREMENTS,
+    RequirementStatus,
+    Stage,
+)
 from projections.store import RegisterStore
 from projections.tasks import judge
 
@@ -70,7 +75,7 @@ def compliance_report(
         dossiers=judged.facts.dossiers,
         floor_policy=judged.rules.floor_policy,
         name_of=name_of,
-        data_scope=f"{data_scope.zh} / {data_scope.en}" if data_scope.filtered else None,
+        data_scope=data_scope,
     )
 
 

@@ -162,8 +162,8 @@ def select_all(
     with store.reading() as conn:
         table = store.live_tables(conn, projection)[table_name]
         clauses = [] if with_history else visible(table, spec, as_of)
-        if scope is not None:
-            clauses += scope_clauses(conn, store, projection, table_name, table, scope)
+        if scope is not None:  # the loans in scope as they stood then (a report, rebuilt)
+            clauses += scope_clauses(conn, store, projection, table_name, table, scope, as_of)
         names = list(spec.column_names)
         if with_history:
             names += [FROM, TO, FROM_AT, TO_AT] if spec.versioned else [POS, SEQ, AT]

@@ -38,8 +38,13 @@ def loan_key(spec: TableSpec) -> str | None:
     return next((c for c in LOAN_KEYS if c in spec.column_names), None)
 
 
-def reached(conn: sa.Connection, store: RegisterStore, scope: RowScope, key: str) -> sa.Select[Any]:
-    """The ``key`` (loan_no, loan_id or dossier_id) of every loan ``scope`` reaches now."""
+def reached(
+    conn: sa.Connection, store: RegisterStore, scope: RowScope, key: str, as_of: Any = None
+) -> sa.Select[Any]:
+    """The ``key`` (loan_no, loan_id or dossier_id) of every loan ``scope`` reaches now — or,
+    given ``as_of`` (a :class:`projections.query.AsOf`), as the loans stood then."""
+    from projections.query import visible  # query filters through this module: no cycle
+
     try:
         loans = store.live_tables(conn, SCOPE_REGISTER)[LOANS.name]
     except KeyError:
@@ -53,9 +58,8 @@ def reached(conn: sa.Connection, store: RegisterStore, scope: RowScope, key: str
     if scope.manager_id is not None:
         reaches += [loans.c.a_manager_id == scope.manager_id]
         reaches += [loans.c.b_manager_id == scope.manager_id]
-    return sa.select(loans.c[key]).where(
-        loans.c[TO].is_(None), sa.or_(*reaches) if reaches else sa.false()
-    )
+    when = visible(loans, LOANS, as_of) if as_of is not None else [loans.c[TO].is_(None)]
+    return sa.select(loans.c[key]).where(*when, sa.or_(*reaches) if reaches else sa.false())
 
 
 def scope_clauses(
@@ -65,14 +69,17 @@ def scope_clauses(
     table_name: str,
     table: sa.Table,
     scope: RowScope,
+    as_of: Any = None,
 ) -> list[Any]:
-    """The WHERE clauses keeping the rows of ``table`` that ``scope`` reaches (none: all)."""
+    """The WHERE clauses keeping the rows of ``table`` that ``scope`` reaches (none: all): by
+    the loans' branches and managers now, or as they stood at ``as_of`` when given (a report
+    read at a past position is built again the same)."""
     if not scope.filtered:
         return []
     spec = projection.specs()[table_name]
     key = loan_key(spec)
     if key is not None:
-        return [table.c[key].in_(reached(conn, store, scope, key))]
+        return [table.c[key].in_(reached(conn, store, scope, key, as_of))]
     via = VIA.get((projection.name, table_name))
     if via is not None:
         other_name, column = via
@@ -81,7 +88,7 @@ def scope_clauses(
         assert other_key is not None, f"{other_name} names no loan"
         joined = sa.select(other.c[column]).where(
             other.c[TO].is_(None) if projection.specs()[other_name].versioned else sa.true(),
-            other.c[other_key].in_(reached(conn, store, scope, other_key)),
+            other.c[other_key].in_(reached(conn, store, scope, other_key, as_of)),
         )
         return [table.c[column].in_(joined)]
     if "branch" in spec.column_names:  # people, by their unit

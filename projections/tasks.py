@@ -133,7 +133,7 @@ def _read(
             if branch is not None and "branch" in spec.column_names:
                 clauses.append(table.c.branch == branch)
             if loan_key(spec) is not None:
-                clauses += scope_clauses(conn, store, queue, name, table, scope)
+                clauses += scope_clauses(conn, store, queue, name, table, scope, as_of)
             query = sa.select(*[table.c[c] for c in spec.column_names]).where(*clauses)
             found[name] = [dict(r._mapping) for r in conn.execute(query)]
     return found

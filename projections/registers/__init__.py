@@ -30,11 +30,12 @@ def all_registers(
     from projections.registers.collection import OverdueLedger
     from projections.registers.custody import ArchiveCatalogue
     from projections.registers.disposition import DestructionRegister
-    from projections.registers.filing.completeness import CompletenessRegister
+    from projections.registers.filing.completeness.register import CompletenessRegister
     from projections.registers.filing.search import DocumentSearch
     from projections.registers.lifecycle import LoanLedger
     from projections.registers.responsibility import AccountabilityTrail
     from projections.registers.scope import ScopeRegister
+    from projections.registers.staff import StaffDirectory
     from projections.registers.tasks import WorkQueue
     from projections.registers.warnings import WarningLedger
     from projections.registers.workout import NonPerformingRegister
@@ -52,6 +53,7 @@ def all_registers(
         CompletenessRegister(default_rules, timezone),
         WorkQueue(default_rules),
         AccountabilityTrail(),
+        StaffDirectory(),
         DocumentSearch(text_source),
         ScopeRegister(),
     ]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,12 +17,14 @@ from api.app import create_app
 from api.composition import Integrity
 from api.settings import Settings
 from archive.application import DossierArchive
+from archive.commands.staff import EnrolStaff
 from archive.core import SYSTEM_ID, CommandContext
 from domain.values import Role
 from storage.blobs import LocalBlobStore
 from storage.crypto import MasterKey
 from storage.envelope import EncryptingBlobStore, Envelope
 from storage.keystore import SQLiteKeyStore
+from tests.postgres import fresh_schema
 
 STAFF = {
     "am": ("AM001", "张伟", [Role.ACCOUNT_MANAGER]),
@@ -115,13 +116,10 @@ def api(store_env: dict[str, str], tmp_path: Path) -> Iterator[Api]:
     # Sealing happens on demand (POST /integrity/checkpoints), not in a thread, so that
     # what is sealed is what the test says.
     settings = Settings(data_dir=tmp_path, in_process_sealer=False)
-    _result, admin_token = archive.enrol_staff(
+    admin_token = archive.execute(
         CommandContext(SYSTEM_ID),
-        staff_no="ADM01",
-        name="系统管理员",
-        branch="总行",
-        roles=[Role.ADMINISTRATOR],
-    )
+        EnrolStaff(staff_no="ADM01", name="系统管理员", branch="总行", roles=[Role.ADMINISTRATOR]),
+    ).token
     assert admin_token is not None
     with TestClient(create_app(settings, archive)) as client:
         harness = Api(client, archive, {"admin": {"Authorization": f"Bearer {admin_token.token}"}})
@@ -198,14 +196,7 @@ def data_dir(
         yield tmp_path / "var"
         return
     url: str = request.getfixturevalue("postgres_url")
-    schema = f"t_{uuid.uuid4().hex}"
-    monkeypatch.setenv("DOSSIER_EVENT_STORE", url)
-    monkeypatch.setenv("DOSSIER_POSTGRES_SCHEMA", schema)
-    try:
+    with fresh_schema(url, create=False) as schema:  # the service creates it
+        monkeypatch.setenv("DOSSIER_EVENT_STORE", url)
+        monkeypatch.setenv("DOSSIER_POSTGRES_SCHEMA", schema)
         yield tmp_path / "var"
-    finally:
-        import psycopg
-        from psycopg import sql
-
-        with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))

@@ -58,7 +58,7 @@ def tokens(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     }
     archive = open_archive(read_settings())
     try:
-        archive.disburse(
+        archive.execute(
             CommandContext(archive.authenticate(tokens["east"])),
             make_disbursement(LOAN, branch="城东支行"),
         )

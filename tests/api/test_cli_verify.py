@@ -32,7 +32,8 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 
 def enrol(staff_no: str, name: str, role: str) -> str:
     added = runner.invoke(
-        app, ["staff", "add", "--no", staff_no, "--name", name, "--branch", "营业部", "--role", role]
+        app,
+        ["staff", "add", "--no", staff_no, "--name", name, "--branch", "营业部", "--role", role],
     )
     assert added.exit_code == 0, added.output
     return added.output.strip().splitlines()[-1]
@@ -58,7 +59,7 @@ def tokens(data_dir: Path) -> dict[str, str]:
     archive = open_archive(settings)
     try:
         am = CommandContext(archive.authenticate(found["am"]))
-        archive.disburse(
+        archive.execute(
             am,
             make_disbursement(LOAN),
             [make_upload("loan_contract", "借款合同"), make_upload("drawdown_receipt", "借据")],

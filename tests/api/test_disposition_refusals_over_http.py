@@ -17,6 +17,10 @@ from uuid import UUID
 
 import pytest
 
+from archive.commands.classification import ApproveClassification, ProposeClassification
+from archive.commands.custody import Catalogue, ListTransfer, ReceiveTransfer
+from archive.commands.lifecycle import RecordOverdue
+from archive.commands.workout import WriteOff
 from domain.values import AppraisalOpinion, Grade, HoldKind, TransferKind, WriteOffCriterion
 from tests.api.conftest import Api, disburse
 from tests.api.test_custody_over_http import ITEMS, compliance, refused
@@ -59,26 +63,31 @@ def test_a_live_loan_is_not_destroyed(api: Api) -> None:
     compliance(api)
     disburse(api, LOAN)
     archive = api.archive
-    listed = archive.list_transfer(
+    listed = archive.execute(
         ctx(api, "AM001"),
-        LOAN,
-        kind=TransferKind.ORIGINALS,
-        items=ITEMS,
-        listed_on=date(2025, 1, 13),
-        signed_on=date(2025, 1, 10),
+        ListTransfer(
+            loan_no=LOAN,
+            kind=TransferKind.ORIGINALS,
+            items=ITEMS,
+            listed_on=date(2025, 1, 13),
+            signed_on=date(2025, 1, 10),
+        ),
     )
-    archive.receive_transfer(
+    archive.execute(
         ctx(api, "AR001"),
-        LOAN,
-        UUID(listed.ids["transfer_id"]),
-        checks=[
-            {"item_no": 1, "condition": "present", "pages_counted": 6},
-            {"item_no": 2, "condition": "present", "pages_counted": 4},
-        ],
-        received_on=date(2025, 1, 14),
+        ReceiveTransfer(
+            loan_no=LOAN,
+            transfer_id=UUID(listed.ids["transfer_id"]),
+            checks=[
+                {"item_no": 1, "condition": "present", "pages_counted": 6},
+                {"item_no": 2, "condition": "present", "pages_counted": 4},
+            ],
+            received_on=date(2025, 1, 14),
+        ),
     )
-    archive.catalogue(
-        ctx(api, "AR001"), LOAN, shelf_location="1-01", catalogued_on=date(2025, 1, 15)
+    archive.execute(
+        ctx(api, "AR001"),
+        Catalogue(loan_no=LOAN, shelf_location="1-01", catalogued_on=date(2025, 1, 15)),
     )
     archive.clock = lambda: datetime(2056, 3, 1, 9, tzinfo=UTC)
     refused(api, "archhead", B, PROPOSE, 409, "destruction_loan_not_settled")
@@ -89,32 +98,41 @@ def test_a_written_off_loan_whose_recovery_continues_is_not_destroyed(api: Api) 
     disburse(api, LOAN)
     archive = api.archive
     am, officer, risk = ctx(api, "AM001"), ctx(api, "PL001"), ctx(api, "RM001")
-    archive.record_overdue(
+    archive.execute(
         officer,
-        LOAN,
-        as_of=date(2025, 6, 30),
-        days_overdue=95,
-        overdue_principal=Decimal("200000.00"),
-        overdue_interest=Decimal("8000.00"),
+        RecordOverdue(
+            loan_no=LOAN,
+            as_of=date(2025, 6, 30),
+            days_overdue=95,
+            overdue_principal=Decimal("200000.00"),
+            overdue_interest=Decimal("8000.00"),
+        ),
     )
-    proposal = archive.propose_classification(
+    proposal = archive.execute(
         am,
-        LOAN,
-        grade=Grade.SUBSTANDARD,
-        sub_grade=None,
-        reason="逾期 95 天",
-        as_of=date(2025, 6, 30),
+        ProposeClassification(
+            loan_no=LOAN,
+            grade=Grade.SUBSTANDARD,
+            sub_grade=None,
+            reason="逾期 95 天",
+            as_of=date(2025, 6, 30),
+        ),
     )
-    archive.approve_classification(
-        risk, LOAN, proposal_id=UUID(proposal.ids["proposal_id"]), reason="同意"
+    archive.execute(
+        risk,
+        ApproveClassification(
+            loan_no=LOAN, proposal_id=UUID(proposal.ids["proposal_id"]), reason="同意"
+        ),
     )
-    archive.write_off(
+    archive.execute(
         ctx(api, "BH001"),
-        LOAN,
-        written_off_on=date(2025, 12, 20),
-        criterion=WriteOffCriterion.BANKRUPTCY,
-        reason="借款人破产清算终结",
-        uploads=[make_upload("writeoff_evidence", "破产清算终结裁定书")],
+        WriteOff(
+            loan_no=LOAN,
+            written_off_on=date(2025, 12, 20),
+            criterion=WriteOffCriterion.BANKRUPTCY,
+            reason="借款人破产清算终结",
+        ),
+        [make_upload("writeoff_evidence", "破产清算终结裁定书")],
     )
     archive.clock = lambda: datetime(2126, 3, 1, 9, tzinfo=UTC)
     refused(api, "archhead", B, PROPOSE, 409, "destruction_recovery_continues")

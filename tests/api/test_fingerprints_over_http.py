@@ -37,6 +37,26 @@ ID = "3f1c2a9e-5b7d-4e8f-9a0b-1c2d3e4f5a6b"
 SHA = "ab" * 32
 LOAN = "DK2025000301"
 REPORT = ("inspection_report", ("贷后检查报告.pdf", pdf("inspection"), "application/pdf"))
+TRANSFER_LIST = ("transfer_list", ("移交清单.pdf", pdf("transfer list"), "application/pdf"))
+
+CONTRACT = ("loan_contract", ("借款合同.pdf", pdf("contract"), "application/pdf"))
+VOUCHER = ("repayment_voucher", ("还款凭证.pdf", pdf("voucher"), "application/pdf"))
+DISBURSEMENT = {
+    "loan_no": "DK2025000303",
+    "borrower_id": "91330100MA2K000001",
+    "borrower_name": "杭州明远贸易有限公司",
+    "borrower_type": "corporate",
+    "borrower_rating": "AA",
+    "product": "corporate_working_capital",
+    "principal": "1000000.00",
+    "interest_rate": "4.35%",
+    "value_date": "2025-03-01",
+    "maturity_date": "2026-03-01",
+    "repayment_method": "bullet",
+    "guarantee_type": "mortgage",
+    "branch": "城东支行",
+    "purpose": "购买原材料",
+}
 
 # (name, path, body, files, the SHA-256 of the fingerprint main computed)
 CASES: list[tuple[str, str, dict[str, Any], list[Any], str]] = [
@@ -92,6 +112,216 @@ CASES: list[tuple[str, str, dict[str, Any], list[Any], str]] = [
         {"cleared_on": "2025-06-01", "reason": "新客户已签约"},
         [],
         "f0a66f776edc08f792e829308e161c98a2bc92e5f1f2b6d9d94bb091d88de213",
+    ),
+    (
+        "disburse",
+        "/loans",
+        DISBURSEMENT,
+        [],
+        "dd90c2451151a6f9aba4880fa76c1128feb5a1500fcf68d370da9e0a31bcdb9e",
+    ),
+    (
+        "disburse_with_parties_and_contract",
+        "/loans",
+        {
+            **DISBURSEMENT,
+            "investigator": "AM002",
+            "origination_reviewer": "RV001",
+            "approver": "BH001",
+        },
+        [CONTRACT],
+        "d9134cb59f35ce4cf4338b69591864c787d5f67b61c011f304c83b854374146f",
+    ),
+    (
+        "disburse_with_approver",
+        "/loans",
+        {**DISBURSEMENT, "principal": 500000, "approver": "BH001"},
+        [],
+        "cd4556ac615d1b77a1810ea8736ab7afad620b53ce09e1ab5f4bcd498976b53a",
+    ),
+    (
+        "record_repayment",
+        f"/loans/{LOAN}/repayments",
+        {"paid_on": "2025-04-01", "principal": "10000.00", "interest": "3625.5"},
+        [],
+        "1f79dd4047bcf2e2c0930d543b55e21c7dd3408ee304a219344322db36f98361",
+    ),
+    (
+        "record_repayment_with_voucher",
+        f"/loans/{LOAN}/repayments",
+        {"paid_on": "2025-04-01", "principal": 0, "interest": 3625.5, "expected_version": 2},
+        [VOUCHER],
+        "11b3d61b591ea6609ea40713306c4f62f1ddefc450432a512af59be7cd1d248b",
+    ),
+    (
+        "record_overdue",
+        f"/loans/{LOAN}/overdue-status",
+        {
+            "as_of": "2025-06-30",
+            "days_overdue": 45,
+            "overdue_principal": "50000",
+            "overdue_interest": "812.40",
+        },
+        [],
+        "ef3849ac051e95cb31c05c2d650652cfa29a1ea139331b5aaca39e7b4c450aa7",
+    ),
+    (
+        "settle",
+        f"/loans/{LOAN}/settlement",
+        {"settled_on": "2026-03-01"},
+        [],
+        "d16bbf2a22084ad3d1a8fa56c3f84d87d0e1b80f6b9c8e96f92656eda42e1737",
+    ),
+    (
+        "propose_classification",
+        f"/loans/{LOAN}/classifications",
+        {"grade": "special_mention", "reason": "逾期45天", "as_of": "2025-06-30"},
+        [],
+        "9e486cdc70895f1b6dd4c05d7155767cba515d54b692208be4baf059765241ce",
+    ),
+    (
+        "propose_classification_with_sub_grade",
+        f"/loans/{LOAN}/classifications",
+        {
+            "grade": "substandard",
+            "sub_grade": "substandard_1",
+            "reason": "逾期九十天以上",
+            "as_of": "2025-09-30",
+        },
+        [],
+        "d1f940a2ad5062ad7ea7c1779aa7d350a4448764a69a20a76c7006a7f6dea4a5",
+    ),
+    (
+        "approve_classification",
+        f"/loans/{LOAN}/classifications/{ID}/approve",
+        {"reason": "同意"},
+        [],
+        "28fbfafb8706d87ce9201dbd146d54b5b3a9c28612c73746e5d9abdbbe722d8f",
+    ),
+    (
+        "reject_classification",
+        f"/loans/{LOAN}/classifications/{ID}/reject",
+        {"reason": "依据不足"},
+        [],
+        "88da007f81055b349e7b26749b3a9df098399e716cb2beb5920b91b3aadf125f",
+    ),
+    (
+        "take_collection_step",
+        f"/loans/{LOAN}/collection-steps",
+        {
+            "kind": "phone_call",
+            "taken_on": "2025-05-03",
+            "days_overdue": 3,
+            "outcome": "承诺月底还款",
+            "promised_date": "2025-05-31",
+        },
+        [],
+        "3dd013f537d69077dfeeeacad994606d1ebe2b79df86307483fccf96824e8ac6",
+    ),
+    (
+        "take_collection_step_without_promise",
+        f"/loans/{LOAN}/collection-steps",
+        {
+            "kind": "notice_served",
+            "taken_on": "2025-06-01",
+            "days_overdue": 32,
+            "outcome": "借款人签收",
+        },
+        [],
+        "fbab320abf7c322011deae436b430a19dc8b50d8189499ebcde1e8215771374d",
+    ),
+    (
+        "restructure",
+        f"/loans/{LOAN}/restructurings",
+        {
+            "restructured_on": "2025-07-01",
+            "new_maturity_date": "2027-07-01",
+            "new_interest_rate": "3.85%",
+            "terms": "分24期还款",
+            "reason": "经营困难",
+        },
+        [],
+        "21082ac65b294ea93d77251c0cded456eb2b94f30d6ebc113e9cf65e1abc2232",
+    ),
+    (
+        "extend",
+        f"/loans/{LOAN}/extensions",
+        {
+            "approved_on": "2026-02-20",
+            "new_maturity_date": "2027-03-01",
+            "reason": "季节性回款延迟",
+        },
+        [],
+        "898249aaa88011217c0e58f35812cf7fd6a23409865ef01f7d18f1d96224b8ab",
+    ),
+    (
+        "hand_over",
+        f"/loans/{LOAN}/handovers",
+        {"handed_over_on": "2025-08-01", "receiving_no": "AM002", "reason": "岗位调整"},
+        [],
+        "547d8a424e126c8f898cc2a9c2dba1297fbe5148b76a0cfe987036427181d7e1",
+    ),
+    (
+        "transfer_to_asset_preservation",
+        f"/loans/{LOAN}/asset-preservation",
+        {"transferred_on": "2025-10-08", "reason": "转入不良"},
+        [],
+        "4eb151cd0af4d70d5f078312bef10a01d8ead7f7ab919a26cac660021032591e",
+    ),
+    (
+        "write_off",
+        f"/loans/{LOAN}/write-off",
+        {"written_off_on": "2026-06-30", "criterion": "bankruptcy", "reason": "破产清算终结"},
+        [],
+        "364b52bcdcbb459922b8f2ffa8a730e600dc847a2285b84697cdd82d55ad5328",
+    ),
+    (
+        "determine_responsibility",
+        f"/loans/{LOAN}/responsibility",
+        {
+            "person_no": "AM001",
+            "stage": "post_loan",
+            "finding": "main",
+            "sanction": "通报批评",
+            "reason": "未按期检查",
+        },
+        [],
+        "7fad58e0fb515d563902c1f8d0f23e806aa6538972d62a38194e121ac90e7ecf",
+    ),
+    (
+        "determine_responsibility_without_sanction",
+        f"/loans/{LOAN}/responsibility",
+        {"person_no": "AM001", "stage": "investigation", "finding": "exempt", "reason": "已尽职"},
+        [],
+        "23128d041e09f870ef8b399060ec3dc5d7361fd643f5558531108a16000b9965",
+    ),
+    (
+        "appeal_responsibility",
+        f"/loans/{LOAN}/responsibility/{ID}/appeal",
+        {"reason": "检查记录齐全"},
+        [],
+        "7c4e96f6cca0a580841507e360b5e24b838a141834926b5430a94246bfcc2241",
+    ),
+    (
+        "decide_appeal",
+        f"/loans/{LOAN}/responsibility/{ID}/decision",
+        {"outcome": "upheld", "reason": "维持原认定"},
+        [],
+        "99ab631a453ac3187875f6098f59e656d518137c34e7a9b8727739a6805d85fa",
+    ),
+    (
+        "decide_appeal_with_finding",
+        f"/loans/{LOAN}/responsibility/{ID}/decision",
+        {"outcome": "amended", "finding": "secondary", "reason": "部分采纳"},
+        [],
+        "896fdac8a83c9919dcfcdde532e0983fd76a0dab71dead6847f91687627e15fb",
+    ),
+    (
+        "record_objection",
+        f"/loans/{LOAN}/objections",
+        {"subject": "责任认定", "text": "认定事实有误"},
+        [],
+        "03fb51abd6b338a4951f74a71d57a79dfde5c89b00d20e677a07052996fd58ef",
     ),
     (
         "request_borrowing",
@@ -216,6 +446,221 @@ CASES: list[tuple[str, str, dict[str, Any], list[Any], str]] = [
         [],
         "f86579091fccb90bd55a03bdb288eba4182bdd2b5b984c66685501ec0a06b5fe",
     ),
+    (
+        "list_transfer",
+        f"/loans/{LOAN}/dossier/transfers",
+        {
+            "kind": "originals",
+            "items": [
+                {"doc_type": "loan_contract", "title": "借款合同", "pages": 12},
+                {"doc_type": "drawdown_receipt", "title": "借据", "pages": 1},
+            ],
+            "listed_on": "2025-03-03",
+        },
+        [],
+        "16c9ea77e0daec16eb18f92285e14c106c3e978c16609f7b909da197f838c8db",
+    ),
+    (
+        "list_transfer_signed_with_a_list",
+        f"/loans/{LOAN}/dossier/transfers",
+        {
+            "kind": "full",
+            "items": [{"doc_type": "approval", "title": "审批表", "pages": 2}],
+            "listed_on": "2026-03-03",
+            "signed_on": "2025-03-01",
+            "expected_version": 5,
+        },
+        [TRANSFER_LIST],
+        "7a1ec73f07d7a6315639139dee37c53df15fbf527be3d9e13b8bb6582b8ae9a3",
+    ),
+    (
+        "receive_transfer",
+        f"/loans/{LOAN}/dossier/transfers/{ID}/receive",
+        {
+            "checks": [
+                {"item_no": 1, "condition": "present", "pages_counted": 12},
+                {"item_no": 2, "condition": "damaged", "pages_counted": 1, "note": "水渍"},
+                {"item_no": 3, "condition": "missing"},
+            ],
+            "received_on": "2025-03-05",
+        },
+        [],
+        "8c4305e6ea4ac7abb392e2289a6984bfa3d748a1750018fbfbbcb25c2d92c335",
+    ),
+    (
+        "clear_defect",
+        f"/loans/{LOAN}/dossier/defects/{ID}/clear",
+        {"cleared_on": "2025-03-12", "note": "借据原件已补交"},
+        [],
+        "b9b600f0cb5c21f9ba155cb6b46b490cff276267cf1cc13c964ddcfde43fe5f7",
+    ),
+    (
+        "catalogue",
+        f"/loans/{LOAN}/dossier/catalogue",
+        {"shelf_location": "2-03-05-2", "catalogued_on": "2026-03-10"},
+        [],
+        "398360b4f495d0d3b18bf58a5de90f690730e0e1ed8029098c377ec6e0c7b97d",
+    ),
+    (
+        "place_hold",
+        f"/loans/{LOAN}/dossier/holds",
+        {
+            "kind": "litigation",
+            "reason": "借款人涉诉",
+            "reference": "(2026)浙0102民初123号",
+            "placed_on": "2026-04-01",
+        },
+        [],
+        "f14776f7d06570081b2f185f2650d6db8e3a2f98c4d8a9c32dc78c59e3505009",
+    ),
+    (
+        "release_hold",
+        f"/loans/{LOAN}/dossier/holds/{ID}/release",
+        {"reason": "案件已结", "released_on": "2026-09-01"},
+        [],
+        "fefcd146045f76ae8b2fe74db3ddcae7b98aec976997a0ca081b75452eea1521",
+    ),
+    (
+        "open_appraisal",
+        f"/loans/{LOAN}/dossier/appraisals",
+        {"opened_on": "2056-01-10", "group_nos": ["AH001", "AU001"]},
+        [],
+        "e9c8f9c59893243033df39c993562660733627ff40b2826c3326a7535cc8c559",
+    ),
+    (
+        "decide_appraisal",
+        f"/loans/{LOAN}/dossier/appraisals/{ID}/decide",
+        {"opinion": "destroy", "text": "已无保存价值", "decided_on": "2056-01-20"},
+        [],
+        "63473e334894c106ebd17419c342bdfd389c4d8abef35f5cc52caf698d9e5194",
+    ),
+    (
+        "extend_retention",
+        f"/loans/{LOAN}/dossier/retention/extend",
+        {"ends_on": "2066-12-31", "reason": "仍有诉讼", "extended_on": "2056-01-21"},
+        [],
+        "267f01ec9d29732ceefc8ed4377b3367b000fc05ca18d7ae97aabdb7fbeb51a7",
+    ),
+    (
+        "extend_retention_after_an_appraisal",
+        f"/loans/{LOAN}/dossier/retention/extend",
+        {
+            "ends_on": "2066-12-31",
+            "reason": "鉴定意见：延长",
+            "extended_on": "2056-01-21",
+            "appraisal_id": ID,
+        },
+        [],
+        "3082c37c1e7b802eeb5d482d7660a0c8ecd4e5390c6c33d4e82940942458fc75",
+    ),
+    (
+        "register_collateral",
+        f"/loans/{LOAN}/collateral",
+        {
+            "collateral_no": "YP2025000301-01",
+            "kind": "real_estate",
+            "description": "杭州市西湖区文三路 1 号 301 室",
+            "owner_name": "张三",
+            "appraised_value": "1200000.00",
+            "appraised_on": "2025-02-20",
+            "registration_no": "浙(2025)杭州市不动产证明第0001号",
+            "registered_on": "2025-02-25",
+        },
+        [],
+        "d7378549c0068efec77175ee200dc3168b0c9eb72750b9dba987f11733e6ffb1",
+    ),
+    (
+        "register_collateral_valued_as_a_number",
+        f"/loans/{LOAN}/collateral",
+        {
+            "collateral_no": "YP2025000301-02",
+            "kind": "deposit_receipt",
+            "description": "定期存单",
+            "owner_name": "李四",
+            "appraised_value": 500000.5,
+            "appraised_on": "2025-02-20",
+            "registered_on": "2025-02-25",
+        },
+        [],
+        "3c077f918859cc8b999301794393bd43f9c8cb069b47950ee75afe2c1ab455c2",
+    ),
+    (
+        "lodge_certificate",
+        f"/loans/{LOAN}/collateral/YP-01/lodge",
+        {"certificate_no": "ZS-0001", "lodged_on": "2025-03-01", "custodian_nos": ["A1", "A2"]},
+        [],
+        "066d3e2b3781a7826ab029fee2c417452821bfe7ec475470213ac336d91bece6",
+    ),
+    (
+        "take_out_certificate",
+        f"/loans/{LOAN}/collateral/YP-01/take-out",
+        {"taken_out_on": "2025-06-01", "purpose": "办理续押", "custodian_nos": ["A1", "A2"]},
+        [],
+        "4181753224ab31422e583549170f9dfd9acf7921f80b51924798b638cbcee655",
+    ),
+    (
+        "return_certificate",
+        f"/loans/{LOAN}/collateral/YP-01/return",
+        {"returned_on": "2025-06-03", "custodian_nos": ["A2", "A1"], "expected_version": 4},
+        [],
+        "2af59e0531fe9f6c24d591be8a175aafed21f6a50dc1fa28ebfd3206a0b01670",
+    ),
+    (
+        "revalue_collateral",
+        f"/loans/{LOAN}/collateral/YP-01/revalue",
+        {"revalued_on": "2025-12-31", "value": "1100000"},
+        [],
+        "e1febe9b7208cb149e0a3f9b5d5eb5697b1fd0572e69ba71652f737aa7154064",
+    ),
+    (
+        "renew_insurance",
+        f"/loans/{LOAN}/collateral/YP-01/insurance/renew",
+        {"policy_no": "PICC-2026-01", "insurer": "中国人保", "expires_on": "2027-01-01"},
+        [],
+        "02a6d8dfb4d607be87fb1bc1a10d8fea6c6c1ca04339b9a70231c284d10c8aa5",
+    ),
+    (
+        "record_insurance_lapse",
+        f"/loans/{LOAN}/collateral/YP-01/insurance/lapse",
+        {"lapsed_on": "2026-01-02"},
+        [],
+        "236d6668add69ab02513d6e54a5e134165c7b7e26650c06ab88f66c5fac80f81",
+    ),
+    (
+        "release_collateral",
+        f"/loans/{LOAN}/collateral/YP-01/release",
+        {"released_on": "2026-03-01", "reason": "贷款已结清"},
+        [],
+        "e6538b9452493af9591c82bbee19d5df6c0d514a78f49f7534afee9c039d50d7",
+    ),
+    (
+        "enrol_staff",
+        "/staff",
+        {"staff_no": "0942", "name": "王芳", "branch": "城东支行", "roles": ["auditor"]},
+        [],
+        "6d7ae43019f3ddeffd267720cce35021c02eff5289f5d422101ea661aa704c20",
+    ),
+    (
+        "enrol_staff_without_roles",
+        "/staff",
+        {"staff_no": "0943", "name": "赵敏", "branch": "城东支行"},
+        [],
+        "5ccef53f0d3a28b358695e58027018d63fef59a26a9d3a8d7bd60d58559a47e4",
+    ),
+    (
+        "grant_role",
+        "/staff/0942/roles",
+        {"role": "archivist"},
+        [],
+        "5b2de96991f8b6e4a55418d315ffbd1dc20b8abf9b7369dcac6ec3c288016f63",
+    ),
+    (
+        "revoke_role",
+        "/staff/0942/roles/auditor/revoke",
+        {"reason": "调离审计岗位"},
+        [],
+        "03e5d2178811d1a162da086aa00ab9456d12504acfbfa4244eacafebf419ec19",
+    ),
 ]
 
 
@@ -239,6 +684,12 @@ def stop_at_fingerprint(
         raise Fingerprinted(_fingerprint(action, params, [d.ref for d in documents]))
 
 
+def transfer_receipt() -> Upload:
+    """A receipt's signed transfer list (移交清单), which the real office renders."""
+    content = io.BytesIO(pdf("transfer receipt"))
+    return Upload("transfer_list", "移交清单.pdf", content, declared_media_type="application/pdf")
+
+
 def slip() -> Upload:
     """A hand-out's borrow slip (借阅单), which the real desk renders from the borrowing."""
     content = io.BytesIO(pdf("borrow slip"))
@@ -254,6 +705,7 @@ def client() -> TestClient:
     # What some commands read before their command path starts.
     stub.actor = lambda ctx, action: None
     stub._borrow_slip = lambda ctx, action, borrowing_id, pages: slip()
+    stub._transfer_receipt = lambda *args, **kwargs: transfer_receipt()
     stub._all_borrowings = lambda: [SimpleNamespace(is_overdue=lambda on: True)]
     stub.destruction_batch = lambda batch_id: SimpleNamespace(executed=False)
     return TestClient(create_app(Settings(), stub))

@@ -36,7 +36,7 @@ from domain.rules import shipped_rules
 from domain.values import Role
 from projections.registers import all_registers
 from tests.api.conftest import Api
-from tests.api.fuzzing_scenario import Bank, Example, Scenario, play
+from tests.api.fuzzing_scenario import Bank, Example, Scenario, prepare_on
 
 PREFIX = "/api/v1"
 
@@ -85,6 +85,7 @@ ROUTES: dict[str, Permission] = {
     "/tasks/mine": Needs(Action.READ_BUSINESS),
     "/tasks": Needs(Action.READ_ALL_TASKS),
     "/reports/compliance": Needs(Action.READ_COMPLIANCE_REPORT),
+    "/reports/compliance/issued/{report_id}": Needs(Action.READ_COMPLIANCE_REPORT),
     # The Merkle log: hashes and signatures.
     "/integrity/checkpoints": Needs(Action.READ_INTEGRITY),
     "/integrity/checkpoints/latest": Needs(Action.READ_INTEGRITY),
@@ -257,6 +258,7 @@ def demo_of(api: Api, *, loans: int) -> Demo:
             "sha256": documents[0].ref.sha256,
             "batch_id": str(uuid.uuid4()),  # none in the demo: the allowed get a 404
             "run_id": str(uuid.uuid4()),
+            "report_id": str(uuid.uuid4()),  # none issued: the allowed get a 404
             "staff_no": "0101",
             "tree_size": "1",
         },
@@ -389,7 +391,7 @@ def commands(api: Api) -> tuple[Demo, Scenario]:
     )
     assert sealed.status_code == 201, sealed.text
     today = datetime.now(ZoneInfo(Settings().timezone)).date()
-    return found, play(Bank("", tokens, client), today)
+    return found, prepare_on(Bank("", tokens, client), today)
 
 
 def test_every_command_answers_people_inside_and_outside_the_scope(

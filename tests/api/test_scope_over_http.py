@@ -19,6 +19,14 @@ from uuid import UUID
 import pytest
 from openpyxl import load_workbook
 
+from archive.commands.custody import (
+    Catalogue,
+    DecideAppraisal,
+    ListTransfer,
+    OpenAppraisal,
+    ReceiveTransfer,
+)
+from archive.commands.lifecycle import RecordRepayment, Settle
 from archive.core import CommandContext
 from domain.values import AppraisalOpinion, TransferKind
 from tests.api.conftest import DISBURSEMENT, Api, pdf
@@ -151,35 +159,52 @@ def settled_and_appraised(api: Api, loan_no: str, am: str) -> None:
     and appraised for destruction by the (bank-wide) archive office, retention over."""
     archive = api.archive
     who = {n: CommandContext(archive.staff(n).id) for n in (am, "AR001", "AH001")}
-    archive.record_repayment(
-        who[am], loan_no, paid_on=date(2025, 6, 30), principal=Decimal("1000000.00"), interest=0
+    archive.execute(
+        who[am],
+        RecordRepayment(
+            loan_no=loan_no,
+            paid_on=date(2025, 6, 30),
+            principal=Decimal("1000000.00"),
+            interest=Decimal(0),
+        ),
     )
-    archive.settle(who[am], loan_no, settled_on=date(2025, 6, 30))
-    listed = archive.list_transfer(
-        who[am], loan_no, kind=TransferKind.FULL, items=ITEMS, listed_on=date(2025, 7, 2)
+    archive.execute(who[am], Settle(loan_no=loan_no, settled_on=date(2025, 6, 30)))
+    listed = archive.execute(
+        who[am],
+        ListTransfer(
+            loan_no=loan_no, kind=TransferKind.FULL, items=ITEMS, listed_on=date(2025, 7, 2)
+        ),
     )
-    archive.receive_transfer(
+    archive.execute(
         who["AR001"],
-        loan_no,
-        UUID(listed.ids["transfer_id"]),
-        checks=[
-            {"item_no": 1, "condition": "present", "pages_counted": 6},
-            {"item_no": 2, "condition": "present", "pages_counted": 4},
-        ],
-        received_on=date(2025, 7, 3),
+        ReceiveTransfer(
+            loan_no=loan_no,
+            transfer_id=UUID(listed.ids["transfer_id"]),
+            checks=[
+                {"item_no": 1, "condition": "present", "pages_counted": 6},
+                {"item_no": 2, "condition": "present", "pages_counted": 4},
+            ],
+            received_on=date(2025, 7, 3),
+        ),
     )
-    archive.catalogue(who["AR001"], loan_no, shelf_location="3-01", catalogued_on=date(2025, 7, 4))
+    archive.execute(
+        who["AR001"],
+        Catalogue(loan_no=loan_no, shelf_location="3-01", catalogued_on=date(2025, 7, 4)),
+    )
     archive.clock = lambda: datetime(2056, 3, 1, 9, tzinfo=UTC)
-    opened = archive.open_appraisal(
-        who["AH001"], loan_no, opened_on=date(2056, 1, 5), group_nos=["AR002", "AU001"]
-    )
-    archive.decide_appraisal(
+    opened = archive.execute(
         who["AH001"],
-        loan_no,
-        UUID(opened.ids["appraisal_id"]),
-        opinion=AppraisalOpinion.DESTROY,
-        text="已无保存价值",
-        decided_on=date(2056, 1, 10),
+        OpenAppraisal(loan_no=loan_no, opened_on=date(2056, 1, 5), group_nos=["AR002", "AU001"]),
+    )
+    archive.execute(
+        who["AH001"],
+        DecideAppraisal(
+            loan_no=loan_no,
+            appraisal_id=UUID(opened.ids["appraisal_id"]),
+            opinion=AppraisalOpinion.DESTROY,
+            text="已无保存价值",
+            decided_on=date(2056, 1, 10),
+        ),
     )
 
 
@@ -287,7 +312,7 @@ def test_tasks_reports_and_trails_are_held_to_the_readers_scope(
     report = api.get("yy_head", f"/reports/compliance?{on}").json()
     assert report["summary"]["loans"] == 1
     assert report["filtered"] is True
-    assert "营业部" in report["data_scope"]
+    assert "营业部" in report["data_scope"]["zh"]
     assert api.get("auditor", f"/reports/compliance?{on}").json()["summary"]["loans"] == 3
     before = api.counts()
     refused_out_of_scope(api, api.get("yy_head", f"/reports/compliance?{on}&branch={WEST}"), before)

@@ -31,14 +31,44 @@ from archive.commands.borrowing import (
     RequestBorrowing,
     ReturnBorrowing,
 )
+from archive.commands.classification import ProposeClassification
+from archive.commands.collateral import (
+    LodgeCertificate,
+    RecordInsuranceLapse,
+    RegisterCollateral,
+    ReleaseCollateral,
+    ReturnCertificate,
+    RevalueCollateral,
+    TakeOutCertificate,
+)
+from archive.commands.collection import TakeCollectionStep
+from archive.commands.custody import (
+    Catalogue,
+    ClearDefect,
+    DecideAppraisal,
+    ExtendRetention,
+    ListTransfer,
+    OpenAppraisal,
+    PlaceHold,
+    ReceiveTransfer,
+    ReleaseHold,
+)
 from archive.commands.disposition import (
     ApproveDestruction,
     ComplianceApproveDestruction,
     ProposeDestruction,
 )
 from archive.commands.inspections import RecordInspection
-from archive.commands.lifecycle import Disbursement
+from archive.commands.lifecycle import Disburse, RecordOverdue, RecordRepayment, Settle
+from archive.commands.staff import EnrolStaff
 from archive.commands.warnings import ClearWarning, HandleWarning, RaiseWarning
+from archive.commands.workout import (
+    Extend,
+    HandOver,
+    Restructure,
+    TransferToAssetPreservation,
+    WriteOff,
+)
 from archive.config import ArchiveConfig
 from archive.core import SYSTEM_ID, CommandContext
 from domain.dates import HAPPENED, MAY_LIE_AHEAD
@@ -81,25 +111,30 @@ def _uuid() -> UUID:
 COMMANDS: list[tuple[str, Command]] = [
     (
         "value_date",
-        lambda a, c, d, t: a.disburse(
+        lambda a, c, d, t: a.execute(
             c, make_disbursement("JJ2025011000402", value_date=d, maturity_date=d + timedelta(365))
         ),
     ),
     (
         "paid_on",
-        lambda a, c, d, t: a.record_repayment(
-            c, LOAN, paid_on=d, principal=Decimal("1.00"), interest=Decimal("0")
+        lambda a, c, d, t: a.execute(
+            c,
+            RecordRepayment(
+                loan_no=LOAN, paid_on=d, principal=Decimal("1.00"), interest=Decimal("0")
+            ),
         ),
     ),
     (
         "as_of",
-        lambda a, c, d, t: a.record_overdue(
+        lambda a, c, d, t: a.execute(
             c,
-            LOAN,
-            as_of=d,
-            days_overdue=3,
-            overdue_principal=Decimal("0"),
-            overdue_interest=Decimal("5.00"),
+            RecordOverdue(
+                loan_no=LOAN,
+                as_of=d,
+                days_overdue=3,
+                overdue_principal=Decimal("0"),
+                overdue_interest=Decimal("5.00"),
+            ),
         ),
     ),
     (
@@ -117,8 +152,11 @@ COMMANDS: list[tuple[str, Command]] = [
     ),
     (
         "as_of",
-        lambda a, c, d, t: a.propose_classification(
-            c, LOAN, grade=Grade.SPECIAL_MENTION, sub_grade=None, reason="逾期", as_of=d
+        lambda a, c, d, t: a.execute(
+            c,
+            ProposeClassification(
+                loan_no=LOAN, grade=Grade.SPECIAL_MENTION, sub_grade=None, reason="逾期", as_of=d
+            ),
         ),
     ),
     (
@@ -144,133 +182,205 @@ COMMANDS: list[tuple[str, Command]] = [
     ),
     (
         "taken_on",
-        lambda a, c, d, t: a.take_collection_step(
-            c, LOAN, kind=CollectionStepKind.PHONE_CALL, taken_on=d, days_overdue=1, outcome="承诺"
+        lambda a, c, d, t: a.execute(
+            c,
+            TakeCollectionStep(
+                loan_no=LOAN,
+                kind=CollectionStepKind.PHONE_CALL,
+                taken_on=d,
+                days_overdue=1,
+                outcome="承诺",
+            ),
         ),
     ),
     (
         "restructured_on",
-        lambda a, c, d, t: a.restructure(
+        lambda a, c, d, t: a.execute(
             c,
-            LOAN,
-            restructured_on=d,
-            new_maturity_date=d + timedelta(730),
-            new_interest_rate="4.35%",
-            terms="分期",
-            reason="困难",
+            Restructure(
+                loan_no=LOAN,
+                restructured_on=d,
+                new_maturity_date=d + timedelta(730),
+                new_interest_rate="4.35%",
+                terms="分期",
+                reason="困难",
+            ),
         ),
     ),
     (
         "approved_on",
-        lambda a, c, d, t: a.extend(
-            c, LOAN, approved_on=d, new_maturity_date=d + timedelta(365), reason="展期"
+        lambda a, c, d, t: a.execute(
+            c,
+            Extend(
+                loan_no=LOAN, approved_on=d, new_maturity_date=d + timedelta(365), reason="展期"
+            ),
         ),
     ),
     (
         "handed_over_on",
-        lambda a, c, d, t: a.hand_over(
-            c, LOAN, handed_over_on=d, receiving_no="account_manager_2", reason="调岗"
+        lambda a, c, d, t: a.execute(
+            c,
+            HandOver(
+                loan_no=LOAN, handed_over_on=d, receiving_no="account_manager_2", reason="调岗"
+            ),
         ),
     ),
     (
         "transferred_on",
-        lambda a, c, d, t: a.transfer_to_asset_preservation(
-            c, LOAN, transferred_on=d, reason="不良"
+        lambda a, c, d, t: a.execute(
+            c, TransferToAssetPreservation(loan_no=LOAN, transferred_on=d, reason="不良")
         ),
     ),
     (
         "written_off_on",
-        lambda a, c, d, t: a.write_off(
-            c, LOAN, written_off_on=d, criterion=WriteOffCriterion.BANKRUPTCY, reason="破产"
+        lambda a, c, d, t: a.execute(
+            c,
+            WriteOff(
+                loan_no=LOAN,
+                written_off_on=d,
+                criterion=WriteOffCriterion.BANKRUPTCY,
+                reason="破产",
+            ),
         ),
     ),
-    ("settled_on", lambda a, c, d, t: a.settle(c, LOAN, settled_on=d)),
+    ("settled_on", lambda a, c, d, t: a.execute(c, Settle(loan_no=LOAN, settled_on=d))),
     (
         "appraised_on",
-        lambda a, c, d, t: a.register_collateral(
+        lambda a, c, d, t: a.execute(
             c,
-            LOAN,
-            collateral_no="C1",
-            kind=CollateralKind.REAL_ESTATE,
-            description="厂房",
-            owner_name="上海示例贸易有限公司",
-            appraised_value=Decimal("100.00"),
-            appraised_on=d,
-            registration_no="",
-            registered_on=d - timedelta(days=1),
+            RegisterCollateral(
+                loan_no=LOAN,
+                collateral_no="C1",
+                kind=CollateralKind.REAL_ESTATE,
+                description="厂房",
+                owner_name="上海示例贸易有限公司",
+                appraised_value=Decimal("100.00"),
+                appraised_on=d,
+                registration_no="",
+                registered_on=d - timedelta(days=1),
+            ),
         ),
     ),
     (
         "lodged_on",
-        lambda a, c, d, t: a.lodge_certificate(
-            c, LOAN, "C1", certificate_no="N1", lodged_on=d, custodian_nos=["omni", "archivist"]
+        lambda a, c, d, t: a.execute(
+            c,
+            LodgeCertificate(
+                loan_no=LOAN,
+                collateral_no="C1",
+                certificate_no="N1",
+                lodged_on=d,
+                custodian_nos=["omni", "archivist"],
+            ),
         ),
     ),
     (
         "taken_out_on",
-        lambda a, c, d, t: a.take_out_certificate(
-            c, LOAN, "C1", taken_out_on=d, purpose="诉讼", custodian_nos=["omni", "archivist"]
+        lambda a, c, d, t: a.execute(
+            c,
+            TakeOutCertificate(
+                loan_no=LOAN,
+                collateral_no="C1",
+                taken_out_on=d,
+                purpose="诉讼",
+                custodian_nos=["omni", "archivist"],
+            ),
         ),
     ),
     (
         "returned_on",
-        lambda a, c, d, t: a.return_certificate(
-            c, LOAN, "C1", returned_on=d, custodian_nos=["omni", "archivist"]
+        lambda a, c, d, t: a.execute(
+            c,
+            ReturnCertificate(
+                loan_no=LOAN, collateral_no="C1", returned_on=d, custodian_nos=["omni", "archivist"]
+            ),
         ),
     ),
     (
         "revalued_on",
-        lambda a, c, d, t: a.revalue_collateral(
-            c, LOAN, "C1", revalued_on=d, value=Decimal("9.00")
+        lambda a, c, d, t: a.execute(
+            c,
+            RevalueCollateral(
+                loan_no=LOAN, collateral_no="C1", revalued_on=d, value=Decimal("9.00")
+            ),
         ),
     ),
-    ("lapsed_on", lambda a, c, d, t: a.record_insurance_lapse(c, LOAN, "C1", lapsed_on=d)),
+    (
+        "lapsed_on",
+        lambda a, c, d, t: a.execute(
+            c, RecordInsuranceLapse(loan_no=LOAN, collateral_no="C1", lapsed_on=d)
+        ),
+    ),
     (
         "released_on",
-        lambda a, c, d, t: a.release_collateral(c, LOAN, "C1", released_on=d, reason="结清"),
+        lambda a, c, d, t: a.execute(
+            c, ReleaseCollateral(loan_no=LOAN, collateral_no="C1", released_on=d, reason="结清")
+        ),
     ),
     (
         "listed_on",
-        lambda a, c, d, t: a.list_transfer(
+        lambda a, c, d, t: a.execute(
             c,
-            LOAN,
-            kind=TransferKind.ORIGINALS,
-            items=[{"doc_type": "loan_contract", "title": "借款合同", "pages": 1}],
-            listed_on=d,
-            signed_on=d - timedelta(days=1),
+            ListTransfer(
+                loan_no=LOAN,
+                kind=TransferKind.ORIGINALS,
+                items=[{"doc_type": "loan_contract", "title": "借款合同", "pages": 1}],
+                listed_on=d,
+                signed_on=d - timedelta(days=1),
+            ),
         ),
     ),
     (
         "cleared_on",
-        lambda a, c, d, t: a.clear_defect(c, LOAN, _uuid(), cleared_on=d, note="已补交"),
+        lambda a, c, d, t: a.execute(
+            c, ClearDefect(loan_no=LOAN, defect_id=_uuid(), cleared_on=d, note="已补交")
+        ),
     ),
-    ("catalogued_on", lambda a, c, d, t: a.catalogue(c, LOAN, shelf_location="1", catalogued_on=d)),
+    (
+        "catalogued_on",
+        lambda a, c, d, t: a.execute(
+            c, Catalogue(loan_no=LOAN, shelf_location="1", catalogued_on=d)
+        ),
+    ),
     (
         "placed_on",
-        lambda a, c, d, t: a.place_hold(
-            c, LOAN, kind=HoldKind.AUDIT, reason="审计", reference="审-1", placed_on=d
+        lambda a, c, d, t: a.execute(
+            c,
+            PlaceHold(
+                loan_no=LOAN, kind=HoldKind.AUDIT, reason="审计", reference="审-1", placed_on=d
+            ),
         ),
     ),
     (
         "released_on",
-        lambda a, c, d, t: a.release_hold(c, LOAN, _uuid(), reason="结束", released_on=d),
+        lambda a, c, d, t: a.execute(
+            c, ReleaseHold(loan_no=LOAN, hold_id=_uuid(), reason="结束", released_on=d)
+        ),
     ),
     (
         "opened_on",
-        lambda a, c, d, t: a.open_appraisal(
-            c, LOAN, opened_on=d, group_nos=["archivist", "auditor"]
+        lambda a, c, d, t: a.execute(
+            c, OpenAppraisal(loan_no=LOAN, opened_on=d, group_nos=["archivist", "auditor"])
         ),
     ),
     (
         "decided_on",
-        lambda a, c, d, t: a.decide_appraisal(
-            c, LOAN, _uuid(), opinion=AppraisalOpinion.DESTROY, text="销毁", decided_on=d
+        lambda a, c, d, t: a.execute(
+            c,
+            DecideAppraisal(
+                loan_no=LOAN,
+                appraisal_id=_uuid(),
+                opinion=AppraisalOpinion.DESTROY,
+                text="销毁",
+                decided_on=d,
+            ),
         ),
     ),
     (
         "extended_on",
-        lambda a, c, d, t: a.extend_retention(
-            c, LOAN, ends_on=date(2099, 12, 31), reason="延长", extended_on=d
+        lambda a, c, d, t: a.execute(
+            c,
+            ExtendRetention(loan_no=LOAN, ends_on=date(2099, 12, 31), reason="延长", extended_on=d),
         ),
     ),
     (
@@ -302,12 +412,14 @@ COMMANDS: list[tuple[str, Command]] = [
     ),
     (
         "received_on",
-        lambda a, c, d, t: a.receive_transfer(
+        lambda a, c, d, t: a.execute(
             c,
-            LOAN,
-            t["transfer"],
-            checks=[{"item_no": 1, "condition": "present", "pages_counted": 1}],
-            received_on=d,
+            ReceiveTransfer(
+                loan_no=LOAN,
+                transfer_id=t["transfer"],
+                checks=[{"item_no": 1, "condition": "present", "pages_counted": 1}],
+                received_on=d,
+            ),
         ),
     ),
     (
@@ -342,24 +454,27 @@ receipt render their form first)."""
 def omni(app: DossierArchive, staff: dict[str, CommandContext]) -> CommandContext:
     """One person holding every business role, so each command reaches its date check."""
     business = [r for r in Role if r is not Role.ADMINISTRATOR]
-    _r, token = app.enrol_staff(
-        CommandContext(SYSTEM_ID), staff_no="omni", name="全岗", branch="总行", roles=business
-    )
+    token = app.execute(
+        CommandContext(SYSTEM_ID),
+        EnrolStaff(staff_no="omni", name="全岗", branch="总行", roles=business),
+    ).token
     assert token is not None
-    app.disburse(staff["account_manager"], make_disbursement(LOAN), [make_upload("loan_contract")])
+    app.execute(staff["account_manager"], make_disbursement(LOAN), [make_upload("loan_contract")])
     return CommandContext(app.authenticate(token.token))
 
 
 @pytest.fixture
 def targets(app: DossierArchive, staff: dict[str, CommandContext], omni: CommandContext) -> Targets:
     today = app.today()
-    listed = app.list_transfer(
+    listed = app.execute(
         staff["account_manager"],
-        LOAN,
-        kind=TransferKind.ORIGINALS,
-        items=[{"doc_type": "loan_contract", "title": "借款合同", "pages": 1}],
-        listed_on=today,
-        signed_on=today,
+        ListTransfer(
+            loan_no=LOAN,
+            kind=TransferKind.ORIGINALS,
+            items=[{"doc_type": "loan_contract", "title": "借款合同", "pages": 1}],
+            listed_on=today,
+            signed_on=today,
+        ),
     )
     requested = app.execute(
         staff["auditor"],
@@ -420,7 +535,7 @@ def test_every_date_a_command_takes_is_classified_happened_or_lying_ahead() -> N
         for field, hint in typing.get_type_hints(method).items():
             if field != "return" and _is_date(hint):
                 found.add(field)
-    for field, hint in typing.get_type_hints(Disbursement).items():
+    for field, hint in typing.get_type_hints(Disburse).items():
         if _is_date(hint):
             found.add(field)
     for command in HANDLERS:  # the typed commands: their dates are their fields
@@ -509,44 +624,63 @@ def test_a_later_step_of_the_archive_office_is_not_dated_before_the_step_it_foll
     app: DossierArchive, staff: dict[str, CommandContext]
 ) -> None:
     am, archivist = staff["account_manager"], staff["archivist"]
-    app.disburse(am, make_disbursement(LOAN), [make_upload("loan_contract", "借款合同")])
-    listed = app.list_transfer(
+    app.execute(am, make_disbursement(LOAN), [make_upload("loan_contract", "借款合同")])
+    listed = app.execute(
         am,
-        LOAN,
-        kind=TransferKind.ORIGINALS,
-        items=[
-            {"doc_type": "loan_contract", "title": "借款合同", "pages": 1},
-            {"doc_type": "guarantee_contract", "title": "保证合同", "pages": 1},
-        ],
-        listed_on=date(2025, 1, 13),
-        signed_on=date(2025, 1, 10),
+        ListTransfer(
+            loan_no=LOAN,
+            kind=TransferKind.ORIGINALS,
+            items=[
+                {"doc_type": "loan_contract", "title": "借款合同", "pages": 1},
+                {"doc_type": "guarantee_contract", "title": "保证合同", "pages": 1},
+            ],
+            listed_on=date(2025, 1, 13),
+            signed_on=date(2025, 1, 10),
+        ),
     )
-    received = app.receive_transfer(
+    received = app.execute(
         archivist,
-        LOAN,
-        UUID(listed.ids["transfer_id"]),
-        checks=[
-            {"item_no": 1, "condition": "present", "pages_counted": 1},
-            {"item_no": 2, "condition": "missing", "note": "未随附"},
-        ],
-        received_on=date(2025, 1, 14),
+        ReceiveTransfer(
+            loan_no=LOAN,
+            transfer_id=UUID(listed.ids["transfer_id"]),
+            checks=[
+                {"item_no": 1, "condition": "present", "pages_counted": 1},
+                {"item_no": 2, "condition": "missing", "note": "未随附"},
+            ],
+            received_on=date(2025, 1, 14),
+        ),
     )
     before = counts(app)
     with pytest.raises(DateOutOfOrderError) as uncleared:
-        app.clear_defect(
-            archivist, LOAN, UUID(received.ids["defect:2"]), cleared_on=date(2025, 1, 13), note="x"
+        app.execute(
+            archivist,
+            ClearDefect(
+                loan_no=LOAN,
+                defect_id=UUID(received.ids["defect:2"]),
+                cleared_on=date(2025, 1, 13),
+                note="x",
+            ),
         )
     assert uncleared.value.context["since_field"] == "received_on"
     with pytest.raises(DateOutOfOrderError) as uncatalogued:
-        app.catalogue(archivist, LOAN, shelf_location="1-01", catalogued_on=date(2025, 1, 13))
+        app.execute(
+            archivist,
+            Catalogue(loan_no=LOAN, shelf_location="1-01", catalogued_on=date(2025, 1, 13)),
+        )
     assert uncatalogued.value.context["field"] == "catalogued_on"
     assert counts(app) == before
 
     # A settlement dated before the repayment that cleared the loan.
-    app.record_repayment(
-        am, LOAN, paid_on=date(2025, 6, 30), principal=Decimal("1000000.00"), interest=Decimal(0)
+    app.execute(
+        am,
+        RecordRepayment(
+            loan_no=LOAN,
+            paid_on=date(2025, 6, 30),
+            principal=Decimal("1000000.00"),
+            interest=Decimal(0),
+        ),
     )
     with pytest.raises(DateOutOfOrderError) as unsettled:
-        app.settle(am, LOAN, settled_on=date(2025, 6, 29))
+        app.execute(am, Settle(loan_no=LOAN, settled_on=date(2025, 6, 29)))
     assert unsettled.value.context["since_field"] == "last_repaid_on"
-    app.settle(am, LOAN, settled_on=date(2025, 6, 30))
+    app.execute(am, Settle(loan_no=LOAN, settled_on=date(2025, 6, 30)))

@@ -9,6 +9,7 @@ import pytest
 
 from archive.application import DossierArchive
 from archive.commands.inspections import RecordInspection
+from archive.commands.staff import RevokeRole
 from archive.core import SYSTEM_ID, CommandContext
 from domain.errors import AdministratorBusinessActionError, NotFoundError, RoleNotPermittedError
 from domain.values import InspectionKind, ReadPurpose, Role
@@ -21,7 +22,7 @@ LOAN_NO = "JJ2025011000007"
 def contract(app: DossierArchive, staff: dict[str, CommandContext]) -> bytes:
     """The loan contract filed with the disbursement of LOAN_NO."""
     body = make_pdf("借款合同 第2025-007号 甲方 上海示例贸易有限公司", pages=4)
-    app.disburse(
+    app.execute(
         staff["account_manager"],
         make_disbursement(LOAN_NO),
         [make_upload("loan_contract", filename="借款合同-2025-007.pdf", data=body)],
@@ -86,7 +87,7 @@ def test_an_unknown_hash_is_not_found(
 def test_a_document_is_found_only_in_its_own_dossier(
     app: DossierArchive, staff: dict[str, CommandContext], contract: bytes
 ) -> None:
-    app.disburse(staff["account_manager"], make_disbursement("JJ-ANOTHER"))
+    app.execute(staff["account_manager"], make_disbursement("JJ-ANOTHER"))
     with pytest.raises(NotFoundError):
         original(app, staff["auditor"], hashlib.sha256(contract).hexdigest(), "JJ-ANOTHER")
 
@@ -107,8 +108,9 @@ def test_an_administrator_cannot_read_business_data(
 def test_someone_with_no_role_left_cannot_read_documents(
     app: DossierArchive, staff: dict[str, CommandContext], contract: bytes
 ) -> None:
-    app.revoke_role(
-        CommandContext(SYSTEM_ID), staff_no="archivist", role=Role.ARCHIVIST, reason="离职"
+    app.execute(
+        CommandContext(SYSTEM_ID),
+        RevokeRole(staff_no="archivist", role=Role.ARCHIVIST, reason="离职"),
     )
     with pytest.raises(RoleNotPermittedError):
         app.read_document(

@@ -38,6 +38,13 @@ from archive.commands.borrowing import (
     RequestBorrowing,
     ReturnBorrowing,
 )
+from archive.commands.custody import (
+    Catalogue,
+    ListTransfer,
+    PlaceHold,
+    ReceiveTransfer,
+    ReleaseHold,
+)
 from archive.core import CommandContext
 from domain.values import (
     BorrowingForm,
@@ -102,7 +109,7 @@ def test_the_catalogue_follows_a_dossier_from_transfer_to_cataloguing_and_holds(
     app = registers.app
     am, archivist, cp = staff["account_manager"], staff["archivist"], staff["compliance"]
     dossier_id = dossier_id_for(loan_id_for(LOAN_NO))
-    app.disburse(am, make_disbursement(LOAN_NO), [make_upload("loan_contract")])
+    app.execute(am, make_disbursement(LOAN_NO), [make_upload("loan_contract")])
     registers.catch_up()
     (opened,) = registers.rows(CATALOGUE, "dossiers")
     assert (opened["loan_no"], opened["borrower_name"], opened["branch"], opened["status"]) == (
@@ -113,55 +120,72 @@ def test_the_catalogue_follows_a_dossier_from_transfer_to_cataloguing_and_holds(
     )
 
     # 合同原件 handed over on Monday the 13th; the guarantee contract is missing.
-    listed = app.list_transfer(
+    listed = app.execute(
         am,
-        LOAN_NO,
-        kind=TransferKind.ORIGINALS,
-        items=ITEMS,
-        listed_on=date(2025, 1, 13),
-        signed_on=date(2025, 1, 10),
+        ListTransfer(
+            loan_no=LOAN_NO,
+            kind=TransferKind.ORIGINALS,
+            items=ITEMS,
+            listed_on=date(2025, 1, 13),
+            signed_on=date(2025, 1, 10),
+        ),
     )
     originals_id = UUID(listed.ids["transfer_id"])
-    received = app.receive_transfer(
+    received = app.execute(
         archivist,
-        LOAN_NO,
-        originals_id,
-        checks=[
-            {"item_no": 1, "condition": "present", "pages_counted": 6},
-            {"item_no": 2, "condition": "missing", "note": "保证合同未随附"},
-        ],
-        received_on=date(2025, 1, 14),
+        ReceiveTransfer(
+            loan_no=LOAN_NO,
+            transfer_id=originals_id,
+            checks=[
+                {"item_no": 1, "condition": "present", "pages_counted": 6},
+                {"item_no": 2, "condition": "missing", "note": "保证合同未随附"},
+            ],
+            received_on=date(2025, 1, 14),
+        ),
     )
     # Settled, then the full dossier (整卷) comes in and is matched with the originals.
     settle(app, staff, LOAN_NO)
-    full = app.list_transfer(
-        am, LOAN_NO, kind=TransferKind.FULL, items=ITEMS, listed_on=date(2025, 7, 2)
+    full = app.execute(
+        am,
+        ListTransfer(
+            loan_no=LOAN_NO, kind=TransferKind.FULL, items=ITEMS, listed_on=date(2025, 7, 2)
+        ),
     )
     full_id = UUID(full.ids["transfer_id"])
-    full_received = app.receive_transfer(
+    full_received = app.execute(
         archivist,
-        LOAN_NO,
-        full_id,
-        checks=[
-            {"item_no": 1, "condition": "present", "pages_counted": 6},
-            {"item_no": 2, "condition": "present", "pages_counted": 4},
-        ],
-        received_on=date(2025, 7, 3),
+        ReceiveTransfer(
+            loan_no=LOAN_NO,
+            transfer_id=full_id,
+            checks=[
+                {"item_no": 1, "condition": "present", "pages_counted": 6},
+                {"item_no": 2, "condition": "present", "pages_counted": 4},
+            ],
+            received_on=date(2025, 7, 3),
+        ),
     )
-    catalogued = app.catalogue(
-        archivist, LOAN_NO, shelf_location="2-03-05-2", catalogued_on=date(2025, 7, 4)
+    catalogued = app.execute(
+        archivist,
+        Catalogue(loan_no=LOAN_NO, shelf_location="2-03-05-2", catalogued_on=date(2025, 7, 4)),
     )
     assert catalogued.ids["reference_code"] == REFERENCE_CODE
-    hold = app.place_hold(
+    hold = app.execute(
         cp,
-        LOAN_NO,
-        kind=HoldKind.LITIGATION,
-        reason="借款人涉诉",
-        reference="(2025)沪0115民初1号",
-        placed_on=date(2025, 8, 1),
+        PlaceHold(
+            loan_no=LOAN_NO,
+            kind=HoldKind.LITIGATION,
+            reason="借款人涉诉",
+            reference="(2025)沪0115民初1号",
+            placed_on=date(2025, 8, 1),
+        ),
     )
     hold_id = UUID(hold.ids["hold_id"])
-    released = app.release_hold(cp, LOAN_NO, hold_id, reason="已结案", released_on=date(2025, 9, 1))
+    released = app.execute(
+        cp,
+        ReleaseHold(
+            loan_no=LOAN_NO, hold_id=hold_id, reason="已结案", released_on=date(2025, 9, 1)
+        ),
+    )
     registers.catch_up()
 
     assert registers.rows(CATALOGUE, "dossiers") == [
@@ -288,11 +312,16 @@ def test_the_circulation_register_records_each_borrowing_from_request_to_closing
     app = registers.app
     auditor, head, branch_head = staff["auditor"], staff["archive_head"], staff["branch_head"]
     archivist, second = staff["archivist"], staff["second_archivist"]
-    app.disburse(
+    app.execute(
         staff["account_manager"],
         make_disbursement(BORROWED),
         [
-            make_upload("loan_contract", "借款合同 JJ2025011000082", pages=3),
+            make_upload(
+                "loan_contract",
+                "借款合同 JJ2025011000082",
+                filename="借款合同-JJ2025011000082.pdf",
+                pages=3,
+            ),
             make_upload("registration_certificate", "抵押登记证明 JJ2025011000082"),
         ],
     )
@@ -368,53 +397,51 @@ def test_the_circulation_register_records_each_borrowing_from_request_to_closing
         k: returned.pop(k) for k in ("archive_head_approved_at", "branch_head_approved_at")
     }
     assert all(isinstance(at, datetime) for at in approved_at.values())
-    assert (
-        returned
-        == {
-            "borrowing_id": audit_id,
-            "dossier_id": dossier.id,
-            "borrow_no": audit.ids["borrow_no"],
-            "loan_no": BORROWED,
-            "borrower_name": BORROWER,
-            "reference_code": None,  # not catalogued
-            "requested_by": auditor.staff_id,
-            "requester_role": "auditor",
-            "purpose": "audit",
-            "reason": "年度审计抽查原件",
-            "scope": "dossier",
-            "items": 2,
-            "tier_one": True,
-            "form": "original",
-            "requested_on": DAY,
-            "due_on": DAY + timedelta(days=1),
-            "required_approvals": "archive_head,branch_head",
-            "archive_head_approved_by": head.staff_id,
-            "branch_head_approved_by": branch_head.staff_id,
-            "rejected": False,
-            "rejected_by": None,
-            "reject_reason": None,
-            "checked_out_on": DAY,
-            "checked_out_by": archivist.staff_id,
-            "pages_out": 4,
-            "returned_on": DAY + timedelta(days=3),
-            "returned_to": second.staff_id,
-            "pages_in": 3,
-            "page_mismatch": True,
-            "mismatch_detail": f"{contract[:12]}: 借出3页，归还2页",
-            "escalated": True,
-            "escalated_to": "archive_head",
-            "copy_issued_on": None,
-            "copy_issued_by": None,
-            "copy_sha256": None,
-            "copy_expires_on": None,
-            "overdue_noted_on": DAY + timedelta(days=3),
-            "days_overdue": 2,
-            "closed_on": DAY + timedelta(days=4),
-            "closed_by": head.staff_id,
-            "close_reason": "缺页已追回",
-            "status": "closed",
-        }
-    )
+    assert returned == {
+        "borrowing_id": audit_id,
+        "dossier_id": dossier.id,
+        "borrow_no": audit.ids["borrow_no"],
+        "loan_no": BORROWED,
+        "borrower_name": BORROWER,
+        "reference_code": None,  # not catalogued
+        "requested_by": auditor.staff_id,
+        "requester_role": "auditor",
+        "purpose": "audit",
+        "reason": "年度审计抽查原件",
+        "scope": "dossier",
+        "items": 2,
+        "tier_one": True,
+        "form": "original",
+        "requested_on": DAY,
+        "due_on": DAY + timedelta(days=1),
+        "required_approvals": "archive_head,branch_head",
+        "archive_head_approved_by": head.staff_id,
+        "branch_head_approved_by": branch_head.staff_id,
+        "rejected": False,
+        "rejected_by": None,
+        "reject_reason": None,
+        "checked_out_on": DAY,
+        "checked_out_by": archivist.staff_id,
+        "pages_out": 4,
+        "returned_on": DAY + timedelta(days=3),
+        "returned_to": second.staff_id,
+        "pages_in": 3,
+        "page_mismatch": True,
+        # The document short is named by its title, as filed, not by its hash.
+        "mismatch_detail": "借款合同-JJ2025011000082：借出3页，归还2页",
+        "escalated": True,
+        "escalated_to": "archive_head",
+        "copy_issued_on": None,
+        "copy_issued_by": None,
+        "copy_sha256": None,
+        "copy_expires_on": None,
+        "overdue_noted_on": DAY + timedelta(days=3),
+        "days_overdue": 2,
+        "closed_on": DAY + timedelta(days=4),
+        "closed_by": head.staff_id,
+        "close_reason": "缺页已追回",
+        "status": "closed",
+    }
     issued = rows[copy_id]
     assert (
         issued["scope"],
@@ -495,20 +522,24 @@ def test_a_destroyed_dossier_stays_in_the_destruction_register_and_catalogue_aft
     app = clocked
     facts = prepare(app, people)
     dossier_id = facts["dossier_id"]
-    hold = app.place_hold(
+    hold = app.execute(
         people["compliance"],
-        DESTROYED_LOAN,
-        kind=HoldKind.AUDIT,
-        reason="专项审计",
-        reference="审计通知书 2056-1",
-        placed_on=date(2056, 1, 20),
+        PlaceHold(
+            loan_no=DESTROYED_LOAN,
+            kind=HoldKind.AUDIT,
+            reason="专项审计",
+            reference="审计通知书 2056-1",
+            placed_on=date(2056, 1, 20),
+        ),
     )
-    app.release_hold(
+    app.execute(
         people["compliance"],
-        DESTROYED_LOAN,
-        UUID(hold.ids["hold_id"]),
-        reason="审计结束",
-        released_on=date(2056, 1, 25),
+        ReleaseHold(
+            loan_no=DESTROYED_LOAN,
+            hold_id=UUID(hold.ids["hold_id"]),
+            reason="审计结束",
+            released_on=date(2056, 1, 25),
+        ),
     )
     batch_id = approved_batch(app, people)
     approved = app.recorder.max_notification_id()
