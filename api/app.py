@@ -33,6 +33,7 @@ from api.routers import (
     meta,
     registers,
     responsibility,
+    scope,
     staff,
     tasks,
     verification,
@@ -66,6 +67,7 @@ ROUTERS = (
     tasks,
     compliance,
     staff,
+    scope,
     meta,
 )
 

@@ -90,6 +90,7 @@ class LoanPublic(BaseModel):
     sub_grade: str | None
     days_overdue: int
     account_manager_id: UUID
+    b_manager_id: UUID | None
     investigator_id: UUID | None
     origination_reviewer_id: UUID | None
     approver_id: UUID | None
@@ -117,6 +118,7 @@ class LoanPublic(BaseModel):
             sub_grade=loan.sub_grade,
             days_overdue=loan.days_overdue,
             account_manager_id=loan.account_manager_id,
+            b_manager_id=loan.b_manager_id,
             investigator_id=loan.investigator_id,
             origination_reviewer_id=loan.origination_reviewer_id,
             approver_id=loan.approver_id,
@@ -128,8 +130,13 @@ class LoanPublic(BaseModel):
 
 
 class LoansPublic(BaseModel):
+    """The loans the reader reaches; ``filtered`` when their data scope left some out."""
+
     data: list[LoanPublic]
     count: int
+    filtered: bool = False
+    scope_zh: str = "全行"
+    scope_en: str = "the whole bank"
 
 
 class EventPublic(BaseModel):

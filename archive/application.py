@@ -16,6 +16,7 @@ from archive.commands.inspections import InspectionCommands
 from archive.commands.integrity import FixityChecks
 from archive.commands.lifecycle import LifecycleCommands
 from archive.commands.responsibility import ResponsibilityCommands
+from archive.commands.scope import ScopeCommands
 from archive.commands.staff import StaffCommands
 from archive.commands.warnings import WarningCommands
 from archive.commands.workout import WorkoutCommands
@@ -39,6 +40,7 @@ class DossierArchive(
     CollectionCommands,
     WorkoutCommands,
     ResponsibilityCommands,
+    ScopeCommands,
     CollateralCommands,
     CollateralQueries,
     DispositionCommands,

@@ -10,7 +10,9 @@ save loses an optimistic-concurrency race, the blobs it created are removed.
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import inspect
 import io
 import logging
 import shutil
@@ -29,7 +31,7 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Notification
 from eventsourcing.utils import get_topic
 
-from archive.commands import Command, LoanCommand
+from archive.commands import HANDLERS, Command, LoanCommand
 from archive.config import ArchiveConfig
 from archive.documents.ingest import StagedDocument, Upload, staged
 from archive.documents.pdfsafety import extract_text
@@ -42,13 +44,16 @@ from archive.receipts import CommandReceipt
 from archive.transcodings import register_domain_transcodings, register_moved_topics
 from canonical import fingerprint_json
 from domain.authorization import Action, choose_role
+from domain.borrowing import Borrowing
 from domain.collateral import Collateral
 from domain.dates import HAPPENED, check_happened
 from domain.display import person
+from domain.disposition import DestructionBatch
 from domain.dossier import Dossier
 from domain.errors import InvalidInputError, NotFoundError
 from domain.loan import Loan
 from domain.rules import RuleSet, RulesInForce, parse_adopted, shipped_rules
+from domain.scope import OWN_BEHALF, Reaching, RowScope, mode_of
 from domain.staff import Staff
 from domain.topics import stored_topics
 from domain.values import SYSTEM_ID as SYSTEM_ID  # the console operator, named here before
@@ -67,6 +72,49 @@ _COMMAND_RULES: ContextVar[dict[int, RuleSet] | None] = ContextVar("command_rule
 """The rules in force as the command being executed read them, by application (``id``)."""
 
 A = TypeVar("A", bound=Aggregate)
+F = TypeVar("F", bound=Callable[..., Any])
+
+BRANCH_FIELDS = ("branch", "to_branch")
+"""The fields by which a command names a unit of the bank (books a loan there, moves one
+there, reports on it): each must be a unit of the hierarchy, within the caller's reach."""
+
+
+@dataclass
+class Asking:
+    """Who the application method being run answers, once it has authorized them: the data
+    scope every loan it loads is checked against (docs/rules.md SCP-04)."""
+
+    reaching: Reaching | None = None
+    reached: set[UUID] = field(default_factory=set)
+    """The loans already found within it, so a command loading one twice checks it once."""
+
+
+_ASKING: ContextVar[Asking | None] = ContextVar("asking", default=None)
+"""The scope of the innermost application method running, set by :func:`answers_caller`."""
+
+
+def answers_caller(method: F) -> F:
+    """Run ``method`` (an application method taking the caller's context) in a scope of its own:
+    once it has authorized the caller (:meth:`ArchiveCore.actor`), every loan, dossier,
+    collateral, borrowing or destruction batch it loads must lie within the caller's data
+    scope, else it is refused (403 ``out_of_scope``) before anything is done with it."""
+
+    @functools.wraps(method)
+    def scoped(*args: Any, **kwargs: Any) -> Any:
+        token = _ASKING.set(Asking())
+        try:
+            return method(*args, **kwargs)
+        finally:
+            _ASKING.reset(token)
+
+    return cast(F, scoped)
+
+
+def _takes_caller(value: Any) -> bool:
+    if not inspect.isfunction(value) or value.__name__.startswith("_"):
+        return False
+    names = list(inspect.signature(value).parameters)
+    return len(names) >= 2 and names[1] == "ctx"
 
 
 @dataclass(frozen=True)
@@ -180,7 +228,22 @@ def left_after_destruction(
 
 
 class ArchiveCore(Application[UUID]):
-    """Plumbing shared by the command modules: loading, actors, the command path."""
+    """Plumbing shared by the command modules: loading, actors, the command path.
+
+    Every public method of the application that takes the caller's context (``ctx``) — every
+    command and every read, whatever module defines it — answers that caller within their
+    data scope (:func:`answers_caller`): no module has to remember to ask.
+    """
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        for name, value in list(vars(cls).items()):
+            if _takes_caller(value):
+                scoped = answers_caller(value)
+                setattr(cls, name, scoped)
+                for command, handler in HANDLERS.items():
+                    if handler is value:
+                        HANDLERS[command] = scoped
 
     def __init__(
         self,
@@ -223,7 +286,111 @@ class ArchiveCore(Application[UUID]):
             raise NotFoundError(f"{zh}不存在", f"{en} does not exist") from None
         if not isinstance(aggregate, cls):
             raise NotFoundError(f"{zh}不存在", f"{en} does not exist")
+        self._check_in_scope(aggregate)
         return aggregate
+
+    # -------------------------------------------------------------- data scope
+    def _check_in_scope(self, aggregate: Aggregate) -> None:
+        """Refuse ``aggregate`` unless the loans it belongs to lie within the scope of the
+        caller the running application method answers (none running: nothing to check)."""
+        asking = _ASKING.get()
+        if asking is None or asking.reaching is None:
+            return
+        for loan_id in self._loans_of(aggregate):
+            if loan_id in asking.reached:
+                continue
+            loan = self._stored_loan(loan_id)
+            if loan is not None:
+                asking.reaching.check(loan.loan_no, loan.branch, loan.managers)
+            asking.reached.add(loan_id)
+
+    def _loans_of(self, aggregate: Aggregate) -> list[UUID]:
+        """The loans a loaded aggregate belongs to: itself, its loan, a batch's dossiers'."""
+        if isinstance(aggregate, Loan):
+            return [aggregate.id]
+        if isinstance(aggregate, Dossier | Collateral | Borrowing):
+            return [aggregate.loan_id]
+        if isinstance(aggregate, DestructionBatch):
+            dossiers: list[Aggregate] = [self.repository.get(d) for d in aggregate.dossier_ids]
+            return [d.loan_id for d in dossiers if isinstance(d, Dossier)]
+        return []
+
+    def _stored_loan(self, loan_id: UUID) -> Loan | None:
+        try:
+            found: Aggregate = self.repository.get(loan_id)
+        except AggregateNotFoundError:
+            return None
+        return found if isinstance(found, Loan) else None
+
+    def reaching(self, actor: Actor, action: Action) -> Reaching | None:
+        """What ``actor`` reaches doing ``action``, by the rules in force; None for the console
+        and for a role that reads no business data (the administrator); None too for what a
+        person does on their own behalf (an appeal against a finding about them)."""
+        if actor.id == SYSTEM_ID or action in OWN_BEHALF:
+            return None
+        rules = self.rule_set().scope
+        mode = mode_of(action)
+        reaches = rules.reaches(actor.role, mode)
+        if not reaches:
+            return None
+        staff = self.staff_by_id(actor.id)
+        return Reaching(
+            person_id=staff.id,
+            person=person(staff.name, staff.staff_no),
+            branch=staff.branch,
+            role=actor.role,
+            mode=mode,
+            reaches=reaches,
+            hierarchy=rules.hierarchy,
+        )
+
+    def row_scope(self, actor: Actor, action: Action) -> RowScope:
+        """The loans ``actor`` reaches doing ``action``, as the registers filter rows by."""
+        reaching = self.reaching(actor, action)
+        return reaching.rows() if reaching is not None else RowScope.everything()
+
+    def covers(self, aggregate: Aggregate) -> bool:
+        """Whether the caller the running method answers reaches the loans ``aggregate``
+        belongs to (for listings, which leave out rather than refuse what lies beyond)."""
+        asking = _ASKING.get()
+        if asking is None or asking.reaching is None:
+            return True
+        for loan_id in self._loans_of(aggregate):
+            loan = aggregate if aggregate.id == loan_id else self._stored_loan(loan_id)
+            if isinstance(loan, Loan) and not asking.reaching.covers(loan.branch, loan.managers):
+                return False
+        return True
+
+    def reading_scope(
+        self, ctx: CommandContext, action: Action, *, branch: str | None = None
+    ) -> tuple[Actor, RowScope]:
+        """Authorize a read across loans (a register, the work queue, a report) and say which
+        loans it may show: those the caller reaches. A branch asked for must be one of the
+        bank's units within their reach."""
+        actor = self.actor(ctx, action)
+        if branch:
+            self.check_branches(actor, action, {"branch": branch})
+        return actor, self.row_scope(actor, action)
+
+    def check_reach(self, actor: Actor, action: Action, loan_no: str) -> None:
+        """Refuse (403 ``out_of_scope``) a read of what one loan's records show unless
+        ``actor`` reaches the loan (a register's view of one loan, by its number)."""
+        reaching = self.reaching(actor, action)
+        loan = self._stored_loan(Loan.create_id(loan_no)) if reaching is not None else None
+        if reaching is not None and loan is not None:
+            reaching.check(loan.loan_no, loan.branch, loan.managers)
+
+    def check_branches(self, actor: Actor, action: Action, params: Mapping[str, Any]) -> None:
+        """Each unit a command names must be one of the bank's, within the caller's reach."""
+        named = [(f, params[f]) for f in BRANCH_FIELDS if isinstance(params.get(f), str)]
+        if not named:
+            return
+        reaching = self.reaching(actor, action)
+        hierarchy = self.rule_set().scope.hierarchy
+        for field_name, branch in named:
+            hierarchy.check_known(branch, field_name)
+            if reaching is not None:
+                reaching.check_branch(branch, field_name)
 
     def loan(self, loan_no: str) -> Loan:
         return self._load(Loan, Loan.create_id(loan_no), f"贷款 {loan_no} ", f"loan {loan_no}")
@@ -326,11 +493,20 @@ class ArchiveCore(Application[UUID]):
 
     # ------------------------------------------------------------------ actors
     def actor(self, ctx: CommandContext, action: Action) -> Actor:
-        """The caller and the role, held at this moment, in which they act."""
+        """The caller and the role, held at this moment, in which they act.
+
+        From here on, the application method running answers this caller within the data
+        scope of that role for ``action`` (docs/rules.md SCP-04).
+        """
         if ctx.staff_id == SYSTEM_ID:
             return Actor(SYSTEM_ID, choose_role({Role.ADMINISTRATOR}, action, ctx.role))
         staff = self.staff_by_id(ctx.staff_id)
-        return Actor(staff.id, choose_role(staff.roles_at(self.clock()), action, ctx.role))
+        actor = Actor(staff.id, choose_role(staff.roles_at(self.clock()), action, ctx.role))
+        asking = _ASKING.get()
+        if asking is not None:
+            asking.reaching = self.reaching(actor, action)
+            asking.reached.clear()
+        return actor
 
     def party(self, staff_no: str) -> Party:
         """Another person named by a command, with the roles they hold now."""
@@ -384,6 +560,7 @@ class ArchiveCore(Application[UUID]):
                     return replay
             actor = self.actor(ctx, action)
             self.check_business_dates(params)
+            self.check_branches(actor, action, params)
             work = body(actor, refs)
             touched = list(work.touched)
             provisional = self._result(work, refs, position=0)

@@ -128,25 +128,30 @@ class ReadQueries(ArchiveCore):
         return version
 
     def list_loans(self, ctx: CommandContext, *, offset: int = 0, limit: int = 50) -> list[Loan]:
-        """Loans in disbursement order, read from the log itself.
+        """The loans the caller reaches (their data scope), in disbursement order, read from
+        the log itself.
 
         Current the moment a command returns (no follower lag), at the price of a scan of the
         ``Disbursed`` events per call; the loan ledger register (``loan_ledger``) is the filtered,
         sorted and paged view.
         """
         self.authorize_read(ctx)
-        disbursed = self.notifications_of(Loan.Disbursed)
-        loans: list[Loan] = []
-        for notification in islice(disbursed, offset, offset + limit):
-            loan: Aggregate = self.repository.get(UUID(str(notification.originator_id)))
-            assert isinstance(loan, Loan)
-            loans.append(loan)
-        return loans
+        return list(islice(self._loans_in_scope(), offset, offset + limit))
 
     def count_loans(self, ctx: CommandContext) -> int:
-        self.authorize_read(ctx)
-        disbursed = self.notifications_of(Loan.Disbursed)
-        return sum(1 for _ in disbursed)
+        """How many loans the caller reaches (their data scope: every loan, bank-wide)."""
+        actor = self.authorize_read(ctx)
+        if not self.row_scope(actor, Action.READ_BUSINESS).filtered:
+            return sum(1 for _ in self.notifications_of(Loan.Disbursed))
+        return sum(1 for _ in self._loans_in_scope())
+
+    def _loans_in_scope(self) -> Iterator[Loan]:
+        """The loans, in disbursement order, that the caller of the running method reaches."""
+        for notification in self.notifications_of(Loan.Disbursed):
+            loan: Aggregate = self.repository.get(UUID(str(notification.originator_id)))
+            assert isinstance(loan, Loan)
+            if self.covers(loan):
+                yield loan
 
     def events_of(self, aggregate_id: UUID) -> Iterator[RecordedEvent]:
         for event in self.events.get(aggregate_id):

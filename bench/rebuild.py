@@ -80,6 +80,7 @@ from domain.authorization import Action
 from domain.dossier import Dossier
 from domain.loan import Loan
 from domain.rules import RuleSet
+from domain.scope import RowScope
 from domain.values import (
     Actor,
     BorrowerType,
@@ -816,7 +817,14 @@ def time_report(follower: Follower, on: date) -> dict[str, Any]:
     floor_seconds = time.perf_counter() - began
     gc.collect()
     began = time.perf_counter()
-    report = compliance_report(store, completeness, queue, on=on, position=position)
+    report = compliance_report(
+        store,
+        completeness,
+        queue,
+        on=on,
+        position=position,
+        data_scope=RowScope.everything(),  # the bank's own report: every loan
+    )
     seconds = time.perf_counter() - began
     began = time.perf_counter()
     pdf = report_pdf(report)

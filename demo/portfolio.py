@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime, time
 from multiprocessing import get_all_start_methods, get_context
 
 from archive.application import DossierArchive
@@ -27,7 +28,7 @@ from archive.core import SYSTEM_ID, CommandContext, CommandResult
 from archive.documents.ingest import Upload, from_bytes
 from demo.archive_office import run_archive_office
 from demo.lifecycle import plan_loan
-from demo.plan import TODAY, LoanPlan, Step
+from demo.plan import FIRST_VALUE_DATE, TODAY, LoanPlan, Step
 from demo.shapes import draw_shapes
 from demo.staff import ROSTER
 from domain.errors import InvalidInputError
@@ -95,19 +96,28 @@ def _enrol(archive: DossierArchive) -> tuple[tuple[DemoStaff, ...], dict[str, Co
     console = CommandContext(SYSTEM_ID)
     staff: list[DemoStaff] = []
     contexts: dict[str, CommandContext] = {}
-    for person in ROSTER:
-        token = archive.execute(
-            console,
-            EnrolStaff(
-                staff_no=person.staff_no,
-                name=person.name,
-                branch=person.branch,
-                roles=[person.role],
-            ),
-        ).token
-        assert token is not None
-        contexts[person.staff_no] = CommandContext(archive.authenticate(token.token))
-        staff.append(DemoStaff(person.staff_no, person.name, person.role.value, token.token))
+    # The demo's people have held their duties since its history began (its first loan), so
+    # who could read a dossier on any day of that history has an answer: their roles are
+    # granted as of then, on the archive's clock held there while they are enrolled.
+    now = archive.clock
+    since = datetime.combine(FIRST_VALUE_DATE, time(9), now().tzinfo)
+    archive.clock = lambda: since
+    try:
+        for person in ROSTER:
+            token = archive.execute(
+                console,
+                EnrolStaff(
+                    staff_no=person.staff_no,
+                    name=person.name,
+                    branch=person.branch,
+                    roles=[person.role],
+                ),
+            ).token
+            assert token is not None
+            contexts[person.staff_no] = CommandContext(archive.authenticate(token.token))
+            staff.append(DemoStaff(person.staff_no, person.name, person.role.value, token.token))
+    finally:
+        archive.clock = now
     return tuple(staff), contexts
 
 

@@ -478,6 +478,18 @@ def record_handover(p: Planner) -> None:
         receiving_no=receiving,
         reason=p.rng.choice(_HANDOVER_REASONS),
     )
+    # 双人管户: the former account manager stays beside the new one as B岗, so the papers
+    # they signed (the archive office's transfer lists) remain theirs to act on (数据权限).
+    p.add(
+        on,
+        p.crew.head,
+        "assign_account_managers",
+        rank=4,
+        a_manager_no=receiving,
+        b_manager_no=p.shape.account_manager,
+        assigned_on=on,
+        reason="原客户经理转任B岗，双人管户",
+    )
 
 
 def extend(p: Planner, approved: date, new_maturity: date) -> None:

@@ -91,6 +91,10 @@ class Action(Enum):
     READ_ALL_TASKS = "read_all_tasks"
     READ_COMPLIANCE_REPORT = "read_compliance_report"
     ISSUE_COMPLIANCE_REPORT = "issue_compliance_report"
+    TRANSFER_STAFF = "transfer_staff"
+    MOVE_LOAN = "move_loan"
+    ASSIGN_ACCOUNT_MANAGERS = "assign_account_managers"
+    READ_READERS = "read_readers"
 
 
 R = Role
@@ -202,6 +206,14 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = {
     Action.ISSUE_COMPLIANCE_REPORT: frozenset(
         {R.BRANCH_HEAD, R.RISK_MANAGER, R.COMPLIANCE, R.AUDITOR, R.ARCHIVE_HEAD}
     ),
+    # Data scope (数据权限, domain/scope.py): a person's branch is personnel data, moved by the
+    # administrator like their roles; a loan is moved between branches by a branch head or a
+    # risk manager whose scope holds both branches, and its account managers (A岗/B岗, 管户)
+    # are assigned by the branch head; who could read a dossier on a day is for audit.
+    Action.TRANSFER_STAFF: frozenset({R.ADMINISTRATOR}),
+    Action.MOVE_LOAN: frozenset({R.BRANCH_HEAD, R.RISK_MANAGER}),
+    Action.ASSIGN_ACCOUNT_MANAGERS: frozenset({R.BRANCH_HEAD}),
+    Action.READ_READERS: frozenset({R.AUDITOR, R.COMPLIANCE}),
 }
 
 REGISTER_READS: Mapping[str, Action] = {
@@ -219,6 +231,7 @@ REGISTER_READS: Mapping[str, Action] = {
     "accountability_trail": Action.READ_TRAIL,
     "staff_directory": Action.READ_BUSINESS,
     "document_search": Action.READ_DOCUMENT,
+    "scope_register": Action.READ_BUSINESS,
 }
 """Who reads each register (台账), by its name: the one permission for the register and for
 every other read that shows what it shows — a destruction batch and its register PDF are the
@@ -231,7 +244,13 @@ def register_read(name: str) -> Action:
 
 
 ADMINISTRATION = frozenset(
-    {Action.ENROL_STAFF, Action.GRANT_ROLE, Action.REVOKE_ROLE, Action.ISSUE_TOKEN}
+    {
+        Action.ENROL_STAFF,
+        Action.GRANT_ROLE,
+        Action.REVOKE_ROLE,
+        Action.ISSUE_TOKEN,
+        Action.TRANSFER_STAFF,
+    }
 )
 
 

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -43,6 +43,7 @@ from eventsourcing.domain import Aggregate, event
 from domain.authorization import Action, authorize
 from domain.classification import FloorPolicy
 from domain.errors import InvalidInputError
+from domain.scope import RowScope
 from domain.tasks import DossierFacts, LoanFacts, Task, TaskKind, overdue_floor
 from domain.values import Actor, Grade, LabelledEnum, Product, Role, require_text
 
@@ -204,6 +205,9 @@ class ComplianceReport:
     owner_names: Mapping[UUID, str]
     record_as_of: str | None = None
     """The record time the registers were read at, as asked ("2025-06-30"), if any."""
+    data_scope: RowScope = field(default_factory=RowScope.everything)
+    """The loans the report was read within: its reader's data scope (数据权限); a report that
+    leaves loans out names it."""
 
     def owner_of(self, task: Task) -> str:
         """How the report names a task's owner: the person, else the role that owns it."""
@@ -249,6 +253,7 @@ def build_report(
     dossiers: Iterable[DossierFacts],
     floor_policy: FloorPolicy,
     name_of: Callable[[UUID], str] = str,
+    data_scope: RowScope = RowScope.everything(),
 ) -> ComplianceReport:
     """Count and group the facts of the loans in ``scope`` on ``on``.
 
@@ -300,6 +305,7 @@ def build_report(
         retention_unappraised=retention_unappraised(
             [d for d in dossiers if d.loan_no in numbers_in_scope], on
         ),
+        data_scope=data_scope,
         owner_names=names,
     )
 
@@ -429,13 +435,15 @@ class IssuedReport(Aggregate):
     """
 
     class Issued(Aggregate.Created):
-        """A report handed out (version 2 records the renderer that drew it).
+        """A report handed out (version 2 records the renderer that drew it, version 3 the
+        data scope it was read within).
 
-        Version 1 did not record it: every report issued then was drawn by renderer 1, which
-        the upcast says.
+        Version 1 did not record the renderer: every report issued then was drawn by renderer
+        1, which the upcast says. Versions 1 and 2 did not record a data scope: every report
+        then covered the whole bank (``None``).
         """
 
-        class_version = 2
+        class_version = 3
 
         report_id: UUID
         on: date
@@ -449,12 +457,17 @@ class IssuedReport(Aggregate):
         sha256: str
         size: int
         purpose: str
+        data_scope: dict[str, Any] | None
         actor_id: UUID
         role: Role
 
         @staticmethod
         def upcast_v1_v2(state: dict[str, Any]) -> None:
             state["renderer"] = FIRST_RENDERER
+
+        @staticmethod
+        def upcast_v2_v3(state: dict[str, Any]) -> None:
+            state["data_scope"] = None
 
     @classmethod
     def issue(
@@ -472,6 +485,7 @@ class IssuedReport(Aggregate):
         size: int,
         purpose: str,
         actor: Actor,
+        data_scope: RowScope = RowScope.everything(),
     ) -> IssuedReport:
         authorize(actor, Action.ISSUE_COMPLIANCE_REPORT)
         purpose = require_text(purpose, "purpose", max_length=500)
@@ -498,6 +512,7 @@ class IssuedReport(Aggregate):
             sha256=sha256,
             size=size,
             purpose=purpose,
+            data_scope=data_scope.to_record(),
             actor_id=actor.id,
             role=actor.role,
         )
@@ -518,6 +533,7 @@ class IssuedReport(Aggregate):
         sha256: str,
         size: int,
         purpose: str,
+        data_scope: dict[str, Any] | None,
         actor_id: UUID,
         role: Role,
     ) -> None:
@@ -533,6 +549,7 @@ class IssuedReport(Aggregate):
         self.sha256 = sha256
         self.size = size
         self.purpose = purpose
+        self.data_scope = RowScope.from_record(data_scope)
         self.issued_by = actor_id
         self.role = role
 

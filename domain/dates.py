@@ -41,6 +41,9 @@ HAPPENED: Mapping[str, str] = MappingProxyType(
         "transferred_on": "移交资产保全日期",
         "written_off_on": "核销日期",
         "settled_on": "结清日期",
+        # data scope (数据权限): people and loans moved, account managers assigned
+        "moved_on": "调动（划转）日期",
+        "assigned_on": "管户分派日期",
         # collateral (押品)
         "appraised_on": "评估日期",
         "registered_on": "抵押登记日期",
@@ -92,6 +95,8 @@ _NAMES: Mapping[str, str] = {
     "overdue_as_of": "上次逾期情况截至日期",
     "last_repaid_on": "最近还款日期",
     "compliance_approved_on": "合规审批日期",
+    "last_moved_on": "上次调动（划转）日期",
+    "managers_since": "现管户起始日期",
 }
 
 

@@ -84,6 +84,18 @@ class AdministratorBusinessActionError(SegregationOfDutiesError):
     code = "administrator_business_action"
 
 
+class OutOfScopeError(AuthorizationError):
+    """Raised when a loan or a branch lies outside the caller's data scope (数据权限)."""
+
+    code = "out_of_scope"
+
+
+class UnknownBranchError(InvalidInputError):
+    """Raised when a command names a branch that is not a unit of the bank's hierarchy."""
+
+    code = "unknown_branch"
+
+
 # ------------------------------------------------------------------ lending (借阅)
 class DossierOnLoanError(ConflictError):
     """Raised when an item asked for is already checked out on another borrowing."""

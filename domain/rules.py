@@ -42,6 +42,7 @@ from domain.classification import STATUTORY, FloorPolicy, SubGradeScheme
 from domain.errors import InvalidInputError
 from domain.reference import CODE_PART
 from domain.schedules import FIGURES, InspectionSchedule
+from domain.scope import Hierarchy, Level, Reach, RoleReach, ScopeRules, Unit
 from domain.values import (
     CollectionStepKind,
     Grade,
@@ -238,6 +239,8 @@ class RuleSet:
     """Days overdue from which responsibility may be determined (不良贷款责任认定), before the
     loan is non-performing: the ladder's rung marked ``responsibility = true``. None (a ladder
     with no such rung and no notice served): only a non-performing loan is open to it."""
+    scope: ScopeRules
+    """The bank's units (``[[branches]]``) and how far each role reaches (``[scope]``)."""
 
     @property
     def short_version(self) -> str:
@@ -351,6 +354,7 @@ class RuleSet:
             task_owners=_task_owners(_table(_table(full, "tasks"), "owners", "tasks")),
             reference=_reference(_table(full, "reference")),
             responsibility_from_days=_responsibility_from(ladder),
+            scope=ScopeRules(_scope(_table(full, "scope")), _hierarchy(full.get("branches"))),
         )
 
 
@@ -424,6 +428,23 @@ EARLIER: Mapping[str, Any] = MappingProxyType(
             }
         },
         "reference": {"fonds": "J001", "category": "XD", "department": "XDB"},
+        # Before data scope, nothing limited anyone: every business role read and acted
+        # bank-wide, and branches were names with no hierarchy.
+        "scope": {
+            role: {"act": "bank", "read": "bank"}
+            for role in (
+                "account_manager",
+                "reviewer",
+                "post_loan_officer",
+                "risk_manager",
+                "branch_head",
+                "archivist",
+                "archive_head",
+                "compliance",
+                "auditor",
+            )
+        },
+        "branches": [],
     }
 )
 """Keys added to the rule set after its first release, with the values the program applied
@@ -707,6 +728,87 @@ def _reference(raw: Mapping[str, Any]) -> ReferenceCodes:
             )
         parts[name] = value
     return ReferenceCodes(**parts)
+
+
+def _scope(raw: Mapping[str, Any]) -> dict[Role, RoleReach]:
+    """``[scope]``: every business role's act and read scope; the administrator has none."""
+    found: dict[Role, RoleReach] = {}
+    for key, entry in raw.items():
+        path = f"scope.{key}"
+        role: Role = _enum(Role, key, path)
+        if role is Role.ADMINISTRATOR:
+            raise _fail(
+                path,
+                "系统管理员不查阅业务数据（三员分立），不设数据范围",
+                "the administrator reads no business data (三员分立): it has no scope",
+            )
+        if not isinstance(entry, dict) or set(entry) != {"act", "read"}:
+            raise _fail(path, "须为 { act = …, read = … }", "must be { act = …, read = … }")
+        found[role] = RoleReach(
+            act=_enum(Reach, entry["act"], f"{path}.act"),
+            read=_enum(Reach, entry["read"], f"{path}.read"),
+        )
+    missing = [r.value for r in Role if r is not Role.ADMINISTRATOR and r not in found]
+    if missing:
+        raise _fail("scope", f"缺少岗位的数据范围：{', '.join(missing)}", f"no scope for {missing}")
+    return found
+
+
+def _hierarchy(raw: Any) -> Hierarchy:
+    """``[[branches]]``: the bank's units, one head office at the top, each unit's parent of a
+    higher level than itself (so there are no cycles)."""
+    if not isinstance(raw, list):
+        raise _fail("branches", "须为数组（[[branches]]）", "must be an array of tables")
+    units: dict[str, Unit] = {}
+    codes: set[str] = set()
+    for n, entry in enumerate(raw):
+        path = f"branches[{n}]"
+        if not isinstance(entry, dict):
+            raise _fail(path, "须为表", "must be a table")
+        unknown = set(entry) - {"name", "code", "level", "parent"}
+        if unknown:
+            raise _fail(path, f"未知的键：{sorted(unknown)}", f"unknown keys {sorted(unknown)}")
+        for key in ("name", "code"):
+            value = entry.get(key)
+            if not isinstance(value, str) or not value.strip() or len(value) > 100:
+                raise _fail(f"{path}.{key}", "须为 1–100 字的文本", "must be text of 1-100 chars")
+            if value != value.strip() or not value.isprintable():
+                raise _fail(f"{path}.{key}", "不得含空白或控制字符", "must be plain text")
+        name, code = entry["name"], entry["code"]
+        if name in units:
+            raise _fail(f"{path}.name", f"机构重复：{name}", f"{name!r} appears twice")
+        if code in codes:
+            raise _fail(f"{path}.code", f"机构代码重复：{code}", f"code {code!r} appears twice")
+        codes.add(code)
+        parent = entry.get("parent")
+        if parent is not None and (not isinstance(parent, str) or not parent.strip()):
+            raise _fail(f"{path}.parent", "须为上级机构名称", "must name the unit above")
+        units[name] = Unit(name, code, _enum(Level, entry.get("level"), f"{path}.level"), parent)
+    roots = [u for u in units.values() if u.parent is None]
+    if units and (len(roots) != 1 or roots[0].level is not Level.HEAD_OFFICE):
+        raise _fail(
+            "branches",
+            '须有且只有一个总行（level = "head_office"，不设 parent）',
+            'there must be exactly one head office (level = "head_office", no parent)',
+        )
+    for n, unit in enumerate(units.values()):
+        if unit.parent is None:
+            continue
+        above = units.get(unit.parent)
+        if above is None:
+            raise _fail(
+                f"branches[{n}].parent",
+                f"上级机构 {unit.parent} 不存在",
+                f"the unit above, {unit.parent!r}, is not listed",
+            )
+        if above.level.depth >= unit.level.depth:
+            raise _fail(
+                f"branches[{n}].level",
+                f"{unit.name}（{unit.level.zh}）不能隶属于 {above.name}（{above.level.zh}）",
+                f"{unit.name} ({unit.level.value}) cannot be under {above.name} "
+                f"({above.level.value}): a unit is of a lower level than the one above it",
+            )
+    return Hierarchy(MappingProxyType(units))
 
 
 def _enum(kind: Any, value: Any, path: str) -> Any:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Self
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
 from domain.authorization import BUSINESS_ROLES, Action, authorize
+from domain.dates import check_not_before
 from domain.errors import InvalidInputError, InvalidTransitionError, SegregationOfDutiesError
 from domain.values import Actor, Role, require_text, staff_id_for
 
@@ -55,8 +56,59 @@ class Staff(Aggregate):
         self.staff_no = staff_no
         self.name = name
         self.branch = branch
+        self.branches: list[tuple[date | None, str]] = [(None, branch)]
+        """The person's unit from each date on (None: from enrolment), oldest first."""
         self.spells: list[RoleSpell] = []
         self.token_hashes: dict[UUID, str] = {}
+
+    def branch_on(self, day: date) -> str:
+        """The unit the person belonged to on ``day`` (by the dates of their moves)."""
+        found = self.branches[0][1]
+        for since, branch in self.branches:
+            if since is None or since <= day:
+                found = branch
+        return found
+
+    @property
+    def last_moved_on(self) -> date | None:
+        return self.branches[-1][0]
+
+    def transfer(self, *, branch: str, moved_on: date, reason: str, actor: Actor) -> None:
+        """Move the person to another unit of the bank from ``moved_on`` (人员调动), by an
+        administrator: a person's unit is personnel data, as their roles are."""
+        authorize(actor, Action.TRANSFER_STAFF)
+        branch = require_text(branch, "branch", max_length=100)
+        if branch == self.branch:
+            raise InvalidInputError(
+                f"{self.name} 已在 {branch}",
+                f"{self.staff_no} already belongs to {branch}",
+                field="branch",
+            )
+        check_not_before(
+            moved_on, self.last_moved_on, field="moved_on", since_field="last_moved_on"
+        )
+        self._transferred(
+            from_branch=self.branch,
+            branch=branch,
+            moved_on=moved_on,
+            reason=require_text(reason, "reason"),
+            actor_id=actor.id,
+            role=actor.role,
+        )
+
+    @event("Transferred")
+    def _transferred(
+        self,
+        *,
+        from_branch: str,
+        branch: str,
+        moved_on: date,
+        reason: str,
+        actor_id: UUID,
+        role: Role,
+    ) -> None:
+        self.branch = branch
+        self.branches.append((moved_on, branch))
 
     def roles_at(self, when: datetime) -> frozenset[Role]:
         """The roles this person held at ``when`` (UTC)."""

@@ -15,6 +15,7 @@ from typing import Any
 from uuid import UUID
 
 from domain.compliance import ComplianceReport, Requirement, Scope, build_report
+from domain.scope import RowScope
 from domain.values import Product
 from projections.projection import Projection
 from projections.query import AsOf, select_all
@@ -40,15 +41,17 @@ def compliance_report(
     *,
     on: date,
     position: int,
+    data_scope: RowScope,
     at: datetime | None = None,
     scope: Scope = Scope(),
     name_of: Callable[[UUID], str] = str,
 ) -> ComplianceReport:
     """The report for ``scope`` on the business date ``on``, from the registers at
-    ``position`` (and no later than ``at``, naive UTC, when given)."""
+    ``position`` (and no later than ``at``, naive UTC, when given), of the loans the reader
+    reaches (``data_scope``): a filtered report names its data scope."""
     as_of = AsOf(position=position, at=at)
-    judged = judge(store, work_queue, on, as_of=as_of, branch=scope.branch)
-    loans = select_all(store, completeness, LOANS.name, as_of=as_of)
+    judged = judge(store, work_queue, on, scope=data_scope, as_of=as_of, branch=scope.branch)
+    loans = select_all(store, completeness, LOANS.name, as_of=as_of, scope=data_scope)
     products = {
         row["loan_id"]: Product.parse(row["product"], "product")
         for row in loans
@@ -56,7 +59,8 @@ def compliance_report(
     }
     branches = {row["loan_id"]: row["branch"] for row in loans}
     requirements = [
-        _requirement(row) for row in select_all(store, completeness, REQUIREMENTS.name, as_of=as_of)
+        _requirement(row)
+        for row in select_all(store, completeness, REQUIREMENTS.name, as_of=as_of, scope=data_scope)
     ]
     return build_report(
         on=on,
@@ -71,6 +75,7 @@ def compliance_report(
         dossiers=judged.facts.dossiers,
         floor_policy=judged.rules.floor_policy,
         name_of=name_of,
+        data_scope=data_scope,
     )
 
 

@@ -15,8 +15,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from domain.scope import RowScope
 from projections.errors import RegisterQueryError
 from projections.projection import Projection
+from projections.scoping import scope_clauses
 from projections.store import RegisterStore
 from projections.tables import AT, FROM, FROM_AT, POS, SEQ, TO, TO_AT, TableSpec
 
@@ -90,6 +92,7 @@ def select_page(
     projection: Projection,
     table_name: str,
     *,
+    scope: RowScope,
     as_of: AsOf = AsOf(),
     filters: Mapping[str, str] | None = None,
     order_by: Sequence[str] = (),
@@ -99,9 +102,12 @@ def select_page(
 ) -> Page:
     """One page of a register table, as it stood at ``as_of``.
 
-    ``filters`` are exact matches on the columns marked as filters; ``order_by`` names columns,
-    ``-name`` for descending. Raises RegisterQueryError for anything the table does not offer.
+    ``scope`` keeps the rows of the loans the reader reaches (their data scope, decided by the
+    application); ``filters`` are exact matches on the columns marked as filters; ``order_by``
+    names columns, ``-name`` for descending. Raises RegisterQueryError for anything the table
+    does not offer.
     """
+
     if not 1 <= limit <= MAX_LIMIT:
         raise RegisterQueryError(
             f"每页条数须在1到{MAX_LIMIT}之间", f"limit must be between 1 and {MAX_LIMIT}"
@@ -112,6 +118,7 @@ def select_page(
     with store.reading() as conn:
         table = store.live_tables(conn, projection)[table_name]
         clauses = visible(table, spec, as_of) + list(extra)
+        clauses += scope_clauses(conn, store, projection, table_name, table, scope)
         for name, raw in (filters or {}).items():
             column = next((c for c in spec.columns if c.name == name), None)
             if column is None or not column.info.get("filter"):
@@ -147,12 +154,16 @@ def select_all(
     *,
     as_of: AsOf = AsOf(),
     with_history: bool = False,
+    scope: RowScope | None = None,
 ) -> list[dict[str, Any]]:
-    """Every row of a table (current or as of), or its whole history: for exports and tests."""
+    """Every row of a table (current or as of), or its whole history: for exports and tests;
+    only those of the loans ``scope`` reaches when it is given."""
     spec = projection.specs()[table_name]
     with store.reading() as conn:
         table = store.live_tables(conn, projection)[table_name]
         clauses = [] if with_history else visible(table, spec, as_of)
+        if scope is not None:  # the loans in scope as they stood then (a report, rebuilt)
+            clauses += scope_clauses(conn, store, projection, table_name, table, scope, as_of)
         names = list(spec.column_names)
         if with_history:
             names += [FROM, TO, FROM_AT, TO_AT] if spec.versioned else [POS, SEQ, AT]

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
+from domain.scope import RowScope
 from projections import export
 from projections.errors import RegisterBehindError, RegisterQueryError, UnknownRegisterError
 from projections.export import Display
@@ -156,16 +157,19 @@ class RegisterService:
         self,
         selection: Selection,
         *,
+        scope: RowScope,
         as_of: AsOf,
         filters: Mapping[str, str],
         order_by: Sequence[str],
         limit: int,
         offset: int,
     ) -> Page:
+        """One page of the listing: the rows of the loans ``scope`` reaches, filtered, sorted."""
         return select_page(
             self.store,
             selection.projection,
             selection.listing.table,
+            scope=scope,
             as_of=as_of,
             filters=filters,
             order_by=order_by or selection.listing.order_by,
@@ -178,16 +182,18 @@ class RegisterService:
         selection: Selection,
         fmt: str,
         *,
+        scope: RowScope,
         as_of: AsOf,
         filters: Mapping[str, str],
         order_by: Sequence[str],
     ) -> bytes:
-        """The whole listing (filtered, as of) as CSV or XLSX with Chinese headers."""
+        """The whole listing (in ``scope``, filtered, as of) as CSV or XLSX with Chinese headers."""
         spec = selection.projection.specs()[selection.listing.table]
         rows: list[dict[str, Any]] = []
         while len(rows) < EXPORT_LIMIT:
             page = self.page(
                 selection,
+                scope=scope,
                 as_of=as_of,
                 filters=filters,
                 order_by=order_by,

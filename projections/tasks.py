@@ -18,6 +18,7 @@ from uuid import UUID
 import sqlalchemy as sa
 
 from domain.rules import RuleSet
+from domain.scope import RowScope
 from domain.tasks import (
     BorrowingFacts,
     DossierFacts,
@@ -41,6 +42,7 @@ from projections.projection import Projection
 from projections.query import AsOf, visible
 from projections.registers.tasks import WorkQueue
 from projections.rules_state import RULES_TABLE, SLOT
+from projections.scoping import loan_key, scope_clauses
 from projections.store import RegisterStore
 
 
@@ -49,14 +51,16 @@ def tasks(
     register: Projection,
     today: date,
     *,
+    scope: RowScope,
     owner_id: UUID | None = None,
     overdue_only: bool = False,
     kind: TaskKind | None = None,
     branch: str | None = None,
     as_of: AsOf | None = None,
 ) -> list[Task]:
-    """The tasks open on ``today``, from the facts as the register stood at ``as_of``."""
-    found = judge(store, register, today, as_of=as_of, branch=branch)
+    """The tasks open on ``today`` on the loans ``scope`` reaches, from the facts as the
+    register stood at ``as_of``."""
+    found = judge(store, register, today, scope=scope, as_of=as_of, branch=branch)
     return [
         t
         for t in found.tasks
@@ -80,12 +84,14 @@ def judge(
     register: Projection,
     today: date,
     *,
+    scope: RowScope,
     as_of: AsOf | None = None,
     branch: str | None = None,
 ) -> Judged:
-    """Every open task on ``today`` with the facts and rules behind them, at ``as_of``."""
+    """Every open task on ``today`` on the loans ``scope`` reaches, with the facts and rules
+    behind them, at ``as_of``."""
     queue = _work_queue(register)
-    rows = _read(store, queue, as_of or AsOf(), branch)
+    rows = _read(store, queue, as_of or AsOf(), branch, scope)
     rules = queue.rules_from(rows["rules_in_force"][0] if rows["rules_in_force"] else None)
     facts = _facts(rows)
     return Judged(facts, rules, tasks_for(facts, rules, today))
@@ -113,9 +119,10 @@ def _work_queue(register: Projection) -> WorkQueue:
 
 
 def _read(
-    store: RegisterStore, queue: WorkQueue, as_of: AsOf, branch: str | None
+    store: RegisterStore, queue: WorkQueue, as_of: AsOf, branch: str | None, scope: RowScope
 ) -> dict[str, list[dict[str, Any]]]:
-    """Every table's rows at ``as_of``; the loans, dossiers and borrowings of one branch."""
+    """Every table's rows at ``as_of``, of the loans ``scope`` reaches; the loans, dossiers
+    and borrowings of one branch."""
     specs = queue.specs()
     found: dict[str, list[dict[str, Any]]] = {}
     with store.reading() as conn:
@@ -125,6 +132,8 @@ def _read(
             clauses = visible(table, spec, as_of)
             if branch is not None and "branch" in spec.column_names:
                 clauses.append(table.c.branch == branch)
+            if loan_key(spec) is not None:
+                clauses += scope_clauses(conn, store, queue, name, table, scope, as_of)
             query = sa.select(*[table.c[c] for c in spec.column_names]).where(*clauses)
             found[name] = [dict(r._mapping) for r in conn.execute(query)]
     return found

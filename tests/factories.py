@@ -67,7 +67,7 @@ def _corporate_loan(loan_no: str | None = None) -> dict[str, Any]:
         "maturity_date": MATURITY_DATE,
         "repayment_method": RepaymentMethod.BULLET,
         "guarantee_type": GuaranteeType.GUARANTEE,
-        "branch": "上海分行营业部",
+        "branch": "营业部",
         "purpose": "采购原材料",
     }
 
@@ -193,7 +193,7 @@ def make_staff(app: Any) -> dict[str, Any]:
     contexts: dict[str, CommandContext] = {}
     for staff_no, (name, role) in people.items():
         token = app.execute(
-            console, EnrolStaff(staff_no=staff_no, name=name, branch="上海分行营业部", roles=[role])
+            console, EnrolStaff(staff_no=staff_no, name=name, branch="营业部", roles=[role])
         ).token
         assert token is not None
         contexts[staff_no] = CommandContext(app.authenticate(token.token))

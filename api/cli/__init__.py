@@ -23,6 +23,7 @@ from api.cli.disposition import destruction_app
 from api.cli.integrity import check, gc
 from api.cli.keys import keys_app
 from api.cli.registers import follow, rebuild
+from api.cli.scope import scope_app
 from api.cli.seal import seal, signing_key_app
 from api.cli.staff import staff_app
 from api.cli.tasks import tasks
@@ -40,6 +41,7 @@ app.add_typer(archive_app, name="archive")
 app.add_typer(custody_app, name="custody")
 app.add_typer(borrow_app, name="borrowing")
 app.add_typer(destruction_app, name="disposition")
+app.add_typer(scope_app, name="scope")
 app.command("demo")(build_demo)
 app.command("check")(check)
 app.command("gc")(gc)

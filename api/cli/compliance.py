@@ -93,8 +93,10 @@ def report(
         ctx = caller(archive, token)
         registers = build_registers(settings, archive)
         try:
-            archive.actor(
-                ctx, Action.ISSUE_COMPLIANCE_REPORT if issuing else Action.READ_COMPLIANCE_REPORT
+            _actor, data_scope = archive.reading_scope(
+                ctx,
+                Action.ISSUE_COMPLIANCE_REPORT if issuing else Action.READ_COMPLIANCE_REPORT,
+                branch=branch,
             )
             registers.follower.catch_up()
             found = build(
@@ -105,6 +107,7 @@ def report(
                 product=product,
                 as_of_position=as_of_position,
                 wait=0,
+                data_scope=data_scope,
                 as_of=as_of,
             )
             issued = (

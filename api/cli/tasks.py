@@ -49,16 +49,18 @@ def tasks(
         registers = build_registers(settings, archive)
         try:
             if everyone or owner:
-                archive.actor(ctx, Action.READ_ALL_TASKS)
+                _actor, scope = archive.reading_scope(ctx, Action.READ_ALL_TASKS)
                 owner_id = staff_id_for(owner) if owner else None
             else:
-                owner_id = archive.actor(ctx, Action.READ_BUSINESS).id
+                actor, scope = archive.reading_scope(ctx, Action.READ_BUSINESS)
+                owner_id = actor.id
             registers.follower.catch_up()
             answer = judge(
                 registers.service,
                 archive,
                 on=on,
                 as_of=AsOf(),
+                scope=scope,
                 owner_id=owner_id,
                 overdue=overdue,
                 kind=kind,
@@ -78,7 +80,8 @@ def tasks(
 def _print(answer: TasksPublic) -> None:
     table = Table(
         title=f"工作任务 / tasks on {answer.on.isoformat()}",
-        caption=f"规则版本 / rules {answer.rules_version[:12]} · {answer.count} 项 / tasks",
+        caption=f"规则版本 / rules {answer.rules_version[:12]} · {answer.count} 项 / tasks"
+        + (f" · 数据范围 / scope: {answer.scope_zh}" if answer.filtered else ""),
     )
     for header in ("任务 / task", "对象 / ref", "责任人 / owner", "开始 / opens", "到期 / due"):
         table.add_column(header)

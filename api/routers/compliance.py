@@ -37,13 +37,14 @@ from api.deps import (
     command_openapi,
 )
 from api.fields import ONE_LINE, Count, Line
-from api.routers.registers import log_head, plain
+from api.routers.registers import log_head, plain, scope_headers
 from archive.application import DossierArchive
 from archive.core import CommandContext
 from archive.reports.compliance import MEDIA, RENDERER, filename, render
 from domain.authorization import Action
 from domain.compliance import ComplianceReport, IssuedReport, ReportFormat, Scope
 from domain.errors import NotFoundError
+from domain.scope import RowScope
 from domain.values import Product
 from projections.compliance import COMPLETENESS, REGISTERS, WORK_QUEUE, compliance_report
 from projections.service import RegisterService
@@ -60,9 +61,11 @@ def build(
     product: str | None,
     as_of_position: int | None,
     wait: float,
+    data_scope: RowScope,
     as_of: str | None = None,
 ) -> ComplianceReport:
-    """Read both registers at one position and build the report (the API's and the CLI's)."""
+    """Read both registers at one position and build the report (the API's and the CLI's), of
+    the loans the reader reaches (``data_scope``, from ``DossierArchive.reading_scope``)."""
     scope = Scope(
         branch=branch or None,
         product=Product.parse(product, "product") if product else None,
@@ -81,6 +84,7 @@ def build(
         position=position,
         at=service.as_of(as_of, None).at,
         scope=scope,
+        data_scope=data_scope,
         name_of=_namer(archive),
     )
     return replace(found, record_as_of=as_of) if as_of else found
@@ -118,6 +122,8 @@ def as_json(report: ComplianceReport) -> dict[str, Any]:
         },
         "position": report.position,
         "as_of": report.record_as_of,
+        "filtered": report.data_scope.filtered,
+        "data_scope": report.data_scope.to_record(),
         "rules_version": report.rules_version,
         "rules_versions_cited": list(report.rules_versions_cited),
         "summary": {
@@ -184,12 +190,16 @@ async def compliance(
         ),
     ] = RENDERER,
 ) -> Response:
-    """Completeness, gaps, overdue work, statutory floors, receipts and retention, as of ``on``."""
-    await run_in_threadpool(archive.actor, ctx, Action.READ_COMPLIANCE_REPORT)
+    """Completeness, gaps, overdue work, statutory floors, receipts and retention, as of ``on``,
+    of the loans the reader reaches (a report within a data scope names it)."""
+    _actor, data_scope = await run_in_threadpool(
+        partial(archive.reading_scope, branch=branch), ctx, Action.READ_COMPLIANCE_REPORT
+    )
     await service.wait_async(REGISTERS, as_of_position, wait, head=log_head(archive))
     return await run_in_threadpool(
         partial(
             _report,
+            data_scope=data_scope,
             on=on,
             branch=branch,
             product=product,
@@ -238,6 +248,7 @@ def _reissue(record: IssuedReport, service: RegisterService, archive: DossierArc
         product=record.product,
         as_of_position=record.position,
         wait=0,
+        data_scope=record.data_scope,
         as_of=record.record_as_of,
     )
     format = ReportFormat.parse(record.format, "format")
@@ -267,6 +278,7 @@ def _report(
     as_of_position: int | None,
     as_of: str | None,
     format: str,
+    data_scope: RowScope,
     renderer: int = RENDERER,
 ) -> Response:
     report = build(
@@ -277,10 +289,11 @@ def _report(
         product=product,
         as_of_position=as_of_position,
         wait=0,
+        data_scope=data_scope,
         as_of=as_of,
     )
     if format == "json":
-        return JSONResponse(as_json(report))
+        return JSONResponse(as_json(report), headers=scope_headers(data_scope))
     chosen = ReportFormat.parse(format, "format")
     body = render(report, chosen, renderer=renderer, zone=service.zone.key)
     return Response(
@@ -291,6 +304,7 @@ def _report(
             "X-Dossier-Read-Position": str(report.position),
             "X-Dossier-Rules-Version": report.rules_version,
             "X-Dossier-Report-Renderer": str(renderer),
+            **scope_headers(data_scope),
         },
     )
 
@@ -335,13 +349,19 @@ async def issue_compliance(
     The same report (same date, scope and position) renders the same bytes, so the hash in the
     record proves which file was handed out and lets anyone rebuild it."""
     body = cmd.body
-    await run_in_threadpool(archive.actor, ctx, Action.ISSUE_COMPLIANCE_REPORT)
+    _actor, data_scope = await run_in_threadpool(
+        partial(archive.reading_scope, branch=body.branch), ctx, Action.ISSUE_COMPLIANCE_REPORT
+    )
     await service.wait_async(REGISTERS, body.as_of_position, 5, head=log_head(archive))
-    return await run_in_threadpool(_issue, body, service, archive, ctx)
+    return await run_in_threadpool(_issue, body, service, archive, ctx, data_scope)
 
 
 def _issue(
-    body: ReportIssue, service: RegisterService, archive: DossierArchive, ctx: CommandContext
+    body: ReportIssue,
+    service: RegisterService,
+    archive: DossierArchive,
+    ctx: CommandContext,
+    data_scope: RowScope,
 ) -> Response:
     report = build(
         service,
@@ -351,6 +371,7 @@ def _issue(
         product=body.product,
         as_of_position=body.as_of_position,
         wait=0,
+        data_scope=data_scope,
         as_of=body.as_of,
     )
     issued = archive.issue_compliance_report(
@@ -368,5 +389,6 @@ def _issue(
             "X-Dossier-Read-Position": str(report.position),
             "X-Dossier-Rules-Version": report.rules_version,
             "X-Dossier-Report-Renderer": str(RENDERER),
+            **scope_headers(data_scope),
         },
     )

@@ -13,6 +13,7 @@ from api.responses import LoanNo
 from api.routers import command_route
 from api.schemas import EventPublic, EventsPublic, LoanPublic, LoansPublic
 from archive.commands.lifecycle import Disburse, RecordOverdue, RecordRepayment, Settle
+from domain.authorization import Action
 
 router = APIRouter(prefix="/loans", tags=["loans"])
 
@@ -26,9 +27,16 @@ def list_loans(
     offset: Annotated[Count, Query()] = 0,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> LoansPublic:
-    """Loans in disbursement order."""
+    """The loans the caller reaches (their data scope), in disbursement order."""
     loans = archive.list_loans(ctx, offset=offset, limit=limit)
-    return LoansPublic(data=[LoanPublic.of(x) for x in loans], count=archive.count_loans(ctx))
+    _actor, scope = archive.reading_scope(ctx, Action.READ_BUSINESS)
+    return LoansPublic(
+        data=[LoanPublic.of(x) for x in loans],
+        count=archive.count_loans(ctx),
+        filtered=scope.filtered,
+        scope_zh=scope.zh,
+        scope_en=scope.en,
+    )
 
 
 @router.get("/{loan_no}", response_model=LoanPublic)

@@ -23,6 +23,7 @@ from archive.application import DossierArchive
 from archive.core import CommandContext
 from domain.authorization import Action
 from domain.display import BANK_ZONE, moment_iso
+from domain.scope import RowScope
 from domain.values import Actor, loan_id_for, staff_id_for
 from projections.projection import Projection
 from projections.query import AsOf
@@ -112,16 +113,32 @@ def _endpoint(name: str, listing: str) -> Callable[..., Awaitable[Response]]:
         order = [s.strip() for s in (sort or "").split(",") if s.strip()]
         asked = {"at": request.query_params.get("as_of"), "position": read.as_of.position}
         return await run_in_threadpool(
-            _listing, service, selection, read.as_of, asked, filters, order, limit, offset, format
+            _listing,
+            service,
+            selection,
+            read.as_of,
+            read.scope,
+            asked,
+            filters,
+            order,
+            limit,
+            offset,
+            format,
         )
 
     return read_listing
+
+
+def scope_headers(scope: RowScope) -> dict[str, str]:
+    """``X-Dossier-Filtered``: whether the answer leaves out loans beyond the reader's scope."""
+    return {"X-Dossier-Filtered": "true" if scope.filtered else "false"}
 
 
 def _listing(
     service: RegisterService,
     selection: Selection,
     point: AsOf,
+    scope: RowScope,
     asked: dict[str, Any],
     filters: dict[str, str],
     order: list[str],
@@ -129,18 +146,30 @@ def _listing(
     offset: int,
     format: str,
 ) -> Response:
-    """One page of the listing as JSON, or the whole filtered listing as CSV / XLSX."""
+    """One page of the listing as JSON, or the whole filtered listing as CSV / XLSX: the rows
+    of the loans the reader reaches (``scope``), saying when some were left out."""
     name = selection.projection.name
     if format != "json":
-        body = service.export(selection, format, as_of=point, filters=filters, order_by=order)
+        body = service.export(
+            selection, format, scope=scope, as_of=point, filters=filters, order_by=order
+        )
         filename = f"{name}-{selection.listing_name}.{format}"
         return Response(
             body,
             media_type=MEDIA[format],
-            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+            headers={
+                "Content-Disposition": f'attachment; filename="{filename}"',
+                **scope_headers(scope),
+            },
         )
     page = service.page(
-        selection, as_of=point, filters=filters, order_by=order, limit=limit, offset=offset
+        selection,
+        scope=scope,
+        as_of=point,
+        filters=filters,
+        order_by=order,
+        limit=limit,
+        offset=offset,
     )
     table = selection.listing.table
     shown = selection.projection.specs()[table].exported()
@@ -155,9 +184,12 @@ def _listing(
             "total": page.total,
             "limit": limit,
             "offset": offset,
+            "filtered": scope.filtered,
+            "scope": {"zh": scope.zh, "en": scope.en},
             "columns": _columns(selection.projection, table),
             "data": _json_rows(service, shown, page.rows),
-        }
+        },
+        headers=scope_headers(scope),
     )
 
 
@@ -239,10 +271,11 @@ def log_head(archive: DossierArchive) -> Callable[[], int]:
 
 @dataclass(frozen=True)
 class Ready:
-    """A read the caller may make, as of which point."""
+    """A read the caller may make, as of which point, of the loans they reach."""
 
     actor: Actor
     as_of: AsOf
+    scope: RowScope
 
 
 async def ready(
@@ -254,16 +287,20 @@ async def ready(
     action: Action | None = None,
 ) -> Ready:
     """Once the caller may read (``action``, by default the first register's read permission)
-    and the registers have applied the awaited position.
+    and the registers — and the register of branches and account managers, by which rows are
+    kept within the caller's data scope — have applied the awaited position.
 
     The wait runs on the event loop: however many readers wait, none holds one of the worker
     threads that serve every other request. A position beyond the log's head is refused (409).
     """
     allowed = action or service.select(names[0]).projection.read_action
     actor = await run_in_threadpool(archive.actor, ctx, allowed)
+    scope = await run_in_threadpool(archive.row_scope, actor, allowed)
     read, wait = point
+    if scope.filtered and SCOPE in service.projections and SCOPE not in names:
+        names = [*names, SCOPE]
     await service.wait_async(names, read.awaited, wait, head=log_head(archive))
-    return Ready(actor, read.as_of)
+    return Ready(actor, read.as_of, scope)
 
 
 def _plain_rows(rows: list[dict[str, Any]], zone: ZoneInfo) -> list[dict[str, Any]]:
@@ -288,6 +325,7 @@ def special_routes(router: APIRouter, names: set[str]) -> None:
             archive: ArchiveDep,
             ctx: ReadCtx,
             point: PointDep,
+            response: Response,
             q: Annotated[Line, Query(min_length=1, max_length=200, description="a phrase")],
             limit: Annotated[int, Query(ge=1, le=200)] = 50,
             offset: Annotated[Count, Query()] = 0,
@@ -297,13 +335,16 @@ def special_routes(router: APIRouter, names: set[str]) -> None:
             read = await ready(service, archive, ctx, ["document_search"], point)
             projection = service.select("document_search").projection
             hits = await run_in_threadpool(
-                partial(search, limit=limit, offset=offset, as_of=read.as_of),
+                partial(search, scope=read.scope, limit=limit, offset=offset, as_of=read.as_of),
                 service.store,
                 projection,
                 q,
             )
+            response.headers.update(scope_headers(read.scope))
             return {
                 "query": q,
+                "filtered": read.scope.filtered,
+                "scope": {"zh": read.scope.zh, "en": read.scope.en},
                 "data": _plain_rows(
                     [{k: v for k, v in h.items() if k != "snippet"} for h in hits], service.zone
                 ),
@@ -317,6 +358,7 @@ def special_routes(router: APIRouter, names: set[str]) -> None:
         )
         async def trail_of_person(
             staff_no: StaffNo,
+            response: Response,
             service: RegistersDep,
             archive: ArchiveDep,
             ctx: ReadCtx,
@@ -325,10 +367,17 @@ def special_routes(router: APIRouter, names: set[str]) -> None:
             """Every action the person took, with the role held at that moment, in log order."""
             read = await ready(service, archive, ctx, [TRAIL], point)
             rows = await run_in_threadpool(
-                person_trail, service.store, _trail(service), staff_id_for(staff_no), read.as_of
+                partial(person_trail, scope=read.scope),
+                service.store,
+                _trail(service),
+                staff_id_for(staff_no),
+                read.as_of,
             )
+            response.headers.update(scope_headers(read.scope))
             return {
                 "staff_no": staff_no,
+                "filtered": read.scope.filtered,
+                "scope": {"zh": read.scope.zh, "en": read.scope.en},
                 "data": _plain_rows(rows, service.zone),
                 "count": len(rows),
             }
@@ -346,6 +395,7 @@ def special_routes(router: APIRouter, names: set[str]) -> None:
         ) -> dict[str, Any]:
             """Every action on the loan, its dossier and its collateral, in log order."""
             read = await ready(service, archive, ctx, [TRAIL], point)
+            await run_in_threadpool(archive.check_reach, read.actor, Action.READ_TRAIL, loan_no)
             rows = await run_in_threadpool(
                 loan_trail, service.store, _trail(service), loan_id_for(loan_no), read.as_of
             )
@@ -365,6 +415,7 @@ def special_routes(router: APIRouter, names: set[str]) -> None:
             """Who investigated, reviewed, approved, managed, inspected, classified, warned,
             collected and objected, each entry with the position of its event."""
             read = await ready(service, archive, ctx, [TRAIL], point)
+            await run_in_threadpool(archive.check_reach, read.actor, Action.READ_TRAIL, loan_no)
             view = await run_in_threadpool(
                 responsibility_view,
                 service.store,
@@ -376,6 +427,7 @@ def special_routes(router: APIRouter, names: set[str]) -> None:
 
 
 TRAIL = "accountability_trail"
+SCOPE = "scope_register"
 
 
 def _trail(service: RegisterService) -> Projection:

@@ -25,6 +25,7 @@ from archive.application import DossierArchive
 from domain.authorization import Action
 from domain.display import UNKNOWN_PERSON, person
 from domain.errors import NotFoundError
+from domain.scope import RowScope
 from domain.tasks import Task, TaskKind
 from domain.values import staff_id_for
 from projections.query import AsOf
@@ -65,6 +66,10 @@ class TasksPublic(BaseModel):
     on: date
     rules_version: str
     position: int
+    filtered: bool
+    """Whether tasks on loans beyond the reader's data scope were left out."""
+    scope_zh: str
+    scope_en: str
     data: list[TaskPublic]
     count: int
 
@@ -124,12 +129,14 @@ def judge(
     *,
     on: date | None,
     as_of: AsOf,
+    scope: RowScope,
     owner_id: UUID | None = None,
     overdue: bool = False,
     kind: str | None = None,
     branch: str | None = None,
 ) -> TasksPublic:
-    """Read the work queue and judge it on ``on`` (the archive's today unless given)."""
+    """Read the work queue and judge it on ``on`` (the archive's today unless given): the tasks
+    on the loans the reader reaches (``scope``, from ``DossierArchive.reading_scope``)."""
     chosen: TaskKind | None = TaskKind.parse(kind, "kind") if kind else None
     projection = service.select(REGISTER).projection
     service.applied([REGISTER], None)  # refuses a work queue that stopped at an event
@@ -138,6 +145,7 @@ def judge(
         service.store,
         projection,
         day,
+        scope=scope,
         owner_id=owner_id,
         overdue_only=overdue,
         kind=chosen,
@@ -149,6 +157,9 @@ def judge(
         on=day,
         rules_version=rules_in_force(service.store, projection, as_of).version,
         position=service.positions().get(REGISTER, 0),
+        filtered=scope.filtered,
+        scope_zh=scope.zh,
+        scope_en=scope.en,
         data=data,
         count=len(data),
     )
@@ -181,6 +192,7 @@ async def my_tasks(
             judge,
             on=on,
             as_of=read.as_of,
+            scope=read.scope,
             owner_id=read.actor.id,
             overdue=overdue,
             kind=kind,
@@ -206,11 +218,16 @@ async def all_tasks(
 ) -> TasksPublic:
     """Everyone's tasks: for the branch head, risk manager, compliance, auditor, archive head."""
     read = await ready(service, archive, ctx, [REGISTER], point, Action.READ_ALL_TASKS)
+    if branch:
+        await run_in_threadpool(
+            archive.check_branches, read.actor, Action.READ_ALL_TASKS, {"branch": branch}
+        )
     return await run_in_threadpool(
         partial(
             judge,
             on=on,
             as_of=read.as_of,
+            scope=read.scope,
             owner_id=staff_id_for(owner) if owner else None,
             overdue=overdue,
             kind=kind,

@@ -435,9 +435,12 @@ class BorrowingCommands(ReadQueries, RulesCommands):
             return Circulation(dossier_id=dossier.id)
 
     def _all_borrowings(self) -> list[Borrowing]:
+        """Every borrowing of the loans the caller reaches (their data scope)."""
         found: list[Borrowing] = []
         for notification in self.notifications_of(Borrowing.Requested):  # type: ignore[attr-defined]
-            found.append(self.borrowing(UUID(str(notification.originator_id))))
+            borrowing: Aggregate = self.repository.get(UUID(str(notification.originator_id)))
+            if isinstance(borrowing, Borrowing) and self.covers(borrowing):
+                found.append(borrowing)
         return found
 
     def on_borrowing(

@@ -413,7 +413,8 @@ class CustodyCommands(ArchiveCore):
         )
 
     def dossiers_past_retention(self, ctx: CommandContext, *, on: date) -> list[Dossier]:
-        """Dossiers whose retention ended before ``on``, earliest first.
+        """Dossiers whose retention ended before ``on``, earliest first, of the loans the
+        caller reaches.
 
         Read from the log itself: it scans for dossiers whose retention has started and loads
         each, so the answer is current the moment a command returns. The archive catalogue
@@ -427,7 +428,7 @@ class CustodyCommands(ArchiveCore):
         for dossier_id in seen:
             dossier: Aggregate = self.repository.get(dossier_id)
             assert isinstance(dossier, Dossier)
-            if dossier.retention_ended(on):
+            if dossier.retention_ended(on) and self.covers(dossier):
                 found.append(dossier)
         return sorted(found, key=lambda d: (d.retention_ends_on, d.reference_code or ""))
 

@@ -98,6 +98,8 @@ class FixityChecks(ArchiveCore):
             ids = self.dossier_ids()
         outcomes: list[DossierFixity] = []
         for dossier_id in ids:
+            if cmd.loan_no is None and not self.covers(self.repository.get(dossier_id)):
+                continue  # every dossier the caller reaches, when none is named
             dossier = self._load(Dossier, dossier_id, "档案", "dossier")
             if dossier.destroyed_in is not None:
                 results = self._check_destroyed(dossier, dossier.destroyed_in)

@@ -109,10 +109,14 @@ def _owner(report: ComplianceReport, owner_id: UUID | None, otherwise: str) -> s
 def sections(report: ComplianceReport, zone: str = BANK_ZONE) -> list[Section]:
     """The report's tables, in the order of :data:`HEADINGS`."""
     r = report
+    # A report read within a data scope says so; one of the whole bank reads as it always did.
+    scope = r.data_scope
+    limited = (("数据权限范围 / data scope", f"{scope.zh} / {scope.en}"),) if scope.filtered else ()
     summary = (
         ("报告日期 / report date", r.on),
         ("时区 / time zone", zone_label(zone, r.on)),
         ("范围 / scope", f"{r.scope.zh} / {r.scope.en}"),
+        *limited,
         ("日志位置 / log position", r.position),
         ("记录截至 / record as of", record_as_of(r.record_as_of, zone)),
         ("现行规则版本 / rules in force", r.rules_version),
@@ -477,6 +481,7 @@ class ReportCommands(ArchiveCore):
                 size=len(body),
                 purpose=purpose,
                 actor=actor,
+                data_scope=report.data_scope,
             )
             return Work(issued, [issued], {"report_id": str(report_id), "sha256": digest})
 
@@ -504,5 +509,13 @@ class ReportCommands(ArchiveCore):
     def issued_report(self, ctx: CommandContext, report_id: UUID) -> IssuedReport:
         """The record of a report handed out: what it covers, the point it was read at, the
         renderer that drew it and the SHA-256 of the file (for those who read the report)."""
-        self.actor(ctx, Action.READ_COMPLIANCE_REPORT)
-        return self._load(IssuedReport, report_id, "签发的报告", "issued report")
+        actor = self.actor(ctx, Action.READ_COMPLIANCE_REPORT)
+        record = self._load(IssuedReport, report_id, "签发的报告", "issued report")
+        reaching = self.reaching(actor, Action.READ_COMPLIANCE_REPORT)
+        if reaching is not None and not reaching.rows().contains(record.data_scope):
+            raise reaching.refusal(
+                f"报告 {report_id}（{record.data_scope.zh}）",
+                f"report {report_id} ({record.data_scope.en})",
+                report_id=str(report_id),
+            )
+        return record

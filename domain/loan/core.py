@@ -236,9 +236,16 @@ class LoanCore(Aggregate):
         self.repayment_method = repayment_method
         self.guarantee_type = guarantee_type
         self.branch = branch
+        self.branches: list[tuple[date, str]] = [(value_date, branch)]
+        """The loan's unit from each date on, oldest first (机构划转)."""
         self.purpose = purpose
         self.account_manager_id = account_manager_id
         self.account_managers: list[UUID] = [account_manager_id]
+        self.b_manager_id: UUID | None = None
+        self.manager_spells: list[tuple[date, UUID, UUID | None]] = [
+            (value_date, account_manager_id, None)
+        ]
+        """The loan's account managers (A岗, B岗) from each date on, oldest first (管户)."""
         self.investigator_id = investigator_id
         self.origination_reviewer_id = origination_reviewer_id
         self.approver_id = approver_id
@@ -263,6 +270,134 @@ class LoanCore(Aggregate):
         self.settled_on: date | None = None
         self.determinations: dict[UUID, Determination] = {}
         self.objections: list[UUID] = []
+
+    # ------------------------------------------------------------ data scope
+    @property
+    def managers(self) -> frozenset[UUID]:
+        """Who manages the loan now (管户): its A岗, and its B岗 where it has one."""
+        return frozenset(m for m in (self.account_manager_id, self.b_manager_id) if m)
+
+    def branch_on(self, day: date) -> str:
+        """The unit the loan belonged to on ``day``."""
+        found = self.branches[0][1]
+        for since, branch in self.branches:
+            if since <= day:
+                found = branch
+        return found
+
+    def managers_on(self, day: date) -> tuple[UUID, UUID | None]:
+        """The loan's A岗 and B岗 on ``day``."""
+        _since, a, b = self.manager_spells[0]
+        for since, a_id, b_id in self.manager_spells:
+            if since <= day:
+                a, b = a_id, b_id
+        return a, b
+
+    def move(self, *, branch: str, moved_on: date, reason: str, actor: Actor) -> None:
+        """Move the loan to another unit of the bank from ``moved_on`` (贷款划转)."""
+        authorize(actor, Action.MOVE_LOAN)
+        self.check_not_closed("划转机构", "move to another branch")
+        branch = require_text(branch, "branch", max_length=100)
+        if branch == self.branch:
+            raise InvalidInputError(
+                f"贷款 {self.loan_no} 已属 {branch}",
+                f"loan {self.loan_no} already belongs to {branch}",
+                field="branch",
+            )
+        self.check_business_date(moved_on, "moved_on")
+        check_not_before(
+            moved_on, self.branches[-1][0], field="moved_on", since_field="last_moved_on"
+        )
+        self._branch_changed(
+            from_branch=self.branch,
+            branch=branch,
+            moved_on=moved_on,
+            reason=require_text(reason, "reason"),
+            actor_id=actor.id,
+            role=actor.role,
+        )
+
+    @event("BranchChanged")
+    def _branch_changed(
+        self,
+        *,
+        from_branch: str,
+        branch: str,
+        moved_on: date,
+        reason: str,
+        actor_id: UUID,
+        role: Role,
+    ) -> None:
+        self.branch = branch
+        self.branches.append((moved_on, branch))
+
+    def assign_account_managers(
+        self,
+        *,
+        a_manager: Party,
+        b_manager: Party | None,
+        assigned_on: date,
+        reason: str,
+        actor: Actor,
+    ) -> None:
+        """Assign the loan's account managers (管户, 双人管户): the A岗 who answers for it and,
+        where the loan has one, the B岗 beside them; both hold the account manager role now."""
+        authorize(actor, Action.ASSIGN_ACCOUNT_MANAGERS)
+        self.check_not_closed("分派管户客户经理", "assign account managers")
+        for party, post in ((a_manager, "A岗"), (b_manager, "B岗")):
+            if party is not None and Role.ACCOUNT_MANAGER not in party.roles:
+                raise InvalidInputError(
+                    f"{post}须担任客户经理",
+                    f"the {post} must hold the account manager role at this moment",
+                    field="a_manager_no" if post == "A岗" else "b_manager_no",
+                )
+        b_id = b_manager.id if b_manager is not None else None
+        if b_id == a_manager.id:
+            raise SegregationOfDutiesError(
+                "A岗与B岗须为两人（双人管户）",
+                "the A岗 and the B岗 must be two different people",
+            )
+        if (a_manager.id, b_id) == (self.account_manager_id, self.b_manager_id):
+            raise InvalidInputError(
+                f"贷款 {self.loan_no} 的管户客户经理未变",
+                f"loan {self.loan_no} already has these account managers",
+            )
+        self.check_business_date(assigned_on, "assigned_on")
+        check_not_before(
+            assigned_on,
+            self.manager_spells[-1][0],
+            field="assigned_on",
+            since_field="managers_since",
+        )
+        self._account_managers_assigned(
+            a_manager_id=a_manager.id,
+            b_manager_id=b_id,
+            previous_a_id=self.account_manager_id,
+            previous_b_id=self.b_manager_id,
+            assigned_on=assigned_on,
+            reason=require_text(reason, "reason"),
+            actor_id=actor.id,
+            role=actor.role,
+        )
+
+    @event("AccountManagersAssigned")
+    def _account_managers_assigned(
+        self,
+        *,
+        a_manager_id: UUID,
+        b_manager_id: UUID | None,
+        previous_a_id: UUID,
+        previous_b_id: UUID | None,
+        assigned_on: date,
+        reason: str,
+        actor_id: UUID,
+        role: Role,
+    ) -> None:
+        if a_manager_id != self.account_manager_id:
+            self.account_managers.append(a_manager_id)
+        self.account_manager_id = a_manager_id
+        self.b_manager_id = b_manager_id
+        self.manager_spells.append((assigned_on, a_manager_id, b_manager_id))
 
     # ------------------------------------------------------------------ guards
     @property

@@ -192,6 +192,9 @@ class LoanWorkout(LoanCollection):
     ) -> None:
         self.account_manager_id = receiving_id
         self.account_managers.append(receiving_id)
+        if self.b_manager_id == receiving_id:  # the B岗 takes over as A岗: no B岗 is left
+            self.b_manager_id = None
+        self.manager_spells.append((handed_over_on, receiving_id, self.b_manager_id))
 
     def transfer_to_asset_preservation(
         self, *, transferred_on: date, reason: str, actor: Actor, documents: Docs = ()

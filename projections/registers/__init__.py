@@ -34,6 +34,7 @@ def all_registers(
     from projections.registers.filing.search import DocumentSearch
     from projections.registers.lifecycle import LoanLedger
     from projections.registers.responsibility import AccountabilityTrail
+    from projections.registers.scope import ScopeRegister
     from projections.registers.staff import StaffDirectory
     from projections.registers.tasks import WorkQueue
     from projections.registers.warnings import WarningLedger
@@ -54,5 +55,6 @@ def all_registers(
         AccountabilityTrail(),
         StaffDirectory(),
         DocumentSearch(text_source),
+        ScopeRegister(),
     ]
     return registers

@@ -111,7 +111,7 @@ class OverdueLedger(Projection):
     """逾期/催收台账: loans in arrears with their collection, and every collection step."""
 
     name = "overdue_ledger"
-    version = 1
+    version = 2  # 2: loans moved between branches, A岗 assigned
     title_zh = "逾期催收台账"
     title_en = "Overdue and collection ledger"
     tables = (LOANS, OVERDUE_LOANS, STEPS)
@@ -230,6 +230,14 @@ class OverdueLedger(Projection):
     @handle.register(LoanEvents.AccountManagerHandedOver)
     def _(self, event: Any, changes: Changes) -> None:
         self._both(changes, event.originator_id, account_manager_id=event.receiving_id)
+
+    @handle.register(LoanEvents.AccountManagersAssigned)
+    def _(self, event: Any, changes: Changes) -> None:
+        self._both(changes, event.originator_id, account_manager_id=event.a_manager_id)
+
+    @handle.register(LoanEvents.BranchChanged)
+    def _(self, event: Any, changes: Changes) -> None:
+        self._both(changes, event.originator_id, branch=event.branch)
 
     @handle.register(LoanEvents.WrittenOff)
     def _(self, event: Any, changes: Changes) -> None:

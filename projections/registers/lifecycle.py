@@ -101,7 +101,7 @@ class LoanLedger(FollowsRules, Projection):
     """贷后管理台账: borrower, product, amounts, status, grade, arrears, inspections, warnings."""
 
     name = "loan_ledger"
-    version = 3  # 3: the inspection schedule follows the rules in force (rules_in_force)
+    version = 4  # 4: loans moved between branches, A岗 assigned (data scope)
     title_zh = "贷后管理台账"
     title_en = "Loan ledger"
     tables = (LOANS, STAFF, RULES_TABLE)
@@ -260,6 +260,14 @@ class LoanLedger(FollowsRules, Projection):
     @handle.register(LoanEvents.AccountManagerHandedOver)
     def _(self, event: Any, changes: Changes) -> None:
         self._change(changes, event.originator_id, **self._manager(changes, event.receiving_id))
+
+    @handle.register(LoanEvents.AccountManagersAssigned)
+    def _(self, event: Any, changes: Changes) -> None:
+        self._change(changes, event.originator_id, **self._manager(changes, event.a_manager_id))
+
+    @handle.register(LoanEvents.BranchChanged)
+    def _(self, event: Any, changes: Changes) -> None:
+        self._change(changes, event.originator_id, branch=event.branch)
 
     @handle.register(LoanEvents.TransferredToAssetPreservation)
     def _(self, event: Any, changes: Changes) -> None:

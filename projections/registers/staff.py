@@ -57,7 +57,7 @@ class StaffDirectory(Projection):
     """人员名录: each member of staff by id, with name, staff number, branch and roles."""
 
     name = "staff_directory"
-    version = 1
+    version = 2  # 2: people moved between branches (数据权限)
     title_zh = "人员名录"
     title_en = "Staff directory"
     tables = (STAFF,)
@@ -103,6 +103,10 @@ class StaffDirectory(Projection):
             changes.update(
                 "staff", (event.originator_id,), **_roles(r for r in held if r != revoked)
             )
+
+    @handle.register(StaffEvents.Transferred)
+    def _(self, event: Any, changes: Changes) -> None:
+        changes.update("staff", (event.originator_id,), branch=event.branch)
 
 
 CHUNK = 500

@@ -174,7 +174,7 @@ class WorkQueue(FollowsRules, Projection):
     """工作任务: the facts of every deadline, and the rules in force to judge them."""
 
     name = "work_queue"
-    version = 1
+    version = 2  # 2: loans moved between branches, A岗 assigned
     title_zh = "工作任务"
     title_en = "Work queue"
     tables = (LOANS, SIGNALS, STEPS, DOSSIERS, BORROWINGS, RULES_TABLE)
@@ -343,6 +343,16 @@ class WorkQueue(FollowsRules, Projection):
     @handle.register(LoanEvents.AccountManagerHandedOver)
     def _handed_over(self, event: Any, changes: Changes) -> None:
         self._loan(changes, event, account_manager_id=event.receiving_id)
+
+    @handle.register(LoanEvents.AccountManagersAssigned)
+    def _managers_assigned(self, event: Any, changes: Changes) -> None:
+        # The A岗 owns the account manager's tasks; the B岗 stands beside them.
+        self._loan(changes, event, account_manager_id=event.a_manager_id)
+
+    @handle.register(LoanEvents.BranchChanged)
+    def _branch_changed(self, event: Any, changes: Changes) -> None:
+        self._loan(changes, event, branch=event.branch)
+        changes.update("dossiers", (dossier_id_for(event.originator_id),), branch=event.branch)
 
     @handle.register(LoanEvents.WrittenOff)
     def _written_off(self, event: Any, changes: Changes) -> None:

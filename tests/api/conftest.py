@@ -118,9 +118,7 @@ def api(store_env: dict[str, str], tmp_path: Path) -> Iterator[Api]:
     settings = Settings(data_dir=tmp_path, in_process_sealer=False)
     admin_token = archive.execute(
         CommandContext(SYSTEM_ID),
-        EnrolStaff(
-            staff_no="ADM01", name="系统管理员", branch="信息科技部", roles=[Role.ADMINISTRATOR]
-        ),
+        EnrolStaff(staff_no="ADM01", name="系统管理员", branch="总行", roles=[Role.ADMINISTRATOR]),
     ).token
     assert admin_token is not None
     with TestClient(create_app(settings, archive)) as client:

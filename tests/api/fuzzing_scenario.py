@@ -523,7 +523,7 @@ class Scenario:
 
     # ------------------------------------------------------------------ borrowing (借阅)
     def borrowing(self) -> None:
-        officer, head = RUNNERS["post_loan_officer"], RUNNERS["archive_head"]
+        head = RUNNERS["archive_head"]
         archivist = RUNNERS["archivist"]
         request = {
             "purpose": "audit",
@@ -541,8 +541,12 @@ class Scenario:
         )
 
         def requested(**overrides: Any) -> tuple[str, dict[str, int]]:
+            # An auditor asks: the demo's dossiers lie in every branch, and an audit reaches
+            # them all (a post-loan officer reaches only their own branch's: 数据权限).
             loan_no, pages = self.dossier()
-            answer = self.bank.post(officer, path.format(loan_no=loan_no), {**request, **overrides})
+            answer = self.bank.post(
+                AUDITOR2, path.format(loan_no=loan_no), {**request, **overrides}
+            )
             return str(answer["aggregate_id"]), pages
 
         def example(action: str, borrowing_id: str, payload: dict[str, Any]) -> None:
@@ -875,6 +879,39 @@ class Scenario:
         self.example(
             "POST", "/staff/{staff_no}/tokens", Example({"staff_no": enrolled("FZ0004", [])})
         )
+        self.example(
+            "POST",
+            "/staff/{staff_no}/transfers",
+            Example(
+                {"staff_no": enrolled("FZ0005", ["reviewer"])},
+                body={"branch": "城西支行", "moved_on": self.today, "reason": "轮岗"},
+            ),
+        )
+
+    # ------------------------------------------------------------------ data scope
+    def scope(self) -> None:
+        """A loan moved within the branch head's units, and its A岗 and B岗 (数据权限)."""
+        self.example(
+            "POST",
+            "/loans/{loan_no}/moves",
+            Example(
+                {"loan_no": self.loan()},
+                body={"branch": "东湖分理处", "moved_on": self.today, "reason": "划入分理处管理"},
+            ),
+        )
+        self.example(
+            "POST",
+            "/loans/{loan_no}/account-managers",
+            Example(
+                {"loan_no": self.loan()},
+                body={
+                    "a_manager_no": RUNNERS["account_manager"],
+                    "b_manager_no": AM2,
+                    "assigned_on": self.today,
+                    "reason": "双人管户",
+                },
+            ),
+        )
 
     # ------------------------------------------------------------------ reads
     def reads(self) -> None:
@@ -919,6 +956,7 @@ def prepare_on(bank: Bank, today: date) -> Scenario:
             scenario.retention,
             scenario.integrity,
             scenario.staff,
+            scenario.scope,
             scenario.reads,
         ):
             step()

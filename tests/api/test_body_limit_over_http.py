@@ -134,7 +134,7 @@ def small_limits(store_env: dict[str, str], tmp_path: Path) -> Iterator[Api]:
     )
     token = archive.execute(
         CommandContext(SYSTEM_ID),
-        EnrolStaff(staff_no="AD", name="管理员", branch="科技部", roles=[Role.ADMINISTRATOR]),
+        EnrolStaff(staff_no="AD", name="管理员", branch="总行", roles=[Role.ADMINISTRATOR]),
     ).token
     assert token is not None
     settings = Settings(

@@ -203,7 +203,7 @@ def test_the_in_process_sealer_seals_after_commands_and_once_more_on_shutdown(
     archive = DossierArchive(store_env, blobs=LocalBlobStore(tmp_path / "blobs"))
     token = archive.execute(
         CommandContext(SYSTEM_ID),
-        EnrolStaff(staff_no="AD", name="管理员", branch="科技部", roles=[Role.ADMINISTRATOR]),
+        EnrolStaff(staff_no="AD", name="管理员", branch="总行", roles=[Role.ADMINISTRATOR]),
     ).token
     assert token is not None
     admin = {"Authorization": f"Bearer {token.token}"}
@@ -213,7 +213,7 @@ def test_the_in_process_sealer_seals_after_commands_and_once_more_on_shutdown(
             integrity = client.app.state.integrity  # type: ignore[attr-defined]
             answer = client.post(
                 "/api/v1/staff",
-                json={"staff_no": "AU1", "name": "黄敏", "branch": "审计部", "roles": ["auditor"]},
+                json={"staff_no": "AU1", "name": "黄敏", "branch": "总行", "roles": ["auditor"]},
                 headers=admin,
             )
             assert answer.status_code == 201, answer.text
@@ -226,7 +226,7 @@ def test_the_in_process_sealer_seals_after_commands_and_once_more_on_shutdown(
             integrity.sealer.seal_after = 3600.0  # from here on only the final seal seals
             answer = client.post(
                 "/api/v1/staff",
-                json={"staff_no": "AU2", "name": "林峰", "branch": "审计部", "roles": ["auditor"]},
+                json={"staff_no": "AU2", "name": "林峰", "branch": "总行", "roles": ["auditor"]},
                 headers=admin,
             )
             assert answer.status_code == 201, answer.text

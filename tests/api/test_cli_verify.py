@@ -32,7 +32,8 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 
 def enrol(staff_no: str, name: str, role: str) -> str:
     added = runner.invoke(
-        app, ["staff", "add", "--no", staff_no, "--name", name, "--branch", "总行", "--role", role]
+        app,
+        ["staff", "add", "--no", staff_no, "--name", name, "--branch", "营业部", "--role", role],
     )
     assert added.exit_code == 0, added.output
     return added.output.strip().splitlines()[-1]

@@ -23,7 +23,7 @@ def compliance(api: Api) -> None:
     answer = api.post(
         "admin",
         "/staff",
-        {"staff_no": "CP001", "name": "郑洁", "branch": "合规部", "roles": ["compliance"]},
+        {"staff_no": "CP001", "name": "郑洁", "branch": "总行", "roles": ["compliance"]},
     )
     assert answer.status_code == 201, answer.text
     api.headers["compliance"] = {"Authorization": f"Bearer {answer.json()['token']}"}

@@ -1,28 +1,42 @@
-"""Every read route, with every role of the demo bank: refused (403) exactly when the one table
-says so.
+"""Every read route, with every role of the demo bank, asked by people inside and outside the
+data scope: refused (403) exactly when the one table and the scope say so.
 
 A route that shows what a register shows takes that register's permission from
 ``REGISTER_READS`` — the destruction batches and their register PDF the destruction register's,
 the borrowings the circulation register's — and every other GET route is listed below with its
 own permission. A new GET route listed nowhere fails this test, as does a route whose answer
 (403 or not) disagrees with its permission for any role (docs/rules.md STF-02, STF-10).
+
+Each role is asked by a person inside the scope of the loan a route names and, for the roles
+whose scope is a branch, by one outside it (a person of another branch): a route naming the
+loan refuses the outsider ``out_of_scope``; a listing answers them without any loan of the demo
+beyond their scope (docs/rules.md SCP-04, SCP-05). Every command gets the same table below,
+each with a valid request of its own (tests/api/fuzzing_scenario.py).
 """
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
+from uuid import UUID
+from zoneinfo import ZoneInfo
 
 import pytest
+from fastapi.testclient import TestClient
 
+from api.settings import Settings
 from archive.core import CommandContext
 from demo.gaps import BORROWING_OVERDUE
 from demo.portfolio import build_portfolio
+from demo.staff import ROSTER
 from domain.authorization import PERMISSIONS, REGISTER_READS, Action
+from domain.rules import shipped_rules
 from domain.values import Role
 from projections.registers import all_registers
 from tests.api.conftest import Api
+from tests.api.fuzzing_scenario import Bank, Example, Scenario, prepare_on
 
 PREFIX = "/api/v1"
 
@@ -63,6 +77,8 @@ ROUTES: dict[str, Permission] = {
     "/loans/{loan_no}/dossier/events": Needs(Action.READ_BUSINESS),
     "/loans/{loan_no}/documents/{sha256}": Needs(Action.READ_DOCUMENT),
     "/archive/past-retention": Needs(Action.READ_BUSINESS),
+    # Who could read a dossier on a day (数据权限): for audit.
+    "/loans/{loan_no}/readers": Needs(Action.READ_READERS),
     # The registers' index: names and positions, no rows.
     "/registers": Needs(Action.READ_BUSINESS),
     # Judged from the work queue and completeness registers, for their own readers.
@@ -93,6 +109,7 @@ QUERIES = {
     "/loans/{loan_no}/classifications/floor": "as_of=2026-06-30",
     "/loans/{loan_no}/documents/{sha256}": "purpose=audit",
     "/archive/past-retention": "on=2026-12-01",
+    "/loans/{loan_no}/readers": "on=2026-06-30",
     "/registers/document_search/search": "q=合同",
     "/integrity/proofs/inclusion": "position=1",
     "/integrity/proofs/consistency": "first=1&second=2",
@@ -125,6 +142,30 @@ def test_every_register_has_its_line_in_the_table_of_register_reads() -> None:
         assert register.read_action is REGISTER_READS[register.name]
 
 
+BRANCH_SCOPED = (Role.ACCOUNT_MANAGER, Role.REVIEWER, Role.POST_LOAN_OFFICER, Role.BRANCH_HEAD)
+"""The roles whose scope is a branch (or one's own loans) by the shipped rules: they have people
+outside a loan's scope. The others reach the whole bank, or (the administrator) nothing."""
+
+
+@dataclass(frozen=True)
+class Person:
+    """A member of the demo's staff: number, role, branch, token."""
+
+    staff_no: str
+    role: Role
+    branch: str
+    token: str
+
+
+@dataclass(frozen=True)
+class DemoLoan:
+    """A loan of the demo as scope sees it: its branch and who manages it (staff numbers)."""
+
+    loan_no: str
+    branch: str
+    managers: frozenset[str]
+
+
 @dataclass
 class Demo:
     """The API over the demo bank: one token per role, and real things to ask for."""
@@ -132,19 +173,78 @@ class Demo:
     api: Api
     tokens: dict[Role, str]
     values: dict[str, str]
+    people: list[Person]
+    loans: dict[str, DemoLoan]
+
+    def of(self, role: Role) -> list[Person]:
+        return [p for p in self.people if p.role is role]
+
+    def reaches(self, person: Person, loan: DemoLoan) -> bool:
+        """Whether ``person`` may read ``loan``: written out here from the shipped rules (the
+        hierarchy of rules.toml), apart from the function the application asks."""
+        below = shipped_rules().scope.hierarchy.below(person.branch)
+        if person.role is Role.ACCOUNT_MANAGER:
+            return loan.branch == person.branch or person.staff_no in loan.managers
+        if person.role in (Role.REVIEWER, Role.POST_LOAN_OFFICER):
+            return loan.branch == person.branch
+        if person.role is Role.BRANCH_HEAD:
+            return loan.branch in below
+        return person.role is not Role.ADMINISTRATOR
+
+    def asked_by(self, role: Role, loan: DemoLoan | None) -> list[tuple[Person, bool]]:
+        """Who of ``role`` asks about ``loan``: one inside its scope and, for a role scoped to a
+        branch, one outside (no loan named: the first of the role, and an outsider to the
+        demo's main loan, both expected to see no loan beyond their scope)."""
+        subject = loan or self.loans[self.values["loan_no"]]
+        people = self.of(role)
+        inside = next((p for p in people if self.reaches(p, subject)), people[0])
+        asked = [(inside, True)]
+        if role in BRANCH_SCOPED:
+            outside = next(p for p in people if not self.reaches(p, subject))
+            asked.append((outside, False))
+        return asked
+
+    def unreached(self, person: Person) -> set[str]:
+        """The demo's loans beyond ``person``'s scope: no listing they read may show one."""
+        return {n for n, loan in self.loans.items() if not self.reaches(person, loan)}
+
+
+ROLE_REFUSALS = ("role_not_permitted", "administrator_business_action")
+"""Refusals for the role alone, which scope does not change (a duty kept apart, by contrast,
+may depend on who the person is: an appeal is only the person's the finding concerns)."""
+UPLOADS_ONLY = ("/loans/{loan_no}/write-off", "/loans/{loan_no}/dossier/documents")
+"""The commands whose every valid request carries documents: the scenario has none for them."""
 
 
 @pytest.fixture
 def demo(api: Api) -> Demo:
-    summary = build_portfolio(api.archive, loans=3)
+    return demo_of(api, loans=3)
+
+
+def demo_of(api: Api, *, loans: int) -> Demo:
+    summary = build_portfolio(api.archive, loans=loans)
     tokens: dict[Role, str] = {}
     for person in summary.staff:
         tokens.setdefault(Role(person.role), person.token)
     assert set(tokens) == set(Role), "the demo has someone in every role"
+    branches = {p.staff_no: p.branch for p in ROSTER}
+    people = [
+        Person(p.staff_no, Role(p.role), branches[p.staff_no], p.token) for p in summary.staff
+    ]
     archive = api.archive
     auditor = CommandContext(archive.authenticate(tokens[Role.AUDITOR]))
-    loans = [loan.loan_no for loan in archive.list_loans(auditor, limit=100)]
-    loan, collateral = next((n, c) for n in loans if (c := archive.list_collateral(auditor, n)))
+    held_loans: dict[str, DemoLoan] = {}
+    for found in archive.list_loans(auditor, limit=100):
+        managers = {m for m in (found.account_manager_id, found.b_manager_id) if m}
+        numbers = {m: archive.staff_by_id(m).staff_no for m in managers}
+        held_loans[found.loan_no] = DemoLoan(
+            found.loan_no, found.branch, frozenset(numbers.values())
+        )
+    held = {loan.branch for loan in held_loans.values()}
+    assert {"营业部", "城东支行", "城西支行"} <= held, f"the demo has loans in {held}"
+    loan, collateral = next(
+        (n, c) for n in held_loans if (c := archive.list_collateral(auditor, n))
+    )
     borrowings = archive.list_borrowings(auditor, BORROWING_OVERDUE)
     assert borrowings, f"{BORROWING_OVERDUE} was borrowed in the demo"
     documents = archive.get_dossier(auditor, loan).documents
@@ -162,7 +262,18 @@ def demo(api: Api) -> Demo:
             "staff_no": "0101",
             "tree_size": "1",
         },
+        people,
+        held_loans,
     )
+
+
+def concerned(route: str, demo: Demo) -> DemoLoan | None:
+    """The loan a route names: by its number, a document or collateral of it, a borrowing."""
+    if "{borrowing_id}" in route:
+        return demo.loans[BORROWING_OVERDUE]
+    if "{loan_no}" in route:
+        return demo.loans[demo.values["loan_no"]]
+    return None
 
 
 def test_every_read_route_answers_each_role_as_its_permission_says(demo: Demo) -> None:
@@ -179,6 +290,7 @@ def test_every_read_route_answers_each_role_as_its_permission_says(demo: Demo) -
         given = QUERIES.get(route, "")
         assert all(f"{name}=" in given for name in required), f"QUERIES[{route!r}]: {required}"
     wrong: list[str] = []
+    cases: dict[str, int] = {"routes": 0, "inside": 0, "outside": 0}
     for route in routes:
         permission = permission_of(route)
         url = PREFIX + route.format(**demo.values)
@@ -188,17 +300,156 @@ def test_every_read_route_answers_each_role_as_its_permission_says(demo: Demo) -
             assert demo.api.client.get(url).status_code not in (401, 403), url
             continue
         assert demo.api.client.get(url).status_code == 401, f"{url} answers without a token"
+        cases["routes"] += 1
+        loan = concerned(route, demo)
         for role in Role:
-            answer = demo.api.client.get(
-                url, headers={"Authorization": f"Bearer {demo.tokens[role]}"}
-            )
-            expected = allowed(permission, role)
-            if answer.status_code >= 500 or answer.status_code in (401, 422):
-                wrong.append(f"{role.value} GET {route}: {answer.status_code} {answer.text[:200]}")
-            elif (answer.status_code == 403) == expected:
-                said = "refused" if answer.status_code == 403 else f"answered {answer.status_code}"
-                should = "be allowed" if expected else "be refused"
-                wrong.append(f"{role.value} GET {route}: {said}, should {should} ({permission})")
-            elif answer.status_code == 403:
-                assert answer.json()["detail"]["zh"], answer.text
+            for person, inside in demo.asked_by(role, loan):
+                cases["inside" if inside else "outside"] += 1
+                answer = demo.api.client.get(
+                    url, headers={"Authorization": f"Bearer {person.token}"}
+                )
+                permitted = allowed(permission, role)
+                expected = permitted and (inside or loan is None)
+                who = f"{role.value} {person.staff_no} ({'in' if inside else 'out of'} scope)"
+                if answer.status_code >= 500 or answer.status_code in (401, 422):
+                    wrong.append(f"{who} GET {route}: {answer.status_code} {answer.text[:200]}")
+                elif (answer.status_code == 403) == expected:
+                    said = (
+                        "refused" if answer.status_code == 403 else f"answered {answer.status_code}"
+                    )
+                    should = "be allowed" if expected else "be refused"
+                    wrong.append(f"{who} GET {route}: {said}, should {should} ({permission})")
+                elif answer.status_code == 403:
+                    assert answer.json()["detail"]["zh"], answer.text
+                    if permitted and not inside:  # refused by scope, not by role
+                        assert answer.json()["error"] == "out_of_scope", answer.text
+                elif answer.headers["content-type"].startswith("application/json"):
+                    shown = [n for n in demo.unreached(person) if n in answer.text]
+                    if shown:
+                        wrong.append(f"{who} GET {route}: shows {shown}, beyond their scope")
     assert not wrong, "\n".join(wrong)
+    print(f"read routes × roles × people: {cases}")
+    assert cases["outside"] >= 4 * cases["routes"], "every route asked from outside the scope"
+
+
+# ------------------------------------------------------------------------------ commands
+def acts(demo: Demo, person: Person, loan: DemoLoan) -> bool:
+    """Whether ``person`` may act on ``loan`` (or book one in its branch, for a loan yet to
+    be): an account manager on the loans they manage, the others as they read."""
+    if person.role is Role.ACCOUNT_MANAGER and loan.loan_no:
+        return person.staff_no in loan.managers
+    return demo.reaches(person, loan)
+
+
+def subjects(demo: Demo, path: str, example: Example) -> list[DemoLoan]:
+    """The loans a command names — by number, borrowing, batch or list — as they stand now;
+    or the branch it books a loan in."""
+    archive = demo.api.archive
+    numbers: list[str] = []
+    if "loan_no" in example.path:
+        numbers.append(example.path["loan_no"])
+    if "borrowing_id" in example.path:
+        numbers.append(archive.repository.get(UUID(example.path["borrowing_id"])).loan_no)
+    if "batch_id" in example.path:
+        batch = archive.repository.get(UUID(example.path["batch_id"]))
+        numbers += [archive.repository.get(d).loan_no for d in batch.dossier_ids]
+    body = example.body or {}
+    numbers += body.get("loan_nos", [])
+    found = []
+    for number in numbers:
+        loan = archive.loan(number)
+        managers = {m for m in (loan.account_manager_id, loan.b_manager_id) if m}
+        staff = frozenset(archive.staff_by_id(m).staff_no for m in managers)
+        found.append(DemoLoan(loan.loan_no, loan.branch, staff))
+    if not found and isinstance(body.get("branch"), str) and not path.startswith("/staff"):
+        found.append(DemoLoan("", body["branch"], frozenset()))
+    return found
+
+
+def asking(demo: Demo, role: Role, loans: list[DemoLoan]) -> list[tuple[Person, bool]]:
+    """One person of ``role`` who may act on every loan named and, for a branch-scoped role, one
+    who may act on none of them (when the command names any)."""
+    people = demo.of(role)
+    inside = next((p for p in people if all(acts(demo, p, loan) for loan in loans)), None)
+    asked = [(inside, True)] if inside is not None else []
+    if loans and role in BRANCH_SCOPED:
+        outside = next(p for p in people if not any(acts(demo, p, loan) for loan in loans))
+        asked.insert(0, (outside, False))  # before anyone inside has used the request up
+    return asked
+
+
+@pytest.fixture
+def commands(api: Api) -> tuple[Demo, Scenario]:
+    """The demo with a valid request for every command, made true on it by the fuzzing
+    scenario, in process."""
+    found = demo_of(api, loans=4)
+    client = TestClient(api.client.app, base_url=f"http://testserver{PREFIX}")
+    tokens = {p.staff_no: p.token for p in found.people}
+    # As the served demo's sealer would have: a first checkpoint before the scenario's own.
+    sealed = client.post(
+        "/integrity/checkpoints", headers={"Authorization": f"Bearer {tokens['0931']}"}
+    )
+    assert sealed.status_code == 201, sealed.text
+    today = datetime.now(ZoneInfo(Settings().timezone)).date()
+    return found, prepare_on(Bank("", tokens, client), today)
+
+
+def test_every_command_answers_people_inside_and_outside_the_scope(
+    commands: tuple[Demo, Scenario],
+) -> None:
+    demo, scenario = commands
+    paths: dict[str, Any] = demo.api.client.app.openapi()["paths"]  # type: ignore[attr-defined]
+    posts = sorted(p.removeprefix(PREFIX) for p, ops in paths.items() if "post" in ops)
+    examples = {
+        path.removeprefix(PREFIX): example
+        for (method, path), example in scenario.examples.items()
+        if method == "POST"
+    }
+    for path in posts:  # a command that takes nothing needs no example to be valid
+        if path not in examples and "{" not in path:
+            examples[path] = Example()
+    without = sorted(set(posts) - set(examples))
+    assert set(without) <= set(UPLOADS_ONLY), f"commands with no valid request: {without}"
+    client = demo.api.client
+    wrong: list[str] = []
+    cases: dict[str, int] = {"commands": 0, "inside": 0, "outside": 0, "naming a loan": 0}
+    for path in posts:
+        if path not in examples:
+            continue
+        example = examples[path]
+        loans = subjects(demo, path, example)
+        cases["commands"] += 1
+        cases["naming a loan"] += bool(loans)
+        url = PREFIX + path.format(**example.path)
+        refusals: dict[Role, str] = {}
+        for role in Role:
+            for person, inside in asking(demo, role, loans):
+                cases["inside" if inside else "outside"] += 1
+                before = demo.api.counts()
+                answer = client.post(
+                    url,
+                    json=example.body or {},
+                    params=example.query,
+                    headers={"Authorization": f"Bearer {person.token}"},
+                )
+                error = answer.json().get("error") if answer.status_code >= 400 else None
+                who = f"{role.value} {person.staff_no} ({'in' if inside else 'out of'} scope)"
+                if answer.status_code >= 500:
+                    wrong.append(f"{who} POST {path}: {answer.status_code} {answer.text[:200]}")
+                elif inside and error == "out_of_scope":
+                    wrong.append(f"{who} POST {path}: refused out of scope ({answer.text[:200]})")
+                elif not inside and answer.status_code != 403:
+                    wrong.append(f"{who} POST {path}: answered {answer.status_code}, not refused")
+                elif not inside:
+                    refusals[role] = str(error)
+                    if demo.api.counts() != before:
+                        wrong.append(f"{who} POST {path}: refused, yet something was recorded")
+                elif refusals.get(role) in ROLE_REFUSALS and error != refusals[role]:
+                    # Refused for their role outside: refused as well inside.
+                    wrong.append(f"{who} POST {path}: {error}, outside {refusals[role]}")
+                if not loans and error == "out_of_scope":
+                    wrong.append(f"{who} POST {path}: out_of_scope, yet it names no loan")
+    assert not wrong, "\n".join(wrong)
+    print(f"commands × roles × people: {cases}")
+    assert cases["naming a loan"] >= 0.75 * cases["commands"]
+    assert cases["outside"] >= 4 * cases["naming a loan"], "each asked from outside the scope"

@@ -259,7 +259,7 @@ def test_an_administrator_cannot_also_hold_a_business_role(api: Api) -> None:
     api.post(
         "admin",
         "/staff",
-        {"staff_no": "ADM02", "name": "管理员乙", "branch": "科技部", "roles": ["administrator"]},
+        {"staff_no": "ADM02", "name": "管理员乙", "branch": "总行", "roles": ["administrator"]},
     )
     before = api.counts()
     answer = api.post("admin", "/staff/ADM02/roles", {"role": "risk_manager"})
@@ -475,7 +475,7 @@ def test_a_document_over_the_size_limit_is_413_and_changes_nothing(
     )
     token = archive.execute(
         CommandContext(SYSTEM_ID),
-        EnrolStaff(staff_no="AD", name="管理员", branch="科技部", roles=[Role.ADMINISTRATOR]),
+        EnrolStaff(staff_no="AD", name="管理员", branch="总行", roles=[Role.ADMINISTRATOR]),
     ).token
     assert token is not None
     settings = Settings(data_dir=tmp_path, max_upload_bytes=limit)

@@ -125,9 +125,7 @@ def served(store_env: dict[str, str], tmp_path: Path) -> Iterator[tuple[Api, Fas
     archive = DossierArchive(store_env, blobs=blobs, on_close=(keys.close,))
     admin = archive.execute(
         CommandContext(SYSTEM_ID),
-        EnrolStaff(
-            staff_no="ADM01", name="系统管理员", branch="信息科技部", roles=[Role.ADMINISTRATOR]
-        ),
+        EnrolStaff(staff_no="ADM01", name="系统管理员", branch="总行", roles=[Role.ADMINISTRATOR]),
     ).token
     assert admin is not None
     app = create_app(Settings(data_dir=tmp_path, in_process_sealer=False), archive)

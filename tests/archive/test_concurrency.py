@@ -20,6 +20,7 @@ import pytest
 from archive.application import DossierArchive
 from archive.commands.classification import ProposeClassification, RejectClassification
 from archive.commands.lifecycle import RecordRepayment
+from archive.commands.scope import AssignAccountManagers
 from archive.core import CommandContext, CommandResult, blob_key
 from archive.errors import ConcurrentUpdateError, StaleVersionError
 from domain.errors import ConflictError
@@ -112,6 +113,17 @@ def test_two_repayments_against_the_same_version_record_exactly_one(
 def test_two_classification_proposals_at_once_record_exactly_one(
     app: DossierArchive, staff: dict[str, CommandContext], loan_no: str
 ) -> None:
+    # The loan's two account managers, A岗 and B岗 (双人管户), each acting on it.
+    app.execute(
+        staff["branch_head"],
+        AssignAccountManagers(
+            loan_no=loan_no,
+            a_manager_no="account_manager",
+            b_manager_no="account_manager_2",
+            assigned_on=date(2025, 1, 15),
+            reason="双人管户",
+        ),
+    )
     people = (staff["account_manager"], staff["account_manager_2"])
     for round_no in range(ROUNDS):
         version = app.get_loan(people[0], loan_no).version

@@ -32,6 +32,7 @@ from archive.commands.custody import (
     ReleaseHold,
 )
 from archive.commands.lifecycle import RecordRepayment, Settle
+from archive.commands.scope import AssignAccountManagers
 from archive.commands.staff import EnrolStaff
 from archive.core import SYSTEM_ID, CommandContext
 from archive.errors import ConcurrentUpdateError
@@ -94,7 +95,7 @@ def people(app: DossierArchive, staff: dict[str, CommandContext]) -> dict[str, C
         if staff_no in found:
             continue
         token = app.execute(
-            console, EnrolStaff(staff_no=staff_no, name=staff_no, branch="总行", roles=roles)
+            console, EnrolStaff(staff_no=staff_no, name=staff_no, branch="营业部", roles=roles)
         ).token
         assert token is not None
         found[staff_no] = CommandContext(app.authenticate(token.token))
@@ -466,6 +467,16 @@ def test_only_an_archivist_receives_and_never_their_own_transfer(
     transfer_id = originals(app, people["account_manager"])
     with changes_nothing(app), pytest.raises(RoleNotPermittedError):
         receive_all(app, people["account_manager_2"], transfer_id)
+    app.execute(  # the account manager who is also an archivist manages the loan beside its A岗
+        people["branch_head"],
+        AssignAccountManagers(
+            loan_no=LOAN_NO,
+            a_manager_no="account_manager",
+            b_manager_no="double",
+            assigned_on=date(2025, 1, 15),
+            reason="双人管户",
+        ),
+    )
     own = originals(app, people["double"])
     double_as_archivist = CommandContext(people["double"].staff_id, role=Role.ARCHIVIST)
     with changes_nothing(app), pytest.raises(SegregationOfDutiesError):

@@ -53,6 +53,7 @@ from domain.errors import (
     DocumentDestroyedError,
     RoleNotPermittedError,
 )
+from domain.scope import RowScope
 from domain.values import (
     AppraisalOpinion,
     FixityStatus,
@@ -228,7 +229,9 @@ def test_a_destroyed_dossier_is_gone_for_good(
         dossier_id = facts["dossier_id"]
         follower.catch_up()
         docs = follower.projections["document_search"]
-        assert [h["dossier_id"] for h in search(store, docs, MARKER)] == [dossier_id]
+        assert [
+            h["dossier_id"] for h in search(store, docs, MARKER, scope=RowScope.everything())
+        ] == [dossier_id]
         if store_env.get("PERSISTENCE_MODULE", "").endswith("sqlite"):
             assert grep(tmp_path, MARKER.encode())  # the grep below would find it: it is there
         keys = app.blobs.envelope.keys  # type: ignore[attr-defined]
@@ -248,7 +251,7 @@ def test_a_destroyed_dossier_is_gone_for_good(
         assert keys.get(dossier_id) is None
         assert keys.is_destroyed(dossier_id)
         assert not [k for k in stored(app) if k.startswith(str(dossier_id))]
-        assert search(store, docs, MARKER) == []
+        assert search(store, docs, MARKER, scope=RowScope.everything()) == []
         assert app.destruction_batch(batch_id).completed
         with pytest.raises(DocumentDestroyedError) as gone:
             app.read_document(
@@ -259,7 +262,7 @@ def test_a_destroyed_dossier_is_gone_for_good(
 
         # A rebuild of every register brings no text back and still shows the destruction.
         follower.rebuild([p.name for p in all_registers()])
-        assert search(store, docs, MARKER) == []
+        assert search(store, docs, MARKER, scope=RowScope.everything()) == []
         from projections.query import select_all
 
         trail = follower.projections["accountability_trail"]

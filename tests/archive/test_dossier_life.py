@@ -58,6 +58,7 @@ from archive.commands.lifecycle import RecordRepayment, Settle
 from archive.commands.staff import EnrolStaff
 from archive.core import SYSTEM_ID, CommandContext, blob_key
 from domain.errors import DestructionHoldOpenError, DocumentDestroyedError
+from domain.scope import RowScope
 from domain.values import (
     AppraisalOpinion,
     BorrowingForm,
@@ -356,7 +357,9 @@ def test_a_dossier_from_disbursement_to_destruction_leaves_no_content_behind(
 
         follower.catch_up()
         docs = follower.projections["document_search"]
-        assert [h["dossier_id"] for h in search(store, docs, MARKER)] == [dossier_id]
+        assert [
+            h["dossier_id"] for h in search(store, docs, MARKER, scope=RowScope.everything())
+        ] == [dossier_id]
         if store_env.get("PERSISTENCE_MODULE", "").endswith("sqlite"):
             assert grep(tmp_path, MARKER.encode()), "the marker is at rest before destruction"
         assert keys.get(dossier_id) is not None
@@ -467,11 +470,11 @@ def test_a_dossier_from_disbursement_to_destruction_leaves_no_content_behind(
                 purpose=ReadPurpose.AUDIT,
             )
         # The search register has no text of it.
-        assert search(store, docs, MARKER) == []
+        assert search(store, docs, MARKER, scope=RowScope.everything()) == []
 
         # Every register rebuilt from the log: still no text, the destruction still listed.
         follower.rebuild([p.name for p in all_registers()])
-        assert search(store, docs, MARKER) == []
+        assert search(store, docs, MARKER, scope=RowScope.everything()) == []
         register = follower.projections["destruction_register"]
         entries = {r["reference_code"]: r for r in select_all(store, register, "entries")}
         assert reference_code in entries

@@ -290,7 +290,7 @@ def test_enrolling_a_staff_number_twice_is_refused_as_already_enrolled(
             EnrolStaff(
                 staff_no="reviewer",
                 name="另一个王芳",
-                branch="上海分行营业部",
+                branch="营业部",
                 roles=[Role.ARCHIVIST],
             ),
         )

@@ -34,9 +34,7 @@ def test_a_reopened_archive_sees_everything_and_old_tokens_still_authenticate(
         staff = make_staff(first)
         token = first.execute(
             CommandContext(SYSTEM_ID),
-            EnrolStaff(
-                staff_no="archivist_2", name="孙悦", branch="上海分行档案室", roles=[Role.ARCHIVIST]
-            ),
+            EnrolStaff(staff_no="archivist_2", name="孙悦", branch="总行", roles=[Role.ARCHIVIST]),
         ).token
         assert token is not None
         _result, second_token = first.execute(

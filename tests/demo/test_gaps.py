@@ -31,6 +31,7 @@ from demo.gaps import (
 from demo.plan import TODAY
 from demo.portfolio import build_portfolio
 from domain.rules import RuleSet
+from domain.scope import RowScope
 from domain.tasks import Task, TaskKind
 from domain.values import InspectionKind, Role
 from projections.compliance import compliance_report
@@ -53,7 +54,9 @@ def test_the_demo_shows_its_deliberate_gaps_and_late_work_on_its_today(
     ctx = CommandContext(app.authenticate(auditor.token))
     loans = {loan.loan_no for loan in app.list_loans(ctx, limit=summary.loans + 50)}
     assert loans >= DELIBERATE_LOAN_NOS
-    queue = tasks(registers.store, registers.register("work_queue"), TODAY)
+    queue = tasks(
+        registers.store, registers.register("work_queue"), TODAY, scope=RowScope.everything()
+    )
 
     # DK2026000018: no first follow-up inspection 30 days after the value date (a loan of an
     # individual's business): overdue on the demo's today, owned by its account manager, 林海燕.
@@ -190,6 +193,7 @@ def test_the_demo_shows_its_deliberate_gaps_and_late_work_on_its_today(
         registers.store,
         registers.register("completeness"),
         registers.register("work_queue"),
+        data_scope=RowScope.everything(),
         on=TODAY,
         position=app.recorder.max_notification_id() or 0,
         name_of=app.form_name,

@@ -98,7 +98,13 @@ def test_a_business_user_may_not_manage_staff() -> None:
 
 
 def test_administration_is_for_the_administrator_alone() -> None:
-    administration = {Action.ENROL_STAFF, Action.GRANT_ROLE, Action.REVOKE_ROLE, Action.ISSUE_TOKEN}
+    administration = {
+        Action.ENROL_STAFF,
+        Action.GRANT_ROLE,
+        Action.REVOKE_ROLE,
+        Action.ISSUE_TOKEN,
+        Action.TRANSFER_STAFF,
+    }
 
     for action in administration:
         assert PERMISSIONS[action] == {Role.ADMINISTRATOR}

@@ -337,14 +337,24 @@ def test_a_rule_set_written_before_the_moved_keys_reads_as_the_program_applied_i
         assert getattr(parsed, name) == getattr(shipped, name), name
 
 
+CHANGED_ON_PURPOSE = frozenset({"scope", "branches"})
+"""Keys added with a new rule rather than moved from code: data scope limits what nothing
+limited before (everyone bank-wide, branches without a hierarchy), so the shipped file differs
+from what an earlier rule set is read with."""
+
+
 def test_the_shipped_rules_say_what_earlier_rule_sets_are_read_with() -> None:
-    """This release moved values from code into rules.toml without changing one: the shipped
-    file holds, for every key added, the value the program applied before it."""
+    """Values moved from code into rules.toml without changing one: the shipped file holds,
+    for every key added, the value the program applied before it — but for the keys of a new
+    rule, where the shipped file says the new rule and earlier rule sets what applied then."""
     shipped = RuleSet.from_toml(DEFAULT)
     for dotted, value in EARLIER.items():
         node: Any = shipped.source
         for part in dotted.split("."):
             node = node[part]
+        if dotted in CHANGED_ON_PURPOSE:
+            assert node != value, dotted
+            continue
         assert node == value, dotted
 
 

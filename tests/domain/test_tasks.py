@@ -45,7 +45,7 @@ RULES = RuleSet.from_toml(packaged_rules_text())
 LEAD_5 = RuleSet.from_toml(packaged_rules_text().replace("lead_days = 3", "lead_days = 5"))
 AM, PLO, RM, ARCHIVIST = (UUID(int=n) for n in (1, 2, 3, 4))
 LOAN_NO = "JJ2025011000901"
-BRANCH = "上海分行营业部"
+BRANCH = "营业部"
 
 
 def loan(**overrides: object) -> LoanFacts:

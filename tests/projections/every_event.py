@@ -177,9 +177,7 @@ Factory = Callable[[World], list[Any]]
 # ------------------------------------------------------------------------- staff
 def enrolled(w: World) -> list[Any]:
     for who, (name, _role) in PEOPLE.items():
-        w.staff[who] = Staff.enrol(
-            staff_no=who.upper(), name=name, branch="上海分行营业部", actor=SYSTEM
-        )
+        w.staff[who] = Staff.enrol(staff_no=who.upper(), name=name, branch="营业部", actor=SYSTEM)
     return list(w.staff.values())
 
 
@@ -207,6 +205,13 @@ def role_revoked(w: World) -> list[Any]:
         revoked_at=GRANTED_AT + timedelta(days=30),
         reason="调岗",
         actor=w.actor("admin"),
+    )
+    return [w.staff["leaver"]]
+
+
+def staff_transferred(w: World) -> list[Any]:
+    w.staff["leaver"].transfer(
+        branch="城西支行", moved_on=START, reason="轮岗", actor=w.actor("admin")
     )
     return [w.staff["leaver"]]
 
@@ -438,6 +443,22 @@ def handed_over(w: World) -> list[Any]:
         reason="客户经理调岗",
         actor=w.actor("head"),
         documents=[document("handover_record")],
+    )
+    return [w.loan]
+
+
+def branch_changed(w: World) -> list[Any]:
+    w.loan.move(branch="城西支行", moved_on=day(141), reason="客户迁址", actor=w.actor("risk"))
+    return [w.loan]
+
+
+def account_managers_assigned(w: World) -> list[Any]:
+    w.loan.assign_account_managers(
+        a_manager=w.party("am2"),
+        b_manager=w.party("am"),
+        assigned_on=day(142),
+        reason="双人管户",
+        actor=w.actor("head"),
     )
     return [w.loan]
 
@@ -1097,7 +1118,7 @@ def report_issued(w: World) -> list[Any]:
         IssuedReport.issue(
             report_id=uuid4(),
             on=day(300),
-            scope=Scope(branch="上海分行营业部"),
+            scope=Scope(branch="营业部"),
             record_as_of=None,
             position=100,
             rules_version="0" * 64,
@@ -1131,6 +1152,7 @@ FACTORIES: dict[str, Factory] = {
     _declared(Staff, "TokenIssued"): token_issued,
     _declared(Staff, "TokenRevoked"): token_revoked,
     _declared(Staff, "RoleRevoked"): role_revoked,
+    _declared(Staff, "Transferred"): staff_transferred,
     _declared(RulesInForce, "Adopted"): rules_adopted,
     _declared(RulesInForce, "Replaced"): rules_replaced,
     _declared(Loan, "Disbursed"): disbursed,
@@ -1155,6 +1177,8 @@ FACTORIES: dict[str, Factory] = {
     _declared(Loan, "Restructured"): restructured,
     _declared(Loan, "Extended"): extended,
     _declared(Loan, "AccountManagerHandedOver"): handed_over,
+    _declared(Loan, "BranchChanged"): branch_changed,
+    _declared(Loan, "AccountManagersAssigned"): account_managers_assigned,
     _declared(Collateral, "CertificateTakenOut"): certificate_taken_out,
     _declared(Collateral, "CertificateReturned"): certificate_returned,
     _declared(Collateral, "Revalued"): revalued,

@@ -91,7 +91,7 @@ def test_an_approved_downgrade_and_a_rejected_upgrade_read_back_with_who_why_and
         "loan_id": loan_id,
         "loan_no": LOAN_NO,
         "borrower_name": "上海示例贸易有限公司",
-        "branch": "上海分行营业部",
+        "branch": "营业部",
         "product": "corporate_working_capital",
         "from_grade": "normal",
         "to_grade": "special_mention",

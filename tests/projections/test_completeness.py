@@ -114,7 +114,7 @@ def test_a_disbursement_without_its_drawdown_receipt_shows_that_gap_until_filed_
         "loan_id": loan_id_for(loan_no),
         "loan_no": loan_no,
         "borrower_name": "上海示例贸易有限公司",
-        "branch": "上海分行营业部",
+        "branch": "营业部",
         "dossier_id": Dossier.create_id(loan_id_for(loan_no)),
         "stage": "disbursement",
         "trigger": "Disbursed",

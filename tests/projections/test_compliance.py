@@ -24,6 +24,7 @@ from demo.plan import TODAY
 from demo.portfolio import build_portfolio
 from domain.classification import FloorPolicy
 from domain.compliance import ComplianceReport, Scope
+from domain.scope import RowScope
 from domain.values import AppraisalOpinion, Grade, Product
 from projections.compliance import compliance_report
 from projections.query import AsOf
@@ -64,6 +65,7 @@ def report_of(registers: Registers, on: date, scope: Scope = Scope()) -> Complia
         registers.store,
         registers.register("completeness"),
         registers.register("work_queue"),
+        data_scope=RowScope.everything(),
         on=on,
         position=head,
         scope=scope,
@@ -106,6 +108,7 @@ def expected(registers: Registers, on: date, scope: Scope, as_of: AsOf = AsOf())
             registers.store,
             registers.register("work_queue"),
             on,
+            scope=RowScope.everything(),
             overdue_only=True,
             as_of=as_of,
         )
@@ -227,6 +230,7 @@ def as_of_an_earlier_position(portfolio: Portfolio) -> None:
         registers.store,
         registers.register("completeness"),
         registers.register("work_queue"),
+        data_scope=RowScope.everything(),
         on=AFTER_RETENTION,
         position=before,
     )

@@ -16,6 +16,7 @@ from archive.commands.lifecycle import RecordOverdue, RecordRepayment
 from archive.commands.warnings import RaiseWarning
 from archive.commands.workout import HandOver
 from archive.core import CommandContext
+from domain.scope import RowScope
 from domain.tasks import TaskKind
 from domain.values import CollectionStepKind, Grade, InspectionKind, WarningColour
 from projections.export import to_xlsx
@@ -193,7 +194,13 @@ def test_a_phone_visit_is_no_inspection_for_the_ledger_nor_the_work_queue(
     assert ledger["next_inspection_due"] == date(2025, 3, 20)
     assert ledger["last_inspection_on"] == date(2025, 1, 20)
     store, queue = registers.store, registers.register("work_queue")
-    [routine] = tasks(store, queue, date(2025, 3, 18), kind=TaskKind.ROUTINE_INSPECTION)  # type: ignore[arg-type]
+    [routine] = tasks(
+        store,
+        queue,
+        date(2025, 3, 18),
+        scope=RowScope.everything(),
+        kind=TaskKind.ROUTINE_INSPECTION,
+    )  # type: ignore[arg-type]
     assert routine.due_on == ledger["next_inspection_due"]
 
     # An inspection proper moves both.
@@ -209,5 +216,11 @@ def test_a_phone_visit_is_no_inspection_for_the_ledger_nor_the_work_queue(
     )
     registers.catch_up()
     assert _row(registers)["next_inspection_due"] == date(2025, 5, 19)
-    [moved] = tasks(store, queue, date(2025, 3, 20), kind=TaskKind.ROUTINE_INSPECTION)  # type: ignore[arg-type]
+    [moved] = tasks(
+        store,
+        queue,
+        date(2025, 3, 20),
+        scope=RowScope.everything(),
+        kind=TaskKind.ROUTINE_INSPECTION,
+    )  # type: ignore[arg-type]
     assert moved.due_on == date(2025, 5, 19)

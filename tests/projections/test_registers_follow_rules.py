@@ -10,6 +10,7 @@ from uuid import UUID
 
 from archive.commands.warnings import RaiseWarning
 from archive.core import CommandContext
+from domain.scope import RowScope
 from domain.tasks import TaskKind
 from domain.values import WarningColour
 from projections.tasks import tasks
@@ -87,14 +88,14 @@ def test_the_colours_that_call_for_a_special_inspection_are_the_rules(
     queue = registers.register("work_queue")
     assert [
         t
-        for t in tasks(registers.store, queue, date(2025, 3, 4))
+        for t in tasks(registers.store, queue, date(2025, 3, 4), scope=RowScope.everything())
         if t.kind is TaskKind.SPECIAL_INSPECTION
     ] == []
     _raise(registers, staff, WarningColour.RED, date(2025, 3, 5))
     registers.catch_up()
     (special,) = [
         t
-        for t in tasks(registers.store, queue, date(2025, 3, 6))
+        for t in tasks(registers.store, queue, date(2025, 3, 6), scope=RowScope.everything())
         if t.kind is TaskKind.SPECIAL_INSPECTION
     ]
     assert (special.opens_on, special.subject) == (date(2025, 3, 5), "red_or_orange_warning")

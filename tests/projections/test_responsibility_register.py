@@ -38,6 +38,7 @@ from archive.commands.staff import EnrolStaff, GrantRole, RevokeRole
 from archive.commands.warnings import HandleWarning, RaiseWarning
 from archive.commands.workout import HandOver
 from archive.core import SYSTEM_ID, CommandContext, CommandResult
+from domain.scope import RowScope
 from domain.values import (
     AppealOutcome,
     CollateralKind,
@@ -232,7 +233,7 @@ def story(registers: Registers, staff: dict[str, CommandContext]) -> dict[str, A
     )
     token = app.execute(
         CONSOLE,
-        EnrolStaff(staff_no="auditor_2", name="钱进", branch="上海分行", roles=[Role.AUDITOR]),
+        EnrolStaff(staff_no="auditor_2", name="钱进", branch="总行", roles=[Role.AUDITOR]),
     ).token
     assert token is not None
     app.execute(
@@ -277,7 +278,7 @@ def test_a_persons_trail_lists_every_action_with_the_role_held_then(
     registers: Registers, staff: dict[str, CommandContext], story: dict[str, Any]
 ) -> None:
     am = staff["account_manager"].staff_id
-    rows = person_trail(registers.store, _trail(registers), am)
+    rows = person_trail(registers.store, _trail(registers), am, scope=RowScope.everything())
     assert [(r["event"], r["role"]) for r in rows] == [
         ("Disbursed", "account_manager"),
         ("Opened", "account_manager"),
@@ -315,7 +316,9 @@ def test_a_persons_trail_lists_every_action_with_the_role_held_then(
 
     # As of the moment before the duty changed, the trail and the staff record stood earlier.
     before = AsOf(position=story["revoked"].position - 1)
-    earlier = person_trail(registers.store, _trail(registers), am, before)
+    earlier = person_trail(
+        registers.store, _trail(registers), am, before, scope=RowScope.everything()
+    )
     assert earlier == [r for r in rows if r["position"] <= before.position]
     assert [r["role"] for r in earlier] == ["account_manager"] * 8
     [then] = [
@@ -331,7 +334,7 @@ def test_a_persons_trail_lists_every_action_with_the_role_held_then(
 def test_the_administrators_changes_name_the_person_changed(
     registers: Registers, staff: dict[str, CommandContext], story: dict[str, Any]
 ) -> None:
-    rows = person_trail(registers.store, _trail(registers), SYSTEM_ID)
+    rows = person_trail(registers.store, _trail(registers), SYSTEM_ID, scope=RowScope.everything())
     changed = [
         r for r in rows if r["position"] in (story["revoked"].position, story["granted"].position)
     ]

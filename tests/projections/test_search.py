@@ -19,6 +19,7 @@ import sqlalchemy as sa
 
 from archive.commands.inspections import RecordInspection
 from archive.core import CommandContext
+from domain.scope import RowScope
 from domain.values import InspectionKind, dossier_id_for, loan_id_for
 from projections.errors import RegisterQueryError
 from projections.export import to_csv
@@ -37,7 +38,13 @@ VISIT = "现场核实经营正常，存货充足"
 
 
 def _search(registers: Registers, phrase: str, **kw: Any) -> list[dict[str, Any]]:
-    return search(registers.store, registers.register("document_search"), phrase, **kw)
+    return search(
+        registers.store,
+        registers.register("document_search"),
+        phrase,
+        scope=RowScope.everything(),
+        **kw,
+    )
 
 
 @pytest.fixture
@@ -153,7 +160,7 @@ def test_the_text_comes_from_the_stored_document_never_from_the_event(
         )
         follower.prepare()
         follower.catch_up()
-        assert search(blind_store, blind, "按期归还") == []
+        assert search(blind_store, blind, "按期归还", scope=RowScope.everything()) == []
         with blind_store.reading() as conn:
             table = blind_store.live_tables(conn, blind)["documents"]
             contents = list(conn.execute(sa.select(table.c.content)).scalars())
@@ -255,7 +262,12 @@ def test_a_document_whose_data_key_was_destroyed_has_no_text_and_the_rebuild_goe
         ],
     )
     registers.catch_up()
-    assert search(registers.store, registers.register("document_search"), "销毁测试短语")
+    assert search(
+        registers.store,
+        registers.register("document_search"),
+        "销毁测试短语",
+        scope=RowScope.everything(),
+    )
     dossier_id = dossier_id_for(loan_id_for("DESTROYED-1"))
     blobs = app.blobs
     assert isinstance(blobs, EncryptingBlobStore)
@@ -264,7 +276,7 @@ def test_a_document_whose_data_key_was_destroyed_has_no_text_and_the_rebuild_goe
     registers.follower.rebuild(["document_search"])
 
     projection = registers.register("document_search")
-    assert search(registers.store, projection, "销毁测试短语") == []
+    assert search(registers.store, projection, "销毁测试短语", scope=RowScope.everything()) == []
     (row,) = [
         r for r in registers.rows("document_search", "documents") if r["loan_no"] == "DESTROYED-1"
     ]

@@ -51,7 +51,7 @@ def test_the_directory_names_each_person_with_the_roles_held_then(
         "staff_no": "account_manager",
         "name": "张伟",
         "display_name": "张伟（account_manager）",
-        "branch": "上海分行营业部",
+        "branch": "营业部",
         "roles": "account_manager",
         "roles_zh": "客户经理",
     }

@@ -24,12 +24,14 @@ from archive.commands.collection import TakeCollectionStep
 from archive.commands.custody import ListTransfer
 from archive.commands.inspections import RecordInspection
 from archive.commands.lifecycle import RecordOverdue
+from archive.commands.staff import EnrolStaff
 from archive.commands.warnings import HandleWarning, RaiseWarning
 from archive.commands.workout import HandOver
-from archive.core import CommandContext
+from archive.core import SYSTEM_ID, CommandContext
 from archive.rules import packaged_rules_text
 from domain.errors import DateInFutureError
 from domain.rules import RuleSet
+from domain.scope import RowScope
 from domain.tasks import Task, TaskKind
 from domain.values import (
     BorrowingForm,
@@ -49,14 +51,14 @@ from tests.projections.conftest import Registers
 Staff = dict[str, CommandContext]
 NAME = "work_queue"
 LOAN_NO = "JJ2025011000901"
-BRANCH = "上海分行营业部"
+BRANCH = "营业部"
 SHIPPED = RuleSet.from_toml(packaged_rules_text())
 LEAD_5 = RuleSet.from_toml(packaged_rules_text().replace("lead_days = 3", "lead_days = 5"))
 
 
 def queue(registers: Registers, on: date, **kw: object) -> list[Task]:
     registers.catch_up()
-    return tasks(registers.store, registers.register(NAME), on, **kw)  # type: ignore[arg-type]
+    return tasks(registers.store, registers.register(NAME), on, scope=RowScope.everything(), **kw)  # type: ignore[arg-type]
 
 
 def of(registers: Registers, kind: TaskKind, on: date, **kw: object) -> list[Task]:
@@ -93,7 +95,15 @@ def test_a_bbb_loan_not_inspected_for_a_month_after_its_first_inspection_is_over
 ) -> None:
     app, am = registers.app, staff["account_manager"]
     app.execute(am, make_disbursement(LOAN_NO, borrower_rating="BBB"))
-    app.execute(am, make_disbursement("JJ-OTHER-BRANCH", branch="杭州分行"))
+    token = app.execute(  # an account manager of another branch, and their loan
+        CommandContext(SYSTEM_ID),
+        EnrolStaff(
+            staff_no="west_am", name="马俊杰", branch="城西支行", roles=[Role.ACCOUNT_MANAGER]
+        ),
+    ).token
+    assert token is not None
+    west = CommandContext(app.authenticate(token.token))
+    app.execute(west, make_disbursement("JJ-OTHER-BRANCH", branch="城西支行"))
     before = app.recorder.max_notification_id()
     inspect(registers, staff, InspectionKind.FIRST_FOLLOW_UP, date(2025, 1, 20))
 

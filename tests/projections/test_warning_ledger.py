@@ -81,7 +81,7 @@ def test_an_orange_signal_not_handled_within_7_days_is_overdue_on_day_8_and_hand
         "loan_id": loan_id_for(LOAN_NO),
         "loan_no": LOAN_NO,
         "borrower_name": "上海示例贸易有限公司",
-        "branch": "上海分行营业部",
+        "branch": "营业部",
         "colour": "orange",
         "code": "PRODUCTION_HALTED",
         "raised_on": date(2025, 3, 3),

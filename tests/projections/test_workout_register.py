@@ -121,7 +121,7 @@ def test_a_loan_made_substandard_goes_to_preservation_then_is_written_off_and_re
         "loan_id": loan_id_for(LOAN_NO),
         "loan_no": LOAN_NO,
         "borrower_name": "上海示例贸易有限公司",
-        "branch": "上海分行营业部",
+        "branch": "营业部",
         "product": "corporate_working_capital",
         "grade": "substandard",
         "status": "active",

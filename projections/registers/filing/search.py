@@ -23,11 +23,13 @@ from uuid import UUID
 import sqlalchemy as sa
 
 from domain.dossier import Dossier
+from domain.scope import RowScope
 from projections.changes import Changes
 from projections.errors import RegisterQueryError
 from projections.projection import Listing, Projection
 from projections.query import MAX_LIMIT, AsOf, visible
 from projections.registers import TextSource
+from projections.scoping import scope_clauses
 from projections.store import RegisterStore
 from projections.tables import TableSpec, col
 
@@ -214,11 +216,13 @@ def search(
     projection: Projection,
     phrase: str,
     *,
+    scope: RowScope,
     limit: int = 50,
     offset: int = 0,
     as_of: AsOf = AsOf(),
 ) -> list[dict[str, Any]]:
-    """The filed documents whose text contains ``phrase`` (current, or as of a past point).
+    """The filed documents whose text contains ``phrase`` (current, or as of a past point), in
+    the dossiers of the loans ``scope`` reaches: a search finds nothing beyond it.
 
     Each hit: ``dossier_id``, ``sha256``, ``loan_no``, ``borrower_name``, ``doc_type``,
     ``filename``, ``position`` and a ``snippet`` of the text around the match. The phrase is
@@ -240,6 +244,7 @@ def search(
     with store.reading() as conn:
         table = store.live_tables(conn, projection)["documents"]
         clauses = visible(table, DOCUMENTS, as_of)
+        clauses += scope_clauses(conn, store, projection, DOCUMENTS.name, table, scope)
         content = table.c.content
         if conn.dialect.name == "sqlite" and len(phrase) >= TRIGRAM:
             fts = sa.table(DocumentSearch._fts_name(table.name))

@@ -8,9 +8,11 @@ from uuid import UUID
 
 import sqlalchemy as sa
 
+from domain.scope import RowScope
 from projections.projection import Projection
 from projections.query import AsOf, visible
 from projections.registers.responsibility.tables import Part
+from projections.scoping import scope_clauses
 from projections.store import RegisterStore
 from projections.tables import POS, SEQ
 
@@ -35,11 +37,27 @@ def _rows(
 
 
 def person_trail(
-    store: RegisterStore, projection: Projection, staff_id: UUID, as_of: AsOf = AsOf()
+    store: RegisterStore,
+    projection: Projection,
+    staff_id: UUID,
+    as_of: AsOf = AsOf(),
+    *,
+    scope: RowScope,
 ) -> list[dict[str, Any]]:
-    """Every action the person took (as of a past point), in log order, with the role held."""
+    """Every action the person took (as of a past point) on the loans ``scope`` reaches, in
+    log order, with the role held."""
     with store.reading() as conn:
-        return _rows(conn, store, projection, "actions", as_of, lambda t: t.c.actor_id == staff_id)
+        table = store.live_tables(conn, projection)["actions"]
+        reached = scope_clauses(conn, store, projection, "actions", table, scope)
+        return _rows(
+            conn,
+            store,
+            projection,
+            "actions",
+            as_of,
+            lambda t: t.c.actor_id == staff_id,
+            *[lambda _t, clause=clause: clause for clause in reached],
+        )
 
 
 def loan_trail(
@@ -53,6 +71,7 @@ def loan_trail(
 # Which list of the responsibility view each loan event goes to.
 CATEGORIES = {
     "AccountManagerHandedOver": "handovers",
+    "AccountManagersAssigned": "handovers",
     "InspectionRecorded": "inspections",
     "InspectionCorrected": "inspections",
     "ClassificationProposed": "classifications",

@@ -42,7 +42,7 @@ class AccountabilityTrail(Projection):
     """责任追溯: per person and per loan, every action, role, time, event position and hash."""
 
     name = "accountability_trail"
-    version = 1
+    version = 2  # 2: people moved between branches, A岗 assigned
     title_zh = "责任追溯"
     title_en = "Accountability trail"
     tables = (STAFF, SUBJECTS, ORIGINATION, ACTIONS, PARTS, DETERMINATIONS)
@@ -73,6 +73,11 @@ class AccountabilityTrail(Projection):
             {"staff_no": event.staff_no, "name": event.name, "branch": event.branch}
             | roles_columns(()),
         )
+        record_action(event, changes)
+
+    @handle.register(StaffEvents.Transferred)
+    def _(self, event: Any, changes: Changes) -> None:
+        changes.update("staff", (event.originator_id,), branch=event.branch)
         record_action(event, changes)
 
     @handle.register(StaffEvents.RoleGranted)
@@ -148,6 +153,21 @@ class AccountabilityTrail(Projection):
         record_part(event, changes, Part.HANDING, event.handing_id, **common)
         record_part(event, changes, Part.RECEIVING, event.receiving_id, **common)
         record_part(event, changes, Part.SUPERVISOR, event.supervisor_id, **common)
+
+    @handle.register(LoanEvents.AccountManagersAssigned)
+    def _(self, event: Any, changes: Changes) -> None:
+        changes.update("origination", (event.originator_id,), current_manager_id=event.a_manager_id)
+        record_action(event, changes)
+        if event.a_manager_id == event.previous_a_id:
+            return  # the A岗 stays: no period of management ends
+        common: dict[str, Any] = {
+            "stage": ResponsibilityStage.POST_LOAN,
+            "on_date": event.assigned_on,
+            "text": event.reason,
+        }
+        record_part(event, changes, Part.HANDING, event.previous_a_id, **common)
+        record_part(event, changes, Part.RECEIVING, event.a_manager_id, **common)
+        record_part(event, changes, Part.SUPERVISOR, event.actor_id, **common)
 
     # ----------------------------------------------------------------- inspections
     @handle.register(LoanEvents.InspectionRecorded)

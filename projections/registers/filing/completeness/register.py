@@ -63,7 +63,7 @@ class CompletenessRegister(FollowsRules, Projection):
     """完整性台账: per loan event, the documents its rules require, and whether they were filed."""
 
     name = "completeness"
-    version = 1
+    version = 2  # 2: loans moved between branches follow them
     title_zh = "完整性台账"
     title_en = "Completeness register"
     tables = (
@@ -136,6 +136,13 @@ class CompletenessRegister(FollowsRules, Projection):
             },
         )
         self._require(event, changes, "Disbursed", event.value_date)
+
+    @handle.register(LoanEvents.BranchChanged)
+    def _moved(self, event: Any, changes: Changes) -> None:
+        # The loan and its summary follow it to its new branch; each gap keeps the branch the
+        # loan belonged to when the document fell due.
+        changes.update("loans", (event.originator_id,), branch=event.branch)
+        changes.update("summary", (event.originator_id,), branch=event.branch)
 
     @handle.register(LoanEvents.InspectionRecorded)
     def _inspected(self, event: Any, changes: Changes) -> None:
