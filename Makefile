@@ -18,14 +18,24 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	@touch $@
 
-## system-deps: Debian packages the Python dependencies need. eventsourcing[postgres] pulls in
-## pure-Python psycopg, which loads the system libpq (package libpq5) at import time.
+## system-deps: Debian packages the Python dependencies and the browser tests need, installed
+## when missing: libpq5 (pure-Python psycopg, pulled in by eventsourcing[postgres], loads the
+## system libpq at import time); chromium, the browser Playwright drives (never a downloaded
+## one); fonts-noto-cjk, without which Chinese renders as empty boxes.
 system-deps:
-	@if ! PATH="$$PATH:/sbin:/usr/sbin" ldconfig -p 2>/dev/null | grep -q 'libpq\.so\.5'; then \
-		echo "Installing libpq5 (PostgreSQL client library, needed by psycopg)"; \
+	@missing=""; \
+	if ! PATH="$$PATH:/sbin:/usr/sbin" ldconfig -p 2>/dev/null | grep -q 'libpq\.so\.5'; then \
+		missing="$$missing libpq5"; \
+	fi; \
+	if [ ! -x /usr/bin/chromium ]; then missing="$$missing chromium"; fi; \
+	if ! ls /usr/share/fonts/opentype/noto/NotoSansCJK* >/dev/null 2>&1; then \
+		missing="$$missing fonts-noto-cjk"; \
+	fi; \
+	if [ -n "$$missing" ]; then \
+		echo "Installing$$missing"; \
 		$(SUDO) apt-get update -qq && \
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive \
-			apt-get install -y -qq --no-install-recommends libpq5; \
+			apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
 lint: venv

@@ -15,6 +15,7 @@ from archive.commands.disposition import DispositionCommands
 from archive.commands.inspections import InspectionCommands
 from archive.commands.integrity import FixityChecks
 from archive.commands.lifecycle import LifecycleCommands
+from archive.commands.login import LoginCommands
 from archive.commands.responsibility import ResponsibilityCommands
 from archive.commands.staff import StaffCommands
 from archive.commands.warnings import WarningCommands
@@ -32,6 +33,7 @@ from domain.errors import InvalidInputError
 
 class DossierArchive(
     StaffCommands,
+    LoginCommands,
     LifecycleCommands,
     InspectionCommands,
     WarningCommands,
