@@ -185,7 +185,7 @@ class SessionStore:
         self._db.close()
 
 
-def _session(row: Mapping[str, Any]) -> Session:
+def _session(row: sa.RowMapping) -> Session:
     return Session(
         id_hash=row["id_hash"],
         staff_id=row["staff_id"],

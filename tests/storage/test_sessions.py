@@ -101,7 +101,7 @@ def test_a_busy_session_still_ends_at_the_absolute_timeout(store: SessionStore) 
 
 
 def test_purge_deletes_only_what_has_expired(store: SessionStore) -> None:
-    _, old = store.create(uuid.uuid4(), role=None, now=NOW - timedelta(hours=1))
+    old_secret, _ = store.create(uuid.uuid4(), role=None, now=NOW - timedelta(hours=1))
     fresh_secret, _ = store.create(uuid.uuid4(), role=None, now=NOW - timedelta(minutes=5))
     long_secret, long = store.create(uuid.uuid4(), role=None, now=NOW - timedelta(hours=9))
     store.touch(long, NOW)
@@ -109,6 +109,7 @@ def test_purge_deletes_only_what_has_expired(store: SessionStore) -> None:
     assert store.count() == 1
     assert store.find(fresh_secret) is not None
     assert store.find(long_secret) is None
+    assert store.find(old_secret) is None
 
 
 def test_signing_a_person_out_everywhere_can_keep_the_current_session(
