@@ -19,7 +19,7 @@ from projections import export
 from projections.errors import RegisterBehindError, RegisterQueryError, UnknownRegisterError
 from projections.follower import applied_in, has_applied, wait_for
 from projections.projection import Listing, Projection
-from projections.query import AsOf, Page, select_page
+from projections.query import AsOf, Page, Search, select_page
 from projections.store import RegisterState, RegisterStore
 from projections.waiting import SharedStatus, wait_until
 
@@ -142,6 +142,7 @@ class RegisterService:
         order_by: Sequence[str],
         limit: int,
         offset: int,
+        search: Search | None = None,
     ) -> Page:
         return select_page(
             self.store,
@@ -152,6 +153,7 @@ class RegisterService:
             order_by=order_by or selection.listing.order_by,
             limit=limit,
             offset=offset,
+            search=search,
         )
 
     def export(

@@ -24,8 +24,8 @@ from eventsourcing.persistence import IntegrityError
 
 from archive.core import ArchiveCore, CommandContext, CommandResult, Work
 from archive.errors import AuthenticationError, ConcurrentUpdateError
-from domain.authorization import Action
-from domain.errors import InvalidInputError, NotFoundError
+from domain.authorization import Action, choose_role
+from domain.errors import DomainError, InvalidInputError, NotFoundError
 from domain.staff import Staff, check_password
 from domain.values import Actor, DocumentRef, LoginFailure, Role
 
@@ -179,6 +179,19 @@ class LoginCommands(ArchiveCore):
             staff.record_logout(role=acting)
 
         self._on_staff(ctx.staff_id, record)
+
+    def permitted(self, ctx: CommandContext) -> frozenset[Action]:
+        """Every action the caller may take now, in the role they chose (or in any they hold):
+        what a screen offers them, decided by the check every command and read makes."""
+        held = self.staff_by_id(ctx.staff_id).roles_at(self.clock())
+        allowed: set[Action] = set()
+        for action in Action:
+            try:
+                choose_role(held, action, ctx.role)
+            except DomainError:
+                continue
+            allowed.add(action)
+        return frozenset(allowed)
 
     def _on_staff(self, staff_id: UUID, change: Callable[[Staff], None]) -> Staff:
         """Apply ``change`` to the person's record and save it, reloading if another sign-in
