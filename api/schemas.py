@@ -271,6 +271,12 @@ class RoleRevocation(Command):
     reason: Text
 
 
+class PasswordReset(Command):
+    """A temporary password for the web console: the person changes it at first sign-in."""
+
+    password: Annotated[str, Field(min_length=1, max_length=128), ONE_LINE]
+
+
 # --------------------------------------------------------------------------- out
 class DocumentPublic(BaseModel):
     doc_type: str

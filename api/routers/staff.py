@@ -10,6 +10,7 @@ from api.deps import ArchiveDep, CommandCtx, CommandInput, ReadCtx, command_inpu
 from api.responses import StaffNo, respond
 from api.schemas import (
     CommandPublic,
+    PasswordReset,
     RoleGrant,
     RoleRevocation,
     StaffCreate,
@@ -108,3 +109,24 @@ def issue_token(
     plain = CommandContext(ctx.staff_id, ctx.role)
     result, token = archive.issue_token(plain, staff_no=staff_no)
     return TokenIssued(token=token.token, token_id=token.token_id, result=respond(result, response))
+
+
+@router.post(
+    "/{staff_no}/password",
+    status_code=201,
+    response_model=CommandPublic,
+    openapi_extra=command_openapi(PasswordReset, documents=False),
+)
+def set_password(
+    staff_no: StaffNo,
+    archive: ArchiveDep,
+    ctx: CommandCtx,
+    cmd: Annotated[
+        CommandInput[PasswordReset], Depends(command_input(PasswordReset, documents=False))
+    ],
+    response: Response,
+) -> CommandPublic:
+    """Set a person's password for the web console (an administrator's): a temporary one,
+    which the person changes at the first sign-in; it also lifts a lock-out."""
+    result = archive.set_password(cmd.context(ctx), staff_no=staff_no, password=cmd.body.password)
+    return respond(result, response)

@@ -48,7 +48,7 @@ def credentials(path: Path) -> dict[str, str]:
     for line in path.read_text(encoding="utf-8").splitlines():
         if line.startswith("#") or not line.strip():
             continue
-        staff_no, _name, _role, token = line.split("\t")
+        staff_no, _name, _role, token, *_password = line.split("\t")
         tokens[staff_no] = token
     return tokens
 
