@@ -24,6 +24,7 @@ from storage.blobs import LocalBlobStore
 from storage.crypto import MasterKey
 from storage.envelope import EncryptingBlobStore, Envelope
 from storage.keystore import SQLiteKeyStore
+from tests.api.console_harness import console  # noqa: F401 (fixture)
 
 STAFF = {
     "am": ("AM001", "张伟", [Role.ACCOUNT_MANAGER]),

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from domain.values import Role
-from tests.api.console_harness import CONSOLE, PASSWORD, PEOPLE, Console, console  # noqa: F401
+from tests.api.console_harness import CONSOLE, PASSWORD, PEOPLE, Console
 
 AUDITOR = PEOPLE[Role.AUDITOR][0]
 

@@ -12,7 +12,7 @@ from html.parser import HTMLParser
 import pytest
 
 from domain.values import Role
-from tests.api.console_harness import CONSOLE, PEOPLE, Console, console  # noqa: F401
+from tests.api.console_harness import CONSOLE, PEOPLE, Console
 from tests.factories import make_disbursement
 
 AREAS = {
