@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
+import sqlalchemy as sa
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
@@ -77,6 +78,11 @@ def number(value: int | None) -> str:
     return "" if value is None else f"{value:,}"
 
 
+def numeric(column: sa.Column[Any]) -> bool:
+    """Whether a register column holds amounts or counts (shown right-aligned)."""
+    return isinstance(column.type, sa.Numeric | sa.Integer)
+
+
 def moment(value: datetime | None, zone: str) -> str:
     """A timestamp in the bank's time zone, to the minute."""
     if value is None:
@@ -122,7 +128,7 @@ def role_name(role: Role | str | None, t: Translator) -> str:
     found = role if isinstance(role, Role) else next((r for r in Role if r.value == role), None)
     if found is None:
         return str(role)
-    return t.pick(found.zh, found.value.replace("_", " "))
+    return t.pick(found.zh, found.value.replace("_", " ").capitalize())
 
 
 def render(
@@ -155,6 +161,7 @@ def render(
             moment=lambda value: moment(value, zone),
             cell=lambda value, labels=None: cell(value, labels or {}, t),
             url_with=lambda **changes: url_with(request, **changes),
+            numeric=numeric,
             role_name=lambda role: role_name(role, t),
             **context,
         )

@@ -36,5 +36,6 @@ def workbench(request: Request, viewer: ViewerDep) -> Response:
         tasks=tasks,
         overdue=overdue,
         due=due,
+        subjects=any(t.subject for t in tasks.data) if tasks else False,
         today=archive.today(),
     )
