@@ -7,7 +7,7 @@ STAMP = $(VENV)/.installed
 SUDO = $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
 .DEFAULT_GOAL := test
-.PHONY: venv system-deps lint test run format clean bench
+.PHONY: venv system-deps lint test run format clean bench messages screenshots
 
 ## venv: create .venv and install the package with its dev extras (again only when
 ## pyproject.toml changes).
@@ -60,6 +60,20 @@ clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis build dist
 	find . -path ./var -prune -o -name '*.egg-info' -type d -prune -exec rm -rf {} +
 	find . -path ./var -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
+
+## messages: extract the web console's message ids into its Chinese catalogue (new ones come
+## in empty: translate them there; the catalogue is compiled when the app starts).
+messages: venv
+	$(BIN)/pybabel extract -F api/web/babel.cfg -k N_ -k t --no-location --sort-output \
+		--omit-header -o api/web/locale/messages.pot .
+	$(BIN)/pybabel update -i api/web/locale/messages.pot -d api/web/locale -l zh \
+		--ignore-obsolete --no-fuzzy-matching --width 100
+	rm api/web/locale/messages.pot
+
+## screenshots: the console's main screens, in Debian chromium, into docs/screenshots/.
+screenshots: venv system-deps
+	DOSSIER_E2E_DEMO_LOANS=40 DOSSIER_SCREENSHOTS_DIR=docs/screenshots \
+		$(BIN)/pytest tests/e2e -k main_screens -p no:randomly -q
 
 ## bench: every benchmark (minutes to tens of minutes; figures in docs/performance.md).
 bench: venv system-deps
