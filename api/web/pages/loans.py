@@ -22,8 +22,10 @@ from api.web.people import People
 from api.web.render import render
 from api.web.session import ViewerDep, archive_of
 from archive.reading import RecordedEvent
+from domain import values
 from domain.authorization import Action
 from domain.errors import DomainError
+from domain.values import LabelledEnum
 from projections.query import AsOf, Search
 from projections.registers.responsibility.summaries import DATE_FIELDS, VERBS
 
@@ -110,6 +112,26 @@ def _business_date(data: dict[str, Any]) -> str:
     return ""
 
 
+def _labels() -> dict[str, str]:
+    """Every coded value of the domain's enumerations and its Chinese label."""
+    found: dict[str, str] = {}
+    for obj in vars(values).values():
+        if isinstance(obj, type) and issubclass(obj, LabelledEnum) and obj is not LabelledEnum:
+            for member in obj:
+                found.setdefault(str(member.value), member.zh)
+    return found
+
+
+LABELS = _labels()
+DETAILS = ("kind", "grade", "colour", "outcome", "finding", "stage")
+
+
+def _detail(value: str, lang: str) -> str:
+    if lang == "zh":
+        return LABELS.get(value, value)
+    return value.replace("_", " ")
+
+
 def timeline(events: list[RecordedEvent], people: People, doc_name: Any, lang: str) -> list[Entry]:
     entries = []
     for event in events:
@@ -125,10 +147,9 @@ def timeline(events: list[RecordedEvent], people: People, doc_name: Any, lang: s
                 role=event.role,
                 documents=[doc_name(d.get("doc_type", "")) for d in event.documents],
                 details=[
-                    (k, str(v))
+                    (k, _detail(v, lang))
                     for k, v in event.data.items()
-                    if k in ("grade", "colour", "kind", "finding", "reason", "summary")
-                    and isinstance(v, str | int)
+                    if k in DETAILS and isinstance(v, str)
                 ],
             )
         )
