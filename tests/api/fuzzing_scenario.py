@@ -863,6 +863,14 @@ class Scenario:
         self.example(
             "POST", "/staff/{staff_no}/tokens", Example({"staff_no": enrolled("FZ0004", [])})
         )
+        self.example(
+            "POST",
+            "/staff/{staff_no}/password",
+            Example(
+                {"staff_no": enrolled("FZ0005", ["auditor"])},
+                body={"password": "Fuzz2026temporary"},
+            ),
+        )
 
     # ------------------------------------------------------------------ reads
     def reads(self) -> None:
