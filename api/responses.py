@@ -12,6 +12,9 @@ from archive.core import CommandResult
 LoanNo = Annotated[
     str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$", description="借据号")
 ]
+CollateralNo = Annotated[
+    str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$", description="押品编号")
+]
 StaffNo = Annotated[
     str, Path(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9._-]+$", description="工号")
 ]

@@ -7,12 +7,12 @@ from decimal import Decimal
 from typing import Annotated, Any
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
+from pydantic import BaseModel, ConfigDict, Field
 
 from api.fields import MAX_INT, MULTILINE, ONE_LINE
 from archive.commands.integrity import DossierFixity
 from archive.core import CommandResult
-from archive.fields import Code, Number, Sentence, Short, Text
+from archive.fields import Money, Number, PositiveMoney, Sentence, Short, Text
 from archive.reading import RecordedEvent
 from domain.collateral import Collateral
 from domain.dossier import Dossier
@@ -32,28 +32,6 @@ from domain.values import (
     Role,
     WriteOffCriterion,
 )
-
-MONEY_PATTERN = r"^[0-9]{1,16}(\.[0-9]{1,2})?$"
-"""An amount in 元 as a string: at most 16 digits before the point, two after."""
-
-
-def _money(minimum: dict[str, int]) -> WithJsonSchema:
-    """The OpenAPI of an amount: a number, or a string of digits (the form to prefer)."""
-    return WithJsonSchema(
-        {
-            "anyOf": [
-                {"type": "number", **minimum},
-                {"type": "string", "pattern": MONEY_PATTERN},
-            ],
-            "description": '元, at most two decimals, e.g. "1000000.00"',
-        }
-    )
-
-
-Money = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=2), _money({"minimum": 0})]
-PositiveMoney = Annotated[
-    Decimal, Field(gt=0, max_digits=18, decimal_places=2), _money({"exclusiveMinimum": 0})
-]
 
 
 class Command(BaseModel):
@@ -193,88 +171,6 @@ class ObjectionCreate(Command):
 
 class SupplementCreate(Command):
     stage: Annotated[str, Field(min_length=1, max_length=32), ONE_LINE] = "other"
-
-
-class CollateralCreate(Command):
-    collateral_no: Number = Field(description="the collateral's number on this loan (押品编号)")
-    kind: CollateralKind
-    description: Annotated[str, Field(min_length=1, max_length=500), MULTILINE]
-    owner_name: Short
-    appraised_value: PositiveMoney
-    appraised_on: date
-    registration_no: Annotated[str, Field(max_length=64), ONE_LINE] = Field(
-        default="", description="抵押登记证明号; empty until the security is registered"
-    )
-    registered_on: date
-
-
-Custodians = Annotated[
-    list[Short],
-    Field(
-        max_length=10,
-        description="staff numbers of the two archivists present (两名保管人工号), you among them",
-    ),
-]
-
-
-class CertificateLodging(Command):
-    certificate_no: Code
-    lodged_on: date
-    custodian_nos: Custodians
-
-
-class CertificateTakeOut(Command):
-    taken_out_on: date
-    purpose: Sentence
-    custodian_nos: Custodians
-
-
-class CertificateReturn(Command):
-    returned_on: date
-    custodian_nos: Custodians
-
-
-class CollateralRevaluation(Command):
-    revalued_on: date
-    value: PositiveMoney
-
-
-class InsuranceRenewal(Command):
-    policy_no: Code
-    insurer: Short
-    expires_on: date
-
-
-class InsuranceLapse(Command):
-    lapsed_on: date
-
-
-class CollateralRelease(Command):
-    released_on: date
-    reason: Text
-
-
-class StaffCreate(Command):
-    staff_no: Annotated[
-        str, Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9._-]+$"), ONE_LINE
-    ]
-    name: Short
-    branch: Short
-    roles: list[Role] = Field(default_factory=list)
-
-
-class RoleGrant(Command):
-    role: Role
-
-
-class RoleRevocation(Command):
-    reason: Text
-
-
-class PasswordReset(Command):
-    """A temporary password for the web console: the person changes it at first sign-in."""
-
-    password: Annotated[str, Field(min_length=1, max_length=128), ONE_LINE]
 
 
 # --------------------------------------------------------------------------- out

@@ -92,6 +92,22 @@ def expecting(ctx: CommandContext, expected_version: int | None) -> CommandConte
     return replace(ctx, expected_version=expected_version)
 
 
+def closed_on(loan: Loan) -> date | None:
+    """The day the loan closed for the archive: settled or written off, whichever came first."""
+    days = [d for d in (loan.settled_on, loan.written_off_on) if d is not None]
+    return min(days, default=None)
+
+
+def start_retention_on_close(loan: Loan, dossier: Dossier, actor: Actor) -> bool:
+    """At settlement or write-off, start the retention of a dossier catalogued before.
+
+    What a loan's close (lifecycle, workout) records on its dossier; cataloguing and
+    destruction read the same day through :func:`closed_on`.
+    """
+    day = closed_on(loan)
+    return day is not None and dossier.start_retention(closed_on=day, actor=actor)
+
+
 @dataclass(frozen=True)
 class CommandResult:
     """What a command recorded: the aggregate, its new version and log position."""

@@ -1,4 +1,4 @@
-"""The types of what a command may carry: free text and bounded integers, defined once.
+"""The types of what a command may carry: free text, bounded integers and amounts, defined once.
 
 Every string a person types into a command is one line (:data:`ONE_LINE`: names, numbers,
 references) or may span lines (:data:`MULTILINE`: findings, reasons, measures); both refuse
@@ -11,9 +11,10 @@ own types of queries and headers build on them (api/fields.py).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import Field, GetCoreSchemaHandler, GetJsonSchemaHandler
+from pydantic import Field, GetCoreSchemaHandler, GetJsonSchemaHandler, WithJsonSchema
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import PydanticCustomError, core_schema
 
@@ -81,3 +82,27 @@ Number = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9
 """An identifier chosen by the bank: a loan number (借据号), a collateral number (押品编号)."""
 Version = Annotated[int, Field(ge=1, le=MAX_INT)]
 """A version of a record, as a caller last saw it."""
+
+MONEY_PATTERN = r"^[0-9]{1,16}(\.[0-9]{1,2})?$"
+"""An amount in 元 as a string: at most 16 digits before the point, two after."""
+
+
+def _money(minimum: dict[str, int]) -> WithJsonSchema:
+    """The OpenAPI of an amount: a number, or a string of digits (the form to prefer)."""
+    return WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "number", **minimum},
+                {"type": "string", "pattern": MONEY_PATTERN},
+            ],
+            "description": '元, at most two decimals, e.g. "1000000.00"',
+        }
+    )
+
+
+Money = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=2), _money({"minimum": 0})]
+"""An amount in 元, zero or more: sent as a number or (better) a string of digits."""
+PositiveMoney = Annotated[
+    Decimal, Field(gt=0, max_digits=18, decimal_places=2), _money({"exclusiveMinimum": 0})
+]
+"""An amount in 元 above zero: a principal, a collateral's value."""

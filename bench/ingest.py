@@ -63,6 +63,7 @@ import archive.documents.ingest
 from archive.application import DossierArchive
 from archive.commands.inspections import RecordInspection
 from archive.commands.lifecycle import Disbursement
+from archive.commands.staff import EnrolStaff
 from archive.config import ArchiveConfig
 from archive.core import SYSTEM_ID, CommandContext
 from archive.documents.ingest import StagedDocument, Upload, from_bytes
@@ -322,9 +323,10 @@ class Bench:
             ("am001", "张伟", Role.ACCOUNT_MANAGER),
             ("rv001", "王芳", Role.REVIEWER),
         ):
-            _result, token = self.app.enrol_staff(
-                console_ctx, staff_no=staff_no, name=name, branch="城东支行", roles=[role]
-            )
+            token = self.app.execute(
+                console_ctx,
+                EnrolStaff(staff_no=staff_no, name=name, branch="城东支行", roles=[role]),
+            ).token
             assert token is not None
             tokens[staff_no] = token.token
         self.manager = CommandContext(self.app.authenticate(tokens["am001"]))

@@ -69,6 +69,7 @@ from rich.console import Console
 from rich.table import Table
 
 from archive.application import DossierArchive
+from archive.commands.staff import EnrolStaff
 from archive.core import SYSTEM_ID, CommandContext
 from archive.receipts import BorrowerIndex
 from archive.reports.compliance import report_pdf, report_xlsx
@@ -177,13 +178,15 @@ def enrol_staff(archive: DossierArchive) -> Staffing:
         "risk_manager": Action.APPROVE_CLASSIFICATION,
     }
     for person in ROSTER:
-        _result, token = archive.enrol_staff(
+        token = archive.execute(
             console_ctx,
-            staff_no=person.staff_no,
-            name=person.name,
-            branch=person.branch,
-            roles=[person.role],
-        )
+            EnrolStaff(
+                staff_no=person.staff_no,
+                name=person.name,
+                branch=person.branch,
+                roles=[person.role],
+            ),
+        ).token
         assert token is not None
         staff_id = archive.authenticate(token.token)
         action = actions.get(person.role.value)

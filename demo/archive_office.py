@@ -37,8 +37,7 @@ from uuid import UUID, uuid5
 
 from archive.application import DossierArchive
 from archive.commands import command_named
-from archive.commands.custody import closed_on
-from archive.core import CommandContext, CommandResult
+from archive.core import CommandContext, CommandResult, closed_on
 from demo.gaps import BORROWED_ON, BORROWING_DUE_ON, BORROWING_OVERDUE, DELIBERATE_LOAN_NOS
 from demo.plan import TODAY, LoanPlan, workday
 from demo.staff import ARCHIVISTS, AUDITORS, CREWS, RISK_MANAGERS, ROSTER, Crew

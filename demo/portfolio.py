@@ -22,7 +22,8 @@ from multiprocessing import get_all_start_methods, get_context
 
 from archive.application import DossierArchive
 from archive.commands import command_named
-from archive.commands.login import generate_password
+from archive.commands.login import SetPassword, generate_password
+from archive.commands.staff import EnrolStaff
 from archive.core import SYSTEM_ID, CommandContext, CommandResult
 from archive.documents.ingest import Upload, from_bytes
 from demo.archive_office import run_archive_office
@@ -98,16 +99,20 @@ def _enrol(archive: DossierArchive) -> tuple[tuple[DemoStaff, ...], dict[str, Co
     staff: list[DemoStaff] = []
     contexts: dict[str, CommandContext] = {}
     for person in ROSTER:
-        _result, token = archive.enrol_staff(
+        token = archive.execute(
             console,
-            staff_no=person.staff_no,
-            name=person.name,
-            branch=person.branch,
-            roles=[person.role],
-        )
+            EnrolStaff(
+                staff_no=person.staff_no,
+                name=person.name,
+                branch=person.branch,
+                roles=[person.role],
+            ),
+        ).token
         assert token is not None
         password = generate_password()
-        archive.set_password(console, staff_no=person.staff_no, password=password, temporary=False)
+        archive.set_password(
+            console, SetPassword(staff_no=person.staff_no, password=password), temporary=False
+        )
         contexts[person.staff_no] = CommandContext(archive.authenticate(token.token))
         staff.append(
             DemoStaff(person.staff_no, person.name, person.role.value, token.token, password)

@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
 
+from archive.commands.staff import EnrolStaff
 from domain.loan import Loan
 from domain.rules import RuleSet, shipped_rules
 from domain.values import (
@@ -198,9 +199,9 @@ def make_staff(app: Any) -> dict[str, Any]:
     console = CommandContext(SYSTEM_ID)
     contexts: dict[str, CommandContext] = {}
     for staff_no, (name, role) in people.items():
-        _result, token = app.enrol_staff(
-            console, staff_no=staff_no, name=name, branch="上海分行营业部", roles=[role]
-        )
+        token = app.execute(
+            console, EnrolStaff(staff_no=staff_no, name=name, branch="上海分行营业部", roles=[role])
+        ).token
         assert token is not None
         contexts[staff_no] = CommandContext(app.authenticate(token.token))
     return contexts

@@ -5,8 +5,8 @@ archive …``, the archive office as a whole.
 ``archive`` holds the same commands and, as before the areas had their own groups, the
 circulation desk (``archive borrow`` = ``borrowing``, ``archive overdue``; api/cli/borrowing.py)
 and destruction batches (``archive destruction`` = ``disposition``; api/cli/disposition.py).
-The same application methods as the HTTP routes (api/routers/custody.py, borrowing.py,
-disposition.py), with the same parameter names; each command prints the ids it handed out for
+The same commands as the HTTP routes (api/routers/custody.py, borrowing.py, disposition.py;
+archive/commands/), with the same field names; each command prints the ids it handed out for
 the next one.
 """
 
@@ -41,6 +41,17 @@ from api.cli.common import (
     values,
 )
 from api.cli.disposition import destruction_app
+from archive.commands.custody import (
+    Catalogue,
+    ClearDefect,
+    DecideAppraisal,
+    ExtendRetention,
+    ListTransfer,
+    OpenAppraisal,
+    PlaceHold,
+    ReceiveTransfer,
+    ReleaseHold,
+)
 from domain.values import AppraisalOpinion, HoldKind, ItemCondition, TransferKind
 
 archive_app = typer.Typer(
@@ -137,14 +148,16 @@ def list_transfer(
 ) -> None:
     """移交清单 / List a transfer: contract originals, or the full dossier after closing."""
     with office(token, role) as (archive, ctx), uploads(file) as docs:
-        result = archive.list_transfer(
+        result = archive.execute(
             ctx,
-            loan_no,
-            kind=kind,
-            items=[i.as_dict() for i in item],
-            listed_on=listed_on,
-            signed_on=signed_on,
-            uploads=docs,
+            ListTransfer(
+                loan_no=loan_no,
+                kind=kind,
+                items=[i.as_dict() for i in item],
+                listed_on=listed_on,
+                signed_on=signed_on,
+            ),
+            docs,
         )
     done("已移交", "transfer listed", result)
     for number, i in enumerate(item, start=1):
@@ -170,13 +183,15 @@ def receive_transfer(
 ) -> None:
     """接收 / Check each listed item and sign; missing or damaged items become defects."""
     with office(token, role) as (archive, ctx), uploads(file) as docs:
-        result = archive.receive_transfer(
+        result = archive.execute(
             ctx,
-            loan_no,
-            transfer_id,
-            checks=[c.as_dict() for c in check],
-            received_on=received_on,
-            uploads=docs,
+            ReceiveTransfer(
+                loan_no=loan_no,
+                transfer_id=transfer_id,
+                checks=[c.as_dict() for c in check],
+                received_on=received_on,
+            ),
+            docs,
         )
     done("已接收", "transfer received", result)
     defects = [k for k in result.ids if k.startswith("defect:")]
@@ -196,8 +211,10 @@ def clear_defect(
 ) -> None:
     """消除缺陷 / Close a defect: the item came in, or its absence is explained."""
     with office(token, role) as (archive, ctx), uploads(file) as docs:
-        result = archive.clear_defect(
-            ctx, loan_no, defect_id, cleared_on=cleared_on, note=note, uploads=docs
+        result = archive.execute(
+            ctx,
+            ClearDefect(loan_no=loan_no, defect_id=defect_id, cleared_on=cleared_on, note=note),
+            docs,
         )
     done("已消除缺陷", "defect cleared", result)
 
@@ -214,7 +231,9 @@ def catalogue(
 ) -> None:
     """编目 / Catalogue the dossier: reference code (档号), shelf, retention."""
     with office(token, role) as (archive, ctx):
-        result = archive.catalogue(ctx, loan_no, shelf_location=shelf, catalogued_on=on)
+        result = archive.execute(
+            ctx, Catalogue(loan_no=loan_no, shelf_location=shelf, catalogued_on=on)
+        )
     done("已编目", "catalogued", result)
 
 
@@ -231,14 +250,10 @@ def place_hold(
 ) -> None:
     """冻结 / Freeze the dossier for litigation, audit or investigation; holds stack."""
     with office(token, role) as (archive, ctx), uploads(file) as docs:
-        result = archive.place_hold(
+        result = archive.execute(
             ctx,
-            loan_no,
-            kind=kind,
-            reason=reason,
-            reference=reference,
-            placed_on=on,
-            uploads=docs,
+            PlaceHold(loan_no=loan_no, kind=kind, reason=reason, reference=reference, placed_on=on),
+            docs,
         )
     done("已冻结", "hold placed", result)
 
@@ -255,8 +270,10 @@ def release_hold(
 ) -> None:
     """解除冻结 / Release one hold."""
     with office(token, role) as (archive, ctx), uploads(file) as docs:
-        result = archive.release_hold(
-            ctx, loan_no, hold_id, reason=reason, released_on=on, uploads=docs
+        result = archive.execute(
+            ctx,
+            ReleaseHold(loan_no=loan_no, hold_id=hold_id, reason=reason, released_on=on),
+            docs,
         )
     done("已解除冻结", "hold released", result)
 
@@ -274,7 +291,7 @@ def open_appraisal(
 ) -> None:
     """开始鉴定 / Open the appraisal of a dossier whose retention has ended."""
     with office(token, role) as (archive, ctx):
-        result = archive.open_appraisal(ctx, loan_no, opened_on=on, group_nos=group)
+        result = archive.execute(ctx, OpenAppraisal(loan_no=loan_no, opened_on=on, group_nos=group))
     done("已开始鉴定", "appraisal opened", result)
 
 
@@ -291,8 +308,16 @@ def decide_appraisal(
 ) -> None:
     """鉴定意见 / Record the appraisal opinion: destroy, or extend retention."""
     with office(token, role) as (archive, ctx), uploads(file) as docs:
-        result = archive.decide_appraisal(
-            ctx, loan_no, appraisal_id, opinion=opinion, text=text, decided_on=on, uploads=docs
+        result = archive.execute(
+            ctx,
+            DecideAppraisal(
+                loan_no=loan_no,
+                appraisal_id=appraisal_id,
+                opinion=opinion,
+                text=text,
+                decided_on=on,
+            ),
+            docs,
         )
     done("已记录鉴定意见", "appraisal decided", result)
 
@@ -312,8 +337,15 @@ def extend_retention(
 ) -> None:
     """延长保管期限 / Keep the dossier until a later date."""
     with office(token, role) as (archive, ctx):
-        result = archive.extend_retention(
-            ctx, loan_no, ends_on=until, reason=reason, extended_on=on, appraisal_id=appraisal
+        result = archive.execute(
+            ctx,
+            ExtendRetention(
+                loan_no=loan_no,
+                ends_on=until,
+                reason=reason,
+                extended_on=on,
+                appraisal_id=appraisal,
+            ),
         )
     done("已延长保管期限", "retention extended", result)
 

@@ -12,6 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedCo
 
 from api.cli.common import TokenOption, caller, open_archive
 from api.settings import Settings
+from archive.commands.integrity import CheckFixity
 from domain.errors import DomainError
 from domain.values import FixityStatus
 
@@ -41,7 +42,8 @@ def check(
             def advance(_: object) -> None:
                 progress.advance(task)
 
-            outcomes = archive.check_fixity(ctx, loan_no=loan_no, progress=advance)
+            # The handler itself, told of each dossier checked: the progress bar advances.
+            outcomes = archive.check_fixity(ctx, CheckFixity(loan_no=loan_no), progress=advance)
     except DomainError as exc:
         console.print(f"[red]{exc.zh}[/red]\n{exc.en}")
         raise typer.Exit(2) from None

@@ -1,7 +1,7 @@
 """``dossier staff …``: enrolment, roles and tokens (人员与岗位) at the server console.
 
 These commands act as the console operator, an administrator identity recorded on every event
-they cause (the same application methods as api/routers/staff.py).
+they cause (the same commands as api/routers/staff.py, from archive/commands/staff.py).
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ import typer
 from rich.table import Table
 
 from api.cli.common import console, open_archive, refuse
-from archive.commands.login import generate_password
+from archive.commands.login import SetPassword, generate_password
+from archive.commands.staff import EnrolStaff, GrantRole, IssueToken, RevokeRole
 from archive.core import SYSTEM_ID, CommandContext
 from domain.errors import DomainError
 from domain.values import Role
@@ -40,17 +41,17 @@ def staff_add(
     roles = [_role(r) for r in role or []]
     archive = open_archive()
     try:
-        _result, token = archive.enrol_staff(
-            CONSOLE, staff_no=staff_no, name=name, branch=branch, roles=roles
+        enrolled = archive.execute(
+            CONSOLE, EnrolStaff(staff_no=staff_no, name=name, branch=branch, roles=roles)
         )
     except DomainError as exc:
         raise refuse(exc) from None
     finally:
         archive.close()
     console.print(f"已登记 / enrolled {staff_no} ({', '.join(r.value for r in roles) or '-'})")
-    if token:
+    if enrolled.token:
         console.print("令牌仅显示一次 / token (shown once):")
-        typer.echo(token.token)
+        typer.echo(enrolled.token.token)
 
 
 @staff_app.command("grant")
@@ -61,7 +62,7 @@ def staff_grant(
     """Grant a role."""
     archive = open_archive()
     try:
-        archive.grant_role(CONSOLE, staff_no=staff_no, role=_role(role))
+        archive.execute(CONSOLE, GrantRole(staff_no=staff_no, role=_role(role)))
     except DomainError as exc:
         raise refuse(exc) from None
     finally:
@@ -78,7 +79,7 @@ def staff_revoke(
     """Revoke a role."""
     archive = open_archive()
     try:
-        archive.revoke_role(CONSOLE, staff_no=staff_no, role=_role(role), reason=reason)
+        archive.execute(CONSOLE, RevokeRole(staff_no=staff_no, role=_role(role), reason=reason))
     except DomainError as exc:
         raise refuse(exc) from None
     finally:
@@ -91,7 +92,7 @@ def staff_token(staff_no: Annotated[str, typer.Argument(help="staff number")]) -
     """Issue a new token; prints it once."""
     archive = open_archive()
     try:
-        _result, token = archive.issue_token(CONSOLE, staff_no=staff_no)
+        _result, token = archive.execute(CONSOLE, IssueToken(staff_no=staff_no))
     except DomainError as exc:
         raise refuse(exc) from None
     finally:
@@ -133,7 +134,7 @@ def staff_password(
             raise typer.Exit(2)
     archive = open_archive()
     try:
-        archive.set_password(CONSOLE, staff_no=staff_no, password=password)
+        archive.execute(CONSOLE, SetPassword(staff_no=staff_no, password=password))
     except DomainError as exc:
         raise refuse(exc) from None
     finally:

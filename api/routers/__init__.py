@@ -8,7 +8,8 @@ their context read from the headers (If-Match, Idempotency-Key, X-Dossier-Role);
 handed to :meth:`DossierArchive.execute`; the answer is the command's result (201). Errors are
 answered by the one error table (api/errors.py), the OpenAPI request body is the command's
 fields (api/deps.py, ``command_openapi``) described by the command's docstring, the route's
-description is the first paragraph of its handler's docstring.
+description is the first paragraph of its handler's docstring. A command that does not
+``takes_body`` is built from its path alone: its route reads no body and documents none.
 """
 
 from __future__ import annotations
@@ -21,11 +22,11 @@ from fastapi import APIRouter, Depends, Response
 from pydantic import BaseModel, ConfigDict, create_model
 
 from api.deps import ArchiveDep, CommandCtx, CommandInput, command_input, command_openapi
-from api.responses import LoanNo, respond
+from api.responses import CollateralNo, LoanNo, StaffNo, respond
 from api.schemas import CommandPublic
 from archive.commands import Command, handler_of
 
-PATH_TYPES: dict[str, Any] = {"loan_no": LoanNo}
+PATH_TYPES: dict[str, Any] = {"loan_no": LoanNo, "collateral_no": CollateralNo, "staff_no": StaffNo}
 """How a route's path declares an id, where the command's own type does not say enough."""
 
 
@@ -70,10 +71,16 @@ def command_route(
     ]
 
     def endpoint(
-        archive: ArchiveDep, ctx: CommandCtx, cmd: Input, response: Response, **ids: Any
+        archive: ArchiveDep,
+        ctx: CommandCtx,
+        response: Response,
+        cmd: CommandInput[Any] | None = None,
+        **ids: Any,
     ) -> Any:
-        built = command.model_validate({**cmd.body.model_dump(), **ids})
-        return answer(archive.execute(ctx, built, cmd.uploads), response)
+        fields = cmd.body.model_dump() if cmd is not None else {}
+        built = command.model_validate({**fields, **ids})
+        uploads = cmd.uploads if cmd is not None else []
+        return answer(archive.execute(ctx, built, uploads), response)
 
     keyword = inspect.Parameter.KEYWORD_ONLY
     parameters = [
@@ -85,9 +92,11 @@ def command_route(
     parameters += [
         inspect.Parameter("archive", keyword, annotation=ArchiveDep),
         inspect.Parameter("ctx", keyword, annotation=CommandCtx),
-        inspect.Parameter("cmd", keyword, annotation=Input),
-        inspect.Parameter("response", keyword, annotation=Response),
     ]
+    if command.takes_body:
+        parameters.append(inspect.Parameter("cmd", keyword, annotation=Input))
+        route.setdefault("openapi_extra", command_openapi(body, documents=command.files_documents))
+    parameters.append(inspect.Parameter("response", keyword, annotation=Response))
     endpoint.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
     endpoint.__name__ = name or handler.__name__
     # The route's description is the handler's summary; the rest of its docstring is for readers
@@ -95,5 +104,4 @@ def command_route(
     endpoint.__doc__ = inspect.cleandoc(handler.__doc__ or "").split("\n\n")[0]
     route.setdefault("status_code", 201)
     route.setdefault("response_model", CommandPublic)
-    openapi = command_openapi(body, documents=command.files_documents)
-    router.post(path, openapi_extra=openapi, **route)(endpoint)
+    router.post(path, **route)(endpoint)

@@ -2,28 +2,20 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
-from api.deps import ArchiveDep, CommandCtx
-from api.responses import LoanNo
+from api.routers import command_route
 from api.schemas import DossierFixityPublic, FixityReportPublic
+from archive.commands.integrity import CheckDossierFixity, CheckFixity, DossierFixity
 
 router = APIRouter(tags=["integrity"])
 
 
-@router.post(
-    "/loans/{loan_no}/dossier/fixity-checks", status_code=201, response_model=DossierFixityPublic
-)
-def check_dossier(loan_no: LoanNo, archive: ArchiveDep, ctx: CommandCtx) -> DossierFixityPublic:
-    """Re-read, decrypt, hash and re-validate every document of one dossier; recorded."""
-    [outcome] = archive.check_fixity(ctx, loan_no=loan_no)
+def _dossier(outcome: DossierFixity, response: Response) -> DossierFixityPublic:
     return DossierFixityPublic.of(outcome)
 
 
-@router.post("/integrity/fixity-checks", status_code=201, response_model=FixityReportPublic)
-def check_archive(archive: ArchiveDep, ctx: CommandCtx) -> FixityReportPublic:
-    """The same for every dossier (long-running on a large archive; prefer `dossier check`)."""
-    outcomes = archive.check_fixity(ctx)
+def _report(outcomes: list[DossierFixity], response: Response) -> FixityReportPublic:
     failures = [DossierFixityPublic.of(o) for o in outcomes if not o.passed]
     return FixityReportPublic(
         passed=not failures,
@@ -31,3 +23,22 @@ def check_archive(archive: ArchiveDep, ctx: CommandCtx) -> FixityReportPublic:
         documents=sum(len(o.results) for o in outcomes),
         failures=failures,
     )
+
+
+command_route(
+    router,
+    "/loans/{loan_no}/dossier/fixity-checks",
+    CheckDossierFixity,
+    name="check_dossier",
+    answer=_dossier,
+    response_model=DossierFixityPublic,
+)
+command_route(
+    router,
+    "/integrity/fixity-checks",
+    CheckFixity,
+    name="check_archive",
+    answer=_report,
+    response_model=FixityReportPublic,
+    description="The same for every dossier (long-running on a large archive; prefer `dossier check`).",
+)

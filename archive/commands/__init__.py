@@ -3,7 +3,8 @@
 Every module here holds the commands (and their reads) of one area — the same name as the
 area's domain module, router, CLI group and register — and goes through the command path of
 :mod:`archive.core`. None imports another command module except where one area's command
-builds on another's (a destruction checks custody and borrowing).
+builds on another's (a destruction checks borrowing). What several areas share — the day a
+loan closed, the retention its close starts — is in :mod:`archive.core`.
 
 A command is written once, as a typed object beside the application method that handles it::
 
@@ -43,7 +44,8 @@ class Command(BaseModel):
     ``action`` is what the caller must be allowed to do; ``path`` names the fields a route
     takes from its URL rather than its body; ``assigned`` the fields the caller's code may set
     (the id of what the command creates) but a request never does; ``files_documents`` whether the
-    command files documents.
+    command files documents; ``takes_body`` whether a request carries a body at all (a command
+    named wholly by its path, such as a new token for a person, takes none).
     """
 
     model_config = ConfigDict(
@@ -54,6 +56,7 @@ class Command(BaseModel):
     path: ClassVar[tuple[str, ...]] = ()
     assigned: ClassVar[tuple[str, ...]] = ()
     files_documents: ClassVar[bool] = True
+    takes_body: ClassVar[bool] = True
 
     expected_version: int | None = Field(
         default=None,
@@ -76,9 +79,25 @@ class Command(BaseModel):
             ) from None
 
     def params(self) -> dict[str, Any]:
-        """What the request fingerprint hashes: every field but the version and assigned ids."""
+        """What the request fingerprint hashes: every field but the version and assigned ids.
+
+        A nested object (a transfer list's item) is hashed as the JSON object it was sent as.
+        """
         skip = {"expected_version", *self.assigned}
-        return {name: getattr(self, name) for name in type(self).model_fields if name not in skip}
+        return {
+            name: _plain(getattr(self, name))
+            for name in type(self).model_fields
+            if name not in skip
+        }
+
+
+def _plain(value: Any) -> Any:
+    """``value`` with every nested model as the dict of its fields."""
+    if isinstance(value, BaseModel):
+        return value.model_dump()
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
 
 
 class LoanCommand(Command):

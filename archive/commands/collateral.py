@@ -6,16 +6,18 @@ pointing at the collateral's event it evidences.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
-from decimal import Decimal
-from typing import Any
+from typing import Annotated, ClassVar
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
+from pydantic import Field
 
+from archive.commands import LoanCommand, handles
 from archive.core import ArchiveCore, CommandContext, CommandResult, Work
 from archive.documents.ingest import Upload
+from archive.fields import MULTILINE, ONE_LINE, Code, Number, PositiveMoney, Sentence, Short, Text
 from archive.reading import ReadQueries, RecordedEvent
 from domain.authorization import Action
 from domain.collateral import Collateral
@@ -23,42 +25,117 @@ from domain.errors import AlreadyExistsError
 from domain.loan import Loan
 from domain.values import Actor, CollateralKind, DocumentRef, Party
 
-CollateralCommand = Callable[[Collateral, Loan, Actor, list[DocumentRef]], None]
+CollateralChange = Callable[[Collateral, Loan, Actor, list[DocumentRef]], None]
+"""What a command does to the collateral (the loan at hand, the documents it cites)."""
+
+Custodians = Annotated[
+    list[Short],
+    Field(
+        max_length=10,
+        description="staff numbers of the two archivists present (两名保管人工号), you among them",
+    ),
+]
+
+
+class RegisterCollateral(LoanCommand):
+    action = Action.REGISTER_COLLATERAL
+
+    collateral_no: Number = Field(description="the collateral's number on this loan (押品编号)")
+    kind: CollateralKind
+    description: Annotated[str, Field(min_length=1, max_length=500), MULTILINE]
+    owner_name: Short
+    appraised_value: PositiveMoney
+    appraised_on: date
+    registration_no: Annotated[str, Field(max_length=64), ONE_LINE] = Field(
+        default="", description="抵押登记证明号; empty until the security is registered"
+    )
+    registered_on: date
+
+
+class CollateralCommand(LoanCommand):
+    """A command on one collateral of a loan, named by the loan's and its own number (押品编号)."""
+
+    path: ClassVar[tuple[str, ...]] = ("loan_no", "collateral_no")
+
+    collateral_no: Number
+
+
+class LodgeCertificate(CollateralCommand):
+    action = Action.LODGE_CERTIFICATE
+
+    certificate_no: Code
+    lodged_on: date
+    custodian_nos: Custodians
+
+
+class TakeOutCertificate(CollateralCommand):
+    action = Action.TAKE_OUT_CERTIFICATE
+
+    taken_out_on: date
+    purpose: Sentence
+    custodian_nos: Custodians
+
+
+class ReturnCertificate(CollateralCommand):
+    action = Action.RETURN_CERTIFICATE
+
+    returned_on: date
+    custodian_nos: Custodians
+
+
+class RevalueCollateral(CollateralCommand):
+    action = Action.REVALUE_COLLATERAL
+
+    revalued_on: date
+    value: PositiveMoney
+
+
+class RenewInsurance(CollateralCommand):
+    action = Action.RENEW_INSURANCE
+
+    policy_no: Code
+    insurer: Short
+    expires_on: date
+
+
+class RecordInsuranceLapse(CollateralCommand):
+    action = Action.RECORD_INSURANCE_LAPSE
+    files_documents = False
+
+    lapsed_on: date
+
+
+class ReleaseCollateral(CollateralCommand):
+    action = Action.RELEASE_COLLATERAL
+
+    released_on: date
+    reason: Text
 
 
 class CollateralCommands(ArchiveCore):
     """What the lending side and the archive office record about a loan's collateral."""
 
+    @handles(RegisterCollateral)
     def register_collateral(
-        self,
-        ctx: CommandContext,
-        loan_no: str,
-        *,
-        collateral_no: str,
-        kind: CollateralKind,
-        description: str,
-        owner_name: str,
-        appraised_value: Decimal,
-        appraised_on: date,
-        registration_no: str,
-        registered_on: date,
-        uploads: Sequence[Upload] = (),
+        self, ctx: CommandContext, cmd: RegisterCollateral, uploads: Sequence[Upload] = ()
     ) -> CommandResult:
-        """Register a collateral on a loan (押品登记), with its contract, valuation, certificate."""
-        params: dict[str, Any] = {
-            "collateral_no": collateral_no,
-            "kind": kind,
-            "description": description,
-            "owner_name": owner_name,
-            "appraised_value": appraised_value,
-            "appraised_on": appraised_on,
-            "registration_no": registration_no,
-            "registered_on": registered_on,
-        }
+        """Register a collateral on the loan (押品登记) with its contract, valuation, certificate."""
 
         def body(actor: Actor, refs: list[DocumentRef]) -> Work:
-            loan = self.loan(loan_no)
-            collateral = Collateral.register(loan=loan, **params, actor=actor, documents=refs)
+            loan = self.loan(cmd.loan_no)
+            collateral = Collateral.register(
+                loan=loan,
+                collateral_no=cmd.collateral_no,
+                kind=cmd.kind,
+                description=cmd.description,
+                owner_name=cmd.owner_name,
+                appraised_value=cmd.appraised_value,
+                appraised_on=cmd.appraised_on,
+                registration_no=cmd.registration_no,
+                registered_on=cmd.registered_on,
+                actor=actor,
+                documents=refs,
+            )
             if self.recorder.select_events(collateral.id, limit=1):
                 raise AlreadyExistsError(
                     f"贷款 {loan.loan_no} 已登记押品 {collateral.collateral_no}",
@@ -67,188 +144,123 @@ class CollateralCommands(ArchiveCore):
                 )
             return self._filed(loan, collateral, refs, actor)
 
-        return self._execute(
-            ctx, Action.REGISTER_COLLATERAL, {"loan_no": loan_no, **params}, body, uploads
-        )
+        return self.run(ctx, cmd, body, uploads)
 
+    @handles(LodgeCertificate)
     def lodge_certificate(
-        self,
-        ctx: CommandContext,
-        loan_no: str,
-        collateral_no: str,
-        *,
-        certificate_no: str,
-        lodged_on: date,
-        custodian_nos: Sequence[str],
-        uploads: Sequence[Upload] = (),
+        self, ctx: CommandContext, cmd: LodgeCertificate, uploads: Sequence[Upload] = ()
     ) -> CommandResult:
-        """Lodge the title certificate in the vault (权证入库), two custodians present."""
-        params = {
-            "certificate_no": certificate_no,
-            "lodged_on": lodged_on,
-            "custodian_nos": list(custodian_nos),
-        }
+        """Lodge the title certificate in the vault (权证入库), two archivists present."""
         return self.on_collateral(
             ctx,
-            Action.LODGE_CERTIFICATE,
-            loan_no,
-            collateral_no,
-            params,
+            cmd,
             lambda collateral, loan, actor, refs: collateral.lodge_certificate(
-                certificate_no=certificate_no,
-                lodged_on=lodged_on,
-                custodians=self._parties(custodian_nos),
+                certificate_no=cmd.certificate_no,
+                lodged_on=cmd.lodged_on,
+                custodians=self._parties(cmd.custodian_nos),
                 actor=actor,
                 documents=refs,
             ),
             uploads,
         )
 
+    @handles(TakeOutCertificate)
     def take_out_certificate(
-        self,
-        ctx: CommandContext,
-        loan_no: str,
-        collateral_no: str,
-        *,
-        taken_out_on: date,
-        purpose: str,
-        custodian_nos: Sequence[str],
-        uploads: Sequence[Upload] = (),
+        self, ctx: CommandContext, cmd: TakeOutCertificate, uploads: Sequence[Upload] = ()
     ) -> CommandResult:
-        """Take the title certificate out of the vault (权证出库), two custodians present."""
-        params = {
-            "taken_out_on": taken_out_on,
-            "purpose": purpose,
-            "custodian_nos": list(custodian_nos),
-        }
+        """Take the title certificate out of the vault (权证出库), two archivists present."""
         return self.on_collateral(
             ctx,
-            Action.TAKE_OUT_CERTIFICATE,
-            loan_no,
-            collateral_no,
-            params,
+            cmd,
             lambda collateral, loan, actor, refs: collateral.take_out_certificate(
-                taken_out_on=taken_out_on,
-                purpose=purpose,
-                custodians=self._parties(custodian_nos),
+                taken_out_on=cmd.taken_out_on,
+                purpose=cmd.purpose,
+                custodians=self._parties(cmd.custodian_nos),
                 actor=actor,
                 documents=refs,
             ),
             uploads,
         )
 
+    @handles(ReturnCertificate)
     def return_certificate(
-        self,
-        ctx: CommandContext,
-        loan_no: str,
-        collateral_no: str,
-        *,
-        returned_on: date,
-        custodian_nos: Sequence[str],
-        uploads: Sequence[Upload] = (),
+        self, ctx: CommandContext, cmd: ReturnCertificate, uploads: Sequence[Upload] = ()
     ) -> CommandResult:
-        """Return the title certificate to the vault (权证归还), two custodians present."""
-        params = {"returned_on": returned_on, "custodian_nos": list(custodian_nos)}
+        """Return the title certificate to the vault (权证归还), two archivists present."""
         return self.on_collateral(
             ctx,
-            Action.RETURN_CERTIFICATE,
-            loan_no,
-            collateral_no,
-            params,
+            cmd,
             lambda collateral, loan, actor, refs: collateral.return_certificate(
-                returned_on=returned_on,
-                custodians=self._parties(custodian_nos),
+                returned_on=cmd.returned_on,
+                custodians=self._parties(cmd.custodian_nos),
                 actor=actor,
                 documents=refs,
             ),
             uploads,
         )
 
+    @handles(RevalueCollateral)
     def revalue_collateral(
-        self,
-        ctx: CommandContext,
-        loan_no: str,
-        collateral_no: str,
-        *,
-        revalued_on: date,
-        value: Decimal,
-        uploads: Sequence[Upload] = (),
+        self, ctx: CommandContext, cmd: RevalueCollateral, uploads: Sequence[Upload] = ()
     ) -> CommandResult:
         """Record a revaluation (重估) with its report."""
         return self.on_collateral(
             ctx,
-            Action.REVALUE_COLLATERAL,
-            loan_no,
-            collateral_no,
-            {"revalued_on": revalued_on, "value": value},
+            cmd,
             lambda collateral, loan, actor, refs: collateral.revalue(
-                revalued_on=revalued_on, value=value, actor=actor, documents=refs
+                revalued_on=cmd.revalued_on, value=cmd.value, actor=actor, documents=refs
             ),
             uploads,
         )
 
+    @handles(RenewInsurance)
     def renew_insurance(
-        self,
-        ctx: CommandContext,
-        loan_no: str,
-        collateral_no: str,
-        *,
-        policy_no: str,
-        insurer: str,
-        expires_on: date,
-        uploads: Sequence[Upload] = (),
+        self, ctx: CommandContext, cmd: RenewInsurance, uploads: Sequence[Upload] = ()
     ) -> CommandResult:
         """Record the policy now insuring the collateral (续保) with the policy itself."""
         return self.on_collateral(
             ctx,
-            Action.RENEW_INSURANCE,
-            loan_no,
-            collateral_no,
-            {"policy_no": policy_no, "insurer": insurer, "expires_on": expires_on},
+            cmd,
             lambda collateral, loan, actor, refs: collateral.renew_insurance(
-                policy_no=policy_no,
-                insurer=insurer,
-                expires_on=expires_on,
+                policy_no=cmd.policy_no,
+                insurer=cmd.insurer,
+                expires_on=cmd.expires_on,
                 actor=actor,
                 documents=refs,
             ),
             uploads,
         )
 
+    @handles(RecordInsuranceLapse)
     def record_insurance_lapse(
-        self, ctx: CommandContext, loan_no: str, collateral_no: str, *, lapsed_on: date
+        self, ctx: CommandContext, cmd: RecordInsuranceLapse
     ) -> CommandResult:
         """Record that the collateral's insurance has lapsed (脱保)."""
         return self.on_collateral(
             ctx,
-            Action.RECORD_INSURANCE_LAPSE,
-            loan_no,
-            collateral_no,
-            {"lapsed_on": lapsed_on},
+            cmd,
             lambda collateral, loan, actor, refs: collateral.record_insurance_lapse(
-                lapsed_on=lapsed_on, actor=actor
+                lapsed_on=cmd.lapsed_on, actor=actor
             ),
         )
 
+    @handles(ReleaseCollateral)
     def release_collateral(
-        self,
-        ctx: CommandContext,
-        loan_no: str,
-        collateral_no: str,
-        *,
-        released_on: date,
-        reason: str,
-        uploads: Sequence[Upload] = (),
+        self, ctx: CommandContext, cmd: ReleaseCollateral, uploads: Sequence[Upload] = ()
     ) -> CommandResult:
-        """Release the collateral (注销), with the release certificate."""
+        """Release the collateral (注销): the branch head, or after settlement the account manager.
+
+        The release certificate is filed with it.
+        """
         return self.on_collateral(
             ctx,
-            Action.RELEASE_COLLATERAL,
-            loan_no,
-            collateral_no,
-            {"released_on": released_on, "reason": reason},
+            cmd,
             lambda collateral, loan, actor, refs: collateral.release(
-                released_on=released_on, reason=reason, loan=loan, actor=actor, documents=refs
+                released_on=cmd.released_on,
+                reason=cmd.reason,
+                loan=loan,
+                actor=actor,
+                documents=refs,
             ),
             uploads,
         )
@@ -257,24 +269,20 @@ class CollateralCommands(ArchiveCore):
     def on_collateral(
         self,
         ctx: CommandContext,
-        action: Action,
-        loan_no: str,
-        collateral_no: str,
-        params: Mapping[str, Any],
-        command: CollateralCommand,
+        cmd: CollateralCommand,
+        command: CollateralChange,
         uploads: Sequence[Upload] = (),
     ) -> CommandResult:
         """Run ``command`` on one collateral of a loan, filing its documents in the dossier."""
 
         def body(actor: Actor, refs: list[DocumentRef]) -> Work:
-            loan = self.loan(loan_no)
-            collateral = self.collateral_of(loan, collateral_no)
+            loan = self.loan(cmd.loan_no)
+            collateral = self.collateral_of(loan, cmd.collateral_no)
             self.check_version(collateral, ctx)
             command(collateral, loan, actor, refs)
             return self._filed(loan, collateral, refs, actor)
 
-        all_params = {"loan_no": loan_no, "collateral_no": collateral_no, **params}
-        return self._execute(ctx, action, all_params, body, uploads)
+        return self.run(ctx, cmd, body, uploads)
 
     def _filed(
         self, loan: Loan, collateral: Collateral, refs: list[DocumentRef], actor: Actor

@@ -1,8 +1,9 @@
 """The archive office (档案室): transfer, cataloguing, holds, retention and appraisal.
 
-Every command runs on the loan's dossier through :meth:`ArchiveCore._execute`; documents
-(a transfer list, an appraisal opinion) are optional and are filed in the same dossier,
-pointing at the dossier's own event they evidence. Receiving a transfer files the signed
+Every command is a :class:`DossierCommand`, named by its loan's number, and runs on the loan's
+dossier through :meth:`CustodyCommands.on_dossier`; documents (a transfer list, an appraisal
+opinion) are optional and are filed in the same dossier, pointing at the dossier's own event they
+evidence. Receiving a transfer files the signed
 transfer list (移交清单) it renders (archive/documents/paperwork.py). Cataloguing saves the reference-code
 counter in the same ``save()`` as the dossier, so a reference code is never handed out twice.
 """
@@ -11,15 +12,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
-from typing import Any
+from typing import Annotated, Any, ClassVar
 from uuid import UUID, uuid4
 
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
+from pydantic import BaseModel, Field
 
-from archive.core import ArchiveCore, CommandContext, CommandResult, Work
+from archive.commands import Command, handles
+from archive.core import ArchiveCore, CommandContext, CommandResult, Work, closed_on
 from archive.documents.ingest import Upload
 from archive.documents.paperwork import transfer_receipt_upload
+from archive.fields import MAX_INT, MULTILINE, ONE_LINE, Sentence, Short, Text
 from domain.authorization import Action
 from domain.custody import DossierCustody
 from domain.dossier import Dossier
@@ -34,91 +38,181 @@ from domain.values import (
     TransferKind,
 )
 
-DossierCommand = Callable[[Dossier, Loan, Actor], Mapping[str, str] | None]
+DossierChange = Callable[[Dossier, Loan, Actor], Mapping[str, str] | None]
+"""What a command does to the loan's dossier: the ids it hands out."""
+
+DocType = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z0-9_]+$"), ONE_LINE]
 
 
-def closed_on(loan: Loan) -> date | None:
-    """The day the loan closed for the archive: settled or written off, whichever came first."""
-    days = [d for d in (loan.settled_on, loan.written_off_on) if d is not None]
-    return min(days, default=None)
+class DossierCommand(Command):
+    """A command on a loan's dossier (档案), named by the loan's number (借据号) in the path."""
+
+    path: ClassVar[tuple[str, ...]] = ("loan_no",)
+
+    loan_no: str
 
 
-def start_retention_on_close(loan: Loan, dossier: Dossier, actor: Actor) -> bool:
-    """At settlement or write-off, start the retention of a dossier catalogued before."""
-    day = closed_on(loan)
-    return day is not None and dossier.start_retention(closed_on=day, actor=actor)
+# The nested objects keep the names the OpenAPI has always given them.
+class TransferItemIn(BaseModel):
+    doc_type: DocType
+    title: Sentence
+    pages: Annotated[int, Field(ge=1, le=100_000)]
+
+
+class ItemCheckIn(BaseModel):
+    item_no: Annotated[int, Field(ge=1, le=MAX_INT)]
+    condition: ItemCondition
+    pages_counted: Annotated[int, Field(ge=0, le=100_000)] = 0
+    note: Annotated[str, Field(max_length=500), MULTILINE] = ""
+
+
+class ListTransfer(DossierCommand):
+    action = Action.LIST_TRANSFER
+    assigned = ("transfer_id",)
+
+    kind: TransferKind = Field(description="originals (合同原件) or full (整卷, after closing)")
+    items: Annotated[list[TransferItemIn], Field(min_length=1, max_length=500)]
+    listed_on: date
+    signed_on: date | None = Field(
+        default=None, description="contract signing date; defaults to the loan's value date"
+    )
+    transfer_id: UUID = Field(default_factory=uuid4)
+
+
+class ReceiveTransfer(DossierCommand):
+    action = Action.RECEIVE_TRANSFER
+    path = ("loan_no", "transfer_id")
+
+    transfer_id: UUID
+    checks: Annotated[list[ItemCheckIn], Field(min_length=1, max_length=500)]
+    received_on: date
+
+
+class ClearDefect(DossierCommand):
+    action = Action.CLEAR_DEFECT
+    path = ("loan_no", "defect_id")
+
+    defect_id: UUID
+    cleared_on: date
+    note: Text
+
+
+class Catalogue(DossierCommand):
+    action = Action.CATALOGUE
+    files_documents = False
+
+    shelf_location: Short = Field(description="库房-排-柜-格, e.g. 2-03-05-2")
+    catalogued_on: date
+
+
+class PlaceHold(DossierCommand):
+    action = Action.PLACE_HOLD
+    assigned = ("hold_id",)
+
+    kind: HoldKind
+    reason: Text
+    reference: Short = Field(description="case, audit or investigation reference (案号/文号)")
+    placed_on: date
+    hold_id: UUID = Field(default_factory=uuid4)
+
+
+class ReleaseHold(DossierCommand):
+    action = Action.RELEASE_HOLD
+    path = ("loan_no", "hold_id")
+
+    hold_id: UUID
+    reason: Text
+    released_on: date
+
+
+class OpenAppraisal(DossierCommand):
+    action = Action.OPEN_APPRAISAL
+    assigned = ("appraisal_id",)
+    files_documents = False
+
+    opened_on: date
+    group_nos: Annotated[list[Short], Field(min_length=2, max_length=20)] = Field(
+        description="staff numbers of the appraisal group (鉴定小组), at least two people"
+    )
+    appraisal_id: UUID = Field(default_factory=uuid4)
+
+
+class DecideAppraisal(DossierCommand):
+    action = Action.DECIDE_APPRAISAL
+    path = ("loan_no", "appraisal_id")
+
+    appraisal_id: UUID
+    opinion: AppraisalOpinion
+    text: Text
+    decided_on: date
+
+
+class ExtendRetention(DossierCommand):
+    action = Action.EXTEND_RETENTION
+    files_documents = False
+
+    ends_on: date
+    reason: Text
+    extended_on: date
+    appraisal_id: UUID | None = None
 
 
 class CustodyCommands(ArchiveCore):
     """What the archive office records about a loan's dossier."""
 
     # ----------------------------------------------------------------- transfer
+    @handles(ListTransfer)
     def list_transfer(
-        self,
-        ctx: CommandContext,
-        loan_no: str,
-        *,
-        kind: TransferKind,
-        items: Sequence[Mapping[str, Any]],
-        listed_on: date,
-        signed_on: date | None = None,
-        uploads: Sequence[Upload] = (),
-        transfer_id: UUID | None = None,
+        self, ctx: CommandContext, cmd: ListTransfer, uploads: Sequence[Upload] = ()
     ) -> CommandResult:
-        """List a transfer to the archive office (移交): contract originals, or the full dossier."""
-        new_id = transfer_id or uuid4()
-        plain = [dict(i) for i in items]
-        params = {"kind": kind, "items": plain, "listed_on": listed_on, "signed_on": signed_on}
+        """List a transfer to the archive office (移交清单): contract originals or the full dossier."""
+        items = [i.model_dump() for i in cmd.items]
 
         def command(dossier: Dossier, loan: Loan, actor: Actor) -> Mapping[str, str]:
             rules = self.rule_set()
-            for item in plain:
-                rules.document_type(str(item.get("doc_type", "")))
+            for item in items:
+                rules.document_type(str(item["doc_type"]))
             dossier.list_transfer(
-                transfer_id=new_id,
-                kind=kind,
-                items=plain,
-                listed_on=listed_on,
-                signed_on=signed_on
-                or (loan.value_date if kind is TransferKind.ORIGINALS else None),
+                transfer_id=cmd.transfer_id,
+                kind=cmd.kind,
+                items=items,
+                listed_on=cmd.listed_on,
+                signed_on=cmd.signed_on
+                or (loan.value_date if cmd.kind is TransferKind.ORIGINALS else None),
                 loan_status=loan.status,
                 originals_working_days=rules.originals_transfer_working_days,
                 actor=actor,
             )
-            due_on = dossier.transfers[new_id].due_on
-            return {"transfer_id": str(new_id), "due_on": due_on.isoformat() if due_on else ""}
+            due_on = dossier.transfers[cmd.transfer_id].due_on
+            ids = {"transfer_id": str(cmd.transfer_id)}
+            return {**ids, "due_on": due_on.isoformat() if due_on else ""}
 
-        return self.on_dossier(ctx, Action.LIST_TRANSFER, loan_no, params, command, uploads)
+        return self.on_dossier(ctx, cmd, command, uploads)
 
+    @handles(ReceiveTransfer)
     def receive_transfer(
-        self,
-        ctx: CommandContext,
-        loan_no: str,
-        transfer_id: UUID,
-        *,
-        checks: Sequence[Mapping[str, Any]],
-        received_on: date,
-        uploads: Sequence[Upload] = (),
+        self, ctx: CommandContext, cmd: ReceiveTransfer, uploads: Sequence[Upload] = ()
     ) -> CommandResult:
-        """Check each listed item and sign the receipt; missing or damaged items become defects."""
-        plain = [
-            {**c, "condition": ItemCondition.parse(c.get("condition"), "condition")} for c in checks
-        ]
-        params = {"transfer_id": transfer_id, "checks": plain, "received_on": received_on}
+        """Check each item and sign the receipt (接收); missing or damaged items become defects.
+
+        The signed transfer list (移交清单) the receipt renders is filed with it.
+        """
+        checks = [c.model_dump() for c in cmd.checks]
 
         def command(dossier: Dossier, loan: Loan, actor: Actor) -> Mapping[str, str]:
             defects = dossier.receive_transfer(
-                transfer_id=transfer_id, checks=plain, received_on=received_on, actor=actor
+                transfer_id=cmd.transfer_id,
+                checks=checks,
+                received_on=cmd.received_on,
+                actor=actor,
             )
-            ids = {"transfer_id": str(transfer_id)}
+            ids = {"transfer_id": str(cmd.transfer_id)}
             for defect_id in defects:
                 ids[f"defect:{dossier.defects[defect_id].item_no}"] = str(defect_id)
             return ids
 
-        receipt = self._transfer_receipt(ctx, loan_no, transfer_id, plain, received_on)
-        return self.on_dossier(
-            ctx, Action.RECEIVE_TRANSFER, loan_no, params, command, [*uploads, receipt]
-        )
+        receipt = self._transfer_receipt(ctx, cmd.loan_no, cmd.transfer_id, checks, cmd.received_on)
+        return self.on_dossier(ctx, cmd, command, [*uploads, receipt])
 
     def _transfer_receipt(
         self,
@@ -140,43 +234,31 @@ class CustodyCommands(ArchiveCore):
             types=self.rule_set().document_types,
         )
 
+    @handles(ClearDefect)
     def clear_defect(
-        self,
-        ctx: CommandContext,
-        loan_no: str,
-        defect_id: UUID,
-        *,
-        cleared_on: date,
-        note: str,
-        uploads: Sequence[Upload] = (),
+        self, ctx: CommandContext, cmd: ClearDefect, uploads: Sequence[Upload] = ()
     ) -> CommandResult:
-        """Close a transfer defect (补交 / 说明)."""
-        params = {"defect_id": defect_id, "cleared_on": cleared_on, "note": note}
+        """Close a transfer defect: the item came in, or its absence is explained."""
         return self.on_dossier(
             ctx,
-            Action.CLEAR_DEFECT,
-            loan_no,
-            params,
+            cmd,
             lambda dossier, loan, actor: dossier.clear_defect(
-                defect_id=defect_id, cleared_on=cleared_on, note=note, actor=actor
+                defect_id=cmd.defect_id, cleared_on=cmd.cleared_on, note=cmd.note, actor=actor
             ),
             uploads,
         )
 
     # ---------------------------------------------------------------- catalogue
-    def catalogue(
-        self,
-        ctx: CommandContext,
-        loan_no: str,
-        *,
-        shelf_location: str,
-        catalogued_on: date,
-    ) -> CommandResult:
-        """Catalogue the dossier (编目): reference code, shelf, retention class, custody tiers."""
-        params = {"shelf_location": shelf_location, "catalogued_on": catalogued_on}
+    @handles(Catalogue)
+    def catalogue(self, ctx: CommandContext, cmd: Catalogue) -> CommandResult:
+        """Catalogue the dossier (编目): its reference code (档号) is in ``ids.reference_code``.
+
+        The reference code, shelf, retention class and custody tiers are decided here; the
+        reference-code counter is saved with the dossier.
+        """
 
         def body(actor: Actor, refs: list[DocumentRef]) -> Work:
-            loan = self.loan(loan_no)
+            loan = self.loan(cmd.loan_no)
             dossier = self.dossier_of(loan)
             self.check_version(dossier, ctx)
             rules = self.rule_set()
@@ -185,7 +267,7 @@ class CustodyCommands(ArchiveCore):
             series = Series(
                 fonds=rules.reference.fonds,
                 category=rules.reference.category,
-                year=(closed or catalogued_on).year,
+                year=(closed or cmd.catalogued_on).year,
                 retention=retention,
                 department=rules.reference.department,
             )
@@ -195,17 +277,17 @@ class CustodyCommands(ArchiveCore):
             item_no = counter.allocate(dossier_id=dossier.id)
             dossier.catalogue(
                 reference_code=series.code(item_no),
-                shelf_location=shelf_location,
+                shelf_location=cmd.shelf_location,
                 retention=retention,
                 tier1_doc_types=rules.tier1_doc_types(),
-                catalogued_on=catalogued_on,
+                catalogued_on=cmd.catalogued_on,
                 closed_on=closed,
                 actor=actor,
             )
             ids = {"reference_code": series.code(item_no)}
             return Work(dossier, [dossier, counter], ids, loan.loan_no)
 
-        return self._execute(ctx, Action.CATALOGUE, {"loan_no": loan_no, **params}, body)
+        return self.run(ctx, cmd, body)
 
     def _series(self, series: Series) -> ReferenceSeries:
         try:
@@ -227,153 +309,105 @@ class CustodyCommands(ArchiveCore):
         return filed + received
 
     # -------------------------------------------------------------------- holds
+    @handles(PlaceHold)
     def place_hold(
-        self,
-        ctx: CommandContext,
-        loan_no: str,
-        *,
-        kind: HoldKind,
-        reason: str,
-        reference: str,
-        placed_on: date,
-        uploads: Sequence[Upload] = (),
-        hold_id: UUID | None = None,
+        self, ctx: CommandContext, cmd: PlaceHold, uploads: Sequence[Upload] = ()
     ) -> CommandResult:
-        """Freeze the dossier (冻结); the first hold puts the store's legal hold on every blob."""
-        new_id = hold_id or uuid4()
-        params = {"kind": kind, "reason": reason, "reference": reference, "placed_on": placed_on}
+        """Freeze the dossier (冻结) for litigation, audit or investigation; holds stack.
+
+        The first hold puts the store's legal hold on every blob of the dossier.
+        """
         first: list[Dossier] = []
 
         def command(dossier: Dossier, loan: Loan, actor: Actor) -> Mapping[str, str]:
             was_free = not dossier.open_holds
             dossier.place_hold(
-                hold_id=new_id,
-                kind=kind,
-                reason=reason,
-                reference=reference,
-                placed_on=placed_on,
+                hold_id=cmd.hold_id,
+                kind=cmd.kind,
+                reason=cmd.reason,
+                reference=cmd.reference,
+                placed_on=cmd.placed_on,
                 actor=actor,
             )
             if was_free:
                 first.append(dossier)
-            return {"hold_id": str(new_id)}
+            return {"hold_id": str(cmd.hold_id)}
 
-        result = self.on_dossier(ctx, Action.PLACE_HOLD, loan_no, params, command, uploads)
+        result = self.on_dossier(ctx, cmd, command, uploads)
         for dossier in first:
             self.mirror_legal_hold(dossier, on=True)
         return result
 
+    @handles(ReleaseHold)
     def release_hold(
-        self,
-        ctx: CommandContext,
-        loan_no: str,
-        hold_id: UUID,
-        *,
-        reason: str,
-        released_on: date,
-        uploads: Sequence[Upload] = (),
+        self, ctx: CommandContext, cmd: ReleaseHold, uploads: Sequence[Upload] = ()
     ) -> CommandResult:
-        """Release one hold (解除冻结); releasing the last lifts the store's legal hold."""
-        params = {"hold_id": hold_id, "reason": reason, "released_on": released_on}
+        """Release one hold (解除冻结).
+
+        Releasing the last lifts the store's legal hold.
+        """
         last: list[Dossier] = []
 
         def command(dossier: Dossier, loan: Loan, actor: Actor) -> None:
             dossier.release_hold(
-                hold_id=hold_id, reason=reason, released_on=released_on, actor=actor
+                hold_id=cmd.hold_id, reason=cmd.reason, released_on=cmd.released_on, actor=actor
             )
             if not dossier.open_holds:
                 last.append(dossier)
 
-        result = self.on_dossier(ctx, Action.RELEASE_HOLD, loan_no, params, command, uploads)
+        result = self.on_dossier(ctx, cmd, command, uploads)
         for dossier in last:
             self.mirror_legal_hold(dossier, on=False)
         return result
 
     # ------------------------------------------------------- retention, appraisal
-    def open_appraisal(
-        self,
-        ctx: CommandContext,
-        loan_no: str,
-        *,
-        opened_on: date,
-        group_nos: Sequence[str],
-        appraisal_id: UUID | None = None,
-    ) -> CommandResult:
-        """Open the appraisal (鉴定) of an expired dossier; it cannot be lent meanwhile."""
-        new_id = appraisal_id or uuid4()
-        params = {"opened_on": opened_on, "group_nos": list(group_nos)}
+    @handles(OpenAppraisal)
+    def open_appraisal(self, ctx: CommandContext, cmd: OpenAppraisal) -> CommandResult:
+        """Open the appraisal (鉴定) of a dossier whose retention has ended.
+
+        The dossier cannot be lent meanwhile.
+        """
 
         def command(dossier: Dossier, loan: Loan, actor: Actor) -> Mapping[str, str]:
             dossier.open_appraisal(
-                appraisal_id=new_id,
-                opened_on=opened_on,
-                group=[self.party(n) for n in group_nos],
+                appraisal_id=cmd.appraisal_id,
+                opened_on=cmd.opened_on,
+                group=[self.party(n) for n in cmd.group_nos],
                 actor=actor,
             )
-            return {"appraisal_id": str(new_id)}
+            return {"appraisal_id": str(cmd.appraisal_id)}
 
-        return self.on_dossier(ctx, Action.OPEN_APPRAISAL, loan_no, params, command)
+        return self.on_dossier(ctx, cmd, command)
 
+    @handles(DecideAppraisal)
     def decide_appraisal(
-        self,
-        ctx: CommandContext,
-        loan_no: str,
-        appraisal_id: UUID,
-        *,
-        opinion: AppraisalOpinion,
-        text: str,
-        decided_on: date,
-        uploads: Sequence[Upload] = (),
+        self, ctx: CommandContext, cmd: DecideAppraisal, uploads: Sequence[Upload] = ()
     ) -> CommandResult:
         """Record the appraisal opinion (鉴定意见): destroy, or extend retention."""
-        params = {
-            "appraisal_id": appraisal_id,
-            "opinion": opinion,
-            "text": text,
-            "decided_on": decided_on,
-        }
         return self.on_dossier(
             ctx,
-            Action.DECIDE_APPRAISAL,
-            loan_no,
-            params,
+            cmd,
             lambda dossier, loan, actor: dossier.decide_appraisal(
-                appraisal_id=appraisal_id,
-                opinion=opinion,
-                text=text,
-                decided_on=decided_on,
+                appraisal_id=cmd.appraisal_id,
+                opinion=cmd.opinion,
+                text=cmd.text,
+                decided_on=cmd.decided_on,
                 actor=actor,
             ),
             uploads,
         )
 
-    def extend_retention(
-        self,
-        ctx: CommandContext,
-        loan_no: str,
-        *,
-        ends_on: date,
-        reason: str,
-        extended_on: date,
-        appraisal_id: UUID | None = None,
-    ) -> CommandResult:
+    @handles(ExtendRetention)
+    def extend_retention(self, ctx: CommandContext, cmd: ExtendRetention) -> CommandResult:
         """Keep the dossier until a later date (延长保管期限)."""
-        params = {
-            "ends_on": ends_on,
-            "reason": reason,
-            "extended_on": extended_on,
-            "appraisal_id": appraisal_id,
-        }
         return self.on_dossier(
             ctx,
-            Action.EXTEND_RETENTION,
-            loan_no,
-            params,
+            cmd,
             lambda dossier, loan, actor: dossier.extend_retention(
-                ends_on=ends_on,
-                reason=reason,
-                extended_on=extended_on,
-                appraisal_id=appraisal_id,
+                ends_on=cmd.ends_on,
+                reason=cmd.reason,
+                extended_on=cmd.extended_on,
+                appraisal_id=cmd.appraisal_id,
                 actor=actor,
             ),
         )
@@ -401,16 +435,14 @@ class CustodyCommands(ArchiveCore):
     def on_dossier(
         self,
         ctx: CommandContext,
-        action: Action,
-        loan_no: str,
-        params: Mapping[str, Any],
-        command: DossierCommand,
+        cmd: DossierCommand,
+        command: DossierChange,
         uploads: Sequence[Upload] = (),
     ) -> CommandResult:
         """Run ``command`` on the loan's dossier, filing its documents there."""
 
         def body(actor: Actor, refs: list[DocumentRef]) -> Work:
-            loan = self.loan(loan_no)
+            loan = self.loan(cmd.loan_no)
             dossier = self.dossier_of(loan)
             self.check_version(dossier, ctx)
             ids = command(dossier, loan, actor) or {}
@@ -426,4 +458,4 @@ class CustodyCommands(ArchiveCore):
                 )
             return Work(dossier, [dossier], dict(ids), loan.loan_no)
 
-        return self._execute(ctx, action, {"loan_no": loan_no, **params}, body, uploads)
+        return self.run(ctx, cmd, body, uploads)

@@ -25,8 +25,7 @@ from pydantic import Field
 
 from archive.commands import Command, handles
 from archive.commands.borrowing import BorrowingCommands
-from archive.commands.custody import closed_on
-from archive.core import CommandContext, CommandResult, Work, blob_key
+from archive.core import CommandContext, CommandResult, Work, blob_key, closed_on
 from archive.fields import MULTILINE, ONE_LINE
 from archive.reports.forms import DestructionEntry, DestructionRegister, destruction_register
 from domain.authorization import Action, register_read

@@ -21,10 +21,12 @@ from dataclasses import dataclass
 from typing import BinaryIO, cast
 from uuid import UUID
 
+from archive.commands import Command, LoanCommand, handles
 from archive.core import ArchiveCore, CommandContext, blob_key, left_after_destruction
 from archive.documents.ingest import sniff
 from archive.documents.pdfsafety import inspect_pdf
 from archive.errors import DocumentRejectedError
+from archive.fields import Number
 from domain.authorization import Action
 from domain.disposition import DestructionBatch
 from domain.dossier import Dossier, FiledDocument, FixityResult
@@ -46,6 +48,24 @@ class DossierFixity:
     position: int
 
 
+class CheckFixity(Command):
+    """Check every dossier, or one loan's (``loan_no``)."""
+
+    action = Action.CHECK_FIXITY
+    files_documents = False
+    takes_body = False
+
+    loan_no: Number | None = None
+
+
+class CheckDossierFixity(LoanCommand):
+    """Check one loan's dossier."""
+
+    action = Action.CHECK_FIXITY
+    files_documents = False
+    takes_body = False
+
+
 class FixityChecks(ArchiveCore):
     """Re-read, decrypt, hash and re-validate every stored document; record the outcome."""
 
@@ -53,17 +73,27 @@ class FixityChecks(ArchiveCore):
         for notification in self.notifications_of(Dossier.Opened):  # type: ignore[attr-defined]
             yield UUID(str(notification.originator_id))
 
+    @handles(CheckDossierFixity)
+    def check_dossier_fixity(self, ctx: CommandContext, cmd: CheckDossierFixity) -> DossierFixity:
+        """Re-read, decrypt, hash and re-validate every document of one dossier; recorded."""
+        [outcome] = self.check_fixity(ctx, CheckFixity(loan_no=cmd.loan_no))
+        return outcome
+
+    @handles(CheckFixity)
     def check_fixity(
         self,
         ctx: CommandContext,
-        *,
-        loan_no: str | None = None,
+        cmd: CheckFixity,
         progress: Callable[[DossierFixity], None] | None = None,
     ) -> list[DossierFixity]:
-        """Check one loan's dossier, or every dossier; each check is saved as an event."""
-        actor = self.actor(ctx, Action.CHECK_FIXITY)
-        if loan_no is not None:
-            ids: Iterator[UUID] = iter([self.dossier_of(self.loan(loan_no)).id])
+        """Check one loan's dossier, or every dossier; each check is saved as an event.
+
+        ``progress`` is told of each dossier checked (the console's progress bar). A check is
+        recorded whatever its outcome, and never replayed: it is no idempotent command.
+        """
+        actor = self.actor(ctx, cmd.action)
+        if cmd.loan_no is not None:
+            ids: Iterator[UUID] = iter([self.dossier_of(self.loan(cmd.loan_no)).id])
         else:
             ids = self.dossier_ids()
         outcomes: list[DossierFixity] = []

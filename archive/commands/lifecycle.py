@@ -8,8 +8,13 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from archive.commands.custody import start_retention_on_close
-from archive.core import ArchiveCore, CommandContext, CommandResult, Work
+from archive.core import (
+    ArchiveCore,
+    CommandContext,
+    CommandResult,
+    Work,
+    start_retention_on_close,
+)
 from archive.documents.ingest import Upload
 from archive.receipts import BorrowerIndex
 from domain.authorization import Action

@@ -5,18 +5,27 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Annotated, ClassVar
 from uuid import UUID, uuid4
 
+from pydantic import Field
+
+from archive.commands import Command, handles
 from archive.core import ArchiveCore, CommandContext, CommandResult, Work
 from archive.errors import AuthenticationError
+from archive.fields import ONE_LINE, Short, Text
 from domain.authorization import Action
 from domain.errors import AlreadyExistsError, NotFoundError
 from domain.staff import Staff
 from domain.values import Actor, DocumentRef, Role
 
 TOKEN_PREFIX = "dsr"  # noqa: S105 - the visible prefix of every token, not a secret
+
+StaffNumber = Annotated[
+    str, Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9._-]+$"), ONE_LINE
+]
+"""A staff number (工号)."""
 
 
 @dataclass(frozen=True)
@@ -25,6 +34,19 @@ class IssuedToken:
 
     token_id: UUID
     token: str
+
+
+@dataclass(frozen=True)
+class Enrolment:
+    """A person enrolled: what was recorded, their first token and their record as it stands.
+
+    ``token`` is None when the enrolment is a replay of an earlier request (same idempotency
+    key): the token was shown once, then.
+    """
+
+    result: CommandResult
+    token: IssuedToken | None
+    staff: Staff
 
 
 def _hash_secret(secret: str) -> str:
@@ -40,24 +62,59 @@ def _new_token(staff_id: UUID) -> tuple[IssuedToken, str]:
     return IssuedToken(token_id, token), _hash_secret(secret)
 
 
+class EnrolStaff(Command):
+    action = Action.ENROL_STAFF
+    files_documents = False
+
+    staff_no: StaffNumber
+    name: Short
+    branch: Short
+    roles: list[Role] = Field(default_factory=list)
+
+
+class StaffCommand(Command):
+    """A command on one member of staff, named by their staff number (工号) in the path."""
+
+    path: ClassVar[tuple[str, ...]] = ("staff_no",)
+    files_documents = False
+
+    staff_no: StaffNumber
+
+
+class GrantRole(StaffCommand):
+    action = Action.GRANT_ROLE
+
+    role: Role
+
+
+class RevokeRole(StaffCommand):
+    action = Action.REVOKE_ROLE
+    path = ("staff_no", "role")
+
+    role: Role
+    reason: Text
+
+
+class IssueToken(StaffCommand):
+    action = Action.ISSUE_TOKEN
+    takes_body = False
+
+
 class StaffCommands(ArchiveCore):
     """Commands of the system administrator, and token checks for every request."""
 
-    def enrol_staff(
-        self,
-        ctx: CommandContext,
-        *,
-        staff_no: str,
-        name: str,
-        branch: str,
-        roles: Sequence[Role] = (),
-        issue_token: bool = True,
-    ) -> tuple[CommandResult, IssuedToken | None]:
-        """Enrol a person, grant their first roles and issue a token, in one save."""
+    @handles(EnrolStaff)
+    def enrol_staff(self, ctx: CommandContext, cmd: EnrolStaff) -> Enrolment:
+        """Enrol a person with their first roles; the token is shown once.
+
+        The enrolment, the roles and the token are recorded in one save.
+        """
         issued: list[IssuedToken] = []
 
         def body(actor: Actor, _refs: list[DocumentRef]) -> Work:
-            staff = Staff.enrol(staff_no=staff_no, name=name, branch=branch, actor=actor)
+            staff = Staff.enrol(
+                staff_no=cmd.staff_no, name=cmd.name, branch=cmd.branch, actor=actor
+            )
             if self.recorder.select_events(staff.id, limit=1):
                 # Otherwise the save loses on the existing record and the caller is told to
                 # "reload and retry", which can never succeed.
@@ -65,48 +122,48 @@ class StaffCommands(ArchiveCore):
                     f"工号 {staff.staff_no} 已登记",
                     f"staff number {staff.staff_no} is already enrolled",
                 )
-            for role in dict.fromkeys(roles):
+            for role in dict.fromkeys(cmd.roles):
                 staff.grant_role(role=role, granted_at=self.clock(), actor=actor)
-            ids: dict[str, str] = {"staff_id": str(staff.id)}
-            if issue_token:
-                token, token_hash = _new_token(staff.id)
-                staff.issue_token(token_id=token.token_id, token_hash=token_hash, actor=actor)
-                issued.append(token)
-                ids["token_id"] = str(token.token_id)
+            token, token_hash = _new_token(staff.id)
+            staff.issue_token(token_id=token.token_id, token_hash=token_hash, actor=actor)
+            issued.append(token)
+            ids = {"staff_id": str(staff.id), "token_id": str(token.token_id)}
             return Work(staff, [staff], ids)
 
-        params = {"staff_no": staff_no, "name": name, "branch": branch, "roles": roles}
-        result = self._execute(ctx, Action.ENROL_STAFF, params, body)
-        return result, (issued[0] if issued else None)
+        result = self.run(ctx, cmd, body)
+        return Enrolment(result, issued[0] if issued else None, self.staff(cmd.staff_no))
 
-    def grant_role(self, ctx: CommandContext, *, staff_no: str, role: Role) -> CommandResult:
+    @handles(GrantRole)
+    def grant_role(self, ctx: CommandContext, cmd: GrantRole) -> CommandResult:
         def body(actor: Actor, _refs: list[DocumentRef]) -> Work:
-            staff = self.staff(staff_no)
+            staff = self.staff(cmd.staff_no)
             self.check_version(staff, ctx)
-            staff.grant_role(role=role, granted_at=self.clock(), actor=actor)
+            staff.grant_role(role=cmd.role, granted_at=self.clock(), actor=actor)
             return Work(staff, [staff])
 
-        return self._execute(ctx, Action.GRANT_ROLE, {"staff_no": staff_no, "role": role}, body)
+        return self.run(ctx, cmd, body)
 
-    def revoke_role(
-        self, ctx: CommandContext, *, staff_no: str, role: Role, reason: str
-    ) -> CommandResult:
+    @handles(RevokeRole)
+    def revoke_role(self, ctx: CommandContext, cmd: RevokeRole) -> CommandResult:
         def body(actor: Actor, _refs: list[DocumentRef]) -> Work:
-            staff = self.staff(staff_no)
+            staff = self.staff(cmd.staff_no)
             self.check_version(staff, ctx)
-            staff.revoke_role(role=role, revoked_at=self.clock(), reason=reason, actor=actor)
+            staff.revoke_role(
+                role=cmd.role, revoked_at=self.clock(), reason=cmd.reason, actor=actor
+            )
             return Work(staff, [staff])
 
-        params = {"staff_no": staff_no, "role": role, "reason": reason}
-        return self._execute(ctx, Action.REVOKE_ROLE, params, body)
+        return self.run(ctx, cmd, body)
 
+    @handles(IssueToken)
     def issue_token(
-        self, ctx: CommandContext, *, staff_no: str
+        self, ctx: CommandContext, cmd: IssueToken
     ) -> tuple[CommandResult, IssuedToken]:
+        """Issue a new token for a person; shown once."""
         issued: list[IssuedToken] = []
 
         def body(actor: Actor, _refs: list[DocumentRef]) -> Work:
-            staff = self.staff(staff_no)
+            staff = self.staff(cmd.staff_no)
             token, token_hash = _new_token(staff.id)
             staff.issue_token(token_id=token.token_id, token_hash=token_hash, actor=actor)
             issued.append(token)
@@ -114,7 +171,7 @@ class StaffCommands(ArchiveCore):
 
         # A token is new every time: never replayed from an idempotency receipt.
         ctx = CommandContext(ctx.staff_id, ctx.role, ctx.expected_version, None)
-        result = self._execute(ctx, Action.ISSUE_TOKEN, {"staff_no": staff_no}, body)
+        result = self.run(ctx, cmd, body)
         return result, issued[0]
 
     def authenticate(self, token: str) -> UUID:

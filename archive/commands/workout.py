@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from archive.commands.custody import start_retention_on_close
-from archive.core import ArchiveCore, CommandContext, CommandResult
+from archive.core import ArchiveCore, CommandContext, CommandResult, start_retention_on_close
 from archive.documents.ingest import Upload
 from domain.authorization import Action
 from domain.values import WriteOffCriterion

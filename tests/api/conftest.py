@@ -18,6 +18,7 @@ from api.app import create_app
 from api.composition import Integrity
 from api.settings import Settings
 from archive.application import DossierArchive
+from archive.commands.staff import EnrolStaff
 from archive.core import SYSTEM_ID, CommandContext
 from domain.values import Role
 from storage.blobs import LocalBlobStore
@@ -116,13 +117,12 @@ def api(store_env: dict[str, str], tmp_path: Path) -> Iterator[Api]:
     # Sealing happens on demand (POST /integrity/checkpoints), not in a thread, so that
     # what is sealed is what the test says.
     settings = Settings(data_dir=tmp_path, in_process_sealer=False)
-    _result, admin_token = archive.enrol_staff(
+    admin_token = archive.execute(
         CommandContext(SYSTEM_ID),
-        staff_no="ADM01",
-        name="系统管理员",
-        branch="信息科技部",
-        roles=[Role.ADMINISTRATOR],
-    )
+        EnrolStaff(
+            staff_no="ADM01", name="系统管理员", branch="信息科技部", roles=[Role.ADMINISTRATOR]
+        ),
+    ).token
     assert admin_token is not None
     with TestClient(create_app(settings, archive)) as client:
         harness = Api(client, archive, {"admin": {"Authorization": f"Bearer {admin_token.token}"}})

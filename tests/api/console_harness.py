@@ -17,6 +17,8 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.settings import Settings
 from archive.application import DossierArchive
+from archive.commands.login import SetPassword
+from archive.commands.staff import EnrolStaff
 from archive.core import SYSTEM_ID, CommandContext
 from domain.values import Role
 from projections.service import RegisterService
@@ -105,8 +107,12 @@ def console(store_env: dict[str, str], tmp_path: Path) -> Iterator[Console]:
     )
     archive = DossierArchive(store_env, blobs=blobs, on_close=(keys.close,))
     for role, (staff_no, name) in PEOPLE.items():
-        archive.enrol_staff(CONSOLE, staff_no=staff_no, name=name, branch="营业部", roles=[role])
-        archive.set_password(CONSOLE, staff_no=staff_no, password=PASSWORD, temporary=False)
+        archive.execute(
+            CONSOLE, EnrolStaff(staff_no=staff_no, name=name, branch="营业部", roles=[role])
+        )
+        archive.set_password(
+            CONSOLE, SetPassword(staff_no=staff_no, password=PASSWORD), temporary=False
+        )
     settings = Settings(data_dir=tmp_path, in_process_sealer=False)
     with TestClient(create_app(settings, archive)) as client:
         yield Console(client, archive)

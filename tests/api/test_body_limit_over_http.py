@@ -21,6 +21,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.settings import Settings
 from archive.application import DossierArchive
+from archive.commands.staff import EnrolStaff
 from archive.config import ArchiveConfig
 from archive.core import SYSTEM_ID, CommandContext
 from domain.values import Role
@@ -131,13 +132,10 @@ def small_limits(store_env: dict[str, str], tmp_path: Path) -> Iterator[Api]:
         blobs=LocalBlobStore(tmp_path / "blobs"),
         config=ArchiveConfig(max_upload_bytes=limit),
     )
-    _result, token = archive.enrol_staff(
+    token = archive.execute(
         CommandContext(SYSTEM_ID),
-        staff_no="AD",
-        name="管理员",
-        branch="科技部",
-        roles=[Role.ADMINISTRATOR],
-    )
+        EnrolStaff(staff_no="AD", name="管理员", branch="科技部", roles=[Role.ADMINISTRATOR]),
+    ).token
     assert token is not None
     settings = Settings(
         data_dir=tmp_path,

@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.settings import Settings
 from archive.application import DossierArchive
+from archive.commands.staff import EnrolStaff
 from archive.core import SYSTEM_ID, CommandContext
 from domain.values import Role
 from storage.blobs import LocalBlobStore
@@ -200,13 +201,10 @@ def test_the_in_process_sealer_seals_after_commands_and_once_more_on_shutdown(
     store_env: dict[str, str], tmp_path: Path
 ) -> None:
     archive = DossierArchive(store_env, blobs=LocalBlobStore(tmp_path / "blobs"))
-    _result, token = archive.enrol_staff(
+    token = archive.execute(
         CommandContext(SYSTEM_ID),
-        staff_no="AD",
-        name="管理员",
-        branch="科技部",
-        roles=[Role.ADMINISTRATOR],
-    )
+        EnrolStaff(staff_no="AD", name="管理员", branch="科技部", roles=[Role.ADMINISTRATOR]),
+    ).token
     assert token is not None
     admin = {"Authorization": f"Bearer {token.token}"}
     settings = Settings(data_dir=tmp_path, seal_after_seconds=0.2)

@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 from api.cli import app
 from api.cli.common import open_archive, read_settings
 from archive.application import DossierArchive
+from archive.commands.staff import EnrolStaff
 from archive.core import SYSTEM_ID, CommandContext
 from storage.checkpoints import Checkpoint, format_timestamp
 from storage.crypto import MasterKey
@@ -32,7 +33,9 @@ CONSOLE = CommandContext(SYSTEM_ID)
 def _enrol(archive: DossierArchive, *staff_nos: str) -> int:
     """Record events (one enrolment each); the number of events stored afterwards."""
     for staff_no in staff_nos:
-        archive.enrol_staff(CONSOLE, staff_no=staff_no, name="测试员", branch="营业部", roles=[])
+        archive.execute(
+            CONSOLE, EnrolStaff(staff_no=staff_no, name="测试员", branch="营业部", roles=[])
+        )
     return sum(1 for _ in archive.recorder.select_notifications(start=1, limit=1_000_000))
 
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from archive.commands.login import SetPassword
+from archive.commands.staff import GrantRole, IssueToken
 from domain.values import Role
 from tests.api.console_harness import CONSOLE, PASSWORD, PEOPLE, Console
 
@@ -114,7 +116,7 @@ def _count(metrics: str, line: str) -> float:
 
 
 def test_a_temporary_password_must_be_changed_before_anything_else(console: Console) -> None:
-    console.archive.set_password(CONSOLE, staff_no=AUDITOR, password="Temp2026start")
+    console.archive.execute(CONSOLE, SetPassword(staff_no=AUDITOR, password="Temp2026start"))
     answer = console.sign_in(AUDITOR, "Temp2026start")
     assert answer.headers["location"] == "/password"
     assert console.get("/loans").headers["location"] == "/password"
@@ -175,7 +177,7 @@ def test_a_form_without_its_csrf_token_is_refused_and_changes_nothing(
 
 
 def test_htmx_requests_carry_the_token_in_a_header(console: Console) -> None:
-    console.archive.grant_role(CONSOLE, staff_no=AUDITOR, role=Role.COMPLIANCE)
+    console.archive.execute(CONSOLE, GrantRole(staff_no=AUDITOR, role=Role.COMPLIANCE))
     console.as_role(Role.AUDITOR)
     token = console.csrf("/")
     assert f'hx-headers=\'{{"X-CSRF-Token": "{token}"}}\'' in console.get("/").text
@@ -235,7 +237,7 @@ def test_a_stolen_cookie_value_from_the_table_signs_nobody_in(console: Console) 
 
 
 def test_bearer_tokens_still_serve_the_api(console: Console) -> None:
-    _result, token = console.archive.issue_token(CONSOLE, staff_no=AUDITOR)
+    _result, token = console.archive.execute(CONSOLE, IssueToken(staff_no=AUDITOR))
     answer = console.client.get(
         "/api/v1/staff/me", headers={"Authorization": f"Bearer {token.token}"}
     )
@@ -247,7 +249,9 @@ def test_bearer_tokens_still_serve_the_api(console: Console) -> None:
 
 
 def test_an_administrator_sets_a_temporary_password_over_the_api(console: Console) -> None:
-    _result, token = console.archive.issue_token(CONSOLE, staff_no=PEOPLE[Role.ADMINISTRATOR][0])
+    _result, token = console.archive.execute(
+        CONSOLE, IssueToken(staff_no=PEOPLE[Role.ADMINISTRATOR][0])
+    )
     answer = console.client.post(
         f"/api/v1/staff/{AUDITOR}/password",
         json={"password": "Reset2026again"},

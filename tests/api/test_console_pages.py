@@ -11,6 +11,7 @@ from html.parser import HTMLParser
 
 import pytest
 
+from archive.commands.staff import IssueToken
 from domain.values import Role
 from tests.api.console_harness import CONSOLE, PEOPLE, Console
 from tests.factories import make_disbursement
@@ -238,7 +239,7 @@ def test_the_administrator_sees_staff_roles_and_tokens_but_no_business(
     assert "审计" in staff.text
     roles = console.get("/admin/roles")
     assert "read_business" in roles.text
-    console.archive.issue_token(CONSOLE, staff_no=PEOPLE[Role.AUDITOR][0])
+    console.archive.execute(CONSOLE, IssueToken(staff_no=PEOPLE[Role.AUDITOR][0]))
     tokens = console.get("/admin/tokens")
     assert "冯志明（C0931）" in tokens.text
     assert "服务器控制台" in tokens.text

@@ -13,6 +13,13 @@ from uuid import UUID
 
 from pypdf import PdfReader
 
+from archive.commands.custody import (
+    Catalogue,
+    DecideAppraisal,
+    ListTransfer,
+    OpenAppraisal,
+    ReceiveTransfer,
+)
 from archive.core import CommandContext
 from domain.values import AppraisalOpinion, TransferKind
 from tests.api.conftest import Api, disburse
@@ -35,33 +42,40 @@ def prepare(api: Api, opinion: AppraisalOpinion = AppraisalOpinion.DESTROY) -> s
         am, LOAN, paid_on=date(2025, 6, 30), principal=Decimal("1000000.00"), interest=Decimal(0)
     )
     archive.settle(am, LOAN, settled_on=date(2025, 6, 30))
-    listed = archive.list_transfer(
-        am, LOAN, kind=TransferKind.FULL, items=ITEMS, listed_on=date(2025, 7, 2)
+    listed = archive.execute(
+        am,
+        ListTransfer(loan_no=LOAN, kind=TransferKind.FULL, items=ITEMS, listed_on=date(2025, 7, 2)),
     )
-    archive.receive_transfer(
+    archive.execute(
         archivist,
-        LOAN,
-        UUID(listed.ids["transfer_id"]),
-        checks=[
-            {"item_no": 1, "condition": "present", "pages_counted": 6},
-            {"item_no": 2, "condition": "present", "pages_counted": 4},
-        ],
-        received_on=date(2025, 7, 3),
+        ReceiveTransfer(
+            loan_no=LOAN,
+            transfer_id=UUID(listed.ids["transfer_id"]),
+            checks=[
+                {"item_no": 1, "condition": "present", "pages_counted": 6},
+                {"item_no": 2, "condition": "present", "pages_counted": 4},
+            ],
+            received_on=date(2025, 7, 3),
+        ),
     )
-    archive.catalogue(archivist, LOAN, shelf_location="1-01", catalogued_on=date(2025, 7, 4))
+    archive.execute(
+        archivist, Catalogue(loan_no=LOAN, shelf_location="1-01", catalogued_on=date(2025, 7, 4))
+    )
     archive.clock = lambda: datetime(2056, 3, 1, 9, tzinfo=UTC)
-    opened = archive.open_appraisal(
-        head, LOAN, opened_on=date(2056, 1, 5), group_nos=["AR002", "AU001"]
+    opened = archive.execute(
+        head, OpenAppraisal(loan_no=LOAN, opened_on=date(2056, 1, 5), group_nos=["AR002", "AU001"])
     )
-    archive.decide_appraisal(
+    archive.execute(
         head,
-        LOAN,
-        UUID(opened.ids["appraisal_id"]),
-        opinion=opinion,
-        text="已无保存价值"
-        if opinion is AppraisalOpinion.DESTROY
-        else "仍有查考价值，建议延长保管",
-        decided_on=date(2056, 1, 10),
+        DecideAppraisal(
+            loan_no=LOAN,
+            appraisal_id=UUID(opened.ids["appraisal_id"]),
+            opinion=opinion,
+            text="已无保存价值"
+            if opinion is AppraisalOpinion.DESTROY
+            else "仍有查考价值，建议延长保管",
+            decided_on=date(2056, 1, 10),
+        ),
     )
     return str(filed["documents"][0]["sha256"])
 

@@ -17,6 +17,7 @@ from uuid import UUID
 
 import pytest
 
+from archive.commands.custody import Catalogue, ListTransfer, ReceiveTransfer
 from domain.values import AppraisalOpinion, Grade, HoldKind, TransferKind, WriteOffCriterion
 from tests.api.conftest import Api, disburse
 from tests.api.test_custody_over_http import ITEMS, compliance, refused
@@ -59,26 +60,31 @@ def test_a_live_loan_is_not_destroyed(api: Api) -> None:
     compliance(api)
     disburse(api, LOAN)
     archive = api.archive
-    listed = archive.list_transfer(
+    listed = archive.execute(
         ctx(api, "AM001"),
-        LOAN,
-        kind=TransferKind.ORIGINALS,
-        items=ITEMS,
-        listed_on=date(2025, 1, 13),
-        signed_on=date(2025, 1, 10),
+        ListTransfer(
+            loan_no=LOAN,
+            kind=TransferKind.ORIGINALS,
+            items=ITEMS,
+            listed_on=date(2025, 1, 13),
+            signed_on=date(2025, 1, 10),
+        ),
     )
-    archive.receive_transfer(
+    archive.execute(
         ctx(api, "AR001"),
-        LOAN,
-        UUID(listed.ids["transfer_id"]),
-        checks=[
-            {"item_no": 1, "condition": "present", "pages_counted": 6},
-            {"item_no": 2, "condition": "present", "pages_counted": 4},
-        ],
-        received_on=date(2025, 1, 14),
+        ReceiveTransfer(
+            loan_no=LOAN,
+            transfer_id=UUID(listed.ids["transfer_id"]),
+            checks=[
+                {"item_no": 1, "condition": "present", "pages_counted": 6},
+                {"item_no": 2, "condition": "present", "pages_counted": 4},
+            ],
+            received_on=date(2025, 1, 14),
+        ),
     )
-    archive.catalogue(
-        ctx(api, "AR001"), LOAN, shelf_location="1-01", catalogued_on=date(2025, 1, 15)
+    archive.execute(
+        ctx(api, "AR001"),
+        Catalogue(loan_no=LOAN, shelf_location="1-01", catalogued_on=date(2025, 1, 15)),
     )
     archive.clock = lambda: datetime(2056, 3, 1, 9, tzinfo=UTC)
     refused(api, "archhead", B, PROPOSE, 409, "destruction_loan_not_settled")

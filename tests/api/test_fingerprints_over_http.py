@@ -37,6 +37,7 @@ ID = "3f1c2a9e-5b7d-4e8f-9a0b-1c2d3e4f5a6b"
 SHA = "ab" * 32
 LOAN = "DK2025000301"
 REPORT = ("inspection_report", ("贷后检查报告.pdf", pdf("inspection"), "application/pdf"))
+TRANSFER_LIST = ("transfer_list", ("移交清单.pdf", pdf("transfer list"), "application/pdf"))
 
 # (name, path, body, files, the SHA-256 of the fingerprint main computed)
 CASES: list[tuple[str, str, dict[str, Any], list[Any], str]] = [
@@ -216,6 +217,221 @@ CASES: list[tuple[str, str, dict[str, Any], list[Any], str]] = [
         [],
         "f86579091fccb90bd55a03bdb288eba4182bdd2b5b984c66685501ec0a06b5fe",
     ),
+    (
+        "list_transfer",
+        f"/loans/{LOAN}/dossier/transfers",
+        {
+            "kind": "originals",
+            "items": [
+                {"doc_type": "loan_contract", "title": "借款合同", "pages": 12},
+                {"doc_type": "drawdown_receipt", "title": "借据", "pages": 1},
+            ],
+            "listed_on": "2025-03-03",
+        },
+        [],
+        "16c9ea77e0daec16eb18f92285e14c106c3e978c16609f7b909da197f838c8db",
+    ),
+    (
+        "list_transfer_signed_with_a_list",
+        f"/loans/{LOAN}/dossier/transfers",
+        {
+            "kind": "full",
+            "items": [{"doc_type": "approval", "title": "审批表", "pages": 2}],
+            "listed_on": "2026-03-03",
+            "signed_on": "2025-03-01",
+            "expected_version": 5,
+        },
+        [TRANSFER_LIST],
+        "7a1ec73f07d7a6315639139dee37c53df15fbf527be3d9e13b8bb6582b8ae9a3",
+    ),
+    (
+        "receive_transfer",
+        f"/loans/{LOAN}/dossier/transfers/{ID}/receive",
+        {
+            "checks": [
+                {"item_no": 1, "condition": "present", "pages_counted": 12},
+                {"item_no": 2, "condition": "damaged", "pages_counted": 1, "note": "水渍"},
+                {"item_no": 3, "condition": "missing"},
+            ],
+            "received_on": "2025-03-05",
+        },
+        [],
+        "8c4305e6ea4ac7abb392e2289a6984bfa3d748a1750018fbfbbcb25c2d92c335",
+    ),
+    (
+        "clear_defect",
+        f"/loans/{LOAN}/dossier/defects/{ID}/clear",
+        {"cleared_on": "2025-03-12", "note": "借据原件已补交"},
+        [],
+        "b9b600f0cb5c21f9ba155cb6b46b490cff276267cf1cc13c964ddcfde43fe5f7",
+    ),
+    (
+        "catalogue",
+        f"/loans/{LOAN}/dossier/catalogue",
+        {"shelf_location": "2-03-05-2", "catalogued_on": "2026-03-10"},
+        [],
+        "398360b4f495d0d3b18bf58a5de90f690730e0e1ed8029098c377ec6e0c7b97d",
+    ),
+    (
+        "place_hold",
+        f"/loans/{LOAN}/dossier/holds",
+        {
+            "kind": "litigation",
+            "reason": "借款人涉诉",
+            "reference": "(2026)浙0102民初123号",
+            "placed_on": "2026-04-01",
+        },
+        [],
+        "f14776f7d06570081b2f185f2650d6db8e3a2f98c4d8a9c32dc78c59e3505009",
+    ),
+    (
+        "release_hold",
+        f"/loans/{LOAN}/dossier/holds/{ID}/release",
+        {"reason": "案件已结", "released_on": "2026-09-01"},
+        [],
+        "fefcd146045f76ae8b2fe74db3ddcae7b98aec976997a0ca081b75452eea1521",
+    ),
+    (
+        "open_appraisal",
+        f"/loans/{LOAN}/dossier/appraisals",
+        {"opened_on": "2056-01-10", "group_nos": ["AH001", "AU001"]},
+        [],
+        "e9c8f9c59893243033df39c993562660733627ff40b2826c3326a7535cc8c559",
+    ),
+    (
+        "decide_appraisal",
+        f"/loans/{LOAN}/dossier/appraisals/{ID}/decide",
+        {"opinion": "destroy", "text": "已无保存价值", "decided_on": "2056-01-20"},
+        [],
+        "63473e334894c106ebd17419c342bdfd389c4d8abef35f5cc52caf698d9e5194",
+    ),
+    (
+        "extend_retention",
+        f"/loans/{LOAN}/dossier/retention/extend",
+        {"ends_on": "2066-12-31", "reason": "仍有诉讼", "extended_on": "2056-01-21"},
+        [],
+        "267f01ec9d29732ceefc8ed4377b3367b000fc05ca18d7ae97aabdb7fbeb51a7",
+    ),
+    (
+        "extend_retention_after_an_appraisal",
+        f"/loans/{LOAN}/dossier/retention/extend",
+        {
+            "ends_on": "2066-12-31",
+            "reason": "鉴定意见：延长",
+            "extended_on": "2056-01-21",
+            "appraisal_id": ID,
+        },
+        [],
+        "3082c37c1e7b802eeb5d482d7660a0c8ecd4e5390c6c33d4e82940942458fc75",
+    ),
+    (
+        "register_collateral",
+        f"/loans/{LOAN}/collateral",
+        {
+            "collateral_no": "YP2025000301-01",
+            "kind": "real_estate",
+            "description": "杭州市西湖区文三路 1 号 301 室",
+            "owner_name": "张三",
+            "appraised_value": "1200000.00",
+            "appraised_on": "2025-02-20",
+            "registration_no": "浙(2025)杭州市不动产证明第0001号",
+            "registered_on": "2025-02-25",
+        },
+        [],
+        "d7378549c0068efec77175ee200dc3168b0c9eb72750b9dba987f11733e6ffb1",
+    ),
+    (
+        "register_collateral_valued_as_a_number",
+        f"/loans/{LOAN}/collateral",
+        {
+            "collateral_no": "YP2025000301-02",
+            "kind": "deposit_receipt",
+            "description": "定期存单",
+            "owner_name": "李四",
+            "appraised_value": 500000.5,
+            "appraised_on": "2025-02-20",
+            "registered_on": "2025-02-25",
+        },
+        [],
+        "3c077f918859cc8b999301794393bd43f9c8cb069b47950ee75afe2c1ab455c2",
+    ),
+    (
+        "lodge_certificate",
+        f"/loans/{LOAN}/collateral/YP-01/lodge",
+        {"certificate_no": "ZS-0001", "lodged_on": "2025-03-01", "custodian_nos": ["A1", "A2"]},
+        [],
+        "066d3e2b3781a7826ab029fee2c417452821bfe7ec475470213ac336d91bece6",
+    ),
+    (
+        "take_out_certificate",
+        f"/loans/{LOAN}/collateral/YP-01/take-out",
+        {"taken_out_on": "2025-06-01", "purpose": "办理续押", "custodian_nos": ["A1", "A2"]},
+        [],
+        "4181753224ab31422e583549170f9dfd9acf7921f80b51924798b638cbcee655",
+    ),
+    (
+        "return_certificate",
+        f"/loans/{LOAN}/collateral/YP-01/return",
+        {"returned_on": "2025-06-03", "custodian_nos": ["A2", "A1"], "expected_version": 4},
+        [],
+        "2af59e0531fe9f6c24d591be8a175aafed21f6a50dc1fa28ebfd3206a0b01670",
+    ),
+    (
+        "revalue_collateral",
+        f"/loans/{LOAN}/collateral/YP-01/revalue",
+        {"revalued_on": "2025-12-31", "value": "1100000"},
+        [],
+        "e1febe9b7208cb149e0a3f9b5d5eb5697b1fd0572e69ba71652f737aa7154064",
+    ),
+    (
+        "renew_insurance",
+        f"/loans/{LOAN}/collateral/YP-01/insurance/renew",
+        {"policy_no": "PICC-2026-01", "insurer": "中国人保", "expires_on": "2027-01-01"},
+        [],
+        "02a6d8dfb4d607be87fb1bc1a10d8fea6c6c1ca04339b9a70231c284d10c8aa5",
+    ),
+    (
+        "record_insurance_lapse",
+        f"/loans/{LOAN}/collateral/YP-01/insurance/lapse",
+        {"lapsed_on": "2026-01-02"},
+        [],
+        "236d6668add69ab02513d6e54a5e134165c7b7e26650c06ab88f66c5fac80f81",
+    ),
+    (
+        "release_collateral",
+        f"/loans/{LOAN}/collateral/YP-01/release",
+        {"released_on": "2026-03-01", "reason": "贷款已结清"},
+        [],
+        "e6538b9452493af9591c82bbee19d5df6c0d514a78f49f7534afee9c039d50d7",
+    ),
+    (
+        "enrol_staff",
+        "/staff",
+        {"staff_no": "0942", "name": "王芳", "branch": "城东支行", "roles": ["auditor"]},
+        [],
+        "6d7ae43019f3ddeffd267720cce35021c02eff5289f5d422101ea661aa704c20",
+    ),
+    (
+        "enrol_staff_without_roles",
+        "/staff",
+        {"staff_no": "0943", "name": "赵敏", "branch": "城东支行"},
+        [],
+        "5ccef53f0d3a28b358695e58027018d63fef59a26a9d3a8d7bd60d58559a47e4",
+    ),
+    (
+        "grant_role",
+        "/staff/0942/roles",
+        {"role": "archivist"},
+        [],
+        "5b2de96991f8b6e4a55418d315ffbd1dc20b8abf9b7369dcac6ec3c288016f63",
+    ),
+    (
+        "revoke_role",
+        "/staff/0942/roles/auditor/revoke",
+        {"reason": "调离审计岗位"},
+        [],
+        "03e5d2178811d1a162da086aa00ab9456d12504acfbfa4244eacafebf419ec19",
+    ),
 ]
 
 
@@ -239,6 +455,12 @@ def stop_at_fingerprint(
         raise Fingerprinted(_fingerprint(action, params, [d.ref for d in documents]))
 
 
+def transfer_receipt() -> Upload:
+    """A receipt's signed transfer list (移交清单), which the real office renders."""
+    content = io.BytesIO(pdf("transfer receipt"))
+    return Upload("transfer_list", "移交清单.pdf", content, declared_media_type="application/pdf")
+
+
 def slip() -> Upload:
     """A hand-out's borrow slip (借阅单), which the real desk renders from the borrowing."""
     content = io.BytesIO(pdf("borrow slip"))
@@ -254,6 +476,7 @@ def client() -> TestClient:
     # What some commands read before their command path starts.
     stub.actor = lambda ctx, action: None
     stub._borrow_slip = lambda ctx, action, borrowing_id, pages: slip()
+    stub._transfer_receipt = lambda *args, **kwargs: transfer_receipt()
     stub._all_borrowings = lambda: [SimpleNamespace(is_overdue=lambda on: True)]
     stub.destruction_batch = lambda batch_id: SimpleNamespace(executed=False)
     return TestClient(create_app(Settings(), stub))

@@ -21,6 +21,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.settings import Settings
 from archive.application import DossierArchive
+from archive.commands.staff import EnrolStaff
 from archive.core import SYSTEM_ID, CommandContext
 from domain.values import Role
 from storage.blobs import LocalBlobStore
@@ -133,12 +134,9 @@ def test_ready_answers_503_once_an_event_waits_longer_than_the_lag_allowed(
     client, archive = idle
     assert client.get("/api/v1/health/ready").status_code == 200  # an empty log: nothing waits
 
-    archive.enrol_staff(
+    archive.execute(
         CommandContext(SYSTEM_ID),
-        staff_no="AM001",
-        name="张伟",
-        branch="城东支行",
-        roles=[Role.ACCOUNT_MANAGER],
+        EnrolStaff(staff_no="AM001", name="张伟", branch="城东支行", roles=[Role.ACCOUNT_MANAGER]),
     )
     head = archive.recorder.max_notification_id()
     time.sleep(0.6)

@@ -10,6 +10,8 @@ import pytest
 
 from api.composition import build_archive
 from api.settings import Settings
+from archive.commands.custody import PlaceHold, ReleaseHold
+from archive.commands.staff import EnrolStaff
 from archive.core import SYSTEM_ID, CommandContext, blob_key
 from domain.values import HoldKind, Role
 from storage.envelope import EncryptingBlobStore
@@ -41,9 +43,9 @@ def test_dossier_holds_are_mirrored_as_s3_legal_holds(
             ("cp", Role.COMPLIANCE),
             ("au", Role.AUDITOR),
         ):
-            _r, token = archive.enrol_staff(
-                console, staff_no=no, name=no, branch="总行", roles=[role]
-            )
+            token = archive.execute(
+                console, EnrolStaff(staff_no=no, name=no, branch="总行", roles=[role])
+            ).token
             assert token is not None
             people[no] = CommandContext(archive.authenticate(token.token))
         result = archive.disburse(
@@ -53,39 +55,47 @@ def test_dossier_holds_are_mirrored_as_s3_legal_holds(
         key = blob_key(dossier.id, result.documents[0].sha256)
         assert not s3.legal_hold(key)
 
-        first = archive.place_hold(
+        first = archive.execute(
             people["cp"],
-            "JJ-S3-HOLD",
-            kind=HoldKind.LITIGATION,
-            reason="涉诉",
-            reference="(2025)沪01民初1号",
-            placed_on=date(2025, 3, 1),
+            PlaceHold(
+                loan_no="JJ-S3-HOLD",
+                kind=HoldKind.LITIGATION,
+                reason="涉诉",
+                reference="(2025)沪01民初1号",
+                placed_on=date(2025, 3, 1),
+            ),
         )
         assert s3.legal_hold(key)
-        second = archive.place_hold(
+        second = archive.execute(
             people["au"],
-            "JJ-S3-HOLD",
-            kind=HoldKind.AUDIT,
-            reason="审计",
-            reference="审-1",
-            placed_on=date(2025, 3, 2),
+            PlaceHold(
+                loan_no="JJ-S3-HOLD",
+                kind=HoldKind.AUDIT,
+                reason="审计",
+                reference="审-1",
+                placed_on=date(2025, 3, 2),
+            ),
         )
         from uuid import UUID
 
-        archive.release_hold(
+        archive.execute(
             people["cp"],
-            "JJ-S3-HOLD",
-            UUID(first.ids["hold_id"]),
-            reason="结案",
-            released_on=date(2025, 4, 1),
+            ReleaseHold(
+                loan_no="JJ-S3-HOLD",
+                hold_id=UUID(first.ids["hold_id"]),
+                reason="结案",
+                released_on=date(2025, 4, 1),
+            ),
         )
         assert s3.legal_hold(key), "one hold is still open"
-        archive.release_hold(
+        archive.execute(
             people["au"],
-            "JJ-S3-HOLD",
-            UUID(second.ids["hold_id"]),
-            reason="结束",
-            released_on=date(2025, 4, 2),
+            ReleaseHold(
+                loan_no="JJ-S3-HOLD",
+                hold_id=UUID(second.ids["hold_id"]),
+                reason="结束",
+                released_on=date(2025, 4, 2),
+            ),
         )
         assert not s3.legal_hold(key)
     finally:

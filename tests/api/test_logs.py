@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 from api.cli import app
 from api.cli.common import open_archive, read_settings
 from api.logs import configure_logging
+from archive.commands.staff import EnrolStaff
 from archive.core import SYSTEM_ID, CommandContext
 from storage.checkpoints import Checkpoint
 
@@ -126,8 +127,9 @@ def test_seal_logs_to_stderr_in_the_one_format_and_prints_the_checkpoint_alone(
     monkeypatch.setenv("DOSSIER_LOG_LEVEL", "info")
     archive = open_archive(read_settings())
     try:
-        archive.enrol_staff(
-            CommandContext(SYSTEM_ID), staff_no="S1", name="测试员", branch="营业部", roles=[]
+        archive.execute(
+            CommandContext(SYSTEM_ID),
+            EnrolStaff(staff_no="S1", name="测试员", branch="营业部", roles=[]),
         )
         events = sum(1 for _ in archive.recorder.select_notifications(start=1, limit=1000))
     finally:

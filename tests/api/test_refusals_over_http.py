@@ -17,6 +17,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.settings import Settings
 from archive.application import DossierArchive
+from archive.commands.staff import EnrolStaff
 from archive.config import ArchiveConfig
 from archive.core import SYSTEM_ID, CommandContext
 from domain.values import Role
@@ -472,13 +473,10 @@ def test_a_document_over_the_size_limit_is_413_and_changes_nothing(
         blobs=LocalBlobStore(tmp_path / "blobs"),
         config=ArchiveConfig(max_upload_bytes=limit),
     )
-    _result, token = archive.enrol_staff(
+    token = archive.execute(
         CommandContext(SYSTEM_ID),
-        staff_no="AD",
-        name="管理员",
-        branch="科技部",
-        roles=[Role.ADMINISTRATOR],
-    )
+        EnrolStaff(staff_no="AD", name="管理员", branch="科技部", roles=[Role.ADMINISTRATOR]),
+    ).token
     assert token is not None
     settings = Settings(data_dir=tmp_path, max_upload_bytes=limit)
     try:

@@ -26,6 +26,7 @@ from api.app import create_app
 from api.cli import app
 from api.settings import Settings
 from archive.application import DossierArchive
+from archive.commands.staff import EnrolStaff
 from archive.core import SYSTEM_ID, CommandContext
 from archive.rules import packaged_rules_text
 from domain.rules import RuleSet, RulesInForce
@@ -56,9 +57,10 @@ def started(tokens: dict[str, str]) -> Iterator[Api]:
 
 
 def enrol(archive: DossierArchive, staff_no: str, name: str, role: Role) -> str:
-    _result, token = archive.enrol_staff(
-        CommandContext(SYSTEM_ID), staff_no=staff_no, name=name, branch="城东支行", roles=[role]
-    )
+    token = archive.execute(
+        CommandContext(SYSTEM_ID),
+        EnrolStaff(staff_no=staff_no, name=name, branch="城东支行", roles=[role]),
+    ).token
     assert token is not None
     return token.token
 

@@ -14,6 +14,8 @@ from reportlab.pdfgen import canvas
 
 from api.composition import build_archive
 from api.settings import Settings
+from archive.commands.integrity import CheckFixity
+from archive.commands.staff import EnrolStaff
 from archive.core import SYSTEM_ID, CommandContext
 from domain.values import Role
 from storage.envelope import EncryptingBlobStore
@@ -47,12 +49,13 @@ def test_documents_filed_through_the_service_are_encrypted_objects_in_s3(
         assert isinstance(blobs.inner, S3BlobStore)
         assert blobs.inner.object_lock
         console = CommandContext(SYSTEM_ID)
-        _r, am = archive.enrol_staff(
-            console, staff_no="am", name="张伟", branch="营业部", roles=[Role.ACCOUNT_MANAGER]
-        )
-        _r, archivist = archive.enrol_staff(
-            console, staff_no="ar", name="黄丽", branch="总行", roles=[Role.ARCHIVIST]
-        )
+        am = archive.execute(
+            console,
+            EnrolStaff(staff_no="am", name="张伟", branch="营业部", roles=[Role.ACCOUNT_MANAGER]),
+        ).token
+        archivist = archive.execute(
+            console, EnrolStaff(staff_no="ar", name="黄丽", branch="总行", roles=[Role.ARCHIVIST])
+        ).token
         assert am is not None
         assert archivist is not None
         from archive.documents.ingest import from_bytes
@@ -80,8 +83,8 @@ def test_documents_filed_through_the_service_are_encrypted_objects_in_s3(
         assert retention.mode == "COMPLIANCE"
         assert retention.retain_until_date is not None
         assert retention.retain_until_date.year >= datetime.now(UTC).year + 10
-        [outcome] = archive.check_fixity(
-            CommandContext(archive.authenticate(archivist.token)), loan_no="JJ-S3-1"
+        [outcome] = archive.execute(
+            CommandContext(archive.authenticate(archivist.token)), CheckFixity(loan_no="JJ-S3-1")
         )
         assert outcome.passed
     finally:

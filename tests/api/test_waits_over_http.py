@@ -24,6 +24,7 @@ from fastapi import FastAPI
 from api.app import create_app
 from api.settings import Settings
 from archive.application import DossierArchive
+from archive.commands.staff import EnrolStaff
 from archive.core import SYSTEM_ID, CommandContext
 from domain.values import Role
 from projections.follower import Follower
@@ -122,13 +123,12 @@ def served(store_env: dict[str, str], tmp_path: Path) -> Iterator[tuple[Api, Fas
         LocalBlobStore(tmp_path / "blobs"), Envelope(keys, MasterKey.generate())
     )
     archive = DossierArchive(store_env, blobs=blobs, on_close=(keys.close,))
-    _result, admin = archive.enrol_staff(
+    admin = archive.execute(
         CommandContext(SYSTEM_ID),
-        staff_no="ADM01",
-        name="系统管理员",
-        branch="信息科技部",
-        roles=[Role.ADMINISTRATOR],
-    )
+        EnrolStaff(
+            staff_no="ADM01", name="系统管理员", branch="信息科技部", roles=[Role.ADMINISTRATOR]
+        ),
+    ).token
     assert admin is not None
     app = create_app(Settings(data_dir=tmp_path, in_process_sealer=False), archive)
     sock = socket.socket()

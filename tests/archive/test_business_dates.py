@@ -31,6 +31,26 @@ from archive.commands.borrowing import (
     RequestBorrowing,
     ReturnBorrowing,
 )
+from archive.commands.collateral import (
+    LodgeCertificate,
+    RecordInsuranceLapse,
+    RegisterCollateral,
+    ReleaseCollateral,
+    ReturnCertificate,
+    RevalueCollateral,
+    TakeOutCertificate,
+)
+from archive.commands.custody import (
+    Catalogue,
+    ClearDefect,
+    DecideAppraisal,
+    ExtendRetention,
+    ListTransfer,
+    OpenAppraisal,
+    PlaceHold,
+    ReceiveTransfer,
+    ReleaseHold,
+)
 from archive.commands.disposition import (
     ApproveDestruction,
     ComplianceApproveDestruction,
@@ -38,6 +58,7 @@ from archive.commands.disposition import (
 )
 from archive.commands.inspections import RecordInspection
 from archive.commands.lifecycle import Disbursement
+from archive.commands.staff import EnrolStaff
 from archive.commands.warnings import ClearWarning, HandleWarning, RaiseWarning
 from archive.config import ArchiveConfig
 from archive.core import SYSTEM_ID, CommandContext
@@ -187,90 +208,141 @@ COMMANDS: list[tuple[str, Command]] = [
     ("settled_on", lambda a, c, d, t: a.settle(c, LOAN, settled_on=d)),
     (
         "appraised_on",
-        lambda a, c, d, t: a.register_collateral(
+        lambda a, c, d, t: a.execute(
             c,
-            LOAN,
-            collateral_no="C1",
-            kind=CollateralKind.REAL_ESTATE,
-            description="厂房",
-            owner_name="上海示例贸易有限公司",
-            appraised_value=Decimal("100.00"),
-            appraised_on=d,
-            registration_no="",
-            registered_on=d - timedelta(days=1),
+            RegisterCollateral(
+                loan_no=LOAN,
+                collateral_no="C1",
+                kind=CollateralKind.REAL_ESTATE,
+                description="厂房",
+                owner_name="上海示例贸易有限公司",
+                appraised_value=Decimal("100.00"),
+                appraised_on=d,
+                registration_no="",
+                registered_on=d - timedelta(days=1),
+            ),
         ),
     ),
     (
         "lodged_on",
-        lambda a, c, d, t: a.lodge_certificate(
-            c, LOAN, "C1", certificate_no="N1", lodged_on=d, custodian_nos=["omni", "archivist"]
+        lambda a, c, d, t: a.execute(
+            c,
+            LodgeCertificate(
+                loan_no=LOAN,
+                collateral_no="C1",
+                certificate_no="N1",
+                lodged_on=d,
+                custodian_nos=["omni", "archivist"],
+            ),
         ),
     ),
     (
         "taken_out_on",
-        lambda a, c, d, t: a.take_out_certificate(
-            c, LOAN, "C1", taken_out_on=d, purpose="诉讼", custodian_nos=["omni", "archivist"]
+        lambda a, c, d, t: a.execute(
+            c,
+            TakeOutCertificate(
+                loan_no=LOAN,
+                collateral_no="C1",
+                taken_out_on=d,
+                purpose="诉讼",
+                custodian_nos=["omni", "archivist"],
+            ),
         ),
     ),
     (
         "returned_on",
-        lambda a, c, d, t: a.return_certificate(
-            c, LOAN, "C1", returned_on=d, custodian_nos=["omni", "archivist"]
+        lambda a, c, d, t: a.execute(
+            c,
+            ReturnCertificate(
+                loan_no=LOAN, collateral_no="C1", returned_on=d, custodian_nos=["omni", "archivist"]
+            ),
         ),
     ),
     (
         "revalued_on",
-        lambda a, c, d, t: a.revalue_collateral(
-            c, LOAN, "C1", revalued_on=d, value=Decimal("9.00")
+        lambda a, c, d, t: a.execute(
+            c,
+            RevalueCollateral(
+                loan_no=LOAN, collateral_no="C1", revalued_on=d, value=Decimal("9.00")
+            ),
         ),
     ),
-    ("lapsed_on", lambda a, c, d, t: a.record_insurance_lapse(c, LOAN, "C1", lapsed_on=d)),
+    (
+        "lapsed_on",
+        lambda a, c, d, t: a.execute(
+            c, RecordInsuranceLapse(loan_no=LOAN, collateral_no="C1", lapsed_on=d)
+        ),
+    ),
     (
         "released_on",
-        lambda a, c, d, t: a.release_collateral(c, LOAN, "C1", released_on=d, reason="结清"),
+        lambda a, c, d, t: a.execute(
+            c, ReleaseCollateral(loan_no=LOAN, collateral_no="C1", released_on=d, reason="结清")
+        ),
     ),
     (
         "listed_on",
-        lambda a, c, d, t: a.list_transfer(
+        lambda a, c, d, t: a.execute(
             c,
-            LOAN,
-            kind=TransferKind.ORIGINALS,
-            items=[{"doc_type": "loan_contract", "title": "借款合同", "pages": 1}],
-            listed_on=d,
-            signed_on=d - timedelta(days=1),
+            ListTransfer(
+                loan_no=LOAN,
+                kind=TransferKind.ORIGINALS,
+                items=[{"doc_type": "loan_contract", "title": "借款合同", "pages": 1}],
+                listed_on=d,
+                signed_on=d - timedelta(days=1),
+            ),
         ),
     ),
     (
         "cleared_on",
-        lambda a, c, d, t: a.clear_defect(c, LOAN, _uuid(), cleared_on=d, note="已补交"),
+        lambda a, c, d, t: a.execute(
+            c, ClearDefect(loan_no=LOAN, defect_id=_uuid(), cleared_on=d, note="已补交")
+        ),
     ),
-    ("catalogued_on", lambda a, c, d, t: a.catalogue(c, LOAN, shelf_location="1", catalogued_on=d)),
+    (
+        "catalogued_on",
+        lambda a, c, d, t: a.execute(
+            c, Catalogue(loan_no=LOAN, shelf_location="1", catalogued_on=d)
+        ),
+    ),
     (
         "placed_on",
-        lambda a, c, d, t: a.place_hold(
-            c, LOAN, kind=HoldKind.AUDIT, reason="审计", reference="审-1", placed_on=d
+        lambda a, c, d, t: a.execute(
+            c,
+            PlaceHold(
+                loan_no=LOAN, kind=HoldKind.AUDIT, reason="审计", reference="审-1", placed_on=d
+            ),
         ),
     ),
     (
         "released_on",
-        lambda a, c, d, t: a.release_hold(c, LOAN, _uuid(), reason="结束", released_on=d),
+        lambda a, c, d, t: a.execute(
+            c, ReleaseHold(loan_no=LOAN, hold_id=_uuid(), reason="结束", released_on=d)
+        ),
     ),
     (
         "opened_on",
-        lambda a, c, d, t: a.open_appraisal(
-            c, LOAN, opened_on=d, group_nos=["archivist", "auditor"]
+        lambda a, c, d, t: a.execute(
+            c, OpenAppraisal(loan_no=LOAN, opened_on=d, group_nos=["archivist", "auditor"])
         ),
     ),
     (
         "decided_on",
-        lambda a, c, d, t: a.decide_appraisal(
-            c, LOAN, _uuid(), opinion=AppraisalOpinion.DESTROY, text="销毁", decided_on=d
+        lambda a, c, d, t: a.execute(
+            c,
+            DecideAppraisal(
+                loan_no=LOAN,
+                appraisal_id=_uuid(),
+                opinion=AppraisalOpinion.DESTROY,
+                text="销毁",
+                decided_on=d,
+            ),
         ),
     ),
     (
         "extended_on",
-        lambda a, c, d, t: a.extend_retention(
-            c, LOAN, ends_on=date(2099, 12, 31), reason="延长", extended_on=d
+        lambda a, c, d, t: a.execute(
+            c,
+            ExtendRetention(loan_no=LOAN, ends_on=date(2099, 12, 31), reason="延长", extended_on=d),
         ),
     ),
     (
@@ -302,12 +374,14 @@ COMMANDS: list[tuple[str, Command]] = [
     ),
     (
         "received_on",
-        lambda a, c, d, t: a.receive_transfer(
+        lambda a, c, d, t: a.execute(
             c,
-            LOAN,
-            t["transfer"],
-            checks=[{"item_no": 1, "condition": "present", "pages_counted": 1}],
-            received_on=d,
+            ReceiveTransfer(
+                loan_no=LOAN,
+                transfer_id=t["transfer"],
+                checks=[{"item_no": 1, "condition": "present", "pages_counted": 1}],
+                received_on=d,
+            ),
         ),
     ),
     (
@@ -342,9 +416,10 @@ receipt render their form first)."""
 def omni(app: DossierArchive, staff: dict[str, CommandContext]) -> CommandContext:
     """One person holding every business role, so each command reaches its date check."""
     business = [r for r in Role if r is not Role.ADMINISTRATOR]
-    _r, token = app.enrol_staff(
-        CommandContext(SYSTEM_ID), staff_no="omni", name="全岗", branch="总行", roles=business
-    )
+    token = app.execute(
+        CommandContext(SYSTEM_ID),
+        EnrolStaff(staff_no="omni", name="全岗", branch="总行", roles=business),
+    ).token
     assert token is not None
     app.disburse(staff["account_manager"], make_disbursement(LOAN), [make_upload("loan_contract")])
     return CommandContext(app.authenticate(token.token))
@@ -353,13 +428,15 @@ def omni(app: DossierArchive, staff: dict[str, CommandContext]) -> CommandContex
 @pytest.fixture
 def targets(app: DossierArchive, staff: dict[str, CommandContext], omni: CommandContext) -> Targets:
     today = app.today()
-    listed = app.list_transfer(
+    listed = app.execute(
         staff["account_manager"],
-        LOAN,
-        kind=TransferKind.ORIGINALS,
-        items=[{"doc_type": "loan_contract", "title": "借款合同", "pages": 1}],
-        listed_on=today,
-        signed_on=today,
+        ListTransfer(
+            loan_no=LOAN,
+            kind=TransferKind.ORIGINALS,
+            items=[{"doc_type": "loan_contract", "title": "借款合同", "pages": 1}],
+            listed_on=today,
+            signed_on=today,
+        ),
     )
     requested = app.execute(
         staff["auditor"],
@@ -510,35 +587,48 @@ def test_a_later_step_of_the_archive_office_is_not_dated_before_the_step_it_foll
 ) -> None:
     am, archivist = staff["account_manager"], staff["archivist"]
     app.disburse(am, make_disbursement(LOAN), [make_upload("loan_contract", "借款合同")])
-    listed = app.list_transfer(
+    listed = app.execute(
         am,
-        LOAN,
-        kind=TransferKind.ORIGINALS,
-        items=[
-            {"doc_type": "loan_contract", "title": "借款合同", "pages": 1},
-            {"doc_type": "guarantee_contract", "title": "保证合同", "pages": 1},
-        ],
-        listed_on=date(2025, 1, 13),
-        signed_on=date(2025, 1, 10),
+        ListTransfer(
+            loan_no=LOAN,
+            kind=TransferKind.ORIGINALS,
+            items=[
+                {"doc_type": "loan_contract", "title": "借款合同", "pages": 1},
+                {"doc_type": "guarantee_contract", "title": "保证合同", "pages": 1},
+            ],
+            listed_on=date(2025, 1, 13),
+            signed_on=date(2025, 1, 10),
+        ),
     )
-    received = app.receive_transfer(
+    received = app.execute(
         archivist,
-        LOAN,
-        UUID(listed.ids["transfer_id"]),
-        checks=[
-            {"item_no": 1, "condition": "present", "pages_counted": 1},
-            {"item_no": 2, "condition": "missing", "note": "未随附"},
-        ],
-        received_on=date(2025, 1, 14),
+        ReceiveTransfer(
+            loan_no=LOAN,
+            transfer_id=UUID(listed.ids["transfer_id"]),
+            checks=[
+                {"item_no": 1, "condition": "present", "pages_counted": 1},
+                {"item_no": 2, "condition": "missing", "note": "未随附"},
+            ],
+            received_on=date(2025, 1, 14),
+        ),
     )
     before = counts(app)
     with pytest.raises(DateOutOfOrderError) as uncleared:
-        app.clear_defect(
-            archivist, LOAN, UUID(received.ids["defect:2"]), cleared_on=date(2025, 1, 13), note="x"
+        app.execute(
+            archivist,
+            ClearDefect(
+                loan_no=LOAN,
+                defect_id=UUID(received.ids["defect:2"]),
+                cleared_on=date(2025, 1, 13),
+                note="x",
+            ),
         )
     assert uncleared.value.context["since_field"] == "received_on"
     with pytest.raises(DateOutOfOrderError) as uncatalogued:
-        app.catalogue(archivist, LOAN, shelf_location="1-01", catalogued_on=date(2025, 1, 13))
+        app.execute(
+            archivist,
+            Catalogue(loan_no=LOAN, shelf_location="1-01", catalogued_on=date(2025, 1, 13)),
+        )
     assert uncatalogued.value.context["field"] == "catalogued_on"
     assert counts(app) == before
 

@@ -10,7 +10,7 @@ they were.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date
@@ -20,7 +20,19 @@ from typing import Any
 import pytest
 
 from archive.application import DossierArchive
+from archive.commands.collateral import (
+    LodgeCertificate,
+    RecordInsuranceLapse,
+    RegisterCollateral,
+    ReleaseCollateral,
+    RenewInsurance,
+    ReturnCertificate,
+    RevalueCollateral,
+    TakeOutCertificate,
+)
+from archive.commands.staff import RevokeRole
 from archive.core import SYSTEM_ID, CommandContext, CommandResult, blob_key
+from archive.documents.ingest import Upload
 from archive.errors import StaleVersionError
 from domain.errors import (
     AlreadyExistsError,
@@ -62,7 +74,11 @@ def loan_no(app: DossierArchive, staff: dict[str, CommandContext]) -> str:
 
 
 def register(
-    app: DossierArchive, ctx: CommandContext, loan_no: str = LOAN_NO, **overrides: Any
+    app: DossierArchive,
+    ctx: CommandContext,
+    loan_no: str = LOAN_NO,
+    uploads: Sequence[Upload] = (),
+    **overrides: Any,
 ) -> CommandResult:
     params: dict[str, Any] = {
         "collateral_no": COLLATERAL_NO,
@@ -75,7 +91,7 @@ def register(
         "registered_on": date(2025, 1, 5),
     }
     params.update(overrides)
-    return app.register_collateral(ctx, loan_no, **params)
+    return app.execute(ctx, RegisterCollateral(loan_no=loan_no, **params), uploads)
 
 
 def lodge(app: DossierArchive, ctx: CommandContext, **overrides: Any) -> CommandResult:
@@ -83,10 +99,12 @@ def lodge(app: DossierArchive, ctx: CommandContext, **overrides: Any) -> Command
         "certificate_no": "他项权证 0012345",
         "lodged_on": date(2025, 1, 12),
         "custodian_nos": CUSTODIANS,
-        "uploads": [make_upload("custody_form", "权证入库交接单")],
     }
     params.update(overrides)
-    return app.lodge_certificate(ctx, LOAN_NO, COLLATERAL_NO, **params)
+    uploads = params.pop("uploads", [make_upload("custody_form", "权证入库交接单")])
+    return app.execute(
+        ctx, LodgeCertificate(loan_no=LOAN_NO, collateral_no=COLLATERAL_NO, **params), uploads
+    )
 
 
 def test_a_collateral_lives_from_registration_to_release_and_its_documents_are_filed(
@@ -115,59 +133,74 @@ def test_a_collateral_lives_from_registration_to_release_and_its_documents_are_f
 
     # 权证入库 → 出库 → 归还, two archivists each time; the second records the take-out.
     lodge(app, first)
-    app.take_out_certificate(
+    app.execute(
         second,
-        LOAN_NO,
-        COLLATERAL_NO,
-        taken_out_on=date(2025, 6, 1),
-        purpose="办理抵押变更登记",
-        custodian_nos=CUSTODIANS,
-        uploads=[make_upload("custody_form", "权证出库交接单")],
+        TakeOutCertificate(
+            loan_no=LOAN_NO,
+            collateral_no=COLLATERAL_NO,
+            taken_out_on=date(2025, 6, 1),
+            purpose="办理抵押变更登记",
+            custodian_nos=CUSTODIANS,
+        ),
+        [make_upload("custody_form", "权证出库交接单")],
     )
     assert app.get_collateral(am, LOAN_NO, COLLATERAL_NO).certificate_status is (
         CertificateStatus.OUT
     )
-    app.return_certificate(
+    app.execute(
         first,
-        LOAN_NO,
-        COLLATERAL_NO,
-        returned_on=date(2025, 6, 3),
-        custodian_nos=CUSTODIANS,
-        uploads=[make_upload("custody_form", "权证归还交接单")],
+        ReturnCertificate(
+            loan_no=LOAN_NO,
+            collateral_no=COLLATERAL_NO,
+            returned_on=date(2025, 6, 3),
+            custodian_nos=CUSTODIANS,
+        ),
+        [make_upload("custody_form", "权证归还交接单")],
     )
 
     # 重估 and insurance, by the post-loan officer.
-    app.revalue_collateral(
+    app.execute(
         plo,
-        LOAN_NO,
-        COLLATERAL_NO,
-        revalued_on=date(2025, 7, 1),
-        value=Decimal("2200000.00"),
-        uploads=[make_upload("revaluation_report", "押品重估报告")],
+        RevalueCollateral(
+            loan_no=LOAN_NO,
+            collateral_no=COLLATERAL_NO,
+            revalued_on=date(2025, 7, 1),
+            value=Decimal("2200000.00"),
+        ),
+        [make_upload("revaluation_report", "押品重估报告")],
     )
-    app.renew_insurance(
+    app.execute(
         plo,
-        LOAN_NO,
-        COLLATERAL_NO,
-        policy_no="PICC-2025-001",
-        insurer="中国人民财产保险股份有限公司",
-        expires_on=date(2026, 1, 31),
-        uploads=[make_upload("insurance_policy", "财产保险单")],
+        RenewInsurance(
+            loan_no=LOAN_NO,
+            collateral_no=COLLATERAL_NO,
+            policy_no="PICC-2025-001",
+            insurer="中国人民财产保险股份有限公司",
+            expires_on=date(2026, 1, 31),
+        ),
+        [make_upload("insurance_policy", "财产保险单")],
     )
-    app.record_insurance_lapse(plo, LOAN_NO, COLLATERAL_NO, lapsed_on=date(2025, 9, 1))
+    app.execute(
+        plo,
+        RecordInsuranceLapse(
+            loan_no=LOAN_NO, collateral_no=COLLATERAL_NO, lapsed_on=date(2025, 9, 1)
+        ),
+    )
 
     # 结清, then 注销 by the account manager with the release certificate.
     app.record_repayment(
         am, LOAN_NO, paid_on=date(2025, 10, 10), principal=PRINCIPAL, interest=Decimal("0.00")
     )
     app.settle(am, LOAN_NO, settled_on=date(2025, 10, 10))
-    released = app.release_collateral(
+    released = app.execute(
         am,
-        LOAN_NO,
-        COLLATERAL_NO,
-        released_on=date(2025, 10, 15),
-        reason="贷款已结清，办理抵押注销",
-        uploads=[make_upload("release_certificate", "抵押注销登记证明")],
+        ReleaseCollateral(
+            loan_no=LOAN_NO,
+            collateral_no=COLLATERAL_NO,
+            released_on=date(2025, 10, 15),
+            reason="贷款已结清，办理抵押注销",
+        ),
+        [make_upload("release_certificate", "抵押注销登记证明")],
     )
     assert released.version == 8
 
@@ -293,8 +326,9 @@ def test_a_custodian_must_hold_the_archivist_role_at_the_moment_of_the_movement(
     app: DossierArchive, staff: dict[str, CommandContext], loan_no: str
 ) -> None:
     register(app, staff["account_manager"])
-    app.revoke_role(
-        CommandContext(SYSTEM_ID), staff_no="second_archivist", role=Role.ARCHIVIST, reason="调岗"
+    app.execute(
+        CommandContext(SYSTEM_ID),
+        RevokeRole(staff_no="second_archivist", role=Role.ARCHIVIST, reason="调岗"),
     )
 
     with changes_nothing(app), pytest.raises(SegregationOfDutiesError) as refused:
@@ -328,25 +362,29 @@ def test_before_settlement_only_the_branch_head_releases_collateral(
     register(app, staff["account_manager"])
 
     def release(ctx: CommandContext) -> CommandResult:
-        return app.release_collateral(
+        return app.execute(
             ctx,
-            LOAN_NO,
-            COLLATERAL_NO,
-            released_on=date(2025, 3, 1),
-            reason="以存单置换抵押物",
-            uploads=[make_upload("release_certificate")],
+            ReleaseCollateral(
+                loan_no=LOAN_NO,
+                collateral_no=COLLATERAL_NO,
+                released_on=date(2025, 3, 1),
+                reason="以存单置换抵押物",
+            ),
+            [make_upload("release_certificate")],
         )
 
     with changes_nothing(app), pytest.raises(RoleNotPermittedError):
         release(staff["account_manager"])
     assert release(staff["branch_head"]).events == ("Released",)
     with changes_nothing(app), pytest.raises(InvalidTransitionError):
-        app.revalue_collateral(
+        app.execute(
             staff["account_manager"],
-            LOAN_NO,
-            COLLATERAL_NO,
-            revalued_on=date(2025, 4, 1),
-            value=Decimal("100.00"),
+            RevalueCollateral(
+                loan_no=LOAN_NO,
+                collateral_no=COLLATERAL_NO,
+                revalued_on=date(2025, 4, 1),
+                value=Decimal("100.00"),
+            ),
         )
 
 
@@ -369,11 +407,13 @@ def test_a_retried_movement_replays_and_a_stale_one_is_refused(
     )
     stale = replace(staff["archivist"], expected_version=1)
     with changes_nothing(app), pytest.raises(StaleVersionError):
-        app.take_out_certificate(
+        app.execute(
             stale,
-            LOAN_NO,
-            COLLATERAL_NO,
-            taken_out_on=date(2025, 2, 1),
-            purpose="诉讼需要",
-            custodian_nos=CUSTODIANS,
+            TakeOutCertificate(
+                loan_no=LOAN_NO,
+                collateral_no=COLLATERAL_NO,
+                taken_out_on=date(2025, 2, 1),
+                purpose="诉讼需要",
+                custodian_nos=CUSTODIANS,
+            ),
         )

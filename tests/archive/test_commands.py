@@ -15,13 +15,14 @@ import pytest
 from archive.application import DossierArchive
 from archive.commands import HANDLERS, Command, command_named, handles
 from archive.commands.borrowing import ReturnBorrowing
+from archive.commands.custody import ListTransfer
 from archive.commands.disposition import ExecuteDestruction, ProposeDestruction
 from archive.commands.inspections import RecordInspection
 from archive.core import CommandContext
 from archive.errors import StaleVersionError
 from domain.authorization import Action
 from domain.errors import InvalidInputError
-from domain.values import InspectionKind
+from domain.values import InspectionKind, TransferKind
 from tests.factories import make_disbursement, make_upload
 
 LOAN_NO = "JJ2025011000777"
@@ -65,6 +66,21 @@ def test_what_a_request_fingerprint_hashes_is_the_fields_but_the_version_and_ass
     assert inspection().inspection_id != cmd.inspection_id
     batch = ProposeDestruction(loan_nos=[LOAN_NO], proposed_on=date(2056, 2, 1))
     assert batch.params() == {"loan_nos": [LOAN_NO], "proposed_on": date(2056, 2, 1)}
+
+
+def test_a_nested_object_is_hashed_as_the_json_object_it_was_sent_as() -> None:
+    item = {"doc_type": "loan_contract", "title": "借款合同", "pages": 6}
+    cmd = ListTransfer(
+        loan_no=LOAN_NO, kind=TransferKind.ORIGINALS, items=[item], listed_on=date(2025, 1, 13)
+    )
+    assert cmd.params() == {
+        "loan_no": LOAN_NO,
+        "kind": TransferKind.ORIGINALS,
+        "items": [item],
+        "listed_on": date(2025, 1, 13),
+        "signed_on": None,
+    }
+    assert isinstance(cmd.transfer_id, UUID)  # assigned, not requested
 
 
 def test_a_field_a_request_names_otherwise_keeps_its_own_name_in_code() -> None:

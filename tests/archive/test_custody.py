@@ -20,6 +20,18 @@ from typing import Any
 import pytest
 
 from archive.application import DossierArchive
+from archive.commands.custody import (
+    Catalogue,
+    ClearDefect,
+    DecideAppraisal,
+    ExtendRetention,
+    ListTransfer,
+    OpenAppraisal,
+    PlaceHold,
+    ReceiveTransfer,
+    ReleaseHold,
+)
+from archive.commands.staff import EnrolStaff
 from archive.core import SYSTEM_ID, CommandContext
 from archive.errors import ConcurrentUpdateError
 from domain.errors import (
@@ -80,9 +92,9 @@ def people(app: DossierArchive, staff: dict[str, CommandContext]) -> dict[str, C
     for staff_no, roles in extra.items():
         if staff_no in found:
             continue
-        _r, token = app.enrol_staff(
-            console, staff_no=staff_no, name=staff_no, branch="总行", roles=roles
-        )
+        token = app.execute(
+            console, EnrolStaff(staff_no=staff_no, name=staff_no, branch="总行", roles=roles)
+        ).token
         assert token is not None
         found[staff_no] = CommandContext(app.authenticate(token.token))
     return found
@@ -105,13 +117,15 @@ def settle(app: DossierArchive, people: dict[str, CommandContext], loan_no: str)
 
 
 def originals(app: DossierArchive, ctx: CommandContext, loan_no: str = LOAN_NO) -> str:
-    result = app.list_transfer(
+    result = app.execute(
         ctx,
-        loan_no,
-        kind=TransferKind.ORIGINALS,
-        items=ITEMS,
-        listed_on=date(2025, 1, 13),
-        signed_on=date(2025, 1, 10),
+        ListTransfer(
+            loan_no=loan_no,
+            kind=TransferKind.ORIGINALS,
+            items=ITEMS,
+            listed_on=date(2025, 1, 13),
+            signed_on=date(2025, 1, 10),
+        ),
     )
     return result.ids["transfer_id"]
 
@@ -123,8 +137,14 @@ def receive_all(app: DossierArchive, ctx: CommandContext, transfer_id: str, n: i
         {"item_no": i, "condition": "present", "pages_counted": ITEMS[(i - 1) % 2]["pages"]}
         for i in range(1, n + 1)
     ]
-    return app.receive_transfer(
-        ctx, LOAN_NO, UUID(transfer_id), checks=checks, received_on=date(2025, 1, 14)
+    return app.execute(
+        ctx,
+        ReceiveTransfer(
+            loan_no=LOAN_NO,
+            transfer_id=UUID(transfer_id),
+            checks=checks,
+            received_on=date(2025, 1, 14),
+        ),
     )
 
 
@@ -135,55 +155,72 @@ def test_a_dossier_is_transferred_catalogued_frozen_and_appraised(
 
     am, archivist = people["account_manager"], people["archivist"]
     # Originals signed on Friday 10 January are due three working days later: Wednesday 15th.
-    listed = app.list_transfer(
+    listed = app.execute(
         am,
-        loan_no,
-        kind=TransferKind.ORIGINALS,
-        items=ITEMS,
-        listed_on=date(2025, 1, 13),
-        signed_on=date(2025, 1, 10),
-        uploads=[make_upload("transfer_list", "移交清单")],
+        ListTransfer(
+            loan_no=loan_no,
+            kind=TransferKind.ORIGINALS,
+            items=ITEMS,
+            listed_on=date(2025, 1, 13),
+            signed_on=date(2025, 1, 10),
+        ),
+        [make_upload("transfer_list", "移交清单")],
     )
     assert listed.ids["due_on"] == "2025-01-15"
     assert listed.events == ("TransferListed", "DocumentFiled")
     originals_id = UUID(listed.ids["transfer_id"])
 
-    received = app.receive_transfer(
+    received = app.execute(
         archivist,
-        loan_no,
-        originals_id,
-        checks=[
-            {"item_no": 1, "condition": ItemCondition.PRESENT, "pages_counted": 6},
-            {"item_no": 2, "condition": "missing", "note": "保证合同未随附"},
-        ],
-        received_on=date(2025, 1, 14),
+        ReceiveTransfer(
+            loan_no=loan_no,
+            transfer_id=originals_id,
+            checks=[
+                {"item_no": 1, "condition": ItemCondition.PRESENT, "pages_counted": 6},
+                {"item_no": 2, "condition": "missing", "note": "保证合同未随附"},
+            ],
+            received_on=date(2025, 1, 14),
+        ),
     )
     defect_id = UUID(received.ids["defect:2"])
     dossier = app.dossier_of(app.loan(loan_no))
     assert list(dossier.open_defects) == [defect_id]
 
-    app.clear_defect(archivist, loan_no, defect_id, cleared_on=date(2025, 1, 20), note="已补交")
+    app.execute(
+        archivist,
+        ClearDefect(
+            loan_no=loan_no, defect_id=defect_id, cleared_on=date(2025, 1, 20), note="已补交"
+        ),
+    )
     assert not app.dossier_of(app.loan(loan_no)).open_defects
 
     with changes_nothing(app), pytest.raises(LoanNotClosedError):
-        app.list_transfer(
-            am, loan_no, kind=TransferKind.FULL, items=ITEMS, listed_on=date(2025, 2, 1)
+        app.execute(
+            am,
+            ListTransfer(
+                loan_no=loan_no, kind=TransferKind.FULL, items=ITEMS, listed_on=date(2025, 2, 1)
+            ),
         )
 
     settle(app, people, loan_no)
-    full = app.list_transfer(
-        am, loan_no, kind=TransferKind.FULL, items=ITEMS, listed_on=date(2025, 7, 2)
+    full = app.execute(
+        am,
+        ListTransfer(
+            loan_no=loan_no, kind=TransferKind.FULL, items=ITEMS, listed_on=date(2025, 7, 2)
+        ),
     )
     full_id = UUID(full.ids["transfer_id"])
-    app.receive_transfer(
+    app.execute(
         archivist,
-        loan_no,
-        full_id,
-        checks=[
-            {"item_no": 1, "condition": "present", "pages_counted": 6},
-            {"item_no": 2, "condition": "present", "pages_counted": 4},
-        ],
-        received_on=date(2025, 7, 3),
+        ReceiveTransfer(
+            loan_no=loan_no,
+            transfer_id=full_id,
+            checks=[
+                {"item_no": 1, "condition": "present", "pages_counted": 6},
+                {"item_no": 2, "condition": "present", "pages_counted": 4},
+            ],
+            received_on=date(2025, 7, 3),
+        ),
     )
     dossier = app.dossier_of(app.loan(loan_no))
     # 二次组卷: the loan contract joins the original received in January; the guarantee
@@ -192,8 +229,9 @@ def test_a_dossier_is_transferred_catalogued_frozen_and_appraised(
         {"item_no": 1, "original_transfer_id": originals_id, "original_item_no": 1}
     ]
 
-    catalogued = app.catalogue(
-        archivist, loan_no, shelf_location="2-03-05-2", catalogued_on=date(2025, 7, 4)
+    catalogued = app.execute(
+        archivist,
+        Catalogue(loan_no=loan_no, shelf_location="2-03-05-2", catalogued_on=date(2025, 7, 4)),
     )
     assert catalogued.ids["reference_code"] == "J001-XD·2025-D30-XDB-0001"
     assert catalogued.events == ("Catalogued", "RetentionStarted")
@@ -206,36 +244,52 @@ def test_a_dossier_is_transferred_catalogued_frozen_and_appraised(
     assert dossier.custody_tier_of(contract) == 2
 
     with changes_nothing(app), pytest.raises(AlreadyCataloguedError):
-        app.catalogue(archivist, loan_no, shelf_location="9-9", catalogued_on=date(2025, 7, 5))
+        app.execute(
+            archivist,
+            Catalogue(loan_no=loan_no, shelf_location="9-9", catalogued_on=date(2025, 7, 5)),
+        )
 
     # Holds stack: releasing one leaves the other.
-    first = app.place_hold(
+    first = app.execute(
         people["compliance"],
-        loan_no,
-        kind=HoldKind.LITIGATION,
-        reason="借款人涉诉",
-        reference="(2025)沪0115民初1号",
-        placed_on=date(2025, 8, 1),
+        PlaceHold(
+            loan_no=loan_no,
+            kind=HoldKind.LITIGATION,
+            reason="借款人涉诉",
+            reference="(2025)沪0115民初1号",
+            placed_on=date(2025, 8, 1),
+        ),
     )
-    second = app.place_hold(
+    second = app.execute(
         people["auditor"],
-        loan_no,
-        kind=HoldKind.AUDIT,
-        reason="年度审计",
-        reference="审计通知书 2025-7",
-        placed_on=date(2025, 8, 2),
+        PlaceHold(
+            loan_no=loan_no,
+            kind=HoldKind.AUDIT,
+            reason="年度审计",
+            reference="审计通知书 2025-7",
+            placed_on=date(2025, 8, 2),
+        ),
     )
     first_id, second_id = UUID(first.ids["hold_id"]), UUID(second.ids["hold_id"])
-    app.release_hold(
-        people["compliance"], loan_no, first_id, reason="已结案", released_on=date(2025, 9, 1)
+    app.execute(
+        people["compliance"],
+        ReleaseHold(
+            loan_no=loan_no, hold_id=first_id, reason="已结案", released_on=date(2025, 9, 1)
+        ),
     )
     assert list(app.dossier_of(app.loan(loan_no)).open_holds) == [second_id]
     with changes_nothing(app), pytest.raises(HoldAlreadyReleasedError):
-        app.release_hold(
-            people["auditor"], loan_no, first_id, reason="重复", released_on=date(2025, 9, 2)
+        app.execute(
+            people["auditor"],
+            ReleaseHold(
+                loan_no=loan_no, hold_id=first_id, reason="重复", released_on=date(2025, 9, 2)
+            ),
         )
-    app.release_hold(
-        people["auditor"], loan_no, second_id, reason="审计结束", released_on=date(2025, 9, 3)
+    app.execute(
+        people["auditor"],
+        ReleaseHold(
+            loan_no=loan_no, hold_id=second_id, reason="审计结束", released_on=date(2025, 9, 3)
+        ),
     )
     assert not app.dossier_of(app.loan(loan_no)).open_holds
 
@@ -246,38 +300,54 @@ def test_a_dossier_is_transferred_catalogued_frozen_and_appraised(
     assert app.dossiers_past_retention(head, on=date(2055, 12, 31)) == []
     assert [d.loan_no for d in app.dossiers_past_retention(head, on=date(2056, 1, 1))] == [loan_no]
     with changes_nothing(app), pytest.raises(RetentionNotExpiredError):
-        app.open_appraisal(
-            head, loan_no, opened_on=date(2055, 12, 31), group_nos=["archivist", "auditor"]
+        app.execute(
+            head,
+            OpenAppraisal(
+                loan_no=loan_no, opened_on=date(2055, 12, 31), group_nos=["archivist", "auditor"]
+            ),
         )
     with changes_nothing(app), pytest.raises(AppraisalGroupError):
-        app.open_appraisal(
-            head, loan_no, opened_on=date(2056, 1, 2), group_nos=["archivist", "archivist"]
+        app.execute(
+            head,
+            OpenAppraisal(
+                loan_no=loan_no, opened_on=date(2056, 1, 2), group_nos=["archivist", "archivist"]
+            ),
         )
-    opened = app.open_appraisal(
-        head, loan_no, opened_on=date(2056, 1, 2), group_nos=["archivist", "auditor"]
+    opened = app.execute(
+        head,
+        OpenAppraisal(
+            loan_no=loan_no, opened_on=date(2056, 1, 2), group_nos=["archivist", "auditor"]
+        ),
     )
     appraisal_id = UUID(opened.ids["appraisal_id"])
     assert app.dossier_of(app.loan(loan_no)).under_appraisal
     with changes_nothing(app), pytest.raises(AppraisalOpenError):
-        app.open_appraisal(
-            head, loan_no, opened_on=date(2056, 1, 3), group_nos=["archivist", "auditor"]
+        app.execute(
+            head,
+            OpenAppraisal(
+                loan_no=loan_no, opened_on=date(2056, 1, 3), group_nos=["archivist", "auditor"]
+            ),
         )
-    app.decide_appraisal(
+    app.execute(
         head,
-        loan_no,
-        appraisal_id,
-        opinion=AppraisalOpinion.EXTEND,
-        text="仍有追偿价值，延长保管",
-        decided_on=date(2056, 1, 10),
-        uploads=[make_upload("appraisal_opinion", "鉴定意见")],
+        DecideAppraisal(
+            loan_no=loan_no,
+            appraisal_id=appraisal_id,
+            opinion=AppraisalOpinion.EXTEND,
+            text="仍有追偿价值，延长保管",
+            decided_on=date(2056, 1, 10),
+        ),
+        [make_upload("appraisal_opinion", "鉴定意见")],
     )
-    app.extend_retention(
+    app.execute(
         head,
-        loan_no,
-        ends_on=date(2060, 12, 31),
-        reason="鉴定意见：延长保管",
-        extended_on=date(2056, 1, 11),
-        appraisal_id=appraisal_id,
+        ExtendRetention(
+            loan_no=loan_no,
+            ends_on=date(2060, 12, 31),
+            reason="鉴定意见：延长保管",
+            extended_on=date(2056, 1, 11),
+            appraisal_id=appraisal_id,
+        ),
     )
     dossier = app.dossier_of(app.loan(loan_no))
     assert not dossier.under_appraisal
@@ -289,19 +359,19 @@ def test_retention_starts_at_settlement_when_the_dossier_was_catalogued_before(
     app: DossierArchive, people: dict[str, CommandContext], loan_no: str
 ) -> None:
     receive_all(app, people["archivist"], originals(app, people["account_manager"]))
-    app.catalogue(
-        people["archivist"], loan_no, shelf_location="1-01", catalogued_on=date(2025, 1, 20)
+    app.execute(
+        people["archivist"],
+        Catalogue(loan_no=loan_no, shelf_location="1-01", catalogued_on=date(2025, 1, 20)),
     )
     dossier = app.dossier_of(app.loan(loan_no))
     assert dossier.reference_code == "J001-XD·2025-D30-XDB-0001"
     assert dossier.retention_ends_on is None
     with changes_nothing(app), pytest.raises(RetentionNotStartedError):
-        app.extend_retention(
+        app.execute(
             people["archive_head"],
-            loan_no,
-            ends_on=date(2099, 1, 1),
-            reason="x",
-            extended_on=date(2025, 2, 1),
+            ExtendRetention(
+                loan_no=loan_no, ends_on=date(2099, 1, 1), reason="x", extended_on=date(2025, 2, 1)
+            ),
         )
     settle(app, people, loan_no)
     dossier = app.dossier_of(app.loan(loan_no))
@@ -321,36 +391,53 @@ def test_reference_codes_number_a_series_and_racing_catalogues_conflict(
     from uuid import UUID
 
     for number in (LOAN_NO, "JJ2025011000052"):
-        transfer = app.list_transfer(
-            am, number, kind=TransferKind.ORIGINALS, items=ITEMS, listed_on=date(2025, 1, 13)
+        transfer = app.execute(
+            am,
+            ListTransfer(
+                loan_no=number,
+                kind=TransferKind.ORIGINALS,
+                items=ITEMS,
+                listed_on=date(2025, 1, 13),
+            ),
         )
-        app.receive_transfer(
+        app.execute(
             archivist,
-            number,
-            UUID(transfer.ids["transfer_id"]),
-            checks=[
-                {"item_no": 1, "condition": "present", "pages_counted": 6},
-                {"item_no": 2, "condition": "present", "pages_counted": 4},
-            ],
-            received_on=date(2025, 1, 14),
+            ReceiveTransfer(
+                loan_no=number,
+                transfer_id=UUID(transfer.ids["transfer_id"]),
+                checks=[
+                    {"item_no": 1, "condition": "present", "pages_counted": 6},
+                    {"item_no": 2, "condition": "present", "pages_counted": 4},
+                ],
+                received_on=date(2025, 1, 14),
+            ),
         )
     series = Series("J001", "XD", 2025, RetentionClass.THIRTY_YEARS, "XDB")
     stale = app._series(series)  # what a second catalogue read before the first one saved
-    first = app.catalogue(archivist, LOAN_NO, shelf_location="1-01", catalogued_on=date(2025, 2, 1))
+    first = app.execute(
+        archivist, Catalogue(loan_no=LOAN_NO, shelf_location="1-01", catalogued_on=date(2025, 2, 1))
+    )
     assert first.ids["reference_code"].endswith("-0001")
     monkeypatch.setattr(app, "_series", lambda s: stale)
     with changes_nothing(app), pytest.raises(ConcurrentUpdateError):
-        app.catalogue(
-            archivist, "JJ2025011000052", shelf_location="1-02", catalogued_on=date(2025, 2, 1)
+        app.execute(
+            archivist,
+            Catalogue(
+                loan_no="JJ2025011000052", shelf_location="1-02", catalogued_on=date(2025, 2, 1)
+            ),
         )
     monkeypatch.undo()
-    second = app.catalogue(
-        archivist, "JJ2025011000052", shelf_location="1-02", catalogued_on=date(2025, 2, 1)
+    second = app.execute(
+        archivist,
+        Catalogue(loan_no="JJ2025011000052", shelf_location="1-02", catalogued_on=date(2025, 2, 1)),
     )
     assert second.ids["reference_code"] == "J001-XD·2025-D30-XDB-0002"
     with changes_nothing(app), pytest.raises(NothingReceivedError):
-        app.catalogue(
-            archivist, "JJ2025011000053", shelf_location="1-03", catalogued_on=date(2025, 2, 1)
+        app.execute(
+            archivist,
+            Catalogue(
+                loan_no="JJ2025011000053", shelf_location="1-03", catalogued_on=date(2025, 2, 1)
+            ),
         )
 
 
@@ -388,13 +475,15 @@ def test_holds_are_placed_by_compliance_or_audit_only(
 ) -> None:
     for who in ("archivist", "archive_head", "account_manager"):
         with changes_nothing(app), pytest.raises(RoleNotPermittedError):
-            app.place_hold(
+            app.execute(
                 people[who],
-                loan_no,
-                kind=HoldKind.INVESTIGATION,
-                reason="调查",
-                reference="调查-1",
-                placed_on=date(2025, 3, 1),
+                PlaceHold(
+                    loan_no=loan_no,
+                    kind=HoldKind.INVESTIGATION,
+                    reason="调查",
+                    reference="调查-1",
+                    placed_on=date(2025, 3, 1),
+                ),
             )
 
 
@@ -402,17 +491,16 @@ def test_appraisal_and_extension_are_the_archive_heads(
     app: DossierArchive, people: dict[str, CommandContext], loan_no: str
 ) -> None:
     with changes_nothing(app), pytest.raises(RoleNotPermittedError):
-        app.open_appraisal(
+        app.execute(
             people["archivist"],
-            loan_no,
-            opened_on=date(2056, 1, 2),
-            group_nos=["archivist", "auditor"],
+            OpenAppraisal(
+                loan_no=loan_no, opened_on=date(2056, 1, 2), group_nos=["archivist", "auditor"]
+            ),
         )
     with changes_nothing(app), pytest.raises(RoleNotPermittedError):
-        app.extend_retention(
+        app.execute(
             people["compliance"],
-            loan_no,
-            ends_on=date(2099, 1, 1),
-            reason="x",
-            extended_on=date(2056, 1, 1),
+            ExtendRetention(
+                loan_no=loan_no, ends_on=date(2099, 1, 1), reason="x", extended_on=date(2056, 1, 1)
+            ),
         )

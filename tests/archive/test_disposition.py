@@ -23,12 +23,23 @@ from uuid import UUID
 import pytest
 
 from archive.application import DossierArchive
+from archive.commands.custody import (
+    Catalogue,
+    DecideAppraisal,
+    ListTransfer,
+    OpenAppraisal,
+    PlaceHold,
+    ReceiveTransfer,
+    ReleaseHold,
+)
 from archive.commands.disposition import (
     ApproveDestruction,
     ComplianceApproveDestruction,
     ExecuteDestruction,
     ProposeDestruction,
 )
+from archive.commands.integrity import CheckFixity
+from archive.commands.staff import EnrolStaff
 from archive.core import SYSTEM_ID, CommandContext
 from domain.errors import (
     DestructionDutyDoubledError,
@@ -93,9 +104,9 @@ def with_it_and_second_head(
     console = CommandContext(SYSTEM_ID)
     found = dict(staff)
     for staff_no, roles in {"it": [Role.ADMINISTRATOR], "head2": [Role.ARCHIVE_HEAD]}.items():
-        _r, token = app.enrol_staff(
-            console, staff_no=staff_no, name=staff_no, branch="总行", roles=roles
-        )
+        token = app.execute(
+            console, EnrolStaff(staff_no=staff_no, name=staff_no, branch="总行", roles=roles)
+        ).token
         assert token is not None
         found[staff_no] = CommandContext(app.authenticate(token.token))
     return found
@@ -118,37 +129,48 @@ def prepare(
     if settled:
         settle(app, people, loan_no)
     kind = TransferKind.FULL if settled else TransferKind.ORIGINALS
-    listed = app.list_transfer(
+    listed = app.execute(
         am,
-        loan_no,
-        kind=kind,
-        items=ITEMS,
-        listed_on=date(2025, 7, 2),
-        signed_on=None if settled else date(2025, 7, 1),
+        ListTransfer(
+            loan_no=loan_no,
+            kind=kind,
+            items=ITEMS,
+            listed_on=date(2025, 7, 2),
+            signed_on=None if settled else date(2025, 7, 1),
+        ),
     )
-    app.receive_transfer(
+    app.execute(
         archivist,
-        loan_no,
-        UUID(listed.ids["transfer_id"]),
-        checks=[
-            {"item_no": 1, "condition": "present", "pages_counted": 6},
-            {"item_no": 2, "condition": "present", "pages_counted": 4},
-        ],
-        received_on=date(2025, 7, 3),
+        ReceiveTransfer(
+            loan_no=loan_no,
+            transfer_id=UUID(listed.ids["transfer_id"]),
+            checks=[
+                {"item_no": 1, "condition": "present", "pages_counted": 6},
+                {"item_no": 2, "condition": "present", "pages_counted": 4},
+            ],
+            received_on=date(2025, 7, 3),
+        ),
     )
-    app.catalogue(archivist, loan_no, shelf_location="1-01", catalogued_on=date(2025, 7, 4))
+    app.execute(
+        archivist, Catalogue(loan_no=loan_no, shelf_location="1-01", catalogued_on=date(2025, 7, 4))
+    )
     dossier = app.dossier_of(app.loan(loan_no))
     if appraise is not None and dossier.retention_ends_on is not None:
-        opened = app.open_appraisal(
-            head, loan_no, opened_on=appraised_on[0], group_nos=["archivist", "auditor"]
-        )
-        app.decide_appraisal(
+        opened = app.execute(
             head,
-            loan_no,
-            UUID(opened.ids["appraisal_id"]),
-            opinion=appraise,
-            text="已无保存价值，建议销毁" if appraise is AppraisalOpinion.DESTROY else "延长",
-            decided_on=appraised_on[1],
+            OpenAppraisal(
+                loan_no=loan_no, opened_on=appraised_on[0], group_nos=["archivist", "auditor"]
+            ),
+        )
+        app.execute(
+            head,
+            DecideAppraisal(
+                loan_no=loan_no,
+                appraisal_id=UUID(opened.ids["appraisal_id"]),
+                opinion=appraise,
+                text="已无保存价值，建议销毁" if appraise is AppraisalOpinion.DESTROY else "延长",
+                decided_on=appraised_on[1],
+            ),
         )
     return {"dossier_id": dossier.id, "shas": [d.ref.sha256 for d in dossier.documents]}
 
@@ -271,22 +293,26 @@ def test_refusals_each_with_its_error_and_nothing_changed(
             ProposeDestruction(loan_nos=[LOAN_NO], proposed_on=date(2056, 2, 1)),
         )
     # A hold refuses proposal and execution.
-    hold = app.place_hold(
+    hold = app.execute(
         people["compliance"],
-        LOAN_NO,
-        kind=HoldKind.LITIGATION,
-        reason="涉诉",
-        reference="(2056)沪01民初1号",
-        placed_on=date(2056, 1, 20),
+        PlaceHold(
+            loan_no=LOAN_NO,
+            kind=HoldKind.LITIGATION,
+            reason="涉诉",
+            reference="(2056)沪01民初1号",
+            placed_on=date(2056, 1, 20),
+        ),
     )
     with changes_nothing(app), pytest.raises(DestructionHoldOpenError):
         app.execute(head, ProposeDestruction(loan_nos=[LOAN_NO], proposed_on=date(2056, 2, 1)))
-    app.release_hold(
+    app.execute(
         people["compliance"],
-        LOAN_NO,
-        UUID(hold.ids["hold_id"]),
-        reason="结案",
-        released_on=date(2056, 1, 25),
+        ReleaseHold(
+            loan_no=LOAN_NO,
+            hold_id=UUID(hold.ids["hold_id"]),
+            reason="结案",
+            released_on=date(2056, 1, 25),
+        ),
     )
     proposed = app.execute(
         head, ProposeDestruction(loan_nos=[LOAN_NO], proposed_on=date(2056, 2, 1))
@@ -453,7 +479,7 @@ def test_the_four_properties_check_reports_a_lawful_destruction_as_destroyed_not
     batch_id = approved_batch(app, people)
     execute(app, people, batch_id)
 
-    [outcome] = app.check_fixity(people["archivist"], loan_no=LOAN_NO)
+    [outcome] = app.execute(people["archivist"], CheckFixity(loan_no=LOAN_NO))
     assert outcome.passed
     assert sorted(r.sha256 for r in outcome.results) == sorted(facts["shas"])
     for result in outcome.results:
@@ -463,13 +489,13 @@ def test_the_four_properties_check_reports_a_lawful_destruction_as_destroyed_not
         assert str(batch_id) in result.detail
         assert result.as_dict()["destruction_batch_id"] == str(batch_id)
     assert app.repository.get(facts["dossier_id"]).last_fixity_passed is True
-    assert all(o.passed for o in app.check_fixity(people["archivist"]))
+    assert all(o.passed for o in app.execute(people["archivist"], CheckFixity()))
 
     # A blob of the destroyed dossier found in the store again: the destruction is not whole.
     inner = app.blobs.inner  # type: ignore[attr-defined]
     key = f"{facts['dossier_id']}/{facts['shas'][0]}"
     inner.put(key, io.BytesIO(b"restored from a backup"))
-    [again] = app.check_fixity(people["archivist"], loan_no=LOAN_NO)
+    [again] = app.execute(people["archivist"], CheckFixity(loan_no=LOAN_NO))
     assert not again.passed
     [left] = [r for r in again.results if r.failed]
     assert left.status is FixityStatus.NOT_DESTROYED

@@ -9,6 +9,7 @@ import pytest
 
 from archive.application import DossierArchive
 from archive.commands.inspections import RecordInspection
+from archive.commands.staff import RevokeRole
 from archive.core import SYSTEM_ID, CommandContext
 from domain.errors import AdministratorBusinessActionError, NotFoundError, RoleNotPermittedError
 from domain.values import InspectionKind, ReadPurpose, Role
@@ -107,8 +108,9 @@ def test_an_administrator_cannot_read_business_data(
 def test_someone_with_no_role_left_cannot_read_documents(
     app: DossierArchive, staff: dict[str, CommandContext], contract: bytes
 ) -> None:
-    app.revoke_role(
-        CommandContext(SYSTEM_ID), staff_no="archivist", role=Role.ARCHIVIST, reason="离职"
+    app.execute(
+        CommandContext(SYSTEM_ID),
+        RevokeRole(staff_no="archivist", role=Role.ARCHIVIST, reason="离职"),
     )
     with pytest.raises(RoleNotPermittedError):
         app.read_document(

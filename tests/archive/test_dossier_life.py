@@ -39,12 +39,22 @@ from archive.commands.borrowing import (
     RequestBorrowing,
     ReturnBorrowing,
 )
+from archive.commands.custody import (
+    Catalogue,
+    DecideAppraisal,
+    ListTransfer,
+    OpenAppraisal,
+    PlaceHold,
+    ReceiveTransfer,
+    ReleaseHold,
+)
 from archive.commands.disposition import (
     ApproveDestruction,
     ComplianceApproveDestruction,
     ExecuteDestruction,
     ProposeDestruction,
 )
+from archive.commands.staff import EnrolStaff
 from archive.core import SYSTEM_ID, CommandContext, blob_key
 from domain.errors import DestructionHoldOpenError, DocumentDestroyedError
 from domain.values import (
@@ -163,13 +173,10 @@ def test_a_dossier_from_disbursement_to_destruction_leaves_no_content_behind(
     filing_clock = started - timedelta(days=366 * LOCK_YEARS) + LOCK_MARGIN
     app.clock = lambda: filing_clock
     people = make_staff(app)
-    _r, token = app.enrol_staff(
+    token = app.execute(
         CommandContext(SYSTEM_ID),
-        staff_no="it",
-        name="信息科",
-        branch="总行",
-        roles=[Role.ADMINISTRATOR],
-    )
+        EnrolStaff(staff_no="it", name="信息科", branch="总行", roles=[Role.ADMINISTRATOR]),
+    ).token
     assert token is not None
     people["it"] = CommandContext(app.authenticate(token.token))
     am, archivist, head = people["account_manager"], people["archivist"], people["archive_head"]
@@ -191,23 +198,30 @@ def test_a_dossier_from_disbursement_to_destruction_leaves_no_content_behind(
     follower.prepare()
     try:
         # Transfer of the contract originals within three working days, and cataloguing.
-        listed = app.list_transfer(
+        listed = app.execute(
             am,
-            LOAN,
-            kind=TransferKind.ORIGINALS,
-            items=CONTRACT_ITEMS,
-            listed_on=date(2015, 1, 13),
-            signed_on=date(2015, 1, 10),
+            ListTransfer(
+                loan_no=LOAN,
+                kind=TransferKind.ORIGINALS,
+                items=CONTRACT_ITEMS,
+                listed_on=date(2015, 1, 13),
+                signed_on=date(2015, 1, 10),
+            ),
         )
         originals = UUID(listed.ids["transfer_id"])
-        app.receive_transfer(
+        app.execute(
             archivist,
-            LOAN,
-            originals,
-            checks=[{"item_no": 1, "condition": "present", "pages_counted": 3}],
-            received_on=date(2015, 1, 14),
+            ReceiveTransfer(
+                loan_no=LOAN,
+                transfer_id=originals,
+                checks=[{"item_no": 1, "condition": "present", "pages_counted": 3}],
+                received_on=date(2015, 1, 14),
+            ),
         )
-        app.catalogue(archivist, LOAN, shelf_location="B-02-1", catalogued_on=date(2015, 1, 15))
+        app.execute(
+            archivist,
+            Catalogue(loan_no=LOAN, shelf_location="B-02-1", catalogued_on=date(2015, 1, 15)),
+        )
         reference_code = app.dossier_of(app.loan(LOAN)).reference_code
         assert reference_code is not None
 
@@ -244,23 +258,27 @@ def test_a_dossier_from_disbursement_to_destruction_leaves_no_content_behind(
         assert out.documents[0].doc_type == "borrow_slip"
 
         # A litigation hold, placed and released.
-        hold = app.place_hold(
+        hold = app.execute(
             people["compliance"],
-            LOAN,
-            kind=HoldKind.LITIGATION,
-            reason="借款人涉诉",
-            reference="(2015)沪01民初77号",
-            placed_on=date(2015, 5, 6),
+            PlaceHold(
+                loan_no=LOAN,
+                kind=HoldKind.LITIGATION,
+                reason="借款人涉诉",
+                reference="(2015)沪01民初77号",
+                placed_on=date(2015, 5, 6),
+            ),
         )
         if on_s3:
             key = blob_key(dossier_id, contract_sha(app))
             assert blob_backend.legal_hold(key)  # type: ignore[attr-defined]
-        app.release_hold(
+        app.execute(
             people["compliance"],
-            LOAN,
-            UUID(hold.ids["hold_id"]),
-            reason="案件撤诉",
-            released_on=date(2015, 6, 2),
+            ReleaseHold(
+                loan_no=LOAN,
+                hold_id=UUID(hold.ids["hold_id"]),
+                reason="案件撤诉",
+                released_on=date(2015, 6, 2),
+            ),
         )
 
         # Settlement, then the full transfer matched with the originals (二次组卷).
@@ -268,18 +286,23 @@ def test_a_dossier_from_disbursement_to_destruction_leaves_no_content_behind(
             am, LOAN, paid_on=date(2015, 6, 30), principal=PRINCIPAL, interest=Decimal("0")
         )
         app.settle(am, LOAN, settled_on=date(2015, 6, 30))
-        full = app.list_transfer(
-            am, LOAN, kind=TransferKind.FULL, items=FULL_ITEMS, listed_on=date(2015, 7, 2)
+        full = app.execute(
+            am,
+            ListTransfer(
+                loan_no=LOAN, kind=TransferKind.FULL, items=FULL_ITEMS, listed_on=date(2015, 7, 2)
+            ),
         )
-        app.receive_transfer(
+        app.execute(
             archivist,
-            LOAN,
-            UUID(full.ids["transfer_id"]),
-            checks=[
-                {"item_no": 1, "condition": "present", "pages_counted": 3},
-                {"item_no": 2, "condition": "present", "pages_counted": 1},
-            ],
-            received_on=date(2015, 7, 3),
+            ReceiveTransfer(
+                loan_no=LOAN,
+                transfer_id=UUID(full.ids["transfer_id"]),
+                checks=[
+                    {"item_no": 1, "condition": "present", "pages_counted": 3},
+                    {"item_no": 2, "condition": "present", "pages_counted": 1},
+                ],
+                received_on=date(2015, 7, 3),
+            ),
         )
         dossier = app.dossier_of(app.loan(LOAN))
         assert dossier.transfers[UUID(full.ids["transfer_id"])].completes, "二次组卷"
@@ -293,21 +316,30 @@ def test_a_dossier_from_disbursement_to_destruction_leaves_no_content_behind(
             am, LOCKED_LOAN, paid_on=date(2025, 6, 30), principal=PRINCIPAL, interest=Decimal(0)
         )
         app.settle(am, LOCKED_LOAN, settled_on=date(2025, 6, 30))
-        locked_full = app.list_transfer(
-            am, LOCKED_LOAN, kind=TransferKind.FULL, items=FULL_ITEMS, listed_on=date(2025, 7, 2)
+        locked_full = app.execute(
+            am,
+            ListTransfer(
+                loan_no=LOCKED_LOAN,
+                kind=TransferKind.FULL,
+                items=FULL_ITEMS,
+                listed_on=date(2025, 7, 2),
+            ),
         )
-        app.receive_transfer(
+        app.execute(
             archivist,
-            LOCKED_LOAN,
-            UUID(locked_full.ids["transfer_id"]),
-            checks=[
-                {"item_no": 1, "condition": "present", "pages_counted": 3},
-                {"item_no": 2, "condition": "present", "pages_counted": 1},
-            ],
-            received_on=date(2025, 7, 3),
+            ReceiveTransfer(
+                loan_no=LOCKED_LOAN,
+                transfer_id=UUID(locked_full.ids["transfer_id"]),
+                checks=[
+                    {"item_no": 1, "condition": "present", "pages_counted": 3},
+                    {"item_no": 2, "condition": "present", "pages_counted": 1},
+                ],
+                received_on=date(2025, 7, 3),
+            ),
         )
-        app.catalogue(
-            archivist, LOCKED_LOAN, shelf_location="B-02-2", catalogued_on=date(2025, 7, 4)
+        app.execute(
+            archivist,
+            Catalogue(loan_no=LOCKED_LOAN, shelf_location="B-02-2", catalogued_on=date(2025, 7, 4)),
         )
         locked_id = app.dossier_of(app.loan(LOCKED_LOAN)).id
         app.wait_for_text_extraction()
@@ -322,34 +354,43 @@ def test_a_dossier_from_disbursement_to_destruction_leaves_no_content_behind(
         # Retention runs out (the clock moves on); the appraisal group says destroy.
         app.clock = lambda: AFTER_RETENTION
         for loan_no in (LOAN, LOCKED_LOAN):
-            opened = app.open_appraisal(
-                head, loan_no, opened_on=date(2056, 1, 5), group_nos=["archivist", "auditor"]
-            )
-            app.decide_appraisal(
+            opened = app.execute(
                 head,
-                loan_no,
-                UUID(opened.ids["appraisal_id"]),
-                opinion=AppraisalOpinion.DESTROY,
-                text="保管期满，已无保存价值，建议销毁",
-                decided_on=date(2056, 1, 10),
+                OpenAppraisal(
+                    loan_no=loan_no, opened_on=date(2056, 1, 5), group_nos=["archivist", "auditor"]
+                ),
+            )
+            app.execute(
+                head,
+                DecideAppraisal(
+                    loan_no=loan_no,
+                    appraisal_id=UUID(opened.ids["appraisal_id"]),
+                    opinion=AppraisalOpinion.DESTROY,
+                    text="保管期满，已无保存价值，建议销毁",
+                    decided_on=date(2056, 1, 10),
+                ),
             )
         # A hold placed now refuses the batch; released, the batch goes ahead.
-        late_hold = app.place_hold(
+        late_hold = app.execute(
             people["auditor"],
-            LOAN,
-            kind=HoldKind.AUDIT,
-            reason="离任审计",
-            reference="审-2056-3",
-            placed_on=date(2056, 1, 20),
+            PlaceHold(
+                loan_no=LOAN,
+                kind=HoldKind.AUDIT,
+                reason="离任审计",
+                reference="审-2056-3",
+                placed_on=date(2056, 1, 20),
+            ),
         )
         with pytest.raises(DestructionHoldOpenError):
             app.execute(head, ProposeDestruction(loan_nos=[LOAN], proposed_on=date(2056, 2, 1)))
-        app.release_hold(
+        app.execute(
             people["auditor"],
-            LOAN,
-            UUID(late_hold.ids["hold_id"]),
-            reason="审计结束",
-            released_on=date(2056, 1, 28),
+            ReleaseHold(
+                loan_no=LOAN,
+                hold_id=UUID(late_hold.ids["hold_id"]),
+                reason="审计结束",
+                released_on=date(2056, 1, 28),
+            ),
         )
         proposed = app.execute(
             head, ProposeDestruction(loan_nos=[LOAN, LOCKED_LOAN], proposed_on=date(2056, 2, 1))

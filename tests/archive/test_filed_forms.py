@@ -23,6 +23,7 @@ from archive.commands.borrowing import (
     IssueElectronicCopy,
     RequestBorrowing,
 )
+from archive.commands.custody import ListTransfer, ReceiveTransfer
 from archive.core import CommandContext
 from domain.errors import RoleNotPermittedError, SegregationOfDutiesError
 from domain.values import BorrowingForm, BorrowingPurpose, ReadPurpose, TransferKind
@@ -54,13 +55,15 @@ def pages(app: DossierArchive, staff: Staff) -> dict[str, int]:
 def test_receiving_a_transfer_files_the_signed_transfer_list(
     app: DossierArchive, staff: Staff, pages: dict[str, int]
 ) -> None:
-    listed = app.list_transfer(
+    listed = app.execute(
         staff["account_manager"],
-        LOAN,
-        kind=TransferKind.ORIGINALS,
-        items=ITEMS,
-        listed_on=date(2025, 1, 13),
-        signed_on=date(2025, 1, 10),
+        ListTransfer(
+            loan_no=LOAN,
+            kind=TransferKind.ORIGINALS,
+            items=ITEMS,
+            listed_on=date(2025, 1, 13),
+            signed_on=date(2025, 1, 10),
+        ),
     )
     transfer_id = UUID(listed.ids["transfer_id"])
     checks = [
@@ -69,13 +72,19 @@ def test_receiving_a_transfer_files_the_signed_transfer_list(
     ]
     before = counts(app)
     with pytest.raises(RoleNotPermittedError):
-        app.receive_transfer(
-            staff["auditor"], LOAN, transfer_id, checks=checks, received_on=date(2025, 1, 14)
+        app.execute(
+            staff["auditor"],
+            ReceiveTransfer(
+                loan_no=LOAN, transfer_id=transfer_id, checks=checks, received_on=date(2025, 1, 14)
+            ),
         )
     assert counts(app) == before  # no event, no blob
 
-    received = app.receive_transfer(
-        staff["archivist"], LOAN, transfer_id, checks=checks, received_on=date(2025, 1, 14)
+    received = app.execute(
+        staff["archivist"],
+        ReceiveTransfer(
+            loan_no=LOAN, transfer_id=transfer_id, checks=checks, received_on=date(2025, 1, 14)
+        ),
     )
     [form] = received.documents
     assert form.doc_type == "transfer_list"

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from archive.application import DossierArchive
+from archive.commands.integrity import CheckFixity
 from archive.core import CommandContext, blob_key
 from domain.values import FixityStatus
 from storage.blobs import LocalBlobStore
@@ -58,7 +59,7 @@ def test_intact_documents_pass_and_the_check_is_an_event(
     staff = make_staff(app)
     _file_two(app, staff)
 
-    [outcome] = app.check_fixity(staff["archivist"], loan_no=LOAN)
+    [outcome] = app.execute(staff["archivist"], CheckFixity(loan_no=LOAN))
 
     assert outcome.passed
     assert {r.status for r in outcome.results} == {FixityStatus.INTACT}
@@ -87,7 +88,7 @@ def test_damaged_storage_fails_the_check_naming_the_document(
     else:
         target.unlink()
 
-    [outcome] = app.check_fixity(staff["auditor"], loan_no=LOAN)
+    [outcome] = app.execute(staff["auditor"], CheckFixity(loan_no=LOAN))
 
     assert not outcome.passed
     statuses = {r.sha256: r.status for r in outcome.results}
@@ -113,7 +114,7 @@ def test_a_plaintext_store_altered_under_the_same_name_is_a_hash_mismatch(
         data = bytearray(path.read_bytes())
         data[-10] ^= 0x20
         path.write_bytes(bytes(data))
-        [outcome] = app.check_fixity(staff["auditor"], loan_no=LOAN)
+        [outcome] = app.execute(staff["auditor"], CheckFixity(loan_no=LOAN))
         statuses = {r.sha256: r.status for r in outcome.results}
         assert statuses[contract] is FixityStatus.HASH_MISMATCH
     finally:
@@ -130,5 +131,5 @@ def test_only_archive_compliance_and_audit_roles_run_checks(
     _file_two(app, staff)
     before = app.recorder.max_notification_id()
     with pytest.raises(AuthorizationError):
-        app.check_fixity(staff["account_manager"], loan_no=LOAN)
+        app.execute(staff["account_manager"], CheckFixity(loan_no=LOAN))
     assert app.recorder.max_notification_id() == before

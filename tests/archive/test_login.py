@@ -15,9 +15,11 @@ from archive.application import DossierArchive
 from archive.commands.login import (
     AccountLockedError,
     LoginRefusedError,
+    SetPassword,
     UnknownLoginError,
     generate_password,
 )
+from archive.commands.staff import RevokeRole
 from archive.core import SYSTEM_ID, CommandContext
 from archive.errors import AuthenticationError
 from domain.errors import (
@@ -40,7 +42,7 @@ def _events(app: DossierArchive, staff_no: str) -> list[str]:
 def test_a_temporary_password_signs_in_and_must_be_changed(
     app: DossierArchive, staff: dict[str, CommandContext]
 ) -> None:
-    app.set_password(CONSOLE, staff_no="auditor", password=TEMPORARY)
+    app.execute(CONSOLE, SetPassword(staff_no="auditor", password=TEMPORARY))
 
     first = app.log_in("auditor", TEMPORARY, source="10.1.2.3")
     assert first.must_change_password
@@ -61,7 +63,7 @@ def test_a_temporary_password_signs_in_and_must_be_changed(
 
 
 def test_only_the_hash_is_recorded(app: DossierArchive, staff: dict[str, CommandContext]) -> None:
-    app.set_password(CONSOLE, staff_no="reviewer", password=TEMPORARY)
+    app.execute(CONSOLE, SetPassword(staff_no="reviewer", password=TEMPORARY))
     stored = app.recorder.select_events(app.staff("reviewer").id)
     assert all(TEMPORARY.encode() not in record.state for record in stored)
     assert app.staff("reviewer").password_hash is not None
@@ -71,7 +73,7 @@ def test_only_the_hash_is_recorded(app: DossierArchive, staff: dict[str, Command
 def test_five_wrong_passwords_lock_sign_in_even_with_the_right_one(
     app: DossierArchive, staff: dict[str, CommandContext]
 ) -> None:
-    app.set_password(CONSOLE, staff_no="reviewer", password=TEMPORARY)
+    app.execute(CONSOLE, SetPassword(staff_no="reviewer", password=TEMPORARY))
     for _ in range(4):
         with pytest.raises(LoginRefusedError):
             app.log_in("reviewer", "Wrong2026guess", source="10.9.9.9")
@@ -91,7 +93,7 @@ def test_five_wrong_passwords_lock_sign_in_even_with_the_right_one(
 def test_the_lock_lifts_after_its_time_and_the_count_starts_again(
     app: DossierArchive, staff: dict[str, CommandContext]
 ) -> None:
-    app.set_password(CONSOLE, staff_no="reviewer", password=TEMPORARY)
+    app.execute(CONSOLE, SetPassword(staff_no="reviewer", password=TEMPORARY))
     for _ in range(4):
         with pytest.raises(LoginRefusedError):
             app.log_in("reviewer", "Wrong2026guess", source="-")
@@ -108,13 +110,13 @@ def test_the_lock_lifts_after_its_time_and_the_count_starts_again(
 def test_an_administrator_setting_a_new_password_lifts_a_lock(
     app: DossierArchive, staff: dict[str, CommandContext]
 ) -> None:
-    app.set_password(CONSOLE, staff_no="reviewer", password=TEMPORARY)
+    app.execute(CONSOLE, SetPassword(staff_no="reviewer", password=TEMPORARY))
     for _ in range(4):
         with pytest.raises(LoginRefusedError):
             app.log_in("reviewer", "Wrong2026guess", source="-")
     with pytest.raises(AccountLockedError):
         app.log_in("reviewer", "Wrong2026guess", source="-")
-    app.set_password(staff["administrator"], staff_no="reviewer", password="Reset2026again")
+    app.execute(staff["administrator"], SetPassword(staff_no="reviewer", password="Reset2026again"))
     assert app.log_in("reviewer", "Reset2026again", source="-").must_change_password
 
 
@@ -141,8 +143,8 @@ def test_no_password_set_is_refused_and_recorded(
 def test_someone_holding_no_role_cannot_sign_in(
     app: DossierArchive, staff: dict[str, CommandContext]
 ) -> None:
-    app.set_password(CONSOLE, staff_no="reviewer", password=TEMPORARY)
-    app.revoke_role(CONSOLE, staff_no="reviewer", role=Role.REVIEWER, reason="调离")
+    app.execute(CONSOLE, SetPassword(staff_no="reviewer", password=TEMPORARY))
+    app.execute(CONSOLE, RevokeRole(staff_no="reviewer", role=Role.REVIEWER, reason="调离"))
     with pytest.raises(AuthenticationError) as refused:
         app.log_in("reviewer", TEMPORARY, source="-")
     assert "岗位" in refused.value.zh
@@ -152,9 +154,11 @@ def test_only_an_administrator_sets_passwords_and_never_their_own(
     app: DossierArchive, staff: dict[str, CommandContext]
 ) -> None:
     with pytest.raises(SegregationOfDutiesError):
-        app.set_password(staff["branch_head"], staff_no="auditor", password=TEMPORARY)
+        app.execute(staff["branch_head"], SetPassword(staff_no="auditor", password=TEMPORARY))
     with pytest.raises(SegregationOfDutiesError):
-        app.set_password(staff["administrator"], staff_no="administrator", password=TEMPORARY)
+        app.execute(
+            staff["administrator"], SetPassword(staff_no="administrator", password=TEMPORARY)
+        )
     # … and the administrator still reads no business (三员分立).
     with pytest.raises(AdministratorBusinessActionError):
         app.list_loans(staff["administrator"])
@@ -166,7 +170,7 @@ def test_weak_passwords_are_refused_before_anything_is_recorded(
     head = app.recorder.max_notification_id()
     for weak in ("short1", "onlyletterslong", "1234567890123", "auditor2026abc"):
         with pytest.raises(InvalidInputError) as refused:
-            app.set_password(CONSOLE, staff_no="auditor", password=weak)
+            app.execute(CONSOLE, SetPassword(staff_no="auditor", password=weak))
         assert refused.value.context["field"] == "password"
     assert app.recorder.max_notification_id() == head
 
@@ -174,7 +178,7 @@ def test_weak_passwords_are_refused_before_anything_is_recorded(
 def test_changing_needs_the_current_password_and_a_different_new_one(
     app: DossierArchive, staff: dict[str, CommandContext]
 ) -> None:
-    app.set_password(CONSOLE, staff_no="auditor", password=TEMPORARY)
+    app.execute(CONSOLE, SetPassword(staff_no="auditor", password=TEMPORARY))
     with pytest.raises(InvalidInputError) as wrong:
         app.change_password(staff["auditor"], current="Not2026mine", new=CHOSEN)
     assert wrong.value.context["field"] == "current_password"

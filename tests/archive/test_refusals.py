@@ -18,6 +18,7 @@ import pytest
 
 from archive.application import DossierArchive
 from archive.commands.inspections import RecordInspection
+from archive.commands.staff import EnrolStaff, GrantRole
 from archive.config import ArchiveConfig
 from archive.core import SYSTEM_ID, CommandContext
 from archive.errors import DocumentRejectedError, DocumentTooLargeError, StaleVersionError
@@ -107,7 +108,9 @@ def test_approving_ones_own_classification_proposal_is_refused(
     app: DossierArchive, staff: dict[str, CommandContext], loan_no: str
 ) -> None:
     # Someone who holds both duties still may not approve what they proposed (审贷分离).
-    app.grant_role(CommandContext(SYSTEM_ID), staff_no="post_loan_officer", role=Role.RISK_MANAGER)
+    app.execute(
+        CommandContext(SYSTEM_ID), GrantRole(staff_no="post_loan_officer", role=Role.RISK_MANAGER)
+    )
     plo = staff["post_loan_officer"]
     _overdue(app, staff, days=10)
     proposal_id = _propose(app, plo, Grade.SPECIAL_MENTION)
@@ -267,19 +270,23 @@ def test_business_users_may_not_manage_staff(
     app: DossierArchive, staff: dict[str, CommandContext]
 ) -> None:
     with changes_nothing(app), pytest.raises(SegregationOfDutiesError):
-        app.grant_role(staff["branch_head"], staff_no="account_manager", role=Role.RISK_MANAGER)
+        app.execute(
+            staff["branch_head"], GrantRole(staff_no="account_manager", role=Role.RISK_MANAGER)
+        )
 
 
 def test_enrolling_a_staff_number_twice_is_refused_as_already_enrolled(
     app: DossierArchive, staff: dict[str, CommandContext]
 ) -> None:
     with changes_nothing(app), pytest.raises(AlreadyExistsError):
-        app.enrol_staff(
+        app.execute(
             CommandContext(SYSTEM_ID),
-            staff_no="reviewer",
-            name="另一个王芳",
-            branch="上海分行营业部",
-            roles=[Role.ARCHIVIST],
+            EnrolStaff(
+                staff_no="reviewer",
+                name="另一个王芳",
+                branch="上海分行营业部",
+                roles=[Role.ARCHIVIST],
+            ),
         )
     assert app.staff("reviewer").current_roles == {Role.REVIEWER}
 

@@ -14,6 +14,7 @@ import pytest
 
 from archive.application import DossierArchive
 from archive.commands.inspections import RecordInspection
+from archive.commands.staff import EnrolStaff, IssueToken
 from archive.core import SYSTEM_ID, CommandContext
 from archive.errors import AuthenticationError
 from domain.values import InspectionKind, ReadPurpose, Role
@@ -30,15 +31,16 @@ def test_a_reopened_archive_sees_everything_and_old_tokens_still_authenticate(
     first = DossierArchive(store_env, blobs=LocalBlobStore(tmp_path / "blobs"))
     try:
         staff = make_staff(first)
-        _result, token = first.enrol_staff(
+        token = first.execute(
             CommandContext(SYSTEM_ID),
-            staff_no="archivist_2",
-            name="孙悦",
-            branch="上海分行档案室",
-            roles=[Role.ARCHIVIST],
-        )
+            EnrolStaff(
+                staff_no="archivist_2", name="孙悦", branch="上海分行档案室", roles=[Role.ARCHIVIST]
+            ),
+        ).token
         assert token is not None
-        _result, second_token = first.issue_token(CommandContext(SYSTEM_ID), staff_no="auditor")
+        _result, second_token = first.execute(
+            CommandContext(SYSTEM_ID), IssueToken(staff_no="auditor")
+        )
         am = staff["account_manager"]
         keyed = CommandContext(am.staff_id, idempotency_key="disburse-once")
         disbursed = first.disburse(

@@ -13,6 +13,7 @@ from decimal import Decimal
 import pytest
 
 from archive.application import DossierArchive
+from archive.commands.staff import GrantRole, RevokeRole
 from archive.commands.warnings import RaiseWarning
 from archive.core import SYSTEM_ID, CommandContext
 from domain.errors import RoleNotPermittedError, SegregationOfDutiesError
@@ -41,7 +42,9 @@ def test_a_revoked_role_no_longer_permits_its_actions(
     am = staff["account_manager"]
     _repay(app, am, loan_no)
 
-    app.revoke_role(CONSOLE, staff_no="account_manager", role=Role.ACCOUNT_MANAGER, reason="调岗")
+    app.execute(
+        CONSOLE, RevokeRole(staff_no="account_manager", role=Role.ACCOUNT_MANAGER, reason="调岗")
+    )
 
     with pytest.raises(RoleNotPermittedError) as refused:
         _repay(app, am, loan_no)
@@ -81,7 +84,7 @@ def test_a_role_granted_later_permits_its_actions_from_then_on(
     with pytest.raises(RoleNotPermittedError):
         warn()
 
-    app.grant_role(CONSOLE, staff_no="auditor", role=Role.POST_LOAN_OFFICER)
+    app.execute(CONSOLE, GrantRole(staff_no="auditor", role=Role.POST_LOAN_OFFICER))
     warn()
 
     raised = app.loan_events(auditor, loan_no)[-1]
@@ -96,10 +99,12 @@ def test_a_role_revoked_and_granted_again_permits_again(
     app: DossierArchive, staff: dict[str, CommandContext], loan_no: str
 ) -> None:
     am = staff["account_manager"]
-    app.revoke_role(CONSOLE, staff_no="account_manager", role=Role.ACCOUNT_MANAGER, reason="休假")
+    app.execute(
+        CONSOLE, RevokeRole(staff_no="account_manager", role=Role.ACCOUNT_MANAGER, reason="休假")
+    )
     with pytest.raises(RoleNotPermittedError):
         _repay(app, am, loan_no)
-    app.grant_role(CONSOLE, staff_no="account_manager", role=Role.ACCOUNT_MANAGER)
+    app.execute(CONSOLE, GrantRole(staff_no="account_manager", role=Role.ACCOUNT_MANAGER))
     _repay(app, am, loan_no)
     assert [s.revoked_at is None for s in app.staff("account_manager").spells] == [False, True]
 
@@ -126,7 +131,7 @@ def test_naming_a_role_one_does_not_hold_is_refused(
 def test_a_person_with_two_roles_acts_in_the_role_they_name(
     app: DossierArchive, staff: dict[str, CommandContext], loan_no: str
 ) -> None:
-    app.grant_role(CONSOLE, staff_no="post_loan_officer", role=Role.RISK_MANAGER)
+    app.execute(CONSOLE, GrantRole(staff_no="post_loan_officer", role=Role.RISK_MANAGER))
     plo = staff["post_loan_officer"]
 
     def warn(ctx: CommandContext, code: str) -> None:
@@ -154,12 +159,14 @@ def test_the_administrator_and_business_duties_are_never_held_together(
     app: DossierArchive, staff: dict[str, CommandContext]
 ) -> None:
     with pytest.raises(SegregationOfDutiesError):
-        app.grant_role(CONSOLE, staff_no="administrator", role=Role.ACCOUNT_MANAGER)
+        app.execute(CONSOLE, GrantRole(staff_no="administrator", role=Role.ACCOUNT_MANAGER))
     with pytest.raises(SegregationOfDutiesError):
-        app.grant_role(CONSOLE, staff_no="reviewer", role=Role.ADMINISTRATOR)
+        app.execute(CONSOLE, GrantRole(staff_no="reviewer", role=Role.ADMINISTRATOR))
     # The administrator manages roles; a business user may not, even a branch head.
-    app.grant_role(staff["administrator"], staff_no="reviewer", role=Role.ARCHIVIST)
+    app.execute(staff["administrator"], GrantRole(staff_no="reviewer", role=Role.ARCHIVIST))
     with pytest.raises(SegregationOfDutiesError):
-        app.revoke_role(staff["branch_head"], staff_no="reviewer", role=Role.ARCHIVIST, reason="-")
+        app.execute(
+            staff["branch_head"], RevokeRole(staff_no="reviewer", role=Role.ARCHIVIST, reason="-")
+        )
     with pytest.raises(SegregationOfDutiesError):  # nor grant themselves anything
-        app.grant_role(staff["administrator"], staff_no="administrator", role=Role.AUDITOR)
+        app.execute(staff["administrator"], GrantRole(staff_no="administrator", role=Role.AUDITOR))

@@ -23,6 +23,7 @@ from archive.commands.borrowing import (
     RequestBorrowing,
     ReturnBorrowing,
 )
+from archive.commands.custody import Catalogue, ListTransfer, ReceiveTransfer
 from archive.core import CommandContext
 from domain.errors import (
     ApprovalRoleNotRequiredError,
@@ -126,13 +127,15 @@ def test_originals_are_due_by_the_deadline_in_force(
     app: DossierArchive, staff: Staff, loan: str
 ) -> None:
     assert app.adopt_rules(rules_with(transfers={"originals_working_days": 5}), source="test")
-    listed = app.list_transfer(
+    listed = app.execute(
         staff["account_manager"],
-        loan,
-        kind=TransferKind.ORIGINALS,
-        items=ITEMS,
-        listed_on=date(2025, 1, 13),
-        signed_on=date(2025, 1, 10),
+        ListTransfer(
+            loan_no=loan,
+            kind=TransferKind.ORIGINALS,
+            items=ITEMS,
+            listed_on=date(2025, 1, 13),
+            signed_on=date(2025, 1, 10),
+        ),
     )
     # Signed on Friday 10 January: five working days later is Friday the 17th (the shipped
     # three would give Wednesday the 15th).
@@ -146,23 +149,28 @@ def test_a_reference_code_takes_its_parts_from_the_rules_in_force(
 ) -> None:
     codes = {"fonds": "B002", "category": "DK", "department": "GSB"}
     assert app.adopt_rules(rules_with(reference=codes), source="test")
-    listed = app.list_transfer(
+    listed = app.execute(
         staff["account_manager"],
-        loan,
-        kind=TransferKind.ORIGINALS,
-        items=ITEMS,
-        listed_on=date(2025, 1, 13),
-        signed_on=date(2025, 1, 10),
+        ListTransfer(
+            loan_no=loan,
+            kind=TransferKind.ORIGINALS,
+            items=ITEMS,
+            listed_on=date(2025, 1, 13),
+            signed_on=date(2025, 1, 10),
+        ),
     )
-    app.receive_transfer(
+    app.execute(
         staff["archivist"],
-        loan,
-        UUID(listed.ids["transfer_id"]),
-        checks=[{"item_no": 1, "condition": "present", "pages_counted": 6}],
-        received_on=date(2025, 1, 14),
+        ReceiveTransfer(
+            loan_no=loan,
+            transfer_id=UUID(listed.ids["transfer_id"]),
+            checks=[{"item_no": 1, "condition": "present", "pages_counted": 6}],
+            received_on=date(2025, 1, 14),
+        ),
     )
-    catalogued = app.catalogue(
-        staff["archivist"], loan, shelf_location="1-01-01-1", catalogued_on=date(2025, 1, 20)
+    catalogued = app.execute(
+        staff["archivist"],
+        Catalogue(loan_no=loan, shelf_location="1-01-01-1", catalogued_on=date(2025, 1, 20)),
     )
     assert catalogued.ids["reference_code"] == "B002-DK·2025-D30-GSB-0001"
 

@@ -41,6 +41,7 @@ import pytest
 
 from archive.application import DossierArchive
 from archive.commands.inspections import RecordInspection
+from archive.commands.staff import EnrolStaff
 from archive.core import SYSTEM_ID, CommandContext, blob_key
 from archive.verification import Verifier
 from archive.verification.report import Finding, VerificationReport
@@ -859,8 +860,9 @@ def test_the_demo_portfolio_verifies_without_a_false_alarm(
     )
     assert record.seal() is not None
     sealed_head = app.recorder.max_notification_id()
-    app.enrol_staff(
-        CommandContext(SYSTEM_ID), staff_no="late", name="晚到", branch="总行", roles=[Role.AUDITOR]
+    app.execute(
+        CommandContext(SYSTEM_ID),
+        EnrolStaff(staff_no="late", name="晚到", branch="总行", roles=[Role.AUDITOR]),
     )
 
     started = time.perf_counter()

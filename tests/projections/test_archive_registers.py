@@ -38,6 +38,13 @@ from archive.commands.borrowing import (
     RequestBorrowing,
     ReturnBorrowing,
 )
+from archive.commands.custody import (
+    Catalogue,
+    ListTransfer,
+    PlaceHold,
+    ReceiveTransfer,
+    ReleaseHold,
+)
 from archive.core import CommandContext
 from domain.values import (
     BorrowingForm,
@@ -113,55 +120,72 @@ def test_the_catalogue_follows_a_dossier_from_transfer_to_cataloguing_and_holds(
     )
 
     # 合同原件 handed over on Monday the 13th; the guarantee contract is missing.
-    listed = app.list_transfer(
+    listed = app.execute(
         am,
-        LOAN_NO,
-        kind=TransferKind.ORIGINALS,
-        items=ITEMS,
-        listed_on=date(2025, 1, 13),
-        signed_on=date(2025, 1, 10),
+        ListTransfer(
+            loan_no=LOAN_NO,
+            kind=TransferKind.ORIGINALS,
+            items=ITEMS,
+            listed_on=date(2025, 1, 13),
+            signed_on=date(2025, 1, 10),
+        ),
     )
     originals_id = UUID(listed.ids["transfer_id"])
-    received = app.receive_transfer(
+    received = app.execute(
         archivist,
-        LOAN_NO,
-        originals_id,
-        checks=[
-            {"item_no": 1, "condition": "present", "pages_counted": 6},
-            {"item_no": 2, "condition": "missing", "note": "保证合同未随附"},
-        ],
-        received_on=date(2025, 1, 14),
+        ReceiveTransfer(
+            loan_no=LOAN_NO,
+            transfer_id=originals_id,
+            checks=[
+                {"item_no": 1, "condition": "present", "pages_counted": 6},
+                {"item_no": 2, "condition": "missing", "note": "保证合同未随附"},
+            ],
+            received_on=date(2025, 1, 14),
+        ),
     )
     # Settled, then the full dossier (整卷) comes in and is matched with the originals.
     settle(app, staff, LOAN_NO)
-    full = app.list_transfer(
-        am, LOAN_NO, kind=TransferKind.FULL, items=ITEMS, listed_on=date(2025, 7, 2)
+    full = app.execute(
+        am,
+        ListTransfer(
+            loan_no=LOAN_NO, kind=TransferKind.FULL, items=ITEMS, listed_on=date(2025, 7, 2)
+        ),
     )
     full_id = UUID(full.ids["transfer_id"])
-    full_received = app.receive_transfer(
+    full_received = app.execute(
         archivist,
-        LOAN_NO,
-        full_id,
-        checks=[
-            {"item_no": 1, "condition": "present", "pages_counted": 6},
-            {"item_no": 2, "condition": "present", "pages_counted": 4},
-        ],
-        received_on=date(2025, 7, 3),
+        ReceiveTransfer(
+            loan_no=LOAN_NO,
+            transfer_id=full_id,
+            checks=[
+                {"item_no": 1, "condition": "present", "pages_counted": 6},
+                {"item_no": 2, "condition": "present", "pages_counted": 4},
+            ],
+            received_on=date(2025, 7, 3),
+        ),
     )
-    catalogued = app.catalogue(
-        archivist, LOAN_NO, shelf_location="2-03-05-2", catalogued_on=date(2025, 7, 4)
+    catalogued = app.execute(
+        archivist,
+        Catalogue(loan_no=LOAN_NO, shelf_location="2-03-05-2", catalogued_on=date(2025, 7, 4)),
     )
     assert catalogued.ids["reference_code"] == REFERENCE_CODE
-    hold = app.place_hold(
+    hold = app.execute(
         cp,
-        LOAN_NO,
-        kind=HoldKind.LITIGATION,
-        reason="借款人涉诉",
-        reference="(2025)沪0115民初1号",
-        placed_on=date(2025, 8, 1),
+        PlaceHold(
+            loan_no=LOAN_NO,
+            kind=HoldKind.LITIGATION,
+            reason="借款人涉诉",
+            reference="(2025)沪0115民初1号",
+            placed_on=date(2025, 8, 1),
+        ),
     )
     hold_id = UUID(hold.ids["hold_id"])
-    released = app.release_hold(cp, LOAN_NO, hold_id, reason="已结案", released_on=date(2025, 9, 1))
+    released = app.execute(
+        cp,
+        ReleaseHold(
+            loan_no=LOAN_NO, hold_id=hold_id, reason="已结案", released_on=date(2025, 9, 1)
+        ),
+    )
     registers.catch_up()
 
     assert registers.rows(CATALOGUE, "dossiers") == [
@@ -495,20 +519,24 @@ def test_a_destroyed_dossier_stays_in_the_destruction_register_and_catalogue_aft
     app = clocked
     facts = prepare(app, people)
     dossier_id = facts["dossier_id"]
-    hold = app.place_hold(
+    hold = app.execute(
         people["compliance"],
-        DESTROYED_LOAN,
-        kind=HoldKind.AUDIT,
-        reason="专项审计",
-        reference="审计通知书 2056-1",
-        placed_on=date(2056, 1, 20),
+        PlaceHold(
+            loan_no=DESTROYED_LOAN,
+            kind=HoldKind.AUDIT,
+            reason="专项审计",
+            reference="审计通知书 2056-1",
+            placed_on=date(2056, 1, 20),
+        ),
     )
-    app.release_hold(
+    app.execute(
         people["compliance"],
-        DESTROYED_LOAN,
-        UUID(hold.ids["hold_id"]),
-        reason="审计结束",
-        released_on=date(2056, 1, 25),
+        ReleaseHold(
+            loan_no=DESTROYED_LOAN,
+            hold_id=UUID(hold.ids["hold_id"]),
+            reason="审计结束",
+            released_on=date(2056, 1, 25),
+        ),
     )
     batch_id = approved_batch(app, people)
     approved = app.recorder.max_notification_id()

@@ -23,6 +23,16 @@ from decimal import Decimal
 
 from openpyxl import load_workbook
 
+from archive.commands.collateral import (
+    LodgeCertificate,
+    RecordInsuranceLapse,
+    RegisterCollateral,
+    ReleaseCollateral,
+    RenewInsurance,
+    ReturnCertificate,
+    RevalueCollateral,
+    TakeOutCertificate,
+)
 from archive.core import CommandContext, CommandResult
 from domain.values import CollateralKind, GuaranteeType, collateral_id_for, loan_id_for
 from projections.export import to_csv, to_xlsx
@@ -54,30 +64,34 @@ def _register_and_lodge(registers: Registers, staff: dict[str, CommandContext]) 
         make_disbursement(LOAN_NO, guarantee_type=GuaranteeType.MORTGAGE),
         [make_upload("loan_contract"), make_upload("mortgage_contract")],
     )
-    app.register_collateral(
+    app.execute(
         am,
-        LOAN_NO,
-        collateral_no=COLLATERAL_NO,
-        kind=CollateralKind.REAL_ESTATE,
-        description=DESCRIPTION,
-        owner_name="上海示例贸易有限公司",
-        appraised_value=Decimal("2500000.00"),
-        appraised_on=date(2024, 12, 20),
-        registration_no=REGISTRATION_NO,
-        registered_on=date(2025, 1, 5),
-        uploads=[
+        RegisterCollateral(
+            loan_no=LOAN_NO,
+            collateral_no=COLLATERAL_NO,
+            kind=CollateralKind.REAL_ESTATE,
+            description=DESCRIPTION,
+            owner_name="上海示例贸易有限公司",
+            appraised_value=Decimal("2500000.00"),
+            appraised_on=date(2024, 12, 20),
+            registration_no=REGISTRATION_NO,
+            registered_on=date(2025, 1, 5),
+        ),
+        [
             make_upload("valuation_report", "押品评估报告 YP2025-0601"),
             make_upload("registration_certificate", "不动产登记证明 YP2025-0601"),
         ],
     )
-    return app.lodge_certificate(
+    return app.execute(
         staff["archivist"],
-        LOAN_NO,
-        COLLATERAL_NO,
-        certificate_no=CERTIFICATE_NO,
-        lodged_on=date(2025, 1, 12),
-        custodian_nos=["archivist", "second_archivist"],
-        uploads=[make_upload("custody_form", "权证入库交接单 YP2025-0601")],
+        LodgeCertificate(
+            loan_no=LOAN_NO,
+            collateral_no=COLLATERAL_NO,
+            certificate_no=CERTIFICATE_NO,
+            lodged_on=date(2025, 1, 12),
+            custodian_nos=["archivist", "second_archivist"],
+        ),
+        [make_upload("custody_form", "权证入库交接单 YP2025-0601")],
     )
 
 
@@ -91,54 +105,69 @@ def test_a_collateral_from_registration_to_release_with_its_certificate_movement
 
     lodged = _register_and_lodge(registers, staff)
     # 出库 for a lawsuit, recorded by the second archivist (named first), then 归还.
-    taken_out = app.take_out_certificate(
+    taken_out = app.execute(
         second,
-        LOAN_NO,
-        COLLATERAL_NO,
-        taken_out_on=date(2025, 6, 2),
-        purpose=LITIGATION,
-        custodian_nos=["second_archivist", "archivist"],
-        uploads=[make_upload("custody_form", "权证出库交接单 YP2025-0601")],
+        TakeOutCertificate(
+            loan_no=LOAN_NO,
+            collateral_no=COLLATERAL_NO,
+            taken_out_on=date(2025, 6, 2),
+            purpose=LITIGATION,
+            custodian_nos=["second_archivist", "archivist"],
+        ),
+        [make_upload("custody_form", "权证出库交接单 YP2025-0601")],
     )
-    returned = app.return_certificate(
+    returned = app.execute(
         first,
-        LOAN_NO,
-        COLLATERAL_NO,
-        returned_on=date(2025, 6, 20),
-        custodian_nos=["archivist", "second_archivist"],
-        uploads=[make_upload("custody_form", "权证归还交接单 YP2025-0601")],
+        ReturnCertificate(
+            loan_no=LOAN_NO,
+            collateral_no=COLLATERAL_NO,
+            returned_on=date(2025, 6, 20),
+            custodian_nos=["archivist", "second_archivist"],
+        ),
+        [make_upload("custody_form", "权证归还交接单 YP2025-0601")],
     )
     # 重估, 续保, 脱保.
-    app.revalue_collateral(
+    app.execute(
         plo,
-        LOAN_NO,
-        COLLATERAL_NO,
-        revalued_on=date(2025, 7, 1),
-        value=Decimal("2100000.00"),
-        uploads=[make_upload("revaluation_report", "押品重估报告 YP2025-0601")],
+        RevalueCollateral(
+            loan_no=LOAN_NO,
+            collateral_no=COLLATERAL_NO,
+            revalued_on=date(2025, 7, 1),
+            value=Decimal("2100000.00"),
+        ),
+        [make_upload("revaluation_report", "押品重估报告 YP2025-0601")],
     )
-    app.renew_insurance(
+    app.execute(
         plo,
-        LOAN_NO,
-        COLLATERAL_NO,
-        policy_no=POLICY_NO,
-        insurer=INSURER,
-        expires_on=date(2026, 1, 31),
-        uploads=[make_upload("insurance_policy", "财产保险单 YP2025-0601")],
+        RenewInsurance(
+            loan_no=LOAN_NO,
+            collateral_no=COLLATERAL_NO,
+            policy_no=POLICY_NO,
+            insurer=INSURER,
+            expires_on=date(2026, 1, 31),
+        ),
+        [make_upload("insurance_policy", "财产保险单 YP2025-0601")],
     )
-    app.record_insurance_lapse(plo, LOAN_NO, COLLATERAL_NO, lapsed_on=date(2025, 9, 1))
+    app.execute(
+        plo,
+        RecordInsuranceLapse(
+            loan_no=LOAN_NO, collateral_no=COLLATERAL_NO, lapsed_on=date(2025, 9, 1)
+        ),
+    )
     # 结清, then 注销 by the account manager.
     app.record_repayment(
         am, LOAN_NO, paid_on=date(2025, 10, 10), principal=PRINCIPAL, interest=Decimal("0.00")
     )
     app.settle(am, LOAN_NO, settled_on=date(2025, 10, 10))
-    app.release_collateral(
+    app.execute(
         am,
-        LOAN_NO,
-        COLLATERAL_NO,
-        released_on=date(2025, 10, 15),
-        reason="贷款已结清，办理抵押注销",
-        uploads=[make_upload("release_certificate", "抵押注销登记证明 YP2025-0601")],
+        ReleaseCollateral(
+            loan_no=LOAN_NO,
+            collateral_no=COLLATERAL_NO,
+            released_on=date(2025, 10, 15),
+            reason="贷款已结清，办理抵押注销",
+        ),
+        [make_upload("release_certificate", "抵押注销登记证明 YP2025-0601")],
     )
     registers.catch_up()
 

@@ -20,6 +20,7 @@ from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
+from archive.commands.collateral import RegisterCollateral
 from archive.commands.inspections import RecordInspection
 from archive.commands.warnings import HandleWarning, RaiseWarning
 from archive.core import CommandContext
@@ -349,18 +350,20 @@ def test_documents_brought_by_other_events_are_dated_by_those_events(
         make_disbursement(loan_no, guarantee_type=GuaranteeType.MORTGAGE),
         _uploads(*CORE, "mortgage_contract", "insurance_policy"),
     )
-    app.register_collateral(
+    app.execute(
         am,
-        loan_no,
-        collateral_no="YP2025-0707",
-        kind=CollateralKind.REAL_ESTATE,
-        description="上海市浦东新区示例路1号",
-        owner_name="上海示例贸易有限公司",
-        appraised_value=Decimal("2500000.00"),
-        appraised_on=date(2025, 1, 5),
-        registration_no="沪(2025)浦东不动产证明第0707号",
-        registered_on=date(2025, 2, 20),
-        uploads=_uploads("valuation_report", "registration_certificate"),
+        RegisterCollateral(
+            loan_no=loan_no,
+            collateral_no="YP2025-0707",
+            kind=CollateralKind.REAL_ESTATE,
+            description="上海市浦东新区示例路1号",
+            owner_name="上海示例贸易有限公司",
+            appraised_value=Decimal("2500000.00"),
+            appraised_on=date(2025, 1, 5),
+            registration_no="沪(2025)浦东不动产证明第0707号",
+            registered_on=date(2025, 2, 20),
+        ),
+        _uploads("valuation_report", "registration_certificate"),
     )
     app.record_overdue(
         plo,

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from structlog.testing import capture_logs
 
 from archive.application import DossierArchive
+from archive.commands.staff import EnrolStaff
 from archive.core import SYSTEM_ID, CommandContext
 from domain.staff import Staff
 from domain.values import Role
@@ -79,12 +80,9 @@ class Headcount(Projection):
 
 
 def enrol(app: DossierArchive, staff_no: str, branch: str) -> int:
-    app.enrol_staff(
+    app.execute(
         CommandContext(SYSTEM_ID),
-        staff_no=staff_no,
-        name=staff_no,
-        branch=branch,
-        roles=[Role.ACCOUNT_MANAGER],
+        EnrolStaff(staff_no=staff_no, name=staff_no, branch=branch, roles=[Role.ACCOUNT_MANAGER]),
     )
     return app.recorder.max_notification_id() or 0
 

@@ -23,7 +23,9 @@ import pytest
 from openpyxl import load_workbook
 
 from archive.application import DossierArchive
+from archive.commands.collateral import LodgeCertificate, RegisterCollateral
 from archive.commands.inspections import RecordInspection
+from archive.commands.staff import EnrolStaff, GrantRole, RevokeRole
 from archive.commands.warnings import HandleWarning, RaiseWarning
 from archive.core import SYSTEM_ID, CommandContext, CommandResult
 from domain.values import (
@@ -154,11 +156,14 @@ def story(registers: Registers, staff: dict[str, CommandContext]) -> dict[str, A
         reason="调岗",
     )
     # The first account manager moves to the post-loan desk: one duty ends, another begins.
-    done["revoked"] = app.revoke_role(
-        CONSOLE, staff_no="account_manager", role=Role.ACCOUNT_MANAGER, reason="调岗至贷后管理岗"
+    done["revoked"] = app.execute(
+        CONSOLE,
+        RevokeRole(
+            staff_no="account_manager", role=Role.ACCOUNT_MANAGER, reason="调岗至贷后管理岗"
+        ),
     )
-    done["granted"] = app.grant_role(
-        CONSOLE, staff_no="account_manager", role=Role.POST_LOAN_OFFICER
+    done["granted"] = app.execute(
+        CONSOLE, GrantRole(staff_no="account_manager", role=Role.POST_LOAN_OFFICER)
     )
     done["called"] = app.take_collection_step(
         am,
@@ -194,9 +199,10 @@ def story(registers: Registers, staff: dict[str, CommandContext]) -> dict[str, A
     app.appeal_responsibility(
         am, LOAN_NO, determination_id=determination_id, reason="已按规定完成首次检查"
     )
-    _result, token = app.enrol_staff(
-        CONSOLE, staff_no="auditor_2", name="钱进", branch="上海分行", roles=[Role.AUDITOR]
-    )
+    token = app.execute(
+        CONSOLE,
+        EnrolStaff(staff_no="auditor_2", name="钱进", branch="上海分行", roles=[Role.AUDITOR]),
+    ).token
     assert token is not None
     app.decide_appeal(
         CommandContext(app.authenticate(token.token)),
@@ -502,26 +508,30 @@ def test_a_collaterals_actions_belong_to_its_loan(
     app = registers.app
     loan_no = "JJ2025011000202"
     app.disburse(staff["account_manager"], make_disbursement(loan_no))
-    registered = app.register_collateral(
+    registered = app.execute(
         staff["account_manager"],
-        loan_no,
-        collateral_no="YP2025-0201",
-        kind=CollateralKind.REAL_ESTATE,
-        description="上海市浦东新区示例路 88 号 1201 室",
-        owner_name="上海示例贸易有限公司",
-        appraised_value=Decimal("2500000.00"),
-        appraised_on=date(2024, 12, 20),
-        registration_no="沪(2025)浦字不动产证明第0012345号",
-        registered_on=date(2025, 1, 5),
-        uploads=[make_upload("mortgage_contract", "抵押合同")],
+        RegisterCollateral(
+            loan_no=loan_no,
+            collateral_no="YP2025-0201",
+            kind=CollateralKind.REAL_ESTATE,
+            description="上海市浦东新区示例路 88 号 1201 室",
+            owner_name="上海示例贸易有限公司",
+            appraised_value=Decimal("2500000.00"),
+            appraised_on=date(2024, 12, 20),
+            registration_no="沪(2025)浦字不动产证明第0012345号",
+            registered_on=date(2025, 1, 5),
+        ),
+        [make_upload("mortgage_contract", "抵押合同")],
     )
-    lodged = app.lodge_certificate(
+    lodged = app.execute(
         staff["archivist"],
-        loan_no,
-        "YP2025-0201",
-        certificate_no="他项权证 0012345",
-        lodged_on=date(2025, 1, 12),
-        custodian_nos=["archivist", "second_archivist"],
+        LodgeCertificate(
+            loan_no=loan_no,
+            collateral_no="YP2025-0201",
+            certificate_no="他项权证 0012345",
+            lodged_on=date(2025, 1, 12),
+            custodian_nos=["archivist", "second_archivist"],
+        ),
     )
     registers.catch_up()
 

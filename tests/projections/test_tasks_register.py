@@ -19,6 +19,7 @@ from uuid import UUID
 import pytest
 
 from archive.commands.borrowing import ApproveBorrowing, CheckOut, RequestBorrowing, ReturnBorrowing
+from archive.commands.custody import ListTransfer
 from archive.commands.inspections import RecordInspection
 from archive.commands.warnings import HandleWarning, RaiseWarning
 from archive.core import CommandContext
@@ -362,12 +363,14 @@ def test_contract_originals_are_due_three_working_days_after_signing(
     assert of(registers, TaskKind.ORIGINALS_TRANSFER, date(2025, 1, 16)) == [
         Task(**{**vars(originals), "overdue": True})
     ]
-    app.list_transfer(
+    app.execute(
         am,
-        LOAN_NO,
-        kind=TransferKind.ORIGINALS,
-        items=[{"doc_type": "loan_contract", "title": "借款合同", "pages": 3}],
-        listed_on=date(2025, 1, 16),
+        ListTransfer(
+            loan_no=LOAN_NO,
+            kind=TransferKind.ORIGINALS,
+            items=[{"doc_type": "loan_contract", "title": "借款合同", "pages": 3}],
+            listed_on=date(2025, 1, 16),
+        ),
     )
     assert of(registers, TaskKind.ORIGINALS_TRANSFER, date(2025, 1, 16)) == []
 
