@@ -201,3 +201,17 @@ def test_logout_is_recorded_in_the_role_acted_in(
 def test_generated_passwords_pass_the_policy() -> None:
     for _ in range(50):
         check_password(generate_password(), "0102")
+
+
+def test_the_password_is_kept_out_of_an_idempotency_receipt(
+    app: DossierArchive, staff: dict[str, CommandContext]
+) -> None:
+    command = SetPassword(staff_no="auditor", password=TEMPORARY)
+    assert "password" not in command.params()
+    keyed = CommandContext(SYSTEM_ID, idempotency_key="set-auditor-password")
+    first = app.execute(keyed, command)
+    again = app.execute(keyed, command)
+    assert again.replayed
+    assert again.position == first.position
+    stored = app.recorder.select_notifications(start=1, limit=10_000)
+    assert all(TEMPORARY.encode() not in n.state for n in stored)
