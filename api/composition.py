@@ -19,7 +19,7 @@ from storage.crypto import MasterKey, load_master_key, write_master_key_file
 from storage.envelope import EncryptingBlobStore, Envelope
 from storage.eventstore import ensure_postgres_schema, event_store_env
 from storage.keystore import KeyStore, key_store_for
-from storage.s3 import S3BlobStore
+from storage.s3.store import S3BlobStore
 from storage.sealing import IntegrityStore, Sealer, integrity_store_beside
 from storage.signing import Signer
 from storage.witness import FileWitness, S3Witness, Witness

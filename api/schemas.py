@@ -9,29 +9,15 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.fields import MAX_INT, MULTILINE, ONE_LINE
+from api.fields import MAX_INT, ONE_LINE
 from archive.commands.integrity import DossierFixity
 from archive.core import CommandResult
-from archive.fields import Money, Number, PositiveMoney, Sentence, Short, Text
 from archive.reading import RecordedEvent
 from domain.collateral import Collateral
 from domain.dossier import Dossier
 from domain.loan import Loan
 from domain.staff import Staff
-from domain.values import (
-    AppealOutcome,
-    BorrowerType,
-    CollateralKind,
-    CollectionStepKind,
-    Grade,
-    GuaranteeType,
-    Product,
-    RepaymentMethod,
-    ResponsibilityFinding,
-    ResponsibilityStage,
-    Role,
-    WriteOffCriterion,
-)
+from domain.values import BorrowerType, CollateralKind, Grade, Product, Role
 
 
 class Command(BaseModel):
@@ -45,128 +31,6 @@ class Command(BaseModel):
         le=MAX_INT,
         description="optimistic concurrency: the version you last saw",
     )
-
-
-class DisbursementCreate(Command):
-    loan_no: Number
-    borrower_id: Short
-    borrower_name: Short
-    borrower_type: BorrowerType
-    borrower_rating: Annotated[str, Field(min_length=1, max_length=8), ONE_LINE]
-    product: Product
-    principal: PositiveMoney
-    interest_rate: Annotated[str, Field(min_length=1, max_length=32), ONE_LINE]
-    value_date: date
-    maturity_date: date
-    repayment_method: RepaymentMethod
-    guarantee_type: GuaranteeType
-    branch: Short
-    purpose: Sentence
-    investigator: Short | None = Field(
-        default=None,
-        description="staff number of who investigated the loan (调查人); you, if not given",
-    )
-    origination_reviewer: Short | None = Field(
-        default=None, description="staff number of who reviewed the loan (审查人)"
-    )
-    approver: Short | None = Field(
-        default=None,
-        description="staff number of who approved the loan (审批人): a branch head or risk manager",
-    )
-
-
-ORIGINATION_PARTIES = frozenset({"investigator", "origination_reviewer", "approver"})
-"""The fields of :class:`DisbursementCreate` that name people rather than state facts."""
-
-
-class RepaymentCreate(Command):
-    paid_on: date
-    principal: Money
-    interest: Money
-
-
-class OverdueCreate(Command):
-    as_of: date
-    days_overdue: Annotated[int, Field(ge=0, le=36500)]
-    overdue_principal: Money
-    overdue_interest: Money
-
-
-class ProposalCreate(Command):
-    grade: Grade
-    sub_grade: Annotated[str, Field(max_length=64), ONE_LINE] | None = None
-    reason: Text
-    as_of: date
-
-
-class Decision(Command):
-    reason: Text
-
-
-class CollectionStepCreate(Command):
-    kind: CollectionStepKind
-    taken_on: date
-    days_overdue: Annotated[int, Field(ge=0, le=36500)]
-    outcome: Text
-    promised_date: date | None = None
-
-
-class RestructuringCreate(Command):
-    restructured_on: date
-    new_maturity_date: date
-    new_interest_rate: Annotated[str, Field(min_length=1, max_length=32), ONE_LINE]
-    terms: Text
-    reason: Text
-
-
-class ExtensionCreate(Command):
-    approved_on: date
-    new_maturity_date: date
-    reason: Text
-
-
-class HandoverCreate(Command):
-    handed_over_on: date
-    receiving_no: Short = Field(description="staff number of the receiving account manager")
-    reason: Text
-
-
-class PreservationTransfer(Command):
-    transferred_on: date
-    reason: Text
-
-
-class WriteOffCreate(Command):
-    written_off_on: date
-    criterion: WriteOffCriterion
-    reason: Text
-
-
-class SettlementCreate(Command):
-    settled_on: date
-
-
-class DeterminationCreate(Command):
-    person_no: Short
-    stage: ResponsibilityStage
-    finding: ResponsibilityFinding
-    sanction: Annotated[str, Field(max_length=500), MULTILINE] = ""
-    reason: Text
-
-
-class AppealCreate(Command):
-    reason: Text
-
-
-class AppealDecision(Command):
-    outcome: AppealOutcome
-    finding: ResponsibilityFinding | None = None
-    reason: Text
-
-
-class ObjectionCreate(Command):
-    subject: Short
-    text: Text
 
 
 class SupplementCreate(Command):

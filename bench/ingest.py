@@ -30,8 +30,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import io
-import resource
-import secrets
 import statistics
 import sys
 import tempfile
@@ -55,6 +53,9 @@ from eventsourcing.domain import (
     event,
 )
 from eventsourcing.persistence import Recording
+
+# ``python bench/ingest.py`` puts bench/ first on sys.path: the benchmarks' measures.
+from measure import peak_rss_mib, percentile, postgres_reachable, postgres_schema
 from pypdf import PdfReader
 from rich.console import Console
 from rich.table import Table
@@ -62,12 +63,12 @@ from rich.table import Table
 import archive.documents.ingest
 from archive.application import DossierArchive
 from archive.commands.inspections import RecordInspection
-from archive.commands.lifecycle import Disbursement
+from archive.commands.lifecycle import Disburse
 from archive.commands.staff import EnrolStaff
 from archive.config import ArchiveConfig
 from archive.core import SYSTEM_ID, CommandContext
 from archive.documents.ingest import StagedDocument, Upload, from_bytes
-from demo.pdfs import render_padded
+from demo.pdfs.render import render_padded
 from domain.rules import RuleSet
 from domain.values import (
     BorrowerType,
@@ -292,14 +293,6 @@ class Result:
         return len(self.floor) / sum(self.floor)
 
 
-def percentile(values: Sequence[float], q: int) -> float:
-    return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
-
-
-def peak_rss_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
-
-
 # ----------------------------------------------------------------------------------- the run
 @dataclass
 class Bench:
@@ -394,7 +387,7 @@ class Bench:
 
     def disburse(self, i: int) -> None:
         loan_no = f"BN{i:010d}"
-        facts = Disbursement(
+        facts = Disburse(
             loan_no=loan_no,
             borrower_id=f"91330523MA2B{i:06d}",
             borrower_name=f"云溪恒盛机械制造有限公司（{i}）",
@@ -410,7 +403,7 @@ class Bench:
             branch="城东支行",
             purpose="购买钢材等原材料",
         )
-        self.app.disburse(self.manager, facts)
+        self.app.execute(self.manager, facts)
         self.loans.append(loan_no)
 
     def inspect(
@@ -473,30 +466,9 @@ def sqlite_store(tmp: Path) -> Iterator[tuple[Mapping[str, str], Mapping[str, st
 
 @contextmanager
 def postgres_store(url: str) -> Iterator[tuple[Mapping[str, str], Mapping[str, str]]]:
-    import psycopg
-    from psycopg import sql
-
-    schema = f"bench_{secrets.token_hex(6)}"
-    with psycopg.connect(url, autocommit=True, connect_timeout=5) as conn:
-        conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
-    try:
+    with postgres_schema(url) as schema:
         env = postgres_env(url, schema=schema)
         yield env, env  # the floor's table is named after its application: floor_events
-    finally:
-        with psycopg.connect(url, autocommit=True, connect_timeout=5) as conn:
-            conn.execute("SET lock_timeout = '10s'")
-            conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
-
-
-def postgres_reachable(url: str) -> bool:
-    try:
-        import psycopg
-
-        with psycopg.connect(url, connect_timeout=3) as conn:
-            conn.execute("SELECT 1")
-    except Exception:
-        return False
-    return True
 
 
 def run_backend(backend: str, args: argparse.Namespace, pdfs: list[bytes]) -> list[Result]:

@@ -47,8 +47,6 @@ import json
 import pstats
 import random
 import resource
-import secrets
-import subprocess
 import sys
 import tempfile
 import time
@@ -65,6 +63,9 @@ from uuid import UUID
 import sqlalchemy as sa
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import ApplicationRecorder, Mapper
+
+# ``python bench/rebuild.py`` puts bench/ first on sys.path: the benchmarks' measures.
+from measure import postgres_reachable, postgres_schema, run_child
 from rich.console import Console
 from rich.table import Table
 
@@ -99,7 +100,7 @@ from projections.registers import all_registers
 from projections.store import register_store_beside
 from projections.tables import TO
 from storage.blobs import InMemoryBlobStore
-from storage.eventstore import ensure_postgres_schema, postgres_env, sqlite_env
+from storage.eventstore import postgres_env, sqlite_env
 
 DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
 DEFAULT_EVENTS = 1_000_000
@@ -861,20 +862,14 @@ def check_registers(follower: Follower) -> dict[str, int]:
     return counts
 
 
-def run_child(env: Mapping[str, str], tmp: Path, args: argparse.Namespace) -> dict[str, Any]:
+def rebuild_in_child(env: Mapping[str, str], tmp: Path, args: argparse.Namespace) -> dict[str, Any]:
     spec = {
         "env": dict(env),
         "data_dir": str(tmp / "registers"),
         "per_register": args.per_register,
         "profile": args.profile,
-        "result": str(tmp / "child-result.json"),
     }
-    spec_path = tmp / "child-spec.json"
-    spec_path.write_text(json.dumps(spec), "utf-8")
-    command = [sys.executable, str(Path(__file__).resolve()), "--child", str(spec_path)]
-    subprocess.run(command, check=True)  # noqa: S603 (this script, fixed arguments)
-    result: dict[str, Any] = json.loads(Path(spec["result"]).read_text("utf-8"))
-    return result
+    return run_child(__file__, "child", spec, tmp)
 
 
 # ---------------------------------------------------------------------------------- the run
@@ -903,28 +898,8 @@ def event_store(backend: str, tmp: Path, url: str) -> Iterator[dict[str, str]]:
     if backend == "sqlite":
         yield sqlite_env(tmp / "events.sqlite")
         return
-    import psycopg
-    from psycopg import sql
-
-    schema = f"bench_{secrets.token_hex(6)}"
-    ensure_postgres_schema(url, schema)
-    try:
+    with postgres_schema(url) as schema:
         yield postgres_env(url, schema=schema)
-    finally:
-        with psycopg.connect(url, autocommit=True, connect_timeout=5) as conn:
-            conn.execute("SET lock_timeout = '10s'")
-            conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
-
-
-def postgres_reachable(url: str) -> bool:
-    try:
-        import psycopg
-
-        with psycopg.connect(url, connect_timeout=3) as conn:
-            conn.execute("SELECT 1")
-    except Exception:
-        return False
-    return True
 
 
 def chosen_backends(args: argparse.Namespace) -> list[str]:
@@ -967,7 +942,7 @@ def run_backend(backend: str, args: argparse.Namespace) -> Result:
                 )
                 first = scan("scan, before the rebuild", archive.recorder)
                 decoded = scan("scan + decode", archive.recorder, archive.mapper)
-                rebuild = run_child(env, tmp, args)
+                rebuild = rebuild_in_child(env, tmp, args)
                 second = scan("scan, after the rebuild", archive.recorder)
             finally:
                 archive.close()

@@ -51,7 +51,6 @@ import io
 import json
 import pstats
 import random
-import subprocess
 import sys
 import tempfile
 import time
@@ -64,8 +63,10 @@ from uuid import UUID
 
 from eventsourcing.persistence import ApplicationRecorder
 
-# ``python bench/verify.py`` puts bench/ first on sys.path, so the rebuild benchmark's
-# portfolio generator and floor import as the module ``rebuild``.
+# ``python bench/verify.py`` puts bench/ first on sys.path: the benchmarks' measures, and the
+# rebuild benchmark's portfolio generator and floor, import as the modules ``measure`` and
+# ``rebuild``.
+from measure import run_child
 from rebuild import (
     DEFAULT_EVENTS,
     DEFAULT_POSTGRES_URL,
@@ -377,14 +378,8 @@ def child(spec_path: Path) -> int:
     return 0
 
 
-def run_child(phase: str, spec: dict[str, Any], tmp: Path) -> dict[str, Any]:
-    spec = {**spec, "phase": phase, "result": str(tmp / f"{phase}-result.json")}
-    spec_path = tmp / f"{phase}-spec.json"
-    spec_path.write_text(json.dumps(spec), "utf-8")
-    command = [sys.executable, str(Path(__file__).resolve()), "--child", str(spec_path)]
-    subprocess.run(command, check=True)  # noqa: S603 (this script, fixed arguments)
-    result: dict[str, Any] = json.loads(Path(spec["result"]).read_text("utf-8"))
-    return result
+def phase_in_child(phase: str, spec: dict[str, Any], tmp: Path) -> dict[str, Any]:
+    return run_child(__file__, phase, {**spec, "phase": phase}, tmp)
 
 
 # ------------------------------------------------------------------------------- documents
@@ -538,7 +533,7 @@ def run_documents(backend: str, tmp: Path, signer: Signer, args: argparse.Namesp
                 "profile": args.profile,
             }
             floors = [document_floor(blobs, stored)]
-            verify = run_child("documents", spec, tmp)
+            verify = phase_in_child("documents", spec, tmp)
             floors.append(document_floor(blobs, stored))
     finally:
         keys.close()
@@ -600,12 +595,12 @@ def run_backend(backend: str, args: argparse.Namespace) -> Result:
                     "events": total,
                     "profile": args.profile,
                 }
-                seal = run_child("seal", spec, tmp)
+                seal = phase_in_child("seal", spec, tmp)
                 console.print(
                     f"{backend}: sealed {seal['leaves']:,} events, {seal['checkpoints']} "
                     f"checkpoints, in {seal['seconds']:.0f} s"
                 )
-                verify = run_child("verify", {**spec, "checkpoints": seal["checkpoints"]}, tmp)
+                verify = phase_in_child("verify", {**spec, "checkpoints": seal["checkpoints"]}, tmp)
                 console.print(f"{backend}: verified in {verify['seconds']:.0f} s")
                 second = scan("scan, after verifying", archive.recorder)
             finally:

@@ -41,7 +41,7 @@ from archive.core import CommandContext, CommandResult, closed_on
 from demo.gaps import BORROWED_ON, BORROWING_DUE_ON, BORROWING_OVERDUE, DELIBERATE_LOAN_NOS
 from demo.plan import TODAY, LoanPlan, workday
 from demo.staff import ARCHIVISTS, AUDITORS, CREWS, RISK_MANAGERS, ROSTER, Crew
-from domain.custody import add_working_days, defect_id_for
+from domain.transfers import add_working_days, defect_id_for
 from domain.values import (
     NAMESPACE,
     BorrowingForm,

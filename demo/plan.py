@@ -19,7 +19,8 @@ from typing import Any
 from uuid import UUID, uuid5
 
 from demo.borrowers import CITY, COUNTY, REGION, Borrower
-from demo.pdfs import DOCUMENT_TITLES, render_document
+from demo.pdfs.render import render_document
+from demo.pdfs.titles import DOCUMENT_TITLES
 from demo.staff import ARCHIVIST, BANK, BANK_ABBR, NAMES, RISK_MANAGERS, Crew
 from domain.rules import shipped_rules
 from domain.values import (

@@ -3,9 +3,9 @@
 `build_portfolio` enrols the demo bank's staff, then sends every command of every loan's
 planned life through the application, in the names of those staff, with the documents each
 command carries rendered as PDF. The same seed gives the same staff, loans, lifecycles, record
-ids and document bytes; only the events' timestamps (and the tokens and passwords) differ. Once every loan is
-recorded, the archive office does its part (:mod:`demo.archive_office`): transfers,
-cataloguing, borrowings and holds.
+ids and document bytes; only the events' timestamps (and the tokens and passwords) differ.
+Once every loan is recorded, the archive office does its part (:mod:`demo.archive_office`):
+transfers, cataloguing, borrowings and holds.
 
 The business dates lie between the first disbursement in January 2023 and the demo's fixed
 "today", 20 November 2026 (:data:`demo.plan.TODAY`).
@@ -177,9 +177,6 @@ def _send(
     uploads: list[Upload],
     ctx: CommandContext,
 ) -> CommandResult:
-    if step.command == "disburse":
-        parties = {k: v for k, v in step.kwargs.items() if k != "facts"}
-        return archive.disburse(ctx, step.kwargs["facts"], uploads, **parties)
     typed = command_named(step.command)
     if typed is not None:
         done = archive.execute(

@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
-from archive.commands.lifecycle import Disbursement
 from demo.plan import DocSpec, Planner, add_months, cents, workday
 from demo.staff import NAMES
 from demo.texts import (
@@ -57,7 +56,13 @@ def disburse(p: Planner) -> None:
     and the branch head approved it (审批): the people its review report and approval name.
     """
     s, b = p.shape, p.shape.borrower
-    facts = Disbursement(
+    docs = tuple(p.doc(doc_type, None) for doc_type in _credit_file(p))
+    p.add(
+        s.value_date,
+        s.account_manager,
+        "disburse",
+        docs=docs,
+        rank=0,
         loan_no=s.loan_no,
         borrower_id=b.borrower_id,
         borrower_name=b.name,
@@ -72,15 +77,6 @@ def disburse(p: Planner) -> None:
         guarantee_type=s.guarantee,
         branch=s.crew.branch,
         purpose=b.purpose,
-    )
-    docs = tuple(p.doc(doc_type, None) for doc_type in _credit_file(p))
-    p.add(
-        s.value_date,
-        s.account_manager,
-        "disburse",
-        docs=docs,
-        rank=0,
-        facts=facts,
         investigator_no=s.account_manager,
         origination_reviewer_no=s.crew.reviewer,
         approver_no=s.crew.head,

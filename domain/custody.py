@@ -5,15 +5,18 @@ area by area. Public methods are commands: they check the rules first and then t
 past-tense event through a private ``@event`` method, whose body is the only place state
 changes. Configuration (retention class per document type, custody tiers, the codes of the
 reference code) stays in the application, which passes the values it decided to the command.
+
+The rules and records of transfers and their receipt are :mod:`domain.transfers`; those of
+cataloguing, retention, holds and appraisal :mod:`domain.retention`. The events stay on this
+class: they are stored under its topic (``domain.custody:DossierCustody.…``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
-from uuid import UUID, uuid5
+from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
@@ -23,27 +26,39 @@ from domain.errors import (
     AlreadyCataloguedError,
     AlreadyExistsError,
     AppraisalDecidedError,
-    AppraisalGroupError,
     AppraisalOpenError,
     DefectAlreadyClearedError,
     HoldAlreadyReleasedError,
     InvalidInputError,
-    LoanNotClosedError,
     NotCataloguedError,
     NotFoundError,
     NothingReceivedError,
     PermanentRetentionError,
-    ReceiptMismatchError,
     RetentionNotExpiredError,
     RetentionNotStartedError,
     SegregationOfDutiesError,
     TransferAlreadyReceivedError,
 )
+from domain.retention import (
+    Appraisal,
+    CatalogueEntry,
+    Hold,
+    appraisal_group,
+    retention_period,
+)
+from domain.transfers import (
+    Defect,
+    Transfer,
+    TransferItem,
+    match_originals,
+    receipt_checks,
+    receipt_defects,
+    transfer_list,
+)
 from domain.values import (
     Actor,
     AppraisalOpinion,
     HoldKind,
-    ItemCondition,
     LoanStatus,
     Party,
     RetentionClass,
@@ -51,122 +66,6 @@ from domain.values import (
     TransferKind,
     require_text,
 )
-
-MAX_ITEMS = 500
-
-
-def add_working_days(start: date, days: int) -> date:
-    """The date ``days`` working days after ``start``, skipping Saturdays and Sundays.
-
-    There is no holiday calendar yet: public holidays and the weekend days worked in their
-    place (调休) are not known, so a deadline across a holiday comes out too early.
-    """
-    current = start
-    left = days
-    while left > 0:
-        current += timedelta(days=1)
-        if current.weekday() < 5:
-            left -= 1
-    return current
-
-
-def retention_period(closed_on: date, retention: RetentionClass) -> tuple[date, date | None]:
-    """When retention starts (1 January after the year the loan closed) and its last day."""
-    starts_on = date(closed_on.year + 1, 1, 1)
-    years = retention.years
-    if years is None:
-        return starts_on, None
-    return starts_on, date(starts_on.year + years - 1, 12, 31)
-
-
-@dataclass(frozen=True)
-class TransferItem:
-    """One line of a transfer list (移交清单)."""
-
-    item_no: int
-    doc_type: str
-    title: str
-    pages: int
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"doc_type": self.doc_type, "title": self.title, "pages": self.pages}
-
-
-@dataclass
-class Transfer:
-    """A transfer of originals or of the full dossier, and what the archivist found."""
-
-    transfer_id: UUID
-    kind: TransferKind
-    items: list[TransferItem]
-    listed_by: UUID
-    listed_on: date
-    due_on: date | None
-    received_by: UUID | None = None
-    received_on: date | None = None
-    conditions: dict[int, ItemCondition] = field(default_factory=dict)
-    completes: list[dict[str, Any]] = field(default_factory=list)
-
-    @property
-    def received(self) -> bool:
-        return self.received_on is not None
-
-    @property
-    def late(self) -> bool:
-        """Listed after the deadline for originals."""
-        return self.due_on is not None and self.listed_on > self.due_on
-
-
-@dataclass
-class Defect:
-    """An item of a transfer that was missing, damaged or short of pages on receipt."""
-
-    defect_id: UUID
-    transfer_id: UUID
-    item_no: int
-    condition: ItemCondition
-    detail: str
-    cleared_on: date | None = None
-
-
-@dataclass
-class Hold:
-    """A litigation, audit or investigation hold (冻结) on the dossier."""
-
-    hold_id: UUID
-    kind: HoldKind
-    reason: str
-    reference: str
-    placed_on: date
-    placed_by: UUID
-    released_on: date | None = None
-
-
-@dataclass
-class Appraisal:
-    """An appraisal (鉴定) of the expired dossier by a group of at least two people."""
-
-    appraisal_id: UUID
-    opened_on: date
-    group: list[UUID]
-    opinion: AppraisalOpinion | None = None
-    text: str = ""
-    decided_on: date | None = None
-
-
-@dataclass(frozen=True)
-class CatalogueEntry:
-    """What cataloguing assigned (编目)."""
-
-    reference_code: str
-    shelf_location: str
-    retention: RetentionClass
-    tier1_doc_types: frozenset[str]
-    catalogued_on: date
-
-
-def defect_id_for(transfer_id: UUID, item_no: int) -> UUID:
-    return uuid5(transfer_id, f"defect:{item_no}")
 
 
 class DossierCustody(Aggregate):
@@ -236,38 +135,21 @@ class DossierCustody(Aggregate):
         authorize(actor, Action.LIST_TRANSFER)
         if transfer_id in self.transfers:
             raise AlreadyExistsError(f"移交 {transfer_id} 已存在", f"transfer {transfer_id} exists")
-        if not items or len(items) > MAX_ITEMS:
-            raise InvalidInputError(
-                f"移交清单须列明 1–{MAX_ITEMS} 项",
-                f"a transfer list names 1 to {MAX_ITEMS} items",
-                field="items",
-            )
-        listed = [_item(n, raw) for n, raw in enumerate(items, start=1)]
-        due_on: date | None = None
-        if kind is TransferKind.FULL:
-            if loan_status is LoanStatus.ACTIVE:
-                raise LoanNotClosedError(
-                    "贷款结清或核销后方可移交整卷档案",
-                    "the full dossier is transferred only after settlement or write-off",
-                    status=loan_status.value,
-                )
-            signed_on = None
-        else:
-            if signed_on is None:
-                raise InvalidInputError(
-                    "合同原件移交须注明签订日期",
-                    "originals need the signing date",
-                    field="signed_on",
-                )
-            check_not_before(listed_on, signed_on, field="listed_on", since_field="signed_on")
-            due_on = add_working_days(signed_on, originals_working_days)
+        checked = transfer_list(
+            kind=kind,
+            items=items,
+            listed_on=listed_on,
+            signed_on=signed_on,
+            loan_status=loan_status,
+            originals_working_days=originals_working_days,
+        )
         self._transfer_listed(
             transfer_id=transfer_id,
             kind=kind,
-            items=[i.as_dict() for i in listed],
+            items=[i.as_dict() for i in checked.items],
             listed_on=listed_on,
-            signed_on=signed_on,
-            due_on=due_on,
+            signed_on=checked.signed_on,
+            due_on=checked.due_on,
             actor_id=actor.id,
             role=actor.role,
         )
@@ -332,24 +214,13 @@ class DossierCustody(Aggregate):
         check_not_before(
             received_on, transfer.listed_on, field="received_on", since_field="listed_on"
         )
-        found = _checks(transfer, checks)
-        defects: list[dict[str, Any]] = []
-        for item in transfer.items:
-            condition, counted, note = found[item.item_no]
-            detail = note
-            if condition is ItemCondition.PRESENT and counted != item.pages:
-                detail = f"pages counted {counted} of {item.pages}; {note}".strip("; ")
-            elif condition is ItemCondition.PRESENT:
-                continue
-            defects.append(
-                {
-                    "defect_id": defect_id_for(transfer_id, item.item_no),
-                    "item_no": item.item_no,
-                    "condition": condition,
-                    "detail": detail,
-                }
-            )
-        completes = self._match_originals(transfer) if transfer.kind is TransferKind.FULL else []
+        found = receipt_checks(transfer, checks)
+        defects = receipt_defects(transfer, found)
+        completes = (
+            match_originals(transfer, list(self.transfers.values()))
+            if transfer.kind is TransferKind.FULL
+            else []
+        )
         self._transfer_received(
             transfer_id=transfer_id,
             checks=[
@@ -363,41 +234,6 @@ class DossierCustody(Aggregate):
             role=actor.role,
         )
         return [d["defect_id"] for d in defects]
-
-    def _match_originals(self, full: Transfer) -> list[dict[str, Any]]:
-        """Pair each item of a full transfer with an original received earlier (二次组卷)."""
-        earlier = [
-            (t.transfer_id, i)
-            for t in self.transfers.values()
-            if t.kind is TransferKind.ORIGINALS and t.received and t.transfer_id != full.transfer_id
-            for i in t.items
-            if t.conditions.get(i.item_no) is ItemCondition.PRESENT
-        ]
-        used: set[tuple[UUID, int]] = set()
-        pairs: list[dict[str, Any]] = []
-        for item in full.items:
-            for exact in (True, False):
-                match = next(
-                    (
-                        (tid, o)
-                        for tid, o in earlier
-                        if (tid, o.item_no) not in used
-                        and o.doc_type == item.doc_type
-                        and (o.title == item.title or not exact)
-                    ),
-                    None,
-                )
-                if match is not None:
-                    used.add((match[0], match[1].item_no))
-                    pairs.append(
-                        {
-                            "item_no": item.item_no,
-                            "original_transfer_id": match[0],
-                            "original_item_no": match[1].item_no,
-                        }
-                    )
-                    break
-        return pairs
 
     @event("TransferReceived")
     def _transfer_received(
@@ -705,12 +541,7 @@ class DossierCustody(Aggregate):
             raise AlreadyExistsError(
                 f"鉴定 {appraisal_id} 已存在", f"appraisal {appraisal_id} exists"
             )
-        members = list(dict.fromkeys(p.id for p in group))
-        if len(members) < 2 or any(not (p.roles - {Role.ADMINISTRATOR}) for p in group):
-            raise AppraisalGroupError(
-                "鉴定小组须由至少两名不同的业务人员组成",
-                "an appraisal group needs at least two different people holding business roles",
-            )
+        members = appraisal_group(group)
         self._appraisal_opened(
             appraisal_id=appraisal_id,
             opened_on=opened_on,
@@ -770,50 +601,3 @@ class DossierCustody(Aggregate):
         appraisal.opinion = opinion
         appraisal.text = text
         appraisal.decided_on = decided_on
-
-
-def _item(item_no: int, raw: Mapping[str, Any]) -> TransferItem:
-    doc_type = str(raw.get("doc_type", "")).strip()
-    pages = raw.get("pages")
-    if not doc_type:
-        raise InvalidInputError(
-            f"第 {item_no} 项缺少文档类型", f"item {item_no} has no doc_type", field="items"
-        )
-    if not isinstance(pages, int) or isinstance(pages, bool) or not 1 <= pages <= 100_000:
-        raise InvalidInputError(
-            f"第 {item_no} 项页数无效", f"item {item_no}: pages must be 1 or more", field="items"
-        )
-    title = require_text(str(raw.get("title", "")), f"items[{item_no}].title", max_length=500)
-    return TransferItem(item_no, doc_type, title, pages)
-
-
-def _checks(
-    transfer: Transfer, checks: Sequence[Mapping[str, Any]]
-) -> dict[int, tuple[ItemCondition, int, str]]:
-    """Each listed item's check, exactly once: (condition, pages counted, note)."""
-    found: dict[int, tuple[ItemCondition, int, str]] = {}
-    listed = {i.item_no for i in transfer.items}
-    for raw in checks:
-        item_no = raw.get("item_no")
-        if not isinstance(item_no, int) or item_no not in listed or item_no in found:
-            raise ReceiptMismatchError(
-                f"接收清点须逐项核对清单第 1–{len(listed)} 项，各一次",
-                f"a receipt checks items 1 to {len(listed)} of the list, each exactly once",
-                item_no=str(item_no),
-            )
-        condition = ItemCondition.parse(raw.get("condition"), "condition")
-        counted = raw.get("pages_counted", 0)
-        if not isinstance(counted, int) or isinstance(counted, bool) or counted < 0:
-            raise InvalidInputError(
-                "清点页数无效", "pages_counted must be 0 or more", field="pages_counted"
-            )
-        if condition is ItemCondition.MISSING:
-            counted = 0
-        found[item_no] = (condition, counted, str(raw.get("note", "")).strip()[:500])
-    if set(found) != listed:
-        raise ReceiptMismatchError(
-            f"接收清点须逐项核对清单第 1–{len(listed)} 项，各一次",
-            f"a receipt checks items 1 to {len(listed)} of the list, each exactly once",
-            unchecked=sorted(listed - set(found)),
-        )
-    return found

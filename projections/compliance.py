@@ -18,7 +18,12 @@ from domain.compliance import ComplianceReport, Requirement, Scope, build_report
 from domain.values import Product
 from projections.projection import Projection
 from projections.query import AsOf, select_all
-from projections.registers.filing.completeness import LOANS, REQUIREMENTS, RequirementStatus, Stage
+from projections.registers.filing.completeness.tables import (
+    LOANS,
+    REQUIREMENTS,
+    RequirementStatus,
+    Stage,
+)
 from projections.store import RegisterStore
 from projections.tasks import judge
 

@@ -56,6 +56,19 @@ def col(
     )
 
 
+def loan_columns() -> list[sa.Column[Any]]:
+    """A loan as the registers name it: its id (kept out of exports), number, borrower, branch.
+
+    New columns at each call: a column belongs to one table.
+    """
+    return [
+        col("loan_id", sa.Uuid, "贷款ID", "loan id", export=False, nullable=False),
+        col("loan_no", sa.String(64), "借据号", "loan no.", filter=True),
+        col("borrower_name", sa.String(200), "借款人", "borrower"),
+        col("branch", sa.String(100), "机构", "branch", filter=True),
+    ]
+
+
 @dataclass(frozen=True)
 class TableSpec:
     """A register table: its columns, and the key that makes it versioned (or none: a log)."""

@@ -22,6 +22,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 
+from storage.files import fsync_directory
+
 CHUNK_SIZE = 1024 * 1024
 """How many bytes a store reads from an incoming stream at a time."""
 
@@ -241,7 +243,7 @@ class LocalBlobStore(BlobStore):
                 if target.is_dir():
                     raise BlobStoreError(f"blob key {key!r} is a directory of other keys") from None
                 return False
-            _fsync_dir(target.parent)
+            fsync_directory(target.parent)
             return True
         finally:
             staged.unlink(missing_ok=True)
@@ -270,7 +272,7 @@ class LocalBlobStore(BlobStore):
             path.unlink()
         except FileNotFoundError:
             raise BlobNotFoundError(f"no blob under key {key!r}") from None
-        _fsync_dir(path.parent)
+        fsync_directory(path.parent)
 
     def keys(self) -> Iterator[str]:
         for directory, dirnames, filenames in os.walk(self._root):
@@ -298,13 +300,4 @@ class LocalBlobStore(BlobStore):
                         f"blob key {key!r} runs through the object {segment!r}"
                     ) from None
             else:
-                _fsync_dir(parent)
-
-
-def _fsync_dir(directory: Path) -> None:
-    """Make a directory's entries durable (a new or removed name survives a crash)."""
-    fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+                fsync_directory(parent)

@@ -28,7 +28,6 @@ import hashlib
 import io
 import os
 import struct
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +36,8 @@ from uuid import UUID
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from storage.files import write_new_file
 
 if TYPE_CHECKING:
     from _typeshed import WriteableBuffer
@@ -242,28 +243,12 @@ def write_master_key_file(path: Path, key: MasterKey) -> None:
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, staged_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    staged = Path(staged_name)
     try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "wb") as out:
-            out.write(key.to_base64().encode("ascii") + b"\n")
-            out.flush()
-            os.fsync(out.fileno())
-        try:
-            os.link(staged, path)
-        except FileExistsError:
-            raise MasterKeyError(
-                f"master key file {path} already exists; refusing to overwrite it "
-                "(主密钥文件已存在)"
-            ) from None
-        directory = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
-        try:
-            os.fsync(directory)
-        finally:
-            os.close(directory)
-    finally:
-        staged.unlink(missing_ok=True)
+        write_new_file(path, key.to_base64().encode("ascii") + b"\n")
+    except FileExistsError:
+        raise MasterKeyError(
+            f"master key file {path} already exists; refusing to overwrite it (主密钥文件已存在)"
+        ) from None
 
 
 def encrypted_size(plaintext_size: int, segment_size: int = SEGMENT_SIZE) -> int:

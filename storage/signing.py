@@ -20,14 +20,14 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from storage.files import write_new_file
 
 SEED_SIZE = 32
 """Bytes in an Ed25519 private seed."""
@@ -232,26 +232,7 @@ def write_signing_key_file(path: Path, signer: Signer) -> None:
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, staged_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    staged = Path(staged_name)
-    try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "wb") as out:
-            out.write(signer.seed_base64().encode("ascii") + b"\n")
-            out.flush()
-            os.fsync(out.fileno())
-        os.link(staged, path)
-        _fsync_directory(path.parent)
-    finally:
-        staged.unlink(missing_ok=True)
-
-
-def _fsync_directory(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    write_new_file(path, signer.seed_base64().encode("ascii") + b"\n")
 
 
 def _pem_private_key(content: bytes, path: Path) -> Ed25519PrivateKey:

@@ -28,7 +28,8 @@ from typing import Final, Protocol
 
 from storage.blobs import BlobStoreError
 from storage.checkpoints import Checkpoint, CheckpointFormatError
-from storage.s3 import S3BlobStore
+from storage.files import fsync_directory
+from storage.s3.store import S3BlobStore
 
 WITNESS_PREFIX: Final = "checkpoints"
 """The folder of an S3 witness's objects (below the blob store's own prefix)."""
@@ -103,7 +104,7 @@ class FileWitness:
             finally:
                 os.close(fd)  # releases the flock
             if created:
-                _fsync_directory(self.path.parent)
+                fsync_directory(self.path.parent)
         return True
 
     def read(self) -> list[Checkpoint]:
@@ -222,11 +223,3 @@ def _write_all(fd: int, data: bytes) -> None:
     while view:
         written = os.write(fd, view)
         view = view[written:]
-
-
-def _fsync_directory(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import NoReturn
@@ -19,6 +18,7 @@ from storage.envelope import EncryptingBlobStore, Envelope
 from storage.eventstore import postgres_env, sqlite_env
 from storage.keystore import SQLiteKeyStore
 from tests.factories import make_staff
+from tests.postgres import fresh_schema
 from tests.storage.seaweed import s3_store, seaweedfs  # noqa: F401 (fixtures)
 
 DEFAULT_TEST_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
@@ -78,21 +78,9 @@ def store_env(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[dict[s
         yield sqlite_env(tmp_path / "events.sqlite")
         return
 
-    import psycopg
-    from psycopg import sql
-
     url: str = request.getfixturevalue("postgres_url")
-    schema = f"t_{uuid.uuid4().hex}"
-    with psycopg.connect(url, autocommit=True, connect_timeout=5) as conn:
-        conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
-    try:
+    with fresh_schema(url) as schema:
         yield postgres_env(url, schema=schema)
-    finally:
-        with psycopg.connect(url, autocommit=True, connect_timeout=5) as conn:
-            # An application left open by a test holds no locks between calls, but do not
-            # wait forever if one does.
-            conn.execute("SET lock_timeout = '10s'")
-            conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
 
 
 @pytest.fixture

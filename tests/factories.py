@@ -52,10 +52,10 @@ def doc(doc_type: str = "loan_contract", content: bytes | None = None) -> Docume
     )
 
 
-def disbursement_params(**overrides: Any) -> dict[str, Any]:
-    """The keyword arguments of ``Loan.disburse`` for a typical corporate loan."""
-    params: dict[str, Any] = {
-        "loan_no": f"JJ{uuid4().hex[:12].upper()}",
+def _corporate_loan(loan_no: str | None = None) -> dict[str, Any]:
+    """The facts of a typical corporate working-capital loan, under a fresh number by default."""
+    return {
+        "loan_no": loan_no or f"JJ{uuid4().hex[:12].upper()}",
         "borrower_id": "91310000MA1FL0000X",
         "borrower_name": "上海示例贸易有限公司",
         "borrower_type": BorrowerType.CORPORATE,
@@ -69,6 +69,13 @@ def disbursement_params(**overrides: Any) -> dict[str, Any]:
         "guarantee_type": GuaranteeType.GUARANTEE,
         "branch": "上海分行营业部",
         "purpose": "采购原材料",
+    }
+
+
+def disbursement_params(**overrides: Any) -> dict[str, Any]:
+    """The keyword arguments of ``Loan.disburse`` for a typical corporate loan."""
+    params: dict[str, Any] = {
+        **_corporate_loan(),
         "documents": (doc("loan_contract"), doc("drawdown_receipt")),
     }
     params.update(overrides)
@@ -146,27 +153,13 @@ def make_upload(
 
 
 def make_disbursement(loan_no: str | None = None, **overrides: Any) -> Any:
-    """The facts of a typical corporate working-capital disbursement (an ``archive`` value)."""
-    from archive.commands.lifecycle import Disbursement
+    """A typical corporate working-capital disbursement: the ``Disburse`` command (override any
+    field, the people who investigated, reviewed and approved it among them)."""
+    from archive.commands.lifecycle import Disburse
 
-    facts: dict[str, Any] = {
-        "loan_no": loan_no or f"JJ{uuid4().hex[:12].upper()}",
-        "borrower_id": "91310000MA1FL0000X",
-        "borrower_name": "上海示例贸易有限公司",
-        "borrower_type": BorrowerType.CORPORATE,
-        "borrower_rating": "A",
-        "product": Product.CORPORATE_WORKING_CAPITAL,
-        "principal": PRINCIPAL,
-        "interest_rate": "3.45%",
-        "value_date": VALUE_DATE,
-        "maturity_date": MATURITY_DATE,
-        "repayment_method": RepaymentMethod.BULLET,
-        "guarantee_type": GuaranteeType.GUARANTEE,
-        "branch": "上海分行营业部",
-        "purpose": "采购原材料",
-    }
+    facts = _corporate_loan(loan_no)
     facts.update(overrides)
-    return Disbursement(**facts)
+    return Disburse(**facts)
 
 
 def make_staff(app: Any) -> dict[str, Any]:

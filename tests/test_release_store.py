@@ -63,6 +63,7 @@ from storage.blobs import InMemoryBlobStore
 from storage.eventstore import event_store_env, sqlite_env
 from storage.keystore import SQLiteKeyStore
 from tests.fixtures.release_store import dump
+from tests.postgres import fresh_schema
 
 FIXTURE = Path(__file__).parent / "fixtures" / "release_store"
 MANIFEST: dict[str, Any] = json.loads((FIXTURE / "manifest.json").read_text("utf-8"))
@@ -296,15 +297,9 @@ def new_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Settin
     if request.param == "sqlite":
         yield settings_for(data_dir)
         return
-    import psycopg
-    from psycopg import sql
-
     url: str = request.getfixturevalue("postgres_url")
-    schema = f"t_{uuid.uuid4().hex}"
-    settings = settings_for(data_dir, event_store=url, postgres_schema=schema)
-    with psycopg.connect(url, autocommit=True, connect_timeout=5) as conn:
-        conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
-    try:
+    with fresh_schema(url) as schema:
+        settings = settings_for(data_dir, event_store=url, postgres_schema=schema)
         source, target = SQLiteKeyStore(data_dir / "keys.sqlite"), key_store(settings)
         try:
             for wrapped in source.all():
@@ -313,10 +308,6 @@ def new_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Settin
             source.close()
             target.close()
         yield settings
-    finally:
-        with psycopg.connect(url, autocommit=True, connect_timeout=5) as conn:
-            conn.execute("SET lock_timeout = '10s'")
-            conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
 
 
 def copy_events(source: Path, settings: Settings, through: int) -> None:

@@ -4,93 +4,26 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Annotated
-from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
-from api.deps import (
-    ArchiveDep,
-    CommandCtx,
-    CommandInput,
-    ReadCtx,
-    command_input,
-    command_openapi,
+from api.deps import ArchiveDep, ReadCtx
+from api.responses import LoanNo
+from api.routers import command_route
+from archive.commands.classification import (
+    ApproveClassification,
+    ProposeClassification,
+    RejectClassification,
 )
-from api.responses import LoanNo, respond
-from api.schemas import CommandPublic, Decision, ProposalCreate
 from domain.values import Grade
 
 router = APIRouter(prefix="/loans/{loan_no}/classifications", tags=["classifications"])
 
-
-@router.post(
-    "", status_code=201, response_model=CommandPublic, openapi_extra=command_openapi(ProposalCreate)
-)
-def propose(
-    loan_no: LoanNo,
-    archive: ArchiveDep,
-    ctx: CommandCtx,
-    cmd: Annotated[CommandInput[ProposalCreate], Depends(command_input(ProposalCreate))],
-    response: Response,
-) -> CommandPublic:
-    """Propose a grade (初分); a risk manager other than the proposer decides."""
-    b = cmd.body
-    result = archive.propose_classification(
-        cmd.context(ctx),
-        loan_no,
-        grade=b.grade,
-        sub_grade=b.sub_grade,
-        reason=b.reason,
-        as_of=b.as_of,
-        uploads=cmd.uploads,
-    )
-    return respond(result, response)
-
-
-@router.post(
-    "/{proposal_id}/approve",
-    status_code=201,
-    response_model=CommandPublic,
-    openapi_extra=command_openapi(Decision),
-)
-def approve(
-    loan_no: LoanNo,
-    proposal_id: UUID,
-    archive: ArchiveDep,
-    ctx: CommandCtx,
-    cmd: Annotated[CommandInput[Decision], Depends(command_input(Decision))],
-    response: Response,
-) -> CommandPublic:
-    """Approve (审批); refused above the statutory floor or by the proposer."""
-    result = archive.approve_classification(
-        cmd.context(ctx),
-        loan_no,
-        proposal_id=proposal_id,
-        reason=cmd.body.reason,
-        uploads=cmd.uploads,
-    )
-    return respond(result, response)
-
-
-@router.post(
-    "/{proposal_id}/reject",
-    status_code=201,
-    response_model=CommandPublic,
-    openapi_extra=command_openapi(Decision, documents=False),
-)
-def reject(
-    loan_no: LoanNo,
-    proposal_id: UUID,
-    archive: ArchiveDep,
-    ctx: CommandCtx,
-    cmd: Annotated[CommandInput[Decision], Depends(command_input(Decision, documents=False))],
-    response: Response,
-) -> CommandPublic:
-    result = archive.reject_classification(
-        cmd.context(ctx), loan_no, proposal_id=proposal_id, reason=cmd.body.reason
-    )
-    return respond(result, response)
+command_route(router, "", ProposeClassification, schema="ProposalCreate", name="propose")
+ONE = "/{proposal_id}"
+command_route(router, f"{ONE}/approve", ApproveClassification, schema="Decision", name="approve")
+command_route(router, f"{ONE}/reject", RejectClassification, schema="Decision", name="reject")
 
 
 class FloorPublic(BaseModel):

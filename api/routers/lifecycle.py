@@ -5,61 +5,18 @@ from __future__ import annotations
 from datetime import UTC
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Query, Response
 
-from api.deps import (
-    ArchiveDep,
-    CommandCtx,
-    CommandInput,
-    ReadCtx,
-    RegistersDep,
-    command_input,
-    command_openapi,
-)
+from api.deps import ArchiveDep, ReadCtx, RegistersDep
 from api.fields import Count, Line
-from api.responses import LoanNo, respond
-from api.schemas import (
-    ORIGINATION_PARTIES,
-    CommandPublic,
-    DisbursementCreate,
-    EventPublic,
-    EventsPublic,
-    LoanPublic,
-    LoansPublic,
-    OverdueCreate,
-    RepaymentCreate,
-    SettlementCreate,
-)
-from archive.commands.lifecycle import Disbursement
+from api.responses import LoanNo
+from api.routers import command_route
+from api.schemas import EventPublic, EventsPublic, LoanPublic, LoansPublic
+from archive.commands.lifecycle import Disburse, RecordOverdue, RecordRepayment, Settle
 
 router = APIRouter(prefix="/loans", tags=["loans"])
-C = 201
 
-
-@router.post(
-    "",
-    status_code=C,
-    response_model=CommandPublic,
-    openapi_extra=command_openapi(DisbursementCreate),
-)
-def disburse(
-    archive: ArchiveDep,
-    ctx: CommandCtx,
-    cmd: Annotated[CommandInput[DisbursementCreate], Depends(command_input(DisbursementCreate))],
-    response: Response,
-) -> CommandPublic:
-    """Record a disbursement (放款) with its documents; opens the dossier."""
-    body = cmd.body
-    facts = Disbursement(**body.model_dump(exclude={"expected_version", *ORIGINATION_PARTIES}))
-    result = archive.disburse(
-        cmd.context(ctx),
-        facts,
-        cmd.uploads,
-        investigator_no=body.investigator,
-        origination_reviewer_no=body.origination_reviewer,
-        approver_no=body.approver,
-    )
-    return respond(result, response)
+command_route(router, "", Disburse, schema="DisbursementCreate")
 
 
 @router.get("", response_model=LoansPublic)
@@ -108,72 +65,6 @@ def loan_events(loan_no: LoanNo, archive: ArchiveDep, ctx: ReadCtx) -> EventsPub
     return EventsPublic(data=events, count=len(events))
 
 
-@router.post(
-    "/{loan_no}/repayments",
-    status_code=C,
-    response_model=CommandPublic,
-    openapi_extra=command_openapi(RepaymentCreate),
-)
-def record_repayment(
-    loan_no: LoanNo,
-    archive: ArchiveDep,
-    ctx: CommandCtx,
-    cmd: Annotated[CommandInput[RepaymentCreate], Depends(command_input(RepaymentCreate))],
-    response: Response,
-) -> CommandPublic:
-    b = cmd.body
-    result = archive.record_repayment(
-        cmd.context(ctx),
-        loan_no,
-        paid_on=b.paid_on,
-        principal=b.principal,
-        interest=b.interest,
-        uploads=cmd.uploads,
-    )
-    return respond(result, response)
-
-
-@router.post(
-    "/{loan_no}/overdue-status",
-    status_code=C,
-    response_model=CommandPublic,
-    openapi_extra=command_openapi(OverdueCreate, documents=False),
-)
-def record_overdue(
-    loan_no: LoanNo,
-    archive: ArchiveDep,
-    ctx: CommandCtx,
-    cmd: Annotated[
-        CommandInput[OverdueCreate], Depends(command_input(OverdueCreate, documents=False))
-    ],
-    response: Response,
-) -> CommandPublic:
-    b = cmd.body
-    result = archive.record_overdue(
-        cmd.context(ctx),
-        loan_no,
-        as_of=b.as_of,
-        days_overdue=b.days_overdue,
-        overdue_principal=b.overdue_principal,
-        overdue_interest=b.overdue_interest,
-    )
-    return respond(result, response)
-
-
-@router.post(
-    "/{loan_no}/settlement",
-    status_code=C,
-    response_model=CommandPublic,
-    openapi_extra=command_openapi(SettlementCreate),
-)
-def settle(
-    loan_no: LoanNo,
-    archive: ArchiveDep,
-    ctx: CommandCtx,
-    cmd: Annotated[CommandInput[SettlementCreate], Depends(command_input(SettlementCreate))],
-    response: Response,
-) -> CommandPublic:
-    result = archive.settle(
-        cmd.context(ctx), loan_no, settled_on=cmd.body.settled_on, uploads=cmd.uploads
-    )
-    return respond(result, response)
+command_route(router, "/{loan_no}/repayments", RecordRepayment, schema="RepaymentCreate")
+command_route(router, "/{loan_no}/overdue-status", RecordOverdue, schema="OverdueCreate")
+command_route(router, "/{loan_no}/settlement", Settle, schema="SettlementCreate")

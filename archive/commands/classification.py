@@ -5,13 +5,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
+from typing import Annotated
 from uuid import UUID, uuid4
 
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
+from pydantic import Field
 
+from archive.commands import LoanCommand, handles
 from archive.core import ArchiveCore, CommandContext, CommandResult
 from archive.documents.ingest import Upload
+from archive.fields import ONE_LINE, Text
 from archive.receipts import BorrowerIndex
 from domain.authorization import Action
 from domain.classification import Floor
@@ -19,52 +23,68 @@ from domain.loan import Loan
 from domain.values import Actor, DocumentRef, Grade, LoanStatus
 
 
+class ProposeClassification(LoanCommand):
+    action = Action.PROPOSE_CLASSIFICATION
+    assigned = ("proposal_id",)
+
+    grade: Grade
+    sub_grade: Annotated[str, Field(max_length=64), ONE_LINE] | None = None
+    reason: Text
+    as_of: date
+    proposal_id: UUID = Field(default_factory=uuid4)
+
+
+class ApproveClassification(LoanCommand):
+    action = Action.APPROVE_CLASSIFICATION
+    path = ("loan_no", "proposal_id")
+
+    proposal_id: UUID
+    reason: Text
+
+
+class RejectClassification(LoanCommand):
+    action = Action.REJECT_CLASSIFICATION
+    path = ("loan_no", "proposal_id")
+    files_documents = False
+
+    proposal_id: UUID
+    reason: Text
+
+
 class ClassificationCommands(ArchiveCore):
     """Classification changes, with the statutory floors enforced at approval."""
 
+    @handles(ProposeClassification)
     def propose_classification(
-        self,
-        ctx: CommandContext,
-        loan_no: str,
-        *,
-        grade: Grade,
-        sub_grade: str | None,
-        reason: str,
-        as_of: date,
-        uploads: Sequence[Upload] = (),
-        proposal_id: UUID | None = None,
+        self, ctx: CommandContext, cmd: ProposeClassification, uploads: Sequence[Upload] = ()
     ) -> CommandResult:
-        new_id = proposal_id or uuid4()
-        params = {"grade": grade, "sub_grade": sub_grade, "reason": reason, "as_of": as_of}
+        """Propose a grade (初分); a risk manager other than the proposer decides."""
 
         def command(loan: Loan, actor: Actor, refs: list[DocumentRef]) -> dict[str, str]:
             loan.propose_classification(
-                proposal_id=new_id,
-                grade=grade,
-                sub_grade=sub_grade,
-                reason=reason,
-                as_of=as_of,
+                proposal_id=cmd.proposal_id,
+                grade=cmd.grade,
+                sub_grade=cmd.sub_grade,
+                reason=cmd.reason,
+                as_of=cmd.as_of,
                 scheme=self.rule_set().sub_grades,
                 actor=actor,
                 documents=refs,
             )
-            return {"proposal_id": str(new_id)}
+            return {"proposal_id": str(cmd.proposal_id)}
 
-        return self.on_loan(ctx, Action.PROPOSE_CLASSIFICATION, loan_no, params, command, uploads)
+        return self.for_loan(ctx, cmd, command, uploads)
 
+    @handles(ApproveClassification)
     def approve_classification(
-        self,
-        ctx: CommandContext,
-        loan_no: str,
-        *,
-        proposal_id: UUID,
-        reason: str,
-        uploads: Sequence[Upload] = (),
+        self, ctx: CommandContext, cmd: ApproveClassification, uploads: Sequence[Upload] = ()
     ) -> CommandResult:
+        """Approve (审批); refused above the statutory floor or by the proposer."""
+
         def command(loan: Loan, actor: Actor, refs: list[DocumentRef]) -> None:
             loan.approve_classification(
-                proposal_id=proposal_id,
-                reason=reason,
+                proposal_id=cmd.proposal_id,
+                reason=cmd.reason,
                 policy=self.rule_set().floor_policy,
                 borrower_npl_share=self.borrower_npl_share(loan),
                 actor=actor,
@@ -80,28 +100,17 @@ class ClassificationCommands(ArchiveCore):
             index.note_grade(loan_id=loan.id, grade=loan.grade.value)
             return [index]
 
-        params = {"proposal_id": proposal_id, "reason": reason}
-        return self.on_loan(
-            ctx,
-            Action.APPROVE_CLASSIFICATION,
-            loan_no,
-            params,
-            command,
-            uploads,
-            co_saved=borrower_index,
-        )
+        return self.for_loan(ctx, cmd, command, uploads, co_saved=borrower_index)
 
+    @handles(RejectClassification)
     def reject_classification(
-        self, ctx: CommandContext, loan_no: str, *, proposal_id: UUID, reason: str
+        self, ctx: CommandContext, cmd: RejectClassification
     ) -> CommandResult:
-        params = {"proposal_id": proposal_id, "reason": reason}
-        return self.on_loan(
+        return self.for_loan(
             ctx,
-            Action.REJECT_CLASSIFICATION,
-            loan_no,
-            params,
+            cmd,
             lambda loan, actor, refs: loan.reject_classification(
-                proposal_id=proposal_id, reason=reason, actor=actor
+                proposal_id=cmd.proposal_id, reason=cmd.reason, actor=actor
             ),
         )
 

@@ -6,49 +6,49 @@ from collections.abc import Sequence
 from datetime import date
 from uuid import UUID, uuid4
 
+from pydantic import Field
+
+from archive.commands import LoanCommand, handles
 from archive.core import ArchiveCore, CommandContext, CommandResult
 from archive.documents.ingest import Upload
+from archive.fields import DaysOverdue, Text
 from domain.authorization import Action
 from domain.loan import Loan
 from domain.values import Actor, CollectionStepKind, DocumentRef
 
 
+class TakeCollectionStep(LoanCommand):
+    action = Action.TAKE_COLLECTION_STEP
+    assigned = ("step_id",)
+
+    kind: CollectionStepKind
+    taken_on: date
+    days_overdue: DaysOverdue
+    outcome: Text
+    promised_date: date | None = None
+    step_id: UUID = Field(default_factory=uuid4)
+
+
 class CollectionCommands(ArchiveCore):
     """Getting the money back: notices, visits, letters, litigation."""
 
+    @handles(TakeCollectionStep)
     def take_collection_step(
-        self,
-        ctx: CommandContext,
-        loan_no: str,
-        *,
-        kind: CollectionStepKind,
-        taken_on: date,
-        days_overdue: int,
-        outcome: str,
-        promised_date: date | None = None,
-        uploads: Sequence[Upload] = (),
-        step_id: UUID | None = None,
+        self, ctx: CommandContext, cmd: TakeCollectionStep, uploads: Sequence[Upload] = ()
     ) -> CommandResult:
-        new_id = step_id or uuid4()
-        params = {
-            "kind": kind,
-            "taken_on": taken_on,
-            "days_overdue": days_overdue,
-            "outcome": outcome,
-            "promised_date": promised_date,
-        }
+        """Record a step of the collection ladder (催收) with its outcome."""
 
         def command(loan: Loan, actor: Actor, refs: list[DocumentRef]) -> dict[str, str]:
             loan.take_collection_step(
-                step_id=new_id,
-                kind=kind,
-                taken_on=taken_on,
-                days_overdue=days_overdue,
-                outcome=outcome,
-                promised_date=promised_date,
+                step_id=cmd.step_id,
+                kind=cmd.kind,
+                taken_on=cmd.taken_on,
+                days_overdue=cmd.days_overdue,
+                outcome=cmd.outcome,
+                promised_date=cmd.promised_date,
                 actor=actor,
                 documents=refs,
             )
-            return {"step_id": str(new_id)}
+            return {"step_id": str(cmd.step_id)}
 
-        return self.on_loan(ctx, Action.TAKE_COLLECTION_STEP, loan_no, params, command, uploads)
+        return self.for_loan(ctx, cmd, command, uploads)

@@ -24,11 +24,11 @@ from eventsourcing.domain import Aggregate
 from pydantic import Field
 
 from archive.commands import Command, handles
-from archive.commands.borrowing import BorrowingCommands
-from archive.core import CommandContext, CommandResult, Work, blob_key, closed_on
+from archive.core import ArchiveCore, CommandContext, CommandResult, Work, blob_key, closed_on
 from archive.fields import MULTILINE, ONE_LINE
 from archive.reports.forms import DestructionEntry, DestructionRegister, destruction_register
 from domain.authorization import Action, register_read
+from domain.borrowing import Circulation
 from domain.disposition import (
     DestructionBatch,
     check_destroyable,
@@ -94,8 +94,16 @@ class ExecuteDestruction(BatchCommand):
     )
 
 
-class DispositionCommands(BorrowingCommands):
-    """The archive office's destruction of expired dossiers."""
+class DispositionCommands(ArchiveCore):
+    """The archive office's destruction of expired dossiers.
+
+    A dossier with originals out is not destroyed: the borrowing area keeps its circulation
+    record, and :class:`archive.application.DossierArchive` composes the two areas side by side.
+    """
+
+    circulation_of: Callable[[Dossier], Circulation]
+    """The dossier's circulation record (借阅流转), from
+    :meth:`archive.commands.borrowing.BorrowingCommands.circulation_of` in the assembled archive."""
 
     def destruction_batch(self, batch_id: UUID) -> DestructionBatch:
         return self._load(DestructionBatch, batch_id, "销毁批次", "destruction batch")

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from datetime import date
-from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any, ClassVar
 
+from pydantic import Field
+
+from archive.commands import Command, LoanCommand, handles
 from archive.core import (
     ArchiveCore,
     CommandContext,
@@ -16,6 +17,16 @@ from archive.core import (
     start_retention_on_close,
 )
 from archive.documents.ingest import Upload
+from archive.fields import (
+    ONE_LINE,
+    DaysOverdue,
+    Money,
+    Number,
+    PositiveMoney,
+    Rate,
+    Sentence,
+    Short,
+)
 from archive.receipts import BorrowerIndex
 from domain.authorization import Action
 from domain.dossier import Dossier
@@ -32,86 +43,127 @@ from domain.values import (
 )
 
 
-@dataclass(frozen=True)
-class Disbursement:
-    """The facts of a disbursement (放款) as the account manager records them."""
+# A disbursement (放款): the loan's facts, and who investigated, reviewed and approved it. (A
+# comment, not a docstring: the OpenAPI's DisbursementCreate has never had a description.)
+class Disburse(Command):
+    action = Action.DISBURSE
+    # The people are named in a request as ``investigator``, ``origination_reviewer`` and
+    # ``approver``; the fingerprint has always called them by their ``_no`` names, and left out
+    # those not named.
+    parties: ClassVar[tuple[str, ...]] = (
+        "investigator_no",
+        "origination_reviewer_no",
+        "approver_no",
+    )
 
-    loan_no: str
-    borrower_id: str
-    borrower_name: str
+    loan_no: Number
+    borrower_id: Short
+    borrower_name: Short
     borrower_type: BorrowerType
-    borrower_rating: str
+    borrower_rating: Annotated[str, Field(min_length=1, max_length=8), ONE_LINE]
     product: Product
-    principal: Decimal
-    interest_rate: str
+    principal: PositiveMoney
+    interest_rate: Rate
     value_date: date
     maturity_date: date
     repayment_method: RepaymentMethod
     guarantee_type: GuaranteeType
-    branch: str
-    purpose: str
+    branch: Short
+    purpose: Sentence
+    investigator_no: Short | None = Field(
+        default=None,
+        alias="investigator",
+        description="staff number of who investigated the loan (调查人); you, if not given",
+    )
+    origination_reviewer_no: Short | None = Field(
+        default=None,
+        alias="origination_reviewer",
+        description="staff number of who reviewed the loan (审查人)",
+    )
+    approver_no: Short | None = Field(
+        default=None,
+        alias="approver",
+        description="staff number of who approved the loan (审批人): a branch head or risk manager",
+    )
 
-    def as_params(self) -> Mapping[str, Any]:
-        return dict(vars(self))
+    def facts(self) -> dict[str, Any]:
+        """The loan's own facts: every field but the version and the people."""
+        return {k: v for k, v in super().params().items() if k not in self.parties}
+
+    def params(self) -> dict[str, Any]:
+        named = {k: getattr(self, k) for k in self.parties if getattr(self, k) is not None}
+        return {**self.facts(), **named}
+
+
+class RecordRepayment(LoanCommand):
+    action = Action.RECORD_REPAYMENT
+
+    paid_on: date
+    principal: Money
+    interest: Money
+
+
+class RecordOverdue(LoanCommand):
+    action = Action.RECORD_OVERDUE
+    files_documents = False
+
+    as_of: date
+    days_overdue: DaysOverdue
+    overdue_principal: Money
+    overdue_interest: Money
+
+
+class Settle(LoanCommand):
+    action = Action.SETTLE
+
+    settled_on: date
 
 
 class LifecycleCommands(ArchiveCore):
     """From disbursement to settlement."""
 
+    @handles(Disburse)
     def disburse(
-        self,
-        ctx: CommandContext,
-        facts: Disbursement,
-        uploads: Sequence[Upload] = (),
-        *,
-        investigator_no: str | None = None,
-        origination_reviewer_no: str | None = None,
-        approver_no: str | None = None,
+        self, ctx: CommandContext, cmd: Disburse, uploads: Sequence[Upload] = ()
     ) -> CommandResult:
-        """Record the disbursement, open the dossier and file its documents, in one save.
+        """Record a disbursement (放款) with its documents; opens the dossier.
 
-        The staff numbers name who investigated (调查), reviewed (审查) and approved (审批)
-        the loan; the investigator is the account manager unless another is named.
+        The loan, its dossier with the documents filed and the borrower's index are saved
+        together. The investigator is the account manager unless another is named.
         """
-        named = {
-            "investigator_no": investigator_no,
-            "origination_reviewer_no": origination_reviewer_no,
-            "approver_no": approver_no,
-        }
 
         def body(actor: Actor, refs: list[DocumentRef]) -> Work:
-            if self._exists(Loan.create_id(facts.loan_no)):
+            if self._exists(Loan.create_id(cmd.loan_no)):
                 raise AlreadyExistsError(
-                    f"借据号 {facts.loan_no} 已登记放款",
-                    f"loan {facts.loan_no} was already disbursed",
+                    f"借据号 {cmd.loan_no} 已登记放款",
+                    f"loan {cmd.loan_no} was already disbursed",
                 )
             loan = Loan.disburse(
-                **facts.as_params(),
+                **cmd.facts(),
                 actor=actor,
                 documents=refs,
-                investigator=self._origination_party(investigator_no, "investigator", "调查人"),
+                investigator=self._origination_party(cmd.investigator_no, "investigator", "调查人"),
                 origination_reviewer=self._origination_party(
-                    origination_reviewer_no, "origination_reviewer", "审查人"
+                    cmd.origination_reviewer_no, "origination_reviewer", "审查人"
                 ),
-                approver=self._origination_party(approver_no, "approver", "审批人"),
+                approver=self._origination_party(cmd.approver_no, "approver", "审批人"),
             )
             dossier = Dossier.open(
                 loan_id=loan.id, loan_no=loan.loan_no, borrower_name=loan.borrower_name, actor=actor
             )
             self.file_documents(dossier, loan, refs, actor)
-            index_id = BorrowerIndex.create_id(facts.borrower_id)
+            index_id = BorrowerIndex.create_id(cmd.borrower_id)
             index = (
                 self.repository.get(index_id)
                 if self._exists(index_id)
-                else BorrowerIndex(borrower_id=facts.borrower_id)
+                else BorrowerIndex(borrower_id=cmd.borrower_id)
             )
             assert isinstance(index, BorrowerIndex)
             index.add_loan(loan_id=loan.id)
             ids = {"loan_id": str(loan.id), "dossier_id": str(dossier.id)}
             return Work(loan, [loan, dossier, index], ids, loan.loan_no)
 
-        params = {**facts.as_params(), **{k: v for k, v in named.items() if v is not None}}
-        return self._execute(ctx, Action.DISBURSE, params, body, uploads)
+        return self.run(ctx, cmd, body, uploads)
 
     def _origination_party(self, staff_no: str | None, field: str, zh: str) -> Party | None:
         """The staff member a disbursement names for one origination duty, if any."""
@@ -129,77 +181,46 @@ class LifecycleCommands(ArchiveCore):
     def _exists(self, aggregate_id: Any) -> bool:
         return bool(self.recorder.select_events(aggregate_id, limit=1))
 
+    @handles(RecordRepayment)
     def record_repayment(
-        self,
-        ctx: CommandContext,
-        loan_no: str,
-        *,
-        paid_on: date,
-        principal: Decimal,
-        interest: Decimal,
-        uploads: Sequence[Upload] = (),
+        self, ctx: CommandContext, cmd: RecordRepayment, uploads: Sequence[Upload] = ()
     ) -> CommandResult:
-        params = {"paid_on": paid_on, "principal": principal, "interest": interest}
-        return self.on_loan(
+        return self.for_loan(
             ctx,
-            Action.RECORD_REPAYMENT,
-            loan_no,
-            params,
+            cmd,
             lambda loan, actor, refs: loan.record_repayment(
-                paid_on=paid_on,
-                principal=principal,
-                interest=interest,
+                paid_on=cmd.paid_on,
+                principal=cmd.principal,
+                interest=cmd.interest,
                 actor=actor,
                 documents=refs,
             ),
             uploads,
         )
 
-    def record_overdue(
-        self,
-        ctx: CommandContext,
-        loan_no: str,
-        *,
-        as_of: date,
-        days_overdue: int,
-        overdue_principal: Decimal,
-        overdue_interest: Decimal,
-    ) -> CommandResult:
-        params = {
-            "as_of": as_of,
-            "days_overdue": days_overdue,
-            "overdue_principal": overdue_principal,
-            "overdue_interest": overdue_interest,
-        }
-        return self.on_loan(
+    @handles(RecordOverdue)
+    def record_overdue(self, ctx: CommandContext, cmd: RecordOverdue) -> CommandResult:
+        return self.for_loan(
             ctx,
-            Action.RECORD_OVERDUE,
-            loan_no,
-            params,
+            cmd,
             lambda loan, actor, refs: loan.record_overdue(
-                as_of=as_of,
-                days_overdue=days_overdue,
-                overdue_principal=overdue_principal,
-                overdue_interest=overdue_interest,
+                as_of=cmd.as_of,
+                days_overdue=cmd.days_overdue,
+                overdue_principal=cmd.overdue_principal,
+                overdue_interest=cmd.overdue_interest,
                 actor=actor,
             ),
         )
 
+    @handles(Settle)
     def settle(
-        self,
-        ctx: CommandContext,
-        loan_no: str,
-        *,
-        settled_on: date,
-        uploads: Sequence[Upload] = (),
+        self, ctx: CommandContext, cmd: Settle, uploads: Sequence[Upload] = ()
     ) -> CommandResult:
-        return self.on_loan(
+        return self.for_loan(
             ctx,
-            Action.SETTLE,
-            loan_no,
-            {"settled_on": settled_on},
+            cmd,
             lambda loan, actor, refs: loan.settle(
-                settled_on=settled_on, actor=actor, documents=refs
+                settled_on=cmd.settled_on, actor=actor, documents=refs
             ),
             uploads,
             on_dossier=start_retention_on_close,

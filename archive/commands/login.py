@@ -16,19 +16,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import cache
-from typing import Annotated, Any
+from typing import Any, ClassVar
 from uuid import UUID
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from eventsourcing.persistence import IntegrityError
-from pydantic import Field
 
-from archive.commands import handles
-from archive.commands.staff import StaffCommand
+from archive.commands import Command, handles
 from archive.core import ArchiveCore, CommandContext, CommandResult, Work
 from archive.errors import AuthenticationError, ConcurrentUpdateError
-from archive.fields import ONE_LINE
+from archive.fields import Password, StaffNumber
 from domain.authorization import Action, choose_role
 from domain.errors import DomainError, InvalidInputError, NotFoundError
 from domain.staff import Staff, check_password
@@ -72,12 +70,15 @@ class AccountLockedError(AuthenticationError):
     code = "account_locked"
 
 
-class SetPassword(StaffCommand):
+class SetPassword(Command):
     """A temporary password for the web console: the person changes it at first sign-in."""
 
     action = Action.SET_PASSWORD
+    path: ClassVar[tuple[str, ...]] = ("staff_no",)
+    files_documents = False
 
-    password: Annotated[str, Field(min_length=1, max_length=128), ONE_LINE]
+    staff_no: StaffNumber
+    password: Password
 
     def params(self) -> dict[str, Any]:
         """The password is no part of an idempotency receipt's fingerprint: a hash of it

@@ -5,45 +5,74 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
+from pydantic import Field
+
+from archive.commands import LoanCommand, handles
 from archive.core import ArchiveCore, CommandContext, CommandResult, start_retention_on_close
 from archive.documents.ingest import Upload
+from archive.fields import Rate, Short, Text
 from domain.authorization import Action
 from domain.values import WriteOffCriterion
+
+
+class Restructure(LoanCommand):
+    action = Action.RESTRUCTURE
+
+    restructured_on: date
+    new_maturity_date: date
+    new_interest_rate: Rate
+    terms: Text
+    reason: Text
+
+
+class Extend(LoanCommand):
+    action = Action.EXTEND
+
+    approved_on: date
+    new_maturity_date: date
+    reason: Text
+
+
+class HandOver(LoanCommand):
+    action = Action.HAND_OVER
+
+    handed_over_on: date
+    receiving_no: Short = Field(description="staff number of the receiving account manager")
+    reason: Text
+
+
+class TransferToAssetPreservation(LoanCommand):
+    action = Action.TRANSFER_TO_PRESERVATION
+
+    transferred_on: date
+    reason: Text
+
+
+class WriteOff(LoanCommand):
+    action = Action.WRITE_OFF
+
+    written_off_on: date
+    criterion: WriteOffCriterion
+    reason: Text
 
 
 class WorkoutCommands(ArchiveCore):
     """Changing the loan, handing it on, or ending it."""
 
+    @handles(Restructure)
     def restructure(
-        self,
-        ctx: CommandContext,
-        loan_no: str,
-        *,
-        restructured_on: date,
-        new_maturity_date: date,
-        new_interest_rate: str,
-        terms: str,
-        reason: str,
-        uploads: Sequence[Upload] = (),
+        self, ctx: CommandContext, cmd: Restructure, uploads: Sequence[Upload] = ()
     ) -> CommandResult:
-        params = {
-            "restructured_on": restructured_on,
-            "new_maturity_date": new_maturity_date,
-            "new_interest_rate": new_interest_rate,
-            "terms": terms,
-            "reason": reason,
-        }
-        return self.on_loan(
+        """Record an approved restructuring (重组); starts the observation period."""
+        return self.for_loan(
             ctx,
-            Action.RESTRUCTURE,
-            loan_no,
-            params,
+            cmd,
             lambda loan, actor, refs: loan.restructure(
-                restructured_on=restructured_on,
-                new_maturity_date=new_maturity_date,
-                new_interest_rate=new_interest_rate,
-                terms=terms,
-                reason=reason,
+                restructured_on=cmd.restructured_on,
+                new_maturity_date=cmd.new_maturity_date,
+                new_interest_rate=cmd.new_interest_rate,
+                terms=cmd.terms,
+                reason=cmd.reason,
                 policy=self.rule_set().floor_policy,
                 actor=actor,
                 documents=refs,
@@ -51,103 +80,68 @@ class WorkoutCommands(ArchiveCore):
             uploads,
         )
 
+    @handles(Extend)
     def extend(
-        self,
-        ctx: CommandContext,
-        loan_no: str,
-        *,
-        approved_on: date,
-        new_maturity_date: date,
-        reason: str,
-        uploads: Sequence[Upload] = (),
+        self, ctx: CommandContext, cmd: Extend, uploads: Sequence[Upload] = ()
     ) -> CommandResult:
-        params = {
-            "approved_on": approved_on,
-            "new_maturity_date": new_maturity_date,
-            "reason": reason,
-        }
-        return self.on_loan(
+        """Record an approved extension (展期)."""
+        return self.for_loan(
             ctx,
-            Action.EXTEND,
-            loan_no,
-            params,
+            cmd,
             lambda loan, actor, refs: loan.extend(
-                approved_on=approved_on,
-                new_maturity_date=new_maturity_date,
-                reason=reason,
+                approved_on=cmd.approved_on,
+                new_maturity_date=cmd.new_maturity_date,
+                reason=cmd.reason,
                 actor=actor,
                 documents=refs,
             ),
             uploads,
         )
 
+    @handles(HandOver)
     def hand_over(
-        self,
-        ctx: CommandContext,
-        loan_no: str,
-        *,
-        handed_over_on: date,
-        receiving_no: str,
-        reason: str,
-        uploads: Sequence[Upload] = (),
+        self, ctx: CommandContext, cmd: HandOver, uploads: Sequence[Upload] = ()
     ) -> CommandResult:
-        params = {"handed_over_on": handed_over_on, "receiving_no": receiving_no, "reason": reason}
-        return self.on_loan(
+        """Hand the loan to another account manager, the caller supervising (监交人)."""
+        return self.for_loan(
             ctx,
-            Action.HAND_OVER,
-            loan_no,
-            params,
+            cmd,
             lambda loan, actor, refs: loan.hand_over(
-                handed_over_on=handed_over_on,
-                receiving=self.party(receiving_no),
-                reason=reason,
+                handed_over_on=cmd.handed_over_on,
+                receiving=self.party(cmd.receiving_no),
+                reason=cmd.reason,
                 actor=actor,
                 documents=refs,
             ),
             uploads,
         )
 
+    @handles(TransferToAssetPreservation)
     def transfer_to_asset_preservation(
-        self,
-        ctx: CommandContext,
-        loan_no: str,
-        *,
-        transferred_on: date,
-        reason: str,
-        uploads: Sequence[Upload] = (),
+        self, ctx: CommandContext, cmd: TransferToAssetPreservation, uploads: Sequence[Upload] = ()
     ) -> CommandResult:
-        params = {"transferred_on": transferred_on, "reason": reason}
-        return self.on_loan(
+        """Transfer a non-performing loan to asset preservation (资产保全)."""
+        return self.for_loan(
             ctx,
-            Action.TRANSFER_TO_PRESERVATION,
-            loan_no,
-            params,
+            cmd,
             lambda loan, actor, refs: loan.transfer_to_asset_preservation(
-                transferred_on=transferred_on, reason=reason, actor=actor, documents=refs
+                transferred_on=cmd.transferred_on, reason=cmd.reason, actor=actor, documents=refs
             ),
             uploads,
         )
 
+    @handles(WriteOff)
     def write_off(
-        self,
-        ctx: CommandContext,
-        loan_no: str,
-        *,
-        written_off_on: date,
-        criterion: WriteOffCriterion,
-        reason: str,
-        uploads: Sequence[Upload] = (),
+        self, ctx: CommandContext, cmd: WriteOff, uploads: Sequence[Upload] = ()
     ) -> CommandResult:
-        params = {"written_off_on": written_off_on, "criterion": criterion, "reason": reason}
-        return self.on_loan(
+        """Write the loan off (核销) with the evidence for its criterion."""
+        return self.for_loan(
             ctx,
-            Action.WRITE_OFF,
-            loan_no,
-            params,
+            cmd,
             lambda loan, actor, refs: loan.write_off(
-                written_off_on=written_off_on,
-                criterion=criterion,
-                reason=reason,
+                written_off_on=cmd.written_off_on,
+                criterion=cmd.criterion,
+                reason=cmd.reason,
                 actor=actor,
                 documents=refs,
             ),

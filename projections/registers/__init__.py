@@ -30,7 +30,7 @@ def all_registers(
     from projections.registers.collection import OverdueLedger
     from projections.registers.custody import ArchiveCatalogue
     from projections.registers.disposition import DestructionRegister
-    from projections.registers.filing.completeness import CompletenessRegister
+    from projections.registers.filing.completeness.register import CompletenessRegister
     from projections.registers.filing.search import DocumentSearch
     from projections.registers.lifecycle import LoanLedger
     from projections.registers.responsibility import AccountabilityTrail

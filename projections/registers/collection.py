@@ -20,7 +20,7 @@ from domain.loan import Loan
 from domain.values import CollectionStepKind, Grade, LoanStatus, Product, Role
 from projections.changes import Changes
 from projections.projection import Listing, Projection
-from projections.tables import TableSpec, col
+from projections.tables import TableSpec, col, loan_columns
 
 # Event classes made by the @event decorator exist at run time but are invisible to mypy.
 LoanEvents: Any = Loan
@@ -30,10 +30,7 @@ MONEY = sa.Numeric(18, 2)
 LOANS = TableSpec(
     "loans",
     [
-        col("loan_id", sa.Uuid, "贷款ID", "loan id", export=False, nullable=False),
-        col("loan_no", sa.String(64), "借据号", "loan no.", filter=True),
-        col("borrower_name", sa.String(200), "借款人", "borrower"),
-        col("branch", sa.String(100), "机构", "branch", filter=True),
+        *loan_columns(),
         col("product", sa.String(40), "产品", "product", filter=True, labels=Product),
         col("account_manager_id", sa.Uuid, "客户经理", "account manager", filter=True),
         col("grade", sa.String(20), "五级分类", "grade", filter=True, labels=Grade),
@@ -46,10 +43,7 @@ LOANS = TableSpec(
 OVERDUE_LOANS = TableSpec(
     "overdue_loans",
     [
-        col("loan_id", sa.Uuid, "贷款ID", "loan id", export=False, nullable=False),
-        col("loan_no", sa.String(64), "借据号", "loan no.", filter=True),
-        col("borrower_name", sa.String(200), "借款人", "borrower"),
-        col("branch", sa.String(100), "机构", "branch", filter=True),
+        *loan_columns(),
         col("product", sa.String(40), "产品", "product", filter=True, labels=Product),
         col("account_manager_id", sa.Uuid, "客户经理", "account manager", filter=True),
         col("status", sa.String(16), "状态", "status", filter=True, labels=LoanStatus),

@@ -26,7 +26,7 @@ from projections.projection import Listing, Projection
 from projections.query import AsOf, visible
 from projections.rules_state import RULES_TABLE, FollowsRules, RulesEvents
 from projections.store import RegisterStore
-from projections.tables import TableSpec, col
+from projections.tables import TableSpec, col, loan_columns
 
 # Event classes made by the @event decorator exist at run time but are invisible to mypy.
 LoanEvents: Any = Loan
@@ -43,10 +43,7 @@ class SignalStatus(LabelledEnum):
 LOANS = TableSpec(
     "loans",
     [
-        col("loan_id", sa.Uuid, "贷款ID", "loan id", export=False, nullable=False),
-        col("loan_no", sa.String(64), "借据号", "loan no.", filter=True),
-        col("borrower_name", sa.String(200), "借款人", "borrower"),
-        col("branch", sa.String(100), "机构", "branch", filter=True),
+        *loan_columns(),
     ],
     key=("loan_id",),
 )

@@ -37,7 +37,7 @@ from projections.changes import Changes
 from projections.projection import Listing, Projection
 from projections.query import AsOf, visible
 from projections.store import RegisterStore
-from projections.tables import TableSpec, col
+from projections.tables import TableSpec, col, loan_columns
 
 # Event classes made by the @event decorator exist at run time but are invisible to mypy.
 LoanEvents: Any = Loan
@@ -55,10 +55,7 @@ STEP_ROUTES = {
 LOANS = TableSpec(
     "loans",
     [
-        col("loan_id", sa.Uuid, "贷款ID", "loan id", export=False, nullable=False),
-        col("loan_no", sa.String(64), "借据号", "loan no.", filter=True),
-        col("borrower_name", sa.String(200), "借款人", "borrower"),
-        col("branch", sa.String(100), "机构", "branch", filter=True),
+        *loan_columns(),
         col("product", sa.String(40), "产品", "product", filter=True, labels=Product),
         col("grade", sa.String(20), "五级分类", "grade", filter=True, labels=Grade),
         col("status", sa.String(16), "状态", "status", filter=True, labels=LoanStatus),
@@ -82,10 +79,7 @@ LOANS = TableSpec(
 NPL_LOANS = TableSpec(
     "npl_loans",
     [
-        col("loan_id", sa.Uuid, "贷款ID", "loan id", export=False, nullable=False),
-        col("loan_no", sa.String(64), "借据号", "loan no.", filter=True),
-        col("borrower_name", sa.String(200), "借款人", "borrower"),
-        col("branch", sa.String(100), "机构", "branch", filter=True),
+        *loan_columns(),
         col("product", sa.String(40), "产品", "product", filter=True, labels=Product),
         col("grade", sa.String(20), "五级分类", "grade", filter=True, labels=Grade),
         col("status", sa.String(16), "状态", "status", filter=True, labels=LoanStatus),

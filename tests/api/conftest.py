@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +25,7 @@ from storage.crypto import MasterKey
 from storage.envelope import EncryptingBlobStore, Envelope
 from storage.keystore import SQLiteKeyStore
 from tests.api.console_harness import console  # noqa: F401 (fixture)
+from tests.postgres import fresh_schema
 
 STAFF = {
     "am": ("AM001", "张伟", [Role.ACCOUNT_MANAGER]),
@@ -199,14 +199,7 @@ def data_dir(
         yield tmp_path / "var"
         return
     url: str = request.getfixturevalue("postgres_url")
-    schema = f"t_{uuid.uuid4().hex}"
-    monkeypatch.setenv("DOSSIER_EVENT_STORE", url)
-    monkeypatch.setenv("DOSSIER_POSTGRES_SCHEMA", schema)
-    try:
+    with fresh_schema(url, create=False) as schema:  # the service creates it
+        monkeypatch.setenv("DOSSIER_EVENT_STORE", url)
+        monkeypatch.setenv("DOSSIER_POSTGRES_SCHEMA", schema)
         yield tmp_path / "var"
-    finally:
-        import psycopg
-        from psycopg import sql
-
-        with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))

@@ -24,6 +24,7 @@ from typer.testing import CliRunner
 
 from api.cli import app
 from api.cli.common import open_archive, read_settings
+from archive.commands.lifecycle import RecordRepayment, Settle
 from archive.core import CommandContext
 from domain.errors import DocumentDestroyedError
 from domain.values import BorrowingStatus, ItemCondition, ReadPurpose
@@ -86,7 +87,7 @@ def tokens(data_dir: Path) -> dict[str, str]:
     tokens = {who: enrol(staff_no, name, role) for who, (staff_no, name, role) in STAFF.items()}
     archive = open_archive(read_settings())
     try:
-        archive.disburse(
+        archive.execute(
             CommandContext(archive.authenticate(tokens["am"])),
             make_disbursement(LOAN),
             [make_upload("loan_contract", "借款合同", pages=3), make_upload("drawdown_receipt")],
@@ -336,10 +337,13 @@ def test_a_settled_dossier_is_destroyed_at_the_console_once_its_retention_has_ru
     archive = open_archive(read_settings())
     try:
         am = CommandContext(archive.authenticate(tokens["am"]))
-        archive.record_repayment(
-            am, LOAN, paid_on=date(2025, 6, 30), principal=PRINCIPAL, interest=Decimal("0")
+        archive.execute(
+            am,
+            RecordRepayment(
+                loan_no=LOAN, paid_on=date(2025, 6, 30), principal=PRINCIPAL, interest=Decimal("0")
+            ),
         )
-        archive.settle(am, LOAN, settled_on=date(2025, 6, 30))
+        archive.execute(am, Settle(loan_no=LOAN, settled_on=date(2025, 6, 30)))
         documents = archive.dossier_of(archive.loan(LOAN)).documents
         contract = next(d.ref.sha256 for d in documents if d.ref.doc_type == "loan_contract")
     finally:

@@ -51,9 +51,7 @@ def tokens(data_dir: Path) -> dict[str, str]:
     }
     archive = open_archive(read_settings())
     try:
-        archive.disburse(
-            CommandContext(archive.authenticate(tokens["am"])), make_disbursement(LOAN)
-        )
+        archive.execute(CommandContext(archive.authenticate(tokens["am"])), make_disbursement(LOAN))
     finally:
         archive.close()
     return tokens

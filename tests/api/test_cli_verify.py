@@ -58,7 +58,7 @@ def tokens(data_dir: Path) -> dict[str, str]:
     archive = open_archive(settings)
     try:
         am = CommandContext(archive.authenticate(found["am"]))
-        archive.disburse(
+        archive.execute(
             am,
             make_disbursement(LOAN),
             [make_upload("loan_contract", "借款合同"), make_upload("drawdown_receipt", "借据")],

@@ -20,6 +20,7 @@ from archive.commands.custody import (
     OpenAppraisal,
     ReceiveTransfer,
 )
+from archive.commands.lifecycle import RecordRepayment, Settle
 from archive.core import CommandContext
 from domain.values import AppraisalOpinion, TransferKind
 from tests.api.conftest import Api, disburse
@@ -38,10 +39,16 @@ def prepare(api: Api, opinion: AppraisalOpinion = AppraisalOpinion.DESTROY) -> s
     archive = api.archive
     filed = disburse(api, LOAN)
     am, archivist, head = ctx(api, "AM001"), ctx(api, "AR001"), ctx(api, "AH001")
-    archive.record_repayment(
-        am, LOAN, paid_on=date(2025, 6, 30), principal=Decimal("1000000.00"), interest=Decimal(0)
+    archive.execute(
+        am,
+        RecordRepayment(
+            loan_no=LOAN,
+            paid_on=date(2025, 6, 30),
+            principal=Decimal("1000000.00"),
+            interest=Decimal(0),
+        ),
     )
-    archive.settle(am, LOAN, settled_on=date(2025, 6, 30))
+    archive.execute(am, Settle(loan_no=LOAN, settled_on=date(2025, 6, 30)))
     listed = archive.execute(
         am,
         ListTransfer(loan_no=LOAN, kind=TransferKind.FULL, items=ITEMS, listed_on=date(2025, 7, 2)),

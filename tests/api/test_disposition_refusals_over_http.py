@@ -17,7 +17,10 @@ from uuid import UUID
 
 import pytest
 
+from archive.commands.classification import ApproveClassification, ProposeClassification
 from archive.commands.custody import Catalogue, ListTransfer, ReceiveTransfer
+from archive.commands.lifecycle import RecordOverdue
+from archive.commands.workout import WriteOff
 from domain.values import AppraisalOpinion, Grade, HoldKind, TransferKind, WriteOffCriterion
 from tests.api.conftest import Api, disburse
 from tests.api.test_custody_over_http import ITEMS, compliance, refused
@@ -95,32 +98,41 @@ def test_a_written_off_loan_whose_recovery_continues_is_not_destroyed(api: Api) 
     disburse(api, LOAN)
     archive = api.archive
     am, officer, risk = ctx(api, "AM001"), ctx(api, "PL001"), ctx(api, "RM001")
-    archive.record_overdue(
+    archive.execute(
         officer,
-        LOAN,
-        as_of=date(2025, 6, 30),
-        days_overdue=95,
-        overdue_principal=Decimal("200000.00"),
-        overdue_interest=Decimal("8000.00"),
+        RecordOverdue(
+            loan_no=LOAN,
+            as_of=date(2025, 6, 30),
+            days_overdue=95,
+            overdue_principal=Decimal("200000.00"),
+            overdue_interest=Decimal("8000.00"),
+        ),
     )
-    proposal = archive.propose_classification(
+    proposal = archive.execute(
         am,
-        LOAN,
-        grade=Grade.SUBSTANDARD,
-        sub_grade=None,
-        reason="逾期 95 天",
-        as_of=date(2025, 6, 30),
+        ProposeClassification(
+            loan_no=LOAN,
+            grade=Grade.SUBSTANDARD,
+            sub_grade=None,
+            reason="逾期 95 天",
+            as_of=date(2025, 6, 30),
+        ),
     )
-    archive.approve_classification(
-        risk, LOAN, proposal_id=UUID(proposal.ids["proposal_id"]), reason="同意"
+    archive.execute(
+        risk,
+        ApproveClassification(
+            loan_no=LOAN, proposal_id=UUID(proposal.ids["proposal_id"]), reason="同意"
+        ),
     )
-    archive.write_off(
+    archive.execute(
         ctx(api, "BH001"),
-        LOAN,
-        written_off_on=date(2025, 12, 20),
-        criterion=WriteOffCriterion.BANKRUPTCY,
-        reason="借款人破产清算终结",
-        uploads=[make_upload("writeoff_evidence", "破产清算终结裁定书")],
+        WriteOff(
+            loan_no=LOAN,
+            written_off_on=date(2025, 12, 20),
+            criterion=WriteOffCriterion.BANKRUPTCY,
+            reason="借款人破产清算终结",
+        ),
+        [make_upload("writeoff_evidence", "破产清算终结裁定书")],
     )
     archive.clock = lambda: datetime(2126, 3, 1, 9, tzinfo=UTC)
     refused(api, "archhead", B, PROPOSE, 409, "destruction_recovery_continues")

@@ -15,7 +15,7 @@ from archive.commands.staff import EnrolStaff
 from archive.core import SYSTEM_ID, CommandContext, blob_key
 from domain.values import HoldKind, Role
 from storage.envelope import EncryptingBlobStore
-from storage.s3 import S3BlobStore
+from storage.s3.store import S3BlobStore
 from tests.factories import make_disbursement, make_upload
 from tests.storage.seaweed import SeaweedFS, unique_bucket
 
@@ -48,7 +48,7 @@ def test_dossier_holds_are_mirrored_as_s3_legal_holds(
             ).token
             assert token is not None
             people[no] = CommandContext(archive.authenticate(token.token))
-        result = archive.disburse(
+        result = archive.execute(
             people["am"], make_disbursement("JJ-S3-HOLD"), [make_upload("loan_contract")]
         )
         dossier = archive.dossier_of(archive.loan("JJ-S3-HOLD"))

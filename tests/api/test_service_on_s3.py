@@ -19,7 +19,7 @@ from archive.commands.staff import EnrolStaff
 from archive.core import SYSTEM_ID, CommandContext
 from domain.values import Role
 from storage.envelope import EncryptingBlobStore
-from storage.s3 import S3BlobStore
+from storage.s3.store import S3BlobStore
 from tests.factories import make_disbursement
 from tests.storage.seaweed import SeaweedFS, unique_bucket
 
@@ -60,7 +60,7 @@ def test_documents_filed_through_the_service_are_encrypted_objects_in_s3(
         assert archivist is not None
         from archive.documents.ingest import from_bytes
 
-        result = archive.disburse(
+        result = archive.execute(
             CommandContext(archive.authenticate(am.token)),
             make_disbursement("JJ-S3-1"),
             [from_bytes("loan_contract", "contract.pdf", plain)],

@@ -11,6 +11,12 @@ from uuid import UUID
 import pytest
 
 from archive.application import DossierArchive
+from archive.commands.classification import (
+    ApproveClassification,
+    ProposeClassification,
+    RejectClassification,
+)
+from archive.commands.lifecycle import RecordOverdue
 from archive.core import CommandContext
 from domain.errors import ClassificationFloorError
 from domain.values import BorrowerType, Grade, Product
@@ -22,14 +28,12 @@ AS_OF = date(2025, 6, 1)
 def _propose(
     app: DossierArchive, staff: dict[str, CommandContext], loan_no: str, grade: Grade
 ) -> UUID:
-    proposed = app.propose_classification(
+    proposed = app.execute(
         staff["account_manager"],
-        loan_no,
-        grade=grade,
-        sub_grade=None,
-        reason="初分",
-        as_of=AS_OF,
-        uploads=[make_upload("classification_form", f"五级分类认定表 {loan_no} {grade.value}")],
+        ProposeClassification(
+            loan_no=loan_no, grade=grade, sub_grade=None, reason="初分", as_of=AS_OF
+        ),
+        [make_upload("classification_form", f"五级分类认定表 {loan_no} {grade.value}")],
     )
     return UUID(proposed.ids["proposal_id"])
 
@@ -37,12 +41,10 @@ def _propose(
 def _approve(
     app: DossierArchive, staff: dict[str, CommandContext], loan_no: str, proposal_id: UUID
 ) -> None:
-    app.approve_classification(
+    app.execute(
         staff["risk_manager"],
-        loan_no,
-        proposal_id=proposal_id,
-        reason="审批",
-        uploads=[make_upload("classification_form", f"审批意见 {proposal_id}")],
+        ApproveClassification(loan_no=loan_no, proposal_id=proposal_id, reason="审批"),
+        [make_upload("classification_form", f"审批意见 {proposal_id}")],
     )
 
 
@@ -55,13 +57,15 @@ def _classify(
 def _make_non_performing(
     app: DossierArchive, staff: dict[str, CommandContext], loan_no: str
 ) -> None:
-    app.record_overdue(
+    app.execute(
         staff["post_loan_officer"],
-        loan_no,
-        as_of=AS_OF,
-        days_overdue=120,
-        overdue_principal=Decimal("200000.00"),
-        overdue_interest=Decimal("8000.00"),
+        RecordOverdue(
+            loan_no=loan_no,
+            as_of=AS_OF,
+            days_overdue=120,
+            overdue_principal=Decimal("200000.00"),
+            overdue_interest=Decimal("8000.00"),
+        ),
     )
     _classify(app, staff, loan_no, Grade.SUBSTANDARD)
 
@@ -75,8 +79,8 @@ def _two_loans(
     **facts: object,
 ) -> tuple[str, str]:
     am = staff["account_manager"]
-    app.disburse(am, make_disbursement("JJ-BAD", principal=bad, **facts))
-    app.disburse(am, make_disbursement("JJ-GOOD", principal=good, **facts))
+    app.execute(am, make_disbursement("JJ-BAD", principal=bad, **facts))
+    app.execute(am, make_disbursement("JJ-GOOD", principal=good, **facts))
     _make_non_performing(app, staff, "JJ-BAD")
     return "JJ-BAD", "JJ-GOOD"
 
@@ -99,7 +103,9 @@ def test_one_non_performing_loan_over_ten_percent_makes_the_borrowers_other_loan
         assert refused.value.context == {"floor": "substandard", "proposed": better.value}
         assert (app.recorder.max_notification_id(), app.blobs.count()) == recorded
         # The proposal stays pending until the risk manager rejects it.
-        app.reject_classification(rm, good, proposal_id=proposal_id, reason="低于监管下限")
+        app.execute(
+            rm, RejectClassification(loan_no=good, proposal_id=proposal_id, reason="低于监管下限")
+        )
     assert app.get_loan(rm, good).grade is Grade.NORMAL
 
     _classify(app, staff, good, Grade.SUBSTANDARD)
@@ -138,8 +144,8 @@ def test_another_borrowers_bad_loan_does_not_affect_this_borrower(
     app: DossierArchive, staff: dict[str, CommandContext]
 ) -> None:
     am = staff["account_manager"]
-    app.disburse(am, make_disbursement("JJ-OTHER-BAD", borrower_id="91320000OTHER0001"))
-    app.disburse(am, make_disbursement("JJ-MINE"))
+    app.execute(am, make_disbursement("JJ-OTHER-BAD", borrower_id="91320000OTHER0001"))
+    app.execute(am, make_disbursement("JJ-MINE"))
     _make_non_performing(app, staff, "JJ-OTHER-BAD")
     _classify(app, staff, "JJ-MINE", Grade.NORMAL)
 
@@ -154,8 +160,8 @@ def test_approvals_on_two_loans_of_one_borrower_at_once_are_serialised(
     from archive.errors import ConcurrentUpdateError
 
     am = staff["account_manager"]
-    app.disburse(am, make_disbursement("JJ-A", principal=Decimal("500000.00")))
-    app.disburse(am, make_disbursement("JJ-B", principal=Decimal("500000.00")))
+    app.execute(am, make_disbursement("JJ-A", principal=Decimal("500000.00")))
+    app.execute(am, make_disbursement("JJ-B", principal=Decimal("500000.00")))
     proposals = {no: _propose(app, staff, no, Grade.SPECIAL_MENTION) for no in ("JJ-A", "JJ-B")}
     barrier = threading.Barrier(2, timeout=10)
     load = app.loan

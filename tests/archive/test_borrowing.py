@@ -44,7 +44,7 @@ Staff = dict[str, CommandContext]
 @pytest.fixture
 def pages(app: DossierArchive, staff: Staff) -> dict[str, int]:
     """A disbursed loan whose dossier holds a 3-page contract and a 1-page receipt."""
-    app.disburse(
+    app.execute(
         staff["account_manager"],
         make_disbursement(LOAN),
         [

@@ -110,7 +110,7 @@ def a_loan_with_documents_and_a_borrowing(
 
     Returns the ids of the loan's borrowing and collateral.
     """
-    app.disburse(
+    app.execute(
         staff["account_manager"],
         make_disbursement(LOAN),
         [
@@ -140,7 +140,7 @@ def a_loan_with_documents_and_a_borrowing(
         ApproveBorrowing(borrowing_id=requested.aggregate_id, archivist_no="archivist"),
     )
     collateral = register_collateral(app, staff["account_manager"], LOAN)
-    app.disburse(staff["account_manager"], make_disbursement(OTHER_LOAN))
+    app.execute(staff["account_manager"], make_disbursement(OTHER_LOAN))
     register_collateral(app, staff["account_manager"], OTHER_LOAN)
     return [requested.aggregate_id, collateral.aggregate_id]
 

@@ -31,6 +31,7 @@ from archive.commands.borrowing import (
     RequestBorrowing,
     ReturnBorrowing,
 )
+from archive.commands.classification import ProposeClassification
 from archive.commands.collateral import (
     LodgeCertificate,
     RecordInsuranceLapse,
@@ -40,6 +41,7 @@ from archive.commands.collateral import (
     RevalueCollateral,
     TakeOutCertificate,
 )
+from archive.commands.collection import TakeCollectionStep
 from archive.commands.custody import (
     Catalogue,
     ClearDefect,
@@ -57,9 +59,16 @@ from archive.commands.disposition import (
     ProposeDestruction,
 )
 from archive.commands.inspections import RecordInspection
-from archive.commands.lifecycle import Disbursement
+from archive.commands.lifecycle import Disburse, RecordOverdue, RecordRepayment, Settle
 from archive.commands.staff import EnrolStaff
 from archive.commands.warnings import ClearWarning, HandleWarning, RaiseWarning
+from archive.commands.workout import (
+    Extend,
+    HandOver,
+    Restructure,
+    TransferToAssetPreservation,
+    WriteOff,
+)
 from archive.config import ArchiveConfig
 from archive.core import SYSTEM_ID, CommandContext
 from domain.dates import HAPPENED, MAY_LIE_AHEAD
@@ -102,25 +111,30 @@ def _uuid() -> UUID:
 COMMANDS: list[tuple[str, Command]] = [
     (
         "value_date",
-        lambda a, c, d, t: a.disburse(
+        lambda a, c, d, t: a.execute(
             c, make_disbursement("JJ2025011000402", value_date=d, maturity_date=d + timedelta(365))
         ),
     ),
     (
         "paid_on",
-        lambda a, c, d, t: a.record_repayment(
-            c, LOAN, paid_on=d, principal=Decimal("1.00"), interest=Decimal("0")
+        lambda a, c, d, t: a.execute(
+            c,
+            RecordRepayment(
+                loan_no=LOAN, paid_on=d, principal=Decimal("1.00"), interest=Decimal("0")
+            ),
         ),
     ),
     (
         "as_of",
-        lambda a, c, d, t: a.record_overdue(
+        lambda a, c, d, t: a.execute(
             c,
-            LOAN,
-            as_of=d,
-            days_overdue=3,
-            overdue_principal=Decimal("0"),
-            overdue_interest=Decimal("5.00"),
+            RecordOverdue(
+                loan_no=LOAN,
+                as_of=d,
+                days_overdue=3,
+                overdue_principal=Decimal("0"),
+                overdue_interest=Decimal("5.00"),
+            ),
         ),
     ),
     (
@@ -138,8 +152,11 @@ COMMANDS: list[tuple[str, Command]] = [
     ),
     (
         "as_of",
-        lambda a, c, d, t: a.propose_classification(
-            c, LOAN, grade=Grade.SPECIAL_MENTION, sub_grade=None, reason="逾期", as_of=d
+        lambda a, c, d, t: a.execute(
+            c,
+            ProposeClassification(
+                loan_no=LOAN, grade=Grade.SPECIAL_MENTION, sub_grade=None, reason="逾期", as_of=d
+            ),
         ),
     ),
     (
@@ -165,47 +182,68 @@ COMMANDS: list[tuple[str, Command]] = [
     ),
     (
         "taken_on",
-        lambda a, c, d, t: a.take_collection_step(
-            c, LOAN, kind=CollectionStepKind.PHONE_CALL, taken_on=d, days_overdue=1, outcome="承诺"
+        lambda a, c, d, t: a.execute(
+            c,
+            TakeCollectionStep(
+                loan_no=LOAN,
+                kind=CollectionStepKind.PHONE_CALL,
+                taken_on=d,
+                days_overdue=1,
+                outcome="承诺",
+            ),
         ),
     ),
     (
         "restructured_on",
-        lambda a, c, d, t: a.restructure(
+        lambda a, c, d, t: a.execute(
             c,
-            LOAN,
-            restructured_on=d,
-            new_maturity_date=d + timedelta(730),
-            new_interest_rate="4.35%",
-            terms="分期",
-            reason="困难",
+            Restructure(
+                loan_no=LOAN,
+                restructured_on=d,
+                new_maturity_date=d + timedelta(730),
+                new_interest_rate="4.35%",
+                terms="分期",
+                reason="困难",
+            ),
         ),
     ),
     (
         "approved_on",
-        lambda a, c, d, t: a.extend(
-            c, LOAN, approved_on=d, new_maturity_date=d + timedelta(365), reason="展期"
+        lambda a, c, d, t: a.execute(
+            c,
+            Extend(
+                loan_no=LOAN, approved_on=d, new_maturity_date=d + timedelta(365), reason="展期"
+            ),
         ),
     ),
     (
         "handed_over_on",
-        lambda a, c, d, t: a.hand_over(
-            c, LOAN, handed_over_on=d, receiving_no="account_manager_2", reason="调岗"
+        lambda a, c, d, t: a.execute(
+            c,
+            HandOver(
+                loan_no=LOAN, handed_over_on=d, receiving_no="account_manager_2", reason="调岗"
+            ),
         ),
     ),
     (
         "transferred_on",
-        lambda a, c, d, t: a.transfer_to_asset_preservation(
-            c, LOAN, transferred_on=d, reason="不良"
+        lambda a, c, d, t: a.execute(
+            c, TransferToAssetPreservation(loan_no=LOAN, transferred_on=d, reason="不良")
         ),
     ),
     (
         "written_off_on",
-        lambda a, c, d, t: a.write_off(
-            c, LOAN, written_off_on=d, criterion=WriteOffCriterion.BANKRUPTCY, reason="破产"
+        lambda a, c, d, t: a.execute(
+            c,
+            WriteOff(
+                loan_no=LOAN,
+                written_off_on=d,
+                criterion=WriteOffCriterion.BANKRUPTCY,
+                reason="破产",
+            ),
         ),
     ),
-    ("settled_on", lambda a, c, d, t: a.settle(c, LOAN, settled_on=d)),
+    ("settled_on", lambda a, c, d, t: a.execute(c, Settle(loan_no=LOAN, settled_on=d))),
     (
         "appraised_on",
         lambda a, c, d, t: a.execute(
@@ -421,7 +459,7 @@ def omni(app: DossierArchive, staff: dict[str, CommandContext]) -> CommandContex
         EnrolStaff(staff_no="omni", name="全岗", branch="总行", roles=business),
     ).token
     assert token is not None
-    app.disburse(staff["account_manager"], make_disbursement(LOAN), [make_upload("loan_contract")])
+    app.execute(staff["account_manager"], make_disbursement(LOAN), [make_upload("loan_contract")])
     return CommandContext(app.authenticate(token.token))
 
 
@@ -497,7 +535,7 @@ def test_every_date_a_command_takes_is_classified_happened_or_lying_ahead() -> N
         for field, hint in typing.get_type_hints(method).items():
             if field != "return" and _is_date(hint):
                 found.add(field)
-    for field, hint in typing.get_type_hints(Disbursement).items():
+    for field, hint in typing.get_type_hints(Disburse).items():
         if _is_date(hint):
             found.add(field)
     for command in HANDLERS:  # the typed commands: their dates are their fields
@@ -586,7 +624,7 @@ def test_a_later_step_of_the_archive_office_is_not_dated_before_the_step_it_foll
     app: DossierArchive, staff: dict[str, CommandContext]
 ) -> None:
     am, archivist = staff["account_manager"], staff["archivist"]
-    app.disburse(am, make_disbursement(LOAN), [make_upload("loan_contract", "借款合同")])
+    app.execute(am, make_disbursement(LOAN), [make_upload("loan_contract", "借款合同")])
     listed = app.execute(
         am,
         ListTransfer(
@@ -633,10 +671,16 @@ def test_a_later_step_of_the_archive_office_is_not_dated_before_the_step_it_foll
     assert counts(app) == before
 
     # A settlement dated before the repayment that cleared the loan.
-    app.record_repayment(
-        am, LOAN, paid_on=date(2025, 6, 30), principal=Decimal("1000000.00"), interest=Decimal(0)
+    app.execute(
+        am,
+        RecordRepayment(
+            loan_no=LOAN,
+            paid_on=date(2025, 6, 30),
+            principal=Decimal("1000000.00"),
+            interest=Decimal(0),
+        ),
     )
     with pytest.raises(DateOutOfOrderError) as unsettled:
-        app.settle(am, LOAN, settled_on=date(2025, 6, 29))
+        app.execute(am, Settle(loan_no=LOAN, settled_on=date(2025, 6, 29)))
     assert unsettled.value.context["since_field"] == "last_repaid_on"
-    app.settle(am, LOAN, settled_on=date(2025, 6, 30))
+    app.execute(am, Settle(loan_no=LOAN, settled_on=date(2025, 6, 30)))

@@ -30,6 +30,7 @@ from archive.commands.collateral import (
     RevalueCollateral,
     TakeOutCertificate,
 )
+from archive.commands.lifecycle import RecordRepayment, Settle
 from archive.commands.staff import RevokeRole
 from archive.core import SYSTEM_ID, CommandContext, CommandResult, blob_key
 from archive.documents.ingest import Upload
@@ -67,7 +68,7 @@ def changes_nothing(app: DossierArchive) -> Iterator[None]:
 
 @pytest.fixture
 def loan_no(app: DossierArchive, staff: dict[str, CommandContext]) -> str:
-    app.disburse(
+    app.execute(
         staff["account_manager"], make_disbursement(LOAN_NO), [make_upload("loan_contract")]
     )
     return LOAN_NO
@@ -188,10 +189,16 @@ def test_a_collateral_lives_from_registration_to_release_and_its_documents_are_f
     )
 
     # 结清, then 注销 by the account manager with the release certificate.
-    app.record_repayment(
-        am, LOAN_NO, paid_on=date(2025, 10, 10), principal=PRINCIPAL, interest=Decimal("0.00")
+    app.execute(
+        am,
+        RecordRepayment(
+            loan_no=LOAN_NO,
+            paid_on=date(2025, 10, 10),
+            principal=PRINCIPAL,
+            interest=Decimal("0.00"),
+        ),
     )
-    app.settle(am, LOAN_NO, settled_on=date(2025, 10, 10))
+    app.execute(am, Settle(loan_no=LOAN_NO, settled_on=date(2025, 10, 10)))
     released = app.execute(
         am,
         ReleaseCollateral(
@@ -255,7 +262,7 @@ def test_a_loans_collateral_lists_only_its_own(
     app: DossierArchive, staff: dict[str, CommandContext], loan_no: str
 ) -> None:
     am = staff["account_manager"]
-    app.disburse(am, make_disbursement("JJ2025011000022"))
+    app.execute(am, make_disbursement("JJ2025011000022"))
     register(app, am, collateral_no="YP-A")
     register(app, am, "JJ2025011000022", collateral_no="YP-A")
     register(app, am, collateral_no="YP-B", kind=CollateralKind.VEHICLE)
@@ -284,10 +291,16 @@ def test_collateral_cannot_be_registered_on_a_settled_loan(
     app: DossierArchive, staff: dict[str, CommandContext], loan_no: str
 ) -> None:
     am = staff["account_manager"]
-    app.record_repayment(
-        am, LOAN_NO, paid_on=date(2025, 10, 10), principal=PRINCIPAL, interest=Decimal("0.00")
+    app.execute(
+        am,
+        RecordRepayment(
+            loan_no=LOAN_NO,
+            paid_on=date(2025, 10, 10),
+            principal=PRINCIPAL,
+            interest=Decimal("0.00"),
+        ),
     )
-    app.settle(am, LOAN_NO, settled_on=date(2025, 10, 10))
+    app.execute(am, Settle(loan_no=LOAN_NO, settled_on=date(2025, 10, 10)))
 
     with changes_nothing(app), pytest.raises(InvalidTransitionError):
         register(app, am, uploads=[make_upload("valuation_report")])

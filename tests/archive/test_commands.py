@@ -18,6 +18,7 @@ from archive.commands.borrowing import ReturnBorrowing
 from archive.commands.custody import ListTransfer
 from archive.commands.disposition import ExecuteDestruction, ProposeDestruction
 from archive.commands.inspections import RecordInspection
+from archive.commands.lifecycle import Disburse
 from archive.core import CommandContext
 from archive.errors import StaleVersionError
 from domain.authorization import Action
@@ -93,6 +94,17 @@ def test_a_field_a_request_names_otherwise_keeps_its_own_name_in_code() -> None:
     assert set(by_name.params()) == {"borrowing_id", "returned_on", "pages"}
 
 
+def test_a_disbursement_fingerprints_the_people_it_names_and_only_those() -> None:
+    """A request names them ``approver`` …; the fingerprint, as it always has, ``approver_no``."""
+    named = make_disbursement(LOAN_NO, approver_no="branch_head")
+    params = named.params()
+    assert params["approver_no"] == "branch_head"
+    assert not {"investigator_no", "origination_reviewer_no", "approver"} & set(params)
+    assert set(make_disbursement(LOAN_NO).params()) == set(named.facts())
+    requested = Disburse.model_validate({**named.facts(), "approver": "branch_head"})
+    assert requested == named
+
+
 @pytest.mark.parametrize(
     ("overrides", "field"),
     [
@@ -126,7 +138,7 @@ def test_execute_hands_the_command_to_its_handler_with_its_documents(
     app: DossierArchive, staff: dict[str, CommandContext]
 ) -> None:
     am = staff["account_manager"]
-    app.disburse(am, make_disbursement(LOAN_NO))
+    app.execute(am, make_disbursement(LOAN_NO))
     cmd = inspection()
     result = app.execute(am, cmd, [make_upload("first_inspection_report")])
     assert result.ids == {"inspection_id": str(cmd.inspection_id)}
@@ -140,7 +152,7 @@ def test_the_version_a_command_expects_is_checked_and_must_agree_with_if_match(
     app: DossierArchive, staff: dict[str, CommandContext]
 ) -> None:
     am = staff["account_manager"]
-    app.disburse(am, make_disbursement(LOAN_NO))
+    app.execute(am, make_disbursement(LOAN_NO))
     version = app.loan(LOAN_NO).version
     with pytest.raises(StaleVersionError):
         app.execute(am, inspection(expected_version=version + 1))

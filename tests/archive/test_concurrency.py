@@ -18,6 +18,8 @@ from uuid import UUID
 import pytest
 
 from archive.application import DossierArchive
+from archive.commands.classification import ProposeClassification, RejectClassification
+from archive.commands.lifecycle import RecordRepayment
 from archive.core import CommandContext, CommandResult, blob_key
 from archive.errors import ConcurrentUpdateError, StaleVersionError
 from domain.errors import ConflictError
@@ -63,7 +65,7 @@ def one_winner(
 
 @pytest.fixture
 def loan_no(app: DossierArchive, staff: dict[str, CommandContext]) -> str:
-    app.disburse(staff["account_manager"], make_disbursement(LOAN_NO))
+    app.execute(staff["account_manager"], make_disbursement(LOAN_NO))
     return LOAN_NO
 
 
@@ -80,13 +82,15 @@ def test_two_repayments_against_the_same_version_record_exactly_one(
         def repay(
             ctx: CommandContext, voucher: bytes, version: int = version
         ) -> Callable[[], CommandResult]:
-            return lambda: app.record_repayment(
+            return lambda: app.execute(
                 CommandContext(ctx.staff_id, expected_version=version),
-                loan_no,
-                paid_on=date(2025, 2, 10),
-                principal=Decimal("100.00"),
-                interest=Decimal("0.00"),
-                uploads=[make_upload("repayment_voucher", data=voucher)],
+                RecordRepayment(
+                    loan_no=loan_no,
+                    paid_on=date(2025, 2, 10),
+                    principal=Decimal("100.00"),
+                    interest=Decimal("0.00"),
+                ),
+                [make_upload("repayment_voucher", data=voucher)],
             )
 
         winner, loser = one_winner(
@@ -117,14 +121,16 @@ def test_two_classification_proposals_at_once_record_exactly_one(
             ctx: CommandContext, grade: Grade, version: int = version, round_no: int = round_no
         ) -> Callable[[], CommandResult]:
             form = make_pdf(f"五级分类认定表 第{round_no}轮 {grade.zh}")
-            return lambda: app.propose_classification(
+            return lambda: app.execute(
                 CommandContext(ctx.staff_id, expected_version=version),
-                loan_no,
-                grade=grade,
-                sub_grade=None,
-                reason=f"第{round_no}轮初分",
-                as_of=date(2025, 2, 1),
-                uploads=[make_upload("classification_form", data=form)],
+                ProposeClassification(
+                    loan_no=loan_no,
+                    grade=grade,
+                    sub_grade=None,
+                    reason=f"第{round_no}轮初分",
+                    as_of=date(2025, 2, 1),
+                ),
+                [make_upload("classification_form", data=form)],
             )
 
         winner, _loser = one_winner(
@@ -134,11 +140,11 @@ def test_two_classification_proposals_at_once_record_exactly_one(
         loan = app.get_loan(people[0], loan_no)
         assert [p.status for p in loan.proposals.values()].count("pending") == 1
         # The risk manager rejects it, so the next round may propose again.
-        app.reject_classification(
+        app.execute(
             staff["risk_manager"],
-            loan_no,
-            proposal_id=UUID(winner.ids["proposal_id"]),
-            reason="退回重新初分",
+            RejectClassification(
+                loan_no=loan_no, proposal_id=UUID(winner.ids["proposal_id"]), reason="退回重新初分"
+            ),
         )
 
     types = [e.type for e in app.loan_events(people[0], loan_no)]
@@ -202,13 +208,15 @@ def test_the_loser_of_a_save_race_gets_a_conflict_with_the_current_version_and_i
 
     def repay(ctx: CommandContext, text: str) -> Callable[[], CommandResult]:
         voucher = make_pdf(text)  # made here: ReportLab is not meant to run on many threads
-        return lambda: app.record_repayment(
+        return lambda: app.execute(
             ctx,
-            loan_no,
-            paid_on=date(2025, 2, 10),
-            principal=Decimal("100.00"),
-            interest=Decimal("0.00"),
-            uploads=[make_upload("repayment_voucher", data=voucher)],
+            RecordRepayment(
+                loan_no=loan_no,
+                paid_on=date(2025, 2, 10),
+                principal=Decimal("100.00"),
+                interest=Decimal("0.00"),
+            ),
+            [make_upload("repayment_voucher", data=voucher)],
         )
 
     outcomes = run_named(
@@ -238,13 +246,15 @@ def test_a_losing_double_submission_of_the_same_document_does_not_delete_the_win
     am = staff["account_manager"]
 
     def repay() -> CommandResult:
-        return app.record_repayment(
+        return app.execute(
             am,
-            loan_no,
-            paid_on=date(2025, 2, 10),
-            principal=Decimal("100.00"),
-            interest=Decimal("0.00"),
-            uploads=[make_upload("repayment_voucher", data=voucher)],
+            RecordRepayment(
+                loan_no=loan_no,
+                paid_on=date(2025, 2, 10),
+                principal=Decimal("100.00"),
+                interest=Decimal("0.00"),
+            ),
+            [make_upload("repayment_voucher", data=voucher)],
         )
 
     loser_stored = threading.Event()
@@ -282,13 +292,15 @@ def test_a_retry_racing_its_original_replays_it_and_keeps_the_document(
     keyed = CommandContext(staff["account_manager"].staff_id, idempotency_key="pay-2025-02-10")
 
     def repay() -> CommandResult:
-        return app.record_repayment(
+        return app.execute(
             keyed,
-            loan_no,
-            paid_on=date(2025, 2, 10),
-            principal=Decimal("100.00"),
-            interest=Decimal("0.00"),
-            uploads=[make_upload("repayment_voucher", data=voucher)],
+            RecordRepayment(
+                loan_no=loan_no,
+                paid_on=date(2025, 2, 10),
+                principal=Decimal("100.00"),
+                interest=Decimal("0.00"),
+            ),
+            [make_upload("repayment_voucher", data=voucher)],
         )
 
     stored_by_retry = threading.Event()
@@ -323,7 +335,7 @@ def test_two_first_loans_of_one_new_borrower_disbursed_at_once_conflict_cleanly(
 
     def disburse(loan_no: str, ctx: CommandContext) -> Callable[[], CommandResult]:
         contract = make_pdf(f"借款合同 {loan_no}")
-        return lambda: app.disburse(
+        return lambda: app.execute(
             ctx,
             make_disbursement(loan_no, borrower_id="91440300NEWBORROW"),
             [make_upload("loan_contract", data=contract)],

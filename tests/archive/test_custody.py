@@ -31,6 +31,7 @@ from archive.commands.custody import (
     ReceiveTransfer,
     ReleaseHold,
 )
+from archive.commands.lifecycle import RecordRepayment, Settle
 from archive.commands.staff import EnrolStaff
 from archive.core import SYSTEM_ID, CommandContext
 from archive.errors import ConcurrentUpdateError
@@ -102,7 +103,7 @@ def people(app: DossierArchive, staff: dict[str, CommandContext]) -> dict[str, C
 
 @pytest.fixture
 def loan_no(app: DossierArchive, people: dict[str, CommandContext]) -> str:
-    app.disburse(
+    app.execute(
         people["account_manager"], make_disbursement(LOAN_NO), [make_upload("loan_contract")]
     )
     return LOAN_NO
@@ -110,10 +111,13 @@ def loan_no(app: DossierArchive, people: dict[str, CommandContext]) -> str:
 
 def settle(app: DossierArchive, people: dict[str, CommandContext], loan_no: str) -> None:
     am = people["account_manager"]
-    app.record_repayment(
-        am, loan_no, paid_on=date(2025, 6, 30), principal=PRINCIPAL, interest=Decimal("0")
+    app.execute(
+        am,
+        RecordRepayment(
+            loan_no=loan_no, paid_on=date(2025, 6, 30), principal=PRINCIPAL, interest=Decimal("0")
+        ),
     )
-    app.settle(am, loan_no, settled_on=date(2025, 6, 30))
+    app.execute(am, Settle(loan_no=loan_no, settled_on=date(2025, 6, 30)))
 
 
 def originals(app: DossierArchive, ctx: CommandContext, loan_no: str = LOAN_NO) -> str:
@@ -387,7 +391,7 @@ def test_reference_codes_number_a_series_and_racing_catalogues_conflict(
 ) -> None:
     am, archivist = people["account_manager"], people["archivist"]
     for other in ("JJ2025011000052", "JJ2025011000053"):
-        app.disburse(am, make_disbursement(other), [make_upload("loan_contract")])
+        app.execute(am, make_disbursement(other), [make_upload("loan_contract")])
     from uuid import UUID
 
     for number in (LOAN_NO, "JJ2025011000052"):

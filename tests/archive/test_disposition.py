@@ -124,7 +124,7 @@ def prepare(
     """Disburse with the marker PDF, settle, transfer, catalogue and (after retention) appraise."""
     am, archivist, head = people["account_manager"], people["archivist"], people["archive_head"]
     contract = make_upload("loan_contract", data=make_pdf(f"借款合同 {MARKER} {loan_no}"))
-    app.disburse(am, make_disbursement(loan_no), [contract])
+    app.execute(am, make_disbursement(loan_no), [contract])
     app.wait_for_text_extraction()
     if settled:
         settle(app, people, loan_no)

@@ -22,7 +22,7 @@ LOAN_NO = "JJ2025011000007"
 def contract(app: DossierArchive, staff: dict[str, CommandContext]) -> bytes:
     """The loan contract filed with the disbursement of LOAN_NO."""
     body = make_pdf("借款合同 第2025-007号 甲方 上海示例贸易有限公司", pages=4)
-    app.disburse(
+    app.execute(
         staff["account_manager"],
         make_disbursement(LOAN_NO),
         [make_upload("loan_contract", filename="借款合同-2025-007.pdf", data=body)],
@@ -87,7 +87,7 @@ def test_an_unknown_hash_is_not_found(
 def test_a_document_is_found_only_in_its_own_dossier(
     app: DossierArchive, staff: dict[str, CommandContext], contract: bytes
 ) -> None:
-    app.disburse(staff["account_manager"], make_disbursement("JJ-ANOTHER"))
+    app.execute(staff["account_manager"], make_disbursement("JJ-ANOTHER"))
     with pytest.raises(NotFoundError):
         original(app, staff["auditor"], hashlib.sha256(contract).hexdigest(), "JJ-ANOTHER")
 

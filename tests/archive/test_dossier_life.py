@@ -54,6 +54,7 @@ from archive.commands.disposition import (
     ExecuteDestruction,
     ProposeDestruction,
 )
+from archive.commands.lifecycle import RecordRepayment, Settle
 from archive.commands.staff import EnrolStaff
 from archive.core import SYSTEM_ID, CommandContext, blob_key
 from domain.errors import DestructionHoldOpenError, DocumentDestroyedError
@@ -75,7 +76,7 @@ from storage.blobs import BlobLockedError, BlobStore, LocalBlobStore
 from storage.crypto import MasterKey
 from storage.envelope import EncryptingBlobStore, Envelope
 from storage.keystore import SQLiteKeyStore
-from storage.s3 import S3BlobStore
+from storage.s3.store import S3BlobStore
 from tests.archive.test_disposition import stored
 from tests.factories import PRINCIPAL, make_disbursement, make_pdf, make_staff, make_upload
 from tests.projections.conftest import follower_for
@@ -183,7 +184,7 @@ def test_a_dossier_from_disbursement_to_destruction_leaves_no_content_behind(
 
     # Disbursement, with a contract whose text carries the marker.
     contract = make_upload("loan_contract", data=make_pdf(f"借款合同 {MARKER} {LOAN}", pages=3))
-    app.disburse(
+    app.execute(
         am,
         make_disbursement(LOAN, value_date=date(2015, 1, 10), maturity_date=date(2016, 1, 10)),
         [contract],
@@ -282,10 +283,13 @@ def test_a_dossier_from_disbursement_to_destruction_leaves_no_content_behind(
         )
 
         # Settlement, then the full transfer matched with the originals (二次组卷).
-        app.record_repayment(
-            am, LOAN, paid_on=date(2015, 6, 30), principal=PRINCIPAL, interest=Decimal("0")
+        app.execute(
+            am,
+            RecordRepayment(
+                loan_no=LOAN, paid_on=date(2015, 6, 30), principal=PRINCIPAL, interest=Decimal("0")
+            ),
         )
-        app.settle(am, LOAN, settled_on=date(2015, 6, 30))
+        app.execute(am, Settle(loan_no=LOAN, settled_on=date(2015, 6, 30)))
         full = app.execute(
             am,
             ListTransfer(
@@ -311,11 +315,17 @@ def test_a_dossier_from_disbursement_to_destruction_leaves_no_content_behind(
         # A second loan, filed on today's clock: its objects stay locked for ten years.
         app.clock = lambda: datetime.now(UTC)
         locked_contract = make_upload("loan_contract", f"借款合同 {LOCKED_LOAN}")
-        app.disburse(am, make_disbursement(LOCKED_LOAN), [locked_contract])
-        app.record_repayment(
-            am, LOCKED_LOAN, paid_on=date(2025, 6, 30), principal=PRINCIPAL, interest=Decimal(0)
+        app.execute(am, make_disbursement(LOCKED_LOAN), [locked_contract])
+        app.execute(
+            am,
+            RecordRepayment(
+                loan_no=LOCKED_LOAN,
+                paid_on=date(2025, 6, 30),
+                principal=PRINCIPAL,
+                interest=Decimal(0),
+            ),
         )
-        app.settle(am, LOCKED_LOAN, settled_on=date(2025, 6, 30))
+        app.execute(am, Settle(loan_no=LOCKED_LOAN, settled_on=date(2025, 6, 30)))
         locked_full = app.execute(
             am,
             ListTransfer(

@@ -43,7 +43,7 @@ def text_of(app: DossierArchive, who: CommandContext, sha256: str) -> str:
 
 @pytest.fixture
 def pages(app: DossierArchive, staff: Staff) -> dict[str, int]:
-    app.disburse(
+    app.execute(
         staff["account_manager"],
         make_disbursement(LOAN),
         [make_upload("loan_contract", f"借款合同 {LOAN}", pages=3)],

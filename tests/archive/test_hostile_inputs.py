@@ -74,7 +74,7 @@ def limited(app: DossierArchive, monkeypatch: pytest.MonkeyPatch) -> DossierArch
 
 @pytest.fixture
 def loan_no(limited: DossierArchive, staff: dict[str, CommandContext]) -> str:
-    limited.disburse(
+    limited.execute(
         staff["account_manager"],
         make_disbursement(LOAN_NO),
         [make_upload("loan_contract"), make_upload("drawdown_receipt")],
@@ -137,7 +137,7 @@ def test_a_hostile_drawdown_receipt_refuses_the_whole_disbursement(
     before = snapshot(limited)
 
     with pytest.raises(DocumentRejectedError) as refused:
-        limited.disburse(
+        limited.execute(
             staff["account_manager"],
             make_disbursement("JJ-HOSTILE"),
             [make_upload("loan_contract", "正常的借款合同"), upload("drawdown_receipt", hostile)],

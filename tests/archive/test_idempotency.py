@@ -12,7 +12,9 @@ from decimal import Decimal
 import pytest
 
 from archive.application import DossierArchive
+from archive.commands.classification import ProposeClassification
 from archive.commands.inspections import RecordInspection
+from archive.commands.lifecycle import RecordRepayment
 from archive.core import CommandContext, CommandResult
 from archive.errors import IdempotencyKeyReusedError
 from domain.values import Grade, InspectionKind
@@ -52,7 +54,7 @@ def test_a_retried_disbursement_returns_the_first_result_and_records_nothing_new
     contract, receipt = make_pdf("借款合同 幂等"), make_pdf("借据 幂等")
 
     def send() -> CommandResult:
-        return app.disburse(
+        return app.execute(
             am,
             make_disbursement(LOAN_NO),
             [
@@ -74,7 +76,7 @@ def test_a_retried_disbursement_returns_the_first_result_and_records_nothing_new
 def test_a_retried_inspection_returns_the_same_inspection_id(
     app: DossierArchive, staff: dict[str, CommandContext]
 ) -> None:
-    app.disburse(staff["account_manager"], make_disbursement(LOAN_NO))
+    app.execute(staff["account_manager"], make_disbursement(LOAN_NO))
     am = _keyed(staff["account_manager"], "inspection-1")
     report = make_pdf("首次跟踪检查报告")
 
@@ -104,25 +106,29 @@ def test_a_retried_inspection_returns_the_same_inspection_id(
 def test_a_retry_after_the_loan_moved_on_still_returns_the_first_result(
     app: DossierArchive, staff: dict[str, CommandContext]
 ) -> None:
-    app.disburse(staff["account_manager"], make_disbursement(LOAN_NO))
+    app.execute(staff["account_manager"], make_disbursement(LOAN_NO))
     am = _keyed(staff["account_manager"], "repayment-1")
 
     def send() -> CommandResult:
-        return app.record_repayment(
+        return app.execute(
             am,
-            LOAN_NO,
-            paid_on=date(2025, 2, 10),
-            principal=Decimal("1000.00"),
-            interest=Decimal("100.00"),
+            RecordRepayment(
+                loan_no=LOAN_NO,
+                paid_on=date(2025, 2, 10),
+                principal=Decimal("1000.00"),
+                interest=Decimal("100.00"),
+            ),
         )
 
     first = send()
-    app.record_repayment(
+    app.execute(
         staff["account_manager"],
-        LOAN_NO,
-        paid_on=date(2025, 3, 10),
-        principal=Decimal("2000.00"),
-        interest=Decimal("0.00"),
+        RecordRepayment(
+            loan_no=LOAN_NO,
+            paid_on=date(2025, 3, 10),
+            principal=Decimal("2000.00"),
+            interest=Decimal("0.00"),
+        ),
     )
     recorded = _recorded(app)
 
@@ -135,38 +141,50 @@ def test_a_retry_after_the_loan_moved_on_still_returns_the_first_result(
 def test_the_same_key_with_different_parameters_is_refused(
     app: DossierArchive, staff: dict[str, CommandContext]
 ) -> None:
-    app.disburse(staff["account_manager"], make_disbursement(LOAN_NO))
+    app.execute(staff["account_manager"], make_disbursement(LOAN_NO))
     am = _keyed(staff["account_manager"], "repayment-1")
-    app.record_repayment(
-        am, LOAN_NO, paid_on=date(2025, 2, 10), principal=Decimal("1000.00"), interest=Decimal(0)
+    app.execute(
+        am,
+        RecordRepayment(
+            loan_no=LOAN_NO,
+            paid_on=date(2025, 2, 10),
+            principal=Decimal("1000.00"),
+            interest=Decimal(0),
+        ),
     )
     recorded = _recorded(app)
 
     with pytest.raises(IdempotencyKeyReusedError):
-        app.record_repayment(
+        app.execute(
             am,
-            LOAN_NO,
-            paid_on=date(2025, 2, 10),
-            principal=Decimal("9999.00"),
-            interest=Decimal(0),
+            RecordRepayment(
+                loan_no=LOAN_NO,
+                paid_on=date(2025, 2, 10),
+                principal=Decimal("9999.00"),
+                interest=Decimal(0),
+            ),
         )
     with pytest.raises(IdempotencyKeyReusedError):  # same parameters, another document
-        app.record_repayment(
+        app.execute(
             am,
-            LOAN_NO,
-            paid_on=date(2025, 2, 10),
-            principal=Decimal("1000.00"),
-            interest=Decimal(0),
-            uploads=[make_upload("repayment_voucher")],
+            RecordRepayment(
+                loan_no=LOAN_NO,
+                paid_on=date(2025, 2, 10),
+                principal=Decimal("1000.00"),
+                interest=Decimal(0),
+            ),
+            [make_upload("repayment_voucher")],
         )
     with pytest.raises(IdempotencyKeyReusedError):  # another command altogether
-        app.propose_classification(
+        app.execute(
             am,
-            LOAN_NO,
-            grade=Grade.SPECIAL_MENTION,
-            sub_grade=None,
-            reason="同一个键",
-            as_of=date(2025, 2, 10),
+            ProposeClassification(
+                loan_no=LOAN_NO,
+                grade=Grade.SPECIAL_MENTION,
+                sub_grade=None,
+                reason="同一个键",
+                as_of=date(2025, 2, 10),
+            ),
         )
     assert _recorded(app) == recorded
 
@@ -174,50 +192,78 @@ def test_the_same_key_with_different_parameters_is_refused(
 def test_the_key_belongs_to_its_caller(
     app: DossierArchive, staff: dict[str, CommandContext]
 ) -> None:
-    app.disburse(staff["account_manager"], make_disbursement(LOAN_NO))
+    app.execute(staff["account_manager"], make_disbursement(LOAN_NO))
     key = "2025-02-10-repayment"
     by_am = _keyed(staff["account_manager"], key)
     by_plo = _keyed(staff["post_loan_officer"], key)
 
-    first = app.record_repayment(
-        by_am, LOAN_NO, paid_on=date(2025, 2, 10), principal=Decimal("1000.00"), interest=Decimal(0)
+    first = app.execute(
+        by_am,
+        RecordRepayment(
+            loan_no=LOAN_NO,
+            paid_on=date(2025, 2, 10),
+            principal=Decimal("1000.00"),
+            interest=Decimal(0),
+        ),
     )
-    other = app.record_repayment(
+    other = app.execute(
         by_plo,
-        LOAN_NO,
-        paid_on=date(2025, 2, 11),
-        principal=Decimal("500.00"),
-        interest=Decimal(0),
+        RecordRepayment(
+            loan_no=LOAN_NO,
+            paid_on=date(2025, 2, 11),
+            principal=Decimal("500.00"),
+            interest=Decimal(0),
+        ),
     )
     assert not other.replayed
     assert other.version == first.version + 1
     assert app.get_loan(by_am, LOAN_NO).balance == Decimal("998500.00")
 
     # Each caller's retry replays their own first result.
-    again_am = app.record_repayment(
-        by_am, LOAN_NO, paid_on=date(2025, 2, 10), principal=Decimal("1000.00"), interest=Decimal(0)
-    )
-    _same_result(first, again_am)
-    with pytest.raises(IdempotencyKeyReusedError):
-        app.record_repayment(
-            by_plo,
-            LOAN_NO,
+    again_am = app.execute(
+        by_am,
+        RecordRepayment(
+            loan_no=LOAN_NO,
             paid_on=date(2025, 2, 10),
             principal=Decimal("1000.00"),
             interest=Decimal(0),
+        ),
+    )
+    _same_result(first, again_am)
+    with pytest.raises(IdempotencyKeyReusedError):
+        app.execute(
+            by_plo,
+            RecordRepayment(
+                loan_no=LOAN_NO,
+                paid_on=date(2025, 2, 10),
+                principal=Decimal("1000.00"),
+                interest=Decimal(0),
+            ),
         )
 
 
 def test_a_refused_command_leaves_its_key_free_for_a_corrected_retry(
     app: DossierArchive, staff: dict[str, CommandContext]
 ) -> None:
-    app.disburse(staff["account_manager"], make_disbursement(LOAN_NO))
+    app.execute(staff["account_manager"], make_disbursement(LOAN_NO))
     am = _keyed(staff["account_manager"], "repayment-1")
     with pytest.raises(Exception, match="exceeds the balance"):
-        app.record_repayment(
-            am, LOAN_NO, paid_on=date(2025, 2, 10), principal=Decimal("2e6"), interest=Decimal(0)
+        app.execute(
+            am,
+            RecordRepayment(
+                loan_no=LOAN_NO,
+                paid_on=date(2025, 2, 10),
+                principal=Decimal("2e6"),
+                interest=Decimal(0),
+            ),
         )
-    result = app.record_repayment(
-        am, LOAN_NO, paid_on=date(2025, 2, 10), principal=Decimal("1000.00"), interest=Decimal(0)
+    result = app.execute(
+        am,
+        RecordRepayment(
+            loan_no=LOAN_NO,
+            paid_on=date(2025, 2, 10),
+            principal=Decimal("1000.00"),
+            interest=Decimal(0),
+        ),
     )
     assert not result.replayed

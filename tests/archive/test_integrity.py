@@ -38,7 +38,7 @@ def encrypted(store_env: dict[str, str], tmp_path: Path) -> Iterator[tuple[Dossi
 
 
 def _file_two(app: DossierArchive, staff: dict[str, CommandContext]) -> tuple[str, str]:
-    result = app.disburse(
+    result = app.execute(
         staff["account_manager"],
         make_disbursement(LOAN),
         [make_upload("loan_contract", "借款合同 正本"), make_upload("drawdown_receipt", "借据")],

@@ -15,8 +15,12 @@ from itertools import pairwise
 from uuid import UUID
 
 from archive.application import DossierArchive
+from archive.commands.classification import ApproveClassification, ProposeClassification
+from archive.commands.collection import TakeCollectionStep
 from archive.commands.inspections import RecordInspection
+from archive.commands.lifecycle import RecordOverdue, RecordRepayment, Settle
 from archive.commands.warnings import ClearWarning, HandleWarning, RaiseWarning
+from archive.commands.workout import Restructure
 from archive.core import CommandContext, blob_key
 from domain.values import (
     CollectionStepKind,
@@ -45,7 +49,7 @@ def test_a_loan_lives_from_disbursement_to_settlement_and_every_step_reads_back_
     # 放款: the account manager records the disbursement with the contract and the receipt.
     contract = make_pdf("借款合同 JJ2025011000001 上海示例贸易有限公司", pages=3)
     receipt = make_pdf("借据 JJ2025011000001 人民币壹佰万元整")
-    disbursed = app.disburse(
+    disbursed = app.execute(
         am,
         make_disbursement(LOAN_NO),
         [
@@ -98,30 +102,36 @@ def test_a_loan_lives_from_disbursement_to_settlement_and_every_step_reads_back_
     assert "inspection_id" in inspected.ids
 
     # 逾期: the post-loan officer records 40 days overdue.
-    app.record_overdue(
+    app.execute(
         plo,
-        LOAN_NO,
-        as_of=date(2025, 3, 1),
-        days_overdue=40,
-        overdue_principal=Decimal("50000.00"),
-        overdue_interest=Decimal("3000.00"),
+        RecordOverdue(
+            loan_no=LOAN_NO,
+            as_of=date(2025, 3, 1),
+            days_overdue=40,
+            overdue_principal=Decimal("50000.00"),
+            overdue_interest=Decimal("3000.00"),
+        ),
     )
 
     # 五级分类: proposed by the account manager, approved by the risk manager (审贷分离).
-    proposed = app.propose_classification(
+    proposed = app.execute(
         am,
-        LOAN_NO,
-        grade=Grade.SPECIAL_MENTION,
-        sub_grade="special_mention_1",
-        reason="本金逾期 40 天",
-        as_of=date(2025, 3, 1),
-        uploads=[make_upload("classification_form", "五级分类认定表 关注一级")],
+        ProposeClassification(
+            loan_no=LOAN_NO,
+            grade=Grade.SPECIAL_MENTION,
+            sub_grade="special_mention_1",
+            reason="本金逾期 40 天",
+            as_of=date(2025, 3, 1),
+        ),
+        [make_upload("classification_form", "五级分类认定表 关注一级")],
     )
-    app.approve_classification(
+    app.execute(
         rm,
-        LOAN_NO,
-        proposal_id=UUID(proposed.ids["proposal_id"]),
-        reason="同意下调为关注类",
+        ApproveClassification(
+            loan_no=LOAN_NO,
+            proposal_id=UUID(proposed.ids["proposal_id"]),
+            reason="同意下调为关注类",
+        ),
     )
     assert app.get_loan(rm, LOAN_NO).grade is Grade.SPECIAL_MENTION
 
@@ -158,69 +168,80 @@ def test_a_loan_lives_from_disbursement_to_settlement_and_every_step_reads_back_
     )
 
     # 催收: a phone call, then a written notice with its signed receipt (回执).
-    app.take_collection_step(
+    app.execute(
         am,
-        LOAN_NO,
-        kind=CollectionStepKind.PHONE_CALL,
-        taken_on=date(2025, 3, 2),
-        days_overdue=41,
-        outcome="借款人承诺月底前还款",
-        promised_date=date(2025, 3, 31),
+        TakeCollectionStep(
+            loan_no=LOAN_NO,
+            kind=CollectionStepKind.PHONE_CALL,
+            taken_on=date(2025, 3, 2),
+            days_overdue=41,
+            outcome="借款人承诺月底前还款",
+            promised_date=date(2025, 3, 31),
+        ),
     )
-    app.take_collection_step(
+    app.execute(
         plo,
-        LOAN_NO,
-        kind=CollectionStepKind.NOTICE_SERVED,
-        taken_on=date(2025, 3, 10),
-        days_overdue=49,
-        outcome="通知书已送达，借款人签收",
-        uploads=[
+        TakeCollectionStep(
+            loan_no=LOAN_NO,
+            kind=CollectionStepKind.NOTICE_SERVED,
+            taken_on=date(2025, 3, 10),
+            days_overdue=49,
+            outcome="通知书已送达，借款人签收",
+        ),
+        [
             make_upload("collection_notice", "逾期催收通知书"),
             make_upload("collection_receipt", "催收通知书回执"),
         ],
     )
 
     # 重组, approved by the branch head; then the arrears are cured and the loan repaid.
-    app.restructure(
+    app.execute(
         bh,
-        LOAN_NO,
-        restructured_on=date(2025, 4, 10),
-        new_maturity_date=date(2026, 7, 10),
-        new_interest_rate="3.85%",
-        terms="延长还款期限，按季付息",
-        reason="经营暂时困难，第一还款来源可恢复",
-        uploads=[make_upload("restructuring_agreement", "贷款重组协议")],
+        Restructure(
+            loan_no=LOAN_NO,
+            restructured_on=date(2025, 4, 10),
+            new_maturity_date=date(2026, 7, 10),
+            new_interest_rate="3.85%",
+            terms="延长还款期限，按季付息",
+            reason="经营暂时困难，第一还款来源可恢复",
+        ),
+        [make_upload("restructuring_agreement", "贷款重组协议")],
     )
-    app.record_overdue(
+    app.execute(
         plo,
-        LOAN_NO,
-        as_of=date(2025, 4, 11),
-        days_overdue=0,
-        overdue_principal=Decimal("0.00"),
-        overdue_interest=Decimal("0.00"),
+        RecordOverdue(
+            loan_no=LOAN_NO,
+            as_of=date(2025, 4, 11),
+            days_overdue=0,
+            overdue_principal=Decimal("0.00"),
+            overdue_interest=Decimal("0.00"),
+        ),
     )
-    app.record_repayment(
+    app.execute(
         am,
-        LOAN_NO,
-        paid_on=date(2025, 7, 10),
-        principal=Decimal("400000.00"),
-        interest=Decimal("12000.00"),
-        uploads=[make_upload("repayment_voucher", "还款凭证 第一期")],
+        RecordRepayment(
+            loan_no=LOAN_NO,
+            paid_on=date(2025, 7, 10),
+            principal=Decimal("400000.00"),
+            interest=Decimal("12000.00"),
+        ),
+        [make_upload("repayment_voucher", "还款凭证 第一期")],
     )
-    app.record_repayment(
+    app.execute(
         am,
-        LOAN_NO,
-        paid_on=date(2025, 10, 10),
-        principal=Decimal("600000.00"),
-        interest=Decimal("9000.00"),
+        RecordRepayment(
+            loan_no=LOAN_NO,
+            paid_on=date(2025, 10, 10),
+            principal=Decimal("600000.00"),
+            interest=Decimal("9000.00"),
+        ),
     )
 
     # 结清, with the settlement certificate.
-    settled = app.settle(
+    settled = app.execute(
         am,
-        LOAN_NO,
-        settled_on=date(2025, 10, 10),
-        uploads=[make_upload("settlement_certificate", "结清证明")],
+        Settle(loan_no=LOAN_NO, settled_on=date(2025, 10, 10)),
+        [make_upload("settlement_certificate", "结清证明")],
     )
     loan = app.get_loan(am, LOAN_NO)
     assert (loan.status, loan.balance, loan.version) == (

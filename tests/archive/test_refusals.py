@@ -17,8 +17,11 @@ from uuid import UUID
 import pytest
 
 from archive.application import DossierArchive
+from archive.commands.classification import ApproveClassification, ProposeClassification
 from archive.commands.inspections import RecordInspection
+from archive.commands.lifecycle import RecordOverdue, RecordRepayment, Settle
 from archive.commands.staff import EnrolStaff, GrantRole
+from archive.commands.workout import Restructure
 from archive.config import ArchiveConfig
 from archive.core import SYSTEM_ID, CommandContext
 from archive.errors import DocumentRejectedError, DocumentTooLargeError, StaleVersionError
@@ -51,7 +54,7 @@ def changes_nothing(app: DossierArchive) -> Iterator[None]:
 @pytest.fixture
 def loan_no(app: DossierArchive, staff: dict[str, CommandContext]) -> str:
     """A loan disbursed with its contract and drawdown receipt."""
-    app.disburse(
+    app.execute(
         staff["account_manager"],
         make_disbursement(LOAN_NO),
         [make_upload("loan_contract"), make_upload("drawdown_receipt")],
@@ -60,27 +63,31 @@ def loan_no(app: DossierArchive, staff: dict[str, CommandContext]) -> str:
 
 
 def _overdue(app: DossierArchive, staff: dict[str, CommandContext], days: int) -> None:
-    app.record_overdue(
+    app.execute(
         staff["post_loan_officer"],
-        LOAN_NO,
-        as_of=date(2025, 6, 1),
-        days_overdue=days,
-        overdue_principal=Decimal("100000.00"),
-        overdue_interest=Decimal("5000.00"),
+        RecordOverdue(
+            loan_no=LOAN_NO,
+            as_of=date(2025, 6, 1),
+            days_overdue=days,
+            overdue_principal=Decimal("100000.00"),
+            overdue_interest=Decimal("5000.00"),
+        ),
     )
 
 
 def _propose(
     app: DossierArchive, ctx: CommandContext, grade: Grade, *, form: bytes | None = None
 ) -> UUID:
-    result = app.propose_classification(
+    result = app.execute(
         ctx,
-        LOAN_NO,
-        grade=grade,
-        sub_grade=None,
-        reason="按逾期天数初分",
-        as_of=date(2025, 6, 1),
-        uploads=[make_upload("classification_form", data=form or make_pdf("五级分类认定表"))],
+        ProposeClassification(
+            loan_no=LOAN_NO,
+            grade=grade,
+            sub_grade=None,
+            reason="按逾期天数初分",
+            as_of=date(2025, 6, 1),
+        ),
+        [make_upload("classification_form", data=form or make_pdf("五级分类认定表"))],
     )
     return UUID(result.ids["proposal_id"])
 
@@ -93,12 +100,10 @@ def test_approving_a_grade_better_than_the_statutory_floor_is_refused_and_record
     proposal_id = _propose(app, staff["account_manager"], Grade.SPECIAL_MENTION)
 
     with changes_nothing(app), pytest.raises(ClassificationFloorError) as refused:
-        app.approve_classification(
+        app.execute(
             staff["risk_manager"],
-            loan_no,
-            proposal_id=proposal_id,
-            reason="审批同意",
-            uploads=[make_upload("classification_form", "审批意见：关注")],
+            ApproveClassification(loan_no=loan_no, proposal_id=proposal_id, reason="审批同意"),
+            [make_upload("classification_form", "审批意见：关注")],
         )
     assert refused.value.context == {"floor": "substandard", "proposed": "special_mention"}
     assert app.get_loan(staff["risk_manager"], loan_no).grade is Grade.NORMAL
@@ -116,12 +121,10 @@ def test_approving_ones_own_classification_proposal_is_refused(
     proposal_id = _propose(app, plo, Grade.SPECIAL_MENTION)
 
     with changes_nothing(app), pytest.raises(SegregationOfDutiesError):
-        app.approve_classification(
+        app.execute(
             CommandContext(plo.staff_id, role=Role.RISK_MANAGER),
-            loan_no,
-            proposal_id=proposal_id,
-            reason="本人审批",
-            uploads=[make_upload("classification_form", "本人审批意见")],
+            ApproveClassification(loan_no=loan_no, proposal_id=proposal_id, reason="本人审批"),
+            [make_upload("classification_form", "本人审批意见")],
         )
 
 
@@ -134,12 +137,10 @@ def test_a_refused_command_citing_a_document_already_on_file_leaves_that_documen
     keys = sorted(app.blobs.keys())
 
     with changes_nothing(app), pytest.raises(ClassificationFloorError):
-        app.approve_classification(
+        app.execute(
             staff["risk_manager"],
-            loan_no,
-            proposal_id=proposal_id,
-            reason="审批同意",
-            uploads=[make_upload("classification_form", data=form)],
+            ApproveClassification(loan_no=loan_no, proposal_id=proposal_id, reason="审批同意"),
+            [make_upload("classification_form", data=form)],
         )
     assert sorted(app.blobs.keys()) == keys
 
@@ -184,12 +185,14 @@ def test_a_disbursement_approved_by_someone_without_an_approving_role_is_refused
     app: DossierArchive, staff: dict[str, CommandContext]
 ) -> None:
     with changes_nothing(app), pytest.raises(SegregationOfDutiesError) as refused:
-        app.disburse(
+        app.execute(
             staff["account_manager"],
-            make_disbursement("JJ-BAD-APPROVER"),
+            make_disbursement(
+                "JJ-BAD-APPROVER",
+                origination_reviewer_no="reviewer",
+                approver_no="post_loan_officer",
+            ),
             [make_upload("loan_contract"), make_upload("approval")],
-            origination_reviewer_no="reviewer",
-            approver_no="post_loan_officer",
         )
     assert "branch head or risk manager" in refused.value.en
 
@@ -198,12 +201,12 @@ def test_a_disbursement_reviewed_and_approved_by_one_person_is_refused(
     app: DossierArchive, staff: dict[str, CommandContext]
 ) -> None:
     with changes_nothing(app), pytest.raises(SegregationOfDutiesError):
-        app.disburse(
+        app.execute(
             staff["account_manager"],
-            make_disbursement("JJ-ONE-PERSON"),
+            make_disbursement(
+                "JJ-ONE-PERSON", origination_reviewer_no="branch_head", approver_no="branch_head"
+            ),
             [make_upload("loan_contract")],
-            origination_reviewer_no="branch_head",
-            approver_no="branch_head",
         )
 
 
@@ -211,11 +214,10 @@ def test_a_disbursement_naming_an_unknown_staff_member_is_refused_naming_the_dut
     app: DossierArchive, staff: dict[str, CommandContext]
 ) -> None:
     with changes_nothing(app), pytest.raises(NotFoundError) as refused:
-        app.disburse(
+        app.execute(
             staff["account_manager"],
-            make_disbursement("JJ-NO-APPROVER"),
+            make_disbursement("JJ-NO-APPROVER", approver_no="NOBODY"),
             [make_upload("loan_contract")],
-            approver_no="NOBODY",
         )
     assert refused.value.context["field"] == "approver"
     assert refused.value.zh == "审批人工号 NOBODY 不存在"
@@ -226,7 +228,7 @@ def test_a_role_not_allowed_to_act_is_refused(
     app: DossierArchive, staff: dict[str, CommandContext], loan_no: str
 ) -> None:
     with changes_nothing(app), pytest.raises(RoleNotPermittedError) as refused:
-        app.disburse(
+        app.execute(
             staff["auditor"],
             make_disbursement("JJ-BY-AUDITOR"),
             [make_upload("loan_contract"), make_upload("drawdown_receipt")],
@@ -235,15 +237,17 @@ def test_a_role_not_allowed_to_act_is_refused(
     assert refused.value.context["allowed"] == ["account_manager"]
 
     with changes_nothing(app), pytest.raises(RoleNotPermittedError):
-        app.restructure(
+        app.execute(
             staff["account_manager"],
-            loan_no,
-            restructured_on=date(2025, 4, 10),
-            new_maturity_date=date(2026, 7, 10),
-            new_interest_rate="3.85%",
-            terms="延期",
-            reason="客户经理自行重组",
-            uploads=[make_upload("restructuring_agreement")],
+            Restructure(
+                loan_no=loan_no,
+                restructured_on=date(2025, 4, 10),
+                new_maturity_date=date(2026, 7, 10),
+                new_interest_rate="3.85%",
+                terms="延期",
+                reason="客户经理自行重组",
+            ),
+            [make_upload("restructuring_agreement")],
         )
 
 
@@ -252,16 +256,18 @@ def test_an_administrator_may_not_record_business(
 ) -> None:
     for administrator in (staff["administrator"], CommandContext(SYSTEM_ID)):
         with changes_nothing(app), pytest.raises(AdministratorBusinessActionError):
-            app.record_repayment(
+            app.execute(
                 administrator,
-                loan_no,
-                paid_on=date(2025, 2, 10),
-                principal=Decimal("1000.00"),
-                interest=Decimal("0.00"),
-                uploads=[make_upload("repayment_voucher")],
+                RecordRepayment(
+                    loan_no=loan_no,
+                    paid_on=date(2025, 2, 10),
+                    principal=Decimal("1000.00"),
+                    interest=Decimal("0.00"),
+                ),
+                [make_upload("repayment_voucher")],
             )
         with changes_nothing(app), pytest.raises(AdministratorBusinessActionError):
-            app.disburse(
+            app.execute(
                 administrator, make_disbursement("JJ-BY-ADMIN"), [make_upload("loan_contract")]
             )
 
@@ -296,13 +302,15 @@ def test_a_command_on_an_unknown_loan_is_refused(
     app: DossierArchive, staff: dict[str, CommandContext], loan_no: str
 ) -> None:
     with changes_nothing(app), pytest.raises(NotFoundError):
-        app.record_repayment(
+        app.execute(
             staff["account_manager"],
-            "JJ-NO-SUCH-LOAN",
-            paid_on=date(2025, 2, 10),
-            principal=Decimal("1000.00"),
-            interest=Decimal("0.00"),
-            uploads=[make_upload("repayment_voucher")],
+            RecordRepayment(
+                loan_no="JJ-NO-SUCH-LOAN",
+                paid_on=date(2025, 2, 10),
+                principal=Decimal("1000.00"),
+                interest=Decimal("0.00"),
+            ),
+            [make_upload("repayment_voucher")],
         )
 
 
@@ -310,7 +318,7 @@ def test_disbursing_the_same_loan_number_twice_is_refused(
     app: DossierArchive, staff: dict[str, CommandContext], loan_no: str
 ) -> None:
     with changes_nothing(app), pytest.raises(AlreadyExistsError):
-        app.disburse(
+        app.execute(
             staff["account_manager"],
             make_disbursement(loan_no),
             [make_upload("loan_contract", "另一份借款合同")],
@@ -321,21 +329,22 @@ def test_a_settled_loan_can_be_neither_settled_again_nor_inspected(
     app: DossierArchive, staff: dict[str, CommandContext], loan_no: str
 ) -> None:
     am = staff["account_manager"]
-    app.record_repayment(
+    app.execute(
         am,
-        loan_no,
-        paid_on=date(2026, 1, 10),
-        principal=Decimal("1000000.00"),
-        interest=Decimal("34500.00"),
+        RecordRepayment(
+            loan_no=loan_no,
+            paid_on=date(2026, 1, 10),
+            principal=Decimal("1000000.00"),
+            interest=Decimal("34500.00"),
+        ),
     )
-    app.settle(am, loan_no, settled_on=date(2026, 1, 10))
+    app.execute(am, Settle(loan_no=loan_no, settled_on=date(2026, 1, 10)))
 
     with changes_nothing(app), pytest.raises(InvalidTransitionError):
-        app.settle(
+        app.execute(
             am,
-            loan_no,
-            settled_on=date(2026, 1, 11),
-            uploads=[make_upload("settlement_certificate")],
+            Settle(loan_no=loan_no, settled_on=date(2026, 1, 11)),
+            [make_upload("settlement_certificate")],
         )
     with changes_nothing(app), pytest.raises(InvalidTransitionError):
         app.execute(
@@ -355,11 +364,10 @@ def test_settling_a_loan_that_still_owes_is_refused(
     app: DossierArchive, staff: dict[str, CommandContext], loan_no: str
 ) -> None:
     with changes_nothing(app), pytest.raises(InvalidTransitionError) as refused:
-        app.settle(
+        app.execute(
             staff["account_manager"],
-            loan_no,
-            settled_on=date(2025, 2, 1),
-            uploads=[make_upload("settlement_certificate")],
+            Settle(loan_no=loan_no, settled_on=date(2025, 2, 1)),
+            [make_upload("settlement_certificate")],
         )
     assert refused.value.context == {"balance": "1000000.00"}
 
@@ -368,26 +376,40 @@ def test_a_command_against_a_stale_version_is_refused_with_the_current_version(
     app: DossierArchive, staff: dict[str, CommandContext], loan_no: str
 ) -> None:
     am = staff["account_manager"]
-    app.record_repayment(
-        am, loan_no, paid_on=date(2025, 2, 10), principal=Decimal("1000.00"), interest=Decimal(0)
+    app.execute(
+        am,
+        RecordRepayment(
+            loan_no=loan_no,
+            paid_on=date(2025, 2, 10),
+            principal=Decimal("1000.00"),
+            interest=Decimal(0),
+        ),
     )
     stale = CommandContext(am.staff_id, expected_version=1)
 
     with changes_nothing(app), pytest.raises(StaleVersionError) as refused:
-        app.record_repayment(
+        app.execute(
             stale,
-            loan_no,
-            paid_on=date(2025, 3, 10),
-            principal=Decimal("1000.00"),
-            interest=Decimal("0.00"),
-            uploads=[make_upload("repayment_voucher")],
+            RecordRepayment(
+                loan_no=loan_no,
+                paid_on=date(2025, 3, 10),
+                principal=Decimal("1000.00"),
+                interest=Decimal("0.00"),
+            ),
+            [make_upload("repayment_voucher")],
         )
     assert refused.value.context == {"current_version": 2}
 
     # With the current version the same command goes through.
     current = CommandContext(am.staff_id, expected_version=2)
-    result = app.record_repayment(
-        current, loan_no, paid_on=date(2025, 3, 10), principal=Decimal("1.00"), interest=Decimal(0)
+    result = app.execute(
+        current,
+        RecordRepayment(
+            loan_no=loan_no,
+            paid_on=date(2025, 3, 10),
+            principal=Decimal("1.00"),
+            interest=Decimal(0),
+        ),
     )
     assert result.version == 3
 
@@ -419,7 +441,7 @@ def test_a_refused_document_refuses_the_whole_disbursement(
         make_upload("drawdown_receipt", filename=filename, data=data),
     ]
     with changes_nothing(app), pytest.raises(DocumentRejectedError):
-        app.disburse(staff["account_manager"], make_disbursement("JJ-BAD-DOC"), uploads)
+        app.execute(staff["account_manager"], make_disbursement("JJ-BAD-DOC"), uploads)
     with pytest.raises(NotFoundError):
         app.get_loan(staff["account_manager"], "JJ-BAD-DOC")
 
@@ -433,13 +455,15 @@ def test_a_refused_document_refuses_a_command_on_an_existing_loan(
     data: bytes,
 ) -> None:
     with changes_nothing(app), pytest.raises(DocumentRejectedError):
-        app.record_repayment(
+        app.execute(
             staff["account_manager"],
-            loan_no,
-            paid_on=date(2025, 2, 10),
-            principal=Decimal("1000.00"),
-            interest=Decimal("0.00"),
-            uploads=[make_upload("repayment_voucher", filename=filename, data=data)],
+            RecordRepayment(
+                loan_no=loan_no,
+                paid_on=date(2025, 2, 10),
+                principal=Decimal("1000.00"),
+                interest=Decimal("0.00"),
+            ),
+            [make_upload("repayment_voucher", filename=filename, data=data)],
         )
 
 
@@ -470,16 +494,18 @@ def test_a_document_larger_than_the_limit_is_refused(
         staff = make_staff(app)
         am = staff["account_manager"]
         # Exactly at the limit is allowed.
-        app.disburse(am, make_disbursement(LOAN_NO), [make_upload("loan_contract", data=small)])
+        app.execute(am, make_disbursement(LOAN_NO), [make_upload("loan_contract", data=small)])
 
         with changes_nothing(app), pytest.raises(DocumentTooLargeError):
-            app.record_repayment(
+            app.execute(
                 am,
-                LOAN_NO,
-                paid_on=date(2025, 2, 10),
-                principal=Decimal("1000.00"),
-                interest=Decimal("0.00"),
-                uploads=[
+                RecordRepayment(
+                    loan_no=LOAN_NO,
+                    paid_on=date(2025, 2, 10),
+                    principal=Decimal("1000.00"),
+                    interest=Decimal("0.00"),
+                ),
+                [
                     make_upload("repayment_voucher", data=small),
                     make_upload("other", data=big),
                 ],

@@ -14,6 +14,7 @@ import pytest
 
 from archive.application import DossierArchive
 from archive.commands.inspections import RecordInspection
+from archive.commands.lifecycle import RecordRepayment
 from archive.commands.staff import EnrolStaff, IssueToken
 from archive.core import SYSTEM_ID, CommandContext
 from archive.errors import AuthenticationError
@@ -43,7 +44,7 @@ def test_a_reopened_archive_sees_everything_and_old_tokens_still_authenticate(
         )
         am = staff["account_manager"]
         keyed = CommandContext(am.staff_id, idempotency_key="disburse-once")
-        disbursed = first.disburse(
+        disbursed = first.execute(
             keyed, make_disbursement(LOAN_NO), [make_upload("loan_contract", data=contract)]
         )
         first.execute(
@@ -91,7 +92,7 @@ def test_a_reopened_archive_sees_everything_and_old_tokens_still_authenticate(
         assert [s.staff_no for s in again.list_staff(staff["auditor"])][-1] == "archivist_2"
 
         # The idempotency receipt survived: the retry replays the first result.
-        replay = again.disburse(
+        replay = again.execute(
             keyed, make_disbursement(LOAN_NO), [make_upload("loan_contract", data=contract)]
         )
         assert replay.replayed
@@ -105,8 +106,14 @@ def test_a_reopened_archive_sees_everything_and_old_tokens_still_authenticate(
         # recorded one DocumentRead event).
         assert last_position is not None
         assert again.recorder.max_notification_id() == last_position + 1
-        repaid = again.record_repayment(
-            am, LOAN_NO, paid_on=date(2025, 2, 10), principal=Decimal("1.00"), interest=Decimal(0)
+        repaid = again.execute(
+            am,
+            RecordRepayment(
+                loan_no=LOAN_NO,
+                paid_on=date(2025, 2, 10),
+                principal=Decimal("1.00"),
+                interest=Decimal(0),
+            ),
         )
         assert repaid.position == last_position + 2
         assert repaid.version == events_before[-1].version + 1

@@ -11,6 +11,8 @@ from decimal import Decimal
 import pytest
 
 from archive.application import DossierArchive
+from archive.commands.lifecycle import RecordOverdue
+from archive.commands.responsibility import DetermineResponsibility
 from archive.core import CommandContext
 from archive.rules import packaged_rules_text
 from domain.errors import InvalidTransitionError
@@ -28,14 +30,16 @@ def days_later(app: DossierArchive, days: int) -> None:
 
 
 def determine(app: DossierArchive, auditor: CommandContext) -> object:
-    return app.determine_responsibility(
+    return app.execute(
         auditor,
-        LOAN_NO,
-        person_no="account_manager",
-        stage=ResponsibilityStage.COLLECTION,
-        finding=ResponsibilityFinding.SECONDARY,
-        sanction="",
-        reason="逾期后未按期上门催收",
+        DetermineResponsibility(
+            loan_no=LOAN_NO,
+            person_no="account_manager",
+            stage=ResponsibilityStage.COLLECTION,
+            finding=ResponsibilityFinding.SECONDARY,
+            sanction="",
+            reason="逾期后未按期上门催收",
+        ),
     )
 
 
@@ -43,14 +47,16 @@ def test_responsibility_is_determined_from_30_days_overdue_not_only_once_non_per
     app: DossierArchive, staff: dict[str, CommandContext]
 ) -> None:
     am, plo, auditor = staff["account_manager"], staff["post_loan_officer"], staff["auditor"]
-    app.disburse(am, make_disbursement(LOAN_NO))
-    app.record_overdue(
+    app.execute(am, make_disbursement(LOAN_NO))
+    app.execute(
         plo,
-        LOAN_NO,
-        as_of=app.today() - timedelta(days=4),
-        days_overdue=25,
-        overdue_principal=Decimal("0"),
-        overdue_interest=Decimal("3000.00"),
+        RecordOverdue(
+            loan_no=LOAN_NO,
+            as_of=app.today() - timedelta(days=4),
+            days_overdue=25,
+            overdue_principal=Decimal("0"),
+            overdue_interest=Decimal("3000.00"),
+        ),
     )
 
     # Today the loan is 29 days overdue.
@@ -84,14 +90,16 @@ def test_the_rung_that_starts_determination_is_the_rules_in_force(
     )
     app.adopt_rules(RuleSet.from_toml(moved), source="var/rules.toml")
     am, plo, auditor = staff["account_manager"], staff["post_loan_officer"], staff["auditor"]
-    app.disburse(am, make_disbursement(LOAN_NO))
-    app.record_overdue(
+    app.execute(am, make_disbursement(LOAN_NO))
+    app.execute(
         plo,
-        LOAN_NO,
-        as_of=app.today(),
-        days_overdue=45,
-        overdue_principal=Decimal("0"),
-        overdue_interest=Decimal("3000.00"),
+        RecordOverdue(
+            loan_no=LOAN_NO,
+            as_of=app.today(),
+            days_overdue=45,
+            overdue_principal=Decimal("0"),
+            overdue_interest=Decimal("3000.00"),
+        ),
     )
     with pytest.raises(InvalidTransitionError) as refused:
         determine(app, auditor)

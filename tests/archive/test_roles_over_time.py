@@ -13,6 +13,7 @@ from decimal import Decimal
 import pytest
 
 from archive.application import DossierArchive
+from archive.commands.lifecycle import RecordRepayment
 from archive.commands.staff import GrantRole, RevokeRole
 from archive.commands.warnings import RaiseWarning
 from archive.core import SYSTEM_ID, CommandContext
@@ -26,13 +27,19 @@ CONSOLE = CommandContext(SYSTEM_ID)
 
 @pytest.fixture
 def loan_no(app: DossierArchive, staff: dict[str, CommandContext]) -> str:
-    app.disburse(staff["account_manager"], make_disbursement(LOAN_NO))
+    app.execute(staff["account_manager"], make_disbursement(LOAN_NO))
     return LOAN_NO
 
 
 def _repay(app: DossierArchive, ctx: CommandContext, loan_no: str) -> None:
-    app.record_repayment(
-        ctx, loan_no, paid_on=date(2025, 2, 10), principal=Decimal("100.00"), interest=Decimal(0)
+    app.execute(
+        ctx,
+        RecordRepayment(
+            loan_no=loan_no,
+            paid_on=date(2025, 2, 10),
+            principal=Decimal("100.00"),
+            interest=Decimal(0),
+        ),
     )
 
 

@@ -23,7 +23,9 @@ from archive.commands.borrowing import (
     RequestBorrowing,
     ReturnBorrowing,
 )
+from archive.commands.classification import ApproveClassification, ProposeClassification
 from archive.commands.custody import Catalogue, ListTransfer, ReceiveTransfer
+from archive.commands.lifecycle import RecordOverdue
 from archive.core import CommandContext
 from domain.errors import (
     ApprovalRoleNotRequiredError,
@@ -42,7 +44,7 @@ Staff = dict[str, CommandContext]
 
 @pytest.fixture
 def loan(app: DossierArchive, staff: Staff) -> str:
-    app.disburse(
+    app.execute(
         staff["account_manager"],
         make_disbursement(LOAN),
         [
@@ -69,19 +71,24 @@ def test_a_proposal_is_checked_against_the_banks_sub_grades(
     assert app.adopt_rules(rules_with(classification={"sub_grades": scheme}), source="test")
     before = unchanged(app)
     with pytest.raises(InvalidInputError) as refused:
-        app.propose_classification(
+        app.execute(
             am,
-            loan,
-            grade=Grade.SPECIAL_MENTION,
-            sub_grade="special_mention_1",
-            reason="初分",
-            as_of=AS_OF,
+            ProposeClassification(
+                loan_no=loan,
+                grade=Grade.SPECIAL_MENTION,
+                sub_grade="special_mention_1",
+                reason="初分",
+                as_of=AS_OF,
+            ),
         )
     assert refused.value.context.get("field") == "sub_grade"
     assert "n1, sm1, np" in refused.value.en
     assert unchanged(app) == before
-    proposed = app.propose_classification(
-        am, loan, grade=Grade.SPECIAL_MENTION, sub_grade="sm1", reason="初分", as_of=AS_OF
+    proposed = app.execute(
+        am,
+        ProposeClassification(
+            loan_no=loan, grade=Grade.SPECIAL_MENTION, sub_grade="sm1", reason="初分", as_of=AS_OF
+        ),
     )
     assert proposed.events == ("ClassificationProposed",)
 
@@ -92,13 +99,15 @@ def test_a_floor_the_rules_tighten_binds_the_approval(
     """61 days overdue: at least 关注 by the regulation, at least 次级 for a bank whose rules
     bring the 次级 floor forward to 60 days."""
     rm = staff["risk_manager"]
-    app.record_overdue(
+    app.execute(
         staff["post_loan_officer"],
-        loan,
-        as_of=AS_OF,
-        days_overdue=61,
-        overdue_principal=Decimal("50000.00"),
-        overdue_interest=Decimal("1200.00"),
+        RecordOverdue(
+            loan_no=loan,
+            as_of=AS_OF,
+            days_overdue=61,
+            overdue_principal=Decimal("50000.00"),
+            overdue_interest=Decimal("1200.00"),
+        ),
     )
     assert app.floor_of(rm, loan, AS_OF)[1].grade is Grade.SPECIAL_MENTION
     tighter = rules_with(classification={"floors": {"substandard_after_days": 60}})
@@ -106,18 +115,23 @@ def test_a_floor_the_rules_tighten_binds_the_approval(
     floor = app.floor_of(rm, loan, AS_OF)[1]
     assert floor.grade is Grade.SUBSTANDARD
     assert "more than 60" in floor.reason_en
-    proposed = app.propose_classification(
+    proposed = app.execute(
         staff["account_manager"],
-        loan,
-        grade=Grade.SPECIAL_MENTION,
-        sub_grade=None,
-        reason="逾期 61 天",
-        as_of=AS_OF,
+        ProposeClassification(
+            loan_no=loan,
+            grade=Grade.SPECIAL_MENTION,
+            sub_grade=None,
+            reason="逾期 61 天",
+            as_of=AS_OF,
+        ),
     )
     before = unchanged(app)
     with pytest.raises(ClassificationFloorError) as refused:
-        app.approve_classification(
-            rm, loan, proposal_id=UUID(proposed.ids["proposal_id"]), reason="审批"
+        app.execute(
+            rm,
+            ApproveClassification(
+                loan_no=loan, proposal_id=UUID(proposed.ids["proposal_id"]), reason="审批"
+            ),
         )
     assert refused.value.context == {"floor": "substandard", "proposed": "special_mention"}
     assert unchanged(app) == before

@@ -23,7 +23,7 @@ def test_a_sweep_removes_old_uncited_blobs_and_never_a_cited_one(
     app = DossierArchive(store_env, blobs=LocalBlobStore(root))
     try:
         staff = make_staff(app)
-        result = app.disburse(
+        result = app.execute(
             staff["account_manager"],
             make_disbursement("JJ-GC-1"),
             [make_upload("loan_contract", "借款合同")],

@@ -40,7 +40,9 @@ from uuid import UUID
 import pytest
 
 from archive.application import DossierArchive
+from archive.commands.classification import ProposeClassification
 from archive.commands.inspections import RecordInspection
+from archive.commands.lifecycle import RecordRepayment
 from archive.commands.staff import EnrolStaff
 from archive.core import SYSTEM_ID, CommandContext, blob_key
 from archive.verification import Verifier
@@ -240,7 +242,7 @@ def build_record(
     am = record.staff["account_manager"]
 
     def disburse(loan_no: str) -> None:
-        app.disburse(
+        app.execute(
             am,
             make_disbursement(loan_no),
             [
@@ -253,22 +255,26 @@ def build_record(
     make_gap(db, lambda: disburse(LOAN_B))
     record.first = record.seal()
     after_first_seal()
-    app.record_repayment(
+    app.execute(
         am,
-        LOAN_A,
-        paid_on=date(2025, 4, 10),
-        principal=Decimal("100000.00"),
-        interest=Decimal("3450.00"),
-        uploads=[make_upload("repayment_voucher", f"还款凭证 {LOAN_A}")],
+        RecordRepayment(
+            loan_no=LOAN_A,
+            paid_on=date(2025, 4, 10),
+            principal=Decimal("100000.00"),
+            interest=Decimal("3450.00"),
+        ),
+        [make_upload("repayment_voucher", f"还款凭证 {LOAN_A}")],
     )
-    app.propose_classification(
+    app.execute(
         am,
-        LOAN_B,
-        grade=Grade.SPECIAL_MENTION,
-        sub_grade="special_mention_1",
-        reason="本金逾期 40 天",
-        as_of=date(2025, 3, 1),
-        uploads=[make_upload("classification_form", f"五级分类认定表 {LOAN_B}")],
+        ProposeClassification(
+            loan_no=LOAN_B,
+            grade=Grade.SPECIAL_MENTION,
+            sub_grade="special_mention_1",
+            reason="本金逾期 40 天",
+            as_of=date(2025, 3, 1),
+        ),
+        [make_upload("classification_form", f"五级分类认定表 {LOAN_B}")],
     )
     record.second = record.seal()
     app.execute(
@@ -283,8 +289,14 @@ def build_record(
         [make_upload("first_inspection_report", f"首次跟踪检查报告 {LOAN_A}")],
     )
     record.seal(sign=False)  # leaves, but no checkpoint yet
-    app.record_repayment(
-        am, LOAN_B, paid_on=date(2025, 4, 10), principal=Decimal("1.00"), interest=Decimal("0")
+    app.execute(
+        am,
+        RecordRepayment(
+            loan_no=LOAN_B,
+            paid_on=date(2025, 4, 10),
+            principal=Decimal("1.00"),
+            interest=Decimal("0"),
+        ),
     )
     app.wait_for_text_extraction()
     loan_a = app.loan(LOAN_A).id

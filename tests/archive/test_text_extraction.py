@@ -40,7 +40,7 @@ def test_text_is_extracted_after_the_save_encrypted_and_never_in_an_event(
         staff = make_staff(app)
         plain = uncompressed_pdf(f"Loan contract {MARKER} article 3 repayment")
         assert MARKER.encode() in plain, "the test needs the marker visible in the plaintext"
-        result = app.disburse(
+        result = app.execute(
             staff["account_manager"],
             make_disbursement("JJ-TEXT-1"),
             [make_upload("loan_contract", data=plain, filename="contract.pdf")],

@@ -16,6 +16,7 @@ from uuid import UUID
 from eventsourcing.persistence import StoredEvent
 
 from archive.application import DossierArchive
+from archive.commands.lifecycle import RecordRepayment
 from archive.core import CommandContext
 from domain.values import (
     BorrowerType,
@@ -101,12 +102,14 @@ def test_a_loan_disbursed_under_version_1_goes_on_recording_events(
     am = staff["account_manager"]
     store_v1_disbursement(app, am.staff_id)
 
-    repaid = app.record_repayment(
+    repaid = app.execute(
         am,
-        LOAN_NO,
-        paid_on=date(2024, 6, 20),
-        principal=Decimal("100000.00"),
-        interest=Decimal("7700.00"),
+        RecordRepayment(
+            loan_no=LOAN_NO,
+            paid_on=date(2024, 6, 20),
+            principal=Decimal("100000.00"),
+            interest=Decimal("7700.00"),
+        ),
     )
 
     assert repaid.version == 2
@@ -118,12 +121,14 @@ def test_a_loan_disbursed_under_version_1_goes_on_recording_events(
 def test_a_disbursement_recorded_now_keeps_its_parties_and_is_stored_as_version_2(
     app: DossierArchive, staff: dict[str, CommandContext]
 ) -> None:
-    app.disburse(
+    app.execute(
         staff["account_manager"],
-        make_disbursement(LOAN_NO),
-        investigator_no="account_manager_2",
-        origination_reviewer_no="reviewer",
-        approver_no="branch_head",
+        make_disbursement(
+            LOAN_NO,
+            investigator_no="account_manager_2",
+            origination_reviewer_no="reviewer",
+            approver_no="branch_head",
+        ),
     )
 
     loan = app.get_loan(staff["auditor"], LOAN_NO)

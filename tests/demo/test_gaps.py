@@ -34,7 +34,7 @@ from domain.rules import RuleSet
 from domain.tasks import Task, TaskKind
 from domain.values import InspectionKind, Role
 from projections.compliance import compliance_report
-from projections.registers.filing.completeness import overdue_gaps
+from projections.registers.filing.completeness.queries import overdue_gaps
 from projections.tasks import tasks
 from tests.projections.conftest import Registers
 

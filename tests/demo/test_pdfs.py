@@ -8,7 +8,9 @@ from decimal import Decimal
 import pypdf
 import pytest
 
-from demo.pdfs import DOCUMENT_TITLES, _rmb_upper, render_document, render_padded
+from demo.pdfs.figures import rmb_upper
+from demo.pdfs.render import render_document, render_padded
+from demo.pdfs.titles import DOCUMENT_TITLES
 
 BORROWER = "青禾县恒盛机械制造有限公司"
 LOAN_NO = "JJ202403150001"
@@ -120,4 +122,4 @@ def test_unknown_type_is_refused_with_the_known_ones() -> None:
     ],
 )
 def test_capital_amounts(amount: str, words: str) -> None:
-    assert _rmb_upper(Decimal(amount)) == words
+    assert rmb_upper(Decimal(amount)) == words

@@ -11,7 +11,6 @@ another.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -44,6 +43,7 @@ from domain.values import (
 )
 from storage.blobs import InMemoryBlobStore, LocalBlobStore
 from storage.eventstore import postgres_env, sqlite_env
+from tests.postgres import fresh_schema
 
 LOANS = 12
 SEED = 20260701
@@ -125,19 +125,9 @@ def another_store_env(
     if store_env["PERSISTENCE_MODULE"] == "eventsourcing.sqlite":
         yield sqlite_env(tmp_path / "again.sqlite")
         return
-    import psycopg
-    from psycopg import sql
-
     url: str = request.getfixturevalue("postgres_url")
-    schema = f"t_{uuid.uuid4().hex}"
-    with psycopg.connect(url, autocommit=True, connect_timeout=5) as conn:
-        conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
-    try:
+    with fresh_schema(url) as schema:
         yield postgres_env(url, schema=schema)
-    finally:
-        with psycopg.connect(url, autocommit=True, connect_timeout=5) as conn:
-            conn.execute("SET lock_timeout = '10s'")
-            conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
 
 
 def _statutory_floor(days_overdue: int) -> Grade:

@@ -7,7 +7,6 @@ from uuid import uuid4
 
 import pytest
 
-from domain.custody import add_working_days, retention_period
 from domain.dossier import Dossier
 from domain.errors import (
     AppraisalGroupError,
@@ -17,7 +16,9 @@ from domain.errors import (
     PermanentRetentionError,
     SegregationOfDutiesError,
 )
+from domain.retention import retention_period
 from domain.rules import shipped_rules
+from domain.transfers import add_working_days
 from domain.values import (
     AppraisalOpinion,
     HoldKind,

@@ -109,7 +109,7 @@ def test_the_catalogue_follows_a_dossier_from_transfer_to_cataloguing_and_holds(
     app = registers.app
     am, archivist, cp = staff["account_manager"], staff["archivist"], staff["compliance"]
     dossier_id = dossier_id_for(loan_id_for(LOAN_NO))
-    app.disburse(am, make_disbursement(LOAN_NO), [make_upload("loan_contract")])
+    app.execute(am, make_disbursement(LOAN_NO), [make_upload("loan_contract")])
     registers.catch_up()
     (opened,) = registers.rows(CATALOGUE, "dossiers")
     assert (opened["loan_no"], opened["borrower_name"], opened["branch"], opened["status"]) == (
@@ -312,7 +312,7 @@ def test_the_circulation_register_records_each_borrowing_from_request_to_closing
     app = registers.app
     auditor, head, branch_head = staff["auditor"], staff["archive_head"], staff["branch_head"]
     archivist, second = staff["archivist"], staff["second_archivist"]
-    app.disburse(
+    app.execute(
         staff["account_manager"],
         make_disbursement(BORROWED),
         [

@@ -19,6 +19,12 @@ from uuid import UUID
 
 from openpyxl import load_workbook
 
+from archive.commands.classification import (
+    ApproveClassification,
+    ProposeClassification,
+    RejectClassification,
+)
+from archive.commands.lifecycle import RecordOverdue
 from archive.core import CommandContext
 from domain.values import Grade, loan_id_for
 from projections.export import to_csv, to_xlsx
@@ -40,26 +46,30 @@ def test_an_approved_downgrade_and_a_rejected_upgrade_read_back_with_who_why_and
 ) -> None:
     app = registers.app
     am, plo, rm = staff["account_manager"], staff["post_loan_officer"], staff["risk_manager"]
-    app.disburse(am, make_disbursement(LOAN_NO))
+    app.execute(am, make_disbursement(LOAN_NO))
     loan_id = loan_id_for(LOAN_NO)
 
     # 35 days overdue: the account manager proposes 关注 with the classification form.
-    app.record_overdue(
+    app.execute(
         plo,
-        LOAN_NO,
-        as_of=date(2025, 3, 1),
-        days_overdue=35,
-        overdue_principal=Decimal("50000.00"),
-        overdue_interest=Decimal("3000.00"),
+        RecordOverdue(
+            loan_no=LOAN_NO,
+            as_of=date(2025, 3, 1),
+            days_overdue=35,
+            overdue_principal=Decimal("50000.00"),
+            overdue_interest=Decimal("3000.00"),
+        ),
     )
-    proposed = app.propose_classification(
+    proposed = app.execute(
         am,
-        LOAN_NO,
-        grade=Grade.SPECIAL_MENTION,
-        sub_grade="special_mention_1",
-        reason="本金逾期 35 天，经营现金流紧张",
-        as_of=date(2025, 3, 1),
-        uploads=[make_upload("classification_form", "五级分类认定表 关注一级")],
+        ProposeClassification(
+            loan_no=LOAN_NO,
+            grade=Grade.SPECIAL_MENTION,
+            sub_grade="special_mention_1",
+            reason="本金逾期 35 天，经营现金流紧张",
+            as_of=date(2025, 3, 1),
+        ),
+        [make_upload("classification_form", "五级分类认定表 关注一级")],
     )
     first_id = UUID(proposed.ids["proposal_id"])
     registers.catch_up()
@@ -70,7 +80,9 @@ def test_an_approved_downgrade_and_a_rejected_upgrade_read_back_with_who_why_and
     assert registers.rows(NAME, "changes") == []
 
     # The risk manager approves it.
-    app.approve_classification(rm, LOAN_NO, proposal_id=first_id, reason="同意下调为关注类")
+    app.execute(
+        rm, ApproveClassification(loan_no=LOAN_NO, proposal_id=first_id, reason="同意下调为关注类")
+    )
     registers.catch_up()
     auditor = staff["auditor"]
     (approved_at,) = _position_of(registers, auditor, "ClassificationApproved")
@@ -98,17 +110,22 @@ def test_an_approved_downgrade_and_a_rejected_upgrade_read_back_with_who_why_and
     assert change["approved_at"] is not None
 
     # Back to 正常 while still overdue? The risk manager says no.
-    upgrade = app.propose_classification(
+    upgrade = app.execute(
         am,
-        LOAN_NO,
-        grade=Grade.NORMAL,
-        sub_grade=None,
-        reason="借款人承诺月底前结清欠款",
-        as_of=date(2025, 3, 10),
+        ProposeClassification(
+            loan_no=LOAN_NO,
+            grade=Grade.NORMAL,
+            sub_grade=None,
+            reason="借款人承诺月底前结清欠款",
+            as_of=date(2025, 3, 10),
+        ),
     )
     upgrade_id = UUID(upgrade.ids["proposal_id"])
-    app.reject_classification(
-        rm, LOAN_NO, proposal_id=upgrade_id, reason="仍处于逾期状态，不符合上调条件"
+    app.execute(
+        rm,
+        RejectClassification(
+            loan_no=LOAN_NO, proposal_id=upgrade_id, reason="仍处于逾期状态，不符合上调条件"
+        ),
     )
     registers.catch_up()
     proposals = {p["proposal_id"]: p for p in registers.rows(NAME, "proposals")}
@@ -150,25 +167,32 @@ def test_an_approved_downgrade_and_a_rejected_upgrade_read_back_with_who_why_and
     assert len(registers.rows(NAME, "changes")) == 1, "a rejection changes no grade"
 
     # 95 days overdue: made 次级 under the 90-day floor.
-    app.record_overdue(
+    app.execute(
         plo,
-        LOAN_NO,
-        as_of=date(2025, 4, 30),
-        days_overdue=95,
-        overdue_principal=Decimal("150000.00"),
-        overdue_interest=Decimal("9000.00"),
+        RecordOverdue(
+            loan_no=LOAN_NO,
+            as_of=date(2025, 4, 30),
+            days_overdue=95,
+            overdue_principal=Decimal("150000.00"),
+            overdue_interest=Decimal("9000.00"),
+        ),
     )
-    down = app.propose_classification(
+    down = app.execute(
         am,
-        LOAN_NO,
-        grade=Grade.SUBSTANDARD,
-        sub_grade="substandard_1",
-        reason="本金逾期超过 90 天",
-        as_of=date(2025, 4, 30),
+        ProposeClassification(
+            loan_no=LOAN_NO,
+            grade=Grade.SUBSTANDARD,
+            sub_grade="substandard_1",
+            reason="本金逾期超过 90 天",
+            as_of=date(2025, 4, 30),
+        ),
     )
     before_approval = down.position
-    app.approve_classification(
-        rm, LOAN_NO, proposal_id=UUID(down.ids["proposal_id"]), reason="同意认定为次级类"
+    app.execute(
+        rm,
+        ApproveClassification(
+            loan_no=LOAN_NO, proposal_id=UUID(down.ids["proposal_id"]), reason="同意认定为次级类"
+        ),
     )
     registers.catch_up()
     changes = registers.rows(NAME, "changes")
@@ -203,25 +227,32 @@ def test_the_register_exports_with_chinese_headers_and_labels(
 ) -> None:
     app = registers.app
     am, plo, rm = staff["account_manager"], staff["post_loan_officer"], staff["risk_manager"]
-    app.disburse(am, make_disbursement(LOAN_NO))
-    app.record_overdue(
+    app.execute(am, make_disbursement(LOAN_NO))
+    app.execute(
         plo,
-        LOAN_NO,
-        as_of=date(2025, 3, 1),
-        days_overdue=35,
-        overdue_principal=Decimal("50000.00"),
-        overdue_interest=Decimal("0.00"),
+        RecordOverdue(
+            loan_no=LOAN_NO,
+            as_of=date(2025, 3, 1),
+            days_overdue=35,
+            overdue_principal=Decimal("50000.00"),
+            overdue_interest=Decimal("0.00"),
+        ),
     )
-    proposed = app.propose_classification(
+    proposed = app.execute(
         am,
-        LOAN_NO,
-        grade=Grade.SPECIAL_MENTION,
-        sub_grade=None,
-        reason="本金逾期",
-        as_of=date(2025, 3, 1),
+        ProposeClassification(
+            loan_no=LOAN_NO,
+            grade=Grade.SPECIAL_MENTION,
+            sub_grade=None,
+            reason="本金逾期",
+            as_of=date(2025, 3, 1),
+        ),
     )
-    app.approve_classification(
-        rm, LOAN_NO, proposal_id=UUID(proposed.ids["proposal_id"]), reason="同意"
+    app.execute(
+        rm,
+        ApproveClassification(
+            loan_no=LOAN_NO, proposal_id=UUID(proposed.ids["proposal_id"]), reason="同意"
+        ),
     )
     registers.catch_up()
     register = registers.register(NAME)

@@ -33,6 +33,7 @@ from archive.commands.collateral import (
     RevalueCollateral,
     TakeOutCertificate,
 )
+from archive.commands.lifecycle import RecordRepayment, Settle
 from archive.core import CommandContext, CommandResult
 from domain.values import CollateralKind, GuaranteeType, collateral_id_for, loan_id_for
 from projections.export import to_csv, to_xlsx
@@ -59,7 +60,7 @@ def _register_and_lodge(registers: Registers, staff: dict[str, CommandContext]) 
     """The loan, its flat registered, and the certificate lodged by the two archivists."""
     app = registers.app
     am = staff["account_manager"]
-    app.disburse(
+    app.execute(
         am,
         make_disbursement(LOAN_NO, guarantee_type=GuaranteeType.MORTGAGE),
         [make_upload("loan_contract"), make_upload("mortgage_contract")],
@@ -155,10 +156,16 @@ def test_a_collateral_from_registration_to_release_with_its_certificate_movement
         ),
     )
     # 结清, then 注销 by the account manager.
-    app.record_repayment(
-        am, LOAN_NO, paid_on=date(2025, 10, 10), principal=PRINCIPAL, interest=Decimal("0.00")
+    app.execute(
+        am,
+        RecordRepayment(
+            loan_no=LOAN_NO,
+            paid_on=date(2025, 10, 10),
+            principal=PRINCIPAL,
+            interest=Decimal("0.00"),
+        ),
     )
-    app.settle(am, LOAN_NO, settled_on=date(2025, 10, 10))
+    app.execute(am, Settle(loan_no=LOAN_NO, settled_on=date(2025, 10, 10)))
     app.execute(
         am,
         ReleaseCollateral(

@@ -22,6 +22,10 @@ from uuid import UUID
 
 from openpyxl import load_workbook
 
+from archive.commands.classification import ApproveClassification, ProposeClassification
+from archive.commands.collection import TakeCollectionStep
+from archive.commands.lifecycle import RecordOverdue, Settle
+from archive.commands.workout import HandOver, WriteOff
 from archive.core import CommandContext
 from domain.values import CollectionStepKind, Grade, WriteOffCriterion, loan_id_for
 from projections.export import to_csv, to_xlsx
@@ -35,13 +39,15 @@ NAME = "overdue_ledger"
 def _overdue(
     registers: Registers, ctx: CommandContext, loan_no: str, on: date, days: int, amount: str
 ) -> int:
-    result = registers.app.record_overdue(
+    result = registers.app.execute(
         ctx,
-        loan_no,
-        as_of=on,
-        days_overdue=days,
-        overdue_principal=Decimal(amount),
-        overdue_interest=Decimal("0.00") if days == 0 else Decimal("1200.00"),
+        RecordOverdue(
+            loan_no=loan_no,
+            as_of=on,
+            days_overdue=days,
+            overdue_principal=Decimal(amount),
+            overdue_interest=Decimal("0.00") if days == 0 else Decimal("1200.00"),
+        ),
     )
     return result.position
 
@@ -51,32 +57,36 @@ def test_a_loan_in_arrears_shows_its_steps_with_their_documents_and_leaves_once_
 ) -> None:
     app = registers.app
     am, plo = staff["account_manager"], staff["post_loan_officer"]
-    app.disburse(am, make_disbursement(LOAN_NO))
+    app.execute(am, make_disbursement(LOAN_NO))
     loan_id = loan_id_for(LOAN_NO)
     registers.catch_up()
     assert registers.rows(NAME, "overdue_loans") == [], "a performing loan is not in arrears"
 
     # 35 days overdue as of 14 February; the account manager phones the next day.
     _overdue(registers, plo, LOAN_NO, date(2025, 2, 14), 35, "50000.00")
-    call = app.take_collection_step(
+    call = app.execute(
         am,
-        LOAN_NO,
-        kind=CollectionStepKind.PHONE_CALL,
-        taken_on=date(2025, 2, 15),
-        days_overdue=36,
-        outcome="借款人承诺月底前还款",
-        promised_date=date(2025, 2, 28),
+        TakeCollectionStep(
+            loan_no=LOAN_NO,
+            kind=CollectionStepKind.PHONE_CALL,
+            taken_on=date(2025, 2, 15),
+            days_overdue=36,
+            outcome="借款人承诺月底前还款",
+            promised_date=date(2025, 2, 28),
+        ),
     )
     # Still overdue on the 19th (40 days); the notice is served with its signed receipt.
     _overdue(registers, plo, LOAN_NO, date(2025, 2, 19), 40, "50000.00")
-    notice = app.take_collection_step(
+    notice = app.execute(
         plo,
-        LOAN_NO,
-        kind=CollectionStepKind.NOTICE_SERVED,
-        taken_on=date(2025, 2, 20),
-        days_overdue=41,
-        outcome="通知书已送达，借款人签收回执",
-        uploads=[
+        TakeCollectionStep(
+            loan_no=LOAN_NO,
+            kind=CollectionStepKind.NOTICE_SERVED,
+            taken_on=date(2025, 2, 20),
+            days_overdue=41,
+            outcome="通知书已送达，借款人签收回执",
+        ),
+        [
             make_upload("collection_notice", "逾期催收通知书 JJ2025011000201"),
             make_upload("collection_receipt", "催收通知书回执 JJ2025011000201"),
         ],
@@ -183,33 +193,42 @@ def test_a_written_off_loan_stays_while_recovery_continues_and_leaves_when_settl
         staff["risk_manager"],
         staff["branch_head"],
     )
-    app.disburse(am, make_disbursement(LOAN_NO))
+    app.execute(am, make_disbursement(LOAN_NO))
     _overdue(registers, plo, LOAN_NO, date(2025, 5, 10), 120, "300000.00")
-    proposed = app.propose_classification(
+    proposed = app.execute(
         am,
-        LOAN_NO,
-        grade=Grade.SUBSTANDARD,
-        sub_grade=None,
-        reason="逾期超过 90 天",
-        as_of=date(2025, 5, 10),
+        ProposeClassification(
+            loan_no=LOAN_NO,
+            grade=Grade.SUBSTANDARD,
+            sub_grade=None,
+            reason="逾期超过 90 天",
+            as_of=date(2025, 5, 10),
+        ),
     )
-    app.approve_classification(
-        rm, LOAN_NO, proposal_id=UUID(proposed.ids["proposal_id"]), reason="同意"
+    app.execute(
+        rm,
+        ApproveClassification(
+            loan_no=LOAN_NO, proposal_id=UUID(proposed.ids["proposal_id"]), reason="同意"
+        ),
     )
-    app.hand_over(
+    app.execute(
         bh,
-        LOAN_NO,
-        handed_over_on=date(2025, 5, 20),
-        receiving_no="account_manager_2",
-        reason="调岗",
+        HandOver(
+            loan_no=LOAN_NO,
+            handed_over_on=date(2025, 5, 20),
+            receiving_no="account_manager_2",
+            reason="调岗",
+        ),
     )
-    app.write_off(
+    app.execute(
         bh,
-        LOAN_NO,
-        written_off_on=date(2025, 9, 30),
-        criterion=WriteOffCriterion.BANKRUPTCY,
-        reason="借款人破产清算终结",
-        uploads=[make_upload("writeoff_evidence", "破产清算终结裁定书")],
+        WriteOff(
+            loan_no=LOAN_NO,
+            written_off_on=date(2025, 9, 30),
+            criterion=WriteOffCriterion.BANKRUPTCY,
+            reason="借款人破产清算终结",
+        ),
+        [make_upload("writeoff_evidence", "破产清算终结裁定书")],
     )
     registers.catch_up()
     (row,) = registers.rows(NAME, "overdue_loans")
@@ -225,13 +244,15 @@ def test_a_written_off_loan_stays_while_recovery_continues_and_leaves_when_settl
     }
 
     # 账销案存: recovery goes on; even with the arrears recorded as nil the loan stays.
-    app.take_collection_step(
+    app.execute(
         staff["account_manager_2"],
-        LOAN_NO,
-        kind=CollectionStepKind.ENFORCEMENT,
-        taken_on=date(2025, 10, 15),
-        days_overdue=0,
-        outcome="申请恢复执行",
+        TakeCollectionStep(
+            loan_no=LOAN_NO,
+            kind=CollectionStepKind.ENFORCEMENT,
+            taken_on=date(2025, 10, 15),
+            days_overdue=0,
+            outcome="申请恢复执行",
+        ),
     )
     _overdue(registers, plo, LOAN_NO, date(2025, 10, 31), 0, "0.00")
     registers.catch_up()
@@ -244,7 +265,7 @@ def test_a_written_off_loan_stays_while_recovery_continues_and_leaves_when_settl
     )
 
     before_settling = app.recorder.max_notification_id()
-    app.settle(staff["account_manager_2"], LOAN_NO, settled_on=date(2026, 3, 31))
+    app.execute(staff["account_manager_2"], Settle(loan_no=LOAN_NO, settled_on=date(2026, 3, 31)))
     registers.catch_up()
     assert registers.rows(NAME, "overdue_loans") == []
     assert len(registers.as_of(NAME, "overdue_loans", position=before_settling)) == 1
@@ -255,16 +276,18 @@ def test_the_ledger_exports_with_chinese_headers_and_labels(
 ) -> None:
     app = registers.app
     am, plo = staff["account_manager"], staff["post_loan_officer"]
-    app.disburse(am, make_disbursement(LOAN_NO))
+    app.execute(am, make_disbursement(LOAN_NO))
     _overdue(registers, plo, LOAN_NO, date(2025, 2, 14), 35, "50000.00")
-    app.take_collection_step(
+    app.execute(
         plo,
-        LOAN_NO,
-        kind=CollectionStepKind.NOTICE_SERVED,
-        taken_on=date(2025, 2, 15),
-        days_overdue=36,
-        outcome="已送达",
-        uploads=[make_upload("collection_notice", "逾期催收通知书")],
+        TakeCollectionStep(
+            loan_no=LOAN_NO,
+            kind=CollectionStepKind.NOTICE_SERVED,
+            taken_on=date(2025, 2, 15),
+            days_overdue=36,
+            outcome="已送达",
+        ),
+        [make_upload("collection_notice", "逾期催收通知书")],
     )
     registers.catch_up()
     specs = registers.register(NAME).specs()

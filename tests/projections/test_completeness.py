@@ -20,8 +20,11 @@ from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
+from archive.commands.classification import ApproveClassification, ProposeClassification
 from archive.commands.collateral import RegisterCollateral
+from archive.commands.collection import TakeCollectionStep
 from archive.commands.inspections import RecordInspection
+from archive.commands.lifecycle import RecordOverdue
 from archive.commands.warnings import HandleWarning, RaiseWarning
 from archive.core import CommandContext
 from archive.rules import packaged_rules_text
@@ -39,7 +42,9 @@ from domain.values import (
 from projections.export import headers
 from projections.follower import Follower
 from projections.query import AsOf, select_all
-from projections.registers.filing.completeness import GAPS, CompletenessRegister, overdue_gaps
+from projections.registers.filing.completeness.queries import overdue_gaps
+from projections.registers.filing.completeness.register import CompletenessRegister
+from projections.registers.filing.completeness.tables import GAPS
 from projections.rules_state import shipped_rules
 from projections.store import RegisterStore, sqlite_url
 from tests.factories import VALUE_DATE, make_disbursement, make_upload
@@ -96,7 +101,7 @@ def test_a_disbursement_without_its_drawdown_receipt_shows_that_gap_until_filed_
     app, am = registers.app, staff["account_manager"]
     loan_no = "JJ2025011000701"
     before_disbursement = app.recorder.max_notification_id()
-    app.disburse(
+    app.execute(
         am,
         make_disbursement(loan_no, guarantee_type=GuaranteeType.CREDIT),
         _uploads(*_without("drawdown_receipt")),
@@ -191,7 +196,7 @@ def test_a_mortgage_loan_owes_its_registration_certificate_within_30_days(
     app, am = registers.app, staff["account_manager"]
     loan_no = "JJ2025011000702"
     value_date = app.today() - timedelta(days=10)
-    app.disburse(
+    app.execute(
         am,
         make_disbursement(
             loan_no,
@@ -245,35 +250,41 @@ def test_a_collection_notice_served_without_its_receipt_is_a_completeness_gap(
 ) -> None:
     app, am, plo = registers.app, staff["account_manager"], staff["post_loan_officer"]
     loan_no = "JJ2025011000703"
-    app.disburse(
+    app.execute(
         am, make_disbursement(loan_no, guarantee_type=GuaranteeType.CREDIT), _uploads(*CORE)
     )
-    app.record_overdue(
+    app.execute(
         plo,
-        loan_no,
-        as_of=date(2025, 3, 1),
-        days_overdue=30,
-        overdue_principal=Decimal("50000.00"),
-        overdue_interest=Decimal("3000.00"),
+        RecordOverdue(
+            loan_no=loan_no,
+            as_of=date(2025, 3, 1),
+            days_overdue=30,
+            overdue_principal=Decimal("50000.00"),
+            overdue_interest=Decimal("3000.00"),
+        ),
     )
-    app.take_collection_step(
+    app.execute(
         am,
-        loan_no,
-        kind=CollectionStepKind.PHONE_CALL,
-        taken_on=date(2025, 3, 1),
-        days_overdue=30,
-        outcome="借款人承诺月底前还款",
-        promised_date=date(2025, 3, 31),
+        TakeCollectionStep(
+            loan_no=loan_no,
+            kind=CollectionStepKind.PHONE_CALL,
+            taken_on=date(2025, 3, 1),
+            days_overdue=30,
+            outcome="借款人承诺月底前还款",
+            promised_date=date(2025, 3, 31),
+        ),
     )
-    app.take_collection_step(
+    app.execute(
         plo,
-        loan_no,
-        kind=CollectionStepKind.NOTICE_SERVED,
-        taken_on=date(2025, 3, 3),
-        days_overdue=32,
-        outcome="通知书已送达，回执未收回",
-        promised_date=None,
-        uploads=_uploads("collection_notice"),
+        TakeCollectionStep(
+            loan_no=loan_no,
+            kind=CollectionStepKind.NOTICE_SERVED,
+            taken_on=date(2025, 3, 3),
+            days_overdue=32,
+            outcome="通知书已送达，回执未收回",
+            promised_date=None,
+        ),
+        _uploads("collection_notice"),
     )
     registers.catch_up()
 
@@ -303,23 +314,27 @@ def test_a_collection_notice_served_without_its_receipt_is_a_completeness_gap(
     assert _summary(registers, loan_no) == (9, 8, 0, 1, False)
 
     # The receipt comes back with the on-site investigation at 60 days: dated by that step.
-    app.record_overdue(
+    app.execute(
         plo,
-        loan_no,
-        as_of=date(2025, 3, 31),
-        days_overdue=60,
-        overdue_principal=Decimal("50000.00"),
-        overdue_interest=Decimal("6000.00"),
+        RecordOverdue(
+            loan_no=loan_no,
+            as_of=date(2025, 3, 31),
+            days_overdue=60,
+            overdue_principal=Decimal("50000.00"),
+            overdue_interest=Decimal("6000.00"),
+        ),
     )
-    app.take_collection_step(
+    app.execute(
         plo,
-        loan_no,
-        kind=CollectionStepKind.ON_SITE_INVESTIGATION,
-        taken_on=date(2025, 4, 1),
-        days_overdue=61,
-        outcome="现场调查，收回催收通知书回执",
-        promised_date=None,
-        uploads=_uploads("collection_receipt"),
+        TakeCollectionStep(
+            loan_no=loan_no,
+            kind=CollectionStepKind.ON_SITE_INVESTIGATION,
+            taken_on=date(2025, 4, 1),
+            days_overdue=61,
+            outcome="现场调查，收回催收通知书回执",
+            promised_date=None,
+        ),
+        _uploads("collection_receipt"),
     )
     registers.catch_up()
     assert _of(registers, "gaps", loan_no) == []
@@ -345,7 +360,7 @@ def test_documents_brought_by_other_events_are_dated_by_those_events(
     app = registers.app
     am, plo, rm = staff["account_manager"], staff["post_loan_officer"], staff["risk_manager"]
     loan_no = "JJ2025011000707"
-    app.disburse(
+    app.execute(
         am,
         make_disbursement(loan_no, guarantee_type=GuaranteeType.MORTGAGE),
         _uploads(*CORE, "mortgage_contract", "insurance_policy"),
@@ -365,25 +380,34 @@ def test_documents_brought_by_other_events_are_dated_by_those_events(
         ),
         _uploads("valuation_report", "registration_certificate"),
     )
-    app.record_overdue(
+    app.execute(
         plo,
-        loan_no,
-        as_of=date(2025, 3, 1),
-        days_overdue=20,
-        overdue_principal=Decimal("50000.00"),
-        overdue_interest=Decimal("3000.00"),
+        RecordOverdue(
+            loan_no=loan_no,
+            as_of=date(2025, 3, 1),
+            days_overdue=20,
+            overdue_principal=Decimal("50000.00"),
+            overdue_interest=Decimal("3000.00"),
+        ),
     )
-    proposed = app.propose_classification(
+    proposed = app.execute(
         am,
-        loan_no,
-        grade=Grade.SPECIAL_MENTION,
-        sub_grade="special_mention_1",
-        reason="本金逾期 20 天",
-        as_of=date(2025, 3, 1),
-        uploads=_uploads("classification_form"),
+        ProposeClassification(
+            loan_no=loan_no,
+            grade=Grade.SPECIAL_MENTION,
+            sub_grade="special_mention_1",
+            reason="本金逾期 20 天",
+            as_of=date(2025, 3, 1),
+        ),
+        _uploads("classification_form"),
     )
-    approved = app.approve_classification(
-        rm, loan_no, proposal_id=UUID(proposed.ids["proposal_id"]), reason="同意下调为关注类"
+    approved = app.execute(
+        rm,
+        ApproveClassification(
+            loan_no=loan_no,
+            proposal_id=UUID(proposed.ids["proposal_id"]),
+            reason="同意下调为关注类",
+        ),
     )
     raised = app.execute(
         plo,
@@ -492,12 +516,12 @@ def test_requirements_name_the_rules_in_force_when_their_event_was_recorded(
     assert app.adopt_rules(shipped, source="archive/rules.toml")  # Adopted: version A
     first, second = "JJ2025011000704", "JJ2025011000705"
     uploads = _without("drawdown_receipt")
-    app.disburse(
+    app.execute(
         am, make_disbursement(first, guarantee_type=GuaranteeType.CREDIT), _uploads(*uploads)
     )
     before_replacement = app.recorder.max_notification_id()
     assert app.adopt_rules(modified, source="rules.toml: 放款资料 5 日内归档")  # Replaced: B
-    app.disburse(
+    app.execute(
         am, make_disbursement(second, guarantee_type=GuaranteeType.CREDIT), _uploads(*uploads)
     )
     registers.catch_up()
@@ -548,7 +572,7 @@ def test_what_an_event_requires_depends_on_its_own_facts_and_on_the_signal_colou
         text.replace(warning, warning + 'when = { colour = ["red", "orange"] }\n')
     )
     loan_no = "JJ2025011000706"
-    app.disburse(
+    app.execute(
         am, make_disbursement(loan_no, guarantee_type=GuaranteeType.CREDIT), _uploads(*CORE)
     )
     signals: dict[WarningColour, UUID] = {}

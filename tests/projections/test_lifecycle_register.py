@@ -9,8 +9,12 @@ from uuid import UUID
 
 from openpyxl import load_workbook
 
+from archive.commands.classification import ApproveClassification, ProposeClassification
+from archive.commands.collection import TakeCollectionStep
 from archive.commands.inspections import RecordInspection
+from archive.commands.lifecycle import RecordOverdue, RecordRepayment
 from archive.commands.warnings import RaiseWarning
+from archive.commands.workout import HandOver
 from archive.core import CommandContext
 from domain.tasks import TaskKind
 from domain.values import CollectionStepKind, Grade, InspectionKind, WarningColour
@@ -44,7 +48,7 @@ def test_the_ledger_follows_a_loan_through_arrears_downgrade_warning_and_handove
         staff["risk_manager"],
         staff["branch_head"],
     )
-    app.disburse(am, make_disbursement(LOAN_NO), [make_upload("loan_contract", "借款合同")])
+    app.execute(am, make_disbursement(LOAN_NO), [make_upload("loan_contract", "借款合同")])
     registers.catch_up()
     disbursed = _row(registers)
     assert disbursed["balance"] == Decimal("1000000.00")
@@ -64,31 +68,40 @@ def test_the_ledger_follows_a_loan_through_arrears_downgrade_warning_and_handove
             findings="经营正常",
         ),
     )
-    app.record_repayment(
+    app.execute(
         am,
-        LOAN_NO,
-        paid_on=date(2025, 2, 10),
-        principal=Decimal("100000.00"),
-        interest=Decimal("0"),
+        RecordRepayment(
+            loan_no=LOAN_NO,
+            paid_on=date(2025, 2, 10),
+            principal=Decimal("100000.00"),
+            interest=Decimal("0"),
+        ),
     )
-    app.record_overdue(
+    app.execute(
         plo,
-        LOAN_NO,
-        as_of=date(2025, 3, 1),
-        days_overdue=40,
-        overdue_principal=Decimal("50000.00"),
-        overdue_interest=Decimal("3000.00"),
+        RecordOverdue(
+            loan_no=LOAN_NO,
+            as_of=date(2025, 3, 1),
+            days_overdue=40,
+            overdue_principal=Decimal("50000.00"),
+            overdue_interest=Decimal("3000.00"),
+        ),
     )
-    proposal = app.propose_classification(
+    proposal = app.execute(
         am,
-        LOAN_NO,
-        grade=Grade.SPECIAL_MENTION,
-        sub_grade="special_mention_1",
-        reason="本金逾期 40 天",
-        as_of=date(2025, 3, 1),
+        ProposeClassification(
+            loan_no=LOAN_NO,
+            grade=Grade.SPECIAL_MENTION,
+            sub_grade="special_mention_1",
+            reason="本金逾期 40 天",
+            as_of=date(2025, 3, 1),
+        ),
     )
-    app.approve_classification(
-        rm, LOAN_NO, proposal_id=UUID(proposal.ids["proposal_id"]), reason="同意"
+    app.execute(
+        rm,
+        ApproveClassification(
+            loan_no=LOAN_NO, proposal_id=UUID(proposal.ids["proposal_id"]), reason="同意"
+        ),
     )
     app.execute(
         plo,
@@ -100,21 +113,25 @@ def test_the_ledger_follows_a_loan_through_arrears_downgrade_warning_and_handove
             reason="他行逾期",
         ),
     )
-    app.take_collection_step(
+    app.execute(
         am,
-        LOAN_NO,
-        kind=CollectionStepKind.PHONE_CALL,
-        taken_on=date(2025, 3, 2),
-        days_overdue=41,
-        outcome="承诺月底还款",
-        promised_date=date(2025, 3, 31),
+        TakeCollectionStep(
+            loan_no=LOAN_NO,
+            kind=CollectionStepKind.PHONE_CALL,
+            taken_on=date(2025, 3, 2),
+            days_overdue=41,
+            outcome="承诺月底还款",
+            promised_date=date(2025, 3, 31),
+        ),
     )
-    app.hand_over(
+    app.execute(
         bh,
-        LOAN_NO,
-        handed_over_on=date(2025, 3, 15),
-        receiving_no="account_manager_2",
-        reason="岗位调整",
+        HandOver(
+            loan_no=LOAN_NO,
+            handed_over_on=date(2025, 3, 15),
+            receiving_no="account_manager_2",
+            reason="岗位调整",
+        ),
     )
     registers.catch_up()
 
@@ -155,7 +172,7 @@ def test_a_phone_visit_is_no_inspection_for_the_ledger_nor_the_work_queue(
     """Disbursed 2025-01-10 (rating A, every 2 months), first follow-up 2025-01-20, then a phone
     visit (电话回访) on 2025-03-17: the routine inspection stays due on 2025-03-20 in both."""
     app, am = registers.app, staff["account_manager"]
-    app.disburse(am, make_disbursement(LOAN_NO), [make_upload("loan_contract", "借款合同")])
+    app.execute(am, make_disbursement(LOAN_NO), [make_upload("loan_contract", "借款合同")])
     for kind, on in (
         (InspectionKind.FIRST_FOLLOW_UP, date(2025, 1, 20)),
         (InspectionKind.PHONE_VISIT, date(2025, 3, 17)),

@@ -45,7 +45,7 @@ def test_a_signal_is_due_by_the_handling_days_in_force_when_it_was_raised(
     registers: Registers, staff: Staff
 ) -> None:
     app = registers.app
-    app.disburse(staff["account_manager"], make_disbursement(LOAN_NO))
+    app.execute(staff["account_manager"], make_disbursement(LOAN_NO))
     first = _raise(registers, staff, WarningColour.RED, date(2025, 3, 3))
     faster = rules_with(warnings={"handling_days": {"red": 1}})
     assert app.adopt_rules(faster, source="test")
@@ -60,7 +60,7 @@ def test_the_next_inspection_follows_the_schedule_in_force(
     registers: Registers, staff: Staff
 ) -> None:
     app = registers.app
-    app.disburse(staff["account_manager"], make_disbursement(LOAN_NO))
+    app.execute(staff["account_manager"], make_disbursement(LOAN_NO))
     registers.catch_up()
     (row,) = registers.rows("loan_ledger", "loans")
     assert row["next_inspection_due"] == date(2025, 1, 25)  # 15 days after 10 January
@@ -80,7 +80,7 @@ def test_the_colours_that_call_for_a_special_inspection_are_the_rules(
     """A bank whose special inspection follows red warnings only: an orange one raised under
     its rules opens none."""
     app = registers.app
-    app.disburse(staff["account_manager"], make_disbursement(LOAN_NO))
+    app.execute(staff["account_manager"], make_disbursement(LOAN_NO))
     assert app.adopt_rules(rules_with(special={"warning_colours": ["red"]}), source="test")
     _raise(registers, staff, WarningColour.ORANGE, date(2025, 3, 3))
     registers.catch_up()

@@ -23,10 +23,20 @@ import pytest
 from openpyxl import load_workbook
 
 from archive.application import DossierArchive
+from archive.commands.classification import ApproveClassification, ProposeClassification
 from archive.commands.collateral import LodgeCertificate, RegisterCollateral
+from archive.commands.collection import TakeCollectionStep
 from archive.commands.inspections import RecordInspection
+from archive.commands.lifecycle import RecordOverdue
+from archive.commands.responsibility import (
+    AppealResponsibility,
+    DecideAppeal,
+    DetermineResponsibility,
+    RecordObjection,
+)
 from archive.commands.staff import EnrolStaff, GrantRole, RevokeRole
 from archive.commands.warnings import HandleWarning, RaiseWarning
+from archive.commands.workout import HandOver
 from archive.core import SYSTEM_ID, CommandContext, CommandResult
 from domain.values import (
     AppealOutcome,
@@ -88,15 +98,13 @@ def story(registers: Registers, staff: dict[str, CommandContext]) -> dict[str, A
         )
     )
     done: dict[str, Any] = {}
-    done["disbursed"] = app.disburse(
+    done["disbursed"] = app.execute(
         am,
-        make_disbursement(LOAN_NO),
+        make_disbursement(LOAN_NO, origination_reviewer_no="reviewer", approver_no="branch_head"),
         [
             make_upload("loan_contract", "借款合同 JJ2025011000201"),
             make_upload("drawdown_receipt", "借据 人民币壹佰万元整"),
         ],
-        origination_reviewer_no="reviewer",
-        approver_no="branch_head",
     )
     done["inspected"] = app.execute(
         am,
@@ -109,25 +117,32 @@ def story(registers: Registers, staff: dict[str, CommandContext]) -> dict[str, A
         ),
         [make_upload("first_inspection_report", "首次跟踪检查报告")],
     )
-    app.record_overdue(
+    app.execute(
         plo,
-        LOAN_NO,
-        as_of=date(2025, 4, 20),
-        days_overdue=100,
-        overdue_principal=Decimal("50000.00"),
-        overdue_interest=Decimal("3000.00"),
+        RecordOverdue(
+            loan_no=LOAN_NO,
+            as_of=date(2025, 4, 20),
+            days_overdue=100,
+            overdue_principal=Decimal("50000.00"),
+            overdue_interest=Decimal("3000.00"),
+        ),
     )
-    done["proposed"] = app.propose_classification(
+    done["proposed"] = app.execute(
         am,
-        LOAN_NO,
-        grade=Grade.SUBSTANDARD,
-        sub_grade=None,
-        reason="本金逾期超过90天",
-        as_of=date(2025, 4, 20),
-        uploads=[make_upload("classification_form", "五级分类认定表 次级")],
+        ProposeClassification(
+            loan_no=LOAN_NO,
+            grade=Grade.SUBSTANDARD,
+            sub_grade=None,
+            reason="本金逾期超过90天",
+            as_of=date(2025, 4, 20),
+        ),
+        [make_upload("classification_form", "五级分类认定表 次级")],
     )
-    app.approve_classification(
-        rm, LOAN_NO, proposal_id=UUID(done["proposed"].ids["proposal_id"]), reason="同意"
+    app.execute(
+        rm,
+        ApproveClassification(
+            loan_no=LOAN_NO, proposal_id=UUID(done["proposed"].ids["proposal_id"]), reason="同意"
+        ),
     )
     raised = app.execute(
         plo,
@@ -148,12 +163,14 @@ def story(registers: Registers, staff: dict[str, CommandContext]) -> dict[str, A
             measures="约谈实际控制人",
         ),
     )
-    done["handed_over"] = app.hand_over(
+    done["handed_over"] = app.execute(
         bh,
-        LOAN_NO,
-        handed_over_on=date(2025, 5, 1),
-        receiving_no="account_manager_2",
-        reason="调岗",
+        HandOver(
+            loan_no=LOAN_NO,
+            handed_over_on=date(2025, 5, 1),
+            receiving_no="account_manager_2",
+            reason="调岗",
+        ),
     )
     # The first account manager moves to the post-loan desk: one duty ends, another begins.
     done["revoked"] = app.execute(
@@ -165,52 +182,68 @@ def story(registers: Registers, staff: dict[str, CommandContext]) -> dict[str, A
     done["granted"] = app.execute(
         CONSOLE, GrantRole(staff_no="account_manager", role=Role.POST_LOAN_OFFICER)
     )
-    done["called"] = app.take_collection_step(
+    done["called"] = app.execute(
         am,
-        LOAN_NO,
-        kind=CollectionStepKind.PHONE_CALL,
-        taken_on=date(2025, 5, 5),
-        days_overdue=115,
-        outcome="借款人称资金紧张",
+        TakeCollectionStep(
+            loan_no=LOAN_NO,
+            kind=CollectionStepKind.PHONE_CALL,
+            taken_on=date(2025, 5, 5),
+            days_overdue=115,
+            outcome="借款人称资金紧张",
+        ),
     )
-    done["visited"] = app.take_collection_step(
+    done["visited"] = app.execute(
         am2,
-        LOAN_NO,
-        kind=CollectionStepKind.VISIT,
-        taken_on=date(2025, 5, 10),
-        days_overdue=120,
-        outcome="上门送达催收通知书",
-        uploads=[make_upload("collection_notice", "逾期催收通知书")],
+        TakeCollectionStep(
+            loan_no=LOAN_NO,
+            kind=CollectionStepKind.VISIT,
+            taken_on=date(2025, 5, 10),
+            days_overdue=120,
+            outcome="上门送达催收通知书",
+        ),
+        [make_upload("collection_notice", "逾期催收通知书")],
     )
-    app.record_objection(
-        am2, LOAN_NO, subject="移交前的贷后检查", text="接手时检查记录不全，移交前的责任不在本人"
+    app.execute(
+        am2,
+        RecordObjection(
+            loan_no=LOAN_NO,
+            subject="移交前的贷后检查",
+            text="接手时检查记录不全，移交前的责任不在本人",
+        ),
     )
-    determined = app.determine_responsibility(
+    determined = app.execute(
         auditor,
-        LOAN_NO,
-        person_no="account_manager",
-        stage=ResponsibilityStage.POST_LOAN,
-        finding=ResponsibilityFinding.MAIN,
-        sanction="通报批评",
-        reason="首次检查未发现资金挪用",
-        uploads=[make_upload("responsibility_determination", "不良贷款责任认定书")],
+        DetermineResponsibility(
+            loan_no=LOAN_NO,
+            person_no="account_manager",
+            stage=ResponsibilityStage.POST_LOAN,
+            finding=ResponsibilityFinding.MAIN,
+            sanction="通报批评",
+            reason="首次检查未发现资金挪用",
+        ),
+        [make_upload("responsibility_determination", "不良贷款责任认定书")],
     )
     determination_id = UUID(determined.ids["determination_id"])
-    app.appeal_responsibility(
-        am, LOAN_NO, determination_id=determination_id, reason="已按规定完成首次检查"
+    app.execute(
+        am,
+        AppealResponsibility(
+            loan_no=LOAN_NO, determination_id=determination_id, reason="已按规定完成首次检查"
+        ),
     )
     token = app.execute(
         CONSOLE,
         EnrolStaff(staff_no="auditor_2", name="钱进", branch="上海分行", roles=[Role.AUDITOR]),
     ).token
     assert token is not None
-    app.decide_appeal(
+    app.execute(
         CommandContext(app.authenticate(token.token)),
-        LOAN_NO,
-        determination_id=determination_id,
-        outcome=AppealOutcome.UPHELD,
-        finding=None,
-        reason="维持原认定",
+        DecideAppeal(
+            loan_no=LOAN_NO,
+            determination_id=determination_id,
+            outcome=AppealOutcome.UPHELD,
+            finding=None,
+            reason="维持原认定",
+        ),
     )
     registers.catch_up()
     return done
@@ -507,7 +540,7 @@ def test_a_collaterals_actions_belong_to_its_loan(
 ) -> None:
     app = registers.app
     loan_no = "JJ2025011000202"
-    app.disburse(staff["account_manager"], make_disbursement(loan_no))
+    app.execute(staff["account_manager"], make_disbursement(loan_no))
     registered = app.execute(
         staff["account_manager"],
         RegisterCollateral(

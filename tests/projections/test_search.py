@@ -44,7 +44,7 @@ def _search(registers: Registers, phrase: str, **kw: Any) -> list[dict[str, Any]
 def filed(registers: Registers, staff: dict[str, CommandContext]) -> dict[str, Any]:
     """A disbursement with the contract (the promise) and a receipt full of odd characters."""
     contract, receipt = make_pdf(PROMISE, pages=2), make_pdf(ODD)
-    result = registers.app.disburse(
+    result = registers.app.execute(
         staff["account_manager"],
         make_disbursement(LOAN_NO, borrower_name="上海示例贸易有限公司"),
         [
@@ -245,7 +245,7 @@ def test_a_document_whose_data_key_was_destroyed_has_no_text_and_the_rebuild_goe
     registers: Registers, staff: dict[str, CommandContext]
 ) -> None:
     app = registers.app
-    app.disburse(
+    app.execute(
         staff["account_manager"],
         make_disbursement("DESTROYED-1"),
         [

@@ -19,9 +19,13 @@ from uuid import UUID
 import pytest
 
 from archive.commands.borrowing import ApproveBorrowing, CheckOut, RequestBorrowing, ReturnBorrowing
+from archive.commands.classification import ApproveClassification, ProposeClassification
+from archive.commands.collection import TakeCollectionStep
 from archive.commands.custody import ListTransfer
 from archive.commands.inspections import RecordInspection
+from archive.commands.lifecycle import RecordOverdue
 from archive.commands.warnings import HandleWarning, RaiseWarning
+from archive.commands.workout import HandOver
 from archive.core import CommandContext
 from archive.rules import packaged_rules_text
 from domain.errors import DateInFutureError
@@ -88,8 +92,8 @@ def test_a_bbb_loan_not_inspected_for_a_month_after_its_first_inspection_is_over
     registers: Registers, staff: Staff
 ) -> None:
     app, am = registers.app, staff["account_manager"]
-    app.disburse(am, make_disbursement(LOAN_NO, borrower_rating="BBB"))
-    app.disburse(am, make_disbursement("JJ-OTHER-BRANCH", branch="杭州分行"))
+    app.execute(am, make_disbursement(LOAN_NO, borrower_rating="BBB"))
+    app.execute(am, make_disbursement("JJ-OTHER-BRANCH", branch="杭州分行"))
     before = app.recorder.max_notification_id()
     inspect(registers, staff, InspectionKind.FIRST_FOLLOW_UP, date(2025, 1, 20))
 
@@ -127,12 +131,14 @@ def test_a_bbb_loan_not_inspected_for_a_month_after_its_first_inspection_is_over
     )
 
     # A handover moves the loan's tasks to the receiving account manager.
-    app.hand_over(
+    app.execute(
         staff["branch_head"],
-        LOAN_NO,
-        handed_over_on=date(2025, 2, 25),
-        receiving_no="account_manager_2",
-        reason="岗位调整",
+        HandOver(
+            loan_no=LOAN_NO,
+            handed_over_on=date(2025, 2, 25),
+            receiving_no="account_manager_2",
+            reason="岗位调整",
+        ),
     )
     (moved,) = of(registers, TaskKind.ROUTINE_INSPECTION, date(2025, 2, 26), branch=BRANCH)
     assert moved.owner_id == staff["account_manager_2"].staff_id
@@ -142,7 +148,7 @@ def test_a_repayment_reminder_appears_3_days_before_a_due_date_and_the_phone_vis
     registers: Registers, staff: Staff
 ) -> None:
     am = staff["account_manager"]
-    registers.app.disburse(am, make_disbursement(LOAN_NO))
+    registers.app.execute(am, make_disbursement(LOAN_NO))
 
     assert of(registers, TaskKind.REPAYMENT_REMINDER, date(2025, 3, 16)) == []
     reminder = task(
@@ -168,7 +174,7 @@ def test_new_rules_bring_the_reminder_five_days_ahead_and_name_their_version(
 ) -> None:
     app = registers.app
     app.adopt_rules(SHIPPED, source="archive/rules.toml")
-    app.disburse(staff["account_manager"], make_disbursement(LOAN_NO))
+    app.execute(staff["account_manager"], make_disbursement(LOAN_NO))
     before = app.recorder.max_notification_id()
     assert of(registers, TaskKind.REPAYMENT_REMINDER, date(2025, 3, 15)) == []
 
@@ -200,7 +206,7 @@ def test_an_orange_warning_not_handled_within_7_days_is_overdue_and_not_on_day_7
     registers: Registers, staff: Staff
 ) -> None:
     app = registers.app
-    app.disburse(staff["account_manager"], make_disbursement(LOAN_NO))
+    app.execute(staff["account_manager"], make_disbursement(LOAN_NO))
     raised = app.execute(
         staff["post_loan_officer"],
         RaiseWarning(
@@ -249,25 +255,32 @@ def test_a_loan_91_days_overdue_still_graded_special_mention_must_be_reclassifie
 ) -> None:
     app = registers.app
     am, rm, plo = staff["account_manager"], staff["risk_manager"], staff["post_loan_officer"]
-    app.disburse(am, make_disbursement(LOAN_NO))
-    proposed = app.propose_classification(
+    app.execute(am, make_disbursement(LOAN_NO))
+    proposed = app.execute(
         am,
-        LOAN_NO,
-        grade=Grade.SPECIAL_MENTION,
-        sub_grade=None,
-        reason="经营下滑",
-        as_of=date(2025, 4, 1),
+        ProposeClassification(
+            loan_no=LOAN_NO,
+            grade=Grade.SPECIAL_MENTION,
+            sub_grade=None,
+            reason="经营下滑",
+            as_of=date(2025, 4, 1),
+        ),
     )
-    app.approve_classification(
-        rm, LOAN_NO, proposal_id=UUID(proposed.ids["proposal_id"]), reason="同意"
+    app.execute(
+        rm,
+        ApproveClassification(
+            loan_no=LOAN_NO, proposal_id=UUID(proposed.ids["proposal_id"]), reason="同意"
+        ),
     )
-    app.record_overdue(
+    app.execute(
         plo,
-        LOAN_NO,
-        as_of=date(2025, 4, 11),
-        days_overdue=91,
-        overdue_principal=Decimal("100000.00"),
-        overdue_interest=Decimal("2000.00"),
+        RecordOverdue(
+            loan_no=LOAN_NO,
+            as_of=date(2025, 4, 11),
+            days_overdue=91,
+            overdue_principal=Decimal("100000.00"),
+            overdue_interest=Decimal("2000.00"),
+        ),
     )
 
     reclassify = task(
@@ -280,13 +293,15 @@ def test_a_loan_91_days_overdue_still_graded_special_mention_must_be_reclassifie
     )
     assert of(registers, TaskKind.RECLASSIFICATION, date(2025, 4, 11)) == [reclassify]
     # Proposed as 次级, the task waits for the risk manager who acted on the loan.
-    app.propose_classification(
+    app.execute(
         am,
-        LOAN_NO,
-        grade=Grade.SUBSTANDARD,
-        sub_grade=None,
-        reason="逾期91天",
-        as_of=date(2025, 4, 12),
+        ProposeClassification(
+            loan_no=LOAN_NO,
+            grade=Grade.SUBSTANDARD,
+            sub_grade=None,
+            reason="逾期91天",
+            as_of=date(2025, 4, 12),
+        ),
     )
     assert of(registers, TaskKind.RECLASSIFICATION, date(2025, 4, 12)) == [
         Task(
@@ -315,14 +330,16 @@ def test_thirty_days_overdue_the_collection_notice_is_the_account_managers(
     registers: Registers, staff: Staff
 ) -> None:
     app, am = registers.app, staff["account_manager"]
-    app.disburse(am, make_disbursement(LOAN_NO))
-    app.record_overdue(
+    app.execute(am, make_disbursement(LOAN_NO))
+    app.execute(
         staff["post_loan_officer"],
-        LOAN_NO,
-        as_of=date(2025, 3, 1),
-        days_overdue=30,
-        overdue_principal=Decimal("0.00"),
-        overdue_interest=Decimal("8625.00"),
+        RecordOverdue(
+            loan_no=LOAN_NO,
+            as_of=date(2025, 3, 1),
+            days_overdue=30,
+            overdue_principal=Decimal("0.00"),
+            overdue_interest=Decimal("8625.00"),
+        ),
     )
     notice = task(
         TaskKind.COLLECTION_STEP,
@@ -336,13 +353,15 @@ def test_thirty_days_overdue_the_collection_notice_is_the_account_managers(
     assert of(registers, TaskKind.COLLECTION_STEP, date(2025, 3, 2)) == [
         Task(**{**vars(notice), "overdue": True})
     ]
-    app.take_collection_step(
+    app.execute(
         am,
-        LOAN_NO,
-        kind=CollectionStepKind.NOTICE_SERVED,
-        taken_on=date(2025, 3, 2),
-        days_overdue=31,
-        outcome="借款人签收催收通知书",
+        TakeCollectionStep(
+            loan_no=LOAN_NO,
+            kind=CollectionStepKind.NOTICE_SERVED,
+            taken_on=date(2025, 3, 2),
+            days_overdue=31,
+            outcome="借款人签收催收通知书",
+        ),
     )
     assert of(registers, TaskKind.COLLECTION_STEP, date(2025, 3, 3)) == []
 
@@ -351,7 +370,7 @@ def test_contract_originals_are_due_three_working_days_after_signing(
     registers: Registers, staff: Staff
 ) -> None:
     app, am = registers.app, staff["account_manager"]
-    app.disburse(am, make_disbursement(LOAN_NO))  # value date: Friday 10 January 2025
+    app.execute(am, make_disbursement(LOAN_NO))  # value date: Friday 10 January 2025
     originals = task(
         TaskKind.ORIGINALS_TRANSFER,
         am.staff_id,
@@ -379,7 +398,7 @@ def test_originals_kept_past_their_due_date_are_the_archivists_then_the_archive_
     registers: Registers, staff: Staff
 ) -> None:
     app = registers.app
-    app.disburse(
+    app.execute(
         staff["account_manager"],
         make_disbursement(LOAN_NO),
         [make_upload("loan_contract", "借款合同", pages=3)],
@@ -449,7 +468,7 @@ def test_an_inspection_dated_after_today_is_refused_and_the_overdue_task_stays_o
     """Dates nobody could have lived: an inspection dated next year once closed the overdue
     first follow-up task. It is refused, naming the field, and the task stays open."""
     app, am = registers.app, staff["account_manager"]
-    app.disburse(am, make_disbursement(LOAN_NO, branch=BRANCH))  # first follow-up long overdue
+    app.execute(am, make_disbursement(LOAN_NO, branch=BRANCH))  # first follow-up long overdue
     today = app.today()
     [task] = of(registers, TaskKind.FIRST_INSPECTION, today)
     assert task.overdue

@@ -60,7 +60,7 @@ def test_an_orange_signal_not_handled_within_7_days_is_overdue_on_day_8_and_hand
 ) -> None:
     app = registers.app
     am, plo, rm = staff["account_manager"], staff["post_loan_officer"], staff["risk_manager"]
-    app.disburse(am, make_disbursement(LOAN_NO))
+    app.execute(am, make_disbursement(LOAN_NO))
     orange = _raise(registers, plo, WarningColour.ORANGE, "PRODUCTION_HALTED", date(2025, 3, 3))
     red = _raise(registers, plo, WarningColour.RED, "KEY_MANAGER_MISSING", date(2025, 3, 3))
     app.execute(
@@ -208,7 +208,7 @@ def test_deadlines_come_from_the_rules_when_given(
     registers: Registers, staff: dict[str, CommandContext], tmp_path: Path
 ) -> None:
     app = registers.app
-    app.disburse(staff["account_manager"], make_disbursement(LOAN_NO))
+    app.execute(staff["account_manager"], make_disbursement(LOAN_NO))
     plo = staff["post_loan_officer"]
     orange = _raise(registers, plo, WarningColour.ORANGE, "FUNDS_DIVERTED", date(2025, 3, 3))
     yellow = _raise(registers, plo, WarningColour.YELLOW, "GUARANTOR_WEAKENED", date(2025, 3, 3))
@@ -240,7 +240,7 @@ def test_the_ledger_exports_with_chinese_headers_and_labels(
     registers: Registers, staff: dict[str, CommandContext]
 ) -> None:
     app = registers.app
-    app.disburse(staff["account_manager"], make_disbursement(LOAN_NO))
+    app.execute(staff["account_manager"], make_disbursement(LOAN_NO))
     signal = _raise(
         registers, staff["post_loan_officer"], WarningColour.ORANGE, "LITIGATION", date(2025, 3, 3)
     )

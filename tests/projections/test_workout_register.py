@@ -21,6 +21,10 @@ from uuid import UUID
 
 from openpyxl import load_workbook
 
+from archive.commands.classification import ApproveClassification, ProposeClassification
+from archive.commands.collection import TakeCollectionStep
+from archive.commands.lifecycle import RecordOverdue, RecordRepayment, Settle
+from archive.commands.workout import Restructure, TransferToAssetPreservation, WriteOff
 from archive.core import CommandContext
 from domain.values import CollectionStepKind, Grade, WriteOffCriterion, loan_id_for
 from projections.export import to_csv, to_xlsx
@@ -35,7 +39,7 @@ NAME = "npl_register"
 
 def _disburse(registers: Registers, am: CommandContext, loan_no: str) -> None:
     # Each loan its own borrower: the 10% rule would otherwise carry one NPL onto the others.
-    registers.app.disburse(am, make_disbursement(loan_no, borrower_id=f"B-{loan_no}"))
+    registers.app.execute(am, make_disbursement(loan_no, borrower_id=f"B-{loan_no}"))
 
 
 def _downgrade(
@@ -49,35 +53,38 @@ def _downgrade(
 ) -> None:
     """Record the arrears, then propose and approve ``grade`` as of that date."""
     app = registers.app
-    app.record_overdue(
+    app.execute(
         staff["post_loan_officer"],
-        loan_no,
-        as_of=as_of,
-        days_overdue=days,
-        overdue_principal=Decimal("200000.00"),
-        overdue_interest=Decimal("8000.00"),
+        RecordOverdue(
+            loan_no=loan_no,
+            as_of=as_of,
+            days_overdue=days,
+            overdue_principal=Decimal("200000.00"),
+            overdue_interest=Decimal("8000.00"),
+        ),
     )
-    proposed = app.propose_classification(
+    proposed = app.execute(
         staff["account_manager"],
-        loan_no,
-        grade=grade,
-        sub_grade=None,
-        reason=f"逾期 {days} 天",
-        as_of=as_of,
+        ProposeClassification(
+            loan_no=loan_no, grade=grade, sub_grade=None, reason=f"逾期 {days} 天", as_of=as_of
+        ),
     )
-    app.approve_classification(
+    app.execute(
         staff["risk_manager"],
-        loan_no,
-        proposal_id=UUID(proposed.ids["proposal_id"]),
-        reason="同意",
+        ApproveClassification(
+            loan_no=loan_no, proposal_id=UUID(proposed.ids["proposal_id"]), reason="同意"
+        ),
     )
 
 
 def _step(
     registers: Registers, ctx: CommandContext, loan_no: str, kind: CollectionStepKind, on: date
 ) -> None:
-    registers.app.take_collection_step(
-        ctx, loan_no, kind=kind, taken_on=on, days_overdue=100, outcome=kind.zh
+    registers.app.execute(
+        ctx,
+        TakeCollectionStep(
+            loan_no=loan_no, kind=kind, taken_on=on, days_overdue=100, outcome=kind.zh
+        ),
     )
 
 
@@ -93,13 +100,15 @@ def test_a_loan_made_substandard_goes_to_preservation_then_is_written_off_and_re
     am, rm, bh = staff["account_manager"], staff["risk_manager"], staff["branch_head"]
     _disburse(registers, am, LOAN_NO)
     # A lawyer's letter is collection, not yet a route of its own.
-    app.record_overdue(
+    app.execute(
         staff["post_loan_officer"],
-        LOAN_NO,
-        as_of=date(2025, 6, 20),
-        days_overdue=85,
-        overdue_principal=Decimal("200000.00"),
-        overdue_interest=Decimal("8000.00"),
+        RecordOverdue(
+            loan_no=LOAN_NO,
+            as_of=date(2025, 6, 20),
+            days_overdue=85,
+            overdue_principal=Decimal("200000.00"),
+            overdue_interest=Decimal("8000.00"),
+        ),
     )
     _step(registers, am, LOAN_NO, CollectionStepKind.LAWYERS_LETTER, date(2025, 6, 21))
     registers.catch_up()
@@ -128,15 +137,21 @@ def test_a_loan_made_substandard_goes_to_preservation_then_is_written_off_and_re
     }
 
     # Handed to asset preservation: 保全.
-    app.transfer_to_asset_preservation(
+    app.execute(
         rm,
-        LOAN_NO,
-        transferred_on=date(2025, 7, 10),
-        reason="移交资产保全部门清收",
-        uploads=[make_upload("asset_preservation_transfer", "资产保全移交书")],
+        TransferToAssetPreservation(
+            loan_no=LOAN_NO, transferred_on=date(2025, 7, 10), reason="移交资产保全部门清收"
+        ),
+        [make_upload("asset_preservation_transfer", "资产保全移交书")],
     )
-    app.record_repayment(
-        am, LOAN_NO, paid_on=date(2025, 8, 1), principal=Decimal("100000.00"), interest=Decimal(0)
+    app.execute(
+        am,
+        RecordRepayment(
+            loan_no=LOAN_NO,
+            paid_on=date(2025, 8, 1),
+            principal=Decimal("100000.00"),
+            interest=Decimal(0),
+        ),
     )
     registers.catch_up()
     (row,) = registers.rows(NAME, "npl_loans")
@@ -149,25 +164,35 @@ def test_a_loan_made_substandard_goes_to_preservation_then_is_written_off_and_re
     before_write_off = app.recorder.max_notification_id()
 
     # Written off on the borrower's bankruptcy: 核销, and it stays (账销案存).
-    app.write_off(
+    app.execute(
         bh,
-        LOAN_NO,
-        written_off_on=date(2025, 12, 20),
-        criterion=WriteOffCriterion.BANKRUPTCY,
-        reason="借款人破产清算终结",
-        uploads=[make_upload("writeoff_evidence", "破产清算终结裁定书")],
+        WriteOff(
+            loan_no=LOAN_NO,
+            written_off_on=date(2025, 12, 20),
+            criterion=WriteOffCriterion.BANKRUPTCY,
+            reason="借款人破产清算终结",
+        ),
+        [make_upload("writeoff_evidence", "破产清算终结裁定书")],
     )
     # Recovery continues: money comes in; enforcement goes on, and the route stays 核销.
-    app.record_repayment(
+    app.execute(
         am,
-        LOAN_NO,
-        paid_on=date(2026, 2, 1),
-        principal=Decimal("50000.00"),
-        interest=Decimal("2000.00"),
+        RecordRepayment(
+            loan_no=LOAN_NO,
+            paid_on=date(2026, 2, 1),
+            principal=Decimal("50000.00"),
+            interest=Decimal("2000.00"),
+        ),
     )
     _step(registers, am, LOAN_NO, CollectionStepKind.ENFORCEMENT, date(2026, 3, 1))
-    app.record_repayment(
-        am, LOAN_NO, paid_on=date(2026, 4, 1), principal=Decimal("30000.00"), interest=Decimal(0)
+    app.execute(
+        am,
+        RecordRepayment(
+            loan_no=LOAN_NO,
+            paid_on=date(2026, 4, 1),
+            principal=Decimal("30000.00"),
+            interest=Decimal(0),
+        ),
     )
     registers.catch_up()
     (row,) = registers.rows(NAME, "npl_loans")
@@ -198,7 +223,7 @@ def test_a_loan_made_substandard_goes_to_preservation_then_is_written_off_and_re
     }
 
     # Recovery ended (终结): the written-off loan stays in the register, settled.
-    app.settle(am, LOAN_NO, settled_on=date(2026, 6, 30))
+    app.execute(am, Settle(loan_no=LOAN_NO, settled_on=date(2026, 6, 30)))
     registers.catch_up()
     (row,) = registers.rows(NAME, "npl_loans")
     assert (row["status"], row["settled_on"], row["disposal_route"]) == (
@@ -218,13 +243,15 @@ def test_the_route_follows_the_latest_disposal_action_and_the_summary_counts_eve
         _disburse(registers, am, loan_no)
 
     # Sued at 92 days, before the downgrade was approved: 诉讼 from the day it is NPL.
-    app.record_overdue(
+    app.execute(
         staff["post_loan_officer"],
-        sued,
-        as_of=date(2025, 5, 1),
-        days_overdue=92,
-        overdue_principal=Decimal("200000.00"),
-        overdue_interest=Decimal("8000.00"),
+        RecordOverdue(
+            loan_no=sued,
+            as_of=date(2025, 5, 1),
+            days_overdue=92,
+            overdue_principal=Decimal("200000.00"),
+            overdue_interest=Decimal("8000.00"),
+        ),
     )
     _step(registers, am, sued, CollectionStepKind.LITIGATION, date(2025, 5, 2))
     _downgrade(registers, staff, sued, Grade.SUBSTANDARD, as_of=date(2025, 5, 5), days=96)
@@ -241,25 +268,29 @@ def test_the_route_follows_the_latest_disposal_action_and_the_summary_counts_eve
 
     # A non-performing loan restructured: 盘活. A 关注 loan restructured is no NPL at all.
     _downgrade(registers, staff, revived, Grade.DOUBTFUL, as_of=date(2025, 11, 1), days=280)
-    app.restructure(
+    app.execute(
         bh,
-        revived,
-        restructured_on=date(2025, 11, 20),
-        new_maturity_date=date(2027, 11, 20),
-        new_interest_rate="4.10%",
-        terms="展期两年，按月还本付息",
-        reason="企业经营恢复，第一还款来源可期",
-        uploads=[make_upload("restructuring_agreement", "贷款重组协议")],
+        Restructure(
+            loan_no=revived,
+            restructured_on=date(2025, 11, 20),
+            new_maturity_date=date(2027, 11, 20),
+            new_interest_rate="4.10%",
+            terms="展期两年，按月还本付息",
+            reason="企业经营恢复，第一还款来源可期",
+        ),
+        [make_upload("restructuring_agreement", "贷款重组协议")],
     )
     _downgrade(registers, staff, watched, Grade.SPECIAL_MENTION, as_of=date(2025, 3, 1), days=30)
-    app.restructure(
+    app.execute(
         bh,
-        watched,
-        restructured_on=date(2025, 3, 20),
-        new_maturity_date=date(2026, 9, 20),
-        new_interest_rate="3.85%",
-        terms="延长还款期限",
-        reason="暂时性困难",
+        Restructure(
+            loan_no=watched,
+            restructured_on=date(2025, 3, 20),
+            new_maturity_date=date(2026, 9, 20),
+            new_interest_rate="3.85%",
+            terms="延长还款期限",
+            reason="暂时性困难",
+        ),
     )
 
     # A non-performing loan repaid in full and settled leaves the register.
@@ -267,22 +298,26 @@ def test_the_route_follows_the_latest_disposal_action_and_the_summary_counts_eve
     registers.catch_up()
     assert {r["loan_no"] for r in registers.rows(NAME, "npl_loans")} == {sued, revived, repaid}
     before_settling = app.recorder.max_notification_id()
-    app.record_repayment(
+    app.execute(
         am,
-        repaid,
-        paid_on=date(2025, 6, 1),
-        principal=Decimal("1000000.00"),
-        interest=Decimal("30000.00"),
+        RecordRepayment(
+            loan_no=repaid,
+            paid_on=date(2025, 6, 1),
+            principal=Decimal("1000000.00"),
+            interest=Decimal("30000.00"),
+        ),
     )
-    app.record_overdue(
+    app.execute(
         staff["post_loan_officer"],
-        repaid,
-        as_of=date(2025, 6, 1),
-        days_overdue=0,
-        overdue_principal=Decimal(0),
-        overdue_interest=Decimal(0),
+        RecordOverdue(
+            loan_no=repaid,
+            as_of=date(2025, 6, 1),
+            days_overdue=0,
+            overdue_principal=Decimal(0),
+            overdue_interest=Decimal(0),
+        ),
     )
-    app.settle(am, repaid, settled_on=date(2025, 6, 2))
+    app.execute(am, Settle(loan_no=repaid, settled_on=date(2025, 6, 2)))
     registers.catch_up()
 
     routes = {r["loan_no"]: r["disposal_route"] for r in registers.rows(NAME, "npl_loans")}
@@ -312,8 +347,11 @@ def test_the_register_exports_with_chinese_headers_and_labels(
 ) -> None:
     _disburse(registers, staff["account_manager"], LOAN_NO)
     _downgrade(registers, staff, LOAN_NO, Grade.SUBSTANDARD, as_of=date(2025, 6, 30), days=95)
-    registers.app.transfer_to_asset_preservation(
-        staff["risk_manager"], LOAN_NO, transferred_on=date(2025, 7, 10), reason="移交资产保全"
+    registers.app.execute(
+        staff["risk_manager"],
+        TransferToAssetPreservation(
+            loan_no=LOAN_NO, transferred_on=date(2025, 7, 10), reason="移交资产保全"
+        ),
     )
     registers.catch_up()
     columns = registers.register(NAME).specs()["npl_loans"].exported()

@@ -31,7 +31,7 @@ from minio import Minio
 
 from bench import seaweed
 from bench.seaweed import weed_binary
-from storage.s3 import S3BlobStore
+from storage.s3.store import S3BlobStore
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,7 @@ from storage.envelope import (
     rotate_master_key,
 )
 from storage.keystore import InMemoryKeyStore, SQLiteKeyStore
+from tests.storage.streams import GeneratedStream
 
 MIB = 1024 * 1024
 FIXED = uuid.UUID("0b5f3c1e-2d4a-4e6f-8a9b-1c2d3e4f5a6b")
@@ -87,27 +88,6 @@ def pdf_with(marker: str) -> bytes:
     return buffer.getvalue()
 
 
-class CountingStream(io.RawIOBase):
-    """``size`` pseudo-random bytes made as they are read; records the largest read request."""
-
-    def __init__(self, size: int) -> None:
-        self._remaining = size
-        self._random = random.Random(size)
-        self.sha256 = hashlib.sha256()
-        self.largest_request = 0
-
-    def readable(self) -> bool:
-        return True
-
-    def read(self, size: int | None = -1) -> bytes:
-        wanted = self._remaining if size is None or size < 0 else size
-        self.largest_request = max(self.largest_request, wanted)
-        chunk = self._random.randbytes(min(wanted, self._remaining))
-        self._remaining -= len(chunk)
-        self.sha256.update(chunk)
-        return chunk
-
-
 class TestAtRest:
     def test_no_stored_byte_gives_the_document_away(self, setup: Setup) -> None:
         marker = f"MARKER-{uuid.uuid4().hex}"
@@ -147,7 +127,7 @@ class TestAtRest:
 
     def test_a_second_put_of_a_key_keeps_the_first_and_reads_nothing(self, setup: Setup) -> None:
         key = setup.put(b"first")
-        unread = CountingStream(10)
+        unread = GeneratedStream(10, seed=10)
         assert setup.store.put(key, cast(BinaryIO, unread)) is False
         assert unread.largest_request == 0
         assert setup.store.get(key) == b"first"
@@ -367,8 +347,8 @@ class TestRotation:
 class TestBoundedMemory:
     def test_a_20_mib_document_is_streamed_not_read_whole(self, setup: Setup) -> None:
         size = 20 * MIB
-        source = CountingStream(size)
-        expected = hashlib.sha256(CountingStream(size).read(size)).hexdigest()
+        source = GeneratedStream(size, seed=size)
+        expected = hashlib.sha256(GeneratedStream(size, seed=size).read(size)).hexdigest()
         key = f"{uuid.uuid4()}/{expected}"
         tracemalloc.start()
         try:

@@ -27,6 +27,7 @@ from storage.keystore import (
     SQLiteKeyStore,
     key_store_for,
 )
+from tests.postgres import fresh_schema
 
 OLD = MasterKey(bytes(range(32)))
 NEW = MasterKey(bytes(range(32, 64)))
@@ -35,14 +36,8 @@ NEW = MasterKey(bytes(range(32, 64)))
 @pytest.fixture
 def pg_schema(postgres_url: str) -> Iterator[str]:
     """A fresh schema name; the schema (created by the store) is dropped afterwards."""
-    import psycopg
-    from psycopg import sql
-
-    schema = f"k_{uuid.uuid4().hex}"
-    yield schema
-    with psycopg.connect(postgres_url, autocommit=True, connect_timeout=5) as conn:
-        conn.execute("SET lock_timeout = '10s'")
-        conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
+    with fresh_schema(postgres_url, create=False, prefix="k") as schema:
+        yield schema
 
 
 @pytest.fixture(

@@ -29,9 +29,12 @@ from storage.blobs import (
     BlobStore,
     BlobStoreError,
 )
-from storage.s3 import MIN_PART_SIZE, S3BlobStore
+from storage.s3 import uploads
+from storage.s3.store import S3BlobStore
+from storage.s3.uploads import MIN_PART_SIZE
 from tests.storage.seaweed import SeaweedFS, unique_bucket
-from tests.storage.test_blobs import FailingStream, GeneratedStream, new_key
+from tests.storage.streams import FailingStream, GeneratedStream
+from tests.storage.test_blobs import new_key
 
 MIB = 1024 * 1024
 
@@ -159,7 +162,7 @@ class TestWriteOnce:
     ) -> None:
         store = seaweedfs.store(part_size=MIN_PART_SIZE)
         key = new_key()
-        monkeypatch.setattr(store, "_raced_and_lost", lambda *arguments: True)
+        monkeypatch.setattr(uploads, "raced_and_lost", lambda *arguments: True)
         assert store.put(key, cast(BinaryIO, GeneratedStream(6 * MIB))) is False
         assert versions(store, key) == []
         assert pending_uploads(store) == []

@@ -56,6 +56,7 @@ from storage.sealing import (
 from storage.signing import PublicKey, Signer
 from storage.witness import FileWitness, S3Witness, WitnessConflictError, WitnessError
 from tests.factories import make_disbursement
+from tests.postgres import fresh_schema
 from tests.storage.seaweed import SeaweedFS
 
 ORIGIN = "dossier.example-bank"
@@ -109,19 +110,13 @@ def separate_store(
         yield store
         store.close()
         return
-    import psycopg
-
     url: str = request.getfixturevalue("postgres_url")
-    schema = f"t_{uuid.uuid4().hex}"
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(SQL("CREATE SCHEMA {}").format(Identifier(schema)))
-    store = integrity_store_beside(postgres_env(url, schema=schema), tmp_path)
-    try:
-        yield store
-    finally:
-        store.close()
-        with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute(SQL("DROP SCHEMA {} CASCADE").format(Identifier(schema)))
+    with fresh_schema(url) as schema:
+        store = integrity_store_beside(postgres_env(url, schema=schema), tmp_path)
+        try:
+            yield store
+        finally:
+            store.close()
 
 
 @pytest.fixture
@@ -136,7 +131,7 @@ def counters(store_env: dict[str, str]) -> Iterator[Application[UUID]]:
 # ------------------------------------------------------------------------------------- helpers
 def disburse(app: DossierArchive, staff: dict[str, CommandContext], loans: int) -> None:
     for _ in range(loans):
-        app.disburse(staff["account_manager"], make_disbursement())
+        app.execute(staff["account_manager"], make_disbursement())
 
 
 def count_events(app: Application[UUID], events: int) -> None:

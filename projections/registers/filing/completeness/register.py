@@ -1,75 +1,39 @@
-"""Completeness register (完整性台账): every document a loan event requires, and whether it came.
+"""The completeness register (完整性台账): requirements opened by loan events, closed by filings.
 
-Each loan event the rule set names as a trigger (``domain.rules.TRIGGERS``: 放款, 检查, 分类,
-预警处置, 催收, 重组, 展期, 核销, 结清) creates — with the rules in force at that point of the
-log (:class:`~projections.rules_state.FollowsRules`) — one row of ``requirements`` per document
-each applicable requirement lists. A row names the rule (``rule_id``, its text) and the version of
-the rule set that made it: a later ``RulesInForce.Replaced`` changes the rows created after it,
-never those created before.
-
-A document the loan's dossier files (``Dossier.DocumentFiled``) of type D satisfies a
-still-missing requirement of D for that loan: the one of the event it was filed with, when that
-event asks for D (the documents a command brings are filed in the same save, right after the
-command's loan event — a form filed with one warning's handling is that warning's, not an
-older one's); otherwise the earliest (by the log position of its trigger, then by the order of
-the rules). The register applies the log in order, so every such requirement was created
-before the filing. A document no open requirement asks for changes nothing. A warning signal owes one handling form: its first
-handling is the trigger (the one its deadline judges, as in the warning ledger); a later
-handling requires nothing more.
-
-Dates (business dates, in the bank's time zone — Asia/Shanghai unless told otherwise):
-
-* ``required_since`` is the triggering event's business date: the value date of a
-  disbursement, the date inspected, handled, taken, restructured, approved (extension),
-  written off or settled; a classification approval carries no date and counts from the day it
-  was recorded.
-* ``due_on`` is ``required_since`` plus the requirement's ``within_days``.
-* ``filed_on``: a document filed with a command is dated by the business date of the event
-  that command recorded and the document evidences (same save): the trigger itself, or another
-  dated event of the loan or of its collateral (a repayment's ``paid_on``, a collateral's
-  ``registered_on``…; ``DATED_EVENTS``) — it was there when the event was recorded. Any other
-  filing (a supplement, 补充归档, or one with an event that carries no date) is dated by its
-  record time in the bank's time zone: the archive cannot know an earlier date than the day it
-  received the document. A filing after ``due_on`` closes the gap as ``filed_late`` and
-  ``days_late`` keeps the lateness visible.
-
-One exception to "filed after its trigger": the documents filed with a classification proposal
-(初分, typically the 五级分类认定表) that nothing claimed when they were filed are kept for
-that proposal, and its approval — the trigger — takes them as if filed with it.
-
-``gaps`` holds the requirements while they are missing (the main listing); ``summary`` keeps
-each loan's counts in step (``filed`` counts the late ones too, ``late`` says how many were).
-The other tables are internal helpers: ``loans`` (a loan's facts), ``dossiers`` (whose dossier
-is whose), ``signals`` (each signal's colour — a handling does not carry it — and whether it
-was handled), ``evidence`` (per loan or collateral, the last dated event that brought
-documents), ``proposal_documents`` (the unclaimed documents of a classification proposal),
-``open_items`` (per loan and document type, the queue of missing requirements) and
-``rules_in_force``.
+See :mod:`projections.registers.filing.completeness` for what a requirement is and how a
+filing is dated and matched.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from datetime import date, timedelta
 from functools import singledispatchmethod
 from typing import Any, ClassVar
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-import sqlalchemy as sa
-
 from domain.collateral import Collateral
 from domain.dossier import Dossier
 from domain.loan import Loan
 from domain.rules import TRIGGERS, RuleSet
-from domain.values import GuaranteeType, LabelledEnum
+from domain.values import GuaranteeType
 from projections.changes import Changes
 from projections.projection import Listing, Projection
-from projections.query import AsOf, visible
+from projections.registers.filing.completeness.tables import (
+    DOSSIERS,
+    EVIDENCE,
+    GAPS,
+    LOANS,
+    OPEN_ITEMS,
+    PROPOSAL_DOCUMENTS,
+    REQUIREMENTS,
+    SIGNALS,
+    SUMMARY,
+    RequirementStatus,
+)
 from projections.rules_state import RULES_TABLE, FollowsRules, RulesEvents
-from projections.store import RegisterStore
-from projections.tables import TableSpec, col
 
 # Event classes made by the @event decorator exist at run time but are invisible to mypy.
 LoanEvents: Any = Loan
@@ -93,161 +57,6 @@ DATED_EVENTS: Mapping[str, str] = {
 }
 """Events of a loan or its collateral that are no trigger but bring documents, with the field
 holding their business date: the documents filed with them are dated by it."""
-
-
-class RequirementStatus(LabelledEnum):
-    """Where a required document stands (归档状态)."""
-
-    MISSING = ("missing", "缺失")
-    FILED = ("filed", "已归档")
-    FILED_LATE = ("filed_late", "逾期归档")
-
-
-class Stage(LabelledEnum):
-    """The lifecycle stage whose event requires a document (the stages of ``TRIGGERS``)."""
-
-    DISBURSEMENT = ("disbursement", "放款")
-    INSPECTION = ("inspection", "贷后检查")
-    CLASSIFICATION = ("classification", "五级分类")
-    WARNING = ("warning", "风险预警")
-    COLLECTION = ("collection", "催收")
-    RESTRUCTURING = ("restructuring", "重组")
-    EXTENSION = ("extension", "展期")
-    WRITE_OFF = ("write_off", "核销")
-    SETTLEMENT = ("settlement", "结清")
-
-
-REQUIREMENT_KEY = ("loan_id", "trigger_position", "rule_id", "doc_type")
-
-
-def _requirement_columns(*, with_filing: bool) -> list[sa.Column[Any]]:
-    """The columns of a requirement; ``gaps`` leaves out the filing (a gap has none)."""
-    columns = [
-        col("loan_id", sa.Uuid, "贷款ID", "loan id", export=False, nullable=False),
-        col("loan_no", sa.String(64), "借据号", "loan no.", filter=True),
-        col("borrower_name", sa.String(200), "借款人", "borrower"),
-        col("branch", sa.String(100), "机构", "branch", filter=True),
-        col("dossier_id", sa.Uuid, "档案ID", "dossier id", export=False),
-        col("stage", sa.String(32), "阶段", "stage", filter=True, labels=Stage),
-        col("trigger", sa.String(64), "触发事件", "trigger event", filter=True),
-        col("trigger_position", sa.BigInteger, "触发事件位置", "trigger position", nullable=False),
-        col("rule_id", sa.String(64), "规则编号", "rule id", filter=True, nullable=False),
-        col("rule_text", sa.Text, "规则内容", "rule"),
-        col("rules_version", sa.String(64), "规则版本", "rules version", filter=True),
-        col("doc_type", sa.String(64), "文档类型", "document type", filter=True, nullable=False),
-        col("doc_type_zh", sa.String(100), "文档名称", "document name"),
-        col("required_since", sa.Date, "应归档起始日", "required since"),
-        col("due_on", sa.Date, "归档期限", "due on"),
-        col("status", sa.String(16), "状态", "status", filter=True, labels=RequirementStatus),
-    ]
-    if with_filing:
-        columns += [
-            col("filed_on", sa.Date, "归档日期", "filed on"),
-            col("filed_position", sa.BigInteger, "归档事件位置", "filed at position"),
-            col("filed_sha256", sa.String(64), "归档文档哈希", "filed document (SHA-256)"),
-            col("days_late", sa.Integer, "逾期天数", "days late"),
-        ]
-    return columns
-
-
-REQUIREMENTS = TableSpec(
-    "requirements",
-    _requirement_columns(with_filing=True),
-    key=REQUIREMENT_KEY,
-    indexes=(("loan_no",), ("status",), ("due_on",)),
-)
-
-GAPS = TableSpec(
-    "gaps",
-    _requirement_columns(with_filing=False),
-    key=REQUIREMENT_KEY,
-    indexes=(("loan_no",), ("due_on",)),
-)
-
-SUMMARY = TableSpec(
-    "summary",
-    [
-        col("loan_id", sa.Uuid, "贷款ID", "loan id", export=False, nullable=False),
-        col("loan_no", sa.String(64), "借据号", "loan no.", filter=True),
-        col("borrower_name", sa.String(200), "借款人", "borrower"),
-        col("branch", sa.String(100), "机构", "branch", filter=True),
-        col("required", sa.Integer, "应归档", "required"),
-        col("filed", sa.Integer, "已归档", "filed"),
-        col("late", sa.Integer, "其中逾期归档", "of which late"),
-        col("missing", sa.Integer, "缺失", "missing"),
-        col("complete", sa.Boolean, "齐全", "complete", filter=True),
-    ],
-    key=("loan_id",),
-    indexes=(("loan_no",),),
-)
-
-LOANS = TableSpec(
-    "loans",
-    [
-        col("loan_id", sa.Uuid, "贷款ID", "loan id", nullable=False),
-        col("loan_no", sa.String(64), "借据号", "loan no."),
-        col("borrower_name", sa.String(200), "借款人", "borrower"),
-        col("branch", sa.String(100), "机构", "branch"),
-        col("dossier_id", sa.Uuid, "档案ID", "dossier id"),
-        col("product", sa.String(64), "产品", "product"),
-        col("guarantee_type", sa.String(32), "担保方式", "guarantee type"),
-        col("borrower_type", sa.String(32), "借款人类型", "borrower type"),
-    ],
-    key=("loan_id",),
-)
-
-EVIDENCE = TableSpec(
-    "evidence",
-    [
-        col("aggregate_id", sa.Uuid, "贷款或押品ID", "loan or collateral id", nullable=False),
-        col("version", sa.Integer, "事件版本", "event version"),
-        col("business_date", sa.Date, "业务日期", "business date"),
-        col("position", sa.BigInteger, "事件位置", "event position"),
-        col("proposal_id", sa.Uuid, "分类申请ID", "classification proposal id"),
-    ],
-    key=("aggregate_id",),
-)
-
-PROPOSAL_DOCUMENTS = TableSpec(
-    "proposal_documents",
-    [
-        col("proposal_id", sa.Uuid, "分类申请ID", "classification proposal id", nullable=False),
-        col("loan_id", sa.Uuid, "贷款ID", "loan id"),
-        # JSON [[doc type, sha256, filed on (ISO date), position], …], in filing order.
-        col("documents", sa.Text, "待认领文档", "unclaimed documents (JSON)"),
-    ],
-    key=("proposal_id",),
-)
-
-DOSSIERS = TableSpec(
-    "dossiers",
-    [
-        col("dossier_id", sa.Uuid, "档案ID", "dossier id", nullable=False),
-        col("loan_id", sa.Uuid, "贷款ID", "loan id"),
-    ],
-    key=("dossier_id",),
-)
-
-SIGNALS = TableSpec(
-    "signals",
-    [
-        col("signal_id", sa.Uuid, "预警ID", "signal id", nullable=False),
-        col("colour", sa.String(16), "预警等级", "colour"),
-        col("handled", sa.Boolean, "已处置", "handled"),
-    ],
-    key=("signal_id",),
-)
-
-OPEN_ITEMS = TableSpec(
-    "open_items",
-    [
-        col("loan_id", sa.Uuid, "贷款ID", "loan id", nullable=False),
-        col("doc_type", sa.String(64), "文档类型", "document type", nullable=False),
-        # JSON [[trigger position, rule id], …], earliest first: the missing requirements.
-        col("queue", sa.Text, "待归档队列", "missing requirements (JSON)"),
-    ],
-    key=("loan_id", "doc_type"),
-)
 
 
 class CompletenessRegister(FollowsRules, Projection):
@@ -580,35 +389,3 @@ class CompletenessRegister(FollowsRules, Projection):
             summary[name] = int(summary[name] or 0) + delta
         summary["complete"] = summary["missing"] == 0
         changes.put("summary", (loan_id,), summary)
-
-
-def overdue_gaps(
-    store: RegisterStore,
-    projection: Projection,
-    *,
-    on: date,
-    as_of: AsOf = AsOf(),
-    filters: Mapping[str, Any] | None = None,
-) -> list[dict[str, Any]]:
-    """The documents still missing at ``as_of`` whose due date was before ``on``.
-
-    Each is a row of ``gaps`` with ``days_past_due`` added, most overdue first; ``filters`` are
-    exact matches on its columns (``loan_no``, ``branch``, ``rule_id``…).
-    """
-    spec = projection.specs()[GAPS.name]
-    with store.reading() as conn:
-        table = store.live_tables(conn, projection)[GAPS.name]
-        clauses: Sequence[Any] = [
-            *visible(table, spec, as_of),
-            table.c.due_on < on,
-            *[table.c[name] == value for name, value in (filters or {}).items()],
-        ]
-        found = conn.execute(
-            sa.select(*[table.c[n] for n in spec.column_names])
-            .where(*clauses)
-            .order_by(table.c.due_on, table.c.loan_no, *[table.c[k] for k in spec.key])
-        )
-        rows = [dict(r._mapping) for r in found]
-    for row in rows:
-        row["days_past_due"] = (on - row["due_on"]).days
-    return rows

@@ -1,0 +1,91 @@
+"""The deadline engine (期限引擎): which post-loan and archive work is due, whose, and by when.
+
+:func:`tasks_for` judges the facts a deadline depends on (:class:`LoanFacts`,
+:class:`BorrowingFacts`, :class:`DossierFacts`) with a rule set on a business date, and returns
+the open :class:`Task` objects. A task carries the citation of the rule that produced it and the
+rules' version. Nothing here is stored: a task closes by construction once the fact that
+satisfies it is recorded (a phone visit on or after the reminder opened, an inspection that
+moves the next due date, the handling of a warning, a transfer listed…), and moves with the
+date it is judged on.
+
+What each kind of task means:
+
+* ``first_inspection`` / ``routine_inspection`` — the next inspection by
+  :meth:`InspectionSchedule.next_due`; a routine one opens the day after the last inspection
+  (phone visits are reminders, not inspections);
+* ``special_inspection`` — within ``special.within_days`` of a downgrade, a red or orange
+  warning, or principal falling overdue, unless a special inspection was made since;
+* ``repayment_reminder`` — a phone visit (电话回访) ``reminders.lead_days`` before each due date,
+  shown from that day until the due date itself;
+* ``collection_step`` — the highest rung of the collection ladder the arrears have reached,
+  due the day it is reached, unless a step of its kind was taken in the episode (after the
+  previous rung of the same kind, when the ladder repeats a kind);
+* ``warning_handling`` — a signal not yet handled, due ``warnings.handling_days`` by colour;
+* ``reclassification`` — the grade is better than the statutory floor for the days overdue;
+* ``originals_transfer`` — contract originals within ``transfers.originals_working_days``
+  working days of signing (the value date); ``full_transfer`` — the full dossier within
+  ``transfers.full_after_close_days`` of settlement or write-off;
+* ``overdue_borrowing`` — originals still out after their due date, owned by the rung of
+  ``borrowing.escalation`` reached;
+* ``retention_review`` — retention ended and no appraisal (鉴定) decided since.
+
+Days overdue run on from the latest overdue status record: a loan recorded 30 days overdue on
+1 March is 40 days overdue on 11 March, until a status of zero days records the cure.
+
+The package: ``task`` (what a task is), ``facts`` (what the engine judges), ``loans`` (a
+loan's tasks) and ``archive_office`` (overdue borrowings, retention reviews); this module
+judges them all and names the engine's interface.
+
+Pure: the standard library and ``domain`` only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from domain.rules import RuleSet
+from domain.tasks.archive_office import borrowing_tasks, dossier_tasks
+from domain.tasks.facts import BorrowingFacts, DossierFacts, LoanFacts, WarningFacts
+from domain.tasks.loans import loan_tasks, overdue_floor
+from domain.tasks.task import KIND_ORDER, Task, TaskKind
+
+__all__ = [
+    "BorrowingFacts",
+    "DossierFacts",
+    "Facts",
+    "LoanFacts",
+    "Task",
+    "TaskKind",
+    "WarningFacts",
+    "borrowing_tasks",
+    "dossier_tasks",
+    "loan_tasks",
+    "overdue_floor",
+    "tasks_for",
+]
+
+
+@dataclass(frozen=True)
+class Facts:
+    """Everything the deadline engine judges."""
+
+    loans: Sequence[LoanFacts] = ()
+    borrowings: Sequence[BorrowingFacts] = ()
+    dossiers: Sequence[DossierFacts] = ()
+
+
+def tasks_for(facts: Facts, rules: RuleSet, today: date) -> list[Task]:
+    """The tasks open on ``today``, earliest due first."""
+    found: list[Task] = []
+    for loan in facts.loans:
+        found += loan_tasks(loan, rules, today)
+    for borrowing in facts.borrowings:
+        found += borrowing_tasks(borrowing, rules, today)
+    for dossier in facts.dossiers:
+        found += dossier_tasks(dossier, rules, today)
+    return sorted(
+        (t for t in found if t.opens_on <= today),
+        key=lambda t: (t.due_on, KIND_ORDER[t.kind], t.ref, t.subject),
+    )

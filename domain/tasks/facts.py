@@ -1,0 +1,159 @@
+"""The facts a deadline depends on, as the log has recorded them (贷款、借阅、档案).
+
+The registers gather them; :func:`domain.tasks.tasks_for` judges them.
+
+Pure: the standard library and ``domain`` only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from uuid import UUID
+
+from domain.rules import RepaymentConvention
+from domain.schedules import add_months, running_days_overdue
+from domain.values import (
+    BorrowerType,
+    CollectionStepKind,
+    Grade,
+    Product,
+    RepaymentMethod,
+    RetentionClass,
+    WarningColour,
+)
+
+
+@dataclass(frozen=True)
+class WarningFacts:
+    """A warning signal not cleared: whether its handling is still owed."""
+
+    signal_id: UUID
+    colour: WarningColour
+    raised_on: date
+    handled: bool = False
+
+
+@dataclass(frozen=True)
+class LoanFacts:
+    """What the loan's deadlines depend on, as the log has recorded it."""
+
+    loan_id: UUID
+    loan_no: str
+    branch: str
+    product: Product
+    borrower_type: BorrowerType
+    rating: str
+    repayment_method: RepaymentMethod
+    value_date: date
+    maturity_date: date
+    account_manager_id: UUID
+    schedule_from: date | None = None
+    """Where the repayment schedule starts: the value date, or the last restructuring."""
+    post_loan_officer_id: UUID | None = None
+    risk_manager_id: UUID | None = None
+    first_inspection_done: bool = False
+    last_inspected_on: date | None = None
+    last_special_inspection_on: date | None = None
+    last_phone_visit_on: date | None = None
+    grade: Grade = Grade.NORMAL
+    proposed_grade: Grade | None = None
+    """The grade of a proposal awaiting approval, if any."""
+    last_downgrade_on: date | None = None
+    last_serious_warning_on: date | None = None
+    """When the last red or orange signal was raised."""
+    warnings: tuple[WarningFacts, ...] = ()
+    overdue_as_of: date | None = None
+    days_overdue: int = 0
+    principal_overdue: bool = False
+    principal_overdue_since: date | None = None
+    steps_taken: Mapping[CollectionStepKind, date] = field(default_factory=dict)
+    """The latest date each kind of collection step was taken."""
+    closed_on: date | None = None
+    """Settled or written off (the first of them)."""
+    originals_transferred: bool = False
+    full_transferred: bool = False
+
+    @property
+    def is_retail(self) -> bool:
+        return self.product.is_retail or self.borrower_type is BorrowerType.INDIVIDUAL
+
+    @property
+    def arrears_start(self) -> date | None:
+        """Day 0 of the current arrears (the due date first missed), or None when current."""
+        if self.overdue_as_of is None or self.days_overdue <= 0:
+            return None
+        return self.overdue_as_of - timedelta(days=self.days_overdue)
+
+    def days_overdue_on(self, day: date) -> int:
+        """Days overdue on ``day``, running on from the latest status record."""
+        return running_days_overdue(self.days_overdue, self.overdue_as_of, day)
+
+    @property
+    def last_collection_step(self) -> tuple[CollectionStepKind, date] | None:
+        if not self.steps_taken:
+            return None
+        kind, taken = max(self.steps_taken.items(), key=lambda item: (item[1], item[0].value))
+        return kind, taken
+
+    def instalment_months(self, convention: RepaymentConvention) -> int:
+        if self.is_retail:
+            return convention.instalment_months_retail
+        return convention.instalment_months_business
+
+    def due_dates(self, rule: RepaymentConvention) -> Iterator[date]:
+        """Every repayment due date, ascending: instalments, or interest at the end of each
+        period (``[repayment]`` of the rules: quarterly on the 20th) then the principal at
+        maturity."""
+        start = self.schedule_from or self.value_date
+        if self.repayment_method is RepaymentMethod.INSTALMENT:
+            step, every = 1, self.instalment_months(rule)
+            while (due := add_months(start, every * step)) < self.maturity_date:
+                yield due
+                step += 1
+        else:
+            every = rule.interest_every_months
+            year, month = start.year, start.month + (-start.month) % every
+            while (due := date(year, month, rule.interest_day)) < self.maturity_date:
+                if due > start:
+                    yield due
+                year, month = (
+                    (year + 1, month + every - 12) if month + every > 12 else (year, month + every)
+                )
+        yield self.maturity_date
+
+
+@dataclass(frozen=True)
+class BorrowingFacts:
+    """A borrowing of a dossier's originals: when it is due back, and whether it is out."""
+
+    borrowing_id: UUID
+    borrow_no: str
+    loan_no: str
+    branch: str | None
+    due_on: date
+    out: bool
+    archivist_id: UUID | None = None
+
+
+@dataclass(frozen=True)
+class DossierFacts:
+    """A dossier in the archive office: when its retention ends, when it was last appraised."""
+
+    dossier_id: UUID
+    loan_no: str
+    branch: str | None
+    reference_code: str | None = None
+    retention: RetentionClass | None = None
+    retention_ends_on: date | None = None
+    last_appraised_on: date | None = None
+
+    @property
+    def appraised(self) -> bool:
+        """An appraisal was decided after the retention ended."""
+        return (
+            self.retention_ends_on is not None
+            and self.last_appraised_on is not None
+            and self.last_appraised_on > self.retention_ends_on
+        )

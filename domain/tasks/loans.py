@@ -1,0 +1,301 @@
+"""A loan's tasks (贷后工作): inspections, reminders, collection, warnings, grading, transfers.
+
+One loan judged on one day with one rule set (:class:`_LoanJudge`), each kind of task by one
+method; see :mod:`domain.tasks` for what each kind means.
+
+Pure: the standard library and ``domain`` only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from uuid import UUID
+
+from domain.classification import Floor, FloorFacts, FloorPolicy, Observation, statutory_floor
+from domain.rules import RuleSet
+from domain.tasks.facts import LoanFacts
+from domain.tasks.task import Task, TaskKind, days_text
+from domain.transfers import add_working_days
+from domain.values import Role
+
+
+def overdue_floor(loan: LoanFacts, day: date, policy: FloorPolicy) -> Floor | None:
+    """The statutory floor the days overdue on ``day`` set (监管下限), or None when current.
+
+    Only the overdue thresholds count here: the floors of an observation period or of the
+    borrower's other claims are judged when a grade is approved, from facts the register
+    does not keep.
+    """
+    days = loan.days_overdue_on(day)
+    if loan.arrears_start is None or days <= 0:
+        return None
+    return statutory_floor(
+        FloorFacts(
+            days_overdue=days,
+            current_grade=loan.grade,
+            observation=Observation(),
+            is_retail=loan.is_retail,
+            borrower_npl_share=None,
+            normal_repayments_since_arrears=policy.npl_upgrade_min_repayments,
+            as_of=day,
+        ),
+        policy,
+    )
+
+
+def loan_tasks(loan: LoanFacts, rules: RuleSet, today: date) -> list[Task]:
+    """The loan's tasks on ``today`` (some may not be open yet: see ``opens_on``)."""
+    if today < loan.value_date:
+        return []
+    judge = _LoanJudge(loan, rules, today)
+    if loan.closed_on is not None and loan.closed_on <= today:
+        return judge.full_transfer()
+    return [
+        *judge.inspection(),
+        *judge.special_inspection(),
+        *judge.reminder(),
+        *judge.collection_step(),
+        *judge.warning_handling(),
+        *judge.reclassification(),
+        *judge.originals_transfer(),
+    ]
+
+
+@dataclass(frozen=True)
+class _LoanJudge:
+    """One loan judged on one day with one rule set."""
+
+    loan: LoanFacts
+    rules: RuleSet
+    today: date
+
+    @property
+    def policy(self) -> FloorPolicy:
+        return self.rules.floor_policy
+
+    def task(
+        self,
+        kind: TaskKind,
+        *,
+        opens_on: date,
+        due_on: date,
+        rule: str,
+        owner_role: Role,
+        subject: str = "",
+    ) -> Task:
+        return Task(
+            kind=kind,
+            subject=subject,
+            loan_no=self.loan.loan_no,
+            branch=self.loan.branch,
+            owner_role=owner_role,
+            owner_id=self.owner(owner_role),
+            opens_on=opens_on,
+            due_on=due_on,
+            overdue=self.today > due_on,
+            rule=rule,
+            rules_version=self.rules.version,
+        )
+
+    def owner(self, role: Role) -> UUID | None:
+        """The person holding ``role`` for this loan, when the log has named one."""
+        people = {
+            Role.ACCOUNT_MANAGER: self.loan.account_manager_id,
+            Role.POST_LOAN_OFFICER: self.loan.post_loan_officer_id,
+            Role.RISK_MANAGER: self.loan.risk_manager_id,
+        }
+        return people.get(role)
+
+    # ------------------------------------------------------------------ inspections
+    def inspection(self) -> list[Task]:
+        loan, schedule = self.loan, self.rules.inspections
+        due = schedule.next_due(
+            value_date=loan.value_date,
+            borrower_type=loan.borrower_type,
+            product=loan.product,
+            rating=loan.rating,
+            repayment_method=loan.repayment_method,
+            first_done=loan.first_inspection_done,
+            last_inspected_on=loan.last_inspected_on,
+        )
+        if due is None:
+            return []
+        owners = self.rules.task_owners
+        if not loan.first_inspection_done:
+            name = schedule.first_follow_up_rule(loan.borrower_type, loan.product)
+            return [
+                self.task(
+                    TaskKind.FIRST_INSPECTION,
+                    opens_on=loan.value_date,
+                    due_on=due,
+                    rule=f"inspections.{name} = {getattr(schedule, name)}",
+                    owner_role=owners.first_inspection,
+                )
+            ]
+        routine = schedule.routine_rule(loan.rating, loan.product, loan.repayment_method)
+        last = loan.last_inspected_on or loan.value_date
+        return [
+            self.task(
+                TaskKind.ROUTINE_INSPECTION,
+                opens_on=last + timedelta(days=1),
+                due_on=due,
+                rule=f"inspections.{routine} = {getattr(schedule, str(routine))}",
+                owner_role=owners.routine_inspection,
+            )
+        ]
+
+    def special_inspection(self) -> list[Task]:
+        loan = self.loan
+        triggers = [
+            (loan.last_downgrade_on, "downgrade"),
+            (loan.last_serious_warning_on, "red_or_orange_warning"),
+            (loan.principal_overdue_since if loan.principal_overdue else None, "principal_overdue"),
+        ]
+        done = loan.last_special_inspection_on
+        open_triggers = sorted(
+            (on, why) for on, why in triggers if on is not None and (done is None or done < on)
+        )
+        if not open_triggers:
+            return []
+        on, why = open_triggers[0]
+        days = self.rules.special_inspection_days
+        return [
+            self.task(
+                TaskKind.SPECIAL_INSPECTION,
+                opens_on=on,
+                due_on=on + timedelta(days=days),
+                rule=f"special.within_days = {days} after {why.replace('_', ' ')}",
+                owner_role=self.rules.task_owners.special_inspection,
+                subject=why,
+            )
+        ]
+
+    # ------------------------------------------------------------------- repayment
+    def reminder(self) -> list[Task]:
+        lead = self.rules.reminder_lead_days
+        for due in self.loan.due_dates(self.rules.repayment):
+            if due < self.today:
+                continue
+            opens = due - timedelta(days=lead)
+            if opens > self.today:
+                return []
+            visited = self.loan.last_phone_visit_on
+            if visited is not None and visited >= opens:
+                continue
+            return [
+                self.task(
+                    TaskKind.REPAYMENT_REMINDER,
+                    opens_on=opens,
+                    due_on=opens,
+                    rule=f"reminders.lead_days = {lead}",
+                    owner_role=self.rules.task_owners.repayment_reminder,
+                    subject=due.isoformat(),
+                )
+            ]
+        return []
+
+    def collection_step(self) -> list[Task]:
+        start = self.loan.arrears_start
+        days = self.loan.days_overdue_on(self.today)
+        if start is None or days <= 0:
+            return []
+        reached = [r for r in self.rules.collection_ladder if r.days <= days]
+        if not reached:
+            return []
+        rung = reached[-1]
+        earlier = [r.days for r in reached[:-1] if r.step is rung.step]
+        since = start + timedelta(days=earlier[-1] + 1) if earlier else start
+        taken = self.loan.steps_taken.get(rung.step)
+        if taken is not None and taken >= since:
+            return []
+        opens = start + timedelta(days=rung.days)
+        return [
+            self.task(
+                TaskKind.COLLECTION_STEP,
+                opens_on=opens,
+                due_on=opens,
+                rule=f"collection.ladder[{days_text(rung.days)}] {rung.step.value}",
+                owner_role=rung.owner,
+                subject=rung.step.value,
+            )
+        ]
+
+    # --------------------------------------------------------- warnings, grading
+    def warning_handling(self) -> list[Task]:
+        found = []
+        for signal in self.loan.warnings:
+            if signal.handled:
+                continue
+            days = self.rules.warning_handling_days[signal.colour]
+            found.append(
+                self.task(
+                    TaskKind.WARNING_HANDLING,
+                    opens_on=signal.raised_on,
+                    due_on=signal.raised_on + timedelta(days=days),
+                    rule=f"warnings.handling_days.{signal.colour.value} = {days}",
+                    owner_role=self.rules.task_owners.warning_handling,
+                    subject=str(signal.signal_id),
+                )
+            )
+        return found
+
+    def reclassification(self) -> list[Task]:
+        loan = self.loan
+        start = loan.arrears_start
+        days = loan.days_overdue_on(self.today)
+        floor = overdue_floor(loan, self.today, self.policy)
+        if start is None or floor is None or floor.grade.severity <= loan.grade.severity:
+            return []
+        threshold = max(
+            (t for t, g in self.policy.overdue_thresholds if days > t and g is floor.grade),
+            default=0,
+        )
+        opens = start + timedelta(days=threshold + 1)
+        proposed = loan.proposed_grade
+        # A proposal at or below the floor awaits the risk manager's approval (审批).
+        awaiting = proposed is not None and proposed.severity >= floor.grade.severity
+        return [
+            self.task(
+                TaskKind.RECLASSIFICATION,
+                opens_on=opens,
+                due_on=opens,
+                rule=f"floor: overdue > {days_text(threshold)} ⇒ at least {floor.grade.zh}",
+                owner_role=(
+                    self.rules.task_owners.reclassification_awaiting_approval
+                    if awaiting
+                    else self.rules.task_owners.reclassification
+                ),
+                subject=floor.grade.value,
+            )
+        ]
+
+    # ------------------------------------------------------------------- transfers
+    def originals_transfer(self) -> list[Task]:
+        if self.loan.originals_transferred:
+            return []
+        days = self.rules.originals_transfer_working_days
+        return [
+            self.task(
+                TaskKind.ORIGINALS_TRANSFER,
+                opens_on=self.loan.value_date,
+                due_on=add_working_days(self.loan.value_date, days),
+                rule=f"transfers.originals_working_days = {days}",
+                owner_role=self.rules.task_owners.originals_transfer,
+            )
+        ]
+
+    def full_transfer(self) -> list[Task]:
+        closed = self.loan.closed_on
+        if closed is None or self.loan.full_transferred:
+            return []
+        days = self.rules.full_transfer_days
+        return [
+            self.task(
+                TaskKind.FULL_TRANSFER,
+                opens_on=closed,
+                due_on=closed + timedelta(days=days),
+                rule=f"transfers.full_after_close_days = {days}",
+                owner_role=self.rules.task_owners.full_transfer,
+            )
+        ]

@@ -1,0 +1,65 @@
+"""What a task is (工作任务): its kind, and what it names — work, owner, dates, the rule.
+
+Pure: the standard library and ``domain`` only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from uuid import UUID
+
+from domain.values import LabelledEnum, Role
+
+
+class TaskKind(LabelledEnum):
+    """What a task asks for (工作任务类型)."""
+
+    FIRST_INSPECTION = ("first_inspection", "首次跟踪检查")
+    ROUTINE_INSPECTION = ("routine_inspection", "常规检查")
+    SPECIAL_INSPECTION = ("special_inspection", "专项检查")
+    REPAYMENT_REMINDER = ("repayment_reminder", "还款提示")
+    COLLECTION_STEP = ("collection_step", "催收")
+    WARNING_HANDLING = ("warning_handling", "预警处置")
+    RECLASSIFICATION = ("reclassification", "风险分类调整")
+    ORIGINALS_TRANSFER = ("originals_transfer", "合同原件移交")
+    FULL_TRANSFER = ("full_transfer", "整卷移交")
+    OVERDUE_BORROWING = ("overdue_borrowing", "借阅逾期催还")
+    RETENTION_REVIEW = ("retention_review", "保管期满鉴定")
+
+
+KIND_ORDER = {kind: n for n, kind in enumerate(TaskKind)}
+
+
+@dataclass(frozen=True)
+class Task:
+    """A piece of work due: what, on which loan, borrowing or dossier, whose, when, and why.
+
+    ``subject`` tells tasks of one kind on one loan apart (the repayment due date of a
+    reminder, the signal of a warning, the step of the ladder, the floor grade…).
+    """
+
+    kind: TaskKind
+    subject: str
+    loan_no: str | None
+    branch: str | None
+    owner_role: Role
+    owner_id: UUID | None
+    opens_on: date
+    due_on: date
+    overdue: bool
+    rule: str
+    rules_version: str
+    borrowing_id: UUID | None = None
+    borrow_no: str | None = None
+    dossier_id: UUID | None = None
+
+    @property
+    def ref(self) -> str:
+        """How the task names what it is about: the borrowing, else the loan."""
+        return self.borrow_no or self.loan_no or str(self.dossier_id)
+
+
+def days_text(n: int) -> str:
+    """``n`` days, as a rule's citation writes it."""
+    return f"{n} day" if n == 1 else f"{n} days"
