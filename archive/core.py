@@ -21,7 +21,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, BinaryIO, TypeVar, cast
-from uuid import UUID, uuid5
+from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from eventsourcing.application import AggregateNotFoundError, Application
@@ -44,13 +44,15 @@ from canonical import fingerprint_json
 from domain.authorization import Action, choose_role
 from domain.collateral import Collateral
 from domain.dates import HAPPENED, check_happened
+from domain.display import person
 from domain.dossier import Dossier
 from domain.errors import InvalidInputError, NotFoundError
 from domain.loan import Loan
 from domain.rules import RuleSet, RulesInForce, parse_adopted, shipped_rules
 from domain.staff import Staff
 from domain.topics import stored_topics
-from domain.values import NAMESPACE, Actor, DocumentRef, Party, Role, dossier_id_for
+from domain.values import SYSTEM_ID as SYSTEM_ID  # the console operator, named here before
+from domain.values import Actor, DocumentRef, Party, Role, dossier_id_for
 from storage.blobs import BlobStore
 from storage.envelope import DERIVED_SUFFIX, KeyDestroyedError
 from storage.positions import notification_id_of
@@ -60,8 +62,6 @@ log = logging.getLogger(__name__)
 PAGE = 500
 """Notifications read from the log per query when scanning for one event type."""
 
-SYSTEM_ID = uuid5(NAMESPACE, "system:console")
-"""The actor id of the operator at the server console (the ``dossier`` CLI)."""
 
 _COMMAND_RULES: ContextVar[dict[int, RuleSet] | None] = ContextVar("command_rules", default=None)
 """The rules in force as the command being executed read them, by application (``id``)."""
@@ -307,7 +307,7 @@ class ArchiveCore(Application[UUID]):
     def form_name(self, staff_id: UUID) -> str:
         """How a printed form names a member of staff: 姓名（工号）."""
         staff = self.staff_by_id(staff_id)
-        return f"{staff.name}（{staff.staff_no}）"
+        return person(staff.name, staff.staff_no)
 
     def notifications_of(self, event_class: type) -> Iterator[Notification]:
         """Every stored event of one type, in log order, read from the log a page at a time.

@@ -25,6 +25,7 @@ from archive.documents.copies import watermarked_copy
 from archive.documents.ingest import Upload
 from archive.errors import StoredDocumentAlteredError
 from domain.authorization import Action
+from domain.display import person
 from domain.dossier import Dossier
 from domain.errors import InvalidInputError, NotFoundError
 from domain.loan import Loan
@@ -215,7 +216,7 @@ class ReadQueries(ArchiveCore):
         else:
             reader = self.staff_by_id(actor.id)
             lines = [
-                f"阅读人 {reader.name}（{reader.staff_no}）",
+                f"阅读人 {person(reader.name, reader.staff_no)}",
                 f"用途 {purpose.zh} / {purpose.value}",
                 f"{self.today().isoformat()} 借据号 {loan.loan_no}",
             ]

@@ -219,6 +219,7 @@ REGISTER_READS: Mapping[str, Action] = {
     "completeness": Action.READ_BUSINESS,
     "work_queue": Action.READ_BUSINESS,
     "accountability_trail": Action.READ_TRAIL,
+    "staff_directory": Action.READ_BUSINESS,
     "document_search": Action.READ_DOCUMENT,
 }
 """Who reads each register (台账), by its name: the one permission for the register and for

@@ -35,6 +35,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
@@ -414,13 +415,46 @@ class ReportFormat(LabelledEnum):
     XLSX = ("xlsx", "Excel 工作簿")
 
 
+FIRST_RENDERER = 1
+"""The renderer of every report issued before the renderer was recorded."""
+
+
 class IssuedReport(Aggregate):
     """A compliance report handed out (合规检查报告签发): to whom it may concern, what it covers,
     which record it was read from, and the SHA-256 of the very file handed out.
 
     The report is rendered without the clock from the registers at ``position``, so anyone can
-    build it again from the same point and compare the hash with the one recorded here.
+    build it again from the same point — with the same ``renderer``, the version of the drawing
+    code that made the file — and compare the hash with the one recorded here.
     """
+
+    class Issued(Aggregate.Created):
+        """A report handed out (version 2 records the renderer that drew it).
+
+        Version 1 did not record it: every report issued then was drawn by renderer 1, which
+        the upcast says.
+        """
+
+        class_version = 2
+
+        report_id: UUID
+        on: date
+        branch: str | None
+        product: str | None
+        record_as_of: str | None
+        position: int
+        rules_version: str
+        format: str
+        renderer: int
+        sha256: str
+        size: int
+        purpose: str
+        actor_id: UUID
+        role: Role
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["renderer"] = FIRST_RENDERER
 
     @classmethod
     def issue(
@@ -433,6 +467,7 @@ class IssuedReport(Aggregate):
         position: int,
         rules_version: str,
         format: ReportFormat,
+        renderer: int,
         sha256: str,
         size: int,
         purpose: str,
@@ -440,6 +475,10 @@ class IssuedReport(Aggregate):
     ) -> IssuedReport:
         authorize(actor, Action.ISSUE_COMPLIANCE_REPORT)
         purpose = require_text(purpose, "purpose", max_length=500)
+        if renderer < FIRST_RENDERER:
+            raise InvalidInputError(
+                "报告渲染器版本无效", "the report's renderer number is invalid", field="renderer"
+            )
         if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256) or size <= 0:
             raise InvalidInputError(
                 "报告文件的哈希或大小无效",
@@ -455,6 +494,7 @@ class IssuedReport(Aggregate):
             position=position,
             rules_version=rules_version,
             format=format.value,
+            renderer=renderer,
             sha256=sha256,
             size=size,
             purpose=purpose,
@@ -462,7 +502,7 @@ class IssuedReport(Aggregate):
             role=actor.role,
         )
 
-    @event("Issued")
+    @event(Issued)
     def __init__(
         self,
         *,
@@ -474,6 +514,7 @@ class IssuedReport(Aggregate):
         position: int,
         rules_version: str,
         format: str,
+        renderer: int,
         sha256: str,
         size: int,
         purpose: str,
@@ -488,6 +529,7 @@ class IssuedReport(Aggregate):
         self.position = position
         self.rules_version = rules_version
         self.format = format
+        self.renderer = renderer
         self.sha256 = sha256
         self.size = size
         self.purpose = purpose

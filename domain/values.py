@@ -19,6 +19,9 @@ from domain.errors import InvalidInputError
 NAMESPACE = uuid5(NAMESPACE_URL, "urn:dossier")
 """Namespace of the deterministic ids derived from natural keys."""
 
+SYSTEM_ID = uuid5(NAMESPACE, "system:console")
+"""The actor id of the operator at the server console (the ``dossier`` CLI)."""
+
 CENT = Decimal("0.01")
 
 

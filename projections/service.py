@@ -1,5 +1,8 @@
 """Reading the registers as people ask for them: by name, as of a date, after a position.
 
+People are held by id and shown by name: :meth:`RegisterService.display` looks up, in the staff
+directory, everyone a page or an export names, so that each reads ``姓名（工号）``.
+
 "As of" a date means as the register stood at the end of that day in the bank's time zone, by
 the time each event was recorded (what the register showed then, not what was later
 back-dated into it); "as of" a position is exact. Read-your-writes: a reader that has just
@@ -15,16 +18,22 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import sqlalchemy as sa
+
 from projections import export
 from projections.errors import RegisterBehindError, RegisterQueryError, UnknownRegisterError
+from projections.export import Display
 from projections.follower import applied_in, has_applied, wait_for
 from projections.projection import Listing, Projection
 from projections.query import AsOf, Page, Search, select_page
+from projections.registers.staff import names_of
 from projections.store import RegisterState, RegisterStore
 from projections.waiting import SharedStatus, wait_until
 
 MAX_WAIT_SECONDS = 30.0
 EXPORT_LIMIT = 1_000_000
+DIRECTORY = "staff_directory"
+"""The register that names the people other registers hold by id."""
 
 
 @dataclass(frozen=True)
@@ -133,6 +142,16 @@ class RegisterService:
             moment = moment.replace(tzinfo=self.zone)
         return moment.astimezone(UTC).replace(tzinfo=None)
 
+    def display(
+        self, columns: Sequence[sa.Column[Any]], rows: Sequence[Mapping[str, Any]]
+    ) -> Display:
+        """How to show ``rows`` to people: the bank's zone, and the name of every person the
+        rows hold by id in ``columns``, looked up in the staff directory."""
+        ids = export.people_in(columns, rows)
+        directory = self.projections.get(DIRECTORY)
+        names = names_of(self.store, directory, ids) if ids and directory is not None else {}
+        return Display(self.zone, names)
+
     def page(
         self,
         selection: Selection,
@@ -181,9 +200,10 @@ class RegisterService:
             if len(page.rows) < 1_000:
                 break
         columns = spec.exported()
+        display = self.display(columns, rows)
         if fmt == "csv":
-            return export.to_csv(columns, rows)
-        return export.to_xlsx(selection.listing.title_zh, columns, rows)
+            return export.to_csv(columns, rows, display)
+        return export.to_xlsx(selection.listing.title_zh, columns, rows, display)
 
 
 def _behind(position: int, reached: int) -> RegisterBehindError:

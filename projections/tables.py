@@ -22,6 +22,9 @@ from typing import Any
 import sqlalchemy as sa
 
 FROM, TO, FROM_AT, TO_AT = "_from", "_to", "_from_at", "_to_at"
+PERSON, PEOPLE, RECORD = "person", "people", "record"
+"""What an id column names, for those who read it (``col(shows=…)``): a member of staff; several,
+comma-separated; or any record, a member of staff among them. People read 姓名（工号）, never the id."""
 POS, AT, SEQ = "_pos", "_at", "_n"
 SYSTEM_COLUMNS = frozenset({FROM, TO, FROM_AT, TO_AT, POS, AT, SEQ})
 
@@ -36,12 +39,17 @@ def col(
     nullable: bool = True,
     export: bool = True,
     labels: Iterable[Any] = (),
+    shows: str | None = None,
 ) -> sa.Column[Any]:
     """A register column with its headers.
 
     ``filter`` makes it an exact-match query filter; ``labels`` (a LabelledEnum class) gives the
-    Chinese label that exports show for each stored value.
+    Chinese label that exports show for each stored value; ``shows`` (:data:`PERSON`,
+    :data:`PEOPLE` or :data:`RECORD`) says that the column holds the id of a person, so that
+    listings add the person's name and exports show 姓名（工号） in its place.
     """
+    if shows not in (None, PERSON, PEOPLE, RECORD):
+        raise ValueError(f"column {name}: shows={shows!r} is not person, people or record")
     return sa.Column(
         name,
         type_,
@@ -52,6 +60,7 @@ def col(
             "filter": filter,
             "export": export,
             "labels": {member.value: member.zh for member in labels},
+            "shows": shows,
         },
     )
 
@@ -123,3 +132,7 @@ class TableSpec:
 
     def exported(self) -> list[sa.Column[Any]]:
         return [c for c in self.columns if c.info.get("export", True)]
+
+    def people(self) -> list[sa.Column[Any]]:
+        """The exported columns that hold the ids of people (``shows``)."""
+        return [c for c in self.exported() if c.info.get("shows")]

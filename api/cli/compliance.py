@@ -124,7 +124,7 @@ def report(
         if format == "json":
             typer.echo(json.dumps(as_json(found), ensure_ascii=False, indent=2))
         else:
-            _print(found)
+            _print(found, settings.timezone)
         return
     body = (
         issued.body
@@ -143,9 +143,9 @@ def report(
         )
 
 
-def _print(found: ComplianceReport) -> None:
+def _print(found: ComplianceReport, zone: str) -> None:
     out = Console()
-    for section in sections(found)[:3]:
+    for section in sections(found, zone)[:3]:
         table = Table(title=section.heading)
         for header in section.header:
             table.add_column(header)

@@ -85,7 +85,7 @@ def _print(answer: TasksPublic) -> None:
     table.add_column("逾期 / overdue")
     table.add_column("依据 / rule")
     for t in answer.data:
-        owner = f"{t.owner_role_zh} {t.owner_no}" if t.owner_no else t.owner_role_zh
+        owner = f"{t.owner_role_zh} {t.owner_name}" if t.owner_name else t.owner_role_zh
         ref = t.borrow_no or t.loan_no or str(t.dossier_id)
         table.add_row(
             f"{t.kind_zh} {t.kind}",

@@ -6,10 +6,16 @@ at one log position — the lower of the two they have applied, or ``as_of_posit
 ``as_of``, only from what had been recorded by then: ``on=2025-06-30`` judges 30 June with all
 that is known now, ``on=2025-06-30&as_of=2025-06-30`` shows what the record showed that evening.
 Those who supervise and check the work read it (Action.READ_COMPLIANCE_REPORT).
+
+A report handed out (``POST``) records the SHA-256 of its file and the renderer that drew it;
+``GET /reports/compliance/issued/{report_id}`` draws it again from the same point with the same
+renderer — renderer 1 for reports issued before the renderer was recorded — so the file can be
+checked against the hash recorded then.
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import asdict, replace
 from datetime import date
 from functools import partial
@@ -34,9 +40,9 @@ from api.fields import ONE_LINE, Count, Line
 from api.routers.registers import log_head, plain
 from archive.application import DossierArchive
 from archive.core import CommandContext
-from archive.reports.compliance import MEDIA, filename, report_pdf, report_xlsx
+from archive.reports.compliance import MEDIA, RENDERER, filename, render
 from domain.authorization import Action
-from domain.compliance import ComplianceReport, ReportFormat, Scope
+from domain.compliance import ComplianceReport, IssuedReport, ReportFormat, Scope
 from domain.errors import NotFoundError
 from domain.values import Product
 from projections.compliance import COMPLETENESS, REGISTERS, WORK_QUEUE, compliance_report
@@ -168,6 +174,15 @@ async def compliance(
     ] = None,
     wait: Annotated[float, Query(ge=0, le=30)] = 5,
     format: Annotated[Literal["json", "pdf", "xlsx"], Query()] = "json",
+    renderer: Annotated[
+        int,
+        Query(
+            ge=1,
+            le=RENDERER,
+            description=f"the renderer that draws the PDF or XLSX (default {RENDERER}, this "
+            "release's; 1 draws as releases before the renderer was recorded did)",
+        ),
+    ] = RENDERER,
 ) -> Response:
     """Completeness, gaps, overdue work, statutory floors, receipts and retention, as of ``on``."""
     await run_in_threadpool(archive.actor, ctx, Action.READ_COMPLIANCE_REPORT)
@@ -181,9 +196,64 @@ async def compliance(
             as_of_position=as_of_position,
             as_of=as_of,
             format=format,
+            renderer=renderer,
         ),
         service,
         archive,
+    )
+
+
+@router.get(
+    "/compliance/issued/{report_id}",
+    summary="重新生成已签发的合规检查报告 / an issued compliance report, drawn again",
+    responses={
+        200: {
+            "content": {media: {} for media in MEDIA.values()},
+            "description": "the file as it was issued; X-Dossier-Report-SHA256 is the hash "
+            "recorded then, X-Dossier-Report-Rebuilt-SHA256 the hash of this file",
+        },
+        503: {"description": "a register the report reads is behind or has stopped; retry"},
+    },
+)
+async def issued_compliance(
+    report_id: UUID,
+    service: RegistersDep,
+    archive: ArchiveDep,
+    ctx: ReadCtx,
+    wait: Annotated[float, Query(ge=0, le=30)] = 5,
+) -> Response:
+    """The report handed out as ``report_id``, built again from the registers at the position
+    it was read at and drawn by the renderer recorded with it, with both hashes."""
+    record = await run_in_threadpool(archive.issued_report, ctx, report_id)
+    await service.wait_async(REGISTERS, record.position, wait, head=log_head(archive))
+    return await run_in_threadpool(_reissue, record, service, archive)
+
+
+def _reissue(record: IssuedReport, service: RegisterService, archive: DossierArchive) -> Response:
+    report = build(
+        service,
+        archive,
+        on=record.on,
+        branch=record.branch,
+        product=record.product,
+        as_of_position=record.position,
+        wait=0,
+        as_of=record.record_as_of,
+    )
+    format = ReportFormat.parse(record.format, "format")
+    body = render(report, format, renderer=record.renderer, zone=service.zone.key)
+    return Response(
+        body,
+        media_type=MEDIA[format],
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename(report, format.value)}"',
+            "X-Dossier-Read-Position": str(report.position),
+            "X-Dossier-Rules-Version": report.rules_version,
+            "X-Dossier-Report-Id": str(record.report_id),
+            "X-Dossier-Report-Renderer": str(record.renderer),
+            "X-Dossier-Report-SHA256": record.sha256,
+            "X-Dossier-Report-Rebuilt-SHA256": hashlib.sha256(body).hexdigest(),
+        },
     )
 
 
@@ -197,6 +267,7 @@ def _report(
     as_of_position: int | None,
     as_of: str | None,
     format: str,
+    renderer: int = RENDERER,
 ) -> Response:
     report = build(
         service,
@@ -210,14 +281,16 @@ def _report(
     )
     if format == "json":
         return JSONResponse(as_json(report))
-    body = report_pdf(report) if format == "pdf" else report_xlsx(report)
+    chosen = ReportFormat.parse(format, "format")
+    body = render(report, chosen, renderer=renderer, zone=service.zone.key)
     return Response(
         body,
-        media_type=MEDIA[ReportFormat.parse(format, "format")],
+        media_type=MEDIA[chosen],
         headers={
             "Content-Disposition": f'attachment; filename="{filename(report, format)}"',
             "X-Dossier-Read-Position": str(report.position),
             "X-Dossier-Rules-Version": report.rules_version,
+            "X-Dossier-Report-Renderer": str(renderer),
         },
     )
 
@@ -294,5 +367,6 @@ def _issue(
             "X-Dossier-Position": str(issued.result.position),
             "X-Dossier-Read-Position": str(report.position),
             "X-Dossier-Rules-Version": report.rules_version,
+            "X-Dossier-Report-Renderer": str(RENDERER),
         },
     )

@@ -10,6 +10,7 @@ from decimal import Decimal
 from functools import partial
 from typing import Annotated, Any, Literal
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import JSONResponse, Response
@@ -21,6 +22,7 @@ from api.responses import LoanNo, StaffNo
 from archive.application import DossierArchive
 from archive.core import CommandContext
 from domain.authorization import Action
+from domain.display import BANK_ZONE, moment_iso
 from domain.values import Actor, loan_id_for, staff_id_for
 from projections.projection import Projection
 from projections.query import AsOf
@@ -37,13 +39,20 @@ MEDIA = {
 }
 
 
-def plain(value: Any) -> Any:
-    """A register value as JSON: money and ids as strings, dates in ISO form."""
+def plain(value: Any, zone: str | ZoneInfo = BANK_ZONE) -> Any:
+    """A register value as JSON: money and ids as strings, dates in ISO form, times in ISO
+    form in the bank's zone with the offset (registers keep them as naive UTC)."""
     if isinstance(value, Decimal | UUID):
         return str(value)
-    if isinstance(value, datetime | date):
+    if isinstance(value, datetime):
+        return moment_iso(value, zone)
+    if isinstance(value, date):
         return value.isoformat()
     return value
+
+
+NAMED = "_name"
+"""The suffix of the field that names the person a column holds by id: ``requested_by_name``."""
 
 
 def _columns(projection: Projection, table: str) -> list[dict[str, Any]]:
@@ -53,9 +62,32 @@ def _columns(projection: Projection, table: str) -> list[dict[str, Any]]:
             "zh": c.info.get("zh"),
             "en": c.info.get("en"),
             "filter": bool(c.info.get("filter")),
+            **(
+                {"shows": c.info["shows"], "name_field": c.name + NAMED}
+                if c.info.get("shows")
+                else {}
+            ),
         }
         for c in projection.specs()[table].exported()
     ]
+
+
+def _json_rows(
+    service: RegisterService, columns: Sequence[Any], rows: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Rows as JSON: every exported column, and beside each that holds a person's id the
+    person as people read them (``requested_by_name``: 姓名（工号）; null for a record that is
+    not a person)."""
+    display = service.display(columns, rows)
+    people = [c for c in columns if c.info.get("shows")]
+    out = []
+    for row in rows:
+        item = {c.name: plain(row[c.name], service.zone) for c in columns}
+        for c in people:
+            shown = display.person(c, row[c.name])
+            item[c.name + NAMED] = None if shown == row[c.name] else shown
+        out.append(item)
+    return out
 
 
 def _endpoint(name: str, listing: str) -> Callable[..., Awaitable[Response]]:
@@ -111,7 +143,7 @@ def _listing(
         selection, as_of=point, filters=filters, order_by=order, limit=limit, offset=offset
     )
     table = selection.listing.table
-    shown = [c.name for c in selection.projection.specs()[table].exported()]
+    shown = selection.projection.specs()[table].exported()
     return JSONResponse(
         {
             "register": name,
@@ -124,7 +156,7 @@ def _listing(
             "limit": limit,
             "offset": offset,
             "columns": _columns(selection.projection, table),
-            "data": [{k: plain(row[k]) for k in shown} for row in page.rows],
+            "data": _json_rows(service, shown, page.rows),
         }
     )
 
@@ -234,16 +266,16 @@ async def ready(
     return Ready(actor, read.as_of)
 
 
-def _plain_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [{k: plain(v) for k, v in row.items()} for row in rows]
+def _plain_rows(rows: list[dict[str, Any]], zone: ZoneInfo) -> list[dict[str, Any]]:
+    return [{k: plain(v, zone) for k, v in row.items()} for row in rows]
 
 
-def _plain_tree(value: Any) -> Any:
+def _plain_tree(value: Any, zone: ZoneInfo) -> Any:
     if isinstance(value, dict):
-        return {k: _plain_tree(v) for k, v in value.items()}
+        return {k: _plain_tree(v, zone) for k, v in value.items()}
     if isinstance(value, list):
-        return [_plain_tree(v) for v in value]
-    return plain(value)
+        return [_plain_tree(v, zone) for v in value]
+    return plain(value, zone)
 
 
 def special_routes(router: APIRouter, names: set[str]) -> None:
@@ -272,7 +304,9 @@ def special_routes(router: APIRouter, names: set[str]) -> None:
             )
             return {
                 "query": q,
-                "data": _plain_rows([{k: v for k, v in h.items() if k != "snippet"} for h in hits]),
+                "data": _plain_rows(
+                    [{k: v for k, v in h.items() if k != "snippet"} for h in hits], service.zone
+                ),
             }
 
     if "accountability_trail" in names:
@@ -293,7 +327,11 @@ def special_routes(router: APIRouter, names: set[str]) -> None:
             rows = await run_in_threadpool(
                 person_trail, service.store, _trail(service), staff_id_for(staff_no), read.as_of
             )
-            return {"staff_no": staff_no, "data": _plain_rows(rows), "count": len(rows)}
+            return {
+                "staff_no": staff_no,
+                "data": _plain_rows(rows, service.zone),
+                "count": len(rows),
+            }
 
         @router.get(
             "/accountability_trail/loans/{loan_no}",
@@ -311,7 +349,7 @@ def special_routes(router: APIRouter, names: set[str]) -> None:
             rows = await run_in_threadpool(
                 loan_trail, service.store, _trail(service), loan_id_for(loan_no), read.as_of
             )
-            return {"loan_no": loan_no, "data": _plain_rows(rows), "count": len(rows)}
+            return {"loan_no": loan_no, "data": _plain_rows(rows, service.zone), "count": len(rows)}
 
         @router.get(
             "/accountability_trail/loans/{loan_no}/responsibility",
@@ -334,7 +372,7 @@ def special_routes(router: APIRouter, names: set[str]) -> None:
                 loan_id_for(loan_no),
                 read.as_of,
             )
-            return {"loan_no": loan_no, **_plain_tree(view)}
+            return {"loan_no": loan_no, **_plain_tree(view, service.zone)}
 
 
 TRAIL = "accountability_trail"

@@ -15,7 +15,7 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import ArchiveDep, ReadCtx, RegistersDep
@@ -23,6 +23,7 @@ from api.fields import Line
 from api.routers.registers import PointDep, ready
 from archive.application import DossierArchive
 from domain.authorization import Action
+from domain.display import UNKNOWN_PERSON, person
 from domain.errors import NotFoundError
 from domain.tasks import Task, TaskKind
 from domain.values import staff_id_for
@@ -50,6 +51,7 @@ class TaskPublic(BaseModel):
     owner_role_zh: str
     owner_id: UUID | None
     owner_no: str | None
+    owner_name: str | None = Field(None, description="姓名（工号）, the owner as people read them")
     opens_on: date
     due_on: date
     overdue: bool
@@ -68,18 +70,28 @@ class TasksPublic(BaseModel):
 
 
 def public(found: Sequence[Task], archive: DossierArchive) -> list[TaskPublic]:
-    """The tasks as the API and the CLI show them, each owner named by staff number."""
-    numbers: dict[UUID, str | None] = {}
+    """The tasks as the API and the CLI show them, each owner by staff number and as people
+    read them (姓名（工号）)."""
+    known: dict[UUID, tuple[str, str] | None] = {}
 
-    def number(staff_id: UUID | None) -> str | None:
+    def owner(staff_id: UUID | None) -> tuple[str, str] | None:
         if staff_id is None:
             return None
-        if staff_id not in numbers:
+        if staff_id not in known:
             try:
-                numbers[staff_id] = archive.staff_by_id(staff_id).staff_no
+                staff = archive.staff_by_id(staff_id)
+                known[staff_id] = (staff.staff_no, person(staff.name, staff.staff_no))
             except NotFoundError:
-                numbers[staff_id] = None
-        return numbers[staff_id]
+                known[staff_id] = None
+        return known[staff_id]
+
+    def number(staff_id: UUID | None) -> str | None:
+        found = owner(staff_id)
+        return found[0] if found else None
+
+    def name(staff_id: UUID | None) -> str | None:
+        found = owner(staff_id)
+        return found[1] if found else (None if staff_id is None else UNKNOWN_PERSON)
 
     return [
         TaskPublic(
@@ -95,6 +107,7 @@ def public(found: Sequence[Task], archive: DossierArchive) -> list[TaskPublic]:
             owner_role_zh=t.owner_role.zh,
             owner_id=t.owner_id,
             owner_no=number(t.owner_id),
+            owner_name=name(t.owner_id),
             opens_on=t.opens_on,
             due_on=t.due_on,
             overdue=t.overdue,

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -24,6 +23,7 @@ from starlette.responses import HTMLResponse
 from api.web.i18n import Translator, language_of
 from api.web.nav import visible
 from api.web.session import Viewer, settings_of
+from domain import display
 from domain.values import Role
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -84,22 +84,25 @@ def numeric(column: sa.Column[Any]) -> bool:
 
 
 def moment(value: datetime | None, zone: str) -> str:
-    """A timestamp in the bank's time zone, to the minute."""
+    """A time in the bank's zone with its offset, as every output shows it (a naive value is
+    a record time, kept in UTC)."""
     if value is None:
         return ""
-    return value.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M")
+    return display.moment(value, zone)
 
 
-def cell(value: Any, labels: Mapping[str, str], t: Translator) -> str:
+def cell(value: Any, labels: Mapping[str, str], t: Translator, zone: str) -> str:
     """A register value as a person reads it: the Chinese label of a coded value in Chinese,
-    dates and amounts formatted, yes/no in words."""
+    times in the bank's zone, amounts in 元, yes/no in words."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return t("Yes") if value else t("No")
     if isinstance(value, Decimal):
-        return yuan(value)
-    if isinstance(value, datetime | date):
+        return display.yuan(value)
+    if isinstance(value, datetime):
+        return moment(value, zone)
+    if isinstance(value, date):
         return day(value)
     if isinstance(value, UUID):
         return str(value)
@@ -159,7 +162,7 @@ def render(
             path=request.url.path,
             query=request.url.query,
             moment=lambda value: moment(value, zone),
-            cell=lambda value, labels=None: cell(value, labels or {}, t),
+            cell=lambda value, labels=None: cell(value, labels or {}, t, zone),
             url_with=lambda **changes: url_with(request, **changes),
             numeric=numeric,
             role_name=lambda role: role_name(role, t),

@@ -34,6 +34,7 @@ from archive.reading import ReadQueries
 from archive.rules import RulesCommands
 from domain.authorization import Action, register_read
 from domain.borrowing import Borrowing, Circulation
+from domain.display import person
 from domain.dossier import Dossier
 from domain.errors import (
     CopyNotReproducibleError,
@@ -351,7 +352,7 @@ class BorrowingCommands(ReadQueries, RulesCommands):
         """The watermarked PDF of the borrowing's items, and each item's stamped hash."""
         borrower = self.staff_by_id(b.requester_id)
         lines = [
-            f"借阅人 {borrower.name}（{borrower.staff_no}）",
+            f"借阅人 {person(borrower.name, borrower.staff_no)}",
             f"借阅单 {b.borrow_no} 用途 {b.purpose.zh} / {b.purpose.value}",
             f"{issued_on.isoformat()} 借据号 {b.loan_no} 有效期至 {expires.isoformat()}",
         ]

@@ -50,6 +50,7 @@ from canonical import bundle_json
 from domain.authorization import Action
 from domain.borrowing import Borrowing, Circulation
 from domain.collateral import Collateral
+from domain.display import person
 from domain.dossier import Dossier
 from domain.errors import ConflictError, DomainError, InvalidInputError
 from domain.integrity import AuditBundle
@@ -214,7 +215,7 @@ class BundleCommands(ReadQueries):
                 checkpoint=checkpoint,
                 keys={k.key_id: k.public_key.to_base64() for k in integrity_store.public_keys()},
                 actor=actor,
-                issuer=f"{staff.name}（{staff.staff_no}）",
+                issuer=person(staff.name, staff.staff_no),
                 purpose=purpose,
                 bundle_id=uuid4(),
                 issued_at=self.clock(),

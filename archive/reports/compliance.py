@@ -5,6 +5,12 @@ workbook. Neither reads the clock: the PDF is rendered with ``invariant`` set, t
 times are the report date, and both are dated by the report date and the log position they were
 read at — the same report built again is the same bytes, so a copy handed to an examiner can be
 checked against the hash recorded when it was issued (:class:`ReportCommands`).
+
+The same bytes need the same drawing code, so each report issued records the number of the
+renderer that drew it (:data:`RENDERER`; ``IssuedReport`` version 2). This module draws
+renderer 2, which states the bank's time zone and shows a record time in it, and names a person
+it cannot find as nobody rather than by id; :mod:`archive.reports.compliance_v1`, frozen, draws
+renderer 1, for the reports issued before the renderer was recorded. :func:`render` chooses.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
+from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -28,9 +35,12 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Paragraph, Spacer
 
 from archive.core import ArchiveCore, CommandContext, CommandResult, Work
+from archive.reports import compliance_v1
 from archive.reports.forms import grid, page_width, render_pdf, text_style
 from domain.authorization import Action
 from domain.compliance import ComplianceReport, IssuedReport, ReportFormat
+from domain.display import BANK_ZONE, moment, someone, zone_label
+from domain.errors import InvalidInputError
 from domain.text import escape_controls, sheet_title
 from domain.values import Actor, DocumentRef
 
@@ -71,14 +81,40 @@ def _day(value: date | None) -> str:
     return value.isoformat() if value is not None else "—"
 
 
-def sections(report: ComplianceReport) -> list[Section]:
+def record_as_of(text: str | None, zone: str) -> str:
+    """The record time the report was read at, as people read it: the end of a day, or a time
+    in the bank's zone with its offset (a time asked without a zone was meant in the bank's)."""
+    if not text:
+        return "现在 / now"
+    asked = text.strip()
+    try:
+        if len(asked) == 10:
+            return f"{date.fromisoformat(asked).isoformat()} 日终 / end of day"
+        moment_asked = datetime.fromisoformat(asked)
+    except ValueError:
+        return asked
+    if moment_asked.tzinfo is None:
+        moment_asked = moment_asked.replace(tzinfo=ZoneInfo(zone))
+    return moment(moment_asked, zone)
+
+
+def _owner(report: ComplianceReport, owner_id: UUID | None, otherwise: str) -> str:
+    """A task's owner as the report names them: 姓名（工号）, never an id."""
+    if owner_id is None:
+        return otherwise
+    name = report.owner_names.get(owner_id)
+    return name if name is not None and name != str(owner_id) else someone(owner_id, {})
+
+
+def sections(report: ComplianceReport, zone: str = BANK_ZONE) -> list[Section]:
     """The report's tables, in the order of :data:`HEADINGS`."""
     r = report
     summary = (
         ("报告日期 / report date", r.on),
+        ("时区 / time zone", zone_label(zone, r.on)),
         ("范围 / scope", f"{r.scope.zh} / {r.scope.en}"),
         ("日志位置 / log position", r.position),
-        ("记录截至 / record as of", r.record_as_of or "现在 / now"),
+        ("记录截至 / record as of", record_as_of(r.record_as_of, zone)),
         ("现行规则版本 / rules in force", r.rules_version),
         ("贷款户数 / loans", r.loans),
         ("应归档文档（已到期） / documents due", r.required),
@@ -112,7 +148,13 @@ def sections(report: ComplianceReport) -> list[Section]:
             "逾期任务汇总",
             ("责任人", "岗位", "任务类型", "件数", "最早到期"),
             tuple(
-                (g.owner, g.owner_role.zh, g.kind.zh, g.count, g.oldest_due_on)
+                (
+                    _owner(r, g.owner_id, g.owner),
+                    g.owner_role.zh,
+                    g.kind.zh,
+                    g.count,
+                    g.oldest_due_on,
+                )
                 for g in r.overdue_by_owner
             ),
             (0.28, 0.16, 0.22, 0.12, 0.22),
@@ -200,7 +242,7 @@ def sections(report: ComplianceReport) -> list[Section]:
                     t.kind.zh,
                     t.ref,
                     t.branch or "",
-                    r.owner_of(t),
+                    _owner(r, t.owner_id, r.owner_of(t)),
                     t.owner_role.zh,
                     t.due_on,
                     t.rule,
@@ -248,12 +290,12 @@ PDF_ROWS = 1_000
 portfolio with tens of thousands of gaps gets a PDF one can read and a workbook one can sort."""
 
 
-def report_pdf(report: ComplianceReport, *, limit: int = PDF_ROWS) -> bytes:
+def report_pdf(report: ComplianceReport, *, limit: int = PDF_ROWS, zone: str = BANK_ZONE) -> bytes:
     """The report as an A4 landscape PDF, Chinese headings, a footer on every page; a table
     longer than ``limit`` rows shows its first ``limit`` and says how many the workbook has."""
     width = page_width(wide=True)
     story: list[Flowable] = []
-    for section in sections(report):
+    for section in sections(report, zone):
         story.append(Paragraph(section.heading, text_style(12, leading=18)))
         story.append(Spacer(1, 2 * mm))
         shown = section.rows[:limit]
@@ -274,7 +316,8 @@ def report_pdf(report: ComplianceReport, *, limit: int = PDF_ROWS) -> bytes:
         story.append(Spacer(1, 6 * mm))
     subtitle = (
         f"{TITLE_EN} · {report.scope.zh} / {report.scope.en} · 报告日期 {report.on.isoformat()} · "
-        f"日志位置 {report.position} · 规则版本 {report.rules_version[:12]}"
+        f"日志位置 {report.position} · 规则版本 {report.rules_version[:12]} · "
+        f"时区 {zone_label(zone, report.on)}"
     )
     footer = f"{TITLE_ZH} {report.on.isoformat()} {report.scope.zh}"
     return render_pdf(TITLE_ZH, subtitle, story, wide=True, footer=footer)
@@ -300,13 +343,13 @@ def _xlsx_cell(sheet: Any, value: Any) -> Any:
     return value
 
 
-def report_xlsx(report: ComplianceReport) -> bytes:
+def report_xlsx(report: ComplianceReport, *, zone: str = BANK_ZONE) -> bytes:
     """The report as a workbook: one sheet per section, numbers as numbers, dates as dates.
 
     Written row by row (openpyxl's write-only mode), so tens of thousands of gaps cost little
     memory."""
     book = Workbook(write_only=True)
-    for section in sections(report):
+    for section in sections(report, zone):
         sheet = book.create_sheet(sheet_title(section.sheet))
         for index, (name, share) in enumerate(zip(section.header, section.widths, strict=True)):
             width = max(len(name) * 2 + 2, int(share * 160))
@@ -343,6 +386,33 @@ def _fixed_in_time(xlsx: bytes, stamp: datetime) -> bytes:
             entry.external_attr = info.external_attr
             target.writestr(entry, data)
     return out.getvalue()
+
+
+RENDERER = 2
+"""The renderer this release draws compliance reports with, recorded with each report issued."""
+RENDERERS = (1, 2)
+"""Every renderer a report may have been issued with; each still draws what it drew."""
+
+
+def render(
+    report: ComplianceReport,
+    format: ReportFormat,
+    *,
+    renderer: int = RENDERER,
+    zone: str = BANK_ZONE,
+) -> bytes:
+    """The report as ``format``, drawn by ``renderer`` (renderer 1 knows no zone: it stated
+    none)."""
+    pdf = format is ReportFormat.PDF
+    if renderer == 1:
+        return compliance_v1.report_pdf(report) if pdf else compliance_v1.report_xlsx(report)
+    if renderer == 2:
+        return report_pdf(report, zone=zone) if pdf else report_xlsx(report, zone=zone)
+    raise InvalidInputError(
+        f"没有第{renderer}版报告渲染器（可用：{'、'.join(map(str, RENDERERS))}）",
+        f"there is no report renderer {renderer} (known: {', '.join(map(str, RENDERERS))})",
+        field="renderer",
+    )
 
 
 def filename(report: ComplianceReport, extension: str) -> str:
@@ -389,7 +459,7 @@ class ReportCommands(ArchiveCore):
         Nothing is handed out unless the record is saved; a retried command (same idempotency
         key) returns the same record, and the same report renders the same bytes.
         """
-        body = report_pdf(report) if format is ReportFormat.PDF else report_xlsx(report)
+        body = render(report, format, zone=self.config.timezone)
         digest = hashlib.sha256(body).hexdigest()
         report_id = uuid4()
 
@@ -402,6 +472,7 @@ class ReportCommands(ArchiveCore):
                 position=report.position,
                 rules_version=report.rules_version,
                 format=format,
+                renderer=RENDERER,
                 sha256=digest,
                 size=len(body),
                 purpose=purpose,
@@ -416,6 +487,7 @@ class ReportCommands(ArchiveCore):
             "as_of": report.record_as_of,
             "position": report.position,
             "format": format.value,
+            "renderer": RENDERER,
             "sha256": digest,
             "purpose": purpose,
         }
@@ -428,3 +500,9 @@ class ReportCommands(ArchiveCore):
             sha256=result.ids["sha256"],
             result=result,
         )
+
+    def issued_report(self, ctx: CommandContext, report_id: UUID) -> IssuedReport:
+        """The record of a report handed out: what it covers, the point it was read at, the
+        renderer that drew it and the SHA-256 of the file (for those who read the report)."""
+        self.actor(ctx, Action.READ_COMPLIANCE_REPORT)
+        return self._load(IssuedReport, report_id, "签发的报告", "issued report")

@@ -34,6 +34,7 @@ def all_registers(
     from projections.registers.filing.search import DocumentSearch
     from projections.registers.lifecycle import LoanLedger
     from projections.registers.responsibility import AccountabilityTrail
+    from projections.registers.staff import StaffDirectory
     from projections.registers.tasks import WorkQueue
     from projections.registers.warnings import WarningLedger
     from projections.registers.workout import NonPerformingRegister
@@ -51,6 +52,7 @@ def all_registers(
         CompletenessRegister(default_rules, timezone),
         WorkQueue(default_rules),
         AccountabilityTrail(),
+        StaffDirectory(),
         DocumentSearch(text_source),
     ]
     return registers

@@ -9,8 +9,9 @@ the electronic copy issued (its hash and expiry); the latest overdue reminder; t
 
 Approvals carry no business date of their own, so their time is the event's record time.
 Page counts are totals over the items in scope; the mismatch detail names each item short
-(or over) by the first twelve characters of its hash. ``dossiers`` is an internal helper with
-each dossier's borrower.
+(or over) by its title, the name it was filed under (by the first twelve characters of its hash
+only if the dossier never filed it). ``dossiers`` and ``documents`` are internal helpers with
+each dossier's borrower and the title of each document filed.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import Any, ClassVar
 import sqlalchemy as sa
 
 from domain.borrowing import Borrowing
+from domain.display import document_title
 from domain.dossier import Dossier
 from domain.values import (
     BorrowingForm,
@@ -32,7 +34,7 @@ from domain.values import (
 from projections.changes import Changes
 from projections.projection import Listing, Projection
 from projections.registers.custody import plain
-from projections.tables import TableSpec, col
+from projections.tables import PERSON, TableSpec, col
 
 # Event classes made by the @event decorator exist at run time but are invisible to mypy.
 BorrowingEvents: Any = Borrowing
@@ -55,6 +57,16 @@ DOSSIERS = TableSpec(
     key=("dossier_id",),
 )
 
+DOCUMENTS = TableSpec(
+    "documents",
+    [
+        col("dossier_id", sa.Uuid, "档案ID", "dossier id", export=False, nullable=False),
+        col("sha256", sa.String(64), "文件哈希", "sha256", export=False, nullable=False),
+        col("title", sa.String(500), "文件题名", "title"),
+    ],
+    key=("dossier_id", "sha256"),
+)
+
 BORROWINGS = TableSpec(
     "borrowings",
     [
@@ -64,7 +76,7 @@ BORROWINGS = TableSpec(
         col("loan_no", sa.String(64), "借据号", "loan no.", filter=True),
         col("borrower_name", sa.String(200), "借款人", "borrower"),
         col("reference_code", sa.String(100), "档号", "reference code", filter=True),
-        col("requested_by", sa.Uuid, "借阅人", "requested by", filter=True),
+        col("requested_by", sa.Uuid, "借阅人", "requested by", filter=True, shows=PERSON),
         col("requester_role", sa.String(32), "借阅人岗位", "requester's role", labels=Role),
         col("purpose", sa.String(16), "借阅目的", "purpose", filter=True, labels=BorrowingPurpose),
         col("reason", sa.Text, "借阅事由", "reason"),
@@ -74,37 +86,49 @@ BORROWINGS = TableSpec(
         col("form", sa.String(16), "借阅形式", "form", filter=True, labels=BorrowingForm),
         col("requested_on", sa.Date, "申请日期", "requested on"),
         col("due_on", sa.Date, "应还日期", "due on"),
-        col("required_approvals", sa.String(100), "需审批岗位", "approvals required"),
-        col("archive_head_approved_by", sa.Uuid, "档案室负责人审批人", "archive head approval by"),
+        col("required_approvals", sa.String(100), "需审批岗位", "approvals required", labels=Role),
+        col(
+            "archive_head_approved_by",
+            sa.Uuid,
+            "档案室负责人审批人",
+            "archive head approval by",
+            shows=PERSON,
+        ),
         col(
             "archive_head_approved_at",
             sa.DateTime,
             "档案室负责人审批时间",
             "archive head approval at",
         ),
-        col("branch_head_approved_by", sa.Uuid, "行长审批人", "branch head approval by"),
+        col(
+            "branch_head_approved_by",
+            sa.Uuid,
+            "行长审批人",
+            "branch head approval by",
+            shows=PERSON,
+        ),
         col("branch_head_approved_at", sa.DateTime, "行长审批时间", "branch head approval at"),
         col("rejected", sa.Boolean, "已驳回", "rejected", filter=True),
-        col("rejected_by", sa.Uuid, "驳回人", "rejected by"),
+        col("rejected_by", sa.Uuid, "驳回人", "rejected by", shows=PERSON),
         col("reject_reason", sa.Text, "驳回理由", "reject reason"),
         col("checked_out_on", sa.Date, "借出日期", "checked out on"),
-        col("checked_out_by", sa.Uuid, "借出经办人", "checked out by"),
+        col("checked_out_by", sa.Uuid, "借出经办人", "checked out by", shows=PERSON),
         col("pages_out", sa.Integer, "借出页数", "pages out"),
         col("returned_on", sa.Date, "归还日期", "returned on"),
-        col("returned_to", sa.Uuid, "归还经办人", "returned to"),
+        col("returned_to", sa.Uuid, "归还经办人", "returned to", shows=PERSON),
         col("pages_in", sa.Integer, "归还页数", "pages in"),
         col("page_mismatch", sa.Boolean, "页数不符", "page count mismatch", filter=True),
         col("mismatch_detail", sa.Text, "页数不符说明", "mismatch detail"),
         col("escalated", sa.Boolean, "已上报", "escalated", filter=True),
         col("escalated_to", sa.String(32), "上报至", "escalated to", labels=Role),
         col("copy_issued_on", sa.Date, "电子副本发放日", "copy issued on"),
-        col("copy_issued_by", sa.Uuid, "副本发放人", "copy issued by"),
+        col("copy_issued_by", sa.Uuid, "副本发放人", "copy issued by", shows=PERSON),
         col("copy_sha256", sa.String(64), "电子副本哈希", "copy sha256"),
         col("copy_expires_on", sa.Date, "副本有效期至", "copy expires on"),
         col("overdue_noted_on", sa.Date, "最近催还日", "last overdue reminder"),
         col("days_overdue", sa.Integer, "逾期天数", "days overdue"),
         col("closed_on", sa.Date, "结案日期", "closed on"),
-        col("closed_by", sa.Uuid, "结案人", "closed by"),
+        col("closed_by", sa.Uuid, "结案人", "closed by", shows=PERSON),
         col("close_reason", sa.Text, "结案说明", "close reason"),
         col("status", sa.String(16), "状态", "status", filter=True, labels=BorrowingStatus),
     ],
@@ -118,21 +142,22 @@ APPROVER_COLUMNS = {
 }
 
 
-def _mismatches(mismatches: dict[str, list[int]]) -> str:
-    """``3f1a…: 借出3页，归还2页`` for each item whose count changed, in hash order."""
-    return "；".join(
-        f"{sha[:12]}: 借出{out}页，归还{back}页" for sha, (out, back) in sorted(mismatches.items())
+def _mismatches(mismatches: dict[str, list[int]], titles: dict[str, str]) -> str:
+    """``借款合同-DK2025000178：借出3页，归还2页`` for each item whose count changed, by title."""
+    named = sorted(
+        (titles.get(sha) or sha[:12], out, back) for sha, (out, back) in mismatches.items()
     )
+    return "；".join(f"{title}：借出{out}页，归还{back}页" for title, out, back in named)
 
 
 class CirculationRegister(Projection):
     """借阅登记簿: each borrowing's request, approvals, hand-out, return, copy and closing."""
 
     name = "circulation_register"
-    version = 1
+    version = 2  # 2: a page count mismatch names each document by its title, not its hash
     title_zh = "借阅登记簿"
     title_en = "Circulation register"
-    tables = (DOSSIERS, BORROWINGS)
+    tables = (DOSSIERS, DOCUMENTS, BORROWINGS)
     listings: ClassVar[dict[str, Listing]] = {
         "borrowings": Listing("borrowings", ("requested_on", "borrow_no"), title_zh, title_en)
     }
@@ -147,6 +172,12 @@ class CirculationRegister(Projection):
     @handle.register(DossierEvents.Opened)
     def _(self, event: Any, changes: Changes) -> None:
         changes.put("dossiers", (event.originator_id,), {"borrower_name": event.borrower_name})
+
+    @handle.register(DossierEvents.DocumentFiled)
+    def _(self, event: Any, changes: Changes) -> None:
+        document = event.document
+        title = document_title(document.filename, document.sha256[:12])
+        changes.put("documents", (event.originator_id, document.sha256), {"title": title})
 
     @handle.register(BorrowingEvents.Requested)
     def _(self, event: Any, changes: Changes) -> None:
@@ -221,11 +252,17 @@ class CirculationRegister(Projection):
 
     @handle.register(BorrowingEvents.PageCountMismatched)
     def _(self, event: Any, changes: Changes) -> None:
+        row = changes.get("borrowings", event.originator_id) or {}
+        titles = {}
+        for sha in event.mismatches:
+            found = changes.get("documents", row.get("dossier_id"), sha)
+            if found is not None:
+                titles[sha] = found["title"]
         self._change(
             changes,
             event,
             page_mismatch=True,
-            mismatch_detail=_mismatches(event.mismatches),
+            mismatch_detail=_mismatches(event.mismatches, titles),
             escalated=True,
             escalated_to=plain(event.escalated_to),
         )

@@ -17,7 +17,7 @@ from domain.loan import Loan
 from domain.values import Grade, LabelledEnum, Product, Role
 from projections.changes import Changes
 from projections.projection import Listing, Projection
-from projections.tables import TableSpec, col, loan_columns
+from projections.tables import PERSON, TableSpec, col, loan_columns
 
 # Event classes made by the @event decorator exist at run time but are invisible to mypy.
 LoanEvents: Any = Loan
@@ -55,12 +55,12 @@ PROPOSALS = TableSpec(
         col("grade", sa.String(20), "拟定分类", "proposed grade", filter=True, labels=Grade),
         col("sub_grade", sa.String(20), "拟定细分档次", "proposed sub-grade"),
         col("as_of", sa.Date, "分类基准日", "as of"),
-        col("proposer_id", sa.Uuid, "申请人", "proposer", filter=True),
+        col("proposer_id", sa.Uuid, "申请人", "proposer", filter=True, shows=PERSON),
         col("proposer_role", sa.String(32), "申请人岗位", "proposer role", labels=Role),
         col("reason", sa.Text, "申请理由", "reason"),
         col("proposed_at", sa.DateTime, "申请时间", "proposed at"),
         col("status", sa.String(16), "状态", "status", filter=True, labels=ProposalStatus),
-        col("decided_by", sa.Uuid, "审批人", "decided by", filter=True),
+        col("decided_by", sa.Uuid, "审批人", "decided by", filter=True, shows=PERSON),
         col("decided_role", sa.String(32), "审批人岗位", "decider role", labels=Role),
         col("decision_reason", sa.Text, "审批意见", "decision reason"),
         col("decided_at", sa.DateTime, "审批时间", "decided at"),
@@ -82,9 +82,9 @@ CHANGES = TableSpec(
         col("sub_grade", sa.String(20), "细分档次", "sub-grade"),
         col("as_of", sa.Date, "分类基准日", "as of"),
         col("proposal_id", sa.Uuid, "申请ID", "proposal id", export=False),
-        col("proposer_id", sa.Uuid, "申请人", "proposer", filter=True),
+        col("proposer_id", sa.Uuid, "申请人", "proposer", filter=True, shows=PERSON),
         col("proposal_reason", sa.Text, "申请理由", "proposal reason"),
-        col("approver_id", sa.Uuid, "审批人", "approver", filter=True),
+        col("approver_id", sa.Uuid, "审批人", "approver", filter=True, shows=PERSON),
         col("approver_role", sa.String(32), "审批人岗位", "approver role", labels=Role),
         col("approval_reason", sa.Text, "审批意见", "approval reason"),
         col("floor", sa.String(20), "监管下限", "statutory floor", labels=Grade),

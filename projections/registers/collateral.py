@@ -9,10 +9,19 @@ from typing import Any, ClassVar
 import sqlalchemy as sa
 
 from domain.collateral import Collateral
-from domain.values import CertificateStatus, CollateralKind, CollateralStatus
+from domain.values import CertificateStatus, CollateralKind, CollateralStatus, LabelledEnum
 from projections.changes import Changes
 from projections.projection import Listing, Projection
-from projections.tables import TableSpec, col
+from projections.tables import PEOPLE, PERSON, TableSpec, col
+
+
+class Movement(LabelledEnum):
+    """A certificate's movement in or out of the vault (权证出入库)."""
+
+    LODGED = ("lodged", "入库")
+    TAKEN_OUT = ("taken_out", "出库")
+    RETURNED = ("returned", "归还")
+
 
 MONEY = sa.Numeric(18, 2)
 # Event classes made by the @event decorator exist at run time but are invisible to mypy.
@@ -43,7 +52,7 @@ COLLATERAL = TableSpec(
             labels=CertificateStatus,
         ),
         col("certificate_moved_on", sa.Date, "权证最近出入库日", "certificate last moved"),
-        col("custodians", sa.String(200), "保管人", "custodians"),
+        col("custodians", sa.String(200), "保管人", "custodians", shows=PEOPLE),
         col("out_purpose", sa.String(500), "出库用途", "taken out for"),
         col("policy_no", sa.String(100), "保单号", "policy no."),
         col("insurer", sa.String(200), "保险公司", "insurer"),
@@ -62,12 +71,12 @@ MOVEMENTS = TableSpec(
         col("collateral_id", sa.Uuid, "押品ID", "collateral id", export=False),
         col("loan_no", sa.String(64), "借据号", "loan no.", filter=True),
         col("collateral_no", sa.String(64), "押品编号", "collateral no.", filter=True),
-        col("movement", sa.String(16), "出入库", "movement", filter=True),
+        col("movement", sa.String(16), "出入库", "movement", filter=True, labels=Movement),
         col("moved_on", sa.Date, "日期", "date"),
         col("certificate_no", sa.String(100), "权证编号", "certificate no."),
         col("purpose", sa.String(500), "用途", "purpose"),
-        col("custodians", sa.String(200), "保管人", "custodians"),
-        col("actor_id", sa.Uuid, "经办人", "recorded by"),
+        col("custodians", sa.String(200), "保管人", "custodians", shows=PEOPLE),
+        col("actor_id", sa.Uuid, "经办人", "recorded by", shows=PERSON),
         col("documents", sa.Text, "凭证哈希", "document hashes"),
     ],
     indexes=(("collateral_id",),),
@@ -154,7 +163,7 @@ class CollateralRegister(Projection):
             certificate_status=CertificateStatus.IN_VAULT.value,
             out_purpose=None,
         )
-        self._move(changes, event, "lodged", event.lodged_on, "")
+        self._move(changes, event, Movement.LODGED.value, event.lodged_on, "")
 
     @handle.register(CollateralEvents.CertificateTakenOut)
     def _(self, event: Any, changes: Changes) -> None:
@@ -164,7 +173,7 @@ class CollateralRegister(Projection):
             certificate_status=CertificateStatus.OUT.value,
             out_purpose=event.purpose,
         )
-        self._move(changes, event, "taken_out", event.taken_out_on, event.purpose)
+        self._move(changes, event, Movement.TAKEN_OUT.value, event.taken_out_on, event.purpose)
 
     @handle.register(CollateralEvents.CertificateReturned)
     def _(self, event: Any, changes: Changes) -> None:
@@ -174,7 +183,7 @@ class CollateralRegister(Projection):
             certificate_status=CertificateStatus.IN_VAULT.value,
             out_purpose=None,
         )
-        self._move(changes, event, "returned", event.returned_on, "")
+        self._move(changes, event, Movement.RETURNED.value, event.returned_on, "")
 
     @handle.register(CollateralEvents.Revalued)
     def _(self, event: Any, changes: Changes) -> None:

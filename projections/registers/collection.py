@@ -20,7 +20,7 @@ from domain.loan import Loan
 from domain.values import CollectionStepKind, Grade, LoanStatus, Product, Role
 from projections.changes import Changes
 from projections.projection import Listing, Projection
-from projections.tables import TableSpec, col, loan_columns
+from projections.tables import PERSON, TableSpec, col, loan_columns
 
 # Event classes made by the @event decorator exist at run time but are invisible to mypy.
 LoanEvents: Any = Loan
@@ -32,7 +32,14 @@ LOANS = TableSpec(
     [
         *loan_columns(),
         col("product", sa.String(40), "产品", "product", filter=True, labels=Product),
-        col("account_manager_id", sa.Uuid, "客户经理", "account manager", filter=True),
+        col(
+            "account_manager_id",
+            sa.Uuid,
+            "客户经理",
+            "account manager",
+            filter=True,
+            shows=PERSON,
+        ),
         col("grade", sa.String(20), "五级分类", "grade", filter=True, labels=Grade),
         col("status", sa.String(16), "状态", "status", filter=True, labels=LoanStatus),
         col("written_off_on", sa.Date, "核销日", "written off on"),
@@ -45,7 +52,14 @@ OVERDUE_LOANS = TableSpec(
     [
         *loan_columns(),
         col("product", sa.String(40), "产品", "product", filter=True, labels=Product),
-        col("account_manager_id", sa.Uuid, "客户经理", "account manager", filter=True),
+        col(
+            "account_manager_id",
+            sa.Uuid,
+            "客户经理",
+            "account manager",
+            filter=True,
+            shows=PERSON,
+        ),
         col("status", sa.String(16), "状态", "status", filter=True, labels=LoanStatus),
         col("grade", sa.String(20), "五级分类", "grade", filter=True, labels=Grade),
         col("days_overdue", sa.Integer, "逾期天数", "days overdue"),
@@ -84,7 +98,7 @@ STEPS = TableSpec(
         col("days_overdue", sa.Integer, "催收时逾期天数", "days overdue"),
         col("outcome", sa.Text, "催收结果", "outcome"),
         col("promised_date", sa.Date, "承诺还款日", "promised date"),
-        col("actor_id", sa.Uuid, "经办人", "taken by", filter=True),
+        col("actor_id", sa.Uuid, "经办人", "taken by", filter=True, shows=PERSON),
         col("role", sa.String(32), "经办人岗位", "role", labels=Role),
         col("documents", sa.Integer, "附件数", "documents"),
         col("document_sha256s", sa.Text, "附件SHA-256", "document SHA-256s"),

@@ -34,7 +34,7 @@ from domain.values import (
 )
 from projections.changes import Changes
 from projections.projection import Listing, Projection
-from projections.tables import TableSpec, col
+from projections.tables import PERSON, TableSpec, col
 
 # Event classes made by the @event decorator exist at run time but are invisible to mypy.
 DossierEvents: Any = Dossier
@@ -80,7 +80,7 @@ DOSSIERS = TableSpec(
         col("retention_ends_on", sa.Date, "保管期满日", "retention ends"),
         col("extended_to", sa.Date, "延长保管至", "extended to"),
         col("catalogued_on", sa.Date, "编目日期", "catalogued on"),
-        col("catalogued_by", sa.Uuid, "编目人", "catalogued by"),
+        col("catalogued_by", sa.Uuid, "编目人", "catalogued by", shows=PERSON),
         col("originals_received_on", sa.Date, "合同原件接收日", "originals received on"),
         col("full_received_on", sa.Date, "整卷接收日", "full dossier received on"),
         col("matched", sa.Boolean, "已二次组卷", "matched with originals", filter=True),
@@ -114,13 +114,13 @@ TRANSFERS = TableSpec(
         col("loan_no", sa.String(64), "借据号", "loan no.", filter=True),
         col("kind", sa.String(16), "移交类型", "kind", filter=True, labels=TransferKind),
         col("listed_on", sa.Date, "移交日期", "listed on"),
-        col("listed_by", sa.Uuid, "移交人", "listed by"),
+        col("listed_by", sa.Uuid, "移交人", "listed by", shows=PERSON),
         col("due_on", sa.Date, "应移交日", "due on"),
         col("late", sa.Boolean, "逾期移交", "late", filter=True),
         col("items", sa.Integer, "清单件数", "items listed"),
         col("pages", sa.Integer, "清单页数", "pages listed"),
         col("received_on", sa.Date, "接收日期", "received on"),
-        col("received_by", sa.Uuid, "接收人", "received by"),
+        col("received_by", sa.Uuid, "接收人", "received by", shows=PERSON),
         col("defects", sa.Integer, "缺陷件数", "defects"),
         col("defect_detail", sa.Text, "缺陷说明", "defect detail"),
         col("matched_items", sa.Integer, "组卷匹配件数", "items matched"),
@@ -139,9 +139,9 @@ HOLDS = TableSpec(
         col("reason", sa.Text, "冻结原因", "reason"),
         col("reference", sa.String(200), "依据文号", "reference"),
         col("placed_on", sa.Date, "冻结日期", "placed on"),
-        col("placed_by", sa.Uuid, "冻结人", "placed by"),
+        col("placed_by", sa.Uuid, "冻结人", "placed by", shows=PERSON),
         col("released_on", sa.Date, "解除日期", "released on"),
-        col("released_by", sa.Uuid, "解除人", "released by"),
+        col("released_by", sa.Uuid, "解除人", "released by", shows=PERSON),
         col("release_reason", sa.Text, "解除原因", "release reason"),
     ],
     key=("hold_id",),

@@ -26,7 +26,7 @@ from domain.dossier import Dossier
 from domain.values import LabelledEnum, RetentionClass
 from projections.changes import Changes
 from projections.projection import Listing, Projection
-from projections.tables import TableSpec, col
+from projections.tables import PEOPLE, PERSON, TableSpec, col
 
 # Event classes made by the @event decorator exist at run time but are invisible to mypy.
 BatchEvents: Any = DestructionBatch
@@ -51,15 +51,27 @@ def _batch_columns() -> list[sa.Column[Any]]:
     """What entries and batches share: approvals, execution, completion and status."""
     return [
         col("proposed_on", sa.Date, "提出日期", "proposed on"),
-        col("proposed_by", sa.Uuid, "提出人", "proposed by"),
+        col("proposed_by", sa.Uuid, "提出人", "proposed by", shows=PERSON),
         col("approved_on", sa.Date, "批准日期", "approved on"),
-        col("approved_by", sa.Uuid, "批准人（行长）", "approved by (branch head)"),
+        col(
+            "approved_by",
+            sa.Uuid,
+            "批准人（行长）",
+            "approved by (branch head)",
+            shows=PERSON,
+        ),
         col("compliance_approved_on", sa.Date, "合规审批日期", "compliance approved on"),
-        col("compliance_approved_by", sa.Uuid, "合规审批人", "compliance approved by"),
+        col(
+            "compliance_approved_by",
+            sa.Uuid,
+            "合规审批人",
+            "compliance approved by",
+            shows=PERSON,
+        ),
         col("executed_on", sa.Date, "销毁日期", "executed on"),
-        col("executed_by", sa.Uuid, "执行人", "executed by"),
-        col("supervisors", sa.String(200), "监销人", "supervisors"),
-        col("it_supervisor", sa.Uuid, "信息技术监销人", "IT supervisor"),
+        col("executed_by", sa.Uuid, "执行人", "executed by", shows=PERSON),
+        col("supervisors", sa.String(200), "监销人", "supervisors", shows=PEOPLE),
+        col("it_supervisor", sa.Uuid, "信息技术监销人", "IT supervisor", shows=PERSON),
         col("method", sa.Text, "销毁方式", "method"),
         col("completed", sa.Boolean, "已完成", "completed", filter=True),
         col("retained_blobs", sa.Integer, "留存加密文件数", "blobs retained"),

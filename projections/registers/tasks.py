@@ -42,7 +42,7 @@ from domain.values import (
 from projections.changes import Changes
 from projections.projection import Listing, Projection
 from projections.rules_state import RULES_TABLE, FollowsRules, RulesEvents
-from projections.tables import TableSpec, col
+from projections.tables import PERSON, TableSpec, col
 
 # Event classes made by the @event decorator exist at run time but are invisible to mypy.
 LoanEvents: Any = Loan
@@ -65,9 +65,22 @@ LOANS = TableSpec(
         col("value_date", sa.Date, "起息日", "value date"),
         col("maturity_date", sa.Date, "到期日", "maturity date"),
         col("schedule_from", sa.Date, "还款计划起算日", "schedule from"),
-        col("account_manager_id", sa.Uuid, "客户经理ID", "account manager id", filter=True),
-        col("post_loan_officer_id", sa.Uuid, "贷后管理岗ID", "post-loan officer id"),
-        col("risk_manager_id", sa.Uuid, "风险经理ID", "risk manager id"),
+        col(
+            "account_manager_id",
+            sa.Uuid,
+            "客户经理",
+            "account manager",
+            filter=True,
+            shows=PERSON,
+        ),
+        col(
+            "post_loan_officer_id",
+            sa.Uuid,
+            "贷后管理岗",
+            "post-loan officer",
+            shows=PERSON,
+        ),
+        col("risk_manager_id", sa.Uuid, "风险经理", "risk manager", shows=PERSON),
         col("first_inspected", sa.Boolean, "已首次检查", "first inspection done"),
         col("last_inspected_on", sa.Date, "上次检查日", "last inspection"),
         col("last_special_on", sa.Date, "上次专项检查日", "last special inspection"),
@@ -137,7 +150,7 @@ BORROWINGS = TableSpec(
         col("borrow_no", sa.String(32), "借阅编号", "borrowing no."),
         col("due_on", sa.Date, "应还日期", "due back on"),
         col("out", sa.Boolean, "已借出", "out"),
-        col("archivist_id", sa.Uuid, "档案管理员ID", "archivist id"),
+        col("archivist_id", sa.Uuid, "档案管理员", "archivist", shows=PERSON),
     ],
     key=("borrowing_id",),
 )

@@ -26,7 +26,7 @@ from projections.projection import Listing, Projection
 from projections.query import AsOf, visible
 from projections.rules_state import RULES_TABLE, FollowsRules, RulesEvents
 from projections.store import RegisterStore
-from projections.tables import TableSpec, col, loan_columns
+from projections.tables import PERSON, TableSpec, col, loan_columns
 
 # Event classes made by the @event decorator exist at run time but are invisible to mypy.
 LoanEvents: Any = Loan
@@ -59,15 +59,15 @@ SIGNALS = TableSpec(
         col("colour", sa.String(16), "预警等级", "colour", filter=True, labels=WarningColour),
         col("code", sa.String(32), "预警信号", "signal code", filter=True),
         col("raised_on", sa.Date, "预警日期", "raised on"),
-        col("raised_by", sa.Uuid, "发起人", "raised by", filter=True),
+        col("raised_by", sa.Uuid, "发起人", "raised by", filter=True, shows=PERSON),
         col("reason", sa.Text, "预警原因", "reason"),
         col("handling_due", sa.Date, "处置期限", "handling due"),
         col("handled_on", sa.Date, "处置日期", "handled on"),
-        col("handled_by", sa.Uuid, "处置人", "handled by", filter=True),
+        col("handled_by", sa.Uuid, "处置人", "handled by", filter=True, shows=PERSON),
         col("measures", sa.Text, "处置措施", "measures"),
         col("handled_late", sa.Boolean, "超期处置", "handled late", filter=True),
         col("cleared_on", sa.Date, "解除日期", "cleared on"),
-        col("cleared_by", sa.Uuid, "解除人", "cleared by"),
+        col("cleared_by", sa.Uuid, "解除人", "cleared by", shows=PERSON),
         col("clear_reason", sa.Text, "解除原因", "clear reason"),
         col("status", sa.String(16), "状态", "status", filter=True, labels=SignalStatus),
     ],

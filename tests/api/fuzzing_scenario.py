@@ -69,8 +69,12 @@ class Example:
 class Bank:
     """The served demo, signed in as any of its people."""
 
-    def __init__(self, base_url: str, tokens: Mapping[str, str]) -> None:
-        self.client = httpx.Client(base_url=base_url + PREFIX, timeout=120)
+    def __init__(
+        self, base_url: str, tokens: Mapping[str, str], client: httpx.Client | None = None
+    ) -> None:
+        """Over HTTP to ``base_url``, or through ``client`` (an in-process test client whose
+        base URL ends in the API's prefix)."""
+        self.client = client or httpx.Client(base_url=base_url + PREFIX, timeout=120)
         self.tokens = tokens
 
     def _headers(self, staff_no: str) -> dict[str, str]:
@@ -818,6 +822,14 @@ class Scenario:
             "/reports/compliance",
             Example(body={"purpose": "监管检查报送", "format": "xlsx"}),
         )
+        issued = self.bank.post(
+            RUNNERS["compliance"], "/reports/compliance", {"purpose": "季度检查"}
+        )
+        self.example(
+            "GET",
+            "/reports/compliance/issued/{report_id}",
+            Example({"report_id": issued.headers["X-Dossier-Report-Id"]}),
+        )
 
     def staff(self) -> None:
         admin = RUNNERS["administrator"]
@@ -898,7 +910,11 @@ class Scenario:
 
 def prepare(base_url: str, credentials_file: Path, today: date) -> Scenario:
     """Make every example true on the served demo; the scenario holds the examples."""
-    bank = Bank(base_url, credentials(credentials_file))
+    return prepare_on(Bank(base_url, credentials(credentials_file)), today)
+
+
+def prepare_on(bank: Bank, today: date) -> Scenario:
+    """:func:`prepare` through a bank already signed in (closed when done)."""
     scenario = Scenario(bank, today)
     try:
         for step in (

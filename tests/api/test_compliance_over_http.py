@@ -18,11 +18,12 @@ import hashlib
 import io
 from datetime import date
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from archive.reports.compliance import RENDERER
 from domain.compliance import IssuedReport
 from domain.values import Role
 from tests.api.conftest import Api, disburse
@@ -151,6 +152,16 @@ def test_issuing_records_the_files_hash_and_the_same_report_is_the_same_bytes(ap
         "head", f"/reports/compliance?on=2025-03-20&as_of_position={position}&format=pdf"
     )
     assert hashlib.sha256(again.content).hexdigest() == digest
+    # The record names the renderer that drew the file, and drawn again from the record the
+    # report is the file handed out.
+    assert record.renderer == RENDERER
+    rebuilt = api.get("head", f"/reports/compliance/issued/{report_id}")
+    assert rebuilt.status_code == 200, rebuilt.text
+    assert rebuilt.headers["x-dossier-report-renderer"] == str(RENDERER)
+    assert rebuilt.headers["x-dossier-report-sha256"] == digest
+    assert hashlib.sha256(rebuilt.content).hexdigest() == digest
+    assert api.get("am", f"/reports/compliance/issued/{report_id}").status_code == 403
+    assert api.get("head", f"/reports/compliance/issued/{uuid4()}").status_code == 404
     # A workbook too; and a retry with the same key records nothing more.
     key = {"Idempotency-Key": "report-2025-03-20-xlsx"}
     first = api.post("auditor", "/reports/compliance", {**query, "format": "xlsx"}, headers=key)

@@ -69,6 +69,7 @@ ROUTES: dict[str, Permission] = {
     "/tasks/mine": Needs(Action.READ_BUSINESS),
     "/tasks": Needs(Action.READ_ALL_TASKS),
     "/reports/compliance": Needs(Action.READ_COMPLIANCE_REPORT),
+    "/reports/compliance/issued/{report_id}": Needs(Action.READ_COMPLIANCE_REPORT),
     # The Merkle log: hashes and signatures.
     "/integrity/checkpoints": Needs(Action.READ_INTEGRITY),
     "/integrity/checkpoints/latest": Needs(Action.READ_INTEGRITY),
@@ -157,6 +158,7 @@ def demo(api: Api) -> Demo:
             "sha256": documents[0].ref.sha256,
             "batch_id": str(uuid.uuid4()),  # none in the demo: the allowed get a 404
             "run_id": str(uuid.uuid4()),
+            "report_id": str(uuid.uuid4()),  # none issued: the allowed get a 404
             "staff_no": "0101",
             "tree_size": "1",
         },

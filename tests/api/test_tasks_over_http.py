@@ -52,6 +52,7 @@ def test_my_tasks_are_mine_with_their_rule_and_the_phone_visit_closes_the_remind
         "owner_role": "account_manager",
         "owner_role_zh": "客户经理",
         "owner_no": "AM001",
+        "owner_name": "张伟（AM001）",
         "opens_on": "2025-03-01",
         "due_on": "2025-03-16",
         "overdue": True,

@@ -1140,6 +1140,7 @@ def report_issued(w: World) -> list[Any]:
             position=100,
             rules_version="0" * 64,
             format=ReportFormat.PDF,
+            renderer=2,
             sha256="0" * 64,
             size=1234,
             purpose="季度合规检查",

@@ -513,7 +513,7 @@ def test_the_trail_exports_with_chinese_headers_and_labels(
     header = [c.value for c in sheet[1]]
     assert header[:6] == [
         "日志位置",
-        "记录时间(UTC)",
+        "记录时间",
         "操作人工号",
         "操作人",
         "当时岗位",

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from fastapi import APIRouter, Depends, Request
 
 from api.web.nav import AREA
@@ -29,3 +32,13 @@ def enter(request: Request, viewer: Viewer, area: str) -> None:
     if needs and not needs & viewer.allowed:
         first: Action = sorted(needs, key=lambda a: a.value)[0]
         archive_of(request).actor(viewer.ctx, first)  # raises the refusal, in both languages
+
+
+def people_named(
+    service: RegisterService, columns: Sequence[Any], rows: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """The rows with every person a column holds by id named as 姓名（工号）, from the staff
+    directory — as the register's exports show them."""
+    shown = service.display(columns, rows)
+    people = [c for c in columns if c.info.get("shows")]
+    return [{**row, **{c.name: shown.person(c, row[c.name]) for c in people}} for row in rows]

@@ -17,7 +17,7 @@ from fastapi.responses import Response
 
 from api.fields import Count, Line
 from api.responses import LoanNo
-from api.web.pages.common import PAGE_SIZE, enter, page_router, registers_of
+from api.web.pages.common import PAGE_SIZE, enter, page_router, people_named, registers_of
 from api.web.people import People
 from api.web.render import render
 from api.web.session import ViewerDep, archive_of
@@ -76,6 +76,7 @@ def loans(
         area="loans",
         q=text,
         page=page,
+        rows=people_named(service, columns, page.rows),
         columns=columns,
         limit=PAGE_SIZE,
         offset=offset,

@@ -11,7 +11,7 @@ from fastapi.responses import Response
 
 from api.fields import Count, Line, refuse_controls
 from api.routers.registers import MEDIA
-from api.web.pages.common import PAGE_SIZE, enter, page_router, registers_of
+from api.web.pages.common import PAGE_SIZE, enter, page_router, people_named, registers_of
 from api.web.render import render
 from api.web.session import ViewerDep, archive_of
 from projections.errors import RegisterQueryError
@@ -97,6 +97,7 @@ def register(
     except RegisterQueryError as refused:
         error = viewer.t.pick(refused.zh, refused.en)
     spec = selection.projection.specs()[selection.listing.table]
+    columns = spec.exported()
     return render(
         request,
         "register.html",
@@ -104,12 +105,13 @@ def register(
         area="registers",
         status=422 if error else 200,
         selection=selection,
-        columns=spec.exported(),
+        columns=columns,
         filter_columns=_filter_columns(selection),
         filters=filters,
         as_of=as_of or "",
         error=error,
         page=page,
+        rows=people_named(service, columns, page.rows),
         limit=PAGE_SIZE,
         offset=offset,
         position=service.positions().get(name, 0),

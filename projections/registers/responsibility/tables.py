@@ -11,7 +11,7 @@ from domain.values import (
     ResponsibilityStage,
     Role,
 )
-from projections.tables import TableSpec, col
+from projections.tables import PERSON, RECORD, TableSpec, col
 
 ID = sa.Uuid
 POSITION = sa.BigInteger
@@ -91,11 +91,31 @@ ORIGINATION = TableSpec(
         col("borrower_name", sa.String(200), "借款人", "borrower"),
         col("branch", sa.String(100), "机构", "branch", filter=True),
         col("value_date", sa.Date, "起息日", "value date"),
-        col("investigator_id", ID, "调查人", "investigator", filter=True),
-        col("origination_reviewer_id", ID, "审查人", "origination reviewer", filter=True),
-        col("approver_id", ID, "审批人", "approver", filter=True),
-        col("account_manager_id", ID, "放款客户经理", "account manager at disbursement"),
-        col("current_manager_id", ID, "现管户客户经理", "current account manager", filter=True),
+        col("investigator_id", ID, "调查人", "investigator", filter=True, shows=PERSON),
+        col(
+            "origination_reviewer_id",
+            ID,
+            "审查人",
+            "origination reviewer",
+            filter=True,
+            shows=PERSON,
+        ),
+        col("approver_id", ID, "审批人", "approver", filter=True, shows=PERSON),
+        col(
+            "account_manager_id",
+            ID,
+            "放款客户经理",
+            "account manager at disbursement",
+            shows=PERSON,
+        ),
+        col(
+            "current_manager_id",
+            ID,
+            "现管户客户经理",
+            "current account manager",
+            filter=True,
+            shows=PERSON,
+        ),
         col("position", POSITION, "放款日志位置", "disbursement position"),
     ],
     key=("loan_id",),
@@ -106,13 +126,13 @@ ACTIONS = TableSpec(
     "actions",
     [
         col("position", POSITION, "日志位置", "log position", filter=True, nullable=False),
-        col("recorded_at", sa.DateTime, "记录时间(UTC)", "recorded at (UTC)"),
+        col("recorded_at", sa.DateTime, "记录时间", "recorded at"),
         col("actor_id", ID, "操作人ID", "actor id", filter=True, export=False),
         col("actor_staff_no", sa.String(32), "操作人工号", "actor staff no.", filter=True),
         col("actor_name", sa.String(100), "操作人", "actor"),
         col("role", sa.String(32), "当时岗位", "role held", filter=True, labels=Role),
         col("aggregate", sa.String(32), "对象类型", "aggregate", filter=True, labels=AggregateType),
-        col("originator_id", ID, "对象ID", "aggregate id", filter=True),
+        col("originator_id", ID, "对象ID", "aggregate id", filter=True, shows=RECORD),
         col("originator_version", sa.Integer, "对象版本", "aggregate version"),
         col("event", sa.String(64), "事件", "event", filter=True),
         col("loan_id", ID, "贷款ID", "loan id", filter=True, export=False),
@@ -134,7 +154,7 @@ PARTS = TableSpec(
         col("loan_id", ID, "贷款ID", "loan id", filter=True, export=False),
         col("loan_no", sa.String(64), "借据号", "loan no.", filter=True),
         col("position", POSITION, "日志位置", "log position", nullable=False),
-        col("recorded_at", sa.DateTime, "记录时间(UTC)", "recorded at (UTC)"),
+        col("recorded_at", sa.DateTime, "记录时间", "recorded at"),
         col("event", sa.String(64), "事件", "event", filter=True),
         col("stage", sa.String(32), "环节", "stage", filter=True, labels=ResponsibilityStage),
         col("part", sa.String(32), "职责", "part", filter=True, labels=Part),
