@@ -245,3 +245,16 @@ def test_the_administrator_sees_staff_roles_and_tokens_but_no_business(
     assert "服务器控制台" in tokens.text
     workbench = console.get("/")
     assert "三员分立" in workbench.text
+
+
+def test_register_pages_name_people_never_by_id(console: Console) -> None:
+    manager = CommandContext_of(console, Role.ACCOUNT_MANAGER)
+    result = console.archive.disburse(manager, make_disbursement("DK2026000200"))
+    console.registers.wait(["work_queue", "staff_directory"], result.position, 30)
+    console.as_role(Role.BRANCH_HEAD)
+    page = console.get("/registers/work_queue?loan_no=DK2026000200")
+    assert page.status_code == 200
+    assert "林海燕（C0102）" in page.text
+    manager_id = str(console.archive.staff(PEOPLE[Role.ACCOUNT_MANAGER][0]).id)
+    assert manager_id not in page.text
+    assert manager_id.replace("-", "") not in page.text
