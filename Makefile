@@ -7,7 +7,7 @@ STAMP = $(VENV)/.installed
 SUDO = $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
 .DEFAULT_GOAL := test
-.PHONY: venv system-deps lint test run format clean bench
+.PHONY: venv system-deps lint test run format clean bench messages screenshots
 
 ## venv: create .venv and install the package with its dev extras (again only when
 ## pyproject.toml changes).
@@ -18,14 +18,24 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	@touch $@
 
-## system-deps: Debian packages the Python dependencies need. eventsourcing[postgres] pulls in
-## pure-Python psycopg, which loads the system libpq (package libpq5) at import time.
+## system-deps: Debian packages the Python dependencies and the browser tests need, installed
+## when missing: libpq5 (pure-Python psycopg, pulled in by eventsourcing[postgres], loads the
+## system libpq at import time); chromium, the browser Playwright drives (never a downloaded
+## one); fonts-noto-cjk, without which Chinese renders as empty boxes.
 system-deps:
-	@if ! PATH="$$PATH:/sbin:/usr/sbin" ldconfig -p 2>/dev/null | grep -q 'libpq\.so\.5'; then \
-		echo "Installing libpq5 (PostgreSQL client library, needed by psycopg)"; \
+	@missing=""; \
+	if ! PATH="$$PATH:/sbin:/usr/sbin" ldconfig -p 2>/dev/null | grep -q 'libpq\.so\.5'; then \
+		missing="$$missing libpq5"; \
+	fi; \
+	if [ ! -x /usr/bin/chromium ]; then missing="$$missing chromium"; fi; \
+	if ! ls /usr/share/fonts/opentype/noto/NotoSansCJK* >/dev/null 2>&1; then \
+		missing="$$missing fonts-noto-cjk"; \
+	fi; \
+	if [ -n "$$missing" ]; then \
+		echo "Installing$$missing"; \
 		$(SUDO) apt-get update -qq && \
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive \
-			apt-get install -y -qq --no-install-recommends libpq5; \
+			apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
 lint: venv
@@ -50,6 +60,20 @@ clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis build dist
 	find . -path ./var -prune -o -name '*.egg-info' -type d -prune -exec rm -rf {} +
 	find . -path ./var -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
+
+## messages: extract the web console's message ids into its Chinese catalogue (new ones come
+## in empty: translate them there; the catalogue is compiled when the app starts).
+messages: venv
+	$(BIN)/pybabel extract -F api/web/babel.cfg -k N_ -k t --no-location --sort-output \
+		--omit-header -o api/web/locale/messages.pot .
+	$(BIN)/pybabel update -i api/web/locale/messages.pot -d api/web/locale -l zh \
+		--ignore-obsolete --no-fuzzy-matching --width 100
+	rm api/web/locale/messages.pot
+
+## screenshots: the console's main screens, in Debian chromium, into docs/screenshots/.
+screenshots: venv system-deps
+	DOSSIER_E2E_DEMO_LOANS=40 DOSSIER_SCREENSHOTS_DIR=docs/screenshots \
+		$(BIN)/pytest tests/e2e -k main_screens -p no:randomly -q
 
 ## bench: every benchmark (minutes to tens of minutes; figures in docs/performance.md).
 bench: venv system-deps

@@ -8,12 +8,13 @@ from typing import Any
 
 import structlog
 from fastapi import FastAPI, Request
-from fastapi.responses import RedirectResponse
+from fastapi.responses import Response
 
-from api import errors
+from api import errors, web
 from api.composition import build_archive, build_integrity, build_registers
 from api.deps import MAX_FILES
 from api.logs import configure_logging
+from api.metrics import exposition
 from api.middleware import BodyLimit, RequestLog
 from api.openapi import document
 from api.routers import (
@@ -43,6 +44,7 @@ from api.routers import (
 from api.settings import Settings
 from archive.application import DossierArchive
 from projections.registers import all_registers
+from storage.sessions import session_store_beside
 
 log = structlog.get_logger("dossier.api")
 
@@ -96,6 +98,14 @@ def create_app(settings: Settings | None = None, archive: DossierArchive | None 
                 app.state.archive.close()
             raise
         app.state.integrity = sealing
+        try:
+            app.state.sessions = session_store_beside(app.state.archive.env, settings.data_dir)
+        except BaseException:
+            sealing.close()
+            built.close()
+            if owned:
+                app.state.archive.close()
+            raise
         if sealing.generated:
             # Where, never what: the key itself stays in its file.
             log.warning("signing_key_generated", file=sealing.key_source, development_only=True)
@@ -106,6 +116,7 @@ def create_app(settings: Settings | None = None, archive: DossierArchive | None 
         try:
             yield
         finally:
+            app.state.sessions.close()
             sealing.close()  # stops the sealer after a last catch-up and seal
             built.close()
             if owned:
@@ -120,6 +131,9 @@ def create_app(settings: Settings | None = None, archive: DossierArchive | None 
             "不可篡改的事件，证明文件随事件归档。Authenticate with `Authorization: Bearer <token>`."
         ),
         lifespan=lifespan,
+        # Served by api.web from the app's own files, not from a CDN.
+        docs_url=None,
+        redoc_url=None,
     )
     if archive is not None:
         app.state.archive = archive
@@ -155,9 +169,12 @@ def create_app(settings: Settings | None = None, archive: DossierArchive | None 
             sealing.sealer.wake()
         return response
 
-    @app.get("/", include_in_schema=False)
-    def root() -> RedirectResponse:
-        return RedirectResponse("/docs")
+    @app.get("/metrics", include_in_schema=False)
+    def metrics() -> Response:
+        body, media_type = exposition()
+        return Response(body, media_type=media_type)
+
+    web.install(app)
 
     def openapi() -> dict[str, Any]:
         if not app.openapi_schema:

@@ -102,6 +102,8 @@ def build_archive(settings: Settings, master: MasterKey | None = None) -> Dossie
             extract_text=True,
             timezone=settings.timezone,
             future_date_tolerance_days=settings.future_date_tolerance_days,
+            login_max_failures=settings.login_max_failures,
+            login_lockout_minutes=settings.login_lockout_minutes,
         ),
         on_close=(keys.close,),
         clock=rehearsal_clock(settings.clock),

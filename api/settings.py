@@ -102,6 +102,22 @@ class Settings(BaseSettings):
         ),
     )
 
+    session_idle_minutes: int = Field(
+        default=30, ge=1, le=24 * 60, description="the console signs a person out after this idle"
+    )
+    session_absolute_minutes: int = Field(
+        default=8 * 60,
+        ge=1,
+        le=7 * 24 * 60,
+        description="… and after this long in all, however busy",
+    )
+    login_max_failures: int = Field(
+        default=5, ge=1, le=100, description="wrong passwords in a row that lock sign-in …"
+    )
+    login_lockout_minutes: int = Field(
+        default=15, ge=1, le=7 * 24 * 60, description="… for this long"
+    )
+
     @model_validator(mode="after")
     def _check_production(self) -> Settings:
         if self.environment == "production":

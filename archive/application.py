@@ -15,6 +15,7 @@ from archive.commands.disposition import DispositionCommands
 from archive.commands.inspections import InspectionCommands
 from archive.commands.integrity import FixityChecks
 from archive.commands.lifecycle import LifecycleCommands
+from archive.commands.login import LoginCommands
 from archive.commands.responsibility import ResponsibilityCommands
 from archive.commands.scope import ScopeCommands
 from archive.commands.staff import StaffCommands
@@ -33,6 +34,7 @@ from domain.errors import InvalidInputError
 
 class DossierArchive(
     StaffCommands,
+    LoginCommands,
     LifecycleCommands,
     InspectionCommands,
     WarningCommands,

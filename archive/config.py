@@ -25,6 +25,10 @@ class ArchiveConfig:
     future_date_tolerance_days: int = 0
     """How many days after today the date of something that happened may lie (domain.dates):
     0, the default, allows up to today in the bank's calendar."""
+    login_max_failures: int = 5
+    """Wrong passwords in a row that lock a person's sign-in (登录失败锁定)…"""
+    login_lockout_minutes: int = 15
+    """… for this long; an administrator setting a new password lifts it sooner."""
     extract_text: bool = False
     """Extract the text of stored PDFs in the background (the service turns this on)."""
     allowed_media_types: frozenset[str] = frozenset(

@@ -82,6 +82,12 @@ Rate = Annotated[str, Field(min_length=1, max_length=32), ONE_LINE]
 """An interest rate as the contract writes it ("3.45%")."""
 Number = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$"), ONE_LINE]
 """An identifier chosen by the bank: a loan number (借据号), a collateral number (押品编号)."""
+StaffNumber = Annotated[
+    str, Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9._-]+$"), ONE_LINE
+]
+"""A staff number (工号)."""
+Password = Annotated[str, Field(min_length=1, max_length=128), ONE_LINE]
+"""A password as typed, on its way to being hashed (its strength: domain.staff.check_password)."""
 Version = Annotated[int, Field(ge=1, le=MAX_INT)]
 """A version of a record, as a caller last saw it."""
 DaysOverdue = Annotated[int, Field(ge=0, le=36500)]

@@ -147,7 +147,7 @@ def tokens(data_dir: Path) -> dict[str, str]:
     for line in (data_dir / "demo-credentials.txt").read_text(encoding="utf-8").splitlines():
         if line.startswith("#") or not line.strip():
             continue
-        _no, _name, role, token = line.split("\t")
+        _no, _name, role, token, *_password = line.split("\t")
         found.setdefault(role, token)
     return found
 

@@ -3,9 +3,9 @@
 `build_portfolio` enrols the demo bank's staff, then sends every command of every loan's
 planned life through the application, in the names of those staff, with the documents each
 command carries rendered as PDF. The same seed gives the same staff, loans, lifecycles, record
-ids and document bytes; only the events' timestamps (and the tokens) differ. Once every loan is
-recorded, the archive office does its part (:mod:`demo.archive_office`): transfers,
-cataloguing, borrowings and holds.
+ids and document bytes; only the events' timestamps (and the tokens and passwords) differ.
+Once every loan is recorded, the archive office does its part (:mod:`demo.archive_office`):
+transfers, cataloguing, borrowings and holds.
 
 The business dates lie between the first disbursement in January 2023 and the demo's fixed
 "today", 20 November 2026 (:data:`demo.plan.TODAY`).
@@ -23,6 +23,7 @@ from multiprocessing import get_all_start_methods, get_context
 
 from archive.application import DossierArchive
 from archive.commands import command_named
+from archive.commands.login import SetPassword, generate_password
 from archive.commands.staff import EnrolStaff
 from archive.core import SYSTEM_ID, CommandContext, CommandResult
 from archive.documents.ingest import Upload, from_bytes
@@ -36,12 +37,14 @@ from domain.errors import InvalidInputError
 
 @dataclass(frozen=True)
 class DemoStaff:
-    """A demo account: who it is, the role it holds and its bearer token."""
+    """A demo account: who it is, the role it holds, its bearer token and its password for the
+    web console (set as a lasting one: demo accounts are not asked to change it)."""
 
     staff_no: str
     name: str
     role: str
     token: str
+    password: str
 
 
 @dataclass(frozen=True)
@@ -114,8 +117,14 @@ def _enrol(archive: DossierArchive) -> tuple[tuple[DemoStaff, ...], dict[str, Co
                 ),
             ).token
             assert token is not None
+            password = generate_password()
+            archive.set_password(
+                console, SetPassword(staff_no=person.staff_no, password=password), temporary=False
+            )
             contexts[person.staff_no] = CommandContext(archive.authenticate(token.token))
-            staff.append(DemoStaff(person.staff_no, person.name, person.role.value, token.token))
+            staff.append(
+                DemoStaff(person.staff_no, person.name, person.role.value, token.token, password)
+            )
     finally:
         archive.clock = now
     return tuple(staff), contexts

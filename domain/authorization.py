@@ -62,6 +62,7 @@ class Action(Enum):
     GRANT_ROLE = "grant_role"
     REVOKE_ROLE = "revoke_role"
     ISSUE_TOKEN = "issue_token"  # noqa: S105 - an action name, not a secret
+    SET_PASSWORD = "set_password"  # noqa: S105 - an action name, not a secret
     READ_STAFF = "read_staff"
     LIST_TRANSFER = "list_transfer"
     RECEIVE_TRANSFER = "receive_transfer"
@@ -151,6 +152,7 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = {
     Action.GRANT_ROLE: frozenset({R.ADMINISTRATOR}),
     Action.REVOKE_ROLE: frozenset({R.ADMINISTRATOR}),
     Action.ISSUE_TOKEN: frozenset({R.ADMINISTRATOR}),
+    Action.SET_PASSWORD: frozenset({R.ADMINISTRATOR}),
     Action.READ_STAFF: frozenset({R.ADMINISTRATOR, R.AUDITOR, R.COMPLIANCE}),
     # Lending (借阅): anyone with a business need asks; the archive head (and for tier 1 the
     # branch head) approves; archivists hand out and take back. Who may approve which
@@ -250,6 +252,7 @@ ADMINISTRATION = frozenset(
         Action.REVOKE_ROLE,
         Action.ISSUE_TOKEN,
         Action.TRANSFER_STAFF,
+        Action.SET_PASSWORD,
     }
 )
 

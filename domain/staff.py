@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Self
 from uuid import UUID
 
@@ -12,7 +12,38 @@ from eventsourcing.domain import Aggregate, event
 from domain.authorization import BUSINESS_ROLES, Action, authorize
 from domain.dates import check_not_before
 from domain.errors import InvalidInputError, InvalidTransitionError, SegregationOfDutiesError
-from domain.values import Actor, Role, require_text, staff_id_for
+from domain.values import Actor, LoginFailure, Role, require_text, staff_id_for
+
+PASSWORD_MIN_LENGTH = 10
+PASSWORD_MAX_LENGTH = 128
+
+
+def check_password(password: str, staff_no: str) -> None:
+    """Refuse a password too weak to guard a bank's records (口令复杂度, GB/T 22239).
+
+    At least ten characters, letters and digits both, no control characters, and not the
+    staff number. Checked before hashing: the aggregate only ever sees the hash.
+    """
+    problems_zh: list[str] = []
+    problems_en: list[str] = []
+    if not PASSWORD_MIN_LENGTH <= len(password) <= PASSWORD_MAX_LENGTH:
+        problems_zh.append(f"长度须为{PASSWORD_MIN_LENGTH}至{PASSWORD_MAX_LENGTH}个字符")
+        problems_en.append(f"be {PASSWORD_MIN_LENGTH} to {PASSWORD_MAX_LENGTH} characters long")
+    if not (any(c.isalpha() for c in password) and any(c.isdigit() for c in password)):
+        problems_zh.append("须同时包含字母和数字")
+        problems_en.append("contain both letters and digits")
+    if not password.isprintable():
+        problems_zh.append("不得包含控制字符")
+        problems_en.append("contain no control characters")
+    if staff_no and staff_no.lower() in password.lower():
+        problems_zh.append("不得包含工号")
+        problems_en.append("not contain the staff number")
+    if problems_zh:
+        raise InvalidInputError(
+            "密码" + "；".join(problems_zh),
+            "the password must " + "; ".join(problems_en),
+            field="password",
+        )
 
 
 @dataclass
@@ -60,6 +91,11 @@ class Staff(Aggregate):
         """The person's unit from each date on (None: from enrolment), oldest first."""
         self.spells: list[RoleSpell] = []
         self.token_hashes: dict[UUID, str] = {}
+        self.password_hash: str | None = None
+        self.password_temporary = False
+        self.failed_logins = 0
+        """Wrong passwords in a row since the last sign-in, password or lock-out."""
+        self.locked_until: datetime | None = None
 
     def branch_on(self, day: date) -> str:
         """The unit the person belonged to on ``day`` (by the dates of their moves)."""
@@ -191,3 +227,112 @@ class Staff(Aggregate):
     @event("TokenRevoked")
     def _token_revoked(self, *, token_id: UUID, actor_id: UUID, role: Role) -> None:
         del self.token_hashes[token_id]
+
+    # ------------------------------------------------------------- signing in (登录)
+    @property
+    def first_role(self) -> Role | None:
+        """The role a person acts in unless they choose another: the first held, by Role's
+        order; None for someone who holds none now."""
+        held = self.current_roles
+        return next((r for r in Role if r in held), None)
+
+    def locked_at(self, when: datetime) -> bool:
+        """Whether sign-in is locked at ``when`` (UTC) after repeated wrong passwords."""
+        return self.locked_until is not None and when < self.locked_until
+
+    def set_password(self, *, password_hash: str, temporary: bool, actor: Actor) -> None:
+        """An administrator sets a person's password; a temporary one must be changed at the
+        first sign-in (首次登录修改密码). It also lifts a lock-out."""
+        authorize(actor, Action.SET_PASSWORD)
+        if actor.id == self.id:
+            raise SegregationOfDutiesError(
+                "不得为本人设置密码，请在登录后修改",
+                "an administrator may not set their own password; change it after signing in",
+            )
+        self._password_set(
+            password_hash=password_hash, temporary=temporary, actor_id=actor.id, role=actor.role
+        )
+
+    @event("PasswordSet")
+    def _password_set(
+        self, *, password_hash: str, temporary: bool, actor_id: UUID, role: Role
+    ) -> None:
+        self.password_hash = password_hash
+        self.password_temporary = temporary
+        self.failed_logins = 0
+        self.locked_until = None
+
+    def change_password(self, *, password_hash: str, actor_id: UUID) -> None:
+        """The person changes their own password (the temporary one, or at will)."""
+        if actor_id != self.id:
+            raise SegregationOfDutiesError(
+                "只能修改本人的密码", "a person may change only their own password"
+            )
+        self._password_changed(password_hash=password_hash, actor_id=self.id, role=self.first_role)
+
+    @event("PasswordChanged")
+    def _password_changed(self, *, password_hash: str, actor_id: UUID, role: Role | None) -> None:
+        self.password_hash = password_hash
+        self.password_temporary = False
+
+    def record_login(self, *, role: Role | None, source: str) -> None:
+        """A sign-in with the right password (the actor is the person; ``source`` the client's
+        address as the server saw it)."""
+        self._logged_in(actor_id=self.id, role=role, source=source[:64])
+
+    @event("LoggedIn")
+    def _logged_in(self, *, actor_id: UUID, role: Role | None, source: str) -> None:
+        self.failed_logins = 0
+        self.locked_until = None
+
+    def record_login_failure(
+        self,
+        *,
+        reason: LoginFailure,
+        at: datetime,
+        source: str,
+        max_failures: int,
+        lockout: timedelta,
+    ) -> None:
+        """A refused sign-in against this staff number. The actor is whoever typed it: the
+        account tried is all that is known. The ``max_failures``-th wrong password in a row
+        locks sign-in for ``lockout`` (登录失败锁定); attempts while locked change nothing."""
+        failures = self.failed_logins
+        locked_until: datetime | None = None
+        if reason is LoginFailure.WRONG_PASSWORD:
+            failures += 1
+            if failures >= max_failures:
+                locked_until = at + lockout
+        self._login_failed(
+            reason=reason,
+            failures=failures,
+            locked_until=locked_until,
+            actor_id=self.id,
+            role=None,
+            source=source[:64],
+        )
+
+    @event("LoginFailed")
+    def _login_failed(
+        self,
+        *,
+        reason: LoginFailure,
+        failures: int,
+        locked_until: datetime | None,
+        actor_id: UUID,
+        role: Role | None,
+        source: str,
+    ) -> None:
+        if locked_until is not None:
+            self.locked_until = locked_until
+            self.failed_logins = 0
+        else:
+            self.failed_logins = failures
+
+    def record_logout(self, *, role: Role | None) -> None:
+        """The person signed out of the console."""
+        self._logged_out(actor_id=self.id, role=role)
+
+    @event("LoggedOut")
+    def _logged_out(self, *, actor_id: UUID, role: Role | None) -> None:
+        pass

@@ -478,6 +478,15 @@ class AppraisalOpinion(LabelledEnum):
     EXTEND = ("extend", "延长保管期限")
 
 
+class LoginFailure(LabelledEnum):
+    """Why a sign-in with a staff number and password was refused (登录失败原因)."""
+
+    WRONG_PASSWORD = ("wrong_password", "密码错误")
+    LOCKED = ("locked", "账户已锁定")
+    NO_PASSWORD = ("no_password", "尚未设置密码")
+    NO_ROLE = ("no_role", "当前未担任任何岗位")
+
+
 def reference_series_id_for(series: str) -> UUID:
     """The deterministic id of the item-number counter of one reference-code series."""
     return uuid5(NAMESPACE, f"reference-series:{series}")

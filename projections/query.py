@@ -34,6 +34,18 @@ class AsOf:
 
 
 @dataclass(frozen=True)
+class Search:
+    """Rows any of whose ``columns`` contains ``text`` (any case; ``%`` and ``_`` are literal)."""
+
+    columns: tuple[str, ...]
+    text: str
+
+    def clause(self, table: sa.Table) -> Any:
+        escaped = self.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        return sa.or_(*(table.c[name].ilike(f"%{escaped}%", escape="\\") for name in self.columns))
+
+
+@dataclass(frozen=True)
 class Page:
     rows: list[dict[str, Any]]
     total: int
@@ -99,13 +111,14 @@ def select_page(
     limit: int = 100,
     offset: int = 0,
     extra: Sequence[Any] = (),
+    search: Search | None = None,
 ) -> Page:
     """One page of a register table, as it stood at ``as_of``.
 
     ``scope`` keeps the rows of the loans the reader reaches (their data scope, decided by the
     application); ``filters`` are exact matches on the columns marked as filters; ``order_by``
-    names columns, ``-name`` for descending. Raises RegisterQueryError for anything the table
-    does not offer.
+    names columns, ``-name`` for descending; ``search`` keeps the rows whose named columns
+    contain its text. Raises RegisterQueryError for anything the table does not offer.
     """
 
     if not 1 <= limit <= MAX_LIMIT:
@@ -119,6 +132,13 @@ def select_page(
         table = store.live_tables(conn, projection)[table_name]
         clauses = visible(table, spec, as_of) + list(extra)
         clauses += scope_clauses(conn, store, projection, table_name, table, scope)
+        if search is not None and search.text:
+            unknown = [c for c in search.columns if c not in spec.column_names]
+            if unknown:
+                raise RegisterQueryError(
+                    f"不能按 {unknown[0]} 检索", f"cannot search {unknown[0]!r}: no such column"
+                )
+            clauses.append(search.clause(table))
         for name, raw in (filters or {}).items():
             column = next((c for c in spec.columns if c.name == name), None)
             if column is None or not column.info.get("filter"):

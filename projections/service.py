@@ -26,7 +26,7 @@ from projections.errors import RegisterBehindError, RegisterQueryError, UnknownR
 from projections.export import Display
 from projections.follower import applied_in, has_applied, wait_for
 from projections.projection import Listing, Projection
-from projections.query import AsOf, Page, select_page
+from projections.query import AsOf, Page, Search, select_page
 from projections.registers.staff import names_of
 from projections.store import RegisterState, RegisterStore
 from projections.waiting import SharedStatus, wait_until
@@ -163,6 +163,7 @@ class RegisterService:
         order_by: Sequence[str],
         limit: int,
         offset: int,
+        search: Search | None = None,
     ) -> Page:
         """One page of the listing: the rows of the loans ``scope`` reaches, filtered, sorted."""
         return select_page(
@@ -175,6 +176,7 @@ class RegisterService:
             order_by=order_by or selection.listing.order_by,
             limit=limit,
             offset=offset,
+            search=search,
         )
 
     def export(

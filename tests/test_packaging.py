@@ -38,6 +38,12 @@ def test_the_wheel_ships_every_production_package_and_the_rule_set(wheel: Distri
     expected = set().union(*(_packages_in(ROOT / name) for name in PRODUCTION))
     assert packages == expected
     assert "*.toml" in (wheel.package_data or {}).get("archive", [])
+    # The web console's pages, files and Chinese catalogue travel with `api`.
+    assert {
+        "web/templates/**/*.html",
+        "web/static/**/*",
+        "web/locale/**/*.po",
+    } <= set((wheel.package_data or {}).get("api", []))
     assert (ROOT / "archive" / "rules.toml").is_file()
     assert wheel.entry_points["console_scripts"] == [
         "dossier = api.cli:main",

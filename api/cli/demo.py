@@ -101,10 +101,12 @@ def _load_demo(archive: DossierArchive, settings: Settings, loans: int, seed: in
             console.print(f"[red]{exc.zh}[/red]\n{exc.en}")
             raise typer.Exit(1) from None
     path = settings.data_dir / CREDENTIALS_FILE
-    lines = [f"{s.staff_no}\t{s.name}\t{s.role}\t{s.token}" for s in summary.staff]
+    lines = [f"{s.staff_no}\t{s.name}\t{s.role}\t{s.token}\t{s.password}" for s in summary.staff]
     path.write_text(
         "# 演示账号（仅限开发环境）/ demo accounts (development only)\n"
-        "# staff_no\tname\trole\tbearer token\n" + "\n".join(lines) + "\n",
+        "# 网页控制台以工号和密码登录，接口与命令行使用令牌 / sign in to the web console with "
+        "staff_no and password; the API and the CLI take the bearer token\n"
+        "# staff_no\tname\trole\tbearer token\tpassword\n" + "\n".join(lines) + "\n",
         encoding="utf-8",
     )
     os.chmod(path, stat.S_IRUSR | stat.S_IWUSR)
@@ -118,8 +120,9 @@ def _load_demo(archive: DossierArchive, settings: Settings, loans: int, seed: in
         f"已载入 {summary.loans} 笔贷款、{summary.events} 个事件、{summary.documents} 份文档 / "
         f"loaded {summary.loans} loans, {summary.events} events, {summary.documents} documents\n"
         f"数据目录 / data directory: [bold]{settings.data_dir.resolve()}[/bold]\n"
-        f"登录令牌 / bearer tokens: [bold]{path.resolve()}[/bold] — "
-        "use `Authorization: Bearer <token>` at /docs"
+        f"登录密码与令牌 / passwords and bearer tokens: [bold]{path.resolve()}[/bold] — "
+        f"sign in at http://{settings.host}:{settings.port}/ with a staff number and its "
+        "password; the API takes `Authorization: Bearer <token>` (/docs)"
     )
 
 

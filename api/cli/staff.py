@@ -12,6 +12,7 @@ import typer
 from rich.table import Table
 
 from api.cli.common import console, open_archive, refuse
+from archive.commands.login import SetPassword, generate_password
 from archive.commands.staff import EnrolStaff, GrantRole, IssueToken, RevokeRole
 from archive.core import SYSTEM_ID, CommandContext
 from domain.errors import DomainError
@@ -114,3 +115,31 @@ def staff_list() -> None:
         roles = ", ".join(sorted(r.value for r in person.current_roles))
         table.add_row(person.staff_no, person.name, person.branch, roles)
     console.print(table)
+
+
+@staff_app.command("password")
+def staff_password(
+    staff_no: Annotated[str, typer.Argument(help="staff number")],
+    generate: Annotated[
+        bool, typer.Option("--generate", help="make one up and print it once")
+    ] = False,
+) -> None:
+    """Set a temporary password for the web console; the person changes it at first sign-in."""
+    if generate:
+        password = generate_password()
+    else:
+        password = typer.prompt("临时密码 / temporary password", hide_input=True)
+        if typer.prompt("再次输入 / again", hide_input=True) != password:
+            console.print("[red]两次输入不一致 / the two entries differ[/red]")
+            raise typer.Exit(2)
+    archive = open_archive()
+    try:
+        archive.execute(CONSOLE, SetPassword(staff_no=staff_no, password=password))
+    except DomainError as exc:
+        raise refuse(exc) from None
+    finally:
+        archive.close()
+    console.print(f"已设置临时密码 / temporary password set for {staff_no}")
+    if generate:
+        console.print("仅显示一次 / shown once:")
+        typer.echo(password)

@@ -8,6 +8,7 @@ from api.deps import ArchiveDep, ReadCtx
 from api.responses import respond
 from api.routers import command_route
 from api.schemas import StaffCreated, StaffPublic, StaffsPublic, TokenIssued
+from archive.commands.login import SetPassword
 from archive.commands.staff import (
     Enrolment,
     EnrolStaff,
@@ -65,3 +66,6 @@ def _issued(issued: tuple[CommandResult, IssuedToken], response: Response) -> To
 
 
 command_route(router, "/{staff_no}/tokens", IssueToken, answer=_issued, response_model=TokenIssued)
+command_route(
+    router, "/{staff_no}/password", SetPassword, schema="PasswordReset", name="set_password"
+)

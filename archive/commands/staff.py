@@ -6,7 +6,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from typing import Annotated, ClassVar
+from typing import ClassVar
 from uuid import UUID, uuid4
 
 from pydantic import Field
@@ -14,18 +14,13 @@ from pydantic import Field
 from archive.commands import Command, handles
 from archive.core import ArchiveCore, CommandContext, CommandResult, Work
 from archive.errors import AuthenticationError
-from archive.fields import ONE_LINE, Short, Text
+from archive.fields import Short, StaffNumber, Text
 from domain.authorization import Action
 from domain.errors import AlreadyExistsError, NotFoundError
 from domain.staff import Staff
 from domain.values import Actor, DocumentRef, Role
 
 TOKEN_PREFIX = "dsr"  # noqa: S105 - the visible prefix of every token, not a secret
-
-StaffNumber = Annotated[
-    str, Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9._-]+$"), ONE_LINE
-]
-"""A staff number (工号)."""
 
 
 @dataclass(frozen=True)

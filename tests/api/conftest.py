@@ -24,6 +24,7 @@ from storage.blobs import LocalBlobStore
 from storage.crypto import MasterKey
 from storage.envelope import EncryptingBlobStore, Envelope
 from storage.keystore import SQLiteKeyStore
+from tests.api.console_harness import console  # noqa: F401 (fixture)
 from tests.postgres import fresh_schema
 
 STAFF = {

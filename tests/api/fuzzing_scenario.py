@@ -48,7 +48,7 @@ def credentials(path: Path) -> dict[str, str]:
     for line in path.read_text(encoding="utf-8").splitlines():
         if line.startswith("#") or not line.strip():
             continue
-        staff_no, _name, _role, token = line.split("\t")
+        staff_no, _name, _role, token, *_password = line.split("\t")
         tokens[staff_no] = token
     return tokens
 
@@ -885,6 +885,14 @@ class Scenario:
             Example(
                 {"staff_no": enrolled("FZ0005", ["reviewer"])},
                 body={"branch": "城西支行", "moved_on": self.today, "reason": "轮岗"},
+            ),
+        )
+        self.example(
+            "POST",
+            "/staff/{staff_no}/password",
+            Example(
+                {"staff_no": enrolled("FZ0005", ["auditor"])},
+                body={"password": "Fuzz2026temporary"},
             ),
         )
 

@@ -68,7 +68,7 @@ def _business_token(data_dir: Path) -> str:
     for line in lines:
         if line.startswith("#") or not line.strip():
             continue
-        _no, _name, role, token = line.split("\t")
+        _no, _name, role, token, *_password = line.split("\t")
         if role == "auditor":
             return token
     pytest.fail("the demo wrote no auditor account")

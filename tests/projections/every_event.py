@@ -58,6 +58,7 @@ from domain.values import (
     InspectionKind,
     ItemCondition,
     LoanStatus,
+    LoginFailure,
     Party,
     ReadPurpose,
     ResponsibilityFinding,
@@ -214,6 +215,43 @@ def staff_transferred(w: World) -> list[Any]:
         branch="城西支行", moved_on=START, reason="轮岗", actor=w.actor("admin")
     )
     return [w.staff["leaver"]]
+
+
+def password_set(w: World) -> list[Any]:
+    w.staff["am"].set_password(
+        password_hash="$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA",
+        temporary=True,
+        actor=w.actor("admin"),
+    )
+    return [w.staff["am"]]
+
+
+def password_changed(w: World) -> list[Any]:
+    w.staff["am"].change_password(
+        password_hash="$argon2id$v=19$m=65536,t=3,p=4$c2FsdDI$aGFzaDI", actor_id=w.staff["am"].id
+    )
+    return [w.staff["am"]]
+
+
+def logged_in(w: World) -> list[Any]:
+    w.staff["am"].record_login(role=Role.ACCOUNT_MANAGER, source="10.1.2.3")
+    return [w.staff["am"]]
+
+
+def login_failed(w: World) -> list[Any]:
+    w.staff["am"].record_login_failure(
+        reason=LoginFailure.WRONG_PASSWORD,
+        at=GRANTED_AT,
+        source="10.1.2.3",
+        max_failures=5,
+        lockout=timedelta(minutes=15),
+    )
+    return [w.staff["am"]]
+
+
+def logged_out(w: World) -> list[Any]:
+    w.staff["am"].record_logout(role=Role.ACCOUNT_MANAGER)
+    return [w.staff["am"]]
 
 
 # ------------------------------------------------------------------------- rules
@@ -1153,6 +1191,11 @@ FACTORIES: dict[str, Factory] = {
     _declared(Staff, "TokenRevoked"): token_revoked,
     _declared(Staff, "RoleRevoked"): role_revoked,
     _declared(Staff, "Transferred"): staff_transferred,
+    _declared(Staff, "PasswordSet"): password_set,
+    _declared(Staff, "PasswordChanged"): password_changed,
+    _declared(Staff, "LoggedIn"): logged_in,
+    _declared(Staff, "LoginFailed"): login_failed,
+    _declared(Staff, "LoggedOut"): logged_out,
     _declared(RulesInForce, "Adopted"): rules_adopted,
     _declared(RulesInForce, "Replaced"): rules_replaced,
     _declared(Loan, "Disbursed"): disbursed,

@@ -1,0 +1,17 @@
+"""The console's pages, one module per area of the left navigation."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from api.web.pages import admin, archive_room, audit, compliance, loans, registers, workbench
+
+ROUTERS: tuple[APIRouter, ...] = (
+    workbench.router,
+    loans.router,
+    archive_room.router,
+    audit.router,
+    compliance.router,
+    registers.router,
+    admin.router,
+)

@@ -1,0 +1,48 @@
+"""工作台 — the workbench: the person's own tasks, overdue first, from the work queue.
+
+The same read as ``GET /api/v1/tasks/mine``: the work queue judged on the archive's today,
+owner = the signed-in person.
+"""
+
+from __future__ import annotations
+
+from fastapi import Request
+from fastapi.responses import Response
+
+from api.routers.tasks import judge
+from api.web.pages.common import page_router, registers_of
+from api.web.render import render
+from api.web.session import ViewerDep, archive_of
+from domain.authorization import Action
+from projections.query import AsOf
+
+router = page_router()
+
+
+@router.get("/")
+def workbench(request: Request, viewer: ViewerDep) -> Response:
+    archive = archive_of(request)
+    tasks = None
+    if viewer.can(Action.READ_BUSINESS):
+        actor, scope = archive.reading_scope(viewer.ctx, Action.READ_BUSINESS)
+        tasks = judge(
+            registers_of(request),
+            archive,
+            on=None,
+            as_of=AsOf(),
+            owner_id=actor.id,
+            scope=scope,
+        )
+    overdue = [t for t in tasks.data if t.overdue] if tasks else []
+    due = [t for t in tasks.data if not t.overdue] if tasks else []
+    return render(
+        request,
+        "workbench.html",
+        viewer,
+        area="workbench",
+        tasks=tasks,
+        overdue=overdue,
+        due=due,
+        subjects=any(t.subject for t in tasks.data) if tasks else False,
+        today=archive.today(),
+    )

@@ -1,0 +1,260 @@
+"""The console's pages: a left navigation by area that offers each role exactly the areas its
+application calls allow, every link answering, refusals shown as a message in the page,
+Chinese by default and English by a switch, and nothing loaded from another origin."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from html.parser import HTMLParser
+
+import pytest
+
+from archive.commands.staff import IssueToken
+from domain.values import Role
+from tests.api.console_harness import CONSOLE, PEOPLE, Console
+from tests.factories import make_disbursement
+
+AREAS = {
+    "/": "工作台",
+    "/loans": "贷款档案",
+    "/archive": "档案室",
+    "/audit": "审计",
+    "/compliance": "合规",
+    "/registers": "台账",
+    "/admin": "系统管理",
+}
+SHOWN: dict[Role, set[str]] = {
+    Role.ACCOUNT_MANAGER: {"/", "/loans", "/registers"},
+    Role.REVIEWER: {"/", "/loans", "/registers"},
+    Role.POST_LOAN_OFFICER: {"/", "/loans", "/registers"},
+    Role.RISK_MANAGER: {"/", "/loans", "/audit", "/compliance", "/registers"},
+    Role.BRANCH_HEAD: {"/", "/loans", "/archive", "/audit", "/compliance", "/registers"},
+    Role.ARCHIVIST: {"/", "/loans", "/archive", "/registers"},
+    Role.ARCHIVE_HEAD: {"/", "/loans", "/archive", "/compliance", "/registers"},
+    Role.COMPLIANCE: set(AREAS),
+    Role.AUDITOR: set(AREAS),
+    Role.ADMINISTRATOR: {"/", "/audit", "/admin"},
+}
+
+
+class Links(HTMLParser):
+    """Every address a page points at: links, scripts, style sheets, images, forms."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.nav: list[str] = []
+        self.addresses: list[str] = []
+        self._in_nav = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        if tag == "nav" and values.get("class") == "sidebar":
+            self._in_nav = True
+        for name in ("href", "src", "action", "hx-get", "hx-post"):
+            if values.get(name):
+                self.addresses.append(values[name] or "")
+        if tag == "a" and self._in_nav and values.get("class", "").startswith("nav-"):
+            self.nav.append(values["href"] or "")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "nav":
+            self._in_nav = False
+
+
+def _links(html: str) -> Links:
+    parser = Links()
+    parser.feed(html)
+    return parser
+
+
+@pytest.mark.parametrize("role", list(Role), ids=[r.value for r in Role])
+def test_each_role_sees_its_areas_and_every_link_answers(console: Console, role: Role) -> None:
+    console.as_role(role)
+    home = console.get("/")
+    assert home.status_code == 200
+    nav = _links(home.text).nav
+    assert set(nav) == SHOWN[role]
+    for path in nav:
+        page = console.get(path)
+        assert page.status_code == 200, (path, page.text[:500])
+        assert AREAS[path] in page.text
+        assert "Traceback" not in page.text
+        for address in _links(page.text).addresses:
+            assert not re.match(r"^(https?:)?//", address), (path, address)
+            if address.startswith(("/static/", "/docs", "/redoc")) or address in SHOWN[role]:
+                assert console.get(address).status_code == 200, (path, address)
+
+
+@pytest.mark.parametrize(
+    ("role", "path"),
+    [
+        (Role.ACCOUNT_MANAGER, "/admin"),
+        (Role.ACCOUNT_MANAGER, "/compliance"),
+        (Role.ARCHIVIST, "/audit"),
+        (Role.ADMINISTRATOR, "/loans"),
+        (Role.ADMINISTRATOR, "/registers/loan_ledger"),
+        (Role.ACCOUNT_MANAGER, "/registers/circulation_register"),
+    ],
+)
+def test_an_area_not_offered_refuses_in_the_page(console: Console, role: Role, path: str) -> None:
+    console.as_role(role)
+    refused = console.get(path)
+    assert refused.status_code == 403
+    assert 'data-testid="refusal"' in refused.text
+    assert "Traceback" not in refused.text
+    # The refusal is the application's own, in the person's language.
+    assert ("仅限" in refused.text) or ("三员分立" in refused.text)
+
+
+def test_english_by_a_switch_that_is_remembered(console: Console) -> None:
+    console.as_role(Role.AUDITOR)
+    switched = console.get("/language/en?next=/loans")
+    assert switched.status_code == 303
+    assert switched.headers["location"] == "/loans"
+    page = console.get("/loans")
+    assert '<html lang="en">' in page.text
+    assert "Loan dossiers" in page.text
+    assert "贷款档案" not in page.text
+    back = console.get("/language/zh?next=https://evil.test/")
+    assert back.headers["location"] == "/"
+    assert "贷款档案" in console.get("/loans").text
+
+
+def test_the_browser_language_is_heard_until_a_choice_is_made(console: Console) -> None:
+    console.client.cookies.clear()
+    english = console.get("/login", headers={"Accept-Language": "en-GB,en;q=0.9"})
+    assert '<html lang="en">' in english.text
+    assert "Staff number" in english.text
+    chinese = console.get("/login", headers={"Accept-Language": "zh-CN,zh;q=0.9,en;q=0.5"})
+    assert "工号" in chinese.text
+    console.get("/language/zh")
+    chosen = console.get("/login", headers={"Accept-Language": "en"})
+    assert "工号" in chosen.text
+
+
+def test_every_message_of_the_console_has_its_chinese(console: Console) -> None:
+    from babel.messages.extract import extract_from_dir
+    from babel.messages.pofile import read_po
+
+    from api.web import i18n
+
+    root = i18n.LOCALE_DIR.parent
+    found = {
+        message
+        for _file, _line, message, _comments, _context in extract_from_dir(
+            str(root),
+            method_map=[("**.py", "python"), ("templates/**.html", "jinja2")],
+            keywords={"_": None, "t": None, "N_": None},
+        )
+    }
+    with (i18n.LOCALE_DIR / "zh" / "LC_MESSAGES" / "messages.po").open("rb") as source:
+        catalogue = read_po(source)
+    translated = {m.id: m.string for m in catalogue if m.id and not m.fuzzy}
+    assert sorted(m for m in found if not translated.get(m)) == []
+    assert sorted(set(translated) - found) == []
+
+
+def test_swagger_ui_and_redoc_come_from_the_app_itself(console: Console) -> None:
+    for path in ("/docs", "/redoc"):
+        page = console.get(path)
+        assert page.status_code == 200
+        assert not re.search(r"https?://", page.text), path
+        for asset in re.findall(r'(?:src|href)="(/static/[^"]+)"', page.text):
+            assert console.get(asset).status_code == 200, asset
+    assert "/static/vendor/swagger-ui/swagger-ui-bundle.js" in console.get("/docs").text
+    assert "/static/vendor/redoc/redoc.standalone.js" in console.get("/redoc").text
+    assert console.get("/openapi.json").status_code == 200
+
+
+def test_loans_are_found_by_number_or_borrower_and_show_their_timeline(
+    console: Console,
+) -> None:
+    manager = CommandContext_of(console, Role.ACCOUNT_MANAGER)
+    result = console.archive.disburse(
+        manager, make_disbursement("DK2026000018", borrower_name="云溪示范农业合作社")
+    )
+    console.archive.disburse(manager, make_disbursement("DK2026000019"))
+    console.registers.wait(["loan_ledger"], result.position, 30)
+    console.as_role(Role.ACCOUNT_MANAGER)
+    by_name = console.get("/loans?q=示范农业")
+    assert 'href="/loans/DK2026000018"' in by_name.text
+    assert 'href="/loans/DK2026000019"' not in by_name.text
+    by_number = console.get("/loans?q=dk2026000019")
+    assert 'href="/loans/DK2026000019"' in by_number.text
+    assert 'href="/loans/DK2026000018"' not in by_number.text
+    wildcard = console.get("/loans?q=%25")
+    assert "没有与" in wildcard.text
+    loan = console.get("/loans/DK2026000018")
+    assert loan.status_code == 200
+    assert "放款" in loan.text
+    assert "林海燕（C0102）" in loan.text
+    assert "云溪示范农业合作社" in loan.text
+    missing = console.get("/loans/DK0000000000")
+    assert missing.status_code == 404
+    assert "不存在" in missing.text
+
+
+def CommandContext_of(console: Console, role: Role) -> object:
+    from archive.core import CommandContext
+
+    return CommandContext(console.archive.staff(PEOPLE[role][0]).id)
+
+
+def test_a_register_filters_pages_and_exports_what_it_shows(console: Console) -> None:
+    manager = CommandContext_of(console, Role.ACCOUNT_MANAGER)
+    last = None
+    for number in range(3):
+        last = console.archive.disburse(
+            manager, make_disbursement(f"DK20260001{number:02d}", branch="城东支行")
+        )
+    assert last is not None
+    console.registers.wait(["loan_ledger"], last.position, 30)
+    console.as_role(Role.BRANCH_HEAD)
+    page = console.get("/registers/loan_ledger?branch=城东支行")
+    assert page.status_code == 200
+    assert page.text.count('href="/loans/DK20260001') == 3
+    assert "贷后管理台账" in page.text
+    exported = console.get("/registers/loan_ledger/export?branch=城东支行&format=csv")
+    assert exported.status_code == 200
+    rows = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))
+    assert rows[0][0] == "借据号"
+    assert len(rows) == 4
+    xlsx = console.get("/registers/loan_ledger/export?format=xlsx")
+    assert xlsx.content[:2] == b"PK"
+    bad = console.get("/registers/loan_ledger?grade=not-a-grade&as_of=yesterday")
+    assert bad.status_code == 422
+    assert 'data-testid="filter-error"' in bad.text
+    as_of = console.get("/registers/loan_ledger?as_of=2020-01-01")
+    assert "没有记录" in as_of.text
+
+
+def test_the_administrator_sees_staff_roles_and_tokens_but_no_business(
+    console: Console,
+) -> None:
+    console.as_role(Role.ADMINISTRATOR)
+    staff = console.get("/admin")
+    assert "冯志明" in staff.text
+    assert "审计" in staff.text
+    roles = console.get("/admin/roles")
+    assert "read_business" in roles.text
+    console.archive.execute(CONSOLE, IssueToken(staff_no=PEOPLE[Role.AUDITOR][0]))
+    tokens = console.get("/admin/tokens")
+    assert "冯志明（C0931）" in tokens.text
+    assert "服务器控制台" in tokens.text
+    workbench = console.get("/")
+    assert "三员分立" in workbench.text
+
+
+def test_register_pages_name_people_never_by_id(console: Console) -> None:
+    manager = CommandContext_of(console, Role.ACCOUNT_MANAGER)
+    result = console.archive.disburse(manager, make_disbursement("DK2026000200"))
+    console.registers.wait(["work_queue", "staff_directory"], result.position, 30)
+    console.as_role(Role.BRANCH_HEAD)
+    page = console.get("/registers/work_queue?loan_no=DK2026000200")
+    assert page.status_code == 200
+    assert "林海燕（C0102）" in page.text
+    manager_id = str(console.archive.staff(PEOPLE[Role.ACCOUNT_MANAGER][0]).id)
+    assert manager_id not in page.text
+    assert manager_id.replace("-", "") not in page.text

@@ -1,0 +1,125 @@
+"""The console served for a real browser: the demo portfolio behind a uvicorn server in this
+process, and Debian's chromium driven by Playwright (never a downloaded browser).
+
+Without ``/usr/bin/chromium`` these tests are skipped — and fail, loudly, in CI (``CI=true``),
+where ``make test`` installs it (``make system-deps``). The server runs on the rehearsal clock
+of the demo's evening (2026-11-20 18:00 in the bank's zone), so the work queue shows what the
+README says it shows; a test moves that clock on to let a session time out.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+import uvicorn
+
+from api.app import create_app
+from api.composition import build_archive
+from api.settings import Settings
+from archive.application import DossierArchive
+from demo.portfolio import DemoStaff, build_portfolio
+from projections.service import RegisterService
+
+CHROMIUM = Path("/usr/bin/chromium")
+DEMO_EVENING = datetime.fromisoformat("2026-11-20T18:00:00+08:00")
+LOANS = int(os.environ.get("DOSSIER_E2E_DEMO_LOANS", "8"))
+SEED = 20260701
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    """The Debian chromium; its absence skips the browser tests, or fails them in CI."""
+    if not os.access(CHROMIUM, os.X_OK):
+        message = (
+            f"{CHROMIUM} is missing: `make system-deps` installs the Debian packages chromium "
+            "and fonts-noto-cjk (never a browser downloaded by Playwright)"
+        )
+        if os.environ.get("CI") == "true":
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    return str(CHROMIUM)
+
+
+@dataclass
+class Served:
+    """The console at ``base_url`` over the demo portfolio, and the demo's people."""
+
+    base_url: str
+    archive: DossierArchive
+    staff: tuple[DemoStaff, ...]
+    shifts: list[timedelta] = field(default_factory=list)
+
+    @property
+    def origin(self) -> str:
+        parts = urlsplit(self.base_url)
+        return f"{parts.scheme}://{parts.netloc}"
+
+    def first(self, role: str) -> DemoStaff:
+        """The first demo person holding ``role``."""
+        return next(s for s in self.staff if s.role == role)
+
+    def later(self, delta: timedelta) -> None:
+        """Move the service's clock on by ``delta`` (sessions time out by it)."""
+        real: Callable[[], datetime] = self.archive.clock
+        self.archive.clock = lambda: real() + delta
+        self.shifts.append(delta)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="session")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    data_dir = tmp_path_factory.mktemp("console")
+    settings = Settings(data_dir=data_dir, clock=DEMO_EVENING, demo_on_first_start=False)
+    archive = build_archive(settings)
+    summary = build_portfolio(archive, loans=LOANS, seed=SEED)
+    app = create_app(settings, archive)
+    port = _free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    )
+    thread = threading.Thread(target=server.run, name="console-e2e", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 120
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            pytest.fail("the console's server did not start")
+        time.sleep(0.1)
+    registers: RegisterService = app.state.registers
+    head = archive.recorder.max_notification_id() or 0
+    registers.wait(list(registers.projections), head, 30)
+    try:
+        yield Served(f"http://127.0.0.1:{port}", archive, summary.staff)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=60)
+        archive.close()
+
+
+@pytest.fixture(scope="session")
+def browser(chromium: str) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        # Chromium's sandbox needs an unprivileged user; as root (containers) it refuses to start.
+        args = ["--no-sandbox"] if os.geteuid() == 0 else []
+        launched = playwright.chromium.launch(executable_path=chromium, args=args)
+        try:
+            yield launched
+        finally:
+            launched.close()
