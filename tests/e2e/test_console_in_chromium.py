@@ -17,9 +17,14 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from demo.gaps import DELIBERATE_LOANS, RECEIPT_MISSING
 from demo.staff import ROSTER
 from domain.values import Role
 from tests.e2e.conftest import Served
+
+RECEIPT_MISSING_MANAGER = next(
+    d.account_manager for d in DELIBERATE_LOANS if d.loan_no == RECEIPT_MISSING
+)
 
 pytestmark = pytest.mark.slow
 
@@ -147,13 +152,15 @@ def test_the_main_screens_look_like_the_bank_s_back_office(
     try:
         page.goto(served.base_url + "/login")
         shots.append(_shoot(page, "01-login", tmp_path))
-        manager = served.first(Role.ACCOUNT_MANAGER.value)
+        # The account manager of the loan under collection shown below (城西支行): an account
+        # manager reads their own branch's loans only (数据权限).
+        manager = next(s for s in served.staff if s.staff_no == RECEIPT_MISSING_MANAGER)
         _sign_in(page, served, manager.staff_no, manager.password)
         shots.append(_shoot(page, "02-workbench", tmp_path))
         page.goto(served.base_url + "/loans?q=DK2026")
         shots.append(_shoot(page, "03-loans", tmp_path))
-        page.goto(served.base_url + "/loans/DK2025000027")  # collection under way
-        assert "DK2025000027" in page.inner_text("h1")
+        page.goto(served.base_url + f"/loans/{RECEIPT_MISSING}")  # collection under way
+        assert RECEIPT_MISSING in page.inner_text("h1")
         shots.append(_shoot(page, "04-loan-timeline", tmp_path))
         page.goto(served.base_url + "/registers/loan_ledger")
         shots.append(_shoot(page, "05-register", tmp_path))
