@@ -18,6 +18,7 @@ from archive.commands.borrowing import RequestBorrowing
 from archive.commands.staff import GrantRole, RevokeRole
 from archive.core import SYSTEM_ID, CommandContext
 from domain.display import CONSOLE, UNKNOWN_PERSON
+from domain.scope import RowScope
 from domain.values import BorrowingForm, BorrowingPurpose, Role, staff_id_for
 from projections.export import Display, to_csv
 from projections.query import AsOf
@@ -109,7 +110,9 @@ def test_a_borrowings_people_read_by_name_in_the_circulation_export(
     registers.catch_up()
     service = RegisterService(registers.store, list(registers.follower.projections.values()))
     selection = service.select("circulation_register")
-    body = service.export(selection, "csv", as_of=AsOf(), filters={}, order_by=[])
+    body = service.export(
+        selection, "csv", scope=RowScope.everything(), as_of=AsOf(), filters={}, order_by=[]
+    )
     header, row = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
     values = dict(zip(header, row, strict=True))
     assert values["借阅人"] == "赵敏（auditor）"
