@@ -158,6 +158,18 @@ DISBURSEMENT = {
 }
 
 
+def disburse_elsewhere(api: Api, loan_no: str, branch: str, **overrides: Any) -> Any:
+    """A loan booked by AM001 in 城东支行, moved to ``branch`` by a risk manager from its value
+    date: AM001 stays its A岗 (an account manager books loans in their own branch only)."""
+    booked = disburse(api, loan_no, **overrides)
+    on = overrides.get("value_date", DISBURSEMENT["value_date"])
+    moved = api.post(
+        "risk", f"/loans/{loan_no}/moves", {"branch": branch, "moved_on": on, "reason": "划转"}
+    )
+    assert moved.status_code == 201, moved.text
+    return {**booked, "position": moved.json()["position"]}
+
+
 def disburse(api: Api, loan_no: str, **overrides: Any) -> Any:
     """Disburse a loan over HTTP with its contract and drawdown receipt."""
     body = {**DISBURSEMENT, "loan_no": loan_no, **overrides}

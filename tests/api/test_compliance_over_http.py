@@ -26,7 +26,7 @@ from pypdf import PdfReader
 from archive.reports.compliance import RENDERER
 from domain.compliance import IssuedReport
 from domain.values import Role
-from tests.api.conftest import Api, disburse
+from tests.api.conftest import Api, disburse, disburse_elsewhere
 
 EAST, WEST = "TQ-101", "TQ-102"
 
@@ -49,9 +49,10 @@ def test_the_report_counts_what_the_registers_list_for_each_scope_and_downloads(
     api: Api,
 ) -> None:
     first = disburse(api, EAST)["position"]
-    position = disburse(api, WEST, branch="城西支行")["position"]
+    position = disburse_elsewhere(api, WEST, "城西支行")["position"]
 
-    body = report(api, "head", f"on=2025-03-20&as_of_position={position}")
+    # Read by a risk manager, who reaches the whole bank (a branch head reads his own branch).
+    body = report(api, "risk", f"on=2025-03-20&as_of_position={position}")
     rows = requirements(api, position)
     due = [r for r in rows if r["due_on"] < "2025-03-20"]
     missing = [r for r in due if r["status"] == "missing"]
@@ -90,7 +91,7 @@ def test_the_report_counts_what_the_registers_list_for_each_scope_and_downloads(
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
     assert "贷后档案合规检查报告" in text.replace(" ", "")
     assert EAST in text
-    xlsx = api.get("head", "/reports/compliance?on=2025-03-20&format=xlsx&branch=城西支行")
+    xlsx = api.get("risk", "/reports/compliance?on=2025-03-20&format=xlsx&branch=城西支行")
     assert xlsx.status_code == 200, xlsx.text
     book = load_workbook(io.BytesIO(xlsx.content))
     summary = {r[0]: r[1] for r in book["概要"].iter_rows(min_row=3, values_only=True)}
@@ -147,20 +148,25 @@ def test_issuing_records_the_files_hash_and_the_same_report_is_the_same_bytes(ap
         "pdf",
         Role.AUDITOR,
     )
-    # Built again from the same point, the report is the same file: the hash proves it.
+    # Built again from the same point, the report is the same file: the hash proves it (read
+    # by a risk manager, who reaches the whole bank as the auditor who issued it).
     again = api.get(
-        "head", f"/reports/compliance?on=2025-03-20&as_of_position={position}&format=pdf"
+        "risk", f"/reports/compliance?on=2025-03-20&as_of_position={position}&format=pdf"
     )
     assert hashlib.sha256(again.content).hexdigest() == digest
     # The record names the renderer that drew the file, and drawn again from the record the
     # report is the file handed out.
     assert record.renderer == RENDERER
-    rebuilt = api.get("head", f"/reports/compliance/issued/{report_id}")
+    rebuilt = api.get("risk", f"/reports/compliance/issued/{report_id}")
     assert rebuilt.status_code == 200, rebuilt.text
     assert rebuilt.headers["x-dossier-report-renderer"] == str(RENDERER)
     assert rebuilt.headers["x-dossier-report-sha256"] == digest
     assert hashlib.sha256(rebuilt.content).hexdigest() == digest
     assert api.get("am", f"/reports/compliance/issued/{report_id}").status_code == 403
+    # A branch head reaches his branch only: a report of the whole bank is beyond his scope.
+    beyond = api.get("head", f"/reports/compliance/issued/{report_id}")
+    assert beyond.status_code == 403, beyond.text
+    assert beyond.json()["error"] == "out_of_scope"
     assert api.get("head", f"/reports/compliance/issued/{uuid4()}").status_code == 404
     # A workbook too; and a retry with the same key records nothing more.
     key = {"Idempotency-Key": "report-2025-03-20-xlsx"}

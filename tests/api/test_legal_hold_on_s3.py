@@ -44,7 +44,7 @@ def test_dossier_holds_are_mirrored_as_s3_legal_holds(
             ("au", Role.AUDITOR),
         ):
             token = archive.execute(
-                console, EnrolStaff(staff_no=no, name=no, branch="总行", roles=[role])
+                console, EnrolStaff(staff_no=no, name=no, branch="营业部", roles=[role])
             ).token
             assert token is not None
             people[no] = CommandContext(archive.authenticate(token.token))
