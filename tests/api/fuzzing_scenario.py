@@ -891,7 +891,7 @@ class Scenario:
             "POST",
             "/staff/{staff_no}/password",
             Example(
-                {"staff_no": enrolled("FZ0005", ["auditor"])},
+                {"staff_no": enrolled("FZ0006", ["auditor"])},
                 body={"password": "Fuzz2026temporary"},
             ),
         )

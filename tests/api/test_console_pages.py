@@ -207,16 +207,16 @@ def test_a_register_filters_pages_and_exports_what_it_shows(console: Console) ->
     last = None
     for number in range(3):
         last = console.archive.disburse(
-            manager, make_disbursement(f"DK20260001{number:02d}", branch="城东支行")
+            manager, make_disbursement(f"DK20260001{number:02d}", branch="营业部")
         )
     assert last is not None
     console.registers.wait(["loan_ledger"], last.position, 30)
     console.as_role(Role.BRANCH_HEAD)
-    page = console.get("/registers/loan_ledger?branch=城东支行")
+    page = console.get("/registers/loan_ledger?branch=营业部")
     assert page.status_code == 200
     assert page.text.count('href="/loans/DK20260001') == 3
     assert "贷后管理台账" in page.text
-    exported = console.get("/registers/loan_ledger/export?branch=城东支行&format=csv")
+    exported = console.get("/registers/loan_ledger/export?branch=营业部&format=csv")
     assert exported.status_code == 200
     rows = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))
     assert rows[0][0] == "借据号"
