@@ -235,6 +235,7 @@ def test_sub_grades_read_as_their_chinese_labels(console: Console, book: Book) -
     console.as_role(Role.BRANCH_HEAD)
     loan = console.get(f"/loans/{HERE}")
     assert "关注 · 关注二级" in loan.text
+    assert '<span class="tag">关注二级</span>' in loan.text  # on the timeline too
     assert "special_mention_2" not in loan.text
     ledger = console.get(f"/registers/loan_ledger?loan_no={HERE}")
     assert "关注二级" in ledger.text

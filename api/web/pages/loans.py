@@ -8,6 +8,7 @@ does; the loan and its events are ``GET /api/v1/loans/{loan_no}`` and ``…/even
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
@@ -300,16 +301,25 @@ def _labels() -> dict[str, str]:
 
 
 LABELS = _labels()
-DETAILS = ("kind", "grade", "colour", "outcome", "finding", "stage")
+DETAILS = ("kind", "grade", "sub_grade", "colour", "outcome", "finding", "stage")
 
 
-def _detail(value: str, lang: str) -> str:
+def _detail(key: str, value: str, lang: str, sub_grades: Mapping[str, str]) -> str:
     if lang == "zh":
-        return LABELS.get(value, value)
+        labels = sub_grades if key == "sub_grade" else LABELS
+        return labels.get(value, value)
     return value.replace("_", " ")
 
 
-def timeline(events: list[RecordedEvent], people: People, doc_name: Any, lang: str) -> list[Entry]:
+def timeline(
+    events: list[RecordedEvent],
+    people: People,
+    doc_name: Any,
+    lang: str,
+    sub_grades: Mapping[str, str] | None = None,
+) -> list[Entry]:
+    """The loan's events as a person reads them; ``sub_grades``: each sub-grade code of the
+    rules in force and its Chinese label."""
     entries = []
     for event in events:
         name = event.type.rsplit(".", 1)[-1]
@@ -324,7 +334,7 @@ def timeline(events: list[RecordedEvent], people: People, doc_name: Any, lang: s
                 role=event.role,
                 documents=[doc_name(d.get("doc_type", "")) for d in event.documents],
                 details=[
-                    (k, _detail(v, lang))
+                    (k, _detail(k, v, lang, sub_grades or {}))
                     for k, v in event.data.items()
                     if k in DETAILS and isinstance(v, str)
                 ],
@@ -351,7 +361,7 @@ def loan(request: Request, viewer: ViewerDep, loan_no: LoanNo) -> Response:
         documents = len(dossier.documents)
     except DomainError:
         documents = None
-    entries = timeline(events, people, doc_name, viewer.t.language)
+    entries = timeline(events, people, doc_name, viewer.t.language, sub_grade_labels(request))
     entries.reverse()  # newest first, as a file is read
     sub_grade = None
     if found.sub_grade:
