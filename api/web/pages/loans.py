@@ -38,6 +38,7 @@ from domain.errors import DomainError
 from domain.scope import RowScope
 from domain.values import LabelledEnum
 from projections.query import AsOf, Page, Search
+from projections.registers.filing.search import TRIGRAM
 from projections.registers.filing.search import search as search_documents
 from projections.registers.responsibility.summaries import DATE_FIELDS, VERBS
 
@@ -71,7 +72,10 @@ SUFFIX = re.compile(r"^[0-9A-Za-z]{4,18}$")
 """The end of a 统一社会信用代码 (18) or 身份证号 (18): at least 4 characters, letters or digits."""
 KEPT_VISIBLE = 4  # an ID number shows its last 4 characters, or up to 6 the person typed
 KEPT_AT_MOST = 6
-PHRASE_AT_LEAST = 2  # a phrase the search-all tries in documents: one character finds too much
+PHRASE_AT_LEAST = TRIGRAM
+"""The shortest phrase the search of all kinds also looks for in documents: what the text index
+serves (shorter ones would scan every document's text at each search); the document kind
+alone takes any phrase."""
 REFERENCES_AT_MOST = 200
 
 
