@@ -94,10 +94,11 @@ def test_the_classification_history_names_grades_and_people(console: Console) ->
         ),
     )
     console.as_role(Role.BRANCH_HEAD)
-    history = _section(console.get(f"/loans/{LOAN}").text, "classifications")
+    page = console.get(f"/loans/{LOAN}").text
+    assert "special_mention" not in page  # grades and sub-grades by name, facts included
+    history = _section(page, "classifications")
     assert "关注" in history
     assert "关注二级" in history
-    assert "special_mention" not in history
     assert "林海燕（C0102）" in history  # proposed by
     assert "郭立新（C0901）" in history  # approved by
     assert "借款人主要客户流失" in history

@@ -332,6 +332,7 @@ def loan(request: Request, viewer: ViewerDep, loan_no: LoanNo) -> Response:
     people = People(archive, viewer.t)
     doc_name = _namer(request, viewer)
     lang = viewer.t.language
+    sub_grades = _sub_grades(request)
     dossier: Dossier | None
     try:
         dossier = archive.get_dossier(viewer.ctx, loan_no)
@@ -360,7 +361,8 @@ def loan(request: Request, viewer: ViewerDep, loan_no: LoanNo) -> Response:
         gaps=gaps_of(request, viewer, loan_no, doc_name)
         if viewer.can(Action.READ_BUSINESS)
         else None,
-        classifications=classifications(events, people, _sub_grades(request), lang),
+        classifications=classifications(events, people, sub_grades, lang),
+        sub_grades=sub_grades,
         purposes=list(ReadPurpose),
         may_read=viewer.can(Action.READ_DOCUMENT),
         may_trail=viewer.can(Action.READ_TRAIL),
