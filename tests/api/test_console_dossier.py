@@ -5,11 +5,13 @@ watermarked copy is handed over — and refusals, in the page, for whoever may n
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import date
 from uuid import UUID
 
 import pytest
+from pypdf import PdfReader
 
 from archive.commands.classification import ApproveClassification, ProposeClassification
 from archive.commands.login import SetPassword
@@ -132,6 +134,9 @@ def test_a_document_opens_with_a_purpose_as_a_watermarked_copy_recorded_first(
     )
     assert opened.content.startswith(b"%PDF")
     assert opened.content != original
+    stamped = "".join(p.extract_text() for p in PdfReader(io.BytesIO(opened.content)).pages)
+    assert "C0104" in stamped  # the reader's staff number, stamped on the copy
+    assert "inspection" in stamped  # and the purpose
     assert opened.headers["x-content-sha256"] != sha256
     reads = _reads(console)
     assert len(reads) == 1
