@@ -234,19 +234,28 @@ class Gaps:
     rows: list[Gap] = field(default_factory=list)
     required: int = 0
     unavailable: str | None = None
+    lagging: bool = False
+    """The register has not yet applied the loan's latest event: what it shows may lag."""
 
 
-def gaps_of(request: Request, viewer: Viewer, loan_no: str, doc_name: Callable[[str], str]) -> Gaps:
+def gaps_of(
+    request: Request,
+    viewer: Viewer,
+    loan_no: str,
+    doc_name: Callable[[str], str],
+    latest: int | None,
+) -> Gaps:
     """The requirements of the loan still missing or filed late, read from the completeness
-    register within the viewer's data scope (without waiting: a register behind shows what it
-    has applied, one stopped at an event says so)."""
+    register within the viewer's data scope — without waiting: a register that has not applied
+    the loan's ``latest`` event yet shows what it has and says so; one stopped at an event says
+    that instead."""
     service = registers_of(request)
     selection = service.select(COMPLETENESS, "requirements")
     archive = archive_of(request)
     _actor, scope = archive.reading_scope(viewer.ctx, selection.projection.read_action)
     lang = viewer.t.language
     try:
-        service.applied([COMPLETENESS], None)
+        lagging = not service.applied([COMPLETENESS], latest)
         page = service.page(
             selection,
             scope=scope,
@@ -279,7 +288,7 @@ def gaps_of(request: Request, viewer: Viewer, loan_no: str, doc_name: Callable[[
                 days_late=row.get("days_late"),
             )
         )
-    return Gaps(rows=rows, required=len(page.rows))
+    return Gaps(rows=rows, required=len(page.rows), lagging=lagging)
 
 
 # ------------------------------------------------------------------------------ documents
@@ -345,6 +354,7 @@ def loan(request: Request, viewer: ViewerDep, loan_no: LoanNo) -> Response:
         [*events, *_dossier_events_shown(dossier_events)],
         key=lambda e: (e.position is None, e.position or 0, e.timestamp),
     )
+    positions = [e.position for e in merged if e.position is not None]
     entries = timeline(merged, people, doc_name, lang, filed)
     entries.reverse()  # newest first, as a file is read
     return render(
@@ -358,9 +368,7 @@ def loan(request: Request, viewer: ViewerDep, loan_no: LoanNo) -> Response:
         documents=documents,
         dossier=dossier,
         destroyed=dossier is not None and dossier.destroyed_on is not None,
-        gaps=gaps_of(request, viewer, loan_no, doc_name)
-        if viewer.can(Action.READ_BUSINESS)
-        else None,
+        gaps=gaps_of(request, viewer, loan_no, doc_name, max(positions, default=None)),
         classifications=classifications(events, people, sub_grades, lang),
         sub_grades=sub_grades,
         purposes=list(ReadPurpose),
