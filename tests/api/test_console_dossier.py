@@ -77,6 +77,28 @@ def test_the_dossier_page_lists_the_documents_its_rules_still_miss(console: Cons
     assert "借据" in documents
 
 
+def test_a_document_filed_late_is_a_gap_too_and_its_filing_is_on_the_timeline(
+    console: Console,
+) -> None:
+    _disbursed(console)
+    filed = console.archive.file_supplement(
+        _ctx(console, Role.ACCOUNT_MANAGER),
+        LOAN,
+        stage="disbursement",
+        uploads=[make_upload("loan_application", "借款申请书 补交", filename="借款申请书.pdf")],
+    )
+    console.registers.wait(["completeness"], filed.position, 30)
+    console.as_role(Role.REVIEWER)
+    page = console.get(f"/loans/{LOAN}").text
+    late = [row for row in _section(page, "gaps").split("<tr") if "借款申请书" in row]
+    assert len(late) == 1
+    assert "逾期归档" in late[0]
+    assert re.search(r"逾期 \d+ 天", late[0])
+    timeline = page.split("时间线", 1)[1]
+    assert timeline.count("借款申请书") == 1  # the supplement's filing
+    assert timeline.count("借款合同") == 1  # with the disbursement, listed once
+
+
 def test_the_classification_history_names_grades_and_people(console: Console) -> None:
     _disbursed(console)
     proposed = console.archive.execute(

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Annotated, Any
 from urllib.parse import quote
+from uuid import UUID
 
 from fastapi import Form, Path, Request
 from fastapi.responses import Response
@@ -146,14 +147,15 @@ def timeline(
     return entries
 
 
-def _dossier_events_shown(events: list[RecordedEvent]) -> list[RecordedEvent]:
+def _dossier_events_shown(events: list[RecordedEvent], loan_id: UUID) -> list[RecordedEvent]:
     """The dossier's events a loan's timeline adds to its own: not its opening nor the filings
-    of documents a loan event brought (the loan event already lists them), but supplements,
-    reads, fixity checks and what the archive office does with it."""
+    of documents a loan event brought (that event already lists them), but supplements, the
+    documents of its collateral's events, reads, fixity checks and the archive office's steps."""
     return [
         e
         for e in events
-        if e.type != "Opened" and not (e.type == "DocumentFiled" and e.data.get("evidences_id"))
+        if e.type != "Opened"
+        and not (e.type == "DocumentFiled" and e.data.get("evidences_id") == str(loan_id))
     ]
 
 
@@ -351,7 +353,7 @@ def loan(request: Request, viewer: ViewerDep, loan_no: LoanNo) -> Response:
     documents = documents_of(dossier, doc_name, lang) if dossier is not None else []
     filed = {d.sha256: d.title for d in documents}
     merged = sorted(
-        [*events, *_dossier_events_shown(dossier_events)],
+        [*events, *_dossier_events_shown(dossier_events, found.id)],
         key=lambda e: (e.position is None, e.position or 0, e.timestamp),
     )
     positions = [e.position for e in merged if e.position is not None]
