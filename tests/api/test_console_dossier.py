@@ -75,6 +75,11 @@ def test_the_dossier_page_lists_the_documents_its_rules_still_miss(console: Cons
     documents = _section(page.text, "documents")
     assert "借款合同.pdf" in documents
     assert "借据" in documents
+    console.get("/language/en")
+    english = _section(console.get(f"/loans/{LOAN}").text, "gaps")
+    assert "Completeness gaps" in english
+    assert "Loan application" in english
+    assert "missing" in english
 
 
 def test_a_document_filed_late_is_a_gap_too_and_its_filing_is_on_the_timeline(
