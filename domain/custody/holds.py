@@ -2,10 +2,6 @@
 
 :class:`DossierCustody` is the whole of the archive office's part of the dossier, each area a
 layer: :mod:`domain.custody.transfers`, :mod:`domain.custody.retention`, and the holds here.
-
-Its events were declared on one class, ``domain.custody:DossierCustody``, until the custody
-layer was split by area; stores written before hold them under that topic, which
-:data:`domain.topics.SPLIT` maps to the class that declares them now.
 """
 
 from __future__ import annotations

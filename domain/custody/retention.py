@@ -1,10 +1,6 @@
 """Cataloguing (编目), retention (保管期限) and appraisal (鉴定): the second custody layer.
 
 The rules and records it applies are :mod:`domain.retention`.
-
-Its events were declared on one class, ``domain.custody:DossierCustody``, until the custody
-layer was split by area; stores written before hold them under that topic, which
-:data:`domain.topics.SPLIT` maps to the class that declares them now.
 """
 
 from __future__ import annotations

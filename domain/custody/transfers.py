@@ -3,10 +3,6 @@
 :class:`DossierTransfers` sets up the custody state of a dossier and records what the credit
 side hands over, the archivist's check of each item and the clearing of defects. The rules
 and records it applies are :mod:`domain.transfers`.
-
-Its events were declared on one class, ``domain.custody:DossierCustody``, until the custody
-layer was split by area; stores written before hold them under that topic, which
-:data:`domain.topics.SPLIT` maps to the class that declares them now.
 """
 
 from __future__ import annotations
