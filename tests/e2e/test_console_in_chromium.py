@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from archive.core import CommandContext
 from demo.gaps import DELIBERATE_LOANS, RECEIPT_MISSING
 from demo.staff import ROSTER
 from domain.values import Role
@@ -159,6 +160,19 @@ def test_the_main_screens_look_like_the_bank_s_back_office(
         shots.append(_shoot(page, "02-workbench", tmp_path))
         page.goto(served.base_url + "/loans?q=DK2026")
         shots.append(_shoot(page, "03-loans", tmp_path))
+        # The search box finds the loan by the last 6 characters of its borrower's ID number,
+        # which the list shows masked but for them.
+        borrower_id = served.archive.get_loan(
+            CommandContext(served.archive.staff(manager.staff_no).id), RECEIPT_MISSING
+        ).borrower_id
+        page.fill("#q", borrower_id[-6:])
+        page.select_option("#kind", "id_suffix")
+        page.click("form.filters button[type=submit]")
+        page.wait_for_load_state()
+        found = page.inner_text("[data-testid=loans-found]")
+        assert RECEIPT_MISSING in found
+        assert borrower_id not in page.content()
+        assert "*" * (len(borrower_id) - 6) + borrower_id[-6:] in found
         page.goto(served.base_url + f"/loans/{RECEIPT_MISSING}")  # collection under way
         assert RECEIPT_MISSING in page.inner_text("h1")
         shots.append(_shoot(page, "04-loan-timeline", tmp_path))
