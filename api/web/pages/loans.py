@@ -1,23 +1,20 @@
-"""贷款档案 — loan dossiers: search by loan number or borrower, and a loan's page with its
-timeline of events (who, in which role, when, with which documents).
+"""贷款档案 — loan dossiers: search by loan number, borrower, ID-number ending, 档号 or a phrase
+in the documents (a loan's own page is :mod:`api.web.pages.dossier`).
 
 The search reads the loan ledger (贷后管理台账), as ``GET /api/v1/registers/loan_ledger``
-does; the loan and its events are ``GET /api/v1/loans/{loan_no}`` and ``…/events``.
+does, the archive catalogue and the document search register, all within the reader's scope.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import Query, Request
 from fastapi.responses import Response
 
 from api.fields import Count, Line
-from api.responses import LoanNo
 from api.web.i18n import N_
 from api.web.pages.common import (
     PAGE_SIZE,
@@ -26,21 +23,14 @@ from api.web.pages.common import (
     page_router,
     people_named,
     registers_of,
-    sub_grade_labels,
 )
-from api.web.people import People
 from api.web.render import render
 from api.web.session import ViewerDep, archive_of
-from archive.reading import RecordedEvent
-from domain import values
 from domain.authorization import Action
-from domain.errors import DomainError
 from domain.scope import RowScope
-from domain.values import LabelledEnum
 from projections.query import AsOf, Page, Search
 from projections.registers.filing.search import TRIGRAM
 from projections.registers.filing.search import search as search_documents
-from projections.registers.responsibility.summaries import DATE_FIELDS, VERBS
 
 router = page_router()
 
@@ -261,126 +251,4 @@ def _found(
         {k: v for k, v in row.items() if k != "borrower_id"},
         matched,
         masked(borrower_id, len(text) if by_suffix else 0),
-    )
-
-
-@dataclass(frozen=True)
-class Entry:
-    """One event on a loan's timeline, as a person reads it."""
-
-    position: int | None
-    recorded: datetime
-    business_date: str
-    what: str
-    who: str
-    role: str | None
-    documents: list[str]
-    details: list[tuple[str, str]]
-
-
-def _words(name: str) -> str:
-    """``InspectionRecorded`` → ``Inspection recorded``."""
-    spaced = re.sub(r"(?<!^)(?=[A-Z])", " ", name).lower()
-    return spaced[:1].upper() + spaced[1:]
-
-
-def _business_date(data: dict[str, Any]) -> str:
-    for name in DATE_FIELDS:
-        value = data.get(name)
-        if isinstance(value, str) and value:
-            return value[:10]
-        if isinstance(value, date):
-            return value.isoformat()
-    return ""
-
-
-def _labels() -> dict[str, str]:
-    """Every coded value of the domain's enumerations and its Chinese label."""
-    found: dict[str, str] = {}
-    for obj in vars(values).values():
-        if isinstance(obj, type) and issubclass(obj, LabelledEnum) and obj is not LabelledEnum:
-            for member in obj:
-                found.setdefault(str(member.value), member.zh)
-    return found
-
-
-LABELS = _labels()
-DETAILS = ("kind", "grade", "sub_grade", "colour", "outcome", "finding", "stage")
-
-
-def _detail(key: str, value: str, lang: str, sub_grades: Mapping[str, str]) -> str:
-    if lang == "zh":
-        labels = sub_grades if key == "sub_grade" else LABELS
-        return labels.get(value, value)
-    return value.replace("_", " ")
-
-
-def timeline(
-    events: list[RecordedEvent],
-    people: People,
-    doc_name: Any,
-    lang: str,
-    sub_grades: Mapping[str, str] | None = None,
-) -> list[Entry]:
-    """The loan's events as a person reads them; ``sub_grades``: each sub-grade code of the
-    rules in force and its Chinese label."""
-    entries = []
-    for event in events:
-        name = event.type.rsplit(".", 1)[-1]
-        verb = VERBS.get(name) if lang == "zh" else None
-        entries.append(
-            Entry(
-                position=event.position,
-                recorded=event.timestamp,
-                business_date=_business_date(dict(event.data)),
-                what=verb or _words(name),
-                who=people(event.actor_id),
-                role=event.role,
-                documents=[doc_name(d.get("doc_type", "")) for d in event.documents],
-                details=[
-                    (k, _detail(k, v, lang, sub_grades or {}))
-                    for k, v in event.data.items()
-                    if k in DETAILS and isinstance(v, str)
-                ],
-            )
-        )
-    return entries
-
-
-@router.get("/loans/{loan_no}")
-def loan(request: Request, viewer: ViewerDep, loan_no: LoanNo) -> Response:
-    enter(request, viewer, "loans")
-    archive = archive_of(request)
-    found = archive.get_loan(viewer.ctx, loan_no)
-    events = archive.loan_events(viewer.ctx, loan_no)
-    people = People(archive, viewer.t)
-    types = archive.rule_set().document_types
-
-    def doc_name(code: str) -> str:
-        known = types.get(code)
-        return viewer.t.pick(known.zh, known.en) if known else code
-
-    try:
-        dossier = archive.get_dossier(viewer.ctx, loan_no)
-        documents = len(dossier.documents)
-    except DomainError:
-        documents = None
-    entries = timeline(events, people, doc_name, viewer.t.language, sub_grade_labels(request))
-    entries.reverse()  # newest first, as a file is read
-    sub_grade = None
-    if found.sub_grade:
-        label = sub_grade_labels(request).get(found.sub_grade)
-        english = found.sub_grade.replace("_", " ")
-        sub_grade = viewer.t.pick(label, english) if label else found.sub_grade
-    return render(
-        request,
-        "loan.html",
-        viewer,
-        area="loans",
-        loan=found,
-        account_manager=people(found.account_manager_id),
-        sub_grade=sub_grade,
-        entries=entries,
-        documents=documents,
-        may_trail=viewer.can(Action.READ_TRAIL),
     )
