@@ -42,8 +42,7 @@ SPLIT: Final[Mapping[str, str]] = MappingProxyType(
     {
         # The dossier's custody layer (档案室), one class until it was split by area.
         "domain.custody.transfers:DossierTransfers": "domain.custody:DossierCustody",
-        "domain.custody.retention:DossierRetention": "domain.custody:DossierCustody",
-        "domain.custody.holds:DossierCustody": "domain.custody:DossierCustody",
+        "domain.custody.retention:DossierCustody": "domain.custody:DossierCustody",
     }
 )
 """A class today (``module:Class``) → the class that declared its events before the split."""
@@ -61,7 +60,7 @@ def stored_topics(topic: str) -> tuple[str, ...]:
 
     >>> stored_topics("domain.disposition:DestructionBatch.Executed")[1]
     'domain.destruction:DestructionBatch.Executed'
-    >>> stored_topics("domain.custody.holds:DossierCustody.HoldPlaced")[1]
+    >>> stored_topics("domain.custody.retention:DossierCustody.HoldPlaced")[1]
     'domain.custody:DossierCustody.HoldPlaced'
 
     """

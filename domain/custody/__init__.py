@@ -1,9 +1,9 @@
 """The archive office's part of the dossier (档案室): transfer, catalogue, holds, retention, appraisal.
 
-:class:`domain.custody.holds.DossierCustody` is a layer of :class:`domain.dossier.Dossier`,
-itself built as a chain of one class per area, as the loan is: transfers and their receipt
-(:mod:`domain.custody.transfers`), cataloguing, retention and appraisal
-(:mod:`domain.custody.retention`), holds (:mod:`domain.custody.holds`). Public methods are
+:class:`domain.custody.retention.DossierCustody` is a layer of :class:`domain.dossier.Dossier`,
+itself built as a chain of classes, as the loan is: transfers and their receipt
+(:mod:`domain.custody.transfers`), then keeping the dossier once received — cataloguing,
+retention, appraisal and holds (:mod:`domain.custody.retention`). Public methods are
 commands: they check the rules first and then trigger one past-tense event through a private
 ``@event`` method, whose body is the only place state changes. Configuration (retention class
 per document type, custody tiers, the codes of the reference code) stays in the application,

@@ -1,6 +1,8 @@
-"""Cataloguing (编目), retention (保管期限) and appraisal (鉴定): the second custody layer.
+"""Keeping the dossier once received: cataloguing (编目), retention (保管期限), appraisal (鉴定)
+and holds (冻结) for litigation, audit or investigation.
 
-The rules and records it applies are :mod:`domain.retention`.
+:class:`DossierCustody`, the second and last custody layer, is the whole of the archive
+office's part of the dossier. The rules and records it applies are :mod:`domain.retention`.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from domain.errors import (
     AlreadyExistsError,
     AppraisalDecidedError,
     AppraisalOpenError,
+    HoldAlreadyReleasedError,
     InvalidInputError,
     NotFoundError,
     NothingReceivedError,
@@ -29,12 +32,14 @@ from domain.errors import (
 from domain.retention import (
     Appraisal,
     CatalogueEntry,
+    Hold,
     appraisal_group,
     retention_period,
 )
 from domain.values import (
     Actor,
     AppraisalOpinion,
+    HoldKind,
     Party,
     RetentionClass,
     Role,
@@ -42,8 +47,9 @@ from domain.values import (
 )
 
 
-class DossierRetention(DossierTransfers):
-    """The catalogue entry, the retention period and the appraisals of a dossier."""
+class DossierCustody(DossierTransfers):
+    """What the archive office records about a dossier: every custody layer; this one keeps it
+    once received (its catalogue entry, retention period, appraisals and holds)."""
 
     # --------------------------------------------------------------- catalogue
     def check_catalogue_allowed(self, actor: Actor) -> None:
@@ -299,3 +305,67 @@ class DossierRetention(DossierTransfers):
         appraisal.opinion = opinion
         appraisal.text = text
         appraisal.decided_on = decided_on
+
+    # -------------------------------------------------------------------- holds
+    def place_hold(
+        self,
+        *,
+        hold_id: UUID,
+        kind: HoldKind,
+        reason: str,
+        reference: str,
+        placed_on: date,
+        actor: Actor,
+    ) -> None:
+        """Freeze the dossier (冻结) for litigation, audit or investigation; holds stack."""
+        authorize(actor, Action.PLACE_HOLD)
+        if hold_id in self.all_holds:
+            raise AlreadyExistsError(f"冻结 {hold_id} 已存在", f"hold {hold_id} exists")
+        self._hold_placed(
+            hold_id=hold_id,
+            kind=kind,
+            reason=require_text(reason, "reason"),
+            reference=require_text(reference, "reference", max_length=200),
+            placed_on=placed_on,
+            actor_id=actor.id,
+            role=actor.role,
+        )
+
+    @event("HoldPlaced")
+    def _hold_placed(
+        self,
+        *,
+        hold_id: UUID,
+        kind: HoldKind,
+        reason: str,
+        reference: str,
+        placed_on: date,
+        actor_id: UUID,
+        role: Role,
+    ) -> None:
+        self.all_holds[hold_id] = Hold(hold_id, kind, reason, reference, placed_on, actor_id)
+
+    def release_hold(self, *, hold_id: UUID, reason: str, released_on: date, actor: Actor) -> None:
+        """Release one hold (解除冻结); the others stay."""
+        authorize(actor, Action.RELEASE_HOLD)
+        hold = self.all_holds.get(hold_id)
+        if hold is None:
+            raise NotFoundError(f"冻结 {hold_id} 不存在", f"hold {hold_id} does not exist")
+        if hold.released_on is not None:
+            raise HoldAlreadyReleasedError(
+                "该冻结已解除", "this hold was released already", released_on=hold.released_on
+            )
+        check_not_before(released_on, hold.placed_on, field="released_on", since_field="placed_on")
+        self._hold_released(
+            hold_id=hold_id,
+            reason=require_text(reason, "reason"),
+            released_on=released_on,
+            actor_id=actor.id,
+            role=actor.role,
+        )
+
+    @event("HoldReleased")
+    def _hold_released(
+        self, *, hold_id: UUID, reason: str, released_on: date, actor_id: UUID, role: Role
+    ) -> None:
+        self.all_holds[hold_id].released_on = released_on
