@@ -71,7 +71,7 @@ from domain.values import (
     WarningColour,
     WriteOffCriterion,
 )
-from tests.factories import disbursement_params
+from tests.factories import disbursement_params, doc
 
 # Event classes made by the @event decorator exist at run time but are invisible to mypy.
 LoanEvents: Any = Loan
@@ -103,15 +103,7 @@ def day(n: int) -> date:
 
 
 def document(doc_type: str) -> DocumentRef:
-    body = f"{doc_type}:{uuid4()}".encode()
-    return DocumentRef(
-        doc_type=doc_type,
-        sha256=hashlib.sha256(body).hexdigest(),
-        size=len(body),
-        media_type="application/pdf",
-        filename=f"{doc_type}.pdf",
-        pages=2,
-    )
+    return doc(doc_type, pages=2)
 
 
 # ------------------------------------------------------------------------ discovery
