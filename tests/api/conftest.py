@@ -61,8 +61,11 @@ class Api:
     archive: DossierArchive
     headers: dict[str, dict[str, str]] = field(default_factory=dict)
 
-    def enrol(self, who: str) -> None:
-        """Enrol ``who`` of :data:`STAFF` over HTTP as the administrator; keep their token."""
+    def enrol(self, who: str) -> Any:
+        """Enrol ``who`` of :data:`STAFF` over HTTP as the administrator; keep their token.
+
+        The answer is returned for the caller to check (201 when enrolled).
+        """
         staff_no, name, roles = STAFF[who]
         answer = self.post(
             "admin",
@@ -74,8 +77,9 @@ class Api:
                 "roles": [r.value for r in roles],
             },
         )
-        assert answer.status_code == 201, answer.text
-        self.headers[who] = {"Authorization": f"Bearer {answer.json()['token']}"}
+        if answer.status_code == 201:
+            self.headers[who] = {"Authorization": f"Bearer {answer.json()['token']}"}
+        return answer
 
     def counts(self) -> tuple[int, int, int]:
         """(events, blobs, data keys) stored — what a refusal must leave unchanged."""
@@ -141,7 +145,8 @@ def api(store_env: dict[str, str], tmp_path: Path) -> Iterator[Api]:
     with TestClient(create_app(settings, archive)) as client:
         harness = Api(client, archive, {"admin": {"Authorization": f"Bearer {admin_token.token}"}})
         for who in STAFF:
-            harness.enrol(who)
+            answer = harness.enrol(who)
+            assert answer.status_code == 201, answer.text
         yield harness
     archive.close()
 

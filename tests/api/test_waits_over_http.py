@@ -142,8 +142,9 @@ def served(store_env: dict[str, str], tmp_path: Path) -> Iterator[tuple[Api, Fas
     try:
         with httpx.Client(base_url=base, timeout=90) as client:
             harness = Api(client, archive, {"admin": {"Authorization": f"Bearer {admin.token}"}})  # type: ignore[arg-type]
-            harness.enrol("am")
-            harness.enrol("officer")
+            for who in ("am", "officer"):
+                answer = harness.enrol(who)
+                assert answer.status_code == 201, answer.text
             yield harness, app
     finally:
         server.should_exit = True
