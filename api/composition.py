@@ -19,7 +19,7 @@ from storage.crypto import MasterKey, load_master_key, write_master_key_file
 from storage.envelope import EncryptingBlobStore, Envelope
 from storage.eventstore import ensure_postgres_schema, event_store_env
 from storage.keystore import KeyStore, key_store_for
-from storage.s3.store import S3BlobStore
+from storage.s3.store import RetentionMode, S3BlobStore
 from storage.sealing import IntegrityStore, Sealer, integrity_store_beside
 from storage.signing import Signer
 from storage.witness import FileWitness, S3Witness, Witness
@@ -58,6 +58,11 @@ def raw_blob_store(settings: Settings) -> BlobStore:
     """The blob store holding ciphertext: local files or an S3 bucket."""
     if settings.blob_store == "local":
         return LocalBlobStore(settings.blob_dir)
+    return s3_bucket(settings, None, settings.s3_retention_mode)
+
+
+def s3_bucket(settings: Settings, bucket: str | None, retention_mode: RetentionMode) -> S3BlobStore:
+    """The configured S3 endpoint's bucket ``bucket`` (the documents' by default), made ready."""
     assert settings.s3_endpoint
     assert settings.s3_bucket
     assert settings.s3_access_key
@@ -66,10 +71,10 @@ def raw_blob_store(settings: Settings) -> BlobStore:
         endpoint=settings.s3_endpoint,
         access_key=settings.s3_access_key.get_secret_value(),
         secret_key=settings.s3_secret_key.get_secret_value(),
-        bucket=settings.s3_bucket,
+        bucket=bucket or settings.s3_bucket,
         secure=settings.s3_secure,
         region=settings.s3_region,
-        retention_mode=settings.s3_retention_mode,
+        retention_mode=retention_mode,
     )
     store.ensure_bucket()
     return store
@@ -167,21 +172,8 @@ def witness_for(settings: Settings) -> Witness:
     """
     if settings.blob_store != "s3":
         return FileWitness(settings.checkpoint_file)
-    assert settings.s3_endpoint
-    assert settings.s3_bucket
-    assert settings.s3_access_key
-    assert settings.s3_secret_key
-    store = S3BlobStore.connect(
-        endpoint=settings.s3_endpoint,
-        access_key=settings.s3_access_key.get_secret_value(),
-        secret_key=settings.s3_secret_key.get_secret_value(),
-        bucket=settings.s3_witness_bucket or f"{settings.s3_bucket}-checkpoints",
-        secure=settings.s3_secure,
-        region=settings.s3_region,
-        retention_mode="COMPLIANCE",
-    )
-    store.ensure_bucket()
-    return S3Witness(store)
+    bucket = settings.s3_witness_bucket or f"{settings.s3_bucket}-checkpoints"
+    return S3Witness(s3_bucket(settings, bucket, "COMPLIANCE"))
 
 
 def build_integrity(settings: Settings, archive: DossierArchive) -> Integrity:

@@ -29,7 +29,6 @@ from zoneinfo import ZoneInfo
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Notification
-from eventsourcing.utils import get_topic
 
 from archive.commands import HANDLERS, Command, LoanCommand
 from archive.config import ArchiveConfig
@@ -55,7 +54,7 @@ from domain.loan import Loan
 from domain.rules import RuleSet, RulesInForce, parse_adopted, shipped_rules
 from domain.scope import OWN_BEHALF, Reaching, RowScope, mode_of
 from domain.staff import Staff
-from domain.topics import stored_topics
+from domain.topics import class_topics
 from domain.values import SYSTEM_ID as SYSTEM_ID  # the console operator, named here before
 from domain.values import Actor, DocumentRef, Party, Role, dossier_id_for
 from storage.blobs import BlobStore
@@ -479,10 +478,11 @@ class ArchiveCore(Application[UUID]):
     def notifications_of(self, event_class: type) -> Iterator[Notification]:
         """Every stored event of one type, in log order, read from the log a page at a time.
 
-        Under every topic the type was stored under: its current one, and those it had before
-        its module moved (:mod:`domain.topics`).
+        Under every topic the type was stored under: its current one, those of the same-named
+        classes it derives from, and those it had before its module moved or its class was
+        split (:func:`domain.topics.class_topics`).
         """
-        topics = list(stored_topics(get_topic(event_class)))
+        topics = list(class_topics(event_class))
         start: int | None = None
         while True:
             page = self.recorder.select_notifications(start=start, limit=PAGE, topics=topics)

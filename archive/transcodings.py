@@ -8,11 +8,12 @@ from datetime import date
 from enum import Enum
 from typing import Any
 
+from eventsourcing.domain import DomainEvent
 from eventsourcing.persistence import JSONTranscoder, Transcoding
-from eventsourcing.utils import register_topic
+from eventsourcing.utils import register_topic, resolve_topic
 
 from domain import values
-from domain.topics import MOVED, current
+from domain.topics import MOVED, SPLIT, current
 from domain.values import DocumentRef, LabelledEnum
 
 
@@ -78,7 +79,15 @@ def register_moved_topics() -> None:
 
     Each old module of :data:`domain.topics.MOVED` is registered as the module its event
     classes are defined in today, so that a topic naming the old module resolves to the class
-    of the same name in the new one. Idempotent.
+    of the same name in the new one; each event an old class of :data:`domain.topics.SPLIT`
+    declared is registered as the event class of the same name that declares it today.
+    Idempotent.
     """
     for old in MOVED:
         register_topic(old, importlib.import_module(current(old)))
+    for new, old in SPLIT.items():
+        cls = resolve_topic(new)
+        for name, value in vars(cls).items():
+            declared = not any(hasattr(base, name) for base in cls.__bases__)
+            if declared and isinstance(value, type) and issubclass(value, DomainEvent):
+                register_topic(f"{old}.{name}", value)

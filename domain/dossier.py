@@ -10,7 +10,7 @@ from uuid import UUID
 from eventsourcing.domain import event
 
 from domain.authorization import Action, authorize
-from domain.custody import DossierCustody
+from domain.custody.retention import DossierCustody
 from domain.errors import (
     AlreadyDestroyedError,
     DocumentDestroyedError,

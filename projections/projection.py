@@ -20,7 +20,7 @@ from typing import Any, ClassVar
 import sqlalchemy as sa
 
 from domain.authorization import Action, register_read
-from domain.topics import stored_topics
+from domain.topics import class_topics
 from projections.changes import Changes
 from projections.tables import TableSpec
 
@@ -66,7 +66,7 @@ class Projection:
         it (``LoanCore.RepaymentRecorded``) while code names it on the final class
         (``Loan.RepaymentRecorded``); both, and every same-named class between, map to the
         handler registered for it — under its topic today and every topic it was stored under
-        before its module moved (:func:`domain.topics.stored_topics`).
+        before its module moved or its class was split (:func:`domain.topics.class_topics`).
         """
         cls = type(self)
         cached: dict[str, Any] | None = cls.__dict__.get("_dispatch_table")
@@ -76,10 +76,8 @@ class Projection:
             for registered, function in registry.items():
                 if registered is object:
                     continue
-                for base in registered.__mro__:
-                    if base.__name__ == registered.__name__:
-                        for topic in stored_topics(f"{base.__module__}:{base.__qualname__}"):
-                            cached[topic] = function
+                for topic in class_topics(registered):
+                    cached[topic] = function
             cls._dispatch_table = cached  # type: ignore[attr-defined]
         return cached
 

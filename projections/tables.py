@@ -65,17 +65,42 @@ def col(
     )
 
 
-def loan_columns() -> list[sa.Column[Any]]:
+def loan_columns(*, id_nullable: bool = False, id_filter: bool = False) -> list[sa.Column[Any]]:
     """A loan as the registers name it: its id (kept out of exports), number, borrower, branch.
 
-    New columns at each call: a column belongs to one table.
+    The id is required unless ``id_nullable``, and a query filter with ``id_filter``. New
+    columns at each call: a column belongs to one table.
     """
     return [
-        col("loan_id", sa.Uuid, "贷款ID", "loan id", export=False, nullable=False),
+        col(
+            "loan_id",
+            sa.Uuid,
+            "贷款ID",
+            "loan id",
+            filter=id_filter,
+            export=False,
+            nullable=id_nullable,
+        ),
         col("loan_no", sa.String(64), "借据号", "loan no.", filter=True),
         col("borrower_name", sa.String(200), "借款人", "borrower"),
         col("branch", sa.String(100), "机构", "branch", filter=True),
     ]
+
+
+def staff_names() -> TableSpec:
+    """Who is who, so a register's rows name people: id, staff number, name.
+
+    Names never change (there is no renaming event). A new table at each call.
+    """
+    return TableSpec(
+        "staff",
+        [
+            col("staff_id", sa.Uuid, "人员ID", "staff id", nullable=False),
+            col("staff_no", sa.String(32), "工号", "staff no."),
+            col("name", sa.String(100), "姓名", "name"),
+        ],
+        key=("staff_id",),
+    )
 
 
 @dataclass(frozen=True)

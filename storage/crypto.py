@@ -23,7 +23,6 @@ is presented as another dossier's or another document's, fails authentication.
 from __future__ import annotations
 
 import base64
-import binascii
 import hashlib
 import io
 import os
@@ -37,7 +36,7 @@ from uuid import UUID
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from storage.files import write_new_file
+from storage.files import decode_base64, write_new_file
 
 if TYPE_CHECKING:
     from _typeshed import WriteableBuffer
@@ -222,17 +221,8 @@ def load_master_key(*, file: Path | None, value: str | None) -> MasterKey:
 
 def _decode_key(text: str | bytes) -> bytes | None:
     """The 32 bytes that ``text`` encodes in base64, or None."""
-    try:
-        raw = text.encode("ascii") if isinstance(text, str) else text.decode("ascii").encode()
-    except UnicodeError:
-        return None
-    raw = b"".join(raw.split()).replace(b"-", b"+").replace(b"_", b"/")
-    raw += b"=" * (-len(raw) % 4)
-    try:
-        secret = base64.b64decode(raw, validate=True)
-    except (binascii.Error, ValueError):
-        return None
-    return secret if len(secret) == KEY_SIZE else None
+    secret = decode_base64(text)
+    return secret if secret is not None and len(secret) == KEY_SIZE else None
 
 
 def write_master_key_file(path: Path, key: MasterKey) -> None:

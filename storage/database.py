@@ -145,6 +145,19 @@ class Database:
         with self.read_engine.connect() as conn:
             yield conn
 
+    def create_table(self, table: sa.Table, *, lock: str) -> None:
+        """Create ``table``, and on PostgreSQL its schema, unless they exist.
+
+        On PostgreSQL the creation holds the transaction-scoped advisory lock named ``lock``:
+        two processes starting at once must not race on CREATE ... IF NOT EXISTS.
+        """
+        with self.transaction() as conn:
+            if not self.is_sqlite:
+                conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext(:t))"), {"t": lock})
+                if table.schema is not None:
+                    conn.execute(sa.schema.CreateSchema(table.schema, if_not_exists=True))
+            table.create(conn, checkfirst=True)
+
     def close(self) -> None:
         self.engine.dispose()
         self.read_engine.dispose()

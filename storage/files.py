@@ -1,7 +1,10 @@
-"""Files made durable: a new file appears whole or not at all, and a new name survives a crash."""
+"""Key files: a new file appears whole or not at all, a new name survives a crash, and a key
+read back from its base64 text however it was wrapped."""
 
 from __future__ import annotations
 
+import base64
+import binascii
 import os
 import tempfile
 from pathlib import Path
@@ -35,3 +38,18 @@ def write_new_file(path: Path, content: bytes, *, mode: int = 0o600) -> None:
         fsync_directory(path.parent)
     finally:
         staged.unlink(missing_ok=True)
+
+
+def decode_base64(text: str | bytes) -> bytes | None:
+    """The bytes that ``text`` encodes in base64 (standard or URL-safe, white space and missing
+    padding tolerated), or None."""
+    try:
+        raw = text.encode("ascii") if isinstance(text, str) else text.decode("ascii").encode()
+    except UnicodeError:
+        return None
+    raw = b"".join(raw.split()).replace(b"-", b"+").replace(b"_", b"/")
+    raw += b"=" * (-len(raw) % 4)
+    try:
+        return base64.b64decode(raw, validate=True)
+    except (binascii.Error, ValueError):
+        return None

@@ -260,15 +260,7 @@ class SqlKeyStore(KeyStore):
             .execution_options(preserve_rowcount=True)
         )
         try:
-            with self._db.transaction() as conn:
-                if not self._db.is_sqlite:
-                    # Two processes starting at once must not race on CREATE ... IF NOT EXISTS.
-                    conn.execute(
-                        sa.text("SELECT pg_advisory_xact_lock(hashtext(:t))"), {"t": TABLE}
-                    )
-                    if schema is not None:
-                        conn.execute(sa.schema.CreateSchema(schema, if_not_exists=True))
-                self._keys.create(conn, checkfirst=True)
+            self._db.create_table(self._keys, lock=TABLE)
         except BaseException:
             self.close()
             raise

@@ -84,15 +84,7 @@ class SessionStore:
         self._db = Database(url, synchronous="NORMAL", pool_size=4, max_overflow=4)
         self._sessions = _table(sa.MetaData(schema=schema))
         try:
-            with self._db.transaction() as conn:
-                if not self._db.is_sqlite:
-                    # Two workers starting at once must not race on CREATE … IF NOT EXISTS.
-                    conn.execute(
-                        sa.text("SELECT pg_advisory_xact_lock(hashtext(:t))"), {"t": TABLE}
-                    )
-                    if schema is not None:
-                        conn.execute(sa.schema.CreateSchema(schema, if_not_exists=True))
-                self._sessions.create(conn, checkfirst=True)
+            self._db.create_table(self._sessions, lock=TABLE)
         except BaseException:
             self.close()
             raise

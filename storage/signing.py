@@ -18,7 +18,6 @@ Error messages never carry key material.
 from __future__ import annotations
 
 import base64
-import binascii
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,7 +26,7 @@ from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from storage.files import write_new_file
+from storage.files import decode_base64, write_new_file
 
 SEED_SIZE = 32
 """Bytes in an Ed25519 private seed."""
@@ -76,7 +75,7 @@ class PublicKey:
     @classmethod
     def from_base64(cls, text: str) -> PublicKey:
         """The key from base64 (standard or URL-safe) of its raw 32 bytes."""
-        raw = _b64decode(text)
+        raw = decode_base64(text)
         if raw is None or len(raw) != PUBLIC_KEY_SIZE:
             raise SigningKeyError(f"not base64 of a {PUBLIC_KEY_SIZE}-byte Ed25519 public key")
         return cls(raw)
@@ -149,7 +148,7 @@ class Signer:
     @classmethod
     def from_base64(cls, text: str | bytes) -> Signer:
         """The key of base64 (standard or URL-safe, padding optional) of a 32-byte seed."""
-        seed = _b64decode(text)
+        seed = decode_base64(text)
         if seed is None or len(seed) != SEED_SIZE:
             raise SigningKeyError(
                 f"the signing key is not base64 of a {SEED_SIZE}-byte seed (签名密钥格式错误)"
@@ -249,17 +248,3 @@ def _pem_private_key(content: bytes, path: Path) -> Ed25519PrivateKey:
     if not isinstance(key, Ed25519PrivateKey):
         raise SigningKeyError(f"signing key file {path} holds a key that is not Ed25519")
     return key
-
-
-def _b64decode(text: str | bytes) -> bytes | None:
-    """The bytes that ``text`` encodes in base64 (standard or URL-safe), or None."""
-    try:
-        raw = text.encode("ascii") if isinstance(text, str) else text.decode("ascii").encode()
-    except UnicodeError:
-        return None
-    raw = b"".join(raw.split()).replace(b"-", b"+").replace(b"_", b"/")
-    raw += b"=" * (-len(raw) % 4)
-    try:
-        return base64.b64decode(raw, validate=True)
-    except (binascii.Error, ValueError):
-        return None

@@ -39,8 +39,10 @@ def party(*roles: Role, id: UUID | None = None) -> Party:
     return Party(id=id or uuid4(), roles=frozenset(roles))
 
 
-def doc(doc_type: str = "loan_contract", content: bytes | None = None) -> DocumentRef:
-    """A cited document whose hash is the SHA-256 of ``content``."""
+def doc(
+    doc_type: str = "loan_contract", content: bytes | None = None, *, pages: int = 1
+) -> DocumentRef:
+    """A cited document whose hash is the SHA-256 of ``content`` (by default, unique bytes)."""
     body = content if content is not None else f"{doc_type}:{uuid4()}".encode()
     return DocumentRef(
         doc_type=doc_type,
@@ -48,7 +50,7 @@ def doc(doc_type: str = "loan_contract", content: bytes | None = None) -> Docume
         size=len(body),
         media_type="application/pdf",
         filename=f"{doc_type}.pdf",
-        pages=1,
+        pages=pages,
     )
 
 

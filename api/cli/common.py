@@ -22,6 +22,7 @@ from uuid import UUID
 import typer
 from rich.console import Console
 from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
 from api.composition import build_archive
 from api.settings import Settings
@@ -82,6 +83,21 @@ def caller(archive: DossierArchive, token: str | None) -> CommandContext:
     except DomainError as exc:
         errors.print(f"[red]{exc.zh}[/red]\n{exc.en}")
         raise typer.Exit(2) from None
+
+
+def progress_bar(on: Console, **options: Any) -> Progress:
+    """The bar a long command shows on ``on``: what it does, how far, done of total, time taken.
+
+    ``options`` go to :class:`rich.progress.Progress` (``disable``, ``transient``).
+    """
+    return Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=on,
+        **options,
+    )
 
 
 DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")

@@ -17,10 +17,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 from rich.table import Table
 
-from api.cli.common import console, open_archive, read_settings
+from api.cli.common import console, open_archive, progress_bar, read_settings
 from api.settings import Settings
 from archive.application import DossierArchive
 from domain.errors import DomainError
@@ -84,13 +83,7 @@ def _load_demo(archive: DossierArchive, settings: Settings, loans: int, seed: in
     if build_portfolio is None:
         console.print(f"[red]{NOT_INSTALLED}[/red]")
         raise typer.Exit(2)
-    with Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-    ) as progress:
+    with progress_bar(console) as progress:
         task = progress.add_task("载入演示数据 / loading demo portfolio", total=loans)
         try:
             summary = build_portfolio(

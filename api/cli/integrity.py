@@ -8,9 +8,8 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-from api.cli.common import TokenOption, caller, open_archive
+from api.cli.common import TokenOption, caller, open_archive, progress_bar
 from api.settings import Settings
 from archive.commands.integrity import CheckFixity
 from domain.errors import DomainError
@@ -29,14 +28,7 @@ def check(
     try:
         ctx = caller(archive, token)
         total = 1 if loan_no else sum(1 for _ in archive.dossier_ids())
-        with Progress(
-            "[progress.description]{task.description}",
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=console,
-            disable=as_json,
-        ) as progress:
+        with progress_bar(console, disable=as_json) as progress:
             task = progress.add_task("四性检测 / fixity", total=total)
 
             def advance(_: object) -> None:

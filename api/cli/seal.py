@@ -18,9 +18,8 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-from api.cli.common import open_archive, read_settings
+from api.cli.common import open_archive, progress_bar, read_settings
 from api.composition import Integrity, build_integrity, signing_key
 from api.settings import Settings
 from archive.application import DossierArchive
@@ -74,14 +73,7 @@ def _catch_up(archive: DossierArchive, integrity: Integrity) -> int:
     """Append the leaves of every event not yet in the log, with a progress bar."""
     head = archive.recorder.max_notification_id() or 0
     total = 0
-    with Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-    ) as progress:
+    with progress_bar(console, transient=True) as progress:
         task = progress.add_task("封存 / sealing", total=max(head, 1))
         progress.update(task, completed=integrity.store.size())
         while appended := integrity.sealer.step():

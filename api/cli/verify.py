@@ -16,9 +16,8 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-from api.cli.common import TokenOption, caller, open_archive, read_settings
+from api.cli.common import TokenOption, caller, open_archive, progress_bar, read_settings
 from api.composition import Integrity, build_integrity
 from archive.application import DossierArchive
 from archive.core import CommandContext
@@ -99,14 +98,7 @@ def _run(
     documents: bool,
     quiet: bool,
 ) -> VerifiedRun:
-    with Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=errors,
-        disable=quiet,
-    ) as progress:
+    with progress_bar(errors, disable=quiet) as progress:
         task = progress.add_task("完整性校验 / verifying", total=None)
 
         def advance(done: int, total: int) -> None:

@@ -25,7 +25,7 @@ from archive.documents.ingest import Upload
 from archive.documents.paperwork import transfer_receipt_upload
 from archive.fields import MAX_INT, MULTILINE, ONE_LINE, Sentence, Short, Text
 from domain.authorization import Action
-from domain.custody import DossierCustody
+from domain.custody.retention import DossierCustody
 from domain.dossier import Dossier
 from domain.loan import Loan
 from domain.reference import ReferenceSeries, Series

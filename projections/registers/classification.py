@@ -46,10 +46,7 @@ PROPOSALS = TableSpec(
     "proposals",
     [
         col("proposal_id", sa.Uuid, "申请ID", "proposal id", export=False, nullable=False),
-        col("loan_id", sa.Uuid, "贷款ID", "loan id", export=False),
-        col("loan_no", sa.String(64), "借据号", "loan no.", filter=True),
-        col("borrower_name", sa.String(200), "借款人", "borrower"),
-        col("branch", sa.String(100), "机构", "branch", filter=True),
+        *loan_columns(id_nullable=True),
         col("product", sa.String(40), "产品", "product", filter=True, labels=Product),
         col("previous_grade", sa.String(20), "原分类", "previous grade", labels=Grade),
         col("grade", sa.String(20), "拟定分类", "proposed grade", filter=True, labels=Grade),
@@ -72,10 +69,7 @@ PROPOSALS = TableSpec(
 CHANGES = TableSpec(
     "changes",
     [
-        col("loan_id", sa.Uuid, "贷款ID", "loan id", export=False),
-        col("loan_no", sa.String(64), "借据号", "loan no.", filter=True),
-        col("borrower_name", sa.String(200), "借款人", "borrower"),
-        col("branch", sa.String(100), "机构", "branch", filter=True),
+        *loan_columns(id_nullable=True),
         col("product", sa.String(40), "产品", "product", filter=True, labels=Product),
         col("from_grade", sa.String(20), "原分类", "from grade", filter=True, labels=Grade),
         col("to_grade", sa.String(20), "新分类", "to grade", filter=True, labels=Grade),

@@ -89,10 +89,7 @@ STEPS = TableSpec(
     "steps",
     [
         col("step_id", sa.Uuid, "催收ID", "step id", export=False),
-        col("loan_id", sa.Uuid, "贷款ID", "loan id", export=False),
-        col("loan_no", sa.String(64), "借据号", "loan no.", filter=True),
-        col("borrower_name", sa.String(200), "借款人", "borrower"),
-        col("branch", sa.String(100), "机构", "branch", filter=True),
+        *loan_columns(id_nullable=True),
         col("kind", sa.String(32), "催收方式", "kind", filter=True, labels=CollectionStepKind),
         col("taken_on", sa.Date, "催收日期", "taken on"),
         col("days_overdue", sa.Integer, "催收时逾期天数", "days overdue"),

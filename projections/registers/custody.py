@@ -34,7 +34,7 @@ from domain.values import (
 )
 from projections.changes import Changes
 from projections.projection import Listing, Projection
-from projections.tables import PERSON, TableSpec, col
+from projections.tables import PERSON, TableSpec, col, loan_columns
 
 # Event classes made by the @event decorator exist at run time but are invisible to mypy.
 DossierEvents: Any = Dossier
@@ -69,10 +69,7 @@ DOSSIERS = TableSpec(
     "dossiers",
     [
         col("dossier_id", sa.Uuid, "档案ID", "dossier id", export=False, nullable=False),
-        col("loan_id", sa.Uuid, "贷款ID", "loan id", export=False),
-        col("loan_no", sa.String(64), "借据号", "loan no.", filter=True),
-        col("borrower_name", sa.String(200), "借款人", "borrower"),
-        col("branch", sa.String(100), "机构", "branch", filter=True),
+        *loan_columns(id_nullable=True),
         col("reference_code", sa.String(100), "档号", "reference code", filter=True),
         col("shelf_location", sa.String(200), "存放位置", "shelf location"),
         col("retention", sa.String(8), "保管期限", "retention", filter=True, labels=RetentionClass),

@@ -28,7 +28,7 @@ from domain.values import (
 from projections.changes import Changes
 from projections.projection import Listing, Projection
 from projections.rules_state import RULES_TABLE, FollowsRules, RulesEvents
-from projections.tables import TableSpec, col
+from projections.tables import TableSpec, col, staff_names
 
 MONEY = sa.Numeric(18, 2)
 # Event classes made by the @event decorator exist at run time but are invisible to mypy.
@@ -85,16 +85,8 @@ LOANS = TableSpec(
     indexes=(("loan_no",),),
 )
 
-# Who is who, so rows name people (names never change: there is no renaming event).
-STAFF = TableSpec(
-    "staff",
-    [
-        col("staff_id", sa.Uuid, "人员ID", "staff id", nullable=False),
-        col("staff_no", sa.String(32), "工号", "staff no."),
-        col("name", sa.String(100), "姓名", "name"),
-    ],
-    key=("staff_id",),
-)
+# Who is who, so rows name people.
+STAFF = staff_names()
 
 
 class LoanLedger(FollowsRules, Projection):

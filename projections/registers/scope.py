@@ -19,7 +19,7 @@ from domain.staff import Staff
 from domain.values import dossier_id_for
 from projections.changes import Changes
 from projections.projection import Listing, Projection
-from projections.tables import TableSpec, col
+from projections.tables import TableSpec, col, staff_names
 
 # Event classes made by the @event decorator exist at run time but are invisible to mypy.
 LoanEvents: Any = Loan
@@ -46,16 +46,8 @@ LOANS = TableSpec(
     indexes=(("loan_no",), ("branch",), ("a_manager_id",), ("b_manager_id",), ("dossier_id",)),
 )
 
-# Who is who, so rows name people (names never change: there is no renaming event).
-STAFF = TableSpec(
-    "staff",
-    [
-        col("staff_id", sa.Uuid, "人员ID", "staff id", nullable=False),
-        col("staff_no", sa.String(32), "工号", "staff no."),
-        col("name", sa.String(100), "姓名", "name"),
-    ],
-    key=("staff_id",),
-)
+# Who is who, so rows name people.
+STAFF = staff_names()
 
 
 class ScopeRegister(Projection):

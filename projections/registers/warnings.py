@@ -52,10 +52,7 @@ SIGNALS = TableSpec(
     "signals",
     [
         col("signal_id", sa.Uuid, "预警ID", "signal id", export=False, nullable=False),
-        col("loan_id", sa.Uuid, "贷款ID", "loan id", export=False),
-        col("loan_no", sa.String(64), "借据号", "loan no.", filter=True),
-        col("borrower_name", sa.String(200), "借款人", "borrower"),
-        col("branch", sa.String(100), "机构", "branch", filter=True),
+        *loan_columns(id_nullable=True),
         col("colour", sa.String(16), "预警等级", "colour", filter=True, labels=WarningColour),
         col("code", sa.String(32), "预警信号", "signal code", filter=True),
         col("raised_on", sa.Date, "预警日期", "raised on"),

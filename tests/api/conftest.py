@@ -61,6 +61,26 @@ class Api:
     archive: DossierArchive
     headers: dict[str, dict[str, str]] = field(default_factory=dict)
 
+    def enrol(self, who: str) -> Any:
+        """Enrol ``who`` of :data:`STAFF` over HTTP as the administrator; keep their token.
+
+        The answer is returned for the caller to check (201 when enrolled).
+        """
+        staff_no, name, roles = STAFF[who]
+        answer = self.post(
+            "admin",
+            "/staff",
+            {
+                "staff_no": staff_no,
+                "name": name,
+                "branch": "城东支行",
+                "roles": [r.value for r in roles],
+            },
+        )
+        if answer.status_code == 201:
+            self.headers[who] = {"Authorization": f"Bearer {answer.json()['token']}"}
+        return answer
+
     def counts(self) -> tuple[int, int, int]:
         """(events, blobs, data keys) stored — what a refusal must leave unchanged."""
         blobs = self.archive.blobs
@@ -124,19 +144,9 @@ def api(store_env: dict[str, str], tmp_path: Path) -> Iterator[Api]:
     assert admin_token is not None
     with TestClient(create_app(settings, archive)) as client:
         harness = Api(client, archive, {"admin": {"Authorization": f"Bearer {admin_token.token}"}})
-        for who, (staff_no, name, roles) in STAFF.items():
-            answer = harness.post(
-                "admin",
-                "/staff",
-                {
-                    "staff_no": staff_no,
-                    "name": name,
-                    "branch": "城东支行",
-                    "roles": [r.value for r in roles],
-                },
-            )
+        for who in STAFF:
+            answer = harness.enrol(who)
             assert answer.status_code == 201, answer.text
-            harness.headers[who] = {"Authorization": f"Bearer {answer.json()['token']}"}
         yield harness
     archive.close()
 

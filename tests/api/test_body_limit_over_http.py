@@ -146,17 +146,7 @@ def small_limits(store_env: dict[str, str], tmp_path: Path) -> Iterator[Api]:
     try:
         with TestClient(create_app(settings, archive)) as client:
             api = Api(client, archive, {"admin": {"Authorization": f"Bearer {token.token}"}})
-            answer = api.post(
-                "admin",
-                "/staff",
-                {
-                    "staff_no": "AM001",
-                    "name": "张伟",
-                    "branch": "城东支行",
-                    "roles": ["account_manager"],
-                },
-            )
-            api.headers["am"] = {"Authorization": f"Bearer {answer.json()['token']}"}
+            api.enrol("am")
             yield api
     finally:
         archive.close()

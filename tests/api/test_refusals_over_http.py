@@ -482,17 +482,7 @@ def test_a_document_over_the_size_limit_is_413_and_changes_nothing(
     try:
         with TestClient(create_app(settings, archive)) as client:
             api = Api(client, archive, {"admin": {"Authorization": f"Bearer {token.token}"}})
-            answer = api.post(
-                "admin",
-                "/staff",
-                {
-                    "staff_no": "AM001",
-                    "name": "张伟",
-                    "branch": "城东支行",
-                    "roles": ["account_manager"],
-                },
-            )
-            api.headers["am"] = {"Authorization": f"Bearer {answer.json()['token']}"}
+            api.enrol("am")
             before = api.counts()
             big = pdf("large " * 50, pages=40)
             assert len(big) > limit

@@ -32,7 +32,7 @@ from storage.blobs import LocalBlobStore
 from storage.crypto import MasterKey
 from storage.envelope import EncryptingBlobStore, Envelope
 from storage.keystore import SQLiteKeyStore
-from tests.api.conftest import STAFF, Api, disburse
+from tests.api.conftest import Api, disburse
 
 LOAN = "DK2025000301"
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -142,20 +142,9 @@ def served(store_env: dict[str, str], tmp_path: Path) -> Iterator[tuple[Api, Fas
     try:
         with httpx.Client(base_url=base, timeout=90) as client:
             harness = Api(client, archive, {"admin": {"Authorization": f"Bearer {admin.token}"}})  # type: ignore[arg-type]
-            for who, (staff_no, name, roles) in STAFF.items():
-                if who in ("am", "officer"):
-                    answer = harness.post(
-                        "admin",
-                        "/staff",
-                        {
-                            "staff_no": staff_no,
-                            "name": name,
-                            "branch": "城东支行",
-                            "roles": [r.value for r in roles],
-                        },
-                    )
-                    assert answer.status_code == 201, answer.text
-                    harness.headers[who] = {"Authorization": f"Bearer {answer.json()['token']}"}
+            for who in ("am", "officer"):
+                answer = harness.enrol(who)
+                assert answer.status_code == 201, answer.text
             yield harness, app
     finally:
         server.should_exit = True

@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from functools import partial
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -70,7 +71,7 @@ from domain.values import (
     WarningColour,
     WriteOffCriterion,
 )
-from tests.factories import disbursement_params
+from tests.factories import disbursement_params, doc
 
 # Event classes made by the @event decorator exist at run time but are invisible to mypy.
 LoanEvents: Any = Loan
@@ -102,15 +103,7 @@ def day(n: int) -> date:
 
 
 def document(doc_type: str) -> DocumentRef:
-    body = f"{doc_type}:{uuid4()}".encode()
-    return DocumentRef(
-        doc_type=doc_type,
-        sha256=hashlib.sha256(body).hexdigest(),
-        size=len(body),
-        media_type="application/pdf",
-        filename=f"{doc_type}.pdf",
-        pages=2,
-    )
+    return doc(doc_type, pages=2)
 
 
 # ------------------------------------------------------------------------ discovery
@@ -921,56 +914,45 @@ def circulation_started(w: World) -> list[Any]:
 
 def borrowing_requested(w: World) -> list[Any]:
     items = [d.ref.sha256 for d in w.dossier.documents]
+    request = partial(
+        Borrowing.request,
+        dossier_id=w.dossier.id,
+        loan_id=w.loan.id,
+        loan_no=w.loan.loan_no,
+        reference_code=None,
+        tier_one_items=[],
+        requested_on=day(250),
+        rules=shipped_rules().borrowing,
+    )
     w.keep(
-        borrowing=Borrowing.request(
-            dossier_id=w.dossier.id,
-            loan_id=w.loan.id,
-            loan_no=w.loan.loan_no,
+        borrowing=request(
             borrow_no="JY-EVERY-1",
-            reference_code=None,
             purpose=BorrowingPurpose.LITIGATION,
             items=items,
             whole_dossier=True,
-            tier_one_items=[],
             form=BorrowingForm.ORIGINAL,
-            requested_on=day(250),
             due_on=day(255),
             reason="诉讼举证",
-            rules=shipped_rules().borrowing,
             actor=w.actor("am"),
         ),
-        copy=Borrowing.request(
-            dossier_id=w.dossier.id,
-            loan_id=w.loan.id,
-            loan_no=w.loan.loan_no,
+        copy=request(
             borrow_no="JY-EVERY-2",
-            reference_code=None,
             purpose=BorrowingPurpose.AUDIT,
             items=items[:1],
             whole_dossier=False,
-            tier_one_items=[],
             form=BorrowingForm.ELECTRONIC_COPY,
-            requested_on=day(250),
             due_on=day(260),
             reason="审计调阅",
-            rules=shipped_rules().borrowing,
             actor=w.actor("auditor"),
         ),
-        refused=Borrowing.request(
-            dossier_id=w.dossier.id,
-            loan_id=w.loan.id,
-            loan_no=w.loan.loan_no,
+        refused=request(
             borrow_no="JY-EVERY-3",
-            reference_code=None,
             purpose=BorrowingPurpose.BUSINESS,
             items=items[:1],
             whole_dossier=False,
-            tier_one_items=[],
             form=BorrowingForm.ORIGINAL,
-            requested_on=day(250),
             due_on=None,
             reason="业务需要",
-            rules=shipped_rules().borrowing,
             actor=w.actor("am2"),
         ),
     )

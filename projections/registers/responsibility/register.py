@@ -16,10 +16,10 @@ from domain.values import ResponsibilityStage
 from projections.changes import Changes
 from projections.projection import Listing, Projection
 from projections.registers.responsibility.rows import (
+    ACTOR_PARTS,
     record_action,
     record_actor_part,
     record_part,
-    record_workout,
 )
 from projections.registers.responsibility.summaries import roles_columns
 from projections.registers.responsibility.tables import (
@@ -183,32 +183,7 @@ class AccountabilityTrail(Projection):
         record_part(event, changes, Part.INSPECTOR, event.inspector_id, **common)
         record_part(event, changes, Part.REVIEWER, event.reviewer_id, **common)
 
-    @handle.register(LoanEvents.InspectionCorrected)
-    def _(self, event: Any, changes: Changes) -> None:
-        record_actor_part(
-            event,
-            changes,
-            Part.CORRECTOR,
-            ResponsibilityStage.POST_LOAN,
-            record_id=event.inspection_id,
-            label=event.reason,
-            text=event.findings,
-        )
-
     # -------------------------------------------------------------- classification
-    @handle.register(LoanEvents.ClassificationProposed)
-    def _(self, event: Any, changes: Changes) -> None:
-        record_actor_part(
-            event,
-            changes,
-            Part.PROPOSER,
-            ResponsibilityStage.POST_LOAN,
-            on_date=event.as_of,
-            record_id=event.proposal_id,
-            label=event.grade.zh,
-            text=event.reason,
-        )
-
     @handle.register(LoanEvents.ClassificationApproved)
     def _(self, event: Any, changes: Changes) -> None:
         common: dict[str, Any] = {
@@ -220,98 +195,13 @@ class AccountabilityTrail(Projection):
         record_actor_part(event, changes, Part.CLASSIFICATION_APPROVER, **common)
         record_part(event, changes, Part.PROPOSER, event.proposer_id, **common)
 
-    @handle.register(LoanEvents.ClassificationRejected)
-    def _(self, event: Any, changes: Changes) -> None:
-        record_actor_part(
-            event,
-            changes,
-            Part.REJECTER,
-            ResponsibilityStage.POST_LOAN,
-            record_id=event.proposal_id,
-            text=event.reason,
-        )
-
-    # -------------------------------------------------------------------- warnings
-    @handle.register(LoanEvents.WarningRaised)
-    def _(self, event: Any, changes: Changes) -> None:
-        record_actor_part(
-            event,
-            changes,
-            Part.RAISER,
-            ResponsibilityStage.POST_LOAN,
-            on_date=event.raised_on,
-            record_id=event.signal_id,
-            label=f"{event.colour.zh} {event.code}",
-            text=event.reason,
-        )
-
-    @handle.register(LoanEvents.WarningHandled)
-    def _(self, event: Any, changes: Changes) -> None:
-        record_actor_part(
-            event,
-            changes,
-            Part.HANDLER,
-            ResponsibilityStage.POST_LOAN,
-            on_date=event.handled_on,
-            record_id=event.signal_id,
-            text=event.measures,
-        )
-
-    @handle.register(LoanEvents.WarningCleared)
-    def _(self, event: Any, changes: Changes) -> None:
-        record_actor_part(
-            event,
-            changes,
-            Part.CLEARER,
-            ResponsibilityStage.POST_LOAN,
-            on_date=event.cleared_on,
-            record_id=event.signal_id,
-            text=event.reason,
-        )
-
-    # ------------------------------------------------------------ collection, workout
-    @handle.register(LoanEvents.CollectionStepTaken)
-    def _(self, event: Any, changes: Changes) -> None:
-        record_actor_part(
-            event,
-            changes,
-            Part.COLLECTOR,
-            ResponsibilityStage.COLLECTION,
-            on_date=event.taken_on,
-            record_id=event.step_id,
-            label=event.kind.zh,
-            text=event.outcome,
-        )
-
-    @handle.register(LoanEvents.Restructured)
-    def _(self, event: Any, changes: Changes) -> None:
-        record_workout(event, changes, event.restructured_on, ResponsibilityStage.POST_LOAN)
-
-    @handle.register(LoanEvents.Extended)
-    def _(self, event: Any, changes: Changes) -> None:
-        record_workout(event, changes, event.approved_on, ResponsibilityStage.POST_LOAN)
-
-    @handle.register(LoanEvents.TransferredToAssetPreservation)
-    def _(self, event: Any, changes: Changes) -> None:
-        record_workout(event, changes, event.transferred_on, ResponsibilityStage.COLLECTION)
-
-    @handle.register(LoanEvents.WrittenOff)
-    def _(self, event: Any, changes: Changes) -> None:
-        record_workout(event, changes, event.written_off_on, ResponsibilityStage.COLLECTION)
+    # ------------------------------- inspections, classification, warnings, collection,
+    # workout, objections: the events whose only part is their actor's (ACTOR_PARTS)
+    for _name, _part in ACTOR_PARTS.items():
+        handle.register(getattr(LoanEvents, _name), _part.handler())
+    del _name, _part
 
     # -------------------------------------------------------------- accountability
-    @handle.register(LoanEvents.ObjectionRecorded)
-    def _(self, event: Any, changes: Changes) -> None:
-        record_actor_part(
-            event,
-            changes,
-            Part.AUTHOR,
-            None,
-            record_id=event.objection_id,
-            label=event.subject,
-            text=event.text,
-        )
-
     @handle.register(LoanEvents.ResponsibilityDetermined)
     def _(self, event: Any, changes: Changes) -> None:
         loan = changes.get("subjects", event.originator_id) or {}

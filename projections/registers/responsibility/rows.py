@@ -3,6 +3,8 @@ to in ``subjects``, and one line in ``parts`` per person a loan event names."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import date
 from enum import Enum
 from typing import Any
@@ -143,14 +145,109 @@ def record_actor_part(
     record_part(event, changes, part, event.actor_id, stage=stage, **kw)
 
 
-def record_workout(event: Any, changes: Changes, on: date, stage: ResponsibilityStage) -> None:
+@dataclass(frozen=True)
+class ActorPart:
+    """The part the actor of one kind of loan event plays, and where the event says the rest.
+
+    ``on_date``, ``record_id`` and ``text`` name the event's fields holding the business day,
+    the record it concerns and its text; ``label`` reads the label from the event. Each is left
+    empty when not given.
+    """
+
+    part: Part
+    stage: ResponsibilityStage | None
+    on_date: str | None = None
+    record_id: str | None = None
+    label: Callable[[Any], str] | None = None
+    text: str | None = None
+
+    def record(self, event: Any, changes: Changes) -> None:
+        """The event's row in ``actions`` and its actor's row in ``parts``."""
+        record_actor_part(
+            event,
+            changes,
+            self.part,
+            self.stage,
+            on_date=getattr(event, self.on_date) if self.on_date else None,
+            record_id=getattr(event, self.record_id) if self.record_id else None,
+            label=self.label(event) if self.label else None,
+            text=getattr(event, self.text) if self.text else None,
+        )
+
+    def handler(self) -> Callable[[Any, Any, Changes], None]:
+        """A register's handler of the event: records the part, whichever register calls it."""
+
+        def handle(register: Any, event: Any, changes: Changes) -> None:
+            self.record(event, changes)
+
+        return handle
+
+
+def workout(on_date: str, stage: ResponsibilityStage) -> ActorPart:
     """A restructuring, extension, transfer to asset preservation or write-off: who did it."""
-    record_actor_part(
-        event,
-        changes,
+    return ActorPart(
         Part.WORKOUT_APPROVER,
         stage,
-        on_date=on,
-        label=VERBS[type(event).__name__],
-        text=event.reason,
+        on_date=on_date,
+        label=lambda event: VERBS[type(event).__name__],
+        text="reason",
     )
+
+
+POST_LOAN = ResponsibilityStage.POST_LOAN
+COLLECTION = ResponsibilityStage.COLLECTION
+
+ACTOR_PARTS: Mapping[str, ActorPart] = {
+    "InspectionCorrected": ActorPart(
+        Part.CORRECTOR,
+        POST_LOAN,
+        record_id="inspection_id",
+        label=lambda event: event.reason,
+        text="findings",
+    ),
+    "ClassificationProposed": ActorPart(
+        Part.PROPOSER,
+        POST_LOAN,
+        on_date="as_of",
+        record_id="proposal_id",
+        label=lambda event: event.grade.zh,
+        text="reason",
+    ),
+    "ClassificationRejected": ActorPart(
+        Part.REJECTER, POST_LOAN, record_id="proposal_id", text="reason"
+    ),
+    "WarningRaised": ActorPart(
+        Part.RAISER,
+        POST_LOAN,
+        on_date="raised_on",
+        record_id="signal_id",
+        label=lambda event: f"{event.colour.zh} {event.code}",
+        text="reason",
+    ),
+    "WarningHandled": ActorPart(
+        Part.HANDLER, POST_LOAN, on_date="handled_on", record_id="signal_id", text="measures"
+    ),
+    "WarningCleared": ActorPart(
+        Part.CLEARER, POST_LOAN, on_date="cleared_on", record_id="signal_id", text="reason"
+    ),
+    "CollectionStepTaken": ActorPart(
+        Part.COLLECTOR,
+        COLLECTION,
+        on_date="taken_on",
+        record_id="step_id",
+        label=lambda event: event.kind.zh,
+        text="outcome",
+    ),
+    "Restructured": workout("restructured_on", POST_LOAN),
+    "Extended": workout("approved_on", POST_LOAN),
+    "TransferredToAssetPreservation": workout("transferred_on", COLLECTION),
+    "WrittenOff": workout("written_off_on", COLLECTION),
+    "ObjectionRecorded": ActorPart(
+        Part.AUTHOR,
+        None,
+        record_id="objection_id",
+        label=lambda event: event.subject,
+        text="text",
+    ),
+}
+"""Loan events whose only part is their actor's, by event name."""

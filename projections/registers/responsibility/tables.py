@@ -11,7 +11,7 @@ from domain.values import (
     ResponsibilityStage,
     Role,
 )
-from projections.tables import PERSON, RECORD, TableSpec, col
+from projections.tables import PERSON, RECORD, TableSpec, col, loan_columns
 
 ID = sa.Uuid
 POSITION = sa.BigInteger
@@ -86,10 +86,7 @@ SUBJECTS = TableSpec(
 ORIGINATION = TableSpec(
     "origination",
     [
-        col("loan_id", ID, "贷款ID", "loan id", export=False, nullable=False),
-        col("loan_no", sa.String(64), "借据号", "loan no.", filter=True),
-        col("borrower_name", sa.String(200), "借款人", "borrower"),
-        col("branch", sa.String(100), "机构", "branch", filter=True),
+        *loan_columns(),
         col("value_date", sa.Date, "起息日", "value date"),
         col("investigator_id", ID, "调查人", "investigator", filter=True, shows=PERSON),
         col(
