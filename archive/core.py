@@ -17,16 +17,18 @@ import io
 import logging
 import shutil
 import tempfile
+import threading
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextvars import ContextVar
+from copy import deepcopy
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, BinaryIO, TypeVar, cast
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import AggregateNotFoundError, Application, project_aggregate
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Notification
 from eventsourcing.utils import get_topic
@@ -66,6 +68,9 @@ log = logging.getLogger(__name__)
 
 PAGE = 500
 """Notifications read from the log per query when scanning for one event type."""
+
+STAFF_KEPT = 10_000
+"""Staff records a process keeps a copy of between loads (see :meth:`ArchiveCore.staff_by_id`)."""
 
 
 _COMMAND_RULES: ContextVar[dict[int, RuleSet] | None] = ContextVar("command_rules", default=None)
@@ -264,6 +269,9 @@ class ArchiveCore(Application[UUID]):
         self.clock = clock or (lambda: datetime.now(UTC))
         self._rules_seen: tuple[int, RuleSet] | None = None
         """The version of the rules-in-force record last read, and the rule set it holds."""
+        self._staff_kept: dict[UUID, Staff] = {}
+        """A copy of each staff record last loaded, never handed out (only copies of it)."""
+        self._staff_lock = threading.Lock()
 
     def close(self) -> None:
         # Queued extractions are dropped, not awaited: text can be extracted again later.
@@ -407,12 +415,38 @@ class ArchiveCore(Application[UUID]):
         )
 
     def staff(self, staff_no: str) -> Staff:
-        return self._load(
-            Staff, Staff.create_id(staff_no), f"工号 {staff_no} ", f"staff member {staff_no}"
+        return self._staff_record(
+            Staff.create_id(staff_no), f"工号 {staff_no} ", f"staff member {staff_no}"
         )
 
     def staff_by_id(self, staff_id: UUID) -> Staff:
-        return self._load(Staff, staff_id, "人员", "staff member")
+        return self._staff_record(staff_id, "人员", "staff member")
+
+    def _staff_record(self, staff_id: UUID, zh: str, en: str) -> Staff:
+        """The person's record as the log holds it now, brought up to date from a kept copy.
+
+        Every sign-in and sign-out is an event on the person's record, so a record in daily use
+        gains hundreds of events a year; and every page and command loads the caller's record,
+        often more than once, for the roles held at that moment. Replaying them all each time
+        made every page slower the longer its viewer had used the console. The process keeps a
+        copy of each record it loaded and applies to a fresh copy of it only the events stored
+        since (one read, most often empty): the record returned is the one a full replay gives,
+        including events another process stored, and the caller may change it freely.
+        """
+        with self._staff_lock:
+            kept = self._staff_kept.get(staff_id)
+        if kept is None:
+            staff = self._load(Staff, staff_id, zh, en)
+        else:
+            newer = self.events.get(staff_id, gt=kept.version)
+            staff = cast(Staff, project_aggregate(deepcopy(kept), newer))
+        with self._staff_lock:
+            kept = self._staff_kept.get(staff_id)
+            if kept is None or kept.version < staff.version:
+                if kept is None and len(self._staff_kept) >= STAFF_KEPT:
+                    del self._staff_kept[next(iter(self._staff_kept))]  # the oldest kept
+                self._staff_kept[staff_id] = deepcopy(staff)
+        return staff
 
     def rule_set(self) -> RuleSet:
         """The rules in force now: the last adopted in the log, the shipped ones before any.
