@@ -69,8 +69,8 @@ log = logging.getLogger(__name__)
 PAGE = 500
 """Notifications read from the log per query when scanning for one event type."""
 
-STAFF_KEPT = 10_000
-"""Staff records a process keeps a copy of between loads (see :meth:`ArchiveCore.staff_by_id`)."""
+KEPT = 10_000
+"""Aggregates a process keeps a copy of between loads (see :meth:`ArchiveCore.current`)."""
 
 
 _COMMAND_RULES: ContextVar[dict[int, RuleSet] | None] = ContextVar("command_rules", default=None)
@@ -269,9 +269,9 @@ class ArchiveCore(Application[UUID]):
         self.clock = clock or (lambda: datetime.now(UTC))
         self._rules_seen: tuple[int, RuleSet] | None = None
         """The version of the rules-in-force record last read, and the rule set it holds."""
-        self._staff_kept: dict[UUID, Staff] = {}
-        """A copy of each staff record last loaded, never handed out (only copies of it)."""
-        self._staff_lock = threading.Lock()
+        self._kept: dict[UUID, Aggregate] = {}
+        """The newest copy of each aggregate loaded by ``current``, never changed once kept."""
+        self._kept_lock = threading.Lock()
 
     def close(self) -> None:
         # Queued extractions are dropped, not awaited: text can be extracted again later.
@@ -423,30 +423,51 @@ class ArchiveCore(Application[UUID]):
         return self._staff_record(staff_id, "人员", "staff member")
 
     def _staff_record(self, staff_id: UUID, zh: str, en: str) -> Staff:
-        """The person's record as the log holds it now, brought up to date from a kept copy.
+        """The person's record as the log holds it now (see :meth:`current`).
 
         Every sign-in and sign-out is an event on the person's record, so a record in daily use
         gains hundreds of events a year; and every page and command loads the caller's record,
-        often more than once, for the roles held at that moment. Replaying them all each time
-        made every page slower the longer its viewer had used the console. The process keeps a
-        copy of each record it loaded and applies to a fresh copy of it only the events stored
-        since (one read, most often empty): the record returned is the one a full replay gives,
-        including events another process stored, and the caller may change it freely.
+        often more than once, for the roles held at that moment. Replayed in full each time, it
+        made every page slower the longer its viewer had used the console.
         """
-        with self._staff_lock:
-            kept = self._staff_kept.get(staff_id)
-        if kept is None:
-            staff = self._load(Staff, staff_id, zh, en)
-        else:
-            newer = self.events.get(staff_id, gt=kept.version)
-            staff = cast(Staff, project_aggregate(deepcopy(kept), newer))
-        with self._staff_lock:
-            kept = self._staff_kept.get(staff_id)
-            if kept is None or kept.version < staff.version:
-                if kept is None and len(self._staff_kept) >= STAFF_KEPT:
-                    del self._staff_kept[next(iter(self._staff_kept))]  # the oldest kept
-                self._staff_kept[staff_id] = deepcopy(staff)
+        try:
+            staff = self.current(staff_id)
+        except AggregateNotFoundError:
+            raise NotFoundError(f"{zh}不存在", f"{en} does not exist") from None
+        if not isinstance(staff, Staff):
+            raise NotFoundError(f"{zh}不存在", f"{en} does not exist")
         return staff
+
+    def current(self, aggregate_id: UUID) -> Aggregate:
+        """The aggregate as the log holds it now, brought up to date from a kept copy; no data
+        scope is checked here (the caller does). Raises AggregateNotFoundError.
+
+        The process keeps a copy of each aggregate loaded this way (at most ``KEPT``) and applies
+        only the events stored since — one read, most often empty — instead of replaying all of
+        them. What is returned is what a full replay gives, including events another process
+        stored, and the caller may change it freely: it is a copy of the kept one.
+        """
+        return deepcopy(self.kept(aggregate_id))
+
+    def kept(self, aggregate_id: UUID) -> Aggregate:
+        """:meth:`current` without the copy, for a read that only looks: the kept aggregate
+        itself, which must never be changed (a newer one replaces it, it is never updated)."""
+        with self._kept_lock:
+            kept = self._kept.get(aggregate_id)
+        if kept is None:
+            found: Aggregate = self.repository.get(aggregate_id)
+        else:
+            newer = list(self.events.get(aggregate_id, gt=kept.version))
+            if not newer:
+                return kept
+            found = cast(Aggregate, project_aggregate(deepcopy(kept), newer))
+        with self._kept_lock:
+            kept = self._kept.get(aggregate_id)
+            if kept is None or kept.version < found.version:
+                if kept is None and len(self._kept) >= KEPT:
+                    del self._kept[next(iter(self._kept))]  # the first kept
+                self._kept[aggregate_id] = found
+        return found
 
     def rule_set(self) -> RuleSet:
         """The rules in force now: the last adopted in the log, the shipped ones before any.
