@@ -35,14 +35,28 @@ class AsOf:
 
 @dataclass(frozen=True)
 class Search:
-    """Rows any of whose ``columns`` contains ``text`` (any case; ``%`` and ``_`` are literal)."""
+    """Rows any of whose ``columns`` contains ``text``, or any of whose ``endings`` ends with it
+    (any case; ``%`` and ``_`` are literal), or whose ``among`` column holds one of the values
+    given for it (a match found in another register, by key)."""
 
     columns: tuple[str, ...]
     text: str
+    endings: tuple[str, ...] = ()
+    among: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    @property
+    def named(self) -> tuple[str, ...]:
+        """Every column the search reads."""
+        return self.columns + self.endings + tuple(name for name, _ in self.among)
 
     def clause(self, table: sa.Table) -> Any:
         escaped = self.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        return sa.or_(*(table.c[name].ilike(f"%{escaped}%", escape="\\") for name in self.columns))
+        return sa.or_(
+            sa.false(),  # nothing to match: no row
+            *(table.c[name].ilike(f"%{escaped}%", escape="\\") for name in self.columns),
+            *(table.c[name].ilike(f"%{escaped}", escape="\\") for name in self.endings),
+            *(table.c[name].in_(values) for name, values in self.among if values),
+        )
 
 
 @dataclass(frozen=True)
@@ -133,7 +147,7 @@ def select_page(
         clauses = visible(table, spec, as_of) + list(extra)
         clauses += scope_clauses(conn, store, projection, table_name, table, scope)
         if search is not None and search.text:
-            unknown = [c for c in search.columns if c not in spec.column_names]
+            unknown = [c for c in search.named if c not in spec.column_names]
             if unknown:
                 raise RegisterQueryError(
                     f"不能按 {unknown[0]} 检索", f"cannot search {unknown[0]!r}: no such column"

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from archive.core import CommandContext
 from demo.gaps import DELIBERATE_LOANS, RECEIPT_MISSING
 from demo.staff import ROSTER
 from domain.values import Role
@@ -159,9 +160,39 @@ def test_the_main_screens_look_like_the_bank_s_back_office(
         shots.append(_shoot(page, "02-workbench", tmp_path))
         page.goto(served.base_url + "/loans?q=DK2026")
         shots.append(_shoot(page, "03-loans", tmp_path))
+        # The search box finds the loan by the last 6 characters of its borrower's ID number,
+        # which the list shows masked but for them.
+        borrower_id = served.archive.get_loan(
+            CommandContext(served.archive.staff(manager.staff_no).id), RECEIPT_MISSING
+        ).borrower_id
+        page.fill("#q", borrower_id[-6:])
+        page.select_option("#kind", "id_suffix")
+        page.click("form.filters button[type=submit]")
+        page.wait_for_load_state()
+        found = page.inner_text("[data-testid=loans-found]")
+        assert RECEIPT_MISSING in found
+        assert borrower_id not in page.content()
+        assert "*" * (len(borrower_id) - 6) + borrower_id[-6:] in found
         page.goto(served.base_url + f"/loans/{RECEIPT_MISSING}")  # collection under way
         assert RECEIPT_MISSING in page.inner_text("h1")
+        # Its dossier: the receipt never filed is a gap, its classifications and documents
+        # are listed by name, and a document opens — with a purpose — as a watermarked copy.
+        assert "催收通知书回执" in page.inner_text("[data-testid=gaps]")
+        assert page.locator("[data-testid=classifications] h2").count() == 1
+        documents = page.locator("[data-testid=documents]")
+        assert "借款合同" in documents.inner_text()
         shots.append(_shoot(page, "04-loan-timeline", tmp_path))
+        reading = documents.locator("details.read").first
+        reading.locator("summary").click()
+        reading.locator("select[name=purpose]").select_option("business")
+        with page.expect_download() as download:
+            reading.locator("button[type=submit]").click()
+        assert download.value.suggested_filename.endswith("-副本.pdf")
+        copy = Path(download.value.path()).read_bytes()
+        assert copy.startswith(b"%PDF")
+        page.reload()
+        assert "调阅文档" in page.inner_text("ol.timeline li:first-child")
+        assert manager.name in page.inner_text("ol.timeline li:first-child")
         page.goto(served.base_url + "/registers/loan_ledger")
         shots.append(_shoot(page, "05-register", tmp_path))
         for role, path, name in (

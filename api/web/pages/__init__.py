@@ -4,11 +4,21 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.web.pages import admin, archive_room, audit, compliance, loans, registers, workbench
+from api.web.pages import (
+    admin,
+    archive_room,
+    audit,
+    compliance,
+    dossier,
+    loans,
+    registers,
+    workbench,
+)
 
 ROUTERS: tuple[APIRouter, ...] = (
     workbench.router,
     loans.router,
+    dossier.router,
     archive_room.router,
     audit.router,
     compliance.router,

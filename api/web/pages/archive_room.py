@@ -13,6 +13,7 @@ from api.web.pages.common import enter, page_router, registers_of
 from api.web.render import render
 from api.web.session import ViewerDep, archive_of
 from domain.errors import DomainError
+from domain.scope import RowScope
 from projections.query import AsOf
 
 router = page_router()
@@ -44,11 +45,14 @@ def archive_room(request: Request, viewer: ViewerDep) -> Response:
     archive = archive_of(request)
     service = registers_of(request)
     kept: list[Kept] = []
+    narrowest: RowScope | None = None  # a listing's rows cut by data scope, said in the page
     for name, listing in KEPT:
         selection = service.select(name, listing)
         total: int | None = None
         if viewer.can(selection.projection.read_action):
             _actor, scope = archive.reading_scope(viewer.ctx, selection.projection.read_action)
+            if scope.filtered and narrowest is None:
+                narrowest = scope
             total = service.page(
                 selection,
                 as_of=AsOf(),
@@ -72,6 +76,7 @@ def archive_room(request: Request, viewer: ViewerDep) -> Response:
         viewer,
         area="archive",
         kept=kept,
+        scope=narrowest,
         past=past,
         today=today,
     )

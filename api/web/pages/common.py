@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
@@ -13,6 +13,7 @@ from domain.authorization import Action
 from projections.service import RegisterService
 
 PAGE_SIZE = 50
+SUB_GRADE_COLUMNS = frozenset({"sub_grade"})
 
 
 def page_router() -> APIRouter:
@@ -32,6 +33,24 @@ def enter(request: Request, viewer: Viewer, area: str) -> None:
     if needs and not needs & viewer.allowed:
         first: Action = sorted(needs, key=lambda a: a.value)[0]
         archive_of(request).actor(viewer.ctx, first)  # raises the refusal, in both languages
+
+
+def sub_grade_labels(request: Request) -> dict[str, str]:
+    """Each sub-grade code of the rules in force and its Chinese label (正常一级…): the bank's
+    own refinement of the five grades, not a fixed enumeration."""
+    scheme = archive_of(request).rule_set().sub_grades.sub_grades
+    return {code: zh for code, (_grade, zh) in scheme.items()}
+
+
+def column_labels(request: Request, columns: Sequence[Any]) -> dict[str, Mapping[str, str]]:
+    """For each column, the Chinese label of each coded value it holds: an enumeration's, or
+    the sub-grades of the rules in force for a sub-grade column."""
+    found: dict[str, Mapping[str, str]] = {}
+    for c in columns:
+        found[c.name] = c.info.get("labels") or {}
+        if c.name in SUB_GRADE_COLUMNS:
+            found[c.name] = sub_grade_labels(request)
+    return found
 
 
 def people_named(

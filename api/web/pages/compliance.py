@@ -39,5 +39,6 @@ def compliance(request: Request, viewer: ViewerDep) -> Response:
         viewer,
         area="compliance",
         report=report,
+        scope=data_scope,
         shown=SHOWN,
     )

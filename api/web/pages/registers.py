@@ -11,7 +11,14 @@ from fastapi.responses import Response
 
 from api.fields import Count, Line, refuse_controls
 from api.routers.registers import MEDIA
-from api.web.pages.common import PAGE_SIZE, enter, page_router, people_named, registers_of
+from api.web.pages.common import (
+    PAGE_SIZE,
+    column_labels,
+    enter,
+    page_router,
+    people_named,
+    registers_of,
+)
 from api.web.render import render
 from api.web.session import ViewerDep, archive_of
 from domain.scope import RowScope
@@ -114,6 +121,8 @@ def register(
         error=error,
         page=page,
         rows=people_named(service, columns, page.rows),
+        labels=column_labels(request, columns),
+        scope=scope,
         limit=PAGE_SIZE,
         offset=offset,
         position=service.positions().get(name, 0),

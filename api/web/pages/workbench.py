@@ -14,6 +14,7 @@ from api.web.pages.common import page_router, registers_of
 from api.web.render import render
 from api.web.session import ViewerDep, archive_of
 from domain.authorization import Action
+from domain.scope import RowScope
 from projections.query import AsOf
 
 router = page_router()
@@ -23,6 +24,7 @@ router = page_router()
 def workbench(request: Request, viewer: ViewerDep) -> Response:
     archive = archive_of(request)
     tasks = None
+    scope: RowScope | None = None
     if viewer.can(Action.READ_BUSINESS):
         actor, scope = archive.reading_scope(viewer.ctx, Action.READ_BUSINESS)
         tasks = judge(
@@ -41,6 +43,7 @@ def workbench(request: Request, viewer: ViewerDep) -> Response:
         viewer,
         area="workbench",
         tasks=tasks,
+        scope=scope,
         overdue=overdue,
         due=due,
         subjects=any(t.subject for t in tasks.data) if tasks else False,
