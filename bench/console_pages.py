@@ -25,13 +25,11 @@ password the demo wrote, as a browser would: cookies, the form's CSRF token.
 ``--logins K`` first records K sign-ins and K sign-outs on the record of every person signed in
 (2K events each), as a year or more of daily use would; the screens are then measured on those
 records.
-``--profile PATH`` writes a cProfile of one more round of every screen to PATH (``.prof``).
 """
 
 from __future__ import annotations
 
 import argparse
-import cProfile
 import os
 import platform
 import re
@@ -235,7 +233,6 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=3, help="untimed requests per screen")
     parser.add_argument("--logins", type=int, default=0, help="sign-ins per person before")
     parser.add_argument("--data-dir", type=Path, help="a data directory to keep or reuse")
-    parser.add_argument("--profile", type=Path, help="write a cProfile of one round here")
     args = parser.parse_args()
     print(f"{platform.node()} · Python {platform.python_version()} · {time.strftime('%Y-%m-%d')}")
     with tempfile.TemporaryDirectory(prefix="console-pages-") as tmp:
@@ -316,14 +313,6 @@ def measure(client: TestClient, accounts: dict[str, Person], args: argparse.Name
             s.times.append(s.once())
         sign_in.append(signing.sign_in(person))
         sign_out.append(signing.sign_out())
-    if args.profile:
-        profiler = cProfile.Profile()
-        profiler.enable()
-        for s in shown:
-            s.once()
-        profiler.disable()
-        profiler.dump_stats(args.profile)
-        print(f"a profile of one more round written to {args.profile}")
     base = floor.p(50)
     print()
     print(f"n = {args.n} a screen after {args.warmup} warm-up; ms")
