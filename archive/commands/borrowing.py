@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 from hashlib import sha256 as sha256_of
 from typing import Annotated, Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 from pydantic import ConfigDict, Field
@@ -42,6 +42,7 @@ from domain.errors import (
     NotCataloguedError,
     NotFoundError,
 )
+from domain.numbering import FormKind, NumberBook
 from domain.rules import RuleSet
 from domain.values import Actor, BorrowingForm, BorrowingPurpose, DocumentRef
 
@@ -190,11 +191,12 @@ class BorrowingCommands(ReadQueries, RulesCommands):
             for sha in items:
                 dossier.filed(sha)
             rules = self.rule_set()
+            book = self.number_book(FormKind.BORROWING, cmd.requested_on.year)
             borrowing = Borrowing.request(
                 dossier_id=dossier.id,
                 loan_id=loan.id,
                 loan_no=loan.loan_no,
-                borrow_no=uuid4().hex[:12].upper(),
+                borrow_no=book.take(),
                 reference_code=getattr(dossier, "reference_code", None),
                 purpose=cmd.purpose,
                 items=items,
@@ -208,9 +210,19 @@ class BorrowingCommands(ReadQueries, RulesCommands):
                 actor=actor,
             )
             ids = {"borrowing_id": str(borrowing.id), "borrow_no": borrowing.borrow_no}
-            return Work(borrowing, [borrowing], ids, loan.loan_no)
+            return Work(borrowing, [borrowing, book], ids, loan.loan_no)
 
         return self.run(ctx, cmd, body)
+
+    def number_book(self, series: FormKind, year: int) -> NumberBook:
+        """The series' book of ``year``: the one stored, or a new one saved with its first
+        number (its version then makes two numbers taken at once a conflict)."""
+        book_id = NumberBook.create_id(series, year)
+        if self.recorder.select_events(book_id, limit=1):
+            stored: Aggregate = self.repository.get(book_id)
+            assert isinstance(stored, NumberBook)
+            return stored
+        return NumberBook.open(series, year)
 
     @handles(ApproveBorrowing)
     def approve_borrowing(self, ctx: CommandContext, cmd: ApproveBorrowing) -> CommandResult:

@@ -307,5 +307,10 @@ class DispositionCommands(ArchiveCore):
                 for e in batch.entries
             ],
             supervisors=supervisors,
+            proposed_on=batch.proposed_on,
+            approved_on=batch.approved_on,
+            compliance_approved_on=batch.compliance_approved_on,
+            executed_on=batch.executed_on,
+            executed_by=name(batch.executed_by),
         )
         return destruction_register(register)

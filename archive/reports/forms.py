@@ -253,7 +253,8 @@ class DestructionEntry:
 
 @dataclass(frozen=True)
 class DestructionRegister:
-    """What a destruction register states, with who proposed, approved and supervised."""
+    """What a destruction register states: who proposed, approved, executed and supervised it,
+    and on which day each step was taken (a step not yet taken reads 未办理)."""
 
     batch_id: str
     proposed_by: str
@@ -261,14 +262,31 @@ class DestructionRegister:
     method: str
     entries: Sequence[DestructionEntry]
     supervisors: Sequence[str] = field(default_factory=tuple)
+    proposed_on: date | None = None
+    approved_on: date | None = None
+    compliance_approved_on: date | None = None
+    executed_on: date | None = None
+    executed_by: str = ""
+
+
+def _day(value: date | None) -> str:
+    return value.isoformat() if value is not None else "未办理"
 
 
 def destruction_register(register: DestructionRegister) -> bytes:
     width = page_width(wide=True)
     facts = grid(
         [
-            ["销毁批次", register.batch_id, "提出人", register.proposed_by],
-            ["批准人", "、".join(register.approved_by) or "—", "销毁方式", register.method],
+            ["销毁批次", register.batch_id, "销毁方式", register.method],
+            ["提出人", register.proposed_by, "提出日期", _day(register.proposed_on)],
+            [
+                "批准人",
+                "、".join(register.approved_by) or "—",
+                "批准日期",
+                _day(register.approved_on),
+            ],
+            ["合规审批日期", _day(register.compliance_approved_on), "", ""],
+            ["执行人", register.executed_by or "—", "销毁日期", _day(register.executed_on)],
             ["监销人", "、".join(register.supervisors) or "—", "", ""],
         ],
         [width * 0.12, width * 0.38, width * 0.12, width * 0.38],

@@ -128,6 +128,11 @@ def test_a_destruction_batch_over_http(api: Api) -> None:
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
     assert "销毁清册" in text
     assert entry["reference_code"].split("·")[0] in text
+    # The approval and execution dates, each beside its step (the execution's is today).
+    facts = text.split()
+    assert facts[facts.index("批准日期") + 1] == "2056-02-02"
+    assert facts[facts.index("销毁日期") + 1] == body["executed_on"]
+    assert "未办理" not in text
 
     gone = api.get("auditor", f"/loans/{LOAN}/documents/{sha}", params={"purpose": "audit"})
     assert gone.status_code == 410, gone.text

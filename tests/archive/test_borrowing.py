@@ -30,8 +30,10 @@ from domain.errors import (
     BorrowerApprovesError,
     DossierOnLoanError,
     DossierUnderAppraisalError,
+    InvalidInputError,
     PageDiscrepancyOpenError,
 )
+from domain.numbering import FormKind
 from domain.rules import RuleSet
 from domain.values import BorrowingForm, BorrowingPurpose, BorrowingStatus, Role
 from tests.factories import make_disbursement, make_upload
@@ -184,6 +186,28 @@ def test_nothing_is_checked_out_twice_even_by_two_concurrent_check_outs(
         )
     for borrowing_id in (second, third):
         assert app.get_borrowing(staff["auditor"], borrowing_id).status is BorrowingStatus.APPROVED
+
+
+def test_borrow_slips_are_numbered_in_one_series_per_year_and_never_twice(
+    app: DossierArchive, staff: Staff, pages: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def numbered(**kw: Any) -> str:
+        return app.get_borrowing(staff["auditor"], request(app, staff["auditor"], **kw)).borrow_no
+
+    assert numbered() == "借阅〔2025〕第0001号"
+    assert numbered() == "借阅〔2025〕第0002号"
+    next_year = date(2026, 1, 5)
+    assert numbered(requested_on=next_year) == "借阅〔2026〕第0001号"
+    # A refused request takes no number: the series has no gap.
+    with pytest.raises(InvalidInputError):
+        request(app, staff["auditor"], due_on=DAY - timedelta(days=1))
+    stale = app.number_book(FormKind.BORROWING, 2025)  # read before the next request is saved
+    assert numbered() == "借阅〔2025〕第0003号"
+    monkeypatch.setattr(app, "number_book", lambda series, year: stale)
+    before = app.recorder.max_notification_id()
+    with pytest.raises(ConcurrentUpdateError):
+        request(app, staff["second_archivist"])  # would be 第0003号 a second time
+    assert app.recorder.max_notification_id() == before
 
 
 def test_a_dossier_under_appraisal_is_not_lent(

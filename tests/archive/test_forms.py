@@ -81,6 +81,10 @@ def test_a_destruction_register_totals_its_pages_and_has_every_signature_line() 
             approved_by=["赵刚", "合规部 王丽"],
             method="粉碎；电子文件删除密钥",
             supervisors=["李娜", "陈静"],
+            proposed_on=date(2037, 1, 5),
+            approved_on=date(2037, 1, 12),
+            compliance_approved_on=date(2037, 1, 15),
+            executed_on=None,
             entries=[
                 DestructionEntry(
                     "J001-XD·2026-D10-XDB-0001",
@@ -111,6 +115,39 @@ def test_a_destruction_register_totals_its_pages_and_has_every_signature_line() 
         "保管期满",
     ):
         assert words in text, words
+
+
+def test_a_destruction_register_states_the_day_of_each_step_and_which_is_still_to_come() -> None:
+    pdf = destruction_register(
+        DestructionRegister(
+            batch_id="XH-2037-02",
+            proposed_by="周建国",
+            approved_by=["赵刚", "王丽"],
+            method="粉碎",
+            entries=[
+                DestructionEntry("J001-XD·2026-D10-XDB-0003", "贷后档案", "2026", "D10", 5, "")
+            ],
+            proposed_on=date(2037, 1, 5),
+            approved_on=date(2037, 1, 12),
+            compliance_approved_on=date(2037, 1, 15),
+            executed_on=date(2037, 2, 1),
+            executed_by="唐玉兰（0911）",
+        )
+    )
+    text = _text(pdf)
+    for words in (
+        "提出日期",
+        "2037-01-05",
+        "批准日期",
+        "2037-01-12",
+        "合规审批日期",
+        "2037-01-15",
+        "销毁日期",
+        "2037-02-01",
+        "唐玉兰（0911）",
+    ):
+        assert words in text, words
+    assert "未办理" not in text
 
 
 def test_recorded_text_is_printed_as_text_never_read_as_markup() -> None:

@@ -40,6 +40,7 @@ from domain.disposition import DestructionBatch
 from domain.dossier import Dossier, FixityResult
 from domain.integrity import AuditBundle, IntegrityVerification
 from domain.loan import Loan
+from domain.numbering import FormKind, NumberBook
 from domain.reference import ReferenceSeries, Series
 from domain.rules import RuleSet, RulesInForce, packaged_rules_text, shipped_rules
 from domain.staff import Staff
@@ -398,6 +399,16 @@ def classification_rejected(w: World) -> list[Any]:
 def grade_noted(w: World) -> list[Any]:
     w.borrowers.note_grade(loan_id=w.loan.id, grade=Grade.SUBSTANDARD.value)
     return [w.borrowers]
+
+
+def number_book_opened(w: World) -> list[Any]:
+    w.keep(numbers=NumberBook.open(FormKind.BORROWING, 2025))
+    return [w.numbers]
+
+
+def number_taken(w: World) -> list[Any]:
+    w.numbers.take()
+    return [w.numbers]
 
 
 def warning_raised(w: World) -> list[Any]:
@@ -1212,6 +1223,8 @@ FACTORIES: dict[str, Factory] = {
     _declared(Loan, "ClassificationProposed"): classification_proposed,
     _declared(Loan, "ClassificationApproved"): classification_approved,
     _declared(BorrowerIndex, "GradeNoted"): grade_noted,
+    _declared(NumberBook, "Opened"): number_book_opened,
+    _declared(NumberBook, "Taken"): number_taken,
     _declared(Loan, "ClassificationRejected"): classification_rejected,
     _declared(Loan, "WarningRaised"): warning_raised,
     _declared(Loan, "WarningHandled"): warning_handled,
