@@ -82,3 +82,4 @@ bench: venv system-deps
 	$(BIN)/python bench/rebuild.py
 	$(BIN)/python bench/verify.py
 	$(BIN)/python bench/serve_limits.py
+	$(BIN)/python bench/console_pages.py

@@ -69,7 +69,8 @@ from archive.config import ArchiveConfig
 from archive.core import SYSTEM_ID, CommandContext
 from archive.documents.ingest import StagedDocument, Upload, from_bytes
 from demo.pdfs.render import render_padded
-from domain.rules import RuleSet
+from domain.rules import RuleSet, shipped_rules
+from domain.staff import Staff
 from domain.values import (
     BorrowerType,
     GuaranteeType,
@@ -139,10 +140,19 @@ class BenchArchive(DossierArchive):
     def _load(self, cls: type[A], aggregate_id: UUID, zh: str, en: str) -> A:
         start = time.perf_counter()
         aggregate = super()._load(cls, aggregate_id, zh, en)
-        self.parts.seconds[f"load {cls.__name__}"] += time.perf_counter() - start
-        self.parts.loads[cls.__name__] += 1
-        self.parts.replayed[cls.__name__] += aggregate.version
+        if cls is not Staff:  # timed below, kept copy or not
+            self.parts.seconds[f"load {cls.__name__}"] += time.perf_counter() - start
+            self.parts.loads[cls.__name__] += 1
+            self.parts.replayed[cls.__name__] += aggregate.version
         return aggregate
+
+    def _staff_record(self, staff_id: UUID, zh: str, en: str) -> Staff:
+        start = time.perf_counter()
+        staff = super()._staff_record(staff_id, zh, en)
+        self.parts.seconds["load Staff"] += time.perf_counter() - start
+        self.parts.loads["Staff"] += 1
+        self.parts.replayed["Staff"] += staff.version
+        return staff
 
     def _exists(self, aggregate_id: Any) -> bool:
         with self.parts.timing("exists?"):
@@ -502,6 +512,7 @@ def run_backend(backend: str, args: argparse.Namespace, pdfs: list[bytes]) -> li
 def stage_alone(pdfs: Sequence[bytes]) -> dict[str, float]:
     """Milliseconds per PDF for staging and for its parts, outside any command."""
     config = ArchiveConfig()
+    rules = shipped_rules()  # the catalogue of document types stage() checks each upload against
     timings: dict[str, float] = {}
     start = time.perf_counter()
     for data in pdfs:
@@ -514,7 +525,7 @@ def stage_alone(pdfs: Sequence[bytes]) -> dict[str, float]:
     start = time.perf_counter()
     for i, data in enumerate(pdfs):
         archive.documents.ingest.stage(
-            from_bytes("inspection_report", f"r-{i}.pdf", data), config
+            from_bytes("inspection_report", f"r-{i}.pdf", data), config, rules
         ).close()
     timings["archive.documents.ingest.stage (all of it)"] = time.perf_counter() - start
     return {k: 1000 * v / len(pdfs) for k, v in timings.items()}

@@ -2,7 +2,9 @@
 and a child process for a phase measured alone.
 
 ``python bench/<name>.py`` puts bench/ first on ``sys.path``, so the benchmarks import this
-module as ``measure`` (as bench/verify.py imports ``rebuild``).
+module as ``measure`` (as bench/verify.py imports ``rebuild``). Importing it also puts the
+repository on ``sys.path``, after everything else: the development install maps only the shipped
+packages, and the benchmarks use the ``demo`` package beside them (its PDFs, staff, portfolio).
 """
 
 from __future__ import annotations
@@ -18,7 +20,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from storage.eventstore import ensure_postgres_schema
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.append(str(ROOT))
+
+from storage.eventstore import ensure_postgres_schema  # noqa: E402 (after the path is set)
 
 
 def percentile(values: Sequence[float], q: int) -> float:

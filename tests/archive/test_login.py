@@ -19,7 +19,7 @@ from archive.commands.login import (
     UnknownLoginError,
     generate_password,
 )
-from archive.commands.staff import RevokeRole
+from archive.commands.staff import GrantRole, RevokeRole
 from archive.core import SYSTEM_ID, CommandContext
 from archive.errors import AuthenticationError
 from domain.errors import (
@@ -215,3 +215,42 @@ def test_the_password_is_kept_out_of_an_idempotency_receipt(
     assert again.position == first.position
     stored = app.recorder.select_notifications(start=1, limit=10_000)
     assert all(TEMPORARY.encode() not in n.state for n in stored)
+
+
+def test_a_long_used_record_is_not_replayed_from_its_start_at_each_load(
+    app: DossierArchive, staff: dict[str, CommandContext], store_env: dict[str, str]
+) -> None:
+    """Every sign-in and sign-out is an event on the person's record and every page loads it:
+    after the first load, a load reads only the events stored since, yet returns the record a
+    full replay gives — changes made by another process included — as a copy of its own."""
+    app.set_password(CONSOLE, SetPassword(staff_no="auditor", password=CHOSEN), temporary=False)
+    for _ in range(30):
+        signed = app.log_in("auditor", CHOSEN, source="10.1.2.3")
+        app.log_out(CommandContext(signed.staff_id))
+    first = app.staff("auditor")
+    assert first.version > 60
+
+    read_after: list[int | None] = []
+    get = app.events.get
+
+    def spying(originator_id: object, *args: object, **kwargs: object) -> object:
+        read_after.append(kwargs.get("gt"))  # type: ignore[arg-type]
+        return get(originator_id, *args, **kwargs)  # type: ignore[arg-type]
+
+    app.events.get = spying  # type: ignore[method-assign]
+    other = DossierArchive(store_env, blobs=app.blobs)  # another process on the same store
+    try:
+        other.execute(CONSOLE, GrantRole(staff_no="auditor", role=Role.COMPLIANCE))
+    finally:
+        other.close()
+    app.log_in("auditor", CHOSEN, source="10.1.2.3")
+
+    now = app.staff("auditor")
+    assert read_after
+    assert all(gt is not None and gt >= first.version for gt in read_after)
+    assert now.version == first.version + 2
+    assert Role.COMPLIANCE in now.current_roles
+    replayed = app.repository.get(now.id)
+    assert vars(now) == vars(replayed)
+    now.name = "改过的副本"
+    assert app.staff("auditor").name == replayed.name
