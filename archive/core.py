@@ -53,6 +53,7 @@ from domain.disposition import DestructionBatch
 from domain.dossier import Dossier
 from domain.errors import InvalidInputError, NotFoundError
 from domain.loan import Loan
+from domain.numbering import FormKind, NumberBook
 from domain.rules import RuleSet, RulesInForce, parse_adopted, shipped_rules
 from domain.scope import OWN_BEHALF, Reaching, RowScope, mode_of
 from domain.staff import Staff
@@ -547,6 +548,16 @@ class ArchiveCore(Application[UUID]):
             start = page[-1].id + 1
 
     # ------------------------------------------------------------------ actors
+    def number_book(self, series: FormKind, year: int) -> NumberBook:
+        """The series' book of ``year``: the one stored, or a new one saved with its first
+        number (its version then makes two numbers taken at once a conflict)."""
+        book_id = NumberBook.create_id(series, year)
+        if self.recorder.select_events(book_id, limit=1):
+            stored: Aggregate = self.repository.get(book_id)
+            assert isinstance(stored, NumberBook)
+            return stored
+        return NumberBook.open(series, year)
+
     def actor(self, ctx: CommandContext, action: Action) -> Actor:
         """The caller and the role, held at this moment, in which they act.
 

@@ -129,8 +129,10 @@ class DestructionBatch(Aggregate):
         entries: Sequence[Mapping[str, Any]],
         proposed_on: date,
         actor: Actor,
+        batch_no: str | None = None,
     ) -> DestructionBatch:
-        """The archive head proposes the batch with one register entry per dossier."""
+        """The archive head proposes the batch with one register entry per dossier;
+        ``batch_no`` is its number in the year's series (销毁〔2026〕第0001号)."""
         authorize(actor, Action.PROPOSE_DESTRUCTION)
         if not entries:
             raise InvalidInputError(
@@ -150,6 +152,7 @@ class DestructionBatch(Aggregate):
             proposed_on=proposed_on,
             actor_id=actor.id,
             role=actor.role,
+            batch_no=batch_no,
         )
 
     @staticmethod
@@ -165,7 +168,10 @@ class DestructionBatch(Aggregate):
         proposed_on: date,
         actor_id: UUID,
         role: Role,
+        batch_no: str | None = None,
     ) -> None:
+        # Batches proposed by releases before the numbering have no number: their id names them.
+        self.batch_no = batch_no
         self.entries = [dict(e) for e in entries]
         self.proposed_on = proposed_on
         self.proposed_by = actor_id

@@ -22,6 +22,7 @@ class FormKind(LabelledEnum):
     """The kinds of numbered forms, each with the word its numbers start with."""
 
     BORROWING = ("borrowing", "借阅")
+    DESTRUCTION = ("destruction", "销毁")
 
 
 def number_text(series: FormKind, year: int, number: int) -> str:

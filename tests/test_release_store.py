@@ -434,6 +434,40 @@ def test_the_circulation_register_raised_to_name_documents_rebuilds_the_rows_the
     assert short >= 1
 
 
+def test_the_destruction_register_raised_to_number_batches_rebuilds_the_rows_the_release_wrote(
+    new_store: Settings, released: dump.Snapshot, tmp_path: Path
+) -> None:
+    """The destruction register holds each batch's number in its year's series (a
+    ``batch_no`` column more, so a new version): from the release's events every row the
+    release wrote comes out again, its batches without a number (they were proposed unnumbered)."""
+    source = unpack(tmp_path / "release") / "events.sqlite"
+    copy_events(source, new_store, KEPT_AT)
+    archive = build_archive(new_store)
+    try:
+        registers = build_registers(new_store, archive)
+        try:
+            registers.follower.catch_up()
+            destruction = registers.follower.projections["destruction_register"]
+            assert destruction.version != VERSIONS[destruction.name]
+            rebuilt = dump.as_of(
+                dump.snapshot(registers.service.store, [destruction])[destruction.name], KEPT_AT
+            )
+        finally:
+            registers.close()
+    finally:
+        archive.close()
+    old = released[destruction.name]
+    assert set(rebuilt) == set(old)
+    rows = 0
+    for table in old:
+        assert len(rebuilt[table]) == len(old[table]), table
+        for then, now in zip(old[table], rebuilt[table], strict=True):
+            assert now.pop("batch_no") is None
+            assert now == then
+            rows += 1
+    assert rows >= 2
+
+
 # ----------------------------------------------------------------------- reports, integrity
 def check_reports(client: TestClient, data_dir: Path) -> None:
     """Each report the release issued, built again over HTTP as of the position it was read

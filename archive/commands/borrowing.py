@@ -42,7 +42,7 @@ from domain.errors import (
     NotCataloguedError,
     NotFoundError,
 )
-from domain.numbering import FormKind, NumberBook
+from domain.numbering import FormKind
 from domain.rules import RuleSet
 from domain.values import Actor, BorrowingForm, BorrowingPurpose, DocumentRef
 
@@ -213,16 +213,6 @@ class BorrowingCommands(ReadQueries, RulesCommands):
             return Work(borrowing, [borrowing, book], ids, loan.loan_no)
 
         return self.run(ctx, cmd, body)
-
-    def number_book(self, series: FormKind, year: int) -> NumberBook:
-        """The series' book of ``year``: the one stored, or a new one saved with its first
-        number (its version then makes two numbers taken at once a conflict)."""
-        book_id = NumberBook.create_id(series, year)
-        if self.recorder.select_events(book_id, limit=1):
-            stored: Aggregate = self.repository.get(book_id)
-            assert isinstance(stored, NumberBook)
-            return stored
-        return NumberBook.open(series, year)
 
     @handles(ApproveBorrowing)
     def approve_borrowing(self, ctx: CommandContext, cmd: ApproveBorrowing) -> CommandResult:

@@ -36,6 +36,7 @@ from domain.disposition import (
     destroy_opinion,
 )
 from domain.dossier import Dossier
+from domain.numbering import FormKind
 from domain.values import Actor, DocumentRef
 from storage.blobs import BlobLockedError, BlobNotFoundError
 from storage.envelope import DERIVED_SUFFIX, EncryptingBlobStore
@@ -154,10 +155,16 @@ class DispositionCommands(ArchiveCore):
                 self._check(dossier, today)
                 entries.append(self.register_entry(dossier))
                 check_proposed_after_appraisal(dossier, cmd.proposed_on)
+            book = self.number_book(FormKind.DESTRUCTION, cmd.proposed_on.year)
             batch = DestructionBatch.propose(
-                batch_id=cmd.batch_id, entries=entries, proposed_on=cmd.proposed_on, actor=actor
+                batch_id=cmd.batch_id,
+                entries=entries,
+                proposed_on=cmd.proposed_on,
+                actor=actor,
+                batch_no=book.take(),
             )
-            return Work(batch, [batch], {"batch_id": str(cmd.batch_id)})
+            ids = {"batch_id": str(cmd.batch_id), "batch_no": str(batch.batch_no)}
+            return Work(batch, [batch, book], ids)
 
         return self.run(ctx, cmd, body)
 
@@ -291,7 +298,7 @@ class DispositionCommands(ArchiveCore):
         if batch.it_supervisor is not None:
             supervisors.append(name(batch.it_supervisor) + " 信息技术")
         register = DestructionRegister(
-            batch_id=str(batch.id),
+            batch_id=batch.batch_no or str(batch.id),
             proposed_by=name(batch.proposed_by),
             approved_by=[n for n in (name(batch.approved_by), name(batch.compliance_by)) if n],
             method=batch.method or "—",

@@ -83,6 +83,7 @@ ENTRIES = TableSpec(
     "entries",
     [
         col("batch_id", sa.Uuid, "销毁批次", "batch id", filter=True, nullable=False),
+        col("batch_no", sa.String(32), "销毁批次编号", "batch no.", filter=True),
         col("dossier_id", sa.Uuid, "档案ID", "dossier id", export=False, nullable=False),
         col("reference_code", sa.String(100), "档号", "reference code", filter=True),
         col("title", sa.String(500), "案卷题名", "title"),
@@ -101,6 +102,7 @@ BATCHES = TableSpec(
     "batches",
     [
         col("batch_id", sa.Uuid, "销毁批次", "batch id", nullable=False),
+        col("batch_no", sa.String(32), "销毁批次编号", "batch no."),
         col("dossiers", sa.Integer, "案卷数", "dossiers"),
         col("pages", sa.Integer, "页数", "pages"),
         *_batch_columns(),
@@ -119,7 +121,7 @@ class DestructionRegister(Projection):
     """销毁清册: what was destroyed, on whose proposal and approvals, before whom, and how."""
 
     name = "destruction_register"
-    version = 1
+    version = 2  # 2: the batch's number in its year's series (batch_no)
     title_zh = "销毁清册"
     title_en = "Destruction register"
     tables = (ENTRIES, BATCHES)
@@ -167,6 +169,8 @@ class DestructionRegister(Projection):
     def _(self, event: Any, changes: Changes) -> None:
         batch_id = event.originator_id
         common = {
+            # Batches proposed before the numbering have none.
+            "batch_no": getattr(event, "batch_no", None),
             "proposed_on": event.proposed_on,
             "proposed_by": event.actor_id,
             "completed": False,

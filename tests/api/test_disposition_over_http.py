@@ -95,6 +95,8 @@ def test_a_destruction_batch_over_http(api: Api) -> None:
     proposed = api.post("archhead", B, propose)
     assert proposed.status_code == 201, proposed.text
     batch = proposed.json()["ids"]["batch_id"]
+    # The first batch of 2056's series; the refused proposal above took no number.
+    assert proposed.json()["ids"]["batch_no"] == "销毁〔2056〕第0001号"
     execute = {
         "supervisor_nos": ["AU001", "AR002"],
         "it_supervisor_no": "ADM01",
@@ -130,6 +132,7 @@ def test_a_destruction_batch_over_http(api: Api) -> None:
     assert entry["reference_code"].split("·")[0] in text
     # The approval and execution dates, each beside its step (the execution's is today).
     facts = text.split()
+    assert facts[facts.index("销毁批次") + 1] == "销毁〔2056〕第0001号"
     assert facts[facts.index("批准日期") + 1] == "2056-02-02"
     assert facts[facts.index("销毁日期") + 1] == body["executed_on"]
     assert "未办理" not in text

@@ -549,6 +549,7 @@ def test_a_destroyed_dossier_stays_in_the_destruction_register_and_catalogue_aft
 
     (proposed,) = app.destruction_batch(batch_id).entries
     shared = {
+        "batch_no": "销毁〔2056〕第0001号",
         "proposed_on": date(2056, 2, 1),
         "proposed_by": people["archive_head"].staff_id,
         "approved_on": date(2056, 2, 2),
@@ -635,8 +636,9 @@ def test_a_destroyed_dossier_stays_in_the_destruction_register_and_catalogue_aft
     assert catalogued()["destroyed"] is True
 
     header, rows = _sheet(DESTRUCTION, registers, "entries")
-    assert header[:8] == [
+    assert header[:9] == [
         "销毁批次",
+        "销毁批次编号",
         "档号",
         "案卷题名",
         "年度",
@@ -647,6 +649,7 @@ def test_a_destroyed_dossier_stays_in_the_destruction_register_and_catalogue_aft
     ]
     assert {"监销人", "信息技术监销人", "销毁方式", "批准人（行长）", "合规审批人"} <= set(header)
     (values,) = rows
+    assert values["销毁批次编号"] == "销毁〔2056〕第0001号"
     assert (values["销毁批次"], values["保管期限"], values["销毁日期"].date(), values["状态"]) == (
         str(batch_id),
         "30年",
