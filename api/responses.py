@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import Path, Response
 
 from api.schemas import CommandPublic
 from archive.core import CommandResult
+from archive.reading import DocumentCopy
 
 LoanNo = Annotated[
     str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$", description="借据号")
@@ -27,3 +29,21 @@ def respond(result: CommandResult, response: Response) -> CommandPublic:
     if result.replayed:
         response.headers["Idempotent-Replayed"] = "true"
     return CommandPublic.of(result)
+
+
+def document_copy(copy: DocumentCopy) -> Response:
+    """A document read through the audited path, as an attachment that is never cached: the
+    copy's hash, the original's, whether it is watermarked and the read event's position."""
+    return Response(
+        content=copy.content,
+        media_type=copy.media_type,
+        headers={
+            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(copy.filename)}",
+            "X-Content-SHA256": copy.sha256,
+            "X-Original-SHA256": copy.ref.sha256,
+            "X-Watermarked": "true" if copy.watermarked else "false",
+            "X-Event-Position": str(copy.position),
+            "Cache-Control": "no-store",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from typing import Annotated
-from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Path, Query, Response
 
 from api.deps import ArchiveDep, CommandCtx, CommandInput, ReadCtx, command_input, command_openapi
-from api.responses import LoanNo, respond
+from api.responses import LoanNo, document_copy, respond
 from api.schemas import (
     CommandPublic,
     DossierPublic,
@@ -76,16 +75,4 @@ def read_document(
 ) -> Response:
     """A copy of one filed document, watermarked for the reader; the read is recorded first."""
     copy = archive.read_document(ctx, loan_no, sha256, purpose=purpose, original=original)
-    return Response(
-        content=copy.content,
-        media_type=copy.media_type,
-        headers={
-            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(copy.filename)}",
-            "X-Content-SHA256": copy.sha256,
-            "X-Original-SHA256": copy.ref.sha256,
-            "X-Watermarked": "true" if copy.watermarked else "false",
-            "X-Event-Position": str(copy.position),
-            "Cache-Control": "no-store",
-            "X-Content-Type-Options": "nosniff",
-        },
-    )
+    return document_copy(copy)

@@ -18,13 +18,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Annotated, Any
-from urllib.parse import quote
 from uuid import UUID
 
 from fastapi import Form, Path, Request
 from fastapi.responses import Response
 
-from api.responses import LoanNo
+from api.responses import LoanNo, document_copy
 from api.web.pages.common import enter, page_router, registers_of, sub_grade_labels
 from api.web.people import People
 from api.web.render import render
@@ -436,16 +435,4 @@ def read_document(
         error = viewer.t("Choose why you are reading this document.")
         return _form(request, viewer, loan_no, document, purpose=purpose, error=error)
     copy = archive_of(request).read_document(viewer.ctx, loan_no, sha256, purpose=chosen)
-    return Response(
-        content=copy.content,
-        media_type=copy.media_type,
-        headers={
-            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(copy.filename)}",
-            "X-Content-SHA256": copy.sha256,
-            "X-Original-SHA256": copy.ref.sha256,
-            "X-Watermarked": "true" if copy.watermarked else "false",
-            "X-Event-Position": str(copy.position),
-            "Cache-Control": "no-store",
-            "X-Content-Type-Options": "nosniff",
-        },
-    )
+    return document_copy(copy)
