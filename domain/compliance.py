@@ -179,6 +179,35 @@ class RetentionLine:
     days_past: int
 
 
+class Dimension(LabelledEnum):
+    """What completeness is broken down by."""
+
+    BRANCH = ("branch", "机构")
+    PRODUCT = ("product", "产品")
+    STAGE = ("stage", "阶段")
+
+
+@dataclass(frozen=True)
+class CompletenessLine:
+    """Completeness of one branch, product or stage: the documents due, filed and missing
+    of its loans on the report date, and how many of those loans miss none."""
+
+    dimension: Dimension
+    key: str
+    """The branch's name, the product's or the stage's code ("" for loans with none)."""
+    label_zh: str
+    loans: int
+    required: int
+    filed: int
+    missing: int
+    loans_complete: int
+
+    @property
+    def rate(self) -> Decimal | None:
+        """Documents filed ÷ documents due, a percentage to two places; None when none due."""
+        return percent(self.filed, self.required)
+
+
 @dataclass(frozen=True)
 class ComplianceReport:
     """The figures and lists of the report; see the module docstring for their meaning."""
@@ -208,6 +237,8 @@ class ComplianceReport:
     data_scope: RowScope = field(default_factory=RowScope.everything)
     """The loans the report was read within: its reader's data scope (数据权限); a report that
     leaves loans out names it."""
+    completeness_by: tuple[CompletenessLine, ...] = ()
+    """Completeness by branch, by product and by stage, for drilling down to the gaps."""
 
     def owner_of(self, task: Task) -> str:
         """How the report names a task's owner: the person, else the role that owns it."""
@@ -307,7 +338,65 @@ def build_report(
         ),
         data_scope=data_scope,
         owner_names=names,
+        completeness_by=completeness_lines(
+            due,
+            on,
+            {loan_id: loan_branches.get(loan_id) for loan_id in in_scope},
+            {loan_id: loan_products.get(loan_id) for loan_id in in_scope},
+        ),
     )
+
+
+def completeness_lines(
+    due: Sequence[Requirement],
+    on: date,
+    branches: Mapping[UUID, str | None],
+    products: Mapping[UUID, Product | None],
+) -> tuple[CompletenessLine, ...]:
+    """Completeness of the loans in scope (``branches`` and ``products`` place each one) by
+    branch, then product, then stage: every branch and product with loans is listed, even
+    with nothing due; a stage is listed when something of it is due."""
+
+    def line(
+        dimension: Dimension, key: str, label: str, loans: set[UUID], rows: list[Requirement]
+    ) -> CompletenessLine:
+        missing = [r for r in rows if r.is_missing(on)]
+        return CompletenessLine(
+            dimension=dimension,
+            key=key,
+            label_zh=label,
+            loans=len(loans),
+            required=len(rows),
+            filed=len(rows) - len(missing),
+            missing=len(missing),
+            loans_complete=len(loans - {r.loan_id for r in missing}),
+        )
+
+    lines: list[CompletenessLine] = []
+    by_branch: dict[str, set[UUID]] = defaultdict(set)
+    for loan_id, branch in branches.items():
+        by_branch[branch or ""].add(loan_id)
+    for branch in sorted(by_branch):
+        loans = by_branch[branch]
+        rows = [r for r in due if r.loan_id in loans]
+        lines.append(line(Dimension.BRANCH, branch, branch or "（未登记机构）", loans, rows))
+    by_product: dict[Product | None, set[UUID]] = defaultdict(set)
+    for loan_id, product in products.items():
+        by_product[product].add(loan_id)
+    for product in sorted(by_product, key=lambda p: list(Product).index(p) if p else -1):
+        loans = by_product[product]
+        rows = [r for r in due if r.loan_id in loans]
+        key, label = (product.value, product.zh) if product else ("", "（未登记产品）")
+        lines.append(line(Dimension.PRODUCT, key, label, loans, rows))
+    by_stage: dict[str, list[Requirement]] = defaultdict(list)
+    for r in due:
+        by_stage[r.stage].append(r)
+    for stage in sorted(by_stage, key=lambda s: (-len(by_stage[s]), s)):
+        rows = by_stage[stage]
+        lines.append(
+            line(Dimension.STAGE, stage, rows[0].stage_zh, {r.loan_id for r in rows}, rows)
+        )
+    return tuple(lines)
 
 
 def _gap_order(r: Requirement) -> tuple[date, str, str, str]:

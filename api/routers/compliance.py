@@ -143,6 +143,9 @@ def as_json(report: ComplianceReport) -> dict[str, Any]:
             "retention_unappraised": len(report.retention_unappraised),
         },
         "gaps_by_type": clean([asdict(g) for g in report.gaps_by_type]),
+        "completeness_by": [
+            {**clean(asdict(line)), "rate": plain(line.rate)} for line in report.completeness_by
+        ],
         "overdue_by_owner": clean([asdict(g) for g in report.overdue_by_owner]),
         "floor_loans": clean([asdict(f) for f in report.floor_loans]),
         "notices_without_receipt": clean([asdict(g) for g in report.notices_without_receipt]),
