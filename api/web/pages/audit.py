@@ -1,24 +1,85 @@
-"""审计 — audit: the signed checkpoints that seal the log (``GET /api/v1/integrity/
-checkpoints``), the keys that signed them, and the accountability trail's listings (责任追溯)
-for those who read it."""
+"""审计 — audit: the accountability trail (责任追溯) per person and per loan, as of any date;
+responsibility determinations (不良贷款责任认定), appeals and decisions; and integrity — the
+signed checkpoints that seal the log and the keys that signed them, the verification runs and
+their findings, a verification run from the page, an audit bundle (审计证据包) of a loan issued
+with its purpose. Every act goes through the application calls the API uses
+(``POST /api/v1/integrity/verifications``, ``POST /api/v1/loans/{loan_no}/audit-bundles``)."""
 
 from __future__ import annotations
 
-from fastapi import Request
-from fastapi.responses import Response
+import re
+import shutil
+import tempfile
+from pathlib import Path as FilePath
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import Form, Path, Request
+from fastapi.responses import FileResponse, Response
+from starlette.background import BackgroundTask
 
 from api.composition import Integrity
+from api.routers.bundles import _seal
 from api.web.pages.common import enter, page_router, registers_of
 from api.web.render import render
-from api.web.session import ViewerDep, archive_of
+from api.web.session import Viewer, ViewerDep, archive_of
 from domain.authorization import Action
+from domain.errors import InvalidInputError, NotFoundError
+from domain.scope import RowScope
+from projections.query import AsOf
 
 router = page_router()
 SHOWN = 20
+RUNS_SHOWN = 10
+TRAIL = "accountability_trail"
+LOAN_NO = re.compile(r"[A-Za-z0-9._-]{1,64}")
+"""A loan number (借据号) as the API's path takes it."""
 
 
-@router.get("/audit")
-def audit(request: Request, viewer: ViewerDep) -> Response:
+def _people(request: Request, scope: RowScope) -> list[dict[str, Any]]:
+    """Everyone the trail knows, by name and staff number, for choosing whose actions to read."""
+    service = registers_of(request)
+    page = service.page(
+        service.select(TRAIL, "staff"),
+        scope=scope,
+        as_of=AsOf(),
+        filters={},
+        order_by=["staff_no"],
+        limit=1000,
+        offset=0,
+    )
+    return [{"staff_no": r["staff_no"], "name": r["name"]} for r in page.rows]
+
+
+def _runs(request: Request, viewer: Viewer) -> list[Any]:
+    """The latest verification runs, newest first, as recorded."""
+    service = registers_of(request)
+    archive = archive_of(request)
+    _actor, scope = archive.reading_scope(viewer.ctx, Action.READ_TRAIL)
+    page = service.page(
+        service.select(TRAIL, "actions"),
+        scope=scope,
+        as_of=AsOf(),
+        filters={"aggregate": "integrity_verification"},
+        order_by=["-position"],
+        limit=RUNS_SHOWN,
+        offset=0,
+    )
+    runs = []
+    for row in page.rows:
+        run = archive.integrity_verification(viewer.ctx, row["originator_id"])
+        runs.append((run, row["actor_name"] or row["actor_staff_no"] or ""))
+    return runs
+
+
+def _audit(
+    request: Request,
+    viewer: Viewer,
+    *,
+    status: int = 200,
+    bundle: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+) -> Response:
     enter(request, viewer, "audit")
     archive = archive_of(request)
     integrity: Integrity = request.app.state.integrity
@@ -30,21 +91,142 @@ def audit(request: Request, viewer: ViewerDep) -> Response:
         total = len(every)
         checkpoints = list(reversed(every))[:SHOWN]
         keys = integrity.store.public_keys()
-    trail = None
+    trail = people = None
     if viewer.can(Action.READ_TRAIL):
-        selection = registers_of(request).select("accountability_trail")
+        _actor, scope = archive.reading_scope(viewer.ctx, Action.READ_TRAIL)
+        selection = registers_of(request).select(TRAIL)
         trail = [
             (name, listing.title_zh, listing.title_en)
             for name, listing in selection.projection.listings.items()
         ]
+        people = _people(request, scope)
+    may_verify = viewer.can(Action.VERIFY_INTEGRITY)
+    runs = _runs(request, viewer) if may_verify and viewer.can(Action.READ_TRAIL) else None
     return render(
         request,
         "audit.html",
         viewer,
         area="audit",
+        status=status,
         checkpoints=checkpoints,
         total=total,
         keys=keys,
         trail=trail,
-        may_verify=viewer.can(Action.VERIFY_INTEGRITY),
+        people=people,
+        runs=runs,
+        may_verify=may_verify,
+        may_bundle=viewer.can(Action.ISSUE_AUDIT_BUNDLE),
+        may_determine=viewer.can(Action.DETERMINE_RESPONSIBILITY),
+        bundle=bundle or {"loan_no": "", "purpose": ""},
+        errors=errors or {},
+    )
+
+
+@router.get("/audit")
+def audit(request: Request, viewer: ViewerDep) -> Response:
+    return _audit(request, viewer)
+
+
+@router.post("/audit/verifications")
+def verify(
+    request: Request,
+    viewer: ViewerDep,
+    documents: Annotated[str, Form(max_length=8)] = "",
+) -> Response:
+    """Verify the whole record now (完整性校验) and record the run; the page shows what it
+    found, each finding in Chinese and English."""
+    enter(request, viewer, "audit")
+    integrity: Integrity = request.app.state.integrity
+    run = archive_of(request).verify_integrity(
+        viewer.ctx,
+        store=integrity.store,
+        witness=integrity.witness,
+        trusted_keys=[integrity.signer.public_key],
+        origin=integrity.sealer.origin,
+        documents=documents == "on",
+    )
+    return render(
+        request,
+        "verification.html",
+        viewer,
+        area="audit",
+        status=201,
+        run_id=run.run_id,
+        report=run.report,
+        by=viewer.display_name,
+        recorded=None,
+    )
+
+
+@router.get("/audit/verifications/{run_id}")
+def verification(
+    request: Request,
+    viewer: ViewerDep,
+    run_id: Annotated[UUID, Path()],
+) -> Response:
+    """A recorded run: when, by whom, what it checked, what it found."""
+    enter(request, viewer, "audit")
+    archive = archive_of(request)
+    recorded = archive.integrity_verification(viewer.ctx, run_id)
+    return render(
+        request,
+        "verification.html",
+        viewer,
+        area="audit",
+        run_id=run_id,
+        report=None,
+        recorded=recorded,
+        by=archive.form_name(recorded.verified_by),
+    )
+
+
+@router.post("/audit/bundles")
+def issue_bundle(
+    request: Request,
+    viewer: ViewerDep,
+    loan_no: Annotated[str, Form(max_length=64)] = "",
+    purpose: Annotated[str, Form(max_length=500)] = "",
+) -> Response:
+    """Seal the log and hand over the loan's audit bundle (a zip of a BagIt bag that
+    ``python -m dossier_verify`` checks offline); the issue is recorded with its purpose."""
+    enter(request, viewer, "audit")
+    entered = {"loan_no": loan_no.strip(), "purpose": purpose}
+    errors: dict[str, str] = {}
+    if not LOAN_NO.fullmatch(entered["loan_no"]):
+        errors["loan_no"] = viewer.t("Enter the loan number (借据号) of the loan.")
+    if not purpose.strip() or "\n" in purpose or "\r" in purpose:
+        errors["purpose"] = viewer.t("State the purpose the bundle is issued for, on one line.")
+    if errors:
+        return _audit(request, viewer, status=422, bundle=entered, errors=errors)
+    integrity: Integrity = request.app.state.integrity
+    scratch = FilePath(tempfile.mkdtemp(prefix="dossier-bundle-"))
+    name = f"audit-bundle-{entered['loan_no']}.zip"
+    try:
+        issued = archive_of(request).issue_audit_bundle(
+            viewer.ctx,
+            entered["loan_no"],
+            purpose=purpose.strip(),
+            out=scratch / name,
+            integrity_store=integrity.store,
+            seal=lambda: _seal(integrity),
+        )
+    except (NotFoundError, InvalidInputError) as refused:
+        shutil.rmtree(scratch, ignore_errors=True)
+        errors["loan_no"] = viewer.t.pick(refused.zh, refused.en)
+        status = 404 if isinstance(refused, NotFoundError) else 422
+        return _audit(request, viewer, status=status, bundle=entered, errors=errors)
+    except BaseException:
+        shutil.rmtree(scratch, ignore_errors=True)
+        raise
+    return FileResponse(
+        issued.path,
+        status_code=201,
+        media_type="application/zip",
+        filename=name,
+        headers={
+            "X-Bundle-Id": str(issued.bundle_id),
+            "X-Checkpoint-Size": str(issued.checkpoint.tree_size),
+            "Cache-Control": "no-store",
+        },
+        background=BackgroundTask(shutil.rmtree, scratch, ignore_errors=True),
     )
