@@ -50,6 +50,13 @@ def test_an_auditor_reads_the_trail_verifies_and_issues_a_bundle(
         page.wait_for_load_state()
         assert RECEIPT_MISSING in page.inner_text("table.grid")
         page.go_back()
+        # The responsibility determinations, with their appeals and decisions.
+        page.click("[data-testid=to-determinations]")
+        page.wait_for_load_state()
+        assert page.inner_text("h1.page-title").startswith("不良贷款责任认定")
+        assert page.locator("[data-testid=determine]").count() == 1
+        _shoot(page, "audit-determinations", tmp_path)
+        page.go_back()
         # Verify the whole record now.
         page.click("[data-testid=verify] button[type=submit]")
         page.wait_for_load_state()

@@ -12,6 +12,7 @@ from api.web.pages import (
     dossier,
     loans,
     registers,
+    responsibility,
     workbench,
 )
 
@@ -21,6 +22,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     dossier.router,
     archive_room.router,
     audit.router,
+    responsibility.router,
     compliance.router,
     registers.router,
     admin.router,

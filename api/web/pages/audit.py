@@ -36,7 +36,7 @@ LOAN_NO = re.compile(r"[A-Za-z0-9._-]{1,64}")
 """A loan number (借据号) as the API's path takes it."""
 
 
-def _people(request: Request, scope: RowScope) -> list[dict[str, Any]]:
+def people_of(request: Request, scope: RowScope) -> list[dict[str, Any]]:
     """Everyone the trail knows, by name and staff number, for choosing whose actions to read."""
     service = registers_of(request)
     page = service.page(
@@ -99,7 +99,7 @@ def _audit(
             (name, listing.title_zh, listing.title_en)
             for name, listing in selection.projection.listings.items()
         ]
-        people = _people(request, scope)
+        people = people_of(request, scope)
     may_verify = viewer.can(Action.VERIFY_INTEGRITY)
     runs = _runs(request, viewer) if may_verify and viewer.can(Action.READ_TRAIL) else None
     return render(

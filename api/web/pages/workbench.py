@@ -35,6 +35,7 @@ def workbench(request: Request, viewer: ViewerDep) -> Response:
             owner_id=actor.id,
             scope=scope,
         )
+    about_me = _determinations_about(request, viewer.staff.staff_no) if tasks else 0
     overdue = [t for t in tasks.data if t.overdue] if tasks else []
     due = [t for t in tasks.data if not t.overdue] if tasks else []
     return render(
@@ -48,4 +49,20 @@ def workbench(request: Request, viewer: ViewerDep) -> Response:
         due=due,
         subjects=any(t.subject for t in tasks.data) if tasks else False,
         today=archive.today(),
+        about_me=about_me,
     )
+
+
+def _determinations_about(request: Request, staff_no: str) -> int:
+    """How many responsibility determinations name the person and are not yet appealed."""
+    service = registers_of(request)
+    page = service.page(
+        service.select("accountability_trail", "determinations"),
+        scope=RowScope.everything(),
+        as_of=AsOf(),
+        filters={"person_staff_no": staff_no},
+        order_by=[],
+        limit=100,
+        offset=0,
+    )
+    return sum(1 for row in page.rows if not row["appeal_reason"])

@@ -1,0 +1,227 @@
+"""不良贷款责任认定 — responsibility determinations, their appeals (复议) and decisions.
+
+An auditor records who bears what responsibility for a loan in serious arrears, and decides the
+appeals; the person concerned appeals a finding about themselves, once. Those who read the trail
+see every determination in their data scope; anyone else sees the ones about themselves. Every
+act goes through the same typed command the API takes (``DetermineResponsibility``,
+``AppealResponsibility``, ``DecideAppeal``), handled by the application, which decides who may."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import Form, Path, Request
+from fastapi.responses import RedirectResponse, Response
+
+from api.errors import status_of
+from api.web.pages.audit import people_of
+from api.web.pages.common import PAGE_SIZE, page_router, registers_of
+from api.web.render import render
+from api.web.session import Viewer, ViewerDep, archive_of
+from archive.commands import Command
+from archive.commands.responsibility import (
+    AppealResponsibility,
+    DecideAppeal,
+    DetermineResponsibility,
+)
+from domain.authorization import Action
+from domain.errors import AuthorizationError, DomainError, InvalidInputError
+from domain.scope import RowScope
+from domain.values import AppealOutcome, ResponsibilityFinding, ResponsibilityStage
+from projections.query import AsOf
+
+router = page_router()
+TRAIL = "accountability_trail"
+
+
+def _rows(request: Request, viewer: Viewer) -> tuple[list[dict[str, Any]], bool]:
+    """The determinations the viewer may see, newest first, and whether they see all of them
+    (a trail reader, within their scope) or only those about themselves."""
+    service = registers_of(request)
+    archive = archive_of(request)
+    every = viewer.can(Action.READ_TRAIL)
+    if every:
+        _actor, scope = archive.reading_scope(viewer.ctx, Action.READ_TRAIL)
+        filters: dict[str, str] = {}
+    else:
+        scope = RowScope.everything()
+        filters = {"person_staff_no": viewer.staff.staff_no}
+    page = service.page(
+        service.select(TRAIL, "determinations"),
+        scope=scope,
+        as_of=AsOf(),
+        filters=filters,
+        order_by=["-determined_position"],
+        limit=PAGE_SIZE,
+        offset=0,
+    )
+    return list(page.rows), every
+
+
+def _page(
+    request: Request,
+    viewer: Viewer,
+    *,
+    status: int = 200,
+    form: str = "",
+    entered: Mapping[str, str] | None = None,
+    errors: Mapping[str, str] | None = None,
+) -> Response:
+    rows, every = _rows(request, viewer)
+    people: list[dict[str, Any]] = []
+    if viewer.can(Action.DETERMINE_RESPONSIBILITY):
+        _actor, scope = archive_of(request).reading_scope(viewer.ctx, Action.READ_TRAIL)
+        people = people_of(request, scope)
+    return render(
+        request,
+        "responsibility.html",
+        viewer,
+        area="audit",
+        status=status,
+        rows=rows,
+        every=every,
+        me=viewer.staff.staff_no,
+        me_id=viewer.staff.id,
+        people=people,
+        may_determine=viewer.can(Action.DETERMINE_RESPONSIBILITY),
+        may_decide=viewer.can(Action.DECIDE_APPEAL),
+        may_appeal=viewer.can(Action.APPEAL_RESPONSIBILITY),
+        stages=list(ResponsibilityStage),
+        findings=list(ResponsibilityFinding),
+        outcomes=list(AppealOutcome),
+        form=form,
+        entered=entered or {},
+        errors=errors or {},
+    )
+
+
+@router.get("/responsibility")
+def determinations(request: Request, viewer: ViewerDep) -> Response:
+    return _page(request, viewer)
+
+
+def _act(
+    request: Request,
+    viewer: Viewer,
+    form: str,
+    entered: dict[str, str],
+    build: Callable[[], Command],
+) -> Response:
+    """Build the command from the form and run it; a refusal re-renders the form with the
+    message next to its field (or above the form), the status the API would answer, and
+    nothing recorded."""
+    try:
+        archive_of(request).execute(viewer.ctx, build())
+    except AuthorizationError:
+        raise
+    except InvalidInputError as invalid:
+        field = str(invalid.context.get("field") or "form")
+        message = viewer.t.pick(invalid.zh, invalid.en)
+        if field in entered and not entered[field].strip():
+            message = viewer.t("Fill in this field.")
+        return _page(
+            request, viewer, status=422, form=form, entered=entered, errors={field: message}
+        )
+    except DomainError as refused:
+        message = viewer.t.pick(refused.zh, refused.en)
+        return _page(
+            request,
+            viewer,
+            status=status_of(refused),
+            form=form,
+            entered=entered,
+            errors={"form": message},
+        )
+    return RedirectResponse("/responsibility", status_code=303)
+
+
+def _blank(value: str) -> str | None:
+    return value.strip() or None
+
+
+@router.post("/responsibility/determinations")
+def determine(
+    request: Request,
+    viewer: ViewerDep,
+    loan_no: Annotated[str, Form(max_length=64)] = "",
+    person_no: Annotated[str, Form(max_length=64)] = "",
+    stage: Annotated[str, Form(max_length=32)] = "",
+    finding: Annotated[str, Form(max_length=32)] = "",
+    sanction: Annotated[str, Form(max_length=500)] = "",
+    reason: Annotated[str, Form(max_length=4000)] = "",
+) -> Response:
+    """Record a finding for one person and one stage of a loan."""
+    entered = {
+        "loan_no": loan_no,
+        "person_no": person_no,
+        "stage": stage,
+        "finding": finding,
+        "sanction": sanction,
+        "reason": reason,
+    }
+    return _act(
+        request,
+        viewer,
+        "determine",
+        entered,
+        lambda: DetermineResponsibility.model_validate(
+            {
+                "loan_no": loan_no.strip(),
+                "person_no": person_no.strip(),
+                "stage": _blank(stage),
+                "finding": _blank(finding),
+                "sanction": sanction.strip(),
+                "reason": reason.strip(),
+            }
+        ),
+    )
+
+
+@router.post("/responsibility/{determination_id}/appeal")
+def appeal(
+    request: Request,
+    viewer: ViewerDep,
+    determination_id: Annotated[UUID, Path()],
+    loan_no: Annotated[str, Form(max_length=64)] = "",
+    reason: Annotated[str, Form(max_length=4000)] = "",
+) -> Response:
+    """Appeal (复议) a finding about oneself."""
+    return _act(
+        request,
+        viewer,
+        f"appeal-{determination_id}",
+        {"reason": reason},
+        lambda: AppealResponsibility.model_validate(
+            {"loan_no": loan_no, "determination_id": determination_id, "reason": reason.strip()}
+        ),
+    )
+
+
+@router.post("/responsibility/{determination_id}/decision")
+def decide(
+    request: Request,
+    viewer: ViewerDep,
+    determination_id: Annotated[UUID, Path()],
+    loan_no: Annotated[str, Form(max_length=64)] = "",
+    outcome: Annotated[str, Form(max_length=16)] = "",
+    finding: Annotated[str, Form(max_length=32)] = "",
+    reason: Annotated[str, Form(max_length=4000)] = "",
+) -> Response:
+    """Record the decision on an appeal: upheld, or amended to another finding."""
+    return _act(
+        request,
+        viewer,
+        f"decide-{determination_id}",
+        {"outcome": outcome, "finding": finding, "reason": reason},
+        lambda: DecideAppeal.model_validate(
+            {
+                "loan_no": loan_no,
+                "determination_id": determination_id,
+                "outcome": _blank(outcome),
+                "finding": _blank(finding),
+                "reason": reason.strip(),
+            }
+        ),
+    )
