@@ -136,6 +136,20 @@ class LoginCommands(ArchiveCore):
 
         Raises UnknownLoginError (nothing recorded), LoginRefusedError or AccountLockedError.
         """
+        staff = self.check_credentials(staff_no, password, source=source)
+        role = staff.first_role
+        assert role is not None  # check_credentials refuses a person holding no role
+        signed = self._on_staff(staff.id, lambda s: s.record_login(role=role, source=source))
+        return Login(signed.id, signed.staff_no, signed.name, signed.password_temporary)
+
+    def check_credentials(self, staff_no: str, password: str, *, source: str) -> Staff:
+        """The person whose staff number and password these are, holding a role now — or a
+        refusal, recorded as a failed sign-in (wrong passwords count towards the lock-out)
+        exactly as at sign-in. Used to sign in, and to have a second person present confirm
+        an act with their own password (监销人 at a destruction) without signing them in.
+
+        Raises UnknownLoginError (nothing recorded), LoginRefusedError or AccountLockedError.
+        """
         try:
             staff = self.staff(staff_no.strip())
         except (NotFoundError, InvalidInputError):
@@ -168,14 +182,12 @@ class LoginCommands(ArchiveCore):
             if after.locked_at(now):
                 raise _locked(after)
             raise LoginRefusedError()
-        role = staff.first_role
-        if role is None:
+        if staff.first_role is None:
             self._on_staff(staff.id, refuse(LoginFailure.NO_ROLE))
             raise AuthenticationError(
                 "当前未担任任何岗位，不能登录", "you hold no role at this moment: no sign-in"
             )
-        signed = self._on_staff(staff.id, lambda s: s.record_login(role=role, source=source))
-        return Login(signed.id, signed.staff_no, signed.name, signed.password_temporary)
+        return staff
 
     def change_password(self, ctx: CommandContext, *, current: str, new: str) -> None:
         """The signed-in person changes their own password, giving the current one."""
