@@ -108,7 +108,23 @@ def _batch(
     enter(request, viewer, "archive")
     archive = archive_of(request)
     batch = archive.get_destruction_batch(viewer.ctx, batch_id)
-    row = next((r for r in _listing(request, viewer, "batches") if r["batch_id"] == batch_id), None)
+
+    def named(staff_id: UUID | None) -> str:
+        return archive.form_name(staff_id) if staff_id is not None else ""
+
+    # Read from the batch itself, not the register: the step just taken shows at once.
+    row = {
+        "proposed_on": batch.proposed_on,
+        "proposed_by": named(batch.proposed_by),
+        "approved_on": batch.approved_on,
+        "approved_by": named(batch.approved_by),
+        "compliance_approved_on": batch.compliance_approved_on,
+        "compliance_approved_by": named(batch.compliance_by),
+        "executed_on": batch.executed_on,
+        "executed_by": named(batch.executed_by),
+        "supervisors": "、".join(named(s) for s in batch.supervisors),
+        "it_supervisor": named(batch.it_supervisor),
+    }
     return render(
         request,
         "destruction_batch.html",
@@ -116,8 +132,8 @@ def _batch(
         area="archive",
         status=status,
         batch=batch,
-        row=row or {},
-        entries=_listing(request, viewer, "entries", batch_id=str(batch_id)),
+        row=row,
+        entries=batch.entries,
         today=archive.today(),
         may_approve=viewer.can(Action.APPROVE_DESTRUCTION),
         may_compliance=viewer.can(Action.COMPLIANCE_APPROVE_DESTRUCTION),
