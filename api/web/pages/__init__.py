@@ -14,6 +14,7 @@ from api.web.pages import (
     loans,
     registers,
     responsibility,
+    retention,
     workbench,
 )
 
@@ -23,6 +24,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     dossier.router,
     archive_room.router,
     disposition.router,
+    retention.router,
     audit.router,
     responsibility.router,
     compliance.router,

@@ -12,14 +12,14 @@ handed out as the PDF ``GET /api/v1/destruction-batches/{id}/register.pdf`` serv
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import Form, Path, Request
 from fastapi.responses import RedirectResponse, Response
 
-from api.errors import status_of
+from api.web.forms import run_form
 from api.web.pages.common import enter, page_router, people_named, registers_of
 from api.web.render import render
 from api.web.session import Viewer, ViewerDep, archive_of
@@ -32,7 +32,6 @@ from archive.commands.disposition import (
 )
 from archive.errors import AuthenticationError
 from domain.authorization import Action
-from domain.errors import AuthorizationError, DomainError, InvalidInputError
 from projections.query import AsOf
 from projections.registers.disposition import DestructionStatus
 
@@ -164,29 +163,6 @@ def register_pdf(
     )
 
 
-def _run(
-    viewer: Viewer,
-    request: Request,
-    build: Callable[[], Command],
-    again: Callable[[int, Mapping[str, str]], Response],
-    entered: Mapping[str, str],
-) -> Response | None:
-    """Run the command; on a refusal, the page again with the message (None when it ran)."""
-    try:
-        archive_of(request).execute(viewer.ctx, build())
-    except AuthorizationError:
-        raise
-    except InvalidInputError as invalid:
-        field = str(invalid.context.get("field") or "form")
-        message = viewer.t.pick(invalid.zh, invalid.en)
-        if field in entered and not str(entered[field]).strip():
-            message = viewer.t("Fill in this field.")
-        return again(422, {field: message})
-    except DomainError as refused:
-        return again(status_of(refused), {"form": viewer.t.pick(refused.zh, refused.en)})
-    return None
-
-
 @router.post("/archive/destruction")
 async def propose(request: Request, viewer: ViewerDep) -> Response:
     """Propose a batch of the dossiers ticked (the archive head)."""
@@ -207,9 +183,9 @@ async def propose(request: Request, viewer: ViewerDep) -> Response:
         batch_id = command.batch_id
         return command
 
-    refused = _run(
-        viewer,
+    refused = run_form(
         request,
+        viewer,
         build,
         lambda status, errors: _batches(
             request, viewer, status=status, entered=entered, errors=errors
@@ -230,9 +206,9 @@ def approve(
     """The branch head's approval (``step=branch``) or compliance's (``step=compliance``)."""
     command = ComplianceApproveDestruction if step == "compliance" else ApproveDestruction
     entered = {"approved_on": approved_on}
-    refused = _run(
-        viewer,
+    refused = run_form(
         request,
+        viewer,
         lambda: command.model_validate({"batch_id": batch_id, "approved_on": approved_on or None}),
         lambda status, errors: _batch(
             request, viewer, batch_id, status=status, form=step, entered=entered, errors=errors
@@ -291,9 +267,9 @@ async def execute(
             errors[key] = viewer.t.pick(refused.zh, refused.en)
     if errors:
         return again(422, errors)
-    stopped = _run(
-        viewer,
+    stopped = run_form(
         request,
+        viewer,
         lambda: ExecuteDestruction.model_validate(
             {
                 "batch_id": batch_id,

@@ -15,7 +15,7 @@ from uuid import UUID
 from fastapi import Form, Path, Request
 from fastapi.responses import RedirectResponse, Response
 
-from api.errors import status_of
+from api.web.forms import run_form
 from api.web.pages.audit import people_of
 from api.web.pages.common import PAGE_SIZE, page_router, registers_of
 from api.web.render import render
@@ -27,7 +27,6 @@ from archive.commands.responsibility import (
     DetermineResponsibility,
 )
 from domain.authorization import Action
-from domain.errors import AuthorizationError, DomainError, InvalidInputError
 from domain.scope import RowScope
 from domain.values import AppealOutcome, ResponsibilityFinding, ResponsibilityStage
 from projections.query import AsOf
@@ -112,28 +111,17 @@ def _act(
     """Build the command from the form and run it; a refusal re-renders the form with the
     message next to its field (or above the form), the status the API would answer, and
     nothing recorded."""
-    try:
-        archive_of(request).execute(viewer.ctx, build())
-    except AuthorizationError:
-        raise
-    except InvalidInputError as invalid:
-        field = str(invalid.context.get("field") or "form")
-        message = viewer.t.pick(invalid.zh, invalid.en)
-        if field in entered and not entered[field].strip():
-            message = viewer.t("Fill in this field.")
-        return _page(
-            request, viewer, status=422, form=form, entered=entered, errors={field: message}
-        )
-    except DomainError as refused:
-        message = viewer.t.pick(refused.zh, refused.en)
-        return _page(
-            request,
-            viewer,
-            status=status_of(refused),
-            form=form,
-            entered=entered,
-            errors={"form": message},
-        )
+    refused = run_form(
+        request,
+        viewer,
+        build,
+        lambda status, errors: _page(
+            request, viewer, status=status, form=form, entered=entered, errors=errors
+        ),
+        entered,
+    )
+    if refused is not None:
+        return refused
     return RedirectResponse("/responsibility", status_code=303)
 
 
