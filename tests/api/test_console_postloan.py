@@ -134,6 +134,10 @@ def test_an_inspection_is_recorded_with_its_report_uploaded(console: Console) ->
     assert "贷后检查报告.pdf" in [d.ref.filename for d in dossier.documents]
     shown = console.get(answer.headers["location"]).text
     assert "贷后检查已登记。" in shown
+    done = shown.split('data-testid="done-entry">', 1)[1].split("</div>", 1)[0]
+    assert "登记贷后检查" in done  # the new entry, at the top of the page
+    assert "吴磊（C0105）" in done
+    assert "贷后检查报告" in done
     timeline = shown.split('data-testid="timeline"', 1)[1]
     assert "贷后检查报告" in timeline
     assert "常规检查" in timeline

@@ -34,7 +34,7 @@ def _shoot(page: Any, name: str, tmp_path: Path) -> Path:
     folder = Path(chosen) if chosen else tmp_path
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    page.screenshot(path=str(path), full_page=False)
     return path
 
 
@@ -56,6 +56,17 @@ def _loan(served: Served) -> tuple[DemoStaff, Loan]:
     return officer, loan
 
 
+def _propose(page: Any, grade: Grade, reason: str) -> None:
+    """Propose ``grade`` from the loan's page, through its form."""
+    page.locator("[data-testid=postloan-actions]").get_by_text("提出五级分类").click()
+    page.wait_for_load_state()
+    page.select_option("#f-grade", grade.value)
+    page.fill("#f-reason", reason)
+    page.click("form[data-testid=form-propose] button[type=submit]")
+    page.wait_for_load_state()
+    assert "五级分类已提交审批。" in page.inner_text("[data-testid=done]")
+
+
 def _api(served: Served, token: str, path: str) -> Any:
     answer = httpx.get(
         f"{served.base_url}/api/v1{path}",
@@ -74,7 +85,8 @@ def test_an_inspection_and_a_classification_through_the_screens(
     loan_no = loan.loan_no
     ctx = CommandContext(served.archive.staff(officer.staff_no).id)
     _current, floor = served.archive.floor_of(ctx, loan_no, served.archive.today())
-    proposed = floor.grade if floor.grade is not Grade.NORMAL else Grade.SPECIAL_MENTION
+    assert floor.grade is not Grade.NORMAL, "the demo's most overdue loan has a floor"
+    proposed = floor.grade
     report = tmp_path / "贷后检查报告.pdf"
     report.write_bytes(make_pdf(f"贷后检查报告 {loan_no} 经营正常 库存相符", pages=2))
     today = served.archive.today().isoformat()
@@ -106,21 +118,41 @@ def test_an_inspection_and_a_classification_through_the_screens(
         assert "贷后检查已登记。" in page.inner_text("[data-testid=done]")
         assert "贷后检查报告" in page.inner_text("[data-testid=documents]")
 
-        # …and proposes a classification.
-        page.locator("[data-testid=postloan-actions]").get_by_text("提出五级分类").click()
+        # …and proposes a grade better than the floor allows: the risk manager sees so before
+        # deciding, approving is refused in the form with the domain's reason, and rejects.
+        better = next(g for g in reversed(Grade) if g.is_better_than(floor.grade))
+        _propose(page, better, "担保人代偿意愿强，建议维持较好分类")
+        shots.append(_shoot(page, "postloan-02-proposal-pending", tmp_path))
+        context.clear_cookies()
+        _sign_in(page, served, risk.staff_no, risk.password)
+        page.goto(f"{served.base_url}/loans/{loan_no}")
+        page.locator("[data-testid=pending-proposals]").get_by_text("审阅并审批").click()
         page.wait_for_load_state()
-        page.select_option("#f-grade", proposed.value)
-        page.fill("#f-reason", f"逾期 {loan.days_overdue} 天，现场检查发现经营下滑，拟调整分类")
-        shots.append(_shoot(page, "postloan-02-proposal-form", tmp_path))
-        page.click("form[data-testid=form-propose] button[type=submit]")
+        assert page.locator("[data-testid=below-floor]").count() == 1
+        page.fill("#f-reason", "同意。")
+        with page.expect_response(lambda r: r.request.method == "POST") as answer:
+            page.click("button[name=decision][value=approve]")
+        refused = answer.value
+        assert 400 <= refused.status < 500
+        assert f"不得批准{better.zh}：监管下限为{floor.grade.zh}" in page.inner_text(
+            "[data-testid=form-error]"
+        )
+        shots.append(_shoot(page, "postloan-03-approval-refused", tmp_path))
+        page.fill("#f-reason", "低于监管下限，退回重新认定")
+        page.click("button[name=decision][value=reject]")
         page.wait_for_load_state()
-        assert "五级分类已提交审批。" in page.inner_text("[data-testid=done]")
+        assert "五级分类已否决。" in page.inner_text("[data-testid=done]")
+
+        # The officer proposes the floor's grade; the risk manager reads the floor and the
+        # reason, and approves.
+        context.clear_cookies()
+        _sign_in(page, served, officer.staff_no, officer.password)
+        page.goto(f"{served.base_url}/loans/{loan_no}")
+        _propose(page, proposed, f"逾期 {loan.days_overdue} 天，现场检查发现经营下滑，拟调整分类")
         pending = page.inner_text("[data-testid=pending-proposals]")
         assert proposed.zh in pending
         assert officer.name in pending
         assert "待风险管理岗审批" in pending  # the officer does not decide
-
-        # The risk manager reads the floor and the reason, and approves.
         context.clear_cookies()
         _sign_in(page, served, risk.staff_no, risk.password)
         page.goto(f"{served.base_url}/loans/{loan_no}")
@@ -132,7 +164,7 @@ def test_an_inspection_and_a_classification_through_the_screens(
         assert "经营下滑" in page.inner_text("[data-testid=proposal]")
         assert page.locator("[data-testid=below-floor]").count() == 0
         page.fill("#f-reason", "同意。监管下限已核对。")
-        shots.append(_shoot(page, "postloan-03-decision", tmp_path))
+        shots.append(_shoot(page, "postloan-04-decision", tmp_path))
         page.click("button[name=decision][value=approve]")
         page.wait_for_load_state()
         assert urlsplit(page.url).path == f"/loans/{loan_no}"
@@ -142,20 +174,31 @@ def test_an_inspection_and_a_classification_through_the_screens(
         history = page.inner_text("[data-testid=classifications]")
         assert risk.name in history
         assert "已批准" in history
-        shots.append(_shoot(page, "postloan-04-loan-after", tmp_path))
+        shots.append(_shoot(page, "postloan-05-loan-after", tmp_path))
     finally:
         context.close()
-    assert watch.problems == []
+    # The refused approval alone: its answer, and the browser's note of it in the console.
+    assert f"{refused.status} {refused.url}" in watch.problems
+    assert [p for p in watch.problems if f"{refused.status}" not in p] == []
     assert all(s.stat().st_size > 10_000 for s in shots)
 
     # What the archive recorded, over the API.
     events = _api(served, risk.token, f"/loans/{loan_no}/events")["data"]
-    by_type = {e["type"].rsplit(".", 1)[-1]: e for e in events}
-    inspection = by_type["InspectionRecorded"]
+    inspection = [e for e in events if e["type"].endswith("InspectionRecorded")][-1]
+    journey = [e for e in events if e["position"] >= inspection["position"]]
+    by_type = {e["type"].rsplit(".", 1)[-1]: e for e in journey}
     assert inspection["data"]["kind"] == "on_site"
     assert inspection["role"] == "post_loan_officer"
     assert [d["doc_type"] for d in inspection["documents"]] == ["inspection_report"]
     assert inspection["documents"][0]["pages"] == 2
+    assert by_type["ClassificationRejected"]["data"]["reason"] == "低于监管下限，退回重新认定"
+    assert [e["type"].rsplit(".", 1)[-1] for e in journey] == [
+        "InspectionRecorded",
+        "ClassificationProposed",
+        "ClassificationRejected",
+        "ClassificationProposed",
+        "ClassificationApproved",
+    ]
     approved = by_type["ClassificationApproved"]
     assert (
         approved["data"]["proposal_id"] == by_type["ClassificationProposed"]["data"]["proposal_id"]

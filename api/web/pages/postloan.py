@@ -657,7 +657,7 @@ def _submit(
                 status=status if 400 <= status < 500 else 400,
             )
         key = done(sent) if done is not None else form.key
-        return RedirectResponse(f"/loans/{loan_no}?done={key}#timeline", status_code=303)
+        return RedirectResponse(f"/loans/{loan_no}?done={key}", status_code=303)
 
     return send
 
