@@ -497,3 +497,27 @@ def test_a_form_without_its_csrf_token_is_refused(console: Console) -> None:
     )
     assert sent.status_code == 403
     assert _count(console) == before
+
+
+def test_the_same_form_sent_twice_records_once(console: Console) -> None:
+    """A double click sends the form's own idempotency key twice: one warning, one event."""
+    _disbursed(console)
+    console.as_role(Role.POST_LOAN_OFFICER)
+    path = f"/loans/{LOAN}/warnings/new"
+    page = console.get(path).text
+    token = CSRF.search(page)
+    form_id = re.search(r'name="form_id" value="([0-9a-f]+)"', page)
+    assert token and form_id
+    body = {
+        "csrf_token": token.group(1),
+        "form_id": form_id.group(1),
+        "colour": "red",
+        "code": "W-09",
+        "raised_on": _today(console),
+        "reason": "借款人失联",
+    }
+    first = console.post(path, body)
+    second = console.post(path, body)
+    assert (first.status_code, second.status_code) == (303, 303)
+    assert len(_events(console, "WarningRaised")) == 1
+    assert console.get(path).text.count(form_id.group(1)) == 0  # each form its own key
