@@ -507,7 +507,8 @@ def test_the_same_form_sent_twice_records_once(console: Console) -> None:
     page = console.get(path).text
     token = CSRF.search(page)
     form_id = re.search(r'name="form_id" value="([0-9a-f]+)"', page)
-    assert token and form_id
+    assert token
+    assert form_id
     body = {
         "csrf_token": token.group(1),
         "form_id": form_id.group(1),
