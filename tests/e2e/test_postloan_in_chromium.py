@@ -110,6 +110,15 @@ def test_an_inspection_and_a_classification_through_the_screens(
         page.select_option("#f-reviewer_no", index=1)
         assert "（" in page.locator("#f-reviewer_no option:checked").inner_text()  # by name
         page.fill("#f-findings", "实地查看生产经营场所，开工正常，存货与账面相符，未见异常。")
+        # Sent without its report: the form comes back with the field marked, nothing kept
+        # but what was typed.
+        with page.expect_response(lambda r: r.request.method == "POST") as answer:
+            page.click("form[data-testid=form-inspection] button[type=submit]")
+        missing = answer.value
+        assert missing.status == 422
+        assert "请附上贷后检查报告（PDF）。" in page.inner_text("#report-error")
+        assert "存货与账面相符" in page.input_value("#f-findings")
+        shots.append(_shoot(page, "postloan-00-inspection-refused", tmp_path))
         page.set_input_files("#f-report", str(report))
         shots.append(_shoot(page, "postloan-01-inspection-form", tmp_path))
         page.click("form[data-testid=form-inspection] button[type=submit]")
@@ -177,9 +186,10 @@ def test_an_inspection_and_a_classification_through_the_screens(
         shots.append(_shoot(page, "postloan-05-loan-after", tmp_path))
     finally:
         context.close()
-    # The refused approval alone: its answer, and the browser's note of it in the console.
+    # The two refusals alone: their answers, and the browser's note of each in the console.
+    assert f"{missing.status} {missing.url}" in watch.problems
     assert f"{refused.status} {refused.url}" in watch.problems
-    assert [p for p in watch.problems if f"{refused.status}" not in p] == []
+    assert [p for p in watch.problems if not {"409", "422"} & set(p.split())] == []
     assert all(s.stat().st_size > 10_000 for s in shots)
 
     # What the archive recorded, over the API.
