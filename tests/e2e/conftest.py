@@ -118,6 +118,8 @@ def browser(chromium: str) -> Iterator[Any]:
     with sync_playwright() as playwright:
         # Chromium's sandbox needs an unprivileged user; as root (containers) it refuses to start.
         args = ["--no-sandbox"] if os.geteuid() == 0 else []
+        # The browser's own widgets (date pickers, file buttons) in the bank's language.
+        args.append("--lang=zh-CN")
         launched = playwright.chromium.launch(executable_path=chromium, args=args)
         try:
             yield launched
