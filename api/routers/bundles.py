@@ -29,6 +29,8 @@ from api.deps import (
 )
 from api.fields import ONE_LINE
 from api.responses import LoanNo
+from archive.application import DossierArchive
+from archive.core import CommandContext
 from storage.checkpoints import Checkpoint
 
 router = APIRouter(tags=["integrity"])
@@ -73,13 +75,26 @@ def issue_audit_bundle(
     integrity: IntegrityDep,
 ) -> FileResponse:
     """Seal the log and send the loan's audit bundle; the issue is recorded as an event."""
+    return bundle_answer(archive, ctx, integrity, loan_no, cmd.body.purpose)
+
+
+def bundle_answer(
+    archive: DossierArchive,
+    ctx: CommandContext,
+    integrity: Integrity,
+    loan_no: str,
+    purpose: str,
+) -> FileResponse:
+    """Issue the loan's audit bundle into a scratch folder and answer it as a zip (201), the
+    folder removed once sent — or removed at once if the issue is refused (the API's route and
+    the console's form both hand it out this way)."""
     scratch = Path(tempfile.mkdtemp(prefix="dossier-bundle-"))
     name = f"audit-bundle-{loan_no}.zip"
     try:
         issued = archive.issue_audit_bundle(
             ctx,
             loan_no,
-            purpose=cmd.body.purpose,
+            purpose=purpose,
             out=scratch / name,
             integrity_store=integrity.store,
             seal=lambda: _seal(integrity),

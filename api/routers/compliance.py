@@ -40,7 +40,7 @@ from api.fields import ONE_LINE, Count, Line
 from api.routers.registers import log_head, plain, scope_headers
 from archive.application import DossierArchive
 from archive.core import CommandContext
-from archive.reports.compliance import MEDIA, RENDERER, filename, render
+from archive.reports.compliance import MEDIA, RENDERER, Issued, filename, render
 from domain.authorization import Action
 from domain.compliance import ComplianceReport, IssuedReport, ReportFormat, Scope
 from domain.errors import NotFoundError
@@ -380,6 +380,12 @@ def _issue(
     issued = archive.issue_compliance_report(
         ctx, report, format=ReportFormat.parse(body.format, "format"), purpose=body.purpose
     )
+    return issued_answer(issued, report, data_scope)
+
+
+def issued_answer(issued: Issued, report: ComplianceReport, data_scope: RowScope) -> Response:
+    """The issued file (201) with the headers that name it: its id and SHA-256, the position
+    of its record and of the registers read, the rules version and renderer, the data scope."""
     return Response(
         issued.body,
         status_code=201,

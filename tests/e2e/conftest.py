@@ -14,6 +14,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -89,6 +90,19 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     archive = build_archive(settings)
     summary = build_portfolio(archive, loans=LOANS, seed=SEED)
     app = create_app(settings, archive)
+    try:
+        with serve(app) as base_url:
+            registers: RegisterService = app.state.registers
+            head = archive.recorder.max_notification_id() or 0
+            registers.wait(list(registers.projections), head, 30)
+            yield Served(base_url, archive, summary.staff)
+    finally:
+        archive.close()
+
+
+@contextmanager
+def serve(app: Any) -> Iterator[str]:
+    """``app`` served by uvicorn in a thread of this process on a free port; its base URL."""
     port = _free_port()
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
@@ -100,15 +114,11 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         if not thread.is_alive() or time.monotonic() > deadline:
             pytest.fail("the console's server did not start")
         time.sleep(0.1)
-    registers: RegisterService = app.state.registers
-    head = archive.recorder.max_notification_id() or 0
-    registers.wait(list(registers.projections), head, 30)
     try:
-        yield Served(f"http://127.0.0.1:{port}", archive, summary.staff)
+        yield f"http://127.0.0.1:{port}"
     finally:
         server.should_exit = True
         thread.join(timeout=60)
-        archive.close()
 
 
 @pytest.fixture(scope="session")

@@ -8,8 +8,6 @@ date of every step."""
 from __future__ import annotations
 
 import io
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -18,7 +16,6 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from pypdf import PdfReader
 
 from api.app import create_app
@@ -31,7 +28,7 @@ from archive.core import SYSTEM_ID, CommandContext
 from domain.values import Role
 from tests.api.console_harness import PASSWORD, PEOPLE
 from tests.api.test_console_destruction import LOAN, _past_retention
-from tests.e2e.conftest import _free_port
+from tests.e2e.conftest import serve
 from tests.e2e.test_console_in_chromium import Watch, _shoot, _sign_in
 
 pytestmark = pytest.mark.slow
@@ -71,23 +68,11 @@ def room(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Room]:
         )
     _result, issued = archive.execute(console, IssueToken(staff_no=PEOPLE[Role.AUDITOR][0]))
     app = create_app(settings, archive)
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-    )
-    thread = threading.Thread(target=server.run, name="destruction-e2e", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 120
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            pytest.fail("the console's server did not start")
-        time.sleep(0.1)
-    sha = _past_retention(_Harness(archive, app.state.registers))  # type: ignore[arg-type]
     try:
-        yield Room(f"http://127.0.0.1:{port}", archive, issued.token, sha)
+        with serve(app) as base_url:
+            sha = _past_retention(_Harness(archive, app.state.registers))  # type: ignore[arg-type]
+            yield Room(base_url, archive, issued.token, sha)
     finally:
-        server.should_exit = True
-        thread.join(timeout=60)
         archive.close()
 
 

@@ -8,18 +8,14 @@ with its purpose. Every act goes through the application calls the API uses
 from __future__ import annotations
 
 import re
-import shutil
-import tempfile
-from pathlib import Path as FilePath
 from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import Form, Path, Request
-from fastapi.responses import FileResponse, Response
-from starlette.background import BackgroundTask
+from fastapi.responses import Response
 
 from api.composition import Integrity
-from api.routers.bundles import _seal
+from api.routers.bundles import bundle_answer
 from api.web.pages.common import enter, page_router, registers_of
 from api.web.render import render
 from api.web.session import Viewer, ViewerDep, archive_of
@@ -199,34 +195,11 @@ def issue_bundle(
     if errors:
         return _audit(request, viewer, status=422, bundle=entered, errors=errors)
     integrity: Integrity = request.app.state.integrity
-    scratch = FilePath(tempfile.mkdtemp(prefix="dossier-bundle-"))
-    name = f"audit-bundle-{entered['loan_no']}.zip"
     try:
-        issued = archive_of(request).issue_audit_bundle(
-            viewer.ctx,
-            entered["loan_no"],
-            purpose=purpose.strip(),
-            out=scratch / name,
-            integrity_store=integrity.store,
-            seal=lambda: _seal(integrity),
+        return bundle_answer(
+            archive_of(request), viewer.ctx, integrity, entered["loan_no"], purpose.strip()
         )
     except (NotFoundError, InvalidInputError) as refused:
-        shutil.rmtree(scratch, ignore_errors=True)
         errors["loan_no"] = viewer.t.pick(refused.zh, refused.en)
         status = 404 if isinstance(refused, NotFoundError) else 422
         return _audit(request, viewer, status=status, bundle=entered, errors=errors)
-    except BaseException:
-        shutil.rmtree(scratch, ignore_errors=True)
-        raise
-    return FileResponse(
-        issued.path,
-        status_code=201,
-        media_type="application/zip",
-        filename=name,
-        headers={
-            "X-Bundle-Id": str(issued.bundle_id),
-            "X-Checkpoint-Size": str(issued.checkpoint.tree_size),
-            "Cache-Control": "no-store",
-        },
-        background=BackgroundTask(shutil.rmtree, scratch, ignore_errors=True),
-    )

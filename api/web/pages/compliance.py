@@ -14,7 +14,7 @@ from fastapi import Form, Query, Request
 from fastapi.responses import Response
 
 from api.fields import ONE_LINE
-from api.routers.compliance import build
+from api.routers.compliance import build, issued_answer
 from api.web.pages.common import enter, page_router, registers_of
 from api.web.render import render
 from api.web.session import Viewer, ViewerDep, archive_of
@@ -167,16 +167,7 @@ def issue(
     issued = archive_of(request).issue_compliance_report(
         viewer.ctx, report, format=chosen, purpose=purpose.strip()
     )
-    return Response(
-        issued.body,
-        status_code=201,
-        media_type=issued.media_type,
-        headers={
-            "Content-Disposition": f'attachment; filename="{issued.filename}"',
-            "X-Dossier-Report-Id": str(issued.report_id),
-            "X-Dossier-Report-SHA256": issued.sha256,
-        },
-    )
+    return issued_answer(issued, report, scope)
 
 
 def _day(text: str) -> date | None:
