@@ -27,7 +27,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedCo
 from api.composition import build_archive
 from api.settings import Settings
 from archive.application import DossierArchive
-from archive.core import CommandContext, CommandResult
+from archive.commands import Command
+from archive.core import SYSTEM_ID, CommandContext, CommandResult
 from archive.documents.ingest import Upload
 from domain.errors import DomainError
 from domain.rules import RulesError
@@ -267,3 +268,33 @@ def done(zh: str, en: str, result: CommandResult) -> None:
         typer.echo(f"filed: {doc.doc_type} {doc.sha256} {doc.filename}")
     typer.echo(f"events: {', '.join(result.events) or '-'}")
     typer.echo(f"position: {result.position}")
+
+
+def run(
+    token: str | None,
+    role: Role | None,
+    command: Command,
+    said: tuple[str, str],
+    files: list[Document] | None = None,
+) -> CommandResult:
+    """Run one typed command as the caller, with its ``--file`` documents, and print its answer
+    (``said``: what was done, in Chinese and English)."""
+    with office(token, role) as (archive, ctx), uploads(files) as docs:
+        result: CommandResult = archive.execute(ctx, command, docs)
+    done(*said, result)
+    return result
+
+
+CONSOLE = CommandContext(SYSTEM_ID)
+
+
+def run_at_console(command: Command) -> Any:
+    """Run one typed command as the console operator (an administrator; no token), its answer
+    returned; a domain refusal exits 1 in both languages."""
+    archive = open_archive()
+    try:
+        return archive.execute(CONSOLE, command)
+    except DomainError as exc:
+        raise refuse(exc) from None
+    finally:
+        archive.close()
