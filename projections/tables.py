@@ -87,6 +87,17 @@ def loan_columns(*, id_nullable: bool = False, id_filter: bool = False) -> list[
     ]
 
 
+def loan_values(event: Any, **values: Any) -> dict[str, Any]:
+    """The :func:`loan_columns` a ``Loan.Disbursed`` event fills (number, borrower, branch), and
+    ``values``: a register's row of the loan at its disbursement."""
+    return {
+        "loan_no": event.loan_no,
+        "borrower_name": event.borrower_name,
+        "branch": event.branch,
+        **values,
+    }
+
+
 def staff_names() -> TableSpec:
     """Who is who, so a register's rows name people: id, staff number, name.
 

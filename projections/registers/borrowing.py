@@ -16,7 +16,6 @@ each dossier's borrower and the title of each document filed.
 
 from __future__ import annotations
 
-from functools import singledispatchmethod
 from typing import Any, ClassVar
 
 import sqlalchemy as sa
@@ -32,7 +31,7 @@ from domain.values import (
     Role,
 )
 from projections.changes import Changes
-from projections.projection import Listing, Projection
+from projections.projection import Listing, Projection, handlers
 from projections.registers.custody import plain
 from projections.tables import PERSON, TableSpec, col
 
@@ -162,9 +161,7 @@ class CirculationRegister(Projection):
         "borrowings": Listing("borrowings", ("requested_on", "borrow_no"), title_zh, title_en)
     }
 
-    @singledispatchmethod
-    def handle(self, event: object, changes: Changes) -> None:
-        """Events this register does not follow change nothing."""
+    handle = handlers()
 
     def _change(self, changes: Changes, event: Any, **values: Any) -> dict[str, Any] | None:
         return changes.update("borrowings", (event.originator_id,), **values)

@@ -8,7 +8,6 @@ too. ``loans`` is an internal helper: the descriptive fields of each loan and it
 
 from __future__ import annotations
 
-from functools import singledispatchmethod
 from typing import Any, ClassVar
 
 import sqlalchemy as sa
@@ -16,8 +15,8 @@ import sqlalchemy as sa
 from domain.loan import Loan
 from domain.values import Grade, LabelledEnum, Product, Role
 from projections.changes import Changes
-from projections.projection import Listing, Projection
-from projections.tables import PERSON, TableSpec, col, loan_columns
+from projections.projection import Listing, Projection, handlers
+from projections.tables import PERSON, TableSpec, col, loan_columns, loan_values
 
 # Event classes made by the @event decorator exist at run time but are invisible to mypy.
 LoanEvents: Any = Loan
@@ -103,23 +102,19 @@ class ClassificationRegister(Projection):
         "proposals": Listing("proposals", ("proposed_at",), "五级分类申请", "Proposals"),
     }
 
-    @singledispatchmethod
-    def handle(self, event: object, changes: Changes) -> None:
-        """Events this register does not follow change nothing."""
+    handle = handlers()
 
     @handle.register(LoanEvents.Disbursed)
     def _(self, event: Any, changes: Changes) -> None:
         changes.put(
             "loans",
             (event.originator_id,),
-            {
-                "loan_no": event.loan_no,
-                "borrower_name": event.borrower_name,
-                "branch": event.branch,
-                "product": event.product.value,
-                "grade": Grade.NORMAL.value,
-                "sub_grade": None,
-            },
+            loan_values(
+                event,
+                product=event.product.value,
+                grade=Grade.NORMAL.value,
+                sub_grade=None,
+            ),
         )
 
     @handle.register(LoanEvents.ClassificationProposed)

@@ -3,7 +3,6 @@ certificate's whereabouts and custodians, and its insurance; plus every certific
 
 from __future__ import annotations
 
-from functools import singledispatchmethod
 from typing import Any, ClassVar
 
 import sqlalchemy as sa
@@ -11,7 +10,7 @@ import sqlalchemy as sa
 from domain.collateral import Collateral
 from domain.values import CertificateStatus, CollateralKind, CollateralStatus, LabelledEnum
 from projections.changes import Changes
-from projections.projection import Listing, Projection
+from projections.projection import Listing, Projection, handlers
 from projections.tables import PEOPLE, PERSON, TableSpec, col
 
 
@@ -100,9 +99,7 @@ class CollateralRegister(Projection):
         "movements": Listing("movements", (), "权证出入库登记", "Certificate movements"),
     }
 
-    @singledispatchmethod
-    def handle(self, event: object, changes: Changes) -> None:
-        """Events this register does not follow change nothing."""
+    handle = handlers()
 
     def _change(self, changes: Changes, collateral_id: Any, **values: Any) -> dict[str, Any] | None:
         return changes.update("collateral", (collateral_id,), **values)

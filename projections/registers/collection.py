@@ -11,7 +11,6 @@ internal helper: the descriptive fields of every loan, overdue or not.
 
 from __future__ import annotations
 
-from functools import singledispatchmethod
 from typing import Any, ClassVar
 
 import sqlalchemy as sa
@@ -19,8 +18,8 @@ import sqlalchemy as sa
 from domain.loan import Loan
 from domain.values import CollectionStepKind, Grade, LoanStatus, Product, Role
 from projections.changes import Changes
-from projections.projection import Listing, Projection
-from projections.tables import PERSON, TableSpec, col, loan_columns
+from projections.projection import Listing, Projection, handlers
+from projections.tables import PERSON, TableSpec, col, loan_columns, loan_values
 
 # Event classes made by the @event decorator exist at run time but are invisible to mypy.
 LoanEvents: Any = Loan
@@ -117,9 +116,7 @@ class OverdueLedger(Projection):
         "steps": Listing("steps", ("taken_on",), "催收记录", "Collection steps"),
     }
 
-    @singledispatchmethod
-    def handle(self, event: object, changes: Changes) -> None:
-        """Events this register does not follow change nothing."""
+    handle = handlers()
 
     def _loan(self, changes: Changes, loan_id: Any) -> dict[str, Any]:
         return changes.get("loans", loan_id) or {}
@@ -156,15 +153,13 @@ class OverdueLedger(Projection):
         changes.put(
             "loans",
             (event.originator_id,),
-            {
-                "loan_no": event.loan_no,
-                "borrower_name": event.borrower_name,
-                "branch": event.branch,
-                "product": event.product.value,
-                "account_manager_id": event.account_manager_id,
-                "grade": Grade.NORMAL.value,
-                "status": LoanStatus.ACTIVE.value,
-            },
+            loan_values(
+                event,
+                product=event.product.value,
+                account_manager_id=event.account_manager_id,
+                grade=Grade.NORMAL.value,
+                status=LoanStatus.ACTIVE.value,
+            ),
         )
 
     @handle.register(LoanEvents.OverdueStatusRecorded)

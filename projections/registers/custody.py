@@ -16,7 +16,6 @@ internal helper with each loan's branch.
 from __future__ import annotations
 
 from enum import Enum
-from functools import singledispatchmethod
 from typing import Any, ClassVar
 
 import sqlalchemy as sa
@@ -33,7 +32,7 @@ from domain.values import (
     dossier_id_for,
 )
 from projections.changes import Changes
-from projections.projection import Listing, Projection
+from projections.projection import Listing, Projection, handlers
 from projections.tables import PERSON, TableSpec, col, loan_columns
 
 # Event classes made by the @event decorator exist at run time but are invisible to mypy.
@@ -183,9 +182,7 @@ class ArchiveCatalogue(Projection):
         "holds": Listing("holds", ("placed_on", "loan_no"), "冻结登记", "Holds"),
     }
 
-    @singledispatchmethod
-    def handle(self, event: object, changes: Changes) -> None:
-        """Events this register does not follow change nothing."""
+    handle = handlers()
 
     def _change(self, changes: Changes, dossier_id: Any, **values: Any) -> dict[str, Any] | None:
         """Change a dossier's row and derive its status; None for a dossier never opened here."""

@@ -6,7 +6,6 @@ when the loan's last event was recorded (``rules_in_force``, as the work queue k
 
 from __future__ import annotations
 
-from functools import singledispatchmethod
 from typing import Any, ClassVar
 
 import sqlalchemy as sa
@@ -27,7 +26,7 @@ from domain.values import (
 )
 from projections.changes import Changes
 from projections.projection import Listing, Projection
-from projections.rules_state import RULES_TABLE, FollowsRules, RulesEvents
+from projections.rules_state import RULES_TABLE, FollowsRules, handlers_following_rules
 from projections.tables import TableSpec, col, staff_names
 
 MONEY = sa.Numeric(18, 2)
@@ -119,14 +118,7 @@ class LoanLedger(FollowsRules, Projection):
             last_inspected_on=row["last_inspection_on"],
         )
 
-    @singledispatchmethod
-    def handle(self, event: object, changes: Changes) -> None:
-        """Events this register does not follow change nothing."""
-
-    @handle.register(RulesEvents.Adopted)
-    @handle.register(RulesEvents.Replaced)
-    def _rules(self, event: Any, changes: Changes) -> None:
-        self.adopt(event, changes)
+    handle = handlers_following_rules()
 
     @staticmethod
     def _manager(changes: Changes, staff_id: Any) -> dict[str, Any]:

@@ -9,7 +9,6 @@ branches, and those a person manages (docs/rules.md SCP-05).
 
 from __future__ import annotations
 
-from functools import singledispatchmethod
 from typing import Any, ClassVar
 
 import sqlalchemy as sa
@@ -18,8 +17,8 @@ from domain.loan import Loan
 from domain.staff import Staff
 from domain.values import dossier_id_for
 from projections.changes import Changes
-from projections.projection import Listing, Projection
-from projections.tables import TableSpec, col, staff_names
+from projections.projection import Listing, Projection, handlers
+from projections.tables import TableSpec, col, loan_values, staff_names
 
 # Event classes made by the @event decorator exist at run time but are invisible to mypy.
 LoanEvents: Any = Loan
@@ -62,9 +61,7 @@ class ScopeRegister(Projection):
         "loans": Listing("loans", ("branch", "loan_no"), title_zh, title_en)
     }
 
-    @singledispatchmethod
-    def handle(self, event: object, changes: Changes) -> None:
-        """Events this register does not follow change nothing."""
+    handle = handlers()
 
     @staticmethod
     def _person(changes: Changes, prefix: str, staff_id: Any) -> dict[str, Any]:
@@ -93,16 +90,14 @@ class ScopeRegister(Projection):
         changes.put(
             "loans",
             (event.originator_id,),
-            {
-                "loan_no": event.loan_no,
-                "dossier_id": dossier_id_for(event.originator_id),
-                "borrower_name": event.borrower_name,
-                "branch": event.branch,
-                "branch_since": event.value_date,
+            loan_values(
+                event,
+                dossier_id=dossier_id_for(event.originator_id),
+                branch_since=event.value_date,
                 **self._person(changes, "a_manager", event.account_manager_id),
                 **self._person(changes, "b_manager", None),
-                "managers_since": event.value_date,
-            },
+                managers_since=event.value_date,
+            ),
         )
 
     @handle.register(LoanEvents.BranchChanged)

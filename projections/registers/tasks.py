@@ -16,7 +16,6 @@ loan are the last who acted on it in that role (none until someone has).
 from __future__ import annotations
 
 from enum import Enum
-from functools import singledispatchmethod
 from typing import Any, ClassVar
 
 import sqlalchemy as sa
@@ -41,7 +40,7 @@ from domain.values import (
 )
 from projections.changes import Changes
 from projections.projection import Listing, Projection
-from projections.rules_state import RULES_TABLE, FollowsRules, RulesEvents
+from projections.rules_state import RULES_TABLE, FollowsRules, handlers_following_rules
 from projections.tables import PERSON, TableSpec, col
 
 # Event classes made by the @event decorator exist at run time but are invisible to mypy.
@@ -186,14 +185,7 @@ class WorkQueue(FollowsRules, Projection):
         """``default_rules`` judge the log before its first adoption (default: the shipped)."""
         FollowsRules.__init__(self, default_rules)
 
-    @singledispatchmethod
-    def handle(self, event: object, changes: Changes) -> None:
-        """Events this register does not follow change nothing."""
-
-    @handle.register(RulesEvents.Adopted)
-    @handle.register(RulesEvents.Replaced)
-    def _rules(self, event: Any, changes: Changes) -> None:
-        self.adopt(event, changes)
+    handle = handlers_following_rules()
 
     # ------------------------------------------------------------------ the loan
     @staticmethod

@@ -19,7 +19,6 @@ grade and route, and the as-of date of its pending classification proposal.
 from __future__ import annotations
 
 from decimal import Decimal
-from functools import singledispatchmethod
 from typing import Any, ClassVar
 
 import sqlalchemy as sa
@@ -34,10 +33,10 @@ from domain.values import (
     Product,
 )
 from projections.changes import Changes
-from projections.projection import Listing, Projection
+from projections.projection import Listing, Projection, handlers
 from projections.query import AsOf, visible
 from projections.store import RegisterStore
-from projections.tables import TableSpec, col, loan_columns
+from projections.tables import TableSpec, col, loan_columns, loan_values
 
 # Event classes made by the @event decorator exist at run time but are invisible to mypy.
 LoanEvents: Any = Loan
@@ -119,9 +118,7 @@ class NonPerformingRegister(Projection):
         "npl_loans": Listing("npl_loans", ("disposal_route", "loan_no"), title_zh, title_en)
     }
 
-    @singledispatchmethod
-    def handle(self, event: object, changes: Changes) -> None:
-        """Events this register does not follow change nothing."""
+    handle = handlers()
 
     def _both(self, changes: Changes, loan_id: Any, **values: Any) -> None:
         """Change the helper row, and the register's row if the loan has one."""
@@ -140,16 +137,14 @@ class NonPerformingRegister(Projection):
         changes.put(
             "loans",
             (event.originator_id,),
-            {
-                "loan_no": event.loan_no,
-                "borrower_name": event.borrower_name,
-                "branch": event.branch,
-                "product": event.product.value,
-                "grade": Grade.NORMAL.value,
-                "status": LoanStatus.ACTIVE.value,
-                "balance": event.principal,
-                "days_overdue": 0,
-            },
+            loan_values(
+                event,
+                product=event.product.value,
+                grade=Grade.NORMAL.value,
+                status=LoanStatus.ACTIVE.value,
+                balance=event.principal,
+                days_overdue=0,
+            ),
         )
 
     @handle.register(LoanEvents.RepaymentRecorded)

@@ -16,7 +16,6 @@ to a scan with ``LIKE``.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from functools import singledispatchmethod
 from typing import Any, ClassVar
 from uuid import UUID
 
@@ -26,7 +25,7 @@ from domain.dossier import Dossier
 from domain.scope import RowScope
 from projections.changes import Changes
 from projections.errors import RegisterQueryError
-from projections.projection import Listing, Projection
+from projections.projection import Listing, Projection, handlers
 from projections.query import MAX_LIMIT, AsOf, visible
 from projections.registers import TextSource
 from projections.scoping import scope_clauses
@@ -87,9 +86,7 @@ class DocumentSearch(Projection):
     def __init__(self, text_source: TextSource | None = None) -> None:
         self.text_source = text_source
 
-    @singledispatchmethod
-    def handle(self, event: object, changes: Changes) -> None:
-        """Events this register does not follow change nothing."""
+    handle = handlers()
 
     @handle.register(DossierEvents.Opened)
     def _(self, event: Any, changes: Changes) -> None:
