@@ -13,10 +13,10 @@ from typing import Any, ClassVar
 import sqlalchemy as sa
 
 from domain.loan import Loan
-from domain.values import Grade, LabelledEnum, Product, Role
+from domain.values import Grade, LabelledEnum, Role
 from projections.changes import Changes
 from projections.projection import Listing, Projection, handlers
-from projections.tables import PERSON, TableSpec, col, loan_columns, loan_values
+from projections.tables import PERSON, TableSpec, col, loan_columns, loan_facts, loan_values
 
 # Event classes made by the @event decorator exist at run time but are invisible to mypy.
 LoanEvents: Any = Loan
@@ -34,9 +34,7 @@ LOANS = TableSpec(
     "loans",
     [
         *loan_columns(),
-        col("product", sa.String(40), "产品", "product", filter=True, labels=Product),
-        col("grade", sa.String(20), "五级分类", "grade", filter=True, labels=Grade),
-        col("sub_grade", sa.String(20), "细分档次", "sub-grade"),
+        *loan_facts("product", "grade", "sub_grade"),
     ],
     key=("loan_id",),
 )
@@ -46,7 +44,7 @@ PROPOSALS = TableSpec(
     [
         col("proposal_id", sa.Uuid, "申请ID", "proposal id", export=False, nullable=False),
         *loan_columns(id_nullable=True),
-        col("product", sa.String(40), "产品", "product", filter=True, labels=Product),
+        *loan_facts("product"),
         col("previous_grade", sa.String(20), "原分类", "previous grade", labels=Grade),
         col("grade", sa.String(20), "拟定分类", "proposed grade", filter=True, labels=Grade),
         col("sub_grade", sa.String(20), "拟定细分档次", "proposed sub-grade"),
@@ -69,10 +67,10 @@ CHANGES = TableSpec(
     "changes",
     [
         *loan_columns(id_nullable=True),
-        col("product", sa.String(40), "产品", "product", filter=True, labels=Product),
+        *loan_facts("product"),
         col("from_grade", sa.String(20), "原分类", "from grade", filter=True, labels=Grade),
         col("to_grade", sa.String(20), "新分类", "to grade", filter=True, labels=Grade),
-        col("sub_grade", sa.String(20), "细分档次", "sub-grade"),
+        *loan_facts("sub_grade"),
         col("as_of", sa.Date, "分类基准日", "as of"),
         col("proposal_id", sa.Uuid, "申请ID", "proposal id", export=False),
         col("proposer_id", sa.Uuid, "申请人", "proposer", filter=True, shows=PERSON),

@@ -16,10 +16,10 @@ from typing import Any, ClassVar
 import sqlalchemy as sa
 
 from domain.loan import Loan
-from domain.values import CollectionStepKind, Grade, LoanStatus, Product, Role
+from domain.values import CollectionStepKind, Grade, LoanStatus, Role
 from projections.changes import Changes
 from projections.projection import Listing, Projection, handlers
-from projections.tables import PERSON, TableSpec, col, loan_columns, loan_values
+from projections.tables import PERSON, TableSpec, col, loan_columns, loan_facts, loan_values
 
 # Event classes made by the @event decorator exist at run time but are invisible to mypy.
 LoanEvents: Any = Loan
@@ -30,7 +30,7 @@ LOANS = TableSpec(
     "loans",
     [
         *loan_columns(),
-        col("product", sa.String(40), "产品", "product", filter=True, labels=Product),
+        *loan_facts("product"),
         col(
             "account_manager_id",
             sa.Uuid,
@@ -39,9 +39,7 @@ LOANS = TableSpec(
             filter=True,
             shows=PERSON,
         ),
-        col("grade", sa.String(20), "五级分类", "grade", filter=True, labels=Grade),
-        col("status", sa.String(16), "状态", "status", filter=True, labels=LoanStatus),
-        col("written_off_on", sa.Date, "核销日", "written off on"),
+        *loan_facts("grade", "status", "written_off_on"),
     ],
     key=("loan_id",),
 )
@@ -50,7 +48,7 @@ OVERDUE_LOANS = TableSpec(
     "overdue_loans",
     [
         *loan_columns(),
-        col("product", sa.String(40), "产品", "product", filter=True, labels=Product),
+        *loan_facts("product"),
         col(
             "account_manager_id",
             sa.Uuid,
@@ -59,12 +57,10 @@ OVERDUE_LOANS = TableSpec(
             filter=True,
             shows=PERSON,
         ),
-        col("status", sa.String(16), "状态", "status", filter=True, labels=LoanStatus),
-        col("grade", sa.String(20), "五级分类", "grade", filter=True, labels=Grade),
-        col("days_overdue", sa.Integer, "逾期天数", "days overdue"),
+        *loan_facts("status", "grade", "days_overdue"),
         col("overdue_principal", MONEY, "逾期本金", "overdue principal"),
         col("overdue_interest", MONEY, "欠息", "overdue interest"),
-        col("overdue_as_of", sa.Date, "逾期统计日", "overdue as of"),
+        *loan_facts("overdue_as_of"),
         col("first_overdue_on", sa.Date, "首次逾期登记日", "first overdue on"),
         col(
             "last_step_kind",
@@ -78,7 +74,7 @@ OVERDUE_LOANS = TableSpec(
         col("last_step_outcome", sa.Text, "最近催收结果", "last step outcome"),
         col("promised_date", sa.Date, "承诺还款日", "promised date"),
         col("steps_taken", sa.Integer, "催收次数", "steps taken"),
-        col("written_off_on", sa.Date, "核销日", "written off on"),
+        *loan_facts("written_off_on"),
     ],
     key=("loan_id",),
     indexes=(("loan_no",),),

@@ -33,7 +33,7 @@ from domain.values import (
 )
 from projections.changes import Changes
 from projections.projection import Listing, Projection, handlers
-from projections.tables import PERSON, TableSpec, col, loan_columns
+from projections.tables import PERSON, TableSpec, col, loan_columns, loan_facts
 
 # Event classes made by the @event decorator exist at run time but are invisible to mypy.
 DossierEvents: Any = Dossier
@@ -107,7 +107,7 @@ TRANSFERS = TableSpec(
     [
         col("transfer_id", sa.Uuid, "移交ID", "transfer id", export=False, nullable=False),
         col("dossier_id", sa.Uuid, "档案ID", "dossier id", export=False),
-        col("loan_no", sa.String(64), "借据号", "loan no.", filter=True),
+        *loan_facts("loan_no"),
         col("kind", sa.String(16), "移交类型", "kind", filter=True, labels=TransferKind),
         col("listed_on", sa.Date, "移交日期", "listed on"),
         col("listed_by", sa.Uuid, "移交人", "listed by", shows=PERSON),
@@ -130,7 +130,7 @@ HOLDS = TableSpec(
     [
         col("hold_id", sa.Uuid, "冻结ID", "hold id", nullable=False),
         col("dossier_id", sa.Uuid, "档案ID", "dossier id", export=False),
-        col("loan_no", sa.String(64), "借据号", "loan no.", filter=True),
+        *loan_facts("loan_no"),
         col("kind", sa.String(16), "冻结类型", "kind", filter=True, labels=HoldKind),
         col("reason", sa.Text, "冻结原因", "reason"),
         col("reference", sa.String(200), "依据文号", "reference"),

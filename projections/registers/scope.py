@@ -18,7 +18,7 @@ from domain.staff import Staff
 from domain.values import dossier_id_for
 from projections.changes import Changes
 from projections.projection import Listing, Projection, handlers
-from projections.tables import TableSpec, col, loan_values, staff_names
+from projections.tables import TableSpec, col, loan_facts, loan_values, staff_names
 
 # Event classes made by the @event decorator exist at run time but are invisible to mypy.
 LoanEvents: Any = Loan
@@ -28,10 +28,9 @@ LOANS = TableSpec(
     "loans",
     [
         col("loan_id", sa.Uuid, "贷款ID", "loan id", export=False, nullable=False),
-        col("loan_no", sa.String(64), "借据号", "loan no.", filter=True),
+        *loan_facts("loan_no"),
         col("dossier_id", sa.Uuid, "档案ID", "dossier id", export=False),
-        col("borrower_name", sa.String(200), "借款人", "borrower"),
-        col("branch", sa.String(100), "机构", "branch", filter=True),
+        *loan_facts("borrower_name", "branch"),
         col("branch_since", sa.Date, "划入本机构日期", "in this branch since"),
         col("a_manager_id", sa.Uuid, "A岗ID", "A manager id", export=False),
         col("a_manager_no", sa.String(32), "A岗工号", "A manager no.", filter=True),

@@ -30,13 +30,12 @@ from domain.values import (
     DisposalRoute,
     Grade,
     LoanStatus,
-    Product,
 )
 from projections.changes import Changes
 from projections.projection import Listing, Projection, handlers
 from projections.query import AsOf, visible
 from projections.store import RegisterStore
-from projections.tables import TableSpec, col, loan_columns, loan_values
+from projections.tables import TableSpec, col, loan_columns, loan_facts, loan_values
 
 # Event classes made by the @event decorator exist at run time but are invisible to mypy.
 LoanEvents: Any = Loan
@@ -55,11 +54,9 @@ LOANS = TableSpec(
     "loans",
     [
         *loan_columns(),
-        col("product", sa.String(40), "产品", "product", filter=True, labels=Product),
-        col("grade", sa.String(20), "五级分类", "grade", filter=True, labels=Grade),
-        col("status", sa.String(16), "状态", "status", filter=True, labels=LoanStatus),
+        *loan_facts("product", "grade", "status"),
         col("balance", MONEY, "贷款余额", "balance"),
-        col("days_overdue", sa.Integer, "逾期天数", "days overdue"),
+        *loan_facts("days_overdue"),
         col(
             "route",
             sa.String(20),
@@ -79,11 +76,9 @@ NPL_LOANS = TableSpec(
     "npl_loans",
     [
         *loan_columns(),
-        col("product", sa.String(40), "产品", "product", filter=True, labels=Product),
-        col("grade", sa.String(20), "五级分类", "grade", filter=True, labels=Grade),
-        col("status", sa.String(16), "状态", "status", filter=True, labels=LoanStatus),
+        *loan_facts("product", "grade", "status"),
         col("balance", MONEY, "贷款余额", "balance"),
-        col("days_overdue", sa.Integer, "逾期天数", "days overdue"),
+        *loan_facts("days_overdue"),
         col("became_npl_on", sa.Date, "认定不良日", "became NPL on"),
         col(
             "disposal_route",
@@ -94,7 +89,7 @@ NPL_LOANS = TableSpec(
             labels=DisposalRoute,
         ),
         col("route_on", sa.Date, "处置方式确定日", "route since"),
-        col("written_off_on", sa.Date, "核销日", "written off on"),
+        *loan_facts("written_off_on"),
         col("written_off_amount", MONEY, "核销金额", "written-off amount"),
         col("recovered", MONEY, "核销后收回", "recovered after write-off"),
         col("settled_on", sa.Date, "结清/终结日", "settled on"),
