@@ -24,7 +24,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-from api.composition import build_archive
+from api.composition import Registers, build_archive, build_registers
 from api.settings import Settings
 from archive.application import DossierArchive
 from archive.commands import Command
@@ -243,6 +243,27 @@ def office(
             raise refuse(exc) from None
         # Text of filed documents is extracted after the save; close would drop it.
         archive.wait_for_text_extraction()
+    finally:
+        archive.close()
+
+
+@contextmanager
+def with_registers(
+    token: str | None,
+) -> Iterator[tuple[DossierArchive, CommandContext, Registers]]:
+    """The application, the caller (``--token``) and the registers, for a command that reads
+    them; closed afterwards, and a domain refusal exits 1 in both languages."""
+    settings = read_settings()
+    archive = open_archive(settings)
+    try:
+        ctx = caller(archive, token)
+        registers = build_registers(settings, archive)
+        try:
+            yield archive, ctx, registers
+        finally:
+            registers.close()
+    except DomainError as exc:
+        raise refuse(exc) from None
     finally:
         archive.close()
 
