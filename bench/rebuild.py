@@ -70,11 +70,11 @@ from rich.console import Console
 from rich.table import Table
 
 from archive.application import DossierArchive
-from archive.commands.staff import EnrolStaff
 from archive.core import SYSTEM_ID, CommandContext
 from archive.receipts import BorrowerIndex
 from archive.reports.compliance import report_pdf, report_xlsx
 from demo.borrowers import Borrower, make_borrower
+from demo.portfolio import enrol
 from demo.staff import CREWS, RISK_MANAGERS, ROSTER
 from domain.authorization import Action
 from domain.dossier import Dossier
@@ -180,17 +180,7 @@ def enrol_staff(archive: DossierArchive) -> Staffing:
         "risk_manager": Action.APPROVE_CLASSIFICATION,
     }
     for person in ROSTER:
-        token = archive.execute(
-            console_ctx,
-            EnrolStaff(
-                staff_no=person.staff_no,
-                name=person.name,
-                branch=person.branch,
-                roles=[person.role],
-            ),
-        ).token
-        assert token is not None
-        staff_id = archive.authenticate(token.token)
+        staff_id = archive.authenticate(enrol(archive, console_ctx, person))
         action = actions.get(person.role.value)
         if action is not None:
             actor = archive.actor(CommandContext(staff_id), action)
