@@ -307,6 +307,8 @@ def test_the_folder_label_carries_its_reference_code_and_loan_number_in_code_128
     assert barcodes(label.content) == [folder.reference_code.replace("·", "."), LOAN]
     slip = console.get(f"/archive/desk/borrowings/{folder.borrowing_id}").text
     assert f'href="/archive/labels/{LOAN}.pdf"' in slip
+    dossier_page = console.get(f"/loans/{LOAN}").text
+    assert f'href="/archive/labels/{LOAN}.pdf"' in dossier_page
     # A dossier not yet catalogued has no 档号 to print.
     assert console.get(f"/archive/labels/{UNCATALOGUED}.pdf").status_code == 409
     # The credit side does not read the archive office's labels.

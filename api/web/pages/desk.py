@@ -95,6 +95,8 @@ class Line:
     """A borrowing as the desk shows it: every person by name, every date in the bank's zone."""
 
     borrowing: Borrowing
+    reference_code: str
+    """The folder's 档号: the one the request saw, else the one catalogued since."""
     borrower_name: str
     requester: str
     purpose: str
@@ -151,6 +153,7 @@ class Desk:
         overdue = (self.today - b.due_on).days if b.is_overdue(self.today) else 0
         found = Line(
             borrowing=b,
+            reference_code=b.reference_code or (dossier.reference_code if dossier else None) or "",
             borrower_name=dossier.borrower_name if dossier is not None else "",
             requester=self.people(b.requester_id),
             purpose=_label(b.purpose, self.lang),
@@ -267,11 +270,15 @@ def scan(
         "": (S.CHECKED_OUT, S.APPROVED),
     }[mode]
     matches = [
-        b
-        for b in desk.open()
-        if b.status in wanted
-        and b.form is BorrowingForm.ORIGINAL
-        and key in {scan_key(b.loan_no), scan_key(b.reference_code or ""), scan_key(b.borrow_no)}
+        line.borrowing
+        for line in (desk.line(b) for b in desk.open() if b.status in wanted)
+        if line.borrowing.form is BorrowingForm.ORIGINAL
+        and key
+        in {
+            scan_key(line.borrowing.loan_no),
+            scan_key(line.reference_code),
+            scan_key(line.borrowing.borrow_no),
+        }
     ]
     if not matches:
         error = viewer.t(
