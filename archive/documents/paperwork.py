@@ -63,8 +63,8 @@ def transfer_receipt_upload(
         items.append((_type_zh(types, item.doc_type), item.title, pages, result))
     pdf = transfer_receipt(
         TransferReceipt(
-            # Its number in the year's series; a transfer listed before the numbering, its id.
-            transfer_id=transfer.transfer_no or str(transfer_id),
+            transfer_id=str(transfer_id),
+            transfer_no=transfer.transfer_no,
             loan_no=dossier.loan_no,
             borrower_name=dossier.borrower_name,
             kind=transfer.kind.zh,
