@@ -70,8 +70,10 @@ def _sign_in(page: Any, served: Served, role: Role) -> None:
     assert urlsplit(page.url).path == "/"
 
 
-def _shoot(page: Any, name: str, tmp_path: Path) -> Path:
-    chosen = os.environ.get("DOSSIER_SCREENSHOTS_DIR")
+def _shoot(page: Any, name: str, tmp_path: Path, *, kept: bool = False) -> Path:
+    """A screenshot into a temporary folder; the ``kept`` ones (the README's) into
+    ``DOSSIER_SCREENSHOTS_DIR`` when set."""
+    chosen = os.environ.get("DOSSIER_SCREENSHOTS_DIR") if kept else None
     folder = Path(chosen) if chosen else tmp_path
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{name}.png"
@@ -148,7 +150,7 @@ def test_a_borrowing_through_the_desk_screens_is_registered_with_names_and_its_n
         counting = page.locator("[data-testid=check-out]")
         assert "借款合同" in counting.inner_text()
         assert page.input_value(f"input[name='pages-{contract}']") == str(pages)
-        _shoot(page, "desk-03-check-out", tmp_path)
+        _shoot(page, "12-desk-check-out", tmp_path, kept=True)
         counting.locator("button[type=submit]").click()
         page.wait_for_load_state()
         assert page.inner_text("[data-testid=status]") == "已借出"
@@ -168,10 +170,10 @@ def test_a_borrowing_through_the_desk_screens_is_registered_with_names_and_its_n
         shortfall = page.inner_text("[data-testid=shortfall]")
         assert "档案室负责人" in shortfall
         assert "短少 1 页" in shortfall
-        _shoot(page, "desk-05-returned-short", tmp_path)
+        _shoot(page, "13-desk-returned-short", tmp_path, kept=True)
         page.goto(served.base_url + "/archive/desk")
         assert borrow_no in page.inner_text("[data-testid=short]")
-        _shoot(page, "desk-06-desk", tmp_path)
+        _shoot(page, "11-desk", tmp_path, kept=True)
 
         # The folder's label, from the slip's page.
         label = page.request.get(served.base_url + f"/archive/labels/{dossier.loan_no}.pdf")
