@@ -87,10 +87,14 @@ def label_pdf(label: Label) -> bytes:
     y2 = y - 18 - 10 * mm - 1 * mm
     loan.drawOn(canvas, MARGIN, y2)
     caption(canvas, MARGIN, y2 - 10, "借据号", label.loan_no, 8.5)
-    right = MARGIN + loan.width + 5 * mm
-    canvas.setFont(font, 9)
-    canvas.drawString(right, y2 + 10 * mm - 9, f"借款人　{label.borrower_name}")
-    canvas.drawString(right, y2 + 10 * mm - 22, f"存放位置　{label.shelf}")
+    right = MARGIN + loan.width + 3 * mm
+    room = WIDTH - MARGIN - right - 2 * mm
+    for n, line in enumerate((f"借款人 {label.borrower_name}", f"存放位置 {label.shelf}")):
+        size = 9.0
+        while size > 6 and canvas.stringWidth(line, font, size) > room:
+            size -= 0.5  # a long name shrinks to fit the label rather than run off it
+        canvas.setFont(font, size)
+        canvas.drawString(right, y2 + 10 * mm - 9 - 13 * n, line)
     canvas.showPage()
     canvas.save()
     return out.getvalue()
