@@ -315,3 +315,68 @@ def test_the_folder_label_carries_its_reference_code_and_loan_number_in_code_128
     console.as_role(Role.ACCOUNT_MANAGER)
     assert console.get(f"/archive/labels/{LOAN}.pdf").status_code == 403
     assert console.get("/archive/desk").status_code == 403
+
+
+def test_a_shortfall_is_closed_at_the_desk_only_by_whom_it_went_to_with_a_reason(
+    console: Console, folder: Folder
+) -> None:
+    _approved(console, folder)
+    console.as_role(Role.ARCHIVIST)
+    slip_path = f"/archive/desk/borrowings/{folder.borrowing_id}"
+    token = _csrf(console.get(slip_path).text)
+    borrowing = console.archive.get_borrowing(_ctx(console, Role.AUDITOR), folder.borrowing_id)
+    today = console.archive.today().isoformat()
+    pages = {f"pages-{sha}": "1" for sha in borrowing.items}
+    out = console.post(f"{slip_path}/check-out", {"csrf_token": token, "on": today} | pages)
+    assert out.status_code == 303, out.text
+    short = {f"pages-{sha}": "0" for sha in borrowing.items[:1]}
+    short |= {f"pages-{sha}": "1" for sha in borrowing.items[1:]}
+    back = console.post(f"{slip_path}/return", {"csrf_token": token, "on": today} | short)
+    assert back.status_code == 303, back.text
+    before = _events(console, folder)
+    # The archivist may close a borrowing, not one whose pages went missing.
+    refused = console.post(f"{slip_path}/close", {"csrf_token": token, "reason": "已找回"})
+    assert refused.status_code == 409
+    assert "须由档案室负责人说明处理结果后结案" in refused.text
+    assert _events(console, folder) == before
+    console.as_role(Role.ARCHIVE_HEAD)
+    page = console.get(slip_path).text
+    assert 'data-testid="close"' in page
+    assert "页数不符处理结果" in page
+    token = _csrf(page)
+    silent = console.post(f"{slip_path}/close", {"csrf_token": token, "reason": ""})
+    assert silent.status_code == 409
+    assert _events(console, folder) == before
+    closed = console.post(
+        f"{slip_path}/close", {"csrf_token": token, "reason": "借阅人补交缺页，已核对入卷"}
+    )
+    assert closed.status_code == 303, closed.text
+    borrowing = console.archive.get_borrowing(_ctx(console, Role.AUDITOR), folder.borrowing_id)
+    assert borrowing.status is BorrowingStatus.CLOSED
+    assert folder.borrow_no not in console.get("/archive/desk").text  # off the desk
+
+
+def test_overdue_borrowings_are_listed_and_reminded_from_the_desk(
+    console: Console, folder: Folder
+) -> None:
+    _approved(console, folder)
+    console.as_role(Role.ARCHIVIST)
+    slip_path = f"/archive/desk/borrowings/{folder.borrowing_id}"
+    token = _csrf(console.get(slip_path).text)
+    borrowing = console.archive.get_borrowing(_ctx(console, Role.AUDITOR), folder.borrowing_id)
+    pages = {f"pages-{sha}": "1" for sha in borrowing.items}
+    today = console.archive.today().isoformat()
+    assert console.post(f"{slip_path}/check-out", {"csrf_token": token, "on": today} | pages)
+    console.later(timedelta(days=10))  # three days past the due date
+    console.as_role(Role.ARCHIVE_HEAD)
+    desk = console.get("/archive/desk").text
+    overdue = desk.split('data-testid="overdue"')[1].split("</section>")[0]
+    assert folder.borrow_no in overdue
+    assert '<span class="tag alert">3</span>' in overdue
+    reminded = console.post("/archive/desk/overdue-notices", {"csrf_token": _csrf(desk)})
+    assert reminded.status_code == 303
+    assert reminded.headers["location"] == "/archive/desk?reminded=1"
+    after = console.get("/archive/desk?reminded=1").text
+    assert "今日已记录催还 1 笔" in after
+    assert console.archive.today().isoformat() in after.split('data-testid="overdue"')[1]
+    assert _events(console, folder)[-1].endswith("OverdueNoted")

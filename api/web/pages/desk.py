@@ -30,6 +30,8 @@ from api.web.session import Viewer, ViewerDep, archive_of
 from archive.commands.borrowing import (
     ApproveBorrowing,
     CheckOut,
+    CloseBorrowing,
+    NoteOverdueBorrowings,
     RejectBorrowing,
     ReturnBorrowing,
 )
@@ -221,6 +223,8 @@ def _desk(
     status: int = 200,
 ) -> Response:
     desk = _entered(request, viewer)
+    asked = request.query_params.get("reminded", "")
+    reminded = int(asked) if asked.isdigit() else None
     lines = [desk.line(b) for b in desk.open()]
     to_approve = [x for x in lines if x.borrowing.status is S.REQUESTED]
     to_hand_out = [x for x in lines if x.borrowing.status is S.APPROVED]
@@ -247,7 +251,23 @@ def _desk(
         may_approve=viewer.can(Action.APPROVE_BORROWING),
         may_hand_out=viewer.can(Action.CHECK_OUT_BORROWING),
         may_take_back=viewer.can(Action.RETURN_BORROWING),
+        may_remind=viewer.can(Action.NOTE_OVERDUE_BORROWINGS),
+        reminded=reminded,
     )
+
+
+@router.post(f"{DESK}/overdue-notices")
+def note_overdue(request: Request, viewer: ViewerDep) -> Response:
+    """Record today's reminder of every overdue borrowing (逾期催还), as
+    ``POST /api/v1/borrowings/overdue-notices`` does; at most one a day each."""
+    desk = _entered(request, viewer)
+    try:
+        done = desk.archive.execute(viewer.ctx, NoteOverdueBorrowings(on=desk.today))
+    except DomainError as refused:
+        message, status = _refused(viewer, refused)
+        return _desk(request, viewer, error=message, status=status)
+    noted = len(done.ids["borrowing_ids"].split(",")) if done is not None else 0
+    return RedirectResponse(f"{DESK}?reminded={noted}", status_code=303)
 
 
 @router.post(f"{DESK}/scan")
@@ -328,6 +348,7 @@ def _borrowing(
         may_approve=viewer.can(Action.APPROVE_BORROWING),
         may_hand_out=viewer.can(Action.CHECK_OUT_BORROWING),
         may_take_back=viewer.can(Action.RETURN_BORROWING),
+        may_close=viewer.can(Action.CLOSE_BORROWING),
         may_label=dossier is not None and dossier.reference_code is not None,
     )
 
@@ -422,6 +443,24 @@ def reject(
         borrowing_id,
         lambda: RejectBorrowing(borrowing_id=borrowing_id, reason=reason),
         {"reject": reason},
+    )
+
+
+@router.post(DESK + "/borrowings/{borrowing_id}/close")
+def close(
+    request: Request,
+    viewer: ViewerDep,
+    borrowing_id: UUID,
+    reason: Annotated[str, Form(max_length=1000)] = "",
+) -> Response:
+    """Close the borrowing (结案); pages missing, only whom the shortfall went to, with a reason."""
+    desk = _entered(request, viewer)
+    return _run(
+        request,
+        viewer,
+        borrowing_id,
+        lambda: CloseBorrowing(borrowing_id=borrowing_id, closed_on=desk.today, reason=reason),
+        {"close": reason},
     )
 
 
