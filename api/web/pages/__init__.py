@@ -13,6 +13,7 @@ from api.web.pages import (
     desk_labels,
     dossier,
     loans,
+    postloan,
     registers,
     workbench,
 )
@@ -21,6 +22,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     workbench.router,
     loans.router,
     dossier.router,
+    postloan.router,
     archive_room.router,
     desk.router,
     desk_labels.router,
