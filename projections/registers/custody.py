@@ -106,6 +106,7 @@ TRANSFERS = TableSpec(
     "transfers",
     [
         col("transfer_id", sa.Uuid, "移交ID", "transfer id", export=False, nullable=False),
+        col("transfer_no", sa.String(32), "移交清单编号", "transfer list no.", filter=True),
         col("dossier_id", sa.Uuid, "档案ID", "dossier id", export=False),
         *loan_facts("loan_no"),
         col("kind", sa.String(16), "移交类型", "kind", filter=True, labels=TransferKind),
@@ -172,7 +173,7 @@ class ArchiveCatalogue(Projection):
     """档案目录: each dossier's reference code, shelf, retention, transfers, holds and fate."""
 
     name = "archive_catalogue"
-    version = 1
+    version = 2  # 2: the transfer list's number in its year's series (transfer_no)
     title_zh = "档案目录"
     title_en = "Archive catalogue"
     tables = (LOANS, DOSSIERS, TRANSFERS, HOLDS)
@@ -230,6 +231,8 @@ class ArchiveCatalogue(Projection):
             (event.transfer_id,),
             {
                 "dossier_id": event.originator_id,
+                # Transfers listed before the numbering have none.
+                "transfer_no": getattr(event, "transfer_no", None),
                 "loan_no": dossier.get("loan_no"),
                 "kind": plain(event.kind),
                 "listed_on": event.listed_on,
