@@ -59,6 +59,8 @@ class Served:
     archive: DossierArchive
     staff: tuple[DemoStaff, ...]
     shifts: list[timedelta] = field(default_factory=list)
+    registers: RegisterService | None = None
+    """The served app's registers (their followers apply what the screens record)."""
 
     @property
     def origin(self) -> str:
@@ -95,7 +97,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
             registers: RegisterService = app.state.registers
             head = archive.recorder.max_notification_id() or 0
             registers.wait(list(registers.projections), head, 30)
-            yield Served(base_url, archive, summary.staff)
+            yield Served(base_url, archive, summary.staff, registers=registers)
     finally:
         archive.close()
 
