@@ -380,3 +380,42 @@ def test_overdue_borrowings_are_listed_and_reminded_from_the_desk(
     assert "今日已记录催还 1 笔" in after
     assert console.archive.today().isoformat() in after.split('data-testid="overdue"')[1]
     assert _events(console, folder)[-1].endswith("OverdueNoted")
+
+
+def test_an_approved_electronic_copy_is_issued_from_the_desk_and_its_hash_recorded(
+    console: Console, folder: Folder
+) -> None:
+    today = console.archive.today()
+    asked = console.archive.execute(
+        _ctx(console, Role.POST_LOAN_OFFICER),
+        RequestBorrowing(
+            loan_no=LOAN,
+            purpose=BorrowingPurpose.AUDIT,
+            form=BorrowingForm.ELECTRONIC_COPY,
+            reason="审计核对合同",
+            requested_on=today,
+            due_on=today + timedelta(days=5),
+        ),
+    )
+    copy_id = UUID(asked.ids["borrowing_id"])
+    console.archive.execute(
+        _ctx(console, Role.ARCHIVE_HEAD), ApproveBorrowing(borrowing_id=copy_id)
+    )
+    console.as_role(Role.ARCHIVIST)
+    page = console.get(f"/archive/desk/borrowings/{copy_id}")
+    assert 'data-testid="copy"' in page.text
+    issued = console.post(
+        f"/archive/desk/borrowings/{copy_id}/electronic-copy",
+        {"csrf_token": _csrf(page.text), "expires_on": (today + timedelta(days=5)).isoformat()},
+    )
+    assert issued.status_code == 201, issued.text
+    assert issued.content[:5] == b"%PDF-"
+    borrowing = console.archive.borrowing(copy_id)
+    assert borrowing.status is BorrowingStatus.COPY_ISSUED
+    assert borrowing.copy_sha256 == issued.headers["x-content-sha256"]
+    console.as_role(Role.COMPLIANCE)
+    refused = console.post(
+        f"/archive/desk/borrowings/{copy_id}/electronic-copy",
+        {"csrf_token": console.csrf("/"), "expires_on": ""},
+    )
+    assert refused.status_code == 403

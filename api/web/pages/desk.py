@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Annotated, Any
+from urllib.parse import quote
 from uuid import UUID
 
 from fastapi import Form, Request
@@ -31,6 +32,7 @@ from archive.commands.borrowing import (
     ApproveBorrowing,
     CheckOut,
     CloseBorrowing,
+    IssueElectronicCopy,
     NoteOverdueBorrowings,
     RejectBorrowing,
     ReturnBorrowing,
@@ -349,6 +351,7 @@ def _borrowing(
         may_hand_out=viewer.can(Action.CHECK_OUT_BORROWING),
         may_take_back=viewer.can(Action.RETURN_BORROWING),
         may_close=viewer.can(Action.CLOSE_BORROWING),
+        may_copy=viewer.can(Action.ISSUE_ELECTRONIC_COPY),
         may_label=dossier is not None and dossier.reference_code is not None,
     )
 
@@ -527,4 +530,44 @@ async def take_back(request: Request, viewer: ViewerDep, borrowing_id: UUID) -> 
     entered = {"on": on, "pages": pages}
     return await run_in_threadpool(
         _counted_step, request, viewer, borrowing_id, ReturnBorrowing, on, pages, entered
+    )
+
+
+@router.post(DESK + "/borrowings/{borrowing_id}/electronic-copy")
+def electronic_copy(
+    request: Request,
+    viewer: ViewerDep,
+    borrowing_id: UUID,
+    expires_on: Annotated[str, Form(max_length=10)] = "",
+) -> Response:
+    """Issue the approved electronic copy (电子副本) and hand it over: the watermarked PDF whose
+    hash the borrowing records, exactly as ``POST /api/v1/borrowings/{id}/electronic-copy``."""
+    entered = {"expires_on": expires_on}
+    try:
+        until = _day(expires_on) if expires_on.strip() else None
+    except _NotADate:
+        message = viewer.t("Enter the date as YYYY-MM-DD.")
+        return _borrowing(request, viewer, borrowing_id, error=message, status=422, entered=entered)
+    archive = archive_of(request)
+    try:
+        copy = archive.issue_electronic_copy(
+            viewer.ctx,
+            IssueElectronicCopy(
+                borrowing_id=borrowing_id, issued_on=archive.today(), expires_on=until
+            ),
+        )
+    except (DomainError, ValidationError) as refused:
+        message, status = _refused(viewer, refused)
+        return _borrowing(
+            request, viewer, borrowing_id, error=message, status=status, entered=entered
+        )
+    return Response(
+        content=copy.content,
+        status_code=201,
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(copy.filename)}",
+            "X-Content-SHA256": copy.sha256,
+            "Cache-Control": "no-store",
+        },
     )
