@@ -49,12 +49,7 @@ def _catalogue(console: Console, lister: CommandContext, loan_no: str) -> tuple[
         console.archive, lister, loan_no, TransferKind.ORIGINALS, ITEMS, date(2025, 1, 13)
     )
     steps.receive_transfer(
-        console.archive,
-        archivist,
-        loan_no,
-        listed,
-        steps.present(2),
-        date(2025, 1, 14),
+        console.archive, archivist, loan_no, listed, steps.present(2), date(2025, 1, 14)
     )
     done = steps.catalogue(console.archive, archivist, loan_no, "2-03-05-2", date(2025, 1, 20))
     return done.ids["reference_code"], done.position

@@ -70,12 +70,7 @@ def test_a_live_loan_is_not_destroyed(api: Api) -> None:
         signed_on=date(2025, 1, 10),
     )
     steps.receive_transfer(
-        archive,
-        ctx(api, "AR001"),
-        LOAN,
-        listed,
-        steps.present(6, 4),
-        date(2025, 1, 14),
+        archive, ctx(api, "AR001"), LOAN, listed, steps.present(6, 4), date(2025, 1, 14)
     )
     steps.catalogue(archive, ctx(api, "AR001"), LOAN, "1-01", date(2025, 1, 15))
     archive.clock = lambda: datetime(2056, 3, 1, 9, tzinfo=UTC)

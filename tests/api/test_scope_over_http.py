@@ -158,12 +158,7 @@ def settled_and_appraised(api: Api, loan_no: str, am: str) -> None:
         archive, who[am], loan_no, TransferKind.FULL, ITEMS, date(2025, 7, 2)
     )
     steps.receive_transfer(
-        archive,
-        who["AR001"],
-        loan_no,
-        listed,
-        steps.present(6, 4),
-        date(2025, 7, 3),
+        archive, who["AR001"], loan_no, listed, steps.present(6, 4), date(2025, 7, 3)
     )
     steps.catalogue(archive, who["AR001"], loan_no, "3-01", date(2025, 7, 4))
     archive.clock = lambda: datetime(2056, 3, 1, 9, tzinfo=UTC)

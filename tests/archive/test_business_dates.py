@@ -113,24 +113,15 @@ COMMANDS: list[tuple[str, Command]] = [
         "inspected_on",
         lambda a, c, d, t: steps.inspect(a, c, LOAN, InspectionKind.ON_SITE, d, "经营正常"),
     ),
-    (
-        "as_of",
-        lambda a, c, d, t: steps.propose(a, c, LOAN, Grade.SPECIAL_MENTION, d, "逾期"),
-    ),
+    ("as_of", lambda a, c, d, t: steps.propose(a, c, LOAN, Grade.SPECIAL_MENTION, d, "逾期")),
     (
         "raised_on",
         lambda a, c, d, t: steps.raise_warning(
             a, c, LOAN, d, "减产", colour=WarningColour.YELLOW, code="Y01"
         ),
     ),
-    (
-        "handled_on",
-        lambda a, c, d, t: steps.handle_warning(a, c, LOAN, _uuid(), d, "走访"),
-    ),
-    (
-        "cleared_on",
-        lambda a, c, d, t: steps.clear_warning(a, c, LOAN, _uuid(), d, "恢复"),
-    ),
+    ("handled_on", lambda a, c, d, t: steps.handle_warning(a, c, LOAN, _uuid(), d, "走访")),
+    ("cleared_on", lambda a, c, d, t: steps.clear_warning(a, c, LOAN, _uuid(), d, "恢复")),
     (
         "taken_on",
         lambda a, c, d, t: steps.collect(a, c, LOAN, CollectionStepKind.PHONE_CALL, d, 1, "承诺"),
@@ -272,10 +263,7 @@ COMMANDS: list[tuple[str, Command]] = [
         "placed_on",
         lambda a, c, d, t: steps.place_hold(a, c, LOAN, HoldKind.AUDIT, "审计", "审-1", d),
     ),
-    (
-        "released_on",
-        lambda a, c, d, t: steps.release_hold(a, c, LOAN, _uuid(), "结束", d),
-    ),
+    ("released_on", lambda a, c, d, t: steps.release_hold(a, c, LOAN, _uuid(), "结束", d)),
     (
         "opened_on",
         lambda a, c, d, t: steps.open_appraisal(a, c, LOAN, d, ["archivist", "auditor"]),

@@ -308,12 +308,7 @@ def test_reference_codes_number_a_series_and_racing_catalogues_conflict(
             app, am, number, TransferKind.ORIGINALS, ITEMS, date(2025, 1, 13)
         )
         steps.receive_transfer(
-            app,
-            archivist,
-            number,
-            transfer,
-            steps.present(6, 4),
-            date(2025, 1, 14),
+            app, archivist, number, transfer, steps.present(6, 4), date(2025, 1, 14)
         )
     series = Series("J001", "XD", 2025, RetentionClass.THIRTY_YEARS, "XDB")
     stale = app._series(series)  # what a second catalogue read before the first one saved

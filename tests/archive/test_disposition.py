@@ -131,14 +131,7 @@ def prepare(
         date(2025, 7, 2),
         signed_on=None if settled else date(2025, 7, 1),
     )
-    steps.receive_transfer(
-        app,
-        archivist,
-        loan_no,
-        listed,
-        steps.present(6, 4),
-        date(2025, 7, 3),
-    )
+    steps.receive_transfer(app, archivist, loan_no, listed, steps.present(6, 4), date(2025, 7, 3))
     steps.catalogue(app, archivist, loan_no, "1-01", date(2025, 7, 4))
     dossier = app.dossier_of(app.loan(loan_no))
     if appraise is not None and dossier.retention_ends_on is not None:

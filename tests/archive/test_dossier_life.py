@@ -254,14 +254,7 @@ def test_a_dossier_from_disbursement_to_destruction_leaves_no_content_behind(
         steps.repay(app, am, LOAN, date(2015, 6, 30), PRINCIPAL, "0")
         app.execute(am, Settle(loan_no=LOAN, settled_on=date(2015, 6, 30)))
         full = steps.list_transfer(app, am, LOAN, TransferKind.FULL, FULL_ITEMS, date(2015, 7, 2))
-        steps.receive_transfer(
-            app,
-            archivist,
-            LOAN,
-            full,
-            steps.present(3, 1),
-            date(2015, 7, 3),
-        )
+        steps.receive_transfer(app, archivist, LOAN, full, steps.present(3, 1), date(2015, 7, 3))
         dossier = app.dossier_of(app.loan(LOAN))
         assert dossier.transfers[UUID(full.ids["transfer_id"])].completes, "二次组卷"
         assert dossier.retention_ends_on == date(2045, 12, 31)
@@ -276,12 +269,7 @@ def test_a_dossier_from_disbursement_to_destruction_leaves_no_content_behind(
             app, am, LOCKED_LOAN, TransferKind.FULL, FULL_ITEMS, date(2025, 7, 2)
         )
         steps.receive_transfer(
-            app,
-            archivist,
-            LOCKED_LOAN,
-            locked_full,
-            steps.present(3, 1),
-            date(2025, 7, 3),
+            app, archivist, LOCKED_LOAN, locked_full, steps.present(3, 1), date(2025, 7, 3)
         )
         steps.catalogue(app, archivist, LOCKED_LOAN, "B-02-2", date(2025, 7, 4))
         locked_id = app.dossier_of(app.loan(LOCKED_LOAN)).id

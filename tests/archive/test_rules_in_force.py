@@ -135,12 +135,7 @@ def test_a_reference_code_takes_its_parts_from_the_rules_in_force(
         signed_on=date(2025, 1, 10),
     )
     steps.receive_transfer(
-        app,
-        staff["archivist"],
-        loan,
-        listed,
-        steps.present(6),
-        date(2025, 1, 14),
+        app, staff["archivist"], loan, listed, steps.present(6), date(2025, 1, 14)
     )
     catalogued = steps.catalogue(app, staff["archivist"], loan, "1-01-01-1", date(2025, 1, 20))
     assert catalogued.ids["reference_code"] == "B002-DK·2025-D30-GSB-0001"
