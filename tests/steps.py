@@ -318,14 +318,15 @@ def list_transfer(
     app: DossierArchive,
     ctx: CommandContext,
     loan_no: str,
-    kind: TransferKind,
     items: Sequence[Any],
     listed_on: date,
     signed_on: date | None = None,
+    kind: TransferKind = TransferKind.ORIGINALS,
     uploads: Uploads = (),
     **extra: Any,
 ) -> Any:
-    """移交清单: the ``items`` listed for transfer to the archive."""
+    """移交清单: the ``items`` listed for transfer to the archive (the contract originals,
+    unless ``kind`` says)."""
     return app.execute(
         ctx,
         ListTransfer(

@@ -14,7 +14,7 @@ import pytest
 
 from archive.commands.staff import EnrolStaff
 from archive.core import CommandContext
-from domain.values import Grade, Role, TransferKind
+from domain.values import Grade, Role
 from tests import steps
 from tests.api.console_harness import CONSOLE, PEOPLE, Console
 from tests.factories import make_disbursement, make_upload
@@ -45,9 +45,7 @@ def _ctx(console: Console, staff_no: str) -> CommandContext:
 
 def _catalogue(console: Console, lister: CommandContext, loan_no: str) -> tuple[str, int]:
     archivist = _ctx(console, PEOPLE[Role.ARCHIVIST][0])
-    listed = steps.list_transfer(
-        console.archive, lister, loan_no, TransferKind.ORIGINALS, ITEMS, date(2025, 1, 13)
-    )
+    listed = steps.list_transfer(console.archive, lister, loan_no, ITEMS, date(2025, 1, 13))
     steps.receive_transfer(
         console.archive, archivist, loan_no, listed, steps.present(2), date(2025, 1, 14)
     )

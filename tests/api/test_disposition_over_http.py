@@ -34,7 +34,7 @@ def prepare(api: Api, opinion: AppraisalOpinion = AppraisalOpinion.DESTROY) -> s
     am, archivist, head = ctx(api, "AM001"), ctx(api, "AR001"), ctx(api, "AH001")
     steps.repay(archive, am, LOAN, date(2025, 6, 30), "1000000.00", Decimal(0))
     archive.execute(am, Settle(loan_no=LOAN, settled_on=date(2025, 6, 30)))
-    listed = steps.list_transfer(archive, am, LOAN, TransferKind.FULL, ITEMS, date(2025, 7, 2))
+    listed = steps.list_transfer(archive, am, LOAN, ITEMS, date(2025, 7, 2), kind=TransferKind.FULL)
     steps.receive_transfer(archive, archivist, LOAN, listed, steps.present(6, 4), date(2025, 7, 3))
     steps.catalogue(archive, archivist, LOAN, "1-01", date(2025, 7, 4))
     archive.clock = lambda: datetime(2056, 3, 1, 9, tzinfo=UTC)

@@ -17,7 +17,7 @@ from uuid import UUID
 import pytest
 
 from archive.commands.workout import WriteOff
-from domain.values import AppraisalOpinion, Grade, HoldKind, TransferKind, WriteOffCriterion
+from domain.values import AppraisalOpinion, Grade, HoldKind, WriteOffCriterion
 from tests import steps
 from tests.api.conftest import Api, disburse
 from tests.api.test_custody_over_http import ITEMS, compliance, refused
@@ -61,13 +61,7 @@ def test_a_live_loan_is_not_destroyed(api: Api) -> None:
     disburse(api, LOAN)
     archive = api.archive
     listed = steps.list_transfer(
-        archive,
-        ctx(api, "AM001"),
-        LOAN,
-        TransferKind.ORIGINALS,
-        ITEMS,
-        date(2025, 1, 13),
-        signed_on=date(2025, 1, 10),
+        archive, ctx(api, "AM001"), LOAN, ITEMS, date(2025, 1, 13), signed_on=date(2025, 1, 10)
     )
     steps.receive_transfer(
         archive, ctx(api, "AR001"), LOAN, listed, steps.present(6, 4), date(2025, 1, 14)

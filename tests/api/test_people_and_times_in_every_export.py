@@ -128,16 +128,7 @@ def bank(
         app = create_app(settings, archive)
         with TestClient(app, base_url="http://testserver/api/v1") as client:
             scenario = Scenario(Bank("", tokens, client=client), today())
-            for step in (
-                scenario.demo,
-                scenario.lending,
-                scenario.responsibility,
-                scenario.collateral,
-                scenario.borrowing,
-                scenario.archive_office,
-                scenario.retention,
-            ):
-                step()
+            scenario.run(through="retention")
             made = Portfolio(client, archive, tokens, scenario)
             short_return(made)
             execute = scenario.examples[("POST", "/api/v1/destruction-batches/{batch_id}/execute")]

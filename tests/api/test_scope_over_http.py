@@ -155,7 +155,7 @@ def settled_and_appraised(api: Api, loan_no: str, am: str) -> None:
     steps.repay(archive, who[am], loan_no, date(2025, 6, 30), "1000000.00", Decimal(0))
     archive.execute(who[am], Settle(loan_no=loan_no, settled_on=date(2025, 6, 30)))
     listed = steps.list_transfer(
-        archive, who[am], loan_no, TransferKind.FULL, ITEMS, date(2025, 7, 2)
+        archive, who[am], loan_no, ITEMS, date(2025, 7, 2), kind=TransferKind.FULL
     )
     steps.receive_transfer(
         archive, who["AR001"], loan_no, listed, steps.present(6, 4), date(2025, 7, 3)

@@ -68,7 +68,6 @@ from domain.values import (
     HoldKind,
     InspectionKind,
     Role,
-    TransferKind,
     WarningColour,
     WriteOffCriterion,
 )
@@ -243,7 +242,6 @@ COMMANDS: list[tuple[str, Command]] = [
             a,
             c,
             LOAN,
-            TransferKind.ORIGINALS,
             [{"doc_type": "loan_contract", "title": "借款合同", "pages": 1}],
             d,
             signed_on=d - timedelta(days=1),
@@ -351,7 +349,6 @@ def targets(app: DossierArchive, staff: dict[str, CommandContext], omni: Command
         app,
         staff["account_manager"],
         LOAN,
-        TransferKind.ORIGINALS,
         [{"doc_type": "loan_contract", "title": "借款合同", "pages": 1}],
         today,
         signed_on=today,
@@ -502,7 +499,6 @@ def test_a_later_step_of_the_archive_office_is_not_dated_before_the_step_it_foll
         app,
         am,
         LOAN,
-        TransferKind.ORIGINALS,
         [
             {"doc_type": "loan_contract", "title": "借款合同", "pages": 1},
             {"doc_type": "guarantee_contract", "title": "保证合同", "pages": 1},

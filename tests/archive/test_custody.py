@@ -111,13 +111,7 @@ def settle(app: DossierArchive, people: dict[str, CommandContext], loan_no: str)
 
 def originals(app: DossierArchive, ctx: CommandContext, loan_no: str = LOAN_NO) -> str:
     result = steps.list_transfer(
-        app,
-        ctx,
-        loan_no,
-        TransferKind.ORIGINALS,
-        ITEMS,
-        date(2025, 1, 13),
-        signed_on=date(2025, 1, 10),
+        app, ctx, loan_no, ITEMS, date(2025, 1, 13), signed_on=date(2025, 1, 10)
     )
     return result.ids["transfer_id"]
 
@@ -143,7 +137,6 @@ def test_a_dossier_is_transferred_catalogued_frozen_and_appraised(
         app,
         am,
         loan_no,
-        TransferKind.ORIGINALS,
         ITEMS,
         date(2025, 1, 13),
         signed_on=date(2025, 1, 10),
@@ -177,10 +170,10 @@ def test_a_dossier_is_transferred_catalogued_frozen_and_appraised(
     assert not app.dossier_of(app.loan(loan_no)).open_defects
 
     with changes_nothing(app), pytest.raises(LoanNotClosedError):
-        steps.list_transfer(app, am, loan_no, TransferKind.FULL, ITEMS, date(2025, 2, 1))
+        steps.list_transfer(app, am, loan_no, ITEMS, date(2025, 2, 1), kind=TransferKind.FULL)
 
     settle(app, people, loan_no)
-    full = steps.list_transfer(app, am, loan_no, TransferKind.FULL, ITEMS, date(2025, 7, 2))
+    full = steps.list_transfer(app, am, loan_no, ITEMS, date(2025, 7, 2), kind=TransferKind.FULL)
     full_id = UUID(full.ids["transfer_id"])
     steps.receive_transfer(app, archivist, loan_no, full_id, steps.present(6, 4), date(2025, 7, 3))
     dossier = app.dossier_of(app.loan(loan_no))
@@ -304,9 +297,7 @@ def test_reference_codes_number_a_series_and_racing_catalogues_conflict(
         app.execute(am, make_disbursement(other), [make_upload("loan_contract")])
 
     for number in (LOAN_NO, "JJ2025011000052"):
-        transfer = steps.list_transfer(
-            app, am, number, TransferKind.ORIGINALS, ITEMS, date(2025, 1, 13)
-        )
+        transfer = steps.list_transfer(app, am, number, ITEMS, date(2025, 1, 13))
         steps.receive_transfer(
             app, archivist, number, transfer, steps.present(6, 4), date(2025, 1, 14)
         )

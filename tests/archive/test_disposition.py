@@ -126,10 +126,10 @@ def prepare(
         app,
         am,
         loan_no,
-        kind,
         ITEMS,
         date(2025, 7, 2),
         signed_on=None if settled else date(2025, 7, 1),
+        kind=kind,
     )
     steps.receive_transfer(app, archivist, loan_no, listed, steps.present(6, 4), date(2025, 7, 3))
     steps.catalogue(app, archivist, loan_no, "1-01", date(2025, 7, 4))

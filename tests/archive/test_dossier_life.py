@@ -189,13 +189,7 @@ def test_a_dossier_from_disbursement_to_destruction_leaves_no_content_behind(
     try:
         # Transfer of the contract originals within three working days, and cataloguing.
         listed = steps.list_transfer(
-            app,
-            am,
-            LOAN,
-            TransferKind.ORIGINALS,
-            CONTRACT_ITEMS,
-            date(2015, 1, 13),
-            signed_on=date(2015, 1, 10),
+            app, am, LOAN, CONTRACT_ITEMS, date(2015, 1, 13), signed_on=date(2015, 1, 10)
         )
         originals = UUID(listed.ids["transfer_id"])
         steps.receive_transfer(app, archivist, LOAN, originals, steps.present(3), date(2015, 1, 14))
@@ -253,7 +247,9 @@ def test_a_dossier_from_disbursement_to_destruction_leaves_no_content_behind(
         # Settlement, then the full transfer matched with the originals (二次组卷).
         steps.repay(app, am, LOAN, date(2015, 6, 30), PRINCIPAL, "0")
         app.execute(am, Settle(loan_no=LOAN, settled_on=date(2015, 6, 30)))
-        full = steps.list_transfer(app, am, LOAN, TransferKind.FULL, FULL_ITEMS, date(2015, 7, 2))
+        full = steps.list_transfer(
+            app, am, LOAN, FULL_ITEMS, date(2015, 7, 2), kind=TransferKind.FULL
+        )
         steps.receive_transfer(app, archivist, LOAN, full, steps.present(3, 1), date(2015, 7, 3))
         dossier = app.dossier_of(app.loan(LOAN))
         assert dossier.transfers[UUID(full.ids["transfer_id"])].completes, "二次组卷"
@@ -266,7 +262,7 @@ def test_a_dossier_from_disbursement_to_destruction_leaves_no_content_behind(
         steps.repay(app, am, LOCKED_LOAN, date(2025, 6, 30), PRINCIPAL, Decimal(0))
         app.execute(am, Settle(loan_no=LOCKED_LOAN, settled_on=date(2025, 6, 30)))
         locked_full = steps.list_transfer(
-            app, am, LOCKED_LOAN, TransferKind.FULL, FULL_ITEMS, date(2025, 7, 2)
+            app, am, LOCKED_LOAN, FULL_ITEMS, date(2025, 7, 2), kind=TransferKind.FULL
         )
         steps.receive_transfer(
             app, archivist, LOCKED_LOAN, locked_full, steps.present(3, 1), date(2025, 7, 3)

@@ -24,7 +24,7 @@ from archive.commands.borrowing import (
 )
 from archive.core import CommandContext
 from domain.errors import RoleNotPermittedError, SegregationOfDutiesError
-from domain.values import BorrowingForm, BorrowingPurpose, ReadPurpose, TransferKind
+from domain.values import BorrowingForm, BorrowingPurpose, ReadPurpose
 from tests import steps
 from tests.archive.test_custody import ITEMS, counts
 from tests.factories import make_disbursement, make_upload
@@ -55,13 +55,7 @@ def test_receiving_a_transfer_files_the_signed_transfer_list(
     app: DossierArchive, staff: Staff, pages: dict[str, int]
 ) -> None:
     listed = steps.list_transfer(
-        app,
-        staff["account_manager"],
-        LOAN,
-        TransferKind.ORIGINALS,
-        ITEMS,
-        date(2025, 1, 13),
-        signed_on=date(2025, 1, 10),
+        app, staff["account_manager"], LOAN, ITEMS, date(2025, 1, 13), signed_on=date(2025, 1, 10)
     )
     transfer_id = UUID(listed.ids["transfer_id"])
     checks = [

@@ -28,7 +28,7 @@ from domain.errors import (
     InvalidInputError,
     PageDiscrepancyOpenError,
 )
-from domain.values import BorrowingPurpose, Grade, Role, TransferKind
+from domain.values import BorrowingPurpose, Grade, Role
 from tests import steps
 from tests.factories import make_disbursement, make_upload, rules_with
 
@@ -105,13 +105,7 @@ def test_originals_are_due_by_the_deadline_in_force(
 ) -> None:
     assert app.adopt_rules(rules_with(transfers={"originals_working_days": 5}), source="test")
     listed = steps.list_transfer(
-        app,
-        staff["account_manager"],
-        loan,
-        TransferKind.ORIGINALS,
-        ITEMS,
-        date(2025, 1, 13),
-        signed_on=date(2025, 1, 10),
+        app, staff["account_manager"], loan, ITEMS, date(2025, 1, 13), signed_on=date(2025, 1, 10)
     )
     # Signed on Friday 10 January: five working days later is Friday the 17th (the shipped
     # three would give Wednesday the 15th).
@@ -126,13 +120,7 @@ def test_a_reference_code_takes_its_parts_from_the_rules_in_force(
     codes = {"fonds": "B002", "category": "DK", "department": "GSB"}
     assert app.adopt_rules(rules_with(reference=codes), source="test")
     listed = steps.list_transfer(
-        app,
-        staff["account_manager"],
-        loan,
-        TransferKind.ORIGINALS,
-        ITEMS,
-        date(2025, 1, 13),
-        signed_on=date(2025, 1, 10),
+        app, staff["account_manager"], loan, ITEMS, date(2025, 1, 13), signed_on=date(2025, 1, 10)
     )
     steps.receive_transfer(
         app, staff["archivist"], loan, listed, steps.present(6), date(2025, 1, 14)

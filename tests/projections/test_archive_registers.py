@@ -114,13 +114,7 @@ def test_the_catalogue_follows_a_dossier_from_transfer_to_cataloguing_and_holds(
 
     # 合同原件 handed over on Monday the 13th; the guarantee contract is missing.
     listed = steps.list_transfer(
-        app,
-        am,
-        LOAN_NO,
-        TransferKind.ORIGINALS,
-        ITEMS,
-        date(2025, 1, 13),
-        signed_on=date(2025, 1, 10),
+        app, am, LOAN_NO, ITEMS, date(2025, 1, 13), signed_on=date(2025, 1, 10)
     )
     originals_id = UUID(listed.ids["transfer_id"])
     received = steps.receive_transfer(
@@ -136,7 +130,7 @@ def test_the_catalogue_follows_a_dossier_from_transfer_to_cataloguing_and_holds(
     )
     # Settled, then the full dossier (整卷) comes in and is matched with the originals.
     settle(app, staff, LOAN_NO)
-    full = steps.list_transfer(app, am, LOAN_NO, TransferKind.FULL, ITEMS, date(2025, 7, 2))
+    full = steps.list_transfer(app, am, LOAN_NO, ITEMS, date(2025, 7, 2), kind=TransferKind.FULL)
     full_id = UUID(full.ids["transfer_id"])
     full_received = steps.receive_transfer(
         app, archivist, LOAN_NO, full_id, steps.present(6, 4), date(2025, 7, 3)

@@ -31,7 +31,6 @@ from domain.values import (
     Grade,
     InspectionKind,
     Role,
-    TransferKind,
 )
 from projections.query import AsOf
 from projections.tasks import rules_in_force, tasks
@@ -321,7 +320,6 @@ def test_contract_originals_are_due_three_working_days_after_signing(
         app,
         am,
         LOAN_NO,
-        TransferKind.ORIGINALS,
         [{"doc_type": "loan_contract", "title": "借款合同", "pages": 3}],
         date(2025, 1, 16),
     )
