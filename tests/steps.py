@@ -16,6 +16,9 @@ from uuid import UUID
 from archive.application import DossierArchive
 from archive.commands.borrowing import RequestBorrowing
 from archive.commands.classification import ApproveClassification, ProposeClassification
+from archive.commands.collateral import (
+    LodgeCertificate,
+)
 from archive.commands.collection import TakeCollectionStep
 from archive.commands.custody import (
     Catalogue,
@@ -28,6 +31,7 @@ from archive.commands.custody import (
 )
 from archive.commands.inspections import RecordInspection
 from archive.commands.lifecycle import RecordOverdue, RecordRepayment
+from archive.commands.scope import AssignAccountManagers
 from archive.commands.warnings import ClearWarning, HandleWarning, RaiseWarning
 from archive.commands.workout import HandOver, Restructure
 from archive.core import CommandContext
@@ -490,6 +494,51 @@ def request_borrowing(
             **extra,
         ),
     )
+
+
+def assign_managers(
+    app: DossierArchive,
+    ctx: CommandContext,
+    loan_no: str,
+    a_manager_no: str,
+    b_manager_no: str | None,
+    assigned_on: date,
+    reason: str,
+    **extra: Any,
+) -> Any:
+    """双人管户: the loan's A岗 and B岗 account managers assigned."""
+    command = AssignAccountManagers(
+        loan_no=loan_no,
+        a_manager_no=a_manager_no,
+        b_manager_no=b_manager_no,
+        assigned_on=assigned_on,
+        reason=reason,
+        **extra,
+    )
+    return app.execute(ctx, command)
+
+
+def lodge_certificate(
+    app: DossierArchive,
+    ctx: CommandContext,
+    loan_no: str,
+    collateral_no: str,
+    certificate_no: str,
+    lodged_on: date,
+    custodian_nos: Sequence[str],
+    uploads: Uploads = (),
+    **extra: Any,
+) -> Any:
+    """权证入库: the certificate of ``collateral_no`` lodged with its two custodians."""
+    command = LodgeCertificate(
+        loan_no=loan_no,
+        collateral_no=collateral_no,
+        certificate_no=certificate_no,
+        lodged_on=lodged_on,
+        custodian_nos=list(custodian_nos),
+        **extra,
+    )
+    return app.execute(ctx, command, uploads)
 
 
 def present(*pages: int) -> list[dict[str, Any]]:

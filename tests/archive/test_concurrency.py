@@ -19,7 +19,6 @@ import pytest
 
 from archive.application import DossierArchive
 from archive.commands.classification import RejectClassification
-from archive.commands.scope import AssignAccountManagers
 from archive.core import CommandContext, CommandResult, blob_key
 from archive.errors import ConcurrentUpdateError, StaleVersionError
 from domain.errors import ConflictError
@@ -112,15 +111,14 @@ def test_two_classification_proposals_at_once_record_exactly_one(
     app: DossierArchive, staff: dict[str, CommandContext], loan_no: str
 ) -> None:
     # The loan's two account managers, A岗 and B岗 (双人管户), each acting on it.
-    app.execute(
+    steps.assign_managers(
+        app,
         staff["branch_head"],
-        AssignAccountManagers(
-            loan_no=loan_no,
-            a_manager_no="account_manager",
-            b_manager_no="account_manager_2",
-            assigned_on=date(2025, 1, 15),
-            reason="双人管户",
-        ),
+        loan_no,
+        "account_manager",
+        "account_manager_2",
+        date(2025, 1, 15),
+        "双人管户",
     )
     people = (staff["account_manager"], staff["account_manager_2"])
     for round_no in range(ROUNDS):

@@ -24,7 +24,6 @@ from archive.commands.custody import (
     ExtendRetention,
 )
 from archive.commands.lifecycle import Settle
-from archive.commands.scope import AssignAccountManagers
 from archive.commands.staff import EnrolStaff
 from archive.core import SYSTEM_ID, CommandContext
 from archive.errors import ConcurrentUpdateError
@@ -336,15 +335,14 @@ def test_only_an_archivist_receives_and_never_their_own_transfer(
     transfer_id = originals(app, people["account_manager"])
     with changes_nothing(app), pytest.raises(RoleNotPermittedError):
         receive_all(app, people["account_manager_2"], transfer_id)
-    app.execute(  # the account manager who is also an archivist manages the loan beside its A岗
+    steps.assign_managers(
+        app,
         people["branch_head"],
-        AssignAccountManagers(
-            loan_no=LOAN_NO,
-            a_manager_no="account_manager",
-            b_manager_no="double",
-            assigned_on=date(2025, 1, 15),
-            reason="双人管户",
-        ),
+        LOAN_NO,
+        "account_manager",
+        "double",
+        date(2025, 1, 15),
+        "双人管户",
     )
     own = originals(app, people["double"])
     double_as_archivist = CommandContext(people["double"].staff_id, role=Role.ARCHIVIST)

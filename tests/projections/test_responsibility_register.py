@@ -23,7 +23,7 @@ import pytest
 from openpyxl import load_workbook
 
 from archive.application import DossierArchive
-from archive.commands.collateral import LodgeCertificate, RegisterCollateral
+from archive.commands.collateral import RegisterCollateral
 from archive.commands.responsibility import (
     AppealResponsibility,
     DecideAppeal,
@@ -506,15 +506,14 @@ def test_a_collaterals_actions_belong_to_its_loan(
         ),
         [make_upload("mortgage_contract", "抵押合同")],
     )
-    lodged = app.execute(
+    lodged = steps.lodge_certificate(
+        app,
         staff["archivist"],
-        LodgeCertificate(
-            loan_no=loan_no,
-            collateral_no="YP2025-0201",
-            certificate_no="他项权证 0012345",
-            lodged_on=date(2025, 1, 12),
-            custodian_nos=["archivist", "second_archivist"],
-        ),
+        loan_no,
+        "YP2025-0201",
+        "他项权证 0012345",
+        date(2025, 1, 12),
+        ["archivist", "second_archivist"],
     )
     registers.catch_up()
 
