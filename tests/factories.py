@@ -168,6 +168,23 @@ def make_upload(
     return from_bytes(doc_type, filename or f"{doc_type}.pdf", body)
 
 
+def encrypted_archive(store_env: dict[str, str], tmp_path: Path) -> Any:
+    """The whole application as the service builds it — documents encrypted under a data key per
+    dossier, kept in a key store of their own — on the event store ``store_env`` and a blob folder
+    under ``tmp_path`` (closing it closes the key store)."""
+    from archive.application import DossierArchive
+    from storage.blobs import LocalBlobStore
+    from storage.crypto import MasterKey
+    from storage.envelope import EncryptingBlobStore, Envelope
+    from storage.keystore import SQLiteKeyStore
+
+    keys = SQLiteKeyStore(tmp_path / "keys.sqlite")
+    blobs = EncryptingBlobStore(
+        LocalBlobStore(tmp_path / "blobs"), Envelope(keys, MasterKey.generate())
+    )
+    return DossierArchive(store_env, blobs=blobs, on_close=(keys.close,))
+
+
 def make_disbursement(loan_no: str | None = None, **overrides: Any) -> Any:
     """A typical corporate working-capital disbursement: the ``Disburse`` command (override any
     field, the people who investigated, reviewed and approved it among them)."""
