@@ -376,6 +376,7 @@ def catalogue(
     loan_no: str,
     shelf_location: str,
     catalogued_on: date,
+    uploads: Uploads = (),
     **extra: Any,
 ) -> Any:
     """编目: the dossier shelved at ``shelf_location``."""
@@ -384,6 +385,7 @@ def catalogue(
         Catalogue(
             loan_no=loan_no, shelf_location=shelf_location, catalogued_on=catalogued_on, **extra
         ),
+        uploads,
     )
 
 
@@ -395,6 +397,7 @@ def place_hold(
     reason: str,
     reference: str,
     placed_on: date,
+    uploads: Uploads = (),
     **extra: Any,
 ) -> Any:
     """冻结: a hold of ``kind`` under ``reference``."""
@@ -408,6 +411,7 @@ def place_hold(
             placed_on=placed_on,
             **extra,
         ),
+        uploads,
     )
 
 
@@ -418,6 +422,7 @@ def release_hold(
     hold: Any,
     reason: str,
     released_on: date,
+    uploads: Uploads = (),
     **extra: Any,
 ) -> Any:
     """The hold ``hold`` (what ``place_hold`` returned, or its id) released."""
@@ -430,6 +435,7 @@ def release_hold(
             released_on=released_on,
             **extra,
         ),
+        uploads,
     )
 
 
@@ -439,12 +445,14 @@ def open_appraisal(
     loan_no: str,
     opened_on: date,
     group_nos: Sequence[str],
+    uploads: Uploads = (),
     **extra: Any,
 ) -> Any:
     """鉴定: an appraisal opened by the group ``group_nos``."""
     return app.execute(
         ctx,
         OpenAppraisal(loan_no=loan_no, opened_on=opened_on, group_nos=list(group_nos), **extra),
+        uploads,
     )
 
 
@@ -456,6 +464,7 @@ def decide_appraisal(
     opinion: AppraisalOpinion,
     text: str,
     decided_on: date,
+    uploads: Uploads = (),
     **extra: Any,
 ) -> Any:
     """The appraisal ``opened`` (what ``open_appraisal`` returned, or its id) decided."""
@@ -469,6 +478,7 @@ def decide_appraisal(
             decided_on=decided_on,
             **extra,
         ),
+        uploads,
     )
 
 
@@ -480,6 +490,7 @@ def request_borrowing(
     reason: str,
     requested_on: date,
     form: BorrowingForm = BorrowingForm.ORIGINAL,
+    uploads: Uploads = (),
     **extra: Any,
 ) -> Any:
     """借阅: the dossier asked for, for ``purpose`` (the originals, unless ``form`` says)."""
@@ -493,6 +504,7 @@ def request_borrowing(
             requested_on=requested_on,
             **extra,
         ),
+        uploads,
     )
 
 
@@ -504,6 +516,7 @@ def assign_managers(
     b_manager_no: str | None,
     assigned_on: date,
     reason: str,
+    uploads: Uploads = (),
     **extra: Any,
 ) -> Any:
     """双人管户: the loan's A岗 and B岗 account managers assigned."""
@@ -515,7 +528,7 @@ def assign_managers(
         reason=reason,
         **extra,
     )
-    return app.execute(ctx, command)
+    return app.execute(ctx, command, uploads)
 
 
 def lodge_certificate(
