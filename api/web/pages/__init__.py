@@ -11,6 +11,7 @@ from api.web.pages import (
     compliance,
     dossier,
     loans,
+    postloan,
     registers,
     workbench,
 )
@@ -19,6 +20,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     workbench.router,
     loans.router,
     dossier.router,
+    postloan.router,
     archive_room.router,
     audit.router,
     compliance.router,

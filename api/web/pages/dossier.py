@@ -24,6 +24,7 @@ from fastapi import Form, Path, Request
 from fastapi.responses import Response
 
 from api.responses import LoanNo, document_copy
+from api.web.pages import postloan
 from api.web.pages.common import enter, page_router, registers_of, sub_grade_labels
 from api.web.people import People
 from api.web.render import render
@@ -373,6 +374,7 @@ def loan(request: Request, viewer: ViewerDep, loan_no: LoanNo) -> Response:
         purposes=list(ReadPurpose),
         may_read=viewer.can(Action.READ_DOCUMENT),
         may_trail=viewer.can(Action.READ_TRAIL),
+        postloan=postloan.panel(request, viewer, found),
     )
 
 

@@ -1,0 +1,983 @@
+"""贷后操作 — the post-loan staff's forms on a loan: record an inspection with its report,
+propose a five-level classification and approve or reject it (the statutory floor and the
+proposer's reason shown first), raise / handle / clear a risk warning, record a collection step,
+and file documents into the dossier.
+
+Each form sends the same command, to the same application call, as its API route —
+``POST /api/v1/loans/{loan_no}/inspections``, ``…/classifications``, ``…/classifications/{id}/
+approve`` and ``/reject``, ``…/warnings`` (and ``/handle``, ``/clear``), ``…/collection-steps`` and
+``…/dossier/documents`` — in the person's session instead of a bearer token, with the documents
+uploaded as the API's multipart fields are (one per document type). A form is offered only to
+whoever the application lets do the act on this loan (their role, their data scope); anyone
+else asking for it, or sending it, gets the application's own refusal (403) as a page. A refused
+command shows the form again with the refusal in Chinese beside it (4xx) and records nothing; a
+recorded one goes back to the loan's page (303), where the new entry heads the timeline.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+from uuid import UUID, uuid4
+
+from fastapi import Request
+from fastapi.responses import RedirectResponse, Response
+from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData, UploadFile
+
+from api.errors import status_of
+from api.responses import LoanNo
+from api.web.i18n import N_
+from api.web.pages.common import enter, page_router, registers_of, sub_grade_labels
+from api.web.people import People
+from api.web.render import render
+from api.web.session import Viewer, ViewerDep, archive_of
+from archive.commands import Command
+from archive.commands.classification import (
+    ApproveClassification,
+    ProposeClassification,
+    RejectClassification,
+)
+from archive.commands.collection import TakeCollectionStep
+from archive.commands.inspections import RecordInspection
+from archive.commands.warnings import ClearWarning, HandleWarning, RaiseWarning
+from archive.core import CommandContext
+from archive.documents.ingest import Upload
+from domain.authorization import Action
+from domain.errors import DomainError, NotFoundError
+from domain.loan import Loan
+from domain.values import CollectionStepKind, Grade, InspectionKind, LabelledEnum, WarningColour
+from projections.query import AsOf
+
+router = page_router()
+
+Kind = Literal["date", "text", "textarea", "select", "number", "file", "files"]
+PDF_OR_IMAGE = "application/pdf,image/jpeg,image/png,image/tiff"
+REVIEWERS_READ = 1000
+"""At most this many people are read from the staff directory for the reviewer's list."""
+INSPECTION_REPORTS = {InspectionKind.FIRST_FOLLOW_UP.value: "first_inspection_report"}
+"""The report an inspection of each kind files (any other kind: the inspection report)."""
+NO_REPORT = frozenset({InspectionKind.PHONE_VISIT.value})
+"""Inspections that file no report (a phone visit is noted, not written up)."""
+
+
+@dataclass(frozen=True)
+class Field:
+    """One field of a form as the template draws it."""
+
+    name: str
+    label: str
+    kind: Kind
+    required: bool = True
+    options: tuple[tuple[str, str], ...] = ()
+    hint: str = ""
+    accept: str = PDF_OR_IMAGE
+
+
+@dataclass
+class Form:
+    """A form on a loan: what it asks, where it is sent, what it does once checked."""
+
+    key: str
+    title: str
+    action: Action
+    path: str
+    fields: list[Field]
+    submit: str
+    defaults: dict[str, str] = field(default_factory=dict)
+    intro: str = ""
+
+
+@dataclass
+class Sent:
+    """What a form sent: its values and its files (the empty file inputs left out)."""
+
+    values: dict[str, str]
+    files: dict[str, list[UploadFile]]
+
+    def text(self, name: str) -> str:
+        return self.values.get(name, "").strip()
+
+
+class Refused(Exception):
+    """A form's values the console itself refuses before the application is asked: each
+    field's message, or one for the whole form."""
+
+    def __init__(self, errors: Mapping[str, str], message: str = "") -> None:
+        super().__init__(message)
+        self.errors = dict(errors)
+        self.message = message
+
+
+# -------------------------------------------------------------------------- permissions
+def may(request: Request, viewer: Viewer, action: Action, loan: Loan) -> bool:
+    """Whether the application lets the viewer do ``action`` on ``loan`` now: a role that may,
+    and the loan within that role's data scope for acting."""
+    if not viewer.can(action):
+        return False
+    archive = archive_of(request)
+    try:
+        actor = archive.actor(viewer.ctx, action)
+        reaching = archive.reaching(actor, action)
+        if reaching is not None:  # the loan already read: its unit and managers decide
+            reaching.check(loan.loan_no, loan.branch, loan.managers)
+    except DomainError:
+        return False
+    return True
+
+
+def permit(request: Request, viewer: Viewer, action: Action, loan_no: str) -> None:
+    """Raise the application's own refusal (403, in both languages) unless the viewer may do
+    ``action`` on the loan."""
+    archive = archive_of(request)
+    actor = archive.actor(viewer.ctx, action)
+    archive.check_reach(actor, action, loan_no)
+
+
+# ---------------------------------------------------------------------------- options
+def _options(enum: type[LabelledEnum], viewer: Viewer) -> tuple[tuple[str, str], ...]:
+    return tuple((str(m.value), viewer.t.pick(m.zh, str(m.value).replace("_", " "))) for m in enum)
+
+
+def _doc_types(
+    request: Request, viewer: Viewer, stages: Sequence[str] | None = None
+) -> tuple[tuple[str, str], ...]:
+    types = archive_of(request).rule_set().document_types
+    return tuple(
+        (code, viewer.t.pick(d.zh, d.en))
+        for code, d in types.items()
+        if stages is None or d.stage in stages
+    )
+
+
+def _reviewers(request: Request, viewer: Viewer, loan: Loan) -> tuple[tuple[str, str], ...]:
+    """Who may countersign an inspection: each person holding the reviewer role now, by name,
+    those of the loan's branch first — from the staff directory, as every page names people."""
+    service = registers_of(request)
+    selection = service.select("staff_directory")
+    _actor, scope = archive_of(request).reading_scope(viewer.ctx, Action.READ_BUSINESS)
+    page = service.page(
+        selection,
+        scope=scope,
+        as_of=AsOf(),
+        filters={},
+        order_by=["staff_no"],
+        limit=REVIEWERS_READ,
+        offset=0,
+    )
+    found = [
+        r
+        for r in page.rows
+        if "reviewer" in str(r.get("roles") or "").split(",") and r["staff_id"] != viewer.staff.id
+    ]
+    found.sort(key=lambda r: (r.get("branch") != loan.branch, r["staff_no"]))
+    return tuple((str(r["staff_no"]), str(r["display_name"])) for r in found)
+
+
+# ------------------------------------------------------------------------------ forms
+def _file(name: str, label: str, *, required: bool = False, hint: str = "") -> Field:
+    return Field(name, label, "file", required=required, hint=hint)
+
+
+def inspection_form(request: Request, viewer: Viewer, loan: Loan) -> Form:
+    return Form(
+        key="inspection",
+        title=N_("Record an inspection"),
+        action=Action.RECORD_INSPECTION,
+        path=f"/loans/{loan.loan_no}/inspections/new",
+        fields=[
+            Field(
+                "kind", N_("Inspection kind"), "select", options=_options(InspectionKind, viewer)
+            ),
+            Field("inspected_on", N_("Inspection date"), "date"),
+            Field(
+                "reviewer_no",
+                N_("Reviewer (countersigns)"),
+                "select",
+                options=_reviewers(request, viewer, loan),
+                hint=N_("Someone other than yourself, holding the reviewer role."),
+            ),
+            Field("findings", N_("Findings"), "textarea"),
+            _file(
+                "report",
+                N_("Inspection report (PDF)"),
+                hint=N_("Required except for a phone visit; filed into the dossier."),
+            ),
+            _file("site_photo", N_("On-site photo"), hint=N_("For an on-site inspection.")),
+        ],
+        submit=N_("Record the inspection"),
+        defaults={"kind": InspectionKind.ROUTINE.value},
+    )
+
+
+def propose_form(request: Request, viewer: Viewer, loan: Loan) -> Form:
+    sub_grades = sub_grade_labels(request)
+    return Form(
+        key="propose",
+        title=N_("Propose a five-level classification"),
+        action=Action.PROPOSE_CLASSIFICATION,
+        path=f"/loans/{loan.loan_no}/classifications/new",
+        fields=[
+            Field("grade", N_("Proposed grade"), "select", options=_options(Grade, viewer)),
+            Field(
+                "sub_grade",
+                N_("Sub-grade"),
+                "select",
+                required=False,
+                options=tuple(
+                    (code, zh if viewer.t.language == "zh" else code)
+                    for code, zh in sub_grades.items()
+                ),
+                hint=N_("Optional: the bank's refinement of the grade chosen."),
+            ),
+            Field("as_of", N_("Classification date"), "date"),
+            Field("reason", N_("Reason for the proposal"), "textarea"),
+            _file("classification_form", N_("Classification form")),
+        ],
+        submit=N_("Submit for approval"),
+        defaults={"grade": loan.grade.value},
+        intro=N_("A risk manager other than you approves or rejects the proposal."),
+    )
+
+
+def decide_form(loan: Loan, proposal_id: UUID) -> Form:
+    return Form(
+        key="decide",
+        title=N_("Approve or reject the classification"),
+        action=Action.APPROVE_CLASSIFICATION,
+        path=f"/loans/{loan.loan_no}/classifications/{proposal_id}",
+        fields=[
+            Field("reason", N_("Reason for the decision"), "textarea"),
+            _file(
+                "classification_form",
+                N_("Classification form"),
+                hint=N_("Filed with an approval only."),
+            ),
+        ],
+        submit=N_("Approve"),
+    )
+
+
+def raise_form(request: Request, viewer: Viewer, loan: Loan) -> Form:
+    return Form(
+        key="raise",
+        title=N_("Raise a risk warning"),
+        action=Action.RAISE_WARNING,
+        path=f"/loans/{loan.loan_no}/warnings/new",
+        fields=[
+            Field("colour", N_("Warning level"), "select", options=_options(WarningColour, viewer)),
+            Field(
+                "code",
+                N_("Signal code"),
+                "text",
+                hint=N_("The code of the signal in the bank's warning catalogue."),
+            ),
+            Field("raised_on", N_("Date raised"), "date"),
+            Field("reason", N_("What was seen"), "textarea"),
+            _file("warning_form", N_("Warning handling form")),
+        ],
+        submit=N_("Raise the warning"),
+    )
+
+
+def handle_form(loan: Loan, signal_id: UUID) -> Form:
+    return Form(
+        key="handle",
+        title=N_("Handle a risk warning"),
+        action=Action.HANDLE_WARNING,
+        path=f"/loans/{loan.loan_no}/warnings/{signal_id}/handle",
+        fields=[
+            Field("handled_on", N_("Date handled"), "date"),
+            Field("measures", N_("Measures taken"), "textarea"),
+            _file("warning_form", N_("Warning handling form")),
+        ],
+        submit=N_("Record the handling"),
+    )
+
+
+def clear_form(loan: Loan, signal_id: UUID) -> Form:
+    return Form(
+        key="clear",
+        title=N_("Clear a risk warning"),
+        action=Action.CLEAR_WARNING,
+        path=f"/loans/{loan.loan_no}/warnings/{signal_id}/clear",
+        fields=[
+            Field("cleared_on", N_("Date cleared"), "date"),
+            Field("reason", N_("Why it is cleared"), "textarea"),
+        ],
+        submit=N_("Clear the warning"),
+    )
+
+
+def collection_form(request: Request, viewer: Viewer, loan: Loan) -> Form:
+    return Form(
+        key="collection",
+        title=N_("Record a collection step"),
+        action=Action.TAKE_COLLECTION_STEP,
+        path=f"/loans/{loan.loan_no}/collection-steps/new",
+        fields=[
+            Field(
+                "kind",
+                N_("Collection step"),
+                "select",
+                options=_options(CollectionStepKind, viewer),
+            ),
+            Field("taken_on", N_("Date taken"), "date"),
+            Field("days_overdue", N_("Days overdue that day"), "number"),
+            Field("outcome", N_("Outcome"), "textarea"),
+            Field(
+                "promised_date",
+                N_("Repayment promised for"),
+                "date",
+                required=False,
+                hint=N_("If the borrower promised to pay by a date."),
+            ),
+            Field(
+                "doc_type",
+                N_("Document type"),
+                "select",
+                required=False,
+                options=_doc_types(request, viewer, ("collection",)),
+            ),
+            Field("documents", N_("Documents"), "files", required=False),
+        ],
+        submit=N_("Record the step"),
+        defaults={"days_overdue": str(loan.days_overdue)},
+    )
+
+
+def documents_form(request: Request, viewer: Viewer, loan: Loan) -> Form:
+    return Form(
+        key="documents",
+        title=N_("File documents into the dossier"),
+        action=Action.FILE_DOCUMENT,
+        path=f"/loans/{loan.loan_no}/dossier/documents/new",
+        fields=[
+            Field("doc_type", N_("Document type"), "select", options=_doc_types(request, viewer)),
+            Field(
+                "documents",
+                N_("Documents"),
+                "files",
+                hint=N_("PDF, JPEG, PNG or TIFF; several files of the same type at once."),
+            ),
+        ],
+        submit=N_("File into the dossier"),
+        intro=N_(
+            "For documents that evidence no new event of their own (补充归档): the dossier "
+            "records who filed them and when."
+        ),
+    )
+
+
+# ------------------------------------------------------------------------ the loan page
+@dataclass(frozen=True)
+class Link:
+    label: str
+    path: str
+
+
+@dataclass(frozen=True)
+class PendingProposal:
+    id: UUID
+    grade: str
+    sub_grade: str
+    as_of: str
+    proposer: str
+    reason: str
+    path: str | None
+
+
+@dataclass(frozen=True)
+class Signal:
+    colour: str
+    colour_code: str
+    code: str
+    raised_on: str
+    reason: str
+    status: str
+    handled_on: str
+    measures: str
+    cleared_on: str
+    handle: str | None
+    clear: str | None
+
+
+DONE: dict[str, str] = {
+    "inspection": N_("The inspection has been recorded."),
+    "propose": N_("The classification has been proposed for approval."),
+    "approve": N_("The classification has been approved."),
+    "reject": N_("The classification has been rejected."),
+    "raise": N_("The warning has been raised."),
+    "handle": N_("The warning's handling has been recorded."),
+    "clear": N_("The warning has been cleared."),
+    "collection": N_("The collection step has been recorded."),
+    "documents": N_("The documents have been filed into the dossier."),
+}
+PROPOSAL_STATUS = {
+    "pending": N_("Awaiting approval"),
+    "approved": N_("Approved"),
+    "rejected": N_("Rejected"),
+}
+STATUS = {
+    "raised": N_("Raised"),
+    "handled": N_("Handled"),
+    "cleared": N_("Cleared"),
+}
+
+
+def panel(request: Request, viewer: Viewer, loan: Loan) -> dict[str, Any]:
+    """What the loan's page shows of the post-loan work: the forms the viewer may open, the
+    proposals awaiting a decision and the warnings, each with what the viewer may do to it."""
+    t = viewer.t
+    allowed = {
+        a: may(request, viewer, a, loan)
+        for a in (
+            Action.RECORD_INSPECTION,
+            Action.PROPOSE_CLASSIFICATION,
+            Action.APPROVE_CLASSIFICATION,
+            Action.RAISE_WARNING,
+            Action.HANDLE_WARNING,
+            Action.CLEAR_WARNING,
+            Action.TAKE_COLLECTION_STEP,
+            Action.FILE_DOCUMENT,
+        )
+    }
+    base = f"/loans/{loan.loan_no}"
+    links = [
+        Link(t(label), f"{base}/{path}")
+        for action, label, path in (
+            (Action.RECORD_INSPECTION, N_("Record an inspection"), "inspections/new"),
+            (Action.PROPOSE_CLASSIFICATION, N_("Propose a classification"), "classifications/new"),
+            (Action.RAISE_WARNING, N_("Raise a risk warning"), "warnings/new"),
+            (Action.TAKE_COLLECTION_STEP, N_("Record a collection step"), "collection-steps/new"),
+            (Action.FILE_DOCUMENT, N_("File documents"), "dossier/documents/new"),
+        )
+        if allowed[action]
+    ]
+    people = People(archive_of(request), t)
+    sub_grades = sub_grade_labels(request)
+    pending = [
+        PendingProposal(
+            id=p.id,
+            grade=t.pick(p.grade.zh, p.grade.value.replace("_", " ")),
+            sub_grade=(sub_grades.get(p.sub_grade, p.sub_grade) if p.sub_grade else ""),
+            as_of=p.as_of.isoformat(),
+            proposer=people(p.proposer_id),
+            reason=p.reason,
+            path=f"{base}/classifications/{p.id}"
+            if allowed[Action.APPROVE_CLASSIFICATION]
+            else None,
+        )
+        for p in loan.proposals.values()
+        if p.status == "pending"
+    ]
+    signals = [
+        Signal(
+            colour=t.pick(w.colour.zh, w.colour.value),
+            colour_code=w.colour.value,
+            code=w.code,
+            raised_on=w.raised_on.isoformat(),
+            reason=w.reason,
+            status=t(STATUS.get(w.status, w.status)),
+            handled_on=w.handled_on.isoformat() if w.handled_on else "",
+            measures=w.measures or "",
+            cleared_on=w.cleared_on.isoformat() if w.cleared_on else "",
+            handle=f"{base}/warnings/{w.id}/handle"
+            if allowed[Action.HANDLE_WARNING] and w.status == "raised"
+            else None,
+            clear=f"{base}/warnings/{w.id}/clear"
+            if allowed[Action.CLEAR_WARNING] and w.status == "handled"
+            else None,
+        )
+        for w in sorted(loan.warnings.values(), key=lambda w: w.raised_on, reverse=True)
+    ]
+    done = request.query_params.get("done", "")
+    return {
+        "links": links,
+        "pending": pending,
+        "signals": signals,
+        "done": t(DONE[done]) if done in DONE else "",
+    }
+
+
+# ------------------------------------------------------------------------------ sending
+async def _sent(request: Request) -> Sent:
+    form: FormData = await request.form()
+    values: dict[str, str] = {}
+    files: dict[str, list[UploadFile]] = {}
+    for name, value in form.multi_items():
+        if isinstance(value, UploadFile):
+            if value.filename:
+                files.setdefault(name, []).append(value)
+        elif name != "csrf_token":
+            values[name] = value
+    return Sent(values, files)
+
+
+def _upload(doc_type: str, file: UploadFile) -> Upload:
+    return Upload(
+        doc_type=doc_type,
+        filename=file.filename or "",
+        stream=file.file,
+        declared_media_type=file.content_type,
+    )
+
+
+def _check(form: Form, sent: Sent, viewer: Viewer) -> dict[str, Any]:
+    """The form's values, each required one present (else Refused, naming the fields); empty
+    optional ones as none."""
+    errors: dict[str, str] = {}
+    data: dict[str, Any] = {}
+    for f in form.fields:
+        if f.kind in ("file", "files"):
+            if f.required and not sent.files.get(f.name):
+                errors[f.name] = viewer.t("Attach %(field)s.", field=viewer.t(f.label))
+            continue
+        value = sent.text(f.name) if f.kind != "textarea" else sent.values.get(f.name, "")
+        if not value.strip():
+            if f.required:
+                errors[f.name] = viewer.t("%(field)s is required.", field=viewer.t(f.label))
+            else:
+                data[f.name] = None
+            continue
+        if f.options and value not in {v for v, _ in f.options}:
+            errors[f.name] = viewer.t("Choose %(field)s from the list.", field=viewer.t(f.label))
+            continue
+        data[f.name] = value
+    if errors:
+        raise Refused(errors)
+    return data
+
+
+def _built(command: type[Command], data: Mapping[str, Any], form: Form, viewer: Viewer) -> Command:
+    """The command of the form's values, or Refused naming each field not valid."""
+    try:
+        return command.model_validate(data)
+    except ValidationError as exc:
+        labels = {f.name: f.label for f in form.fields}
+        errors: dict[str, str] = {}
+        for error in exc.errors():
+            name = str(error["loc"][0]) if error["loc"] else ""
+            label = labels.get(name)
+            if label is not None:
+                errors.setdefault(name, viewer.t("%(field)s is not valid.", field=viewer.t(label)))
+        raise Refused(
+            errors, "" if errors else viewer.t("Some of what was sent is not valid.")
+        ) from None
+
+
+def _context(viewer: Viewer, sent: Sent) -> CommandContext:
+    """The viewer's context with the form's own idempotency key: the same form sent twice (a
+    double click) records once."""
+    key = sent.text("form_id")
+    if not key:
+        return viewer.ctx
+    return dataclasses.replace(viewer.ctx, idempotency_key=f"console-form:{key[:64]}")
+
+
+def _page(
+    request: Request,
+    viewer: Viewer,
+    loan: Loan,
+    form: Form,
+    *,
+    values: Mapping[str, str] | None = None,
+    errors: Mapping[str, str] | None = None,
+    message: str = "",
+    status: int = 200,
+    template: str = "forms_postloan.html",
+    **extra: Any,
+) -> Response:
+    today = archive_of(request).today().isoformat()
+    shown = {f.name: today for f in form.fields if f.kind == "date" and f.required}
+    shown.update(form.defaults)
+    if values is not None:
+        shown.update(values)
+    return render(
+        request,
+        template,
+        viewer,
+        area="loans",
+        status=status,
+        loan=loan,
+        form=form,
+        values=shown,
+        errors=dict(errors or {}),
+        message=message,
+        form_id=uuid4().hex,
+        **extra,
+    )
+
+
+Run = Callable[[CommandContext, dict[str, Any], Sent, Form], Any]
+
+
+def _submit(
+    request: Request,
+    viewer: Viewer,
+    loan_no: str,
+    make: Callable[[Loan], Form],
+    run: Run,
+    done: Callable[[Sent], str] | None = None,
+    page: Callable[..., Response] | None = None,
+) -> Callable[[Sent], Response]:
+    """Send a form: refused before a word is read unless the viewer may do the act on this
+    loan; the form again with its refusal otherwise; the loan's page once recorded."""
+
+    def send(sent: Sent) -> Response:
+        enter(request, viewer, "loans")
+        archive = archive_of(request)
+        loan = archive.get_loan(viewer.ctx, loan_no)
+        form = make(loan)
+        permit(request, viewer, form.action, loan_no)
+        shown = page or _page
+        try:
+            data = _check(form, sent, viewer)
+            run(_context(viewer, sent), data, sent, form)
+        except Refused as refused:
+            return shown(
+                request,
+                viewer,
+                loan,
+                form,
+                values=sent.values,
+                errors=refused.errors,
+                message=refused.message
+                or viewer.t("The form has mistakes; see the fields marked below."),
+                status=422,
+            )
+        except DomainError as refused:
+            status = status_of(refused)
+            return shown(
+                request,
+                viewer,
+                loan,
+                form,
+                values=sent.values,
+                message=viewer.t.pick(refused.zh, refused.en),
+                status=status if 400 <= status < 500 else 400,
+            )
+        key = done(sent) if done is not None else form.key
+        return RedirectResponse(f"/loans/{loan_no}?done={key}", status_code=303)
+
+    return send
+
+
+def _show(request: Request, viewer: Viewer, loan_no: str, make: Callable[[Loan], Form]) -> Response:
+    enter(request, viewer, "loans")
+    loan = archive_of(request).get_loan(viewer.ctx, loan_no)
+    form = make(loan)
+    permit(request, viewer, form.action, loan_no)
+    return _page(request, viewer, loan, form)
+
+
+# ------------------------------------------------------------------------- inspections
+@router.get("/loans/{loan_no}/inspections/new")
+def inspection_page(request: Request, viewer: ViewerDep, loan_no: LoanNo) -> Response:
+    """登记贷后检查: the form."""
+    return _show(request, viewer, loan_no, lambda loan: inspection_form(request, viewer, loan))
+
+
+@router.post("/loans/{loan_no}/inspections/new")
+async def record_inspection(request: Request, viewer: ViewerDep, loan_no: LoanNo) -> Response:
+    """Record the inspection with its report (``RecordInspection``, as the API's route)."""
+    sent = await _sent(request)
+
+    def run(ctx: CommandContext, data: dict[str, Any], sent: Sent, form: Form) -> Any:
+        kind = str(data.get("kind") or "")
+        reports = sent.files.get("report", [])
+        if not reports and kind not in NO_REPORT:
+            raise Refused({"report": viewer.t("Attach the inspection report (PDF).")})
+        report_type = INSPECTION_REPORTS.get(kind, "inspection_report")
+        uploads = [_upload(report_type, f) for f in reports]
+        uploads += [_upload("site_photo", f) for f in sent.files.get("site_photo", [])]
+        command = _built(RecordInspection, {**data, "loan_no": loan_no}, form, viewer)
+        return archive_of(request).execute(ctx, command, uploads)
+
+    send = _submit(
+        request, viewer, loan_no, lambda loan: inspection_form(request, viewer, loan), run
+    )
+    return await run_in_threadpool(send, sent)
+
+
+# ---------------------------------------------------------------------- classification
+@router.get("/loans/{loan_no}/classifications/new")
+def propose_page(request: Request, viewer: ViewerDep, loan_no: LoanNo) -> Response:
+    """提出五级分类: the form."""
+    return _show(request, viewer, loan_no, lambda loan: propose_form(request, viewer, loan))
+
+
+@router.post("/loans/{loan_no}/classifications/new")
+async def propose(request: Request, viewer: ViewerDep, loan_no: LoanNo) -> Response:
+    """Propose the grade (``ProposeClassification``)."""
+    sent = await _sent(request)
+
+    def run(ctx: CommandContext, data: dict[str, Any], sent: Sent, form: Form) -> Any:
+        uploads = [
+            _upload("classification_form", f) for f in sent.files.get("classification_form", [])
+        ]
+        command = _built(ProposeClassification, {**data, "loan_no": loan_no}, form, viewer)
+        return archive_of(request).execute(ctx, command, uploads)
+
+    send = _submit(request, viewer, loan_no, lambda loan: propose_form(request, viewer, loan), run)
+    return await run_in_threadpool(send, sent)
+
+
+@dataclass(frozen=True)
+class Proposed:
+    """A proposal awaiting a decision, as the approver reads it before deciding."""
+
+    grade: str
+    grade_code: str
+    sub_grade: str
+    previous_grade: str
+    as_of: str
+    proposer: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class FloorShown:
+    """The loan's statutory floor on the proposal's date, and why (as the domain computes it)."""
+
+    grade: str
+    reasons: list[str]
+    days_overdue: int
+    below: bool
+    """The proposal is better than the floor: approving it will be refused."""
+
+
+def _decision_page(
+    request: Request,
+    viewer: Viewer,
+    loan: Loan,
+    form: Form,
+    **kw: Any,
+) -> Response:
+    t = viewer.t
+    proposal_id = UUID(form.path.rsplit("/", 1)[-1])
+    proposal = loan.proposals.get(proposal_id)
+    if proposal is None:
+        raise NotFoundError("没有该分类申请", "no such classification proposal")
+    archive = archive_of(request)
+    _current, floor = archive.floor_of(viewer.ctx, loan.loan_no, proposal.as_of)
+    sub_grades = sub_grade_labels(request)
+    people = People(archive, t)
+    previous = next(
+        (
+            e.data.get("previous_grade")
+            for e in archive.loan_events(viewer.ctx, loan.loan_no)
+            if e.type.endswith("ClassificationProposed")
+            and e.data.get("proposal_id") == str(proposal_id)
+        ),
+        None,
+    )
+    previous_grade = next((g for g in Grade if g.value == previous), None)
+    shown = Proposed(
+        grade=t.pick(proposal.grade.zh, proposal.grade.value.replace("_", " ")),
+        grade_code=proposal.grade.value,
+        sub_grade=sub_grades.get(proposal.sub_grade, proposal.sub_grade)
+        if proposal.sub_grade
+        else "",
+        previous_grade=t.pick(previous_grade.zh, previous_grade.value) if previous_grade else "",
+        as_of=proposal.as_of.isoformat(),
+        proposer=people(proposal.proposer_id),
+        reason=proposal.reason,
+    )
+    floor_shown = FloorShown(
+        grade=t.pick(floor.grade.zh, floor.grade.value.replace("_", " ")),
+        reasons=[t.pick(zh, en) for zh, en in floor.reasons],
+        days_overdue=loan.days_overdue,
+        below=proposal.grade.is_better_than(floor.grade),
+    )
+    return _page(
+        request,
+        viewer,
+        loan,
+        form,
+        template="forms_decision.html",
+        proposal=shown,
+        status_text=t(PROPOSAL_STATUS.get(proposal.status, proposal.status)),
+        pending=proposal.status == "pending",
+        floor=floor_shown,
+        may_reject=may(request, viewer, Action.REJECT_CLASSIFICATION, loan),
+        **kw,
+    )
+
+
+@router.get("/loans/{loan_no}/classifications/{proposal_id}")
+def decision_page(
+    request: Request, viewer: ViewerDep, loan_no: LoanNo, proposal_id: UUID
+) -> Response:
+    """审批五级分类: the proposal, its proposer's reason and the loan's statutory floor, then
+    the decision."""
+    enter(request, viewer, "loans")
+    loan = archive_of(request).get_loan(viewer.ctx, loan_no)
+    form = decide_form(loan, proposal_id)
+    permit(request, viewer, form.action, loan_no)
+    return _decision_page(request, viewer, loan, form)
+
+
+@router.post("/loans/{loan_no}/classifications/{proposal_id}")
+async def decide(
+    request: Request, viewer: ViewerDep, loan_no: LoanNo, proposal_id: UUID
+) -> Response:
+    """Approve (``ApproveClassification``, the floor enforced by the domain) or reject
+    (``RejectClassification``) the proposal."""
+    sent = await _sent(request)
+    decision = sent.text("decision")
+
+    def run(ctx: CommandContext, data: dict[str, Any], sent: Sent, form: Form) -> Any:
+        archive = archive_of(request)
+        fields = {**data, "loan_no": loan_no, "proposal_id": proposal_id}
+        files = sent.files.get("classification_form", [])
+        if decision == "reject":
+            permit(request, viewer, Action.REJECT_CLASSIFICATION, loan_no)
+            if files:
+                raise Refused({"classification_form": viewer.t("A rejection files no documents.")})
+            return archive.execute(ctx, _built(RejectClassification, fields, form, viewer))
+        if decision != "approve":
+            raise Refused({}, viewer.t("Choose to approve or to reject."))
+        uploads = [_upload("classification_form", f) for f in files]
+        return archive.execute(ctx, _built(ApproveClassification, fields, form, viewer), uploads)
+
+    send = _submit(
+        request,
+        viewer,
+        loan_no,
+        lambda loan: decide_form(loan, proposal_id),
+        run,
+        done=lambda _sent: "reject" if decision == "reject" else "approve",
+        page=_decision_page,
+    )
+    return await run_in_threadpool(send, sent)
+
+
+# ----------------------------------------------------------------------------- warnings
+def _warning_docs(sent: Sent) -> list[Upload]:
+    return [_upload("warning_form", f) for f in sent.files.get("warning_form", [])]
+
+
+@router.get("/loans/{loan_no}/warnings/new")
+def raise_page(request: Request, viewer: ViewerDep, loan_no: LoanNo) -> Response:
+    """发起风险预警: the form."""
+    return _show(request, viewer, loan_no, lambda loan: raise_form(request, viewer, loan))
+
+
+@router.post("/loans/{loan_no}/warnings/new")
+async def raise_warning(request: Request, viewer: ViewerDep, loan_no: LoanNo) -> Response:
+    """Raise the warning (``RaiseWarning``)."""
+    sent = await _sent(request)
+
+    def run(ctx: CommandContext, data: dict[str, Any], sent: Sent, form: Form) -> Any:
+        command = _built(RaiseWarning, {**data, "loan_no": loan_no}, form, viewer)
+        return archive_of(request).execute(ctx, command, _warning_docs(sent))
+
+    send = _submit(request, viewer, loan_no, lambda loan: raise_form(request, viewer, loan), run)
+    return await run_in_threadpool(send, sent)
+
+
+@router.get("/loans/{loan_no}/warnings/{signal_id}/handle")
+def handle_page(request: Request, viewer: ViewerDep, loan_no: LoanNo, signal_id: UUID) -> Response:
+    """处置风险预警: the form."""
+    return _show(request, viewer, loan_no, lambda loan: handle_form(loan, signal_id))
+
+
+@router.post("/loans/{loan_no}/warnings/{signal_id}/handle")
+async def handle_warning(
+    request: Request, viewer: ViewerDep, loan_no: LoanNo, signal_id: UUID
+) -> Response:
+    """Record the warning's handling (``HandleWarning``)."""
+    sent = await _sent(request)
+
+    def run(ctx: CommandContext, data: dict[str, Any], sent: Sent, form: Form) -> Any:
+        fields = {**data, "loan_no": loan_no, "signal_id": signal_id}
+        command = _built(HandleWarning, fields, form, viewer)
+        return archive_of(request).execute(ctx, command, _warning_docs(sent))
+
+    send = _submit(request, viewer, loan_no, lambda loan: handle_form(loan, signal_id), run)
+    return await run_in_threadpool(send, sent)
+
+
+@router.get("/loans/{loan_no}/warnings/{signal_id}/clear")
+def clear_page(request: Request, viewer: ViewerDep, loan_no: LoanNo, signal_id: UUID) -> Response:
+    """解除风险预警: the form."""
+    return _show(request, viewer, loan_no, lambda loan: clear_form(loan, signal_id))
+
+
+@router.post("/loans/{loan_no}/warnings/{signal_id}/clear")
+async def clear_warning(
+    request: Request, viewer: ViewerDep, loan_no: LoanNo, signal_id: UUID
+) -> Response:
+    """Clear the warning (``ClearWarning``)."""
+    sent = await _sent(request)
+
+    def run(ctx: CommandContext, data: dict[str, Any], sent: Sent, form: Form) -> Any:
+        fields = {**data, "loan_no": loan_no, "signal_id": signal_id}
+        command = _built(ClearWarning, fields, form, viewer)
+        return archive_of(request).execute(ctx, command, _warning_docs(sent))
+
+    send = _submit(request, viewer, loan_no, lambda loan: clear_form(loan, signal_id), run)
+    return await run_in_threadpool(send, sent)
+
+
+# ---------------------------------------------------------------------------- collection
+@router.get("/loans/{loan_no}/collection-steps/new")
+def collection_page(request: Request, viewer: ViewerDep, loan_no: LoanNo) -> Response:
+    """登记催收: the form."""
+    return _show(request, viewer, loan_no, lambda loan: collection_form(request, viewer, loan))
+
+
+def _typed_documents(sent: Sent, viewer: Viewer) -> list[Upload]:
+    """The files of the ``documents`` field, each of the type chosen in ``doc_type``."""
+    files = sent.files.get("documents", [])
+    doc_type = sent.text("doc_type")
+    if files and not doc_type:
+        raise Refused({"doc_type": viewer.t("Choose the type of the documents attached.")})
+    return [_upload(doc_type, f) for f in files]
+
+
+@router.post("/loans/{loan_no}/collection-steps/new")
+async def take_collection_step(request: Request, viewer: ViewerDep, loan_no: LoanNo) -> Response:
+    """Record the step with its documents (``TakeCollectionStep``)."""
+    sent = await _sent(request)
+
+    def run(ctx: CommandContext, data: dict[str, Any], sent: Sent, form: Form) -> Any:
+        uploads = _typed_documents(sent, viewer)
+        fields = {k: v for k, v in data.items() if k != "doc_type"}
+        command = _built(TakeCollectionStep, {**fields, "loan_no": loan_no}, form, viewer)
+        return archive_of(request).execute(ctx, command, uploads)
+
+    send = _submit(
+        request, viewer, loan_no, lambda loan: collection_form(request, viewer, loan), run
+    )
+    return await run_in_threadpool(send, sent)
+
+
+# ----------------------------------------------------------------------------- documents
+@router.get("/loans/{loan_no}/dossier/documents/new")
+def documents_page(request: Request, viewer: ViewerDep, loan_no: LoanNo) -> Response:
+    """补充归档: the form."""
+    return _show(request, viewer, loan_no, lambda loan: documents_form(request, viewer, loan))
+
+
+@router.post("/loans/{loan_no}/dossier/documents/new")
+async def file_documents(request: Request, viewer: ViewerDep, loan_no: LoanNo) -> Response:
+    """File the documents (``file_supplement``, as ``POST …/dossier/documents``), under the
+    stage their type belongs to."""
+    sent = await _sent(request)
+
+    def run(ctx: CommandContext, data: dict[str, Any], sent: Sent, form: Form) -> Any:
+        archive = archive_of(request)
+        uploads = _typed_documents(sent, viewer)
+        known = archive.rule_set().document_types.get(str(data["doc_type"]))
+        stage = known.stage if known is not None else "other"
+        return archive.file_supplement(ctx, loan_no, stage=stage, uploads=uploads)
+
+    send = _submit(
+        request, viewer, loan_no, lambda loan: documents_form(request, viewer, loan), run
+    )
+    return await run_in_threadpool(send, sent)
