@@ -73,7 +73,7 @@ messages: venv
 ## screenshots: the console's main screens, in Debian chromium, into docs/screenshots/.
 screenshots: venv system-deps
 	DOSSIER_E2E_DEMO_LOANS=40 DOSSIER_SCREENSHOTS_DIR=docs/screenshots \
-		$(BIN)/pytest tests/e2e -k 'main_screens or through_the_screens' -p no:randomly -q
+		$(BIN)/pytest tests/e2e -k 'main_screens or through_the_screens or desk_screens' -p no:randomly -q
 
 ## bench: every benchmark (minutes to tens of minutes; figures in docs/performance.md).
 bench: venv system-deps

@@ -9,6 +9,7 @@ from uuid import UUID
 
 from pydantic import BaseModel
 
+from api.schemas import read_fields
 from domain.dossier import Dossier
 
 
@@ -24,13 +25,13 @@ class PastRetentionPublic(BaseModel):
     @classmethod
     def of(cls, dossier: Dossier) -> PastRetentionPublic:
         return cls(
-            loan_no=dossier.loan_no,
-            dossier_id=dossier.id,
-            reference_code=dossier.reference_code,
-            retention=str(dossier.retention.value) if dossier.retention else None,
-            retention_ends_on=dossier.retention_ends_on,
-            under_appraisal=dossier.under_appraisal,
-            open_holds=len(dossier.open_holds),
+            **read_fields(
+                cls,
+                dossier,
+                dossier_id=dossier.id,
+                retention=str(dossier.retention.value) if dossier.retention else None,
+                open_holds=len(dossier.open_holds),
+            )
         )
 
 

@@ -38,6 +38,15 @@ class SupplementCreate(Command):
 
 
 # --------------------------------------------------------------------------- out
+def read_fields(model: type[BaseModel], source: object, **values: Any) -> dict[str, Any]:
+    """``model``'s fields, each read from the attribute of ``source`` of the same name, but for
+    those given in ``values`` (converted, or named differently)."""
+    return {
+        name: values[name] if name in values else getattr(source, name)
+        for name in model.model_fields
+    }
+
+
 class DocumentPublic(BaseModel):
     doc_type: str
     sha256: str
@@ -62,14 +71,13 @@ class CommandPublic(BaseModel):
     @classmethod
     def of(cls, result: CommandResult) -> CommandPublic:
         return cls(
-            aggregate_id=result.aggregate_id,
-            loan_no=result.loan_no,
-            version=result.version,
-            position=result.position,
-            events=list(result.events),
-            documents=[DocumentPublic(**d.as_dict()) for d in result.documents],
-            ids=dict(result.ids),
-            replayed=result.replayed,
+            **read_fields(
+                cls,
+                result,
+                events=list(result.events),
+                documents=[DocumentPublic(**d.as_dict()) for d in result.documents],
+                ids=dict(result.ids),
+            )
         )
 
 
@@ -102,30 +110,14 @@ class LoanPublic(BaseModel):
     @classmethod
     def of(cls, loan: Loan) -> LoanPublic:
         return cls(
-            loan_no=loan.loan_no,
-            id=loan.id,
-            version=loan.version,
-            borrower_id=loan.borrower_id,
-            borrower_name=loan.borrower_name,
-            borrower_type=loan.borrower_type,
-            product=loan.product,
-            principal=loan.principal,
-            balance=loan.balance,
-            value_date=loan.value_date,
-            maturity_date=loan.term.maturity_date,
-            status=loan.status.value,
-            grade=loan.grade,
-            sub_grade=loan.sub_grade,
-            days_overdue=loan.days_overdue,
-            account_manager_id=loan.account_manager_id,
-            b_manager_id=loan.b_manager_id,
-            investigator_id=loan.investigator_id,
-            origination_reviewer_id=loan.origination_reviewer_id,
-            approver_id=loan.approver_id,
-            branch=loan.branch,
-            in_asset_preservation=loan.in_asset_preservation,
-            open_warnings=sum(1 for w in loan.warnings.values() if w.cleared_on is None),
-            inspections=len(loan.inspections),
+            **read_fields(
+                cls,
+                loan,
+                maturity_date=loan.term.maturity_date,
+                status=loan.status.value,
+                open_warnings=sum(1 for w in loan.warnings.values() if w.cleared_on is None),
+                inspections=len(loan.inspections),
+            )
         )
 
 
@@ -152,14 +144,12 @@ class EventPublic(BaseModel):
     @classmethod
     def of(cls, event: RecordedEvent) -> EventPublic:
         return cls(
-            type=event.type,
-            version=event.version,
-            position=event.position,
-            timestamp=event.timestamp,
-            actor_id=event.actor_id,
-            role=event.role,
-            documents=list(event.documents),
-            data=dict(event.data),
+            **read_fields(
+                cls,
+                event,
+                documents=list(event.documents),
+                data=dict(event.data),
+            )
         )
 
 
@@ -184,19 +174,19 @@ class DossierPublic(BaseModel):
     @classmethod
     def of(cls, dossier: Dossier) -> DossierPublic:
         return cls(
-            id=dossier.id,
-            loan_no=dossier.loan_no,
-            version=dossier.version,
-            borrower_name=dossier.borrower_name,
-            documents=[
-                FiledDocumentPublic(
-                    **d.ref.as_dict(),
-                    stage=d.stage,
-                    evidences_id=d.evidences_id,
-                    evidences_version=d.evidences_version,
-                )
-                for d in dossier.documents
-            ],
+            **read_fields(
+                cls,
+                dossier,
+                documents=[
+                    FiledDocumentPublic(
+                        **d.ref.as_dict(),
+                        stage=d.stage,
+                        evidences_id=d.evidences_id,
+                        evidences_version=d.evidences_version,
+                    )
+                    for d in dossier.documents
+                ],
+            )
         )
 
 
@@ -211,12 +201,11 @@ class StaffPublic(BaseModel):
     @classmethod
     def of(cls, staff: Staff) -> StaffPublic:
         return cls(
-            id=staff.id,
-            staff_no=staff.staff_no,
-            name=staff.name,
-            branch=staff.branch,
-            roles=sorted(staff.current_roles, key=lambda r: list(Role).index(r)),
-            version=staff.version,
+            **read_fields(
+                cls,
+                staff,
+                roles=sorted(staff.current_roles, key=lambda r: list(Role).index(r)),
+            )
         )
 
 
@@ -265,11 +254,11 @@ class DossierFixityPublic(BaseModel):
     @classmethod
     def of(cls, outcome: DossierFixity) -> DossierFixityPublic:
         return cls(
-            dossier_id=outcome.dossier_id,
-            loan_no=outcome.loan_no,
-            passed=outcome.passed,
-            position=outcome.position,
-            results=[FixityResultPublic(**r.as_dict()) for r in outcome.results],
+            **read_fields(
+                cls,
+                outcome,
+                results=[FixityResultPublic(**r.as_dict()) for r in outcome.results],
+            )
         )
 
 
@@ -310,31 +299,13 @@ class CollateralPublic(BaseModel):
     @classmethod
     def of(cls, collateral: Collateral) -> CollateralPublic:
         return cls(
-            id=collateral.id,
-            loan_no=collateral.loan_no,
-            collateral_no=collateral.collateral_no,
-            version=collateral.version,
-            kind=collateral.kind,
-            description=collateral.description,
-            owner_name=collateral.owner_name,
-            appraised_value=collateral.appraised_value,
-            appraised_on=collateral.appraised_on,
-            value=collateral.value,
-            valued_on=collateral.valued_on,
-            registration_no=collateral.registration_no,
-            registered_on=collateral.registered_on,
-            status=collateral.status.value,
-            certificate_status=collateral.certificate_status.value,
-            certificate_no=collateral.certificate_no,
-            custodian_ids=list(collateral.custodian_ids),
-            out_purpose=collateral.out_purpose,
-            insurance_status=collateral.insurance_status,
-            insurance_policy_no=collateral.insurance_policy_no,
-            insurer=collateral.insurer,
-            insurance_expires_on=collateral.insurance_expires_on,
-            insurance_lapsed_on=collateral.insurance_lapsed_on,
-            released_on=collateral.released_on,
-            release_reason=collateral.release_reason,
+            **read_fields(
+                cls,
+                collateral,
+                status=collateral.status.value,
+                certificate_status=collateral.certificate_status.value,
+                custodian_ids=list(collateral.custodian_ids),
+            )
         )
 
 

@@ -49,10 +49,11 @@ from types import FrameType
 from typing import BinaryIO, NoReturn, cast
 from uuid import UUID
 
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
 # ``python bench/documents.py`` puts bench/ first on sys.path: the benchmarks' measures, and the
 # one SeaweedFS launcher below, shared with the tests (which import it as bench.seaweed).
+import common
+from common import Parts, PassingBlobStore, Rates
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from measure import peak_rss_mib, percentile
 from pypdf import PdfReader
 from rich.console import Console
@@ -67,7 +68,6 @@ from archive.config import ArchiveConfig
 from archive.core import blob_key
 from archive.documents.ingest import from_bytes, stage
 from archive.documents.pdfsafety import LIMITS, PdfFacts, PdfLimits
-from demo.pdfs.render import render_padded
 from domain.dossier import Dossier, FiledDocument
 from domain.rules import shipped_rules
 from domain.values import Actor, FixityStatus, Role
@@ -79,7 +79,6 @@ from storage.s3.store import S3BlobStore
 
 DOC_TYPE = "inspection_report"
 DOC_STAGE = "inspection"
-PDF_MARK = "JJBENCH00000000"  # a line of every page's header; varied to make each PDF unique
 SIZES: tuple[tuple[str, int, float], ...] = (
     ("64 KiB", 64 * 1024, 1.0),  # label, target size, share of --n
     ("1 MiB", 1024 * 1024, 0.3),
@@ -91,24 +90,6 @@ console = Console() if sys.stdout.isatty() else Console(width=170)  # no wrappin
 
 
 # ------------------------------------------------------------------------------ timing probes
-class Parts:
-    """Seconds spent in named parts of the measured path."""
-
-    def __init__(self) -> None:
-        self.seconds: dict[str, float] = defaultdict(float)
-
-    def reset(self) -> None:
-        self.seconds.clear()
-
-    @contextmanager
-    def timing(self, part: str) -> Iterator[None]:
-        start = time.perf_counter()
-        try:
-            yield
-        finally:
-            self.seconds[part] += time.perf_counter() - start
-
-
 class TimedStream:
     """A readable stream whose ``read`` calls are timed (the proxy costs well under 1 µs)."""
 
@@ -125,7 +106,7 @@ class TimedStream:
         self._source.close()
 
 
-class TimedStore(BlobStore):
+class TimedStore(PassingBlobStore):
     """The store the archive writes to, timing its ``exists``, ``put`` and ``open``.
 
     ``put`` also times the reads of the stream it is given: that stream is the
@@ -134,7 +115,7 @@ class TimedStore(BlobStore):
     """
 
     def __init__(self, inner: BlobStore, parts: Parts) -> None:
-        self.inner = inner
+        super().__init__(inner)
         self.parts = parts
 
     def put(self, key: str, data: BinaryIO, *, retain_until: datetime | None = None) -> bool:
@@ -150,15 +131,6 @@ class TimedStore(BlobStore):
     def exists(self, key: str) -> bool:
         with self.parts.timing("exists?"):
             return self.inner.exists(key)
-
-    def delete(self, key: str) -> None:
-        self.inner.delete(key)
-
-    def keys(self) -> Iterator[str]:
-        return self.inner.keys()
-
-    def modified(self, key: str) -> datetime:
-        return self.inner.modified(key)
 
 
 class TimedEnvelope(Envelope):
@@ -194,25 +166,8 @@ def timed_pdf_checks(parts: Parts) -> Iterator[None]:
 
 # -------------------------------------------------------------------------------- documents
 def render_pdfs(size: int, count: int) -> list[bytes]:
-    """``count`` valid inspection reports of about ``size`` bytes, differing in one header line.
-
-    ReportLab renders one report; the variants swap the loan number in each page's header (and
-    the metadata) for one of the same length, so every offset of the PDF stays valid.
-    """
-    base = render_padded(DOC_TYPE, {"loan_no": PDF_MARK}, size=size, seed=7)
-    plain = PDF_MARK.encode()
-    shown = b"".join(b"\\000" + bytes([c]) for c in plain)  # as drawn in the CID font
-    assert base.count(shown) >= 1, "the mark is not drawn on the pages"
-    assert base.count(plain) >= 1, "the mark is not in the metadata"
-    pdfs = []
-    for i in range(count):
-        mark = f"JJBENCH{i:08d}".encode()
-        shown_mark = b"".join(b"\\000" + bytes([c]) for c in mark)
-        pdfs.append(base.replace(plain, mark).replace(shown, shown_mark))
-    pages = len(PdfReader(io.BytesIO(base)).pages)
-    assert all(len(PdfReader(io.BytesIO(p)).pages) == pages for p in (pdfs[0], pdfs[-1]))
-    assert len({hashlib.sha256(p).digest() for p in pdfs}) == count
-    return pdfs
+    """``count`` valid inspection reports of about ``size`` bytes, differing in one header line."""
+    return common.render_pdfs(DOC_TYPE, size, count)
 
 
 def new_dossiers(count: int) -> list[Dossier]:
@@ -231,7 +186,7 @@ def new_dossiers(count: int) -> list[Dossier]:
 
 # ----------------------------------------------------------------------------------- results
 @dataclass
-class Result:
+class Result(Rates):
     phase: str  # "ingest" or "fixity"
     size: str
     store: str
@@ -244,14 +199,6 @@ class Result:
     @property
     def n(self) -> int:
         return len(self.app)
-
-    @property
-    def app_rate(self) -> float:
-        return len(self.app) / sum(self.app)
-
-    @property
-    def floor_rate(self) -> float:
-        return len(self.floor) / sum(self.floor)
 
     @property
     def ratio(self) -> float:

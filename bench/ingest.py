@@ -45,6 +45,9 @@ from pathlib import Path
 from typing import Any, BinaryIO, TypeVar
 from uuid import UUID
 
+# ``python bench/ingest.py`` puts bench/ first on sys.path: the benchmarks' measures.
+import common
+from common import Rates
 from eventsourcing.application import Application
 from eventsourcing.domain import (
     Aggregate,
@@ -53,8 +56,6 @@ from eventsourcing.domain import (
     event,
 )
 from eventsourcing.persistence import Recording
-
-# ``python bench/ingest.py`` puts bench/ first on sys.path: the benchmarks' measures.
 from measure import peak_rss_mib, percentile, postgres_reachable, postgres_schema
 from pypdf import PdfReader
 from rich.console import Console
@@ -68,7 +69,6 @@ from archive.commands.staff import EnrolStaff
 from archive.config import ArchiveConfig
 from archive.core import SYSTEM_ID, CommandContext
 from archive.documents.ingest import StagedDocument, Upload, from_bytes
-from demo.pdfs.render import render_padded
 from domain.rules import RuleSet, shipped_rules
 from domain.staff import Staff
 from domain.values import (
@@ -85,7 +85,6 @@ from storage.eventstore import postgres_env, sqlite_env
 DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
 PDF_SIZE = 64 * 1024
 LONG_HISTORY_LOANS = 10
-PDF_MARK = "JJBENCH00000000"  # a line of every page's header; varied to make each PDF unique
 VALUE_DATE = date(2025, 1, 10)
 FINDINGS = (
     "借款人生产经营正常，贷款资金按合同约定用途使用，未发现挪用；担保人经营稳定，担保能力未见下降。"
@@ -96,27 +95,19 @@ console = Console() if sys.stdout.isatty() else Console(width=170)  # no wrappin
 
 
 # ------------------------------------------------------------------------------ timing probes
-class Parts:
+class Parts(common.Parts):
     """Seconds spent in named parts of the command path, and how much history was replayed."""
 
     def __init__(self) -> None:
-        self.seconds: dict[str, float] = defaultdict(float)
+        super().__init__()
         self.loads: dict[str, int] = defaultdict(int)
         self.replayed: dict[str, int] = defaultdict(int)
         self.last_save: list[Recording[UUID]] = []
 
     def reset(self) -> None:
-        self.seconds.clear()
+        super().reset()
         self.loads.clear()
         self.replayed.clear()
-
-    @contextmanager
-    def timing(self, part: str) -> Iterator[None]:
-        start = time.perf_counter()
-        try:
-            yield
-        finally:
-            self.seconds[part] += time.perf_counter() - start
 
 
 class TimedBlobStore(LocalBlobStore):
@@ -259,30 +250,13 @@ class FloorCommand:
 
 # -------------------------------------------------------------------------------- documents
 def render_pdfs(count: int) -> list[bytes]:
-    """``count`` valid ~64 KiB inspection reports that differ in one header line of each page.
-
-    ReportLab renders one report; the variants swap the loan number in each page's header (and
-    the metadata) for one of the same length, so every offset of the PDF stays valid.
-    """
-    base = render_padded("inspection_report", {"loan_no": PDF_MARK}, size=PDF_SIZE, seed=7)
-    plain = PDF_MARK.encode()
-    shown = b"".join(b"\\000" + bytes([c]) for c in plain)  # as drawn in the CID font
-    assert base.count(shown) >= 1, "the mark is not drawn on the pages"
-    assert base.count(plain) >= 1, "the mark is not in the metadata"
-    pdfs = []
-    for i in range(count):
-        mark = f"JJBENCH{i:08d}".encode()
-        shown_mark = b"".join(b"\\000" + bytes([c]) for c in mark)
-        pdfs.append(base.replace(plain, mark).replace(shown, shown_mark))
-    pages = len(PdfReader(io.BytesIO(base)).pages)
-    assert all(len(PdfReader(io.BytesIO(p)).pages) == pages for p in (pdfs[0], pdfs[-1]))
-    assert len({hashlib.sha256(p).digest() for p in pdfs}) == count
-    return pdfs
+    """``count`` valid ~64 KiB inspection reports that differ in one header line of each page."""
+    return common.render_pdfs("inspection_report", PDF_SIZE, count)
 
 
 # ----------------------------------------------------------------------------------- results
 @dataclass
-class Result:
+class Result(Rates):
     case: str
     backend: str
     n: int
@@ -293,14 +267,6 @@ class Result:
     history: float | None
     parts: dict[str, float]
     floor_parts: dict[str, float] = field(default_factory=dict)
-
-    @property
-    def app_rate(self) -> float:
-        return len(self.app) / sum(self.app)
-
-    @property
-    def floor_rate(self) -> float:
-        return len(self.floor) / sum(self.floor)
 
 
 # ----------------------------------------------------------------------------------- the run

@@ -51,13 +51,13 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 import sqlalchemy as sa
@@ -70,11 +70,11 @@ from rich.console import Console
 from rich.table import Table
 
 from archive.application import DossierArchive
-from archive.commands.staff import EnrolStaff
 from archive.core import SYSTEM_ID, CommandContext
 from archive.receipts import BorrowerIndex
 from archive.reports.compliance import report_pdf, report_xlsx
 from demo.borrowers import Borrower, make_borrower
+from demo.portfolio import enrol
 from demo.staff import CREWS, RISK_MANAGERS, ROSTER
 from domain.authorization import Action
 from domain.dossier import Dossier
@@ -180,17 +180,7 @@ def enrol_staff(archive: DossierArchive) -> Staffing:
         "risk_manager": Action.APPROVE_CLASSIFICATION,
     }
     for person in ROSTER:
-        token = archive.execute(
-            console_ctx,
-            EnrolStaff(
-                staff_no=person.staff_no,
-                name=person.name,
-                branch=person.branch,
-                roles=[person.role],
-            ),
-        ).token
-        assert token is not None
-        staff_id = archive.authenticate(token.token)
+        staff_id = archive.authenticate(enrol(archive, console_ctx, person))
         action = actions.get(person.role.value)
         if action is not None:
             actor = archive.actor(CommandContext(staff_id), action)
@@ -882,19 +872,39 @@ def rebuild_in_child(env: Mapping[str, str], tmp: Path, args: argparse.Namespace
 
 # ---------------------------------------------------------------------------------- the run
 @dataclass
-class Result:
+class Run:
+    """What a run of a log benchmark (this one, bench/verify.py) holds on one store."""
+
     backend: str
     generated: Generated
     staff_events: int
     total_events: int
     generate_seconds: float
     scans: list[Scan]
-    decoded: Scan
-    rebuild: dict[str, Any]
 
     @property
     def floor(self) -> Scan:
         return max(self.scans, key=lambda s: s.rate)
+
+
+def run_fields(
+    backend: str, generated: Generated, total: int, seconds: float, scans: list[Scan]
+) -> dict[str, Any]:
+    """The :class:`Run` fields of a result, from what :func:`generate_portfolio` answered."""
+    return {
+        "backend": backend,
+        "generated": generated,
+        "staff_events": total - generated.events,
+        "total_events": total,
+        "generate_seconds": seconds,
+        "scans": scans,
+    }
+
+
+@dataclass
+class Result(Run):
+    decoded: Scan
+    rebuild: dict[str, Any]
 
     @property
     def rebuild_rate(self) -> float:
@@ -954,13 +964,9 @@ def run_backend(backend: str, args: argparse.Namespace) -> Result:
                 second = scan("scan, after the rebuild", archive.recorder)
             finally:
                 archive.close()
+    scans = [first, second]
     return Result(
-        backend=backend,
-        generated=generated,
-        staff_events=total - generated.events,
-        total_events=total,
-        generate_seconds=generate_seconds,
-        scans=[first, second],
+        **run_fields(backend, generated, total, generate_seconds, scans),
         decoded=decoded,
         rebuild=rebuild,
     )
@@ -1189,8 +1195,9 @@ def print_report(results: Sequence[Result]) -> None:
 
 
 # -------------------------------------------------------------------------------------- main
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+def log_parser(doc: str | None) -> argparse.ArgumentParser:
+    """The options every log benchmark takes first: the store and how many events to generate."""
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0] if doc else None)
     parser.add_argument("--backend", choices=("sqlite", "postgres", "both"))
     parser.add_argument(
         "--events",
@@ -1198,6 +1205,43 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=DEFAULT_EVENTS,
         help="generate at least this many events (default 1,000,000)",
     )
+    return parser
+
+
+def parse_log_args(
+    parser: argparse.ArgumentParser, argv: Sequence[str] | None
+) -> argparse.Namespace:
+    """The options every log benchmark takes last (PostgreSQL, ``--child``), then all parsed."""
+    parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES_URL)
+    parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child is None and args.events < 10 * SCAN_LIMIT:
+        parser.error(f"--events must be at least {10 * SCAN_LIMIT:,}")
+    return args
+
+
+R = TypeVar("R")
+
+
+def each_backend(backends: Sequence[str], run: Callable[[str], R]) -> list[R]:
+    """``run`` on each store in turn, saying how long each took."""
+    results = []
+    for backend in backends:
+        start = time.perf_counter()
+        results.append(run(backend))
+        console.print(f"{backend}: {time.perf_counter() - start:.0f} s")
+    return results
+
+
+def print_peak(started: float) -> None:
+    console.print(
+        f"Peak RSS of the generating process {mib(ru_maxrss_kib())} MiB. "
+        f"Total {time.perf_counter() - started:.0f} s."
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = log_parser(__doc__)
     parser.add_argument("--seed", type=int, default=20260701, help="the portfolio's seed")
     parser.add_argument(
         "--per-register", action="store_true", help="also rebuild each register alone"
@@ -1207,28 +1251,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help="also run one rebuild under cProfile and print where its time goes",
     )
-    parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES_URL)
-    parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
+    args = parse_log_args(parser, argv)
     if args.child is not None:
         return child(args.child)
-    if args.events < 10 * SCAN_LIMIT:
-        parser.error(f"--events must be at least {10 * SCAN_LIMIT:,}")
 
     backends = chosen_backends(args)
 
     started = time.perf_counter()
-    results = []
-    for backend in backends:
-        start = time.perf_counter()
-        results.append(run_backend(backend, args))
-        console.print(f"{backend}: {time.perf_counter() - start:.0f} s")
+    results = each_backend(backends, lambda backend: run_backend(backend, args))
     print_portfolio(results)
     print_results(results)
-    console.print(
-        f"Peak RSS of the generating process {mib(ru_maxrss_kib())} MiB. "
-        f"Total {time.perf_counter() - started:.0f} s."
-    )
+    print_peak(started)
     return 0
 
 

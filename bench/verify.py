@@ -54,37 +54,39 @@ import random
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO, cast
 from uuid import UUID
 
-from eventsourcing.persistence import ApplicationRecorder
-
 # ``python bench/verify.py`` puts bench/ first on sys.path: the benchmarks' measures, and the
 # rebuild benchmark's portfolio generator and floor, import as the modules ``measure`` and
 # ``rebuild``.
+from common import PassingBlobStore
+from eventsourcing.persistence import ApplicationRecorder
 from measure import run_child
 from rebuild import (
-    DEFAULT_EVENTS,
-    DEFAULT_POSTGRES_URL,
     MARKS,
     SCAN_LIMIT,
-    Generated,
     LoanLife,
     Portfolio,
+    Run,
     Scan,
     chosen_backends,
     console,
+    each_backend,
     enrol_staff,
     event_store,
     generate_portfolio,
+    log_parser,
     mib,
+    parse_log_args,
+    print_peak,
     print_portfolio,
     proc_status_kib,
     ru_maxrss_kib,
+    run_fields,
     scan,
 )
 from rich.table import Table
@@ -292,33 +294,18 @@ def verify_child(spec: dict[str, Any], memory: Memory) -> dict[str, Any]:
         archive.close()
 
 
-class SampledBlobStore(BlobStore):
+class SampledBlobStore(PassingBlobStore):
     """The verifier's blob store, sampling VmRSS as each document is opened (about 20 µs)."""
 
     def __init__(self, inner: BlobStore, memory: Memory) -> None:
-        self.inner = inner
+        super().__init__(inner)
         self.memory = memory
         self.opened = 0
-
-    def put(self, key: str, data: BinaryIO, *, retain_until: datetime | None = None) -> bool:
-        return self.inner.put(key, data, retain_until=retain_until)
 
     def open(self, key: str) -> BinaryIO:
         self.memory.sample(self.opened)
         self.opened += 1
         return self.inner.open(key)
-
-    def exists(self, key: str) -> bool:
-        return self.inner.exists(key)
-
-    def delete(self, key: str) -> None:
-        self.inner.delete(key)
-
-    def keys(self) -> Iterator[str]:
-        return self.inner.keys()
-
-    def modified(self, key: str) -> datetime:
-        return self.inner.modified(key)
 
 
 def documents_child(spec: dict[str, Any], memory: Memory) -> dict[str, Any]:
@@ -551,21 +538,11 @@ def run_documents(backend: str, tmp: Path, signer: Signer, args: argparse.Namesp
 
 # ---------------------------------------------------------------------------------- the run
 @dataclass
-class Result:
-    backend: str
-    generated: Generated
-    staff_events: int
-    total_events: int
-    generate_seconds: float
-    scans: list[Scan]
+class Result(Run):
     references: list[Scan]
     seal: dict[str, Any]
     verify: dict[str, Any]
     documents: Documents | None
-
-    @property
-    def floor(self) -> Scan:
-        return max(self.scans, key=lambda s: s.rate)
 
     def rate(self, phase: dict[str, Any]) -> float:
         return float(self.total_events / phase["seconds"])
@@ -608,13 +585,10 @@ def run_backend(backend: str, args: argparse.Namespace) -> Result:
         documents = None
         if args.documents:
             documents = run_documents(backend, tmp / "documents", signer, args)
+    seal["every"] = args.seal_every
+    scans = [first, second]
     return Result(
-        backend=backend,
-        generated=generated,
-        staff_events=total - generated.events,
-        total_events=total,
-        generate_seconds=generate_seconds,
-        scans=[first, second],
+        **run_fields(backend, generated, total, generate_seconds, scans),
         references=references,
         seal=seal,
         verify=verify,
@@ -799,14 +773,7 @@ def print_memory(results: Sequence[Result]) -> None:
 
 # -------------------------------------------------------------------------------------- main
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
-    parser.add_argument("--backend", choices=("sqlite", "postgres", "both"))
-    parser.add_argument(
-        "--events",
-        type=int,
-        default=DEFAULT_EVENTS,
-        help="generate at least this many events (default 1,000,000)",
-    )
+    parser = log_parser(__doc__)
     parser.add_argument(
         "--seal-every",
         type=int,
@@ -825,34 +792,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help="also run each verification once more under cProfile and print where time goes",
     )
-    parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES_URL)
-    parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
+    args = parse_log_args(parser, argv)
     if args.child is not None:
         return child(args.child)
-    if args.events < 10 * SCAN_LIMIT:
-        parser.error(f"--events must be at least {10 * SCAN_LIMIT:,}")
     if args.seal_every < 1 or args.documents < 0:
         parser.error("--seal-every must be positive and --documents not negative")
 
     backends = chosen_backends(args)
 
     started = time.perf_counter()
-    results = []
-    for backend in backends:
-        start = time.perf_counter()
-        result = run_backend(backend, args)
-        result.seal["every"] = args.seal_every
-        results.append(result)
-        console.print(f"{backend}: {time.perf_counter() - start:.0f} s")
+    results = each_backend(backends, lambda backend: run_backend(backend, args))
     print_portfolio(results)
     print_log(results)
     print_documents(results)
     print_memory(results)
-    console.print(
-        f"Peak RSS of the generating process {mib(ru_maxrss_kib())} MiB. "
-        f"Total {time.perf_counter() - started:.0f} s."
-    )
+    print_peak(started)
     return 0
 
 

@@ -31,7 +31,7 @@ from demo.archive_office import run_archive_office
 from demo.lifecycle import plan_loan
 from demo.plan import FIRST_VALUE_DATE, TODAY, LoanPlan, Step
 from demo.shapes import draw_shapes
-from demo.staff import ROSTER
+from demo.staff import ROSTER, Person
 from domain.errors import InvalidInputError
 
 
@@ -55,6 +55,21 @@ class DemoSummary:
     events: int
     documents: int
     staff: tuple[DemoStaff, ...]
+
+
+def enrol(archive: DossierArchive, console: CommandContext, person: Person) -> str:
+    """Enrol one of the demo's people from the server console; their bearer token."""
+    issued = archive.execute(
+        console,
+        EnrolStaff(
+            staff_no=person.staff_no,
+            name=person.name,
+            branch=person.branch,
+            roles=[person.role],
+        ),
+    ).token
+    assert issued is not None
+    return str(issued.token)
 
 
 def build_portfolio(
@@ -107,23 +122,14 @@ def _enrol(archive: DossierArchive) -> tuple[tuple[DemoStaff, ...], dict[str, Co
     archive.clock = lambda: since
     try:
         for person in ROSTER:
-            token = archive.execute(
-                console,
-                EnrolStaff(
-                    staff_no=person.staff_no,
-                    name=person.name,
-                    branch=person.branch,
-                    roles=[person.role],
-                ),
-            ).token
-            assert token is not None
+            token = enrol(archive, console, person)
             password = generate_password()
             archive.set_password(
                 console, SetPassword(staff_no=person.staff_no, password=password), temporary=False
             )
-            contexts[person.staff_no] = CommandContext(archive.authenticate(token.token))
+            contexts[person.staff_no] = CommandContext(archive.authenticate(token))
             staff.append(
-                DemoStaff(person.staff_no, person.name, person.role.value, token.token, password)
+                DemoStaff(person.staff_no, person.name, person.role.value, token, password)
             )
     finally:
         archive.clock = now

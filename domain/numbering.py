@@ -23,6 +23,7 @@ class FormKind(LabelledEnum):
 
     BORROWING = ("borrowing", "借阅")
     DESTRUCTION = ("destruction", "销毁")
+    TRANSFER = ("transfer", "移交")
 
 
 def number_text(series: FormKind, year: int, number: int) -> str:

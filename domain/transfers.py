@@ -66,6 +66,9 @@ class Transfer:
     received_on: date | None = None
     conditions: dict[int, ItemCondition] = field(default_factory=dict)
     completes: list[dict[str, Any]] = field(default_factory=list)
+    transfer_no: str | None = None
+    """Its number in the year's series of transfer lists (移交〔2026〕第0001号); none for a
+    transfer listed by a release before the numbering."""
 
     @property
     def received(self) -> bool:

@@ -54,7 +54,8 @@ class Projection:
         return register_read(self.name)
 
     # Each register defines its own ``handle`` as a ``functools.singledispatchmethod`` with one
-    # registered handler per event class; unregistered events fall through to the default.
+    # registered handler per event class (``handle = handlers()``); unregistered events fall
+    # through to the default.
     @singledispatchmethod
     def handle(self, event: object, changes: Changes) -> None:
         """Events a register has no handler for change nothing."""
@@ -115,3 +116,16 @@ class Projection:
             "title_en": self.title_en,
             "listings": sorted(self.listings),
         }
+
+
+def handlers() -> singledispatchmethod[None]:
+    """A register's own ``handle``, empty: events it has no handler for change nothing.
+
+    The register adds one handler per event class with ``@handle.register(EventClass)``; a new
+    dispatcher at each call, so no register sees another's handlers.
+    """
+
+    def handle(self: Projection, event: object, changes: Changes) -> None:
+        """Events this register does not follow change nothing."""
+
+    return singledispatchmethod(handle)

@@ -7,20 +7,15 @@ judges every event with the rules that were in force when it was recorded, and e
 can name their version. Before the first adoption in the log the register uses the default
 rules it was built with (the rules the composition root loaded; the shipped ones by default).
 
-Use: add ``RULES_TABLE`` to the register's ``tables``, subclass :class:`FollowsRules`, and in
-the register's own ``handle`` register ``adopt`` for ``RulesEvents.Adopted`` and
-``RulesEvents.Replaced``::
-
-    @handle.register(RulesEvents.Adopted)
-    @handle.register(RulesEvents.Replaced)
-    def _rules(self, event: Any, changes: Changes) -> None:
-        self.adopt(event, changes)
-
-and read ``self.rules_at(changes)`` in the other handlers.
+Use: add ``RULES_TABLE`` to the register's ``tables``, subclass :class:`FollowsRules`, start
+the register's handlers with ``handle = handlers_following_rules()`` (``adopt`` registered for
+``RulesEvents.Adopted`` and ``RulesEvents.Replaced``), and read ``self.rules_at(changes)`` in the
+other handlers.
 """
 
 from __future__ import annotations
 
+from functools import singledispatchmethod
 from typing import Any
 
 import sqlalchemy as sa
@@ -28,6 +23,7 @@ import sqlalchemy as sa
 from canonical import canonical_json
 from domain.rules import RuleSet, RulesInForce, adopted_rules, shipped_rules
 from projections.changes import Changes
+from projections.projection import handlers
 from projections.tables import TableSpec, col
 
 # Event classes made by the @event decorator exist at run time but are invisible to mypy.
@@ -46,7 +42,14 @@ RULES_TABLE = TableSpec(
 )
 
 
-__all__ = ["RULES_TABLE", "SLOT", "FollowsRules", "RulesEvents", "shipped_rules"]
+__all__ = [
+    "RULES_TABLE",
+    "SLOT",
+    "FollowsRules",
+    "RulesEvents",
+    "handlers_following_rules",
+    "shipped_rules",
+]
 
 
 class FollowsRules:
@@ -75,3 +78,12 @@ class FollowsRules:
         if found is None:
             found = self._parsed[version] = adopted_rules(str(row["content"]))
         return found
+
+
+def handlers_following_rules() -> singledispatchmethod[None]:
+    """A register's own ``handle`` (:func:`projections.projection.handlers`) that already keeps
+    the rules in force: :meth:`FollowsRules.adopt` for ``Adopted`` and ``Replaced``."""
+    handle = handlers()
+    handle.register(RulesEvents.Adopted, FollowsRules.adopt)
+    handle.register(RulesEvents.Replaced, FollowsRules.adopt)
+    return handle

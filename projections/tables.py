@@ -15,11 +15,13 @@ fills a new generation beside the live one and swaps when it has caught up.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
+
+from domain.values import Grade, LoanStatus, Product
 
 FROM, TO, FROM_AT, TO_AT = "_from", "_to", "_from_at", "_to_at"
 PERSON, PEOPLE, RECORD = "person", "people", "record"
@@ -85,6 +87,17 @@ def loan_columns(*, id_nullable: bool = False, id_filter: bool = False) -> list[
         col("borrower_name", sa.String(200), "借款人", "borrower"),
         col("branch", sa.String(100), "机构", "branch", filter=True),
     ]
+
+
+def loan_values(event: Any, **values: Any) -> dict[str, Any]:
+    """The :func:`loan_columns` a ``Loan.Disbursed`` event fills (number, borrower, branch), and
+    ``values``: a register's row of the loan at its disbursement."""
+    return {
+        "loan_no": event.loan_no,
+        "borrower_name": event.borrower_name,
+        "branch": event.branch,
+        **values,
+    }
 
 
 def staff_names() -> TableSpec:
@@ -161,3 +174,28 @@ class TableSpec:
     def people(self) -> list[sa.Column[Any]]:
         """The exported columns that hold the ids of people (``shows``)."""
         return [c for c in self.exported() if c.info.get("shows")]
+
+
+_LOAN_FACTS: dict[str, Callable[[], sa.Column[Any]]] = {
+    "loan_no": lambda: col("loan_no", sa.String(64), "借据号", "loan no.", filter=True),
+    "borrower_name": lambda: col("borrower_name", sa.String(200), "借款人", "borrower"),
+    "branch": lambda: col("branch", sa.String(100), "机构", "branch", filter=True),
+    "product": lambda: col(
+        "product", sa.String(40), "产品", "product", filter=True, labels=Product
+    ),
+    "grade": lambda: col("grade", sa.String(20), "五级分类", "grade", filter=True, labels=Grade),
+    "sub_grade": lambda: col("sub_grade", sa.String(20), "细分档次", "sub-grade"),
+    "status": lambda: col(
+        "status", sa.String(16), "状态", "status", filter=True, labels=LoanStatus
+    ),
+    "days_overdue": lambda: col("days_overdue", sa.Integer, "逾期天数", "days overdue"),
+    "overdue_as_of": lambda: col("overdue_as_of", sa.Date, "逾期统计日", "overdue as of"),
+    "value_date": lambda: col("value_date", sa.Date, "起息日", "value date"),
+    "written_off_on": lambda: col("written_off_on", sa.Date, "核销日", "written off on"),
+}
+
+
+def loan_facts(*names: str) -> list[sa.Column[Any]]:
+    """The columns of a loan's facts that many registers show (product, grade, status, days
+    overdue…), named in the order the table has them; new columns at each call."""
+    return [_LOAN_FACTS[name]() for name in names]

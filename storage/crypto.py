@@ -36,7 +36,7 @@ from uuid import UUID
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from storage.files import decode_base64, write_new_file
+from storage.files import MAX_KEY_FILE_SIZE, decode_base64, read_key_file, write_new_file
 
 if TYPE_CHECKING:
     from _typeshed import WriteableBuffer
@@ -57,7 +57,6 @@ _HEADER = struct.Struct(">4sBI8s")
 HEADER_SIZE = _HEADER.size
 _WRAP_VERSION = b"\x01"
 _WRAP_NONCE_SIZE = 12
-_MAX_KEY_FILE_SIZE = 4096
 
 
 class CryptoError(Exception):
@@ -197,18 +196,8 @@ def load_master_key(*, file: Path | None, value: str | None) -> MasterKey:
             raise MasterKeyError("DOSSIER_MASTER_KEY is not 32 bytes of base64 (主密钥格式错误)")
         return MasterKey(secret)
     if file is not None:
-        try:
-            with Path(file).open("rb") as stream:
-                content = stream.read(_MAX_KEY_FILE_SIZE + 1)
-        except FileNotFoundError:
-            raise MasterKeyError(
-                f"master key file {file} does not exist (主密钥文件不存在)"
-            ) from None
-        except OSError as error:
-            raise MasterKeyError(
-                f"master key file {file} cannot be read (主密钥文件无法读取): {error.strerror}"
-            ) from None
-        secret = None if len(content) > _MAX_KEY_FILE_SIZE else _decode_key(content)
+        content = read_key_file(file, MasterKeyError, "master key file", "主密钥文件")
+        secret = None if len(content) > MAX_KEY_FILE_SIZE else _decode_key(content)
         if secret is None:
             raise MasterKeyError(
                 f"master key file {file} is not 32 bytes of base64 (主密钥文件格式错误)"

@@ -9,6 +9,9 @@ import os
 import tempfile
 from pathlib import Path
 
+MAX_KEY_FILE_SIZE = 4096
+"""No key file is larger; a larger file is not read whole (one byte more, to tell)."""
+
 
 def fsync_directory(directory: Path) -> None:
     """Make a directory's entries durable (a new or removed name survives a crash)."""
@@ -53,3 +56,16 @@ def decode_base64(text: str | bytes) -> bytes | None:
         return base64.b64decode(raw, validate=True)
     except (binascii.Error, ValueError):
         return None
+
+
+def read_key_file(path: str | Path, error: type[Exception], en: str, zh: str) -> bytes:
+    """The first bytes of a key file, up to one more than :data:`MAX_KEY_FILE_SIZE`; a missing
+    or unreadable file raises ``error`` naming it (``en`` and ``zh``, e.g. "master key file",
+    "主密钥文件")."""
+    try:
+        with Path(path).open("rb") as stream:
+            return stream.read(MAX_KEY_FILE_SIZE + 1)
+    except FileNotFoundError:
+        raise error(f"{en} {path} does not exist ({zh}不存在)") from None
+    except OSError as exc:
+        raise error(f"{en} {path} cannot be read ({zh}无法读取): {exc.strerror}") from None

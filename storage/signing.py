@@ -26,7 +26,7 @@ from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from storage.files import decode_base64, write_new_file
+from storage.files import MAX_KEY_FILE_SIZE, decode_base64, read_key_file, write_new_file
 
 SEED_SIZE = 32
 """Bytes in an Ed25519 private seed."""
@@ -37,7 +37,6 @@ SIGNATURE_SIZE = 64
 KEY_ID_SIZE = 8
 """Bytes of SHA-256(public key) that make up a key id (16 hex digits)."""
 
-_MAX_KEY_FILE_SIZE = 4096
 _PEM_MARKER = b"-----BEGIN"
 
 
@@ -158,18 +157,8 @@ class Signer:
     @classmethod
     def from_file(cls, path: Path) -> Signer:
         """The key in ``path``: base64 of the seed, or an unencrypted PKCS#8 PEM private key."""
-        try:
-            with Path(path).open("rb") as stream:
-                content = stream.read(_MAX_KEY_FILE_SIZE + 1)
-        except FileNotFoundError:
-            raise SigningKeyError(
-                f"signing key file {path} does not exist (签名密钥文件不存在)"
-            ) from None
-        except OSError as error:
-            raise SigningKeyError(
-                f"signing key file {path} cannot be read (签名密钥文件无法读取): {error.strerror}"
-            ) from None
-        if len(content) > _MAX_KEY_FILE_SIZE:
+        content = read_key_file(path, SigningKeyError, "signing key file", "签名密钥文件")
+        if len(content) > MAX_KEY_FILE_SIZE:
             raise SigningKeyError(f"signing key file {path} is too large to be a key")
         if content.lstrip().startswith(_PEM_MARKER):
             return cls(_pem_private_key(content, path))

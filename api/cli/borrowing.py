@@ -31,6 +31,7 @@ from api.cli.common import (
     day_option,
     done,
     office,
+    run,
 )
 from archive.application import DossierArchive
 from archive.commands.borrowing import (
@@ -142,22 +143,17 @@ def approve(
     role: ActAs = None,
 ) -> None:
     """审批同意 / Approve: the archive head; for tier-1 items the branch head as well."""
-    with office(token, role) as (archive, ctx):
-        result = archive.execute(
-            ctx,
-            ApproveBorrowing(
-                borrowing_id=borrowing_id, due_on=due_on, archivist_no=archivist_no, reason=reason
-            ),
-        )
-    done("已审批", "borrowing approved", result)
+    command = ApproveBorrowing(
+        borrowing_id=borrowing_id, due_on=due_on, archivist_no=archivist_no, reason=reason
+    )
+    run(token, role, command, ("已审批", "borrowing approved"))
 
 
 @borrow_app.command("reject")
 def reject(borrowing_id: Id, reason: Reason, token: Token = None, role: ActAs = None) -> None:
     """驳回 / Refuse the borrowing, with the reason."""
-    with office(token, role) as (archive, ctx):
-        result = archive.execute(ctx, RejectBorrowing(borrowing_id=borrowing_id, reason=reason))
-    done("已驳回", "borrowing rejected", result)
+    command = RejectBorrowing(borrowing_id=borrowing_id, reason=reason)
+    run(token, role, command, ("已驳回", "borrowing rejected"))
 
 
 Pages = Annotated[
@@ -180,16 +176,10 @@ def check_out(
     role: ActAs = None,
 ) -> None:
     """借出 / Hand the originals out, the pages of each item counted."""
-    with office(token, role) as (archive, ctx):
-        result = archive.execute(
-            ctx,
-            CheckOut(
-                borrowing_id=borrowing_id,
-                checked_out_on=on,
-                pages={p.sha256: p.pages for p in pages},
-            ),
-        )
-    done("已借出", "checked out", result)
+    command = CheckOut(
+        borrowing_id=borrowing_id, checked_out_on=on, pages={p.sha256: p.pages for p in pages}
+    )
+    run(token, role, command, ("已借出", "checked out"))
 
 
 @borrow_app.command("return")
@@ -229,11 +219,8 @@ def close(
     role: ActAs = None,
 ) -> None:
     """结案 / Close the borrowing; with pages missing, the archive head with a reason."""
-    with office(token, role) as (archive, ctx):
-        result = archive.execute(
-            ctx, CloseBorrowing(borrowing_id=borrowing_id, closed_on=on, reason=reason)
-        )
-    done("已结案", "borrowing closed", result)
+    command = CloseBorrowing(borrowing_id=borrowing_id, closed_on=on, reason=reason)
+    run(token, role, command, ("已结案", "borrowing closed"))
 
 
 @borrow_app.command("copy")

@@ -24,10 +24,11 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-from api.composition import build_archive
+from api.composition import Registers, build_archive, build_registers
 from api.settings import Settings
 from archive.application import DossierArchive
-from archive.core import CommandContext, CommandResult
+from archive.commands import Command
+from archive.core import SYSTEM_ID, CommandContext, CommandResult
 from archive.documents.ingest import Upload
 from domain.errors import DomainError
 from domain.rules import RulesError
@@ -247,6 +248,27 @@ def office(
 
 
 @contextmanager
+def with_registers(
+    token: str | None,
+) -> Iterator[tuple[DossierArchive, CommandContext, Registers]]:
+    """The application, the caller (``--token``) and the registers, for a command that reads
+    them; closed afterwards, and a domain refusal exits 1 in both languages."""
+    settings = read_settings()
+    archive = open_archive(settings)
+    try:
+        ctx = caller(archive, token)
+        registers = build_registers(settings, archive)
+        try:
+            yield archive, ctx, registers
+        finally:
+            registers.close()
+    except DomainError as exc:
+        raise refuse(exc) from None
+    finally:
+        archive.close()
+
+
+@contextmanager
 def uploads(documents: list[Document] | None) -> Iterator[list[Upload]]:
     """The ``--file`` documents opened for the command, closed afterwards."""
     with ExitStack() as stack:
@@ -267,3 +289,33 @@ def done(zh: str, en: str, result: CommandResult) -> None:
         typer.echo(f"filed: {doc.doc_type} {doc.sha256} {doc.filename}")
     typer.echo(f"events: {', '.join(result.events) or '-'}")
     typer.echo(f"position: {result.position}")
+
+
+def run(
+    token: str | None,
+    role: Role | None,
+    command: Command,
+    said: tuple[str, str],
+    files: list[Document] | None = None,
+) -> CommandResult:
+    """Run one typed command as the caller, with its ``--file`` documents, and print its answer
+    (``said``: what was done, in Chinese and English)."""
+    with office(token, role) as (archive, ctx), uploads(files) as docs:
+        result: CommandResult = archive.execute(ctx, command, docs)
+    done(*said, result)
+    return result
+
+
+CONSOLE = CommandContext(SYSTEM_ID)
+
+
+def run_at_console(command: Command) -> Any:
+    """Run one typed command as the console operator (an administrator; no token), its answer
+    returned; a domain refusal exits 1 in both languages."""
+    archive = open_archive()
+    try:
+        return archive.execute(CONSOLE, command)
+    except DomainError as exc:
+        raise refuse(exc) from None
+    finally:
+        archive.close()

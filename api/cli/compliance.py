@@ -20,20 +20,15 @@ from rich.table import Table
 
 from api.cli.common import (
     TokenOption,
-    caller,
     console,
     day_option,
-    open_archive,
     out_file,
-    read_settings,
-    refuse,
+    with_registers,
 )
-from api.composition import build_registers
 from api.routers.compliance import as_json, build
 from archive.reports.compliance import TITLE_ZH, sections
 from domain.authorization import Action
 from domain.compliance import ComplianceReport, ReportFormat
-from domain.errors import DomainError
 
 FORMATS = ("json", "pdf", "xlsx")
 
@@ -87,47 +82,37 @@ def report(
             "[red]签发报告须说明用途 / --purpose is required to issue a PDF or XLSX[/red]"
         )
         raise typer.Exit(2)
-    settings = read_settings()
-    archive = open_archive(settings)
-    try:
-        ctx = caller(archive, token)
-        registers = build_registers(settings, archive)
-        try:
-            _actor, data_scope = archive.reading_scope(
-                ctx,
-                Action.ISSUE_COMPLIANCE_REPORT if issuing else Action.READ_COMPLIANCE_REPORT,
-                branch=branch,
+    with with_registers(token) as (archive, ctx, registers):
+        _actor, data_scope = archive.reading_scope(
+            ctx,
+            Action.ISSUE_COMPLIANCE_REPORT if issuing else Action.READ_COMPLIANCE_REPORT,
+            branch=branch,
+        )
+        registers.follower.catch_up()
+        zone = registers.service.zone.key  # the settings' time zone
+        found = build(
+            registers.service,
+            archive,
+            on=on,
+            branch=branch,
+            product=product,
+            as_of_position=as_of_position,
+            wait=0,
+            data_scope=data_scope,
+            as_of=as_of,
+        )
+        issued = (
+            archive.issue_compliance_report(
+                ctx, found, format=ReportFormat.parse(chosen, "format"), purpose=purpose or ""
             )
-            registers.follower.catch_up()
-            found = build(
-                registers.service,
-                archive,
-                on=on,
-                branch=branch,
-                product=product,
-                as_of_position=as_of_position,
-                wait=0,
-                data_scope=data_scope,
-                as_of=as_of,
-            )
-            issued = (
-                archive.issue_compliance_report(
-                    ctx, found, format=ReportFormat.parse(chosen, "format"), purpose=purpose or ""
-                )
-                if issuing
-                else None
-            )
-        finally:
-            registers.close()
-    except DomainError as exc:
-        raise refuse(exc) from None
-    finally:
-        archive.close()
+            if issuing
+            else None
+        )
     if output is None:
         if format == "json":
             typer.echo(json.dumps(as_json(found), ensure_ascii=False, indent=2))
         else:
-            _print(found, settings.timezone)
+            _print(found, zone)
         return
     body = (
         issued.body

@@ -33,11 +33,10 @@ from api.cli.common import (
     choice_option,
     console,
     day_option,
-    done,
     labels,
     office,
     parse_id,
-    uploads,
+    run,
     values,
 )
 from api.cli.disposition import destruction_app
@@ -147,19 +146,14 @@ def list_transfer(
     role: ActAs = None,
 ) -> None:
     """移交清单 / List a transfer: contract originals, or the full dossier after closing."""
-    with office(token, role) as (archive, ctx), uploads(file) as docs:
-        result = archive.execute(
-            ctx,
-            ListTransfer(
-                loan_no=loan_no,
-                kind=kind,
-                items=[i.as_dict() for i in item],
-                listed_on=listed_on,
-                signed_on=signed_on,
-            ),
-            docs,
-        )
-    done("已移交", "transfer listed", result)
+    command = ListTransfer(
+        loan_no=loan_no,
+        kind=kind,
+        items=[i.as_dict() for i in item],
+        listed_on=listed_on,
+        signed_on=signed_on,
+    )
+    run(token, role, command, ("已移交", "transfer listed"), file)
     for number, i in enumerate(item, start=1):
         typer.echo(f"  {number}. {i.doc_type} {i.title} ({i.pages} pages)")
 
@@ -182,18 +176,13 @@ def receive_transfer(
     role: ActAs = None,
 ) -> None:
     """接收 / Check each listed item and sign; missing or damaged items become defects."""
-    with office(token, role) as (archive, ctx), uploads(file) as docs:
-        result = archive.execute(
-            ctx,
-            ReceiveTransfer(
-                loan_no=loan_no,
-                transfer_id=transfer_id,
-                checks=[c.as_dict() for c in check],
-                received_on=received_on,
-            ),
-            docs,
-        )
-    done("已接收", "transfer received", result)
+    command = ReceiveTransfer(
+        loan_no=loan_no,
+        transfer_id=transfer_id,
+        checks=[c.as_dict() for c in check],
+        received_on=received_on,
+    )
+    result = run(token, role, command, ("已接收", "transfer received"), file)
     defects = [k for k in result.ids if k.startswith("defect:")]
     if defects:
         console.print(f"[yellow]{len(defects)} 项缺陷待补交 / defects to clear[/yellow]")
@@ -210,13 +199,8 @@ def clear_defect(
     role: ActAs = None,
 ) -> None:
     """消除缺陷 / Close a defect: the item came in, or its absence is explained."""
-    with office(token, role) as (archive, ctx), uploads(file) as docs:
-        result = archive.execute(
-            ctx,
-            ClearDefect(loan_no=loan_no, defect_id=defect_id, cleared_on=cleared_on, note=note),
-            docs,
-        )
-    done("已消除缺陷", "defect cleared", result)
+    command = ClearDefect(loan_no=loan_no, defect_id=defect_id, cleared_on=cleared_on, note=note)
+    run(token, role, command, ("已消除缺陷", "defect cleared"), file)
 
 
 # ------------------------------------------------------------------ catalogue, holds
@@ -230,11 +214,8 @@ def catalogue(
     role: ActAs = None,
 ) -> None:
     """编目 / Catalogue the dossier: reference code (档号), shelf, retention."""
-    with office(token, role) as (archive, ctx):
-        result = archive.execute(
-            ctx, Catalogue(loan_no=loan_no, shelf_location=shelf, catalogued_on=on)
-        )
-    done("已编目", "catalogued", result)
+    command = Catalogue(loan_no=loan_no, shelf_location=shelf, catalogued_on=on)
+    run(token, role, command, ("已编目", "catalogued"))
 
 
 @hold_app.command("place")
@@ -249,13 +230,10 @@ def place_hold(
     role: ActAs = None,
 ) -> None:
     """冻结 / Freeze the dossier for litigation, audit or investigation; holds stack."""
-    with office(token, role) as (archive, ctx), uploads(file) as docs:
-        result = archive.execute(
-            ctx,
-            PlaceHold(loan_no=loan_no, kind=kind, reason=reason, reference=reference, placed_on=on),
-            docs,
-        )
-    done("已冻结", "hold placed", result)
+    command = PlaceHold(
+        loan_no=loan_no, kind=kind, reason=reason, reference=reference, placed_on=on
+    )
+    run(token, role, command, ("已冻结", "hold placed"), file)
 
 
 @hold_app.command("release")
@@ -269,13 +247,8 @@ def release_hold(
     role: ActAs = None,
 ) -> None:
     """解除冻结 / Release one hold."""
-    with office(token, role) as (archive, ctx), uploads(file) as docs:
-        result = archive.execute(
-            ctx,
-            ReleaseHold(loan_no=loan_no, hold_id=hold_id, reason=reason, released_on=on),
-            docs,
-        )
-    done("已解除冻结", "hold released", result)
+    command = ReleaseHold(loan_no=loan_no, hold_id=hold_id, reason=reason, released_on=on)
+    run(token, role, command, ("已解除冻结", "hold released"), file)
 
 
 # ------------------------------------------------------------------ appraisal, retention
@@ -290,9 +263,8 @@ def open_appraisal(
     role: ActAs = None,
 ) -> None:
     """开始鉴定 / Open the appraisal of a dossier whose retention has ended."""
-    with office(token, role) as (archive, ctx):
-        result = archive.execute(ctx, OpenAppraisal(loan_no=loan_no, opened_on=on, group_nos=group))
-    done("已开始鉴定", "appraisal opened", result)
+    command = OpenAppraisal(loan_no=loan_no, opened_on=on, group_nos=group)
+    run(token, role, command, ("已开始鉴定", "appraisal opened"))
 
 
 @appraisal_app.command("decide")
@@ -307,19 +279,10 @@ def decide_appraisal(
     role: ActAs = None,
 ) -> None:
     """鉴定意见 / Record the appraisal opinion: destroy, or extend retention."""
-    with office(token, role) as (archive, ctx), uploads(file) as docs:
-        result = archive.execute(
-            ctx,
-            DecideAppraisal(
-                loan_no=loan_no,
-                appraisal_id=appraisal_id,
-                opinion=opinion,
-                text=text,
-                decided_on=on,
-            ),
-            docs,
-        )
-    done("已记录鉴定意见", "appraisal decided", result)
+    command = DecideAppraisal(
+        loan_no=loan_no, appraisal_id=appraisal_id, opinion=opinion, text=text, decided_on=on
+    )
+    run(token, role, command, ("已记录鉴定意见", "appraisal decided"), file)
 
 
 @retention_app.command("extend")
@@ -336,18 +299,10 @@ def extend_retention(
     role: ActAs = None,
 ) -> None:
     """延长保管期限 / Keep the dossier until a later date."""
-    with office(token, role) as (archive, ctx):
-        result = archive.execute(
-            ctx,
-            ExtendRetention(
-                loan_no=loan_no,
-                ends_on=until,
-                reason=reason,
-                extended_on=on,
-                appraisal_id=appraisal,
-            ),
-        )
-    done("已延长保管期限", "retention extended", result)
+    command = ExtendRetention(
+        loan_no=loan_no, ends_on=until, reason=reason, extended_on=on, appraisal_id=appraisal
+    )
+    run(token, role, command, ("已延长保管期限", "retention extended"))
 
 
 def past_retention(

@@ -16,7 +16,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from api.cli.common import ActAs, OutFile, Token, console, day_option, done, office, parse_id
+from api.cli.common import ActAs, OutFile, Token, console, day_option, office, parse_id, run
 from archive.commands.disposition import (
     ApproveDestruction,
     ComplianceApproveDestruction,
@@ -39,9 +39,8 @@ def propose_destruction(
     role: ActAs = None,
 ) -> None:
     """提出销毁批次 / Propose a batch with its destruction register (销毁清册)."""
-    with office(token, role) as (archive, ctx):
-        result = archive.execute(ctx, ProposeDestruction(loan_nos=loan_nos, proposed_on=on))
-    done("已提出销毁", "destruction proposed", result)
+    command = ProposeDestruction(loan_nos=loan_nos, proposed_on=on)
+    run(token, role, command, ("已提出销毁", "destruction proposed"))
 
 
 @destruction_app.command("approve")
@@ -52,9 +51,8 @@ def approve_destruction(
     role: ActAs = None,
 ) -> None:
     """审批销毁 / The branch head approves (someone other than the proposer)."""
-    with office(token, role) as (archive, ctx):
-        result = archive.execute(ctx, ApproveDestruction(batch_id=batch_id, approved_on=on))
-    done("已审批销毁", "destruction approved", result)
+    command = ApproveDestruction(batch_id=batch_id, approved_on=on)
+    run(token, role, command, ("已审批销毁", "destruction approved"))
 
 
 @destruction_app.command("compliance-approve")
@@ -65,11 +63,8 @@ def compliance_approve_destruction(
     role: ActAs = None,
 ) -> None:
     """合规审批 / Compliance approves the batch."""
-    with office(token, role) as (archive, ctx):
-        result = archive.execute(
-            ctx, ComplianceApproveDestruction(batch_id=batch_id, approved_on=on)
-        )
-    done("合规已审批", "compliance approved", result)
+    command = ComplianceApproveDestruction(batch_id=batch_id, approved_on=on)
+    run(token, role, command, ("合规已审批", "compliance approved"))
 
 
 @destruction_app.command("execute")
@@ -86,17 +81,10 @@ def execute_destruction(
     role: ActAs = None,
 ) -> None:
     """执行销毁 / Execute: events, then data keys, then blobs; re-run to finish a crashed run."""
-    with office(token, role) as (archive, ctx):
-        result = archive.execute(
-            ctx,
-            ExecuteDestruction(
-                batch_id=batch_id,
-                supervisor_nos=supervisor,
-                it_supervisor_no=it_supervisor,
-                method=method,
-            ),
-        )
-    done("已执行销毁", "destruction executed", result)
+    command = ExecuteDestruction(
+        batch_id=batch_id, supervisor_nos=supervisor, it_supervisor_no=it_supervisor, method=method
+    )
+    run(token, role, command, ("已执行销毁", "destruction executed"))
 
 
 @destruction_app.command("show")

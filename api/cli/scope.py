@@ -25,12 +25,9 @@ from api.cli.common import (
     day_option,
     done,
     office,
-    open_archive,
-    refuse,
+    run_at_console,
 )
 from archive.commands.scope import AssignAccountManagers, MoveLoan, TransferStaff
-from archive.core import SYSTEM_ID, CommandContext
-from domain.errors import DomainError
 
 scope_app = typer.Typer(
     help="数据权限：人员调动、贷款划转、管户分派、某日可查阅人员 / Data scope.",
@@ -44,17 +41,8 @@ On = Annotated[date, day_option("--on", help="生效日期 / from this day")]
 @scope_app.command("transfer")
 def transfer(staff_no: StaffNoArg, branch: Branch, on: On, reason: Reason) -> None:
     """Move a person to another unit from a date (人员调动; the console, as an administrator)."""
-    archive = open_archive()
-    try:
-        result = archive.execute(
-            CommandContext(SYSTEM_ID),
-            TransferStaff(staff_no=staff_no, branch=branch, moved_on=on, reason=reason),
-        )
-    except DomainError as exc:
-        raise refuse(exc) from None
-    finally:
-        archive.close()
-    done("已调动", "transferred", result)
+    command = TransferStaff(staff_no=staff_no, branch=branch, moved_on=on, reason=reason)
+    done("已调动", "transferred", run_at_console(command))
 
 
 @scope_app.command("move")

@@ -11,14 +11,12 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from api.cli.common import console, open_archive, refuse
+from api.cli.common import CONSOLE, console, open_archive, run_at_console
 from archive.commands.login import SetPassword, generate_password
 from archive.commands.staff import EnrolStaff, GrantRole, IssueToken, RevokeRole
-from archive.core import SYSTEM_ID, CommandContext
 from domain.errors import DomainError
 from domain.values import Role
 
-CONSOLE = CommandContext(SYSTEM_ID)
 staff_app = typer.Typer(help="Staff and roles (人员与岗位).", no_args_is_help=True)
 
 
@@ -39,15 +37,7 @@ def staff_add(
 ) -> None:
     """Enrol a person; prints their token once."""
     roles = [_role(r) for r in role or []]
-    archive = open_archive()
-    try:
-        enrolled = archive.execute(
-            CONSOLE, EnrolStaff(staff_no=staff_no, name=name, branch=branch, roles=roles)
-        )
-    except DomainError as exc:
-        raise refuse(exc) from None
-    finally:
-        archive.close()
+    enrolled = run_at_console(EnrolStaff(staff_no=staff_no, name=name, branch=branch, roles=roles))
     console.print(f"已登记 / enrolled {staff_no} ({', '.join(r.value for r in roles) or '-'})")
     if enrolled.token:
         console.print("令牌仅显示一次 / token (shown once):")
@@ -60,13 +50,7 @@ def staff_grant(
     role: Annotated[str, typer.Argument(help="role")],
 ) -> None:
     """Grant a role."""
-    archive = open_archive()
-    try:
-        archive.execute(CONSOLE, GrantRole(staff_no=staff_no, role=_role(role)))
-    except DomainError as exc:
-        raise refuse(exc) from None
-    finally:
-        archive.close()
+    run_at_console(GrantRole(staff_no=staff_no, role=_role(role)))
     console.print(f"已授予 / granted {role} to {staff_no}")
 
 
@@ -77,26 +61,14 @@ def staff_revoke(
     reason: Annotated[str, typer.Option(help="why (原因)")],
 ) -> None:
     """Revoke a role."""
-    archive = open_archive()
-    try:
-        archive.execute(CONSOLE, RevokeRole(staff_no=staff_no, role=_role(role), reason=reason))
-    except DomainError as exc:
-        raise refuse(exc) from None
-    finally:
-        archive.close()
+    run_at_console(RevokeRole(staff_no=staff_no, role=_role(role), reason=reason))
     console.print(f"已撤销 / revoked {role} from {staff_no}")
 
 
 @staff_app.command("token")
 def staff_token(staff_no: Annotated[str, typer.Argument(help="staff number")]) -> None:
     """Issue a new token; prints it once."""
-    archive = open_archive()
-    try:
-        _result, token = archive.execute(CONSOLE, IssueToken(staff_no=staff_no))
-    except DomainError as exc:
-        raise refuse(exc) from None
-    finally:
-        archive.close()
+    _result, token = run_at_console(IssueToken(staff_no=staff_no))
     typer.echo(token.token)
 
 
@@ -132,13 +104,7 @@ def staff_password(
         if typer.prompt("再次输入 / again", hide_input=True) != password:
             console.print("[red]两次输入不一致 / the two entries differ[/red]")
             raise typer.Exit(2)
-    archive = open_archive()
-    try:
-        archive.execute(CONSOLE, SetPassword(staff_no=staff_no, password=password))
-    except DomainError as exc:
-        raise refuse(exc) from None
-    finally:
-        archive.close()
+    run_at_console(SetPassword(staff_no=staff_no, password=password))
     console.print(f"已设置临时密码 / temporary password set for {staff_no}")
     if generate:
         console.print("仅显示一次 / shown once:")

@@ -15,11 +15,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from api.cli.common import TokenOption, caller, day_option, open_archive, read_settings, refuse
-from api.composition import build_registers
+from api.cli.common import TokenOption, day_option, with_registers
 from api.routers.tasks import TasksPublic, judge
 from domain.authorization import Action
-from domain.errors import DomainError
 from domain.values import staff_id_for
 from projections.query import AsOf
 
@@ -42,35 +40,24 @@ def tasks(
     token: TokenOption = None,
 ) -> None:
     """List your tasks (or, with --all / --owner, everyone's) with their due dates and rules."""
-    settings = read_settings()
-    archive = open_archive(settings)
-    try:
-        ctx = caller(archive, token)
-        registers = build_registers(settings, archive)
-        try:
-            if everyone or owner:
-                _actor, scope = archive.reading_scope(ctx, Action.READ_ALL_TASKS)
-                owner_id = staff_id_for(owner) if owner else None
-            else:
-                actor, scope = archive.reading_scope(ctx, Action.READ_BUSINESS)
-                owner_id = actor.id
-            registers.follower.catch_up()
-            answer = judge(
-                registers.service,
-                archive,
-                on=on,
-                as_of=AsOf(),
-                scope=scope,
-                owner_id=owner_id,
-                overdue=overdue,
-                kind=kind,
-            )
-        finally:
-            registers.close()
-    except DomainError as exc:
-        raise refuse(exc) from None
-    finally:
-        archive.close()
+    with with_registers(token) as (archive, ctx, registers):
+        if everyone or owner:
+            _actor, scope = archive.reading_scope(ctx, Action.READ_ALL_TASKS)
+            owner_id = staff_id_for(owner) if owner else None
+        else:
+            actor, scope = archive.reading_scope(ctx, Action.READ_BUSINESS)
+            owner_id = actor.id
+        registers.follower.catch_up()
+        answer = judge(
+            registers.service,
+            archive,
+            on=on,
+            as_of=AsOf(),
+            scope=scope,
+            owner_id=owner_id,
+            overdue=overdue,
+            kind=kind,
+        )
     if as_json:
         typer.echo(json.dumps(answer.model_dump(mode="json"), ensure_ascii=False, indent=2))
     else:

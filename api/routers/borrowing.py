@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from api.deps import ArchiveDep, ReadCtx
 from api.responses import LoanNo
 from api.routers import command_route
-from api.schemas import EventPublic
+from api.schemas import EventPublic, read_fields
 from archive.commands.borrowing import (
     ApproveBorrowing,
     CheckOut,
@@ -65,35 +65,21 @@ class BorrowingPublic(BaseModel):
     @classmethod
     def of(cls, b: Borrowing, events: list[EventPublic] | None = None) -> BorrowingPublic:
         return cls(
-            id=b.id,
-            borrow_no=b.borrow_no,
-            loan_no=b.loan_no,
-            version=b.version,
-            status=b.status.value,
-            purpose=b.purpose.value,
-            form=b.form.value,
-            scope=b.scope,
-            items=list(b.items),
-            tier_one_items=list(b.tier_one_items),
-            reference_code=b.reference_code,
-            requester_id=b.requester_id,
-            requested_on=b.requested_on,
-            due_on=b.due_on,
-            required_approvals=[r.value for r in b.required_approvals],
-            approver_ids=list(b.approver_ids),
-            archivist_id=b.archivist_id,
-            checked_out_on=b.checked_out_on,
-            returned_on=b.returned_on,
-            pages_out=dict(b.pages_out),
-            pages_in=dict(b.pages_in),
-            mismatches={k: list(v) for k, v in b.mismatches.items()},
-            escalated=b.escalated,
-            copy_sha256=b.copy_sha256,
-            copy_expires_on=b.copy_expires_on,
-            overdue_noted_on=b.overdue_noted_on,
-            overdue_days=b.overdue_days,
-            closed_on=b.closed_on,
-            events=events or [],
+            **read_fields(
+                cls,
+                b,
+                status=b.status.value,
+                purpose=b.purpose.value,
+                form=b.form.value,
+                items=list(b.items),
+                tier_one_items=list(b.tier_one_items),
+                required_approvals=[r.value for r in b.required_approvals],
+                approver_ids=list(b.approver_ids),
+                pages_out=dict(b.pages_out),
+                pages_in=dict(b.pages_in),
+                mismatches={k: list(v) for k, v in b.mismatches.items()},
+                events=events or [],
+            )
         )
 
 

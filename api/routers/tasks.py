@@ -20,7 +20,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.deps import ArchiveDep, ReadCtx, RegistersDep
 from api.fields import Line
-from api.routers.registers import PointDep, ready
+from api.routers.registers import PointDep, Ready, ready
 from archive.application import DossierArchive
 from domain.authorization import Action
 from domain.display import UNKNOWN_PERSON, person
@@ -187,18 +187,8 @@ async def my_tasks(
 ) -> TasksPublic:
     """The caller's own tasks: those whose owner is the caller by staff id."""
     read = await ready(service, archive, ctx, [REGISTER], point, Action.READ_BUSINESS)
-    return await run_in_threadpool(
-        partial(
-            judge,
-            on=on,
-            as_of=read.as_of,
-            scope=read.scope,
-            owner_id=read.actor.id,
-            overdue=overdue,
-            kind=kind,
-        ),
-        service,
-        archive,
+    return await _judged(
+        service, archive, read, owner_id=read.actor.id, overdue=overdue, kind=kind, on=on
     )
 
 
@@ -222,17 +212,32 @@ async def all_tasks(
         await run_in_threadpool(
             archive.check_branches, read.actor, Action.READ_ALL_TASKS, {"branch": branch}
         )
-    return await run_in_threadpool(
-        partial(
-            judge,
-            on=on,
-            as_of=read.as_of,
-            scope=read.scope,
-            owner_id=staff_id_for(owner) if owner else None,
-            overdue=overdue,
-            kind=kind,
-            branch=branch,
-        ),
-        service,
-        archive,
+    owner_id = staff_id_for(owner) if owner else None
+    return await _judged(
+        service, archive, read, owner_id=owner_id, overdue=overdue, kind=kind, on=on, branch=branch
     )
+
+
+async def _judged(
+    service: RegisterService,
+    archive: DossierArchive,
+    read: Ready,
+    *,
+    owner_id: UUID | None,
+    overdue: bool,
+    kind: str | None,
+    on: date | None,
+    branch: str | None = None,
+) -> TasksPublic:
+    """:func:`judge` off the event loop, as of the read's point and within its scope."""
+    asked = partial(
+        judge,
+        on=on,
+        as_of=read.as_of,
+        scope=read.scope,
+        owner_id=owner_id,
+        overdue=overdue,
+        kind=kind,
+        branch=branch,
+    )
+    return await run_in_threadpool(asked, service, archive)

@@ -25,6 +25,7 @@ from api.deps import (
     command_input,
     command_openapi,
 )
+from api.schemas import read_fields
 from domain.integrity import IntegrityVerification
 
 router = APIRouter(prefix="/integrity", tags=["integrity"])
@@ -124,19 +125,13 @@ class RecordedVerificationPublic(BaseModel):
     @classmethod
     def of(cls, run: IntegrityVerification) -> RecordedVerificationPublic:
         return cls(
-            run_id=run.id,
-            intact=run.intact,
-            started_at=run.started_at,
-            finished_at=run.finished_at,
-            events_checked=run.events_checked,
-            documents_checked=run.documents_checked,
-            checkpoints_checked=run.checkpoints_checked,
-            tree_size=run.tree_size,
-            root_hash=run.root_hash,
-            discrepancy_count=run.discrepancy_count,
-            discrepancies=[RecordedDiscrepancy(**d) for d in run.discrepancies],
-            verified_by=run.verified_by,
-            role=run.role.value,
+            **read_fields(
+                cls,
+                run,
+                run_id=run.id,
+                discrepancies=[RecordedDiscrepancy(**d) for d in run.discrepancies],
+                role=run.role.value,
+            )
         )
 
 

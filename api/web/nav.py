@@ -31,6 +31,12 @@ AREAS: tuple[Area, ...] = (
     Area("workbench", "/", N_("Workbench"), frozenset()),
     Area("loans", "/loans", N_("Loan dossiers"), frozenset({Action.READ_BUSINESS})),
     Area("archive", "/archive", N_("Archive room"), frozenset({Action.READ_ARCHIVE_RECORDS})),
+    Area(
+        "desk",
+        "/archive/desk",
+        N_("Borrowing desk"),
+        frozenset({Action.APPROVE_BORROWING, Action.CHECK_OUT_BORROWING, Action.RETURN_BORROWING}),
+    ),
     Area("audit", "/audit", N_("Audit"), frozenset({Action.READ_TRAIL, Action.VERIFY_INTEGRITY})),
     Area("compliance", "/compliance", N_("Compliance"), frozenset({Action.READ_COMPLIANCE_REPORT})),
     Area("registers", "/registers", N_("Registers"), frozenset({Action.READ_BUSINESS})),

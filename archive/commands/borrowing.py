@@ -44,7 +44,7 @@ from domain.errors import (
 )
 from domain.numbering import FormKind
 from domain.rules import RuleSet
-from domain.values import Actor, BorrowingForm, BorrowingPurpose, DocumentRef
+from domain.values import Actor, BorrowingForm, BorrowingPurpose, BorrowingStatus, DocumentRef
 
 BorrowingCommand_ = Callable[[Borrowing, Dossier, Actor], Sequence[Aggregate] | None]
 """What a command does to the borrowing (and the dossier): the other aggregates it changed."""
@@ -420,6 +420,14 @@ class BorrowingCommands(ReadQueries, RulesCommands):
         self.actor(ctx, register_read("circulation_register"))
         loan = self.loan(loan_no)
         return [b for b in self._all_borrowings() if b.loan_id == loan.id]
+
+    def desk_borrowings(self, ctx: CommandContext) -> list[Borrowing]:
+        """The borrowings the circulation desk still has work on — asked for, approved, out,
+        or returned and not closed — in request order, read from the log itself (no follower
+        lag), within the caller's data scope."""
+        self.actor(ctx, register_read("circulation_register"))
+        done = (BorrowingStatus.REJECTED, BorrowingStatus.CLOSED)
+        return [b for b in self._all_borrowings() if b.status not in done]
 
     def borrowing_events(self, ctx: CommandContext, borrowing_id: UUID) -> list[Any]:
         self.actor(ctx, register_read("circulation_register"))

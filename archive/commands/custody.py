@@ -29,6 +29,7 @@ from domain.authorization import Action
 from domain.custody.retention import DossierCustody
 from domain.dossier import Dossier
 from domain.loan import Loan
+from domain.numbering import FormKind
 from domain.reference import ReferenceSeries, Series
 from domain.values import (
     Actor,
@@ -168,11 +169,14 @@ class CustodyCommands(ArchiveCore):
     ) -> CommandResult:
         """List a transfer to the archive office (移交清单): contract originals or the full dossier."""
         items = [i.model_dump() for i in cmd.items]
+        numbered: list[Aggregate] = []
 
         def command(dossier: Dossier, loan: Loan, actor: Actor) -> Mapping[str, str]:
             rules = self.rule_set()
             for item in items:
                 rules.document_type(str(item["doc_type"]))
+            book = self.number_book(FormKind.TRANSFER, cmd.listed_on.year)
+            transfer_no = book.take()
             dossier.list_transfer(
                 transfer_id=cmd.transfer_id,
                 kind=cmd.kind,
@@ -183,12 +187,14 @@ class CustodyCommands(ArchiveCore):
                 loan_status=loan.status,
                 originals_working_days=rules.originals_transfer_working_days,
                 actor=actor,
+                transfer_no=transfer_no,
             )
+            numbered[:] = [book]  # saved with the dossier: a number is never given twice
             due_on = dossier.transfers[cmd.transfer_id].due_on
-            ids = {"transfer_id": str(cmd.transfer_id)}
+            ids = {"transfer_id": str(cmd.transfer_id), "transfer_no": transfer_no}
             return {**ids, "due_on": due_on.isoformat() if due_on else ""}
 
-        return self.on_dossier(ctx, cmd, command, uploads)
+        return self.on_dossier(ctx, cmd, command, uploads, also=numbered)
 
     @handles(ReceiveTransfer)
     def receive_transfer(
@@ -442,8 +448,10 @@ class CustodyCommands(ArchiveCore):
         cmd: DossierCommand,
         command: DossierChange,
         uploads: Sequence[Upload] = (),
+        also: Sequence[Aggregate] = (),
     ) -> CommandResult:
-        """Run ``command`` on the loan's dossier, filing its documents there."""
+        """Run ``command`` on the loan's dossier, filing its documents there; ``also`` holds
+        what else the command changed (filled in as it runs), saved in the same ``save()``."""
 
         def body(actor: Actor, refs: list[DocumentRef]) -> Work:
             loan = self.loan(cmd.loan_no)
@@ -460,6 +468,6 @@ class CustodyCommands(ArchiveCore):
                     evidences_version=evidenced_version,
                     actor=actor,
                 )
-            return Work(dossier, [dossier], dict(ids), loan.loan_no)
+            return Work(dossier, [dossier, *also], dict(ids), loan.loan_no)
 
         return self.run(ctx, cmd, body, uploads)

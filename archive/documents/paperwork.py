@@ -64,6 +64,7 @@ def transfer_receipt_upload(
     pdf = transfer_receipt(
         TransferReceipt(
             transfer_id=str(transfer_id),
+            transfer_no=transfer.transfer_no,
             loan_no=dossier.loan_no,
             borrower_name=dossier.borrower_name,
             kind=transfer.kind.zh,

@@ -204,13 +204,16 @@ class TransferReceipt:
     received_by: str
     received_on: date
     items: Sequence[tuple[str, str, int, str]]  # (document type, title, pages, check result)
+    transfer_no: str | None = None
+    """Its number in the year's series (移交〔2026〕第0001号); none for a transfer listed before
+    the numbering, named by its id alone."""
 
 
 def transfer_receipt(receipt: TransferReceipt) -> bytes:
     width = page_width()
     facts = grid(
         [
-            ["移交编号", receipt.transfer_id, "移交类型", receipt.kind],
+            ["移交编号", receipt.transfer_no or receipt.transfer_id, "移交类型", receipt.kind],
             ["借据号", receipt.loan_no, "借款人", receipt.borrower_name],
             ["移交人", receipt.handed_by, "接收人", receipt.received_by],
             ["接收日期", receipt.received_on.isoformat(), "", ""],

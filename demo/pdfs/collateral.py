@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
 from decimal import Decimal
-from types import MappingProxyType
 from typing import Any
 
 from reportlab.lib.units import mm
@@ -22,7 +20,7 @@ from demo.pdfs.blocks import (
 )
 from demo.pdfs.facts import Facts
 from demo.pdfs.figures import CENT, money
-from demo.pdfs.style import WIDTH, Flowables, para, paras
+from demo.pdfs.style import WIDTH, Flowables, by_type, para, paras
 
 
 def _valuation_report(f: Facts) -> Flowables:
@@ -358,14 +356,12 @@ def _release_certificate(f: Facts) -> Flowables:
     return out
 
 
-DOCUMENTS: Mapping[str, Callable[[Facts], Flowables]] = MappingProxyType(
-    {
-        "valuation_report": _valuation_report,
-        "registration_certificate": _registration_certificate,
-        "insurance_policy": _insurance_policy,
-        "custody_form": _custody_form,
-        "revaluation_report": _revaluation_report,
-        "release_certificate": _release_certificate,
-    }
+DOCUMENTS = by_type(
+    _valuation_report,
+    _registration_certificate,
+    _insurance_policy,
+    _custody_form,
+    _revaluation_report,
+    _release_certificate,
 )
 """The documents drawn here, by type."""

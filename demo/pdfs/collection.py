@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
 from datetime import date, timedelta
 from decimal import Decimal
-from types import MappingProxyType
 
 from reportlab.lib.units import mm
 from reportlab.platypus import Spacer
@@ -22,7 +20,7 @@ from demo.pdfs.blocks import (
 )
 from demo.pdfs.facts import Facts
 from demo.pdfs.figures import CENT, cn_date, money, parse_date
-from demo.pdfs.style import Flowables, para, paras
+from demo.pdfs.style import Flowables, by_type, para, paras
 
 
 def _collection_notice(f: Facts) -> Flowables:
@@ -319,14 +317,12 @@ def _enforcement_ruling(f: Facts) -> Flowables:
     return out
 
 
-DOCUMENTS: Mapping[str, Callable[[Facts], Flowables]] = MappingProxyType(
-    {
-        "collection_notice": _collection_notice,
-        "collection_receipt": _collection_receipt,
-        "lawyers_letter": _lawyers_letter,
-        "complaint": _complaint,
-        "judgment": _judgment,
-        "enforcement_ruling": _enforcement_ruling,
-    }
+DOCUMENTS = by_type(
+    _collection_notice,
+    _collection_receipt,
+    _lawyers_letter,
+    _complaint,
+    _judgment,
+    _enforcement_ruling,
 )
 """The documents drawn here, by type."""

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
 from decimal import Decimal
-from types import MappingProxyType
 from typing import Any
 
 from reportlab.lib.units import mm
@@ -25,7 +23,7 @@ from demo.pdfs.blocks import (
     table_of,
 )
 from demo.pdfs.facts import Facts
-from demo.pdfs.style import Flowables, para
+from demo.pdfs.style import Flowables, by_type, para
 
 
 def _loan_contract(f: Facts) -> Flowables:
@@ -361,13 +359,7 @@ def _pledge_contract(f: Facts) -> Flowables:
     return out
 
 
-DOCUMENTS: Mapping[str, Callable[[Facts], Flowables]] = MappingProxyType(
-    {
-        "loan_contract": _loan_contract,
-        "drawdown_receipt": _drawdown_receipt,
-        "guarantee_contract": _guarantee_contract,
-        "mortgage_contract": _mortgage_contract,
-        "pledge_contract": _pledge_contract,
-    }
+DOCUMENTS = by_type(
+    _loan_contract, _drawdown_receipt, _guarantee_contract, _mortgage_contract, _pledge_contract
 )
 """The documents drawn here, by type."""

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
 from decimal import Decimal
-from types import MappingProxyType
 from typing import Any
 
 from reportlab.lib.units import mm
@@ -13,11 +11,19 @@ from reportlab.platypus import (
     Spacer,
 )
 
-from demo.pdfs.blocks import doc_header, doc_title, heading, item_paras, opinion, signoff, table_of
+from demo.pdfs.blocks import (
+    doc_header,
+    doc_title,
+    heading,
+    item_paras,
+    opinion,
+    signoff,
+    table_of,
+)
 from demo.pdfs.drawings import photo
 from demo.pdfs.facts import Facts
 from demo.pdfs.figures import money
-from demo.pdfs.style import WIDTH, Flowables, para
+from demo.pdfs.style import WIDTH, Flowables, by_type, para
 
 
 def _first_inspection_report(f: Facts) -> Flowables:
@@ -305,17 +311,10 @@ def _warning_form(f: Facts) -> Flowables:
     return out
 
 
-DOCUMENTS: Mapping[str, Callable[[Facts], Flowables]] = MappingProxyType(
-    {
-        "first_inspection_report": _first_inspection_report,
-        "inspection_report": _inspection_report,
-        "classification_form": _classification_form,
-        "warning_form": _warning_form,
-    }
+DOCUMENTS = by_type(
+    _first_inspection_report, _inspection_report, _classification_form, _warning_form
 )
 """The documents drawn here, by type."""
 
-SEEDED_DOCUMENTS: Mapping[str, Callable[[Facts, int], Flowables]] = MappingProxyType(
-    {"site_photo": _site_photo}
-)
+SEEDED_DOCUMENTS = by_type(_site_photo)
 """The documents drawn here that draw on the seed too (scores, photographs)."""

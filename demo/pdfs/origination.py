@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Mapping
 from decimal import Decimal
-from types import MappingProxyType
 from typing import Any
 
 from reportlab.lib.units import mm
@@ -23,7 +21,7 @@ from demo.pdfs.blocks import (
     table_of,
 )
 from demo.pdfs.facts import Facts
-from demo.pdfs.style import WIDTH, Flowables, para, paras
+from demo.pdfs.style import WIDTH, Flowables, by_type, para, paras
 
 
 def _loan_application(f: Facts) -> Flowables:
@@ -391,17 +389,8 @@ def _rating_form(f: Facts, seed: int) -> Flowables:
     return out
 
 
-DOCUMENTS: Mapping[str, Callable[[Facts], Flowables]] = MappingProxyType(
-    {
-        "loan_application": _loan_application,
-        "investigation_report": _investigation_report,
-        "review_report": _review_report,
-        "approval": _approval,
-    }
-)
+DOCUMENTS = by_type(_loan_application, _investigation_report, _review_report, _approval)
 """The documents drawn here, by type."""
 
-SEEDED_DOCUMENTS: Mapping[str, Callable[[Facts, int], Flowables]] = MappingProxyType(
-    {"rating_form": _rating_form}
-)
+SEEDED_DOCUMENTS = by_type(_rating_form)
 """The documents drawn here that draw on the seed too (scores, photographs)."""

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from types import MappingProxyType
-
 from reportlab.lib.units import mm
 
 from demo.pdfs.blocks import (
@@ -18,7 +15,7 @@ from demo.pdfs.blocks import (
     table_of,
 )
 from demo.pdfs.facts import Facts
-from demo.pdfs.style import Flowables, para, paras
+from demo.pdfs.style import Flowables, by_type, para, paras
 
 
 def _responsibility_rows(f: Facts) -> list[list[str]]:
@@ -306,14 +303,12 @@ def _objection(f: Facts) -> Flowables:
     return out
 
 
-DOCUMENTS: Mapping[str, Callable[[Facts], Flowables]] = MappingProxyType(
-    {
-        "responsibility_record": _responsibility_record,
-        "handover_record": _handover_record,
-        "asset_preservation_transfer": _asset_preservation_transfer,
-        "responsibility_determination": _responsibility_determination,
-        "appeal": _appeal,
-        "objection": _objection,
-    }
+DOCUMENTS = by_type(
+    _responsibility_record,
+    _handover_record,
+    _asset_preservation_transfer,
+    _responsibility_determination,
+    _appeal,
+    _objection,
 )
 """The documents drawn here, by type."""

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import cache
-from typing import Any
+from types import MappingProxyType
+from typing import Any, TypeVar
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
@@ -81,3 +82,11 @@ def para(text: str, style: str = "body") -> Any:
 
 def paras(texts: Sequence[str], style: str = "body") -> Flowables:
     return [para(t, style) for t in texts]
+
+
+Builder = TypeVar("Builder", bound=Callable[..., Flowables])
+
+
+def by_type(*builders: Builder) -> Mapping[str, Builder]:
+    """The documents a module draws, by type: each builder is named ``_<document type>``."""
+    return MappingProxyType({b.__name__.removeprefix("_"): b for b in builders})

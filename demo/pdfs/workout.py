@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
 from datetime import date
-from types import MappingProxyType
 
 from reportlab.lib.units import mm
 
@@ -26,7 +24,7 @@ from demo.pdfs.blocks import (
 )
 from demo.pdfs.facts import Facts
 from demo.pdfs.figures import add_months, parse_date
-from demo.pdfs.style import Flowables, para
+from demo.pdfs.style import Flowables, by_type, para
 
 
 def _three_parties(f: Facts) -> Flowables:
@@ -282,12 +280,7 @@ def _extension_approval(f: Facts) -> Flowables:
     return out
 
 
-DOCUMENTS: Mapping[str, Callable[[Facts], Flowables]] = MappingProxyType(
-    {
-        "restructuring_agreement": _restructuring_agreement,
-        "restructuring_approval": _restructuring_approval,
-        "extension_agreement": _extension_agreement,
-        "extension_approval": _extension_approval,
-    }
+DOCUMENTS = by_type(
+    _restructuring_agreement, _restructuring_approval, _extension_agreement, _extension_approval
 )
 """The documents drawn here, by type."""

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from types import MappingProxyType
-
 from reportlab.lib.units import mm
 from reportlab.platypus import Spacer
 
 from demo.pdfs.blocks import bank_seal, doc_header, doc_title, heading, signoff, table_of
 from demo.pdfs.facts import Facts
-from demo.pdfs.style import Flowables, para, paras
+from demo.pdfs.style import Flowables, by_type, para, paras
 
 
 def _writeoff_application(f: Facts) -> Flowables:
@@ -216,12 +213,7 @@ def _settlement_certificate(f: Facts) -> Flowables:
     return out
 
 
-DOCUMENTS: Mapping[str, Callable[[Facts], Flowables]] = MappingProxyType(
-    {
-        "writeoff_application": _writeoff_application,
-        "writeoff_investigation": _writeoff_investigation,
-        "writeoff_evidence": _writeoff_evidence,
-        "settlement_certificate": _settlement_certificate,
-    }
+DOCUMENTS = by_type(
+    _writeoff_application, _writeoff_investigation, _writeoff_evidence, _settlement_certificate
 )
 """The documents drawn here, by type."""

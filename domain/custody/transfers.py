@@ -107,8 +107,10 @@ class DossierTransfers(Aggregate):
         loan_status: LoanStatus,
         originals_working_days: int,
         actor: Actor,
+        transfer_no: str | None = None,
     ) -> None:
-        """List what the credit side hands to the archive office (移交清单).
+        """List what the credit side hands to the archive office (移交清单), numbered
+        ``transfer_no`` in the year's series of transfer lists (移交〔2026〕第0001号).
 
         Originals are due within ``originals_working_days`` working days of signing
         (``transfers.originals_working_days`` of the rules in force); the full dossier only
@@ -134,6 +136,7 @@ class DossierTransfers(Aggregate):
             due_on=checked.due_on,
             actor_id=actor.id,
             role=actor.role,
+            transfer_no=transfer_no,
         )
 
     @event("TransferListed")
@@ -148,7 +151,9 @@ class DossierTransfers(Aggregate):
         due_on: date | None,
         actor_id: UUID,
         role: Role,
+        transfer_no: str | None = None,
     ) -> None:
+        # Transfers listed before the numbering have none.
         self.transfers[transfer_id] = Transfer(
             transfer_id=transfer_id,
             kind=kind,
@@ -159,6 +164,7 @@ class DossierTransfers(Aggregate):
             listed_by=actor_id,
             listed_on=listed_on,
             due_on=due_on,
+            transfer_no=transfer_no,
         )
 
     def transfer(self, transfer_id: UUID) -> Transfer:

@@ -16,7 +16,6 @@ each dossier's borrower and the title of each document filed.
 
 from __future__ import annotations
 
-from functools import singledispatchmethod
 from typing import Any, ClassVar
 
 import sqlalchemy as sa
@@ -32,9 +31,9 @@ from domain.values import (
     Role,
 )
 from projections.changes import Changes
-from projections.projection import Listing, Projection
+from projections.projection import Listing, Projection, handlers
 from projections.registers.custody import plain
-from projections.tables import PERSON, TableSpec, col
+from projections.tables import PERSON, TableSpec, col, loan_facts
 
 # Event classes made by the @event decorator exist at run time but are invisible to mypy.
 BorrowingEvents: Any = Borrowing
@@ -52,7 +51,7 @@ DOSSIERS = TableSpec(
     "dossiers",
     [
         col("dossier_id", sa.Uuid, "档案ID", "dossier id", export=False, nullable=False),
-        col("borrower_name", sa.String(200), "借款人", "borrower"),
+        *loan_facts("borrower_name"),
     ],
     key=("dossier_id",),
 )
@@ -73,8 +72,7 @@ BORROWINGS = TableSpec(
         col("borrowing_id", sa.Uuid, "借阅ID", "borrowing id", export=False, nullable=False),
         col("dossier_id", sa.Uuid, "档案ID", "dossier id", export=False),
         col("borrow_no", sa.String(32), "借阅单号", "borrowing no.", filter=True),
-        col("loan_no", sa.String(64), "借据号", "loan no.", filter=True),
-        col("borrower_name", sa.String(200), "借款人", "borrower"),
+        *loan_facts("loan_no", "borrower_name"),
         col("reference_code", sa.String(100), "档号", "reference code", filter=True),
         col("requested_by", sa.Uuid, "借阅人", "requested by", filter=True, shows=PERSON),
         col("requester_role", sa.String(32), "借阅人岗位", "requester's role", labels=Role),
@@ -126,7 +124,7 @@ BORROWINGS = TableSpec(
         col("copy_sha256", sa.String(64), "电子副本哈希", "copy sha256"),
         col("copy_expires_on", sa.Date, "副本有效期至", "copy expires on"),
         col("overdue_noted_on", sa.Date, "最近催还日", "last overdue reminder"),
-        col("days_overdue", sa.Integer, "逾期天数", "days overdue"),
+        *loan_facts("days_overdue"),
         col("closed_on", sa.Date, "结案日期", "closed on"),
         col("closed_by", sa.Uuid, "结案人", "closed by", shows=PERSON),
         col("close_reason", sa.Text, "结案说明", "close reason"),
@@ -162,9 +160,7 @@ class CirculationRegister(Projection):
         "borrowings": Listing("borrowings", ("requested_on", "borrow_no"), title_zh, title_en)
     }
 
-    @singledispatchmethod
-    def handle(self, event: object, changes: Changes) -> None:
-        """Events this register does not follow change nothing."""
+    handle = handlers()
 
     def _change(self, changes: Changes, event: Any, **values: Any) -> dict[str, Any] | None:
         return changes.update("borrowings", (event.originator_id,), **values)

@@ -8,16 +8,15 @@ too. ``loans`` is an internal helper: the descriptive fields of each loan and it
 
 from __future__ import annotations
 
-from functools import singledispatchmethod
 from typing import Any, ClassVar
 
 import sqlalchemy as sa
 
 from domain.loan import Loan
-from domain.values import Grade, LabelledEnum, Product, Role
+from domain.values import Grade, LabelledEnum, Role
 from projections.changes import Changes
-from projections.projection import Listing, Projection
-from projections.tables import PERSON, TableSpec, col, loan_columns
+from projections.projection import Listing, Projection, handlers
+from projections.tables import PERSON, TableSpec, col, loan_columns, loan_facts, loan_values
 
 # Event classes made by the @event decorator exist at run time but are invisible to mypy.
 LoanEvents: Any = Loan
@@ -35,9 +34,7 @@ LOANS = TableSpec(
     "loans",
     [
         *loan_columns(),
-        col("product", sa.String(40), "产品", "product", filter=True, labels=Product),
-        col("grade", sa.String(20), "五级分类", "grade", filter=True, labels=Grade),
-        col("sub_grade", sa.String(20), "细分档次", "sub-grade"),
+        *loan_facts("product", "grade", "sub_grade"),
     ],
     key=("loan_id",),
 )
@@ -47,7 +44,7 @@ PROPOSALS = TableSpec(
     [
         col("proposal_id", sa.Uuid, "申请ID", "proposal id", export=False, nullable=False),
         *loan_columns(id_nullable=True),
-        col("product", sa.String(40), "产品", "product", filter=True, labels=Product),
+        *loan_facts("product"),
         col("previous_grade", sa.String(20), "原分类", "previous grade", labels=Grade),
         col("grade", sa.String(20), "拟定分类", "proposed grade", filter=True, labels=Grade),
         col("sub_grade", sa.String(20), "拟定细分档次", "proposed sub-grade"),
@@ -70,10 +67,10 @@ CHANGES = TableSpec(
     "changes",
     [
         *loan_columns(id_nullable=True),
-        col("product", sa.String(40), "产品", "product", filter=True, labels=Product),
+        *loan_facts("product"),
         col("from_grade", sa.String(20), "原分类", "from grade", filter=True, labels=Grade),
         col("to_grade", sa.String(20), "新分类", "to grade", filter=True, labels=Grade),
-        col("sub_grade", sa.String(20), "细分档次", "sub-grade"),
+        *loan_facts("sub_grade"),
         col("as_of", sa.Date, "分类基准日", "as of"),
         col("proposal_id", sa.Uuid, "申请ID", "proposal id", export=False),
         col("proposer_id", sa.Uuid, "申请人", "proposer", filter=True, shows=PERSON),
@@ -103,23 +100,19 @@ class ClassificationRegister(Projection):
         "proposals": Listing("proposals", ("proposed_at",), "五级分类申请", "Proposals"),
     }
 
-    @singledispatchmethod
-    def handle(self, event: object, changes: Changes) -> None:
-        """Events this register does not follow change nothing."""
+    handle = handlers()
 
     @handle.register(LoanEvents.Disbursed)
     def _(self, event: Any, changes: Changes) -> None:
         changes.put(
             "loans",
             (event.originator_id,),
-            {
-                "loan_no": event.loan_no,
-                "borrower_name": event.borrower_name,
-                "branch": event.branch,
-                "product": event.product.value,
-                "grade": Grade.NORMAL.value,
-                "sub_grade": None,
-            },
+            loan_values(
+                event,
+                product=event.product.value,
+                grade=Grade.NORMAL.value,
+                sub_grade=None,
+            ),
         )
 
     @handle.register(LoanEvents.ClassificationProposed)

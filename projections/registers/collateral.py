@@ -3,7 +3,6 @@ certificate's whereabouts and custodians, and its insurance; plus every certific
 
 from __future__ import annotations
 
-from functools import singledispatchmethod
 from typing import Any, ClassVar
 
 import sqlalchemy as sa
@@ -11,8 +10,8 @@ import sqlalchemy as sa
 from domain.collateral import Collateral
 from domain.values import CertificateStatus, CollateralKind, CollateralStatus, LabelledEnum
 from projections.changes import Changes
-from projections.projection import Listing, Projection
-from projections.tables import PEOPLE, PERSON, TableSpec, col
+from projections.projection import Listing, Projection, handlers
+from projections.tables import PEOPLE, PERSON, TableSpec, col, loan_facts
 
 
 class Movement(LabelledEnum):
@@ -32,7 +31,7 @@ COLLATERAL = TableSpec(
     [
         col("collateral_id", sa.Uuid, "押品ID", "collateral id", export=False, nullable=False),
         col("loan_id", sa.Uuid, "贷款ID", "loan id", export=False),
-        col("loan_no", sa.String(64), "借据号", "loan no.", filter=True),
+        *loan_facts("loan_no"),
         col("collateral_no", sa.String(64), "押品编号", "collateral no.", filter=True),
         col("kind", sa.String(32), "押品类型", "kind", filter=True, labels=CollateralKind),
         col("description", sa.String(500), "押品描述", "description"),
@@ -69,7 +68,7 @@ MOVEMENTS = TableSpec(
     "movements",
     [
         col("collateral_id", sa.Uuid, "押品ID", "collateral id", export=False),
-        col("loan_no", sa.String(64), "借据号", "loan no.", filter=True),
+        *loan_facts("loan_no"),
         col("collateral_no", sa.String(64), "押品编号", "collateral no.", filter=True),
         col("movement", sa.String(16), "出入库", "movement", filter=True, labels=Movement),
         col("moved_on", sa.Date, "日期", "date"),
@@ -100,9 +99,7 @@ class CollateralRegister(Projection):
         "movements": Listing("movements", (), "权证出入库登记", "Certificate movements"),
     }
 
-    @singledispatchmethod
-    def handle(self, event: object, changes: Changes) -> None:
-        """Events this register does not follow change nothing."""
+    handle = handlers()
 
     def _change(self, changes: Changes, collateral_id: Any, **values: Any) -> dict[str, Any] | None:
         return changes.update("collateral", (collateral_id,), **values)

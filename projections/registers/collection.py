@@ -11,16 +11,15 @@ internal helper: the descriptive fields of every loan, overdue or not.
 
 from __future__ import annotations
 
-from functools import singledispatchmethod
 from typing import Any, ClassVar
 
 import sqlalchemy as sa
 
 from domain.loan import Loan
-from domain.values import CollectionStepKind, Grade, LoanStatus, Product, Role
+from domain.values import CollectionStepKind, Grade, LoanStatus, Role
 from projections.changes import Changes
-from projections.projection import Listing, Projection
-from projections.tables import PERSON, TableSpec, col, loan_columns
+from projections.projection import Listing, Projection, handlers
+from projections.tables import PERSON, TableSpec, col, loan_columns, loan_facts, loan_values
 
 # Event classes made by the @event decorator exist at run time but are invisible to mypy.
 LoanEvents: Any = Loan
@@ -31,7 +30,7 @@ LOANS = TableSpec(
     "loans",
     [
         *loan_columns(),
-        col("product", sa.String(40), "产品", "product", filter=True, labels=Product),
+        *loan_facts("product"),
         col(
             "account_manager_id",
             sa.Uuid,
@@ -40,9 +39,7 @@ LOANS = TableSpec(
             filter=True,
             shows=PERSON,
         ),
-        col("grade", sa.String(20), "五级分类", "grade", filter=True, labels=Grade),
-        col("status", sa.String(16), "状态", "status", filter=True, labels=LoanStatus),
-        col("written_off_on", sa.Date, "核销日", "written off on"),
+        *loan_facts("grade", "status", "written_off_on"),
     ],
     key=("loan_id",),
 )
@@ -51,7 +48,7 @@ OVERDUE_LOANS = TableSpec(
     "overdue_loans",
     [
         *loan_columns(),
-        col("product", sa.String(40), "产品", "product", filter=True, labels=Product),
+        *loan_facts("product"),
         col(
             "account_manager_id",
             sa.Uuid,
@@ -60,12 +57,10 @@ OVERDUE_LOANS = TableSpec(
             filter=True,
             shows=PERSON,
         ),
-        col("status", sa.String(16), "状态", "status", filter=True, labels=LoanStatus),
-        col("grade", sa.String(20), "五级分类", "grade", filter=True, labels=Grade),
-        col("days_overdue", sa.Integer, "逾期天数", "days overdue"),
+        *loan_facts("status", "grade", "days_overdue"),
         col("overdue_principal", MONEY, "逾期本金", "overdue principal"),
         col("overdue_interest", MONEY, "欠息", "overdue interest"),
-        col("overdue_as_of", sa.Date, "逾期统计日", "overdue as of"),
+        *loan_facts("overdue_as_of"),
         col("first_overdue_on", sa.Date, "首次逾期登记日", "first overdue on"),
         col(
             "last_step_kind",
@@ -79,7 +74,7 @@ OVERDUE_LOANS = TableSpec(
         col("last_step_outcome", sa.Text, "最近催收结果", "last step outcome"),
         col("promised_date", sa.Date, "承诺还款日", "promised date"),
         col("steps_taken", sa.Integer, "催收次数", "steps taken"),
-        col("written_off_on", sa.Date, "核销日", "written off on"),
+        *loan_facts("written_off_on"),
     ],
     key=("loan_id",),
     indexes=(("loan_no",),),
@@ -117,9 +112,7 @@ class OverdueLedger(Projection):
         "steps": Listing("steps", ("taken_on",), "催收记录", "Collection steps"),
     }
 
-    @singledispatchmethod
-    def handle(self, event: object, changes: Changes) -> None:
-        """Events this register does not follow change nothing."""
+    handle = handlers()
 
     def _loan(self, changes: Changes, loan_id: Any) -> dict[str, Any]:
         return changes.get("loans", loan_id) or {}
@@ -156,15 +149,13 @@ class OverdueLedger(Projection):
         changes.put(
             "loans",
             (event.originator_id,),
-            {
-                "loan_no": event.loan_no,
-                "borrower_name": event.borrower_name,
-                "branch": event.branch,
-                "product": event.product.value,
-                "account_manager_id": event.account_manager_id,
-                "grade": Grade.NORMAL.value,
-                "status": LoanStatus.ACTIVE.value,
-            },
+            loan_values(
+                event,
+                product=event.product.value,
+                account_manager_id=event.account_manager_id,
+                grade=Grade.NORMAL.value,
+                status=LoanStatus.ACTIVE.value,
+            ),
         )
 
     @handle.register(LoanEvents.OverdueStatusRecorded)

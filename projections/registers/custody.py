@@ -16,7 +16,6 @@ internal helper with each loan's branch.
 from __future__ import annotations
 
 from enum import Enum
-from functools import singledispatchmethod
 from typing import Any, ClassVar
 
 import sqlalchemy as sa
@@ -33,8 +32,8 @@ from domain.values import (
     dossier_id_for,
 )
 from projections.changes import Changes
-from projections.projection import Listing, Projection
-from projections.tables import PERSON, TableSpec, col, loan_columns
+from projections.projection import Listing, Projection, handlers
+from projections.tables import PERSON, TableSpec, col, loan_columns, loan_facts
 
 # Event classes made by the @event decorator exist at run time but are invisible to mypy.
 DossierEvents: Any = Dossier
@@ -107,8 +106,9 @@ TRANSFERS = TableSpec(
     "transfers",
     [
         col("transfer_id", sa.Uuid, "移交ID", "transfer id", export=False, nullable=False),
+        col("transfer_no", sa.String(32), "移交清单编号", "transfer list no.", filter=True),
         col("dossier_id", sa.Uuid, "档案ID", "dossier id", export=False),
-        col("loan_no", sa.String(64), "借据号", "loan no.", filter=True),
+        *loan_facts("loan_no"),
         col("kind", sa.String(16), "移交类型", "kind", filter=True, labels=TransferKind),
         col("listed_on", sa.Date, "移交日期", "listed on"),
         col("listed_by", sa.Uuid, "移交人", "listed by", shows=PERSON),
@@ -131,7 +131,7 @@ HOLDS = TableSpec(
     [
         col("hold_id", sa.Uuid, "冻结ID", "hold id", nullable=False),
         col("dossier_id", sa.Uuid, "档案ID", "dossier id", export=False),
-        col("loan_no", sa.String(64), "借据号", "loan no.", filter=True),
+        *loan_facts("loan_no"),
         col("kind", sa.String(16), "冻结类型", "kind", filter=True, labels=HoldKind),
         col("reason", sa.Text, "冻结原因", "reason"),
         col("reference", sa.String(200), "依据文号", "reference"),
@@ -173,7 +173,7 @@ class ArchiveCatalogue(Projection):
     """档案目录: each dossier's reference code, shelf, retention, transfers, holds and fate."""
 
     name = "archive_catalogue"
-    version = 1
+    version = 2  # 2: the transfer list's number in its year's series (transfer_no)
     title_zh = "档案目录"
     title_en = "Archive catalogue"
     tables = (LOANS, DOSSIERS, TRANSFERS, HOLDS)
@@ -183,9 +183,7 @@ class ArchiveCatalogue(Projection):
         "holds": Listing("holds", ("placed_on", "loan_no"), "冻结登记", "Holds"),
     }
 
-    @singledispatchmethod
-    def handle(self, event: object, changes: Changes) -> None:
-        """Events this register does not follow change nothing."""
+    handle = handlers()
 
     def _change(self, changes: Changes, dossier_id: Any, **values: Any) -> dict[str, Any] | None:
         """Change a dossier's row and derive its status; None for a dossier never opened here."""
@@ -233,6 +231,8 @@ class ArchiveCatalogue(Projection):
             (event.transfer_id,),
             {
                 "dossier_id": event.originator_id,
+                # Transfers listed before the numbering have none.
+                "transfer_no": getattr(event, "transfer_no", None),
                 "loan_no": dossier.get("loan_no"),
                 "kind": plain(event.kind),
                 "listed_on": event.listed_on,

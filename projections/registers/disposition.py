@@ -15,7 +15,6 @@ from the log shows it again. Only the metadata the events carry is here, never c
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import singledispatchmethod
 from typing import Any, ClassVar
 from uuid import UUID
 
@@ -25,7 +24,7 @@ from domain.disposition import DestructionBatch
 from domain.dossier import Dossier
 from domain.values import LabelledEnum, RetentionClass
 from projections.changes import Changes
-from projections.projection import Listing, Projection
+from projections.projection import Listing, Projection, handlers
 from projections.tables import PEOPLE, PERSON, TableSpec, col
 
 # Event classes made by the @event decorator exist at run time but are invisible to mypy.
@@ -130,9 +129,7 @@ class DestructionRegister(Projection):
         "batches": Listing("batches", ("proposed_on",), "销毁批次", "Destruction batches"),
     }
 
-    @singledispatchmethod
-    def handle(self, event: object, changes: Changes) -> None:
-        """Events this register does not follow change nothing."""
+    handle = handlers()
 
     def _change_batch(
         self,

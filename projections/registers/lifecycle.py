@@ -6,7 +6,6 @@ when the loan's last event was recorded (``rules_in_force``, as the work queue k
 
 from __future__ import annotations
 
-from functools import singledispatchmethod
 from typing import Any, ClassVar
 
 import sqlalchemy as sa
@@ -27,8 +26,8 @@ from domain.values import (
 )
 from projections.changes import Changes
 from projections.projection import Listing, Projection
-from projections.rules_state import RULES_TABLE, FollowsRules, RulesEvents
-from projections.tables import TableSpec, col, staff_names
+from projections.rules_state import RULES_TABLE, FollowsRules, handlers_following_rules
+from projections.tables import TableSpec, col, loan_facts, staff_names
 
 MONEY = sa.Numeric(18, 2)
 # Event classes made by the @event decorator exist at run time but are invisible to mypy.
@@ -39,26 +38,22 @@ LOANS = TableSpec(
     "loans",
     [
         col("loan_id", sa.Uuid, "贷款ID", "loan id", export=False, nullable=False),
-        col("loan_no", sa.String(64), "借据号", "loan no.", filter=True),
+        *loan_facts("loan_no"),
         col("borrower_id", sa.String(64), "借款人编号", "borrower id", filter=True),
-        col("borrower_name", sa.String(200), "借款人", "borrower"),
+        *loan_facts("borrower_name"),
         col("borrower_type", sa.String(32), "借款人类型", "borrower type", labels=BorrowerType),
         col("borrower_rating", sa.String(16), "信用等级", "rating", filter=True),
-        col("product", sa.String(40), "产品", "product", filter=True, labels=Product),
-        col("branch", sa.String(100), "机构", "branch", filter=True),
+        *loan_facts("product", "branch"),
         col("guarantee_type", sa.String(16), "担保方式", "guarantee", labels=GuaranteeType),
         col("repayment_method", sa.String(16), "还款方式", "repayment", labels=RepaymentMethod),
         col("principal", MONEY, "贷款金额", "principal"),
         col("balance", MONEY, "贷款余额", "balance"),
-        col("value_date", sa.Date, "起息日", "value date"),
+        *loan_facts("value_date"),
         col("maturity_date", sa.Date, "到期日", "maturity date"),
-        col("status", sa.String(16), "状态", "status", filter=True, labels=LoanStatus),
-        col("grade", sa.String(20), "五级分类", "grade", filter=True, labels=Grade),
-        col("sub_grade", sa.String(20), "细分档次", "sub-grade"),
-        col("days_overdue", sa.Integer, "逾期天数", "days overdue"),
+        *loan_facts("status", "grade", "sub_grade", "days_overdue"),
         col("overdue_principal", MONEY, "逾期本金", "overdue principal"),
         col("overdue_interest", MONEY, "欠息", "overdue interest"),
-        col("overdue_as_of", sa.Date, "逾期统计日", "overdue as of"),
+        *loan_facts("overdue_as_of"),
         col("account_manager_id", sa.Uuid, "客户经理ID", "account manager id", export=False),
         col(
             "account_manager_no", sa.String(32), "客户经理工号", "account manager no.", filter=True
@@ -78,7 +73,7 @@ LOANS = TableSpec(
         ),
         col("collection_stage_on", sa.Date, "最近催收日", "last collection step"),
         col("in_asset_preservation", sa.Boolean, "已移交资产保全", "with asset preservation"),
-        col("written_off_on", sa.Date, "核销日", "written off on"),
+        *loan_facts("written_off_on"),
         col("settled_on", sa.Date, "结清日", "settled on"),
     ],
     key=("loan_id",),
@@ -119,14 +114,7 @@ class LoanLedger(FollowsRules, Projection):
             last_inspected_on=row["last_inspection_on"],
         )
 
-    @singledispatchmethod
-    def handle(self, event: object, changes: Changes) -> None:
-        """Events this register does not follow change nothing."""
-
-    @handle.register(RulesEvents.Adopted)
-    @handle.register(RulesEvents.Replaced)
-    def _rules(self, event: Any, changes: Changes) -> None:
-        self.adopt(event, changes)
+    handle = handlers_following_rules()
 
     @staticmethod
     def _manager(changes: Changes, staff_id: Any) -> dict[str, Any]:

@@ -9,7 +9,6 @@ branches, and those a person manages (docs/rules.md SCP-05).
 
 from __future__ import annotations
 
-from functools import singledispatchmethod
 from typing import Any, ClassVar
 
 import sqlalchemy as sa
@@ -18,8 +17,8 @@ from domain.loan import Loan
 from domain.staff import Staff
 from domain.values import dossier_id_for
 from projections.changes import Changes
-from projections.projection import Listing, Projection
-from projections.tables import TableSpec, col, staff_names
+from projections.projection import Listing, Projection, handlers
+from projections.tables import TableSpec, col, loan_facts, loan_values, staff_names
 
 # Event classes made by the @event decorator exist at run time but are invisible to mypy.
 LoanEvents: Any = Loan
@@ -29,10 +28,9 @@ LOANS = TableSpec(
     "loans",
     [
         col("loan_id", sa.Uuid, "贷款ID", "loan id", export=False, nullable=False),
-        col("loan_no", sa.String(64), "借据号", "loan no.", filter=True),
+        *loan_facts("loan_no"),
         col("dossier_id", sa.Uuid, "档案ID", "dossier id", export=False),
-        col("borrower_name", sa.String(200), "借款人", "borrower"),
-        col("branch", sa.String(100), "机构", "branch", filter=True),
+        *loan_facts("borrower_name", "branch"),
         col("branch_since", sa.Date, "划入本机构日期", "in this branch since"),
         col("a_manager_id", sa.Uuid, "A岗ID", "A manager id", export=False),
         col("a_manager_no", sa.String(32), "A岗工号", "A manager no.", filter=True),
@@ -62,9 +60,7 @@ class ScopeRegister(Projection):
         "loans": Listing("loans", ("branch", "loan_no"), title_zh, title_en)
     }
 
-    @singledispatchmethod
-    def handle(self, event: object, changes: Changes) -> None:
-        """Events this register does not follow change nothing."""
+    handle = handlers()
 
     @staticmethod
     def _person(changes: Changes, prefix: str, staff_id: Any) -> dict[str, Any]:
@@ -93,16 +89,14 @@ class ScopeRegister(Projection):
         changes.put(
             "loans",
             (event.originator_id,),
-            {
-                "loan_no": event.loan_no,
-                "dossier_id": dossier_id_for(event.originator_id),
-                "borrower_name": event.borrower_name,
-                "branch": event.branch,
-                "branch_since": event.value_date,
+            loan_values(
+                event,
+                dossier_id=dossier_id_for(event.originator_id),
+                branch_since=event.value_date,
                 **self._person(changes, "a_manager", event.account_manager_id),
                 **self._person(changes, "b_manager", None),
-                "managers_since": event.value_date,
-            },
+                managers_since=event.value_date,
+            ),
         )
 
     @handle.register(LoanEvents.BranchChanged)

@@ -10,7 +10,6 @@ is versioned all the same, so the directory answers "as of" like any register (r
 from __future__ import annotations
 
 from collections.abc import Iterable
-from functools import singledispatchmethod
 from typing import Any, ClassVar
 from uuid import UUID
 
@@ -20,7 +19,7 @@ from domain.display import person
 from domain.staff import Staff
 from domain.values import Role
 from projections.changes import Changes
-from projections.projection import Listing, Projection
+from projections.projection import Listing, Projection, handlers
 from projections.query import AsOf, visible
 from projections.store import RegisterStore
 from projections.tables import TableSpec, col
@@ -65,9 +64,7 @@ class StaffDirectory(Projection):
         "staff": Listing("staff", ("staff_no",), title_zh, title_en)
     }
 
-    @singledispatchmethod
-    def handle(self, event: object, changes: Changes) -> None:
-        """Events this register does not follow change nothing."""
+    handle = handlers()
 
     @handle.register(StaffEvents.Enrolled)
     def _(self, event: Any, changes: Changes) -> None:

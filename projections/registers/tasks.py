@@ -16,7 +16,6 @@ loan are the last who acted on it in that role (none until someone has).
 from __future__ import annotations
 
 from enum import Enum
-from functools import singledispatchmethod
 from typing import Any, ClassVar
 
 import sqlalchemy as sa
@@ -31,7 +30,6 @@ from domain.values import (
     CollectionStepKind,
     Grade,
     InspectionKind,
-    Product,
     RepaymentMethod,
     RetentionClass,
     Role,
@@ -41,8 +39,8 @@ from domain.values import (
 )
 from projections.changes import Changes
 from projections.projection import Listing, Projection
-from projections.rules_state import RULES_TABLE, FollowsRules, RulesEvents
-from projections.tables import PERSON, TableSpec, col
+from projections.rules_state import RULES_TABLE, FollowsRules, handlers_following_rules
+from projections.tables import PERSON, TableSpec, col, loan_facts
 
 # Event classes made by the @event decorator exist at run time but are invisible to mypy.
 LoanEvents: Any = Loan
@@ -54,15 +52,13 @@ LOANS = TableSpec(
     "loans",
     [
         col("loan_id", sa.Uuid, "贷款ID", "loan id", export=False, nullable=False),
-        col("loan_no", sa.String(64), "借据号", "loan no.", filter=True),
+        *loan_facts("loan_no"),
         col("dossier_id", sa.Uuid, "档案ID", "dossier id", export=False),
-        col("borrower_name", sa.String(200), "借款人", "borrower"),
-        col("branch", sa.String(100), "机构", "branch", filter=True),
-        col("product", sa.String(40), "产品", "product", filter=True, labels=Product),
+        *loan_facts("borrower_name", "branch", "product"),
         col("borrower_type", sa.String(32), "借款人类型", "borrower type", labels=BorrowerType),
         col("rating", sa.String(16), "信用等级", "rating"),
         col("repayment_method", sa.String(16), "还款方式", "repayment", labels=RepaymentMethod),
-        col("value_date", sa.Date, "起息日", "value date"),
+        *loan_facts("value_date"),
         col("maturity_date", sa.Date, "到期日", "maturity date"),
         col("schedule_from", sa.Date, "还款计划起算日", "schedule from"),
         col(
@@ -85,13 +81,12 @@ LOANS = TableSpec(
         col("last_inspected_on", sa.Date, "上次检查日", "last inspection"),
         col("last_special_on", sa.Date, "上次专项检查日", "last special inspection"),
         col("last_phone_visit_on", sa.Date, "上次电话回访日", "last phone visit"),
-        col("grade", sa.String(20), "五级分类", "grade", filter=True, labels=Grade),
+        *loan_facts("grade"),
         col("proposed_grade", sa.String(20), "待审批分类", "grade proposed", labels=Grade),
         col("proposed_as_of", sa.Date, "分类申请基准日", "proposal as of"),
         col("last_downgrade_on", sa.Date, "上次下调日", "last downgrade"),
         col("last_serious_warning_on", sa.Date, "上次红橙预警日", "last red/orange warning"),
-        col("overdue_as_of", sa.Date, "逾期统计日", "overdue as of"),
-        col("days_overdue", sa.Integer, "逾期天数", "days overdue"),
+        *loan_facts("overdue_as_of", "days_overdue"),
         col("principal_overdue", sa.Boolean, "本金逾期", "principal overdue"),
         col("principal_overdue_since", sa.Date, "本金逾期起始日", "principal overdue since"),
         col("closed_on", sa.Date, "结清或核销日", "settled or written off on"),
@@ -186,14 +181,7 @@ class WorkQueue(FollowsRules, Projection):
         """``default_rules`` judge the log before its first adoption (default: the shipped)."""
         FollowsRules.__init__(self, default_rules)
 
-    @singledispatchmethod
-    def handle(self, event: object, changes: Changes) -> None:
-        """Events this register does not follow change nothing."""
-
-    @handle.register(RulesEvents.Adopted)
-    @handle.register(RulesEvents.Replaced)
-    def _rules(self, event: Any, changes: Changes) -> None:
-        self.adopt(event, changes)
+    handle = handlers_following_rules()
 
     # ------------------------------------------------------------------ the loan
     @staticmethod

@@ -13,7 +13,6 @@ position (``as_of``) and judge it on a business date (``on``).
 from __future__ import annotations
 
 from datetime import date, timedelta
-from functools import singledispatchmethod
 from typing import Any, ClassVar
 
 import sqlalchemy as sa
@@ -24,9 +23,9 @@ from domain.values import LabelledEnum, WarningColour
 from projections.changes import Changes
 from projections.projection import Listing, Projection
 from projections.query import AsOf, visible
-from projections.rules_state import RULES_TABLE, FollowsRules, RulesEvents
+from projections.rules_state import RULES_TABLE, FollowsRules, handlers_following_rules
 from projections.store import RegisterStore
-from projections.tables import PERSON, TableSpec, col, loan_columns
+from projections.tables import PERSON, TableSpec, col, loan_columns, loan_values
 
 # Event classes made by the @event decorator exist at run time but are invisible to mypy.
 LoanEvents: Any = Loan
@@ -89,26 +88,11 @@ class WarningLedger(FollowsRules, Projection):
         """``default_rules`` judge the log before its first adoption (default: the shipped)."""
         FollowsRules.__init__(self, default_rules)
 
-    @singledispatchmethod
-    def handle(self, event: object, changes: Changes) -> None:
-        """Events this register does not follow change nothing."""
-
-    @handle.register(RulesEvents.Adopted)
-    @handle.register(RulesEvents.Replaced)
-    def _rules(self, event: Any, changes: Changes) -> None:
-        self.adopt(event, changes)
+    handle = handlers_following_rules()
 
     @handle.register(LoanEvents.Disbursed)
     def _(self, event: Any, changes: Changes) -> None:
-        changes.put(
-            "loans",
-            (event.originator_id,),
-            {
-                "loan_no": event.loan_no,
-                "borrower_name": event.borrower_name,
-                "branch": event.branch,
-            },
-        )
+        changes.put("loans", (event.originator_id,), loan_values(event))
 
     @handle.register(LoanEvents.WarningRaised)
     def _(self, event: Any, changes: Changes) -> None:

@@ -19,7 +19,6 @@ grade and route, and the as-of date of its pending classification proposal.
 from __future__ import annotations
 
 from decimal import Decimal
-from functools import singledispatchmethod
 from typing import Any, ClassVar
 
 import sqlalchemy as sa
@@ -31,13 +30,12 @@ from domain.values import (
     DisposalRoute,
     Grade,
     LoanStatus,
-    Product,
 )
 from projections.changes import Changes
-from projections.projection import Listing, Projection
+from projections.projection import Listing, Projection, handlers
 from projections.query import AsOf, visible
 from projections.store import RegisterStore
-from projections.tables import TableSpec, col, loan_columns
+from projections.tables import TableSpec, col, loan_columns, loan_facts, loan_values
 
 # Event classes made by the @event decorator exist at run time but are invisible to mypy.
 LoanEvents: Any = Loan
@@ -56,11 +54,9 @@ LOANS = TableSpec(
     "loans",
     [
         *loan_columns(),
-        col("product", sa.String(40), "产品", "product", filter=True, labels=Product),
-        col("grade", sa.String(20), "五级分类", "grade", filter=True, labels=Grade),
-        col("status", sa.String(16), "状态", "status", filter=True, labels=LoanStatus),
+        *loan_facts("product", "grade", "status"),
         col("balance", MONEY, "贷款余额", "balance"),
-        col("days_overdue", sa.Integer, "逾期天数", "days overdue"),
+        *loan_facts("days_overdue"),
         col(
             "route",
             sa.String(20),
@@ -80,11 +76,9 @@ NPL_LOANS = TableSpec(
     "npl_loans",
     [
         *loan_columns(),
-        col("product", sa.String(40), "产品", "product", filter=True, labels=Product),
-        col("grade", sa.String(20), "五级分类", "grade", filter=True, labels=Grade),
-        col("status", sa.String(16), "状态", "status", filter=True, labels=LoanStatus),
+        *loan_facts("product", "grade", "status"),
         col("balance", MONEY, "贷款余额", "balance"),
-        col("days_overdue", sa.Integer, "逾期天数", "days overdue"),
+        *loan_facts("days_overdue"),
         col("became_npl_on", sa.Date, "认定不良日", "became NPL on"),
         col(
             "disposal_route",
@@ -95,7 +89,7 @@ NPL_LOANS = TableSpec(
             labels=DisposalRoute,
         ),
         col("route_on", sa.Date, "处置方式确定日", "route since"),
-        col("written_off_on", sa.Date, "核销日", "written off on"),
+        *loan_facts("written_off_on"),
         col("written_off_amount", MONEY, "核销金额", "written-off amount"),
         col("recovered", MONEY, "核销后收回", "recovered after write-off"),
         col("settled_on", sa.Date, "结清/终结日", "settled on"),
@@ -119,9 +113,7 @@ class NonPerformingRegister(Projection):
         "npl_loans": Listing("npl_loans", ("disposal_route", "loan_no"), title_zh, title_en)
     }
 
-    @singledispatchmethod
-    def handle(self, event: object, changes: Changes) -> None:
-        """Events this register does not follow change nothing."""
+    handle = handlers()
 
     def _both(self, changes: Changes, loan_id: Any, **values: Any) -> None:
         """Change the helper row, and the register's row if the loan has one."""
@@ -140,16 +132,14 @@ class NonPerformingRegister(Projection):
         changes.put(
             "loans",
             (event.originator_id,),
-            {
-                "loan_no": event.loan_no,
-                "borrower_name": event.borrower_name,
-                "branch": event.branch,
-                "product": event.product.value,
-                "grade": Grade.NORMAL.value,
-                "status": LoanStatus.ACTIVE.value,
-                "balance": event.principal,
-                "days_overdue": 0,
-            },
+            loan_values(
+                event,
+                product=event.product.value,
+                grade=Grade.NORMAL.value,
+                status=LoanStatus.ACTIVE.value,
+                balance=event.principal,
+                days_overdue=0,
+            ),
         )
 
     @handle.register(LoanEvents.RepaymentRecorded)

@@ -20,6 +20,7 @@ AREAS = {
     "/": "工作台",
     "/loans": "贷款档案",
     "/archive": "档案室",
+    "/archive/desk": "借阅台",
     "/audit": "审计",
     "/compliance": "合规",
     "/registers": "台账",
@@ -30,11 +31,20 @@ SHOWN: dict[Role, set[str]] = {
     Role.REVIEWER: {"/", "/loans", "/registers"},
     Role.POST_LOAN_OFFICER: {"/", "/loans", "/registers"},
     Role.RISK_MANAGER: {"/", "/loans", "/audit", "/compliance", "/registers"},
-    Role.BRANCH_HEAD: {"/", "/loans", "/archive", "/audit", "/compliance", "/registers"},
-    Role.ARCHIVIST: {"/", "/loans", "/archive", "/registers"},
-    Role.ARCHIVE_HEAD: {"/", "/loans", "/archive", "/compliance", "/registers"},
-    Role.COMPLIANCE: set(AREAS),
-    Role.AUDITOR: set(AREAS),
+    Role.BRANCH_HEAD: {
+        "/",
+        "/loans",
+        "/archive",
+        "/archive/desk",
+        "/audit",
+        "/compliance",
+        "/registers",
+    },
+    Role.ARCHIVIST: {"/", "/loans", "/archive", "/archive/desk", "/registers"},
+    Role.ARCHIVE_HEAD: {"/", "/loans", "/archive", "/archive/desk", "/compliance", "/registers"},
+    # Those who check the archive office read its records but lend nothing: no desk.
+    Role.COMPLIANCE: set(AREAS) - {"/archive/desk"},
+    Role.AUDITOR: set(AREAS) - {"/archive/desk"},
     Role.ADMINISTRATOR: {"/", "/audit", "/admin"},
 }
 

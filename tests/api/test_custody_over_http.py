@@ -48,6 +48,8 @@ def test_the_archive_office_over_http(api: Api) -> None:
     listed = api.post("am", f"{D}/transfers", transfer)
     assert listed.status_code == 201, listed.text
     assert listed.json()["ids"]["due_on"] == "2025-03-05"  # signed Sat 1 March → Wed 5th
+    # The refused listing took no number: the first transfer list of the year is 0001.
+    assert listed.json()["ids"]["transfer_no"] == "移交〔2025〕第0001号"
     transfer_id = listed.json()["ids"]["transfer_id"]
 
     receipt = {

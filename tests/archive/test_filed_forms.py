@@ -80,6 +80,7 @@ def test_receiving_a_transfer_files_the_signed_transfer_list(
     text = text_of(app, staff["auditor"], form.sha256)
     assert "档案移交清单" in text
     assert str(transfer_id) in text
+    assert "移交〔2025〕第0001号" in text  # its number in the year's series
     assert "缺失" in text
     assert "完好" in text
     archivist = app.staff_by_id(staff["archivist"].staff_id)

@@ -58,6 +58,8 @@ class Served:
     archive: DossierArchive
     staff: tuple[DemoStaff, ...]
     shifts: list[timedelta] = field(default_factory=list)
+    registers: RegisterService | None = None
+    """The served app's registers (their followers apply what the screens record)."""
 
     @property
     def origin(self) -> str:
@@ -104,7 +106,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     head = archive.recorder.max_notification_id() or 0
     registers.wait(list(registers.projections), head, 30)
     try:
-        yield Served(f"http://127.0.0.1:{port}", archive, summary.staff)
+        yield Served(f"http://127.0.0.1:{port}", archive, summary.staff, registers=registers)
     finally:
         server.should_exit = True
         thread.join(timeout=60)

@@ -117,6 +117,7 @@ def test_the_catalogue_follows_a_dossier_from_transfer_to_cataloguing_and_holds(
         app, am, LOAN_NO, ITEMS, date(2025, 1, 13), signed_on=date(2025, 1, 10)
     )
     originals_id = UUID(listed.ids["transfer_id"])
+    assert listed.ids["transfer_no"] == "移交〔2025〕第0001号"
     received = steps.receive_transfer(
         app,
         archivist,
@@ -132,6 +133,7 @@ def test_the_catalogue_follows_a_dossier_from_transfer_to_cataloguing_and_holds(
     settle(app, staff, LOAN_NO)
     full = steps.list_transfer(app, am, LOAN_NO, ITEMS, date(2025, 7, 2), kind=TransferKind.FULL)
     full_id = UUID(full.ids["transfer_id"])
+    assert full.ids["transfer_no"] == "移交〔2025〕第0002号"  # the year's next number
     full_received = steps.receive_transfer(
         app, archivist, LOAN_NO, full_id, steps.present(6, 4), date(2025, 7, 3)
     )
@@ -177,6 +179,7 @@ def test_the_catalogue_follows_a_dossier_from_transfer_to_cataloguing_and_holds(
     transfers = registers.rows(CATALOGUE, "transfers")
     assert _one(transfers, transfer_id=originals_id) == {
         "transfer_id": originals_id,
+        "transfer_no": "移交〔2025〕第0001号",
         "dossier_id": dossier_id,
         "loan_no": LOAN_NO,
         "kind": "originals",
@@ -195,6 +198,7 @@ def test_the_catalogue_follows_a_dossier_from_transfer_to_cataloguing_and_holds(
     full_row = _one(transfers, transfer_id=full_id)
     assert (full_row["kind"], full_row["due_on"], full_row["defects"]) == ("full", None, 0)
     assert full_row["matched_items"] == 1
+    assert full_row["transfer_no"] == "移交〔2025〕第0002号"
     assert registers.rows(CATALOGUE, "holds") == [
         {
             "hold_id": hold_id,

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from fastapi import Request
 from fastapi.responses import Response
 
+from api.web.nav import AREA
 from api.web.pages.common import enter, page_router, registers_of
 from api.web.render import render
 from api.web.session import ViewerDep, archive_of
@@ -79,4 +80,5 @@ def archive_room(request: Request, viewer: ViewerDep) -> Response:
         scope=narrowest,
         past=past,
         today=today,
+        may_desk=AREA["desk"].shown_to(viewer.allowed),
     )

@@ -374,6 +374,7 @@ def loan(request: Request, viewer: ViewerDep, loan_no: LoanNo) -> Response:
         purposes=list(ReadPurpose),
         may_read=viewer.can(Action.READ_DOCUMENT),
         may_trail=viewer.can(Action.READ_TRAIL),
+        may_label=viewer.can(Action.READ_ARCHIVE_RECORDS),
         postloan=postloan.panel(request, viewer, found),
     )
 

@@ -16,7 +16,6 @@ to a scan with ``LIKE``.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from functools import singledispatchmethod
 from typing import Any, ClassVar
 from uuid import UUID
 
@@ -26,12 +25,12 @@ from domain.dossier import Dossier
 from domain.scope import RowScope
 from projections.changes import Changes
 from projections.errors import RegisterQueryError
-from projections.projection import Listing, Projection
+from projections.projection import Listing, Projection, handlers
 from projections.query import MAX_LIMIT, AsOf, visible
 from projections.registers import TextSource
 from projections.scoping import scope_clauses
 from projections.store import RegisterStore
-from projections.tables import TableSpec, col
+from projections.tables import TableSpec, col, loan_facts
 
 # Event classes made by the @event decorator exist at run time but are invisible to mypy.
 DossierEvents: Any = Dossier
@@ -46,8 +45,7 @@ DOSSIERS = TableSpec(
     [
         col("dossier_id", sa.Uuid, "档案ID", "dossier id", nullable=False),
         col("loan_id", sa.Uuid, "贷款ID", "loan id", export=False),
-        col("loan_no", sa.String(64), "借据号", "loan no.", filter=True),
-        col("borrower_name", sa.String(200), "借款人", "borrower"),
+        *loan_facts("loan_no", "borrower_name"),
     ],
     key=("dossier_id",),
 )
@@ -57,8 +55,7 @@ DOCUMENTS = TableSpec(
     [
         col("dossier_id", sa.Uuid, "档案ID", "dossier id", filter=True, nullable=False),
         col("sha256", sa.String(64), "文件哈希(SHA-256)", "sha256", filter=True, nullable=False),
-        col("loan_no", sa.String(64), "借据号", "loan no.", filter=True),
-        col("borrower_name", sa.String(200), "借款人", "borrower"),
+        *loan_facts("loan_no", "borrower_name"),
         col("doc_type", sa.String(64), "文件类型", "document type", filter=True),
         col("stage", sa.String(32), "归档阶段", "stage", filter=True),
         col("filename", sa.String(255), "文件名", "file name"),
@@ -87,9 +84,7 @@ class DocumentSearch(Projection):
     def __init__(self, text_source: TextSource | None = None) -> None:
         self.text_source = text_source
 
-    @singledispatchmethod
-    def handle(self, event: object, changes: Changes) -> None:
-        """Events this register does not follow change nothing."""
+    handle = handlers()
 
     @handle.register(DossierEvents.Opened)
     def _(self, event: Any, changes: Changes) -> None:

@@ -11,7 +11,7 @@ from domain.values import (
     ResponsibilityStage,
     Role,
 )
-from projections.tables import PERSON, RECORD, TableSpec, col, loan_columns
+from projections.tables import PERSON, RECORD, TableSpec, col, loan_columns, loan_facts
 
 ID = sa.Uuid
 POSITION = sa.BigInteger
@@ -64,7 +64,7 @@ STAFF = TableSpec(
         col("staff_id", ID, "人员ID", "staff id", export=False, nullable=False),
         col("staff_no", sa.String(32), "工号", "staff no.", filter=True),
         col("name", sa.String(100), "姓名", "name"),
-        col("branch", sa.String(100), "机构", "branch", filter=True),
+        *loan_facts("branch"),
         col("roles", sa.String(400), "当前岗位代码", "roles held", export=False),
         col("roles_zh", sa.String(400), "当前岗位", "roles held (Chinese)"),
     ],
@@ -78,7 +78,7 @@ SUBJECTS = TableSpec(
         col("aggregate_id", ID, "对象ID", "aggregate id", nullable=False),
         col("aggregate", sa.String(32), "对象类型", "aggregate", labels=AggregateType),
         col("loan_id", ID, "贷款ID", "loan id", export=False),
-        col("loan_no", sa.String(64), "借据号", "loan no.", filter=True),
+        *loan_facts("loan_no"),
     ],
     key=("aggregate_id",),
 )
@@ -87,7 +87,7 @@ ORIGINATION = TableSpec(
     "origination",
     [
         *loan_columns(),
-        col("value_date", sa.Date, "起息日", "value date"),
+        *loan_facts("value_date"),
         col("investigator_id", ID, "调查人", "investigator", filter=True, shows=PERSON),
         col(
             "origination_reviewer_id",
@@ -133,7 +133,7 @@ ACTIONS = TableSpec(
         col("originator_version", sa.Integer, "对象版本", "aggregate version"),
         col("event", sa.String(64), "事件", "event", filter=True),
         col("loan_id", ID, "贷款ID", "loan id", filter=True, export=False),
-        col("loan_no", sa.String(64), "借据号", "loan no.", filter=True),
+        *loan_facts("loan_no"),
         col("business_date", sa.Date, "业务日期", "business date"),
         col("summary", sa.String(SUMMARY_LENGTH), "摘要", "summary"),
         col("document_count", sa.Integer, "文件数", "documents cited"),
@@ -149,7 +149,7 @@ PARTS = TableSpec(
     "parts",
     [
         col("loan_id", ID, "贷款ID", "loan id", filter=True, export=False),
-        col("loan_no", sa.String(64), "借据号", "loan no.", filter=True),
+        *loan_facts("loan_no"),
         col("position", POSITION, "日志位置", "log position", nullable=False),
         col("recorded_at", sa.DateTime, "记录时间", "recorded at"),
         col("event", sa.String(64), "事件", "event", filter=True),
@@ -172,7 +172,7 @@ DETERMINATIONS = TableSpec(
     [
         col("determination_id", ID, "认定ID", "determination id", export=False, nullable=False),
         col("loan_id", ID, "贷款ID", "loan id", filter=True, export=False),
-        col("loan_no", sa.String(64), "借据号", "loan no.", filter=True),
+        *loan_facts("loan_no"),
         col("person_id", ID, "被认定人ID", "person id", filter=True, export=False),
         col("person_staff_no", sa.String(32), "被认定人工号", "person staff no.", filter=True),
         col("person_name", sa.String(100), "被认定人", "person"),

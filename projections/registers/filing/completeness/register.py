@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from datetime import date, timedelta
-from functools import singledispatchmethod
 from typing import Any, ClassVar
 from uuid import UUID
 from zoneinfo import ZoneInfo
@@ -33,7 +32,8 @@ from projections.registers.filing.completeness.tables import (
     SUMMARY,
     RequirementStatus,
 )
-from projections.rules_state import RULES_TABLE, FollowsRules, RulesEvents
+from projections.rules_state import RULES_TABLE, FollowsRules, handlers_following_rules
+from projections.tables import loan_values
 
 # Event classes made by the @event decorator exist at run time but are invisible to mypy.
 LoanEvents: Any = Loan
@@ -92,15 +92,7 @@ class CompletenessRegister(FollowsRules, Projection):
         super().__init__(default_rules)
         self.zone = ZoneInfo(zone)
 
-    @singledispatchmethod
-    def handle(self, event: object, changes: Changes) -> None:
-        """Events this register does not follow change nothing."""
-
-    # ------------------------------------------------------------------ rules in force
-    @handle.register(RulesEvents.Adopted)
-    @handle.register(RulesEvents.Replaced)
-    def _rules(self, event: Any, changes: Changes) -> None:
-        self.adopt(event, changes)
+    handle = handlers_following_rules()
 
     # ------------------------------------------------------------------ triggers
     @handle.register(LoanEvents.Disbursed)
@@ -110,15 +102,13 @@ class CompletenessRegister(FollowsRules, Projection):
         changes.put(
             "loans",
             (loan_id,),
-            {
-                "loan_no": event.loan_no,
-                "borrower_name": event.borrower_name,
-                "branch": event.branch,
-                "dossier_id": dossier_id,
-                "product": event.product.value,
-                "guarantee_type": event.guarantee_type.value,
-                "borrower_type": event.borrower_type.value,
-            },
+            loan_values(
+                event,
+                dossier_id=dossier_id,
+                product=event.product.value,
+                guarantee_type=event.guarantee_type.value,
+                borrower_type=event.borrower_type.value,
+            ),
         )
         changes.put("dossiers", (dossier_id,), {"loan_id": loan_id})
         changes.put(

@@ -7,7 +7,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from domain.values import LabelledEnum
-from projections.tables import TableSpec, col, loan_columns
+from projections.tables import TableSpec, col, loan_columns, loan_facts
 
 
 class RequirementStatus(LabelledEnum):
@@ -95,7 +95,7 @@ LOANS = TableSpec(
     [
         col("loan_id", sa.Uuid, "贷款ID", "loan id", nullable=False),
         col("loan_no", sa.String(64), "借据号", "loan no."),
-        col("borrower_name", sa.String(200), "借款人", "borrower"),
+        *loan_facts("borrower_name"),
         col("branch", sa.String(100), "机构", "branch"),
         col("dossier_id", sa.Uuid, "档案ID", "dossier id"),
         col("product", sa.String(64), "产品", "product"),
