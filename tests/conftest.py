@@ -12,12 +12,8 @@ import pytest
 
 from archive.application import DossierArchive
 from archive.core import CommandContext
-from storage.blobs import LocalBlobStore
-from storage.crypto import MasterKey
-from storage.envelope import EncryptingBlobStore, Envelope
 from storage.eventstore import postgres_env, sqlite_env
-from storage.keystore import SQLiteKeyStore
-from tests.factories import make_staff
+from tests.factories import encrypted_archive, make_staff
 from tests.postgres import fresh_schema
 from tests.storage.seaweed import s3_store, seaweedfs  # noqa: F401 (fixtures)
 
@@ -88,11 +84,7 @@ def app(store_env: dict[str, str], tmp_path: Path) -> Iterator[DossierArchive]:
     """The whole application as the service builds it — documents encrypted under a data key
     per dossier, kept in a key store of their own — on a fresh event store (SQLite and
     PostgreSQL) and blob folder."""
-    keys = SQLiteKeyStore(tmp_path / "keys.sqlite")
-    blobs = EncryptingBlobStore(
-        LocalBlobStore(tmp_path / "blobs"), Envelope(keys, MasterKey.generate())
-    )
-    archive = DossierArchive(store_env, blobs=blobs, on_close=(keys.close,))
+    archive = encrypted_archive(store_env, tmp_path)
     try:
         yield archive
     finally:

@@ -7,6 +7,7 @@ import json
 from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -123,6 +124,19 @@ def make_pdf(text: str, *, pages: int = 1) -> bytes:
     return buffer.getvalue()
 
 
+def make_plain_pdf(text: str) -> bytes:
+    """A one-page PDF whose page stream is not compressed: ``text`` stands in its bytes as is."""
+    import io
+
+    from reportlab.pdfgen import canvas
+
+    buffer = io.BytesIO()
+    page = canvas.Canvas(buffer, pageCompression=0, invariant=True)
+    page.drawString(72, 720, text)
+    page.save()
+    return buffer.getvalue()
+
+
 def make_png() -> bytes:
     """A tiny but valid 1x1 PNG image."""
     import struct
@@ -152,6 +166,23 @@ def make_upload(
 
     body = data if data is not None else make_pdf(text or f"{doc_type} {uuid4()}", pages=pages)
     return from_bytes(doc_type, filename or f"{doc_type}.pdf", body)
+
+
+def encrypted_archive(store_env: dict[str, str], tmp_path: Path) -> Any:
+    """The whole application as the service builds it — documents encrypted under a data key per
+    dossier, kept in a key store of their own — on the event store ``store_env`` and a blob folder
+    under ``tmp_path`` (closing it closes the key store)."""
+    from archive.application import DossierArchive
+    from storage.blobs import LocalBlobStore
+    from storage.crypto import MasterKey
+    from storage.envelope import EncryptingBlobStore, Envelope
+    from storage.keystore import SQLiteKeyStore
+
+    keys = SQLiteKeyStore(tmp_path / "keys.sqlite")
+    blobs = EncryptingBlobStore(
+        LocalBlobStore(tmp_path / "blobs"), Envelope(keys, MasterKey.generate())
+    )
+    return DossierArchive(store_env, blobs=blobs, on_close=(keys.close,))
 
 
 def make_disbursement(loan_no: str | None = None, **overrides: Any) -> Any:
@@ -200,6 +231,30 @@ def make_staff(app: Any) -> dict[str, Any]:
         assert token is not None
         contexts[staff_no] = CommandContext(app.authenticate(token.token))
     return contexts
+
+
+def settings_for(data_dir: Path, **overrides: Any) -> Any:
+    """The settings of the embedded default over ``data_dir``, nothing started in the background
+    (override any)."""
+    from api.settings import Settings
+
+    values: dict[str, Any] = {
+        "environment": "development",
+        "data_dir": data_dir,
+        "event_store": "sqlite",
+        "postgres_schema": None,
+        "blob_store": "local",
+        "master_key": None,
+        "master_key_file": None,
+        "signing_key": None,
+        "signing_key_file": None,
+        "demo_on_first_start": False,
+        "in_process_follower": False,
+        "in_process_sealer": False,
+        "clock": None,
+        **overrides,
+    }
+    return Settings(**values)
 
 
 def rules_with(**tables: Mapping[str, Any]) -> RuleSet:

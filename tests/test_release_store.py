@@ -63,6 +63,7 @@ from projections.projection import Projection
 from storage.blobs import InMemoryBlobStore
 from storage.eventstore import event_store_env, sqlite_env
 from storage.keystore import SQLiteKeyStore
+from tests.factories import settings_for
 from tests.fixtures.release_store import dump
 from tests.postgres import fresh_schema
 
@@ -90,27 +91,6 @@ def unpack(into: Path) -> Path:
     for secret in ("master.key", "signing.key"):
         (into / secret).chmod(0o600)
     return into
-
-
-def settings_for(data_dir: Path, **overrides: Any) -> Settings:
-    """The embedded default over ``data_dir``, nothing started in the background."""
-    values: dict[str, Any] = {
-        "environment": "development",
-        "data_dir": data_dir,
-        "event_store": "sqlite",
-        "postgres_schema": None,
-        "blob_store": "local",
-        "master_key": None,
-        "master_key_file": None,
-        "signing_key": None,
-        "signing_key_file": None,
-        "demo_on_first_start": False,
-        "in_process_follower": False,
-        "in_process_sealer": False,
-        "clock": None,
-        **overrides,
-    }
-    return Settings(**values)
 
 
 def tokens(data_dir: Path) -> dict[str, str]:

@@ -20,11 +20,9 @@ from archive.application import DossierArchive
 from archive.commands.staff import EnrolStaff
 from archive.core import SYSTEM_ID, CommandContext
 from domain.values import Role
-from storage.blobs import LocalBlobStore
-from storage.crypto import MasterKey
-from storage.envelope import EncryptingBlobStore, Envelope
-from storage.keystore import SQLiteKeyStore
+from storage.envelope import EncryptingBlobStore
 from tests.api.console_harness import console  # noqa: F401 (fixture)
+from tests.factories import encrypted_archive
 from tests.postgres import fresh_schema
 
 STAFF = {
@@ -129,11 +127,7 @@ class Api:
 @pytest.fixture
 def api(store_env: dict[str, str], tmp_path: Path) -> Iterator[Api]:
     """The API on a fresh event store (SQLite and PostgreSQL); staff enrolled over HTTP."""
-    keys = SQLiteKeyStore(tmp_path / "keys.sqlite")
-    blobs = EncryptingBlobStore(
-        LocalBlobStore(tmp_path / "blobs"), Envelope(keys, MasterKey.generate())
-    )
-    archive = DossierArchive(store_env, blobs=blobs, on_close=(keys.close,))
+    archive = encrypted_archive(store_env, tmp_path)
     # Sealing happens on demand (POST /integrity/checkpoints), not in a thread, so that
     # what is sealed is what the test says.
     settings = Settings(data_dir=tmp_path, in_process_sealer=False)

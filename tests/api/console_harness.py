@@ -22,11 +22,8 @@ from archive.commands.staff import EnrolStaff
 from archive.core import SYSTEM_ID, CommandContext
 from domain.values import Role
 from projections.service import RegisterService
-from storage.blobs import LocalBlobStore
-from storage.crypto import MasterKey
-from storage.envelope import EncryptingBlobStore, Envelope
-from storage.keystore import SQLiteKeyStore
 from storage.sessions import SessionStore
+from tests.factories import encrypted_archive
 
 PASSWORD = "Console2026pass"
 PEOPLE: dict[Role, tuple[str, str]] = {
@@ -101,11 +98,7 @@ class Console:
 
 @pytest.fixture
 def console(store_env: dict[str, str], tmp_path: Path) -> Iterator[Console]:
-    keys = SQLiteKeyStore(tmp_path / "keys.sqlite")
-    blobs = EncryptingBlobStore(
-        LocalBlobStore(tmp_path / "blobs"), Envelope(keys, MasterKey.generate())
-    )
-    archive = DossierArchive(store_env, blobs=blobs, on_close=(keys.close,))
+    archive = encrypted_archive(store_env, tmp_path)
     for role, (staff_no, name) in PEOPLE.items():
         archive.execute(
             CONSOLE, EnrolStaff(staff_no=staff_no, name=name, branch="营业部", roles=[role])

@@ -111,6 +111,26 @@ class Scenario:
         self.parameters: dict[str, Any] = {}
         """Values for parameters of every operation without an example of its own, by name."""
 
+    STEPS = (
+        "demo",
+        "lending",
+        "responsibility",
+        "collateral",
+        "borrowing",
+        "archive_office",
+        "retention",
+        "integrity",
+        "staff",
+        "scope",
+        "reads",
+    )
+    """The steps that build the states, in the order they must run."""
+
+    def run(self, through: str = STEPS[-1]) -> None:
+        """Run the steps in order, up to and including ``through`` (all of them by default)."""
+        for name in self.STEPS[: self.STEPS.index(through) + 1]:
+            getattr(self, name)()
+
     def on(self, days_after_value: int) -> str:
         """A business date during the setup: the value date plus some days."""
         return (self.value_date + timedelta(days=days_after_value)).isoformat()
@@ -954,20 +974,7 @@ def prepare_on(bank: Bank, today: date) -> Scenario:
     """:func:`prepare` through a bank already signed in (closed when done)."""
     scenario = Scenario(bank, today)
     try:
-        for step in (
-            scenario.demo,
-            scenario.lending,
-            scenario.responsibility,
-            scenario.collateral,
-            scenario.borrowing,
-            scenario.archive_office,
-            scenario.retention,
-            scenario.integrity,
-            scenario.staff,
-            scenario.scope,
-            scenario.reads,
-        ):
-            step()
+        scenario.run()
     finally:
         bank.close()
     return scenario

@@ -10,9 +10,7 @@ written; a destination that exists is never overwritten.
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
-import sys
 import zipfile
 from pathlib import Path
 from uuid import UUID
@@ -26,28 +24,9 @@ from api.settings import Settings
 from archive.core import CommandContext
 from domain.loan import Loan
 from tests.api.test_cli_integrity import _token
-from tests.verifier.bundles import write_bundle
-from tests.verifier.test_fresh_virtualenv import PACKAGE
+from tests.verifier.bundles import fresh_verifier, write_bundle
 
 runner = CliRunner()
-
-
-def fresh_verifier(tmp_path: Path) -> Path:
-    """The python of a new virtualenv holding ``dossier_verify`` and nothing else."""
-    # As tests/verifier/test_fresh_virtualenv.py builds it (which has no helper to call).
-    venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
-    python = venv / "bin" / "python"
-    purelib = subprocess.run(
-        [str(python), "-I", "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
-    shutil.copytree(
-        PACKAGE, Path(purelib) / "dossier_verify", ignore=shutil.ignore_patterns("__pycache__")
-    )
-    return python
 
 
 def verify_offline(python: Path, bag: Path) -> tuple[int, dict[str, object]]:
@@ -100,7 +79,7 @@ def test_a_bundle_made_at_the_console_verifies_in_a_fresh_virtualenv(
     again = runner.invoke(app, [*args, "--token", auditor])
     assert again.exit_code == 2, again.output  # never overwritten
 
-    python = fresh_verifier(tmp_path)
+    python = fresh_verifier(tmp_path / "venv")
     status, report = verify_offline(python, out)
     assert status == 0, report
     assert report["ok"] is True

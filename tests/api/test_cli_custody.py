@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import re
 from datetime import UTC, date, datetime
-from decimal import Decimal
 from pathlib import Path
 from uuid import UUID
 
@@ -24,10 +23,11 @@ from typer.testing import CliRunner
 
 from api.cli import app
 from api.cli.common import open_archive, read_settings
-from archive.commands.lifecycle import RecordRepayment, Settle
+from archive.commands.lifecycle import Settle
 from archive.core import CommandContext
 from domain.errors import DocumentDestroyedError
 from domain.values import BorrowingStatus, ItemCondition, ReadPurpose
+from tests import steps
 from tests.factories import PRINCIPAL, make_disbursement, make_upload
 
 runner = CliRunner()
@@ -338,12 +338,7 @@ def test_a_settled_dossier_is_destroyed_at_the_console_once_its_retention_has_ru
     archive = open_archive(read_settings())
     try:
         am = CommandContext(archive.authenticate(tokens["am"]))
-        archive.execute(
-            am,
-            RecordRepayment(
-                loan_no=LOAN, paid_on=date(2025, 6, 30), principal=PRINCIPAL, interest=Decimal("0")
-            ),
-        )
+        steps.repay(archive, am, LOAN, date(2025, 6, 30), PRINCIPAL, "0")
         archive.execute(am, Settle(loan_no=LOAN, settled_on=date(2025, 6, 30)))
         documents = archive.dossier_of(archive.loan(LOAN)).documents
         contract = next(d.ref.sha256 for d in documents if d.ref.doc_type == "loan_contract")

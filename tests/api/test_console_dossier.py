@@ -8,16 +8,15 @@ from __future__ import annotations
 import io
 import re
 from datetime import date
-from uuid import UUID
 
 import pytest
 from pypdf import PdfReader
 
-from archive.commands.classification import ApproveClassification, ProposeClassification
 from archive.commands.login import SetPassword
 from archive.commands.staff import EnrolStaff
 from archive.core import CommandContext
 from domain.values import Grade, Role
+from tests import steps
 from tests.api.console_harness import CONSOLE, PASSWORD, PEOPLE, Console
 from tests.factories import make_disbursement, make_upload
 
@@ -106,22 +105,16 @@ def test_a_document_filed_late_is_a_gap_too_and_its_filing_is_on_the_timeline(
 
 def test_the_classification_history_names_grades_and_people(console: Console) -> None:
     _disbursed(console)
-    proposed = console.archive.execute(
+    proposed = steps.propose(
+        console.archive,
         _ctx(console, Role.ACCOUNT_MANAGER),
-        ProposeClassification(
-            loan_no=LOAN,
-            grade=Grade.SPECIAL_MENTION,
-            sub_grade="special_mention_2",
-            reason="借款人主要客户流失，经营收入下降",
-            as_of=date(2025, 6, 30),
-        ),
+        LOAN,
+        Grade.SPECIAL_MENTION,
+        date(2025, 6, 30),
+        "借款人主要客户流失，经营收入下降",
+        sub_grade="special_mention_2",
     )
-    console.archive.execute(
-        _ctx(console, Role.RISK_MANAGER),
-        ApproveClassification(
-            loan_no=LOAN, proposal_id=UUID(proposed.ids["proposal_id"]), reason="同意下调"
-        ),
-    )
+    steps.approve(console.archive, _ctx(console, Role.RISK_MANAGER), LOAN, proposed, "同意下调")
     console.as_role(Role.BRANCH_HEAD)
     page = console.get(f"/loans/{LOAN}").text
     assert "special_mention" not in page  # grades and sub-grades by name, facts included

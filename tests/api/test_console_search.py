@@ -9,15 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
-from uuid import UUID
 
 import pytest
 
-from archive.commands.classification import ApproveClassification, ProposeClassification
-from archive.commands.custody import Catalogue, ListTransfer, ReceiveTransfer
 from archive.commands.staff import EnrolStaff
 from archive.core import CommandContext
-from domain.values import Grade, Role, TransferKind
+from domain.values import Grade, Role
+from tests import steps
 from tests.api.console_harness import CONSOLE, PEOPLE, Console
 from tests.factories import make_disbursement, make_upload
 
@@ -47,25 +45,11 @@ def _ctx(console: Console, staff_no: str) -> CommandContext:
 
 def _catalogue(console: Console, lister: CommandContext, loan_no: str) -> tuple[str, int]:
     archivist = _ctx(console, PEOPLE[Role.ARCHIVIST][0])
-    listed = console.archive.execute(
-        lister,
-        ListTransfer(
-            loan_no=loan_no, kind=TransferKind.ORIGINALS, items=ITEMS, listed_on=date(2025, 1, 13)
-        ),
+    listed = steps.list_transfer(console.archive, lister, loan_no, ITEMS, date(2025, 1, 13))
+    steps.receive_transfer(
+        console.archive, archivist, loan_no, listed, steps.present(2), date(2025, 1, 14)
     )
-    console.archive.execute(
-        archivist,
-        ReceiveTransfer(
-            loan_no=loan_no,
-            transfer_id=UUID(listed.ids["transfer_id"]),
-            checks=[{"item_no": 1, "condition": "present", "pages_counted": 2}],
-            received_on=date(2025, 1, 14),
-        ),
-    )
-    done = console.archive.execute(
-        archivist,
-        Catalogue(loan_no=loan_no, shelf_location="2-03-05-2", catalogued_on=date(2025, 1, 20)),
-    )
+    done = steps.catalogue(console.archive, archivist, loan_no, "2-03-05-2", date(2025, 1, 20))
     return done.ids["reference_code"], done.position
 
 
@@ -217,23 +201,22 @@ def test_the_whole_bank_reads_without_a_scope_notice(console: Console, book: Boo
 
 def test_sub_grades_read_as_their_chinese_labels(console: Console, book: Book) -> None:
     manager = _ctx(console, PEOPLE[Role.ACCOUNT_MANAGER][0])
-    proposed = console.archive.execute(
+    proposed = steps.propose(
+        console.archive,
         manager,
-        ProposeClassification(
-            loan_no=HERE,
-            grade=Grade.SPECIAL_MENTION,
-            sub_grade="special_mention_2",
-            reason="经营收入下滑",
-            as_of=date(2025, 6, 1),
-        ),
-        [make_upload("classification_form", f"五级分类认定表 {HERE}")],
+        HERE,
+        Grade.SPECIAL_MENTION,
+        date(2025, 6, 1),
+        "经营收入下滑",
+        sub_grade="special_mention_2",
+        uploads=[make_upload("classification_form", f"五级分类认定表 {HERE}")],
     )
-    approved = console.archive.execute(
+    approved = steps.approve(
+        console.archive,
         _ctx(console, PEOPLE[Role.RISK_MANAGER][0]),
-        ApproveClassification(
-            loan_no=HERE, proposal_id=UUID(proposed.ids["proposal_id"]), reason="同意"
-        ),
-        [make_upload("classification_form", f"审批意见 {HERE}")],
+        HERE,
+        proposed,
+        uploads=[make_upload("classification_form", f"审批意见 {HERE}")],
     )
     console.registers.wait(["loan_ledger", "classification_register"], approved.position, 30)
     console.as_role(Role.BRANCH_HEAD)

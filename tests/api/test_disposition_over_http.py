@@ -9,20 +9,13 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
-from uuid import UUID
 
 from pypdf import PdfReader
 
-from archive.commands.custody import (
-    Catalogue,
-    DecideAppraisal,
-    ListTransfer,
-    OpenAppraisal,
-    ReceiveTransfer,
-)
-from archive.commands.lifecycle import RecordRepayment, Settle
+from archive.commands.lifecycle import Settle
 from archive.core import CommandContext
 from domain.values import AppraisalOpinion, TransferKind
+from tests import steps
 from tests.api.conftest import Api, disburse
 from tests.api.test_custody_over_http import ITEMS, compliance, refused
 
@@ -39,50 +32,21 @@ def prepare(api: Api, opinion: AppraisalOpinion = AppraisalOpinion.DESTROY) -> s
     archive = api.archive
     filed = disburse(api, LOAN)
     am, archivist, head = ctx(api, "AM001"), ctx(api, "AR001"), ctx(api, "AH001")
-    archive.execute(
-        am,
-        RecordRepayment(
-            loan_no=LOAN,
-            paid_on=date(2025, 6, 30),
-            principal=Decimal("1000000.00"),
-            interest=Decimal(0),
-        ),
-    )
+    steps.repay(archive, am, LOAN, date(2025, 6, 30), "1000000.00", Decimal(0))
     archive.execute(am, Settle(loan_no=LOAN, settled_on=date(2025, 6, 30)))
-    listed = archive.execute(
-        am,
-        ListTransfer(loan_no=LOAN, kind=TransferKind.FULL, items=ITEMS, listed_on=date(2025, 7, 2)),
-    )
-    archive.execute(
-        archivist,
-        ReceiveTransfer(
-            loan_no=LOAN,
-            transfer_id=UUID(listed.ids["transfer_id"]),
-            checks=[
-                {"item_no": 1, "condition": "present", "pages_counted": 6},
-                {"item_no": 2, "condition": "present", "pages_counted": 4},
-            ],
-            received_on=date(2025, 7, 3),
-        ),
-    )
-    archive.execute(
-        archivist, Catalogue(loan_no=LOAN, shelf_location="1-01", catalogued_on=date(2025, 7, 4))
-    )
+    listed = steps.list_transfer(archive, am, LOAN, ITEMS, date(2025, 7, 2), kind=TransferKind.FULL)
+    steps.receive_transfer(archive, archivist, LOAN, listed, steps.present(6, 4), date(2025, 7, 3))
+    steps.catalogue(archive, archivist, LOAN, "1-01", date(2025, 7, 4))
     archive.clock = lambda: datetime(2056, 3, 1, 9, tzinfo=UTC)
-    opened = archive.execute(
-        head, OpenAppraisal(loan_no=LOAN, opened_on=date(2056, 1, 5), group_nos=["AR002", "AU001"])
-    )
-    archive.execute(
+    opened = steps.open_appraisal(archive, head, LOAN, date(2056, 1, 5), ["AR002", "AU001"])
+    steps.decide_appraisal(
+        archive,
         head,
-        DecideAppraisal(
-            loan_no=LOAN,
-            appraisal_id=UUID(opened.ids["appraisal_id"]),
-            opinion=opinion,
-            text="已无保存价值"
-            if opinion is AppraisalOpinion.DESTROY
-            else "仍有查考价值，建议延长保管",
-            decided_on=date(2056, 1, 10),
-        ),
+        LOAN,
+        opened,
+        opinion,
+        "已无保存价值" if opinion is AppraisalOpinion.DESTROY else "仍有查考价值，建议延长保管",
+        date(2056, 1, 10),
     )
     return str(filed["documents"][0]["sha256"])
 

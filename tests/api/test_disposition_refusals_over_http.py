@@ -11,17 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, date, datetime
-from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
 import pytest
 
-from archive.commands.classification import ApproveClassification, ProposeClassification
-from archive.commands.custody import Catalogue, ListTransfer, ReceiveTransfer
-from archive.commands.lifecycle import RecordOverdue
 from archive.commands.workout import WriteOff
-from domain.values import AppraisalOpinion, Grade, HoldKind, TransferKind, WriteOffCriterion
+from domain.values import AppraisalOpinion, Grade, HoldKind, WriteOffCriterion
+from tests import steps
 from tests.api.conftest import Api, disburse
 from tests.api.test_custody_over_http import ITEMS, compliance, refused
 from tests.api.test_disposition_over_http import LOAN, ctx, prepare
@@ -63,32 +60,13 @@ def test_a_live_loan_is_not_destroyed(api: Api) -> None:
     compliance(api)
     disburse(api, LOAN)
     archive = api.archive
-    listed = archive.execute(
-        ctx(api, "AM001"),
-        ListTransfer(
-            loan_no=LOAN,
-            kind=TransferKind.ORIGINALS,
-            items=ITEMS,
-            listed_on=date(2025, 1, 13),
-            signed_on=date(2025, 1, 10),
-        ),
+    listed = steps.list_transfer(
+        archive, ctx(api, "AM001"), LOAN, ITEMS, date(2025, 1, 13), signed_on=date(2025, 1, 10)
     )
-    archive.execute(
-        ctx(api, "AR001"),
-        ReceiveTransfer(
-            loan_no=LOAN,
-            transfer_id=UUID(listed.ids["transfer_id"]),
-            checks=[
-                {"item_no": 1, "condition": "present", "pages_counted": 6},
-                {"item_no": 2, "condition": "present", "pages_counted": 4},
-            ],
-            received_on=date(2025, 1, 14),
-        ),
+    steps.receive_transfer(
+        archive, ctx(api, "AR001"), LOAN, listed, steps.present(6, 4), date(2025, 1, 14)
     )
-    archive.execute(
-        ctx(api, "AR001"),
-        Catalogue(loan_no=LOAN, shelf_location="1-01", catalogued_on=date(2025, 1, 15)),
-    )
+    steps.catalogue(archive, ctx(api, "AR001"), LOAN, "1-01", date(2025, 1, 15))
     archive.clock = lambda: datetime(2056, 3, 1, 9, tzinfo=UTC)
     refused(api, "archhead", B, PROPOSE, 409, "destruction_loan_not_settled")
 
@@ -98,32 +76,9 @@ def test_a_written_off_loan_whose_recovery_continues_is_not_destroyed(api: Api) 
     disburse(api, LOAN)
     archive = api.archive
     am, officer, risk = ctx(api, "AM001"), ctx(api, "PL001"), ctx(api, "RM001")
-    archive.execute(
-        officer,
-        RecordOverdue(
-            loan_no=LOAN,
-            as_of=date(2025, 6, 30),
-            days_overdue=95,
-            overdue_principal=Decimal("200000.00"),
-            overdue_interest=Decimal("8000.00"),
-        ),
-    )
-    proposal = archive.execute(
-        am,
-        ProposeClassification(
-            loan_no=LOAN,
-            grade=Grade.SUBSTANDARD,
-            sub_grade=None,
-            reason="逾期 95 天",
-            as_of=date(2025, 6, 30),
-        ),
-    )
-    archive.execute(
-        risk,
-        ApproveClassification(
-            loan_no=LOAN, proposal_id=UUID(proposal.ids["proposal_id"]), reason="同意"
-        ),
-    )
+    steps.overdue(archive, officer, LOAN, date(2025, 6, 30), 95, "200000.00", "8000.00")
+    proposal = steps.propose(archive, am, LOAN, Grade.SUBSTANDARD, date(2025, 6, 30), "逾期 95 天")
+    steps.approve(archive, risk, LOAN, proposal)
     archive.execute(
         ctx(api, "BH001"),
         WriteOff(

@@ -5,10 +5,9 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from reportlab.pdfgen import canvas
-
 from storage.envelope import EncryptingBlobStore
 from tests.api.conftest import Api, disburse
+from tests.factories import make_plain_pdf
 
 LOAN = "DK2025000401"
 
@@ -41,11 +40,7 @@ def test_no_stored_byte_holds_the_plaintext_of_a_document_filed_over_http(
     api: Api, tmp_path: Path
 ) -> None:
     marker = "PLAINTEXT-MARKER-5d41402abc"
-    buffer = io.BytesIO()
-    page = canvas.Canvas(buffer, pageCompression=0, invariant=True)
-    page.drawString(72, 720, f"Loan contract {marker}")
-    page.save()
-    plain = buffer.getvalue()
+    plain = make_plain_pdf(f"Loan contract {marker}")
     assert marker.encode() in plain
     answer = api.upload(
         "am",

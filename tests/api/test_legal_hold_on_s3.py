@@ -10,12 +10,12 @@ import pytest
 
 from api.composition import build_archive
 from api.settings import Settings
-from archive.commands.custody import PlaceHold, ReleaseHold
 from archive.commands.staff import EnrolStaff
 from archive.core import SYSTEM_ID, CommandContext, blob_key
 from domain.values import HoldKind, Role
 from storage.envelope import EncryptingBlobStore
 from storage.s3.store import S3BlobStore
+from tests import steps
 from tests.factories import make_disbursement, make_upload
 from tests.storage.seaweed import SeaweedFS, unique_bucket
 
@@ -55,48 +55,23 @@ def test_dossier_holds_are_mirrored_as_s3_legal_holds(
         key = blob_key(dossier.id, result.documents[0].sha256)
         assert not s3.legal_hold(key)
 
-        first = archive.execute(
+        first = steps.place_hold(
+            archive,
             people["cp"],
-            PlaceHold(
-                loan_no="JJ-S3-HOLD",
-                kind=HoldKind.LITIGATION,
-                reason="涉诉",
-                reference="(2025)沪01民初1号",
-                placed_on=date(2025, 3, 1),
-            ),
+            "JJ-S3-HOLD",
+            HoldKind.LITIGATION,
+            "涉诉",
+            "(2025)沪01民初1号",
+            date(2025, 3, 1),
         )
         assert s3.legal_hold(key)
-        second = archive.execute(
-            people["au"],
-            PlaceHold(
-                loan_no="JJ-S3-HOLD",
-                kind=HoldKind.AUDIT,
-                reason="审计",
-                reference="审-1",
-                placed_on=date(2025, 3, 2),
-            ),
+        second = steps.place_hold(
+            archive, people["au"], "JJ-S3-HOLD", HoldKind.AUDIT, "审计", "审-1", date(2025, 3, 2)
         )
-        from uuid import UUID
 
-        archive.execute(
-            people["cp"],
-            ReleaseHold(
-                loan_no="JJ-S3-HOLD",
-                hold_id=UUID(first.ids["hold_id"]),
-                reason="结案",
-                released_on=date(2025, 4, 1),
-            ),
-        )
+        steps.release_hold(archive, people["cp"], "JJ-S3-HOLD", first, "结案", date(2025, 4, 1))
         assert s3.legal_hold(key), "one hold is still open"
-        archive.execute(
-            people["au"],
-            ReleaseHold(
-                loan_no="JJ-S3-HOLD",
-                hold_id=UUID(second.ids["hold_id"]),
-                reason="结束",
-                released_on=date(2025, 4, 2),
-            ),
-        )
+        steps.release_hold(archive, people["au"], "JJ-S3-HOLD", second, "结束", date(2025, 4, 2))
         assert not s3.legal_hold(key)
     finally:
         archive.close()

@@ -45,6 +45,7 @@ from domain.values import SYSTEM_ID, staff_id_for
 from projections.projection import Projection
 from projections.registers import all_registers
 from tests.api.fuzzing_scenario import RUNNERS, Bank, Scenario
+from tests.factories import settings_for
 
 pytestmark = pytest.mark.slow
 
@@ -96,24 +97,7 @@ class Portfolio:
 
 
 def _settings(data_dir: Path, **overrides: Any) -> Settings:
-    values: dict[str, Any] = {
-        "environment": "development",
-        "data_dir": data_dir,
-        "event_store": "sqlite",
-        "postgres_schema": None,
-        "blob_store": "local",
-        "master_key": None,
-        "master_key_file": None,
-        "signing_key": None,
-        "signing_key_file": None,
-        "demo_on_first_start": False,
-        "in_process_follower": True,
-        "in_process_sealer": False,
-        "clock": None,
-        "timezone": ZONE,
-        **overrides,
-    }
-    return Settings(**values)
+    return settings_for(data_dir, in_process_follower=True, timezone=ZONE, **overrides)
 
 
 @pytest.fixture(
@@ -144,16 +128,7 @@ def bank(
         app = create_app(settings, archive)
         with TestClient(app, base_url="http://testserver/api/v1") as client:
             scenario = Scenario(Bank("", tokens, client=client), today())
-            for step in (
-                scenario.demo,
-                scenario.lending,
-                scenario.responsibility,
-                scenario.collateral,
-                scenario.borrowing,
-                scenario.archive_office,
-                scenario.retention,
-            ):
-                step()
+            scenario.run(through="retention")
             made = Portfolio(client, archive, tokens, scenario)
             short_return(made)
             execute = scenario.examples[("POST", "/api/v1/destruction-batches/{batch_id}/execute")]

@@ -14,21 +14,14 @@ import io
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
-from uuid import UUID
 
 import pytest
 from openpyxl import load_workbook
 
-from archive.commands.custody import (
-    Catalogue,
-    DecideAppraisal,
-    ListTransfer,
-    OpenAppraisal,
-    ReceiveTransfer,
-)
-from archive.commands.lifecycle import RecordRepayment, Settle
+from archive.commands.lifecycle import Settle
 from archive.core import CommandContext
 from domain.values import AppraisalOpinion, TransferKind
+from tests import steps
 from tests.api.conftest import DISBURSEMENT, Api, pdf
 from tests.api.test_custody_over_http import ITEMS, compliance
 
@@ -159,52 +152,27 @@ def settled_and_appraised(api: Api, loan_no: str, am: str) -> None:
     and appraised for destruction by the (bank-wide) archive office, retention over."""
     archive = api.archive
     who = {n: CommandContext(archive.staff(n).id) for n in (am, "AR001", "AH001")}
-    archive.execute(
-        who[am],
-        RecordRepayment(
-            loan_no=loan_no,
-            paid_on=date(2025, 6, 30),
-            principal=Decimal("1000000.00"),
-            interest=Decimal(0),
-        ),
-    )
+    steps.repay(archive, who[am], loan_no, date(2025, 6, 30), "1000000.00", Decimal(0))
     archive.execute(who[am], Settle(loan_no=loan_no, settled_on=date(2025, 6, 30)))
-    listed = archive.execute(
-        who[am],
-        ListTransfer(
-            loan_no=loan_no, kind=TransferKind.FULL, items=ITEMS, listed_on=date(2025, 7, 2)
-        ),
+    listed = steps.list_transfer(
+        archive, who[am], loan_no, ITEMS, date(2025, 7, 2), kind=TransferKind.FULL
     )
-    archive.execute(
-        who["AR001"],
-        ReceiveTransfer(
-            loan_no=loan_no,
-            transfer_id=UUID(listed.ids["transfer_id"]),
-            checks=[
-                {"item_no": 1, "condition": "present", "pages_counted": 6},
-                {"item_no": 2, "condition": "present", "pages_counted": 4},
-            ],
-            received_on=date(2025, 7, 3),
-        ),
+    steps.receive_transfer(
+        archive, who["AR001"], loan_no, listed, steps.present(6, 4), date(2025, 7, 3)
     )
-    archive.execute(
-        who["AR001"],
-        Catalogue(loan_no=loan_no, shelf_location="3-01", catalogued_on=date(2025, 7, 4)),
-    )
+    steps.catalogue(archive, who["AR001"], loan_no, "3-01", date(2025, 7, 4))
     archive.clock = lambda: datetime(2056, 3, 1, 9, tzinfo=UTC)
-    opened = archive.execute(
-        who["AH001"],
-        OpenAppraisal(loan_no=loan_no, opened_on=date(2056, 1, 5), group_nos=["AR002", "AU001"]),
+    opened = steps.open_appraisal(
+        archive, who["AH001"], loan_no, date(2056, 1, 5), ["AR002", "AU001"]
     )
-    archive.execute(
+    steps.decide_appraisal(
+        archive,
         who["AH001"],
-        DecideAppraisal(
-            loan_no=loan_no,
-            appraisal_id=UUID(opened.ids["appraisal_id"]),
-            opinion=AppraisalOpinion.DESTROY,
-            text="已无保存价值",
-            decided_on=date(2056, 1, 10),
-        ),
+        loan_no,
+        opened,
+        AppraisalOpinion.DESTROY,
+        "已无保存价值",
+        date(2056, 1, 10),
     )
 
 

@@ -5,12 +5,10 @@ Runs against the real SeaweedFS the tests start; the event store is each backend
 
 from __future__ import annotations
 
-import io
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from reportlab.pdfgen import canvas
 
 from api.composition import build_archive
 from api.settings import Settings
@@ -20,7 +18,7 @@ from archive.core import SYSTEM_ID, CommandContext
 from domain.values import Role
 from storage.envelope import EncryptingBlobStore
 from storage.s3.store import S3BlobStore
-from tests.factories import make_disbursement
+from tests.factories import make_disbursement, make_plain_pdf
 from tests.storage.seaweed import SeaweedFS, unique_bucket
 
 
@@ -35,11 +33,7 @@ def test_documents_filed_through_the_service_are_encrypted_objects_in_s3(
     monkeypatch.setenv("DOSSIER_S3_ACCESS_KEY", seaweedfs.access_key)
     monkeypatch.setenv("DOSSIER_S3_SECRET_KEY", seaweedfs.secret_key)
     marker = "S3-PLAINTEXT-MARKER-7f3a"
-    buffer = io.BytesIO()
-    page = canvas.Canvas(buffer, pageCompression=0, invariant=True)
-    page.drawString(72, 720, f"Loan contract {marker}")
-    page.save()
-    plain = buffer.getvalue()
+    plain = make_plain_pdf(f"Loan contract {marker}")
     assert marker.encode() in plain
 
     archive = build_archive(Settings())

@@ -23,16 +23,12 @@ from fastapi import FastAPI
 
 from api.app import create_app
 from api.settings import Settings
-from archive.application import DossierArchive
 from archive.commands.staff import EnrolStaff
 from archive.core import SYSTEM_ID, CommandContext
 from domain.values import Role
 from projections.follower import Follower
-from storage.blobs import LocalBlobStore
-from storage.crypto import MasterKey
-from storage.envelope import EncryptingBlobStore, Envelope
-from storage.keystore import SQLiteKeyStore
 from tests.api.conftest import Api, disburse
+from tests.factories import encrypted_archive
 
 LOAN = "DK2025000301"
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -118,11 +114,7 @@ def served(store_env: dict[str, str], tmp_path: Path) -> Iterator[tuple[Api, Fas
     """The API served by uvicorn in a thread, as ``dossier serve`` runs it (a real event loop
     and its pool of 40 worker threads), on a fresh store; an account manager and a post-loan
     officer enrolled over HTTP. The harness's client is an ``httpx.Client`` to it."""
-    keys = SQLiteKeyStore(tmp_path / "keys.sqlite")
-    blobs = EncryptingBlobStore(
-        LocalBlobStore(tmp_path / "blobs"), Envelope(keys, MasterKey.generate())
-    )
-    archive = DossierArchive(store_env, blobs=blobs, on_close=(keys.close,))
+    archive = encrypted_archive(store_env, tmp_path)
     admin = archive.execute(
         CommandContext(SYSTEM_ID),
         EnrolStaff(staff_no="ADM01", name="系统管理员", branch="总行", roles=[Role.ADMINISTRATOR]),

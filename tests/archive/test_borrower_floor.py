@@ -12,14 +12,12 @@ import pytest
 
 from archive.application import DossierArchive
 from archive.commands.classification import (
-    ApproveClassification,
-    ProposeClassification,
     RejectClassification,
 )
-from archive.commands.lifecycle import RecordOverdue
 from archive.core import CommandContext
 from domain.errors import ClassificationFloorError
 from domain.values import BorrowerType, Grade, Product
+from tests import steps
 from tests.factories import make_disbursement, make_upload
 
 AS_OF = date(2025, 6, 1)
@@ -28,12 +26,14 @@ AS_OF = date(2025, 6, 1)
 def _propose(
     app: DossierArchive, staff: dict[str, CommandContext], loan_no: str, grade: Grade
 ) -> UUID:
-    proposed = app.execute(
+    proposed = steps.propose(
+        app,
         staff["account_manager"],
-        ProposeClassification(
-            loan_no=loan_no, grade=grade, sub_grade=None, reason="初分", as_of=AS_OF
-        ),
-        [make_upload("classification_form", f"五级分类认定表 {loan_no} {grade.value}")],
+        loan_no,
+        grade,
+        AS_OF,
+        "初分",
+        uploads=[make_upload("classification_form", f"五级分类认定表 {loan_no} {grade.value}")],
     )
     return UUID(proposed.ids["proposal_id"])
 
@@ -41,10 +41,13 @@ def _propose(
 def _approve(
     app: DossierArchive, staff: dict[str, CommandContext], loan_no: str, proposal_id: UUID
 ) -> None:
-    app.execute(
+    steps.approve(
+        app,
         staff["risk_manager"],
-        ApproveClassification(loan_no=loan_no, proposal_id=proposal_id, reason="审批"),
-        [make_upload("classification_form", f"审批意见 {proposal_id}")],
+        loan_no,
+        proposal_id,
+        "审批",
+        uploads=[make_upload("classification_form", f"审批意见 {proposal_id}")],
     )
 
 
@@ -57,16 +60,7 @@ def _classify(
 def _make_non_performing(
     app: DossierArchive, staff: dict[str, CommandContext], loan_no: str
 ) -> None:
-    app.execute(
-        staff["post_loan_officer"],
-        RecordOverdue(
-            loan_no=loan_no,
-            as_of=AS_OF,
-            days_overdue=120,
-            overdue_principal=Decimal("200000.00"),
-            overdue_interest=Decimal("8000.00"),
-        ),
-    )
+    steps.overdue(app, staff["post_loan_officer"], loan_no, AS_OF, 120, "200000.00", "8000.00")
     _classify(app, staff, loan_no, Grade.SUBSTANDARD)
 
 

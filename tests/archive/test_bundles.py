@@ -28,12 +28,12 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from archive.application import DossierArchive
-from archive.commands.borrowing import ApproveBorrowing, RequestBorrowing
+from archive.commands.borrowing import ApproveBorrowing
 from archive.core import CommandContext
 from archive.reports.bundles import BundlePathExistsError, IssuedBundle
 from domain.errors import InvalidInputError, RoleNotPermittedError
 from domain.integrity import AuditBundle
-from domain.values import BorrowingForm, BorrowingPurpose, ReadPurpose
+from domain.values import BorrowingPurpose, ReadPurpose
 from dossier_verify import verify_path
 from dossier_verify.check import verify_directory
 from storage.checkpoints import Checkpoint
@@ -41,6 +41,7 @@ from storage.integrity_store import IntegrityStore, integrity_store_beside
 from storage.positions import notification_id_of
 from storage.sealing import Sealer
 from storage.signing import Signer
+from tests import steps
 from tests.archive.test_collateral import register as register_collateral
 from tests.archive.test_disposition import (
     AFTER_RETENTION,
@@ -124,16 +125,14 @@ def a_loan_with_documents_and_a_borrowing(
         stage="disbursement",
         uploads=[make_upload("registration_certificate", data=make_pdf(f"抵押登记证明 {LOAN}"))],
     )
-    requested = app.execute(
+    requested = steps.request_borrowing(
+        app,
         staff["auditor"],
-        RequestBorrowing(
-            loan_no=LOAN,
-            purpose=BorrowingPurpose.AUDIT,
-            form=BorrowingForm.ORIGINAL,
-            reason="审计抽查原件",
-            requested_on=date(2025, 4, 1),
-            due_on=date(2025, 4, 1) + timedelta(days=3),
-        ),
+        LOAN,
+        BorrowingPurpose.AUDIT,
+        "审计抽查原件",
+        date(2025, 4, 1),
+        due_on=date(2025, 4, 1) + timedelta(days=3),
     )
     app.execute(
         staff["archive_head"],

@@ -28,10 +28,8 @@ from archive.commands.borrowing import (
     CheckOut,
     CloseBorrowing,
     IssueElectronicCopy,
-    RequestBorrowing,
     ReturnBorrowing,
 )
-from archive.commands.classification import ProposeClassification
 from archive.commands.collateral import (
     LodgeCertificate,
     RecordInsuranceLapse,
@@ -41,31 +39,19 @@ from archive.commands.collateral import (
     RevalueCollateral,
     TakeOutCertificate,
 )
-from archive.commands.collection import TakeCollectionStep
 from archive.commands.custody import (
-    Catalogue,
     ClearDefect,
-    DecideAppraisal,
     ExtendRetention,
-    ListTransfer,
-    OpenAppraisal,
-    PlaceHold,
-    ReceiveTransfer,
-    ReleaseHold,
 )
 from archive.commands.disposition import (
     ApproveDestruction,
     ComplianceApproveDestruction,
     ProposeDestruction,
 )
-from archive.commands.inspections import RecordInspection
-from archive.commands.lifecycle import Disburse, RecordOverdue, RecordRepayment, Settle
+from archive.commands.lifecycle import Disburse, Settle
 from archive.commands.staff import EnrolStaff
-from archive.commands.warnings import ClearWarning, HandleWarning, RaiseWarning
 from archive.commands.workout import (
     Extend,
-    HandOver,
-    Restructure,
     TransferToAssetPreservation,
     WriteOff,
 )
@@ -75,7 +61,6 @@ from domain.dates import HAPPENED, MAY_LIE_AHEAD
 from domain.errors import DateInFutureError, DateOutOfOrderError
 from domain.values import (
     AppraisalOpinion,
-    BorrowingForm,
     BorrowingPurpose,
     CollateralKind,
     CollectionStepKind,
@@ -83,11 +68,11 @@ from domain.values import (
     HoldKind,
     InspectionKind,
     Role,
-    TransferKind,
     WarningColour,
     WriteOffCriterion,
 )
 from storage.blobs import LocalBlobStore
+from tests import steps
 from tests.archive.test_disposition import (
     AFTER_RETENTION,
     LOAN_NO,
@@ -117,94 +102,33 @@ COMMANDS: list[tuple[str, Command]] = [
     ),
     (
         "paid_on",
-        lambda a, c, d, t: a.execute(
-            c,
-            RecordRepayment(
-                loan_no=LOAN, paid_on=d, principal=Decimal("1.00"), interest=Decimal("0")
-            ),
-        ),
+        lambda a, c, d, t: steps.repay(a, c, LOAN, d, "1.00", "0"),
     ),
     (
         "as_of",
-        lambda a, c, d, t: a.execute(
-            c,
-            RecordOverdue(
-                loan_no=LOAN,
-                as_of=d,
-                days_overdue=3,
-                overdue_principal=Decimal("0"),
-                overdue_interest=Decimal("5.00"),
-            ),
-        ),
+        lambda a, c, d, t: steps.overdue(a, c, LOAN, d, 3, "0", "5.00"),
     ),
     (
         "inspected_on",
-        lambda a, c, d, t: a.execute(
-            c,
-            RecordInspection(
-                loan_no=LOAN,
-                kind=InspectionKind.ON_SITE,
-                inspected_on=d,
-                reviewer_no="reviewer",
-                findings="经营正常",
-            ),
-        ),
+        lambda a, c, d, t: steps.inspect(a, c, LOAN, InspectionKind.ON_SITE, d, "经营正常"),
     ),
-    (
-        "as_of",
-        lambda a, c, d, t: a.execute(
-            c,
-            ProposeClassification(
-                loan_no=LOAN, grade=Grade.SPECIAL_MENTION, sub_grade=None, reason="逾期", as_of=d
-            ),
-        ),
-    ),
+    ("as_of", lambda a, c, d, t: steps.propose(a, c, LOAN, Grade.SPECIAL_MENTION, d, "逾期")),
     (
         "raised_on",
-        lambda a, c, d, t: a.execute(
-            c,
-            RaiseWarning(
-                loan_no=LOAN, colour=WarningColour.YELLOW, code="Y01", raised_on=d, reason="减产"
-            ),
+        lambda a, c, d, t: steps.raise_warning(
+            a, c, LOAN, d, "减产", colour=WarningColour.YELLOW, code="Y01"
         ),
     ),
-    (
-        "handled_on",
-        lambda a, c, d, t: a.execute(
-            c, HandleWarning(loan_no=LOAN, signal_id=_uuid(), handled_on=d, measures="走访")
-        ),
-    ),
-    (
-        "cleared_on",
-        lambda a, c, d, t: a.execute(
-            c, ClearWarning(loan_no=LOAN, signal_id=_uuid(), cleared_on=d, reason="恢复")
-        ),
-    ),
+    ("handled_on", lambda a, c, d, t: steps.handle_warning(a, c, LOAN, _uuid(), d, "走访")),
+    ("cleared_on", lambda a, c, d, t: steps.clear_warning(a, c, LOAN, _uuid(), d, "恢复")),
     (
         "taken_on",
-        lambda a, c, d, t: a.execute(
-            c,
-            TakeCollectionStep(
-                loan_no=LOAN,
-                kind=CollectionStepKind.PHONE_CALL,
-                taken_on=d,
-                days_overdue=1,
-                outcome="承诺",
-            ),
-        ),
+        lambda a, c, d, t: steps.collect(a, c, LOAN, CollectionStepKind.PHONE_CALL, d, 1, "承诺"),
     ),
     (
         "restructured_on",
-        lambda a, c, d, t: a.execute(
-            c,
-            Restructure(
-                loan_no=LOAN,
-                restructured_on=d,
-                new_maturity_date=d + timedelta(730),
-                new_interest_rate="4.35%",
-                terms="分期",
-                reason="困难",
-            ),
+        lambda a, c, d, t: steps.restructure(
+            a, c, LOAN, d, d + timedelta(730), "4.35%", "分期", "困难"
         ),
     ),
     (
@@ -218,12 +142,7 @@ COMMANDS: list[tuple[str, Command]] = [
     ),
     (
         "handed_over_on",
-        lambda a, c, d, t: a.execute(
-            c,
-            HandOver(
-                loan_no=LOAN, handed_over_on=d, receiving_no="account_manager_2", reason="调岗"
-            ),
-        ),
+        lambda a, c, d, t: steps.hand_over(a, c, LOAN, d, "account_manager_2", "调岗"),
     ),
     (
         "transferred_on",
@@ -319,15 +238,13 @@ COMMANDS: list[tuple[str, Command]] = [
     ),
     (
         "listed_on",
-        lambda a, c, d, t: a.execute(
+        lambda a, c, d, t: steps.list_transfer(
+            a,
             c,
-            ListTransfer(
-                loan_no=LOAN,
-                kind=TransferKind.ORIGINALS,
-                items=[{"doc_type": "loan_contract", "title": "借款合同", "pages": 1}],
-                listed_on=d,
-                signed_on=d - timedelta(days=1),
-            ),
+            LOAN,
+            [{"doc_type": "loan_contract", "title": "借款合同", "pages": 1}],
+            d,
+            signed_on=d - timedelta(days=1),
         ),
     ),
     (
@@ -338,42 +255,21 @@ COMMANDS: list[tuple[str, Command]] = [
     ),
     (
         "catalogued_on",
-        lambda a, c, d, t: a.execute(
-            c, Catalogue(loan_no=LOAN, shelf_location="1", catalogued_on=d)
-        ),
+        lambda a, c, d, t: steps.catalogue(a, c, LOAN, "1", d),
     ),
     (
         "placed_on",
-        lambda a, c, d, t: a.execute(
-            c,
-            PlaceHold(
-                loan_no=LOAN, kind=HoldKind.AUDIT, reason="审计", reference="审-1", placed_on=d
-            ),
-        ),
+        lambda a, c, d, t: steps.place_hold(a, c, LOAN, HoldKind.AUDIT, "审计", "审-1", d),
     ),
-    (
-        "released_on",
-        lambda a, c, d, t: a.execute(
-            c, ReleaseHold(loan_no=LOAN, hold_id=_uuid(), reason="结束", released_on=d)
-        ),
-    ),
+    ("released_on", lambda a, c, d, t: steps.release_hold(a, c, LOAN, _uuid(), "结束", d)),
     (
         "opened_on",
-        lambda a, c, d, t: a.execute(
-            c, OpenAppraisal(loan_no=LOAN, opened_on=d, group_nos=["archivist", "auditor"])
-        ),
+        lambda a, c, d, t: steps.open_appraisal(a, c, LOAN, d, ["archivist", "auditor"]),
     ),
     (
         "decided_on",
-        lambda a, c, d, t: a.execute(
-            c,
-            DecideAppraisal(
-                loan_no=LOAN,
-                appraisal_id=_uuid(),
-                opinion=AppraisalOpinion.DESTROY,
-                text="销毁",
-                decided_on=d,
-            ),
+        lambda a, c, d, t: steps.decide_appraisal(
+            a, c, LOAN, _uuid(), AppraisalOpinion.DESTROY, "销毁", d
         ),
     ),
     (
@@ -399,28 +295,11 @@ COMMANDS: list[tuple[str, Command]] = [
     ),
     (
         "requested_on",
-        lambda a, c, d, t: a.execute(
-            c,
-            RequestBorrowing(
-                loan_no=LOAN,
-                purpose=BorrowingPurpose.AUDIT,
-                form=BorrowingForm.ORIGINAL,
-                reason="审计",
-                requested_on=d,
-            ),
-        ),
+        lambda a, c, d, t: steps.request_borrowing(a, c, LOAN, BorrowingPurpose.AUDIT, "审计", d),
     ),
     (
         "received_on",
-        lambda a, c, d, t: a.execute(
-            c,
-            ReceiveTransfer(
-                loan_no=LOAN,
-                transfer_id=t["transfer"],
-                checks=[{"item_no": 1, "condition": "present", "pages_counted": 1}],
-                received_on=d,
-            ),
-        ),
+        lambda a, c, d, t: steps.receive_transfer(a, c, LOAN, t["transfer"], steps.present(1), d),
     ),
     (
         "checked_out_on",
@@ -466,25 +345,16 @@ def omni(app: DossierArchive, staff: dict[str, CommandContext]) -> CommandContex
 @pytest.fixture
 def targets(app: DossierArchive, staff: dict[str, CommandContext], omni: CommandContext) -> Targets:
     today = app.today()
-    listed = app.execute(
+    listed = steps.list_transfer(
+        app,
         staff["account_manager"],
-        ListTransfer(
-            loan_no=LOAN,
-            kind=TransferKind.ORIGINALS,
-            items=[{"doc_type": "loan_contract", "title": "借款合同", "pages": 1}],
-            listed_on=today,
-            signed_on=today,
-        ),
+        LOAN,
+        [{"doc_type": "loan_contract", "title": "借款合同", "pages": 1}],
+        today,
+        signed_on=today,
     )
-    requested = app.execute(
-        staff["auditor"],
-        RequestBorrowing(
-            loan_no=LOAN,
-            purpose=BorrowingPurpose.AUDIT,
-            form=BorrowingForm.ORIGINAL,
-            reason="审计",
-            requested_on=today,
-        ),
+    requested = steps.request_borrowing(
+        app, staff["auditor"], LOAN, BorrowingPurpose.AUDIT, "审计", today
     )
     return {"transfer": UUID(listed.ids["transfer_id"]), "borrowing": requested.aggregate_id}
 
@@ -625,30 +495,27 @@ def test_a_later_step_of_the_archive_office_is_not_dated_before_the_step_it_foll
 ) -> None:
     am, archivist = staff["account_manager"], staff["archivist"]
     app.execute(am, make_disbursement(LOAN), [make_upload("loan_contract", "借款合同")])
-    listed = app.execute(
+    listed = steps.list_transfer(
+        app,
         am,
-        ListTransfer(
-            loan_no=LOAN,
-            kind=TransferKind.ORIGINALS,
-            items=[
-                {"doc_type": "loan_contract", "title": "借款合同", "pages": 1},
-                {"doc_type": "guarantee_contract", "title": "保证合同", "pages": 1},
-            ],
-            listed_on=date(2025, 1, 13),
-            signed_on=date(2025, 1, 10),
-        ),
+        LOAN,
+        [
+            {"doc_type": "loan_contract", "title": "借款合同", "pages": 1},
+            {"doc_type": "guarantee_contract", "title": "保证合同", "pages": 1},
+        ],
+        date(2025, 1, 13),
+        signed_on=date(2025, 1, 10),
     )
-    received = app.execute(
+    received = steps.receive_transfer(
+        app,
         archivist,
-        ReceiveTransfer(
-            loan_no=LOAN,
-            transfer_id=UUID(listed.ids["transfer_id"]),
-            checks=[
-                {"item_no": 1, "condition": "present", "pages_counted": 1},
-                {"item_no": 2, "condition": "missing", "note": "未随附"},
-            ],
-            received_on=date(2025, 1, 14),
-        ),
+        LOAN,
+        listed,
+        [
+            {"item_no": 1, "condition": "present", "pages_counted": 1},
+            {"item_no": 2, "condition": "missing", "note": "未随附"},
+        ],
+        date(2025, 1, 14),
     )
     before = counts(app)
     with pytest.raises(DateOutOfOrderError) as uncleared:
@@ -663,23 +530,12 @@ def test_a_later_step_of_the_archive_office_is_not_dated_before_the_step_it_foll
         )
     assert uncleared.value.context["since_field"] == "received_on"
     with pytest.raises(DateOutOfOrderError) as uncatalogued:
-        app.execute(
-            archivist,
-            Catalogue(loan_no=LOAN, shelf_location="1-01", catalogued_on=date(2025, 1, 13)),
-        )
+        steps.catalogue(app, archivist, LOAN, "1-01", date(2025, 1, 13))
     assert uncatalogued.value.context["field"] == "catalogued_on"
     assert counts(app) == before
 
     # A settlement dated before the repayment that cleared the loan.
-    app.execute(
-        am,
-        RecordRepayment(
-            loan_no=LOAN,
-            paid_on=date(2025, 6, 30),
-            principal=Decimal("1000000.00"),
-            interest=Decimal(0),
-        ),
-    )
+    steps.repay(app, am, LOAN, date(2025, 6, 30), "1000000.00", Decimal(0))
     with pytest.raises(DateOutOfOrderError) as unsettled:
         app.execute(am, Settle(loan_no=LOAN, settled_on=date(2025, 6, 29)))
     assert unsettled.value.context["since_field"] == "last_repaid_on"

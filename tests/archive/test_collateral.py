@@ -30,7 +30,7 @@ from archive.commands.collateral import (
     RevalueCollateral,
     TakeOutCertificate,
 )
-from archive.commands.lifecycle import RecordRepayment, Settle
+from archive.commands.lifecycle import Settle
 from archive.commands.staff import RevokeRole
 from archive.core import SYSTEM_ID, CommandContext, CommandResult, blob_key
 from archive.documents.ingest import Upload
@@ -51,6 +51,7 @@ from domain.values import (
     dossier_id_for,
     loan_id_for,
 )
+from tests import steps
 from tests.factories import PRINCIPAL, make_disbursement, make_upload
 
 LOAN_NO = "JJ2025011000021"
@@ -189,15 +190,7 @@ def test_a_collateral_lives_from_registration_to_release_and_its_documents_are_f
     )
 
     # 结清, then 注销 by the account manager with the release certificate.
-    app.execute(
-        am,
-        RecordRepayment(
-            loan_no=LOAN_NO,
-            paid_on=date(2025, 10, 10),
-            principal=PRINCIPAL,
-            interest=Decimal("0.00"),
-        ),
-    )
+    steps.repay(app, am, LOAN_NO, date(2025, 10, 10), PRINCIPAL)
     app.execute(am, Settle(loan_no=LOAN_NO, settled_on=date(2025, 10, 10)))
     released = app.execute(
         am,
@@ -291,15 +284,7 @@ def test_collateral_cannot_be_registered_on_a_settled_loan(
     app: DossierArchive, staff: dict[str, CommandContext], loan_no: str
 ) -> None:
     am = staff["account_manager"]
-    app.execute(
-        am,
-        RecordRepayment(
-            loan_no=LOAN_NO,
-            paid_on=date(2025, 10, 10),
-            principal=PRINCIPAL,
-            interest=Decimal("0.00"),
-        ),
-    )
+    steps.repay(app, am, LOAN_NO, date(2025, 10, 10), PRINCIPAL)
     app.execute(am, Settle(loan_no=LOAN_NO, settled_on=date(2025, 10, 10)))
 
     with changes_nothing(app), pytest.raises(InvalidTransitionError):

@@ -18,13 +18,12 @@ from uuid import UUID
 import pytest
 
 from archive.application import DossierArchive
-from archive.commands.classification import ProposeClassification, RejectClassification
-from archive.commands.lifecycle import RecordRepayment
-from archive.commands.scope import AssignAccountManagers
+from archive.commands.classification import RejectClassification
 from archive.core import CommandContext, CommandResult, blob_key
 from archive.errors import ConcurrentUpdateError, StaleVersionError
 from domain.errors import ConflictError
 from domain.values import Grade, ReadPurpose, dossier_id_for, loan_id_for
+from tests import steps
 from tests.factories import make_disbursement, make_pdf, make_upload
 
 LOAN_NO = "JJ2025011000004"
@@ -83,15 +82,13 @@ def test_two_repayments_against_the_same_version_record_exactly_one(
         def repay(
             ctx: CommandContext, voucher: bytes, version: int = version
         ) -> Callable[[], CommandResult]:
-            return lambda: app.execute(
+            return lambda: steps.repay(
+                app,
                 CommandContext(ctx.staff_id, expected_version=version),
-                RecordRepayment(
-                    loan_no=loan_no,
-                    paid_on=date(2025, 2, 10),
-                    principal=Decimal("100.00"),
-                    interest=Decimal("0.00"),
-                ),
-                [make_upload("repayment_voucher", data=voucher)],
+                loan_no,
+                date(2025, 2, 10),
+                "100.00",
+                uploads=[make_upload("repayment_voucher", data=voucher)],
             )
 
         winner, loser = one_winner(
@@ -114,15 +111,14 @@ def test_two_classification_proposals_at_once_record_exactly_one(
     app: DossierArchive, staff: dict[str, CommandContext], loan_no: str
 ) -> None:
     # The loan's two account managers, A岗 and B岗 (双人管户), each acting on it.
-    app.execute(
+    steps.assign_managers(
+        app,
         staff["branch_head"],
-        AssignAccountManagers(
-            loan_no=loan_no,
-            a_manager_no="account_manager",
-            b_manager_no="account_manager_2",
-            assigned_on=date(2025, 1, 15),
-            reason="双人管户",
-        ),
+        loan_no,
+        "account_manager",
+        "account_manager_2",
+        date(2025, 1, 15),
+        "双人管户",
     )
     people = (staff["account_manager"], staff["account_manager_2"])
     for round_no in range(ROUNDS):
@@ -133,16 +129,14 @@ def test_two_classification_proposals_at_once_record_exactly_one(
             ctx: CommandContext, grade: Grade, version: int = version, round_no: int = round_no
         ) -> Callable[[], CommandResult]:
             form = make_pdf(f"五级分类认定表 第{round_no}轮 {grade.zh}")
-            return lambda: app.execute(
+            return lambda: steps.propose(
+                app,
                 CommandContext(ctx.staff_id, expected_version=version),
-                ProposeClassification(
-                    loan_no=loan_no,
-                    grade=grade,
-                    sub_grade=None,
-                    reason=f"第{round_no}轮初分",
-                    as_of=date(2025, 2, 1),
-                ),
-                [make_upload("classification_form", data=form)],
+                loan_no,
+                grade,
+                date(2025, 2, 1),
+                f"第{round_no}轮初分",
+                uploads=[make_upload("classification_form", data=form)],
             )
 
         winner, _loser = one_winner(
@@ -220,15 +214,13 @@ def test_the_loser_of_a_save_race_gets_a_conflict_with_the_current_version_and_i
 
     def repay(ctx: CommandContext, text: str) -> Callable[[], CommandResult]:
         voucher = make_pdf(text)  # made here: ReportLab is not meant to run on many threads
-        return lambda: app.execute(
+        return lambda: steps.repay(
+            app,
             ctx,
-            RecordRepayment(
-                loan_no=loan_no,
-                paid_on=date(2025, 2, 10),
-                principal=Decimal("100.00"),
-                interest=Decimal("0.00"),
-            ),
-            [make_upload("repayment_voucher", data=voucher)],
+            loan_no,
+            date(2025, 2, 10),
+            "100.00",
+            uploads=[make_upload("repayment_voucher", data=voucher)],
         )
 
     outcomes = run_named(
@@ -258,15 +250,13 @@ def test_a_losing_double_submission_of_the_same_document_does_not_delete_the_win
     am = staff["account_manager"]
 
     def repay() -> CommandResult:
-        return app.execute(
+        return steps.repay(
+            app,
             am,
-            RecordRepayment(
-                loan_no=loan_no,
-                paid_on=date(2025, 2, 10),
-                principal=Decimal("100.00"),
-                interest=Decimal("0.00"),
-            ),
-            [make_upload("repayment_voucher", data=voucher)],
+            loan_no,
+            date(2025, 2, 10),
+            "100.00",
+            uploads=[make_upload("repayment_voucher", data=voucher)],
         )
 
     loser_stored = threading.Event()
@@ -304,15 +294,13 @@ def test_a_retry_racing_its_original_replays_it_and_keeps_the_document(
     keyed = CommandContext(staff["account_manager"].staff_id, idempotency_key="pay-2025-02-10")
 
     def repay() -> CommandResult:
-        return app.execute(
+        return steps.repay(
+            app,
             keyed,
-            RecordRepayment(
-                loan_no=loan_no,
-                paid_on=date(2025, 2, 10),
-                principal=Decimal("100.00"),
-                interest=Decimal("0.00"),
-            ),
-            [make_upload("repayment_voucher", data=voucher)],
+            loan_no,
+            date(2025, 2, 10),
+            "100.00",
+            uploads=[make_upload("repayment_voucher", data=voucher)],
         )
 
     stored_by_retry = threading.Event()

@@ -14,25 +14,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
-from decimal import Decimal
 from typing import Any
 
 import pytest
 
 from archive.application import DossierArchive
 from archive.commands.custody import (
-    Catalogue,
     ClearDefect,
-    DecideAppraisal,
     ExtendRetention,
-    ListTransfer,
-    OpenAppraisal,
-    PlaceHold,
-    ReceiveTransfer,
-    ReleaseHold,
 )
-from archive.commands.lifecycle import RecordRepayment, Settle
-from archive.commands.scope import AssignAccountManagers
+from archive.commands.lifecycle import Settle
 from archive.commands.staff import EnrolStaff
 from archive.core import SYSTEM_ID, CommandContext
 from archive.errors import ConcurrentUpdateError
@@ -60,6 +51,7 @@ from domain.values import (
     TransferKind,
 )
 from storage.envelope import EncryptingBlobStore
+from tests import steps
 from tests.factories import PRINCIPAL, make_disbursement, make_upload
 
 AFTER_RETENTION = datetime(2056, 3, 1, 9, 0, tzinfo=UTC)  # D30 from 2026 ends 2055-12-31
@@ -112,25 +104,13 @@ def loan_no(app: DossierArchive, people: dict[str, CommandContext]) -> str:
 
 def settle(app: DossierArchive, people: dict[str, CommandContext], loan_no: str) -> None:
     am = people["account_manager"]
-    app.execute(
-        am,
-        RecordRepayment(
-            loan_no=loan_no, paid_on=date(2025, 6, 30), principal=PRINCIPAL, interest=Decimal("0")
-        ),
-    )
+    steps.repay(app, am, loan_no, date(2025, 6, 30), PRINCIPAL, "0")
     app.execute(am, Settle(loan_no=loan_no, settled_on=date(2025, 6, 30)))
 
 
 def originals(app: DossierArchive, ctx: CommandContext, loan_no: str = LOAN_NO) -> str:
-    result = app.execute(
-        ctx,
-        ListTransfer(
-            loan_no=loan_no,
-            kind=TransferKind.ORIGINALS,
-            items=ITEMS,
-            listed_on=date(2025, 1, 13),
-            signed_on=date(2025, 1, 10),
-        ),
+    result = steps.list_transfer(
+        app, ctx, loan_no, ITEMS, date(2025, 1, 13), signed_on=date(2025, 1, 10)
     )
     return result.ids["transfer_id"]
 
@@ -142,15 +122,7 @@ def receive_all(app: DossierArchive, ctx: CommandContext, transfer_id: str, n: i
         {"item_no": i, "condition": "present", "pages_counted": ITEMS[(i - 1) % 2]["pages"]}
         for i in range(1, n + 1)
     ]
-    return app.execute(
-        ctx,
-        ReceiveTransfer(
-            loan_no=LOAN_NO,
-            transfer_id=UUID(transfer_id),
-            checks=checks,
-            received_on=date(2025, 1, 14),
-        ),
-    )
+    return steps.receive_transfer(app, ctx, LOAN_NO, UUID(transfer_id), checks, date(2025, 1, 14))
 
 
 def test_a_dossier_is_transferred_catalogued_frozen_and_appraised(
@@ -160,32 +132,29 @@ def test_a_dossier_is_transferred_catalogued_frozen_and_appraised(
 
     am, archivist = people["account_manager"], people["archivist"]
     # Originals signed on Friday 10 January are due three working days later: Wednesday 15th.
-    listed = app.execute(
+    listed = steps.list_transfer(
+        app,
         am,
-        ListTransfer(
-            loan_no=loan_no,
-            kind=TransferKind.ORIGINALS,
-            items=ITEMS,
-            listed_on=date(2025, 1, 13),
-            signed_on=date(2025, 1, 10),
-        ),
-        [make_upload("transfer_list", "移交清单")],
+        loan_no,
+        ITEMS,
+        date(2025, 1, 13),
+        signed_on=date(2025, 1, 10),
+        uploads=[make_upload("transfer_list", "移交清单")],
     )
     assert listed.ids["due_on"] == "2025-01-15"
     assert listed.events == ("TransferListed", "DocumentFiled")
     originals_id = UUID(listed.ids["transfer_id"])
 
-    received = app.execute(
+    received = steps.receive_transfer(
+        app,
         archivist,
-        ReceiveTransfer(
-            loan_no=loan_no,
-            transfer_id=originals_id,
-            checks=[
-                {"item_no": 1, "condition": ItemCondition.PRESENT, "pages_counted": 6},
-                {"item_no": 2, "condition": "missing", "note": "保证合同未随附"},
-            ],
-            received_on=date(2025, 1, 14),
-        ),
+        loan_no,
+        originals_id,
+        [
+            {"item_no": 1, "condition": ItemCondition.PRESENT, "pages_counted": 6},
+            {"item_no": 2, "condition": "missing", "note": "保证合同未随附"},
+        ],
+        date(2025, 1, 14),
     )
     defect_id = UUID(received.ids["defect:2"])
     dossier = app.dossier_of(app.loan(loan_no))
@@ -200,33 +169,12 @@ def test_a_dossier_is_transferred_catalogued_frozen_and_appraised(
     assert not app.dossier_of(app.loan(loan_no)).open_defects
 
     with changes_nothing(app), pytest.raises(LoanNotClosedError):
-        app.execute(
-            am,
-            ListTransfer(
-                loan_no=loan_no, kind=TransferKind.FULL, items=ITEMS, listed_on=date(2025, 2, 1)
-            ),
-        )
+        steps.list_transfer(app, am, loan_no, ITEMS, date(2025, 2, 1), kind=TransferKind.FULL)
 
     settle(app, people, loan_no)
-    full = app.execute(
-        am,
-        ListTransfer(
-            loan_no=loan_no, kind=TransferKind.FULL, items=ITEMS, listed_on=date(2025, 7, 2)
-        ),
-    )
+    full = steps.list_transfer(app, am, loan_no, ITEMS, date(2025, 7, 2), kind=TransferKind.FULL)
     full_id = UUID(full.ids["transfer_id"])
-    app.execute(
-        archivist,
-        ReceiveTransfer(
-            loan_no=loan_no,
-            transfer_id=full_id,
-            checks=[
-                {"item_no": 1, "condition": "present", "pages_counted": 6},
-                {"item_no": 2, "condition": "present", "pages_counted": 4},
-            ],
-            received_on=date(2025, 7, 3),
-        ),
-    )
+    steps.receive_transfer(app, archivist, loan_no, full_id, steps.present(6, 4), date(2025, 7, 3))
     dossier = app.dossier_of(app.loan(loan_no))
     # 二次组卷: the loan contract joins the original received in January; the guarantee
     # contract was missing then, so it completes nothing.
@@ -234,10 +182,7 @@ def test_a_dossier_is_transferred_catalogued_frozen_and_appraised(
         {"item_no": 1, "original_transfer_id": originals_id, "original_item_no": 1}
     ]
 
-    catalogued = app.execute(
-        archivist,
-        Catalogue(loan_no=loan_no, shelf_location="2-03-05-2", catalogued_on=date(2025, 7, 4)),
-    )
+    catalogued = steps.catalogue(app, archivist, loan_no, "2-03-05-2", date(2025, 7, 4))
     assert catalogued.ids["reference_code"] == "J001-XD·2025-D30-XDB-0001"
     assert catalogued.events == ("Catalogued", "RetentionStarted")
     dossier = app.dossier_of(app.loan(loan_no))
@@ -249,53 +194,33 @@ def test_a_dossier_is_transferred_catalogued_frozen_and_appraised(
     assert dossier.custody_tier_of(contract) == 2
 
     with changes_nothing(app), pytest.raises(AlreadyCataloguedError):
-        app.execute(
-            archivist,
-            Catalogue(loan_no=loan_no, shelf_location="9-9", catalogued_on=date(2025, 7, 5)),
-        )
+        steps.catalogue(app, archivist, loan_no, "9-9", date(2025, 7, 5))
 
     # Holds stack: releasing one leaves the other.
-    first = app.execute(
+    first = steps.place_hold(
+        app,
         people["compliance"],
-        PlaceHold(
-            loan_no=loan_no,
-            kind=HoldKind.LITIGATION,
-            reason="借款人涉诉",
-            reference="(2025)沪0115民初1号",
-            placed_on=date(2025, 8, 1),
-        ),
+        loan_no,
+        HoldKind.LITIGATION,
+        "借款人涉诉",
+        "(2025)沪0115民初1号",
+        date(2025, 8, 1),
     )
-    second = app.execute(
+    second = steps.place_hold(
+        app,
         people["auditor"],
-        PlaceHold(
-            loan_no=loan_no,
-            kind=HoldKind.AUDIT,
-            reason="年度审计",
-            reference="审计通知书 2025-7",
-            placed_on=date(2025, 8, 2),
-        ),
+        loan_no,
+        HoldKind.AUDIT,
+        "年度审计",
+        "审计通知书 2025-7",
+        date(2025, 8, 2),
     )
     first_id, second_id = UUID(first.ids["hold_id"]), UUID(second.ids["hold_id"])
-    app.execute(
-        people["compliance"],
-        ReleaseHold(
-            loan_no=loan_no, hold_id=first_id, reason="已结案", released_on=date(2025, 9, 1)
-        ),
-    )
+    steps.release_hold(app, people["compliance"], loan_no, first_id, "已结案", date(2025, 9, 1))
     assert list(app.dossier_of(app.loan(loan_no)).open_holds) == [second_id]
     with changes_nothing(app), pytest.raises(HoldAlreadyReleasedError):
-        app.execute(
-            people["auditor"],
-            ReleaseHold(
-                loan_no=loan_no, hold_id=first_id, reason="重复", released_on=date(2025, 9, 2)
-            ),
-        )
-    app.execute(
-        people["auditor"],
-        ReleaseHold(
-            loan_no=loan_no, hold_id=second_id, reason="审计结束", released_on=date(2025, 9, 3)
-        ),
-    )
+        steps.release_hold(app, people["auditor"], loan_no, first_id, "重复", date(2025, 9, 2))
+    steps.release_hold(app, people["auditor"], loan_no, second_id, "审计结束", date(2025, 9, 3))
     assert not app.dossier_of(app.loan(loan_no)).open_holds
 
     # Retention: past on 1 January 2056, not on the last day. The clock moves on to then
@@ -305,44 +230,23 @@ def test_a_dossier_is_transferred_catalogued_frozen_and_appraised(
     assert app.dossiers_past_retention(head, on=date(2055, 12, 31)) == []
     assert [d.loan_no for d in app.dossiers_past_retention(head, on=date(2056, 1, 1))] == [loan_no]
     with changes_nothing(app), pytest.raises(RetentionNotExpiredError):
-        app.execute(
-            head,
-            OpenAppraisal(
-                loan_no=loan_no, opened_on=date(2055, 12, 31), group_nos=["archivist", "auditor"]
-            ),
-        )
+        steps.open_appraisal(app, head, loan_no, date(2055, 12, 31), ["archivist", "auditor"])
     with changes_nothing(app), pytest.raises(AppraisalGroupError):
-        app.execute(
-            head,
-            OpenAppraisal(
-                loan_no=loan_no, opened_on=date(2056, 1, 2), group_nos=["archivist", "archivist"]
-            ),
-        )
-    opened = app.execute(
-        head,
-        OpenAppraisal(
-            loan_no=loan_no, opened_on=date(2056, 1, 2), group_nos=["archivist", "auditor"]
-        ),
-    )
+        steps.open_appraisal(app, head, loan_no, date(2056, 1, 2), ["archivist", "archivist"])
+    opened = steps.open_appraisal(app, head, loan_no, date(2056, 1, 2), ["archivist", "auditor"])
     appraisal_id = UUID(opened.ids["appraisal_id"])
     assert app.dossier_of(app.loan(loan_no)).under_appraisal
     with changes_nothing(app), pytest.raises(AppraisalOpenError):
-        app.execute(
-            head,
-            OpenAppraisal(
-                loan_no=loan_no, opened_on=date(2056, 1, 3), group_nos=["archivist", "auditor"]
-            ),
-        )
-    app.execute(
+        steps.open_appraisal(app, head, loan_no, date(2056, 1, 3), ["archivist", "auditor"])
+    steps.decide_appraisal(
+        app,
         head,
-        DecideAppraisal(
-            loan_no=loan_no,
-            appraisal_id=appraisal_id,
-            opinion=AppraisalOpinion.EXTEND,
-            text="仍有追偿价值，延长保管",
-            decided_on=date(2056, 1, 10),
-        ),
-        [make_upload("appraisal_opinion", "鉴定意见")],
+        loan_no,
+        appraisal_id,
+        AppraisalOpinion.EXTEND,
+        "仍有追偿价值，延长保管",
+        date(2056, 1, 10),
+        uploads=[make_upload("appraisal_opinion", "鉴定意见")],
     )
     app.execute(
         head,
@@ -364,10 +268,7 @@ def test_retention_starts_at_settlement_when_the_dossier_was_catalogued_before(
     app: DossierArchive, people: dict[str, CommandContext], loan_no: str
 ) -> None:
     receive_all(app, people["archivist"], originals(app, people["account_manager"]))
-    app.execute(
-        people["archivist"],
-        Catalogue(loan_no=loan_no, shelf_location="1-01", catalogued_on=date(2025, 1, 20)),
-    )
+    steps.catalogue(app, people["archivist"], loan_no, "1-01", date(2025, 1, 20))
     dossier = app.dossier_of(app.loan(loan_no))
     assert dossier.reference_code == "J001-XD·2025-D30-XDB-0001"
     assert dossier.retention_ends_on is None
@@ -393,57 +294,24 @@ def test_reference_codes_number_a_series_and_racing_catalogues_conflict(
     am, archivist = people["account_manager"], people["archivist"]
     for other in ("JJ2025011000052", "JJ2025011000053"):
         app.execute(am, make_disbursement(other), [make_upload("loan_contract")])
-    from uuid import UUID
 
     for number in (LOAN_NO, "JJ2025011000052"):
-        transfer = app.execute(
-            am,
-            ListTransfer(
-                loan_no=number,
-                kind=TransferKind.ORIGINALS,
-                items=ITEMS,
-                listed_on=date(2025, 1, 13),
-            ),
-        )
-        app.execute(
-            archivist,
-            ReceiveTransfer(
-                loan_no=number,
-                transfer_id=UUID(transfer.ids["transfer_id"]),
-                checks=[
-                    {"item_no": 1, "condition": "present", "pages_counted": 6},
-                    {"item_no": 2, "condition": "present", "pages_counted": 4},
-                ],
-                received_on=date(2025, 1, 14),
-            ),
+        transfer = steps.list_transfer(app, am, number, ITEMS, date(2025, 1, 13))
+        steps.receive_transfer(
+            app, archivist, number, transfer, steps.present(6, 4), date(2025, 1, 14)
         )
     series = Series("J001", "XD", 2025, RetentionClass.THIRTY_YEARS, "XDB")
     stale = app._series(series)  # what a second catalogue read before the first one saved
-    first = app.execute(
-        archivist, Catalogue(loan_no=LOAN_NO, shelf_location="1-01", catalogued_on=date(2025, 2, 1))
-    )
+    first = steps.catalogue(app, archivist, LOAN_NO, "1-01", date(2025, 2, 1))
     assert first.ids["reference_code"].endswith("-0001")
     monkeypatch.setattr(app, "_series", lambda s: stale)
     with changes_nothing(app), pytest.raises(ConcurrentUpdateError):
-        app.execute(
-            archivist,
-            Catalogue(
-                loan_no="JJ2025011000052", shelf_location="1-02", catalogued_on=date(2025, 2, 1)
-            ),
-        )
+        steps.catalogue(app, archivist, "JJ2025011000052", "1-02", date(2025, 2, 1))
     monkeypatch.undo()
-    second = app.execute(
-        archivist,
-        Catalogue(loan_no="JJ2025011000052", shelf_location="1-02", catalogued_on=date(2025, 2, 1)),
-    )
+    second = steps.catalogue(app, archivist, "JJ2025011000052", "1-02", date(2025, 2, 1))
     assert second.ids["reference_code"] == "J001-XD·2025-D30-XDB-0002"
     with changes_nothing(app), pytest.raises(NothingReceivedError):
-        app.execute(
-            archivist,
-            Catalogue(
-                loan_no="JJ2025011000053", shelf_location="1-03", catalogued_on=date(2025, 2, 1)
-            ),
-        )
+        steps.catalogue(app, archivist, "JJ2025011000053", "1-03", date(2025, 2, 1))
 
 
 @pytest.mark.parametrize(
@@ -467,15 +335,14 @@ def test_only_an_archivist_receives_and_never_their_own_transfer(
     transfer_id = originals(app, people["account_manager"])
     with changes_nothing(app), pytest.raises(RoleNotPermittedError):
         receive_all(app, people["account_manager_2"], transfer_id)
-    app.execute(  # the account manager who is also an archivist manages the loan beside its A岗
+    steps.assign_managers(
+        app,
         people["branch_head"],
-        AssignAccountManagers(
-            loan_no=LOAN_NO,
-            a_manager_no="account_manager",
-            b_manager_no="double",
-            assigned_on=date(2025, 1, 15),
-            reason="双人管户",
-        ),
+        LOAN_NO,
+        "account_manager",
+        "double",
+        date(2025, 1, 15),
+        "双人管户",
     )
     own = originals(app, people["double"])
     double_as_archivist = CommandContext(people["double"].staff_id, role=Role.ARCHIVIST)
@@ -490,15 +357,14 @@ def test_holds_are_placed_by_compliance_or_audit_only(
 ) -> None:
     for who in ("archivist", "archive_head", "account_manager"):
         with changes_nothing(app), pytest.raises(RoleNotPermittedError):
-            app.execute(
+            steps.place_hold(
+                app,
                 people[who],
-                PlaceHold(
-                    loan_no=loan_no,
-                    kind=HoldKind.INVESTIGATION,
-                    reason="调查",
-                    reference="调查-1",
-                    placed_on=date(2025, 3, 1),
-                ),
+                loan_no,
+                HoldKind.INVESTIGATION,
+                "调查",
+                "调查-1",
+                date(2025, 3, 1),
             )
 
 
@@ -506,11 +372,8 @@ def test_appraisal_and_extension_are_the_archive_heads(
     app: DossierArchive, people: dict[str, CommandContext], loan_no: str
 ) -> None:
     with changes_nothing(app), pytest.raises(RoleNotPermittedError):
-        app.execute(
-            people["archivist"],
-            OpenAppraisal(
-                loan_no=loan_no, opened_on=date(2056, 1, 2), group_nos=["archivist", "auditor"]
-            ),
+        steps.open_appraisal(
+            app, people["archivist"], loan_no, date(2056, 1, 2), ["archivist", "auditor"]
         )
     with changes_nothing(app), pytest.raises(RoleNotPermittedError):
         app.execute(

@@ -23,15 +23,6 @@ from uuid import UUID
 import pytest
 
 from archive.application import DossierArchive
-from archive.commands.custody import (
-    Catalogue,
-    DecideAppraisal,
-    ListTransfer,
-    OpenAppraisal,
-    PlaceHold,
-    ReceiveTransfer,
-    ReleaseHold,
-)
 from archive.commands.disposition import (
     ApproveDestruction,
     ComplianceApproveDestruction,
@@ -66,6 +57,7 @@ from projections.registers import all_registers
 from projections.registers.filing.search import search
 from projections.store import register_store_beside
 from storage.envelope import EncryptingBlobStore
+from tests import steps
 from tests.archive.test_custody import ITEMS, settle
 from tests.factories import make_disbursement, make_pdf, make_upload
 from tests.projections.conftest import follower_for
@@ -130,48 +122,28 @@ def prepare(
     if settled:
         settle(app, people, loan_no)
     kind = TransferKind.FULL if settled else TransferKind.ORIGINALS
-    listed = app.execute(
+    listed = steps.list_transfer(
+        app,
         am,
-        ListTransfer(
-            loan_no=loan_no,
-            kind=kind,
-            items=ITEMS,
-            listed_on=date(2025, 7, 2),
-            signed_on=None if settled else date(2025, 7, 1),
-        ),
+        loan_no,
+        ITEMS,
+        date(2025, 7, 2),
+        signed_on=None if settled else date(2025, 7, 1),
+        kind=kind,
     )
-    app.execute(
-        archivist,
-        ReceiveTransfer(
-            loan_no=loan_no,
-            transfer_id=UUID(listed.ids["transfer_id"]),
-            checks=[
-                {"item_no": 1, "condition": "present", "pages_counted": 6},
-                {"item_no": 2, "condition": "present", "pages_counted": 4},
-            ],
-            received_on=date(2025, 7, 3),
-        ),
-    )
-    app.execute(
-        archivist, Catalogue(loan_no=loan_no, shelf_location="1-01", catalogued_on=date(2025, 7, 4))
-    )
+    steps.receive_transfer(app, archivist, loan_no, listed, steps.present(6, 4), date(2025, 7, 3))
+    steps.catalogue(app, archivist, loan_no, "1-01", date(2025, 7, 4))
     dossier = app.dossier_of(app.loan(loan_no))
     if appraise is not None and dossier.retention_ends_on is not None:
-        opened = app.execute(
+        opened = steps.open_appraisal(app, head, loan_no, appraised_on[0], ["archivist", "auditor"])
+        steps.decide_appraisal(
+            app,
             head,
-            OpenAppraisal(
-                loan_no=loan_no, opened_on=appraised_on[0], group_nos=["archivist", "auditor"]
-            ),
-        )
-        app.execute(
-            head,
-            DecideAppraisal(
-                loan_no=loan_no,
-                appraisal_id=UUID(opened.ids["appraisal_id"]),
-                opinion=appraise,
-                text="已无保存价值，建议销毁" if appraise is AppraisalOpinion.DESTROY else "延长",
-                decided_on=appraised_on[1],
-            ),
+            loan_no,
+            opened,
+            appraise,
+            "已无保存价值，建议销毁" if appraise is AppraisalOpinion.DESTROY else "延长",
+            appraised_on[1],
         )
     return {"dossier_id": dossier.id, "shas": [d.ref.sha256 for d in dossier.documents]}
 
@@ -296,27 +268,18 @@ def test_refusals_each_with_its_error_and_nothing_changed(
             ProposeDestruction(loan_nos=[LOAN_NO], proposed_on=date(2056, 2, 1)),
         )
     # A hold refuses proposal and execution.
-    hold = app.execute(
+    hold = steps.place_hold(
+        app,
         people["compliance"],
-        PlaceHold(
-            loan_no=LOAN_NO,
-            kind=HoldKind.LITIGATION,
-            reason="涉诉",
-            reference="(2056)沪01民初1号",
-            placed_on=date(2056, 1, 20),
-        ),
+        LOAN_NO,
+        HoldKind.LITIGATION,
+        "涉诉",
+        "(2056)沪01民初1号",
+        date(2056, 1, 20),
     )
     with changes_nothing(app), pytest.raises(DestructionHoldOpenError):
         app.execute(head, ProposeDestruction(loan_nos=[LOAN_NO], proposed_on=date(2056, 2, 1)))
-    app.execute(
-        people["compliance"],
-        ReleaseHold(
-            loan_no=LOAN_NO,
-            hold_id=UUID(hold.ids["hold_id"]),
-            reason="结案",
-            released_on=date(2056, 1, 25),
-        ),
-    )
+    steps.release_hold(app, people["compliance"], LOAN_NO, hold, "结案", date(2056, 1, 25))
     proposed = app.execute(
         head, ProposeDestruction(loan_nos=[LOAN_NO], proposed_on=date(2056, 2, 1))
     )

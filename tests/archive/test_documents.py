@@ -8,11 +8,11 @@ from datetime import date
 import pytest
 
 from archive.application import DossierArchive
-from archive.commands.inspections import RecordInspection
 from archive.commands.staff import RevokeRole
 from archive.core import SYSTEM_ID, CommandContext
 from domain.errors import AdministratorBusinessActionError, NotFoundError, RoleNotPermittedError
 from domain.values import InspectionKind, ReadPurpose, Role
+from tests import steps
 from tests.factories import make_disbursement, make_pdf, make_png, make_upload
 
 LOAN_NO = "JJ2025011000007"
@@ -125,16 +125,14 @@ def test_an_on_site_photo_is_filed_as_an_image_without_a_page_count(
     app: DossierArchive, staff: dict[str, CommandContext], contract: bytes
 ) -> None:
     photo = make_png()
-    result = app.execute(
+    result = steps.inspect(
+        app,
         staff["account_manager"],
-        RecordInspection(
-            loan_no=LOAN_NO,
-            kind=InspectionKind.ON_SITE,
-            inspected_on=date(2025, 3, 1),
-            reviewer_no="reviewer",
-            findings="厂区正常生产",
-        ),
-        [make_upload("site_photo", filename="厂区.png", data=photo)],
+        LOAN_NO,
+        InspectionKind.ON_SITE,
+        date(2025, 3, 1),
+        "厂区正常生产",
+        uploads=[make_upload("site_photo", filename="厂区.png", data=photo)],
     )
     (ref,) = result.documents
     assert (ref.media_type, ref.pages, ref.size) == ("image/png", None, len(photo))

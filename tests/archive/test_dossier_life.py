@@ -36,17 +36,7 @@ from archive.commands.borrowing import (
     ApproveBorrowing,
     CheckOut,
     CloseBorrowing,
-    RequestBorrowing,
     ReturnBorrowing,
-)
-from archive.commands.custody import (
-    Catalogue,
-    DecideAppraisal,
-    ListTransfer,
-    OpenAppraisal,
-    PlaceHold,
-    ReceiveTransfer,
-    ReleaseHold,
 )
 from archive.commands.disposition import (
     ApproveDestruction,
@@ -54,14 +44,13 @@ from archive.commands.disposition import (
     ExecuteDestruction,
     ProposeDestruction,
 )
-from archive.commands.lifecycle import RecordRepayment, Settle
+from archive.commands.lifecycle import Settle
 from archive.commands.staff import EnrolStaff
 from archive.core import SYSTEM_ID, CommandContext, blob_key
 from domain.errors import DestructionHoldOpenError, DocumentDestroyedError
 from domain.scope import RowScope
 from domain.values import (
     AppraisalOpinion,
-    BorrowingForm,
     BorrowingPurpose,
     BorrowingStatus,
     HoldKind,
@@ -78,6 +67,7 @@ from storage.crypto import MasterKey
 from storage.envelope import EncryptingBlobStore, Envelope
 from storage.keystore import SQLiteKeyStore
 from storage.s3.store import S3BlobStore
+from tests import steps
 from tests.archive.test_disposition import stored
 from tests.factories import PRINCIPAL, make_disbursement, make_pdf, make_staff, make_upload
 from tests.projections.conftest import follower_for
@@ -146,16 +136,14 @@ def bucket_objects(s3: S3BlobStore, prefix: str = "") -> list[tuple[str, str | N
 def borrow(
     app: DossierArchive, people: dict[str, Any], *, purpose: BorrowingPurpose, on: date
 ) -> UUID:
-    requested = app.execute(
+    requested = steps.request_borrowing(
+        app,
         people["auditor"],
-        RequestBorrowing(
-            loan_no=LOAN,
-            purpose=purpose,
-            form=BorrowingForm.ORIGINAL,
-            reason="审计抽查原件" if purpose is BorrowingPurpose.AUDIT else "诉讼举证",
-            requested_on=on,
-            due_on=on + timedelta(days=1),
-        ),
+        LOAN,
+        purpose,
+        "审计抽查原件" if purpose is BorrowingPurpose.AUDIT else "诉讼举证",
+        on,
+        due_on=on + timedelta(days=1),
     )
     borrowing_id = requested.aggregate_id
     app.execute(
@@ -200,30 +188,12 @@ def test_a_dossier_from_disbursement_to_destruction_leaves_no_content_behind(
     follower.prepare()
     try:
         # Transfer of the contract originals within three working days, and cataloguing.
-        listed = app.execute(
-            am,
-            ListTransfer(
-                loan_no=LOAN,
-                kind=TransferKind.ORIGINALS,
-                items=CONTRACT_ITEMS,
-                listed_on=date(2015, 1, 13),
-                signed_on=date(2015, 1, 10),
-            ),
+        listed = steps.list_transfer(
+            app, am, LOAN, CONTRACT_ITEMS, date(2015, 1, 13), signed_on=date(2015, 1, 10)
         )
         originals = UUID(listed.ids["transfer_id"])
-        app.execute(
-            archivist,
-            ReceiveTransfer(
-                loan_no=LOAN,
-                transfer_id=originals,
-                checks=[{"item_no": 1, "condition": "present", "pages_counted": 3}],
-                received_on=date(2015, 1, 14),
-            ),
-        )
-        app.execute(
-            archivist,
-            Catalogue(loan_no=LOAN, shelf_location="B-02-1", catalogued_on=date(2015, 1, 15)),
-        )
+        steps.receive_transfer(app, archivist, LOAN, originals, steps.present(3), date(2015, 1, 14))
+        steps.catalogue(app, archivist, LOAN, "B-02-1", date(2015, 1, 15))
         reference_code = app.dossier_of(app.loan(LOAN)).reference_code
         assert reference_code is not None
 
@@ -260,55 +230,27 @@ def test_a_dossier_from_disbursement_to_destruction_leaves_no_content_behind(
         assert out.documents[0].doc_type == "borrow_slip"
 
         # A litigation hold, placed and released.
-        hold = app.execute(
+        hold = steps.place_hold(
+            app,
             people["compliance"],
-            PlaceHold(
-                loan_no=LOAN,
-                kind=HoldKind.LITIGATION,
-                reason="借款人涉诉",
-                reference="(2015)沪01民初77号",
-                placed_on=date(2015, 5, 6),
-            ),
+            LOAN,
+            HoldKind.LITIGATION,
+            "借款人涉诉",
+            "(2015)沪01民初77号",
+            date(2015, 5, 6),
         )
         if on_s3:
             key = blob_key(dossier_id, contract_sha(app))
             assert blob_backend.legal_hold(key)  # type: ignore[attr-defined]
-        app.execute(
-            people["compliance"],
-            ReleaseHold(
-                loan_no=LOAN,
-                hold_id=UUID(hold.ids["hold_id"]),
-                reason="案件撤诉",
-                released_on=date(2015, 6, 2),
-            ),
-        )
+        steps.release_hold(app, people["compliance"], LOAN, hold, "案件撤诉", date(2015, 6, 2))
 
         # Settlement, then the full transfer matched with the originals (二次组卷).
-        app.execute(
-            am,
-            RecordRepayment(
-                loan_no=LOAN, paid_on=date(2015, 6, 30), principal=PRINCIPAL, interest=Decimal("0")
-            ),
-        )
+        steps.repay(app, am, LOAN, date(2015, 6, 30), PRINCIPAL, "0")
         app.execute(am, Settle(loan_no=LOAN, settled_on=date(2015, 6, 30)))
-        full = app.execute(
-            am,
-            ListTransfer(
-                loan_no=LOAN, kind=TransferKind.FULL, items=FULL_ITEMS, listed_on=date(2015, 7, 2)
-            ),
+        full = steps.list_transfer(
+            app, am, LOAN, FULL_ITEMS, date(2015, 7, 2), kind=TransferKind.FULL
         )
-        app.execute(
-            archivist,
-            ReceiveTransfer(
-                loan_no=LOAN,
-                transfer_id=UUID(full.ids["transfer_id"]),
-                checks=[
-                    {"item_no": 1, "condition": "present", "pages_counted": 3},
-                    {"item_no": 2, "condition": "present", "pages_counted": 1},
-                ],
-                received_on=date(2015, 7, 3),
-            ),
-        )
+        steps.receive_transfer(app, archivist, LOAN, full, steps.present(3, 1), date(2015, 7, 3))
         dossier = app.dossier_of(app.loan(LOAN))
         assert dossier.transfers[UUID(full.ids["transfer_id"])].completes, "二次组卷"
         assert dossier.retention_ends_on == date(2045, 12, 31)
@@ -317,41 +259,15 @@ def test_a_dossier_from_disbursement_to_destruction_leaves_no_content_behind(
         app.clock = lambda: datetime.now(UTC)
         locked_contract = make_upload("loan_contract", f"借款合同 {LOCKED_LOAN}")
         app.execute(am, make_disbursement(LOCKED_LOAN), [locked_contract])
-        app.execute(
-            am,
-            RecordRepayment(
-                loan_no=LOCKED_LOAN,
-                paid_on=date(2025, 6, 30),
-                principal=PRINCIPAL,
-                interest=Decimal(0),
-            ),
-        )
+        steps.repay(app, am, LOCKED_LOAN, date(2025, 6, 30), PRINCIPAL, Decimal(0))
         app.execute(am, Settle(loan_no=LOCKED_LOAN, settled_on=date(2025, 6, 30)))
-        locked_full = app.execute(
-            am,
-            ListTransfer(
-                loan_no=LOCKED_LOAN,
-                kind=TransferKind.FULL,
-                items=FULL_ITEMS,
-                listed_on=date(2025, 7, 2),
-            ),
+        locked_full = steps.list_transfer(
+            app, am, LOCKED_LOAN, FULL_ITEMS, date(2025, 7, 2), kind=TransferKind.FULL
         )
-        app.execute(
-            archivist,
-            ReceiveTransfer(
-                loan_no=LOCKED_LOAN,
-                transfer_id=UUID(locked_full.ids["transfer_id"]),
-                checks=[
-                    {"item_no": 1, "condition": "present", "pages_counted": 3},
-                    {"item_no": 2, "condition": "present", "pages_counted": 1},
-                ],
-                received_on=date(2025, 7, 3),
-            ),
+        steps.receive_transfer(
+            app, archivist, LOCKED_LOAN, locked_full, steps.present(3, 1), date(2025, 7, 3)
         )
-        app.execute(
-            archivist,
-            Catalogue(loan_no=LOCKED_LOAN, shelf_location="B-02-2", catalogued_on=date(2025, 7, 4)),
-        )
+        steps.catalogue(app, archivist, LOCKED_LOAN, "B-02-2", date(2025, 7, 4))
         locked_id = app.dossier_of(app.loan(LOCKED_LOAN)).id
         app.wait_for_text_extraction()
 
@@ -367,44 +283,25 @@ def test_a_dossier_from_disbursement_to_destruction_leaves_no_content_behind(
         # Retention runs out (the clock moves on); the appraisal group says destroy.
         app.clock = lambda: AFTER_RETENTION
         for loan_no in (LOAN, LOCKED_LOAN):
-            opened = app.execute(
-                head,
-                OpenAppraisal(
-                    loan_no=loan_no, opened_on=date(2056, 1, 5), group_nos=["archivist", "auditor"]
-                ),
+            opened = steps.open_appraisal(
+                app, head, loan_no, date(2056, 1, 5), ["archivist", "auditor"]
             )
-            app.execute(
+            steps.decide_appraisal(
+                app,
                 head,
-                DecideAppraisal(
-                    loan_no=loan_no,
-                    appraisal_id=UUID(opened.ids["appraisal_id"]),
-                    opinion=AppraisalOpinion.DESTROY,
-                    text="保管期满，已无保存价值，建议销毁",
-                    decided_on=date(2056, 1, 10),
-                ),
+                loan_no,
+                opened,
+                AppraisalOpinion.DESTROY,
+                "保管期满，已无保存价值，建议销毁",
+                date(2056, 1, 10),
             )
         # A hold placed now refuses the batch; released, the batch goes ahead.
-        late_hold = app.execute(
-            people["auditor"],
-            PlaceHold(
-                loan_no=LOAN,
-                kind=HoldKind.AUDIT,
-                reason="离任审计",
-                reference="审-2056-3",
-                placed_on=date(2056, 1, 20),
-            ),
+        late_hold = steps.place_hold(
+            app, people["auditor"], LOAN, HoldKind.AUDIT, "离任审计", "审-2056-3", date(2056, 1, 20)
         )
         with pytest.raises(DestructionHoldOpenError):
             app.execute(head, ProposeDestruction(loan_nos=[LOAN], proposed_on=date(2056, 2, 1)))
-        app.execute(
-            people["auditor"],
-            ReleaseHold(
-                loan_no=LOAN,
-                hold_id=UUID(late_hold.ids["hold_id"]),
-                reason="审计结束",
-                released_on=date(2056, 1, 28),
-            ),
-        )
+        steps.release_hold(app, people["auditor"], LOAN, late_hold, "审计结束", date(2056, 1, 28))
         proposed = app.execute(
             head, ProposeDestruction(loan_nos=[LOAN, LOCKED_LOAN], proposed_on=date(2056, 2, 1))
         )

@@ -21,12 +21,11 @@ from archive.commands.borrowing import (
     ApproveBorrowing,
     CheckOut,
     IssueElectronicCopy,
-    RequestBorrowing,
 )
-from archive.commands.custody import ListTransfer, ReceiveTransfer
 from archive.core import CommandContext
 from domain.errors import RoleNotPermittedError, SegregationOfDutiesError
-from domain.values import BorrowingForm, BorrowingPurpose, ReadPurpose, TransferKind
+from domain.values import BorrowingForm, BorrowingPurpose, ReadPurpose
+from tests import steps
 from tests.archive.test_custody import ITEMS, counts
 from tests.factories import make_disbursement, make_upload
 
@@ -55,15 +54,8 @@ def pages(app: DossierArchive, staff: Staff) -> dict[str, int]:
 def test_receiving_a_transfer_files_the_signed_transfer_list(
     app: DossierArchive, staff: Staff, pages: dict[str, int]
 ) -> None:
-    listed = app.execute(
-        staff["account_manager"],
-        ListTransfer(
-            loan_no=LOAN,
-            kind=TransferKind.ORIGINALS,
-            items=ITEMS,
-            listed_on=date(2025, 1, 13),
-            signed_on=date(2025, 1, 10),
-        ),
+    listed = steps.list_transfer(
+        app, staff["account_manager"], LOAN, ITEMS, date(2025, 1, 13), signed_on=date(2025, 1, 10)
     )
     transfer_id = UUID(listed.ids["transfer_id"])
     checks = [
@@ -72,19 +64,11 @@ def test_receiving_a_transfer_files_the_signed_transfer_list(
     ]
     before = counts(app)
     with pytest.raises(RoleNotPermittedError):
-        app.execute(
-            staff["auditor"],
-            ReceiveTransfer(
-                loan_no=LOAN, transfer_id=transfer_id, checks=checks, received_on=date(2025, 1, 14)
-            ),
-        )
+        steps.receive_transfer(app, staff["auditor"], LOAN, transfer_id, checks, date(2025, 1, 14))
     assert counts(app) == before  # no event, no blob
 
-    received = app.execute(
-        staff["archivist"],
-        ReceiveTransfer(
-            loan_no=LOAN, transfer_id=transfer_id, checks=checks, received_on=date(2025, 1, 14)
-        ),
+    received = steps.receive_transfer(
+        app, staff["archivist"], LOAN, transfer_id, checks, date(2025, 1, 14)
     )
     [form] = received.documents
     assert form.doc_type == "transfer_list"
@@ -106,15 +90,8 @@ def test_receiving_a_transfer_files_the_signed_transfer_list(
 def test_handing_out_files_the_borrow_slip_once_even_when_retried(
     app: DossierArchive, staff: Staff, pages: dict[str, int]
 ) -> None:
-    borrowing_id = app.execute(
-        staff["auditor"],
-        RequestBorrowing(
-            loan_no=LOAN,
-            purpose=BorrowingPurpose.AUDIT,
-            form=BorrowingForm.ORIGINAL,
-            reason="年度审计抽查原件",
-            requested_on=DAY,
-        ),
+    borrowing_id = steps.request_borrowing(
+        app, staff["auditor"], LOAN, BorrowingPurpose.AUDIT, "年度审计抽查原件", DAY
     ).aggregate_id
     app.execute(
         staff["archive_head"], ApproveBorrowing(borrowing_id=borrowing_id, archivist_no="archivist")
@@ -148,15 +125,14 @@ def test_handing_out_files_the_borrow_slip_once_even_when_retried(
     assert head.name in text  # the approver
 
     # A later whole-dossier borrowing lends the papers, not the desk's earlier slip.
-    second = app.execute(
+    second = steps.request_borrowing(
+        app,
         staff["auditor"],
-        RequestBorrowing(
-            loan_no=LOAN,
-            purpose=BorrowingPurpose.AUDIT,
-            form=BorrowingForm.ELECTRONIC_COPY,
-            reason="复核",
-            requested_on=DAY,
-        ),
+        LOAN,
+        BorrowingPurpose.AUDIT,
+        "复核",
+        DAY,
+        form=BorrowingForm.ELECTRONIC_COPY,
     ).aggregate_id
     assert app.get_borrowing(staff["auditor"], second).items == list(pages)
     app.execute(

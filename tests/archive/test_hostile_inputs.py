@@ -20,7 +20,6 @@ from typing import BinaryIO, cast
 import pytest
 
 from archive.application import DossierArchive
-from archive.commands.inspections import RecordInspection
 from archive.config import ArchiveConfig
 from archive.core import CommandContext
 from archive.documents import pdfsafety
@@ -31,6 +30,7 @@ from domain.errors import NotFoundError
 from domain.rules import shipped_rules
 from domain.values import InspectionKind
 from storage.envelope import EncryptingBlobStore
+from tests import steps
 from tests.archive.hostile import BENIGN, KINDS, UPLOAD_LIMIT, Hostile, one_page, raw_pdf
 from tests.factories import make_disbursement, make_pdf, make_upload
 
@@ -87,16 +87,8 @@ def upload(doc_type: str, hostile: Hostile) -> Upload:
 
 
 def inspect(app: DossierArchive, ctx: CommandContext, report: Upload) -> None:
-    app.execute(
-        ctx,
-        RecordInspection(
-            loan_no=LOAN_NO,
-            kind=InspectionKind.ROUTINE,
-            inspected_on=date(2025, 4, 1),
-            reviewer_no="reviewer",
-            findings="经营正常",
-        ),
-        [report],
+    steps.inspect(
+        app, ctx, LOAN_NO, InspectionKind.ROUTINE, date(2025, 4, 1), "经营正常", uploads=[report]
     )
 
 
@@ -157,16 +149,14 @@ def test_a_benign_document_is_accepted(
     doc_type = "inspection_report" if document.filename.endswith(".pdf") else "site_photo"
     _events, blobs, _keys = snapshot(limited)
 
-    result = limited.execute(
+    result = steps.inspect(
+        limited,
         staff["account_manager"],
-        RecordInspection(
-            loan_no=loan_no,
-            kind=InspectionKind.ROUTINE,
-            inspected_on=date(2025, 4, 1),
-            reviewer_no="reviewer",
-            findings="经营正常",
-        ),
-        [upload(doc_type, document)],
+        loan_no,
+        InspectionKind.ROUTINE,
+        date(2025, 4, 1),
+        "经营正常",
+        uploads=[upload(doc_type, document)],
     )
 
     (ref,) = result.documents

@@ -12,12 +12,10 @@ from decimal import Decimal
 import pytest
 
 from archive.application import DossierArchive
-from archive.commands.classification import ProposeClassification
-from archive.commands.inspections import RecordInspection
-from archive.commands.lifecycle import RecordRepayment
 from archive.core import CommandContext, CommandResult
 from archive.errors import IdempotencyKeyReusedError
 from domain.values import Grade, InspectionKind
+from tests import steps
 from tests.factories import make_disbursement, make_pdf, make_upload
 
 LOAN_NO = "JJ2025011000003"
@@ -83,16 +81,14 @@ def test_a_retried_inspection_returns_the_same_inspection_id(
     def send() -> CommandResult:
         # Without an explicit inspection_id each call draws a fresh one: only the receipt
         # makes the retry come back with the first.
-        return app.execute(
+        return steps.inspect(
+            app,
             am,
-            RecordInspection(
-                loan_no=LOAN_NO,
-                kind=InspectionKind.FIRST_FOLLOW_UP,
-                inspected_on=date(2025, 1, 20),
-                reviewer_no="reviewer",
-                findings="正常",
-            ),
-            [make_upload("first_inspection_report", data=report)],
+            LOAN_NO,
+            InspectionKind.FIRST_FOLLOW_UP,
+            date(2025, 1, 20),
+            "正常",
+            uploads=[make_upload("first_inspection_report", data=report)],
         )
 
     first = send()
@@ -110,26 +106,10 @@ def test_a_retry_after_the_loan_moved_on_still_returns_the_first_result(
     am = _keyed(staff["account_manager"], "repayment-1")
 
     def send() -> CommandResult:
-        return app.execute(
-            am,
-            RecordRepayment(
-                loan_no=LOAN_NO,
-                paid_on=date(2025, 2, 10),
-                principal=Decimal("1000.00"),
-                interest=Decimal("100.00"),
-            ),
-        )
+        return steps.repay(app, am, LOAN_NO, date(2025, 2, 10), "1000.00", "100.00")
 
     first = send()
-    app.execute(
-        staff["account_manager"],
-        RecordRepayment(
-            loan_no=LOAN_NO,
-            paid_on=date(2025, 3, 10),
-            principal=Decimal("2000.00"),
-            interest=Decimal("0.00"),
-        ),
-    )
+    steps.repay(app, staff["account_manager"], LOAN_NO, date(2025, 3, 10), "2000.00")
     recorded = _recorded(app)
 
     again = send()
@@ -143,49 +123,23 @@ def test_the_same_key_with_different_parameters_is_refused(
 ) -> None:
     app.execute(staff["account_manager"], make_disbursement(LOAN_NO))
     am = _keyed(staff["account_manager"], "repayment-1")
-    app.execute(
-        am,
-        RecordRepayment(
-            loan_no=LOAN_NO,
-            paid_on=date(2025, 2, 10),
-            principal=Decimal("1000.00"),
-            interest=Decimal(0),
-        ),
-    )
+    steps.repay(app, am, LOAN_NO, date(2025, 2, 10), "1000.00", Decimal(0))
     recorded = _recorded(app)
 
     with pytest.raises(IdempotencyKeyReusedError):
-        app.execute(
-            am,
-            RecordRepayment(
-                loan_no=LOAN_NO,
-                paid_on=date(2025, 2, 10),
-                principal=Decimal("9999.00"),
-                interest=Decimal(0),
-            ),
-        )
+        steps.repay(app, am, LOAN_NO, date(2025, 2, 10), "9999.00", Decimal(0))
     with pytest.raises(IdempotencyKeyReusedError):  # same parameters, another document
-        app.execute(
+        steps.repay(
+            app,
             am,
-            RecordRepayment(
-                loan_no=LOAN_NO,
-                paid_on=date(2025, 2, 10),
-                principal=Decimal("1000.00"),
-                interest=Decimal(0),
-            ),
-            [make_upload("repayment_voucher")],
+            LOAN_NO,
+            date(2025, 2, 10),
+            "1000.00",
+            Decimal(0),
+            uploads=[make_upload("repayment_voucher")],
         )
     with pytest.raises(IdempotencyKeyReusedError):  # another command altogether
-        app.execute(
-            am,
-            ProposeClassification(
-                loan_no=LOAN_NO,
-                grade=Grade.SPECIAL_MENTION,
-                sub_grade=None,
-                reason="同一个键",
-                as_of=date(2025, 2, 10),
-            ),
-        )
+        steps.propose(app, am, LOAN_NO, Grade.SPECIAL_MENTION, date(2025, 2, 10), "同一个键")
     assert _recorded(app) == recorded
 
 
@@ -197,49 +151,17 @@ def test_the_key_belongs_to_its_caller(
     by_am = _keyed(staff["account_manager"], key)
     by_plo = _keyed(staff["post_loan_officer"], key)
 
-    first = app.execute(
-        by_am,
-        RecordRepayment(
-            loan_no=LOAN_NO,
-            paid_on=date(2025, 2, 10),
-            principal=Decimal("1000.00"),
-            interest=Decimal(0),
-        ),
-    )
-    other = app.execute(
-        by_plo,
-        RecordRepayment(
-            loan_no=LOAN_NO,
-            paid_on=date(2025, 2, 11),
-            principal=Decimal("500.00"),
-            interest=Decimal(0),
-        ),
-    )
+    first = steps.repay(app, by_am, LOAN_NO, date(2025, 2, 10), "1000.00", Decimal(0))
+    other = steps.repay(app, by_plo, LOAN_NO, date(2025, 2, 11), "500.00", Decimal(0))
     assert not other.replayed
     assert other.version == first.version + 1
     assert app.get_loan(by_am, LOAN_NO).balance == Decimal("998500.00")
 
     # Each caller's retry replays their own first result.
-    again_am = app.execute(
-        by_am,
-        RecordRepayment(
-            loan_no=LOAN_NO,
-            paid_on=date(2025, 2, 10),
-            principal=Decimal("1000.00"),
-            interest=Decimal(0),
-        ),
-    )
+    again_am = steps.repay(app, by_am, LOAN_NO, date(2025, 2, 10), "1000.00", Decimal(0))
     _same_result(first, again_am)
     with pytest.raises(IdempotencyKeyReusedError):
-        app.execute(
-            by_plo,
-            RecordRepayment(
-                loan_no=LOAN_NO,
-                paid_on=date(2025, 2, 10),
-                principal=Decimal("1000.00"),
-                interest=Decimal(0),
-            ),
-        )
+        steps.repay(app, by_plo, LOAN_NO, date(2025, 2, 10), "1000.00", Decimal(0))
 
 
 def test_a_refused_command_leaves_its_key_free_for_a_corrected_retry(
@@ -248,22 +170,6 @@ def test_a_refused_command_leaves_its_key_free_for_a_corrected_retry(
     app.execute(staff["account_manager"], make_disbursement(LOAN_NO))
     am = _keyed(staff["account_manager"], "repayment-1")
     with pytest.raises(Exception, match="exceeds the balance"):
-        app.execute(
-            am,
-            RecordRepayment(
-                loan_no=LOAN_NO,
-                paid_on=date(2025, 2, 10),
-                principal=Decimal("2e6"),
-                interest=Decimal(0),
-            ),
-        )
-    result = app.execute(
-        am,
-        RecordRepayment(
-            loan_no=LOAN_NO,
-            paid_on=date(2025, 2, 10),
-            principal=Decimal("1000.00"),
-            interest=Decimal(0),
-        ),
-    )
+        steps.repay(app, am, LOAN_NO, date(2025, 2, 10), "2e6", Decimal(0))
+    result = steps.repay(app, am, LOAN_NO, date(2025, 2, 10), "1000.00", Decimal(0))
     assert not result.replayed

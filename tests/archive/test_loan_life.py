@@ -15,22 +15,17 @@ from itertools import pairwise
 from uuid import UUID
 
 from archive.application import DossierArchive
-from archive.commands.classification import ApproveClassification, ProposeClassification
-from archive.commands.collection import TakeCollectionStep
-from archive.commands.inspections import RecordInspection
-from archive.commands.lifecycle import RecordOverdue, RecordRepayment, Settle
-from archive.commands.warnings import ClearWarning, HandleWarning, RaiseWarning
-from archive.commands.workout import Restructure
+from archive.commands.lifecycle import Settle
 from archive.core import CommandContext, blob_key
 from domain.values import (
     CollectionStepKind,
     Grade,
     InspectionKind,
     LoanStatus,
-    WarningColour,
     dossier_id_for,
     loan_id_for,
 )
+from tests import steps
 from tests.factories import make_disbursement, make_pdf, make_upload
 
 LOAN_NO = "JJ2025011000001"
@@ -87,155 +82,97 @@ def test_a_loan_lives_from_disbursement_to_settlement_and_every_step_reads_back_
     assert app.blobs.get(blob_key(dossier_id, contract_ref.sha256)) == contract
 
     # 首次跟踪检查 within 15 days, countersigned by the reviewer.
-    inspected = app.execute(
+    inspected = steps.inspect(
+        app,
         am,
-        RecordInspection(
-            loan_no=LOAN_NO,
-            kind=InspectionKind.FIRST_FOLLOW_UP,
-            inspected_on=date(2025, 1, 20),
-            reviewer_no="reviewer",
-            findings="资金按约定用途使用，企业经营正常",
-        ),
-        [make_upload("first_inspection_report", "首次跟踪检查报告")],
+        LOAN_NO,
+        InspectionKind.FIRST_FOLLOW_UP,
+        date(2025, 1, 20),
+        "资金按约定用途使用，企业经营正常",
+        uploads=[make_upload("first_inspection_report", "首次跟踪检查报告")],
     )
     assert inspected.version == 2
     assert "inspection_id" in inspected.ids
 
     # 逾期: the post-loan officer records 40 days overdue.
-    app.execute(
-        plo,
-        RecordOverdue(
-            loan_no=LOAN_NO,
-            as_of=date(2025, 3, 1),
-            days_overdue=40,
-            overdue_principal=Decimal("50000.00"),
-            overdue_interest=Decimal("3000.00"),
-        ),
-    )
+    steps.overdue(app, plo, LOAN_NO, date(2025, 3, 1), 40)
 
     # 五级分类: proposed by the account manager, approved by the risk manager (审贷分离).
-    proposed = app.execute(
+    proposed = steps.propose(
+        app,
         am,
-        ProposeClassification(
-            loan_no=LOAN_NO,
-            grade=Grade.SPECIAL_MENTION,
-            sub_grade="special_mention_1",
-            reason="本金逾期 40 天",
-            as_of=date(2025, 3, 1),
-        ),
-        [make_upload("classification_form", "五级分类认定表 关注一级")],
+        LOAN_NO,
+        Grade.SPECIAL_MENTION,
+        date(2025, 3, 1),
+        "本金逾期 40 天",
+        sub_grade="special_mention_1",
+        uploads=[make_upload("classification_form", "五级分类认定表 关注一级")],
     )
-    app.execute(
-        rm,
-        ApproveClassification(
-            loan_no=LOAN_NO,
-            proposal_id=UUID(proposed.ids["proposal_id"]),
-            reason="同意下调为关注类",
-        ),
-    )
+    steps.approve(app, rm, LOAN_NO, proposed, "同意下调为关注类")
     assert app.get_loan(rm, LOAN_NO).grade is Grade.SPECIAL_MENTION
 
     # 风险预警: raised by the post-loan officer, handled and cleared by the risk manager.
-    raised = app.execute(
-        plo,
-        RaiseWarning(
-            loan_no=LOAN_NO,
-            colour=WarningColour.ORANGE,
-            code="OVERDUE_ELSEWHERE",
-            raised_on=date(2025, 3, 2),
-            reason="借款人在他行出现逾期",
-        ),
-    )
+    raised = steps.raise_warning(app, plo, LOAN_NO, date(2025, 3, 2))
     signal_id = UUID(raised.ids["signal_id"])
-    app.execute(
+    steps.handle_warning(
+        app,
         rm,
-        HandleWarning(
-            loan_no=LOAN_NO,
-            signal_id=signal_id,
-            handled_on=date(2025, 3, 5),
-            measures="约谈实际控制人，追加保证人",
-        ),
-        [make_upload("warning_form", "风险预警信号处理表")],
+        LOAN_NO,
+        signal_id,
+        date(2025, 3, 5),
+        "约谈实际控制人，追加保证人",
+        uploads=[make_upload("warning_form", "风险预警信号处理表")],
     )
-    app.execute(
-        rm,
-        ClearWarning(
-            loan_no=LOAN_NO,
-            signal_id=signal_id,
-            cleared_on=date(2025, 4, 1),
-            reason="他行逾期已结清",
-        ),
-    )
+    steps.clear_warning(app, rm, LOAN_NO, signal_id, date(2025, 4, 1), "他行逾期已结清")
 
     # 催收: a phone call, then a written notice with its signed receipt (回执).
-    app.execute(
+    steps.collect(
+        app,
         am,
-        TakeCollectionStep(
-            loan_no=LOAN_NO,
-            kind=CollectionStepKind.PHONE_CALL,
-            taken_on=date(2025, 3, 2),
-            days_overdue=41,
-            outcome="借款人承诺月底前还款",
-            promised_date=date(2025, 3, 31),
-        ),
+        LOAN_NO,
+        CollectionStepKind.PHONE_CALL,
+        date(2025, 3, 2),
+        41,
+        "借款人承诺月底前还款",
+        promised_date=date(2025, 3, 31),
     )
-    app.execute(
+    steps.collect(
+        app,
         plo,
-        TakeCollectionStep(
-            loan_no=LOAN_NO,
-            kind=CollectionStepKind.NOTICE_SERVED,
-            taken_on=date(2025, 3, 10),
-            days_overdue=49,
-            outcome="通知书已送达，借款人签收",
-        ),
-        [
+        LOAN_NO,
+        CollectionStepKind.NOTICE_SERVED,
+        date(2025, 3, 10),
+        49,
+        "通知书已送达，借款人签收",
+        uploads=[
             make_upload("collection_notice", "逾期催收通知书"),
             make_upload("collection_receipt", "催收通知书回执"),
         ],
     )
 
     # 重组, approved by the branch head; then the arrears are cured and the loan repaid.
-    app.execute(
+    steps.restructure(
+        app,
         bh,
-        Restructure(
-            loan_no=LOAN_NO,
-            restructured_on=date(2025, 4, 10),
-            new_maturity_date=date(2026, 7, 10),
-            new_interest_rate="3.85%",
-            terms="延长还款期限，按季付息",
-            reason="经营暂时困难，第一还款来源可恢复",
-        ),
-        [make_upload("restructuring_agreement", "贷款重组协议")],
+        LOAN_NO,
+        date(2025, 4, 10),
+        date(2026, 7, 10),
+        "3.85%",
+        "延长还款期限，按季付息",
+        "经营暂时困难，第一还款来源可恢复",
+        uploads=[make_upload("restructuring_agreement", "贷款重组协议")],
     )
-    app.execute(
-        plo,
-        RecordOverdue(
-            loan_no=LOAN_NO,
-            as_of=date(2025, 4, 11),
-            days_overdue=0,
-            overdue_principal=Decimal("0.00"),
-            overdue_interest=Decimal("0.00"),
-        ),
-    )
-    app.execute(
+    steps.overdue(app, plo, LOAN_NO, date(2025, 4, 11), 0, "0.00", "0.00")
+    steps.repay(
+        app,
         am,
-        RecordRepayment(
-            loan_no=LOAN_NO,
-            paid_on=date(2025, 7, 10),
-            principal=Decimal("400000.00"),
-            interest=Decimal("12000.00"),
-        ),
-        [make_upload("repayment_voucher", "还款凭证 第一期")],
+        LOAN_NO,
+        date(2025, 7, 10),
+        "400000.00",
+        "12000.00",
+        uploads=[make_upload("repayment_voucher", "还款凭证 第一期")],
     )
-    app.execute(
-        am,
-        RecordRepayment(
-            loan_no=LOAN_NO,
-            paid_on=date(2025, 10, 10),
-            principal=Decimal("600000.00"),
-            interest=Decimal("9000.00"),
-        ),
-    )
+    steps.repay(app, am, LOAN_NO, date(2025, 10, 10), "600000.00", "9000.00")
 
     # 结清, with the settlement certificate.
     settled = app.execute(

@@ -17,11 +17,8 @@ from uuid import UUID
 import pytest
 
 from archive.application import DossierArchive
-from archive.commands.classification import ApproveClassification, ProposeClassification
-from archive.commands.inspections import RecordInspection
-from archive.commands.lifecycle import RecordOverdue, RecordRepayment, Settle
+from archive.commands.lifecycle import Settle
 from archive.commands.staff import EnrolStaff, GrantRole
-from archive.commands.workout import Restructure
 from archive.config import ArchiveConfig
 from archive.core import SYSTEM_ID, CommandContext
 from archive.errors import DocumentRejectedError, DocumentTooLargeError, StaleVersionError
@@ -37,6 +34,7 @@ from domain.errors import (
 )
 from domain.values import Grade, InspectionKind, Role
 from storage.blobs import LocalBlobStore
+from tests import steps
 from tests.factories import make_disbursement, make_pdf, make_png, make_staff, make_upload
 
 LOAN_NO = "JJ2025011000002"
@@ -63,31 +61,22 @@ def loan_no(app: DossierArchive, staff: dict[str, CommandContext]) -> str:
 
 
 def _overdue(app: DossierArchive, staff: dict[str, CommandContext], days: int) -> None:
-    app.execute(
-        staff["post_loan_officer"],
-        RecordOverdue(
-            loan_no=LOAN_NO,
-            as_of=date(2025, 6, 1),
-            days_overdue=days,
-            overdue_principal=Decimal("100000.00"),
-            overdue_interest=Decimal("5000.00"),
-        ),
+    steps.overdue(
+        app, staff["post_loan_officer"], LOAN_NO, date(2025, 6, 1), days, "100000.00", "5000.00"
     )
 
 
 def _propose(
     app: DossierArchive, ctx: CommandContext, grade: Grade, *, form: bytes | None = None
 ) -> UUID:
-    result = app.execute(
+    result = steps.propose(
+        app,
         ctx,
-        ProposeClassification(
-            loan_no=LOAN_NO,
-            grade=grade,
-            sub_grade=None,
-            reason="按逾期天数初分",
-            as_of=date(2025, 6, 1),
-        ),
-        [make_upload("classification_form", data=form or make_pdf("五级分类认定表"))],
+        LOAN_NO,
+        grade,
+        date(2025, 6, 1),
+        "按逾期天数初分",
+        uploads=[make_upload("classification_form", data=form or make_pdf("五级分类认定表"))],
     )
     return UUID(result.ids["proposal_id"])
 
@@ -100,10 +89,13 @@ def test_approving_a_grade_better_than_the_statutory_floor_is_refused_and_record
     proposal_id = _propose(app, staff["account_manager"], Grade.SPECIAL_MENTION)
 
     with changes_nothing(app), pytest.raises(ClassificationFloorError) as refused:
-        app.execute(
+        steps.approve(
+            app,
             staff["risk_manager"],
-            ApproveClassification(loan_no=loan_no, proposal_id=proposal_id, reason="审批同意"),
-            [make_upload("classification_form", "审批意见：关注")],
+            loan_no,
+            proposal_id,
+            "审批同意",
+            uploads=[make_upload("classification_form", "审批意见：关注")],
         )
     assert refused.value.context == {"floor": "substandard", "proposed": "special_mention"}
     assert app.get_loan(staff["risk_manager"], loan_no).grade is Grade.NORMAL
@@ -121,10 +113,13 @@ def test_approving_ones_own_classification_proposal_is_refused(
     proposal_id = _propose(app, plo, Grade.SPECIAL_MENTION)
 
     with changes_nothing(app), pytest.raises(SegregationOfDutiesError):
-        app.execute(
+        steps.approve(
+            app,
             CommandContext(plo.staff_id, role=Role.RISK_MANAGER),
-            ApproveClassification(loan_no=loan_no, proposal_id=proposal_id, reason="本人审批"),
-            [make_upload("classification_form", "本人审批意见")],
+            loan_no,
+            proposal_id,
+            "本人审批",
+            uploads=[make_upload("classification_form", "本人审批意见")],
         )
 
 
@@ -137,10 +132,13 @@ def test_a_refused_command_citing_a_document_already_on_file_leaves_that_documen
     keys = sorted(app.blobs.keys())
 
     with changes_nothing(app), pytest.raises(ClassificationFloorError):
-        app.execute(
+        steps.approve(
+            app,
             staff["risk_manager"],
-            ApproveClassification(loan_no=loan_no, proposal_id=proposal_id, reason="审批同意"),
-            [make_upload("classification_form", data=form)],
+            loan_no,
+            proposal_id,
+            "审批同意",
+            uploads=[make_upload("classification_form", data=form)],
         )
     assert sorted(app.blobs.keys()) == keys
 
@@ -150,16 +148,15 @@ def test_an_inspection_whose_reviewer_is_its_inspector_is_refused(
     app: DossierArchive, staff: dict[str, CommandContext], loan_no: str
 ) -> None:
     with changes_nothing(app), pytest.raises(SegregationOfDutiesError):
-        app.execute(
+        steps.inspect(
+            app,
             staff["account_manager"],
-            RecordInspection(
-                loan_no=loan_no,
-                kind=InspectionKind.FIRST_FOLLOW_UP,
-                inspected_on=date(2025, 1, 20),
-                reviewer_no="account_manager",
-                findings="自查自核",
-            ),
-            [make_upload("first_inspection_report")],
+            loan_no,
+            InspectionKind.FIRST_FOLLOW_UP,
+            date(2025, 1, 20),
+            "自查自核",
+            reviewer_no="account_manager",
+            uploads=[make_upload("first_inspection_report")],
         )
 
 
@@ -167,16 +164,15 @@ def test_an_inspection_countersigned_by_someone_without_the_reviewer_role_is_ref
     app: DossierArchive, staff: dict[str, CommandContext], loan_no: str
 ) -> None:
     with changes_nothing(app), pytest.raises(SegregationOfDutiesError):
-        app.execute(
+        steps.inspect(
+            app,
             staff["account_manager"],
-            RecordInspection(
-                loan_no=loan_no,
-                kind=InspectionKind.FIRST_FOLLOW_UP,
-                inspected_on=date(2025, 1, 20),
-                reviewer_no="account_manager_2",
-                findings="正常",
-            ),
-            [make_upload("first_inspection_report")],
+            loan_no,
+            InspectionKind.FIRST_FOLLOW_UP,
+            date(2025, 1, 20),
+            "正常",
+            reviewer_no="account_manager_2",
+            uploads=[make_upload("first_inspection_report")],
         )
 
 
@@ -237,17 +233,16 @@ def test_a_role_not_allowed_to_act_is_refused(
     assert refused.value.context["allowed"] == ["account_manager"]
 
     with changes_nothing(app), pytest.raises(RoleNotPermittedError):
-        app.execute(
+        steps.restructure(
+            app,
             staff["account_manager"],
-            Restructure(
-                loan_no=loan_no,
-                restructured_on=date(2025, 4, 10),
-                new_maturity_date=date(2026, 7, 10),
-                new_interest_rate="3.85%",
-                terms="延期",
-                reason="客户经理自行重组",
-            ),
-            [make_upload("restructuring_agreement")],
+            loan_no,
+            date(2025, 4, 10),
+            date(2026, 7, 10),
+            "3.85%",
+            "延期",
+            "客户经理自行重组",
+            uploads=[make_upload("restructuring_agreement")],
         )
 
 
@@ -256,15 +251,13 @@ def test_an_administrator_may_not_record_business(
 ) -> None:
     for administrator in (staff["administrator"], CommandContext(SYSTEM_ID)):
         with changes_nothing(app), pytest.raises(AdministratorBusinessActionError):
-            app.execute(
+            steps.repay(
+                app,
                 administrator,
-                RecordRepayment(
-                    loan_no=loan_no,
-                    paid_on=date(2025, 2, 10),
-                    principal=Decimal("1000.00"),
-                    interest=Decimal("0.00"),
-                ),
-                [make_upload("repayment_voucher")],
+                loan_no,
+                date(2025, 2, 10),
+                "1000.00",
+                uploads=[make_upload("repayment_voucher")],
             )
         with changes_nothing(app), pytest.raises(AdministratorBusinessActionError):
             app.execute(
@@ -302,15 +295,13 @@ def test_a_command_on_an_unknown_loan_is_refused(
     app: DossierArchive, staff: dict[str, CommandContext], loan_no: str
 ) -> None:
     with changes_nothing(app), pytest.raises(NotFoundError):
-        app.execute(
+        steps.repay(
+            app,
             staff["account_manager"],
-            RecordRepayment(
-                loan_no="JJ-NO-SUCH-LOAN",
-                paid_on=date(2025, 2, 10),
-                principal=Decimal("1000.00"),
-                interest=Decimal("0.00"),
-            ),
-            [make_upload("repayment_voucher")],
+            "JJ-NO-SUCH-LOAN",
+            date(2025, 2, 10),
+            "1000.00",
+            uploads=[make_upload("repayment_voucher")],
         )
 
 
@@ -329,15 +320,7 @@ def test_a_settled_loan_can_be_neither_settled_again_nor_inspected(
     app: DossierArchive, staff: dict[str, CommandContext], loan_no: str
 ) -> None:
     am = staff["account_manager"]
-    app.execute(
-        am,
-        RecordRepayment(
-            loan_no=loan_no,
-            paid_on=date(2026, 1, 10),
-            principal=Decimal("1000000.00"),
-            interest=Decimal("34500.00"),
-        ),
-    )
+    steps.repay(app, am, loan_no, date(2026, 1, 10), "1000000.00", "34500.00")
     app.execute(am, Settle(loan_no=loan_no, settled_on=date(2026, 1, 10)))
 
     with changes_nothing(app), pytest.raises(InvalidTransitionError):
@@ -347,16 +330,14 @@ def test_a_settled_loan_can_be_neither_settled_again_nor_inspected(
             [make_upload("settlement_certificate")],
         )
     with changes_nothing(app), pytest.raises(InvalidTransitionError):
-        app.execute(
+        steps.inspect(
+            app,
             am,
-            RecordInspection(
-                loan_no=loan_no,
-                kind=InspectionKind.ROUTINE,
-                inspected_on=date(2026, 2, 1),
-                reviewer_no="reviewer",
-                findings="已结清贷款检查",
-            ),
-            [make_upload("inspection_report")],
+            loan_no,
+            InspectionKind.ROUTINE,
+            date(2026, 2, 1),
+            "已结清贷款检查",
+            uploads=[make_upload("inspection_report")],
         )
 
 
@@ -376,41 +357,23 @@ def test_a_command_against_a_stale_version_is_refused_with_the_current_version(
     app: DossierArchive, staff: dict[str, CommandContext], loan_no: str
 ) -> None:
     am = staff["account_manager"]
-    app.execute(
-        am,
-        RecordRepayment(
-            loan_no=loan_no,
-            paid_on=date(2025, 2, 10),
-            principal=Decimal("1000.00"),
-            interest=Decimal(0),
-        ),
-    )
+    steps.repay(app, am, loan_no, date(2025, 2, 10), "1000.00", Decimal(0))
     stale = CommandContext(am.staff_id, expected_version=1)
 
     with changes_nothing(app), pytest.raises(StaleVersionError) as refused:
-        app.execute(
+        steps.repay(
+            app,
             stale,
-            RecordRepayment(
-                loan_no=loan_no,
-                paid_on=date(2025, 3, 10),
-                principal=Decimal("1000.00"),
-                interest=Decimal("0.00"),
-            ),
-            [make_upload("repayment_voucher")],
+            loan_no,
+            date(2025, 3, 10),
+            "1000.00",
+            uploads=[make_upload("repayment_voucher")],
         )
     assert refused.value.context == {"current_version": 2}
 
     # With the current version the same command goes through.
     current = CommandContext(am.staff_id, expected_version=2)
-    result = app.execute(
-        current,
-        RecordRepayment(
-            loan_no=loan_no,
-            paid_on=date(2025, 3, 10),
-            principal=Decimal("1.00"),
-            interest=Decimal(0),
-        ),
-    )
+    result = steps.repay(app, current, loan_no, date(2025, 3, 10), "1.00", Decimal(0))
     assert result.version == 3
 
 
@@ -455,15 +418,13 @@ def test_a_refused_document_refuses_a_command_on_an_existing_loan(
     data: bytes,
 ) -> None:
     with changes_nothing(app), pytest.raises(DocumentRejectedError):
-        app.execute(
+        steps.repay(
+            app,
             staff["account_manager"],
-            RecordRepayment(
-                loan_no=loan_no,
-                paid_on=date(2025, 2, 10),
-                principal=Decimal("1000.00"),
-                interest=Decimal("0.00"),
-            ),
-            [make_upload("repayment_voucher", filename=filename, data=data)],
+            loan_no,
+            date(2025, 2, 10),
+            "1000.00",
+            uploads=[make_upload("repayment_voucher", filename=filename, data=data)],
         )
 
 
@@ -497,15 +458,13 @@ def test_a_document_larger_than_the_limit_is_refused(
         app.execute(am, make_disbursement(LOAN_NO), [make_upload("loan_contract", data=small)])
 
         with changes_nothing(app), pytest.raises(DocumentTooLargeError):
-            app.execute(
+            steps.repay(
+                app,
                 am,
-                RecordRepayment(
-                    loan_no=LOAN_NO,
-                    paid_on=date(2025, 2, 10),
-                    principal=Decimal("1000.00"),
-                    interest=Decimal("0.00"),
-                ),
-                [
+                LOAN_NO,
+                date(2025, 2, 10),
+                "1000.00",
+                uploads=[
                     make_upload("repayment_voucher", data=small),
                     make_upload("other", data=big),
                 ],

@@ -13,13 +13,12 @@ from pathlib import Path
 import pytest
 
 from archive.application import DossierArchive
-from archive.commands.inspections import RecordInspection
-from archive.commands.lifecycle import RecordRepayment
 from archive.commands.staff import EnrolStaff, IssueToken
 from archive.core import SYSTEM_ID, CommandContext
 from archive.errors import AuthenticationError
 from domain.values import InspectionKind, ReadPurpose, Role
 from storage.blobs import LocalBlobStore
+from tests import steps
 from tests.factories import make_disbursement, make_pdf, make_staff, make_upload
 
 LOAN_NO = "JJ2025011000006"
@@ -45,16 +44,14 @@ def test_a_reopened_archive_sees_everything_and_old_tokens_still_authenticate(
         disbursed = first.execute(
             keyed, make_disbursement(LOAN_NO), [make_upload("loan_contract", data=contract)]
         )
-        first.execute(
+        steps.inspect(
+            first,
             am,
-            RecordInspection(
-                loan_no=LOAN_NO,
-                kind=InspectionKind.FIRST_FOLLOW_UP,
-                inspected_on=date(2025, 1, 20),
-                reviewer_no="reviewer",
-                findings="正常",
-            ),
-            [make_upload("first_inspection_report")],
+            LOAN_NO,
+            InspectionKind.FIRST_FOLLOW_UP,
+            date(2025, 1, 20),
+            "正常",
+            uploads=[make_upload("first_inspection_report")],
         )
         events_before = first.loan_events(am, LOAN_NO)
         last_position = first.recorder.max_notification_id()
@@ -104,15 +101,7 @@ def test_a_reopened_archive_sees_everything_and_old_tokens_still_authenticate(
         # recorded one DocumentRead event).
         assert last_position is not None
         assert again.recorder.max_notification_id() == last_position + 1
-        repaid = again.execute(
-            am,
-            RecordRepayment(
-                loan_no=LOAN_NO,
-                paid_on=date(2025, 2, 10),
-                principal=Decimal("1.00"),
-                interest=Decimal(0),
-            ),
-        )
+        repaid = steps.repay(again, am, LOAN_NO, date(2025, 2, 10), "1.00", Decimal(0))
         assert repaid.position == last_position + 2
         assert repaid.version == events_before[-1].version + 1
     finally:

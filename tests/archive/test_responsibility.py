@@ -6,18 +6,17 @@ overdue running on from the last status recorded, and is refused before with not
 from __future__ import annotations
 
 from datetime import timedelta
-from decimal import Decimal
 
 import pytest
 
 from archive.application import DossierArchive
-from archive.commands.lifecycle import RecordOverdue
 from archive.commands.responsibility import DetermineResponsibility
 from archive.core import CommandContext
 from archive.rules import packaged_rules_text
 from domain.errors import InvalidTransitionError
 from domain.rules import RuleSet
 from domain.values import ResponsibilityFinding, ResponsibilityStage
+from tests import steps
 from tests.factories import make_disbursement
 
 LOAN_NO = "JJ2025011000777"
@@ -48,16 +47,7 @@ def test_responsibility_is_determined_from_30_days_overdue_not_only_once_non_per
 ) -> None:
     am, plo, auditor = staff["account_manager"], staff["post_loan_officer"], staff["auditor"]
     app.execute(am, make_disbursement(LOAN_NO))
-    app.execute(
-        plo,
-        RecordOverdue(
-            loan_no=LOAN_NO,
-            as_of=app.today() - timedelta(days=4),
-            days_overdue=25,
-            overdue_principal=Decimal("0"),
-            overdue_interest=Decimal("3000.00"),
-        ),
-    )
+    steps.overdue(app, plo, LOAN_NO, app.today() - timedelta(days=4), 25, "0")
 
     # Today the loan is 29 days overdue.
     before = app.recorder.max_notification_id()
@@ -91,16 +81,7 @@ def test_the_rung_that_starts_determination_is_the_rules_in_force(
     app.adopt_rules(RuleSet.from_toml(moved), source="var/rules.toml")
     am, plo, auditor = staff["account_manager"], staff["post_loan_officer"], staff["auditor"]
     app.execute(am, make_disbursement(LOAN_NO))
-    app.execute(
-        plo,
-        RecordOverdue(
-            loan_no=LOAN_NO,
-            as_of=app.today(),
-            days_overdue=45,
-            overdue_principal=Decimal("0"),
-            overdue_interest=Decimal("3000.00"),
-        ),
-    )
+    steps.overdue(app, plo, LOAN_NO, app.today(), 45, "0")
     with pytest.raises(InvalidTransitionError) as refused:
         determine(app, auditor)
     assert refused.value.context["starts_at_days_overdue"] == 60

@@ -13,12 +13,11 @@ from decimal import Decimal
 import pytest
 
 from archive.application import DossierArchive
-from archive.commands.lifecycle import RecordRepayment
 from archive.commands.staff import GrantRole, RevokeRole
-from archive.commands.warnings import RaiseWarning
 from archive.core import SYSTEM_ID, CommandContext
 from domain.errors import RoleNotPermittedError, SegregationOfDutiesError
 from domain.values import Role, WarningColour
+from tests import steps
 from tests.factories import make_disbursement
 
 LOAN_NO = "JJ2025011000005"
@@ -32,15 +31,7 @@ def loan_no(app: DossierArchive, staff: dict[str, CommandContext]) -> str:
 
 
 def _repay(app: DossierArchive, ctx: CommandContext, loan_no: str) -> None:
-    app.execute(
-        ctx,
-        RecordRepayment(
-            loan_no=loan_no,
-            paid_on=date(2025, 2, 10),
-            principal=Decimal("100.00"),
-            interest=Decimal(0),
-        ),
-    )
+    steps.repay(app, ctx, loan_no, date(2025, 2, 10), "100.00", Decimal(0))
 
 
 def test_a_revoked_role_no_longer_permits_its_actions(
@@ -77,15 +68,14 @@ def test_a_role_granted_later_permits_its_actions_from_then_on(
     auditor = staff["auditor"]
 
     def warn() -> None:
-        app.execute(
+        steps.raise_warning(
+            app,
             auditor,
-            RaiseWarning(
-                loan_no=loan_no,
-                colour=WarningColour.YELLOW,
-                code="PRODUCTION_HALTED",
-                raised_on=date(2025, 2, 1),
-                reason="现场走访发现半停产",
-            ),
+            loan_no,
+            date(2025, 2, 1),
+            "现场走访发现半停产",
+            colour=WarningColour.YELLOW,
+            code="PRODUCTION_HALTED",
         )
 
     with pytest.raises(RoleNotPermittedError):
@@ -122,15 +112,14 @@ def test_naming_a_role_one_does_not_hold_is_refused(
     am = staff["account_manager"]
     as_risk_manager = CommandContext(am.staff_id, role=Role.RISK_MANAGER)
     with pytest.raises(RoleNotPermittedError) as refused:
-        app.execute(
+        steps.raise_warning(
+            app,
             as_risk_manager,
-            RaiseWarning(
-                loan_no=loan_no,
-                colour=WarningColour.RED,
-                code="KEY_MANAGER_MISSING",
-                raised_on=date(2025, 2, 1),
-                reason="实际控制人失联",
-            ),
+            loan_no,
+            date(2025, 2, 1),
+            "实际控制人失联",
+            colour=WarningColour.RED,
+            code="KEY_MANAGER_MISSING",
         )
     assert refused.value.context == {"role": "risk_manager"}
 
@@ -142,15 +131,14 @@ def test_a_person_with_two_roles_acts_in_the_role_they_name(
     plo = staff["post_loan_officer"]
 
     def warn(ctx: CommandContext, code: str) -> None:
-        app.execute(
+        steps.raise_warning(
+            app,
             ctx,
-            RaiseWarning(
-                loan_no=loan_no,
-                colour=WarningColour.YELLOW,
-                code=code,
-                raised_on=date(2025, 2, 1),
-                reason="担保人代偿能力下降",
-            ),
+            loan_no,
+            date(2025, 2, 1),
+            "担保人代偿能力下降",
+            colour=WarningColour.YELLOW,
+            code=code,
         )
 
     warn(plo, "GUARANTOR_WEAKENED")  # unnamed: the first permitted role held

@@ -9,7 +9,6 @@ reference code, and the borrowing desk's due date, approvers and shortfall escal
 from __future__ import annotations
 
 from datetime import date, timedelta
-from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
@@ -20,12 +19,8 @@ from archive.commands.borrowing import (
     ApproveBorrowing,
     CheckOut,
     CloseBorrowing,
-    RequestBorrowing,
     ReturnBorrowing,
 )
-from archive.commands.classification import ApproveClassification, ProposeClassification
-from archive.commands.custody import Catalogue, ListTransfer, ReceiveTransfer
-from archive.commands.lifecycle import RecordOverdue
 from archive.core import CommandContext
 from domain.errors import (
     ApprovalRoleNotRequiredError,
@@ -33,7 +28,8 @@ from domain.errors import (
     InvalidInputError,
     PageDiscrepancyOpenError,
 )
-from domain.values import BorrowingForm, BorrowingPurpose, Grade, Role, TransferKind
+from domain.values import BorrowingPurpose, Grade, Role
+from tests import steps
 from tests.factories import make_disbursement, make_upload, rules_with
 
 LOAN = "JJ2025RULES0001"
@@ -71,25 +67,13 @@ def test_a_proposal_is_checked_against_the_banks_sub_grades(
     assert app.adopt_rules(rules_with(classification={"sub_grades": scheme}), source="test")
     before = unchanged(app)
     with pytest.raises(InvalidInputError) as refused:
-        app.execute(
-            am,
-            ProposeClassification(
-                loan_no=loan,
-                grade=Grade.SPECIAL_MENTION,
-                sub_grade="special_mention_1",
-                reason="初分",
-                as_of=AS_OF,
-            ),
+        steps.propose(
+            app, am, loan, Grade.SPECIAL_MENTION, AS_OF, "初分", sub_grade="special_mention_1"
         )
     assert refused.value.context.get("field") == "sub_grade"
     assert "n1, sm1, np" in refused.value.en
     assert unchanged(app) == before
-    proposed = app.execute(
-        am,
-        ProposeClassification(
-            loan_no=loan, grade=Grade.SPECIAL_MENTION, sub_grade="sm1", reason="初分", as_of=AS_OF
-        ),
-    )
+    proposed = steps.propose(app, am, loan, Grade.SPECIAL_MENTION, AS_OF, "初分", sub_grade="sm1")
     assert proposed.events == ("ClassificationProposed",)
 
 
@@ -99,40 +83,19 @@ def test_a_floor_the_rules_tighten_binds_the_approval(
     """61 days overdue: at least 关注 by the regulation, at least 次级 for a bank whose rules
     bring the 次级 floor forward to 60 days."""
     rm = staff["risk_manager"]
-    app.execute(
-        staff["post_loan_officer"],
-        RecordOverdue(
-            loan_no=loan,
-            as_of=AS_OF,
-            days_overdue=61,
-            overdue_principal=Decimal("50000.00"),
-            overdue_interest=Decimal("1200.00"),
-        ),
-    )
+    steps.overdue(app, staff["post_loan_officer"], loan, AS_OF, 61, "50000.00", "1200.00")
     assert app.floor_of(rm, loan, AS_OF)[1].grade is Grade.SPECIAL_MENTION
     tighter = rules_with(classification={"floors": {"substandard_after_days": 60}})
     assert app.adopt_rules(tighter, source="test")
     floor = app.floor_of(rm, loan, AS_OF)[1]
     assert floor.grade is Grade.SUBSTANDARD
     assert "more than 60" in floor.reason_en
-    proposed = app.execute(
-        staff["account_manager"],
-        ProposeClassification(
-            loan_no=loan,
-            grade=Grade.SPECIAL_MENTION,
-            sub_grade=None,
-            reason="逾期 61 天",
-            as_of=AS_OF,
-        ),
+    proposed = steps.propose(
+        app, staff["account_manager"], loan, Grade.SPECIAL_MENTION, AS_OF, "逾期 61 天"
     )
     before = unchanged(app)
     with pytest.raises(ClassificationFloorError) as refused:
-        app.execute(
-            rm,
-            ApproveClassification(
-                loan_no=loan, proposal_id=UUID(proposed.ids["proposal_id"]), reason="审批"
-            ),
-        )
+        steps.approve(app, rm, loan, proposed, "审批")
     assert refused.value.context == {"floor": "substandard", "proposed": "special_mention"}
     assert unchanged(app) == before
 
@@ -141,15 +104,8 @@ def test_originals_are_due_by_the_deadline_in_force(
     app: DossierArchive, staff: Staff, loan: str
 ) -> None:
     assert app.adopt_rules(rules_with(transfers={"originals_working_days": 5}), source="test")
-    listed = app.execute(
-        staff["account_manager"],
-        ListTransfer(
-            loan_no=loan,
-            kind=TransferKind.ORIGINALS,
-            items=ITEMS,
-            listed_on=date(2025, 1, 13),
-            signed_on=date(2025, 1, 10),
-        ),
+    listed = steps.list_transfer(
+        app, staff["account_manager"], loan, ITEMS, date(2025, 1, 13), signed_on=date(2025, 1, 10)
     )
     # Signed on Friday 10 January: five working days later is Friday the 17th (the shipped
     # three would give Wednesday the 15th).
@@ -163,29 +119,13 @@ def test_a_reference_code_takes_its_parts_from_the_rules_in_force(
 ) -> None:
     codes = {"fonds": "B002", "category": "DK", "department": "GSB"}
     assert app.adopt_rules(rules_with(reference=codes), source="test")
-    listed = app.execute(
-        staff["account_manager"],
-        ListTransfer(
-            loan_no=loan,
-            kind=TransferKind.ORIGINALS,
-            items=ITEMS,
-            listed_on=date(2025, 1, 13),
-            signed_on=date(2025, 1, 10),
-        ),
+    listed = steps.list_transfer(
+        app, staff["account_manager"], loan, ITEMS, date(2025, 1, 13), signed_on=date(2025, 1, 10)
     )
-    app.execute(
-        staff["archivist"],
-        ReceiveTransfer(
-            loan_no=loan,
-            transfer_id=UUID(listed.ids["transfer_id"]),
-            checks=[{"item_no": 1, "condition": "present", "pages_counted": 6}],
-            received_on=date(2025, 1, 14),
-        ),
+    steps.receive_transfer(
+        app, staff["archivist"], loan, listed, steps.present(6), date(2025, 1, 14)
     )
-    catalogued = app.execute(
-        staff["archivist"],
-        Catalogue(loan_no=loan, shelf_location="1-01-01-1", catalogued_on=date(2025, 1, 20)),
-    )
+    catalogued = steps.catalogue(app, staff["archivist"], loan, "1-01-01-1", date(2025, 1, 20))
     assert catalogued.ids["reference_code"] == "B002-DK·2025-D30-GSB-0001"
 
 
@@ -266,14 +206,7 @@ def test_a_shortfall_is_closed_only_by_whom_it_was_escalated_to(
 
 
 def request(app: DossierArchive, who: CommandContext, day: date) -> UUID:
-    found: UUID = app.execute(
-        who,
-        RequestBorrowing(
-            loan_no=LOAN,
-            purpose=BorrowingPurpose.AUDIT,
-            form=BorrowingForm.ORIGINAL,
-            reason="年度审计抽查原件",
-            requested_on=day,
-        ),
+    found: UUID = steps.request_borrowing(
+        app, who, LOAN, BorrowingPurpose.AUDIT, "年度审计抽查原件", day
     ).aggregate_id
     return found

@@ -32,7 +32,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -40,9 +39,6 @@ from uuid import UUID
 import pytest
 
 from archive.application import DossierArchive
-from archive.commands.classification import ProposeClassification
-from archive.commands.inspections import RecordInspection
-from archive.commands.lifecycle import RecordRepayment
 from archive.commands.staff import EnrolStaff
 from archive.core import SYSTEM_ID, CommandContext, blob_key
 from archive.verification import Verifier
@@ -56,6 +52,7 @@ from storage.positions import notification_id_of
 from storage.sealing import Sealer, event_leaf_hash
 from storage.signing import Signer
 from storage.witness import FileWitness, S3Witness, Witness
+from tests import steps
 from tests.factories import make_disbursement, make_pdf, make_staff, make_upload
 from tests.storage.seaweed import SeaweedFS
 
@@ -255,49 +252,37 @@ def build_record(
     make_gap(db, lambda: disburse(LOAN_B))
     record.first = record.seal()
     after_first_seal()
-    app.execute(
+    steps.repay(
+        app,
         am,
-        RecordRepayment(
-            loan_no=LOAN_A,
-            paid_on=date(2025, 4, 10),
-            principal=Decimal("100000.00"),
-            interest=Decimal("3450.00"),
-        ),
-        [make_upload("repayment_voucher", f"还款凭证 {LOAN_A}")],
+        LOAN_A,
+        date(2025, 4, 10),
+        "100000.00",
+        "3450.00",
+        uploads=[make_upload("repayment_voucher", f"还款凭证 {LOAN_A}")],
     )
-    app.execute(
+    steps.propose(
+        app,
         am,
-        ProposeClassification(
-            loan_no=LOAN_B,
-            grade=Grade.SPECIAL_MENTION,
-            sub_grade="special_mention_1",
-            reason="本金逾期 40 天",
-            as_of=date(2025, 3, 1),
-        ),
-        [make_upload("classification_form", f"五级分类认定表 {LOAN_B}")],
+        LOAN_B,
+        Grade.SPECIAL_MENTION,
+        date(2025, 3, 1),
+        "本金逾期 40 天",
+        sub_grade="special_mention_1",
+        uploads=[make_upload("classification_form", f"五级分类认定表 {LOAN_B}")],
     )
     record.second = record.seal()
-    app.execute(
+    steps.inspect(
+        app,
         am,
-        RecordInspection(
-            loan_no=LOAN_A,
-            kind=InspectionKind.FIRST_FOLLOW_UP,
-            inspected_on=date(2025, 1, 20),
-            reviewer_no="reviewer",
-            findings="资金按约定用途使用，企业经营正常",
-        ),
-        [make_upload("first_inspection_report", f"首次跟踪检查报告 {LOAN_A}")],
+        LOAN_A,
+        InspectionKind.FIRST_FOLLOW_UP,
+        date(2025, 1, 20),
+        "资金按约定用途使用，企业经营正常",
+        uploads=[make_upload("first_inspection_report", f"首次跟踪检查报告 {LOAN_A}")],
     )
     record.seal(sign=False)  # leaves, but no checkpoint yet
-    app.execute(
-        am,
-        RecordRepayment(
-            loan_no=LOAN_B,
-            paid_on=date(2025, 4, 10),
-            principal=Decimal("1.00"),
-            interest=Decimal("0"),
-        ),
-    )
+    steps.repay(app, am, LOAN_B, date(2025, 4, 10), "1.00", "0")
     app.wait_for_text_extraction()
     loan_a = app.loan(LOAN_A).id
     record.positions = {

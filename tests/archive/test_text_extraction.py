@@ -3,10 +3,7 @@ and off the command's critical path."""
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
-
-from reportlab.pdfgen import canvas
 
 from archive.application import DossierArchive
 from archive.config import ArchiveConfig
@@ -14,18 +11,9 @@ from storage.blobs import LocalBlobStore
 from storage.crypto import MasterKey
 from storage.envelope import EncryptingBlobStore, Envelope
 from storage.keystore import SQLiteKeyStore
-from tests.factories import make_disbursement, make_staff, make_upload
+from tests.factories import make_disbursement, make_plain_pdf, make_staff, make_upload
 
 MARKER = "MARKERZQX7734"
-
-
-def uncompressed_pdf(text: str) -> bytes:
-    """A PDF whose content stream is stored as is, so its text is visible in its bytes."""
-    buffer = io.BytesIO()
-    page = canvas.Canvas(buffer, pageCompression=0, invariant=True)
-    page.drawString(72, 720, text)
-    page.save()
-    return buffer.getvalue()
 
 
 def test_text_is_extracted_after_the_save_encrypted_and_never_in_an_event(
@@ -38,7 +26,7 @@ def test_text_is_extracted_after_the_save_encrypted_and_never_in_an_event(
     app = DossierArchive(store_env, blobs=blobs, config=config, on_close=(keys.close,))
     try:
         staff = make_staff(app)
-        plain = uncompressed_pdf(f"Loan contract {MARKER} article 3 repayment")
+        plain = make_plain_pdf(f"Loan contract {MARKER} article 3 repayment")
         assert MARKER.encode() in plain, "the test needs the marker visible in the plaintext"
         result = app.execute(
             staff["account_manager"],

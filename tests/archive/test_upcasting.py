@@ -16,7 +16,6 @@ from uuid import UUID
 from eventsourcing.persistence import StoredEvent
 
 from archive.application import DossierArchive
-from archive.commands.lifecycle import RecordRepayment
 from archive.core import CommandContext
 from domain.values import (
     BorrowerType,
@@ -27,6 +26,7 @@ from domain.values import (
     loan_id_for,
     staff_id_for,
 )
+from tests import steps
 from tests.factories import doc, make_disbursement
 
 LOAN_NO = "JJ2024V1000001"
@@ -102,15 +102,7 @@ def test_a_loan_disbursed_under_version_1_goes_on_recording_events(
     am = staff["account_manager"]
     store_v1_disbursement(app, am.staff_id)
 
-    repaid = app.execute(
-        am,
-        RecordRepayment(
-            loan_no=LOAN_NO,
-            paid_on=date(2024, 6, 20),
-            principal=Decimal("100000.00"),
-            interest=Decimal("7700.00"),
-        ),
-    )
+    repaid = steps.repay(app, am, LOAN_NO, date(2024, 6, 20), "100000.00", "7700.00")
 
     assert repaid.version == 2
     loan = app.get_loan(staff["auditor"], LOAN_NO)

@@ -35,15 +35,7 @@ from archive.commands.borrowing import (
     IssueElectronicCopy,
     NoteOverdueBorrowings,
     RejectBorrowing,
-    RequestBorrowing,
     ReturnBorrowing,
-)
-from archive.commands.custody import (
-    Catalogue,
-    ListTransfer,
-    PlaceHold,
-    ReceiveTransfer,
-    ReleaseHold,
 )
 from archive.core import CommandContext
 from domain.values import (
@@ -56,6 +48,7 @@ from domain.values import (
 )
 from projections.export import to_xlsx
 from projections.registers import all_registers
+from tests import steps
 from tests.api import conftest as api_fixtures
 from tests.api import test_disposition_over_http as over_http
 from tests.api.conftest import Api
@@ -120,74 +113,37 @@ def test_the_catalogue_follows_a_dossier_from_transfer_to_cataloguing_and_holds(
     )
 
     # 合同原件 handed over on Monday the 13th; the guarantee contract is missing.
-    listed = app.execute(
-        am,
-        ListTransfer(
-            loan_no=LOAN_NO,
-            kind=TransferKind.ORIGINALS,
-            items=ITEMS,
-            listed_on=date(2025, 1, 13),
-            signed_on=date(2025, 1, 10),
-        ),
+    listed = steps.list_transfer(
+        app, am, LOAN_NO, ITEMS, date(2025, 1, 13), signed_on=date(2025, 1, 10)
     )
     originals_id = UUID(listed.ids["transfer_id"])
     assert listed.ids["transfer_no"] == "移交〔2025〕第0001号"
-    received = app.execute(
+    received = steps.receive_transfer(
+        app,
         archivist,
-        ReceiveTransfer(
-            loan_no=LOAN_NO,
-            transfer_id=originals_id,
-            checks=[
-                {"item_no": 1, "condition": "present", "pages_counted": 6},
-                {"item_no": 2, "condition": "missing", "note": "保证合同未随附"},
-            ],
-            received_on=date(2025, 1, 14),
-        ),
+        LOAN_NO,
+        originals_id,
+        [
+            {"item_no": 1, "condition": "present", "pages_counted": 6},
+            {"item_no": 2, "condition": "missing", "note": "保证合同未随附"},
+        ],
+        date(2025, 1, 14),
     )
     # Settled, then the full dossier (整卷) comes in and is matched with the originals.
     settle(app, staff, LOAN_NO)
-    full = app.execute(
-        am,
-        ListTransfer(
-            loan_no=LOAN_NO, kind=TransferKind.FULL, items=ITEMS, listed_on=date(2025, 7, 2)
-        ),
-    )
+    full = steps.list_transfer(app, am, LOAN_NO, ITEMS, date(2025, 7, 2), kind=TransferKind.FULL)
     full_id = UUID(full.ids["transfer_id"])
     assert full.ids["transfer_no"] == "移交〔2025〕第0002号"  # the year's next number
-    full_received = app.execute(
-        archivist,
-        ReceiveTransfer(
-            loan_no=LOAN_NO,
-            transfer_id=full_id,
-            checks=[
-                {"item_no": 1, "condition": "present", "pages_counted": 6},
-                {"item_no": 2, "condition": "present", "pages_counted": 4},
-            ],
-            received_on=date(2025, 7, 3),
-        ),
+    full_received = steps.receive_transfer(
+        app, archivist, LOAN_NO, full_id, steps.present(6, 4), date(2025, 7, 3)
     )
-    catalogued = app.execute(
-        archivist,
-        Catalogue(loan_no=LOAN_NO, shelf_location="2-03-05-2", catalogued_on=date(2025, 7, 4)),
-    )
+    catalogued = steps.catalogue(app, archivist, LOAN_NO, "2-03-05-2", date(2025, 7, 4))
     assert catalogued.ids["reference_code"] == REFERENCE_CODE
-    hold = app.execute(
-        cp,
-        PlaceHold(
-            loan_no=LOAN_NO,
-            kind=HoldKind.LITIGATION,
-            reason="借款人涉诉",
-            reference="(2025)沪0115民初1号",
-            placed_on=date(2025, 8, 1),
-        ),
+    hold = steps.place_hold(
+        app, cp, LOAN_NO, HoldKind.LITIGATION, "借款人涉诉", "(2025)沪0115民初1号", date(2025, 8, 1)
     )
     hold_id = UUID(hold.ids["hold_id"])
-    released = app.execute(
-        cp,
-        ReleaseHold(
-            loan_no=LOAN_NO, hold_id=hold_id, reason="已结案", released_on=date(2025, 9, 1)
-        ),
-    )
+    released = steps.release_hold(app, cp, LOAN_NO, hold_id, "已结案", date(2025, 9, 1))
     registers.catch_up()
 
     assert registers.rows(CATALOGUE, "dossiers") == [
@@ -335,16 +291,14 @@ def test_the_circulation_register_records_each_borrowing_from_request_to_closing
 
     # The whole dossier, originals, for an audit: the title certificate is tier 1, so the
     # archive head and the branch head both approve.
-    audit = app.execute(
+    audit = steps.request_borrowing(
+        app,
         auditor,
-        RequestBorrowing(
-            loan_no=BORROWED,
-            purpose=BorrowingPurpose.AUDIT,
-            form=BorrowingForm.ORIGINAL,
-            reason="年度审计抽查原件",
-            requested_on=DAY,
-            due_on=DAY + timedelta(days=1),
-        ),
+        BORROWED,
+        BorrowingPurpose.AUDIT,
+        "年度审计抽查原件",
+        DAY,
+        due_on=DAY + timedelta(days=1),
     )
     audit_id = audit.aggregate_id
     app.execute(head, ApproveBorrowing(borrowing_id=audit_id, archivist_no="archivist"))
@@ -367,29 +321,21 @@ def test_the_circulation_register_records_each_borrowing_from_request_to_closing
     )
 
     # An electronic copy of the contract alone; and a request that is rejected.
-    copy_id = app.execute(
+    copy_id = steps.request_borrowing(
+        app,
         auditor,
-        RequestBorrowing(
-            loan_no=BORROWED,
-            purpose=BorrowingPurpose.LITIGATION,
-            form=BorrowingForm.ELECTRONIC_COPY,
-            reason="诉讼取证",
-            requested_on=DAY,
-            due_on=DAY + timedelta(days=7),
-            documents=[contract],
-        ),
+        BORROWED,
+        BorrowingPurpose.LITIGATION,
+        "诉讼取证",
+        DAY,
+        form=BorrowingForm.ELECTRONIC_COPY,
+        due_on=DAY + timedelta(days=7),
+        documents=[contract],
     ).aggregate_id
     app.execute(head, ApproveBorrowing(borrowing_id=copy_id))
     copy = app.execute(archivist, IssueElectronicCopy(borrowing_id=copy_id, issued_on=DAY))
-    rejected_id = app.execute(
-        staff["account_manager"],
-        RequestBorrowing(
-            loan_no=BORROWED,
-            purpose=BorrowingPurpose.BUSINESS,
-            form=BorrowingForm.ORIGINAL,
-            reason="查阅合同条款",
-            requested_on=DAY,
-        ),
+    rejected_id = steps.request_borrowing(
+        app, staff["account_manager"], BORROWED, BorrowingPurpose.BUSINESS, "查阅合同条款", DAY
     ).aggregate_id
     app.execute(head, RejectBorrowing(borrowing_id=rejected_id, reason="可申请电子副本"))
     registers.catch_up()
@@ -526,24 +472,17 @@ def test_a_destroyed_dossier_stays_in_the_destruction_register_and_catalogue_aft
     app = clocked
     facts = prepare(app, people)
     dossier_id = facts["dossier_id"]
-    hold = app.execute(
+    hold = steps.place_hold(
+        app,
         people["compliance"],
-        PlaceHold(
-            loan_no=DESTROYED_LOAN,
-            kind=HoldKind.AUDIT,
-            reason="专项审计",
-            reference="审计通知书 2056-1",
-            placed_on=date(2056, 1, 20),
-        ),
+        DESTROYED_LOAN,
+        HoldKind.AUDIT,
+        "专项审计",
+        "审计通知书 2056-1",
+        date(2056, 1, 20),
     )
-    app.execute(
-        people["compliance"],
-        ReleaseHold(
-            loan_no=DESTROYED_LOAN,
-            hold_id=UUID(hold.ids["hold_id"]),
-            reason="审计结束",
-            released_on=date(2056, 1, 25),
-        ),
+    steps.release_hold(
+        app, people["compliance"], DESTROYED_LOAN, hold, "审计结束", date(2056, 1, 25)
     )
     batch_id = approved_batch(app, people)
     approved = app.recorder.max_notification_id()

@@ -14,20 +14,17 @@ from __future__ import annotations
 import csv
 import io
 from datetime import date
-from decimal import Decimal
 from uuid import UUID
 
 from openpyxl import load_workbook
 
 from archive.commands.classification import (
-    ApproveClassification,
-    ProposeClassification,
     RejectClassification,
 )
-from archive.commands.lifecycle import RecordOverdue
 from archive.core import CommandContext
 from domain.values import Grade, loan_id_for
 from projections.export import to_csv, to_xlsx
+from tests import steps
 from tests.factories import make_disbursement, make_upload
 from tests.projections.conftest import Registers
 
@@ -50,26 +47,16 @@ def test_an_approved_downgrade_and_a_rejected_upgrade_read_back_with_who_why_and
     loan_id = loan_id_for(LOAN_NO)
 
     # 35 days overdue: the account manager proposes 关注 with the classification form.
-    app.execute(
-        plo,
-        RecordOverdue(
-            loan_no=LOAN_NO,
-            as_of=date(2025, 3, 1),
-            days_overdue=35,
-            overdue_principal=Decimal("50000.00"),
-            overdue_interest=Decimal("3000.00"),
-        ),
-    )
-    proposed = app.execute(
+    steps.overdue(app, plo, LOAN_NO, date(2025, 3, 1), 35)
+    proposed = steps.propose(
+        app,
         am,
-        ProposeClassification(
-            loan_no=LOAN_NO,
-            grade=Grade.SPECIAL_MENTION,
-            sub_grade="special_mention_1",
-            reason="本金逾期 35 天，经营现金流紧张",
-            as_of=date(2025, 3, 1),
-        ),
-        [make_upload("classification_form", "五级分类认定表 关注一级")],
+        LOAN_NO,
+        Grade.SPECIAL_MENTION,
+        date(2025, 3, 1),
+        "本金逾期 35 天，经营现金流紧张",
+        sub_grade="special_mention_1",
+        uploads=[make_upload("classification_form", "五级分类认定表 关注一级")],
     )
     first_id = UUID(proposed.ids["proposal_id"])
     registers.catch_up()
@@ -80,9 +67,7 @@ def test_an_approved_downgrade_and_a_rejected_upgrade_read_back_with_who_why_and
     assert registers.rows(NAME, "changes") == []
 
     # The risk manager approves it.
-    app.execute(
-        rm, ApproveClassification(loan_no=LOAN_NO, proposal_id=first_id, reason="同意下调为关注类")
-    )
+    steps.approve(app, rm, LOAN_NO, first_id, "同意下调为关注类")
     registers.catch_up()
     auditor = staff["auditor"]
     (approved_at,) = _position_of(registers, auditor, "ClassificationApproved")
@@ -110,15 +95,8 @@ def test_an_approved_downgrade_and_a_rejected_upgrade_read_back_with_who_why_and
     assert change["approved_at"] is not None
 
     # Back to 正常 while still overdue? The risk manager says no.
-    upgrade = app.execute(
-        am,
-        ProposeClassification(
-            loan_no=LOAN_NO,
-            grade=Grade.NORMAL,
-            sub_grade=None,
-            reason="借款人承诺月底前结清欠款",
-            as_of=date(2025, 3, 10),
-        ),
+    upgrade = steps.propose(
+        app, am, LOAN_NO, Grade.NORMAL, date(2025, 3, 10), "借款人承诺月底前结清欠款"
     )
     upgrade_id = UUID(upgrade.ids["proposal_id"])
     app.execute(
@@ -167,33 +145,18 @@ def test_an_approved_downgrade_and_a_rejected_upgrade_read_back_with_who_why_and
     assert len(registers.rows(NAME, "changes")) == 1, "a rejection changes no grade"
 
     # 95 days overdue: made 次级 under the 90-day floor.
-    app.execute(
-        plo,
-        RecordOverdue(
-            loan_no=LOAN_NO,
-            as_of=date(2025, 4, 30),
-            days_overdue=95,
-            overdue_principal=Decimal("150000.00"),
-            overdue_interest=Decimal("9000.00"),
-        ),
-    )
-    down = app.execute(
+    steps.overdue(app, plo, LOAN_NO, date(2025, 4, 30), 95, "150000.00", "9000.00")
+    down = steps.propose(
+        app,
         am,
-        ProposeClassification(
-            loan_no=LOAN_NO,
-            grade=Grade.SUBSTANDARD,
-            sub_grade="substandard_1",
-            reason="本金逾期超过 90 天",
-            as_of=date(2025, 4, 30),
-        ),
+        LOAN_NO,
+        Grade.SUBSTANDARD,
+        date(2025, 4, 30),
+        "本金逾期超过 90 天",
+        sub_grade="substandard_1",
     )
     before_approval = down.position
-    app.execute(
-        rm,
-        ApproveClassification(
-            loan_no=LOAN_NO, proposal_id=UUID(down.ids["proposal_id"]), reason="同意认定为次级类"
-        ),
-    )
+    steps.approve(app, rm, LOAN_NO, down, "同意认定为次级类")
     registers.catch_up()
     changes = registers.rows(NAME, "changes")
     assert [(c["from_grade"], c["to_grade"], c["floor"], c["floor_reason"]) for c in changes] == [
@@ -228,32 +191,9 @@ def test_the_register_exports_with_chinese_headers_and_labels(
     app = registers.app
     am, plo, rm = staff["account_manager"], staff["post_loan_officer"], staff["risk_manager"]
     app.execute(am, make_disbursement(LOAN_NO))
-    app.execute(
-        plo,
-        RecordOverdue(
-            loan_no=LOAN_NO,
-            as_of=date(2025, 3, 1),
-            days_overdue=35,
-            overdue_principal=Decimal("50000.00"),
-            overdue_interest=Decimal("0.00"),
-        ),
-    )
-    proposed = app.execute(
-        am,
-        ProposeClassification(
-            loan_no=LOAN_NO,
-            grade=Grade.SPECIAL_MENTION,
-            sub_grade=None,
-            reason="本金逾期",
-            as_of=date(2025, 3, 1),
-        ),
-    )
-    app.execute(
-        rm,
-        ApproveClassification(
-            loan_no=LOAN_NO, proposal_id=UUID(proposed.ids["proposal_id"]), reason="同意"
-        ),
-    )
+    steps.overdue(app, plo, LOAN_NO, date(2025, 3, 1), 35, "50000.00", "0.00")
+    proposed = steps.propose(app, am, LOAN_NO, Grade.SPECIAL_MENTION, date(2025, 3, 1), "本金逾期")
+    steps.approve(app, rm, LOAN_NO, proposed)
     registers.catch_up()
     register = registers.register(NAME)
     specs = register.specs()

@@ -33,10 +33,11 @@ from archive.commands.collateral import (
     RevalueCollateral,
     TakeOutCertificate,
 )
-from archive.commands.lifecycle import RecordRepayment, Settle
+from archive.commands.lifecycle import Settle
 from archive.core import CommandContext, CommandResult
 from domain.values import CollateralKind, GuaranteeType, collateral_id_for, loan_id_for
 from projections.export import to_csv, to_xlsx
+from tests import steps
 from tests.factories import PRINCIPAL, make_disbursement, make_upload
 from tests.projections.conftest import Registers
 
@@ -156,15 +157,7 @@ def test_a_collateral_from_registration_to_release_with_its_certificate_movement
         ),
     )
     # 结清, then 注销 by the account manager.
-    app.execute(
-        am,
-        RecordRepayment(
-            loan_no=LOAN_NO,
-            paid_on=date(2025, 10, 10),
-            principal=PRINCIPAL,
-            interest=Decimal("0.00"),
-        ),
-    )
+    steps.repay(app, am, LOAN_NO, date(2025, 10, 10), PRINCIPAL)
     app.execute(am, Settle(loan_no=LOAN_NO, settled_on=date(2025, 10, 10)))
     app.execute(
         am,

@@ -22,13 +22,12 @@ from uuid import UUID
 
 from openpyxl import load_workbook
 
-from archive.commands.classification import ApproveClassification, ProposeClassification
-from archive.commands.collection import TakeCollectionStep
-from archive.commands.lifecycle import RecordOverdue, Settle
-from archive.commands.workout import HandOver, WriteOff
+from archive.commands.lifecycle import Settle
+from archive.commands.workout import WriteOff
 from archive.core import CommandContext
 from domain.values import CollectionStepKind, Grade, WriteOffCriterion, loan_id_for
 from projections.export import to_csv, to_xlsx
+from tests import steps
 from tests.factories import make_disbursement, make_upload
 from tests.projections.conftest import Registers
 
@@ -39,15 +38,14 @@ NAME = "overdue_ledger"
 def _overdue(
     registers: Registers, ctx: CommandContext, loan_no: str, on: date, days: int, amount: str
 ) -> int:
-    result = registers.app.execute(
+    result = steps.overdue(
+        registers.app,
         ctx,
-        RecordOverdue(
-            loan_no=loan_no,
-            as_of=on,
-            days_overdue=days,
-            overdue_principal=Decimal(amount),
-            overdue_interest=Decimal("0.00") if days == 0 else Decimal("1200.00"),
-        ),
+        loan_no,
+        on,
+        days,
+        Decimal(amount),
+        Decimal("0.00") if days == 0 else Decimal("1200.00"),
     )
     return result.position
 
@@ -64,29 +62,27 @@ def test_a_loan_in_arrears_shows_its_steps_with_their_documents_and_leaves_once_
 
     # 35 days overdue as of 14 February; the account manager phones the next day.
     _overdue(registers, plo, LOAN_NO, date(2025, 2, 14), 35, "50000.00")
-    call = app.execute(
+    call = steps.collect(
+        app,
         am,
-        TakeCollectionStep(
-            loan_no=LOAN_NO,
-            kind=CollectionStepKind.PHONE_CALL,
-            taken_on=date(2025, 2, 15),
-            days_overdue=36,
-            outcome="借款人承诺月底前还款",
-            promised_date=date(2025, 2, 28),
-        ),
+        LOAN_NO,
+        CollectionStepKind.PHONE_CALL,
+        date(2025, 2, 15),
+        36,
+        "借款人承诺月底前还款",
+        promised_date=date(2025, 2, 28),
     )
     # Still overdue on the 19th (40 days); the notice is served with its signed receipt.
     _overdue(registers, plo, LOAN_NO, date(2025, 2, 19), 40, "50000.00")
-    notice = app.execute(
+    notice = steps.collect(
+        app,
         plo,
-        TakeCollectionStep(
-            loan_no=LOAN_NO,
-            kind=CollectionStepKind.NOTICE_SERVED,
-            taken_on=date(2025, 2, 20),
-            days_overdue=41,
-            outcome="通知书已送达，借款人签收回执",
-        ),
-        [
+        LOAN_NO,
+        CollectionStepKind.NOTICE_SERVED,
+        date(2025, 2, 20),
+        41,
+        "通知书已送达，借款人签收回执",
+        uploads=[
             make_upload("collection_notice", "逾期催收通知书 JJ2025011000201"),
             make_upload("collection_receipt", "催收通知书回执 JJ2025011000201"),
         ],
@@ -118,8 +114,8 @@ def test_a_loan_in_arrears_shows_its_steps_with_their_documents_and_leaves_once_
 
     hashes = [d.sha256 for d in notice.documents]
     assert len(hashes) == 2
-    steps = registers.rows(NAME, "steps")
-    assert steps == [
+    rows = registers.rows(NAME, "steps")
+    assert rows == [
         {
             "step_id": UUID(call.ids["step_id"]),
             "loan_id": loan_id,
@@ -195,31 +191,11 @@ def test_a_written_off_loan_stays_while_recovery_continues_and_leaves_when_settl
     )
     app.execute(am, make_disbursement(LOAN_NO))
     _overdue(registers, plo, LOAN_NO, date(2025, 5, 10), 120, "300000.00")
-    proposed = app.execute(
-        am,
-        ProposeClassification(
-            loan_no=LOAN_NO,
-            grade=Grade.SUBSTANDARD,
-            sub_grade=None,
-            reason="逾期超过 90 天",
-            as_of=date(2025, 5, 10),
-        ),
+    proposed = steps.propose(
+        app, am, LOAN_NO, Grade.SUBSTANDARD, date(2025, 5, 10), "逾期超过 90 天"
     )
-    app.execute(
-        rm,
-        ApproveClassification(
-            loan_no=LOAN_NO, proposal_id=UUID(proposed.ids["proposal_id"]), reason="同意"
-        ),
-    )
-    app.execute(
-        bh,
-        HandOver(
-            loan_no=LOAN_NO,
-            handed_over_on=date(2025, 5, 20),
-            receiving_no="account_manager_2",
-            reason="调岗",
-        ),
-    )
+    steps.approve(app, rm, LOAN_NO, proposed)
+    steps.hand_over(app, bh, LOAN_NO, date(2025, 5, 20), "account_manager_2", "调岗")
     app.execute(
         bh,
         WriteOff(
@@ -244,15 +220,14 @@ def test_a_written_off_loan_stays_while_recovery_continues_and_leaves_when_settl
     }
 
     # 账销案存: recovery goes on; even with the arrears recorded as nil the loan stays.
-    app.execute(
+    steps.collect(
+        app,
         staff["account_manager_2"],
-        TakeCollectionStep(
-            loan_no=LOAN_NO,
-            kind=CollectionStepKind.ENFORCEMENT,
-            taken_on=date(2025, 10, 15),
-            days_overdue=0,
-            outcome="申请恢复执行",
-        ),
+        LOAN_NO,
+        CollectionStepKind.ENFORCEMENT,
+        date(2025, 10, 15),
+        0,
+        "申请恢复执行",
     )
     _overdue(registers, plo, LOAN_NO, date(2025, 10, 31), 0, "0.00")
     registers.catch_up()
@@ -278,16 +253,15 @@ def test_the_ledger_exports_with_chinese_headers_and_labels(
     am, plo = staff["account_manager"], staff["post_loan_officer"]
     app.execute(am, make_disbursement(LOAN_NO))
     _overdue(registers, plo, LOAN_NO, date(2025, 2, 14), 35, "50000.00")
-    app.execute(
+    steps.collect(
+        app,
         plo,
-        TakeCollectionStep(
-            loan_no=LOAN_NO,
-            kind=CollectionStepKind.NOTICE_SERVED,
-            taken_on=date(2025, 2, 15),
-            days_overdue=36,
-            outcome="已送达",
-        ),
-        [make_upload("collection_notice", "逾期催收通知书")],
+        LOAN_NO,
+        CollectionStepKind.NOTICE_SERVED,
+        date(2025, 2, 15),
+        36,
+        "已送达",
+        uploads=[make_upload("collection_notice", "逾期催收通知书")],
     )
     registers.catch_up()
     specs = registers.register(NAME).specs()

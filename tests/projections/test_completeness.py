@@ -20,12 +20,7 @@ from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from archive.commands.classification import ApproveClassification, ProposeClassification
 from archive.commands.collateral import RegisterCollateral
-from archive.commands.collection import TakeCollectionStep
-from archive.commands.inspections import RecordInspection
-from archive.commands.lifecycle import RecordOverdue
-from archive.commands.warnings import HandleWarning, RaiseWarning
 from archive.core import CommandContext
 from archive.rules import packaged_rules_text
 from domain.dossier import Dossier
@@ -47,6 +42,7 @@ from projections.registers.filing.completeness.register import CompletenessRegis
 from projections.registers.filing.completeness.tables import GAPS
 from projections.rules_state import shipped_rules
 from projections.store import RegisterStore, sqlite_url
+from tests import steps
 from tests.factories import VALUE_DATE, make_disbursement, make_upload
 from tests.projections.conftest import Registers
 
@@ -253,38 +249,26 @@ def test_a_collection_notice_served_without_its_receipt_is_a_completeness_gap(
     app.execute(
         am, make_disbursement(loan_no, guarantee_type=GuaranteeType.CREDIT), _uploads(*CORE)
     )
-    app.execute(
-        plo,
-        RecordOverdue(
-            loan_no=loan_no,
-            as_of=date(2025, 3, 1),
-            days_overdue=30,
-            overdue_principal=Decimal("50000.00"),
-            overdue_interest=Decimal("3000.00"),
-        ),
-    )
-    app.execute(
+    steps.overdue(app, plo, loan_no, date(2025, 3, 1), 30)
+    steps.collect(
+        app,
         am,
-        TakeCollectionStep(
-            loan_no=loan_no,
-            kind=CollectionStepKind.PHONE_CALL,
-            taken_on=date(2025, 3, 1),
-            days_overdue=30,
-            outcome="借款人承诺月底前还款",
-            promised_date=date(2025, 3, 31),
-        ),
+        loan_no,
+        CollectionStepKind.PHONE_CALL,
+        date(2025, 3, 1),
+        30,
+        "借款人承诺月底前还款",
+        promised_date=date(2025, 3, 31),
     )
-    app.execute(
+    steps.collect(
+        app,
         plo,
-        TakeCollectionStep(
-            loan_no=loan_no,
-            kind=CollectionStepKind.NOTICE_SERVED,
-            taken_on=date(2025, 3, 3),
-            days_overdue=32,
-            outcome="通知书已送达，回执未收回",
-            promised_date=None,
-        ),
-        _uploads("collection_notice"),
+        loan_no,
+        CollectionStepKind.NOTICE_SERVED,
+        date(2025, 3, 3),
+        32,
+        "通知书已送达，回执未收回",
+        uploads=_uploads("collection_notice"),
     )
     registers.catch_up()
 
@@ -314,27 +298,16 @@ def test_a_collection_notice_served_without_its_receipt_is_a_completeness_gap(
     assert _summary(registers, loan_no) == (9, 8, 0, 1, False)
 
     # The receipt comes back with the on-site investigation at 60 days: dated by that step.
-    app.execute(
+    steps.overdue(app, plo, loan_no, date(2025, 3, 31), 60, "50000.00", "6000.00")
+    steps.collect(
+        app,
         plo,
-        RecordOverdue(
-            loan_no=loan_no,
-            as_of=date(2025, 3, 31),
-            days_overdue=60,
-            overdue_principal=Decimal("50000.00"),
-            overdue_interest=Decimal("6000.00"),
-        ),
-    )
-    app.execute(
-        plo,
-        TakeCollectionStep(
-            loan_no=loan_no,
-            kind=CollectionStepKind.ON_SITE_INVESTIGATION,
-            taken_on=date(2025, 4, 1),
-            days_overdue=61,
-            outcome="现场调查，收回催收通知书回执",
-            promised_date=None,
-        ),
-        _uploads("collection_receipt"),
+        loan_no,
+        CollectionStepKind.ON_SITE_INVESTIGATION,
+        date(2025, 4, 1),
+        61,
+        "现场调查，收回催收通知书回执",
+        uploads=_uploads("collection_receipt"),
     )
     registers.catch_up()
     assert _of(registers, "gaps", loan_no) == []
@@ -380,88 +353,51 @@ def test_documents_brought_by_other_events_are_dated_by_those_events(
         ),
         _uploads("valuation_report", "registration_certificate"),
     )
-    app.execute(
-        plo,
-        RecordOverdue(
-            loan_no=loan_no,
-            as_of=date(2025, 3, 1),
-            days_overdue=20,
-            overdue_principal=Decimal("50000.00"),
-            overdue_interest=Decimal("3000.00"),
-        ),
-    )
-    proposed = app.execute(
+    steps.overdue(app, plo, loan_no, date(2025, 3, 1), 20)
+    proposed = steps.propose(
+        app,
         am,
-        ProposeClassification(
-            loan_no=loan_no,
-            grade=Grade.SPECIAL_MENTION,
-            sub_grade="special_mention_1",
-            reason="本金逾期 20 天",
-            as_of=date(2025, 3, 1),
-        ),
-        _uploads("classification_form"),
+        loan_no,
+        Grade.SPECIAL_MENTION,
+        date(2025, 3, 1),
+        "本金逾期 20 天",
+        sub_grade="special_mention_1",
+        uploads=_uploads("classification_form"),
     )
-    approved = app.execute(
-        rm,
-        ApproveClassification(
-            loan_no=loan_no,
-            proposal_id=UUID(proposed.ids["proposal_id"]),
-            reason="同意下调为关注类",
-        ),
-    )
-    raised = app.execute(
-        plo,
-        RaiseWarning(
-            loan_no=loan_no,
-            colour=WarningColour.ORANGE,
-            code="OVERDUE_ELSEWHERE",
-            raised_on=date(2025, 3, 3),
-            reason="借款人在他行出现逾期",
-        ),
-    )
+    approved = steps.approve(app, rm, loan_no, proposed, "同意下调为关注类")
+    raised = steps.raise_warning(app, plo, loan_no, date(2025, 3, 3))
     signal_id = UUID(raised.ids["signal_id"])
-    app.execute(
-        rm,
-        HandleWarning(
-            loan_no=loan_no,
-            signal_id=signal_id,
-            handled_on=date(2025, 3, 5),
-            measures="约谈实际控制人",
-        ),
-    )
+    steps.handle_warning(app, rm, loan_no, signal_id, date(2025, 3, 5), "约谈实际控制人")
     # A red signal handled with its form: the form is the red signal's, not the orange one's.
-    red = app.execute(
+    red = steps.raise_warning(
+        app,
         plo,
-        RaiseWarning(
-            loan_no=loan_no,
-            colour=WarningColour.RED,
-            code="LITIGATION",
-            raised_on=date(2025, 3, 6),
-            reason="借款人涉诉",
-        ),
+        loan_no,
+        date(2025, 3, 6),
+        "借款人涉诉",
+        colour=WarningColour.RED,
+        code="LITIGATION",
     )
-    app.execute(
+    steps.handle_warning(
+        app,
         rm,
-        HandleWarning(
-            loan_no=loan_no,
-            signal_id=UUID(red.ids["signal_id"]),
-            handled_on=date(2025, 3, 7),
-            measures="查封抵押物",
-        ),
-        _uploads("warning_form"),
+        loan_no,
+        UUID(red.ids["signal_id"]),
+        date(2025, 3, 7),
+        "查封抵押物",
+        uploads=_uploads("warning_form"),
     )
     registers.catch_up()
     (gap,) = _of(registers, "gaps", loan_no)
     assert (gap["doc_type"], gap["required_since"]) == ("warning_form", date(2025, 3, 5))
-    app.execute(
+    steps.handle_warning(
+        app,
         rm,
-        HandleWarning(
-            loan_no=loan_no,
-            signal_id=signal_id,
-            handled_on=date(2025, 3, 12),
-            measures="追加保证人",
-        ),
-        _uploads("warning_form"),
+        loan_no,
+        signal_id,
+        date(2025, 3, 12),
+        "追加保证人",
+        uploads=_uploads("warning_form"),
     )
     registers.catch_up()
 
@@ -580,32 +516,19 @@ def test_what_an_event_requires_depends_on_its_own_facts_and_on_the_signal_colou
         (WarningColour.YELLOW, "INSURANCE_LAPSED"),
         (WarningColour.RED, "LITIGATION"),
     ):
-        raised = app.execute(
-            am,
-            RaiseWarning(
-                loan_no=loan_no, colour=colour, code=code, raised_on=date(2025, 3, 3), reason=code
-            ),
+        raised = steps.raise_warning(
+            app, am, loan_no, date(2025, 3, 3), code, colour=colour, code=code
         )
         signals[colour] = UUID(raised.ids["signal_id"])
-        app.execute(
-            rm,
-            HandleWarning(
-                loan_no=loan_no,
-                signal_id=signals[colour],
-                handled_on=date(2025, 3, 5),
-                measures="约谈实际控制人",
-            ),
-        )
-    app.execute(
+        steps.handle_warning(app, rm, loan_no, signals[colour], date(2025, 3, 5), "约谈实际控制人")
+    steps.inspect(
+        app,
         am,
-        RecordInspection(
-            loan_no=loan_no,
-            kind=InspectionKind.ON_SITE,
-            inspected_on=date(2025, 3, 10),
-            reviewer_no="reviewer",
-            findings="现场检查，经营正常",
-        ),
-        _uploads("inspection_report"),
+        loan_no,
+        InspectionKind.ON_SITE,
+        date(2025, 3, 10),
+        "现场检查，经营正常",
+        uploads=_uploads("inspection_report"),
     )
 
     register = CompletenessRegister(default_rules=rules)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from contextlib import closing
 from functools import singledispatchmethod
 from pathlib import Path
 from typing import Any, ClassVar
@@ -89,11 +90,8 @@ def enrol(app: DossierArchive, staff_no: str, branch: str) -> int:
 
 @pytest.fixture
 def store(store_env: dict[str, str], tmp_path: Path) -> Iterator[RegisterStore]:
-    registers = register_store_beside(store_env, tmp_path)
-    try:
+    with closing(register_store_beside(store_env, tmp_path)) as registers:
         yield registers
-    finally:
-        registers.close()
 
 
 def _follower(app: DossierArchive, store: RegisterStore, register: Headcount) -> Follower:

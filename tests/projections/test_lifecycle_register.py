@@ -5,23 +5,17 @@ from __future__ import annotations
 import io
 from datetime import date
 from decimal import Decimal
-from uuid import UUID
 
 from openpyxl import load_workbook
 
-from archive.commands.classification import ApproveClassification, ProposeClassification
-from archive.commands.collection import TakeCollectionStep
-from archive.commands.inspections import RecordInspection
-from archive.commands.lifecycle import RecordOverdue, RecordRepayment
-from archive.commands.warnings import RaiseWarning
-from archive.commands.workout import HandOver
 from archive.core import CommandContext
 from domain.scope import RowScope
 from domain.tasks import TaskKind
-from domain.values import CollectionStepKind, Grade, InspectionKind, WarningColour
+from domain.values import CollectionStepKind, Grade, InspectionKind
 from projections.export import to_xlsx
 from projections.registers.lifecycle import LOANS
 from projections.tasks import tasks
+from tests import steps
 from tests.factories import make_disbursement, make_upload
 from tests.projections.conftest import Registers
 
@@ -59,81 +53,31 @@ def test_the_ledger_follows_a_loan_through_arrears_downgrade_warning_and_handove
     assert disbursed["next_inspection_due"] == date(2025, 1, 25)
     at_disbursement = app.recorder.max_notification_id() or 0
 
-    app.execute(
+    steps.inspect(app, am, LOAN_NO, InspectionKind.FIRST_FOLLOW_UP, date(2025, 1, 20), "经营正常")
+    steps.repay(app, am, LOAN_NO, date(2025, 2, 10), "100000.00", "0")
+    steps.overdue(app, plo, LOAN_NO, date(2025, 3, 1), 40)
+    proposal = steps.propose(
+        app,
         am,
-        RecordInspection(
-            loan_no=LOAN_NO,
-            kind=InspectionKind.FIRST_FOLLOW_UP,
-            inspected_on=date(2025, 1, 20),
-            reviewer_no="reviewer",
-            findings="经营正常",
-        ),
+        LOAN_NO,
+        Grade.SPECIAL_MENTION,
+        date(2025, 3, 1),
+        "本金逾期 40 天",
+        sub_grade="special_mention_1",
     )
-    app.execute(
+    steps.approve(app, rm, LOAN_NO, proposal)
+    steps.raise_warning(app, plo, LOAN_NO, date(2025, 3, 2), "他行逾期")
+    steps.collect(
+        app,
         am,
-        RecordRepayment(
-            loan_no=LOAN_NO,
-            paid_on=date(2025, 2, 10),
-            principal=Decimal("100000.00"),
-            interest=Decimal("0"),
-        ),
+        LOAN_NO,
+        CollectionStepKind.PHONE_CALL,
+        date(2025, 3, 2),
+        41,
+        "承诺月底还款",
+        promised_date=date(2025, 3, 31),
     )
-    app.execute(
-        plo,
-        RecordOverdue(
-            loan_no=LOAN_NO,
-            as_of=date(2025, 3, 1),
-            days_overdue=40,
-            overdue_principal=Decimal("50000.00"),
-            overdue_interest=Decimal("3000.00"),
-        ),
-    )
-    proposal = app.execute(
-        am,
-        ProposeClassification(
-            loan_no=LOAN_NO,
-            grade=Grade.SPECIAL_MENTION,
-            sub_grade="special_mention_1",
-            reason="本金逾期 40 天",
-            as_of=date(2025, 3, 1),
-        ),
-    )
-    app.execute(
-        rm,
-        ApproveClassification(
-            loan_no=LOAN_NO, proposal_id=UUID(proposal.ids["proposal_id"]), reason="同意"
-        ),
-    )
-    app.execute(
-        plo,
-        RaiseWarning(
-            loan_no=LOAN_NO,
-            colour=WarningColour.ORANGE,
-            code="OVERDUE_ELSEWHERE",
-            raised_on=date(2025, 3, 2),
-            reason="他行逾期",
-        ),
-    )
-    app.execute(
-        am,
-        TakeCollectionStep(
-            loan_no=LOAN_NO,
-            kind=CollectionStepKind.PHONE_CALL,
-            taken_on=date(2025, 3, 2),
-            days_overdue=41,
-            outcome="承诺月底还款",
-            promised_date=date(2025, 3, 31),
-        ),
-    )
-    app.execute(
-        bh,
-        HandOver(
-            loan_no=LOAN_NO,
-            handed_over_on=date(2025, 3, 15),
-            receiving_no="account_manager_2",
-            reason="岗位调整",
-        ),
-    )
+    steps.hand_over(app, bh, LOAN_NO, date(2025, 3, 15), "account_manager_2", "岗位调整")
     registers.catch_up()
 
     row = _row(registers)
@@ -178,16 +122,7 @@ def test_a_phone_visit_is_no_inspection_for_the_ledger_nor_the_work_queue(
         (InspectionKind.FIRST_FOLLOW_UP, date(2025, 1, 20)),
         (InspectionKind.PHONE_VISIT, date(2025, 3, 17)),
     ):
-        app.execute(
-            am,
-            RecordInspection(
-                loan_no=LOAN_NO,
-                kind=kind,
-                inspected_on=on,
-                reviewer_no="reviewer",
-                findings="经营正常",
-            ),
-        )
+        steps.inspect(app, am, LOAN_NO, kind, on, "经营正常")
     registers.catch_up()
 
     ledger = _row(registers)
@@ -204,16 +139,7 @@ def test_a_phone_visit_is_no_inspection_for_the_ledger_nor_the_work_queue(
     assert routine.due_on == ledger["next_inspection_due"]
 
     # An inspection proper moves both.
-    app.execute(
-        am,
-        RecordInspection(
-            loan_no=LOAN_NO,
-            kind=InspectionKind.ON_SITE,
-            inspected_on=date(2025, 3, 19),
-            reviewer_no="reviewer",
-            findings="现场检查正常",
-        ),
-    )
+    steps.inspect(app, am, LOAN_NO, InspectionKind.ON_SITE, date(2025, 3, 19), "现场检查正常")
     registers.catch_up()
     assert _row(registers)["next_inspection_due"] == date(2025, 5, 19)
     [moved] = tasks(

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from contextlib import closing
 from functools import singledispatchmethod
 from pathlib import Path
 from typing import Any, ClassVar
@@ -74,11 +75,8 @@ class Fragile(Projection):
 
 @pytest.fixture
 def store(store_env: dict[str, str], tmp_path: Path) -> Iterator[RegisterStore]:
-    registers = register_store_beside(store_env, tmp_path)
-    try:
+    with closing(register_store_beside(store_env, tmp_path)) as registers:
         yield registers
-    finally:
-        registers.close()
 
 
 def people(store: RegisterStore, register: Fragile) -> list[str]:

@@ -8,12 +8,12 @@ from __future__ import annotations
 from datetime import date
 from uuid import UUID
 
-from archive.commands.warnings import RaiseWarning
 from archive.core import CommandContext
 from domain.scope import RowScope
 from domain.tasks import TaskKind
 from domain.values import WarningColour
 from projections.tasks import tasks
+from tests import steps
 from tests.factories import make_disbursement, rules_with
 from tests.projections.conftest import Registers
 
@@ -22,15 +22,14 @@ Staff = dict[str, CommandContext]
 
 
 def _raise(registers: Registers, staff: Staff, colour: WarningColour, on: date) -> UUID:
-    raised = registers.app.execute(
+    raised = steps.raise_warning(
+        registers.app,
         staff["post_loan_officer"],
-        RaiseWarning(
-            loan_no=LOAN_NO,
-            colour=colour,
-            code=f"{colour.value.upper()}_{on:%m%d}",
-            raised_on=on,
-            reason=f"{colour.zh}预警",
-        ),
+        LOAN_NO,
+        on,
+        f"{colour.zh}预警",
+        colour=colour,
+        code=f"{colour.value.upper()}_{on:%m%d}",
     )
     return UUID(raised.ids["signal_id"])
 

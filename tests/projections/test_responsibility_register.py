@@ -23,11 +23,7 @@ import pytest
 from openpyxl import load_workbook
 
 from archive.application import DossierArchive
-from archive.commands.classification import ApproveClassification, ProposeClassification
-from archive.commands.collateral import LodgeCertificate, RegisterCollateral
-from archive.commands.collection import TakeCollectionStep
-from archive.commands.inspections import RecordInspection
-from archive.commands.lifecycle import RecordOverdue
+from archive.commands.collateral import RegisterCollateral
 from archive.commands.responsibility import (
     AppealResponsibility,
     DecideAppeal,
@@ -35,8 +31,6 @@ from archive.commands.responsibility import (
     RecordObjection,
 )
 from archive.commands.staff import EnrolStaff, GrantRole, RevokeRole
-from archive.commands.warnings import HandleWarning, RaiseWarning
-from archive.commands.workout import HandOver
 from archive.core import SYSTEM_ID, CommandContext, CommandResult
 from domain.scope import RowScope
 from domain.values import (
@@ -48,7 +42,6 @@ from domain.values import (
     ResponsibilityFinding,
     ResponsibilityStage,
     Role,
-    WarningColour,
     dossier_id_for,
     loan_id_for,
 )
@@ -60,6 +53,7 @@ from projections.registers.responsibility import (
     person_trail,
     responsibility_view,
 )
+from tests import steps
 from tests.factories import make_disbursement, make_upload
 from tests.projections.conftest import Registers
 
@@ -107,71 +101,32 @@ def story(registers: Registers, staff: dict[str, CommandContext]) -> dict[str, A
             make_upload("drawdown_receipt", "借据 人民币壹佰万元整"),
         ],
     )
-    done["inspected"] = app.execute(
+    done["inspected"] = steps.inspect(
+        app,
         am,
-        RecordInspection(
-            loan_no=LOAN_NO,
-            kind=InspectionKind.FIRST_FOLLOW_UP,
-            inspected_on=date(2025, 1, 20),
-            reviewer_no="reviewer",
-            findings="资金按约定用途使用",
-        ),
-        [make_upload("first_inspection_report", "首次跟踪检查报告")],
+        LOAN_NO,
+        InspectionKind.FIRST_FOLLOW_UP,
+        date(2025, 1, 20),
+        "资金按约定用途使用",
+        uploads=[make_upload("first_inspection_report", "首次跟踪检查报告")],
     )
-    app.execute(
-        plo,
-        RecordOverdue(
-            loan_no=LOAN_NO,
-            as_of=date(2025, 4, 20),
-            days_overdue=100,
-            overdue_principal=Decimal("50000.00"),
-            overdue_interest=Decimal("3000.00"),
-        ),
-    )
-    done["proposed"] = app.execute(
+    steps.overdue(app, plo, LOAN_NO, date(2025, 4, 20), 100)
+    done["proposed"] = steps.propose(
+        app,
         am,
-        ProposeClassification(
-            loan_no=LOAN_NO,
-            grade=Grade.SUBSTANDARD,
-            sub_grade=None,
-            reason="本金逾期超过90天",
-            as_of=date(2025, 4, 20),
-        ),
-        [make_upload("classification_form", "五级分类认定表 次级")],
+        LOAN_NO,
+        Grade.SUBSTANDARD,
+        date(2025, 4, 20),
+        "本金逾期超过90天",
+        uploads=[make_upload("classification_form", "五级分类认定表 次级")],
     )
-    app.execute(
-        rm,
-        ApproveClassification(
-            loan_no=LOAN_NO, proposal_id=UUID(done["proposed"].ids["proposal_id"]), reason="同意"
-        ),
+    steps.approve(app, rm, LOAN_NO, done["proposed"])
+    raised = steps.raise_warning(app, plo, LOAN_NO, date(2025, 4, 21))
+    steps.handle_warning(
+        app, rm, LOAN_NO, UUID(raised.ids["signal_id"]), date(2025, 4, 25), "约谈实际控制人"
     )
-    raised = app.execute(
-        plo,
-        RaiseWarning(
-            loan_no=LOAN_NO,
-            colour=WarningColour.ORANGE,
-            code="OVERDUE_ELSEWHERE",
-            raised_on=date(2025, 4, 21),
-            reason="借款人在他行出现逾期",
-        ),
-    )
-    app.execute(
-        rm,
-        HandleWarning(
-            loan_no=LOAN_NO,
-            signal_id=UUID(raised.ids["signal_id"]),
-            handled_on=date(2025, 4, 25),
-            measures="约谈实际控制人",
-        ),
-    )
-    done["handed_over"] = app.execute(
-        bh,
-        HandOver(
-            loan_no=LOAN_NO,
-            handed_over_on=date(2025, 5, 1),
-            receiving_no="account_manager_2",
-            reason="调岗",
-        ),
+    done["handed_over"] = steps.hand_over(
+        app, bh, LOAN_NO, date(2025, 5, 1), "account_manager_2", "调岗"
     )
     # The first account manager moves to the post-loan desk: one duty ends, another begins.
     done["revoked"] = app.execute(
@@ -183,26 +138,18 @@ def story(registers: Registers, staff: dict[str, CommandContext]) -> dict[str, A
     done["granted"] = app.execute(
         CONSOLE, GrantRole(staff_no="account_manager", role=Role.POST_LOAN_OFFICER)
     )
-    done["called"] = app.execute(
-        am,
-        TakeCollectionStep(
-            loan_no=LOAN_NO,
-            kind=CollectionStepKind.PHONE_CALL,
-            taken_on=date(2025, 5, 5),
-            days_overdue=115,
-            outcome="借款人称资金紧张",
-        ),
+    done["called"] = steps.collect(
+        app, am, LOAN_NO, CollectionStepKind.PHONE_CALL, date(2025, 5, 5), 115, "借款人称资金紧张"
     )
-    done["visited"] = app.execute(
+    done["visited"] = steps.collect(
+        app,
         am2,
-        TakeCollectionStep(
-            loan_no=LOAN_NO,
-            kind=CollectionStepKind.VISIT,
-            taken_on=date(2025, 5, 10),
-            days_overdue=120,
-            outcome="上门送达催收通知书",
-        ),
-        [make_upload("collection_notice", "逾期催收通知书")],
+        LOAN_NO,
+        CollectionStepKind.VISIT,
+        date(2025, 5, 10),
+        120,
+        "上门送达催收通知书",
+        uploads=[make_upload("collection_notice", "逾期催收通知书")],
     )
     app.execute(
         am2,
@@ -559,15 +506,14 @@ def test_a_collaterals_actions_belong_to_its_loan(
         ),
         [make_upload("mortgage_contract", "抵押合同")],
     )
-    lodged = app.execute(
+    lodged = steps.lodge_certificate(
+        app,
         staff["archivist"],
-        LodgeCertificate(
-            loan_no=loan_no,
-            collateral_no="YP2025-0201",
-            certificate_no="他项权证 0012345",
-            lodged_on=date(2025, 1, 12),
-            custodian_nos=["archivist", "second_archivist"],
-        ),
+        loan_no,
+        "YP2025-0201",
+        "他项权证 0012345",
+        date(2025, 1, 12),
+        ["archivist", "second_archivist"],
     )
     registers.catch_up()
 

@@ -17,7 +17,6 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from archive.commands.inspections import RecordInspection
 from archive.core import CommandContext
 from domain.scope import RowScope
 from domain.values import InspectionKind, dossier_id_for, loan_id_for
@@ -28,6 +27,7 @@ from projections.query import AsOf
 from projections.registers.filing.search import DOCUMENTS, DocumentSearch, search
 from projections.store import RegisterStore, sqlite_url
 from storage.envelope import EncryptingBlobStore
+from tests import steps
 from tests.factories import make_disbursement, make_pdf, make_upload
 from tests.projections.conftest import Registers
 
@@ -172,16 +172,14 @@ def test_the_text_comes_from_the_stored_document_never_from_the_event(
 def test_search_as_of_a_past_position_and_after_a_rebuild(
     registers: Registers, filed: dict[str, Any], staff: dict[str, CommandContext]
 ) -> None:
-    inspected = registers.app.execute(
+    inspected = steps.inspect(
+        registers.app,
         staff["account_manager"],
-        RecordInspection(
-            loan_no=LOAN_NO,
-            kind=InspectionKind.FIRST_FOLLOW_UP,
-            inspected_on=date(2025, 1, 20),
-            reviewer_no="reviewer",
-            findings="资金按约定用途使用",
-        ),
-        [make_upload("first_inspection_report", VISIT)],
+        LOAN_NO,
+        InspectionKind.FIRST_FOLLOW_UP,
+        date(2025, 1, 20),
+        "资金按约定用途使用",
+        uploads=[make_upload("first_inspection_report", VISIT)],
     )
     registers.catch_up()
     [report] = inspected.documents

@@ -14,17 +14,17 @@ import csv
 import io
 from uuid import uuid4
 
-from archive.commands.borrowing import RequestBorrowing
 from archive.commands.staff import GrantRole, RevokeRole
 from archive.core import SYSTEM_ID, CommandContext
 from domain.display import CONSOLE, UNKNOWN_PERSON
 from domain.scope import RowScope
-from domain.values import BorrowingForm, BorrowingPurpose, Role, staff_id_for
+from domain.values import BorrowingPurpose, Role, staff_id_for
 from projections.export import Display, to_csv
 from projections.query import AsOf
 from projections.registers.borrowing import BORROWINGS
 from projections.registers.staff import names_of
 from projections.service import RegisterService
+from tests import steps
 from tests.factories import make_disbursement, make_upload
 from tests.projections.conftest import Registers
 
@@ -97,15 +97,13 @@ def test_a_borrowings_people_read_by_name_in_the_circulation_export(
         make_disbursement("SD2025000001"),
         [make_upload("loan_contract", filename="借款合同-SD2025000001.pdf")],
     )
-    app.execute(
+    steps.request_borrowing(
+        app,
         staff["auditor"],
-        RequestBorrowing(
-            loan_no="SD2025000001",
-            purpose=BorrowingPurpose.AUDIT,
-            form=BorrowingForm.ORIGINAL,
-            reason="审计抽查",
-            requested_on=make_disbursement().value_date,
-        ),
+        "SD2025000001",
+        BorrowingPurpose.AUDIT,
+        "审计抽查",
+        make_disbursement().value_date,
     )
     registers.catch_up()
     service = RegisterService(registers.store, list(registers.follower.projections.values()))

@@ -13,20 +13,12 @@ adoption still judges with the old).
 from __future__ import annotations
 
 from datetime import date, timedelta
-from decimal import Decimal
 from uuid import UUID
 
 import pytest
 
-from archive.commands.borrowing import ApproveBorrowing, CheckOut, RequestBorrowing, ReturnBorrowing
-from archive.commands.classification import ApproveClassification, ProposeClassification
-from archive.commands.collection import TakeCollectionStep
-from archive.commands.custody import ListTransfer
-from archive.commands.inspections import RecordInspection
-from archive.commands.lifecycle import RecordOverdue
+from archive.commands.borrowing import ApproveBorrowing, CheckOut, ReturnBorrowing
 from archive.commands.staff import EnrolStaff
-from archive.commands.warnings import HandleWarning, RaiseWarning
-from archive.commands.workout import HandOver
 from archive.core import SYSTEM_ID, CommandContext
 from archive.rules import packaged_rules_text
 from domain.errors import DateInFutureError
@@ -34,17 +26,15 @@ from domain.rules import RuleSet
 from domain.scope import RowScope
 from domain.tasks import Task, TaskKind
 from domain.values import (
-    BorrowingForm,
     BorrowingPurpose,
     CollectionStepKind,
     Grade,
     InspectionKind,
     Role,
-    TransferKind,
-    WarningColour,
 )
 from projections.query import AsOf
 from projections.tasks import rules_in_force, tasks
+from tests import steps
 from tests.factories import make_disbursement, make_upload
 from tests.projections.conftest import Registers
 
@@ -82,12 +72,7 @@ def task(kind: TaskKind, owner: UUID | None, **fields: object) -> Task:
 def inspect(
     registers: Registers, staff: Staff, kind: InspectionKind, on: date, who: str = "account_manager"
 ) -> None:
-    registers.app.execute(
-        staff[who],
-        RecordInspection(
-            loan_no=LOAN_NO, kind=kind, inspected_on=on, reviewer_no="reviewer", findings="经营正常"
-        ),
-    )
+    steps.inspect(registers.app, staff[who], LOAN_NO, kind, on, "经营正常")
 
 
 def test_a_bbb_loan_not_inspected_for_a_month_after_its_first_inspection_is_overdue(
@@ -141,14 +126,8 @@ def test_a_bbb_loan_not_inspected_for_a_month_after_its_first_inspection_is_over
     )
 
     # A handover moves the loan's tasks to the receiving account manager.
-    app.execute(
-        staff["branch_head"],
-        HandOver(
-            loan_no=LOAN_NO,
-            handed_over_on=date(2025, 2, 25),
-            receiving_no="account_manager_2",
-            reason="岗位调整",
-        ),
+    steps.hand_over(
+        app, staff["branch_head"], LOAN_NO, date(2025, 2, 25), "account_manager_2", "岗位调整"
     )
     (moved,) = of(registers, TaskKind.ROUTINE_INSPECTION, date(2025, 2, 26), branch=BRANCH)
     assert moved.owner_id == staff["account_manager_2"].staff_id
@@ -217,15 +196,8 @@ def test_an_orange_warning_not_handled_within_7_days_is_overdue_and_not_on_day_7
 ) -> None:
     app = registers.app
     app.execute(staff["account_manager"], make_disbursement(LOAN_NO))
-    raised = app.execute(
-        staff["post_loan_officer"],
-        RaiseWarning(
-            loan_no=LOAN_NO,
-            colour=WarningColour.ORANGE,
-            code="PRODUCTION_HALTED",
-            raised_on=date(2025, 3, 3),
-            reason="停产",
-        ),
+    raised = steps.raise_warning(
+        app, staff["post_loan_officer"], LOAN_NO, date(2025, 3, 3), "停产", code="PRODUCTION_HALTED"
     )
     signal_id = raised.ids["signal_id"]
     handling = task(
@@ -248,14 +220,8 @@ def test_an_orange_warning_not_handled_within_7_days_is_overdue_and_not_on_day_7
         "special.within_days = 7 after red or orange warning",
     )
 
-    app.execute(
-        staff["risk_manager"],
-        HandleWarning(
-            loan_no=LOAN_NO,
-            signal_id=UUID(signal_id),
-            handled_on=date(2025, 3, 12),
-            measures="约谈实际控制人",
-        ),
+    steps.handle_warning(
+        app, staff["risk_manager"], LOAN_NO, UUID(signal_id), date(2025, 3, 12), "约谈实际控制人"
     )
     assert of(registers, TaskKind.WARNING_HANDLING, date(2025, 3, 12)) == []
 
@@ -266,32 +232,9 @@ def test_a_loan_91_days_overdue_still_graded_special_mention_must_be_reclassifie
     app = registers.app
     am, rm, plo = staff["account_manager"], staff["risk_manager"], staff["post_loan_officer"]
     app.execute(am, make_disbursement(LOAN_NO))
-    proposed = app.execute(
-        am,
-        ProposeClassification(
-            loan_no=LOAN_NO,
-            grade=Grade.SPECIAL_MENTION,
-            sub_grade=None,
-            reason="经营下滑",
-            as_of=date(2025, 4, 1),
-        ),
-    )
-    app.execute(
-        rm,
-        ApproveClassification(
-            loan_no=LOAN_NO, proposal_id=UUID(proposed.ids["proposal_id"]), reason="同意"
-        ),
-    )
-    app.execute(
-        plo,
-        RecordOverdue(
-            loan_no=LOAN_NO,
-            as_of=date(2025, 4, 11),
-            days_overdue=91,
-            overdue_principal=Decimal("100000.00"),
-            overdue_interest=Decimal("2000.00"),
-        ),
-    )
+    proposed = steps.propose(app, am, LOAN_NO, Grade.SPECIAL_MENTION, date(2025, 4, 1), "经营下滑")
+    steps.approve(app, rm, LOAN_NO, proposed)
+    steps.overdue(app, plo, LOAN_NO, date(2025, 4, 11), 91, "100000.00", "2000.00")
 
     reclassify = task(
         TaskKind.RECLASSIFICATION,
@@ -303,16 +246,7 @@ def test_a_loan_91_days_overdue_still_graded_special_mention_must_be_reclassifie
     )
     assert of(registers, TaskKind.RECLASSIFICATION, date(2025, 4, 11)) == [reclassify]
     # Proposed as 次级, the task waits for the risk manager who acted on the loan.
-    app.execute(
-        am,
-        ProposeClassification(
-            loan_no=LOAN_NO,
-            grade=Grade.SUBSTANDARD,
-            sub_grade=None,
-            reason="逾期91天",
-            as_of=date(2025, 4, 12),
-        ),
-    )
+    steps.propose(app, am, LOAN_NO, Grade.SUBSTANDARD, date(2025, 4, 12), "逾期91天")
     assert of(registers, TaskKind.RECLASSIFICATION, date(2025, 4, 12)) == [
         Task(
             **{
@@ -341,16 +275,7 @@ def test_thirty_days_overdue_the_collection_notice_is_the_account_managers(
 ) -> None:
     app, am = registers.app, staff["account_manager"]
     app.execute(am, make_disbursement(LOAN_NO))
-    app.execute(
-        staff["post_loan_officer"],
-        RecordOverdue(
-            loan_no=LOAN_NO,
-            as_of=date(2025, 3, 1),
-            days_overdue=30,
-            overdue_principal=Decimal("0.00"),
-            overdue_interest=Decimal("8625.00"),
-        ),
-    )
+    steps.overdue(app, staff["post_loan_officer"], LOAN_NO, date(2025, 3, 1), 30, "0.00", "8625.00")
     notice = task(
         TaskKind.COLLECTION_STEP,
         am.staff_id,
@@ -363,15 +288,14 @@ def test_thirty_days_overdue_the_collection_notice_is_the_account_managers(
     assert of(registers, TaskKind.COLLECTION_STEP, date(2025, 3, 2)) == [
         Task(**{**vars(notice), "overdue": True})
     ]
-    app.execute(
+    steps.collect(
+        app,
         am,
-        TakeCollectionStep(
-            loan_no=LOAN_NO,
-            kind=CollectionStepKind.NOTICE_SERVED,
-            taken_on=date(2025, 3, 2),
-            days_overdue=31,
-            outcome="借款人签收催收通知书",
-        ),
+        LOAN_NO,
+        CollectionStepKind.NOTICE_SERVED,
+        date(2025, 3, 2),
+        31,
+        "借款人签收催收通知书",
     )
     assert of(registers, TaskKind.COLLECTION_STEP, date(2025, 3, 3)) == []
 
@@ -392,14 +316,12 @@ def test_contract_originals_are_due_three_working_days_after_signing(
     assert of(registers, TaskKind.ORIGINALS_TRANSFER, date(2025, 1, 16)) == [
         Task(**{**vars(originals), "overdue": True})
     ]
-    app.execute(
+    steps.list_transfer(
+        app,
         am,
-        ListTransfer(
-            loan_no=LOAN_NO,
-            kind=TransferKind.ORIGINALS,
-            items=[{"doc_type": "loan_contract", "title": "借款合同", "pages": 3}],
-            listed_on=date(2025, 1, 16),
-        ),
+        LOAN_NO,
+        [{"doc_type": "loan_contract", "title": "借款合同", "pages": 3}],
+        date(2025, 1, 16),
     )
     assert of(registers, TaskKind.ORIGINALS_TRANSFER, date(2025, 1, 16)) == []
 
@@ -416,16 +338,14 @@ def test_originals_kept_past_their_due_date_are_the_archivists_then_the_archive_
     dossier = app.get_dossier(staff["auditor"], LOAN_NO)
     pages = {d.ref.sha256: d.ref.pages or 0 for d in dossier.documents}
     day = date(2025, 5, 6)
-    requested = app.execute(
+    requested = steps.request_borrowing(
+        app,
         staff["auditor"],
-        RequestBorrowing(
-            loan_no=LOAN_NO,
-            purpose=BorrowingPurpose.AUDIT,
-            form=BorrowingForm.ORIGINAL,
-            reason="年度审计抽查原件",
-            requested_on=day,
-            due_on=day + timedelta(days=1),
-        ),
+        LOAN_NO,
+        BorrowingPurpose.AUDIT,
+        "年度审计抽查原件",
+        day,
+        due_on=day + timedelta(days=1),
     )
     borrowing_id = requested.aggregate_id
     app.execute(

@@ -18,7 +18,6 @@ from uuid import UUID
 
 from openpyxl import load_workbook
 
-from archive.commands.warnings import ClearWarning, HandleWarning, RaiseWarning
 from archive.core import CommandContext
 from domain.rules import RuleSet, shipped_rules
 from domain.values import WarningColour, loan_id_for
@@ -27,6 +26,7 @@ from projections.follower import Follower
 from projections.query import AsOf, select_all
 from projections.registers.warnings import WarningLedger, overdue_signals, warning_summary
 from projections.store import RegisterStore, sqlite_url
+from tests import steps
 from tests.factories import make_disbursement, make_upload
 from tests.projections.conftest import Registers
 
@@ -37,15 +37,8 @@ NAME = "warning_ledger"
 def _raise(
     registers: Registers, ctx: CommandContext, colour: WarningColour, code: str, on: date
 ) -> UUID:
-    raised = registers.app.execute(
-        ctx,
-        RaiseWarning(
-            loan_no=LOAN_NO,
-            colour=colour,
-            code=code,
-            raised_on=on,
-            reason=f"{colour.zh}预警：{code}",
-        ),
+    raised = steps.raise_warning(
+        registers.app, ctx, LOAN_NO, on, f"{colour.zh}预警：{code}", colour=colour, code=code
     )
     return UUID(raised.ids["signal_id"])
 
@@ -63,15 +56,14 @@ def test_an_orange_signal_not_handled_within_7_days_is_overdue_on_day_8_and_hand
     app.execute(am, make_disbursement(LOAN_NO))
     orange = _raise(registers, plo, WarningColour.ORANGE, "PRODUCTION_HALTED", date(2025, 3, 3))
     red = _raise(registers, plo, WarningColour.RED, "KEY_MANAGER_MISSING", date(2025, 3, 3))
-    app.execute(
+    steps.handle_warning(
+        app,
         rm,
-        HandleWarning(
-            loan_no=LOAN_NO,
-            signal_id=red,
-            handled_on=date(2025, 3, 5),
-            measures="冻结抵押物，宣布贷款提前到期",
-        ),
-        [make_upload("warning_form", "风险预警信号处理表 红色")],
+        LOAN_NO,
+        red,
+        date(2025, 3, 5),
+        "冻结抵押物，宣布贷款提前到期",
+        uploads=[make_upload("warning_form", "风险预警信号处理表 红色")],
     )
     registers.catch_up()
 
@@ -125,15 +117,7 @@ def test_an_orange_signal_not_handled_within_7_days_is_overdue_on_day_8_and_hand
 
     # Handled on 12 March: late, and flagged.
     before_handling = app.recorder.max_notification_id()
-    app.execute(
-        rm,
-        HandleWarning(
-            loan_no=LOAN_NO,
-            signal_id=orange,
-            handled_on=date(2025, 3, 12),
-            measures="约谈实际控制人",
-        ),
-    )
+    steps.handle_warning(app, rm, LOAN_NO, orange, date(2025, 3, 12), "约谈实际控制人")
     registers.catch_up()
     handled = {s["signal_id"]: s for s in registers.rows(NAME, "signals")}[orange]
     assert (handled["handled_on"], handled["handled_late"], handled["status"]) == (
@@ -159,22 +143,9 @@ def test_an_orange_signal_not_handled_within_7_days_is_overdue_on_day_8_and_hand
     assert (then["status"], then["handled_late"]) == ("raised", None)
 
     # A later handling replaces the measures, not the date that met or missed the deadline.
-    app.execute(
-        rm,
-        HandleWarning(
-            loan_no=LOAN_NO, signal_id=orange, handled_on=date(2025, 3, 20), measures="追加保证人"
-        ),
-    )
+    steps.handle_warning(app, rm, LOAN_NO, orange, date(2025, 3, 20), "追加保证人")
     # The red signal is cleared with a reason; a yellow one is raised.
-    app.execute(
-        rm,
-        ClearWarning(
-            loan_no=LOAN_NO,
-            signal_id=red,
-            cleared_on=date(2025, 4, 1),
-            reason="实际控制人已到案说明",
-        ),
-    )
+    steps.clear_warning(app, rm, LOAN_NO, red, date(2025, 4, 1), "实际控制人已到案说明")
     yellow = _raise(registers, am, WarningColour.YELLOW, "INSURANCE_LAPSED", date(2025, 3, 20))
     registers.catch_up()
     signals = {s["signal_id"]: s for s in registers.rows(NAME, "signals")}
@@ -244,11 +215,8 @@ def test_the_ledger_exports_with_chinese_headers_and_labels(
     signal = _raise(
         registers, staff["post_loan_officer"], WarningColour.ORANGE, "LITIGATION", date(2025, 3, 3)
     )
-    app.execute(
-        staff["risk_manager"],
-        HandleWarning(
-            loan_no=LOAN_NO, signal_id=signal, handled_on=date(2025, 3, 14), measures="查封抵押物"
-        ),
+    steps.handle_warning(
+        app, staff["risk_manager"], LOAN_NO, signal, date(2025, 3, 14), "查封抵押物"
     )
     registers.catch_up()
     columns = registers.register(NAME).specs()["signals"].exported()

@@ -17,19 +17,17 @@ import csv
 import io
 from datetime import date
 from decimal import Decimal
-from uuid import UUID
 
 from openpyxl import load_workbook
 
-from archive.commands.classification import ApproveClassification, ProposeClassification
-from archive.commands.collection import TakeCollectionStep
-from archive.commands.lifecycle import RecordOverdue, RecordRepayment, Settle
-from archive.commands.workout import Restructure, TransferToAssetPreservation, WriteOff
+from archive.commands.lifecycle import Settle
+from archive.commands.workout import TransferToAssetPreservation, WriteOff
 from archive.core import CommandContext
 from domain.values import CollectionStepKind, Grade, WriteOffCriterion, loan_id_for
 from projections.export import to_csv, to_xlsx
 from projections.query import AsOf
 from projections.registers.workout import npl_summary
+from tests import steps
 from tests.factories import make_disbursement, make_upload
 from tests.projections.conftest import Registers
 
@@ -53,39 +51,17 @@ def _downgrade(
 ) -> None:
     """Record the arrears, then propose and approve ``grade`` as of that date."""
     app = registers.app
-    app.execute(
-        staff["post_loan_officer"],
-        RecordOverdue(
-            loan_no=loan_no,
-            as_of=as_of,
-            days_overdue=days,
-            overdue_principal=Decimal("200000.00"),
-            overdue_interest=Decimal("8000.00"),
-        ),
+    steps.overdue(app, staff["post_loan_officer"], loan_no, as_of, days, "200000.00", "8000.00")
+    proposed = steps.propose(
+        app, staff["account_manager"], loan_no, grade, as_of, f"逾期 {days} 天"
     )
-    proposed = app.execute(
-        staff["account_manager"],
-        ProposeClassification(
-            loan_no=loan_no, grade=grade, sub_grade=None, reason=f"逾期 {days} 天", as_of=as_of
-        ),
-    )
-    app.execute(
-        staff["risk_manager"],
-        ApproveClassification(
-            loan_no=loan_no, proposal_id=UUID(proposed.ids["proposal_id"]), reason="同意"
-        ),
-    )
+    steps.approve(app, staff["risk_manager"], loan_no, proposed)
 
 
 def _step(
     registers: Registers, ctx: CommandContext, loan_no: str, kind: CollectionStepKind, on: date
 ) -> None:
-    registers.app.execute(
-        ctx,
-        TakeCollectionStep(
-            loan_no=loan_no, kind=kind, taken_on=on, days_overdue=100, outcome=kind.zh
-        ),
-    )
+    steps.collect(registers.app, ctx, loan_no, kind, on, 100, kind.zh)
 
 
 def _summary(registers: Registers, as_of: AsOf) -> dict[str, tuple[int, Decimal, Decimal]]:
@@ -100,15 +76,8 @@ def test_a_loan_made_substandard_goes_to_preservation_then_is_written_off_and_re
     am, rm, bh = staff["account_manager"], staff["risk_manager"], staff["branch_head"]
     _disburse(registers, am, LOAN_NO)
     # A lawyer's letter is collection, not yet a route of its own.
-    app.execute(
-        staff["post_loan_officer"],
-        RecordOverdue(
-            loan_no=LOAN_NO,
-            as_of=date(2025, 6, 20),
-            days_overdue=85,
-            overdue_principal=Decimal("200000.00"),
-            overdue_interest=Decimal("8000.00"),
-        ),
+    steps.overdue(
+        app, staff["post_loan_officer"], LOAN_NO, date(2025, 6, 20), 85, "200000.00", "8000.00"
     )
     _step(registers, am, LOAN_NO, CollectionStepKind.LAWYERS_LETTER, date(2025, 6, 21))
     registers.catch_up()
@@ -144,15 +113,7 @@ def test_a_loan_made_substandard_goes_to_preservation_then_is_written_off_and_re
         ),
         [make_upload("asset_preservation_transfer", "资产保全移交书")],
     )
-    app.execute(
-        am,
-        RecordRepayment(
-            loan_no=LOAN_NO,
-            paid_on=date(2025, 8, 1),
-            principal=Decimal("100000.00"),
-            interest=Decimal(0),
-        ),
-    )
+    steps.repay(app, am, LOAN_NO, date(2025, 8, 1), "100000.00", Decimal(0))
     registers.catch_up()
     (row,) = registers.rows(NAME, "npl_loans")
     assert (row["disposal_route"], row["route_on"], row["balance"], row["recovered"]) == (
@@ -175,25 +136,9 @@ def test_a_loan_made_substandard_goes_to_preservation_then_is_written_off_and_re
         [make_upload("writeoff_evidence", "破产清算终结裁定书")],
     )
     # Recovery continues: money comes in; enforcement goes on, and the route stays 核销.
-    app.execute(
-        am,
-        RecordRepayment(
-            loan_no=LOAN_NO,
-            paid_on=date(2026, 2, 1),
-            principal=Decimal("50000.00"),
-            interest=Decimal("2000.00"),
-        ),
-    )
+    steps.repay(app, am, LOAN_NO, date(2026, 2, 1), "50000.00", "2000.00")
     _step(registers, am, LOAN_NO, CollectionStepKind.ENFORCEMENT, date(2026, 3, 1))
-    app.execute(
-        am,
-        RecordRepayment(
-            loan_no=LOAN_NO,
-            paid_on=date(2026, 4, 1),
-            principal=Decimal("30000.00"),
-            interest=Decimal(0),
-        ),
-    )
+    steps.repay(app, am, LOAN_NO, date(2026, 4, 1), "30000.00", Decimal(0))
     registers.catch_up()
     (row,) = registers.rows(NAME, "npl_loans")
     assert {k: row[k] for k in row if k not in ("loan_id", "borrower_name", "branch")} == {
@@ -243,15 +188,8 @@ def test_the_route_follows_the_latest_disposal_action_and_the_summary_counts_eve
         _disburse(registers, am, loan_no)
 
     # Sued at 92 days, before the downgrade was approved: 诉讼 from the day it is NPL.
-    app.execute(
-        staff["post_loan_officer"],
-        RecordOverdue(
-            loan_no=sued,
-            as_of=date(2025, 5, 1),
-            days_overdue=92,
-            overdue_principal=Decimal("200000.00"),
-            overdue_interest=Decimal("8000.00"),
-        ),
+    steps.overdue(
+        app, staff["post_loan_officer"], sued, date(2025, 5, 1), 92, "200000.00", "8000.00"
     )
     _step(registers, am, sued, CollectionStepKind.LITIGATION, date(2025, 5, 2))
     _downgrade(registers, staff, sued, Grade.SUBSTANDARD, as_of=date(2025, 5, 5), days=96)
@@ -268,29 +206,27 @@ def test_the_route_follows_the_latest_disposal_action_and_the_summary_counts_eve
 
     # A non-performing loan restructured: 盘活. A 关注 loan restructured is no NPL at all.
     _downgrade(registers, staff, revived, Grade.DOUBTFUL, as_of=date(2025, 11, 1), days=280)
-    app.execute(
+    steps.restructure(
+        app,
         bh,
-        Restructure(
-            loan_no=revived,
-            restructured_on=date(2025, 11, 20),
-            new_maturity_date=date(2027, 11, 20),
-            new_interest_rate="4.10%",
-            terms="展期两年，按月还本付息",
-            reason="企业经营恢复，第一还款来源可期",
-        ),
-        [make_upload("restructuring_agreement", "贷款重组协议")],
+        revived,
+        date(2025, 11, 20),
+        date(2027, 11, 20),
+        "4.10%",
+        "展期两年，按月还本付息",
+        "企业经营恢复，第一还款来源可期",
+        uploads=[make_upload("restructuring_agreement", "贷款重组协议")],
     )
     _downgrade(registers, staff, watched, Grade.SPECIAL_MENTION, as_of=date(2025, 3, 1), days=30)
-    app.execute(
+    steps.restructure(
+        app,
         bh,
-        Restructure(
-            loan_no=watched,
-            restructured_on=date(2025, 3, 20),
-            new_maturity_date=date(2026, 9, 20),
-            new_interest_rate="3.85%",
-            terms="延长还款期限",
-            reason="暂时性困难",
-        ),
+        watched,
+        date(2025, 3, 20),
+        date(2026, 9, 20),
+        "3.85%",
+        "延长还款期限",
+        "暂时性困难",
     )
 
     # A non-performing loan repaid in full and settled leaves the register.
@@ -298,24 +234,9 @@ def test_the_route_follows_the_latest_disposal_action_and_the_summary_counts_eve
     registers.catch_up()
     assert {r["loan_no"] for r in registers.rows(NAME, "npl_loans")} == {sued, revived, repaid}
     before_settling = app.recorder.max_notification_id()
-    app.execute(
-        am,
-        RecordRepayment(
-            loan_no=repaid,
-            paid_on=date(2025, 6, 1),
-            principal=Decimal("1000000.00"),
-            interest=Decimal("30000.00"),
-        ),
-    )
-    app.execute(
-        staff["post_loan_officer"],
-        RecordOverdue(
-            loan_no=repaid,
-            as_of=date(2025, 6, 1),
-            days_overdue=0,
-            overdue_principal=Decimal(0),
-            overdue_interest=Decimal(0),
-        ),
+    steps.repay(app, am, repaid, date(2025, 6, 1), "1000000.00", "30000.00")
+    steps.overdue(
+        app, staff["post_loan_officer"], repaid, date(2025, 6, 1), 0, Decimal(0), Decimal(0)
     )
     app.execute(am, Settle(loan_no=repaid, settled_on=date(2025, 6, 2)))
     registers.catch_up()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 from uuid import UUID
 
@@ -26,11 +27,8 @@ class Parcel(Aggregate):
 
 @pytest.fixture
 def app(store_env: dict[str, str]) -> Iterator[Application[UUID]]:
-    application: Application[UUID] = Application(env=store_env)
-    try:
+    with closing(Application(env=store_env)) as application:
         yield application
-    finally:
-        application.close()
 
 
 def test_a_saved_aggregate_reads_back_and_appears_in_the_notification_log(

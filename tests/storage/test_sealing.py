@@ -16,6 +16,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -78,11 +79,8 @@ class Counter(Aggregate):
 @pytest.fixture
 def integrity(store_env: dict[str, str], tmp_path: Path) -> Iterator[IntegrityStore]:
     """The integrity store beside the test's event store (its own file, or the same schema)."""
-    store = integrity_store_beside(store_env, tmp_path)
-    try:
+    with closing(integrity_store_beside(store_env, tmp_path)) as store:
         yield store
-    finally:
-        store.close()
 
 
 @pytest.fixture
@@ -121,11 +119,8 @@ def separate_store(
 
 @pytest.fixture
 def counters(store_env: dict[str, str]) -> Iterator[Application[UUID]]:
-    application: Application[UUID] = Application(env=store_env)
-    try:
+    with closing(Application(env=store_env)) as application:
         yield application
-    finally:
-        application.close()
 
 
 # ------------------------------------------------------------------------------------- helpers

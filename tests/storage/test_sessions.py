@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Iterator
+from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -44,11 +45,8 @@ def env(request: pytest.FixtureRequest, tmp_path: Path) -> dict[str, str]:
 
 @pytest.fixture
 def store(env: dict[str, str], tmp_path: Path) -> Iterator[SessionStore]:
-    sessions = session_store_beside(env, tmp_path)
-    try:
+    with closing(session_store_beside(env, tmp_path)) as sessions:
         yield sessions
-    finally:
-        sessions.close()
 
 
 def test_a_session_is_found_by_its_secret_and_by_nothing_else(store: SessionStore) -> None:

@@ -14,6 +14,8 @@ import json
 import random
 import shutil
 import struct
+import subprocess
+import sys
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +25,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 import canonical
+import dossier_verify
 from storage.merkle import inclusion_proof, leaf_hash, root_hash
 
 TREE_SIZE = 20
@@ -249,3 +252,23 @@ def read_json(path: Path) -> Any:
 
 def write_json(path: Path, obj: Any) -> None:
     path.write_bytes(canonical_json(obj))
+
+
+PACKAGE = Path(dossier_verify.__file__).parent
+
+
+def fresh_verifier(at: Path) -> Path:
+    """The python of a new virtualenv at ``at`` holding ``dossier_verify`` and nothing else."""
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(at)], check=True)
+    python = at / "bin" / "python"
+    purelib = subprocess.run(
+        [str(python), "-I", "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    # -I ignores PYTHONPATH and the current directory, so the package goes into site-packages.
+    shutil.copytree(
+        PACKAGE, Path(purelib) / "dossier_verify", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    return python

@@ -8,15 +8,11 @@ from __future__ import annotations
 
 import ast
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-import dossier_verify
-from tests.verifier.bundles import seal, write_bundle
-
-PACKAGE = Path(dossier_verify.__file__).parent
+from tests.verifier.bundles import PACKAGE, fresh_verifier, seal, write_bundle
 
 
 def test_the_package_imports_only_the_standard_library_and_itself() -> None:
@@ -37,19 +33,7 @@ def test_the_package_imports_only_the_standard_library_and_itself() -> None:
 
 
 def test_the_verifier_runs_in_a_fresh_virtualenv_with_nothing_installed(tmp_path: Path) -> None:
-    venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
-    python = str(venv / "bin" / "python")
-    purelib = subprocess.run(
-        [python, "-I", "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
-    # -I ignores PYTHONPATH and the current directory, so the package goes into site-packages.
-    shutil.copytree(
-        PACKAGE, Path(purelib) / "dossier_verify", ignore=shutil.ignore_patterns("__pycache__")
-    )
+    python = str(fresh_verifier(tmp_path / "venv"))
     bag = write_bundle(tmp_path / "bag").root
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()

@@ -1,0 +1,562 @@
+"""A loan's and a dossier's steps through the application, one short call each.
+
+Each function executes one command for ``loan_no`` as ``ctx`` and returns what ``execute``
+returned; the values most tests share are defaults, every other value is said at the call.
+Any further keyword goes to the command as it is (``expected_version``, an id of its own).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from archive.application import DossierArchive
+from archive.commands.borrowing import RequestBorrowing
+from archive.commands.classification import ApproveClassification, ProposeClassification
+from archive.commands.collateral import (
+    LodgeCertificate,
+)
+from archive.commands.collection import TakeCollectionStep
+from archive.commands.custody import (
+    Catalogue,
+    DecideAppraisal,
+    ListTransfer,
+    OpenAppraisal,
+    PlaceHold,
+    ReceiveTransfer,
+    ReleaseHold,
+)
+from archive.commands.inspections import RecordInspection
+from archive.commands.lifecycle import RecordOverdue, RecordRepayment
+from archive.commands.scope import AssignAccountManagers
+from archive.commands.warnings import ClearWarning, HandleWarning, RaiseWarning
+from archive.commands.workout import HandOver, Restructure
+from archive.core import CommandContext
+from archive.documents.ingest import Upload
+from domain.values import (
+    AppraisalOpinion,
+    BorrowingForm,
+    BorrowingPurpose,
+    CollectionStepKind,
+    Grade,
+    HoldKind,
+    InspectionKind,
+    TransferKind,
+    WarningColour,
+)
+
+Amount = Decimal | str
+Uploads = Sequence[Upload]
+
+
+def _id(given: Any, key: str) -> UUID:
+    """The id ``key`` of what an earlier step returned, or ``given`` itself when it is an id."""
+    return given if isinstance(given, UUID) else UUID(given.ids[key])
+
+
+def _money(amount: Amount) -> Decimal:
+    """An amount said as a string at the call, as the ``Decimal`` the command takes."""
+    return Decimal(amount) if isinstance(amount, str) else amount
+
+
+def overdue(
+    app: DossierArchive,
+    ctx: CommandContext,
+    loan_no: str,
+    as_of: date,
+    days: int,
+    principal: Amount = "50000.00",
+    interest: Amount = "3000.00",
+    uploads: Uploads = (),
+    **extra: Any,
+) -> Any:
+    """逾期: ``days`` overdue as of ``as_of`` (50,000.00 principal and 3,000.00 interest)."""
+    return app.execute(
+        ctx,
+        RecordOverdue(
+            loan_no=loan_no,
+            as_of=as_of,
+            days_overdue=days,
+            overdue_principal=_money(principal),
+            overdue_interest=_money(interest),
+            **extra,
+        ),
+        uploads,
+    )
+
+
+def repay(
+    app: DossierArchive,
+    ctx: CommandContext,
+    loan_no: str,
+    paid_on: date,
+    principal: Amount,
+    interest: Amount = "0.00",
+    uploads: Uploads = (),
+    **extra: Any,
+) -> Any:
+    """还款 of ``principal`` and ``interest`` on ``paid_on``."""
+    return app.execute(
+        ctx,
+        RecordRepayment(
+            loan_no=loan_no,
+            paid_on=paid_on,
+            principal=_money(principal),
+            interest=_money(interest),
+            **extra,
+        ),
+        uploads,
+    )
+
+
+def propose(
+    app: DossierArchive,
+    ctx: CommandContext,
+    loan_no: str,
+    grade: Grade,
+    as_of: date,
+    reason: str,
+    sub_grade: str | None = None,
+    uploads: Uploads = (),
+    **extra: Any,
+) -> Any:
+    """五级分类 proposed: ``grade`` (and ``sub_grade``) as of ``as_of``."""
+    return app.execute(
+        ctx,
+        ProposeClassification(
+            loan_no=loan_no, grade=grade, sub_grade=sub_grade, reason=reason, as_of=as_of, **extra
+        ),
+        uploads,
+    )
+
+
+def approve(
+    app: DossierArchive,
+    ctx: CommandContext,
+    loan_no: str,
+    proposed: Any,
+    reason: str = "同意",
+    uploads: Uploads = (),
+    **extra: Any,
+) -> Any:
+    """The classification ``proposed`` (what ``propose`` returned) approved."""
+    proposal_id = _id(proposed, "proposal_id")
+    return app.execute(
+        ctx,
+        ApproveClassification(loan_no=loan_no, proposal_id=proposal_id, reason=reason, **extra),
+        uploads,
+    )
+
+
+def raise_warning(
+    app: DossierArchive,
+    ctx: CommandContext,
+    loan_no: str,
+    raised_on: date,
+    reason: str = "借款人在他行出现逾期",
+    colour: WarningColour = WarningColour.ORANGE,
+    code: str = "OVERDUE_ELSEWHERE",
+    uploads: Uploads = (),
+    **extra: Any,
+) -> Any:
+    """风险预警 raised (orange, overdue elsewhere, unless said)."""
+    return app.execute(
+        ctx,
+        RaiseWarning(
+            loan_no=loan_no, colour=colour, code=code, raised_on=raised_on, reason=reason, **extra
+        ),
+        uploads,
+    )
+
+
+def handle_warning(
+    app: DossierArchive,
+    ctx: CommandContext,
+    loan_no: str,
+    signal_id: UUID,
+    handled_on: date,
+    measures: str,
+    uploads: Uploads = (),
+    **extra: Any,
+) -> Any:
+    """The warning ``signal_id`` handled with ``measures``."""
+    return app.execute(
+        ctx,
+        HandleWarning(
+            loan_no=loan_no, signal_id=signal_id, handled_on=handled_on, measures=measures, **extra
+        ),
+        uploads,
+    )
+
+
+def clear_warning(
+    app: DossierArchive,
+    ctx: CommandContext,
+    loan_no: str,
+    signal_id: UUID,
+    cleared_on: date,
+    reason: str,
+    uploads: Uploads = (),
+    **extra: Any,
+) -> Any:
+    """The warning ``signal_id`` cleared."""
+    return app.execute(
+        ctx,
+        ClearWarning(
+            loan_no=loan_no, signal_id=signal_id, cleared_on=cleared_on, reason=reason, **extra
+        ),
+        uploads,
+    )
+
+
+def collect(
+    app: DossierArchive,
+    ctx: CommandContext,
+    loan_no: str,
+    kind: CollectionStepKind,
+    taken_on: date,
+    days_overdue: int,
+    outcome: str,
+    promised_date: date | None = None,
+    uploads: Uploads = (),
+    **extra: Any,
+) -> Any:
+    """催收: a collection step of ``kind`` taken on ``taken_on``."""
+    return app.execute(
+        ctx,
+        TakeCollectionStep(
+            loan_no=loan_no,
+            kind=kind,
+            taken_on=taken_on,
+            days_overdue=days_overdue,
+            outcome=outcome,
+            promised_date=promised_date,
+            **extra,
+        ),
+        uploads,
+    )
+
+
+def restructure(
+    app: DossierArchive,
+    ctx: CommandContext,
+    loan_no: str,
+    restructured_on: date,
+    new_maturity_date: date,
+    new_interest_rate: str,
+    terms: str,
+    reason: str,
+    uploads: Uploads = (),
+    **extra: Any,
+) -> Any:
+    """重组 on ``restructured_on``, to a new maturity and rate."""
+    return app.execute(
+        ctx,
+        Restructure(
+            loan_no=loan_no,
+            restructured_on=restructured_on,
+            new_maturity_date=new_maturity_date,
+            new_interest_rate=new_interest_rate,
+            terms=terms,
+            reason=reason,
+            **extra,
+        ),
+        uploads,
+    )
+
+
+def hand_over(
+    app: DossierArchive,
+    ctx: CommandContext,
+    loan_no: str,
+    handed_over_on: date,
+    receiving_no: str,
+    reason: str,
+    uploads: Uploads = (),
+    **extra: Any,
+) -> Any:
+    """移交: the loan handed over to the account manager ``receiving_no``."""
+    return app.execute(
+        ctx,
+        HandOver(
+            loan_no=loan_no,
+            handed_over_on=handed_over_on,
+            receiving_no=receiving_no,
+            reason=reason,
+            **extra,
+        ),
+        uploads,
+    )
+
+
+def inspect(
+    app: DossierArchive,
+    ctx: CommandContext,
+    loan_no: str,
+    kind: InspectionKind,
+    inspected_on: date,
+    findings: str,
+    uploads: Uploads = (),
+    reviewer_no: str = "reviewer",
+    **extra: Any,
+) -> Any:
+    """贷后检查 of ``kind``, countersigned by ``reviewer_no``."""
+    return app.execute(
+        ctx,
+        RecordInspection(
+            loan_no=loan_no,
+            kind=kind,
+            inspected_on=inspected_on,
+            reviewer_no=reviewer_no,
+            findings=findings,
+            **extra,
+        ),
+        uploads,
+    )
+
+
+def list_transfer(
+    app: DossierArchive,
+    ctx: CommandContext,
+    loan_no: str,
+    items: Sequence[Any],
+    listed_on: date,
+    signed_on: date | None = None,
+    kind: TransferKind = TransferKind.ORIGINALS,
+    uploads: Uploads = (),
+    **extra: Any,
+) -> Any:
+    """移交清单: the ``items`` listed for transfer to the archive (the contract originals,
+    unless ``kind`` says)."""
+    return app.execute(
+        ctx,
+        ListTransfer(
+            loan_no=loan_no,
+            kind=kind,
+            items=list(items),
+            listed_on=listed_on,
+            signed_on=signed_on,
+            **extra,
+        ),
+        uploads,
+    )
+
+
+def receive_transfer(
+    app: DossierArchive,
+    ctx: CommandContext,
+    loan_no: str,
+    listed: Any,
+    checks: Sequence[Any],
+    received_on: date,
+    uploads: Uploads = (),
+    **extra: Any,
+) -> Any:
+    """The transfer ``listed`` (what ``list_transfer`` returned) received with ``checks``."""
+    transfer_id = _id(listed, "transfer_id")
+    return app.execute(
+        ctx,
+        ReceiveTransfer(
+            loan_no=loan_no,
+            transfer_id=transfer_id,
+            checks=list(checks),
+            received_on=received_on,
+            **extra,
+        ),
+        uploads,
+    )
+
+
+def catalogue(
+    app: DossierArchive,
+    ctx: CommandContext,
+    loan_no: str,
+    shelf_location: str,
+    catalogued_on: date,
+    uploads: Uploads = (),
+    **extra: Any,
+) -> Any:
+    """编目: the dossier shelved at ``shelf_location``."""
+    return app.execute(
+        ctx,
+        Catalogue(
+            loan_no=loan_no, shelf_location=shelf_location, catalogued_on=catalogued_on, **extra
+        ),
+        uploads,
+    )
+
+
+def place_hold(
+    app: DossierArchive,
+    ctx: CommandContext,
+    loan_no: str,
+    kind: HoldKind,
+    reason: str,
+    reference: str,
+    placed_on: date,
+    uploads: Uploads = (),
+    **extra: Any,
+) -> Any:
+    """冻结: a hold of ``kind`` under ``reference``."""
+    return app.execute(
+        ctx,
+        PlaceHold(
+            loan_no=loan_no,
+            kind=kind,
+            reason=reason,
+            reference=reference,
+            placed_on=placed_on,
+            **extra,
+        ),
+        uploads,
+    )
+
+
+def release_hold(
+    app: DossierArchive,
+    ctx: CommandContext,
+    loan_no: str,
+    hold: Any,
+    reason: str,
+    released_on: date,
+    uploads: Uploads = (),
+    **extra: Any,
+) -> Any:
+    """The hold ``hold`` (what ``place_hold`` returned, or its id) released."""
+    return app.execute(
+        ctx,
+        ReleaseHold(
+            loan_no=loan_no,
+            hold_id=_id(hold, "hold_id"),
+            reason=reason,
+            released_on=released_on,
+            **extra,
+        ),
+        uploads,
+    )
+
+
+def open_appraisal(
+    app: DossierArchive,
+    ctx: CommandContext,
+    loan_no: str,
+    opened_on: date,
+    group_nos: Sequence[str],
+    uploads: Uploads = (),
+    **extra: Any,
+) -> Any:
+    """鉴定: an appraisal opened by the group ``group_nos``."""
+    return app.execute(
+        ctx,
+        OpenAppraisal(loan_no=loan_no, opened_on=opened_on, group_nos=list(group_nos), **extra),
+        uploads,
+    )
+
+
+def decide_appraisal(
+    app: DossierArchive,
+    ctx: CommandContext,
+    loan_no: str,
+    opened: Any,
+    opinion: AppraisalOpinion,
+    text: str,
+    decided_on: date,
+    uploads: Uploads = (),
+    **extra: Any,
+) -> Any:
+    """The appraisal ``opened`` (what ``open_appraisal`` returned, or its id) decided."""
+    return app.execute(
+        ctx,
+        DecideAppraisal(
+            loan_no=loan_no,
+            appraisal_id=_id(opened, "appraisal_id"),
+            opinion=opinion,
+            text=text,
+            decided_on=decided_on,
+            **extra,
+        ),
+        uploads,
+    )
+
+
+def request_borrowing(
+    app: DossierArchive,
+    ctx: CommandContext,
+    loan_no: str,
+    purpose: BorrowingPurpose,
+    reason: str,
+    requested_on: date,
+    form: BorrowingForm = BorrowingForm.ORIGINAL,
+    uploads: Uploads = (),
+    **extra: Any,
+) -> Any:
+    """借阅: the dossier asked for, for ``purpose`` (the originals, unless ``form`` says)."""
+    return app.execute(
+        ctx,
+        RequestBorrowing(
+            loan_no=loan_no,
+            purpose=purpose,
+            form=form,
+            reason=reason,
+            requested_on=requested_on,
+            **extra,
+        ),
+        uploads,
+    )
+
+
+def assign_managers(
+    app: DossierArchive,
+    ctx: CommandContext,
+    loan_no: str,
+    a_manager_no: str,
+    b_manager_no: str | None,
+    assigned_on: date,
+    reason: str,
+    uploads: Uploads = (),
+    **extra: Any,
+) -> Any:
+    """双人管户: the loan's A岗 and B岗 account managers assigned."""
+    command = AssignAccountManagers(
+        loan_no=loan_no,
+        a_manager_no=a_manager_no,
+        b_manager_no=b_manager_no,
+        assigned_on=assigned_on,
+        reason=reason,
+        **extra,
+    )
+    return app.execute(ctx, command, uploads)
+
+
+def lodge_certificate(
+    app: DossierArchive,
+    ctx: CommandContext,
+    loan_no: str,
+    collateral_no: str,
+    certificate_no: str,
+    lodged_on: date,
+    custodian_nos: Sequence[str],
+    uploads: Uploads = (),
+    **extra: Any,
+) -> Any:
+    """权证入库: the certificate of ``collateral_no`` lodged with its two custodians."""
+    command = LodgeCertificate(
+        loan_no=loan_no,
+        collateral_no=collateral_no,
+        certificate_no=certificate_no,
+        lodged_on=lodged_on,
+        custodian_nos=list(custodian_nos),
+        **extra,
+    )
+    return app.execute(ctx, command, uploads)
+
+
+def present(*pages: int) -> list[dict[str, Any]]:
+    """The checks of items all present, with the pages counted of each (item 1 first)."""
+    return [
+        {"item_no": n, "condition": "present", "pages_counted": count}
+        for n, count in enumerate(pages, start=1)
+    ]
