@@ -16,13 +16,12 @@ from fastapi.responses import Response
 
 from api.composition import Integrity
 from api.routers.bundles import bundle_answer
-from api.web.pages.common import enter, page_router, registers_of
+from api.web.pages.common import enter, listed, page_router, registers_of
 from api.web.render import render
 from api.web.session import Viewer, ViewerDep, archive_of
 from domain.authorization import Action
 from domain.errors import InvalidInputError, NotFoundError
 from domain.scope import RowScope
-from projections.query import AsOf
 
 router = page_router()
 SHOWN = 20
@@ -32,40 +31,28 @@ LOAN_NO = re.compile(r"[A-Za-z0-9._-]{1,64}")
 """A loan number (借据号) as the API's path takes it."""
 
 
-def people_of(request: Request, scope: RowScope) -> list[dict[str, Any]]:
+def people_of(request: Request, viewer: Viewer, scope: RowScope) -> list[dict[str, Any]]:
     """Everyone the trail knows, by name and staff number, for choosing whose actions to read."""
-    service = registers_of(request)
-    page = service.page(
-        service.select(TRAIL, "staff"),
-        scope=scope,
-        as_of=AsOf(),
-        filters={},
-        order_by=["staff_no"],
-        limit=1000,
-        offset=0,
-    )
-    return [{"staff_no": r["staff_no"], "name": r["name"]} for r in page.rows]
+    rows = listed(request, viewer, TRAIL, "staff", order_by=["staff_no"], limit=1000, scope=scope)
+    return [{"staff_no": r["staff_no"], "name": r["name"]} for r in rows]
 
 
 def _runs(request: Request, viewer: Viewer) -> list[Any]:
     """The latest verification runs, newest first, as recorded."""
-    service = registers_of(request)
     archive = archive_of(request)
-    _actor, scope = archive.reading_scope(viewer.ctx, Action.READ_TRAIL)
-    page = service.page(
-        service.select(TRAIL, "actions"),
-        scope=scope,
-        as_of=AsOf(),
-        filters={"aggregate": "integrity_verification"},
+    rows = listed(
+        request,
+        viewer,
+        TRAIL,
+        "actions",
         order_by=["-position"],
         limit=RUNS_SHOWN,
-        offset=0,
+        aggregate="integrity_verification",
     )
-    runs = []
-    for row in page.rows:
-        run = archive.integrity_verification(viewer.ctx, row["originator_id"])
-        runs.append((run, row["actor_name"] or row["actor_staff_no"] or ""))
-    return runs
+    return [
+        (archive.integrity_verification(viewer.ctx, r["originator_id"]), r["actor_name"] or "")
+        for r in rows
+    ]
 
 
 def _audit(
@@ -95,7 +82,7 @@ def _audit(
             (name, listing.title_zh, listing.title_en)
             for name, listing in selection.projection.listings.items()
         ]
-        people = people_of(request, scope)
+        people = people_of(request, viewer, scope)
     may_verify = viewer.can(Action.VERIFY_INTEGRITY)
     runs = _runs(request, viewer) if may_verify and viewer.can(Action.READ_TRAIL) else None
     return render(

@@ -10,6 +10,8 @@ from fastapi import APIRouter, Depends, Request
 from api.web.nav import AREA
 from api.web.session import Viewer, archive_of, check_csrf
 from domain.authorization import Action
+from domain.scope import RowScope
+from projections.query import AsOf
 from projections.service import RegisterService
 
 PAGE_SIZE = 50
@@ -61,3 +63,35 @@ def people_named(
     shown = service.display(columns, rows)
     people = [c for c in columns if c.info.get("shows")]
     return [{**row, **{c.name: shown.person(c, row[c.name]) for c in people}} for row in rows]
+
+
+def listed(
+    request: Request,
+    viewer: Viewer,
+    register: str,
+    listing: str,
+    *,
+    order_by: Sequence[str] = (),
+    limit: int = PAGE_SIZE,
+    scope: RowScope | None = None,
+    **filters: str,
+) -> list[dict[str, Any]]:
+    """The first ``limit`` rows of a register's listing as they stand now, filtered and sorted,
+    people named: within the viewer's data scope for that register (or ``scope`` when the page
+    has already decided it — a person reading what concerns themselves)."""
+    service = registers_of(request)
+    selection = service.select(register, listing)
+    if scope is None:
+        read = selection.projection.read_action
+        _actor, scope = archive_of(request).reading_scope(viewer.ctx, read)
+    page = service.page(
+        selection,
+        scope=scope,
+        as_of=AsOf(),
+        filters=filters,
+        order_by=list(order_by),
+        limit=limit,
+        offset=0,
+    )
+    columns = selection.projection.specs()[selection.listing.table].exported()
+    return people_named(service, columns, list(page.rows))

@@ -20,7 +20,7 @@ from fastapi import Form, Path, Request
 from fastapi.responses import RedirectResponse, Response
 
 from api.web.forms import run_form
-from api.web.pages.common import enter, page_router, people_named, registers_of
+from api.web.pages.common import enter, listed, page_router
 from api.web.render import render
 from api.web.session import Viewer, ViewerDep, archive_of
 from archive.commands import Command
@@ -32,32 +32,12 @@ from archive.commands.disposition import (
 )
 from archive.errors import AuthenticationError
 from domain.authorization import Action
-from projections.query import AsOf
 from projections.registers.disposition import DestructionStatus
 
 router = page_router()
 REGISTER = "destruction_register"
 SUPERVISORS = 2
 """Supervisor rows on the execution form; the domain requires at least two different people."""
-
-
-def _listing(
-    request: Request, viewer: Viewer, listing: str, **filters: str
-) -> list[dict[str, Any]]:
-    service = registers_of(request)
-    selection = service.select(REGISTER, listing)
-    _actor, scope = archive_of(request).reading_scope(viewer.ctx, selection.projection.read_action)
-    page = service.page(
-        selection,
-        scope=scope,
-        as_of=AsOf(),
-        filters=filters,
-        order_by=["-proposed_on"] if listing == "batches" else ["reference_code"],
-        limit=500,
-        offset=0,
-    )
-    columns = selection.projection.specs()[selection.listing.table].exported()
-    return people_named(service, columns, list(page.rows))
 
 
 def _batches(
@@ -78,7 +58,7 @@ def _batches(
         viewer,
         area="archive",
         status=status,
-        batches=_listing(request, viewer, "batches"),
+        batches=listed(request, viewer, REGISTER, "batches", order_by=["-proposed_on"], limit=500),
         status_zh={s.value: s.zh for s in DestructionStatus},
         past=past,
         may_propose=may_propose,

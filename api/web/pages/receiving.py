@@ -16,7 +16,7 @@ from fastapi import Form, Path, Request
 from fastapi.responses import RedirectResponse, Response
 
 from api.web.forms import run_form
-from api.web.pages.common import enter, page_router, people_named, registers_of
+from api.web.pages.common import enter, listed, page_router
 from api.web.pages.retention import LoanNoPath
 from api.web.render import render
 from api.web.session import Viewer, ViewerDep, archive_of
@@ -24,7 +24,6 @@ from archive.commands.custody import Catalogue, ReceiveTransfer
 from domain.authorization import Action
 from domain.errors import NotFoundError
 from domain.values import ItemCondition, TransferKind
-from projections.query import AsOf
 
 router = page_router()
 CATALOGUE = "archive_catalogue"
@@ -35,20 +34,10 @@ AWAITING_AT_MOST = 500
 def awaiting(request: Request, viewer: ViewerDep) -> Response:
     """Transfers listed and not yet received, oldest first, with who listed them and when due."""
     enter(request, viewer, "archive")
-    service = registers_of(request)
-    selection = service.select(CATALOGUE, "transfers")
-    _actor, scope = archive_of(request).reading_scope(viewer.ctx, selection.projection.read_action)
-    page = service.page(
-        selection,
-        scope=scope,
-        as_of=AsOf(),
-        filters={},
-        order_by=["listed_on"],
-        limit=AWAITING_AT_MOST,
-        offset=0,
+    every = listed(
+        request, viewer, CATALOGUE, "transfers", order_by=["listed_on"], limit=AWAITING_AT_MOST
     )
-    columns = selection.projection.specs()[selection.listing.table].exported()
-    rows = [r for r in people_named(service, columns, list(page.rows)) if not r["received_on"]]
+    rows = [r for r in every if not r["received_on"]]
     return render(
         request,
         "transfers.html",
@@ -56,7 +45,6 @@ def awaiting(request: Request, viewer: ViewerDep) -> Response:
         area="archive",
         rows=rows,
         kinds={k.value: k for k in TransferKind},
-        scope=scope,
         may_receive=viewer.can(Action.RECEIVE_TRANSFER),
     )
 

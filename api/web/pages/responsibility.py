@@ -17,7 +17,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from api.web.forms import run_form
 from api.web.pages.audit import people_of
-from api.web.pages.common import PAGE_SIZE, page_router, registers_of
+from api.web.pages.common import listed, page_router
 from api.web.render import render
 from api.web.session import Viewer, ViewerDep, archive_of
 from archive.commands import Command
@@ -29,7 +29,6 @@ from archive.commands.responsibility import (
 from domain.authorization import Action
 from domain.scope import RowScope
 from domain.values import AppealOutcome, ResponsibilityFinding, ResponsibilityStage
-from projections.query import AsOf
 
 router = page_router()
 TRAIL = "accountability_trail"
@@ -38,25 +37,19 @@ TRAIL = "accountability_trail"
 def _rows(request: Request, viewer: Viewer) -> tuple[list[dict[str, Any]], bool]:
     """The determinations the viewer may see, newest first, and whether they see all of them
     (a trail reader, within their scope) or only those about themselves."""
-    service = registers_of(request)
-    archive = archive_of(request)
-    every = viewer.can(Action.READ_TRAIL)
-    if every:
-        _actor, scope = archive.reading_scope(viewer.ctx, Action.READ_TRAIL)
-        filters: dict[str, str] = {}
-    else:
-        scope = RowScope.everything()
-        filters = {"person_staff_no": viewer.staff.staff_no}
-    page = service.page(
-        service.select(TRAIL, "determinations"),
-        scope=scope,
-        as_of=AsOf(),
-        filters=filters,
-        order_by=["-determined_position"],
-        limit=PAGE_SIZE,
-        offset=0,
+    newest = ["-determined_position"]
+    if viewer.can(Action.READ_TRAIL):
+        return listed(request, viewer, TRAIL, "determinations", order_by=newest), True
+    mine = listed(
+        request,
+        viewer,
+        TRAIL,
+        "determinations",
+        order_by=newest,
+        scope=RowScope.everything(),
+        person_staff_no=viewer.staff.staff_no,
     )
-    return list(page.rows), every
+    return mine, False
 
 
 def _page(
@@ -72,7 +65,7 @@ def _page(
     people: list[dict[str, Any]] = []
     if viewer.can(Action.DETERMINE_RESPONSIBILITY):
         _actor, scope = archive_of(request).reading_scope(viewer.ctx, Action.READ_TRAIL)
-        people = people_of(request, scope)
+        people = people_of(request, viewer, scope)
     return render(
         request,
         "responsibility.html",

@@ -46,7 +46,11 @@ def _page(
     enter(request, viewer, "archive")
     archive = archive_of(request)
     dossier = archive.get_dossier(viewer.ctx, loan_no)
-    people = people_of(request, RowScope.everything()) if viewer.can(Action.OPEN_APPRAISAL) else []
+    people = (
+        people_of(request, viewer, RowScope.everything())
+        if viewer.can(Action.OPEN_APPRAISAL)
+        else []
+    )
 
     def named(staff_id: UUID | None) -> str:
         return archive.form_name(staff_id) if staff_id is not None else ""

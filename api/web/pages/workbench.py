@@ -10,9 +10,9 @@ from fastapi import Request
 from fastapi.responses import Response
 
 from api.routers.tasks import judge
-from api.web.pages.common import page_router, registers_of
+from api.web.pages.common import listed, page_router, registers_of
 from api.web.render import render
-from api.web.session import ViewerDep, archive_of
+from api.web.session import Viewer, ViewerDep, archive_of
 from domain.authorization import Action
 from domain.scope import RowScope
 from projections.query import AsOf
@@ -35,7 +35,7 @@ def workbench(request: Request, viewer: ViewerDep) -> Response:
             owner_id=actor.id,
             scope=scope,
         )
-    about_me = _determinations_about(request, viewer.staff.staff_no) if tasks else 0
+    about_me = _determinations_about(request, viewer) if tasks else 0
     overdue = [t for t in tasks.data if t.overdue] if tasks else []
     due = [t for t in tasks.data if not t.overdue] if tasks else []
     return render(
@@ -53,16 +53,15 @@ def workbench(request: Request, viewer: ViewerDep) -> Response:
     )
 
 
-def _determinations_about(request: Request, staff_no: str) -> int:
+def _determinations_about(request: Request, viewer: Viewer) -> int:
     """How many responsibility determinations name the person and are not yet appealed."""
-    service = registers_of(request)
-    page = service.page(
-        service.select("accountability_trail", "determinations"),
-        scope=RowScope.everything(),
-        as_of=AsOf(),
-        filters={"person_staff_no": staff_no},
-        order_by=[],
+    rows = listed(
+        request,
+        viewer,
+        "accountability_trail",
+        "determinations",
         limit=100,
-        offset=0,
+        scope=RowScope.everything(),
+        person_staff_no=viewer.staff.staff_no,
     )
-    return sum(1 for row in page.rows if not row["appeal_reason"])
+    return sum(1 for row in rows if not row["appeal_reason"])
