@@ -522,3 +522,44 @@ def test_the_same_form_sent_twice_records_once(console: Console) -> None:
     assert (first.status_code, second.status_code) == (303, 303)
     assert len(_events(console, "WarningRaised")) == 1
     assert console.get(path).text.count(form_id.group(1)) == 0  # each form its own key
+
+
+def test_a_borrowing_is_requested_from_the_loan_page_and_numbered(console: Console) -> None:
+    _disbursed(console)
+    console.as_role(Role.ACCOUNT_MANAGER)
+    loan_page = console.get(f"/loans/{LOAN}")
+    assert f'href="/loans/{LOAN}/borrowings/new"' in loan_page.text
+    before = _count(console)
+    missing = _send(
+        console,
+        f"/loans/{LOAN}/borrowings/new",
+        {"purpose": "audit", "form": "original", "reason": "", "requested_on": "2026-12-01"},
+    )
+    assert missing.status_code == 422
+    assert 'id="reason-error"' in missing.text
+    assert _count(console) == before
+    dossier = console.archive.get_dossier(_ctx(console, Role.AUDITOR), LOAN)
+    contract = next(d.ref.sha256 for d in dossier.documents if d.ref.doc_type == "loan_contract")
+    form = console.get(f"/loans/{LOAN}/borrowings/new")
+    assert f'value="{contract}"' in form.text
+    assert "借款合同" in form.text
+    asked = _send(
+        console,
+        f"/loans/{LOAN}/borrowings/new",
+        {
+            "purpose": "audit",
+            "form": "original",
+            "reason": "审计抽查合同原件",
+            "requested_on": console.archive.today().isoformat(),
+            "documents": [contract],  # type: ignore[dict-item]
+        },
+    )
+    assert asked.status_code == 303, asked.text
+    archivist = _ctx(console, Role.ARCHIVIST)
+    [borrowing] = [b for b in console.archive.desk_borrowings(archivist) if b.loan_no == LOAN]
+    assert borrowing.borrow_no == f"借阅〔{console.archive.today().year}〕第0001号"
+    assert borrowing.requester_id == _ctx(console, Role.ACCOUNT_MANAGER).staff_id
+    assert borrowing.reason == "审计抽查合同原件"
+    assert borrowing.items == [contract]
+    console.as_role(Role.ADMINISTRATOR)
+    assert console.get(f"/loans/{LOAN}/borrowings/new").status_code == 403

@@ -1,5 +1,6 @@
 """The archive office's borrowing desk in a real Chromium, through the screens alone: the
-archive head approves a request at the desk; the archivist checks the folder out by typing its
+loan's account manager asks for the loan contract from the loan's page; the archive head
+approves the request at the desk; the archivist checks the folder out by typing its
 barcode's text and Enter into the desk's field, as a scanner does, counts the pages out, then
 takes it back a page short. The circulation register (and its XLSX export) then shows the
 borrowing with its sequential slip number and its people by name, and the shortfall escalated.
@@ -16,16 +17,14 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
-from uuid import UUID
 
 import httpx
 import pytest
 from openpyxl import load_workbook
 
-from archive.commands.borrowing import RequestBorrowing
 from archive.core import CommandContext
 from domain.dossier import Dossier
-from domain.values import BorrowingForm, BorrowingPurpose, BorrowingStatus, Role
+from domain.values import BorrowingStatus, Role
 from tests.e2e.conftest import Served
 
 pytestmark = pytest.mark.slow
@@ -102,25 +101,40 @@ def test_a_borrowing_through_the_desk_screens_is_registered_with_names_and_its_n
         _ctx(served, served.first(Role.AUDITOR.value).staff_no), dossier.loan_no
     )
     manager = served.archive.staff_by_id(loan.account_manager_id)
-    asked = served.archive.execute(
-        CommandContext(manager.id),
-        RequestBorrowing(
-            loan_no=dossier.loan_no,
-            purpose=BorrowingPurpose.AUDIT,
-            form=BorrowingForm.ORIGINAL,
-            reason=REASON,
-            requested_on=today,
-            due_on=today + timedelta(days=5),
-            documents=[contract],
-        ),
-    )
-    borrow_no = asked.ids["borrow_no"]
+    demo_manager = next(p for p in served.staff if p.staff_no == manager.staff_no)
+
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1440, "height": 900})
+    page = context.new_page()
+    # The loan's account manager asks for the contract from the loan's page.
+    page.goto(served.base_url + "/login")
+    page.fill("#staff_no", demo_manager.staff_no)
+    page.fill("#password", demo_manager.password)
+    page.click("form.stacked button[type=submit]")
+    page.wait_for_load_state()
+    page.goto(served.base_url + f"/loans/{dossier.loan_no}")
+    page.click(f"a[href='/loans/{dossier.loan_no}/borrowings/new']")
+    page.wait_for_load_state()
+    page.select_option("#f-purpose", "audit")
+    page.select_option("#f-form", "original")
+    page.fill("#f-reason", REASON)
+    page.check(f"input[name=documents][value='{contract}']")
+    page.fill("#f-due_on", (today + timedelta(days=5)).isoformat())
+    _shoot(page, "desk-00-request", tmp_path)
+    page.click("[data-testid=form-borrow] button[type=submit]")
+    page.wait_for_load_state()
+    assert urlsplit(page.url).path == f"/loans/{dossier.loan_no}"
+    archivist = _ctx(served, served.first(Role.ARCHIVIST.value).staff_no)
+    [asked] = [
+        b
+        for b in served.archive.desk_borrowings(archivist)
+        if b.loan_no == dossier.loan_no and b.reason == REASON
+    ]
+    assert asked.items == [contract]
+    borrow_no = asked.borrow_no
     assert borrow_no.startswith(f"借阅〔{today.year}〕第")
     pages = dossier.filed(contract).ref.pages
     assert pages is not None
 
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1440, "height": 900})
-    page = context.new_page()
     try:
         # The archive head approves at the desk, the due date offered as asked.
         _sign_in(page, served, Role.ARCHIVE_HEAD)
@@ -146,7 +160,7 @@ def test_a_borrowing_through_the_desk_screens_is_registered_with_names_and_its_n
         assert page.evaluate("document.activeElement.id") == "code"
         page.keyboard.type(dossier.reference_code.replace("·", "."))
         page.keyboard.press("Enter")
-        page.wait_for_url(f"**/archive/desk/borrowings/{asked.ids['borrowing_id']}")
+        page.wait_for_url(f"**/archive/desk/borrowings/{asked.id}")
         counting = page.locator("[data-testid=check-out]")
         assert "借款合同" in counting.inner_text()
         assert page.input_value(f"input[name='pages-{contract}']") == str(pages)
@@ -184,7 +198,7 @@ def test_a_borrowing_through_the_desk_screens_is_registered_with_names_and_its_n
 
     # What the archive recorded, over the API: the register and its export.
     borrowing = served.archive.get_borrowing(
-        _ctx(served, served.first(Role.AUDITOR.value).staff_no), UUID(asked.ids["borrowing_id"])
+        _ctx(served, served.first(Role.AUDITOR.value).staff_no), asked.id
     )
     assert borrowing.status is BorrowingStatus.RETURNED
     assert borrowing.mismatches == {contract: [pages, pages - 1]}

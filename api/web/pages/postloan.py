@@ -36,6 +36,7 @@ from api.web.people import People
 from api.web.render import render
 from api.web.session import Viewer, ViewerDep, archive_of
 from archive.commands import Command
+from archive.commands.borrowing import RequestBorrowing
 from archive.commands.classification import (
     ApproveClassification,
     ProposeClassification,
@@ -49,12 +50,20 @@ from archive.documents.ingest import Upload
 from domain.authorization import Action
 from domain.errors import DomainError, NotFoundError
 from domain.loan import Loan
-from domain.values import CollectionStepKind, Grade, InspectionKind, LabelledEnum, WarningColour
+from domain.values import (
+    BorrowingForm,
+    BorrowingPurpose,
+    CollectionStepKind,
+    Grade,
+    InspectionKind,
+    LabelledEnum,
+    WarningColour,
+)
 from projections.query import AsOf
 
 router = page_router()
 
-Kind = Literal["date", "text", "textarea", "select", "number", "file", "files"]
+Kind = Literal["date", "text", "textarea", "select", "number", "file", "files", "checks"]
 PDF_OR_IMAGE = "application/pdf,image/jpeg,image/png,image/tiff"
 REVIEWERS_READ = 1000
 """At most this many people are read from the staff directory for the reviewer's list."""
@@ -97,6 +106,8 @@ class Sent:
 
     values: dict[str, str]
     files: dict[str, list[UploadFile]]
+    lists: dict[str, list[str]] = field(default_factory=dict)
+    """Every value of each name sent (a list of checkboxes sends one per box ticked)."""
 
     def text(self, name: str) -> str:
         return self.values.get(name, "").strip()
@@ -372,6 +383,58 @@ def documents_form(request: Request, viewer: Viewer, loan: Loan) -> Form:
     )
 
 
+def _document_label(doc_type: str, filename: str, types: Mapping[str, Any], viewer: Viewer) -> str:
+    """A filed document as a person names it: its type (借款合同), then its file's name."""
+    known = types.get(doc_type)
+    name = viewer.t.pick(known.zh, known.en) if known is not None else doc_type
+    return f"{name}（{filename}）"
+
+
+def borrowing_form(request: Request, viewer: Viewer, loan: Loan) -> Form:
+    archive = archive_of(request)
+    days = archive.rule_set().borrowing.default_days
+    dossier = archive.dossier_of(loan)
+    types = archive.rule_set().document_types
+    return Form(
+        key="borrow",
+        title=N_("Request to borrow the dossier"),
+        action=Action.REQUEST_BORROWING,
+        path=f"/loans/{loan.loan_no}/borrowings/new",
+        fields=[
+            Field("purpose", N_("Purpose"), "select", options=_options(BorrowingPurpose, viewer)),
+            Field("form", N_("What is lent"), "select", options=_options(BorrowingForm, viewer)),
+            Field("reason", N_("Why it is needed"), "textarea"),
+            Field(
+                "documents",
+                N_("Documents"),
+                "checks",
+                required=False,
+                options=tuple(
+                    (d.ref.sha256, _document_label(d.ref.doc_type, d.ref.filename, types, viewer))
+                    for d in dossier.documents
+                ),
+                hint=N_("None ticked: the whole dossier."),
+            ),
+            Field("requested_on", N_("Date of the request"), "date"),
+            Field(
+                "due_on",
+                N_("Back by"),
+                "date",
+                required=False,
+                hint=viewer.t(
+                    "Left empty: %(days)s days after approval, as the rules say.", days=days
+                ),
+            ),
+        ],
+        submit=N_("Send the request"),
+        defaults={"purpose": BorrowingPurpose.BUSINESS.value, "form": BorrowingForm.ORIGINAL.value},
+        intro=N_(
+            "The archive office approves the request at its desk and numbers the slip "
+            "(借阅〔年〕第号)."
+        ),
+    )
+
+
 # ------------------------------------------------------------------------ the loan page
 @dataclass(frozen=True)
 class Link:
@@ -415,6 +478,7 @@ DONE: dict[str, str] = {
     "clear": N_("The warning has been cleared."),
     "collection": N_("The collection step has been recorded."),
     "documents": N_("The documents have been filed into the dossier."),
+    "borrow": N_("The borrowing has been requested; the archive office approves it at its desk."),
 }
 PROPOSAL_STATUS = {
     "pending": N_("Awaiting approval"),
@@ -443,6 +507,7 @@ def panel(request: Request, viewer: Viewer, loan: Loan) -> dict[str, Any]:
             Action.CLEAR_WARNING,
             Action.TAKE_COLLECTION_STEP,
             Action.FILE_DOCUMENT,
+            Action.REQUEST_BORROWING,
         )
     }
     base = f"/loans/{loan.loan_no}"
@@ -454,6 +519,7 @@ def panel(request: Request, viewer: Viewer, loan: Loan) -> dict[str, Any]:
             (Action.RAISE_WARNING, N_("Raise a risk warning"), "warnings/new"),
             (Action.TAKE_COLLECTION_STEP, N_("Record a collection step"), "collection-steps/new"),
             (Action.FILE_DOCUMENT, N_("File documents"), "dossier/documents/new"),
+            (Action.REQUEST_BORROWING, N_("Request to borrow"), "borrowings/new"),
         )
         if allowed[action]
     ]
@@ -508,13 +574,15 @@ async def _sent(request: Request) -> Sent:
     form: FormData = await request.form()
     values: dict[str, str] = {}
     files: dict[str, list[UploadFile]] = {}
+    lists: dict[str, list[str]] = {}
     for name, value in form.multi_items():
         if isinstance(value, UploadFile):
             if value.filename:
                 files.setdefault(name, []).append(value)
         elif name != "csrf_token":
             values[name] = value
-    return Sent(values, files)
+            lists.setdefault(name, []).append(value)
+    return Sent(values, files, lists)
 
 
 def _upload(doc_type: str, file: UploadFile) -> Upload:
@@ -535,6 +603,14 @@ def _check(form: Form, sent: Sent, viewer: Viewer) -> dict[str, Any]:
         if f.kind in ("file", "files"):
             if f.required and not sent.files.get(f.name):
                 errors[f.name] = viewer.t("Attach %(field)s.", field=viewer.t(f.label))
+            continue
+        if f.kind == "checks":
+            ticked = sent.lists.get(f.name, [])
+            if any(v not in {o for o, _ in f.options} for v in ticked):
+                errors[f.name] = viewer.t(
+                    "Choose %(field)s from the list.", field=viewer.t(f.label)
+                )
+            data[f.name] = ticked or None
             continue
         value = sent.text(f.name) if f.kind != "textarea" else sent.values.get(f.name, "")
         if not value.strip():
@@ -589,6 +665,7 @@ def _page(
     message: str = "",
     status: int = 200,
     template: str = "forms_postloan.html",
+    chosen: Mapping[str, list[str]] | None = None,
     **extra: Any,
 ) -> Response:
     today = archive_of(request).today().isoformat()
@@ -605,6 +682,7 @@ def _page(
         loan=loan,
         form=form,
         values=shown,
+        chosen=dict(chosen or {}),
         errors=dict(errors or {}),
         message=message,
         form_id=uuid4().hex,
@@ -644,6 +722,7 @@ def _submit(
                 loan,
                 form,
                 values=sent.values,
+                chosen=sent.lists,
                 errors=refused.errors,
                 message=refused.message
                 or viewer.t("The form has mistakes; see the fields marked below."),
@@ -657,6 +736,7 @@ def _submit(
                 loan,
                 form,
                 values=sent.values,
+                chosen=sent.lists,
                 message=viewer.t.pick(refused.zh, refused.en),
                 status=status if 400 <= status < 500 else 400,
             )
@@ -979,5 +1059,28 @@ async def file_documents(request: Request, viewer: ViewerDep, loan_no: LoanNo) -
 
     send = _submit(
         request, viewer, loan_no, lambda loan: documents_form(request, viewer, loan), run
+    )
+    return await run_in_threadpool(send, sent)
+
+
+# ---------------------------------------------------------------------------- borrowing
+@router.get("/loans/{loan_no}/borrowings/new")
+def borrowing_page(request: Request, viewer: ViewerDep, loan_no: LoanNo) -> Response:
+    """申请借阅: the form."""
+    return _show(request, viewer, loan_no, lambda loan: borrowing_form(request, viewer, loan))
+
+
+@router.post("/loans/{loan_no}/borrowings/new")
+async def request_borrowing(request: Request, viewer: ViewerDep, loan_no: LoanNo) -> Response:
+    """Ask to borrow the dossier (``RequestBorrowing``, as ``POST /api/v1/loans/{loan_no}/
+    dossier/borrowings``): the slip takes its year's next number when recorded."""
+    sent = await _sent(request)
+
+    def run(ctx: CommandContext, data: dict[str, Any], sent: Sent, form: Form) -> Any:
+        command = _built(RequestBorrowing, {**data, "loan_no": loan_no}, form, viewer)
+        return archive_of(request).execute(ctx, command)
+
+    send = _submit(
+        request, viewer, loan_no, lambda loan: borrowing_form(request, viewer, loan), run
     )
     return await run_in_threadpool(send, sent)
