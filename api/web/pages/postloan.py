@@ -519,7 +519,6 @@ def panel(request: Request, viewer: Viewer, loan: Loan) -> dict[str, Any]:
             (Action.RAISE_WARNING, N_("Raise a risk warning"), "warnings/new"),
             (Action.TAKE_COLLECTION_STEP, N_("Record a collection step"), "collection-steps/new"),
             (Action.FILE_DOCUMENT, N_("File documents"), "dossier/documents/new"),
-            (Action.REQUEST_BORROWING, N_("Request to borrow"), "borrowings/new"),
         )
         if allowed[action]
     ]
@@ -561,8 +560,14 @@ def panel(request: Request, viewer: Viewer, loan: Loan) -> dict[str, Any]:
         for w in sorted(loan.warnings.values(), key=lambda w: w.raised_on, reverse=True)
     ]
     done = request.query_params.get("done", "")
+    borrow = (
+        Link(t(N_("Request to borrow")), f"{base}/borrowings/new")
+        if allowed[Action.REQUEST_BORROWING]
+        else None
+    )
     return {
         "links": links,
+        "borrow": borrow,
         "pending": pending,
         "signals": signals,
         "done": t(DONE[done]) if done in DONE else "",
