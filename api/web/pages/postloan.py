@@ -751,6 +751,29 @@ def _submit(
     return send
 
 
+async def _send_command(
+    request: Request,
+    viewer: Viewer,
+    loan_no: str,
+    make: Callable[[Loan], Form],
+    command: type[Command],
+    uploads: Callable[[Sent], list[Upload]] = lambda _sent: [],
+    **path: Any,
+) -> Response:
+    """Send a form whose values are the fields of ``command`` (with the loan's number and the
+    ``path`` ids), its files as ``uploads`` reads them — the common case of every form."""
+    sent = await _sent(request)
+
+    def run(ctx: CommandContext, data: dict[str, Any], sent: Sent, form: Form) -> Any:
+        files = uploads(sent)
+        fields = {k: v for k, v in data.items() if k in command.model_fields}
+        built = _built(command, {**fields, "loan_no": loan_no, **path}, form, viewer)
+        return archive_of(request).execute(ctx, built, files)
+
+    send = _submit(request, viewer, loan_no, make, run)
+    return await run_in_threadpool(send, sent)
+
+
 def _show(request: Request, viewer: Viewer, loan_no: str, make: Callable[[Loan], Form]) -> Response:
     enter(request, viewer, "loans")
     loan = archive_of(request).get_loan(viewer.ctx, loan_no)
@@ -798,17 +821,16 @@ def propose_page(request: Request, viewer: ViewerDep, loan_no: LoanNo) -> Respon
 @router.post("/loans/{loan_no}/classifications/new")
 async def propose(request: Request, viewer: ViewerDep, loan_no: LoanNo) -> Response:
     """Propose the grade (``ProposeClassification``)."""
-    sent = await _sent(request)
-
-    def run(ctx: CommandContext, data: dict[str, Any], sent: Sent, form: Form) -> Any:
-        uploads = [
+    return await _send_command(
+        request,
+        viewer,
+        loan_no,
+        lambda loan: propose_form(request, viewer, loan),
+        ProposeClassification,
+        lambda sent: [
             _upload("classification_form", f) for f in sent.files.get("classification_form", [])
-        ]
-        command = _built(ProposeClassification, {**data, "loan_no": loan_no}, form, viewer)
-        return archive_of(request).execute(ctx, command, uploads)
-
-    send = _submit(request, viewer, loan_no, lambda loan: propose_form(request, viewer, loan), run)
-    return await run_in_threadpool(send, sent)
+        ],
+    )
 
 
 @dataclass(frozen=True)
@@ -955,14 +977,14 @@ def raise_page(request: Request, viewer: ViewerDep, loan_no: LoanNo) -> Response
 @router.post("/loans/{loan_no}/warnings/new")
 async def raise_warning(request: Request, viewer: ViewerDep, loan_no: LoanNo) -> Response:
     """Raise the warning (``RaiseWarning``)."""
-    sent = await _sent(request)
-
-    def run(ctx: CommandContext, data: dict[str, Any], sent: Sent, form: Form) -> Any:
-        command = _built(RaiseWarning, {**data, "loan_no": loan_no}, form, viewer)
-        return archive_of(request).execute(ctx, command, _warning_docs(sent))
-
-    send = _submit(request, viewer, loan_no, lambda loan: raise_form(request, viewer, loan), run)
-    return await run_in_threadpool(send, sent)
+    return await _send_command(
+        request,
+        viewer,
+        loan_no,
+        lambda loan: raise_form(request, viewer, loan),
+        RaiseWarning,
+        _warning_docs,
+    )
 
 
 @router.get("/loans/{loan_no}/warnings/{signal_id}/handle")
@@ -976,15 +998,15 @@ async def handle_warning(
     request: Request, viewer: ViewerDep, loan_no: LoanNo, signal_id: UUID
 ) -> Response:
     """Record the warning's handling (``HandleWarning``)."""
-    sent = await _sent(request)
-
-    def run(ctx: CommandContext, data: dict[str, Any], sent: Sent, form: Form) -> Any:
-        fields = {**data, "loan_no": loan_no, "signal_id": signal_id}
-        command = _built(HandleWarning, fields, form, viewer)
-        return archive_of(request).execute(ctx, command, _warning_docs(sent))
-
-    send = _submit(request, viewer, loan_no, lambda loan: handle_form(loan, signal_id), run)
-    return await run_in_threadpool(send, sent)
+    return await _send_command(
+        request,
+        viewer,
+        loan_no,
+        lambda loan: handle_form(loan, signal_id),
+        HandleWarning,
+        _warning_docs,
+        signal_id=signal_id,
+    )
 
 
 @router.get("/loans/{loan_no}/warnings/{signal_id}/clear")
@@ -998,15 +1020,15 @@ async def clear_warning(
     request: Request, viewer: ViewerDep, loan_no: LoanNo, signal_id: UUID
 ) -> Response:
     """Clear the warning (``ClearWarning``)."""
-    sent = await _sent(request)
-
-    def run(ctx: CommandContext, data: dict[str, Any], sent: Sent, form: Form) -> Any:
-        fields = {**data, "loan_no": loan_no, "signal_id": signal_id}
-        command = _built(ClearWarning, fields, form, viewer)
-        return archive_of(request).execute(ctx, command, _warning_docs(sent))
-
-    send = _submit(request, viewer, loan_no, lambda loan: clear_form(loan, signal_id), run)
-    return await run_in_threadpool(send, sent)
+    return await _send_command(
+        request,
+        viewer,
+        loan_no,
+        lambda loan: clear_form(loan, signal_id),
+        ClearWarning,
+        _warning_docs,
+        signal_id=signal_id,
+    )
 
 
 # ---------------------------------------------------------------------------- collection
@@ -1028,18 +1050,14 @@ def _typed_documents(sent: Sent, viewer: Viewer) -> list[Upload]:
 @router.post("/loans/{loan_no}/collection-steps/new")
 async def take_collection_step(request: Request, viewer: ViewerDep, loan_no: LoanNo) -> Response:
     """Record the step with its documents (``TakeCollectionStep``)."""
-    sent = await _sent(request)
-
-    def run(ctx: CommandContext, data: dict[str, Any], sent: Sent, form: Form) -> Any:
-        uploads = _typed_documents(sent, viewer)
-        fields = {k: v for k, v in data.items() if k != "doc_type"}
-        command = _built(TakeCollectionStep, {**fields, "loan_no": loan_no}, form, viewer)
-        return archive_of(request).execute(ctx, command, uploads)
-
-    send = _submit(
-        request, viewer, loan_no, lambda loan: collection_form(request, viewer, loan), run
+    return await _send_command(
+        request,
+        viewer,
+        loan_no,
+        lambda loan: collection_form(request, viewer, loan),
+        TakeCollectionStep,
+        lambda sent: _typed_documents(sent, viewer),
     )
-    return await run_in_threadpool(send, sent)
 
 
 # ----------------------------------------------------------------------------- documents
@@ -1079,13 +1097,10 @@ def borrowing_page(request: Request, viewer: ViewerDep, loan_no: LoanNo) -> Resp
 async def request_borrowing(request: Request, viewer: ViewerDep, loan_no: LoanNo) -> Response:
     """Ask to borrow the dossier (``RequestBorrowing``, as ``POST /api/v1/loans/{loan_no}/
     dossier/borrowings``): the slip takes its year's next number when recorded."""
-    sent = await _sent(request)
-
-    def run(ctx: CommandContext, data: dict[str, Any], sent: Sent, form: Form) -> Any:
-        command = _built(RequestBorrowing, {**data, "loan_no": loan_no}, form, viewer)
-        return archive_of(request).execute(ctx, command)
-
-    send = _submit(
-        request, viewer, loan_no, lambda loan: borrowing_form(request, viewer, loan), run
+    return await _send_command(
+        request,
+        viewer,
+        loan_no,
+        lambda loan: borrowing_form(request, viewer, loan),
+        RequestBorrowing,
     )
-    return await run_in_threadpool(send, sent)
