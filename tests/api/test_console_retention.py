@@ -98,3 +98,23 @@ def test_holds_and_an_appraisal_are_done_on_the_dossier_s_retention_page(
     assert released.status_code == 303, released.text
     dossier = console.archive.dossier_of(console.archive.loan(LOAN))
     assert not dossier.open_holds
+
+
+def test_the_retention_is_extended_from_the_page(console: Console) -> None:
+    _past_retention(console, appraise=False)
+    console.as_role(Role.ARCHIVE_HEAD)
+    token = console.csrf(PAGE)
+    refused = console.post(PAGE + "/extension", {"csrf_token": token, "reason": "诉讼未结"})
+    assert refused.status_code == 422
+    extended = console.post(
+        PAGE + "/extension",
+        {
+            "csrf_token": token,
+            "ends_on": "2060-12-31",
+            "reason": "相关诉讼尚未审结",
+            "extended_on": "2056-03-01",
+        },
+    )
+    assert extended.status_code == 303, extended.text
+    dossier = console.archive.dossier_of(console.archive.loan(LOAN))
+    assert dossier.retention_ends_on.isoformat() == "2060-12-31"

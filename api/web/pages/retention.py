@@ -5,7 +5,7 @@ extended. Each act is the typed command the API takes (``PlaceHold``, ``ReleaseH
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -93,12 +93,14 @@ def _act(
     loan_no: str,
     form: str,
     entered: dict[str, Any],
-    build: Callable[[], Command],
+    command: type[Command],
+    fields: dict[str, Any],
 ) -> Response:
+    """Run ``command`` of ``fields`` on the dossier; the page again on a refusal."""
     refused = run_form(
         request,
         viewer,
-        build,
+        lambda: command.model_validate({"loan_no": loan_no, **fields}),
         lambda status, errors: _page(
             request, viewer, loan_no, status=status, form=form, entered=entered, errors=errors
         ),
@@ -129,15 +131,13 @@ def place_hold(
         loan_no,
         "hold",
         entered,
-        lambda: PlaceHold.model_validate(
-            {
-                "loan_no": loan_no,
-                "kind": kind or None,
-                "reason": reason.strip(),
-                "reference": reference.strip(),
-                "placed_on": _day(placed_on),
-            }
-        ),
+        PlaceHold,
+        {
+            "kind": kind or None,
+            "reason": reason.strip(),
+            "reference": reference.strip(),
+            "placed_on": _day(placed_on),
+        },
     )
 
 
@@ -158,14 +158,12 @@ def release_hold(
         loan_no,
         f"release-{hold_id}",
         entered,
-        lambda: ReleaseHold.model_validate(
-            {
-                "loan_no": loan_no,
-                "hold_id": hold_id,
-                "reason": reason.strip(),
-                "released_on": _day(released_on),
-            }
-        ),
+        ReleaseHold,
+        {
+            "hold_id": hold_id,
+            "reason": reason.strip(),
+            "released_on": _day(released_on),
+        },
     )
 
 
@@ -182,9 +180,8 @@ async def open_appraisal(request: Request, viewer: ViewerDep, loan_no: LoanNoPat
         loan_no,
         "open",
         entered,
-        lambda: OpenAppraisal.model_validate(
-            {"loan_no": loan_no, "group_nos": group, "opened_on": _day(opened_on)}
-        ),
+        OpenAppraisal,
+        {"group_nos": group, "opened_on": _day(opened_on)},
     )
 
 
@@ -206,15 +203,13 @@ def decide_appraisal(
         loan_no,
         f"decide-{appraisal_id}",
         entered,
-        lambda: DecideAppraisal.model_validate(
-            {
-                "loan_no": loan_no,
-                "appraisal_id": appraisal_id,
-                "opinion": opinion or None,
-                "text": text.strip(),
-                "decided_on": _day(decided_on),
-            }
-        ),
+        DecideAppraisal,
+        {
+            "appraisal_id": appraisal_id,
+            "opinion": opinion or None,
+            "text": text.strip(),
+            "decided_on": _day(decided_on),
+        },
     )
 
 
@@ -236,13 +231,11 @@ def extend(
         loan_no,
         "extend",
         entered,
-        lambda: ExtendRetention.model_validate(
-            {
-                "loan_no": loan_no,
-                "ends_on": _day(ends_on),
-                "reason": reason.strip(),
-                "extended_on": _day(extended_on),
-                "appraisal_id": appraisal_id or None,
-            }
-        ),
+        ExtendRetention,
+        {
+            "ends_on": _day(ends_on),
+            "reason": reason.strip(),
+            "extended_on": _day(extended_on),
+            "appraisal_id": appraisal_id or None,
+        },
     )
