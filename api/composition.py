@@ -221,7 +221,9 @@ def build_registers(settings: Settings, archive: DossierArchive) -> Registers:
             default_rules=load_rules(settings.data_dir)[0],
             timezone=settings.timezone,
         )
-        follower = Follower(store, archive.recorder, archive.mapper, projections)
+        follower = Follower(
+            store, archive.recorder, archive.mapper, projections, zone=settings.timezone
+        )
         follower.prepare()
     except BaseException:
         store.close()

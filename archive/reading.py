@@ -25,6 +25,7 @@ from archive.documents.copies import watermarked_copy
 from archive.documents.ingest import Upload
 from archive.errors import StoredDocumentAlteredError
 from domain.authorization import Action
+from domain.dates import business_date
 from domain.display import person
 from domain.dossier import Dossier
 from domain.errors import InvalidInputError, NotFoundError
@@ -92,15 +93,18 @@ class ReadQueries(ArchiveCore):
         *,
         at: datetime | None = None,
         position: int | None = None,
+        on: date | None = None,
     ) -> Loan:
-        """The loan now, or as it stood at a record time (UTC) or log position.
+        """The loan now, or as it stood at a record time (UTC) or log position (记录时点), or on
+        a business date (业务日期) — or both: what had been recorded by then of that day.
 
         "As of" replays only this loan's events up to the last one recorded by then: a
-        bounded replay of one aggregate, never of the log.
+        bounded replay of one aggregate, never of the log. "On" keeps, of those, the events
+        dated up to that day (:func:`domain.dates.business_date`), in the order recorded.
         """
         self.authorize_read(ctx)
         loan = self.loan(loan_no)
-        if at is None and position is None:
+        if at is None and position is None and on is None:
             return loan
         version = self._version_as_of(loan, at, position)
         if version is None:
@@ -108,9 +112,33 @@ class ReadQueries(ArchiveCore):
                 f"贷款 {loan_no} 在该时点尚未放款",
                 f"loan {loan_no} did not exist yet at that point",
             )
+        if on is not None:
+            return self._loan_on(loan_no, loan.id, version, on)
         earlier: Aggregate = self.repository.get(loan.id, version=version)
         assert isinstance(earlier, Loan)
         return earlier
+
+    def _loan_on(self, loan_no: str, loan_id: UUID, version: int, on: date) -> Loan:
+        """The loan from its events up to ``version`` dated up to ``on``, in recorded order."""
+        zone = self.config.timezone
+        state: Any = None
+        disbursed = False
+        for stored in self.repository.event_store.get(loan_id, lte=version):
+            event: Any = stored
+            if state is not None:
+                if business_date(event, zone) > on:
+                    continue
+                state.version = event.originator_version - 1
+            state = event.mutate(state)
+            disbursed = disbursed or type(event).__name__ == "Disbursed"
+        if not disbursed:
+            raise NotFoundError(
+                f"贷款 {loan_no} 在业务日期 {on} 尚未放款",
+                f"loan {loan_no} was not yet disbursed on {on}",
+                on=on.isoformat(),
+            )
+        assert isinstance(state, Loan)
+        return state
 
     def _version_as_of(self, loan: Loan, at: datetime | None, position: int | None) -> int | None:
         stored = self.recorder.select_events(loan.id)

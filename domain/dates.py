@@ -13,14 +13,22 @@ Two rules, one function each, used by every command that records a business date
 Dates that lie ahead by nature — due and expiry dates, maturity, a promised repayment, the end
 of retention — are :data:`MAY_LIE_AHEAD`. Every date a command takes is one or the other.
 
+Every event that records a fact has one **business date** (:func:`business_date`): the date
+of its field of :data:`HAPPENED` (the one :data:`DATED_BY` names where it has several, or the
+one it borrows from the fact it decides on); an event without one — a record of the archive's
+own, a decision taken at the desk — is dated the day the archive recorded it, in the bank's
+zone. The registers answer "on a business date" (``on=``) from these dates.
+
 Pure: the standard library only; "today" is handed in, never read from a clock here.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from types import MappingProxyType
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from domain.errors import DateInFutureError, DateOutOfOrderError
 
@@ -137,3 +145,46 @@ def check_not_before(when: date, since: date | None, *, field: str, since_field:
             since_field=since_field,
             since=since.isoformat(),
         )
+
+
+DATED_BY: Mapping[str, str] = MappingProxyType(
+    {
+        # a transfer list is signed by both sides and dated when it is listed
+        "TransferListed": "listed_on",
+        # a classification holds as of its base date (分类基准日), however late it is approved;
+        # a correction of an inspection corrects the inspection, on the inspection's date
+        "ClassificationApproved": "as_of",
+        "ClassificationRejected": "as_of",
+        "InspectionCorrected": "inspected_on",
+    }
+)
+"""Event class name → the field that dates it, where the rule of one :data:`HAPPENED` field
+does not decide: several such fields, or a date the event carries for the fact it decides on.
+An event stored before it carried that field is dated the day it was recorded."""
+
+
+def business_date(event: Any, zone: str | ZoneInfo) -> date:
+    """The business date (业务日期) of ``event``: the day what it records happened.
+
+    The field :data:`DATED_BY` names for its class, else its one field of :data:`HAPPENED`;
+    failing both (an event of the archive's own, or one stored before it carried its date),
+    the day it was recorded, in the bank's zone ``zone``.
+    """
+    named = DATED_BY.get(type(event).__name__)
+    if named is not None:
+        value = getattr(event, named, None)
+        if isinstance(value, date):
+            return value
+    else:
+        fields = getattr(event, "__dict__", {})
+        for field in HAPPENED:
+            value = fields.get(field)
+            if isinstance(value, date) and not isinstance(value, datetime):
+                return value
+    return recorded_on(event.timestamp, zone)
+
+
+def recorded_on(timestamp: datetime, zone: str | ZoneInfo) -> date:
+    """The bank's day (in ``zone``) of a record time; a naive time is UTC."""
+    aware = timestamp if timestamp.tzinfo is not None else timestamp.replace(tzinfo=UTC)
+    return aware.astimezone(zone if isinstance(zone, ZoneInfo) else ZoneInfo(zone)).date()

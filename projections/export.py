@@ -151,12 +151,20 @@ def _cell(value: Any, display: Display) -> tuple[Any, str | None]:
     return value, None
 
 
+ABOUT_SHEET = "查询条件"
+"""The sheet of an export that states which business date and recording time it is of."""
+
+
 def to_xlsx(
     title: str,
     columns: Sequence[sa.Column[Any]],
     rows: Iterable[Mapping[str, Any]],
     display: Display | None = None,
+    *,
+    about: Sequence[tuple[str, str]] = (),
 ) -> bytes:
+    """The rows as a workbook; ``about`` (label, value) — which business date and recording
+    time the rows are of — goes on a second sheet, 查询条件."""
     book = Workbook(write_only=False)
     sheet = book.active
     assert sheet is not None
@@ -180,6 +188,12 @@ def to_xlsx(
         elif column.info.get("shows"):
             width = max(width, 18)
         sheet.column_dimensions[letter].width = min(width, 40)
+    if about:
+        conditions = book.create_sheet(ABOUT_SHEET)
+        for label, value in about:
+            conditions.append([label, value])
+        conditions.column_dimensions["A"].width = 36
+        conditions.column_dimensions["B"].width = 36
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -27,12 +27,15 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 import sqlalchemy as sa
 import structlog
 from eventsourcing.persistence import ApplicationRecorder, Mapper, Notification
 
+from domain.dates import business_date
+from domain.display import BANK_ZONE
 from projections.changes import CACHE_LIMIT, Changes, RowCache
 from projections.errors import register_failed
 from projections.projection import Projection
@@ -116,10 +119,18 @@ def _utc(timestamp: datetime) -> datetime:
 class Feeder:
     """Applies notifications to register generations inside a transaction."""
 
-    def __init__(self, store: RegisterStore, recorder: ApplicationRecorder, mapper: Mapper[Any]):
+    def __init__(
+        self,
+        store: RegisterStore,
+        recorder: ApplicationRecorder,
+        mapper: Mapper[Any],
+        zone: str = BANK_ZONE,
+    ):
         self.store = store
         self.recorder = recorder
         self.mapper = mapper
+        self.zone = zone
+        """The bank's zone: an event without a business date is dated its day of recording."""
 
     def apply(
         self,
@@ -156,11 +167,12 @@ class Feeder:
                         raise
                     raise _Failed({t.name: Stop.of(note, error) for t in interested}, {}) from error
                 at = _utc(event.timestamp)
+                on = business_date(event, self.zone)
                 for target in interested:
                     batch = changes[id(target)]
-                    batch.at_event(note.id, at)
+                    batch.at_event(note.id, at, on)
                     try:
-                        target.projection.apply(note.topic, event, batch)
+                        batch.run(partial(target.projection.apply, note.topic, event, batch))
                     except Exception as error:
                         if _transient(error):
                             raise
@@ -242,9 +254,10 @@ class Follower:
         batch_size: int = LIVE_BATCH,
         interval: float = 0.2,
         cache_limit: int = CACHE_LIMIT,
+        zone: str = BANK_ZONE,
     ) -> None:
         self.store = store
-        self.feeder = Feeder(store, recorder, mapper)
+        self.feeder = Feeder(store, recorder, mapper, zone)
         self.recorder = recorder
         self.projections = {p.name: p for p in projections}
         self.batch_size = batch_size

@@ -1,16 +1,20 @@
-"""Reading a register: filters, sorting, paging, and "as of" a past position or time.
+"""Reading a register: filters, sorting, paging, "as of" a past position or time, and "on" a
+business date.
 
-A versioned row was true from ``_from`` (exclusive of nothing before it) until ``_to``; as of
-position P the rows with ``_from <= P < _to`` (or no ``_to``) are the ones the register showed.
-As of a time T the same holds of the record times. A log table simply holds the rows up to P
-(or T). No rebuild, no replay: one indexed query per request.
+Two times (:mod:`projections.tables`). In recording time a version was held from ``_from``
+until ``_to``: as of position P the versions with ``_from <= P < _to`` (or no ``_to``) are the
+ones the register held; as of a record time T the same holds of the record times. In business
+time a held version describes the days from ``_on`` until ``_until``: on day D, the one whose
+days include D — an end learnt after P (``_until_pos > P``) does not count, so "what did we
+know at P about day D" is answered too. Neither: the latest day, as held now. A log table holds
+the rows up to P (or T) dated up to D. No rebuild, no replay: one indexed query per request.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -20,17 +24,39 @@ from projections.errors import RegisterQueryError
 from projections.projection import Projection
 from projections.scoping import scope_clauses
 from projections.store import RegisterStore
-from projections.tables import AT, FROM, FROM_AT, POS, SEQ, TO, TO_AT, TableSpec
+from projections.tables import (
+    AT,
+    FROM,
+    FROM_AT,
+    LOG_COLUMNS,
+    ON,
+    POS,
+    SEQ,
+    TO,
+    TO_AT,
+    UNTIL,
+    UNTIL_AT,
+    UNTIL_POS,
+    VERSION_COLUMNS,
+    TableSpec,
+)
 
 MAX_LIMIT = 1_000
 
 
 @dataclass(frozen=True)
 class AsOf:
-    """A point in the past: a log position, or a record time (naive UTC); neither: now."""
+    """A point in the past: a log position, or a record time (naive UTC); neither: now (记录时点).
+    With ``on``, the state of that business date (业务日期) as known then; without, the latest."""
 
     position: int | None = None
     at: datetime | None = None
+    on: date | None = None
+
+    @property
+    def recorded(self) -> AsOf:
+        """The same point in recording time, on the latest business date."""
+        return AsOf(self.position, self.at)
 
 
 @dataclass(frozen=True)
@@ -69,24 +95,44 @@ def visible(table: sa.Table, spec: TableSpec, as_of: AsOf) -> list[Any]:
     """The WHERE clauses selecting the rows the register showed at ``as_of``."""
     clauses: list[Any] = []
     if spec.versioned:
+        # the end of the days a version describes, as known at the point asked about
+        ended: list[Any] = []
         if as_of.position is not None:
             clauses += [
                 table.c[FROM] <= as_of.position,
                 sa.or_(table.c[TO].is_(None), table.c[TO] > as_of.position),
             ]
+            ended.append(table.c[UNTIL_POS] <= as_of.position)
         if as_of.at is not None:
             clauses += [
                 table.c[FROM_AT] <= as_of.at,
                 sa.or_(table.c[TO_AT].is_(None), table.c[TO_AT] > as_of.at),
             ]
+            ended.append(table.c[UNTIL_AT] <= as_of.at)
         if as_of.position is None and as_of.at is None:
             clauses.append(table.c[TO].is_(None))
+        if as_of.on is None:
+            over = sa.and_(*ended) if ended else sa.true()
+            clauses.append(sa.or_(table.c[UNTIL].is_(None), sa.not_(over)))
+        else:
+            clauses.append(table.c[ON] <= as_of.on)
+            ends = [table.c[UNTIL].is_(None), table.c[UNTIL] > as_of.on]
+            if ended:
+                ends.append(sa.not_(sa.and_(*ended)))
+            clauses.append(sa.or_(*ends))
     else:
         if as_of.position is not None:
             clauses.append(table.c[POS] <= as_of.position)
         if as_of.at is not None:
             clauses.append(table.c[AT] <= as_of.at)
+        if as_of.on is not None:
+            clauses.append(table.c[ON] <= as_of.on)
     return clauses
+
+
+def current(table: sa.Table) -> list[Any]:
+    """The WHERE clauses selecting a versioned table's rows as they stand now."""
+    return [table.c[TO].is_(None), table.c[UNTIL].is_(None)]
 
 
 def coerce(column: sa.Column[Any], raw: str) -> Any:
@@ -200,8 +246,8 @@ def select_all(
             clauses += scope_clauses(conn, store, projection, table_name, table, scope, as_of)
         names = list(spec.column_names)
         if with_history:
-            names += [FROM, TO, FROM_AT, TO_AT] if spec.versioned else [POS, SEQ, AT]
-        order = [table.c[c] for c in ((*spec.key, FROM) if spec.versioned else (POS, SEQ))]
+            names += VERSION_COLUMNS if spec.versioned else LOG_COLUMNS
+        order = [table.c[c] for c in ((*spec.key, FROM, ON) if spec.versioned else (POS, SEQ))]
         found = conn.execute(
             sa.select(*[table.c[n] for n in names]).where(*clauses).order_by(*order)
         )

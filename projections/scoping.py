@@ -19,7 +19,7 @@ from projections.errors import RegisterQueryError
 from projections.projection import Projection
 from projections.registers.scope import LOANS, ScopeRegister
 from projections.store import RegisterStore
-from projections.tables import TO, TableSpec
+from projections.tables import TableSpec
 
 SCOPE_REGISTER = ScopeRegister()
 LOAN_KEYS = ("loan_no", "loan_id", "dossier_id")
@@ -43,7 +43,7 @@ def reached(
 ) -> sa.Select[Any]:
     """The ``key`` (loan_no, loan_id or dossier_id) of every loan ``scope`` reaches now — or,
     given ``as_of`` (a :class:`projections.query.AsOf`), as the loans stood then."""
-    from projections.query import visible  # query filters through this module: no cycle
+    from projections.query import current, visible  # query filters through here: no cycle
 
     try:
         loans = store.live_tables(conn, SCOPE_REGISTER)[LOANS.name]
@@ -58,7 +58,7 @@ def reached(
     if scope.manager_id is not None:
         reaches += [loans.c.a_manager_id == scope.manager_id]
         reaches += [loans.c.b_manager_id == scope.manager_id]
-    when = visible(loans, LOANS, as_of) if as_of is not None else [loans.c[TO].is_(None)]
+    when = visible(loans, LOANS, as_of) if as_of is not None else current(loans)
     return sa.select(loans.c[key]).where(*when, sa.or_(*reaches) if reaches else sa.false())
 
 
@@ -86,8 +86,10 @@ def scope_clauses(
         other = store.live_tables(conn, projection)[other_name]
         other_key = loan_key(projection.specs()[other_name])
         assert other_key is not None, f"{other_name} names no loan"
+        from projections.query import current  # query filters through here: no cycle
+
         joined = sa.select(other.c[column]).where(
-            other.c[TO].is_(None) if projection.specs()[other_name].versioned else sa.true(),
+            *(current(other) if projection.specs()[other_name].versioned else [sa.true()]),
             other.c[other_key].in_(reached(conn, store, scope, other_key, as_of)),
         )
         return [table.c[column].in_(joined)]

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
+from domain.display import moment
 from domain.scope import RowScope
 from projections import export
 from projections.errors import RegisterBehindError, RegisterQueryError, UnknownRegisterError
@@ -117,14 +118,33 @@ class RegisterService:
             current = await self._shared.get()
             raise _behind(position, min(s.position if (s := current.get(n)) else 0 for n in names))
 
-    def as_of(self, as_of: str | None, as_of_position: int | None) -> AsOf:
-        """Parse ``as_of`` (a date: end of that day in the bank's zone; or a timestamp)."""
+    def as_of(self, as_of: str | None, as_of_position: int | None, on: date | None = None) -> AsOf:
+        """Parse ``as_of`` (记录时点, recording time: a date — the end of that day in the bank's
+        zone — or a timestamp) beside ``on`` (业务日期, the business date asked about)."""
         if as_of_position is not None and as_of_position < 0:
             raise RegisterQueryError(
                 "as_of_position 不能为负", "as_of_position must not be negative"
             )
         at = self._cutoff(as_of) if as_of else None
-        return AsOf(position=as_of_position, at=at)
+        return AsOf(position=as_of_position, at=at, on=on)
+
+    def about(self, point: AsOf) -> list[tuple[str, str]]:
+        """Which two times a read used, as an export states them (label, value)."""
+        if point.at is not None:
+            recorded = moment(point.at, self.zone)
+        elif point.position is not None:
+            recorded = f"日志位置 / log position {point.position}"
+        else:
+            recorded = "现在 / now"
+        if point.at is not None and point.position is not None:
+            recorded += f"；日志位置 / log position {point.position}"
+        return [
+            (
+                "业务日期 / business date (on)",
+                point.on.isoformat() if point.on else "最新 / latest",
+            ),
+            ("记录时点 / recorded as of (as_of)", recorded),
+        ]
 
     def _cutoff(self, text: str) -> datetime:
         try:
@@ -209,7 +229,9 @@ class RegisterService:
         display = self.display(columns, rows)
         if fmt == "csv":
             return export.to_csv(columns, rows, display)
-        return export.to_xlsx(selection.listing.title_zh, columns, rows, display)
+        return export.to_xlsx(
+            selection.listing.title_zh, columns, rows, display, about=self.about(as_of)
+        )
 
 
 def _behind(position: int, reached: int) -> RegisterBehindError:

@@ -3,11 +3,17 @@
 A register declares its tables as :class:`TableSpec` objects: plain SQLAlchemy columns, with
 their Chinese and English headers in ``Column.info``. Two shapes:
 
-* a *versioned* table has a key; each change of a row closes the current version and opens a
-  new one, so a row carries the log range and the time range during which it was true
-  (``_from``/``_to`` positions, ``_from_at``/``_to_at`` record times; ``_to`` is NULL for the
-  current version);
-* a *log* table only ever gains rows, each stamped with the position and time of its event.
+* a *versioned* table has a key; a row has two histories. In recording time (记录时点) each
+  version carries the log range and the time range during which the archive held it
+  (``_from``/``_to`` positions, ``_from_at``/``_to_at`` record times; ``_to`` is NULL while it
+  is held). In business time (业务日期) it carries the days it describes: from ``_on`` until
+  ``_until`` (exclusive; NULL: no end known), an end the archive learnt at ``_until_pos`` /
+  ``_until_at``. The versions held at one moment are the row's timeline, at most one a day;
+* a *log* table only ever gains rows, each stamped with the position and time of its event
+  and its business date (``_on``).
+
+A row *on* day D as known at position P is the version held at P whose days include D, where
+an end learnt after P does not count (:func:`projections.query.visible`).
 
 Physical tables are named per generation (``r_<register>_<table>_<generation>``): a rebuild
 fills a new generation beside the live one and swaps when it has caught up.
@@ -17,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
@@ -24,11 +31,16 @@ import sqlalchemy as sa
 from domain.values import Grade, LoanStatus, Product
 
 FROM, TO, FROM_AT, TO_AT = "_from", "_to", "_from_at", "_to_at"
+ON, UNTIL, UNTIL_POS, UNTIL_AT = "_on", "_until", "_until_pos", "_until_at"
+ALWAYS = date.min
+"""The first day of every version of an undated table (``TableSpec(dated=False)``)."""
 PERSON, PEOPLE, RECORD = "person", "people", "record"
 """What an id column names, for those who read it (``col(shows=…)``): a member of staff; several,
 comma-separated; or any record, a member of staff among them. People read 姓名（工号）, never the id."""
 POS, AT, SEQ = "_pos", "_at", "_n"
-SYSTEM_COLUMNS = frozenset({FROM, TO, FROM_AT, TO_AT, POS, AT, SEQ})
+SYSTEM_COLUMNS = frozenset({FROM, TO, FROM_AT, TO_AT, POS, AT, SEQ, ON, UNTIL, UNTIL_POS, UNTIL_AT})
+VERSION_COLUMNS = (FROM, TO, FROM_AT, TO_AT, ON, UNTIL, UNTIL_POS, UNTIL_AT)
+LOG_COLUMNS = (POS, SEQ, AT, ON)
 
 
 def col(
@@ -113,6 +125,7 @@ def staff_names() -> TableSpec:
             col("name", sa.String(100), "姓名", "name"),
         ],
         key=("staff_id",),
+        dated=False,
     )
 
 
@@ -124,6 +137,9 @@ class TableSpec:
     columns: Sequence[sa.Column[Any]]
     key: tuple[str, ...] = ()
     indexes: tuple[tuple[str, ...], ...] = ()
+    dated: bool = True
+    """Whether its rows change by business date; an undated table (who is who) holds each
+    version for every day, changed in recording time only."""
     column_names: tuple[str, ...] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -152,17 +168,24 @@ class TableSpec:
                 sa.Column(TO, sa.BigInteger, nullable=True),
                 sa.Column(FROM_AT, sa.DateTime, nullable=False),
                 sa.Column(TO_AT, sa.DateTime, nullable=True),
-                sa.PrimaryKeyConstraint(*self.key, FROM, name=f"pk_{name}"),
-                sa.Index(f"ix_{name}_cur", *self.key, TO),
-                sa.Index(f"ix_{name}_to", TO, FROM),
+                sa.Column(ON, sa.Date, nullable=False),
+                sa.Column(UNTIL, sa.Date, nullable=True),
+                sa.Column(UNTIL_POS, sa.BigInteger, nullable=True),
+                sa.Column(UNTIL_AT, sa.DateTime, nullable=True),
+                sa.PrimaryKeyConstraint(*self.key, FROM, ON, name=f"pk_{name}"),
+                sa.Index(f"ix_{name}_cur", *self.key, TO, ON),
+                sa.Index(f"ix_{name}_to", TO, UNTIL, FROM),
+                sa.Index(f"ix_{name}_on", TO, ON),
             ]
         else:
             columns += [
                 sa.Column(POS, sa.BigInteger, nullable=False),
                 sa.Column(SEQ, sa.Integer, nullable=False),
                 sa.Column(AT, sa.DateTime, nullable=False),
+                sa.Column(ON, sa.Date, nullable=False),
                 sa.PrimaryKeyConstraint(POS, SEQ, name=f"pk_{name}"),
                 sa.Index(f"ix_{name}_at", AT),
+                sa.Index(f"ix_{name}_on", ON),
             ]
         for n, index in enumerate(self.indexes):
             columns.append(sa.Index(f"ix_{name}_{n}", *index))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC
+from datetime import UTC, date
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
@@ -11,6 +11,7 @@ from api.deps import ArchiveDep, ReadCtx, RegistersDep
 from api.fields import Count, Line
 from api.responses import LoanNo
 from api.routers import command_route
+from api.routers.registers import point_headers
 from api.schemas import EventPublic, EventsPublic, LoanPublic, LoansPublic
 from archive.commands.lifecycle import Disburse, RecordOverdue, RecordRepayment, Settle
 from domain.authorization import Action
@@ -46,23 +47,33 @@ def get_loan(
     registers: RegistersDep,
     ctx: ReadCtx,
     response: Response,
+    on: Annotated[
+        date | None,
+        Query(
+            description="业务日期: the loan at the end of this business date (YYYY-MM-DD), from "
+            "the facts dated up to it; combines with as_of / as_of_position"
+        ),
+    ] = None,
     as_of: Annotated[
         Line | None,
         Query(
             max_length=64,
-            description="the loan as it stood at the end of this date (bank time) or timestamp",
+            description="记录时点: the loan as the archive had recorded it by the end of this "
+            "date (bank time) or timestamp",
         ),
     ] = None,
     as_of_position: Annotated[
-        Count | None, Query(description="the loan as it stood at this log position")
+        Count | None, Query(description="the loan as recorded up to this log position")
     ] = None,
 ) -> LoanPublic:
-    """The loan's full state now, or as of a past date or log position."""
-    point = registers.as_of(as_of, as_of_position)
+    """The loan's full state now, on a past business date, or as recorded by a past date or
+    log position — or both: what was known then of that day."""
+    point = registers.as_of(as_of, as_of_position, on)
     at = point.at.replace(tzinfo=UTC) if point.at is not None else None
-    loan = archive.get_loan(ctx, loan_no, at=at, position=point.position)
-    if at is None and point.position is None:
+    loan = archive.get_loan(ctx, loan_no, at=at, position=point.position, on=on)
+    if at is None and point.position is None and on is None:
         response.headers["ETag"] = f'"{loan.version}"'
+    response.headers.update(point_headers(point))
     return LoanPublic.of(loan)
 
 

@@ -32,7 +32,7 @@ from projections.registers.responsibility import loan_trail, person_trail, respo
 from projections.service import RegisterService, Selection
 
 RESERVED = frozenset(
-    {"as_of", "as_of_position", "after", "wait", "sort", "limit", "offset", "format"}
+    {"on", "as_of", "as_of_position", "after", "wait", "sort", "limit", "offset", "format"}
 )
 MEDIA = {
     "csv": "text/csv; charset=utf-8",
@@ -111,7 +111,11 @@ def _endpoint(name: str, listing: str) -> Callable[..., Awaitable[Response]]:
         refuse_controls("query", filters)
         read = await ready(service, archive, ctx, [name], point)
         order = [s.strip() for s in (sort or "").split(",") if s.strip()]
-        asked = {"at": request.query_params.get("as_of"), "position": read.as_of.position}
+        asked = {
+            "on": read.as_of.on.isoformat() if read.as_of.on else None,
+            "at": request.query_params.get("as_of"),
+            "position": read.as_of.position,
+        }
         return await run_in_threadpool(
             _listing,
             service,
@@ -134,6 +138,33 @@ def scope_headers(scope: RowScope) -> dict[str, str]:
     return {"X-Dossier-Filtered": "true" if scope.filtered else "false"}
 
 
+def export_name(selection: Selection, point: AsOf, fmt: str = "") -> str:
+    """An export's file name, saying which business date and recording point it is of."""
+    name = f"{selection.projection.name}-{selection.listing_name}"
+    if point.on is not None:
+        name += f"-on-{point.on.isoformat()}"
+    if point.position is not None:
+        name += f"-as-of-position-{point.position}"
+    elif point.at is not None:
+        name += f"-as-of-{point.at.strftime('%Y%m%dT%H%M%SZ')}"
+    return f"{name}.{fmt}" if fmt else name
+
+
+def point_headers(point: AsOf) -> dict[str, str]:
+    """``X-Dossier-On`` (业务日期) and ``X-Dossier-As-Of`` (记录时点): which two times an
+    answer is of; ``latest`` and ``now`` when not asked."""
+    if point.position is not None:
+        recorded = f"position {point.position}"
+    elif point.at is not None:
+        recorded = point.at.isoformat() + "Z"
+    else:
+        recorded = "now"
+    return {
+        "X-Dossier-On": point.on.isoformat() if point.on else "latest",
+        "X-Dossier-As-Of": recorded,
+    }
+
+
 def _listing(
     service: RegisterService,
     selection: Selection,
@@ -153,12 +184,12 @@ def _listing(
         body = service.export(
             selection, format, scope=scope, as_of=point, filters=filters, order_by=order
         )
-        filename = f"{name}-{selection.listing_name}.{format}"
         return Response(
             body,
             media_type=MEDIA[format],
             headers={
-                "Content-Disposition": f'attachment; filename="{filename}"',
+                "Content-Disposition": f'attachment; filename="{export_name(selection, point, format)}"',
+                **point_headers(point),
                 **scope_headers(scope),
             },
         )
@@ -189,7 +220,7 @@ def _listing(
             "columns": _columns(selection.projection, table),
             "data": _json_rows(service, shown, page.rows),
         },
-        headers=scope_headers(scope),
+        headers={**point_headers(point), **scope_headers(scope)},
     )
 
 
@@ -240,9 +271,20 @@ class ReadPoint:
 
 def read_point(
     service: RegistersDep,
+    on: Annotated[
+        date | None,
+        Query(
+            description="业务日期: the state at the end of this business date (YYYY-MM-DD), "
+            "from the facts dated up to it; combines with as_of / as_of_position"
+        ),
+    ] = None,
     as_of: Annotated[
         Line | None,
-        Query(max_length=64, description="a date (end of that day, bank time) or an ISO timestamp"),
+        Query(
+            max_length=64,
+            description="记录时点: as the archive had recorded it by this date (end of that day, "
+            "bank time) or ISO timestamp",
+        ),
     ] = None,
     as_of_position: Annotated[
         Count | None, Query(description="the register as it stood at this log position")
@@ -257,7 +299,7 @@ def read_point(
     wait: Annotated[float, Query(ge=0, le=30, description="seconds to wait for `after`")] = 5,
     after_header: Annotated[Count | None, Header(alias="X-Dossier-After")] = None,
 ) -> tuple[ReadPoint, float]:
-    point = service.as_of(as_of, as_of_position)
+    point = service.as_of(as_of, as_of_position, on)
     return ReadPoint(point, max(after or 0, after_header or 0, as_of_position or 0)), wait
 
 

@@ -163,6 +163,7 @@ class LoanClassification(LoanInspections):
             documents=list(documents),
             actor_id=actor.id,
             role=actor.role,
+            as_of=proposal.as_of,
         )
 
     @event("ClassificationApproved")
@@ -180,7 +181,10 @@ class LoanClassification(LoanInspections):
         documents: list[DocumentRef],
         actor_id: UUID,
         role: Role,
+        as_of: date | None = None,
     ) -> None:
+        # ``as_of``, the proposal's base date, dates the approval (业务日期); events stored
+        # before it was carried have none.
         self.proposals[proposal_id].status = "approved"
         if previous_grade.is_non_performing and not grade.is_non_performing:
             self.normal_repayments_since_arrears = 0
@@ -203,10 +207,17 @@ class LoanClassification(LoanInspections):
             reason=require_text(reason, "reason"),
             actor_id=actor.id,
             role=actor.role,
+            as_of=proposal.as_of,
         )
 
     @event("ClassificationRejected")
     def _classification_rejected(
-        self, *, proposal_id: UUID, reason: str, actor_id: UUID, role: Role
+        self,
+        *,
+        proposal_id: UUID,
+        reason: str,
+        actor_id: UUID,
+        role: Role,
+        as_of: date | None = None,
     ) -> None:
         self.proposals[proposal_id].status = "rejected"

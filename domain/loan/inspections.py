@@ -121,6 +121,7 @@ class LoanInspections(LoanCore):
             documents=list(documents),
             actor_id=actor.id,
             role=actor.role,
+            inspected_on=inspection.inspected_on,
         )
 
     @event("InspectionCorrected")
@@ -133,7 +134,10 @@ class LoanInspections(LoanCore):
         documents: list[DocumentRef],
         actor_id: UUID,
         role: Role,
+        inspected_on: date | None = None,
     ) -> None:
+        # ``inspected_on``, the corrected inspection's date, dates the correction (业务日期);
+        # events stored before it was carried have none.
         inspection = self.inspections[inspection_id]
         inspection.findings = findings
         inspection.corrections += 1

@@ -91,7 +91,7 @@ class ClassificationRegister(Projection):
     """五级分类台账: approved grade changes with proposer, approver, reasons and floor."""
 
     name = "classification_register"
-    version = 1
+    version = 2  # 2: rows dated by business date (业务日期), read on a day (on=)
     title_zh = "五级分类台账"
     title_en = "Classification register"
     tables = (LOANS, PROPOSALS, CHANGES)

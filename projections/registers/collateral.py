@@ -90,7 +90,7 @@ class CollateralRegister(Projection):
     """押品/权证台账: what secures each loan, what it is worth, where its certificate is."""
 
     name = "collateral_register"
-    version = 1
+    version = 2  # 2: rows dated by business date (业务日期), read on a day (on=)
     title_zh = "押品/权证台账"
     title_en = "Collateral and certificate register"
     tables = (COLLATERAL, MOVEMENTS)

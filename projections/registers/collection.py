@@ -103,7 +103,7 @@ class OverdueLedger(Projection):
     """逾期/催收台账: loans in arrears with their collection, and every collection step."""
 
     name = "overdue_ledger"
-    version = 2  # 2: loans moved between branches, A岗 assigned
+    version = 3  # 3: rows dated by business date (业务日期), read on a day (on=)
     title_zh = "逾期催收台账"
     title_en = "Overdue and collection ledger"
     tables = (LOANS, OVERDUE_LOANS, STEPS)

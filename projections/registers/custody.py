@@ -173,7 +173,7 @@ class ArchiveCatalogue(Projection):
     """档案目录: each dossier's reference code, shelf, retention, transfers, holds and fate."""
 
     name = "archive_catalogue"
-    version = 2  # 2: the transfer list's number in its year's series (transfer_no)
+    version = 3  # 3: rows dated by business date (业务日期), read on a day (on=)
     title_zh = "档案目录"
     title_en = "Archive catalogue"
     tables = (LOANS, DOSSIERS, TRANSFERS, HOLDS)

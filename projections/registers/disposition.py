@@ -120,7 +120,7 @@ class DestructionRegister(Projection):
     """销毁清册: what was destroyed, on whose proposal and approvals, before whom, and how."""
 
     name = "destruction_register"
-    version = 2  # 2: the batch's number in its year's series (batch_no)
+    version = 3  # 3: rows dated by business date (业务日期), read on a day (on=)
     title_zh = "销毁清册"
     title_en = "Destruction register"
     tables = (ENTRIES, BATCHES)

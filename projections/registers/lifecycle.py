@@ -88,7 +88,7 @@ class LoanLedger(FollowsRules, Projection):
     """贷后管理台账: borrower, product, amounts, status, grade, arrears, inspections, warnings."""
 
     name = "loan_ledger"
-    version = 4  # 4: loans moved between branches, A岗 assigned (data scope)
+    version = 5  # 5: rows dated by business date (业务日期), read on a day (on=)
     title_zh = "贷后管理台账"
     title_en = "Loan ledger"
     tables = (LOANS, STAFF, RULES_TABLE)

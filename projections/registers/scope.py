@@ -52,7 +52,7 @@ class ScopeRegister(Projection):
     """贷款机构与管户登记簿: every loan's unit and account managers, over time."""
 
     name = "scope_register"
-    version = 1
+    version = 2  # 2: rows dated by business date (业务日期), read on a day (on=)
     title_zh = "贷款机构与管户登记簿"
     title_en = "Branches and account managers"
     tables = (LOANS, STAFF)

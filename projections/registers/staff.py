@@ -56,7 +56,7 @@ class StaffDirectory(Projection):
     """人员名录: each member of staff by id, with name, staff number, branch and roles."""
 
     name = "staff_directory"
-    version = 2  # 2: people moved between branches (数据权限)
+    version = 3  # 3: rows dated by business date (业务日期), read on a day (on=)
     title_zh = "人员名录"
     title_en = "Staff directory"
     tables = (STAFF,)

@@ -169,7 +169,7 @@ class WorkQueue(FollowsRules, Projection):
     """工作任务: the facts of every deadline, and the rules in force to judge them."""
 
     name = "work_queue"
-    version = 2  # 2: loans moved between branches, A岗 assigned
+    version = 3  # 3: rows dated by business date (业务日期), read on a day (on=)
     title_zh = "工作任务"
     title_en = "Work queue"
     tables = (LOANS, SIGNALS, STEPS, DOSSIERS, BORROWINGS, RULES_TABLE)

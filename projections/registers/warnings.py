@@ -76,7 +76,7 @@ class WarningLedger(FollowsRules, Projection):
     """预警台账: signals with their handling deadline, handling, lateness and clearing."""
 
     name = "warning_ledger"
-    version = 2  # 2: the handling deadlines follow the rules in force (rules_in_force)
+    version = 3  # 3: rows dated by business date (业务日期), read on a day (on=)
     title_zh = "预警台账"
     title_en = "Warning ledger"
     tables = (LOANS, SIGNALS, RULES_TABLE)

@@ -105,7 +105,7 @@ class NonPerformingRegister(Projection):
     """不良贷款台账: non-performing and written-off loans by disposal route."""
 
     name = "npl_register"
-    version = 1
+    version = 2  # 2: rows dated by business date (业务日期), read on a day (on=)
     title_zh = "不良贷款台账"
     title_en = "Non-performing loan register"
     tables = (LOANS, NPL_LOANS)

@@ -73,7 +73,7 @@ class DocumentSearch(Projection):
     """全文检索: every filed document's text, searchable by any phrase (Chinese included)."""
 
     name = "document_search"
-    version = 2  # 2: purges a destroyed dossier's text
+    version = 3  # 3: rows dated by business date (业务日期), read on a day (on=)
     title_zh = "文档全文检索"
     title_en = "Document search"
     tables = (DOSSIERS, DOCUMENTS)

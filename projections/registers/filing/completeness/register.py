@@ -63,7 +63,7 @@ class CompletenessRegister(FollowsRules, Projection):
     """完整性台账: per loan event, the documents its rules require, and whether they were filed."""
 
     name = "completeness"
-    version = 2  # 2: loans moved between branches follow them
+    version = 3  # 3: rows dated by business date (业务日期), read on a day (on=)
     title_zh = "完整性台账"
     title_en = "Completeness register"
     tables = (
