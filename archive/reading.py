@@ -122,16 +122,16 @@ class ReadQueries(ArchiveCore):
         """The loan from its events up to ``version`` dated up to ``on``, in recorded order."""
         zone = self.config.timezone
         state: Any = None
-        disbursed = False
         for stored in self.repository.event_store.get(loan_id, lte=version):
             event: Any = stored
+            if business_date(event, zone) > on:
+                if state is None:  # disbursed (its first event) after that day
+                    break
+                continue
             if state is not None:
-                if business_date(event, zone) > on:
-                    continue
                 state.version = event.originator_version - 1
             state = event.mutate(state)
-            disbursed = disbursed or type(event).__name__ == "Disbursed"
-        if not disbursed:
+        if state is None:
             raise NotFoundError(
                 f"贷款 {loan_no} 在业务日期 {on} 尚未放款",
                 f"loan {loan_no} was not yet disbursed on {on}",

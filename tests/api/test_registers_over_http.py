@@ -115,3 +115,76 @@ def test_registers_need_a_token(api: Api) -> None:
     listed = api.get("officer", "/registers")
     assert listed.status_code == 200
     assert "loan_ledger" in {r["name"] for r in listed.json()["data"]}
+
+
+def test_registers_and_loans_answer_on_a_business_date_and_as_recorded_then(api: Api) -> None:
+    """业务日期 and 记录时点 over HTTP: a late repayment changes the days after its date; what
+    was known before it was recorded stays as it was; exports say which times they are of."""
+    disburse(api, "RL-ON1")  # value date 2025-03-01, 1,000,000.00
+    overdue = api.post(
+        "officer",
+        "/loans/RL-ON1/overdue-status",
+        {
+            "as_of": "2025-09-05",
+            "days_overdue": 35,
+            "overdue_principal": "50000.00",
+            "overdue_interest": "3625.00",
+        },
+    )
+    assert overdue.status_code == 201, overdue.text
+    known = approve_grade(api, "RL-ON1", "special_mention", "本金逾期35天")  # as of 2025-09-05
+    late = api.post(  # a repayment made on 2025-06-30, entered only now
+        "officer",
+        "/loans/RL-ON1/repayments",
+        {"paid_on": "2025-06-30", "principal": "100000.00", "interest": "0.00"},
+    )
+    assert late.status_code == 201, late.text
+    after = late.json()["position"]
+
+    def ledger(query: str) -> dict[str, object]:
+        answer = api.get("officer", f"/registers/loan_ledger?loan_no=RL-ON1&after={after}&{query}")
+        assert answer.status_code == 200, answer.text
+        (row,) = answer.json()["data"]
+        return {k: row[k] for k in ("grade", "balance", "days_overdue")}
+
+    assert ledger("on=2025-06-29") == {
+        "grade": "normal",
+        "balance": "1000000.00",
+        "days_overdue": 0,
+    }
+    assert ledger("on=2025-06-30") == {"grade": "normal", "balance": "900000.00", "days_overdue": 0}
+    assert ledger("on=2025-09-05") == {
+        "grade": "special_mention",
+        "balance": "900000.00",
+        "days_overdue": 35,
+    }
+    # What the archive knew of 2025-06-30 before the repayment was entered.
+    assert ledger(f"on=2025-06-30&as_of_position={known}") == {
+        "grade": "normal",
+        "balance": "1000000.00",
+        "days_overdue": 0,
+    }
+    before = api.get("officer", "/registers/loan_ledger?loan_no=RL-ON1&on=2025-02-28")
+    assert before.json()["total"] == 0  # not yet disbursed on that day
+    assert before.json()["as_of"]["on"] == "2025-02-28"
+    assert before.headers["X-Dossier-On"] == "2025-02-28"
+
+    loan = api.get("officer", "/loans/RL-ON1?on=2025-06-30")
+    assert loan.status_code == 200, loan.text
+    assert (loan.json()["grade"], loan.json()["balance"]) == ("normal", "900000.00")
+    then = api.get("officer", f"/loans/RL-ON1?on=2025-09-30&as_of_position={known}")
+    assert (then.json()["grade"], then.json()["balance"]) == ("special_mention", "1000000.00")
+    missing = api.get("officer", "/loans/RL-ON1?on=2025-02-28")
+    assert missing.status_code == 404, missing.text
+    assert "2025-02-28" in missing.json()["detail"]["zh"]
+    bad = api.get("officer", "/registers/loan_ledger?on=2025-02-30")
+    assert bad.status_code == 422, bad.text
+    assert "on" in bad.text
+
+    exported = api.get("officer", "/registers/loan_ledger?on=2025-06-30&format=xlsx")
+    assert exported.status_code == 200
+    assert "-on-2025-06-30" in exported.headers["Content-Disposition"]
+    book = load_workbook(io.BytesIO(exported.content))
+    stated = {row[0]: row[1] for row in book["查询条件"].iter_rows(values_only=True)}
+    assert stated["业务日期 / business date (on)"] == "2025-06-30"
+    assert stated["记录时点 / recorded as of (as_of)"] == "现在 / now"

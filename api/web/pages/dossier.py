@@ -16,13 +16,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import Form, Path, Request
+from fastapi import Form, Path, Query, Request
 from fastapi.responses import Response
 
+from api.fields import Line
 from api.responses import LoanNo, document_copy
 from api.web.pages import postloan
 from api.web.pages.common import enter, page_router, registers_of, sub_grade_labels
@@ -35,7 +36,7 @@ from domain.authorization import Action
 from domain.dossier import Dossier
 from domain.errors import DomainError
 from domain.values import Grade, LabelledEnum, ReadPurpose
-from projections.errors import RegisterBehindError, RegisterFailedError
+from projections.errors import RegisterBehindError, RegisterFailedError, RegisterQueryError
 from projections.query import AsOf
 from projections.registers.classification import ProposalStatus
 from projections.registers.filing.completeness.tables import RequirementStatus, Stage
@@ -332,8 +333,39 @@ def _namer(request: Request, viewer: Viewer) -> Callable[[str], str]:
 
 
 # ---------------------------------------------------------------------------------- pages
+@dataclass(frozen=True)
+class Then:
+    """The loan on a business date and/or as recorded by a past time (the page's picker)."""
+
+    on: str
+    as_of: str
+    loan: Any = None
+    refused: str = ""
+
+
+def _then(request: Request, viewer: Viewer, loan_no: str, on: str, as_of: str) -> Then | None:
+    """The loan as the picker asks (None when it asks nothing), or why it cannot be shown."""
+    if not on and not as_of:
+        return None
+    from api.web.pages.registers import point_of  # the register page's reading of the picker
+
+    try:
+        point = point_of(registers_of(request), on, as_of)
+        at = point.at.replace(tzinfo=UTC) if point.at is not None else None
+        loan = archive_of(request).get_loan(viewer.ctx, loan_no, at=at, on=point.on)
+    except (RegisterQueryError, DomainError) as refused:
+        return Then(on, as_of, refused=viewer.t.pick(refused.zh, refused.en))
+    return Then(on, as_of, loan)
+
+
 @router.get("/loans/{loan_no}")
-def loan(request: Request, viewer: ViewerDep, loan_no: LoanNo) -> Response:
+def loan(
+    request: Request,
+    viewer: ViewerDep,
+    loan_no: LoanNo,
+    on: Annotated[Line, Query(max_length=32)] = "",
+    as_of: Annotated[Line, Query(max_length=32)] = "",
+) -> Response:
     enter(request, viewer, "loans")
     archive = archive_of(request)
     found = archive.get_loan(viewer.ctx, loan_no)
@@ -376,6 +408,9 @@ def loan(request: Request, viewer: ViewerDep, loan_no: LoanNo) -> Response:
         may_trail=viewer.can(Action.READ_TRAIL),
         may_label=viewer.can(Action.READ_ARCHIVE_RECORDS),
         postloan=postloan.panel(request, viewer, found),
+        then=_then(request, viewer, loan_no, on.strip(), as_of.strip()),
+        on=on.strip(),
+        as_of=as_of.strip(),
     )
 
 

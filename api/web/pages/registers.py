@@ -1,16 +1,18 @@
 """台账 — the registers: each register the person may read, one page per listing with its
-filters, "as of" a date, paging, and CSV / XLSX export — the register query of
+filters, two times to read it at — a business date (业务日期, ``on``) and a recording time
+(记录时点, ``as_of``) — paging, and CSV / XLSX export stating both — the register query of
 ``GET /api/v1/registers/{name}[/{listing}]``, read without waiting."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import Path, Query, Request
 from fastapi.responses import Response
 
 from api.fields import Count, Line, refuse_controls
-from api.routers.registers import MEDIA
+from api.routers.registers import MEDIA, export_name, point_headers
 from api.web.pages.common import (
     PAGE_SIZE,
     column_labels,
@@ -23,15 +25,31 @@ from api.web.render import render
 from api.web.session import ViewerDep, archive_of
 from domain.scope import RowScope
 from projections.errors import RegisterQueryError
-from projections.query import Page
+from projections.query import AsOf, Page
 from projections.service import RegisterService, Selection
 
 router = page_router()
 
-RESERVED = frozenset({"listing", "as_of", "offset", "sort", "format"})
+RESERVED = frozenset({"listing", "on", "as_of", "offset", "sort", "format"})
 RegisterName = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[a-z_]+$")]
 ListingQuery = Annotated[Line | None, Query(max_length=64)]
 AsOfQuery = Annotated[Line | None, Query(max_length=64)]
+
+
+def point_of(service: RegisterService, on: str | None, as_of: str | None) -> AsOf:
+    """The two times a page is read at, from the picker's text; RegisterQueryError names a
+    date that is not one."""
+    day: date | None = None
+    if on and on.strip():
+        try:
+            day = date.fromisoformat(on.strip())
+        except ValueError:
+            raise RegisterQueryError(
+                f"业务日期须为日期（2025-06-30）：{on}",
+                f"the business date must be a date (2025-06-30), not {on!r}",
+                field="on",
+            ) from None
+    return service.as_of(as_of or None, None, day)
 
 
 def _filters(request: Request) -> dict[str, str]:
@@ -85,6 +103,7 @@ def register(
     viewer: ViewerDep,
     name: RegisterName,
     listing: ListingQuery = None,
+    on: AsOfQuery = None,
     as_of: AsOfQuery = None,
     offset: Annotated[Count, Query()] = 0,
 ) -> Response:
@@ -93,7 +112,7 @@ def register(
     error: str | None = None
     page = Page([], 0)
     try:
-        point = service.as_of(as_of or None, None)
+        point = point_of(service, on, as_of)
         page = service.page(
             selection,
             as_of=point,
@@ -117,6 +136,7 @@ def register(
         columns=columns,
         filter_columns=_filter_columns(selection),
         filters=filters,
+        on=on or "",
         as_of=as_of or "",
         error=error,
         page=page,
@@ -135,22 +155,22 @@ def export(
     viewer: ViewerDep,
     name: RegisterName,
     listing: ListingQuery = None,
+    on: AsOfQuery = None,
     as_of: AsOfQuery = None,
     format: Literal["csv", "xlsx"] = "csv",
 ) -> Response:
-    """The whole filtered listing as CSV or XLSX, with Chinese headers."""
+    """The whole filtered listing as CSV or XLSX, with Chinese headers; its name, headers and
+    (XLSX) 查询条件 sheet state the business date and recording time it is of."""
     service, selection, scope = _read(request, viewer, name, listing)
+    point = point_of(service, on, as_of)
     body = service.export(
-        selection,
-        format,
-        as_of=service.as_of(as_of or None, None),
-        scope=scope,
-        filters=_filters(request),
-        order_by=[],
+        selection, format, as_of=point, scope=scope, filters=_filters(request), order_by=[]
     )
-    filename = f"{name}-{selection.listing_name}.{format}"
     return Response(
         body,
         media_type=MEDIA[format],
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        headers={
+            "Content-Disposition": f'attachment; filename="{export_name(selection, point, format)}"',
+            **point_headers(point),
+        },
     )
