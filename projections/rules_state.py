@@ -39,6 +39,7 @@ RULES_TABLE = TableSpec(
         col("content", sa.Text, "规则内容", "rules (canonical JSON)", export=False),
     ],
     key=("slot",),
+    dated=False,  # who or what is who: read by every day's events alike
 )
 
 

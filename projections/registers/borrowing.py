@@ -54,6 +54,7 @@ DOSSIERS = TableSpec(
         *loan_facts("borrower_name"),
     ],
     key=("dossier_id",),
+    dated=False,  # who or what is who: read by every day's events alike
 )
 
 DOCUMENTS = TableSpec(
@@ -64,6 +65,7 @@ DOCUMENTS = TableSpec(
         col("title", sa.String(500), "文件题名", "title"),
     ],
     key=("dossier_id", "sha256"),
+    dated=False,  # who or what is who: read by every day's events alike
 )
 
 BORROWINGS = TableSpec(

@@ -48,6 +48,7 @@ DOSSIERS = TableSpec(
         *loan_facts("loan_no", "borrower_name"),
     ],
     key=("dossier_id",),
+    dated=False,  # who or what is who: read by every day's events alike
 )
 
 DOCUMENTS = TableSpec(

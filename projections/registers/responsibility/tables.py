@@ -70,6 +70,7 @@ STAFF = TableSpec(
     ],
     key=("staff_id",),
     indexes=(("staff_no",),),
+    dated=False,  # who or what is who: read by every day's events alike
 )
 
 SUBJECTS = TableSpec(
@@ -81,6 +82,7 @@ SUBJECTS = TableSpec(
         *loan_facts("loan_no"),
     ],
     key=("aggregate_id",),
+    dated=False,  # who or what is who: read by every day's events alike
 )
 
 ORIGINATION = TableSpec(

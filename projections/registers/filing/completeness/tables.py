@@ -135,6 +135,7 @@ DOSSIERS = TableSpec(
         col("loan_id", sa.Uuid, "贷款ID", "loan id"),
     ],
     key=("dossier_id",),
+    dated=False,  # who or what is who: read by every day's events alike
 )
 
 SIGNALS = TableSpec(
