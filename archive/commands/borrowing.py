@@ -472,16 +472,8 @@ class BorrowingCommands(ReadQueries, RulesCommands):
             dossier = self._load(Dossier, borrowing.dossier_id, "档案", "dossier")
             also = list(command(borrowing, dossier, actor) or [])
             ids = {"borrowing_id": str(borrowing.id), "borrow_no": borrowing.borrow_no}
-            stages = self.stages_of(refs)
-            for ref in refs:
-                dossier.file(
-                    document=ref,
-                    stage=stages[ref.doc_type],
-                    evidences_id=borrowing.id,
-                    evidences_version=borrowing.version,
-                    actor=actor,
-                )
-                ids[ref.doc_type] = ref.sha256
+            self.file_documents(dossier, borrowing, refs, actor)
+            ids.update({ref.doc_type: ref.sha256 for ref in refs})
             if refs:
                 also.append(dossier)
             return Work(borrowing, [borrowing, *also], ids, borrowing.loan_no)

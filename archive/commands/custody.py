@@ -458,16 +458,7 @@ class CustodyCommands(ArchiveCore):
             dossier = self.dossier_of(loan)
             self.check_version(dossier, ctx)
             ids = command(dossier, loan, actor) or {}
-            evidenced_version = dossier.version
-            stages = self.stages_of(refs)
-            for ref in refs:
-                dossier.file(
-                    document=ref,
-                    stage=stages[ref.doc_type],
-                    evidences_id=dossier.id,
-                    evidences_version=evidenced_version,
-                    actor=actor,
-                )
+            self.file_documents(dossier, dossier, refs, actor)
             return Work(dossier, [dossier, *also], dict(ids), loan.loan_no)
 
         return self.run(ctx, cmd, body, uploads)
