@@ -898,9 +898,32 @@ class ArchiveCore(Application[UUID]):
         co_saved: Callable[[Loan], Sequence[Aggregate]] | None = None,
         on_dossier: Callable[[Loan, Dossier, Actor], bool] | None = None,
     ) -> CommandResult:
-        """:meth:`on_loan` for a typed command: its loan, action and fields."""
+        """:meth:`on_loan` for a typed command: its loan, action and fields; the result names
+        the ids the command assigned besides those ``command`` returns."""
+
+        def recorded(loan: Loan, actor: Actor, refs: list[DocumentRef]) -> Mapping[str, str]:
+            return {**cmd.assigned_ids(), **(command(loan, actor, refs) or {})}
+
         return self.on_loan(
-            ctx, cmd.action, cmd.loan_no, cmd.params(), command, uploads, co_saved, on_dossier
+            ctx, cmd.action, cmd.loan_no, cmd.params(), recorded, uploads, co_saved, on_dossier
+        )
+
+    def record_on_loan(
+        self,
+        ctx: CommandContext,
+        cmd: LoanCommand,
+        method: Callable[..., None],
+        uploads: Sequence[Upload] = (),
+        on_dossier: Callable[[Loan, Dossier, Actor], bool] | None = None,
+    ) -> CommandResult:
+        """:meth:`for_loan` calling the loan's ``method`` with the command's arguments
+        (:meth:`~archive.commands.Command.arguments`), the caller and the documents."""
+        return self.for_loan(
+            ctx,
+            cmd,
+            lambda loan, actor, refs: method(loan, **cmd.arguments(), actor=actor, documents=refs),
+            uploads,
+            on_dossier=on_dossier,
         )
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import date
-from typing import Annotated, ClassVar
+from typing import Annotated, Any, ClassVar
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
@@ -58,6 +58,10 @@ class CollateralCommand(LoanCommand):
     path: ClassVar[tuple[str, ...]] = ("loan_no", "collateral_no")
 
     collateral_no: Number
+
+    def arguments(self, *but: str) -> dict[str, Any]:
+        """The fields but the collateral's number too: the collateral is what the command is on."""
+        return super().arguments("collateral_no", *but)
 
 
 class LodgeCertificate(CollateralCommand):
@@ -125,14 +129,7 @@ class CollateralCommands(ArchiveCore):
             loan = self.loan(cmd.loan_no)
             collateral = Collateral.register(
                 loan=loan,
-                collateral_no=cmd.collateral_no,
-                kind=cmd.kind,
-                description=cmd.description,
-                owner_name=cmd.owner_name,
-                appraised_value=cmd.appraised_value,
-                appraised_on=cmd.appraised_on,
-                registration_no=cmd.registration_no,
-                registered_on=cmd.registered_on,
+                **cmd.arguments(),
                 actor=actor,
                 documents=refs,
             )
@@ -155,8 +152,7 @@ class CollateralCommands(ArchiveCore):
             ctx,
             cmd,
             lambda collateral, loan, actor, refs: collateral.lodge_certificate(
-                certificate_no=cmd.certificate_no,
-                lodged_on=cmd.lodged_on,
+                **cmd.arguments("custodian_nos"),
                 custodians=self._parties(cmd.custodian_nos),
                 actor=actor,
                 documents=refs,
@@ -173,8 +169,7 @@ class CollateralCommands(ArchiveCore):
             ctx,
             cmd,
             lambda collateral, loan, actor, refs: collateral.take_out_certificate(
-                taken_out_on=cmd.taken_out_on,
-                purpose=cmd.purpose,
+                **cmd.arguments("custodian_nos"),
                 custodians=self._parties(cmd.custodian_nos),
                 actor=actor,
                 documents=refs,
@@ -191,7 +186,7 @@ class CollateralCommands(ArchiveCore):
             ctx,
             cmd,
             lambda collateral, loan, actor, refs: collateral.return_certificate(
-                returned_on=cmd.returned_on,
+                **cmd.arguments("custodian_nos"),
                 custodians=self._parties(cmd.custodian_nos),
                 actor=actor,
                 documents=refs,
@@ -208,7 +203,7 @@ class CollateralCommands(ArchiveCore):
             ctx,
             cmd,
             lambda collateral, loan, actor, refs: collateral.revalue(
-                revalued_on=cmd.revalued_on, value=cmd.value, actor=actor, documents=refs
+                **cmd.arguments(), actor=actor, documents=refs
             ),
             uploads,
         )
@@ -222,9 +217,7 @@ class CollateralCommands(ArchiveCore):
             ctx,
             cmd,
             lambda collateral, loan, actor, refs: collateral.renew_insurance(
-                policy_no=cmd.policy_no,
-                insurer=cmd.insurer,
-                expires_on=cmd.expires_on,
+                **cmd.arguments(),
                 actor=actor,
                 documents=refs,
             ),
@@ -240,7 +233,7 @@ class CollateralCommands(ArchiveCore):
             ctx,
             cmd,
             lambda collateral, loan, actor, refs: collateral.record_insurance_lapse(
-                lapsed_on=cmd.lapsed_on, actor=actor
+                **cmd.arguments(), actor=actor
             ),
         )
 
@@ -256,8 +249,7 @@ class CollateralCommands(ArchiveCore):
             ctx,
             cmd,
             lambda collateral, loan, actor, refs: collateral.release(
-                released_on=cmd.released_on,
-                reason=cmd.reason,
+                **cmd.arguments(),
                 loan=loan,
                 actor=actor,
                 documents=refs,
