@@ -120,12 +120,7 @@ class DossierTransfers(Aggregate):
         if transfer_id in self.transfers:
             raise AlreadyExistsError(f"移交 {transfer_id} 已存在", f"transfer {transfer_id} exists")
         checked = transfer_list(
-            kind=kind,
-            items=items,
-            listed_on=listed_on,
-            signed_on=signed_on,
-            loan_status=loan_status,
-            originals_working_days=originals_working_days,
+            kind, items, listed_on, signed_on, loan_status, originals_working_days
         )
         self._transfer_listed(
             transfer_id=transfer_id,
