@@ -148,16 +148,8 @@ class CollateralCommands(ArchiveCore):
         self, ctx: CommandContext, cmd: LodgeCertificate, uploads: Sequence[Upload] = ()
     ) -> CommandResult:
         """Lodge the title certificate in the vault (权证入库), two archivists present."""
-        return self.on_collateral(
-            ctx,
-            cmd,
-            lambda collateral, loan, actor, refs: collateral.lodge_certificate(
-                **cmd.arguments("custodian_nos"),
-                custodians=self._parties(cmd.custodian_nos),
-                actor=actor,
-                documents=refs,
-            ),
-            uploads,
+        return self._certificate_moved(
+            ctx, cmd, Collateral.lodge_certificate, cmd.custodian_nos, uploads
         )
 
     @handles(TakeOutCertificate)
@@ -165,16 +157,8 @@ class CollateralCommands(ArchiveCore):
         self, ctx: CommandContext, cmd: TakeOutCertificate, uploads: Sequence[Upload] = ()
     ) -> CommandResult:
         """Take the title certificate out of the vault (权证出库), two archivists present."""
-        return self.on_collateral(
-            ctx,
-            cmd,
-            lambda collateral, loan, actor, refs: collateral.take_out_certificate(
-                **cmd.arguments("custodian_nos"),
-                custodians=self._parties(cmd.custodian_nos),
-                actor=actor,
-                documents=refs,
-            ),
-            uploads,
+        return self._certificate_moved(
+            ctx, cmd, Collateral.take_out_certificate, cmd.custodian_nos, uploads
         )
 
     @handles(ReturnCertificate)
@@ -182,16 +166,8 @@ class CollateralCommands(ArchiveCore):
         self, ctx: CommandContext, cmd: ReturnCertificate, uploads: Sequence[Upload] = ()
     ) -> CommandResult:
         """Return the title certificate to the vault (权证归还), two archivists present."""
-        return self.on_collateral(
-            ctx,
-            cmd,
-            lambda collateral, loan, actor, refs: collateral.return_certificate(
-                **cmd.arguments("custodian_nos"),
-                custodians=self._parties(cmd.custodian_nos),
-                actor=actor,
-                documents=refs,
-            ),
-            uploads,
+        return self._certificate_moved(
+            ctx, cmd, Collateral.return_certificate, cmd.custodian_nos, uploads
         )
 
     @handles(RevalueCollateral)
@@ -217,9 +193,7 @@ class CollateralCommands(ArchiveCore):
             ctx,
             cmd,
             lambda collateral, loan, actor, refs: collateral.renew_insurance(
-                **cmd.arguments(),
-                actor=actor,
-                documents=refs,
+                **cmd.arguments(), actor=actor, documents=refs
             ),
             uploads,
         )
@@ -275,6 +249,29 @@ class CollateralCommands(ArchiveCore):
             return self._filed(loan, collateral, refs, actor)
 
         return self.run(ctx, cmd, body, uploads)
+
+    def _certificate_moved(
+        self,
+        ctx: CommandContext,
+        cmd: CollateralCommand,
+        move: Callable[..., None],
+        custodian_nos: Sequence[str],
+        uploads: Sequence[Upload],
+    ) -> CommandResult:
+        """:meth:`on_collateral` moving the title certificate (``move``) with the command's
+        fields, the two archivists present named by their staff numbers."""
+        return self.on_collateral(
+            ctx,
+            cmd,
+            lambda collateral, loan, actor, refs: move(
+                collateral,
+                **cmd.arguments("custodian_nos"),
+                custodians=self._parties(custodian_nos),
+                actor=actor,
+                documents=refs,
+            ),
+            uploads,
+        )
 
     def _filed(
         self, loan: Loan, collateral: Collateral, refs: list[DocumentRef], actor: Actor
