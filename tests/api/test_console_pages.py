@@ -268,3 +268,37 @@ def test_register_pages_name_people_never_by_id(console: Console) -> None:
     manager_id = str(console.archive.staff(PEOPLE[Role.ACCOUNT_MANAGER][0]).id)
     assert manager_id not in page.text
     assert manager_id.replace("-", "") not in page.text
+
+
+def test_a_register_and_a_loan_are_read_on_a_business_date_and_as_recorded_then(
+    console: Console,
+) -> None:
+    """The picker offers 业务日期 and 记录时点: the register and the loan answer on a business
+    date from the facts dated up to it, and the export's name says which times it is of."""
+    manager = CommandContext_of(console, Role.ACCOUNT_MANAGER)
+    done = console.archive.disburse(manager, make_disbursement("DK2026000199", branch="营业部"))
+    console.registers.wait(["loan_ledger"], done.position, 30)
+    console.as_role(Role.BRANCH_HEAD)  # value date 2025-01-10
+
+    page = console.get("/registers/loan_ledger?loan_no=DK2026000199&on=2025-01-10")
+    assert page.status_code == 200
+    assert 'name="on"' in page.text and 'name="as_of"' in page.text
+    assert 'href="/loans/DK2026000199"' in page.text
+    assert "业务日期 2025-01-10" in page.text
+    before = console.get("/registers/loan_ledger?loan_no=DK2026000199&on=2025-01-09")
+    assert 'href="/loans/DK2026000199"' not in before.text
+    assert "没有记录" in before.text
+    bad = console.get("/registers/loan_ledger?on=2025-02-30")
+    assert bad.status_code == 422
+    assert "业务日期须为日期" in bad.text
+    exported = console.get("/registers/loan_ledger/export?on=2025-01-10&format=csv")
+    assert exported.status_code == 200
+    assert "-on-2025-01-10" in exported.headers["Content-Disposition"]
+    assert exported.headers["X-Dossier-On"] == "2025-01-10"
+
+    then = console.get("/loans/DK2026000199?on=2025-01-10")
+    assert 'data-testid="then"' in then.text
+    assert "业务日期 2025-01-10" in then.text
+    not_yet = console.get("/loans/DK2026000199?on=2025-01-09")
+    assert 'data-testid="then-refused"' in not_yet.text
+    assert "尚未放款" in not_yet.text
