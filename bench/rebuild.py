@@ -97,6 +97,7 @@ from domain.values import (
 from projections.compliance import COMPLETENESS, WORK_QUEUE, compliance_report
 from projections.follower import REBUILD_BATCH, Follower
 from projections.query import AsOf, select_all
+from projections.query import current as now
 from projections.registers import all_registers
 from projections.store import register_store_beside
 from projections.tables import TO
@@ -855,7 +856,7 @@ def check_registers(follower: Follower) -> dict[str, int]:
                     continue
                 query = sa.select(sa.func.count()).select_from(physical)
                 if current and TO in physical.c:
-                    query = query.where(physical.c[TO].is_(None))
+                    query = query.where(*now(physical))
                 counts[f"{register}.{name}"] = conn.execute(query).scalar_one()
     return counts
 
