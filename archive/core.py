@@ -47,7 +47,7 @@ from canonical import fingerprint_json
 from domain.authorization import Action, choose_role
 from domain.borrowing import Borrowing
 from domain.collateral import Collateral
-from domain.dates import HAPPENED, check_happened
+from domain.dates import HAPPENED, business_date, check_happened
 from domain.display import person
 from domain.disposition import DestructionBatch
 from domain.dossier import Dossier
@@ -836,6 +836,9 @@ class ArchiveCore(Application[UUID]):
         """
         stages = self.stages_of(refs)
         evidences_version = evidenced.version
+        pending = evidenced.pending_events
+        # Filed on the evidenced event's business date (业务日期), where it is new in this save.
+        filed_on = business_date(pending[-1], self.config.timezone) if pending else None
         for ref in refs:
             dossier.file(
                 document=ref,
@@ -843,6 +846,7 @@ class ArchiveCore(Application[UUID]):
                 evidences_id=evidenced.id,
                 evidences_version=evidences_version,
                 actor=actor,
+                filed_on=filed_on,
             )
 
     def on_loan(

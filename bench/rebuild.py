@@ -405,6 +405,7 @@ class LoanLife:
             loan_no=self.loan.loan_no,
             borrower_name=self.loan.borrower_name,
             actor=self.manager.actor,
+            opened_on=self.loan.value_date,
         )
         self.index = portfolio.index(self.borrower)
         self.index.add_loan(loan_id=self.loan.id)

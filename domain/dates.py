@@ -156,6 +156,11 @@ DATED_BY: Mapping[str, str] = MappingProxyType(
         "ClassificationApproved": "as_of",
         "ClassificationRejected": "as_of",
         "InspectionCorrected": "inspected_on",
+        # a dossier is opened on its loan's value date; a document is filed on the business
+        # date of the event it evidences; a dossier is destroyed on the day of execution
+        "Opened": "opened_on",
+        "DocumentFiled": "filed_on",
+        "Destroyed": "destroyed_on",
     }
 )
 """Event class name → the field that dates it, where the rule of one :data:`HAPPENED` field

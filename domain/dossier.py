@@ -75,20 +75,38 @@ class Dossier(DossierCustody):
         return dossier_id_for(loan_id)
 
     @classmethod
-    def open(cls, *, loan_id: UUID, loan_no: str, borrower_name: str, actor: Actor) -> Self:
-        """Open the dossier with the loan's disbursement."""
+    def open(
+        cls,
+        *,
+        loan_id: UUID,
+        loan_no: str,
+        borrower_name: str,
+        actor: Actor,
+        opened_on: date | None = None,
+    ) -> Self:
+        """Open the dossier with the loan's disbursement, on its value date (``opened_on``)."""
         return cls(
             loan_id=loan_id,
             loan_no=loan_no,
             borrower_name=borrower_name,
             actor_id=actor.id,
             role=actor.role,
+            opened_on=opened_on,
         )
 
     @event("Opened")
     def __init__(
-        self, *, loan_id: UUID, loan_no: str, borrower_name: str, actor_id: UUID, role: Role
+        self,
+        *,
+        loan_id: UUID,
+        loan_no: str,
+        borrower_name: str,
+        actor_id: UUID,
+        role: Role,
+        opened_on: date | None = None,
     ) -> None:
+        # ``opened_on`` dates the opening (业务日期); dossiers opened before it was carried
+        # have none.
         self.loan_id = loan_id
         self.loan_no = loan_no
         self.borrower_name = borrower_name
@@ -107,8 +125,10 @@ class Dossier(DossierCustody):
         evidences_id: UUID | None,
         evidences_version: int | None,
         actor: Actor,
+        filed_on: date | None = None,
     ) -> None:
-        """File a document (归档), naming the event it evidences.
+        """File a document (归档), naming the event it evidences, on that event's business
+        date (``filed_on``; none for a document filed on its own: the day it is recorded).
 
         Documents that come with a loan command are authorised by that command;
         a document filed on its own (a supplement) needs the filing permission.
@@ -122,6 +142,7 @@ class Dossier(DossierCustody):
             evidences_version=evidences_version,
             actor_id=actor.id,
             role=actor.role,
+            filed_on=filed_on,
         )
 
     @event("DocumentFiled")
@@ -134,6 +155,7 @@ class Dossier(DossierCustody):
         evidences_version: int | None,
         actor_id: UUID,
         role: Role,
+        filed_on: date | None = None,
     ) -> None:
         self.documents.append(FiledDocument(document, stage, evidences_id, evidences_version))
 

@@ -149,7 +149,11 @@ class LifecycleCommands(ArchiveCore):
                 approver=self._origination_party(cmd.approver_no, "approver", "审批人"),
             )
             dossier = Dossier.open(
-                loan_id=loan.id, loan_no=loan.loan_no, borrower_name=loan.borrower_name, actor=actor
+                loan_id=loan.id,
+                loan_no=loan.loan_no,
+                borrower_name=loan.borrower_name,
+                actor=actor,
+                opened_on=loan.value_date,
             )
             self.file_documents(dossier, loan, refs, actor)
             index_id = BorrowerIndex.create_id(cmd.borrower_id)
