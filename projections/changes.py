@@ -121,6 +121,14 @@ class Statements:
             if spec.versioned
             else None
         )
+        # ... those that describe a given day or later ones.
+        self.from_day = (
+            self.current.where(
+                sa.or_(table.c[UNTIL].is_(None), table.c[UNTIL] > sa.bindparam("day"))
+            )
+            if self.current is not None
+            else None
+        )
 
         self._pick = operator.itemgetter(*self.columns)
         self._converted = [(i, p) for i, p in enumerate(self.processors) if p is not None]
@@ -259,6 +267,7 @@ class Changes:
     def run(self, handler: Callable[[], None]) -> None:
         """Apply one event: ``handler`` reads and writes the rows as they stand on the event's
         business date; where they know later days, it runs again as of each of them."""
+        self._timelines.clear()
         self._start(self.on, again=False)
         handler()
         first = self._writes
@@ -308,7 +317,8 @@ class Changes:
         return days
 
     def _timeline(self, table: str, key: Key) -> list[dict[str, Any]]:
-        """The versions the row holds (stored: the batch is flushed first), by first day."""
+        """The versions the row holds for the event's day and later ones (stored: the batch
+        is flushed first), by first day."""
         found = self._timelines.get((table, key))
         if found is None:
             if (
@@ -319,9 +329,9 @@ class Changes:
                 self.flush()
             spec = self.specs[table]
             params = {f"k_{k}": v for k, v in zip(spec.key, key, strict=True)}
-            query = self.statements(table).current
+            query = self.statements(table).from_day
             assert query is not None
-            found = [dict(r._mapping) for r in self.conn.execute(query, params)]
+            found = [dict(r._mapping) for r in self.conn.execute(query, {**params, "day": self.on})]
             found.reverse()
             self._timelines[(table, key)] = found
         return found
