@@ -109,8 +109,8 @@ class ReadQueries(ArchiveCore):
         version = self._version_as_of(loan, at, position)
         if version is None:
             raise NotFoundError(
-                f"贷款 {loan_no} 在该时点尚未放款",
-                f"loan {loan_no} did not exist yet at that point",
+                f"截至该记录时点，贷款 {loan_no} 的放款尚未登记",
+                f"loan {loan_no}'s disbursement had not been recorded yet at that point",
             )
         if on is not None:
             return self._loan_on(loan_no, loan.id, version, on)

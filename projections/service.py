@@ -126,6 +126,14 @@ class RegisterService:
                 "as_of_position 不能为负", "as_of_position must not be negative"
             )
         at = self._cutoff(as_of) if as_of else None
+        today = datetime.now(self.zone).date()
+        if on is not None and on > today:
+            raise RegisterQueryError(
+                f"业务日期（on）{on} 晚于今日 {today}：尚未到来的日子没有状态可查",
+                f"the business date (on) {on} is after today, {today} in the bank's calendar: "
+                "a day that has not come has no state yet",
+                field="on",
+            )
         return AsOf(position=as_of_position, at=at, on=on)
 
     def about(self, point: AsOf) -> list[tuple[str, str]]:
@@ -146,22 +154,27 @@ class RegisterService:
             ("记录时点 / recorded as of (as_of)", recorded),
         ]
 
-    def _cutoff(self, text: str) -> datetime:
+    def _cutoff(self, text: str) -> datetime | None:
+        """The record time (naive UTC) ``text`` names; None for the end of the last day there
+        is (everything recorded)."""
         try:
             if len(text.strip()) == 10:
                 day = date.fromisoformat(text.strip())
+                if day >= date.max:
+                    return None
                 end = datetime.combine(day + timedelta(days=1), time(0), self.zone)
                 return (end - timedelta(microseconds=1)).astimezone(UTC).replace(tzinfo=None)
             moment = datetime.fromisoformat(text.strip())
-        except ValueError:
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=self.zone)
+            return moment.astimezone(UTC).replace(tzinfo=None)
+        except (ValueError, OverflowError):
             raise RegisterQueryError(
-                f"as_of 须为日期（2025-06-30）或时间戳：{text}",
-                f"as_of must be a date (2025-06-30) or an ISO timestamp, not {text!r}",
+                f"记录时点（as_of）须为存在的日期（2025-06-30）或时间戳：{text}",
+                f"as_of (recorded as of) must be a date that exists (2025-06-30) or an ISO "
+                f"timestamp, not {text!r}",
                 field="as_of",
             ) from None
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=self.zone)
-        return moment.astimezone(UTC).replace(tzinfo=None)
 
     def display(
         self, columns: Sequence[sa.Column[Any]], rows: Sequence[Mapping[str, Any]]
@@ -229,9 +242,16 @@ class RegisterService:
         display = self.display(columns, rows)
         if fmt == "csv":
             return export.to_csv(columns, rows, display)
-        return export.to_xlsx(
-            selection.listing.title_zh, columns, rows, display, about=self.about(as_of)
+        about = self.about(as_of)
+        about += [(f"筛选 / filter {name}", value) for name, value in filters.items()]
+        about.append(
+            (
+                "台账已处理至日志位置 / log position applied",
+                str(self.positions().get(selection.projection.name, 0)),
+            )
         )
+        about.append(("导出时间 / exported at", moment(datetime.now(UTC), self.zone)))
+        return export.to_xlsx(selection.listing.title_zh, columns, rows, display, about=about)
 
 
 def _behind(position: int, reached: int) -> RegisterBehindError:

@@ -40,6 +40,7 @@ STAFF = TableSpec(
     ],
     key=("staff_id",),
     indexes=(("staff_no",),),
+    dated=False,  # who is who: read by every day's events alike
 )
 
 

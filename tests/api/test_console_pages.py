@@ -284,10 +284,17 @@ def test_a_register_and_a_loan_are_read_on_a_business_date_and_as_recorded_then(
     assert page.status_code == 200
     assert 'name="on"' in page.text
     assert 'name="as_of"' in page.text
-    assert 'href="/loans/DK2026000199"' in page.text
+    assert 'href="/loans/DK2026000199?on=2025-01-10"' in page.text  # the loan on that day
     assert "业务日期 2025-01-10" in page.text
+    assert "next=/registers/loan_ledger%3Floan_no%3DDK2026000199%26on%3D2025-01-10" in page.text
+    future = console.get("/registers/loan_ledger?on=2099-01-01")
+    assert future.status_code == 422
+    assert "晚于今日" in future.text
+    everything = console.get("/registers/loan_ledger?loan_no=DK2026000199&as_of=9999-12-31")
+    assert everything.status_code == 200
+    assert 'href="/loans/DK2026000199?as_of=9999-12-31"' in everything.text
     before = console.get("/registers/loan_ledger?loan_no=DK2026000199&on=2025-01-09")
-    assert 'href="/loans/DK2026000199"' not in before.text
+    assert 'href="/loans/DK2026000199?on=2025-01-09"' not in before.text
     assert "没有记录" in before.text
     bad = console.get("/registers/loan_ledger?on=2025-02-30")
     assert bad.status_code == 422

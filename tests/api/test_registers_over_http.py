@@ -180,6 +180,13 @@ def test_registers_and_loans_answer_on_a_business_date_and_as_recorded_then(api:
     bad = api.get("officer", "/registers/loan_ledger?on=2025-02-30")
     assert bad.status_code == 422, bad.text
     assert "on" in bad.text
+    future = api.get("officer", "/registers/loan_ledger?on=2099-01-01")
+    assert future.status_code == 422, future.text
+    assert "晚于今日" in future.json()["detail"]["zh"]
+    last_day = api.get("officer", "/registers/loan_ledger?loan_no=RL-ON1&as_of=9999-12-31")
+    assert last_day.status_code == 200, last_day.text
+    assert last_day.json()["total"] == 1
+    assert api.get("officer", "/loans/RL-ON1?as_of=9999-12-31").status_code == 200
 
     exported = api.get("officer", "/registers/loan_ledger?on=2025-06-30&format=xlsx")
     assert exported.status_code == 200
@@ -188,3 +195,4 @@ def test_registers_and_loans_answer_on_a_business_date_and_as_recorded_then(api:
     stated = {row[0]: row[1] for row in book["查询条件"].iter_rows(values_only=True)}
     assert stated["业务日期 / business date (on)"] == "2025-06-30"
     assert stated["记录时点 / recorded as of (as_of)"] == "现在 / now"
+    assert int(stated["台账已处理至日志位置 / log position applied"]) >= after

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Annotated, Any, Literal
+from urllib.parse import urlencode
 
 from fastapi import Path, Query, Request
 from fastapi.responses import Response
@@ -50,6 +51,12 @@ def point_of(service: RegisterService, on: str | None, as_of: str | None) -> AsO
                 field="on",
             ) from None
     return service.as_of(as_of or None, None, day)
+
+
+def _then_query(on: str | None, as_of: str | None) -> str:
+    """The two times, for a link to a loan's page: it opens on the same day."""
+    chosen = {k: v.strip() for k, v in (("on", on), ("as_of", as_of)) if v and v.strip()}
+    return "?" + urlencode(chosen) if chosen else ""
 
 
 def _filters(request: Request) -> dict[str, str]:
@@ -138,6 +145,7 @@ def register(
         filters=filters,
         on=on or "",
         as_of=as_of or "",
+        then_query=_then_query(on, as_of),
         error=error,
         page=page,
         rows=people_named(service, columns, page.rows),
