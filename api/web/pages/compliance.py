@@ -15,6 +15,7 @@ from fastapi.responses import Response
 
 from api.fields import ONE_LINE
 from api.routers.compliance import build, issued_answer
+from api.web.forms import FIRST, Shown
 from api.web.pages.common import enter, page_router, registers_of
 from api.web.render import render
 from api.web.session import Viewer, ViewerDep, archive_of
@@ -55,14 +56,7 @@ def _report(
 
 
 def _page(
-    request: Request,
-    viewer: Viewer,
-    report: ComplianceReport,
-    scope: Any,
-    *,
-    status: int = 200,
-    issue: dict[str, str] | None = None,
-    errors: dict[str, str] | None = None,
+    request: Request, viewer: Viewer, report: ComplianceReport, scope: Any, shown: Shown = FIRST
 ) -> Response:
     lines = report.completeness_by
     return render(
@@ -70,7 +64,7 @@ def _page(
         "compliance.html",
         viewer,
         area="compliance",
-        status=status,
+        status=shown.status,
         report=report,
         scope=scope,
         shown=SHOWN,
@@ -80,8 +74,8 @@ def _page(
         products=list(Product),
         formats=list(ReportFormat),
         may_issue=viewer.can(Action.ISSUE_COMPLIANCE_REPORT),
-        issue=issue or {"purpose": "", "format": ReportFormat.PDF.value},
-        errors=errors or {},
+        issue=shown.entered or {"purpose": "", "format": ReportFormat.PDF.value},
+        errors=shown.errors,
     )
 
 
@@ -163,7 +157,7 @@ def issue(
         errors["format"] = viewer.t("Choose PDF or XLSX.")
     if errors or chosen is None:
         entered = {"purpose": purpose, "format": format}
-        return _page(request, viewer, report, scope, status=422, issue=entered, errors=errors)
+        return _page(request, viewer, report, scope, Shown(422, entered=entered, errors=errors))
     issued = archive_of(request).issue_compliance_report(
         viewer.ctx, report, format=chosen, purpose=purpose.strip()
     )
