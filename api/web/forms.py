@@ -9,7 +9,7 @@ of duties (this person, not on this record) is shown on the form."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from fastapi import Request
@@ -41,12 +41,7 @@ class Shown:
 
     def context(self) -> dict[str, Any]:
         """What the page's template is given: ``status``, ``form``, ``entered``, ``errors``."""
-        return {
-            "status": self.status,
-            "form": self.form,
-            "entered": self.entered,
-            "errors": self.errors,
-        }
+        return asdict(self)
 
 
 FIRST = Shown()

@@ -50,12 +50,12 @@ def _batches(request: Request, viewer: Viewer, shown: Shown = FIRST) -> Response
         "destruction.html",
         viewer,
         area="archive",
+        **shown.context(),
         batches=listed(request, viewer, REGISTER, "batches", order_by=["-proposed_on"], limit=500),
         status_zh={s.value: s.zh for s in DestructionStatus},
         past=past,
         may_propose=may_propose,
         today=archive.today(),
-        **shown.context(),
     )
 
 
@@ -91,6 +91,7 @@ def _batch(request: Request, viewer: Viewer, batch_id: UUID, shown: Shown = FIRS
         "destruction_batch.html",
         viewer,
         area="archive",
+        **shown.context(),
         batch=batch,
         row=row,
         entries=batch.entries,
@@ -99,7 +100,6 @@ def _batch(request: Request, viewer: Viewer, batch_id: UUID, shown: Shown = FIRS
         may_compliance=viewer.can(Action.COMPLIANCE_APPROVE_DESTRUCTION),
         may_execute=viewer.can(Action.EXECUTE_DESTRUCTION),
         supervisors=range(SUPERVISORS),
-        **shown.context(),
     )
 
 

@@ -63,6 +63,7 @@ def _transfer_page(
         "transfer.html",
         viewer,
         area="archive",
+        **shown.context(),
         loan_no=loan_no,
         dossier=dossier,
         transfer=transfer,
@@ -72,7 +73,6 @@ def _transfer_page(
         today=archive.today(),
         may_receive=viewer.can(Action.RECEIVE_TRANSFER),
         may_catalogue=viewer.can(Action.CATALOGUE),
-        **shown.context(),
     )
 
 

@@ -63,6 +63,7 @@ def _page(request: Request, viewer: Viewer, shown: Shown = FIRST) -> Response:
         "responsibility.html",
         viewer,
         area="audit",
+        **shown.context(),
         rows=rows,
         every=every,
         me=viewer.staff.staff_no,
@@ -74,7 +75,6 @@ def _page(request: Request, viewer: Viewer, shown: Shown = FIRST) -> Response:
         stages=list(ResponsibilityStage),
         findings=list(ResponsibilityFinding),
         outcomes=list(AppealOutcome),
-        **shown.context(),
     )
 
 

@@ -50,6 +50,7 @@ def _page(request: Request, viewer: Viewer, loan_no: str, shown: Shown = FIRST) 
         "retention.html",
         viewer,
         area="archive",
+        **shown.context(),
         loan_no=loan_no,
         dossier=dossier,
         holds=list(dossier.all_holds.values()),
@@ -64,7 +65,6 @@ def _page(request: Request, viewer: Viewer, loan_no: str, shown: Shown = FIRST) 
         may_open=viewer.can(Action.OPEN_APPRAISAL),
         may_decide=viewer.can(Action.DECIDE_APPRAISAL),
         may_extend=viewer.can(Action.EXTEND_RETENTION),
-        **shown.context(),
     )
 
 
