@@ -21,7 +21,6 @@ from projections.registers.responsibility.rows import (
     record_actor_part,
     record_part,
 )
-from projections.registers.responsibility.summaries import roles_columns
 from projections.registers.responsibility.tables import (
     ACTIONS,
     DETERMINATIONS,
@@ -32,6 +31,7 @@ from projections.registers.responsibility.tables import (
     AggregateType,
     Part,
 )
+from projections.roles import roles_columns
 
 # Event classes made by the @event decorator exist at run time but are invisible to mypy.
 LoanEvents: Any = Loan
