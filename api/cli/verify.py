@@ -105,15 +105,7 @@ def _run(
             progress.update(task, completed=done, total=total)
 
         try:
-            verified = archive.verify_integrity(
-                ctx,
-                store=integrity.store,
-                witness=integrity.witness,
-                trusted_keys=[integrity.signer.public_key],
-                origin=integrity.sealer.origin,
-                documents=documents,
-                progress=advance,
-            )
+            verified = integrity.verify(archive, ctx, documents=documents, progress=advance)
         except DomainError as exc:
             errors.print(f"[red]{escape(exc.zh)}[/red]\n{escape(exc.en)}")
             raise typer.Exit(2) from None

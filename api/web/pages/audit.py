@@ -114,14 +114,7 @@ def verify(
     found, each finding in Chinese and English."""
     enter(request, viewer, "audit")
     integrity: Integrity = request.app.state.integrity
-    run = archive_of(request).verify_integrity(
-        viewer.ctx,
-        store=integrity.store,
-        witness=integrity.witness,
-        trusted_keys=[integrity.signer.public_key],
-        origin=integrity.sealer.origin,
-        documents=documents == "on",
-    )
+    run = integrity.verify(archive_of(request), viewer.ctx, documents=documents == "on")
     return render(
         request,
         "verification.html",
