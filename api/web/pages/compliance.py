@@ -14,7 +14,7 @@ from fastapi import Form, Query, Request
 from fastapi.responses import Response
 
 from api.fields import ONE_LINE
-from api.routers.compliance import build, issued_answer
+from api.routers.compliance import Asked, build, issued_answer
 from api.web.forms import FIRST, Shown
 from api.web.pages.common import enter, page_router, registers_of
 from api.web.render import render
@@ -42,16 +42,8 @@ def _report(
     enter(request, viewer, "compliance")
     archive = archive_of(request)
     _actor, data_scope = archive.reading_scope(viewer.ctx, action, branch=branch or None)
-    report = build(
-        registers_of(request),
-        archive,
-        on=on,
-        branch=branch or None,
-        product=product or None,
-        as_of_position=None,
-        wait=0,
-        data_scope=data_scope,
-    )
+    asked = Asked(on, branch or None, product or None)
+    report = build(registers_of(request), archive, asked, data_scope)
     return report, data_scope
 
 
