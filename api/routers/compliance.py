@@ -237,21 +237,15 @@ async def issued_compliance(
 def _reissue(record: IssuedReport, service: RegisterService, archive: DossierArchive) -> Response:
     asked = Asked(record.on, record.branch, record.product, record.position, record.record_as_of)
     report = build(service, archive, asked, record.data_scope)
-    format = ReportFormat.parse(record.format, "format")
-    body = render(report, format, renderer=record.renderer, zone=service.zone.key)
-    return Response(
-        body,
-        media_type=MEDIA[format],
-        headers={
-            "Content-Disposition": f'attachment; filename="{filename(report, format.value)}"',
-            "X-Dossier-Read-Position": str(report.position),
-            "X-Dossier-Rules-Version": report.rules_version,
-            "X-Dossier-Report-Id": str(record.report_id),
-            "X-Dossier-Report-Renderer": str(record.renderer),
-            "X-Dossier-Report-SHA256": record.sha256,
-            "X-Dossier-Report-Rebuilt-SHA256": hashlib.sha256(body).hexdigest(),
-        },
+    response = _drawn(
+        service,
+        report,
+        ReportFormat.parse(record.format, "format"),
+        record.renderer,
+        {"X-Dossier-Report-Id": str(record.report_id), "X-Dossier-Report-SHA256": record.sha256},
     )
+    response.headers["X-Dossier-Report-Rebuilt-SHA256"] = hashlib.sha256(response.body).hexdigest()
+    return response
 
 
 def _report(
@@ -266,16 +260,28 @@ def _report(
     if format == "json":
         return JSONResponse(as_json(report), headers=scope_headers(data_scope))
     chosen = ReportFormat.parse(format, "format")
-    body = render(report, chosen, renderer=renderer, zone=service.zone.key)
+    return _drawn(service, report, chosen, renderer, scope_headers(data_scope))
+
+
+def _drawn(
+    service: RegisterService,
+    report: ComplianceReport,
+    format: ReportFormat,
+    renderer: int,
+    headers: dict[str, str],
+) -> Response:
+    """The report drawn as ``format`` by ``renderer``, as an attachment, with the position and
+    the rules version it was read at, the renderer, and ``headers``."""
+    body = render(report, format, renderer=renderer, zone=service.zone.key)
     return Response(
         body,
-        media_type=MEDIA[chosen],
+        media_type=MEDIA[format],
         headers={
-            "Content-Disposition": f'attachment; filename="{filename(report, format)}"',
+            "Content-Disposition": f'attachment; filename="{filename(report, format.value)}"',
             "X-Dossier-Read-Position": str(report.position),
             "X-Dossier-Rules-Version": report.rules_version,
             "X-Dossier-Report-Renderer": str(renderer),
-            **scope_headers(data_scope),
+            **headers,
         },
     )
 
