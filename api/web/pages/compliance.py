@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import Form, Query, Request
+from fastapi import Depends, Form, Query, Request
 from fastapi.responses import Response
 
 from api.fields import ONE_LINE
@@ -71,16 +71,25 @@ def _page(
     )
 
 
-@router.get("/compliance")
-def compliance(
+def _asked(
     request: Request,
     viewer: ViewerDep,
     on: Annotated[date | None, Query()] = None,
     branch: Branch = None,
     product: ProductCode = None,
-) -> Response:
+) -> tuple[ComplianceReport, Any]:
+    """The report on ``on`` (today by default), of one branch or product if asked, and the
+    reader's data scope: what both pages read from their query."""
+    return _report(request, viewer, on=on, branch=branch, product=product)
+
+
+AskedReport = Annotated[tuple[ComplianceReport, Any], Depends(_asked)]
+
+
+@router.get("/compliance")
+def compliance(request: Request, viewer: ViewerDep, asked: AskedReport) -> Response:
     """The report on ``on`` (today by default), of one branch or product if asked."""
-    report, scope = _report(request, viewer, on=on, branch=branch, product=product)
+    report, scope = asked
     return _page(request, viewer, report, scope)
 
 
@@ -88,15 +97,13 @@ def compliance(
 def gaps(
     request: Request,
     viewer: ViewerDep,
-    on: Annotated[date | None, Query()] = None,
-    branch: Branch = None,
-    product: ProductCode = None,
+    asked: AskedReport,
     stage: Annotated[str | None, Query(max_length=64)] = None,
     doc_type: Annotated[str | None, Query(max_length=64)] = None,
 ) -> Response:
     """Every document missing past its deadline behind a line of the report: the loan, the
     borrower, the document, when it was due and how long ago."""
-    report, scope = _report(request, viewer, on=on, branch=branch, product=product)
+    report, scope = asked
     stage_zh = {x.key: x.label_zh for x in report.completeness_by if x.dimension is Dimension.STAGE}
     found: list[GapLine] = [
         g
