@@ -4,6 +4,7 @@ the accountability trail's)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from domain.values import Role
 
@@ -17,3 +18,8 @@ def roles_columns(values: Iterable[str]) -> dict[str, str]:
         "roles": ",".join(held),
         "roles_zh": "、".join(Role.parse(r, "role").zh for r in held),
     }
+
+
+def held_roles(row: dict[str, Any]) -> list[str]:
+    """The roles a staff table's row says are held (its ``roles`` column)."""
+    return [r for r in (row["roles"] or "").split(",") if r]

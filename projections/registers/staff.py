@@ -20,7 +20,7 @@ from domain.staff import Staff
 from projections.changes import Changes
 from projections.projection import Listing, Projection, handlers
 from projections.query import AsOf, visible
-from projections.roles import roles_columns
+from projections.roles import held_roles, roles_columns
 from projections.store import RegisterStore
 from projections.tables import TableSpec, col
 
@@ -73,7 +73,7 @@ class StaffDirectory(Projection):
 
     def _held(self, changes: Changes, staff_id: UUID) -> list[str] | None:
         row = changes.get("staff", staff_id)
-        return None if row is None else [r for r in (row["roles"] or "").split(",") if r]
+        return None if row is None else held_roles(row)
 
     @handle.register(StaffEvents.RoleGranted)
     def _(self, event: Any, changes: Changes) -> None:
