@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 from uuid import UUID, uuid4
@@ -9,7 +10,15 @@ from uuid import UUID, uuid4
 from domain.classification import FloorPolicy
 from domain.loan import Loan
 from domain.rules import shipped_rules
-from domain.values import Actor, Grade, InspectionKind, Role, WriteOffCriterion
+from domain.values import (
+    Actor,
+    CollectionStepKind,
+    DocumentRef,
+    Grade,
+    InspectionKind,
+    Role,
+    WriteOffCriterion,
+)
 from tests.factories import VALUE_DATE, actor, doc, party
 
 POLICY = FloorPolicy()
@@ -147,6 +156,53 @@ def inspect(
         actor=by or actor(Role.ACCOUNT_MANAGER),
     )
     return inspection_id
+
+
+def take_step(
+    loan: Loan,
+    *,
+    kind: CollectionStepKind = CollectionStepKind.PHONE_CALL,
+    on: date,
+    days_overdue: int = 1,
+    promised: date | None = None,
+    outcome: str = "借款人承诺一周内还款",
+    by: Role = Role.ACCOUNT_MANAGER,
+    documents: Sequence[DocumentRef] = (),
+) -> UUID:
+    """催收: a collection step of ``kind`` taken on ``on``; its id."""
+    step_id = uuid4()
+    loan.take_collection_step(
+        step_id=step_id,
+        kind=kind,
+        taken_on=on,
+        actor=actor(by),
+        days_overdue=days_overdue,
+        outcome=outcome,
+        promised_date=promised,
+        documents=documents,
+    )
+    return step_id
+
+
+def serve_notice(
+    loan: Loan,
+    on: date,
+    days_overdue: int,
+    *,
+    promised: date | None = None,
+    by: Role = Role.POST_LOAN_OFFICER,
+) -> UUID:
+    """催收通知书 served and signed for: the notice with its receipt."""
+    return take_step(
+        loan,
+        kind=CollectionStepKind.NOTICE_SERVED,
+        on=on,
+        days_overdue=days_overdue,
+        promised=promised,
+        outcome="借款人签收",
+        by=by,
+        documents=[doc("collection_notice"), doc("notice_receipt")],
+    )
 
 
 def event_names(loan: Loan) -> list[str]:

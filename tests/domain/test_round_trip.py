@@ -33,6 +33,7 @@ from tests.domain.givens import (
     overdue,
     repay,
     restructure,
+    serve_notice,
     write_off,
 )
 from tests.factories import actor, disbursed_loan, doc
@@ -68,16 +69,7 @@ def a_loan_with_a_history() -> Loan:
     )
     restructure(loan, day(45))
     make_non_performing(loan, days=120)
-    loan.take_collection_step(
-        step_id=uuid4(),
-        kind=CollectionStepKind.NOTICE_SERVED,
-        taken_on=day(160),
-        days_overdue=130,
-        outcome="借款人签收",
-        promised_date=day(170),
-        actor=actor(Role.ACCOUNT_MANAGER),
-        documents=[doc("collection_notice"), doc("notice_receipt")],
-    )
+    serve_notice(loan, day(160), 130, promised=day(170), by=Role.ACCOUNT_MANAGER)
     return loan
 
 
