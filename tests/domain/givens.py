@@ -170,38 +170,32 @@ def take_step(
     documents: Sequence[DocumentRef] = (),
 ) -> UUID:
     """催收: a collection step of ``kind`` taken on ``on``; its id."""
-    step_id = uuid4()
     loan.take_collection_step(
-        step_id=step_id,
         kind=kind,
         taken_on=on,
-        actor=actor(by),
         days_overdue=days_overdue,
+        step_id=(step_id := uuid4()),
         outcome=outcome,
         promised_date=promised,
+        actor=actor(by),
         documents=documents,
     )
     return step_id
 
 
 def serve_notice(
-    loan: Loan,
-    on: date,
-    days_overdue: int,
-    *,
-    promised: date | None = None,
-    by: Role = Role.POST_LOAN_OFFICER,
+    loan: Loan, on: date, days: int, promised: date | None = None, by: Role = Role.POST_LOAN_OFFICER
 ) -> UUID:
-    """催收通知书 served and signed for: the notice with its receipt."""
+    """催收通知书 served ``days`` overdue and signed for: the notice with its receipt."""
     return take_step(
         loan,
         kind=CollectionStepKind.NOTICE_SERVED,
-        on=on,
-        days_overdue=days_overdue,
-        promised=promised,
         outcome="借款人签收",
-        by=by,
         documents=[doc("collection_notice"), doc("notice_receipt")],
+        on=on,
+        days_overdue=days,
+        promised=promised,
+        by=by,
     )
 
 

@@ -33,6 +33,7 @@ from archive.core import SYSTEM_ID, CommandContext, CommandResult
 from domain.scope import RowScope
 from domain.values import (
     AppealOutcome,
+    CollateralKind,
     CollectionStepKind,
     Grade,
     InspectionKind,
@@ -494,6 +495,7 @@ def test_a_collaterals_actions_belong_to_its_loan(
         loan_no,
         [make_upload("mortgage_contract", "抵押合同")],
         collateral_no="YP2025-0201",
+        kind=CollateralKind.REAL_ESTATE,
     )
     lodged = steps.lodge_certificate(
         app,
