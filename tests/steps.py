@@ -143,6 +143,16 @@ def propose(
     )
 
 
+def propose_special_mention(
+    app: DossierArchive, ctx: CommandContext, loan_no: str, as_of: date, reason: str, **extra: Any
+) -> Any:
+    """关注 proposed as of ``as_of`` with its classification form, a PDF that names the loan;
+    ``extra`` as for :func:`propose` (the sub-grade 关注一级 unless it says another)."""
+    extra.setdefault("sub_grade", "special_mention_1")
+    extra.setdefault("uploads", [make_upload("classification_form", f"五级分类认定表 {loan_no}")])
+    return propose(app, ctx, loan_no, Grade.SPECIAL_MENTION, as_of, reason, **extra)
+
+
 def approve(
     app: DossierArchive,
     ctx: CommandContext,
