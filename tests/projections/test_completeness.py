@@ -25,7 +25,6 @@ from domain.dossier import Dossier
 from domain.rules import RuleSet
 from domain.values import (
     CollectionStepKind,
-    Grade,
     GuaranteeType,
     InspectionKind,
     WarningColour,
@@ -345,16 +344,7 @@ def test_documents_brought_by_other_events_are_dated_by_those_events(
         registered_on=date(2025, 2, 20),
     )
     steps.overdue(app, plo, loan_no, date(2025, 3, 1), 20)
-    proposed = steps.propose(
-        app,
-        am,
-        loan_no,
-        Grade.SPECIAL_MENTION,
-        date(2025, 3, 1),
-        "本金逾期 20 天",
-        sub_grade="special_mention_1",
-        uploads=_uploads("classification_form"),
-    )
+    proposed = steps.propose_special_mention(app, am, loan_no, date(2025, 3, 1), "本金逾期 20 天")
     approved = steps.approve(app, rm, loan_no, proposed, "同意下调为关注类")
     raised = steps.raise_warning(app, plo, loan_no, date(2025, 3, 3))
     signal_id = UUID(raised.ids["signal_id"])

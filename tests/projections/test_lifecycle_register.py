@@ -63,14 +63,8 @@ def test_the_ledger_follows_a_loan_through_arrears_downgrade_warning_and_handove
     steps.inspect(app, am, LOAN_NO, InspectionKind.FIRST_FOLLOW_UP, date(2025, 1, 20), "经营正常")
     steps.repay(app, am, LOAN_NO, date(2025, 2, 10), "100000.00", "0")
     steps.overdue(app, plo, LOAN_NO, date(2025, 3, 1), 40)
-    proposal = steps.propose(
-        app,
-        am,
-        LOAN_NO,
-        Grade.SPECIAL_MENTION,
-        date(2025, 3, 1),
-        "本金逾期 40 天",
-        sub_grade="special_mention_1",
+    proposal = steps.propose_special_mention(
+        app, am, LOAN_NO, date(2025, 3, 1), "本金逾期 40 天", uploads=()
     )
     steps.approve(app, rm, LOAN_NO, proposal)
     steps.raise_warning(app, plo, LOAN_NO, date(2025, 3, 2), "他行逾期")
