@@ -538,7 +538,10 @@ class ArchiveCore(Application[UUID]):
         classes it derives from, and those it had before its module moved or its class was
         split (:func:`domain.topics.class_topics`).
         """
-        topics = list(class_topics(event_class))
+        return self.notifications_of_topics(list(class_topics(event_class)))
+
+    def notifications_of_topics(self, topics: list[str]) -> Iterator[Notification]:
+        """Every stored event under one of ``topics``, in log order, a page at a time."""
         start: int | None = None
         while True:
             page = self.recorder.select_notifications(start=start, limit=PAGE, topics=topics)
@@ -828,15 +831,17 @@ class ArchiveCore(Application[UUID]):
         """File each cited document in the dossier, pointing at the new event it evidences.
 
         ``evidenced`` is the loan, or another aggregate of the loan (its collateral), whose
-        latest event cites the documents.
+        latest event cites the documents. It may be the dossier itself: the version the
+        documents point at is the one it had before the first of them was filed.
         """
         stages = self.stages_of(refs)
+        evidences_version = evidenced.version
         for ref in refs:
             dossier.file(
                 document=ref,
                 stage=stages[ref.doc_type],
                 evidences_id=evidenced.id,
-                evidences_version=evidenced.version,
+                evidences_version=evidences_version,
                 actor=actor,
             )
 
@@ -893,9 +898,32 @@ class ArchiveCore(Application[UUID]):
         co_saved: Callable[[Loan], Sequence[Aggregate]] | None = None,
         on_dossier: Callable[[Loan, Dossier, Actor], bool] | None = None,
     ) -> CommandResult:
-        """:meth:`on_loan` for a typed command: its loan, action and fields."""
+        """:meth:`on_loan` for a typed command: its loan, action and fields; the result names
+        the ids the command assigned besides those ``command`` returns."""
+
+        def recorded(loan: Loan, actor: Actor, refs: list[DocumentRef]) -> Mapping[str, str]:
+            return {**cmd.assigned_ids(), **(command(loan, actor, refs) or {})}
+
         return self.on_loan(
-            ctx, cmd.action, cmd.loan_no, cmd.params(), command, uploads, co_saved, on_dossier
+            ctx, cmd.action, cmd.loan_no, cmd.params(), recorded, uploads, co_saved, on_dossier
+        )
+
+    def record_on_loan(
+        self,
+        ctx: CommandContext,
+        cmd: LoanCommand,
+        method: Callable[..., None],
+        uploads: Sequence[Upload] = (),
+        on_dossier: Callable[[Loan, Dossier, Actor], bool] | None = None,
+    ) -> CommandResult:
+        """:meth:`for_loan` calling the loan's ``method`` with the command's arguments
+        (:meth:`~archive.commands.Command.arguments`), the caller and the documents."""
+        return self.for_loan(
+            ctx,
+            cmd,
+            lambda loan, actor, refs: method(loan, **cmd.arguments(), actor=actor, documents=refs),
+            uploads,
+            on_dossier=on_dossier,
         )
 
 

@@ -106,7 +106,6 @@ class TransferList:
 
 
 def transfer_list(
-    *,
     kind: TransferKind,
     items: Sequence[Mapping[str, Any]],
     listed_on: date,

@@ -8,7 +8,7 @@ from the store with the same types they were recorded with.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from decimal import Decimal, InvalidOperation
 from enum import Enum
 from typing import Any
@@ -305,14 +305,7 @@ class DocumentRef:
             raise InvalidInputError("文档大小无效", "document size is negative")
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "doc_type": self.doc_type,
-            "sha256": self.sha256,
-            "size": self.size,
-            "media_type": self.media_type,
-            "filename": self.filename,
-            "pages": self.pages,
-        }
+        return asdict(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> DocumentRef:

@@ -151,6 +151,15 @@ def _read_tag_text(root: Path, name: str, problems: Problems) -> str | None:
         return None
 
 
+def _required_tag_text(root: Path, name: str, code: str, problems: Problems) -> str | None:
+    """The text of the tag file ``name`` the bag must have; None, a problem noted (``code``
+    where it is missing), where it is missing or unreadable."""
+    if not (root / name).is_file():
+        problems.add(name, code, "is missing", f"缺少 {name}")
+        return None
+    return _read_tag_text(root, name, problems)
+
+
 def _lines(text: str) -> list[str]:
     lines = _LINE_BREAK.split(text)
     if lines and lines[-1] == "":
@@ -159,10 +168,7 @@ def _lines(text: str) -> list[str]:
 
 
 def _check_declaration(root: Path, problems: Problems) -> None:
-    if not (root / DECLARATION).is_file():
-        problems.add(DECLARATION, "bagit.declaration", "is missing", "缺少 bagit.txt")
-        return
-    text = _read_tag_text(root, DECLARATION, problems)
+    text = _required_tag_text(root, DECLARATION, "bagit.declaration", problems)
     if text is None:
         return
     if text.startswith("\ufeff"):
@@ -302,10 +308,7 @@ def _check_manifest(
 
 
 def _check_bag_info(root: Path, payload: list[str], problems: Problems) -> None:
-    if not (root / BAG_INFO).is_file():
-        problems.add(BAG_INFO, "bagit.bag_info", "is missing", "缺少 bag-info.txt")
-        return
-    text = _read_tag_text(root, BAG_INFO, problems)
+    text = _required_tag_text(root, BAG_INFO, "bagit.bag_info", problems)
     if text is None:
         return
     oxum = None

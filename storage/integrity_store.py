@@ -36,7 +36,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from storage.checkpoints import Checkpoint, format_timestamp, parse_timestamp
 from storage.database import Database, is_sqlite, postgres_url, sqlite_url
-from storage.merkle import HASH_SIZE, MerkleFrontier
+from storage.merkle import HASH_SIZE, MerkleFrontier, TreeRangeError
 from storage.proofs import ConsistencyProof, InclusionProof, Subtrees
 from storage.signing import PublicKey
 
@@ -292,12 +292,10 @@ class IntegrityStore(Database):
     def leaf_hash(self, leaf_index: int) -> bytes:
         """The hash of leaf ``leaf_index``; NotSealedError if there is no such leaf."""
         with self.reading() as conn:
-            found = conn.execute(
-                sa.select(self.leaves.c.leaf_hash).where(self.leaves.c.leaf_index == leaf_index)
-            ).scalar_one_or_none()
-        if found is None:
-            raise NotSealedError(f"there is no leaf {leaf_index}")
-        return bytes(found)
+            try:
+                return self.subtrees.leaf(conn, leaf_index)
+            except TreeRangeError:
+                raise NotSealedError(f"there is no leaf {leaf_index}") from None
 
     def leaf_index_of(self, notification_id: int) -> int | None:
         """The leaf of the event at ``notification_id``; None if it is not sealed (yet)."""

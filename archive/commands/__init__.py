@@ -90,6 +90,19 @@ class Command(BaseModel):
             if name not in skip
         }
 
+    def arguments(self, *but: str) -> dict[str, Any]:
+        """The command's fields as the keyword arguments of the domain method that records it.
+
+        Every field but the loan's number (the aggregate it names), the expected version and
+        ``but`` (the fields the handler turns into something else, a staff number into a party).
+        """
+        skip = {"loan_no", "expected_version", *but}
+        return {name: getattr(self, name) for name in type(self).model_fields if name not in skip}
+
+    def assigned_ids(self) -> dict[str, str]:
+        """The ids the caller's code assigned (what the command creates), as a result names them."""
+        return {name: str(getattr(self, name)) for name in self.assigned}
+
 
 def _plain(value: Any) -> Any:
     """``value`` with every nested model as the dict of its fields."""

@@ -114,6 +114,10 @@ class BorrowingCommand(Command):
     expected_version: Version | None = None
     borrowing_id: UUID
 
+    def arguments(self, *but: str) -> dict[str, Any]:
+        """The fields but the borrowing's id too: the borrowing is what the command is on."""
+        return super().arguments("borrowing_id", *but)
+
 
 class ApproveBorrowing(BorrowingCommand):
     action = Action.APPROVE_BORROWING
@@ -198,14 +202,10 @@ class BorrowingCommands(ReadQueries, RulesCommands):
                 loan_no=loan.loan_no,
                 borrow_no=book.take(),
                 reference_code=getattr(dossier, "reference_code", None),
-                purpose=cmd.purpose,
+                **cmd.arguments("documents"),
                 items=items,
                 whole_dossier=whole,
                 tier_one_items=[sha for sha in items if custody_tier(dossier, sha, rules) == 1],
-                form=cmd.form,
-                requested_on=cmd.requested_on,
-                due_on=cmd.due_on,
-                reason=cmd.reason,
                 rules=rules.borrowing,
                 actor=actor,
             )
@@ -221,9 +221,8 @@ class BorrowingCommands(ReadQueries, RulesCommands):
             ctx,
             cmd,
             lambda b, d, actor: b.approve(
-                due_on=cmd.due_on,
+                **cmd.arguments("archivist_no"),
                 archivist=self.party(cmd.archivist_no) if cmd.archivist_no else None,
-                reason=cmd.reason,
                 actor=actor,
             ),
         )
@@ -232,7 +231,7 @@ class BorrowingCommands(ReadQueries, RulesCommands):
     def reject_borrowing(self, ctx: CommandContext, cmd: RejectBorrowing) -> CommandResult:
         """Refuse the borrowing (驳回), with the reason."""
         return self.on_borrowing(
-            ctx, cmd, lambda b, d, actor: b.reject(reason=cmd.reason, actor=actor)
+            ctx, cmd, lambda b, d, actor: b.reject(**cmd.arguments(), actor=actor)
         )
 
     @handles(CheckOut)
@@ -243,8 +242,7 @@ class BorrowingCommands(ReadQueries, RulesCommands):
             check_not_under_appraisal(dossier)
             circulation = self.circulation_of(dossier)
             b.check_out(
-                checked_out_on=cmd.checked_out_on,
-                pages=cmd.pages,
+                **cmd.arguments(),
                 circulation=circulation,
                 actor=actor,
             )
@@ -279,8 +277,7 @@ class BorrowingCommands(ReadQueries, RulesCommands):
         def command(b: Borrowing, dossier: Dossier, actor: Actor) -> list[Aggregate]:
             circulation = self.circulation_of(dossier)
             b.return_items(
-                returned_on=cmd.returned_on,
-                pages=cmd.pages,
+                **cmd.arguments(),
                 circulation=circulation,
                 escalate_to=self.rule_set().borrowing.shortfall_escalated_to,
                 actor=actor,
@@ -293,9 +290,7 @@ class BorrowingCommands(ReadQueries, RulesCommands):
     def close_borrowing(self, ctx: CommandContext, cmd: CloseBorrowing) -> CommandResult:
         """Close the borrowing (结案); with pages missing, the archive head with a reason."""
         return self.on_borrowing(
-            ctx,
-            cmd,
-            lambda b, d, actor: b.close(closed_on=cmd.closed_on, reason=cmd.reason, actor=actor),
+            ctx, cmd, lambda b, d, actor: b.close(**cmd.arguments(), actor=actor)
         )
 
     @handles(IssueElectronicCopy)
@@ -472,16 +467,8 @@ class BorrowingCommands(ReadQueries, RulesCommands):
             dossier = self._load(Dossier, borrowing.dossier_id, "档案", "dossier")
             also = list(command(borrowing, dossier, actor) or [])
             ids = {"borrowing_id": str(borrowing.id), "borrow_no": borrowing.borrow_no}
-            stages = self.stages_of(refs)
-            for ref in refs:
-                dossier.file(
-                    document=ref,
-                    stage=stages[ref.doc_type],
-                    evidences_id=borrowing.id,
-                    evidences_version=borrowing.version,
-                    actor=actor,
-                )
-                ids[ref.doc_type] = ref.sha256
+            self.file_documents(dossier, borrowing, refs, actor)
+            ids.update({ref.doc_type: ref.sha256 for ref in refs})
             if refs:
                 also.append(dossier)
             return Work(borrowing, [borrowing, *also], ids, borrowing.loan_no)

@@ -59,21 +59,14 @@ class ClassificationCommands(ArchiveCore):
         self, ctx: CommandContext, cmd: ProposeClassification, uploads: Sequence[Upload] = ()
     ) -> CommandResult:
         """Propose a grade (初分); a risk manager other than the proposer decides."""
-
-        def command(loan: Loan, actor: Actor, refs: list[DocumentRef]) -> dict[str, str]:
-            loan.propose_classification(
-                proposal_id=cmd.proposal_id,
-                grade=cmd.grade,
-                sub_grade=cmd.sub_grade,
-                reason=cmd.reason,
-                as_of=cmd.as_of,
-                scheme=self.rule_set().sub_grades,
-                actor=actor,
-                documents=refs,
-            )
-            return {"proposal_id": str(cmd.proposal_id)}
-
-        return self.for_loan(ctx, cmd, command, uploads)
+        return self.for_loan(
+            ctx,
+            cmd,
+            lambda loan, actor, refs: loan.propose_classification(
+                **cmd.arguments(), scheme=self.rule_set().sub_grades, actor=actor, documents=refs
+            ),
+            uploads,
+        )
 
     @handles(ApproveClassification)
     def approve_classification(
@@ -83,8 +76,7 @@ class ClassificationCommands(ArchiveCore):
 
         def command(loan: Loan, actor: Actor, refs: list[DocumentRef]) -> None:
             loan.approve_classification(
-                proposal_id=cmd.proposal_id,
-                reason=cmd.reason,
+                **cmd.arguments(),
                 policy=self.rule_set().floor_policy,
                 borrower_npl_share=self.borrower_npl_share(loan),
                 actor=actor,
@@ -109,9 +101,7 @@ class ClassificationCommands(ArchiveCore):
         return self.for_loan(
             ctx,
             cmd,
-            lambda loan, actor, refs: loan.reject_classification(
-                proposal_id=cmd.proposal_id, reason=cmd.reason, actor=actor
-            ),
+            lambda loan, actor, refs: loan.reject_classification(**cmd.arguments(), actor=actor),
         )
 
     def borrower_npl_share(self, loan: Loan) -> Decimal | None:

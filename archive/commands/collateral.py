@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import date
-from typing import Annotated, ClassVar
+from typing import Annotated, Any, ClassVar
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
@@ -58,6 +58,10 @@ class CollateralCommand(LoanCommand):
     path: ClassVar[tuple[str, ...]] = ("loan_no", "collateral_no")
 
     collateral_no: Number
+
+    def arguments(self, *but: str) -> dict[str, Any]:
+        """The fields but the collateral's number too: the collateral is what the command is on."""
+        return super().arguments("collateral_no", *but)
 
 
 class LodgeCertificate(CollateralCommand):
@@ -125,14 +129,7 @@ class CollateralCommands(ArchiveCore):
             loan = self.loan(cmd.loan_no)
             collateral = Collateral.register(
                 loan=loan,
-                collateral_no=cmd.collateral_no,
-                kind=cmd.kind,
-                description=cmd.description,
-                owner_name=cmd.owner_name,
-                appraised_value=cmd.appraised_value,
-                appraised_on=cmd.appraised_on,
-                registration_no=cmd.registration_no,
-                registered_on=cmd.registered_on,
+                **cmd.arguments(),
                 actor=actor,
                 documents=refs,
             )
@@ -151,17 +148,8 @@ class CollateralCommands(ArchiveCore):
         self, ctx: CommandContext, cmd: LodgeCertificate, uploads: Sequence[Upload] = ()
     ) -> CommandResult:
         """Lodge the title certificate in the vault (权证入库), two archivists present."""
-        return self.on_collateral(
-            ctx,
-            cmd,
-            lambda collateral, loan, actor, refs: collateral.lodge_certificate(
-                certificate_no=cmd.certificate_no,
-                lodged_on=cmd.lodged_on,
-                custodians=self._parties(cmd.custodian_nos),
-                actor=actor,
-                documents=refs,
-            ),
-            uploads,
+        return self._certificate_moved(
+            ctx, cmd, Collateral.lodge_certificate, cmd.custodian_nos, uploads
         )
 
     @handles(TakeOutCertificate)
@@ -169,17 +157,8 @@ class CollateralCommands(ArchiveCore):
         self, ctx: CommandContext, cmd: TakeOutCertificate, uploads: Sequence[Upload] = ()
     ) -> CommandResult:
         """Take the title certificate out of the vault (权证出库), two archivists present."""
-        return self.on_collateral(
-            ctx,
-            cmd,
-            lambda collateral, loan, actor, refs: collateral.take_out_certificate(
-                taken_out_on=cmd.taken_out_on,
-                purpose=cmd.purpose,
-                custodians=self._parties(cmd.custodian_nos),
-                actor=actor,
-                documents=refs,
-            ),
-            uploads,
+        return self._certificate_moved(
+            ctx, cmd, Collateral.take_out_certificate, cmd.custodian_nos, uploads
         )
 
     @handles(ReturnCertificate)
@@ -187,16 +166,8 @@ class CollateralCommands(ArchiveCore):
         self, ctx: CommandContext, cmd: ReturnCertificate, uploads: Sequence[Upload] = ()
     ) -> CommandResult:
         """Return the title certificate to the vault (权证归还), two archivists present."""
-        return self.on_collateral(
-            ctx,
-            cmd,
-            lambda collateral, loan, actor, refs: collateral.return_certificate(
-                returned_on=cmd.returned_on,
-                custodians=self._parties(cmd.custodian_nos),
-                actor=actor,
-                documents=refs,
-            ),
-            uploads,
+        return self._certificate_moved(
+            ctx, cmd, Collateral.return_certificate, cmd.custodian_nos, uploads
         )
 
     @handles(RevalueCollateral)
@@ -208,7 +179,7 @@ class CollateralCommands(ArchiveCore):
             ctx,
             cmd,
             lambda collateral, loan, actor, refs: collateral.revalue(
-                revalued_on=cmd.revalued_on, value=cmd.value, actor=actor, documents=refs
+                **cmd.arguments(), actor=actor, documents=refs
             ),
             uploads,
         )
@@ -222,11 +193,7 @@ class CollateralCommands(ArchiveCore):
             ctx,
             cmd,
             lambda collateral, loan, actor, refs: collateral.renew_insurance(
-                policy_no=cmd.policy_no,
-                insurer=cmd.insurer,
-                expires_on=cmd.expires_on,
-                actor=actor,
-                documents=refs,
+                **cmd.arguments(), actor=actor, documents=refs
             ),
             uploads,
         )
@@ -240,7 +207,7 @@ class CollateralCommands(ArchiveCore):
             ctx,
             cmd,
             lambda collateral, loan, actor, refs: collateral.record_insurance_lapse(
-                lapsed_on=cmd.lapsed_on, actor=actor
+                **cmd.arguments(), actor=actor
             ),
         )
 
@@ -256,8 +223,7 @@ class CollateralCommands(ArchiveCore):
             ctx,
             cmd,
             lambda collateral, loan, actor, refs: collateral.release(
-                released_on=cmd.released_on,
-                reason=cmd.reason,
+                **cmd.arguments(),
                 loan=loan,
                 actor=actor,
                 documents=refs,
@@ -283,6 +249,29 @@ class CollateralCommands(ArchiveCore):
             return self._filed(loan, collateral, refs, actor)
 
         return self.run(ctx, cmd, body, uploads)
+
+    def _certificate_moved(
+        self,
+        ctx: CommandContext,
+        cmd: CollateralCommand,
+        move: Callable[..., None],
+        custodian_nos: Sequence[str],
+        uploads: Sequence[Upload],
+    ) -> CommandResult:
+        """:meth:`on_collateral` moving the title certificate (``move``) with the command's
+        fields, the two archivists present named by their staff numbers."""
+        return self.on_collateral(
+            ctx,
+            cmd,
+            lambda collateral, loan, actor, refs: move(
+                collateral,
+                **cmd.arguments("custodian_nos"),
+                custodians=self._parties(custodian_nos),
+                actor=actor,
+                documents=refs,
+            ),
+            uploads,
+        )
 
     def _filed(
         self, loan: Loan, collateral: Collateral, refs: list[DocumentRef], actor: Actor

@@ -14,7 +14,7 @@ from archive.documents.ingest import Upload
 from archive.fields import DaysOverdue, Text
 from domain.authorization import Action
 from domain.loan import Loan
-from domain.values import Actor, CollectionStepKind, DocumentRef
+from domain.values import CollectionStepKind
 
 
 class TakeCollectionStep(LoanCommand):
@@ -38,17 +38,4 @@ class CollectionCommands(ArchiveCore):
     ) -> CommandResult:
         """Record a step of the collection ladder (催收) with its outcome."""
 
-        def command(loan: Loan, actor: Actor, refs: list[DocumentRef]) -> dict[str, str]:
-            loan.take_collection_step(
-                step_id=cmd.step_id,
-                kind=cmd.kind,
-                taken_on=cmd.taken_on,
-                days_overdue=cmd.days_overdue,
-                outcome=cmd.outcome,
-                promised_date=cmd.promised_date,
-                actor=actor,
-                documents=refs,
-            )
-            return {"step_id": str(cmd.step_id)}
-
-        return self.for_loan(ctx, cmd, command, uploads)
+        return self.record_on_loan(ctx, cmd, Loan.take_collection_step, uploads)

@@ -249,9 +249,7 @@ class CustodyCommands(ArchiveCore):
         return self.on_dossier(
             ctx,
             cmd,
-            lambda dossier, loan, actor: dossier.clear_defect(
-                defect_id=cmd.defect_id, cleared_on=cmd.cleared_on, note=cmd.note, actor=actor
-            ),
+            lambda dossier, loan, actor: dossier.clear_defect(**cmd.arguments(), actor=actor),
             uploads,
         )
 
@@ -326,19 +324,11 @@ class CustodyCommands(ArchiveCore):
         """
         first: list[Dossier] = []
 
-        def command(dossier: Dossier, loan: Loan, actor: Actor) -> Mapping[str, str]:
+        def command(dossier: Dossier, loan: Loan, actor: Actor) -> None:
             was_free = not dossier.open_holds
-            dossier.place_hold(
-                hold_id=cmd.hold_id,
-                kind=cmd.kind,
-                reason=cmd.reason,
-                reference=cmd.reference,
-                placed_on=cmd.placed_on,
-                actor=actor,
-            )
+            dossier.place_hold(**cmd.arguments(), actor=actor)
             if was_free:
                 first.append(dossier)
-            return {"hold_id": str(cmd.hold_id)}
 
         result = self.on_dossier(ctx, cmd, command, uploads)
         for dossier in first:
@@ -356,9 +346,7 @@ class CustodyCommands(ArchiveCore):
         last: list[Dossier] = []
 
         def command(dossier: Dossier, loan: Loan, actor: Actor) -> None:
-            dossier.release_hold(
-                hold_id=cmd.hold_id, reason=cmd.reason, released_on=cmd.released_on, actor=actor
-            )
+            dossier.release_hold(**cmd.arguments(), actor=actor)
             if not dossier.open_holds:
                 last.append(dossier)
 
@@ -374,17 +362,15 @@ class CustodyCommands(ArchiveCore):
 
         The dossier cannot be lent meanwhile.
         """
-
-        def command(dossier: Dossier, loan: Loan, actor: Actor) -> Mapping[str, str]:
-            dossier.open_appraisal(
-                appraisal_id=cmd.appraisal_id,
-                opened_on=cmd.opened_on,
+        return self.on_dossier(
+            ctx,
+            cmd,
+            lambda dossier, loan, actor: dossier.open_appraisal(
+                **cmd.arguments("group_nos"),
                 group=[self.party(n) for n in cmd.group_nos],
                 actor=actor,
-            )
-            return {"appraisal_id": str(cmd.appraisal_id)}
-
-        return self.on_dossier(ctx, cmd, command)
+            ),
+        )
 
     @handles(DecideAppraisal)
     def decide_appraisal(
@@ -394,13 +380,7 @@ class CustodyCommands(ArchiveCore):
         return self.on_dossier(
             ctx,
             cmd,
-            lambda dossier, loan, actor: dossier.decide_appraisal(
-                appraisal_id=cmd.appraisal_id,
-                opinion=cmd.opinion,
-                text=cmd.text,
-                decided_on=cmd.decided_on,
-                actor=actor,
-            ),
+            lambda dossier, loan, actor: dossier.decide_appraisal(**cmd.arguments(), actor=actor),
             uploads,
         )
 
@@ -410,13 +390,7 @@ class CustodyCommands(ArchiveCore):
         return self.on_dossier(
             ctx,
             cmd,
-            lambda dossier, loan, actor: dossier.extend_retention(
-                ends_on=cmd.ends_on,
-                reason=cmd.reason,
-                extended_on=cmd.extended_on,
-                appraisal_id=cmd.appraisal_id,
-                actor=actor,
-            ),
+            lambda dossier, loan, actor: dossier.extend_retention(**cmd.arguments(), actor=actor),
         )
 
     def dossiers_past_retention(self, ctx: CommandContext, *, on: date) -> list[Dossier]:
@@ -451,23 +425,15 @@ class CustodyCommands(ArchiveCore):
         also: Sequence[Aggregate] = (),
     ) -> CommandResult:
         """Run ``command`` on the loan's dossier, filing its documents there; ``also`` holds
-        what else the command changed (filled in as it runs), saved in the same ``save()``."""
+        what else the command changed (filled in as it runs), saved in the same ``save()``. The
+        result names the ids the command assigned besides those ``command`` returns."""
 
         def body(actor: Actor, refs: list[DocumentRef]) -> Work:
             loan = self.loan(cmd.loan_no)
             dossier = self.dossier_of(loan)
             self.check_version(dossier, ctx)
-            ids = command(dossier, loan, actor) or {}
-            evidenced_version = dossier.version
-            stages = self.stages_of(refs)
-            for ref in refs:
-                dossier.file(
-                    document=ref,
-                    stage=stages[ref.doc_type],
-                    evidences_id=dossier.id,
-                    evidences_version=evidenced_version,
-                    actor=actor,
-                )
+            ids = {**cmd.assigned_ids(), **(command(dossier, loan, actor) or {})}
+            self.file_documents(dossier, dossier, refs, actor)
             return Work(dossier, [dossier, *also], dict(ids), loan.loan_no)
 
         return self.run(ctx, cmd, body, uploads)

@@ -14,7 +14,7 @@ from archive.documents.ingest import Upload
 from archive.fields import Short, Text
 from domain.authorization import Action
 from domain.loan import Loan
-from domain.values import Actor, DocumentRef, InspectionKind
+from domain.values import InspectionKind
 
 
 class RecordInspection(LoanCommand):
@@ -49,35 +49,21 @@ class InspectionCommands(ArchiveCore):
         self, ctx: CommandContext, cmd: RecordInspection, uploads: Sequence[Upload] = ()
     ) -> CommandResult:
         """Record an inspection by the caller, countersigned by a different reviewer."""
-
-        def command(loan: Loan, actor: Actor, refs: list[DocumentRef]) -> dict[str, str]:
-            loan.record_inspection(
-                inspection_id=cmd.inspection_id,
-                kind=cmd.kind,
-                inspected_on=cmd.inspected_on,
+        return self.for_loan(
+            ctx,
+            cmd,
+            lambda loan, actor, refs: loan.record_inspection(
+                **cmd.arguments("reviewer_no"),
                 reviewer=self.party(cmd.reviewer_no),
-                findings=cmd.findings,
                 actor=actor,
                 documents=refs,
-            )
-            return {"inspection_id": str(cmd.inspection_id)}
-
-        return self.for_loan(ctx, cmd, command, uploads)
+            ),
+            uploads,
+        )
 
     @handles(CorrectInspection)
     def correct_inspection(
         self, ctx: CommandContext, cmd: CorrectInspection, uploads: Sequence[Upload] = ()
     ) -> CommandResult:
         """Correct an inspection by a new event that points at it."""
-        return self.for_loan(
-            ctx,
-            cmd,
-            lambda loan, actor, refs: loan.correct_inspection(
-                inspection_id=cmd.inspection_id,
-                findings=cmd.findings,
-                reason=cmd.reason,
-                actor=actor,
-                documents=refs,
-            ),
-            uploads,
-        )
+        return self.record_on_loan(ctx, cmd, Loan.correct_inspection, uploads)

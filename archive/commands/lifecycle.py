@@ -185,43 +185,18 @@ class LifecycleCommands(ArchiveCore):
     def record_repayment(
         self, ctx: CommandContext, cmd: RecordRepayment, uploads: Sequence[Upload] = ()
     ) -> CommandResult:
-        return self.for_loan(
-            ctx,
-            cmd,
-            lambda loan, actor, refs: loan.record_repayment(
-                paid_on=cmd.paid_on,
-                principal=cmd.principal,
-                interest=cmd.interest,
-                actor=actor,
-                documents=refs,
-            ),
-            uploads,
-        )
+        return self.record_on_loan(ctx, cmd, Loan.record_repayment, uploads)
 
     @handles(RecordOverdue)
     def record_overdue(self, ctx: CommandContext, cmd: RecordOverdue) -> CommandResult:
         return self.for_loan(
-            ctx,
-            cmd,
-            lambda loan, actor, refs: loan.record_overdue(
-                as_of=cmd.as_of,
-                days_overdue=cmd.days_overdue,
-                overdue_principal=cmd.overdue_principal,
-                overdue_interest=cmd.overdue_interest,
-                actor=actor,
-            ),
+            ctx, cmd, lambda loan, actor, refs: loan.record_overdue(**cmd.arguments(), actor=actor)
         )
 
     @handles(Settle)
     def settle(
         self, ctx: CommandContext, cmd: Settle, uploads: Sequence[Upload] = ()
     ) -> CommandResult:
-        return self.for_loan(
-            ctx,
-            cmd,
-            lambda loan, actor, refs: loan.settle(
-                settled_on=cmd.settled_on, actor=actor, documents=refs
-            ),
-            uploads,
-            on_dossier=start_retention_on_close,
+        return self.record_on_loan(
+            ctx, cmd, Loan.settle, uploads, on_dossier=start_retention_on_close
         )

@@ -16,9 +16,7 @@ from archive.rules import RulesCommands
 from domain.authorization import Action
 from domain.loan import Loan
 from domain.values import (
-    Actor,
     AppealOutcome,
-    DocumentRef,
     ResponsibilityFinding,
     ResponsibilityStage,
 )
@@ -71,74 +69,37 @@ class ResponsibilityCommands(RulesCommands):
         self, ctx: CommandContext, cmd: DetermineResponsibility, uploads: Sequence[Upload] = ()
     ) -> CommandResult:
         """Record a finding for one person and one stage."""
-
-        def command(loan: Loan, actor: Actor, refs: list[DocumentRef]) -> dict[str, str]:
-            loan.determine_responsibility(
-                determination_id=cmd.determination_id,
+        return self.for_loan(
+            ctx,
+            cmd,
+            lambda loan, actor, refs: loan.determine_responsibility(
+                **cmd.arguments("person_no"),
                 person_id=self.staff(cmd.person_no).id,
-                stage=cmd.stage,
-                finding=cmd.finding,
-                sanction=cmd.sanction,
-                reason=cmd.reason,
                 on=self.today(),
                 starts_at_days_overdue=self.rule_set().responsibility_from_days,
                 actor=actor,
                 documents=refs,
-            )
-            return {"determination_id": str(cmd.determination_id)}
-
-        return self.for_loan(ctx, cmd, command, uploads)
+            ),
+            uploads,
+        )
 
     @handles(AppealResponsibility)
     def appeal_responsibility(
         self, ctx: CommandContext, cmd: AppealResponsibility, uploads: Sequence[Upload] = ()
     ) -> CommandResult:
         """Appeal (复议) a finding about oneself, once."""
-        return self.for_loan(
-            ctx,
-            cmd,
-            lambda loan, actor, refs: loan.appeal_responsibility(
-                determination_id=cmd.determination_id,
-                reason=cmd.reason,
-                actor=actor,
-                documents=refs,
-            ),
-            uploads,
-        )
+        return self.record_on_loan(ctx, cmd, Loan.appeal_responsibility, uploads)
 
     @handles(DecideAppeal)
     def decide_appeal(
         self, ctx: CommandContext, cmd: DecideAppeal, uploads: Sequence[Upload] = ()
     ) -> CommandResult:
         """Record the committee's decision on an appeal."""
-        return self.for_loan(
-            ctx,
-            cmd,
-            lambda loan, actor, refs: loan.decide_appeal(
-                determination_id=cmd.determination_id,
-                outcome=cmd.outcome,
-                finding=cmd.finding,
-                reason=cmd.reason,
-                actor=actor,
-                documents=refs,
-            ),
-            uploads,
-        )
+        return self.record_on_loan(ctx, cmd, Loan.decide_appeal, uploads)
 
     @handles(RecordObjection)
     def record_objection(
         self, ctx: CommandContext, cmd: RecordObjection, uploads: Sequence[Upload] = ()
     ) -> CommandResult:
         """Record a written objection (书面异议)."""
-
-        def command(loan: Loan, actor: Actor, refs: list[DocumentRef]) -> dict[str, str]:
-            loan.record_objection(
-                objection_id=cmd.objection_id,
-                subject=cmd.subject,
-                text=cmd.text,
-                actor=actor,
-                documents=refs,
-            )
-            return {"objection_id": str(cmd.objection_id)}
-
-        return self.for_loan(ctx, cmd, command, uploads)
+        return self.record_on_loan(ctx, cmd, Loan.record_objection, uploads)

@@ -15,7 +15,7 @@ from archive.documents.ingest import Upload
 from archive.fields import ONE_LINE, Text
 from domain.authorization import Action
 from domain.loan import Loan
-from domain.values import Actor, DocumentRef, WarningColour
+from domain.values import WarningColour
 
 
 class RaiseWarning(LoanCommand):
@@ -54,50 +54,16 @@ class WarningCommands(ArchiveCore):
     def raise_warning(
         self, ctx: CommandContext, cmd: RaiseWarning, uploads: Sequence[Upload] = ()
     ) -> CommandResult:
-        def command(loan: Loan, actor: Actor, refs: list[DocumentRef]) -> dict[str, str]:
-            loan.raise_warning(
-                signal_id=cmd.signal_id,
-                colour=cmd.colour,
-                code=cmd.code,
-                raised_on=cmd.raised_on,
-                reason=cmd.reason,
-                actor=actor,
-                documents=refs,
-            )
-            return {"signal_id": str(cmd.signal_id)}
-
-        return self.for_loan(ctx, cmd, command, uploads)
+        return self.record_on_loan(ctx, cmd, Loan.raise_warning, uploads)
 
     @handles(HandleWarning)
     def handle_warning(
         self, ctx: CommandContext, cmd: HandleWarning, uploads: Sequence[Upload] = ()
     ) -> CommandResult:
-        return self.for_loan(
-            ctx,
-            cmd,
-            lambda loan, actor, refs: loan.handle_warning(
-                signal_id=cmd.signal_id,
-                handled_on=cmd.handled_on,
-                measures=cmd.measures,
-                actor=actor,
-                documents=refs,
-            ),
-            uploads,
-        )
+        return self.record_on_loan(ctx, cmd, Loan.handle_warning, uploads)
 
     @handles(ClearWarning)
     def clear_warning(
         self, ctx: CommandContext, cmd: ClearWarning, uploads: Sequence[Upload] = ()
     ) -> CommandResult:
-        return self.for_loan(
-            ctx,
-            cmd,
-            lambda loan, actor, refs: loan.clear_warning(
-                signal_id=cmd.signal_id,
-                cleared_on=cmd.cleared_on,
-                reason=cmd.reason,
-                actor=actor,
-                documents=refs,
-            ),
-            uploads,
-        )
+        return self.record_on_loan(ctx, cmd, Loan.clear_warning, uploads)

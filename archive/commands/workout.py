@@ -12,6 +12,7 @@ from archive.core import ArchiveCore, CommandContext, CommandResult, start_reten
 from archive.documents.ingest import Upload
 from archive.fields import Rate, Short, Text
 from domain.authorization import Action
+from domain.loan import Loan
 from domain.values import WriteOffCriterion
 
 
@@ -68,11 +69,7 @@ class WorkoutCommands(ArchiveCore):
             ctx,
             cmd,
             lambda loan, actor, refs: loan.restructure(
-                restructured_on=cmd.restructured_on,
-                new_maturity_date=cmd.new_maturity_date,
-                new_interest_rate=cmd.new_interest_rate,
-                terms=cmd.terms,
-                reason=cmd.reason,
+                **cmd.arguments(),
                 policy=self.rule_set().floor_policy,
                 actor=actor,
                 documents=refs,
@@ -85,18 +82,7 @@ class WorkoutCommands(ArchiveCore):
         self, ctx: CommandContext, cmd: Extend, uploads: Sequence[Upload] = ()
     ) -> CommandResult:
         """Record an approved extension (展期)."""
-        return self.for_loan(
-            ctx,
-            cmd,
-            lambda loan, actor, refs: loan.extend(
-                approved_on=cmd.approved_on,
-                new_maturity_date=cmd.new_maturity_date,
-                reason=cmd.reason,
-                actor=actor,
-                documents=refs,
-            ),
-            uploads,
-        )
+        return self.record_on_loan(ctx, cmd, Loan.extend, uploads)
 
     @handles(HandOver)
     def hand_over(
@@ -107,9 +93,8 @@ class WorkoutCommands(ArchiveCore):
             ctx,
             cmd,
             lambda loan, actor, refs: loan.hand_over(
-                handed_over_on=cmd.handed_over_on,
+                **cmd.arguments("receiving_no"),
                 receiving=self.party(cmd.receiving_no),
-                reason=cmd.reason,
                 actor=actor,
                 documents=refs,
             ),
@@ -121,30 +106,13 @@ class WorkoutCommands(ArchiveCore):
         self, ctx: CommandContext, cmd: TransferToAssetPreservation, uploads: Sequence[Upload] = ()
     ) -> CommandResult:
         """Transfer a non-performing loan to asset preservation (资产保全)."""
-        return self.for_loan(
-            ctx,
-            cmd,
-            lambda loan, actor, refs: loan.transfer_to_asset_preservation(
-                transferred_on=cmd.transferred_on, reason=cmd.reason, actor=actor, documents=refs
-            ),
-            uploads,
-        )
+        return self.record_on_loan(ctx, cmd, Loan.transfer_to_asset_preservation, uploads)
 
     @handles(WriteOff)
     def write_off(
         self, ctx: CommandContext, cmd: WriteOff, uploads: Sequence[Upload] = ()
     ) -> CommandResult:
         """Write the loan off (核销) with the evidence for its criterion."""
-        return self.for_loan(
-            ctx,
-            cmd,
-            lambda loan, actor, refs: loan.write_off(
-                written_off_on=cmd.written_off_on,
-                criterion=cmd.criterion,
-                reason=cmd.reason,
-                actor=actor,
-                documents=refs,
-            ),
-            uploads,
-            on_dossier=start_retention_on_close,
+        return self.record_on_loan(
+            ctx, cmd, Loan.write_off, uploads, on_dossier=start_retention_on_close
         )

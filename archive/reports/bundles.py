@@ -34,7 +34,7 @@ import re
 import shutil
 import tempfile
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -44,7 +44,7 @@ from uuid import UUID, uuid4
 from eventsourcing.persistence import Notification, StoredEvent
 from eventsourcing.utils import get_topic
 
-from archive.core import PAGE, CommandContext, Work
+from archive.core import CommandContext, Work
 from archive.reading import ReadQueries, jsonable
 from canonical import bundle_json
 from domain.authorization import Action
@@ -304,22 +304,13 @@ class BundleCommands(ReadQueries):
         # The stored state is the transcoder's JSON (docs/integrity.md relies on it too), so
         # the loan id's hex spelling picks out the few registrations worth decoding.
         needle = loan.id.hex.encode("ascii")
-        for note in self._notifications_of_topics([*requested, *registered]):
+        for note in self.notifications_of_topics([*requested, *registered]):
             if needle not in bytes(note.state):
                 continue
             if getattr(self.mapper.to_domain_event(note), "loan_id", None) == loan.id:
                 kind = "borrowing" if note.topic in requested else "collateral"
                 found.append((kind, UUID(str(note.originator_id))))
         return found
-
-    def _notifications_of_topics(self, topics: list[str]) -> Iterable[Notification]:
-        start: int | None = None
-        while True:
-            page = self.recorder.select_notifications(start=start, limit=PAGE, topics=topics)
-            yield from page
-            if len(page) < PAGE:
-                return
-            start = page[-1].id + 1
 
     # -------------------------------------------------------------------- recording
     def _record_issue(self, ctx: CommandContext, contents: _Contents, tagmanifest: str) -> int:

@@ -14,7 +14,7 @@ from uuid import UUID
 from eventsourcing.domain import event
 
 from domain.authorization import Action, authorize
-from domain.custody.transfers import DossierTransfers
+from domain.custody.transfers import DossierTransfers, found
 from domain.dates import check_not_before
 from domain.errors import (
     AlreadyCataloguedError,
@@ -23,7 +23,6 @@ from domain.errors import (
     AppraisalOpenError,
     HoldAlreadyReleasedError,
     InvalidInputError,
-    NotFoundError,
     NothingReceivedError,
     PermanentRetentionError,
     RetentionNotExpiredError,
@@ -220,12 +219,7 @@ class DossierCustody(DossierTransfers):
 
     # ---------------------------------------------------------------- appraisal
     def appraisal(self, appraisal_id: UUID) -> Appraisal:
-        try:
-            return self.appraisals[appraisal_id]
-        except KeyError:
-            raise NotFoundError(
-                f"鉴定 {appraisal_id} 不存在", f"appraisal {appraisal_id} does not exist"
-            ) from None
+        return found(self.appraisals, appraisal_id, "鉴定", "appraisal")
 
     def open_appraisal(
         self, *, appraisal_id: UUID, opened_on: date, group: Sequence[Party], actor: Actor
@@ -348,9 +342,7 @@ class DossierCustody(DossierTransfers):
     def release_hold(self, *, hold_id: UUID, reason: str, released_on: date, actor: Actor) -> None:
         """Release one hold (解除冻结); the others stay."""
         authorize(actor, Action.RELEASE_HOLD)
-        hold = self.all_holds.get(hold_id)
-        if hold is None:
-            raise NotFoundError(f"冻结 {hold_id} 不存在", f"hold {hold_id} does not exist")
+        hold = found(self.all_holds, hold_id, "冻结", "hold")
         if hold.released_on is not None:
             raise HoldAlreadyReleasedError(
                 "该冻结已解除", "this hold was released already", released_on=hold.released_on

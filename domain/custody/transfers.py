@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
@@ -46,6 +46,19 @@ from domain.values import (
     TransferKind,
     require_text,
 )
+
+R = TypeVar("R")
+
+
+def found(records: Mapping[UUID, R], record_id: UUID, zh: str, en: str) -> R:
+    """The record under ``record_id``, or the error that there is none (``zh``, ``en``: what
+    the record is, as the messages name it)."""
+    try:
+        return records[record_id]
+    except KeyError:
+        raise NotFoundError(
+            f"{zh} {record_id} 不存在", f"{en} {record_id} does not exist"
+        ) from None
 
 
 class DossierTransfers(Aggregate):
@@ -120,12 +133,7 @@ class DossierTransfers(Aggregate):
         if transfer_id in self.transfers:
             raise AlreadyExistsError(f"移交 {transfer_id} 已存在", f"transfer {transfer_id} exists")
         checked = transfer_list(
-            kind=kind,
-            items=items,
-            listed_on=listed_on,
-            signed_on=signed_on,
-            loan_status=loan_status,
-            originals_working_days=originals_working_days,
+            kind, items, listed_on, signed_on, loan_status, originals_working_days
         )
         self._transfer_listed(
             transfer_id=transfer_id,
@@ -168,12 +176,7 @@ class DossierTransfers(Aggregate):
         )
 
     def transfer(self, transfer_id: UUID) -> Transfer:
-        try:
-            return self.transfers[transfer_id]
-        except KeyError:
-            raise NotFoundError(
-                f"移交 {transfer_id} 不存在", f"transfer {transfer_id} does not exist"
-            ) from None
+        return found(self.transfers, transfer_id, "移交", "transfer")
 
     def receive_transfer(
         self,
@@ -248,9 +251,7 @@ class DossierTransfers(Aggregate):
     def clear_defect(self, *, defect_id: UUID, cleared_on: date, note: str, actor: Actor) -> None:
         """Close a transfer defect: the item came in, or its absence is explained (补交)."""
         authorize(actor, Action.CLEAR_DEFECT)
-        defect = self.defects.get(defect_id)
-        if defect is None:
-            raise NotFoundError(f"缺陷 {defect_id} 不存在", f"defect {defect_id} does not exist")
+        defect = found(self.defects, defect_id, "缺陷", "defect")
         if defect.cleared_on is not None:
             raise DefectAlreadyClearedError(
                 "该缺陷已销项", "this defect was cleared already", cleared_on=defect.cleared_on

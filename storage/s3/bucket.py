@@ -7,10 +7,10 @@ bucket and the key.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Final
+from typing import Final, TypeVar
 
 from minio import Minio
 from minio.error import MinioException, S3Error
@@ -33,6 +33,8 @@ LOCK_UNSUPPORTED: Final = frozenset(
     {"NotImplemented", "InvalidRequest", "InvalidArgument", "InvalidBucketState"}
 )
 CLIENT_ERRORS: Final = (MinioException, HTTPError)
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,20 @@ class Bucket:
         except CLIENT_ERRORS as error:
             raise self.translated(error, key) from error
 
+    def answer(
+        self, key: str | None, call: Callable[[], T], *, absent: Collection[str], default: T
+    ) -> T:
+        """What ``call`` returns, or ``default`` where the server's error code is one of
+        ``absent`` (no such object, no lock to report); any other failure translated."""
+        try:
+            return call()
+        except S3Error as error:
+            if error.code in absent:
+                return default
+            raise self.translated(error, key) from error
+        except CLIENT_ERRORS as error:
+            raise self.translated(error, key) from error
+
     def translated(self, error: Exception, key: str | None) -> BlobStoreError:
         where = f"bucket {self.name!r}" + (f", key {key!r}" if key is not None else "")
         if isinstance(error, S3Error):
@@ -76,15 +92,12 @@ class Bucket:
 
     def exists(self, key: str, name: str) -> bool:
         """Whether the object ``name`` (the blob ``key``) exists."""
-        try:
+
+        def stat() -> bool:
             self.client.stat_object(bucket_name=self.name, object_name=name)
-        except S3Error as error:
-            if error.code in NOT_FOUND:
-                return False
-            raise self.translated(error, key) from error
-        except CLIENT_ERRORS as error:
-            raise self.translated(error, key) from error
-        return True
+            return True
+
+        return self.answer(key, stat, absent=NOT_FOUND, default=False)
 
     def versions(self, key: str, name: str) -> list[Version]:
         """Every version and delete marker of the object ``name``."""

@@ -9,56 +9,48 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from minio.error import S3Error
 from minio.retention import Retention
 
 from storage.blobs import BlobNotFoundError
-from storage.s3.bucket import CLIENT_ERRORS, LOCK_UNSUPPORTED, NO_LOCK, Bucket
+from storage.s3.bucket import LOCK_UNSUPPORTED, NO_LOCK, Bucket
 
 
 def has_object_lock(bucket: Bucket) -> bool:
     """Whether the bucket has Object Lock enabled."""
-    try:
+
+    def config() -> bool:
         bucket.client.get_object_lock_config(bucket_name=bucket.name)
-    except S3Error as error:
-        if error.code in NO_LOCK or error.code in LOCK_UNSUPPORTED:
-            return False
-        raise bucket.translated(error, None) from error
-    except CLIENT_ERRORS as error:
-        raise bucket.translated(error, None) from error
-    return True
+        return True
+
+    return bucket.answer(None, config, absent=NO_LOCK | LOCK_UNSUPPORTED, default=False)
 
 
 def retained_until(
     bucket: Bucket, key: str, name: str, version_id: str | None = None
 ) -> datetime | None:
     """Until when the version is retained, or None when it has no retention."""
-    try:
-        retention = bucket.client.get_object_retention(
+    retention = bucket.answer(
+        key,
+        lambda: bucket.client.get_object_retention(
             bucket_name=bucket.name, object_name=name, version_id=version_id
-        )
-    except S3Error as error:
-        if error.code in NO_LOCK:
-            return None
-        raise bucket.translated(error, key) from error
-    except CLIENT_ERRORS as error:
-        raise bucket.translated(error, key) from error
+        ),
+        absent=NO_LOCK,
+        default=None,
+    )
     if retention is None or retention.mode is None:
         return None
     return retention.retain_until_date
 
 
 def under_legal_hold(bucket: Bucket, key: str, name: str, version_id: str | None) -> bool:
-    try:
-        return bucket.client.is_object_legal_hold_enabled(
+    return bucket.answer(
+        key,
+        lambda: bucket.client.is_object_legal_hold_enabled(
             bucket_name=bucket.name, object_name=name, version_id=version_id
-        )
-    except S3Error as error:
-        if error.code in NO_LOCK:
-            return False
-        raise bucket.translated(error, key) from error
-    except CLIENT_ERRORS as error:
-        raise bucket.translated(error, key) from error
+        ),
+        absent=NO_LOCK,
+        default=False,
+    )
 
 
 def lock_reason(bucket: Bucket, key: str, name: str, version_id: str | None) -> str | None:
