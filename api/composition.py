@@ -9,7 +9,9 @@ from datetime import UTC, datetime
 from api.settings import Settings
 from archive.application import DossierArchive
 from archive.config import ArchiveConfig
+from archive.core import CommandContext
 from archive.rules import load_rules
+from archive.verification import Progress, VerifiedRun
 from projections.follower import Follower
 from projections.registers import all_registers
 from projections.service import RegisterService
@@ -141,6 +143,27 @@ class Integrity:
     """Where the signing key came from (a setting's name or a file path; never the key)."""
     generated: bool
     """The embedded mode generated the signing key on this start."""
+
+    def verify(
+        self,
+        archive: DossierArchive,
+        ctx: CommandContext,
+        *,
+        documents: bool,
+        progress: Progress | None = None,
+    ) -> VerifiedRun:
+        """Verify the whole record against this log, its witness copy and this signing key, and
+        record the run (``DossierArchive.verify_integrity``): the API's, the console's and the
+        CLI's verification alike."""
+        return archive.verify_integrity(
+            ctx,
+            store=self.store,
+            witness=self.witness,
+            trusted_keys=[self.signer.public_key],
+            origin=self.sealer.origin,
+            documents=documents,
+            progress=progress,
+        )
 
     def close(self) -> None:
         self.sealer.stop()

@@ -50,10 +50,14 @@ def postgres_url() -> str:
 
 
 def _unreachable(url: str, error: Exception) -> NoReturn:
-    message = (
+    unavailable(
         f"PostgreSQL is not reachable at {_redacted(url)} ({type(error).__name__}: {error}). "
         "Start it, or point DOSSIER_TEST_POSTGRES_URL at a server with a database you may use."
     )
+
+
+def unavailable(message: str) -> NoReturn:
+    """A service the tests need is missing: they fail in CI, and are skipped elsewhere."""
     if os.environ.get("CI") == "true":
         pytest.fail(message, pytrace=False)
     pytest.skip(message)

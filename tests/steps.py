@@ -16,9 +16,7 @@ from uuid import UUID
 from archive.application import DossierArchive
 from archive.commands.borrowing import RequestBorrowing
 from archive.commands.classification import ApproveClassification, ProposeClassification
-from archive.commands.collateral import (
-    LodgeCertificate,
-)
+from archive.commands.collateral import LodgeCertificate, RegisterCollateral
 from archive.commands.collection import TakeCollectionStep
 from archive.commands.custody import (
     Catalogue,
@@ -33,20 +31,23 @@ from archive.commands.inspections import RecordInspection
 from archive.commands.lifecycle import RecordOverdue, RecordRepayment
 from archive.commands.scope import AssignAccountManagers
 from archive.commands.warnings import ClearWarning, HandleWarning, RaiseWarning
-from archive.commands.workout import HandOver, Restructure
+from archive.commands.workout import HandOver, Restructure, WriteOff
 from archive.core import CommandContext
 from archive.documents.ingest import Upload
 from domain.values import (
     AppraisalOpinion,
     BorrowingForm,
     BorrowingPurpose,
+    CollateralKind,
     CollectionStepKind,
     Grade,
     HoldKind,
     InspectionKind,
     TransferKind,
     WarningColour,
+    WriteOffCriterion,
 )
+from tests.factories import make_disbursement, make_upload
 
 Amount = Decimal | str
 Uploads = Sequence[Upload]
@@ -60,6 +61,15 @@ def _id(given: Any, key: str) -> UUID:
 def _money(amount: Amount) -> Decimal:
     """An amount said as a string at the call, as the ``Decimal`` the command takes."""
     return Decimal(amount) if isinstance(amount, str) else amount
+
+
+def disburse(
+    app: DossierArchive, ctx: CommandContext, loan_no: str, *doc_types: str, **overrides: Any
+) -> Any:
+    """放款 of the factories' loan ``loan_no``, with a document of each of ``doc_types``."""
+    return app.execute(
+        ctx, make_disbursement(loan_no, **overrides), [make_upload(t) for t in doc_types]
+    )
 
 
 def overdue(
@@ -131,6 +141,16 @@ def propose(
         ),
         uploads,
     )
+
+
+def propose_special_mention(
+    app: DossierArchive, ctx: CommandContext, loan_no: str, as_of: date, reason: str, **extra: Any
+) -> Any:
+    """关注 proposed as of ``as_of`` with its classification form, a PDF that names the loan;
+    ``extra`` as for :func:`propose` (the sub-grade 关注一级 unless it says another)."""
+    extra.setdefault("sub_grade", "special_mention_1")
+    extra.setdefault("uploads", [make_upload("classification_form", f"五级分类认定表 {loan_no}")])
+    return propose(app, ctx, loan_no, Grade.SPECIAL_MENTION, as_of, reason, **extra)
 
 
 def approve(
@@ -290,6 +310,26 @@ def hand_over(
         ),
         uploads,
     )
+
+
+def write_off(
+    app: DossierArchive,
+    ctx: CommandContext,
+    loan_no: str,
+    written_off_on: date,
+    criterion: WriteOffCriterion = WriteOffCriterion.BANKRUPTCY,
+    reason: str = "借款人破产清算终结",
+    uploads: Uploads | None = None,
+    **extra: Any,
+) -> Any:
+    """核销 on ``written_off_on``: by default on the borrower's bankruptcy, with the court's
+    ruling."""
+    command = WriteOff(
+        loan_no=loan_no, written_off_on=written_off_on, criterion=criterion, reason=reason, **extra
+    )
+    if uploads is None:
+        uploads = [make_upload("writeoff_evidence", "破产清算终结裁定书")]
+    return app.execute(ctx, command, uploads)
 
 
 def inspect(
@@ -554,9 +594,35 @@ def lodge_certificate(
     return app.execute(ctx, command, uploads)
 
 
+def register_collateral(
+    app: DossierArchive,
+    ctx: CommandContext,
+    loan_no: str,
+    uploads: Uploads = (),
+    **fields: Any,
+) -> Any:
+    """押品登记: a flat in Pudong appraised at 2,500,000.00; ``fields`` say any other value."""
+    values: dict[str, Any] = {
+        "collateral_no": "YP2025-0001",
+        "kind": CollateralKind.REAL_ESTATE,
+        "description": "上海市浦东新区示例路 88 号 1201 室",
+        "owner_name": "上海示例贸易有限公司",
+        "appraised_value": Decimal("2500000.00"),
+        "appraised_on": date(2024, 12, 20),
+        "registration_no": "沪(2025)浦字不动产证明第0012345号",
+        "registered_on": date(2025, 1, 5),
+    }
+    return app.execute(ctx, RegisterCollateral(loan_no=loan_no, **{**values, **fields}), uploads)
+
+
 def present(*pages: int) -> list[dict[str, Any]]:
     """The checks of items all present, with the pages counted of each (item 1 first)."""
     return [
         {"item_no": n, "condition": "present", "pages_counted": count}
         for n, count in enumerate(pages, start=1)
     ]
+
+
+def missing(item_no: int, note: str) -> dict[str, Any]:
+    """The check of item ``item_no`` found missing, with the archivist's ``note``."""
+    return {"item_no": item_no, "condition": "missing", "note": note}

@@ -44,8 +44,7 @@ def read_settings() -> Settings:
     try:
         return Settings()
     except ValueError as exc:
-        console.print(f"[red]配置错误 / configuration error:[/red] {exc}")
-        raise typer.Exit(2) from None
+        raise fail(f"[red]配置错误 / configuration error:[/red] {exc}") from None
 
 
 def open_archive(
@@ -55,17 +54,21 @@ def open_archive(
     try:
         return build_archive(settings or read_settings(), master)
     except CryptoError as exc:
-        console.print(f"[red]主密钥错误 / master key problem:[/red] {exc}")
-        raise typer.Exit(2) from None
+        raise fail(f"[red]主密钥错误 / master key problem:[/red] {exc}") from None
     except RulesError as exc:
-        console.print(f"[red]{exc.zh}[/red]\n{exc.en}")
-        raise typer.Exit(2) from None
+        raise fail(f"[red]{exc.zh}[/red]\n{exc.en}") from None
+
+
+def fail(message: str, code: int = 2, *, to: Console = console) -> typer.Exit:
+    """Print ``message`` (rich markup) on ``to``; the caller raises the returned exit, ``code``
+    (2: the command could not run, 1: what it was asked was refused or found wanting)."""
+    to.print(message)
+    return typer.Exit(code)
 
 
 def refuse(exc: DomainError) -> typer.Exit:
     """Print a domain refusal in both languages; the caller raises the returned exit."""
-    console.print(f"[red]{exc.zh}[/red]\n{exc.en}")
-    return typer.Exit(1)
+    return fail(f"[red]{exc.zh}[/red]\n{exc.en}", 1)
 
 
 TokenOption = Annotated[

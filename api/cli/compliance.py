@@ -25,7 +25,7 @@ from api.cli.common import (
     out_file,
     with_registers,
 )
-from api.routers.compliance import as_json, build
+from api.routers.compliance import Asked, as_json, build
 from archive.reports.compliance import TITLE_ZH, sections
 from domain.authorization import Action
 from domain.compliance import ComplianceReport, ReportFormat
@@ -90,17 +90,8 @@ def report(
         )
         registers.follower.catch_up()
         zone = registers.service.zone.key  # the settings' time zone
-        found = build(
-            registers.service,
-            archive,
-            on=on,
-            branch=branch,
-            product=product,
-            as_of_position=as_of_position,
-            wait=0,
-            data_scope=data_scope,
-            as_of=as_of,
-        )
+        asked = Asked(on, branch, product, as_of_position, as_of)
+        found = build(registers.service, archive, asked, data_scope)
         issued = (
             archive.issue_compliance_report(
                 ctx, found, format=ReportFormat.parse(chosen, "format"), purpose=purpose or ""

@@ -19,7 +19,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from api.cli.common import open_archive, progress_bar, read_settings
+from api.cli.common import fail, open_archive, progress_bar, read_settings
 from api.composition import Integrity, build_integrity, signing_key
 from api.settings import Settings
 from archive.application import DossierArchive
@@ -35,12 +35,12 @@ signing_key_app = typer.Typer(
 
 
 def _key_problem(exc: SigningKeyError) -> typer.Exit:
-    console.print(
+    return fail(
         f"[red]签名密钥错误 / signing key problem:[/red] {exc}\n"
         "检查 DOSSIER_SIGNING_KEY 或 DOSSIER_SIGNING_KEY_FILE / "
-        "check DOSSIER_SIGNING_KEY or DOSSIER_SIGNING_KEY_FILE"
+        "check DOSSIER_SIGNING_KEY or DOSSIER_SIGNING_KEY_FILE",
+        to=console,
     )
-    return typer.Exit(2)
 
 
 def _announce_generated(integrity_source: str, generated: bool) -> None:
@@ -99,12 +99,13 @@ def _print_checkpoint(checkpoint: Checkpoint, *, as_json: bool) -> None:
 
 
 def _integrity_failure(exc: Exception) -> typer.Exit:
-    console.print(
+    return fail(
         f"[red]封存失败 / sealing failed:[/red] {exc}\n"
         "若事件日志与检查点不一致，请运行 dossier verify / "
-        "if the log disagrees with a checkpoint, run `dossier verify`"
+        "if the log disagrees with a checkpoint, run `dossier verify`",
+        1,
+        to=console,
     )
-    return typer.Exit(1)
 
 
 def seal(

@@ -17,7 +17,14 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from api.cli.common import TokenOption, caller, open_archive, progress_bar, read_settings
+from api.cli.common import (
+    TokenOption,
+    caller,
+    fail,
+    open_archive,
+    progress_bar,
+    read_settings,
+)
 from api.composition import Integrity, build_integrity
 from archive.application import DossierArchive
 from archive.core import CommandContext
@@ -105,29 +112,20 @@ def _run(
             progress.update(task, completed=done, total=total)
 
         try:
-            verified = archive.verify_integrity(
-                ctx,
-                store=integrity.store,
-                witness=integrity.witness,
-                trusted_keys=[integrity.signer.public_key],
-                origin=integrity.sealer.origin,
-                documents=documents,
-                progress=advance,
-            )
+            verified = integrity.verify(archive, ctx, documents=documents, progress=advance)
         except DomainError as exc:
-            errors.print(f"[red]{escape(exc.zh)}[/red]\n{escape(exc.en)}")
-            raise typer.Exit(2) from None
+            raise fail(f"[red]{escape(exc.zh)}[/red]\n{escape(exc.en)}", to=errors) from None
         except WitnessError as exc:
-            errors.print(f"[red]见证副本错误 / witness problem:[/red] {escape(str(exc))}")
-            raise typer.Exit(2) from None
+            problem = f"[red]见证副本错误 / witness problem:[/red] {escape(str(exc))}"
+            raise fail(problem, to=errors) from None
         except Exception as exc:
             # A store that cannot be read (down, wrong schema…): no verdict either way, and
             # exit 1 must keep meaning "discrepancies found".
-            errors.print(
+            raise fail(
                 "[red]校验未能完成 / the verification could not be completed:[/red] "
-                f"{escape(type(exc).__name__)}: {escape(str(exc))}"
-            )
-            raise typer.Exit(2) from None
+                f"{escape(type(exc).__name__)}: {escape(str(exc))}",
+                to=errors,
+            ) from None
     return verified
 
 

@@ -16,7 +16,7 @@ checked against the hash recorded then.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import asdict, replace
+from dataclasses import asdict, dataclass, replace
 from datetime import date
 from functools import partial
 from typing import Annotated, Any, Literal
@@ -52,42 +52,47 @@ from projections.service import RegisterService
 router = APIRouter(prefix="/reports", tags=["reports 报告"])
 
 
+@dataclass(frozen=True)
+class Asked:
+    """Which report: its date (default today), the branch and product it covers (default all),
+    and the log position or record time it is read as of (default the registers' own)."""
+
+    on: date | None = None
+    branch: str | None = None
+    product: str | None = None
+    as_of_position: int | None = None
+    as_of: str | None = None
+
+
 def build(
-    service: RegisterService,
-    archive: DossierArchive,
-    *,
-    on: date | None,
-    branch: str | None,
-    product: str | None,
-    as_of_position: int | None,
-    wait: float,
-    data_scope: RowScope,
-    as_of: str | None = None,
+    service: RegisterService, archive: DossierArchive, asked: Asked, data_scope: RowScope
 ) -> ComplianceReport:
-    """Read both registers at one position and build the report (the API's and the CLI's), of
-    the loans the reader reaches (``data_scope``, from ``DossierArchive.reading_scope``)."""
+    """Read both registers at one position and build the report (the API's, the console's and
+    the CLI's), of the loans the reader reaches (``data_scope``, from
+    ``DossierArchive.reading_scope``). The caller has waited for the registers already; this
+    refuses registers that stopped."""
     scope = Scope(
-        branch=branch or None,
-        product=Product.parse(product, "product") if product else None,
+        branch=asked.branch or None,
+        product=Product.parse(asked.product, "product") if asked.product else None,
     )
-    day = on or archive.today()
-    service.wait(list(REGISTERS), as_of_position, wait)  # refuses registers that stopped
+    day = asked.on or archive.today()
+    service.wait(list(REGISTERS), asked.as_of_position, 0)  # refuses registers that stopped
     applied = service.positions()
     position = min(applied.get(name, 0) for name in REGISTERS)
-    if as_of_position is not None:
-        position = min(position, as_of_position)
+    if asked.as_of_position is not None:
+        position = min(position, asked.as_of_position)
     found = compliance_report(
         service.store,
         service.select(COMPLETENESS).projection,
         service.select(WORK_QUEUE).projection,
         on=day,
         position=position,
-        at=service.as_of(as_of, None).at,
+        at=service.as_of(asked.as_of, None).at,
         scope=scope,
         data_scope=data_scope,
         name_of=_namer(archive),
     )
-    return replace(found, record_as_of=as_of) if as_of else found
+    return replace(found, record_as_of=asked.as_of) if asked.as_of else found
 
 
 def _namer(archive: DossierArchive) -> Any:
@@ -199,21 +204,8 @@ async def compliance(
         partial(archive.reading_scope, branch=branch), ctx, Action.READ_COMPLIANCE_REPORT
     )
     await service.wait_async(REGISTERS, as_of_position, wait, head=log_head(archive))
-    return await run_in_threadpool(
-        partial(
-            _report,
-            data_scope=data_scope,
-            on=on,
-            branch=branch,
-            product=product,
-            as_of_position=as_of_position,
-            as_of=as_of,
-            format=format,
-            renderer=renderer,
-        ),
-        service,
-        archive,
-    )
+    asked = Asked(on, branch, product, as_of_position, as_of)
+    return await run_in_threadpool(_report, service, archive, asked, data_scope, format, renderer)
 
 
 @router.get(
@@ -243,19 +235,44 @@ async def issued_compliance(
 
 
 def _reissue(record: IssuedReport, service: RegisterService, archive: DossierArchive) -> Response:
-    report = build(
+    asked = Asked(record.on, record.branch, record.product, record.position, record.record_as_of)
+    report = build(service, archive, asked, record.data_scope)
+    response = _drawn(
         service,
-        archive,
-        on=record.on,
-        branch=record.branch,
-        product=record.product,
-        as_of_position=record.position,
-        wait=0,
-        data_scope=record.data_scope,
-        as_of=record.record_as_of,
+        report,
+        ReportFormat.parse(record.format, "format"),
+        record.renderer,
+        {"X-Dossier-Report-Id": str(record.report_id), "X-Dossier-Report-SHA256": record.sha256},
     )
-    format = ReportFormat.parse(record.format, "format")
-    body = render(report, format, renderer=record.renderer, zone=service.zone.key)
+    response.headers["X-Dossier-Report-Rebuilt-SHA256"] = hashlib.sha256(response.body).hexdigest()
+    return response
+
+
+def _report(
+    service: RegisterService,
+    archive: DossierArchive,
+    asked: Asked,
+    data_scope: RowScope,
+    format: str,
+    renderer: int,
+) -> Response:
+    report = build(service, archive, asked, data_scope)
+    if format == "json":
+        return JSONResponse(as_json(report), headers=scope_headers(data_scope))
+    chosen = ReportFormat.parse(format, "format")
+    return _drawn(service, report, chosen, renderer, scope_headers(data_scope))
+
+
+def _drawn(
+    service: RegisterService,
+    report: ComplianceReport,
+    format: ReportFormat,
+    renderer: int,
+    headers: dict[str, str],
+) -> Response:
+    """The report drawn as ``format`` by ``renderer``, as an attachment, with the position and
+    the rules version it was read at, the renderer, and ``headers``."""
+    body = render(report, format, renderer=renderer, zone=service.zone.key)
     return Response(
         body,
         media_type=MEDIA[format],
@@ -263,51 +280,8 @@ def _reissue(record: IssuedReport, service: RegisterService, archive: DossierArc
             "Content-Disposition": f'attachment; filename="{filename(report, format.value)}"',
             "X-Dossier-Read-Position": str(report.position),
             "X-Dossier-Rules-Version": report.rules_version,
-            "X-Dossier-Report-Id": str(record.report_id),
-            "X-Dossier-Report-Renderer": str(record.renderer),
-            "X-Dossier-Report-SHA256": record.sha256,
-            "X-Dossier-Report-Rebuilt-SHA256": hashlib.sha256(body).hexdigest(),
-        },
-    )
-
-
-def _report(
-    service: RegisterService,
-    archive: DossierArchive,
-    *,
-    on: date | None,
-    branch: str | None,
-    product: str | None,
-    as_of_position: int | None,
-    as_of: str | None,
-    format: str,
-    data_scope: RowScope,
-    renderer: int = RENDERER,
-) -> Response:
-    report = build(
-        service,
-        archive,
-        on=on,
-        branch=branch,
-        product=product,
-        as_of_position=as_of_position,
-        wait=0,
-        data_scope=data_scope,
-        as_of=as_of,
-    )
-    if format == "json":
-        return JSONResponse(as_json(report), headers=scope_headers(data_scope))
-    chosen = ReportFormat.parse(format, "format")
-    body = render(report, chosen, renderer=renderer, zone=service.zone.key)
-    return Response(
-        body,
-        media_type=MEDIA[chosen],
-        headers={
-            "Content-Disposition": f'attachment; filename="{filename(report, format)}"',
-            "X-Dossier-Read-Position": str(report.position),
-            "X-Dossier-Rules-Version": report.rules_version,
             "X-Dossier-Report-Renderer": str(renderer),
-            **scope_headers(data_scope),
+            **headers,
         },
     )
 
@@ -366,17 +340,8 @@ def _issue(
     ctx: CommandContext,
     data_scope: RowScope,
 ) -> Response:
-    report = build(
-        service,
-        archive,
-        on=body.on,
-        branch=body.branch,
-        product=body.product,
-        as_of_position=body.as_of_position,
-        wait=0,
-        data_scope=data_scope,
-        as_of=body.as_of,
-    )
+    asked = Asked(body.on, body.branch, body.product, body.as_of_position, body.as_of)
+    report = build(service, archive, asked, data_scope)
     issued = archive.issue_compliance_report(
         ctx, report, format=ReportFormat.parse(body.format, "format"), purpose=body.purpose
     )

@@ -10,42 +10,23 @@ from fastapi import APIRouter, Query
 from api.custody_schemas import PastRetentionPublic, PastRetentionsPublic
 from api.deps import ArchiveDep, ReadCtx
 from api.routers import command_route
-from archive.commands.custody import (
-    Catalogue,
-    ClearDefect,
-    DecideAppraisal,
-    ExtendRetention,
-    ListTransfer,
-    OpenAppraisal,
-    PlaceHold,
-    ReceiveTransfer,
-    ReleaseHold,
-)
+from archive.commands import custody
 
 router = APIRouter(tags=["archive office"])
 DOSSIER = "/loans/{loan_no}/dossier"
 
-command_route(router, f"{DOSSIER}/transfers", ListTransfer, schema="TransferCreate")
-command_route(
-    router,
-    f"{DOSSIER}/transfers/{{transfer_id}}/receive",
-    ReceiveTransfer,
-    schema="TransferReceipt",
-)
-command_route(
-    router, f"{DOSSIER}/defects/{{defect_id}}/clear", ClearDefect, schema="DefectClearance"
-)
-command_route(router, f"{DOSSIER}/catalogue", Catalogue, schema="CatalogueCreate")
-command_route(router, f"{DOSSIER}/holds", PlaceHold, schema="HoldCreate")
-command_route(router, f"{DOSSIER}/holds/{{hold_id}}/release", ReleaseHold, schema="HoldRelease")
-command_route(router, f"{DOSSIER}/appraisals", OpenAppraisal, schema="AppraisalCreate")
-command_route(
-    router,
-    f"{DOSSIER}/appraisals/{{appraisal_id}}/decide",
-    DecideAppraisal,
-    schema="AppraisalDecision",
-)
-command_route(router, f"{DOSSIER}/retention/extend", ExtendRetention, schema="RetentionExtension")
+for path, command, schema in (
+    ("transfers", custody.ListTransfer, "TransferCreate"),
+    ("transfers/{transfer_id}/receive", custody.ReceiveTransfer, "TransferReceipt"),
+    ("defects/{defect_id}/clear", custody.ClearDefect, "DefectClearance"),
+    ("catalogue", custody.Catalogue, "CatalogueCreate"),
+    ("holds", custody.PlaceHold, "HoldCreate"),
+    ("holds/{hold_id}/release", custody.ReleaseHold, "HoldRelease"),
+    ("appraisals", custody.OpenAppraisal, "AppraisalCreate"),
+    ("appraisals/{appraisal_id}/decide", custody.DecideAppraisal, "AppraisalDecision"),
+    ("retention/extend", custody.ExtendRetention, "RetentionExtension"),
+):
+    command_route(router, f"{DOSSIER}/{path}", command, schema=schema)
 
 
 @router.get("/archive/past-retention", response_model=PastRetentionsPublic)

@@ -157,14 +157,7 @@ def run_verification(
     ``report.intact`` says what it found.
     """
     wanted = cmd.body
-    run = archive.verify_integrity(
-        ctx,
-        store=integrity.store,
-        witness=integrity.witness,
-        trusted_keys=[integrity.signer.public_key],
-        origin=integrity.sealer.origin,
-        documents=wanted.documents,
-    )
+    run = integrity.verify(archive, ctx, documents=wanted.documents)
     response.headers["Location"] = f"/api/v1/integrity/verifications/{run.run_id}"
     report: dict[str, Any] = run.report.to_json()
     return VerificationRunPublic(

@@ -9,10 +9,11 @@ of duties (this person, not on this record) is shown on the form."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from fastapi import Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 
 from api.errors import status_of
 from api.web.session import Viewer, archive_of
@@ -26,6 +27,28 @@ from domain.errors import (
 
 Again = Callable[[int, Mapping[str, str]], Response]
 """The form again, with this status and these messages by field (``form``: above the form)."""
+
+
+@dataclass(frozen=True)
+class Shown:
+    """How a page shows its forms: the status it answers with and, for a form sent back
+    refused, which one (``form``), what was entered in it and the messages by field."""
+
+    status: int = 200
+    form: str = ""
+    entered: Mapping[str, Any] = field(default_factory=dict)
+    errors: Mapping[str, str] = field(default_factory=dict)
+
+    def context(self) -> dict[str, Any]:
+        """What the page's template is given: ``status``, ``form``, ``entered``, ``errors``."""
+        return asdict(self)
+
+
+FIRST = Shown()
+"""A page as first shown: every form empty."""
+
+Page = Callable[[Shown], Response]
+"""A page that shows its forms as told."""
 
 
 def run_form(
@@ -52,3 +75,24 @@ def run_form(
     except DomainError as refused:
         return again(status_of(refused), {"form": viewer.t.pick(refused.zh, refused.en)})
     return None
+
+
+def submit(
+    request: Request,
+    viewer: Viewer,
+    build: Callable[[], Command],
+    page: Page,
+    form: str,
+    entered: Mapping[str, Any],
+    then: str,
+) -> Response:
+    """Run the command of the page's form ``form``: on a refusal the page again with the form
+    as entered and the messages, otherwise a redirect (303) to ``then``."""
+    refused = run_form(
+        request,
+        viewer,
+        build,
+        lambda status, errors: page(Shown(status, form, entered, errors)),
+        entered,
+    )
+    return refused or RedirectResponse(then, status_code=303)

@@ -139,17 +139,23 @@ class ClassificationRegister(Projection):
             },
         )
 
-    @handle.register(LoanEvents.ClassificationApproved)
-    def _(self, event: Any, changes: Changes) -> None:
-        proposal = changes.update(
+    def _decide(
+        self, event: Any, changes: Changes, status: ProposalStatus
+    ) -> dict[str, Any] | None:
+        """Close the proposal the event decides: who decided, in which role, why and when."""
+        return changes.update(
             "proposals",
             (event.proposal_id,),
-            status=ProposalStatus.APPROVED.value,
+            status=status.value,
             decided_by=event.actor_id,
             decided_role=event.role.value,
             decision_reason=event.reason,
             decided_at=changes.at,
         )
+
+    @handle.register(LoanEvents.ClassificationApproved)
+    def _(self, event: Any, changes: Changes) -> None:
+        proposal = self._decide(event, changes, ProposalStatus.APPROVED)
         loan: dict[str, Any] = changes.get("loans", event.originator_id) or {}
         changes.append(
             "changes",
@@ -185,12 +191,4 @@ class ClassificationRegister(Projection):
 
     @handle.register(LoanEvents.ClassificationRejected)
     def _(self, event: Any, changes: Changes) -> None:
-        changes.update(
-            "proposals",
-            (event.proposal_id,),
-            status=ProposalStatus.REJECTED.value,
-            decided_by=event.actor_id,
-            decided_role=event.role.value,
-            decision_reason=event.reason,
-            decided_at=changes.at,
-        )
+        self._decide(event, changes, ProposalStatus.REJECTED)

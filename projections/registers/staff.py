@@ -17,10 +17,10 @@ import sqlalchemy as sa
 
 from domain.display import person
 from domain.staff import Staff
-from domain.values import Role
 from projections.changes import Changes
 from projections.projection import Listing, Projection, handlers
 from projections.query import AsOf, visible
+from projections.roles import held_roles, roles_columns
 from projections.store import RegisterStore
 from projections.tables import TableSpec, col
 
@@ -42,15 +42,6 @@ STAFF = TableSpec(
     indexes=(("staff_no",),),
     dated=False,  # who is who: read by every day's events alike
 )
-
-
-def _roles(values: Iterable[str]) -> dict[str, str]:
-    order = [r.value for r in Role]
-    held = sorted(set(values), key=order.index)
-    return {
-        "roles": ",".join(held),
-        "roles_zh": "、".join(Role.parse(r, "role").zh for r in held),
-    }
 
 
 class StaffDirectory(Projection):
@@ -78,19 +69,19 @@ class StaffDirectory(Projection):
                 "display_name": person(event.name, event.staff_no),
                 "branch": event.branch,
             }
-            | _roles(()),
+            | roles_columns(()),
         )
 
     def _held(self, changes: Changes, staff_id: UUID) -> list[str] | None:
         row = changes.get("staff", staff_id)
-        return None if row is None else [r for r in (row["roles"] or "").split(",") if r]
+        return None if row is None else held_roles(row)
 
     @handle.register(StaffEvents.RoleGranted)
     def _(self, event: Any, changes: Changes) -> None:
         held = self._held(changes, event.originator_id)
         if held is not None:
             changes.update(
-                "staff", (event.originator_id,), **_roles([*held, event.granted_role.value])
+                "staff", (event.originator_id,), **roles_columns([*held, event.granted_role.value])
             )
 
     @handle.register(StaffEvents.RoleRevoked)
@@ -99,7 +90,7 @@ class StaffDirectory(Projection):
         if held is not None:
             revoked = event.revoked_role.value
             changes.update(
-                "staff", (event.originator_id,), **_roles(r for r in held if r != revoked)
+                "staff", (event.originator_id,), **roles_columns(r for r in held if r != revoked)
             )
 
     @handle.register(StaffEvents.Transferred)

@@ -17,9 +17,11 @@ from api.app import create_app
 from api.composition import Integrity
 from api.settings import Settings
 from archive.application import DossierArchive
-from archive.commands.staff import EnrolStaff
+from archive.commands.staff import EnrolStaff, IssuedToken
+from archive.config import ArchiveConfig
 from archive.core import SYSTEM_ID, CommandContext
 from domain.values import Role
+from storage.blobs import LocalBlobStore
 from storage.envelope import EncryptingBlobStore
 from tests.api.console_harness import console  # noqa: F401 (fixture)
 from tests.factories import encrypted_archive
@@ -38,6 +40,23 @@ STAFF = {
     "archivist2": ("AR002", "周婷", [Role.ARCHIVIST]),
     "archhead": ("AH001", "吴静", [Role.ARCHIVE_HEAD]),
 }
+
+
+def limited_archive(
+    store_env: dict[str, str], tmp_path: Path, max_upload_bytes: int
+) -> tuple[DossierArchive, IssuedToken | None]:
+    """An archive on plain local blobs taking documents of at most ``max_upload_bytes``, with
+    an administrator enrolled: the archive and the administrator's token."""
+    archive = DossierArchive(
+        store_env,
+        blobs=LocalBlobStore(tmp_path / "blobs"),
+        config=ArchiveConfig(max_upload_bytes=max_upload_bytes),
+    )
+    enrolled = archive.execute(
+        CommandContext(SYSTEM_ID),
+        EnrolStaff(staff_no="AD", name="管理员", branch="总行", roles=[Role.ADMINISTRATOR]),
+    )
+    return archive, enrolled.token
 
 
 def pdf(text: str = "借款合同", pages: int = 1) -> bytes:
@@ -95,6 +114,14 @@ class Api:
     ) -> Any:
         merged = {**self.headers[who], **(headers or {})}
         return self.client.post(f"/api/v1{path}", json=body, headers=merged, **kw)
+
+    def send(
+        self, who: str, path: str, content: str | bytes, content_type: str = "application/json"
+    ) -> Any:
+        """``content`` posted as it is, said to be ``content_type``: a body no client would
+        build."""
+        headers = {**self.headers[who], "Content-Type": content_type}
+        return self.client.post(f"/api/v1{path}", content=content, headers=headers)
 
     def upload(
         self,

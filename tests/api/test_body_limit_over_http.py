@@ -20,13 +20,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.settings import Settings
-from archive.application import DossierArchive
-from archive.commands.staff import EnrolStaff
-from archive.config import ArchiveConfig
-from archive.core import SYSTEM_ID, CommandContext
-from domain.values import Role
-from storage.blobs import LocalBlobStore
-from tests.api.conftest import DISBURSEMENT, Api, pdf
+from tests.api.conftest import DISBURSEMENT, Api, limited_archive, pdf
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 JSON_LIMIT = 16 * 1024
@@ -112,11 +106,7 @@ def test_a_chunked_json_body_is_refused_at_the_limit_without_reading_the_rest(ap
 def test_a_json_body_larger_than_any_command_is_refused_by_its_declared_length(api: Api) -> None:
     before = api.counts()
     huge = b'{"purpose": "' + b"x" * (2 * 1024 * 1024) + b'"}'
-    answer = api.client.post(
-        "/api/v1/staff",
-        content=huge,
-        headers={**api.headers["admin"], "Content-Type": "application/json"},
-    )
+    answer = api.send("admin", "/staff", huge)
     assert answer.status_code == 413, answer.text[:300]
     assert answer.json()["error"] == "request_too_large"
     assert api.counts() == before
@@ -127,15 +117,7 @@ def small_limits(store_env: dict[str, str], tmp_path: Path) -> Iterator[Api]:
     """The API with documents of at most 4,000 bytes and JSON of at most 16 KiB; an account
     manager enrolled."""
     limit = 4000
-    archive = DossierArchive(
-        store_env,
-        blobs=LocalBlobStore(tmp_path / "blobs"),
-        config=ArchiveConfig(max_upload_bytes=limit),
-    )
-    token = archive.execute(
-        CommandContext(SYSTEM_ID),
-        EnrolStaff(staff_no="AD", name="管理员", branch="总行", roles=[Role.ADMINISTRATOR]),
-    ).token
+    archive, token = limited_archive(store_env, tmp_path, limit)
     assert token is not None
     settings = Settings(
         data_dir=tmp_path,

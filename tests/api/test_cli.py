@@ -198,15 +198,20 @@ def test_each_area_has_its_group_and_the_archive_group_keeps_all_three() -> None
     assert disposition == _commands("archive", "destruction")
 
 
-def test_without_the_demo_package_the_demo_command_refuses_and_opens_nothing(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # As in an installed wheel: no ``demo`` to import, and none beside the installed ``api``.
+def _without_the_demo_package(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """As in an installed wheel: no ``demo`` to import, and none beside the installed ``api``;
+    the data in ``tmp_path / "var"``, in development, on the embedded store."""
     monkeypatch.setitem(sys.modules, "demo", None)
     monkeypatch.setattr(cli_demo, "SOURCE", tmp_path / "site-packages")
     monkeypatch.setenv("DOSSIER_DATA_DIR", str(tmp_path / "var"))
     monkeypatch.delenv("DOSSIER_ENVIRONMENT", raising=False)
     monkeypatch.delenv("DOSSIER_EVENT_STORE", raising=False)
+
+
+def test_without_the_demo_package_the_demo_command_refuses_and_opens_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _without_the_demo_package(tmp_path, monkeypatch)
 
     answer = runner.invoke(app, ["demo", "--loans", "1"])
 
@@ -220,11 +225,7 @@ def test_without_the_demo_package_the_demo_command_refuses_and_opens_nothing(
 def test_without_the_demo_package_the_first_start_goes_on_with_an_empty_store(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setitem(sys.modules, "demo", None)
-    monkeypatch.setattr(cli_demo, "SOURCE", tmp_path / "site-packages")
-    monkeypatch.setenv("DOSSIER_DATA_DIR", str(tmp_path / "var"))
-    monkeypatch.delenv("DOSSIER_ENVIRONMENT", raising=False)
-    monkeypatch.delenv("DOSSIER_EVENT_STORE", raising=False)
+    _without_the_demo_package(tmp_path, monkeypatch)
     settings = Settings()
     archive = build_archive(settings)
     try:

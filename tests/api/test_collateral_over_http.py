@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from tests.api.conftest import Api, disburse, pdf
+from tests.archive.test_collateral import FILED_IN_ITS_LIFE
 
 LOAN = "DK2025000301"
 NO = "YP2025-0001"
@@ -158,17 +159,7 @@ def test_a_collateral_lives_its_whole_life_over_http_and_reads_back(api: Api) ->
         for d in dossier["documents"]
         if d["evidences_id"] == collateral_id
     ]
-    assert evidence == [
-        ("mortgage_contract", 1),
-        ("valuation_report", 1),
-        ("registration_certificate", 1),
-        ("custody_form", 2),
-        ("custody_form", 3),
-        ("custody_form", 4),
-        ("revaluation_report", 5),
-        ("insurance_policy", 6),
-        ("release_certificate", 8),
-    ]
+    assert evidence == FILED_IN_ITS_LIFE
 
 
 def test_an_account_manager_may_not_move_a_certificate(registered: Api) -> None:

@@ -20,7 +20,9 @@ def _context(console: Console, role: Role) -> CommandContext:
     return CommandContext(console.archive.staff(PEOPLE[role][0]).id)
 
 
-def _book(console: Console) -> None:
+def _book(console: Console, reader: Role) -> None:
+    """Two loans of two products booked at the branch, the registers caught up; ``reader``
+    signed in."""
     manager = _context(console, Role.ACCOUNT_MANAGER)
     last = None
     for number, product in enumerate((Product.CORPORATE_WORKING_CAPITAL, Product.SMALL_BUSINESS)):
@@ -29,6 +31,7 @@ def _book(console: Console) -> None:
         )
     assert last is not None
     console.registers.wait(["completeness", "work_queue"], last.position, 30)
+    console.as_role(reader)
 
 
 def _head(console: Console) -> int:
@@ -38,8 +41,7 @@ def _head(console: Console) -> int:
 def test_completeness_is_broken_down_and_drilled_down_to_each_missing_document(
     console: Console,
 ) -> None:
-    _book(console)
-    console.as_role(Role.COMPLIANCE)
+    _book(console, Role.COMPLIANCE)
     page = console.get(f"/compliance?on={LATER}")
     assert page.status_code == 200, page.text
     branch = re.search(r'data-testid="by-branch".*?</section>', page.text, re.S)
@@ -69,8 +71,7 @@ def test_completeness_is_broken_down_and_drilled_down_to_each_missing_document(
 def test_the_report_is_issued_with_its_purpose_and_recorded_with_its_hash(
     console: Console,
 ) -> None:
-    _book(console)
-    console.as_role(Role.COMPLIANCE)
+    _book(console, Role.COMPLIANCE)
     token = console.csrf(f"/compliance?on={LATER}")
     before = _head(console)
     missing = console.post(
@@ -104,8 +105,7 @@ def test_the_report_is_issued_with_its_purpose_and_recorded_with_its_hash(
 
 
 def test_a_role_without_the_report_neither_sees_nor_issues_it(console: Console) -> None:
-    _book(console)
-    console.as_role(Role.ARCHIVIST)
+    _book(console, Role.ARCHIVIST)
     token = console.csrf("/")
     before = _head(console)
     refused = console.post(

@@ -15,10 +15,12 @@ from uuid import UUID
 import pytest
 from pypdf import PdfReader
 
-from archive.commands.borrowing import ApproveBorrowing, RequestBorrowing
+from archive.commands.borrowing import ApproveBorrowing
 from archive.commands.custody import Catalogue, ListTransfer, ReceiveTransfer
-from archive.core import CommandContext
+from archive.core import CommandContext, CommandResult
+from domain.borrowing import Borrowing
 from domain.values import BorrowingForm, BorrowingPurpose, BorrowingStatus, Role, TransferKind
+from tests import steps
 from tests.api.console_harness import PEOPLE, Console
 from tests.code128 import barcodes
 from tests.factories import make_disbursement, make_upload
@@ -92,22 +94,31 @@ def folder(console: Console) -> Folder:
         Catalogue(loan_no=LOAN, shelf_location="2-03-05-2", catalogued_on=date(2025, 1, 20)),
     )
     today = console.archive.today()
-    asked = console.archive.execute(
-        _ctx(console, Role.POST_LOAN_OFFICER),
-        RequestBorrowing(
-            loan_no=LOAN,
-            purpose=BorrowingPurpose.LITIGATION,
-            form=BorrowingForm.ORIGINAL,
-            reason="起诉前核对合同原件",
-            requested_on=today,
-            due_on=today + timedelta(days=7),
-        ),
+    asked = _asked(
+        console, BorrowingPurpose.LITIGATION, BorrowingForm.ORIGINAL, "起诉前核对合同原件", 7
     )
     return Folder(
         catalogued.ids["reference_code"],
         UUID(asked.ids["borrowing_id"]),
         asked.ids["borrow_no"],
         today + timedelta(days=7),
+    )
+
+
+def _asked(
+    console: Console, purpose: BorrowingPurpose, form: BorrowingForm, reason: str, days: int
+) -> CommandResult:
+    """The loan's dossier asked for today by the post-loan officer, due back in ``days``."""
+    today = console.archive.today()
+    return steps.request_borrowing(
+        console.archive,
+        _ctx(console, Role.POST_LOAN_OFFICER),
+        LOAN,
+        purpose,
+        reason,
+        today,
+        form,
+        due_on=today + timedelta(days=days),
     )
 
 
@@ -122,6 +133,17 @@ def _approved(console: Console, folder: Folder) -> None:
     console.archive.execute(
         _ctx(console, Role.ARCHIVE_HEAD), ApproveBorrowing(borrowing_id=folder.borrowing_id)
     )
+
+
+def _approved_at_the_desk(console: Console, folder: Folder) -> tuple[str, str, Borrowing]:
+    """The request approved, the archivist at its slip: the slip's path, a form token, the
+    borrowing."""
+    _approved(console, folder)
+    console.as_role(Role.ARCHIVIST)
+    slip_path = f"/archive/desk/borrowings/{folder.borrowing_id}"
+    token = _csrf(console.get(slip_path).text)
+    borrowing = console.archive.get_borrowing(_ctx(console, Role.AUDITOR), folder.borrowing_id)
+    return slip_path, token, borrowing
 
 
 def test_the_archive_head_approves_a_request_from_the_desk_with_its_due_date(
@@ -320,11 +342,7 @@ def test_the_folder_label_carries_its_reference_code_and_loan_number_in_code_128
 def test_a_shortfall_is_closed_at_the_desk_only_by_whom_it_went_to_with_a_reason(
     console: Console, folder: Folder
 ) -> None:
-    _approved(console, folder)
-    console.as_role(Role.ARCHIVIST)
-    slip_path = f"/archive/desk/borrowings/{folder.borrowing_id}"
-    token = _csrf(console.get(slip_path).text)
-    borrowing = console.archive.get_borrowing(_ctx(console, Role.AUDITOR), folder.borrowing_id)
+    slip_path, token, borrowing = _approved_at_the_desk(console, folder)
     today = console.archive.today().isoformat()
     pages = {f"pages-{sha}": "1" for sha in borrowing.items}
     out = console.post(f"{slip_path}/check-out", {"csrf_token": token, "on": today} | pages)
@@ -359,11 +377,7 @@ def test_a_shortfall_is_closed_at_the_desk_only_by_whom_it_went_to_with_a_reason
 def test_overdue_borrowings_are_listed_and_reminded_from_the_desk(
     console: Console, folder: Folder
 ) -> None:
-    _approved(console, folder)
-    console.as_role(Role.ARCHIVIST)
-    slip_path = f"/archive/desk/borrowings/{folder.borrowing_id}"
-    token = _csrf(console.get(slip_path).text)
-    borrowing = console.archive.get_borrowing(_ctx(console, Role.AUDITOR), folder.borrowing_id)
+    slip_path, token, borrowing = _approved_at_the_desk(console, folder)
     pages = {f"pages-{sha}": "1" for sha in borrowing.items}
     today = console.archive.today().isoformat()
     assert console.post(f"{slip_path}/check-out", {"csrf_token": token, "on": today} | pages)
@@ -386,16 +400,8 @@ def test_an_approved_electronic_copy_is_issued_from_the_desk_and_its_hash_record
     console: Console, folder: Folder
 ) -> None:
     today = console.archive.today()
-    asked = console.archive.execute(
-        _ctx(console, Role.POST_LOAN_OFFICER),
-        RequestBorrowing(
-            loan_no=LOAN,
-            purpose=BorrowingPurpose.AUDIT,
-            form=BorrowingForm.ELECTRONIC_COPY,
-            reason="审计核对合同",
-            requested_on=today,
-            due_on=today + timedelta(days=5),
-        ),
+    asked = _asked(
+        console, BorrowingPurpose.AUDIT, BorrowingForm.ELECTRONIC_COPY, "审计核对合同", 5
     )
     copy_id = UUID(asked.ids["borrowing_id"])
     console.archive.execute(

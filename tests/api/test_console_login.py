@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import httpx
+
 from archive.commands.login import SetPassword
 from archive.commands.staff import GrantRole, IssueToken
 from domain.values import Role
@@ -115,43 +117,25 @@ def _count(metrics: str, line: str) -> float:
     return 0.0
 
 
+def _change_password(console: Console, token: str, new: str, repeated: str) -> httpx.Response:
+    """The temporary password changed to ``new``, typed again as ``repeated``."""
+    form = {"current_password": "Temp2026start", "new_password": new, "repeated": repeated}
+    return console.post("/password", form | {"csrf_token": token})
+
+
 def test_a_temporary_password_must_be_changed_before_anything_else(console: Console) -> None:
     console.archive.execute(CONSOLE, SetPassword(staff_no=AUDITOR, password="Temp2026start"))
     answer = console.sign_in(AUDITOR, "Temp2026start")
     assert answer.headers["location"] == "/password"
     assert console.get("/loans").headers["location"] == "/password"
     token = console.csrf("/password")
-    differ = console.post(
-        "/password",
-        {
-            "current_password": "Temp2026start",
-            "new_password": "Mine2026chosen",
-            "repeated": "Mine2026chosenX",
-            "csrf_token": token,
-        },
-    )
+    differ = _change_password(console, token, "Mine2026chosen", "Mine2026chosenX")
     assert differ.status_code == 422
     assert "两次输入的新密码不一致" in differ.text
-    weak = console.post(
-        "/password",
-        {
-            "current_password": "Temp2026start",
-            "new_password": "short",
-            "repeated": "short",
-            "csrf_token": token,
-        },
-    )
+    weak = _change_password(console, token, "short", "short")
     assert weak.status_code == 422
     assert "密码长度须为10至128个字符" in weak.text
-    changed = console.post(
-        "/password",
-        {
-            "current_password": "Temp2026start",
-            "new_password": "Mine2026chosen",
-            "repeated": "Mine2026chosen",
-            "csrf_token": token,
-        },
-    )
+    changed = _change_password(console, token, "Mine2026chosen", "Mine2026chosen")
     assert changed.headers["location"] == "/"
     assert console.get("/loans").status_code == 200
     assert _events(console, AUDITOR)[-1] == "PasswordChanged"

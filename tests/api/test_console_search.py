@@ -14,7 +14,7 @@ import pytest
 
 from archive.commands.staff import EnrolStaff
 from archive.core import CommandContext
-from domain.values import Grade, Role
+from domain.values import Role
 from tests import steps
 from tests.api.console_harness import CONSOLE, PEOPLE, Console
 from tests.factories import make_disbursement, make_upload
@@ -201,15 +201,13 @@ def test_the_whole_bank_reads_without_a_scope_notice(console: Console, book: Boo
 
 def test_sub_grades_read_as_their_chinese_labels(console: Console, book: Book) -> None:
     manager = _ctx(console, PEOPLE[Role.ACCOUNT_MANAGER][0])
-    proposed = steps.propose(
+    proposed = steps.propose_special_mention(
         console.archive,
         manager,
         HERE,
-        Grade.SPECIAL_MENTION,
         date(2025, 6, 1),
         "经营收入下滑",
         sub_grade="special_mention_2",
-        uploads=[make_upload("classification_form", f"五级分类认定表 {HERE}")],
     )
     approved = steps.approve(
         console.archive,

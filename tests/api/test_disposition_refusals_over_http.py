@@ -16,13 +16,11 @@ from uuid import UUID
 
 import pytest
 
-from archive.commands.workout import WriteOff
-from domain.values import AppraisalOpinion, Grade, HoldKind, WriteOffCriterion
+from domain.values import AppraisalOpinion, Grade, HoldKind
 from tests import steps
 from tests.api.conftest import Api, disburse
 from tests.api.test_custody_over_http import ITEMS, compliance, refused
 from tests.api.test_disposition_over_http import LOAN, ctx, prepare
-from tests.factories import make_upload
 
 B = "/destruction-batches"
 PROPOSE: dict[str, Any] = {"loan_nos": [LOAN], "proposed_on": "2056-02-01"}
@@ -79,16 +77,7 @@ def test_a_written_off_loan_whose_recovery_continues_is_not_destroyed(api: Api) 
     steps.overdue(archive, officer, LOAN, date(2025, 6, 30), 95, "200000.00", "8000.00")
     proposal = steps.propose(archive, am, LOAN, Grade.SUBSTANDARD, date(2025, 6, 30), "逾期 95 天")
     steps.approve(archive, risk, LOAN, proposal)
-    archive.execute(
-        ctx(api, "BH001"),
-        WriteOff(
-            loan_no=LOAN,
-            written_off_on=date(2025, 12, 20),
-            criterion=WriteOffCriterion.BANKRUPTCY,
-            reason="借款人破产清算终结",
-        ),
-        [make_upload("writeoff_evidence", "破产清算终结裁定书")],
-    )
+    steps.write_off(archive, ctx(api, "BH001"), LOAN, date(2025, 12, 20))
     archive.clock = lambda: datetime(2126, 3, 1, 9, tzinfo=UTC)
     refused(api, "archhead", B, PROPOSE, 409, "destruction_recovery_continues")
 

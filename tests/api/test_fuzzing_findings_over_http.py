@@ -176,11 +176,7 @@ def test_json_nested_too_deep_is_refused_with_422(
     disburse(api, LOAN)
     before = api.counts()
     body = '{"findings": ' + "[" * depth + "]" * depth + "}"
-    answer = api.client.post(
-        f"/api/v1{path}",
-        content=body,
-        headers={**api.headers[who], "Content-Type": "application/json"},
-    )
+    answer = api.send(who, path, body)
     refused(api, answer, before, "body")
     assert answer.json()["context"]["problems"][0]["type"] == "json_too_deep"
 
@@ -188,21 +184,16 @@ def test_json_nested_too_deep_is_refused_with_422(
 def test_a_number_of_more_digits_than_python_reads_is_refused_with_422(api: Api) -> None:
     disburse(api, LOAN)
     before = api.counts()
-    answer = api.client.post(
-        f"/api/v1/loans/{LOAN}/repayments",
-        content='{"paid_on": "2025-04-01", "principal": ' + "9" * 5000 + ', "interest": 0}',
-        headers={**api.headers["am"], "Content-Type": "application/json"},
-    )
+    body = '{"paid_on": "2025-04-01", "principal": ' + "9" * 5000 + ', "interest": 0}'
+    answer = api.send("am", f"/loans/{LOAN}/repayments", body)
     refused(api, answer, before, "body")
 
 
 def test_a_multipart_body_that_is_not_multipart_is_refused_with_422(api: Api) -> None:
     disburse(api, LOAN)
     before = api.counts()
-    answer = api.client.post(
-        f"/api/v1/loans/{LOAN}/inspections",
-        content=b"--x\r\nnot a part",
-        headers={**api.headers["am"], "Content-Type": "multipart/form-data; boundary=x"},
+    answer = api.send(
+        "am", f"/loans/{LOAN}/inspections", b"--x\r\nnot a part", "multipart/form-data; boundary=x"
     )
     refused(api, answer, before, "body")
 

@@ -100,13 +100,8 @@ def test_a_file_name_sent_in_gbk_is_refused_as_not_text(api: Api, loan: str) -> 
     )
     before = api.counts()
 
-    answer = api.client.post(
-        f"/api/v1/loans/{loan}/inspections",
-        content=body,
-        headers={
-            **api.headers["am"],
-            "Content-Type": f"multipart/form-data; boundary={boundary}",
-        },
+    answer = api.send(
+        "am", f"/loans/{loan}/inspections", body, f"multipart/form-data; boundary={boundary}"
     )
 
     problem = refused(api, answer, before, 422, "document_rejected")

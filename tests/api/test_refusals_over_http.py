@@ -16,13 +16,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.settings import Settings
-from archive.application import DossierArchive
-from archive.commands.staff import EnrolStaff
-from archive.config import ArchiveConfig
-from archive.core import SYSTEM_ID, CommandContext
-from domain.values import Role
-from storage.blobs import LocalBlobStore
-from tests.api.conftest import DISBURSEMENT, Api, disburse, pdf
+from tests.api.conftest import DISBURSEMENT, Api, disburse, limited_archive, pdf
 
 LOAN = "DK2025000201"
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -378,11 +372,7 @@ def test_a_malformed_body_is_422_naming_the_field(
 def test_a_body_that_is_not_json_is_422(api: Api) -> None:
     disburse(api, LOAN)
     before = api.counts()
-    answer = api.client.post(
-        f"/api/v1/loans/{LOAN}/repayments",
-        content=b"{not json",
-        headers={**api.headers["am"], "Content-Type": "application/json"},
-    )
+    answer = api.send("am", f"/loans/{LOAN}/repayments", b"{not json")
     refused(api, answer, before, 422, "invalid_input")
 
 
@@ -468,15 +458,7 @@ def test_a_document_over_the_size_limit_is_413_and_changes_nothing(
     store_env: dict[str, str], tmp_path: Path
 ) -> None:
     limit = 4000
-    archive = DossierArchive(
-        store_env,
-        blobs=LocalBlobStore(tmp_path / "blobs"),
-        config=ArchiveConfig(max_upload_bytes=limit),
-    )
-    token = archive.execute(
-        CommandContext(SYSTEM_ID),
-        EnrolStaff(staff_no="AD", name="管理员", branch="总行", roles=[Role.ADMINISTRATOR]),
-    ).token
+    archive, token = limited_archive(store_env, tmp_path, limit)
     assert token is not None
     settings = Settings(data_dir=tmp_path, max_upload_bytes=limit)
     try:

@@ -33,7 +33,6 @@ from archive.commands.borrowing import (
 from archive.commands.collateral import (
     LodgeCertificate,
     RecordInsuranceLapse,
-    RegisterCollateral,
     ReleaseCollateral,
     ReturnCertificate,
     RevalueCollateral,
@@ -62,7 +61,6 @@ from domain.errors import DateInFutureError, DateOutOfOrderError
 from domain.values import (
     AppraisalOpinion,
     BorrowingPurpose,
-    CollateralKind,
     CollectionStepKind,
     Grade,
     HoldKind,
@@ -165,19 +163,16 @@ COMMANDS: list[tuple[str, Command]] = [
     ("settled_on", lambda a, c, d, t: a.execute(c, Settle(loan_no=LOAN, settled_on=d))),
     (
         "appraised_on",
-        lambda a, c, d, t: a.execute(
+        lambda a, c, d, t: steps.register_collateral(
+            a,
             c,
-            RegisterCollateral(
-                loan_no=LOAN,
-                collateral_no="C1",
-                kind=CollateralKind.REAL_ESTATE,
-                description="厂房",
-                owner_name="上海示例贸易有限公司",
-                appraised_value=Decimal("100.00"),
-                appraised_on=d,
-                registration_no="",
-                registered_on=d - timedelta(days=1),
-            ),
+            LOAN,
+            collateral_no="C1",
+            description="厂房",
+            appraised_value=Decimal("100.00"),
+            appraised_on=d,
+            registration_no="",
+            registered_on=d - timedelta(days=1),
         ),
     ),
     (
@@ -506,17 +501,8 @@ def test_a_later_step_of_the_archive_office_is_not_dated_before_the_step_it_foll
         date(2025, 1, 13),
         signed_on=date(2025, 1, 10),
     )
-    received = steps.receive_transfer(
-        app,
-        archivist,
-        LOAN,
-        listed,
-        [
-            {"item_no": 1, "condition": "present", "pages_counted": 1},
-            {"item_no": 2, "condition": "missing", "note": "未随附"},
-        ],
-        date(2025, 1, 14),
-    )
+    checks = [*steps.present(1), steps.missing(2, "未随附")]
+    received = steps.receive_transfer(app, archivist, LOAN, listed, checks, date(2025, 1, 14))
     before = counts(app)
     with pytest.raises(DateOutOfOrderError) as uncleared:
         app.execute(

@@ -23,7 +23,6 @@ from archive.application import DossierArchive
 from archive.commands.collateral import (
     LodgeCertificate,
     RecordInsuranceLapse,
-    RegisterCollateral,
     ReleaseCollateral,
     RenewInsurance,
     ReturnCertificate,
@@ -57,6 +56,19 @@ from tests.factories import PRINCIPAL, make_disbursement, make_upload
 LOAN_NO = "JJ2025011000021"
 COLLATERAL_NO = "YP2025-0001"
 CUSTODIANS = ["archivist", "second_archivist"]
+# What a collateral's life from registration to release files: each document type with the
+# version of the collateral it evidences.
+FILED_IN_ITS_LIFE = [
+    ("mortgage_contract", 1),
+    ("valuation_report", 1),
+    ("registration_certificate", 1),
+    ("custody_form", 2),
+    ("custody_form", 3),
+    ("custody_form", 4),
+    ("revaluation_report", 5),
+    ("insurance_policy", 6),
+    ("release_certificate", 8),
+]
 
 
 @contextmanager
@@ -82,18 +94,9 @@ def register(
     uploads: Sequence[Upload] = (),
     **overrides: Any,
 ) -> CommandResult:
-    params: dict[str, Any] = {
-        "collateral_no": COLLATERAL_NO,
-        "kind": CollateralKind.REAL_ESTATE,
-        "description": "上海市浦东新区示例路 88 号 1201 室",
-        "owner_name": "上海示例贸易有限公司",
-        "appraised_value": Decimal("2500000.00"),
-        "appraised_on": date(2024, 12, 20),
-        "registration_no": "沪(2025)浦字不动产证明第0012345号",
-        "registered_on": date(2025, 1, 5),
-    }
-    params.update(overrides)
-    return app.execute(ctx, RegisterCollateral(loan_no=loan_no, **params), uploads)
+    return steps.register_collateral(
+        app, ctx, loan_no, uploads, **{"collateral_no": COLLATERAL_NO, **overrides}
+    )
 
 
 def lodge(app: DossierArchive, ctx: CommandContext, **overrides: Any) -> CommandResult:
@@ -233,17 +236,7 @@ def test_a_collateral_lives_from_registration_to_release_and_its_documents_are_f
     # and its bytes are in the blob store.
     dossier = app.get_dossier(am, LOAN_NO)
     filed = [d for d in dossier.documents if d.evidences_id == collateral_id]
-    assert [(d.ref.doc_type, d.evidences_version) for d in filed] == [
-        ("mortgage_contract", 1),
-        ("valuation_report", 1),
-        ("registration_certificate", 1),
-        ("custody_form", 2),
-        ("custody_form", 3),
-        ("custody_form", 4),
-        ("revaluation_report", 5),
-        ("insurance_policy", 6),
-        ("release_certificate", 8),
-    ]
+    assert [(d.ref.doc_type, d.evidences_version) for d in filed] == FILED_IN_ITS_LIFE
     assert {d.stage for d in filed if d.ref.doc_type == "custody_form"} == {"collateral"}
     cited = {d["sha256"] for e in events for d in e.documents}
     assert cited == {d.ref.sha256 for d in filed}

@@ -17,11 +17,7 @@ import pytest
 from pypdf import PdfReader
 
 from archive.application import DossierArchive
-from archive.commands.borrowing import (
-    ApproveBorrowing,
-    CheckOut,
-    IssueElectronicCopy,
-)
+from archive.commands.borrowing import ApproveBorrowing, CheckOut, IssueElectronicCopy
 from archive.core import CommandContext
 from domain.errors import RoleNotPermittedError, SegregationOfDutiesError
 from domain.values import BorrowingForm, BorrowingPurpose, ReadPurpose

@@ -74,11 +74,7 @@ def limited(app: DossierArchive, monkeypatch: pytest.MonkeyPatch) -> DossierArch
 
 @pytest.fixture
 def loan_no(limited: DossierArchive, staff: dict[str, CommandContext]) -> str:
-    limited.execute(
-        staff["account_manager"],
-        make_disbursement(LOAN_NO),
-        [make_upload("loan_contract"), make_upload("drawdown_receipt")],
-    )
+    steps.disburse(limited, staff["account_manager"], LOAN_NO, "loan_contract", "drawdown_receipt")
     return LOAN_NO
 
 

@@ -23,6 +23,8 @@ from tests.factories import make_disbursement, make_staff, make_upload
 
 LOAN = "JJ-FIXITY-1"
 
+Staff = dict[str, CommandContext]
+
 
 @pytest.fixture
 def encrypted(store_env: dict[str, str], tmp_path: Path) -> Iterator[tuple[DossierArchive, Path]]:
@@ -52,12 +54,19 @@ def _raw_file(raw: Path, app: DossierArchive, sha256: str) -> Path:
     return raw / blob_key(dossier.id, sha256)
 
 
-def test_intact_documents_pass_and_the_check_is_an_event(
-    encrypted: tuple[DossierArchive, Path],
-) -> None:
+@pytest.fixture
+def filed(encrypted: tuple[DossierArchive, Path]) -> tuple[DossierArchive, Staff]:
+    """The encrypted store with the staff, and a loan's contract and receipt filed."""
     app, _raw = encrypted
     staff = make_staff(app)
     _file_two(app, staff)
+    return app, staff
+
+
+def test_intact_documents_pass_and_the_check_is_an_event(
+    filed: tuple[DossierArchive, Staff],
+) -> None:
+    app, staff = filed
 
     [outcome] = app.execute(staff["archivist"], CheckFixity(loan_no=LOAN))
 
@@ -122,13 +131,11 @@ def test_a_plaintext_store_altered_under_the_same_name_is_a_hash_mismatch(
 
 
 def test_only_archive_compliance_and_audit_roles_run_checks(
-    encrypted: tuple[DossierArchive, Path],
+    filed: tuple[DossierArchive, Staff],
 ) -> None:
     from domain.errors import AuthorizationError
 
-    app, _raw = encrypted
-    staff = make_staff(app)
-    _file_two(app, staff)
+    app, staff = filed
     before = app.recorder.max_notification_id()
     with pytest.raises(AuthorizationError):
         app.execute(staff["account_manager"], CheckFixity(loan_no=LOAN))

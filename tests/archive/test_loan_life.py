@@ -98,16 +98,7 @@ def test_a_loan_lives_from_disbursement_to_settlement_and_every_step_reads_back_
     steps.overdue(app, plo, LOAN_NO, date(2025, 3, 1), 40)
 
     # 五级分类: proposed by the account manager, approved by the risk manager (审贷分离).
-    proposed = steps.propose(
-        app,
-        am,
-        LOAN_NO,
-        Grade.SPECIAL_MENTION,
-        date(2025, 3, 1),
-        "本金逾期 40 天",
-        sub_grade="special_mention_1",
-        uploads=[make_upload("classification_form", "五级分类认定表 关注一级")],
-    )
+    proposed = steps.propose_special_mention(app, am, LOAN_NO, date(2025, 3, 1), "本金逾期 40 天")
     steps.approve(app, rm, LOAN_NO, proposed, "同意下调为关注类")
     assert app.get_loan(rm, LOAN_NO).grade is Grade.SPECIAL_MENTION
 

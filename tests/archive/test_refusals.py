@@ -52,11 +52,7 @@ def changes_nothing(app: DossierArchive) -> Iterator[None]:
 @pytest.fixture
 def loan_no(app: DossierArchive, staff: dict[str, CommandContext]) -> str:
     """A loan disbursed with its contract and drawdown receipt."""
-    app.execute(
-        staff["account_manager"],
-        make_disbursement(LOAN_NO),
-        [make_upload("loan_contract"), make_upload("drawdown_receipt")],
-    )
+    steps.disburse(app, staff["account_manager"], LOAN_NO, "loan_contract", "drawdown_receipt")
     return LOAN_NO
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -62,27 +63,30 @@ def test_a_revoked_role_no_longer_permits_its_actions(
     assert person.current_roles == frozenset()
 
 
+SIGNALS = {
+    WarningColour.YELLOW: ("现场走访发现半停产", "PRODUCTION_HALTED"),
+    WarningColour.RED: ("实际控制人失联", "KEY_MANAGER_MISSING"),
+}
+
+
+def _warn(app: DossierArchive, ctx: CommandContext, loan_no: str, colour: WarningColour) -> Any:
+    """A warning signal of ``colour`` raised on 1 February 2025, with its usual reason."""
+    reason, code = SIGNALS[colour]
+    return steps.raise_warning(
+        app, ctx, loan_no, date(2025, 2, 1), reason, colour=colour, code=code
+    )
+
+
 def test_a_role_granted_later_permits_its_actions_from_then_on(
     app: DossierArchive, staff: dict[str, CommandContext], loan_no: str
 ) -> None:
     auditor = staff["auditor"]
 
-    def warn() -> None:
-        steps.raise_warning(
-            app,
-            auditor,
-            loan_no,
-            date(2025, 2, 1),
-            "现场走访发现半停产",
-            colour=WarningColour.YELLOW,
-            code="PRODUCTION_HALTED",
-        )
-
     with pytest.raises(RoleNotPermittedError):
-        warn()
+        _warn(app, auditor, loan_no, WarningColour.YELLOW)
 
     app.execute(CONSOLE, GrantRole(staff_no="auditor", role=Role.POST_LOAN_OFFICER))
-    warn()
+    _warn(app, auditor, loan_no, WarningColour.YELLOW)
 
     raised = app.loan_events(auditor, loan_no)[-1]
     assert (raised.type, raised.actor_id, raised.role) == (
@@ -112,15 +116,7 @@ def test_naming_a_role_one_does_not_hold_is_refused(
     am = staff["account_manager"]
     as_risk_manager = CommandContext(am.staff_id, role=Role.RISK_MANAGER)
     with pytest.raises(RoleNotPermittedError) as refused:
-        steps.raise_warning(
-            app,
-            as_risk_manager,
-            loan_no,
-            date(2025, 2, 1),
-            "实际控制人失联",
-            colour=WarningColour.RED,
-            code="KEY_MANAGER_MISSING",
-        )
+        _warn(app, as_risk_manager, loan_no, WarningColour.RED)
     assert refused.value.context == {"role": "risk_manager"}
 
 

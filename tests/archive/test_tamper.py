@@ -43,7 +43,7 @@ from archive.commands.staff import EnrolStaff
 from archive.core import SYSTEM_ID, CommandContext, blob_key
 from archive.verification import Verifier
 from archive.verification.report import Finding, VerificationReport
-from domain.values import Grade, InspectionKind, Role
+from domain.values import InspectionKind, Role
 from storage.checkpoints import Checkpoint, format_timestamp, sign_checkpoint
 from storage.envelope import EncryptingBlobStore
 from storage.integrity_store import SQLITE_FILE_NAME, integrity_store_beside
@@ -261,16 +261,7 @@ def build_record(
         "3450.00",
         uploads=[make_upload("repayment_voucher", f"还款凭证 {LOAN_A}")],
     )
-    steps.propose(
-        app,
-        am,
-        LOAN_B,
-        Grade.SPECIAL_MENTION,
-        date(2025, 3, 1),
-        "本金逾期 40 天",
-        sub_grade="special_mention_1",
-        uploads=[make_upload("classification_form", f"五级分类认定表 {LOAN_B}")],
-    )
+    steps.propose_special_mention(app, am, LOAN_B, date(2025, 3, 1), "本金逾期 40 天")
     record.second = record.seal()
     steps.inspect(
         app,

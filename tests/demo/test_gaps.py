@@ -34,10 +34,9 @@ from domain.rules import RuleSet
 from domain.scope import RowScope
 from domain.tasks import Task, TaskKind
 from domain.values import InspectionKind, Role
-from projections.compliance import compliance_report
 from projections.registers.filing.completeness.queries import overdue_gaps
 from projections.tasks import tasks
-from tests.projections.conftest import Registers
+from tests.projections.conftest import Registers, report_of
 
 LOANS = 3
 """The smallest demo the tests build: it still holds every fate, and the deliberate gaps."""
@@ -189,15 +188,7 @@ def test_the_demo_shows_its_deliberate_gaps_and_late_work_on_its_today(
     # The compliance report on the demo's today shows them: the first inspection among the
     # account manager's overdue work, the notice without receipt, the late report counted as
     # filed late, and the borrowing among the branch head's overdue work.
-    report = compliance_report(
-        registers.store,
-        registers.register("completeness"),
-        registers.register("work_queue"),
-        data_scope=RowScope.everything(),
-        on=TODAY,
-        position=app.recorder.max_notification_id() or 0,
-        name_of=app.form_name,
-    )
+    report = report_of(registers, TODAY, name_of=app.form_name)
     owed = {(t.kind, t.loan_no, report.owner_of(t)) for t in report.overdue_tasks}
     assert (TaskKind.FIRST_INSPECTION, FIRST_INSPECTION_OVERDUE, "林海燕（0102）") in owed
     assert (TaskKind.OVERDUE_BORROWING, BORROWING_OVERDUE, "（行长）") in owed

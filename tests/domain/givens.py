@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 from uuid import UUID, uuid4
@@ -9,7 +10,15 @@ from uuid import UUID, uuid4
 from domain.classification import FloorPolicy
 from domain.loan import Loan
 from domain.rules import shipped_rules
-from domain.values import Actor, Grade, InspectionKind, Role, WriteOffCriterion
+from domain.values import (
+    Actor,
+    CollectionStepKind,
+    DocumentRef,
+    Grade,
+    InspectionKind,
+    Role,
+    WriteOffCriterion,
+)
 from tests.factories import VALUE_DATE, actor, doc, party
 
 POLICY = FloorPolicy()
@@ -147,6 +156,47 @@ def inspect(
         actor=by or actor(Role.ACCOUNT_MANAGER),
     )
     return inspection_id
+
+
+def take_step(
+    loan: Loan,
+    *,
+    kind: CollectionStepKind = CollectionStepKind.PHONE_CALL,
+    on: date,
+    days_overdue: int = 1,
+    promised: date | None = None,
+    outcome: str = "借款人承诺一周内还款",
+    by: Role = Role.ACCOUNT_MANAGER,
+    documents: Sequence[DocumentRef] = (),
+) -> UUID:
+    """催收: a collection step of ``kind`` taken on ``on``; its id."""
+    loan.take_collection_step(
+        kind=kind,
+        taken_on=on,
+        days_overdue=days_overdue,
+        step_id=(step_id := uuid4()),
+        outcome=outcome,
+        promised_date=promised,
+        actor=actor(by),
+        documents=documents,
+    )
+    return step_id
+
+
+def serve_notice(
+    loan: Loan, on: date, days: int, promised: date | None = None, by: Role = Role.POST_LOAN_OFFICER
+) -> UUID:
+    """催收通知书 served ``days`` overdue and signed for: the notice with its receipt."""
+    return take_step(
+        loan,
+        kind=CollectionStepKind.NOTICE_SERVED,
+        outcome="借款人签收",
+        documents=[doc("collection_notice"), doc("notice_receipt")],
+        on=on,
+        days_overdue=days,
+        promised=promised,
+        by=by,
+    )
 
 
 def event_names(loan: Loan) -> list[str]:

@@ -11,10 +11,7 @@ from typing import Any
 from uuid import UUID
 
 import pytest
-from eventsourcing.application import Application
-from eventsourcing.persistence import JSONTranscoder
 
-from archive.transcodings import register_domain_transcodings
 from domain.collateral import Collateral
 from domain.errors import (
     InvalidInputError,
@@ -34,6 +31,7 @@ from domain.values import (
     collateral_id_for,
 )
 from tests.domain.givens import day, event_names, repay
+from tests.domain.in_memory import InMemoryAggregates, in_memory
 from tests.factories import actor, disbursed_loan, doc, party
 
 COLLATERAL_NO = "YP2025-0001"
@@ -500,23 +498,13 @@ def test_after_release_nothing_more_is_recorded(command: str) -> None:
 
 
 # ------------------------------------------------------------------------------ round trip
-class InMemoryCollateral(Application[UUID]):
-    """Just enough application to store and rebuild a collateral through the transcoder."""
-
-    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
-        super().register_transcodings(transcoder)
-        register_domain_transcodings(transcoder)
-
-
 @pytest.fixture
-def store() -> Iterator[InMemoryCollateral]:
-    application = InMemoryCollateral(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
-    yield application
-    application.close()
+def store() -> Iterator[InMemoryAggregates]:
+    yield from in_memory()
 
 
 def test_a_collateral_rebuilt_from_its_events_equals_the_original(
-    store: InMemoryCollateral,
+    store: InMemoryAggregates,
 ) -> None:
     original = register()
     custodians = lodge(original)

@@ -2,37 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import date
-from uuid import UUID, uuid4
-
 import pytest
 
 from domain.errors import InvalidInputError, InvalidTransitionError
-from domain.loan import Loan
 from domain.values import CollectionStepKind, Role
-from tests.domain.givens import day, make_non_performing, overdue, write_off
-from tests.factories import actor, disbursed_loan, doc
-
-
-def take_step(
-    loan: Loan,
-    *,
-    kind: CollectionStepKind = CollectionStepKind.PHONE_CALL,
-    on: date,
-    days_overdue: int = 1,
-    promised: date | None = None,
-) -> UUID:
-    step_id = uuid4()
-    loan.take_collection_step(
-        step_id=step_id,
-        kind=kind,
-        taken_on=on,
-        days_overdue=days_overdue,
-        outcome="借款人承诺一周内还款",
-        promised_date=promised,
-        actor=actor(Role.ACCOUNT_MANAGER),
-    )
-    return step_id
+from tests.domain.givens import (
+    day,
+    make_non_performing,
+    overdue,
+    serve_notice,
+    take_step,
+    write_off,
+)
+from tests.factories import actor, disbursed_loan
 
 
 def test_a_phone_call_on_the_first_day_overdue_is_recorded_with_the_promised_date() -> None:
@@ -51,16 +33,7 @@ def test_a_notice_served_carries_its_signed_receipt() -> None:
     loan = disbursed_loan()
     overdue(loan, 30, as_of=day(60))
 
-    loan.take_collection_step(
-        step_id=uuid4(),
-        kind=CollectionStepKind.NOTICE_SERVED,
-        taken_on=day(60),
-        days_overdue=30,
-        outcome="借款人签收",
-        promised_date=None,
-        actor=actor(Role.POST_LOAN_OFFICER),
-        documents=[doc("collection_notice"), doc("notice_receipt")],
-    )
+    serve_notice(loan, day(60), 30)
 
     served = loan.pending_events[-1]
     assert [d.doc_type for d in served.documents] == ["collection_notice", "notice_receipt"]

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import pytest
 
@@ -46,7 +47,8 @@ def opened() -> Dossier:
     return dossier
 
 
-def received(dossier: Dossier, *, condition: str = "present") -> None:
+def listed(dossier: Dossier, by: UUID | None = None) -> UUID:
+    """The originals listed for transfer by an account manager (``by``, when given); its id."""
     transfer_id = uuid4()
     dossier.list_transfer(
         transfer_id=transfer_id,
@@ -56,24 +58,43 @@ def received(dossier: Dossier, *, condition: str = "present") -> None:
         signed_on=date(2025, 1, 10),
         loan_status=LoanStatus.ACTIVE,
         originals_working_days=shipped_rules().originals_transfer_working_days,
-        actor=actor(Role.ACCOUNT_MANAGER),
+        actor=actor(Role.ACCOUNT_MANAGER, id=by),
     )
+    return transfer_id
+
+
+def receive(
+    dossier: Dossier, transfer_id: UUID, condition: str = "present", by: UUID | None = None
+) -> None:
+    """The transfer received by an archivist (``by``, when given), its item found in
+    ``condition``."""
     dossier.receive_transfer(
         transfer_id=transfer_id,
         checks=[{"item_no": 1, "condition": condition, "pages_counted": 6}],
         received_on=date(2025, 1, 14),
-        actor=actor(Role.ARCHIVIST),
+        actor=actor(Role.ARCHIVIST, id=by),
     )
 
 
-def catalogued(closed_on: date | None = date(2025, 6, 30)) -> Dossier:
+def received(dossier: Dossier, *, condition: str = "present") -> None:
+    receive(dossier, listed(dossier), condition)
+
+
+def catalogued(
+    closed_on: date | None = date(2025, 6, 30),
+    retention: RetentionClass = RetentionClass.TEN_YEARS,
+    reference_code: str = "J001-XD·2025-D10-XDB-0001",
+    tier1_doc_types: Sequence[str] = ("registration_certificate",),
+) -> Dossier:
+    """The dossier received and catalogued on 1 July 2025 on shelf 1-01 (ten years, the
+    registration certificate in tier 1, unless said)."""
     dossier = opened()
     received(dossier)
     dossier.catalogue(
-        reference_code="J001-XD·2025-D10-XDB-0001",
+        reference_code=reference_code,
         shelf_location="1-01",
-        retention=RetentionClass.TEN_YEARS,
-        tier1_doc_types=["registration_certificate"],
+        retention=retention,
+        tier1_doc_types=list(tier1_doc_types),
         catalogued_on=date(2025, 7, 1),
         closed_on=closed_on,
         actor=actor(Role.ARCHIVIST),
@@ -128,24 +149,9 @@ def test_a_missing_item_stays_open_as_a_defect_until_cleared_once() -> None:
 def test_no_one_signs_the_receipt_of_their_own_transfer() -> None:
     dossier = opened()
     person = uuid4()
-    transfer_id = uuid4()
-    dossier.list_transfer(
-        transfer_id=transfer_id,
-        kind=TransferKind.ORIGINALS,
-        items=ITEMS,
-        listed_on=date(2025, 1, 13),
-        signed_on=date(2025, 1, 10),
-        loan_status=LoanStatus.ACTIVE,
-        originals_working_days=shipped_rules().originals_transfer_working_days,
-        actor=actor(Role.ACCOUNT_MANAGER, id=person),
-    )
+    transfer_id = listed(dossier, by=person)
     with pytest.raises(SegregationOfDutiesError):
-        dossier.receive_transfer(
-            transfer_id=transfer_id,
-            checks=[{"item_no": 1, "condition": "present", "pages_counted": 6}],
-            received_on=date(2025, 1, 14),
-            actor=actor(Role.ARCHIVIST, id=person),
-        )
+        receive(dossier, transfer_id, by=person)
 
 
 def test_custody_tier_is_known_from_cataloguing() -> None:
@@ -203,16 +209,10 @@ def test_an_appraisal_needs_a_group_of_two_and_marks_the_dossier_under_appraisal
 
 
 def test_a_permanent_dossier_is_never_appraised() -> None:
-    dossier = opened()
-    received(dossier)
-    dossier.catalogue(
-        reference_code="J001-XD·2025-Y-XDB-0001",
-        shelf_location="1-01",
+    dossier = catalogued(
         retention=RetentionClass.PERMANENT,
-        tier1_doc_types=[],
-        catalogued_on=date(2025, 7, 1),
-        closed_on=date(2025, 6, 30),
-        actor=actor(Role.ARCHIVIST),
+        reference_code="J001-XD·2025-Y-XDB-0001",
+        tier1_doc_types=(),
     )
     assert dossier.retention_ends_on is None
     with pytest.raises(PermanentRetentionError):

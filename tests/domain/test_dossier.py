@@ -6,7 +6,7 @@ import pytest
 
 from domain.dossier import Dossier
 from domain.errors import AdministratorBusinessActionError, RoleNotPermittedError
-from domain.values import Role, dossier_id_for
+from domain.values import DocumentRef, Role, dossier_id_for
 from tests.factories import actor, disbursed_loan, doc
 
 
@@ -58,11 +58,8 @@ def test_filing_a_document_with_a_loan_command_records_the_event_it_evidences() 
     assert recorded.evidences_id == loan.id
 
 
-@pytest.mark.parametrize("role", [Role.ACCOUNT_MANAGER, Role.POST_LOAN_OFFICER, Role.ARCHIVIST])
-def test_a_supplement_filed_on_its_own_by_a_filing_role_is_accepted(role: Role) -> None:
-    dossier = open_dossier()
-    supplement = doc("insurance_policy")
-
+def file_supplement(dossier: Dossier, supplement: DocumentRef, role: Role) -> None:
+    """A supplement filed on its own, evidencing no event, by someone in ``role``."""
     dossier.file(
         document=supplement,
         stage="supplement",
@@ -70,6 +67,14 @@ def test_a_supplement_filed_on_its_own_by_a_filing_role_is_accepted(role: Role) 
         evidences_version=None,
         actor=actor(role),
     )
+
+
+@pytest.mark.parametrize("role", [Role.ACCOUNT_MANAGER, Role.POST_LOAN_OFFICER, Role.ARCHIVIST])
+def test_a_supplement_filed_on_its_own_by_a_filing_role_is_accepted(role: Role) -> None:
+    dossier = open_dossier()
+    supplement = doc("insurance_policy")
+
+    file_supplement(dossier, supplement, role)
 
     assert dossier.holds(supplement.sha256)
 
@@ -80,13 +85,7 @@ def test_a_supplement_filed_on_its_own_needs_the_filing_permission(role: Role) -
     supplement = doc("insurance_policy")
 
     with pytest.raises(RoleNotPermittedError):
-        dossier.file(
-            document=supplement,
-            stage="supplement",
-            evidences_id=None,
-            evidences_version=None,
-            actor=actor(role),
-        )
+        file_supplement(dossier, supplement, role)
 
     assert not dossier.holds(supplement.sha256)
 

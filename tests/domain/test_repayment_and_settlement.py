@@ -8,7 +8,7 @@ import pytest
 
 from domain.errors import InvalidInputError, InvalidTransitionError
 from domain.values import LoanStatus, Role
-from tests.domain.givens import day, event_names, make_non_performing, repay, write_off
+from tests.domain.givens import day, event_names, make_non_performing, overdue, repay, write_off
 from tests.factories import actor, disbursed_loan
 
 
@@ -86,13 +86,7 @@ def test_a_loan_with_a_balance_may_not_settle() -> None:
 def test_a_loan_with_overdue_interest_may_not_settle() -> None:
     loan = disbursed_loan(principal=Decimal("1000.00"))
     repay(loan, day(100), principal="1000.00", interest="0")
-    loan.record_overdue(
-        as_of=day(100),
-        days_overdue=5,
-        overdue_principal=Decimal("0"),
-        overdue_interest=Decimal("12.00"),
-        actor=actor(Role.POST_LOAN_OFFICER),
-    )
+    overdue(loan, 5, as_of=day(100), principal=Decimal("0"), interest=Decimal("12.00"))
 
     with pytest.raises(InvalidTransitionError):
         loan.settle(settled_on=day(120), actor=actor(Role.ACCOUNT_MANAGER))

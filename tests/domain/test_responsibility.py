@@ -58,6 +58,14 @@ def appeal(loan: Loan, determination_id: UUID, by: Actor) -> None:
     )
 
 
+def appealed(loan: Loan) -> tuple[UUID, Actor]:
+    """A finding on an account manager, who appeals it: the determination's id, the person."""
+    person = actor(Role.ACCOUNT_MANAGER)
+    determination_id = determine(loan, person.id)
+    appeal(loan, determination_id, person)
+    return determination_id, person
+
+
 def decide(
     loan: Loan,
     determination_id: UUID,
@@ -169,9 +177,7 @@ def test_only_the_person_concerned_may_appeal(npl: Loan) -> None:
 
 
 def test_a_finding_may_be_appealed_only_once(npl: Loan) -> None:
-    person = actor(Role.ACCOUNT_MANAGER)
-    determination_id = determine(npl, person.id)
-    appeal(npl, determination_id, person)
+    determination_id, person = appealed(npl)
 
     with pytest.raises(InvalidTransitionError):
         appeal(npl, determination_id, person)
@@ -203,9 +209,7 @@ def test_the_appellant_may_not_decide_their_own_appeal(npl: Loan) -> None:
 
 
 def test_an_upheld_appeal_keeps_the_original_finding(npl: Loan) -> None:
-    person = actor(Role.ACCOUNT_MANAGER)
-    determination_id = determine(npl, person.id)
-    appeal(npl, determination_id, person)
+    determination_id, _person = appealed(npl)
 
     decide(npl, determination_id, AppealOutcome.UPHELD)
 
@@ -215,9 +219,7 @@ def test_an_upheld_appeal_keeps_the_original_finding(npl: Loan) -> None:
 
 
 def test_an_amended_decision_records_the_new_finding(npl: Loan) -> None:
-    person = actor(Role.ACCOUNT_MANAGER)
-    determination_id = determine(npl, person.id)
-    appeal(npl, determination_id, person)
+    determination_id, _person = appealed(npl)
 
     decide(npl, determination_id, AppealOutcome.AMENDED, ResponsibilityFinding.EXEMPT)
 
@@ -226,9 +228,7 @@ def test_an_amended_decision_records_the_new_finding(npl: Loan) -> None:
 
 
 def test_an_amended_decision_needs_a_finding(npl: Loan) -> None:
-    person = actor(Role.ACCOUNT_MANAGER)
-    determination_id = determine(npl, person.id)
-    appeal(npl, determination_id, person)
+    determination_id, _person = appealed(npl)
 
     with pytest.raises(InvalidInputError):
         decide(npl, determination_id, AppealOutcome.AMENDED, None)
@@ -237,9 +237,7 @@ def test_an_amended_decision_needs_a_finding(npl: Loan) -> None:
 
 
 def test_an_appeal_is_decided_only_once(npl: Loan) -> None:
-    person = actor(Role.ACCOUNT_MANAGER)
-    determination_id = determine(npl, person.id)
-    appeal(npl, determination_id, person)
+    determination_id, _person = appealed(npl)
     decide(npl, determination_id, AppealOutcome.UPHELD)
 
     with pytest.raises(InvalidTransitionError):

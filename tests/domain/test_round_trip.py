@@ -9,13 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
-from uuid import UUID, uuid4
+from uuid import uuid4
 
 import pytest
-from eventsourcing.application import Application
-from eventsourcing.persistence import JSONTranscoder
 
-from archive.transcodings import register_domain_transcodings
 from domain.loan import Loan
 from domain.values import (
     CollectionStepKind,
@@ -33,24 +30,16 @@ from tests.domain.givens import (
     overdue,
     repay,
     restructure,
+    serve_notice,
     write_off,
 )
+from tests.domain.in_memory import InMemoryAggregates, in_memory
 from tests.factories import actor, disbursed_loan, doc
 
 
-class InMemoryLoans(Application[UUID]):
-    """Just enough application to store and rebuild domain aggregates."""
-
-    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
-        super().register_transcodings(transcoder)
-        register_domain_transcodings(transcoder)
-
-
 @pytest.fixture
-def app() -> Iterator[InMemoryLoans]:
-    application = InMemoryLoans(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
-    yield application
-    application.close()
+def app() -> Iterator[InMemoryAggregates]:
+    yield from in_memory()
 
 
 def a_loan_with_a_history() -> Loan:
@@ -68,20 +57,11 @@ def a_loan_with_a_history() -> Loan:
     )
     restructure(loan, day(45))
     make_non_performing(loan, days=120)
-    loan.take_collection_step(
-        step_id=uuid4(),
-        kind=CollectionStepKind.NOTICE_SERVED,
-        taken_on=day(160),
-        days_overdue=130,
-        outcome="借款人签收",
-        promised_date=day(170),
-        actor=actor(Role.ACCOUNT_MANAGER),
-        documents=[doc("collection_notice"), doc("notice_receipt")],
-    )
+    serve_notice(loan, day(160), 130, promised=day(170), by=Role.ACCOUNT_MANAGER)
     return loan
 
 
-def test_a_loan_rebuilt_from_its_events_equals_the_original(app: InMemoryLoans) -> None:
+def test_a_loan_rebuilt_from_its_events_equals_the_original(app: InMemoryAggregates) -> None:
     original = a_loan_with_a_history()
     app.save(original)
 
@@ -103,7 +83,7 @@ def test_a_loan_rebuilt_from_its_events_equals_the_original(app: InMemoryLoans) 
     assert rebuilt.ever_non_performing
 
 
-def test_values_come_back_from_the_store_with_their_types(app: InMemoryLoans) -> None:
+def test_values_come_back_from_the_store_with_their_types(app: InMemoryAggregates) -> None:
     original = a_loan_with_a_history()
     app.save(original)
 
@@ -123,7 +103,7 @@ def test_values_come_back_from_the_store_with_their_types(app: InMemoryLoans) ->
 
 
 def test_stored_events_carry_documents_decimals_and_roles_with_their_types(
-    app: InMemoryLoans,
+    app: InMemoryAggregates,
 ) -> None:
     original = a_loan_with_a_history()
     app.save(original)
@@ -144,7 +124,7 @@ def test_stored_events_carry_documents_decimals_and_roles_with_their_types(
     assert type(served.promised_date) is date
 
 
-def test_a_written_off_loan_with_recoveries_round_trips(app: InMemoryLoans) -> None:
+def test_a_written_off_loan_with_recoveries_round_trips(app: InMemoryAggregates) -> None:
     original = disbursed_loan()
     make_non_performing(original)
     overdue(original, 400, as_of=day(500))

@@ -35,13 +35,22 @@ def handle(loan: Loan, signal_id: UUID, on: int = 45) -> None:
     )
 
 
-def clear(loan: Loan, signal_id: UUID, on: int = 60) -> None:
-    loan.clear_warning(
-        signal_id=signal_id,
-        cleared_on=day(on),
-        reason="已恢复生产，经营正常",
-        actor=actor(Role.RISK_MANAGER),
-    )
+def clear(
+    loan: Loan,
+    signal_id: UUID,
+    on: int = 60,
+    reason: str = "已恢复生产，经营正常",
+    by: Role = Role.RISK_MANAGER,
+) -> None:
+    loan.clear_warning(signal_id=signal_id, cleared_on=day(on), reason=reason, actor=actor(by))
+
+
+def handled() -> tuple[Loan, UUID]:
+    """A loan whose orange signal was raised and handled, not yet cleared; the signal's id."""
+    loan = disbursed_loan()
+    signal_id = raise_signal(loan)
+    handle(loan, signal_id)
+    return loan, signal_id
 
 
 def test_a_signal_is_raised_then_handled_then_cleared() -> None:
@@ -88,9 +97,7 @@ def test_a_signal_cannot_be_cleared_before_it_is_handled() -> None:
 
 
 def test_a_signal_cannot_be_cleared_twice() -> None:
-    loan = disbursed_loan()
-    signal_id = raise_signal(loan)
-    handle(loan, signal_id)
+    loan, signal_id = handled()
     clear(loan, signal_id, on=60)
 
     with pytest.raises(InvalidTransitionError):
@@ -145,25 +152,14 @@ def test_a_signal_cannot_be_raised_before_the_value_date() -> None:
 
 
 def test_clearing_needs_a_reason() -> None:
-    loan = disbursed_loan()
-    signal_id = raise_signal(loan)
-    handle(loan, signal_id)
+    loan, signal_id = handled()
 
     with pytest.raises(InvalidInputError):
-        loan.clear_warning(
-            signal_id=signal_id, cleared_on=day(60), reason="  ", actor=actor(Role.RISK_MANAGER)
-        )
+        clear(loan, signal_id, reason="  ")
 
 
 def test_only_a_risk_manager_clears_a_signal() -> None:
-    loan = disbursed_loan()
-    signal_id = raise_signal(loan)
-    handle(loan, signal_id)
+    loan, signal_id = handled()
 
     with pytest.raises(RoleNotPermittedError):
-        loan.clear_warning(
-            signal_id=signal_id,
-            cleared_on=day(60),
-            reason="已恢复",
-            actor=actor(Role.POST_LOAN_OFFICER),
-        )
+        clear(loan, signal_id, reason="已恢复", by=Role.POST_LOAN_OFFICER)

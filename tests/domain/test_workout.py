@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from uuid import uuid4
 
 import pytest
 
@@ -16,7 +15,15 @@ from domain.errors import (
 )
 from domain.loan import Loan
 from domain.values import CollectionStepKind, LoanStatus, Role, WriteOffCriterion
-from tests.domain.givens import day, event_names, inspect, make_non_performing, repay, write_off
+from tests.domain.givens import (
+    day,
+    event_names,
+    inspect,
+    make_non_performing,
+    repay,
+    take_step,
+    write_off,
+)
 from tests.factories import MATURITY_DATE, actor, disbursed_loan, doc, party
 
 # ------------------------------------------------------------------- extension
@@ -260,14 +267,13 @@ def test_after_write_off_inspection_is_refused_but_collection_and_recovery_conti
 
     with pytest.raises(InvalidTransitionError):
         inspect(loan, on=day(410))
-    loan.take_collection_step(
-        step_id=uuid4(),
+    take_step(
+        loan,
         kind=CollectionStepKind.LITIGATION,
-        taken_on=day(410),
+        on=day(410),
         days_overdue=380,
         outcome="已向法院起诉",
-        promised_date=None,
-        actor=actor(Role.POST_LOAN_OFFICER),
+        by=Role.POST_LOAN_OFFICER,
     )
     repay(loan, day(420), principal="20000.00", interest="0")
 

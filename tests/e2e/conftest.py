@@ -30,6 +30,7 @@ from api.settings import Settings
 from archive.application import DossierArchive
 from demo.portfolio import DemoStaff, build_portfolio
 from projections.service import RegisterService
+from tests.conftest import unavailable
 
 CHROMIUM = Path("/usr/bin/chromium")
 DEMO_EVENING = datetime.fromisoformat("2026-11-20T18:00:00+08:00")
@@ -41,13 +42,10 @@ SEED = 20260701
 def chromium() -> str:
     """The Debian chromium; its absence skips the browser tests, or fails them in CI."""
     if not os.access(CHROMIUM, os.X_OK):
-        message = (
+        unavailable(
             f"{CHROMIUM} is missing: `make system-deps` installs the Debian packages chromium "
             "and fonts-noto-cjk (never a browser downloaded by Playwright)"
         )
-        if os.environ.get("CI") == "true":
-            pytest.fail(message, pytrace=False)
-        pytest.skip(message)
     return str(CHROMIUM)
 
 

@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 import pytest
 
 from archive.application import DossierArchive
+from domain.compliance import ComplianceReport, Scope
+from domain.scope import RowScope
+from projections.compliance import compliance_report
 from projections.follower import Follower
 from projections.projection import Projection
 from projections.query import AsOf, select_all
 from projections.registers import all_registers
-from projections.store import RegisterStore, register_store_beside
+from projections.store import RegisterStore, register_store_beside, sqlite_url
 
 
 @dataclass
@@ -44,6 +50,47 @@ class Registers:
             spec.name: self.rows(name, spec.name, with_history=True)
             for spec in self.register(name).tables
         }
+
+
+def report_of(
+    registers: Registers,
+    on: date,
+    scope: Scope = Scope(),
+    *,
+    position: int | None = None,
+    name_of: Callable[[UUID], str] = str,
+) -> ComplianceReport:
+    """The compliance report on ``on`` over every loan, from the registers at ``position``
+    (by default, the log's head)."""
+    head = registers.app.recorder.max_notification_id() or 0
+    return compliance_report(
+        registers.store,
+        registers.register("completeness"),
+        registers.register("work_queue"),
+        data_scope=RowScope.everything(),
+        on=on,
+        position=head if position is None else position,
+        scope=scope,
+        name_of=name_of,
+    )
+
+
+@contextmanager
+def caught_up(
+    app: DossierArchive, folder: Path, *projections: Projection
+) -> Iterator[RegisterStore]:
+    """``projections`` alone, in a SQLite store of their own in ``folder``, caught up with
+    the log."""
+    folder.mkdir()
+    store = RegisterStore(sqlite_url(folder))
+    follower = Follower(store, app.recorder, app.mapper, list(projections))
+    follower.prepare()
+    try:
+        follower.catch_up()
+        yield store
+    finally:
+        follower.stop()
+        store.close()
 
 
 def follower_for(app: DossierArchive, store: RegisterStore) -> Follower:

@@ -118,16 +118,9 @@ def test_the_catalogue_follows_a_dossier_from_transfer_to_cataloguing_and_holds(
     )
     originals_id = UUID(listed.ids["transfer_id"])
     assert listed.ids["transfer_no"] == "移交〔2025〕第0001号"
+    checks = [*steps.present(6), steps.missing(2, "保证合同未随附")]
     received = steps.receive_transfer(
-        app,
-        archivist,
-        LOAN_NO,
-        originals_id,
-        [
-            {"item_no": 1, "condition": "present", "pages_counted": 6},
-            {"item_no": 2, "condition": "missing", "note": "保证合同未随附"},
-        ],
-        date(2025, 1, 14),
+        app, archivist, LOAN_NO, originals_id, checks, date(2025, 1, 14)
     )
     # Settled, then the full dossier (整卷) comes in and is matched with the originals.
     settle(app, staff, LOAN_NO)

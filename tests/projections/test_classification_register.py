@@ -25,7 +25,7 @@ from archive.core import CommandContext
 from domain.values import Grade, loan_id_for
 from projections.export import to_csv, to_xlsx
 from tests import steps
-from tests.factories import make_disbursement, make_upload
+from tests.factories import make_disbursement
 from tests.projections.conftest import Registers
 
 LOAN_NO = "JJ2025011000101"
@@ -48,15 +48,8 @@ def test_an_approved_downgrade_and_a_rejected_upgrade_read_back_with_who_why_and
 
     # 35 days overdue: the account manager proposes 关注 with the classification form.
     steps.overdue(app, plo, LOAN_NO, date(2025, 3, 1), 35)
-    proposed = steps.propose(
-        app,
-        am,
-        LOAN_NO,
-        Grade.SPECIAL_MENTION,
-        date(2025, 3, 1),
-        "本金逾期 35 天，经营现金流紧张",
-        sub_grade="special_mention_1",
-        uploads=[make_upload("classification_form", "五级分类认定表 关注一级")],
+    proposed = steps.propose_special_mention(
+        app, am, LOAN_NO, date(2025, 3, 1), "本金逾期 35 天，经营现金流紧张"
     )
     first_id = UUID(proposed.ids["proposal_id"])
     registers.catch_up()

@@ -26,7 +26,6 @@ from openpyxl import load_workbook
 from archive.commands.collateral import (
     LodgeCertificate,
     RecordInsuranceLapse,
-    RegisterCollateral,
     ReleaseCollateral,
     RenewInsurance,
     ReturnCertificate,
@@ -35,7 +34,7 @@ from archive.commands.collateral import (
 )
 from archive.commands.lifecycle import Settle
 from archive.core import CommandContext, CommandResult
-from domain.values import CollateralKind, GuaranteeType, collateral_id_for, loan_id_for
+from domain.values import GuaranteeType, collateral_id_for, loan_id_for
 from projections.export import to_csv, to_xlsx
 from tests import steps
 from tests.factories import PRINCIPAL, make_disbursement, make_upload
@@ -66,23 +65,17 @@ def _register_and_lodge(registers: Registers, staff: dict[str, CommandContext]) 
         make_disbursement(LOAN_NO, guarantee_type=GuaranteeType.MORTGAGE),
         [make_upload("loan_contract"), make_upload("mortgage_contract")],
     )
-    app.execute(
+    steps.register_collateral(
+        app,
         am,
-        RegisterCollateral(
-            loan_no=LOAN_NO,
-            collateral_no=COLLATERAL_NO,
-            kind=CollateralKind.REAL_ESTATE,
-            description=DESCRIPTION,
-            owner_name="上海示例贸易有限公司",
-            appraised_value=Decimal("2500000.00"),
-            appraised_on=date(2024, 12, 20),
-            registration_no=REGISTRATION_NO,
-            registered_on=date(2025, 1, 5),
-        ),
+        LOAN_NO,
         [
             make_upload("valuation_report", "押品评估报告 YP2025-0601"),
             make_upload("registration_certificate", "不动产登记证明 YP2025-0601"),
         ],
+        collateral_no=COLLATERAL_NO,
+        description=DESCRIPTION,
+        registration_no=REGISTRATION_NO,
     )
     return app.execute(
         staff["archivist"],

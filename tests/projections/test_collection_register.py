@@ -23,9 +23,8 @@ from uuid import UUID
 from openpyxl import load_workbook
 
 from archive.commands.lifecycle import Settle
-from archive.commands.workout import WriteOff
 from archive.core import CommandContext
-from domain.values import CollectionStepKind, Grade, WriteOffCriterion, loan_id_for
+from domain.values import CollectionStepKind, Grade, loan_id_for
 from projections.export import to_csv, to_xlsx
 from tests import steps
 from tests.factories import make_disbursement, make_upload
@@ -196,16 +195,7 @@ def test_a_written_off_loan_stays_while_recovery_continues_and_leaves_when_settl
     )
     steps.approve(app, rm, LOAN_NO, proposed)
     steps.hand_over(app, bh, LOAN_NO, date(2025, 5, 20), "account_manager_2", "调岗")
-    app.execute(
-        bh,
-        WriteOff(
-            loan_no=LOAN_NO,
-            written_off_on=date(2025, 9, 30),
-            criterion=WriteOffCriterion.BANKRUPTCY,
-            reason="借款人破产清算终结",
-        ),
-        [make_upload("writeoff_evidence", "破产清算终结裁定书")],
-    )
+    steps.write_off(app, bh, LOAN_NO, date(2025, 9, 30))
     registers.catch_up()
     (row,) = registers.rows(NAME, "overdue_loans")
     assert {

@@ -14,37 +14,31 @@ Every scenario ends with a rebuild of the register from the log that equals the 
 from __future__ import annotations
 
 from datetime import date, timedelta
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from archive.commands.collateral import RegisterCollateral
 from archive.core import CommandContext
 from archive.rules import packaged_rules_text
 from domain.dossier import Dossier
 from domain.rules import RuleSet
 from domain.values import (
-    CollateralKind,
     CollectionStepKind,
-    Grade,
     GuaranteeType,
     InspectionKind,
     WarningColour,
     loan_id_for,
 )
 from projections.export import headers
-from projections.follower import Follower
 from projections.query import AsOf, select_all
 from projections.registers.filing.completeness.queries import overdue_gaps
 from projections.registers.filing.completeness.register import CompletenessRegister
 from projections.registers.filing.completeness.tables import GAPS
 from projections.rules_state import shipped_rules
-from projections.store import RegisterStore, sqlite_url
 from tests import steps
 from tests.factories import VALUE_DATE, make_disbursement, make_upload
-from tests.projections.conftest import Registers
+from tests.projections.conftest import Registers, caught_up
 
 NAME = "completeness"
 BANK = ZoneInfo("Asia/Shanghai")
@@ -338,32 +332,19 @@ def test_documents_brought_by_other_events_are_dated_by_those_events(
         make_disbursement(loan_no, guarantee_type=GuaranteeType.MORTGAGE),
         _uploads(*CORE, "mortgage_contract", "insurance_policy"),
     )
-    app.execute(
-        am,
-        RegisterCollateral(
-            loan_no=loan_no,
-            collateral_no="YP2025-0707",
-            kind=CollateralKind.REAL_ESTATE,
-            description="上海市浦东新区示例路1号",
-            owner_name="上海示例贸易有限公司",
-            appraised_value=Decimal("2500000.00"),
-            appraised_on=date(2025, 1, 5),
-            registration_no="沪(2025)浦东不动产证明第0707号",
-            registered_on=date(2025, 2, 20),
-        ),
-        _uploads("valuation_report", "registration_certificate"),
-    )
-    steps.overdue(app, plo, loan_no, date(2025, 3, 1), 20)
-    proposed = steps.propose(
+    steps.register_collateral(
         app,
         am,
         loan_no,
-        Grade.SPECIAL_MENTION,
-        date(2025, 3, 1),
-        "本金逾期 20 天",
-        sub_grade="special_mention_1",
-        uploads=_uploads("classification_form"),
+        _uploads("valuation_report", "registration_certificate"),
+        collateral_no="YP2025-0707",
+        description="上海市浦东新区示例路1号",
+        appraised_on=date(2025, 1, 5),
+        registration_no="沪(2025)浦东不动产证明第0707号",
+        registered_on=date(2025, 2, 20),
     )
+    steps.overdue(app, plo, loan_no, date(2025, 3, 1), 20)
+    proposed = steps.propose_special_mention(app, am, loan_no, date(2025, 3, 1), "本金逾期 20 天")
     approved = steps.approve(app, rm, loan_no, proposed, "同意下调为关注类")
     raised = steps.raise_warning(app, plo, loan_no, date(2025, 3, 3))
     signal_id = UUID(raised.ids["signal_id"])
@@ -532,16 +513,8 @@ def test_what_an_event_requires_depends_on_its_own_facts_and_on_the_signal_colou
     )
 
     register = CompletenessRegister(default_rules=rules)
-    (tmp_path / "own").mkdir()
-    store = RegisterStore(sqlite_url(tmp_path / "own"))
-    follower = Follower(store, app.recorder, app.mapper, [register])
-    follower.prepare()
-    try:
-        follower.catch_up()
+    with caught_up(app, tmp_path / "own", register) as store:
         gaps = select_all(store, register, "gaps")
-    finally:
-        follower.stop()
-        store.close()
     assert sorted((g["rule_id"], g["doc_type"], g["required_since"]) for g in gaps) == [
         ("inspection.on_site_photos", "site_photo", date(2025, 3, 10)),
         ("warning.form", "warning_form", date(2025, 3, 5)),

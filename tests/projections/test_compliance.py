@@ -26,12 +26,11 @@ from domain.classification import FloorPolicy
 from domain.compliance import ComplianceReport, Scope
 from domain.scope import RowScope
 from domain.values import AppraisalOpinion, Grade, Product
-from projections.compliance import compliance_report
 from projections.query import AsOf
 from projections.tasks import tasks
 from tests.archive.test_disposition import prepare, with_it_and_second_head
 from tests.factories import make_staff
-from tests.projections.conftest import Registers
+from tests.projections.conftest import Registers, report_of
 
 AFTER_RETENTION = date(2056, 1, 20)
 UNAPPRAISED, APPRAISED = "JJ2025070100081", "JJ2025070100082"
@@ -57,19 +56,6 @@ def portfolio(registers: Registers) -> Portfolio:
     registers.app.wait_for_text_extraction()
     registers.catch_up()
     return Portfolio(registers, demo_end)
-
-
-def report_of(registers: Registers, on: date, scope: Scope = Scope()) -> ComplianceReport:
-    head = registers.app.recorder.max_notification_id() or 0
-    return compliance_report(
-        registers.store,
-        registers.register("completeness"),
-        registers.register("work_queue"),
-        data_scope=RowScope.everything(),
-        on=on,
-        position=head,
-        scope=scope,
-    )
 
 
 # ---------------------------------------------------------------- the figures, counted here
@@ -226,14 +212,7 @@ def as_of_an_earlier_position(portfolio: Portfolio) -> None:
     in the report; its figures equal those counted from the registers at that position."""
     registers = portfolio.registers
     before = portfolio.demo_end
-    past = compliance_report(
-        registers.store,
-        registers.register("completeness"),
-        registers.register("work_queue"),
-        data_scope=RowScope.everything(),
-        on=AFTER_RETENTION,
-        position=before,
-    )
+    past = report_of(registers, AFTER_RETENTION, position=before)
     now = report_of(registers, AFTER_RETENTION)
     assert past.position == before
     assert past.loans == now.loans - 2

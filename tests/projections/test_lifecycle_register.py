@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 
 from archive.core import CommandContext
 from domain.scope import RowScope
-from domain.tasks import TaskKind
+from domain.tasks import Task, TaskKind
 from domain.values import CollectionStepKind, Grade, InspectionKind
 from projections.export import to_xlsx
 from projections.registers.lifecycle import LOANS
@@ -30,6 +30,13 @@ def _row(registers: Registers, **point: int) -> dict[str, object]:
     )
     (row,) = [r for r in rows if r["loan_no"] == LOAN_NO]
     return row
+
+
+def _routine_inspections(registers: Registers, on: date) -> list[Task]:
+    """The routine inspections the work queue lists on ``on``."""
+    queue = registers.register("work_queue")
+    kind = TaskKind.ROUTINE_INSPECTION
+    return tasks(registers.store, queue, on, scope=RowScope.everything(), kind=kind)  # type: ignore[arg-type]
 
 
 def test_the_ledger_follows_a_loan_through_arrears_downgrade_warning_and_handover(
@@ -56,14 +63,8 @@ def test_the_ledger_follows_a_loan_through_arrears_downgrade_warning_and_handove
     steps.inspect(app, am, LOAN_NO, InspectionKind.FIRST_FOLLOW_UP, date(2025, 1, 20), "经营正常")
     steps.repay(app, am, LOAN_NO, date(2025, 2, 10), "100000.00", "0")
     steps.overdue(app, plo, LOAN_NO, date(2025, 3, 1), 40)
-    proposal = steps.propose(
-        app,
-        am,
-        LOAN_NO,
-        Grade.SPECIAL_MENTION,
-        date(2025, 3, 1),
-        "本金逾期 40 天",
-        sub_grade="special_mention_1",
+    proposal = steps.propose_special_mention(
+        app, am, LOAN_NO, date(2025, 3, 1), "本金逾期 40 天", uploads=()
     )
     steps.approve(app, rm, LOAN_NO, proposal)
     steps.raise_warning(app, plo, LOAN_NO, date(2025, 3, 2), "他行逾期")
@@ -128,25 +129,12 @@ def test_a_phone_visit_is_no_inspection_for_the_ledger_nor_the_work_queue(
     ledger = _row(registers)
     assert ledger["next_inspection_due"] == date(2025, 3, 20)
     assert ledger["last_inspection_on"] == date(2025, 1, 20)
-    store, queue = registers.store, registers.register("work_queue")
-    [routine] = tasks(
-        store,
-        queue,
-        date(2025, 3, 18),
-        scope=RowScope.everything(),
-        kind=TaskKind.ROUTINE_INSPECTION,
-    )  # type: ignore[arg-type]
+    [routine] = _routine_inspections(registers, date(2025, 3, 18))
     assert routine.due_on == ledger["next_inspection_due"]
 
     # An inspection proper moves both.
     steps.inspect(app, am, LOAN_NO, InspectionKind.ON_SITE, date(2025, 3, 19), "现场检查正常")
     registers.catch_up()
     assert _row(registers)["next_inspection_due"] == date(2025, 5, 19)
-    [moved] = tasks(
-        store,
-        queue,
-        date(2025, 3, 20),
-        scope=RowScope.everything(),
-        kind=TaskKind.ROUTINE_INSPECTION,
-    )  # type: ignore[arg-type]
+    [moved] = _routine_inspections(registers, date(2025, 3, 20))
     assert moved.due_on == date(2025, 5, 19)

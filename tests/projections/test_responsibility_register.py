@@ -15,7 +15,6 @@ from __future__ import annotations
 import csv
 import io
 from datetime import date
-from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
@@ -23,7 +22,6 @@ import pytest
 from openpyxl import load_workbook
 
 from archive.application import DossierArchive
-from archive.commands.collateral import RegisterCollateral
 from archive.commands.responsibility import (
     AppealResponsibility,
     DecideAppeal,
@@ -491,20 +489,13 @@ def test_a_collaterals_actions_belong_to_its_loan(
     app = registers.app
     loan_no = "JJ2025011000202"
     app.execute(staff["account_manager"], make_disbursement(loan_no))
-    registered = app.execute(
+    registered = steps.register_collateral(
+        app,
         staff["account_manager"],
-        RegisterCollateral(
-            loan_no=loan_no,
-            collateral_no="YP2025-0201",
-            kind=CollateralKind.REAL_ESTATE,
-            description="上海市浦东新区示例路 88 号 1201 室",
-            owner_name="上海示例贸易有限公司",
-            appraised_value=Decimal("2500000.00"),
-            appraised_on=date(2024, 12, 20),
-            registration_no="沪(2025)浦字不动产证明第0012345号",
-            registered_on=date(2025, 1, 5),
-        ),
+        loan_no,
         [make_upload("mortgage_contract", "抵押合同")],
+        collateral_no="YP2025-0201",
+        kind=CollateralKind.REAL_ESTATE,
     )
     lodged = steps.lodge_certificate(
         app,

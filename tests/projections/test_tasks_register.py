@@ -35,13 +35,12 @@ from domain.values import (
 from projections.query import AsOf
 from projections.tasks import rules_in_force, tasks
 from tests import steps
+from tests.domain.test_tasks import BRANCH, LOAN_NO, expected
 from tests.factories import make_disbursement, make_upload
 from tests.projections.conftest import Registers
 
 Staff = dict[str, CommandContext]
 NAME = "work_queue"
-LOAN_NO = "JJ2025011000901"
-BRANCH = "营业部"
 SHIPPED = RuleSet.from_toml(packaged_rules_text())
 LEAD_5 = RuleSet.from_toml(packaged_rules_text().replace("lead_days = 3", "lead_days = 5"))
 
@@ -56,17 +55,8 @@ def of(registers: Registers, kind: TaskKind, on: date, **kw: object) -> list[Tas
 
 
 def task(kind: TaskKind, owner: UUID | None, **fields: object) -> Task:
-    base: dict[str, object] = {
-        "kind": kind,
-        "subject": "",
-        "loan_no": LOAN_NO,
-        "branch": BRANCH,
-        "owner_role": Role.ACCOUNT_MANAGER,
-        "owner_id": owner,
-        "overdue": False,
-        "rules_version": SHIPPED.version,
-    }
-    return Task(**{**base, **fields})  # type: ignore[arg-type]
+    """The task the engine's tests expect of the same loan, owned by ``owner``."""
+    return expected(kind, owner_id=owner, **fields)
 
 
 def inspect(

@@ -22,13 +22,11 @@ from archive.core import CommandContext
 from domain.rules import RuleSet, shipped_rules
 from domain.values import WarningColour, loan_id_for
 from projections.export import to_csv, to_xlsx
-from projections.follower import Follower
 from projections.query import AsOf, select_all
 from projections.registers.warnings import WarningLedger, overdue_signals, warning_summary
-from projections.store import RegisterStore, sqlite_url
 from tests import steps
 from tests.factories import make_disbursement, make_upload
-from tests.projections.conftest import Registers
+from tests.projections.conftest import Registers, caught_up
 
 LOAN_NO = "JJ2025011000501"
 NAME = "warning_ledger"
@@ -188,17 +186,9 @@ def test_deadlines_come_from_the_rules_when_given(
     handling = {**shipped.source["warnings"]["handling_days"], "orange": 5}
     orange_5 = RuleSet.from_mapping({**shipped.source, "warnings": {"handling_days": handling}})
     ledger = WarningLedger(orange_5)
-    (tmp_path / "rules").mkdir()
-    store = RegisterStore(sqlite_url(tmp_path / "rules"))
-    follower = Follower(store, app.recorder, app.mapper, [ledger])
-    follower.prepare()
-    try:
-        follower.catch_up()
+    with caught_up(app, tmp_path / "rules", ledger) as store:
         due = {s["signal_id"]: s["handling_due"] for s in select_all(store, ledger, "signals")}
         summary = warning_summary(store, ledger, on=date(2025, 3, 9), as_of=AsOf())
-    finally:
-        follower.stop()
-        store.close()
     assert due == {orange: date(2025, 3, 8), yellow: date(2025, 3, 18)}
     assert [(s["colour"], s["overdue"]) for s in summary] == [
         ("red", 0),

@@ -21,9 +21,9 @@ from decimal import Decimal
 from openpyxl import load_workbook
 
 from archive.commands.lifecycle import Settle
-from archive.commands.workout import TransferToAssetPreservation, WriteOff
+from archive.commands.workout import TransferToAssetPreservation
 from archive.core import CommandContext
-from domain.values import CollectionStepKind, Grade, WriteOffCriterion, loan_id_for
+from domain.values import CollectionStepKind, Grade, loan_id_for
 from projections.export import to_csv, to_xlsx
 from projections.query import AsOf
 from projections.registers.workout import npl_summary
@@ -125,16 +125,7 @@ def test_a_loan_made_substandard_goes_to_preservation_then_is_written_off_and_re
     before_write_off = app.recorder.max_notification_id()
 
     # Written off on the borrower's bankruptcy: 核销, and it stays (账销案存).
-    app.execute(
-        bh,
-        WriteOff(
-            loan_no=LOAN_NO,
-            written_off_on=date(2025, 12, 20),
-            criterion=WriteOffCriterion.BANKRUPTCY,
-            reason="借款人破产清算终结",
-        ),
-        [make_upload("writeoff_evidence", "破产清算终结裁定书")],
-    )
+    steps.write_off(app, bh, LOAN_NO, date(2025, 12, 20))
     # Recovery continues: money comes in; enforcement goes on, and the route stays 核销.
     steps.repay(app, am, LOAN_NO, date(2026, 2, 1), "50000.00", "2000.00")
     _step(registers, am, LOAN_NO, CollectionStepKind.ENFORCEMENT, date(2026, 3, 1))

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import threading
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -30,6 +29,7 @@ from storage.blobs import (
     LocalBlobStore,
 )
 from storage.s3.store import S3BlobStore
+from tests.racing import race
 from tests.storage.streams import FailingStream, GeneratedStream
 
 MIB = 1024 * 1024
@@ -43,18 +43,7 @@ def new_key(content: bytes = b"") -> str:
 def race_puts(store: BlobStore, key: str, threads: int = 8) -> tuple[list[bool], list[bytes]]:
     """Put a different payload under one key from many threads at once."""
     payloads = [bytes([index]) * (256 * 1024) for index in range(threads)]
-    results: list[bool | None] = [None] * threads
-    barrier = threading.Barrier(threads)
-
-    def put(index: int) -> None:
-        barrier.wait()
-        results[index] = store.put(key, io.BytesIO(payloads[index]))
-
-    workers = [threading.Thread(target=put, args=(index,)) for index in range(threads)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
+    results = race(threads, lambda index: store.put(key, io.BytesIO(payloads[index])))
     assert all(result is not None for result in results), "a put raised in its thread"
     return [bool(result) for result in results], payloads
 

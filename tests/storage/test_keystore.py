@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import sqlite3
 import stat
-import threading
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -28,6 +27,7 @@ from storage.keystore import (
     key_store_for,
 )
 from tests.postgres import fresh_schema
+from tests.racing import race
 
 OLD = MasterKey(bytes(range(32)))
 NEW = MasterKey(bytes(range(32, 64)))
@@ -123,18 +123,7 @@ class TestKeyStoreContract:
     def test_concurrent_adds_for_one_dossier_have_exactly_one_winner(self, keys: KeyStore) -> None:
         dossier_id, threads = uuid.uuid4(), 8
         candidates = [wrapped_key(dossier_id) for _ in range(threads)]
-        results: list[bool | None] = [None] * threads
-        barrier = threading.Barrier(threads)
-
-        def add(index: int) -> None:
-            barrier.wait()
-            results[index] = keys.add(candidates[index])
-
-        workers = [threading.Thread(target=add, args=(i,)) for i in range(threads)]
-        for worker in workers:
-            worker.start()
-        for worker in workers:
-            worker.join()
+        results = race(threads, lambda index: keys.add(candidates[index]))
         assert all(result is not None for result in results), "an add raised in its thread"
         assert results.count(True) == 1
         assert keys.get(dossier_id) == candidates[results.index(True)]

@@ -16,6 +16,7 @@ from fastapi.responses import Response
 
 from api.composition import Integrity
 from api.routers.bundles import bundle_answer
+from api.web.forms import FIRST, Shown
 from api.web.pages.common import enter, listed, page_router, registers_of
 from api.web.render import render
 from api.web.session import Viewer, ViewerDep, archive_of
@@ -55,14 +56,7 @@ def _runs(request: Request, viewer: Viewer) -> list[Any]:
     ]
 
 
-def _audit(
-    request: Request,
-    viewer: Viewer,
-    *,
-    status: int = 200,
-    bundle: dict[str, str] | None = None,
-    errors: dict[str, str] | None = None,
-) -> Response:
+def _audit(request: Request, viewer: Viewer, shown: Shown = FIRST) -> Response:
     enter(request, viewer, "audit")
     archive = archive_of(request)
     integrity: Integrity = request.app.state.integrity
@@ -90,7 +84,7 @@ def _audit(
         "audit.html",
         viewer,
         area="audit",
-        status=status,
+        status=shown.status,
         checkpoints=checkpoints,
         total=total,
         keys=keys,
@@ -100,8 +94,8 @@ def _audit(
         may_verify=may_verify,
         may_bundle=viewer.can(Action.ISSUE_AUDIT_BUNDLE),
         may_determine=viewer.can(Action.DETERMINE_RESPONSIBILITY),
-        bundle=bundle or {"loan_no": "", "purpose": ""},
-        errors=errors or {},
+        bundle=shown.entered or {"loan_no": "", "purpose": ""},
+        errors=shown.errors,
     )
 
 
@@ -120,14 +114,7 @@ def verify(
     found, each finding in Chinese and English."""
     enter(request, viewer, "audit")
     integrity: Integrity = request.app.state.integrity
-    run = archive_of(request).verify_integrity(
-        viewer.ctx,
-        store=integrity.store,
-        witness=integrity.witness,
-        trusted_keys=[integrity.signer.public_key],
-        origin=integrity.sealer.origin,
-        documents=documents == "on",
-    )
+    run = integrity.verify(archive_of(request), viewer.ctx, documents=documents == "on")
     return render(
         request,
         "verification.html",
@@ -180,7 +167,7 @@ def issue_bundle(
     if not purpose.strip() or "\n" in purpose or "\r" in purpose:
         errors["purpose"] = viewer.t("State the purpose the bundle is issued for, on one line.")
     if errors:
-        return _audit(request, viewer, status=422, bundle=entered, errors=errors)
+        return _audit(request, viewer, Shown(422, entered=entered, errors=errors))
     integrity: Integrity = request.app.state.integrity
     try:
         return bundle_answer(
@@ -189,4 +176,4 @@ def issue_bundle(
     except (NotFoundError, InvalidInputError) as refused:
         errors["loan_no"] = viewer.t.pick(refused.zh, refused.en)
         status = 404 if isinstance(refused, NotFoundError) else 422
-        return _audit(request, viewer, status=status, bundle=entered, errors=errors)
+        return _audit(request, viewer, Shown(status, entered=entered, errors=errors))

@@ -10,11 +10,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import Form, Query, Request
+from fastapi import Depends, Form, Query, Request
 from fastapi.responses import Response
 
 from api.fields import ONE_LINE
-from api.routers.compliance import build, issued_answer
+from api.routers.compliance import Asked, build, issued_answer
+from api.web.forms import FIRST, Shown
 from api.web.pages.common import enter, page_router, registers_of
 from api.web.render import render
 from api.web.session import Viewer, ViewerDep, archive_of
@@ -41,28 +42,13 @@ def _report(
     enter(request, viewer, "compliance")
     archive = archive_of(request)
     _actor, data_scope = archive.reading_scope(viewer.ctx, action, branch=branch or None)
-    report = build(
-        registers_of(request),
-        archive,
-        on=on,
-        branch=branch or None,
-        product=product or None,
-        as_of_position=None,
-        wait=0,
-        data_scope=data_scope,
-    )
+    asked = Asked(on, branch or None, product or None)
+    report = build(registers_of(request), archive, asked, data_scope)
     return report, data_scope
 
 
 def _page(
-    request: Request,
-    viewer: Viewer,
-    report: ComplianceReport,
-    scope: Any,
-    *,
-    status: int = 200,
-    issue: dict[str, str] | None = None,
-    errors: dict[str, str] | None = None,
+    request: Request, viewer: Viewer, report: ComplianceReport, scope: Any, shown: Shown = FIRST
 ) -> Response:
     lines = report.completeness_by
     return render(
@@ -70,7 +56,7 @@ def _page(
         "compliance.html",
         viewer,
         area="compliance",
-        status=status,
+        status=shown.status,
         report=report,
         scope=scope,
         shown=SHOWN,
@@ -80,21 +66,30 @@ def _page(
         products=list(Product),
         formats=list(ReportFormat),
         may_issue=viewer.can(Action.ISSUE_COMPLIANCE_REPORT),
-        issue=issue or {"purpose": "", "format": ReportFormat.PDF.value},
-        errors=errors or {},
+        issue=shown.entered or {"purpose": "", "format": ReportFormat.PDF.value},
+        errors=shown.errors,
     )
 
 
-@router.get("/compliance")
-def compliance(
+def _asked(
     request: Request,
     viewer: ViewerDep,
     on: Annotated[date | None, Query()] = None,
     branch: Branch = None,
     product: ProductCode = None,
-) -> Response:
+) -> tuple[ComplianceReport, Any]:
+    """The report on ``on`` (today by default), of one branch or product if asked, and the
+    reader's data scope: what both pages read from their query."""
+    return _report(request, viewer, on=on, branch=branch, product=product)
+
+
+AskedReport = Annotated[tuple[ComplianceReport, Any], Depends(_asked)]
+
+
+@router.get("/compliance")
+def compliance(request: Request, viewer: ViewerDep, asked: AskedReport) -> Response:
     """The report on ``on`` (today by default), of one branch or product if asked."""
-    report, scope = _report(request, viewer, on=on, branch=branch, product=product)
+    report, scope = asked
     return _page(request, viewer, report, scope)
 
 
@@ -102,15 +97,13 @@ def compliance(
 def gaps(
     request: Request,
     viewer: ViewerDep,
-    on: Annotated[date | None, Query()] = None,
-    branch: Branch = None,
-    product: ProductCode = None,
+    asked: AskedReport,
     stage: Annotated[str | None, Query(max_length=64)] = None,
     doc_type: Annotated[str | None, Query(max_length=64)] = None,
 ) -> Response:
     """Every document missing past its deadline behind a line of the report: the loan, the
     borrower, the document, when it was due and how long ago."""
-    report, scope = _report(request, viewer, on=on, branch=branch, product=product)
+    report, scope = asked
     stage_zh = {x.key: x.label_zh for x in report.completeness_by if x.dimension is Dimension.STAGE}
     found: list[GapLine] = [
         g
@@ -163,7 +156,7 @@ def issue(
         errors["format"] = viewer.t("Choose PDF or XLSX.")
     if errors or chosen is None:
         entered = {"purpose": purpose, "format": format}
-        return _page(request, viewer, report, scope, status=422, issue=entered, errors=errors)
+        return _page(request, viewer, report, scope, Shown(422, entered=entered, errors=errors))
     issued = archive_of(request).issue_compliance_report(
         viewer.ctx, report, format=chosen, purpose=purpose.strip()
     )

@@ -19,7 +19,7 @@ from uuid import UUID
 from fastapi import Form, Path, Request
 from fastapi.responses import RedirectResponse, Response
 
-from api.web.forms import run_form
+from api.web.forms import FIRST, Shown, run_form, submit
 from api.web.pages.common import enter, listed, page_router
 from api.web.render import render
 from api.web.session import Viewer, ViewerDep, archive_of
@@ -40,14 +40,7 @@ SUPERVISORS = 2
 """Supervisor rows on the execution form; the domain requires at least two different people."""
 
 
-def _batches(
-    request: Request,
-    viewer: Viewer,
-    *,
-    status: int = 200,
-    entered: Mapping[str, Any] | None = None,
-    errors: Mapping[str, str] | None = None,
-) -> Response:
+def _batches(request: Request, viewer: Viewer, shown: Shown = FIRST) -> Response:
     enter(request, viewer, "archive")
     archive = archive_of(request)
     may_propose = viewer.can(Action.PROPOSE_DESTRUCTION)
@@ -57,14 +50,12 @@ def _batches(
         "destruction.html",
         viewer,
         area="archive",
-        status=status,
+        **shown.context(),
         batches=listed(request, viewer, REGISTER, "batches", order_by=["-proposed_on"], limit=500),
         status_zh={s.value: s.zh for s in DestructionStatus},
         past=past,
         may_propose=may_propose,
         today=archive.today(),
-        entered=entered or {},
-        errors=errors or {},
     )
 
 
@@ -74,16 +65,7 @@ def batches(request: Request, viewer: ViewerDep) -> Response:
     return _batches(request, viewer)
 
 
-def _batch(
-    request: Request,
-    viewer: Viewer,
-    batch_id: UUID,
-    *,
-    status: int = 200,
-    form: str = "",
-    entered: Mapping[str, Any] | None = None,
-    errors: Mapping[str, str] | None = None,
-) -> Response:
+def _batch(request: Request, viewer: Viewer, batch_id: UUID, shown: Shown = FIRST) -> Response:
     enter(request, viewer, "archive")
     archive = archive_of(request)
     batch = archive.get_destruction_batch(viewer.ctx, batch_id)
@@ -109,7 +91,7 @@ def _batch(
         "destruction_batch.html",
         viewer,
         area="archive",
-        status=status,
+        **shown.context(),
         batch=batch,
         row=row,
         entries=batch.entries,
@@ -118,9 +100,6 @@ def _batch(
         may_compliance=viewer.can(Action.COMPLIANCE_APPROVE_DESTRUCTION),
         may_execute=viewer.can(Action.EXECUTE_DESTRUCTION),
         supervisors=range(SUPERVISORS),
-        form=form,
-        entered=entered or {},
-        errors=errors or {},
     )
 
 
@@ -152,7 +131,7 @@ async def propose(request: Request, viewer: ViewerDep) -> Response:
     entered = {"loan_no": ",".join(loan_nos), "proposed_on": proposed_on}
     if not loan_nos:
         message = viewer.t("Tick at least one dossier.")
-        return _batches(request, viewer, status=422, entered=entered, errors={"loan_no": message})
+        return _batches(request, viewer, Shown(422, entered=entered, errors={"loan_no": message}))
     batch_id = UUID(int=0)
 
     def build() -> Command:
@@ -167,9 +146,7 @@ async def propose(request: Request, viewer: ViewerDep) -> Response:
         request,
         viewer,
         build,
-        lambda status, errors: _batches(
-            request, viewer, status=status, entered=entered, errors=errors
-        ),
+        lambda status, errors: _batches(request, viewer, Shown(status, "", entered, errors)),
         entered,
     )
     return refused or RedirectResponse(f"/archive/destruction/{batch_id}", status_code=303)
@@ -186,16 +163,15 @@ def approve(
     """The branch head's approval (``step=branch``) or compliance's (``step=compliance``)."""
     command = ComplianceApproveDestruction if step == "compliance" else ApproveDestruction
     entered = {"approved_on": approved_on}
-    refused = run_form(
+    return submit(
         request,
         viewer,
         lambda: command.model_validate({"batch_id": batch_id, "approved_on": approved_on or None}),
-        lambda status, errors: _batch(
-            request, viewer, batch_id, status=status, form=step, entered=entered, errors=errors
-        ),
+        lambda shown: _batch(request, viewer, batch_id, shown),
+        step,
         entered,
+        f"/archive/destruction/{batch_id}",
     )
-    return refused or RedirectResponse(f"/archive/destruction/{batch_id}", status_code=303)
 
 
 @router.post("/archive/destruction/{batch_id}/execution")
@@ -216,15 +192,7 @@ async def execute(
     }
 
     def again(status: int, errors: Mapping[str, str]) -> Response:
-        return _batch(
-            request,
-            viewer,
-            batch_id,
-            status=status,
-            form="execute",
-            entered=entered,
-            errors=errors,
-        )
+        return _batch(request, viewer, batch_id, Shown(status, "execute", entered, errors))
 
     archive = archive_of(request)
     errors: dict[str, str] = {}

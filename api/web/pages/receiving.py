@@ -13,9 +13,9 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import Form, Path, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
-from api.web.forms import run_form
+from api.web.forms import FIRST, Shown, submit
 from api.web.pages.common import enter, listed, page_router
 from api.web.pages.retention import LoanNoPath
 from api.web.render import render
@@ -50,15 +50,7 @@ def awaiting(request: Request, viewer: ViewerDep) -> Response:
 
 
 def _transfer_page(
-    request: Request,
-    viewer: Viewer,
-    loan_no: str,
-    transfer_id: UUID,
-    *,
-    status: int = 200,
-    form: str = "",
-    entered: dict[str, Any] | None = None,
-    errors: dict[str, str] | None = None,
+    request: Request, viewer: Viewer, loan_no: str, transfer_id: UUID, shown: Shown = FIRST
 ) -> Response:
     enter(request, viewer, "archive")
     archive = archive_of(request)
@@ -71,7 +63,7 @@ def _transfer_page(
         "transfer.html",
         viewer,
         area="archive",
-        status=status,
+        **shown.context(),
         loan_no=loan_no,
         dossier=dossier,
         transfer=transfer,
@@ -81,9 +73,6 @@ def _transfer_page(
         today=archive.today(),
         may_receive=viewer.can(Action.RECEIVE_TRANSFER),
         may_catalogue=viewer.can(Action.CATALOGUE),
-        form=form,
-        entered=entered or {},
-        errors=errors or {},
     )
 
 
@@ -128,7 +117,7 @@ async def receive(
                 "note": note.strip(),
             }
         )
-    refused = run_form(
+    return submit(
         request,
         viewer,
         lambda: ReceiveTransfer.model_validate(
@@ -139,20 +128,10 @@ async def receive(
                 "received_on": entered["received_on"] or None,
             }
         ),
-        lambda status, errors: _transfer_page(
-            request,
-            viewer,
-            loan_no,
-            transfer_id,
-            status=status,
-            form="receive",
-            entered=entered,
-            errors=dict(errors),
-        ),
+        lambda shown: _transfer_page(request, viewer, loan_no, transfer_id, shown),
+        "receive",
         entered,
-    )
-    return refused or RedirectResponse(
-        f"/archive/transfers/{loan_no}/{transfer_id}", status_code=303
+        f"/archive/transfers/{loan_no}/{transfer_id}",
     )
 
 
@@ -167,7 +146,7 @@ def catalogue(
 ) -> Response:
     """Catalogue the dossier received: its shelf (库房-排-柜-格) and the day; the 档号 follows."""
     entered = {"shelf_location": shelf_location, "catalogued_on": catalogued_on}
-    refused = run_form(
+    return submit(
         request,
         viewer,
         lambda: Catalogue.model_validate(
@@ -177,18 +156,8 @@ def catalogue(
                 "catalogued_on": catalogued_on.strip() or None,
             }
         ),
-        lambda status, errors: _transfer_page(
-            request,
-            viewer,
-            loan_no,
-            transfer_id,
-            status=status,
-            form="catalogue",
-            entered=entered,
-            errors=dict(errors),
-        ),
+        lambda shown: _transfer_page(request, viewer, loan_no, transfer_id, shown),
+        "catalogue",
         entered,
-    )
-    return refused or RedirectResponse(
-        f"/archive/transfers/{loan_no}/{transfer_id}", status_code=303
+        f"/archive/transfers/{loan_no}/{transfer_id}",
     )

@@ -8,14 +8,14 @@ act goes through the same typed command the API takes (``DetermineResponsibility
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import Form, Path, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
-from api.web.forms import run_form
+from api.web.forms import FIRST, Shown, submit
 from api.web.pages.audit import people_of
 from api.web.pages.common import listed, page_router
 from api.web.render import render
@@ -52,15 +52,7 @@ def _rows(request: Request, viewer: Viewer) -> tuple[list[dict[str, Any]], bool]
     return mine, False
 
 
-def _page(
-    request: Request,
-    viewer: Viewer,
-    *,
-    status: int = 200,
-    form: str = "",
-    entered: Mapping[str, str] | None = None,
-    errors: Mapping[str, str] | None = None,
-) -> Response:
+def _page(request: Request, viewer: Viewer, shown: Shown = FIRST) -> Response:
     rows, every = _rows(request, viewer)
     people: list[dict[str, Any]] = []
     if viewer.can(Action.DETERMINE_RESPONSIBILITY):
@@ -71,7 +63,7 @@ def _page(
         "responsibility.html",
         viewer,
         area="audit",
-        status=status,
+        **shown.context(),
         rows=rows,
         every=every,
         me=viewer.staff.staff_no,
@@ -83,9 +75,6 @@ def _page(
         stages=list(ResponsibilityStage),
         findings=list(ResponsibilityFinding),
         outcomes=list(AppealOutcome),
-        form=form,
-        entered=entered or {},
-        errors=errors or {},
     )
 
 
@@ -104,18 +93,15 @@ def _act(
     """Build the command from the form and run it; a refusal re-renders the form with the
     message next to its field (or above the form), the status the API would answer, and
     nothing recorded."""
-    refused = run_form(
+    return submit(
         request,
         viewer,
         build,
-        lambda status, errors: _page(
-            request, viewer, status=status, form=form, entered=entered, errors=errors
-        ),
+        lambda shown: _page(request, viewer, shown),
+        form,
         entered,
+        "/responsibility",
     )
-    if refused is not None:
-        return refused
-    return RedirectResponse("/responsibility", status_code=303)
 
 
 def _blank(value: str) -> str | None:

@@ -5,14 +5,13 @@ extended. Each act is the typed command the API takes (``PlaceHold``, ``ReleaseH
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import Form, Path, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
-from api.web.forms import run_form
+from api.web.forms import FIRST, Shown, submit
 from api.web.pages.audit import people_of
 from api.web.pages.common import enter, page_router
 from api.web.render import render
@@ -33,16 +32,7 @@ router = page_router()
 LoanNoPath = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")]
 
 
-def _page(
-    request: Request,
-    viewer: Viewer,
-    loan_no: str,
-    *,
-    status: int = 200,
-    form: str = "",
-    entered: Mapping[str, Any] | None = None,
-    errors: Mapping[str, str] | None = None,
-) -> Response:
+def _page(request: Request, viewer: Viewer, loan_no: str, shown: Shown = FIRST) -> Response:
     enter(request, viewer, "archive")
     archive = archive_of(request)
     dossier = archive.get_dossier(viewer.ctx, loan_no)
@@ -60,7 +50,7 @@ def _page(
         "retention.html",
         viewer,
         area="archive",
-        status=status,
+        **shown.context(),
         loan_no=loan_no,
         dossier=dossier,
         holds=list(dossier.all_holds.values()),
@@ -75,9 +65,6 @@ def _page(
         may_open=viewer.can(Action.OPEN_APPRAISAL),
         may_decide=viewer.can(Action.DECIDE_APPRAISAL),
         may_extend=viewer.can(Action.EXTEND_RETENTION),
-        form=form,
-        entered=entered or {},
-        errors=errors or {},
     )
 
 
@@ -97,16 +84,15 @@ def _act(
     fields: dict[str, Any],
 ) -> Response:
     """Run ``command`` of ``fields`` on the dossier; the page again on a refusal."""
-    refused = run_form(
+    return submit(
         request,
         viewer,
         lambda: command.model_validate({"loan_no": loan_no, **fields}),
-        lambda status, errors: _page(
-            request, viewer, loan_no, status=status, form=form, entered=entered, errors=errors
-        ),
+        lambda shown: _page(request, viewer, loan_no, shown),
+        form,
         entered,
+        f"/archive/retention/{loan_no}",
     )
-    return refused or RedirectResponse(f"/archive/retention/{loan_no}", status_code=303)
 
 
 def _day(text: str) -> str | None:

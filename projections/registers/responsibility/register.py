@@ -7,8 +7,11 @@ determination events also keep the helper tables up to date.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from datetime import date
 from functools import singledispatchmethod
 from typing import Any, ClassVar
+from uuid import UUID
 
 from domain.loan import Loan
 from domain.staff import Staff
@@ -21,7 +24,6 @@ from projections.registers.responsibility.rows import (
     record_actor_part,
     record_part,
 )
-from projections.registers.responsibility.summaries import roles_columns
 from projections.registers.responsibility.tables import (
     ACTIONS,
     DETERMINATIONS,
@@ -32,6 +34,7 @@ from projections.registers.responsibility.tables import (
     AggregateType,
     Part,
 )
+from projections.roles import held_roles, roles_columns
 
 # Event classes made by the @event decorator exist at run time but are invisible to mypy.
 LoanEvents: Any = Loan
@@ -82,21 +85,12 @@ class AccountabilityTrail(Projection):
 
     @handle.register(StaffEvents.RoleGranted)
     def _(self, event: Any, changes: Changes) -> None:
-        row = changes.get("staff", event.originator_id)
-        if row is not None:
-            held = [r for r in (row["roles"] or "").split(",") if r]
-            row |= roles_columns([*held, event.granted_role.value])
-            changes.put("staff", (event.originator_id,), row)
-        record_action(event, changes)
+        _roles_changed(event, changes, lambda held: [*held, event.granted_role.value])
 
     @handle.register(StaffEvents.RoleRevoked)
     def _(self, event: Any, changes: Changes) -> None:
-        row = changes.get("staff", event.originator_id)
-        if row is not None:
-            held = [r for r in (row["roles"] or "").split(",") if r]
-            row |= roles_columns(r for r in held if r != event.revoked_role.value)
-            changes.put("staff", (event.originator_id,), row)
-        record_action(event, changes)
+        revoked = event.revoked_role.value
+        _roles_changed(event, changes, lambda held: (r for r in held if r != revoked))
 
     # ----------------------------------------------------------------- origination
     @handle.register(LoanEvents.Disbursed)
@@ -145,14 +139,8 @@ class AccountabilityTrail(Projection):
     def _(self, event: Any, changes: Changes) -> None:
         changes.update("origination", (event.originator_id,), current_manager_id=event.receiving_id)
         record_action(event, changes)
-        common: dict[str, Any] = {
-            "stage": ResponsibilityStage.POST_LOAN,
-            "on_date": event.handed_over_on,
-            "text": event.reason,
-        }
-        record_part(event, changes, Part.HANDING, event.handing_id, **common)
-        record_part(event, changes, Part.RECEIVING, event.receiving_id, **common)
-        record_part(event, changes, Part.SUPERVISOR, event.supervisor_id, **common)
+        people = (event.handing_id, event.receiving_id, event.supervisor_id)
+        _handed_over(event, changes, event.handed_over_on, people)
 
     @handle.register(LoanEvents.AccountManagersAssigned)
     def _(self, event: Any, changes: Changes) -> None:
@@ -160,14 +148,8 @@ class AccountabilityTrail(Projection):
         record_action(event, changes)
         if event.a_manager_id == event.previous_a_id:
             return  # the A岗 stays: no period of management ends
-        common: dict[str, Any] = {
-            "stage": ResponsibilityStage.POST_LOAN,
-            "on_date": event.assigned_on,
-            "text": event.reason,
-        }
-        record_part(event, changes, Part.HANDING, event.previous_a_id, **common)
-        record_part(event, changes, Part.RECEIVING, event.a_manager_id, **common)
-        record_part(event, changes, Part.SUPERVISOR, event.actor_id, **common)
+        people = (event.previous_a_id, event.a_manager_id, event.actor_id)
+        _handed_over(event, changes, event.assigned_on, people)
 
     # ----------------------------------------------------------------- inspections
     @handle.register(LoanEvents.InspectionRecorded)
@@ -278,3 +260,32 @@ class AccountabilityTrail(Projection):
         record_action(event, changes, subject_id=person_id)
         record_part(event, changes, Part.APPEAL_DECIDER, event.actor_id, **common)
         record_part(event, changes, Part.PERSON, person_id, **common)
+
+
+def _handed_over(
+    event: Any, changes: Changes, on: date, people: tuple[UUID | None, UUID | None, UUID | None]
+) -> None:
+    """A loan's management passing from one account manager to another before a third person:
+    the parts of 移交人, 接收人 and 监交人, in that order, on ``on``, for the event's reason."""
+    parts = (Part.HANDING, Part.RECEIVING, Part.SUPERVISOR)
+    for part, person_id in zip(parts, people, strict=True):
+        record_part(
+            event,
+            changes,
+            part,
+            person_id,
+            stage=ResponsibilityStage.POST_LOAN,
+            on_date=on,
+            text=event.reason,
+        )
+
+
+def _roles_changed(
+    event: Any, changes: Changes, now_held: Callable[[list[str]], Iterable[str]]
+) -> None:
+    """A person's roles, as held before the event, changed by ``now_held``; and the event."""
+    row = changes.get("staff", event.originator_id)
+    if row is not None:
+        row |= roles_columns(now_held(held_roles(row)))
+        changes.put("staff", (event.originator_id,), row)
+    record_action(event, changes)

@@ -1,12 +1,12 @@
-"""How an event reads on the trail: its aggregate, business date, cited documents, a short
-summary in Chinese, and a person's roles as the staff table holds them."""
+"""How an event reads on the trail: its aggregate, business date, cited documents and a short
+summary in Chinese."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import date, datetime
 
-from domain.values import LabelledEnum, Role
+from domain.values import LabelledEnum
 from projections.registers.responsibility.tables import SUMMARY_LENGTH, AggregateType
 
 # The aggregate of an event, from its class's qualified name (``LoanWarnings.WarningRaised``:
@@ -163,13 +163,3 @@ def summary(event: object) -> str:
     if when is not None:
         words.append(when.isoformat())
     return " ".join(words)[:SUMMARY_LENGTH]
-
-
-def roles_columns(values: Iterable[str]) -> dict[str, str]:
-    """The ``roles`` and ``roles_zh`` columns of the staff table for the roles held."""
-    order = [r.value for r in Role]
-    held = sorted(set(values), key=order.index)
-    return {
-        "roles": ",".join(held),
-        "roles_zh": "、".join(Role.parse(r, "role").zh for r in held),
-    }
