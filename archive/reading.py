@@ -110,7 +110,7 @@ class ReadQueries(ArchiveCore):
         if version is None:
             raise NotFoundError(
                 f"截至该记录时点，贷款 {loan_no} 的放款尚未登记",
-                f"loan {loan_no}'s disbursement had not been recorded yet at that point",
+                f"loan {loan_no} did not exist yet at that point",
             )
         if on is not None:
             return self._loan_on(loan_no, loan.id, version, on)

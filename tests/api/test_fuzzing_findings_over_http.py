@@ -66,7 +66,7 @@ def test_the_collateral_register_exports_as_xlsx_although_its_title_holds_a_slas
     answer = api.get("auditor", f"/registers/collateral_register?format=xlsx&after={after}")
     assert answer.status_code == 200, answer.text
     book = load_workbook(io.BytesIO(answer.content))
-    assert book.sheetnames == ["押品 权证台账"]
+    assert book.sheetnames == ["押品 权证台账", "查询条件"]  # the rows, and the times they are of
     assert any(cell.value == "YP001" for row in book.active.iter_rows() for cell in row)  # type: ignore[union-attr]
 
 
