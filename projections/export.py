@@ -46,6 +46,9 @@ class Display:
 
     zone: ZoneInfo = field(default_factory=lambda: ZoneInfo(BANK_ZONE))
     names: Mapping[UUID, str] = field(default_factory=dict)
+    coded: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    """Column name → the Chinese label of each code it holds, where the codes are the bank's
+    (the sub-grades of the rules in force), not a fixed enumeration's."""
 
     def person(self, column: sa.Column[Any], value: Any) -> Any:
         """A value of a column that ``shows`` people, as people read it; others unchanged."""
@@ -107,7 +110,7 @@ def _text(value: Any, display: Display) -> str:
 
 def _value(column: sa.Column[Any], row: Mapping[str, Any], display: Display) -> Any:
     value = row.get(column.name)
-    labels = column.info.get("labels") or {}
+    labels = column.info.get("labels") or display.coded.get(column.name) or {}
     if isinstance(value, str) and labels:
         if value in labels:
             return labels[value]

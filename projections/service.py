@@ -13,7 +13,7 @@ register has applied it (over HTTP on the event loop, holding no worker thread: 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -221,8 +221,10 @@ class RegisterService:
         as_of: AsOf,
         filters: Mapping[str, str],
         order_by: Sequence[str],
+        coded: Mapping[str, Mapping[str, str]] | None = None,
     ) -> bytes:
-        """The whole listing (in ``scope``, filtered, as of) as CSV or XLSX with Chinese headers."""
+        """The whole listing (in ``scope``, filtered, as of) as CSV or XLSX with Chinese headers;
+        ``coded`` labels the codes of the bank's own (the sub-grades of the rules in force)."""
         spec = selection.projection.specs()[selection.listing.table]
         rows: list[dict[str, Any]] = []
         while len(rows) < EXPORT_LIMIT:
@@ -239,7 +241,7 @@ class RegisterService:
             if len(page.rows) < 1_000:
                 break
         columns = spec.exported()
-        display = self.display(columns, rows)
+        display = replace(self.display(columns, rows), coded=coded or {})
         if fmt == "csv":
             return export.to_csv(columns, rows, display)
         about = self.about(as_of)

@@ -21,7 +21,7 @@ fills a new generation beside the live one and swaps when it has caught up.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -38,6 +38,17 @@ PERSON, PEOPLE, RECORD = "person", "people", "record"
 """What an id column names, for those who read it (``col(shows=…)``): a member of staff; several,
 comma-separated; or any record, a member of staff among them. People read 姓名（工号）, never the id."""
 POS, AT, SEQ = "_pos", "_at", "_n"
+SUB_GRADE_COLUMNS = frozenset({"sub_grade"})
+"""Columns holding a sub-grade (细分档次): codes of the bank's rules in force, not an enum."""
+
+
+def sub_grade_labels(scheme: Mapping[str, tuple[Any, str]]) -> dict[str, dict[str, str]]:
+    """For each sub-grade column, each code of ``scheme`` (the rules in force's sub-grades:
+    code → (grade, Chinese label)) and its label, as an export shows them."""
+    labels = {code: zh for code, (_grade, zh) in scheme.items()}
+    return dict.fromkeys(SUB_GRADE_COLUMNS, labels)
+
+
 SYSTEM_COLUMNS = frozenset({FROM, TO, FROM_AT, TO_AT, POS, AT, SEQ, ON, UNTIL, UNTIL_POS, UNTIL_AT})
 VERSION_COLUMNS = (FROM, TO, FROM_AT, TO_AT, ON, UNTIL, UNTIL_POS, UNTIL_AT)
 LOG_COLUMNS = (POS, SEQ, AT, ON)

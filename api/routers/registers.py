@@ -30,6 +30,7 @@ from projections.query import AsOf
 from projections.registers.filing.search import search
 from projections.registers.responsibility import loan_trail, person_trail, responsibility_view
 from projections.service import RegisterService, Selection
+from projections.tables import sub_grade_labels
 
 RESERVED = frozenset(
     {"on", "as_of", "as_of_position", "after", "wait", "sort", "limit", "offset", "format"}
@@ -128,6 +129,7 @@ def _endpoint(name: str, listing: str) -> Callable[..., Awaitable[Response]]:
             limit,
             offset,
             format,
+            sub_grade_labels(archive.rule_set().sub_grades.sub_grades) if format != "json" else {},
         )
 
     return read_listing
@@ -176,13 +178,21 @@ def _listing(
     limit: int,
     offset: int,
     format: str,
+    coded: dict[str, dict[str, str]],
 ) -> Response:
     """One page of the listing as JSON, or the whole filtered listing as CSV / XLSX: the rows
-    of the loans the reader reaches (``scope``), saying when some were left out."""
+    of the loans the reader reaches (``scope``), saying when some were left out; an export
+    shows the bank's own codes (``coded``: the sub-grades) by their Chinese labels."""
     name = selection.projection.name
     if format != "json":
         body = service.export(
-            selection, format, scope=scope, as_of=point, filters=filters, order_by=order
+            selection,
+            format,
+            scope=scope,
+            as_of=point,
+            filters=filters,
+            order_by=order,
+            coded=coded,
         )
         return Response(
             body,

@@ -196,3 +196,28 @@ def test_registers_and_loans_answer_on_a_business_date_and_as_recorded_then(api:
     assert stated["业务日期 / business date (on)"] == "2025-06-30"
     assert stated["记录时点 / recorded as of (as_of)"] == "现在 / now"
     assert int(stated["台账已处理至日志位置 / log position applied"]) >= after
+
+
+def test_exports_show_a_sub_grade_by_its_chinese_label(api: Api) -> None:
+    """细分档次 is the bank's own code (rules.toml): an export reads it as the screen does."""
+    disburse(api, "RL-SUB1")
+    proposed = api.post(
+        "am",
+        "/loans/RL-SUB1/classifications",
+        {
+            "grade": "special_mention",
+            "sub_grade": "special_mention_1",
+            "reason": "本金逾期35天",
+            "as_of": "2025-09-05",
+        },
+    )
+    assert proposed.status_code == 201, proposed.text
+    after = proposed.json()["position"]
+    exported = api.get(
+        "officer", f"/registers/classification_register/proposals?after={after}&format=csv"
+    )
+    assert exported.status_code == 200, exported.text
+    rows = list(csv.DictReader(io.StringIO(exported.content.decode("utf-8-sig"))))
+    assert [row["拟定细分档次"] for row in rows if row["借据号"] == "RL-SUB1"] == ["关注一级"]
+    listed = api.get("officer", "/registers/classification_register/proposals?loan_no=RL-SUB1")
+    assert listed.json()["data"][0]["sub_grade"] == "special_mention_1"  # JSON keeps the code

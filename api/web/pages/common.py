@@ -13,9 +13,9 @@ from domain.authorization import Action
 from domain.scope import RowScope
 from projections.query import AsOf
 from projections.service import RegisterService
+from projections.tables import SUB_GRADE_COLUMNS
 
 PAGE_SIZE = 50
-SUB_GRADE_COLUMNS = frozenset({"sub_grade"})
 
 
 def page_router() -> APIRouter:

@@ -28,6 +28,7 @@ from domain.scope import RowScope
 from projections.errors import RegisterQueryError
 from projections.query import AsOf, Page
 from projections.service import RegisterService, Selection
+from projections.tables import sub_grade_labels
 
 router = page_router()
 
@@ -172,7 +173,13 @@ def export(
     service, selection, scope = _read(request, viewer, name, listing)
     point = point_of(service, on, as_of)
     body = service.export(
-        selection, format, as_of=point, scope=scope, filters=_filters(request), order_by=[]
+        selection,
+        format,
+        as_of=point,
+        scope=scope,
+        filters=_filters(request),
+        order_by=[],
+        coded=sub_grade_labels(archive_of(request).rule_set().sub_grades.sub_grades),
     )
     return Response(
         body,
