@@ -395,9 +395,8 @@ class Changes:
 
     def _version(self, values: Mapping[str, Any], on: date, until: date | None) -> dict[str, Any]:
         """A new version of a row, held from this event, for the days from ``on`` to ``until``."""
-        names = [n for n in values if not n.startswith("_")]
         return {
-            **{n: values[n] for n in names},
+            **{n: v for n, v in values.items() if not n.startswith("_")},
             FROM: self.position,
             FROM_AT: self.at,
             TO: None,
@@ -491,17 +490,7 @@ class Changes:
             entry.until = day  # the key keeps its history: still known (``noted``)
             return
         self._end_latest(table, key, entry, day)
-        version = {
-            **row,
-            FROM: self.position,
-            FROM_AT: self.at,
-            TO: None,
-            TO_AT: None,
-            ON: day,
-            UNTIL: None,
-            UNTIL_POS: None,
-            UNTIL_AT: None,
-        }
+        version = self._version(row, day, None)
         self._inserts[table].append(version)
         entry.values = dict(row)
         entry.pending = version
