@@ -32,7 +32,7 @@ import shutil
 import sqlite3
 import uuid
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -358,12 +358,11 @@ RULES_FOLLOWING = ("loan_ledger", "warning_ledger")
 """Registers whose version was raised only so they keep the rules in force (a table more)."""
 
 
-def test_registers_raised_to_follow_the_rules_rebuild_every_row_the_release_wrote(
-    new_store: Settings, released: dump.Snapshot, tmp_path: Path
-) -> None:
-    """The loan ledger and the warning ledger now judge with the rules in force (a
-    ``rules_in_force`` table more, so a new version): from the release's events, every table
-    the release had comes out row for row as it wrote it."""
+def rebuilt_at_release(
+    new_store: Settings, tmp_path: Path, names: Sequence[str]
+) -> tuple[list[Projection], dict[str, dict[str, dump.Rows]]]:
+    """The named registers, built today from the release's events up to :data:`KEPT_AT`,
+    and what each shows there (``dump.as_of``)."""
     source = unpack(tmp_path / "release") / "events.sqlite"
     copy_events(source, new_store, KEPT_AT)
     archive = build_archive(new_store)
@@ -371,18 +370,28 @@ def test_registers_raised_to_follow_the_rules_rebuild_every_row_the_release_wrot
         registers = build_registers(new_store, archive)
         try:
             registers.follower.catch_up()
-            raised = [registers.follower.projections[name] for name in RULES_FOLLOWING]
-            assert all(p.version != VERSIONS[p.name] for p in raised)
-            rebuilt = dump.snapshot(registers.service.store, raised)
-            for projection in raised:
-                tables = dump.as_of(rebuilt[projection.name], KEPT_AT)
-                assert set(tables) == {*released[projection.name], "rules_in_force"}
-                old = {name: tables[name] for name in released[projection.name]}
-                assert old == released[projection.name], projection.name
+            chosen = [registers.follower.projections[name] for name in names]
+            snapshot = dump.snapshot(registers.service.store, chosen)
         finally:
             registers.close()
     finally:
         archive.close()
+    return chosen, {p.name: dump.as_of(snapshot[p.name], KEPT_AT) for p in chosen}
+
+
+def test_registers_raised_to_follow_the_rules_rebuild_every_row_the_release_wrote(
+    new_store: Settings, released: dump.Snapshot, tmp_path: Path
+) -> None:
+    """The loan ledger and the warning ledger now judge with the rules in force (a
+    ``rules_in_force`` table more, so a new version): from the release's events, every table
+    the release had comes out row for row as it wrote it."""
+    raised, rebuilt = rebuilt_at_release(new_store, tmp_path, RULES_FOLLOWING)
+    assert all(p.version != VERSIONS[p.name] for p in raised)
+    for projection in raised:
+        tables = rebuilt[projection.name]
+        assert set(tables) == {*released[projection.name], "rules_in_force"}
+        old = {name: tables[name] for name in released[projection.name]}
+        assert old == released[projection.name], projection.name
 
 
 def test_the_circulation_register_raised_to_name_documents_rebuilds_the_rows_the_release_wrote(
@@ -391,22 +400,9 @@ def test_the_circulation_register_raised_to_name_documents_rebuilds_the_rows_the
     """The circulation register names a document short on return by its title (a
     ``documents`` table more, so a new version): from the release's events every row the
     release wrote comes out again, the page shortfall it noted by a hash now by the title."""
-    source = unpack(tmp_path / "release") / "events.sqlite"
-    copy_events(source, new_store, KEPT_AT)
-    archive = build_archive(new_store)
-    try:
-        registers = build_registers(new_store, archive)
-        try:
-            registers.follower.catch_up()
-            circulation = registers.follower.projections["circulation_register"]
-            assert circulation.version != VERSIONS[circulation.name]
-            rebuilt = dump.as_of(
-                dump.snapshot(registers.service.store, [circulation])[circulation.name], KEPT_AT
-            )
-        finally:
-            registers.close()
-    finally:
-        archive.close()
+    (circulation,), tables = rebuilt_at_release(new_store, tmp_path, ["circulation_register"])
+    assert circulation.version != VERSIONS[circulation.name]
+    rebuilt = tables[circulation.name]
     old = released[circulation.name]
     assert set(rebuilt) == {*old, "documents"}
     assert rebuilt["dossiers"] == old["dossiers"]
@@ -433,22 +429,9 @@ def test_the_destruction_register_raised_to_number_batches_rebuilds_the_rows_the
     """The destruction register holds each batch's number in its year's series (a
     ``batch_no`` column more, so a new version): from the release's events every row the
     release wrote comes out again, its batches without a number (they were proposed unnumbered)."""
-    source = unpack(tmp_path / "release") / "events.sqlite"
-    copy_events(source, new_store, KEPT_AT)
-    archive = build_archive(new_store)
-    try:
-        registers = build_registers(new_store, archive)
-        try:
-            registers.follower.catch_up()
-            destruction = registers.follower.projections["destruction_register"]
-            assert destruction.version != VERSIONS[destruction.name]
-            rebuilt = dump.as_of(
-                dump.snapshot(registers.service.store, [destruction])[destruction.name], KEPT_AT
-            )
-        finally:
-            registers.close()
-    finally:
-        archive.close()
+    (destruction,), tables = rebuilt_at_release(new_store, tmp_path, ["destruction_register"])
+    assert destruction.version != VERSIONS[destruction.name]
+    rebuilt = tables[destruction.name]
     old = released[destruction.name]
     assert set(rebuilt) == set(old)
     rows = 0
@@ -467,22 +450,9 @@ def test_the_archive_catalogue_raised_to_number_transfers_rebuilds_the_rows_the_
     """The archive catalogue holds each transfer list's number in its year's series (a
     ``transfer_no`` column more, so a new version): from the release's events every row the
     release wrote comes out again, its transfers without a number (listed unnumbered)."""
-    source = unpack(tmp_path / "release") / "events.sqlite"
-    copy_events(source, new_store, KEPT_AT)
-    archive = build_archive(new_store)
-    try:
-        registers = build_registers(new_store, archive)
-        try:
-            registers.follower.catch_up()
-            catalogue = registers.follower.projections["archive_catalogue"]
-            assert catalogue.version != VERSIONS[catalogue.name]
-            rebuilt = dump.as_of(
-                dump.snapshot(registers.service.store, [catalogue])[catalogue.name], KEPT_AT
-            )
-        finally:
-            registers.close()
-    finally:
-        archive.close()
+    (catalogue,), tables = rebuilt_at_release(new_store, tmp_path, ["archive_catalogue"])
+    assert catalogue.version != VERSIONS[catalogue.name]
+    rebuilt = tables[catalogue.name]
     old = released[catalogue.name]
     assert set(rebuilt) == set(old)
     transfers = 0
