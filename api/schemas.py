@@ -17,7 +17,8 @@ from domain.collateral import Collateral
 from domain.dossier import Dossier
 from domain.loan import Loan
 from domain.staff import Staff
-from domain.values import BorrowerType, CollateralKind, Grade, Product, Role
+from domain.records import Inspection
+from domain.values import BorrowerType, CollateralKind, Grade, InspectionKind, Product, Role
 
 
 class Command(BaseModel):
@@ -81,6 +82,32 @@ class CommandPublic(BaseModel):
         )
 
 
+class InspectionPublic(BaseModel):
+    """An inspection (贷后检查) and its reviewer's countersign (复核意见), once given."""
+
+    id: UUID
+    kind: InspectionKind
+    inspected_on: date
+    inspector_id: UUID
+    reviewer_id: UUID
+    findings: str
+    corrections: int
+    countersigned: bool
+    countersigned_on: date | None
+    countersign_opinion: str | None
+    countersign_measures: str | None
+    countersign_due_on: date | None
+    countersign_late: bool
+
+    @classmethod
+    def of(cls, inspection: Inspection) -> InspectionPublic:
+        return cls(
+            **read_fields(
+                cls, inspection, countersigned=inspection.countersigned_on is not None
+            )
+        )
+
+
 class LoanPublic(BaseModel):
     loan_no: str
     id: UUID
@@ -106,6 +133,8 @@ class LoanPublic(BaseModel):
     in_asset_preservation: bool
     open_warnings: int
     inspections: int
+    inspection_records: list[InspectionPublic] = []
+    """Each inspection, earliest first, with its countersign (复核意见) status."""
 
     @classmethod
     def of(cls, loan: Loan) -> LoanPublic:
@@ -117,6 +146,12 @@ class LoanPublic(BaseModel):
                 status=loan.status.value,
                 open_warnings=sum(1 for w in loan.warnings.values() if w.cleared_on is None),
                 inspections=len(loan.inspections),
+                inspection_records=[
+                    InspectionPublic.of(i)
+                    for i in sorted(
+                        loan.inspections.values(), key=lambda i: (i.inspected_on, str(i.id))
+                    )
+                ],
             )
         )
 

@@ -27,6 +27,7 @@ class Action(Enum):
     RECORD_OVERDUE = "record_overdue"
     RECORD_INSPECTION = "record_inspection"
     CORRECT_INSPECTION = "correct_inspection"
+    COUNTERSIGN_INSPECTION = "countersign_inspection"
     PROPOSE_CLASSIFICATION = "propose_classification"
     APPROVE_CLASSIFICATION = "approve_classification"
     REJECT_CLASSIFICATION = "reject_classification"
@@ -116,6 +117,7 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = {
     Action.RECORD_OVERDUE: LENDING_ROLES,
     Action.RECORD_INSPECTION: LENDING_ROLES,
     Action.CORRECT_INSPECTION: LENDING_ROLES | {R.REVIEWER},
+    Action.COUNTERSIGN_INSPECTION: frozenset({R.REVIEWER}),
     Action.PROPOSE_CLASSIFICATION: LENDING_ROLES,
     Action.APPROVE_CLASSIFICATION: frozenset({R.RISK_MANAGER}),
     Action.REJECT_CLASSIFICATION: frozenset({R.RISK_MANAGER}),

@@ -39,6 +39,7 @@ HAPPENED: Mapping[str, str] = MappingProxyType(
         "paid_on": "还款日期",
         "as_of": "截至日期",
         "inspected_on": "检查日期",
+        "countersigned_on": "复核日期",
         "raised_on": "预警日期",
         "handled_on": "处置日期",
         "cleared_on": "解除（销项）日期",
@@ -156,6 +157,8 @@ DATED_BY: Mapping[str, str] = MappingProxyType(
         "ClassificationApproved": "as_of",
         "ClassificationRejected": "as_of",
         "InspectionCorrected": "inspected_on",
+        # a countersign (复核意见) is dated the day the reviewer gave it
+        "InspectionCountersigned": "countersigned_on",
         # a dossier is opened on its loan's value date; a document is filed on the business
         # date of the event it evidences; a dossier is destroyed on the day of execution
         "Opened": "opened_on",

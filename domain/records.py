@@ -31,6 +31,12 @@ class Inspection:
     reviewer_id: UUID
     findings: str
     corrections: int = 0
+    # The reviewer's countersign (复核意见), once given: see LoanInspections.countersign_inspection.
+    countersigned_on: date | None = None
+    countersign_opinion: str | None = None
+    countersign_measures: str | None = None
+    countersign_due_on: date | None = None
+    countersign_late: bool = False
 
 
 @dataclass

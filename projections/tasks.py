@@ -21,6 +21,7 @@ from domain.rules import RuleSet
 from domain.scope import RowScope
 from domain.tasks import (
     BorrowingFacts,
+    CountersignFacts,
     DossierFacts,
     Facts,
     LoanFacts,
@@ -153,7 +154,16 @@ def _facts(rows: Mapping[str, list[dict[str, Any]]]) -> Facts:
     steps: dict[UUID, dict[CollectionStepKind, date]] = defaultdict(dict)
     for s in rows["steps"]:
         steps[s["loan_id"]][CollectionStepKind.parse(s["kind"], "kind")] = s["taken_on"]
-    loans = [_loan(r, signals, steps) for r in rows["loans"]]
+    waiting: dict[UUID, list[CountersignFacts]] = defaultdict(list)
+    for c in rows["countersigns"]:
+        waiting[c["loan_id"]].append(
+            CountersignFacts(
+                inspection_id=c["inspection_id"],
+                inspected_on=c["inspected_on"],
+                reviewer_id=c["reviewer_id"],
+            )
+        )
+    loans = [_loan(r, signals, steps, waiting) for r in rows["loans"]]
     borrowings = [
         BorrowingFacts(
             borrowing_id=b["borrowing_id"],
@@ -185,6 +195,7 @@ def _loan(
     row: Mapping[str, Any],
     signals: Mapping[UUID, list[WarningFacts]],
     steps: Mapping[UUID, dict[CollectionStepKind, date]],
+    waiting: Mapping[UUID, list[CountersignFacts]],
 ) -> LoanFacts:
     loan_id = row["loan_id"]
     proposed = row["proposed_grade"]
@@ -221,4 +232,10 @@ def _loan(
         closed_on=row["closed_on"],
         originals_transferred=row["originals_listed_on"] is not None,
         full_transferred=row["full_listed_on"] is not None,
+        awaiting_countersign=tuple(
+            sorted(waiting.get(loan_id, ()), key=lambda c: (c.inspected_on, str(c.inspection_id)))
+        ),
+        periodic_review_since=row["periodic_review_since"],
+        periodic_review_opened_on=row["periodic_review_opened_on"],
+        last_proposed_as_of=row["last_proposed_as_of"],
     )

@@ -1,4 +1,4 @@
-"""Inspections (贷后检查) and their corrections."""
+"""Inspections (贷后检查), their corrections and the reviewer's countersign (复核意见)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from archive.documents.ingest import Upload
 from archive.fields import Short, Text
 from domain.authorization import Action
 from domain.loan import Loan
-from domain.values import InspectionKind
+from domain.values import Actor, DocumentRef, InspectionKind
 
 
 class RecordInspection(LoanCommand):
@@ -39,6 +39,20 @@ class CorrectInspection(LoanCommand):
     inspection_id: UUID
     findings: Text
     reason: Text
+
+
+class CountersignInspection(LoanCommand):
+    """The named reviewer's countersign of an inspection (复核意见), with the measures proposed."""
+
+    action = Action.COUNTERSIGN_INSPECTION
+    path = ("loan_no", "inspection_id")
+
+    inspection_id: UUID
+    opinion: Text = Field(description="the reviewer's opinion (复核意见)")
+    countersigned_on: date
+    measures: Text | None = Field(
+        default=None, description="measures the reviewer proposes (建议措施), if any"
+    )
 
 
 class InspectionCommands(ArchiveCore):
@@ -67,3 +81,19 @@ class InspectionCommands(ArchiveCore):
     ) -> CommandResult:
         """Correct an inspection by a new event that points at it."""
         return self.record_on_loan(ctx, cmd, Loan.correct_inspection, uploads)
+
+    @handles(CountersignInspection)
+    def countersign_inspection(
+        self, ctx: CommandContext, cmd: CountersignInspection, uploads: Sequence[Upload] = ()
+    ) -> CommandResult:
+        """Countersign an inspection as its named reviewer; the deadline is the rules' in force."""
+        rules = self.rule_set()
+
+        def countersign(loan: Loan, actor: Actor, refs: list[DocumentRef]) -> None:
+            inspection = loan.inspections.get(cmd.inspection_id)
+            due = rules.countersign_due(inspection.inspected_on) if inspection else None
+            loan.countersign_inspection(
+                **cmd.arguments(), due_on=due, actor=actor, documents=refs
+            )
+
+        return self.for_loan(ctx, cmd, countersign, uploads)

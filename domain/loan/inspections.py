@@ -1,4 +1,4 @@
-"""Post-loan inspections (贷后检查) and their corrections.
+"""Post-loan inspections (贷后检查), their corrections and the reviewer's countersign.
 
 Public methods are commands: they check the rules first and then trigger one
 past-tense event through a private ``@event`` method, whose body is the only
@@ -14,6 +14,7 @@ from uuid import UUID
 from eventsourcing.domain import event
 
 from domain.authorization import Action, authorize
+from domain.dates import check_not_before
 from domain.errors import (
     InvalidTransitionError,
     SegregationOfDutiesError,
@@ -141,3 +142,77 @@ class LoanInspections(LoanCore):
         inspection = self.inspections[inspection_id]
         inspection.findings = findings
         inspection.corrections += 1
+
+    # ------------------------------------------------------------- countersign
+    def countersign_inspection(
+        self,
+        *,
+        inspection_id: UUID,
+        opinion: str,
+        countersigned_on: date,
+        actor: Actor,
+        measures: str | None = None,
+        due_on: date | None = None,
+        documents: Docs = (),
+    ) -> None:
+        """The named reviewer's own act on an inspection (复核意见): once, by them only.
+
+        ``due_on`` is the deadline the rules in force set (``[inspections] countersign_days``
+        working days after the inspection), None when they require no countersign; a
+        countersign after it is accepted and marked late.
+        """
+        authorize(actor, Action.COUNTERSIGN_INSPECTION)
+        inspection: Inspection = self._get(self.inspections, inspection_id, "检查", "inspection")
+        if actor.id != inspection.reviewer_id:
+            raise SegregationOfDutiesError(
+                "只有检查报告指定的复核人可以签署复核意见",
+                "only the reviewer the inspection names may countersign it",
+            )
+        if inspection.countersigned_on is not None:
+            raise InvalidTransitionError(
+                f"该检查已于 {inspection.countersigned_on} 复核",
+                f"the inspection was already countersigned on {inspection.countersigned_on}",
+            )
+        self.check_business_date(countersigned_on, "countersigned_on")
+        check_not_before(
+            countersigned_on,
+            inspection.inspected_on,
+            field="countersigned_on",
+            since_field="inspected_on",
+        )
+        self._inspection_countersigned(
+            inspection_id=inspection_id,
+            opinion=require_text(opinion, "opinion"),
+            measures=require_text(measures, "measures") if measures else None,
+            countersigned_on=countersigned_on,
+            kind=inspection.kind,
+            inspected_on=inspection.inspected_on,
+            due_on=due_on,
+            late=due_on is not None and countersigned_on > due_on,
+            documents=list(documents),
+            actor_id=actor.id,
+            role=actor.role,
+        )
+
+    @event("InspectionCountersigned")
+    def _inspection_countersigned(
+        self,
+        *,
+        inspection_id: UUID,
+        opinion: str,
+        measures: str | None,
+        countersigned_on: date,
+        kind: InspectionKind,
+        inspected_on: date,
+        due_on: date | None,
+        late: bool,
+        documents: list[DocumentRef],
+        actor_id: UUID,
+        role: Role,
+    ) -> None:
+        inspection = self.inspections[inspection_id]
+        inspection.countersigned_on = countersigned_on
+        inspection.countersign_opinion = opinion
+        inspection.countersign_measures = measures
+        inspection.countersign_due_on = due_on
+        inspection.countersign_late = late

@@ -21,6 +21,12 @@ What each kind of task means:
   due the day it is reached, unless a step of its kind was taken in the episode (after the
   previous rung of the same kind, when the ladder repeats a kind);
 * ``warning_handling`` — a signal not yet handled, due ``warnings.handling_days`` by colour;
+* ``countersign`` — an inspection recorded under rules with ``inspections.countersign_days``
+  awaits its named reviewer's countersign (复核意见), due that many working days after it; until
+  then it does not count for the schedule above;
+* ``periodic_reclassification`` — a countersigned routine inspection asks for a classification
+  proposal (初分) as of its date or later, within ``classification.review_within_days`` of the
+  countersign (季度风险分类更新);
 * ``reclassification`` — the grade is better than the statutory floor for the days overdue;
 * ``originals_transfer`` — contract originals within ``transfers.originals_working_days``
   working days of signing (the value date); ``full_transfer`` — the full dossier within
@@ -47,12 +53,19 @@ from datetime import date
 
 from domain.rules import RuleSet
 from domain.tasks.archive_office import borrowing_tasks, dossier_tasks
-from domain.tasks.facts import BorrowingFacts, DossierFacts, LoanFacts, WarningFacts
+from domain.tasks.facts import (
+    BorrowingFacts,
+    CountersignFacts,
+    DossierFacts,
+    LoanFacts,
+    WarningFacts,
+)
 from domain.tasks.loans import loan_tasks, overdue_floor
 from domain.tasks.task import KIND_ORDER, Task, TaskKind
 
 __all__ = [
     "BorrowingFacts",
+    "CountersignFacts",
     "DossierFacts",
     "Facts",
     "LoanFacts",

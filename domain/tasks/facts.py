@@ -36,6 +36,15 @@ class WarningFacts:
 
 
 @dataclass(frozen=True)
+class CountersignFacts:
+    """An inspection awaiting its named reviewer's countersign (复核意见)."""
+
+    inspection_id: UUID
+    inspected_on: date
+    reviewer_id: UUID
+
+
+@dataclass(frozen=True)
 class LoanFacts:
     """What the loan's deadlines depend on, as the log has recorded it."""
 
@@ -74,6 +83,14 @@ class LoanFacts:
     """Settled or written off (the first of them)."""
     originals_transferred: bool = False
     full_transferred: bool = False
+    awaiting_countersign: tuple[CountersignFacts, ...] = ()
+    """Inspections recorded under rules requiring a countersign, not yet countersigned."""
+    periodic_review_since: date | None = None
+    """The date of the last countersigned routine inspection (it opens the quarterly
+    re-classification); ``periodic_review_opened_on`` is the day it was countersigned."""
+    periodic_review_opened_on: date | None = None
+    last_proposed_as_of: date | None = None
+    """The latest as-of date (基准日) of a classification proposal (初分) recorded."""
 
     @property
     def is_retail(self) -> bool:

@@ -54,10 +54,12 @@ def loan_tasks(loan: LoanFacts, rules: RuleSet, today: date) -> list[Task]:
     return [
         *judge.inspection(),
         *judge.special_inspection(),
+        *judge.countersign(),
         *judge.reminder(),
         *judge.collection_step(),
         *judge.warning_handling(),
         *judge.reclassification(),
+        *judge.periodic_reclassification(),
         *judge.originals_transfer(),
     ]
 
@@ -83,6 +85,7 @@ class _LoanJudge:
         rule: str,
         owner_role: Role,
         subject: str = "",
+        owner_id: UUID | None = None,
     ) -> Task:
         return Task(
             kind=kind,
@@ -90,7 +93,7 @@ class _LoanJudge:
             loan_no=self.loan.loan_no,
             branch=self.loan.branch,
             owner_role=owner_role,
-            owner_id=self.owner(owner_role),
+            owner_id=owner_id or self.owner(owner_role),
             opens_on=opens_on,
             due_on=due_on,
             overdue=self.today > due_on,
@@ -169,6 +172,24 @@ class _LoanJudge:
                 owner_role=self.rules.task_owners.special_inspection,
                 subject=why,
             )
+        ]
+
+    def countersign(self) -> list[Task]:
+        """Each inspection awaiting its countersign: the named reviewer's, due at the deadline."""
+        days = self.rules.countersign_days
+        if days is None:
+            return []
+        return [
+            self.task(
+                TaskKind.COUNTERSIGN,
+                opens_on=waiting.inspected_on,
+                due_on=add_working_days(waiting.inspected_on, days),
+                rule=f"inspections.countersign_days = {days} working days",
+                owner_role=Role.REVIEWER,
+                owner_id=waiting.reviewer_id,
+                subject=str(waiting.inspection_id),
+            )
+            for waiting in self.loan.awaiting_countersign
         ]
 
     # ------------------------------------------------------------------- repayment
@@ -267,6 +288,26 @@ class _LoanJudge:
                     else self.rules.task_owners.reclassification
                 ),
                 subject=floor.grade.value,
+            )
+        ]
+
+    def periodic_reclassification(self) -> list[Task]:
+        """A countersigned routine inspection asks for a classification proposal (初分) as of
+        its date or later (季度风险分类更新), within ``classification.review_within_days``."""
+        loan, days = self.loan, self.rules.review_within_days
+        since, opened = loan.periodic_review_since, loan.periodic_review_opened_on
+        if days is None or since is None or opened is None:
+            return []
+        if loan.last_proposed_as_of is not None and loan.last_proposed_as_of >= since:
+            return []
+        return [
+            self.task(
+                TaskKind.PERIODIC_RECLASSIFICATION,
+                opens_on=opened,
+                due_on=opened + timedelta(days=days),
+                rule=f"classification.review_within_days = {days} after routine inspection",
+                owner_role=self.rules.task_owners.periodic_reclassification,
+                subject=since.isoformat(),
             )
         ]
 

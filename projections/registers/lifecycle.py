@@ -1,7 +1,9 @@
 """Loan ledger (贷后管理台账): one row per loan, as it stands after each of its events.
 
 The next inspection's due date follows the ``[inspections]`` schedule of the rules in force
-when the loan's last event was recorded (``rules_in_force``, as the work queue keeps it).
+when the loan's last event was recorded (``rules_in_force``, as the work queue keeps it), and
+counts the inspections the work queue counts: not phone visits, and under rules requiring a
+countersign (``inspections.countersign_days``) only the countersigned.
 """
 
 from __future__ import annotations
@@ -88,7 +90,7 @@ class LoanLedger(FollowsRules, Projection):
     """贷后管理台账: borrower, product, amounts, status, grade, arrears, inspections, warnings."""
 
     name = "loan_ledger"
-    version = 5  # 5: rows dated by business date (业务日期), read on a day (on=)
+    version = 6  # 6: under rules requiring a countersign, an inspection counts once countersigned
     title_zh = "贷后管理台账"
     title_en = "Loan ledger"
     tables = (LOANS, STAFF, RULES_TABLE)
@@ -189,6 +191,17 @@ class LoanLedger(FollowsRules, Projection):
 
     @handle.register(LoanEvents.InspectionRecorded)
     def _(self, event: Any, changes: Changes) -> None:
+        if self.rules_at(changes).countersign_days is None:
+            self._inspection_counts(event, changes)
+
+    @handle.register(LoanEvents.InspectionCountersigned)
+    def _(self, event: Any, changes: Changes) -> None:
+        # Recorded under rules requiring it, the inspection counts now (复核); recorded
+        # earlier, it counted already and counting it again changes nothing.
+        self._inspection_counts(event, changes)
+
+    def _inspection_counts(self, event: Any, changes: Changes) -> None:
+        """The schedule as the work queue's: phone visits are no inspections."""
         row = changes.get("loans", event.originator_id)
         if row is None:
             return

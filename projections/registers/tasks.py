@@ -92,6 +92,9 @@ LOANS = TableSpec(
         col("closed_on", sa.Date, "结清或核销日", "settled or written off on"),
         col("originals_listed_on", sa.Date, "原件移交日", "originals transferred on"),
         col("full_listed_on", sa.Date, "整卷移交日", "full dossier transferred on"),
+        col("periodic_review_since", sa.Date, "季度分类检查日", "periodic review since"),
+        col("periodic_review_opened_on", sa.Date, "季度分类起算日", "periodic review opened"),
+        col("last_proposed_as_of", sa.Date, "最近初分基准日", "last proposal as of"),
     ],
     key=("loan_id",),
     indexes=(("loan_no",), ("branch",)),
@@ -109,6 +112,20 @@ SIGNALS = TableSpec(
     key=("signal_id",),
     indexes=(("loan_id",),),
 )
+
+COUNTERSIGNS = TableSpec(
+    "countersigns",
+    [
+        col("inspection_id", sa.Uuid, "检查ID", "inspection id", nullable=False),
+        col("loan_id", sa.Uuid, "贷款ID", "loan id"),
+        col("kind", sa.String(32), "检查类型", "kind", labels=InspectionKind),
+        col("inspected_on", sa.Date, "检查日期", "inspected on"),
+        col("reviewer_id", sa.Uuid, "复核人", "reviewer", shows=PERSON),
+    ],
+    key=("inspection_id",),
+    indexes=(("loan_id",),),
+)
+"""Inspections recorded under rules requiring a countersign (复核意见), awaiting it."""
 
 STEPS = TableSpec(
     "steps",
@@ -169,10 +186,10 @@ class WorkQueue(FollowsRules, Projection):
     """工作任务: the facts of every deadline, and the rules in force to judge them."""
 
     name = "work_queue"
-    version = 3  # 3: rows dated by business date (业务日期), read on a day (on=)
+    version = 4  # 4: countersigns awaited, the quarterly re-classification (季度风险分类更新)
     title_zh = "工作任务"
     title_en = "Work queue"
-    tables = (LOANS, SIGNALS, STEPS, DOSSIERS, BORROWINGS, RULES_TABLE)
+    tables = (LOANS, SIGNALS, COUNTERSIGNS, STEPS, DOSSIERS, BORROWINGS, RULES_TABLE)
     listings: ClassVar[dict[str, Listing]] = {
         "loans": Listing("loans", ("loan_no",), "工作任务（贷款事实）", "Work queue: loan facts")
     }
@@ -246,21 +263,63 @@ class WorkQueue(FollowsRules, Projection):
     def _inspected(self, event: Any, changes: Changes) -> None:
         row = self._row(changes, event)
         kind = InspectionKind.parse(event.kind, "kind")
-        done = InspectionsDone(
-            bool(row.get("first_inspected")), row.get("last_inspected_on")
-        ).after(kind, event.inspected_on)
-        values = {"last_inspected_on": done.last_inspected_on, "first_inspected": done.first_done}
-        if kind is InspectionKind.PHONE_VISIT:
+        values: dict[str, Any] = {}
+        if kind is InspectionKind.PHONE_VISIT:  # a reminder given, countersigned or not
             values["last_phone_visit_on"] = later(
                 row.get("last_phone_visit_on"), event.inspected_on
             )
+        if row and self.rules_at(changes).countersign_days is not None:
+            # Under rules requiring a countersign it counts once countersigned (复核).
+            changes.put(
+                "countersigns",
+                (event.inspection_id,),
+                {
+                    "loan_id": event.originator_id,
+                    "kind": kind.value,
+                    "inspected_on": event.inspected_on,
+                    "reviewer_id": event.reviewer_id,
+                },
+            )
+        else:
+            values |= self._counted(row, kind, event.inspected_on)
+        self._loan(changes, event, **values)
+
+    @staticmethod
+    def _counted(row: dict[str, Any], kind: InspectionKind, on: Any) -> dict[str, Any]:
+        """The loan's values once an inspection of ``kind`` on ``on`` counts."""
+        done = InspectionsDone(
+            bool(row.get("first_inspected")), row.get("last_inspected_on")
+        ).after(kind, on)
+        values = {"last_inspected_on": done.last_inspected_on, "first_inspected": done.first_done}
         if kind is InspectionKind.SPECIAL:
-            values["last_special_on"] = later(row.get("last_special_on"), event.inspected_on)
+            values["last_special_on"] = later(row.get("last_special_on"), on)
+        return values
+
+    @handle.register(LoanEvents.InspectionCountersigned)
+    def _countersigned(self, event: Any, changes: Changes) -> None:
+        row = self._row(changes, event)
+        kind = InspectionKind.parse(event.kind, "kind")
+        if changes.get("countersigns", event.inspection_id) is not None:
+            changes.end("countersigns", event.inspection_id)
+        values = self._counted(row, kind, event.inspected_on)
+        since = row.get("periodic_review_since")
+        if kind is InspectionKind.ROUTINE and (since is None or event.inspected_on >= since):
+            values |= {
+                "periodic_review_since": event.inspected_on,
+                "periodic_review_opened_on": event.countersigned_on,
+            }
         self._loan(changes, event, **values)
 
     @handle.register(LoanEvents.ClassificationProposed)
     def _proposed(self, event: Any, changes: Changes) -> None:
-        self._loan(changes, event, proposed_grade=plain(event.grade), proposed_as_of=event.as_of)
+        last = later(self._row(changes, event).get("last_proposed_as_of"), event.as_of)
+        self._loan(
+            changes,
+            event,
+            proposed_grade=plain(event.grade),
+            proposed_as_of=event.as_of,
+            last_proposed_as_of=last,
+        )
 
     @handle.register(LoanEvents.ClassificationApproved)
     def _approved(self, event: Any, changes: Changes) -> None:

@@ -337,10 +337,13 @@ def test_a_rule_set_written_before_the_moved_keys_reads_as_the_program_applied_i
         assert getattr(parsed, name) == getattr(shipped, name), name
 
 
-CHANGED_ON_PURPOSE = frozenset({"scope", "branches"})
+CHANGED_ON_PURPOSE = frozenset(
+    {"scope", "branches", "inspections.countersign_days", "classification.review_within_days"}
+)
 """Keys added with a new rule rather than moved from code: data scope limits what nothing
-limited before (everyone bank-wide, branches without a hierarchy), so the shipped file differs
-from what an earlier rule set is read with."""
+limited before (everyone bank-wide, branches without a hierarchy), and the reviewer's
+countersign (复核意见) with the re-classification it opens, which nothing required before; so the
+shipped file differs from what an earlier rule set is read with."""
 
 
 def test_the_shipped_rules_say_what_earlier_rule_sets_are_read_with() -> None:
@@ -352,6 +355,8 @@ def test_the_shipped_rules_say_what_earlier_rule_sets_are_read_with() -> None:
         node: Any = shipped.source
         for part in dotted.split("."):
             node = node[part]
+        if isinstance(node, dict):  # keys added to this table later are judged on their own
+            node = {k: v for k, v in node.items() if f"{dotted}.{k}" not in EARLIER}
         if dotted in CHANGED_ON_PURPOSE:
             assert node != value, dotted
             continue

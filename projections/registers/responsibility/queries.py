@@ -74,6 +74,7 @@ CATEGORIES = {
     "AccountManagersAssigned": "handovers",
     "InspectionRecorded": "inspections",
     "InspectionCorrected": "inspections",
+    "InspectionCountersigned": "inspections",
     "ClassificationProposed": "classifications",
     "ClassificationApproved": "classifications",
     "ClassificationRejected": "classifications",

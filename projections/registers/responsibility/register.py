@@ -45,7 +45,7 @@ class AccountabilityTrail(Projection):
     """责任追溯: per person and per loan, every action, role, time, event position and hash."""
 
     name = "accountability_trail"
-    version = 3  # 3: rows dated by business date (业务日期), read on a day (on=)
+    version = 4  # 4: the reviewer's countersign of an inspection (复核意见)
     title_zh = "责任追溯"
     title_en = "Accountability trail"
     tables = (STAFF, SUBJECTS, ORIGINATION, ACTIONS, PARTS, DETERMINATIONS)

@@ -205,6 +205,14 @@ ACTOR_PARTS: Mapping[str, ActorPart] = {
         label=lambda event: event.reason,
         text="findings",
     ),
+    "InspectionCountersigned": ActorPart(
+        Part.REVIEWER,
+        POST_LOAN,
+        on_date="countersigned_on",
+        record_id="inspection_id",
+        label=lambda event: "复核意见（逾期）" if event.late else "复核意见",
+        text="opinion",
+    ),
     "ClassificationProposed": ActorPart(
         Part.PROPOSER,
         POST_LOAN,

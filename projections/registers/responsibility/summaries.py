@@ -26,6 +26,7 @@ VERBS = {
     "OverdueStatusRecorded": "登记逾期",
     "InspectionRecorded": "登记贷后检查",
     "InspectionCorrected": "更正贷后检查",
+    "InspectionCountersigned": "复核贷后检查",
     "ClassificationProposed": "提出五级分类",
     "ClassificationApproved": "审批五级分类",
     "ClassificationRejected": "否决五级分类",

@@ -42,6 +42,11 @@ CollateralEvents: Any = Collateral
 
 SECURED = frozenset({GuaranteeType.MORTGAGE.value, GuaranteeType.PLEDGE.value})
 
+COUNTERSIGN = "countersign"
+COUNTERSIGN_RULE = "inspection.countersign"
+"""The requirement an inspection opens under rules requiring a countersign (复核意见): its
+"document" is the reviewer's act, met by ``InspectionCountersigned``, late after the deadline."""
+
 DATED_EVENTS: Mapping[str, str] = {
     "RepaymentRecorded": "paid_on",
     "WarningRaised": "raised_on",
@@ -63,7 +68,7 @@ class CompletenessRegister(FollowsRules, Projection):
     """完整性台账: per loan event, the documents its rules require, and whether they were filed."""
 
     name = "completeness"
-    version = 3  # 3: rows dated by business date (业务日期), read on a day (on=)
+    version = 4  # 4: an inspection awaits its countersign (inspection.countersign)
     title_zh = "完整性台账"
     title_en = "Completeness register"
     tables = (
@@ -139,6 +144,47 @@ class CompletenessRegister(FollowsRules, Projection):
         self._require(
             event, changes, "InspectionRecorded", event.inspected_on, kind=event.kind.value
         )
+        due_on = self.rules_at(changes).countersign_due(event.inspected_on)
+        loan = changes.get("loans", event.originator_id)
+        if due_on is None or loan is None:
+            return
+        # Under rules requiring it, the inspection is complete once countersigned (复核意见):
+        # a requirement met by the reviewer's act rather than a document.
+        key = (event.originator_id, changes.position, COUNTERSIGN_RULE, COUNTERSIGN)
+        row = {
+            "loan_no": loan["loan_no"],
+            "borrower_name": loan["borrower_name"],
+            "branch": loan["branch"],
+            "dossier_id": loan["dossier_id"],
+            "stage": TRIGGERS["InspectionRecorded"],
+            "trigger": "InspectionRecorded",
+            "rule_text": "贷后检查：复核人复核意见",
+            "rules_version": self.rules_at(changes).version,
+            "doc_type_zh": "复核意见",
+            "required_since": event.inspected_on,
+            "due_on": due_on,
+            "status": RequirementStatus.MISSING.value,
+        }
+        changes.put(REQUIREMENTS.name, key, row)
+        changes.put(GAPS.name, key, row)
+        changes.put(
+            "open_items",
+            (event.originator_id, f"{COUNTERSIGN}:{event.inspection_id}"),
+            {"queue": json.dumps([[changes.position, COUNTERSIGN_RULE]])},
+        )
+        self._count(changes, event.originator_id, required=1, missing=1)
+
+    @handle.register(LoanEvents.InspectionCountersigned)
+    def _countersigned(self, event: Any, changes: Changes) -> None:
+        self._note_evidence(event, changes, event.countersigned_on)
+        item = (event.originator_id, f"{COUNTERSIGN}:{event.inspection_id}")
+        waiting = changes.get("open_items", *item)
+        if waiting is None:  # recorded under rules requiring no countersign
+            return
+        changes.end("open_items", *item)
+        [[trigger_position, rule_id]] = json.loads(waiting["queue"])
+        key = (event.originator_id, trigger_position, rule_id, COUNTERSIGN)
+        self._close(changes, key, filed_on=event.countersigned_on, position=changes.position)
 
     @handle.register(LoanEvents.ClassificationApproved)
     def _classified(self, event: Any, changes: Changes) -> None:
@@ -353,6 +399,18 @@ class CompletenessRegister(FollowsRules, Projection):
         else:
             changes.end("open_items", loan_id, doc_type)
         key = (loan_id, trigger_position, rule_id, doc_type)
+        return self._close(changes, key, filed_on=filed_on, position=position, sha256=sha256)
+
+    def _close(
+        self,
+        changes: Changes,
+        key: tuple[Any, ...],
+        *,
+        filed_on: date,
+        position: int,
+        sha256: str | None = None,
+    ) -> bool:
+        """Mark the requirement ``key`` met on ``filed_on`` (late after its due date)."""
         row = changes.get(REQUIREMENTS.name, *key)
         if row is None:
             return False
@@ -366,7 +424,7 @@ class CompletenessRegister(FollowsRules, Projection):
         )
         changes.put(REQUIREMENTS.name, key, row)
         changes.end(GAPS.name, *key)
-        self._count(changes, loan_id, filed=1, late=int(late), missing=-1)
+        self._count(changes, key[0], filed=1, late=int(late), missing=-1)
         return True
 
     # ------------------------------------------------------------------ helpers
