@@ -102,9 +102,7 @@ class InspectionPublic(BaseModel):
     @classmethod
     def of(cls, inspection: Inspection) -> InspectionPublic:
         return cls(
-            **read_fields(
-                cls, inspection, countersigned=inspection.countersigned_on is not None
-            )
+            **read_fields(cls, inspection, countersigned=inspection.countersigned_on is not None)
         )
 
 

@@ -92,8 +92,6 @@ class InspectionCommands(ArchiveCore):
         def countersign(loan: Loan, actor: Actor, refs: list[DocumentRef]) -> None:
             inspection = loan.inspections.get(cmd.inspection_id)
             due = rules.countersign_due(inspection.inspected_on) if inspection else None
-            loan.countersign_inspection(
-                **cmd.arguments(), due_on=due, actor=actor, documents=refs
-            )
+            loan.countersign_inspection(**cmd.arguments(), due_on=due, actor=actor, documents=refs)
 
         return self.for_loan(ctx, cmd, countersign, uploads)

@@ -43,7 +43,7 @@ from archive.commands.classification import (
     RejectClassification,
 )
 from archive.commands.collection import TakeCollectionStep
-from archive.commands.inspections import RecordInspection
+from archive.commands.inspections import CountersignInspection, RecordInspection
 from archive.commands.warnings import ClearWarning, HandleWarning, RaiseWarning
 from archive.core import CommandContext
 from archive.documents.ingest import Upload
@@ -221,6 +221,31 @@ def inspection_form(request: Request, viewer: Viewer, loan: Loan) -> Form:
         ],
         submit=N_("Record the inspection"),
         defaults={"kind": InspectionKind.ROUTINE.value},
+    )
+
+
+def countersign_form(loan: Loan, inspection_id: UUID) -> Form:
+    return Form(
+        key="countersign",
+        title=N_("Countersign the inspection"),
+        action=Action.COUNTERSIGN_INSPECTION,
+        path=f"/loans/{loan.loan_no}/inspections/{inspection_id}/countersign",
+        fields=[
+            Field("countersigned_on", N_("Date countersigned"), "date"),
+            Field("opinion", N_("Reviewer's opinion"), "textarea"),
+            Field(
+                "measures",
+                N_("Measures proposed"),
+                "textarea",
+                required=False,
+                hint=N_("Optional: what the reviewer asks to be done."),
+            ),
+        ],
+        submit=N_("Countersign"),
+        intro=N_(
+            "Only the reviewer the inspection names countersigns it, once; after the deadline "
+            "the rules set it is recorded as late."
+        ),
     )
 
 
@@ -470,6 +495,7 @@ class Signal:
 
 DONE: dict[str, str] = {
     "inspection": N_("The inspection has been recorded."),
+    "countersign": N_("The inspection has been countersigned."),
     "propose": N_("The classification has been proposed for approval."),
     "approve": N_("The classification has been approved."),
     "reject": N_("The classification has been rejected."),
@@ -500,6 +526,7 @@ def panel(request: Request, viewer: Viewer, loan: Loan) -> dict[str, Any]:
         a: may(request, viewer, a, loan)
         for a in (
             Action.RECORD_INSPECTION,
+            Action.COUNTERSIGN_INSPECTION,
             Action.PROPOSE_CLASSIFICATION,
             Action.APPROVE_CLASSIFICATION,
             Action.RAISE_WARNING,
@@ -522,6 +549,15 @@ def panel(request: Request, viewer: Viewer, loan: Loan) -> dict[str, Any]:
         )
         if allowed[action]
     ]
+    if allowed[Action.COUNTERSIGN_INSPECTION]:  # the inspections naming the viewer, unsigned
+        links += [
+            Link(
+                t("Countersign the inspection of %(date)s", date=i.inspected_on.isoformat()),
+                f"{base}/inspections/{i.id}/countersign",
+            )
+            for i in sorted(loan.inspections.values(), key=lambda i: i.inspected_on)
+            if i.reviewer_id == viewer.staff.id and i.countersigned_on is None
+        ]
     people = People(archive_of(request), t)
     sub_grades = sub_grade_labels(request)
     pending = [
@@ -809,6 +845,29 @@ async def record_inspection(request: Request, viewer: ViewerDep, loan_no: LoanNo
         request, viewer, loan_no, lambda loan: inspection_form(request, viewer, loan), run
     )
     return await run_in_threadpool(send, sent)
+
+
+@router.get("/loans/{loan_no}/inspections/{inspection_id}/countersign")
+def countersign_page(
+    request: Request, viewer: ViewerDep, loan_no: LoanNo, inspection_id: UUID
+) -> Response:
+    """复核贷后检查: the form."""
+    return _show(request, viewer, loan_no, lambda loan: countersign_form(loan, inspection_id))
+
+
+@router.post("/loans/{loan_no}/inspections/{inspection_id}/countersign")
+async def countersign_inspection(
+    request: Request, viewer: ViewerDep, loan_no: LoanNo, inspection_id: UUID
+) -> Response:
+    """Countersign the inspection (``CountersignInspection``, as the API's route)."""
+    return await _send_command(
+        request,
+        viewer,
+        loan_no,
+        lambda loan: countersign_form(loan, inspection_id),
+        CountersignInspection,
+        inspection_id=inspection_id,
+    )
 
 
 # ---------------------------------------------------------------------- classification

@@ -11,11 +11,18 @@ classification proposal (初分) as of the inspection's date or later.
 
 from __future__ import annotations
 
+import re
 from typing import Any
+from uuid import UUID
 
+from archive.commands.inspections import RecordInspection
+from archive.core import CommandContext
 from domain.rules import RuleSet
+from domain.values import InspectionKind, Role
 from projections.rules_state import shipped_rules
 from tests.api.conftest import Api, disburse
+from tests.api.console_harness import CSRF, PEOPLE, Console
+from tests.factories import make_disbursement, make_upload
 
 LOAN = "CS-001"
 FINDINGS = "企业经营正常，销售回款稳定，抵押物状况良好"
@@ -77,9 +84,9 @@ def test_the_named_reviewer_countersigns_and_the_inspection_then_counts(api: Api
     inspection_id = recorded["ids"]["inspection_id"]
 
     waiting = tasks(api, "reviewer", "2025-03-12", recorded["position"])
-    assert [(t["kind"], t["kind_zh"], t["owner_no"], t["due_on"], t["subject"]) for t in waiting] == [
-        ("countersign", "检查复核", "RV001", "2025-03-17", inspection_id)
-    ]
+    assert [
+        (t["kind"], t["kind_zh"], t["owner_no"], t["due_on"], t["subject"]) for t in waiting
+    ] == [("countersign", "检查复核", "RV001", "2025-03-17", inspection_id)]
     assert waiting[0]["rule"] == "inspections.countersign_days = 5 working days"
     # Not yet countersigned: the first follow-up is still owed.
     first = tasks(api, "head", "2025-03-12", recorded["position"], "first_inspection")
@@ -113,7 +120,8 @@ def test_the_named_reviewer_countersigns_and_the_inspection_then_counts(api: Api
     # Once only.
     again = countersign(api, "reviewer", inspection_id, "2025-03-15")
     assert again.status_code == 409, again.text
-    assert "复核" in again.json()["detail"]["zh"] and "already" in again.json()["detail"]["en"]
+    assert "复核" in again.json()["detail"]["zh"]
+    assert "already" in again.json()["detail"]["en"]
 
 
 def test_the_inspector_another_reviewer_or_a_bad_date_is_refused_and_nothing_recorded(
@@ -164,7 +172,7 @@ def test_a_late_countersign_is_accepted_and_marked_late(api: Api) -> None:
     assert late.status_code == 201, late.text
     read = inspection_read(api)
     assert (read["countersign_late"], read["countersign_due_on"]) == (True, "2025-03-17")
-    rows = register(api, "requirements", late.json()['position'])
+    rows = register(api, "requirements", late.json()["position"])
     assert [(r["status"], r["due_on"], r["filed_on"], r["days_late"]) for r in rows] == [
         ("filed_late", "2025-03-17", "2025-03-20", 3)
     ]
@@ -175,17 +183,14 @@ def test_the_inspection_is_incomplete_until_countersigned(api: Api) -> None:
     missing (a gap) until the reviewer gives it."""
     disburse(api, LOAN)
     recorded = inspect(api, "2025-03-10")
-    gaps = register(api, "gaps", recorded['position'])
+    gaps = register(api, "gaps", recorded["position"])
     assert [(g["doc_type_zh"], g["due_on"], g["status"]) for g in gaps] == [
         ("复核意见", "2025-03-17", "missing")
     ]
     done = countersign(api, "reviewer", recorded["ids"]["inspection_id"], "2025-03-11")
     assert done.status_code == 201, done.text
     after = done.json()["position"]
-    assert (
-        register(api, "gaps", after)
-        == []
-    )
+    assert register(api, "gaps", after) == []
     rows = register(api, "requirements", after)
     assert [(r["status"], r["filed_on"]) for r in rows] == [("filed", "2025-03-11")]
 
@@ -241,7 +246,7 @@ def test_an_inspection_under_rules_without_the_key_counts_once_recorded(api: Api
     """Rows 002-14, 003-72: rules adopted before ``countersign_days`` existed require no
     countersign: the inspection counts at once, opens no countersign task and no gap; the
     reviewer may still countersign it."""
-    source = {k: v for k, v in shipped_rules().source.items()}
+    source = dict(shipped_rules().source)
     source["inspections"] = {
         k: v for k, v in source["inspections"].items() if k != "countersign_days"
     }
@@ -266,3 +271,68 @@ def test_an_inspection_under_rules_without_the_key_counts_once_recorded(api: Api
         False,
         None,
     )
+
+
+def test_the_reviewer_countersigns_from_her_work_queue_and_the_loan_page(console: Console) -> None:
+    """Rows 002-14, 003-72 in the console: the reviewer's workbench lists the countersign task;
+    the loan page offers her — and only her — the countersign form, in Chinese; once sent, the
+    inspection is countersigned and the task is gone."""
+    am = CommandContext(console.archive.staff(PEOPLE[Role.ACCOUNT_MANAGER][0]).id)
+    loan_no = "DK2026000900"
+    console.archive.disburse(
+        am,
+        make_disbursement(loan_no),
+        [make_upload("loan_contract"), make_upload("drawdown_receipt")],
+    )
+    today = console.archive.today()
+    recorded = console.archive.execute(
+        am,
+        RecordInspection(
+            loan_no=loan_no,
+            kind=InspectionKind.ROUTINE,
+            inspected_on=today,
+            reviewer_no=PEOPLE[Role.REVIEWER][0],
+            findings=FINDINGS,
+        ),
+    )
+    console.registers.wait(["staff_directory", "work_queue"], recorded.position, 30)
+    inspection_id = recorded.ids["inspection_id"]
+    path = f"/loans/{loan_no}/inspections/{inspection_id}/countersign"
+
+    console.as_role(Role.POST_LOAN_OFFICER)
+    assert path not in console.get(f"/loans/{loan_no}").text
+    assert console.get(path).status_code == 403
+
+    console.as_role(Role.REVIEWER)
+    workbench = console.get("/").text
+    assert "检查复核" in workbench
+    assert loan_no in workbench
+    loan_page = console.get(f"/loans/{loan_no}").text
+    assert path in loan_page
+    assert "复核" in loan_page
+    form = console.get(path)
+    assert form.status_code == 200, form.text
+    for label in ("复核贷后检查", "复核日期", "复核意见", "建议措施"):
+        assert label in form.text, label
+    token = CSRF.search(form.text)
+    form_id = re.search(r'name="form_id" value="([0-9a-f]+)"', form.text)
+    assert token
+    assert form_id
+    sent = console.client.post(
+        path,
+        data={
+            "csrf_token": token.group(1),
+            "form_id": form_id.group(1),
+            "countersigned_on": today.isoformat(),
+            "opinion": "同意检查结论",
+            "measures": "",
+        },
+        files=[("none", ("", b"", "application/pdf"))],
+        follow_redirects=False,
+    )
+    assert sent.status_code == 303, sent.text
+    assert sent.headers["location"].startswith(f"/loans/{loan_no}?done=countersign")
+    assert "贷后检查已复核。" in console.get(sent.headers["location"]).text
+    loan = console.archive.get_loan(am, loan_no)
+    assert loan.inspections[UUID(inspection_id)].countersign_opinion == "同意检查结论"
+    assert path not in console.get(f"/loans/{loan_no}").text
