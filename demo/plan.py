@@ -38,6 +38,7 @@ LAST_VALUE_DATE = date(2026, 9, 30)
 MAX_STEPS = 40
 """A demo loan records at most this many events: optional steps (routine inspections first,
 then the softer rungs of the collection ladder) are dropped to stay within it."""
+COUNTERSIGN = "countersign_inspection"
 COLLATERAL_COMMANDS = frozenset(
     {
         "register_collateral",
@@ -359,9 +360,19 @@ class Planner:
         steps = sorted(
             (s for s in self.steps if s.on <= TODAY), key=lambda s: (s.on, s.rank, s.seq)
         )
+        # A countersign (复核意见) belongs to its inspection: never dropped alone, it goes when
+        # its inspection is dropped.
         while sum(s.on_loan for s in steps) > MAX_STEPS:
             level = max(s.optional for s in steps)
             if level == 0:
                 break
-            steps.remove(self.rng.choice([s for s in steps if s.optional == level]))
+            dropped = self.rng.choice([s for s in steps if s.optional == level])
+            steps.remove(dropped)
+            if dropped.command == "record_inspection":
+                steps = [
+                    s
+                    for s in steps
+                    if s.command != COUNTERSIGN
+                    or s.kwargs["inspection_id"] != dropped.kwargs["inspection_id"]
+                ]
         return LoanPlan(self.loan_no, tuple(steps))

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
+from random import Random
+from uuid import UUID
 
-from demo.plan import DocSpec, Planner, add_months, cents, workday
+from demo.plan import TODAY, DocSpec, Planner, add_months, cents, workday
 from demo.staff import NAMES
 from demo.texts import (
     FIRST_FINDINGS,
@@ -20,6 +22,7 @@ from demo.texts import (
     SIGNALS,
 )
 from domain.rules import shipped_rules
+from domain.transfers import add_working_days
 from domain.values import (
     BorrowerType,
     Grade,
@@ -33,7 +36,8 @@ Row = tuple[date, Decimal, Decimal]
 """One due date of a schedule: when, principal, interest."""
 
 _CORPORATE_PRODUCTS = (Product.CORPORATE_WORKING_CAPITAL, Product.SMALL_BUSINESS)
-_SCHEDULE = shipped_rules().inspections
+_RULES = shipped_rules()
+_SCHEDULE = _RULES.inspections
 """The demo keeps to the shipped rules' inspection schedule (docs/rules.md INS-02 to INS-09)."""
 _HANDOVER_REASONS = (
     "原客户经理岗位调整，管户客户按支行安排移交",
@@ -175,6 +179,7 @@ def inspect(
     inspector = p.account_manager_at(on)
     if docs is None:
         docs = inspection_papers(p, on, kind, findings)
+    inspection_id = p.new_id("inspection")
     p.add(
         on,
         inspector,
@@ -185,8 +190,55 @@ def inspect(
         inspected_on=on,
         reviewer_no=p.crew.reviewer,
         findings=findings,
-        inspection_id=p.new_id("inspection"),
+        inspection_id=inspection_id,
     )
+    countersign(p, on, inspection_id)
+
+
+_PUNCTUAL = frozenset({"first_report_late", "first_inspection_missed"})
+"""The deliberate gaps' scenarios (demo.gaps): their reviewers countersign on time, so that each
+loan shows its one fault only."""
+
+COUNTERSIGN_WAIT = 7
+"""Inspections this close to the demo's today still await their countersign (复核意见)."""
+
+
+def countersign(p: Planner, inspected_on: date, inspection_id: UUID) -> None:
+    """The branch's reviewer countersigns (复核意见) within the rules' working days — one in
+    twelve late — unless the inspection is too recent: then it awaits her on the demo's today.
+
+    The delay is drawn from the inspection's own id, so the loan's other draws do not move.
+    """
+    punctual = p.shape.scenario in _PUNCTUAL or "missing_receipt" in p.shape.features
+    if inspected_on > TODAY - timedelta(days=COUNTERSIGN_WAIT) and not punctual:
+        return
+    draw = Random(str(inspection_id))
+    limit = _RULES.countersign_days or 5
+    days = draw.randint(1, limit)
+    if draw.random() < 1 / 12 and not punctual:
+        days = limit + draw.randint(2, 8)
+    on = add_working_days(inspected_on, days)
+    late = days > limit
+    p.add(
+        on,
+        p.crew.reviewer,
+        "countersign_inspection",
+        rank=6,
+        inspection_id=inspection_id,
+        opinion=draw.choice(COUNTERSIGN_OPINIONS_LATE if late else COUNTERSIGN_OPINIONS),
+        countersigned_on=on,
+    )
+
+
+COUNTERSIGN_OPINIONS = (
+    "同意检查结论，资料齐全，按期跟踪。",
+    "同意。请继续关注借款人经营及回款情况。",
+    "检查内容真实完整，同意报告意见。",
+)
+COUNTERSIGN_OPINIONS_LATE = (
+    "补签：同意检查结论，复核延误已说明。",
+    "同意检查结论；复核因出差延后，已补签。",
+)
 
 
 def first_follow_up(p: Planner) -> date:
