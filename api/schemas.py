@@ -16,8 +16,8 @@ from archive.reading import RecordedEvent
 from domain.collateral import Collateral
 from domain.dossier import Dossier
 from domain.loan import Loan
-from domain.staff import Staff
 from domain.records import Inspection
+from domain.staff import Staff
 from domain.values import BorrowerType, CollateralKind, Grade, InspectionKind, Product, Role
 
 
