@@ -29,7 +29,11 @@ from archive.commands.classification import (
     ProposeClassification,
     RejectClassification,
 )
-from archive.commands.inspections import CorrectInspection, RecordInspection
+from archive.commands.inspections import (
+    CorrectInspection,
+    CountersignInspection,
+    RecordInspection,
+)
 from domain.values import Grade, InspectionKind
 
 postloan_app = typer.Typer(
@@ -85,6 +89,32 @@ def correct_inspection(
         loan_no=loan_no, inspection_id=inspection_id, findings=findings, reason=reason
     )
     run(token, role, command, ("已更正检查", "inspection corrected"), file)
+
+
+@inspection_app.command("countersign")
+def countersign_inspection(
+    loan_no: LoanNo,
+    inspection_id: Id,
+    countersigned_on: Annotated[
+        date, day_option("--on", "--countersigned-on", help="复核日 / day")
+    ],
+    opinion: Annotated[str, typer.Option(help="复核意见 / the reviewer's opinion")],
+    measures: Annotated[
+        str | None, typer.Option(help="建议措施 / measures proposed (optional)")
+    ] = None,
+    file: Files = None,
+    token: Token = None,
+    role: ActAs = None,
+) -> None:
+    """复核贷后检查 / Countersign an inspection as the reviewer it names (复核意见)."""
+    command = CountersignInspection(
+        loan_no=loan_no,
+        inspection_id=inspection_id,
+        countersigned_on=countersigned_on,
+        opinion=opinion,
+        measures=measures,
+    )
+    run(token, role, command, ("已复核检查", "inspection countersigned"), file)
 
 
 # ------------------------------------------------------------------ classification
