@@ -27,7 +27,7 @@ from archive.commands.custody import (
     ReceiveTransfer,
     ReleaseHold,
 )
-from archive.commands.inspections import RecordInspection
+from archive.commands.inspections import CountersignInspection, RecordInspection
 from archive.commands.lifecycle import RecordOverdue, RecordRepayment
 from archive.commands.scope import AssignAccountManagers
 from archive.commands.warnings import ClearWarning, HandleWarning, RaiseWarning
@@ -341,10 +341,12 @@ def inspect(
     findings: str,
     uploads: Uploads = (),
     reviewer_no: str = "reviewer",
+    countersigned: bool = False,
     **extra: Any,
 ) -> Any:
-    """贷后检查 of ``kind``, countersigned by ``reviewer_no``."""
-    return app.execute(
+    """贷后检查 of ``kind`` naming ``reviewer_no``; with ``countersigned``, she countersigns it
+    (复核意见) the same day and the countersign's result is returned."""
+    recorded = app.execute(
         ctx,
         RecordInspection(
             loan_no=loan_no,
@@ -355,6 +357,17 @@ def inspect(
             **extra,
         ),
         uploads,
+    )
+    if not countersigned:
+        return recorded
+    return app.execute(
+        CommandContext(app.staff(reviewer_no).id),
+        CountersignInspection(
+            loan_no=loan_no,
+            inspection_id=recorded.ids["inspection_id"],
+            opinion="同意检查结论",
+            countersigned_on=inspected_on,
+        ),
     )
 
 

@@ -347,6 +347,18 @@ def inspection_corrected(w: World) -> list[Any]:
     return [w.loan]
 
 
+def inspection_countersigned(w: World) -> list[Any]:
+    w.loan.countersign_inspection(
+        inspection_id=w.inspection_id,
+        opinion="同意检查结论",
+        countersigned_on=day(22),
+        measures="按季跟踪库存",
+        due_on=day(27),
+        actor=w.actor("reviewer"),
+    )
+    return [w.loan]
+
+
 def classification_proposed(w: World) -> list[Any]:
     w.keep(proposal_id=uuid4())
     w.loan.propose_classification(
@@ -1201,6 +1213,7 @@ FACTORIES: dict[str, Factory] = {
     _declared(Loan, "RepaymentRecorded"): repayment_recorded,
     _declared(Loan, "InspectionRecorded"): inspection_recorded,
     _declared(Loan, "InspectionCorrected"): inspection_corrected,
+    _declared(Loan, "InspectionCountersigned"): inspection_countersigned,
     _declared(Loan, "OverdueStatusRecorded"): overdue_recorded,
     _declared(Loan, "ClassificationProposed"): classification_proposed,
     _declared(Loan, "ClassificationApproved"): classification_approved,

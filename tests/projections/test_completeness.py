@@ -510,6 +510,7 @@ def test_what_an_event_requires_depends_on_its_own_facts_and_on_the_signal_colou
         date(2025, 3, 10),
         "现场检查，经营正常",
         uploads=_uploads("inspection_report"),
+        countersigned=True,
     )
 
     register = CompletenessRegister(default_rules=rules)

@@ -89,6 +89,7 @@ def test_a_fact_recorded_late_changes_the_days_after_it_and_not_what_was_known_b
         InspectionKind.ROUTINE,
         date(2025, 5, 10),
         "经营正常，库存偏高",
+        countersigned=True,
     )
     registers.catch_up()
     assert late.position > before

@@ -62,7 +62,7 @@ def task(kind: TaskKind, owner: UUID | None, **fields: object) -> Task:
 def inspect(
     registers: Registers, staff: Staff, kind: InspectionKind, on: date, who: str = "account_manager"
 ) -> None:
-    steps.inspect(registers.app, staff[who], LOAN_NO, kind, on, "经营正常")
+    steps.inspect(registers.app, staff[who], LOAN_NO, kind, on, "经营正常", countersigned=True)
 
 
 def test_a_bbb_loan_not_inspected_for_a_month_after_its_first_inspection_is_overdue(

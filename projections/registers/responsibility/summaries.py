@@ -68,6 +68,7 @@ VERBS = {
 
 # The business date of an event: the first of these it has.
 DATE_FIELDS = (
+    "countersigned_on",  # before inspected_on: a countersign also carries its inspection's date
     "inspected_on",
     "as_of",
     "raised_on",
