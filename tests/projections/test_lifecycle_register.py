@@ -60,7 +60,15 @@ def test_the_ledger_follows_a_loan_through_arrears_downgrade_warning_and_handove
     assert disbursed["next_inspection_due"] == date(2025, 1, 25)
     at_disbursement = app.recorder.max_notification_id() or 0
 
-    steps.inspect(app, am, LOAN_NO, InspectionKind.FIRST_FOLLOW_UP, date(2025, 1, 20), "经营正常", countersigned=True)
+    steps.inspect(
+        app,
+        am,
+        LOAN_NO,
+        InspectionKind.FIRST_FOLLOW_UP,
+        date(2025, 1, 20),
+        "经营正常",
+        countersigned=True,
+    )
     steps.repay(app, am, LOAN_NO, date(2025, 2, 10), "100000.00", "0")
     steps.overdue(app, plo, LOAN_NO, date(2025, 3, 1), 40)
     proposal = steps.propose_special_mention(
@@ -133,7 +141,15 @@ def test_a_phone_visit_is_no_inspection_for_the_ledger_nor_the_work_queue(
     assert routine.due_on == ledger["next_inspection_due"]
 
     # An inspection proper moves both.
-    steps.inspect(app, am, LOAN_NO, InspectionKind.ON_SITE, date(2025, 3, 19), "现场检查正常", countersigned=True)
+    steps.inspect(
+        app,
+        am,
+        LOAN_NO,
+        InspectionKind.ON_SITE,
+        date(2025, 3, 19),
+        "现场检查正常",
+        countersigned=True,
+    )
     registers.catch_up()
     assert _row(registers)["next_inspection_due"] == date(2025, 5, 19)
     [moved] = _routine_inspections(registers, date(2025, 3, 20))
