@@ -22,7 +22,9 @@ from tests.api.conftest import Api, disburse, pdf
 LOAN = "DK2025000321"
 CJK = re.compile(r"[\u4e00-\u9fff]")
 BASE = f"/loans/{LOAN}/classifications"
-FORM = [("classification_form", ("五级分类认定表.pdf", pdf("classification form"), "application/pdf"))]
+FORM = [
+    ("classification_form", ("五级分类认定表.pdf", pdf("classification form"), "application/pdf"))
+]
 
 
 def overdue(api: Api, days: int) -> None:
