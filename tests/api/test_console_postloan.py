@@ -270,6 +270,9 @@ def test_a_proposal_determined_at_the_floor_is_approved_and_the_loan_shows_its_g
     loan_page = console.get(f"/loans/{LOAN}").text
     assert "待审批" in loan_page.split('data-testid="proposal-stage"', 1)[1][:40]
     assert "黄丽华（C0104）" in loan_page  # the determiner, by name
+    history = loan_page.split('data-testid="classification-stage"', 1)[1][:300]
+    assert history.startswith(">待审批<")
+    assert "次级二级（黄丽华（C0104））" in history  # the determined grade and its determiner
     decision = console.get(f"/loans/{LOAN}/classifications/{proposal_id}").text
     assert 'data-testid="below-floor"' not in decision
     shown = decision.split('data-testid="determined"', 1)[1][:200]
