@@ -76,6 +76,7 @@ CATEGORIES = {
     "InspectionCorrected": "inspections",
     "InspectionCountersigned": "inspections",
     "ClassificationProposed": "classifications",
+    "ClassificationDetermined": "classifications",
     "ClassificationApproved": "classifications",
     "ClassificationRejected": "classifications",
     "WarningRaised": "warnings",
