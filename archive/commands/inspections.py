@@ -87,12 +87,12 @@ class InspectionCommands(ArchiveCore):
         """
         checklists = self.rule_set().checklists
         answers = [a.model_dump(mode="json") for a in cmd.answers or []]
-        answered: dict[str, Any] = dict(
-            answers=answers if cmd.answers is not None else None,
-            figures=cmd.figures,
-            judgment=cmd.judgment,
-            measures=cmd.measures,
-        )
+        answered: dict[str, Any] = {
+            "answers": answers if cmd.answers is not None else None,
+            "figures": cmd.figures,
+            "judgment": cmd.judgment,
+            "measures": cmd.measures,
+        }
         form = self._inspection_form(ctx, cmd) if cmd.answers is not None else None
         return self.for_loan(
             ctx,

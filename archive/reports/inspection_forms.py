@@ -26,7 +26,6 @@ from archive.reports.forms import (
 from domain.checklists import AnswerResult, Checklist, Judgment
 from domain.display import yuan
 
-
 RESULTS = {r.value: r.zh for r in AnswerResult}
 
 

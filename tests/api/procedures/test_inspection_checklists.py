@@ -178,7 +178,8 @@ def test_refused_answers_record_nothing(api: Api) -> None:
         assert answer.status_code == 422, (field, answer.text)
         body = answer.json()
         assert body["context"]["field"] == field, (field, body)
-        assert body["detail"]["zh"] and body["detail"]["en"], body
+        assert body["detail"]["zh"], body
+        assert body["detail"]["en"], body
     assert api.counts() == before
     assert api.get("am", f"/loans/{LOAN}").json()["inspections"] == 0
 
@@ -244,7 +245,8 @@ def test_a_consumer_loan_answers_repayment_and_family_events(api: Api) -> None:
     found = checklist(api, loan, "routine")
     texts = {i["code"]: i["zh"] for i in found["items"]}
     assert found["code"] == "consumer"
-    assert "家庭无较大变故" in texts.values() and "能正常还款，无拖欠" in texts.values()
+    assert "家庭无较大变故" in texts.values()
+    assert "能正常还款，无拖欠" in texts.values()
     special = checklist(api, loan, "special")
     assert special["code"] == "special"
     assert checklist(api, loan, "phone_visit")["applies"] is False
