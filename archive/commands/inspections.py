@@ -62,6 +62,18 @@ class RecordInspection(LoanCommand):
     )
     measures: Text | None = Field(default=None, description="measures taken (采取的措施)")
 
+    def params(self) -> dict[str, Any]:
+        """The fingerprint's fields: a free-text inspection's exactly as before checklists (a
+        client retrying after the upgrade is still recognised)."""
+        return {
+            name: value
+            for name, value in super().params().items()
+            if name not in CHECKLIST_FIELDS or value is not None
+        }
+
+
+CHECKLIST_FIELDS = frozenset({"answers", "figures", "judgment", "measures"})
+
 
 class CorrectInspection(LoanCommand):
     """New findings for a recorded inspection, and why."""
@@ -85,7 +97,6 @@ class InspectionCommands(ArchiveCore):
 
         An inspection that answers a checklist files its generated form as its report.
         """
-        checklists = self.rule_set().checklists
         answers = [a.model_dump(mode="json") for a in cmd.answers or []]
         answered: dict[str, Any] = {
             "answers": answers if cmd.answers is not None else None,
@@ -105,7 +116,7 @@ class InspectionCommands(ArchiveCore):
                 reviewer=self.party(cmd.reviewer_no),
                 actor=actor,
                 documents=refs,
-                checklists=checklists,
+                checklists=self.rule_set().checklists,
                 **answered,
             ),
             [*uploads, form] if form is not None else uploads,
