@@ -276,4 +276,3 @@ def checklist_answers(api: Api, loan_no: str, kind: str, **abnormal: str) -> dic
     if abnormal:
         body["measures"] = "跟踪异常事项，下次检查复核"
     return body
-

@@ -180,7 +180,7 @@ def test_a_refused_inspection_shows_why_in_the_form_and_records_nothing(
     )
     # Neither a report nor the checklist's answers (the report is generated from them).
     assert without_report.status_code == 422
-    assert "须按《公司客户贷后检查报告》逐项作答" in _refusal(without_report.text)
+    assert "尚有未答的检查项" in _refusal(without_report.text)
     not_a_pdf = _send(
         console,
         f"/loans/{LOAN}/inspections/new",

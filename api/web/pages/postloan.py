@@ -210,9 +210,7 @@ def _file(name: str, label: str, *, required: bool = False, hint: str = "") -> F
     return Field(name, label, "file", required=required, hint=hint)
 
 
-def inspection_checklist(
-    request: Request, viewer: Viewer, loan: Loan, kind: str
-) -> ChecklistShown:
+def inspection_checklist(request: Request, viewer: Viewer, loan: Loan, kind: str) -> ChecklistShown:
     """The checklist an inspection of ``kind`` of the loan answers, by the rules in force."""
     lists = archive_of(request).rule_set().checklists
     chosen = kind if kind in {k.value for k in InspectionKind} else InspectionKind.ROUTINE.value
@@ -916,9 +914,7 @@ async def record_inspection(request: Request, viewer: ViewerDep, loan_no: LoanNo
         uploads = [_upload(report_type, f) for f in reports]
         uploads += [_upload("site_photo", f) for f in sent.files.get("site_photo", [])]
         answered = checklist_answers(checklist, sent) if checklist is not None else {}
-        command = _built(
-            RecordInspection, {**data, **answered, "loan_no": loan_no}, form, viewer
-        )
+        command = _built(RecordInspection, {**data, **answered, "loan_no": loan_no}, form, viewer)
         return archive_of(request).execute(ctx, command, uploads)
 
     kind = sent.text("kind")

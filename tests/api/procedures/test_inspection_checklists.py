@@ -132,8 +132,21 @@ def test_a_corporate_inspection_answers_the_four_areas_and_files_its_report(api:
     ):
         assert expected in text.replace(" ", "").replace("\n", "") or expected in text, expected
 
+    # The loan ledger (贷后管理台账) shows the last checklist's judgment and abnormal items.
+    position = recorded.json()["position"]
+    ledger = api.get("officer", f"/registers/loan_ledger?loan_no={LOAN}&after={position}")
+    assert ledger.status_code == 200, ledger.text
+    [row] = ledger.json()["data"]
+    assert (row["last_judgment"], row["last_abnormal"], row["last_checklist_on"]) == (
+        "关注",
+        2,
+        "2025-06-10",
+    )
+
     # The generated report satisfies the completeness rule of the inspection.
-    rows = api.get("auditor", "/registers/completeness/requirements?limit=1000").json()["data"]
+    rows = api.get(
+        "auditor", f"/registers/completeness/requirements?limit=1000&after={position}"
+    ).json()["data"]
     reports = [r for r in rows if r["loan_no"] == LOAN and r["doc_type"] == "inspection_report"]
     assert [r["status"] for r in reports] == ["filed"]
 
