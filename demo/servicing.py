@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from demo.plan import DocSpec, Planner, add_months, cents, workday
 from demo.staff import NAMES
@@ -195,7 +196,7 @@ def inspect(
     )
 
 
-def checklist_answered(p: Planner, kind: InspectionKind) -> dict[str, object]:
+def checklist_answered(p: Planner, kind: InspectionKind) -> dict[str, Any]:
     """The answers to the checklist the shipped rules have for an inspection of ``kind`` of the
     loan (none when none applies): mostly normal; now and then an item found abnormal with its
     note, judged 关注 with the measures taken; a special inspection finds the repayment
@@ -233,7 +234,7 @@ def checklist_answered(p: Planner, kind: InspectionKind) -> dict[str, object]:
         "other_bank_financing": cents(principal * Decimal("2")),
         "external_guarantees": cents(principal * Decimal("0.5")),
     }
-    body: dict[str, object] = {
+    body: dict[str, Any] = {
         "answers": answers,
         "figures": {f.code: str(figures[f.code]) for f in checklist.figures},
         "judgment": "normal",
