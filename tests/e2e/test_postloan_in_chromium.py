@@ -110,15 +110,22 @@ def test_an_inspection_and_a_classification_through_the_screens(
         page.select_option("#f-reviewer_no", index=1)
         assert "（" in page.locator("#f-reviewer_no option:checked").inner_text()  # by name
         page.fill("#f-findings", "实地查看生产经营场所，开工正常，存货与账面相符，未见异常。")
-        # Sent without its report: the form comes back with the field marked, nothing kept
-        # but what was typed.
+        # Sent without answering its checklist (贷后检查表): the form comes back saying which
+        # items are unanswered, nothing kept but what was typed.
         with page.expect_response(lambda r: r.request.method == "POST") as answer:
             page.click("form[data-testid=form-inspection] button[type=submit]")
         missing = answer.value
         assert missing.status == 422
-        assert "请附上贷后检查报告（PDF）。" in page.inner_text("#report-error")
+        assert "尚有未答的检查项" in page.inner_text("[data-testid=form-error]")
         assert "存货与账面相符" in page.input_value("#f-findings")
         shots.append(_shoot(page, "postloan-00-inspection-refused", tmp_path))
+        # Every item answered normal, the figures the checklist asks for, the judgment; the
+        # signed scan of the report added beside the form generated from the answers.
+        for radio in page.locator("[data-testid=checklist] input[value=normal]").all():
+            radio.check()
+        for figure in page.locator("[data-testid=checklist] input[name^='figure:']").all():
+            figure.fill("1000000.00")
+        page.select_option("#f-judgment", "normal")
         page.set_input_files("#f-report", str(report))
         shots.append(_shoot(page, "postloan-01-inspection-form", tmp_path))
         page.click("form[data-testid=form-inspection] button[type=submit]")
