@@ -206,8 +206,12 @@ def test_an_inspection_and_a_classification_through_the_screens(
     by_type = {e["type"].rsplit(".", 1)[-1]: e for e in journey}
     assert inspection["data"]["kind"] == "on_site"
     assert inspection["role"] == "post_loan_officer"
-    assert [d["doc_type"] for d in inspection["documents"]] == ["inspection_report"]
+    # The scan uploaded, and the form generated from the checklist's answers.
+    assert [d["doc_type"] for d in inspection["documents"]] == ["inspection_report"] * 2
     assert inspection["documents"][0]["pages"] == 2
+    assert inspection["documents"][1]["filename"].endswith("-on_site.pdf")
+    assert inspection["data"]["judgment"] == "normal"
+    assert {a["result"] for a in inspection["data"]["answers"]} == {"normal"}
     assert by_type["ClassificationRejected"]["data"]["reason"] == "低于监管下限，退回重新认定"
     assert [e["type"].rsplit(".", 1)[-1] for e in journey] == [
         "InspectionRecorded",
