@@ -13,6 +13,7 @@ from api.fields import MAX_INT, ONE_LINE
 from archive.commands.integrity import DossierFixity
 from archive.core import CommandResult
 from archive.reading import RecordedEvent
+from domain.checklists import Checklist, Checklists
 from domain.collateral import Collateral
 from domain.dossier import Dossier
 from domain.loan import Loan
@@ -82,8 +83,15 @@ class CommandPublic(BaseModel):
         )
 
 
+class AnswerPublic(BaseModel):
+    item: str
+    result: str
+    note: str = ""
+
+
 class InspectionPublic(BaseModel):
-    """An inspection (贷后检查) and its reviewer's countersign (复核意见), once given."""
+    """An inspection (贷后检查); ``free_text`` when it answered no checklist (recorded before
+    checklists, or of a kind none applies to)."""
 
     id: UUID
     kind: InspectionKind
@@ -92,6 +100,13 @@ class InspectionPublic(BaseModel):
     reviewer_id: UUID
     findings: str
     corrections: int
+    free_text: bool
+    checklist: str | None = None
+    answers: list[AnswerPublic] | None = None
+    abnormal: int | None = None
+    figures: dict[str, Decimal] | None = None
+    judgment: str | None = None
+    measures: str | None = None
     countersigned: bool
     countersigned_on: date | None
     countersign_opinion: str | None
@@ -102,7 +117,84 @@ class InspectionPublic(BaseModel):
     @classmethod
     def of(cls, inspection: Inspection) -> InspectionPublic:
         return cls(
-            **read_fields(cls, inspection, countersigned=inspection.countersigned_on is not None)
+            id=inspection.id,
+            kind=inspection.kind,
+            inspected_on=inspection.inspected_on,
+            inspector_id=inspection.inspector_id,
+            reviewer_id=inspection.reviewer_id,
+            findings=inspection.findings,
+            corrections=inspection.corrections,
+            free_text=inspection.checklist is None,
+            checklist=inspection.checklist,
+            answers=[AnswerPublic(**a) for a in inspection.answers]
+            if inspection.answers is not None
+            else None,
+            abnormal=inspection.abnormal,
+            figures={k: Decimal(v) for k, v in inspection.figures.items()}
+            if inspection.figures is not None
+            else None,
+            judgment=inspection.judgment,
+            measures=inspection.measures,
+            countersigned=inspection.countersigned_on is not None,
+            countersigned_on=inspection.countersigned_on,
+            countersign_opinion=inspection.countersign_opinion,
+            countersign_measures=inspection.countersign_measures,
+            countersign_due_on=inspection.countersign_due_on,
+            countersign_late=inspection.countersign_late,
+        )
+
+
+class ChecklistItemPublic(BaseModel):
+    code: str
+    area: str
+    area_en: str
+    zh: str
+    en: str
+
+
+class FigurePublic(BaseModel):
+    code: str
+    zh: str
+    en: str
+    signed: bool
+
+
+class JudgmentPublic(BaseModel):
+    code: str
+    zh: str
+    en: str
+    measures_required: bool
+
+
+class ChecklistPublic(BaseModel):
+    """The checklist an inspection answers (贷后检查表), by the rules in force."""
+
+    kind: InspectionKind
+    applies: bool
+    code: str | None = None
+    zh: str | None = None
+    en: str | None = None
+    items: list[ChecklistItemPublic] = []
+    figures: list[FigurePublic] = []
+    judgments: list[JudgmentPublic] = []
+    rules_version: str
+
+    @classmethod
+    def of(
+        cls, found: Checklist | None, lists: Checklists, kind: InspectionKind, version: str
+    ) -> ChecklistPublic:
+        if found is None:
+            return cls(kind=kind, applies=False, rules_version=version)
+        return cls(
+            kind=kind,
+            applies=True,
+            code=found.code,
+            zh=found.zh,
+            en=found.en,
+            items=[ChecklistItemPublic(**vars(i)) for i in found.items],
+            figures=[FigurePublic(**vars(f)) for f in found.figures],
+            judgments=[JudgmentPublic(**vars(j)) for j in lists.judgments],
+            rules_version=version,
         )
 
 
@@ -132,7 +224,8 @@ class LoanPublic(BaseModel):
     open_warnings: int
     inspections: int
     inspection_records: list[InspectionPublic] = []
-    """Each inspection, earliest first, with its countersign (复核意见) status."""
+    """Each inspection, earliest first, with its checklist answers (none on a free-text one)
+    and its countersign (复核意见)."""
 
     @classmethod
     def of(cls, loan: Loan) -> LoanPublic:

@@ -39,6 +39,7 @@ from eventsourcing.domain import Aggregate, event
 
 from canonical import canonical_json
 from domain.authorization import PERMISSIONS, Action
+from domain.checklists import Checklists, parse_checklists
 from domain.classification import STATUTORY, FloorPolicy, SubGradeScheme
 from domain.errors import InvalidInputError
 from domain.reference import CODE_PART
@@ -251,6 +252,8 @@ class RuleSet:
     with no such rung and no notice served): only a non-performing loan is open to it."""
     scope: ScopeRules
     """The bank's units (``[[branches]]``) and how far each role reaches (``[scope]``)."""
+    checklists: Checklists = field(default_factory=Checklists)
+    """The inspection checklists (``[checklists]``; none in a rule set adopted before them)."""
     countersign_days: int | None = None
     """Working days after an inspection within which its reviewer countersigns it (复核意见,
     ``[inspections] countersign_days``); None (a rule set without the key): no countersign is
@@ -381,6 +384,7 @@ class RuleSet:
             reference=_reference(_table(full, "reference")),
             responsibility_from_days=_responsibility_from(ladder),
             scope=ScopeRules(_scope(_table(full, "scope")), _hierarchy(full.get("branches"))),
+            checklists=parse_checklists(full.get("checklists"), _fail),
             countersign_days=_optional_days(
                 _table(full, "inspections"), "countersign_days", "inspections"
             ),
@@ -485,6 +489,8 @@ EARLIER: Mapping[str, Any] = MappingProxyType(
             )
         },
         "branches": [],
+        # Before checklists, an inspection was free text: no checklist applied to any.
+        "checklists": {"judgments": [], "figures": {}, "lists": []},
     }
 )
 """Keys added to the rule set after its first release, with the values the program applied

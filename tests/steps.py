@@ -55,7 +55,7 @@ from domain.values import (
     WarningColour,
     WriteOffCriterion,
 )
-from tests.factories import make_disbursement, make_upload
+from tests.factories import answered, make_disbursement, make_upload
 
 Amount = Decimal | str
 Uploads = Sequence[Upload]
@@ -406,8 +406,14 @@ def inspect(
     countersigned: bool = False,
     **extra: Any,
 ) -> Any:
-    """贷后检查 of ``kind`` naming ``reviewer_no``; with ``countersigned``, she countersigns it
-    (复核意见) the same day and the countersign's result is returned."""
+    """贷后检查 of ``kind`` naming ``reviewer_no``; the checklist the rules in force have for it
+    answered all normal, unless ``extra`` answers it. With ``countersigned``, the reviewer
+    countersigns it (复核意见) the same day and the countersign's result is returned."""
+    checklist = app.rule_set().checklists.for_inspection(
+        kind.value, app.loan(loan_no).checklist_facts()
+    )
+    if checklist is not None and "answers" not in extra:
+        extra = {**answered(checklist.code), **extra}
     recorded = app.execute(
         ctx,
         RecordInspection(

@@ -355,15 +355,17 @@ CHANGED_ON_PURPOSE = frozenset(
     {
         "scope",
         "branches",
+        "checklists",
         "classification.determination_required",
         "inspections.countersign_days",
         "classification.review_within_days",
     }
 )
 """Keys added with a new rule rather than moved from code: data scope limits what nothing
-limited before (everyone bank-wide, branches without a hierarchy), and the reviewer's
-countersign (复核意见) with the re-classification it opens, which nothing required before; so the
-shipped file differs from what an earlier rule set is read with."""
+limited before (everyone bank-wide, branches without a hierarchy), inspections answer
+checklists where they were free text, and the reviewer's countersign (复核意见) with the
+re-classification it opens, which nothing required before; so the shipped file differs from
+what an earlier rule set is read with."""
 
 
 def test_the_shipped_rules_say_what_earlier_rule_sets_are_read_with() -> None:
