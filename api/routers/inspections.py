@@ -28,7 +28,7 @@ command_route(
 )
 command_route(
     router,
-    "/{inspection_id}/countersign",
+    "/inspections/{inspection_id}/countersign",
     CountersignInspection,
     schema="InspectionCountersign",
 )

@@ -196,6 +196,7 @@ class LoanLedger(FollowsRules, Projection):
     def _(self, event: Any, changes: Changes) -> None:
         if self.rules_at(changes).countersign_days is None:
             self._inspection_counts(event, changes)
+        self._checklist(event, changes)
 
     @handle.register(LoanEvents.InspectionCountersigned)
     def _(self, event: Any, changes: Changes) -> None:
@@ -217,8 +218,13 @@ class LoanLedger(FollowsRules, Projection):
             last_inspection_on=done.last_inspected_on,
             first_inspected=done.first_done,
         )
-        # The last inspection that answered a checklist (贷后检查表): its overall judgment, by
-        # the label of the rules in force, and how many items it found abnormal.
+
+    def _checklist(self, event: Any, changes: Changes) -> None:
+        """The last inspection that answered a checklist (贷后检查表): its overall judgment, by
+        the label of the rules in force, and how many items it found abnormal."""
+        row = changes.get("loans", event.originator_id)
+        if row is None:
+            return
         answers = getattr(event, "answers", None)
         last = row["last_checklist_on"]
         if answers is not None and (last is None or event.inspected_on >= last):

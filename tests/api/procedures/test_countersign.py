@@ -22,17 +22,26 @@ from domain.values import InspectionKind, Role
 from projections.rules_state import shipped_rules
 from tests.api.conftest import Api, disburse
 from tests.api.console_harness import CSRF, PEOPLE, Console
-from tests.factories import make_disbursement, make_upload
+from tests.factories import answered, make_disbursement, make_upload
 
 LOAN = "CS-001"
 FINDINGS = "企业经营正常，销售回款稳定，抵押物状况良好"
 
 
 def inspect(api: Api, on: str, kind: str = "first_follow_up", reviewer: str = "RV001") -> Any:
+    """An inspection by the account manager, its checklist (if one applies) answered normal."""
+    checklist = api.get("am", f"/loans/{LOAN}/inspection-checklist?kind={kind}").json()
+    answers = answered(checklist["code"]) if checklist["applies"] else {}
     answer = api.post(
         "am",
         f"/loans/{LOAN}/inspections",
-        {"kind": kind, "inspected_on": on, "reviewer_no": reviewer, "findings": FINDINGS},
+        {
+            "kind": kind,
+            "inspected_on": on,
+            "reviewer_no": reviewer,
+            "findings": FINDINGS,
+            **answers,
+        },
     )
     assert answer.status_code == 201, answer.text
     return answer.json()
@@ -285,6 +294,10 @@ def test_the_reviewer_countersigns_from_her_work_queue_and_the_loan_page(console
         [make_upload("loan_contract"), make_upload("drawdown_receipt")],
     )
     today = console.archive.today()
+    checklist = console.archive.rule_set().checklists.for_inspection(
+        InspectionKind.ROUTINE.value, console.archive.loan(loan_no).checklist_facts()
+    )
+    answers = answered(checklist.code) if checklist is not None else {}
     recorded = console.archive.execute(
         am,
         RecordInspection(
@@ -293,6 +306,7 @@ def test_the_reviewer_countersigns_from_her_work_queue_and_the_loan_page(console
             inspected_on=today,
             reviewer_no=PEOPLE[Role.REVIEWER][0],
             findings=FINDINGS,
+            **answers,
         ),
     )
     console.registers.wait(["staff_directory", "work_queue"], recorded.position, 30)
