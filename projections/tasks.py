@@ -24,6 +24,7 @@ from domain.tasks import (
     DossierFacts,
     Facts,
     LoanFacts,
+    StaffFacts,
     Task,
     TaskKind,
     WarningFacts,
@@ -178,7 +179,19 @@ def _facts(rows: Mapping[str, list[dict[str, Any]]]) -> Facts:
         )
         for d in rows["dossiers"]
     ]
-    return Facts(loans=loans, borrowings=borrowings, dossiers=dossiers)
+    staff = [
+        StaffFacts(
+            staff_id=m["staff_id"],
+            staff_no=m["staff_no"],
+            branch=m["branch"],
+            in_post_since=m["in_post_since"],
+            last_in_post_evaluation_on=m["last_in_post_on"],
+            handover_pending_on=m["handover_pending_on"],
+            handover_loan_no=m["handover_loan_no"],
+        )
+        for m in rows["managers"]
+    ]
+    return Facts(loans=loans, borrowings=borrowings, dossiers=dossiers, staff=staff)
 
 
 def _loan(
@@ -221,4 +234,6 @@ def _loan(
         closed_on=row["closed_on"],
         originals_transferred=row["originals_listed_on"] is not None,
         full_transferred=row["full_listed_on"] is not None,
+        b_manager_id=row["b_manager_id"],
+        principal=row["principal"],
     )
