@@ -474,6 +474,10 @@ EARLIER: Mapping[str, Any] = MappingProxyType(
                 {"code": "loss", "grade": "loss", "zh": "损失"},
             ]
         },
+        # Owners of kinds of task added with [managers]: filled in a [tasks.owners] that lacks
+        # them (no such task fell due before), and in the whole table where it is missing.
+        "tasks.owners.b_post_assignment": "branch_head",
+        "tasks.owners.duty_evaluation": "branch_head",
         "tasks": {
             "owners": {
                 "first_inspection": "account_manager",
@@ -486,10 +490,10 @@ EARLIER: Mapping[str, Any] = MappingProxyType(
                 "originals_transfer": "account_manager",
                 "full_transfer": "account_manager",
                 "retention_review": "archive_head",
+                "b_post_assignment": "branch_head",
+                "duty_evaluation": "branch_head",
             }
         },
-        "tasks.owners.b_post_assignment": "branch_head",
-        "tasks.owners.duty_evaluation": "branch_head",
         "reference": {"fonds": "J001", "category": "XD", "department": "XDB"},
         # Before data scope, nothing limited anyone: every business role read and acted
         # bank-wide, and branches were names with no hierarchy.

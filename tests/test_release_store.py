@@ -390,8 +390,20 @@ def test_registers_raised_to_follow_the_rules_rebuild_every_row_the_release_wrot
     for projection in raised:
         tables = rebuilt[projection.name]
         assert set(tables) == {*released[projection.name], "rules_in_force"}
-        old = {name: tables[name] for name in released[projection.name]}
+        old = {
+            name: _as_released(tables[name], released[projection.name][name])
+            for name in released[projection.name]
+        }
         assert old == released[projection.name], projection.name
+
+
+def _as_released(rows: list[dict[str, Any]], then: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``rows`` with only the columns the release wrote (columns added since, such as the
+    loan ledger's B岗, are new facts the release did not keep)."""
+    if not then:
+        return rows
+    columns = set(then[0])
+    return [{k: v for k, v in row.items() if k in columns} for row in rows]
 
 
 def test_the_circulation_register_raised_to_name_documents_rebuilds_the_rows_the_release_wrote(
