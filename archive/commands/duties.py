@@ -15,10 +15,9 @@ from uuid import UUID, uuid4
 
 from pydantic import Field
 
-from archive.commands import handles
-from archive.commands.staff import StaffCommand
+from archive.commands import Command, handles
 from archive.core import ArchiveCore, CommandContext, CommandResult, Work
-from archive.fields import ONE_LINE, Text
+from archive.fields import ONE_LINE, StaffNumber, Text
 from domain.authorization import Action
 from domain.staff import MAX_LOANS_REVIEWED, DutyEvaluation, Staff
 from domain.values import Actor, DocumentRef, DutyConclusion, EvaluationOccasion
@@ -26,11 +25,16 @@ from domain.values import Actor, DocumentRef, DutyConclusion, EvaluationOccasion
 LoanNumber = Annotated[str, Field(min_length=1, max_length=64), ONE_LINE]
 
 
-class EvaluatePostLoanDuties(StaffCommand):
-    """The evaluation of an account manager's post-loan duties (贷后管理履职评价)."""
+class EvaluatePostLoanDuties(Command):
+    """The evaluation of an account manager's post-loan duties (贷后管理履职评价), of the person
+    named by their staff number (工号) in the path."""
 
     action = Action.EVALUATE_POST_LOAN_DUTIES
+    path = ("staff_no",)
     assigned = ("evaluation_id",)
+    files_documents = False
+
+    staff_no: StaffNumber
 
     occasion: EvaluationOccasion = Field(description="handover (岗位变动前) or in_post (任职满期)")
     period_from: date = Field(description="the first day of the period evaluated")
