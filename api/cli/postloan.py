@@ -1,0 +1,135 @@
+"""``dossier postloan …``: post-loan work (贷后工作) at the console, with the caller's token.
+
+Inspections (贷后检查) and five-level classification (五级分类). The same commands as the HTTP
+routes (api/routers/inspections.py, classification.py; archive/commands/), with the same field
+names; each command prints the ids it handed out for the next one (``inspection_id``,
+``proposal_id``), and a refusal exits 1 in Chinese and English with nothing recorded.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+import typer
+
+from api.cli.common import (
+    ActAs,
+    Files,
+    Id,
+    LoanNo,
+    Reason,
+    Token,
+    choice_option,
+    day_option,
+    run,
+)
+from archive.commands.classification import (
+    ApproveClassification,
+    ProposeClassification,
+    RejectClassification,
+)
+from archive.commands.inspections import CorrectInspection, RecordInspection
+from domain.values import Grade, InspectionKind
+
+postloan_app = typer.Typer(
+    help="贷后工作：检查、五级分类 / Post-loan work: inspections, classification.",
+    no_args_is_help=True,
+)
+inspection_app = typer.Typer(help="贷后检查 / Inspections of the borrower.", no_args_is_help=True)
+classify_app = typer.Typer(
+    help="五级分类：初分 → 认定 → 审批 / Five-level classification.", no_args_is_help=True
+)
+postloan_app.add_typer(inspection_app, name="inspection")
+postloan_app.add_typer(classify_app, name="classify")
+
+StaffNo = Annotated[str, typer.Option(help="复核人工号 / the reviewer's staff number")]
+Findings = Annotated[str, typer.Option(help="检查结论 / findings")]
+
+
+# ------------------------------------------------------------------ inspections
+@inspection_app.command("record")
+def record_inspection(
+    loan_no: LoanNo,
+    kind: Annotated[InspectionKind, choice_option(InspectionKind, "kind")],
+    inspected_on: Annotated[date, day_option("--on", "--inspected-on", help="检查日 / day")],
+    reviewer: StaffNo,
+    findings: Findings,
+    file: Files = None,
+    token: Token = None,
+    role: ActAs = None,
+) -> None:
+    """登记贷后检查 / Record an inspection by you, naming the reviewer who countersigns it."""
+    command = RecordInspection(
+        loan_no=loan_no,
+        kind=kind,
+        inspected_on=inspected_on,
+        reviewer_no=reviewer,
+        findings=findings,
+    )
+    run(token, role, command, ("已登记检查", "inspection recorded"), file)
+
+
+@inspection_app.command("correct")
+def correct_inspection(
+    loan_no: LoanNo,
+    inspection_id: Id,
+    findings: Findings,
+    reason: Reason,
+    file: Files = None,
+    token: Token = None,
+    role: ActAs = None,
+) -> None:
+    """更正检查记录 / Correct an inspection's findings by a new event that points at it."""
+    command = CorrectInspection(
+        loan_no=loan_no, inspection_id=inspection_id, findings=findings, reason=reason
+    )
+    run(token, role, command, ("已更正检查", "inspection corrected"), file)
+
+
+# ------------------------------------------------------------------ classification
+@classify_app.command("propose")
+def propose(
+    loan_no: LoanNo,
+    grade: Annotated[Grade, choice_option(Grade, "grade")],
+    reason: Reason,
+    as_of: Annotated[date, day_option("--as-of", help="分类基准日 / base date")],
+    sub_grade: Annotated[
+        str | None, typer.Option(help="细分档次代码 / sub-grade code (rules.toml)")
+    ] = None,
+    file: Files = None,
+    token: Token = None,
+    role: ActAs = None,
+) -> None:
+    """初分 / Propose a grade for the loan."""
+    command = ProposeClassification(
+        loan_no=loan_no, grade=grade, sub_grade=sub_grade, reason=reason, as_of=as_of
+    )
+    run(token, role, command, ("已提出分类（初分）", "classification proposed"), file)
+
+
+@classify_app.command("approve")
+def approve(
+    loan_no: LoanNo,
+    proposal_id: Id,
+    reason: Reason,
+    file: Files = None,
+    token: Token = None,
+    role: ActAs = None,
+) -> None:
+    """审批 / Approve a proposal: never by its proposer, never above the statutory floor."""
+    command = ApproveClassification(loan_no=loan_no, proposal_id=proposal_id, reason=reason)
+    run(token, role, command, ("已审批分类", "classification approved"), file)
+
+
+@classify_app.command("reject")
+def reject(
+    loan_no: LoanNo,
+    proposal_id: Id,
+    reason: Reason,
+    token: Token = None,
+    role: ActAs = None,
+) -> None:
+    """否决 / Reject a proposal, with the reason."""
+    command = RejectClassification(loan_no=loan_no, proposal_id=proposal_id, reason=reason)
+    run(token, role, command, ("已否决分类", "classification rejected"))
