@@ -338,7 +338,8 @@ class Arrears:
         return npl_on
 
     def _rejected_first(self, proposed: date) -> date:
-        """The account manager asks for 关注 past 90 days; the risk manager refuses (floor)."""
+        """The account manager asks for 关注 past 90 days; the branch's reviewer sends it back at
+        determination (认定退回: the floor is 次级)."""
         p, rng = self.p, self.p.rng
         proposal_id = p.new_id("proposal")
         p.add(
@@ -354,10 +355,10 @@ class Arrears:
         rejected = proposed + timedelta(days=rng.randint(1, 2))
         p.add(
             rejected,
-            p.risk_manager,
+            p.crew.reviewer,
             "reject_classification",
             proposal_id=proposal_id,
-            reason="不同意：本金逾期已超过90天，监管下限为次级，须按不良贷款认定。",
+            reason="认定时退回：本金逾期已超过90天，监管下限为次级，须按不良贷款重新初分。",
         )
         return rejected
 

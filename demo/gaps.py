@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from uuid import UUID
 
 from demo.plan import TODAY, Planner
 from demo.servicing import (
@@ -30,7 +31,7 @@ from demo.servicing import (
     routine_inspections,
 )
 from demo.texts import ROUTINE_FINDINGS
-from domain.values import GuaranteeType, InspectionKind, Product, RepaymentMethod
+from domain.values import Grade, GuaranteeType, InspectionKind, Product, RepaymentMethod
 
 FIRST_INSPECTION_OVERDUE = "DK2026000018"
 """Its first follow-up inspection (首次跟踪检查), due by 2026-10-28, is not recorded: on the
@@ -51,6 +52,18 @@ on 2026-11-02 and due back on 2026-11-05, are still out on the demo's today: 15 
 escalated to the branch head."""
 BORROWED_ON = date(2026, 11, 2)
 BORROWING_DUE_ON = date(2026, 11, 5)
+
+AWAITING_DETERMINATION = FIRST_REPORT_LATE
+"""Proposed for 关注 (初分) by its account manager on 2026-11-16 — its sector in decline — and on
+the demo's today still awaiting its determination (认定) by the branch's reviewer: 待认定."""
+AWAITING_DETERMINATION_ON = date(2026, 11, 16)
+
+AWAITING_APPROVAL = FIRST_INSPECTION_OVERDUE
+"""Proposed for 关注 on 2026-11-12 and determined (认定) by the branch's reviewer on 2026-11-16
+at 关注三级 (the account manager had proposed 关注一级); on the demo's today still awaiting the
+risk manager's approval (审批): 待审批."""
+AWAITING_APPROVAL_PROPOSED_ON = date(2026, 11, 12)
+AWAITING_APPROVAL_DETERMINED_ON = date(2026, 11, 16)
 
 RECEIPT_MISSING = "DK2025000027"
 """In arrears since its maturity on 2026-09-10 (principal unpaid): the collection notice
@@ -131,8 +144,39 @@ DELIBERATE_LOAN_NOS = frozenset(d.loan_no for d in DELIBERATE_LOANS)
 
 # ------------------------------------------------------------------------------- lives
 def first_inspection_missed(p: Planner) -> None:
-    """Repaid as agreed; the first follow-up inspection never recorded."""
+    """Repaid as agreed; the first follow-up inspection never recorded; a proposal for 关注
+    determined (认定) at another sub-grade and awaiting approval (审批)."""
     pay_on_time(p, contract_schedule(p), p.shape.value_date, TODAY)
+    proposal_id = _propose_special_mention(
+        p,
+        AWAITING_APPROVAL_PROPOSED_ON,
+        "借款人主营农产品价格下跌，经营收入明显下降，建议下调为关注类。",
+    )
+    p.add(
+        AWAITING_APPROVAL_DETERMINED_ON,
+        p.crew.reviewer,
+        "determine_classification",
+        proposal_id=proposal_id,
+        grade=Grade.SPECIAL_MENTION,
+        sub_grade="special_mention_3",
+        reason="经复核，借款人收入下降幅度较大且无其他还款来源，认定为关注三级，报风险管理部审批。",
+    )
+
+
+def _propose_special_mention(p: Planner, on: date, reason: str) -> UUID:
+    """The account manager proposes 关注一级 (初分) as of ``on``; the proposal's id."""
+    proposal_id = p.new_id("proposal")
+    p.add(
+        on,
+        p.account_manager_at(on),
+        "propose_classification",
+        grade=Grade.SPECIAL_MENTION,
+        sub_grade="special_mention_1",
+        reason=reason,
+        as_of=on,
+        proposal_id=proposal_id,
+    )
+    return proposal_id
 
 
 def first_report_late(p: Planner) -> None:
@@ -147,3 +191,8 @@ def first_report_late(p: Planner) -> None:
     papers = inspection_papers(p, routine, InspectionKind.ROUTINE, seen) + late_report
     inspect(p, routine, InspectionKind.ROUTINE, seen, docs=papers)
     routine_inspections(p, routine, TODAY)
+    _propose_special_mention(
+        p,
+        AWAITING_DETERMINATION_ON,
+        "借款人所在行业景气度下行，近两季销售收入同比下降三成，建议下调为关注类。",
+    )

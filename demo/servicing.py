@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
+from uuid import UUID
 
 from demo.plan import DocSpec, Planner, add_months, cents, workday
 from demo.staff import NAMES
@@ -270,7 +271,8 @@ def classify(
     *,
     overdue: tuple[int, Decimal, Decimal] = (0, Decimal(0), Decimal(0)),
 ) -> bool:
-    """The account manager proposes a grade (初分) and a risk manager approves it (审批)."""
+    """The account manager proposes a grade (初分), the branch's reviewer determines it (认定)
+    and a risk manager approves it (审批): three people."""
     if p.closed_on is not None and approved > p.closed_on:
         return False
     proposer = p.account_manager_at(proposed)
@@ -285,6 +287,7 @@ def classify(
         as_of=proposed,
         proposal_id=proposal_id,
     )
+    determine(p, proposed + (approved - proposed) // 2, proposal_id, grade, sub_grade)
     days, principal, interest = overdue
     form = p.doc(
         "classification_form",
@@ -307,6 +310,19 @@ def classify(
     )
     p.grades.append((approved, grade))
     return True
+
+
+def determine(p: Planner, on: date, proposal_id: UUID, grade: Grade, sub_grade: str | None) -> None:
+    """The branch's reviewer (复核人) determines the proposal (认定), confirming its grade."""
+    p.add(
+        on,
+        p.crew.reviewer,
+        "determine_classification",
+        proposal_id=proposal_id,
+        grade=grade,
+        sub_grade=sub_grade,
+        reason=f"经复核分类依据及借款人经营、还款情况，认定为{grade.zh}类，报风险管理部审批。",
+    )
 
 
 # ------------------------------------------------------------------------------ warnings

@@ -28,6 +28,7 @@ class Action(Enum):
     RECORD_INSPECTION = "record_inspection"
     CORRECT_INSPECTION = "correct_inspection"
     PROPOSE_CLASSIFICATION = "propose_classification"
+    DETERMINE_CLASSIFICATION = "determine_classification"
     APPROVE_CLASSIFICATION = "approve_classification"
     REJECT_CLASSIFICATION = "reject_classification"
     RAISE_WARNING = "raise_warning"
@@ -102,6 +103,8 @@ class Action(Enum):
 R = Role
 BUSINESS_ROLES: frozenset[Role] = frozenset(r for r in Role if r is not Role.ADMINISTRATOR)
 LENDING_ROLES = frozenset({R.ACCOUNT_MANAGER, R.POST_LOAN_OFFICER})
+DETERMINING_ROLES = frozenset({R.REVIEWER, R.BRANCH_HEAD})
+"""Who determines a proposed classification (分类认定): the branch's credit management."""
 CUSTODY_ROLES = frozenset({R.ARCHIVIST})
 """Who moves collateral title certificates (custody tier 1): archivists, always two together.
 
@@ -118,8 +121,12 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = {
     Action.RECORD_INSPECTION: LENDING_ROLES,
     Action.CORRECT_INSPECTION: LENDING_ROLES | {R.REVIEWER},
     Action.PROPOSE_CLASSIFICATION: LENDING_ROLES,
+    # Classification (五级分类): 初分 by the loan's officers, 认定 by the branch's credit
+    # management (复核人 or 行长), 审批 by the risk department; each a different person
+    # (domain/loan/classification.py). Whoever determines may also send a proposal back.
+    Action.DETERMINE_CLASSIFICATION: DETERMINING_ROLES,
     Action.APPROVE_CLASSIFICATION: frozenset({R.RISK_MANAGER}),
-    Action.REJECT_CLASSIFICATION: frozenset({R.RISK_MANAGER}),
+    Action.REJECT_CLASSIFICATION: DETERMINING_ROLES | {R.RISK_MANAGER},
     Action.RAISE_WARNING: LENDING_ROLES | {R.RISK_MANAGER},
     Action.HANDLE_WARNING: frozenset({R.RISK_MANAGER}),
     Action.CLEAR_WARNING: frozenset({R.RISK_MANAGER}),

@@ -157,6 +157,7 @@ DATED_BY: Mapping[str, str] = MappingProxyType(
         "TransferListed": "listed_on",
         # a classification holds as of its base date (分类基准日), however late it is approved;
         # a correction of an inspection corrects the inspection, on the inspection's date
+        "ClassificationDetermined": "as_of",
         "ClassificationApproved": "as_of",
         "ClassificationRejected": "as_of",
         "InspectionCorrected": "inspected_on",

@@ -60,6 +60,12 @@ class ClassificationFloorError(ConflictError):
     code = "classification_floor"
 
 
+class ClassificationNotDeterminedError(InvalidTransitionError):
+    """Raised when a proposal is approved before its determination (认定) the rules require."""
+
+    code = "classification_not_determined"
+
+
 class AuthorizationError(DomainError):
     """Raised when the actor may not perform the command at all."""
 

@@ -35,7 +35,7 @@ class Inspection:
 
 @dataclass
 class Proposal:
-    """A proposed change of five-level grade awaiting approval."""
+    """A proposed change of five-level grade (初分) awaiting determination (认定) and approval."""
 
     id: UUID
     grade: Grade
@@ -44,6 +44,28 @@ class Proposal:
     reason: str
     as_of: date
     status: str = "pending"
+    awaits_determination: bool = False
+    """Proposed under rules requiring 认定, and not yet determined."""
+    determiner_id: UUID | None = None
+    """Who determined it (认定), when it has been; the determined grade replaces the proposed."""
+    determined_grade: Grade | None = None
+    determined_sub_grade: str | None = None
+
+    @property
+    def stage(self) -> str:
+        """``awaiting_determination`` (待认定), ``pending`` (待审批), ``approved``, ``rejected``."""
+        if self.status == "pending" and self.awaits_determination:
+            return "awaiting_determination"
+        return self.status
+
+    @property
+    def final_grade(self) -> Grade:
+        """The grade an approval would give: the determined one, else the proposed."""
+        return self.determined_grade or self.grade
+
+    @property
+    def final_sub_grade(self) -> str | None:
+        return self.sub_grade if self.determiner_id is None else self.determined_sub_grade
 
 
 @dataclass

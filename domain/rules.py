@@ -194,6 +194,8 @@ class TaskOwners:
     reclassification: Role
     reclassification_awaiting_approval: Role
     """The owner of a reclassification while a proposal at or below the floor awaits approval."""
+    reclassification_awaiting_determination: Role
+    """The owner of a reclassification while a proposal awaits its determination (认定)."""
     originals_transfer: Role
     full_transfer: Role
     retention_review: Role
@@ -291,6 +293,10 @@ class RuleSet:
     repayment: RepaymentConvention
     sub_grades: SubGradeScheme
     floor_policy: FloorPolicy
+    determination_required: bool
+    """Whether a proposed classification (初分) must be determined (认定) by the branch's credit
+    management before the risk department approves it (审批): ``[classification]
+    determination_required``; rule sets adopted before the key existed had two steps."""
     task_owners: TaskOwners
     reference: ReferenceCodes
     responsibility_from_days: int | None
@@ -411,6 +417,9 @@ class RuleSet:
             repayment=_repayment(_table(full, "repayment")),
             sub_grades=_sub_grades(_table(full, "classification")),
             floor_policy=_floors(_table(full, "classification")),
+            determination_required=_flag(
+                _table(full, "classification"), "determination_required", "classification"
+            ),
             task_owners=_task_owners(_table(_table(full, "tasks"), "owners", "tasks")),
             reference=_reference(_table(full, "reference")),
             responsibility_from_days=_responsibility_from(ladder),
@@ -474,10 +483,8 @@ EARLIER: Mapping[str, Any] = MappingProxyType(
                 {"code": "loss", "grade": "loss", "zh": "损失"},
             ]
         },
-        # Owners of kinds of task added with [managers]: filled in a [tasks.owners] that lacks
-        # them (no such task fell due before), and in the whole table where it is missing.
-        "tasks.owners.b_post_assignment": "branch_head",
-        "tasks.owners.duty_evaluation": "branch_head",
+        # Before 初分→认定→审批, a proposal went straight to approval (two steps).
+        "classification.determination_required": False,
         "tasks": {
             "owners": {
                 "first_inspection": "account_manager",
@@ -490,10 +497,12 @@ EARLIER: Mapping[str, Any] = MappingProxyType(
                 "originals_transfer": "account_manager",
                 "full_transfer": "account_manager",
                 "retention_review": "archive_head",
-                "b_post_assignment": "branch_head",
-                "duty_evaluation": "branch_head",
             }
         },
+        "tasks.owners.reclassification_awaiting_determination": "reviewer",
+        # Owners of kinds of task added with [managers] (no such task fell due before).
+        "tasks.owners.b_post_assignment": "branch_head",
+        "tasks.owners.duty_evaluation": "branch_head",
         "reference": {"fonds": "J001", "category": "XD", "department": "XDB"},
         # Before data scope, nothing limited anyone: every business role read and acted
         # bank-wide, and branches were names with no hierarchy.
@@ -559,6 +568,15 @@ def _list(data: Mapping[str, Any], key: str, where: str = "") -> list[Any]:
     value = data.get(key)
     if not isinstance(value, list) or not value:
         raise _fail(f"{where}.{key}" if where else key, "须为非空数组", "must be a non-empty array")
+    return value
+
+
+def _flag(data: Mapping[str, Any], key: str, where: str) -> bool:
+    value = data.get(key)
+    if not isinstance(value, bool):
+        raise _fail(
+            f"{where}.{key}", f"须为 true 或 false，而非 {value!r}", "must be true or false"
+        )
     return value
 
 

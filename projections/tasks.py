@@ -221,6 +221,7 @@ def _loan(
         last_phone_visit_on=row["last_phone_visit_on"],
         grade=Grade.parse(row["grade"], "grade"),
         proposed_grade=Grade.parse(proposed, "proposed_grade") if proposed else None,
+        proposal_undetermined=bool(row.get("proposal_undetermined")),
         last_downgrade_on=row["last_downgrade_on"],
         last_serious_warning_on=row["last_serious_warning_on"],
         warnings=tuple(

@@ -7,6 +7,7 @@ Any further keyword goes to the command as it is (``expected_version``, an id of
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
@@ -15,7 +16,11 @@ from uuid import UUID
 
 from archive.application import DossierArchive
 from archive.commands.borrowing import RequestBorrowing
-from archive.commands.classification import ApproveClassification, ProposeClassification
+from archive.commands.classification import (
+    ApproveClassification,
+    DetermineClassification,
+    ProposeClassification,
+)
 from archive.commands.collateral import LodgeCertificate, RegisterCollateral
 from archive.commands.collection import TakeCollectionStep
 from archive.commands.custody import (
@@ -30,10 +35,12 @@ from archive.commands.custody import (
 from archive.commands.inspections import RecordInspection
 from archive.commands.lifecycle import RecordOverdue, RecordRepayment
 from archive.commands.scope import AssignAccountManagers
+from archive.commands.staff import EnrolStaff
 from archive.commands.warnings import ClearWarning, HandleWarning, RaiseWarning
 from archive.commands.workout import HandOver, Restructure, WriteOff
-from archive.core import CommandContext
+from archive.core import SYSTEM_ID, CommandContext
 from archive.documents.ingest import Upload
+from domain.errors import NotFoundError
 from domain.values import (
     AppraisalOpinion,
     BorrowingForm,
@@ -43,6 +50,7 @@ from domain.values import (
     Grade,
     HoldKind,
     InspectionKind,
+    Role,
     TransferKind,
     WarningColour,
     WriteOffCriterion,
@@ -153,6 +161,51 @@ def propose_special_mention(
     return propose(app, ctx, loan_no, Grade.SPECIAL_MENTION, as_of, reason, **extra)
 
 
+def credit_management(app: DossierArchive, loan_no: str) -> CommandContext:
+    """A reviewer (复核人) of the loan's branch, who determines classifications (认定): enrolled
+    at the console the first time one is needed (staff number ``CLS-`` and the branch's code)."""
+    branch = app.loan(loan_no).branch
+    unit = app.rule_set().scope.hierarchy.units.get(branch)
+    staff_no = f"CLS-{unit.code if unit else zlib.crc32(branch.encode()) % 10_000}"
+    try:
+        return CommandContext(app.staff(staff_no).id)
+    except NotFoundError:  # not yet enrolled
+        enrolled = app.execute(
+            CommandContext(SYSTEM_ID),
+            EnrolStaff(staff_no=staff_no, name="认定人", branch=branch, roles=[Role.REVIEWER]),
+        )
+        assert enrolled.token is not None
+        return CommandContext(app.authenticate(enrolled.token.token))
+
+
+def determine(
+    app: DossierArchive,
+    ctx: CommandContext,
+    loan_no: str,
+    proposed: Any,
+    reason: str = "同意初分",
+    grade: Grade | None = None,
+    sub_grade: str | None = None,
+    uploads: Uploads = (),
+    **extra: Any,
+) -> Any:
+    """The classification ``proposed`` determined (认定): at its proposed grade unless said."""
+    proposal_id = _id(proposed, "proposal_id")
+    proposal = app.loan(loan_no).proposals[proposal_id]
+    return app.execute(
+        ctx,
+        DetermineClassification(
+            loan_no=loan_no,
+            proposal_id=proposal_id,
+            grade=grade or proposal.grade,
+            sub_grade=sub_grade if grade else proposal.sub_grade,
+            reason=reason,
+            **extra,
+        ),
+        uploads,
+    )
+
+
 def approve(
     app: DossierArchive,
     ctx: CommandContext,
@@ -162,8 +215,17 @@ def approve(
     uploads: Uploads = (),
     **extra: Any,
 ) -> Any:
-    """The classification ``proposed`` (what ``propose`` returned) approved."""
+    """The classification ``proposed`` (what ``propose`` returned) approved; determined (认定)
+    first at its proposed grade by the branch's reviewer when the rules in force require it
+    and nobody has (:func:`determine` says otherwise)."""
     proposal_id = _id(proposed, "proposal_id")
+    proposal = app.loan(loan_no).proposals[proposal_id]
+    if (
+        app.rule_set().determination_required
+        and proposal.status == "pending"
+        and proposal.determiner_id is None
+    ):
+        determine(app, credit_management(app, loan_no), loan_no, proposal_id)
     return app.execute(
         ctx,
         ApproveClassification(loan_no=loan_no, proposal_id=proposal_id, reason=reason, **extra),

@@ -26,6 +26,7 @@ from api.cli.common import (
 )
 from archive.commands.classification import (
     ApproveClassification,
+    DetermineClassification,
     ProposeClassification,
     RejectClassification,
 )
@@ -108,6 +109,26 @@ def propose(
     run(token, role, command, ("已提出分类（初分）", "classification proposed"), file)
 
 
+@classify_app.command("determine")
+def determine(
+    loan_no: LoanNo,
+    proposal_id: Id,
+    grade: Annotated[Grade, choice_option(Grade, "grade")],
+    reason: Reason,
+    sub_grade: Annotated[
+        str | None, typer.Option(help="细分档次代码 / sub-grade code (rules.toml)")
+    ] = None,
+    token: Token = None,
+    role: ActAs = None,
+) -> None:
+    """认定 / Determine a proposal: confirm its grade or set another, never above the floor;
+    by the branch's credit management, never its proposer."""
+    command = DetermineClassification(
+        loan_no=loan_no, proposal_id=proposal_id, grade=grade, sub_grade=sub_grade, reason=reason
+    )
+    run(token, role, command, ("已认定分类", "classification determined"))
+
+
 @classify_app.command("approve")
 def approve(
     loan_no: LoanNo,
@@ -117,7 +138,8 @@ def approve(
     token: Token = None,
     role: ActAs = None,
 ) -> None:
-    """审批 / Approve a proposal: never by its proposer, never above the statutory floor."""
+    """审批 / Approve a proposal at its determined grade: never by its proposer nor its
+    determiner, never above the statutory floor, not before 认定 where the rules require it."""
     command = ApproveClassification(loan_no=loan_no, proposal_id=proposal_id, reason=reason)
     run(token, role, command, ("已审批分类", "classification approved"), file)
 

@@ -1,4 +1,5 @@
-"""Five-level classification (五级分类): proposals and their approval or rejection."""
+"""Five-level classification (五级分类): proposals (初分), their determination
+(认定) and their approval (审批) or rejection."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from api.responses import LoanNo
 from api.routers import command_route
 from archive.commands.classification import (
     ApproveClassification,
+    DetermineClassification,
     ProposeClassification,
     RejectClassification,
 )
@@ -22,6 +24,9 @@ router = APIRouter(prefix="/loans/{loan_no}/classifications", tags=["classificat
 
 command_route(router, "", ProposeClassification, schema="ProposalCreate", name="propose")
 ONE = "/{proposal_id}"
+command_route(
+    router, f"{ONE}/determine", DetermineClassification, schema="Determination", name="determine"
+)
 command_route(router, f"{ONE}/approve", ApproveClassification, schema="Decision", name="approve")
 command_route(router, f"{ONE}/reject", RejectClassification, schema="Decision", name="reject")
 

@@ -1,4 +1,5 @@
-"""Five-level classification (五级分类): proposal, approval against the floors, rejection."""
+"""Five-level classification (五级分类): proposal (初分), determination (认定) and approval (审批)
+against the floors, rejection."""
 
 from __future__ import annotations
 
@@ -34,6 +35,16 @@ class ProposeClassification(LoanCommand):
     proposal_id: UUID = Field(default_factory=uuid4)
 
 
+class DetermineClassification(LoanCommand):
+    action = Action.DETERMINE_CLASSIFICATION
+    path = ("loan_no", "proposal_id")
+
+    proposal_id: UUID
+    grade: Grade
+    sub_grade: Annotated[str, Field(max_length=64), ONE_LINE] | None = None
+    reason: Text
+
+
 class ApproveClassification(LoanCommand):
     action = Action.APPROVE_CLASSIFICATION
     path = ("loan_no", "proposal_id")
@@ -58,26 +69,53 @@ class ClassificationCommands(ArchiveCore):
     def propose_classification(
         self, ctx: CommandContext, cmd: ProposeClassification, uploads: Sequence[Upload] = ()
     ) -> CommandResult:
-        """Propose a grade (初分); a risk manager other than the proposer decides."""
+        """Propose a grade (初分); others determine it (认定) and approve it (审批)."""
         return self.for_loan(
             ctx,
             cmd,
             lambda loan, actor, refs: loan.propose_classification(
-                **cmd.arguments(), scheme=self.rule_set().sub_grades, actor=actor, documents=refs
+                **cmd.arguments(),
+                scheme=self.rule_set().sub_grades,
+                actor=actor,
+                documents=refs,
+                determination_required=self.rule_set().determination_required,
             ),
             uploads,
         )
+
+    @handles(DetermineClassification)
+    def determine_classification(
+        self, ctx: CommandContext, cmd: DetermineClassification, uploads: Sequence[Upload] = ()
+    ) -> CommandResult:
+        """Determine (认定) a proposal: confirm its grade or set another, never above the floor;
+        refused to its proposer."""
+
+        def command(loan: Loan, actor: Actor, refs: list[DocumentRef]) -> None:
+            rules = self.rule_set()
+            loan.determine_classification(
+                **cmd.arguments(),
+                scheme=rules.sub_grades,
+                policy=rules.floor_policy,
+                borrower_npl_share=self.borrower_npl_share(loan),
+                actor=actor,
+                documents=refs,
+            )
+
+        return self.for_loan(ctx, cmd, command, uploads)
 
     @handles(ApproveClassification)
     def approve_classification(
         self, ctx: CommandContext, cmd: ApproveClassification, uploads: Sequence[Upload] = ()
     ) -> CommandResult:
-        """Approve (审批); refused above the statutory floor or by the proposer."""
+        """Approve (审批); refused above the statutory floor, by the proposer or the determiner,
+        and before the determination (认定) when the rules in force require one."""
 
         def command(loan: Loan, actor: Actor, refs: list[DocumentRef]) -> None:
+            rules = self.rule_set()
             loan.approve_classification(
                 **cmd.arguments(),
-                policy=self.rule_set().floor_policy,
+                policy=rules.floor_policy,
+                determination_required=rules.determination_required,
                 borrower_npl_share=self.borrower_npl_share(loan),
                 actor=actor,
                 documents=refs,

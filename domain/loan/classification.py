@@ -1,4 +1,5 @@
-"""Five-level classification of a loan (五级分类): propose → approve / reject.
+"""Five-level classification of a loan (五级分类): propose (初分) → determine (认定) →
+approve (审批), or reject at either decision.
 
 Public methods are commands: they check the rules first and then trigger one
 past-tense event through a private ``@event`` method, whose body is the only
@@ -14,7 +15,7 @@ from uuid import UUID
 
 from eventsourcing.domain import event
 
-from domain.authorization import Action, authorize
+from domain.authorization import DETERMINING_ROLES, Action, authorize
 from domain.classification import (
     Floor,
     FloorFacts,
@@ -24,6 +25,7 @@ from domain.classification import (
 )
 from domain.errors import (
     ClassificationFloorError,
+    ClassificationNotDeterminedError,
     InvalidTransitionError,
     SegregationOfDutiesError,
 )
@@ -42,7 +44,7 @@ from domain.values import (
 
 
 class LoanClassification(LoanInspections):
-    """Five-level classification (五级分类): propose → approve / reject."""
+    """Five-level classification (五级分类): propose → determine → approve, or reject."""
 
     # ---------------------------------------------------------- classification
     def propose_classification(
@@ -56,8 +58,10 @@ class LoanClassification(LoanInspections):
         scheme: SubGradeScheme,
         actor: Actor,
         documents: Docs = (),
+        determination_required: bool = False,
     ) -> None:
-        """Propose a grade (初分) for approval by the risk department."""
+        """Propose a grade (初分) for determination (认定), where the rules in force require
+        one (``determination_required``, recorded with the proposal), and approval (审批)."""
         authorize(actor, Action.PROPOSE_CLASSIFICATION)
         self.check_on_books("提出分类", "propose a classification")
         self.check_business_date(as_of, "as_of")
@@ -79,6 +83,7 @@ class LoanClassification(LoanInspections):
             documents=list(documents),
             actor_id=actor.id,
             role=actor.role,
+            determination_required=determination_required,
         )
 
     @event("ClassificationProposed")
@@ -94,9 +99,18 @@ class LoanClassification(LoanInspections):
         documents: list[DocumentRef],
         actor_id: UUID,
         role: Role,
+        determination_required: bool = False,
     ) -> None:
+        # ``determination_required``: the rules in force asked for 认定 when it was proposed;
+        # proposals stored before 认定 existed have none (two steps).
         self.proposals[proposal_id] = Proposal(
-            proposal_id, grade, sub_grade, actor_id, reason, as_of
+            proposal_id,
+            grade,
+            sub_grade,
+            actor_id,
+            reason,
+            as_of,
+            awaits_determination=determination_required,
         )
 
     def _pending(self, proposal_id: UUID) -> Proposal:
@@ -123,6 +137,99 @@ class LoanClassification(LoanInspections):
             policy,
         )
 
+    def _check_floor(
+        self,
+        grade: Grade,
+        proposal: Proposal,
+        policy: FloorPolicy,
+        borrower_npl_share: Decimal | None,
+        verb: tuple[str, str],
+    ) -> Floor:
+        """The floor as of the proposal's base date; ``grade`` better than it is refused."""
+        floor = self.floor(proposal.as_of, policy, borrower_npl_share)
+        if grade.is_better_than(floor.grade):
+            zh, en = verb
+            raise ClassificationFloorError(
+                f"不得{zh}{grade.zh}：监管下限为{floor.grade.zh}（{floor.reason_zh}）",
+                f"cannot {en} {grade.value}: the statutory floor is "
+                f"{floor.grade.value} ({floor.reason_en})",
+                floor=floor.grade.value,
+                proposed=grade.value,
+            )
+        return floor
+
+    def determine_classification(
+        self,
+        *,
+        proposal_id: UUID,
+        grade: Grade,
+        sub_grade: str | None,
+        reason: str,
+        scheme: SubGradeScheme,
+        policy: FloorPolicy,
+        borrower_npl_share: Decimal | None,
+        actor: Actor,
+        documents: Docs = (),
+    ) -> None:
+        """Determine a proposal (认定): the branch's credit management confirms the proposed
+        grade or sets another, with the reason; never its proposer, never above the floor."""
+        authorize(actor, Action.DETERMINE_CLASSIFICATION)
+        self.check_on_books("认定分类", "determine a classification")
+        proposal = self._pending(proposal_id)
+        if proposal.determiner_id is not None:
+            raise InvalidTransitionError(
+                f"分类申请 {proposal_id} 已认定，待审批",
+                f"proposal {proposal_id} is already determined and awaits approval",
+            )
+        if proposal.proposer_id == actor.id:
+            raise SegregationOfDutiesError(
+                "审贷分离：分类申请人不得认定本人的申请",
+                "the proposer of a classification may not determine it",
+            )
+        scheme.check(grade, sub_grade)
+        floor = self._check_floor(
+            grade, proposal, policy, borrower_npl_share, ("认定为", "determine")
+        )
+        self._classification_determined(
+            proposal_id=proposal_id,
+            grade=grade,
+            sub_grade=sub_grade,
+            proposed_grade=proposal.grade,
+            proposed_sub_grade=proposal.sub_grade,
+            floor=floor.grade,
+            floor_reason=floor.reason_zh,
+            proposer_id=proposal.proposer_id,
+            reason=require_text(reason, "reason"),
+            as_of=proposal.as_of,
+            documents=list(documents),
+            actor_id=actor.id,
+            role=actor.role,
+        )
+
+    @event("ClassificationDetermined")
+    def _classification_determined(
+        self,
+        *,
+        proposal_id: UUID,
+        grade: Grade,
+        sub_grade: str | None,
+        proposed_grade: Grade,
+        proposed_sub_grade: str | None,
+        floor: Grade,
+        floor_reason: str,
+        proposer_id: UUID,
+        reason: str,
+        as_of: date,
+        documents: list[DocumentRef],
+        actor_id: UUID,
+        role: Role,
+    ) -> None:
+        proposal = self.proposals[proposal_id]
+        proposal.awaits_determination = False
+        proposal.determiner_id = actor_id
+        proposal.determined_grade = grade
+        proposal.determined_sub_grade = sub_grade
+
     def approve_classification(
         self,
         *,
@@ -132,8 +239,11 @@ class LoanClassification(LoanInspections):
         borrower_npl_share: Decimal | None,
         actor: Actor,
         documents: Docs = (),
+        determination_required: bool = False,
     ) -> None:
-        """Approve a proposal (审批): never by its proposer, never above the floor."""
+        """Approve a proposal (审批) at its determined grade, if determined: never by its
+        proposer nor its determiner, never above the floor; before its determination only
+        where the rules in force (``determination_required``) do not require one."""
         authorize(actor, Action.APPROVE_CLASSIFICATION)
         self.check_on_books("审批分类", "approve a classification")
         proposal = self._pending(proposal_id)
@@ -142,19 +252,24 @@ class LoanClassification(LoanInspections):
                 "审贷分离：分类申请人不得审批本人的申请",
                 "the proposer of a classification may not approve it",
             )
-        floor = self.floor(proposal.as_of, policy, borrower_npl_share)
-        if proposal.grade.is_better_than(floor.grade):
-            raise ClassificationFloorError(
-                f"不得批准{proposal.grade.zh}：监管下限为{floor.grade.zh}（{floor.reason_zh}）",
-                f"cannot approve {proposal.grade.value}: the statutory floor is "
-                f"{floor.grade.value} ({floor.reason_en})",
-                floor=floor.grade.value,
-                proposed=proposal.grade.value,
+        if proposal.determiner_id == actor.id:
+            raise SegregationOfDutiesError(
+                "审贷分离：分类认定人不得审批本人认定的分类",
+                "the determiner of a classification may not approve it",
             )
+        if determination_required and proposal.determiner_id is None:
+            raise ClassificationNotDeterminedError(
+                f"分类申请 {proposal_id} 尚未认定：现行规则要求先经信贷管理部门认定（认定）再审批",
+                f"proposal {proposal_id} has not been determined: the rules in force require "
+                "its determination (认定) by the branch's credit management before approval",
+                field="proposal_id",
+            )
+        grade = proposal.final_grade
+        floor = self._check_floor(grade, proposal, policy, borrower_npl_share, ("批准", "approve"))
         self._classification_approved(
             proposal_id=proposal_id,
-            grade=proposal.grade,
-            sub_grade=proposal.sub_grade,
+            grade=grade,
+            sub_grade=proposal.final_sub_grade,
             previous_grade=self.grade,
             floor=floor.grade,
             floor_reason=floor.reason_zh,
@@ -164,6 +279,7 @@ class LoanClassification(LoanInspections):
             actor_id=actor.id,
             role=actor.role,
             as_of=proposal.as_of,
+            determiner_id=proposal.determiner_id,
         )
 
     @event("ClassificationApproved")
@@ -182,9 +298,10 @@ class LoanClassification(LoanInspections):
         actor_id: UUID,
         role: Role,
         as_of: date | None = None,
+        determiner_id: UUID | None = None,
     ) -> None:
         # ``as_of``, the proposal's base date, dates the approval (业务日期); events stored
-        # before it was carried have none.
+        # before it was carried have none, nor a determiner (认定人: none before 认定 existed).
         self.proposals[proposal_id].status = "approved"
         if previous_grade.is_non_performing and not grade.is_non_performing:
             self.normal_repayments_since_arrears = 0
@@ -194,13 +311,25 @@ class LoanClassification(LoanInspections):
             self.ever_non_performing = True
 
     def reject_classification(self, *, proposal_id: UUID, reason: str, actor: Actor) -> None:
-        """Reject a proposal, with the reason."""
+        """Reject a proposal, with the reason: at approval (审批) by the risk department, or
+        sent back at determination (认定) by the branch's credit management, before it is
+        determined; never by its proposer nor by its determiner."""
         authorize(actor, Action.REJECT_CLASSIFICATION)
         proposal = self._pending(proposal_id)
         if proposal.proposer_id == actor.id:
             raise SegregationOfDutiesError(
                 "审贷分离：分类申请人不得审批本人的申请",
                 "the proposer of a classification may not decide on it",
+            )
+        if proposal.determiner_id == actor.id:
+            raise SegregationOfDutiesError(
+                "审贷分离：分类认定人不得否决本人已认定的分类",
+                "the determiner of a classification may not reject it at approval",
+            )
+        if actor.role in DETERMINING_ROLES and proposal.determiner_id is not None:
+            raise InvalidTransitionError(
+                f"分类申请 {proposal_id} 已认定，待风险管理部门审批，认定岗位不得再退回",
+                f"proposal {proposal_id} is already determined; only its approver may reject it",
             )
         self._classification_rejected(
             proposal_id=proposal_id,

@@ -60,7 +60,9 @@ class LoanFacts:
     last_phone_visit_on: date | None = None
     grade: Grade = Grade.NORMAL
     proposed_grade: Grade | None = None
-    """The grade of a proposal awaiting approval, if any."""
+    """The grade of a proposal awaiting approval, if any (the determined one once determined)."""
+    proposal_undetermined: bool = False
+    """The proposal awaits its determination (认定), the rules having required one."""
     last_downgrade_on: date | None = None
     last_serious_warning_on: date | None = None
     """When the last red or orange signal was raised."""

@@ -254,19 +254,21 @@ class _LoanJudge:
         )
         opens = start + timedelta(days=threshold + 1)
         proposed = loan.proposed_grade
-        # A proposal at or below the floor awaits the risk manager's approval (审批).
-        awaiting = proposed is not None and proposed.severity >= floor.grade.severity
+        owners = self.rules.task_owners
+        owner = owners.reclassification
+        if proposed is not None and loan.proposal_undetermined:
+            # A proposal awaits its determination (认定), which may set another grade.
+            owner = owners.reclassification_awaiting_determination
+        elif proposed is not None and proposed.severity >= floor.grade.severity:
+            # A proposal at or below the floor awaits the risk manager's approval (审批).
+            owner = owners.reclassification_awaiting_approval
         return [
             self.task(
                 TaskKind.RECLASSIFICATION,
                 opens_on=opens,
                 due_on=opens,
                 rule=f"floor: overdue > {days_text(threshold)} ⇒ at least {floor.grade.zh}",
-                owner_role=(
-                    self.rules.task_owners.reclassification_awaiting_approval
-                    if awaiting
-                    else self.rules.task_owners.reclassification
-                ),
+                owner_role=owner,
                 subject=floor.grade.value,
             )
         ]

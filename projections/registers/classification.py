@@ -1,8 +1,9 @@
 """Classification register (五级分类台账): every approved change, and every proposal.
 
 ``changes`` is a log: one row per approved change of grade, with who proposed it and why, who
-approved it and why, and the statutory floor (监管下限) applied at approval. ``proposals`` holds
-each proposal as it stands — pending, approved or rejected — so a rejected proposal is visible
+determined it (认定), who approved it and why, and the statutory floor (监管下限) applied at approval. ``proposals`` holds
+each proposal as it stands — awaiting determination (待认定), awaiting approval (待审批),
+approved or rejected, with its determiner and determined grade — so a rejected proposal is visible
 too. ``loans`` is an internal helper: the descriptive fields of each loan and its current grade.
 """
 
@@ -25,6 +26,7 @@ LoanEvents: Any = Loan
 class ProposalStatus(LabelledEnum):
     """Where a classification proposal stands (分类申请状态)."""
 
+    AWAITING_DETERMINATION = ("awaiting_determination", "待认定")
     PENDING = ("pending", "待审批")
     APPROVED = ("approved", "已批准")
     REJECTED = ("rejected", "已否决")
@@ -53,7 +55,13 @@ PROPOSALS = TableSpec(
         col("proposer_role", sa.String(32), "申请人岗位", "proposer role", labels=Role),
         col("reason", sa.Text, "申请理由", "reason"),
         col("proposed_at", sa.DateTime, "申请时间", "proposed at"),
-        col("status", sa.String(16), "状态", "status", filter=True, labels=ProposalStatus),
+        col("status", sa.String(32), "状态", "status", filter=True, labels=ProposalStatus),
+        col("determined_by", sa.Uuid, "认定人", "determined by", filter=True, shows=PERSON),
+        col("determiner_role", sa.String(32), "认定人岗位", "determiner role", labels=Role),
+        col("determined_grade", sa.String(20), "认定分类", "determined grade", labels=Grade),
+        col("determined_sub_grade", sa.String(20), "认定细分档次", "determined sub-grade"),
+        col("determination_reason", sa.Text, "认定意见", "determination reason"),
+        col("determined_at", sa.DateTime, "认定时间", "determined at"),
         col("decided_by", sa.Uuid, "审批人", "decided by", filter=True, shows=PERSON),
         col("decided_role", sa.String(32), "审批人岗位", "decider role", labels=Role),
         col("decision_reason", sa.Text, "审批意见", "decision reason"),
@@ -75,6 +83,7 @@ CHANGES = TableSpec(
         col("proposal_id", sa.Uuid, "申请ID", "proposal id", export=False),
         col("proposer_id", sa.Uuid, "申请人", "proposer", filter=True, shows=PERSON),
         col("proposal_reason", sa.Text, "申请理由", "proposal reason"),
+        col("determiner_id", sa.Uuid, "认定人", "determiner", filter=True, shows=PERSON),
         col("approver_id", sa.Uuid, "审批人", "approver", filter=True, shows=PERSON),
         col("approver_role", sa.String(32), "审批人岗位", "approver role", labels=Role),
         col("approval_reason", sa.Text, "审批意见", "approval reason"),
@@ -88,10 +97,11 @@ CHANGES = TableSpec(
 
 
 class ClassificationRegister(Projection):
-    """五级分类台账: approved grade changes with proposer, approver, reasons and floor."""
+    """五级分类台账: approved grade changes with proposer, determiner, approver, reasons and
+    floor; every proposal at its stage (待认定, 待审批, 已批准, 已否决)."""
 
     name = "classification_register"
-    version = 2  # 2: rows dated by business date (业务日期), read on a day (on=)
+    version = 3  # 2: rows dated by business date (业务日期), read on a day (on=); 3: 认定
     title_zh = "五级分类台账"
     title_en = "Classification register"
     tables = (LOANS, PROPOSALS, CHANGES)
@@ -135,8 +145,26 @@ class ClassificationRegister(Projection):
                 "proposer_role": event.role.value,
                 "reason": event.reason,
                 "proposed_at": changes.at,
-                "status": ProposalStatus.PENDING.value,
+                "status": (
+                    ProposalStatus.AWAITING_DETERMINATION
+                    if getattr(event, "determination_required", False)
+                    else ProposalStatus.PENDING
+                ).value,
             },
+        )
+
+    @handle.register(LoanEvents.ClassificationDetermined)
+    def _(self, event: Any, changes: Changes) -> None:
+        changes.update(
+            "proposals",
+            (event.proposal_id,),
+            status=ProposalStatus.PENDING.value,
+            determined_by=event.actor_id,
+            determiner_role=event.role.value,
+            determined_grade=event.grade.value,
+            determined_sub_grade=event.sub_grade,
+            determination_reason=event.reason,
+            determined_at=changes.at,
         )
 
     def _decide(
@@ -172,6 +200,7 @@ class ClassificationRegister(Projection):
                 "proposal_id": event.proposal_id,
                 "proposer_id": event.proposer_id,
                 "proposal_reason": proposal["reason"] if proposal else None,
+                "determiner_id": getattr(event, "determiner_id", None),
                 "approver_id": event.actor_id,
                 "approver_role": event.role.value,
                 "approval_reason": event.reason,

@@ -92,6 +92,7 @@ LOANS = TableSpec(
         *loan_facts("grade"),
         col("proposed_grade", sa.String(20), "待审批分类", "grade proposed", labels=Grade),
         col("proposed_as_of", sa.Date, "分类申请基准日", "proposal as of"),
+        col("proposal_undetermined", sa.Boolean, "分类待认定", "proposal awaits determination"),
         col("last_downgrade_on", sa.Date, "上次下调日", "last downgrade"),
         col("last_serious_warning_on", sa.Date, "上次红橙预警日", "last red/orange warning"),
         *loan_facts("overdue_as_of", "days_overdue"),
@@ -194,7 +195,8 @@ class WorkQueue(FollowsRules, Projection):
     """工作任务: the facts of every deadline, and the rules in force to judge them."""
 
     name = "work_queue"
-    version = 4  # 4: B岗 and principal of loans; account managers (履职评价)
+    version = 5  # 3: rows dated by business date (业务日期), read on a day (on=); 4: 认定;
+    # 5: B岗 and principal of loans; account managers (履职评价)
     title_zh = "工作任务"
     title_en = "Work queue"
     tables = (LOANS, SIGNALS, STEPS, DOSSIERS, BORROWINGS, MANAGERS, RULES_TABLE)
@@ -288,7 +290,18 @@ class WorkQueue(FollowsRules, Projection):
 
     @handle.register(LoanEvents.ClassificationProposed)
     def _proposed(self, event: Any, changes: Changes) -> None:
-        self._loan(changes, event, proposed_grade=plain(event.grade), proposed_as_of=event.as_of)
+        self._loan(
+            changes,
+            event,
+            proposed_grade=plain(event.grade),
+            proposed_as_of=event.as_of,
+            proposal_undetermined=bool(getattr(event, "determination_required", False)),
+        )
+
+    @handle.register(LoanEvents.ClassificationDetermined)
+    def _determined(self, event: Any, changes: Changes) -> None:
+        # The determined grade (认定) is the one awaiting approval from now on.
+        self._loan(changes, event, proposed_grade=plain(event.grade), proposal_undetermined=False)
 
     @handle.register(LoanEvents.ClassificationApproved)
     def _approved(self, event: Any, changes: Changes) -> None:
@@ -297,6 +310,7 @@ class WorkQueue(FollowsRules, Projection):
             "grade": plain(event.grade),
             "proposed_grade": None,
             "proposed_as_of": None,
+            "proposal_undetermined": False,
         }
         if event.grade.severity > event.previous_grade.severity:
             # A downgrade dates from the proposal's as-of date (the approval carries none).
@@ -305,7 +319,9 @@ class WorkQueue(FollowsRules, Projection):
 
     @handle.register(LoanEvents.ClassificationRejected)
     def _rejected(self, event: Any, changes: Changes) -> None:
-        self._loan(changes, event, proposed_grade=None, proposed_as_of=None)
+        self._loan(
+            changes, event, proposed_grade=None, proposed_as_of=None, proposal_undetermined=False
+        )
 
     @handle.register(LoanEvents.WarningRaised)
     def _warning_raised(self, event: Any, changes: Changes) -> None:

@@ -295,19 +295,27 @@ class Scenario:
             "/loans/{loan_no}/classifications",
             Example({"loan_no": downgraded}, body={**proposal, "as_of": self.today}),
         )
-        for verb in ("approve", "reject"):
+        bodies = {
+            "determine": {"grade": "special_mention", "reason": "认定为关注"},
+            "approve": {"reason": "同意"},
+            "reject": {"reason": "依据不足"},
+        }
+        for verb, body in bodies.items():
             proposed = self.loan()
             self.overdue(proposed, 35, on=39)
             proposal_id = self.bank.post(am, f"/loans/{proposed}/classifications", proposal)["ids"][
                 "proposal_id"
             ]
+            if verb == "approve":  # 认定 first, as the rules in force require
+                self.bank.post(
+                    RUNNERS["branch_head"],
+                    f"/loans/{proposed}/classifications/{proposal_id}/determine",
+                    bodies["determine"],
+                )
             self.example(
                 "POST",
                 f"/loans/{{loan_no}}/classifications/{{proposal_id}}/{verb}",
-                Example(
-                    {"loan_no": proposed, "proposal_id": proposal_id},
-                    body={"reason": "同意" if verb == "approve" else "依据不足"},
-                ),
+                Example({"loan_no": proposed, "proposal_id": proposal_id}, body=body),
             )
         warning = {
             "colour": "yellow",
@@ -416,7 +424,8 @@ class Scenario:
         del head
 
     def non_performing(self) -> str:
-        """A loan 120 days overdue, downgraded to substandard (次级) by 0202 and 0902."""
+        """A loan 120 days overdue, downgraded to substandard (次级) by 0202, 0201 (认定) and
+        0902."""
         loan_no = self.loan()
         self.overdue(loan_no, 120, on=200)
         proposal = self.bank.post(
@@ -424,6 +433,11 @@ class Scenario:
             f"/loans/{loan_no}/classifications",
             {"grade": "substandard", "reason": "逾期超过90天", "as_of": self.on(201)},
         )["ids"]["proposal_id"]
+        self.bank.post(
+            RUNNERS["branch_head"],
+            f"/loans/{loan_no}/classifications/{proposal}/determine",
+            {"grade": "substandard", "reason": "认定为次级"},
+        )
         self.bank.post(
             RM2,
             f"/loans/{loan_no}/classifications/{proposal}/approve",

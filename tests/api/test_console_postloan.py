@@ -187,7 +187,7 @@ def _propose(console: Console, grade: Grade, reason: str) -> httpx.Response:
     )
 
 
-def test_a_proposal_better_than_the_floor_is_refused_at_approval_with_the_floor_shown(
+def test_a_proposal_better_than_the_floor_is_refused_at_determination_with_the_floor_shown(
     console: Console,
 ) -> None:
     _disbursed(console, days_overdue=100)
@@ -197,10 +197,15 @@ def test_a_proposal_better_than_the_floor_is_refused_at_approval_with_the_floor_
     proposal_id = _events(console, "ClassificationProposed")[0].data["proposal_id"]
     assert f"/classifications/{proposal_id}" not in console.get(f"/loans/{LOAN}").text
 
+    # Awaiting 认定: the risk manager waits, the branch's reviewer determines.
     console.as_role(Role.RISK_MANAGER)
+    waiting = console.get(f"/loans/{LOAN}").text
+    assert f"/classifications/{proposal_id}/determine" not in waiting
+    assert "待认定" in waiting.split('data-testid="proposal-stage"', 1)[1][:40]
+    console.as_role(Role.REVIEWER)
     loan_page = console.get(f"/loans/{LOAN}").text
-    assert f"/loans/{LOAN}/classifications/{proposal_id}" in loan_page
-    decision = console.get(f"/loans/{LOAN}/classifications/{proposal_id}")
+    assert f"/loans/{LOAN}/classifications/{proposal_id}/determine" in loan_page
+    decision = console.get(f"/loans/{LOAN}/classifications/{proposal_id}/determine")
     assert decision.status_code == 200
     floor = decision.text.split('data-testid="floor"', 1)[1].split("</section>", 1)[0]
     assert "次级" in floor  # more than 90 days overdue
@@ -213,26 +218,26 @@ def test_a_proposal_better_than_the_floor_is_refused_at_approval_with_the_floor_
     before = _count(console)
     refused = _send(
         console,
-        f"/loans/{LOAN}/classifications/{proposal_id}",
-        {"reason": "同意", "decision": "approve"},
+        f"/loans/{LOAN}/classifications/{proposal_id}/determine",
+        {"grade": "special_mention", "sub_grade": "", "reason": "同意", "decision": "determine"},
     )
     assert 400 <= refused.status_code < 500
-    assert "不得批准关注：监管下限为次级" in _refusal(refused.text)
+    assert "不得认定为关注：监管下限为次级" in _refusal(refused.text)
     assert _count(console) == before
-    assert _events(console, "ClassificationApproved") == []
+    assert _events(console, "ClassificationDetermined") == []
 
-    rejected = _send(
+    sent_back = _send(
         console,
-        f"/loans/{LOAN}/classifications/{proposal_id}",
-        {"reason": "逾期超过90天，应至少为次级", "decision": "reject"},
+        f"/loans/{LOAN}/classifications/{proposal_id}/determine",
+        {"grade": "special_mention", "reason": "逾期超过90天，应至少为次级", "decision": "reject"},
     )
-    assert rejected.status_code == 303, rejected.text
+    assert sent_back.status_code == 303, sent_back.text
     assert _events(console, "ClassificationRejected")[0].data["reason"] == (
         "逾期超过90天，应至少为次级"
     )
 
 
-def test_a_proposal_at_the_floor_is_approved_and_the_loan_shows_its_grade(
+def test_a_proposal_determined_at_the_floor_is_approved_and_the_loan_shows_its_grade(
     console: Console,
 ) -> None:
     _disbursed(console, days_overdue=100)
@@ -242,9 +247,37 @@ def test_a_proposal_at_the_floor_is_approved_and_the_loan_shows_its_grade(
         assert label in form, label
     assert _propose(console, Grade.SUBSTANDARD, "逾期100天，下调为次级").status_code == 303
     proposal_id = _events(console, "ClassificationProposed")[0].data["proposal_id"]
+
+    console.as_role(Role.REVIEWER)
+    form = console.get(f"/loans/{LOAN}/classifications/{proposal_id}/determine").text
+    for label in ("认定分类", "认定意见", "认定五级分类"):
+        assert label in form, label
+    determined = _send(
+        console,
+        f"/loans/{LOAN}/classifications/{proposal_id}/determine",
+        {
+            "grade": "substandard",
+            "sub_grade": "substandard_2",
+            "reason": "抵押物处置困难，认定为次级二级",
+            "decision": "determine",
+        },
+    )
+    assert determined.status_code == 303, determined.text
+    assert "五级分类已认定，待审批。" in console.get(determined.headers["location"]).text
+    assert _events(console, "ClassificationDetermined")[0].data["sub_grade"] == "substandard_2"
+
     console.as_role(Role.RISK_MANAGER)
+    loan_page = console.get(f"/loans/{LOAN}").text
+    assert "待审批" in loan_page.split('data-testid="proposal-stage"', 1)[1][:40]
+    assert "黄丽华（C0104）" in loan_page  # the determiner, by name
+    history = loan_page.split('data-testid="classification-stage"', 1)[1][:300]
+    assert history.startswith(">待审批<")
+    assert "次级二级（黄丽华（C0104））" in history  # the determined grade and its determiner
     decision = console.get(f"/loans/{LOAN}/classifications/{proposal_id}").text
     assert 'data-testid="below-floor"' not in decision
+    shown = decision.split('data-testid="determined"', 1)[1][:200]
+    assert "次级二级" in shown
+    assert "抵押物处置困难，认定为次级二级" in decision
     approved = _send(
         console,
         f"/loans/{LOAN}/classifications/{proposal_id}",
@@ -254,6 +287,7 @@ def test_a_proposal_at_the_floor_is_approved_and_the_loan_shows_its_grade(
     assert approved.status_code == 303, approved.text
     event = _events(console, "ClassificationApproved")[0]
     assert event.data["reason"] == "同意下调为次级"
+    assert event.data["sub_grade"] == "substandard_2"  # the determined sub-grade
     assert [d["doc_type"] for d in event.documents] == ["classification_form"]
     assert console.archive.get_loan(_ctx(console, Role.AUDITOR), LOAN).grade is Grade.SUBSTANDARD
     page = console.get(approved.headers["location"]).text

@@ -67,6 +67,12 @@ def test_a_loan_lives_its_whole_life_over_http_and_reads_back_in_order(api: Api)
     )
     assert proposed.status_code == 201, proposed.text
     proposal_id = proposed.json()["ids"]["proposal_id"]
+    determined = api.post(
+        "reviewer",
+        f"/loans/{LOAN}/classifications/{proposal_id}/determine",
+        {"grade": "special_mention", "sub_grade": "special_mention_2", "reason": "认定为关注二级"},
+    )
+    assert determined.status_code == 201, determined.text
     approved = api.upload(
         "risk",
         f"/loans/{LOAN}/classifications/{proposal_id}/approve",
@@ -198,6 +204,7 @@ def test_a_loan_lives_its_whole_life_over_http_and_reads_back_in_order(api: Api)
         ("InspectionRecorded", "account_manager"),
         ("OverdueStatusRecorded", "post_loan_officer"),
         ("ClassificationProposed", "account_manager"),
+        ("ClassificationDetermined", "reviewer"),
         ("ClassificationApproved", "risk_manager"),
         ("WarningRaised", "post_loan_officer"),
         ("WarningHandled", "risk_manager"),
@@ -218,13 +225,17 @@ def test_a_loan_lives_its_whole_life_over_http_and_reads_back_in_order(api: Api)
     assert all(e["actor_id"] for e in events)
     people = {e["type"]: e["actor_id"] for e in events}
     assert people["ClassificationProposed"] != people["ClassificationApproved"]
+    assert people["ClassificationDetermined"] not in {
+        people["ClassificationProposed"],
+        people["ClassificationApproved"],
+    }
     assert contract_hash in {d["sha256"] for d in events[0]["documents"]}
     assert events[1]["documents"][0]["sha256"] == hashlib.sha256(report).hexdigest()
-    assert {d["doc_type"] for d in events[9]["documents"]} == {
+    assert {d["doc_type"] for d in events[10]["documents"]} == {
         "collection_notice",
         "collection_receipt",
     }
-    assert events[4]["data"]["floor"] == "special_mention"
+    assert events[5]["data"]["floor"] == "special_mention"
 
     dossier = api.get("am", f"/loans/{LOAN}/dossier").json()
     assert len(dossier["documents"]) == 9

@@ -64,8 +64,16 @@ def test_approving_a_grade_better_than_the_statutory_floor_is_refused_naming_the
     api: Api,
 ) -> None:
     disburse(api, LOAN)
-    overdue(api, 95)
+    overdue(api, 35)
     proposal = propose(api, "special_mention")
+    determined = api.post(
+        "reviewer",
+        f"/loans/{LOAN}/classifications/{proposal}/determine",
+        {"grade": "special_mention", "reason": "认定为关注"},
+    )
+    assert determined.status_code == 201, determined.text
+    # Past 90 days before the approval: the floor the approval meets is 次级.
+    overdue(api, 95)
     before = api.counts()
     answer = api.upload(
         "risk",

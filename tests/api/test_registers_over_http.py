@@ -11,16 +11,24 @@ from tests.api.conftest import Api, disburse, pdf
 
 
 def approve_grade(api: Api, loan_no: str, grade: str, reason: str) -> int:
-    """Propose a grade as the account manager, approve it as the risk manager; the position."""
+    """Propose a grade as the account manager, determine it (认定) as the reviewer, approve it as
+    the risk manager; the position."""
     proposed = api.post(
         "am",
         f"/loans/{loan_no}/classifications",
         {"grade": grade, "reason": reason, "as_of": "2025-09-05"},
     )
     assert proposed.status_code == 201, proposed.text
+    proposal = proposed.json()["ids"]["proposal_id"]
+    determined = api.post(
+        "reviewer",
+        f"/loans/{loan_no}/classifications/{proposal}/determine",
+        {"grade": grade, "reason": "同意初分"},
+    )
+    assert determined.status_code == 201, determined.text
     approved = api.upload(
         "risk",
-        f"/loans/{loan_no}/classifications/{proposed.json()['ids']['proposal_id']}/approve",
+        f"/loans/{loan_no}/classifications/{proposal}/approve",
         {"reason": "同意"},
         [("classification_form", ("五级分类认定表.pdf", pdf("form"), "application/pdf"))],
     )

@@ -85,7 +85,9 @@ def test_a_floor_the_rules_tighten_binds_the_approval(
     rm = staff["risk_manager"]
     steps.overdue(app, staff["post_loan_officer"], loan, AS_OF, 61, "50000.00", "1200.00")
     assert app.floor_of(rm, loan, AS_OF)[1].grade is Grade.SPECIAL_MENTION
-    tighter = rules_with(classification={"floors": {"substandard_after_days": 60}})
+    tighter = rules_with(
+        classification={"floors": {"substandard_after_days": 60}, "determination_required": False}
+    )
     assert app.adopt_rules(tighter, source="test")
     floor = app.floor_of(rm, loan, AS_OF)[1]
     assert floor.grade is Grade.SUBSTANDARD

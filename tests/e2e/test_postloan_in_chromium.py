@@ -1,7 +1,8 @@
 """The post-loan journey in a real Chromium, through the screens alone: a post-loan officer
 signs in, records an inspection uploading its report (a real PDF made with ReportLab) and
-proposes a five-level classification; the risk manager signs in, reads the statutory floor and
-the proposer's reason, and approves; the loan's page shows the new grade — and the archive,
+proposes a five-level classification; the branch's reviewer determines it (认定) and the risk
+manager signs in, reads the statutory floor, the proposer's reason and the determination, and
+approves; the loan's page shows the new grade — and the archive,
 asked over the API, holds each event with its document and its people.
 
 Screenshots go to a temporary folder, or to ``DOSSIER_SCREENSHOTS_DIR`` when it is set.
@@ -20,6 +21,7 @@ import pytest
 from archive.core import CommandContext
 from demo.gaps import RECEIPT_MISSING
 from demo.portfolio import DemoStaff
+from demo.staff import ROSTER
 from domain.loan import Loan
 from domain.values import Grade, LoanStatus, Role
 from tests.e2e.conftest import Served
@@ -82,6 +84,10 @@ def test_an_inspection_and_a_classification_through_the_screens(
 ) -> None:
     officer, loan = _loan(served)
     risk = served.first(Role.RISK_MANAGER.value)
+    reviewer_no = next(
+        p.staff_no for p in ROSTER if p.role is Role.REVIEWER and p.branch == loan.branch
+    )
+    reviewer = next(s for s in served.staff if s.staff_no == reviewer_no)
     loan_no = loan.loan_no
     ctx = CommandContext(served.archive.staff(officer.staff_no).id)
     _current, floor = served.archive.floor_of(ctx, loan_no, served.archive.today())
@@ -127,23 +133,25 @@ def test_an_inspection_and_a_classification_through_the_screens(
         assert "贷后检查已登记。" in page.inner_text("[data-testid=done]")
         assert "贷后检查报告" in page.inner_text("[data-testid=documents]")
 
-        # …and proposes a grade better than the floor allows: the risk manager sees so before
-        # deciding, approving is refused in the form with the domain's reason, and rejects.
+        # …and proposes a grade better than the floor allows: the branch's reviewer sees so
+        # before determining (认定), the determination is refused in the form with the domain's
+        # reason, and the reviewer sends the proposal back.
         better = next(g for g in reversed(Grade) if g.is_better_than(floor.grade))
         _propose(page, better, "担保人代偿意愿强，建议维持较好分类")
         shots.append(_shoot(page, "postloan-02-proposal-pending", tmp_path))
         context.clear_cookies()
-        _sign_in(page, served, risk.staff_no, risk.password)
+        _sign_in(page, served, reviewer.staff_no, reviewer.password)
         page.goto(f"{served.base_url}/loans/{loan_no}")
         page.locator("[data-testid=pending-proposals]").get_by_text("审阅并审批").click()
         page.wait_for_load_state()
+        assert urlsplit(page.url).path.endswith("/determine")
         assert page.locator("[data-testid=below-floor]").count() == 1
         page.fill("#f-reason", "同意。")
         with page.expect_response(lambda r: r.request.method == "POST") as answer:
-            page.click("button[name=decision][value=approve]")
+            page.click("button[name=decision][value=determine]")
         refused = answer.value
         assert 400 <= refused.status < 500
-        assert f"不得批准{better.zh}：监管下限为{floor.grade.zh}" in page.inner_text(
+        assert f"不得认定为{better.zh}：监管下限为{floor.grade.zh}" in page.inner_text(
             "[data-testid=form-error]"
         )
         shots.append(_shoot(page, "postloan-03-approval-refused", tmp_path))
@@ -161,7 +169,16 @@ def test_an_inspection_and_a_classification_through_the_screens(
         pending = page.inner_text("[data-testid=pending-proposals]")
         assert proposed.zh in pending
         assert officer.name in pending
-        assert "待风险管理岗审批" in pending  # the officer does not decide
+        assert "待信贷管理部门认定" in pending  # the officer does not decide
+        context.clear_cookies()
+        _sign_in(page, served, reviewer.staff_no, reviewer.password)
+        page.goto(f"{served.base_url}/loans/{loan_no}")
+        page.locator("[data-testid=pending-proposals]").get_by_text("审阅并审批").click()
+        page.wait_for_load_state()
+        page.fill("#f-reason", "经复核，认定与初分一致。")
+        page.click("button[name=decision][value=determine]")
+        page.wait_for_load_state()
+        assert "五级分类已认定，待审批。" in page.inner_text("[data-testid=done]")
         context.clear_cookies()
         _sign_in(page, served, risk.staff_no, risk.password)
         page.goto(f"{served.base_url}/loans/{loan_no}")
@@ -207,6 +224,7 @@ def test_an_inspection_and_a_classification_through_the_screens(
         "ClassificationProposed",
         "ClassificationRejected",
         "ClassificationProposed",
+        "ClassificationDetermined",
         "ClassificationApproved",
     ]
     approved = by_type["ClassificationApproved"]
@@ -214,4 +232,5 @@ def test_an_inspection_and_a_classification_through_the_screens(
         approved["data"]["proposal_id"] == by_type["ClassificationProposed"]["data"]["proposal_id"]
     )
     assert approved["role"] == "risk_manager"
+    assert by_type["ClassificationDetermined"]["role"] == "reviewer"
     assert _api(served, risk.token, f"/loans/{loan_no}")["grade"] == proposed.value

@@ -375,6 +375,21 @@ def classification_proposed(w: World) -> list[Any]:
         scheme=shipped_rules().sub_grades,
         actor=w.actor("am"),
         documents=[document("classification_form")],
+        determination_required=True,
+    )
+    return [w.loan]
+
+
+def classification_determined(w: World) -> list[Any]:
+    w.loan.determine_classification(
+        proposal_id=w.proposal_id,
+        grade=Grade.SUBSTANDARD,
+        sub_grade="substandard_2",
+        reason="认定为次级二级",
+        scheme=shipped_rules().sub_grades,
+        policy=FloorPolicy(),
+        borrower_npl_share=None,
+        actor=w.actor("head"),
     )
     return [w.loan]
 
@@ -1221,6 +1236,7 @@ FACTORIES: dict[str, Factory] = {
     _declared(Loan, "InspectionCorrected"): inspection_corrected,
     _declared(Loan, "OverdueStatusRecorded"): overdue_recorded,
     _declared(Loan, "ClassificationProposed"): classification_proposed,
+    _declared(Loan, "ClassificationDetermined"): classification_determined,
     _declared(Loan, "ClassificationApproved"): classification_approved,
     _declared(BorrowerIndex, "GradeNoted"): grade_noted,
     _declared(NumberBook, "Opened"): number_book_opened,

@@ -55,11 +55,19 @@ def test_an_approved_downgrade_and_a_rejected_upgrade_read_back_with_who_why_and
     registers.catch_up()
     pending = registers.rows(NAME, "proposals")
     assert [(p["proposal_id"], p["status"], p["decided_by"]) for p in pending] == [
-        (first_id, "pending", None)
+        (first_id, "awaiting_determination", None)
     ]
     assert registers.rows(NAME, "changes") == []
 
-    # The risk manager approves it.
+    # The reviewer determines it (认定), the risk manager approves it.
+    steps.determine(app, staff["reviewer"], LOAN_NO, first_id, "认定为关注一级")
+    registers.catch_up()
+    (determined,) = registers.rows(NAME, "proposals")
+    assert (determined["status"], determined["determined_by"], determined["determined_grade"]) == (
+        "pending",
+        staff["reviewer"].staff_id,
+        "special_mention",
+    )
     steps.approve(app, rm, LOAN_NO, first_id, "同意下调为关注类")
     registers.catch_up()
     auditor = staff["auditor"]
@@ -78,6 +86,7 @@ def test_an_approved_downgrade_and_a_rejected_upgrade_read_back_with_who_why_and
         "proposal_id": first_id,
         "proposer_id": am.staff_id,
         "proposal_reason": "本金逾期 35 天，经营现金流紧张",
+        "determiner_id": staff["reviewer"].staff_id,
         "approver_id": rm.staff_id,
         "approver_role": "risk_manager",
         "approval_reason": "同意下调为关注类",
@@ -172,7 +181,7 @@ def test_an_approved_downgrade_and_a_rejected_upgrade_read_back_with_who_why_and
     assert statuses == [
         ("normal", "rejected"),
         ("special_mention", "approved"),
-        ("substandard", "pending"),
+        ("substandard", "awaiting_determination"),
     ]
     (loan_then,) = registers.as_of(NAME, "loans", position=before_approval)
     assert loan_then["grade"] == "special_mention"
@@ -209,6 +218,7 @@ def test_the_register_exports_with_chinese_headers_and_labels(
         "分类基准日",
         "申请人",
         "申请理由",
+        "认定人",
         "审批人",
         "审批人岗位",
         "审批意见",
@@ -243,6 +253,12 @@ def test_the_register_exports_with_chinese_headers_and_labels(
         "申请理由",
         "申请时间",
         "状态",
+        "认定人",
+        "认定人岗位",
+        "认定分类",
+        "认定细分档次",
+        "认定意见",
+        "认定时间",
         "审批人",
         "审批人岗位",
         "审批意见",

@@ -118,6 +118,7 @@ def story(registers: Registers, staff: dict[str, CommandContext]) -> dict[str, A
         "本金逾期超过90天",
         uploads=[make_upload("classification_form", "五级分类认定表 次级")],
     )
+    steps.determine(app, staff["reviewer"], LOAN_NO, done["proposed"], "认定为次级")
     steps.approve(app, rm, LOAN_NO, done["proposed"])
     raised = steps.raise_warning(app, plo, LOAN_NO, date(2025, 4, 21))
     steps.handle_warning(
@@ -303,6 +304,7 @@ def test_a_loans_trail_covers_its_dossier_and_skips_what_no_one_did(
         "InspectionRecorded",
         "OverdueStatusRecorded",
         "ClassificationProposed",
+        "ClassificationDetermined",
         "ClassificationApproved",
         "WarningRaised",
         "WarningHandled",
@@ -363,14 +365,21 @@ def test_the_responsibility_view_names_each_person_at_each_stage(
     assert (inspection["on"], inspection["label"]) == (date(2025, 1, 20), "首次跟踪检查")
     assert _who(inspection["inspector"]) == ("张伟", "account_manager")
     assert _who(inspection["reviewer"]) == ("王芳", None)
-    proposed, approved = view["classifications"]
+    proposed, determined, approved = view["classifications"]
     assert (proposed["event"], _who(proposed["proposer"]), proposed["label"]) == (
         "ClassificationProposed",
         ("张伟", "account_manager"),
         "次级",
     )
+    assert (determined["event"], determined["on"], determined["text"]) == (
+        "ClassificationDetermined",
+        date(2025, 4, 20),
+        "认定为次级",
+    )
+    assert _who(determined["classification_determiner"]) == ("王芳", "reviewer")
     assert _who(approved["classification_approver"]) == ("陈静", "risk_manager")
     assert _who(approved["proposer"]) == ("张伟", None)
+    assert _who(approved["classification_determiner"]) == ("王芳", None)
     raised, handled = view["warnings"]
     assert (_who(raised["raiser"]), raised["on"]) == (
         ("刘洋", "post_loan_officer"),
@@ -440,7 +449,7 @@ def test_the_responsibility_view_as_of_before_the_handover(
     view = responsibility_view(registers.store, _trail(registers), LOAN_ID, before)
     assert [(_name(p["person"]), p["to"]) for p in view["account_managers"]] == [("张伟", None)]
     assert view["handovers"] == view["collection"] == view["determinations"] == []
-    assert len(view["classifications"]) == 2
+    assert len(view["classifications"]) == 3  # 初分, 认定, 审批
 
     # The loan's current manager, as the origination table held it then and holds it now.
     [then] = registers.as_of("accountability_trail", "origination", position=before.position)

@@ -235,8 +235,13 @@ def test_a_loan_91_days_overdue_still_graded_special_mention_must_be_reclassifie
         rule="floor: overdue > 90 days ⇒ at least 次级",
     )
     assert of(registers, TaskKind.RECLASSIFICATION, date(2025, 4, 11)) == [reclassify]
-    # Proposed as 次级, the task waits for the risk manager who acted on the loan.
-    steps.propose(app, am, LOAN_NO, Grade.SUBSTANDARD, date(2025, 4, 12), "逾期91天")
+    # Proposed as 次级, the task waits for its determination (认定) by the branch's reviewer,
+    # then for the risk manager who acted on the loan.
+    down = steps.propose(app, am, LOAN_NO, Grade.SUBSTANDARD, date(2025, 4, 12), "逾期91天")
+    assert of(registers, TaskKind.RECLASSIFICATION, date(2025, 4, 12)) == [
+        Task(**{**vars(reclassify), "owner_role": Role.REVIEWER, "owner_id": None, "overdue": True})
+    ]
+    steps.determine(app, staff["reviewer"], LOAN_NO, down)
     assert of(registers, TaskKind.RECLASSIFICATION, date(2025, 4, 12)) == [
         Task(
             **{

@@ -176,6 +176,9 @@ class Classification:
     proposer: str
     reason: str
     status: str = ""
+    determined: str = ""
+    """The determined grade (认定) and its determiner, once determined."""
+    determination_reason: str = ""
     decided_by: str = ""
     decided_at: datetime | None = None
     decision_reason: str = ""
@@ -202,9 +205,22 @@ def classifications(
                 previous_grade=_label(Grade, data.get("previous_grade"), lang),
                 proposer=people(event.actor_id),
                 reason=str(data.get("reason", "")),
-                status=_label(ProposalStatus, "pending", lang),
+                status=_label(
+                    ProposalStatus,
+                    "awaiting_determination" if data.get("determination_required") else "pending",
+                    lang,
+                ),
                 position=event.position,
             )
+        elif name == "ClassificationDetermined" and key in found:
+            entry = found[key]
+            entry.status = _label(ProposalStatus, "pending", lang)
+            code = data.get("sub_grade")
+            shown = _label(Grade, data.get("grade"), lang)
+            if code:
+                shown += f" · {sub_grades.get(code, code) if lang == 'zh' else code}"
+            entry.determined = f"{shown}（{people(event.actor_id)}）"
+            entry.determination_reason = str(data.get("reason", ""))
         elif name in ("ClassificationApproved", "ClassificationRejected") and key in found:
             entry = found[key]
             entry.status = _label(

@@ -39,6 +39,7 @@ from archive.commands import Command
 from archive.commands.borrowing import RequestBorrowing
 from archive.commands.classification import (
     ApproveClassification,
+    DetermineClassification,
     ProposeClassification,
     RejectClassification,
 )
@@ -50,6 +51,7 @@ from archive.documents.ingest import Upload
 from domain.authorization import Action
 from domain.errors import DomainError, NotFoundError
 from domain.loan import Loan
+from domain.records import Proposal
 from domain.values import (
     BorrowingForm,
     BorrowingPurpose,
@@ -250,7 +252,10 @@ def propose_form(request: Request, viewer: Viewer, loan: Loan) -> Form:
         ],
         submit=N_("Submit for approval"),
         defaults={"grade": loan.grade.value},
-        intro=N_("A risk manager other than you approves or rejects the proposal."),
+        intro=N_(
+            "The branch's credit management determines the proposal where the rules require it "
+            "(认定), then a risk manager approves or rejects it; neither may be you."
+        ),
     )
 
 
@@ -269,6 +274,41 @@ def decide_form(loan: Loan, proposal_id: UUID) -> Form:
             ),
         ],
         submit=N_("Approve"),
+    )
+
+
+def determine_form(request: Request, viewer: Viewer, loan: Loan, proposal_id: UUID) -> Form:
+    """认定: the branch's credit management confirms the proposed grade or sets another."""
+    sub_grades = sub_grade_labels(request)
+    proposal = loan.proposals.get(proposal_id)
+    defaults = (
+        {"grade": proposal.grade.value, "sub_grade": proposal.sub_grade or ""} if proposal else {}
+    )
+    return Form(
+        key="determine",
+        title=N_("Determine the classification"),
+        action=Action.DETERMINE_CLASSIFICATION,
+        path=f"/loans/{loan.loan_no}/classifications/{proposal_id}/determine",
+        fields=[
+            Field("grade", N_("Determined grade"), "select", options=_options(Grade, viewer)),
+            Field(
+                "sub_grade",
+                N_("Sub-grade"),
+                "select",
+                required=False,
+                options=tuple(
+                    (code, zh if viewer.t.language == "zh" else code)
+                    for code, zh in sub_grades.items()
+                ),
+            ),
+            Field("reason", N_("Reason for the determination"), "textarea"),
+        ],
+        submit=N_("Determine"),
+        defaults=defaults,
+        intro=N_(
+            "Confirm the proposed grade or set another, with the reason; a risk manager other "
+            "than you and the proposer then approves it."
+        ),
     )
 
 
@@ -451,6 +491,11 @@ class PendingProposal:
     proposer: str
     reason: str
     path: str | None
+    stage: str = ""
+    """待认定 or 待审批."""
+    determined: str = ""
+    """The determined grade (认定) and who determined it, once determined."""
+    waiting_for: str = ""
 
 
 @dataclass(frozen=True)
@@ -471,6 +516,7 @@ class Signal:
 DONE: dict[str, str] = {
     "inspection": N_("The inspection has been recorded."),
     "propose": N_("The classification has been proposed for approval."),
+    "determine": N_("The classification has been determined and awaits approval."),
     "approve": N_("The classification has been approved."),
     "reject": N_("The classification has been rejected."),
     "raise": N_("The warning has been raised."),
@@ -481,6 +527,7 @@ DONE: dict[str, str] = {
     "borrow": N_("The borrowing has been requested; the archive office approves it at its desk."),
 }
 PROPOSAL_STATUS = {
+    "awaiting_determination": N_("Awaiting determination"),
     "pending": N_("Awaiting approval"),
     "approved": N_("Approved"),
     "rejected": N_("Rejected"),
@@ -492,6 +539,29 @@ STATUS = {
 }
 
 
+def _proposal_path(base: str, proposal: Proposal, allowed: Mapping[Action, bool]) -> str | None:
+    """Where the viewer acts on a pending proposal: the determination (认定) while it awaits
+    one, the decision (审批) after; None when the viewer may do neither."""
+    if proposal.stage == "awaiting_determination":
+        may_act = allowed[Action.DETERMINE_CLASSIFICATION]
+        return f"{base}/classifications/{proposal.id}/determine" if may_act else None
+    return (
+        f"{base}/classifications/{proposal.id}" if allowed[Action.APPROVE_CLASSIFICATION] else None
+    )
+
+
+def _determined(t: Any, proposal: Proposal, sub_grades: Mapping[str, str], people: Any) -> str:
+    """The determined grade and its determiner (认定), or nothing before the determination."""
+    if proposal.determiner_id is None or proposal.determined_grade is None:
+        return ""
+    grade = proposal.determined_grade
+    shown = t.pick(grade.zh, grade.value.replace("_", " "))
+    code = proposal.determined_sub_grade
+    if code:
+        shown += f" · {sub_grades.get(code, code) if t.language == 'zh' else code}"
+    return f"{shown}（{people(proposal.determiner_id)}）"
+
+
 def panel(request: Request, viewer: Viewer, loan: Loan) -> dict[str, Any]:
     """What the loan's page shows of the post-loan work: the forms the viewer may open, the
     proposals awaiting a decision and the warnings, each with what the viewer may do to it."""
@@ -501,6 +571,7 @@ def panel(request: Request, viewer: Viewer, loan: Loan) -> dict[str, Any]:
         for a in (
             Action.RECORD_INSPECTION,
             Action.PROPOSE_CLASSIFICATION,
+            Action.DETERMINE_CLASSIFICATION,
             Action.APPROVE_CLASSIFICATION,
             Action.RAISE_WARNING,
             Action.HANDLE_WARNING,
@@ -532,9 +603,14 @@ def panel(request: Request, viewer: Viewer, loan: Loan) -> dict[str, Any]:
             as_of=p.as_of.isoformat(),
             proposer=people(p.proposer_id),
             reason=p.reason,
-            path=f"{base}/classifications/{p.id}"
-            if allowed[Action.APPROVE_CLASSIFICATION]
-            else None,
+            path=_proposal_path(base, p, allowed),
+            stage=t(PROPOSAL_STATUS[p.stage]),
+            determined=_determined(t, p, sub_grades, people),
+            waiting_for=t(
+                N_("Awaiting the branch's credit management")
+                if p.stage == "awaiting_determination"
+                else N_("Awaiting the risk manager")
+            ),
         )
         for p in loan.proposals.values()
         if p.status == "pending"
@@ -844,6 +920,10 @@ class Proposed:
     as_of: str
     proposer: str
     reason: str
+    determined: str = ""
+    """The determined grade (认定), if determined."""
+    determiner: str = ""
+    determination_reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -865,7 +945,7 @@ def _decision_page(
     **kw: Any,
 ) -> Response:
     t = viewer.t
-    proposal_id = UUID(form.path.rsplit("/", 1)[-1])
+    proposal_id = UUID(form.path.removesuffix("/determine").rsplit("/", 1)[-1])
     proposal = loan.proposals.get(proposal_id)
     if proposal is None:
         raise NotFoundError("没有该分类申请", "no such classification proposal")
@@ -893,12 +973,15 @@ def _decision_page(
         as_of=proposal.as_of.isoformat(),
         proposer=people(proposal.proposer_id),
         reason=proposal.reason,
+        determined=_determined(t, proposal, sub_grades, people),
+        determiner=people(proposal.determiner_id) if proposal.determiner_id else "",
+        determination_reason=_determination_reason(archive, viewer, loan, proposal_id),
     )
     floor_shown = FloorShown(
         grade=t.pick(floor.grade.zh, floor.grade.value.replace("_", " ")),
         reasons=[t.pick(zh, en) for zh, en in floor.reasons],
         days_overdue=loan.days_overdue,
-        below=proposal.grade.is_better_than(floor.grade),
+        below=proposal.final_grade.is_better_than(floor.grade),
     )
     return _page(
         request,
@@ -907,11 +990,24 @@ def _decision_page(
         form,
         template="forms_decision.html",
         proposal=shown,
-        status_text=t(PROPOSAL_STATUS.get(proposal.status, proposal.status)),
+        status_text=t(PROPOSAL_STATUS.get(proposal.stage, proposal.stage)),
         pending=proposal.status == "pending",
         floor=floor_shown,
         may_reject=may(request, viewer, Action.REJECT_CLASSIFICATION, loan),
         **kw,
+    )
+
+
+def _determination_reason(archive: Any, viewer: Viewer, loan: Loan, proposal_id: UUID) -> str:
+    """The determiner's reason (认定意见), read from the loan's ClassificationDetermined."""
+    return next(
+        (
+            str(e.data.get("reason", ""))
+            for e in archive.loan_events(viewer.ctx, loan.loan_no)
+            if e.type.endswith("ClassificationDetermined")
+            and e.data.get("proposal_id") == str(proposal_id)
+        ),
+        "",
     )
 
 
@@ -959,6 +1055,68 @@ async def decide(
         run,
         done=lambda _sent: "reject" if decision == "reject" else "approve",
         page=_decision_page,
+    )
+    return await run_in_threadpool(send, sent)
+
+
+@router.get("/loans/{loan_no}/classifications/{proposal_id}/determine")
+def determination_page(
+    request: Request, viewer: ViewerDep, loan_no: LoanNo, proposal_id: UUID
+) -> Response:
+    """认定五级分类: the proposal, its proposer's reason and the floor, then the determination."""
+    enter(request, viewer, "loans")
+    loan = archive_of(request).get_loan(viewer.ctx, loan_no)
+    form = determine_form(request, viewer, loan, proposal_id)
+    permit(request, viewer, form.action, loan_no)
+    return _determination_page(request, viewer, loan, form)
+
+
+def _determination_page(
+    request: Request, viewer: Viewer, loan: Loan, form: Form, **kw: Any
+) -> Response:
+    proposal_id = UUID(form.path.removesuffix("/determine").rsplit("/", 1)[-1])
+    proposal = loan.proposals.get(proposal_id)
+    return _decision_page(
+        request,
+        viewer,
+        loan,
+        form,
+        decide_value="determine",
+        decide_label=viewer.t("Determine"),
+        pending_stage=proposal is not None and proposal.stage == "awaiting_determination",
+        **kw,
+    )
+
+
+@router.post("/loans/{loan_no}/classifications/{proposal_id}/determine")
+async def determine(
+    request: Request, viewer: ViewerDep, loan_no: LoanNo, proposal_id: UUID
+) -> Response:
+    """Determine (``DetermineClassification``, the floor enforced by the domain) or send back
+    (``RejectClassification``) the proposal."""
+    sent = await _sent(request)
+    decision = sent.text("decision")
+
+    def run(ctx: CommandContext, data: dict[str, Any], sent: Sent, form: Form) -> Any:
+        archive = archive_of(request)
+        if decision == "reject":
+            permit(request, viewer, Action.REJECT_CLASSIFICATION, loan_no)
+            fields = {"reason": data["reason"], "loan_no": loan_no, "proposal_id": proposal_id}
+            return archive.execute(ctx, _built(RejectClassification, fields, form, viewer))
+        if decision != "determine":
+            raise Refused({}, viewer.t("Choose to determine or to send back."))
+        fields = {**data, "loan_no": loan_no, "proposal_id": proposal_id}
+        fields["sub_grade"] = fields.get("sub_grade") or None
+        return archive.execute(ctx, _built(DetermineClassification, fields, form, viewer))
+
+    send = _submit(
+        request,
+        viewer,
+        loan_no,
+        lambda loan: determine_form(request, viewer, loan, proposal_id),
+        run,
+        done=lambda _sent: "reject" if decision == "reject" else "determine",
+        page=_determination_page,
     )
     return await run_in_threadpool(send, sent)
 

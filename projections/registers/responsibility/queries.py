@@ -75,6 +75,7 @@ CATEGORIES = {
     "InspectionRecorded": "inspections",
     "InspectionCorrected": "inspections",
     "ClassificationProposed": "classifications",
+    "ClassificationDetermined": "classifications",
     "ClassificationApproved": "classifications",
     "ClassificationRejected": "classifications",
     "WarningRaised": "warnings",

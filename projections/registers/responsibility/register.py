@@ -46,7 +46,8 @@ class AccountabilityTrail(Projection):
     """责任追溯: per person and per loan, every action, role, time, event position and hash."""
 
     name = "accountability_trail"
-    version = 4  # 4: evaluations of account managers' post-loan duties (履职评价)
+    version = 5  # 3: rows dated by business date (业务日期), read on a day (on=); 4: 认定;
+    # 5: evaluations of account managers' post-loan duties (履职评价)
     title_zh = "责任追溯"
     title_en = "Accountability trail"
     tables = (STAFF, SUBJECTS, ORIGINATION, ACTIONS, PARTS, DETERMINATIONS, EVALUATIONS)
@@ -208,6 +209,9 @@ class AccountabilityTrail(Projection):
         }
         record_actor_part(event, changes, Part.CLASSIFICATION_APPROVER, **common)
         record_part(event, changes, Part.PROPOSER, event.proposer_id, **common)
+        determiner = getattr(event, "determiner_id", None)
+        if determiner is not None:
+            record_part(event, changes, Part.CLASSIFICATION_DETERMINER, determiner, **common)
 
     # ------------------------------- inspections, classification, warnings, collection,
     # workout, objections: the events whose only part is their actor's (ACTOR_PARTS)

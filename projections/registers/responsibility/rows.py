@@ -213,6 +213,14 @@ ACTOR_PARTS: Mapping[str, ActorPart] = {
         label=lambda event: event.grade.zh,
         text="reason",
     ),
+    "ClassificationDetermined": ActorPart(
+        Part.CLASSIFICATION_DETERMINER,
+        POST_LOAN,
+        on_date="as_of",
+        record_id="proposal_id",
+        label=lambda event: event.grade.zh,
+        text="reason",
+    ),
     "ClassificationRejected": ActorPart(
         Part.REJECTER, POST_LOAN, record_id="proposal_id", text="reason"
     ),

@@ -27,6 +27,7 @@ VERBS = {
     "InspectionRecorded": "登记贷后检查",
     "InspectionCorrected": "更正贷后检查",
     "ClassificationProposed": "提出五级分类",
+    "ClassificationDetermined": "认定五级分类",
     "ClassificationApproved": "审批五级分类",
     "ClassificationRejected": "否决五级分类",
     "WarningRaised": "发出预警",

@@ -46,6 +46,7 @@ class Part(LabelledEnum):
     REVIEWER = ("reviewer", "复核人")
     CORRECTOR = ("corrector", "更正人")
     PROPOSER = ("proposer", "分类提出人")
+    CLASSIFICATION_DETERMINER = ("classification_determiner", "分类认定人")
     CLASSIFICATION_APPROVER = ("classification_approver", "分类审批人")
     REJECTER = ("rejecter", "分类否决人")
     RAISER = ("raiser", "预警发起人")
