@@ -13,11 +13,13 @@ from api.fields import MAX_INT, ONE_LINE
 from archive.commands.integrity import DossierFixity
 from archive.core import CommandResult
 from archive.reading import RecordedEvent
+from domain.checklists import Checklist, Checklists
 from domain.collateral import Collateral
 from domain.dossier import Dossier
 from domain.loan import Loan
+from domain.records import Inspection
 from domain.staff import Staff
-from domain.values import BorrowerType, CollateralKind, Grade, Product, Role
+from domain.values import BorrowerType, CollateralKind, Grade, InspectionKind, Product, Role
 
 
 class Command(BaseModel):
@@ -81,6 +83,109 @@ class CommandPublic(BaseModel):
         )
 
 
+class AnswerPublic(BaseModel):
+    item: str
+    result: str
+    note: str = ""
+
+
+class InspectionPublic(BaseModel):
+    """An inspection (贷后检查); ``free_text`` when it answered no checklist (recorded before
+    checklists, or of a kind none applies to)."""
+
+    id: UUID
+    kind: InspectionKind
+    inspected_on: date
+    inspector_id: UUID
+    reviewer_id: UUID
+    findings: str
+    corrections: int
+    free_text: bool
+    checklist: str | None = None
+    answers: list[AnswerPublic] | None = None
+    abnormal: int | None = None
+    figures: dict[str, Decimal] | None = None
+    judgment: str | None = None
+    measures: str | None = None
+
+    @classmethod
+    def of(cls, inspection: Inspection) -> InspectionPublic:
+        return cls(
+            id=inspection.id,
+            kind=inspection.kind,
+            inspected_on=inspection.inspected_on,
+            inspector_id=inspection.inspector_id,
+            reviewer_id=inspection.reviewer_id,
+            findings=inspection.findings,
+            corrections=inspection.corrections,
+            free_text=inspection.checklist is None,
+            checklist=inspection.checklist,
+            answers=[AnswerPublic(**a) for a in inspection.answers]
+            if inspection.answers is not None
+            else None,
+            abnormal=inspection.abnormal,
+            figures={k: Decimal(v) for k, v in inspection.figures.items()}
+            if inspection.figures is not None
+            else None,
+            judgment=inspection.judgment,
+            measures=inspection.measures,
+        )
+
+
+class ChecklistItemPublic(BaseModel):
+    code: str
+    area: str
+    area_en: str
+    zh: str
+    en: str
+
+
+class FigurePublic(BaseModel):
+    code: str
+    zh: str
+    en: str
+    signed: bool
+
+
+class JudgmentPublic(BaseModel):
+    code: str
+    zh: str
+    en: str
+    measures_required: bool
+
+
+class ChecklistPublic(BaseModel):
+    """The checklist an inspection answers (贷后检查表), by the rules in force."""
+
+    kind: InspectionKind
+    applies: bool
+    code: str | None = None
+    zh: str | None = None
+    en: str | None = None
+    items: list[ChecklistItemPublic] = []
+    figures: list[FigurePublic] = []
+    judgments: list[JudgmentPublic] = []
+    rules_version: str
+
+    @classmethod
+    def of(
+        cls, found: Checklist | None, lists: Checklists, kind: InspectionKind, version: str
+    ) -> ChecklistPublic:
+        if found is None:
+            return cls(kind=kind, applies=False, rules_version=version)
+        return cls(
+            kind=kind,
+            applies=True,
+            code=found.code,
+            zh=found.zh,
+            en=found.en,
+            items=[ChecklistItemPublic(**vars(i)) for i in found.items],
+            figures=[FigurePublic(**vars(f)) for f in found.figures],
+            judgments=[JudgmentPublic(**vars(j)) for j in lists.judgments],
+            rules_version=version,
+        )
+
+
 class LoanPublic(BaseModel):
     loan_no: str
     id: UUID
@@ -112,6 +217,8 @@ class LoanPublic(BaseModel):
     in_asset_preservation: bool
     open_warnings: int
     inspections: int
+    inspection_records: list[InspectionPublic] = []
+    """Each inspection, with its checklist answers (none on a free-text one)."""
 
     @classmethod
     def of(cls, loan: Loan) -> LoanPublic:
@@ -125,6 +232,10 @@ class LoanPublic(BaseModel):
                 inspections=len(loan.inspections),
                 b_post_required=None,
                 b_post_rule=None,
+                inspection_records=[
+                    InspectionPublic.of(i)
+                    for i in sorted(loan.inspections.values(), key=lambda i: i.inspected_on)
+                ],
             )
         )
 

@@ -89,6 +89,17 @@ VALUE_DATE = date(2025, 1, 10)
 FINDINGS = (
     "借款人生产经营正常，贷款资金按合同约定用途使用，未发现挪用；担保人经营稳定，担保能力未见下降。"
 )
+_CORPORATE = shipped_rules().checklists.get("corporate")
+ANSWERED: dict[str, Any] = (
+    {
+        "answers": [{"item": item.code, "result": "normal"} for item in _CORPORATE.items],
+        "figures": {figure.code: "1000000.00" for figure in _CORPORATE.figures},
+        "judgment": "normal",
+    }
+    if _CORPORATE is not None
+    else {}
+)
+"""The corporate checklist of the shipped rules answered all normal (its form is generated)."""
 
 A = TypeVar("A", bound=Aggregate)
 console = Console() if sys.stdout.isatty() else Console(width=170)  # no wrapping when piped
@@ -394,6 +405,7 @@ class Bench:
                     inspected_on=date(2025, 4, 10),
                     reviewer_no="rv001",
                     findings=f"{FINDINGS}（第{i}次）",
+                    **ANSWERED,
                 ),
                 uploads(i),
             )

@@ -40,9 +40,9 @@ FIRST_INSPECTION_DUE_ON = date(2026, 10, 28)
 """30 days after the value date (``inspections.first_follow_up_days_other``)."""
 
 FIRST_REPORT_LATE = "DK2025000046"
-"""Its first follow-up inspection, due by 2025-12-23, was made on 2025-12-30 and recorded without
-its report, which came on 2026-01-08 with the report of the next routine inspection: the
-completeness register shows the report ``filed_late``, 9 days late."""
+"""Its first follow-up inspection, due by 2025-12-23, was made on 2025-12-30, a week after its
+window; its checklist answered, the form generated from the answers is its report, filed with it.
+The scan of the signed report came on 2026-01-08 with the next routine inspection."""
 LATE_FIRST_INSPECTION_ON = date(2025, 12, 30)
 LATE_REPORT_FILED_ON = date(2026, 1, 8)
 
@@ -112,8 +112,8 @@ DELIBERATE_LOANS: tuple[DeliberateLoan, ...] = (
     ),
     DeliberateLoan(
         FIRST_REPORT_LATE,
-        "first inspection 7 days after its window, its report filed 9 days late "
-        "(inspection.first); originals out past their due date (overdue borrowing)",
+        "first inspection 7 days after its window, its signed scan filed 9 days later; "
+        "originals out past their due date (overdue borrowing)",
         scenario="first_report_late",
         product=Product.CORPORATE_WORKING_CAPITAL,
         rating="BBB",
@@ -181,7 +181,7 @@ def _propose_special_mention(p: Planner, on: date, reason: str) -> UUID:
 
 def first_report_late(p: Planner) -> None:
     """Repaid as agreed and inspected every month, but the first follow-up came a week after its
-    window and its report only with the next routine inspection's."""
+    window, and the scan of its signed report only with the next routine inspection."""
     pay_on_time(p, contract_schedule(p), p.shape.value_date, TODAY)
     first, kind = LATE_FIRST_INSPECTION_ON, InspectionKind.FIRST_FOLLOW_UP
     findings = first_findings(p)

@@ -7,8 +7,10 @@ classification changes, extension, handover of the account manager, and settleme
 
 from __future__ import annotations
 
+import random
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 from uuid import UUID
 
 from demo.plan import DocSpec, Planner, add_months, cents, workday
@@ -35,6 +37,7 @@ Row = tuple[date, Decimal, Decimal]
 
 _CORPORATE_PRODUCTS = (Product.CORPORATE_WORKING_CAPITAL, Product.SMALL_BUSINESS)
 _SCHEDULE = shipped_rules().inspections
+_CHECKLISTS = shipped_rules().checklists
 """The demo keeps to the shipped rules' inspection schedule (docs/rules.md INS-02 to INS-09)."""
 _HANDOVER_REASONS = (
     "原客户经理岗位调整，管户客户按支行安排移交",
@@ -174,8 +177,11 @@ def inspect(
     if p.closed_on is not None and on > p.closed_on:
         return
     inspector = p.account_manager_at(on)
+    answered = checklist_answered(p, kind)
     if docs is None:
         docs = inspection_papers(p, on, kind, findings)
+        if answered:  # the report is the form generated from the answers; photos still filed
+            docs = tuple(d for d in docs if d.doc_type == "site_photo")
     p.add(
         on,
         inspector,
@@ -187,7 +193,71 @@ def inspect(
         reviewer_no=p.crew.reviewer,
         findings=findings,
         inspection_id=p.new_id("inspection"),
+        **answered,
     )
+
+
+def checklist_answered(p: Planner, kind: InspectionKind) -> dict[str, Any]:
+    """The answers to the checklist the shipped rules have for an inspection of ``kind`` of the
+    loan (none when none applies): mostly normal; now and then an item found abnormal with its
+    note, judged 关注 with the measures taken; a special inspection finds the repayment
+    capacity weakened and judges 预警."""
+    s = p.shape
+    facts = {
+        "product": s.product.value,
+        "borrower_type": s.borrower.kind.value,
+        "guarantee_type": s.guarantee.value,
+    }
+    checklist = _CHECKLISTS.for_inspection(kind.value, facts)
+    if checklist is None:
+        return {}
+    # Drawn apart from the loan's own random sequence, which the rest of its life follows.
+    rng = random.Random(f"{s.borrower.borrower_id}:{len(p.steps)}:{kind.value}")
+    abnormal: dict[str, str] = {}
+    if kind is InspectionKind.SPECIAL:
+        abnormal["X-02"] = "经营收入下降，现金流不足以按期还本付息"
+    elif rng.random() < 0.12:
+        item = rng.choice(checklist.items)
+        abnormal[item.code] = ABNORMAL_NOTES.get(item.area, "情况较上次检查有不利变化，需跟踪")
+    answers = [
+        {"item": i.code, "result": "abnormal", "note": abnormal[i.code]}
+        if i.code in abnormal
+        else {"item": i.code, "result": "normal"}
+        for i in checklist.items
+    ]
+    principal = s.principal
+    figures = {
+        "total_assets": cents(principal * Decimal("12.5")),
+        "total_liabilities": cents(principal * Decimal("7.2")),
+        "sales_revenue": cents(principal * Decimal("9.8")),
+        "net_profit": cents(principal * Decimal("0.45")),
+        "operating_cash_flow": cents(principal * Decimal("0.8")),
+        "other_bank_financing": cents(principal * Decimal("2")),
+        "external_guarantees": cents(principal * Decimal("0.5")),
+    }
+    body: dict[str, Any] = {
+        "answers": answers,
+        "figures": {f.code: str(figures[f.code]) for f in checklist.figures},
+        "judgment": "normal",
+    }
+    if kind is InspectionKind.SPECIAL:
+        body |= {"judgment": "warning", "measures": "压缩授信，追加担保，按周跟踪回款"}
+    elif abnormal:
+        body |= {"judgment": "watch", "measures": "要求借款人说明情况，下次检查重点复核"}
+    return body
+
+
+ABNORMAL_NOTES = {
+    "财务状况": "应收账款较上季增加三成，回款放缓",
+    "生产经营": "主要原材料涨价，毛利下降",
+    "担保情况": "保证人涉及一起买卖合同纠纷",
+    "客户及内部管理": "财务负责人更换",
+    "借款人信息": "借款人收入较上次检查下降",
+    "资金使用": "部分资金用于归还他行借款，已要求纠正",
+    "还款情况": "本期还款延迟两日",
+    "抵押房产": "抵押房产已出租，未告知本行",
+}
+"""What an abnormal answer notes, by the area of its item."""
 
 
 def first_follow_up(p: Planner) -> date:

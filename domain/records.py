@@ -31,6 +31,21 @@ class Inspection:
     reviewer_id: UUID
     findings: str
     corrections: int = 0
+    # Checklist answers (贷后检查表): none on a free-text inspection (before checklists).
+    checklist: str | None = None
+    answers: list[dict[str, str]] | None = None
+    """Each item answered: {"item", "result" (normal/abnormal), "note"}."""
+    figures: dict[str, str] | None = None
+    """Key financial figures in 元 (decimal strings) by code."""
+    judgment: str | None = None
+    measures: str | None = None
+
+    @property
+    def abnormal(self) -> int | None:
+        """How many items were answered abnormal; None on a free-text inspection."""
+        if self.answers is None:
+            return None
+        return sum(1 for a in self.answers if a.get("result") == "abnormal")
 
 
 @dataclass

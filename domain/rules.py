@@ -38,6 +38,7 @@ from eventsourcing.domain import Aggregate, event
 
 from canonical import canonical_json
 from domain.authorization import PERMISSIONS, Action
+from domain.checklists import Checklists, parse_checklists
 from domain.classification import STATUTORY, FloorPolicy, SubGradeScheme
 from domain.errors import InvalidInputError
 from domain.reference import CODE_PART
@@ -307,6 +308,8 @@ class RuleSet:
     """The bank's units (``[[branches]]``) and how far each role reaches (``[scope]``)."""
     managers: ManagerRules
     """Where a loan needs a B岗, and when account managers' duties are evaluated."""
+    checklists: Checklists = field(default_factory=Checklists)
+    """The inspection checklists (``[checklists]``; none in a rule set adopted before them)."""
 
     @property
     def short_version(self) -> str:
@@ -425,6 +428,7 @@ class RuleSet:
             responsibility_from_days=_responsibility_from(ladder),
             scope=ScopeRules(_scope(_table(full, "scope")), _hierarchy(full.get("branches"))),
             managers=_managers(_table(full, "managers")),
+            checklists=parse_checklists(full.get("checklists"), _fail),
         )
 
 
@@ -528,6 +532,8 @@ EARLIER: Mapping[str, Any] = MappingProxyType(
             "evaluation_within_days": 30,
             "evaluation_every_years": 3,
         },
+        # Before checklists, an inspection was free text: no checklist applied to any.
+        "checklists": {"judgments": [], "figures": {}, "lists": []},
     }
 )
 """Keys added to the rule set after its first release, with the values the program applied

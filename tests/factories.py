@@ -271,3 +271,36 @@ def _merged(base: Any, changes: Mapping[str, Any]) -> dict[str, Any]:
     for key, value in changes.items():
         found[key] = _merged(found.get(key), value) if isinstance(value, Mapping) else value
     return found
+
+
+FIGURES = {
+    "total_assets": "52000000.00",
+    "total_liabilities": "31000000.00",
+    "sales_revenue": "18500000.00",
+    "net_profit": "1200000.00",
+    "operating_cash_flow": "2300000.00",
+    "other_bank_financing": "8000000.00",
+    "external_guarantees": "0",
+}
+"""A company's key figures in 元, for a corporate checklist."""
+
+
+def answered(code: str = "corporate", **abnormal: str) -> dict[str, Any]:
+    """The shipped checklist ``code`` answered: every item normal but those of ``abnormal``
+    (item code → note), its figures, a judgment (关注 with measures when some item is
+    abnormal)."""
+    found = shipped_rules().checklists.get(code)
+    assert found is not None, code
+    body: dict[str, Any] = {
+        "answers": [
+            {"item": i.code, "result": "abnormal", "note": abnormal[i.code]}
+            if i.code in abnormal
+            else {"item": i.code, "result": "normal"}
+            for i in found.items
+        ],
+        "figures": {f.code: FIGURES[f.code] for f in found.figures},
+        "judgment": "watch" if abnormal else "normal",
+    }
+    if abnormal:
+        body["measures"] = "跟踪异常事项，下次检查复核"
+    return body

@@ -55,7 +55,7 @@ from domain.values import (
     WarningColour,
     WriteOffCriterion,
 )
-from tests.factories import make_disbursement, make_upload
+from tests.factories import answered, make_disbursement, make_upload
 
 Amount = Decimal | str
 Uploads = Sequence[Upload]
@@ -405,7 +405,13 @@ def inspect(
     reviewer_no: str = "reviewer",
     **extra: Any,
 ) -> Any:
-    """贷后检查 of ``kind``, countersigned by ``reviewer_no``."""
+    """贷后检查 of ``kind``, countersigned by ``reviewer_no``; the checklist the rules in force
+    have for it answered all normal, unless ``extra`` answers it."""
+    checklist = app.rule_set().checklists.for_inspection(
+        kind.value, app.loan(loan_no).checklist_facts()
+    )
+    if checklist is not None and "answers" not in extra:
+        extra = {**answered(checklist.code), **extra}
     return app.execute(
         ctx,
         RecordInspection(

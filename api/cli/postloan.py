@@ -8,7 +8,9 @@ names; each command prints the ids it handed out for the next one (``inspection_
 
 from __future__ import annotations
 
+import json
 from datetime import date
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -56,17 +58,36 @@ def record_inspection(
     inspected_on: Annotated[date, day_option("--on", "--inspected-on", help="检查日 / day")],
     reviewer: StaffNo,
     findings: Findings,
+    checklist: Annotated[
+        Path | None,
+        typer.Option(
+            help="检查表答案（JSON：answers、figures、judgment、measures）/ the checklist answered, "
+            "as the JSON of POST /loans/{loan_no}/inspections (answers, figures, judgment, "
+            "measures); GET …/inspection-checklist lists its items",
+            exists=True,
+            dir_okay=False,
+        ),
+    ] = None,
     file: Files = None,
     token: Token = None,
     role: ActAs = None,
 ) -> None:
     """登记贷后检查 / Record an inspection by you, naming the reviewer who countersigns it."""
-    command = RecordInspection(
-        loan_no=loan_no,
-        kind=kind,
-        inspected_on=inspected_on,
-        reviewer_no=reviewer,
-        findings=findings,
+    answered = json.loads(checklist.read_text("utf-8")) if checklist is not None else {}
+    if not isinstance(answered, dict):
+        raise typer.BadParameter("须为 JSON 对象 / must be a JSON object", param_hint="--checklist")
+    fields = {
+        k: answered[k] for k in ("answers", "figures", "judgment", "measures") if k in answered
+    }
+    command = RecordInspection.model_validate(
+        {
+            "loan_no": loan_no,
+            "kind": kind,
+            "inspected_on": inspected_on,
+            "reviewer_no": reviewer,
+            "findings": findings,
+            **fields,
+        }
     )
     run(token, role, command, ("已登记检查", "inspection recorded"), file)
 

@@ -4,21 +4,42 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from typing import Any
 from uuid import UUID, uuid4
 
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from archive.commands import LoanCommand, handles
 from archive.core import ArchiveCore, CommandContext, CommandResult
 from archive.documents.ingest import Upload
-from archive.fields import Short, Text
+from archive.documents.paperwork import inspection_form_upload
+from archive.fields import Code, Sentence, Short, Text
 from domain.authorization import Action
+from domain.checklists import AnswerResult
+from domain.errors import DomainError
 from domain.loan import Loan
 from domain.values import InspectionKind
 
 
+class ChecklistAnswer(BaseModel):
+    """One checklist item answered (GET /loans/{loan_no}/inspection-checklist lists them)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    item: Code = Field(description="the item's code, e.g. C-01")
+    result: AnswerResult = Field(description="normal (正常) or abnormal (异常)")
+    note: Sentence | None = Field(
+        default=None, description="what was found (情况说明); required when abnormal"
+    )
+
+
 class RecordInspection(LoanCommand):
-    """An inspection of the borrower (贷后检查) by the caller, with the reviewer who countersigns."""
+    """An inspection of the borrower (贷后检查) by the caller, with the reviewer who countersigns.
+
+    Where the rules in force have a checklist for the loan and the kind, the inspection answers
+    it item by item, with the figures it asks for and an overall judgment; its form is then
+    generated and filed as the inspection's report.
+    """
 
     action = Action.RECORD_INSPECTION
     assigned = ("inspection_id",)
@@ -26,8 +47,32 @@ class RecordInspection(LoanCommand):
     kind: InspectionKind
     inspected_on: date
     reviewer_no: Short = Field(description="staff number of the reviewer (复核人)")
-    findings: Text
+    findings: Text = Field(description="the written conclusion (检查结论)")
     inspection_id: UUID = Field(default_factory=uuid4)
+    answers: list[ChecklistAnswer] | None = Field(
+        default=None, max_length=200, description="each checklist item answered once"
+    )
+    figures: dict[Code, Short] | None = Field(
+        default=None,
+        max_length=50,
+        description='key financial figures in 元 by code, e.g. {"total_assets": "1000000.00"}',
+    )
+    judgment: Code | None = Field(
+        default=None, description="overall risk judgment (总体风险判断), e.g. normal/watch/warning"
+    )
+    measures: Text | None = Field(default=None, description="measures taken (采取的措施)")
+
+    def params(self) -> dict[str, Any]:
+        """The fingerprint's fields: a free-text inspection's exactly as before checklists (a
+        client retrying after the upgrade is still recognised)."""
+        return {
+            name: value
+            for name, value in super().params().items()
+            if name not in CHECKLIST_FIELDS or value is not None
+        }
+
+
+CHECKLIST_FIELDS = frozenset({"answers", "figures", "judgment", "measures"})
 
 
 class CorrectInspection(LoanCommand):
@@ -48,17 +93,64 @@ class InspectionCommands(ArchiveCore):
     def record_inspection(
         self, ctx: CommandContext, cmd: RecordInspection, uploads: Sequence[Upload] = ()
     ) -> CommandResult:
-        """Record an inspection by the caller, countersigned by a different reviewer."""
+        """Record an inspection by the caller, countersigned by a different reviewer.
+
+        An inspection that answers a checklist files its generated form as its report.
+        """
+        answers = [a.model_dump(mode="json") for a in cmd.answers or []]
+        answered: dict[str, Any] = {
+            "answers": answers if cmd.answers is not None else None,
+            "figures": cmd.figures,
+            "judgment": cmd.judgment,
+            "measures": cmd.measures,
+        }
+        form = self._inspection_form(ctx, cmd) if cmd.answers is not None else None
         return self.for_loan(
             ctx,
             cmd,
             lambda loan, actor, refs: loan.record_inspection(
-                **cmd.arguments("reviewer_no"),
+                inspection_id=cmd.inspection_id,
+                kind=cmd.kind,
+                inspected_on=cmd.inspected_on,
+                findings=cmd.findings,
                 reviewer=self.party(cmd.reviewer_no),
                 actor=actor,
                 documents=refs,
+                checklists=self.rule_set().checklists,
+                **answered,
             ),
-            uploads,
+            [*uploads, form] if form is not None else uploads,
+        )
+
+    def _inspection_form(self, ctx: CommandContext, cmd: RecordInspection) -> Upload | None:
+        """The inspection's generated form, when its answers pass the checklist; otherwise
+        none, and the command is refused by the loan with the reason."""
+        try:
+            inspector = self.actor(ctx, Action.RECORD_INSPECTION)
+            loan = self.loan(cmd.loan_no)
+            reviewer = self.staff(cmd.reviewer_no)
+            checklists = self.rule_set().checklists
+            answered = loan.checklist_answered(
+                cmd.kind,
+                checklists,
+                answers=[a.model_dump(mode="json") for a in cmd.answers or []],
+                figures=cmd.figures,
+                judgment=cmd.judgment,
+                measures=cmd.measures,
+            )
+        except DomainError:
+            return None  # the command path refuses it, in its order
+        if answered is None:
+            return None
+        return inspection_form_upload(
+            loan,
+            checklists,
+            answered,
+            kind=cmd.kind,
+            inspected_on=cmd.inspected_on,
+            inspector=self.form_name(inspector.id),
+            reviewer=self.form_name(reviewer.id),
+            findings=cmd.findings.strip(),
         )
 
     @handles(CorrectInspection)

@@ -5,7 +5,8 @@ borrow slip (借阅单) when an archivist hands originals out or issues an elect
 rendered from facts already recorded (the transfer list, the approved borrowing) and from the
 command's own parameters, so a retried command renders the same bytes (the forms are
 ``invariant``) and files the same document; the form is staged before the command runs and
-stored only if the command's events are saved, like any upload.
+stored only if the command's events are saved, like any upload. An inspection that answers a
+checklist files the form filled in from its answers as its report.
 """
 
 from __future__ import annotations
@@ -17,10 +18,13 @@ from uuid import UUID
 
 from archive.documents.ingest import Upload, from_bytes
 from archive.reports.forms import BorrowSlip, TransferReceipt, borrow_slip, transfer_receipt
+from archive.reports.inspection_forms import InspectionForm, inspection_form
 from domain.borrowing import Borrowing
+from domain.checklists import Answered, Checklists
 from domain.dossier import Dossier
+from domain.loan import Loan
 from domain.rules import DocumentType
-from domain.values import ItemCondition
+from domain.values import InspectionKind, ItemCondition
 
 TRANSFER_RECEIPT_TYPE = "transfer_list"
 BORROW_SLIP_TYPE = "borrow_slip"
@@ -119,3 +123,57 @@ def borrow_slip_upload(
 def _item_no(check: Mapping[str, Any]) -> int | None:
     value = check.get("item_no")
     return value if isinstance(value, int) else None
+
+
+INSPECTION_REPORT_TYPE = "inspection_report"
+FIRST_INSPECTION_REPORT_TYPE = "first_inspection_report"
+
+
+def inspection_form_upload(
+    loan: Loan,
+    checklists: Checklists,
+    answered: Answered,
+    *,
+    kind: InspectionKind,
+    inspected_on: date,
+    inspector: str,
+    reviewer: str,
+    findings: str,
+) -> Upload | None:
+    """The inspection's form (个人客户贷后检查表 / 公司客户贷后检查报告) filled in from its
+    checked answers, as the PDF upload of its report: ``first_inspection_report`` for the first
+    follow-up, ``inspection_report`` otherwise. None when the checklist or the judgment is no
+    longer in the rules (nothing to render from).
+
+    Rendered from the command's own fields and the loan's facts fixed at disbursement, never
+    from the inspection's id or anything that moves, so a retried command files the same bytes.
+    """
+    checklist = checklists.get(answered.checklist)
+    judgment = checklists.judgment(answered.judgment)
+    if checklist is None or judgment is None:
+        return None
+    pdf = inspection_form(
+        InspectionForm(
+            checklist=checklist,
+            loan_no=loan.loan_no,
+            borrower_name=loan.borrower_name,
+            borrower_type=loan.borrower_type.zh,
+            product=loan.product.zh,
+            principal=loan.principal,
+            value_date=loan.value_date,
+            guarantee_type=loan.guarantee_type.zh,
+            kind=kind.zh,
+            inspected_on=inspected_on,
+            inspector=inspector,
+            reviewer=reviewer,
+            answers=[(a["item"], a["result"], a["note"]) for a in answered.answers],
+            figures=list(answered.figures.items()),
+            judgment=judgment,
+            measures=answered.measures,
+            findings=findings,
+        )
+    )
+    first = kind is InspectionKind.FIRST_FOLLOW_UP
+    doc_type = FIRST_INSPECTION_REPORT_TYPE if first else INSPECTION_REPORT_TYPE
+    name = f"inspection-{loan.loan_no}-{inspected_on.isoformat()}-{kind.value}.pdf"
+    return from_bytes(doc_type, name, pdf)

@@ -8,13 +8,17 @@ so it holds no rule that configuration could change).
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import date
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import event
 
 from domain.authorization import Action, authorize
+from domain.checklists import Answered, Checklists, check_answers
 from domain.errors import (
+    InvalidInputError,
     InvalidTransitionError,
     SegregationOfDutiesError,
 )
@@ -46,8 +50,18 @@ class LoanInspections(LoanCore):
         findings: str,
         actor: Actor,
         documents: Docs = (),
+        checklists: Checklists | None = None,
+        answers: Sequence[Mapping[str, Any]] | None = None,
+        figures: Mapping[str, Any] | None = None,
+        judgment: str | None = None,
+        measures: str | None = None,
     ) -> None:
-        """Record an inspection by the actor, countersigned by a different reviewer."""
+        """Record an inspection by the actor, countersigned by a different reviewer.
+
+        Where ``checklists`` (the rules in force) have one for this loan and ``kind``, the
+        inspection answers it (``answers``, ``figures``, ``judgment``, ``measures``); an
+        inspection no checklist applies to stays free text and may not answer one.
+        """
         authorize(actor, Action.RECORD_INSPECTION)
         self.check_on_books("登记贷后检查", "record an inspection")
         self.check_business_date(inspected_on, "inspected_on")
@@ -67,17 +81,77 @@ class LoanInspections(LoanCore):
             raise InvalidTransitionError(
                 "首次跟踪检查已登记", "the first follow-up inspection was already recorded"
             )
+        text = require_text(findings, "findings")
+        answered = self.checklist_answered(
+            kind,
+            checklists or Checklists(),
+            answers=answers,
+            figures=figures,
+            judgment=judgment,
+            measures=measures,
+        )
         self._inspection_recorded(
             inspection_id=inspection_id,
             kind=kind,
             inspected_on=inspected_on,
             inspector_id=actor.id,
             reviewer_id=reviewer.id,
-            findings=require_text(findings, "findings"),
+            findings=text,
             documents=list(documents),
             actor_id=actor.id,
             role=actor.role,
+            checklist=answered.checklist if answered else None,
+            answers=answered.answers if answered else None,
+            figures=answered.figures if answered else None,
+            judgment=answered.judgment if answered else None,
+            measures=answered.measures if answered else None,
         )
+
+    def checklist_answered(
+        self,
+        kind: InspectionKind,
+        checklists: Checklists,
+        *,
+        answers: Sequence[Mapping[str, Any]] | None,
+        figures: Mapping[str, Any] | None,
+        judgment: str | None,
+        measures: str | None,
+    ) -> Answered | None:
+        """The checklist answers of an inspection of ``kind`` of this loan, checked against the
+        checklist that applies; None for a free-text inspection (no checklist applies)."""
+        checklist = checklists.for_inspection(kind.value, self.checklist_facts())
+        if checklist is None:
+            if answers is not None or figures or judgment is not None or measures is not None:
+                raise InvalidInputError(
+                    f"{kind.zh}不适用检查表，请只填写检查结论",
+                    f"no checklist applies to a {kind.value} inspection of this loan: "
+                    "write the findings only",
+                    field="answers",
+                )
+            return None
+        if answers is None:
+            raise InvalidInputError(
+                f"须按《{checklist.zh}》逐项作答（GET /loans/{{loan_no}}/inspection-checklist）",
+                f"answer the checklist {checklist.code!r} item by item "
+                "(GET /loans/{loan_no}/inspection-checklist)",
+                field="answers",
+            )
+        return check_answers(
+            checklists,
+            checklist,
+            answers=answers,
+            figures=figures,
+            judgment=judgment,
+            measures=measures,
+        )
+
+    def checklist_facts(self) -> dict[str, str | None]:
+        """What a checklist's conditions test: the loan's product, borrower and guarantee."""
+        return {
+            "product": self.product.value,
+            "borrower_type": self.borrower_type.value,
+            "guarantee_type": self.guarantee_type.value,
+        }
 
     @event("InspectionRecorded")
     def _inspection_recorded(
@@ -92,10 +166,23 @@ class LoanInspections(LoanCore):
         documents: list[DocumentRef],
         actor_id: UUID,
         role: Role,
+        checklist: str | None = None,
+        answers: list[dict[str, str]] | None = None,
+        figures: dict[str, str] | None = None,
+        judgment: str | None = None,
+        measures: str | None = None,
     ) -> None:
+        # The checklist fields are none on an inspection recorded before checklists.
         self.inspections[inspection_id] = Inspection(
             inspection_id, kind, inspected_on, inspector_id, reviewer_id, findings
         )
+        if checklist is not None:
+            recorded = self.inspections[inspection_id]
+            recorded.checklist = checklist
+            recorded.answers = answers
+            recorded.figures = figures
+            recorded.judgment = judgment
+            recorded.measures = measures
 
     def correct_inspection(
         self,

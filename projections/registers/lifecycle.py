@@ -65,6 +65,9 @@ LOANS = TableSpec(
         col("last_inspection_on", sa.Date, "上次检查日", "last inspection"),
         col("next_inspection_due", sa.Date, "下次检查到期日", "next inspection due"),
         col("first_inspected", sa.Boolean, "已首次检查", "first inspection done"),
+        col("last_checklist_on", sa.Date, "上次清单检查日", "last checklist inspection"),
+        col("last_judgment", sa.String(32), "上次检查风险判断", "last risk judgment", filter=True),
+        col("last_abnormal", sa.Integer, "上次检查异常项数", "abnormal items last time"),
         col("open_warnings", sa.Integer, "未解除预警数", "open warnings"),
         col(
             "collection_stage",
@@ -91,7 +94,8 @@ class LoanLedger(FollowsRules, Projection):
     """贷后管理台账: borrower, product, amounts, status, grade, arrears, inspections, warnings."""
 
     name = "loan_ledger"
-    version = 6  # 6: the B岗, and whether the rules require one (managers.b_post_required)
+    version = 7  # 6: the last checklist inspection's judgment and abnormal items; 7: the B岗,
+    # and whether the rules require one (managers.b_post_required)
     title_zh = "贷后管理台账"
     title_en = "Loan ledger"
     tables = (LOANS, STAFF, RULES_TABLE)
@@ -212,6 +216,20 @@ class LoanLedger(FollowsRules, Projection):
             last_inspection_on=done.last_inspected_on,
             first_inspected=done.first_done,
         )
+        # The last inspection that answered a checklist (贷后检查表): its overall judgment, by
+        # the label of the rules in force, and how many items it found abnormal.
+        answers = getattr(event, "answers", None)
+        last = row["last_checklist_on"]
+        if answers is not None and (last is None or event.inspected_on >= last):
+            code = getattr(event, "judgment", None)
+            judgment = self.rules_at(changes).checklists.judgment(code)
+            self._change(
+                changes,
+                event.originator_id,
+                last_checklist_on=event.inspected_on,
+                last_judgment=judgment.zh if judgment is not None else code,
+                last_abnormal=sum(1 for a in answers if a.get("result") == "abnormal"),
+            )
 
     @handle.register(LoanEvents.ClassificationApproved)
     def _(self, event: Any, changes: Changes) -> None:

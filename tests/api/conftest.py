@@ -20,11 +20,13 @@ from archive.application import DossierArchive
 from archive.commands.staff import EnrolStaff, IssuedToken
 from archive.config import ArchiveConfig
 from archive.core import SYSTEM_ID, CommandContext
+from domain.rules import RuleSet
 from domain.values import Role
 from storage.blobs import LocalBlobStore
 from storage.envelope import EncryptingBlobStore
 from tests.api.console_harness import console  # noqa: F401 (fixture)
-from tests.factories import encrypted_archive
+from tests.factories import FIGURES, encrypted_archive
+from tests.factories import answered as answered
 from tests.postgres import fresh_schema
 
 STAFF = {
@@ -244,3 +246,33 @@ def data_dir(
         monkeypatch.setenv("DOSSIER_EVENT_STORE", url)
         monkeypatch.setenv("DOSSIER_POSTGRES_SCHEMA", schema)
         yield tmp_path / "var"
+
+
+def free_text_inspections(archive: DossierArchive) -> None:
+    """Adopt the rules in force without their checklists (as a rule set adopted before them):
+    inspections are then free text, for tests about something else than what they answer."""
+    earlier = {k: v for k, v in archive.rule_set().source.items() if k != "checklists"}
+    assert archive.adopt_rules(RuleSet.from_mapping(earlier), source="before checklists")
+
+
+def checklist_answers(api: Api, loan_no: str, kind: str, **abnormal: str) -> dict[str, Any]:
+    """The checklist of an inspection of ``kind`` answered: every item normal but those of
+    ``abnormal`` (item code → note), its figures, a judgment (关注 with measures when some item
+    is abnormal)."""
+    answer = api.get("am", f"/loans/{loan_no}/inspection-checklist?kind={kind}")
+    assert answer.status_code == 200, answer.text
+    found = answer.json()
+    answers = [
+        {"item": i["code"], "result": "abnormal", "note": abnormal[i["code"]]}
+        if i["code"] in abnormal
+        else {"item": i["code"], "result": "normal"}
+        for i in found["items"]
+    ]
+    body: dict[str, Any] = {
+        "answers": answers,
+        "figures": {f["code"]: FIGURES[f["code"]] for f in found["figures"]},
+        "judgment": "watch" if abnormal else "normal",
+    }
+    if abnormal:
+        body["measures"] = "跟踪异常事项，下次检查复核"
+    return body

@@ -22,6 +22,8 @@ from typing import Any
 
 import httpx
 
+from tests.factories import answered
+
 PREFIX = "/api/v1"
 
 RUNNERS: Mapping[str, str] = {
@@ -265,6 +267,7 @@ class Scenario:
                     "inspected_on": self.today,
                     "reviewer_no": reviewer,
                     "findings": "企业经营正常，资金按约定用途使用",
+                    **answered("corporate"),
                 },
             ),
         )
@@ -277,6 +280,7 @@ class Scenario:
                 "inspected_on": self.on(10),
                 "reviewer_no": reviewer,
                 "findings": "首次跟踪检查：经营正常",
+                **answered("corporate"),
             },
         )["ids"]["inspection_id"]
         self.example(

@@ -21,7 +21,7 @@ from archive.commands.staff import EnrolStaff
 from archive.core import CommandContext
 from domain.values import Grade, Role
 from tests.api.console_harness import CONSOLE, CSRF, PASSWORD, PEOPLE, Console
-from tests.factories import make_disbursement, make_pdf, make_upload
+from tests.factories import answered, make_disbursement, make_pdf, make_upload
 
 LOAN = "DK2026000500"
 PDF = "application/pdf"
@@ -88,6 +88,18 @@ def _send(
     )
 
 
+def _checklist_fields(**abnormal: str) -> dict[str, str]:
+    """The corporate checklist answered as the console's form sends it."""
+    body = answered("corporate", **abnormal)
+    fields = {f"answer:{a['item']}": a["result"] for a in body["answers"]}
+    fields |= {f"note:{a['item']}": a["note"] for a in body["answers"] if a.get("note")}
+    fields |= {f"figure:{code}": amount for code, amount in body["figures"].items()}
+    fields["judgment"] = body["judgment"]
+    if "measures" in body:
+        fields["measures"] = body["measures"]
+    return fields
+
+
 def _refusal(page: str) -> str:
     found = re.search(r'data-testid="form-error">(.*?)</div>', page, re.S)
     assert found, "no refusal in the form"
@@ -120,6 +132,7 @@ def test_an_inspection_is_recorded_with_its_report_uploaded(console: Console) ->
             "inspected_on": _today(console),
             "reviewer_no": "C0104",
             "findings": "经营正常，按期付息，库存与账面相符",
+            **_checklist_fields(),
         },
         [("report", ("贷后检查报告.pdf", make_pdf("贷后检查报告 DK2026000500"), PDF))],
     )
@@ -128,7 +141,8 @@ def test_an_inspection_is_recorded_with_its_report_uploaded(console: Console) ->
     recorded = _events(console, "InspectionRecorded")
     assert len(recorded) == 1
     assert recorded[0].data["findings"] == "经营正常，按期付息，库存与账面相符"
-    assert [d["doc_type"] for d in recorded[0].documents] == ["inspection_report"]
+    # The scan uploaded, and the report generated from the checklist's answers.
+    assert [d["doc_type"] for d in recorded[0].documents] == ["inspection_report"] * 2
     assert recorded[0].role == "post_loan_officer"
     dossier = console.archive.get_dossier(_ctx(console, Role.AUDITOR), LOAN)
     assert "贷后检查报告.pdf" in [d.ref.filename for d in dossier.documents]
@@ -164,8 +178,9 @@ def test_a_refused_inspection_shows_why_in_the_form_and_records_nothing(
     without_report = _send(
         console, f"/loans/{LOAN}/inspections/new", {**fields, "inspected_on": _today(console)}
     )
+    # Neither a report nor the checklist's answers (the report is generated from them).
     assert without_report.status_code == 422
-    assert "请附上贷后检查报告（PDF）。" in without_report.text
+    assert "尚有未答的检查项" in _refusal(without_report.text)
     not_a_pdf = _send(
         console,
         f"/loans/{LOAN}/inspections/new",
@@ -597,3 +612,47 @@ def test_a_borrowing_is_requested_from_the_loan_page_and_numbered(console: Conso
     assert borrowing.items == [contract]
     console.as_role(Role.ADMINISTRATOR)
     assert console.get(f"/loans/{LOAN}/borrowings/new").status_code == 403
+
+
+def test_an_inspection_answers_its_checklist_in_the_console_and_the_loan_shows_it(
+    console: Console,
+) -> None:
+    """Rows 000-01, 000-06, 003-80: the inspection form draws the corporate checklist with
+    Chinese labels; an abnormal answer without its note is refused and nothing recorded; once
+    answered, the loan's page shows the judgment, the abnormal count, the answers and a link to
+    the generated 公司客户贷后检查报告."""
+    _disbursed(console)
+    console.as_role(Role.POST_LOAN_OFFICER)
+    form = console.get(f"/loans/{LOAN}/inspections/new?kind=routine").text
+    for label in ("公司客户贷后检查报告", "客户及内部管理", "担保情况", "资产总额", "总体风险判断"):
+        assert label in form, label
+    assert 'name="answer:C-14" value="abnormal"' in form
+    assert "?kind=phone_visit" in form
+    phone = console.get(f"/loans/{LOAN}/inspections/new?kind=phone_visit").text
+    assert "无适用的检查表" in phone
+
+    before = _count(console)
+    base = {
+        "kind": "routine",
+        "inspected_on": _today(console),
+        "reviewer_no": "C0104",
+        "findings": "应收账款增加，需关注",
+    }
+    unnoted = _checklist_fields(**{"C-08": "x"}) | {"note:C-08": ""}
+    refused = _send(console, f"/loans/{LOAN}/inspections/new", {**base, **unnoted})
+    assert refused.status_code == 422, refused.text
+    assert "C-08" in _refusal(refused.text)
+    assert _count(console) == before
+
+    answer = _send(
+        console,
+        f"/loans/{LOAN}/inspections/new",
+        {**base, **_checklist_fields(**{"C-08": "应收账款较上季增加三成"})},
+    )
+    assert answer.status_code == 303, answer.text
+    page = console.get(f"/loans/{LOAN}").text
+    shown = page.split('data-testid="inspections"', 1)[1].split("</section>", 1)[0]
+    for expected in ("公司客户贷后检查报告", "关注", "应收账款较上季增加三成", "打开生成的检查表"):
+        assert expected in shown, expected
+    row = shown.split('data-testid="inspection"', 1)[1]
+    assert '<td class="num">1</td>' in row

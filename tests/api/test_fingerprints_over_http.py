@@ -30,7 +30,7 @@ from archive.documents.ingest import Upload, staged
 from archive.receipts import CommandReceipt
 from archive.rules import shipped_rules
 from domain.authorization import Action
-from tests.api.conftest import Api, disburse, pdf
+from tests.api.conftest import Api, disburse, free_text_inspections, pdf
 
 STAFF_ID = UUID("00000000-0000-4000-8000-000000000001")
 ID = "3f1c2a9e-5b7d-4e8f-9a0b-1c2d3e4f5a6b"
@@ -734,8 +734,10 @@ def test_a_command_request_keeps_the_fingerprint_it_had(
 
 
 def test_a_stored_receipt_holds_the_pinned_fingerprint(api: Api) -> None:
-    """End to end: an inspection's receipt holds the hash pinned above (no version in it)."""
+    """End to end: an inspection's receipt holds the hash pinned above (no version in it), a
+    free-text one as before checklists."""
     disburse(api, LOAN)
+    free_text_inspections(api.archive)
     _name, path, body, files, digest = CASES[1]
     headers = {"Idempotency-Key": "insp-1"}
     unversioned = {k: v for k, v in body.items() if k != "expected_version"}

@@ -20,7 +20,7 @@ from api.fields import MAX_INT
 from archive.commands.warnings import RaiseWarning
 from archive.core import CommandContext
 from domain.values import WarningColour
-from tests.api.conftest import Api, disburse
+from tests.api.conftest import Api, answered, disburse
 
 LOAN = "FZ2025000001"
 INSPECTION = {
@@ -100,7 +100,8 @@ def test_a_control_character_in_a_multipart_command_is_refused(api: Api) -> None
 def test_multi_line_text_keeps_its_line_breaks_and_tabs(api: Api) -> None:
     disburse(api, LOAN)
     findings = "一、经营正常\r\n二、\t库存增加"
-    answer = api.post("am", f"/loans/{LOAN}/inspections", {**INSPECTION, "findings": findings})
+    body = {**INSPECTION, **answered(), "findings": findings}
+    answer = api.post("am", f"/loans/{LOAN}/inspections", body)
     assert answer.status_code == 201, answer.text
     events = api.get("auditor", f"/loans/{LOAN}/events").json()["data"]
     assert events[-1]["data"]["findings"] == findings

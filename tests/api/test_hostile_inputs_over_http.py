@@ -12,7 +12,7 @@ from dataclasses import replace
 
 import pytest
 
-from tests.api.conftest import Api, disburse, pdf
+from tests.api.conftest import Api, answered, disburse, pdf
 from tests.api.test_refusals_over_http import refused
 from tests.archive.hostile import BENIGN, KINDS, UPLOAD_LIMIT, make_jpeg
 
@@ -113,7 +113,7 @@ def test_a_benign_report_with_a_web_link_goes_through(api: Api, loan: str) -> No
     answer = api.upload(
         "am",
         f"/loans/{loan}/inspections",
-        INSPECTION,
+        {**INSPECTION, **answered()},
         [("inspection_report", (document.filename, document.data, document.media_type))],
     )
     assert answer.status_code == 201, answer.text

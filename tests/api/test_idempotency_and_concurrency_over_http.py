@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.api.conftest import Api, disburse, pdf
+from tests.api.conftest import Api, checklist_answers, disburse, pdf
 
 LOAN = "DK2025000301"
 INSPECTION = {
@@ -23,7 +23,7 @@ def inspect(api: Api, key: str, findings: str = "经营正常", data: bytes | No
     return api.upload(
         "am",
         f"/loans/{LOAN}/inspections",
-        {**INSPECTION, "findings": findings},
+        {**INSPECTION, **checklist_answers(api, LOAN, "routine"), "findings": findings},
         [("inspection_report", ("贷后检查报告.pdf", data or pdf("inspection"), "application/pdf"))],
         headers={"Idempotency-Key": key},
     )
@@ -102,9 +102,10 @@ def test_two_racing_commands_on_one_loan_give_one_success_and_one_409(
     monkeypatch.undo()
     events = api.get("am", f"/loans/{LOAN}/events").json()["data"]
     assert [e["type"] for e in events] == ["Disbursed", "InspectionRecorded"]
-    # The winner's event and document are stored; the loser's blob was removed again.
+    # The winner's event and documents (its upload and its generated form, the same bytes as
+    # the loser's) are stored; the loser's upload was removed again.
     winner = next(a for a in answers if a.status_code == 201).json()
-    assert api.archive.blobs.count() == before_blobs + 1
+    assert api.archive.blobs.count() == before_blobs + 2
     dossier = api.get("am", f"/loans/{LOAN}/dossier").json()
     assert winner["documents"][0]["sha256"] in {d["sha256"] for d in dossier["documents"]}
     assert api.counts()[0] > before_events

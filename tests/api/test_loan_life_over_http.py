@@ -13,7 +13,7 @@ import io
 
 from pypdf import PdfReader
 
-from tests.api.conftest import Api, disburse, pdf
+from tests.api.conftest import Api, answered, disburse, pdf
 
 LOAN = "DK2025000101"
 
@@ -34,6 +34,7 @@ def test_a_loan_lives_its_whole_life_over_http_and_reads_back_in_order(api: Api)
             "inspected_on": "2025-03-12",
             "reviewer_no": "RV001",
             "findings": "资金按约定用途使用，企业生产经营正常",
+            **answered("corporate"),
         },
         [("first_inspection_report", ("首次跟踪检查报告.pdf", report, "application/pdf"))],
     )
@@ -238,7 +239,10 @@ def test_a_loan_lives_its_whole_life_over_http_and_reads_back_in_order(api: Api)
     assert events[5]["data"]["floor"] == "special_mention"
 
     dossier = api.get("am", f"/loans/{LOAN}/dossier").json()
-    assert len(dossier["documents"]) == 9
+    # Nine uploaded, and the first follow-up's generated 公司客户贷后检查报告.
+    assert len(dossier["documents"]) == 10
+    generated = [d for d in dossier["documents"] if d["filename"].endswith("first_follow_up.pdf")]
+    assert [d["doc_type"] for d in generated] == ["first_inspection_report"]
     filed = {d["sha256"]: d for d in dossier["documents"]}
     assert filed[contract_hash]["evidences_version"] == 1
     original = api.get(

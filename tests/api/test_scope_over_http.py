@@ -22,7 +22,7 @@ from archive.commands.lifecycle import Settle
 from archive.core import CommandContext
 from domain.values import AppraisalOpinion, TransferKind
 from tests import steps
-from tests.api.conftest import DISBURSEMENT, Api, pdf
+from tests.api.conftest import DISBURSEMENT, Api, answered, pdf
 from tests.api.test_custody_over_http import ITEMS, compliance
 
 EAST, BUSINESS, WEST = "城东支行", "营业部", "城西支行"
@@ -100,6 +100,7 @@ def inspection(reviewer: str = "RV001") -> dict[str, Any]:
         "inspected_on": "2025-04-01",
         "reviewer_no": reviewer,
         "findings": "经营正常",
+        **answered("corporate"),
     }
 
 

@@ -24,7 +24,7 @@ from archive.errors import StaleVersionError
 from domain.authorization import Action
 from domain.errors import InvalidInputError
 from domain.values import InspectionKind, TransferKind
-from tests.factories import make_disbursement, make_upload
+from tests.factories import answered, make_disbursement, make_upload
 
 LOAN_NO = "JJ2025011000777"
 
@@ -36,6 +36,7 @@ def inspection(**overrides: object) -> RecordInspection:
         "inspected_on": date(2025, 1, 20),
         "reviewer_no": "reviewer",
         "findings": "资金按约定用途使用",
+        **answered("corporate"),
     }
     return RecordInspection.model_validate({**fields, **overrides})
 
@@ -56,13 +57,16 @@ def test_a_command_is_handled_once() -> None:
 
 def test_what_a_request_fingerprint_hashes_is_the_fields_but_the_version_and_assigned_ids() -> None:
     cmd = inspection(expected_version=3)
-    assert cmd.params() == {
+    assert {k: v for k, v in cmd.params().items() if k not in answered()} == {
         "loan_no": LOAN_NO,
         "kind": InspectionKind.FIRST_FOLLOW_UP,
         "inspected_on": date(2025, 1, 20),
         "reviewer_no": "reviewer",
         "findings": "资金按约定用途使用",
     }
+    assert [a["item"] for a in cmd.params()["answers"]] == [
+        a["item"] for a in answered()["answers"]
+    ]
     assert isinstance(cmd.inspection_id, UUID)  # assigned, not requested
     assert inspection().inspection_id != cmd.inspection_id
     batch = ProposeDestruction(loan_nos=[LOAN_NO], proposed_on=date(2056, 2, 1))
@@ -143,7 +147,9 @@ def test_execute_hands_the_command_to_its_handler_with_its_documents(
     result = app.execute(am, cmd, [make_upload("first_inspection_report")])
     assert result.ids == {"inspection_id": str(cmd.inspection_id)}
     assert result.events == ("InspectionRecorded",)
-    assert [d.doc_type for d in result.documents] == ["first_inspection_report"]
+    # The upload, and the generated form (公司客户贷后检查报告) of the answers.
+    assert [d.doc_type for d in result.documents] == ["first_inspection_report"] * 2
+    assert result.documents[1].filename.endswith("-first_follow_up.pdf")
     [recorded] = app.loan(LOAN_NO).inspections.values()
     assert recorded.findings == "资金按约定用途使用"
 

@@ -8,9 +8,9 @@ log, on SQLite and PostgreSQL:
   is not recorded — the work queue shows it overdue, the account manager's, and nothing else;
 - DK2025000027 (城西支行): the collection notice served on 2026-10-12 without its receipt — a gap
   under ``collection.notice``;
-- DK2025000046 (城东支行): its first follow-up inspection made a week after the window and its
-  report filed 9 days late (``filed_late``); its originals, lent for the renewal review, out past
-  their due date — an overdue borrowing escalated to the branch head.
+- DK2025000046 (城东支行): its first follow-up inspection made a week after the window (its
+  report generated from its checklist and filed with it); its originals, lent for the renewal
+  review, out past their due date — an overdue borrowing escalated to the branch head.
 
 The compliance report on that day lists the same faults.
 """
@@ -125,41 +125,35 @@ def test_the_demo_shows_its_deliberate_gaps_and_late_work_on_its_today(
     ]
     assert sorted(notice) == [("collection_notice", "filed"), ("collection_receipt", "missing")]
 
-    # DK2025000046: the first follow-up inspection was due by 2025-12-23 (15 days), made on
-    # 2025-12-30 and recorded without its report, which came with the next routine inspection's
-    # on 2026-01-08: filed 9 days late. Nothing else of the loan was filed late.
+    # DK2025000046: the first follow-up inspection was due by 2025-12-23 (15 days) and made on
+    # 2025-12-30, a week late; it answered its checklist, and the 公司客户贷后检查报告 generated
+    # from the answers is its report, filed with it. The signed scan came on 2026-01-08 with the
+    # next routine inspection. Nothing of the loan was filed late.
     (first,) = [
         i
         for i in app.loan(FIRST_REPORT_LATE).inspections.values()
         if i.kind is InspectionKind.FIRST_FOLLOW_UP
     ]
     assert first.inspected_on == date(2025, 12, 30)
-    late = [
-        (
-            r["rule_id"],
-            r["doc_type"],
-            r["required_since"],
-            r["due_on"],
-            r["filed_on"],
-            r["days_late"],
-        )
+    assert (first.checklist, first.judgment) == ("corporate", "normal")
+    reports = [
+        (r["rule_id"], r["doc_type"], r["due_on"], r["filed_on"], r["status"])
         for r in registers.rows("completeness", "requirements")
-        if r["loan_no"] == FIRST_REPORT_LATE and r["status"] == "filed_late"
+        if r["loan_no"] == FIRST_REPORT_LATE and r["rule_id"] == "inspection.first"
     ]
-    assert late == [
+    assert reports == [
         (
             "inspection.first",
             "first_inspection_report",
             date(2025, 12, 30),
             date(2025, 12, 30),
-            date(2026, 1, 8),
-            9,
+            "filed",
         )
     ]
     (summary_row,) = [
         r for r in registers.rows("completeness", "summary") if r["loan_no"] == FIRST_REPORT_LATE
     ]
-    assert (summary_row["late"], summary_row["missing"]) == (1, 0)
+    assert (summary_row["late"], summary_row["missing"]) == (0, 0)
 
     # DK2025000046 too: its contract and drawdown receipt, lent to its account manager on
     # 2026-11-02 and due back on 2026-11-05, are still out — 15 days overdue, past the 7-day rung
@@ -186,8 +180,8 @@ def test_the_demo_shows_its_deliberate_gaps_and_late_work_on_its_today(
     ]
 
     # The compliance report on the demo's today shows them: the first inspection among the
-    # account manager's overdue work, the notice without receipt, the late report counted as
-    # filed late, and the borrowing among the branch head's overdue work.
+    # account manager's overdue work, the notice without receipt, and the borrowing among the
+    # branch head's overdue work.
     report = report_of(registers, TODAY, name_of=app.form_name)
     owed = {(t.kind, t.loan_no, report.owner_of(t)) for t in report.overdue_tasks}
     assert (TaskKind.FIRST_INSPECTION, FIRST_INSPECTION_OVERDUE, "林海燕（0102）") in owed

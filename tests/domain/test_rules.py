@@ -352,12 +352,13 @@ def test_a_rule_set_written_before_the_moved_keys_reads_as_the_program_applied_i
 
 
 CHANGED_ON_PURPOSE = frozenset(
-    {"scope", "branches", "classification.determination_required", "managers"}
+    {"scope", "branches", "checklists", "classification.determination_required", "managers"}
 )
 """Keys added with a new rule rather than moved from code: data scope limits what nothing
-limited before (everyone bank-wide, branches without a hierarchy), and account managers' rules
-(no B岗 required, no evaluation asked for before [managers]), so the shipped file differs
-from what an earlier rule set is read with."""
+limited before (everyone bank-wide, branches without a hierarchy), inspections answer
+checklists where they were free text, and account managers' rules (no B岗 required, no
+evaluation asked for before [managers]), so the shipped file differs from what an earlier rule
+set is read with."""
 
 
 def test_the_shipped_rules_say_what_earlier_rule_sets_are_read_with() -> None:

@@ -116,15 +116,22 @@ def test_an_inspection_and_a_classification_through_the_screens(
         page.select_option("#f-reviewer_no", index=1)
         assert "（" in page.locator("#f-reviewer_no option:checked").inner_text()  # by name
         page.fill("#f-findings", "实地查看生产经营场所，开工正常，存货与账面相符，未见异常。")
-        # Sent without its report: the form comes back with the field marked, nothing kept
-        # but what was typed.
+        # Sent without answering its checklist (贷后检查表): the form comes back saying which
+        # items are unanswered, nothing kept but what was typed.
         with page.expect_response(lambda r: r.request.method == "POST") as answer:
             page.click("form[data-testid=form-inspection] button[type=submit]")
         missing = answer.value
         assert missing.status == 422
-        assert "请附上贷后检查报告（PDF）。" in page.inner_text("#report-error")
+        assert "尚有未答的检查项" in page.inner_text("[data-testid=form-error]")
         assert "存货与账面相符" in page.input_value("#f-findings")
         shots.append(_shoot(page, "postloan-00-inspection-refused", tmp_path))
+        # Every item answered normal, the figures the checklist asks for, the judgment; the
+        # signed scan of the report added beside the form generated from the answers.
+        for radio in page.locator("[data-testid=checklist] input[value=normal]").all():
+            radio.check()
+        for figure in page.locator("[data-testid=checklist] input[name^='figure:']").all():
+            figure.fill("1000000.00")
+        page.select_option("#f-judgment", "normal")
         page.set_input_files("#f-report", str(report))
         shots.append(_shoot(page, "postloan-01-inspection-form", tmp_path))
         page.click("form[data-testid=form-inspection] button[type=submit]")
@@ -216,8 +223,12 @@ def test_an_inspection_and_a_classification_through_the_screens(
     by_type = {e["type"].rsplit(".", 1)[-1]: e for e in journey}
     assert inspection["data"]["kind"] == "on_site"
     assert inspection["role"] == "post_loan_officer"
-    assert [d["doc_type"] for d in inspection["documents"]] == ["inspection_report"]
+    # The scan uploaded, and the form generated from the checklist's answers.
+    assert [d["doc_type"] for d in inspection["documents"]] == ["inspection_report"] * 2
     assert inspection["documents"][0]["pages"] == 2
+    assert inspection["documents"][1]["filename"].endswith("-on_site.pdf")
+    assert inspection["data"]["judgment"] == "normal"
+    assert {a["result"] for a in inspection["data"]["answers"]} == {"normal"}
     assert by_type["ClassificationRejected"]["data"]["reason"] == "低于监管下限，退回重新认定"
     assert [e["type"].rsplit(".", 1)[-1] for e in journey] == [
         "InspectionRecorded",

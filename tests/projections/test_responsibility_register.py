@@ -232,6 +232,7 @@ def test_a_persons_trail_lists_every_action_with_the_role_held_then(
         ("DocumentFiled", "account_manager"),
         ("InspectionRecorded", "account_manager"),
         ("DocumentFiled", "account_manager"),
+        ("DocumentFiled", "account_manager"),  # the generated 公司客户贷后检查报告
         ("ClassificationProposed", "account_manager"),
         ("DocumentFiled", "account_manager"),
         ("CollectionStepTaken", "post_loan_officer"),  # after the duty changed
@@ -266,7 +267,7 @@ def test_a_persons_trail_lists_every_action_with_the_role_held_then(
         registers.store, _trail(registers), am, before, scope=RowScope.everything()
     )
     assert earlier == [r for r in rows if r["position"] <= before.position]
-    assert [r["role"] for r in earlier] == ["account_manager"] * 8
+    assert [r["role"] for r in earlier] == ["account_manager"] * 9
     [then] = [
         s
         for s in registers.as_of("accountability_trail", "staff", position=before.position)

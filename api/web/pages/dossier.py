@@ -424,6 +424,7 @@ def loan(
         may_trail=viewer.can(Action.READ_TRAIL),
         may_label=viewer.can(Action.READ_ARCHIVE_RECORDS),
         postloan=postloan.panel(request, viewer, found),
+        inspections=postloan.inspections_shown(request, viewer, found, documents, people),
         then=_then(request, viewer, loan_no, on.strip(), as_of.strip()),
         on=on.strip(),
         as_of=as_of.strip(),

@@ -49,6 +49,7 @@ from archive.commands.warnings import ClearWarning, HandleWarning, RaiseWarning
 from archive.core import CommandContext
 from archive.documents.ingest import Upload
 from domain.authorization import Action
+from domain.checklists import Checklist, ChecklistItem
 from domain.errors import DomainError, NotFoundError
 from domain.loan import Loan
 from domain.records import Proposal
@@ -100,6 +101,22 @@ class Form:
     submit: str
     defaults: dict[str, str] = field(default_factory=dict)
     intro: str = ""
+    checklist: ChecklistShown | None = None
+    """The checklist an inspection answers, drawn below the fields (an inspection form)."""
+
+
+@dataclass(frozen=True)
+class ChecklistShown:
+    """An inspection form's checklist (贷后检查表): its items by area, figures, judgments, and
+    the kinds one may switch to (each with the checklist it answers)."""
+
+    kind: str
+    checklist: Checklist | None
+    judgments: tuple[tuple[str, str], ...]
+    kinds: tuple[tuple[str, str], ...]
+
+    def areas(self) -> list[tuple[str, str, list[ChecklistItem]]]:
+        return self.checklist.areas() if self.checklist is not None else []
 
 
 @dataclass
@@ -195,7 +212,21 @@ def _file(name: str, label: str, *, required: bool = False, hint: str = "") -> F
     return Field(name, label, "file", required=required, hint=hint)
 
 
-def inspection_form(request: Request, viewer: Viewer, loan: Loan) -> Form:
+def inspection_checklist(request: Request, viewer: Viewer, loan: Loan, kind: str) -> ChecklistShown:
+    """The checklist an inspection of ``kind`` of the loan answers, by the rules in force."""
+    lists = archive_of(request).rule_set().checklists
+    chosen = kind if kind in {k.value for k in InspectionKind} else InspectionKind.ROUTINE.value
+    return ChecklistShown(
+        kind=chosen,
+        checklist=lists.for_inspection(chosen, loan.checklist_facts()),
+        judgments=tuple((j.code, viewer.t.pick(j.zh, j.en)) for j in lists.judgments),
+        kinds=_options(InspectionKind, viewer),
+    )
+
+
+def inspection_form(request: Request, viewer: Viewer, loan: Loan, kind: str = "") -> Form:
+    kind = kind or request.query_params.get("kind", "")
+    shown = inspection_checklist(request, viewer, loan, kind)
     return Form(
         key="inspection",
         title=N_("Record an inspection"),
@@ -217,13 +248,92 @@ def inspection_form(request: Request, viewer: Viewer, loan: Loan) -> Form:
             _file(
                 "report",
                 N_("Inspection report (PDF)"),
-                hint=N_("Required except for a phone visit; filed into the dossier."),
+                hint=N_(
+                    "Required when no checklist applies (except for a phone visit); filed into "
+                    "the dossier. With a checklist, the form is generated from the answers and "
+                    "a scan may be added."
+                ),
             ),
             _file("site_photo", N_("On-site photo"), hint=N_("For an on-site inspection.")),
         ],
         submit=N_("Record the inspection"),
-        defaults={"kind": InspectionKind.ROUTINE.value},
+        defaults={"kind": shown.kind},
+        checklist=shown,
     )
+
+
+def checklist_answers(checklist: Checklist, sent: Sent) -> dict[str, Any]:
+    """The checklist answers a form sent: each item answered (an unanswered one left out, for
+    the loan to name), the figures, the judgment and the measures."""
+    answers = []
+    for item in checklist.items:
+        result = sent.text(f"answer:{item.code}")
+        if result:
+            note = sent.text(f"note:{item.code}")
+            answers.append({"item": item.code, "result": result, "note": note or None})
+    return {
+        "answers": answers,
+        "figures": {
+            f.code: sent.text(f"figure:{f.code}")
+            for f in checklist.figures
+            if sent.text(f"figure:{f.code}")
+        },
+        "judgment": sent.text("judgment") or None,
+        "measures": sent.text("measures") or None,
+    }
+
+
+def inspections_shown(
+    request: Request, viewer: Viewer, loan: Loan, documents: Sequence[Any], people: Any
+) -> list[dict[str, Any]]:
+    """The loan's inspections for its page, newest first: each with its checklist answers (or
+    as free text recorded before checklists) and its generated form among the documents."""
+    lists = archive_of(request).rule_set().checklists
+    t = viewer.t
+    rows = []
+    for inspection in sorted(loan.inspections.values(), key=lambda i: i.inspected_on, reverse=True):
+        checklist = lists.get(inspection.checklist)
+        judgment = lists.judgment(inspection.judgment)
+        name = f"inspection-{loan.loan_no}-{inspection.inspected_on.isoformat()}-"
+        name += f"{inspection.kind.value}.pdf"
+        items = {i.code: i for i in checklist.items} if checklist is not None else {}
+        answers = [
+            {
+                "code": a["item"],
+                "text": t.pick(items[a["item"]].zh, items[a["item"]].en)
+                if a["item"] in items
+                else a["item"],
+                "abnormal": a["result"] == "abnormal",
+                "note": a.get("note") or "",
+            }
+            for a in inspection.answers or []
+        ]
+        figures = {f.code: t.pick(f.zh, f.en) for f in checklist.figures} if checklist else {}
+        rows.append(
+            {
+                "inspected_on": inspection.inspected_on.isoformat(),
+                "kind": t.pick(inspection.kind.zh, inspection.kind.value.replace("_", " ")),
+                "inspector": people(inspection.inspector_id),
+                "reviewer": people(inspection.reviewer_id),
+                "findings": inspection.findings,
+                "free_text": inspection.checklist is None,
+                "checklist": t.pick(checklist.zh, checklist.en)
+                if checklist is not None
+                else inspection.checklist,
+                "judgment": t.pick(judgment.zh, judgment.en)
+                if judgment is not None
+                else inspection.judgment,
+                "abnormal": inspection.abnormal,
+                "measures": inspection.measures or "",
+                "answers": answers,
+                "figures": [
+                    (figures.get(code, code), amount)
+                    for code, amount in (inspection.figures or {}).items()
+                ],
+                "form": next((d for d in documents if d.filename == name), None),
+            }
+        )
+    return rows
 
 
 def propose_form(request: Request, viewer: Viewer, loan: Loan) -> Form:
@@ -873,16 +983,19 @@ async def record_inspection(request: Request, viewer: ViewerDep, loan_no: LoanNo
     def run(ctx: CommandContext, data: dict[str, Any], sent: Sent, form: Form) -> Any:
         kind = str(data.get("kind") or "")
         reports = sent.files.get("report", [])
-        if not reports and kind not in NO_REPORT:
+        checklist = form.checklist.checklist if form.checklist is not None else None
+        if not reports and kind not in NO_REPORT and checklist is None:
             raise Refused({"report": viewer.t("Attach the inspection report (PDF).")})
         report_type = INSPECTION_REPORTS.get(kind, "inspection_report")
         uploads = [_upload(report_type, f) for f in reports]
         uploads += [_upload("site_photo", f) for f in sent.files.get("site_photo", [])]
-        command = _built(RecordInspection, {**data, "loan_no": loan_no}, form, viewer)
+        answered = checklist_answers(checklist, sent) if checklist is not None else {}
+        command = _built(RecordInspection, {**data, **answered, "loan_no": loan_no}, form, viewer)
         return archive_of(request).execute(ctx, command, uploads)
 
+    kind = sent.text("kind")
     send = _submit(
-        request, viewer, loan_no, lambda loan: inspection_form(request, viewer, loan), run
+        request, viewer, loan_no, lambda loan: inspection_form(request, viewer, loan, kind), run
     )
     return await run_in_threadpool(send, sent)
 
