@@ -70,6 +70,7 @@ ROUTES: dict[str, Permission] = {
     "/loans/{loan_no}": Needs(Action.READ_BUSINESS),
     "/loans/{loan_no}/events": Needs(Action.READ_BUSINESS),
     "/loans/{loan_no}/classifications/floor": Needs(Action.READ_BUSINESS),
+    "/loans/{loan_no}/inspection-checklist": Needs(Action.READ_BUSINESS),
     "/loans/{loan_no}/collateral": Needs(Action.READ_BUSINESS),
     "/loans/{loan_no}/collateral/{collateral_no}": Needs(Action.READ_BUSINESS),
     "/loans/{loan_no}/collateral/{collateral_no}/events": Needs(Action.READ_BUSINESS),
@@ -110,6 +111,7 @@ ROUTES: dict[str, Permission] = {
 
 QUERIES = {
     "/loans/{loan_no}/classifications/floor": "as_of=2026-06-30",
+    "/loans/{loan_no}/inspection-checklist": "kind=routine",
     "/loans/{loan_no}/documents/{sha256}": "purpose=audit",
     "/archive/past-retention": "on=2026-12-01",
     "/loans/{loan_no}/readers": "on=2026-06-30",
