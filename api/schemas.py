@@ -216,6 +216,12 @@ class LoanPublic(BaseModel):
     days_overdue: int
     account_manager_id: UUID
     b_manager_id: UUID | None
+    b_post_required: bool | None = Field(
+        None,
+        description="whether the rules in force require a B岗 for this loan "
+        "(managers.b_post_required; 双人管户); given on the loan's own read",
+    )
+    b_post_rule: str | None = Field(None, description="the rule by which a B岗 is required")
     investigator_id: UUID | None
     origination_reviewer_id: UUID | None
     approver_id: UUID | None
@@ -237,6 +243,8 @@ class LoanPublic(BaseModel):
                 status=loan.status.value,
                 open_warnings=sum(1 for w in loan.warnings.values() if w.cleared_on is None),
                 inspections=len(loan.inspections),
+                b_post_required=None,
+                b_post_rule=None,
                 inspection_records=[
                     InspectionPublic.of(i)
                     for i in sorted(

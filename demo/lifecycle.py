@@ -25,6 +25,7 @@ from demo.collateral import secure
 from demo.gaps import first_inspection_missed, first_report_late
 from demo.plan import TODAY, LoanPlan, Planner, Shape, add_months, cents, due_dates, workday
 from demo.servicing import (
+    assign_b_post,
     classify,
     cleared_warning,
     contract_schedule,
@@ -51,6 +52,7 @@ def plan_loan(shape: Shape, seed: int) -> LoanPlan:
     """Every step of one loan's life up to the demo's today, its collateral's included."""
     p = Planner(shape, seed)
     disburse(p)
+    assign_b_post(p)
     _SCENARIOS[shape.scenario](p)
     secure(p)
     return p.finish()

@@ -28,6 +28,7 @@ from archive.commands.staff import EnrolStaff
 from archive.core import SYSTEM_ID, CommandContext, CommandResult
 from archive.documents.ingest import Upload, from_bytes
 from demo.archive_office import run_archive_office
+from demo.duties import evaluate_duties
 from demo.lifecycle import plan_loan
 from demo.plan import FIRST_VALUE_DATE, TODAY, LoanPlan, Step
 from demo.shapes import draw_shapes
@@ -105,6 +106,7 @@ def build_portfolio(
             documents += _record(archive, plan, pdfs, contexts)
             advance()
     run_archive_office(archive, plans, contexts, seed=seed)
+    evaluate_duties(archive, plans, contexts)
     events = (archive.recorder.max_notification_id() or 0) - first
     return DemoSummary(loans=len(plans), events=events, documents=documents, staff=staff)
 

@@ -583,6 +583,30 @@ def watch(p: Planner, first: date, last: date) -> None:
     )
 
 
+# ------------------------------------------------------------------- account managers
+def assign_b_post(p: Planner) -> None:
+    """双人管户: a loan the shipped rules say needs a B岗 gets one, the branch's next account
+    manager, on its value date — but one in six, whose branch head has yet to name one (配置B岗,
+    a task of the work queue). Deterministic: no draw of the loan's random sequence."""
+    s = p.shape
+    rule = shipped_rules().managers.b_post_rule(
+        borrower_type=s.borrower.kind.value, product=s.product.value, principal=s.principal
+    )
+    others = [m for m in p.crew.account_managers if m != s.account_manager]
+    if rule is None or not others or s.seed % 6 == 0:
+        return
+    p.add(
+        s.value_date,
+        p.crew.head,
+        "assign_account_managers",
+        rank=1,
+        a_manager_no=s.account_manager,
+        b_manager_no=others[s.seed % len(others)],
+        assigned_on=s.value_date,
+        reason="授信金额较大，实行双人管户，配置B岗",
+    )
+
+
 # ------------------------------------------------------------------- changes of terms
 def plan_handover(p: Planner, first: date, last: date) -> None:
     """Decide now (it changes who acts afterwards) that the loan changes account manager."""

@@ -98,6 +98,7 @@ class Action(Enum):
     MOVE_LOAN = "move_loan"
     ASSIGN_ACCOUNT_MANAGERS = "assign_account_managers"
     READ_READERS = "read_readers"
+    EVALUATE_POST_LOAN_DUTIES = "evaluate_post_loan_duties"
 
 
 R = Role
@@ -225,6 +226,9 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = {
     Action.MOVE_LOAN: frozenset({R.BRANCH_HEAD, R.RISK_MANAGER}),
     Action.ASSIGN_ACCOUNT_MANAGERS: frozenset({R.BRANCH_HEAD}),
     Action.READ_READERS: frozenset({R.AUDITOR, R.COMPLIANCE}),
+    # 贷后管理履职评价: an account manager's post-loan duties are evaluated by the branch head
+    # or a risk manager whose scope holds the person's unit (never by the person evaluated).
+    Action.EVALUATE_POST_LOAN_DUTIES: frozenset({R.BRANCH_HEAD, R.RISK_MANAGER}),
 }
 
 REGISTER_READS: Mapping[str, Action] = {

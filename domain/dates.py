@@ -53,6 +53,10 @@ HAPPENED: Mapping[str, str] = MappingProxyType(
         # data scope (数据权限): people and loans moved, account managers assigned
         "moved_on": "调动（划转）日期",
         "assigned_on": "管户分派日期",
+        # account managers' duties evaluated (贷后管理履职评价)
+        "evaluated_on": "评价日期",
+        "period_from": "评价期间起日",
+        "period_to": "评价期间止日",
         # collateral (押品)
         "appraised_on": "评估日期",
         "registered_on": "抵押登记日期",
@@ -165,6 +169,8 @@ DATED_BY: Mapping[str, str] = MappingProxyType(
         "Opened": "opened_on",
         "DocumentFiled": "filed_on",
         "Destroyed": "destroyed_on",
+        # an evaluation of post-loan duties is dated the day it was made, not its period's
+        "PostLoanDutiesEvaluated": "evaluated_on",
     }
 )
 """Event class name → the field that dates it, where the rule of one :data:`HAPPENED` field

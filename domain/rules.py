@@ -47,6 +47,7 @@ from domain.schedules import FIGURES, InspectionSchedule
 from domain.scope import Hierarchy, Level, Reach, RoleReach, ScopeRules, Unit
 from domain.transfers import add_working_days
 from domain.values import (
+    BorrowerType,
     CollectionStepKind,
     Grade,
     Product,
@@ -203,6 +204,63 @@ class TaskOwners:
     originals_transfer: Role
     full_transfer: Role
     retention_review: Role
+    b_post_assignment: Role
+    """Who assigns a B岗 to a loan the rules say needs one (``[managers]``)."""
+    duty_evaluation: Role
+    """Who evaluates an account manager's post-loan duties when one is due (``[managers]``)."""
+
+
+@dataclass(frozen=True)
+class BPostCondition:
+    """One entry of ``managers.b_post_required``: every condition it names must hold."""
+
+    borrower_types: frozenset[str] | None = None
+    products: frozenset[str] | None = None
+    min_principal: Decimal | None = None
+
+    def holds(self, *, borrower_type: str, product: str, principal: Decimal) -> bool:
+        return (
+            (self.borrower_types is None or borrower_type in self.borrower_types)
+            and (self.products is None or product in self.products)
+            and (self.min_principal is None or principal >= self.min_principal)
+        )
+
+    def describe(self) -> str:
+        """The entry as a rule's citation writes it."""
+        parts = []
+        if self.borrower_types is not None:
+            parts.append(f"borrower_type in {sorted(self.borrower_types)}")
+        if self.products is not None:
+            parts.append(f"product in {sorted(self.products)}")
+        if self.min_principal is not None:
+            parts.append(f"principal >= {self.min_principal}")
+        return " and ".join(parts) or "every loan"
+
+
+@dataclass(frozen=True)
+class ManagerRules:
+    """Account managers (``[managers]``; docs/rules.md MGR-01 to MGR-04): which loans need a
+    B岗 (贷后检查设A、B岗, 双人管户) and when post-loan duties are evaluated (履职评价)."""
+
+    b_post_required: tuple[BPostCondition, ...]
+    """A loan matching any entry needs a B岗; none (a rule set older than the key): never."""
+    evaluate_on: frozenset[str]
+    """Which evaluations the work queue asks for: ``handover``, ``in_post`` (none before)."""
+    evaluation_within_days: int
+    evaluation_every_years: int
+
+    def b_post_rule(
+        self, *, borrower_type: str, product: str, principal: Decimal
+    ) -> BPostCondition | None:
+        """The entry by which a loan needs a B岗, or None when it needs none."""
+        return next(
+            (
+                c
+                for c in self.b_post_required
+                if c.holds(borrower_type=borrower_type, product=product, principal=principal)
+            ),
+            None,
+        )
 
 
 @dataclass(frozen=True)
@@ -252,6 +310,8 @@ class RuleSet:
     with no such rung and no notice served): only a non-performing loan is open to it."""
     scope: ScopeRules
     """The bank's units (``[[branches]]``) and how far each role reaches (``[scope]``)."""
+    managers: ManagerRules
+    """Where a loan needs a B岗, and when account managers' duties are evaluated."""
     checklists: Checklists = field(default_factory=Checklists)
     """The inspection checklists (``[checklists]``; none in a rule set adopted before them)."""
     countersign_days: int | None = None
@@ -384,6 +444,7 @@ class RuleSet:
             reference=_reference(_table(full, "reference")),
             responsibility_from_days=_responsibility_from(ladder),
             scope=ScopeRules(_scope(_table(full, "scope")), _hierarchy(full.get("branches"))),
+            managers=_managers(_table(full, "managers")),
             checklists=parse_checklists(full.get("checklists"), _fail),
             countersign_days=_optional_days(
                 _table(full, "inspections"), "countersign_days", "inspections"
@@ -471,6 +532,9 @@ EARLIER: Mapping[str, Any] = MappingProxyType(
         },
         "tasks.owners.reclassification_awaiting_determination": "reviewer",
         "tasks.owners.periodic_reclassification": "account_manager",
+        # Owners of kinds of task added with [managers] (no such task fell due before).
+        "tasks.owners.b_post_assignment": "branch_head",
+        "tasks.owners.duty_evaluation": "branch_head",
         "reference": {"fonds": "J001", "category": "XD", "department": "XDB"},
         # Before data scope, nothing limited anyone: every business role read and acted
         # bank-wide, and branches were names with no hierarchy.
@@ -489,6 +553,13 @@ EARLIER: Mapping[str, Any] = MappingProxyType(
             )
         },
         "branches": [],
+        # Before [managers], no loan needed a B岗 and no evaluation of duties fell due.
+        "managers": {
+            "b_post_required": [],
+            "evaluate_on": [],
+            "evaluation_within_days": 30,
+            "evaluation_every_years": 3,
+        },
         # Before checklists, an inspection was free text: no checklist applied to any.
         "checklists": {"judgments": [], "figures": {}, "lists": []},
     }
@@ -776,6 +847,75 @@ def _task_owners(raw: Mapping[str, Any]) -> TaskOwners:
                 f"unknown kind of task; known: {', '.join(names)}",
             )
     return TaskOwners(**{name: _role(raw, name, where) for name in names})
+
+
+B_POST_KEYS = frozenset({"borrower_type", "product", "min_principal"})
+EVALUATION_OCCASIONS = ("handover", "in_post")
+
+
+def _values_of(kind: Any, entry: Mapping[str, Any], key: str, path: str) -> frozenset[str] | None:
+    """The values a condition lists (None when the entry does not name ``key``)."""
+    if key not in entry:
+        return None
+    values = entry[key]
+    if not isinstance(values, list) or not values:
+        raise _fail(f"{path}.{key}", "须为非空数组", "must be a non-empty array")
+    return frozenset(_enum(kind, v, f"{path}.{key}").value for v in values)
+
+
+def _managers(raw: Mapping[str, Any]) -> ManagerRules:
+    """``[managers]``: where a B岗 is required, and when duties are evaluated."""
+    entries = raw.get("b_post_required")
+    if not isinstance(entries, list):
+        raise _fail("managers.b_post_required", "须为数组", "must be an array")
+    conditions = []
+    for n, entry in enumerate(entries):
+        path = f"managers.b_post_required[{n}]"
+        if not isinstance(entry, dict) or not entry:
+            raise _fail(path, "须为非空表", "must be a non-empty table")
+        unknown = set(entry) - B_POST_KEYS
+        if unknown:
+            raise _fail(
+                path,
+                f"未知条件 {sorted(unknown)}，允许：{', '.join(sorted(B_POST_KEYS))}",
+                f"unknown conditions {sorted(unknown)}; known: {', '.join(sorted(B_POST_KEYS))}",
+            )
+        types = _values_of(BorrowerType, entry, "borrower_type", path)
+        products = _values_of(Product, entry, "product", path)
+        floor: Decimal | None = None
+        if "min_principal" in entry:
+            value = entry["min_principal"]
+            try:
+                floor = Decimal(value) if isinstance(value, str) else None
+            except ArithmeticError:
+                floor = None
+            if floor is None or not floor.is_finite() or floor < 0:
+                raise _fail(
+                    f"{path}.min_principal",
+                    f"须为金额字符串（元），而非 {value!r}",
+                    f"must be an amount of yuan as a string, not {value!r}",
+                )
+        conditions.append(BPostCondition(types, products, floor))
+    occasions = raw.get("evaluate_on")
+    if not isinstance(occasions, list) or any(o not in EVALUATION_OCCASIONS for o in occasions):
+        raise _fail(
+            "managers.evaluate_on",
+            f"须为 {', '.join(EVALUATION_OCCASIONS)} 组成的数组，而非 {occasions!r}",
+            f"must be an array of {', '.join(EVALUATION_OCCASIONS)}, not {occasions!r}",
+        )
+    years = _days(raw, "evaluation_every_years", "managers")
+    if not 1 <= years <= 10:
+        raise _fail(
+            "managers.evaluation_every_years",
+            f"须为 1–10 年，而非 {years}",
+            f"must be 1-10 years, not {years}",
+        )
+    return ManagerRules(
+        b_post_required=tuple(conditions),
+        evaluate_on=frozenset(occasions),
+        evaluation_within_days=_days(raw, "evaluation_within_days", "managers"),
+        evaluation_every_years=years,
+    )
 
 
 def _reference(raw: Mapping[str, Any]) -> ReferenceCodes:

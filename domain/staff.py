@@ -12,7 +12,17 @@ from eventsourcing.domain import Aggregate, event
 from domain.authorization import BUSINESS_ROLES, Action, authorize
 from domain.dates import check_not_before
 from domain.errors import InvalidInputError, InvalidTransitionError, SegregationOfDutiesError
-from domain.values import Actor, LoginFailure, Role, require_text, staff_id_for
+from domain.values import (
+    Actor,
+    DutyConclusion,
+    EvaluationOccasion,
+    LoginFailure,
+    Role,
+    require_text,
+    staff_id_for,
+)
+
+MAX_LOANS_REVIEWED = 200
 
 PASSWORD_MIN_LENGTH = 10
 PASSWORD_MAX_LENGTH = 128
@@ -58,6 +68,22 @@ class RoleSpell:
         return self.granted_at <= when and (self.revoked_at is None or when < self.revoked_at)
 
 
+@dataclass(frozen=True)
+class DutyEvaluation:
+    """One evaluation of an account manager's post-loan duties (贷后管理履职评价)."""
+
+    evaluation_id: UUID
+    occasion: EvaluationOccasion
+    period_from: date
+    period_to: date
+    evaluated_on: date
+    conclusion: DutyConclusion
+    findings: str
+    loan_nos: tuple[str, ...]
+    evaluator_id: UUID
+    evaluator_role: Role
+
+
 class Staff(Aggregate):
     """A member of staff and the duties they held, when."""
 
@@ -96,6 +122,8 @@ class Staff(Aggregate):
         self.failed_logins = 0
         """Wrong passwords in a row since the last sign-in, password or lock-out."""
         self.locked_until: datetime | None = None
+        self.evaluations: list[DutyEvaluation] = []
+        """Evaluations of the person's post-loan duties as account manager, oldest first."""
 
     def branch_on(self, day: date) -> str:
         """The unit the person belonged to on ``day`` (by the dates of their moves)."""
@@ -205,6 +233,103 @@ class Staff(Aggregate):
         for spell in self.spells:
             if spell.role is revoked_role and spell.revoked_at is None:
                 spell.revoked_at = revoked_at
+
+    # ------------------------------------------- post-loan duties (贷后管理履职评价)
+    @property
+    def account_manager_since(self) -> datetime | None:
+        """When the person's current spell as account manager began (None: not one now)."""
+        return next(
+            (
+                s.granted_at
+                for s in self.spells
+                if s.role is Role.ACCOUNT_MANAGER and s.revoked_at is None
+            ),
+            None,
+        )
+
+    def evaluate_post_loan_duties(
+        self,
+        *,
+        evaluation_id: UUID,
+        occasion: EvaluationOccasion,
+        period_from: date,
+        period_to: date,
+        evaluated_on: date,
+        conclusion: DutyConclusion,
+        findings: str,
+        loan_nos: list[str],
+        actor: Actor,
+    ) -> None:
+        """Record the evaluation of the person's post-loan duties as account manager, at a
+        handover or after years in post (贷后管理履职评价): by a branch head or a risk manager,
+        never by the person evaluated, of someone who has been an account manager."""
+        authorize(actor, Action.EVALUATE_POST_LOAN_DUTIES)
+        if actor.id == self.id:
+            raise SegregationOfDutiesError(
+                "不得评价本人的贷后管理履职", "nobody may evaluate their own post-loan duties"
+            )
+        if not any(s.role is Role.ACCOUNT_MANAGER for s in self.spells):
+            raise InvalidInputError(
+                f"{self.name} 未曾担任客户经理，无贷后管理履职可评价",
+                f"{self.staff_no} has never been an account manager: no post-loan duties to "
+                "evaluate",
+                field="staff_no",
+            )
+        if any(e.evaluation_id == evaluation_id for e in self.evaluations):
+            raise InvalidTransitionError("该评价已登记", "this evaluation is already recorded")
+        check_not_before(period_to, period_from, field="period_to", since_field="period_from")
+        check_not_before(evaluated_on, period_to, field="evaluated_on", since_field="period_to")
+        loans = list(dict.fromkeys(require_text(n, "loan_nos", max_length=64) for n in loan_nos))
+        if len(loans) > MAX_LOANS_REVIEWED:
+            raise InvalidInputError(
+                f"所评贷款至多 {MAX_LOANS_REVIEWED} 笔",
+                f"at most {MAX_LOANS_REVIEWED} loans reviewed",
+                field="loan_nos",
+            )
+        self._post_loan_duties_evaluated(
+            evaluation_id=evaluation_id,
+            occasion=occasion,
+            period_from=period_from,
+            period_to=period_to,
+            evaluated_on=evaluated_on,
+            conclusion=conclusion,
+            findings=require_text(findings, "findings", max_length=4000),
+            loan_nos=loans,
+            branch=self.branch,
+            actor_id=actor.id,
+            role=actor.role,
+        )
+
+    @event("PostLoanDutiesEvaluated")
+    def _post_loan_duties_evaluated(
+        self,
+        *,
+        evaluation_id: UUID,
+        occasion: EvaluationOccasion,
+        period_from: date,
+        period_to: date,
+        evaluated_on: date,
+        conclusion: DutyConclusion,
+        findings: str,
+        loan_nos: list[str],
+        branch: str,
+        actor_id: UUID,
+        role: Role,
+    ) -> None:
+        self.evaluations.append(
+            DutyEvaluation(
+                evaluation_id=evaluation_id,
+                occasion=occasion,
+                period_from=period_from,
+                period_to=period_to,
+                evaluated_on=evaluated_on,
+                conclusion=conclusion,
+                findings=findings,
+                loan_nos=tuple(loan_nos),
+                evaluator_id=actor_id,
+                evaluator_role=role,
+            )
+        )
 
     def issue_token(self, *, token_id: UUID, token_hash: str, actor: Actor) -> None:
         """Record the hash of a new access token (the token itself is never stored)."""

@@ -88,6 +88,21 @@ class BorrowerType(LabelledEnum):
     INDIVIDUAL = ("individual", "个人")
 
 
+class EvaluationOccasion(LabelledEnum):
+    """When an account manager's post-loan duties are evaluated (贷后管理履职评价时点)."""
+
+    HANDOVER = ("handover", "岗位变动（移交）")
+    IN_POST = ("in_post", "任职满期")
+
+
+class DutyConclusion(LabelledEnum):
+    """The conclusion of an evaluation of post-loan duties (履职评价结论)."""
+
+    COMPETENT = ("competent", "称职")
+    BASICALLY_COMPETENT = ("basically_competent", "基本称职")
+    INCOMPETENT = ("incompetent", "不称职")
+
+
 class RepaymentMethod(LabelledEnum):
     """How principal is repaid."""
 

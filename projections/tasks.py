@@ -25,6 +25,7 @@ from domain.tasks import (
     DossierFacts,
     Facts,
     LoanFacts,
+    StaffFacts,
     Task,
     TaskKind,
     WarningFacts,
@@ -188,7 +189,19 @@ def _facts(rows: Mapping[str, list[dict[str, Any]]]) -> Facts:
         )
         for d in rows["dossiers"]
     ]
-    return Facts(loans=loans, borrowings=borrowings, dossiers=dossiers)
+    staff = [
+        StaffFacts(
+            staff_id=m["staff_id"],
+            staff_no=m["staff_no"],
+            branch=m["branch"],
+            in_post_since=m["in_post_since"],
+            last_in_post_evaluation_on=m["last_in_post_on"],
+            handover_pending_on=m["handover_pending_on"],
+            handover_loan_no=m["handover_loan_no"],
+        )
+        for m in rows["managers"]
+    ]
+    return Facts(loans=loans, borrowings=borrowings, dossiers=dossiers, staff=staff)
 
 
 def _loan(
@@ -239,4 +252,6 @@ def _loan(
         periodic_review_since=row["periodic_review_since"],
         periodic_review_opened_on=row["periodic_review_opened_on"],
         last_proposed_as_of=row["last_proposed_as_of"],
+        b_manager_id=row["b_manager_id"],
+        principal=row["principal"],
     )

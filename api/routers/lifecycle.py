@@ -74,7 +74,15 @@ def get_loan(
     if at is None and point.position is None and on is None:
         response.headers["ETag"] = f'"{loan.version}"'
     response.headers.update(point_headers(point))
-    return LoanPublic.of(loan)
+    required = archive.rule_set().managers.b_post_rule(
+        borrower_type=loan.borrower_type.value, product=loan.product.value, principal=loan.principal
+    )
+    return LoanPublic.of(loan).model_copy(
+        update={
+            "b_post_required": required is not None,
+            "b_post_rule": required and required.describe(),
+        }
+    )
 
 
 @router.get("/{loan_no}/events", response_model=EventsPublic)

@@ -1,13 +1,21 @@
-"""Staff (人员): enrolment, roles and tokens — the system administrator's work."""
+"""Staff (人员): enrolment, roles and tokens — the system administrator's work — and the
+evaluations of account managers' post-loan duties (贷后管理履职评价), a branch head's or a risk
+manager's."""
 
 from __future__ import annotations
 
+from datetime import date
+from uuid import UUID
+
 from fastapi import APIRouter, Response
+from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
 
 from api.deps import ArchiveDep, ReadCtx
-from api.responses import respond
+from api.responses import StaffNo, respond
 from api.routers import command_route
 from api.schemas import StaffCreated, StaffPublic, StaffsPublic, TokenIssued
+from archive.commands.duties import EvaluatePostLoanDuties
 from archive.commands.login import SetPassword
 from archive.commands.staff import (
     Enrolment,
@@ -18,6 +26,9 @@ from archive.commands.staff import (
     RevokeRole,
 )
 from archive.core import CommandResult
+from domain.display import UNKNOWN_PERSON
+from domain.errors import NotFoundError
+from domain.staff import DutyEvaluation
 
 router = APIRouter(prefix="/staff", tags=["staff"])
 
@@ -69,3 +80,81 @@ command_route(router, "/{staff_no}/tokens", IssueToken, answer=_issued, response
 command_route(
     router, "/{staff_no}/password", SetPassword, schema="PasswordReset", name="set_password"
 )
+
+
+class DutyEvaluationPublic(BaseModel):
+    """One evaluation of an account manager's post-loan duties (贷后管理履职评价)."""
+
+    evaluation_id: UUID
+    occasion: str
+    occasion_zh: str
+    period_from: date
+    period_to: date
+    evaluated_on: date
+    conclusion: str
+    conclusion_zh: str
+    findings: str
+    loan_nos: list[str]
+    evaluator_id: UUID
+    evaluator_name: str = Field(description="姓名（工号）")
+    evaluator_role: str
+    evaluator_role_zh: str
+
+
+class DutyEvaluationsPublic(BaseModel):
+    """A person's evaluations, newest first."""
+
+    staff_no: str
+    name: str
+    branch: str
+    data: list[DutyEvaluationPublic]
+    count: int
+
+
+command_route(
+    router,
+    "/{staff_no}/evaluations",
+    EvaluatePostLoanDuties,
+    schema="DutyEvaluationCreate",
+    name="evaluate_post_loan_duties",
+)
+
+
+def _evaluation(archive: ArchiveDep, found: DutyEvaluation) -> DutyEvaluationPublic:
+    try:
+        evaluator = archive.form_name(found.evaluator_id)
+    except NotFoundError:
+        evaluator = UNKNOWN_PERSON
+    return DutyEvaluationPublic(
+        evaluation_id=found.evaluation_id,
+        occasion=found.occasion.value,
+        occasion_zh=found.occasion.zh,
+        period_from=found.period_from,
+        period_to=found.period_to,
+        evaluated_on=found.evaluated_on,
+        conclusion=found.conclusion.value,
+        conclusion_zh=found.conclusion.zh,
+        findings=found.findings,
+        loan_nos=list(found.loan_nos),
+        evaluator_id=found.evaluator_id,
+        evaluator_name=evaluator,
+        evaluator_role=found.evaluator_role.value,
+        evaluator_role_zh=found.evaluator_role.zh,
+    )
+
+
+@router.get(
+    "/{staff_no}/evaluations",
+    response_model=DutyEvaluationsPublic,
+    summary="贷后管理履职评价 / evaluations of post-loan duties",
+)
+async def duty_evaluations(
+    staff_no: StaffNo, archive: ArchiveDep, ctx: ReadCtx
+) -> DutyEvaluationsPublic:
+    """The person's evaluations: for themselves, and for branch heads, risk managers,
+    compliance and auditors whose read scope holds the person's unit."""
+    staff, found = await run_in_threadpool(archive.duty_evaluations, ctx, staff_no)
+    data = [_evaluation(archive, e) for e in found]
+    return DutyEvaluationsPublic(
+        staff_no=staff.staff_no, name=staff.name, branch=staff.branch, data=data, count=len(data)
+    )

@@ -38,7 +38,8 @@ router = APIRouter(prefix="/tasks", tags=["tasks 工作任务"])
 
 
 class TaskPublic(BaseModel):
-    """A task: what, on which loan, borrowing or dossier, whose, when, and the rule behind it."""
+    """A task: what, on which loan, borrowing, dossier or person, whose, when, and the rule
+    behind it."""
 
     kind: str
     kind_zh: str
@@ -47,6 +48,8 @@ class TaskPublic(BaseModel):
     borrow_no: str | None
     borrowing_id: UUID | None
     dossier_id: UUID | None
+    staff_no: str | None = Field(None, description="the person a task is about (工号)")
+    staff_name: str | None = Field(None, description="姓名（工号）, the person a task is about")
     branch: str | None
     owner_role: str
     owner_role_zh: str
@@ -107,6 +110,8 @@ def public(found: Sequence[Task], archive: DossierArchive) -> list[TaskPublic]:
             borrow_no=t.borrow_no,
             borrowing_id=t.borrowing_id,
             dossier_id=t.dossier_id,
+            staff_no=t.staff_no,
+            staff_name=name(t.staff_id),
             branch=t.branch,
             owner_role=t.owner_role.value,
             owner_role_zh=t.owner_role.zh,

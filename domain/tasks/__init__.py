@@ -33,13 +33,17 @@ What each kind of task means:
   ``transfers.full_after_close_days`` of settlement or write-off;
 * ``overdue_borrowing`` — originals still out after their due date, owned by the rung of
   ``borrowing.escalation`` reached;
-* ``retention_review`` — retention ended and no appraisal (鉴定) decided since.
+* ``retention_review`` — retention ended and no appraisal (鉴定) decided since;
+* ``b_post_assignment`` — a loan ``managers.b_post_required`` names has no B岗 (配置B岗);
+* ``duty_evaluation`` — an account manager handed a loan over, or has been in post
+  ``managers.evaluation_every_years``, and no evaluation of their duties followed (履职评价).
 
 Days overdue run on from the latest overdue status record: a loan recorded 30 days overdue on
 1 March is 40 days overdue on 11 March, until a status of zero days records the cure.
 
 The package: ``task`` (what a task is), ``facts`` (what the engine judges), ``loans`` (a
-loan's tasks) and ``archive_office`` (overdue borrowings, retention reviews); this module
+loan's tasks), ``archive_office`` (overdue borrowings, retention reviews) and ``staff``
+(evaluations of account managers' duties); this module
 judges them all and names the engine's interface.
 
 Pure: the standard library and ``domain`` only.
@@ -58,9 +62,11 @@ from domain.tasks.facts import (
     CountersignFacts,
     DossierFacts,
     LoanFacts,
+    StaffFacts,
     WarningFacts,
 )
 from domain.tasks.loans import loan_tasks, overdue_floor
+from domain.tasks.staff import staff_tasks
 from domain.tasks.task import KIND_ORDER, Task, TaskKind
 
 __all__ = [
@@ -69,6 +75,7 @@ __all__ = [
     "DossierFacts",
     "Facts",
     "LoanFacts",
+    "StaffFacts",
     "Task",
     "TaskKind",
     "WarningFacts",
@@ -76,6 +83,7 @@ __all__ = [
     "dossier_tasks",
     "loan_tasks",
     "overdue_floor",
+    "staff_tasks",
     "tasks_for",
 ]
 
@@ -87,6 +95,7 @@ class Facts:
     loans: Sequence[LoanFacts] = ()
     borrowings: Sequence[BorrowingFacts] = ()
     dossiers: Sequence[DossierFacts] = ()
+    staff: Sequence[StaffFacts] = ()
 
 
 def tasks_for(facts: Facts, rules: RuleSet, today: date) -> list[Task]:
@@ -98,6 +107,8 @@ def tasks_for(facts: Facts, rules: RuleSet, today: date) -> list[Task]:
         found += borrowing_tasks(borrowing, rules, today)
     for dossier in facts.dossiers:
         found += dossier_tasks(dossier, rules, today)
+    for person in facts.staff:
+        found += staff_tasks(person, rules, today)
     return sorted(
         (t for t in found if t.opens_on <= today),
         key=lambda t: (t.due_on, KIND_ORDER[t.kind], t.ref, t.subject),

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import Decimal
 from uuid import UUID
 
 from domain.rules import RepaymentConvention
@@ -93,6 +94,9 @@ class LoanFacts:
     periodic_review_opened_on: date | None = None
     last_proposed_as_of: date | None = None
     """The latest as-of date (基准日) of a classification proposal (初分) recorded."""
+    b_manager_id: UUID | None = None
+    """The B岗 beside the account manager (A岗), if the loan has one."""
+    principal: Decimal | None = None
 
     @property
     def is_retail(self) -> bool:
@@ -176,3 +180,19 @@ class DossierFacts:
             and self.last_appraised_on is not None
             and self.last_appraised_on > self.retention_ends_on
         )
+
+
+@dataclass(frozen=True)
+class StaffFacts:
+    """An account manager: since when in post, when last evaluated after years in post, and
+    the earliest handover of a loan not evaluated since (贷后管理履职评价)."""
+
+    staff_id: UUID
+    staff_no: str
+    branch: str | None
+    in_post_since: date | None
+    """The day the current spell as account manager began (None: not one now)."""
+    last_in_post_evaluation_on: date | None = None
+    handover_pending_on: date | None = None
+    """The earliest handover of a loan by the person not followed by an evaluation."""
+    handover_loan_no: str | None = None

@@ -61,6 +61,7 @@ def loan_tasks(loan: LoanFacts, rules: RuleSet, today: date) -> list[Task]:
         *judge.reclassification(),
         *judge.periodic_reclassification(),
         *judge.originals_transfer(),
+        *judge.b_post_assignment(),
     ]
 
 
@@ -310,6 +311,30 @@ class _LoanJudge:
                 rule=f"classification.review_within_days = {days} after routine inspection",
                 owner_role=self.rules.task_owners.periodic_reclassification,
                 subject=since.isoformat(),
+            )
+        ]
+
+    # ------------------------------------------------------------ account managers
+    def b_post_assignment(self) -> list[Task]:
+        """A loan the rules say needs a B岗 (贷后检查设A、B岗, 双人管户) and has none: the
+        branch head's, from the value date, until one is assigned."""
+        loan = self.loan
+        if loan.b_manager_id is not None or loan.principal is None:
+            return []
+        rule = self.rules.managers.b_post_rule(
+            borrower_type=loan.borrower_type.value,
+            product=loan.product.value,
+            principal=loan.principal,
+        )
+        if rule is None:
+            return []
+        return [
+            self.task(
+                TaskKind.B_POST_ASSIGNMENT,
+                opens_on=loan.value_date,
+                due_on=loan.value_date,
+                rule=f"managers.b_post_required: {rule.describe()}",
+                owner_role=self.rules.task_owners.b_post_assignment,
             )
         ]
 

@@ -28,6 +28,8 @@ class TaskKind(LabelledEnum):
     FULL_TRANSFER = ("full_transfer", "整卷移交")
     OVERDUE_BORROWING = ("overdue_borrowing", "借阅逾期催还")
     RETENTION_REVIEW = ("retention_review", "保管期满鉴定")
+    B_POST_ASSIGNMENT = ("b_post_assignment", "配置B岗")
+    DUTY_EVALUATION = ("duty_evaluation", "贷后管理履职评价")
 
 
 KIND_ORDER = {kind: n for n, kind in enumerate(TaskKind)}
@@ -35,7 +37,7 @@ KIND_ORDER = {kind: n for n, kind in enumerate(TaskKind)}
 
 @dataclass(frozen=True)
 class Task:
-    """A piece of work due: what, on which loan, borrowing or dossier, whose, when, and why.
+    """A piece of work due: what, on which loan, borrowing, dossier or person, whose, when, and why.
 
     ``subject`` tells tasks of one kind on one loan apart (the repayment due date of a
     reminder, the signal of a warning, the step of the ladder, the floor grade…).
@@ -55,11 +57,15 @@ class Task:
     borrowing_id: UUID | None = None
     borrow_no: str | None = None
     dossier_id: UUID | None = None
+    staff_id: UUID | None = None
+    """The person a task is about (an evaluation of their duties), not one on a loan."""
+    staff_no: str | None = None
 
     @property
     def ref(self) -> str:
-        """How the task names what it is about: the borrowing, else the loan."""
-        return self.borrow_no or self.loan_no or str(self.dossier_id)
+        """How the task names what it is about: the borrowing, else the loan, else the
+        person."""
+        return self.borrow_no or self.loan_no or self.staff_no or str(self.dossier_id)
 
 
 def days_text(n: int) -> str:

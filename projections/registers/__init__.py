@@ -51,7 +51,7 @@ def all_registers(
         CirculationRegister(),
         DestructionRegister(),
         CompletenessRegister(default_rules, timezone),
-        WorkQueue(default_rules),
+        WorkQueue(default_rules, timezone),
         AccountabilityTrail(),
         StaffDirectory(),
         DocumentSearch(text_source),

@@ -61,6 +61,9 @@ LOANS = TableSpec(
             "account_manager_no", sa.String(32), "客户经理工号", "account manager no.", filter=True
         ),
         col("account_manager", sa.String(100), "客户经理", "account manager"),
+        col("b_manager_id", sa.Uuid, "B岗ID", "B岗 id", export=False),
+        col("b_manager", sa.String(100), "B岗客户经理", "B岗 account manager"),
+        col("b_post_required", sa.Boolean, "须设B岗", "B岗 required"),
         col("last_inspection_on", sa.Date, "上次检查日", "last inspection"),
         col("next_inspection_due", sa.Date, "下次检查到期日", "next inspection due"),
         col("first_inspected", sa.Boolean, "已首次检查", "first inspection done"),
@@ -93,7 +96,8 @@ class LoanLedger(FollowsRules, Projection):
     """贷后管理台账: borrower, product, amounts, status, grade, arrears, inspections, warnings."""
 
     name = "loan_ledger"
-    version = 7  # 6: checklist judgment; 7: an inspection counts once countersigned
+    version = 8  # 6: checklist judgment; 7: the B岗 (managers.b_post_required); 8: an
+    # inspection counts once countersigned
     title_zh = "贷后管理台账"
     title_en = "Loan ledger"
     tables = (LOANS, STAFF, RULES_TABLE)
@@ -106,6 +110,14 @@ class LoanLedger(FollowsRules, Projection):
         FollowsRules.__init__(self, default_rules)
 
     def _next_due(self, row: dict[str, Any], changes: Changes) -> None:
+        row["b_post_required"] = (
+            self.rules_at(changes).managers.b_post_rule(
+                borrower_type=row["borrower_type"],
+                product=row["product"],
+                principal=row["principal"],
+            )
+            is not None
+        )
         if row["status"] != LoanStatus.ACTIVE.value:
             row["next_inspection_due"] = None
             return
@@ -275,11 +287,26 @@ class LoanLedger(FollowsRules, Projection):
 
     @handle.register(LoanEvents.AccountManagerHandedOver)
     def _(self, event: Any, changes: Changes) -> None:
-        self._change(changes, event.originator_id, **self._manager(changes, event.receiving_id))
+        row = changes.get("loans", event.originator_id) or {}
+        b_left = row.get("b_manager_id") == event.receiving_id  # the B岗 took over as A岗
+        self._change(
+            changes,
+            event.originator_id,
+            **self._manager(changes, event.receiving_id),
+            **({"b_manager_id": None, "b_manager": None} if b_left else {}),
+        )
 
     @handle.register(LoanEvents.AccountManagersAssigned)
     def _(self, event: Any, changes: Changes) -> None:
-        self._change(changes, event.originator_id, **self._manager(changes, event.a_manager_id))
+        b_id = event.b_manager_id
+        b_name = (changes.get("staff", b_id) or {}).get("name") if b_id is not None else None
+        self._change(
+            changes,
+            event.originator_id,
+            **self._manager(changes, event.a_manager_id),
+            b_manager_id=b_id,
+            b_manager=b_name,
+        )
 
     @handle.register(LoanEvents.BranchChanged)
     def _(self, event: Any, changes: Changes) -> None:

@@ -10,7 +10,9 @@ borrowing of originals its due date and whether it is out (``borrowings``) — v
 with :func:`domain.tasks.tasks_for`.
 
 People: the account manager follows handovers; the post-loan officer and the risk manager of a
-loan are the last who acted on it in that role (none until someone has).
+loan are the last who acted on it in that role (none until someone has). Per account manager
+(``managers``): since when in post, the last evaluation after years in post, and the earliest
+handover not evaluated since (贷后管理履职评价).
 """
 
 from __future__ import annotations
@@ -21,13 +23,16 @@ from typing import Any, ClassVar
 import sqlalchemy as sa
 
 from domain.borrowing import Borrowing
+from domain.dates import recorded_on
 from domain.dossier import Dossier
 from domain.loan import Loan
 from domain.rules import RuleSet
 from domain.schedules import InspectionsDone
+from domain.staff import Staff
 from domain.values import (
     BorrowerType,
     CollectionStepKind,
+    EvaluationOccasion,
     Grade,
     InspectionKind,
     RepaymentMethod,
@@ -46,6 +51,7 @@ from projections.tables import PERSON, TableSpec, col, loan_facts
 LoanEvents: Any = Loan
 DossierEvents: Any = Dossier
 BorrowingEvents: Any = Borrowing
+StaffEvents: Any = Staff
 
 
 LOANS = TableSpec(
@@ -77,6 +83,8 @@ LOANS = TableSpec(
             shows=PERSON,
         ),
         col("risk_manager_id", sa.Uuid, "风险经理", "risk manager", shows=PERSON),
+        col("b_manager_id", sa.Uuid, "B岗客户经理", "B岗 account manager", shows=PERSON),
+        col("principal", sa.Numeric(18, 2), "贷款金额", "principal"),
         col("first_inspected", sa.Boolean, "已首次检查", "first inspection done"),
         col("last_inspected_on", sa.Date, "上次检查日", "last inspection"),
         col("last_special_on", sa.Date, "上次专项检查日", "last special inspection"),
@@ -169,6 +177,23 @@ BORROWINGS = TableSpec(
 )
 
 
+MANAGERS = TableSpec(
+    "managers",
+    [
+        col("staff_id", sa.Uuid, "人员ID", "staff id", nullable=False, shows=PERSON),
+        col("staff_no", sa.String(32), "工号", "staff no."),
+        col("branch", sa.String(100), "机构", "branch"),
+        col("in_post_since", sa.Date, "任客户经理起始日", "account manager since"),
+        col("last_in_post_on", sa.Date, "上次任职满期评价日", "last in-post evaluation"),
+        col("handover_pending_on", sa.Date, "待评价移交日", "handover awaiting evaluation"),
+        col("handover_loan_no", sa.String(64), "移交贷款借据号", "loan handed over"),
+    ],
+    key=("staff_id",),
+    dated=False,  # people: read by every day's events alike (a handover dated before enrolment)
+)
+"""Account managers (客户经理): what the evaluation of their post-loan duties hangs on."""
+
+
 def plain(value: Any) -> Any:
     """An enum member as its stored value; anything else as it is."""
     return value.value if isinstance(value, Enum) else value
@@ -187,17 +212,20 @@ class WorkQueue(FollowsRules, Projection):
     """工作任务: the facts of every deadline, and the rules in force to judge them."""
 
     name = "work_queue"
-    version = 5  # 4: 认定; 5: countersigns awaited, the quarterly re-classification
+    version = 6  # 4: 认定; 5: B岗, principal, account managers (履职评价); 6: countersigns
+    # awaited, the quarterly re-classification (季度风险分类更新)
     title_zh = "工作任务"
     title_en = "Work queue"
-    tables = (LOANS, SIGNALS, COUNTERSIGNS, STEPS, DOSSIERS, BORROWINGS, RULES_TABLE)
+    tables = (LOANS, SIGNALS, COUNTERSIGNS, STEPS, DOSSIERS, BORROWINGS, MANAGERS, RULES_TABLE)
     listings: ClassVar[dict[str, Listing]] = {
         "loans": Listing("loans", ("loan_no",), "工作任务（贷款事实）", "Work queue: loan facts")
     }
 
-    def __init__(self, default_rules: RuleSet | None = None) -> None:
-        """``default_rules`` judge the log before its first adoption (default: the shipped)."""
+    def __init__(self, default_rules: RuleSet | None = None, zone: str = "Asia/Shanghai") -> None:
+        """``default_rules`` judge the log before its first adoption (default: the shipped);
+        ``zone`` is the bank's, in which the moment a role was granted becomes a date."""
         FollowsRules.__init__(self, default_rules)
+        self.zone = zone
 
     handle = handlers_following_rules()
 
@@ -238,6 +266,7 @@ class WorkQueue(FollowsRules, Projection):
             "maturity_date": event.maturity_date,
             "schedule_from": event.value_date,
             "account_manager_id": event.account_manager_id,
+            "principal": event.principal,
             "first_inspected": False,
             "grade": Grade.NORMAL.value,
             "days_overdue": 0,
@@ -399,12 +428,72 @@ class WorkQueue(FollowsRules, Projection):
 
     @handle.register(LoanEvents.AccountManagerHandedOver)
     def _handed_over(self, event: Any, changes: Changes) -> None:
-        self._loan(changes, event, account_manager_id=event.receiving_id)
+        row = self._row(changes, event)
+        values: dict[str, Any] = {"account_manager_id": event.receiving_id}
+        if row.get("b_manager_id") == event.receiving_id:  # the B岗 took over as A岗
+            values["b_manager_id"] = None
+        self._left(changes, event.handing_id, event.handed_over_on, row.get("loan_no"))
+        self._loan(changes, event, **values)
 
     @handle.register(LoanEvents.AccountManagersAssigned)
     def _managers_assigned(self, event: Any, changes: Changes) -> None:
         # The A岗 owns the account manager's tasks; the B岗 stands beside them.
-        self._loan(changes, event, account_manager_id=event.a_manager_id)
+        if event.previous_a_id not in (event.a_manager_id, event.b_manager_id):
+            loan_no = self._row(changes, event).get("loan_no")
+            self._left(changes, event.previous_a_id, event.assigned_on, loan_no)
+        self._loan(
+            changes, event, account_manager_id=event.a_manager_id, b_manager_id=event.b_manager_id
+        )
+
+    @staticmethod
+    def _left(changes: Changes, staff_id: Any, on: Any, loan_no: str | None) -> None:
+        """An account manager left a loan (岗位变动): their duties are to be evaluated, from the
+        earliest such day not evaluated since."""
+        row = changes.get("managers", staff_id)
+        if row is None or row["handover_pending_on"] is not None:
+            return
+        changes.update("managers", (staff_id,), handover_pending_on=on, handover_loan_no=loan_no)
+
+    # ------------------------------------------------------------ account managers
+    @handle.register(StaffEvents.Enrolled)
+    def _enrolled(self, event: Any, changes: Changes) -> None:
+        row: dict[str, Any] = dict.fromkeys(MANAGERS.column_names)
+        row |= {"staff_no": event.staff_no, "branch": event.branch}
+        changes.put("managers", (event.originator_id,), row)
+
+    @handle.register(StaffEvents.Transferred)
+    def _staff_moved(self, event: Any, changes: Changes) -> None:
+        changes.update("managers", (event.originator_id,), branch=event.branch)
+
+    @handle.register(StaffEvents.RoleGranted)
+    def _granted(self, event: Any, changes: Changes) -> None:
+        if plain(event.granted_role) == Role.ACCOUNT_MANAGER.value:
+            since = recorded_on(event.granted_at, self.zone)  # the grant's own moment
+            changes.update(
+                "managers", (event.originator_id,), in_post_since=since, last_in_post_on=None
+            )
+
+    @handle.register(StaffEvents.RoleRevoked)
+    def _revoked(self, event: Any, changes: Changes) -> None:
+        if plain(event.revoked_role) == Role.ACCOUNT_MANAGER.value:
+            changes.update("managers", (event.originator_id,), in_post_since=None)
+
+    @handle.register(StaffEvents.PostLoanDutiesEvaluated)
+    def _evaluated(self, event: Any, changes: Changes) -> None:
+        row = changes.get("managers", event.originator_id)
+        if row is None:
+            return
+        on = event.evaluated_on
+        if plain(event.occasion) == EvaluationOccasion.IN_POST.value:
+            changes.update(
+                "managers",
+                (event.originator_id,),
+                last_in_post_on=later(row["last_in_post_on"], on),
+            )
+        elif row["handover_pending_on"] is not None and row["handover_pending_on"] <= on:
+            changes.update(
+                "managers", (event.originator_id,), handover_pending_on=None, handover_loan_no=None
+            )
 
     @handle.register(LoanEvents.BranchChanged)
     def _branch_changed(self, event: Any, changes: Changes) -> None:

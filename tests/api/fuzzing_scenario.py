@@ -958,6 +958,21 @@ class Scenario:
                 },
             ),
         )
+        self.example(
+            "POST",
+            "/staff/{staff_no}/evaluations",
+            Example(
+                {"staff_no": RUNNERS["account_manager"]},
+                body={
+                    "occasion": "handover",
+                    "period_from": self.today,
+                    "period_to": self.today,
+                    "evaluated_on": self.today,
+                    "conclusion": "competent",
+                    "findings": "贷后检查按期开展，履职到位",
+                },
+            ),
+        )
 
     # ------------------------------------------------------------------ reads
     def reads(self) -> None:

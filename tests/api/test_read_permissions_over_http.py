@@ -70,6 +70,7 @@ ROUTES: dict[str, Permission] = {
     "/loans/{loan_no}": Needs(Action.READ_BUSINESS),
     "/loans/{loan_no}/events": Needs(Action.READ_BUSINESS),
     "/loans/{loan_no}/classifications/floor": Needs(Action.READ_BUSINESS),
+    "/loans/{loan_no}/inspection-checklist": Needs(Action.READ_BUSINESS),
     "/loans/{loan_no}/collateral": Needs(Action.READ_BUSINESS),
     "/loans/{loan_no}/collateral/{collateral_no}": Needs(Action.READ_BUSINESS),
     "/loans/{loan_no}/collateral/{collateral_no}/events": Needs(Action.READ_BUSINESS),
@@ -97,6 +98,9 @@ ROUTES: dict[str, Permission] = {
     # People.
     "/staff": Needs(Action.READ_STAFF),
     "/staff/me": SIGNED_IN,
+    # Evaluations of a person's post-loan duties (履职评价): the trail's readers, within their
+    # scope of the person's unit (and the person themselves).
+    "/staff/{staff_no}/evaluations": Needs(Action.READ_TRAIL),
     # The service itself.
     "/health": PUBLIC,
     "/health/live": PUBLIC,
@@ -107,6 +111,7 @@ ROUTES: dict[str, Permission] = {
 
 QUERIES = {
     "/loans/{loan_no}/classifications/floor": "as_of=2026-06-30",
+    "/loans/{loan_no}/inspection-checklist": "kind=routine",
     "/loans/{loan_no}/documents/{sha256}": "purpose=audit",
     "/archive/past-retention": "on=2026-12-01",
     "/loans/{loan_no}/readers": "on=2026-06-30",
@@ -268,11 +273,14 @@ def demo_of(api: Api, *, loans: int) -> Demo:
 
 
 def concerned(route: str, demo: Demo) -> DemoLoan | None:
-    """The loan a route names: by its number, a document or collateral of it, a borrowing."""
+    """The loan a route names: by its number, a document or collateral of it, a borrowing; or
+    the unit of the person whose evaluations it lists."""
     if "{borrowing_id}" in route:
         return demo.loans[BORROWING_OVERDUE]
     if "{loan_no}" in route:
         return demo.loans[demo.values["loan_no"]]
+    if route == "/staff/{staff_no}/evaluations":  # the person's unit, as if a loan of it
+        return DemoLoan("", demo.api.archive.staff(demo.values["staff_no"]).branch, frozenset())
     return None
 
 
@@ -343,7 +351,7 @@ def acts(demo: Demo, person: Person, loan: DemoLoan) -> bool:
 
 def subjects(demo: Demo, path: str, example: Example) -> list[DemoLoan]:
     """The loans a command names — by number, borrowing, batch or list — as they stand now;
-    or the branch it books a loan in."""
+    or the branch it books a loan in, or the unit of the person whose duties it evaluates."""
     archive = demo.api.archive
     numbers: list[str] = []
     if "loan_no" in example.path:
@@ -363,6 +371,10 @@ def subjects(demo: Demo, path: str, example: Example) -> list[DemoLoan]:
         found.append(DemoLoan(loan.loan_no, loan.branch, staff))
     if not found and isinstance(body.get("branch"), str) and not path.startswith("/staff"):
         found.append(DemoLoan("", body["branch"], frozenset()))
+    if not found and path.endswith("/evaluations") and "staff_no" in example.path:
+        # A person's duties evaluated: within the evaluator's reach of the person's unit.
+        evaluated = archive.staff(example.path["staff_no"])
+        found.append(DemoLoan("", evaluated.branch, frozenset()))
     return found
 
 

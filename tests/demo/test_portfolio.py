@@ -372,3 +372,43 @@ def test_the_demo_is_not_loaded_on_a_clock_before_its_last_business_date(
     assert str(TODAY) in refused.value.en
     assert refused.value.context["field"] == "clock"
     assert (app.recorder.max_notification_id() or 0) == 0
+
+
+def test_the_demo_evaluates_account_managers_duties_and_leaves_one_due(
+    store_env: dict[str, str], tmp_path: Path
+) -> None:
+    """Row 000-60 on the demo: three years in post, each branch head evaluated their account
+    managers in January 2026 but one, whose evaluation is still due; a handover, when the
+    portfolio has one, was evaluated a week later. Rows 002-12, 002-77: loans the rules name
+    mostly have a B岗."""
+    archive = DossierArchive(store_env, blobs=LocalBlobStore(tmp_path / "blobs"))
+    try:
+        summary = build_portfolio(archive, loans=LOANS, seed=SEED)
+        auditor = next(s for s in summary.staff if s.role == Role.AUDITOR.value)
+        ctx = CommandContext(archive.authenticate(auditor.token))
+        managers = [s.staff_no for s in summary.staff if s.role == Role.ACCOUNT_MANAGER.value]
+        found = {no: archive.duty_evaluations(ctx, no)[1] for no in managers}
+        loans = archive.list_loans(ctx, limit=summary.loans + 50)
+        rules = archive.rule_set().managers
+    finally:
+        archive.close()
+    assert found["0304"] == [] or all(e.occasion.value == "handover" for e in found["0304"])
+    in_post = {no for no, made in found.items() for e in made if e.occasion.value == "in_post"}
+    assert in_post == set(managers) - {"0304"}
+    for made in found.values():
+        for e in made:
+            assert e.period_from == date(2023, 1, 3)
+            assert e.evaluated_on <= TODAY
+            assert e.findings
+    needing = [
+        loan
+        for loan in loans
+        if rules.b_post_rule(
+            borrower_type=loan.borrower_type.value,
+            product=loan.product.value,
+            principal=loan.principal,
+        )
+    ]
+    assert all(loan.b_manager_id != loan.account_manager_id for loan in needing)
+    if needing:
+        assert any(loan.b_manager_id is not None for loan in needing) or len(needing) < 2

@@ -54,6 +54,8 @@ from domain.values import (
     CollateralKind,
     CollectionStepKind,
     DocumentRef,
+    DutyConclusion,
+    EvaluationOccasion,
     FixityStatus,
     Grade,
     HoldKind,
@@ -209,6 +211,21 @@ def staff_transferred(w: World) -> list[Any]:
         branch="城西支行", moved_on=START, reason="轮岗", actor=w.actor("admin")
     )
     return [w.staff["leaver"]]
+
+
+def post_loan_duties_evaluated(w: World) -> list[Any]:
+    w.staff["am"].evaluate_post_loan_duties(
+        evaluation_id=UUID(int=60),
+        occasion=EvaluationOccasion.HANDOVER,
+        period_from=START,
+        period_to=START,
+        evaluated_on=START,
+        conclusion=DutyConclusion.COMPETENT,
+        findings="贷后检查按期开展",
+        loan_nos=["DK-0001"],
+        actor=w.actor("head"),
+    )
+    return [w.staff["am"]]
 
 
 def password_set(w: World) -> list[Any]:
@@ -1211,6 +1228,7 @@ FACTORIES: dict[str, Factory] = {
     _declared(Staff, "TokenRevoked"): token_revoked,
     _declared(Staff, "RoleRevoked"): role_revoked,
     _declared(Staff, "Transferred"): staff_transferred,
+    _declared(Staff, "PostLoanDutiesEvaluated"): post_loan_duties_evaluated,
     _declared(Staff, "PasswordSet"): password_set,
     _declared(Staff, "PasswordChanged"): password_changed,
     _declared(Staff, "LoggedIn"): logged_in,

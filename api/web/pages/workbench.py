@@ -15,6 +15,7 @@ from api.web.render import render
 from api.web.session import Viewer, ViewerDep, archive_of
 from domain.authorization import Action
 from domain.scope import RowScope
+from domain.tasks import TaskKind
 from projections.query import AsOf
 
 router = page_router()
@@ -35,6 +36,18 @@ def workbench(request: Request, viewer: ViewerDep) -> Response:
             owner_id=actor.id,
             scope=scope,
         )
+    evaluations_due = None
+    if viewer.can(Action.EVALUATE_POST_LOAN_DUTIES) and viewer.can(Action.READ_ALL_TASKS):
+        # 履职评价: tasks about account managers, owned by a role rather than a person.
+        _actor, all_scope = archive.reading_scope(viewer.ctx, Action.READ_ALL_TASKS)
+        evaluations_due = judge(
+            registers_of(request),
+            archive,
+            on=None,
+            as_of=AsOf(),
+            scope=all_scope,
+            kind=TaskKind.DUTY_EVALUATION.value,
+        ).data
     about_me = _determinations_about(request, viewer) if tasks else 0
     overdue = [t for t in tasks.data if t.overdue] if tasks else []
     due = [t for t in tasks.data if not t.overdue] if tasks else []
@@ -50,6 +63,7 @@ def workbench(request: Request, viewer: ViewerDep) -> Response:
         subjects=any(t.subject for t in tasks.data) if tasks else False,
         today=archive.today(),
         about_me=about_me,
+        evaluations_due=evaluations_due,
     )
 
 

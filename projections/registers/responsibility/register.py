@@ -27,6 +27,7 @@ from projections.registers.responsibility.rows import (
 from projections.registers.responsibility.tables import (
     ACTIONS,
     DETERMINATIONS,
+    EVALUATIONS,
     ORIGINATION,
     PARTS,
     STAFF,
@@ -45,10 +46,10 @@ class AccountabilityTrail(Projection):
     """责任追溯: per person and per loan, every action, role, time, event position and hash."""
 
     name = "accountability_trail"
-    version = 5  # 4: 认定; 5: the reviewer's countersign of an inspection (复核意见)
+    version = 6  # 4: 认定; 5: duty evaluations (履职评价); 6: the countersign (复核意见)
     title_zh = "责任追溯"
     title_en = "Accountability trail"
-    tables = (STAFF, SUBJECTS, ORIGINATION, ACTIONS, PARTS, DETERMINATIONS)
+    tables = (STAFF, SUBJECTS, ORIGINATION, ACTIONS, PARTS, DETERMINATIONS, EVALUATIONS)
     listings: ClassVar[dict[str, Listing]] = {
         "actions": Listing("actions", ("position",), title_zh, title_en),
         "parts": Listing(
@@ -59,6 +60,12 @@ class AccountabilityTrail(Projection):
         ),
         "origination": Listing("origination", ("loan_no",), "贷款发放责任人", "Origination"),
         "staff": Listing("staff", ("staff_no",), "人员与岗位", "Staff and roles"),
+        "evaluations": Listing(
+            "evaluations",
+            ("staff_no", "evaluated_on"),
+            "贷后管理履职评价",
+            "Evaluations of post-loan duties",
+        ),
     }
     all_events = True
 
@@ -81,6 +88,31 @@ class AccountabilityTrail(Projection):
     @handle.register(StaffEvents.Transferred)
     def _(self, event: Any, changes: Changes) -> None:
         changes.update("staff", (event.originator_id,), branch=event.branch)
+        record_action(event, changes)
+
+    @handle.register(StaffEvents.PostLoanDutiesEvaluated)
+    def _(self, event: Any, changes: Changes) -> None:
+        person = changes.get("staff", event.originator_id) or {}
+        changes.put(
+            "evaluations",
+            (event.evaluation_id,),
+            {
+                "staff_id": event.originator_id,
+                "staff_no": person.get("staff_no"),
+                "name": person.get("name"),
+                "branch": event.branch,
+                "occasion": event.occasion.value,
+                "period_from": event.period_from,
+                "period_to": event.period_to,
+                "evaluated_on": event.evaluated_on,
+                "conclusion": event.conclusion.value,
+                "findings": event.findings,
+                "loan_nos": "、".join(event.loan_nos),
+                "evaluator_id": event.actor_id,
+                "evaluator_role": event.role.value,
+                "position": changes.position,
+            },
+        )
         record_action(event, changes)
 
     @handle.register(StaffEvents.RoleGranted)

@@ -6,6 +6,8 @@ import sqlalchemy as sa
 
 from domain.values import (
     AppealOutcome,
+    DutyConclusion,
+    EvaluationOccasion,
     LabelledEnum,
     ResponsibilityFinding,
     ResponsibilityStage,
@@ -204,3 +206,41 @@ DETERMINATIONS = TableSpec(
     key=("determination_id",),
     indexes=(("loan_id",), ("person_id",)),
 )
+
+EVALUATIONS = TableSpec(
+    "evaluations",
+    [
+        col("evaluation_id", ID, "评价ID", "evaluation id", export=False, nullable=False),
+        col("staff_id", ID, "被评价人", "person evaluated", export=False, shows=PERSON),
+        col("staff_no", sa.String(32), "被评价人工号", "staff no.", filter=True),
+        col("name", sa.String(100), "被评价人", "person evaluated"),
+        *loan_facts("branch"),
+        col(
+            "occasion",
+            sa.String(16),
+            "评价时点",
+            "occasion",
+            filter=True,
+            labels=EvaluationOccasion,
+        ),
+        col("period_from", sa.Date, "评价期间起", "period from"),
+        col("period_to", sa.Date, "评价期间止", "period to"),
+        col("evaluated_on", sa.Date, "评价日期", "evaluated on"),
+        col(
+            "conclusion",
+            sa.String(32),
+            "评价结论",
+            "conclusion",
+            filter=True,
+            labels=DutyConclusion,
+        ),
+        col("findings", sa.Text, "评价意见", "findings"),
+        col("loan_nos", sa.Text, "所评贷款", "loans reviewed"),
+        col("evaluator_id", ID, "评价人", "evaluated by", shows=PERSON),
+        col("evaluator_role", sa.String(32), "评价人岗位", "evaluator's role", labels=Role),
+        col("position", POSITION, "日志位置", "log position"),
+    ],
+    key=("evaluation_id",),
+    indexes=(("staff_no",),),
+)
+"""Evaluations of account managers' post-loan duties (贷后管理履职评价), one row each."""
