@@ -9,9 +9,8 @@ the demo, in the names of its demo staff.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-import click
 import typer
 from typer.core import TyperGroup
 
@@ -43,7 +42,7 @@ class _Dossier(TyperGroup):
     """The ``dossier`` group: an option value a command refuses as bad input (a reason too
     long, a sub-grade code too long …) is bad usage, exit 2 in both languages, not a trace."""
 
-    def invoke(self, ctx: click.Context) -> object:
+    def invoke(self, ctx: Any) -> Any:  # typer's own click Context
         try:
             return super().invoke(ctx)
         except InvalidInputError as exc:
