@@ -9,13 +9,14 @@ the demo, in the names of its demo staff.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from typer.core import TyperGroup
 
 from api.cli.borrowing import borrow_app
 from api.cli.bundles import bundle, verify_bundle
-from api.cli.common import console, open_archive, read_settings
+from api.cli.common import console, fail, open_archive, read_settings
 from api.cli.compliance import report
 from api.cli.custody import archive_app, custody_app
 from api.cli.demo import build_demo, load_demo_on_first_start
@@ -32,10 +33,23 @@ from api.cli.verify import verify
 from api.composition import master_key, signing_key
 from api.logs import configure_logging
 from api.settings import Settings
+from domain.errors import InvalidInputError
 from storage.crypto import CryptoError
 from storage.signing import SigningKeyError
 
-app = typer.Typer(help="Dossier 贷后档案 — post-loan archive.", no_args_is_help=True)
+
+class _Dossier(TyperGroup):
+    """The ``dossier`` group: an option value a command refuses as bad input (a reason too
+    long, a sub-grade code too long …) is bad usage, exit 2 in both languages, not a trace."""
+
+    def invoke(self, ctx: Any) -> Any:  # typer's own click Context
+        try:
+            return super().invoke(ctx)
+        except InvalidInputError as exc:
+            raise fail(f"[red]{exc.zh}[/red]\n{exc.en}", 2) from None
+
+
+app = typer.Typer(cls=_Dossier, help="Dossier 贷后档案 — post-loan archive.", no_args_is_help=True)
 app.add_typer(staff_app, name="staff")
 app.add_typer(keys_app, name="keys")
 app.add_typer(archive_app, name="archive")

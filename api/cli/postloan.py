@@ -1,9 +1,10 @@
 """``dossier postloan …``: post-loan work (贷后工作) at the console, with the caller's token.
 
-Inspections (贷后检查) and five-level classification (五级分类). The same commands as the HTTP
-routes (api/routers/inspections.py, classification.py; archive/commands/), with the same field
+Inspections (贷后检查), five-level classification (五级分类) and the evaluation of an account
+manager's post-loan duties (贷后管理履职评价). The same commands as the HTTP routes
+(api/routers/inspections.py, classification.py, staff.py; archive/commands/), with the same field
 names; each command prints the ids it handed out for the next one (``inspection_id``,
-``proposal_id``), and a refusal exits 1 in Chinese and English with nothing recorded.
+``proposal_id``, ``evaluation_id``), and a refusal exits 1 in Chinese and English with nothing recorded.
 """
 
 from __future__ import annotations
@@ -32,15 +33,17 @@ from archive.commands.classification import (
     ProposeClassification,
     RejectClassification,
 )
+from archive.commands.duties import EvaluatePostLoanDuties
 from archive.commands.inspections import (
     CorrectInspection,
     CountersignInspection,
     RecordInspection,
 )
-from domain.values import Grade, InspectionKind
+from domain.values import DutyConclusion, EvaluationOccasion, Grade, InspectionKind
 
 postloan_app = typer.Typer(
-    help="贷后工作：检查、五级分类 / Post-loan work: inspections, classification.",
+    help="贷后工作：检查、五级分类、履职评价 / Post-loan work: inspections, classification, "
+    "evaluations of duties.",
     no_args_is_help=True,
 )
 inspection_app = typer.Typer(help="贷后检查 / Inspections of the borrower.", no_args_is_help=True)
@@ -55,6 +58,19 @@ Findings = Annotated[str, typer.Option(help="检查结论 / findings")]
 
 
 # ------------------------------------------------------------------ inspections
+def _answers(path: Path) -> dict[str, object]:
+    """The ``--checklist`` file: one JSON object, in UTF-8."""
+    try:
+        answered = json.loads(path.read_text("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise typer.BadParameter(
+            f"不是 UTF-8 编码的 JSON：{exc} / not JSON in UTF-8: {exc}", param_hint="--checklist"
+        ) from None
+    if not isinstance(answered, dict):
+        raise typer.BadParameter("须为 JSON 对象 / must be a JSON object", param_hint="--checklist")
+    return answered
+
+
 @inspection_app.command("record")
 def record_inspection(
     loan_no: LoanNo,
@@ -77,9 +93,7 @@ def record_inspection(
     role: ActAs = None,
 ) -> None:
     """登记贷后检查 / Record an inspection by you, naming the reviewer who countersigns it."""
-    answered = json.loads(checklist.read_text("utf-8")) if checklist is not None else {}
-    if not isinstance(answered, dict):
-        raise typer.BadParameter("须为 JSON 对象 / must be a JSON object", param_hint="--checklist")
+    answered = _answers(checklist) if checklist is not None else {}
     fields = {
         k: answered[k] for k in ("answers", "figures", "judgment", "measures") if k in answered
     }
@@ -206,3 +220,36 @@ def reject(
     """否决 / Reject a proposal, with the reason."""
     command = RejectClassification(loan_no=loan_no, proposal_id=proposal_id, reason=reason)
     run(token, role, command, ("已否决分类", "classification rejected"))
+
+
+# ------------------------------------------------------------------ evaluations of duties
+@postloan_app.command("evaluate")
+def evaluate(
+    staff_no: Annotated[
+        str, typer.Argument(help="被评价客户经理工号 / the account manager's staff number")
+    ],
+    occasion: Annotated[EvaluationOccasion, choice_option(EvaluationOccasion, "occasion")],
+    period_from: Annotated[date, day_option("--from", help="评价期间起 / first day evaluated")],
+    period_to: Annotated[date, day_option("--to", help="评价期间止 / last day evaluated")],
+    evaluated_on: Annotated[date, day_option("--on", help="评价日期 / day of the evaluation")],
+    conclusion: Annotated[DutyConclusion, choice_option(DutyConclusion, "conclusion")],
+    findings: Annotated[str, typer.Option(help="评价意见 / findings")],
+    loan: Annotated[
+        list[str] | None,
+        typer.Option(help="所评贷款借据号，可重复 / a loan reviewed; repeatable"),
+    ] = None,
+    token: Token = None,
+    role: ActAs = None,
+) -> None:
+    """履职评价 / Evaluate an account manager's post-loan duties, at handover or in post."""
+    command = EvaluatePostLoanDuties(
+        staff_no=staff_no,
+        occasion=occasion,
+        period_from=period_from,
+        period_to=period_to,
+        evaluated_on=evaluated_on,
+        conclusion=conclusion,
+        findings=findings,
+        loan_nos=loan or [],
+    )
+    run(token, role, command, ("已登记履职评价", "evaluation of duties recorded"))
