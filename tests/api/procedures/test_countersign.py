@@ -95,7 +95,7 @@ def test_the_named_reviewer_countersigns_and_the_inspection_then_counts(api: Api
     waiting = tasks(api, "reviewer", "2025-03-12", recorded["position"])
     assert [
         (t["kind"], t["kind_zh"], t["owner_no"], t["due_on"], t["subject"]) for t in waiting
-    ] == [("countersign", "检查复核", "RV001", "2025-03-17", inspection_id)]
+    ] == [("countersign", "检查复核", "RV001", "2025-03-17", f"2025-03-10 {inspection_id[:8]}")]
     assert waiting[0]["rule"] == "inspections.countersign_days = 5 working days"
     # Not yet countersigned: the first follow-up is still owed.
     first = tasks(api, "head", "2025-03-12", recorded["position"], "first_inspection")
