@@ -149,7 +149,7 @@ def test_an_inspection_and_a_classification_through_the_screens(
         context.clear_cookies()
         _sign_in(page, served, reviewer.staff_no, reviewer.password)
         page.goto(f"{served.base_url}/loans/{loan_no}")
-        page.locator("[data-testid=pending-proposals]").get_by_text("审阅并审批").click()
+        page.locator("[data-testid=pending-proposals]").get_by_text("审阅并认定").click()
         page.wait_for_load_state()
         assert urlsplit(page.url).path.endswith("/determine")
         assert page.locator("[data-testid=below-floor]").count() == 1
@@ -180,7 +180,7 @@ def test_an_inspection_and_a_classification_through_the_screens(
         context.clear_cookies()
         _sign_in(page, served, reviewer.staff_no, reviewer.password)
         page.goto(f"{served.base_url}/loans/{loan_no}")
-        page.locator("[data-testid=pending-proposals]").get_by_text("审阅并审批").click()
+        page.locator("[data-testid=pending-proposals]").get_by_text("审阅并认定").click()
         page.wait_for_load_state()
         page.fill("#f-reason", "经复核，认定与初分一致。")
         page.click("button[name=decision][value=determine]")

@@ -631,6 +631,8 @@ class PendingProposal:
     determined: str = ""
     """The determined grade (认定) and who determined it, once determined."""
     waiting_for: str = ""
+    act: str = ""
+    """What the link does: determine (认定) or decide (审批)."""
 
 
 @dataclass(frozen=True)
@@ -756,6 +758,11 @@ def panel(request: Request, viewer: Viewer, loan: Loan) -> dict[str, Any]:
                 N_("Awaiting the branch's credit management")
                 if p.stage == "awaiting_determination"
                 else N_("Awaiting the risk manager")
+            ),
+            act=t(
+                N_("Review and determine")
+                if p.stage == "awaiting_determination"
+                else N_("Review and decide")
             ),
         )
         for p in loan.proposals.values()
