@@ -297,9 +297,15 @@ def gaps_of(
             continue
         due = row.get("due_on")
         overdue = status == RequirementStatus.MISSING.value and due is not None and due < today
+        code = str(row.get("doc_type", ""))
+        named = doc_name(code)
+        if named == code and row.get("doc_type_zh"):
+            # Not a document of the catalogue (the reviewer's countersign, 复核意见): the
+            # register names it.
+            named = str(row["doc_type_zh"])
         rows.append(
             Gap(
-                document=doc_name(str(row.get("doc_type", ""))),
+                document=named,
                 stage=_label(Stage, row.get("stage"), lang),
                 rule=str(row.get("rule_id") or ""),
                 required_since=row.get("required_since"),

@@ -309,7 +309,7 @@ def test_the_reviewer_countersigns_from_her_work_queue_and_the_loan_page(console
             **answers,
         ),
     )
-    console.registers.wait(["staff_directory", "work_queue"], recorded.position, 30)
+    console.registers.wait(["staff_directory", "work_queue", "completeness"], recorded.position, 30)
     inspection_id = recorded.ids["inspection_id"]
     path = f"/loans/{loan_no}/inspections/{inspection_id}/countersign"
 
@@ -324,6 +324,10 @@ def test_the_reviewer_countersigns_from_her_work_queue_and_the_loan_page(console
     loan_page = console.get(f"/loans/{loan_no}").text
     assert path in loan_page
     assert "复核" in loan_page
+    # The countersign awaited is a gap named as the register names it, not by its code.
+    gaps = loan_page.split('data-testid="gaps"', 1)[-1].split("</section>", 1)[0]
+    assert "<td>复核意见</td>" in gaps
+    assert ">countersign<" not in gaps
     form = console.get(path)
     assert form.status_code == 200, form.text
     for label in ("复核贷后检查", "复核日期", "复核意见", "建议措施"):
