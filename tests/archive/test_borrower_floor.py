@@ -157,6 +157,8 @@ def test_approvals_on_two_loans_of_one_borrower_at_once_are_serialised(
     app.execute(am, make_disbursement("JJ-A", principal=Decimal("500000.00")))
     app.execute(am, make_disbursement("JJ-B", principal=Decimal("500000.00")))
     proposals = {no: _propose(app, staff, no, Grade.SPECIAL_MENTION) for no in ("JJ-A", "JJ-B")}
+    for loan_no, proposal_id in proposals.items():  # 认定 first, one after the other
+        steps.determine(app, steps.credit_management(app, loan_no), loan_no, proposal_id)
     barrier = threading.Barrier(2, timeout=10)
     load = app.loan
 
