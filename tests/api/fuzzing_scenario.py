@@ -291,6 +291,14 @@ class Scenario:
                 body={"findings": "首次跟踪检查：经营正常，库存略增", "reason": "补记库存情况"},
             ),
         )
+        self.example(
+            "POST",
+            "/loans/{loan_no}/inspections/{inspection_id}/countersign",
+            Example(
+                {"loan_no": corrected, "inspection_id": inspection},
+                body={"opinion": "同意检查结论", "countersigned_on": self.on(11)},
+            ),
+        )
         proposal = {"grade": "special_mention", "reason": "本金逾期", "as_of": self.on(40)}
         downgraded = self.loan()
         self.overdue(downgraded, 35, on=39)

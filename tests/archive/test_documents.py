@@ -134,7 +134,9 @@ def test_an_on_site_photo_is_filed_as_an_image_without_a_page_count(
         "厂区正常生产",
         uploads=[make_upload("site_photo", filename="厂区.png", data=photo)],
     )
-    (ref,) = result.documents
+    # The photo, beside the inspection report generated from the checklist's answers.
+    (ref,) = [d for d in result.documents if d.doc_type == "site_photo"]
+    assert [d.doc_type for d in result.documents if d is not ref] == ["inspection_report"]
     assert (ref.media_type, ref.pages, ref.size) == ("image/png", None, len(photo))
     assert original(app, staff["auditor"], ref.sha256) == photo
     copy = app.read_document(staff["archivist"], LOAN_NO, ref.sha256, purpose=ReadPurpose.AUDIT)

@@ -185,6 +185,7 @@ def test_a_loan_lives_from_disbursement_to_settlement_and_every_step_reads_back_
         "InspectionRecorded",
         "OverdueStatusRecorded",
         "ClassificationProposed",
+        "ClassificationDetermined",
         "ClassificationApproved",
         "WarningRaised",
         "WarningHandled",
@@ -197,7 +198,7 @@ def test_a_loan_lives_from_disbursement_to_settlement_and_every_step_reads_back_
         "RepaymentRecorded",
         "Settled",
     ]
-    assert [e.version for e in events] == list(range(1, 16))
+    assert [e.version for e in events] == list(range(1, 17))
     positions = [e.position for e in events]
     assert all(isinstance(p, int) for p in positions)
     assert all(a < b for a, b in pairwise(positions))
@@ -211,6 +212,7 @@ def test_a_loan_lives_from_disbursement_to_settlement_and_every_step_reads_back_
         (am.staff_id, "account_manager"),
         (plo.staff_id, "post_loan_officer"),
         (am.staff_id, "account_manager"),
+        (steps.credit_management(app, LOAN_NO).staff_id, "reviewer"),  # 认定
         (rm.staff_id, "risk_manager"),
         (plo.staff_id, "post_loan_officer"),
         (rm.staff_id, "risk_manager"),
@@ -226,9 +228,10 @@ def test_a_loan_lives_from_disbursement_to_settlement_and_every_step_reads_back_
     cited = [[d["doc_type"] for d in e.documents] for e in events]
     assert cited == [
         ["loan_contract", "drawdown_receipt"],
-        ["first_inspection_report"],
+        ["first_inspection_report", "first_inspection_report"],  # uploaded, and generated
         [],
         ["classification_form"],
+        [],
         [],
         [],
         ["warning_form"],

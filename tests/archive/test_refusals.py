@@ -83,6 +83,9 @@ def test_approving_a_grade_better_than_the_statutory_floor_is_refused_and_record
 ) -> None:
     _overdue(app, staff, days=100)  # more than 90 days: at least substandard
     proposal_id = _propose(app, staff["account_manager"], Grade.SPECIAL_MENTION)
+    # The branch's credit management enrolled first: under rules requiring 认定 the grade is
+    # refused there, the first act that fixes it.
+    steps.credit_management(app, loan_no)
 
     with changes_nothing(app), pytest.raises(ClassificationFloorError) as refused:
         steps.approve(
@@ -107,6 +110,7 @@ def test_approving_ones_own_classification_proposal_is_refused(
     plo = staff["post_loan_officer"]
     _overdue(app, staff, days=10)
     proposal_id = _propose(app, plo, Grade.SPECIAL_MENTION)
+    steps.determine(app, steps.credit_management(app, loan_no), loan_no, proposal_id)
 
     with changes_nothing(app), pytest.raises(SegregationOfDutiesError):
         steps.approve(
@@ -125,6 +129,7 @@ def test_a_refused_command_citing_a_document_already_on_file_leaves_that_documen
     form = make_pdf("五级分类认定表 次级")
     _overdue(app, staff, days=100)
     proposal_id = _propose(app, staff["account_manager"], Grade.SPECIAL_MENTION, form=form)
+    steps.credit_management(app, loan_no)
     keys = sorted(app.blobs.keys())
 
     with changes_nothing(app), pytest.raises(ClassificationFloorError):

@@ -74,7 +74,8 @@ def test_a_reopened_archive_sees_everything_and_old_tokens_still_authenticate(
         dossier = again.get_dossier(am, LOAN_NO)
         assert [d.ref.doc_type for d in dossier.documents] == [
             "loan_contract",
-            "first_inspection_report",
+            "first_inspection_report",  # uploaded
+            "first_inspection_report",  # generated from the checklist's answers
         ]
         stored = again.read_document(
             staff["auditor"],

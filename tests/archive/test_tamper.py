@@ -327,7 +327,9 @@ def test_the_untouched_record_verifies_with_its_unsealed_tail_only_noticed(recor
     assert report.checkpoints_checked == 2
     assert report.witnessed_checkpoints == 2
     assert report.events_checked == len(record.db.positions())
-    assert report.documents_checked == 7  # 2 + 2 at disbursement, voucher, form, report
+    # 2 + 2 at disbursement, voucher, form, the report uploaded and the one generated from
+    # the inspection's checklist.
+    assert report.documents_checked == 8
     assert report.sealed_leaves == record.leaves > record.second.tree_size
     # The inspection (leaves, no checkpoint) and the last repayment (nothing): a notice.
     tail = report.unsealed_tail
