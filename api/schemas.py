@@ -198,6 +198,37 @@ class ChecklistPublic(BaseModel):
         )
 
 
+class FieldChangePublic(BaseModel):
+    """One item of the borrower's information changed: old (None: never recorded) → new."""
+
+    field: str
+    old: str | None
+    new: str
+
+
+class InformationChangePublic(BaseModel):
+    """One act of information maintenance (贷款信息维护)."""
+
+    changed_on: date
+    changes: list[FieldChangePublic]
+    reason: str
+    actor_id: UUID
+
+
+class FundsUsePublic(BaseModel):
+    """One use of the funds checked against the stated purpose (贷款用途)."""
+
+    id: UUID
+    used_on: date
+    amount: Decimal
+    payee: str
+    use: str
+    matches_purpose: bool
+    payment_method: str
+    signal_id: UUID | None
+    actor_id: UUID
+
+
 class LoanPublic(BaseModel):
     loan_no: str
     id: UUID
@@ -232,6 +263,14 @@ class LoanPublic(BaseModel):
     inspection_records: list[InspectionPublic] = []
     """Each inspection, earliest first, with its checklist answers (none on a free-text one)
     and its countersign (复核意见)."""
+    purpose: str = ""
+    borrower_rating: str = ""
+    borrower_information: dict[str, str] = {}
+    """The borrower's current information by field (贷款信息维护), the rating among it."""
+    information_changes: list[InformationChangePublic] = []
+    """Every change of the borrower's information, oldest first."""
+    funds_uses: list[FundsUsePublic] = []
+    """Every use of the funds recorded (贷款用途), in the order recorded."""
 
     @classmethod
     def of(cls, loan: Loan) -> LoanPublic:
@@ -250,6 +289,24 @@ class LoanPublic(BaseModel):
                     for i in sorted(
                         loan.inspections.values(), key=lambda i: (i.inspected_on, str(i.id))
                     )
+                ],
+                information_changes=[
+                    InformationChangePublic(
+                        changed_on=c.changed_on,
+                        changes=[
+                            FieldChangePublic(field=f, old=old, new=new)
+                            for f, old, new in c.changes
+                        ],
+                        reason=c.reason,
+                        actor_id=c.actor_id,
+                    )
+                    for c in loan.information_changes
+                ],
+                funds_uses=[
+                    FundsUsePublic(
+                        **read_fields(FundsUsePublic, u, payment_method=u.payment_method.value)
+                    )
+                    for u in loan.funds_uses
                 ],
             )
         )

@@ -13,6 +13,7 @@ from archive.commands.collection import CollectionCommands
 from archive.commands.custody import CustodyCommands
 from archive.commands.disposition import DispositionCommands
 from archive.commands.duties import DutyCommands
+from archive.commands.information import InformationCommands
 from archive.commands.inspections import InspectionCommands
 from archive.commands.integrity import FixityChecks
 from archive.commands.lifecycle import LifecycleCommands
@@ -43,6 +44,7 @@ class DossierArchive(
     CollectionCommands,
     WorkoutCommands,
     ResponsibilityCommands,
+    InformationCommands,
     ScopeCommands,
     DutyCommands,
     CollateralCommands,

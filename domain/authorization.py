@@ -99,6 +99,9 @@ class Action(Enum):
     ASSIGN_ACCOUNT_MANAGERS = "assign_account_managers"
     READ_READERS = "read_readers"
     EVALUATE_POST_LOAN_DUTIES = "evaluate_post_loan_duties"
+    CHANGE_BORROWER_INFORMATION = "change_borrower_information"
+    CHANGE_BORROWER_RATING = "change_borrower_rating"
+    RECORD_FUNDS_USE = "record_funds_use"
 
 
 R = Role
@@ -229,6 +232,12 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = {
     # 贷后管理履职评价: an account manager's post-loan duties are evaluated by the branch head
     # or a risk manager whose scope holds the person's unit (never by the person evaluated).
     Action.EVALUATE_POST_LOAN_DUTIES: frozenset({R.BRANCH_HEAD, R.RISK_MANAGER}),
+    # 贷款信息维护 (docs/rules.md INF-51): the loan's officers keep the borrower's information
+    # up; a change of rating is the risk manager's (评级认定), who may record it with others.
+    Action.CHANGE_BORROWER_INFORMATION: LENDING_ROLES | {R.RISK_MANAGER},
+    Action.CHANGE_BORROWER_RATING: frozenset({R.RISK_MANAGER}),
+    # 贷款用途监控 (INF-56): the loan's officers record each use of the funds.
+    Action.RECORD_FUNDS_USE: LENDING_ROLES,
 }
 
 REGISTER_READS: Mapping[str, Action] = {

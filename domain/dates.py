@@ -50,6 +50,9 @@ HAPPENED: Mapping[str, str] = MappingProxyType(
         "transferred_on": "移交资产保全日期",
         "written_off_on": "核销日期",
         "settled_on": "结清日期",
+        # borrower information (贷款信息维护) and the use of the funds (贷款用途)
+        "changed_on": "信息变更生效日期",
+        "used_on": "资金使用日期",
         # data scope (数据权限): people and loans moved, account managers assigned
         "moved_on": "调动（划转）日期",
         "assigned_on": "管户分派日期",
@@ -110,6 +113,7 @@ _NAMES: Mapping[str, str] = {
     "compliance_approved_on": "合规审批日期",
     "last_moved_on": "上次调动（划转）日期",
     "managers_since": "现管户起始日期",
+    "last_changed_on": "上次信息变更日期",
 }
 
 

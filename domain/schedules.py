@@ -144,11 +144,55 @@ class InspectionSchedule:
         repayment_method: RepaymentMethod,
         first_done: bool,
         last_inspected_on: date | None,
+        rating_change: tuple[date, date | None] | None = None,
     ) -> date | None:
-        """The next inspection due date, or None when no routine inspection applies."""
+        """The next inspection due date, or None when no routine inspection applies.
+
+        ``rating_change`` is the effective date of the latest change of rating and the due date
+        it fixed (:meth:`due_at_rating_change`; docs/rules.md INF-55). Changed since the last
+        inspection, the new rating's interval runs from the last inspection, but falls due no
+        earlier than the change and no later than the date the change fixed: a downgrade brings
+        the next inspection forward, an upgrade takes effect from the inspection after it.
+        """
         if not first_done:
             return self.first_follow_up_due(value_date, borrower_type, product)
         months = self.routine_months(rating, product, repayment_method)
         if months is None:
             return None
-        return add_months(last_inspected_on or value_date, months)
+        since = last_inspected_on or value_date
+        due = add_months(since, months)
+        if rating_change is not None and rating_change[0] > since:
+            changed_on, fixed = rating_change
+            due = max(due, changed_on)
+            if fixed is not None:
+                due = min(due, fixed)
+        return due
+
+    def due_at_rating_change(
+        self,
+        *,
+        changed_on: date,
+        due_before: date | None,
+        value_date: date,
+        borrower_type: BorrowerType,
+        product: Product,
+        rating: str,
+        repayment_method: RepaymentMethod,
+        first_done: bool,
+        last_inspected_on: date | None,
+    ) -> date | None:
+        """The due date a change of rating to ``rating`` on ``changed_on`` fixes, the next
+        inspection having been due on ``due_before``: the new rating's, no earlier than the
+        change, no later than before it."""
+        if not first_done:
+            return None
+        return self.next_due(
+            value_date=value_date,
+            borrower_type=borrower_type,
+            product=product,
+            rating=rating,
+            repayment_method=repayment_method,
+            first_done=first_done,
+            last_inspected_on=last_inspected_on,
+            rating_change=(changed_on, due_before),
+        )

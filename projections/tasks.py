@@ -254,4 +254,9 @@ def _loan(
         last_proposed_as_of=row["last_proposed_as_of"],
         b_manager_id=row["b_manager_id"],
         principal=row["principal"],
+        rating_change=(
+            (row["rating_changed_on"], row["rating_due_on"])
+            if row.get("rating_changed_on") is not None
+            else None
+        ),
     )

@@ -97,6 +97,8 @@ class LoanFacts:
     b_manager_id: UUID | None = None
     """The B岗 beside the account manager (A岗), if the loan has one."""
     principal: Decimal | None = None
+    rating_change: tuple[date, date | None] | None = None
+    """The effective date of the latest change of rating and the due date it fixed (INF-55)."""
 
     @property
     def is_retail(self) -> bool:

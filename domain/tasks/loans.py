@@ -122,6 +122,7 @@ class _LoanJudge:
             repayment_method=loan.repayment_method,
             first_done=loan.first_inspection_done,
             last_inspected_on=loan.last_inspected_on,
+            rating_change=loan.rating_change,
         )
         if due is None:
             return []

@@ -45,6 +45,10 @@ LOANS = TableSpec(
         *loan_facts("borrower_name"),
         col("borrower_type", sa.String(32), "借款人类型", "borrower type", labels=BorrowerType),
         col("borrower_rating", sa.String(16), "信用等级", "rating", filter=True),
+        col("previous_rating", sa.String(16), "变更前信用等级", "rating before the change"),
+        col("rating_changed_on", sa.Date, "信用等级变更日", "rating changed on"),
+        col("rating_due_on", sa.Date, "评级变更所定检查到期日", "inspection due by the change"),
+        col("information_changed_on", sa.Date, "最近信息变更日", "information last changed"),
         *loan_facts("product", "branch"),
         col("guarantee_type", sa.String(16), "担保方式", "guarantee", labels=GuaranteeType),
         col("repayment_method", sa.String(16), "还款方式", "repayment", labels=RepaymentMethod),
@@ -71,6 +75,8 @@ LOANS = TableSpec(
         col("last_judgment", sa.String(32), "上次检查风险判断", "last risk judgment", filter=True),
         col("last_abnormal", sa.Integer, "上次检查异常项数", "abnormal items last time"),
         col("open_warnings", sa.Integer, "未解除预警数", "open warnings"),
+        col("funds_used", MONEY, "已登记资金使用金额", "funds use recorded"),
+        col("funds_misused", MONEY, "未按约定用途使用金额", "funds used against the purpose"),
         col(
             "collection_stage",
             sa.String(32),
@@ -96,8 +102,9 @@ class LoanLedger(FollowsRules, Projection):
     """贷后管理台账: borrower, product, amounts, status, grade, arrears, inspections, warnings."""
 
     name = "loan_ledger"
-    version = 8  # 6: checklist judgment; 7: the B岗 (managers.b_post_required); 8: an
-    # inspection counts once countersigned
+    version = 9  # 6: checklist judgment; 7: the B岗 (managers.b_post_required); 8: an
+    # inspection counts once countersigned; 9: borrower information changed (the rating moves
+    # the schedule), the use of the funds
     title_zh = "贷后管理台账"
     title_en = "Loan ledger"
     tables = (LOANS, STAFF, RULES_TABLE)
@@ -129,6 +136,11 @@ class LoanLedger(FollowsRules, Projection):
             repayment_method=RepaymentMethod.parse(row["repayment_method"], "repayment_method"),
             first_done=bool(row["first_inspected"]),
             last_inspected_on=row["last_inspection_on"],
+            rating_change=(
+                (row["rating_changed_on"], row["rating_due_on"])
+                if row["rating_changed_on"] is not None
+                else None
+            ),
         )
 
     handle = handlers_following_rules()
@@ -249,6 +261,49 @@ class LoanLedger(FollowsRules, Projection):
                 last_judgment=judgment.zh if judgment is not None else code,
                 last_abnormal=sum(1 for a in answers if a.get("result") == "abnormal"),
             )
+
+    @handle.register(LoanEvents.BorrowerInformationChanged)
+    def _(self, event: Any, changes: Changes) -> None:
+        row = changes.get("loans", event.originator_id)
+        if row is None:
+            return
+        values: dict[str, Any] = {"information_changed_on": event.changed_on}
+        for change in event.changes:
+            if change["field"] == "rating":
+                # The schedule re-derived from the change's date (INF-55).
+                fixed = self.rules_at(changes).inspections.due_at_rating_change(
+                    changed_on=event.changed_on,
+                    due_before=row["next_inspection_due"],
+                    value_date=row["value_date"],
+                    borrower_type=BorrowerType.parse(row["borrower_type"], "borrower_type"),
+                    product=Product.parse(row["product"], "product"),
+                    rating=change["new"],
+                    repayment_method=RepaymentMethod.parse(
+                        row["repayment_method"], "repayment_method"
+                    ),
+                    first_done=bool(row["first_inspected"]),
+                    last_inspected_on=row["last_inspection_on"],
+                )
+                values |= {
+                    "borrower_rating": change["new"],
+                    "previous_rating": row["borrower_rating"],
+                    "rating_changed_on": event.changed_on,
+                    "rating_due_on": fixed,
+                }
+        self._change(changes, event.originator_id, **values)
+
+    @handle.register(LoanEvents.FundsUseRecorded)
+    def _(self, event: Any, changes: Changes) -> None:
+        row = changes.get("loans", event.originator_id)
+        if row is None:
+            return
+        misused = row["funds_misused"] or 0
+        self._change(
+            changes,
+            event.originator_id,
+            funds_used=(row["funds_used"] or 0) + event.amount,
+            funds_misused=misused if event.matches_purpose else misused + event.amount,
+        )
 
     @handle.register(LoanEvents.ClassificationApproved)
     def _(self, event: Any, changes: Changes) -> None:

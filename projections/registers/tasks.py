@@ -35,6 +35,7 @@ from domain.values import (
     EvaluationOccasion,
     Grade,
     InspectionKind,
+    Product,
     RepaymentMethod,
     RetentionClass,
     Role,
@@ -63,6 +64,9 @@ LOANS = TableSpec(
         *loan_facts("borrower_name", "branch", "product"),
         col("borrower_type", sa.String(32), "借款人类型", "borrower type", labels=BorrowerType),
         col("rating", sa.String(16), "信用等级", "rating"),
+        col("previous_rating", sa.String(16), "变更前信用等级", "rating before the change"),
+        col("rating_changed_on", sa.Date, "信用等级变更日", "rating changed on"),
+        col("rating_due_on", sa.Date, "评级变更所定检查到期日", "inspection due by the change"),
         col("repayment_method", sa.String(16), "还款方式", "repayment", labels=RepaymentMethod),
         *loan_facts("value_date"),
         col("maturity_date", sa.Date, "到期日", "maturity date"),
@@ -212,8 +216,8 @@ class WorkQueue(FollowsRules, Projection):
     """工作任务: the facts of every deadline, and the rules in force to judge them."""
 
     name = "work_queue"
-    version = 6  # 4: 认定; 5: B岗, principal, account managers (履职评价); 6: countersigns
-    # awaited, the quarterly re-classification (季度风险分类更新)
+    version = 7  # 4: 认定; 5: B岗, principal, account managers (履职评价); 6: countersigns
+    # awaited, the quarterly re-classification (季度风险分类更新); 7: a change of rating
     title_zh = "工作任务"
     title_en = "Work queue"
     tables = (LOANS, SIGNALS, COUNTERSIGNS, STEPS, DOSSIERS, BORROWINGS, MANAGERS, RULES_TABLE)
@@ -339,6 +343,43 @@ class WorkQueue(FollowsRules, Projection):
                 "periodic_review_opened_on": event.countersigned_on,
             }
         self._loan(changes, event, **values)
+
+    @handle.register(LoanEvents.BorrowerInformationChanged)
+    def _information_changed(self, event: Any, changes: Changes) -> None:
+        # A change of rating re-derives the inspection schedule from its date (INF-55).
+        row = self._row(changes, event)
+        for change in event.changes:
+            if change["field"] == "rating" and row:
+                schedule = self.rules_at(changes).inspections
+                facts = {
+                    "value_date": row["value_date"],
+                    "borrower_type": BorrowerType.parse(row["borrower_type"], "borrower_type"),
+                    "product": Product.parse(row["product"], "product"),
+                    "repayment_method": RepaymentMethod.parse(
+                        row["repayment_method"], "repayment_method"
+                    ),
+                    "first_done": bool(row.get("first_inspected")),
+                    "last_inspected_on": row.get("last_inspected_on"),
+                }
+                changed = row.get("rating_changed_on")
+                due_before = schedule.next_due(
+                    **facts,
+                    rating=row["rating"],
+                    rating_change=(changed, row.get("rating_due_on")) if changed else None,
+                )
+                self._loan(
+                    changes,
+                    event,
+                    rating=change["new"],
+                    previous_rating=row.get("rating"),
+                    rating_changed_on=event.changed_on,
+                    rating_due_on=schedule.due_at_rating_change(
+                        **facts,
+                        changed_on=event.changed_on,
+                        due_before=due_before,
+                        rating=change["new"],
+                    ),
+                )
 
     @handle.register(LoanEvents.ClassificationProposed)
     def _proposed(self, event: Any, changes: Changes) -> None:
