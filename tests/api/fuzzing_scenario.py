@@ -124,6 +124,7 @@ class Scenario:
         "integrity",
         "staff",
         "scope",
+        "information",
         "reads",
     )
     """The steps that build the states, in the order they must run."""
@@ -939,6 +940,41 @@ class Scenario:
             Example(
                 {"staff_no": enrolled("FZ0006", ["auditor"])},
                 body={"password": "Fuzz2026temporary"},
+            ),
+        )
+
+    # ------------------------------------------------------------------ information
+    def information(self) -> None:
+        """The borrower's information changed (贷款信息维护) and a use of the funds recorded
+        (贷款用途): each on a loan of its own."""
+        self.example(
+            "POST",
+            "/loans/{loan_no}/information-changes",
+            Example(
+                {"loan_no": self.loan()},
+                body={
+                    "changed_on": self.today,
+                    "changes": [
+                        {"field": "address", "value": "杭州市西湖区文三路 100 号"},
+                        {"field": "income", "value": "360000.00"},
+                    ],
+                    "reason": "借款人搬迁并提供收入证明",
+                },
+            ),
+        )
+        self.example(
+            "POST",
+            "/loans/{loan_no}/funds-uses",
+            Example(
+                {"loan_no": self.loan()},
+                body={
+                    "used_on": self.today,
+                    "amount": "1000.00",
+                    "payee": "宁波示例钢材有限公司",
+                    "use": "支付钢材采购款",
+                    "matches_purpose": True,
+                    "payment_method": "entrusted",
+                },
             ),
         )
 
