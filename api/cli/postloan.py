@@ -27,6 +27,7 @@ from api.cli.common import (
     day_option,
     run,
 )
+from api.cli.information import funds_app, info_app
 from archive.commands.classification import (
     ApproveClassification,
     DetermineClassification,
@@ -52,6 +53,8 @@ classify_app = typer.Typer(
 )
 postloan_app.add_typer(inspection_app, name="inspection")
 postloan_app.add_typer(classify_app, name="classify")
+postloan_app.add_typer(info_app, name="info")
+postloan_app.add_typer(funds_app, name="funds")
 
 StaffNo = Annotated[str, typer.Option(help="复核人工号 / the reviewer's staff number")]
 Findings = Annotated[str, typer.Option(help="检查结论 / findings")]
