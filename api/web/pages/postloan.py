@@ -663,6 +663,8 @@ DONE: dict[str, str] = {
     "collection": N_("The collection step has been recorded."),
     "documents": N_("The documents have been filed into the dossier."),
     "borrow": N_("The borrowing has been requested; the archive office approves it at its desk."),
+    "information": N_("The borrower's information has been changed."),
+    "funds": N_("The use of the funds has been recorded."),
 }
 PROPOSAL_STATUS = {
     "awaiting_determination": N_("Awaiting determination"),

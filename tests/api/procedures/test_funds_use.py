@@ -10,9 +10,14 @@ inspection in the work queue; a second deviation while it is open falls under th
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+from archive.core import CommandContext
+from domain.values import Role
 from tests.api.conftest import Api, disburse, pdf
+from tests.api.console_harness import CSRF, PEOPLE, Console
+from tests.factories import make_disbursement, make_pdf, make_upload
 
 LOAN = "FU-001"
 
@@ -128,3 +133,52 @@ def test_bad_uses_are_refused_and_nothing_is_recorded(api: Api) -> None:
     assert by_risk.status_code == 403, by_risk.text
     assert "record_funds_use" in by_risk.json()["detail"]["en"]
     assert api.counts() == before
+
+
+def test_a_deviation_recorded_at_the_console_shows_its_signal(console: Console) -> None:
+    """Rows 002-18, 002-96 in the console: the post-loan officer records a use against the
+    purpose with its payment voucher; the loan page lists it, marked, with the BEH-05 signal
+    among the warnings."""
+    am = CommandContext(console.archive.staff(PEOPLE[Role.ACCOUNT_MANAGER][0]).id)
+    loan_no = "DK2026000960"
+    console.archive.disburse(
+        am,
+        make_disbursement(loan_no),
+        [make_upload("loan_contract"), make_upload("drawdown_receipt")],
+    )
+    path = f"/loans/{loan_no}/funds-uses/new"
+    console.as_role(Role.POST_LOAN_OFFICER)
+    assert path in console.get(f"/loans/{loan_no}").text
+    form = console.get(path)
+    assert form.status_code == 200, form.text
+    for label in ("登记资金使用", "支付日期", "收款人", "符合约定用途", "受托支付"):
+        assert label in form.text, label
+    token = CSRF.search(form.text)
+    form_id = re.search(r'name="form_id" value="([0-9a-f]+)"', form.text)
+    assert token
+    assert form_id
+    sent = console.client.post(
+        path,
+        data={
+            "csrf_token": token.group(1),
+            "form_id": form_id.group(1),
+            "used_on": console.archive.today().isoformat(),
+            "amount": "80000.00",
+            "payee": "某投资咨询有限公司",
+            "use": "购买理财产品",
+            "matches_purpose": "false",
+            "payment_method": "self",
+            "doc_type": "payment_voucher",
+        },
+        files=[("documents", ("voucher.pdf", make_pdf("支付凭证"), "application/pdf"))],
+        follow_redirects=False,
+    )
+    assert sent.status_code == 303, sent.text
+    shown = console.get(sent.headers["location"]).text
+    assert "资金使用已登记。" in shown
+    uses = shown.split('data-testid="funds-uses"', 1)[-1].split("</section>", 1)[0]
+    assert "80,000.00" in uses
+    assert "BEH-05" in uses
+    warnings = shown.split('data-testid="warnings"', 1)[-1].split("</section>", 1)[0]
+    assert "BEH-05" in warnings
+    assert "橙色" in warnings

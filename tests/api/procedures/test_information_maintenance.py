@@ -10,9 +10,14 @@ falls due at once instead of on 10 June — in the work queue and in the loan le
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+from archive.core import CommandContext
+from domain.values import Role
 from tests.api.conftest import Api, answered, disburse, pdf
+from tests.api.console_harness import CSRF, PEOPLE, Console
+from tests.factories import make_disbursement, make_upload
 
 LOAN = "IM-001"
 
@@ -225,3 +230,57 @@ def test_bad_changes_are_refused_and_nothing_is_recorded(api: Api) -> None:
     )
     assert none.status_code == 422, none.text
     assert api.counts() == before
+
+
+def test_the_account_manager_changes_the_information_at_the_console(console: Console) -> None:
+    """Rows 002-82, 002-95 in the console: the loan page shows the borrower's information and
+    offers the account manager the form; what she changes — only what differs — is recorded
+    and heads the history; the auditor is offered no form and is refused it."""
+    am = CommandContext(console.archive.staff(PEOPLE[Role.ACCOUNT_MANAGER][0]).id)
+    loan_no = "DK2026000950"
+    console.archive.disburse(
+        am,
+        make_disbursement(loan_no),
+        [make_upload("loan_contract"), make_upload("drawdown_receipt")],
+    )
+    path = f"/loans/{loan_no}/information/new"
+    console.as_role(Role.AUDITOR)
+    page = console.get(f"/loans/{loan_no}").text
+    assert "借款人信息" in page
+    assert path not in page
+    assert console.get(path).status_code == 403
+
+    console.as_role(Role.ACCOUNT_MANAGER)
+    assert path in console.get(f"/loans/{loan_no}").text
+    form = console.get(path)
+    assert form.status_code == 200, form.text
+    for label in ("变更借款人信息", "生效日期", "联系电话", "婚姻状况", "变更原因"):
+        assert label in form.text, label
+    token = CSRF.search(form.text)
+    form_id = re.search(r'name="form_id" value="([0-9a-f]+)"', form.text)
+    assert token
+    assert form_id
+    today = console.archive.today().isoformat()
+    sent = console.client.post(
+        path,
+        data={
+            "csrf_token": token.group(1),
+            "form_id": form_id.group(1),
+            "changed_on": today,
+            "phone": "13900001111",
+            "marital_status": "married",
+            "rating": "A",  # as it was: not a change
+            "reason": "客户来行更新资料",
+        },
+        files=[("none", ("", b"", "application/pdf"))],
+        follow_redirects=False,
+    )
+    assert sent.status_code == 303, sent.text
+    shown = console.get(sent.headers["location"]).text
+    assert "借款人信息已变更。" in shown
+    history = shown.split('data-testid="information-changes"', 1)[-1].split("</table>", 1)[0]
+    assert "联系电话：— → 13900001111" in history
+    assert "婚姻状况：— → 已婚" in history
+    assert "信用等级" not in history
+    loan = console.archive.get_loan(am, loan_no)
+    assert loan.borrower_information["phone"] == "13900001111"
