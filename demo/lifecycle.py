@@ -23,6 +23,7 @@ from decimal import Decimal
 from demo.arrears import Arrears
 from demo.collateral import secure
 from demo.gaps import first_inspection_missed, first_report_late
+from demo.information import plan_information
 from demo.plan import TODAY, LoanPlan, Planner, Shape, add_months, cents, due_dates, workday
 from demo.servicing import (
     assign_b_post,
@@ -54,6 +55,7 @@ def plan_loan(shape: Shape, seed: int) -> LoanPlan:
     disburse(p)
     assign_b_post(p)
     _SCENARIOS[shape.scenario](p)
+    plan_information(p)
     secure(p)
     return p.finish()
 
