@@ -45,6 +45,8 @@ VERBS = {
     "ResponsibilityAppealed": "申请复议",
     "AppealDecided": "复议决定",
     "ObjectionRecorded": "登记书面异议",
+    "BorrowerInformationChanged": "变更借款人信息",
+    "FundsUseRecorded": "登记资金使用",
     # dossier
     "Opened": "开立档案",
     "DocumentFiled": "归档",
@@ -83,6 +85,8 @@ DATE_FIELDS = (
     "transferred_on",
     "written_off_on",
     "settled_on",
+    "changed_on",
+    "used_on",
     "value_date",
     "registered_on",
     "lodged_on",

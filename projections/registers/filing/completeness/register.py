@@ -59,6 +59,8 @@ DATED_EVENTS: Mapping[str, str] = {
     "CertificateReturned": "returned_on",
     "Revalued": "revalued_on",
     "Released": "released_on",
+    "BorrowerInformationChanged": "changed_on",
+    "FundsUseRecorded": "used_on",
 }
 """Events of a loan or its collateral that are no trigger but bring documents, with the field
 holding their business date: the documents filed with them are dated by it."""
@@ -68,7 +70,8 @@ class CompletenessRegister(FollowsRules, Projection):
     """完整性台账: per loan event, the documents its rules require, and whether they were filed."""
 
     name = "completeness"
-    version = 4  # 4: an inspection awaits its countersign (inspection.countersign)
+    version = 5  # 4: an inspection awaits its countersign (inspection.countersign); 5: the
+    # documents of an information change or a use of the funds dated by it
     title_zh = "完整性台账"
     title_en = "Completeness register"
     tables = (
@@ -298,6 +301,8 @@ class CompletenessRegister(FollowsRules, Projection):
     @handle.register(LoanEvents.WarningCleared)
     @handle.register(LoanEvents.AccountManagerHandedOver)
     @handle.register(LoanEvents.TransferredToAssetPreservation)
+    @handle.register(LoanEvents.BorrowerInformationChanged)
+    @handle.register(LoanEvents.FundsUseRecorded)
     @handle.register(CollateralEvents.Registered)
     @handle.register(CollateralEvents.CertificateLodged)
     @handle.register(CollateralEvents.CertificateTakenOut)
