@@ -39,6 +39,7 @@ from domain.collateral import Collateral
 from domain.compliance import IssuedReport, ReportFormat, Scope
 from domain.disposition import DestructionBatch
 from domain.dossier import Dossier, FixityResult
+from domain.information import BorrowerField, PaymentMethod
 from domain.integrity import AuditBundle, IntegrityVerification
 from domain.loan import Loan
 from domain.numbering import FormKind, NumberBook
@@ -545,6 +546,32 @@ def account_managers_assigned(w: World) -> list[Any]:
         assigned_on=day(142),
         reason="双人管户",
         actor=w.actor("head"),
+    )
+    return [w.loan]
+
+
+def borrower_information_changed(w: World) -> list[Any]:
+    w.loan.change_borrower_information(
+        changed_on=day(143),
+        changes=[(BorrowerField.PHONE, "13800138000"), (BorrowerField.RATING, "BBB")],
+        reason="年度评级下调，客户更换电话",
+        actor=w.actor("risk"),
+        documents=[document("rating_form")],
+    )
+    return [w.loan]
+
+
+def funds_use_recorded(w: World) -> list[Any]:
+    w.loan.record_funds_use(
+        record_id=uuid4(),
+        used_on=day(144),
+        amount=Decimal("10000.00"),
+        payee="宁波示例钢材有限公司",
+        use="支付钢材采购款",
+        matches_purpose=True,
+        payment_method=PaymentMethod.ENTRUSTED,
+        actor=w.actor("am"),
+        documents=[document("payment_voucher")],
     )
     return [w.loan]
 
@@ -1264,6 +1291,8 @@ FACTORIES: dict[str, Factory] = {
     _declared(Loan, "AccountManagerHandedOver"): handed_over,
     _declared(Loan, "BranchChanged"): branch_changed,
     _declared(Loan, "AccountManagersAssigned"): account_managers_assigned,
+    _declared(Loan, "BorrowerInformationChanged"): borrower_information_changed,
+    _declared(Loan, "FundsUseRecorded"): funds_use_recorded,
     _declared(Collateral, "CertificateTakenOut"): certificate_taken_out,
     _declared(Collateral, "CertificateReturned"): certificate_returned,
     _declared(Collateral, "Revalued"): revalued,
