@@ -413,8 +413,23 @@ def test_registers_raised_to_follow_the_rules_rebuild_every_row_the_release_wrot
                 assert {row[k] for k in added} == {None}, (projection.name, name)
 
 
-ADDED_SINCE = {"loan_ledger": {"loans": ("last_checklist_on", "last_judgment", "last_abnormal")}}
-"""Columns a register gained after the release: the loan ledger's last checklist inspection."""
+ADDED_SINCE = {
+    "loan_ledger": {
+        "loans": (
+            "last_checklist_on",
+            "last_judgment",
+            "last_abnormal",
+            "previous_rating",
+            "rating_changed_on",
+            "rating_due_on",
+            "information_changed_on",
+            "funds_used",
+            "funds_misused",
+        )
+    }
+}
+"""Columns a register gained after the release: the loan ledger's last checklist inspection,
+its change of rating and information, the use of its funds."""
 
 JUDGED_SINCE = {"loan_ledger": {"loans": ("b_manager_id", "b_manager", "b_post_required")}}
 """Columns a register gained after the release that it fills from the release's own events: the
