@@ -261,7 +261,7 @@ def raise_warning(
 
 
 CODES: dict[WarningColour, tuple[str, ...]] = {
-    WarningColour.RED: ("FIN-05", "FIN-06", "OPS-01", "OPS-02", "GUA-04", "GUA-05", "BEH-02"),
+    WarningColour.RED: ("FIN-05", "FIN-06", "OPS-08", "OPS-02", "GUA-04", "GUA-05", "BEH-02"),
     WarningColour.ORANGE: ("FIN-01", "FIN-02", "OPS-04", "OPS-05", "OPS-07", "GUA-01", "BEH-01"),
     WarningColour.YELLOW: ("FIN-03", "FIN-04", "FIN-07", "OPS-03", "OPS-06", "GUA-06", "EXT-01"),
 }

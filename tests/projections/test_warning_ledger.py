@@ -74,7 +74,7 @@ def test_an_orange_signal_not_handled_within_7_days_is_overdue_on_day_8_and_hand
         "branch": "营业部",
         "colour": "orange",
         "code": "OPS-04",
-        "signal_name": "涉及重大诉讼、主要资产被查封、冻结",
+        "signal_name": "涉及重大诉讼或仲裁",
         "category": "operational",
         "closed_loop": True,
         "report_to": "risk_manager",
