@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from uuid import NAMESPACE_URL, uuid5
 
 from archive.application import DossierArchive
 from archive.commands.warnings import (
@@ -127,10 +128,17 @@ def _walk(
     loop: Loop,
 ) -> None:
     raised = workday(TODAY - timedelta(days=loop.raised_days_ago))
-    signal_id = archive.execute(
+    signal_id = uuid5(NAMESPACE_URL, f"dossier-demo/warning/{loan_no}/{loop.code}")
+    archive.execute(
         contexts[crew.post_loan_officer],
-        RaiseWarning(loan_no=loan_no, code=loop.code, raised_on=raised, reason=loop.reason),
-    ).ids["signal_id"]
+        RaiseWarning(
+            loan_no=loan_no,
+            code=loop.code,
+            raised_on=raised,
+            reason=loop.reason,
+            signal_id=signal_id,
+        ),
+    )
     colour = archive.rule_set().warnings.catalogue[loop.code].colour.value
     receiver = {"red": crew.head, "orange": risk_manager, "yellow": crew.reviewer}[colour]
     common = {"loan_no": loan_no, "signal_id": signal_id}
