@@ -363,6 +363,13 @@ def test_a_warning_is_raised_handled_and_cleared(console: Console) -> None:
     console.as_role(Role.RISK_MANAGER)
     risk_view = console.get(f"/loans/{LOAN}").text
     assert f"/warnings/{signal_id}/handle" in risk_view
+    assert f"/warnings/{signal_id}/report" in risk_view  # orange: reported to the risk manager
+    assert f"/warnings/{signal_id}/report" not in officer_view
+    reported = _send(
+        console, f"/loans/{LOAN}/warnings/{signal_id}/report", {"reported_on": _today(console)}
+    )
+    assert reported.status_code == 303, reported.text
+    assert _events(console, "WarningReported")[0].data["to_role"] == "risk_manager"
     handled = _send(
         console,
         f"/loans/{LOAN}/warnings/{signal_id}/handle",

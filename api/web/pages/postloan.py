@@ -893,6 +893,8 @@ def panel(request: Request, viewer: Viewer, loan: Loan) -> dict[str, Any]:
             and w.reported_on is None
             and w.cleared_on is None
             and w.colour in rules.reporting
+            and {rules.reporting[w.colour].to, rules.reporting[w.colour].escalate_to}
+            & set(viewer.roles)
             else None,
             feedback=f"{base}/warnings/{w.id}/feedback"
             if allowed[Action.GIVE_WARNING_FEEDBACK] and w.status == "handled"
