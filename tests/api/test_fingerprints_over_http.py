@@ -95,7 +95,7 @@ CASES: list[tuple[str, str, dict[str, Any], list[Any], str]] = [
     (
         "raise_warning",
         f"/loans/{LOAN}/warnings",
-        {"colour": "orange", "code": "FIN-02", "raised_on": "2025-05-02", "reason": "主要客户流失"},
+        {"colour": "orange", "code": "W-07", "raised_on": "2025-05-02", "reason": "主要客户流失"},
         [],
         "15225ef460cadcbf2d69353de70894ae25040888dab4e63467a0349ba4ab9813",
     ),
