@@ -384,9 +384,9 @@ class Arrears:
             return
         individual = p.shape.borrower.kind is BorrowerType.INDIVIDUAL
         code = (
-            "R01"
+            "OPS-02"
             if individual and p.rng.random() < 0.4
-            else p.rng.choice(("R02", "R03") if not individual else ("R02",))
+            else p.rng.choice(("EXT-05", "OPS-08") if not individual else ("EXT-05",))
         )
         warn(p, code, raised, raiser=p.risk_manager, handled=handling_day(p, raised, code))
         self.special_inspection(

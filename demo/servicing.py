@@ -32,6 +32,7 @@ from domain.values import (
     InspectionKind,
     Product,
     RepaymentMethod,
+    WarningColour,
 )
 
 Row = tuple[date, Decimal, Decimal]
@@ -493,6 +494,16 @@ def warn(
         reason=f"{signal.name}：{detail}",
         signal_id=signal_id,
     )
+    # Reported on its route (报告路线): red to the branch head, orange to the risk manager,
+    # yellow to the reviewer (archive/rules.toml [warnings.reporting]).
+    to = {
+        WarningColour.RED: p.crew.head,
+        WarningColour.ORANGE: p.risk_manager,
+        WarningColour.YELLOW: p.crew.reviewer,
+    }[signal.colour]
+    reported = raised + timedelta(days=p.rng.randint(0, 1))
+    if reported <= TODAY:
+        p.add(reported, to, "report_warning", signal_id=signal_id, reported_on=reported)
     if handled is None:
         return
     p.add(
@@ -504,9 +515,31 @@ def warn(
         measures=signal.measures,
     )
     if cleared is not None and cleared >= handled:
+        # 反馈 by the post-loan officer, 认定 by the reviewer, 消除 by the branch head: the
+        # risk manager who handled it does neither (发布→处置→反馈→认定→消除).
+        span = (cleared - handled).days
+        fed_back = handled + timedelta(days=span // 3)
+        p.add(
+            fed_back,
+            p.crew.post_loan_officer,
+            "give_warning_feedback",
+            signal_id=signal_id,
+            feedback_on=fed_back,
+            result=f"处置措施已落实：{signal.cleared}",
+        )
+        determined = handled + timedelta(days=2 * span // 3)
+        p.add(
+            determined,
+            p.crew.reviewer,
+            "determine_warning",
+            signal_id=signal_id,
+            determined_on=determined,
+            confirmed=True,
+            opinion="经核实，预警信号属实，处置措施有效，风险已得到控制。",
+        )
         p.add(
             cleared,
-            p.risk_manager,
+            p.crew.head,
             "clear_warning",
             signal_id=signal_id,
             cleared_on=cleared,
@@ -517,22 +550,22 @@ def warn(
 def yellow_signal(p: Planner) -> str:
     s = p.shape
     if s.borrower.kind is BorrowerType.CORPORATE:
-        return p.rng.choice(("Y01", "Y02", "Y03", "Y05"))
+        return p.rng.choice(("BEH-04", "FIN-03", "FIN-08", "OPS-03"))
     if s.guarantee is GuaranteeType.MORTGAGE and s.product is Product.MORTGAGE:
-        return p.rng.choice(("Y03", "Y04"))
-    return "Y03"
+        return p.rng.choice(("FIN-08", "GUA-07"))
+    return "FIN-08"
 
 
 def orange_signal(p: Planner) -> str:
     s = p.shape
-    choices = ["O04"] if s.borrower.kind is BorrowerType.CORPORATE else []
+    choices = ["BEH-05"] if s.borrower.kind is BorrowerType.CORPORATE else []
     if s.guarantee is GuaranteeType.GUARANTEE:
-        choices.append("O03")
+        choices.append("GUA-03")
     if s.guarantee is GuaranteeType.MORTGAGE:
-        choices.append("O02")
+        choices.append("GUA-01")
     if s.product is not Product.CONSUMER:
-        choices.append("O01")
-    return p.rng.choice(choices or ["O03"])
+        choices.append("OPS-01")
+    return p.rng.choice(choices or ["GUA-03"])
 
 
 def cleared_warning(p: Planner, first: date, last: date) -> None:

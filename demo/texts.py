@@ -15,7 +15,8 @@ from domain.values import WarningColour, WriteOffCriterion
 
 @dataclass(frozen=True)
 class Signal:
-    """One entry of the risk-warning catalogue (预警信号目录)."""
+    """A signal of the risk-warning catalogue (预警信号指标库, archive/rules.toml) as the demo
+    tells it: its code there, with the details, measures and clearing it is told with."""
 
     code: str
     colour: WarningColour
@@ -32,7 +33,7 @@ class Signal:
 _Y, _O, _R = WarningColour.YELLOW, WarningColour.ORANGE, WarningColour.RED
 _SIGNALS = (
     Signal(
-        "Y01",
+        "BEH-04",
         _Y,
         "经营性现金流下降",
         "近两个季度经营活动现金净流量为负，结算账户流水较上年同期下降约{pct}%。",
@@ -40,7 +41,7 @@ _SIGNALS = (
         "借款人近三个月销售回款恢复，结算流水回升至正常水平，经复核信号解除。",
     ),
     Signal(
-        "Y02",
+        "FIN-03",
         _Y,
         "主营业务收入下降",
         "主营业务收入较上年同期下降{pct}%，主要客户订单减少。",
@@ -48,7 +49,7 @@ _SIGNALS = (
         "借款人新增两家稳定客户，最近一季度收入已恢复增长，经复核信号解除。",
     ),
     Signal(
-        "Y03",
+        "FIN-08",
         _Y,
         "在他行出现逾期",
         "征信报告显示借款人在他行有一笔贷款逾期{days}天。",
@@ -56,7 +57,7 @@ _SIGNALS = (
         "经查询征信，他行逾期款项已结清，征信无新增逾期，信号解除。",
     ),
     Signal(
-        "Y04",
+        "GUA-07",
         _Y,
         "押品保险到期未续保",
         "抵押物财产保险已到期，借款人尚未续保。",
@@ -64,7 +65,7 @@ _SIGNALS = (
         "借款人已续保，新保单第一受益人为我行，保单正本已入库，信号解除。",
     ),
     Signal(
-        "Y05",
+        "OPS-03",
         _Y,
         "主要管理人员变动",
         "公司财务负责人及分管生产的副总经理相继离职，管理层变动较大。",
@@ -72,7 +73,7 @@ _SIGNALS = (
         "新任管理团队已稳定，生产经营未受明显影响，经复核信号解除。",
     ),
     Signal(
-        "O01",
+        "OPS-01",
         _O,
         "停产或半停产",
         "借款人因订单不足、资金紧张处于半停产状态，开工率不足30%。",
@@ -81,7 +82,7 @@ _SIGNALS = (
         "借款人已恢复正常生产，开工率回升至80%以上，经现场核实信号解除。",
     ),
     Signal(
-        "O02",
+        "GUA-01",
         _O,
         "抵押物价值明显下降",
         "押品重估价值较初评下降约{pct}%，抵押率超过规定上限。",
@@ -89,7 +90,7 @@ _SIGNALS = (
         "借款人已追加抵押房产一处并办妥登记，抵押率恢复至规定范围内，信号解除。",
     ),
     Signal(
-        "O03",
+        "GUA-03",
         _O,
         "担保人代偿能力下降",
         "保证人{guarantor}经营出现亏损，对外担保过多，代偿能力明显下降。",
@@ -97,7 +98,7 @@ _SIGNALS = (
         "借款人已追加保证人并签订保证合同，担保能力恢复，信号解除。",
     ),
     Signal(
-        "O04",
+        "BEH-05",
         _O,
         "贷款资金被挪用",
         "检查发现部分贷款资金转入关联企业账户，未按约定用途使用。",
@@ -105,7 +106,7 @@ _SIGNALS = (
         "被挪用资金已全部回流并按约定用途使用，经复核信号解除。",
     ),
     Signal(
-        "R01",
+        "OPS-02",
         _R,
         "实际控制人下落不明",
         "借款人实际控制人已失联多日，电话无法接通，经营场所关闭。",
@@ -114,7 +115,7 @@ _SIGNALS = (
         "",
     ),
     Signal(
-        "R02",
+        "EXT-05",
         _R,
         "涉诉/被执行",
         "司法信息平台显示借款人涉及多起民间借贷诉讼，已被列为被执行人，涉案金额约{amount}万元。",
@@ -122,7 +123,7 @@ _SIGNALS = (
         "",
     ),
     Signal(
-        "R03",
+        "OPS-08",
         _R,
         "主要资产被查封",
         "借款人主要生产设备及厂房被其他债权人申请查封。",

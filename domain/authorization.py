@@ -35,6 +35,9 @@ class Action(Enum):
     RAISE_WARNING = "raise_warning"
     HANDLE_WARNING = "handle_warning"
     CLEAR_WARNING = "clear_warning"
+    GIVE_WARNING_FEEDBACK = "give_warning_feedback"
+    DETERMINE_WARNING = "determine_warning"
+    REPORT_WARNING = "report_warning"
     TAKE_COLLECTION_STEP = "take_collection_step"
     RESTRUCTURE = "restructure"
     EXTEND = "extend"
@@ -134,7 +137,13 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = {
     Action.REJECT_CLASSIFICATION: DETERMINING_ROLES | {R.RISK_MANAGER},
     Action.RAISE_WARNING: LENDING_ROLES | {R.RISK_MANAGER},
     Action.HANDLE_WARNING: frozenset({R.RISK_MANAGER}),
-    Action.CLEAR_WARNING: frozenset({R.RISK_MANAGER}),
+    # The closed loop (发布→处置→反馈→认定→消除): whoever handled a signal or gave feedback on
+    # it neither determines nor clears it (domain/loan/warnings.py); a report is acknowledged
+    # by the role the colour's route names ([warnings.reporting]).
+    Action.CLEAR_WARNING: frozenset({R.RISK_MANAGER, R.BRANCH_HEAD}),
+    Action.GIVE_WARNING_FEEDBACK: LENDING_ROLES | {R.RISK_MANAGER},
+    Action.DETERMINE_WARNING: frozenset({R.REVIEWER, R.RISK_MANAGER, R.BRANCH_HEAD}),
+    Action.REPORT_WARNING: frozenset({R.REVIEWER, R.RISK_MANAGER, R.BRANCH_HEAD}),
     Action.TAKE_COLLECTION_STEP: LENDING_ROLES,
     Action.RESTRUCTURE: frozenset({R.BRANCH_HEAD}),
     Action.EXTEND: frozenset({R.BRANCH_HEAD}),

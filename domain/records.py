@@ -92,7 +92,11 @@ class Proposal:
 
 @dataclass
 class WarningSignal:
-    """A risk-warning signal (预警信号): raised → handled → cleared."""
+    """A risk-warning signal (预警信号): 发布 → 处置 → (反馈 → 认定 →) 消除.
+
+    ``closed_loop``: the rules in force when it was raised asked for the feedback (反馈) and
+    the determination (认定) before clearing; signals raised before have two steps.
+    """
 
     id: UUID
     colour: WarningColour
@@ -102,11 +106,27 @@ class WarningSignal:
     handled_on: date | None = None
     measures: str | None = None
     cleared_on: date | None = None
+    closed_loop: bool = False
+    raiser_id: UUID | None = None
+    handler_ids: set[UUID] = field(default_factory=set)
+    """Everyone who recorded measures on it (处置)."""
+    feedback_on: date | None = None
+    feedback_by: set[UUID] = field(default_factory=set)
+    """Everyone who reported the result of the measures (反馈)."""
+    determined_on: date | None = None
+    determiner_id: UUID | None = None
+    confirmed: bool | None = None
+    """The determination (认定): the risk confirmed (True) or dismissed (False)."""
+    reported_on: date | None = None
 
     @property
     def status(self) -> str:
         if self.cleared_on is not None:
             return "cleared"
+        if self.determined_on is not None:
+            return "determined"
+        if self.feedback_on is not None:
+            return "fed_back"
         if self.handled_on is not None:
             return "handled"
         return "raised"

@@ -55,6 +55,7 @@ from domain.values import (
     Role,
     WarningColour,
 )
+from domain.warning_rules import WarningRules, parse_warning_rules
 
 RULES_FILE = "rules.toml"
 PACKAGE = "archive"
@@ -321,6 +322,9 @@ class RuleSet:
     review_within_days: int | None = None
     """Days after a routine inspection's countersign within which the loan is re-classified
     (季度风险分类更新, ``[classification] review_within_days``); None: no such task."""
+    warnings: WarningRules = field(default_factory=WarningRules)
+    """The warning-signal catalogue, the closed loop, the reporting routes by colour
+    (``[warnings]``; none of them in a rule set adopted before them)."""
 
     def countersign_due(self, inspected_on: date) -> date | None:
         """The countersign deadline of an inspection made on ``inspected_on``, or None."""
@@ -452,6 +456,7 @@ class RuleSet:
             review_within_days=_optional_days(
                 _table(full, "classification"), "review_within_days", "classification"
             ),
+            warnings=parse_warning_rules(_table(full, "warnings"), _fail),
         )
 
 
@@ -560,6 +565,13 @@ EARLIER: Mapping[str, Any] = MappingProxyType(
             "evaluation_within_days": 30,
             "evaluation_every_years": 3,
         },
+        # Before the catalogue (预警信号指标库), codes were free text and the colour given; the
+        # loop was raise → handle → clear, reported to nobody, opening no re-classification.
+        "warnings.catalogue": [],
+        "warnings.closed_loop": False,
+        "warnings.reporting": {},
+        "warnings.reclassify_colours": [],
+        "warnings.reclassify_within_days": 10,
         # Before checklists, an inspection was free text: no checklist applied to any.
         "checklists": {"judgments": [], "figures": {}, "lists": []},
     }

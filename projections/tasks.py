@@ -150,6 +150,7 @@ def _facts(rows: Mapping[str, list[dict[str, Any]]]) -> Facts:
                 colour=WarningColour.parse(s["colour"], "colour"),
                 raised_on=s["raised_on"],
                 handled=s["handled_on"] is not None,
+                reported=s.get("reported_on") is not None,
             )
         )
     steps: dict[UUID, dict[CollectionStepKind, date]] = defaultdict(dict)
@@ -235,6 +236,7 @@ def _loan(
         proposal_undetermined=bool(row.get("proposal_undetermined")),
         last_downgrade_on=row["last_downgrade_on"],
         last_serious_warning_on=row["last_serious_warning_on"],
+        last_reclassify_warning_on=row.get("last_reclassify_warning_on"),
         warnings=tuple(
             sorted(signals.get(loan_id, ()), key=lambda w: (w.raised_on, str(w.signal_id)))
         ),

@@ -36,7 +36,13 @@ from archive.commands.inspections import CountersignInspection, RecordInspection
 from archive.commands.lifecycle import RecordOverdue, RecordRepayment
 from archive.commands.scope import AssignAccountManagers
 from archive.commands.staff import EnrolStaff
-from archive.commands.warnings import ClearWarning, HandleWarning, RaiseWarning
+from archive.commands.warnings import (
+    ClearWarning,
+    DetermineWarning,
+    GiveWarningFeedback,
+    HandleWarning,
+    RaiseWarning,
+)
 from archive.commands.workout import HandOver, Restructure, WriteOff
 from archive.core import SYSTEM_ID, CommandContext
 from archive.documents.ingest import Upload
@@ -240,11 +246,11 @@ def raise_warning(
     raised_on: date,
     reason: str = "借款人在他行出现逾期",
     colour: WarningColour = WarningColour.ORANGE,
-    code: str = "OVERDUE_ELSEWHERE",
+    code: str = "FIN-01",
     uploads: Uploads = (),
     **extra: Any,
 ) -> Any:
-    """风险预警 raised (orange, overdue elsewhere, unless said)."""
+    """风险预警 raised (orange, FIN-01 of the catalogue, unless said)."""
     return app.execute(
         ctx,
         RaiseWarning(
@@ -252,6 +258,14 @@ def raise_warning(
         ),
         uploads,
     )
+
+
+CODES: dict[WarningColour, tuple[str, ...]] = {
+    WarningColour.RED: ("FIN-05", "FIN-06", "OPS-08", "OPS-02", "GUA-04", "GUA-05", "BEH-02"),
+    WarningColour.ORANGE: ("FIN-01", "FIN-02", "OPS-04", "OPS-05", "OPS-07", "GUA-01", "BEH-01"),
+    WarningColour.YELLOW: ("FIN-03", "FIN-04", "FIN-07", "OPS-03", "OPS-06", "GUA-06", "EXT-01"),
+}
+"""Catalogue codes of each colour (archive/rules.toml), for tests raising several."""
 
 
 def handle_warning(
@@ -271,6 +285,48 @@ def handle_warning(
             loan_no=loan_no, signal_id=signal_id, handled_on=handled_on, measures=measures, **extra
         ),
         uploads,
+    )
+
+
+def give_feedback(
+    app: DossierArchive,
+    ctx: CommandContext,
+    loan_no: str,
+    signal_id: UUID,
+    feedback_on: date,
+    result: str = "措施已落实，风险得到控制",
+    **extra: Any,
+) -> Any:
+    """The result of the measures on ``signal_id`` reported (反馈)."""
+    return app.execute(
+        ctx,
+        GiveWarningFeedback(
+            loan_no=loan_no, signal_id=signal_id, feedback_on=feedback_on, result=result, **extra
+        ),
+    )
+
+
+def determine_warning(
+    app: DossierArchive,
+    ctx: CommandContext,
+    loan_no: str,
+    signal_id: UUID,
+    determined_on: date,
+    confirmed: bool = True,
+    opinion: str = "经核实，风险属实",
+    **extra: Any,
+) -> Any:
+    """The warning ``signal_id`` determined (认定): the risk confirmed, unless said."""
+    return app.execute(
+        ctx,
+        DetermineWarning(
+            loan_no=loan_no,
+            signal_id=signal_id,
+            determined_on=determined_on,
+            confirmed=confirmed,
+            opinion=opinion,
+            **extra,
+        ),
     )
 
 

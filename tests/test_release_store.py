@@ -406,7 +406,11 @@ def test_registers_raised_to_follow_the_rules_rebuild_every_row_the_release_wrot
         assert old == released[projection.name], projection.name
         for name in judged:
             for row in tables.get(name, []):
-                assert isinstance(row["b_post_required"], bool), (projection.name, name)
+                if projection.name == "warning_ledger":
+                    # Raised before the closed loop: two steps, and no catalogue nor route.
+                    assert row["closed_loop"] is False, (projection.name, name)
+                else:
+                    assert isinstance(row["b_post_required"], bool), (projection.name, name)
         for name, added in added_since.items():
             # The release's inspections answered no checklist: the new columns stay empty.
             for row in tables.get(name, []):
@@ -426,14 +430,36 @@ ADDED_SINCE = {
             "funds_used",
             "funds_misused",
         )
-    }
+    },
+    "warning_ledger": {
+        "signals": (
+            "signal_name",
+            "category",
+            "report_to",
+            "report_due",
+            "reported_on",
+            "reported_by",
+            "feedback_on",
+            "feedback_by",
+            "result",
+            "determined_on",
+            "determined_by",
+            "confirmed",
+            "opinion",
+        )
+    },
 }
 """Columns a register gained after the release: the loan ledger's last checklist inspection,
-its change of rating and information, the use of its funds."""
+its change of rating and information, the use of its funds; the warning ledger's catalogue name,
+report, feedback and determination (预警闭环)."""
 
-JUDGED_SINCE = {"loan_ledger": {"loans": ("b_manager_id", "b_manager", "b_post_required")}}
+JUDGED_SINCE = {
+    "loan_ledger": {"loans": ("b_manager_id", "b_manager", "b_post_required")},
+    "warning_ledger": {"signals": ("closed_loop",)},
+}
 """Columns a register gained after the release that it fills from the release's own events: the
-loan ledger's B岗 and whether the rules require one (true or false for every loan)."""
+loan ledger's B岗 and whether the rules require one (true or false for every loan); whether a
+signal follows the closed loop (false for every signal the release raised)."""
 
 
 def test_the_circulation_register_raised_to_name_documents_rebuilds_the_rows_the_release_wrote(

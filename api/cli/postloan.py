@@ -1,10 +1,11 @@
 """``dossier postloan …``: post-loan work (贷后工作) at the console, with the caller's token.
 
-Inspections (贷后检查), five-level classification (五级分类) and the evaluation of an account
-manager's post-loan duties (贷后管理履职评价). The same commands as the HTTP routes
+Inspections (贷后检查), five-level classification (五级分类), warning signals (风险预警:
+发布 → 处置 → 反馈 → 认定 → 消除) and the evaluation of an account manager's post-loan duties
+(贷后管理履职评价). The same commands as the HTTP routes
 (api/routers/inspections.py, classification.py, staff.py; archive/commands/), with the same field
 names; each command prints the ids it handed out for the next one (``inspection_id``,
-``proposal_id``, ``evaluation_id``), and a refusal exits 1 in Chinese and English with nothing recorded.
+``proposal_id``, ``signal_id``, ``evaluation_id``), and a refusal exits 1 in Chinese and English with nothing recorded.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import json
 from datetime import date
 from pathlib import Path
 from typing import Annotated
+from uuid import UUID
 
 import typer
 
@@ -23,9 +25,12 @@ from api.cli.common import (
     LoanNo,
     Reason,
     Token,
+    choice,
     choice_option,
     day_option,
+    parse_id,
     run,
+    values,
 )
 from api.cli.information import funds_app, info_app
 from archive.commands.classification import (
@@ -40,7 +45,21 @@ from archive.commands.inspections import (
     CountersignInspection,
     RecordInspection,
 )
-from domain.values import DutyConclusion, EvaluationOccasion, Grade, InspectionKind
+from archive.commands.warnings import (
+    ClearWarning,
+    DetermineWarning,
+    GiveWarningFeedback,
+    HandleWarning,
+    RaiseWarning,
+    ReportWarning,
+)
+from domain.values import (
+    DutyConclusion,
+    EvaluationOccasion,
+    Grade,
+    InspectionKind,
+    WarningColour,
+)
 
 postloan_app = typer.Typer(
     help="贷后工作：检查、五级分类、履职评价 / Post-loan work: inspections, classification, "
@@ -256,3 +275,131 @@ def evaluate(
         loan_nos=loan or [],
     )
     run(token, role, command, ("已登记履职评价", "evaluation of duties recorded"))
+
+
+# ------------------------------------------------------------------ warning signals
+warning_app = typer.Typer(
+    help="风险预警：发布 → 处置 → 反馈 → 认定 → 消除 / Warning signals, through the closed loop.",
+    no_args_is_help=True,
+)
+postloan_app.add_typer(warning_app, name="warning")
+SignalId = Annotated[UUID, typer.Argument(parser=parse_id, metavar="SIGNAL_ID", show_default=False)]
+
+
+@warning_app.command("raise")
+def raise_warning(
+    loan_no: LoanNo,
+    code: Annotated[
+        str, typer.Option(help="预警信号代码（GET /warning-catalogue）/ the catalogue's code")
+    ],
+    raised_on: Annotated[date, day_option("--on", "--raised-on", help="预警日 / day")],
+    reason: Reason,
+    colour: Annotated[
+        WarningColour | None,
+        typer.Option(
+            parser=choice(WarningColour, "colour"),
+            metavar="COLOUR",
+            help="预警等级，可省略（取自指标库）/ the colour; leave out to take the catalogue's "
+            f"({values(WarningColour)})",
+        ),
+    ] = None,
+    file: Files = None,
+    token: Token = None,
+    role: ActAs = None,
+) -> None:
+    """发布 / Raise a warning signal by its catalogue code; it prints the signal_id."""
+    command = RaiseWarning(
+        loan_no=loan_no, code=code, raised_on=raised_on, reason=reason, colour=colour
+    )
+    run(token, role, command, ("已发出预警", "warning raised"), file)
+
+
+@warning_app.command("report")
+def report_warning(
+    loan_no: LoanNo,
+    signal_id: SignalId,
+    reported_on: Annotated[date, day_option("--on", "--reported-on", help="签收日 / day")],
+    token: Token = None,
+    role: ActAs = None,
+) -> None:
+    """报告 / Acknowledge a signal reported to you on its colour's route."""
+    command = ReportWarning(loan_no=loan_no, signal_id=signal_id, reported_on=reported_on)
+    run(token, role, command, ("已签收预警报告", "warning report received"))
+
+
+@warning_app.command("handle")
+def handle_warning(
+    loan_no: LoanNo,
+    signal_id: SignalId,
+    handled_on: Annotated[date, day_option("--on", "--handled-on", help="处置日 / day")],
+    measures: Annotated[str, typer.Option(help="处置措施 / measures taken")],
+    file: Files = None,
+    token: Token = None,
+    role: ActAs = None,
+) -> None:
+    """处置 / Record the measures taken on a signal."""
+    command = HandleWarning(
+        loan_no=loan_no, signal_id=signal_id, handled_on=handled_on, measures=measures
+    )
+    run(token, role, command, ("已处置预警", "warning handled"), file)
+
+
+@warning_app.command("feedback")
+def feedback_warning(
+    loan_no: LoanNo,
+    signal_id: SignalId,
+    feedback_on: Annotated[date, day_option("--on", "--feedback-on", help="反馈日 / day")],
+    result: Annotated[str, typer.Option(help="处置结果 / the result of the measures")],
+    file: Files = None,
+    token: Token = None,
+    role: ActAs = None,
+) -> None:
+    """反馈 / Report the result of the measures taken on a signal."""
+    command = GiveWarningFeedback(
+        loan_no=loan_no, signal_id=signal_id, feedback_on=feedback_on, result=result
+    )
+    run(token, role, command, ("已反馈处置结果", "feedback given"), file)
+
+
+@warning_app.command("determine")
+def determine_warning(
+    loan_no: LoanNo,
+    signal_id: SignalId,
+    determined_on: Annotated[date, day_option("--on", "--determined-on", help="认定日 / day")],
+    opinion: Annotated[str, typer.Option(help="认定意见 / opinion")],
+    confirmed: Annotated[
+        bool,
+        typer.Option(
+            "--confirmed/--dismissed", help="风险属实 / 风险排除: the risk confirmed or dismissed"
+        ),
+    ] = True,
+    file: Files = None,
+    token: Token = None,
+    role: ActAs = None,
+) -> None:
+    """认定 / Determine a signal after its feedback: never by its handler or feedback giver."""
+    command = DetermineWarning(
+        loan_no=loan_no,
+        signal_id=signal_id,
+        determined_on=determined_on,
+        confirmed=confirmed,
+        opinion=opinion,
+    )
+    run(token, role, command, ("已认定预警", "warning determined"), file)
+
+
+@warning_app.command("clear")
+def clear_warning(
+    loan_no: LoanNo,
+    signal_id: SignalId,
+    cleared_on: Annotated[date, day_option("--on", "--cleared-on", help="消除日 / day")],
+    reason: Reason,
+    file: Files = None,
+    token: Token = None,
+    role: ActAs = None,
+) -> None:
+    """消除 / Clear a signal: after 认定 under the closed loop, never by its handler."""
+    command = ClearWarning(
+        loan_no=loan_no, signal_id=signal_id, cleared_on=cleared_on, reason=reason
+    )
+    run(token, role, command, ("已消除预警", "warning cleared"), file)

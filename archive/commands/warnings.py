@@ -1,4 +1,4 @@
-"""Risk-warning signals (风险预警): raised → handled → cleared."""
+"""Risk-warning signals (风险预警): 发布 → 处置 → 反馈 → 认定 → 消除, reported by colour."""
 
 from __future__ import annotations
 
@@ -22,7 +22,11 @@ class RaiseWarning(LoanCommand):
     action = Action.RAISE_WARNING
     assigned = ("signal_id",)
 
-    colour: WarningColour
+    colour: WarningColour | None = Field(
+        default=None,
+        description="the catalogue's colour (may be omitted); required only under rules "
+        "without a catalogue",
+    )
     code: Annotated[str, Field(min_length=1, max_length=32), ONE_LINE]
     raised_on: date
     reason: Text
@@ -36,6 +40,33 @@ class HandleWarning(LoanCommand):
     signal_id: UUID
     handled_on: date
     measures: Text
+
+
+class GiveWarningFeedback(LoanCommand):
+    action = Action.GIVE_WARNING_FEEDBACK
+    path = ("loan_no", "signal_id")
+
+    signal_id: UUID
+    feedback_on: date
+    result: Text
+
+
+class DetermineWarning(LoanCommand):
+    action = Action.DETERMINE_WARNING
+    path = ("loan_no", "signal_id")
+
+    signal_id: UUID
+    determined_on: date
+    confirmed: bool = Field(description="true: the risk is confirmed; false: dismissed")
+    opinion: Text
+
+
+class ReportWarning(LoanCommand):
+    action = Action.REPORT_WARNING
+    path = ("loan_no", "signal_id")
+
+    signal_id: UUID
+    reported_on: date
 
 
 class ClearWarning(LoanCommand):
@@ -54,13 +85,45 @@ class WarningCommands(ArchiveCore):
     def raise_warning(
         self, ctx: CommandContext, cmd: RaiseWarning, uploads: Sequence[Upload] = ()
     ) -> CommandResult:
-        return self.record_on_loan(ctx, cmd, Loan.raise_warning, uploads)
+        return self.for_loan(
+            ctx,
+            cmd,
+            lambda loan, actor, refs: loan.raise_warning(
+                **cmd.arguments(), actor=actor, documents=refs, rules=self.rule_set().warnings
+            ),
+            uploads,
+        )
 
     @handles(HandleWarning)
     def handle_warning(
         self, ctx: CommandContext, cmd: HandleWarning, uploads: Sequence[Upload] = ()
     ) -> CommandResult:
         return self.record_on_loan(ctx, cmd, Loan.handle_warning, uploads)
+
+    @handles(GiveWarningFeedback)
+    def give_warning_feedback(
+        self, ctx: CommandContext, cmd: GiveWarningFeedback, uploads: Sequence[Upload] = ()
+    ) -> CommandResult:
+        return self.record_on_loan(ctx, cmd, Loan.give_warning_feedback, uploads)
+
+    @handles(DetermineWarning)
+    def determine_warning(
+        self, ctx: CommandContext, cmd: DetermineWarning, uploads: Sequence[Upload] = ()
+    ) -> CommandResult:
+        return self.record_on_loan(ctx, cmd, Loan.determine_warning, uploads)
+
+    @handles(ReportWarning)
+    def report_warning(
+        self, ctx: CommandContext, cmd: ReportWarning, uploads: Sequence[Upload] = ()
+    ) -> CommandResult:
+        return self.for_loan(
+            ctx,
+            cmd,
+            lambda loan, actor, refs: loan.report_warning(
+                **cmd.arguments(), actor=actor, documents=refs, rules=self.rule_set().warnings
+            ),
+            uploads,
+        )
 
     @handles(ClearWarning)
     def clear_warning(

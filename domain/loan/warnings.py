@@ -1,4 +1,11 @@
-"""Risk-warning signals (风险预警): raised → handled → cleared."""
+"""Risk-warning signals (风险预警): 发布 → 处置 → 反馈 → 认定 → 消除.
+
+Under rules with a catalogue (预警信号指标库) a signal is raised by its code and takes its colour
+from it; under rules with ``closed_loop`` the handler's feedback (反馈) and the determination
+(认定) by someone other than whoever handled it or gave feedback come before clearing (消除),
+which its handler may not do either. Signals raised before have two steps (raise → handle →
+clear). A signal is reported (报告) to the role its colour's route names (``WarningReported``,
+recorded by whoever received it)."""
 
 from __future__ import annotations
 
@@ -9,11 +16,12 @@ from eventsourcing.domain import event
 
 from domain.authorization import Action, authorize
 from domain.dates import check_not_before
-from domain.errors import InvalidTransitionError
+from domain.errors import InvalidTransitionError, SegregationOfDutiesError
 from domain.loan.classification import LoanClassification
 from domain.loan.core import Docs
 from domain.records import WarningSignal
 from domain.values import Actor, DocumentRef, Role, WarningColour, require_text
+from domain.warning_rules import WarningRules
 
 
 class LoanWarnings(LoanClassification):
@@ -23,19 +31,25 @@ class LoanWarnings(LoanClassification):
         self,
         *,
         signal_id: UUID,
-        colour: WarningColour,
         code: str,
         raised_on: date,
         reason: str,
         actor: Actor,
+        colour: WarningColour | None = None,
         documents: Docs = (),
+        rules: WarningRules | None = None,
     ) -> None:
-        """Raise a signal with its colour, catalogue code and reason."""
+        """Raise a signal with its catalogue code and reason; its colour is the catalogue's
+        (one given that differs is refused) or, under rules without a catalogue, the one
+        given. ``rules``: the warning rules in force (none: free codes, two steps)."""
         authorize(actor, Action.RAISE_WARNING)
+        rules = rules or WarningRules()
         self.check_not_closed("发出预警", "raise a warning")
         self.check_business_date(raised_on, "raised_on")
         self._new(self.warnings, signal_id, "预警/warning")
         code = require_text(code, "code", max_length=32)
+        colour = rules.colour_of(code, colour)
+        entry = rules.signal(code)
         if any(w.code == code and w.cleared_on is None for w in self.warnings.values()):
             raise InvalidTransitionError(
                 f"预警信号 {code} 尚未解除", f"warning signal {code} is already open on this loan"
@@ -49,6 +63,9 @@ class LoanWarnings(LoanClassification):
             documents=list(documents),
             actor_id=actor.id,
             role=actor.role,
+            closed_loop=rules.closed_loop,
+            name=entry.name if entry else None,
+            category=entry.category.value if entry else None,
         )
 
     @event("WarningRaised")
@@ -63,8 +80,15 @@ class LoanWarnings(LoanClassification):
         documents: list[DocumentRef],
         actor_id: UUID,
         role: Role,
+        closed_loop: bool = False,
+        name: str | None = None,
+        category: str | None = None,
     ) -> None:
-        self.warnings[signal_id] = WarningSignal(signal_id, colour, code, raised_on, reason)
+        # ``closed_loop``, ``name``, ``category``: the rules in force when it was raised;
+        # signals stored before the catalogue have none (two steps, a free code).
+        self.warnings[signal_id] = WarningSignal(
+            signal_id, colour, code, raised_on, reason, closed_loop=closed_loop, raiser_id=actor_id
+        )
 
     def _signal(self, signal_id: UUID, what_zh: str, what_en: str) -> WarningSignal:
         signal: WarningSignal | None = self.warnings.get(signal_id)
@@ -116,6 +140,168 @@ class LoanWarnings(LoanClassification):
         signal = self.warnings[signal_id]
         signal.handled_on = signal.handled_on or handled_on
         signal.measures = measures
+        signal.handler_ids.add(actor_id)
+
+    def give_warning_feedback(
+        self,
+        *,
+        signal_id: UUID,
+        feedback_on: date,
+        result: str,
+        actor: Actor,
+        documents: Docs = (),
+    ) -> None:
+        """Report the result of the measures taken (反馈), after handling, before 认定."""
+        authorize(actor, Action.GIVE_WARNING_FEEDBACK)
+        signal = self._signal(signal_id, "反馈", "give feedback on")
+        if signal.handled_on is None:
+            raise InvalidTransitionError(
+                f"预警信号 {signal_id} 尚未处置，不能反馈处置结果",
+                f"warning signal {signal_id} has not been handled: no result to report yet",
+            )
+        if signal.determined_on is not None:
+            raise InvalidTransitionError(
+                f"预警信号 {signal_id} 已认定，不能再反馈",
+                f"warning signal {signal_id} is already determined: feedback comes before",
+            )
+        check_not_before(
+            feedback_on, signal.handled_on, field="feedback_on", since_field="handled_on"
+        )
+        self._warning_feedback_given(
+            signal_id=signal_id,
+            feedback_on=feedback_on,
+            result=require_text(result, "result"),
+            documents=list(documents),
+            actor_id=actor.id,
+            role=actor.role,
+        )
+
+    @event("WarningFeedbackGiven")
+    def _warning_feedback_given(
+        self,
+        *,
+        signal_id: UUID,
+        feedback_on: date,
+        result: str,
+        documents: list[DocumentRef],
+        actor_id: UUID,
+        role: Role,
+    ) -> None:
+        signal = self.warnings[signal_id]
+        signal.feedback_on = signal.feedback_on or feedback_on
+        signal.feedback_by.add(actor_id)
+
+    def determine_warning(
+        self,
+        *,
+        signal_id: UUID,
+        determined_on: date,
+        confirmed: bool,
+        opinion: str,
+        actor: Actor,
+        documents: Docs = (),
+    ) -> None:
+        """Determine (认定) a signal after its feedback: the risk confirmed or dismissed; never
+        by whoever handled it or gave feedback on it."""
+        authorize(actor, Action.DETERMINE_WARNING)
+        signal = self._signal(signal_id, "认定", "determine")
+        if signal.feedback_on is None:
+            raise InvalidTransitionError(
+                f"预警信号 {signal_id} 尚未反馈处置结果，不能认定",
+                f"warning signal {signal_id} has no feedback on its handling: cannot determine it",
+            )
+        if signal.determined_on is not None:
+            raise InvalidTransitionError(
+                f"预警信号 {signal_id} 已认定", f"warning signal {signal_id} is already determined"
+            )
+        if actor.id in signal.handler_ids or actor.id in signal.feedback_by:
+            raise SegregationOfDutiesError(
+                "职责分离：预警的处置人或反馈人不得认定该预警",
+                "whoever handled a warning or gave feedback on it may not determine it",
+            )
+        check_not_before(
+            determined_on, signal.feedback_on, field="determined_on", since_field="feedback_on"
+        )
+        self._warning_determined(
+            signal_id=signal_id,
+            determined_on=determined_on,
+            confirmed=confirmed,
+            opinion=require_text(opinion, "opinion"),
+            documents=list(documents),
+            actor_id=actor.id,
+            role=actor.role,
+        )
+
+    @event("WarningDetermined")
+    def _warning_determined(
+        self,
+        *,
+        signal_id: UUID,
+        determined_on: date,
+        confirmed: bool,
+        opinion: str,
+        documents: list[DocumentRef],
+        actor_id: UUID,
+        role: Role,
+    ) -> None:
+        signal = self.warnings[signal_id]
+        signal.determined_on = determined_on
+        signal.determiner_id = actor_id
+        signal.confirmed = confirmed
+
+    def report_warning(
+        self,
+        *,
+        signal_id: UUID,
+        reported_on: date,
+        rules: WarningRules,
+        actor: Actor,
+        documents: Docs = (),
+    ) -> None:
+        """Record that a signal reached the role its colour's route names (报告), by someone
+        holding that role (or the role it is escalated to) acknowledging it."""
+        authorize(actor, Action.REPORT_WARNING)
+        signal = self._signal(signal_id, "报告", "report")
+        route = rules.reporting.get(signal.colour)
+        if route is None:
+            raise InvalidTransitionError(
+                f"现行规则未规定{signal.colour.zh}预警的报告路线",
+                f"the rules in force route no {signal.colour.value} signal",
+            )
+        if signal.reported_on is not None:
+            raise InvalidTransitionError(
+                f"预警信号 {signal_id} 已报告", f"warning signal {signal_id} is already reported"
+            )
+        if actor.role not in {route.to, route.escalate_to}:
+            raise SegregationOfDutiesError(
+                f"{signal.colour.zh}预警须报告{route.to.zh}，不由{actor.role.zh}签收",
+                f"a {signal.colour.value} signal is reported to the {route.to.value}, "
+                f"not the {actor.role.value}",
+            )
+        check_not_before(
+            reported_on, signal.raised_on, field="reported_on", since_field="raised_on"
+        )
+        self._warning_reported(
+            signal_id=signal_id,
+            reported_on=reported_on,
+            to_role=actor.role,
+            documents=list(documents),
+            actor_id=actor.id,
+            role=actor.role,
+        )
+
+    @event("WarningReported")
+    def _warning_reported(
+        self,
+        *,
+        signal_id: UUID,
+        reported_on: date,
+        to_role: Role,
+        documents: list[DocumentRef],
+        actor_id: UUID,
+        role: Role,
+    ) -> None:
+        self.warnings[signal_id].reported_on = reported_on
 
     def clear_warning(
         self,
@@ -126,7 +312,8 @@ class LoanWarnings(LoanClassification):
         actor: Actor,
         documents: Docs = (),
     ) -> None:
-        """Clear (解除) a handled signal, only with a reason."""
+        """Clear (解除, 消除) a handled signal, only with a reason; a signal of the closed loop
+        only once determined (认定), and not by whoever handled it."""
         authorize(actor, Action.CLEAR_WARNING)
         signal = self._signal(signal_id, "解除", "clear")
         if signal.handled_on is None:
@@ -134,8 +321,23 @@ class LoanWarnings(LoanClassification):
                 f"预警信号 {signal_id} 尚未处置，不能解除",
                 f"warning signal {signal_id} has not been handled: cannot clear it",
             )
+        if signal.closed_loop:
+            if signal.determined_on is None:
+                raise InvalidTransitionError(
+                    f"预警信号 {signal_id} 尚未反馈并认定，不能消除（发布→处置→反馈→认定→消除）",
+                    f"warning signal {signal_id} has not been determined (认定) after feedback: "
+                    "cannot clear it",
+                )
+            if actor.id in signal.handler_ids:
+                raise SegregationOfDutiesError(
+                    "职责分离：预警的处置人不得消除该预警",
+                    "whoever handled a warning may not clear it",
+                )
         check_not_before(
-            cleared_on, signal.handled_on, field="cleared_on", since_field="handled_on"
+            cleared_on,
+            signal.determined_on or signal.handled_on,
+            field="cleared_on",
+            since_field="determined_on" if signal.determined_on else "handled_on",
         )
         self._warning_cleared(
             signal_id=signal_id,

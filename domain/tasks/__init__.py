@@ -21,6 +21,8 @@ What each kind of task means:
   due the day it is reached, unless a step of its kind was taken in the episode (after the
   previous rung of the same kind, when the ladder repeats a kind);
 * ``warning_handling`` — a signal not yet handled, due ``warnings.handling_days`` by colour;
+* ``warning_report`` — a signal not yet reported on its colour's route (``warnings.reporting``):
+  the route's role's, due ``within_days`` after raising, escalated to ``escalate_to`` once late;
 * ``countersign`` — an inspection recorded under rules with ``inspections.countersign_days``
   awaits its named reviewer's countersign (复核意见), due that many working days after it; until
   then it does not count for the schedule above;
@@ -28,6 +30,8 @@ What each kind of task means:
   proposal (初分) as of its date or later, within ``classification.review_within_days`` of the
   countersign (季度风险分类更新);
 * ``reclassification`` — the grade is better than the statutory floor for the days overdue;
+  or (subject ``warning``) a signal of ``warnings.reclassify_colours`` (red) was raised and no
+  proposal as of its day or later has been made since, due ``warnings.reclassify_within_days``;
 * ``originals_transfer`` — contract originals within ``transfers.originals_working_days``
   working days of signing (the value date); ``full_transfer`` — the full dossier within
   ``transfers.full_after_close_days`` of settlement or write-off;

@@ -28,12 +28,13 @@ from domain.values import (
 
 @dataclass(frozen=True)
 class WarningFacts:
-    """A warning signal not cleared: whether its handling is still owed."""
+    """A warning signal not cleared: whether its handling and its report are still owed."""
 
     signal_id: UUID
     colour: WarningColour
     raised_on: date
     handled: bool = False
+    reported: bool = False
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,9 @@ class LoanFacts:
     last_downgrade_on: date | None = None
     last_serious_warning_on: date | None = None
     """When the last red or orange signal was raised."""
+    last_reclassify_warning_on: date | None = None
+    """When the last signal of a colour calling for re-classification (``warnings.
+    reclassify_colours``, red) was raised."""
     warnings: tuple[WarningFacts, ...] = ()
     overdue_as_of: date | None = None
     days_overdue: int = 0

@@ -58,7 +58,9 @@ def loan_tasks(loan: LoanFacts, rules: RuleSet, today: date) -> list[Task]:
         *judge.reminder(),
         *judge.collection_step(),
         *judge.warning_handling(),
+        *judge.warning_report(),
         *judge.reclassification(),
+        *judge.warning_reclassification(),
         *judge.periodic_reclassification(),
         *judge.originals_transfer(),
         *judge.b_post_assignment(),
@@ -264,6 +266,54 @@ class _LoanJudge:
                 )
             )
         return found
+
+    def warning_report(self) -> list[Task]:
+        """Each signal not yet reported where the rules route its colour (报告路线): the
+        route's role's, due ``within_days`` after raising; once late, escalated to the role
+        the route names (or, with none, left with its role, late)."""
+        found = []
+        for signal in self.loan.warnings:
+            route = self.rules.warnings.reporting.get(signal.colour)
+            if signal.reported or route is None:
+                continue
+            due = signal.raised_on + timedelta(days=route.within_days)
+            rule = f"warnings.reporting.{signal.colour.value}: {route.to.value} within {days_text(route.within_days)}"
+            owner = route.to
+            if self.today > due and route.escalate_to is not None:
+                owner = route.escalate_to
+                rule += f", late: escalated to {route.escalate_to.value}"
+            found.append(
+                self.task(
+                    TaskKind.WARNING_REPORT,
+                    opens_on=signal.raised_on,
+                    due_on=due,
+                    rule=rule,
+                    owner_role=owner,
+                    subject=str(signal.signal_id),
+                )
+            )
+        return found
+
+    def warning_reclassification(self) -> list[Task]:
+        """A signal of a colour calling for it (``warnings.reclassify_colours``, red) opens the
+        re-classification (风险分类调整) until a proposal as of its day or later is made."""
+        raised = self.loan.last_reclassify_warning_on
+        last = self.loan.last_proposed_as_of
+        if raised is None or (last is not None and last >= raised):
+            return []
+        days = self.rules.warnings.reclassify_within_days
+        return [
+            self.task(
+                TaskKind.RECLASSIFICATION,
+                opens_on=raised,
+                due_on=raised + timedelta(days=days),
+                rule=f"warnings.reclassify_within_days = {days} after a "
+                f"{'/'.join(sorted(c.value for c in self.rules.warnings.reclassify_colours))} "
+                "warning",
+                owner_role=self.rules.task_owners.reclassification,
+                subject="warning",
+            )
+        ]
 
     def reclassification(self) -> list[Task]:
         loan = self.loan

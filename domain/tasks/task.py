@@ -22,6 +22,7 @@ class TaskKind(LabelledEnum):
     REPAYMENT_REMINDER = ("repayment_reminder", "还款提示")
     COLLECTION_STEP = ("collection_step", "催收")
     WARNING_HANDLING = ("warning_handling", "预警处置")
+    WARNING_REPORT = ("warning_report", "预警报告")
     RECLASSIFICATION = ("reclassification", "风险分类调整")
     PERIODIC_RECLASSIFICATION = ("periodic_reclassification", "季度风险分类更新")
     ORIGINALS_TRANSFER = ("originals_transfer", "合同原件移交")

@@ -99,6 +99,12 @@ LOANS = TableSpec(
         col("proposal_undetermined", sa.Boolean, "分类待认定", "proposal awaits determination"),
         col("last_downgrade_on", sa.Date, "上次下调日", "last downgrade"),
         col("last_serious_warning_on", sa.Date, "上次红橙预警日", "last red/orange warning"),
+        col(
+            "last_reclassify_warning_on",
+            sa.Date,
+            "上次需调整分类的预警日",
+            "last warning calling for re-classification",
+        ),
         *loan_facts("overdue_as_of", "days_overdue"),
         col("principal_overdue", sa.Boolean, "本金逾期", "principal overdue"),
         col("principal_overdue_since", sa.Date, "本金逾期起始日", "principal overdue since"),
@@ -121,6 +127,7 @@ SIGNALS = TableSpec(
         col("colour", sa.String(16), "预警等级", "colour", labels=WarningColour),
         col("raised_on", sa.Date, "预警日期", "raised on"),
         col("handled_on", sa.Date, "处置日期", "handled on"),
+        col("reported_on", sa.Date, "报告签收日期", "reported on"),
     ],
     key=("signal_id",),
     indexes=(("loan_id",),),
@@ -216,8 +223,9 @@ class WorkQueue(FollowsRules, Projection):
     """工作任务: the facts of every deadline, and the rules in force to judge them."""
 
     name = "work_queue"
-    version = 7  # 4: 认定; 5: B岗, principal, account managers (履职评价); 6: countersigns
-    # awaited, the quarterly re-classification (季度风险分类更新); 7: a change of rating
+    version = 8  # 4: 认定; 5: B岗, principal, account managers (履职评价); 6: countersigns
+    # awaited, the quarterly re-classification (季度风险分类更新); 7: a change of rating; 8: warning
+    # reports, the re-classification a red signal opens
     title_zh = "工作任务"
     title_en = "Work queue"
     tables = (LOANS, SIGNALS, COUNTERSIGNS, STEPS, DOSSIERS, BORROWINGS, MANAGERS, RULES_TABLE)
@@ -433,7 +441,17 @@ class WorkQueue(FollowsRules, Projection):
             values["last_serious_warning_on"] = later(
                 row.get("last_serious_warning_on"), event.raised_on
             )
+        reclassify = {c.value for c in self.rules_at(changes).warnings.reclassify_colours}
+        if colour in reclassify:
+            values["last_reclassify_warning_on"] = later(
+                row.get("last_reclassify_warning_on"), event.raised_on
+            )
         self._loan(changes, event, **values)
+
+    @handle.register(LoanEvents.WarningReported)
+    def _warning_reported(self, event: Any, changes: Changes) -> None:
+        changes.update("signals", (event.signal_id,), reported_on=event.reported_on)
+        self._loan(changes, event)
 
     @handle.register(LoanEvents.WarningHandled)
     def _warning_handled(self, event: Any, changes: Changes) -> None:

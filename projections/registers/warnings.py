@@ -1,4 +1,10 @@
-"""Warning ledger (预警台账): every risk-warning signal, raised → handled → cleared.
+"""Warning ledger (预警台账): every risk-warning signal, 发布 → 处置 → 反馈 → 认定 → 消除.
+
+A signal raised under rules with a catalogue carries its catalogue name and category; one
+raised under the closed loop (``closed_loop``) goes through feedback (反馈) and determination
+(认定) before clearing. Where the rules route its colour (``warnings.reporting``), the row says
+to which role it is to be reported and by when (``report_to``, ``report_due``), and when it was
+(``reported_on``, by whom). Who did each step is named.
 
 Each signal is due to be handled (处置) within a number of days of being raised that depends on
 its colour (``warnings.handling_days`` of the rules in force when it was raised). The first
@@ -19,7 +25,8 @@ import sqlalchemy as sa
 
 from domain.loan import Loan
 from domain.rules import RuleSet
-from domain.values import LabelledEnum, WarningColour
+from domain.values import LabelledEnum, Role, WarningColour
+from domain.warning_rules import SignalCategory
 from projections.changes import Changes
 from projections.projection import Listing, Projection
 from projections.query import AsOf, visible
@@ -36,6 +43,8 @@ class SignalStatus(LabelledEnum):
 
     RAISED = ("raised", "已发出")
     HANDLED = ("handled", "已处置")
+    FED_BACK = ("fed_back", "已反馈")
+    DETERMINED = ("determined", "已认定")
     CLEARED = ("cleared", "已解除")
 
 
@@ -54,6 +63,9 @@ SIGNALS = TableSpec(
         *loan_columns(id_nullable=True),
         col("colour", sa.String(16), "预警等级", "colour", filter=True, labels=WarningColour),
         col("code", sa.String(32), "预警信号", "signal code", filter=True),
+        col("signal_name", sa.Text, "信号名称", "signal name"),
+        col("category", sa.String(16), "信号类别", "category", filter=True, labels=SignalCategory),
+        col("closed_loop", sa.Boolean, "闭环管理", "closed loop"),
         col("raised_on", sa.Date, "预警日期", "raised on"),
         col("raised_by", sa.Uuid, "发起人", "raised by", filter=True, shows=PERSON),
         col("reason", sa.Text, "预警原因", "reason"),
@@ -62,6 +74,17 @@ SIGNALS = TableSpec(
         col("handled_by", sa.Uuid, "处置人", "handled by", filter=True, shows=PERSON),
         col("measures", sa.Text, "处置措施", "measures"),
         col("handled_late", sa.Boolean, "超期处置", "handled late", filter=True),
+        col("report_to", sa.String(32), "报告对象", "report to", labels=Role),
+        col("report_due", sa.Date, "报告期限", "report due"),
+        col("reported_on", sa.Date, "报告签收日期", "reported on"),
+        col("reported_by", sa.Uuid, "报告签收人", "reported to", shows=PERSON),
+        col("feedback_on", sa.Date, "反馈日期", "feedback on"),
+        col("feedback_by", sa.Uuid, "反馈人", "feedback by", shows=PERSON),
+        col("result", sa.Text, "处置结果", "result"),
+        col("determined_on", sa.Date, "认定日期", "determined on"),
+        col("determined_by", sa.Uuid, "认定人", "determined by", filter=True, shows=PERSON),
+        col("confirmed", sa.Boolean, "风险属实", "risk confirmed", filter=True),
+        col("opinion", sa.Text, "认定意见", "opinion"),
         col("cleared_on", sa.Date, "解除日期", "cleared on"),
         col("cleared_by", sa.Uuid, "解除人", "cleared by", shows=PERSON),
         col("clear_reason", sa.Text, "解除原因", "clear reason"),
@@ -76,7 +99,8 @@ class WarningLedger(FollowsRules, Projection):
     """预警台账: signals with their handling deadline, handling, lateness and clearing."""
 
     name = "warning_ledger"
-    version = 3  # 3: rows dated by business date (业务日期), read on a day (on=)
+    version = 4  # 3: rows dated by business date (业务日期), read on a day (on=); 4: the
+    # catalogue's name and category, the reporting route, feedback (反馈), determination (认定)
     title_zh = "预警台账"
     title_en = "Warning ledger"
     tables = (LOANS, SIGNALS, RULES_TABLE)
@@ -97,6 +121,8 @@ class WarningLedger(FollowsRules, Projection):
     @handle.register(LoanEvents.WarningRaised)
     def _(self, event: Any, changes: Changes) -> None:
         loan = changes.get("loans", event.originator_id) or {}
+        rules = self.rules_at(changes)
+        route = rules.warnings.reporting.get(event.colour)
         changes.put(
             "signals",
             (event.signal_id,),
@@ -107,11 +133,18 @@ class WarningLedger(FollowsRules, Projection):
                 "branch": loan.get("branch"),
                 "colour": event.colour.value,
                 "code": event.code,
+                "signal_name": getattr(event, "name", None),
+                "category": getattr(event, "category", None),
+                "closed_loop": bool(getattr(event, "closed_loop", False)),
+                "report_to": route.to.value if route else None,
+                "report_due": event.raised_on + timedelta(days=route.within_days)
+                if route
+                else None,
                 "raised_on": event.raised_on,
                 "raised_by": event.actor_id,
                 "reason": event.reason,
                 "handling_due": event.raised_on
-                + timedelta(days=self.rules_at(changes).warning_handling_days[event.colour]),
+                + timedelta(days=rules.warning_handling_days[event.colour]),
                 "status": SignalStatus.RAISED.value,
             },
         )
@@ -130,6 +163,42 @@ class WarningLedger(FollowsRules, Projection):
             )
         row["measures"] = event.measures
         changes.put("signals", (event.signal_id,), row)
+
+    @handle.register(LoanEvents.WarningReported)
+    def _(self, event: Any, changes: Changes) -> None:
+        changes.update(
+            "signals",
+            (event.signal_id,),
+            reported_on=event.reported_on,
+            reported_by=event.actor_id,
+            report_to=event.to_role.value,
+        )
+
+    @handle.register(LoanEvents.WarningFeedbackGiven)
+    def _(self, event: Any, changes: Changes) -> None:
+        row = changes.get("signals", event.signal_id)
+        if row is None:
+            return
+        row.update(
+            feedback_on=row["feedback_on"] or event.feedback_on,
+            feedback_by=event.actor_id,
+            result=event.result,
+        )
+        if row["status"] == SignalStatus.HANDLED.value:
+            row["status"] = SignalStatus.FED_BACK.value
+        changes.put("signals", (event.signal_id,), row)
+
+    @handle.register(LoanEvents.WarningDetermined)
+    def _(self, event: Any, changes: Changes) -> None:
+        changes.update(
+            "signals",
+            (event.signal_id,),
+            determined_on=event.determined_on,
+            determined_by=event.actor_id,
+            confirmed=event.confirmed,
+            opinion=event.opinion,
+            status=SignalStatus.DETERMINED.value,
+        )
 
     @handle.register(LoanEvents.WarningCleared)
     def _(self, event: Any, changes: Changes) -> None:

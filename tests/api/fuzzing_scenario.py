@@ -330,12 +330,7 @@ class Scenario:
                 f"/loans/{{loan_no}}/classifications/{{proposal_id}}/{verb}",
                 Example({"loan_no": proposed, "proposal_id": proposal_id}, body=body),
             )
-        warning = {
-            "colour": "yellow",
-            "code": "Y01",
-            "raised_on": self.on(20),
-            "reason": "行业景气下降",
-        }
+        warning = {"code": "FIN-03", "raised_on": self.on(20), "reason": "销售收入较上期下降四成"}
         self.example(
             "POST",
             "/loans/{loan_no}/warnings",
@@ -351,14 +346,51 @@ class Scenario:
                 body={"handled_on": self.today, "measures": "约谈企业负责人，压缩授信"},
             ),
         )
-        cleared = self.bank.post(plo, f"/loans/{warned}/warnings", {**warning, "code": "Y02"})[
-            "ids"
-        ]["signal_id"]
-        self.bank.post(
-            risk,
-            f"/loans/{warned}/warnings/{cleared}/handle",
-            {"handled_on": self.on(25), "measures": "追加保证人"},
+        self.example(
+            "POST",
+            "/loans/{loan_no}/warnings/{signal_id}/report",
+            Example({"loan_no": warned, "signal_id": handled}, body={"reported_on": self.today}),
         )
+
+        def raised_and_handled(code: str, *, fed_back: bool, determined: bool) -> str:
+            signal = self.bank.post(plo, f"/loans/{warned}/warnings", {**warning, "code": code})[
+                "ids"
+            ]["signal_id"]
+            at = f"/loans/{warned}/warnings/{signal}"
+            self.bank.post(
+                risk, f"{at}/handle", {"handled_on": self.on(25), "measures": "追加保证人"}
+            )
+            if fed_back:
+                self.bank.post(
+                    plo, f"{at}/feedback", {"feedback_on": self.on(26), "result": "保证人已签约"}
+                )
+            if determined:
+                self.bank.post(
+                    reviewer,
+                    f"{at}/determine",
+                    {"determined_on": self.on(27), "confirmed": False, "opinion": "风险已化解"},
+                )
+            return signal
+
+        fed = raised_and_handled("EXT-04", fed_back=False, determined=False)
+        self.example(
+            "POST",
+            "/loans/{loan_no}/warnings/{signal_id}/feedback",
+            Example(
+                {"loan_no": warned, "signal_id": fed},
+                body={"feedback_on": self.today, "result": "压缩授信后资金周转正常"},
+            ),
+        )
+        determined = raised_and_handled("FIN-04", fed_back=True, determined=False)
+        self.example(
+            "POST",
+            "/loans/{loan_no}/warnings/{signal_id}/determine",
+            Example(
+                {"loan_no": warned, "signal_id": determined},
+                body={"determined_on": self.today, "confirmed": True, "opinion": "风险属实"},
+            ),
+        )
+        cleared = raised_and_handled("FIN-07", fed_back=True, determined=True)
         self.example(
             "POST",
             "/loans/{loan_no}/warnings/{signal_id}/clear",

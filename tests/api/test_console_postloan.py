@@ -332,14 +332,17 @@ def test_only_the_risk_manager_decides_and_the_page_says_so(console: Console) ->
 
 # ------------------------------------------------------------------------------ warnings
 def test_a_warning_is_raised_handled_and_cleared(console: Console) -> None:
+    """Rows 003-91, 002-92: the raise form selects a signal of the catalogue; each next step
+    of 发布→处置→反馈→认定→消除 is offered to whoever may take it."""
     _disbursed(console)
     console.as_role(Role.POST_LOAN_OFFICER)
+    form = console.get(f"/loans/{LOAN}/warnings/new").text
+    assert "OPS-04 涉及重大诉讼或仲裁（橙色）" in form
     raised = _send(
         console,
         f"/loans/{LOAN}/warnings/new",
         {
-            "colour": "orange",
-            "code": "W-07",
+            "code": "OPS-04",
             "raised_on": _today(console),
             "reason": "借款人涉诉，账户被冻结",
         },
@@ -360,6 +363,13 @@ def test_a_warning_is_raised_handled_and_cleared(console: Console) -> None:
     console.as_role(Role.RISK_MANAGER)
     risk_view = console.get(f"/loans/{LOAN}").text
     assert f"/warnings/{signal_id}/handle" in risk_view
+    assert f"/warnings/{signal_id}/report" in risk_view  # orange: reported to the risk manager
+    assert f"/warnings/{signal_id}/report" not in officer_view
+    reported = _send(
+        console, f"/loans/{LOAN}/warnings/{signal_id}/report", {"reported_on": _today(console)}
+    )
+    assert reported.status_code == 303, reported.text
+    assert _events(console, "WarningReported")[0].data["to_role"] == "risk_manager"
     handled = _send(
         console,
         f"/loans/{LOAN}/warnings/{signal_id}/handle",
@@ -368,6 +378,29 @@ def test_a_warning_is_raised_handled_and_cleared(console: Console) -> None:
     )
     assert handled.status_code == 303, handled.text
     assert _events(console, "WarningHandled")[0].data["measures"] == "追加保证人，压降授信"
+    risk_view = console.get(f"/loans/{LOAN}").text
+    assert f"/warnings/{signal_id}/clear" not in risk_view  # not before 认定, not the handler
+    console.as_role(Role.POST_LOAN_OFFICER)
+    assert f"/warnings/{signal_id}/feedback" in console.get(f"/loans/{LOAN}").text
+    fed = _send(
+        console,
+        f"/loans/{LOAN}/warnings/{signal_id}/feedback",
+        {"feedback_on": _today(console), "result": "已追加保证人"},
+    )
+    assert fed.status_code == 303, fed.text
+    console.as_role(Role.REVIEWER)
+    reviewer_view = console.get(f"/loans/{LOAN}").text
+    assert "已反馈" in reviewer_view.split('data-testid="warnings"', 1)[1]
+    assert f"/warnings/{signal_id}/determine" in reviewer_view
+    determined = _send(
+        console,
+        f"/loans/{LOAN}/warnings/{signal_id}/determine",
+        {"determined_on": _today(console), "confirmed": "true", "opinion": "风险属实，措施有效"},
+    )
+    assert determined.status_code == 303, determined.text
+    assert _events(console, "WarningDetermined")[0].data["confirmed"] is True
+    console.as_role(Role.BRANCH_HEAD)
+    assert f"/warnings/{signal_id}/clear" in console.get(f"/loans/{LOAN}").text
     cleared = _send(
         console,
         f"/loans/{LOAN}/warnings/{signal_id}/clear",
@@ -379,6 +412,7 @@ def test_a_warning_is_raised_handled_and_cleared(console: Console) -> None:
     warnings = page.split('data-testid="warnings"', 1)[1].split("</section>", 1)[0]
     assert "已解除" in warnings
     assert "橙色" in warnings
+    assert "涉及重大诉讼或仲裁" in warnings
 
 
 def test_a_warning_not_yet_handled_cannot_be_cleared_and_the_form_says_why(
@@ -389,7 +423,7 @@ def test_a_warning_not_yet_handled_cannot_be_cleared_and_the_form_says_why(
     raised = _send(
         console,
         f"/loans/{LOAN}/warnings/new",
-        {"colour": "yellow", "code": "W-01", "raised_on": _today(console), "reason": "欠息"},
+        {"code": "FIN-03", "raised_on": _today(console), "reason": "欠息"},
     )
     assert raised.status_code == 303
     signal_id = _events(console, "WarningRaised")[0].data["signal_id"]
@@ -400,9 +434,9 @@ def test_a_warning_not_yet_handled_cannot_be_cleared_and_the_form_says_why(
     assert refused.status_code == 409
     assert "尚未处置，不能解除" in _refusal(refused.text)
     assert "已结息" in refused.text  # what was typed is kept
-    missing = _send(console, f"/loans/{LOAN}/warnings/new", {"colour": "red", "code": ""})
+    missing = _send(console, f"/loans/{LOAN}/warnings/new", {"code": ""})
     assert missing.status_code == 422
-    assert "信号代码为必填项。" in missing.text
+    assert "预警信号为必填项。" in missing.text
     assert _count(console) == before
     assert _events(console, "WarningCleared") == []
 
@@ -561,8 +595,7 @@ def test_the_same_form_sent_twice_records_once(console: Console) -> None:
     body = {
         "csrf_token": token.group(1),
         "form_id": form_id.group(1),
-        "colour": "red",
-        "code": "W-09",
+        "code": "BEH-02",
         "raised_on": _today(console),
         "reason": "借款人失联",
     }

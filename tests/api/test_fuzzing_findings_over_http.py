@@ -144,7 +144,7 @@ def test_control_characters_recorded_by_an_earlier_release_are_escaped_in_export
         RaiseWarning.model_construct(
             loan_no=LOAN,
             colour=WarningColour.YELLOW,
-            code="Y01",
+            code="FIN-03",
             raised_on=date(2025, 4, 1),
             reason="担保人\x07失联\x00",
         ),

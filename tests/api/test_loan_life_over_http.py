@@ -92,7 +92,7 @@ def test_a_loan_lives_its_whole_life_over_http_and_reads_back_in_order(api: Api)
         f"/loans/{LOAN}/warnings",
         {
             "colour": "orange",
-            "code": "O03",
+            "code": "GUA-03",
             "raised_on": "2025-09-06",
             "reason": "担保人代偿能力下降",
         },
@@ -107,14 +107,18 @@ def test_a_loan_lives_its_whole_life_over_http_and_reads_back_in_order(api: Api)
         ).status_code
         == 201
     )
-    assert (
-        api.post(
-            "risk",
-            f"/loans/{LOAN}/warnings/{signal}/clear",
-            {"cleared_on": "2025-10-20", "reason": "新增保证人已签约"},
-        ).status_code
-        == 201
-    )
+    # 反馈 by the officer, 认定 by the reviewer, 消除 by the branch head: not the handler.
+    for who, step, body in (
+        ("officer", "feedback", {"feedback_on": "2025-10-10", "result": "新增保证人已签约"}),
+        (
+            "reviewer",
+            "determine",
+            {"determined_on": "2025-10-15", "confirmed": False, "opinion": "风险已化解"},
+        ),
+        ("head", "clear", {"cleared_on": "2025-10-20", "reason": "新增保证人已签约"}),
+    ):
+        answer = api.post(who, f"/loans/{LOAN}/warnings/{signal}/{step}", body)
+        assert answer.status_code == 201, answer.text
 
     phone = api.post(
         "officer",

@@ -106,6 +106,7 @@ ROUTES: dict[str, Permission] = {
     "/health/live": PUBLIC,
     "/health/ready": PUBLIC,
     "/document-types": SIGNED_IN,
+    "/warning-catalogue": SIGNED_IN,
 }
 """Every GET route that is not a register's own (``/registers/<name>…``, which mirror it)."""
 

@@ -152,7 +152,7 @@ def test_a_step_dated_before_the_one_it_follows_is_422_date_out_of_order(api: Ap
     raised = api.post(
         "officer",
         f"/loans/{LOAN}/warnings",
-        {"colour": "yellow", "code": "Y01", "raised_on": "2025-05-10", "reason": "减产"},
+        {"colour": "yellow", "code": "FIN-03", "raised_on": "2025-05-10", "reason": "减产"},
     )
     assert raised.status_code == 201, raised.text
     signal_id = raised.json()["ids"]["signal_id"]

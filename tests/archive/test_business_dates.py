@@ -49,6 +49,7 @@ from archive.commands.disposition import (
 )
 from archive.commands.lifecycle import Disburse, Settle
 from archive.commands.staff import EnrolStaff
+from archive.commands.warnings import ReportWarning
 from archive.commands.workout import (
     Extend,
     TransferToAssetPreservation,
@@ -114,10 +115,23 @@ COMMANDS: list[tuple[str, Command]] = [
     (
         "raised_on",
         lambda a, c, d, t: steps.raise_warning(
-            a, c, LOAN, d, "减产", colour=WarningColour.YELLOW, code="Y01"
+            a, c, LOAN, d, "减产", colour=WarningColour.YELLOW, code="FIN-03"
         ),
     ),
     ("handled_on", lambda a, c, d, t: steps.handle_warning(a, c, LOAN, _uuid(), d, "走访")),
+    (  # as the risk manager: as an account manager the omni person manages no loan
+        "feedback_on",
+        lambda a, c, d, t: steps.give_feedback(
+            a, CommandContext(c.staff_id, role=Role.RISK_MANAGER), LOAN, _uuid(), d
+        ),
+    ),
+    ("determined_on", lambda a, c, d, t: steps.determine_warning(a, c, LOAN, _uuid(), d)),
+    (
+        "reported_on",
+        lambda a, c, d, t: a.execute(
+            c, ReportWarning(loan_no=LOAN, signal_id=_uuid(), reported_on=d)
+        ),
+    ),
     ("cleared_on", lambda a, c, d, t: steps.clear_warning(a, c, LOAN, _uuid(), d, "恢复")),
     (
         "taken_on",

@@ -102,7 +102,8 @@ def test_a_loan_lives_from_disbursement_to_settlement_and_every_step_reads_back_
     steps.approve(app, rm, LOAN_NO, proposed, "同意下调为关注类")
     assert app.get_loan(rm, LOAN_NO).grade is Grade.SPECIAL_MENTION
 
-    # 风险预警: raised by the post-loan officer, handled and cleared by the risk manager.
+    # 风险预警: raised by the post-loan officer, handled by the risk manager, its result
+    # reported (反馈) by the officer, determined (认定) by the reviewer, cleared by the branch head.
     raised = steps.raise_warning(app, plo, LOAN_NO, date(2025, 3, 2))
     signal_id = UUID(raised.ids["signal_id"])
     steps.handle_warning(
@@ -114,7 +115,11 @@ def test_a_loan_lives_from_disbursement_to_settlement_and_every_step_reads_back_
         "约谈实际控制人，追加保证人",
         uploads=[make_upload("warning_form", "风险预警信号处理表")],
     )
-    steps.clear_warning(app, rm, LOAN_NO, signal_id, date(2025, 4, 1), "他行逾期已结清")
+    steps.give_feedback(app, plo, LOAN_NO, signal_id, date(2025, 3, 20))
+    steps.determine_warning(app, staff["reviewer"], LOAN_NO, signal_id, date(2025, 3, 25))
+    steps.clear_warning(
+        app, staff["branch_head"], LOAN_NO, signal_id, date(2025, 4, 1), "他行逾期已结清"
+    )
 
     # 催收: a phone call, then a written notice with its signed receipt (回执).
     steps.collect(
@@ -189,6 +194,8 @@ def test_a_loan_lives_from_disbursement_to_settlement_and_every_step_reads_back_
         "ClassificationApproved",
         "WarningRaised",
         "WarningHandled",
+        "WarningFeedbackGiven",
+        "WarningDetermined",
         "WarningCleared",
         "CollectionStepTaken",
         "CollectionStepTaken",
@@ -198,7 +205,7 @@ def test_a_loan_lives_from_disbursement_to_settlement_and_every_step_reads_back_
         "RepaymentRecorded",
         "Settled",
     ]
-    assert [e.version for e in events] == list(range(1, 17))
+    assert [e.version for e in events] == list(range(1, 19))
     positions = [e.position for e in events]
     assert all(isinstance(p, int) for p in positions)
     assert all(a < b for a, b in pairwise(positions))
@@ -216,7 +223,9 @@ def test_a_loan_lives_from_disbursement_to_settlement_and_every_step_reads_back_
         (rm.staff_id, "risk_manager"),
         (plo.staff_id, "post_loan_officer"),
         (rm.staff_id, "risk_manager"),
-        (rm.staff_id, "risk_manager"),
+        (plo.staff_id, "post_loan_officer"),  # 反馈
+        (staff["reviewer"].staff_id, "reviewer"),  # 认定
+        (bh.staff_id, "branch_head"),  # 消除, not by the handler
         (am.staff_id, "account_manager"),
         (plo.staff_id, "post_loan_officer"),
         (bh.staff_id, "branch_head"),
@@ -235,6 +244,8 @@ def test_a_loan_lives_from_disbursement_to_settlement_and_every_step_reads_back_
         [],
         [],
         ["warning_form"],
+        [],
+        [],
         [],
         [],
         ["collection_notice", "collection_receipt"],

@@ -64,8 +64,8 @@ def test_a_revoked_role_no_longer_permits_its_actions(
 
 
 SIGNALS = {
-    WarningColour.YELLOW: ("现场走访发现半停产", "PRODUCTION_HALTED"),
-    WarningColour.RED: ("实际控制人失联", "KEY_MANAGER_MISSING"),
+    WarningColour.YELLOW: ("现场走访发现半停产", "OPS-03"),
+    WarningColour.RED: ("实际控制人失联", "OPS-02"),
 }
 
 
@@ -137,8 +137,8 @@ def test_a_person_with_two_roles_acts_in_the_role_they_name(
             code=code,
         )
 
-    warn(plo, "GUARANTOR_WEAKENED")  # unnamed: the first permitted role held
-    warn(CommandContext(plo.staff_id, role=Role.RISK_MANAGER), "COLLATERAL_FELL")
+    warn(plo, "GUA-06")  # unnamed: the first permitted role held
+    warn(CommandContext(plo.staff_id, role=Role.RISK_MANAGER), "EXT-01")
     with pytest.raises(RoleNotPermittedError):  # a held role that may not do this
         _repay(app, CommandContext(plo.staff_id, role=Role.RISK_MANAGER), loan_no)
 

@@ -121,7 +121,8 @@ def test_every_action_has_a_permission_entry() -> None:
     [
         (Action.DISBURSE, {Role.ACCOUNT_MANAGER}),
         (Action.APPROVE_CLASSIFICATION, {Role.RISK_MANAGER}),
-        (Action.CLEAR_WARNING, {Role.RISK_MANAGER}),
+        (Action.CLEAR_WARNING, {Role.RISK_MANAGER, Role.BRANCH_HEAD}),
+        (Action.DETERMINE_WARNING, {Role.REVIEWER, Role.RISK_MANAGER, Role.BRANCH_HEAD}),
         (Action.WRITE_OFF, {Role.BRANCH_HEAD}),
         (Action.EXTEND, {Role.BRANCH_HEAD}),
         (Action.RESTRUCTURE, {Role.BRANCH_HEAD}),

@@ -498,6 +498,7 @@ def test_tasks_come_earliest_due_first_and_only_once_open() -> None:
     found = tasks_for(Facts(loans=[facts]), RULES, date(2025, 1, 13))
     assert [t.kind for t in found] == [
         TaskKind.ORIGINALS_TRANSFER,  # 15 January
+        TaskKind.WARNING_REPORT,  # 17 January: a yellow signal reported to the reviewer
         TaskKind.FIRST_INSPECTION,  # 25 January
         TaskKind.WARNING_HANDLING,  # 27 January
     ]

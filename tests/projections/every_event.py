@@ -473,6 +473,37 @@ def warning_handled(w: World) -> list[Any]:
     return [w.loan]
 
 
+def warning_feedback_given(w: World) -> list[Any]:
+    w.loan.give_warning_feedback(
+        signal_id=w.signal_id,
+        feedback_on=day(108),
+        result="实际控制人承诺追加担保",
+        actor=w.actor("officer"),
+    )
+    return [w.loan]
+
+
+def warning_determined(w: World) -> list[Any]:
+    w.loan.determine_warning(
+        signal_id=w.signal_id,
+        determined_on=day(110),
+        confirmed=True,
+        opinion="风险属实，继续跟踪",
+        actor=w.actor("reviewer"),
+    )
+    return [w.loan]
+
+
+def warning_reported(w: World) -> list[Any]:
+    w.loan.report_warning(
+        signal_id=w.signal_id,
+        reported_on=day(102),
+        rules=shipped_rules().warnings,
+        actor=w.actor("risk"),
+    )
+    return [w.loan]
+
+
 def warning_cleared(w: World) -> list[Any]:
     w.loan.clear_warning(
         signal_id=w.signal_id,
@@ -1283,7 +1314,10 @@ FACTORIES: dict[str, Factory] = {
     _declared(NumberBook, "Taken"): number_taken,
     _declared(Loan, "ClassificationRejected"): classification_rejected,
     _declared(Loan, "WarningRaised"): warning_raised,
+    _declared(Loan, "WarningReported"): warning_reported,
     _declared(Loan, "WarningHandled"): warning_handled,
+    _declared(Loan, "WarningFeedbackGiven"): warning_feedback_given,
+    _declared(Loan, "WarningDetermined"): warning_determined,
     _declared(Loan, "CollectionStepTaken"): collection_step_taken,
     _declared(Loan, "WarningCleared"): warning_cleared,
     _declared(Loan, "Restructured"): restructured,

@@ -357,7 +357,7 @@ def test_documents_brought_by_other_events_are_dated_by_those_events(
         date(2025, 3, 6),
         "借款人涉诉",
         colour=WarningColour.RED,
-        code="LITIGATION",
+        code="GUA-04",
     )
     steps.handle_warning(
         app,
@@ -494,8 +494,8 @@ def test_what_an_event_requires_depends_on_its_own_facts_and_on_the_signal_colou
     )
     signals: dict[WarningColour, UUID] = {}
     for colour, code in (
-        (WarningColour.YELLOW, "INSURANCE_LAPSED"),
-        (WarningColour.RED, "LITIGATION"),
+        (WarningColour.YELLOW, "GUA-06"),
+        (WarningColour.RED, "GUA-04"),
     ):
         raised = steps.raise_warning(
             app, am, loan_no, date(2025, 3, 3), code, colour=colour, code=code

@@ -29,7 +29,7 @@ def _raise(registers: Registers, staff: Staff, colour: WarningColour, on: date) 
         on,
         f"{colour.zh}预警",
         colour=colour,
-        code=f"{colour.value.upper()}_{on:%m%d}",
+        code=steps.CODES[colour][on.day % len(steps.CODES[colour])],
     )
     return UUID(raised.ids["signal_id"])
 

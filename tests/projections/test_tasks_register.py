@@ -187,7 +187,7 @@ def test_an_orange_warning_not_handled_within_7_days_is_overdue_and_not_on_day_7
     app = registers.app
     app.execute(staff["account_manager"], make_disbursement(LOAN_NO))
     raised = steps.raise_warning(
-        app, staff["post_loan_officer"], LOAN_NO, date(2025, 3, 3), "停产", code="PRODUCTION_HALTED"
+        app, staff["post_loan_officer"], LOAN_NO, date(2025, 3, 3), "停产", code="OPS-04"
     )
     signal_id = raised.ids["signal_id"]
     handling = task(

@@ -52,8 +52,8 @@ def test_an_orange_signal_not_handled_within_7_days_is_overdue_on_day_8_and_hand
     app = registers.app
     am, plo, rm = staff["account_manager"], staff["post_loan_officer"], staff["risk_manager"]
     app.execute(am, make_disbursement(LOAN_NO))
-    orange = _raise(registers, plo, WarningColour.ORANGE, "PRODUCTION_HALTED", date(2025, 3, 3))
-    red = _raise(registers, plo, WarningColour.RED, "KEY_MANAGER_MISSING", date(2025, 3, 3))
+    orange = _raise(registers, plo, WarningColour.ORANGE, "OPS-04", date(2025, 3, 3))
+    red = _raise(registers, plo, WarningColour.RED, "OPS-02", date(2025, 3, 3))
     steps.handle_warning(
         app,
         rm,
@@ -73,10 +73,24 @@ def test_an_orange_signal_not_handled_within_7_days_is_overdue_on_day_8_and_hand
         "borrower_name": "上海示例贸易有限公司",
         "branch": "营业部",
         "colour": "orange",
-        "code": "PRODUCTION_HALTED",
+        "code": "OPS-04",
+        "signal_name": "涉及重大诉讼或仲裁",
+        "category": "operational",
+        "closed_loop": True,
+        "report_to": "risk_manager",
+        "report_due": date(2025, 3, 6),
+        "reported_on": None,
+        "reported_by": None,
+        "feedback_on": None,
+        "feedback_by": None,
+        "result": None,
+        "determined_on": None,
+        "determined_by": None,
+        "confirmed": None,
+        "opinion": None,
         "raised_on": date(2025, 3, 3),
         "raised_by": plo.staff_id,
-        "reason": "橙色预警：PRODUCTION_HALTED",
+        "reason": "橙色预警：OPS-04",
         "handling_due": date(2025, 3, 10),
         "handled_on": None,
         "handled_by": None,
@@ -142,9 +156,13 @@ def test_an_orange_signal_not_handled_within_7_days_is_overdue_on_day_8_and_hand
 
     # A later handling replaces the measures, not the date that met or missed the deadline.
     steps.handle_warning(app, rm, LOAN_NO, orange, date(2025, 3, 20), "追加保证人")
-    # The red signal is cleared with a reason; a yellow one is raised.
-    steps.clear_warning(app, rm, LOAN_NO, red, date(2025, 4, 1), "实际控制人已到案说明")
-    yellow = _raise(registers, am, WarningColour.YELLOW, "INSURANCE_LAPSED", date(2025, 3, 20))
+    # The red signal's result is reported (反馈), determined (认定) by the reviewer, cleared
+    # with a reason by the branch head; a yellow one is raised.
+    steps.give_feedback(app, plo, LOAN_NO, red, date(2025, 3, 25))
+    steps.determine_warning(app, staff["reviewer"], LOAN_NO, red, date(2025, 3, 28))
+    bh = staff["branch_head"]
+    steps.clear_warning(app, bh, LOAN_NO, red, date(2025, 4, 1), "实际控制人已到案说明")
+    yellow = _raise(registers, am, WarningColour.YELLOW, "GUA-06", date(2025, 3, 20))
     registers.catch_up()
     signals = {s["signal_id"]: s for s in registers.rows(NAME, "signals")}
     assert (signals[orange]["handled_on"], signals[orange]["measures"]) == (
@@ -157,7 +175,7 @@ def test_an_orange_signal_not_handled_within_7_days_is_overdue_on_day_8_and_hand
         cleared["cleared_by"],
         cleared["clear_reason"],
         cleared["status"],
-    ) == (date(2025, 4, 1), rm.staff_id, "实际控制人已到案说明", "cleared")
+    ) == (date(2025, 4, 1), bh.staff_id, "实际控制人已到案说明", "cleared")
     assert signals[yellow]["handling_due"] == date(2025, 4, 4)
     assert _summary(registers, date(2025, 4, 1), now) == {
         "red": (1, 1, 1, 0),
@@ -179,8 +197,8 @@ def test_deadlines_come_from_the_rules_when_given(
     app = registers.app
     app.execute(staff["account_manager"], make_disbursement(LOAN_NO))
     plo = staff["post_loan_officer"]
-    orange = _raise(registers, plo, WarningColour.ORANGE, "FUNDS_DIVERTED", date(2025, 3, 3))
-    yellow = _raise(registers, plo, WarningColour.YELLOW, "GUARANTOR_WEAKENED", date(2025, 3, 3))
+    orange = _raise(registers, plo, WarningColour.ORANGE, "BEH-05", date(2025, 3, 3))
+    yellow = _raise(registers, plo, WarningColour.YELLOW, "FIN-03", date(2025, 3, 3))
 
     shipped = shipped_rules()
     handling = {**shipped.source["warnings"]["handling_days"], "orange": 5}
@@ -203,7 +221,7 @@ def test_the_ledger_exports_with_chinese_headers_and_labels(
     app = registers.app
     app.execute(staff["account_manager"], make_disbursement(LOAN_NO))
     signal = _raise(
-        registers, staff["post_loan_officer"], WarningColour.ORANGE, "LITIGATION", date(2025, 3, 3)
+        registers, staff["post_loan_officer"], WarningColour.ORANGE, "OPS-04", date(2025, 3, 3)
     )
     steps.handle_warning(
         app, staff["risk_manager"], LOAN_NO, signal, date(2025, 3, 14), "查封抵押物"
@@ -217,6 +235,9 @@ def test_the_ledger_exports_with_chinese_headers_and_labels(
         "机构",
         "预警等级",
         "预警信号",
+        "信号名称",
+        "信号类别",
+        "闭环管理",
         "预警日期",
         "发起人",
         "预警原因",
@@ -225,6 +246,17 @@ def test_the_ledger_exports_with_chinese_headers_and_labels(
         "处置人",
         "处置措施",
         "超期处置",
+        "报告对象",
+        "报告期限",
+        "报告签收日期",
+        "报告签收人",
+        "反馈日期",
+        "反馈人",
+        "处置结果",
+        "认定日期",
+        "认定人",
+        "风险属实",
+        "认定意见",
         "解除日期",
         "解除人",
         "解除原因",

@@ -45,7 +45,14 @@ from archive.commands.classification import (
 )
 from archive.commands.collection import TakeCollectionStep
 from archive.commands.inspections import CountersignInspection, RecordInspection
-from archive.commands.warnings import ClearWarning, HandleWarning, RaiseWarning
+from archive.commands.warnings import (
+    ClearWarning,
+    DetermineWarning,
+    GiveWarningFeedback,
+    HandleWarning,
+    RaiseWarning,
+    ReportWarning,
+)
 from archive.core import CommandContext
 from archive.documents.ingest import Upload
 from domain.authorization import Action
@@ -448,12 +455,27 @@ def determine_form(request: Request, viewer: Viewer, loan: Loan, proposal_id: UU
 
 
 def raise_form(request: Request, viewer: Viewer, loan: Loan) -> Form:
-    return Form(
-        key="raise",
-        title=N_("Raise a risk warning"),
-        action=Action.RAISE_WARNING,
-        path=f"/loans/{loan.loan_no}/warnings/new",
-        fields=[
+    """Under rules with a catalogue (预警信号指标库), a select of its signals, each with its
+    colour; under rules without one, the colour and a free code."""
+    catalogue = archive_of(request).rule_set().warnings.catalogue
+    if catalogue:
+        signal_fields = [
+            Field(
+                "code",
+                N_("Warning signal"),
+                "select",
+                options=tuple(
+                    (
+                        c.code,
+                        f"{c.code} {c.name}（{viewer.t.pick(c.colour.zh, c.colour.value)}）",
+                    )
+                    for c in catalogue.values()
+                ),
+                hint=N_("The signal of the bank's warning catalogue; its colour comes with it."),
+            )
+        ]
+    else:
+        signal_fields = [
             Field("colour", N_("Warning level"), "select", options=_options(WarningColour, viewer)),
             Field(
                 "code",
@@ -461,11 +483,71 @@ def raise_form(request: Request, viewer: Viewer, loan: Loan) -> Form:
                 "text",
                 hint=N_("The code of the signal in the bank's warning catalogue."),
             ),
+        ]
+    return Form(
+        key="raise",
+        title=N_("Raise a risk warning"),
+        action=Action.RAISE_WARNING,
+        path=f"/loans/{loan.loan_no}/warnings/new",
+        fields=[
+            *signal_fields,
             Field("raised_on", N_("Date raised"), "date"),
             Field("reason", N_("What was seen"), "textarea"),
             _file("warning_form", N_("Warning handling form")),
         ],
         submit=N_("Raise the warning"),
+    )
+
+
+def report_form(loan: Loan, signal_id: UUID) -> Form:
+    return Form(
+        key="report",
+        title=N_("Receive a warning's report"),
+        action=Action.REPORT_WARNING,
+        path=f"/loans/{loan.loan_no}/warnings/{signal_id}/report",
+        fields=[Field("reported_on", N_("Date received"), "date")],
+        submit=N_("Record the report received"),
+        intro=N_("The warning reaches the role its colour's reporting route names."),
+    )
+
+
+def feedback_form(loan: Loan, signal_id: UUID) -> Form:
+    return Form(
+        key="feedback",
+        title=N_("Report the result of a warning's handling"),
+        action=Action.GIVE_WARNING_FEEDBACK,
+        path=f"/loans/{loan.loan_no}/warnings/{signal_id}/feedback",
+        fields=[
+            Field("feedback_on", N_("Date of the feedback"), "date"),
+            Field("result", N_("Result of the measures"), "textarea"),
+        ],
+        submit=N_("Record the feedback"),
+    )
+
+
+def determine_warning_form(loan: Loan, signal_id: UUID, viewer: Viewer) -> Form:
+    return Form(
+        key="determine_warning",
+        title=N_("Determine a risk warning"),
+        action=Action.DETERMINE_WARNING,
+        path=f"/loans/{loan.loan_no}/warnings/{signal_id}/determine",
+        fields=[
+            Field("determined_on", N_("Date determined"), "date"),
+            Field(
+                "confirmed",
+                N_("Determination"),
+                "select",
+                options=(
+                    ("true", viewer.t(N_("Risk confirmed"))),
+                    ("false", viewer.t(N_("Risk dismissed"))),
+                ),
+            ),
+            Field("opinion", N_("Opinion"), "textarea"),
+        ],
+        submit=N_("Determine"),
+        intro=N_(
+            "Neither whoever handled the warning nor whoever gave its feedback determines it."
+        ),
     )
 
 
@@ -640,6 +722,7 @@ class Signal:
     colour: str
     colour_code: str
     code: str
+    name: str
     raised_on: str
     reason: str
     status: str
@@ -648,6 +731,9 @@ class Signal:
     cleared_on: str
     handle: str | None
     clear: str | None
+    report: str | None = None
+    feedback: str | None = None
+    determine: str | None = None
 
 
 DONE: dict[str, str] = {
@@ -660,6 +746,9 @@ DONE: dict[str, str] = {
     "raise": N_("The warning has been raised."),
     "handle": N_("The warning's handling has been recorded."),
     "clear": N_("The warning has been cleared."),
+    "report": N_("The warning's report has been received."),
+    "feedback": N_("The result of the warning's handling has been reported."),
+    "determine_warning": N_("The warning has been determined."),
     "collection": N_("The collection step has been recorded."),
     "documents": N_("The documents have been filed into the dossier."),
     "borrow": N_("The borrowing has been requested; the archive office approves it at its desk."),
@@ -675,6 +764,8 @@ PROPOSAL_STATUS = {
 STATUS = {
     "raised": N_("Raised"),
     "handled": N_("Handled"),
+    "fed_back": N_("Result reported"),
+    "determined": N_("Determined"),
     "cleared": N_("Cleared"),
 }
 
@@ -717,6 +808,9 @@ def panel(request: Request, viewer: Viewer, loan: Loan) -> dict[str, Any]:
             Action.RAISE_WARNING,
             Action.HANDLE_WARNING,
             Action.CLEAR_WARNING,
+            Action.REPORT_WARNING,
+            Action.GIVE_WARNING_FEEDBACK,
+            Action.DETERMINE_WARNING,
             Action.TAKE_COLLECTION_STEP,
             Action.FILE_DOCUMENT,
             Action.REQUEST_BORROWING,
@@ -770,11 +864,14 @@ def panel(request: Request, viewer: Viewer, loan: Loan) -> dict[str, Any]:
         for p in loan.proposals.values()
         if p.status == "pending"
     ]
+    rules = archive_of(request).rule_set().warnings
+    me = viewer.staff.id
     signals = [
         Signal(
             colour=t.pick(w.colour.zh, w.colour.value),
             colour_code=w.colour.value,
             code=w.code,
+            name=rules.catalogue[w.code].name if w.code in rules.catalogue else "",
             raised_on=w.raised_on.isoformat(),
             reason=w.reason,
             status=t(STATUS.get(w.status, w.status)),
@@ -785,7 +882,29 @@ def panel(request: Request, viewer: Viewer, loan: Loan) -> dict[str, Any]:
             if allowed[Action.HANDLE_WARNING] and w.status == "raised"
             else None,
             clear=f"{base}/warnings/{w.id}/clear"
-            if allowed[Action.CLEAR_WARNING] and w.status == "handled"
+            if allowed[Action.CLEAR_WARNING]
+            and (
+                w.status == "determined"
+                if w.closed_loop
+                else w.status in {"handled", "fed_back", "determined"}
+            )
+            and not (w.closed_loop and me in w.handler_ids)
+            else None,
+            report=f"{base}/warnings/{w.id}/report"
+            if allowed[Action.REPORT_WARNING]
+            and w.reported_on is None
+            and w.cleared_on is None
+            and w.colour in rules.reporting
+            and {rules.reporting[w.colour].to, rules.reporting[w.colour].escalate_to}
+            & set(viewer.roles)
+            else None,
+            feedback=f"{base}/warnings/{w.id}/feedback"
+            if allowed[Action.GIVE_WARNING_FEEDBACK] and w.status == "handled"
+            else None,
+            determine=f"{base}/warnings/{w.id}/determine"
+            if allowed[Action.DETERMINE_WARNING]
+            and w.status == "fed_back"
+            and me not in w.handler_ids | w.feedback_by
             else None,
         )
         for w in sorted(loan.warnings.values(), key=lambda w: w.raised_on, reverse=True)
@@ -1442,4 +1561,75 @@ async def request_borrowing(request: Request, viewer: ViewerDep, loan_no: LoanNo
         loan_no,
         lambda loan: borrowing_form(request, viewer, loan),
         RequestBorrowing,
+    )
+
+
+@router.get("/loans/{loan_no}/warnings/{signal_id}/report")
+def report_page(request: Request, viewer: ViewerDep, loan_no: LoanNo, signal_id: UUID) -> Response:
+    """签收预警报告: the form."""
+    return _show(request, viewer, loan_no, lambda loan: report_form(loan, signal_id))
+
+
+@router.post("/loans/{loan_no}/warnings/{signal_id}/report")
+async def report_warning(
+    request: Request, viewer: ViewerDep, loan_no: LoanNo, signal_id: UUID
+) -> Response:
+    """Record the warning's report received (``ReportWarning``)."""
+    return await _send_command(
+        request,
+        viewer,
+        loan_no,
+        lambda loan: report_form(loan, signal_id),
+        ReportWarning,
+        signal_id=signal_id,
+    )
+
+
+@router.get("/loans/{loan_no}/warnings/{signal_id}/feedback")
+def feedback_page(
+    request: Request, viewer: ViewerDep, loan_no: LoanNo, signal_id: UUID
+) -> Response:
+    """反馈预警处置结果: the form."""
+    return _show(request, viewer, loan_no, lambda loan: feedback_form(loan, signal_id))
+
+
+@router.post("/loans/{loan_no}/warnings/{signal_id}/feedback")
+async def feedback_warning(
+    request: Request, viewer: ViewerDep, loan_no: LoanNo, signal_id: UUID
+) -> Response:
+    """Report the result of the warning's handling (``GiveWarningFeedback``)."""
+    return await _send_command(
+        request,
+        viewer,
+        loan_no,
+        lambda loan: feedback_form(loan, signal_id),
+        GiveWarningFeedback,
+        _warning_docs,
+        signal_id=signal_id,
+    )
+
+
+@router.get("/loans/{loan_no}/warnings/{signal_id}/determine")
+def determine_warning_page(
+    request: Request, viewer: ViewerDep, loan_no: LoanNo, signal_id: UUID
+) -> Response:
+    """认定风险预警: the form."""
+    return _show(
+        request, viewer, loan_no, lambda loan: determine_warning_form(loan, signal_id, viewer)
+    )
+
+
+@router.post("/loans/{loan_no}/warnings/{signal_id}/determine")
+async def determine_warning(
+    request: Request, viewer: ViewerDep, loan_no: LoanNo, signal_id: UUID
+) -> Response:
+    """Determine the warning (``DetermineWarning``)."""
+    return await _send_command(
+        request,
+        viewer,
+        loan_no,
+        lambda loan: determine_warning_form(loan, signal_id, viewer),
+        DetermineWarning,
+        _warning_docs,
+        signal_id=signal_id,
     )

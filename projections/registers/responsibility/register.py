@@ -46,8 +46,9 @@ class AccountabilityTrail(Projection):
     """责任追溯: per person and per loan, every action, role, time, event position and hash."""
 
     name = "accountability_trail"
-    version = 7  # 4: 认定; 5: duty evaluations (履职评价); 6: the countersign (复核意见); 7:
-    # information changes and uses of the funds named
+    version = 8  # 4: 认定; 5: duty evaluations (履职评价); 6: the countersign (复核意见); 7:
+    # information changes and uses of the funds named; 8: the warning loop's report, feedback and
+    # determination (预警报告、反馈、认定)
     title_zh = "责任追溯"
     title_en = "Accountability trail"
     tables = (STAFF, SUBJECTS, ORIGINATION, ACTIONS, PARTS, DETERMINATIONS, EVALUATIONS)

@@ -243,6 +243,20 @@ ACTOR_PARTS: Mapping[str, ActorPart] = {
     "WarningHandled": ActorPart(
         Part.HANDLER, POST_LOAN, on_date="handled_on", record_id="signal_id", text="measures"
     ),
+    "WarningReported": ActorPart(
+        Part.WARNING_REPORTER, POST_LOAN, on_date="reported_on", record_id="signal_id"
+    ),
+    "WarningFeedbackGiven": ActorPart(
+        Part.FEEDBACK_GIVER, POST_LOAN, on_date="feedback_on", record_id="signal_id", text="result"
+    ),
+    "WarningDetermined": ActorPart(
+        Part.WARNING_DETERMINER,
+        POST_LOAN,
+        on_date="determined_on",
+        record_id="signal_id",
+        label=lambda event: "风险属实" if event.confirmed else "风险排除",
+        text="opinion",
+    ),
     "WarningCleared": ActorPart(
         Part.CLEARER, POST_LOAN, on_date="cleared_on", record_id="signal_id", text="reason"
     ),
