@@ -39,6 +39,7 @@ from api.routers import (
     tasks,
     verification,
     warnings,
+    watch,
     workout,
 )
 from api.settings import Settings
@@ -56,6 +57,7 @@ ROUTERS = (
     warnings,
     collection,
     workout,
+    watch,
     responsibility,
     collateral,
     borrowing,

@@ -21,6 +21,7 @@ from archive.commands.responsibility import ResponsibilityCommands
 from archive.commands.scope import ScopeCommands
 from archive.commands.staff import StaffCommands
 from archive.commands.warnings import WarningCommands
+from archive.commands.watch import WatchCommands
 from archive.commands.workout import WorkoutCommands
 from archive.core import CommandContext, expecting
 from archive.documents.ingest import Upload
@@ -42,6 +43,7 @@ class DossierArchive(
     ClassificationCommands,
     CollectionCommands,
     WorkoutCommands,
+    WatchCommands,
     ResponsibilityCommands,
     ScopeCommands,
     DutyCommands,

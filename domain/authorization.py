@@ -99,6 +99,9 @@ class Action(Enum):
     ASSIGN_ACCOUNT_MANAGERS = "assign_account_managers"
     READ_READERS = "read_readers"
     EVALUATE_POST_LOAN_DUTIES = "evaluate_post_loan_duties"
+    DESIGNATE_KEY_CUSTOMER = "designate_key_customer"
+    ASSIGN_THIRD_PARTY_SERVICE = "assign_third_party_service"
+    ISSUE_MATURITY_NOTICE = "issue_maturity_notice"
 
 
 R = Role
@@ -229,6 +232,12 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = {
     # 贷后管理履职评价: an account manager's post-loan duties are evaluated by the branch head
     # or a risk manager whose scope holds the person's unit (never by the person evaluated).
     Action.EVALUATE_POST_LOAN_DUTIES: frozenset({R.BRANCH_HEAD, R.RISK_MANAGER}),
+    # Closer watch (重点监测): the branch head or a risk manager puts a borrower on the key
+    # customer list (重点客户) or takes it off, and names a loan's third-party servicer; the
+    # loan's officers send its maturity notice (贷款到期通知书).
+    Action.DESIGNATE_KEY_CUSTOMER: frozenset({R.BRANCH_HEAD, R.RISK_MANAGER}),
+    Action.ASSIGN_THIRD_PARTY_SERVICE: frozenset({R.BRANCH_HEAD, R.RISK_MANAGER}),
+    Action.ISSUE_MATURITY_NOTICE: LENDING_ROLES,
 }
 
 REGISTER_READS: Mapping[str, Action] = {
