@@ -27,6 +27,7 @@ from api.cli.common import (
     day_option,
     run,
 )
+from api.cli.watch import maturity_app, watch_app
 from archive.commands.classification import (
     ApproveClassification,
     DetermineClassification,
@@ -253,3 +254,8 @@ def evaluate(
         loan_nos=loan or [],
     )
     run(token, role, command, ("已登记履职评价", "evaluation of duties recorded"))
+
+
+# ------------------------------------------------------------------ closer watch, maturities
+postloan_app.add_typer(watch_app, name="watch")
+postloan_app.add_typer(maturity_app, name="maturity")
