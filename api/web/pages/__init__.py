@@ -20,6 +20,7 @@ from api.web.pages import (
     registers,
     responsibility,
     retention,
+    watch,
     workbench,
 )
 
@@ -28,6 +29,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     loans.router,
     dossier.router,
     postloan.router,
+    watch.router,
     archive_room.router,
     disposition.router,
     receiving.router,

@@ -46,7 +46,8 @@ class AccountabilityTrail(Projection):
     """责任追溯: per person and per loan, every action, role, time, event position and hash."""
 
     name = "accountability_trail"
-    version = 6  # 4: 认定; 5: duty evaluations (履职评价); 6: the countersign (复核意见)
+    version = 7  # 4: 认定; 5: duty evaluations (履职评价); 6: the countersign (复核意见);
+    # 7: closer watch and maturity notices (重点客户, 第三方服务, 到期通知书)
     title_zh = "责任追溯"
     title_en = "Accountability trail"
     tables = (STAFF, SUBJECTS, ORIGINATION, ACTIONS, PARTS, DETERMINATIONS, EVALUATIONS)

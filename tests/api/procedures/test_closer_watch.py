@@ -12,11 +12,16 @@ on site twice a month (现场走访). Rules adopted before ``[watch]`` ask for n
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+from archive.core import CommandContext
 from domain.rules import RuleSet
+from domain.values import Role
 from projections.rules_state import shipped_rules
 from tests.api.conftest import Api, answered, disburse
+from tests.api.console_harness import CSRF, PEOPLE, Console
+from tests.factories import make_disbursement, make_upload
 
 LOAN = "WT-001"
 FINDINGS = "企业经营正常，销售回款稳定"
@@ -234,3 +239,47 @@ def test_rules_adopted_before_the_watch_ask_for_no_closer_watch(api: Api) -> Non
         "maturity_notice",
     ):
         assert tasks(api, "2025-04-05", after, kind) == []
+
+
+def test_the_branch_head_lists_a_key_customer_at_the_console_and_the_loan_shows_the_badge(
+    console: Console,
+) -> None:
+    """Rows 003-87, 004-24 in the console: the loan page offers the branch head — not the
+    account manager — the form that lists the borrower as a key customer; once sent, the page
+    shows the watch badge and the reason, in Chinese."""
+    am = CommandContext(console.archive.staff(PEOPLE[Role.ACCOUNT_MANAGER][0]).id)
+    loan_no = "DK2026000950"
+    console.archive.disburse(
+        am,
+        make_disbursement(loan_no),
+        [make_upload("loan_contract"), make_upload("drawdown_receipt")],
+    )
+    console.as_role(Role.ACCOUNT_MANAGER)
+    assert f"/loans/{loan_no}/key-customer/new" not in console.get(f"/loans/{loan_no}").text
+    assert console.get(f"/loans/{loan_no}/key-customer/new").status_code == 403
+
+    console.as_role(Role.BRANCH_HEAD)
+    page = console.get(f"/loans/{loan_no}").text
+    assert f"/loans/{loan_no}/key-customer/new" in page
+    form = console.get(f"/loans/{loan_no}/key-customer/new")
+    assert form.status_code == 200
+    assert "列为重点客户的理由" in form.text
+    token = CSRF.search(form.text)
+    form_id = re.search(r'name="form_id" value="([0-9a-f]+)"', form.text)
+    assert token
+    assert form_id
+    sent = console.post(
+        f"/loans/{loan_no}/key-customer/new",
+        {
+            "csrf_token": token.group(1),
+            "form_id": form_id.group(1),
+            "designated_on": console.archive.today().isoformat(),
+            "reason": "授信集中度高，列入重点客户名单",
+        },
+    )
+    assert sent.status_code == 303, sent.text
+    shown = console.get(sent.headers["location"]).text
+    assert "已列为重点客户，纳入重点监测。" in shown
+    assert "重点客户 · 纳入关注名单" in shown
+    assert "授信集中度高，列入重点客户名单" in shown
+    assert "列为重点客户" in shown.split('data-testid="timeline"', 1)[1]

@@ -12,11 +12,18 @@ with their notice status, within the reader's data scope.
 from __future__ import annotations
 
 import io
+import re
+from datetime import timedelta
 from typing import Any
 
 from pypdf import PdfReader
 
+from archive.core import CommandContext
+from domain.schedules import add_months
+from domain.values import Role
 from tests.api.conftest import Api, disburse, disburse_elsewhere
+from tests.api.console_harness import CSRF, PEOPLE, Console
+from tests.factories import make_disbursement, make_upload
 
 LOAN = "MN-001"
 MATURITY = "2025-07-15"
@@ -150,3 +157,55 @@ def test_a_notice_is_refused_after_maturity_and_to_those_who_do_not_lend(api: Ap
     assert refused.status_code == 403, refused.text
     assert api.get("am", f"/loans/{LOAN}").json()["maturity_notices"] == []
     assert filed_text(api, LOAN, "maturity_notice") == []
+
+
+def test_next_months_maturities_at_the_console_and_the_notice_issued_from_them(
+    console: Console,
+) -> None:
+    """Rows 004-18, 003-81 in the console: the account manager opens next month's maturities,
+    sees the loan's notice not yet issued, issues it from the list's action (the form names
+    the borrower), and the list then shows it issued."""
+    archive = console.archive
+    am = CommandContext(archive.staff(PEOPLE[Role.ACCOUNT_MANAGER][0]).id)
+    loan_no = "DK2026000960"
+    next_month = add_months(archive.today().replace(day=1), 1)
+    booked = archive.disburse(
+        am,
+        make_disbursement(loan_no, maturity_date=next_month + timedelta(days=14)),
+        [make_upload("loan_contract"), make_upload("drawdown_receipt")],
+    )
+    console.registers.wait(["work_queue"], booked.position, 30)
+    console.as_role(Role.ACCOUNT_MANAGER)
+    listing = console.get("/maturities")
+    assert listing.status_code == 200, listing.text
+    assert next_month.strftime("%Y-%m") in listing.text
+    row = listing.text.split(f">{loan_no}</a>", 1)[1].split("</tr>", 1)[0]
+    assert "尚未发出" in row
+    assert f"/loans/{loan_no}/maturity-notices/new" in row
+
+    form = console.get(f"/loans/{loan_no}/maturity-notices/new")
+    assert form.status_code == 200
+    assert "送达对象" in form.text
+    token = CSRF.search(form.text)
+    form_id = re.search(r'name="form_id" value="([0-9a-f]+)"', form.text)
+    assert token
+    assert form_id
+    sent = console.post(
+        f"/loans/{loan_no}/maturity-notices/new",
+        {
+            "csrf_token": token.group(1),
+            "form_id": form_id.group(1),
+            "issued_on": archive.today().isoformat(),
+            "addressee": "杭州示例借款人",
+        },
+    )
+    assert sent.status_code == 303, sent.text
+    shown = console.get(sent.headers["location"]).text
+    assert "已登记贷款到期通知书，通知书已归档。" in shown
+    [issued] = archive.get_loan(am, loan_no).maturity_notices
+    assert issued.addressee == "杭州示例借款人"
+    position = archive.recorder.max_notification_id() or 0
+    console.registers.wait(["work_queue"], position, 30)
+    row = console.get("/maturities").text.split(f">{loan_no}</a>", 1)[1].split("</tr>", 1)[0]
+    assert "已发出" in row
+    assert "maturity-notices/new" not in row
