@@ -416,9 +416,24 @@ def test_registers_raised_to_follow_the_rules_rebuild_every_row_the_release_wrot
 ADDED_SINCE = {"loan_ledger": {"loans": ("last_checklist_on", "last_judgment", "last_abnormal")}}
 """Columns a register gained after the release: the loan ledger's last checklist inspection."""
 
-JUDGED_SINCE = {"loan_ledger": {"loans": ("b_manager_id", "b_manager", "b_post_required")}}
+JUDGED_SINCE = {
+    "loan_ledger": {
+        "loans": (
+            "b_manager_id",
+            "b_manager",
+            "b_post_required",
+            "key_customer",
+            "watch_list",
+            "large_customer",
+            "third_party_servicer",
+            "maturity_notice_on",
+        )
+    }
+}
 """Columns a register gained after the release that it fills from the release's own events: the
-loan ledger's B岗 and whether the rules require one (true or false for every loan)."""
+loan ledger's B岗 and whether the rules require one (true or false for every loan), and its
+closer watch (key customer, watch list, large customer: false for every loan until listed or as
+the rules judge the principal; no servicer, no notice)."""
 
 
 def test_the_circulation_register_raised_to_name_documents_rebuilds_the_rows_the_release_wrote(

@@ -360,13 +360,15 @@ CHANGED_ON_PURPOSE = frozenset(
         "managers",
         "inspections.countersign_days",
         "classification.review_within_days",
+        "watch",
     }
 )
 """Keys added with a new rule rather than moved from code: data scope limits what nothing
 limited before (everyone bank-wide, branches without a hierarchy), inspections answer
 checklists where they were free text, account managers' rules (no B岗 required, no evaluation
 asked for before [managers]), and the reviewer's countersign (复核意见) with the
-re-classification it opens, which nothing required before; so the shipped file differs from
+re-classification it opens, which nothing required before, and the closer watch of key, large
+and third-party-serviced loans with maturity notices ([watch]); so the shipped file differs from
 what an earlier rule set is read with."""
 
 
