@@ -33,6 +33,7 @@ from demo.lifecycle import plan_loan
 from demo.plan import FIRST_VALUE_DATE, TODAY, LoanPlan, Step
 from demo.shapes import draw_shapes
 from demo.staff import ROSTER, Person
+from demo.watch import watch_closely
 from domain.errors import InvalidInputError
 
 
@@ -107,6 +108,7 @@ def build_portfolio(
             advance()
     run_archive_office(archive, plans, contexts, seed=seed)
     evaluate_duties(archive, plans, contexts)
+    watch_closely(archive, plans, contexts)
     events = (archive.recorder.max_notification_id() or 0) - first
     return DemoSummary(loans=len(plans), events=events, documents=documents, staff=staff)
 
