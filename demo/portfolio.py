@@ -108,7 +108,7 @@ def build_portfolio(
             advance()
     run_archive_office(archive, plans, contexts, seed=seed)
     evaluate_duties(archive, plans, contexts)
-    watch_closely(archive, plans, contexts)
+    documents += watch_closely(archive, plans, contexts)
     events = (archive.recorder.max_notification_id() or 0) - first
     return DemoSummary(loans=len(plans), events=events, documents=documents, staff=staff)
 

@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
+from uuid import uuid5
 
 from archive.application import DossierArchive
 from archive.commands import Command
@@ -27,46 +28,71 @@ from archive.commands.watch import (
 from archive.core import CommandContext
 from archive.documents.ingest import Upload, from_bytes
 from demo.pdfs.render import render_document
-from demo.plan import TODAY, LoanPlan
+from demo.plan import MAX_STEPS, TODAY, LoanPlan
 from demo.staff import CREWS, Crew
 from domain.loan import Loan
 from domain.schedules import add_months
 from domain.transfers import add_working_days
-from domain.values import BorrowerType, InspectionKind, LoanStatus
+from domain.values import NAMESPACE, BorrowerType, InspectionKind, LoanStatus
 
+_IDS = uuid5(NAMESPACE, "demo-watch")
+"""The namespace of the records the demo's closer watch creates: the same on every build."""
 SERVICER = "云溪县融通贷后服务有限公司"
 CONTACT = "钱伟"
 CONTACT_PHONE = "0571-86001234"
-PHONE_VISITS = (43, 33, 23, 13, 5)
+PHONE_VISITS = (24, 14, 5)
 """Days before the demo's today the third-party contact was phoned (every ten days or so)."""
 ON_SITE_VISITS = (41, 27, 8)
 """Days before the demo's today the third-party-serviced borrower was visited on site: twice
 in October, once in November so far."""
+KEY_CUSTOMER_EVENTS = 3
+"""The designation, the on-site inspection and its countersign."""
+THIRD_PARTY_EVENTS = 1 + 2 * (len(PHONE_VISITS) + len(ON_SITE_VISITS))
+"""The events the third-party servicing adds to its loan (each visit countersigned): the loans
+watched keep within the demo's :data:`MAX_STEPS` events a loan."""
 
 
 def watch_closely(
     archive: DossierArchive, plans: Sequence[LoanPlan], contexts: Mapping[str, CommandContext]
 ) -> int:
-    """Record the demo's closer watch and maturity notices; how many commands."""
+    """Record the demo's closer watch and maturity notices; how many documents they filed."""
     loans = [archive.loan(plan.loan_no) for plan in plans]
+    last = add_months(TODAY.replace(day=1), 2)
     active = sorted(
         (
             loan
             for loan in loans
             if loan.status is LoanStatus.ACTIVE
             and loan.days_overdue == 0
-            and loan.value_date <= TODAY - timedelta(days=100)
-            and loan.term.maturity_date > add_months(TODAY.replace(day=1), 2)
+            and loan.term.maturity_date > last
         ),
-        key=lambda loan: loan.loan_no,
+        # A company's loan first (a key customer is most often one), then by number.
+        key=lambda loan: (loan.borrower_type is not BorrowerType.CORPORATE, loan.loan_no),
     )
-    # A company's loan for the key customer where there is one; another loan for the servicer.
-    active.sort(key=lambda loan: loan.borrower_type is not BorrowerType.CORPORATE)
     made = 0
-    if active:
-        made += _key_customer(archive, active[0], contexts)
-    if len(active) > 1:
-        made += _third_party(archive, active[1], contexts)
+    served = next(
+        (
+            loan
+            for loan in reversed(active)
+            if loan.version + THIRD_PARTY_EVENTS <= MAX_STEPS
+            and loan.value_date <= TODAY - timedelta(days=45)
+        ),
+        None,
+    )
+    if served is not None:
+        made += _third_party(archive, served, contexts)
+    key = next(
+        (
+            loan
+            for loan in active
+            if loan is not served
+            and loan.version + KEY_CUSTOMER_EVENTS <= MAX_STEPS
+            and loan.value_date <= TODAY - timedelta(days=100)
+        ),
+        None,
+    )
+    if key is not None:
+        made += _key_customer(archive, key, contexts)
     made += _maturity_notices(archive, loans, contexts)
     return made
 
@@ -98,7 +124,7 @@ def _key_customer(
             reason="授信金额较大且为本行重点支持的制造业客户，列为重点客户，按季现场监测",
         ),
     )
-    return 1 + _inspect(archive, loan, contexts, InspectionKind.ON_SITE, TODAY - timedelta(days=40))
+    return _inspect(archive, loan, contexts, InspectionKind.ON_SITE, TODAY - timedelta(days=40))
 
 
 def _third_party(
@@ -116,7 +142,7 @@ def _third_party(
             assigned_on=TODAY - timedelta(days=45),
         ),
     )
-    made = 1
+    made = 0
     visits = [(InspectionKind.PHONE_VISIT, TODAY - timedelta(days=d)) for d in PHONE_VISITS]
     visits += [(InspectionKind.ON_SITE, TODAY - timedelta(days=d)) for d in ON_SITE_VISITS]
     for kind, on in sorted(visits, key=lambda v: v[1]):
@@ -173,6 +199,7 @@ def _inspect(
             inspected_on=on,
             reviewer_no=crew.reviewer,
             findings=FINDINGS[kind],
+            inspection_id=uuid5(_IDS, f"{loan.loan_no}/inspection/{kind.value}/{on}"),
             **answered,
         ),
         uploads,
@@ -189,7 +216,7 @@ def _inspect(
             countersigned_on=countersigned,
         ),
     )
-    return 2
+    return len(done.documents)
 
 
 def _figures(principal: Decimal) -> dict[str, str]:
@@ -215,7 +242,9 @@ def _maturity_notices(
         (
             loan
             for loan in loans
-            if loan.status is LoanStatus.ACTIVE and TODAY < loan.term.maturity_date <= end
+            if loan.status is LoanStatus.ACTIVE
+            and TODAY < loan.term.maturity_date <= end
+            and loan.version < MAX_STEPS
         ),
         key=lambda loan: (loan.term.maturity_date, loan.loan_no),
     )
@@ -223,12 +252,15 @@ def _maturity_notices(
     for loan in due[:-1]:
         month_before = add_months(loan.term.maturity_date.replace(day=1), -1)
         issued_on = min(add_working_days(month_before, 2), TODAY)
-        _run(
+        done = _run(
             archive,
             contexts[_manager(archive, loan)],
             IssueMaturityNotice(
-                loan_no=loan.loan_no, issued_on=issued_on, addressee=loan.borrower_name
+                loan_no=loan.loan_no,
+                issued_on=issued_on,
+                addressee=loan.borrower_name,
+                notice_id=uuid5(_IDS, f"{loan.loan_no}/maturity-notice"),
             ),
         )
-        made += 1
+        made += len(done.documents)
     return made
