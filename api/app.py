@@ -40,6 +40,7 @@ from api.routers import (
     tasks,
     verification,
     warnings,
+    watch,
     workout,
 )
 from api.settings import Settings
@@ -57,6 +58,7 @@ ROUTERS = (
     warnings,
     collection,
     workout,
+    watch,
     responsibility,
     information,
     collateral,

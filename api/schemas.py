@@ -229,6 +229,33 @@ class FundsUsePublic(BaseModel):
     actor_id: UUID
 
 
+class KeyCustomerPublic(BaseModel):
+    """On the key-customer list (重点客户, 纳入关注名单) since a day, and why: shown, never a
+    grade of its own."""
+
+    since: date
+    reason: str
+    designated_by: UUID
+
+
+class ThirdPartyServicePublic(BaseModel):
+    """The servicer of a loan under the third-party model, and the contact there."""
+
+    servicer: str
+    contact: str
+    contact_phone: str | None
+    since: date
+
+
+class MaturityNoticePublic(BaseModel):
+    """A maturity notice issued (贷款到期通知书)."""
+
+    notice_id: UUID
+    issued_on: date
+    addressee: str
+    maturity_date: date
+
+
 class LoanPublic(BaseModel):
     loan_no: str
     id: UUID
@@ -271,6 +298,9 @@ class LoanPublic(BaseModel):
     """Every change of the borrower's information, oldest first."""
     funds_uses: list[FundsUsePublic] = []
     """Every use of the funds recorded (贷款用途), in the order recorded."""
+    key_customer: KeyCustomerPublic | None = None
+    third_party_service: ThirdPartyServicePublic | None = None
+    maturity_notices: list[MaturityNoticePublic] = []
 
     @classmethod
     def of(cls, loan: Loan) -> LoanPublic:
@@ -308,6 +338,13 @@ class LoanPublic(BaseModel):
                     )
                     for u in loan.funds_uses
                 ],
+                key_customer=(
+                    KeyCustomerPublic(**vars(loan.key_customer)) if loan.key_customer else None
+                ),
+                third_party_service=(
+                    ThirdPartyServicePublic(**vars(loan.third_party)) if loan.third_party else None
+                ),
+                maturity_notices=[MaturityNoticePublic(**vars(n)) for n in loan.maturity_notices],
             )
         )
 

@@ -22,6 +22,7 @@ from archive.commands.responsibility import ResponsibilityCommands
 from archive.commands.scope import ScopeCommands
 from archive.commands.staff import StaffCommands
 from archive.commands.warnings import WarningCommands
+from archive.commands.watch import WatchCommands
 from archive.commands.workout import WorkoutCommands
 from archive.core import CommandContext, expecting
 from archive.documents.ingest import Upload
@@ -43,6 +44,7 @@ class DossierArchive(
     ClassificationCommands,
     CollectionCommands,
     WorkoutCommands,
+    WatchCommands,
     ResponsibilityCommands,
     InformationCommands,
     ScopeCommands,

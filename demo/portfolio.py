@@ -34,6 +34,7 @@ from demo.plan import FIRST_VALUE_DATE, TODAY, LoanPlan, Step
 from demo.shapes import draw_shapes
 from demo.staff import ROSTER, Person
 from demo.warning_loops import walk_warning_loops
+from demo.watch import watch_closely
 from domain.errors import InvalidInputError
 
 
@@ -109,6 +110,7 @@ def build_portfolio(
     run_archive_office(archive, plans, contexts, seed=seed)
     evaluate_duties(archive, plans, contexts)
     walk_warning_loops(archive, plans, contexts)
+    documents += watch_closely(archive, plans, contexts)
     events = (archive.recorder.max_notification_id() or 0) - first
     return DemoSummary(loans=len(plans), events=events, documents=documents, staff=staff)
 

@@ -105,6 +105,9 @@ class Action(Enum):
     CHANGE_BORROWER_INFORMATION = "change_borrower_information"
     CHANGE_BORROWER_RATING = "change_borrower_rating"
     RECORD_FUNDS_USE = "record_funds_use"
+    DESIGNATE_KEY_CUSTOMER = "designate_key_customer"
+    ASSIGN_THIRD_PARTY_SERVICE = "assign_third_party_service"
+    ISSUE_MATURITY_NOTICE = "issue_maturity_notice"
 
 
 R = Role
@@ -247,6 +250,12 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = {
     Action.CHANGE_BORROWER_RATING: frozenset({R.RISK_MANAGER}),
     # 贷款用途监控 (INF-56): the loan's officers record each use of the funds.
     Action.RECORD_FUNDS_USE: LENDING_ROLES,
+    # Closer watch (重点监测): the branch head or a risk manager puts a borrower on the key
+    # customer list (重点客户) or takes it off, and names a loan's third-party servicer; the
+    # loan's officers send its maturity notice (贷款到期通知书).
+    Action.DESIGNATE_KEY_CUSTOMER: frozenset({R.BRANCH_HEAD, R.RISK_MANAGER}),
+    Action.ASSIGN_THIRD_PARTY_SERVICE: frozenset({R.BRANCH_HEAD, R.RISK_MANAGER}),
+    Action.ISSUE_MATURITY_NOTICE: LENDING_ROLES,
 }
 
 REGISTER_READS: Mapping[str, Action] = {

@@ -59,6 +59,9 @@ HAPPENED: Mapping[str, str] = MappingProxyType(
         # data scope (数据权限): people and loans moved, account managers assigned
         "moved_on": "调动（划转）日期",
         "assigned_on": "管户分派日期",
+        # closer watch (重点监测): key customers listed and taken off
+        "designated_on": "列为重点客户日期",
+        "removed_on": "移出重点客户日期",
         # account managers' duties evaluated (贷后管理履职评价)
         "evaluated_on": "评价日期",
         "period_from": "评价期间起日",

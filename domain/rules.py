@@ -56,6 +56,7 @@ from domain.values import (
     WarningColour,
 )
 from domain.warning_rules import WarningRules, parse_warning_rules
+from domain.watch import EARLIER_WATCH, WatchRules, parse_watch
 
 RULES_FILE = "rules.toml"
 PACKAGE = "archive"
@@ -209,6 +210,10 @@ class TaskOwners:
     """Who assigns a B岗 to a loan the rules say needs one (``[managers]``)."""
     duty_evaluation: Role
     """Who evaluates an account manager's post-loan duties when one is due (``[managers]``)."""
+    closer_watch: Role
+    """Who monitors key, large and third-party-serviced loans as ``[watch]`` asks."""
+    maturity_notice: Role
+    """Who sends a loan's maturity notice (贷款到期通知书, ``[watch]``)."""
 
 
 @dataclass(frozen=True)
@@ -325,6 +330,9 @@ class RuleSet:
     warnings: WarningRules = field(default_factory=WarningRules)
     """The warning-signal catalogue, the closed loop, the reporting routes by colour
     (``[warnings]``; none of them in a rule set adopted before them)."""
+    watch: WatchRules = field(default_factory=WatchRules)
+    """Closer watch of key, large and third-party-serviced loans, and maturity notices
+    (``[watch]``; none in a rule set adopted before it)."""
 
     def countersign_due(self, inspected_on: date) -> date | None:
         """The countersign deadline of an inspection made on ``inspected_on``, or None."""
@@ -457,6 +465,7 @@ class RuleSet:
                 _table(full, "classification"), "review_within_days", "classification"
             ),
             warnings=parse_warning_rules(_table(full, "warnings"), _fail),
+            watch=parse_watch(full.get("watch"), _fail),
         )
 
 
@@ -540,6 +549,9 @@ EARLIER: Mapping[str, Any] = MappingProxyType(
         # Owners of kinds of task added with [managers] (no such task fell due before).
         "tasks.owners.b_post_assignment": "branch_head",
         "tasks.owners.duty_evaluation": "branch_head",
+        # Owners of kinds of task added with [watch] (no such task fell due before).
+        "tasks.owners.closer_watch": "account_manager",
+        "tasks.owners.maturity_notice": "account_manager",
         "reference": {"fonds": "J001", "category": "XD", "department": "XDB"},
         # Before data scope, nothing limited anyone: every business role read and acted
         # bank-wide, and branches were names with no hierarchy.
@@ -574,6 +586,9 @@ EARLIER: Mapping[str, Any] = MappingProxyType(
         "warnings.reclassify_within_days": 10,
         # Before checklists, an inspection was free text: no checklist applied to any.
         "checklists": {"judgments": [], "figures": {}, "lists": []},
+        # Before [watch], no closer watch of key, large or third-party-serviced loans and no
+        # maturity notice fell due.
+        "watch": dict(EARLIER_WATCH),
     }
 )
 """Keys added to the rule set after its first release, with the values the program applied

@@ -261,4 +261,47 @@ def _loan(
             if row.get("rating_changed_on") is not None
             else None
         ),
+        key_customer_since=row["key_customer_since"],
+        third_party_since=row["third_party_since"],
+        third_party_contact=row["third_party_contact"],
+        last_on_site_on=row["last_on_site_on"],
+        on_site_month=row["on_site_month"],
+        on_site_in_month=int(row["on_site_in_month"] or 0),
+        last_off_site_on=row["last_off_site_on"],
+        maturity_notice_for=row["maturity_notice_for"],
     )
+
+
+def maturities(
+    store: RegisterStore,
+    register: Projection,
+    month: date,
+    *,
+    scope: RowScope,
+    as_of: AsOf | None = None,
+    branch: str | None = None,
+) -> list[dict[str, Any]]:
+    """The loans on the books that mature in ``month`` (its first day), on the loans ``scope``
+    reaches, earliest first, each with whether its maturity notice (贷款到期通知书) was
+    recorded (到期贷款清单)."""
+    queue = _work_queue(register)
+    rows = _read(store, queue, as_of or AsOf(), branch, scope)
+    found = [
+        {
+            "loan_no": r["loan_no"],
+            "borrower_name": r["borrower_name"],
+            "branch": r["branch"],
+            "product": r["product"],
+            "principal": r["principal"],
+            "maturity_date": r["maturity_date"],
+            "account_manager_id": r["account_manager_id"],
+            "notice_issued": r["maturity_notice_for"] == r["maturity_date"],
+            "key_customer": r["key_customer_since"] is not None,
+            "third_party": r["third_party_contact"],
+        }
+        for r in rows["loans"]
+        if r["closed_on"] is None
+        and r["maturity_date"] is not None
+        and (r["maturity_date"].year, r["maturity_date"].month) == (month.year, month.month)
+    ]
+    return sorted(found, key=lambda r: (r["maturity_date"], r["loan_no"]))

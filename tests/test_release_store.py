@@ -454,12 +454,25 @@ its change of rating and information, the use of its funds; the warning ledger's
 report, feedback and determination (预警闭环)."""
 
 JUDGED_SINCE = {
-    "loan_ledger": {"loans": ("b_manager_id", "b_manager", "b_post_required")},
+    "loan_ledger": {
+        "loans": (
+            "b_manager_id",
+            "b_manager",
+            "b_post_required",
+            "key_customer",
+            "watch_list",
+            "large_customer",
+            "third_party_servicer",
+            "maturity_notice_on",
+        )
+    },
     "warning_ledger": {"signals": ("closed_loop",)},
 }
 """Columns a register gained after the release that it fills from the release's own events: the
-loan ledger's B岗 and whether the rules require one (true or false for every loan); whether a
-signal follows the closed loop (false for every signal the release raised)."""
+loan ledger's B岗 and whether the rules require one (true or false for every loan), and its
+closer watch (key customer, watch list, large customer: false for every loan until listed or as
+the rules judge the principal; no servicer, no notice); whether a signal follows the closed loop (false for every signal
+the release raised)."""
 
 
 def test_the_circulation_register_raised_to_name_documents_rebuilds_the_rows_the_release_wrote(

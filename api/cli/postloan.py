@@ -33,6 +33,7 @@ from api.cli.common import (
     values,
 )
 from api.cli.information import funds_app, info_app
+from api.cli.watch import maturity_app, watch_app
 from archive.commands.classification import (
     ApproveClassification,
     DetermineClassification,
@@ -403,3 +404,8 @@ def clear_warning(
         loan_no=loan_no, signal_id=signal_id, cleared_on=cleared_on, reason=reason
     )
     run(token, role, command, ("已消除预警", "warning cleared"), file)
+
+
+# ------------------------------------------------------------------ closer watch, maturities
+postloan_app.add_typer(watch_app, name="watch")
+postloan_app.add_typer(maturity_app, name="maturity")

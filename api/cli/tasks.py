@@ -90,5 +90,14 @@ def _print(answer: TasksPublic) -> None:
     Console().print(table)
 
 
-SUBJECT_SHOWN = frozenset({"repayment_reminder", "collection_step", "special_inspection"})
+SUBJECT_SHOWN = frozenset(
+    {
+        "repayment_reminder",
+        "collection_step",
+        "special_inspection",
+        "third_party_phone_visit",
+        "third_party_on_site",
+        "maturity_notice",
+    }
+)
 """Kinds whose subject (a due date, a step, a trigger) says something a person reads."""

@@ -40,7 +40,17 @@ What each kind of task means:
 * ``retention_review`` — retention ended and no appraisal (鉴定) decided since;
 * ``b_post_assignment`` — a loan ``managers.b_post_required`` names has no B岗 (配置B岗);
 * ``duty_evaluation`` — an account manager handed a loan over, or has been in post
-  ``managers.evaluation_every_years``, and no evaluation of their duties followed (履职评价).
+  ``managers.evaluation_every_years``, and no evaluation of their duties followed (履职评价);
+* ``key_customer_on_site`` — a key customer (重点客户) monitored on site every
+  ``watch.key_customer_on_site_months`` from its designation or the last on-site inspection;
+  ``large_customer_off_site`` — a loan of ``watch.large_customer_min_principal`` or more
+  monitored off site every ``watch.large_customer_off_site_months``;
+* ``third_party_phone_visit`` / ``third_party_on_site`` — a loan serviced under the third-party
+  model phoned every ``watch.third_party_phone_visit_days`` and visited on site
+  ``watch.third_party_on_site_per_month`` times in each calendar month;
+* ``maturity_notice`` — a loan maturing in a month, from the first day of the month
+  ``watch.maturity_notice_months_ahead`` before, by the last day of the month before it
+  matures, until a maturity notice (贷款到期通知书) announcing its maturity date is recorded.
 
 Days overdue run on from the latest overdue status record: a loan recorded 30 days overdue on
 1 March is 40 days overdue on 11 March, until a status of zero days records the cure.

@@ -103,6 +103,21 @@ class LoanFacts:
     principal: Decimal | None = None
     rating_change: tuple[date, date | None] | None = None
     """The effective date of the latest change of rating and the due date it fixed (INF-55)."""
+    key_customer_since: date | None = None
+    """On the key-customer list (重点客户) since this day; None: not a key customer's."""
+    third_party_since: date | None = None
+    """Serviced under the third-party model since this day (第三方服务模式); None: not."""
+    third_party_contact: str | None = None
+    """The servicer's contact phoned and visited: 服务机构（联系人）."""
+    last_on_site_on: date | None = None
+    """The latest on-site inspection (现场检查) recorded."""
+    on_site_month: str | None = None
+    """The latest month (YYYY-MM) with on-site inspections, ``on_site_in_month`` of them."""
+    on_site_in_month: int = 0
+    last_off_site_on: date | None = None
+    """The latest off-site inspection (非现场检查) recorded."""
+    maturity_notice_for: date | None = None
+    """The maturity date the latest maturity notice (贷款到期通知书) announced."""
 
     @property
     def is_retail(self) -> bool:

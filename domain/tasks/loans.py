@@ -14,10 +14,12 @@ from uuid import UUID
 
 from domain.classification import Floor, FloorFacts, FloorPolicy, Observation, statutory_floor
 from domain.rules import RuleSet
+from domain.schedules import add_months
 from domain.tasks.facts import LoanFacts
 from domain.tasks.task import Task, TaskKind, days_text
 from domain.transfers import add_working_days
 from domain.values import Role
+from domain.watch import month_end
 
 
 def overdue_floor(loan: LoanFacts, day: date, policy: FloorPolicy) -> Floor | None:
@@ -64,6 +66,11 @@ def loan_tasks(loan: LoanFacts, rules: RuleSet, today: date) -> list[Task]:
         *judge.periodic_reclassification(),
         *judge.originals_transfer(),
         *judge.b_post_assignment(),
+        *judge.key_customer_on_site(),
+        *judge.large_customer_off_site(),
+        *judge.third_party_phone_visit(),
+        *judge.third_party_on_site(),
+        *judge.maturity_notice(),
     ]
 
 
@@ -388,6 +395,132 @@ class _LoanJudge:
                 due_on=loan.value_date,
                 rule=f"managers.b_post_required: {rule.describe()}",
                 owner_role=self.rules.task_owners.b_post_assignment,
+            )
+        ]
+
+    # ------------------------------------------------------------------ closer watch
+    def _every(
+        self,
+        kind: TaskKind,
+        *,
+        since: date,
+        last: date | None,
+        due_on: date,
+        rule: str,
+        owner_role: Role,
+        subject: str = "",
+    ) -> list[Task]:
+        """A monitoring task repeating from ``since``: open from the day after the last
+        inspection that counts (from ``since`` when none has)."""
+        opens = since if last is None else last + timedelta(days=1)
+        return [
+            self.task(
+                kind,
+                opens_on=opens,
+                due_on=due_on,
+                rule=rule,
+                owner_role=owner_role,
+                subject=subject,
+            )
+        ]
+
+    def key_customer_on_site(self) -> list[Task]:
+        """A key customer (重点客户) monitored on site every N months (按季现场监测)."""
+        loan, months = self.loan, self.rules.watch.key_customer_on_site_months
+        since = loan.key_customer_since
+        if months is None or since is None:
+            return []
+        last = (
+            loan.last_on_site_on if loan.last_on_site_on and loan.last_on_site_on >= since else None
+        )
+        return self._every(
+            TaskKind.KEY_CUSTOMER_ON_SITE,
+            since=since,
+            last=last,
+            due_on=add_months(last or since, months),
+            rule=f"watch.key_customer_on_site_months = {months}",
+            owner_role=self.rules.task_owners.closer_watch,
+        )
+
+    def large_customer_off_site(self) -> list[Task]:
+        """A large customer (额度较大) monitored off site every N months (按月非现场监测)."""
+        loan, watch = self.loan, self.rules.watch
+        months = watch.large_customer_off_site_months
+        if months is None or not watch.is_large(loan.principal):
+            return []
+        last = loan.last_off_site_on
+        return self._every(
+            TaskKind.LARGE_CUSTOMER_OFF_SITE,
+            since=loan.value_date,
+            last=last,
+            due_on=add_months(last or loan.value_date, months),
+            rule=(
+                f"watch.large_customer_off_site_months = {months}"
+                f" (principal >= {watch.large_customer_min_principal})"
+            ),
+            owner_role=self.rules.task_owners.closer_watch,
+        )
+
+    def third_party_phone_visit(self) -> list[Task]:
+        """A third-party-serviced loan's contact phoned every N days (电话回访)."""
+        loan, days = self.loan, self.rules.watch.third_party_phone_visit_days
+        since = loan.third_party_since
+        if days is None or since is None:
+            return []
+        visited = loan.last_phone_visit_on
+        last = visited if visited is not None and visited >= since else None
+        return self._every(
+            TaskKind.THIRD_PARTY_PHONE_VISIT,
+            since=since,
+            last=last,
+            due_on=(last or since) + timedelta(days=days),
+            rule=f"watch.third_party_phone_visit_days = {days}",
+            owner_role=self.rules.task_owners.closer_watch,
+            subject=loan.third_party_contact or "",
+        )
+
+    def third_party_on_site(self) -> list[Task]:
+        """A third-party-serviced loan visited on site N times each calendar month (现场走访)."""
+        loan, times = self.loan, self.rules.watch.third_party_on_site_per_month
+        since = loan.third_party_since
+        if times is None or since is None or self.today < since:
+            return []
+        month = self.today.strftime("%Y-%m")
+        done = loan.on_site_in_month if loan.on_site_month == month else 0
+        if loan.last_on_site_on is not None and loan.last_on_site_on < since:
+            done = 0  # visits before the servicer was assigned do not count
+        if done >= times:
+            return []
+        return [
+            self.task(
+                TaskKind.THIRD_PARTY_ON_SITE,
+                opens_on=max(self.today.replace(day=1), since),
+                due_on=month_end(self.today),
+                rule=f"watch.third_party_on_site_per_month = {times} ({done} done)",
+                owner_role=self.rules.task_owners.closer_watch,
+                subject=month,
+            )
+        ]
+
+    def maturity_notice(self) -> list[Task]:
+        """The maturity notice (贷款到期通知书) of a loan maturing soon, until one announcing
+        its maturity date is recorded."""
+        loan = self.loan
+        window = self.rules.watch.maturity_notice_window(loan.maturity_date)
+        if window is None or loan.maturity_notice_for == loan.maturity_date:
+            return []
+        if self.today > loan.maturity_date:
+            return []
+        opens, due = window
+        ahead = self.rules.watch.maturity_notice_months_ahead
+        return [
+            self.task(
+                TaskKind.MATURITY_NOTICE,
+                opens_on=max(opens, loan.value_date),
+                due_on=max(due, loan.value_date),
+                rule=f"watch.maturity_notice_months_ahead = {ahead}",
+                owner_role=self.rules.task_owners.maturity_notice,
+                subject=loan.maturity_date.isoformat(),
             )
         ]
 

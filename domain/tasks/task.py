@@ -31,6 +31,11 @@ class TaskKind(LabelledEnum):
     RETENTION_REVIEW = ("retention_review", "保管期满鉴定")
     B_POST_ASSIGNMENT = ("b_post_assignment", "配置B岗")
     DUTY_EVALUATION = ("duty_evaluation", "贷后管理履职评价")
+    KEY_CUSTOMER_ON_SITE = ("key_customer_on_site", "重点客户现场监测")
+    LARGE_CUSTOMER_OFF_SITE = ("large_customer_off_site", "大额客户非现场监测")
+    THIRD_PARTY_PHONE_VISIT = ("third_party_phone_visit", "第三方服务电话回访")
+    THIRD_PARTY_ON_SITE = ("third_party_on_site", "第三方服务现场走访")
+    MATURITY_NOTICE = ("maturity_notice", "到期提示")
 
 
 KIND_ORDER = {kind: n for n, kind in enumerate(TaskKind)}

@@ -89,6 +89,11 @@ LOANS = TableSpec(
         col("in_asset_preservation", sa.Boolean, "已移交资产保全", "with asset preservation"),
         *loan_facts("written_off_on"),
         col("settled_on", sa.Date, "结清日", "settled on"),
+        col("key_customer", sa.Boolean, "重点客户", "key customer", filter=True),
+        col("watch_list", sa.Boolean, "纳入关注名单", "on the watch list", filter=True),
+        col("large_customer", sa.Boolean, "大额客户", "large customer", filter=True),
+        col("third_party_servicer", sa.String(320), "第三方服务机构", "third-party servicer"),
+        col("maturity_notice_on", sa.Date, "到期通知书发出日", "maturity notice issued on"),
     ],
     key=("loan_id",),
     indexes=(("loan_no",),),
@@ -102,9 +107,10 @@ class LoanLedger(FollowsRules, Projection):
     """贷后管理台账: borrower, product, amounts, status, grade, arrears, inspections, warnings."""
 
     name = "loan_ledger"
-    version = 9  # 6: checklist judgment; 7: the B岗 (managers.b_post_required); 8: an
+    version = 10  # 6: checklist judgment; 7: the B岗 (managers.b_post_required); 8: an
     # inspection counts once countersigned; 9: borrower information changed (the rating moves
-    # the schedule), the use of the funds
+    # the schedule), the use of the funds; 10: closer watch (重点客户, 大额客户, 第三方服务) and
+    # the maturity notice (贷款到期通知书)
     title_zh = "贷后管理台账"
     title_en = "Loan ledger"
     tables = (LOANS, STAFF, RULES_TABLE)
@@ -125,6 +131,7 @@ class LoanLedger(FollowsRules, Projection):
             )
             is not None
         )
+        row["large_customer"] = self.rules_at(changes).watch.is_large(row["principal"])
         if row["status"] != LoanStatus.ACTIVE.value:
             row["next_inspection_due"] = None
             return
@@ -195,9 +202,31 @@ class LoanLedger(FollowsRules, Projection):
             "first_inspected": False,
             "open_warnings": 0,
             "in_asset_preservation": False,
+            "key_customer": False,
+            "watch_list": False,
         }
         self._next_due(row, changes)
         changes.put("loans", (event.originator_id,), row)
+
+    @handle.register(LoanEvents.KeyCustomerDesignated)
+    def _(self, event: Any, changes: Changes) -> None:
+        # 重点客户名单纳入关注类: listed, never reclassified by it.
+        self._change(changes, event.originator_id, key_customer=True, watch_list=True)
+
+    @handle.register(LoanEvents.KeyCustomerRemoved)
+    def _(self, event: Any, changes: Changes) -> None:
+        self._change(changes, event.originator_id, key_customer=False, watch_list=False)
+
+    @handle.register(LoanEvents.ThirdPartyServiceAssigned)
+    def _(self, event: Any, changes: Changes) -> None:
+        servicer = f"{event.servicer}（{event.contact}）"
+        self._change(changes, event.originator_id, third_party_servicer=servicer)
+
+    @handle.register(LoanEvents.MaturityNoticeIssued)
+    def _(self, event: Any, changes: Changes) -> None:
+        row = changes.get("loans", event.originator_id)
+        if row is not None and event.maturity_date == row["maturity_date"]:
+            self._change(changes, event.originator_id, maturity_notice_on=event.issued_on)
 
     @handle.register(LoanEvents.RepaymentRecorded)
     def _(self, event: Any, changes: Changes) -> None:
@@ -334,11 +363,21 @@ class LoanLedger(FollowsRules, Projection):
 
     @handle.register(LoanEvents.Restructured)
     def _(self, event: Any, changes: Changes) -> None:
-        self._change(changes, event.originator_id, maturity_date=event.new_maturity_date)
+        self._change(
+            changes,
+            event.originator_id,
+            maturity_date=event.new_maturity_date,
+            maturity_notice_on=None,  # a new maturity date: its own notice
+        )
 
     @handle.register(LoanEvents.Extended)
     def _(self, event: Any, changes: Changes) -> None:
-        self._change(changes, event.originator_id, maturity_date=event.new_maturity_date)
+        self._change(
+            changes,
+            event.originator_id,
+            maturity_date=event.new_maturity_date,
+            maturity_notice_on=None,  # a new maturity date: its own notice
+        )
 
     @handle.register(LoanEvents.AccountManagerHandedOver)
     def _(self, event: Any, changes: Changes) -> None:

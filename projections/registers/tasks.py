@@ -114,6 +114,14 @@ LOANS = TableSpec(
         col("periodic_review_since", sa.Date, "季度分类检查日", "periodic review since"),
         col("periodic_review_opened_on", sa.Date, "季度分类起算日", "periodic review opened"),
         col("last_proposed_as_of", sa.Date, "最近初分基准日", "last proposal as of"),
+        col("key_customer_since", sa.Date, "列为重点客户日", "key customer since"),
+        col("third_party_since", sa.Date, "第三方服务起始日", "third-party service since"),
+        col("third_party_contact", sa.String(320), "第三方服务联系人", "third-party contact"),
+        col("last_on_site_on", sa.Date, "上次现场检查日", "last on-site inspection"),
+        col("on_site_month", sa.String(7), "现场检查月份", "on-site month"),
+        col("on_site_in_month", sa.Integer, "当月现场检查次数", "on-site visits that month"),
+        col("last_off_site_on", sa.Date, "上次非现场检查日", "last off-site inspection"),
+        col("maturity_notice_for", sa.Date, "已通知到期日", "maturity notice for"),
     ],
     key=("loan_id",),
     indexes=(("loan_no",), ("branch",)),
@@ -223,9 +231,10 @@ class WorkQueue(FollowsRules, Projection):
     """工作任务: the facts of every deadline, and the rules in force to judge them."""
 
     name = "work_queue"
-    version = 8  # 4: 认定; 5: B岗, principal, account managers (履职评价); 6: countersigns
+    version = 9  # 4: 认定; 5: B岗, principal, account managers (履职评价); 6: countersigns
     # awaited, the quarterly re-classification (季度风险分类更新); 7: a change of rating; 8: warning
-    # reports, the re-classification a red signal opens
+    # reports, the re-classification a red signal opens; 9: closer watch (重点客户,
+    # 第三方服务, on-site and off-site monitoring) and maturity notices (到期提示)
     title_zh = "工作任务"
     title_en = "Work queue"
     tables = (LOANS, SIGNALS, COUNTERSIGNS, STEPS, DOSSIERS, BORROWINGS, MANAGERS, RULES_TABLE)
@@ -310,6 +319,7 @@ class WorkQueue(FollowsRules, Projection):
             values["last_phone_visit_on"] = later(
                 row.get("last_phone_visit_on"), event.inspected_on
             )
+        values |= self._monitored(row, kind, event.inspected_on)
         if row and self.rules_at(changes).countersign_days is not None:
             # Under rules requiring a countersign it counts once countersigned (复核).
             changes.put(
@@ -325,6 +335,24 @@ class WorkQueue(FollowsRules, Projection):
         else:
             values |= self._counted(row, kind, event.inspected_on)
         self._loan(changes, event, **values)
+
+    @staticmethod
+    def _monitored(row: dict[str, Any], kind: InspectionKind, on: Any) -> dict[str, Any]:
+        """The closer watch's facts once an on-site or off-site inspection is recorded (the
+        visit made, countersigned or not): the latest of each, and the on-site visits of the
+        latest month that had any."""
+        if kind is InspectionKind.OFF_SITE:
+            return {"last_off_site_on": later(row.get("last_off_site_on"), on)}
+        if kind is not InspectionKind.ON_SITE:
+            return {}
+        month = on.strftime("%Y-%m")
+        current = row.get("on_site_month")
+        values: dict[str, Any] = {"last_on_site_on": later(row.get("last_on_site_on"), on)}
+        if current is None or month > current:
+            values |= {"on_site_month": month, "on_site_in_month": 1}
+        elif month == current:
+            values["on_site_in_month"] = int(row.get("on_site_in_month") or 0) + 1
+        return values
 
     @staticmethod
     def _counted(row: dict[str, Any], kind: InspectionKind, on: Any) -> dict[str, Any]:
@@ -471,6 +499,29 @@ class WorkQueue(FollowsRules, Projection):
         step = changes.get("steps", *key) or {}
         changes.put("steps", key, {"taken_on": later(step.get("taken_on"), event.taken_on)})
         self._loan(changes, event)
+
+    @handle.register(LoanEvents.KeyCustomerDesignated)
+    def _key_customer(self, event: Any, changes: Changes) -> None:
+        self._loan(changes, event, key_customer_since=event.designated_on)
+
+    @handle.register(LoanEvents.KeyCustomerRemoved)
+    def _key_customer_removed(self, event: Any, changes: Changes) -> None:
+        self._loan(changes, event, key_customer_since=None)
+
+    @handle.register(LoanEvents.ThirdPartyServiceAssigned)
+    def _third_party(self, event: Any, changes: Changes) -> None:
+        self._loan(
+            changes,
+            event,
+            third_party_since=event.assigned_on,
+            third_party_contact=f"{event.servicer}（{event.contact}）",
+        )
+
+    @handle.register(LoanEvents.MaturityNoticeIssued)
+    def _maturity_notice(self, event: Any, changes: Changes) -> None:
+        row = self._row(changes, event)
+        notified = later(row.get("maturity_notice_for"), event.maturity_date)
+        self._loan(changes, event, maturity_notice_for=notified)
 
     @handle.register(LoanEvents.Restructured)
     def _restructured(self, event: Any, changes: Changes) -> None:

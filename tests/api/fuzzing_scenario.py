@@ -125,6 +125,7 @@ class Scenario:
         "staff",
         "scope",
         "information",
+        "watch",
         "reads",
     )
     """The steps that build the states, in the order they must run."""
@@ -1050,6 +1051,51 @@ class Scenario:
             ),
         )
 
+    # ------------------------------------------------------------------ closer watch
+    def watch(self) -> None:
+        """A key customer listed (and one taken off), a third-party servicer named, a maturity
+        notice sent (重点监测, 到期提示)."""
+        self.example(
+            "POST",
+            "/loans/{loan_no}/key-customer",
+            Example(
+                {"loan_no": self.loan()},
+                body={"designated_on": self.today, "reason": "授信集中度高，列为重点客户"},
+            ),
+        )
+        listed = self.loan()
+        self.bank.post(
+            RUNNERS["risk_manager"],
+            f"/loans/{listed}/key-customer",
+            {"designated_on": self.on(30), "reason": "授信集中度高"},
+        )
+        self.example(
+            "POST",
+            "/loans/{loan_no}/key-customer/removal",
+            Example({"loan_no": listed}, body={"removed_on": self.today, "reason": "风险缓释"}),
+        )
+        self.example(
+            "POST",
+            "/loans/{loan_no}/third-party-service",
+            Example(
+                {"loan_no": self.loan()},
+                body={
+                    "servicer": "云溪融资服务有限公司",
+                    "contact": "钱伟",
+                    "contact_phone": "0571-88886666",
+                    "assigned_on": self.today,
+                },
+            ),
+        )
+        self.example(
+            "POST",
+            "/loans/{loan_no}/maturity-notices",
+            Example(
+                {"loan_no": self.loan()},
+                body={"issued_on": self.today, "addressee": "模糊测试示例有限公司"},
+            ),
+        )
+
     # ------------------------------------------------------------------ reads
     def reads(self) -> None:
         """What the reads need: a demo loan with its documents, and the records made above."""
@@ -1064,6 +1110,7 @@ class Scenario:
             "batch_id": self.batch_id,
             "as_of": self.today,
             "on": self.today,
+            "month": self.today[:7],
             "q": "借款",
         }
         for suffix in ("", "/events"):

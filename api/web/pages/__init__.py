@@ -21,6 +21,7 @@ from api.web.pages import (
     registers,
     responsibility,
     retention,
+    watch,
     workbench,
 )
 
@@ -30,6 +31,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     dossier.router,
     postloan.router,
     information.router,
+    watch.router,
     archive_room.router,
     disposition.router,
     receiving.router,

@@ -46,9 +46,10 @@ class AccountabilityTrail(Projection):
     """责任追溯: per person and per loan, every action, role, time, event position and hash."""
 
     name = "accountability_trail"
-    version = 8  # 4: 认定; 5: duty evaluations (履职评价); 6: the countersign (复核意见); 7:
+    version = 9  # 4: 认定; 5: duty evaluations (履职评价); 6: the countersign (复核意见); 7:
     # information changes and uses of the funds named; 8: the warning loop's report, feedback and
-    # determination (预警报告、反馈、认定)
+    # determination (预警报告、反馈、认定);
+    # 9: closer watch and maturity notices (重点客户, 第三方服务, 到期通知书)
     title_zh = "责任追溯"
     title_en = "Accountability trail"
     tables = (STAFF, SUBJECTS, ORIGINATION, ACTIONS, PARTS, DETERMINATIONS, EVALUATIONS)

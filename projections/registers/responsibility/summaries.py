@@ -50,6 +50,10 @@ VERBS = {
     "ObjectionRecorded": "登记书面异议",
     "BorrowerInformationChanged": "变更借款人信息",
     "FundsUseRecorded": "登记资金使用",
+    "KeyCustomerDesignated": "列为重点客户",
+    "KeyCustomerRemoved": "移出重点客户",
+    "ThirdPartyServiceAssigned": "指定第三方服务",
+    "MaturityNoticeIssued": "发出贷款到期通知书",
     # dossier
     "Opened": "开立档案",
     "DocumentFiled": "归档",
@@ -98,6 +102,8 @@ DATE_FIELDS = (
     "revalued_on",
     "lapsed_on",
     "released_on",
+    "designated_on",
+    "removed_on",
 )
 # What the summary shows after the verb: enumerations by their Chinese label, these texts as
 # they are, then the business date.
