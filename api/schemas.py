@@ -17,9 +17,18 @@ from domain.checklists import Checklist, Checklists
 from domain.collateral import Collateral
 from domain.dossier import Dossier
 from domain.loan import Loan
-from domain.records import Inspection
+from domain.records import Guarantee, Inspection
 from domain.staff import Staff
-from domain.values import BorrowerType, CollateralKind, Grade, InspectionKind, Product, Role
+from domain.values import (
+    BorrowerType,
+    CollateralKind,
+    Grade,
+    GuarantorCapacity,
+    GuarantorKind,
+    InspectionKind,
+    Product,
+    Role,
+)
 
 
 class Command(BaseModel):
@@ -198,6 +207,28 @@ class ChecklistPublic(BaseModel):
         )
 
 
+class GuaranteePublic(BaseModel):
+    """A guarantee on the loan (保证) with its guarantor's latest assessment (代偿能力)."""
+
+    id: UUID
+    guarantor_name: str
+    kind: GuarantorKind
+    id_no: str
+    amount: Decimal
+    contract_no: str
+    registered_on: date
+    capacity: GuarantorCapacity
+    rating: str
+    assessed_on: date
+    reassessments: int
+
+    @classmethod
+    def of(cls, g: Guarantee) -> GuaranteePublic:
+        return cls(
+            **read_fields(cls, g, reassessments=g.assessments),
+        )
+
+
 class LoanPublic(BaseModel):
     loan_no: str
     id: UUID
@@ -232,6 +263,8 @@ class LoanPublic(BaseModel):
     inspection_records: list[InspectionPublic] = []
     """Each inspection, earliest first, with its checklist answers (none on a free-text one)
     and its countersign (复核意见)."""
+    guarantees: list[GuaranteePublic] = []
+    """Each guarantee (保证), in registration order, with its latest assessment."""
 
     @classmethod
     def of(cls, loan: Loan) -> LoanPublic:
@@ -251,6 +284,7 @@ class LoanPublic(BaseModel):
                         loan.inspections.values(), key=lambda i: (i.inspected_on, str(i.id))
                     )
                 ],
+                guarantees=[GuaranteePublic.of(g) for g in loan.guarantees.values()],
             )
         )
 

@@ -11,9 +11,8 @@ from pydantic import Field
 from archive.commands import LoanCommand, handles
 from archive.core import ArchiveCore, CommandContext, CommandResult
 from archive.documents.ingest import Upload
-from archive.fields import DaysOverdue, Text
+from archive.fields import DaysOverdue, Short, Text
 from domain.authorization import Action
-from domain.loan import Loan
 from domain.values import CollectionStepKind
 
 
@@ -26,6 +25,9 @@ class TakeCollectionStep(LoanCommand):
     days_overdue: DaysOverdue
     outcome: Text
     promised_date: date | None = None
+    legal_adviser: Short | None = Field(
+        default=None, description="the legal adviser informed of the arrears (法律顾问)"
+    )
     step_id: UUID = Field(default_factory=uuid4)
 
 
@@ -38,4 +40,14 @@ class CollectionCommands(ArchiveCore):
     ) -> CommandResult:
         """Record a step of the collection ladder (催收) with its outcome."""
 
-        return self.record_on_loan(ctx, cmd, Loan.take_collection_step, uploads)
+        return self.for_loan(
+            ctx,
+            cmd,
+            lambda loan, actor, refs: loan.take_collection_step(
+                **cmd.arguments(),
+                ladder=self.rule_set().collection_ladder,
+                actor=actor,
+                documents=refs,
+            ),
+            uploads,
+        )

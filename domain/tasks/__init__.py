@@ -17,9 +17,10 @@ What each kind of task means:
   warning, or principal falling overdue, unless a special inspection was made since;
 * ``repayment_reminder`` — a phone visit (电话回访) ``reminders.lead_days`` before each due date,
   shown from that day until the due date itself;
-* ``collection_step`` — the highest rung of the collection ladder the arrears have reached,
-  due the day it is reached, unless a step of its kind was taken in the episode (after the
-  previous rung of the same kind, when the ladder repeats a kind);
+* ``collection_step`` — the highest rung of the collection ladder the arrears have reached
+  (each rung of those days, when the ladder lists several; a ``guarantors_only`` rung only on
+  a loan with a guarantee), due the day it is reached, unless a step of its kind was taken in
+  the episode (after the previous rung of the same kind, when the ladder repeats a kind);
 * ``warning_handling`` — a signal not yet handled, due ``warnings.handling_days`` by colour;
 * ``countersign`` — an inspection recorded under rules with ``inspections.countersign_days``
   awaits its named reviewer's countersign (复核意见), due that many working days after it; until
@@ -36,7 +37,10 @@ What each kind of task means:
 * ``retention_review`` — retention ended and no appraisal (鉴定) decided since;
 * ``b_post_assignment`` — a loan ``managers.b_post_required`` names has no B岗 (配置B岗);
 * ``duty_evaluation`` — an account manager handed a loan over, or has been in post
-  ``managers.evaluation_every_years``, and no evaluation of their duties followed (履职评价).
+  ``managers.evaluation_every_years``, and no evaluation of their duties followed (履职评价);
+* ``guarantor_reassessment`` — a guarantor's capacity (代偿能力) is re-assessed
+  ``guarantors.reassess_every_months`` (by kind of guarantor) after the guarantee's
+  registration or its last re-assessment; the task opens a month before.
 
 Days overdue run on from the latest overdue status record: a loan recorded 30 days overdue on
 1 March is 40 days overdue on 11 March, until a status of zero days records the cure.
@@ -61,6 +65,7 @@ from domain.tasks.facts import (
     BorrowingFacts,
     CountersignFacts,
     DossierFacts,
+    GuaranteeFacts,
     LoanFacts,
     StaffFacts,
     WarningFacts,
@@ -74,6 +79,7 @@ __all__ = [
     "CountersignFacts",
     "DossierFacts",
     "Facts",
+    "GuaranteeFacts",
     "LoanFacts",
     "StaffFacts",
     "Task",

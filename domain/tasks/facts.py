@@ -19,6 +19,7 @@ from domain.values import (
     BorrowerType,
     CollectionStepKind,
     Grade,
+    GuarantorKind,
     Product,
     RepaymentMethod,
     RetentionClass,
@@ -34,6 +35,16 @@ class WarningFacts:
     colour: WarningColour
     raised_on: date
     handled: bool = False
+
+
+@dataclass(frozen=True)
+class GuaranteeFacts:
+    """A guarantee on the loan (保证): whose, and when its guarantor was last assessed."""
+
+    guarantee_id: UUID
+    guarantor_name: str
+    kind: GuarantorKind
+    assessed_on: date
 
 
 @dataclass(frozen=True)
@@ -97,6 +108,8 @@ class LoanFacts:
     b_manager_id: UUID | None = None
     """The B岗 beside the account manager (A岗), if the loan has one."""
     principal: Decimal | None = None
+    guarantees: tuple[GuaranteeFacts, ...] = ()
+    """The loan's guarantees (保证), in registration order."""
 
     @property
     def is_retail(self) -> bool:

@@ -30,6 +30,7 @@ class TaskKind(LabelledEnum):
     RETENTION_REVIEW = ("retention_review", "保管期满鉴定")
     B_POST_ASSIGNMENT = ("b_post_assignment", "配置B岗")
     DUTY_EVALUATION = ("duty_evaluation", "贷后管理履职评价")
+    GUARANTOR_REASSESSMENT = ("guarantor_reassessment", "保证人代偿能力重估")
 
 
 KIND_ORDER = {kind: n for n, kind in enumerate(TaskKind)}
