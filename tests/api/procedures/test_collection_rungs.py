@@ -78,7 +78,9 @@ def step(
 def collection_tasks(api: Api, on: str, after: int, loan_no: str = LOAN) -> list[tuple[str, str]]:
     answer = api.get("head", f"/tasks?on={on}&after={after}&kind=collection_step")
     assert answer.status_code == 200, answer.text
-    return [(t["subject"], t["owner_role"]) for t in answer.json()["data"] if t["loan_no"] == loan_no]
+    return [
+        (t["subject"], t["owner_role"]) for t in answer.json()["data"] if t["loan_no"] == loan_no
+    ]
 
 
 def enrol_second_officer(api: Api) -> None:
