@@ -39,7 +39,9 @@ class RegisterGuarantee(LoanCommand):
     contract_no: Code = Field(description="the guarantee contract's number (保证合同编号)")
     registered_on: date
     capacity: GuarantorCapacity = GuarantorCapacity.ADEQUATE
-    rating: Rating = Field(default="", description="the guarantor's credit rating (信用等级)")
+    rating: Rating | None = Field(
+        default=None, description="the guarantor's credit rating (信用等级)"
+    )
     guarantee_id: UUID = Field(default_factory=uuid4)
 
 
@@ -51,7 +53,9 @@ class ReassessGuarantor(LoanCommand):
     guarantee_id: UUID
     assessed_on: date
     capacity: GuarantorCapacity
-    rating: Rating = Field(default="", description="the credit rating found; empty keeps it")
+    rating: Rating | None = Field(
+        default=None, description="the credit rating found; none keeps the last"
+    )
     findings: Text
     signal_id: UUID = Field(default_factory=uuid4)
 

@@ -62,9 +62,9 @@ def guarantor_id_no(kind: GuarantorKind, id_no: str) -> str:
     return found
 
 
-def guarantor_rating(rating: str) -> str:
+def guarantor_rating(rating: str | None) -> str:
     """A credit rating (信用等级) such as AA or BBB-, or empty when not rated."""
-    found = rating.strip()
+    found = (rating or "").strip()
     if found and not _RATING.fullmatch(found):
         raise InvalidInputError(
             "信用等级须为1-16位字母、数字或+-",
@@ -88,7 +88,7 @@ class LoanGuarantees(LoanWarnings):
         contract_no: str,
         registered_on: date,
         capacity: GuarantorCapacity = GuarantorCapacity.ADEQUATE,
-        rating: str = "",
+        rating: str | None = None,
         actor: Actor,
         documents: Docs = (),
     ) -> None:
@@ -157,7 +157,7 @@ class LoanGuarantees(LoanWarnings):
         guarantee_id: UUID,
         assessed_on: date,
         capacity: GuarantorCapacity,
-        rating: str = "",
+        rating: str | None = None,
         findings: str,
         signal_id: UUID,
         actor: Actor,

@@ -178,7 +178,7 @@ def test_collection_changes_hands_on_day_9(api: Api) -> None:
 
 
 def test_the_guarantor_is_notified_on_day_30_only_where_the_loan_has_one(api: Api) -> None:
-    """Rows 003-29, 000-39: on day 30 the notice is served and, on a loan with a guarantee
+    """Row 003-29: on day 30 the notice is served and, on a loan with a guarantee
     registered, the guarantor is notified (两项任务); the notice to the guarantor
     (保证人履行担保责任通知书) is asked of the step. A loan with neither a guarantee nor a
     guaranteed grant has no such task, and notifying a guarantor it does not have is refused."""
