@@ -30,11 +30,8 @@ def guarantor(*args: str, token: str) -> Result:
 
 @pytest.fixture
 def token(data_dir: Path) -> str:
-    added = runner.invoke(
-        app,
-        ["staff", "add", "--no", "AM01", "--name", "张伟", "--branch", "营业部"]
-        + ["--role", "account_manager"],
-    )
+    enrol = ["staff", "add", "--no", "AM01", "--name", "张伟", "--branch", "营业部"]
+    added = runner.invoke(app, [*enrol, "--role", "account_manager"])
     assert added.exit_code == 0, added.output
     token = added.output.strip().splitlines()[-1]
     archive = open_archive(read_settings())
