@@ -180,7 +180,8 @@ def test_collection_changes_hands_on_day_9(api: Api) -> None:
 def test_the_guarantor_is_notified_on_day_30_only_where_the_loan_has_one(api: Api) -> None:
     """Row 003-29: on day 30 the notice is served and, on a loan with a guarantee
     registered, the guarantor is notified (两项任务); the notice to the guarantor
-    (保证人履行担保责任通知书) is asked of the step. A loan with neither a guarantee nor a
+    (保证人履行担保责任通知书), generated from the guarantees when none is uploaded, is filed
+    with the step. A loan with neither a guarantee nor a
     guaranteed grant has no such task, and notifying a guarantor it does not have is refused."""
     first_days(api)
     position = overdue(api, 30, "2025-07-20")
@@ -188,15 +189,13 @@ def test_the_guarantor_is_notified_on_day_30_only_where_the_loan_has_one(api: Ap
         ("guarantor_notified", "account_manager"),
         ("notice_served", "account_manager"),
     ]
-    notified = step(
-        api,
-        "am",
-        "guarantor_notified",
-        "2025-07-20",
-        30,
-        [("guarantor_notice", "保证人履行担保责任通知书")],
-    )
+    notified = step(api, "am", "guarantor_notified", "2025-07-20", 30)
     assert notified.status_code == 201, notified.text
+    # No notice uploaded: the one generated from the guarantees registered is filed.
+    dossier = api.get("auditor", f"/loans/{LOAN}/dossier").json()["documents"]
+    [notice] = [d for d in dossier if d["doc_type"] == "guarantor_notice"]
+    assert notice["filename"] == f"guarantor-notice-{LOAN}-2025-07-20.pdf"
+    assert notice["media_type"] == "application/pdf"
     assert collection_tasks(api, "2025-07-20", notified.json()["position"]) == [
         ("notice_served", "account_manager")
     ]
