@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date
+from uuid import UUID, uuid5
 
 from archive.application import DossierArchive
 from archive.commands.collection import TakeCollectionStep
@@ -29,12 +30,19 @@ from demo.staff import CREWS
 from domain.rules import shipped_rules
 from domain.schedules import add_months, running_days_overdue
 from domain.values import (
+    NAMESPACE,
     CollectionStepKind,
     GuaranteeType,
     GuarantorCapacity,
     GuarantorKind,
     LoanStatus,
 )
+
+
+def _id(name: str) -> UUID:
+    """A deterministic id: the same seed gives the same portfolio."""
+    return uuid5(NAMESPACE, f"demo-guarantors:{name}")
+
 
 GUARANTEED_LOANS = 3
 """How many guaranteed loans have their guarantor registered and re-assessed."""
@@ -101,6 +109,7 @@ def _guarantor(
             contract_no=f"BZ{shape.loan_no[2:]}",
             registered_on=registered_on,
             rating="AA" if kind is GuarantorKind.GUARANTEE_COMPANY else "",
+            guarantee_id=_id(f"guarantee:{shape.loan_no}"),
         ),
     )
     guarantee_id = found.ids["guarantee_id"]
@@ -128,6 +137,7 @@ def _guarantor(
                 assessed_on=assessed_on,
                 capacity=capacity,
                 findings=WEAKENED if capacity is GuarantorCapacity.WEAKENED else ADEQUATE,
+                signal_id=_id(f"gua-03:{shape.loan_no}:{n}"),
             ),
             uploads,
         )
@@ -178,6 +188,7 @@ def _handover(
                 taken_on=TODAY,
                 days_overdue=days,
                 outcome="换手催收：接手客户经理约见借款人及保证人，重新核实还款来源，制定还款计划。",
+                step_id=_id(f"handover:{shape.loan_no}"),
             ),
         )
         return 2
