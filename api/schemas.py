@@ -17,9 +17,18 @@ from domain.checklists import Checklist, Checklists
 from domain.collateral import Collateral
 from domain.dossier import Dossier
 from domain.loan import Loan
-from domain.records import Inspection
+from domain.records import Guarantee, Inspection
 from domain.staff import Staff
-from domain.values import BorrowerType, CollateralKind, Grade, InspectionKind, Product, Role
+from domain.values import (
+    BorrowerType,
+    CollateralKind,
+    Grade,
+    GuarantorCapacity,
+    GuarantorKind,
+    InspectionKind,
+    Product,
+    Role,
+)
 
 
 class Command(BaseModel):
@@ -256,6 +265,28 @@ class MaturityNoticePublic(BaseModel):
     maturity_date: date
 
 
+class GuaranteePublic(BaseModel):
+    """A guarantee on the loan (保证) with its guarantor's latest assessment (代偿能力)."""
+
+    id: UUID
+    guarantor_name: str
+    kind: GuarantorKind
+    id_no: str
+    amount: Decimal
+    contract_no: str
+    registered_on: date
+    capacity: GuarantorCapacity
+    rating: str
+    assessed_on: date
+    reassessments: int
+
+    @classmethod
+    def of(cls, g: Guarantee) -> GuaranteePublic:
+        return cls(
+            **read_fields(cls, g, reassessments=g.assessments),
+        )
+
+
 class LoanPublic(BaseModel):
     loan_no: str
     id: UUID
@@ -301,6 +332,8 @@ class LoanPublic(BaseModel):
     key_customer: KeyCustomerPublic | None = None
     third_party_service: ThirdPartyServicePublic | None = None
     maturity_notices: list[MaturityNoticePublic] = []
+    guarantees: list[GuaranteePublic] = []
+    """Each guarantee (保证), in registration order, with its latest assessment."""
 
     @classmethod
     def of(cls, loan: Loan) -> LoanPublic:
@@ -345,6 +378,7 @@ class LoanPublic(BaseModel):
                     ThirdPartyServicePublic(**vars(loan.third_party)) if loan.third_party else None
                 ),
                 maturity_notices=[MaturityNoticePublic(**vars(n)) for n in loan.maturity_notices],
+                guarantees=[GuaranteePublic.of(g) for g in loan.guarantees.values()],
             )
         )
 

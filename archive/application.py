@@ -13,6 +13,7 @@ from archive.commands.collection import CollectionCommands
 from archive.commands.custody import CustodyCommands
 from archive.commands.disposition import DispositionCommands
 from archive.commands.duties import DutyCommands
+from archive.commands.guarantees import GuaranteeCommands
 from archive.commands.information import InformationCommands
 from archive.commands.inspections import InspectionCommands
 from archive.commands.integrity import FixityChecks
@@ -43,6 +44,7 @@ class DossierArchive(
     WarningCommands,
     ClassificationCommands,
     CollectionCommands,
+    GuaranteeCommands,
     WorkoutCommands,
     WatchCommands,
     ResponsibilityCommands,

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 from uuid import UUID
 
 from demo import texts
@@ -38,6 +39,8 @@ from domain.values import (
     WriteOffCriterion,
 )
 
+LEGAL_ADVISER = "云溪市明律律师事务所 沈律师"
+"""The bank's legal adviser, informed from the fifth day overdue (法律顾问介入)."""
 _PENALTY = Decimal("1.5")  # 罚息: the contract rate plus 50%
 _SANCTIONS = {
     ResponsibilityFinding.FULL: "给予记过处分，扣减当年绩效工资30%，取消信贷从业资格一年",
@@ -174,6 +177,7 @@ class Arrears:
         doc_types: tuple[str, ...] = (),
         promise: bool = False,
         optional: int = 0,
+        **extra: Any,
     ) -> date | None:
         """One rung of the ladder on the first working day from ``days`` overdue."""
         p = self.p
@@ -202,6 +206,7 @@ class Arrears:
             outcome=text,
             promised_date=promised,
             step_id=p.new_id("collection"),
+            **extra,
         )
         return on
 
@@ -211,7 +216,16 @@ class Arrears:
         plo = p.crew.post_loan_officer
         self.take(1, k.PHONE_CALL, None, texts.PHONE_CALL, until, promise=True)
         self.take(3, k.PHONE_CALL, plo, texts.SECOND_CALL, until, promise=True, optional=2)
-        self.take(rng.randint(5, 7), k.VISIT, None, texts.VISIT, until)
+        # 逾期 5 天: the visit with its written situation report, the legal adviser informed.
+        self.take(
+            rng.randint(5, 7),
+            k.VISIT,
+            None,
+            texts.VISIT,
+            until,
+            doc_types=("situation_report",),
+            legal_adviser=LEGAL_ADVISER,
+        )
         self.take(9, k.JOINT_VISIT, None, texts.JOINT_VISIT, until, optional=2)
         self.take(15, k.PLAN_REVISED, plo, texts.PLAN_REVISED, until, optional=2)
         notice = ("collection_notice", "collection_receipt") if receipt else ("collection_notice",)
@@ -219,7 +233,13 @@ class Arrears:
         self.take(rng.randint(30, 32), k.NOTICE_SERVED, None, text, until, doc_types=notice)
         if p.shape.guarantee is GuaranteeType.GUARANTEE:
             self.take(
-                rng.randint(31, 35), k.GUARANTOR_NOTIFIED, None, texts.GUARANTOR, until, optional=2
+                rng.randint(31, 35),
+                k.GUARANTOR_NOTIFIED,
+                None,
+                texts.GUARANTOR,
+                until,
+                doc_types=("guarantor_notice",),
+                optional=2,
             )
         self.take(
             rng.randint(60, 65), k.ON_SITE_INVESTIGATION, plo, texts.ON_SITE, until, optional=2

@@ -29,6 +29,7 @@ from archive.core import SYSTEM_ID, CommandContext, CommandResult
 from archive.documents.ingest import Upload, from_bytes
 from demo.archive_office import run_archive_office
 from demo.duties import evaluate_duties
+from demo.guarantors import show_guarantors
 from demo.lifecycle import plan_loan
 from demo.plan import FIRST_VALUE_DATE, TODAY, LoanPlan, Step
 from demo.shapes import draw_shapes
@@ -101,7 +102,8 @@ def build_portfolio(
         )
     first = archive.recorder.max_notification_id() or 0
     staff, contexts = _enrol(archive)
-    plans = [plan_loan(shape, seed) for shape in draw_shapes(seed, loans)]
+    shapes = draw_shapes(seed, loans)
+    plans = [plan_loan(shape, seed) for shape in shapes]
     documents = 0
     with _rendering(plans) as rendered:
         for plan, pdfs in zip(plans, rendered, strict=True):
@@ -111,6 +113,7 @@ def build_portfolio(
     evaluate_duties(archive, plans, contexts)
     walk_warning_loops(archive, plans, contexts)
     documents += watch_closely(archive, plans, contexts)
+    documents += show_guarantors(archive, shapes, contexts)
     events = (archive.recorder.max_notification_id() or 0) - first
     return DemoSummary(loans=len(plans), events=events, documents=documents, staff=staff)
 

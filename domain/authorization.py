@@ -51,6 +51,8 @@ class Action(Enum):
     RECORD_OBJECTION = "record_objection"
     REGISTER_COLLATERAL = "register_collateral"
     REVALUE_COLLATERAL = "revalue_collateral"
+    REGISTER_GUARANTEE = "register_guarantee"
+    REASSESS_GUARANTOR = "reassess_guarantor"
     RENEW_INSURANCE = "renew_insurance"
     RECORD_INSURANCE_LAPSE = "record_insurance_lapse"
     LODGE_CERTIFICATE = "lodge_certificate"
@@ -160,6 +162,10 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = {
     Action.RECORD_OBJECTION: BUSINESS_ROLES - {R.AUDITOR},
     Action.REGISTER_COLLATERAL: LENDING_ROLES,
     Action.REVALUE_COLLATERAL: LENDING_ROLES,
+    # Guarantees (保证): registered by the loan's officers; the guarantor's re-assessment
+    # (代偿能力) by them or the risk manager, who may raise the warning it leads to.
+    Action.REGISTER_GUARANTEE: LENDING_ROLES,
+    Action.REASSESS_GUARANTOR: LENDING_ROLES | {R.RISK_MANAGER},
     Action.RENEW_INSURANCE: LENDING_ROLES,
     Action.RECORD_INSURANCE_LAPSE: LENDING_ROLES,
     Action.LODGE_CERTIFICATE: CUSTODY_ROLES,

@@ -75,6 +75,8 @@ HAPPENED: Mapping[str, str] = MappingProxyType(
         "revalued_on": "重估日期",
         "lapsed_on": "保险失效日期",
         "released_on": "解除日期",
+        # guarantors (保证人)
+        "assessed_on": "评估日期",
         # the archive office (档案室)
         "signed_on": "签订日期",
         "listed_on": "移交日期",

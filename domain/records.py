@@ -7,12 +7,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from uuid import UUID
 
 from domain.values import (
     AppealOutcome,
     CollectionStepKind,
     Grade,
+    GuarantorCapacity,
+    GuarantorKind,
     InspectionKind,
     ResponsibilityFinding,
     ResponsibilityStage,
@@ -142,6 +145,27 @@ class CollectionStep:
     days_overdue: int
     outcome: str
     promised_date: date | None
+    actor_id: UUID | None = None
+    """Who took the step (换手催收: the step at a hand-over rung is someone else's)."""
+
+
+@dataclass
+class Guarantee:
+    """A guarantee (保证) on the loan: who guarantees how much, and their capacity as last
+    assessed (代偿能力, 信用等级)."""
+
+    id: UUID
+    guarantor_name: str
+    kind: GuarantorKind
+    id_no: str
+    amount: Decimal
+    contract_no: str
+    registered_on: date
+    capacity: GuarantorCapacity
+    rating: str
+    assessed_on: date
+    assessments: int = 0
+    """Re-assessments recorded since registration."""
 
 
 @dataclass

@@ -50,6 +50,7 @@ from domain.values import (
     BorrowerType,
     CollectionStepKind,
     Grade,
+    GuarantorKind,
     Product,
     RetentionClass,
     Role,
@@ -145,6 +146,14 @@ class CollectionRung:
     step: CollectionStepKind
     owner: Role
     responsibility: bool = False
+    adviser: bool = False
+    """The step names the legal adviser informed (法律顾问介入, ``adviser = true``)."""
+    handover: bool = False
+    """Collection changes hands (换手催收, ``handover = true``): the step is taken by someone
+    other than whoever took the earlier steps of the arrears."""
+    guarantors_only: bool = False
+    """The rung applies only to loans with a guarantee registered (``guarantors_only = true``:
+    the guarantor notified, 通知保证人)."""
 
 
 @dataclass(frozen=True)
@@ -206,6 +215,8 @@ class TaskOwners:
     originals_transfer: Role
     full_transfer: Role
     retention_review: Role
+    guarantor_reassessment: Role
+    """Who re-assesses a guarantor when due (``[guarantors]``; none fell due before)."""
     b_post_assignment: Role
     """Who assigns a B岗 to a loan the rules say needs one (``[managers]``)."""
     duty_evaluation: Role
@@ -333,6 +344,12 @@ class RuleSet:
     watch: WatchRules = field(default_factory=WatchRules)
     """Closer watch of key, large and third-party-serviced loans, and maturity notices
     (``[watch]``; none in a rule set adopted before it)."""
+    guarantor_reassess_months: Mapping[GuarantorKind, int] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
+    """Months between re-assessments of a guarantor (代偿能力), by kind of guarantor
+    (``[guarantors] reassess_every_months``); a kind not listed is not re-assessed by the
+    calendar (none was in a rule set adopted before the key)."""
 
     def countersign_due(self, inspected_on: date) -> date | None:
         """The countersign deadline of an inspection made on ``inspected_on``, or None."""
@@ -466,6 +483,7 @@ class RuleSet:
             ),
             warnings=parse_warning_rules(_table(full, "warnings"), _fail),
             watch=parse_watch(full.get("watch"), _fail),
+            guarantor_reassess_months=_guarantor_months(_table(full, "guarantors")),
         )
 
 
@@ -545,6 +563,9 @@ EARLIER: Mapping[str, Any] = MappingProxyType(
             }
         },
         "tasks.owners.reclassification_awaiting_determination": "reviewer",
+        # Before guarantees were registered, no guarantor fell due for re-assessment.
+        "tasks.owners.guarantor_reassessment": "account_manager",
+        "guarantors": {"reassess_every_months": {}},
         "tasks.owners.periodic_reclassification": "account_manager",
         # Owners of kinds of task added with [managers] (no such task fell due before).
         "tasks.owners.b_post_assignment": "branch_head",
@@ -1141,19 +1162,41 @@ def _rung(n: int, raw: Any) -> CollectionRung:
     path = f"collection.ladder[{n}]"
     if not isinstance(raw, dict):
         raise _fail(path, "须为表", "must be a table")
-    responsibility = raw.get("responsibility", False)
-    if not isinstance(responsibility, bool):
-        raise _fail(
-            f"{path}.responsibility",
-            f"须为 true 或 false，而非 {responsibility!r}",
-            f"must be true or false, not {responsibility!r}",
-        )
+    flags = {"responsibility": False, "adviser": False, "handover": False, "guarantors_only": False}
+    for name in flags:
+        value = raw.get(name, False)
+        if not isinstance(value, bool):
+            raise _fail(
+                f"{path}.{name}",
+                f"须为 true 或 false，而非 {value!r}",
+                f"must be true or false, not {value!r}",
+            )
+        flags[name] = value
     return CollectionRung(
         days=_days(raw, "days", path),
         step=_enum(CollectionStepKind, raw.get("step"), f"{path}.step"),
         owner=_enum(Role, raw.get("owner"), f"{path}.owner"),
-        responsibility=responsibility,
+        **flags,
     )
+
+
+def _guarantor_months(raw: Mapping[str, Any]) -> Mapping[GuarantorKind, int]:
+    """``[guarantors] reassess_every_months``: months between re-assessments, by kind."""
+    where = "guarantors.reassess_every_months"
+    table = raw.get("reassess_every_months")
+    if not isinstance(table, dict):
+        raise _fail(where, "须为表（按保证人类型）", "must be a table by kind of guarantor")
+    found: dict[GuarantorKind, int] = {}
+    for key, months in table.items():
+        kind = _enum(GuarantorKind, key, f"{where}.{key}")
+        if isinstance(months, bool) or not isinstance(months, int) or not 1 <= months <= 60:
+            raise _fail(
+                f"{where}.{key}",
+                f"须为 1–60 的整数（月），而非 {months!r}",
+                f"must be 1-60 months, not {months!r}",
+            )
+        found[kind] = months
+    return MappingProxyType(found)
 
 
 # ------------------------------------------------------------------ the record of adoption

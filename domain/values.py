@@ -180,6 +180,7 @@ class CollectionStepKind(LabelledEnum):
     PLAN_REVISED = ("plan_revised", "修订催收方案")
     NOTICE_SERVED = ("notice_served", "送达催收通知书")
     GUARANTOR_NOTIFIED = ("guarantor_notified", "通知保证人")
+    HANDOVER = ("handover", "换手催收")
     ON_SITE_INVESTIGATION = ("on_site_investigation", "现场调查")
     LAWYERS_LETTER = ("lawyers_letter", "律师函")
     LITIGATION = ("litigation", "诉讼")
@@ -262,6 +263,22 @@ class CollateralKind(LabelledEnum):
     EQUIPMENT = ("equipment", "机器设备")
     DEPOSIT_RECEIPT = ("deposit_receipt", "存单")
     OTHER = ("other", "其他")
+
+
+class GuarantorKind(LabelledEnum):
+    """Who guarantees a loan (保证人类型)."""
+
+    PERSON = ("person", "自然人")
+    COMPANY = ("company", "企业")
+    GUARANTEE_COMPANY = ("guarantee_company", "担保公司")
+
+
+class GuarantorCapacity(LabelledEnum):
+    """A guarantor's capacity to repay for the borrower (代偿能力), as last assessed."""
+
+    ADEQUATE = ("adequate", "代偿能力充足")
+    WEAKENED = ("weakened", "代偿能力明显下降")
+    LOST = ("lost", "丧失代偿能力")
 
 
 class CollateralStatus(LabelledEnum):

@@ -24,6 +24,7 @@ from domain.tasks import (
     CountersignFacts,
     DossierFacts,
     Facts,
+    GuaranteeFacts,
     LoanFacts,
     StaffFacts,
     Task,
@@ -35,6 +36,7 @@ from domain.values import (
     BorrowerType,
     CollectionStepKind,
     Grade,
+    GuarantorKind,
     Product,
     RepaymentMethod,
     RetentionClass,
@@ -165,7 +167,17 @@ def _facts(rows: Mapping[str, list[dict[str, Any]]]) -> Facts:
                 reviewer_id=c["reviewer_id"],
             )
         )
-    loans = [_loan(r, signals, steps, waiting) for r in rows["loans"]]
+    guarantees: dict[UUID, list[GuaranteeFacts]] = defaultdict(list)
+    for g in sorted(rows["guarantees"], key=lambda g: (g["registered_on"], str(g["guarantee_id"]))):
+        guarantees[g["loan_id"]].append(
+            GuaranteeFacts(
+                guarantee_id=g["guarantee_id"],
+                guarantor_name=g["guarantor_name"],
+                kind=GuarantorKind.parse(g["kind"], "kind"),
+                assessed_on=g["assessed_on"],
+            )
+        )
+    loans = [_loan(r, signals, steps, waiting, guarantees) for r in rows["loans"]]
     borrowings = [
         BorrowingFacts(
             borrowing_id=b["borrowing_id"],
@@ -210,6 +222,7 @@ def _loan(
     signals: Mapping[UUID, list[WarningFacts]],
     steps: Mapping[UUID, dict[CollectionStepKind, date]],
     waiting: Mapping[UUID, list[CountersignFacts]],
+    guarantees: Mapping[UUID, list[GuaranteeFacts]],
 ) -> LoanFacts:
     loan_id = row["loan_id"]
     proposed = row["proposed_grade"]
@@ -269,6 +282,7 @@ def _loan(
         on_site_in_month=int(row["on_site_in_month"] or 0),
         last_off_site_on=row["last_off_site_on"],
         maturity_notice_for=row["maturity_notice_for"],
+        guarantees=tuple(guarantees.get(loan_id, ())),
     )
 
 

@@ -1,11 +1,13 @@
 """``dossier postloan …``: post-loan work (贷后工作) at the console, with the caller's token.
 
 Inspections (贷后检查), five-level classification (五级分类), warning signals (风险预警:
-发布 → 处置 → 反馈 → 认定 → 消除) and the evaluation of an account manager's post-loan duties
-(贷后管理履职评价). The same commands as the HTTP routes
-(api/routers/inspections.py, classification.py, staff.py; archive/commands/), with the same field
-names; each command prints the ids it handed out for the next one (``inspection_id``,
-``proposal_id``, ``signal_id``, ``evaluation_id``), and a refusal exits 1 in Chinese and English with nothing recorded.
+发布 → 处置 → 反馈 → 认定 → 消除), guarantors (保证人: a guarantee registered, the guarantor
+re-assessed) and the evaluation of an account manager's post-loan duties (贷后管理履职评价). The
+same commands as the HTTP routes (api/routers/inspections.py, classification.py, warnings.py,
+guarantees.py, staff.py; archive/commands/), with the same field names; each command prints the
+ids it handed out for the next one (``inspection_id``, ``proposal_id``, ``signal_id``,
+``guarantee_id``, ``evaluation_id``), and a refusal exits 1 in Chinese and English with nothing
+recorded.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ from archive.commands.classification import (
     RejectClassification,
 )
 from archive.commands.duties import EvaluatePostLoanDuties
+from archive.commands.guarantees import ReassessGuarantor, RegisterGuarantee
 from archive.commands.inspections import (
     CorrectInspection,
     CountersignInspection,
@@ -58,6 +61,8 @@ from domain.values import (
     DutyConclusion,
     EvaluationOccasion,
     Grade,
+    GuarantorCapacity,
+    GuarantorKind,
     InspectionKind,
     WarningColour,
 )
@@ -71,10 +76,14 @@ inspection_app = typer.Typer(help="贷后检查 / Inspections of the borrower.",
 classify_app = typer.Typer(
     help="五级分类：初分 → 认定 → 审批 / Five-level classification.", no_args_is_help=True
 )
+guarantor_app = typer.Typer(
+    help="保证人：登记、代偿能力重估 / Guarantors: register, re-assess.", no_args_is_help=True
+)
 postloan_app.add_typer(inspection_app, name="inspection")
 postloan_app.add_typer(classify_app, name="classify")
 postloan_app.add_typer(info_app, name="info")
 postloan_app.add_typer(funds_app, name="funds")
+postloan_app.add_typer(guarantor_app, name="guarantor")
 
 StaffNo = Annotated[str, typer.Option(help="复核人工号 / the reviewer's staff number")]
 Findings = Annotated[str, typer.Option(help="检查结论 / findings")]
@@ -243,6 +252,66 @@ def reject(
     """否决 / Reject a proposal, with the reason."""
     command = RejectClassification(loan_no=loan_no, proposal_id=proposal_id, reason=reason)
     run(token, role, command, ("已否决分类", "classification rejected"))
+
+
+# ------------------------------------------------------------------ guarantors
+Rating = Annotated[str | None, typer.Option(help="信用等级 / credit rating (e.g. AA)")]
+
+
+@guarantor_app.command("add")
+def add_guarantee(
+    loan_no: LoanNo,
+    name: Annotated[str, typer.Option(help="保证人名称 / the guarantor's name")],
+    kind: Annotated[GuarantorKind, choice_option(GuarantorKind, "kind")],
+    id_no: Annotated[
+        str, typer.Option(help="身份证号或统一社会信用代码 / ID card no. or credit code")
+    ],
+    amount: Annotated[str, typer.Option(help="担保金额（元）/ amount guaranteed, 元")],
+    contract_no: Annotated[str, typer.Option(help="保证合同编号 / guarantee contract no.")],
+    registered_on: Annotated[date, day_option("--on", "--registered-on", help="登记日 / day")],
+    rating: Rating = None,
+    file: Files = None,
+    token: Token = None,
+    role: ActAs = None,
+) -> None:
+    """登记保证 / Register a guarantee on the loan, with its contract."""
+    command = RegisterGuarantee.model_validate(
+        {
+            "loan_no": loan_no,
+            "guarantor_name": name,
+            "kind": kind,
+            "id_no": id_no,
+            "amount": amount,
+            "contract_no": contract_no,
+            "registered_on": registered_on,
+            "rating": rating,
+        }
+    )
+    run(token, role, command, ("已登记保证", "guarantee registered"), file)
+
+
+@guarantor_app.command("reassess")
+def reassess_guarantor(
+    loan_no: LoanNo,
+    guarantee_id: Id,
+    assessed_on: Annotated[date, day_option("--on", "--assessed-on", help="评估日 / day")],
+    capacity: Annotated[GuarantorCapacity, choice_option(GuarantorCapacity, "capacity")],
+    findings: Annotated[str, typer.Option(help="评估结论 / findings")],
+    rating: Rating = None,
+    file: Files = None,
+    token: Token = None,
+    role: ActAs = None,
+) -> None:
+    """重估保证人代偿能力 / Re-assess the guarantor; weakened or lost raises GUA-03."""
+    command = ReassessGuarantor(
+        loan_no=loan_no,
+        guarantee_id=guarantee_id,
+        assessed_on=assessed_on,
+        capacity=capacity,
+        rating=rating,
+        findings=findings,
+    )
+    run(token, role, command, ("已重估保证人", "guarantor re-assessed"), file)
 
 
 # ------------------------------------------------------------------ evaluations of duties

@@ -11,9 +11,10 @@ from pydantic import Field
 from archive.commands import LoanCommand, handles
 from archive.core import ArchiveCore, CommandContext, CommandResult
 from archive.documents.ingest import Upload
-from archive.fields import DaysOverdue, Text
+from archive.documents.paperwork import GUARANTOR_NOTICE_TYPE, guarantor_notice_upload
+from archive.fields import DaysOverdue, Short, Text
 from domain.authorization import Action
-from domain.loan import Loan
+from domain.errors import DomainError
 from domain.values import CollectionStepKind
 
 
@@ -26,6 +27,9 @@ class TakeCollectionStep(LoanCommand):
     days_overdue: DaysOverdue
     outcome: Text
     promised_date: date | None = None
+    legal_adviser: Short | None = Field(
+        default=None, description="the legal adviser informed of the arrears (法律顾问)"
+    )
     step_id: UUID = Field(default_factory=uuid4)
 
 
@@ -36,6 +40,35 @@ class CollectionCommands(ArchiveCore):
     def take_collection_step(
         self, ctx: CommandContext, cmd: TakeCollectionStep, uploads: Sequence[Upload] = ()
     ) -> CommandResult:
-        """Record a step of the collection ladder (催收) with its outcome."""
+        """Record a step of the collection ladder (催收) with its outcome.
 
-        return self.record_on_loan(ctx, cmd, Loan.take_collection_step, uploads)
+        A step notifying the guarantors (通知保证人) with no notice uploaded files the notice
+        generated from the guarantees registered on the loan (保证人履行担保责任通知书).
+        """
+        notice = self._guarantor_notice(cmd, uploads)
+        return self.for_loan(
+            ctx,
+            cmd,
+            lambda loan, actor, refs: loan.take_collection_step(
+                **cmd.arguments(),
+                ladder=self.rule_set().collection_ladder,
+                actor=actor,
+                documents=refs,
+            ),
+            [*uploads, notice] if notice is not None else uploads,
+        )
+
+    def _guarantor_notice(
+        self, cmd: TakeCollectionStep, uploads: Sequence[Upload]
+    ) -> Upload | None:
+        if cmd.kind is not CollectionStepKind.GUARANTOR_NOTIFIED:
+            return None
+        if any(u.doc_type == GUARANTOR_NOTICE_TYPE for u in uploads):
+            return None
+        try:
+            loan = self.loan(cmd.loan_no)
+        except DomainError:
+            return None  # the command path refuses it, in its order
+        return guarantor_notice_upload(
+            loan, notified_on=cmd.taken_on, days_overdue=cmd.days_overdue
+        )

@@ -18,6 +18,7 @@ from uuid import UUID
 
 from archive.documents.ingest import Upload, from_bytes
 from archive.reports.forms import BorrowSlip, TransferReceipt, borrow_slip, transfer_receipt
+from archive.reports.guarantor_notices import GuarantorNotice, guarantor_notice
 from archive.reports.inspection_forms import InspectionForm, inspection_form
 from domain.borrowing import Borrowing
 from domain.checklists import Answered, Checklists
@@ -26,6 +27,7 @@ from domain.loan import Loan
 from domain.rules import DocumentType
 from domain.values import InspectionKind, ItemCondition
 
+GUARANTOR_NOTICE_TYPE = "guarantor_notice"
 TRANSFER_RECEIPT_TYPE = "transfer_list"
 BORROW_SLIP_TYPE = "borrow_slip"
 
@@ -177,3 +179,30 @@ def inspection_form_upload(
     doc_type = FIRST_INSPECTION_REPORT_TYPE if first else INSPECTION_REPORT_TYPE
     name = f"inspection-{loan.loan_no}-{inspected_on.isoformat()}-{kind.value}.pdf"
     return from_bytes(doc_type, name, pdf)
+
+
+def guarantor_notice_upload(loan: Loan, *, notified_on: date, days_overdue: int) -> Upload | None:
+    """The notice to the loan's guarantors (保证人履行担保责任通知书), every guarantee registered
+    named with its amount and contract; None when the loan has no guarantee registered.
+
+    Rendered from the command's own fields and the guarantees as registered, so a retried
+    command files the same bytes.
+    """
+    guarantees = [
+        (g.guarantor_name, g.kind.zh, g.amount, g.contract_no) for g in loan.guarantees.values()
+    ]
+    if not guarantees:
+        return None
+    pdf = guarantor_notice(
+        GuarantorNotice(
+            loan_no=loan.loan_no,
+            borrower_name=loan.borrower_name,
+            principal=loan.principal,
+            value_date=loan.value_date,
+            notified_on=notified_on,
+            days_overdue=days_overdue,
+            guarantees=guarantees,
+        )
+    )
+    name = f"guarantor-notice-{loan.loan_no}-{notified_on.isoformat()}.pdf"
+    return from_bytes(GUARANTOR_NOTICE_TYPE, name, pdf)

@@ -96,6 +96,72 @@ def _collection_receipt(f: Facts) -> Flowables:
     return out
 
 
+def _situation_report(f: Facts) -> Flowables:
+    out = doc_title(f, "situation_report", org=f.bank + f.branch)
+    out += doc_header(f, "报告日期", [("逾期天数", f.overdue_days + "天"), ("走访方式", "上门")])
+    out += paras(
+        [
+            f.t(
+                "{date_cn}，客户经理{account_manager}上门走访借款人{borrower}，了解逾期原因。截至当日，"
+                "借款人尚欠本金{overdue_principal_num}元、利息（含罚息）{overdue_interest_num}元，"
+                "已逾期{overdue_days}天。"
+            ),
+            "经营情况：借款人经营场所正常开放，近期销售回款放缓，应收账款增加。",
+            "负债情况：借款人在他行另有贷款，暂未发现新增逾期。",
+            f.t("担保情况：保证人{guarantor}已知悉借款人逾期情况，表示将督促借款人还款。"),
+            "处理意见：督促借款人七日内筹款归还逾期本息，已将逾期情况告知我行法律顾问。",
+        ]
+    )
+    out.append(
+        signoff(
+            f, [("报告人", f.account_manager), ("复核人", f.reviewer), ("负责人", f.branch_head)]
+        )
+    )
+    return out
+
+
+def _guarantor_notice(f: Facts) -> Flowables:
+    out = doc_title(f, "guarantor_notice", org=f.bank + f.branch)
+    out += doc_header(
+        f, "通知日期", [("逾期天数", f.overdue_days + "天"), ("送达方式", "直接送达")]
+    )
+    out.append(para(f.t("{guarantor}（保证人）："), "plain"))
+    out += paras(
+        [
+            f.t(
+                "借款人{borrower}于{start_cn}与我行签订《借款合同》（编号{contract_no}），您为该笔借款"
+                "提供连带责任保证。截至{date_cn}，借款人尚欠我行本金{overdue_principal_num}元、"
+                "利息（含罚息）{overdue_interest_num}元，已逾期{overdue_days}天。"
+            ),
+            "根据保证合同约定，请您于收到本通知书之日起十日内履行保证责任，代为清偿上述欠款。"
+            "逾期不履行的，我行将依法向您主张权利。",
+            "特此通知。",
+        ]
+    )
+    out.append(
+        signoff(
+            f,
+            [("经办人", f.account_manager), ("复核人", f.reviewer), ("负责人", f.branch_head)],
+            seal=bank_seal(f, "业务专用章"),
+        )
+    )
+    return out
+
+
+def _guarantor_assessment(f: Facts) -> Flowables:
+    out = doc_title(f, "guarantor_assessment", org=f.bank + f.branch)
+    out += doc_header(f, "评估日期", [("保证人", f.guarantor)])
+    out += paras(
+        [
+            f.t("评估对象：保证人{guarantor}（为借款人{borrower}提供连带责任保证）。"),
+            "评估内容：保证人的收入与资产、对外担保与负债、涉诉及征信情况。",
+            "评估结论：见贷后管理系统登记的代偿能力与信用等级。",
+        ]
+    )
+    out.append(signoff(f, [("评估人", f.account_manager), ("复核人", f.reviewer)]))
+    return out
+
+
 def _lawyers_letter(f: Facts) -> Flowables:
     f.prefer("doc_no", f.t("（{year}）律函字第{doc_seq}号"))
     out = doc_title(f, "lawyers_letter", org=f.law_firm)
@@ -320,6 +386,9 @@ def _enforcement_ruling(f: Facts) -> Flowables:
 DOCUMENTS = by_type(
     _collection_notice,
     _collection_receipt,
+    _situation_report,
+    _guarantor_notice,
+    _guarantor_assessment,
     _lawyers_letter,
     _complaint,
     _judgment,

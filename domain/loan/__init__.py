@@ -1,7 +1,7 @@
 """The Loan aggregate, built up area by area.
 
 Each module adds one area of the lifecycle as a layer of a single inheritance
-chain (core → inspections → classification → warnings → collection →
+chain (core → inspections → classification → warnings → guarantees → collection →
 workout → information → watch → responsibility); :class:`Loan` is the last layer.
 """
 

@@ -1,28 +1,46 @@
-"""Collection (催收): the steps of the ladder actually taken."""
+"""Collection (催收): the steps of the ladder actually taken.
+
+A step answers the highest rung of the ladder in force (``[collection] ladder``) of its kind
+that its days overdue have reached; that rung may ask more of it (docs/rules.md COL-50 to
+COL-54): the name of the legal adviser informed (``adviser``, 法律顾问介入), someone other than
+whoever took the earlier steps of the arrears (``handover``, 换手催收). A step notifying the
+guarantor (通知保证人) needs a guarantor: a guarantee registered, or a loan granted on one.
+"""
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Sequence
+from datetime import date, timedelta
 from uuid import UUID
 
 from eventsourcing.domain import event
 
 from domain.authorization import Action, authorize
-from domain.errors import InvalidInputError, InvalidTransitionError
+from domain.errors import InvalidInputError, InvalidTransitionError, SegregationOfDutiesError
 from domain.loan.core import Docs
-from domain.loan.warnings import LoanWarnings
+from domain.loan.guarantees import LoanGuarantees
 from domain.records import CollectionStep
+from domain.rules import CollectionRung
 from domain.values import (
     Actor,
     CollectionStepKind,
     DocumentRef,
+    GuaranteeType,
     LoanStatus,
     Role,
     require_text,
 )
 
 
-class LoanCollection(LoanWarnings):
+def rung_of(
+    ladder: Sequence[CollectionRung], kind: CollectionStepKind, days_overdue: int
+) -> CollectionRung | None:
+    """The rung a step answers: the highest of its kind its days overdue have reached."""
+    reached = [r for r in ladder if r.step is kind and r.days <= days_overdue]
+    return reached[-1] if reached else None
+
+
+class LoanCollection(LoanGuarantees):
     """Collection steps taken on an overdue or written-off loan."""
 
     def take_collection_step(
@@ -36,8 +54,14 @@ class LoanCollection(LoanWarnings):
         promised_date: date | None,
         actor: Actor,
         documents: Docs = (),
+        legal_adviser: str | None = None,
+        ladder: Sequence[CollectionRung] = (),
     ) -> None:
-        """Record a collection step with its outcome and any promised date."""
+        """Record a collection step with its outcome and any promised date.
+
+        ``ladder`` is the collection ladder in force: the rung the step answers may ask for
+        the legal adviser informed, or for other hands than the earlier steps'.
+        """
         authorize(actor, Action.TAKE_COLLECTION_STEP)
         self.check_not_closed("催收", "take a collection step")
         self.check_business_date(taken_on, "taken_on")
@@ -51,6 +75,12 @@ class LoanCollection(LoanWarnings):
             raise InvalidInputError("逾期天数无效", "days_overdue must not be negative")
         if promised_date is not None and promised_date < taken_on:
             raise InvalidInputError("承诺还款日早于催收日", "promised_date is before taken_on")
+        adviser = legal_adviser.strip() if legal_adviser else None
+        if adviser:
+            adviser = require_text(adviser, "legal_adviser", max_length=100)
+        rung = rung_of(ladder, kind, days_overdue)
+        if rung is not None:
+            self.check_rung(rung, kind, adviser, actor)
         self._collection_step_taken(
             step_id=step_id,
             kind=kind,
@@ -61,6 +91,51 @@ class LoanCollection(LoanWarnings):
             documents=list(documents),
             actor_id=actor.id,
             role=actor.role,
+            legal_adviser=adviser or None,
+        )
+
+    def check_rung(
+        self,
+        rung: CollectionRung,
+        kind: CollectionStepKind,
+        adviser: str | None,
+        actor: Actor,
+    ) -> None:
+        """What the rung a step answers asks of it (COL-51 to COL-53)."""
+        if rung.adviser and not adviser:
+            raise InvalidInputError(
+                f"逾期{rung.days}天的{kind.zh}须记录已告知的法律顾问",
+                f"the {kind.value} step at {rung.days} days overdue names the legal adviser "
+                "informed (legal_adviser)",
+                field="legal_adviser",
+            )
+        if rung.handover and actor.id in self.earlier_collectors(rung.days):
+            raise SegregationOfDutiesError(
+                f"逾期{rung.days}天须换手催收：{kind.zh}须由此前催收人以外的人员办理",
+                f"collection changes hands at {rung.days} days overdue: the {kind.value} step "
+                "must be taken by someone other than whoever took the earlier steps",
+            )
+        if (
+            kind is CollectionStepKind.GUARANTOR_NOTIFIED
+            and not self.guarantees
+            and self.guarantee_type is not GuaranteeType.GUARANTEE
+        ):
+            raise InvalidTransitionError(
+                f"贷款 {self.loan_no} 没有保证人，不能通知保证人",
+                f"loan {self.loan_no} has no guarantor to notify",
+            )
+
+    def earlier_collectors(self, before_days: int) -> frozenset[UUID]:
+        """Who took the steps of the current arrears before ``before_days`` overdue."""
+        since = None
+        if self.overdue_as_of is not None and self.days_overdue > 0:
+            since = self.overdue_as_of - timedelta(days=self.days_overdue)
+        return frozenset(
+            s.actor_id
+            for s in self.collection_steps.values()
+            if s.actor_id is not None
+            and s.days_overdue < before_days
+            and (since is None or s.taken_on >= since)
         )
 
     @event("CollectionStepTaken")
@@ -76,7 +151,8 @@ class LoanCollection(LoanWarnings):
         documents: list[DocumentRef],
         actor_id: UUID,
         role: Role,
+        legal_adviser: str | None = None,
     ) -> None:
         self.collection_steps[step_id] = CollectionStep(
-            step_id, kind, taken_on, days_overdue, outcome, promised_date
+            step_id, kind, taken_on, days_overdue, outcome, promised_date, actor_id
         )

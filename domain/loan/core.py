@@ -31,6 +31,7 @@ from domain.errors import (
 from domain.records import (
     CollectionStep,
     Determination,
+    Guarantee,
     Inspection,
     Proposal,
     Term,
@@ -264,6 +265,7 @@ class LoanCore(Aggregate):
         self.proposals: dict[UUID, Proposal] = {}
         self.warnings: dict[UUID, WarningSignal] = {}
         self.collection_steps: dict[UUID, CollectionStep] = {}
+        self.guarantees: dict[UUID, Guarantee] = {}
         self.observation = Observation()
         self.in_asset_preservation = False
         self.written_off_on: date | None = None

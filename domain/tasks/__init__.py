@@ -17,9 +17,10 @@ What each kind of task means:
   warning, or principal falling overdue, unless a special inspection was made since;
 * ``repayment_reminder`` — a phone visit (电话回访) ``reminders.lead_days`` before each due date,
   shown from that day until the due date itself;
-* ``collection_step`` — the highest rung of the collection ladder the arrears have reached,
-  due the day it is reached, unless a step of its kind was taken in the episode (after the
-  previous rung of the same kind, when the ladder repeats a kind);
+* ``collection_step`` — the highest rung of the collection ladder the arrears have reached
+  (each rung of those days, when the ladder lists several; a ``guarantors_only`` rung only on
+  a loan with a guarantee), due the day it is reached, unless a step of its kind was taken in
+  the episode (after the previous rung of the same kind, when the ladder repeats a kind);
 * ``warning_handling`` — a signal not yet handled, due ``warnings.handling_days`` by colour;
 * ``warning_report`` — a signal not yet reported on its colour's route (``warnings.reporting``):
   the route's role's, due ``within_days`` after raising, escalated to ``escalate_to`` once late;
@@ -51,6 +52,9 @@ What each kind of task means:
 * ``maturity_notice`` — a loan maturing in a month, from the first day of the month
   ``watch.maturity_notice_months_ahead`` before, by the last day of the month before it
   matures, until a maturity notice (贷款到期通知书) announcing its maturity date is recorded.
+* ``guarantor_reassessment`` — a guarantor's capacity (代偿能力) is re-assessed
+  ``guarantors.reassess_every_months`` (by kind of guarantor) after the guarantee's
+  registration or its last re-assessment; the task opens a month before.
 
 Days overdue run on from the latest overdue status record: a loan recorded 30 days overdue on
 1 March is 40 days overdue on 11 March, until a status of zero days records the cure.
@@ -75,6 +79,7 @@ from domain.tasks.facts import (
     BorrowingFacts,
     CountersignFacts,
     DossierFacts,
+    GuaranteeFacts,
     LoanFacts,
     StaffFacts,
     WarningFacts,
@@ -88,6 +93,7 @@ __all__ = [
     "CountersignFacts",
     "DossierFacts",
     "Facts",
+    "GuaranteeFacts",
     "LoanFacts",
     "StaffFacts",
     "Task",

@@ -19,6 +19,7 @@ from domain.values import (
     BorrowerType,
     CollectionStepKind,
     Grade,
+    GuarantorKind,
     Product,
     RepaymentMethod,
     RetentionClass,
@@ -35,6 +36,16 @@ class WarningFacts:
     raised_on: date
     handled: bool = False
     reported: bool = False
+
+
+@dataclass(frozen=True)
+class GuaranteeFacts:
+    """A guarantee on the loan (保证): whose, and when its guarantor was last assessed."""
+
+    guarantee_id: UUID
+    guarantor_name: str
+    kind: GuarantorKind
+    assessed_on: date
 
 
 @dataclass(frozen=True)
@@ -118,6 +129,8 @@ class LoanFacts:
     """The latest off-site inspection (非现场检查) recorded."""
     maturity_notice_for: date | None = None
     """The maturity date the latest maturity notice (贷款到期通知书) announced."""
+    guarantees: tuple[GuaranteeFacts, ...] = ()
+    """The loan's guarantees (保证), in registration order."""
 
     @property
     def is_retail(self) -> bool:

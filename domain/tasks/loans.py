@@ -71,6 +71,7 @@ def loan_tasks(loan: LoanFacts, rules: RuleSet, today: date) -> list[Task]:
         *judge.third_party_phone_visit(),
         *judge.third_party_on_site(),
         *judge.maturity_notice(),
+        *judge.guarantor_reassessment(),
     ]
 
 
@@ -234,26 +235,53 @@ class _LoanJudge:
         days = self.loan.days_overdue_on(self.today)
         if start is None or days <= 0:
             return []
-        reached = [r for r in self.rules.collection_ladder if r.days <= days]
+        ladder = [
+            r for r in self.rules.collection_ladder if self.loan.guarantees or not r.guarantors_only
+        ]
+        reached = [r for r in ladder if r.days <= days]
         if not reached:
             return []
-        rung = reached[-1]
-        earlier = [r.days for r in reached[:-1] if r.step is rung.step]
-        since = start + timedelta(days=earlier[-1] + 1) if earlier else start
-        taken = self.loan.steps_taken.get(rung.step)
-        if taken is not None and taken >= since:
-            return []
-        opens = start + timedelta(days=rung.days)
-        return [
-            self.task(
-                TaskKind.COLLECTION_STEP,
-                opens_on=opens,
-                due_on=opens,
-                rule=f"collection.ladder[{days_text(rung.days)}] {rung.step.value}",
-                owner_role=rung.owner,
-                subject=rung.step.value,
+        # The highest rung reached, or every rung of those days (a ladder may list several).
+        found = []
+        for rung in (r for r in reached if r.days == reached[-1].days):
+            earlier = [r.days for r in reached if r.step is rung.step and r.days < rung.days]
+            since = start + timedelta(days=earlier[-1] + 1) if earlier else start
+            taken = self.loan.steps_taken.get(rung.step)
+            if taken is not None and taken >= since:
+                continue
+            opens = start + timedelta(days=rung.days)
+            found.append(
+                self.task(
+                    TaskKind.COLLECTION_STEP,
+                    opens_on=opens,
+                    due_on=opens,
+                    rule=f"collection.ladder[{days_text(rung.days)}] {rung.step.value}",
+                    owner_role=rung.owner,
+                    subject=rung.step.value,
+                )
             )
-        ]
+        return found
+
+    def guarantor_reassessment(self) -> list[Task]:
+        """Each guarantor due for re-assessment (代偿能力): ``[guarantors]`` months after the
+        guarantee's registration or its last re-assessment; the task opens a month before."""
+        found = []
+        for guarantee in self.loan.guarantees:
+            months = self.rules.guarantor_reassess_months.get(guarantee.kind)
+            if months is None:
+                continue
+            due = add_months(guarantee.assessed_on, months)
+            found.append(
+                self.task(
+                    TaskKind.GUARANTOR_REASSESSMENT,
+                    opens_on=add_months(guarantee.assessed_on, months - 1),
+                    due_on=due,
+                    rule=f"guarantors.reassess_every_months.{guarantee.kind.value} = {months}",
+                    owner_role=self.rules.task_owners.guarantor_reassessment,
+                    subject=guarantee.guarantor_name,
+                )
+            )
+        return found
 
     # --------------------------------------------------------- warnings, grading
     def warning_handling(self) -> list[Task]:

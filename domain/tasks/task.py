@@ -36,6 +36,7 @@ class TaskKind(LabelledEnum):
     THIRD_PARTY_PHONE_VISIT = ("third_party_phone_visit", "第三方服务电话回访")
     THIRD_PARTY_ON_SITE = ("third_party_on_site", "第三方服务现场走访")
     MATURITY_NOTICE = ("maturity_notice", "到期提示")
+    GUARANTOR_REASSESSMENT = ("guarantor_reassessment", "保证人代偿能力重估")
 
 
 KIND_ORDER = {kind: n for n, kind in enumerate(TaskKind)}

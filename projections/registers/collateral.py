@@ -1,5 +1,7 @@
 """Collateral and certificate register (押品/权证台账): every collateral, its value, its title
-certificate's whereabouts and custodians, and its insurance; plus every certificate movement."""
+certificate's whereabouts and custodians, and its insurance; plus every certificate movement;
+and every guarantee (保证人台账): the guarantor, the amount guaranteed and the guarantor's
+capacity (代偿能力) and rating as last assessed."""
 
 from __future__ import annotations
 
@@ -8,7 +10,15 @@ from typing import Any, ClassVar
 import sqlalchemy as sa
 
 from domain.collateral import Collateral
-from domain.values import CertificateStatus, CollateralKind, CollateralStatus, LabelledEnum
+from domain.loan import Loan
+from domain.values import (
+    CertificateStatus,
+    CollateralKind,
+    CollateralStatus,
+    GuarantorCapacity,
+    GuarantorKind,
+    LabelledEnum,
+)
 from projections.changes import Changes
 from projections.projection import Listing, Projection, handlers
 from projections.tables import PEOPLE, PERSON, TableSpec, col, loan_facts
@@ -25,6 +35,7 @@ class Movement(LabelledEnum):
 MONEY = sa.Numeric(18, 2)
 # Event classes made by the @event decorator exist at run time but are invisible to mypy.
 CollateralEvents: Any = Collateral
+LoanEvents: Any = Loan
 
 COLLATERAL = TableSpec(
     "collateral",
@@ -82,6 +93,36 @@ MOVEMENTS = TableSpec(
 )
 
 
+GUARANTORS = TableSpec(
+    "guarantors",
+    [
+        col("guarantee_id", sa.Uuid, "保证ID", "guarantee id", export=False, nullable=False),
+        col("loan_id", sa.Uuid, "贷款ID", "loan id", export=False),
+        *loan_facts("loan_no"),
+        col("guarantor_name", sa.String(200), "保证人", "guarantor", filter=True),
+        col("kind", sa.String(32), "保证人类型", "kind", filter=True, labels=GuarantorKind),
+        col("id_no", sa.String(32), "证件号/统一社会信用代码", "ID / credit code"),
+        col("amount", MONEY, "担保金额", "amount guaranteed"),
+        col("contract_no", sa.String(64), "保证合同编号", "contract no."),
+        col("registered_on", sa.Date, "登记日", "registered on"),
+        col(
+            "capacity",
+            sa.String(16),
+            "代偿能力",
+            "repayment capacity",
+            filter=True,
+            labels=GuarantorCapacity,
+        ),
+        col("rating", sa.String(16), "信用等级", "rating"),
+        col("assessed_on", sa.Date, "最近评估日", "last assessed on"),
+        col("reassessments", sa.Integer, "重估次数", "re-assessments"),
+        col("assessed_by", sa.Uuid, "评估人", "assessed by", shows=PERSON),
+    ],
+    key=("guarantee_id",),
+    indexes=(("loan_no",),),
+)
+
+
 def _ids(ids: list[Any]) -> str:
     return ",".join(str(i) for i in ids)
 
@@ -90,13 +131,16 @@ class CollateralRegister(Projection):
     """押品/权证台账: what secures each loan, what it is worth, where its certificate is."""
 
     name = "collateral_register"
-    version = 2  # 2: rows dated by business date (业务日期), read on a day (on=)
+    version = 3  # 2: rows dated by business date (业务日期), read on a day (on=); 3: guarantors
     title_zh = "押品/权证台账"
     title_en = "Collateral and certificate register"
-    tables = (COLLATERAL, MOVEMENTS)
+    tables = (COLLATERAL, MOVEMENTS, GUARANTORS)
     listings: ClassVar[dict[str, Listing]] = {
         "collateral": Listing("collateral", ("loan_no", "collateral_no"), title_zh, title_en),
         "movements": Listing("movements", (), "权证出入库登记", "Certificate movements"),
+        "guarantors": Listing(
+            "guarantors", ("loan_no", "registered_on", "contract_no"), "保证人台账", "Guarantors"
+        ),
     }
 
     handle = handlers()
@@ -217,4 +261,42 @@ class CollateralRegister(Projection):
             status=CollateralStatus.RELEASED.value,
             certificate_status=CertificateStatus.RELEASED.value,
             released_on=event.released_on,
+        )
+
+    # ------------------------------------------------------------------ guarantors
+    @handle.register(LoanEvents.GuaranteeRegistered)
+    def _(self, event: Any, changes: Changes) -> None:
+        changes.put(
+            "guarantors",
+            (event.guarantee_id,),
+            {
+                "loan_id": event.originator_id,
+                "loan_no": event.loan_no,
+                "guarantor_name": event.guarantor_name,
+                "kind": event.kind.value,
+                "id_no": event.id_no,
+                "amount": event.amount,
+                "contract_no": event.contract_no,
+                "registered_on": event.registered_on,
+                "capacity": event.capacity.value,
+                "rating": event.rating,
+                "assessed_on": event.registered_on,
+                "reassessments": 0,
+                "assessed_by": event.actor_id,
+            },
+        )
+
+    @handle.register(LoanEvents.GuarantorReassessed)
+    def _(self, event: Any, changes: Changes) -> None:
+        row = changes.get("guarantors", event.guarantee_id)
+        if row is None:
+            return
+        changes.update(
+            "guarantors",
+            (event.guarantee_id,),
+            capacity=event.capacity.value,
+            rating=event.rating or row["rating"],
+            assessed_on=event.assessed_on,
+            reassessments=(row["reassessments"] or 0) + 1,
+            assessed_by=event.actor_id,
         )

@@ -5,7 +5,8 @@ written off with recovery continuing (账销案存); the row ends when the loan 
 status of zero days) or settled, and a later arrears spell opens a fresh row, counting its own
 steps from its own first overdue date; its ``promised_date`` is the latest repayment date the
 borrower promised in the spell (a step without a promise keeps it). ``steps`` logs every
-collection step ever taken, with the documents it cited (count and SHA-256s). ``loans`` is an
+collection step ever taken, with the documents it cited (count and SHA-256s) and the legal
+adviser it informed, if any. ``loans`` is an
 internal helper: the descriptive fields of every loan, overdue or not.
 """
 
@@ -90,6 +91,7 @@ STEPS = TableSpec(
         col("days_overdue", sa.Integer, "催收时逾期天数", "days overdue"),
         col("outcome", sa.Text, "催收结果", "outcome"),
         col("promised_date", sa.Date, "承诺还款日", "promised date"),
+        col("legal_adviser", sa.String(100), "告知的法律顾问", "legal adviser informed"),
         col("actor_id", sa.Uuid, "经办人", "taken by", filter=True, shows=PERSON),
         col("role", sa.String(32), "经办人岗位", "role", labels=Role),
         col("documents", sa.Integer, "附件数", "documents"),
@@ -103,7 +105,8 @@ class OverdueLedger(Projection):
     """逾期/催收台账: loans in arrears with their collection, and every collection step."""
 
     name = "overdue_ledger"
-    version = 3  # 3: rows dated by business date (业务日期), read on a day (on=)
+    version = 4  # 3: rows dated by business date (业务日期), read on a day (on=); 4: the
+    # legal adviser informed (法律顾问)
     title_zh = "逾期催收台账"
     title_en = "Overdue and collection ledger"
     tables = (LOANS, OVERDUE_LOANS, STEPS)
@@ -193,6 +196,7 @@ class OverdueLedger(Projection):
                 "days_overdue": event.days_overdue,
                 "outcome": event.outcome,
                 "promised_date": event.promised_date,
+                "legal_adviser": getattr(event, "legal_adviser", None),
                 "actor_id": event.actor_id,
                 "role": event.role.value,
                 "documents": len(event.documents),

@@ -34,6 +34,7 @@ from domain.values import (
     CollectionStepKind,
     EvaluationOccasion,
     Grade,
+    GuarantorKind,
     InspectionKind,
     Product,
     RepaymentMethod,
@@ -165,6 +166,21 @@ STEPS = TableSpec(
     key=("loan_id", "kind"),
 )
 
+GUARANTEES = TableSpec(
+    "guarantees",
+    [
+        col("guarantee_id", sa.Uuid, "保证ID", "guarantee id", nullable=False),
+        col("loan_id", sa.Uuid, "贷款ID", "loan id"),
+        col("guarantor_name", sa.String(200), "保证人", "guarantor"),
+        col("kind", sa.String(32), "保证人类型", "kind", labels=GuarantorKind),
+        col("registered_on", sa.Date, "登记日", "registered on"),
+        col("assessed_on", sa.Date, "最近评估日", "last assessed on"),
+    ],
+    key=("guarantee_id",),
+    indexes=(("loan_id",),),
+)
+"""Guarantees (保证) and when their guarantors were last assessed (代偿能力)."""
+
 DOSSIERS = TableSpec(
     "dossiers",
     [
@@ -231,13 +247,24 @@ class WorkQueue(FollowsRules, Projection):
     """工作任务: the facts of every deadline, and the rules in force to judge them."""
 
     name = "work_queue"
-    version = 9  # 4: 认定; 5: B岗, principal, account managers (履职评价); 6: countersigns
+    version = 10  # 4: 认定; 5: B岗, principal, account managers (履职评价); 6: countersigns
     # awaited, the quarterly re-classification (季度风险分类更新); 7: a change of rating; 8: warning
     # reports, the re-classification a red signal opens; 9: closer watch (重点客户,
-    # 第三方服务, on-site and off-site monitoring) and maturity notices (到期提示)
+    # 第三方服务, on-site and off-site monitoring) and maturity notices (到期提示); 10:
+    # guarantees (保证人重估)
     title_zh = "工作任务"
     title_en = "Work queue"
-    tables = (LOANS, SIGNALS, COUNTERSIGNS, STEPS, DOSSIERS, BORROWINGS, MANAGERS, RULES_TABLE)
+    tables = (
+        LOANS,
+        SIGNALS,
+        COUNTERSIGNS,
+        STEPS,
+        GUARANTEES,
+        DOSSIERS,
+        BORROWINGS,
+        MANAGERS,
+        RULES_TABLE,
+    )
     listings: ClassVar[dict[str, Listing]] = {
         "loans": Listing("loans", ("loan_no",), "工作任务（贷款事实）", "Work queue: loan facts")
     }
@@ -522,6 +549,26 @@ class WorkQueue(FollowsRules, Projection):
         row = self._row(changes, event)
         notified = later(row.get("maturity_notice_for"), event.maturity_date)
         self._loan(changes, event, maturity_notice_for=notified)
+
+    @handle.register(LoanEvents.GuaranteeRegistered)
+    def _guarantee_registered(self, event: Any, changes: Changes) -> None:
+        changes.put(
+            "guarantees",
+            (event.guarantee_id,),
+            {
+                "loan_id": event.originator_id,
+                "guarantor_name": event.guarantor_name,
+                "kind": plain(event.kind),
+                "registered_on": event.registered_on,
+                "assessed_on": event.registered_on,
+            },
+        )
+        self._loan(changes, event)
+
+    @handle.register(LoanEvents.GuarantorReassessed)
+    def _guarantor_reassessed(self, event: Any, changes: Changes) -> None:
+        changes.update("guarantees", (event.guarantee_id,), assessed_on=event.assessed_on)
+        self._loan(changes, event)
 
     @handle.register(LoanEvents.Restructured)
     def _restructured(self, event: Any, changes: Changes) -> None:

@@ -600,6 +600,40 @@ class Scenario:
         example("insurance/lapse", lapsing, {"lapsed_on": self.today})
         example("release", registered(), {"released_on": self.today, "reason": "借款人以存单置换"})
         self.collateral_read = (loan_no, registered())
+        self.guarantees()
+
+    def guarantees(self) -> None:
+        """A guarantee registered (保证) and a guarantor re-assessed (代偿能力)."""
+        am = RUNNERS["account_manager"]
+        guarantee = {
+            "guarantor_name": "模糊测试担保有限公司",
+            "kind": "guarantee_company",
+            "id_no": "91330100MA2F00001X",
+            "amount": "500000.00",
+            "contract_no": "BZ-FZ-0001",
+            "registered_on": self.on(1),
+            "rating": "AA",
+        }
+        self.example(
+            "POST",
+            "/loans/{loan_no}/guarantees",
+            Example({"loan_no": self.loan()}, body={**guarantee, "registered_on": self.today}),
+        )
+        guaranteed = self.loan()
+        found = self.bank.post(am, f"/loans/{guaranteed}/guarantees", guarantee)
+        self.example(
+            "POST",
+            "/loans/{loan_no}/guarantees/{guarantee_id}/reassess",
+            Example(
+                {"loan_no": guaranteed, "guarantee_id": found["ids"]["guarantee_id"]},
+                body={
+                    "assessed_on": self.today,
+                    "capacity": "adequate",
+                    "rating": "AA",
+                    "findings": "担保公司经营正常，代偿能力充足",
+                },
+            ),
+        )
 
     # ------------------------------------------------------------------ borrowing (借阅)
     def borrowing(self) -> None:

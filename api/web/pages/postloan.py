@@ -1,12 +1,12 @@
 """贷后操作 — the post-loan staff's forms on a loan: record an inspection with its report,
 propose a five-level classification and approve or reject it (the statutory floor and the
 proposer's reason shown first), raise / handle / clear a risk warning, record a collection step,
-and file documents into the dossier.
+register a guarantee and re-assess its guarantor (保证人), and file documents into the dossier.
 
 Each form sends the same command, to the same application call, as its API route —
 ``POST /api/v1/loans/{loan_no}/inspections``, ``…/classifications``, ``…/classifications/{id}/
-approve`` and ``/reject``, ``…/warnings`` (and ``/handle``, ``/clear``), ``…/collection-steps`` and
-``…/dossier/documents`` — in the person's session instead of a bearer token, with the documents
+approve`` and ``/reject``, ``…/warnings`` (and ``/handle``, ``/clear``), ``…/collection-steps``,
+``…/guarantees`` (and ``/{id}/reassess``) and ``…/dossier/documents`` — in the person's session instead of a bearer token, with the documents
 uploaded as the API's multipart fields are (one per document type). A form is offered only to
 whoever the application lets do the act on this loan (their role, their data scope); anyone
 else asking for it, or sending it, gets the application's own refusal (403) as a page. A refused
@@ -44,6 +44,7 @@ from archive.commands.classification import (
     RejectClassification,
 )
 from archive.commands.collection import TakeCollectionStep
+from archive.commands.guarantees import ReassessGuarantor, RegisterGuarantee
 from archive.commands.inspections import CountersignInspection, RecordInspection
 from archive.commands.warnings import (
     ClearWarning,
@@ -65,6 +66,8 @@ from domain.values import (
     BorrowingPurpose,
     CollectionStepKind,
     Grade,
+    GuarantorCapacity,
+    GuarantorKind,
     InspectionKind,
     LabelledEnum,
     WarningColour,
@@ -597,6 +600,13 @@ def collection_form(request: Request, viewer: Viewer, loan: Loan) -> Form:
             Field("days_overdue", N_("Days overdue that day"), "number"),
             Field("outcome", N_("Outcome"), "textarea"),
             Field(
+                "legal_adviser",
+                N_("Legal adviser informed"),
+                "text",
+                required=False,
+                hint=N_("Required from the fifth day overdue (法律顾问介入)."),
+            ),
+            Field(
                 "promised_date",
                 N_("Repayment promised for"),
                 "date",
@@ -614,6 +624,59 @@ def collection_form(request: Request, viewer: Viewer, loan: Loan) -> Form:
         ],
         submit=N_("Record the step"),
         defaults={"days_overdue": str(loan.days_overdue)},
+    )
+
+
+def guarantee_form(viewer: Viewer, loan: Loan) -> Form:
+    return Form(
+        key="guarantee",
+        title=N_("Register a guarantee"),
+        action=Action.REGISTER_GUARANTEE,
+        path=f"/loans/{loan.loan_no}/guarantees/new",
+        fields=[
+            Field("guarantor_name", N_("Guarantor"), "text"),
+            Field(
+                "kind", N_("Kind of guarantor"), "select", options=_options(GuarantorKind, viewer)
+            ),
+            Field(
+                "id_no",
+                N_("ID card number or credit code"),
+                "text",
+                hint=N_("18 characters: the ID card of a person, the credit code of a company."),
+            ),
+            Field("amount", N_("Amount guaranteed (yuan)"), "text"),
+            Field("contract_no", N_("Guarantee contract number"), "text"),
+            Field("registered_on", N_("Date registered"), "date"),
+            Field("rating", N_("Credit rating"), "text", required=False),
+            _file("guarantee_contract", N_("Guarantee contract")),
+        ],
+        submit=N_("Register the guarantee"),
+    )
+
+
+def reassess_form(viewer: Viewer, loan: Loan, guarantee_id: UUID) -> Form:
+    guarantee = loan.guarantees.get(guarantee_id)
+    name = guarantee.guarantor_name if guarantee is not None else ""
+    return Form(
+        key="reassess",
+        title=N_("Re-assess a guarantor"),
+        action=Action.REASSESS_GUARANTOR,
+        path=f"/loans/{loan.loan_no}/guarantees/{guarantee_id}/reassess",
+        fields=[
+            Field("assessed_on", N_("Date assessed"), "date"),
+            Field(
+                "capacity",
+                N_("Repayment capacity"),
+                "select",
+                options=_options(GuarantorCapacity, viewer),
+                hint=N_("Weakened or lost raises warning signal GUA-03."),
+            ),
+            Field("rating", N_("Credit rating"), "text", required=False),
+            Field("findings", N_("Findings"), "textarea"),
+            _file("guarantor_assessment", N_("Assessment report")),
+        ],
+        submit=N_("Record the re-assessment"),
+        intro=name,
     )
 
 
@@ -718,6 +781,20 @@ class PendingProposal:
 
 
 @dataclass(frozen=True)
+class GuaranteeShown:
+    name: str
+    kind: str
+    id_no: str
+    amount: str
+    contract_no: str
+    capacity: str
+    capacity_code: str
+    rating: str
+    assessed_on: str
+    reassess: str | None
+
+
+@dataclass(frozen=True)
 class Signal:
     colour: str
     colour_code: str
@@ -750,6 +827,8 @@ DONE: dict[str, str] = {
     "feedback": N_("The result of the warning's handling has been reported."),
     "determine_warning": N_("The warning has been determined."),
     "collection": N_("The collection step has been recorded."),
+    "guarantee": N_("The guarantee has been registered."),
+    "reassess": N_("The guarantor's re-assessment has been recorded."),
     "documents": N_("The documents have been filed into the dossier."),
     "borrow": N_("The borrowing has been requested; the archive office approves it at its desk."),
     "information": N_("The borrower's information has been changed."),
@@ -812,6 +891,8 @@ def panel(request: Request, viewer: Viewer, loan: Loan) -> dict[str, Any]:
             Action.GIVE_WARNING_FEEDBACK,
             Action.DETERMINE_WARNING,
             Action.TAKE_COLLECTION_STEP,
+            Action.REGISTER_GUARANTEE,
+            Action.REASSESS_GUARANTOR,
             Action.FILE_DOCUMENT,
             Action.REQUEST_BORROWING,
         )
@@ -824,6 +905,7 @@ def panel(request: Request, viewer: Viewer, loan: Loan) -> dict[str, Any]:
             (Action.PROPOSE_CLASSIFICATION, N_("Propose a classification"), "classifications/new"),
             (Action.RAISE_WARNING, N_("Raise a risk warning"), "warnings/new"),
             (Action.TAKE_COLLECTION_STEP, N_("Record a collection step"), "collection-steps/new"),
+            (Action.REGISTER_GUARANTEE, N_("Register a guarantee"), "guarantees/new"),
             (Action.FILE_DOCUMENT, N_("File documents"), "dossier/documents/new"),
         )
         if allowed[action]
@@ -909,6 +991,23 @@ def panel(request: Request, viewer: Viewer, loan: Loan) -> dict[str, Any]:
         )
         for w in sorted(loan.warnings.values(), key=lambda w: w.raised_on, reverse=True)
     ]
+    guarantees = [
+        GuaranteeShown(
+            name=g.guarantor_name,
+            kind=t.pick(g.kind.zh, g.kind.value.replace("_", " ")),
+            id_no=g.id_no,
+            amount=str(g.amount),
+            contract_no=g.contract_no,
+            capacity=t.pick(g.capacity.zh, g.capacity.value),
+            capacity_code=g.capacity.value,
+            rating=g.rating,
+            assessed_on=g.assessed_on.isoformat(),
+            reassess=f"{base}/guarantees/{g.id}/reassess"
+            if allowed[Action.REASSESS_GUARANTOR]
+            else None,
+        )
+        for g in loan.guarantees.values()
+    ]
     done = request.query_params.get("done", "")
     borrow = (
         Link(t(N_("Request to borrow")), f"{base}/borrowings/new")
@@ -920,6 +1019,7 @@ def panel(request: Request, viewer: Viewer, loan: Loan) -> dict[str, Any]:
         "borrow": borrow,
         "pending": pending,
         "signals": signals,
+        "guarantees": guarantees,
         "done": t(DONE[done]) if done in DONE else "",
     }
 
@@ -1515,6 +1615,54 @@ async def take_collection_step(request: Request, viewer: ViewerDep, loan_no: Loa
         lambda loan: collection_form(request, viewer, loan),
         TakeCollectionStep,
         lambda sent: _typed_documents(sent, viewer),
+    )
+
+
+# ---------------------------------------------------------------------------- guarantors
+@router.get("/loans/{loan_no}/guarantees/new")
+def guarantee_page(request: Request, viewer: ViewerDep, loan_no: LoanNo) -> Response:
+    """登记保证: the form."""
+    return _show(request, viewer, loan_no, lambda loan: guarantee_form(viewer, loan))
+
+
+@router.post("/loans/{loan_no}/guarantees/new")
+async def register_guarantee(request: Request, viewer: ViewerDep, loan_no: LoanNo) -> Response:
+    """Register the guarantee with its contract (``RegisterGuarantee``)."""
+    return await _send_command(
+        request,
+        viewer,
+        loan_no,
+        lambda loan: guarantee_form(viewer, loan),
+        RegisterGuarantee,
+        lambda sent: [
+            _upload("guarantee_contract", f) for f in sent.files.get("guarantee_contract", [])
+        ],
+    )
+
+
+@router.get("/loans/{loan_no}/guarantees/{guarantee_id}/reassess")
+def reassess_page(
+    request: Request, viewer: ViewerDep, loan_no: LoanNo, guarantee_id: UUID
+) -> Response:
+    """保证人代偿能力重估: the form."""
+    return _show(request, viewer, loan_no, lambda loan: reassess_form(viewer, loan, guarantee_id))
+
+
+@router.post("/loans/{loan_no}/guarantees/{guarantee_id}/reassess")
+async def reassess_guarantor(
+    request: Request, viewer: ViewerDep, loan_no: LoanNo, guarantee_id: UUID
+) -> Response:
+    """Record the re-assessment with its report (``ReassessGuarantor``)."""
+    return await _send_command(
+        request,
+        viewer,
+        loan_no,
+        lambda loan: reassess_form(viewer, loan, guarantee_id),
+        ReassessGuarantor,
+        lambda sent: [
+            _upload("guarantor_assessment", f) for f in sent.files.get("guarantor_assessment", [])
+        ],
+        guarantee_id=guarantee_id,
     )
 
 
