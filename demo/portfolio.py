@@ -111,7 +111,7 @@ def build_portfolio(
             advance()
     run_archive_office(archive, plans, contexts, seed=seed)
     evaluate_duties(archive, plans, contexts)
-    walk_warning_loops(archive, plans, contexts)
+    documents += walk_warning_loops(archive, plans, contexts, seed=seed)
     documents += watch_closely(archive, plans, contexts)
     documents += show_guarantors(archive, shapes, contexts)
     events = (archive.recorder.max_notification_id() or 0) - first

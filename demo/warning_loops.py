@@ -26,6 +26,9 @@ from archive.commands.warnings import (
     ReportWarning,
 )
 from archive.core import CommandContext
+from archive.documents.ingest import from_bytes
+from demo.gaps import DELIBERATE_LOAN_NOS
+from demo.pdfs.render import render_document
 from demo.plan import TODAY, LoanPlan, workday
 from demo.staff import CREWS, RISK_MANAGERS, Crew
 
@@ -42,6 +45,9 @@ class Loop:
     confirmed: bool
     raised_days_ago: int
     complete: bool = True
+    form_late: bool = False
+    """The handling form (风险预警信号处理表) came in with the feedback, after the handling it
+    documents: the completeness register shows it filed late."""
 
 
 LOOPS: tuple[Loop, ...] = (
@@ -53,6 +59,7 @@ LOOPS: tuple[Loop, ...] = (
         "经现场核实，风险属实，处置措施已落实，押品权利恢复完整；建议调整风险分类。",
         True,
         60,
+        form_late=True,
     ),
     Loop(
         "BEH-05",
@@ -86,27 +93,43 @@ LOOPS: tuple[Loop, ...] = (
 
 FORBIDDEN = frozenset(
     {
-        "raise_warning",
         "hand_over",
         "settle",
         "write_off",
         "record_overdue",
         "transfer_to_asset_preservation",
+        "record_funds_use",
     }
 )
-"""A loan with any of these steps is not used: it must be performing and with its first crew."""
+"""A loan with any of these steps is not used: it must be performing and with its first crew,
+and no use of its funds may have raised BEH-05 (贷款用途) already. A loan whose plan raises
+signals of its own is used when none of them has a loop's code."""
+
+LOOP_CODES = frozenset(loop.code for loop in LOOPS)
 
 
 def walk_warning_loops(
-    archive: DossierArchive, plans: Sequence[LoanPlan], contexts: Mapping[str, CommandContext]
+    archive: DossierArchive,
+    plans: Sequence[LoanPlan],
+    contexts: Mapping[str, CommandContext],
+    *,
+    seed: int,
 ) -> int:
-    """Record the demo's closed loops; how many signals were raised."""
+    """Record the demo's closed loops; how many documents they filed (each handling files
+    its 风险预警信号处理表, drawn from ``seed``)."""
     crews = {am: crew for crew in CREWS for am in crew.account_managers}
     chosen: list[tuple[LoanPlan, Crew]] = []
     for plan in plans:
         if len(chosen) == len(LOOPS):
             break
+        if plan.loan_no in DELIBERATE_LOAN_NOS:
+            continue  # they hold their one planned fault and nothing more (demo.gaps)
         if any(step.command in FORBIDDEN for step in plan.steps):
+            continue
+        if any(
+            step.command == "raise_warning" and step.kwargs.get("code") in LOOP_CODES
+            for step in plan.steps
+        ):
             continue
         crew = crews.get(plan.steps[0].actor)
         if crew is None or plan.steps[0].on > TODAY - timedelta(days=120):
@@ -115,7 +138,15 @@ def walk_warning_loops(
             continue
         chosen.append((plan, crew))
     for n, ((plan, crew), loop) in enumerate(zip(chosen, LOOPS, strict=False)):
-        _walk(archive, contexts, plan.loan_no, crew, RISK_MANAGERS[n % len(RISK_MANAGERS)], loop)
+        _walk(
+            archive,
+            contexts,
+            plan.loan_no,
+            crew,
+            RISK_MANAGERS[n % len(RISK_MANAGERS)],
+            loop,
+            seed=seed + n,
+        )
     return len(chosen)
 
 
@@ -126,6 +157,8 @@ def _walk(
     crew: Crew,
     risk_manager: str,
     loop: Loop,
+    *,
+    seed: int,
 ) -> None:
     raised = workday(TODAY - timedelta(days=loop.raised_days_ago))
     signal_id = uuid5(NAMESPACE_URL, f"dossier-demo/warning/{loan_no}/{loop.code}")
@@ -139,19 +172,34 @@ def _walk(
             signal_id=signal_id,
         ),
     )
-    colour = archive.rule_set().warnings.catalogue[loop.code].colour.value
+    entry = archive.rule_set().warnings.catalogue[loop.code]
+    colour = entry.colour.value
+    form = render_document(
+        "warning_form",
+        {
+            "loan_no": loan_no,
+            "signal": entry.name,
+            "signal_colour": entry.colour.zh,
+            "reason": loop.reason,
+            "measures": loop.measures,
+        },
+        seed=seed,
+    )
+    form_upload = from_bytes("warning_form", f"风险预警信号处理表-{loan_no}-{loop.code}.pdf", form)
     receiver = {"red": crew.head, "orange": risk_manager, "yellow": crew.reviewer}[colour]
     common = {"loan_no": loan_no, "signal_id": signal_id}
     archive.execute(contexts[receiver], ReportWarning(**common, reported_on=_day(raised, 1)))
     archive.execute(
         contexts[risk_manager],
         HandleWarning(**common, handled_on=_day(raised, 2), measures=loop.measures),
+        [] if loop.form_late else [form_upload],
     )
     if not loop.complete:
         return
     archive.execute(
         contexts[crew.post_loan_officer],
         GiveWarningFeedback(**common, feedback_on=_day(raised, 10), result=loop.result),
+        [form_upload] if loop.form_late else [],
     )
     archive.execute(
         contexts[crew.reviewer],

@@ -74,5 +74,16 @@ class GuaranteeCommands(ArchiveCore):
     def reassess_guarantor(
         self, ctx: CommandContext, cmd: ReassessGuarantor, uploads: Sequence[Upload] = ()
     ) -> CommandResult:
-        """Re-assess a guarantor's capacity (代偿能力) and rating; weakened or lost: GUA-03."""
-        return self.record_on_loan(ctx, cmd, Loan.reassess_guarantor, uploads)
+        """Re-assess a guarantor's capacity (代偿能力) and rating; weakened or lost: GUA-03,
+        which follows the warning rules in force."""
+        return self.for_loan(
+            ctx,
+            cmd,
+            lambda loan, actor, refs: loan.reassess_guarantor(
+                **cmd.arguments(),
+                actor=actor,
+                documents=refs,
+                warning_rules=self.rule_set().warnings,
+            ),
+            uploads,
+        )

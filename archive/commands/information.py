@@ -99,7 +99,12 @@ class InformationCommands(ArchiveCore):
         """
 
         def recorded(loan: Loan, actor: Actor, refs: list[DocumentRef]) -> dict[str, str]:
-            raised = loan.record_funds_use(**cmd.arguments(), actor=actor, documents=refs)
+            raised = loan.record_funds_use(
+                **cmd.arguments(),
+                actor=actor,
+                documents=refs,
+                warning_rules=self.rule_set().warnings,
+            )
             return {"signal_id": str(raised)} if raised is not None else {}
 
         return self.for_loan(ctx, cmd, recorded, uploads)

@@ -34,6 +34,7 @@ from domain.values import (
     money,
     require_text,
 )
+from domain.warning_rules import WarningRules
 
 GUARANTOR_WARNING = "GUA-03"
 """The warning signal of a guarantor whose capacity has weakened (保证人代偿能力明显下降)."""
@@ -162,10 +163,12 @@ class LoanGuarantees(LoanWarnings):
         signal_id: UUID,
         actor: Actor,
         documents: Docs = (),
+        warning_rules: WarningRules | None = None,
     ) -> None:
         """Re-assess a guarantor's capacity (代偿能力) and rating; weakened or lost raises GUA-03.
 
-        ``signal_id`` is the id the warning takes if one is raised.
+        ``signal_id`` is the id the warning takes if one is raised; ``warning_rules`` the warning
+        rules in force, which it follows (WRN-50).
         """
         authorize(actor, Action.REASSESS_GUARANTOR)
         self.check_not_closed("重新评估保证人", "re-assess a guarantor")
@@ -187,6 +190,7 @@ class LoanGuarantees(LoanWarnings):
                 raised_on=assessed_on,
                 reason=f"保证人{guarantee.guarantor_name}{capacity.zh}：{findings}",
                 actor=actor,
+                rules=warning_rules,
             )
             raised = signal_id
         self._guarantor_reassessed(

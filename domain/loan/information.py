@@ -33,6 +33,7 @@ from domain.information import (
 from domain.loan.core import Docs
 from domain.loan.workout import LoanWorkout
 from domain.values import Actor, DocumentRef, Role, WarningColour, money, require_text
+from domain.warning_rules import WarningRules
 
 
 class LoanInformation(LoanWorkout):
@@ -166,12 +167,14 @@ class LoanInformation(LoanWorkout):
         payment_method: PaymentMethod,
         actor: Actor,
         documents: Docs = (),
+        warning_rules: WarningRules | None = None,
     ) -> UUID | None:
         """Record one use of the funds against the loan's stated purpose (贷款用途).
 
         A use against the purpose raises the BEH-05 signal (orange) in the same act, unless
         one is open already (INF-56); the uses recorded may not add up to more than the
-        principal (INF-57). Answers the id of the signal raised, if one was.
+        principal (INF-57). Answers the id of the signal raised, if one was. ``warning_rules``:
+        the warning rules in force, which the signal follows (WRN-50).
         """
         authorize(actor, Action.RECORD_FUNDS_USE)
         self.check_on_books("登记贷款资金使用", "record a use of the funds")
@@ -221,6 +224,7 @@ class LoanInformation(LoanWorkout):
                 reason=f"贷款资金未按约定用途使用：{use.strip()}（{amount} 元，收款人 "
                 f"{payee.strip()}；约定用途：{self.purpose}）",
                 actor=actor,
+                rules=warning_rules,
             )
         return raised
 

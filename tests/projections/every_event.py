@@ -58,6 +58,8 @@ from domain.values import (
     DutyConclusion,
     EvaluationOccasion,
     FixityStatus,
+    GuarantorCapacity,
+    GuarantorKind,
     Grade,
     HoldKind,
     InspectionKind,
@@ -603,6 +605,73 @@ def funds_use_recorded(w: World) -> list[Any]:
         payment_method=PaymentMethod.ENTRUSTED,
         actor=w.actor("am"),
         documents=[document("payment_voucher")],
+    )
+    return [w.loan]
+
+
+def key_customer_designated(w: World) -> list[Any]:
+    w.loan.designate_key_customer(
+        designated_on=day(145), reason="授信集中度高，列为重点客户", actor=w.actor("head")
+    )
+    return [w.loan]
+
+
+def key_customer_removed(w: World) -> list[Any]:
+    w.loan.remove_key_customer(
+        removed_on=day(146), reason="授信压降后移出重点客户", actor=w.actor("risk")
+    )
+    return [w.loan]
+
+
+def third_party_service_assigned(w: World) -> list[Any]:
+    w.loan.assign_third_party_service(
+        servicer="云溪融资服务有限公司",
+        contact="钱伟",
+        contact_phone="13900139000",
+        assigned_on=day(146),
+        actor=w.actor("head"),
+    )
+    return [w.loan]
+
+
+def maturity_notice_issued(w: World) -> list[Any]:
+    w.loan.issue_maturity_notice(
+        notice_id=uuid4(),
+        issued_on=min(day(147), w.loan.term.maturity_date),
+        addressee="借款人",
+        actor=w.actor("am"),
+        documents=[document("maturity_notice")],
+    )
+    return [w.loan]
+
+
+def guarantee_registered(w: World) -> list[Any]:
+    w.keep(guarantee_id=uuid4())
+    w.loan.register_guarantee(
+        guarantee_id=w.guarantee_id,
+        guarantor_name="宁波示例担保有限公司",
+        kind=GuarantorKind.GUARANTEE_COMPANY,
+        id_no="91330100MA2F00001X",
+        amount=Decimal("300000.00"),
+        contract_no="BZ-EVERY-0001",
+        registered_on=day(147),
+        rating="AA",
+        actor=w.actor("am"),
+        documents=[document("guarantee_contract")],
+    )
+    return [w.loan]
+
+
+def guarantor_reassessed(w: World) -> list[Any]:
+    w.loan.reassess_guarantor(
+        guarantee_id=w.guarantee_id,
+        assessed_on=day(148),
+        capacity=GuarantorCapacity.WEAKENED,
+        rating="A",
+        findings="担保公司代偿余额上升",
+        signal_id=uuid4(),
+        actor=w.actor("am"),
+        documents=[document("guarantor_assessment")],
     )
     return [w.loan]
 
@@ -1327,6 +1396,12 @@ FACTORIES: dict[str, Factory] = {
     _declared(Loan, "AccountManagersAssigned"): account_managers_assigned,
     _declared(Loan, "BorrowerInformationChanged"): borrower_information_changed,
     _declared(Loan, "FundsUseRecorded"): funds_use_recorded,
+    _declared(Loan, "KeyCustomerDesignated"): key_customer_designated,
+    _declared(Loan, "KeyCustomerRemoved"): key_customer_removed,
+    _declared(Loan, "ThirdPartyServiceAssigned"): third_party_service_assigned,
+    _declared(Loan, "MaturityNoticeIssued"): maturity_notice_issued,
+    _declared(Loan, "GuaranteeRegistered"): guarantee_registered,
+    _declared(Loan, "GuarantorReassessed"): guarantor_reassessed,
     _declared(Collateral, "CertificateTakenOut"): certificate_taken_out,
     _declared(Collateral, "CertificateReturned"): certificate_returned,
     _declared(Collateral, "Revalued"): revalued,

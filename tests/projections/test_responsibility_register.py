@@ -149,6 +149,7 @@ def story(registers: Registers, staff: dict[str, CommandContext]) -> dict[str, A
         120,
         "上门送达催收通知书",
         uploads=[make_upload("collection_notice", "逾期催收通知书")],
+        legal_adviser="周律师",
     )
     app.execute(
         am2,
