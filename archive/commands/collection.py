@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from typing import Any
 from uuid import UUID, uuid4
 
 from pydantic import Field
@@ -31,6 +32,15 @@ class TakeCollectionStep(LoanCommand):
         default=None, description="the legal adviser informed of the arrears (法律顾问)"
     )
     step_id: UUID = Field(default_factory=uuid4)
+
+    def params(self) -> dict[str, Any]:
+        """The fingerprint's fields: a step naming no legal adviser exactly as before the
+        adviser was asked for (a client retrying after the upgrade is still recognised)."""
+        return {
+            name: value
+            for name, value in super().params().items()
+            if name != "legal_adviser" or value is not None
+        }
 
 
 class CollectionCommands(ArchiveCore):
