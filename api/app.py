@@ -81,15 +81,22 @@ ROUTERS = (
 
 
 def create_app(settings: Settings | None = None, archive: DossierArchive | None = None) -> FastAPI:
-    """The HTTP API over ``archive`` (or one built from ``settings``)."""
+    """The HTTP API over ``archive`` (or one built from ``settings``).
+
+    What the app serves is read from ``app.state`` when its lifespan starts (see
+    :func:`serve_with`), so one app, whose routes FastAPI has built once, can serve one store
+    after another.
+    """
     settings = settings or Settings()
-    owned = archive is None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.archive = archive if archive is not None else build_archive(settings)
+        serving: Settings = app.state.settings
+        supplied: DossierArchive | None = app.state.supplied_archive
+        owned = supplied is None
+        app.state.archive = supplied if supplied is not None else build_archive(serving)
         try:
-            built = build_registers(settings, app.state.archive)
+            built = build_registers(serving, app.state.archive)
         except BaseException:
             if owned:
                 app.state.archive.close()
@@ -97,7 +104,7 @@ def create_app(settings: Settings | None = None, archive: DossierArchive | None 
         app.state.registers = built.service
         app.state.follower = built.follower
         try:
-            sealing = build_integrity(settings, app.state.archive)
+            sealing = build_integrity(serving, app.state.archive)
         except BaseException:
             built.close()
             if owned:
@@ -105,7 +112,7 @@ def create_app(settings: Settings | None = None, archive: DossierArchive | None 
             raise
         app.state.integrity = sealing
         try:
-            app.state.sessions = session_store_beside(app.state.archive.env, settings.data_dir)
+            app.state.sessions = session_store_beside(app.state.archive.env, serving.data_dir)
         except BaseException:
             sealing.close()
             built.close()
@@ -115,9 +122,9 @@ def create_app(settings: Settings | None = None, archive: DossierArchive | None 
         if sealing.generated:
             # Where, never what: the key itself stays in its file.
             log.warning("signing_key_generated", file=sealing.key_source, development_only=True)
-        if settings.in_process_follower:
+        if serving.in_process_follower:
             built.follower.start()
-        if settings.in_process_sealer:
+        if serving.in_process_sealer:
             sealing.sealer.start()
         try:
             yield
@@ -141,9 +148,8 @@ def create_app(settings: Settings | None = None, archive: DossierArchive | None 
         docs_url=None,
         redoc_url=None,
     )
-    if archive is not None:
-        app.state.archive = archive
-    app.state.settings = settings
+    app.state.limits = _limits(settings)
+    serve_with(app, settings, archive)
     errors.install(app)
     configure_logging(settings.log_level, json=settings.environment == "production")
     # Every document may be up to the limit; a command carries at most MAX_FILES of them.
@@ -170,7 +176,7 @@ def create_app(settings: Settings | None = None, archive: DossierArchive | None 
             request.method == "POST"
             and response.status_code < 400
             and sealing is not None
-            and settings.in_process_sealer
+            and app.state.settings.in_process_sealer
         ):
             sealing.sealer.wake()
         return response
@@ -188,4 +194,25 @@ def create_app(settings: Settings | None = None, archive: DossierArchive | None 
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+    return app
+
+
+def _limits(settings: Settings) -> tuple[int, int]:
+    """What the app's body limit was built with."""
+    return settings.max_json_bytes, settings.max_upload_bytes
+
+
+def serve_with(app: FastAPI, settings: Settings, archive: DossierArchive | None = None) -> FastAPI:
+    """Have ``app`` serve ``archive`` (or one built from ``settings``) from its next start.
+
+    Building an app's routes costs FastAPI most of a second; an app that is not running can be
+    pointed at another store and settings instead. Its body limits were fixed when it was
+    built, so settings with other limits are refused.
+    """
+    if _limits(settings) != app.state.limits:
+        raise ValueError("the app's body limits were fixed when it was built")
+    app.state.settings = settings
+    app.state.supplied_archive = archive
+    if archive is not None:
+        app.state.archive = archive
     return app

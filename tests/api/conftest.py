@@ -13,7 +13,6 @@ import pytest
 from fastapi.testclient import TestClient
 from reportlab.pdfgen import canvas
 
-from api.app import create_app
 from api.composition import Integrity
 from api.settings import Settings
 from archive.application import DossierArchive
@@ -25,6 +24,7 @@ from domain.values import Role
 from storage.blobs import LocalBlobStore
 from storage.envelope import EncryptingBlobStore
 from tests.api.console_harness import console  # noqa: F401 (fixture)
+from tests.api.served import app_serving
 from tests.factories import FIGURES, encrypted_archive
 from tests.factories import answered as answered
 from tests.postgres import fresh_schema
@@ -155,22 +155,28 @@ class Api:
 
 @pytest.fixture
 def api(store_env: dict[str, str], tmp_path: Path) -> Iterator[Api]:
-    """The API on a fresh event store (SQLite and PostgreSQL); staff enrolled over HTTP."""
+    """The API on a fresh event store (SQLite and PostgreSQL), its staff enrolled."""
     archive = encrypted_archive(store_env, tmp_path)
     # Sealing happens on demand (POST /integrity/checkpoints), not in a thread, so that
     # what is sealed is what the test says.
     settings = Settings(data_dir=tmp_path, in_process_sealer=False)
-    admin_token = archive.execute(
+    admin = archive.execute(
         CommandContext(SYSTEM_ID),
         EnrolStaff(staff_no="ADM01", name="系统管理员", branch="总行", roles=[Role.ADMINISTRATOR]),
-    ).token
-    assert admin_token is not None
-    with TestClient(create_app(settings, archive)) as client:
-        harness = Api(client, archive, {"admin": {"Authorization": f"Bearer {admin_token.token}"}})
-        for who in STAFF:
-            answer = harness.enrol(who)
-            assert answer.status_code == 201, answer.text
-        yield harness
+    )
+    assert admin.token is not None
+    headers = {"admin": {"Authorization": f"Bearer {admin.token.token}"}}
+    # Enrolled by the administrator as the route would (tests of enrolment over HTTP use
+    # ``Api.enrol``), without a request each.
+    for who, (staff_no, name, roles) in STAFF.items():
+        enrolled = archive.execute(
+            CommandContext(admin.staff.id),
+            EnrolStaff(staff_no=staff_no, name=name, branch="城东支行", roles=list(roles)),
+        )
+        assert enrolled.token is not None
+        headers[who] = {"Authorization": f"Bearer {enrolled.token.token}"}
+    with TestClient(app_serving(settings, archive)) as client:
+        yield Api(client, archive, headers)
     archive.close()
 
 

@@ -14,7 +14,6 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from api.app import create_app
 from api.settings import Settings
 from archive.application import DossierArchive
 from archive.commands.login import SetPassword
@@ -23,6 +22,7 @@ from archive.core import SYSTEM_ID, CommandContext
 from domain.values import Role
 from projections.service import RegisterService
 from storage.sessions import SessionStore
+from tests.api.served import app_serving
 from tests.factories import encrypted_archive
 
 PASSWORD = "Console2026pass"
@@ -107,6 +107,6 @@ def console(store_env: dict[str, str], tmp_path: Path) -> Iterator[Console]:
             CONSOLE, SetPassword(staff_no=staff_no, password=PASSWORD), temporary=False
         )
     settings = Settings(data_dir=tmp_path, in_process_sealer=False)
-    with TestClient(create_app(settings, archive)) as client:
+    with TestClient(app_serving(settings, archive)) as client:
         yield Console(client, archive)
     archive.close()

@@ -67,6 +67,7 @@ ROUTES: dict[str, Permission] = {
     "/borrowings/{borrowing_id}": Mirrors("circulation_register"),
     # A loan, its dossier and collateral, as they stand (the aggregates themselves).
     "/loans": Needs(Action.READ_BUSINESS),
+    "/maturities": Needs(Action.READ_BUSINESS),
     "/loans/{loan_no}": Needs(Action.READ_BUSINESS),
     "/loans/{loan_no}/events": Needs(Action.READ_BUSINESS),
     "/loans/{loan_no}/classifications/floor": Needs(Action.READ_BUSINESS),
@@ -119,6 +120,7 @@ QUERIES = {
     "/registers/document_search/search": "q=合同",
     "/integrity/proofs/inclusion": "position=1",
     "/integrity/proofs/consistency": "first=1&second=2",
+    "/maturities": "month=2026-12",
 }
 """The required query parameters, so that what decides the answer is the caller's role."""
 

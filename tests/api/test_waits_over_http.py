@@ -60,14 +60,14 @@ def _record_one_more(api: Api) -> int:
 @pytest.mark.parametrize(
     ("path", "headers"),
     [
-        ("/registers/loan_ledger?after={beyond}&wait=3", {}),
-        ("/registers/loan_ledger?as_of_position={beyond}&wait=3", {}),
-        ("/registers/loan_ledger?wait=3", {"X-Dossier-After": "{beyond}"}),
-        ("/registers/accountability_trail/loans/" + LOAN + "?after={beyond}&wait=3", {}),
-        ("/registers/document_search/search?q=合同&after={beyond}&wait=3", {}),
-        ("/tasks?after={beyond}&wait=3", {}),
-        ("/tasks/mine?after={beyond}&wait=3", {}),
-        ("/reports/compliance?as_of_position={beyond}&wait=3", {}),
+        ("/registers/loan_ledger?after={beyond}&wait=30", {}),
+        ("/registers/loan_ledger?as_of_position={beyond}&wait=30", {}),
+        ("/registers/loan_ledger?wait=30", {"X-Dossier-After": "{beyond}"}),
+        ("/registers/accountability_trail/loans/" + LOAN + "?after={beyond}&wait=30", {}),
+        ("/registers/document_search/search?q=合同&after={beyond}&wait=30", {}),
+        ("/tasks?after={beyond}&wait=30", {}),
+        ("/tasks/mine?after={beyond}&wait=30", {}),
+        ("/reports/compliance?as_of_position={beyond}&wait=30", {}),
     ],
     ids=["after", "as_of_position", "header", "trail", "search", "tasks", "mine", "report"],
 )
@@ -91,7 +91,9 @@ def test_waiting_for_a_position_beyond_the_log_head_is_refused_at_once_naming_th
     assert str(head) in body["detail"]["en"]
     assert str(head) in body["detail"]["zh"]
     assert CJK.search(body["detail"]["zh"])
-    assert elapsed < 2.5, f"refused after {elapsed:.1f} s: it waited instead of refusing"
+    # The request asks to wait 30 s: an answer well inside that is a refusal, not a wait (the
+    # margin leaves room for a loaded machine).
+    assert elapsed < 15, f"refused after {elapsed:.1f} s: it waited instead of refusing"
 
 
 def test_a_position_the_registers_have_not_applied_is_waited_for_then_answers_503(
