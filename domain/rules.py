@@ -79,7 +79,7 @@ TRIGGERS: Mapping[str, str] = MappingProxyType(
 """The loan events a requirement may hang on, and the stage each belongs to."""
 
 CONDITION_FIELDS = frozenset(
-    {"product", "guarantee_type", "borrower_type", "kind", "step", "colour", "secured"}
+    {"product", "guarantee_type", "borrower_type", "kind", "checklist", "step", "colour", "secured"}
 )
 """What a requirement's ``when`` may test: facts of the loan and of the triggering event."""
 
