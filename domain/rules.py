@@ -605,6 +605,8 @@ EARLIER: Mapping[str, Any] = MappingProxyType(
         "warnings.reporting": {},
         "warnings.reclassify_colours": [],
         "warnings.reclassify_within_days": 10,
+        # Before form_on_raising, a handling form filed with the raising served no handling.
+        "warnings.form_on_raising": False,
         # Before checklists, an inspection was free text: no checklist applied to any.
         "checklists": {"judgments": [], "figures": {}, "lists": []},
         # Before [watch], no closer watch of key, large or third-party-serviced loans and no

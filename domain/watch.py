@@ -151,7 +151,9 @@ def _by_colour(raw: Any, fail: Fail) -> Mapping[WarningColour, int]:
         colour = next((c for c in WarningColour if c.value == key), None)
         if colour is None:
             allowed = ", ".join(c.value for c in WarningColour)
-            raise fail(f"{where}.{key}", f"未知的预警颜色，允许：{allowed}", f"not one of {allowed}")
+            raise fail(
+                f"{where}.{key}", f"未知的预警颜色，允许：{allowed}", f"not one of {allowed}"
+            )
         if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= 366:
             raise fail(f"{where}.{key}", f"须为 1–366 的整数（天），而非 {days!r}", "must be 1-366")
         found[colour] = days

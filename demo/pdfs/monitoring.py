@@ -158,9 +158,7 @@ def _controller_photo(f: Facts, seed: int) -> Flowables:
     return _photos(f, seed, "controller_photo", "（现场回访影像资料）", subjects)
 
 
-def _photos(
-    f: Facts, seed: int, doc_type: str, sub: str, subjects: tuple[str, ...]
-) -> Flowables:
+def _photos(f: Facts, seed: int, doc_type: str, sub: str, subjects: tuple[str, ...]) -> Flowables:
     out = doc_title(f, doc_type, sub=sub)
     out += doc_header(f, "拍摄日期", [("拍摄人", f.inspector), ("见证人", f.reviewer)])
     for i, subject in enumerate(subjects):

@@ -1272,9 +1272,7 @@ async def record_inspection(request: Request, viewer: ViewerDep, loan_no: LoanNo
         report_type = INSPECTION_REPORTS.get(kind, "inspection_report")
         uploads = [_upload(report_type, f) for f in reports]
         uploads += [_upload("site_photo", f) for f in sent.files.get("site_photo", [])]
-        uploads += [
-            _upload("controller_photo", f) for f in sent.files.get("controller_photo", [])
-        ]
+        uploads += [_upload("controller_photo", f) for f in sent.files.get("controller_photo", [])]
         answered = checklist_answers(checklist, sent) if checklist is not None else {}
         command = _built(RecordInspection, {**data, **answered, "loan_no": loan_no}, form, viewer)
         return archive_of(request).execute(ctx, command, uploads)

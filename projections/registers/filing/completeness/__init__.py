@@ -35,9 +35,9 @@ Dates (business dates, in the bank's time zone — Asia/Shanghai unless told oth
 
 Two exceptions to "filed after its trigger": the documents filed with a classification proposal
 (初分, typically the 五级分类认定表) that nothing claimed when they were filed are kept for
-that proposal, and its approval — the trigger — takes them as if filed with it; likewise the
-documents filed when a warning signal is raised (发现预警信号填制《风险预警信号处理表》) are kept
-for the signal, and its first handling takes them, dated the day the signal was raised.
+that proposal, and its approval — the trigger — takes them as if filed with it; likewise, under rules with ``warnings.form_on_raising``, the documents filed when a warning
+signal is raised (发现预警信号填制《风险预警信号处理表》) are kept for the signal, and its first
+handling takes them, dated the day the signal was raised.
 
 ``gaps`` holds the requirements while they are missing (the main listing); ``summary`` keeps
 each loan's counts in step (``filed`` counts the late ones too, ``late`` says how many were).

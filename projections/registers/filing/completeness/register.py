@@ -223,9 +223,13 @@ class CompletenessRegister(FollowsRules, Projection):
     @handle.register(LoanEvents.WarningRaised)
     def _warning_raised(self, event: Any, changes: Changes) -> None:
         changes.put("signals", (event.signal_id,), {"colour": event.colour.value, "handled": False})
-        # The handling form filled in when the signal is found (发现预警信号填制《风险预警信号
-        # 处理表》) is kept for the signal: its first handling, which requires it, takes it.
-        self._note_evidence(event, changes, event.raised_on, proposal_id=event.signal_id)
+        # Under rules allowing it (warnings.form_on_raising), the handling form filled in when
+        # the signal is found (发现预警信号填制《风险预警信号处理表》) is kept for the signal:
+        # its first handling, which requires it, takes it.
+        kept = self.rules_at(changes).warnings.form_on_raising
+        self._note_evidence(
+            event, changes, event.raised_on, proposal_id=event.signal_id if kept else None
+        )
 
     @handle.register(LoanEvents.WarningHandled)
     def _warning_handled(self, event: Any, changes: Changes) -> None:
