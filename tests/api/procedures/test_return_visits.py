@@ -122,9 +122,9 @@ def test_return_visits_answer_their_records_naming_whom_they_reached(api: Api) -
         "third_party_phone_visit",
     )
     assert (record["abnormal"], record["judgment"]) == (1, "watch")
-    [row] = api.get("officer", f"/registers/loan_ledger?loan_no={LOAN}&after={after}").json()[
-        "data"
-    ]
+    ledger = api.get("officer", f"/registers/loan_ledger?loan_no={LOAN}&after={after}")
+    assert ledger.status_code == 200, ledger.text
+    [row] = ledger.json()["data"]
     assert (row["last_judgment"], row["last_abnormal"]) == ("关注", 1)
     [call] = tasks(api, "2025-04-09", after, "third_party_phone_visit")
     assert call["due_on"] == "2025-04-18"
