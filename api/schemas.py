@@ -265,6 +265,30 @@ class MaturityNoticePublic(BaseModel):
     maturity_date: date
 
 
+class DisposalPlanPublic(BaseModel):
+    """A disposal plan (处置方案): its method, submission, decision (审批) and result."""
+
+    plan_id: UUID
+    method: str
+    method_zh: str
+    submitted_on: date
+    plan: str
+    expected_recovery: Decimal | None
+    submitted_by: UUID
+    decided_on: date | None
+    approved: bool | None
+    opinion: str | None
+    decided_by: UUID | None
+    executed_on: date | None
+    recovered: Decimal | None
+    result: str | None
+    executed_by: UUID | None
+
+    @classmethod
+    def of(cls, plan: Any) -> DisposalPlanPublic:
+        return cls(**{**vars(plan), "method": plan.method.value, "method_zh": plan.method.zh})
+
+
 class GuaranteePublic(BaseModel):
     """A guarantee on the loan (保证) with its guarantor's latest assessment (代偿能力)."""
 
@@ -334,6 +358,8 @@ class LoanPublic(BaseModel):
     maturity_notices: list[MaturityNoticePublic] = []
     guarantees: list[GuaranteePublic] = []
     """Each guarantee (保证), in registration order, with its latest assessment."""
+    disposal_plans: list[DisposalPlanPublic] = []
+    """Each disposal plan (处置方案), in the order submitted, with its decision and result."""
 
     @classmethod
     def of(cls, loan: Loan) -> LoanPublic:
@@ -379,6 +405,7 @@ class LoanPublic(BaseModel):
                 ),
                 maturity_notices=[MaturityNoticePublic(**vars(n)) for n in loan.maturity_notices],
                 guarantees=[GuaranteePublic.of(g) for g in loan.guarantees.values()],
+                disposal_plans=[DisposalPlanPublic.of(p) for p in loan.disposal_plans.values()],
             )
         )
 

@@ -11,6 +11,7 @@ from archive.commands.classification import ClassificationCommands
 from archive.commands.collateral import CollateralCommands, CollateralQueries
 from archive.commands.collection import CollectionCommands
 from archive.commands.custody import CustodyCommands
+from archive.commands.disposal import DisposalCommands
 from archive.commands.disposition import DispositionCommands
 from archive.commands.duties import DutyCommands
 from archive.commands.guarantees import GuaranteeCommands
@@ -47,6 +48,7 @@ class DossierArchive(
     GuaranteeCommands,
     WorkoutCommands,
     WatchCommands,
+    DisposalCommands,
     ResponsibilityCommands,
     InformationCommands,
     ScopeCommands,

@@ -110,6 +110,9 @@ class Action(Enum):
     DESIGNATE_KEY_CUSTOMER = "designate_key_customer"
     ASSIGN_THIRD_PARTY_SERVICE = "assign_third_party_service"
     ISSUE_MATURITY_NOTICE = "issue_maturity_notice"
+    SUBMIT_DISPOSAL_PLAN = "submit_disposal_plan"
+    DECIDE_DISPOSAL_PLAN = "decide_disposal_plan"
+    RECORD_DISPOSAL_RESULT = "record_disposal_result"
 
 
 R = Role
@@ -262,6 +265,12 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = {
     Action.DESIGNATE_KEY_CUSTOMER: frozenset({R.BRANCH_HEAD, R.RISK_MANAGER}),
     Action.ASSIGN_THIRD_PARTY_SERVICE: frozenset({R.BRANCH_HEAD, R.RISK_MANAGER}),
     Action.ISSUE_MATURITY_NOTICE: LENDING_ROLES,
+    # Disposal plans (处置方案): 申报 by the loan's officers or the risk manager (资产保全), 审批
+    # by the branch head — never the one who submitted it (domain/loan/disposal.py) —, and the
+    # result of an approved plan recorded by whoever carries it out.
+    Action.SUBMIT_DISPOSAL_PLAN: LENDING_ROLES | {R.RISK_MANAGER},
+    Action.DECIDE_DISPOSAL_PLAN: frozenset({R.BRANCH_HEAD}),
+    Action.RECORD_DISPOSAL_RESULT: LENDING_ROLES | {R.RISK_MANAGER},
 }
 
 REGISTER_READS: Mapping[str, Action] = {

@@ -459,6 +459,35 @@ class Scenario:
                 {"loan_no": bad}, body={"transferred_on": self.today, "reason": "逾期超过90天"}
             ),
         )
+        plan = {"method": "litigation", "submitted_on": self.today, "plan": "起诉借款人"}
+        self.example(
+            "POST",
+            "/loans/{loan_no}/disposal-plans",
+            Example({"loan_no": bad}, body={**plan, "expected_recovery": "100000.00"}),
+        )
+        submitted = self.bank.post(RUNNERS["account_manager"], f"/loans/{bad}/disposal-plans", plan)
+        self.example(
+            "POST",
+            "/loans/{loan_no}/disposal-plans/{plan_id}/decision",
+            Example(
+                {"loan_no": bad, "plan_id": submitted["ids"]["plan_id"]},
+                body={"decided_on": self.today, "approved": True, "opinion": "同意起诉"},
+            ),
+        )
+        approved = self.bank.post(RUNNERS["account_manager"], f"/loans/{bad}/disposal-plans", plan)
+        self.bank.post(
+            RUNNERS["branch_head"],
+            f"/loans/{bad}/disposal-plans/{approved['ids']['plan_id']}/decision",
+            {"decided_on": self.today, "approved": True, "opinion": "同意起诉"},
+        )
+        self.example(
+            "POST",
+            "/loans/{loan_no}/disposal-plans/{plan_id}/result",
+            Example(
+                {"loan_no": bad, "plan_id": approved["ids"]["plan_id"]},
+                body={"executed_on": self.today, "recovered": "30000.00", "result": "调解结案"},
+            ),
+        )
         self.example(
             "POST",
             "/loans/{loan_no}/objections",

@@ -54,6 +54,7 @@ from domain.values import (
     BorrowingPurpose,
     CollateralKind,
     CollectionStepKind,
+    DisposalMethod,
     DocumentRef,
     DutyConclusion,
     EvaluationOccasion,
@@ -716,6 +717,42 @@ def objection_recorded(w: World) -> list[Any]:
         subject="分类意见",
         text="本人对分类结果持书面异议",
         actor=w.actor("am2"),
+    )
+    return [w.loan]
+
+
+def disposal_plan_submitted(w: World) -> list[Any]:
+    w.keep(plan_id=uuid4())
+    w.loan.submit_disposal_plan(
+        plan_id=w.plan_id,
+        method=DisposalMethod.LITIGATION,
+        submitted_on=day(151),
+        plan="起诉借款人及保证人，申请财产保全",
+        expected_recovery=Decimal("200000.00"),
+        actor=w.actor("am"),
+    )
+    return [w.loan]
+
+
+def disposal_plan_decided(w: World) -> list[Any]:
+    w.loan.decide_disposal_plan(
+        plan_id=w.plan_id,
+        decided_on=day(152),
+        approved=True,
+        opinion="同意起诉",
+        actor=w.actor("head"),
+    )
+    return [w.loan]
+
+
+def disposal_result_recorded(w: World) -> list[Any]:
+    w.loan.record_disposal_result(
+        plan_id=w.plan_id,
+        executed_on=day(180),
+        recovered=Decimal("50000.00"),
+        result="调解结案，收回部分本金",
+        actor=w.actor("am"),
+        documents=[document("judgment")],
     )
     return [w.loan]
 
@@ -1411,6 +1448,9 @@ FACTORIES: dict[str, Factory] = {
     _declared(Loan, "ResponsibilityAppealed"): responsibility_appealed,
     _declared(Loan, "AppealDecided"): appeal_decided,
     _declared(Loan, "ObjectionRecorded"): objection_recorded,
+    _declared(Loan, "DisposalPlanSubmitted"): disposal_plan_submitted,
+    _declared(Loan, "DisposalPlanDecided"): disposal_plan_decided,
+    _declared(Loan, "DisposalResultRecorded"): disposal_result_recorded,
     _declared(Loan, "TransferredToAssetPreservation"): transferred_to_asset_preservation,
     _declared(Loan, "WrittenOff"): written_off,
     _declared(Loan, "Settled"): settled,
