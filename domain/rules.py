@@ -72,6 +72,7 @@ TRIGGERS: Mapping[str, str] = MappingProxyType(
         "CollectionStepTaken": "collection",
         "Restructured": "restructuring",
         "Extended": "extension",
+        "TransferredToAssetPreservation": "preservation",
         "WrittenOff": "write_off",
         "Settled": "settlement",
     }

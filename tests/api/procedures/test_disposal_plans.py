@@ -47,11 +47,11 @@ def refused(api: Api, answer: Any, before: tuple[int, int, int], status: int) ->
     assert api.counts() == before, "a refusal records nothing"
 
 
-def downgrade(api: Api) -> None:
+def downgrade(api: Api, loan_no: str = LOAN) -> None:
     """95 days overdue on 1 September 2025, 次级 by 初分 → 认定 → 审批."""
     overdue = api.post(
         "officer",
-        f"/loans/{LOAN}/overdue-status",
+        f"/loans/{loan_no}/overdue-status",
         {
             "as_of": "2025-09-01",
             "days_overdue": 95,
@@ -60,7 +60,7 @@ def downgrade(api: Api) -> None:
         },
     )
     assert overdue.status_code == 201, overdue.text
-    base = f"/loans/{LOAN}/classifications"
+    base = f"/loans/{loan_no}/classifications"
     proposed = api.post(
         "am",
         base,
@@ -85,7 +85,7 @@ def downgrade(api: Api) -> None:
 def test_plans_are_submitted_approved_or_refused_by_the_branch_head_and_carried_out(
     api: Api,
 ) -> None:
-    """Rows 000-71, 000-72, 000-73, 002-72, 002-85, 003-55, 003-63."""
+    """Rows 000-71, 000-72, 000-73, 002-15, 002-72, 002-85, 003-55, 003-63."""
     disburse(api, LOAN, guarantee_type="mortgage")
 
     # A performing loan: recalled early, never auctioned nor written off.
