@@ -6,7 +6,9 @@ an auction, or a write-off, of a performing loan is refused. Once 95 days overdu
 to 次级, the risk manager (资产保全) submits the auction of the collateral (拍卖抵押物), the
 branch head approves it and the account manager records what the auction recovered with its
 confirmation; a transfer of the claim (债权转让) is refused by the branch head, and its result
-cannot be recorded; a write-off project (核销项目) is submitted and approved. The loan's read
+cannot be recorded; a suit against the guarantor (诉讼) is approved and its judgment recorded as
+its result; the running and sale of foreclosed assets (抵债资产) is approved; a write-off project
+(核销项目) is submitted and approved. The loan's read
 lists every plan with its decision and result. Through the HTTP API, on SQLite and PostgreSQL.
 """
 
@@ -85,7 +87,7 @@ def downgrade(api: Api, loan_no: str = LOAN) -> None:
 def test_plans_are_submitted_approved_or_refused_by_the_branch_head_and_carried_out(
     api: Api,
 ) -> None:
-    """Rows 000-71, 000-72, 000-73, 002-15, 002-72, 002-85, 003-55, 003-63."""
+    """Rows 000-71, 000-72, 000-73, 000-75, 002-15, 002-72, 002-85, 003-55, 003-63."""
     disburse(api, LOAN, guarantee_type="mortgage")
 
     # A performing loan: recalled early, never auctioned nor written off.
@@ -152,6 +154,18 @@ def test_plans_are_submitted_approved_or_refused_by_the_branch_head_and_carried_
         before,
         409,
     )
+    litigation = submitted(submit(api, "risk", "litigation", "2025-09-15", plan="起诉保证人"))
+    decide(api, litigation, "2025-09-16")
+    judgment = [("judgment", ("民事判决书.pdf", pdf("civil judgment"), "application/pdf"))]
+    answer = api.upload(
+        "risk",
+        f"{PLANS}/{litigation}/result",
+        {"executed_on": "2025-11-10", "recovered": "0", "result": "胜诉，判决保证人承担连带责任"},
+        judgment,
+    )
+    assert answer.status_code == 201, answer.text
+    foreclosed = submitted(submit(api, "risk", "foreclosed_asset", "2025-11-21"))
+    decide(api, foreclosed, "2025-11-22")
     write_off = submitted(submit(api, "officer", "write_off", "2025-11-25"))
     decide(api, write_off, "2025-11-28")
 
@@ -160,10 +174,12 @@ def test_plans_are_submitted_approved_or_refused_by_the_branch_head_and_carried_
         ("提前收回", True, "200000.00", "借款人提前归还部分本金"),
         ("拍卖抵押物", True, "760000.00", "抵押房产拍卖成交"),
         ("债权转让", False, None, None),
+        ("诉讼", True, "0.00", "胜诉，判决保证人承担连带责任"),
+        ("抵债资产经营处置", True, None, None),
         ("核销", True, None, None),
     ]
     assert plans[1]["expected_recovery"] == "800000.00"
     assert plans[1]["decided_on"] == "2025-09-08"
     events = api.get("head", f"/loans/{LOAN}/events").json()
     kinds = [e["type"] for e in (events["data"] if isinstance(events, dict) else events)]
-    assert kinds.count("DisposalResultRecorded") == 2
+    assert kinds.count("DisposalResultRecorded") == 3
