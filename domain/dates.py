@@ -88,6 +88,7 @@ HAPPENED: Mapping[str, str] = MappingProxyType(
         "extended_on": "延长保管期限日期",
         "proposed_on": "提出日期",
         "executed_on": "执行日期",
+        "submitted_on": "申报日期",
         # borrowing (借阅)
         "requested_on": "申请日期",
         "checked_out_on": "借出日期",
