@@ -9,7 +9,7 @@ confirmation; a transfer of the claim (债权转让) is refused by the branch he
 cannot be recorded; a suit against the guarantor (诉讼) is approved and its judgment recorded as
 its result; the running and sale of foreclosed assets (抵债资产) is approved; a write-off project
 (核销项目) is submitted and approved. The loan's read
-lists every plan with its decision and result. Through the HTTP API, on SQLite and PostgreSQL.
+lists every plan with its decision and result, and the accountability trail names who decided each. Through the HTTP API, on SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
@@ -181,6 +181,16 @@ def test_plans_are_submitted_approved_or_refused_by_the_branch_head_and_carried_
     ]
     assert plans[1]["expected_recovery"] == "800000.00"
     assert plans[1]["decided_on"] == "2025-09-08"
+    after = api.archive.recorder.max_notification_id()
+    trail = api.get(
+        "auditor",
+        f"/registers/accountability_trail/parts?loan_no={LOAN}&part=disposal_approver"
+        f"&after={after}&limit=100",
+    )
+    assert trail.status_code == 200, trail.text
+    decided = [(r["name"], r["label"]) for r in trail.json()["data"]]
+    assert ("赵刚", "不予批准") in decided
+    assert len(decided) == 6, "every decision, by name, in the accountability trail"
     events = api.get("head", f"/loans/{LOAN}/events").json()
     kinds = [e["type"] for e in (events["data"] if isinstance(events, dict) else events)]
     assert kinds.count("DisposalResultRecorded") == 3
