@@ -25,6 +25,7 @@ from archive.commands.staff import StaffCommands
 from archive.commands.warnings import WarningCommands
 from archive.commands.watch import WatchCommands
 from archive.commands.workout import WorkoutCommands
+from archive.commands.zones import ZoneCommands
 from archive.core import CommandContext, expecting
 from archive.documents.ingest import Upload
 from archive.documents.sweeping import Sweeping
@@ -47,6 +48,7 @@ class DossierArchive(
     GuaranteeCommands,
     WorkoutCommands,
     WatchCommands,
+    ZoneCommands,
     ResponsibilityCommands,
     InformationCommands,
     ScopeCommands,

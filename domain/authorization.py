@@ -110,6 +110,9 @@ class Action(Enum):
     DESIGNATE_KEY_CUSTOMER = "designate_key_customer"
     ASSIGN_THIRD_PARTY_SERVICE = "assign_third_party_service"
     ISSUE_MATURITY_NOTICE = "issue_maturity_notice"
+    PROPOSE_ZONE = "propose_zone"
+    APPROVE_ZONE = "approve_zone"
+    REVIEW_ZONE = "review_zone"
 
 
 R = Role
@@ -262,6 +265,11 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = {
     Action.DESIGNATE_KEY_CUSTOMER: frozenset({R.BRANCH_HEAD, R.RISK_MANAGER}),
     Action.ASSIGN_THIRD_PARTY_SERVICE: frozenset({R.BRANCH_HEAD, R.RISK_MANAGER}),
     Action.ISSUE_MATURITY_NOTICE: LENDING_ROLES,
+    # 三大区间 (一户一策): the loan's officers propose a customer's zone and plan and review it
+    # when due; the branch head or a risk manager approves or rejects it (never the proposer).
+    Action.PROPOSE_ZONE: LENDING_ROLES,
+    Action.APPROVE_ZONE: frozenset({R.BRANCH_HEAD, R.RISK_MANAGER}),
+    Action.REVIEW_ZONE: LENDING_ROLES,
 }
 
 REGISTER_READS: Mapping[str, Action] = {
@@ -280,6 +288,7 @@ REGISTER_READS: Mapping[str, Action] = {
     "staff_directory": Action.READ_BUSINESS,
     "document_search": Action.READ_DOCUMENT,
     "scope_register": Action.READ_BUSINESS,
+    "zone_register": Action.READ_BUSINESS,
 }
 """Who reads each register (台账), by its name: the one permission for the register and for
 every other read that shows what it shows — a destruction batch and its register PDF are the
