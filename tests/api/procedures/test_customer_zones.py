@@ -50,8 +50,8 @@ def register(api: Api, after: int) -> dict[str, Any]:
 def test_a_customer_classified_with_its_plan_is_approved_then_reviewed_on_schedule(
     api: Api,
 ) -> None:
-    """Rows 004-02, 004-12, 004-14, 004-28, 002-62, 000-47, 003-54, 002-27, 003-07: the
-    account manager proposes 限制 with its plan; the branch head approves it (a proposer never
+    """Rows 004-02, 004-12, 004-14, 004-28, 002-62, 000-47, 003-54, 002-27, 003-07, 003-53,
+    000-24, 002-03, 002-30, 004-06, 003-59, 002-29, 000-15, 003-58: the account manager proposes 限制 with its plan; the branch head approves it (a proposer never
     does); the register (三大区间台账) holds the customer's zone, plan, person responsible and next
     review; the quarterly review falls due as the person responsible's task; the review records
     progress, repayment capacity, operations and market, and moves the customer to 坚决退出,
