@@ -198,7 +198,8 @@ def test_an_unknown_zone_a_missing_plan_and_a_reach_beyond_scope_record_nothing(
     unknown = propose(api, "am", zone="gold")
     assert unknown.status_code == 422, unknown.text
     detail = unknown.json()["detail"]
-    assert "未知的客户区间" in detail["zh"] and "unknown zone 'gold'" in detail["en"]
+    assert "未知的客户区间" in detail["zh"]
+    assert "unknown zone 'gold'" in detail["en"]
     assert "restricted（限制）" in detail["zh"]
     refused_out_of_scope(
         api,
