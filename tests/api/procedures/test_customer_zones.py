@@ -11,10 +11,16 @@ proposes 坚决退出, approved in turn: reviewed monthly from then.
 
 from __future__ import annotations
 
+import re
+from datetime import date
 from typing import Any
 
+from archive.core import CommandContext
+from domain.values import Role
 from tests.api.conftest import Api, disburse
+from tests.api.console_harness import CSRF, PEOPLE, Console
 from tests.api.test_scope_over_http import refused_out_of_scope
+from tests.factories import make_disbursement, make_upload
 
 LOAN = "ZN-001"
 PLAN = {
@@ -246,3 +252,60 @@ def test_an_unknown_zone_a_missing_plan_and_a_reach_beyond_scope_record_nothing(
     assert nobody.status_code == 404, nobody.text
     assert api.counts() == before, "a refused zone command records nothing"
     assert api.get("am", f"/loans/{LOAN}").json()["zone"] is None
+
+
+def _send(console: Console, path: str, values: dict[str, str]) -> str:
+    form = console.get(path)
+    assert form.status_code == 200, form.text
+    token = CSRF.search(form.text)
+    form_id = re.search(r'name="form_id" value="([0-9a-f]+)"', form.text)
+    assert token
+    assert form_id
+    sent = console.post(path, {"csrf_token": token.group(1), "form_id": form_id.group(1), **values})
+    assert sent.status_code == 303, sent.text
+    shown: str = console.get(sent.headers["location"]).text
+    return shown
+
+
+def test_the_zone_is_proposed_and_approved_at_the_console(console: Console) -> None:
+    """Rows 004-12, 004-14 in the console: the account manager proposes 限制 with its plan
+    from the loan page; the branch head — offered the approval, which the account manager is
+    not — approves it, and the page shows the zone, the plan and the person responsible."""
+    am_no = PEOPLE[Role.ACCOUNT_MANAGER][0]
+    am = CommandContext(console.archive.staff(am_no).id)
+    loan_no = "DK2026000960"
+    console.archive.disburse(
+        am,
+        make_disbursement(loan_no),
+        [make_upload("loan_contract"), make_upload("drawdown_receipt")],
+    )
+    today = console.archive.today()
+    console.as_role(Role.ACCOUNT_MANAGER)
+    shown = _send(
+        console,
+        f"/loans/{loan_no}/zones/new",
+        {
+            "zone": "restricted",
+            "proposed_on": today.isoformat(),
+            "reason": "销售收入连续下滑",
+            "measures": "压降授信敞口",
+            "target": "一年内压降50%",
+            "responsible_no": am_no,
+            "deadline": date(today.year + 1, 1, 1).isoformat(),
+        },
+    )
+    assert "客户区间及一户一策方案已提交审批。" in shown
+    assert f"/loans/{loan_no}/zones/approve" not in shown
+
+    console.as_role(Role.BRANCH_HEAD)
+    page = console.get(f"/loans/{loan_no}").text
+    assert f"/loans/{loan_no}/zones/approve" in page
+    shown = _send(
+        console,
+        f"/loans/{loan_no}/zones/approve",
+        {"approved_on": today.isoformat(), "opinion": "同意"},
+    )
+    assert "客户区间及方案已审批通过。" in shown
+    panel = shown.split('data-testid="zones"', 1)[1]
+    assert "限制" in panel.split("</h2>", 1)[0]
+    assert "一年内压降50%" in panel
