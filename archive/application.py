@@ -26,6 +26,7 @@ from archive.commands.staff import StaffCommands
 from archive.commands.warnings import WarningCommands
 from archive.commands.watch import WatchCommands
 from archive.commands.workout import WorkoutCommands
+from archive.commands.zones import ZoneCommands
 from archive.core import CommandContext, expecting
 from archive.documents.ingest import Upload
 from archive.documents.sweeping import Sweeping
@@ -49,6 +50,7 @@ class DossierArchive(
     WorkoutCommands,
     WatchCommands,
     DisposalCommands,
+    ZoneCommands,
     ResponsibilityCommands,
     InformationCommands,
     ScopeCommands,

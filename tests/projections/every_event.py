@@ -677,6 +677,59 @@ def guarantor_reassessed(w: World) -> list[Any]:
     return [w.loan]
 
 
+def _propose_zone(w: World, proposal_id: UUID, on: date, zone: str) -> None:
+    w.loan.propose_zone(
+        proposal_id=proposal_id,
+        zone=zone,
+        reason="经营下滑，压降授信",
+        proposed_on=on,
+        measures="压降授信敞口，追加抵押",
+        target="一年内压降50%",
+        responsible_id=w.id("am"),
+        deadline=on + timedelta(days=365),
+        rules=shipped_rules().zones,
+        actor=w.actor("am"),
+    )
+
+
+def zone_proposed(w: World) -> list[Any]:
+    w.keep(zone_proposal_id=uuid4())
+    _propose_zone(w, w.zone_proposal_id, day(149), "restricted")
+    return [w.loan]
+
+
+def zone_approved(w: World) -> list[Any]:
+    w.loan.approve_zone(
+        proposal_id=w.zone_proposal_id, approved_on=day(150), opinion="同意", actor=w.actor("head")
+    )
+    return [w.loan]
+
+
+def zone_reviewed(w: World) -> list[Any]:
+    w.loan.review_zone(
+        review_id=uuid4(),
+        reviewed_on=day(151),
+        progress="已压降授信20%",
+        repayment_capacity="还款来源稳定",
+        operations="销售回款放缓",
+        market="行业需求下行",
+        actor=w.actor("am"),
+    )
+    return [w.loan]
+
+
+def zone_rejected(w: World) -> list[Any]:
+    proposal_id = uuid4()
+    _propose_zone(w, proposal_id, day(151), "exit")
+    w.loan.reject_zone(
+        proposal_id=proposal_id,
+        rejected_on=day(152),
+        reason="尚未达退出条件",
+        actor=w.actor("head"),
+    )
+    return [w.loan]
+
+
 def responsibility_determined(w: World) -> list[Any]:
     w.keep(determination_id=uuid4())
     w.loan.determine_responsibility(
@@ -1439,6 +1492,10 @@ FACTORIES: dict[str, Factory] = {
     _declared(Loan, "MaturityNoticeIssued"): maturity_notice_issued,
     _declared(Loan, "GuaranteeRegistered"): guarantee_registered,
     _declared(Loan, "GuarantorReassessed"): guarantor_reassessed,
+    _declared(Loan, "ZoneProposed"): zone_proposed,
+    _declared(Loan, "ZoneApproved"): zone_approved,
+    _declared(Loan, "ZoneReviewed"): zone_reviewed,
+    _declared(Loan, "ZoneRejected"): zone_rejected,
     _declared(Collateral, "CertificateTakenOut"): certificate_taken_out,
     _declared(Collateral, "CertificateReturned"): certificate_returned,
     _declared(Collateral, "Revalued"): revalued,
