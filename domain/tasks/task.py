@@ -38,6 +38,8 @@ class TaskKind(LabelledEnum):
     SIGNAL_WATCH_ON_SITE = ("signal_watch_on_site", "预警客户加密现场监测")
     MATURITY_NOTICE = ("maturity_notice", "到期提示")
     GUARANTOR_REASSESSMENT = ("guarantor_reassessment", "保证人代偿能力重估")
+    ZONE_REVIEW = ("zone_review", "客户区间定期评估")
+    ZONE_APPROVAL = ("zone_approval", "客户区间审批")
 
 
 KIND_ORDER = {kind: n for n, kind in enumerate(TaskKind)}
