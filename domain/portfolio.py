@@ -149,7 +149,7 @@ class LoanPosition:
             return self.branch
         if by is GroupBy.PRODUCT:
             try:
-                return Product.parse(self.product, "product").zh
+                return str(Product.parse(self.product, "product").zh)
             except InvalidInputError:
                 return self.product
         return self.manager
