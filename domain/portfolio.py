@@ -385,7 +385,9 @@ class IssuedRiskReport(Aggregate):
         purpose = require_text(purpose, "purpose", max_length=500)
         if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256) or size <= 0:
             raise InvalidInputError(
-                "报告文件的哈希或大小无效", "the report file's hash or size is invalid", field="sha256"
+                "报告文件的哈希或大小无效",
+                "the report file's hash or size is invalid",
+                field="sha256",
             )
         return cls(
             report_id=report_id,

@@ -241,9 +241,14 @@ def render(report: RiskReport, format: ReportFormat, *, renderer: int = RENDERER
     if format is ReportFormat.XLSX:
         return sections_xlsx(found, on=report.on)
     whole = report.by_branch
-    subtitle = (
-        f"{TITLE_EN} · {report.period.zh} {whole.since.isoformat()} 至 {whole.on.isoformat()} · "
-        f"{whole.branch or '全部机构'} · {report.data_scope.zh} · 日志位置 {whole.position}"
+    subtitle = " | ".join(
+        (
+            TITLE_EN,
+            f"{report.period.zh} {whole.since.isoformat()} 至 {whole.on.isoformat()}",
+            whole.branch or "全部机构",
+            report.data_scope.zh,
+            f"日志位置 {whole.position}",
+        )
     )
     footer = f"{TITLE_ZH} {whole.on.isoformat()} {whole.branch or ''}".rstrip()
     return sections_pdf(found, title=TITLE_ZH, subtitle=subtitle, footer=footer)
