@@ -87,17 +87,31 @@ def _months_before(day: date, months: int) -> date:
     return date(year, month, last if at_end else min(day.day, last))
 
 
+def _no_earlier(on: date) -> InvalidInputError:
+    return InvalidInputError(
+        f"统计日（on）{on} 之前没有可作期初的日子",
+        f"the date (on) {on} leaves no day before it to start a period from",
+        field="on",
+    )
+
+
 def period_start(on: date, period: ReportPeriod) -> date:
     """The day a period ending on ``on`` is counted from (期初, exclusive): a quarter ending on
     30 September starts from the evening of 30 June."""
-    return _months_before(on, period.months)
+    try:
+        return _months_before(on, period.months)
+    except (ValueError, OverflowError):
+        raise _no_earlier(on) from None
 
 
 def quarter_start(on: date) -> date:
     """The last day of the quarter before the one ``on`` lies in: the default start of the
     period the migration, recovery and write-off figures cover."""
     first = date(on.year, (on.month - 1) // 3 * 3 + 1, 1)
-    return first - timedelta(days=1)
+    try:
+        return first - timedelta(days=1)
+    except OverflowError:
+        raise _no_earlier(on) from None
 
 
 def check_period(since: date, on: date, today: date) -> None:
