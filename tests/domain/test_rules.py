@@ -368,6 +368,7 @@ CHANGED_ON_PURPOSE = frozenset(
         "watch",
         "guarantors",
         "zones",
+        "portfolio",
         "calendar",
     }
 )
@@ -382,7 +383,8 @@ loans with maturity notices ([watch]), and the guarantors' re-assessment (保证
 which no guarantor fell due for before [guarantors], the handling form filed with a signal's
 raising serving its handling (warnings.form_on_raising), the bank's holiday calendar (weekends
 only before [calendar]), and the customers' zones (三大区间, [[zones]]), into which nobody was
-classified before; so the shipped file differs from what an earlier rule set is read with."""
+classified before, and the portfolio's amount bands, NPL ceilings and provision rates
+([portfolio]), none of which existed before; so the shipped file differs from what an earlier rule set is read with."""
 
 
 def test_the_shipped_rules_say_what_earlier_rule_sets_are_read_with() -> None:
