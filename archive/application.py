@@ -13,6 +13,7 @@ from archive.commands.collection import CollectionCommands
 from archive.commands.custody import CustodyCommands
 from archive.commands.disposition import DispositionCommands
 from archive.commands.duties import DutyCommands
+from archive.commands.guanhu import GuanhuCommands
 from archive.commands.guarantees import GuaranteeCommands
 from archive.commands.information import InformationCommands
 from archive.commands.inspections import InspectionCommands
@@ -50,6 +51,7 @@ class DossierArchive(
     ResponsibilityCommands,
     InformationCommands,
     ScopeCommands,
+    GuanhuCommands,
     DutyCommands,
     CollateralCommands,
     CollateralQueries,

@@ -110,6 +110,8 @@ class Action(Enum):
     DESIGNATE_KEY_CUSTOMER = "designate_key_customer"
     ASSIGN_THIRD_PARTY_SERVICE = "assign_third_party_service"
     ISSUE_MATURITY_NOTICE = "issue_maturity_notice"
+    ASSIGN_CUSTOMER = "assign_customer"
+    SIGN_TARGET_RESPONSIBILITY = "sign_target_responsibility"
 
 
 R = Role
@@ -262,6 +264,11 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = {
     Action.DESIGNATE_KEY_CUSTOMER: frozenset({R.BRANCH_HEAD, R.RISK_MANAGER}),
     Action.ASSIGN_THIRD_PARTY_SERVICE: frozenset({R.BRANCH_HEAD, R.RISK_MANAGER}),
     Action.ISSUE_MATURITY_NOTICE: LENDING_ROLES,
+    # 管户: the branch head assigns customers to managers (and takes them off) within the
+    # rules' cap and tiers, and signs each loan's target-responsibility record (目标责任书)
+    # with its managers as the bank's side, never their own.
+    Action.ASSIGN_CUSTOMER: frozenset({R.BRANCH_HEAD}),
+    Action.SIGN_TARGET_RESPONSIBILITY: frozenset({R.BRANCH_HEAD}),
 }
 
 REGISTER_READS: Mapping[str, Action] = {
@@ -280,6 +287,7 @@ REGISTER_READS: Mapping[str, Action] = {
     "staff_directory": Action.READ_BUSINESS,
     "document_search": Action.READ_DOCUMENT,
     "scope_register": Action.READ_BUSINESS,
+    "customer_register": Action.READ_BUSINESS,
 }
 """Who reads each register (台账), by its name: the one permission for the register and for
 every other read that shows what it shows — a destruction batch and its register PDF are the

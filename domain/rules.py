@@ -42,6 +42,7 @@ from domain.authorization import PERMISSIONS, Action
 from domain.checklists import Checklists, parse_checklists
 from domain.classification import STATUTORY, FloorPolicy, SubGradeScheme
 from domain.errors import InvalidInputError
+from domain.guanhu import EARLIER_GUANHU, GuanhuRules, parse_guanhu
 from domain.reference import CODE_PART
 from domain.schedules import FIGURES, InspectionSchedule
 from domain.scope import Hierarchy, Level, Reach, RoleReach, ScopeRules, Unit
@@ -344,6 +345,9 @@ class RuleSet:
     watch: WatchRules = field(default_factory=WatchRules)
     """Closer watch of key, large and third-party-serviced loans, and maturity notices
     (``[watch]``; none in a rule set adopted before it)."""
+    guanhu: GuanhuRules = field(default_factory=GuanhuRules)
+    """管户: the cap on a manager's corporate customers, the range each should hold, the
+    amount tiers and who manages each (``[guanhu]``; none in a rule set adopted before it)."""
     guarantor_reassess_months: Mapping[GuarantorKind, int] = field(
         default_factory=lambda: MappingProxyType({})
     )
@@ -483,6 +487,7 @@ class RuleSet:
             ),
             warnings=parse_warning_rules(_table(full, "warnings"), _fail),
             watch=parse_watch(full.get("watch"), _fail),
+            guanhu=parse_guanhu(full.get("guanhu"), _fail),
             guarantor_reassess_months=_guarantor_months(_table(full, "guarantors")),
         )
 
@@ -610,6 +615,8 @@ EARLIER: Mapping[str, Any] = MappingProxyType(
         # Before [watch], no closer watch of key, large or third-party-serviced loans and no
         # maturity notice fell due.
         "watch": dict(EARLIER_WATCH),
+        # Before [guanhu], no cap on a manager's customers, no range and no amount tier.
+        "guanhu": dict(EARLIER_GUANHU),
     }
 )
 """Keys added to the rule set after its first release, with the values the program applied

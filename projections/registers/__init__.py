@@ -32,6 +32,7 @@ def all_registers(
     from projections.registers.disposition import DestructionRegister
     from projections.registers.filing.completeness.register import CompletenessRegister
     from projections.registers.filing.search import DocumentSearch
+    from projections.registers.guanhu import CustomerRegister
     from projections.registers.lifecycle import LoanLedger
     from projections.registers.responsibility import AccountabilityTrail
     from projections.registers.scope import ScopeRegister
@@ -56,5 +57,6 @@ def all_registers(
         StaffDirectory(),
         DocumentSearch(text_source),
         ScopeRegister(),
+        CustomerRegister(default_rules),
     ]
     return registers

@@ -50,6 +50,7 @@ from domain.values import (
     Actor,
     AppealOutcome,
     AppraisalOpinion,
+    BorrowerType,
     BorrowingForm,
     BorrowingPurpose,
     CollateralKind,
@@ -227,6 +228,29 @@ def post_loan_duties_evaluated(w: World) -> list[Any]:
         findings="贷后检查按期开展",
         loan_nos=["DK-0001"],
         actor=w.actor("head"),
+    )
+    return [w.staff["am"]]
+
+
+def customer_assigned(w: World) -> list[Any]:
+    w.staff["am"].assign_customer(
+        borrower_id="91330100MA2EVERY1X",
+        borrower_name="示例集团成员有限公司",
+        borrower_type=BorrowerType.CORPORATE,
+        group="示例集团",
+        amount=Decimal("2000000.00"),
+        assigned_on=START,
+        reason="管户分配",
+        held=frozenset({Role.ACCOUNT_MANAGER}),
+        rules=shipped_rules().guanhu,
+        actor=w.actor("head"),
+    )
+    return [w.staff["am"]]
+
+
+def customer_released(w: World) -> list[Any]:
+    w.staff["am"].release_customer(
+        borrower_id="91330100MA2EVERY1X", released_on=START, reason="移交", actor=w.actor("head")
     )
     return [w.staff["am"]]
 
@@ -641,6 +665,20 @@ def maturity_notice_issued(w: World) -> list[Any]:
         addressee="借款人",
         actor=w.actor("am"),
         documents=[document("maturity_notice")],
+    )
+    return [w.loan]
+
+
+def target_responsibility_signed(w: World) -> list[Any]:
+    w.loan.sign_target_responsibility(
+        year=day(147).year,
+        manager=Party(w.loan.account_manager_id, frozenset({Role.ACCOUNT_MANAGER})),
+        risk_supervisor=w.party("risk"),
+        collection_target=Decimal("100000.00"),
+        business_target="日均存款不低于 50 万元",
+        signed_on=day(147),
+        actor=w.actor("head"),
+        documents=[document("target_responsibility")],
     )
     return [w.loan]
 
@@ -1356,6 +1394,8 @@ FACTORIES: dict[str, Factory] = {
     _declared(Staff, "RoleRevoked"): role_revoked,
     _declared(Staff, "Transferred"): staff_transferred,
     _declared(Staff, "PostLoanDutiesEvaluated"): post_loan_duties_evaluated,
+    _declared(Staff, "CustomerAssigned"): customer_assigned,
+    _declared(Staff, "CustomerReleased"): customer_released,
     _declared(Staff, "PasswordSet"): password_set,
     _declared(Staff, "PasswordChanged"): password_changed,
     _declared(Staff, "LoggedIn"): logged_in,
@@ -1400,6 +1440,7 @@ FACTORIES: dict[str, Factory] = {
     _declared(Loan, "KeyCustomerRemoved"): key_customer_removed,
     _declared(Loan, "ThirdPartyServiceAssigned"): third_party_service_assigned,
     _declared(Loan, "MaturityNoticeIssued"): maturity_notice_issued,
+    _declared(Loan, "TargetResponsibilitySigned"): target_responsibility_signed,
     _declared(Loan, "GuaranteeRegistered"): guarantee_registered,
     _declared(Loan, "GuarantorReassessed"): guarantor_reassessed,
     _declared(Collateral, "CertificateTakenOut"): certificate_taken_out,
