@@ -126,6 +126,7 @@ class Scenario:
         "scope",
         "information",
         "watch",
+        "guanhu",
         "reads",
     )
     """The steps that build the states, in the order they must run."""
@@ -1127,6 +1128,54 @@ class Scenario:
             Example(
                 {"loan_no": self.loan()},
                 body={"issued_on": self.today, "addressee": "模糊测试示例有限公司"},
+            ),
+        )
+
+    # ------------------------------------------------------------------ 管户
+    def guanhu(self) -> None:
+        """A customer assigned to a manager (管户) and one taken off; a loan's
+        target-responsibility record signed (贷后管理及目标责任书)."""
+        customer = {
+            "borrower_id": "91330100FZGH0001X",
+            "borrower_name": "模糊测试管户有限公司",
+            "borrower_type": "corporate",
+            "amount": "500000.00",
+            "assigned_on": self.today,
+            "reason": "管户分配",
+        }
+        self.example(
+            "POST", "/staff/{staff_no}/customers", Example({"staff_no": AM2}, body=customer)
+        )
+        self.bank.post(
+            RUNNERS["branch_head"],
+            f"/staff/{AM2}/customers",
+            {**customer, "borrower_id": "91330100FZGH0002X", "group": "模糊测试集团"},
+        )
+        self.example(
+            "POST",
+            "/staff/{staff_no}/customers/release",
+            Example(
+                {"staff_no": AM2},
+                body={
+                    "borrower_id": "91330100FZGH0002X",
+                    "released_on": self.today,
+                    "reason": "移交",
+                },
+            ),
+        )
+        self.example(
+            "POST",
+            "/loans/{loan_no}/target-responsibility",
+            Example(
+                {"loan_no": self.loan()},
+                body={
+                    "year": self.day.year,
+                    "manager_no": RUNNERS["account_manager"],
+                    "risk_supervisor_no": RUNNERS["risk_manager"],
+                    "collection_target": "60000.00",
+                    "business_target": "日均存款不低于 20 万元",
+                    "signed_on": self.today,
+                },
             ),
         )
 

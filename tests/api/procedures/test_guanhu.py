@@ -41,8 +41,8 @@ def register(api: Api, listing: str, after: int, **params: Any) -> list[dict[str
 def test_the_cap_counts_a_group_once_and_refuses_the_sixteenth_corporate_customer(
     api: Api,
 ) -> None:
-    """Rows 002-78, 003-50, 004-10, 000-25, 004-03, 004-33, 004-34: fourteen companies and
-    two of one group count as 15; a sixteenth is refused, as are a 大户 for an account
+    """Rows 002-78, 003-50, 004-10, 000-25, 004-03, 004-33, 004-34, 002-74, 002-76: fourteen
+    companies and two of one group count as 15; a sixteenth is refused, as are a 大户 for an account
     manager, an assignment to oneself, out of scope, and bad input — each recording nothing."""
     position = 0
     for n in range(1, 15):
@@ -109,7 +109,7 @@ def test_the_cap_counts_a_group_once_and_refuses_the_sixteenth_corporate_custome
 def test_a_target_record_signed_for_the_bank_listed_with_collections_and_the_evaluation(
     api: Api,
 ) -> None:
-    """Rows 004-04, 004-05, 004-29, 004-07, 002-46, 002-74, 004-09: the loan's target record
+    """Rows 004-04, 004-05, 004-29, 004-07, 002-46, 002-74, 004-09, 004-03, 003-88, 004-20: the loan's target record
     (管户主责任人, 风险监管责任人, 本息收回计划, 经营目标) signed by the branch head with its paper
     filed; the register sets what was collected against the plan; the evaluation of duties at
     handover is linked to it; the manager cannot sign their own, nor anyone out of input."""
