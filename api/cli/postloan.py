@@ -34,6 +34,7 @@ from api.cli.common import (
     run,
     values,
 )
+from api.cli.guanhu import guanhu_app
 from api.cli.information import funds_app, info_app
 from api.cli.watch import maturity_app, watch_app
 from archive.commands.classification import (
@@ -478,3 +479,4 @@ def clear_warning(
 # ------------------------------------------------------------------ closer watch, maturities
 postloan_app.add_typer(watch_app, name="watch")
 postloan_app.add_typer(maturity_app, name="maturity")
+postloan_app.add_typer(guanhu_app, name="guanhu")

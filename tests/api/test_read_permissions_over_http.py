@@ -354,7 +354,8 @@ def acts(demo: Demo, person: Person, loan: DemoLoan) -> bool:
 
 def subjects(demo: Demo, path: str, example: Example) -> list[DemoLoan]:
     """The loans a command names — by number, borrowing, batch or list — as they stand now;
-    or the branch it books a loan in, or the unit of the person whose duties it evaluates."""
+    or the branch it books a loan in, or the unit of the person whose duties it evaluates or
+    whose customers it assigns."""
     archive = demo.api.archive
     numbers: list[str] = []
     if "loan_no" in example.path:
@@ -374,8 +375,10 @@ def subjects(demo: Demo, path: str, example: Example) -> list[DemoLoan]:
         found.append(DemoLoan(loan.loan_no, loan.branch, staff))
     if not found and isinstance(body.get("branch"), str) and not path.startswith("/staff"):
         found.append(DemoLoan("", body["branch"], frozenset()))
-    if not found and path.endswith("/evaluations") and "staff_no" in example.path:
-        # A person's duties evaluated: within the evaluator's reach of the person's unit.
+    managing = path.endswith(("/evaluations", "/customers", "/customers/release"))
+    if not found and managing and "staff_no" in example.path:
+        # A person's duties evaluated, or customers assigned to them (管户): within the
+        # evaluator's or the branch head's reach of the person's unit.
         evaluated = archive.staff(example.path["staff_no"])
         found.append(DemoLoan("", evaluated.branch, frozenset()))
     return found
