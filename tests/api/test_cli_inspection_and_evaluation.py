@@ -172,6 +172,6 @@ def test_a_branch_head_assigns_customers_and_signs_a_target_record(tokens: dict[
     archive = open_archive(read_settings())
     try:
         assert set(archive.staff("AM01").customers) == {"C001"}
-        assert archive.loan(LOAN).targets[2025].collection_target == 100
+        assert archive.loan(LOAN).targets[2025].collection_target == 100000
     finally:
         archive.close()
