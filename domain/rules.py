@@ -59,6 +59,8 @@ from domain.values import (
 )
 from domain.warning_rules import WarningRules, parse_warning_rules
 from domain.watch import EARLIER_WATCH, WatchRules, parse_watch
+from domain.workdays import WEEKENDS_ONLY, WorkingCalendar, parse_calendar
+from domain.zones import EARLIER_ZONES, ZoneRules, parse_zones
 
 RULES_FILE = "rules.toml"
 PACKAGE = "archive"
@@ -73,6 +75,7 @@ TRIGGERS: Mapping[str, str] = MappingProxyType(
         "CollectionStepTaken": "collection",
         "Restructured": "restructuring",
         "Extended": "extension",
+        "TransferredToAssetPreservation": "preservation",
         "WrittenOff": "write_off",
         "Settled": "settlement",
     }
@@ -226,6 +229,11 @@ class TaskOwners:
     """Who monitors key, large and third-party-serviced loans as ``[watch]`` asks."""
     maturity_notice: Role
     """Who sends a loan's maturity notice (贷款到期通知书, ``[watch]``)."""
+    zone_review: Role
+    """Who reviews a customer's zone and plan when due (三大区间, ``[[zones]]``); the task goes to
+    the person the plan names responsible."""
+    zone_approval: Role
+    """Who approves a proposed zone and plan (三大区间) awaiting approval."""
 
 
 @dataclass(frozen=True)
@@ -348,18 +356,25 @@ class RuleSet:
     guanhu: GuanhuRules = field(default_factory=GuanhuRules)
     """管户: the cap on a manager's corporate customers, the range each should hold, the
     amount tiers and who manages each (``[guanhu]``; none in a rule set adopted before it)."""
+    zones: ZoneRules = field(default_factory=ZoneRules)
+    """The zones customers are classified into (三大区间, ``[[zones]]``; none in a rule set
+    adopted before them)."""
     guarantor_reassess_months: Mapping[GuarantorKind, int] = field(
         default_factory=lambda: MappingProxyType({})
     )
     """Months between re-assessments of a guarantor (代偿能力), by kind of guarantor
     (``[guarantors] reassess_every_months``); a kind not listed is not re-assessed by the
     calendar (none was in a rule set adopted before the key)."""
+    calendar: WorkingCalendar = WEEKENDS_ONLY
+    """The bank's working calendar (``[calendar]``): public holidays and make-up working days
+    (调休) by year, by which every working-day deadline is counted; a year it does not cover,
+    and every year of a rule set without the table, counts Saturdays and Sundays only."""
 
     def countersign_due(self, inspected_on: date) -> date | None:
         """The countersign deadline of an inspection made on ``inspected_on``, or None."""
         if self.countersign_days is None:
             return None
-        return add_working_days(inspected_on, self.countersign_days)
+        return add_working_days(inspected_on, self.countersign_days, self.calendar)
 
     @property
     def short_version(self) -> str:
@@ -418,7 +433,14 @@ class RuleSet:
         Keys of :data:`EARLIER` that ``data`` lacks take the values the program applied before
         they existed; the version and ``source`` stay those of ``data`` as given.
         """
-        canonical = canonical_json(data)
+        try:
+            canonical = canonical_json(data)
+        except TypeError as exc:
+            raise _fail(
+                "(file)",
+                f'只能含文本、数字、真假值、数组和表；日期须加引号（"2025-10-01"）：{exc}',
+                f'only text, numbers, booleans, arrays and tables; quote dates ("2025-10-01"): {exc}',
+            ) from None
         plain: dict[str, Any] = json.loads(canonical)
         full = with_earlier_defaults(plain)
         defaults = _type_defaults(_table(full, "type_defaults"))
@@ -488,7 +510,9 @@ class RuleSet:
             warnings=parse_warning_rules(_table(full, "warnings"), _fail),
             watch=parse_watch(full.get("watch"), _fail),
             guanhu=parse_guanhu(full.get("guanhu"), _fail),
+            zones=parse_zones(full.get("zones"), _fail),
             guarantor_reassess_months=_guarantor_months(_table(full, "guarantors")),
+            calendar=parse_calendar(full.get("calendar"), _fail),
         )
 
 
@@ -578,6 +602,9 @@ EARLIER: Mapping[str, Any] = MappingProxyType(
         # Owners of kinds of task added with [watch] (no such task fell due before).
         "tasks.owners.closer_watch": "account_manager",
         "tasks.owners.maturity_notice": "account_manager",
+        # Owners of kinds of task added with [[zones]] (no such task fell due before).
+        "tasks.owners.zone_review": "account_manager",
+        "tasks.owners.zone_approval": "branch_head",
         "reference": {"fonds": "J001", "category": "XD", "department": "XDB"},
         # Before data scope, nothing limited anyone: every business role read and acted
         # bank-wide, and branches were names with no hierarchy.
@@ -617,6 +644,10 @@ EARLIER: Mapping[str, Any] = MappingProxyType(
         "watch": dict(EARLIER_WATCH),
         # Before [guanhu], no cap on a manager's customers, no range and no amount tier.
         "guanhu": dict(EARLIER_GUANHU),
+        # Before [calendar], working days skipped Saturdays and Sundays only.
+        "calendar": {},
+        # Before [[zones]], no customer was classified into zones (三大区间).
+        "zones": list(EARLIER_ZONES),
     }
 )
 """Keys added to the rule set after its first release, with the values the program applied

@@ -12,7 +12,7 @@ from eventsourcing.domain import event
 from domain.authorization import Action, authorize
 from domain.errors import InvalidInputError, InvalidTransitionError, SegregationOfDutiesError
 from domain.loan.core import Docs
-from domain.loan.watch import LoanWatch
+from domain.loan.zones import LoanZones
 from domain.records import Determination
 from domain.values import (
     Actor,
@@ -51,7 +51,7 @@ class TargetRecords:
         return found
 
 
-class Loan(LoanWatch, TargetRecords):
+class Loan(LoanZones, TargetRecords):
     """A loan after disbursement (贷款), with everything done to it since."""
 
     # ----------------------------------------- 目标责任书 (target responsibility)
