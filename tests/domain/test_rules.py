@@ -364,6 +364,7 @@ CHANGED_ON_PURPOSE = frozenset(
         "warnings.closed_loop",
         "warnings.reporting",
         "warnings.reclassify_colours",
+        "warnings.form_on_raising",
         "watch",
         "guarantors",
         "guanhu",
@@ -379,7 +380,8 @@ re-classification it opens, which nothing required before, and the warning catal
 closed loop, reporting routes and the re-classification a red signal opens (free codes, two
 steps, nothing reported before), and the closer watch of key, large and third-party-serviced
 loans with maturity notices ([watch]), and the guarantors' re-assessment (保证人代偿能力重估),
-which no guarantor fell due for before [guarantors], the bank's holiday calendar (weekends
+which no guarantor fell due for before [guarantors], the handling form filed with a signal's
+raising serving its handling (warnings.form_on_raising), the bank's holiday calendar (weekends
 only before [calendar]), the customers' zones (三大区间, [[zones]]), into which nobody was
 classified before, and the 管户 cap, range and amount tiers ([guanhu]), which nothing limited
 before; so the shipped file differs from what an earlier rule set is read with."""
