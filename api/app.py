@@ -38,6 +38,7 @@ from api.routers import (
     responsibility,
     scope,
     staff,
+    supervision,
     tasks,
     verification,
     warnings,
@@ -75,6 +76,7 @@ ROUTERS = (
     tasks,
     compliance,
     staff,
+    supervision,
     scope,
     meta,
 )

@@ -22,6 +22,7 @@ from archive.commands.login import LoginCommands
 from archive.commands.responsibility import ResponsibilityCommands
 from archive.commands.scope import ScopeCommands
 from archive.commands.staff import StaffCommands
+from archive.commands.supervision import SupervisionCommands
 from archive.commands.warnings import WarningCommands
 from archive.commands.watch import WatchCommands
 from archive.commands.workout import WorkoutCommands
@@ -51,6 +52,7 @@ class DossierArchive(
     InformationCommands,
     ScopeCommands,
     DutyCommands,
+    SupervisionCommands,
     CollateralCommands,
     CollateralQueries,
     DispositionCommands,

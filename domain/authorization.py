@@ -110,6 +110,8 @@ class Action(Enum):
     DESIGNATE_KEY_CUSTOMER = "designate_key_customer"
     ASSIGN_THIRD_PARTY_SERVICE = "assign_third_party_service"
     ISSUE_MATURITY_NOTICE = "issue_maturity_notice"
+    SUPERVISE_POST_LOAN = "supervise_post_loan"
+    REPORT_RECTIFICATION = "report_rectification"
 
 
 R = Role
@@ -262,6 +264,14 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = {
     Action.DESIGNATE_KEY_CUSTOMER: frozenset({R.BRANCH_HEAD, R.RISK_MANAGER}),
     Action.ASSIGN_THIRD_PARTY_SERVICE: frozenset({R.BRANCH_HEAD, R.RISK_MANAGER}),
     Action.ISSUE_MATURITY_NOTICE: LENDING_ROLES,
+    # Supervision of post-loan work (贷后管理检查, domain/supervision.py): a unit above (its
+    # branch head), the risk department, compliance or audit checks, scores, accepts the
+    # rectification and records penalties; the party checked reports its rectification —
+    # nobody checks themselves or their own unit.
+    Action.SUPERVISE_POST_LOAN: frozenset(
+        {R.BRANCH_HEAD, R.RISK_MANAGER, R.COMPLIANCE, R.AUDITOR}
+    ),
+    Action.REPORT_RECTIFICATION: BUSINESS_ROLES - {R.AUDITOR, R.COMPLIANCE},
 }
 
 REGISTER_READS: Mapping[str, Action] = {
@@ -280,6 +290,7 @@ REGISTER_READS: Mapping[str, Action] = {
     "staff_directory": Action.READ_BUSINESS,
     "document_search": Action.READ_DOCUMENT,
     "scope_register": Action.READ_BUSINESS,
+    "supervision_register": Action.READ_TRAIL,
 }
 """Who reads each register (台账), by its name: the one permission for the register and for
 every other read that shows what it shows — a destruction batch and its register PDF are the

@@ -57,6 +57,7 @@ from domain.values import (
     WarningColour,
 )
 from domain.warning_rules import WarningRules, parse_warning_rules
+from domain.supervision import EARLIER_SUPERVISION, SupervisionRules, parse_supervision
 from domain.watch import EARLIER_WATCH, WatchRules, parse_watch
 
 RULES_FILE = "rules.toml"
@@ -344,6 +345,9 @@ class RuleSet:
     watch: WatchRules = field(default_factory=WatchRules)
     """Closer watch of key, large and third-party-serviced loans, and maturity notices
     (``[watch]``; none in a rule set adopted before it)."""
+    supervision: SupervisionRules = field(default_factory=SupervisionRules)
+    """The scoring sheet of supervision checks of post-loan work (贷后管理检查评分表,
+    ``[supervision]``; none in a rule set adopted before it)."""
     guarantor_reassess_months: Mapping[GuarantorKind, int] = field(
         default_factory=lambda: MappingProxyType({})
     )
@@ -483,6 +487,7 @@ class RuleSet:
             ),
             warnings=parse_warning_rules(_table(full, "warnings"), _fail),
             watch=parse_watch(full.get("watch"), _fail),
+            supervision=parse_supervision(full.get("supervision"), _fail),
             guarantor_reassess_months=_guarantor_months(_table(full, "guarantors")),
         )
 
@@ -610,6 +615,8 @@ EARLIER: Mapping[str, Any] = MappingProxyType(
         # Before [watch], no closer watch of key, large or third-party-serviced loans and no
         # maturity notice fell due.
         "watch": dict(EARLIER_WATCH),
+        # Before [supervision], no scoring sheet: no supervision check could be scored.
+        "supervision": dict(EARLIER_SUPERVISION),
     }
 )
 """Keys added to the rule set after its first release, with the values the program applied

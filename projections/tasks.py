@@ -26,6 +26,7 @@ from domain.tasks import (
     Facts,
     GuaranteeFacts,
     LoanFacts,
+    RectificationFacts,
     StaffFacts,
     Task,
     TaskKind,
@@ -40,6 +41,7 @@ from domain.values import (
     Product,
     RepaymentMethod,
     RetentionClass,
+    Role,
     WarningColour,
 )
 from projections.projection import Projection
@@ -214,7 +216,29 @@ def _facts(rows: Mapping[str, list[dict[str, Any]]]) -> Facts:
         )
         for m in rows["managers"]
     ]
-    return Facts(loans=loans, borrowings=borrowings, dossiers=dossiers, staff=staff)
+    rectifications = [
+        RectificationFacts(
+            check_id=r["check_id"],
+            check_no=r["check_no"],
+            notice_no=r["notice_no"],
+            branch=r["branch"],
+            staff_id=r["staff_id"],
+            checker_id=r["checker_id"],
+            checker_role=Role.parse(r["checker_role"], "checker_role"),
+            issued_on=r["issued_on"],
+            deadline=r["deadline"],
+            reported_on=r["reported_on"],
+        )
+        for r in rows.get("rectifications", [])
+        if r["deadline"] is not None and not r["closed"]
+    ]
+    return Facts(
+        loans=loans,
+        borrowings=borrowings,
+        dossiers=dossiers,
+        staff=staff,
+        rectifications=rectifications,
+    )
 
 
 def _loan(

@@ -36,6 +36,7 @@ def all_registers(
     from projections.registers.responsibility import AccountabilityTrail
     from projections.registers.scope import ScopeRegister
     from projections.registers.staff import StaffDirectory
+    from projections.registers.supervision import SupervisionRegister
     from projections.registers.tasks import WorkQueue
     from projections.registers.warnings import WarningLedger
     from projections.registers.workout import NonPerformingRegister
@@ -56,5 +57,6 @@ def all_registers(
         StaffDirectory(),
         DocumentSearch(text_source),
         ScopeRegister(),
+        SupervisionRegister(),
     ]
     return registers
