@@ -31,8 +31,6 @@ from domain.dates import check_not_before
 from domain.errors import InvalidInputError, InvalidTransitionError, SegregationOfDutiesError
 from domain.values import Actor, CheckSubject, LabelledEnum, Role, require_text
 
-__all__ = ["CheckSubject"]
-
 Fail = Callable[[str, str, str], Exception]
 
 MAX_DEDUCTIONS = 200

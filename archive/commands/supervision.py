@@ -272,7 +272,11 @@ class SupervisionCommands(ArchiveCore):
     def read_supervision_check(self, ctx: CommandContext, check_id: UUID) -> SupervisionCheck:
         """A check, to the person checked, to someone of the unit checked, and to those who
         read the accountability trail within their read scope."""
-        check = self.supervision_check(check_id)
+        try:
+            check = self.supervision_check(check_id)
+        except NotFoundError:
+            self.actor(ctx, Action.READ_TRAIL)  # a check that is not there: the trail's readers
+            raise
         if ctx.staff_id == check.staff_id:
             self.actor(ctx, Action.READ_BUSINESS)
             return check
