@@ -29,12 +29,12 @@ from archive.core import SYSTEM_ID, CommandContext, CommandResult
 from archive.documents.ingest import Upload, from_bytes
 from demo.archive_office import run_archive_office
 from demo.duties import evaluate_duties
-from demo.supervision import supervise
 from demo.guarantors import show_guarantors
 from demo.lifecycle import plan_loan
 from demo.plan import FIRST_VALUE_DATE, TODAY, LoanPlan, Step
 from demo.shapes import draw_shapes
 from demo.staff import ROSTER, Person
+from demo.supervision import supervise
 from demo.warning_loops import walk_warning_loops
 from demo.watch import watch_closely
 from domain.errors import InvalidInputError

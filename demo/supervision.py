@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
+from decimal import Decimal
 
 from archive.application import DossierArchive
 from archive.commands.supervision import (
@@ -78,7 +79,7 @@ def supervise(archive: DossierArchive, contexts: Mapping[str, CommandContext]) -
         RecordPenalty(
             check_id=check_id,
             staff_no=CHECKED,
-            amount="300.00",  # type: ignore[arg-type]
+            amount=Decimal("300.00"),
             reason="贷后管理日常检查得分76分，低于80分，按评分表扣减",
             decided_on=date(2026, 10, 20),
         ),

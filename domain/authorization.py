@@ -268,9 +268,7 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = {
     # branch head), the risk department, compliance or audit checks, scores, accepts the
     # rectification and records penalties; the party checked reports its rectification —
     # nobody checks themselves or their own unit.
-    Action.SUPERVISE_POST_LOAN: frozenset(
-        {R.BRANCH_HEAD, R.RISK_MANAGER, R.COMPLIANCE, R.AUDITOR}
-    ),
+    Action.SUPERVISE_POST_LOAN: frozenset({R.BRANCH_HEAD, R.RISK_MANAGER, R.COMPLIANCE, R.AUDITOR}),
     Action.REPORT_RECTIFICATION: BUSINESS_ROLES - {R.AUDITOR, R.COMPLIANCE},
 }
 

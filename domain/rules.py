@@ -45,6 +45,7 @@ from domain.errors import InvalidInputError
 from domain.reference import CODE_PART
 from domain.schedules import FIGURES, InspectionSchedule
 from domain.scope import Hierarchy, Level, Reach, RoleReach, ScopeRules, Unit
+from domain.supervision import EARLIER_SUPERVISION, SupervisionRules, parse_supervision
 from domain.transfers import add_working_days
 from domain.values import (
     BorrowerType,
@@ -57,7 +58,6 @@ from domain.values import (
     WarningColour,
 )
 from domain.warning_rules import WarningRules, parse_warning_rules
-from domain.supervision import EARLIER_SUPERVISION, SupervisionRules, parse_supervision
 from domain.watch import EARLIER_WATCH, WatchRules, parse_watch
 
 RULES_FILE = "rules.toml"

@@ -194,8 +194,7 @@ def score_sheet(
         if taken[item.code] > item.points:
             raise InvalidInputError(
                 f"{item.zh}：扣分 {taken[item.code]} 超过该项分值 {item.points}",
-                f"{item.code}: {taken[item.code]} points deducted exceed the item's "
-                f"{item.points}",
+                f"{item.code}: {taken[item.code]} points deducted exceed the item's {item.points}",
                 field="deductions",
             )
         findings.setdefault(item.code, []).append(
@@ -366,9 +365,7 @@ class SupervisionCheck(Aggregate):
     def default_deadline(self, days: int | None) -> date:
         return self.checked_on + timedelta(days=days or 30)
 
-    def issue_notice(
-        self, *, notice_no: str, deadline: date, sha256: str, actor: Actor
-    ) -> None:
+    def issue_notice(self, *, notice_no: str, deadline: date, sha256: str, actor: Actor) -> None:
         """The rectification notice (限期整改通知书) of a check scored below the pass score."""
         authorize(actor, Action.SUPERVISE_POST_LOAN)
         if self.passed:

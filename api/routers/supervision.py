@@ -177,7 +177,7 @@ async def notice_pdf(check_id: UUID, archive: ArchiveDep, ctx: ReadCtx) -> Respo
         content=pdf,
         media_type="application/pdf",
         headers={
-            "Content-Disposition": "attachment; filename=\"rectification-notice.pdf\"; "
+            "Content-Disposition": 'attachment; filename="rectification-notice.pdf"; '
             f"filename*=UTF-8''{quote(notice_no + '.pdf')}"
         },
     )

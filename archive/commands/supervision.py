@@ -26,8 +26,8 @@ from archive.reports.rectification_notices import RectificationNoticeForm, recti
 from domain.authorization import Action
 from domain.errors import InvalidInputError, NotFoundError
 from domain.numbering import FormKind
-from domain.supervision import MAX_DEDUCTIONS, CheckSubject, Deduction, SupervisionCheck
-from domain.values import Actor, DocumentRef
+from domain.supervision import MAX_DEDUCTIONS, Deduction, SupervisionCheck
+from domain.values import Actor, CheckSubject, DocumentRef
 
 
 class DeductionIn(BaseModel):

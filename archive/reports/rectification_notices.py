@@ -16,7 +16,14 @@ from typing import Any
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Paragraph, Spacer
 
-from archive.reports.forms import cell_text, grid, page_width, render_pdf, signature_lines, text_style
+from archive.reports.forms import (
+    cell_text,
+    grid,
+    page_width,
+    render_pdf,
+    signature_lines,
+    text_style,
+)
 from domain.display import yuan
 
 TITLE = "限期整改通知书"
@@ -65,7 +72,9 @@ def rectification_notice(form: RectificationNoticeForm) -> bytes:
         else ""
     )
     story: list[Flowable] = [
-        Paragraph(f"编号：{cell_text(form.notice_no)}　　检查编号：{cell_text(form.check_no)}", body),
+        Paragraph(
+            f"编号：{cell_text(form.notice_no)}　　检查编号：{cell_text(form.check_no)}", body
+        ),
         Spacer(1, 4 * mm),
         Paragraph(f"{cell_text(form.addressee)}：", body),
         Spacer(1, 3 * mm),

@@ -15,8 +15,8 @@ from typing import Any, ClassVar
 
 import sqlalchemy as sa
 
-from domain.supervision import CheckState, CheckSubject, SupervisionCheck
-from domain.values import Role
+from domain.supervision import CheckState, SupervisionCheck
+from domain.values import CheckSubject, Role
 from projections.changes import Changes
 from projections.projection import Listing, Projection, handlers
 from projections.tables import PERSON, TableSpec, col
@@ -76,12 +76,14 @@ PENALTIES = TableSpec(
 
 def _state(row: dict[str, Any]) -> str:
     if row["notice_no"] is None:
-        return CheckState.PASSED.value
-    if row["accepted_on"] is not None:
-        return CheckState.CLOSED.value
-    if row["reported_on"] is not None:
-        return CheckState.REPORTED.value
-    return CheckState.RECTIFYING.value
+        state = CheckState.PASSED
+    elif row["accepted_on"] is not None:
+        state = CheckState.CLOSED
+    elif row["reported_on"] is not None:
+        state = CheckState.REPORTED
+    else:
+        state = CheckState.RECTIFYING
+    return str(state.value)
 
 
 class SupervisionRegister(Projection):

@@ -405,7 +405,8 @@ def test_the_demo_evaluates_account_managers_duties_and_leaves_one_due(
         ("account_manager", 76, False, "closed"),
         ("branch", 97, True, "passed"),
     ]
-    assert notice is not None and pdf.startswith(b"%PDF")
+    assert notice is not None
+    assert pdf.startswith(b"%PDF")
     assert [(p.amount, p.staff_id) for p in checks[0].penalties] == [
         (Decimal("300.00"), checks[0].staff_id)
     ]

@@ -281,7 +281,10 @@ def rectification_reported(w: World) -> list[Any]:
 
 def rectification_accepted(w: World) -> list[Any]:
     w.check.accept_rectification(
-        accepted_on=START + timedelta(days=12), accepted=True, opinion="同意销号", actor=w.actor("risk")
+        accepted_on=START + timedelta(days=12),
+        accepted=True,
+        opinion="同意销号",
+        actor=w.actor("risk"),
     )
     return [w.check]
 

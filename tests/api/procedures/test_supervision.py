@@ -31,7 +31,11 @@ def check(**overrides: Any) -> dict[str, Any]:
         "period_from": "2025-01-01",
         "period_to": "2025-05-31",
         "deductions": [
-            {"item": "routine_inspection", "points": 12, "finding": "3户常规检查超期，报告未分析资金流向"},
+            {
+                "item": "routine_inspection",
+                "points": 12,
+                "finding": "3户常规检查超期，报告未分析资金流向",
+            },
             {"item": "classification", "points": 6, "finding": "1户逾期95天仍列关注类"},
             {"item": "dossier", "points": 4, "finding": "2户合同原件未按期移交档案室"},
         ],
@@ -68,7 +72,12 @@ def test_a_check_below_the_pass_score_is_rectified_accepted_and_closed_with_its_
     assert (ids["check_no"], notice_no) == ("贷后检查〔2025〕第0001号", "整改〔2025〕第0001号")
 
     read = api.get("am", f"/supervision-checks/{check_id}").json()
-    assert (read["total"], read["score"], read["pass_score"], read["passed"]) == (100, 78, 80, False)
+    assert (read["total"], read["score"], read["pass_score"], read["passed"]) == (
+        100,
+        78,
+        80,
+        False,
+    )
     assert read["deadline"] == "2025-07-10", "30 days (supervision.rectification_days)"
     assert read["proposed_penalty"] == "300.00"
     assert (read["staff_name"], read["checker_name"]) == ("张伟（AM001）", "陈静（RM001）")
