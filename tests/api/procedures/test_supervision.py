@@ -164,7 +164,8 @@ def test_a_check_below_the_pass_score_is_rectified_accepted_and_closed_with_its_
 def test_nobody_checks_themselves_or_their_unit_nor_beyond_their_scope_nor_scores_badly(
     api: Api,
 ) -> None:
-    """Rows 004-30, 000-43, 002-17: segregation of duties, data scope, the sheet's bounds."""
+    """Rows 004-30, 000-43, 002-17: segregation of duties, data scope, the sheet's bounds; a
+    unit above checks one under it (上级行对下级行的检查)."""
     granted = api.post("admin", "/staff/RM001/roles", {"role": "account_manager"})
     assert granted.status_code == 201, granted.text
     far = api.post(
@@ -212,8 +213,13 @@ def test_nobody_checks_themselves_or_their_unit_nor_beyond_their_scope_nor_score
     assert "exceed the item's 10" in over.json()["detail"]["en"]
     assert api.counts() == before, "a refused check records nothing and stores no notice"
 
-    passed = api.post("head", "/supervision-checks", check(deductions=[]))
-    assert passed.status_code == 201, passed.text
-    assert "notice_no" not in passed.json()["ids"], "a pass issues no notice"
-    blobs = api.counts()[1]
-    assert blobs == before[1], "and stores no notice"
+    below = api.post(
+        "head",
+        "/supervision-checks",
+        check(subject="branch", staff_no=None, branch="东湖分理处", deductions=[]),
+    )
+    assert below.status_code == 201, below.text  # the unit above checks the outlet under it
+    assert "notice_no" not in below.json()["ids"], "a pass issues no notice"
+    assert api.counts()[1] == before[1], "and stores none"
+    read = api.get("head", f"/supervision-checks/{below.json()['ids']['check_id']}").json()
+    assert (read["branch"], read["score"], read["state"]) == ("东湖分理处", 100, "passed")
