@@ -27,7 +27,7 @@ CheckEvents: Any = SupervisionCheck
 CHECKS = TableSpec(
     "checks",
     [
-        col("check_id", sa.Uuid, "检查ID", "check id", export=False, nullable=False),
+        col("check_id", sa.Uuid, "检查ID", "check id", filter=True, nullable=False),
         col("check_no", sa.String(40), "检查编号", "check no.", filter=True),
         col("subject", sa.String(24), "检查对象", "subject", filter=True, labels=CheckSubject),
         col("branch", sa.String(100), "被检查机构", "branch checked", filter=True),

@@ -21,6 +21,7 @@ from api.web.pages import (
     registers,
     responsibility,
     retention,
+    supervision,
     watch,
     workbench,
 )
@@ -41,6 +42,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     audit.router,
     responsibility.router,
     evaluations.router,
+    supervision.router,
     compliance.router,
     registers.router,
     admin.router,
