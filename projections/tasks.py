@@ -46,7 +46,7 @@ from domain.values import (
 )
 from projections.projection import Projection
 from projections.query import AsOf, visible
-from projections.registers.tasks import WorkQueue
+from projections.registers.tasks import RECTIFICATIONS, WorkQueue
 from projections.rules_state import RULES_TABLE, SLOT
 from projections.scoping import loan_key, scope_clauses
 from projections.store import RegisterStore
@@ -138,7 +138,8 @@ def _read(
             clauses = visible(table, spec, as_of)
             if branch is not None and "branch" in spec.column_names:
                 clauses.append(table.c.branch == branch)
-            if loan_key(spec) is not None:
+            if loan_key(spec) is not None or name == RECTIFICATIONS.name:
+                # A rectification notice is within reach by the unit (or person) checked.
                 clauses += scope_clauses(conn, store, queue, name, table, scope, as_of)
             query = sa.select(*[table.c[c] for c in spec.column_names]).where(*clauses)
             found[name] = [dict(r._mapping) for r in conn.execute(query)]
