@@ -124,6 +124,10 @@ def create_app(settings: Settings | None = None, archive: DossierArchive | None 
         if sealing.generated:
             # Where, never what: the key itself stays in its file.
             log.warning("signing_key_generated", file=sealing.key_source, development_only=True)
+        ends = app.state.archive.rule_set().calendar.coverage_warning(app.state.archive.today())
+        if ends is not None:
+            # The working calendar runs out: later deadlines count weekends only.
+            log.warning("rules_calendar_ends", message=ends[1], message_zh=ends[0])
         if serving.in_process_follower:
             built.follower.start()
         if serving.in_process_sealer:

@@ -225,7 +225,7 @@ def countersign(p: Planner, inspected_on: date, inspection_id: UUID) -> None:
     days = draw.randint(1, limit)
     if draw.random() < 1 / 12 and not punctual:
         days = limit + draw.randint(2, 8)
-    on = add_working_days(inspected_on, days)
+    on = add_working_days(inspected_on, days, _RULES.calendar)
     late = days > limit
     p.add(
         on,

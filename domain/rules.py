@@ -59,6 +59,7 @@ from domain.values import (
 )
 from domain.warning_rules import WarningRules, parse_warning_rules
 from domain.watch import EARLIER_WATCH, WatchRules, parse_watch
+from domain.workdays import WEEKENDS_ONLY, WorkingCalendar, parse_calendar
 
 RULES_FILE = "rules.toml"
 PACKAGE = "archive"
@@ -354,12 +355,16 @@ class RuleSet:
     """Months between re-assessments of a guarantor (代偿能力), by kind of guarantor
     (``[guarantors] reassess_every_months``); a kind not listed is not re-assessed by the
     calendar (none was in a rule set adopted before the key)."""
+    calendar: WorkingCalendar = WEEKENDS_ONLY
+    """The bank's working calendar (``[calendar]``): public holidays and make-up working days
+    (调休) by year, by which every working-day deadline is counted; a year it does not cover,
+    and every year of a rule set without the table, counts Saturdays and Sundays only."""
 
     def countersign_due(self, inspected_on: date) -> date | None:
         """The countersign deadline of an inspection made on ``inspected_on``, or None."""
         if self.countersign_days is None:
             return None
-        return add_working_days(inspected_on, self.countersign_days)
+        return add_working_days(inspected_on, self.countersign_days, self.calendar)
 
     @property
     def short_version(self) -> str:
@@ -418,7 +423,14 @@ class RuleSet:
         Keys of :data:`EARLIER` that ``data`` lacks take the values the program applied before
         they existed; the version and ``source`` stay those of ``data`` as given.
         """
-        canonical = canonical_json(data)
+        try:
+            canonical = canonical_json(data)
+        except TypeError as exc:
+            raise _fail(
+                "(file)",
+                f'只能含文本、数字、真假值、数组和表；日期须加引号（"2025-10-01"）：{exc}',
+                f'only text, numbers, booleans, arrays and tables; quote dates ("2025-10-01"): {exc}',
+            ) from None
         plain: dict[str, Any] = json.loads(canonical)
         full = with_earlier_defaults(plain)
         defaults = _type_defaults(_table(full, "type_defaults"))
@@ -489,6 +501,7 @@ class RuleSet:
             watch=parse_watch(full.get("watch"), _fail),
             supervision=parse_supervision(full.get("supervision"), _fail),
             guarantor_reassess_months=_guarantor_months(_table(full, "guarantors")),
+            calendar=parse_calendar(full.get("calendar"), _fail),
         )
 
 
@@ -617,6 +630,8 @@ EARLIER: Mapping[str, Any] = MappingProxyType(
         "watch": dict(EARLIER_WATCH),
         # Before [supervision], no scoring sheet: no supervision check could be scored.
         "supervision": dict(EARLIER_SUPERVISION),
+        # Before [calendar], working days skipped Saturdays and Sundays only.
+        "calendar": {},
     }
 )
 """Keys added to the rule set after its first release, with the values the program applied

@@ -13,30 +13,26 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 from uuid import UUID, uuid5
 
 from domain.dates import check_not_before
 from domain.errors import InvalidInputError, LoanNotClosedError, ReceiptMismatchError
 from domain.values import ItemCondition, LoanStatus, TransferKind, require_text
+from domain.workdays import WEEKENDS_ONLY, WorkingCalendar
 
 MAX_ITEMS = 500
 
 
-def add_working_days(start: date, days: int) -> date:
-    """The date ``days`` working days after ``start``, skipping Saturdays and Sundays.
+def add_working_days(start: date, days: int, calendar: WorkingCalendar = WEEKENDS_ONLY) -> date:
+    """The date ``days`` working days after ``start`` by the bank's ``calendar``.
 
-    There is no holiday calendar yet: public holidays and the weekend days worked in their
-    place (调休) are not known, so a deadline across a holiday comes out too early.
+    Every working-day deadline passes the calendar of the rules in force
+    (``RuleSet.calendar``: public holidays skipped, make-up working days counted); without one,
+    Saturdays and Sundays are the only days skipped.
     """
-    current = start
-    left = days
-    while left > 0:
-        current += timedelta(days=1)
-        if current.weekday() < 5:
-            left -= 1
-    return current
+    return calendar.add_working_days(start, days)
 
 
 @dataclass(frozen=True)
@@ -112,10 +108,12 @@ def transfer_list(
     signed_on: date | None,
     loan_status: LoanStatus,
     originals_working_days: int,
+    calendar: WorkingCalendar = WEEKENDS_ONLY,
 ) -> TransferList:
     """Check a transfer list (移交清单) and set the deadline of originals.
 
-    Originals are due within ``originals_working_days`` working days of signing; the full
+    Originals are due within ``originals_working_days`` working days of signing, by the
+    bank's ``calendar`` (holidays skipped, make-up working days counted); the full
     dossier is listed only once the loan is settled or written off, and has no deadline here.
     """
     if not items or len(items) > MAX_ITEMS:
@@ -140,7 +138,9 @@ def transfer_list(
             field="signed_on",
         )
     check_not_before(listed_on, signed_on, field="listed_on", since_field="signed_on")
-    return TransferList(listed, signed_on, add_working_days(signed_on, originals_working_days))
+    return TransferList(
+        listed, signed_on, add_working_days(signed_on, originals_working_days, calendar)
+    )
 
 
 def _item(item_no: int, raw: Mapping[str, Any]) -> TransferItem:

@@ -187,6 +187,7 @@ class CustodyCommands(ArchiveCore):
                 loan_status=loan.status,
                 originals_working_days=rules.originals_transfer_working_days,
                 actor=actor,
+                calendar=rules.calendar,
                 transfer_no=transfer_no,
             )
             numbered[:] = [book]  # saved with the dossier: a number is never given twice

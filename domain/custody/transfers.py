@@ -46,6 +46,7 @@ from domain.values import (
     TransferKind,
     require_text,
 )
+from domain.workdays import WEEKENDS_ONLY, WorkingCalendar
 
 R = TypeVar("R")
 
@@ -120,20 +121,22 @@ class DossierTransfers(Aggregate):
         loan_status: LoanStatus,
         originals_working_days: int,
         actor: Actor,
+        calendar: WorkingCalendar = WEEKENDS_ONLY,
         transfer_no: str | None = None,
     ) -> None:
         """List what the credit side hands to the archive office (移交清单), numbered
         ``transfer_no`` in the year's series of transfer lists (移交〔2026〕第0001号).
 
         Originals are due within ``originals_working_days`` working days of signing
-        (``transfers.originals_working_days`` of the rules in force); the full dossier only
+        (``transfers.originals_working_days`` of the rules in force, counted by their
+        ``calendar``: holidays skipped, make-up working days counted); the full dossier only
         once the loan is settled or written off.
         """
         authorize(actor, Action.LIST_TRANSFER)
         if transfer_id in self.transfers:
             raise AlreadyExistsError(f"移交 {transfer_id} 已存在", f"transfer {transfer_id} exists")
         checked = transfer_list(
-            kind, items, listed_on, signed_on, loan_status, originals_working_days
+            kind, items, listed_on, signed_on, loan_status, originals_working_days, calendar
         )
         self._transfer_listed(
             transfer_id=transfer_id,

@@ -195,7 +195,7 @@ class _LoanJudge:
             self.task(
                 TaskKind.COUNTERSIGN,
                 opens_on=waiting.inspected_on,
-                due_on=add_working_days(waiting.inspected_on, days),
+                due_on=add_working_days(waiting.inspected_on, days, self.rules.calendar),
                 rule=f"inspections.countersign_days = {days} working days",
                 owner_role=Role.REVIEWER,
                 owner_id=waiting.reviewer_id,
@@ -561,7 +561,7 @@ class _LoanJudge:
             self.task(
                 TaskKind.ORIGINALS_TRANSFER,
                 opens_on=self.loan.value_date,
-                due_on=add_working_days(self.loan.value_date, days),
+                due_on=add_working_days(self.loan.value_date, days, self.rules.calendar),
                 rule=f"transfers.originals_working_days = {days}",
                 owner_role=self.rules.task_owners.originals_transfer,
             )

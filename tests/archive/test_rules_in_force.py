@@ -116,6 +116,19 @@ def test_originals_are_due_by_the_deadline_in_force(
     assert dossier.transfers[UUID(listed.ids["transfer_id"])].due_on == date(2025, 1, 17)
 
 
+def test_originals_are_due_by_the_calendar_in_force(
+    app: DossierArchive, staff: Staff, loan: str
+) -> None:
+    """A bank's own holidays (a local one on Monday 13 and Tuesday 14 January 2025) move the
+    deadline: signed on Friday the 10th, three working days end on Friday the 17th."""
+    local = {"2025": {"holidays": ["2025-01-01", "2025-01-13..2025-01-14"]}}
+    assert app.adopt_rules(rules_with(calendar=local), source="test")
+    listed = steps.list_transfer(
+        app, staff["account_manager"], loan, ITEMS, date(2025, 1, 13), signed_on=date(2025, 1, 10)
+    )
+    assert listed.ids["due_on"] == "2025-01-17"
+
+
 def test_a_reference_code_takes_its_parts_from_the_rules_in_force(
     app: DossierArchive, staff: Staff, loan: str
 ) -> None:

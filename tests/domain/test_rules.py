@@ -367,6 +367,7 @@ CHANGED_ON_PURPOSE = frozenset(
         "watch",
         "guarantors",
         "supervision",
+        "calendar",
     }
 )
 """Keys added with a new rule rather than moved from code: data scope limits what nothing
@@ -377,8 +378,9 @@ re-classification it opens, which nothing required before, and the warning catal
 closed loop, reporting routes and the re-classification a red signal opens (free codes, two
 steps, nothing reported before), and the closer watch of key, large and third-party-serviced
 loans with maturity notices ([watch]), and the guarantors' re-assessment (保证人代偿能力重估),
-which no guarantor fell due for before [guarantors], and the scoring sheet of supervision
-checks ([supervision]), which no earlier rule set had; so the shipped file differs from
+which no guarantor fell due for before [guarantors], the scoring sheet of supervision checks
+([supervision]), which no earlier rule set had, and the bank's holiday calendar (weekends
+only before [calendar]); so the shipped file differs from
 what an earlier rule set is read with."""
 
 

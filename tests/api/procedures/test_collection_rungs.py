@@ -232,3 +232,39 @@ def test_a_rule_set_adopted_before_keeps_its_ladder(api: Api) -> None:
     assert again.status_code == 201, again.text
     queue = api.get("head", f"/tasks?on=2026-01-01&after={again.json()['position']}")
     assert "guarantor_reassessment" not in {t["kind"] for t in queue.json()["data"]}
+
+
+VARIANT_LADDER = [
+    {"days": 3, "step": "phone_call", "owner": "account_manager"},
+    {"days": 6, "step": "phone_call", "owner": "post_loan_officer"},
+    {"days": 9, "step": "handover", "owner": "post_loan_officer", "handover": True},
+    {"days": 15, "step": "plan_revised", "owner": "account_manager"},
+    {"days": 30, "step": "notice_served", "owner": "account_manager", "responsibility": True},
+    {"days": 60, "step": "on_site_investigation", "owner": "post_loan_officer"},
+    {"days": 90, "step": "lawyers_letter", "owner": "post_loan_officer"},
+    {"days": 180, "step": "enforcement", "owner": "risk_manager"},
+]
+"""The procedures' other ladder (逾期3天第一次电话、逾期6天二次电话、逾期9天换手催收…), as a bank
+that follows it writes its ``[collection] ladder``."""
+
+
+def test_a_bank_following_the_3_6_9_ladder_calls_on_days_3_and_6(api: Api) -> None:
+    """Row 003-24: the ladder is the bank's data; under the 3/6/9 variant nothing is due on
+    day 1, the first call falls due on day 3 (account manager), the second on day 6 (post-loan
+    officer), hand-over on day 9."""
+    source = dict(api.archive.rule_set().source)
+    variant = RuleSet.from_mapping(
+        {**source, "collection": {**source["collection"], "ladder": VARIANT_LADDER}}
+    )
+    assert api.archive.adopt_rules(variant, source="3/6/9 ladder")
+    disburse(api, LOAN)
+    assert collection_tasks(api, "2025-06-21", overdue(api, 1, "2025-06-21")) == []
+    position = overdue(api, 3, "2025-06-23")
+    assert collection_tasks(api, "2025-06-23", position) == [("phone_call", "account_manager")]
+    assert step(api, "am", "phone_call", "2025-06-23", 3).status_code == 201
+    position = overdue(api, 6, "2025-06-26")
+    assert collection_tasks(api, "2025-06-26", position) == [("phone_call", "post_loan_officer")]
+    called = step(api, "officer", "phone_call", "2025-06-26", 6)
+    assert called.status_code == 201, called.text
+    position = overdue(api, 9, "2025-06-29")
+    assert collection_tasks(api, "2025-06-29", position) == [("handover", "post_loan_officer")]
