@@ -44,6 +44,7 @@ from api.routers import (
     warnings,
     watch,
     workout,
+    zones,
 )
 from api.settings import Settings
 from archive.application import DossierArchive
@@ -62,6 +63,7 @@ ROUTERS = (
     guarantees,
     workout,
     watch,
+    zones,
     responsibility,
     information,
     collateral,

@@ -112,6 +112,12 @@ class Action(Enum):
     ISSUE_MATURITY_NOTICE = "issue_maturity_notice"
     SUPERVISE_POST_LOAN = "supervise_post_loan"
     REPORT_RECTIFICATION = "report_rectification"
+    SUBMIT_DISPOSAL_PLAN = "submit_disposal_plan"
+    DECIDE_DISPOSAL_PLAN = "decide_disposal_plan"
+    RECORD_DISPOSAL_RESULT = "record_disposal_result"
+    PROPOSE_ZONE = "propose_zone"
+    APPROVE_ZONE = "approve_zone"
+    REVIEW_ZONE = "review_zone"
 
 
 R = Role
@@ -270,6 +276,17 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = {
     # nobody checks themselves or their own unit.
     Action.SUPERVISE_POST_LOAN: frozenset({R.BRANCH_HEAD, R.RISK_MANAGER, R.COMPLIANCE, R.AUDITOR}),
     Action.REPORT_RECTIFICATION: BUSINESS_ROLES - {R.AUDITOR, R.COMPLIANCE},
+    # Disposal plans (处置方案): 申报 by the loan's officers or the risk manager (资产保全), 审批
+    # by the branch head — never the one who submitted it (domain/loan/disposal.py) —, and the
+    # result of an approved plan recorded by whoever carries it out.
+    Action.SUBMIT_DISPOSAL_PLAN: LENDING_ROLES | {R.RISK_MANAGER},
+    Action.DECIDE_DISPOSAL_PLAN: frozenset({R.BRANCH_HEAD}),
+    Action.RECORD_DISPOSAL_RESULT: LENDING_ROLES | {R.RISK_MANAGER},
+    # 三大区间 (一户一策): the loan's officers propose a customer's zone and plan and review it
+    # when due; the branch head or a risk manager approves or rejects it (never the proposer).
+    Action.PROPOSE_ZONE: LENDING_ROLES,
+    Action.APPROVE_ZONE: frozenset({R.BRANCH_HEAD, R.RISK_MANAGER}),
+    Action.REVIEW_ZONE: LENDING_ROLES,
 }
 
 REGISTER_READS: Mapping[str, Action] = {
@@ -289,6 +306,7 @@ REGISTER_READS: Mapping[str, Action] = {
     "document_search": Action.READ_DOCUMENT,
     "scope_register": Action.READ_BUSINESS,
     "supervision_register": Action.READ_TRAIL,
+    "zone_register": Action.READ_BUSINESS,
 }
 """Who reads each register (台账), by its name: the one permission for the register and for
 every other read that shows what it shows — a destruction batch and its register PDF are the

@@ -59,6 +59,10 @@ What each kind of task means:
   report by the notice's deadline, the account manager's or the branch head's of the unit
   checked; ``rectification_acceptance`` — a reported rectification owes the checker's
   acceptance (验收), by the deadline or the day of the report if later.
+* ``zone_review`` — a customer's zone and plan (三大区间, 一户一策) reviewed every
+  ``review_months`` of its zone (``[[zones]]``) after the approval or the last review, by the
+  person the plan names responsible; the task opens a month before;
+  ``zone_approval`` — a zone proposed and awaiting approval, from the day proposed.
 
 Days overdue run on from the latest overdue status record: a loan recorded 30 days overdue on
 1 March is 40 days overdue on 11 March, until a status of zero days records the cure.

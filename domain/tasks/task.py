@@ -39,6 +39,8 @@ class TaskKind(LabelledEnum):
     GUARANTOR_REASSESSMENT = ("guarantor_reassessment", "保证人代偿能力重估")
     RECTIFICATION = ("rectification", "限期整改")
     RECTIFICATION_ACCEPTANCE = ("rectification_acceptance", "整改验收")
+    ZONE_REVIEW = ("zone_review", "客户区间定期评估")
+    ZONE_APPROVAL = ("zone_approval", "客户区间审批")
 
 
 KIND_ORDER = {kind: n for n, kind in enumerate(TaskKind)}

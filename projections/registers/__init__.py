@@ -40,6 +40,7 @@ def all_registers(
     from projections.registers.tasks import WorkQueue
     from projections.registers.warnings import WarningLedger
     from projections.registers.workout import NonPerformingRegister
+    from projections.registers.zones import ZoneRegister
 
     registers: list[Projection] = [
         LoanLedger(default_rules),
@@ -58,5 +59,6 @@ def all_registers(
         DocumentSearch(text_source),
         ScopeRegister(),
         SupervisionRegister(),
+        ZoneRegister(default_rules),
     ]
     return registers

@@ -367,6 +367,7 @@ CHANGED_ON_PURPOSE = frozenset(
         "watch",
         "guarantors",
         "supervision",
+        "zones",
         "calendar",
     }
 )
@@ -379,8 +380,9 @@ closed loop, reporting routes and the re-classification a red signal opens (free
 steps, nothing reported before), and the closer watch of key, large and third-party-serviced
 loans with maturity notices ([watch]), and the guarantors' re-assessment (保证人代偿能力重估),
 which no guarantor fell due for before [guarantors], the scoring sheet of supervision checks
-([supervision]), which no earlier rule set had, and the bank's holiday calendar (weekends
-only before [calendar]); so the shipped file differs from
+([supervision]), which no earlier rule set had, the bank's holiday calendar (weekends only
+before [calendar]), and the customers' zones (三大区间, [[zones]]), into which nobody was
+classified before; so the shipped file differs from
 what an earlier rule set is read with."""
 
 

@@ -24,6 +24,7 @@ from api.web.pages import (
     supervision,
     watch,
     workbench,
+    zones,
 )
 
 ROUTERS: tuple[APIRouter, ...] = (
@@ -33,6 +34,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     postloan.router,
     information.router,
     watch.router,
+    zones.router,
     archive_room.router,
     disposition.router,
     receiving.router,
