@@ -16,6 +16,7 @@ from api.web.pages import (
     evaluations,
     information,
     loans,
+    portfolio,
     postloan,
     receiving,
     registers,
@@ -46,6 +47,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     evaluations.router,
     supervision.router,
     compliance.router,
+    portfolio.router,
     registers.router,
     admin.router,
 )
