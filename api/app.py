@@ -34,6 +34,7 @@ from api.routers import (
     integrity,
     lifecycle,
     meta,
+    portfolio,
     registers,
     responsibility,
     scope,
@@ -43,6 +44,7 @@ from api.routers import (
     warnings,
     watch,
     workout,
+    zones,
 )
 from api.settings import Settings
 from archive.application import DossierArchive
@@ -61,6 +63,7 @@ ROUTERS = (
     guarantees,
     workout,
     watch,
+    zones,
     responsibility,
     information,
     collateral,
@@ -74,6 +77,7 @@ ROUTERS = (
     verification,
     tasks,
     compliance,
+    portfolio,
     staff,
     scope,
     meta,

@@ -49,12 +49,19 @@ What each kind of task means:
 * ``third_party_phone_visit`` / ``third_party_on_site`` — a loan serviced under the third-party
   model phoned every ``watch.third_party_phone_visit_days`` and visited on site
   ``watch.third_party_on_site_per_month`` times in each calendar month;
+* ``signal_watch_on_site`` — while a warning signal of a colour
+  ``watch.open_signal_on_site_days`` names is open (not cleared), the loan inspected on site
+  every that many days from the signal's raising or the last on-site inspection since (加密监测);
 * ``maturity_notice`` — a loan maturing in a month, from the first day of the month
   ``watch.maturity_notice_months_ahead`` before, by the last day of the month before it
   matures, until a maturity notice (贷款到期通知书) announcing its maturity date is recorded.
 * ``guarantor_reassessment`` — a guarantor's capacity (代偿能力) is re-assessed
   ``guarantors.reassess_every_months`` (by kind of guarantor) after the guarantee's
   registration or its last re-assessment; the task opens a month before.
+* ``zone_review`` — a customer's zone and plan (三大区间, 一户一策) reviewed every
+  ``review_months`` of its zone (``[[zones]]``) after the approval or the last review, by the
+  person the plan names responsible; the task opens a month before;
+  ``zone_approval`` — a zone proposed and awaiting approval, from the day proposed.
 
 Days overdue run on from the latest overdue status record: a loan recorded 30 days overdue on
 1 March is 40 days overdue on 11 March, until a status of zero days records the cure.

@@ -16,6 +16,7 @@ from api.web.pages import (
     evaluations,
     information,
     loans,
+    portfolio,
     postloan,
     receiving,
     registers,
@@ -23,6 +24,7 @@ from api.web.pages import (
     retention,
     watch,
     workbench,
+    zones,
 )
 
 ROUTERS: tuple[APIRouter, ...] = (
@@ -32,6 +34,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     postloan.router,
     information.router,
     watch.router,
+    zones.router,
     archive_room.router,
     disposition.router,
     receiving.router,
@@ -42,6 +45,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     responsibility.router,
     evaluations.router,
     compliance.router,
+    portfolio.router,
     registers.router,
     admin.router,
 )
