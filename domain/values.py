@@ -189,6 +189,16 @@ class CollectionStepKind(LabelledEnum):
     DEBT_FOR_ASSET = ("debt_for_asset", "以资抵债")
 
 
+class CollectionPlan(LabelledEnum):
+    """The collection plan a revised plan settles on (催收方案), with the opinion whether to
+    recall the loan early (提前收回)."""
+
+    CONTINUE = ("continue", "继续常规催收")
+    RESTRUCTURE = ("restructure", "贷款重组")
+    LITIGATION = ("litigation", "诉讼")
+    RECALL = ("recall", "提前收回贷款")
+
+
 class WriteOffCriterion(LabelledEnum):
     """The ground on which a write-off (核销) is allowed."""
 

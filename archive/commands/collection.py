@@ -13,10 +13,10 @@ from archive.commands import LoanCommand, handles
 from archive.core import ArchiveCore, CommandContext, CommandResult
 from archive.documents.ingest import Upload
 from archive.documents.paperwork import GUARANTOR_NOTICE_TYPE, guarantor_notice_upload
-from archive.fields import DaysOverdue, Short, Text
+from archive.fields import DaysOverdue, Short, StaffNumber, Text
 from domain.authorization import Action
 from domain.errors import DomainError
-from domain.values import CollectionStepKind
+from domain.values import CollectionPlan, CollectionStepKind
 
 
 class TakeCollectionStep(LoanCommand):
@@ -31,16 +31,33 @@ class TakeCollectionStep(LoanCommand):
     legal_adviser: Short | None = Field(
         default=None, description="the legal adviser informed of the arrears (法律顾问)"
     )
+    participants: list[StaffNumber] | None = Field(
+        default=None,
+        max_length=10,
+        description="staff numbers of the others taking part (参与人员：贷后人员、主管级以上领导)",
+    )
+    cause: Text | None = Field(
+        default=None, description="the cause of the arrears found and verified (逾期原因)"
+    )
+    plan: CollectionPlan | None = Field(
+        default=None,
+        description="the plan a revised plan settles on (催收方案); recall = 提前收回贷款",
+    )
     step_id: UUID = Field(default_factory=uuid4)
 
     def params(self) -> dict[str, Any]:
-        """The fingerprint's fields: a step naming no legal adviser exactly as before the
-        adviser was asked for (a client retrying after the upgrade is still recognised)."""
+        """The fingerprint's fields: a step naming no legal adviser, participant, cause or plan
+        exactly as before these were recorded (a client retrying after the upgrade is still
+        recognised)."""
         return {
             name: value
             for name, value in super().params().items()
-            if name != "legal_adviser" or value is not None
+            if name not in OPTIONAL or value is not None
         }
+
+
+OPTIONAL = frozenset({"legal_adviser", "participants", "cause", "plan"})
+"""Fields added to the step after its first release."""
 
 
 class CollectionCommands(ArchiveCore):
@@ -60,7 +77,9 @@ class CollectionCommands(ArchiveCore):
             ctx,
             cmd,
             lambda loan, actor, refs: loan.take_collection_step(
-                **cmd.arguments(),
+                **cmd.arguments("participants"),
+                participants=[self.party(no) for no in cmd.participants or ()],
+                decision_levels=self.rule_set().collection_decision_levels,
                 ladder=self.rule_set().collection_ladder,
                 actor=actor,
                 documents=refs,

@@ -1,0 +1,70 @@
+"""Who takes part in the joint visit and the revised plan, and who decides the plan.
+
+A loan of 1,000,000.00 元 (杭州示例机械制造有限公司) misses its instalment. Under the shipped
+ladder the day-7 joint visit is the account manager's with the post-loan officer taking part
+(一同上门); the day-15 revised plan is taken with the post-loan officer and a supervisor (主管级
+以上: the risk manager) taking part. The plan records the cause of the arrears found and the
+plan settled on — here early recall (提前收回) — and, the balance being above the decision level
+of 500,000.00 元 (``[collection] decision_levels``), the branch head (行长) decides it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.api.conftest import Api, disburse
+from tests.api.procedures.test_collection_rungs import LOAN, overdue, step
+
+
+def refused(api: Api, status: int, *args: Any, **extra: Any) -> dict[str, Any]:
+    before = api.counts()
+    answer = step(api, *args, **extra)
+    assert answer.status_code == status, answer.text
+    assert api.counts() == before
+    body: dict[str, Any] = answer.json()
+    return body
+
+
+def test_joint_visit_and_revised_plan_name_who_took_part_and_the_plan_is_decided_by_level(
+    api: Api,
+) -> None:
+    """Rows 003-26, 003-28, 003-16, 003-17: the joint visit is refused without the post-loan
+    officer taking part and recorded with them; the revised plan is refused without a supervisor,
+    records the cause and the early-recall plan, refused below the decision level (the balance
+    above 500,000.00 元) and recorded when the branch head takes part."""
+    disburse(api, LOAN)
+    overdue(api, 7, "2025-06-27")
+    alone = refused(api, 422, "am", "joint_visit", "2025-06-27", 7)
+    assert alone["context"]["field"] == "participants"
+    assert "贷后管理岗" in alone["detail"]["zh"]
+    assert "post_loan_officer" in alone["detail"]["en"]
+    visited = step(
+        api, "am", "joint_visit", "2025-06-27", 7, participants=["PL001"], outcome="经营近况已获取"
+    )
+    assert visited.status_code == 201, visited.text
+
+    overdue(api, 15, "2025-07-05")
+    plan = {
+        "participants": ["PL001"],
+        "cause": "主要下游客户拖欠货款，现金流断裂",
+        "plan": "recall",
+        "outcome": "核实逾期原因属实，建议提前收回贷款",
+    }
+    no_supervisor = refused(api, 422, "am", "plan_revised", "2025-07-05", 15, **plan)
+    assert "风险经理" in no_supervisor["detail"]["zh"]
+    plan["participants"] = ["PL001", "RM001"]
+    below = refused(api, 403, "am", "plan_revised", "2025-07-05", 15, **plan)
+    assert "行长" in below["detail"]["zh"]
+    assert "decided by the branch_head" in below["detail"]["en"]
+    plan["participants"] = ["PL001", "RM001", "BH001"]
+    decided = step(api, "am", "plan_revised", "2025-07-05", 15, **plan)
+    assert decided.status_code == 201, decided.text
+
+    events = api.get("auditor", f"/loans/{LOAN}/events").json()["data"]
+    steps = [e["data"] for e in events if e["type"] == "CollectionStepTaken"]
+    ids = {
+        s["staff_no"]: s["id"] for s in api.get("admin", "/staff?limit=100").json()["data"]
+    }
+    assert steps[0]["participants"] == [ids["PL001"]]
+    assert steps[1]["participants"] == [ids["PL001"], ids["RM001"], ids["BH001"]]
+    assert (steps[1]["plan"], steps[1]["cause"]) == ("recall", plan["cause"])
