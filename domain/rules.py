@@ -155,6 +155,9 @@ class CollectionRung:
     guarantors_only: bool = False
     """The rung applies only to loans with a guarantee registered (``guarantors_only = true``:
     the guarantor notified, 通知保证人)."""
+    notices: tuple[str, ...] = ()
+    """Document types of the notices served with the step (``notices = ["interest_notice",
+    "overdue_payment_notice"]``: 付息通知书, 逾期缴款通知书), generated when none is uploaded."""
     participants: tuple[Role, ...] = ()
     """Duties that take part in the step (``participants = ["post_loan_officer"]``): each held
     by whoever takes it or by someone it names as taking part (一同上门, 主管级以上领导)."""
@@ -465,6 +468,13 @@ class RuleSet:
         )
         if [r.days for r in ladder] != sorted(r.days for r in ladder):
             raise _fail("collection.ladder", "须按逾期天数升序", "must ascend by days overdue")
+        unknown = sorted({n for r in ladder for n in r.notices if n not in types})
+        if unknown:
+            raise _fail(
+                "collection.ladder",
+                f"notices 含未定义的文档类型：{unknown}",
+                f"notices name undefined document types {unknown}",
+            )
         if sum(r.responsibility for r in ladder) > 1:
             raise _fail(
                 "collection.ladder",
@@ -1208,6 +1218,9 @@ def _rung(n: int, raw: Any) -> CollectionRung:
     taking_part = raw.get("participants", [])
     if not isinstance(taking_part, list):
         raise _fail(f"{path}.participants", "须为岗位数组", "must be an array of roles")
+    notices = raw.get("notices", [])
+    if not isinstance(notices, list) or not all(isinstance(n, str) for n in notices):
+        raise _fail(f"{path}.notices", "须为文档类型数组", "must be an array of document types")
     return CollectionRung(
         days=_days(raw, "days", path),
         step=_enum(CollectionStepKind, raw.get("step"), f"{path}.step"),
@@ -1215,6 +1228,7 @@ def _rung(n: int, raw: Any) -> CollectionRung:
         participants=tuple(
             _enum(Role, r, f"{path}.participants[{i}]") for i, r in enumerate(taking_part)
         ),
+        notices=tuple(notices),
         **flags,
     )
 

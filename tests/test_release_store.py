@@ -429,6 +429,8 @@ ADDED_SINCE = {
             "information_changed_on",
             "funds_used",
             "funds_misused",
+            "repayments_on_time",
+            "repayments_late",
         )
     },
     "warning_ledger": {

@@ -1,7 +1,8 @@
 """Who takes part in the joint visit and the revised plan, and who decides the plan.
 
 A loan of 1,000,000.00 元 (杭州示例机械制造有限公司) misses its instalment. Under the shipped
-ladder the day-7 joint visit is the account manager's with the post-loan officer taking part
+ladder the day-1 call serves the interest notice and the overdue payment notice (付息通知书,
+逾期缴款通知书), generated from the arrears recorded when none is uploaded; the day-7 joint visit is the account manager's with the post-loan officer taking part
 (一同上门); the day-15 revised plan is taken with the post-loan officer and a supervisor (主管级
 以上: the risk manager) taking part. The plan records the cause of the arrears found and the
 plan settled on — here early recall (提前收回) — and, the balance being above the decision level
@@ -13,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.api.conftest import Api, disburse
-from tests.api.procedures.test_collection_rungs import LOAN, overdue, step
+from tests.api.procedures.test_collection_rungs import GUARANTEE, LOAN, overdue, step
 
 
 def refused(api: Api, status: int, *args: Any, **extra: Any) -> dict[str, Any]:
@@ -28,11 +29,22 @@ def refused(api: Api, status: int, *args: Any, **extra: Any) -> dict[str, Any]:
 def test_joint_visit_and_revised_plan_name_who_took_part_and_the_plan_is_decided_by_level(
     api: Api,
 ) -> None:
-    """Rows 003-26, 003-28, 003-16, 003-17: the joint visit is refused without the post-loan
+    """Rows 003-15, 003-26, 003-28, 003-16, 003-17, 000-30: the day-1 call files both notices; the
+    joint visit is refused without the post-loan
     officer taking part and recorded with them; the revised plan is refused without a supervisor,
     records the cause and the early-recall plan, refused below the decision level (the balance
-    above 500,000.00 元) and recorded when the branch head takes part."""
+    above 500,000.00 元) and recorded when the branch head takes part; the loan ledger counts
+    the repayment made on time and the one made while overdue."""
     disburse(api, LOAN)
+    paid = {"paid_on": "2025-03-20", "principal": "0.00", "interest": "3600.00"}
+    assert api.post("officer", f"/loans/{LOAN}/repayments", paid).status_code == 201
+    overdue(api, 1, "2025-06-21")
+    assert step(api, "am", "phone_call", "2025-06-21", 1).status_code == 201
+    dossier = api.get("auditor", f"/loans/{LOAN}/dossier").json()["documents"]
+    assert sorted(d["filename"] for d in dossier if d["stage"] == "collection") == [
+        f"interest-notice-{LOAN}-2025-06-21.pdf",
+        f"overdue-payment-notice-{LOAN}-2025-06-21.pdf",
+    ]
     overdue(api, 7, "2025-06-27")
     alone = refused(api, 422, "am", "joint_visit", "2025-06-27", 7)
     assert alone["context"]["field"] == "participants"
@@ -62,9 +74,42 @@ def test_joint_visit_and_revised_plan_name_who_took_part_and_the_plan_is_decided
 
     events = api.get("auditor", f"/loans/{LOAN}/events").json()["data"]
     steps = [e["data"] for e in events if e["type"] == "CollectionStepTaken"]
-    ids = {
-        s["staff_no"]: s["id"] for s in api.get("admin", "/staff?limit=100").json()["data"]
-    }
+    ids = {s["staff_no"]: s["id"] for s in api.get("admin", "/staff?limit=100").json()["data"]}
     assert steps[0]["participants"] == [ids["PL001"]]
     assert steps[1]["participants"] == [ids["PL001"], ids["RM001"], ids["BH001"]]
     assert (steps[1]["plan"], steps[1]["cause"]) == ("recall", plan["cause"])
+
+    # Row 000-30: the loan ledger counts the repayments made on time and while overdue.
+    paid = {"paid_on": "2025-07-06", "principal": "50000.00", "interest": "1200.00"}
+    assert api.post("officer", f"/loans/{LOAN}/repayments", paid).status_code == 201
+    [row] = api.get("auditor", f"/registers/loan_ledger/loans?loan_no={LOAN}").json()["data"]
+    assert (row["repayments_on_time"], row["repayments_late"]) == (1, 1)
+
+
+def test_a_restructuring_changes_rate_and_repayment_method_and_a_guarantee_is_added(
+    api: Api,
+) -> None:
+    """Row 003-10 (风控措施): a restructuring adjusts the rate and changes the repayment method
+    (instalments to bullet), which the loan ledger shows; a guarantee is added to the loan."""
+    disburse(api, LOAN)
+    overdue(api, 40, "2025-07-30")
+    body = {
+        "restructured_on": "2025-07-30",
+        "new_maturity_date": "2027-07-30",
+        "new_interest_rate": "3.85%",
+        "terms": "调整利率，改为到期一次还本，追加保证",
+        "reason": "借款人经营暂时困难但仍有还款意愿",
+        "new_repayment_method": "bullet",
+    }
+    restructured = api.post("head", f"/loans/{LOAN}/restructurings", body)
+    assert restructured.status_code == 201, restructured.text
+    guaranteed = api.post("am", f"/loans/{LOAN}/guarantees", GUARANTEE)
+    assert guaranteed.status_code == 201, guaranteed.text
+
+    [row] = api.get("auditor", f"/registers/loan_ledger/loans?loan_no={LOAN}").json()["data"]
+    assert (row["repayment_method"], row["maturity_date"]) == ("bullet", "2027-07-30")
+    events = api.get("auditor", f"/loans/{LOAN}/events").json()["data"]
+    types = [e["type"] for e in events]
+    assert types.index("Restructured") < types.index("GuaranteeRegistered")
+    [change] = [e["data"] for e in events if e["type"] == "Restructured"]
+    assert (change["new_interest_rate"], change["new_repayment_method"]) == ("3.85%", "bullet")
