@@ -43,6 +43,7 @@ from api.routers import (
     warnings,
     watch,
     workout,
+    zones,
 )
 from api.settings import Settings
 from archive.application import DossierArchive
@@ -61,6 +62,7 @@ ROUTERS = (
     guarantees,
     workout,
     watch,
+    zones,
     responsibility,
     information,
     collateral,

@@ -256,6 +256,36 @@ class ThirdPartyServicePublic(BaseModel):
     since: date
 
 
+class ZonePlanPublic(BaseModel):
+    """一户一策: measures, target, the person responsible, the deadline."""
+
+    measures: str | None
+    target: str | None
+    responsible_id: UUID
+    deadline: date | None
+
+
+class CustomerZonePublic(BaseModel):
+    """The customer's zone in force (三大区间), its plan, and its last review or approval."""
+
+    zone: str
+    plan: ZonePlanPublic
+    since: date
+    approved_by: UUID
+    last_reviewed_on: date
+
+
+class ZoneProposalPublic(BaseModel):
+    """A zone proposed with its plan, awaiting approval."""
+
+    proposal_id: UUID
+    zone: str
+    plan: ZonePlanPublic
+    reason: str
+    proposed_on: date
+    proposer_id: UUID
+
+
 class MaturityNoticePublic(BaseModel):
     """A maturity notice issued (贷款到期通知书)."""
 
@@ -263,6 +293,30 @@ class MaturityNoticePublic(BaseModel):
     issued_on: date
     addressee: str
     maturity_date: date
+
+
+class DisposalPlanPublic(BaseModel):
+    """A disposal plan (处置方案): its method, submission, decision (审批) and result."""
+
+    plan_id: UUID
+    method: str
+    method_zh: str
+    submitted_on: date
+    plan: str
+    expected_recovery: Decimal | None
+    submitted_by: UUID
+    decided_on: date | None
+    approved: bool | None
+    opinion: str | None
+    decided_by: UUID | None
+    executed_on: date | None
+    recovered: Decimal | None
+    result: str | None
+    executed_by: UUID | None
+
+    @classmethod
+    def of(cls, plan: Any) -> DisposalPlanPublic:
+        return cls(**{**vars(plan), "method": plan.method.value, "method_zh": plan.method.zh})
 
 
 class GuaranteePublic(BaseModel):
@@ -332,8 +386,14 @@ class LoanPublic(BaseModel):
     key_customer: KeyCustomerPublic | None = None
     third_party_service: ThirdPartyServicePublic | None = None
     maturity_notices: list[MaturityNoticePublic] = []
+    zone: CustomerZonePublic | None = None
+    """The customer's zone (三大区间) and plan (一户一策) in force, once one was approved."""
+    zone_pending: ZoneProposalPublic | None = None
+    """A zone proposed and awaiting approval."""
     guarantees: list[GuaranteePublic] = []
     """Each guarantee (保证), in registration order, with its latest assessment."""
+    disposal_plans: list[DisposalPlanPublic] = []
+    """Each disposal plan (处置方案), in the order submitted, with its decision and result."""
 
     @classmethod
     def of(cls, loan: Loan) -> LoanPublic:
@@ -378,7 +438,10 @@ class LoanPublic(BaseModel):
                     ThirdPartyServicePublic(**vars(loan.third_party)) if loan.third_party else None
                 ),
                 maturity_notices=[MaturityNoticePublic(**vars(n)) for n in loan.maturity_notices],
+                zone=_zone(loan),
+                zone_pending=_pending_zone(loan),
                 guarantees=[GuaranteePublic.of(g) for g in loan.guarantees.values()],
+                disposal_plans=[DisposalPlanPublic.of(p) for p in loan.disposal_plans.values()],
             )
         )
 
@@ -574,3 +637,19 @@ class CollateralPublic(BaseModel):
 class CollateralsPublic(BaseModel):
     data: list[CollateralPublic]
     count: int
+
+
+def _zone(loan: Loan) -> CustomerZonePublic | None:
+    current = loan.zone
+    if current is None:
+        return None
+    fields = vars(current) | {"plan": ZonePlanPublic(**vars(current.plan))}
+    return CustomerZonePublic(**fields)
+
+
+def _pending_zone(loan: Loan) -> ZoneProposalPublic | None:
+    pending = loan.pending_zone
+    if pending is None:
+        return None
+    fields = {k: v for k, v in vars(pending).items() if k != "status"}
+    return ZoneProposalPublic(**fields | {"plan": ZonePlanPublic(**vars(pending.plan))})

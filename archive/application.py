@@ -11,6 +11,7 @@ from archive.commands.classification import ClassificationCommands
 from archive.commands.collateral import CollateralCommands, CollateralQueries
 from archive.commands.collection import CollectionCommands
 from archive.commands.custody import CustodyCommands
+from archive.commands.disposal import DisposalCommands
 from archive.commands.disposition import DispositionCommands
 from archive.commands.duties import DutyCommands
 from archive.commands.guarantees import GuaranteeCommands
@@ -25,6 +26,7 @@ from archive.commands.staff import StaffCommands
 from archive.commands.warnings import WarningCommands
 from archive.commands.watch import WatchCommands
 from archive.commands.workout import WorkoutCommands
+from archive.commands.zones import ZoneCommands
 from archive.core import CommandContext, expecting
 from archive.documents.ingest import Upload
 from archive.documents.sweeping import Sweeping
@@ -47,6 +49,8 @@ class DossierArchive(
     GuaranteeCommands,
     WorkoutCommands,
     WatchCommands,
+    DisposalCommands,
+    ZoneCommands,
     ResponsibilityCommands,
     InformationCommands,
     ScopeCommands,

@@ -110,6 +110,12 @@ class Action(Enum):
     DESIGNATE_KEY_CUSTOMER = "designate_key_customer"
     ASSIGN_THIRD_PARTY_SERVICE = "assign_third_party_service"
     ISSUE_MATURITY_NOTICE = "issue_maturity_notice"
+    SUBMIT_DISPOSAL_PLAN = "submit_disposal_plan"
+    DECIDE_DISPOSAL_PLAN = "decide_disposal_plan"
+    RECORD_DISPOSAL_RESULT = "record_disposal_result"
+    PROPOSE_ZONE = "propose_zone"
+    APPROVE_ZONE = "approve_zone"
+    REVIEW_ZONE = "review_zone"
 
 
 R = Role
@@ -262,6 +268,17 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = {
     Action.DESIGNATE_KEY_CUSTOMER: frozenset({R.BRANCH_HEAD, R.RISK_MANAGER}),
     Action.ASSIGN_THIRD_PARTY_SERVICE: frozenset({R.BRANCH_HEAD, R.RISK_MANAGER}),
     Action.ISSUE_MATURITY_NOTICE: LENDING_ROLES,
+    # Disposal plans (处置方案): 申报 by the loan's officers or the risk manager (资产保全), 审批
+    # by the branch head — never the one who submitted it (domain/loan/disposal.py) —, and the
+    # result of an approved plan recorded by whoever carries it out.
+    Action.SUBMIT_DISPOSAL_PLAN: LENDING_ROLES | {R.RISK_MANAGER},
+    Action.DECIDE_DISPOSAL_PLAN: frozenset({R.BRANCH_HEAD}),
+    Action.RECORD_DISPOSAL_RESULT: LENDING_ROLES | {R.RISK_MANAGER},
+    # 三大区间 (一户一策): the loan's officers propose a customer's zone and plan and review it
+    # when due; the branch head or a risk manager approves or rejects it (never the proposer).
+    Action.PROPOSE_ZONE: LENDING_ROLES,
+    Action.APPROVE_ZONE: frozenset({R.BRANCH_HEAD, R.RISK_MANAGER}),
+    Action.REVIEW_ZONE: LENDING_ROLES,
 }
 
 REGISTER_READS: Mapping[str, Action] = {
@@ -280,6 +297,7 @@ REGISTER_READS: Mapping[str, Action] = {
     "staff_directory": Action.READ_BUSINESS,
     "document_search": Action.READ_DOCUMENT,
     "scope_register": Action.READ_BUSINESS,
+    "zone_register": Action.READ_BUSINESS,
 }
 """Who reads each register (台账), by its name: the one permission for the register and for
 every other read that shows what it shows — a destruction batch and its register PDF are the

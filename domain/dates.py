@@ -62,6 +62,9 @@ HAPPENED: Mapping[str, str] = MappingProxyType(
         # closer watch (重点监测): key customers listed and taken off
         "designated_on": "列为重点客户日期",
         "removed_on": "移出重点客户日期",
+        # the three zones of customers (三大区间): rejected, reviewed
+        "rejected_on": "否决日期",
+        "reviewed_on": "区间评估日期",
         # account managers' duties evaluated (贷后管理履职评价)
         "evaluated_on": "评价日期",
         "period_from": "评价期间起日",
@@ -88,6 +91,7 @@ HAPPENED: Mapping[str, str] = MappingProxyType(
         "extended_on": "延长保管期限日期",
         "proposed_on": "提出日期",
         "executed_on": "执行日期",
+        "submitted_on": "申报日期",
         # borrowing (借阅)
         "requested_on": "申请日期",
         "checked_out_on": "借出日期",
@@ -106,6 +110,7 @@ MAY_LIE_AHEAD: Mapping[str, str] = MappingProxyType(
         "new_maturity_date": "新到期日",
         "promised_date": "承诺还款日",
         "ends_on": "保管期满日",
+        "deadline": "方案期限",
     }
 )
 """Dates that lie ahead by nature: checked against what they follow, never against today."""

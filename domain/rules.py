@@ -59,6 +59,7 @@ from domain.values import (
 from domain.warning_rules import WarningRules, parse_warning_rules
 from domain.watch import EARLIER_WATCH, WatchRules, parse_watch
 from domain.workdays import WEEKENDS_ONLY, WorkingCalendar, parse_calendar
+from domain.zones import EARLIER_ZONES, ZoneRules, parse_zones
 
 RULES_FILE = "rules.toml"
 PACKAGE = "archive"
@@ -73,6 +74,7 @@ TRIGGERS: Mapping[str, str] = MappingProxyType(
         "CollectionStepTaken": "collection",
         "Restructured": "restructuring",
         "Extended": "extension",
+        "TransferredToAssetPreservation": "preservation",
         "WrittenOff": "write_off",
         "Settled": "settlement",
     }
@@ -241,6 +243,11 @@ class TaskOwners:
     """Who monitors key, large and third-party-serviced loans as ``[watch]`` asks."""
     maturity_notice: Role
     """Who sends a loan's maturity notice (贷款到期通知书, ``[watch]``)."""
+    zone_review: Role
+    """Who reviews a customer's zone and plan when due (三大区间, ``[[zones]]``); the task goes to
+    the person the plan names responsible."""
+    zone_approval: Role
+    """Who approves a proposed zone and plan (三大区间) awaiting approval."""
 
 
 @dataclass(frozen=True)
@@ -363,6 +370,9 @@ class RuleSet:
     watch: WatchRules = field(default_factory=WatchRules)
     """Closer watch of key, large and third-party-serviced loans, and maturity notices
     (``[watch]``; none in a rule set adopted before it)."""
+    zones: ZoneRules = field(default_factory=ZoneRules)
+    """The zones customers are classified into (三大区间, ``[[zones]]``; none in a rule set
+    adopted before them)."""
     guarantor_reassess_months: Mapping[GuarantorKind, int] = field(
         default_factory=lambda: MappingProxyType({})
     )
@@ -521,6 +531,7 @@ class RuleSet:
             ),
             warnings=parse_warning_rules(_table(full, "warnings"), _fail),
             watch=parse_watch(full.get("watch"), _fail),
+            zones=parse_zones(full.get("zones"), _fail),
             guarantor_reassess_months=_guarantor_months(_table(full, "guarantors")),
             calendar=parse_calendar(full.get("calendar"), _fail),
         )
@@ -614,6 +625,9 @@ EARLIER: Mapping[str, Any] = MappingProxyType(
         # Owners of kinds of task added with [watch] (no such task fell due before).
         "tasks.owners.closer_watch": "account_manager",
         "tasks.owners.maturity_notice": "account_manager",
+        # Owners of kinds of task added with [[zones]] (no such task fell due before).
+        "tasks.owners.zone_review": "account_manager",
+        "tasks.owners.zone_approval": "branch_head",
         "reference": {"fonds": "J001", "category": "XD", "department": "XDB"},
         # Before data scope, nothing limited anyone: every business role read and acted
         # bank-wide, and branches were names with no hierarchy.
@@ -653,6 +667,8 @@ EARLIER: Mapping[str, Any] = MappingProxyType(
         "watch": dict(EARLIER_WATCH),
         # Before [calendar], working days skipped Saturdays and Sundays only.
         "calendar": {},
+        # Before [[zones]], no customer was classified into zones (三大区间).
+        "zones": list(EARLIER_ZONES),
     }
 )
 """Keys added to the rule set after its first release, with the values the program applied

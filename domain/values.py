@@ -426,6 +426,21 @@ class DisposalRoute(LabelledEnum):
     WRITTEN_OFF = ("written_off", "核销")
 
 
+class DisposalMethod(LabelledEnum):
+    """How a disposal plan (不良/特殊资产处置方案) means to get the money back."""
+
+    COLLECTION = ("collection", "清收")
+    EARLY_RECALL = ("early_recall", "提前收回")
+    LITIGATION = ("litigation", "诉讼")
+    AUCTION = ("auction", "拍卖抵押物")
+    SALE = ("sale", "变卖抵押物")
+    TRANSFER = ("transfer", "债权转让")
+    DEBT_FOR_ASSET = ("debt_for_asset", "以资抵债")
+    FORECLOSED_ASSET = ("foreclosed_asset", "抵债资产经营处置")
+    RESTRUCTURING = ("restructuring", "重组盘活")
+    WRITE_OFF = ("write_off", "核销")
+
+
 class BorrowingPurpose(LabelledEnum):
     """Why a dossier is borrowed (借阅目的): the only four grounds allowed (docs/rules.md BOR-01)."""
 

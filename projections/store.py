@@ -224,38 +224,45 @@ class RegisterStore(Database):
 
     def start_generation(self, projection: Projection, *, live: bool) -> Generation:
         """A new, empty generation of ``projection`` at position zero."""
+        return self._start_generations([projection], live=live)[0]
+
+    def _start_generations(
+        self, projections: Sequence[Projection], *, live: bool
+    ) -> list[Generation]:
+        """A new, empty generation of each of ``projections`` at position zero, in one
+        transaction (a first start creates every register at once)."""
+        started: list[Generation] = []
         with self.transaction() as conn:
-            existing = [g for g in self.generations(conn, lock=True) if g.name == projection.name]
-            number = max((g.generation for g in existing), default=0) + 1
-            for stale in (g for g in existing if not g.live):
-                # An abandoned rebuild: start over.
-                self._drop(conn, projection, stale.generation)
-                conn.execute(self._where(stale).delete())
-            self._create(conn, projection, number)
-            conn.execute(
-                self.state.insert().values(
-                    name=projection.name,
-                    generation=number,
-                    version=projection.version,
-                    position=0,
-                    live=live,
-                    created_at=_now(),
+            generations = self.generations(conn, lock=True)
+            for projection in projections:
+                existing = [g for g in generations if g.name == projection.name]
+                number = max((g.generation for g in existing), default=0) + 1
+                for stale in (g for g in existing if not g.live):
+                    # An abandoned rebuild: start over.
+                    self._drop(conn, projection, stale.generation)
+                    conn.execute(self._where(stale).delete())
+                self._create(conn, projection, number)
+                conn.execute(
+                    self.state.insert().values(
+                        name=projection.name,
+                        generation=number,
+                        version=projection.version,
+                        position=0,
+                        live=live,
+                        created_at=_now(),
+                    )
                 )
-            )
-        return Generation(projection.name, number, projection.version, 0, live)
+                started.append(Generation(projection.name, number, projection.version, 0, live))
+        return started
 
     def ensure(self, projections: Sequence[Projection]) -> list[Projection]:
         """Give each register a live generation; return those whose version changed."""
-        outdated: list[Projection] = []
         with self.reading() as conn:
             live = self.live(conn)
-        for projection in projections:
-            current = live.get(projection.name)
-            if current is None:
-                self.start_generation(projection, live=True)
-            elif current.version != projection.version:
-                outdated.append(projection)
-        return outdated
+        missing = [p for p in projections if p.name not in live]
+        if missing:
+            self._start_generations(missing, live=True)
+        return [p for p in projections if p.name in live and live[p.name].version != p.version]
 
     def set_position(self, conn: sa.Connection, generation: Generation, position: int) -> None:
         conn.execute(self._where(generation).values(position=position))

@@ -283,6 +283,10 @@ def _loan(
         last_off_site_on=row["last_off_site_on"],
         maturity_notice_for=row["maturity_notice_for"],
         guarantees=tuple(guarantees.get(loan_id, ())),
+        zone=row["zone"],
+        zone_reviewed_on=row["zone_reviewed_on"],
+        zone_responsible_id=row["zone_responsible_id"],
+        zone_pending_since=row["zone_pending_since"],
     )
 
 

@@ -14,10 +14,21 @@ from archive.application import DossierArchive
 from archive.core import CommandContext
 from storage.eventstore import postgres_env, sqlite_env
 from tests.factories import encrypted_archive, make_staff
+from tests.parked_registers import PARKING, install
 from tests.postgres import fresh_schema
 from tests.storage.seaweed import s3_store, seaweedfs  # noqa: F401 (fixtures)
 
 DEFAULT_TEST_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
+
+# Register tables on PostgreSQL come from the previous test's, emptied, when they can.
+install()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def parked_register_tables() -> Iterator[None]:
+    """Drop the parking schemas of the register tables when the session ends."""
+    yield
+    PARKING.drop()
 
 
 def _redacted(url: str) -> str:

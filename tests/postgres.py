@@ -9,6 +9,8 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from tests.parked_registers import PARKING
+
 
 @contextmanager
 def fresh_schema(url: str, *, create: bool = True, prefix: str = "t") -> Iterator[str]:
@@ -16,7 +18,8 @@ def fresh_schema(url: str, *, create: bool = True, prefix: str = "t") -> Iterato
 
     Created here (eventsourcing expects it to exist) unless ``create`` is False, when the code
     under test creates it; dropped afterwards, if it exists, without waiting forever on a lock
-    that an application a test left open might hold.
+    that an application a test left open might hold. Its register tables are kept, emptied,
+    for the next test that makes the same registers (:mod:`tests.parked_registers`).
     """
     import psycopg  # imported here, not at the top, so SQLite tests run without libpq
     from psycopg import sql
@@ -29,5 +32,6 @@ def fresh_schema(url: str, *, create: bool = True, prefix: str = "t") -> Iterato
         yield schema
     finally:
         with psycopg.connect(url, autocommit=True, connect_timeout=5) as conn:
+            PARKING.park(conn, url, schema)
             conn.execute("SET lock_timeout = '10s'")
             conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))

@@ -36,6 +36,7 @@ from api.cli.common import (
 )
 from api.cli.information import funds_app, info_app
 from api.cli.watch import maturity_app, watch_app
+from api.cli.zones import zone_app
 from archive.commands.classification import (
     ApproveClassification,
     DetermineClassification,
@@ -478,3 +479,4 @@ def clear_warning(
 # ------------------------------------------------------------------ closer watch, maturities
 postloan_app.add_typer(watch_app, name="watch")
 postloan_app.add_typer(maturity_app, name="maturity")
+postloan_app.add_typer(zone_app, name="zone")

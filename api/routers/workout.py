@@ -1,10 +1,21 @@
-"""Workout: restructuring, extension, handover, asset preservation, write-off."""
+"""Workout: restructuring, extension, handover, asset preservation, write-off, disposal plans.
+
+``POST /loans/{loan_no}/disposal-plans`` submits a disposal plan (处置方案申报);
+``…/disposal-plans/{plan_id}/decision`` records the branch head's approval or refusal and
+``…/disposal-plans/{plan_id}/result`` what the approved plan recovered. The loan's read lists
+its plans.
+"""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
 from api.routers import command_route
+from archive.commands.disposal import (
+    DecideDisposalPlan,
+    RecordDisposalResult,
+    SubmitDisposalPlan,
+)
 from archive.commands.workout import (
     Extend,
     HandOver,
@@ -22,3 +33,8 @@ command_route(
     router, "/asset-preservation", TransferToAssetPreservation, schema="PreservationTransfer"
 )
 command_route(router, "/write-off", WriteOff, schema="WriteOffCreate")
+
+PLAN = "/disposal-plans/{plan_id}"
+command_route(router, "/disposal-plans", SubmitDisposalPlan, schema="DisposalPlanCreate")
+command_route(router, f"{PLAN}/decision", DecideDisposalPlan, schema="DisposalPlanDecision")
+command_route(router, f"{PLAN}/result", RecordDisposalResult, schema="DisposalResultCreate")

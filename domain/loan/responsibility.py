@@ -10,7 +10,7 @@ from eventsourcing.domain import event
 from domain.authorization import Action, authorize
 from domain.errors import InvalidInputError, InvalidTransitionError, SegregationOfDutiesError
 from domain.loan.core import Docs
-from domain.loan.watch import LoanWatch
+from domain.loan.zones import LoanZones
 from domain.records import Determination
 from domain.values import (
     Actor,
@@ -23,7 +23,7 @@ from domain.values import (
 )
 
 
-class Loan(LoanWatch):
+class Loan(LoanZones):
     """A loan after disbursement (贷款), with everything done to it since."""
 
     def determine_responsibility(

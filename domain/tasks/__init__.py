@@ -55,6 +55,10 @@ What each kind of task means:
 * ``guarantor_reassessment`` — a guarantor's capacity (代偿能力) is re-assessed
   ``guarantors.reassess_every_months`` (by kind of guarantor) after the guarantee's
   registration or its last re-assessment; the task opens a month before.
+* ``zone_review`` — a customer's zone and plan (三大区间, 一户一策) reviewed every
+  ``review_months`` of its zone (``[[zones]]``) after the approval or the last review, by the
+  person the plan names responsible; the task opens a month before;
+  ``zone_approval`` — a zone proposed and awaiting approval, from the day proposed.
 
 Days overdue run on from the latest overdue status record: a loan recorded 30 days overdue on
 1 March is 40 days overdue on 11 March, until a status of zero days records the cure.

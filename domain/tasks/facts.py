@@ -131,6 +131,14 @@ class LoanFacts:
     """The maturity date the latest maturity notice (贷款到期通知书) announced."""
     guarantees: tuple[GuaranteeFacts, ...] = ()
     """The loan's guarantees (保证), in registration order."""
+    zone: str | None = None
+    """The customer's zone in force (三大区间), once one was approved."""
+    zone_reviewed_on: date | None = None
+    """The zone's approval or its latest review, whichever is later."""
+    zone_responsible_id: UUID | None = None
+    """The person the zone's plan names responsible (一户一策)."""
+    zone_pending_since: date | None = None
+    """A zone proposed on this day awaits approval."""
 
     @property
     def is_retail(self) -> bool:

@@ -72,6 +72,8 @@ def loan_tasks(loan: LoanFacts, rules: RuleSet, today: date) -> list[Task]:
         *judge.third_party_on_site(),
         *judge.maturity_notice(),
         *judge.guarantor_reassessment(),
+        *judge.zone_review(),
+        *judge.zone_approval(),
     ]
 
 
@@ -423,6 +425,46 @@ class _LoanJudge:
                 due_on=loan.value_date,
                 rule=f"managers.b_post_required: {rule.describe()}",
                 owner_role=self.rules.task_owners.b_post_assignment,
+            )
+        ]
+
+    # ---------------------------------------------------------------- 三大区间
+    def zone_review(self) -> list[Task]:
+        """The customer's zone and plan reviewed every ``review_months`` of its zone from the
+        approval or the last review: open the month before it falls due, the task of the
+        person the plan names responsible."""
+        loan = self.loan
+        if loan.zone is None or loan.zone_reviewed_on is None:
+            return []
+        zone = self.rules.zones.zones.get(loan.zone)
+        if zone is None:  # a zone the rules in force no longer hold: nothing to judge it by
+            return []
+        due = add_months(loan.zone_reviewed_on, zone.review_months)
+        opens = max(add_months(due, -1), loan.zone_reviewed_on + timedelta(days=1))
+        return [
+            self.task(
+                TaskKind.ZONE_REVIEW,
+                opens_on=opens,
+                due_on=due,
+                rule=f"zones.{zone.code}.review_months = {zone.review_months}",
+                owner_role=self.rules.task_owners.zone_review,
+                owner_id=loan.zone_responsible_id,
+                subject=zone.zh,
+            )
+        ]
+
+    def zone_approval(self) -> list[Task]:
+        """A proposed zone awaiting its approval: the approver's, from the day proposed."""
+        since = self.loan.zone_pending_since
+        if since is None:
+            return []
+        return [
+            self.task(
+                TaskKind.ZONE_APPROVAL,
+                opens_on=since,
+                due_on=since,
+                rule="zones: approved by another than the proposer",
+                owner_role=self.rules.task_owners.zone_approval,
             )
         ]
 

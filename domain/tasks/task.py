@@ -37,6 +37,8 @@ class TaskKind(LabelledEnum):
     THIRD_PARTY_ON_SITE = ("third_party_on_site", "第三方服务现场走访")
     MATURITY_NOTICE = ("maturity_notice", "到期提示")
     GUARANTOR_REASSESSMENT = ("guarantor_reassessment", "保证人代偿能力重估")
+    ZONE_REVIEW = ("zone_review", "客户区间定期评估")
+    ZONE_APPROVAL = ("zone_approval", "客户区间审批")
 
 
 KIND_ORDER = {kind: n for n, kind in enumerate(TaskKind)}

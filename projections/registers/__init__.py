@@ -39,6 +39,7 @@ def all_registers(
     from projections.registers.tasks import WorkQueue
     from projections.registers.warnings import WarningLedger
     from projections.registers.workout import NonPerformingRegister
+    from projections.registers.zones import ZoneRegister
 
     registers: list[Projection] = [
         LoanLedger(default_rules),
@@ -56,5 +57,6 @@ def all_registers(
         StaffDirectory(),
         DocumentSearch(text_source),
         ScopeRegister(),
+        ZoneRegister(default_rules),
     ]
     return registers

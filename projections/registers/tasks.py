@@ -123,6 +123,11 @@ LOANS = TableSpec(
         col("on_site_in_month", sa.Integer, "当月现场检查次数", "on-site visits that month"),
         col("last_off_site_on", sa.Date, "上次非现场检查日", "last off-site inspection"),
         col("maturity_notice_for", sa.Date, "已通知到期日", "maturity notice for"),
+        col("zone", sa.String(64), "客户区间", "customer zone"),
+        col("zone_reviewed_on", sa.Date, "区间上次评估日", "zone last reviewed"),
+        col("zone_responsible_id", sa.Uuid, "区间方案责任人", "zone plan responsible"),
+        col("zone_pending_since", sa.Date, "区间划分待审批起", "zone proposal pending since"),
+        col("zone_proposed_responsible", sa.Uuid, "拟定方案责任人", "proposed plan responsible"),
     ],
     key=("loan_id",),
     indexes=(("loan_no",), ("branch",)),
@@ -247,11 +252,11 @@ class WorkQueue(FollowsRules, Projection):
     """工作任务: the facts of every deadline, and the rules in force to judge them."""
 
     name = "work_queue"
-    version = 10  # 4: 认定; 5: B岗, principal, account managers (履职评价); 6: countersigns
+    version = 11  # 4: 认定; 5: B岗, principal, account managers (履职评价); 6: countersigns
     # awaited, the quarterly re-classification (季度风险分类更新); 7: a change of rating; 8: warning
     # reports, the re-classification a red signal opens; 9: closer watch (重点客户,
     # 第三方服务, on-site and off-site monitoring) and maturity notices (到期提示); 10:
-    # guarantees (保证人重估)
+    # guarantees (保证人重估); 11: customer zones (三大区间) reviewed and approved
     title_zh = "工作任务"
     title_en = "Work queue"
     tables = (
@@ -443,6 +448,35 @@ class WorkQueue(FollowsRules, Projection):
                         rating=change["new"],
                     ),
                 )
+
+    @handle.register(LoanEvents.ZoneProposed)
+    def _zone_proposed(self, event: Any, changes: Changes) -> None:
+        self._loan(
+            changes,
+            event,
+            zone_pending_since=event.proposed_on,
+            zone_proposed_responsible=event.responsible_id,
+        )
+
+    @handle.register(LoanEvents.ZoneRejected)
+    def _zone_rejected(self, event: Any, changes: Changes) -> None:
+        self._loan(changes, event, zone_pending_since=None)
+
+    @handle.register(LoanEvents.ZoneApproved)
+    def _zone_approved(self, event: Any, changes: Changes) -> None:
+        # The plan's person responsible, as the proposal approved (only one is pending) named.
+        self._loan(
+            changes,
+            event,
+            zone=event.zone,
+            zone_reviewed_on=event.approved_on,
+            zone_pending_since=None,
+            zone_responsible_id=self._row(changes, event).get("zone_proposed_responsible"),
+        )
+
+    @handle.register(LoanEvents.ZoneReviewed)
+    def _zone_reviewed(self, event: Any, changes: Changes) -> None:
+        self._loan(changes, event, zone_reviewed_on=event.reviewed_on)
 
     @handle.register(LoanEvents.ClassificationProposed)
     def _proposed(self, event: Any, changes: Changes) -> None:

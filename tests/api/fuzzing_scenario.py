@@ -126,6 +126,7 @@ class Scenario:
         "scope",
         "information",
         "watch",
+        "zones",
         "reads",
     )
     """The steps that build the states, in the order they must run."""
@@ -457,6 +458,35 @@ class Scenario:
             "/loans/{loan_no}/asset-preservation",
             Example(
                 {"loan_no": bad}, body={"transferred_on": self.today, "reason": "逾期超过90天"}
+            ),
+        )
+        plan = {"method": "litigation", "submitted_on": self.today, "plan": "起诉借款人"}
+        self.example(
+            "POST",
+            "/loans/{loan_no}/disposal-plans",
+            Example({"loan_no": bad}, body={**plan, "expected_recovery": "100000.00"}),
+        )
+        submitted = self.bank.post(RUNNERS["account_manager"], f"/loans/{bad}/disposal-plans", plan)
+        self.example(
+            "POST",
+            "/loans/{loan_no}/disposal-plans/{plan_id}/decision",
+            Example(
+                {"loan_no": bad, "plan_id": submitted["ids"]["plan_id"]},
+                body={"decided_on": self.today, "approved": True, "opinion": "同意起诉"},
+            ),
+        )
+        approved = self.bank.post(RUNNERS["account_manager"], f"/loans/{bad}/disposal-plans", plan)
+        self.bank.post(
+            RUNNERS["branch_head"],
+            f"/loans/{bad}/disposal-plans/{approved['ids']['plan_id']}/decision",
+            {"decided_on": self.today, "approved": True, "opinion": "同意起诉"},
+        )
+        self.example(
+            "POST",
+            "/loans/{loan_no}/disposal-plans/{plan_id}/result",
+            Example(
+                {"loan_no": bad, "plan_id": approved["ids"]["plan_id"]},
+                body={"executed_on": self.today, "recovered": "30000.00", "result": "调解结案"},
             ),
         )
         self.example(
@@ -1127,6 +1157,82 @@ class Scenario:
             Example(
                 {"loan_no": self.loan()},
                 body={"issued_on": self.today, "addressee": "模糊测试示例有限公司"},
+            ),
+        )
+
+    # ------------------------------------------------------------------ zones
+    def zones(self) -> None:
+        """A customer's zone proposed with its plan, approved, rejected and reviewed (三大区间,
+        一户一策)."""
+        am, head = RUNNERS["account_manager"], RUNNERS["branch_head"]
+        plan = {
+            "measures": "压降授信敞口，追加抵押",
+            "target": "一年内压降50%",
+            "responsible_no": am,
+            "deadline": (self.day + timedelta(days=365)).isoformat(),
+        }
+        self.example(
+            "POST",
+            "/loans/{loan_no}/zones",
+            Example(
+                {"loan_no": self.loan()},
+                body={
+                    "zone": "restricted",
+                    "reason": "经营下滑",
+                    "proposed_on": self.today,
+                    **plan,
+                },
+            ),
+        )
+        proposals = []
+        for _ in range(2):
+            loan_no = self.loan()
+            proposed = self.bank.post(
+                am,
+                f"/loans/{loan_no}/zones",
+                {"zone": "restricted", "reason": "经营下滑", "proposed_on": self.on(30), **plan},
+            )
+            proposals.append((loan_no, proposed["ids"]["proposal_id"]))
+        (approved, approving), (rejected, rejecting) = proposals
+        self.example(
+            "POST",
+            "/loans/{loan_no}/zones/{proposal_id}/approve",
+            Example(
+                {"loan_no": approved, "proposal_id": approving},
+                body={"approved_on": self.today, "opinion": "同意"},
+            ),
+        )
+        self.example(
+            "POST",
+            "/loans/{loan_no}/zones/{proposal_id}/reject",
+            Example(
+                {"loan_no": rejected, "proposal_id": rejecting},
+                body={"rejected_on": self.today, "reason": "材料不足"},
+            ),
+        )
+        reviewed = self.loan()
+        proposal = self.bank.post(
+            am,
+            f"/loans/{reviewed}/zones",
+            {"zone": "normal", "reason": "经营正常", "proposed_on": self.on(30), **plan},
+        )
+        self.bank.post(
+            head,
+            f"/loans/{reviewed}/zones/{proposal['ids']['proposal_id']}/approve",
+            {"approved_on": self.on(31), "opinion": "同意"},
+        )
+        self.example(
+            "POST",
+            "/loans/{loan_no}/zone-reviews",
+            Example(
+                {"loan_no": reviewed},
+                body={
+                    "reviewed_on": self.today,
+                    "progress": "按计划推进",
+                    "repayment_capacity": "还款来源稳定",
+                    "operations": "销售回款正常",
+                    "market": "行业需求平稳",
+                },
             ),
         )
 

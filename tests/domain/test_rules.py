@@ -367,6 +367,7 @@ CHANGED_ON_PURPOSE = frozenset(
         "warnings.reclassify_colours",
         "watch",
         "guarantors",
+        "zones",
         "calendar",
     }
 )
@@ -378,8 +379,9 @@ re-classification it opens, which nothing required before, and the warning catal
 closed loop, reporting routes and the re-classification a red signal opens (free codes, two
 steps, nothing reported before), and the closer watch of key, large and third-party-serviced
 loans with maturity notices ([watch]), and the guarantors' re-assessment (保证人代偿能力重估),
-which no guarantor fell due for before [guarantors], and the bank's holiday calendar (weekends
-only before [calendar]); so the shipped file differs from
+which no guarantor fell due for before [guarantors], the bank's holiday calendar (weekends
+only before [calendar]), and the customers' zones (三大区间, [[zones]]), into which nobody was
+classified before; so the shipped file differs from
 what an earlier rule set is read with."""
 
 

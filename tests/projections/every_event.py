@@ -54,6 +54,7 @@ from domain.values import (
     BorrowingPurpose,
     CollateralKind,
     CollectionStepKind,
+    DisposalMethod,
     DocumentRef,
     DutyConclusion,
     EvaluationOccasion,
@@ -676,6 +677,59 @@ def guarantor_reassessed(w: World) -> list[Any]:
     return [w.loan]
 
 
+def _propose_zone(w: World, proposal_id: UUID, on: date, zone: str) -> None:
+    w.loan.propose_zone(
+        proposal_id=proposal_id,
+        zone=zone,
+        reason="经营下滑，压降授信",
+        proposed_on=on,
+        measures="压降授信敞口，追加抵押",
+        target="一年内压降50%",
+        responsible_id=w.id("am"),
+        deadline=on + timedelta(days=365),
+        rules=shipped_rules().zones,
+        actor=w.actor("am"),
+    )
+
+
+def zone_proposed(w: World) -> list[Any]:
+    w.keep(zone_proposal_id=uuid4())
+    _propose_zone(w, w.zone_proposal_id, day(149), "restricted")
+    return [w.loan]
+
+
+def zone_approved(w: World) -> list[Any]:
+    w.loan.approve_zone(
+        proposal_id=w.zone_proposal_id, approved_on=day(150), opinion="同意", actor=w.actor("head")
+    )
+    return [w.loan]
+
+
+def zone_reviewed(w: World) -> list[Any]:
+    w.loan.review_zone(
+        review_id=uuid4(),
+        reviewed_on=day(151),
+        progress="已压降授信20%",
+        repayment_capacity="还款来源稳定",
+        operations="销售回款放缓",
+        market="行业需求下行",
+        actor=w.actor("am"),
+    )
+    return [w.loan]
+
+
+def zone_rejected(w: World) -> list[Any]:
+    proposal_id = uuid4()
+    _propose_zone(w, proposal_id, day(151), "exit")
+    w.loan.reject_zone(
+        proposal_id=proposal_id,
+        rejected_on=day(152),
+        reason="尚未达退出条件",
+        actor=w.actor("head"),
+    )
+    return [w.loan]
+
+
 def responsibility_determined(w: World) -> list[Any]:
     w.keep(determination_id=uuid4())
     w.loan.determine_responsibility(
@@ -716,6 +770,42 @@ def objection_recorded(w: World) -> list[Any]:
         subject="分类意见",
         text="本人对分类结果持书面异议",
         actor=w.actor("am2"),
+    )
+    return [w.loan]
+
+
+def disposal_plan_submitted(w: World) -> list[Any]:
+    w.keep(plan_id=uuid4())
+    w.loan.submit_disposal_plan(
+        plan_id=w.plan_id,
+        method=DisposalMethod.LITIGATION,
+        submitted_on=day(151),
+        plan="起诉借款人及保证人，申请财产保全",
+        expected_recovery=Decimal("200000.00"),
+        actor=w.actor("am"),
+    )
+    return [w.loan]
+
+
+def disposal_plan_decided(w: World) -> list[Any]:
+    w.loan.decide_disposal_plan(
+        plan_id=w.plan_id,
+        decided_on=day(152),
+        approved=True,
+        opinion="同意起诉",
+        actor=w.actor("head"),
+    )
+    return [w.loan]
+
+
+def disposal_result_recorded(w: World) -> list[Any]:
+    w.loan.record_disposal_result(
+        plan_id=w.plan_id,
+        executed_on=day(180),
+        recovered=Decimal("50000.00"),
+        result="调解结案，收回部分本金",
+        actor=w.actor("am"),
+        documents=[document("judgment")],
     )
     return [w.loan]
 
@@ -1402,6 +1492,10 @@ FACTORIES: dict[str, Factory] = {
     _declared(Loan, "MaturityNoticeIssued"): maturity_notice_issued,
     _declared(Loan, "GuaranteeRegistered"): guarantee_registered,
     _declared(Loan, "GuarantorReassessed"): guarantor_reassessed,
+    _declared(Loan, "ZoneProposed"): zone_proposed,
+    _declared(Loan, "ZoneApproved"): zone_approved,
+    _declared(Loan, "ZoneReviewed"): zone_reviewed,
+    _declared(Loan, "ZoneRejected"): zone_rejected,
     _declared(Collateral, "CertificateTakenOut"): certificate_taken_out,
     _declared(Collateral, "CertificateReturned"): certificate_returned,
     _declared(Collateral, "Revalued"): revalued,
@@ -1411,6 +1505,9 @@ FACTORIES: dict[str, Factory] = {
     _declared(Loan, "ResponsibilityAppealed"): responsibility_appealed,
     _declared(Loan, "AppealDecided"): appeal_decided,
     _declared(Loan, "ObjectionRecorded"): objection_recorded,
+    _declared(Loan, "DisposalPlanSubmitted"): disposal_plan_submitted,
+    _declared(Loan, "DisposalPlanDecided"): disposal_plan_decided,
+    _declared(Loan, "DisposalResultRecorded"): disposal_result_recorded,
     _declared(Loan, "TransferredToAssetPreservation"): transferred_to_asset_preservation,
     _declared(Loan, "WrittenOff"): written_off,
     _declared(Loan, "Settled"): settled,

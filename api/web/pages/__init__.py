@@ -23,6 +23,7 @@ from api.web.pages import (
     retention,
     watch,
     workbench,
+    zones,
 )
 
 ROUTERS: tuple[APIRouter, ...] = (
@@ -32,6 +33,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     postloan.router,
     information.router,
     watch.router,
+    zones.router,
     archive_room.router,
     disposition.router,
     receiving.router,

@@ -1,7 +1,7 @@
 """Completeness register (完整性台账): every document a loan event requires, and whether it came.
 
 Each loan event the rule set names as a trigger (``domain.rules.TRIGGERS``: 放款, 检查, 分类,
-预警处置, 催收, 重组, 展期, 核销, 结清) creates — with the rules in force at that point of the
+预警处置, 催收, 重组, 展期, 移交资产保全, 核销, 结清) creates — with the rules in force at that point of the
 log (:class:`~projections.rules_state.FollowsRules`) — one row of ``requirements`` per document
 each applicable requirement lists. A row names the rule (``rule_id``, its text) and the version of
 the rule set that made it: a later ``RulesInForce.Replaced`` changes the rows created after it,

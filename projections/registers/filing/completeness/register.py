@@ -52,7 +52,6 @@ DATED_EVENTS: Mapping[str, str] = {
     "WarningRaised": "raised_on",
     "WarningCleared": "cleared_on",
     "AccountManagerHandedOver": "handed_over_on",
-    "TransferredToAssetPreservation": "transferred_on",
     "Registered": "registered_on",
     "CertificateLodged": "lodged_on",
     "CertificateTakenOut": "taken_out_on",
@@ -70,8 +69,9 @@ class CompletenessRegister(FollowsRules, Projection):
     """完整性台账: per loan event, the documents its rules require, and whether they were filed."""
 
     name = "completeness"
-    version = 5  # 4: an inspection awaits its countersign (inspection.countersign); 5: the
-    # documents of an information change or a use of the funds dated by it
+    version = 6  # 4: an inspection awaits its countersign (inspection.countersign); 5: the
+    # documents of an information change or a use of the funds dated by it; 6: a transfer to
+    # asset preservation is a trigger (preservation.transfer)
     title_zh = "完整性台账"
     title_en = "Completeness register"
     tables = (
@@ -238,6 +238,10 @@ class CompletenessRegister(FollowsRules, Projection):
     def _extended(self, event: Any, changes: Changes) -> None:
         self._require(event, changes, "Extended", event.approved_on)
 
+    @handle.register(LoanEvents.TransferredToAssetPreservation)
+    def _transferred(self, event: Any, changes: Changes) -> None:
+        self._require(event, changes, "TransferredToAssetPreservation", event.transferred_on)
+
     @handle.register(LoanEvents.WrittenOff)
     def _written_off(self, event: Any, changes: Changes) -> None:
         self._require(event, changes, "WrittenOff", event.written_off_on)
@@ -300,7 +304,6 @@ class CompletenessRegister(FollowsRules, Projection):
     @handle.register(LoanEvents.RepaymentRecorded)
     @handle.register(LoanEvents.WarningCleared)
     @handle.register(LoanEvents.AccountManagerHandedOver)
-    @handle.register(LoanEvents.TransferredToAssetPreservation)
     @handle.register(LoanEvents.BorrowerInformationChanged)
     @handle.register(LoanEvents.FundsUseRecorded)
     @handle.register(CollateralEvents.Registered)

@@ -28,6 +28,7 @@ class Stage(LabelledEnum):
     COLLECTION = ("collection", "催收")
     RESTRUCTURING = ("restructuring", "重组")
     EXTENSION = ("extension", "展期")
+    PRESERVATION = ("preservation", "资产保全")
     WRITE_OFF = ("write_off", "核销")
     SETTLEMENT = ("settlement", "结清")
 
