@@ -33,6 +33,7 @@ from archive.documents.sweeping import Sweeping
 from archive.reading import ReadQueries
 from archive.reports.bundles import BundleCommands
 from archive.reports.compliance import ReportCommands
+from archive.reports.risk import RiskReportCommands
 from archive.rules import RulesCommands
 from archive.verification import VerificationCommands
 from domain.errors import InvalidInputError
@@ -67,6 +68,7 @@ class DossierArchive(
     VerificationCommands,
     RulesCommands,
     ReportCommands,
+    RiskReportCommands,
 ):
     """Every command and read of the post-loan archive, over one event store."""
 

@@ -99,6 +99,8 @@ class Action(Enum):
     READ_ALL_TASKS = "read_all_tasks"
     READ_COMPLIANCE_REPORT = "read_compliance_report"
     ISSUE_COMPLIANCE_REPORT = "issue_compliance_report"
+    READ_PORTFOLIO = "read_portfolio"
+    ISSUE_RISK_REPORT = "issue_risk_report"
     TRANSFER_STAFF = "transfer_staff"
     MOVE_LOAN = "move_loan"
     ASSIGN_ACCOUNT_MANAGERS = "assign_account_managers"
@@ -245,6 +247,11 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = {
     Action.ISSUE_COMPLIANCE_REPORT: frozenset(
         {R.BRANCH_HEAD, R.RISK_MANAGER, R.COMPLIANCE, R.AUDITOR, R.ARCHIVE_HEAD}
     ),
+    # Portfolio metrics (资产质量指标: 不良率, 逾期率, 迁徙率, 收回率, 核销) and the risk-monitoring
+    # report are read by those who supervise and check the portfolio; 风险管理部 issues the
+    # report (002-59 汇集信息，定期发布风险监测报告).
+    Action.READ_PORTFOLIO: frozenset({R.BRANCH_HEAD, R.RISK_MANAGER, R.COMPLIANCE, R.AUDITOR}),
+    Action.ISSUE_RISK_REPORT: frozenset({R.RISK_MANAGER}),
     # Data scope (数据权限, domain/scope.py): a person's branch is personnel data, moved by the
     # administrator like their roles; a loan is moved between branches by a branch head or a
     # risk manager whose scope holds both branches, and its account managers (A岗/B岗, 管户)

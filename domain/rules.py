@@ -82,7 +82,7 @@ TRIGGERS: Mapping[str, str] = MappingProxyType(
 """The loan events a requirement may hang on, and the stage each belongs to."""
 
 CONDITION_FIELDS = frozenset(
-    {"product", "guarantee_type", "borrower_type", "kind", "step", "colour", "secured"}
+    {"product", "guarantee_type", "borrower_type", "kind", "checklist", "step", "colour", "secured"}
 )
 """What a requirement's ``when`` may test: facts of the loan and of the triggering event."""
 
@@ -660,6 +660,8 @@ EARLIER: Mapping[str, Any] = MappingProxyType(
         "warnings.reporting": {},
         "warnings.reclassify_colours": [],
         "warnings.reclassify_within_days": 10,
+        # Before form_on_raising, a handling form filed with the raising served no handling.
+        "warnings.form_on_raising": False,
         # Before checklists, an inspection was free text: no checklist applied to any.
         "checklists": {"judgments": [], "figures": {}, "lists": []},
         # Before [watch], no closer watch of key, large or third-party-serviced loans and no

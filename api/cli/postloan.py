@@ -114,9 +114,10 @@ def record_inspection(
     checklist: Annotated[
         Path | None,
         typer.Option(
-            help="检查表答案（JSON：answers、figures、judgment、measures）/ the checklist answered, "
-            "as the JSON of POST /loans/{loan_no}/inspections (answers, figures, judgment, "
-            "measures); GET …/inspection-checklist lists its items",
+            help="检查表答案（JSON：answers、figures、judgment、measures、counterpart）/ the "
+            "checklist answered, as the JSON of POST /loans/{loan_no}/inspections (answers, "
+            "figures, judgment, measures, counterpart — whom a return visit spoke to or met); "
+            "GET …/inspection-checklist lists its items",
             exists=True,
             dir_okay=False,
         ),
@@ -128,7 +129,9 @@ def record_inspection(
     """登记贷后检查 / Record an inspection by you, naming the reviewer who countersigns it."""
     answered = _answers(checklist) if checklist is not None else {}
     fields = {
-        k: answered[k] for k in ("answers", "figures", "judgment", "measures") if k in answered
+        k: answered[k]
+        for k in ("answers", "figures", "judgment", "measures", "counterpart")
+        if k in answered
     }
     command = RecordInspection.model_validate(
         {

@@ -49,6 +49,9 @@ What each kind of task means:
 * ``third_party_phone_visit`` / ``third_party_on_site`` — a loan serviced under the third-party
   model phoned every ``watch.third_party_phone_visit_days`` and visited on site
   ``watch.third_party_on_site_per_month`` times in each calendar month;
+* ``signal_watch_on_site`` — while a warning signal of a colour
+  ``watch.open_signal_on_site_days`` names is open (not cleared), the loan inspected on site
+  every that many days from the signal's raising or the last on-site inspection since (加密监测);
 * ``maturity_notice`` — a loan maturing in a month, from the first day of the month
   ``watch.maturity_notice_months_ahead`` before, by the last day of the month before it
   matures, until a maturity notice (贷款到期通知书) announcing its maturity date is recorded.

@@ -978,6 +978,14 @@ class Scenario:
             "/reports/compliance/issued/{report_id}",
             Example({"report_id": issued.headers["X-Dossier-Report-Id"]}),
         )
+        quarterly = {"purpose": "季度风险监测", "on": self.today}
+        self.example("POST", "/reports/risk", Example(body={**quarterly, "format": "xlsx"}))
+        risk = self.bank.post(RUNNERS["risk_manager"], "/reports/risk", quarterly)
+        self.example(
+            "GET",
+            "/reports/risk/issued/{report_id}",
+            Example({"report_id": risk.headers["X-Dossier-Report-Id"]}),
+        )
 
     def staff(self) -> None:
         admin = RUNNERS["administrator"]

@@ -88,6 +88,10 @@ ROUTES: dict[str, Permission] = {
     "/tasks": Needs(Action.READ_ALL_TASKS),
     "/reports/compliance": Needs(Action.READ_COMPLIANCE_REPORT),
     "/reports/compliance/issued/{report_id}": Needs(Action.READ_COMPLIANCE_REPORT),
+    # Portfolio metrics and the risk-monitoring report, from the loan ledger.
+    "/portfolio/metrics": Needs(Action.READ_PORTFOLIO),
+    "/reports/risk": Needs(Action.READ_PORTFOLIO),
+    "/reports/risk/issued/{report_id}": Needs(Action.READ_PORTFOLIO),
     # The Merkle log: hashes and signatures.
     "/integrity/checkpoints": Needs(Action.READ_INTEGRITY),
     "/integrity/checkpoints/latest": Needs(Action.READ_INTEGRITY),
@@ -121,6 +125,7 @@ QUERIES = {
     "/integrity/proofs/inclusion": "position=1",
     "/integrity/proofs/consistency": "first=1&second=2",
     "/maturities": "month=2026-12",
+    "/reports/risk": "on=2026-09-30",
 }
 """The required query parameters, so that what decides the answer is the caller's role."""
 

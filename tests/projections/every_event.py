@@ -43,8 +43,10 @@ from domain.information import BorrowerField, PaymentMethod
 from domain.integrity import AuditBundle, IntegrityVerification
 from domain.loan import Loan
 from domain.numbering import FormKind, NumberBook
+from domain.portfolio import IssuedRiskReport, ReportPeriod
 from domain.reference import ReferenceSeries, Series
 from domain.rules import RuleSet, RulesInForce, packaged_rules_text, shipped_rules
+from domain.scope import RowScope
 from domain.staff import Staff
 from domain.values import (
     Actor,
@@ -1424,6 +1426,26 @@ def report_issued(w: World) -> list[Any]:
     ]
 
 
+def risk_report_issued(w: World) -> list[Any]:
+    return [
+        IssuedRiskReport.issue(
+            report_id=uuid4(),
+            period=ReportPeriod.QUARTER,
+            since=day(200),
+            on=day(290),
+            branch=None,
+            position=100,
+            format=ReportFormat.PDF,
+            renderer=1,
+            sha256="0" * 64,
+            size=1234,
+            purpose="季度风险监测",
+            actor=w.actor("risk"),
+            data_scope=RowScope.everything(),
+        )
+    ]
+
+
 def _declared(owner: Any, name: str) -> str:
     """The topic of the class that declares event ``name`` of ``owner`` (up its chain)."""
     cls = getattr(owner, name)
@@ -1548,4 +1570,5 @@ FACTORIES: dict[str, Factory] = {
     _declared(IntegrityVerification, "Recorded"): verification_recorded,
     _declared(AuditBundle, "Issued"): bundle_issued,
     _declared(IssuedReport, "Issued"): report_issued,
+    _declared(IssuedRiskReport, "Issued"): risk_report_issued,
 }

@@ -16,6 +16,7 @@ from api.web.pages import (
     evaluations,
     information,
     loans,
+    portfolio,
     postloan,
     receiving,
     registers,
@@ -44,6 +45,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     responsibility.router,
     evaluations.router,
     compliance.router,
+    portfolio.router,
     registers.router,
     admin.router,
 )
