@@ -17,6 +17,15 @@ from tests.api.conftest import Api, disburse
 from tests.api.procedures.test_collection_rungs import GUARANTEE, LOAN, overdue, step
 
 
+def ledger_row(api: Api, after: int) -> dict[str, Any]:
+    """The loan's row of the loan ledger once the ledger has read up to ``after``."""
+    api.client.app.state.registers.wait(["loan_ledger"], after, 60)
+    answer = api.get("head", f"/registers/loan_ledger?loan_no={LOAN}&after={after}")
+    assert answer.status_code == 200, answer.text
+    [row] = answer.json()["data"]
+    return dict(row)
+
+
 def refused(api: Api, status: int, *args: Any, **extra: Any) -> dict[str, Any]:
     before = api.counts()
     answer = step(api, *args, **extra)
@@ -86,8 +95,7 @@ def test_joint_visit_and_revised_plan_name_who_took_part_and_the_plan_is_decided
     paid = {"paid_on": "2025-07-06", "principal": "50000.00", "interest": "1200.00"}
     late = api.post("officer", f"/loans/{LOAN}/repayments", paid)
     assert late.status_code == 201, late.text
-    ledger = f"/registers/loan_ledger?loan_no={LOAN}&after={late.json()['position']}"
-    [row] = api.get("head", ledger).json()["data"]
+    row = ledger_row(api, late.json()["position"])
     assert (row["repayments_on_time"], row["repayments_late"]) == (1, 1)
 
 
@@ -111,8 +119,7 @@ def test_a_restructuring_changes_rate_and_repayment_method_and_a_guarantee_is_ad
     guaranteed = api.post("am", f"/loans/{LOAN}/guarantees", GUARANTEE)
     assert guaranteed.status_code == 201, guaranteed.text
 
-    ledger = f"/registers/loan_ledger?loan_no={LOAN}&after={guaranteed.json()['position']}"
-    [row] = api.get("head", ledger).json()["data"]
+    row = ledger_row(api, guaranteed.json()["position"])
     assert (row["repayment_method"], row["maturity_date"]) == ("bullet", "2027-07-30")
     events = api.get("auditor", f"/loans/{LOAN}/events").json()["data"]
     types = [e["type"] for e in events]
