@@ -103,6 +103,13 @@ class DutyConclusion(LabelledEnum):
     INCOMPETENT = ("incompetent", "不称职")
 
 
+class CheckSubject(LabelledEnum):
+    """What a supervision check of post-loan work looks at (检查对象)."""
+
+    BRANCH = ("branch", "营业机构")
+    ACCOUNT_MANAGER = ("account_manager", "客户经理")
+
+
 class RepaymentMethod(LabelledEnum):
     """How principal is repaid."""
 
@@ -187,6 +194,16 @@ class CollectionStepKind(LabelledEnum):
     PRESERVATION = ("preservation", "财产保全")
     ENFORCEMENT = ("enforcement", "强制执行")
     DEBT_FOR_ASSET = ("debt_for_asset", "以资抵债")
+
+
+class CollectionPlan(LabelledEnum):
+    """The collection plan a revised plan settles on (催收方案), with the opinion whether to
+    recall the loan early (提前收回)."""
+
+    CONTINUE = ("continue", "继续常规催收")
+    RESTRUCTURE = ("restructure", "贷款重组")
+    LITIGATION = ("litigation", "诉讼")
+    RECALL = ("recall", "提前收回贷款")
 
 
 class WriteOffCriterion(LabelledEnum):
