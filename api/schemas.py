@@ -116,6 +116,7 @@ class InspectionPublic(BaseModel):
     figures: dict[str, Decimal] | None = None
     judgment: str | None = None
     measures: str | None = None
+    counterpart: str | None = None
     countersigned: bool
     countersigned_on: date | None
     countersign_opinion: str | None
@@ -144,6 +145,7 @@ class InspectionPublic(BaseModel):
             else None,
             judgment=inspection.judgment,
             measures=inspection.measures,
+            counterpart=inspection.counterpart,
             countersigned=inspection.countersigned_on is not None,
             countersigned_on=inspection.countersigned_on,
             countersign_opinion=inspection.countersign_opinion,
@@ -186,6 +188,8 @@ class ChecklistPublic(BaseModel):
     items: list[ChecklistItemPublic] = []
     figures: list[FigurePublic] = []
     judgments: list[JudgmentPublic] = []
+    counterpart: bool = False
+    """True when the record names whom the inspector spoke to or met (``counterpart``)."""
     rules_version: str
 
     @classmethod
@@ -203,6 +207,7 @@ class ChecklistPublic(BaseModel):
             items=[ChecklistItemPublic(**vars(i)) for i in found.items],
             figures=[FigurePublic(**vars(f)) for f in found.figures],
             judgments=[JudgmentPublic(**vars(j)) for j in lists.judgments],
+            counterpart=found.counterpart,
             rules_version=version,
         )
 
@@ -254,6 +259,36 @@ class ThirdPartyServicePublic(BaseModel):
     contact: str
     contact_phone: str | None
     since: date
+
+
+class ZonePlanPublic(BaseModel):
+    """一户一策: measures, target, the person responsible, the deadline."""
+
+    measures: str | None
+    target: str | None
+    responsible_id: UUID
+    deadline: date | None
+
+
+class CustomerZonePublic(BaseModel):
+    """The customer's zone in force (三大区间), its plan, and its last review or approval."""
+
+    zone: str
+    plan: ZonePlanPublic
+    since: date
+    approved_by: UUID
+    last_reviewed_on: date
+
+
+class ZoneProposalPublic(BaseModel):
+    """A zone proposed with its plan, awaiting approval."""
+
+    proposal_id: UUID
+    zone: str
+    plan: ZonePlanPublic
+    reason: str
+    proposed_on: date
+    proposer_id: UUID
 
 
 class MaturityNoticePublic(BaseModel):
@@ -372,6 +407,10 @@ class LoanPublic(BaseModel):
     key_customer: KeyCustomerPublic | None = None
     third_party_service: ThirdPartyServicePublic | None = None
     maturity_notices: list[MaturityNoticePublic] = []
+    zone: CustomerZonePublic | None = None
+    """The customer's zone (三大区间) and plan (一户一策) in force, once one was approved."""
+    zone_pending: ZoneProposalPublic | None = None
+    """A zone proposed and awaiting approval."""
     guarantees: list[GuaranteePublic] = []
     """Each guarantee (保证), in registration order, with its latest assessment."""
     disposal_plans: list[DisposalPlanPublic] = []
@@ -422,6 +461,8 @@ class LoanPublic(BaseModel):
                     ThirdPartyServicePublic(**vars(loan.third_party)) if loan.third_party else None
                 ),
                 maturity_notices=[MaturityNoticePublic(**vars(n)) for n in loan.maturity_notices],
+                zone=_zone(loan),
+                zone_pending=_pending_zone(loan),
                 guarantees=[GuaranteePublic.of(g) for g in loan.guarantees.values()],
                 disposal_plans=[DisposalPlanPublic.of(p) for p in loan.disposal_plans.values()],
                 disposal_recovery_rate=recovery_rate(list(loan.disposal_plans.values())),
@@ -620,3 +661,19 @@ class CollateralPublic(BaseModel):
 class CollateralsPublic(BaseModel):
     data: list[CollateralPublic]
     count: int
+
+
+def _zone(loan: Loan) -> CustomerZonePublic | None:
+    current = loan.zone
+    if current is None:
+        return None
+    fields = vars(current) | {"plan": ZonePlanPublic(**vars(current.plan))}
+    return CustomerZonePublic(**fields)
+
+
+def _pending_zone(loan: Loan) -> ZoneProposalPublic | None:
+    pending = loan.pending_zone
+    if pending is None:
+        return None
+    fields = {k: v for k, v in vars(pending).items() if k != "status"}
+    return ZoneProposalPublic(**fields | {"plan": ZonePlanPublic(**vars(pending.plan))})

@@ -42,9 +42,11 @@ from domain.authorization import PERMISSIONS, Action
 from domain.checklists import Checklists, parse_checklists
 from domain.classification import STATUTORY, FloorPolicy, SubGradeScheme
 from domain.errors import InvalidInputError
+from domain.guanhu import EARLIER_GUANHU, GuanhuRules, parse_guanhu
 from domain.reference import CODE_PART
 from domain.schedules import FIGURES, InspectionSchedule
 from domain.scope import Hierarchy, Level, Reach, RoleReach, ScopeRules, Unit
+from domain.supervision import EARLIER_SUPERVISION, SupervisionRules, parse_supervision
 from domain.transfers import add_working_days
 from domain.values import (
     BorrowerType,
@@ -59,6 +61,7 @@ from domain.values import (
 from domain.warning_rules import WarningRules, parse_warning_rules
 from domain.watch import EARLIER_WATCH, WatchRules, parse_watch
 from domain.workdays import WEEKENDS_ONLY, WorkingCalendar, parse_calendar
+from domain.zones import EARLIER_ZONES, ZoneRules, parse_zones
 
 RULES_FILE = "rules.toml"
 PACKAGE = "archive"
@@ -81,7 +84,7 @@ TRIGGERS: Mapping[str, str] = MappingProxyType(
 """The loan events a requirement may hang on, and the stage each belongs to."""
 
 CONDITION_FIELDS = frozenset(
-    {"product", "guarantee_type", "borrower_type", "kind", "step", "colour", "secured"}
+    {"product", "guarantee_type", "borrower_type", "kind", "checklist", "step", "colour", "secured"}
 )
 """What a requirement's ``when`` may test: facts of the loan and of the triggering event."""
 
@@ -227,6 +230,11 @@ class TaskOwners:
     """Who monitors key, large and third-party-serviced loans as ``[watch]`` asks."""
     maturity_notice: Role
     """Who sends a loan's maturity notice (贷款到期通知书, ``[watch]``)."""
+    zone_review: Role
+    """Who reviews a customer's zone and plan when due (三大区间, ``[[zones]]``); the task goes to
+    the person the plan names responsible."""
+    zone_approval: Role
+    """Who approves a proposed zone and plan (三大区间) awaiting approval."""
 
 
 @dataclass(frozen=True)
@@ -346,6 +354,15 @@ class RuleSet:
     watch: WatchRules = field(default_factory=WatchRules)
     """Closer watch of key, large and third-party-serviced loans, and maturity notices
     (``[watch]``; none in a rule set adopted before it)."""
+    guanhu: GuanhuRules = field(default_factory=GuanhuRules)
+    """管户: the cap on a manager's corporate customers, the range each should hold, the
+    amount tiers and who manages each (``[guanhu]``; none in a rule set adopted before it)."""
+    supervision: SupervisionRules = field(default_factory=SupervisionRules)
+    """The scoring sheet of supervision checks of post-loan work (贷后管理检查评分表,
+    ``[supervision]``; none in a rule set adopted before it)."""
+    zones: ZoneRules = field(default_factory=ZoneRules)
+    """The zones customers are classified into (三大区间, ``[[zones]]``; none in a rule set
+    adopted before them)."""
     guarantor_reassess_months: Mapping[GuarantorKind, int] = field(
         default_factory=lambda: MappingProxyType({})
     )
@@ -496,6 +513,9 @@ class RuleSet:
             ),
             warnings=parse_warning_rules(_table(full, "warnings"), _fail),
             watch=parse_watch(full.get("watch"), _fail),
+            guanhu=parse_guanhu(full.get("guanhu"), _fail),
+            supervision=parse_supervision(full.get("supervision"), _fail),
+            zones=parse_zones(full.get("zones"), _fail),
             guarantor_reassess_months=_guarantor_months(_table(full, "guarantors")),
             calendar=parse_calendar(full.get("calendar"), _fail),
         )
@@ -587,6 +607,9 @@ EARLIER: Mapping[str, Any] = MappingProxyType(
         # Owners of kinds of task added with [watch] (no such task fell due before).
         "tasks.owners.closer_watch": "account_manager",
         "tasks.owners.maturity_notice": "account_manager",
+        # Owners of kinds of task added with [[zones]] (no such task fell due before).
+        "tasks.owners.zone_review": "account_manager",
+        "tasks.owners.zone_approval": "branch_head",
         "reference": {"fonds": "J001", "category": "XD", "department": "XDB"},
         # Before data scope, nothing limited anyone: every business role read and acted
         # bank-wide, and branches were names with no hierarchy.
@@ -619,13 +642,21 @@ EARLIER: Mapping[str, Any] = MappingProxyType(
         "warnings.reporting": {},
         "warnings.reclassify_colours": [],
         "warnings.reclassify_within_days": 10,
+        # Before form_on_raising, a handling form filed with the raising served no handling.
+        "warnings.form_on_raising": False,
         # Before checklists, an inspection was free text: no checklist applied to any.
         "checklists": {"judgments": [], "figures": {}, "lists": []},
         # Before [watch], no closer watch of key, large or third-party-serviced loans and no
         # maturity notice fell due.
         "watch": dict(EARLIER_WATCH),
+        # Before [guanhu], no cap on a manager's customers, no range and no amount tier.
+        "guanhu": dict(EARLIER_GUANHU),
+        # Before [supervision], no scoring sheet: no supervision check could be scored.
+        "supervision": dict(EARLIER_SUPERVISION),
         # Before [calendar], working days skipped Saturdays and Sundays only.
         "calendar": {},
+        # Before [[zones]], no customer was classified into zones (三大区间).
+        "zones": list(EARLIER_ZONES),
     }
 )
 """Keys added to the rule set after its first release, with the values the program applied

@@ -129,10 +129,6 @@ CITED_CODE = re.compile(r"`(?P<path>(?:api|archive|domain|projections)/[\w/.-]*\
 """A code path cited as evidence: ``domain/...py``, ``archive/...``, ``projections/...``,
 ``api/...`` (a file or a folder), with or without a ``:line`` or ``:symbol`` after it."""
 
-AWAITING_THEIR_OWNER = frozenset({"004-03", "004-06"})
-"""Rows whose cited paths went stale when the code was split into packages, left to the rows'
-owner to fix; once a row cites paths that exist it leaves this set (the test says so)."""
-
 
 def test_every_cited_code_path_exists() -> None:
     """Code moved or split (``domain/tasks.py`` into ``domain/tasks/``...) leaves no row citing
@@ -142,10 +138,7 @@ def test_every_cited_code_path_exists() -> None:
         for match in CITED_CODE.finditer(row.evidence):
             if not (ROOT / match["path"]).exists():
                 stale.setdefault(row.id, []).append(match["path"])
-    unexpected = {i: paths for i, paths in stale.items() if i not in AWAITING_THEIR_OWNER}
-    assert not unexpected, f"rows citing code that does not exist: {unexpected}"
-    fixed = AWAITING_THEIR_OWNER - set(stale)
-    assert not fixed, f"these rows now cite code that exists: remove them from the set: {fixed}"
+    assert not stale, f"rows citing code that does not exist: {stale}"
 
 
 def test_every_row_has_a_known_status_and_a_unique_id() -> None:

@@ -23,6 +23,7 @@ from domain.values import (
     Product,
     RepaymentMethod,
     RetentionClass,
+    Role,
     WarningColour,
 )
 
@@ -131,6 +132,14 @@ class LoanFacts:
     """The maturity date the latest maturity notice (贷款到期通知书) announced."""
     guarantees: tuple[GuaranteeFacts, ...] = ()
     """The loan's guarantees (保证), in registration order."""
+    zone: str | None = None
+    """The customer's zone in force (三大区间), once one was approved."""
+    zone_reviewed_on: date | None = None
+    """The zone's approval or its latest review, whichever is later."""
+    zone_responsible_id: UUID | None = None
+    """The person the zone's plan names responsible (一户一策)."""
+    zone_pending_since: date | None = None
+    """A zone proposed on this day awaits approval."""
 
     @property
     def is_retail(self) -> bool:
@@ -230,3 +239,20 @@ class StaffFacts:
     handover_pending_on: date | None = None
     """The earliest handover of a loan by the person not followed by an evaluation."""
     handover_loan_no: str | None = None
+
+
+@dataclass(frozen=True)
+class RectificationFacts:
+    """A rectification notice (限期整改通知书) not yet accepted: whose, by when, reported or not."""
+
+    check_id: UUID
+    check_no: str
+    notice_no: str
+    branch: str
+    staff_id: UUID | None
+    """The account manager checked; None: a branch checked."""
+    checker_id: UUID
+    checker_role: Role
+    issued_on: date
+    deadline: date
+    reported_on: date | None = None

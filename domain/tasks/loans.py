@@ -70,8 +70,11 @@ def loan_tasks(loan: LoanFacts, rules: RuleSet, today: date) -> list[Task]:
         *judge.large_customer_off_site(),
         *judge.third_party_phone_visit(),
         *judge.third_party_on_site(),
+        *judge.signal_watch_on_site(),
         *judge.maturity_notice(),
         *judge.guarantor_reassessment(),
+        *judge.zone_review(),
+        *judge.zone_approval(),
     ]
 
 
@@ -426,6 +429,46 @@ class _LoanJudge:
             )
         ]
 
+    # ---------------------------------------------------------------- 三大区间
+    def zone_review(self) -> list[Task]:
+        """The customer's zone and plan reviewed every ``review_months`` of its zone from the
+        approval or the last review: open the month before it falls due, the task of the
+        person the plan names responsible."""
+        loan = self.loan
+        if loan.zone is None or loan.zone_reviewed_on is None:
+            return []
+        zone = self.rules.zones.zones.get(loan.zone)
+        if zone is None:  # a zone the rules in force no longer hold: nothing to judge it by
+            return []
+        due = add_months(loan.zone_reviewed_on, zone.review_months)
+        opens = max(add_months(due, -1), loan.zone_reviewed_on + timedelta(days=1))
+        return [
+            self.task(
+                TaskKind.ZONE_REVIEW,
+                opens_on=opens,
+                due_on=due,
+                rule=f"zones.{zone.code}.review_months = {zone.review_months}",
+                owner_role=self.rules.task_owners.zone_review,
+                owner_id=loan.zone_responsible_id,
+                subject=zone.zh,
+            )
+        ]
+
+    def zone_approval(self) -> list[Task]:
+        """A proposed zone awaiting its approval: the approver's, from the day proposed."""
+        since = self.loan.zone_pending_since
+        if since is None:
+            return []
+        return [
+            self.task(
+                TaskKind.ZONE_APPROVAL,
+                opens_on=since,
+                due_on=since,
+                rule="zones: approved by another than the proposer",
+                owner_role=self.rules.task_owners.zone_approval,
+            )
+        ]
+
     # ------------------------------------------------------------------ closer watch
     def _every(
         self,
@@ -529,6 +572,32 @@ class _LoanJudge:
                 subject=month,
             )
         ]
+
+    def signal_watch_on_site(self) -> list[Task]:
+        """While a signal of a colour ``watch.open_signal_on_site_days`` names is open (raised,
+        not cleared), the loan inspected on site every that many days (加密监测), from the
+        earliest such signal's raising or the last on-site inspection since; the closest
+        cadence of the open signals holds."""
+        loan, cadence = self.loan, self.rules.watch.open_signal_on_site_days
+        watched = [
+            (cadence[s.colour], s.raised_on, s.colour)
+            for s in loan.warnings
+            if s.colour in cadence and s.raised_on <= self.today
+        ]
+        if not watched:
+            return []
+        days, _, colour = min(watched, key=lambda w: (w[0], w[1]))
+        since = min(raised for _, raised, _ in watched)
+        seen = loan.last_on_site_on
+        last = seen if seen is not None and seen >= since else None
+        return self._every(
+            TaskKind.SIGNAL_WATCH_ON_SITE,
+            since=since,
+            last=last,
+            due_on=(last or since) + timedelta(days=days),
+            rule=f"watch.open_signal_on_site_days.{colour.value} = {days}",
+            owner_role=self.rules.task_owners.closer_watch,
+        )
 
     def maturity_notice(self) -> list[Task]:
         """The maturity notice (贷款到期通知书) of a loan maturing soon, until one announcing

@@ -29,6 +29,7 @@ from domain.loan import Loan
 from domain.rules import RuleSet
 from domain.schedules import InspectionsDone
 from domain.staff import Staff
+from domain.supervision import SupervisionCheck
 from domain.values import (
     BorrowerType,
     CollectionStepKind,
@@ -54,6 +55,7 @@ LoanEvents: Any = Loan
 DossierEvents: Any = Dossier
 BorrowingEvents: Any = Borrowing
 StaffEvents: Any = Staff
+CheckEvents: Any = SupervisionCheck
 
 
 LOANS = TableSpec(
@@ -123,6 +125,11 @@ LOANS = TableSpec(
         col("on_site_in_month", sa.Integer, "当月现场检查次数", "on-site visits that month"),
         col("last_off_site_on", sa.Date, "上次非现场检查日", "last off-site inspection"),
         col("maturity_notice_for", sa.Date, "已通知到期日", "maturity notice for"),
+        col("zone", sa.String(64), "客户区间", "customer zone"),
+        col("zone_reviewed_on", sa.Date, "区间上次评估日", "zone last reviewed"),
+        col("zone_responsible_id", sa.Uuid, "区间方案责任人", "zone plan responsible"),
+        col("zone_pending_since", sa.Date, "区间划分待审批起", "zone proposal pending since"),
+        col("zone_proposed_responsible", sa.Uuid, "拟定方案责任人", "proposed plan responsible"),
     ],
     key=("loan_id",),
     indexes=(("loan_no",), ("branch",)),
@@ -228,6 +235,26 @@ MANAGERS = TableSpec(
 )
 """Account managers (客户经理): what the evaluation of their post-loan duties hangs on."""
 
+RECTIFICATIONS = TableSpec(
+    "rectifications",
+    [
+        col("check_id", sa.Uuid, "检查ID", "check id", nullable=False),
+        col("check_no", sa.String(40), "检查编号", "check no."),
+        col("notice_no", sa.String(40), "整改通知书编号", "notice no."),
+        col("branch", sa.String(100), "被检查机构", "branch checked"),
+        col("staff_id", sa.Uuid, "被检查客户经理", "account manager checked", shows=PERSON),
+        col("checker_id", sa.Uuid, "检查人", "checked by", shows=PERSON),
+        col("checker_role", sa.String(32), "检查人岗位", "checker's role", labels=Role),
+        col("issued_on", sa.Date, "通知书制发日期", "notice issued on"),
+        col("deadline", sa.Date, "整改期限", "deadline"),
+        col("reported_on", sa.Date, "整改报告日期", "reported on"),
+        col("closed", sa.Boolean, "已验收", "accepted"),
+    ],
+    key=("check_id",),
+    dated=False,  # read by every day's events alike, as the people are
+)
+"""Rectification notices (限期整改通知书) not yet accepted: what their tasks hang on."""
+
 
 def plain(value: Any) -> Any:
     """An enum member as its stored value; anything else as it is."""
@@ -247,11 +274,11 @@ class WorkQueue(FollowsRules, Projection):
     """工作任务: the facts of every deadline, and the rules in force to judge them."""
 
     name = "work_queue"
-    version = 10  # 4: 认定; 5: B岗, principal, account managers (履职评价); 6: countersigns
+    version = 12  # 12: rectification notices (限期整改); 4: 认定; 5: B岗, principal, account managers (履职评价); 6: countersigns
     # awaited, the quarterly re-classification (季度风险分类更新); 7: a change of rating; 8: warning
     # reports, the re-classification a red signal opens; 9: closer watch (重点客户,
     # 第三方服务, on-site and off-site monitoring) and maturity notices (到期提示); 10:
-    # guarantees (保证人重估)
+    # guarantees (保证人重估); 11: customer zones (三大区间) reviewed and approved
     title_zh = "工作任务"
     title_en = "Work queue"
     tables = (
@@ -263,6 +290,7 @@ class WorkQueue(FollowsRules, Projection):
         DOSSIERS,
         BORROWINGS,
         MANAGERS,
+        RECTIFICATIONS,
         RULES_TABLE,
     )
     listings: ClassVar[dict[str, Listing]] = {
@@ -443,6 +471,35 @@ class WorkQueue(FollowsRules, Projection):
                         rating=change["new"],
                     ),
                 )
+
+    @handle.register(LoanEvents.ZoneProposed)
+    def _zone_proposed(self, event: Any, changes: Changes) -> None:
+        self._loan(
+            changes,
+            event,
+            zone_pending_since=event.proposed_on,
+            zone_proposed_responsible=event.responsible_id,
+        )
+
+    @handle.register(LoanEvents.ZoneRejected)
+    def _zone_rejected(self, event: Any, changes: Changes) -> None:
+        self._loan(changes, event, zone_pending_since=None)
+
+    @handle.register(LoanEvents.ZoneApproved)
+    def _zone_approved(self, event: Any, changes: Changes) -> None:
+        # The plan's person responsible, as the proposal approved (only one is pending) named.
+        self._loan(
+            changes,
+            event,
+            zone=event.zone,
+            zone_reviewed_on=event.approved_on,
+            zone_pending_since=None,
+            zone_responsible_id=self._row(changes, event).get("zone_proposed_responsible"),
+        )
+
+    @handle.register(LoanEvents.ZoneReviewed)
+    def _zone_reviewed(self, event: Any, changes: Changes) -> None:
+        self._loan(changes, event, zone_reviewed_on=event.reviewed_on)
 
     @handle.register(LoanEvents.ClassificationProposed)
     def _proposed(self, event: Any, changes: Changes) -> None:
@@ -651,6 +708,41 @@ class WorkQueue(FollowsRules, Projection):
             changes.update(
                 "managers", (event.originator_id,), handover_pending_on=None, handover_loan_no=None
             )
+
+    # ------------------------------------------------ rectification notices (限期整改)
+    @handle.register(CheckEvents.Checked)
+    def _checked(self, event: Any, changes: Changes) -> None:
+        row: dict[str, Any] = dict.fromkeys(RECTIFICATIONS.column_names)
+        row |= {
+            "check_no": event.check_no,
+            "branch": event.branch,
+            "staff_id": event.staff_id,
+            "checker_id": event.actor_id,
+            "checker_role": plain(event.role),
+            "closed": False,
+        }
+        changes.put("rectifications", (event.originator_id,), row)
+
+    @handle.register(CheckEvents.NoticeIssued)
+    def _notice_issued(self, event: Any, changes: Changes) -> None:
+        changes.update(
+            "rectifications",
+            (event.originator_id,),
+            notice_no=event.notice_no,
+            issued_on=event.issued_on,
+            deadline=event.deadline,
+        )
+
+    @handle.register(CheckEvents.RectificationReported)
+    def _rectification_reported(self, event: Any, changes: Changes) -> None:
+        changes.update("rectifications", (event.originator_id,), reported_on=event.reported_on)
+
+    @handle.register(CheckEvents.RectificationAccepted)
+    def _rectification_accepted(self, event: Any, changes: Changes) -> None:
+        if event.accepted:
+            changes.update("rectifications", (event.originator_id,), closed=True)
+        else:
+            changes.update("rectifications", (event.originator_id,), reported_on=None)
 
     @handle.register(LoanEvents.BranchChanged)
     def _branch_changed(self, event: Any, changes: Changes) -> None:

@@ -16,13 +16,16 @@ from api.web.pages import (
     evaluations,
     information,
     loans,
+    portfolio,
     postloan,
     receiving,
     registers,
     responsibility,
     retention,
+    supervision,
     watch,
     workbench,
+    zones,
 )
 
 ROUTERS: tuple[APIRouter, ...] = (
@@ -32,6 +35,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     postloan.router,
     information.router,
     watch.router,
+    zones.router,
     archive_room.router,
     disposition.router,
     receiving.router,
@@ -41,7 +45,9 @@ ROUTERS: tuple[APIRouter, ...] = (
     audit.router,
     responsibility.router,
     evaluations.router,
+    supervision.router,
     compliance.router,
+    portfolio.router,
     registers.router,
     admin.router,
 )

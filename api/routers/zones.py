@@ -1,0 +1,23 @@
+"""The three zones of customers (三大区间) and the plan for each (一户一策).
+
+``POST /loans/{loan_no}/zones`` proposes the customer's zone and plan;
+``…/zones/{proposal_id}/approve`` and ``…/reject`` decide it (the branch head or a risk manager,
+never the proposer); ``POST /loans/{loan_no}/zone-reviews`` records a review when due, which may
+propose another zone. The register (三大区间台账) is ``GET /registers/zone_register``.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from api.routers import command_route
+from archive.commands.zones import ApproveZone, ProposeZone, RejectZone, ReviewZone
+
+router = APIRouter(tags=["zones 三大区间"])
+
+LOAN = "/loans/{loan_no}"
+ONE = f"{LOAN}/zones/{{proposal_id}}"
+command_route(router, f"{LOAN}/zones", ProposeZone, schema="ZoneProposal")
+command_route(router, f"{ONE}/approve", ApproveZone, schema="ZoneApproval")
+command_route(router, f"{ONE}/reject", RejectZone, schema="ZoneRejection")
+command_route(router, f"{LOAN}/zone-reviews", ReviewZone, schema="ZoneReview")
