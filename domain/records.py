@@ -188,6 +188,11 @@ class Determination:
     appeal_reason: str | None = None
     outcome: AppealOutcome | None = None
     final_finding: ResponsibilityFinding | None = None
+    written: bool = False
+    """Whether a written determination (认定书) was filed with it or a later step."""
+    signed_off_by: list[UUID] = field(default_factory=list)
+    notified_on: date | None = None
+    referred_on: date | None = None
 
 
 @dataclass

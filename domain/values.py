@@ -242,6 +242,14 @@ class AppealOutcome(LabelledEnum):
     AMENDED = ("amended", "变更认定")
 
 
+class DeterminationStep(LabelledEnum):
+    """A step of a responsibility determination after the finding (认定程序)."""
+
+    SIGNED_OFF = ("signed_off", "逐级签批")
+    NOTIFIED = ("notified", "通知被认定人")
+    REFERRED = ("referred", "移交监察部门")
+
+
 class ReadPurpose(LabelledEnum):
     """Why someone reads a document's content (查阅目的)."""
 
