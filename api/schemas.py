@@ -116,6 +116,7 @@ class InspectionPublic(BaseModel):
     figures: dict[str, Decimal] | None = None
     judgment: str | None = None
     measures: str | None = None
+    counterpart: str | None = None
     countersigned: bool
     countersigned_on: date | None
     countersign_opinion: str | None
@@ -144,6 +145,7 @@ class InspectionPublic(BaseModel):
             else None,
             judgment=inspection.judgment,
             measures=inspection.measures,
+            counterpart=inspection.counterpart,
             countersigned=inspection.countersigned_on is not None,
             countersigned_on=inspection.countersigned_on,
             countersign_opinion=inspection.countersign_opinion,
@@ -186,6 +188,8 @@ class ChecklistPublic(BaseModel):
     items: list[ChecklistItemPublic] = []
     figures: list[FigurePublic] = []
     judgments: list[JudgmentPublic] = []
+    counterpart: bool = False
+    """True when the record names whom the inspector spoke to or met (``counterpart``)."""
     rules_version: str
 
     @classmethod
@@ -203,6 +207,7 @@ class ChecklistPublic(BaseModel):
             items=[ChecklistItemPublic(**vars(i)) for i in found.items],
             figures=[FigurePublic(**vars(f)) for f in found.figures],
             judgments=[JudgmentPublic(**vars(j)) for j in lists.judgments],
+            counterpart=found.counterpart,
             rules_version=version,
         )
 

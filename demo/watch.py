@@ -4,7 +4,9 @@ One corporate loan still on the books is a key customer's: its branch head liste
 days before the demo's today, and its account manager made the quarterly on-site visit since,
 so the next one is an open task. Another loan is serviced by a third party: its contact was
 phoned every ten days and the borrower visited twice in October and once in November, so the
-November visit still owed and the next call are open tasks. And the loans falling due between
+November visit still owed and the next call are open tasks; each call and visit answers its
+return-visit record (电话回访记录, 现场回访记录) naming whom it reached, each visit with the photo
+taken with the actual controller. And the loans falling due between
 the demo's today and the end of next month had their maturity notices sent — but for the last
 of them, whose notice is still a task.
 """
@@ -169,7 +171,8 @@ def _inspect(
     few working days later; its report generated from the checklist where one applies."""
     crew = _crew(loan)
     checklists = archive.rule_set().checklists
-    checklist = checklists.for_inspection(kind.value, loan.checklist_facts())
+    # As the loan stands now: a third-party servicer, once assigned, changes its checklists.
+    checklist = checklists.for_inspection(kind.value, archive.loan(loan.loan_no).checklist_facts())
     answered: dict[str, Any] = {}
     uploads: list[Upload] = []
     fields = {"loan_no": loan.loan_no, "borrower": loan.borrower_name, "date": on.isoformat()}
@@ -180,6 +183,13 @@ def _inspect(
             "figures": {f.code: figures.get(f.code, "0") for f in checklist.figures},
             "judgment": "normal",
         }
+        if checklist.counterpart:
+            # The return visit's record names whom it reached (回访记录：时间、对象、内容).
+            answered["counterpart"] = (
+                f"第三方服务机构联系人{CONTACT}"
+                if kind is InspectionKind.PHONE_VISIT
+                else f"{loan.borrower_name}实际控制人"
+            )
     elif kind is not InspectionKind.PHONE_VISIT:
         report = render_document("inspection_report", fields, seed=on.toordinal())
         uploads.append(
@@ -190,6 +200,15 @@ def _inspect(
         uploads.append(
             from_bytes("site_photo", f"现场检查照片-{loan.loan_no}-{on:%Y%m%d}.pdf", photo)
         )
+        if checklist is not None and checklist.counterpart:
+            together = render_document("controller_photo", fields, seed=on.toordinal())
+            uploads.append(
+                from_bytes(
+                    "controller_photo",
+                    f"与实际控制人合影照片-{loan.loan_no}-{on:%Y%m%d}.pdf",
+                    together,
+                )
+            )
     done = _run(
         archive,
         contexts[_manager(archive, loan)],

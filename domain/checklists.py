@@ -30,8 +30,9 @@ from domain.values import LabelledEnum
 Fail = Callable[[str, str, str], Exception]
 """The rule parser's error for a key: (path, Chinese, English) → the error to raise."""
 
-CONDITIONS = frozenset({"product", "borrower_type", "guarantee_type"})
-"""What a checklist's ``when`` may test: facts of the loan."""
+CONDITIONS = frozenset({"product", "borrower_type", "guarantee_type", "service"})
+"""What a checklist's ``when`` may test: facts of the loan (``service``: ``third_party`` for a
+loan serviced under the third-party model, ``own`` otherwise)."""
 
 KINDS = frozenset({"first_follow_up", "routine", "special", "on_site", "off_site", "phone_visit"})
 
@@ -90,6 +91,9 @@ class Checklist:
     when: Mapping[str, frozenset[str]]
     items: tuple[ChecklistItem, ...]
     figures: tuple[Figure, ...]
+    counterpart: bool = False
+    """True when the record names whom the inspector spoke to or met (回访对象: the record of a
+    return visit has its time, its counterpart and its content)."""
 
     def applies(self, kind: str, facts: Mapping[str, str | None]) -> bool:
         return kind in self.kinds and all(
@@ -349,7 +353,15 @@ def _checklist(n: int, raw: Any, figures: Mapping[str, Figure], fail: Fail) -> C
         when=MappingProxyType(when),
         items=items,
         figures=tuple(figures[c] for c in wanted),
+        counterpart=_flag(raw, "counterpart", path, fail),
     )
+
+
+def _flag(raw: Mapping[str, Any], key: str, path: str, fail: Fail) -> bool:
+    value = raw.get(key, False)
+    if not isinstance(value, bool):
+        raise fail(f"{path}.{key}", "须为 true 或 false", "must be true or false")
+    return value
 
 
 def _item(path: str, raw: Any, fail: Fail) -> ChecklistItem:

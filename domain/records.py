@@ -42,6 +42,8 @@ class Inspection:
     """Key financial figures in 元 (decimal strings) by code."""
     judgment: str | None = None
     measures: str | None = None
+    counterpart: str | None = None
+    """Whom the inspector spoke to or met (回访对象), where the record names them."""
 
     @property
     def abnormal(self) -> int | None:

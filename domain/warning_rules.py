@@ -14,6 +14,9 @@ The ``[warnings]`` table of a rule set holds, beside the handling deadlines by c
   (a role), within how many days of raising, and to whom it is escalated when late.
 * ``reclassify_colours`` / ``reclassify_within_days`` — the colours whose signal opens the
   re-classification task (风险分类调整), due within the days given.
+* ``form_on_raising`` — the 风险预警信号处理表 filled in when the signal is found
+  (发现预警信号填制) may be filed with its raising: it then serves the handling that requires it.
+  False (rule sets before the key): only a form filed with or after the handling does.
 
 Parsed here for :mod:`domain.rules` (``fail`` builds its error naming the key). Pure.
 """
@@ -83,6 +86,7 @@ class WarningRules:
     )
     reclassify_colours: frozenset[WarningColour] = frozenset()
     reclassify_within_days: int = 10
+    form_on_raising: bool = False
 
     def signal(self, code: str) -> CatalogueSignal | None:
         """The catalogue's entry for ``code``; None when the rules have no catalogue; an
@@ -155,7 +159,15 @@ def parse_warning_rules(raw: Mapping[str, Any], fail: Fail) -> WarningRules:
             for n, c in enumerate(colours)
         ),
         reclassify_within_days=days,
+        form_on_raising=_flag(raw, "form_on_raising", fail),
     )
+
+
+def _flag(raw: Mapping[str, Any], key: str, fail: Fail) -> bool:
+    value = raw.get(key)
+    if not isinstance(value, bool):
+        raise fail(f"warnings.{key}", "须为 true 或 false", "must be true or false")
+    return value
 
 
 def _member(kind: Any, value: Any, path: str, fail: Fail) -> Any:

@@ -8,6 +8,11 @@
 * a loan serviced by a third party (第三方服务模式, 003-40) is phoned (电话回访) every
   ``third_party_phone_visit_days`` days and visited (现场走访) ``third_party_on_site_per_month``
   times each calendar month, from the servicer's assignment;
+* a loan with a warning signal open (raised, not yet cleared) of a colour
+  ``open_signal_on_site_days`` names is inspected on site every that many days (加密监测: 出现
+  异常情况的实时跟踪监测, 停产半停产客户随时密切关注, 002-23, 002-24, 003-18), from the raising of
+  the earliest such signal or the last on-site inspection since; the closest cadence of the
+  open signals holds;
 * a loan maturing in a calendar month gets its maturity notice (贷款到期通知书, 004-18, 003-81)
   from the first day of the month ``maturity_notice_months_ahead`` months before, by the last
   day of the month before it matures.
@@ -21,13 +26,15 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
+from types import MappingProxyType
 from typing import Any
 
 from domain.errors import InvalidInputError
 from domain.schedules import add_months
+from domain.values import WarningColour
 
 Fail = Callable[[str, str, str], Exception]
 
@@ -42,6 +49,7 @@ DAY_FIGURES = (
 EARLIER_WATCH: Mapping[str, Any] = {
     **dict.fromkeys(DAY_FIGURES),
     "large_customer_min_principal": None,
+    "open_signal_on_site_days": None,
 }
 """``[watch]`` of a rule set adopted before it: no closer watch, no maturity notices."""
 
@@ -57,6 +65,11 @@ class WatchRules:
     third_party_phone_visit_days: int | None = None
     third_party_on_site_per_month: int | None = None
     maturity_notice_months_ahead: int | None = None
+    open_signal_on_site_days: Mapping[WarningColour, int] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
+    """Days between on-site inspections while a signal of the colour is open (none listed:
+    no closer watch of open signals)."""
 
     def is_large(self, principal: Decimal | None) -> bool:
         """额度较大: the principal reaches the rules' threshold."""
@@ -119,4 +132,29 @@ def parse_watch(raw: Any, fail: Fail) -> WatchRules:
                 f"须为正数金额字符串（元），而非 {floor!r}",
                 "must be a positive amount in 元, as a string",
             )
-    return WatchRules(large_customer_min_principal=amount, **figures)
+    return WatchRules(
+        large_customer_min_principal=amount,
+        open_signal_on_site_days=_by_colour(raw.get("open_signal_on_site_days"), fail),
+        **figures,
+    )
+
+
+def _by_colour(raw: Any, fail: Fail) -> Mapping[WarningColour, int]:
+    """``open_signal_on_site_days``: days between on-site inspections by colour of signal."""
+    where = "watch.open_signal_on_site_days"
+    if raw is None:
+        return MappingProxyType({})
+    if not isinstance(raw, dict):
+        raise fail(where, "须为表（按预警颜色）", "must be a table by colour")
+    found: dict[WarningColour, int] = {}
+    for key, days in raw.items():
+        colour = next((c for c in WarningColour if c.value == key), None)
+        if colour is None:
+            allowed = ", ".join(c.value for c in WarningColour)
+            raise fail(
+                f"{where}.{key}", f"未知的预警颜色，允许：{allowed}", f"not one of {allowed}"
+            )
+        if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= 366:
+            raise fail(f"{where}.{key}", f"须为 1–366 的整数（天），而非 {days!r}", "must be 1-366")
+        found[colour] = days
+    return MappingProxyType(found)

@@ -34,7 +34,9 @@ from api.cli.common import (
     run,
     values,
 )
+from api.cli.guanhu import guanhu_app
 from api.cli.information import funds_app, info_app
+from api.cli.supervision import supervise_app
 from api.cli.watch import maturity_app, watch_app
 from api.cli.zones import zone_app
 from archive.commands.classification import (
@@ -85,6 +87,7 @@ postloan_app.add_typer(classify_app, name="classify")
 postloan_app.add_typer(info_app, name="info")
 postloan_app.add_typer(funds_app, name="funds")
 postloan_app.add_typer(guarantor_app, name="guarantor")
+postloan_app.add_typer(supervise_app, name="supervise")
 
 StaffNo = Annotated[str, typer.Option(help="复核人工号 / the reviewer's staff number")]
 Findings = Annotated[str, typer.Option(help="检查结论 / findings")]
@@ -114,9 +117,10 @@ def record_inspection(
     checklist: Annotated[
         Path | None,
         typer.Option(
-            help="检查表答案（JSON：answers、figures、judgment、measures）/ the checklist answered, "
-            "as the JSON of POST /loans/{loan_no}/inspections (answers, figures, judgment, "
-            "measures); GET …/inspection-checklist lists its items",
+            help="检查表答案（JSON：answers、figures、judgment、measures、counterpart）/ the "
+            "checklist answered, as the JSON of POST /loans/{loan_no}/inspections (answers, "
+            "figures, judgment, measures, counterpart — whom a return visit spoke to or met); "
+            "GET …/inspection-checklist lists its items",
             exists=True,
             dir_okay=False,
         ),
@@ -128,7 +132,9 @@ def record_inspection(
     """登记贷后检查 / Record an inspection by you, naming the reviewer who countersigns it."""
     answered = _answers(checklist) if checklist is not None else {}
     fields = {
-        k: answered[k] for k in ("answers", "figures", "judgment", "measures") if k in answered
+        k: answered[k]
+        for k in ("answers", "figures", "judgment", "measures", "counterpart")
+        if k in answered
     }
     command = RecordInspection.model_validate(
         {
@@ -479,4 +485,5 @@ def clear_warning(
 # ------------------------------------------------------------------ closer watch, maturities
 postloan_app.add_typer(watch_app, name="watch")
 postloan_app.add_typer(maturity_app, name="maturity")
+postloan_app.add_typer(guanhu_app, name="guanhu")
 postloan_app.add_typer(zone_app, name="zone")

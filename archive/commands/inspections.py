@@ -61,6 +61,11 @@ class RecordInspection(LoanCommand):
         default=None, description="overall risk judgment (总体风险判断), e.g. normal/watch/warning"
     )
     measures: Text | None = Field(default=None, description="measures taken (采取的措施)")
+    counterpart: Short | None = Field(
+        default=None,
+        description="whom the inspector spoke to or met (回访对象), e.g. 实际控制人张三; "
+        "required by a return visit's record",
+    )
 
     def params(self) -> dict[str, Any]:
         """The fingerprint's fields: a free-text inspection's exactly as before checklists (a
@@ -72,7 +77,7 @@ class RecordInspection(LoanCommand):
         }
 
 
-CHECKLIST_FIELDS = frozenset({"answers", "figures", "judgment", "measures"})
+CHECKLIST_FIELDS = frozenset({"answers", "figures", "judgment", "measures", "counterpart"})
 
 
 class CorrectInspection(LoanCommand):
@@ -131,6 +136,7 @@ class InspectionCommands(ArchiveCore):
                 actor=actor,
                 documents=refs,
                 checklists=self.rule_set().checklists,
+                counterpart=cmd.counterpart,
                 **answered,
             ),
             [*uploads, form] if form is not None else uploads,
@@ -165,6 +171,7 @@ class InspectionCommands(ArchiveCore):
             inspector=self.form_name(inspector.id),
             reviewer=self.form_name(reviewer.id),
             findings=cmd.findings.strip(),
+            counterpart=cmd.counterpart.strip() if cmd.counterpart else None,
         )
 
     @handles(CorrectInspection)

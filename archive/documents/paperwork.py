@@ -141,6 +141,7 @@ def inspection_form_upload(
     inspector: str,
     reviewer: str,
     findings: str,
+    counterpart: str | None = None,
 ) -> Upload | None:
     """The inspection's form (个人客户贷后检查表 / 公司客户贷后检查报告) filled in from its
     checked answers, as the PDF upload of its report: ``first_inspection_report`` for the first
@@ -173,6 +174,7 @@ def inspection_form_upload(
             judgment=judgment,
             measures=answered.measures,
             findings=findings,
+            counterpart=counterpart,
         )
     )
     first = kind is InspectionKind.FIRST_FOLLOW_UP

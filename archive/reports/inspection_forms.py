@@ -50,6 +50,8 @@ class InspectionForm:
     judgment: Judgment
     measures: str | None
     findings: str
+    counterpart: str | None = None
+    """Whom the inspector spoke to or met (回访对象), where the record names them."""
 
 
 def inspection_form(form: InspectionForm) -> bytes:
@@ -62,7 +64,12 @@ def inspection_form(form: InspectionForm) -> bytes:
             ["贷款金额（元）", yuan(form.principal), "放款日", form.value_date.isoformat()],
             ["担保方式", form.guarantee_type, "检查类型", form.kind],
             ["检查日期", form.inspected_on.isoformat(), "检查人", form.inspector],
-            ["复核人", form.reviewer, "", ""],
+            [
+                "复核人",
+                form.reviewer,
+                "回访对象" if form.counterpart else "",
+                form.counterpart or "",
+            ],
         ],
         half,
     )

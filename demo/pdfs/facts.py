@@ -182,6 +182,7 @@ _DATE_OFFSETS: Mapping[str, tuple[str, int]] = MappingProxyType(
         "first_inspection_report": ("start", 12),
         "inspection_report": ("start", 95),
         "site_photo": ("start", 95),
+        "controller_photo": ("start", 95),
         "handover_record": ("start", 150),
         "warning_form": ("due", -40),
         "extension_approval": ("due", -15),

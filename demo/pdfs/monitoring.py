@@ -143,12 +143,24 @@ def _inspection_report(f: Facts) -> Flowables:
 
 
 def _site_photo(f: Facts, seed: int) -> Flowables:
-    out = doc_title(f, "site_photo", sub="（贷后现场检查影像资料）")
-    out += doc_header(f, "拍摄日期", [("拍摄人", f.inspector), ("见证人", f.reviewer)])
     subjects = (
         f.t("{borrower}经营场所大门及外景"),
         "生产车间内部及设备运转情况",
     )
+    return _photos(f, seed, "site_photo", "（贷后现场检查影像资料）", subjects)
+
+
+def _controller_photo(f: Facts, seed: int) -> Flowables:
+    subjects = (
+        f.t("检查人与{borrower}实际控制人{legal_rep}于经营场所合影"),
+        f.t("检查人与实际控制人{legal_rep}于生产车间合影"),
+    )
+    return _photos(f, seed, "controller_photo", "（现场回访影像资料）", subjects)
+
+
+def _photos(f: Facts, seed: int, doc_type: str, sub: str, subjects: tuple[str, ...]) -> Flowables:
+    out = doc_title(f, doc_type, sub=sub)
+    out += doc_header(f, "拍摄日期", [("拍摄人", f.inspector), ("见证人", f.reviewer)])
     for i, subject in enumerate(subjects):
         stamp = f"{f.date}  {9 + i:02d}:{(seed * 7 + 13 * i) % 60:02d}"
         out.append(
@@ -316,5 +328,5 @@ DOCUMENTS = by_type(
 )
 """The documents drawn here, by type."""
 
-SEEDED_DOCUMENTS = by_type(_site_photo)
+SEEDED_DOCUMENTS = by_type(_site_photo, _controller_photo)
 """The documents drawn here that draw on the seed too (scores, photographs)."""

@@ -26,6 +26,7 @@ DOCUMENT_TITLES: Mapping[str, tuple[str, str]] = MappingProxyType(
         "first_inspection_report": ("首次跟踪检查报告", "First follow-up inspection report"),
         "inspection_report": ("贷后检查报告", "Post-loan inspection report"),
         "site_photo": ("现场检查照片", "On-site inspection photographs"),
+        "controller_photo": ("与实际控制人合影照片", "Photographs with the actual controller"),
         "classification_form": ("五级分类认定表", "Five-level classification form"),
         "warning_form": ("风险预警信号处理表", "Risk-warning signal handling form"),
         "collection_notice": ("逾期催收通知书", "Overdue collection notice"),

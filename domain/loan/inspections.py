@@ -56,12 +56,15 @@ class LoanInspections(LoanCore):
         figures: Mapping[str, Any] | None = None,
         judgment: str | None = None,
         measures: str | None = None,
+        counterpart: str | None = None,
     ) -> None:
         """Record an inspection by the actor, countersigned by a different reviewer.
 
         Where ``checklists`` (the rules in force) have one for this loan and ``kind``, the
         inspection answers it (``answers``, ``figures``, ``judgment``, ``measures``); an
         inspection no checklist applies to stays free text and may not answer one.
+        ``counterpart`` names whom the inspector spoke to or met (回访对象); a checklist marked
+        ``counterpart`` requires it.
         """
         authorize(actor, Action.RECORD_INSPECTION)
         self.check_on_books("登记贷后检查", "record an inspection")
@@ -83,6 +86,7 @@ class LoanInspections(LoanCore):
                 "首次跟踪检查已登记", "the first follow-up inspection was already recorded"
             )
         text = require_text(findings, "findings")
+        met = require_text(counterpart, "counterpart", max_length=200) if counterpart else None
         answered = self.checklist_answered(
             kind,
             checklists or Checklists(),
@@ -91,6 +95,14 @@ class LoanInspections(LoanCore):
             judgment=judgment,
             measures=measures,
         )
+        asked = (checklists or Checklists()).get(answered.checklist if answered else None)
+        if asked is not None and asked.counterpart and met is None:
+            raise InvalidInputError(
+                f"《{asked.zh}》须记录回访对象（时间、对象、内容）",
+                f"checklist {asked.code!r} records whom the inspector spoke to or met: "
+                "counterpart is required",
+                field="counterpart",
+            )
         self._inspection_recorded(
             inspection_id=inspection_id,
             kind=kind,
@@ -106,6 +118,7 @@ class LoanInspections(LoanCore):
             figures=answered.figures if answered else None,
             judgment=answered.judgment if answered else None,
             measures=answered.measures if answered else None,
+            counterpart=met,
         )
 
     def checklist_answered(
@@ -172,11 +185,14 @@ class LoanInspections(LoanCore):
         figures: dict[str, str] | None = None,
         judgment: str | None = None,
         measures: str | None = None,
+        counterpart: str | None = None,
     ) -> None:
-        # The checklist fields are none on an inspection recorded before checklists.
+        # The checklist fields are none on an inspection recorded before checklists, the
+        # counterpart on one recorded before it was asked (or naming none).
         self.inspections[inspection_id] = Inspection(
             inspection_id, kind, inspected_on, inspector_id, reviewer_id, findings
         )
+        self.inspections[inspection_id].counterpart = counterpart
         if checklist is not None:
             recorded = self.inspections[inspection_id]
             recorded.checklist = checklist

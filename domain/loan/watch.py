@@ -79,6 +79,15 @@ class LoanWatch(LoanInformation):
         found: tuple[MaturityNotice, ...] = self.__dict__.get("_maturity_notices", ())
         return found
 
+    def checklist_facts(self) -> dict[str, str | None]:
+        """What a checklist's conditions test, with how the loan is serviced (``service``:
+        ``third_party`` under the third-party model, whose return visits answer their own
+        records, ``own`` otherwise)."""
+        return {
+            **super().checklist_facts(),
+            "service": "third_party" if self.third_party is not None else "own",
+        }
+
     # -------------------------------------------------------------- key customers
     def designate_key_customer(self, *, designated_on: date, reason: str, actor: Actor) -> None:
         """Put the borrower on the key-customer list (重点客户), with the reason."""

@@ -70,6 +70,7 @@ def loan_tasks(loan: LoanFacts, rules: RuleSet, today: date) -> list[Task]:
         *judge.large_customer_off_site(),
         *judge.third_party_phone_visit(),
         *judge.third_party_on_site(),
+        *judge.signal_watch_on_site(),
         *judge.maturity_notice(),
         *judge.guarantor_reassessment(),
         *judge.zone_review(),
@@ -571,6 +572,32 @@ class _LoanJudge:
                 subject=month,
             )
         ]
+
+    def signal_watch_on_site(self) -> list[Task]:
+        """While a signal of a colour ``watch.open_signal_on_site_days`` names is open (raised,
+        not cleared), the loan inspected on site every that many days (加密监测), from the
+        earliest such signal's raising or the last on-site inspection since; the closest
+        cadence of the open signals holds."""
+        loan, cadence = self.loan, self.rules.watch.open_signal_on_site_days
+        watched = [
+            (cadence[s.colour], s.raised_on, s.colour)
+            for s in loan.warnings
+            if s.colour in cadence and s.raised_on <= self.today
+        ]
+        if not watched:
+            return []
+        days, _, colour = min(watched, key=lambda w: (w[0], w[1]))
+        since = min(raised for _, raised, _ in watched)
+        seen = loan.last_on_site_on
+        last = seen if seen is not None and seen >= since else None
+        return self._every(
+            TaskKind.SIGNAL_WATCH_ON_SITE,
+            since=since,
+            last=last,
+            due_on=(last or since) + timedelta(days=days),
+            rule=f"watch.open_signal_on_site_days.{colour.value} = {days}",
+            owner_role=self.rules.task_owners.closer_watch,
+        )
 
     def maturity_notice(self) -> list[Task]:
         """The maturity notice (贷款到期通知书) of a loan maturing soon, until one announcing

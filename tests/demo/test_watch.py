@@ -42,6 +42,10 @@ def test_the_demo_watches_a_key_customer_and_a_third_party_serviced_loan_closely
     ]
     assert kinds.count(InspectionKind.PHONE_VISIT) == 3
     assert kinds.count(InspectionKind.ON_SITE) == 3
+    # Each call and visit answers its return-visit record, naming whom it reached.
+    visits = [i for i in served.inspections.values() if i.inspected_on >= served.third_party.since]
+    assert {i.checklist for i in visits} == {"third_party_phone_visit", "third_party_site_visit"}
+    assert all(i.counterpart for i in visits)
     end = add_months(TODAY.replace(day=1), 2)
     due = [
         loan

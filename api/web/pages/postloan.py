@@ -265,11 +265,29 @@ def inspection_form(request: Request, viewer: Viewer, loan: Loan, kind: str = ""
                 ),
             ),
             _file("site_photo", N_("On-site photo"), hint=N_("For an on-site inspection.")),
+            *_return_visit_fields(shown.checklist),
         ],
         submit=N_("Record the inspection"),
         defaults={"kind": shown.kind},
         checklist=shown,
     )
+
+
+def _return_visit_fields(checklist: Checklist | None) -> list[Field]:
+    """A return visit's record (回访记录) names whom the inspector spoke to or met; its
+    on-site visit files the photo with the actual controller."""
+    if checklist is None or not checklist.counterpart:
+        return []
+    fields = [Field("counterpart", N_("Whom you spoke to or met"), "text")]
+    if InspectionKind.ON_SITE.value in checklist.kinds:
+        fields.append(
+            _file(
+                "controller_photo",
+                N_("Photo with the actual controller"),
+                hint=N_("For an on-site return visit."),
+            )
+        )
+    return fields
 
 
 def countersign_form(loan: Loan, inspection_id: UUID) -> Form:
@@ -360,6 +378,7 @@ def inspections_shown(
                 else inspection.judgment,
                 "abnormal": inspection.abnormal,
                 "measures": inspection.measures or "",
+                "counterpart": inspection.counterpart or "",
                 "answers": answers,
                 "figures": [
                     (figures.get(code, code), amount)
@@ -1253,6 +1272,7 @@ async def record_inspection(request: Request, viewer: ViewerDep, loan_no: LoanNo
         report_type = INSPECTION_REPORTS.get(kind, "inspection_report")
         uploads = [_upload(report_type, f) for f in reports]
         uploads += [_upload("site_photo", f) for f in sent.files.get("site_photo", [])]
+        uploads += [_upload("controller_photo", f) for f in sent.files.get("controller_photo", [])]
         answered = checklist_answers(checklist, sent) if checklist is not None else {}
         command = _built(RecordInspection, {**data, **answered, "loan_no": loan_no}, form, viewer)
         return archive_of(request).execute(ctx, command, uploads)

@@ -33,16 +33,19 @@ Dates (business dates, in the bank's time zone — Asia/Shanghai unless told oth
   received the document. A filing after ``due_on`` closes the gap as ``filed_late`` and
   ``days_late`` keeps the lateness visible.
 
-One exception to "filed after its trigger": the documents filed with a classification proposal
+Two exceptions to "filed after its trigger": the documents filed with a classification proposal
 (初分, typically the 五级分类认定表) that nothing claimed when they were filed are kept for
-that proposal, and its approval — the trigger — takes them as if filed with it.
+that proposal, and its approval — the trigger — takes them as if filed with it; likewise, under rules with ``warnings.form_on_raising``, the documents filed when a warning
+signal is raised (发现预警信号填制《风险预警信号处理表》) are kept for the signal, and its first
+handling takes them, dated the day the signal was raised.
 
 ``gaps`` holds the requirements while they are missing (the main listing); ``summary`` keeps
 each loan's counts in step (``filed`` counts the late ones too, ``late`` says how many were).
 The other tables are internal helpers: ``loans`` (a loan's facts), ``dossiers`` (whose dossier
 is whose), ``signals`` (each signal's colour — a handling does not carry it — and whether it
 was handled), ``evidence`` (per loan or collateral, the last dated event that brought
-documents), ``proposal_documents`` (the unclaimed documents of a classification proposal),
+documents), ``proposal_documents`` (the unclaimed documents of a classification proposal or of a signal's
+raising),
 ``open_items`` (per loan and document type, the queue of missing requirements) and
 ``rules_in_force``.
 

@@ -69,9 +69,10 @@ class CompletenessRegister(FollowsRules, Projection):
     """完整性台账: per loan event, the documents its rules require, and whether they were filed."""
 
     name = "completeness"
-    version = 6  # 4: an inspection awaits its countersign (inspection.countersign); 5: the
+    version = 7  # 4: an inspection awaits its countersign (inspection.countersign); 5: the
     # documents of an information change or a use of the funds dated by it; 6: a transfer to
-    # asset preservation is a trigger (preservation.transfer)
+    # asset preservation is a trigger (preservation.transfer); 7: the handling form filed when a
+    # signal is raised kept for its handling, an inspection's checklist tested by requirements
     title_zh = "完整性台账"
     title_en = "Completeness register"
     tables = (
@@ -145,7 +146,12 @@ class CompletenessRegister(FollowsRules, Projection):
     @handle.register(LoanEvents.InspectionRecorded)
     def _inspected(self, event: Any, changes: Changes) -> None:
         self._require(
-            event, changes, "InspectionRecorded", event.inspected_on, kind=event.kind.value
+            event,
+            changes,
+            "InspectionRecorded",
+            event.inspected_on,
+            kind=event.kind.value,
+            checklist=getattr(event, "checklist", None),
         )
         due_on = self.rules_at(changes).countersign_due(event.inspected_on)
         loan = changes.get("loans", event.originator_id)
@@ -193,10 +199,15 @@ class CompletenessRegister(FollowsRules, Projection):
     def _classified(self, event: Any, changes: Changes) -> None:
         # The approval carries no business date: it counts from the day it was recorded.
         self._require(event, changes, "ClassificationApproved", self._record_date(event))
-        kept = changes.get("proposal_documents", event.proposal_id)
+        self._take_kept(event, changes, event.proposal_id)
+
+    def _take_kept(self, event: Any, changes: Changes, kept_for: UUID) -> None:
+        """The documents kept for a proposal or a signal, taken by the event that requires
+        them (its trigger) as if filed with it, on the day they were filed."""
+        kept = changes.get("proposal_documents", kept_for)
         if kept is None:
             return
-        changes.end("proposal_documents", event.proposal_id)
+        changes.end("proposal_documents", kept_for)
         for doc_type, sha256, filed_on, position in json.loads(kept["documents"]):
             self._satisfy(
                 changes,
@@ -211,7 +222,13 @@ class CompletenessRegister(FollowsRules, Projection):
     @handle.register(LoanEvents.WarningRaised)
     def _warning_raised(self, event: Any, changes: Changes) -> None:
         changes.put("signals", (event.signal_id,), {"colour": event.colour.value, "handled": False})
-        self._dated(event, changes)
+        # Under rules allowing it (warnings.form_on_raising), the handling form filled in when
+        # the signal is found (发现预警信号填制《风险预警信号处理表》) is kept for the signal:
+        # its first handling, which requires it, takes it.
+        kept = self.rules_at(changes).warnings.form_on_raising
+        self._note_evidence(
+            event, changes, event.raised_on, proposal_id=event.signal_id if kept else None
+        )
 
     @handle.register(LoanEvents.WarningHandled)
     def _warning_handled(self, event: Any, changes: Changes) -> None:
@@ -225,6 +242,7 @@ class CompletenessRegister(FollowsRules, Projection):
         self._require(
             event, changes, "WarningHandled", event.handled_on, colour=signal.get("colour")
         )
+        self._take_kept(event, changes, event.signal_id)
 
     @handle.register(LoanEvents.CollectionStepTaken)
     def _collection_step(self, event: Any, changes: Changes) -> None:
