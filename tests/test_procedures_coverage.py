@@ -162,6 +162,7 @@ def test_the_totals_are_what_the_status_column_counts() -> None:
     for line in section.splitlines():
         match = TOTAL.match(line)
         if match:
+            assert match["seed"] not in stated, f"the Totals state seed {match['seed']} twice"
             stated[match["seed"]] = [c.strip().strip("*") for c in match["cells"].split(" | ")]
     assert set(stated) == {*counts, "all"}, "one line of the Totals per seed, and the all line"
 
