@@ -284,7 +284,14 @@ def risk_report_drawer(
             follower.prepare()
             follower.catch_up()
             service = RegisterService(store, ledger, settings.timezone)
-            return risk_report(service, period=period, on=on, branch=None, data_scope=data_scope)
+            return risk_report(
+                service,
+                period=period,
+                on=on,
+                branch=None,
+                data_scope=data_scope,
+                rules=archive.rule_set().portfolio,
+            )
         finally:
             store.close()
 

@@ -42,6 +42,7 @@ from eventsourcing.domain import Aggregate, event
 from domain.authorization import Action, authorize
 from domain.compliance import ReportFormat
 from domain.errors import InvalidInputError
+from domain.portfolio_rules import PortfolioRules
 from domain.scope import RowScope
 from domain.values import Actor, Grade, LabelledEnum, Product, Role, require_text
 
@@ -65,6 +66,7 @@ class GroupBy(LabelledEnum):
     BRANCH = ("branch", "机构")
     PRODUCT = ("product", "产品")
     MANAGER = ("manager", "客户经理")
+    AMOUNT = ("amount", "金额档")
 
 
 class ReportPeriod(LabelledEnum):
@@ -157,8 +159,11 @@ class LoanPosition:
     on_book: bool
     maturity_date: date | None
     written_off_on: date | None
+    principal: Decimal = ZERO
 
-    def key(self, by: GroupBy) -> str:
+    def key(self, by: GroupBy, rules: PortfolioRules | None = None) -> str:
+        if by is GroupBy.AMOUNT:
+            return (rules or PortfolioRules()).band(self.principal)
         if by is GroupBy.BRANCH:
             return self.branch
         if by is GroupBy.PRODUCT:
@@ -212,6 +217,18 @@ class MetricsLine:
     recovered: Decimal
     written_off_loans: int
     written_off: Decimal
+    provision: Decimal = ZERO
+    """拨备: the balance of each grade times its rate (``[portfolio] provision_rates``)."""
+    npl_ceiling: Decimal | None = None
+    """The NPL ratio the group is to stay within (a branch's, or the whole's), percent."""
+
+    @property
+    def npl_breach(self) -> bool | None:
+        """Whether the NPL ratio exceeds its ceiling (超标); None where there is no ceiling
+        or no balance."""
+        if self.npl_ceiling is None or self.npl_rate is None:
+            return None
+        return self.npl_rate > self.npl_ceiling
 
     @property
     def npl_balance(self) -> Decimal:
@@ -290,6 +307,8 @@ def _line(
     written: list[tuple[LoanPosition, Decimal]],
     since: date,
     on: date,
+    rules: PortfolioRules,
+    ceiling: Decimal | None,
 ) -> MetricsLine:
     book = [p for p in end if p.on_book]
     by_grade: dict[Grade, Decimal] = {}
@@ -312,6 +331,16 @@ def _line(
         recovered=recovered,
         written_off_loans=len(written),
         written_off=sum((amount for _, amount in written), ZERO),
+        provision=sum(
+            (
+                (amount * rules.provision_rates.get(grade, ZERO) / 100).quantize(
+                    Decimal("0.01"), ROUND_HALF_UP
+                )
+                for grade, amount in by_grade.items()
+            ),
+            ZERO,
+        ),
+        npl_ceiling=ceiling,
     )
 
 
@@ -326,6 +355,7 @@ def build_metrics(
     start: Mapping[UUID, LoanPosition],
     end: Mapping[UUID, LoanPosition],
     written_off: Mapping[UUID, Decimal],
+    rules: PortfolioRules | None = None,
 ) -> PortfolioMetrics:
     """Count the metrics from the loans' positions at the start and the end of the period and
     the balance each loan written off within it had when it was written off."""
@@ -333,13 +363,21 @@ def build_metrics(
     pairs = [(p, end.get(p.loan_id)) for p in on_book_at_start]
     written = [(end[i], amount) for i, amount in written_off.items() if i in end]
 
+    rules = rules or PortfolioRules()
+
     def group_of(p: LoanPosition) -> str:
-        return (end.get(p.loan_id) or p).key(by)
+        return (end.get(p.loan_id) or p).key(by, rules)
+
+    def ceiling(key: str) -> Decimal | None:
+        if by is GroupBy.BRANCH:
+            return rules.ceiling(key)
+        return rules.ceiling(branch) if branch else None
 
     keys = sorted(
         {group_of(p) for p in end.values() if p.on_book}
         | {group_of(before) for before, _ in pairs}
-        | {group_of(p) for p, _ in written}
+        | {group_of(p) for p, _ in written},
+        key=(lambda k: (rules.band_order(k), k)) if by is GroupBy.AMOUNT else None,
     )
     lines = tuple(
         _line(
@@ -349,10 +387,13 @@ def build_metrics(
             [(p, amount) for p, amount in written if group_of(p) == key],
             since,
             on,
+            rules,
+            ceiling(key),
         )
         for key in keys
     )
-    total = _line(TOTAL, list(end.values()), pairs, written, since, on)
+    whole = rules.ceiling(branch) if branch else rules.npl_ceiling.get("*")
+    total = _line(TOTAL, list(end.values()), pairs, written, since, on, rules, whole)
     return PortfolioMetrics(on, since, by, branch, position, data_scope, lines, total)
 
 
@@ -457,3 +498,40 @@ class IssuedRiskReport(Aggregate):
     @staticmethod
     def create_id(report_id: UUID) -> UUID:
         return report_id
+
+
+@dataclass(frozen=True)
+class Downgrade:
+    """A loan moved to a worse grade within the period, with the reason recorded for it."""
+
+    loan_no: str
+    branch: str
+    from_grade: Grade
+    to_grade: Grade
+    as_of: date
+    reason: str
+
+
+@dataclass(frozen=True)
+class Causes:
+    """What lies behind the period's figures, from the registers (PFM-13): the warning signals
+    raised within it by branch and category (预警信号类别), how many were handled with measures
+    (处警措施), the downgrades approved within it with their recorded reasons, and the
+    non-performing loans on the books at its end by disposal route (处置方式) with their
+    balance and what was recovered after write-off."""
+
+    warnings: Mapping[tuple[str, str], int]
+    handled: Mapping[str, int]
+    downgrades: tuple[Downgrade, ...]
+    disposal: Mapping[str, tuple[int, Decimal, Decimal]]
+
+    @property
+    def categories(self) -> tuple[str, ...]:
+        return tuple(sorted({category for _, category in self.warnings}))
+
+    @property
+    def branches(self) -> tuple[str, ...]:
+        return tuple(sorted({b for b, _ in self.warnings} | set(self.handled)))
+
+
+NO_CAUSES = Causes({}, {}, (), {})

@@ -43,6 +43,7 @@ from domain.checklists import Checklists, parse_checklists
 from domain.classification import STATUTORY, FloorPolicy, SubGradeScheme
 from domain.errors import InvalidInputError
 from domain.guanhu import EARLIER_GUANHU, GuanhuRules, parse_guanhu
+from domain.portfolio_rules import EARLIER_PORTFOLIO, PortfolioRules, parse_portfolio
 from domain.reference import CODE_PART
 from domain.schedules import FIGURES, InspectionSchedule
 from domain.scope import Hierarchy, Level, Reach, RoleReach, ScopeRules, Unit
@@ -391,6 +392,9 @@ class RuleSet:
     """The bank's working calendar (``[calendar]``): public holidays and make-up working days
     (调休) by year, by which every working-day deadline is counted; a year it does not cover,
     and every year of a rule set without the table, counts Saturdays and Sundays only."""
+    portfolio: PortfolioRules = field(default_factory=PortfolioRules)
+    """Amount bands, NPL ceilings by branch and provision rates by grade of the portfolio's
+    figures (``[portfolio]``; none in a rule set adopted before it)."""
 
     def countersign_due(self, inspected_on: date) -> date | None:
         """The countersign deadline of an inspection made on ``inspected_on``, or None."""
@@ -544,6 +548,7 @@ class RuleSet:
             zones=parse_zones(full.get("zones"), _fail),
             guarantor_reassess_months=_guarantor_months(_table(full, "guarantors")),
             calendar=parse_calendar(full.get("calendar"), _fail),
+            portfolio=parse_portfolio(full.get("portfolio"), _fail),
         )
 
 
@@ -685,6 +690,8 @@ EARLIER: Mapping[str, Any] = MappingProxyType(
         "calendar": {},
         # Before [[zones]], no customer was classified into zones (三大区间).
         "zones": list(EARLIER_ZONES),
+        # Before [portfolio], no amount bands, NPL ceilings or provision rates.
+        "portfolio": dict(EARLIER_PORTFOLIO),
     }
 )
 """Keys added to the rule set after its first release, with the values the program applied

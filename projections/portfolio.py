@@ -15,16 +15,31 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from domain.portfolio import GroupBy, LoanPosition, PortfolioMetrics, build_metrics
+from domain.portfolio import (
+    ZERO,
+    Causes,
+    Downgrade,
+    GroupBy,
+    LoanPosition,
+    PortfolioMetrics,
+    build_metrics,
+)
+from domain.portfolio_rules import PortfolioRules
 from domain.scope import RowScope
-from domain.values import Grade, LoanStatus
+from domain.values import DisposalRoute, Grade, LoanStatus
+from domain.warning_rules import SignalCategory
 from projections.projection import Projection
 from projections.query import AsOf, select_all
 from projections.store import RegisterStore
 
 LOAN_LEDGER = "loan_ledger"
-REGISTERS = (LOAN_LEDGER,)
-"""The registers the metrics read."""
+WARNING_LEDGER = "warning_ledger"
+CLASSIFICATION_REGISTER = "classification_register"
+NPL_REGISTER = "npl_register"
+CAUSE_REGISTERS = (WARNING_LEDGER, CLASSIFICATION_REGISTER, NPL_REGISTER)
+"""The registers the causes and the disposal figures of the risk report read."""
+REGISTERS = (LOAN_LEDGER, *CAUSE_REGISTERS)
+"""The registers the metrics and the report read."""
 
 
 def _manager(row: Mapping[str, Any]) -> str:
@@ -47,6 +62,7 @@ def _position(row: Mapping[str, Any]) -> LoanPosition:
         on_book=row["status"] == LoanStatus.ACTIVE.value,
         maturity_date=row["maturity_date"],
         written_off_on=row["written_off_on"],
+        principal=Decimal(row["principal"] or 0).quantize(Decimal("0.01")),
     )
 
 
@@ -77,6 +93,7 @@ def portfolio_metrics(
     position: int,
     data_scope: RowScope,
     branch: str | None = None,
+    rules: PortfolioRules | None = None,
 ) -> PortfolioMetrics:
     """The metrics on ``on``, the period's figures counted from ``since``, grouped ``by``."""
 
@@ -107,4 +124,80 @@ def portfolio_metrics(
         start=start,
         end=end,
         written_off=written_off,
+        rules=rules,
+    )
+
+
+def _within(day: Any, since: date, on: date) -> bool:
+    return day is not None and since < day <= on
+
+
+def causes(
+    store: RegisterStore,
+    projections: Mapping[str, Projection],
+    *,
+    on: date,
+    since: date,
+    position: int,
+    data_scope: RowScope,
+    branch: str | None = None,
+) -> Causes:
+    """The warnings raised and handled, the downgrades approved (dated within (``since``,
+    ``on``]) and the NPL loans by disposal route on ``on``, of the loans the reader reaches."""
+
+    def rows(register: str, table: str) -> list[dict[str, Any]]:
+        found = select_all(
+            store,
+            projections[register],
+            table,
+            as_of=AsOf(position=position, on=on),
+            scope=data_scope,
+        )
+        return [r for r in found if branch is None or r["branch"] == branch]
+
+    warnings: dict[tuple[str, str], int] = {}
+    handled: dict[str, int] = {}
+    for r in rows(WARNING_LEDGER, "signals"):
+        where = str(r["branch"] or "")
+        if _within(r["raised_on"], since, on):
+            category = next(
+                (c.zh for c in SignalCategory if c.value == r["category"]),
+                str(r["category"] or "未分类"),
+            )
+            warnings[(where, category)] = warnings.get((where, category), 0) + 1
+        if _within(r["handled_on"], since, on) and r["measures"]:
+            handled[where] = handled.get(where, 0) + 1
+    downgrades = []
+    for r in rows(CLASSIFICATION_REGISTER, "changes"):
+        before, after = Grade.parse(r["from_grade"], "grade"), Grade.parse(r["to_grade"], "grade")
+        if _within(r["as_of"], since, on) and after.severity > before.severity:
+            downgrades.append(
+                Downgrade(
+                    loan_no=str(r["loan_no"]),
+                    branch=str(r["branch"] or ""),
+                    from_grade=before,
+                    to_grade=after,
+                    as_of=r["as_of"],
+                    reason=str(r["proposal_reason"] or r["approval_reason"] or ""),
+                )
+            )
+    disposal: dict[str, tuple[int, Decimal, Decimal]] = {}
+    for r in rows(NPL_REGISTER, "npl_loans"):
+        if r["settled_on"] is not None and r["written_off_on"] is None:
+            continue
+        route = next(
+            (d.zh for d in DisposalRoute if d.value == r["disposal_route"]),
+            DisposalRoute.COLLECTION.zh,
+        )
+        loans, balance, recovered = disposal.get(route, (0, ZERO, ZERO))
+        disposal[route] = (
+            loans + 1,
+            balance + Decimal(r["balance"] or 0).quantize(Decimal("0.01")),
+            recovered + Decimal(r["recovered"] or 0).quantize(Decimal("0.01")),
+        )
+    return Causes(
+        warnings=warnings,
+        handled=handled,
+        downgrades=tuple(sorted(downgrades, key=lambda d: (d.as_of, d.loan_no))),
+        disposal=dict(sorted(disposal.items())),
     )

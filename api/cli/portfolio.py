@@ -45,7 +45,7 @@ def metrics_command(
             "--since", help="期初日 / start of the period (default: the previous quarter's end)"
         ),
     ] = None,
-    by: Annotated[str, typer.Option("--by", help="branch, product or manager")] = "branch",
+    by: Annotated[str, typer.Option("--by", help="branch, product, manager or amount")] = "branch",
     branch: Annotated[str | None, typer.Option("--branch", help="one branch (机构)")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
     token: TokenOption = None,
@@ -65,6 +65,7 @@ def metrics_command(
             by=grouping,
             branch=branch,
             data_scope=data_scope,
+            rules=archive.rule_set().portfolio,
         )
     if as_json:
         typer.echo(json.dumps(metrics_json(found), ensure_ascii=False, indent=2))
@@ -111,7 +112,12 @@ def report_command(
         check_period(period_start(on, chosen), on, archive.today())
         registers.follower.catch_up()
         found = risk_report(
-            registers.service, period=chosen, on=on, branch=branch, data_scope=data_scope
+            registers.service,
+            period=chosen,
+            on=on,
+            branch=branch,
+            data_scope=data_scope,
+            rules=archive.rule_set().portfolio,
         )
         issued = archive.issue_risk_report(ctx, found, format=format, purpose=purpose)
     output.write_bytes(issued.body)

@@ -47,6 +47,7 @@ from domain.portfolio import (
     GRADES,
     MIGRATING,
     ZERO,
+    Causes,
     GroupBy,
     IssuedRiskReport,
     MetricsLine,
@@ -56,8 +57,15 @@ from domain.portfolio import (
     period_start,
     quarter_start,
 )
+from domain.portfolio_rules import PortfolioRules
 from domain.scope import RowScope
-from projections.portfolio import LOAN_LEDGER, REGISTERS, portfolio_metrics
+from projections.portfolio import (
+    CAUSE_REGISTERS,
+    LOAN_LEDGER,
+    REGISTERS,
+    causes,
+    portfolio_metrics,
+)
 from projections.service import RegisterService
 
 router = APIRouter(tags=["portfolio 资产质量"])
@@ -71,6 +79,7 @@ def metrics(
     by: GroupBy,
     branch: str | None,
     data_scope: RowScope,
+    rules: PortfolioRules,
     position: int | None = None,
 ) -> PortfolioMetrics:
     """The metrics read at ``position`` (default: the loan ledger's own); the caller has
@@ -87,6 +96,7 @@ def metrics(
         position=read_at,
         data_scope=data_scope,
         branch=branch or None,
+        rules=rules,
     )
 
 
@@ -97,11 +107,12 @@ def risk_report(
     on: date,
     branch: str | None,
     data_scope: RowScope,
+    rules: PortfolioRules,
     position: int | None = None,
 ) -> RiskReport:
     """The report's figures, every grouping read at the same position."""
     service.wait(list(REGISTERS), position, 0)
-    applied = service.positions().get(LOAN_LEDGER, 0)
+    applied = min(service.positions().get(name, 0) for name in REGISTERS)
     read_at = applied if position is None else min(applied, position)
     since = period_start(on, period)
     found = [
@@ -112,11 +123,22 @@ def risk_report(
             by=by,
             branch=branch,
             data_scope=data_scope,
+            rules=rules,
             position=read_at,
         )
         for by in GROUPINGS
     ]
-    return RiskReport(period, *found)
+    why = causes(
+        service.store,
+        {name: service.projections[name] for name in CAUSE_REGISTERS},
+        on=on,
+        since=since,
+        position=read_at,
+        data_scope=data_scope,
+        branch=branch or None,
+    )
+    by_branch, by_product, by_manager = found
+    return RiskReport(period, by_branch, by_product, by_manager, causes=why)
 
 
 def _rate(value: Any) -> str | None:
@@ -154,6 +176,9 @@ def line_json(line: MetricsLine) -> dict[str, Any]:
         "recovery_rate": _rate(line.recovery_rate),
         "written_off_loans": line.written_off_loans,
         "written_off": plain(line.written_off),
+        "provision": plain(line.provision),
+        "npl_ceiling": _rate(line.npl_ceiling),
+        "npl_breach": line.npl_breach,
     }
 
 
@@ -188,7 +213,10 @@ async def portfolio(
             "figures, as of its evening (default: the end of the quarter before on's)"
         ),
     ] = None,
-    by: Annotated[Literal["branch", "product", "manager"], Query()] = "branch",
+    by: Annotated[
+        Literal["branch", "product", "manager", "amount"],
+        Query(description="amount: the bands of [portfolio] amount_bands of the rules"),
+    ] = "branch",
     branch: Branch = None,
     as_of_position: Annotated[
         Count | None, Query(description="read the loan ledger as it stood at this position")
@@ -213,6 +241,7 @@ async def portfolio(
             by=GroupBy.parse(by, "by"),
             branch=branch,
             data_scope=data_scope,
+            rules=archive.rule_set().portfolio,
             position=as_of_position,
         )
     )
@@ -228,6 +257,38 @@ def report_json(report: RiskReport) -> dict[str, Any]:
         "by_branch": metrics_json(report.by_branch),
         "by_product": metrics_json(report.by_product),
         "by_manager": metrics_json(report.by_manager),
+        "causes": causes_json(report.causes),
+    }
+
+
+def causes_json(found: Causes) -> dict[str, Any]:
+    """The warnings, downgrades and NPL disposal behind the period's figures, as JSON."""
+    return {
+        "warnings": [
+            {"branch": branch, "category": category, "count": count}
+            for (branch, category), count in sorted(found.warnings.items())
+        ],
+        "handled_with_measures": dict(sorted(found.handled.items())),
+        "downgrades": [
+            {
+                "loan_no": d.loan_no,
+                "branch": d.branch,
+                "from_grade": d.from_grade.value,
+                "to_grade": d.to_grade.value,
+                "as_of": d.as_of.isoformat(),
+                "reason": d.reason,
+            }
+            for d in found.downgrades
+        ],
+        "npl_by_route": [
+            {
+                "route": route,
+                "loans": loans,
+                "balance": plain(balance),
+                "recovered_after_write_off": plain(recovered),
+            }
+            for route, (loans, balance, recovered) in found.disposal.items()
+        ],
     }
 
 
@@ -277,6 +338,7 @@ async def risk(
             on=on,
             branch=branch,
             data_scope=data_scope,
+            rules=archive.rule_set().portfolio,
             position=as_of_position,
         )
     )
@@ -348,6 +410,7 @@ def _issue(
         on=body.on,
         branch=body.branch,
         data_scope=data_scope,
+        rules=archive.rule_set().portfolio,
         position=body.as_of_position,
     )
     issued = archive.issue_risk_report(
@@ -396,16 +459,19 @@ async def issued_risk(
     """The report handed out as ``report_id``, drawn again from the position it was read at."""
     record = await run_in_threadpool(archive.issued_risk_report, ctx, report_id)
     await service.wait_async(REGISTERS, record.position, wait, head=log_head(archive))
-    return await run_in_threadpool(_reissue, record, service)
+    return await run_in_threadpool(_reissue, record, service, archive)
 
 
-def _reissue(record: IssuedRiskReport, service: RegisterService) -> Response:
+def _reissue(
+    record: IssuedRiskReport, service: RegisterService, archive: DossierArchive
+) -> Response:
     found = risk_report(
         service,
         period=ReportPeriod.parse(record.period, "period"),
         on=record.on,
         branch=record.branch,
         data_scope=record.data_scope,
+        rules=archive.rules_at(record.created_on).portfolio,
         position=record.position,
     )
     response = _drawn(

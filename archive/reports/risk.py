@@ -25,6 +25,9 @@ from domain.errors import InvalidInputError
 from domain.portfolio import (
     GRADES,
     MIGRATING,
+    NO_CAUSES,
+    ZERO,
+    Causes,
     GroupBy,
     IssuedRiskReport,
     MetricsLine,
@@ -47,7 +50,10 @@ HEADINGS = (
     "四、资产质量（按客户经理）",
     "五、五级分类迁徙矩阵",
     "六、收回与核销（按机构）",
-    "七、口径说明",
+    "七、资产质量目标与拨备（按机构）",
+    "八、风险成因分析：预警与分类下调",
+    "九、不良处置与风控措施",
+    "十、口径说明",
 )
 """The report's sections, in order; tests look for them in the PDF's text."""
 
@@ -61,6 +67,7 @@ class RiskReport:
     by_branch: PortfolioMetrics
     by_product: PortfolioMetrics
     by_manager: PortfolioMetrics
+    causes: Causes = NO_CAUSES
 
     @property
     def on(self) -> date:
@@ -149,6 +156,8 @@ def sections(report: RiskReport) -> list[Section]:
         ("收回率 / recovery rate", shown(total.recovery_rate)),
         ("期内核销户数 / loans written off", total.written_off_loans),
         ("期内核销金额（元） / written off", _yuan(total.written_off)),
+        ("不良率上限 / NPL ceiling", shown(total.npl_ceiling)),
+        ("拨备（元） / provision", _yuan(total.provision)),
     )
     matrix = tuple(
         (
@@ -171,6 +180,45 @@ def sections(report: RiskReport) -> list[Section]:
             _yuan(line.written_off),
         )
         for line in (*whole.lines, total)
+    )
+    targets = tuple(
+        (
+            line.key,
+            shown(line.npl_rate),
+            shown(line.npl_ceiling),
+            {True: "超标", False: "达标", None: "—"}[line.npl_breach],
+            *(_yuan(line.by_grade.get(g, ZERO)) for g in GRADES),
+            _yuan(line.provision),
+        )
+        for line in (*whole.lines, total)
+    )
+    why = report.causes
+    categories = why.categories
+    warned = tuple(
+        (
+            branch,
+            *(why.warnings.get((branch, c), 0) for c in categories),
+            sum(n for (b, _), n in why.warnings.items() if b == branch),
+            why.handled.get(branch, 0),
+        )
+        for branch in why.branches
+    )
+    downgraded = tuple(
+        (d.as_of, d.branch, d.loan_no, f"{d.from_grade.zh}→{d.to_grade.zh}", d.reason)
+        for d in why.downgrades
+    ) or (("—", "—", "—", "—", "期内无分类下调"),)
+    disposal = tuple(
+        (route, loans, _yuan(balance), _yuan(recovered))
+        for route, (loans, balance, recovered) in why.disposal.items()
+    ) or (("—", 0, _yuan(ZERO), _yuan(ZERO)),)
+    measures = (
+        (
+            "期内处置预警（采取措施）笔数 / warnings handled with measures",
+            sum(why.handled.values()),
+        ),
+        ("期内核销户数 / loans written off", total.written_off_loans),
+        ("期内核销金额（元） / written off", _yuan(total.written_off)),
+        ("期末拨备（元） / provision held", _yuan(total.provision)),
     )
     return [
         Section(HEADINGS[0], "概要", ("项目 / item", "数值 / figure"), summary, (0.45, 0.55)),
@@ -200,6 +248,48 @@ def sections(report: RiskReport) -> list[Section]:
         ),
         Section(
             HEADINGS[6],
+            "目标与拨备",
+            (
+                "机构",
+                "不良率",
+                "不良率上限",
+                "达标情况",
+                *(f"{g.zh}类余额（元）" for g in GRADES),
+                "拨备（元）",
+            ),
+            targets,
+            (0.13, 0.07, 0.08, 0.07, 0.1, 0.1, 0.1, 0.1, 0.1, 0.15),
+        ),
+        Section(
+            HEADINGS[7],
+            "风险成因",
+            ("机构", *(f"{c}预警" for c in categories), "预警合计", "已采取处警措施"),
+            warned or (("—", *(0 for _ in categories), 0, 0),),
+            tuple(1 / (len(categories) + 3) for _ in range(len(categories) + 3)),
+        ),
+        Section(
+            "分类下调及原因 / downgrades and their reasons",
+            "分类下调",
+            ("分类基准日", "机构", "贷款编号", "分类变化", "原因（申请理由）"),
+            downgraded,
+            (0.12, 0.14, 0.14, 0.12, 0.48),
+        ),
+        Section(
+            HEADINGS[8],
+            "不良处置",
+            ("处置方式", "户数", "余额（元，核销的为核销时余额）", "核销后收回（元）"),
+            disposal,
+            (0.25, 0.15, 0.3, 0.3),
+        ),
+        Section(
+            "风控措施 / risk measures taken",
+            "风控措施",
+            ("项目 / item", "数值 / figure"),
+            measures,
+            (0.6, 0.4),
+        ),
+        Section(
+            HEADINGS[9],
             "口径说明",
             ("口径 / definition", "说明 / meaning"),
             (
@@ -217,6 +307,19 @@ def sections(report: RiskReport) -> list[Section]:
                     "期初登记到期日落在报告期内的贷款，期内收回本金 ÷ 其期初余额。",
                 ),
                 ("核销", "核销日落在报告期内的贷款户数及核销时的余额。"),
+                (
+                    "不良率上限",
+                    "规则 [portfolio] npl_ceiling 所定各机构不良率控制目标；超过即超标。",
+                ),
+                (
+                    "拨备",
+                    "报告日各类贷款余额 × 规则 [portfolio] provision_rates 所定该类拨备比例。",
+                ),
+                (
+                    "风险成因",
+                    "期内发出的预警按机构和信号类别计数；期内分类基准日的下调附其申请理由。",
+                ),
+                ("不良处置", "报告日不良贷款台账中的贷款按处置方式（清收、诉讼、核销等）汇总。"),
                 ("分组", "按报告日的机构、产品、客户经理（姓名（工号））归组。"),
                 (
                     "可复核",

@@ -22,6 +22,7 @@ from demo.portfolio import build_portfolio
 from domain.compliance import ReportFormat
 from domain.errors import NotFoundError
 from domain.portfolio import IssuedRiskReport, ReportPeriod
+from domain.rules import shipped_rules
 from domain.scope import RowScope
 from domain.values import Role
 from projections.service import RegisterService
@@ -44,7 +45,13 @@ def test_every_loan_on_every_quarter_end_reads_the_same_from_the_ledger_and_from
     def draw(period: ReportPeriod, on: date, scope: RowScope, at: int | None = None) -> Any:
         registers.catch_up()
         return risk_report(
-            service, period=period, on=on, branch=None, data_scope=scope, position=at
+            service,
+            period=period,
+            on=on,
+            branch=None,
+            data_scope=scope,
+            rules=shipped_rules().portfolio,
+            position=at,
         )
 
     summary = build_portfolio(app, loans=8, seed=20260701, draw_risk_report=draw)

@@ -371,6 +371,7 @@ CHANGED_ON_PURPOSE = frozenset(
         "guanhu",
         "supervision",
         "zones",
+        "portfolio",
         "calendar",
     }
 )
@@ -386,8 +387,10 @@ which no guarantor fell due for before [guarantors], the scoring sheet of superv
 ([supervision]), which no earlier rule set had, the handling form filed with a signal's
 raising serving its handling (warnings.form_on_raising), the bank's holiday calendar (weekends
 only before [calendar]), the customers' zones (三大区间, [[zones]]), into which nobody was
-classified before, and the 管户 cap, range and amount tiers ([guanhu]), which nothing limited
-before; so the shipped file differs from what an earlier rule set is read with."""
+classified before, the 管户 cap, range and amount tiers ([guanhu]), which nothing limited
+before, and the portfolio's amount bands, NPL ceilings and provision rates ([portfolio]), none
+of which existed before; so the shipped file differs from what an earlier rule set is read
+with."""
 
 
 def test_the_shipped_rules_say_what_earlier_rule_sets_are_read_with() -> None:

@@ -28,7 +28,7 @@ def portfolio(
     viewer: ViewerDep,
     on: Annotated[date | None, Query()] = None,
     since: Annotated[date | None, Query()] = None,
-    by: Annotated[Literal["branch", "product", "manager"], Query()] = "branch",
+    by: Annotated[Literal["branch", "product", "manager", "amount"], Query()] = "branch",
 ) -> Response:
     """The metrics on ``on`` (today by default), the period from ``since``, grouped ``by``."""
     enter(request, viewer, "portfolio")
@@ -44,6 +44,7 @@ def portfolio(
         by=GroupBy.parse(by, "by"),
         branch=None,
         data_scope=data_scope,
+        rules=archive.rule_set().portfolio,
     )
     return render(
         request,

@@ -18,11 +18,12 @@ import subprocess
 from datetime import date
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 from pypdf import PdfReader
 
 from archive.core import CommandContext
-from domain.values import Grade
+from domain.values import Grade, WarningColour
 from tests import steps
 from tests.api.conftest import Api, disburse, disburse_elsewhere
 from tests.api.test_scope_over_http import refused_out_of_scope
@@ -215,3 +216,77 @@ def test_the_quarterly_risk_report_is_issued_by_risk_and_drawn_again_byte_for_by
     preview = api.get("head", "/reports/risk", params={"on": str(Q3), "as_of_position": after})
     assert preview.status_code == 200, preview.text
     assert preview.json()["by_branch"]["total"]["balance"] == "1400000.00"
+
+
+def test_targets_provision_amount_bands_and_the_causes_behind_the_quarter(api: Api) -> None:
+    """Rows 002-89, 000-53, 002-04, 002-54, 003-93, 000-55, 002-57, 002-02, 000-66, 003-56:
+    the loans grouped by the amount bands of the rules; each branch's NPL ratio beside the
+    ceiling the rules set it (超标 or 达标) and the provision (拨备) its grades call for; the
+    quarterly report analyses the causes — warnings raised by branch and category, those
+    handled with measures, the downgrades with their recorded reasons — and gives the NPL
+    loans by disposal route with the write-offs and the provision held."""
+    book(api)
+    raised = steps.raise_warning(
+        api.archive,
+        ctx(api, "AM001"),
+        "PF-E2",
+        date(2026, 8, 10),
+        "停产半月",
+        colour=WarningColour.ORANGE,
+        code="OPS-04",
+    )
+    signal = UUID(raised.ids["signal_id"])
+    steps.handle_warning(
+        api.archive, ctx(api, "RM001"), "PF-E2", signal, date(2026, 8, 12), "约谈实际控制人"
+    )
+
+    by_amount = portfolio(api, "risk", on=str(Q3), by="amount").json()
+    assert [(line["group"], line["loans"], line["balance"]) for line in by_amount["lines"]] == [
+        ("500,000元及以下", 1, "500000.00"),
+        ("500,000元以上至1,000,000元", 2, "1500000.00"),
+    ]
+    found = portfolio(api, "risk", on=str(Q3)).json()
+    assert [
+        (
+            line["group"],
+            line["npl_rate"],
+            line["npl_ceiling"],
+            line["npl_breach"],
+            line["provision"],
+        )
+        for line in (*found["lines"], found["total"])
+    ] == [
+        ("城东支行", "33.33", "2.00", True, "165000.00"),
+        ("营业部", "0.00", "3.00", False, "15000.00"),
+        ("合计", "25.00", "3.00", True, "180000.00"),
+    ]
+
+    after = api.archive.recorder.max_notification_id()
+    params = {"on": str(Q3), "as_of_position": after}
+    report = api.get("risk", "/reports/risk", params=params)
+    assert report.status_code == 200, report.text
+    causes = report.json()["causes"]
+    assert causes["warnings"] == [{"branch": "城东支行", "category": "经营类", "count": 1}]
+    assert causes["handled_with_measures"] == {"城东支行": 1}
+    assert [
+        (d["loan_no"], d["from_grade"], d["to_grade"], d["reason"]) for d in causes["downgrades"]
+    ] == [
+        ("PF-E2", "normal", "substandard", "逾期超过90天"),
+        ("PF-Y1", "normal", "special_mention", "逾期"),
+    ]
+    assert [(r["route"], r["loans"], r["balance"]) for r in causes["npl_by_route"]] == [
+        ("核销", 1, "200000.00"),
+        ("清收", 1, "500000.00"),
+    ]
+    pdf = api.get("risk", "/reports/risk", params={**params, "format": "pdf"}).content
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+    for expected in (
+        "不良率上限",
+        "超标",
+        "165,000.00",
+        "经营类预警",
+        "逾期超过90天",
+        "不良处置",
+        "风控措施",
+    ):
+        assert expected in text, expected
