@@ -123,6 +123,8 @@ class Action(Enum):
     PROPOSE_ZONE = "propose_zone"
     APPROVE_ZONE = "approve_zone"
     REVIEW_ZONE = "review_zone"
+    NOTIFY_ZONE = "notify_zone"
+    LIST_BAD_CREDIT = "list_bad_credit"
 
 
 R = Role
@@ -305,6 +307,10 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = {
     Action.PROPOSE_ZONE: LENDING_ROLES,
     Action.APPROVE_ZONE: frozenset({R.BRANCH_HEAD, R.RISK_MANAGER}),
     Action.REVIEW_ZONE: LENDING_ROLES,
+    # The loan's officers tell the customer of its assessment (评测情况通知); the risk manager
+    # (风险管理部) keeps the bad-credit customers' internal control list (不良信用客户内部控制名单).
+    Action.NOTIFY_ZONE: LENDING_ROLES,
+    Action.LIST_BAD_CREDIT: frozenset({R.RISK_MANAGER}),
 }
 
 REGISTER_READS: Mapping[str, Action] = {

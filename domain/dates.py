@@ -65,6 +65,10 @@ HAPPENED: Mapping[str, str] = MappingProxyType(
         # the three zones of customers (三大区间): rejected, reviewed
         "rejected_on": "否决日期",
         "reviewed_on": "区间评估日期",
+        # the customer told of its assessment; the bad-credit customers' internal control list
+        "notified_on": "评测情况通知日期",
+        "blacklisted_on": "列入不良信用客户名单日期",
+        "delisted_on": "移出不良信用客户名单日期",
         # account managers' duties evaluated (贷后管理履职评价)
         "evaluated_on": "评价日期",
         "period_from": "评价期间起日",

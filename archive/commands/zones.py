@@ -81,7 +81,19 @@ class ReviewZone(ZonePlanFields):
     progress: Text = Field(description="进展: what the plan achieved since")
     repayment_capacity: Text = Field(description="还款能力")
     operations: Text = Field(description="经营状况、财务状况")
-    market: Text | None = Field(default=None, description="市场环境、行业动态")
+    market: Text | None = Field(default=None, description="市场环境")
+    statements: Text | None = Field(
+        default=None, description="经营报表与资金周转: the statements' key figures, the cash flow"
+    )
+    industry: Text | None = Field(default=None, description="行业动态")
+    credit_record: Text | None = Field(default=None, description="征信记录: the bureau's report")
+    media: Text | None = Field(default=None, description="媒体信息")
+    account_monitoring: Text | None = Field(
+        default=None, description="帐户监管: what the accounts watched showed"
+    )
+    repayment_plan: Text | None = Field(
+        default=None, description="协商还款计划: the repayment agreed with the borrower"
+    )
     zone: Short | None = Field(default=None, description="another zone to propose")
     reason: Text | None = Field(default=None, description="why another zone")
     review_id: UUID = Field(default_factory=uuid4)
@@ -93,6 +105,52 @@ class ReviewZone(ZonePlanFields):
         if self.zone is None:
             del ids["proposal_id"]
         return ids
+
+
+class NotifyZone(LoanCommand):
+    """The customer told of the bank's assessment (将公司评测情况通知客户): the zone in force,
+    how, to whom and what was said."""
+
+    action = Action.NOTIFY_ZONE
+    files_documents = False
+    assigned = ("notice_id",)
+
+    notified_on: date
+    method: Short = Field(description="how: 书面通知、面谈、电话…")
+    recipient: Short = Field(description="to whom (the customer's contact)")
+    content: Text = Field(description="what the customer was told")
+    notice_id: UUID = Field(default_factory=uuid4)
+
+
+class ListBadCredit(LoanCommand):
+    """The customer put on the bank's internal control list of bad-credit customers
+    (不良信用客户内部控制名单) by the risk manager, with the reason."""
+
+    action = Action.LIST_BAD_CREDIT
+    files_documents = False
+
+    blacklisted_on: date
+    reason: Text
+
+
+class DelistBadCredit(LoanCommand):
+    """The customer taken off the bad-credit list (名单调整), with the reason."""
+
+    action = Action.LIST_BAD_CREDIT
+    files_documents = False
+
+    delisted_on: date
+    reason: Text
+
+
+FINDINGS = (
+    "statements",
+    "industry",
+    "credit_record",
+    "media",
+    "account_monitoring",
+    "repayment_plan",
+)
 
 
 class ZoneCommands(ArchiveCore):
@@ -169,6 +227,7 @@ class ZoneCommands(ArchiveCore):
                 operations=cmd.operations,
                 market=cmd.market,
                 actor=actor,
+                findings={name: getattr(cmd, name) for name in FINDINGS},
             )
             if cmd.zone is None:
                 return
@@ -194,3 +253,41 @@ class ZoneCommands(ArchiveCore):
             return
 
         return self.for_loan(ctx, cmd, review)
+
+    @handles(NotifyZone)
+    def notify_zone(self, ctx: CommandContext, cmd: NotifyZone) -> CommandResult:
+        """Record the notice of the assessment to the customer."""
+        return self.for_loan(
+            ctx,
+            cmd,
+            lambda loan, actor, _refs: loan.notify_zone(
+                notice_id=cmd.notice_id,
+                notified_on=cmd.notified_on,
+                method=cmd.method,
+                recipient=cmd.recipient,
+                content=cmd.content,
+                actor=actor,
+            ),
+        )
+
+    @handles(ListBadCredit)
+    def list_bad_credit(self, ctx: CommandContext, cmd: ListBadCredit) -> CommandResult:
+        """Put the customer on the bad-credit list."""
+        return self.for_loan(
+            ctx,
+            cmd,
+            lambda loan, actor, _refs: loan.list_bad_credit(
+                blacklisted_on=cmd.blacklisted_on, reason=cmd.reason, actor=actor
+            ),
+        )
+
+    @handles(DelistBadCredit)
+    def delist_bad_credit(self, ctx: CommandContext, cmd: DelistBadCredit) -> CommandResult:
+        """Take the customer off the bad-credit list."""
+        return self.for_loan(
+            ctx,
+            cmd,
+            lambda loan, actor, _refs: loan.delist_bad_credit(
+                delisted_on=cmd.delisted_on, reason=cmd.reason, actor=actor
+            ),
+        )

@@ -8,7 +8,15 @@ Once approved the zone is the customer's: one zone, one target, one plan, one do
 account (一户一分类、一户一目标、一户一方案、一户一档案). It is reviewed every ``review_months``
 of its zone from the approval or the last review (the work queue judges it): a review records the
 progress made on the plan and the assessment — repayment capacity, operations, market — and may
-propose another zone, which is approved like the first.
+propose another zone, which is approved like the first. A review may also keep what the officer
+found beyond it: the operating statements and cash flow (经营报表、资金周转), the industry
+(行业动态), the credit record (征信) and the media, the accounts watched (帐户监管), and the
+repayment plan negotiated with the borrower (协商还款计划).
+
+The customer is told of the assessment (将公司评测情况通知客户): the notice, its day, how it went
+and to whom, recorded by the loan's officers once a zone is approved. The risk manager keeps the
+bank's internal control list of bad-credit customers (不良信用客户内部控制名单): a customer put on it
+or taken off with the reason, the list circulated within the bank as a register.
 """
 
 from __future__ import annotations
@@ -72,6 +80,47 @@ class ZoneReview:
     operations: str
     market: str | None
     reviewer_id: UUID
+    findings: tuple[tuple[str, str], ...] = ()
+    """What else the review found, by field (statements, industry, credit_record, …)."""
+
+
+REVIEW_FINDINGS = (
+    "statements",
+    "industry",
+    "credit_record",
+    "media",
+    "account_monitoring",
+    "repayment_plan",
+)
+"""A review's optional findings: 经营报表与资金周转, 行业动态, 征信记录, 媒体信息, 帐户监管,
+协商还款计划."""
+
+
+@dataclass(frozen=True)
+class ZoneNotice:
+    """The customer told of its assessment (评测情况通知): when, how and to whom."""
+
+    notice_id: UUID
+    notified_on: date
+    zone: str
+    method: str
+    recipient: str
+    content: str
+    notifier_id: UUID
+
+
+@dataclass(frozen=True)
+class BadCreditListing:
+    """On the internal control list of bad-credit customers since a day, with the reason."""
+
+    since: date
+    reason: str
+    listed_by: UUID
+
+
+def _optional(value: str | None, field: str) -> str | None:
+    text = value.strip() if value and value.strip() else None
+    return require_text(text, field) if text else None
 
 
 class LoanZones(LoanDisposal):
@@ -95,6 +144,18 @@ class LoanZones(LoanDisposal):
     def zone_reviews(self) -> tuple[ZoneReview, ...]:
         """The reviews recorded, in order."""
         found: tuple[ZoneReview, ...] = self.__dict__.get("_zone_reviews", ())
+        return found
+
+    @property
+    def zone_notices(self) -> tuple[ZoneNotice, ...]:
+        """The notices of the assessment sent to the customer, in order."""
+        found: tuple[ZoneNotice, ...] = self.__dict__.get("_zone_notices", ())
+        return found
+
+    @property
+    def bad_credit(self) -> BadCreditListing | None:
+        """On the bad-credit customers' internal control list, or None."""
+        found: BadCreditListing | None = self.__dict__.get("_bad_credit")
         return found
 
     @property
@@ -295,6 +356,7 @@ class LoanZones(LoanDisposal):
         operations: str,
         market: str | None,
         actor: Actor,
+        findings: dict[str, str | None] | None = None,
     ) -> None:
         """Review the customer's zone and plan: the progress and the assessment (还款能力、
         经营状况、市场环境). The next review falls due ``review_months`` from it."""
@@ -316,6 +378,7 @@ class LoanZones(LoanDisposal):
         if any(r.review_id == review_id for r in self.zone_reviews):
             raise InvalidTransitionError(f"评估 {review_id} 已存在", f"review {review_id} exists")
         market_text = market.strip() if market and market.strip() else None
+        found = {name: _optional((findings or {}).get(name), name) for name in REVIEW_FINDINGS}
         self._zone_reviewed(
             review_id=review_id,
             reviewed_on=reviewed_on,
@@ -326,6 +389,7 @@ class LoanZones(LoanDisposal):
             market=require_text(market_text, "market") if market_text else None,
             actor_id=actor.id,
             role=actor.role,
+            **found,
         )
 
     @event("ZoneReviewed")
@@ -341,11 +405,134 @@ class LoanZones(LoanDisposal):
         market: str | None,
         actor_id: UUID,
         role: Role,
+        statements: str | None = None,
+        industry: str | None = None,
+        credit_record: str | None = None,
+        media: str | None = None,
+        account_monitoring: str | None = None,
+        repayment_plan: str | None = None,
     ) -> None:
+        extra = {
+            "statements": statements,
+            "industry": industry,
+            "credit_record": credit_record,
+            "media": media,
+            "account_monitoring": account_monitoring,
+            "repayment_plan": repayment_plan,
+        }
         review = ZoneReview(
-            review_id, reviewed_on, progress, repayment_capacity, operations, market, actor_id
+            review_id,
+            reviewed_on,
+            progress,
+            repayment_capacity,
+            operations,
+            market,
+            actor_id,
+            tuple((k, v) for k, v in extra.items() if v is not None),
         )
         self.__dict__["_zone_reviews"] = (*self.zone_reviews, review)
         current = self.zone
         if current is not None:
             self.__dict__["_zone"] = replace(current, last_reviewed_on=reviewed_on)
+
+    # --------------------------------------------------------------------- notice
+    def notify_zone(
+        self,
+        *,
+        notice_id: UUID,
+        notified_on: date,
+        method: str,
+        recipient: str,
+        content: str,
+        actor: Actor,
+    ) -> None:
+        """Tell the customer of the bank's assessment (将公司评测情况通知客户): the zone in force,
+        how (书面、面谈、电话…) and to whom, on a day not before the zone's approval."""
+        authorize(actor, Action.NOTIFY_ZONE)
+        self.check_on_books("通知客户评测情况", "notify the customer of its assessment")
+        current = self.zone
+        if current is None:
+            raise InvalidTransitionError(
+                f"贷款 {self.loan_no} 的客户尚未划分区间，无评测情况可通知",
+                f"loan {self.loan_no}'s customer has no approved zone to notify",
+            )
+        check_not_before(notified_on, current.since, field="notified_on", since_field="approved_on")
+        self.check_business_date(notified_on, "notified_on")
+        if any(n.notice_id == notice_id for n in self.zone_notices):
+            raise InvalidTransitionError(f"通知 {notice_id} 已存在", f"notice {notice_id} exists")
+        self._zone_notified(
+            notice_id=notice_id,
+            notified_on=notified_on,
+            zone=current.zone,
+            method=require_text(method, "method", max_length=200),
+            recipient=require_text(recipient, "recipient", max_length=200),
+            content=require_text(content, "content"),
+            actor_id=actor.id,
+            role=actor.role,
+        )
+
+    @event("ZoneNotified")
+    def _zone_notified(
+        self,
+        *,
+        notice_id: UUID,
+        notified_on: date,
+        zone: str,
+        method: str,
+        recipient: str,
+        content: str,
+        actor_id: UUID,
+        role: Role,
+    ) -> None:
+        notice = ZoneNotice(notice_id, notified_on, zone, method, recipient, content, actor_id)
+        self.__dict__["_zone_notices"] = (*self.zone_notices, notice)
+
+    # --------------------------------------------------------- bad-credit list
+    def list_bad_credit(self, *, blacklisted_on: date, reason: str, actor: Actor) -> None:
+        """Put the customer on the internal control list of bad-credit customers
+        (不良信用客户内部控制名单), with the reason: the risk manager's."""
+        authorize(actor, Action.LIST_BAD_CREDIT)
+        self.check_business_date(blacklisted_on, "blacklisted_on")
+        if self.bad_credit is not None:
+            raise InvalidTransitionError(
+                f"贷款 {self.loan_no} 的客户已列入不良信用客户内部控制名单",
+                f"loan {self.loan_no}'s customer is already on the bad-credit list",
+            )
+        self._bad_credit_listed(
+            blacklisted_on=blacklisted_on,
+            reason=require_text(reason, "reason"),
+            actor_id=actor.id,
+            role=actor.role,
+        )
+
+    @event("BadCreditListed")
+    def _bad_credit_listed(
+        self, *, blacklisted_on: date, reason: str, actor_id: UUID, role: Role
+    ) -> None:
+        self.__dict__["_bad_credit"] = BadCreditListing(blacklisted_on, reason, actor_id)
+
+    def delist_bad_credit(self, *, delisted_on: date, reason: str, actor: Actor) -> None:
+        """Take the customer off the bad-credit list (调整名单), with the reason."""
+        authorize(actor, Action.LIST_BAD_CREDIT)
+        listed = self.bad_credit
+        if listed is None:
+            raise InvalidTransitionError(
+                f"贷款 {self.loan_no} 的客户未列入不良信用客户内部控制名单",
+                f"loan {self.loan_no}'s customer is not on the bad-credit list",
+            )
+        check_not_before(
+            delisted_on, listed.since, field="delisted_on", since_field="blacklisted_on"
+        )
+        self.check_business_date(delisted_on, "delisted_on")
+        self._bad_credit_delisted(
+            delisted_on=delisted_on,
+            reason=require_text(reason, "reason"),
+            actor_id=actor.id,
+            role=actor.role,
+        )
+
+    @event("BadCreditDelisted")
+    def _bad_credit_delisted(
+        self, *, delisted_on: date, reason: str, actor_id: UUID, role: Role
+    ) -> None:
+        self.__dict__["_bad_credit"] = None

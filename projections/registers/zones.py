@@ -1,6 +1,10 @@
 """三大区间台账: every customer's zone (优良, 正常, 限制, 严格限制, 坚决退出), its plan (一户一策:
 measures, target, the person responsible, the deadline), its approval, and its last and next
-review; a zone proposed and awaiting approval beside the one in force.
+review; a zone proposed and awaiting approval beside the one in force; what the last review found
+of the credit record (征信) and the accounts watched (帐户监管); when the customer was last told
+of its assessment (评测情况通知); and whether the customer is on the bank's internal control list
+of bad-credit customers (不良信用客户内部控制名单), since when, why and by whom — the list itself,
+circulated within each reader's scope, is this register filtered on ``bad_credit``.
 
 The next review falls ``review_months`` of the zone (the rules in force at the approval or the
 review) after the approval or the last review. A customer in a zone marked ``plan_required``
@@ -46,6 +50,14 @@ ZONES = TableSpec(
         col("pending_zone", sa.String(64), "待审批区间", "zone awaiting approval"),
         col("pending_proposed_on", sa.Date, "待审批区间提出日期", "proposed on"),
         col("pending_proposed_by", sa.Uuid, "提出人", "proposed by", shows=PERSON),
+        col("last_credit_record", sa.Text, "最近征信记录", "latest credit record"),
+        col("last_account_monitoring", sa.Text, "最近帐户监管情况", "latest account monitoring"),
+        col("notified_on", sa.Date, "评测情况通知日期", "customer notified on"),
+        col("notified_method", sa.String(200), "通知方式", "notified how"),
+        col("bad_credit", sa.Boolean, "不良信用客户名单", "bad-credit list", filter=True),
+        col("bad_credit_since", sa.Date, "列入名单日期", "on the list since"),
+        col("bad_credit_reason", sa.Text, "列入名单原因", "why listed"),
+        col("bad_credit_by", sa.Uuid, "列入人", "listed by", shows=PERSON),
     ],
     key=("loan_id",),
     indexes=(("loan_no",),),
@@ -74,7 +86,7 @@ class ZoneRegister(FollowsRules, Projection):
     """三大区间台账: each customer's zone, plan, approval and reviews."""
 
     name = "zone_register"
-    version = 1
+    version = 2
     title_zh = "三大区间台账"
     title_en = "Customer zones"
     tables = (LOANS, ZONES, PROPOSALS, RULES_TABLE)
@@ -99,7 +111,7 @@ class ZoneRegister(FollowsRules, Projection):
         loan = changes.get("loans", event.originator_id)
         if loan is None:  # an event of a loan whose disbursement this register never saw
             return None
-        return {**loan, "loan_id": event.originator_id, "reviews": 0}
+        return {**loan, "loan_id": event.originator_id, "reviews": 0, "bad_credit": False}
 
     def _next_due(self, row: dict[str, Any], changes: Changes) -> None:
         found = self.rules_at(changes).zones.zones.get(row["zone"]) if row.get("zone") else None
@@ -167,5 +179,40 @@ class ZoneRegister(FollowsRules, Projection):
             reviews=int(row.get("reviews") or 0) + 1,
             last_progress=event.progress,
         )
+        for name in ("credit_record", "account_monitoring"):
+            found = getattr(event, name, None)
+            if found is not None:
+                row[f"last_{name}"] = found
         self._next_due(row, changes)
+        changes.put("zones", (event.originator_id,), row)
+
+    @handle.register(LoanEvents.ZoneNotified)
+    def _(self, event: Any, changes: Changes) -> None:
+        row = self._row(event, changes)
+        if row is None:
+            return
+        row.update(notified_on=event.notified_on, notified_method=event.method)
+        changes.put("zones", (event.originator_id,), row)
+
+    @handle.register(LoanEvents.BadCreditListed)
+    def _(self, event: Any, changes: Changes) -> None:
+        row = self._row(event, changes)
+        if row is None:
+            return
+        row.update(
+            bad_credit=True,
+            bad_credit_since=event.blacklisted_on,
+            bad_credit_reason=event.reason,
+            bad_credit_by=event.actor_id,
+        )
+        changes.put("zones", (event.originator_id,), row)
+
+    @handle.register(LoanEvents.BadCreditDelisted)
+    def _(self, event: Any, changes: Changes) -> None:
+        row = self._row(event, changes)
+        if row is None:
+            return
+        row.update(
+            bad_credit=False, bad_credit_since=None, bad_credit_reason=None, bad_credit_by=None
+        )
         changes.put("zones", (event.originator_id,), row)

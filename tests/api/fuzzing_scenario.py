@@ -1335,8 +1335,42 @@ class Scenario:
                     "repayment_capacity": "还款来源稳定",
                     "operations": "销售回款正常",
                     "market": "行业需求平稳",
+                    "statements": "营业收入同比持平，经营性现金流为正",
+                    "credit_record": "征信无新增不良",
                 },
             ),
+        )
+        self.example(
+            "POST",
+            "/loans/{loan_no}/zone-notices",
+            Example(
+                {"loan_no": reviewed},
+                body={
+                    "notified_on": self.today,
+                    "method": "书面通知",
+                    "recipient": "财务总监",
+                    "content": "贵公司列入正常区间",
+                },
+            ),
+        )
+        self.example(
+            "POST",
+            "/loans/{loan_no}/bad-credit",
+            Example(
+                {"loan_no": self.loan()},
+                body={"blacklisted_on": self.today, "reason": "恶意逃废债务"},
+            ),
+        )
+        blacklisted = self.loan()
+        self.bank.post(
+            RUNNERS["risk_manager"],
+            f"/loans/{blacklisted}/bad-credit",
+            {"blacklisted_on": self.on(30), "reason": "恶意逃废债务"},
+        )
+        self.example(
+            "POST",
+            "/loans/{loan_no}/bad-credit/removal",
+            Example({"loan_no": blacklisted}, body={"delisted_on": self.today, "reason": "已结清"}),
         )
 
     # ------------------------------------------------------------------ 管户

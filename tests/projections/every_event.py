@@ -829,7 +829,30 @@ def zone_reviewed(w: World) -> list[Any]:
         operations="销售回款放缓",
         market="行业需求下行",
         actor=w.actor("am"),
+        findings={"credit_record": "征信无新增不良", "account_monitoring": "回款账户流水正常"},
     )
+    return [w.loan]
+
+
+def zone_notified(w: World) -> list[Any]:
+    w.loan.notify_zone(
+        notice_id=uuid4(),
+        notified_on=day(152),
+        method="书面通知",
+        recipient="财务总监",
+        content="贵公司列入限制区间，请按方案压降",
+        actor=w.actor("am"),
+    )
+    return [w.loan]
+
+
+def bad_credit_listed(w: World) -> list[Any]:
+    w.loan.list_bad_credit(blacklisted_on=day(153), reason="恶意逃废债务", actor=w.actor("risk"))
+    return [w.loan]
+
+
+def bad_credit_delisted(w: World) -> list[Any]:
+    w.loan.delist_bad_credit(delisted_on=day(154), reason="已清偿欠款", actor=w.actor("risk"))
     return [w.loan]
 
 
@@ -1650,6 +1673,9 @@ FACTORIES: dict[str, Factory] = {
     _declared(Loan, "ZoneApproved"): zone_approved,
     _declared(Loan, "ZoneReviewed"): zone_reviewed,
     _declared(Loan, "ZoneRejected"): zone_rejected,
+    _declared(Loan, "ZoneNotified"): zone_notified,
+    _declared(Loan, "BadCreditListed"): bad_credit_listed,
+    _declared(Loan, "BadCreditDelisted"): bad_credit_delisted,
     _declared(Collateral, "CertificateTakenOut"): certificate_taken_out,
     _declared(Collateral, "CertificateReturned"): certificate_returned,
     _declared(Collateral, "Revalued"): revalued,
