@@ -29,7 +29,17 @@ from eventsourcing.domain import Aggregate, event
 from domain.authorization import Action, authorize
 from domain.dates import check_not_before
 from domain.errors import InvalidInputError, InvalidTransitionError, SegregationOfDutiesError
-from domain.values import Actor, CheckSubject, LabelledEnum, Role, require_text
+from domain.values import (
+    Actor,
+    CampaignFrequency,
+    CampaignKind,
+    CheckSource,
+    CheckSubject,
+    LabelledEnum,
+    Product,
+    Role,
+    require_text,
+)
 
 Fail = Callable[[str, str, str], Exception]
 
@@ -240,6 +250,27 @@ class Rectification:
     returned: int = 0
 
 
+@dataclass(frozen=True)
+class Campaign:
+    """The inspection campaign a check belongs to (检查活动): a comprehensive or special
+    inspection (全面检查、专项检查) or the annual self-inspection plan (年度自查计划), named, of a
+    year, made at a frequency (e.g. the risk department's monthly on-site review)."""
+
+    name: str
+    kind: CampaignKind
+    year: int
+    frequency: CampaignFrequency | None = None
+
+    def __post_init__(self) -> None:
+        require_text(self.name, "campaign", max_length=200)
+        if isinstance(self.year, bool) or not 2000 <= self.year <= 2100:
+            raise InvalidInputError(
+                f"检查活动年度须在 2000–2100 之间，而非 {self.year}",
+                f"the campaign's year must lie between 2000 and 2100, not {self.year}",
+                field="campaign_year",
+            )
+
+
 class SupervisionCheck(Aggregate):
     """One check of a branch's or an account manager's post-loan work, scored on the sheet."""
 
@@ -261,19 +292,38 @@ class SupervisionCheck(Aggregate):
         deductions: Sequence[Deduction],
         findings: str,
         actor: Actor,
+        source: CheckSource | None = None,
+        campaign: Campaign | None = None,
+        product: Product | None = None,
     ) -> Self:
-        """Score a check (score computed from the deductions) by someone not checked."""
+        """Score a check (score computed from the deductions) by someone not checked.
+
+        ``source``: whose findings these are (internal checks when none); ``campaign``: the
+        campaign the check belongs to; ``product``: the product line checked (subject
+        ``product_line``). A branch checks its own post-loan work only in its annual
+        self-inspection (年度自查); nobody ever checks themselves.
+        """
         authorize(actor, Action.SUPERVISE_POST_LOAN)
-        if subject is CheckSubject.ACCOUNT_MANAGER:
+        if (product is None) == (subject is CheckSubject.PRODUCT_LINE):
+            raise InvalidInputError(
+                "检查业务条线须写明产品（product），其他检查不写",
+                "a check of a product line names its product; no other check does",
+                field="product",
+            )
+        if subject.personal:
             if staff_id is None:
                 raise InvalidInputError(
-                    "检查客户经理须写明其工号", "name the account manager checked", field="staff_no"
+                    f"检查{subject.zh}须写明其工号",
+                    f"name the {subject.value} checked",
+                    field="staff_no",
                 )
             if staff_id == actor.id:
                 raise SegregationOfDutiesError(
                     "不得检查本人的贷后管理工作", "nobody may check their own post-loan work"
                 )
-        elif checker_branch == branch:
+        elif checker_branch == branch and (
+            campaign is None or campaign.kind is not CampaignKind.SELF_INSPECTION
+        ):
             raise SegregationOfDutiesError(
                 f"不得检查本机构（{branch}）的贷后管理工作：由上级行或风险、合规、审计部门检查",
                 f"nobody checks the post-loan work of their own unit ({branch}): a unit above "
@@ -288,7 +338,7 @@ class SupervisionCheck(Aggregate):
             check_no=check_no,
             subject=subject,
             branch=branch,
-            staff_id=staff_id if subject is CheckSubject.ACCOUNT_MANAGER else None,
+            staff_id=staff_id if subject.personal else None,
             checked_on=checked_on,
             period_from=period_from,
             period_to=period_to,
@@ -302,6 +352,12 @@ class SupervisionCheck(Aggregate):
             findings=require_text(findings, "findings"),
             actor_id=actor.id,
             role=actor.role,
+            source=source,
+            campaign=campaign.name if campaign else None,
+            campaign_kind=campaign.kind if campaign else None,
+            campaign_year=campaign.year if campaign else None,
+            frequency=campaign.frequency if campaign else None,
+            product=product,
         )
 
     @staticmethod
@@ -330,8 +386,22 @@ class SupervisionCheck(Aggregate):
         findings: str,
         actor_id: UUID,
         role: Role,
+        source: CheckSource | None = None,
+        campaign: str | None = None,
+        campaign_kind: CampaignKind | None = None,
+        campaign_year: int | None = None,
+        frequency: CampaignFrequency | None = None,
+        product: Product | None = None,
     ) -> None:
+        # ``source``, the campaign and ``product`` came later: checks recorded before have none
+        # (internal checks, outside any campaign).
         self.check_no = check_no
+        self.source = source or CheckSource.INTERNAL
+        self.campaign = campaign
+        self.campaign_kind = campaign_kind
+        self.campaign_year = campaign_year
+        self.frequency = frequency
+        self.product = product
         self.subject = subject
         self.branch = branch
         self.staff_id = staff_id
@@ -414,11 +484,11 @@ class SupervisionCheck(Aggregate):
         or someone of the branch checked."""
         authorize(actor, Action.REPORT_RECTIFICATION)
         r = self._open()
-        if self.subject is CheckSubject.ACCOUNT_MANAGER:
+        if self.subject.personal:
             if actor.id != self.staff_id:
                 raise SegregationOfDutiesError(
-                    "整改情况由被检查的客户经理本人报告",
-                    "the rectification is reported by the account manager checked",
+                    f"整改情况由被检查的{self.subject.zh}本人报告",
+                    f"the rectification is reported by the {self.subject.value} checked",
                 )
         elif actor_branch != self.branch:
             raise SegregationOfDutiesError(

@@ -108,6 +108,40 @@ class CheckSubject(LabelledEnum):
 
     BRANCH = ("branch", "营业机构")
     ACCOUNT_MANAGER = ("account_manager", "客户经理")
+    POST_LOAN_OFFICER = ("post_loan_officer", "贷后管理岗")
+    PRODUCT_LINE = ("product_line", "业务条线")
+
+    @property
+    def personal(self) -> bool:
+        """A check of one person's post-loan work (an account manager or a post-loan officer)."""
+        return self in (CheckSubject.ACCOUNT_MANAGER, CheckSubject.POST_LOAN_OFFICER)
+
+
+class CheckSource(LabelledEnum):
+    """Whose findings a supervision check records (检查来源): its rectification is followed the
+    same way whoever found the problems."""
+
+    INTERNAL = ("internal", "内部检查")
+    INTERNAL_AUDIT = ("internal_audit", "内部审计")
+    EXTERNAL_AUDIT = ("external_audit", "外部审计")
+    REGULATOR = ("regulator", "监管检查")
+
+
+class CampaignKind(LabelledEnum):
+    """The kind of inspection campaign a check belongs to (检查活动类别)."""
+
+    COMPREHENSIVE = ("comprehensive", "全面检查")
+    SPECIAL = ("special", "专项检查")
+    SELF_INSPECTION = ("self_inspection", "年度自查")
+
+
+class CampaignFrequency(LabelledEnum):
+    """How often the campaign's checks are made (检查频次)."""
+
+    ONCE = ("once", "一次性")
+    MONTHLY = ("monthly", "按月")
+    QUARTERLY = ("quarterly", "按季")
+    ANNUAL = ("annual", "按年")
 
 
 class RepaymentMethod(LabelledEnum):

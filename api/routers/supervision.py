@@ -57,7 +57,15 @@ class SupervisionCheckPublic(BaseModel):
     subject: str
     subject_zh: str
     branch: str
-    staff_name: str | None = Field(description="姓名（工号）, the account manager checked")
+    staff_name: str | None = Field(description="姓名（工号）, the person checked")
+    product: str | None = Field(description="the product line checked")
+    source: str = Field(description="whose findings (检查来源)")
+    source_zh: str
+    campaign: str | None = Field(description="the campaign the check belongs to (检查活动)")
+    campaign_kind: str | None
+    campaign_kind_zh: str | None
+    campaign_year: int | None
+    frequency: str | None
     checked_on: date
     period_from: date
     period_to: date
@@ -102,6 +110,14 @@ def public(archive: DossierArchive, check: SupervisionCheck) -> SupervisionCheck
         subject_zh=check.subject.zh,
         branch=check.branch,
         staff_name=_name(archive, check.staff_id),
+        product=check.product.value if check.product else None,
+        source=check.source.value,
+        source_zh=check.source.zh,
+        campaign=check.campaign,
+        campaign_kind=check.campaign_kind.value if check.campaign_kind else None,
+        campaign_kind_zh=check.campaign_kind.zh if check.campaign_kind else None,
+        campaign_year=check.campaign_year,
+        frequency=check.frequency.value if check.frequency else None,
         checked_on=check.checked_on,
         period_from=check.period_from,
         period_to=check.period_to,

@@ -26,8 +26,16 @@ from archive.reports.rectification_notices import RectificationNoticeForm, recti
 from domain.authorization import Action
 from domain.errors import InvalidInputError, NotFoundError
 from domain.numbering import FormKind
-from domain.supervision import MAX_DEDUCTIONS, Deduction, SupervisionCheck
-from domain.values import Actor, CheckSubject, DocumentRef
+from domain.supervision import MAX_DEDUCTIONS, Campaign, Deduction, SupervisionCheck
+from domain.values import (
+    Actor,
+    CampaignFrequency,
+    CampaignKind,
+    CheckSource,
+    CheckSubject,
+    DocumentRef,
+    Product,
+)
 
 
 class DeductionIn(BaseModel):
@@ -48,10 +56,36 @@ class RecordSupervisionCheck(Command):
     assigned = ("check_id",)
     files_documents = False
 
-    subject: CheckSubject = Field(description="branch (营业机构) or account_manager (客户经理)")
-    branch: Short | None = Field(default=None, description="the unit checked (subject branch)")
+    subject: CheckSubject = Field(
+        description="branch (营业机构), account_manager (客户经理), post_loan_officer (贷后管理岗) "
+        "or product_line (业务条线: a branch's line of one product)"
+    )
+    branch: Short | None = Field(
+        default=None, description="the unit checked (subject branch or product_line)"
+    )
     staff_no: StaffNumber | None = Field(
-        default=None, description="the account manager checked (subject account_manager)"
+        default=None, description="the person checked (subject account_manager, post_loan_officer)"
+    )
+    product: Product | None = Field(
+        default=None, description="the product line checked (subject product_line)"
+    )
+    source: CheckSource | None = Field(
+        default=None,
+        description="whose findings: internal (default), internal_audit, external_audit or "
+        "regulator (内外部审计、监管检查发现问题); rectified the same way",
+    )
+    campaign: Short | None = Field(
+        default=None, description="the campaign the check belongs to (检查活动名称)"
+    )
+    campaign_kind: CampaignKind | None = Field(
+        default=None,
+        description="comprehensive (全面检查), special (专项检查) or self_inspection (年度自查)",
+    )
+    campaign_year: int | None = Field(
+        default=None, ge=2000, le=2100, description="the campaign's year (default: the check's)"
+    )
+    frequency: CampaignFrequency | None = Field(
+        default=None, description="how often the campaign's checks are made (检查频次)"
     )
     checked_on: date = Field(description="the day of the check (检查日期)")
     period_from: date = Field(description="the first day of the period checked")
@@ -125,11 +159,11 @@ class SupervisionCommands(ArchiveCore):
 
         def body(actor: Actor, _refs: list[DocumentRef]) -> Work:
             staff_id: UUID | None = None
-            if cmd.subject is CheckSubject.ACCOUNT_MANAGER:
+            if cmd.subject.personal:
                 if cmd.staff_no is None or cmd.branch is not None:
                     raise InvalidInputError(
-                        "检查客户经理时须写明工号（staff_no），不写机构",
-                        "a check of an account manager names staff_no, not branch",
+                        f"检查{cmd.subject.zh}时须写明工号（staff_no），不写机构",
+                        f"a check of a {cmd.subject.value} names staff_no, not branch",
                         field="staff_no",
                     )
                 checked = self.staff(cmd.staff_no)
@@ -143,6 +177,29 @@ class SupervisionCommands(ArchiveCore):
                         field="branch",
                     )
                 branch = addressee = cmd.branch
+                if cmd.product is not None:
+                    addressee = f"{cmd.branch}（{cmd.product.zh}条线）"
+            campaign = None
+            if cmd.campaign is not None or cmd.campaign_kind is not None:
+                if cmd.campaign is None or cmd.campaign_kind is None:
+                    raise InvalidInputError(
+                        "检查活动须同时写明名称（campaign）与类别（campaign_kind）",
+                        "a campaign names both campaign and campaign_kind",
+                        field="campaign",
+                    )
+                campaign = Campaign(
+                    cmd.campaign,
+                    cmd.campaign_kind,
+                    cmd.campaign_year or cmd.checked_on.year,
+                    cmd.frequency,
+                )
+            elif cmd.campaign_year is not None or cmd.frequency is not None:
+                raise InvalidInputError(
+                    "年度与频次属于检查活动：须写明 campaign 与 campaign_kind",
+                    "campaign_year and frequency belong to a campaign: name campaign and "
+                    "campaign_kind",
+                    field="campaign",
+                )
             rules = self.rule_set()
             year = cmd.checked_on.year
             checks = self.number_book(FormKind.SUPERVISION, year)
@@ -161,6 +218,9 @@ class SupervisionCommands(ArchiveCore):
                 deductions=[Deduction(d.item, d.points, d.finding) for d in cmd.deductions],
                 findings=cmd.findings,
                 actor=actor,
+                source=cmd.source,
+                campaign=campaign,
+                product=cmd.product,
             )
             touched: list[Any] = [check, checks]
             ids = {"check_id": str(cmd.check_id), "check_no": check.check_no}
@@ -282,7 +342,7 @@ class SupervisionCommands(ArchiveCore):
             return check
         actor = self.actor(ctx, Action.READ_BUSINESS)
         if (
-            check.subject is CheckSubject.BRANCH
+            not check.subject.personal
             and self.staff_by_id(actor.id).branch == check.branch
             and actor.id != check.checker_id
         ):

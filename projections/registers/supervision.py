@@ -16,7 +16,14 @@ from typing import Any, ClassVar
 import sqlalchemy as sa
 
 from domain.supervision import CheckState, SupervisionCheck
-from domain.values import CheckSubject, Role
+from domain.values import (
+    CampaignFrequency,
+    CampaignKind,
+    CheckSource,
+    CheckSubject,
+    Product,
+    Role,
+)
 from projections.changes import Changes
 from projections.projection import Listing, Projection, handlers
 from projections.tables import PERSON, TableSpec, col
@@ -31,7 +38,20 @@ CHECKS = TableSpec(
         col("check_no", sa.String(40), "检查编号", "check no.", filter=True),
         col("subject", sa.String(24), "检查对象", "subject", filter=True, labels=CheckSubject),
         col("branch", sa.String(100), "被检查机构", "branch checked", filter=True),
-        col("staff_id", sa.Uuid, "被检查客户经理", "account manager checked", shows=PERSON),
+        col("staff_id", sa.Uuid, "被检查人", "person checked", shows=PERSON),
+        col("product", sa.String(40), "检查条线", "product line", filter=True, labels=Product),
+        col("source", sa.String(24), "检查来源", "source", filter=True, labels=CheckSource),
+        col("campaign", sa.String(200), "检查活动", "campaign", filter=True),
+        col(
+            "campaign_kind",
+            sa.String(24),
+            "活动类别",
+            "campaign kind",
+            filter=True,
+            labels=CampaignKind,
+        ),
+        col("campaign_year", sa.Integer, "活动年度", "campaign year", filter=True),
+        col("frequency", sa.String(16), "检查频次", "frequency", labels=CampaignFrequency),
         col("checked_on", sa.Date, "检查日期", "checked on"),
         col("period_from", sa.Date, "检查期间起", "period from"),
         col("period_to", sa.Date, "检查期间止", "period to"),
@@ -74,6 +94,10 @@ PENALTIES = TableSpec(
 )
 
 
+def _value(label: Any) -> str | None:
+    return None if label is None else str(label.value)
+
+
 def _state(row: dict[str, Any]) -> str:
     if row["notice_no"] is None:
         state = CheckState.PASSED
@@ -90,13 +114,19 @@ class SupervisionRegister(Projection):
     """贷后管理检查台账: checks, scores, notices, deadlines, states and penalties."""
 
     name = "supervision_register"
-    version = 1
+    version = 2
     title_zh = "贷后管理检查台账"
     title_en = "Supervision register"
     tables = (CHECKS, PENALTIES)
     listings: ClassVar[dict[str, Listing]] = {
         "checks": Listing("checks", ("checked_on", "check_no"), title_zh, title_en),
         "penalties": Listing("penalties", ("decided_on",), "处罚登记", "Penalties"),
+        "campaigns": Listing(
+            "checks",
+            ("campaign_year", "campaign", "checked_on", "check_no"),
+            "检查活动台账",
+            "Checks by campaign",
+        ),
     }
 
     handle = handlers()
@@ -117,6 +147,12 @@ class SupervisionRegister(Projection):
             "subject": event.subject.value,
             "branch": event.branch,
             "staff_id": event.staff_id,
+            "product": _value(getattr(event, "product", None)),
+            "source": _value(getattr(event, "source", None)) or CheckSource.INTERNAL.value,
+            "campaign": getattr(event, "campaign", None),
+            "campaign_kind": _value(getattr(event, "campaign_kind", None)),
+            "campaign_year": getattr(event, "campaign_year", None),
+            "frequency": _value(getattr(event, "frequency", None)),
             "checked_on": event.checked_on,
             "period_from": event.period_from,
             "period_to": event.period_to,

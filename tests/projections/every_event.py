@@ -48,7 +48,7 @@ from domain.reference import ReferenceSeries, Series
 from domain.rules import RuleSet, RulesInForce, packaged_rules_text, shipped_rules
 from domain.scope import RowScope
 from domain.staff import Staff
-from domain.supervision import Deduction, SupervisionCheck
+from domain.supervision import Campaign, Deduction, SupervisionCheck
 from domain.values import (
     Actor,
     AppealOutcome,
@@ -56,6 +56,8 @@ from domain.values import (
     BorrowerType,
     BorrowingForm,
     BorrowingPurpose,
+    CampaignKind,
+    CheckSource,
     CheckSubject,
     CollateralKind,
     CollectionStepKind,
@@ -282,6 +284,8 @@ def supervision_checked(w: World) -> list[Any]:
             ],
             findings="限期整改",
             actor=w.actor("risk"),
+            source=CheckSource.REGULATOR,
+            campaign=Campaign("2025年贷后管理专项检查", CampaignKind.SPECIAL, 2025),
         )
     )
     return [w.check]

@@ -223,3 +223,128 @@ def test_nobody_checks_themselves_or_their_unit_nor_beyond_their_scope_nor_score
     assert api.counts()[1] == before[1], "and stores none"
     read = api.get("head", f"/supervision-checks/{below.json()['ids']['check_id']}").json()
     assert (read["branch"], read["score"], read["state"]) == ("东湖分理处", 100, "passed")
+
+
+def test_checks_of_a_campaign_from_any_source_of_an_officer_a_line_or_a_self_inspection(
+    api: Api,
+) -> None:
+    """Rows 002-10, 002-56, 003-74, 003-73, 000-52, 002-07, 003-48: a regulator's findings on a
+    post-loan officer, within a special inspection, rectified like any check; the risk
+    department's monthly on-site review of a product line; the branch's annual self-inspection
+    of itself; all listed by campaign."""
+    before = api.counts()
+    no_product = api.post(
+        "risk",
+        "/supervision-checks",
+        check(subject="product_line", staff_no=None, branch="东湖分理处"),
+    )
+    assert no_product.status_code == 422, no_product.text
+    assert "产品" in no_product.json()["detail"]["zh"]
+    assert "names its product" in no_product.json()["detail"]["en"]
+    no_kind = api.post("risk", "/supervision-checks", check(campaign="2025年专项检查"))
+    assert no_kind.status_code == 422, no_kind.text
+    assert "campaign_kind" in no_kind.json()["detail"]["en"]
+    own_unit = api.post(
+        "head",
+        "/supervision-checks",
+        check(subject="branch", staff_no=None, branch="城东支行", deductions=[]),
+    )
+    assert own_unit.status_code == 403, own_unit.text  # outside a self-inspection
+    assert api.counts() == before, "a refused check records nothing"
+
+    special = {"campaign": "2025年贷后管理专项检查", "campaign_kind": "special"}
+    found = api.post(
+        "risk",
+        "/supervision-checks",
+        check(subject="post_loan_officer", staff_no="PL001", source="regulator", **special),
+    )
+    assert found.status_code == 201, found.text
+    check_id = found.json()["ids"]["check_id"]
+    read = api.get("officer", f"/supervision-checks/{check_id}").json()
+    assert (read["subject_zh"], read["staff_name"], read["source_zh"]) == (
+        "贷后管理岗",
+        "刘洋（PL001）",
+        "监管检查",
+    )
+    assert (read["campaign_kind_zh"], read["campaign_year"], read["state"]) == (
+        "专项检查",
+        2025,
+        "rectifying",
+    )
+    not_theirs = api.post(
+        "am",
+        f"/supervision-checks/{check_id}/rectification",
+        {"reported_on": "2025-07-01", "report": "已整改"},
+    )
+    assert not_theirs.status_code == 403, not_theirs.text
+    reported = api.post(
+        "officer",
+        f"/supervision-checks/{check_id}/rectification",
+        {"reported_on": "2025-07-01", "report": "监管检查发现问题已逐项整改。"},
+    )
+    assert reported.status_code == 201, reported.text
+    accepted = api.post(
+        "risk",
+        f"/supervision-checks/{check_id}/acceptance",
+        {"accepted_on": "2025-07-02", "opinion": "整改到位，同意销号。"},
+    )
+    assert accepted.status_code == 201, accepted.text
+
+    line = api.post(
+        "risk",
+        "/supervision-checks",
+        check(
+            subject="product_line",
+            staff_no=None,
+            branch="东湖分理处",
+            product="consumer",
+            deductions=[],
+            campaign="风险管理部月度现场审查",
+            campaign_kind="comprehensive",
+            frequency="monthly",
+        ),
+    )
+    assert line.status_code == 201, line.text
+    own = api.post(
+        "head",
+        "/supervision-checks",
+        check(
+            subject="branch",
+            staff_no=None,
+            branch="城东支行",
+            deductions=[],
+            source="internal",
+            campaign="2025年度信贷自查计划",
+            campaign_kind="self_inspection",
+            campaign_year=2025,
+        ),
+    )
+    assert own.status_code == 201, own.text  # a branch inspects itself only in its self-inspection
+
+    position = own.json()["position"]
+    rows = api.get(
+        "auditor", "/registers/supervision_register/campaigns", params={"after": position}
+    ).json()["data"]
+    assert [
+        (r["campaign"], r["campaign_kind"], r["subject"], r["product"], r["source"], r["state"])
+        for r in rows
+    ] == [
+        ("2025年度信贷自查计划", "self_inspection", "branch", None, "internal", "passed"),
+        ("2025年贷后管理专项检查", "special", "post_loan_officer", None, "regulator", "closed"),
+        (
+            "风险管理部月度现场审查",
+            "comprehensive",
+            "product_line",
+            "consumer",
+            "internal",
+            "passed",
+        ),
+    ]
+    monthly = api.get(
+        "auditor",
+        "/registers/supervision_register/campaigns",
+        params={"after": position, "campaign": "风险管理部月度现场审查"},
+    ).json()["data"]
+    assert [(r["branch"], r["frequency"], r["checker_role"]) for r in monthly] == [
+        ("东湖分理处", "monthly", "risk_manager")
+    ]
