@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from api.settings import Settings
 from archive.application import DossierArchive
 from archive.config import ArchiveConfig
 from archive.core import CommandContext
+from archive.reports.risk import RiskReport
 from archive.rules import load_rules
 from archive.verification import Progress, VerifiedRun
+from domain.portfolio import ReportPeriod
+from domain.scope import RowScope
 from projections.follower import Follower
+from projections.portfolio import REGISTERS as PORTFOLIO_REGISTERS
 from projections.registers import all_registers
 from projections.service import RegisterService
 from projections.store import register_store_beside
@@ -252,3 +256,36 @@ def build_registers(settings: Settings, archive: DossierArchive) -> Registers:
         store.close()
         raise
     return Registers(RegisterService(store, projections, settings.timezone), follower)
+
+
+def risk_report_drawer(
+    settings: Settings, archive: DossierArchive
+) -> Callable[[ReportPeriod, date, RowScope], RiskReport]:
+    """What counts a risk-monitoring report's figures for the demo, which reads no register:
+    the loan ledger beside the archive brought up to the log's head (the other registers catch
+    up when the service starts), read as the API reads it."""
+    from api.routers.portfolio import risk_report  # the routers import this module's callers
+
+    def draw(period: ReportPeriod, on: date, data_scope: RowScope) -> RiskReport:
+        store = register_store_beside(archive.env, settings.data_dir)
+        try:
+            ledger = [
+                p
+                for p in all_registers(
+                    archive.document_text,
+                    default_rules=load_rules(settings.data_dir)[0],
+                    timezone=settings.timezone,
+                )
+                if p.name in PORTFOLIO_REGISTERS
+            ]
+            follower = Follower(
+                store, archive.recorder, archive.mapper, ledger, zone=settings.timezone
+            )
+            follower.prepare()
+            follower.catch_up()
+            service = RegisterService(store, ledger, settings.timezone)
+            return risk_report(service, period=period, on=on, branch=None, data_scope=data_scope)
+        finally:
+            store.close()
+
+    return draw

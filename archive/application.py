@@ -14,6 +14,7 @@ from archive.commands.custody import CustodyCommands
 from archive.commands.disposal import DisposalCommands
 from archive.commands.disposition import DispositionCommands
 from archive.commands.duties import DutyCommands
+from archive.commands.guanhu import GuanhuCommands
 from archive.commands.guarantees import GuaranteeCommands
 from archive.commands.information import InformationCommands
 from archive.commands.inspections import InspectionCommands
@@ -23,6 +24,7 @@ from archive.commands.login import LoginCommands
 from archive.commands.responsibility import ResponsibilityCommands
 from archive.commands.scope import ScopeCommands
 from archive.commands.staff import StaffCommands
+from archive.commands.supervision import SupervisionCommands
 from archive.commands.warnings import WarningCommands
 from archive.commands.watch import WatchCommands
 from archive.commands.workout import WorkoutCommands
@@ -33,6 +35,7 @@ from archive.documents.sweeping import Sweeping
 from archive.reading import ReadQueries
 from archive.reports.bundles import BundleCommands
 from archive.reports.compliance import ReportCommands
+from archive.reports.risk import RiskReportCommands
 from archive.rules import RulesCommands
 from archive.verification import VerificationCommands
 from domain.errors import InvalidInputError
@@ -54,7 +57,9 @@ class DossierArchive(
     ResponsibilityCommands,
     InformationCommands,
     ScopeCommands,
+    GuanhuCommands,
     DutyCommands,
+    SupervisionCommands,
     CollateralCommands,
     CollateralQueries,
     DispositionCommands,
@@ -67,6 +72,7 @@ class DossierArchive(
     VerificationCommands,
     RulesCommands,
     ReportCommands,
+    RiskReportCommands,
 ):
     """Every command and read of the post-loan archive, over one event store."""
 

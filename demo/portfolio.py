@@ -31,9 +31,11 @@ from demo.archive_office import run_archive_office
 from demo.duties import evaluate_duties
 from demo.guarantors import show_guarantors
 from demo.lifecycle import plan_loan
+from demo.monitoring import RiskDrawer, issue_quarterly_risk_report
 from demo.plan import FIRST_VALUE_DATE, TODAY, LoanPlan, Step
 from demo.shapes import draw_shapes
 from demo.staff import ROSTER, Person
+from demo.supervision import supervise
 from demo.warning_loops import walk_warning_loops
 from demo.watch import watch_closely
 from domain.errors import InvalidInputError
@@ -82,12 +84,16 @@ def build_portfolio(
     loans: int = 200,
     seed: int = 20260701,
     advance: Callable[[], None] = lambda: None,
+    draw_risk_report: RiskDrawer | None = None,
 ) -> DemoSummary:
     """Enrol the demo staff and record at least ``loans`` loans with their whole lives.
 
     ``advance`` is called once each loan is finished (a progress bar). A small portfolio still
     shows every fate — settled, cured, overdue, restructured, non-performing with its
     responsibility determination, written off — so it may hold a few more loans than asked.
+    With ``draw_risk_report`` (which counts the figures from the loan ledger), the risk manager
+    then issues the quarterly risk-monitoring report of 30 September 2026
+    (:mod:`demo.monitoring`).
     """
     if archive.today() < TODAY:
         # Every business date of the portfolio is on or before TODAY, and nothing may be
@@ -111,9 +117,12 @@ def build_portfolio(
             advance()
     run_archive_office(archive, plans, contexts, seed=seed)
     evaluate_duties(archive, plans, contexts)
+    supervise(archive, contexts)
     documents += walk_warning_loops(archive, plans, contexts, seed=seed)
     documents += watch_closely(archive, plans, contexts)
     documents += show_guarantors(archive, shapes, contexts)
+    if draw_risk_report is not None:
+        issue_quarterly_risk_report(archive, contexts, draw_risk_report)
     events = (archive.recorder.max_notification_id() or 0) - first
     return DemoSummary(loans=len(plans), events=events, documents=documents, staff=staff)
 

@@ -99,6 +99,8 @@ class Action(Enum):
     READ_ALL_TASKS = "read_all_tasks"
     READ_COMPLIANCE_REPORT = "read_compliance_report"
     ISSUE_COMPLIANCE_REPORT = "issue_compliance_report"
+    READ_PORTFOLIO = "read_portfolio"
+    ISSUE_RISK_REPORT = "issue_risk_report"
     TRANSFER_STAFF = "transfer_staff"
     MOVE_LOAN = "move_loan"
     ASSIGN_ACCOUNT_MANAGERS = "assign_account_managers"
@@ -110,6 +112,10 @@ class Action(Enum):
     DESIGNATE_KEY_CUSTOMER = "designate_key_customer"
     ASSIGN_THIRD_PARTY_SERVICE = "assign_third_party_service"
     ISSUE_MATURITY_NOTICE = "issue_maturity_notice"
+    ASSIGN_CUSTOMER = "assign_customer"
+    SIGN_TARGET_RESPONSIBILITY = "sign_target_responsibility"
+    SUPERVISE_POST_LOAN = "supervise_post_loan"
+    REPORT_RECTIFICATION = "report_rectification"
     SUBMIT_DISPOSAL_PLAN = "submit_disposal_plan"
     DECIDE_DISPOSAL_PLAN = "decide_disposal_plan"
     RECORD_DISPOSAL_RESULT = "record_disposal_result"
@@ -245,6 +251,11 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = {
     Action.ISSUE_COMPLIANCE_REPORT: frozenset(
         {R.BRANCH_HEAD, R.RISK_MANAGER, R.COMPLIANCE, R.AUDITOR, R.ARCHIVE_HEAD}
     ),
+    # Portfolio metrics (资产质量指标: 不良率, 逾期率, 迁徙率, 收回率, 核销) and the risk-monitoring
+    # report are read by those who supervise and check the portfolio; 风险管理部 issues the
+    # report (002-59 汇集信息，定期发布风险监测报告).
+    Action.READ_PORTFOLIO: frozenset({R.BRANCH_HEAD, R.RISK_MANAGER, R.COMPLIANCE, R.AUDITOR}),
+    Action.ISSUE_RISK_REPORT: frozenset({R.RISK_MANAGER}),
     # Data scope (数据权限, domain/scope.py): a person's branch is personnel data, moved by the
     # administrator like their roles; a loan is moved between branches by a branch head or a
     # risk manager whose scope holds both branches, and its account managers (A岗/B岗, 管户)
@@ -268,6 +279,17 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = {
     Action.DESIGNATE_KEY_CUSTOMER: frozenset({R.BRANCH_HEAD, R.RISK_MANAGER}),
     Action.ASSIGN_THIRD_PARTY_SERVICE: frozenset({R.BRANCH_HEAD, R.RISK_MANAGER}),
     Action.ISSUE_MATURITY_NOTICE: LENDING_ROLES,
+    # 管户: the branch head assigns customers to managers (and takes them off) within the
+    # rules' cap and tiers, and signs each loan's target-responsibility record (目标责任书)
+    # with its managers as the bank's side, never their own.
+    Action.ASSIGN_CUSTOMER: frozenset({R.BRANCH_HEAD}),
+    Action.SIGN_TARGET_RESPONSIBILITY: frozenset({R.BRANCH_HEAD}),
+    # Supervision of post-loan work (贷后管理检查, domain/supervision.py): a unit above (its
+    # branch head), the risk department, compliance or audit checks, scores, accepts the
+    # rectification and records penalties; the party checked reports its rectification —
+    # nobody checks themselves or their own unit.
+    Action.SUPERVISE_POST_LOAN: frozenset({R.BRANCH_HEAD, R.RISK_MANAGER, R.COMPLIANCE, R.AUDITOR}),
+    Action.REPORT_RECTIFICATION: BUSINESS_ROLES - {R.AUDITOR, R.COMPLIANCE},
     # Disposal plans (处置方案): 申报 by the loan's officers or the risk manager (资产保全), 审批
     # by the branch head — never the one who submitted it (domain/loan/disposal.py) —, and the
     # result of an approved plan recorded by whoever carries it out.
@@ -297,6 +319,8 @@ REGISTER_READS: Mapping[str, Action] = {
     "staff_directory": Action.READ_BUSINESS,
     "document_search": Action.READ_DOCUMENT,
     "scope_register": Action.READ_BUSINESS,
+    "customer_register": Action.READ_BUSINESS,
+    "supervision_register": Action.READ_TRAIL,
     "zone_register": Action.READ_BUSINESS,
 }
 """Who reads each register (台账), by its name: the one permission for the register and for

@@ -66,10 +66,12 @@ READS: frozenset[Action] = frozenset(
         Action.READ_ARCHIVE_RECORDS,
         Action.READ_ALL_TASKS,
         Action.READ_COMPLIANCE_REPORT,
+        Action.READ_PORTFOLIO,
         Action.READ_READERS,
         # Recorded, but reads: handing out a report or a bundle, checking fixity, asking to
         # borrow a dossier (the approval is the control) look at a loan, they change nothing.
         Action.ISSUE_COMPLIANCE_REPORT,
+        Action.ISSUE_RISK_REPORT,
         Action.ISSUE_AUDIT_BUNDLE,
         Action.CHECK_FIXITY,
         Action.REQUEST_BORROWING,

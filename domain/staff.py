@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Self
 from uuid import UUID
 
@@ -12,12 +14,15 @@ from eventsourcing.domain import Aggregate, event
 from domain.authorization import BUSINESS_ROLES, Action, authorize
 from domain.dates import check_not_before
 from domain.errors import InvalidInputError, InvalidTransitionError, SegregationOfDutiesError
+from domain.guanhu import GuanhuRules
 from domain.values import (
     Actor,
+    BorrowerType,
     DutyConclusion,
     EvaluationOccasion,
     LoginFailure,
     Role,
+    money,
     require_text,
     staff_id_for,
 )
@@ -66,6 +71,25 @@ class RoleSpell:
 
     def covers(self, when: datetime) -> bool:
         return self.granted_at <= when and (self.revoked_at is None or when < self.revoked_at)
+
+
+@dataclass(frozen=True)
+class ManagedCustomer:
+    """A customer (borrower) assigned to the person to manage (管户)."""
+
+    borrower_id: str
+    borrower_name: str
+    borrower_type: BorrowerType
+    group: str | None
+    amount: Decimal
+    tier: str | None
+    assigned_on: date
+
+
+def counted_corporate(customers: Iterable[ManagedCustomer]) -> int:
+    """法人客户 as the cap counts them: the members of one group (集团客户) as one."""
+    corporate = [c for c in customers if c.borrower_type is BorrowerType.CORPORATE]
+    return len({c.group for c in corporate if c.group}) + sum(1 for c in corporate if not c.group)
 
 
 @dataclass(frozen=True)
@@ -124,6 +148,8 @@ class Staff(Aggregate):
         self.locked_until: datetime | None = None
         self.evaluations: list[DutyEvaluation] = []
         """Evaluations of the person's post-loan duties as account manager, oldest first."""
+        self.customers: dict[str, ManagedCustomer] = {}
+        """The customers the person manages now (管户), by borrower id."""
 
     def branch_on(self, day: date) -> str:
         """The unit the person belonged to on ``day`` (by the dates of their moves)."""
@@ -330,6 +356,140 @@ class Staff(Aggregate):
                 evaluator_role=role,
             )
         )
+
+    # ------------------------------------------------------------ 管户 (customers)
+    def assign_customer(
+        self,
+        *,
+        borrower_id: str,
+        borrower_name: str,
+        borrower_type: BorrowerType,
+        group: str | None,
+        amount: Decimal,
+        assigned_on: date,
+        reason: str,
+        held: frozenset[Role],
+        rules: GuanhuRules,
+        actor: Actor,
+    ) -> None:
+        """Assign a customer to the person to manage (管户分配), by the branch head, never to
+        themselves: within the cap on corporate customers (a group counted as one) and only
+        to a manager holding a role the customer's amount tier names (``[guanhu]``)."""
+        authorize(actor, Action.ASSIGN_CUSTOMER)
+        if actor.id == self.id:
+            raise SegregationOfDutiesError(
+                "不得给本人分配管户客户", "nobody may assign customers to themselves"
+            )
+        borrower_id = require_text(borrower_id, "borrower_id", max_length=64)
+        if borrower_id in self.customers:
+            raise InvalidTransitionError(
+                f"客户 {borrower_id} 已由 {self.name} 管户",
+                f"customer {borrower_id} is already managed by {self.staff_no}",
+                field="borrower_id",
+            )
+        amount = money(amount, "amount")
+        if amount < 0:
+            raise InvalidInputError("金额不得为负", "amount must not be negative", field="amount")
+        tier = rules.tier_of(amount)
+        if tier is not None and not held & tier.roles:
+            zh = "、".join(sorted(r.zh for r in tier.roles))
+            en = ", ".join(sorted(r.value for r in tier.roles))
+            raise InvalidInputError(
+                f"{tier.zh}（{tier.min_amount} 元以上）须由{zh}管户，{self.name} 未担任",
+                f"a {tier.tier} customer (from {tier.min_amount} 元) is managed by {en} "
+                f"(guanhu.tiers); {self.staff_no} holds none of them",
+                field="staff_no",
+                rule="guanhu.tiers",
+            )
+        if tier is None and Role.ACCOUNT_MANAGER not in held:
+            raise InvalidInputError(
+                f"{self.name} 未担任客户经理",
+                f"{self.staff_no} is not an account manager",
+                field="staff_no",
+            )
+        group = require_text(group, "group", max_length=200) if group else None
+        customer = ManagedCustomer(
+            borrower_id,
+            require_text(borrower_name, "borrower_name", max_length=200),
+            borrower_type,
+            group,
+            amount,
+            tier.tier if tier else None,
+            assigned_on,
+        )
+        cap = rules.max_corporate_customers
+        if cap is not None:
+            counted = counted_corporate([*self.customers.values(), customer])
+            if counted > cap:
+                raise InvalidTransitionError(
+                    f"{self.name} 管户法人客户将达 {counted} 户（集团客户按1户计），超过上限 {cap} 户",
+                    f"{self.staff_no} would manage {counted} corporate customers (a group "
+                    f"counted as one), over the cap of {cap} (guanhu.max_corporate_customers)",
+                    field="staff_no",
+                    rule="guanhu.max_corporate_customers",
+                )
+        self._customer_assigned(
+            borrower_id=borrower_id,
+            borrower_name=customer.borrower_name,
+            borrower_type=borrower_type,
+            group=group,
+            amount=amount,
+            tier=customer.tier,
+            assigned_on=assigned_on,
+            reason=require_text(reason, "reason"),
+            branch=self.branch,
+            actor_id=actor.id,
+            role=actor.role,
+        )
+
+    @event("CustomerAssigned")
+    def _customer_assigned(
+        self,
+        *,
+        borrower_id: str,
+        borrower_name: str,
+        borrower_type: BorrowerType,
+        group: str | None,
+        amount: Decimal,
+        tier: str | None,
+        assigned_on: date,
+        reason: str,
+        branch: str,
+        actor_id: UUID,
+        role: Role,
+    ) -> None:
+        self.customers[borrower_id] = ManagedCustomer(
+            borrower_id, borrower_name, borrower_type, group, amount, tier, assigned_on
+        )
+
+    def release_customer(
+        self, *, borrower_id: str, released_on: date, reason: str, actor: Actor
+    ) -> None:
+        """Take a customer off the person's 管户 (移交), by the branch head."""
+        authorize(actor, Action.ASSIGN_CUSTOMER)
+        found = self.customers.get(borrower_id)
+        if found is None:
+            raise InvalidInputError(
+                f"{self.name} 未管户客户 {borrower_id}",
+                f"{self.staff_no} does not manage customer {borrower_id}",
+                field="borrower_id",
+            )
+        check_not_before(
+            released_on, found.assigned_on, field="released_on", since_field="assigned_on"
+        )
+        self._customer_released(
+            borrower_id=borrower_id,
+            released_on=released_on,
+            reason=require_text(reason, "reason"),
+            actor_id=actor.id,
+            role=actor.role,
+        )
+
+    @event("CustomerReleased")
+    def _customer_released(
+        self, *, borrower_id: str, released_on: date, reason: str, actor_id: UUID, role: Role
+    ) -> None:
+        self.customers.pop(borrower_id, None)
 
     def issue_token(self, *, token_id: UUID, token_hash: str, actor: Actor) -> None:
         """Record the hash of a new access token (the token itself is never stored)."""

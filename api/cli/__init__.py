@@ -23,6 +23,7 @@ from api.cli.demo import build_demo, load_demo_on_first_start
 from api.cli.disposition import destruction_app
 from api.cli.integrity import check, gc
 from api.cli.keys import keys_app
+from api.cli.portfolio import portfolio_app
 from api.cli.postloan import postloan_app
 from api.cli.registers import follow, rebuild
 from api.cli.scope import scope_app
@@ -58,6 +59,7 @@ app.add_typer(borrow_app, name="borrowing")
 app.add_typer(destruction_app, name="disposition")
 app.add_typer(scope_app, name="scope")
 app.add_typer(postloan_app, name="postloan")
+app.add_typer(portfolio_app, name="portfolio")
 app.command("demo")(build_demo)
 app.command("check")(check)
 app.command("gc")(gc)

@@ -20,6 +20,7 @@ import typer
 from rich.table import Table
 
 from api.cli.common import console, open_archive, progress_bar, read_settings
+from api.composition import risk_report_drawer
 from api.settings import Settings
 from archive.application import DossierArchive
 from domain.errors import DomainError
@@ -87,7 +88,11 @@ def _load_demo(archive: DossierArchive, settings: Settings, loans: int, seed: in
         task = progress.add_task("载入演示数据 / loading demo portfolio", total=loans)
         try:
             summary = build_portfolio(
-                archive, loans=loans, seed=seed, advance=lambda: progress.advance(task)
+                archive,
+                loans=loans,
+                seed=seed,
+                advance=lambda: progress.advance(task),
+                draw_risk_report=risk_report_drawer(settings, archive),
             )
         except DomainError as exc:
             progress.stop()

@@ -39,6 +39,7 @@ AREAS: tuple[Area, ...] = (
     ),
     Area("audit", "/audit", N_("Audit"), frozenset({Action.READ_TRAIL, Action.VERIFY_INTEGRITY})),
     Area("compliance", "/compliance", N_("Compliance"), frozenset({Action.READ_COMPLIANCE_REPORT})),
+    Area("portfolio", "/portfolio", N_("Portfolio"), frozenset({Action.READ_PORTFOLIO})),
     Area("registers", "/registers", N_("Registers"), frozenset({Action.READ_BUSINESS})),
     Area("admin", "/admin", N_("Administration"), frozenset({Action.READ_STAFF})),
 )

@@ -15,34 +15,21 @@ renderer 1, for the reports issued before the renderer was recorded. :func:`rend
 
 from __future__ import annotations
 
-import hashlib
-import io
-import re
-import zipfile
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, Paragraph, Spacer
-
-from archive.core import ArchiveCore, CommandContext, CommandResult, Work
+from archive.core import CommandContext
 from archive.reports import compliance_v1
-from archive.reports.forms import grid, page_width, render_pdf, text_style
+from archive.reports.issuing import MEDIA, Issued, IssuingCore
+from archive.reports.tables import PDF_ROWS, Section, sections_pdf, sections_xlsx
 from domain.authorization import Action
 from domain.compliance import ComplianceReport, IssuedReport, ReportFormat
 from domain.display import BANK_ZONE, moment, someone, zone_label
 from domain.errors import InvalidInputError
-from domain.text import escape_controls, sheet_title
-from domain.values import Actor, DocumentRef
+from domain.values import Actor
 
 TITLE_ZH = "贷后档案合规检查报告"
 TITLE_EN = "Post-loan dossier compliance report"
@@ -59,18 +46,6 @@ HEADINGS = (
     "七、口径说明",
 )
 """The report's sections, in order; tests look for them in the PDF's text."""
-
-
-@dataclass(frozen=True)
-class Section:
-    """One table of the report: its heading, the sheet it becomes, its header and rows."""
-
-    heading: str
-    sheet: str
-    header: tuple[str, ...]
-    rows: tuple[tuple[Any, ...], ...]
-    widths: tuple[float, ...]
-    empty: str = "无 / none"
 
 
 def _rate(value: Decimal | None) -> str:
@@ -283,113 +258,23 @@ def sections(report: ComplianceReport, zone: str = BANK_ZONE) -> list[Section]:
     ]
 
 
-def _cell_text(value: Any) -> str:
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
-
-
-PDF_ROWS = 1_000
-"""Rows a table of the PDF shows at most (about 40 pages); the workbook lists every row. A
-portfolio with tens of thousands of gaps gets a PDF one can read and a workbook one can sort."""
-
-
 def report_pdf(report: ComplianceReport, *, limit: int = PDF_ROWS, zone: str = BANK_ZONE) -> bytes:
     """The report as an A4 landscape PDF, Chinese headings, a footer on every page; a table
     longer than ``limit`` rows shows its first ``limit`` and says how many the workbook has."""
-    width = page_width(wide=True)
-    story: list[Flowable] = []
-    for section in sections(report, zone):
-        story.append(Paragraph(section.heading, text_style(12, leading=18)))
-        story.append(Spacer(1, 2 * mm))
-        shown = section.rows[:limit]
-        if shown:
-            rows = [section.header, *[tuple(_cell_text(v) for v in row) for row in shown]]
-            story.append(grid(rows, [width * w for w in section.widths]))
-        else:
-            story.append(Paragraph(section.empty, text_style(9)))
-        if len(section.rows) > len(shown):
-            total = len(section.rows)
-            story.append(
-                Paragraph(
-                    f"仅列前 {limit:,} 条，共 {total:,} 条，完整明细见 XLSX。"
-                    f" / The first {limit:,} of {total:,} rows; the workbook lists them all.",
-                    text_style(9),
-                )
-            )
-        story.append(Spacer(1, 6 * mm))
     subtitle = (
         f"{TITLE_EN} · {report.scope.zh} / {report.scope.en} · 报告日期 {report.on.isoformat()} · "
         f"日志位置 {report.position} · 规则版本 {report.rules_version[:12]} · "
         f"时区 {zone_label(zone, report.on)}"
     )
     footer = f"{TITLE_ZH} {report.on.isoformat()} {report.scope.zh}"
-    return render_pdf(TITLE_ZH, subtitle, story, wide=True, footer=footer)
-
-
-def _styled(sheet: Any, value: Any, *, font: Font) -> Any:
-    cell = WriteOnlyCell(sheet, value=value)
-    cell.font = font
-    return cell
-
-
-def _xlsx_cell(sheet: Any, value: Any) -> Any:
-    """A value as the workbook keeps it: Decimal as a number, a date as a dated cell, text
-    with any control character recorded by an earlier release escaped."""
-    if isinstance(value, Decimal):
-        return float(value)
-    if isinstance(value, date):
-        cell = WriteOnlyCell(sheet, value=datetime.combine(value, time(0)))
-        cell.number_format = "yyyy-mm-dd"
-        return cell
-    if isinstance(value, str):
-        return escape_controls(value)
-    return value
+    return sections_pdf(
+        sections(report, zone), title=TITLE_ZH, subtitle=subtitle, footer=footer, limit=limit
+    )
 
 
 def report_xlsx(report: ComplianceReport, *, zone: str = BANK_ZONE) -> bytes:
-    """The report as a workbook: one sheet per section, numbers as numbers, dates as dates.
-
-    Written row by row (openpyxl's write-only mode), so tens of thousands of gaps cost little
-    memory."""
-    book = Workbook(write_only=True)
-    for section in sections(report, zone):
-        sheet = book.create_sheet(sheet_title(section.sheet))
-        for index, (name, share) in enumerate(zip(section.header, section.widths, strict=True)):
-            width = max(len(name) * 2 + 2, int(share * 160))
-            sheet.column_dimensions[get_column_letter(index + 1)].width = width
-        sheet.freeze_panes = "A3"
-        sheet.append([_styled(sheet, section.heading, font=Font(bold=True, size=12))])
-        sheet.append([_styled(sheet, name, font=Font(bold=True)) for name in section.header])
-        for row in section.rows:
-            sheet.append([_xlsx_cell(sheet, v) for v in row])
-    stamp = datetime.combine(report.on, time(0))
-    book.properties.creator = "Dossier 贷后档案"
-    book.properties.created = stamp
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return _fixed_in_time(buffer.getvalue(), stamp)
-
-
-_MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
-
-
-def _fixed_in_time(xlsx: bytes, stamp: datetime) -> bytes:
-    """The workbook with every clock reading replaced by ``stamp``: the zip entries' times and
-    the modification time openpyxl writes at saving, so the same report is the same bytes."""
-    source = zipfile.ZipFile(io.BytesIO(xlsx))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            data = source.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                when = stamp.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
-                data = _MODIFIED.sub(rb"\g<1>" + when + rb"\g<2>", data)
-            entry = zipfile.ZipInfo(info.filename, date_time=stamp.timetuple()[:6])
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.external_attr = info.external_attr
-            target.writestr(entry, data)
-    return out.getvalue()
+    """The report as a workbook: one sheet per section, numbers as numbers, dates as dates."""
+    return sections_xlsx(sections(report, zone), on=report.on)
 
 
 RENDERER = 2
@@ -429,25 +314,7 @@ def filename(report: ComplianceReport, extension: str) -> str:
     return "-".join(parts) + f".{extension}"
 
 
-@dataclass(frozen=True)
-class Issued:
-    """A report handed out: the file, and the event that records it."""
-
-    body: bytes
-    media_type: str
-    filename: str
-    report_id: UUID
-    sha256: str
-    result: CommandResult
-
-
-MEDIA = {
-    ReportFormat.PDF: "application/pdf",
-    ReportFormat.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
-
-
-class ReportCommands(ArchiveCore):
+class ReportCommands(IssuingCore):
     """Handing a compliance report out: rendered, hashed, and recorded before it is returned."""
 
     def issue_compliance_report(
@@ -464,11 +331,9 @@ class ReportCommands(ArchiveCore):
         key) returns the same record, and the same report renders the same bytes.
         """
         body = render(report, format, zone=self.config.timezone)
-        digest = hashlib.sha256(body).hexdigest()
-        report_id = uuid4()
 
-        def work(actor: Actor, _refs: list[DocumentRef]) -> Work:
-            issued = IssuedReport.issue(
+        def record(report_id: UUID, digest: str, actor: Actor) -> IssuedReport:
+            return IssuedReport.issue(
                 report_id=report_id,
                 on=report.on,
                 scope=report.scope,
@@ -483,7 +348,6 @@ class ReportCommands(ArchiveCore):
                 actor=actor,
                 data_scope=report.data_scope,
             )
-            return Work(issued, [issued], {"report_id": str(report_id), "sha256": digest})
 
         params = {
             "on": report.on.isoformat(),
@@ -493,29 +357,35 @@ class ReportCommands(ArchiveCore):
             "position": report.position,
             "format": format.value,
             "renderer": RENDERER,
-            "sha256": digest,
             "purpose": purpose,
         }
-        result = self._execute(ctx, Action.ISSUE_COMPLIANCE_REPORT, params, work)
-        return Issued(
+        return self._issue_file(
+            ctx,
+            Action.ISSUE_COMPLIANCE_REPORT,
             body=body,
-            media_type=MEDIA[format],
+            format=format,
             filename=filename(report, format.value),
-            report_id=UUID(result.ids["report_id"]),
-            sha256=result.ids["sha256"],
-            result=result,
+            params=params,
+            record=record,
         )
 
     def issued_report(self, ctx: CommandContext, report_id: UUID) -> IssuedReport:
         """The record of a report handed out: what it covers, the point it was read at, the
         renderer that drew it and the SHA-256 of the file (for those who read the report)."""
-        actor = self.actor(ctx, Action.READ_COMPLIANCE_REPORT)
-        record = self._load(IssuedReport, report_id, "签发的报告", "issued report")
-        reaching = self.reaching(actor, Action.READ_COMPLIANCE_REPORT)
-        if reaching is not None and not reaching.rows().contains(record.data_scope):
-            raise reaching.refusal(
-                f"报告 {report_id}（{record.data_scope.zh}）",
-                f"report {report_id} ({record.data_scope.en})",
-                report_id=str(report_id),
-            )
-        return record
+        return self._issued_record(ctx, IssuedReport, report_id, Action.READ_COMPLIANCE_REPORT)
+
+
+__all__ = [
+    "HEADINGS",
+    "MEDIA",
+    "PDF_ROWS",
+    "RENDERER",
+    "Issued",
+    "ReportCommands",
+    "Section",
+    "filename",
+    "render",
+    "report_pdf",
+    "report_xlsx",
+    "sections",
+]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from uuid import UUID
 
 from eventsourcing.domain import event
@@ -16,15 +18,137 @@ from domain.values import (
     Actor,
     AppealOutcome,
     DocumentRef,
+    Party,
     ResponsibilityFinding,
     ResponsibilityStage,
     Role,
+    money,
     require_text,
 )
 
 
-class Loan(LoanZones):
+@dataclass(frozen=True)
+class TargetResponsibility:
+    """The loan's target-responsibility record for a year (贷后管理及目标责任书): who answers
+    for the loan (管户主责任人), who supervises its risk (风险监管责任人), the collection plan
+    (本息收回计划) and the business target (经营目标), signed for the bank by another."""
+
+    year: int
+    manager_id: UUID
+    risk_supervisor_id: UUID
+    collection_target: Decimal
+    business_target: str
+    signed_on: date
+    signer_id: UUID
+
+
+class TargetRecords:
+    """The loan's target-responsibility records, by year (a mixin of :class:`Loan`)."""
+
+    @property
+    def targets(self) -> dict[int, TargetResponsibility]:
+        found: dict[int, TargetResponsibility] = self.__dict__.setdefault("_targets", {})
+        return found
+
+
+class Loan(LoanZones, TargetRecords):
     """A loan after disbursement (贷款), with everything done to it since."""
+
+    # ----------------------------------------- 目标责任书 (target responsibility)
+    def sign_target_responsibility(
+        self,
+        *,
+        year: int,
+        manager: Party,
+        risk_supervisor: Party,
+        collection_target: Decimal,
+        business_target: str,
+        signed_on: date,
+        actor: Actor,
+        documents: Docs = (),
+    ) -> None:
+        """Sign the loan's target-responsibility record for a year (贷后管理及目标责任书), by
+        the branch head for the bank: the manager answering for it (管户主责任人, its A岗 or
+        B岗), the risk supervisor (风险监管责任人, a risk manager), the collection plan
+        (本息收回计划) and the business target. Nobody signs for the bank a record naming
+        themselves, and the two named are two people."""
+        authorize(actor, Action.SIGN_TARGET_RESPONSIBILITY)
+        self.check_on_books("签订目标责任书", "sign a target-responsibility record")
+        self.check_business_date(signed_on, "signed_on")
+        if not 2000 <= year <= 2100:
+            raise InvalidInputError("年度须为 2000–2100", "year must be 2000-2100", field="year")
+        if year in self.targets:
+            raise InvalidTransitionError(
+                f"贷款 {self.loan_no} {year} 年度目标责任书已签订",
+                f"loan {self.loan_no} already has its target record for {year}",
+                field="year",
+            )
+        if manager.id not in (self.account_manager_id, self.b_manager_id):
+            raise InvalidInputError(
+                f"管户主责任人须为贷款 {self.loan_no} 的管户客户经理（A岗或B岗）",
+                f"the manager answering must be an account manager of loan {self.loan_no}",
+                field="manager_no",
+            )
+        if Role.RISK_MANAGER not in risk_supervisor.roles:
+            raise InvalidInputError(
+                "风险监管责任人须担任风险经理",
+                "the risk supervisor must hold the risk manager role",
+                field="risk_supervisor_no",
+            )
+        if risk_supervisor.id == manager.id:
+            raise SegregationOfDutiesError(
+                "管户主责任人与风险监管责任人须为两人",
+                "the manager and the risk supervisor must be two people",
+            )
+        if actor.id in (manager.id, risk_supervisor.id):
+            raise SegregationOfDutiesError(
+                "不得代表本行签订约束本人的目标责任书",
+                "nobody signs for the bank a target record that binds themselves",
+            )
+        target = money(collection_target, "collection_target")
+        if target < 0:
+            raise InvalidInputError(
+                "本息收回计划不得为负",
+                "collection_target must not be negative",
+                field="collection_target",
+            )
+        self._target_responsibility_signed(
+            year=year,
+            manager_id=manager.id,
+            risk_supervisor_id=risk_supervisor.id,
+            collection_target=target,
+            business_target=require_text(business_target, "business_target"),
+            signed_on=signed_on,
+            balance=self.balance,
+            documents=list(documents),
+            actor_id=actor.id,
+            role=actor.role,
+        )
+
+    @event("TargetResponsibilitySigned")
+    def _target_responsibility_signed(
+        self,
+        *,
+        year: int,
+        manager_id: UUID,
+        risk_supervisor_id: UUID,
+        collection_target: Decimal,
+        business_target: str,
+        signed_on: date,
+        balance: Decimal,
+        documents: list[DocumentRef],
+        actor_id: UUID,
+        role: Role,
+    ) -> None:
+        self.targets[year] = TargetResponsibility(
+            year,
+            manager_id,
+            risk_supervisor_id,
+            collection_target,
+            business_target,
+            signed_on,
+            actor_id,
+        )
 
     def determine_responsibility(
         self,

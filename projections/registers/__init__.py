@@ -32,10 +32,12 @@ def all_registers(
     from projections.registers.disposition import DestructionRegister
     from projections.registers.filing.completeness.register import CompletenessRegister
     from projections.registers.filing.search import DocumentSearch
+    from projections.registers.guanhu import CustomerRegister
     from projections.registers.lifecycle import LoanLedger
     from projections.registers.responsibility import AccountabilityTrail
     from projections.registers.scope import ScopeRegister
     from projections.registers.staff import StaffDirectory
+    from projections.registers.supervision import SupervisionRegister
     from projections.registers.tasks import WorkQueue
     from projections.registers.warnings import WarningLedger
     from projections.registers.workout import NonPerformingRegister
@@ -57,6 +59,8 @@ def all_registers(
         StaffDirectory(),
         DocumentSearch(text_source),
         ScopeRegister(),
+        CustomerRegister(default_rules),
+        SupervisionRegister(),
         ZoneRegister(default_rules),
     ]
     return registers

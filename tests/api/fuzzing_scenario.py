@@ -126,7 +126,9 @@ class Scenario:
         "scope",
         "information",
         "watch",
+        "supervision",
         "zones",
+        "guanhu",
         "reads",
     )
     """The steps that build the states, in the order they must run."""
@@ -978,6 +980,14 @@ class Scenario:
             "/reports/compliance/issued/{report_id}",
             Example({"report_id": issued.headers["X-Dossier-Report-Id"]}),
         )
+        quarterly = {"purpose": "季度风险监测", "on": self.today}
+        self.example("POST", "/reports/risk", Example(body={**quarterly, "format": "xlsx"}))
+        risk = self.bank.post(RUNNERS["risk_manager"], "/reports/risk", quarterly)
+        self.example(
+            "GET",
+            "/reports/risk/issued/{report_id}",
+            Example({"report_id": risk.headers["X-Dossier-Report-Id"]}),
+        )
 
     def staff(self) -> None:
         admin = RUNNERS["administrator"]
@@ -1160,6 +1170,64 @@ class Scenario:
             ),
         )
 
+    # ------------------------------------------------------------------ supervision
+    def supervision(self) -> None:
+        """Checks of post-loan work scored below the pass score, their notices issued; one
+        rectification reported (贷后管理检查, 限期整改, 验收, 处罚)."""
+        body = {
+            "subject": "account_manager",
+            "checked_on": self.day.isoformat(),
+            "period_from": self.on(0),
+            "period_to": self.day.isoformat(),
+            "deductions": [
+                {"item": "routine_inspection", "points": 15, "finding": "常规检查超期"},
+                {"item": "dossier", "points": 8, "finding": "原件未按期移交"},
+            ],
+            "findings": "得分低于合格线，限期整改",
+        }
+        self.example("POST", "/supervision-checks", Example(body={**body, "staff_no": AM2}))
+        mine = self.bank.post(
+            RM2, "/supervision-checks", {**body, "staff_no": RUNNERS["account_manager"]}
+        )["ids"]["check_id"]
+        self.example(
+            "POST",
+            "/supervision-checks/{check_id}/rectification",
+            Example(
+                {"check_id": mine},
+                body={"reported_on": self.day.isoformat(), "report": "已补做检查，原件已移交"},
+            ),
+        )
+        self.example(
+            "POST",
+            "/supervision-checks/{check_id}/penalties",
+            Example(
+                {"check_id": mine},
+                body={
+                    "staff_no": RUNNERS["account_manager"],
+                    "amount": "300.00",
+                    "reason": "检查得分低于80分",
+                    "decided_on": self.day.isoformat(),
+                },
+            ),
+        )
+        theirs = self.bank.post(
+            RUNNERS["risk_manager"], "/supervision-checks", {**body, "staff_no": AM2}
+        )["ids"]["check_id"]
+        self.bank.post(
+            AM2,
+            f"/supervision-checks/{theirs}/rectification",
+            {"reported_on": self.day.isoformat(), "report": "已整改"},
+        )
+        self.example(
+            "POST",
+            "/supervision-checks/{check_id}/acceptance",
+            Example(
+                {"check_id": theirs},
+                body={"accepted_on": self.day.isoformat(), "opinion": "经验收，整改到位"},
+            ),
+        )
+        self.parameters["check_id"] = theirs
+
     # ------------------------------------------------------------------ zones
     def zones(self) -> None:
         """A customer's zone proposed with its plan, approved, rejected and reviewed (三大区间,
@@ -1232,6 +1300,54 @@ class Scenario:
                     "repayment_capacity": "还款来源稳定",
                     "operations": "销售回款正常",
                     "market": "行业需求平稳",
+                },
+            ),
+        )
+
+    # ------------------------------------------------------------------ 管户
+    def guanhu(self) -> None:
+        """A customer assigned to a manager (管户) and one taken off; a loan's
+        target-responsibility record signed (贷后管理及目标责任书)."""
+        customer = {
+            "borrower_id": "91330100FZGH0001X",
+            "borrower_name": "模糊测试管户有限公司",
+            "borrower_type": "corporate",
+            "amount": "500000.00",
+            "assigned_on": self.today,
+            "reason": "管户分配",
+        }
+        self.example(
+            "POST", "/staff/{staff_no}/customers", Example({"staff_no": AM2}, body=customer)
+        )
+        self.bank.post(
+            RUNNERS["branch_head"],
+            f"/staff/{AM2}/customers",
+            {**customer, "borrower_id": "91330100FZGH0002X", "group": "模糊测试集团"},
+        )
+        self.example(
+            "POST",
+            "/staff/{staff_no}/customers/release",
+            Example(
+                {"staff_no": AM2},
+                body={
+                    "borrower_id": "91330100FZGH0002X",
+                    "released_on": self.today,
+                    "reason": "移交",
+                },
+            ),
+        )
+        self.example(
+            "POST",
+            "/loans/{loan_no}/target-responsibility",
+            Example(
+                {"loan_no": self.loan()},
+                body={
+                    "year": self.day.year,
+                    "manager_no": RUNNERS["account_manager"],
+                    "risk_supervisor_no": RUNNERS["risk_manager"],
+                    "collection_target": "60000.00",
+                    "business_target": "日均存款不低于 20 万元",
+                    "signed_on": self.today,
                 },
             ),
         )

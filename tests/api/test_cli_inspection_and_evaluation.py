@@ -140,3 +140,38 @@ def test_a_branch_head_evaluates_an_account_managers_duties(tokens: dict[str, st
         assert evaluation.conclusion is DutyConclusion.BASICALLY_COMPETENT
     finally:
         archive.close()
+
+
+def test_a_branch_head_assigns_customers_and_signs_a_target_record(tokens: dict[str, str]) -> None:
+    """Rows 002-78, 004-29 at the console: the branch head may not assign a customer to
+    themselves, nor an account manager sign a target record; both refused with nothing
+    recorded, then done."""
+    assign = [
+        "guanhu", "assign", "AM01", "--borrower-id", "C001", "--borrower-name", "示例有限公司",
+        "--borrower-type", "corporate", "--amount", "2000000", "--on", "2025-03-05",
+        "--reason", "管户分配",
+    ]  # fmt: skip
+    target = [
+        "guanhu", "target", LOAN, "--year", "2025", "--manager", "AM01",
+        "--risk-supervisor", "RM01", "--collection-target", "100000",
+        "--business-target", "日均存款不低于 50 万元", "--on", "2025-03-10",
+    ]  # fmt: skip
+    enrol("RM01", "陈静", "risk_manager")
+    before = stored()
+    own = dossier(*assign[:2], "BH01", *assign[3:], token=tokens["head"])
+    assert own.exit_code == 1, own.output
+    assert re.search(r"[\u4e00-\u9fff]", own.output)
+    wrong = dossier(*target, token=tokens["am"])
+    assert wrong.exit_code == 1, wrong.output
+    assert stored() == before
+
+    assert dossier(*assign, token=tokens["head"]).exit_code == 0
+    signed = dossier(*target, token=tokens["head"])
+    assert signed.exit_code == 0, signed.output
+    assert "已签订目标责任书" in signed.output
+    archive = open_archive(read_settings())
+    try:
+        assert set(archive.staff("AM01").customers) == {"C001"}
+        assert archive.loan(LOAN).targets[2025].collection_target == 100000
+    finally:
+        archive.close()

@@ -23,6 +23,7 @@ AREAS = {
     "/archive/desk": "借阅台",
     "/audit": "审计",
     "/compliance": "合规",
+    "/portfolio": "资产质量",
     "/registers": "台账",
     "/admin": "系统管理",
 }
@@ -30,7 +31,7 @@ SHOWN: dict[Role, set[str]] = {
     Role.ACCOUNT_MANAGER: {"/", "/loans", "/registers"},
     Role.REVIEWER: {"/", "/loans", "/registers"},
     Role.POST_LOAN_OFFICER: {"/", "/loans", "/registers"},
-    Role.RISK_MANAGER: {"/", "/loans", "/audit", "/compliance", "/registers"},
+    Role.RISK_MANAGER: {"/", "/loans", "/audit", "/compliance", "/portfolio", "/registers"},
     Role.BRANCH_HEAD: {
         "/",
         "/loans",
@@ -38,6 +39,7 @@ SHOWN: dict[Role, set[str]] = {
         "/archive/desk",
         "/audit",
         "/compliance",
+        "/portfolio",
         "/registers",
     },
     Role.ARCHIVIST: {"/", "/loans", "/archive", "/archive/desk", "/registers"},

@@ -88,6 +88,10 @@ ROUTES: dict[str, Permission] = {
     "/tasks": Needs(Action.READ_ALL_TASKS),
     "/reports/compliance": Needs(Action.READ_COMPLIANCE_REPORT),
     "/reports/compliance/issued/{report_id}": Needs(Action.READ_COMPLIANCE_REPORT),
+    # Portfolio metrics and the risk-monitoring report, from the loan ledger.
+    "/portfolio/metrics": Needs(Action.READ_PORTFOLIO),
+    "/reports/risk": Needs(Action.READ_PORTFOLIO),
+    "/reports/risk/issued/{report_id}": Needs(Action.READ_PORTFOLIO),
     # The Merkle log: hashes and signatures.
     "/integrity/checkpoints": Needs(Action.READ_INTEGRITY),
     "/integrity/checkpoints/latest": Needs(Action.READ_INTEGRITY),
@@ -102,6 +106,10 @@ ROUTES: dict[str, Permission] = {
     # Evaluations of a person's post-loan duties (履职评价): the trail's readers, within their
     # scope of the person's unit (and the person themselves).
     "/staff/{staff_no}/evaluations": Needs(Action.READ_TRAIL),
+    # A supervision check and its rectification notice (贷后管理检查): the trail's readers,
+    # within their scope of the unit checked (and the person or unit checked).
+    "/supervision-checks/{check_id}": Needs(Action.READ_TRAIL),
+    "/supervision-checks/{check_id}/notice.pdf": Needs(Action.READ_TRAIL),
     # The service itself.
     "/health": PUBLIC,
     "/health/live": PUBLIC,
@@ -121,6 +129,7 @@ QUERIES = {
     "/integrity/proofs/inclusion": "position=1",
     "/integrity/proofs/consistency": "first=1&second=2",
     "/maturities": "month=2026-12",
+    "/reports/risk": "on=2026-09-30",
 }
 """The required query parameters, so that what decides the answer is the caller's role."""
 
@@ -267,6 +276,7 @@ def demo_of(api: Api, *, loans: int) -> Demo:
             "batch_id": str(uuid.uuid4()),  # none in the demo: the allowed get a 404
             "run_id": str(uuid.uuid4()),
             "report_id": str(uuid.uuid4()),  # none issued: the allowed get a 404
+            "check_id": str(uuid.uuid4()),  # none in this demo: the allowed get a 404
             "staff_no": "0101",
             "tree_size": "1",
         },
@@ -354,7 +364,8 @@ def acts(demo: Demo, person: Person, loan: DemoLoan) -> bool:
 
 def subjects(demo: Demo, path: str, example: Example) -> list[DemoLoan]:
     """The loans a command names — by number, borrowing, batch or list — as they stand now;
-    or the branch it books a loan in, or the unit of the person whose duties it evaluates."""
+    or the branch it books a loan in, or the unit of the person whose duties it evaluates or
+    whose customers it assigns."""
     archive = demo.api.archive
     numbers: list[str] = []
     if "loan_no" in example.path:
@@ -374,8 +385,17 @@ def subjects(demo: Demo, path: str, example: Example) -> list[DemoLoan]:
         found.append(DemoLoan(loan.loan_no, loan.branch, staff))
     if not found and isinstance(body.get("branch"), str) and not path.startswith("/staff"):
         found.append(DemoLoan("", body["branch"], frozenset()))
-    if not found and path.endswith("/evaluations") and "staff_no" in example.path:
-        # A person's duties evaluated: within the evaluator's reach of the person's unit.
+    if not found and path.startswith("/supervision-checks"):
+        # A check of post-loan work: within the checker's reach of the unit checked.
+        if "check_id" in example.path:
+            unit = archive.repository.get(UUID(example.path["check_id"])).branch
+        else:
+            unit = archive.staff(body["staff_no"]).branch
+        found.append(DemoLoan("", unit, frozenset()))
+    managing = path.endswith(("/evaluations", "/customers", "/customers/release"))
+    if not found and managing and "staff_no" in example.path:
+        # A person's duties evaluated, or customers assigned to them (管户): within the
+        # evaluator's or the branch head's reach of the person's unit.
         evaluated = archive.staff(example.path["staff_no"])
         found.append(DemoLoan("", evaluated.branch, frozenset()))
     return found

@@ -10,13 +10,21 @@ classification register holds exactly the approvals whose base date (分类基�
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date, datetime
 from typing import Any
 
+from api.routers.portfolio import risk_report
 from archive.core import CommandContext
+from archive.reports.risk import render
+from demo.monitoring import QUARTER_END
 from demo.portfolio import build_portfolio
+from domain.compliance import ReportFormat
 from domain.errors import NotFoundError
+from domain.portfolio import IssuedRiskReport, ReportPeriod
+from domain.scope import RowScope
 from domain.values import Role
+from projections.service import RegisterService
 from tests.projections.conftest import Registers
 
 QUARTER_ENDS = [
@@ -31,7 +39,15 @@ def test_every_loan_on_every_quarter_end_reads_the_same_from_the_ledger_and_from
     registers: Registers,
 ) -> None:
     app = registers.app
-    summary = build_portfolio(app, loans=8, seed=20260701)
+    service = RegisterService(registers.store, list(registers.follower.projections.values()))
+
+    def draw(period: ReportPeriod, on: date, scope: RowScope, at: int | None = None) -> Any:
+        registers.catch_up()
+        return risk_report(
+            service, period=period, on=on, branch=None, data_scope=scope, position=at
+        )
+
+    summary = build_portfolio(app, loans=8, seed=20260701, draw_risk_report=draw)
     registers.catch_up()
     auditor = next(s for s in summary.staff if s.role == Role.AUDITOR.value)
     ctx = CommandContext(app.authenticate(auditor.token))
@@ -65,6 +81,23 @@ def test_every_loan_on_every_quarter_end_reads_the_same_from_the_ledger_and_from
             for e in events
             if date.fromisoformat(str(e.data["as_of"])) <= day
         ), day
+    # The quarterly risk-monitoring report of 30 September 2026 was issued by a risk manager;
+    # drawn again from its record it is the same file, and its figures are the ledger's.
+    (issued,) = [
+        app.mapper.to_domain_event(n)
+        for n in app.notifications_of(IssuedRiskReport.Issued)  # type: ignore[attr-defined]
+    ]
+    assert (issued.on, issued.period, issued.role) == (QUARTER_END, "quarter", Role.RISK_MANAGER)
+    report = draw(ReportPeriod.QUARTER, QUARTER_END, RowScope.everything(), issued.position)
+    assert hashlib.sha256(render(report, ReportFormat.PDF)).hexdigest() == issued.sha256
+    on_books = [
+        r
+        for r in registers.as_of("loan_ledger", "loans", on=QUARTER_END)
+        if r["status"] == "active"
+    ]
+    total = report.by_branch.total
+    assert (total.loans, total.balance) == (len(on_books), sum(r["balance"] for r in on_books))
+    assert sum(line.balance for line in report.by_manager.lines) == total.balance
     # The quarter ends see the portfolio's history: more than one status and grade.
     assert len({status for status, _ in shown}) >= 2
     assert len({grade for _, grade in shown}) >= 3

@@ -43,15 +43,20 @@ from domain.information import BorrowerField, PaymentMethod
 from domain.integrity import AuditBundle, IntegrityVerification
 from domain.loan import Loan
 from domain.numbering import FormKind, NumberBook
+from domain.portfolio import IssuedRiskReport, ReportPeriod
 from domain.reference import ReferenceSeries, Series
 from domain.rules import RuleSet, RulesInForce, packaged_rules_text, shipped_rules
+from domain.scope import RowScope
 from domain.staff import Staff
+from domain.supervision import Deduction, SupervisionCheck
 from domain.values import (
     Actor,
     AppealOutcome,
     AppraisalOpinion,
+    BorrowerType,
     BorrowingForm,
     BorrowingPurpose,
+    CheckSubject,
     CollateralKind,
     CollectionStepKind,
     DisposalMethod,
@@ -230,6 +235,95 @@ def post_loan_duties_evaluated(w: World) -> list[Any]:
         actor=w.actor("head"),
     )
     return [w.staff["am"]]
+
+
+def customer_assigned(w: World) -> list[Any]:
+    w.staff["am"].assign_customer(
+        borrower_id="91330100MA2EVERY1X",
+        borrower_name="示例集团成员有限公司",
+        borrower_type=BorrowerType.CORPORATE,
+        group="示例集团",
+        amount=Decimal("2000000.00"),
+        assigned_on=START,
+        reason="管户分配",
+        held=frozenset({Role.ACCOUNT_MANAGER}),
+        rules=shipped_rules().guanhu,
+        actor=w.actor("head"),
+    )
+    return [w.staff["am"]]
+
+
+def customer_released(w: World) -> list[Any]:
+    w.staff["am"].release_customer(
+        borrower_id="91330100MA2EVERY1X", released_on=START, reason="移交", actor=w.actor("head")
+    )
+    return [w.staff["am"]]
+def supervision_checked(w: World) -> list[Any]:
+    """A check scored below the pass score (贷后管理检查), by the risk manager."""
+    w.keep(
+        check=SupervisionCheck.record(
+            check_id=UUID(int=70),
+            check_no="贷后检查〔2025〕第0001号",
+            subject=CheckSubject.ACCOUNT_MANAGER,
+            branch="营业部",
+            staff_id=w.id("am"),
+            checker_branch="营业部",
+            checked_on=START,
+            period_from=START,
+            period_to=START,
+            sheet=shipped_rules().supervision,
+            rules_version=shipped_rules().version,
+            deductions=[
+                Deduction("routine_inspection", 20, "常规检查未按期开展"),
+                Deduction("dossier", 5, "原件未按期移交"),
+            ],
+            findings="限期整改",
+            actor=w.actor("risk"),
+        )
+    )
+    return [w.check]
+
+
+def notice_issued(w: World) -> list[Any]:
+    w.check.issue_notice(
+        notice_no="整改〔2025〕第0001号",
+        deadline=START + timedelta(days=30),
+        sha256="a" * 64,
+        actor=w.actor("risk"),
+    )
+    return [w.check]
+
+
+def rectification_reported(w: World) -> list[Any]:
+    w.check.report_rectification(
+        reported_on=START + timedelta(days=10),
+        report="已补做检查",
+        actor=w.actor("am"),
+        actor_branch="营业部",
+    )
+    return [w.check]
+
+
+def rectification_accepted(w: World) -> list[Any]:
+    w.check.accept_rectification(
+        accepted_on=START + timedelta(days=12),
+        accepted=True,
+        opinion="同意销号",
+        actor=w.actor("risk"),
+    )
+    return [w.check]
+
+
+def penalty_recorded(w: World) -> list[Any]:
+    w.check.record_penalty(
+        penalty_id=UUID(int=71),
+        staff_id=w.id("am"),
+        amount=Decimal("300"),
+        reason="得分低于80分",
+        decided_on=START + timedelta(days=12),
+        actor=w.actor("risk"),
+    )
+    return [w.check]
 
 
 def password_set(w: World) -> list[Any]:
@@ -646,6 +740,20 @@ def maturity_notice_issued(w: World) -> list[Any]:
         addressee="借款人",
         actor=w.actor("am"),
         documents=[document("maturity_notice")],
+    )
+    return [w.loan]
+
+
+def target_responsibility_signed(w: World) -> list[Any]:
+    w.loan.sign_target_responsibility(
+        year=day(147).year,
+        manager=Party(w.loan.account_manager_id, frozenset({Role.ACCOUNT_MANAGER})),
+        risk_supervisor=w.party("risk"),
+        collection_target=Decimal("100000.00"),
+        business_target="日均存款不低于 50 万元",
+        signed_on=day(147),
+        actor=w.actor("head"),
+        documents=[document("target_responsibility")],
     )
     return [w.loan]
 
@@ -1428,6 +1536,26 @@ def report_issued(w: World) -> list[Any]:
     ]
 
 
+def risk_report_issued(w: World) -> list[Any]:
+    return [
+        IssuedRiskReport.issue(
+            report_id=uuid4(),
+            period=ReportPeriod.QUARTER,
+            since=day(200),
+            on=day(290),
+            branch=None,
+            position=100,
+            format=ReportFormat.PDF,
+            renderer=1,
+            sha256="0" * 64,
+            size=1234,
+            purpose="季度风险监测",
+            actor=w.actor("risk"),
+            data_scope=RowScope.everything(),
+        )
+    ]
+
+
 def _declared(owner: Any, name: str) -> str:
     """The topic of the class that declares event ``name`` of ``owner`` (up its chain)."""
     cls = getattr(owner, name)
@@ -1450,6 +1578,8 @@ FACTORIES: dict[str, Factory] = {
     _declared(Staff, "RoleRevoked"): role_revoked,
     _declared(Staff, "Transferred"): staff_transferred,
     _declared(Staff, "PostLoanDutiesEvaluated"): post_loan_duties_evaluated,
+    _declared(Staff, "CustomerAssigned"): customer_assigned,
+    _declared(Staff, "CustomerReleased"): customer_released,
     _declared(Staff, "PasswordSet"): password_set,
     _declared(Staff, "PasswordChanged"): password_changed,
     _declared(Staff, "LoggedIn"): logged_in,
@@ -1494,6 +1624,7 @@ FACTORIES: dict[str, Factory] = {
     _declared(Loan, "KeyCustomerRemoved"): key_customer_removed,
     _declared(Loan, "ThirdPartyServiceAssigned"): third_party_service_assigned,
     _declared(Loan, "MaturityNoticeIssued"): maturity_notice_issued,
+    _declared(Loan, "TargetResponsibilitySigned"): target_responsibility_signed,
     _declared(Loan, "GuaranteeRegistered"): guarantee_registered,
     _declared(Loan, "GuarantorReassessed"): guarantor_reassessed,
     _declared(Loan, "ZoneProposed"): zone_proposed,
@@ -1552,4 +1683,10 @@ FACTORIES: dict[str, Factory] = {
     _declared(IntegrityVerification, "Recorded"): verification_recorded,
     _declared(AuditBundle, "Issued"): bundle_issued,
     _declared(IssuedReport, "Issued"): report_issued,
+    _declared(SupervisionCheck, "Checked"): supervision_checked,
+    _declared(SupervisionCheck, "NoticeIssued"): notice_issued,
+    _declared(SupervisionCheck, "RectificationReported"): rectification_reported,
+    _declared(SupervisionCheck, "RectificationAccepted"): rectification_accepted,
+    _declared(SupervisionCheck, "PenaltyRecorded"): penalty_recorded,
+    _declared(IssuedRiskReport, "Issued"): risk_report_issued,
 }
