@@ -51,7 +51,7 @@ def _derivation(
     risk_factors: str | None,
     adjustment_reason: str | None,
 ) -> dict[str, Any]:
-    """The derivation of a proposed grade as recorded (CLS-20); blank text is none."""
+    """The derivation of a proposed grade as recorded (CLS-21); blank text is none."""
     given: dict[str, Any] = {"system_grade": system_grade, "factor_grade": factor_grade}
     if risk_factors is not None and risk_factors.strip():
         given["risk_factors"] = require_text(risk_factors, "risk_factors", max_length=2000)
@@ -92,7 +92,7 @@ class LoanClassification(LoanInspections):
         """Propose a grade (初分) for determination (认定), where the rules in force require
         one (``determination_required``, recorded with the proposal), and approval (审批).
 
-        The proposal may record how the grade was reached (CLS-20): the system's initial grade
+        The proposal may record how the grade was reached (CLS-21): the system's initial grade
         (``system_grade``, 系统初始定级, from the credit management system or typed), the grade
         after the risk factors (``factor_grade``) and those factors (``risk_factors``, 风险因子
         调整), and why the proposed grade departs from it (``adjustment_reason``, 人工调整)."""
