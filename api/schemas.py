@@ -322,10 +322,26 @@ class DisposalPlanPublic(BaseModel):
     recovered: Decimal | None
     result: str | None
     executed_by: UUID | None
+    recovery_rate: Decimal | None = None
+    """催收成效: what the plan recovered, in per cent of what it expected to (two decimals);
+    none until it has a result, or when it expected no amount."""
 
     @classmethod
     def of(cls, plan: Any) -> DisposalPlanPublic:
-        return cls(**{**vars(plan), "method": plan.method.value, "method_zh": plan.method.zh})
+        return cls(
+            **{**vars(plan), "method": plan.method.value, "method_zh": plan.method.zh},
+            recovery_rate=recovery_rate([plan]),
+        )
+
+
+def recovery_rate(plans: list[Any]) -> Decimal | None:
+    """Recovered in per cent of expected, over the plans carried out that expected an amount."""
+    done = [p for p in plans if p.recovered is not None and p.expected_recovery]
+    if not done:
+        return None
+    expected = sum((p.expected_recovery for p in done), Decimal(0))
+    recovered = sum((p.recovered for p in done), Decimal(0))
+    return (recovered * 100 / expected).quantize(Decimal("0.01"))
 
 
 class GuaranteePublic(BaseModel):
@@ -403,6 +419,8 @@ class LoanPublic(BaseModel):
     """Each guarantee (保证), in registration order, with its latest assessment."""
     disposal_plans: list[DisposalPlanPublic] = []
     """Each disposal plan (处置方案), in the order submitted, with its decision and result."""
+    disposal_recovery_rate: Decimal | None = None
+    """催收成效 of the loan: recovered in per cent of expected, over its plans carried out."""
 
     @classmethod
     def of(cls, loan: Loan) -> LoanPublic:
@@ -451,6 +469,7 @@ class LoanPublic(BaseModel):
                 zone_pending=_pending_zone(loan),
                 guarantees=[GuaranteePublic.of(g) for g in loan.guarantees.values()],
                 disposal_plans=[DisposalPlanPublic.of(p) for p in loan.disposal_plans.values()],
+                disposal_recovery_rate=recovery_rate(list(loan.disposal_plans.values())),
             )
         )
 

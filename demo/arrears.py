@@ -226,8 +226,17 @@ class Arrears:
             doc_types=("situation_report",),
             legal_adviser=LEGAL_ADVISER,
         )
-        self.take(9, k.JOINT_VISIT, None, texts.JOINT_VISIT, until, optional=2)
-        self.take(15, k.PLAN_REVISED, plo, texts.PLAN_REVISED, until, optional=2)
+        # 一同上门: the post-loan officer takes part; the revised plan with a supervisor.
+        self.take(9, k.JOINT_VISIT, None, texts.JOINT_VISIT, until, optional=2, participants=[plo])
+        self.take(
+            15,
+            k.PLAN_REVISED,
+            plo,
+            texts.PLAN_REVISED,
+            until,
+            optional=2,
+            participants=[p.risk_manager],
+        )
         notice = ("collection_notice", "collection_receipt") if receipt else ("collection_notice",)
         text = texts.NOTICE if receipt else texts.NOTICE_UNSIGNED
         self.take(rng.randint(30, 32), k.NOTICE_SERVED, None, text, until, doc_types=notice)

@@ -48,6 +48,7 @@ class Action(Enum):
     DETERMINE_RESPONSIBILITY = "determine_responsibility"
     APPEAL_RESPONSIBILITY = "appeal_responsibility"
     DECIDE_APPEAL = "decide_appeal"
+    PROGRESS_DETERMINATION = "progress_determination"
     RECORD_OBJECTION = "record_objection"
     REGISTER_COLLATERAL = "register_collateral"
     REVALUE_COLLATERAL = "revalue_collateral"
@@ -171,6 +172,9 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = {
     Action.DETERMINE_RESPONSIBILITY: frozenset({R.AUDITOR}),
     Action.APPEAL_RESPONSIBILITY: BUSINESS_ROLES,
     Action.DECIDE_APPEAL: frozenset({R.AUDITOR}),
+    # 认定程序 after the finding: 逐级签批 by the auditors, compliance and the branch head; the
+    # notice to the person and the referral to 监察 by whoever takes the case on.
+    Action.PROGRESS_DETERMINATION: frozenset({R.AUDITOR, R.COMPLIANCE, R.BRANCH_HEAD}),
     Action.RECORD_OBJECTION: BUSINESS_ROLES - {R.AUDITOR},
     Action.REGISTER_COLLATERAL: LENDING_ROLES,
     Action.REVALUE_COLLATERAL: LENDING_ROLES,

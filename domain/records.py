@@ -12,6 +12,7 @@ from uuid import UUID
 
 from domain.values import (
     AppealOutcome,
+    CollectionPlan,
     CollectionStepKind,
     Grade,
     GuarantorCapacity,
@@ -153,6 +154,10 @@ class CollectionStep:
     promised_date: date | None
     actor_id: UUID | None = None
     """Who took the step (换手催收: the step at a hand-over rung is someone else's)."""
+    participants: tuple[UUID, ...] = ()
+    """Others who took part (一同上门, 主管级以上领导)."""
+    plan: CollectionPlan | None = None
+    """The plan a revised plan settled on (催收方案; 提前收回)."""
 
 
 @dataclass
@@ -187,6 +192,11 @@ class Determination:
     appeal_reason: str | None = None
     outcome: AppealOutcome | None = None
     final_finding: ResponsibilityFinding | None = None
+    written: bool = False
+    """Whether a written determination (认定书) was filed with it or a later step."""
+    signed_off_by: list[UUID] = field(default_factory=list)
+    notified_on: date | None = None
+    referred_on: date | None = None
 
 
 @dataclass

@@ -28,7 +28,7 @@ import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from functools import cache, lru_cache
 from importlib import resources
 from types import MappingProxyType
@@ -159,6 +159,21 @@ class CollectionRung:
     guarantors_only: bool = False
     """The rung applies only to loans with a guarantee registered (``guarantors_only = true``:
     the guarantor notified, 通知保证人)."""
+    notices: tuple[str, ...] = ()
+    """Document types of the notices served with the step (``notices = ["interest_notice",
+    "overdue_payment_notice"]``: 付息通知书, 逾期缴款通知书), generated when none is uploaded."""
+    participants: tuple[Role, ...] = ()
+    """Duties that take part in the step (``participants = ["post_loan_officer"]``): each held
+    by whoever takes it or by someone it names as taking part (一同上门, 主管级以上领导)."""
+
+
+@dataclass(frozen=True)
+class DecisionLevel:
+    """Who decides a collection plan (处理意见) on a loan whose balance is above ``above`` 元:
+    someone holding ``role`` takes or takes part in the step (较大数额报上级决策)."""
+
+    above: Decimal
+    role: Role
 
 
 @dataclass(frozen=True)
@@ -319,6 +334,9 @@ class RuleSet:
     reminder_lead_days: int
     warning_handling_days: Mapping[WarningColour, int]
     collection_ladder: tuple[CollectionRung, ...]
+    collection_decision_levels: tuple[DecisionLevel, ...]
+    """``[collection] decision_levels``: by the loan's balance, who decides a collection plan
+    (rule sets adopted before the key: none, anyone who may take the step)."""
     originals_transfer_working_days: int
     full_transfer_days: int
     borrowing: BorrowingRules
@@ -468,6 +486,13 @@ class RuleSet:
         )
         if [r.days for r in ladder] != sorted(r.days for r in ladder):
             raise _fail("collection.ladder", "须按逾期天数升序", "must ascend by days overdue")
+        unknown = sorted({n for r in ladder for n in r.notices if n not in types})
+        if unknown:
+            raise _fail(
+                "collection.ladder",
+                f"notices 含未定义的文档类型：{unknown}",
+                f"notices name undefined document types {unknown}",
+            )
         if sum(r.responsibility for r in ladder) > 1:
             raise _fail(
                 "collection.ladder",
@@ -490,6 +515,7 @@ class RuleSet:
             reminder_lead_days=_days(_table(full, "reminders"), "lead_days", "reminders"),
             warning_handling_days=MappingProxyType(handling),
             collection_ladder=ladder,
+            collection_decision_levels=_decision_levels(_table(full, "collection")),
             originals_transfer_working_days=_days(transfers, "originals_working_days", "transfers"),
             full_transfer_days=_days(transfers, "full_after_close_days", "transfers"),
             borrowing=_borrowing(_table(full, "borrowing")),
@@ -550,6 +576,8 @@ EARLIER: Mapping[str, Any] = MappingProxyType(
             "instalment_months_business": 3,
         },
         "type_defaults": {"retention": "D10", "custody_tier": 2},
+        # Before decision levels, any step taker decided the collection plan.
+        "collection.decision_levels": [],
         "inspections.business_products": ["corporate_working_capital", "small_business"],
         "inspections.high_ratings": ["AAA", "AA+", "AA", "AA-"],
         "inspections.a_ratings": ["A+", "A", "A-"],
@@ -1219,12 +1247,47 @@ def _rung(n: int, raw: Any) -> CollectionRung:
                 f"must be true or false, not {value!r}",
             )
         flags[name] = value
+    taking_part = raw.get("participants", [])
+    if not isinstance(taking_part, list):
+        raise _fail(f"{path}.participants", "须为岗位数组", "must be an array of roles")
+    notices = raw.get("notices", [])
+    if not isinstance(notices, list) or not all(isinstance(n, str) for n in notices):
+        raise _fail(f"{path}.notices", "须为文档类型数组", "must be an array of document types")
     return CollectionRung(
         days=_days(raw, "days", path),
         step=_enum(CollectionStepKind, raw.get("step"), f"{path}.step"),
         owner=_enum(Role, raw.get("owner"), f"{path}.owner"),
+        participants=tuple(
+            _enum(Role, r, f"{path}.participants[{i}]") for i, r in enumerate(taking_part)
+        ),
+        notices=tuple(notices),
         **flags,
     )
+
+
+def _decision_levels(raw: Mapping[str, Any]) -> tuple[DecisionLevel, ...]:
+    """``[collection] decision_levels``: ``{ above = "1000000.00", role = "branch_head" }``."""
+    levels = raw.get("decision_levels")
+    if not isinstance(levels, list):
+        raise _fail("collection.decision_levels", "须为数组", "must be an array")
+    parsed = []
+    for n, level in enumerate(levels):
+        path = f"collection.decision_levels[{n}]"
+        if not isinstance(level, dict):
+            raise _fail(path, "须为表", "must be a table")
+        above = level.get("above")
+        try:
+            amount = Decimal(above) if isinstance(above, str) else None
+        except InvalidOperation:
+            amount = None
+        if amount is None or not amount.is_finite() or amount < 0:
+            raise _fail(
+                f"{path}.above",
+                f"须为非负金额字符串（元），而非 {above!r}",
+                "must be a non-negative amount in 元, as a string",
+            )
+        parsed.append(DecisionLevel(amount, _enum(Role, level.get("role"), f"{path}.role")))
+    return tuple(sorted(parsed, key=lambda level: level.above))
 
 
 def _guarantor_months(raw: Mapping[str, Any]) -> Mapping[GuarantorKind, int]:

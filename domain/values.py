@@ -215,6 +215,16 @@ class CollectionStepKind(LabelledEnum):
     DEBT_FOR_ASSET = ("debt_for_asset", "以资抵债")
 
 
+class CollectionPlan(LabelledEnum):
+    """The collection plan a revised plan settles on (催收方案), with the opinion whether to
+    recall the loan early (提前收回)."""
+
+    CONTINUE = ("continue", "继续常规催收")
+    RESTRUCTURE = ("restructure", "贷款重组")
+    LITIGATION = ("litigation", "诉讼")
+    RECALL = ("recall", "提前收回贷款")
+
+
 class WriteOffCriterion(LabelledEnum):
     """The ground on which a write-off (核销) is allowed."""
 
@@ -249,6 +259,14 @@ class AppealOutcome(LabelledEnum):
 
     UPHELD = ("upheld", "维持原认定")
     AMENDED = ("amended", "变更认定")
+
+
+class DeterminationStep(LabelledEnum):
+    """A step of a responsibility determination after the finding (认定程序)."""
+
+    SIGNED_OFF = ("signed_off", "逐级签批")
+    NOTIFIED = ("notified", "通知被认定人")
+    REFERRED = ("referred", "移交监察部门")
 
 
 class ReadPurpose(LabelledEnum):

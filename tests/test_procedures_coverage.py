@@ -125,6 +125,22 @@ def test_every_y_row_cites_a_test_or_a_code_path() -> None:
     assert not bare, f"rows marked Y with neither a test nor a code path as evidence: {bare}"
 
 
+CITED_CODE = re.compile(r"`(?P<path>(?:api|archive|domain|projections)/[\w/.-]*\w)(?::[^`]*)?`")
+"""A code path cited as evidence: ``domain/...py``, ``archive/...``, ``projections/...``,
+``api/...`` (a file or a folder), with or without a ``:line`` or ``:symbol`` after it."""
+
+
+def test_every_cited_code_path_exists() -> None:
+    """Code moved or split (``domain/tasks.py`` into ``domain/tasks/``...) leaves no row citing
+    where it used to be."""
+    stale: dict[str, list[str]] = {}
+    for row in rows():
+        for match in CITED_CODE.finditer(row.evidence):
+            if not (ROOT / match["path"]).exists():
+                stale.setdefault(row.id, []).append(match["path"])
+    assert not stale, f"rows citing code that does not exist: {stale}"
+
+
 def test_every_row_has_a_known_status_and_a_unique_id() -> None:
     table = rows()
     assert {r.status for r in table} <= {*STATUSES, "—", "="}

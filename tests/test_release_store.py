@@ -470,6 +470,8 @@ JUDGED_SINCE = {
             "large_customer",
             "third_party_servicer",
             "maturity_notice_on",
+            "repayments_on_time",
+            "repayments_late",
         )
     },
     "warning_ledger": {"signals": ("closed_loop",)},
@@ -477,7 +479,8 @@ JUDGED_SINCE = {
 """Columns a register gained after the release that it fills from the release's own events: the
 loan ledger's B岗 and whether the rules require one (true or false for every loan), and its
 closer watch (key customer, watch list, large customer: false for every loan until listed or as
-the rules judge the principal; no servicer, no notice); whether a signal follows the closed loop (false for every signal
+the rules judge the principal; no servicer, no notice), and its count of repayments made on
+time and while overdue; whether a signal follows the closed loop (false for every signal
 the release raised)."""
 
 

@@ -9,6 +9,7 @@ from archive.commands.responsibility import (
     AppealResponsibility,
     DecideAppeal,
     DetermineResponsibility,
+    RecordDeterminationStep,
     RecordObjection,
 )
 
@@ -24,4 +25,7 @@ command_route(
 )
 command_route(router, f"{ONE}/appeal", AppealResponsibility, schema="AppealCreate", name="appeal")
 command_route(router, f"{ONE}/decision", DecideAppeal, schema="AppealDecision", name="decide")
+command_route(
+    router, f"{ONE}/steps", RecordDeterminationStep, schema="DeterminationStep", name="step"
+)
 command_route(router, "/objections", RecordObjection, schema="ObjectionCreate", name="object_to")

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Annotated
+from datetime import date
+from typing import Annotated, Any
 from uuid import UUID, uuid4
 
 from pydantic import Field
@@ -17,6 +18,7 @@ from domain.authorization import Action
 from domain.loan import Loan
 from domain.values import (
     AppealOutcome,
+    DeterminationStep,
     ResponsibilityFinding,
     ResponsibilityStage,
 )
@@ -32,6 +34,38 @@ class DetermineResponsibility(LoanCommand):
     sanction: Annotated[str, Field(max_length=500), MULTILINE] = ""
     reason: Text
     determination_id: UUID = Field(default_factory=uuid4)
+    group_member_nos: list[Short] | None = Field(
+        default=None, description="the determination group (认定小组), by staff number"
+    )
+    meeting_on: date | None = Field(default=None, description="the day of the meeting (认定会)")
+    attendee_nos: list[Short] | None = Field(
+        default=None, description="who attended the meeting, by staff number"
+    )
+
+    def params(self) -> dict[str, Any]:
+        """The fingerprint's fields: a finding naming no group or meeting exactly as before they
+        were asked for (a client retrying after the upgrade is still recognised)."""
+        return {
+            name: value
+            for name, value in super().params().items()
+            if name not in PROCEDURE_FIELDS or value is not None
+        }
+
+
+PROCEDURE_FIELDS = frozenset({"group_member_nos", "meeting_on", "attendee_nos"})
+
+
+class RecordDeterminationStep(LoanCommand):
+    action = Action.PROGRESS_DETERMINATION
+    path = ("loan_no", "determination_id")
+
+    determination_id: UUID
+    step: DeterminationStep
+    taken_on: date
+    note: Text
+    department: Short | None = Field(
+        default=None, description="with a referral: the department receiving it (监察部门)"
+    )
 
 
 class AppealResponsibility(LoanCommand):
@@ -73,12 +107,31 @@ class ResponsibilityCommands(RulesCommands):
             ctx,
             cmd,
             lambda loan, actor, refs: loan.determine_responsibility(
-                **cmd.arguments("person_no"),
+                **cmd.arguments("person_no", "group_member_nos", "attendee_nos"),
                 person_id=self.staff(cmd.person_no).id,
+                group_member_ids=self._people(cmd.group_member_nos),
+                attendee_ids=self._people(cmd.attendee_nos),
                 on=self.today(),
                 starts_at_days_overdue=self.rule_set().responsibility_from_days,
                 actor=actor,
                 documents=refs,
+            ),
+            uploads,
+        )
+
+    def _people(self, staff_nos: list[str] | None) -> list[UUID] | None:
+        return None if staff_nos is None else [self.staff(no).id for no in staff_nos]
+
+    @handles(RecordDeterminationStep)
+    def record_determination_step(
+        self, ctx: CommandContext, cmd: RecordDeterminationStep, uploads: Sequence[Upload] = ()
+    ) -> CommandResult:
+        """Sign off a finding, notify the person it concerns, or refer it to 监察."""
+        return self.for_loan(
+            ctx,
+            cmd,
+            lambda loan, actor, refs: loan.record_determination_step(
+                **cmd.arguments(), today=self.today(), actor=actor, documents=refs
             ),
             uploads,
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
 from pydantic import Field
 
@@ -13,7 +14,7 @@ from archive.documents.ingest import Upload
 from archive.fields import Rate, Short, Text
 from domain.authorization import Action
 from domain.loan import Loan
-from domain.values import WriteOffCriterion
+from domain.values import RepaymentMethod, WriteOffCriterion
 
 
 class Restructure(LoanCommand):
@@ -24,6 +25,18 @@ class Restructure(LoanCommand):
     new_interest_rate: Rate
     terms: Text
     reason: Text
+    new_repayment_method: RepaymentMethod | None = Field(
+        default=None, description="the repayment method from now on (变更还款方式), if it changes"
+    )
+
+    def params(self) -> dict[str, Any]:
+        """The fingerprint's fields: a restructuring keeping the repayment method exactly as
+        before the method could change."""
+        return {
+            name: value
+            for name, value in super().params().items()
+            if name != "new_repayment_method" or value is not None
+        }
 
 
 class Extend(LoanCommand):

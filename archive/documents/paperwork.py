@@ -17,6 +17,7 @@ from typing import Any
 from uuid import UUID
 
 from archive.documents.ingest import Upload, from_bytes
+from archive.reports.arrears_notices import TITLES, ArrearsNotice, arrears_notice
 from archive.reports.forms import BorrowSlip, TransferReceipt, borrow_slip, transfer_receipt
 from archive.reports.guarantor_notices import GuarantorNotice, guarantor_notice
 from archive.reports.inspection_forms import InspectionForm, inspection_form
@@ -208,3 +209,34 @@ def guarantor_notice_upload(loan: Loan, *, notified_on: date, days_overdue: int)
     )
     name = f"guarantor-notice-{loan.loan_no}-{notified_on.isoformat()}.pdf"
     return from_bytes(GUARANTOR_NOTICE_TYPE, name, pdf)
+
+
+def arrears_notice_upload(
+    loan: Loan, doc_type: str, *, served_on: date, days_overdue: int
+) -> Upload | None:
+    """A notice to the borrower in arrears (付息通知书 or 逾期缴款通知书) stating the overdue
+    principal and interest last recorded; None for a type this module does not draw, or an
+    interest notice when no interest is overdue.
+
+    Rendered from the command's own fields and the loan as recorded, so a retried command files
+    the same bytes.
+    """
+    if doc_type not in TITLES:
+        return None
+    if doc_type == "interest_notice" and loan.overdue_interest <= 0:
+        return None
+    pdf = arrears_notice(
+        ArrearsNotice(
+            doc_type=doc_type,
+            loan_no=loan.loan_no,
+            borrower_name=loan.borrower_name,
+            principal=loan.principal,
+            value_date=loan.value_date,
+            served_on=served_on,
+            days_overdue=days_overdue,
+            overdue_principal=loan.overdue_principal,
+            overdue_interest=loan.overdue_interest,
+        )
+    )
+    name = f"{doc_type.replace('_', '-')}-{loan.loan_no}-{served_on.isoformat()}.pdf"
+    return from_bytes(doc_type, name, pdf)

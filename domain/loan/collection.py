@@ -3,8 +3,12 @@
 A step answers the highest rung of the ladder in force (``[collection] ladder``) of its kind
 that its days overdue have reached; that rung may ask more of it (docs/rules.md COL-50 to
 COL-54): the name of the legal adviser informed (``adviser``, 法律顾问介入), someone other than
-whoever took the earlier steps of the arrears (``handover``, 换手催收). A step notifying the
-guarantor (通知保证人) needs a guarantor: a guarantee registered, or a loan granted on one.
+whoever took the earlier steps of the arrears (``handover``, 换手催收), duties taking part
+(``participants``: the post-loan officer on the joint visit, a supervisor on the revised plan).
+A step notifying the guarantor (通知保证人) needs a guarantor: a guarantee registered, or a loan
+granted on one. A revised plan records the cause of the arrears found (逾期原因) and the plan
+settled on, early recall (提前收回) among them; on a loan whose balance is above a decision
+level (``[collection] decision_levels``) someone of that level decides it (COL-55 to COL-57).
 """
 
 from __future__ import annotations
@@ -16,17 +20,24 @@ from uuid import UUID
 from eventsourcing.domain import event
 
 from domain.authorization import Action, authorize
-from domain.errors import InvalidInputError, InvalidTransitionError, SegregationOfDutiesError
+from domain.errors import (
+    InvalidInputError,
+    InvalidTransitionError,
+    RoleNotPermittedError,
+    SegregationOfDutiesError,
+)
 from domain.loan.core import Docs
 from domain.loan.guarantees import LoanGuarantees
 from domain.records import CollectionStep
-from domain.rules import CollectionRung
+from domain.rules import CollectionRung, DecisionLevel
 from domain.values import (
     Actor,
+    CollectionPlan,
     CollectionStepKind,
     DocumentRef,
     GuaranteeType,
     LoanStatus,
+    Party,
     Role,
     require_text,
 )
@@ -56,11 +67,18 @@ class LoanCollection(LoanGuarantees):
         documents: Docs = (),
         legal_adviser: str | None = None,
         ladder: Sequence[CollectionRung] = (),
+        participants: Sequence[Party] = (),
+        cause: str | None = None,
+        plan: CollectionPlan | None = None,
+        decision_levels: Sequence[DecisionLevel] = (),
     ) -> None:
         """Record a collection step with its outcome and any promised date.
 
         ``ladder`` is the collection ladder in force: the rung the step answers may ask for
-        the legal adviser informed, or for other hands than the earlier steps'.
+        the legal adviser informed, for other hands than the earlier steps', or for duties
+        taking part (held by the actor or by one of ``participants``). A revised plan
+        (``plan_revised``) may record the ``cause`` of the arrears and the ``plan`` settled on;
+        a plan on a loan above a level of ``decision_levels`` is decided by that level.
         """
         authorize(actor, Action.TAKE_COLLECTION_STEP)
         self.check_not_closed("催收", "take a collection step")
@@ -78,9 +96,26 @@ class LoanCollection(LoanGuarantees):
         adviser = legal_adviser.strip() if legal_adviser else None
         if adviser:
             adviser = require_text(adviser, "legal_adviser", max_length=100)
+        if plan is not None and kind is not CollectionStepKind.PLAN_REVISED:
+            raise InvalidInputError(
+                "只有修订催收方案可记录处理方案",
+                "only a revised plan (plan_revised) records a plan",
+                field="plan",
+            )
+        present = [actor.role, *(role for p in participants for role in p.roles)]
+        if actor.id in {p.id for p in participants}:
+            raise InvalidInputError(
+                "参与人员不应包括经办人本人",
+                "participants name others than whoever takes the step",
+                field="participants",
+            )
         rung = rung_of(ladder, kind, days_overdue)
         if rung is not None:
             self.check_rung(rung, kind, adviser, actor)
+            self.check_participants(rung, kind, present)
+        if plan is not None:
+            self.check_decision_level(decision_levels, present)
+        found = require_text(cause, "cause") if cause is not None and cause.strip() else None
         self._collection_step_taken(
             step_id=step_id,
             kind=kind,
@@ -92,7 +127,39 @@ class LoanCollection(LoanGuarantees):
             actor_id=actor.id,
             role=actor.role,
             legal_adviser=adviser or None,
+            participants=[p.id for p in participants] or None,
+            cause=found,
+            plan=plan,
         )
+
+    @staticmethod
+    def check_participants(
+        rung: CollectionRung, kind: CollectionStepKind, present: Sequence[Role]
+    ) -> None:
+        """Each duty the rung asks to take part is held by the actor or a participant."""
+        missing = [r for r in rung.participants if r not in present]
+        if missing:
+            raise InvalidInputError(
+                f"逾期{rung.days}天的{kind.zh}须有{'、'.join(r.zh for r in missing)}参与"
+                "（participants 填写参与人员工号）",
+                f"the {kind.value} step at {rung.days} days overdue is taken with "
+                f"{', '.join(r.value for r in missing)} taking part (participants: staff numbers)",
+                field="participants",
+            )
+
+    def check_decision_level(
+        self, levels: Sequence[DecisionLevel], present: Sequence[Role]
+    ) -> None:
+        """A plan on a loan above a decision level is decided by someone of that level."""
+        above = [level for level in levels if self.balance > level.above]
+        if above and above[-1].role not in present:
+            level = above[-1]
+            raise RoleNotPermittedError(
+                f"贷款余额 {self.balance} 元超过 {level.above} 元：处理方案须由{level.role.zh}"
+                "决定（经办或参与）",
+                f"the balance {self.balance} is above {level.above}: the plan is decided by the "
+                f"{level.role.value}, taking or taking part in the step",
+            )
 
     def check_rung(
         self,
@@ -152,7 +219,18 @@ class LoanCollection(LoanGuarantees):
         actor_id: UUID,
         role: Role,
         legal_adviser: str | None = None,
+        participants: list[UUID] | None = None,
+        cause: str | None = None,
+        plan: CollectionPlan | None = None,
     ) -> None:
         self.collection_steps[step_id] = CollectionStep(
-            step_id, kind, taken_on, days_overdue, outcome, promised_date, actor_id
+            step_id,
+            kind,
+            taken_on,
+            days_overdue,
+            outcome,
+            promised_date,
+            actor_id,
+            tuple(participants or ()),
+            plan,
         )

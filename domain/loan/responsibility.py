@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -17,6 +18,7 @@ from domain.records import Determination
 from domain.values import (
     Actor,
     AppealOutcome,
+    DeterminationStep,
     DocumentRef,
     Party,
     ResponsibilityFinding,
@@ -163,12 +165,17 @@ class Loan(LoanZones, TargetRecords):
         starts_at_days_overdue: int | None,
         actor: Actor,
         documents: Docs = (),
+        group_member_ids: Sequence[UUID] | None = None,
+        meeting_on: date | None = None,
+        attendee_ids: Sequence[UUID] | None = None,
     ) -> None:
         """Record a finding for one person and one stage of a loan in serious arrears.
 
         Determination starts once the loan has been ``starts_at_days_overdue`` days overdue
         by ``on`` (the ladder's day-30 rung, from the rules in force), and is open for every
-        loan that is or was non-performing.
+        loan that is or was non-performing. The determination group (认定小组,
+        ``group_member_ids``) and the meeting that made the finding (认定会: ``meeting_on``
+        and ``attendee_ids``) are recorded when given; the person concerned sits on neither.
         """
         authorize(actor, Action.DETERMINE_RESPONSIBILITY)
         self._new(self.determinations, determination_id, "责任认定/determination")
@@ -176,6 +183,29 @@ class Loan(LoanZones, TargetRecords):
         if person_id == actor.id:
             raise SegregationOfDutiesError(
                 "认定人不得认定本人的责任", "an auditor may not determine their own responsibility"
+            )
+        group = _distinct(group_member_ids, "group_member_nos")
+        attendees = _distinct(attendee_ids, "attendee_nos")
+        if (meeting_on is None) != (attendees is None):
+            raise InvalidInputError(
+                "认定会须同时填写召开日期与参会人员",
+                "a determination meeting needs both its date and its attendees",
+                field="meeting_on" if meeting_on is None else "attendee_nos",
+            )
+        if meeting_on is not None and meeting_on > on:
+            raise InvalidInputError(
+                "认定会日期不得晚于今日",
+                "the meeting cannot be later than today",
+                field="meeting_on",
+            )
+        if person_id in (group or []) or person_id in (attendees or []):
+            raise SegregationOfDutiesError(
+                "被认定人不得参加本人的认定小组或认定会",
+                "the person concerned may sit neither on the group nor at the meeting",
+            )
+        if group is not None and actor.id not in group:
+            raise SegregationOfDutiesError(
+                "认定人须是认定小组成员", "the auditor determining must be a member of the group"
             )
         self._responsibility_determined(
             determination_id=determination_id,
@@ -187,6 +217,9 @@ class Loan(LoanZones, TargetRecords):
             documents=list(documents),
             actor_id=actor.id,
             role=actor.role,
+            group_member_ids=group,
+            meeting_on=meeting_on,
+            attendee_ids=attendees,
         )
 
     def check_responsibility_started(self, on: date, starts_at_days_overdue: int | None) -> None:
@@ -224,10 +257,15 @@ class Loan(LoanZones, TargetRecords):
         documents: list[DocumentRef],
         actor_id: UUID,
         role: Role,
+        group_member_ids: list[UUID] | None = None,
+        meeting_on: date | None = None,
+        attendee_ids: list[UUID] | None = None,
     ) -> None:
+        # The group and the meeting are none on a determination recorded before they were.
         self.determinations[determination_id] = Determination(
             determination_id, person_id, stage, finding, sanction, actor_id
         )
+        self.determinations[determination_id].written = _written(documents)
 
     def appeal_responsibility(
         self, *, determination_id: UUID, reason: str, actor: Actor, documents: Docs = ()
@@ -322,6 +360,117 @@ class Loan(LoanZones, TargetRecords):
         determination.outcome = outcome
         determination.final_finding = finding
 
+    def record_determination_step(
+        self,
+        *,
+        determination_id: UUID,
+        step: DeterminationStep,
+        taken_on: date,
+        today: date,
+        note: str,
+        actor: Actor,
+        department: str | None = None,
+        documents: Docs = (),
+    ) -> None:
+        """Take a finding through the steps after it (认定程序), in order.
+
+        逐级签批: each level signs off the written determination (认定书, filed with the finding
+        or with this sign-off), each by a different person, never the auditor who made it nor
+        the person concerned. 通知: once signed off, the person concerned is notified, once; they
+        may then appeal (复议). 移交监察: once notified and any appeal decided, the case is
+        referred to the discipline and inspection department named (``department``), once.
+        """
+        authorize(actor, Action.PROGRESS_DETERMINATION)
+        determination: Determination = self._get(
+            self.determinations, determination_id, "责任认定", "determination"
+        )
+        self.check_business_date(taken_on, "taken_on")
+        if taken_on > today:
+            raise InvalidInputError(
+                "日期不得晚于今日", "the date cannot be later than today", field="taken_on"
+            )
+        if actor.id == determination.person_id:
+            raise SegregationOfDutiesError(
+                "被认定人不得办理本人认定的程序", "the person concerned may not take these steps"
+            )
+        if (department is None) != (step is not DeterminationStep.REFERRED):
+            raise InvalidInputError(
+                "仅移交监察须填写接收部门",
+                "the receiving department is given with a referral, and only then",
+                field="department",
+            )
+        if step is DeterminationStep.SIGNED_OFF:
+            if determination.notified_on is not None:
+                raise InvalidTransitionError(
+                    "已通知被认定人，签批已结束", "the person was notified: sign-off is over"
+                )
+            if actor.id == determination.determined_by or actor.id in determination.signed_off_by:
+                raise SegregationOfDutiesError(
+                    "每一级签批须由认定人以外的不同人员作出",
+                    "each level signs off by a different person, not the auditor who determined",
+                )
+            if not (determination.written or _written(documents)):
+                raise InvalidTransitionError(
+                    "签批须附书面认定书（responsibility_determination）",
+                    "sign-off needs the written determination (a responsibility_determination "
+                    "document) filed with the finding or with the sign-off",
+                )
+        elif step is DeterminationStep.NOTIFIED:
+            if not determination.signed_off_by:
+                raise InvalidTransitionError(
+                    "认定书签批后方可通知被认定人",
+                    "the person is notified once the determination is signed off",
+                )
+            if determination.notified_on is not None:
+                raise InvalidTransitionError("已通知被认定人", "the person was already notified")
+        else:
+            if determination.notified_on is None:
+                raise InvalidTransitionError(
+                    "通知被认定人后方可移交监察", "refer the case once the person is notified"
+                )
+            if determination.appeal_reason is not None and determination.outcome is None:
+                raise InvalidTransitionError(
+                    "复议尚未决定，暂不能移交监察", "the appeal is not decided yet"
+                )
+            if determination.referred_on is not None:
+                raise InvalidTransitionError("已移交监察", "the case was already referred")
+        self._determination_step_recorded(
+            determination_id=determination_id,
+            step=step,
+            taken_on=taken_on,
+            note=require_text(note, "note"),
+            documents=list(documents),
+            actor_id=actor.id,
+            role=actor.role,
+            department=(
+                None
+                if department is None
+                else require_text(department, "department", max_length=100)
+            ),
+        )
+
+    @event("DeterminationStepRecorded")
+    def _determination_step_recorded(
+        self,
+        *,
+        determination_id: UUID,
+        step: DeterminationStep,
+        taken_on: date,
+        note: str,
+        documents: list[DocumentRef],
+        actor_id: UUID,
+        role: Role,
+        department: str | None = None,
+    ) -> None:
+        determination = self.determinations[determination_id]
+        if step is DeterminationStep.SIGNED_OFF:
+            determination.signed_off_by.append(actor_id)
+            determination.written = determination.written or _written(documents)
+        elif step is DeterminationStep.NOTIFIED:
+            determination.notified_on = taken_on
+        else:
+            determination.referred_on = taken_on
+
     def record_objection(
         self, *, objection_id: UUID, subject: str, text: str, actor: Actor, documents: Docs = ()
     ) -> None:
@@ -350,3 +499,22 @@ class Loan(LoanZones, TargetRecords):
         role: Role,
     ) -> None:
         self.objections.append(objection_id)
+
+
+WRITTEN_DETERMINATION = "responsibility_determination"
+"""The document type of the written determination (不良贷款责任认定书)."""
+
+
+def _written(documents: Sequence[DocumentRef]) -> bool:
+    return any(d.doc_type == WRITTEN_DETERMINATION for d in documents)
+
+
+def _distinct(ids: Sequence[UUID] | None, field: str) -> list[UUID] | None:
+    """People named once each, at least one; None when not given."""
+    if ids is None:
+        return None
+    if not ids or len(set(ids)) != len(ids):
+        raise InvalidInputError(
+            "人员须至少一人且不得重复", "name at least one person, each once", field=field
+        )
+    return list(ids)

@@ -20,6 +20,7 @@ from domain.values import (
     Grade,
     LoanStatus,
     Party,
+    RepaymentMethod,
     Role,
     WriteOffCriterion,
     money,
@@ -41,8 +42,12 @@ class LoanWorkout(LoanCollection):
         policy: FloorPolicy,
         actor: Actor,
         documents: Docs = (),
+        new_repayment_method: RepaymentMethod | None = None,
     ) -> None:
-        """Restructure (重组): starts, or restarts, the observation period."""
+        """Restructure (重组): starts, or restarts, the observation period.
+
+        Among its risk measures (风控措施) the rate and maturity change, and the repayment
+        method may (``new_repayment_method``, 变更还款方式)."""
         authorize(actor, Action.RESTRUCTURE)
         self.check_on_books("重组", "restructure")
         self.check_business_date(restructured_on, "restructured_on")
@@ -61,6 +66,7 @@ class LoanWorkout(LoanCollection):
             documents=list(documents),
             actor_id=actor.id,
             role=actor.role,
+            new_repayment_method=new_repayment_method,
         )
 
     @event("Restructured")
@@ -79,7 +85,10 @@ class LoanWorkout(LoanCollection):
         documents: list[DocumentRef],
         actor_id: UUID,
         role: Role,
+        new_repayment_method: RepaymentMethod | None = None,
     ) -> None:
+        if new_repayment_method is not None:
+            self.repayment_method = new_repayment_method
         self.observation = Observation(
             restructured_count=self.observation.restructured_count + 1,
             grade_at_restructuring=grade_at_restructuring,

@@ -54,6 +54,8 @@ LOANS = TableSpec(
         col("repayment_method", sa.String(16), "还款方式", "repayment", labels=RepaymentMethod),
         col("principal", MONEY, "贷款金额", "principal"),
         col("balance", MONEY, "贷款余额", "balance"),
+        col("repayments_on_time", sa.Integer, "按时还款次数", "repayments on time"),
+        col("repayments_late", sa.Integer, "逾期后还款次数", "repayments while overdue"),
         *loan_facts("value_date"),
         col("maturity_date", sa.Date, "到期日", "maturity date"),
         *loan_facts("status", "grade", "sub_grade", "days_overdue"),
@@ -107,10 +109,10 @@ class LoanLedger(FollowsRules, Projection):
     """贷后管理台账: borrower, product, amounts, status, grade, arrears, inspections, warnings."""
 
     name = "loan_ledger"
-    version = 10  # 6: checklist judgment; 7: the B岗 (managers.b_post_required); 8: an
+    version = 11  # 6: checklist judgment; 7: the B岗 (managers.b_post_required); 8: an
     # inspection counts once countersigned; 9: borrower information changed (the rating moves
     # the schedule), the use of the funds; 10: closer watch (重点客户, 大额客户, 第三方服务) and
-    # the maturity notice (贷款到期通知书)
+    # the maturity notice (贷款到期通知书); 11: repayments on time and while overdue
     title_zh = "贷后管理台账"
     title_en = "Loan ledger"
     tables = (LOANS, STAFF, RULES_TABLE)
@@ -232,7 +234,13 @@ class LoanLedger(FollowsRules, Projection):
     def _(self, event: Any, changes: Changes) -> None:
         row = changes.get("loans", event.originator_id)
         if row is not None:
-            self._change(changes, event.originator_id, balance=row["balance"] - event.principal)
+            counted = "repayments_on_time" if event.on_time else "repayments_late"
+            self._change(
+                changes,
+                event.originator_id,
+                balance=row["balance"] - event.principal,
+                **{counted: (row[counted] or 0) + 1},
+            )
 
     @handle.register(LoanEvents.OverdueStatusRecorded)
     def _(self, event: Any, changes: Changes) -> None:
@@ -363,11 +371,13 @@ class LoanLedger(FollowsRules, Projection):
 
     @handle.register(LoanEvents.Restructured)
     def _(self, event: Any, changes: Changes) -> None:
+        method = getattr(event, "new_repayment_method", None)
         self._change(
             changes,
             event.originator_id,
             maturity_date=event.new_maturity_date,
             maturity_notice_on=None,  # a new maturity date: its own notice
+            **({"repayment_method": method.value} if method is not None else {}),
         )
 
     @handle.register(LoanEvents.Extended)

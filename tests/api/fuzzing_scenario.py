@@ -14,6 +14,7 @@ others than those the run signs in as (see :data:`RUNNERS`), where a rule keeps 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -22,7 +23,7 @@ from typing import Any
 
 import httpx
 
-from tests.factories import answered
+from tests.factories import answered, make_pdf
 
 PREFIX = "/api/v1"
 
@@ -88,6 +89,19 @@ class Bank:
             raise SetupFailed(f"POST {path} as {staff_no}: {answer.status_code} {answer.text}")
         content_type = answer.headers.get("content-type", "")
         return answer.json() if content_type.startswith("application/json") else answer
+
+    def upload(self, staff_no: str, path: str, body: dict[str, Any], doc_type: str) -> Any:
+        """``body`` posted with one small PDF of ``doc_type`` attached."""
+        document = (f"{doc_type}.pdf", make_pdf(doc_type), "application/pdf")
+        answer = self.client.post(
+            path,
+            data={"data": json.dumps(body, ensure_ascii=False)},
+            files=[(doc_type, document)],
+            headers=self._headers(staff_no),
+        )
+        if answer.status_code >= 300:
+            raise SetupFailed(f"POST {path} as {staff_no}: {answer.status_code} {answer.text}")
+        return answer.json()
 
     def get(self, staff_no: str, path: str, **params: Any) -> Any:
         answer = self.client.get(path, params=params, headers=self._headers(staff_no))
@@ -564,6 +578,27 @@ class Scenario:
             Example(
                 {"loan_no": decided, "determination_id": determination_id},
                 body={"outcome": "upheld", "reason": "复核维持原认定"},
+            ),
+        )
+        # 认定程序: a finding filed with its 认定书 and signed off, the person to be notified.
+        signed = self.non_performing()
+        determination_id = self.bank.upload(
+            AUDITOR2,
+            f"/loans/{signed}/responsibility",
+            determination,
+            "responsibility_determination",
+        )["ids"]["determination_id"]
+        self.bank.post(
+            RUNNERS["branch_head"],
+            f"/loans/{signed}/responsibility/{determination_id}/steps",
+            {"step": "signed_off", "taken_on": self.on(201), "note": "同意认定意见"},
+        )
+        self.example(
+            "POST",
+            "/loans/{loan_no}/responsibility/{determination_id}/steps",
+            Example(
+                {"loan_no": signed, "determination_id": determination_id},
+                body={"step": "notified", "taken_on": self.on(201), "note": "已书面通知被认定人"},
             ),
         )
         del auditor

@@ -45,10 +45,9 @@ from domain.values import (
 )
 from storage.blobs import InMemoryBlobStore, LocalBlobStore
 from storage.eventstore import postgres_env, sqlite_env
+from tests.demo.conftest import LOANS, SEED, BuiltDemo
 from tests.postgres import fresh_schema
 
-LOANS = 12
-SEED = 20260701
 OTHER_SEED = 7
 # docs/rules.md CLS-06 to CLS-09: more than N days overdue → at least this grade.
 OVERDUE_FLOORS = (
@@ -119,6 +118,15 @@ def _build(archive: DossierArchive, seed: int) -> Portfolio:
         archive.close()
 
 
+def _built(demo: BuiltDemo) -> Portfolio:
+    """The shared build of the demo (``LOANS`` loans, ``SEED``), read back."""
+    archive = demo.open()
+    try:
+        return _read_back(archive, demo.summary)
+    finally:
+        archive.close()
+
+
 @pytest.fixture
 def another_store_env(
     store_env: dict[str, str], tmp_path: Path, request: pytest.FixtureRequest
@@ -137,9 +145,9 @@ def _statutory_floor(days_overdue: int) -> Grade:
 
 
 def test_a_small_demo_portfolio_shows_every_fate_and_keeps_every_rule(
-    store_env: dict[str, str], tmp_path: Path
+    built_demo: BuiltDemo,
 ) -> None:
-    built = _build(DossierArchive(store_env, blobs=LocalBlobStore(tmp_path / "blobs")), SEED)
+    built = _built(built_demo)
     loans, events = built.loans, built.events
 
     # At least the loans asked for, each with a plausible record; the staff of a real bank.
@@ -230,9 +238,10 @@ def test_a_small_demo_portfolio_shows_every_fate_and_keeps_every_rule(
 
 
 def test_the_same_seed_gives_the_same_portfolio_and_another_seed_another(
-    store_env: dict[str, str], another_store_env: dict[str, str], tmp_path: Path
+    built_demo: BuiltDemo, another_store_env: dict[str, str], tmp_path: Path
 ) -> None:
-    first = _build(DossierArchive(store_env, blobs=LocalBlobStore(tmp_path / "one")), SEED)
+    # Two independent builds of the same seed: the shared one, and another made here afresh.
+    first = _built(built_demo)
     again = _build(DossierArchive(another_store_env, blobs=LocalBlobStore(tmp_path / "two")), SEED)
     other = _build(
         DossierArchive({"PERSISTENCE_MODULE": "eventsourcing.popo"}, blobs=InMemoryBlobStore()),
@@ -256,15 +265,15 @@ def test_the_same_seed_gives_the_same_portfolio_and_another_seed_another(
 
 
 def test_the_demo_archive_office_receives_catalogues_lends_and_freezes(
-    store_env: dict[str, str], tmp_path: Path
+    built_demo: BuiltDemo,
 ) -> None:
     """The archive office's work on the demo, read back from the dossiers and borrowings:
     originals received for every loan, every closed loan's full dossier matched with them and
     catalogued under its own reference code, defects, borrowings (one a page short, one out
     past its due date today) and holds — every date in the demo's years."""
-    archive = DossierArchive(store_env, blobs=LocalBlobStore(tmp_path / "blobs"))
+    archive = built_demo.open()
     try:
-        summary = build_portfolio(archive, loans=LOANS, seed=SEED)
+        summary = built_demo.summary
         auditor = next(s for s in summary.staff if s.role == Role.AUDITOR.value)
         ctx = CommandContext(archive.authenticate(auditor.token))
         loans = archive.list_loans(ctx, limit=summary.loans + 50)
@@ -377,15 +386,15 @@ def test_the_demo_is_not_loaded_on_a_clock_before_its_last_business_date(
 
 
 def test_the_demo_evaluates_account_managers_duties_and_leaves_one_due(
-    store_env: dict[str, str], tmp_path: Path
+    built_demo: BuiltDemo,
 ) -> None:
     """Row 000-60 on the demo: three years in post, each branch head evaluated their account
     managers in January 2026 but one, whose evaluation is still due; a handover, when the
     portfolio has one, was evaluated a week later. Rows 002-12, 002-77: loans the rules name
     mostly have a B岗."""
-    archive = DossierArchive(store_env, blobs=LocalBlobStore(tmp_path / "blobs"))
+    archive = built_demo.open()
     try:
-        summary = build_portfolio(archive, loans=LOANS, seed=SEED)
+        summary = built_demo.summary
         auditor = next(s for s in summary.staff if s.role == Role.AUDITOR.value)
         ctx = CommandContext(archive.authenticate(auditor.token))
         managers = [s.staff_no for s in summary.staff if s.role == Role.ACCOUNT_MANAGER.value]

@@ -7,27 +7,20 @@ of the loans falling due next month sent — all but the last, whose notice is s
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from archive.application import DossierArchive
 from archive.core import CommandContext
 from demo.plan import MAX_STEPS, TODAY
-from demo.portfolio import build_portfolio
 from demo.watch import CONTACT, SERVICER
 from domain.schedules import add_months
 from domain.values import InspectionKind, Role
-from storage.blobs import LocalBlobStore
-
-LOANS = 12
-SEED = 20260701
+from tests.demo.conftest import BuiltDemo
 
 
 def test_the_demo_watches_a_key_customer_and_a_third_party_serviced_loan_closely(
-    store_env: dict[str, str], tmp_path: Path
+    built_demo: BuiltDemo,
 ) -> None:
-    archive = DossierArchive(store_env, blobs=LocalBlobStore(tmp_path / "blobs"))
+    archive = built_demo.open()
     try:
-        summary = build_portfolio(archive, loans=LOANS, seed=SEED)
+        summary = built_demo.summary
         auditor = next(s for s in summary.staff if s.role == Role.AUDITOR.value)
         ctx = CommandContext(archive.authenticate(auditor.token))
         loans = [archive.get_loan(ctx, r.loan_no) for r in archive.list_loans(ctx, limit=200)]

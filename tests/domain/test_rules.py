@@ -366,6 +366,7 @@ CHANGED_ON_PURPOSE = frozenset(
     {
         "scope",
         "branches",
+        "collection.decision_levels",
         "checklists",
         "classification.determination_required",
         "managers",

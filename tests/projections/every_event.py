@@ -59,6 +59,7 @@ from domain.values import (
     CheckSubject,
     CollateralKind,
     CollectionStepKind,
+    DeterminationStep,
     DisposalMethod,
     DocumentRef,
     DutyConclusion,
@@ -258,6 +259,8 @@ def customer_released(w: World) -> list[Any]:
         borrower_id="91330100MA2EVERY1X", released_on=START, reason="移交", actor=w.actor("head")
     )
     return [w.staff["am"]]
+
+
 def supervision_checked(w: World) -> list[Any]:
     """A check scored below the pass score (贷后管理检查), by the risk manager."""
     w.keep(
@@ -854,6 +857,22 @@ def responsibility_determined(w: World) -> list[Any]:
         on=day(150),
         starts_at_days_overdue=30,
         actor=w.actor("auditor"),
+        documents=[document("responsibility_determination")],
+        group_member_ids=[w.id("auditor"), w.id("compliance")],
+        meeting_on=day(149),
+        attendee_ids=[w.id("auditor"), w.id("compliance")],
+    )
+    return [w.loan]
+
+
+def determination_step_recorded(w: World) -> list[Any]:
+    w.loan.record_determination_step(
+        determination_id=w.determination_id,
+        step=DeterminationStep.SIGNED_OFF,
+        taken_on=day(151),
+        today=day(151),
+        note="同意认定意见",
+        actor=w.actor("head"),
     )
     return [w.loan]
 
@@ -1639,6 +1658,7 @@ FACTORIES: dict[str, Factory] = {
     _declared(Loan, "ResponsibilityDetermined"): responsibility_determined,
     _declared(Loan, "ResponsibilityAppealed"): responsibility_appealed,
     _declared(Loan, "AppealDecided"): appeal_decided,
+    _declared(Loan, "DeterminationStepRecorded"): determination_step_recorded,
     _declared(Loan, "ObjectionRecorded"): objection_recorded,
     _declared(Loan, "DisposalPlanSubmitted"): disposal_plan_submitted,
     _declared(Loan, "DisposalPlanDecided"): disposal_plan_decided,

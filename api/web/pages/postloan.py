@@ -64,6 +64,7 @@ from domain.records import Proposal
 from domain.values import (
     BorrowingForm,
     BorrowingPurpose,
+    CollectionPlan,
     CollectionStepKind,
     Grade,
     GuarantorCapacity,
@@ -624,6 +625,31 @@ def collection_form(request: Request, viewer: Viewer, loan: Loan) -> Form:
                 "text",
                 required=False,
                 hint=N_("Required from the fifth day overdue (法律顾问介入)."),
+            ),
+            Field(
+                "participants",
+                N_("Others taking part"),
+                "text",
+                required=False,
+                hint=N_(
+                    "Staff numbers, separated by commas: the post-loan officer on the joint "
+                    "visit; the post-loan officer and a supervisor on the revised plan."
+                ),
+            ),
+            Field(
+                "cause",
+                N_("Cause of the arrears found"),
+                "textarea",
+                required=False,
+                hint=N_("On a revised plan: the cause investigated and verified (逾期原因)."),
+            ),
+            Field(
+                "plan",
+                N_("Plan settled on"),
+                "select",
+                required=False,
+                options=_options(CollectionPlan, viewer),
+                hint=N_("On a revised plan only; early recall is 提前收回贷款."),
             ),
             Field(
                 "promised_date",

@@ -97,6 +97,7 @@ CATEGORIES = {
     "ResponsibilityDetermined": "determinations",
     "ResponsibilityAppealed": "determinations",
     "AppealDecided": "determinations",
+    "DeterminationStepRecorded": "determinations",
 }
 
 

@@ -7,15 +7,16 @@ determination events also keep the helper tables up to date.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from functools import singledispatchmethod
 from typing import Any, ClassVar
 from uuid import UUID
 
 from domain.loan import Loan
+from domain.loan.responsibility import WRITTEN_DETERMINATION
 from domain.staff import Staff
-from domain.values import ResponsibilityStage
+from domain.values import DeterminationStep, ResponsibilityStage
 from projections.changes import Changes
 from projections.projection import Listing, Projection
 from projections.registers.responsibility.rows import (
@@ -46,10 +47,11 @@ class AccountabilityTrail(Projection):
     """责任追溯: per person and per loan, every action, role, time, event position and hash."""
 
     name = "accountability_trail"
-    version = 9  # 4: 认定; 5: duty evaluations (履职评价); 6: the countersign (复核意见); 7:
+    version = 10  # 4: 认定; 5: duty evaluations (履职评价); 6: the countersign (复核意见); 7:
     # information changes and uses of the funds named; 8: the warning loop's report, feedback and
     # determination (预警报告、反馈、认定);
-    # 9: closer watch and maturity notices (重点客户, 第三方服务, 到期通知书)
+    # 9: closer watch and maturity notices (重点客户, 第三方服务, 到期通知书);
+    # 10: 认定程序 (认定小组, 认定会, 认定书, 逐级签批, 通知, 移交监察)
     title_zh = "责任追溯"
     title_en = "Accountability trail"
     tables = (STAFF, SUBJECTS, ORIGINATION, ACTIONS, PARTS, DETERMINATIONS, EVALUATIONS)
@@ -244,6 +246,11 @@ class AccountabilityTrail(Projection):
                 "determined_by_name": auditor.get("name"),
                 "determined_position": changes.position,
                 "final_finding": event.finding.value,
+                "group_members": _names(changes, getattr(event, "group_member_ids", None)),
+                "meeting_on": getattr(event, "meeting_on", None),
+                "attendees": _names(changes, getattr(event, "attendee_ids", None)),
+                "written": _written(event.documents),
+                "sign_off_levels": 0,
             },
         )
         common: dict[str, Any] = {
@@ -255,6 +262,42 @@ class AccountabilityTrail(Projection):
         record_action(event, changes)
         record_part(event, changes, Part.PERSON, event.person_id, **common)
         record_part(event, changes, Part.AUDITOR, event.actor_id, **common)
+        for member in getattr(event, "group_member_ids", None) or ():
+            record_part(event, changes, Part.GROUP_MEMBER, member, **common)
+        for attendee in getattr(event, "attendee_ids", None) or ():
+            record_part(event, changes, Part.ATTENDEE, attendee, on_date=event.meeting_on, **common)
+
+    @handle.register(LoanEvents.DeterminationStepRecorded)
+    def _(self, event: Any, changes: Changes) -> None:
+        found = changes.get("determinations", event.determination_id) or {}
+        actor = changes.get("staff", event.actor_id) or {}
+        step = event.step
+        if step is DeterminationStep.SIGNED_OFF:
+            signers = [n for n in (found.get("signed_off_by") or "").split("、") if n]
+            columns: dict[str, Any] = {
+                "signed_off_by": "、".join([*signers, actor.get("name") or str(event.actor_id)]),
+                "sign_off_levels": (found.get("sign_off_levels") or 0) + 1,
+                "written": bool(found.get("written")) or _written(event.documents),
+            }
+            part = Part.SIGNER
+        elif step is DeterminationStep.NOTIFIED:
+            columns, part = {"notified_on": event.taken_on}, Part.NOTIFIER
+        else:
+            columns = {"referred_on": event.taken_on, "referred_to": event.department}
+            part = Part.REFERRER
+        found = changes.update("determinations", (event.determination_id,), **columns) or found
+        record_action(event, changes, subject_id=found.get("person_id"))
+        record_part(
+            event,
+            changes,
+            part,
+            event.actor_id,
+            stage=ResponsibilityStage.parse(found["stage"], "stage") if found else None,
+            on_date=event.taken_on,
+            record_id=event.determination_id,
+            label=step.zh if event.department is None else f"{step.zh}：{event.department}",
+            text=event.note,
+        )
 
     @handle.register(LoanEvents.ResponsibilityAppealed)
     def _(self, event: Any, changes: Changes) -> None:
@@ -298,6 +341,21 @@ class AccountabilityTrail(Projection):
         record_action(event, changes, subject_id=person_id)
         record_part(event, changes, Part.APPEAL_DECIDER, event.actor_id, **common)
         record_part(event, changes, Part.PERSON, person_id, **common)
+
+
+def _names(changes: Changes, ids: list[UUID] | None) -> str | None:
+    """People by name (工号 where the register does not know them), in the order given."""
+    if ids is None:
+        return None
+    return "、".join((changes.get("staff", i) or {}).get("name") or str(i) for i in ids)
+
+
+def _written(documents: Iterable[Any]) -> bool:
+    """Whether the documents include the written determination (认定书)."""
+    return any(
+        (d["doc_type"] if isinstance(d, Mapping) else d.doc_type) == WRITTEN_DETERMINATION
+        for d in documents
+    )
 
 
 def _handed_over(

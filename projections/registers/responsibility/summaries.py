@@ -50,6 +50,7 @@ VERBS = {
     "ResponsibilityDetermined": "责任认定",
     "ResponsibilityAppealed": "申请复议",
     "AppealDecided": "复议决定",
+    "DeterminationStepRecorded": "认定程序（签批、通知、移交监察）",
     "ObjectionRecorded": "登记书面异议",
     "BorrowerInformationChanged": "变更借款人信息",
     "FundsUseRecorded": "登记资金使用",

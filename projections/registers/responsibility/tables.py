@@ -65,6 +65,11 @@ class Part(LabelledEnum):
     AUDITOR = ("auditor", "认定人")
     APPELLANT = ("appellant", "复议申请人")
     APPEAL_DECIDER = ("appeal_decider", "复议决定人")
+    GROUP_MEMBER = ("group_member", "认定小组成员")
+    ATTENDEE = ("attendee", "认定会参会人")
+    SIGNER = ("signer", "签批人")
+    NOTIFIER = ("notifier", "通知人")
+    REFERRER = ("referrer", "移交监察经办人")
 
 
 STAFF = TableSpec(
@@ -208,6 +213,15 @@ DETERMINATIONS = TableSpec(
         col("decided_by_id", ID, "复议决定人ID", "decided by", export=False),
         col("decided_by_name", sa.String(100), "复议决定人", "decided by"),
         col("decided_position", POSITION, "复议决定日志位置", "decision position"),
+        col("group_members", sa.Text, "认定小组成员", "determination group"),
+        col("meeting_on", sa.Date, "认定会日期", "meeting on"),
+        col("attendees", sa.Text, "认定会参会人员", "meeting attendees"),
+        col("written", sa.Boolean, "已出具认定书", "written determination filed"),
+        col("signed_off_by", sa.Text, "逐级签批人", "signed off by (in order)"),
+        col("sign_off_levels", sa.Integer, "签批级数", "sign-off levels"),
+        col("notified_on", sa.Date, "通知被认定人日期", "person notified on"),
+        col("referred_on", sa.Date, "移交监察日期", "referred on"),
+        col("referred_to", sa.String(100), "接收部门", "referred to"),
     ],
     key=("determination_id",),
     indexes=(("loan_id",), ("person_id",)),

@@ -180,6 +180,9 @@ def test_plans_are_submitted_approved_or_refused_by_the_branch_head_and_carried_
         ("核销", True, None, None),
     ]
     assert plans[1]["expected_recovery"] == "800000.00"
+    # 催收成效: recovered in per cent of expected, per plan and over the loan's plans carried out.
+    assert [p["recovery_rate"] for p in plans] == ["20.00", "95.00", None, None, None, None]
+    assert api.get("am", f"/loans/{LOAN}").json()["disposal_recovery_rate"] == "53.33"
     assert plans[1]["decided_on"] == "2025-09-08"
     after = api.archive.recorder.max_notification_id()
     trail = api.get(
