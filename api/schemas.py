@@ -117,6 +117,8 @@ class InspectionPublic(BaseModel):
     judgment: str | None = None
     measures: str | None = None
     counterpart: str | None = None
+    reminder_channel: str | None = None
+    systems_queried: list[str] | None = None
     countersigned: bool
     countersigned_on: date | None
     countersign_opinion: str | None
@@ -146,6 +148,8 @@ class InspectionPublic(BaseModel):
             judgment=inspection.judgment,
             measures=inspection.measures,
             counterpart=inspection.counterpart,
+            reminder_channel=inspection.reminder_channel,
+            systems_queried=inspection.systems_queried,
             countersigned=inspection.countersigned_on is not None,
             countersigned_on=inspection.countersigned_on,
             countersign_opinion=inspection.countersign_opinion,

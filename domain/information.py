@@ -56,7 +56,8 @@ MISUSE_CODE = "BEH-05"
 使用, orange): INF-56."""
 
 _PHONE = re.compile(r"^\+?[0-9][0-9 \-]{4,30}$")
-_RATING = re.compile(r"^[A-Z]{1,3}[+\-]?$")
+_RATING = re.compile(r"^(定性)?[A-Z]{1,3}[+\-]?$")
+"""A grade, or a qualitative rating (定性评级) named after the grade it compares to: 定性A."""
 _ACCOUNT = re.compile(r"^[0-9A-Za-z\-]{6,40}$")
 
 
@@ -72,8 +73,8 @@ def checked_value(field: BorrowerField, value: str) -> str:
         rating = text.upper()
         if not _RATING.match(rating):
             raise InvalidInputError(
-                f"信用等级 {text!r} 无效（如 AA、A+、BBB）",
-                f"rating {text!r} is not a rating such as AA, A+ or BBB",
+                f"信用等级 {text!r} 无效（如 AA、A+、BBB、定性A）",
+                f"rating {text!r} is not a rating such as AA, A+, BBB or 定性A",
                 field=name,
             )
         return rating

@@ -45,6 +45,10 @@ class Inspection:
     measures: str | None = None
     counterpart: str | None = None
     """Whom the inspector spoke to or met (回访对象), where the record names them."""
+    reminder_channel: str | None = None
+    """How a phone visit's repayment reminder reached the borrower (电话, 短信, 邮件, 信函)."""
+    systems_queried: list[str] | None = None
+    """The systems an off-site inspection queried (系统监测): 信贷管理系统, 人行征信…"""
 
     @property
     def abnormal(self) -> int | None:

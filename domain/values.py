@@ -204,6 +204,24 @@ class InspectionKind(LabelledEnum):
     PHONE_VISIT = ("phone_visit", "电话回访")
 
 
+class ReminderChannel(LabelledEnum):
+    """How a repayment reminder (还款提醒) reached the borrower: recorded on the phone visit."""
+
+    PHONE = ("phone", "电话")
+    SMS = ("sms", "短信")
+    EMAIL = ("email", "电子邮件")
+    LETTER = ("letter", "信函")
+
+
+class MonitoredSystem(LabelledEnum):
+    """A system an off-site inspection (系统监测, 非现场检查) queried."""
+
+    CREDIT_MANAGEMENT = ("credit_management", "信贷管理系统")
+    PBOC_CREDIT = ("pboc_credit", "人行征信系统")
+    CORE_BANKING = ("core_banking", "核心业务系统")
+    ACCOUNT_MONITORING = ("account_monitoring", "账户资金监测")
+
+
 class WarningColour(LabelledEnum):
     """Severity of a risk-warning signal (红橙黄)."""
 
@@ -219,6 +237,7 @@ class CollectionStepKind(LabelledEnum):
     VISIT = ("visit", "上门催收")
     JOINT_VISIT = ("joint_visit", "联合上门催收")
     PLAN_REVISED = ("plan_revised", "修订催收方案")
+    CONTINGENCY_PLAN = ("contingency_plan", "启动逾期应急预案")
     NOTICE_SERVED = ("notice_served", "送达催收通知书")
     GUARANTOR_NOTIFIED = ("guarantor_notified", "通知保证人")
     HANDOVER = ("handover", "换手催收")

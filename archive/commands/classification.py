@@ -33,6 +33,11 @@ class ProposeClassification(LoanCommand):
     reason: Text
     as_of: date
     proposal_id: UUID = Field(default_factory=uuid4)
+    # How the grade was reached (CLS-21): 系统初始定级, 风险因子调整, 人工调整.
+    system_grade: Grade | None = None
+    factor_grade: Grade | None = None
+    risk_factors: Annotated[str, Field(max_length=2000)] | None = None
+    adjustment_reason: Annotated[str, Field(max_length=2000)] | None = None
 
 
 class DetermineClassification(LoanCommand):

@@ -18,7 +18,7 @@ from domain.authorization import Action
 from domain.checklists import AnswerResult
 from domain.errors import DomainError
 from domain.loan import Loan
-from domain.values import Actor, DocumentRef, InspectionKind
+from domain.values import Actor, DocumentRef, InspectionKind, MonitoredSystem, ReminderChannel
 
 
 class ChecklistAnswer(BaseModel):
@@ -66,6 +66,17 @@ class RecordInspection(LoanCommand):
         description="whom the inspector spoke to or met (回访对象), e.g. 实际控制人张三; "
         "required by a return visit's record",
     )
+    reminder_channel: ReminderChannel | None = Field(
+        default=None,
+        description="a phone visit's: how the repayment reminder (还款提醒) reached the borrower "
+        "— phone, sms, email or letter",
+    )
+    systems_queried: list[MonitoredSystem] | None = Field(
+        default=None,
+        max_length=10,
+        description="an off-site inspection's: the systems queried (系统监测), e.g. "
+        '["credit_management", "pboc_credit"]',
+    )
 
     def params(self) -> dict[str, Any]:
         """The fingerprint's fields: a free-text inspection's exactly as before checklists (a
@@ -77,7 +88,17 @@ class RecordInspection(LoanCommand):
         }
 
 
-CHECKLIST_FIELDS = frozenset({"answers", "figures", "judgment", "measures", "counterpart"})
+CHECKLIST_FIELDS = frozenset(
+    {
+        "answers",
+        "figures",
+        "judgment",
+        "measures",
+        "counterpart",
+        "reminder_channel",
+        "systems_queried",
+    }
+)
 
 
 class CorrectInspection(LoanCommand):
@@ -137,6 +158,8 @@ class InspectionCommands(ArchiveCore):
                 documents=refs,
                 checklists=self.rule_set().checklists,
                 counterpart=cmd.counterpart,
+                reminder_channel=cmd.reminder_channel,
+                systems_queried=cmd.systems_queried,
                 **answered,
             ),
             [*uploads, form] if form is not None else uploads,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import event
@@ -26,6 +27,7 @@ from domain.classification import (
 from domain.errors import (
     ClassificationFloorError,
     ClassificationNotDeterminedError,
+    InvalidInputError,
     InvalidTransitionError,
     SegregationOfDutiesError,
 )
@@ -41,6 +43,29 @@ from domain.values import (
     Role,
     require_text,
 )
+
+
+def _derivation(
+    system_grade: Grade | None,
+    factor_grade: Grade | None,
+    risk_factors: str | None,
+    adjustment_reason: str | None,
+) -> dict[str, Any]:
+    """The derivation of a proposed grade as recorded (CLS-21); blank text is none."""
+    given: dict[str, Any] = {"system_grade": system_grade, "factor_grade": factor_grade}
+    if risk_factors is not None and risk_factors.strip():
+        given["risk_factors"] = require_text(risk_factors, "risk_factors", max_length=2000)
+    if adjustment_reason is not None and adjustment_reason.strip():
+        given["adjustment_reason"] = require_text(
+            adjustment_reason, "adjustment_reason", max_length=2000
+        )
+    if factor_grade is not None and system_grade is None:
+        raise InvalidInputError(
+            "填写风险因子调整后分类时须填写系统初始定级",
+            "factor_grade needs the system_grade it adjusts",
+            field="system_grade",
+        )
+    return {"risk_factors": None, "adjustment_reason": None, **given}
 
 
 class LoanClassification(LoanInspections):
@@ -59,9 +84,18 @@ class LoanClassification(LoanInspections):
         actor: Actor,
         documents: Docs = (),
         determination_required: bool = False,
+        system_grade: Grade | None = None,
+        factor_grade: Grade | None = None,
+        risk_factors: str | None = None,
+        adjustment_reason: str | None = None,
     ) -> None:
         """Propose a grade (初分) for determination (认定), where the rules in force require
-        one (``determination_required``, recorded with the proposal), and approval (审批)."""
+        one (``determination_required``, recorded with the proposal), and approval (审批).
+
+        The proposal may record how the grade was reached (CLS-21): the system's initial grade
+        (``system_grade``, 系统初始定级, from the credit management system or typed), the grade
+        after the risk factors (``factor_grade``) and those factors (``risk_factors``, 风险因子
+        调整), and why the proposed grade departs from it (``adjustment_reason``, 人工调整)."""
         authorize(actor, Action.PROPOSE_CLASSIFICATION)
         self.check_on_books("提出分类", "propose a classification")
         self.check_business_date(as_of, "as_of")
@@ -84,6 +118,7 @@ class LoanClassification(LoanInspections):
             actor_id=actor.id,
             role=actor.role,
             determination_required=determination_required,
+            **_derivation(system_grade, factor_grade, risk_factors, adjustment_reason),
         )
 
     @event("ClassificationProposed")
@@ -100,7 +135,13 @@ class LoanClassification(LoanInspections):
         actor_id: UUID,
         role: Role,
         determination_required: bool = False,
+        system_grade: Grade | None = None,
+        factor_grade: Grade | None = None,
+        risk_factors: str | None = None,
+        adjustment_reason: str | None = None,
     ) -> None:
+        # The derivation (system grade, risk factors, manual adjustment) is the register's; a
+        # proposal recorded before it was asked has none.
         # ``determination_required``: the rules in force asked for 认定 when it was proposed;
         # proposals stored before 认定 existed have none (two steps).
         self.proposals[proposal_id] = Proposal(

@@ -31,7 +31,9 @@ from domain.values import (
     Actor,
     DocumentRef,
     InspectionKind,
+    MonitoredSystem,
     Party,
+    ReminderChannel,
     Role,
     require_text,
 )
@@ -57,6 +59,8 @@ class LoanInspections(LoanCore):
         judgment: str | None = None,
         measures: str | None = None,
         counterpart: str | None = None,
+        reminder_channel: ReminderChannel | None = None,
+        systems_queried: Sequence[MonitoredSystem] | None = None,
     ) -> None:
         """Record an inspection by the actor, countersigned by a different reviewer.
 
@@ -64,7 +68,10 @@ class LoanInspections(LoanCore):
         inspection answers it (``answers``, ``figures``, ``judgment``, ``measures``); an
         inspection no checklist applies to stays free text and may not answer one.
         ``counterpart`` names whom the inspector spoke to or met (回访对象); a checklist marked
-        ``counterpart`` requires it.
+        ``counterpart`` requires it. A phone visit, the repayment reminder (还款提醒), may say
+        how it reached the borrower (``reminder_channel``: phone, SMS, email, letter — the
+        sending is the messaging platform's); an off-site inspection, which systems it queried
+        (``systems_queried``, 系统监测: the credit management system, 人行征信…).
         """
         authorize(actor, Action.RECORD_INSPECTION)
         self.check_on_books("登记贷后检查", "record an inspection")
@@ -103,6 +110,7 @@ class LoanInspections(LoanCore):
                 "counterpart is required",
                 field="counterpart",
             )
+        extra = self.inspection_channels(kind, reminder_channel, systems_queried)
         self._inspection_recorded(
             inspection_id=inspection_id,
             kind=kind,
@@ -119,7 +127,41 @@ class LoanInspections(LoanCore):
             judgment=answered.judgment if answered else None,
             measures=answered.measures if answered else None,
             counterpart=met,
+            **extra,
         )
+
+    @staticmethod
+    def inspection_channels(
+        kind: InspectionKind,
+        reminder_channel: ReminderChannel | None,
+        systems_queried: Sequence[MonitoredSystem] | None,
+    ) -> dict[str, Any]:
+        """The reminder's channel (a phone visit's only) and the systems queried (an off-site
+        inspection's only, each once), as recorded."""
+        extra: dict[str, Any] = {"reminder_channel": None, "systems_queried": None}
+        if reminder_channel is not None:
+            if kind is not InspectionKind.PHONE_VISIT:
+                raise InvalidInputError(
+                    "只有电话回访（还款提醒）记录提醒方式",
+                    "reminder_channel is recorded on a phone visit (the repayment reminder) only",
+                    field="reminder_channel",
+                )
+            extra["reminder_channel"] = reminder_channel.value
+        if systems_queried:
+            if kind is not InspectionKind.OFF_SITE:
+                raise InvalidInputError(
+                    "只有非现场检查记录所查询的系统",
+                    "systems_queried is recorded on an off-site inspection only",
+                    field="systems_queried",
+                )
+            if len(set(systems_queried)) != len(systems_queried):
+                raise InvalidInputError(
+                    "所查询的系统重复",
+                    "systems_queried names a system twice",
+                    field="systems_queried",
+                )
+            extra["systems_queried"] = [s.value for s in systems_queried]
+        return extra
 
     def checklist_answered(
         self,
@@ -186,13 +228,18 @@ class LoanInspections(LoanCore):
         judgment: str | None = None,
         measures: str | None = None,
         counterpart: str | None = None,
+        reminder_channel: str | None = None,
+        systems_queried: list[str] | None = None,
     ) -> None:
+        # The reminder's channel and the systems queried are none where not given.
         # The checklist fields are none on an inspection recorded before checklists, the
         # counterpart on one recorded before it was asked (or naming none).
         self.inspections[inspection_id] = Inspection(
             inspection_id, kind, inspected_on, inspector_id, reviewer_id, findings
         )
         self.inspections[inspection_id].counterpart = counterpart
+        self.inspections[inspection_id].reminder_channel = reminder_channel
+        self.inspections[inspection_id].systems_queried = systems_queried
         if checklist is not None:
             recorded = self.inspections[inspection_id]
             recorded.checklist = checklist

@@ -54,6 +54,10 @@ PROPOSALS = TableSpec(
         col("proposer_id", sa.Uuid, "申请人", "proposer", filter=True, shows=PERSON),
         col("proposer_role", sa.String(32), "申请人岗位", "proposer role", labels=Role),
         col("reason", sa.Text, "申请理由", "reason"),
+        col("system_grade", sa.String(20), "系统初始定级", "system grade", labels=Grade),
+        col("factor_grade", sa.String(20), "风险因子调整后", "after risk factors", labels=Grade),
+        col("risk_factors", sa.Text, "风险因子调整", "risk factors"),
+        col("adjustment_reason", sa.Text, "人工调整理由", "manual adjustment reason"),
         col("proposed_at", sa.DateTime, "申请时间", "proposed at"),
         col("status", sa.String(32), "状态", "status", filter=True, labels=ProposalStatus),
         col("determined_by", sa.Uuid, "认定人", "determined by", filter=True, shows=PERSON),
@@ -96,12 +100,18 @@ CHANGES = TableSpec(
 )
 
 
+def _grade(grade: Any) -> str | None:
+    return None if grade is None else str(grade.value)
+
+
 class ClassificationRegister(Projection):
     """五级分类台账: approved grade changes with proposer, determiner, approver, reasons and
     floor; every proposal at its stage (待认定, 待审批, 已批准, 已否决)."""
 
     name = "classification_register"
-    version = 3  # 2: rows dated by business date (业务日期), read on a day (on=); 3: 认定
+    # 2: rows dated by business date (业务日期), read on a day (on=); 3: 认定; 4: how the
+    # proposed grade was reached (系统初始定级, 风险因子调整, 人工调整)
+    version = 4
     title_zh = "五级分类台账"
     title_en = "Classification register"
     tables = (LOANS, PROPOSALS, CHANGES)
@@ -144,6 +154,10 @@ class ClassificationRegister(Projection):
                 "proposer_id": event.actor_id,
                 "proposer_role": event.role.value,
                 "reason": event.reason,
+                "system_grade": _grade(getattr(event, "system_grade", None)),
+                "factor_grade": _grade(getattr(event, "factor_grade", None)),
+                "risk_factors": getattr(event, "risk_factors", None),
+                "adjustment_reason": getattr(event, "adjustment_reason", None),
                 "proposed_at": changes.at,
                 "status": (
                     ProposalStatus.AWAITING_DETERMINATION

@@ -493,6 +493,10 @@ def classification_proposed(w: World) -> list[Any]:
         actor=w.actor("am"),
         documents=[document("classification_form")],
         determination_required=True,
+        system_grade=Grade.SPECIAL_MENTION,
+        factor_grade=Grade.SPECIAL_MENTION,
+        risk_factors="逾期天数、行业景气度",
+        adjustment_reason="实地检查发现停产，人工下调为次级",
     )
     return [w.loan]
 
