@@ -40,6 +40,7 @@ from api.routers import (
     responsibility,
     scope,
     staff,
+    supervision,
     tasks,
     verification,
     warnings,
@@ -81,6 +82,7 @@ ROUTERS = (
     compliance,
     portfolio,
     staff,
+    supervision,
     scope,
     meta,
 )

@@ -24,6 +24,7 @@ from archive.commands.login import LoginCommands
 from archive.commands.responsibility import ResponsibilityCommands
 from archive.commands.scope import ScopeCommands
 from archive.commands.staff import StaffCommands
+from archive.commands.supervision import SupervisionCommands
 from archive.commands.warnings import WarningCommands
 from archive.commands.watch import WatchCommands
 from archive.commands.workout import WorkoutCommands
@@ -58,6 +59,7 @@ class DossierArchive(
     ScopeCommands,
     GuanhuCommands,
     DutyCommands,
+    SupervisionCommands,
     CollateralCommands,
     CollateralQueries,
     DispositionCommands,

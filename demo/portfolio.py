@@ -35,6 +35,7 @@ from demo.monitoring import RiskDrawer, issue_quarterly_risk_report
 from demo.plan import FIRST_VALUE_DATE, TODAY, LoanPlan, Step
 from demo.shapes import draw_shapes
 from demo.staff import ROSTER, Person
+from demo.supervision import supervise
 from demo.warning_loops import walk_warning_loops
 from demo.watch import watch_closely
 from domain.errors import InvalidInputError
@@ -116,6 +117,7 @@ def build_portfolio(
             advance()
     run_archive_office(archive, plans, contexts, seed=seed)
     evaluate_duties(archive, plans, contexts)
+    supervise(archive, contexts)
     documents += walk_warning_loops(archive, plans, contexts, seed=seed)
     documents += watch_closely(archive, plans, contexts)
     documents += show_guarantors(archive, shapes, contexts)

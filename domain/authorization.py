@@ -114,6 +114,8 @@ class Action(Enum):
     ISSUE_MATURITY_NOTICE = "issue_maturity_notice"
     ASSIGN_CUSTOMER = "assign_customer"
     SIGN_TARGET_RESPONSIBILITY = "sign_target_responsibility"
+    SUPERVISE_POST_LOAN = "supervise_post_loan"
+    REPORT_RECTIFICATION = "report_rectification"
     SUBMIT_DISPOSAL_PLAN = "submit_disposal_plan"
     DECIDE_DISPOSAL_PLAN = "decide_disposal_plan"
     RECORD_DISPOSAL_RESULT = "record_disposal_result"
@@ -282,6 +284,12 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = {
     # with its managers as the bank's side, never their own.
     Action.ASSIGN_CUSTOMER: frozenset({R.BRANCH_HEAD}),
     Action.SIGN_TARGET_RESPONSIBILITY: frozenset({R.BRANCH_HEAD}),
+    # Supervision of post-loan work (贷后管理检查, domain/supervision.py): a unit above (its
+    # branch head), the risk department, compliance or audit checks, scores, accepts the
+    # rectification and records penalties; the party checked reports its rectification —
+    # nobody checks themselves or their own unit.
+    Action.SUPERVISE_POST_LOAN: frozenset({R.BRANCH_HEAD, R.RISK_MANAGER, R.COMPLIANCE, R.AUDITOR}),
+    Action.REPORT_RECTIFICATION: BUSINESS_ROLES - {R.AUDITOR, R.COMPLIANCE},
     # Disposal plans (处置方案): 申报 by the loan's officers or the risk manager (资产保全), 审批
     # by the branch head — never the one who submitted it (domain/loan/disposal.py) —, and the
     # result of an approved plan recorded by whoever carries it out.
@@ -312,6 +320,7 @@ REGISTER_READS: Mapping[str, Action] = {
     "document_search": Action.READ_DOCUMENT,
     "scope_register": Action.READ_BUSINESS,
     "customer_register": Action.READ_BUSINESS,
+    "supervision_register": Action.READ_TRAIL,
     "zone_register": Action.READ_BUSINESS,
 }
 """Who reads each register (台账), by its name: the one permission for the register and for

@@ -69,6 +69,9 @@ HAPPENED: Mapping[str, str] = MappingProxyType(
         "evaluated_on": "评价日期",
         "period_from": "评价期间起日",
         "period_to": "评价期间止日",
+        # supervision of post-loan work (贷后管理检查): checked, rectified, accepted
+        "checked_on": "检查日期",
+        "accepted_on": "验收日期",
         # collateral (押品)
         "appraised_on": "评估日期",
         "registered_on": "抵押登记日期",
@@ -110,7 +113,7 @@ MAY_LIE_AHEAD: Mapping[str, str] = MappingProxyType(
         "new_maturity_date": "新到期日",
         "promised_date": "承诺还款日",
         "ends_on": "保管期满日",
-        "deadline": "方案期限",
+        "deadline": "期限（整改期限、方案期限）",
     }
 )
 """Dates that lie ahead by nature: checked against what they follow, never against today."""
@@ -188,6 +191,9 @@ DATED_BY: Mapping[str, str] = MappingProxyType(
         "Destroyed": "destroyed_on",
         # an evaluation of post-loan duties is dated the day it was made, not its period's
         "PostLoanDutiesEvaluated": "evaluated_on",
+        # a supervision check is dated the day it was made, its notice the day it was issued
+        "Checked": "checked_on",
+        "NoticeIssued": "issued_on",
     }
 )
 """Event class name → the field that dates it, where the rule of one :data:`HAPPENED` field

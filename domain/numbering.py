@@ -24,6 +24,8 @@ class FormKind(LabelledEnum):
     BORROWING = ("borrowing", "借阅")
     DESTRUCTION = ("destruction", "销毁")
     TRANSFER = ("transfer", "移交")
+    SUPERVISION = ("supervision", "贷后检查")
+    RECTIFICATION = ("rectification", "整改")
 
 
 def number_text(series: FormKind, year: int, number: int) -> str:

@@ -46,6 +46,7 @@ from domain.guanhu import EARLIER_GUANHU, GuanhuRules, parse_guanhu
 from domain.reference import CODE_PART
 from domain.schedules import FIGURES, InspectionSchedule
 from domain.scope import Hierarchy, Level, Reach, RoleReach, ScopeRules, Unit
+from domain.supervision import EARLIER_SUPERVISION, SupervisionRules, parse_supervision
 from domain.transfers import add_working_days
 from domain.values import (
     BorrowerType,
@@ -356,6 +357,9 @@ class RuleSet:
     guanhu: GuanhuRules = field(default_factory=GuanhuRules)
     """管户: the cap on a manager's corporate customers, the range each should hold, the
     amount tiers and who manages each (``[guanhu]``; none in a rule set adopted before it)."""
+    supervision: SupervisionRules = field(default_factory=SupervisionRules)
+    """The scoring sheet of supervision checks of post-loan work (贷后管理检查评分表,
+    ``[supervision]``; none in a rule set adopted before it)."""
     zones: ZoneRules = field(default_factory=ZoneRules)
     """The zones customers are classified into (三大区间, ``[[zones]]``; none in a rule set
     adopted before them)."""
@@ -510,6 +514,7 @@ class RuleSet:
             warnings=parse_warning_rules(_table(full, "warnings"), _fail),
             watch=parse_watch(full.get("watch"), _fail),
             guanhu=parse_guanhu(full.get("guanhu"), _fail),
+            supervision=parse_supervision(full.get("supervision"), _fail),
             zones=parse_zones(full.get("zones"), _fail),
             guarantor_reassess_months=_guarantor_months(_table(full, "guarantors")),
             calendar=parse_calendar(full.get("calendar"), _fail),
@@ -646,6 +651,8 @@ EARLIER: Mapping[str, Any] = MappingProxyType(
         "watch": dict(EARLIER_WATCH),
         # Before [guanhu], no cap on a manager's customers, no range and no amount tier.
         "guanhu": dict(EARLIER_GUANHU),
+        # Before [supervision], no scoring sheet: no supervision check could be scored.
+        "supervision": dict(EARLIER_SUPERVISION),
         # Before [calendar], working days skipped Saturdays and Sundays only.
         "calendar": {},
         # Before [[zones]], no customer was classified into zones (三大区间).

@@ -103,6 +103,13 @@ class DutyConclusion(LabelledEnum):
     INCOMPETENT = ("incompetent", "不称职")
 
 
+class CheckSubject(LabelledEnum):
+    """What a supervision check of post-loan work looks at (检查对象)."""
+
+    BRANCH = ("branch", "营业机构")
+    ACCOUNT_MANAGER = ("account_manager", "客户经理")
+
+
 class RepaymentMethod(LabelledEnum):
     """How principal is repaid."""
 

@@ -26,6 +26,7 @@ from domain.tasks import (
     Facts,
     GuaranteeFacts,
     LoanFacts,
+    RectificationFacts,
     StaffFacts,
     Task,
     TaskKind,
@@ -40,11 +41,12 @@ from domain.values import (
     Product,
     RepaymentMethod,
     RetentionClass,
+    Role,
     WarningColour,
 )
 from projections.projection import Projection
 from projections.query import AsOf, visible
-from projections.registers.tasks import WorkQueue
+from projections.registers.tasks import RECTIFICATIONS, WorkQueue
 from projections.rules_state import RULES_TABLE, SLOT
 from projections.scoping import loan_key, scope_clauses
 from projections.store import RegisterStore
@@ -136,7 +138,8 @@ def _read(
             clauses = visible(table, spec, as_of)
             if branch is not None and "branch" in spec.column_names:
                 clauses.append(table.c.branch == branch)
-            if loan_key(spec) is not None:
+            if loan_key(spec) is not None or name == RECTIFICATIONS.name:
+                # A rectification notice is within reach by the unit (or person) checked.
                 clauses += scope_clauses(conn, store, queue, name, table, scope, as_of)
             query = sa.select(*[table.c[c] for c in spec.column_names]).where(*clauses)
             found[name] = [dict(r._mapping) for r in conn.execute(query)]
@@ -214,7 +217,29 @@ def _facts(rows: Mapping[str, list[dict[str, Any]]]) -> Facts:
         )
         for m in rows["managers"]
     ]
-    return Facts(loans=loans, borrowings=borrowings, dossiers=dossiers, staff=staff)
+    rectifications = [
+        RectificationFacts(
+            check_id=r["check_id"],
+            check_no=r["check_no"],
+            notice_no=r["notice_no"],
+            branch=r["branch"],
+            staff_id=r["staff_id"],
+            checker_id=r["checker_id"],
+            checker_role=Role.parse(r["checker_role"], "checker_role"),
+            issued_on=r["issued_on"],
+            deadline=r["deadline"],
+            reported_on=r["reported_on"],
+        )
+        for r in rows.get("rectifications", [])
+        if r["deadline"] is not None and not r["closed"]
+    ]
+    return Facts(
+        loans=loans,
+        borrowings=borrowings,
+        dossiers=dossiers,
+        staff=staff,
+        rectifications=rectifications,
+    )
 
 
 def _loan(

@@ -18,6 +18,7 @@ from eventsourcing.domain import Aggregate, DomainEventProtocol
 
 from archive.core import ArchiveCore, blob_key
 from domain.dossier import Dossier
+from domain.supervision import SupervisionCheck
 from domain.values import DocumentRef
 from storage.blobs import BlobNotFoundError
 from storage.envelope import DERIVED_SUFFIX
@@ -36,8 +37,16 @@ class Sweeping(ArchiveCore):
     """Find and remove blobs no event cites."""
 
     def cited_keys(self) -> set[str]:
-        """The blob key of every document any dossier ever filed."""
-        return set(self._filed_keys())
+        """The blob key of every document any dossier ever filed, and of every rectification
+        notice a supervision check issued."""
+        return set(self._filed_keys()) | set(self._notice_keys())
+
+    def _notice_keys(self) -> Iterator[str]:
+        for notification in self.notifications_of(SupervisionCheck.NoticeIssued):  # type: ignore[attr-defined]
+            event: DomainEventProtocol[UUID] = self.mapper.to_domain_event(notification)
+            sha256 = getattr(event, "sha256", None)
+            if isinstance(sha256, str):
+                yield blob_key(notification.originator_id, sha256)  # type: ignore[arg-type]
 
     def _filed_keys(self) -> Iterator[str]:
         for notification in self.notifications_of(Dossier.DocumentFiled):  # type: ignore[attr-defined]
@@ -80,6 +89,9 @@ class Sweeping(ArchiveCore):
             dossier: Aggregate = self.repository.get(dossier_id)
         except (ValueError, AggregateNotFoundError):
             return set()
+        if isinstance(dossier, SupervisionCheck):
+            notice = dossier.rectification
+            return {blob_key(dossier.id, notice.sha256)} if notice is not None else set()
         if not isinstance(dossier, Dossier):
             return set()
         return {blob_key(dossier.id, d.ref.sha256) for d in dossier.documents}

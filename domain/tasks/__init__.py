@@ -58,6 +58,10 @@ What each kind of task means:
 * ``guarantor_reassessment`` — a guarantor's capacity (代偿能力) is re-assessed
   ``guarantors.reassess_every_months`` (by kind of guarantor) after the guarantee's
   registration or its last re-assessment; the task opens a month before.
+* ``rectification`` — a supervision check's rectification notice (限期整改通知书) owes its
+  report by the notice's deadline, the account manager's or the branch head's of the unit
+  checked; ``rectification_acceptance`` — a reported rectification owes the checker's
+  acceptance (验收), by the deadline or the day of the report if later.
 * ``zone_review`` — a customer's zone and plan (三大区间, 一户一策) reviewed every
   ``review_months`` of its zone (``[[zones]]``) after the approval or the last review, by the
   person the plan names responsible; the task opens a month before;
@@ -88,11 +92,13 @@ from domain.tasks.facts import (
     DossierFacts,
     GuaranteeFacts,
     LoanFacts,
+    RectificationFacts,
     StaffFacts,
     WarningFacts,
 )
 from domain.tasks.loans import loan_tasks, overdue_floor
 from domain.tasks.staff import staff_tasks
+from domain.tasks.supervision import rectification_tasks
 from domain.tasks.task import KIND_ORDER, Task, TaskKind
 
 __all__ = [
@@ -102,6 +108,7 @@ __all__ = [
     "Facts",
     "GuaranteeFacts",
     "LoanFacts",
+    "RectificationFacts",
     "StaffFacts",
     "Task",
     "TaskKind",
@@ -123,6 +130,7 @@ class Facts:
     borrowings: Sequence[BorrowingFacts] = ()
     dossiers: Sequence[DossierFacts] = ()
     staff: Sequence[StaffFacts] = ()
+    rectifications: Sequence[RectificationFacts] = ()
 
 
 def tasks_for(facts: Facts, rules: RuleSet, today: date) -> list[Task]:
@@ -136,6 +144,8 @@ def tasks_for(facts: Facts, rules: RuleSet, today: date) -> list[Task]:
         found += dossier_tasks(dossier, rules, today)
     for person in facts.staff:
         found += staff_tasks(person, rules, today)
+    for notice in facts.rectifications:
+        found += rectification_tasks(notice, rules, today)
     return sorted(
         (t for t in found if t.opens_on <= today),
         key=lambda t: (t.due_on, KIND_ORDER[t.kind], t.ref, t.subject),

@@ -23,6 +23,7 @@ from domain.values import (
     Product,
     RepaymentMethod,
     RetentionClass,
+    Role,
     WarningColour,
 )
 
@@ -238,3 +239,20 @@ class StaffFacts:
     handover_pending_on: date | None = None
     """The earliest handover of a loan by the person not followed by an evaluation."""
     handover_loan_no: str | None = None
+
+
+@dataclass(frozen=True)
+class RectificationFacts:
+    """A rectification notice (限期整改通知书) not yet accepted: whose, by when, reported or not."""
+
+    check_id: UUID
+    check_no: str
+    notice_no: str
+    branch: str
+    staff_id: UUID | None
+    """The account manager checked; None: a branch checked."""
+    checker_id: UUID
+    checker_role: Role
+    issued_on: date
+    deadline: date
+    reported_on: date | None = None

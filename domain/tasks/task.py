@@ -38,6 +38,8 @@ class TaskKind(LabelledEnum):
     SIGNAL_WATCH_ON_SITE = ("signal_watch_on_site", "预警客户加密现场监测")
     MATURITY_NOTICE = ("maturity_notice", "到期提示")
     GUARANTOR_REASSESSMENT = ("guarantor_reassessment", "保证人代偿能力重估")
+    RECTIFICATION = ("rectification", "限期整改")
+    RECTIFICATION_ACCEPTANCE = ("rectification_acceptance", "整改验收")
     ZONE_REVIEW = ("zone_review", "客户区间定期评估")
     ZONE_APPROVAL = ("zone_approval", "客户区间审批")
 
@@ -70,12 +72,20 @@ class Task:
     staff_id: UUID | None = None
     """The person a task is about (an evaluation of their duties), not one on a loan."""
     staff_no: str | None = None
+    notice_no: str | None = None
+    """The rectification notice (限期整改通知书) a task is about."""
 
     @property
     def ref(self) -> str:
         """How the task names what it is about: the borrowing, else the loan, else the
-        person."""
-        return self.borrow_no or self.loan_no or self.staff_no or str(self.dossier_id)
+        notice, else the person."""
+        return (
+            self.borrow_no
+            or self.loan_no
+            or self.notice_no
+            or self.staff_no
+            or str(self.dossier_id)
+        )
 
 
 def days_text(n: int) -> str:

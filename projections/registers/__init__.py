@@ -37,6 +37,7 @@ def all_registers(
     from projections.registers.responsibility import AccountabilityTrail
     from projections.registers.scope import ScopeRegister
     from projections.registers.staff import StaffDirectory
+    from projections.registers.supervision import SupervisionRegister
     from projections.registers.tasks import WorkQueue
     from projections.registers.warnings import WarningLedger
     from projections.registers.workout import NonPerformingRegister
@@ -59,6 +60,7 @@ def all_registers(
         DocumentSearch(text_source),
         ScopeRegister(),
         CustomerRegister(default_rules),
+        SupervisionRegister(),
         ZoneRegister(default_rules),
     ]
     return registers

@@ -29,6 +29,7 @@ from domain.loan import Loan
 from domain.rules import RuleSet
 from domain.schedules import InspectionsDone
 from domain.staff import Staff
+from domain.supervision import SupervisionCheck
 from domain.values import (
     BorrowerType,
     CollectionStepKind,
@@ -54,6 +55,7 @@ LoanEvents: Any = Loan
 DossierEvents: Any = Dossier
 BorrowingEvents: Any = Borrowing
 StaffEvents: Any = Staff
+CheckEvents: Any = SupervisionCheck
 
 
 LOANS = TableSpec(
@@ -233,6 +235,26 @@ MANAGERS = TableSpec(
 )
 """Account managers (客户经理): what the evaluation of their post-loan duties hangs on."""
 
+RECTIFICATIONS = TableSpec(
+    "rectifications",
+    [
+        col("check_id", sa.Uuid, "检查ID", "check id", nullable=False),
+        col("check_no", sa.String(40), "检查编号", "check no."),
+        col("notice_no", sa.String(40), "整改通知书编号", "notice no."),
+        col("branch", sa.String(100), "被检查机构", "branch checked"),
+        col("staff_id", sa.Uuid, "被检查客户经理", "account manager checked", shows=PERSON),
+        col("checker_id", sa.Uuid, "检查人", "checked by", shows=PERSON),
+        col("checker_role", sa.String(32), "检查人岗位", "checker's role", labels=Role),
+        col("issued_on", sa.Date, "通知书制发日期", "notice issued on"),
+        col("deadline", sa.Date, "整改期限", "deadline"),
+        col("reported_on", sa.Date, "整改报告日期", "reported on"),
+        col("closed", sa.Boolean, "已验收", "accepted"),
+    ],
+    key=("check_id",),
+    dated=False,  # read by every day's events alike, as the people are
+)
+"""Rectification notices (限期整改通知书) not yet accepted: what their tasks hang on."""
+
 
 def plain(value: Any) -> Any:
     """An enum member as its stored value; anything else as it is."""
@@ -252,7 +274,7 @@ class WorkQueue(FollowsRules, Projection):
     """工作任务: the facts of every deadline, and the rules in force to judge them."""
 
     name = "work_queue"
-    version = 11  # 4: 认定; 5: B岗, principal, account managers (履职评价); 6: countersigns
+    version = 12  # 12: rectification notices (限期整改); 4: 认定; 5: B岗, principal, account managers (履职评价); 6: countersigns
     # awaited, the quarterly re-classification (季度风险分类更新); 7: a change of rating; 8: warning
     # reports, the re-classification a red signal opens; 9: closer watch (重点客户,
     # 第三方服务, on-site and off-site monitoring) and maturity notices (到期提示); 10:
@@ -268,6 +290,7 @@ class WorkQueue(FollowsRules, Projection):
         DOSSIERS,
         BORROWINGS,
         MANAGERS,
+        RECTIFICATIONS,
         RULES_TABLE,
     )
     listings: ClassVar[dict[str, Listing]] = {
@@ -685,6 +708,41 @@ class WorkQueue(FollowsRules, Projection):
             changes.update(
                 "managers", (event.originator_id,), handover_pending_on=None, handover_loan_no=None
             )
+
+    # ------------------------------------------------ rectification notices (限期整改)
+    @handle.register(CheckEvents.Checked)
+    def _checked(self, event: Any, changes: Changes) -> None:
+        row: dict[str, Any] = dict.fromkeys(RECTIFICATIONS.column_names)
+        row |= {
+            "check_no": event.check_no,
+            "branch": event.branch,
+            "staff_id": event.staff_id,
+            "checker_id": event.actor_id,
+            "checker_role": plain(event.role),
+            "closed": False,
+        }
+        changes.put("rectifications", (event.originator_id,), row)
+
+    @handle.register(CheckEvents.NoticeIssued)
+    def _notice_issued(self, event: Any, changes: Changes) -> None:
+        changes.update(
+            "rectifications",
+            (event.originator_id,),
+            notice_no=event.notice_no,
+            issued_on=event.issued_on,
+            deadline=event.deadline,
+        )
+
+    @handle.register(CheckEvents.RectificationReported)
+    def _rectification_reported(self, event: Any, changes: Changes) -> None:
+        changes.update("rectifications", (event.originator_id,), reported_on=event.reported_on)
+
+    @handle.register(CheckEvents.RectificationAccepted)
+    def _rectification_accepted(self, event: Any, changes: Changes) -> None:
+        if event.accepted:
+            changes.update("rectifications", (event.originator_id,), closed=True)
+        else:
+            changes.update("rectifications", (event.originator_id,), reported_on=None)
 
     @handle.register(LoanEvents.BranchChanged)
     def _branch_changed(self, event: Any, changes: Changes) -> None:

@@ -126,6 +126,7 @@ class Scenario:
         "scope",
         "information",
         "watch",
+        "supervision",
         "zones",
         "guanhu",
         "reads",
@@ -1168,6 +1169,64 @@ class Scenario:
                 body={"issued_on": self.today, "addressee": "模糊测试示例有限公司"},
             ),
         )
+
+    # ------------------------------------------------------------------ supervision
+    def supervision(self) -> None:
+        """Checks of post-loan work scored below the pass score, their notices issued; one
+        rectification reported (贷后管理检查, 限期整改, 验收, 处罚)."""
+        body = {
+            "subject": "account_manager",
+            "checked_on": self.day.isoformat(),
+            "period_from": self.on(0),
+            "period_to": self.day.isoformat(),
+            "deductions": [
+                {"item": "routine_inspection", "points": 15, "finding": "常规检查超期"},
+                {"item": "dossier", "points": 8, "finding": "原件未按期移交"},
+            ],
+            "findings": "得分低于合格线，限期整改",
+        }
+        self.example("POST", "/supervision-checks", Example(body={**body, "staff_no": AM2}))
+        mine = self.bank.post(
+            RM2, "/supervision-checks", {**body, "staff_no": RUNNERS["account_manager"]}
+        )["ids"]["check_id"]
+        self.example(
+            "POST",
+            "/supervision-checks/{check_id}/rectification",
+            Example(
+                {"check_id": mine},
+                body={"reported_on": self.day.isoformat(), "report": "已补做检查，原件已移交"},
+            ),
+        )
+        self.example(
+            "POST",
+            "/supervision-checks/{check_id}/penalties",
+            Example(
+                {"check_id": mine},
+                body={
+                    "staff_no": RUNNERS["account_manager"],
+                    "amount": "300.00",
+                    "reason": "检查得分低于80分",
+                    "decided_on": self.day.isoformat(),
+                },
+            ),
+        )
+        theirs = self.bank.post(
+            RUNNERS["risk_manager"], "/supervision-checks", {**body, "staff_no": AM2}
+        )["ids"]["check_id"]
+        self.bank.post(
+            AM2,
+            f"/supervision-checks/{theirs}/rectification",
+            {"reported_on": self.day.isoformat(), "report": "已整改"},
+        )
+        self.example(
+            "POST",
+            "/supervision-checks/{check_id}/acceptance",
+            Example(
+                {"check_id": theirs},
+                body={"accepted_on": self.day.isoformat(), "opinion": "经验收，整改到位"},
+            ),
+        )
+        self.parameters["check_id"] = theirs
 
     # ------------------------------------------------------------------ zones
     def zones(self) -> None:

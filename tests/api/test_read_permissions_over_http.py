@@ -106,6 +106,10 @@ ROUTES: dict[str, Permission] = {
     # Evaluations of a person's post-loan duties (履职评价): the trail's readers, within their
     # scope of the person's unit (and the person themselves).
     "/staff/{staff_no}/evaluations": Needs(Action.READ_TRAIL),
+    # A supervision check and its rectification notice (贷后管理检查): the trail's readers,
+    # within their scope of the unit checked (and the person or unit checked).
+    "/supervision-checks/{check_id}": Needs(Action.READ_TRAIL),
+    "/supervision-checks/{check_id}/notice.pdf": Needs(Action.READ_TRAIL),
     # The service itself.
     "/health": PUBLIC,
     "/health/live": PUBLIC,
@@ -272,6 +276,7 @@ def demo_of(api: Api, *, loans: int) -> Demo:
             "batch_id": str(uuid.uuid4()),  # none in the demo: the allowed get a 404
             "run_id": str(uuid.uuid4()),
             "report_id": str(uuid.uuid4()),  # none issued: the allowed get a 404
+            "check_id": str(uuid.uuid4()),  # none in this demo: the allowed get a 404
             "staff_no": "0101",
             "tree_size": "1",
         },
@@ -380,6 +385,13 @@ def subjects(demo: Demo, path: str, example: Example) -> list[DemoLoan]:
         found.append(DemoLoan(loan.loan_no, loan.branch, staff))
     if not found and isinstance(body.get("branch"), str) and not path.startswith("/staff"):
         found.append(DemoLoan("", body["branch"], frozenset()))
+    if not found and path.startswith("/supervision-checks"):
+        # A check of post-loan work: within the checker's reach of the unit checked.
+        if "check_id" in example.path:
+            unit = archive.repository.get(UUID(example.path["check_id"])).branch
+        else:
+            unit = archive.staff(body["staff_no"]).branch
+        found.append(DemoLoan("", unit, frozenset()))
     managing = path.endswith(("/evaluations", "/customers", "/customers/release"))
     if not found and managing and "staff_no" in example.path:
         # A person's duties evaluated, or customers assigned to them (管户): within the

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,7 @@ from demo.portfolio import DemoSummary, build_portfolio
 from domain.collateral import Collateral
 from domain.errors import InvalidInputError
 from domain.loan import Loan
+from domain.supervision import SupervisionCheck
 from domain.values import (
     BorrowingForm,
     BorrowingPurpose,
@@ -390,8 +392,24 @@ def test_the_demo_evaluates_account_managers_duties_and_leaves_one_due(
         found = {no: archive.duty_evaluations(ctx, no)[1] for no in managers}
         loans = archive.list_loans(ctx, limit=summary.loans + 50)
         rules = archive.rule_set().managers
+        checks = [
+            archive.read_supervision_check(ctx, n.originator_id)
+            for n in archive.notifications_of(SupervisionCheck.Checked)  # type: ignore[attr-defined]
+        ]
+        notice = checks[0].rectification
+        pdf = archive.rectification_notice_pdf(ctx, checks[0].id)[1] if notice else b""
     finally:
         archive.close()
+    # Rows 004-30, 004-31: a check below the mark, its notice followed to closure, the penalty.
+    assert [(c.subject.value, c.score, c.passed, c.state.value) for c in checks] == [
+        ("account_manager", 76, False, "closed"),
+        ("branch", 97, True, "passed"),
+    ]
+    assert notice is not None
+    assert pdf.startswith(b"%PDF")
+    assert [(p.amount, p.staff_id) for p in checks[0].penalties] == [
+        (Decimal("300.00"), checks[0].staff_id)
+    ]
     assert found["0304"] == [] or all(e.occasion.value == "handover" for e in found["0304"])
     in_post = {no for no, made in found.items() for e in made if e.occasion.value == "in_post"}
     assert in_post == set(managers) - {"0304"}

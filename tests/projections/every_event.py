@@ -48,6 +48,7 @@ from domain.reference import ReferenceSeries, Series
 from domain.rules import RuleSet, RulesInForce, packaged_rules_text, shipped_rules
 from domain.scope import RowScope
 from domain.staff import CustomerHolding, Staff
+from domain.supervision import Deduction, SupervisionCheck
 from domain.values import (
     Actor,
     AppealOutcome,
@@ -55,6 +56,7 @@ from domain.values import (
     BorrowerType,
     BorrowingForm,
     BorrowingPurpose,
+    CheckSubject,
     CollateralKind,
     CollectionStepKind,
     DisposalMethod,
@@ -271,6 +273,72 @@ def customer_released(w: World) -> list[Any]:
         borrower_id="91330100MA2EVERY1X", released_on=START, reason="移交", actor=w.actor("head")
     )
     return [w.staff["am"]]
+def supervision_checked(w: World) -> list[Any]:
+    """A check scored below the pass score (贷后管理检查), by the risk manager."""
+    w.keep(
+        check=SupervisionCheck.record(
+            check_id=UUID(int=70),
+            check_no="贷后检查〔2025〕第0001号",
+            subject=CheckSubject.ACCOUNT_MANAGER,
+            branch="营业部",
+            staff_id=w.id("am"),
+            checker_branch="营业部",
+            checked_on=START,
+            period_from=START,
+            period_to=START,
+            sheet=shipped_rules().supervision,
+            rules_version=shipped_rules().version,
+            deductions=[
+                Deduction("routine_inspection", 20, "常规检查未按期开展"),
+                Deduction("dossier", 5, "原件未按期移交"),
+            ],
+            findings="限期整改",
+            actor=w.actor("risk"),
+        )
+    )
+    return [w.check]
+
+
+def notice_issued(w: World) -> list[Any]:
+    w.check.issue_notice(
+        notice_no="整改〔2025〕第0001号",
+        deadline=START + timedelta(days=30),
+        sha256="a" * 64,
+        actor=w.actor("risk"),
+    )
+    return [w.check]
+
+
+def rectification_reported(w: World) -> list[Any]:
+    w.check.report_rectification(
+        reported_on=START + timedelta(days=10),
+        report="已补做检查",
+        actor=w.actor("am"),
+        actor_branch="营业部",
+    )
+    return [w.check]
+
+
+def rectification_accepted(w: World) -> list[Any]:
+    w.check.accept_rectification(
+        accepted_on=START + timedelta(days=12),
+        accepted=True,
+        opinion="同意销号",
+        actor=w.actor("risk"),
+    )
+    return [w.check]
+
+
+def penalty_recorded(w: World) -> list[Any]:
+    w.check.record_penalty(
+        penalty_id=UUID(int=71),
+        staff_id=w.id("am"),
+        amount=Decimal("300"),
+        reason="得分低于80分",
+        decided_on=START + timedelta(days=12),
+        actor=w.actor("risk"),
+    )
+    return [w.check]
 
 
 def password_set(w: World) -> list[Any]:
@@ -1629,5 +1697,10 @@ FACTORIES: dict[str, Factory] = {
     _declared(IntegrityVerification, "Recorded"): verification_recorded,
     _declared(AuditBundle, "Issued"): bundle_issued,
     _declared(IssuedReport, "Issued"): report_issued,
+    _declared(SupervisionCheck, "Checked"): supervision_checked,
+    _declared(SupervisionCheck, "NoticeIssued"): notice_issued,
+    _declared(SupervisionCheck, "RectificationReported"): rectification_reported,
+    _declared(SupervisionCheck, "RectificationAccepted"): rectification_accepted,
+    _declared(SupervisionCheck, "PenaltyRecorded"): penalty_recorded,
     _declared(IssuedRiskReport, "Issued"): risk_report_issued,
 }
