@@ -273,6 +273,8 @@ def customer_released(w: World) -> list[Any]:
         borrower_id="91330100MA2EVERY1X", released_on=START, reason="移交", actor=w.actor("head")
     )
     return [w.staff["am"]]
+
+
 def supervision_checked(w: World) -> list[Any]:
     """A check scored below the pass score (贷后管理检查), by the risk manager."""
     w.keep(
