@@ -56,7 +56,7 @@ from domain.loan import Loan
 from domain.numbering import FormKind, NumberBook
 from domain.rules import RuleSet, RulesInForce, parse_adopted, shipped_rules
 from domain.scope import OWN_BEHALF, Reaching, RowScope, mode_of
-from domain.staff import Staff
+from domain.staff import CustomerHolding, Staff
 from domain.topics import class_topics
 from domain.values import SYSTEM_ID as SYSTEM_ID  # the console operator, named here before
 from domain.values import Actor, DocumentRef, Party, Role, dossier_id_for
@@ -549,6 +549,16 @@ class ArchiveCore(Application[UUID]):
             if len(page) < PAGE:
                 return
             start = page[-1].id + 1
+
+    def customer_holding(self, borrower_id: str) -> CustomerHolding:
+        """Who manages the customer: the one stored, or a new one saved with its first holder
+        (its version then makes two assignments at once a conflict)."""
+        holding_id = CustomerHolding.create_id(borrower_id)
+        if self.recorder.select_events(holding_id, limit=1):
+            stored: Aggregate = self.repository.get(holding_id)
+            assert isinstance(stored, CustomerHolding)
+            return stored
+        return CustomerHolding.open(borrower_id)
 
     # ------------------------------------------------------------------ actors
     def number_book(self, series: FormKind, year: int) -> NumberBook:

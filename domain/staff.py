@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Self
-from uuid import UUID
+from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
@@ -16,6 +16,7 @@ from domain.dates import check_not_before
 from domain.errors import InvalidInputError, InvalidTransitionError, SegregationOfDutiesError
 from domain.guanhu import GuanhuRules
 from domain.values import (
+    NAMESPACE,
     Actor,
     BorrowerType,
     DutyConclusion,
@@ -106,6 +107,54 @@ class DutyEvaluation:
     loan_nos: tuple[str, ...]
     evaluator_id: UUID
     evaluator_role: Role
+
+
+class CustomerHolding(Aggregate):
+    """Who manages a customer (以户为单位专人管理，不得分散, 004-34): the one person whose 管户
+    holds it, saved in the same ``save()`` as that person's record. Its id is derived from the
+    customer's id, so two people assigned the same customer at once both read it free; the
+    second save then conflicts on its version and is refused, and a customer held by one
+    person is refused to another until handed over (移交)."""
+
+    @staticmethod
+    def create_id(borrower_id: str) -> UUID:
+        return uuid5(NAMESPACE, f"customer-holding:{borrower_id}")
+
+    @classmethod
+    def open(cls, borrower_id: str) -> CustomerHolding:
+        return cls(borrower_id=borrower_id)
+
+    @event("Opened")
+    def __init__(self, *, borrower_id: str) -> None:
+        self.borrower_id = borrower_id
+        self.staff_no: str | None = None
+        self.staff_name: str | None = None
+
+    def hold(self, *, staff_no: str, staff_name: str) -> None:
+        """The customer is now managed by this person; refused while another holds it."""
+        if self.staff_no is not None and self.staff_no != staff_no:
+            raise InvalidTransitionError(
+                f"客户 {self.borrower_id} 已由 {self.staff_name} 管户，须先移交，不得分散管户",
+                f"customer {self.borrower_id} is already managed by {self.staff_no} "
+                f"({self.staff_name}): hand it over first (one manager per customer)",
+                field="borrower_id",
+            )
+        self._held(staff_no=staff_no, staff_name=staff_name)
+
+    @event("Held")
+    def _held(self, *, staff_no: str, staff_name: str) -> None:
+        self.staff_no = staff_no
+        self.staff_name = staff_name
+
+    def release(self, *, staff_no: str) -> None:
+        """Handed over by the person holding it (移交): free for another."""
+        if self.staff_no == staff_no:
+            self._released(staff_no=staff_no)
+
+    @event("Released")
+    def _released(self, *, staff_no: str) -> None:
+        self.staff_no = None
+        self.staff_name = None
 
 
 class Staff(Aggregate):

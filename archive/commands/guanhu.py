@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from eventsourcing.domain import Aggregate
 from pydantic import Field
 
 from archive.commands import Command, LoanCommand, handles
@@ -98,8 +99,11 @@ class GuanhuCommands(ArchiveCore):
                 rules=self.rule_set().guanhu,
                 actor=actor,
             )
-            ids = {"staff_no": staff.staff_no, "borrower_id": cmd.borrower_id.strip()}
-            return Work(staff, [staff], ids)
+            borrower_id = cmd.borrower_id.strip()
+            holding = self.customer_holding(borrower_id)
+            holding.hold(staff_no=staff.staff_no, staff_name=staff.name)
+            ids = {"staff_no": staff.staff_no, "borrower_id": borrower_id}
+            return Work(staff, [staff, holding], ids)
 
         return self.run(ctx, cmd, body)
 
@@ -111,13 +115,21 @@ class GuanhuCommands(ArchiveCore):
             staff = self.staff(cmd.staff_no)
             self.check_version(staff, ctx)
             self._manager_within_reach(staff, actor)
+            borrower_id = cmd.borrower_id.strip()
             staff.release_customer(
-                borrower_id=cmd.borrower_id.strip(),
+                borrower_id=borrower_id,
                 released_on=cmd.released_on,
                 reason=cmd.reason,
                 actor=actor,
             )
-            return Work(staff, [staff], {"staff_no": staff.staff_no})
+            # A customer assigned before holdings were kept has none: nothing to free.
+            holding = self.customer_holding(borrower_id)
+            version = holding.version
+            holding.release(staff_no=staff.staff_no)
+            touched: list[Aggregate] = [staff]
+            if holding.version != version:
+                touched.append(holding)
+            return Work(staff, touched, {"staff_no": staff.staff_no})
 
         return self.run(ctx, cmd, body)
 

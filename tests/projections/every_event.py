@@ -47,7 +47,7 @@ from domain.portfolio import IssuedRiskReport, ReportPeriod
 from domain.reference import ReferenceSeries, Series
 from domain.rules import RuleSet, RulesInForce, packaged_rules_text, shipped_rules
 from domain.scope import RowScope
-from domain.staff import Staff
+from domain.staff import CustomerHolding, Staff
 from domain.supervision import Campaign, Deduction, SupervisionCheck
 from domain.values import (
     Actor,
@@ -254,6 +254,21 @@ def customer_assigned(w: World) -> list[Any]:
         actor=w.actor("head"),
     )
     return [w.staff["am"]]
+
+
+def customer_holding_opened(w: World) -> list[Any]:
+    w.keep(holding=CustomerHolding.open("91330100MA2EVERY1X"))
+    return [w.holding]
+
+
+def customer_held(w: World) -> list[Any]:
+    w.holding.hold(staff_no="AM001", staff_name="李明")
+    return [w.holding]
+
+
+def customer_holding_released(w: World) -> list[Any]:
+    w.holding.release(staff_no="AM001")
+    return [w.holding]
 
 
 def customer_released(w: World) -> list[Any]:
@@ -1626,6 +1641,9 @@ FACTORIES: dict[str, Factory] = {
     _declared(Staff, "PostLoanDutiesEvaluated"): post_loan_duties_evaluated,
     _declared(Staff, "CustomerAssigned"): customer_assigned,
     _declared(Staff, "CustomerReleased"): customer_released,
+    _declared(CustomerHolding, "Opened"): customer_holding_opened,
+    _declared(CustomerHolding, "Held"): customer_held,
+    _declared(CustomerHolding, "Released"): customer_holding_released,
     _declared(Staff, "PasswordSet"): password_set,
     _declared(Staff, "PasswordChanged"): password_changed,
     _declared(Staff, "LoggedIn"): logged_in,

@@ -198,3 +198,29 @@ def test_a_target_record_signed_for_the_bank_listed_with_collections_and_the_eva
     )
     documents = api.get("auditor", f"/loans/{LOAN}/dossier").json()["documents"]
     assert "target_responsibility" in {d["doc_type"] for d in documents}
+
+
+def test_a_customer_held_by_one_manager_is_refused_to_another_until_handed_over(
+    api: Api,
+) -> None:
+    """Row 004-34: a customer is managed by one person (以户为单位专人管理，不得分散): assigning it
+    to a second manager is refused naming the one who holds it, and records nothing; once handed
+    over (移交) it may be assigned to another."""
+    held = api.post("head", "/staff/AM001/customers", customer(1))
+    assert held.status_code == 201, held.text
+    before = api.counts()
+    second = api.post("head", "/staff/AM002/customers", customer(1))
+    assert second.status_code == 409, second.text
+    assert "已由 张伟 管户" in second.json()["detail"]["zh"]
+    assert "AM001" in second.json()["detail"]["en"]
+    assert api.counts() == before, "a refused assignment records nothing"
+    released = api.post(
+        "head",
+        "/staff/AM001/customers/release",
+        {"borrower_id": "C001", "released_on": "2025-04-01", "reason": "移交"},
+    )
+    assert released.status_code == 201, released.text
+    moved = api.post("head", "/staff/AM002/customers", customer(1, assigned_on="2025-04-01"))
+    assert moved.status_code == 201, moved.text
+    listed = register(api, "customers", moved.json()["position"])
+    assert [(r["borrower_id"], r["staff_no"]) for r in listed] == [("C001", "AM002")]
