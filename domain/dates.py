@@ -99,6 +99,7 @@ HAPPENED: Mapping[str, str] = MappingProxyType(
         "proposed_on": "提出日期",
         "executed_on": "执行日期",
         "submitted_on": "申报日期",
+        "meeting_on": "认定会日期",
         # borrowing (借阅)
         "requested_on": "申请日期",
         "checked_out_on": "借出日期",

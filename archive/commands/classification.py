@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID, uuid4
 
 from eventsourcing.application import AggregateNotFoundError
@@ -16,7 +16,7 @@ from pydantic import Field
 from archive.commands import LoanCommand, handles
 from archive.core import ArchiveCore, CommandContext, CommandResult
 from archive.documents.ingest import Upload
-from archive.fields import ONE_LINE, Text
+from archive.fields import MULTILINE, ONE_LINE, Text
 from archive.receipts import BorrowerIndex
 from domain.authorization import Action
 from domain.classification import Floor
@@ -36,8 +36,21 @@ class ProposeClassification(LoanCommand):
     # How the grade was reached (CLS-21): 系统初始定级, 风险因子调整, 人工调整.
     system_grade: Grade | None = None
     factor_grade: Grade | None = None
-    risk_factors: Annotated[str, Field(max_length=2000)] | None = None
-    adjustment_reason: Annotated[str, Field(max_length=2000)] | None = None
+    risk_factors: Annotated[str, Field(max_length=2000), MULTILINE] | None = None
+    adjustment_reason: Annotated[str, Field(max_length=2000), MULTILINE] | None = None
+
+    def params(self) -> dict[str, Any]:
+        """The fingerprint's fields: a proposal saying nothing of how its grade was reached
+        exactly as before these were recorded (a client retrying after the upgrade is still
+        recognised)."""
+        return {
+            name: value
+            for name, value in super().params().items()
+            if name not in DERIVATION or value is not None
+        }
+
+
+DERIVATION = frozenset({"system_grade", "factor_grade", "risk_factors", "adjustment_reason"})
 
 
 class DetermineClassification(LoanCommand):

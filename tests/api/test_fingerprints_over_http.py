@@ -706,6 +706,7 @@ def client() -> TestClient:
     stub.actor = lambda ctx, action: None
     stub._borrow_slip = lambda ctx, action, borrowing_id, pages: slip()
     stub._transfer_receipt = lambda *args, **kwargs: transfer_receipt()
+    stub._arrears_notices = lambda cmd, uploads: []  # notices the ladder generates
     stub._all_borrowings = lambda: [SimpleNamespace(is_overdue=lambda on: True)]
     stub.destruction_batch = lambda batch_id: SimpleNamespace(executed=False)
     return TestClient(create_app(Settings(), stub))
