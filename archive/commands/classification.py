@@ -128,23 +128,26 @@ class ClassificationCommands(ArchiveCore):
         """Approve (审批); refused above the statutory floor, by the proposer or the determiner,
         and before the determination (认定) when the rules in force require one."""
 
+        read: list[BorrowerIndex | None] = []
+
         def command(loan: Loan, actor: Actor, refs: list[DocumentRef]) -> None:
             rules = self.rule_set()
+            read.append(self._borrower_index(loan))
             loan.approve_classification(
                 **cmd.arguments(),
                 policy=rules.floor_policy,
                 determination_required=rules.determination_required,
-                borrower_npl_share=self.borrower_npl_share(loan),
+                borrower_npl_share=self.borrower_npl_share(loan, read[-1]),
                 actor=actor,
                 documents=refs,
             )
 
         def borrower_index(loan: Loan) -> list[Aggregate]:
-            try:
-                index: Aggregate = self.repository.get(BorrowerIndex.create_id(loan.borrower_id))
-            except AggregateNotFoundError:
+            # The index the floor was judged on, saved at the version read: an approval of
+            # another of the borrower's loans saved in between makes this save conflict.
+            index = read[-1] if read else self._borrower_index(loan)
+            if index is None:
                 return []
-            assert isinstance(index, BorrowerIndex)
             index.note_grade(loan_id=loan.id, grade=loan.grade.value)
             return [index]
 
@@ -160,13 +163,20 @@ class ClassificationCommands(ArchiveCore):
             lambda loan, actor, refs: loan.reject_classification(**cmd.arguments(), actor=actor),
         )
 
-    def borrower_npl_share(self, loan: Loan) -> Decimal | None:
-        """Share of the borrower's outstanding claims that are non-performing."""
+    def _borrower_index(self, loan: Loan) -> BorrowerIndex | None:
+        """The index of the borrower's loans, None before any loan of theirs named it."""
         try:
             index: Aggregate = self.repository.get(BorrowerIndex.create_id(loan.borrower_id))
         except AggregateNotFoundError:
             return None
         assert isinstance(index, BorrowerIndex)
+        return index
+
+    def borrower_npl_share(self, loan: Loan, read: BorrowerIndex | None = None) -> Decimal | None:
+        """Share of the borrower's outstanding claims that are non-performing."""
+        index = read if read is not None else self._borrower_index(loan)
+        if index is None:
+            return None
         total = npl = Decimal(0)
         for loan_id in index.loan_ids:
             other = loan if loan_id == loan.id else self.repository.get(loan_id)
