@@ -43,8 +43,10 @@ from domain.checklists import Checklists, parse_checklists
 from domain.classification import STATUTORY, FloorPolicy, SubGradeScheme
 from domain.errors import InvalidInputError
 from domain.guanhu import EARLIER_GUANHU, GuanhuRules, parse_guanhu
+from domain.partners import EARLIER_PARTNERS, PartnerRules, parse_partners
 from domain.portfolio_rules import EARLIER_PORTFOLIO, PortfolioRules, parse_portfolio
 from domain.reference import CODE_PART
+from domain.repayment_behaviour import EARLIER_BEHAVIOUR, BehaviourRules, parse_behaviour
 from domain.schedules import FIGURES, InspectionSchedule
 from domain.scope import Hierarchy, Level, Reach, RoleReach, ScopeRules, Unit
 from domain.supervision import EARLIER_SUPERVISION, SupervisionRules, parse_supervision
@@ -379,6 +381,12 @@ class RuleSet:
     supervision: SupervisionRules = field(default_factory=SupervisionRules)
     """The scoring sheet of supervision checks of post-loan work (贷后管理检查评分表,
     ``[supervision]``; none in a rule set adopted before it)."""
+    partners: PartnerRules = field(default_factory=PartnerRules)
+    """The lines over which a partner institution is flagged and how often a servicer is
+    talked to (``[partners]``; none in a rule set adopted before it)."""
+    repayment_behaviour: BehaviourRules = field(default_factory=BehaviourRules)
+    """The repayment-behaviour indicator's window, thresholds and signal
+    (``[repayment_behaviour]``; no threshold in a rule set adopted before it)."""
     zones: ZoneRules = field(default_factory=ZoneRules)
     """The zones customers are classified into (三大区间, ``[[zones]]``; none in a rule set
     adopted before them)."""
@@ -545,6 +553,8 @@ class RuleSet:
             watch=parse_watch(full.get("watch"), _fail),
             guanhu=parse_guanhu(full.get("guanhu"), _fail),
             supervision=parse_supervision(full.get("supervision"), _fail),
+            partners=parse_partners(full.get("partners"), _fail),
+            repayment_behaviour=parse_behaviour(full.get("repayment_behaviour"), _fail),
             zones=parse_zones(full.get("zones"), _fail),
             guarantor_reassess_months=_guarantor_months(_table(full, "guarantors")),
             calendar=parse_calendar(full.get("calendar"), _fail),
@@ -686,6 +696,11 @@ EARLIER: Mapping[str, Any] = MappingProxyType(
         "guanhu": dict(EARLIER_GUANHU),
         # Before [supervision], no scoring sheet: no supervision check could be scored.
         "supervision": dict(EARLIER_SUPERVISION),
+        # Before [partners], no line flagged a partner institution and no communication with
+        # a servicer fell due.
+        "partners": dict(EARLIER_PARTNERS),
+        # Before [repayment_behaviour], no threshold: no repayment behaviour was a breach.
+        "repayment_behaviour": dict(EARLIER_BEHAVIOUR),
         # Before [calendar], working days skipped Saturdays and Sundays only.
         "calendar": {},
         # Before [[zones]], no customer was classified into zones (三大区间).

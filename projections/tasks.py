@@ -26,6 +26,7 @@ from domain.tasks import (
     Facts,
     GuaranteeFacts,
     LoanFacts,
+    PartnerFacts,
     RectificationFacts,
     StaffFacts,
     Task,
@@ -46,7 +47,7 @@ from domain.values import (
 )
 from projections.projection import Projection
 from projections.query import AsOf, visible
-from projections.registers.tasks import RECTIFICATIONS, WorkQueue
+from projections.registers.tasks import RECTIFICATIONS, SERVICERS, WorkQueue
 from projections.rules_state import RULES_TABLE, SLOT
 from projections.scoping import loan_key, scope_clauses
 from projections.store import RegisterStore
@@ -138,8 +139,9 @@ def _read(
             clauses = visible(table, spec, as_of)
             if branch is not None and "branch" in spec.column_names:
                 clauses.append(table.c.branch == branch)
-            if loan_key(spec) is not None or name == RECTIFICATIONS.name:
-                # A rectification notice is within reach by the unit (or person) checked.
+            if loan_key(spec) is not None or name in (RECTIFICATIONS.name, SERVICERS.name):
+                # A rectification notice is within reach by the unit (or person) checked; a
+                # servicer by the unit managing the cooperation.
                 clauses += scope_clauses(conn, store, queue, name, table, scope, as_of)
             query = sa.select(*[table.c[c] for c in spec.column_names]).where(*clauses)
             found[name] = [dict(r._mapping) for r in conn.execute(query)]
@@ -233,12 +235,24 @@ def _facts(rows: Mapping[str, list[dict[str, Any]]]) -> Facts:
         for r in rows.get("rectifications", [])
         if r["deadline"] is not None and not r["closed"]
     ]
+    servicers = [
+        PartnerFacts(
+            credit_code=r["credit_code"],
+            name=r["name"],
+            branch=r["branch"],
+            registered_on=r["registered_on"],
+            last_communicated_on=r["last_communicated_on"],
+        )
+        for r in rows.get("servicers", [])
+        if r["active"]
+    ]
     return Facts(
         loans=loans,
         borrowings=borrowings,
         dossiers=dossiers,
         staff=staff,
         rectifications=rectifications,
+        servicers=servicers,
     )
 
 

@@ -50,6 +50,9 @@ class TaskPublic(BaseModel):
     dossier_id: UUID | None
     staff_no: str | None = Field(None, description="the person a task is about (工号)")
     staff_name: str | None = Field(None, description="姓名（工号）, the person a task is about")
+    partner_code: str | None = Field(
+        None, description="the partner institution a task is about (统一社会信用代码)"
+    )
     branch: str | None
     owner_role: str
     owner_role_zh: str
@@ -112,6 +115,7 @@ def public(found: Sequence[Task], archive: DossierArchive) -> list[TaskPublic]:
             dossier_id=t.dossier_id,
             staff_no=t.staff_no,
             staff_name=name(t.staff_id),
+            partner_code=t.partner_code,
             branch=t.branch,
             owner_role=t.owner_role.value,
             owner_role_zh=t.owner_role.zh,

@@ -66,6 +66,10 @@ What each kind of task means:
   ``review_months`` of its zone (``[[zones]]``) after the approval or the last review, by the
   person the plan names responsible; the task opens a month before;
   ``zone_approval`` — a zone proposed and awaiting approval, from the day proposed.
+* ``servicer_communication`` — a third-party servicer cooperating with the bank is talked to
+  every ``partners.communication_every_days`` to verify its customers' information (与饲料公司
+  定期沟通核实), the post-loan officer's of the unit managing the cooperation, from its
+  registration or its last communication; a suspended servicer asks for none.
 
 Days overdue run on from the latest overdue status record: a loan recorded 30 days overdue on
 1 March is 40 days overdue on 11 March, until a status of zero days records the cure.
@@ -92,11 +96,13 @@ from domain.tasks.facts import (
     DossierFacts,
     GuaranteeFacts,
     LoanFacts,
+    PartnerFacts,
     RectificationFacts,
     StaffFacts,
     WarningFacts,
 )
 from domain.tasks.loans import loan_tasks, overdue_floor
+from domain.tasks.partners import communication_tasks
 from domain.tasks.staff import staff_tasks
 from domain.tasks.supervision import rectification_tasks
 from domain.tasks.task import KIND_ORDER, Task, TaskKind
@@ -108,6 +114,7 @@ __all__ = [
     "Facts",
     "GuaranteeFacts",
     "LoanFacts",
+    "PartnerFacts",
     "RectificationFacts",
     "StaffFacts",
     "Task",
@@ -131,6 +138,7 @@ class Facts:
     dossiers: Sequence[DossierFacts] = ()
     staff: Sequence[StaffFacts] = ()
     rectifications: Sequence[RectificationFacts] = ()
+    servicers: Sequence[PartnerFacts] = ()
 
 
 def tasks_for(facts: Facts, rules: RuleSet, today: date) -> list[Task]:
@@ -146,6 +154,8 @@ def tasks_for(facts: Facts, rules: RuleSet, today: date) -> list[Task]:
         found += staff_tasks(person, rules, today)
     for notice in facts.rectifications:
         found += rectification_tasks(notice, rules, today)
+    for servicer in facts.servicers:
+        found += communication_tasks(servicer, rules, today)
     return sorted(
         (t for t in found if t.opens_on <= today),
         key=lambda t: (t.due_on, KIND_ORDER[t.kind], t.ref, t.subject),

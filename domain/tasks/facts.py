@@ -256,3 +256,14 @@ class RectificationFacts:
     issued_on: date
     deadline: date
     reported_on: date | None = None
+
+
+@dataclass(frozen=True)
+class PartnerFacts:
+    """A third-party servicer cooperating (合作机构): its unit, and when it was last talked to."""
+
+    credit_code: str
+    name: str
+    branch: str
+    registered_on: date
+    last_communicated_on: date | None = None

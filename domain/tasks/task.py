@@ -42,6 +42,7 @@ class TaskKind(LabelledEnum):
     RECTIFICATION_ACCEPTANCE = ("rectification_acceptance", "整改验收")
     ZONE_REVIEW = ("zone_review", "客户区间定期评估")
     ZONE_APPROVAL = ("zone_approval", "客户区间审批")
+    SERVICER_COMMUNICATION = ("servicer_communication", "与第三方服务机构定期沟通核实")
 
 
 KIND_ORDER = {kind: n for n, kind in enumerate(TaskKind)}
@@ -74,6 +75,8 @@ class Task:
     staff_no: str | None = None
     notice_no: str | None = None
     """The rectification notice (限期整改通知书) a task is about."""
+    partner_code: str | None = None
+    """The partner institution (合作机构) a task is about, by its credit code."""
 
     @property
     def ref(self) -> str:
@@ -83,6 +86,7 @@ class Task:
             self.borrow_no
             or self.loan_no
             or self.notice_no
+            or self.partner_code
             or self.staff_no
             or str(self.dossier_id)
         )

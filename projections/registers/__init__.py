@@ -34,6 +34,8 @@ def all_registers(
     from projections.registers.filing.search import DocumentSearch
     from projections.registers.guanhu import CustomerRegister
     from projections.registers.lifecycle import LoanLedger
+    from projections.registers.partners import PartnerRegister
+    from projections.registers.repayments import RepaymentRegister
     from projections.registers.responsibility import AccountabilityTrail
     from projections.registers.scope import ScopeRegister
     from projections.registers.staff import StaffDirectory
@@ -62,5 +64,7 @@ def all_registers(
         CustomerRegister(default_rules),
         SupervisionRegister(),
         ZoneRegister(default_rules),
+        PartnerRegister(),
+        RepaymentRegister(),
     ]
     return registers
