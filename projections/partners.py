@@ -20,19 +20,11 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from domain.partners import (
-    ZERO,
-    PartnerFigures,
-    PartnerKind,
-    PartnerLoan,
-    PartnerRules,
-    PartnerStatus,
-    partner_figures,
-)
+from domain.partners import ZERO, PartnerFigures, PartnerLoan, PartnerRules, partner_figures
 from domain.portfolio import NPL
 from domain.repayment_behaviour import Arrears, Behaviour, BehaviourRules, Repayment, behaviour
 from domain.scope import RowScope
-from domain.values import Grade, LoanStatus
+from domain.values import Grade, LoanStatus, PartnerKind, PartnerStatus
 from projections.projection import Projection
 from projections.query import AsOf, select_all
 from projections.store import RegisterStore
@@ -153,7 +145,7 @@ def loan_behaviour(
     for r in select_all(store, register, "arrears", as_of=as_of, scope=data_scope):
         if loan_no is None or r["loan_no"] == loan_no:
             arrears[r["loan_id"]].append(Arrears(r["as_of"], int(r["days_overdue"] or 0)))
-    found = {}
+    found: dict[UUID, tuple[Mapping[str, Any], Behaviour]] = {}
     for row in select_all(store, projections[LOAN_LEDGER], "loans", as_of=as_of, scope=data_scope):
         if loan_no is not None and row["loan_no"] != loan_no:
             continue

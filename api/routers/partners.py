@@ -43,9 +43,9 @@ from archive.commands.partners import (
 from domain.authorization import Action
 from domain.display import UNKNOWN_PERSON, person
 from domain.errors import NotFoundError
-from domain.partners import PartnerKind, PartnerStatus
 from domain.repayment_behaviour import FIGURES, Behaviour, BehaviourRules
 from domain.scope import RowScope
+from domain.values import PartnerKind, PartnerStatus
 from projections.partners import (
     LOAN_LEDGER,
     PARTNER_REGISTER,

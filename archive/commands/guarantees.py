@@ -16,13 +16,12 @@ from uuid import UUID, uuid4
 from pydantic import Field
 
 from archive.commands import LoanCommand, handles
-from archive.commands.partners import check_guarantor_partner
 from archive.core import ArchiveCore, CommandContext, CommandResult
 from archive.documents.ingest import Upload
 from archive.fields import ONE_LINE, Code, PositiveMoney, Short, Text
 from domain.authorization import Action
 from domain.loan import Loan
-from domain.values import Actor, DocumentRef, GuarantorCapacity, GuarantorKind
+from domain.values import Actor, DocumentRef, GuarantorCapacity, GuarantorKind, PartnerKind
 
 Rating = Annotated[str, Field(max_length=16), ONE_LINE]
 
@@ -73,7 +72,13 @@ class GuaranteeCommands(ArchiveCore):
         or outside its period."""
 
         def registered(loan: Loan, actor: Actor, refs: list[DocumentRef]) -> None:
-            check_guarantor_partner(self, cmd.kind, cmd.id_no, cmd.registered_on)
+            if cmd.kind is GuarantorKind.GUARANTEE_COMPANY:
+                self.check_partner_open(
+                    cmd.id_no.strip().upper(),
+                    PartnerKind.GUARANTEE_COMPANY,
+                    cmd.registered_on,
+                    "id_no",
+                )
             loan.register_guarantee(**cmd.arguments(), actor=actor, documents=refs)
 
         return self.for_loan(ctx, cmd, registered, uploads)

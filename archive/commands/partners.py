@@ -16,18 +16,30 @@ from datetime import date
 from typing import Any, ClassVar
 from uuid import UUID, uuid4
 
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from archive.commands import Command, LoanCommand, handles
-from archive.commands.information import FieldChange
 from archive.core import SYSTEM_ID, ArchiveCore, CommandContext, CommandResult, Work
 from archive.documents.ingest import Upload
-from archive.fields import Code, Money, PositiveMoney, Short, Text
+from archive.fields import Code, Money, PositiveMoney, Sentence, Short, Text
 from domain.authorization import Action
-from domain.errors import InvalidInputError, InvalidTransitionError, NotFoundError
+from domain.errors import InvalidInputError, InvalidTransitionError
+from domain.information import BorrowerField
 from domain.loan import Loan
-from domain.partners import Partner, PartnerKind, credit_code, partner_id_for
-from domain.values import Actor, DocumentRef, GuarantorKind
+from domain.partners import Partner, credit_code, partner_id_for
+from domain.values import Actor, DocumentRef, PartnerKind
+
+
+class FieldChange(BaseModel):
+    """One item of the borrower's information found changed, and its new value."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    field: BorrowerField = Field(
+        description="address, phone, employer, income (元), marital_status, assets, "
+        "litigation, rating or repayment_account"
+    )
+    value: Sentence = Field(description="the new value (新值)")
 
 
 class RegisterPartner(Command):
@@ -147,38 +159,6 @@ class AssessRepaymentBehaviour(LoanCommand):
     signal_id: UUID = Field(default_factory=uuid4)
 
 
-def registered_partner(archive: ArchiveCore, code: str) -> Partner | None:
-    """The institution registered with ``code``, if there is one."""
-    try:
-        return archive._load(Partner, partner_id_for(credit_code(code)), "合作机构", "partner")
-    except (NotFoundError, InvalidInputError):  # not registered, or no valid code
-        return None
-
-
-def check_partner_open(
-    archive: ArchiveCore, code: str, kind: PartnerKind, on: date, field: str
-) -> Partner | None:
-    """A registered institution takes new business only as what it is registered as, while
-    cooperating (not suspended, within its period); the institution, if registered."""
-    partner = registered_partner(archive, code)
-    if partner is not None:
-        partner.check_kind(kind, field)
-        what = "担保" if kind is PartnerKind.GUARANTEE_COMPANY else "提供第三方服务"
-        partner.check_open(on, f"为贷款{what}", "take a new loan")
-    return partner
-
-
-def check_guarantor_partner(
-    archive: ArchiveCore, kind: GuarantorKind, id_no: str, on: date
-) -> None:
-    """A guarantee company registered as a partner guarantees nothing new while its
-    cooperation is suspended or outside its period."""
-    if kind is GuarantorKind.GUARANTEE_COMPANY:
-        check_partner_open(
-            archive, id_no.strip().upper(), PartnerKind.GUARANTEE_COMPANY, on, "id_no"
-        )
-
-
 class PartnerCommands(ArchiveCore):
     """Partner institutions, compensations and the repayment-behaviour assessment."""
 
@@ -204,7 +184,7 @@ class PartnerCommands(ArchiveCore):
                 registered_on=cmd.registered_on,
                 actor=actor,
             )
-            existing = registered_partner(self, partner.credit_code)
+            existing = self.registered_partner(partner.credit_code)
             if existing is not None:
                 raise InvalidTransitionError(
                     f"统一社会信用代码 {partner.credit_code} 已登记为合作机构 {existing.name}",

@@ -10,7 +10,6 @@ from uuid import UUID, uuid4
 from pydantic import Field
 
 from archive.commands import LoanCommand, handles
-from archive.commands.partners import check_partner_open
 from archive.core import ArchiveCore, CommandContext, CommandResult
 from archive.documents.ingest import Upload, from_bytes
 from archive.fields import Code, Short, Text
@@ -18,8 +17,8 @@ from archive.reports.maturity_notices import MaturityNoticeForm, maturity_notice
 from domain.authorization import Action
 from domain.errors import DomainError, InvalidInputError, NotFoundError
 from domain.loan import Loan
-from domain.partners import PartnerKind, credit_code
-from domain.values import Actor, DocumentRef
+from domain.partners import credit_code
+from domain.values import Actor, DocumentRef, PartnerKind
 
 MATURITY_NOTICE_TYPE = "maturity_notice"
 
@@ -118,8 +117,8 @@ class WatchCommands(ArchiveCore):
             code: str | None = None
             if cmd.servicer_code is not None:
                 code = credit_code(cmd.servicer_code, "servicer_code")
-                partner = check_partner_open(
-                    self, code, PartnerKind.SERVICER, cmd.assigned_on, "servicer_code"
+                partner = self.check_partner_open(
+                    code, PartnerKind.SERVICER, cmd.assigned_on, "servicer_code"
                 )
                 if partner is None:
                     raise NotFoundError(

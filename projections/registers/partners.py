@@ -23,8 +23,8 @@ from typing import Any, ClassVar
 import sqlalchemy as sa
 
 from domain.loan import Loan
-from domain.partners import Partner, PartnerKind, PartnerStatus
-from domain.values import GuarantorKind, Role
+from domain.partners import Partner
+from domain.values import GuarantorKind, PartnerKind, PartnerStatus, Role
 from projections.changes import Changes
 from projections.projection import Listing, Projection, handlers
 from projections.tables import PERSON, TableSpec, col, loan_columns, loan_values
