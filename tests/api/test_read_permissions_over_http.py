@@ -92,6 +92,12 @@ ROUTES: dict[str, Permission] = {
     "/portfolio/metrics": Needs(Action.READ_PORTFOLIO),
     "/reports/risk": Needs(Action.READ_PORTFOLIO),
     "/reports/risk/issued/{report_id}": Needs(Action.READ_PORTFOLIO),
+    # Partner institutions' figures (合作机构不良率, 代偿率) and the repayment behaviour summed
+    # over the portfolio, from the partner, repayment and loan registers.
+    "/partners": Needs(Action.READ_PORTFOLIO),
+    "/portfolio/repayment-behaviour": Needs(Action.READ_PORTFOLIO),
+    # One loan's repayment-behaviour indicator (还款行为指标).
+    "/loans/{loan_no}/repayment-behaviour": Needs(Action.READ_BUSINESS),
     # The Merkle log: hashes and signatures.
     "/integrity/checkpoints": Needs(Action.READ_INTEGRITY),
     "/integrity/checkpoints/latest": Needs(Action.READ_INTEGRITY),

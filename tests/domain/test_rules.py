@@ -387,6 +387,8 @@ CHANGED_ON_PURPOSE = frozenset(
         "zones",
         "portfolio",
         "calendar",
+        "partners",
+        "repayment_behaviour",
     }
 )
 """Keys added with a new rule rather than moved from code: data scope limits what nothing
@@ -403,7 +405,9 @@ raising serving its handling (warnings.form_on_raising), the bank's holiday cale
 only before [calendar]), the customers' zones (三大区间, [[zones]]), into which nobody was
 classified before, the 管户 cap, range and amount tiers ([guanhu]), which nothing limited
 before, and the portfolio's amount bands, NPL ceilings and provision rates ([portfolio]), none
-of which existed before; so the shipped file differs from what an earlier rule set is read
+of which existed before, and the partner institutions' lines and the servicers' communications
+([partners]) and the repayment-behaviour thresholds ([repayment_behaviour]), which nothing
+flagged or raised before; so the shipped file differs from what an earlier rule set is read
 with."""
 
 

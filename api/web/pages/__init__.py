@@ -16,6 +16,7 @@ from api.web.pages import (
     evaluations,
     information,
     loans,
+    partners,
     portfolio,
     postloan,
     receiving,
@@ -48,6 +49,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     supervision.router,
     compliance.router,
     portfolio.router,
+    partners.router,
     registers.router,
     admin.router,
 )

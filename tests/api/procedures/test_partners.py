@@ -17,12 +17,15 @@ whose thresholds raise the catalogue's BEH-08 signal (还款数据分析、风�
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
+from archive.commands.partners import RegisterPartner
 from archive.core import CommandContext
-from domain.values import Grade
+from domain.values import Grade, PartnerKind, Role
 from tests import steps
 from tests.api.conftest import Api, disburse, pdf
+from tests.api.console_harness import PEOPLE, Console
 
 GUARANTOR = {
     "name": "杭州示例融资担保有限公司",
@@ -505,3 +508,32 @@ def test_repayment_behaviour_indicator_raises_the_catalogue_signal_and_sums_the_
         ("2025-07-15", "PT-021", 0),
         ("2025-07-16", "PT-020", 35),
     ]
+
+
+def test_the_console_lists_the_partners_with_their_figures_and_people_by_name(
+    console: Console,
+) -> None:
+    """Rows 002-97, 000-39: the console's 合作机构 page shows each institution with its type,
+    status, figures and the risk manager who registered it, by name."""
+    risk_no, risk = PEOPLE[Role.RISK_MANAGER]
+    made = console.archive.execute(
+        CommandContext(console.archive.staff(risk_no).id),
+        RegisterPartner(
+            name=GUARANTOR["name"],
+            kind=PartnerKind.GUARANTEE_COMPANY,
+            credit_code=G_CODE,
+            contact="钱经理",
+            cooperation_from=date(2025, 1, 1),
+            limit=Decimal("2000000.00"),
+            registered_on=date(2025, 2, 1),
+        ),
+    )
+    console.registers.wait(["partner_register", "loan_ledger"], made.position, 30)
+    console.as_role(Role.RISK_MANAGER)
+    page = console.get("/partners?on=2025-03-01")
+    assert page.status_code == 200, page.text
+    assert GUARANTOR["name"] in page.text
+    assert "担保机构" in page.text
+    assert "合作中" in page.text
+    assert f"{risk}（{risk_no}）" in page.text
+    assert "2000000.00" in page.text
