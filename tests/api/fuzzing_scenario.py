@@ -1273,7 +1273,7 @@ class Scenario:
         company = {
             "name": "模糊测试融资担保有限公司",
             "kind": "guarantee_company",
-            "credit_code": "91330100MA2FZ0001K",
+            "credit_code": "91330100MA2FT0001K",
             "contact": "钱经理",
             "cooperation_from": self.on(0),
             "limit": "5000000.00",
@@ -1287,13 +1287,13 @@ class Scenario:
                     **company,
                     "name": "模糊测试服务有限公司",
                     "kind": "servicer",
-                    "credit_code": "91330100MA2FZ0002K",
+                    "credit_code": "91330100MA2FT0002K",
                 }
             ),
         )
         self.bank.post(risk, "/partners", company)
         servicer = {**company, "name": "模糊测试饲料有限公司", "kind": "servicer"}
-        servicer["credit_code"] = "91330100MA2FZ0003K"
+        servicer["credit_code"] = "91330100MA2FT0003K"
         self.bank.post(risk, "/partners", servicer)
         code = company["credit_code"]
         self.example(
@@ -1306,7 +1306,7 @@ class Scenario:
         suspended = {
             **company,
             "name": "模糊测试暂停担保有限公司",
-            "credit_code": "91330100MA2FZ0004K",
+            "credit_code": "91330100MA2FT0004K",
         }
         self.bank.post(risk, "/partners", suspended)
         self.bank.post(
