@@ -46,6 +46,10 @@ class Command(BaseModel):
 
 class SupplementCreate(Command):
     stage: Annotated[str, Field(min_length=1, max_length=32), ONE_LINE] = "other"
+    filed_on: date | None = Field(
+        default=None,
+        description="the day the documents were received (归档日期); none: the day recorded",
+    )
 
 
 # --------------------------------------------------------------------------- out
@@ -395,6 +399,11 @@ class LoanPublic(BaseModel):
     approver_id: UUID | None
     branch: str
     in_asset_preservation: bool
+    lead_unit: str | None = Field(
+        None,
+        description="the unit leading the loan by its grade (牵头部门: accountability.lead_units"
+        " of the rules in force); given on the loan's own read",
+    )
     open_warnings: int
     inspections: int
     inspection_records: list[InspectionPublic] = []
@@ -434,6 +443,7 @@ class LoanPublic(BaseModel):
                 inspections=len(loan.inspections),
                 b_post_required=None,
                 b_post_rule=None,
+                lead_unit=None,
                 inspection_records=[
                     InspectionPublic.of(i)
                     for i in sorted(

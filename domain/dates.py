@@ -53,6 +53,7 @@ HAPPENED: Mapping[str, str] = MappingProxyType(
         "transferred_on": "移交资产保全日期",
         "written_off_on": "核销日期",
         "settled_on": "结清日期",
+        "filed_on": "归档日期",
         # borrower information (贷款信息维护) and the use of the funds (贷款用途)
         "changed_on": "信息变更生效日期",
         "used_on": "资金使用日期",

@@ -312,6 +312,10 @@ def _loan(
         zone_reviewed_on=row["zone_reviewed_on"],
         zone_responsible_id=row["zone_responsible_id"],
         zone_pending_since=row["zone_pending_since"],
+        last_disposal_plan_on=row.get("disposal_plan_on"),
+        in_asset_preservation=bool(row.get("in_preservation")),
+        graded_on=row.get("graded_on"),
+        extension_filed_on=row.get("extension_filed_on"),
     )
 
 

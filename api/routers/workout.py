@@ -20,6 +20,7 @@ from archive.commands.workout import (
     Extend,
     HandOver,
     Restructure,
+    ReturnFromAssetPreservation,
     TransferToAssetPreservation,
     WriteOff,
 )
@@ -31,6 +32,12 @@ command_route(router, "/extensions", Extend, schema="ExtensionCreate")
 command_route(router, "/handovers", HandOver, schema="HandoverCreate")
 command_route(
     router, "/asset-preservation", TransferToAssetPreservation, schema="PreservationTransfer"
+)
+command_route(
+    router,
+    "/asset-preservation/return",
+    ReturnFromAssetPreservation,
+    schema="PreservationReturn",
 )
 command_route(router, "/write-off", WriteOff, schema="WriteOffCreate")
 

@@ -140,6 +140,14 @@ class LoanFacts:
     """The person the zone's plan names responsible (一户一策)."""
     zone_pending_since: date | None = None
     """A zone proposed on this day awaits approval."""
+    last_disposal_plan_on: date | None = None
+    """The latest disposal plan (处置方案) submitted: an NPL management plan."""
+    in_asset_preservation: bool = False
+    """Transferred to asset preservation (资产保全) and not handed back."""
+    graded_on: date | None = None
+    """When the grade in force was approved (a downgrade into non-performing, an upgrade)."""
+    extension_filed_on: date | None = None
+    """The latest filing of extension application materials (展期申请资料) in the dossier."""
 
     @property
     def is_retail(self) -> bool:

@@ -18,7 +18,7 @@ from domain.schedules import add_months
 from domain.tasks.facts import LoanFacts
 from domain.tasks.task import Task, TaskKind, days_text
 from domain.transfers import add_working_days
-from domain.values import Role
+from domain.values import CollectionStepKind, Role
 from domain.watch import month_end
 
 
@@ -75,6 +75,9 @@ def loan_tasks(loan: LoanFacts, rules: RuleSet, today: date) -> list[Task]:
         *judge.guarantor_reassessment(),
         *judge.zone_review(),
         *judge.zone_approval(),
+        *judge.npl_plan(),
+        *judge.preservation(),
+        *judge.extension_preparation(),
     ]
 
 
@@ -264,6 +267,81 @@ class _LoanJudge:
                 )
             )
         return found
+
+    def npl_plan(self) -> list[Task]:
+        """From the rung marked ``npl_plan`` (day 30), an NPL management plan (不良贷款管理方案):
+        the rung's owner's, until a disposal plan is submitted or the collection plan revised
+        on or after the day the rung was reached in the current arrears."""
+        start = self.loan.arrears_start
+        rung = next((r for r in self.rules.collection_ladder if r.npl_plan), None)
+        if start is None or rung is None or self.loan.days_overdue_on(self.today) < rung.days:
+            return []
+        opens = start + timedelta(days=rung.days)
+        done = [
+            self.loan.last_disposal_plan_on,
+            self.loan.steps_taken.get(CollectionStepKind.PLAN_REVISED),
+        ]
+        if any(d is not None and d >= opens for d in done):
+            return []
+        return [
+            self.task(
+                TaskKind.NPL_PLAN,
+                opens_on=opens,
+                due_on=opens,
+                rule=f"collection.ladder[{days_text(rung.days)}] npl_plan",
+                owner_role=rung.owner,
+            )
+        ]
+
+    def preservation(self) -> list[Task]:
+        """The lead unit by grade (``accountability.lead_units``): a loan whose grade the asset
+        preservation unit leads is transferred to it (移交资产保全); one in asset preservation
+        whose grade it no longer leads (upgraded) is handed back (退回). The risk manager's,
+        from the approval of the grade."""
+        rules, loan = self.rules.accountability, self.loan
+        belongs = rules.with_preservation(loan.grade)
+        if belongs is None or belongs == loan.in_asset_preservation:
+            return []
+        kind = TaskKind.PRESERVATION_TRANSFER if belongs else TaskKind.PRESERVATION_RETURN
+        since = loan.graded_on or loan.value_date
+        return [
+            self.task(
+                kind,
+                opens_on=since,
+                due_on=since,
+                rule=f"accountability.lead_units.{loan.grade.value} = {rules.lead_unit(loan.grade)}"
+                f" (preservation_unit = {rules.preservation_unit})",
+                owner_role=Role.RISK_MANAGER,
+                subject=loan.grade.value,
+            )
+        ]
+
+    def extension_preparation(self) -> list[Task]:
+        """A loan of a grade ``accountability.extension_grades`` lists, nothing overdue, gets
+        ``extension_prepare_days`` before maturity a task to prepare and file the materials of
+        an extension or 借新还旧 (展期申请资料), due ``extension_file_days`` before it, until
+        filed in its dossier from the day the task opened."""
+        rules, loan = self.rules.accountability, self.loan
+        window = rules.extension_window(loan.maturity_date)
+        if window is None or loan.grade not in rules.extension_grades:
+            return []
+        if loan.days_overdue_on(self.today) > 0 or self.today > loan.maturity_date:
+            return []
+        opens, due = window
+        opens, due = max(opens, loan.value_date), max(due, loan.value_date)
+        if loan.extension_filed_on is not None and loan.extension_filed_on >= opens:
+            return []
+        return [
+            self.task(
+                TaskKind.EXTENSION_PREPARATION,
+                opens_on=opens,
+                due_on=due,
+                rule=f"accountability.extension_prepare_days = {rules.extension_prepare_days}, "
+                f"extension_file_days = {rules.extension_file_days or 0}",
+                owner_role=Role.ACCOUNT_MANAGER,
+                subject=loan.maturity_date.isoformat(),
+            )
+        ]
 
     def guarantor_reassessment(self) -> list[Task]:
         """Each guarantor due for re-assessment (代偿能力): ``[guarantors]`` months after the

@@ -420,6 +420,10 @@ class LoanLedger(FollowsRules, Projection):
     def _(self, event: Any, changes: Changes) -> None:
         self._change(changes, event.originator_id, in_asset_preservation=True)
 
+    @handle.register(LoanEvents.ReturnedFromAssetPreservation)
+    def _(self, event: Any, changes: Changes) -> None:
+        self._change(changes, event.originator_id, in_asset_preservation=False)
+
     @handle.register(LoanEvents.WrittenOff)
     def _(self, event: Any, changes: Changes) -> None:
         self._change(

@@ -22,6 +22,7 @@ from typing import Any, ClassVar
 
 import sqlalchemy as sa
 
+from domain.accountability import EXTENSION_APPLICATION
 from domain.borrowing import Borrowing
 from domain.dates import recorded_on
 from domain.dossier import Dossier
@@ -130,6 +131,10 @@ LOANS = TableSpec(
         col("zone_responsible_id", sa.Uuid, "区间方案责任人", "zone plan responsible"),
         col("zone_pending_since", sa.Date, "区间划分待审批起", "zone proposal pending since"),
         col("zone_proposed_responsible", sa.Uuid, "拟定方案责任人", "proposed plan responsible"),
+        col("disposal_plan_on", sa.Date, "最近处置方案申报日", "last disposal plan submitted"),
+        col("in_preservation", sa.Boolean, "已移交资产保全", "with asset preservation"),
+        col("graded_on", sa.Date, "现行分类认定日", "grade in force since"),
+        col("extension_filed_on", sa.Date, "展期申请资料归档日", "extension materials filed"),
     ],
     key=("loan_id",),
     indexes=(("loan_no",), ("branch",)),
@@ -274,7 +279,8 @@ class WorkQueue(FollowsRules, Projection):
     """工作任务: the facts of every deadline, and the rules in force to judge them."""
 
     name = "work_queue"
-    version = 12  # 12: rectification notices (限期整改); 4: 认定; 5: B岗, principal, account managers (履职评价); 6: countersigns
+    version = 13  # 13: NPL plans, asset preservation by lead unit, extension materials;
+    # 12: rectification notices (限期整改); 4: 认定; 5: B岗, principal, account managers (履职评价); 6: countersigns
     # awaited, the quarterly re-classification (季度风险分类更新); 7: a change of rating; 8: warning
     # reports, the re-classification a red signal opens; 9: closer watch (重点客户,
     # 第三方服务, on-site and off-site monitoring) and maturity notices (到期提示); 10:
@@ -527,9 +533,12 @@ class WorkQueue(FollowsRules, Projection):
             "proposed_as_of": None,
             "proposal_undetermined": False,
         }
+        graded = row.get("proposed_as_of") or changes.at.date()
+        if event.grade != event.previous_grade:
+            values["graded_on"] = graded
         if event.grade.severity > event.previous_grade.severity:
             # A downgrade dates from the proposal's as-of date (the approval carries none).
-            values["last_downgrade_on"] = row.get("proposed_as_of") or changes.at.date()
+            values["last_downgrade_on"] = graded
         self._loan(changes, event, **values)
 
     @handle.register(LoanEvents.ClassificationRejected)
@@ -583,6 +592,20 @@ class WorkQueue(FollowsRules, Projection):
         step = changes.get("steps", *key) or {}
         changes.put("steps", key, {"taken_on": later(step.get("taken_on"), event.taken_on)})
         self._loan(changes, event)
+
+    @handle.register(LoanEvents.DisposalPlanSubmitted)
+    def _disposal_plan(self, event: Any, changes: Changes) -> None:
+        row = self._row(changes, event)
+        on = later(row.get("disposal_plan_on"), event.submitted_on)
+        self._loan(changes, event, disposal_plan_on=on)
+
+    @handle.register(LoanEvents.TransferredToAssetPreservation)
+    def _to_preservation(self, event: Any, changes: Changes) -> None:
+        self._loan(changes, event, in_preservation=True)
+
+    @handle.register(LoanEvents.ReturnedFromAssetPreservation)
+    def _from_preservation(self, event: Any, changes: Changes) -> None:
+        self._loan(changes, event, in_preservation=False)
 
     @handle.register(LoanEvents.KeyCustomerDesignated)
     def _key_customer(self, event: Any, changes: Changes) -> None:
@@ -781,6 +804,18 @@ class WorkQueue(FollowsRules, Projection):
         loan = changes.get("loans", dossier["loan_id"])
         if loan is not None and loan[column] is None:
             changes.update("loans", (dossier["loan_id"],), **{column: event.listed_on})
+
+    @handle.register(DossierEvents.DocumentFiled)
+    def _document_filed(self, event: Any, changes: Changes) -> None:
+        """Extension application materials (展期申请资料) filed in the loan's dossier."""
+        if event.document.doc_type != EXTENSION_APPLICATION:
+            return
+        dossier = changes.get("dossiers", event.originator_id)
+        loan = changes.get("loans", dossier["loan_id"]) if dossier is not None else None
+        if dossier is None or loan is None:
+            return
+        filed = later(loan.get("extension_filed_on"), event.filed_on or changes.at.date())
+        changes.update("loans", (dossier["loan_id"],), extension_filed_on=filed)
 
     @handle.register(DossierEvents.Catalogued)
     def _catalogued(self, event: Any, changes: Changes) -> None:

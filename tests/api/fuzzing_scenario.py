@@ -476,6 +476,13 @@ class Scenario:
                 {"loan_no": bad}, body={"transferred_on": self.today, "reason": "逾期超过90天"}
             ),
         )
+        self.example(
+            "POST",
+            "/loans/{loan_no}/asset-preservation/return",
+            Example(
+                {"loan_no": bad}, body={"returned_on": self.today, "reason": "已上调，退回客户部"}
+            ),
+        )
         plan = {"method": "litigation", "submitted_on": self.today, "plan": "起诉借款人"}
         self.example(
             "POST",

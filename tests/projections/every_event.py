@@ -993,6 +993,45 @@ def transferred_to_asset_preservation(w: World) -> list[Any]:
     return [w.loan]
 
 
+def returned_from_asset_preservation(w: World) -> list[Any]:
+    """A loan downgraded to 次级 and transferred, repaid twice on time, upgraded to 关注 and
+    handed back to the customer department (退回客户部)."""
+    loan = _disburse(w, "JJ2025EVERY0004", principal=Decimal("60000.00"))
+    for grade, on in ((Grade.SUBSTANDARD, day(120)), (Grade.SPECIAL_MENTION, day(200))):
+        proposal = uuid4()
+        loan.propose_classification(
+            proposal_id=proposal,
+            grade=grade,
+            sub_grade=None,
+            reason="按季分类",
+            as_of=on,
+            scheme=shipped_rules().sub_grades,
+            actor=w.actor("am"),
+        )
+        loan.approve_classification(
+            proposal_id=proposal,
+            reason="同意",
+            policy=FloorPolicy(),
+            borrower_npl_share=None,
+            actor=w.actor("risk"),
+        )
+        if grade is Grade.SUBSTANDARD:
+            loan.transfer_to_asset_preservation(
+                transferred_on=day(121), reason="下调为次级", actor=w.actor("risk")
+            )
+            for paid in (day(150), day(180)):
+                loan.record_repayment(
+                    paid_on=paid,
+                    principal=Decimal("1000.00"),
+                    interest=Decimal("200.00"),
+                    actor=w.actor("am"),
+                )
+    loan.return_from_asset_preservation(
+        returned_on=day(201), reason="已上调为关注类", actor=w.actor("risk")
+    )
+    return [loan]
+
+
 def written_off(w: World) -> list[Any]:
     w.loan.write_off(
         written_off_on=day(400),
@@ -1712,6 +1751,7 @@ FACTORIES: dict[str, Factory] = {
     _declared(Loan, "DisposalPlanDecided"): disposal_plan_decided,
     _declared(Loan, "DisposalResultRecorded"): disposal_result_recorded,
     _declared(Loan, "TransferredToAssetPreservation"): transferred_to_asset_preservation,
+    _declared(Loan, "ReturnedFromAssetPreservation"): returned_from_asset_preservation,
     _declared(Loan, "WrittenOff"): written_off,
     _declared(Loan, "Settled"): settled,
     _declared(Collateral, "Released"): collateral_released,
