@@ -6,6 +6,9 @@
   department (资产经营部); ``preservation_unit`` is the unit that takes loans transferred to
   asset preservation (``transfer_to_asset_preservation``): a loan whose grade makes it the lead
   is to be transferred (a task), and one upgraded back out of its lead is handed back;
+* 逐笔经营责任认定 (004-09): every loan on the books has its target-responsibility record
+  (目标责任书) for each year, signed within ``target_record_within_days`` of the year's start
+  (or of the value date, for a loan granted in the year): a task until it is signed;
 * preparing an extension or 借新还旧 (004-19): a loan of a grade ``extension_grades`` lists,
   with nothing overdue, gets a task ``extension_prepare_days`` before its maturity date to
   prepare and file the application materials (``extension_application``) in its dossier, by
@@ -35,6 +38,7 @@ EARLIER_ACCOUNTABILITY: Mapping[str, Any] = {
     "extension_prepare_days": None,
     "extension_file_days": None,
     "extension_grades": [],
+    "target_record_within_days": None,
 }
 """``[accountability]`` of a rule set adopted before it: no lead unit, no preparation task."""
 
@@ -51,6 +55,7 @@ class AccountabilityRules:
     extension_prepare_days: int | None = None
     extension_file_days: int | None = None
     extension_grades: frozenset[Grade] = frozenset()
+    target_record_within_days: int | None = None
 
     def lead_unit(self, grade: Grade) -> str | None:
         """The unit leading a loan of ``grade`` (None: the rules name none)."""
@@ -63,6 +68,15 @@ class AccountabilityRules:
         if self.preservation_unit is None or lead is None:
             return None
         return lead == self.preservation_unit
+
+    def target_record_window(self, year: int, value_date: date) -> tuple[date, date] | None:
+        """When the target record of ``year`` is owed for a loan of ``value_date``: from the
+        year's first day (or the value date), within ``target_record_within_days``."""
+        days = self.target_record_within_days
+        if days is None or value_date.year > year:
+            return None
+        opens = max(date(year, 1, 1), value_date)
+        return opens, opens + timedelta(days=days)
 
     def extension_window(self, maturity: date) -> tuple[date, date] | None:
         """When the preparation of a loan maturing on ``maturity`` opens and is due."""
@@ -93,7 +107,7 @@ def parse_accountability(raw: Any, fail: Fail) -> AccountabilityRules:
     if preservation is not None:
         preservation = _unit(preservation, f"{where}.preservation_unit", fail)
     days: dict[str, int | None] = {}
-    for name in ("extension_prepare_days", "extension_file_days"):
+    for name in ("extension_prepare_days", "extension_file_days", "target_record_within_days"):
         value = raw.get(name)
         if value is not None and (
             isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 366
@@ -122,6 +136,7 @@ def parse_accountability(raw: Any, fail: Fail) -> AccountabilityRules:
         extension_prepare_days=prepare,
         extension_file_days=file_by,
         extension_grades=frozenset(eligible),
+        target_record_within_days=days["target_record_within_days"],
     )
 
 

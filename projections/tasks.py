@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
@@ -316,7 +317,48 @@ def _loan(
         in_asset_preservation=bool(row.get("in_preservation")),
         graded_on=row.get("graded_on"),
         extension_filed_on=row.get("extension_filed_on"),
+        target_years=target_years(row),
     )
+
+
+def target_years(row: Mapping[str, Any]) -> frozenset[int]:
+    """The years a loan's target-responsibility records were signed for, as the queue holds them."""
+    return frozenset(int(y) for y in (row.get("target_years") or "").split(",") if y)
+
+
+def target_coverage(
+    store: RegisterStore,
+    register: Projection,
+    year: int,
+    *,
+    scope: RowScope,
+    as_of: AsOf | None = None,
+    branch: str | None = None,
+) -> list[dict[str, Any]]:
+    """逐笔经营责任认定 by unit: per branch, the loans on the books in ``year`` (granted by its
+    end, not closed before its start) on the loans ``scope`` reaches, how many have their
+    target-responsibility record (目标责任书) for the year, and those still without one."""
+    queue = _work_queue(register)
+    rows = _read(store, queue, as_of or AsOf(), branch, scope)
+    units: dict[str, dict[str, Any]] = {}
+    for r in sorted(rows["loans"], key=lambda r: r["loan_no"]):
+        value, closed = r["value_date"], r["closed_on"]
+        if value is None or value.year > year or (closed is not None and closed.year < year):
+            continue
+        unit = units.setdefault(r["branch"], {"branch": r["branch"], "loans": 0, "missing": []})
+        unit["loans"] += 1
+        if year not in target_years(r):
+            unit["missing"].append(r["loan_no"])
+    return [
+        {
+            **u,
+            "signed": u["loans"] - len(u["missing"]),
+            "coverage": (Decimal(u["loans"] - len(u["missing"])) * 100 / u["loans"]).quantize(
+                Decimal("0.01")
+            ),
+        }
+        for _, u in sorted(units.items())
+    ]
 
 
 def maturities(

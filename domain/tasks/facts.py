@@ -148,6 +148,8 @@ class LoanFacts:
     """When the grade in force was approved (a downgrade into non-performing, an upgrade)."""
     extension_filed_on: date | None = None
     """The latest filing of extension application materials (展期申请资料) in the dossier."""
+    target_years: frozenset[int] = frozenset()
+    """The years the loan's target-responsibility record (目标责任书) was signed for."""
 
     @property
     def is_retail(self) -> bool:

@@ -78,6 +78,7 @@ def loan_tasks(loan: LoanFacts, rules: RuleSet, today: date) -> list[Task]:
         *judge.npl_plan(),
         *judge.preservation(),
         *judge.extension_preparation(),
+        *judge.target_record(),
     ]
 
 
@@ -340,6 +341,28 @@ class _LoanJudge:
                 f"extension_file_days = {rules.extension_file_days or 0}",
                 owner_role=Role.ACCOUNT_MANAGER,
                 subject=loan.maturity_date.isoformat(),
+            )
+        ]
+
+    def target_record(self) -> list[Task]:
+        """Each loan on the books has its target-responsibility record (目标责任书, 逐笔经营
+        责任认定) for the year of ``today``: the branch head's task (who signs for the bank),
+        from the year's first day or the value date, due ``target_record_within_days`` later,
+        until it is signed."""
+        rules, loan, year = self.rules.accountability, self.loan, self.today.year
+        window = rules.target_record_window(year, loan.value_date)
+        if window is None or year in loan.target_years:
+            return []
+        opens, due = window
+        return [
+            self.task(
+                TaskKind.TARGET_RECORD,
+                opens_on=opens,
+                due_on=due,
+                rule=f"accountability.target_record_within_days = "
+                f"{rules.target_record_within_days}",
+                owner_role=Role.BRANCH_HEAD,
+                subject=str(year),
             )
         ]
 

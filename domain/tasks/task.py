@@ -46,6 +46,7 @@ class TaskKind(LabelledEnum):
     PRESERVATION_TRANSFER = ("preservation_transfer", "移交资产保全")
     PRESERVATION_RETURN = ("preservation_return", "退回客户部管理")
     EXTENSION_PREPARATION = ("extension_preparation", "展期（借新还旧）申报准备")
+    TARGET_RECORD = ("target_record", "逐笔经营责任认定（目标责任书）")
 
 
 KIND_ORDER = {kind: n for n, kind in enumerate(TaskKind)}

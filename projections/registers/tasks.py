@@ -135,6 +135,7 @@ LOANS = TableSpec(
         col("in_preservation", sa.Boolean, "已移交资产保全", "with asset preservation"),
         col("graded_on", sa.Date, "现行分类认定日", "grade in force since"),
         col("extension_filed_on", sa.Date, "展期申请资料归档日", "extension materials filed"),
+        col("target_years", sa.String(200), "已签目标责任书年度", "target records signed for"),
     ],
     key=("loan_id",),
     indexes=(("loan_no",), ("branch",)),
@@ -598,6 +599,12 @@ class WorkQueue(FollowsRules, Projection):
         row = self._row(changes, event)
         on = later(row.get("disposal_plan_on"), event.submitted_on)
         self._loan(changes, event, disposal_plan_on=on)
+
+    @handle.register(LoanEvents.TargetResponsibilitySigned)
+    def _target_signed(self, event: Any, changes: Changes) -> None:
+        years = {y for y in (self._row(changes, event).get("target_years") or "").split(",") if y}
+        signed = ",".join(sorted(years | {str(event.year)}))
+        self._loan(changes, event, target_years=signed)
 
     @handle.register(LoanEvents.TransferredToAssetPreservation)
     def _to_preservation(self, event: Any, changes: Changes) -> None:

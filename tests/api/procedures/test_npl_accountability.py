@@ -251,3 +251,74 @@ def test_extension_materials_are_prepared_ahead_and_cited_by_the_extension(api: 
     events = api.get("auditor", f"/loans/{LOAN}/events").json()["data"]
     [extension] = [e["data"] for e in events if e["type"] == "Extended"]
     assert extension["applications"] == [application]
+
+
+def test_every_loan_has_its_target_record_for_the_year_counted_per_unit(api: Api) -> None:
+    """Row 004-09 (LOS-14): each loan on the books — a corporate customer's and an
+    individual's — owes its target-responsibility record for the year, the branch head's task
+    within 31 days of the year's start or the value date; the coverage by unit counts them and
+    lists those still without one until signed."""
+    disburse(api, LOAN)
+    disburse(
+        api,
+        OTHER,
+        borrower_type="individual",
+        borrower_id="330106198001010011",
+        borrower_name="王志强",
+        product="individual_production",
+        value_date="2025-04-15",
+    )
+    position = api.counts()[0]
+    owed = {
+        t["loan_no"]: t
+        for t in api.get(
+            "head", f"/tasks?on=2025-04-20&after={position}&kind=target_record"
+        ).json()["data"]
+    }
+    assert {
+        n: (t["owner_role"], t["opens_on"], t["due_on"], t["subject"]) for n, t in owed.items()
+    } == {
+        LOAN: ("branch_head", "2025-03-01", "2025-04-01", "2025"),
+        OTHER: ("branch_head", "2025-04-15", "2025-05-16", "2025"),
+    }
+    assert owed[LOAN]["overdue"] is True
+
+    def coverage(after: int, year: int = 2025) -> dict[str, Any]:
+        answer = api.get("auditor", f"/target-coverage?year={year}&after={after}")
+        assert answer.status_code == 200, answer.text
+        found: dict[str, Any] = answer.json()
+        return found
+
+    before = coverage(position)
+    assert (before["loans"], before["signed"]) == (2, 0)
+    [unit] = before["data"]
+    assert (unit["branch"], unit["coverage"], unit["missing"]) == (
+        "城东支行",
+        "0.00",
+        [LOAN, OTHER],
+    )
+
+    body = {
+        "year": 2025,
+        "manager_no": "AM001",
+        "risk_supervisor_no": "RM001",
+        "collection_target": "600000.00",
+        "business_target": "按期收回本息",
+        "signed_on": "2025-04-20",
+    }
+    signed = api.post("head", f"/loans/{LOAN}/target-responsibility", body)
+    assert signed.status_code == 201, signed.text
+    after = signed.json()["position"]
+    assert [t["loan_no"] for t in tasks_all(api, "2025-04-20", after, "target_record")] == [OTHER]
+    [unit] = coverage(after)["data"]
+    assert (unit["signed"], unit["coverage"], unit["missing"]) == (1, "50.00", [OTHER])
+    # A new year asks again, of both.
+    assert coverage(after, 2026)["signed"] == 0
+    assert len(tasks_all(api, "2026-01-05", after, "target_record")) == 2
+
+
+def tasks_all(api: Api, on: str, after: int, kind: str) -> list[dict[str, Any]]:
+    answer = api.get("head", f"/tasks?on={on}&after={after}&kind={kind}")
+    assert answer.status_code == 200, answer.text
+    found: list[dict[str, Any]] = answer.json()["data"]
+    return found
