@@ -9,6 +9,8 @@
 * 逐笔经营责任认定 (004-09): every loan on the books has its target-responsibility record
   (目标责任书) for each year, signed within ``target_record_within_days`` of the year's start
   (or of the value date, for a loan granted in the year): a task until it is signed;
+* 三个不放过 (004-20): every loss — a write-off, a written-off loan settled with a balance
+  unrecovered, a downgrade to 可疑 or 损失 — owes a review closed within ``loss_review_days``;
 * preparing an extension or 借新还旧 (004-19): a loan of a grade ``extension_grades`` lists,
   with nothing overdue, gets a task ``extension_prepare_days`` before its maturity date to
   prepare and file the application materials (``extension_application``) in its dossier, by
@@ -39,6 +41,7 @@ EARLIER_ACCOUNTABILITY: Mapping[str, Any] = {
     "extension_file_days": None,
     "extension_grades": [],
     "target_record_within_days": None,
+    "loss_review_days": None,
 }
 """``[accountability]`` of a rule set adopted before it: no lead unit, no preparation task."""
 
@@ -56,6 +59,8 @@ class AccountabilityRules:
     extension_file_days: int | None = None
     extension_grades: frozenset[Grade] = frozenset()
     target_record_within_days: int | None = None
+    loss_review_days: int | None = None
+    """Days after a loss within which its review (三个不放过) is to be closed."""
 
     def lead_unit(self, grade: Grade) -> str | None:
         """The unit leading a loan of ``grade`` (None: the rules name none)."""
@@ -107,7 +112,12 @@ def parse_accountability(raw: Any, fail: Fail) -> AccountabilityRules:
     if preservation is not None:
         preservation = _unit(preservation, f"{where}.preservation_unit", fail)
     days: dict[str, int | None] = {}
-    for name in ("extension_prepare_days", "extension_file_days", "target_record_within_days"):
+    for name in (
+        "extension_prepare_days",
+        "extension_file_days",
+        "target_record_within_days",
+        "loss_review_days",
+    ):
         value = raw.get(name)
         if value is not None and (
             isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 366
@@ -137,6 +147,7 @@ def parse_accountability(raw: Any, fail: Fail) -> AccountabilityRules:
         extension_file_days=file_by,
         extension_grades=frozenset(eligible),
         target_record_within_days=days["target_record_within_days"],
+        loss_review_days=days["loss_review_days"],
     )
 
 

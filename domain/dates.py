@@ -54,6 +54,8 @@ HAPPENED: Mapping[str, str] = MappingProxyType(
         "written_off_on": "核销日期",
         "settled_on": "结清日期",
         "filed_on": "归档日期",
+        "loss_on": "损失发生日期",
+        "analysed_on": "损失分析日期",
         # borrower information (贷款信息维护) and the use of the funds (贷款用途)
         "changed_on": "信息变更生效日期",
         "used_on": "资金使用日期",
@@ -200,6 +202,9 @@ DATED_BY: Mapping[str, str] = MappingProxyType(
         # a supervision check is dated the day it was made, its notice the day it was issued
         "Checked": "checked_on",
         "NoticeIssued": "issued_on",
+        # a loss review (三个不放过) is dated the day it was recorded, not the loss's
+        "LossReviewRecorded": "analysed_on",
+        "LossReviewClosed": "closed_on",
     }
 )
 """Event class name → the field that dates it, where the rule of one :data:`HAPPENED` field

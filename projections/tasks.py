@@ -27,6 +27,7 @@ from domain.tasks import (
     Facts,
     GuaranteeFacts,
     LoanFacts,
+    LossFacts,
     RectificationFacts,
     StaffFacts,
     Task,
@@ -39,6 +40,7 @@ from domain.values import (
     CollectionStepKind,
     Grade,
     GuarantorKind,
+    LossKind,
     Product,
     RepaymentMethod,
     RetentionClass,
@@ -181,7 +183,17 @@ def _facts(rows: Mapping[str, list[dict[str, Any]]]) -> Facts:
                 assessed_on=g["assessed_on"],
             )
         )
-    loans = [_loan(r, signals, steps, waiting, guarantees) for r in rows["loans"]]
+    losses: dict[UUID, list[LossFacts]] = defaultdict(list)
+    for x in sorted(rows["losses"], key=lambda x: (x["loss_on"], x["loss_key"])):
+        losses[x["loan_id"]].append(
+            LossFacts(
+                kind=LossKind.parse(x["kind"], "kind"),
+                on=x["loss_on"],
+                recorded=all(x[c] for c in ("cause", "responsible", "measures", "owner")),
+                closed=bool(x["closed"]),
+            )
+        )
+    loans = [_loan(r, signals, steps, waiting, guarantees, losses) for r in rows["loans"]]
     borrowings = [
         BorrowingFacts(
             borrowing_id=b["borrowing_id"],
@@ -249,6 +261,7 @@ def _loan(
     steps: Mapping[UUID, dict[CollectionStepKind, date]],
     waiting: Mapping[UUID, list[CountersignFacts]],
     guarantees: Mapping[UUID, list[GuaranteeFacts]],
+    losses: Mapping[UUID, list[LossFacts]],
 ) -> LoanFacts:
     loan_id = row["loan_id"]
     proposed = row["proposed_grade"]
@@ -318,6 +331,7 @@ def _loan(
         graded_on=row.get("graded_on"),
         extension_filed_on=row.get("extension_filed_on"),
         target_years=target_years(row),
+        losses=tuple(losses.get(loan_id, ())),
     )
 
 

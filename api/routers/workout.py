@@ -16,6 +16,7 @@ from archive.commands.disposal import (
     RecordDisposalResult,
     SubmitDisposalPlan,
 )
+from archive.commands.losses import AmendLossReview, CloseLossReview, RecordLossReview
 from archive.commands.workout import (
     Extend,
     HandOver,
@@ -45,3 +46,9 @@ PLAN = "/disposal-plans/{plan_id}"
 command_route(router, "/disposal-plans", SubmitDisposalPlan, schema="DisposalPlanCreate")
 command_route(router, f"{PLAN}/decision", DecideDisposalPlan, schema="DisposalPlanDecision")
 command_route(router, f"{PLAN}/result", RecordDisposalResult, schema="DisposalResultCreate")
+
+# 三个不放过: a loss's review recorded, amended, then closed by another (损失分析).
+REVIEW = "/loss-reviews/{review_id}"
+command_route(router, "/loss-reviews", RecordLossReview, schema="LossReviewCreate")
+command_route(router, REVIEW, AmendLossReview, schema="LossReviewAmendment")
+command_route(router, f"{REVIEW}/closure", CloseLossReview, schema="LossReviewClosure")

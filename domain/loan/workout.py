@@ -15,11 +15,13 @@ from domain.dates import check_not_before
 from domain.errors import InvalidInputError, InvalidTransitionError, SegregationOfDutiesError
 from domain.loan.collection import LoanCollection
 from domain.loan.core import Docs
+from domain.records import note_loss
 from domain.values import (
     Actor,
     DocumentRef,
     Grade,
     LoanStatus,
+    LossKind,
     Party,
     RepaymentMethod,
     Role,
@@ -339,6 +341,7 @@ class LoanWorkout(LoanCollection):
     ) -> None:
         self.status = LoanStatus.WRITTEN_OFF
         self.written_off_on = written_off_on
+        note_loss(self.__dict__, LossKind.WRITE_OFF, written_off_on, amount)
 
     def settle(self, *, settled_on: date, actor: Actor, documents: Docs = ()) -> None:
         """Close the loan (结清) once nothing is owed, or recovery has ended."""
@@ -376,5 +379,7 @@ class LoanWorkout(LoanCollection):
         actor_id: UUID,
         role: Role,
     ) -> None:
+        if self.status is LoanStatus.WRITTEN_OFF and outstanding > 0:
+            note_loss(self.__dict__, LossKind.SETTLED_WITH_LOSS, settled_on, outstanding)
         self.status = LoanStatus.SETTLED
         self.settled_on = settled_on

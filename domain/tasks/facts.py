@@ -20,6 +20,7 @@ from domain.values import (
     CollectionStepKind,
     Grade,
     GuarantorKind,
+    LossKind,
     Product,
     RepaymentMethod,
     RetentionClass,
@@ -56,6 +57,16 @@ class CountersignFacts:
     inspection_id: UUID
     inspected_on: date
     reviewer_id: UUID
+
+
+@dataclass(frozen=True)
+class LossFacts:
+    """A loss of the loan (三个不放过): what, when, and where its review stands."""
+
+    kind: LossKind
+    on: date
+    recorded: bool = False
+    closed: bool = False
 
 
 @dataclass(frozen=True)
@@ -148,6 +159,8 @@ class LoanFacts:
     """When the grade in force was approved (a downgrade into non-performing, an upgrade)."""
     extension_filed_on: date | None = None
     """The latest filing of extension application materials (展期申请资料) in the dossier."""
+    losses: tuple[LossFacts, ...] = ()
+    """The loan's losses (三个不放过) and whether each one's review was closed."""
     target_years: frozenset[int] = frozenset()
     """The years the loan's target-responsibility record (目标责任书) was signed for."""
 

@@ -52,7 +52,7 @@ def loan_tasks(loan: LoanFacts, rules: RuleSet, today: date) -> list[Task]:
         return []
     judge = _LoanJudge(loan, rules, today)
     if loan.closed_on is not None and loan.closed_on <= today:
-        return judge.full_transfer()
+        return [*judge.full_transfer(), *judge.loss_review()]
     return [
         *judge.inspection(),
         *judge.special_inspection(),
@@ -79,6 +79,7 @@ def loan_tasks(loan: LoanFacts, rules: RuleSet, today: date) -> list[Task]:
         *judge.preservation(),
         *judge.extension_preparation(),
         *judge.target_record(),
+        *judge.loss_review(),
     ]
 
 
@@ -342,6 +343,26 @@ class _LoanJudge:
                 owner_role=Role.ACCOUNT_MANAGER,
                 subject=loan.maturity_date.isoformat(),
             )
+        ]
+
+    def loss_review(self) -> list[Task]:
+        """Each loss of the loan (三个不放过) until its review is closed: the risk manager's
+        while its cause, persons responsible and measures are being recorded; the branch
+        head's once recorded, to close; due ``loss_review_days`` after the loss."""
+        days = self.rules.accountability.loss_review_days
+        if days is None:
+            return []
+        return [
+            self.task(
+                TaskKind.LOSS_REVIEW,
+                opens_on=loss.on,
+                due_on=loss.on + timedelta(days=days),
+                rule=f"accountability.loss_review_days = {days}",
+                owner_role=Role.BRANCH_HEAD if loss.recorded else Role.RISK_MANAGER,
+                subject=f"{loss.kind.value} {loss.on.isoformat()}",
+            )
+            for loss in self.loan.losses
+            if not loss.closed and loss.on <= self.today
         ]
 
     def target_record(self) -> list[Task]:

@@ -47,6 +47,7 @@ class TaskKind(LabelledEnum):
     PRESERVATION_RETURN = ("preservation_return", "退回客户部管理")
     EXTENSION_PREPARATION = ("extension_preparation", "展期（借新还旧）申报准备")
     TARGET_RECORD = ("target_record", "逐笔经营责任认定（目标责任书）")
+    LOSS_REVIEW = ("loss_review", "三个不放过（损失分析）")
 
 
 KIND_ORDER = {kind: n for n, kind in enumerate(TaskKind)}

@@ -38,6 +38,7 @@ from domain.values import (
     Grade,
     GuarantorKind,
     InspectionKind,
+    LossKind,
     Product,
     RepaymentMethod,
     RetentionClass,
@@ -225,6 +226,23 @@ BORROWINGS = TableSpec(
 )
 
 
+LOSSES = TableSpec(
+    "losses",
+    [
+        col("loan_id", sa.Uuid, "贷款ID", "loan id", nullable=False),
+        col("loss_key", sa.String(40), "损失", "loss", nullable=False),
+        col("kind", sa.String(32), "损失类型", "kind", labels=LossKind),
+        col("loss_on", sa.Date, "损失发生日期", "loss on"),
+        col("cause", sa.Boolean, "已查明原因", "cause found"),
+        col("responsible", sa.Boolean, "已落实责任人", "persons responsible named"),
+        col("measures", sa.Boolean, "已落实整改措施", "measures named"),
+        col("owner", sa.Boolean, "已落实措施责任人", "measures' owner named"),
+        col("closed", sa.Boolean, "已办结", "closed"),
+    ],
+    key=("loan_id", "loss_key"),
+)
+"""Losses (三个不放过) and how far each one's review has come."""
+
 MANAGERS = TableSpec(
     "managers",
     [
@@ -294,6 +312,7 @@ class WorkQueue(FollowsRules, Projection):
         COUNTERSIGNS,
         STEPS,
         GUARANTEES,
+        LOSSES,
         DOSSIERS,
         BORROWINGS,
         MANAGERS,
@@ -540,6 +559,9 @@ class WorkQueue(FollowsRules, Projection):
         if event.grade.severity > event.previous_grade.severity:
             # A downgrade dates from the proposal's as-of date (the approval carries none).
             values["last_downgrade_on"] = graded
+            if event.grade in (Grade.DOUBTFUL, Grade.LOSS):  # a loss (三个不放过)
+                on = getattr(event, "as_of", None)
+                self._loss(changes, event.originator_id, LossKind.DOWNGRADE, on)
         self._loan(changes, event, **values)
 
     @handle.register(LoanEvents.ClassificationRejected)
@@ -782,13 +804,56 @@ class WorkQueue(FollowsRules, Projection):
     @handle.register(LoanEvents.WrittenOff)
     def _written_off(self, event: Any, changes: Changes) -> None:
         closed = self._row(changes, event).get("closed_on") or event.written_off_on
+        self._loss(changes, event.originator_id, LossKind.WRITE_OFF, event.written_off_on)
         self._loan(changes, event, closed_on=closed)
 
     @handle.register(LoanEvents.Settled)
     def _settled(self, event: Any, changes: Changes) -> None:
         # After a write-off, settlement ends the recovery: the loan closed at the write-off.
-        closed = self._row(changes, event).get("closed_on") or event.settled_on
-        self._loan(changes, event, closed_on=closed)
+        before = self._row(changes, event).get("closed_on")
+        if before is not None and event.outstanding > 0:  # written off, a balance lost
+            self._loss(changes, event.originator_id, LossKind.SETTLED_WITH_LOSS, event.settled_on)
+        self._loan(changes, event, closed_on=before or event.settled_on)
+
+    # ------------------------------------------------------------ 三个不放过
+    @staticmethod
+    def _loss(changes: Changes, loan_id: Any, kind: LossKind, on: Any) -> None:
+        if on is None or changes.get("loans", loan_id) is None:
+            return
+        changes.put(
+            "losses",
+            (loan_id, f"{kind.value}:{on.isoformat()}"),
+            {
+                "kind": kind.value,
+                "loss_on": on,
+                "cause": False,
+                "responsible": False,
+                "measures": False,
+                "owner": False,
+                "closed": False,
+            },
+        )
+
+    @handle.register(LoanEvents.LossReviewRecorded)
+    def _loss_reviewed(self, event: Any, changes: Changes) -> None:
+        key = (event.originator_id, f"{plain(event.loss)}:{event.loss_on.isoformat()}")
+        row = changes.get("losses", *key)
+        if row is None:
+            return
+        changes.update(
+            "losses",
+            key,
+            cause=bool(row["cause"] or event.cause),
+            responsible=bool(row["responsible"] or event.responsible),
+            measures=bool(row["measures"] or event.measures),
+            owner=bool(row["owner"] or event.measures_owner),
+        )
+
+    @handle.register(LoanEvents.LossReviewClosed)
+    def _loss_closed(self, event: Any, changes: Changes) -> None:
+        key = (event.originator_id, f"{plain(event.loss)}:{event.loss_on.isoformat()}")
+        if changes.get("losses", *key) is not None:
+            changes.update("losses", key, closed=True)
 
     # --------------------------------------------------------------- the dossier
     @handle.register(DossierEvents.Opened)

@@ -75,6 +75,7 @@ from domain.values import (
     ItemCondition,
     LoanStatus,
     LoginFailure,
+    LossKind,
     Party,
     ReadPurpose,
     ResponsibilityFinding,
@@ -1043,6 +1044,44 @@ def written_off(w: World) -> list[Any]:
     return [w.loan]
 
 
+def loss_review_recorded(w: World) -> list[Any]:
+    """The write-off's review (三个不放过): the cause and the person responsible first, the
+    measures and their owner added."""
+    w.keep(review_id=uuid4())
+    w.loan.record_loss_review(
+        review_id=w.review_id,
+        loss=LossKind.WRITE_OFF,
+        loss_on=day(400),
+        analysed_on=day(405),
+        cause="借款人破产，担保人无代偿能力",
+        responsible=[w.party("am")],
+        measures=None,
+        measures_owner=None,
+        actor=w.actor("risk"),
+    )
+    w.loan.amend_loss_review(
+        review_id=w.review_id,
+        analysed_on=day(406),
+        cause=None,
+        responsible=[],
+        measures="账销案存，继续追索保证人财产",
+        measures_owner=w.party("officer"),
+        actor=w.actor("risk"),
+        documents=[document("responsibility_record")],
+    )
+    return [w.loan]
+
+
+def loss_review_closed(w: World) -> list[Any]:
+    w.loan.close_loss_review(
+        review_id=w.review_id,
+        closed_on=day(410),
+        opinion="三个不放过已落实",
+        actor=w.actor("head"),
+    )
+    return [w.loan]
+
+
 def settled(w: World) -> list[Any]:
     w.closed_loan.record_repayment(
         paid_on=day(200),
@@ -1753,6 +1792,8 @@ FACTORIES: dict[str, Factory] = {
     _declared(Loan, "TransferredToAssetPreservation"): transferred_to_asset_preservation,
     _declared(Loan, "ReturnedFromAssetPreservation"): returned_from_asset_preservation,
     _declared(Loan, "WrittenOff"): written_off,
+    _declared(Loan, "LossReviewRecorded"): loss_review_recorded,
+    _declared(Loan, "LossReviewClosed"): loss_review_closed,
     _declared(Loan, "Settled"): settled,
     _declared(Collateral, "Released"): collateral_released,
     _declared(Dossier, "DocumentRead"): document_read,
