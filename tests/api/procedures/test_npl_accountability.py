@@ -208,7 +208,7 @@ def test_the_lead_unit_follows_the_grade_and_preservation_follows_the_lead(api: 
     [row] = api.get("auditor", f"/registers/loan_ledger?loan_no={LOAN}&after={after}").json()[
         "data"
     ]
-    assert row["in_asset_preservation"] is False
+    assert (row["in_asset_preservation"], row["lead_unit"]) == (False, "客户部")
 
 
 def test_extension_materials_are_prepared_ahead_and_cited_by_the_extension(api: Api) -> None:
