@@ -383,6 +383,7 @@ CHANGED_ON_PURPOSE = frozenset(
         "watch",
         "guarantors",
         "guanhu",
+        "customers",
         "supervision",
         "zones",
         "portfolio",
