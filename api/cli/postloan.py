@@ -34,6 +34,7 @@ from api.cli.common import (
     run,
     values,
 )
+from api.cli.customers import customer_app
 from api.cli.guanhu import guanhu_app
 from api.cli.information import funds_app, info_app
 from api.cli.supervision import supervise_app
@@ -486,4 +487,5 @@ def clear_warning(
 postloan_app.add_typer(watch_app, name="watch")
 postloan_app.add_typer(maturity_app, name="maturity")
 postloan_app.add_typer(guanhu_app, name="guanhu")
+postloan_app.add_typer(customer_app, name="customer")
 postloan_app.add_typer(zone_app, name="zone")

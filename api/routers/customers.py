@@ -28,8 +28,10 @@ from archive.commands.customers import (
     VerifyCustomerContact,
 )
 from domain.authorization import Action
+from domain.scope import RowScope
 from projections.errors import RegisterBehindError, RegisterFailedError
 from projections.query import AsOf
+from projections.service import RegisterService
 
 router = APIRouter(tags=["customers 客户档案"])
 
@@ -47,6 +49,32 @@ command_route(
 COMPLETENESS = "completeness"
 
 
+def add_completeness(service: RegisterService, scope: RowScope, found: dict[str, Any]) -> None:
+    """Each dossier's completeness as the completeness register shows it now (None when it
+    cannot: stopped, behind, or the loan not yet applied)."""
+    selection = service.select(COMPLETENESS, "summary")
+    for loan in found["loans"]:
+        try:
+            page = service.page(
+                selection,
+                scope=scope,
+                as_of=AsOf(),
+                filters={"loan_no": loan["loan_no"]},
+                order_by=[],
+                limit=1,
+                offset=0,
+            )
+        except (RegisterBehindError, RegisterFailedError):
+            loan["dossier"]["completeness"] = None
+            continue
+        row = page.rows[0] if page.rows else None
+        loan["dossier"]["completeness"] = (
+            None
+            if row is None
+            else {k: row[k] for k in ("required", "filed", "late", "missing", "complete")}
+        )
+
+
 @router.get(ONE, summary="客户档案 / the customer file")
 async def customer_file(
     borrower_id: BorrowerNo,
@@ -60,26 +88,5 @@ async def customer_file(
     applied ``after``."""
     read = await ready(service, archive, ctx, [COMPLETENESS], point, Action.READ_BUSINESS)
     found = await run_in_threadpool(archive.customer_file, ctx, borrower_id)
-    selection = service.select(COMPLETENESS, "summary")
-
-    def summary(loan_no: str) -> dict[str, Any] | None:
-        try:
-            page = service.page(
-                selection,
-                scope=read.scope,
-                as_of=AsOf(),
-                filters={"loan_no": loan_no},
-                order_by=[],
-                limit=1,
-                offset=0,
-            )
-        except (RegisterBehindError, RegisterFailedError):
-            return None
-        row = page.rows[0] if page.rows else None
-        if row is None:
-            return None
-        return {k: row[k] for k in ("required", "filed", "late", "missing", "complete")}
-
-    for loan in found["loans"]:
-        loan["dossier"]["completeness"] = await run_in_threadpool(summary, loan["loan_no"])
+    await run_in_threadpool(add_completeness, service, read.scope, found)
     return found

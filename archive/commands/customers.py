@@ -275,11 +275,32 @@ class CustomerCommands(ArchiveCore):
             "borrower_id": borrower_id,
             "borrower_name": latest.borrower_name,
             "borrower_type": _labelled(latest.borrower_type),
+            "rating": latest.borrower_rating,
+            "rating_changes": sorted(
+                (
+                    {
+                        "loan_no": x.loan_no,
+                        "changed_on": c.changed_on.isoformat(),
+                        "from": old,
+                        "to": new,
+                        "reason": c.reason,
+                        "by": name(c.actor_id),
+                    }
+                    for x in loans
+                    for c in x.information_changes
+                    for field, old, new in c.changes
+                    if field == "rating"
+                ),
+                key=lambda r: (r["changed_on"], r["loan_no"]),
+            ),
             "loans_total": len(everything),
             "loans_left_out": len(everything) - len(loans),
             "manager": self._manager_of(borrower_id),
             "tier": {"tier": tier.tier, "zh": tier.zh, "amount": str(amount)} if tier else None,
             "operating_banks": sorted({x.branch for x in loans}),
+            "superior_banks": sorted(
+                {u.parent for x in loans if (u := hierarchy.units.get(x.branch)) and u.parent}
+            ),
             "managing_bank": _managing(customer, name),
             "managing_level_required": _labelled(required) if required else None,
             "managing_units_allowed": [

@@ -82,6 +82,7 @@ def test_one_customer_file_gathers_its_loans_dossiers_and_people_within_scope(ap
         "企业",
     )
     assert (found["loans_total"], found["loans_left_out"]) == (2, 0)
+    assert (found["rating"], found["rating_changes"]) == ("A", [])
     assert [x["loan_no"] for x in found["loans"]] == ["CF-001", "CF-002"]
     assert [x["product"]["zh"] for x in found["loans"]] == ["公司流动资金贷款", "小微企业贷款"]
     assert found["manager"]["name"] == "张伟（AM001）"
