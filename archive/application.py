@@ -11,6 +11,7 @@ from archive.commands.classification import ClassificationCommands
 from archive.commands.collateral import CollateralCommands, CollateralQueries
 from archive.commands.collection import CollectionCommands
 from archive.commands.custody import CustodyCommands
+from archive.commands.customers import CustomerCommands
 from archive.commands.disposal import DisposalCommands
 from archive.commands.disposition import DispositionCommands
 from archive.commands.duties import DutyCommands
@@ -60,6 +61,7 @@ class DossierArchive(
     InformationCommands,
     ScopeCommands,
     GuanhuCommands,
+    CustomerCommands,
     DutyCommands,
     SupervisionCommands,
     CollateralCommands,

@@ -109,6 +109,12 @@ HAPPENED: Mapping[str, str] = MappingProxyType(
         "issued_on": "制发日期",
         "closed_on": "办结日期",
         "on": "登记日期",
+        # the customer file (客户档案): managing bank named, contact attempted and verified
+        "set_on": "确定管理行日期",
+        "agreed_on": "运营规律约定日期",
+        "attempted_on": "联系日期",
+        "verified_on": "核实日期",
+        "learned_on": "获知变更日期",
     }
 )
 """The dates of things that happened, by field name, with their Chinese names."""
@@ -205,6 +211,9 @@ DATED_BY: Mapping[str, str] = MappingProxyType(
         # a loss review (三个不放过) is dated the day it was recorded, not the loss's
         "LossReviewRecorded": "analysed_on",
         "LossReviewClosed": "closed_on",
+        # contact data verified are dated the day verified, not the day the change was learned
+        "ContactVerified": "verified_on",
+        "MarkedUnreachable": "since",
     }
 )
 """Event class name → the field that dates it, where the rule of one :data:`HAPPENED` field

@@ -46,6 +46,7 @@ from domain.accountability import (
 from domain.authorization import PERMISSIONS, Action
 from domain.checklists import Checklists, parse_checklists
 from domain.classification import STATUTORY, FloorPolicy, SubGradeScheme
+from domain.customer import EARLIER_CUSTOMERS, CustomerRules, parse_customers
 from domain.errors import InvalidInputError
 from domain.guanhu import EARLIER_GUANHU, GuanhuRules, parse_guanhu
 from domain.portfolio_rules import EARLIER_PORTFOLIO, PortfolioRules, parse_portfolio
@@ -384,6 +385,9 @@ class RuleSet:
     guanhu: GuanhuRules = field(default_factory=GuanhuRules)
     """管户: the cap on a manager's corporate customers, the range each should hold, the
     amount tiers and who manages each (``[guanhu]``; none in a rule set adopted before it)."""
+    customers: CustomerRules = field(default_factory=CustomerRules)
+    """The customer file: the managing bank's level per amount tier (客户管理行) and the failed
+    attempts that make a customer unreachable (失联) (``[customers]``; none before it)."""
     supervision: SupervisionRules = field(default_factory=SupervisionRules)
     """The scoring sheet of supervision checks of post-loan work (贷后管理检查评分表,
     ``[supervision]``; none in a rule set adopted before it)."""
@@ -561,6 +565,11 @@ class RuleSet:
             warnings=parse_warning_rules(_table(full, "warnings"), _fail),
             watch=parse_watch(full.get("watch"), _fail),
             guanhu=parse_guanhu(full.get("guanhu"), _fail),
+            customers=parse_customers(
+                full.get("customers"),
+                _fail,
+                [t.tier for t in parse_guanhu(full.get("guanhu"), _fail).tiers],
+            ),
             supervision=parse_supervision(full.get("supervision"), _fail),
             zones=parse_zones(full.get("zones"), _fail),
             guarantor_reassess_months=_guarantor_months(_table(full, "guarantors")),
@@ -702,6 +711,8 @@ EARLIER: Mapping[str, Any] = MappingProxyType(
         "watch": dict(EARLIER_WATCH),
         # Before [guanhu], no cap on a manager's customers, no range and no amount tier.
         "guanhu": dict(EARLIER_GUANHU),
+        # Before [customers], no managing level per tier and nobody marked unreachable (失联).
+        "customers": dict(EARLIER_CUSTOMERS),
         # Before [supervision], no scoring sheet: no supervision check could be scored.
         "supervision": dict(EARLIER_SUPERVISION),
         # Before [calendar], working days skipped Saturdays and Sundays only.

@@ -18,6 +18,7 @@ from uuid import UUID
 
 import sqlalchemy as sa
 
+from domain.customer import OperatingRhythm
 from domain.rules import RuleSet
 from domain.scope import RowScope
 from domain.tasks import (
@@ -121,6 +122,9 @@ def rules_in_force(
     return queue.rules_from(dict(found._mapping) if found is not None else None)
 
 
+HELPERS = ("rhythms", "customer_ids")
+
+
 def _work_queue(register: Projection) -> WorkQueue:
     if not isinstance(register, WorkQueue):
         raise TypeError(f"{register.name} is not the work queue")
@@ -137,6 +141,8 @@ def _read(
     with store.reading() as conn:
         tables = store.live_tables(conn, queue)
         for name, spec in specs.items():
+            if name in HELPERS:  # the customers' own: copied onto their loans' rows
+                continue
             table = tables[name]
             clauses = visible(table, spec, as_of)
             if branch is not None and "branch" in spec.column_names:
@@ -322,6 +328,7 @@ def _loan(
         last_off_site_on=row["last_off_site_on"],
         maturity_notice_for=row["maturity_notice_for"],
         guarantees=tuple(guarantees.get(loan_id, ())),
+        rhythm=OperatingRhythm.decode(row["rhythm"]) if row.get("rhythm") else None,
         zone=row["zone"],
         zone_reviewed_on=row["zone_reviewed_on"],
         zone_responsible_id=row["zone_responsible_id"],

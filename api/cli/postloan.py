@@ -34,6 +34,7 @@ from api.cli.common import (
     run,
     values,
 )
+from api.cli.customers import customer_app
 from api.cli.guanhu import guanhu_app
 from api.cli.information import funds_app, info_app
 from api.cli.losses import coverage, loss_app
@@ -489,4 +490,5 @@ postloan_app.add_typer(maturity_app, name="maturity")
 postloan_app.add_typer(guanhu_app, name="guanhu")
 guanhu_app.command("coverage")(coverage)
 postloan_app.add_typer(loss_app, name="loss")
+postloan_app.add_typer(customer_app, name="customer")
 postloan_app.add_typer(zone_app, name="zone")

@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from uuid import UUID
 
+from domain.customer import OperatingRhythm
 from domain.rules import RepaymentConvention
 from domain.schedules import add_months, running_days_overdue
 from domain.values import (
@@ -143,6 +144,8 @@ class LoanFacts:
     """The maturity date the latest maturity notice (贷款到期通知书) announced."""
     guarantees: tuple[GuaranteeFacts, ...] = ()
     """The loan's guarantees (保证), in registration order."""
+    rhythm: OperatingRhythm | None = None
+    """The customer's operating rhythm (客户运营规律): when it is phoned (电话回访)."""
     zone: str | None = None
     """The customer's zone in force (三大区间), once one was approved."""
     zone_reviewed_on: date | None = None

@@ -70,6 +70,7 @@ def loan_tasks(loan: LoanFacts, rules: RuleSet, today: date) -> list[Task]:
         *judge.large_customer_off_site(),
         *judge.third_party_phone_visit(),
         *judge.third_party_on_site(),
+        *judge.rhythm_phone_visit(),
         *judge.signal_watch_on_site(),
         *judge.maturity_notice(),
         *judge.guarantor_reassessment(),
@@ -671,6 +672,32 @@ class _LoanJudge:
             owner_role=self.rules.task_owners.closer_watch,
             subject=loan.third_party_contact or "",
         )
+
+    def rhythm_phone_visit(self) -> list[Task]:
+        """The customer phoned in the days its operating rhythm names (电话回访：时间依客户运营
+        规律): due by the window's last day, done by a phone visit within the window; the one
+        window opened by today is owed until a visit is recorded in it or the next opens."""
+        loan, rhythm = self.loan, self.loan.rhythm
+        if rhythm is None:
+            return []
+        latest, following = rhythm.windows_around(self.today)
+        visited = loan.last_phone_visit_on
+        window = following
+        owed = latest is not None and latest[1] >= loan.value_date
+        if owed and latest is not None and (visited is None or visited < latest[0]):
+            window = latest
+        subject = f"客户运营规律：{rhythm.describe()}"
+        return [
+            self.task(
+                TaskKind.RHYTHM_PHONE_VISIT,
+                opens_on=window[0],
+                due_on=window[1],
+                rule=f"customer rhythm: months {list(rhythm.months)}, days "
+                f"{rhythm.from_day}-{rhythm.to_day}",
+                owner_role=self.rules.task_owners.closer_watch,
+                subject=subject,
+            )
+        ]
 
     def third_party_on_site(self) -> list[Task]:
         """A third-party-serviced loan visited on site N times each calendar month (现场走访)."""

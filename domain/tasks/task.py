@@ -35,6 +35,7 @@ class TaskKind(LabelledEnum):
     LARGE_CUSTOMER_OFF_SITE = ("large_customer_off_site", "大额客户非现场监测")
     THIRD_PARTY_PHONE_VISIT = ("third_party_phone_visit", "第三方服务电话回访")
     THIRD_PARTY_ON_SITE = ("third_party_on_site", "第三方服务现场走访")
+    RHYTHM_PHONE_VISIT = ("rhythm_phone_visit", "按客户运营规律电话回访")
     SIGNAL_WATCH_ON_SITE = ("signal_watch_on_site", "预警客户加密现场监测")
     MATURITY_NOTICE = ("maturity_notice", "到期提示")
     GUARANTOR_REASSESSMENT = ("guarantor_reassessment", "保证人代偿能力重估")

@@ -19,11 +19,13 @@ from __future__ import annotations
 
 from enum import Enum
 from typing import Any, ClassVar
+from uuid import UUID
 
 import sqlalchemy as sa
 
 from domain.accountability import EXTENSION_APPLICATION
 from domain.borrowing import Borrowing
+from domain.customer import Customer, OperatingRhythm
 from domain.dates import recorded_on
 from domain.dossier import Dossier
 from domain.loan import Loan
@@ -58,6 +60,7 @@ DossierEvents: Any = Dossier
 BorrowingEvents: Any = Borrowing
 StaffEvents: Any = Staff
 CheckEvents: Any = SupervisionCheck
+CustomerEvents: Any = Customer
 
 
 LOANS = TableSpec(
@@ -137,6 +140,8 @@ LOANS = TableSpec(
         col("graded_on", sa.Date, "现行分类认定日", "grade in force since"),
         col("extension_filed_on", sa.Date, "展期申请资料归档日", "extension materials filed"),
         col("target_years", sa.String(200), "已签目标责任书年度", "target records signed for"),
+        col("borrower_id", sa.String(64), "借款人编号", "borrower id"),
+        col("rhythm", sa.Text, "客户运营规律", "customer's operating rhythm", export=False),
     ],
     key=("loan_id",),
     indexes=(("loan_no",), ("branch",)),
@@ -259,6 +264,29 @@ MANAGERS = TableSpec(
 )
 """Account managers (客户经理): what the evaluation of their post-loan duties hangs on."""
 
+RHYTHMS = TableSpec(
+    "rhythms",
+    [
+        col("borrower_id", sa.String(64), "借款人编号", "borrower id", nullable=False),
+        col("loan_ids", sa.Text, "贷款", "loans", export=False),
+        col("rhythm", sa.Text, "客户运营规律", "operating rhythm", export=False),
+    ],
+    key=("borrower_id",),
+    dated=False,  # a customer's: read by every day's events alike, as the people are
+)
+"""Each customer's loans and operating rhythm (客户运营规律), which its loans' phone visits
+follow."""
+
+CUSTOMER_IDS = TableSpec(
+    "customer_ids",
+    [
+        col("customer_id", sa.Uuid, "客户档案ID", "customer file id", nullable=False),
+        col("borrower_id", sa.String(64), "借款人编号", "borrower id"),
+    ],
+    key=("customer_id",),
+    dated=False,
+)
+
 RECTIFICATIONS = TableSpec(
     "rectifications",
     [
@@ -298,7 +326,8 @@ class WorkQueue(FollowsRules, Projection):
     """工作任务: the facts of every deadline, and the rules in force to judge them."""
 
     name = "work_queue"
-    version = 13  # 13: NPL plans, asset preservation by lead unit, extension materials;
+    version = 14  # 14: NPL plans, asset preservation by lead unit, extension materials,
+    # target records by year, losses (三个不放过); 13: the customer's operating rhythm (客户运营规律);
     # 12: rectification notices (限期整改); 4: 认定; 5: B岗, principal, account managers (履职评价); 6: countersigns
     # awaited, the quarterly re-classification (季度风险分类更新); 7: a change of rating; 8: warning
     # reports, the re-classification a red signal opens; 9: closer watch (重点客户,
@@ -317,6 +346,8 @@ class WorkQueue(FollowsRules, Projection):
         BORROWINGS,
         MANAGERS,
         RECTIFICATIONS,
+        RHYTHMS,
+        CUSTOMER_IDS,
         RULES_TABLE,
     )
     listings: ClassVar[dict[str, Listing]] = {
@@ -373,8 +404,39 @@ class WorkQueue(FollowsRules, Projection):
             "grade": Grade.NORMAL.value,
             "days_overdue": 0,
             "principal_overdue": False,
+            "borrower_id": event.borrower_id,
         }
+        customer = changes.get("rhythms", event.borrower_id) or {"loan_ids": "", "rhythm": None}
+        row["rhythm"] = customer["rhythm"]
+        loans = [x for x in (customer["loan_ids"] or "").split(",") if x]
+        customer["loan_ids"] = ",".join([*loans, str(event.originator_id)])
+        changes.put("rhythms", (event.borrower_id,), customer)
         changes.put("loans", (event.originator_id,), row)
+
+    @handle.register(CustomerEvents.RhythmRecorded)
+    def _rhythm(self, event: Any, changes: Changes) -> None:
+        """The customer's rhythm, copied to each of its loans (their phone visits follow it)."""
+        rhythm = OperatingRhythm(
+            tuple(event.months), event.from_day, event.to_day, event.call_window, event.note
+        ).encode()
+        borrower_id = self._borrower_of(changes, event.originator_id)
+        if borrower_id is None:
+            return
+        customer = changes.get("rhythms", borrower_id) or {"loan_ids": "", "rhythm": None}
+        customer["rhythm"] = rhythm
+        changes.put("rhythms", (borrower_id,), customer)
+        for loan_id in (customer["loan_ids"] or "").split(","):
+            if loan_id and changes.get("loans", UUID(loan_id)) is not None:
+                changes.update("loans", (UUID(loan_id),), rhythm=rhythm)
+
+    @handle.register(CustomerEvents.Opened)
+    def _customer_opened(self, event: Any, changes: Changes) -> None:
+        changes.put("customer_ids", (event.originator_id,), {"borrower_id": event.borrower_id})
+
+    @staticmethod
+    def _borrower_of(changes: Changes, customer_id: Any) -> str | None:
+        found = changes.get("customer_ids", customer_id)
+        return found["borrower_id"] if found else None
 
     @handle.register(LoanEvents.OverdueStatusRecorded)
     def _overdue(self, event: Any, changes: Changes) -> None:

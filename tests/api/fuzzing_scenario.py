@@ -144,6 +144,7 @@ class Scenario:
         "supervision",
         "zones",
         "guanhu",
+        "customers",
         "reads",
     )
     """The steps that build the states, in the order they must run."""
@@ -1454,6 +1455,66 @@ class Scenario:
                     "collection_target": "60000.00",
                     "business_target": "日均存款不低于 20 万元",
                     "signed_on": self.today,
+                },
+            ),
+        )
+
+    # ------------------------------------------------------------------ customer file
+    def customers(self) -> None:
+        """A customer's managing bank named (客户管理行), its operating rhythm recorded
+        (客户运营规律), an attempt to reach it and its contact data verified (失联客户)."""
+        borrower = f"91330100FZ{self.loans + 1:06d}X"
+        self.loan()
+        self.parameters["borrower_id"] = borrower
+        path = {"borrower_id": borrower}
+        self.example(
+            "POST",
+            "/customers/{borrower_id}/managing-branch",
+            Example(
+                path,
+                body={"branch": "城东支行", "set_on": self.today, "reason": "小户由支行管理"},
+            ),
+        )
+        self.example(
+            "POST",
+            "/customers/{borrower_id}/rhythm",
+            Example(
+                path,
+                body={
+                    "months": [5, 9],
+                    "from_day": 10,
+                    "to_day": 20,
+                    "call_window": "18:00-20:00",
+                    "note": "出栏前后回访",
+                    "agreed_on": self.today,
+                },
+            ),
+        )
+        self.example(
+            "POST",
+            "/customers/{borrower_id}/contact-attempts",
+            Example(
+                path,
+                body={
+                    "attempted_on": self.today,
+                    "channel": "phone",
+                    "purpose": "return_visit",
+                    "contact": "13800000000",
+                    "reached": True,
+                    "note": "接通，本人",
+                },
+            ),
+        )
+        self.example(
+            "POST",
+            "/customers/{borrower_id}/contact-verifications",
+            Example(
+                path,
+                body={
+                    "verified_on": self.today,
+                    "learned_on": self.today,
+                    "phone": "13900000000",
+                    "note": "拨打核实为本人",
                 },
             ),
         )

@@ -417,6 +417,7 @@ CHANGED_ON_PURPOSE = frozenset(
         "watch",
         "guarantors",
         "guanhu",
+        "customers",
         "supervision",
         "zones",
         "portfolio",

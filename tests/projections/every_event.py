@@ -37,6 +37,7 @@ from domain.borrowing import Borrowing, Circulation
 from domain.classification import FloorPolicy
 from domain.collateral import Collateral
 from domain.compliance import IssuedReport, ReportFormat, Scope
+from domain.customer import Customer
 from domain.disposition import DestructionBatch
 from domain.dossier import Dossier, FixityResult
 from domain.information import BorrowerField, PaymentMethod
@@ -46,7 +47,7 @@ from domain.numbering import FormKind, NumberBook
 from domain.portfolio import IssuedRiskReport, ReportPeriod
 from domain.reference import ReferenceSeries, Series
 from domain.rules import RuleSet, RulesInForce, packaged_rules_text, shipped_rules
-from domain.scope import RowScope
+from domain.scope import Level, RowScope
 from domain.staff import CustomerHolding, Staff
 from domain.supervision import Campaign, Deduction, SupervisionCheck
 from domain.values import (
@@ -61,6 +62,8 @@ from domain.values import (
     CheckSubject,
     CollateralKind,
     CollectionStepKind,
+    ContactChannel,
+    ContactPurpose,
     DeterminationStep,
     DisposalMethod,
     DocumentRef,
@@ -270,6 +273,78 @@ def customer_held(w: World) -> list[Any]:
 def customer_holding_released(w: World) -> list[Any]:
     w.holding.release(staff_no="AM001")
     return [w.holding]
+
+
+def customer_file_opened(w: World) -> list[Any]:
+    w.keep(customer=Customer.open("91330100MA2EVERY1X", "示例集团成员有限公司"))
+    return [w.customer]
+
+
+def managing_branch_set(w: World) -> list[Any]:
+    w.customer.set_managing_branch(
+        branch="城东支行",
+        level=Level.SUB_BRANCH,
+        tier="小户",
+        required=Level.SUB_BRANCH,
+        booked_at=[("总行", "城东支行")],
+        set_on=START,
+        reason="分层经营",
+        actor=w.actor("head"),
+    )
+    return [w.customer]
+
+
+def rhythm_recorded(w: World) -> list[Any]:
+    w.customer.record_rhythm(
+        months=[5, 9],
+        from_day=10,
+        to_day=20,
+        call_window="18:00-20:00",
+        note="出栏前后回访",
+        agreed_on=START,
+        actor=w.actor("am"),
+    )
+    return [w.customer]
+
+
+def contact_attempted(w: World) -> list[Any]:
+    w.customer.record_attempt(
+        attempted_on=START,
+        channel=ContactChannel.PHONE,
+        purpose=ContactPurpose.RETURN_VISIT,
+        contact="13800000000",
+        reached=False,
+        note="空号",
+        unreachable_after=None,
+        actor=w.actor("am"),
+    )
+    return [w.customer]
+
+
+def marked_unreachable(w: World) -> list[Any]:
+    w.customer.record_attempt(
+        attempted_on=START,
+        channel=ContactChannel.VISIT,
+        purpose=ContactPurpose.COLLECTION,
+        contact="云溪镇1号",
+        reached=False,
+        note="人去楼空",
+        unreachable_after=2,
+        actor=w.actor("am"),
+    )
+    return [w.customer]
+
+
+def contact_verified(w: World) -> list[Any]:
+    w.customer.verify_contact(
+        verified_on=START,
+        learned_on=START,
+        phone="13900000000",
+        address=None,
+        note="核实为本人",
+        actor=w.actor("am"),
+    )
+    return [w.customer]
 
 
 def customer_released(w: World) -> list[Any]:
@@ -1722,6 +1797,12 @@ FACTORIES: dict[str, Factory] = {
     _declared(CustomerHolding, "Opened"): customer_holding_opened,
     _declared(CustomerHolding, "Held"): customer_held,
     _declared(CustomerHolding, "Released"): customer_holding_released,
+    _declared(Customer, "Opened"): customer_file_opened,
+    _declared(Customer, "ManagingBranchSet"): managing_branch_set,
+    _declared(Customer, "RhythmRecorded"): rhythm_recorded,
+    _declared(Customer, "Attempted"): contact_attempted,
+    _declared(Customer, "MarkedUnreachable"): marked_unreachable,
+    _declared(Customer, "ContactVerified"): contact_verified,
     _declared(Staff, "PasswordSet"): password_set,
     _declared(Staff, "PasswordChanged"): password_changed,
     _declared(Staff, "LoggedIn"): logged_in,
