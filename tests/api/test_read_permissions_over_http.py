@@ -390,6 +390,9 @@ def subjects(demo: Demo, path: str, example: Example) -> list[DemoLoan]:
         numbers += [archive.repository.get(d).loan_no for d in batch.dossier_ids]
     body = example.body or {}
     numbers += body.get("loan_nos", [])
+    if path.startswith("/partners/") and isinstance(body.get("loan_no"), str):
+        # A communication with a servicer about a customer: the loan it verified.
+        numbers.append(body["loan_no"])
     found = []
     for number in numbers:
         loan = archive.loan(number)
