@@ -20,6 +20,7 @@ from archive.commands.information import InformationCommands
 from archive.commands.inspections import InspectionCommands
 from archive.commands.integrity import FixityChecks
 from archive.commands.lifecycle import LifecycleCommands
+from archive.commands.papers import PaperCommands
 from archive.commands.login import LoginCommands
 from archive.commands.responsibility import ResponsibilityCommands
 from archive.commands.scope import ScopeCommands
@@ -60,6 +61,7 @@ class DossierArchive(
     GuanhuCommands,
     DutyCommands,
     SupervisionCommands,
+    PaperCommands,
     CollateralCommands,
     CollateralQueries,
     DispositionCommands,

@@ -47,6 +47,7 @@ from domain.portfolio_rules import EARLIER_PORTFOLIO, PortfolioRules, parse_port
 from domain.reference import CODE_PART
 from domain.schedules import FIGURES, InspectionSchedule
 from domain.scope import Hierarchy, Level, Reach, RoleReach, ScopeRules, Unit
+from domain.papers import EARLIER_PAPERS, PaperRules, parse_papers
 from domain.supervision import EARLIER_SUPERVISION, SupervisionRules, parse_supervision
 from domain.transfers import add_working_days
 from domain.values import (
@@ -379,6 +380,9 @@ class RuleSet:
     supervision: SupervisionRules = field(default_factory=SupervisionRules)
     """The scoring sheet of supervision checks of post-loan work (贷后管理检查评分表,
     ``[supervision]``; none in a rule set adopted before it)."""
+    papers: PaperRules = field(default_factory=PaperRules)
+    """The kinds of post-loan management paper (贷后管理文书), their periods, deadlines and
+    review chains (``[papers]``; none in a rule set adopted before it)."""
     zones: ZoneRules = field(default_factory=ZoneRules)
     """The zones customers are classified into (三大区间, ``[[zones]]``; none in a rule set
     adopted before them)."""
@@ -545,6 +549,7 @@ class RuleSet:
             watch=parse_watch(full.get("watch"), _fail),
             guanhu=parse_guanhu(full.get("guanhu"), _fail),
             supervision=parse_supervision(full.get("supervision"), _fail),
+            papers=parse_papers(full.get("papers"), _fail),
             zones=parse_zones(full.get("zones"), _fail),
             guarantor_reassess_months=_guarantor_months(_table(full, "guarantors")),
             calendar=parse_calendar(full.get("calendar"), _fail),
@@ -686,6 +691,8 @@ EARLIER: Mapping[str, Any] = MappingProxyType(
         "guanhu": dict(EARLIER_GUANHU),
         # Before [supervision], no scoring sheet: no supervision check could be scored.
         "supervision": dict(EARLIER_SUPERVISION),
+        # Before [papers], no kind of post-loan management paper could be drafted.
+        "papers": dict(EARLIER_PAPERS),
         # Before [calendar], working days skipped Saturdays and Sundays only.
         "calendar": {},
         # Before [[zones]], no customer was classified into zones (三大区间).

@@ -8,6 +8,7 @@ both read through here.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from domain.tasks import (
     Facts,
     GuaranteeFacts,
     LoanFacts,
+    PaperFacts,
     RectificationFacts,
     StaffFacts,
     Task,
@@ -46,7 +48,7 @@ from domain.values import (
 )
 from projections.projection import Projection
 from projections.query import AsOf, visible
-from projections.registers.tasks import RECTIFICATIONS, WorkQueue
+from projections.registers.tasks import PAPERS_DUE, RECTIFICATIONS, WorkQueue
 from projections.rules_state import RULES_TABLE, SLOT
 from projections.scoping import loan_key, scope_clauses
 from projections.store import RegisterStore
@@ -138,7 +140,7 @@ def _read(
             clauses = visible(table, spec, as_of)
             if branch is not None and "branch" in spec.column_names:
                 clauses.append(table.c.branch == branch)
-            if loan_key(spec) is not None or name == RECTIFICATIONS.name:
+            if loan_key(spec) is not None or name in (RECTIFICATIONS.name, PAPERS_DUE.name):
                 # A rectification notice is within reach by the unit (or person) checked.
                 clauses += scope_clauses(conn, store, queue, name, table, scope, as_of)
             query = sa.select(*[table.c[c] for c in spec.column_names]).where(*clauses)
@@ -233,12 +235,35 @@ def _facts(rows: Mapping[str, list[dict[str, Any]]]) -> Facts:
         for r in rows.get("rectifications", [])
         if r["deadline"] is not None and not r["closed"]
     ]
+    papers = [_paper(p) for p in rows.get("papers_due", []) if not p["done"]]
     return Facts(
         loans=loans,
         borrowings=borrowings,
         dossiers=dossiers,
         staff=staff,
         rectifications=rectifications,
+        papers=papers,
+    )
+
+
+def _paper(row: Mapping[str, Any]) -> PaperFacts:
+    chain = json.loads(row["chain"] or "[]")
+    step = row["step"] or 0
+    role, zh = chain[step] if step < len(chain) else (None, None)
+    return PaperFacts(
+        paper_id=row["paper_id"],
+        paper_no=row["paper_no"],
+        kind=row["kind"],
+        period=row["period"],
+        branch=row["branch"],
+        author_id=row["author_id"],
+        author_role=Role.parse(row["author_role"], "author_role"),
+        drafted_on=row["drafted_on"],
+        due_on=row["due_on"],
+        next_role=Role.parse(role, "chain") if role is not None else None,
+        next_step=zh,
+        returned=bool(row["returned"]),
+        submitted_on=row["submitted_on"],
     )
 
 

@@ -66,6 +66,11 @@ What each kind of task means:
   ``review_months`` of its zone (``[[zones]]``) after the approval or the last review, by the
   person the plan names responsible; the task opens a month before;
   ``zone_approval`` — a zone proposed and awaiting approval, from the day proposed.
+* ``paper_review`` — a post-loan management paper (贷后管理文书) awaits the review of the step
+  of its chain (the step's role in the author's unit), due by the paper's due date;
+  ``paper_revision`` — a returned paper owes its author's revision by the same date;
+  ``paper_acknowledgement`` — a paper submitted up owes the reading (阅知) of a branch head of
+  the unit above within ``[papers] acknowledge_working_days``.
 
 Days overdue run on from the latest overdue status record: a loan recorded 30 days overdue on
 1 March is 40 days overdue on 11 March, until a status of zero days records the cure.
@@ -92,11 +97,13 @@ from domain.tasks.facts import (
     DossierFacts,
     GuaranteeFacts,
     LoanFacts,
+    PaperFacts,
     RectificationFacts,
     StaffFacts,
     WarningFacts,
 )
 from domain.tasks.loans import loan_tasks, overdue_floor
+from domain.tasks.papers import paper_tasks
 from domain.tasks.staff import staff_tasks
 from domain.tasks.supervision import rectification_tasks
 from domain.tasks.task import KIND_ORDER, Task, TaskKind
@@ -108,6 +115,7 @@ __all__ = [
     "Facts",
     "GuaranteeFacts",
     "LoanFacts",
+    "PaperFacts",
     "RectificationFacts",
     "StaffFacts",
     "Task",
@@ -131,6 +139,7 @@ class Facts:
     dossiers: Sequence[DossierFacts] = ()
     staff: Sequence[StaffFacts] = ()
     rectifications: Sequence[RectificationFacts] = ()
+    papers: Sequence[PaperFacts] = ()
 
 
 def tasks_for(facts: Facts, rules: RuleSet, today: date) -> list[Task]:
@@ -146,6 +155,8 @@ def tasks_for(facts: Facts, rules: RuleSet, today: date) -> list[Task]:
         found += staff_tasks(person, rules, today)
     for notice in facts.rectifications:
         found += rectification_tasks(notice, rules, today)
+    for paper in facts.papers:
+        found += paper_tasks(paper, rules, today)
     return sorted(
         (t for t in found if t.opens_on <= today),
         key=lambda t: (t.due_on, KIND_ORDER[t.kind], t.ref, t.subject),

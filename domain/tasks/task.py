@@ -42,6 +42,9 @@ class TaskKind(LabelledEnum):
     RECTIFICATION_ACCEPTANCE = ("rectification_acceptance", "整改验收")
     ZONE_REVIEW = ("zone_review", "客户区间定期评估")
     ZONE_APPROVAL = ("zone_approval", "客户区间审批")
+    PAPER_REVIEW = ("paper_review", "贷后管理文书审阅")
+    PAPER_REVISION = ("paper_revision", "贷后管理文书退回修改")
+    PAPER_ACKNOWLEDGEMENT = ("paper_acknowledgement", "上报文书阅知")
 
 
 KIND_ORDER = {kind: n for n, kind in enumerate(TaskKind)}
@@ -74,6 +77,8 @@ class Task:
     staff_no: str | None = None
     notice_no: str | None = None
     """The rectification notice (限期整改通知书) a task is about."""
+    paper_no: str | None = None
+    """The post-loan management paper (贷后管理文书) a task is about."""
 
     @property
     def ref(self) -> str:
@@ -83,6 +88,7 @@ class Task:
             self.borrow_no
             or self.loan_no
             or self.notice_no
+            or self.paper_no
             or self.staff_no
             or str(self.dossier_id)
         )
