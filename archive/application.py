@@ -20,8 +20,8 @@ from archive.commands.information import InformationCommands
 from archive.commands.inspections import InspectionCommands
 from archive.commands.integrity import FixityChecks
 from archive.commands.lifecycle import LifecycleCommands
-from archive.commands.papers import PaperCommands
 from archive.commands.login import LoginCommands
+from archive.commands.papers import PaperCommands
 from archive.commands.responsibility import ResponsibilityCommands
 from archive.commands.scope import ScopeCommands
 from archive.commands.staff import StaffCommands

@@ -43,11 +43,11 @@ from domain.checklists import Checklists, parse_checklists
 from domain.classification import STATUTORY, FloorPolicy, SubGradeScheme
 from domain.errors import InvalidInputError
 from domain.guanhu import EARLIER_GUANHU, GuanhuRules, parse_guanhu
+from domain.papers import EARLIER_PAPERS, PaperRules, parse_papers
 from domain.portfolio_rules import EARLIER_PORTFOLIO, PortfolioRules, parse_portfolio
 from domain.reference import CODE_PART
 from domain.schedules import FIGURES, InspectionSchedule
 from domain.scope import Hierarchy, Level, Reach, RoleReach, ScopeRules, Unit
-from domain.papers import EARLIER_PAPERS, PaperRules, parse_papers
 from domain.supervision import EARLIER_SUPERVISION, SupervisionRules, parse_supervision
 from domain.transfers import add_working_days
 from domain.values import (
