@@ -143,6 +143,7 @@ class Scenario:
         "supervision",
         "zones",
         "guanhu",
+        "papers",
         "reads",
     )
     """The steps that build the states, in the order they must run."""

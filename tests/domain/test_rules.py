@@ -384,6 +384,7 @@ CHANGED_ON_PURPOSE = frozenset(
         "guarantors",
         "guanhu",
         "supervision",
+        "papers",
         "zones",
         "portfolio",
         "calendar",

@@ -391,7 +391,8 @@ def test_the_monitoring_report_guidance_priorities_and_plan_go_through_their_own
     api: Api,
 ) -> None:
     """Rows 003-14, 003-22, 004-08, 002-91: the periodic monitoring report to 风控部 and
-    总经理; the risk department's monthly risk guidance; the month's credit-work priorities due
+    总经理; the risk department's monthly risk guidance and its risk-monitoring meeting's
+    minutes (风险监测会); the month's credit-work priorities due
     three working days into the month; the yearly targets and plan, sent up."""
     monitoring = draft(
         api,
@@ -431,6 +432,28 @@ def test_the_monitoring_report_guidance_priorities_and_plan_go_through_their_own
     assert guidance.status_code == 201, guidance.text
     assert api.get("risk", f"/papers/{guidance.json()['ids']['paper_id']}").json()["due_on"] == (
         "2026-12-07"
+    )
+
+    disburse(api, "L-PAP-9")
+    monitoring_meeting = draft(
+        api,
+        "risk",
+        {
+            "kind": "risk_monitoring_minutes",
+            "met_on": "2026-12-02",
+            "title": "2026年12月风险监测会纪要",
+            "drafted_on": "2026-12-03",
+            "loans": [{"loan_no": "L-PAP-9", "measures": "列入按月监测，要求补充抵押。"}],
+        },
+        "风险监测会纪要",
+    )
+    assert monitoring_meeting.status_code == 201, monitoring_meeting.text
+    meeting_id = monitoring_meeting.json()["ids"]["paper_id"]
+    read = api.get("head", f"/papers/{meeting_id}").json()
+    assert (read["kind_zh"], read["due_on"], read["chain"][0]["role"]) == (
+        "风险监测会纪要",
+        "2026-12-07",
+        "branch_head",
     )
 
     priorities = draft(
