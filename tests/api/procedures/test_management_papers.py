@@ -17,6 +17,7 @@ meeting and of the post-loan meeting list each loan discussed with the measures 
 from __future__ import annotations
 
 import hashlib
+from datetime import timedelta
 from typing import Any
 
 from tests.api.conftest import Api, disburse, pdf
@@ -183,6 +184,8 @@ def test_a_quarterly_work_report_goes_through_its_chain_and_is_read_at_the_head_
         ("赵刚（BH001）", True, 2),
     ]
     assert [d["sha256"] for d in read["documents"]] == [first, second]
+    swept = api.archive.sweep(grace=timedelta(0), dry_run=True)
+    assert not [k for k in swept.removed if k.startswith(paper_id)], "both revisions are cited"
     document = api.get("hq_head", f"/papers/{paper_id}/document.pdf")
     assert document.status_code == 200
     assert hashlib.sha256(document.content).hexdigest() == second
