@@ -35,6 +35,7 @@ from api.routers import (
     integrity,
     lifecycle,
     meta,
+    monitoring,
     portfolio,
     registers,
     responsibility,
@@ -83,6 +84,7 @@ ROUTERS = (
     portfolio,
     staff,
     supervision,
+    monitoring,
     scope,
     meta,
 )

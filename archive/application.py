@@ -21,6 +21,7 @@ from archive.commands.inspections import InspectionCommands
 from archive.commands.integrity import FixityChecks
 from archive.commands.lifecycle import LifecycleCommands
 from archive.commands.login import LoginCommands
+from archive.commands.monitoring import MonitoringCommands
 from archive.commands.responsibility import ResponsibilityCommands
 from archive.commands.scope import ScopeCommands
 from archive.commands.staff import StaffCommands
@@ -60,6 +61,7 @@ class DossierArchive(
     GuanhuCommands,
     DutyCommands,
     SupervisionCommands,
+    MonitoringCommands,
     CollateralCommands,
     CollateralQueries,
     DispositionCommands,

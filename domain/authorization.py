@@ -125,6 +125,10 @@ class Action(Enum):
     REVIEW_ZONE = "review_zone"
     NOTIFY_ZONE = "notify_zone"
     LIST_BAD_CREDIT = "list_bad_credit"
+    DESIGNATE_ONLINE_MONITOR = "designate_online_monitor"
+    RECORD_MONITORING = "record_monitoring"
+    VERIFY_MONITORING_FLAG = "verify_monitoring_flag"
+    DECIDE_MONITORING_FLAG = "decide_monitoring_flag"
 
 
 R = Role
@@ -296,6 +300,14 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = {
     # nobody checks themselves or their own unit.
     Action.SUPERVISE_POST_LOAN: frozenset({R.BRANCH_HEAD, R.RISK_MANAGER, R.COMPLIANCE, R.AUDITOR}),
     Action.REPORT_RECTIFICATION: BUSINESS_ROLES - {R.AUDITOR, R.COMPLIANCE},
+    # Key-customer monitoring (重点客户监测, domain/monitoring.py): the branch head designates
+    # the online monitor (专职信贷在线监测员), a post-loan officer or a risk manager, who records
+    # each month's off-site monitoring; the customer's account manager verifies a flag and a
+    # risk manager confirms or dismisses it (三层过滤) — three different people.
+    Action.DESIGNATE_ONLINE_MONITOR: frozenset({R.BRANCH_HEAD}),
+    Action.RECORD_MONITORING: frozenset({R.POST_LOAN_OFFICER, R.RISK_MANAGER}),
+    Action.VERIFY_MONITORING_FLAG: frozenset({R.ACCOUNT_MANAGER}),
+    Action.DECIDE_MONITORING_FLAG: frozenset({R.RISK_MANAGER}),
     # Disposal plans (处置方案): 申报 by the loan's officers or the risk manager (资产保全), 审批
     # by the branch head — never the one who submitted it (domain/loan/disposal.py) —, and the
     # result of an approved plan recorded by whoever carries it out.
@@ -331,6 +343,7 @@ REGISTER_READS: Mapping[str, Action] = {
     "scope_register": Action.READ_BUSINESS,
     "customer_register": Action.READ_BUSINESS,
     "supervision_register": Action.READ_TRAIL,
+    "monitoring_register": Action.READ_BUSINESS,
     "zone_register": Action.READ_BUSINESS,
 }
 """Who reads each register (台账), by its name: the one permission for the register and for

@@ -76,6 +76,10 @@ HAPPENED: Mapping[str, str] = MappingProxyType(
         # supervision of post-loan work (贷后管理检查): checked, rectified, accepted
         "checked_on": "检查日期",
         "accepted_on": "验收日期",
+        # key-customer monitoring (重点客户监测): monitored, verified, the monitor's spell ended
+        "monitored_on": "监测日期",
+        "verified_on": "核实日期",
+        "ended_on": "在线监测员任期截止日期",
         # collateral (押品)
         "appraised_on": "评估日期",
         "registered_on": "抵押登记日期",
@@ -119,6 +123,8 @@ MAY_LIE_AHEAD: Mapping[str, str] = MappingProxyType(
         "promised_date": "承诺还款日",
         "ends_on": "保管期满日",
         "deadline": "期限（整改期限、方案期限）",
+        "since": "起始日期（在线监测员任期）",
+        "until": "截止日期（在线监测员任期）",
     }
 )
 """Dates that lie ahead by nature: checked against what they follow, never against today."""

@@ -43,6 +43,7 @@ from domain.checklists import Checklists, parse_checklists
 from domain.classification import STATUTORY, FloorPolicy, SubGradeScheme
 from domain.errors import InvalidInputError
 from domain.guanhu import EARLIER_GUANHU, GuanhuRules, parse_guanhu
+from domain.monitoring import EARLIER_MONITORING, MonitoringRules, parse_monitoring
 from domain.portfolio_rules import EARLIER_PORTFOLIO, PortfolioRules, parse_portfolio
 from domain.reference import CODE_PART
 from domain.schedules import FIGURES, InspectionSchedule
@@ -379,6 +380,9 @@ class RuleSet:
     supervision: SupervisionRules = field(default_factory=SupervisionRules)
     """The scoring sheet of supervision checks of post-loan work (贷后管理检查评分表,
     ``[supervision]``; none in a rule set adopted before it)."""
+    monitoring: MonitoringRules = field(default_factory=MonitoringRules)
+    """Key customers (top-N, group, large), their on-site inspections, monthly off-site
+    monitoring and its three-layer filter (``[monitoring]``; none before it)."""
     zones: ZoneRules = field(default_factory=ZoneRules)
     """The zones customers are classified into (三大区间, ``[[zones]]``; none in a rule set
     adopted before them)."""
@@ -545,6 +549,7 @@ class RuleSet:
             watch=parse_watch(full.get("watch"), _fail),
             guanhu=parse_guanhu(full.get("guanhu"), _fail),
             supervision=parse_supervision(full.get("supervision"), _fail),
+            monitoring=parse_monitoring(full.get("monitoring"), _fail),
             zones=parse_zones(full.get("zones"), _fail),
             guarantor_reassess_months=_guarantor_months(_table(full, "guarantors")),
             calendar=parse_calendar(full.get("calendar"), _fail),
@@ -686,6 +691,8 @@ EARLIER: Mapping[str, Any] = MappingProxyType(
         "guanhu": dict(EARLIER_GUANHU),
         # Before [supervision], no scoring sheet: no supervision check could be scored.
         "supervision": dict(EARLIER_SUPERVISION),
+        # Before [monitoring], no key customer was computed and nothing monitored off site.
+        "monitoring": dict(EARLIER_MONITORING),
         # Before [calendar], working days skipped Saturdays and Sundays only.
         "calendar": {},
         # Before [[zones]], no customer was classified into zones (三大区间).

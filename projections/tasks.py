@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -44,6 +44,7 @@ from domain.values import (
     Role,
     WarningColour,
 )
+from projections.monitoring import facts_for
 from projections.projection import Projection
 from projections.query import AsOf, visible
 from projections.registers.tasks import RECTIFICATIONS, WorkQueue
@@ -63,10 +64,14 @@ def tasks(
     kind: TaskKind | None = None,
     branch: str | None = None,
     as_of: AsOf | None = None,
+    monitoring: Projection | None = None,
 ) -> list[Task]:
     """The tasks open on ``today`` on the loans ``scope`` reaches, from the facts as the
-    register stood at ``as_of``."""
-    found = judge(store, register, today, scope=scope, as_of=as_of, branch=branch)
+    register stood at ``as_of`` (with the key customers' monitoring, given ``monitoring``,
+    the central monitoring register)."""
+    found = judge(
+        store, register, today, scope=scope, as_of=as_of, branch=branch, monitoring=monitoring
+    )
     return [
         t
         for t in found.tasks
@@ -93,14 +98,35 @@ def judge(
     scope: RowScope,
     as_of: AsOf | None = None,
     branch: str | None = None,
+    monitoring: Projection | None = None,
 ) -> Judged:
     """Every open task on ``today`` on the loans ``scope`` reaches, with the facts and rules
-    behind them, at ``as_of``."""
+    behind them, at ``as_of``; given ``monitoring`` (the central monitoring register), the key
+    customers' monitoring tasks too."""
     queue = _work_queue(register)
     rows = _read(store, queue, as_of or AsOf(), branch, scope)
     rules = queue.rules_from(rows["rules_in_force"][0] if rows["rules_in_force"] else None)
     facts = _facts(rows)
-    return Judged(facts, rules, tasks_for(facts, rules, today))
+    if monitoring is not None:
+        watched = facts_for(store, monitoring, rules, today, scope=scope, as_of=as_of)
+        facts = replace(
+            facts, customers=watched.customers, monitors=watched.monitors, flags=watched.flags
+        )
+    found = tasks_for(facts, rules, today)
+    if branch is not None:
+        found = [t for t in found if t.kind not in MONITORING_KINDS or t.branch == branch]
+    return Judged(facts, rules, found)
+
+
+MONITORING_KINDS = frozenset(
+    {
+        TaskKind.TOP_CUSTOMER_ON_SITE,
+        TaskKind.LEAD_ON_SITE,
+        TaskKind.MONTHLY_MONITORING,
+        TaskKind.FLAG_VERIFICATION,
+        TaskKind.FLAG_DECISION,
+    }
+)
 
 
 def rules_in_force(

@@ -42,6 +42,11 @@ class TaskKind(LabelledEnum):
     RECTIFICATION_ACCEPTANCE = ("rectification_acceptance", "整改验收")
     ZONE_REVIEW = ("zone_review", "客户区间定期评估")
     ZONE_APPROVAL = ("zone_approval", "客户区间审批")
+    TOP_CUSTOMER_ON_SITE = ("top_customer_on_site", "前N大客户实地检查")
+    LEAD_ON_SITE = ("lead_on_site", "上级行牵头现场检查")
+    MONTHLY_MONITORING = ("monthly_monitoring", "月度非现场监测")
+    FLAG_VERIFICATION = ("flag_verification", "监测疑点核实")
+    FLAG_DECISION = ("flag_decision", "监测疑点认定")
 
 
 KIND_ORDER = {kind: n for n, kind in enumerate(TaskKind)}
@@ -74,15 +79,18 @@ class Task:
     staff_no: str | None = None
     notice_no: str | None = None
     """The rectification notice (限期整改通知书) a task is about."""
+    customer: str | None = None
+    """The customer a task is about (key-customer monitoring): 名称（客户号）."""
 
     @property
     def ref(self) -> str:
         """How the task names what it is about: the borrowing, else the loan, else the
-        notice, else the person."""
+        notice, else the customer, else the person."""
         return (
             self.borrow_no
             or self.loan_no
             or self.notice_no
+            or self.customer
             or self.staff_no
             or str(self.dossier_id)
         )

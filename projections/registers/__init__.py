@@ -34,6 +34,7 @@ def all_registers(
     from projections.registers.filing.search import DocumentSearch
     from projections.registers.guanhu import CustomerRegister
     from projections.registers.lifecycle import LoanLedger
+    from projections.registers.monitoring import MonitoringRegister
     from projections.registers.responsibility import AccountabilityTrail
     from projections.registers.scope import ScopeRegister
     from projections.registers.staff import StaffDirectory
@@ -61,6 +62,7 @@ def all_registers(
         ScopeRegister(),
         CustomerRegister(default_rules),
         SupervisionRegister(),
+        MonitoringRegister(),
         ZoneRegister(default_rules),
     ]
     return registers
