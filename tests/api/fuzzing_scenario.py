@@ -143,6 +143,7 @@ class Scenario:
         "supervision",
         "zones",
         "guanhu",
+        "monitoring",
         "reads",
     )
     """The steps that build the states, in the order they must run."""
@@ -1374,6 +1375,69 @@ class Scenario:
         )
 
     # ------------------------------------------------------------------ 管户
+    def monitoring(self) -> None:
+        """The online monitor designated for a spell (专职信贷在线监测员) and again from today;
+        a large customer's month monitored; a flag verified, another decided (三层过滤)."""
+        head, officer = RUNNERS["branch_head"], RUNNERS["post_loan_officer"]
+        self.bank.post(
+            head,
+            f"/staff/{officer}/online-monitor",
+            {"since": self.on(0), "until": self.on(40), "reason": "专职信贷在线监测员"},
+        )
+        self.example(
+            "POST",
+            "/staff/{staff_no}/online-monitor",
+            Example({"staff_no": officer}, body={"since": self.today, "reason": "续任监测员"}),
+        )
+        self.example(
+            "POST",
+            "/staff/{staff_no}/online-monitor/end",
+            Example({"staff_no": officer}, body={"ended_on": self.today, "reason": "轮岗"}),
+        )
+        record = {
+            "figures": [{"name": "资产负债率", "value": "78%"}],
+            "findings": "资产负债率显著上升",
+            "judgment": "warning",
+            "signal_code": "FIN-01",
+        }
+        self.example(
+            "POST",
+            "/monitoring/records",
+            Example(body={**record, "loan_no": self.loan(), "monitored_on": self.on(5)}),
+        )
+        first = self.bank.post(
+            officer,
+            "/monitoring/records",
+            {**record, "loan_no": self.loan(), "monitored_on": self.on(6)},
+        )["ids"]["record_id"]
+        self.example(
+            "POST",
+            "/monitoring/records/{record_id}/verification",
+            Example(
+                {"record_id": first},
+                body={"verified_on": self.today, "substantiated": True, "opinion": "核实属实"},
+            ),
+        )
+        second = self.bank.post(
+            officer,
+            "/monitoring/records",
+            {**record, "loan_no": self.loan(), "monitored_on": self.on(7)},
+        )["ids"]["record_id"]
+        self.bank.post(
+            RUNNERS["account_manager"],
+            f"/monitoring/records/{second}/verification",
+            {"verified_on": self.on(8), "substantiated": True, "opinion": "核实属实"},
+        )
+        self.example(
+            "POST",
+            "/monitoring/records/{record_id}/decision",
+            Example(
+                {"record_id": second},
+                body={"decided_on": self.today, "confirmed": True, "reason": "确认预警"},
+            ),
+        )
+        self.parameters["record_id"] = second
+
     def guanhu(self) -> None:
         """A customer assigned to a manager (管户) and one taken off; a loan's
         target-responsibility record signed (贷后管理及目标责任书)."""

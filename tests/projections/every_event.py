@@ -42,6 +42,7 @@ from domain.dossier import Dossier, FixityResult
 from domain.information import BorrowerField, PaymentMethod
 from domain.integrity import AuditBundle, IntegrityVerification
 from domain.loan import Loan
+from domain.monitoring import Figure, Judgment, MonitoringRecord
 from domain.numbering import FormKind, NumberBook
 from domain.portfolio import IssuedRiskReport, ReportPeriod
 from domain.reference import ReferenceSeries, Series
@@ -1617,6 +1618,67 @@ def risk_report_issued(w: World) -> list[Any]:
     ]
 
 
+def online_monitor_designated(w: World) -> list[Any]:
+    """The post-loan officer designated online monitor (专职信贷在线监测员) by the head."""
+    w.staff["officer"].designate_online_monitor(
+        since=START,
+        until=None,
+        reason="专职信贷在线监测员",
+        held=frozenset({Role.POST_LOAN_OFFICER}),
+        actor=w.actor("head"),
+    )
+    return [w.staff["officer"]]
+
+
+def monitoring_recorded(w: World) -> list[Any]:
+    """A month's off-site monitoring judged 预警, proposing a catalogue signal."""
+    w.keep(
+        monitoring=MonitoringRecord.record(
+            borrower_id=w.loan.borrower_id,
+            borrower_name=w.loan.borrower_name,
+            branch=w.loan.branch,
+            loan_no=w.loan.loan_no,
+            monitored_on=START + timedelta(days=5),
+            figures=[Figure("资产负债率", "78%")],
+            findings="资产负债率显著上升",
+            judgment=Judgment.WARNING,
+            signal_code="FIN-01",
+            designated=True,
+            actor=w.actor("officer"),
+        )
+    )
+    return [w.monitoring]
+
+
+def monitoring_verified(w: World) -> list[Any]:
+    w.monitoring.verify(
+        verified_on=START + timedelta(days=6),
+        substantiated=True,
+        opinion="核实属实",
+        managers=[w.id("am")],
+        actor=w.actor("am"),
+    )
+    return [w.monitoring]
+
+
+def monitoring_decided(w: World) -> list[Any]:
+    w.monitoring.decide(
+        decided_on=START + timedelta(days=7),
+        confirmed=True,
+        reason="确认预警",
+        signal_id=None,
+        actor=w.actor("risk"),
+    )
+    return [w.monitoring]
+
+
+def online_monitor_ended(w: World) -> list[Any]:
+    w.staff["officer"].end_online_monitor(
+        ended_on=START + timedelta(days=8), reason="轮岗", actor=w.actor("head")
+    )
+    return [w.staff["officer"]]
+
+
 def _declared(owner: Any, name: str) -> str:
     """The topic of the class that declares event ``name`` of ``owner`` (up its chain)."""
     cls = getattr(owner, name)
@@ -1757,4 +1819,9 @@ FACTORIES: dict[str, Factory] = {
     _declared(SupervisionCheck, "RectificationAccepted"): rectification_accepted,
     _declared(SupervisionCheck, "PenaltyRecorded"): penalty_recorded,
     _declared(IssuedRiskReport, "Issued"): risk_report_issued,
+    _declared(Staff, "OnlineMonitorDesignated"): online_monitor_designated,
+    _declared(MonitoringRecord, "Recorded"): monitoring_recorded,
+    _declared(MonitoringRecord, "Verified"): monitoring_verified,
+    _declared(MonitoringRecord, "Decided"): monitoring_decided,
+    _declared(Staff, "OnlineMonitorEnded"): online_monitor_ended,
 }
