@@ -98,4 +98,5 @@ def test_a_key_customer_monitored_and_its_flag_filtered_at_the_console(
     assert "signal_id" in decided.output
     shown = monitoring("key-customers", "--on", "2025-04-12", token=tokens["risk"])
     assert shown.exit_code == 0, shown.output
-    assert "预警" in shown.output and "前N大贷款客户" in shown.output
+    assert "预警" in shown.output
+    assert "前N大贷款客户" in shown.output
