@@ -378,8 +378,12 @@ def subjects(demo: Demo, path: str, example: Example) -> list[DemoLoan]:
     if "batch_id" in example.path:
         batch = archive.repository.get(UUID(example.path["batch_id"]))
         numbers += [archive.repository.get(d).loan_no for d in batch.dossier_ids]
+    if "record_id" in example.path:  # a month's monitoring record names its customer's loan
+        numbers.append(archive.repository.get(UUID(example.path["record_id"])).loan_no)
     body = example.body or {}
     numbers += body.get("loan_nos", [])
+    if path == "/monitoring/records":
+        numbers.append(body["loan_no"])
     found = []
     for number in numbers:
         loan = archive.loan(number)
@@ -395,10 +399,18 @@ def subjects(demo: Demo, path: str, example: Example) -> list[DemoLoan]:
         else:
             unit = archive.staff(body["staff_no"]).branch
         found.append(DemoLoan("", unit, frozenset()))
-    managing = path.endswith(("/evaluations", "/customers", "/customers/release"))
+    managing = path.endswith(
+        (
+            "/evaluations",
+            "/customers",
+            "/customers/release",
+            "/online-monitor",
+            "/online-monitor/end",
+        )
+    )
     if not found and managing and "staff_no" in example.path:
-        # A person's duties evaluated, or customers assigned to them (管户): within the
-        # evaluator's or the branch head's reach of the person's unit.
+        # A person's duties evaluated, customers assigned to them (管户) or the person made
+        # online monitor: within the evaluator's or the branch head's reach of their unit.
         evaluated = archive.staff(example.path["staff_no"])
         found.append(DemoLoan("", evaluated.branch, frozenset()))
     return found
