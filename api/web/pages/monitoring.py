@@ -56,7 +56,8 @@ async def monitoring_page(request: Request, viewer: ViewerDep, on: str = "") -> 
         )
         return answer, rows
 
-    answer, rows = None, []
+    answer: Any = None
+    rows: list[dict[str, Any]] = []
     if not refused:
         try:
             answer, rows = await run_in_threadpool(read)
