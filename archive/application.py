@@ -22,6 +22,7 @@ from archive.commands.inspections import InspectionCommands
 from archive.commands.integrity import FixityChecks
 from archive.commands.lifecycle import LifecycleCommands
 from archive.commands.login import LoginCommands
+from archive.commands.losses import LossCommands
 from archive.commands.responsibility import ResponsibilityCommands
 from archive.commands.scope import ScopeCommands
 from archive.commands.staff import StaffCommands
@@ -54,6 +55,7 @@ class DossierArchive(
     WorkoutCommands,
     WatchCommands,
     DisposalCommands,
+    LossCommands,
     ZoneCommands,
     ResponsibilityCommands,
     InformationCommands,

@@ -125,6 +125,8 @@ class Action(Enum):
     REVIEW_ZONE = "review_zone"
     NOTIFY_ZONE = "notify_zone"
     LIST_BAD_CREDIT = "list_bad_credit"
+    RECORD_LOSS_REVIEW = "record_loss_review"
+    CLOSE_LOSS_REVIEW = "close_loss_review"
     SET_MANAGING_BRANCH = "set_managing_branch"
     MAINTAIN_CUSTOMER_CONTACT = "maintain_customer_contact"
 
@@ -303,6 +305,11 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = {
     # result of an approved plan recorded by whoever carries it out.
     Action.SUBMIT_DISPOSAL_PLAN: LENDING_ROLES | {R.RISK_MANAGER},
     Action.DECIDE_DISPOSAL_PLAN: frozenset({R.BRANCH_HEAD}),
+    # 三个不放过 (domain/loan/losses.py): the loan's officers or a risk manager record a loss's
+    # cause, persons responsible and measures; the branch head or a risk manager closes the
+    # review — never one who recorded it.
+    Action.RECORD_LOSS_REVIEW: LENDING_ROLES | {R.RISK_MANAGER},
+    Action.CLOSE_LOSS_REVIEW: frozenset({R.BRANCH_HEAD, R.RISK_MANAGER}),
     Action.RECORD_DISPOSAL_RESULT: LENDING_ROLES | {R.RISK_MANAGER},
     # 三大区间 (一户一策): the loan's officers propose a customer's zone and plan and review it
     # when due; the branch head or a risk manager approves or rejects it (never the proposer).

@@ -53,6 +53,9 @@ HAPPENED: Mapping[str, str] = MappingProxyType(
         "transferred_on": "移交资产保全日期",
         "written_off_on": "核销日期",
         "settled_on": "结清日期",
+        "filed_on": "归档日期",
+        "loss_on": "损失发生日期",
+        "analysed_on": "损失分析日期",
         # borrower information (贷款信息维护) and the use of the funds (贷款用途)
         "changed_on": "信息变更生效日期",
         "used_on": "资金使用日期",
@@ -205,6 +208,9 @@ DATED_BY: Mapping[str, str] = MappingProxyType(
         # a supervision check is dated the day it was made, its notice the day it was issued
         "Checked": "checked_on",
         "NoticeIssued": "issued_on",
+        # a loss review (三个不放过) is dated the day it was recorded, not the loss's
+        "LossReviewRecorded": "analysed_on",
+        "LossReviewClosed": "closed_on",
         # contact data verified are dated the day verified, not the day the change was learned
         "ContactVerified": "verified_on",
         "MarkedUnreachable": "since",

@@ -512,6 +512,14 @@ class DisposalRoute(LabelledEnum):
     WRITTEN_OFF = ("written_off", "核销")
 
 
+class LossKind(LabelledEnum):
+    """What made a loss a review (三个不放过) is owed for."""
+
+    WRITE_OFF = ("write_off", "核销")
+    SETTLED_WITH_LOSS = ("settled_with_loss", "损失结清")
+    DOWNGRADE = ("downgrade", "下调为可疑/损失类")
+
+
 class DisposalMethod(LabelledEnum):
     """How a disposal plan (不良/特殊资产处置方案) means to get the money back."""
 

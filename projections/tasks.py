@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
@@ -27,6 +28,7 @@ from domain.tasks import (
     Facts,
     GuaranteeFacts,
     LoanFacts,
+    LossFacts,
     RectificationFacts,
     StaffFacts,
     Task,
@@ -39,6 +41,7 @@ from domain.values import (
     CollectionStepKind,
     Grade,
     GuarantorKind,
+    LossKind,
     Product,
     RepaymentMethod,
     RetentionClass,
@@ -186,7 +189,17 @@ def _facts(rows: Mapping[str, list[dict[str, Any]]]) -> Facts:
                 assessed_on=g["assessed_on"],
             )
         )
-    loans = [_loan(r, signals, steps, waiting, guarantees) for r in rows["loans"]]
+    losses: dict[UUID, list[LossFacts]] = defaultdict(list)
+    for x in sorted(rows["losses"], key=lambda x: (x["loss_on"], x["loss_key"])):
+        losses[x["loan_id"]].append(
+            LossFacts(
+                kind=LossKind.parse(x["kind"], "kind"),
+                on=x["loss_on"],
+                recorded=all(x[c] for c in ("cause", "responsible", "measures", "owner")),
+                closed=bool(x["closed"]),
+            )
+        )
+    loans = [_loan(r, signals, steps, waiting, guarantees, losses) for r in rows["loans"]]
     borrowings = [
         BorrowingFacts(
             borrowing_id=b["borrowing_id"],
@@ -254,6 +267,7 @@ def _loan(
     steps: Mapping[UUID, dict[CollectionStepKind, date]],
     waiting: Mapping[UUID, list[CountersignFacts]],
     guarantees: Mapping[UUID, list[GuaranteeFacts]],
+    losses: Mapping[UUID, list[LossFacts]],
 ) -> LoanFacts:
     loan_id = row["loan_id"]
     proposed = row["proposed_grade"]
@@ -319,7 +333,53 @@ def _loan(
         zone_reviewed_on=row["zone_reviewed_on"],
         zone_responsible_id=row["zone_responsible_id"],
         zone_pending_since=row["zone_pending_since"],
+        last_disposal_plan_on=row.get("disposal_plan_on"),
+        in_asset_preservation=bool(row.get("in_preservation")),
+        graded_on=row.get("graded_on"),
+        extension_filed_on=row.get("extension_filed_on"),
+        target_years=target_years(row),
+        losses=tuple(losses.get(loan_id, ())),
     )
+
+
+def target_years(row: Mapping[str, Any]) -> frozenset[int]:
+    """The years a loan's target-responsibility records were signed for, as the queue holds them."""
+    return frozenset(int(y) for y in (row.get("target_years") or "").split(",") if y)
+
+
+def target_coverage(
+    store: RegisterStore,
+    register: Projection,
+    year: int,
+    *,
+    scope: RowScope,
+    as_of: AsOf | None = None,
+    branch: str | None = None,
+) -> list[dict[str, Any]]:
+    """逐笔经营责任认定 by unit: per branch, the loans on the books in ``year`` (granted by its
+    end, not closed before its start) on the loans ``scope`` reaches, how many have their
+    target-responsibility record (目标责任书) for the year, and those still without one."""
+    queue = _work_queue(register)
+    rows = _read(store, queue, as_of or AsOf(), branch, scope)
+    units: dict[str, dict[str, Any]] = {}
+    for r in sorted(rows["loans"], key=lambda r: r["loan_no"]):
+        value, closed = r["value_date"], r["closed_on"]
+        if value is None or value.year > year or (closed is not None and closed.year < year):
+            continue
+        unit = units.setdefault(r["branch"], {"branch": r["branch"], "loans": 0, "missing": []})
+        unit["loans"] += 1
+        if year not in target_years(r):
+            unit["missing"].append(r["loan_no"])
+    return [
+        {
+            **u,
+            "signed": u["loans"] - len(u["missing"]),
+            "coverage": (Decimal(u["loans"] - len(u["missing"])) * 100 / u["loans"]).quantize(
+                Decimal("0.01")
+            ),
+        }
+        for _, u in sorted(units.items())
+    ]
 
 
 def maturities(

@@ -43,6 +43,12 @@ class TaskKind(LabelledEnum):
     RECTIFICATION_ACCEPTANCE = ("rectification_acceptance", "整改验收")
     ZONE_REVIEW = ("zone_review", "客户区间定期评估")
     ZONE_APPROVAL = ("zone_approval", "客户区间审批")
+    NPL_PLAN = ("npl_plan", "不良贷款管理方案")
+    PRESERVATION_TRANSFER = ("preservation_transfer", "移交资产保全")
+    PRESERVATION_RETURN = ("preservation_return", "退回客户部管理")
+    EXTENSION_PREPARATION = ("extension_preparation", "展期（借新还旧）申报准备")
+    TARGET_RECORD = ("target_record", "逐笔经营责任认定（目标责任书）")
+    LOSS_REVIEW = ("loss_review", "三个不放过（损失分析）")
 
 
 KIND_ORDER = {kind: n for n, kind in enumerate(TaskKind)}

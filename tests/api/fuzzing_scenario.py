@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
+from uuid import uuid4
 
 import httpx
 
@@ -475,6 +476,42 @@ class Scenario:
             "/loans/{loan_no}/asset-preservation",
             Example(
                 {"loan_no": bad}, body={"transferred_on": self.today, "reason": "逾期超过90天"}
+            ),
+        )
+        self.example(
+            "POST",
+            "/loans/{loan_no}/asset-preservation/return",
+            Example(
+                {"loan_no": bad}, body={"returned_on": self.today, "reason": "已上调，退回客户部"}
+            ),
+        )
+        # 三个不放过: the loan has had no loss (次级 is none), so these are refused, not 5xx.
+        findings = {
+            "analysed_on": self.today,
+            "cause": "担保人失联",
+            "responsible": [RUNNERS["account_manager"]],
+            "measures": "起诉保证人",
+            "measures_owner": RUNNERS["post_loan_officer"],
+        }
+        self.example(
+            "POST",
+            "/loans/{loan_no}/loss-reviews",
+            Example(
+                {"loan_no": bad},
+                body={**findings, "loss": "downgrade", "loss_on": self.today},
+            ),
+        )
+        self.example(
+            "POST",
+            "/loans/{loan_no}/loss-reviews/{review_id}",
+            Example({"loan_no": bad, "review_id": str(uuid4())}, body=findings),
+        )
+        self.example(
+            "POST",
+            "/loans/{loan_no}/loss-reviews/{review_id}/closure",
+            Example(
+                {"loan_no": bad, "review_id": str(uuid4())},
+                body={"closed_on": self.today, "opinion": "三个不放过已落实"},
             ),
         )
         plan = {"method": "litigation", "submitted_on": self.today, "plan": "起诉借款人"}

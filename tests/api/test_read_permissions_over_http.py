@@ -68,6 +68,7 @@ ROUTES: dict[str, Permission] = {
     # A loan, its dossier and collateral, as they stand (the aggregates themselves).
     "/loans": Needs(Action.READ_BUSINESS),
     "/maturities": Needs(Action.READ_BUSINESS),
+    "/target-coverage": Needs(Action.READ_BUSINESS),
     "/loans/{loan_no}": Needs(Action.READ_BUSINESS),
     "/loans/{loan_no}/events": Needs(Action.READ_BUSINESS),
     "/loans/{loan_no}/classifications/floor": Needs(Action.READ_BUSINESS),
@@ -131,6 +132,7 @@ QUERIES = {
     "/integrity/proofs/inclusion": "position=1",
     "/integrity/proofs/consistency": "first=1&second=2",
     "/maturities": "month=2026-12",
+    "/target-coverage": "year=2026",
     "/reports/risk": "on=2026-09-30",
 }
 """The required query parameters, so that what decides the answer is the caller's role."""

@@ -78,6 +78,7 @@ from domain.values import (
     ItemCondition,
     LoanStatus,
     LoginFailure,
+    LossKind,
     Party,
     ReadPurpose,
     ResponsibilityFinding,
@@ -1068,6 +1069,45 @@ def transferred_to_asset_preservation(w: World) -> list[Any]:
     return [w.loan]
 
 
+def returned_from_asset_preservation(w: World) -> list[Any]:
+    """A loan downgraded to 次级 and transferred, repaid twice on time, upgraded to 关注 and
+    handed back to the customer department (退回客户部)."""
+    loan = _disburse(w, "JJ2025EVERY0004", principal=Decimal("60000.00"))
+    for grade, on in ((Grade.SUBSTANDARD, day(120)), (Grade.SPECIAL_MENTION, day(200))):
+        proposal = uuid4()
+        loan.propose_classification(
+            proposal_id=proposal,
+            grade=grade,
+            sub_grade=None,
+            reason="按季分类",
+            as_of=on,
+            scheme=shipped_rules().sub_grades,
+            actor=w.actor("am"),
+        )
+        loan.approve_classification(
+            proposal_id=proposal,
+            reason="同意",
+            policy=FloorPolicy(),
+            borrower_npl_share=None,
+            actor=w.actor("risk"),
+        )
+        if grade is Grade.SUBSTANDARD:
+            loan.transfer_to_asset_preservation(
+                transferred_on=day(121), reason="下调为次级", actor=w.actor("risk")
+            )
+            for paid in (day(150), day(180)):
+                loan.record_repayment(
+                    paid_on=paid,
+                    principal=Decimal("1000.00"),
+                    interest=Decimal("200.00"),
+                    actor=w.actor("am"),
+                )
+    loan.return_from_asset_preservation(
+        returned_on=day(201), reason="已上调为关注类", actor=w.actor("risk")
+    )
+    return [loan]
+
+
 def written_off(w: World) -> list[Any]:
     w.loan.write_off(
         written_off_on=day(400),
@@ -1075,6 +1115,44 @@ def written_off(w: World) -> list[Any]:
         reason="借款人破产清算终结",
         actor=w.actor("head"),
         documents=[document("writeoff_application"), document("writeoff_evidence")],
+    )
+    return [w.loan]
+
+
+def loss_review_recorded(w: World) -> list[Any]:
+    """The write-off's review (三个不放过): the cause and the person responsible first, the
+    measures and their owner added."""
+    w.keep(review_id=uuid4())
+    w.loan.record_loss_review(
+        review_id=w.review_id,
+        loss=LossKind.WRITE_OFF,
+        loss_on=day(400),
+        analysed_on=day(405),
+        cause="借款人破产，担保人无代偿能力",
+        responsible=[w.party("am")],
+        measures=None,
+        measures_owner=None,
+        actor=w.actor("risk"),
+    )
+    w.loan.amend_loss_review(
+        review_id=w.review_id,
+        analysed_on=day(406),
+        cause=None,
+        responsible=[],
+        measures="账销案存，继续追索保证人财产",
+        measures_owner=w.party("officer"),
+        actor=w.actor("risk"),
+        documents=[document("responsibility_record")],
+    )
+    return [w.loan]
+
+
+def loss_review_closed(w: World) -> list[Any]:
+    w.loan.close_loss_review(
+        review_id=w.review_id,
+        closed_on=day(410),
+        opinion="三个不放过已落实",
+        actor=w.actor("head"),
     )
     return [w.loan]
 
@@ -1793,7 +1871,10 @@ FACTORIES: dict[str, Factory] = {
     _declared(Loan, "DisposalPlanDecided"): disposal_plan_decided,
     _declared(Loan, "DisposalResultRecorded"): disposal_result_recorded,
     _declared(Loan, "TransferredToAssetPreservation"): transferred_to_asset_preservation,
+    _declared(Loan, "ReturnedFromAssetPreservation"): returned_from_asset_preservation,
     _declared(Loan, "WrittenOff"): written_off,
+    _declared(Loan, "LossReviewRecorded"): loss_review_recorded,
+    _declared(Loan, "LossReviewClosed"): loss_review_closed,
     _declared(Loan, "Settled"): settled,
     _declared(Collateral, "Released"): collateral_released,
     _declared(Dossier, "DocumentRead"): document_read,
