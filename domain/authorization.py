@@ -125,10 +125,17 @@ class Action(Enum):
     REVIEW_ZONE = "review_zone"
     NOTIFY_ZONE = "notify_zone"
     LIST_BAD_CREDIT = "list_bad_credit"
+<<<<<<< HEAD
     DESIGNATE_ONLINE_MONITOR = "designate_online_monitor"
     RECORD_MONITORING = "record_monitoring"
     VERIFY_MONITORING_FLAG = "verify_monitoring_flag"
     DECIDE_MONITORING_FLAG = "decide_monitoring_flag"
+=======
+    RECORD_LOSS_REVIEW = "record_loss_review"
+    CLOSE_LOSS_REVIEW = "close_loss_review"
+    SET_MANAGING_BRANCH = "set_managing_branch"
+    MAINTAIN_CUSTOMER_CONTACT = "maintain_customer_contact"
+>>>>>>> main
 
 
 R = Role
@@ -313,6 +320,11 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = {
     # result of an approved plan recorded by whoever carries it out.
     Action.SUBMIT_DISPOSAL_PLAN: LENDING_ROLES | {R.RISK_MANAGER},
     Action.DECIDE_DISPOSAL_PLAN: frozenset({R.BRANCH_HEAD}),
+    # 三个不放过 (domain/loan/losses.py): the loan's officers or a risk manager record a loss's
+    # cause, persons responsible and measures; the branch head or a risk manager closes the
+    # review — never one who recorded it.
+    Action.RECORD_LOSS_REVIEW: LENDING_ROLES | {R.RISK_MANAGER},
+    Action.CLOSE_LOSS_REVIEW: frozenset({R.BRANCH_HEAD, R.RISK_MANAGER}),
     Action.RECORD_DISPOSAL_RESULT: LENDING_ROLES | {R.RISK_MANAGER},
     # 三大区间 (一户一策): the loan's officers propose a customer's zone and plan and review it
     # when due; the branch head or a risk manager approves or rejects it (never the proposer).
@@ -323,10 +335,16 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = {
     # (风险管理部) keeps the bad-credit customers' internal control list (不良信用客户内部控制名单).
     Action.NOTIFY_ZONE: LENDING_ROLES,
     Action.LIST_BAD_CREDIT: frozenset({R.RISK_MANAGER}),
+    # The customer file (按户建档, domain/customer.py): the branch head names the customer's
+    # managing bank (客户管理行) at the level its tier asks; the customer's officers record its
+    # operating rhythm, each attempt to reach it, and contact data verified (失联 and back).
+    Action.SET_MANAGING_BRANCH: frozenset({R.BRANCH_HEAD}),
+    Action.MAINTAIN_CUSTOMER_CONTACT: LENDING_ROLES | {R.BRANCH_HEAD},
 }
 
 REGISTER_READS: Mapping[str, Action] = {
     "loan_ledger": Action.READ_BUSINESS,
+    "customer_file": Action.READ_BUSINESS,
     "classification_register": Action.READ_BUSINESS,
     "overdue_ledger": Action.READ_BUSINESS,
     "npl_register": Action.READ_BUSINESS,

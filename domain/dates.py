@@ -53,6 +53,9 @@ HAPPENED: Mapping[str, str] = MappingProxyType(
         "transferred_on": "移交资产保全日期",
         "written_off_on": "核销日期",
         "settled_on": "结清日期",
+        "filed_on": "归档日期",
+        "loss_on": "损失发生日期",
+        "analysed_on": "损失分析日期",
         # borrower information (贷款信息维护) and the use of the funds (贷款用途)
         "changed_on": "信息变更生效日期",
         "used_on": "资金使用日期",
@@ -110,6 +113,12 @@ HAPPENED: Mapping[str, str] = MappingProxyType(
         "issued_on": "制发日期",
         "closed_on": "办结日期",
         "on": "登记日期",
+        # the customer file (客户档案): managing bank named, contact attempted and verified
+        "set_on": "确定管理行日期",
+        "agreed_on": "运营规律约定日期",
+        "attempted_on": "联系日期",
+        "verified_on": "核实日期",
+        "learned_on": "获知变更日期",
     }
 )
 """The dates of things that happened, by field name, with their Chinese names."""
@@ -205,6 +214,12 @@ DATED_BY: Mapping[str, str] = MappingProxyType(
         # a supervision check is dated the day it was made, its notice the day it was issued
         "Checked": "checked_on",
         "NoticeIssued": "issued_on",
+        # a loss review (三个不放过) is dated the day it was recorded, not the loss's
+        "LossReviewRecorded": "analysed_on",
+        "LossReviewClosed": "closed_on",
+        # contact data verified are dated the day verified, not the day the change was learned
+        "ContactVerified": "verified_on",
+        "MarkedUnreachable": "since",
     }
 )
 """Event class name → the field that dates it, where the rule of one :data:`HAPPENED` field

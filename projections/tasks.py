@@ -12,11 +12,13 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
 import sqlalchemy as sa
 
+from domain.customer import OperatingRhythm
 from domain.rules import RuleSet
 from domain.scope import RowScope
 from domain.tasks import (
@@ -26,6 +28,7 @@ from domain.tasks import (
     Facts,
     GuaranteeFacts,
     LoanFacts,
+    LossFacts,
     RectificationFacts,
     StaffFacts,
     Task,
@@ -38,6 +41,7 @@ from domain.values import (
     CollectionStepKind,
     Grade,
     GuarantorKind,
+    LossKind,
     Product,
     RepaymentMethod,
     RetentionClass,
@@ -144,6 +148,9 @@ def rules_in_force(
     return queue.rules_from(dict(found._mapping) if found is not None else None)
 
 
+HELPERS = ("rhythms", "customer_ids")
+
+
 def _work_queue(register: Projection) -> WorkQueue:
     if not isinstance(register, WorkQueue):
         raise TypeError(f"{register.name} is not the work queue")
@@ -160,6 +167,8 @@ def _read(
     with store.reading() as conn:
         tables = store.live_tables(conn, queue)
         for name, spec in specs.items():
+            if name in HELPERS:  # the customers' own: copied onto their loans' rows
+                continue
             table = tables[name]
             clauses = visible(table, spec, as_of)
             if branch is not None and "branch" in spec.column_names:
@@ -206,7 +215,17 @@ def _facts(rows: Mapping[str, list[dict[str, Any]]]) -> Facts:
                 assessed_on=g["assessed_on"],
             )
         )
-    loans = [_loan(r, signals, steps, waiting, guarantees) for r in rows["loans"]]
+    losses: dict[UUID, list[LossFacts]] = defaultdict(list)
+    for x in sorted(rows["losses"], key=lambda x: (x["loss_on"], x["loss_key"])):
+        losses[x["loan_id"]].append(
+            LossFacts(
+                kind=LossKind.parse(x["kind"], "kind"),
+                on=x["loss_on"],
+                recorded=all(x[c] for c in ("cause", "responsible", "measures", "owner")),
+                closed=bool(x["closed"]),
+            )
+        )
+    loans = [_loan(r, signals, steps, waiting, guarantees, losses) for r in rows["loans"]]
     borrowings = [
         BorrowingFacts(
             borrowing_id=b["borrowing_id"],
@@ -274,6 +293,7 @@ def _loan(
     steps: Mapping[UUID, dict[CollectionStepKind, date]],
     waiting: Mapping[UUID, list[CountersignFacts]],
     guarantees: Mapping[UUID, list[GuaranteeFacts]],
+    losses: Mapping[UUID, list[LossFacts]],
 ) -> LoanFacts:
     loan_id = row["loan_id"]
     proposed = row["proposed_grade"]
@@ -334,11 +354,58 @@ def _loan(
         last_off_site_on=row["last_off_site_on"],
         maturity_notice_for=row["maturity_notice_for"],
         guarantees=tuple(guarantees.get(loan_id, ())),
+        rhythm=OperatingRhythm.decode(row["rhythm"]) if row.get("rhythm") else None,
         zone=row["zone"],
         zone_reviewed_on=row["zone_reviewed_on"],
         zone_responsible_id=row["zone_responsible_id"],
         zone_pending_since=row["zone_pending_since"],
+        last_disposal_plan_on=row.get("disposal_plan_on"),
+        in_asset_preservation=bool(row.get("in_preservation")),
+        graded_on=row.get("graded_on"),
+        extension_filed_on=row.get("extension_filed_on"),
+        target_years=target_years(row),
+        losses=tuple(losses.get(loan_id, ())),
     )
+
+
+def target_years(row: Mapping[str, Any]) -> frozenset[int]:
+    """The years a loan's target-responsibility records were signed for, as the queue holds them."""
+    return frozenset(int(y) for y in (row.get("target_years") or "").split(",") if y)
+
+
+def target_coverage(
+    store: RegisterStore,
+    register: Projection,
+    year: int,
+    *,
+    scope: RowScope,
+    as_of: AsOf | None = None,
+    branch: str | None = None,
+) -> list[dict[str, Any]]:
+    """逐笔经营责任认定 by unit: per branch, the loans on the books in ``year`` (granted by its
+    end, not closed before its start) on the loans ``scope`` reaches, how many have their
+    target-responsibility record (目标责任书) for the year, and those still without one."""
+    queue = _work_queue(register)
+    rows = _read(store, queue, as_of or AsOf(), branch, scope)
+    units: dict[str, dict[str, Any]] = {}
+    for r in sorted(rows["loans"], key=lambda r: r["loan_no"]):
+        value, closed = r["value_date"], r["closed_on"]
+        if value is None or value.year > year or (closed is not None and closed.year < year):
+            continue
+        unit = units.setdefault(r["branch"], {"branch": r["branch"], "loans": 0, "missing": []})
+        unit["loans"] += 1
+        if year not in target_years(r):
+            unit["missing"].append(r["loan_no"])
+    return [
+        {
+            **u,
+            "signed": u["loans"] - len(u["missing"]),
+            "coverage": (Decimal(u["loans"] - len(u["missing"])) * 100 / u["loans"]).quantize(
+                Decimal("0.01")
+            ),
+        }
+        for _, u in sorted(units.items())
+    ]
 
 
 def maturities(

@@ -34,9 +34,14 @@ from api.cli.common import (
     run,
     values,
 )
+from api.cli.customers import customer_app
 from api.cli.guanhu import guanhu_app
 from api.cli.information import funds_app, info_app
+<<<<<<< HEAD
 from api.cli.monitoring import monitoring_app
+=======
+from api.cli.losses import coverage, loss_app
+>>>>>>> main
 from api.cli.supervision import supervise_app
 from api.cli.watch import maturity_app, watch_app
 from api.cli.zones import zone_app
@@ -488,4 +493,7 @@ def clear_warning(
 postloan_app.add_typer(watch_app, name="watch")
 postloan_app.add_typer(maturity_app, name="maturity")
 postloan_app.add_typer(guanhu_app, name="guanhu")
+guanhu_app.command("coverage")(coverage)
+postloan_app.add_typer(loss_app, name="loss")
+postloan_app.add_typer(customer_app, name="customer")
 postloan_app.add_typer(zone_app, name="zone")

@@ -49,6 +49,9 @@ What each kind of task means:
 * ``third_party_phone_visit`` / ``third_party_on_site`` — a loan serviced under the third-party
   model phoned every ``watch.third_party_phone_visit_days`` and visited on site
   ``watch.third_party_on_site_per_month`` times in each calendar month;
+* ``rhythm_phone_visit`` — a customer whose operating rhythm is recorded (客户运营规律,
+  ``domain.customer``) phoned in the days of its months, due by the last of them, until a phone
+  visit is recorded within them (docs/rules.md CSF-05);
 * ``signal_watch_on_site`` — while a warning signal of a colour
   ``watch.open_signal_on_site_days`` names is open (not cleared), the loan inspected on site
   every that many days from the signal's raising or the last on-site inspection since (加密监测);
@@ -97,6 +100,7 @@ from domain.tasks.facts import (
     DossierFacts,
     GuaranteeFacts,
     LoanFacts,
+    LossFacts,
     RectificationFacts,
     StaffFacts,
     WarningFacts,
@@ -116,7 +120,11 @@ __all__ = [
     "FlagFacts",
     "GuaranteeFacts",
     "LoanFacts",
+<<<<<<< HEAD
     "MonitorFacts",
+=======
+    "LossFacts",
+>>>>>>> main
     "RectificationFacts",
     "StaffFacts",
     "Task",

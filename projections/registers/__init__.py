@@ -29,6 +29,7 @@ def all_registers(
     from projections.registers.collateral import CollateralRegister
     from projections.registers.collection import OverdueLedger
     from projections.registers.custody import ArchiveCatalogue
+    from projections.registers.customers import CustomerFileRegister
     from projections.registers.disposition import DestructionRegister
     from projections.registers.filing.completeness.register import CompletenessRegister
     from projections.registers.filing.search import DocumentSearch
@@ -64,5 +65,6 @@ def all_registers(
         SupervisionRegister(),
         MonitoringRegister(),
         ZoneRegister(default_rules),
+        CustomerFileRegister(timezone),
     ]
     return registers

@@ -68,8 +68,12 @@ ROUTES: dict[str, Permission] = {
     # A loan, its dossier and collateral, as they stand (the aggregates themselves).
     "/loans": Needs(Action.READ_BUSINESS),
     "/maturities": Needs(Action.READ_BUSINESS),
+<<<<<<< HEAD
     # The key customers on a date (重点客户), from the central monitoring register.
     "/monitoring/key-customers": Needs(Action.READ_BUSINESS),
+=======
+    "/target-coverage": Needs(Action.READ_BUSINESS),
+>>>>>>> main
     "/loans/{loan_no}": Needs(Action.READ_BUSINESS),
     "/loans/{loan_no}/events": Needs(Action.READ_BUSINESS),
     "/loans/{loan_no}/classifications/floor": Needs(Action.READ_BUSINESS),
@@ -83,6 +87,8 @@ ROUTES: dict[str, Permission] = {
     "/archive/past-retention": Needs(Action.READ_BUSINESS),
     # Who could read a dossier on a day (数据权限): for audit.
     "/loans/{loan_no}/readers": Needs(Action.READ_READERS),
+    # The customer file (按户建档): the borrower's loans within the reader's scope.
+    "/customers/{borrower_id}": Needs(Action.READ_BUSINESS),
     # The registers' index: names and positions, no rows.
     "/registers": Needs(Action.READ_BUSINESS),
     # Judged from the work queue and completeness registers, for their own readers.
@@ -131,6 +137,7 @@ QUERIES = {
     "/integrity/proofs/inclusion": "position=1",
     "/integrity/proofs/consistency": "first=1&second=2",
     "/maturities": "month=2026-12",
+    "/target-coverage": "year=2026",
     "/reports/risk": "on=2026-09-30",
     "/monitoring/key-customers": "on=2026-09-30",
 }
@@ -282,6 +289,7 @@ def demo_of(api: Api, *, loans: int) -> Demo:
             "check_id": str(uuid.uuid4()),  # none in this demo: the allowed get a 404
             "staff_no": "0101",
             "tree_size": "1",
+            "borrower_id": archive.loan(loan).borrower_id,
         },
         people,
         held_loans,
@@ -293,7 +301,7 @@ def concerned(route: str, demo: Demo) -> DemoLoan | None:
     the unit of the person whose evaluations it lists."""
     if "{borrowing_id}" in route:
         return demo.loans[BORROWING_OVERDUE]
-    if "{loan_no}" in route:
+    if "{loan_no}" in route or "{borrower_id}" in route:  # the borrower's one loan
         return demo.loans[demo.values["loan_no"]]
     if route == "/staff/{staff_no}/evaluations":  # the person's unit, as if a loan of it
         return DemoLoan("", demo.api.archive.staff(demo.values["staff_no"]).branch, frozenset())
@@ -373,6 +381,8 @@ def subjects(demo: Demo, path: str, example: Example) -> list[DemoLoan]:
     numbers: list[str] = []
     if "loan_no" in example.path:
         numbers.append(example.path["loan_no"])
+    if "borrower_id" in example.path:  # a customer's file: its loans
+        numbers += [x.loan_no for x in archive.borrower_loans(example.path["borrower_id"])]
     if "borrowing_id" in example.path:
         numbers.append(archive.repository.get(UUID(example.path["borrowing_id"])).loan_no)
     if "batch_id" in example.path:

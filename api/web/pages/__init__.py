@@ -9,6 +9,7 @@ from api.web.pages import (
     archive_room,
     audit,
     compliance,
+    customers,
     desk,
     desk_labels,
     disposition,
@@ -32,6 +33,7 @@ from api.web.pages import (
 ROUTERS: tuple[APIRouter, ...] = (
     workbench.router,
     loans.router,
+    customers.router,
     dossier.router,
     postloan.router,
     information.router,
