@@ -22,11 +22,8 @@ from archive.commands.inspections import InspectionCommands
 from archive.commands.integrity import FixityChecks
 from archive.commands.lifecycle import LifecycleCommands
 from archive.commands.login import LoginCommands
-<<<<<<< HEAD
-from archive.commands.monitoring import MonitoringCommands
-=======
 from archive.commands.losses import LossCommands
->>>>>>> main
+from archive.commands.monitoring import MonitoringCommands
 from archive.commands.responsibility import ResponsibilityCommands
 from archive.commands.scope import ScopeCommands
 from archive.commands.staff import StaffCommands

@@ -125,17 +125,14 @@ class Action(Enum):
     REVIEW_ZONE = "review_zone"
     NOTIFY_ZONE = "notify_zone"
     LIST_BAD_CREDIT = "list_bad_credit"
-<<<<<<< HEAD
     DESIGNATE_ONLINE_MONITOR = "designate_online_monitor"
     RECORD_MONITORING = "record_monitoring"
     VERIFY_MONITORING_FLAG = "verify_monitoring_flag"
     DECIDE_MONITORING_FLAG = "decide_monitoring_flag"
-=======
     RECORD_LOSS_REVIEW = "record_loss_review"
     CLOSE_LOSS_REVIEW = "close_loss_review"
     SET_MANAGING_BRANCH = "set_managing_branch"
     MAINTAIN_CUSTOMER_CONTACT = "maintain_customer_contact"
->>>>>>> main
 
 
 R = Role

@@ -81,7 +81,6 @@ HAPPENED: Mapping[str, str] = MappingProxyType(
         "accepted_on": "验收日期",
         # key-customer monitoring (重点客户监测): monitored, verified, the monitor's spell ended
         "monitored_on": "监测日期",
-        "verified_on": "核实日期",
         "ended_on": "在线监测员任期截止日期",
         # collateral (押品)
         "appraised_on": "评估日期",

@@ -37,11 +37,8 @@ from api.cli.common import (
 from api.cli.customers import customer_app
 from api.cli.guanhu import guanhu_app
 from api.cli.information import funds_app, info_app
-<<<<<<< HEAD
-from api.cli.monitoring import monitoring_app
-=======
 from api.cli.losses import coverage, loss_app
->>>>>>> main
+from api.cli.monitoring import monitoring_app
 from api.cli.supervision import supervise_app
 from api.cli.watch import maturity_app, watch_app
 from api.cli.zones import zone_app

@@ -120,11 +120,8 @@ __all__ = [
     "FlagFacts",
     "GuaranteeFacts",
     "LoanFacts",
-<<<<<<< HEAD
-    "MonitorFacts",
-=======
     "LossFacts",
->>>>>>> main
+    "MonitorFacts",
     "RectificationFacts",
     "StaffFacts",
     "Task",

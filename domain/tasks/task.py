@@ -43,20 +43,17 @@ class TaskKind(LabelledEnum):
     RECTIFICATION_ACCEPTANCE = ("rectification_acceptance", "整改验收")
     ZONE_REVIEW = ("zone_review", "客户区间定期评估")
     ZONE_APPROVAL = ("zone_approval", "客户区间审批")
-<<<<<<< HEAD
     TOP_CUSTOMER_ON_SITE = ("top_customer_on_site", "前N大客户实地检查")
     LEAD_ON_SITE = ("lead_on_site", "上级行牵头现场检查")
     MONTHLY_MONITORING = ("monthly_monitoring", "月度非现场监测")
     FLAG_VERIFICATION = ("flag_verification", "监测疑点核实")
     FLAG_DECISION = ("flag_decision", "监测疑点认定")
-=======
     NPL_PLAN = ("npl_plan", "不良贷款管理方案")
     PRESERVATION_TRANSFER = ("preservation_transfer", "移交资产保全")
     PRESERVATION_RETURN = ("preservation_return", "退回客户部管理")
     EXTENSION_PREPARATION = ("extension_preparation", "展期（借新还旧）申报准备")
     TARGET_RECORD = ("target_record", "逐笔经营责任认定（目标责任书）")
     LOSS_REVIEW = ("loss_review", "三个不放过（损失分析）")
->>>>>>> main
 
 
 KIND_ORDER = {kind: n for n, kind in enumerate(TaskKind)}

@@ -144,11 +144,8 @@ class Scenario:
         "supervision",
         "zones",
         "guanhu",
-<<<<<<< HEAD
         "monitoring",
-=======
         "customers",
->>>>>>> main
         "reads",
     )
     """The steps that build the states, in the order they must run."""

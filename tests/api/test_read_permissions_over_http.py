@@ -68,12 +68,9 @@ ROUTES: dict[str, Permission] = {
     # A loan, its dossier and collateral, as they stand (the aggregates themselves).
     "/loans": Needs(Action.READ_BUSINESS),
     "/maturities": Needs(Action.READ_BUSINESS),
-<<<<<<< HEAD
     # The key customers on a date (重点客户), from the central monitoring register.
     "/monitoring/key-customers": Needs(Action.READ_BUSINESS),
-=======
     "/target-coverage": Needs(Action.READ_BUSINESS),
->>>>>>> main
     "/loans/{loan_no}": Needs(Action.READ_BUSINESS),
     "/loans/{loan_no}/events": Needs(Action.READ_BUSINESS),
     "/loans/{loan_no}/classifications/floor": Needs(Action.READ_BUSINESS),
