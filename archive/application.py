@@ -23,6 +23,8 @@ from archive.commands.integrity import FixityChecks
 from archive.commands.lifecycle import LifecycleCommands
 from archive.commands.login import LoginCommands
 from archive.commands.losses import LossCommands
+from archive.commands.monitoring import MonitoringCommands
+from archive.commands.papers import PaperCommands
 from archive.commands.partners import PartnerCommands
 from archive.commands.responsibility import ResponsibilityCommands
 from archive.commands.scope import ScopeCommands
@@ -65,6 +67,8 @@ class DossierArchive(
     CustomerCommands,
     DutyCommands,
     SupervisionCommands,
+    PaperCommands,
+    MonitoringCommands,
     PartnerCommands,
     CollateralCommands,
     CollateralQueries,

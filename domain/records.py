@@ -51,6 +51,10 @@ class Inspection:
     """How a phone visit's repayment reminder reached the borrower (电话, 短信, 邮件, 信函)."""
     systems_queried: list[str] | None = None
     """The systems an off-site inspection queried (系统监测): 信贷管理系统, 人行征信…"""
+    lead_unit: str | None = None
+    """The unit that led an on-site inspection of a key customer (牵头机构: 省分行/总行)."""
+    led_by: UUID | None = None
+    """The person of the lead unit who led the inspection team (牵头人)."""
 
     @property
     def abnormal(self) -> int | None:

@@ -49,6 +49,8 @@ from domain.classification import STATUTORY, FloorPolicy, SubGradeScheme
 from domain.customer import EARLIER_CUSTOMERS, CustomerRules, parse_customers
 from domain.errors import InvalidInputError
 from domain.guanhu import EARLIER_GUANHU, GuanhuRules, parse_guanhu
+from domain.monitoring import EARLIER_MONITORING, MonitoringRules, parse_monitoring
+from domain.papers import EARLIER_PAPERS, PaperRules, parse_papers
 from domain.partners import EARLIER_PARTNERS, PartnerRules, parse_partners
 from domain.portfolio_rules import EARLIER_PORTFOLIO, PortfolioRules, parse_portfolio
 from domain.reference import CODE_PART
@@ -393,6 +395,12 @@ class RuleSet:
     supervision: SupervisionRules = field(default_factory=SupervisionRules)
     """The scoring sheet of supervision checks of post-loan work (贷后管理检查评分表,
     ``[supervision]``; none in a rule set adopted before it)."""
+    papers: PaperRules = field(default_factory=PaperRules)
+    """The kinds of post-loan management paper (贷后管理文书), their periods, deadlines and
+    review chains (``[papers]``; none in a rule set adopted before it)."""
+    monitoring: MonitoringRules = field(default_factory=MonitoringRules)
+    """Key customers (top-N, group, large), their on-site inspections, monthly off-site
+    monitoring and its three-layer filter (``[monitoring]``; none before it)."""
     partners: PartnerRules = field(default_factory=PartnerRules)
     """The lines over which a partner institution is flagged and how often a servicer is
     talked to (``[partners]``; none in a rule set adopted before it)."""
@@ -579,6 +587,8 @@ class RuleSet:
                 [t.tier for t in parse_guanhu(full.get("guanhu"), _fail).tiers],
             ),
             supervision=parse_supervision(full.get("supervision"), _fail),
+            papers=parse_papers(full.get("papers"), _fail),
+            monitoring=parse_monitoring(full.get("monitoring"), _fail),
             partners=parse_partners(full.get("partners"), _fail),
             repayment_behaviour=parse_behaviour(full.get("repayment_behaviour"), _fail),
             zones=parse_zones(full.get("zones"), _fail),
@@ -725,6 +735,10 @@ EARLIER: Mapping[str, Any] = MappingProxyType(
         "customers": dict(EARLIER_CUSTOMERS),
         # Before [supervision], no scoring sheet: no supervision check could be scored.
         "supervision": dict(EARLIER_SUPERVISION),
+        # Before [papers], no kind of post-loan management paper could be drafted.
+        "papers": dict(EARLIER_PAPERS),
+        # Before [monitoring], no key customer was computed and nothing monitored off site.
+        "monitoring": dict(EARLIER_MONITORING),
         # Before [partners], no line flagged a partner institution and no communication with
         # a servicer fell due.
         "partners": dict(EARLIER_PARTNERS),

@@ -8,9 +8,10 @@ both read through here.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -29,6 +30,7 @@ from domain.tasks import (
     GuaranteeFacts,
     LoanFacts,
     LossFacts,
+    PaperFacts,
     PartnerFacts,
     RectificationFacts,
     StaffFacts,
@@ -49,9 +51,10 @@ from domain.values import (
     Role,
     WarningColour,
 )
+from projections.monitoring import facts_for
 from projections.projection import Projection
 from projections.query import AsOf, visible
-from projections.registers.tasks import RECTIFICATIONS, SERVICERS, WorkQueue
+from projections.registers.tasks import PAPERS_DUE, RECTIFICATIONS, SERVICERS, WorkQueue
 from projections.rules_state import RULES_TABLE, SLOT
 from projections.scoping import loan_key, scope_clauses
 from projections.store import RegisterStore
@@ -68,10 +71,14 @@ def tasks(
     kind: TaskKind | None = None,
     branch: str | None = None,
     as_of: AsOf | None = None,
+    monitoring: Projection | None = None,
 ) -> list[Task]:
     """The tasks open on ``today`` on the loans ``scope`` reaches, from the facts as the
-    register stood at ``as_of``."""
-    found = judge(store, register, today, scope=scope, as_of=as_of, branch=branch)
+    register stood at ``as_of`` (with the key customers' monitoring, given ``monitoring``,
+    the central monitoring register)."""
+    found = judge(
+        store, register, today, scope=scope, as_of=as_of, branch=branch, monitoring=monitoring
+    )
     return [
         t
         for t in found.tasks
@@ -98,14 +105,35 @@ def judge(
     scope: RowScope,
     as_of: AsOf | None = None,
     branch: str | None = None,
+    monitoring: Projection | None = None,
 ) -> Judged:
     """Every open task on ``today`` on the loans ``scope`` reaches, with the facts and rules
-    behind them, at ``as_of``."""
+    behind them, at ``as_of``; given ``monitoring`` (the central monitoring register), the key
+    customers' monitoring tasks too."""
     queue = _work_queue(register)
     rows = _read(store, queue, as_of or AsOf(), branch, scope)
     rules = queue.rules_from(rows["rules_in_force"][0] if rows["rules_in_force"] else None)
     facts = _facts(rows)
-    return Judged(facts, rules, tasks_for(facts, rules, today))
+    if monitoring is not None:
+        watched = facts_for(store, monitoring, rules, today, scope=scope, as_of=as_of)
+        facts = replace(
+            facts, customers=watched.customers, monitors=watched.monitors, flags=watched.flags
+        )
+    found = tasks_for(facts, rules, today)
+    if branch is not None:
+        found = [t for t in found if t.kind not in MONITORING_KINDS or t.branch == branch]
+    return Judged(facts, rules, found)
+
+
+MONITORING_KINDS = frozenset(
+    {
+        TaskKind.TOP_CUSTOMER_ON_SITE,
+        TaskKind.LEAD_ON_SITE,
+        TaskKind.MONTHLY_MONITORING,
+        TaskKind.FLAG_VERIFICATION,
+        TaskKind.FLAG_DECISION,
+    }
+)
 
 
 def rules_in_force(
@@ -148,7 +176,11 @@ def _read(
             clauses = visible(table, spec, as_of)
             if branch is not None and "branch" in spec.column_names:
                 clauses.append(table.c.branch == branch)
-            if loan_key(spec) is not None or name in (RECTIFICATIONS.name, SERVICERS.name):
+            if loan_key(spec) is not None or name in (
+                RECTIFICATIONS.name,
+                PAPERS_DUE.name,
+                SERVICERS.name,
+            ):
                 # A rectification notice is within reach by the unit (or person) checked; a
                 # servicer by the unit managing the cooperation.
                 clauses += scope_clauses(conn, store, queue, name, table, scope, as_of)
@@ -265,6 +297,7 @@ def _facts(rows: Mapping[str, list[dict[str, Any]]]) -> Facts:
         for r in rows.get("servicers", [])
         if r["active"]
     ]
+    papers = [_paper(p) for p in rows.get("papers_due", []) if not p["done"]]
     return Facts(
         loans=loans,
         borrowings=borrowings,
@@ -272,6 +305,28 @@ def _facts(rows: Mapping[str, list[dict[str, Any]]]) -> Facts:
         staff=staff,
         rectifications=rectifications,
         servicers=servicers,
+        papers=papers,
+    )
+
+
+def _paper(row: Mapping[str, Any]) -> PaperFacts:
+    chain = json.loads(row["chain"] or "[]")
+    step = row["step"] or 0
+    role, zh = chain[step] if step < len(chain) else (None, None)
+    return PaperFacts(
+        paper_id=row["paper_id"],
+        paper_no=row["paper_no"],
+        kind=row["kind"],
+        period=row["period"],
+        branch=row["branch"],
+        author_id=row["author_id"],
+        author_role=Role.parse(row["author_role"], "author_role"),
+        drafted_on=row["drafted_on"],
+        due_on=row["due_on"],
+        next_role=Role.parse(role, "chain") if role is not None else None,
+        next_step=zh,
+        returned=bool(row["returned"]),
+        submitted_on=row["submitted_on"],
     )
 
 

@@ -38,6 +38,8 @@ from api.cli.customers import customer_app
 from api.cli.guanhu import guanhu_app
 from api.cli.information import funds_app, info_app
 from api.cli.losses import coverage, loss_app
+from api.cli.monitoring import monitoring_app
+from api.cli.papers import paper_app
 from api.cli.partners import partner_app
 from api.cli.supervision import supervise_app
 from api.cli.watch import maturity_app, watch_app
@@ -91,6 +93,8 @@ postloan_app.add_typer(info_app, name="info")
 postloan_app.add_typer(funds_app, name="funds")
 postloan_app.add_typer(guarantor_app, name="guarantor")
 postloan_app.add_typer(supervise_app, name="supervise")
+postloan_app.add_typer(paper_app, name="paper")
+postloan_app.add_typer(monitoring_app, name="monitoring")
 postloan_app.add_typer(partner_app, name="partner")
 
 StaffNo = Annotated[str, typer.Option(help="复核人工号 / the reviewer's staff number")]

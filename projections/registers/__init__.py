@@ -35,6 +35,8 @@ def all_registers(
     from projections.registers.filing.search import DocumentSearch
     from projections.registers.guanhu import CustomerRegister
     from projections.registers.lifecycle import LoanLedger
+    from projections.registers.monitoring import MonitoringRegister
+    from projections.registers.papers import PaperRegister
     from projections.registers.partners import PartnerRegister
     from projections.registers.repayments import RepaymentRegister
     from projections.registers.responsibility import AccountabilityTrail
@@ -64,6 +66,8 @@ def all_registers(
         ScopeRegister(),
         CustomerRegister(default_rules),
         SupervisionRegister(),
+        PaperRegister(),
+        MonitoringRegister(),
         ZoneRegister(default_rules),
         CustomerFileRegister(timezone),
         PartnerRegister(),

@@ -145,6 +145,8 @@ class Scenario:
         "partners",
         "zones",
         "guanhu",
+        "papers",
+        "monitoring",
         "customers",
         "reads",
     )
@@ -1302,6 +1304,48 @@ class Scenario:
         )
         self.parameters["check_id"] = theirs
 
+    # ------------------------------------------------------------------ papers
+    def papers(self) -> None:
+        """A monitoring report awaiting the risk department's review; a work report sent up
+        to 总行 awaiting its reading (贷后管理文书, 审阅, 阅知)."""
+        month = self.day.replace(day=1) - timedelta(days=1)
+        monitoring = {
+            "kind": "monitoring_report",
+            "period": f"{month:%Y-%m}",
+            "title": "定期监控报告（模糊测试）",
+            "drafted_on": self.day.isoformat(),
+        }
+        awaiting = self.bank.upload(
+            RUNNERS["account_manager"], "/papers", monitoring, "management_paper"
+        )["ids"]["paper_id"]
+        self.example(
+            "POST",
+            "/papers/{paper_id}/reviews",
+            Example(
+                {"paper_id": awaiting},
+                body={"approved": True, "reason": "已阅，同意", "vetted_on": self.day.isoformat()},
+            ),
+        )
+        report = {**monitoring, "kind": "work_report", "title": "贷后管理工作报告（模糊测试）"}
+        sent = self.bank.upload(
+            RUNNERS["post_loan_officer"], "/papers", report, "management_paper"
+        )["ids"]["paper_id"]
+        for who in (RUNNERS["reviewer"], RM2, RUNNERS["branch_head"]):
+            self.bank.post(
+                who,
+                f"/papers/{sent}/reviews",
+                {"approved": True, "reason": "同意", "vetted_on": self.day.isoformat()},
+            )
+        self.example(
+            "POST",
+            "/papers/{paper_id}/acknowledgement",
+            Example(
+                {"paper_id": sent},
+                body={"acknowledged_on": self.day.isoformat(), "opinion": "已阅"},
+            ),
+        )
+        self.parameters["paper_id"] = sent
+
     # ------------------------------------------------------------------ partners
     def partners(self) -> None:
         """Partner institutions (合作机构) registered, one suspended and resumed; a servicer's
@@ -1540,6 +1584,69 @@ class Scenario:
         )
 
     # ------------------------------------------------------------------ 管户
+    def monitoring(self) -> None:
+        """The online monitor designated for a spell (专职信贷在线监测员) and again from today;
+        a large customer's month monitored; a flag verified, another decided (三层过滤)."""
+        head, officer = RUNNERS["branch_head"], RUNNERS["post_loan_officer"]
+        self.bank.post(
+            head,
+            f"/staff/{officer}/online-monitor",
+            {"since": self.on(0), "until": self.on(40), "reason": "专职信贷在线监测员"},
+        )
+        self.example(
+            "POST",
+            "/staff/{staff_no}/online-monitor",
+            Example({"staff_no": officer}, body={"since": self.today, "reason": "续任监测员"}),
+        )
+        self.example(
+            "POST",
+            "/staff/{staff_no}/online-monitor/end",
+            Example({"staff_no": officer}, body={"ended_on": self.today, "reason": "轮岗"}),
+        )
+        record = {
+            "figures": [{"name": "资产负债率", "value": "78%"}],
+            "findings": "资产负债率显著上升",
+            "judgment": "warning",
+            "signal_code": "FIN-01",
+        }
+        self.example(
+            "POST",
+            "/monitoring/records",
+            Example(body={**record, "loan_no": self.loan(), "monitored_on": self.on(5)}),
+        )
+        first = self.bank.post(
+            officer,
+            "/monitoring/records",
+            {**record, "loan_no": self.loan(), "monitored_on": self.on(6)},
+        )["ids"]["record_id"]
+        self.example(
+            "POST",
+            "/monitoring/records/{record_id}/verification",
+            Example(
+                {"record_id": first},
+                body={"verified_on": self.today, "substantiated": True, "opinion": "核实属实"},
+            ),
+        )
+        second = self.bank.post(
+            officer,
+            "/monitoring/records",
+            {**record, "loan_no": self.loan(), "monitored_on": self.on(7)},
+        )["ids"]["record_id"]
+        self.bank.post(
+            RUNNERS["account_manager"],
+            f"/monitoring/records/{second}/verification",
+            {"verified_on": self.on(8), "substantiated": True, "opinion": "核实属实"},
+        )
+        self.example(
+            "POST",
+            "/monitoring/records/{record_id}/decision",
+            Example(
+                {"record_id": second},
+                body={"decided_on": self.today, "confirmed": True, "reason": "确认预警"},
+            ),
+        )
+        self.parameters["record_id"] = second
+
     def guanhu(self) -> None:
         """A customer assigned to a manager (管户) and one taken off; a loan's
         target-responsibility record signed (贷后管理及目标责任书)."""

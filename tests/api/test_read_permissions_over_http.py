@@ -68,6 +68,8 @@ ROUTES: dict[str, Permission] = {
     # A loan, its dossier and collateral, as they stand (the aggregates themselves).
     "/loans": Needs(Action.READ_BUSINESS),
     "/maturities": Needs(Action.READ_BUSINESS),
+    # The key customers on a date (重点客户), from the central monitoring register.
+    "/monitoring/key-customers": Needs(Action.READ_BUSINESS),
     "/target-coverage": Needs(Action.READ_BUSINESS),
     "/loans/{loan_no}": Needs(Action.READ_BUSINESS),
     "/loans/{loan_no}/events": Needs(Action.READ_BUSINESS),
@@ -119,6 +121,10 @@ ROUTES: dict[str, Permission] = {
     # within their scope of the unit checked (and the person or unit checked).
     "/supervision-checks/{check_id}": Needs(Action.READ_TRAIL),
     "/supervision-checks/{check_id}/notice.pdf": Needs(Action.READ_TRAIL),
+    # A management paper and its document (贷后管理文书): those who read its unit's business
+    # within their scope (and the unit it was submitted to).
+    "/papers/{paper_id}": Needs(Action.READ_BUSINESS),
+    "/papers/{paper_id}/document.pdf": Needs(Action.READ_BUSINESS),
     # The service itself.
     "/health": PUBLIC,
     "/health/live": PUBLIC,
@@ -140,6 +146,7 @@ QUERIES = {
     "/maturities": "month=2026-12",
     "/target-coverage": "year=2026",
     "/reports/risk": "on=2026-09-30",
+    "/monitoring/key-customers": "on=2026-09-30",
 }
 """The required query parameters, so that what decides the answer is the caller's role."""
 
@@ -239,7 +246,12 @@ class Demo:
 ROLE_REFUSALS = ("role_not_permitted", "administrator_business_action")
 """Refusals for the role alone, which scope does not change (a duty kept apart, by contrast,
 may depend on who the person is: an appeal is only the person's the finding concerns)."""
-UPLOADS_ONLY = ("/loans/{loan_no}/write-off", "/loans/{loan_no}/dossier/documents")
+UPLOADS_ONLY = (
+    "/loans/{loan_no}/write-off",
+    "/loans/{loan_no}/dossier/documents",
+    "/papers",
+    "/papers/{paper_id}/revisions",
+)
 """The commands whose every valid request carries documents: the scenario has none for them."""
 
 
@@ -287,6 +299,7 @@ def demo_of(api: Api, *, loans: int) -> Demo:
             "run_id": str(uuid.uuid4()),
             "report_id": str(uuid.uuid4()),  # none issued: the allowed get a 404
             "check_id": str(uuid.uuid4()),  # none in this demo: the allowed get a 404
+            "paper_id": str(uuid.uuid4()),  # not the demo's paper: the allowed get a 404
             "staff_no": "0101",
             "tree_size": "1",
             "borrower_id": archive.loan(loan).borrower_id,
@@ -388,10 +401,14 @@ def subjects(demo: Demo, path: str, example: Example) -> list[DemoLoan]:
     if "batch_id" in example.path:
         batch = archive.repository.get(UUID(example.path["batch_id"]))
         numbers += [archive.repository.get(d).loan_no for d in batch.dossier_ids]
+    if "record_id" in example.path:  # a month's monitoring record names its customer's loan
+        numbers.append(archive.repository.get(UUID(example.path["record_id"])).loan_no)
     body = example.body or {}
     numbers += body.get("loan_nos", [])
-    if path.startswith("/partners/") and isinstance(body.get("loan_no"), str):
-        # A communication with a servicer about a customer: the loan it verified.
+    if path == "/monitoring/records" or (
+        path.startswith("/partners/") and isinstance(body.get("loan_no"), str)
+    ):
+        # A monitoring record, or a communication with a servicer: the loan it names.
         numbers.append(body["loan_no"])
     found = []
     for number in numbers:
@@ -408,10 +425,24 @@ def subjects(demo: Demo, path: str, example: Example) -> list[DemoLoan]:
         else:
             unit = archive.staff(body["staff_no"]).branch
         found.append(DemoLoan("", unit, frozenset()))
+    if not found and path.startswith("/papers/"):
+        # A paper: reviewed within the reviewer's reach of its unit, read by the unit above.
+        paper = archive.repository.get(UUID(example.path["paper_id"]))
+        unit = paper.submitted_to if path.endswith("/acknowledgement") else paper.branch
+        found.append(DemoLoan("", unit, frozenset()))
     managing = path.endswith(("/evaluations", "/customers", "/customers/release"))
+    managing = path.endswith(
+        (
+            "/evaluations",
+            "/customers",
+            "/customers/release",
+            "/online-monitor",
+            "/online-monitor/end",
+        )
+    )
     if not found and managing and "staff_no" in example.path:
-        # A person's duties evaluated, or customers assigned to them (管户): within the
-        # evaluator's or the branch head's reach of the person's unit.
+        # A person's duties evaluated, customers assigned to them (管户) or the person made
+        # online monitor: within the evaluator's or the branch head's reach of their unit.
         evaluated = archive.staff(example.path["staff_no"])
         found.append(DemoLoan("", evaluated.branch, frozenset()))
     return found

@@ -419,6 +419,8 @@ CHANGED_ON_PURPOSE = frozenset(
         "guanhu",
         "customers",
         "supervision",
+        "papers",
+        "monitoring",
         "zones",
         "portfolio",
         "calendar",
@@ -436,7 +438,8 @@ closed loop, reporting routes and the re-classification a red signal opens (free
 steps, nothing reported before), and the closer watch of key, large and third-party-serviced
 loans with maturity notices ([watch]), and the guarantors' re-assessment (保证人代偿能力重估),
 which no guarantor fell due for before [guarantors], the scoring sheet of supervision checks
-([supervision]), which no earlier rule set had, the handling form filed with a signal's
+([supervision]), which no earlier rule set had, the key customers and their monitoring
+([monitoring]), none computed before, the handling form filed with a signal's
 raising serving its handling (warnings.form_on_raising), the bank's holiday calendar (weekends
 only before [calendar]), the customers' zones (三大区间, [[zones]]), into which nobody was
 classified before, the 管户 cap, range and amount tiers ([guanhu]), which nothing limited

@@ -43,7 +43,9 @@ from domain.dossier import Dossier, FixityResult
 from domain.information import BorrowerField, PaymentMethod
 from domain.integrity import AuditBundle, IntegrityVerification
 from domain.loan import Loan
+from domain.monitoring import Figure, Judgment, MonitoringRecord
 from domain.numbering import FormKind, NumberBook
+from domain.papers import LoanMeasures, ManagementPaper
 from domain.partners import Partner
 from domain.portfolio import IssuedRiskReport, ReportPeriod
 from domain.reference import ReferenceSeries, Series
@@ -424,6 +426,80 @@ def penalty_recorded(w: World) -> list[Any]:
         actor=w.actor("risk"),
     )
     return [w.check]
+
+
+def paper_ref(text: str) -> DocumentRef:
+    return DocumentRef(
+        doc_type="management_paper",
+        sha256=hashlib.sha256(text.encode()).hexdigest(),
+        size=len(text),
+        media_type="application/pdf",
+        filename=f"{text}.pdf",
+        pages=1,
+    )
+
+
+def paper_drafted(w: World) -> list[Any]:
+    """Minutes of the risk-and-quality analysis meeting (贷款风险状况及质量分析会纪要)."""
+    rules = shipped_rules()
+    w.keep(
+        paper=ManagementPaper.draft(
+            paper_id=UUID(int=80),
+            paper_no="贷后文书〔2025〕第0001号",
+            kind=rules.papers.kind("quality_meeting_minutes"),
+            branch="营业部",
+            parent="总行",
+            period=None,
+            met_on=START,
+            title="贷款风险状况及质量分析会纪要",
+            drafted_on=START,
+            document=paper_ref("minutes"),
+            loans=[LoanMeasures("L-EVERY-1", "杭州示例", "追加担保，按月检查")],
+            calendar=rules.calendar,
+            rules_version=rules.version,
+            actor=w.actor("officer"),
+        )
+    )
+    return [w.paper]
+
+
+def paper_reviewed(w: World) -> list[Any]:
+    w.paper.review(
+        approved=False,
+        reason="措施不具体",
+        reviewed_on=START + timedelta(days=1),
+        actor=w.actor("head"),
+    )
+    return [w.paper]
+
+
+def paper_revised(w: World) -> list[Any]:
+    w.paper.revise(
+        document=paper_ref("minutes, revised"),
+        note="措施已细化",
+        revised_on=START + timedelta(days=2),
+        loans=[LoanMeasures("L-EVERY-1", "杭州示例", "追加保证人，每月现场检查一次")],
+        kind=shipped_rules().papers.kind("quality_meeting_minutes"),
+        actor=w.actor("officer"),
+    )
+    return [w.paper]
+
+
+def paper_submitted(w: World) -> list[Any]:
+    w.paper.review(
+        approved=True, reason="签发", reviewed_on=START + timedelta(days=3), actor=w.actor("head")
+    )
+    return [w.paper]
+
+
+def paper_acknowledged(w: World) -> list[Any]:
+    w.paper.acknowledge(
+        acknowledged_on=START + timedelta(days=4),
+        opinion="已阅",
+        actor=Actor(UUID(int=81), Role.BRANCH_HEAD),
+        actor_branch="总行",
+    )
+    return [w.paper]
 
 
 def password_set(w: World) -> list[Any]:
@@ -1863,6 +1939,67 @@ def risk_report_issued(w: World) -> list[Any]:
     ]
 
 
+def online_monitor_designated(w: World) -> list[Any]:
+    """The post-loan officer designated online monitor (专职信贷在线监测员) by the head."""
+    w.staff["officer"].designate_online_monitor(
+        since=START,
+        until=None,
+        reason="专职信贷在线监测员",
+        held=frozenset({Role.POST_LOAN_OFFICER}),
+        actor=w.actor("head"),
+    )
+    return [w.staff["officer"]]
+
+
+def monitoring_recorded(w: World) -> list[Any]:
+    """A month's off-site monitoring judged 预警, proposing a catalogue signal."""
+    w.keep(
+        monitoring=MonitoringRecord.record(
+            borrower_id=w.loan.borrower_id,
+            borrower_name=w.loan.borrower_name,
+            branch=w.loan.branch,
+            loan_no=w.loan.loan_no,
+            monitored_on=START + timedelta(days=5),
+            figures=[Figure("资产负债率", "78%")],
+            findings="资产负债率显著上升",
+            judgment=Judgment.WARNING,
+            signal_code="FIN-01",
+            designated=True,
+            actor=w.actor("officer"),
+        )
+    )
+    return [w.monitoring]
+
+
+def monitoring_verified(w: World) -> list[Any]:
+    w.monitoring.verify(
+        verified_on=START + timedelta(days=6),
+        substantiated=True,
+        opinion="核实属实",
+        managers=[w.id("am")],
+        actor=w.actor("am"),
+    )
+    return [w.monitoring]
+
+
+def monitoring_decided(w: World) -> list[Any]:
+    w.monitoring.decide(
+        decided_on=START + timedelta(days=7),
+        confirmed=True,
+        reason="确认预警",
+        signal_id=None,
+        actor=w.actor("risk"),
+    )
+    return [w.monitoring]
+
+
+def online_monitor_ended(w: World) -> list[Any]:
+    w.staff["officer"].end_online_monitor(
+        ended_on=START + timedelta(days=8), reason="轮岗", actor=w.actor("head")
+    )
+    return [w.staff["officer"]]
+
+
 def _declared(owner: Any, name: str) -> str:
     """The topic of the class that declares event ``name`` of ``owner`` (up its chain)."""
     cls = getattr(owner, name)
@@ -2018,5 +2155,15 @@ FACTORIES: dict[str, Factory] = {
     _declared(SupervisionCheck, "RectificationReported"): rectification_reported,
     _declared(SupervisionCheck, "RectificationAccepted"): rectification_accepted,
     _declared(SupervisionCheck, "PenaltyRecorded"): penalty_recorded,
+    _declared(ManagementPaper, "PaperDrafted"): paper_drafted,
+    _declared(ManagementPaper, "PaperReviewed"): paper_reviewed,
+    _declared(ManagementPaper, "PaperRevised"): paper_revised,
+    _declared(ManagementPaper, "PaperSubmitted"): paper_submitted,
+    _declared(ManagementPaper, "PaperAcknowledged"): paper_acknowledged,
     _declared(IssuedRiskReport, "Issued"): risk_report_issued,
+    _declared(Staff, "OnlineMonitorDesignated"): online_monitor_designated,
+    _declared(MonitoringRecord, "Recorded"): monitoring_recorded,
+    _declared(MonitoringRecord, "Verified"): monitoring_verified,
+    _declared(MonitoringRecord, "Decided"): monitoring_decided,
+    _declared(Staff, "OnlineMonitorEnded"): online_monitor_ended,
 }
