@@ -70,7 +70,7 @@ class RecordOperatingRhythm(CustomerCommand):
 
     action = Action.MAINTAIN_CUSTOMER_CONTACT
 
-    months: list[int] = Field(
+    months: list[Annotated[int, Field(ge=1, le=12)]] = Field(
         min_length=1, max_length=12, description="months of its harvest or sales (1-12)"
     )
     from_day: int = Field(ge=1, le=31, description="first day of the month to phone")
