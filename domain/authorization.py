@@ -38,6 +38,8 @@ class Action(Enum):
     GIVE_WARNING_FEEDBACK = "give_warning_feedback"
     DETERMINE_WARNING = "determine_warning"
     REPORT_WARNING = "report_warning"
+    START_EMERGENCY_PLAN = "start_emergency_plan"
+    RECORD_EMERGENCY_PROGRESS = "record_emergency_progress"
     TAKE_COLLECTION_STEP = "take_collection_step"
     RESTRUCTURE = "restructure"
     EXTEND = "extend"
@@ -164,6 +166,10 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = {
     Action.GIVE_WARNING_FEEDBACK: LENDING_ROLES | {R.RISK_MANAGER},
     Action.DETERMINE_WARNING: frozenset({R.REVIEWER, R.RISK_MANAGER, R.BRANCH_HEAD}),
     Action.REPORT_WARNING: frozenset({R.REVIEWER, R.RISK_MANAGER, R.BRANCH_HEAD}),
+    # 应急预案: the risk manager or the branch head starts a signal's emergency plan at once
+    # and names who carries it out; its progress is recorded by the loan's officers or them.
+    Action.START_EMERGENCY_PLAN: frozenset({R.RISK_MANAGER, R.BRANCH_HEAD}),
+    Action.RECORD_EMERGENCY_PROGRESS: LENDING_ROLES | {R.RISK_MANAGER, R.BRANCH_HEAD},
     Action.TAKE_COLLECTION_STEP: LENDING_ROLES,
     Action.RESTRUCTURE: frozenset({R.BRANCH_HEAD}),
     Action.EXTEND: frozenset({R.BRANCH_HEAD}),
@@ -332,6 +338,7 @@ REGISTER_READS: Mapping[str, Action] = {
     "customer_register": Action.READ_BUSINESS,
     "supervision_register": Action.READ_TRAIL,
     "zone_register": Action.READ_BUSINESS,
+    "inspection_register": Action.READ_BUSINESS,
 }
 """Who reads each register (台账), by its name: the one permission for the register and for
 every other read that shows what it shows — a destruction batch and its register PDF are the

@@ -46,6 +46,8 @@ HAPPENED: Mapping[str, str] = MappingProxyType(
         "determined_on": "认定日期",
         "reported_on": "报告签收日期",
         "cleared_on": "解除（销项）日期",
+        "started_on": "应急预案启动日期",
+        "progress_on": "应急预案进展日期",
         "taken_on": "催收日期",
         "restructured_on": "重组日期",
         "approved_on": "批准日期",

@@ -156,6 +156,8 @@ def _facts(rows: Mapping[str, list[dict[str, Any]]]) -> Facts:
                 raised_on=s["raised_on"],
                 handled=s["handled_on"] is not None,
                 reported=s.get("reported_on") is not None,
+                plan_required=bool(s.get("plan_required")),
+                plan_started=s.get("plan_started_on") is not None,
             )
         )
     steps: dict[UUID, dict[CollectionStepKind, date]] = defaultdict(dict)

@@ -37,6 +37,9 @@ class WarningFacts:
     raised_on: date
     handled: bool = False
     reported: bool = False
+    plan_required: bool = False
+    """Its colour started an emergency plan (应急预案) under the rules when it was raised."""
+    plan_started: bool = False
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,7 @@ class TaskKind(LabelledEnum):
     RECTIFICATION_ACCEPTANCE = ("rectification_acceptance", "整改验收")
     ZONE_REVIEW = ("zone_review", "客户区间定期评估")
     ZONE_APPROVAL = ("zone_approval", "客户区间审批")
+    EMERGENCY_PLAN = ("emergency_plan", "启动应急预案")
 
 
 KIND_ORDER = {kind: n for n, kind in enumerate(TaskKind)}

@@ -33,6 +33,7 @@ def all_registers(
     from projections.registers.filing.completeness.register import CompletenessRegister
     from projections.registers.filing.search import DocumentSearch
     from projections.registers.guanhu import CustomerRegister
+    from projections.registers.inspections import InspectionRegister
     from projections.registers.lifecycle import LoanLedger
     from projections.registers.responsibility import AccountabilityTrail
     from projections.registers.scope import ScopeRegister
@@ -62,5 +63,6 @@ def all_registers(
         CustomerRegister(default_rules),
         SupervisionRegister(),
         ZoneRegister(default_rules),
+        InspectionRegister(),
     ]
     return registers

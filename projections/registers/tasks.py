@@ -144,6 +144,8 @@ SIGNALS = TableSpec(
         col("raised_on", sa.Date, "预警日期", "raised on"),
         col("handled_on", sa.Date, "处置日期", "handled on"),
         col("reported_on", sa.Date, "报告签收日期", "reported on"),
+        col("plan_required", sa.Boolean, "须启动应急预案", "emergency plan required"),
+        col("plan_started_on", sa.Date, "应急预案启动日期", "emergency plan started on"),
     ],
     key=("signal_id",),
     indexes=(("loan_id",),),
@@ -274,7 +276,7 @@ class WorkQueue(FollowsRules, Projection):
     """工作任务: the facts of every deadline, and the rules in force to judge them."""
 
     name = "work_queue"
-    version = 12  # 12: rectification notices (限期整改); 4: 认定; 5: B岗, principal, account managers (履职评价); 6: countersigns
+    version = 13  # 13: emergency plans (应急预案); 12: rectification notices (限期整改); 4: 认定; 5: B岗, principal, account managers (履职评价); 6: countersigns
     # awaited, the quarterly re-classification (季度风险分类更新); 7: a change of rating; 8: warning
     # reports, the re-classification a red signal opens; 9: closer watch (重点客户,
     # 第三方服务, on-site and off-site monitoring) and maturity notices (到期提示); 10:
@@ -544,7 +546,12 @@ class WorkQueue(FollowsRules, Projection):
         changes.put(
             "signals",
             (event.signal_id,),
-            {"loan_id": event.originator_id, "colour": colour, "raised_on": event.raised_on},
+            {
+                "loan_id": event.originator_id,
+                "colour": colour,
+                "raised_on": event.raised_on,
+                "plan_required": bool(getattr(event, "emergency_plan", None)),
+            },
         )
         row = self._row(changes, event)
         values = {}
@@ -570,6 +577,11 @@ class WorkQueue(FollowsRules, Projection):
         signal = changes.get("signals", event.signal_id)
         if signal is not None and signal["handled_on"] is None:
             changes.update("signals", (event.signal_id,), handled_on=event.handled_on)
+        self._loan(changes, event)
+
+    @handle.register(LoanEvents.EmergencyPlanStarted)
+    def _emergency_plan_started(self, event: Any, changes: Changes) -> None:
+        changes.update("signals", (event.signal_id,), plan_started_on=event.started_on)
         self._loan(changes, event)
 
     @handle.register(LoanEvents.WarningCleared)

@@ -417,6 +417,42 @@ class Scenario:
                 body={"cleared_on": self.today, "reason": "保证人已签约"},
             ),
         )
+        red = {**warning, "code": "FIN-05"}
+        planned = self.bank.post(plo, f"/loans/{warned}/warnings", red)["ids"]["signal_id"]
+        self.example(
+            "POST",
+            "/loans/{loan_no}/warnings/{signal_id}/emergency-plan",
+            Example(
+                {"loan_no": warned, "signal_id": planned},
+                body={
+                    "started_on": self.today,
+                    "measures": "冻结授信额度，追加抵押",
+                    "owner_no": am,
+                    "due_on": self.today,
+                },
+            ),
+        )
+        progressing = self.bank.post(plo, f"/loans/{warned}/warnings", {**red, "code": "FIN-06"})[
+            "ids"
+        ]["signal_id"]
+        self.bank.post(
+            risk,
+            f"/loans/{warned}/warnings/{progressing}/emergency-plan",
+            {
+                "started_on": self.on(20),
+                "measures": "约见实际控制人",
+                "owner_no": am,
+                "due_on": self.on(40),
+            },
+        )
+        self.example(
+            "POST",
+            "/loans/{loan_no}/warnings/{signal_id}/emergency-plan/progress",
+            Example(
+                {"loan_no": warned, "signal_id": progressing},
+                body={"progress_on": self.today, "progress": "已冻结授信额度"},
+            ),
+        )
         late = self.loan()
         self.overdue(late, 20, on=40)
         self.example(

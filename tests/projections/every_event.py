@@ -469,6 +469,8 @@ def inspection_recorded(w: World) -> list[Any]:
         findings="资金按约定用途使用",
         actor=w.actor("am"),
         documents=[document("first_inspection_report")],
+        assistant=w.party("am2"),
+        joint=None,
     )
     return [w.loan]
 
@@ -623,6 +625,28 @@ def warning_reported(w: World) -> list[Any]:
         reported_on=day(102),
         rules=shipped_rules().warnings,
         actor=w.actor("risk"),
+    )
+    return [w.loan]
+
+
+def emergency_plan_started(w: World) -> list[Any]:
+    w.loan.start_emergency_plan(
+        signal_id=w.signal_id,
+        started_on=day(101),
+        measures="冻结授信额度，追加抵押",
+        owner=w.party("am"),
+        due_on=day(130),
+        actor=w.actor("risk"),
+    )
+    return [w.loan]
+
+
+def emergency_progress_recorded(w: World) -> list[Any]:
+    w.loan.record_emergency_progress(
+        signal_id=w.signal_id,
+        progress_on=day(110),
+        progress="已冻结授信额度",
+        actor=w.actor("am"),
     )
     return [w.loan]
 
@@ -1675,6 +1699,8 @@ FACTORIES: dict[str, Factory] = {
     _declared(Loan, "WarningHandled"): warning_handled,
     _declared(Loan, "WarningFeedbackGiven"): warning_feedback_given,
     _declared(Loan, "WarningDetermined"): warning_determined,
+    _declared(Loan, "EmergencyPlanStarted"): emergency_plan_started,
+    _declared(Loan, "EmergencyProgressRecorded"): emergency_progress_recorded,
     _declared(Loan, "CollectionStepTaken"): collection_step_taken,
     _declared(Loan, "WarningCleared"): warning_cleared,
     _declared(Loan, "Restructured"): restructured,
