@@ -18,6 +18,7 @@ from api.metrics import exposition
 from api.middleware import BodyLimit, RequestLog
 from api.openapi import document
 from api.routers import (
+    assessment,
     borrowing,
     bundles,
     checkpoints,
@@ -83,6 +84,7 @@ ROUTERS = (
     portfolio,
     staff,
     supervision,
+    assessment,
     scope,
     meta,
 )

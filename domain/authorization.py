@@ -339,6 +339,7 @@ REGISTER_READS: Mapping[str, Action] = {
     "supervision_register": Action.READ_TRAIL,
     "zone_register": Action.READ_BUSINESS,
     "inspection_register": Action.READ_BUSINESS,
+    "assessment_register": Action.READ_TRAIL,
 }
 """Who reads each register (台账), by its name: the one permission for the register and for
 every other read that shows what it shows — a destruction batch and its register PDF are the

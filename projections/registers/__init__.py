@@ -24,6 +24,7 @@ def all_registers(
     ``default_rules`` judge the log before its first ``RulesInForce`` event (default: the
     shipped rules); ``timezone`` is the bank's, in which record times become business dates.
     """
+    from projections.registers.assessment import AssessmentRegister
     from projections.registers.borrowing import CirculationRegister
     from projections.registers.classification import ClassificationRegister
     from projections.registers.collateral import CollateralRegister
@@ -64,5 +65,6 @@ def all_registers(
         SupervisionRegister(),
         ZoneRegister(default_rules),
         InspectionRegister(),
+        AssessmentRegister(),
     ]
     return registers

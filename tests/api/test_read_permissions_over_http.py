@@ -106,6 +106,11 @@ ROUTES: dict[str, Permission] = {
     # Evaluations of a person's post-loan duties (履职评价): the trail's readers, within their
     # scope of the person's unit (and the person themselves).
     "/staff/{staff_no}/evaluations": Needs(Action.READ_TRAIL),
+    # A person's and a unit's post-loan assessment (贷后管理考核结果, for credit approval): the
+    # assessment register's readers (the trail's), within their scope of the unit (and the
+    # person themselves).
+    "/staff/{staff_no}/assessment": Mirrors("assessment_register"),
+    "/units/{branch}/assessment": Mirrors("assessment_register"),
     # A supervision check and its rectification notice (贷后管理检查): the trail's readers,
     # within their scope of the unit checked (and the person or unit checked).
     "/supervision-checks/{check_id}": Needs(Action.READ_TRAIL),
@@ -278,6 +283,7 @@ def demo_of(api: Api, *, loans: int) -> Demo:
             "report_id": str(uuid.uuid4()),  # none issued: the allowed get a 404
             "check_id": str(uuid.uuid4()),  # none in this demo: the allowed get a 404
             "staff_no": "0101",
+            "branch": "营业部",  # 0101's unit
             "tree_size": "1",
         },
         people,
@@ -292,8 +298,11 @@ def concerned(route: str, demo: Demo) -> DemoLoan | None:
         return demo.loans[BORROWING_OVERDUE]
     if "{loan_no}" in route:
         return demo.loans[demo.values["loan_no"]]
-    if route == "/staff/{staff_no}/evaluations":  # the person's unit, as if a loan of it
+    if route in ("/staff/{staff_no}/evaluations", "/staff/{staff_no}/assessment"):
+        # the person's unit, as if a loan of it
         return DemoLoan("", demo.api.archive.staff(demo.values["staff_no"]).branch, frozenset())
+    if route == "/units/{branch}/assessment":  # the unit, as if a loan of it
+        return DemoLoan("", demo.values["branch"], frozenset())
     return None
 
 
