@@ -14,6 +14,7 @@ from archive.commands.custody import CustodyCommands
 from archive.commands.disposal import DisposalCommands
 from archive.commands.disposition import DispositionCommands
 from archive.commands.duties import DutyCommands
+from archive.commands.feedback import FeedbackCommands
 from archive.commands.guanhu import GuanhuCommands
 from archive.commands.guarantees import GuaranteeCommands
 from archive.commands.information import InformationCommands
@@ -60,6 +61,7 @@ class DossierArchive(
     GuanhuCommands,
     DutyCommands,
     SupervisionCommands,
+    FeedbackCommands,
     CollateralCommands,
     CollateralQueries,
     DispositionCommands,

@@ -42,6 +42,7 @@ from domain.authorization import PERMISSIONS, Action
 from domain.checklists import Checklists, parse_checklists
 from domain.classification import STATUTORY, FloorPolicy, SubGradeScheme
 from domain.errors import InvalidInputError
+from domain.feedback import EARLIER_FEEDBACK, FeedbackRules, parse_feedback
 from domain.guanhu import EARLIER_GUANHU, GuanhuRules, parse_guanhu
 from domain.portfolio_rules import EARLIER_PORTFOLIO, PortfolioRules, parse_portfolio
 from domain.reference import CODE_PART
@@ -386,6 +387,9 @@ class RuleSet:
     """管户: the cap on a manager's corporate customers, the range each should hold, the
     amount tiers and who manages each (``[guanhu]``; none in a rule set adopted before it)."""
     supervision: SupervisionRules = field(default_factory=SupervisionRules)
+    feedback: FeedbackRules = field(default_factory=FeedbackRules)
+    """Deadlines of the branches' feedback (经办行反馈问题, ``[feedback]``) and whom it is
+    escalated to."""
     """The scoring sheet of supervision checks of post-loan work (贷后管理检查评分表,
     ``[supervision]``; none in a rule set adopted before it)."""
     zones: ZoneRules = field(default_factory=ZoneRules)
@@ -557,6 +561,7 @@ class RuleSet:
             watch=parse_watch(full.get("watch"), _fail),
             guanhu=parse_guanhu(full.get("guanhu"), _fail),
             supervision=parse_supervision(full.get("supervision"), _fail),
+            feedback=parse_feedback(full.get("feedback"), _fail),
             zones=parse_zones(full.get("zones"), _fail),
             guarantor_reassess_months=_guarantor_months(_table(full, "guarantors")),
             calendar=parse_calendar(full.get("calendar"), _fail),
@@ -707,6 +712,8 @@ EARLIER: Mapping[str, Any] = MappingProxyType(
         "guanhu": dict(EARLIER_GUANHU),
         # Before [supervision], no scoring sheet: no supervision check could be scored.
         "supervision": dict(EARLIER_SUPERVISION),
+        # Before [feedback], no feedback was recorded: the shipped deadlines.
+        "feedback": dict(EARLIER_FEEDBACK),
         # Before [calendar], working days skipped Saturdays and Sundays only.
         "calendar": {},
         # Before [[zones]], no customer was classified into zones (三大区间).

@@ -24,6 +24,7 @@ from domain.tasks import (
     CountersignFacts,
     DossierFacts,
     Facts,
+    FeedbackFacts,
     GuaranteeFacts,
     LoanFacts,
     RectificationFacts,
@@ -46,7 +47,7 @@ from domain.values import (
 )
 from projections.projection import Projection
 from projections.query import AsOf, visible
-from projections.registers.tasks import RECTIFICATIONS, WorkQueue
+from projections.registers.tasks import FEEDBACK, RECTIFICATIONS, WorkQueue
 from projections.rules_state import RULES_TABLE, SLOT
 from projections.scoping import loan_key, scope_clauses
 from projections.store import RegisterStore
@@ -138,8 +139,9 @@ def _read(
             clauses = visible(table, spec, as_of)
             if branch is not None and "branch" in spec.column_names:
                 clauses.append(table.c.branch == branch)
-            if loan_key(spec) is not None or name == RECTIFICATIONS.name:
-                # A rectification notice is within reach by the unit (or person) checked.
+            if loan_key(spec) is not None or name in (RECTIFICATIONS.name, FEEDBACK.name):
+                # A rectification notice is within reach by the unit (or person) checked; a
+                # branch's feedback by the unit raising it (or its raiser).
                 clauses += scope_clauses(conn, store, queue, name, table, scope, as_of)
             query = sa.select(*[table.c[c] for c in spec.column_names]).where(*clauses)
             found[name] = [dict(r._mapping) for r in conn.execute(query)]
@@ -235,12 +237,36 @@ def _facts(rows: Mapping[str, list[dict[str, Any]]]) -> Facts:
         for r in rows.get("rectifications", [])
         if r["deadline"] is not None and not r["closed"]
     ]
+    feedback = [
+        FeedbackFacts(
+            feedback_id=f["feedback_id"],
+            feedback_no=f["feedback_no"],
+            branch=f["branch"],
+            state=f["state"],
+            raised_on=f["raised_on"],
+            raiser_id=f["staff_id"],
+            raiser_role=Role.parse(f["raiser_role"], "raiser_role"),
+            answer_due=f["answer_due"],
+            handler_id=f["handler_id"],
+            handler_role=Role.parse(f["handler_role"], "handler_role")
+            if f["handler_role"]
+            else None,
+            assigned_on=f["assigned_on"],
+            answered_on=f["answered_on"],
+            escalated_on=f["escalated_on"],
+            escalated_to=Role.parse(f["escalated_to"], "escalated_to")
+            if f["escalated_to"]
+            else None,
+        )
+        for f in rows.get("feedback", [])
+    ]
     return Facts(
         loans=loans,
         borrowings=borrowings,
         dossiers=dossiers,
         staff=staff,
         rectifications=rectifications,
+        feedback=feedback,
     )
 
 

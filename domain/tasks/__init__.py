@@ -66,6 +66,11 @@ What each kind of task means:
   ``review_months`` of its zone (``[[zones]]``) after the approval or the last review, by the
   person the plan names responsible; the task opens a month before;
   ``zone_approval`` — a zone proposed and awaiting approval, from the day proposed.
+* ``emergency_plan`` — a signal of the colours ``warnings.emergency_plan_colours`` lists owes
+  its emergency plan (应急预案) ``warnings.emergency_plan_days`` after raising (0: that day).
+* ``feedback_assignment``, ``feedback_answer``, ``feedback_closure`` — a branch's feedback
+  (经办行反馈问题) owes its assignment by a risk manager (once escalated: the role it went to),
+  its handler's answer by its deadline, its raiser's closing (``[feedback]`` working days).
 
 Days overdue run on from the latest overdue status record: a loan recorded 30 days overdue on
 1 March is 40 days overdue on 11 March, until a status of zero days records the cure.
@@ -90,12 +95,14 @@ from domain.tasks.facts import (
     BorrowingFacts,
     CountersignFacts,
     DossierFacts,
+    FeedbackFacts,
     GuaranteeFacts,
     LoanFacts,
     RectificationFacts,
     StaffFacts,
     WarningFacts,
 )
+from domain.tasks.feedback import feedback_tasks
 from domain.tasks.loans import loan_tasks, overdue_floor
 from domain.tasks.staff import staff_tasks
 from domain.tasks.supervision import rectification_tasks
@@ -106,6 +113,7 @@ __all__ = [
     "CountersignFacts",
     "DossierFacts",
     "Facts",
+    "FeedbackFacts",
     "GuaranteeFacts",
     "LoanFacts",
     "RectificationFacts",
@@ -131,6 +139,7 @@ class Facts:
     dossiers: Sequence[DossierFacts] = ()
     staff: Sequence[StaffFacts] = ()
     rectifications: Sequence[RectificationFacts] = ()
+    feedback: Sequence[FeedbackFacts] = ()
 
 
 def tasks_for(facts: Facts, rules: RuleSet, today: date) -> list[Task]:
@@ -146,6 +155,8 @@ def tasks_for(facts: Facts, rules: RuleSet, today: date) -> list[Task]:
         found += staff_tasks(person, rules, today)
     for notice in facts.rectifications:
         found += rectification_tasks(notice, rules, today)
+    for raised in facts.feedback:
+        found += feedback_tasks(raised, rules, today)
     return sorted(
         (t for t in found if t.opens_on <= today),
         key=lambda t: (t.due_on, KIND_ORDER[t.kind], t.ref, t.subject),

@@ -43,6 +43,9 @@ class TaskKind(LabelledEnum):
     ZONE_REVIEW = ("zone_review", "客户区间定期评估")
     ZONE_APPROVAL = ("zone_approval", "客户区间审批")
     EMERGENCY_PLAN = ("emergency_plan", "启动应急预案")
+    FEEDBACK_ASSIGNMENT = ("feedback_assignment", "反馈问题分派")
+    FEEDBACK_ANSWER = ("feedback_answer", "反馈问题答复")
+    FEEDBACK_CLOSURE = ("feedback_closure", "反馈问题确认办结")
 
 
 KIND_ORDER = {kind: n for n, kind in enumerate(TaskKind)}

@@ -31,6 +31,7 @@ def all_registers(
     from projections.registers.collection import OverdueLedger
     from projections.registers.custody import ArchiveCatalogue
     from projections.registers.disposition import DestructionRegister
+    from projections.registers.feedback import FeedbackRegister
     from projections.registers.filing.completeness.register import CompletenessRegister
     from projections.registers.filing.search import DocumentSearch
     from projections.registers.guanhu import CustomerRegister
@@ -66,5 +67,6 @@ def all_registers(
         ZoneRegister(default_rules),
         InspectionRegister(),
         AssessmentRegister(),
+        FeedbackRegister(),
     ]
     return registers

@@ -25,6 +25,7 @@ import sqlalchemy as sa
 from domain.borrowing import Borrowing
 from domain.dates import recorded_on
 from domain.dossier import Dossier
+from domain.feedback import BranchFeedback
 from domain.loan import Loan
 from domain.rules import RuleSet
 from domain.schedules import InspectionsDone
@@ -52,6 +53,7 @@ from projections.tables import PERSON, TableSpec, col, loan_facts
 
 # Event classes made by the @event decorator exist at run time but are invisible to mypy.
 LoanEvents: Any = Loan
+FeedbackEvents: Any = BranchFeedback
 DossierEvents: Any = Dossier
 BorrowingEvents: Any = Borrowing
 StaffEvents: Any = Staff
@@ -257,6 +259,29 @@ RECTIFICATIONS = TableSpec(
 )
 """Rectification notices (限期整改通知书) not yet accepted: what their tasks hang on."""
 
+FEEDBACK = TableSpec(
+    "feedback",
+    [
+        col("feedback_id", sa.Uuid, "反馈ID", "feedback id", nullable=False),
+        col("feedback_no", sa.String(40), "反馈编号", "feedback no."),
+        col("branch", sa.String(100), "反馈机构", "branch raising"),
+        col("staff_id", sa.Uuid, "反馈人", "raised by", shows=PERSON),
+        col("raiser_role", sa.String(32), "反馈人岗位", "raiser's role", labels=Role),
+        col("state", sa.String(16), "状态", "state"),
+        col("raised_on", sa.Date, "反馈日期", "raised on"),
+        col("answer_due", sa.Date, "答复期限", "answer due"),
+        col("handler_id", sa.Uuid, "处理人", "handled by", shows=PERSON),
+        col("handler_role", sa.String(32), "处理人岗位", "handler's role", labels=Role),
+        col("assigned_on", sa.Date, "分派日期", "assigned on"),
+        col("answered_on", sa.Date, "答复日期", "answered on"),
+        col("escalated_on", sa.Date, "升级日期", "escalated on"),
+        col("escalated_to", sa.String(32), "升级对象", "escalated to", labels=Role),
+    ],
+    key=("feedback_id",),
+    dated=False,  # read by every day's events alike, as the rectifications are
+)
+"""The operating branches' feedback (经办行反馈问题) not closed: what its tasks hang on."""
+
 
 def plain(value: Any) -> Any:
     """An enum member as its stored value; anything else as it is."""
@@ -276,7 +301,7 @@ class WorkQueue(FollowsRules, Projection):
     """工作任务: the facts of every deadline, and the rules in force to judge them."""
 
     name = "work_queue"
-    version = 13  # 13: emergency plans (应急预案); 12: rectification notices (限期整改); 4: 认定; 5: B岗, principal, account managers (履职评价); 6: countersigns
+    version = 14  # 14: branch feedback (经办行反馈问题); 13: emergency plans (应急预案); 12: rectification notices (限期整改); 4: 认定; 5: B岗, principal, account managers (履职评价); 6: countersigns
     # awaited, the quarterly re-classification (季度风险分类更新); 7: a change of rating; 8: warning
     # reports, the re-classification a red signal opens; 9: closer watch (重点客户,
     # 第三方服务, on-site and off-site monitoring) and maturity notices (到期提示); 10:
@@ -293,6 +318,7 @@ class WorkQueue(FollowsRules, Projection):
         BORROWINGS,
         MANAGERS,
         RECTIFICATIONS,
+        FEEDBACK,
         RULES_TABLE,
     )
     listings: ClassVar[dict[str, Listing]] = {
@@ -755,6 +781,65 @@ class WorkQueue(FollowsRules, Projection):
             changes.update("rectifications", (event.originator_id,), closed=True)
         else:
             changes.update("rectifications", (event.originator_id,), reported_on=None)
+
+    # ------------------------------------------------ branch feedback (经办行反馈问题)
+    @handle.register(FeedbackEvents.FeedbackRaised)
+    def _feedback_raised(self, event: Any, changes: Changes) -> None:
+        row: dict[str, Any] = dict.fromkeys(FEEDBACK.column_names)
+        row |= {
+            "feedback_no": event.feedback_no,
+            "branch": event.branch,
+            "staff_id": event.actor_id,
+            "raiser_role": plain(event.role),
+            "state": "raised",
+            "raised_on": event.raised_on,
+            "answer_due": event.answer_due,
+        }
+        changes.put("feedback", (event.originator_id,), row)
+
+    @handle.register(FeedbackEvents.FeedbackAssigned)
+    def _feedback_assigned(self, event: Any, changes: Changes) -> None:
+        row = changes.get("feedback", event.originator_id)
+        if row is None:
+            return
+        row |= {
+            "handler_id": event.handler_id,
+            "handler_role": plain(event.handler_role),
+            "assigned_on": event.assigned_on,
+            "answer_due": event.answer_due or row["answer_due"],
+            "state": "returned" if row["state"] == "returned" else "assigned",
+        }
+        changes.put("feedback", (event.originator_id,), row)
+
+    @handle.register(FeedbackEvents.FeedbackAnswered)
+    def _feedback_answered(self, event: Any, changes: Changes) -> None:
+        changes.update(
+            "feedback", (event.originator_id,), answered_on=event.answered_on, state="answered"
+        )
+
+    @handle.register(FeedbackEvents.FeedbackConcluded)
+    def _feedback_concluded(self, event: Any, changes: Changes) -> None:
+        if event.accepted:
+            changes.end("feedback", event.originator_id)
+            return
+        row = changes.get("feedback", event.originator_id)
+        if row is None:
+            return
+        row |= {
+            "answered_on": None,
+            "answer_due": event.answer_due or row["answer_due"],
+            "state": "returned",
+        }
+        changes.put("feedback", (event.originator_id,), row)
+
+    @handle.register(FeedbackEvents.FeedbackEscalated)
+    def _feedback_escalated(self, event: Any, changes: Changes) -> None:
+        changes.update(
+            "feedback",
+            (event.originator_id,),
+            escalated_on=event.escalated_on,
+            escalated_to=plain(event.escalated_to),
+        )
 
     @handle.register(LoanEvents.BranchChanged)
     def _branch_changed(self, event: Any, changes: Changes) -> None:

@@ -115,6 +115,9 @@ ROUTES: dict[str, Permission] = {
     # within their scope of the unit checked (and the person or unit checked).
     "/supervision-checks/{check_id}": Needs(Action.READ_TRAIL),
     "/supervision-checks/{check_id}/notice.pdf": Needs(Action.READ_TRAIL),
+    # A branch's feedback (经办行反馈问题): the business readers within their scope of the
+    # raising unit (and its raiser and handler).
+    "/feedback/{feedback_id}": Needs(Action.READ_BUSINESS),
     # The service itself.
     "/health": PUBLIC,
     "/health/live": PUBLIC,
@@ -282,6 +285,7 @@ def demo_of(api: Api, *, loans: int) -> Demo:
             "run_id": str(uuid.uuid4()),
             "report_id": str(uuid.uuid4()),  # none issued: the allowed get a 404
             "check_id": str(uuid.uuid4()),  # none in this demo: the allowed get a 404
+            "feedback_id": str(uuid.uuid4()),  # none in this demo: the allowed get a 404
             "staff_no": "0101",
             "branch": "营业部",  # 0101's unit
             "tree_size": "1",

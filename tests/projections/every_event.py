@@ -39,6 +39,7 @@ from domain.collateral import Collateral
 from domain.compliance import IssuedReport, ReportFormat, Scope
 from domain.disposition import DestructionBatch
 from domain.dossier import Dossier, FixityResult
+from domain.feedback import BranchFeedback
 from domain.information import BorrowerField, PaymentMethod
 from domain.integrity import AuditBundle, IntegrityVerification
 from domain.loan import Loan
@@ -66,6 +67,7 @@ from domain.values import (
     DocumentRef,
     DutyConclusion,
     EvaluationOccasion,
+    FeedbackTopic,
     FixityStatus,
     Grade,
     GuarantorCapacity,
@@ -346,6 +348,60 @@ def penalty_recorded(w: World) -> list[Any]:
         actor=w.actor("risk"),
     )
     return [w.check]
+
+
+def feedback_raised(w: World) -> list[Any]:
+    """A branch's feedback (经办行反馈问题) about a loan, by its account manager."""
+    w.keep(
+        feedback=BranchFeedback.raise_feedback(
+            feedback_id=UUID(int=80),
+            feedback_no="反馈〔2025〕第0001号",
+            branch="营业部",
+            topic=FeedbackTopic.LOAN,
+            loan_no="JJ2025EVERY0001",
+            reference=None,
+            description="系统无法登记新还款账户",
+            raised_on=START,
+            answer_due=START + timedelta(days=7),
+            actor=w.actor("am"),
+        )
+    )
+    return [w.feedback]
+
+
+def feedback_assigned(w: World) -> list[Any]:
+    w.feedback.assign(handler=w.party("officer"), assigned_on=START, actor=w.actor("risk"))
+    return [w.feedback]
+
+
+def feedback_answered(w: World) -> list[Any]:
+    w.feedback.answer_feedback(
+        answered_on=START + timedelta(days=2),
+        answer="已开通账户变更功能",
+        measures="补录新账户",
+        actor=w.actor("officer"),
+    )
+    return [w.feedback]
+
+
+def feedback_concluded(w: World) -> list[Any]:
+    w.feedback.conclude(
+        concluded_on=START + timedelta(days=3),
+        accepted=False,
+        opinion="扣款测试仍失败",
+        actor=w.actor("am"),
+    )
+    return [w.feedback]
+
+
+def feedback_escalated(w: World) -> list[Any]:
+    w.feedback.escalate(
+        escalated_on=START + timedelta(days=4),
+        reason="退回后仍未解决",
+        escalate_to=Role.BRANCH_HEAD,
+        actor=w.actor("am"),
+    )
+    return [w.feedback]
 
 
 def password_set(w: World) -> list[Any]:
@@ -1782,5 +1838,10 @@ FACTORIES: dict[str, Factory] = {
     _declared(SupervisionCheck, "RectificationReported"): rectification_reported,
     _declared(SupervisionCheck, "RectificationAccepted"): rectification_accepted,
     _declared(SupervisionCheck, "PenaltyRecorded"): penalty_recorded,
+    _declared(BranchFeedback, "FeedbackRaised"): feedback_raised,
+    _declared(BranchFeedback, "FeedbackAssigned"): feedback_assigned,
+    _declared(BranchFeedback, "FeedbackAnswered"): feedback_answered,
+    _declared(BranchFeedback, "FeedbackConcluded"): feedback_concluded,
+    _declared(BranchFeedback, "FeedbackEscalated"): feedback_escalated,
     _declared(IssuedRiskReport, "Issued"): risk_report_issued,
 }
