@@ -34,6 +34,7 @@ from api.cli.common import (
     run,
     values,
 )
+from api.cli.feedback import feedback_app
 from api.cli.guanhu import guanhu_app
 from api.cli.information import funds_app, info_app
 from api.cli.supervision import supervise_app
@@ -90,6 +91,7 @@ postloan_app.add_typer(info_app, name="info")
 postloan_app.add_typer(funds_app, name="funds")
 postloan_app.add_typer(guarantor_app, name="guarantor")
 postloan_app.add_typer(supervise_app, name="supervise")
+postloan_app.add_typer(feedback_app, name="feedback")
 
 StaffNo = Annotated[str, typer.Option(help="复核人工号 / the reviewer's staff number")]
 Findings = Annotated[str, typer.Option(help="检查结论 / findings")]
