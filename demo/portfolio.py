@@ -29,6 +29,7 @@ from archive.core import SYSTEM_ID, CommandContext, CommandResult
 from archive.documents.ingest import Upload, from_bytes
 from demo.archive_office import run_archive_office
 from demo.duties import evaluate_duties
+from demo.feedback import feed_back
 from demo.guarantors import show_guarantors
 from demo.lifecycle import plan_loan
 from demo.monitoring import RiskDrawer, issue_quarterly_risk_report
@@ -118,6 +119,7 @@ def build_portfolio(
     run_archive_office(archive, plans, contexts, seed=seed)
     evaluate_duties(archive, plans, contexts)
     supervise(archive, contexts)
+    feed_back(archive, contexts)
     documents += walk_warning_loops(archive, plans, contexts, seed=seed)
     documents += watch_closely(archive, plans, contexts)
     documents += show_guarantors(archive, shapes, contexts)

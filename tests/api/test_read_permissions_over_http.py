@@ -405,6 +405,10 @@ def subjects(demo: Demo, path: str, example: Example) -> list[DemoLoan]:
         else:
             unit = archive.staff(body["staff_no"]).branch
         found.append(DemoLoan("", unit, frozenset()))
+    if not found and path.startswith("/feedback/"):
+        # A branch's feedback: within the reach of the unit that raised it.
+        unit = archive.repository.get(UUID(example.path["feedback_id"])).branch
+        found.append(DemoLoan("", unit, frozenset()))
     managing = path.endswith(("/evaluations", "/customers", "/customers/release"))
     if not found and managing and "staff_no" in example.path:
         # A person's duties evaluated, or customers assigned to them (管户): within the
