@@ -435,6 +435,7 @@ ADDED_SINCE = {
             "information_changed_on",
             "funds_used",
             "funds_misused",
+            "lead_unit",
         )
     },
     "warning_ledger": {

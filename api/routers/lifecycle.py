@@ -81,6 +81,7 @@ def get_loan(
         update={
             "b_post_required": required is not None,
             "b_post_rule": required and required.describe(),
+            "lead_unit": archive.rule_set().accountability.lead_unit(loan.grade),
         }
     )
 

@@ -30,6 +30,7 @@ def all_registers(
     from projections.registers.collateral import CollateralRegister
     from projections.registers.collection import OverdueLedger
     from projections.registers.custody import ArchiveCatalogue
+    from projections.registers.customers import CustomerFileRegister
     from projections.registers.disposition import DestructionRegister
     from projections.registers.feedback import FeedbackRegister
     from projections.registers.filing.completeness.register import CompletenessRegister
@@ -37,6 +38,7 @@ def all_registers(
     from projections.registers.guanhu import CustomerRegister
     from projections.registers.inspections import InspectionRegister
     from projections.registers.lifecycle import LoanLedger
+    from projections.registers.monitoring import MonitoringRegister
     from projections.registers.responsibility import AccountabilityTrail
     from projections.registers.scope import ScopeRegister
     from projections.registers.staff import StaffDirectory
@@ -64,9 +66,11 @@ def all_registers(
         ScopeRegister(),
         CustomerRegister(default_rules),
         SupervisionRegister(),
+        MonitoringRegister(),
         ZoneRegister(default_rules),
         InspectionRegister(),
         AssessmentRegister(),
         FeedbackRegister(),
+        CustomerFileRegister(timezone),
     ]
     return registers
