@@ -169,6 +169,7 @@ class FeedbackCommands(ArchiveCore):
         def body(actor: Actor, _refs: list[DocumentRef]) -> Work:
             feedback = self.branch_feedback(cmd.feedback_id)
             self.check_version(feedback, ctx)
+            self._within(feedback, actor, Action.ANSWER_FEEDBACK)
             feedback.answer_feedback(
                 answered_on=cmd.answered_on, answer=cmd.answer, measures=cmd.measures, actor=actor
             )
@@ -183,6 +184,7 @@ class FeedbackCommands(ArchiveCore):
         def body(actor: Actor, _refs: list[DocumentRef]) -> Work:
             feedback = self.branch_feedback(cmd.feedback_id)
             self.check_version(feedback, ctx)
+            self._within(feedback, actor, Action.CONCLUDE_FEEDBACK)
             feedback.conclude(
                 concluded_on=cmd.concluded_on,
                 accepted=cmd.accepted,
@@ -202,6 +204,7 @@ class FeedbackCommands(ArchiveCore):
         def body(actor: Actor, _refs: list[DocumentRef]) -> Work:
             feedback = self.branch_feedback(cmd.feedback_id)
             self.check_version(feedback, ctx)
+            self._within(feedback, actor, Action.ESCALATE_FEEDBACK)
             feedback.escalate(
                 escalated_on=cmd.escalated_on,
                 reason=cmd.reason,
