@@ -25,6 +25,7 @@ from archive.commands.lifecycle import LifecycleCommands
 from archive.commands.login import LoginCommands
 from archive.commands.losses import LossCommands
 from archive.commands.monitoring import MonitoringCommands
+from archive.commands.papers import PaperCommands
 from archive.commands.responsibility import ResponsibilityCommands
 from archive.commands.scope import ScopeCommands
 from archive.commands.staff import StaffCommands
@@ -67,6 +68,7 @@ class DossierArchive(
     DutyCommands,
     SupervisionCommands,
     FeedbackCommands,
+    PaperCommands,
     MonitoringCommands,
     CollateralCommands,
     CollateralQueries,

@@ -682,8 +682,8 @@ class ArchiveCore(Application[UUID]):
         """A document filed while the dossier is on hold gets the legal hold of its siblings."""
         if not refs:
             return
-        dossier = next(a for a in work.touched if isinstance(a, Dossier))
-        if dossier.open_holds:
+        dossier = _document_owner(work)
+        if isinstance(dossier, Dossier) and dossier.open_holds:
             self.mirror_legal_hold(
                 dossier, on=True, keys=[blob_key(dossier.id, r.sha256) for r in refs]
             )
@@ -712,7 +712,7 @@ class ArchiveCore(Application[UUID]):
         pdfs = [r for r in refs if r.media_type == "application/pdf"]
         if not pdfs or not self.config.extract_text:
             return
-        dossier = next(a for a in work.touched if isinstance(a, Dossier))
+        dossier = _document_owner(work)
         for ref in pdfs:
             self._text_jobs.append(
                 self._text_pool.submit(self._extract_text, blob_key(dossier.id, ref.sha256))
@@ -772,7 +772,7 @@ class ArchiveCore(Application[UUID]):
         """Put each staged document into the blob store; return the keys created."""
         if not documents:
             return []
-        dossier = next(a for a in work.touched if isinstance(a, Dossier))
+        dossier = _document_owner(work)
         retain_until = self.clock() + timedelta(days=366 * self.config.minimum_retention_years)
         created: list[str] = []
         try:
@@ -795,13 +795,14 @@ class ArchiveCore(Application[UUID]):
         """
         if not created:
             return
-        dossier_id = next(a for a in work.touched if isinstance(a, Dossier)).id
+        dossier_id = _document_owner(work).id
         try:
             saved: Aggregate | None = self.repository.get(dossier_id)
         except AggregateNotFoundError:
             saved = None
         for key in created:
-            if not (isinstance(saved, Dossier) and saved.holds(key.rsplit("/", 1)[1])):
+            holds = getattr(saved, "holds", None)
+            if not (callable(holds) and holds(key.rsplit("/", 1)[1])):
                 self.blobs.delete(key)
 
     def _result(self, work: Work, refs: list[DocumentRef], position: int) -> CommandResult:
@@ -939,6 +940,13 @@ class ArchiveCore(Application[UUID]):
             uploads,
             on_dossier=on_dossier,
         )
+
+
+def _document_owner(work: Work) -> Aggregate:
+    """The aggregate a command's documents are stored under: the loan's dossier, or — for a
+    record that keeps its own documents (a management paper) — the command's primary."""
+    dossier = next((a for a in work.touched if isinstance(a, Dossier)), None)
+    return dossier if dossier is not None else work.primary
 
 
 def _fingerprint(action: Action, params: Mapping[str, Any], refs: list[DocumentRef]) -> str:

@@ -124,6 +124,9 @@ class Action(Enum):
     SIGN_TARGET_RESPONSIBILITY = "sign_target_responsibility"
     SUPERVISE_POST_LOAN = "supervise_post_loan"
     REPORT_RECTIFICATION = "report_rectification"
+    DRAFT_PAPER = "draft_paper"
+    REVIEW_PAPER = "review_paper"
+    ACKNOWLEDGE_PAPER = "acknowledge_paper"
     SUBMIT_DISPOSAL_PLAN = "submit_disposal_plan"
     DECIDE_DISPOSAL_PLAN = "decide_disposal_plan"
     RECORD_DISPOSAL_RESULT = "record_disposal_result"
@@ -323,6 +326,14 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = {
     # nobody checks themselves or their own unit.
     Action.SUPERVISE_POST_LOAN: frozenset({R.BRANCH_HEAD, R.RISK_MANAGER, R.COMPLIANCE, R.AUDITOR}),
     Action.REPORT_RECTIFICATION: BUSINESS_ROLES - {R.AUDITOR, R.COMPLIANCE},
+    # Post-loan management papers (贷后管理文书, domain/papers.py): drafted by the roles each
+    # kind names, reviewed step by step by the roles of its chain (never the author), read
+    # (阅知) by a head of the unit above.
+    Action.DRAFT_PAPER: frozenset(
+        {R.ACCOUNT_MANAGER, R.POST_LOAN_OFFICER, R.REVIEWER, R.RISK_MANAGER, R.BRANCH_HEAD}
+    ),
+    Action.REVIEW_PAPER: frozenset({R.REVIEWER, R.RISK_MANAGER, R.BRANCH_HEAD}),
+    Action.ACKNOWLEDGE_PAPER: frozenset({R.BRANCH_HEAD}),
     # Key-customer monitoring (重点客户监测, domain/monitoring.py): the branch head designates
     # the online monitor (专职信贷在线监测员), a post-loan officer or a risk manager, who records
     # each month's off-site monitoring; the customer's account manager verifies a flag and a
@@ -377,6 +388,7 @@ REGISTER_READS: Mapping[str, Action] = {
     "scope_register": Action.READ_BUSINESS,
     "customer_register": Action.READ_BUSINESS,
     "supervision_register": Action.READ_TRAIL,
+    "paper_register": Action.READ_BUSINESS,
     "monitoring_register": Action.READ_BUSINESS,
     "zone_register": Action.READ_BUSINESS,
     "inspection_register": Action.READ_BUSINESS,

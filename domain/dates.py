@@ -85,6 +85,12 @@ HAPPENED: Mapping[str, str] = MappingProxyType(
         # supervision of post-loan work (贷后管理检查): checked, rectified, accepted
         "checked_on": "检查日期",
         "accepted_on": "验收日期",
+        # post-loan management papers (贷后管理文书): drafted, met, reviewed, revised, read
+        "drafted_on": "起草日期",
+        "met_on": "会议日期",
+        "vetted_on": "审阅日期",
+        "revised_on": "修改日期",
+        "acknowledged_on": "阅知日期",
         # key-customer monitoring (重点客户监测): monitored, verified, the monitor's spell ended
         "monitored_on": "监测日期",
         "ended_on": "在线监测员任期截止日期",
@@ -220,6 +226,10 @@ DATED_BY: Mapping[str, str] = MappingProxyType(
         # a supervision check is dated the day it was made, its notice the day it was issued
         "Checked": "checked_on",
         "NoticeIssued": "issued_on",
+        # a paper is dated the day it was drafted, not its period's nor its meeting's; it is
+        # submitted up the day its last step approved it
+        "PaperDrafted": "drafted_on",
+        "PaperSubmitted": "submitted_on",
         # a loss review (三个不放过) is dated the day it was recorded, not the loss's
         "LossReviewRecorded": "analysed_on",
         "LossReviewClosed": "closed_on",

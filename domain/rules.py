@@ -51,6 +51,7 @@ from domain.errors import InvalidInputError
 from domain.feedback import EARLIER_FEEDBACK, FeedbackRules, parse_feedback
 from domain.guanhu import EARLIER_GUANHU, GuanhuRules, parse_guanhu
 from domain.monitoring import EARLIER_MONITORING, MonitoringRules, parse_monitoring
+from domain.papers import EARLIER_PAPERS, PaperRules, parse_papers
 from domain.portfolio_rules import EARLIER_PORTFOLIO, PortfolioRules, parse_portfolio
 from domain.reference import CODE_PART
 from domain.schedules import FIGURES, InspectionSchedule
@@ -405,6 +406,9 @@ class RuleSet:
     escalated to."""
     """The scoring sheet of supervision checks of post-loan work (贷后管理检查评分表,
     ``[supervision]``; none in a rule set adopted before it)."""
+    papers: PaperRules = field(default_factory=PaperRules)
+    """The kinds of post-loan management paper (贷后管理文书), their periods, deadlines and
+    review chains (``[papers]``; none in a rule set adopted before it)."""
     monitoring: MonitoringRules = field(default_factory=MonitoringRules)
     """Key customers (top-N, group, large), their on-site inspections, monthly off-site
     monitoring and its three-layer filter (``[monitoring]``; none before it)."""
@@ -592,6 +596,7 @@ class RuleSet:
             ),
             supervision=parse_supervision(full.get("supervision"), _fail),
             feedback=parse_feedback(full.get("feedback"), _fail),
+            papers=parse_papers(full.get("papers"), _fail),
             monitoring=parse_monitoring(full.get("monitoring"), _fail),
             zones=parse_zones(full.get("zones"), _fail),
             guarantor_reassess_months=_guarantor_months(_table(full, "guarantors")),
@@ -748,6 +753,8 @@ EARLIER: Mapping[str, Any] = MappingProxyType(
         "supervision": dict(EARLIER_SUPERVISION),
         # Before [feedback], no feedback was recorded: the shipped deadlines.
         "feedback": dict(EARLIER_FEEDBACK),
+        # Before [papers], no kind of post-loan management paper could be drafted.
+        "papers": dict(EARLIER_PAPERS),
         # Before [monitoring], no key customer was computed and nothing monitored off site.
         "monitoring": dict(EARLIER_MONITORING),
         # Before [calendar], working days skipped Saturdays and Sundays only.

@@ -8,6 +8,7 @@ both read through here.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -30,6 +31,7 @@ from domain.tasks import (
     GuaranteeFacts,
     LoanFacts,
     LossFacts,
+    PaperFacts,
     RectificationFacts,
     StaffFacts,
     Task,
@@ -52,7 +54,7 @@ from domain.values import (
 from projections.monitoring import facts_for
 from projections.projection import Projection
 from projections.query import AsOf, visible
-from projections.registers.tasks import FEEDBACK, RECTIFICATIONS, WorkQueue
+from projections.registers.tasks import FEEDBACK, PAPERS_DUE, RECTIFICATIONS, WorkQueue
 from projections.rules_state import RULES_TABLE, SLOT
 from projections.scoping import loan_key, scope_clauses
 from projections.store import RegisterStore
@@ -174,7 +176,11 @@ def _read(
             clauses = visible(table, spec, as_of)
             if branch is not None and "branch" in spec.column_names:
                 clauses.append(table.c.branch == branch)
-            if loan_key(spec) is not None or name in (RECTIFICATIONS.name, FEEDBACK.name):
+            if loan_key(spec) is not None or name in (
+                RECTIFICATIONS.name,
+                PAPERS_DUE.name,
+                FEEDBACK.name,
+            ):
                 # A rectification notice is within reach by the unit (or person) checked; a
                 # branch's feedback by the unit raising it (or its raiser).
                 clauses += scope_clauses(conn, store, queue, name, table, scope, as_of)
@@ -305,6 +311,7 @@ def _facts(rows: Mapping[str, list[dict[str, Any]]]) -> Facts:
         )
         for f in rows.get("feedback", [])
     ]
+    papers = [_paper(p) for p in rows.get("papers_due", []) if not p["done"]]
     return Facts(
         loans=loans,
         borrowings=borrowings,
@@ -312,6 +319,28 @@ def _facts(rows: Mapping[str, list[dict[str, Any]]]) -> Facts:
         staff=staff,
         rectifications=rectifications,
         feedback=feedback,
+        papers=papers,
+    )
+
+
+def _paper(row: Mapping[str, Any]) -> PaperFacts:
+    chain = json.loads(row["chain"] or "[]")
+    step = row["step"] or 0
+    role, zh = chain[step] if step < len(chain) else (None, None)
+    return PaperFacts(
+        paper_id=row["paper_id"],
+        paper_no=row["paper_no"],
+        kind=row["kind"],
+        period=row["period"],
+        branch=row["branch"],
+        author_id=row["author_id"],
+        author_role=Role.parse(row["author_role"], "author_role"),
+        drafted_on=row["drafted_on"],
+        due_on=row["due_on"],
+        next_role=Role.parse(role, "chain") if role is not None else None,
+        next_step=zh,
+        returned=bool(row["returned"]),
+        submitted_on=row["submitted_on"],
     )
 
 

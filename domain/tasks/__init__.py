@@ -79,6 +79,11 @@ What each kind of task means:
 * ``feedback_assignment``, ``feedback_answer``, ``feedback_closure`` — a branch's feedback
   (经办行反馈问题) owes its assignment by a risk manager (once escalated: the role it went to),
   its handler's answer by its deadline, its raiser's closing (``[feedback]`` working days).
+* ``paper_review`` — a post-loan management paper (贷后管理文书) awaits the review of the step
+  of its chain (the step's role in the author's unit), due by the paper's due date;
+  ``paper_revision`` — a returned paper owes its author's revision by the same date;
+  ``paper_acknowledgement`` — a paper submitted up owes the reading (阅知) of a branch head of
+  the unit above within ``[papers] acknowledge_working_days``.
 
 Days overdue run on from the latest overdue status record: a loan recorded 30 days overdue on
 1 March is 40 days overdue on 11 March, until a status of zero days records the cure.
@@ -107,6 +112,7 @@ from domain.tasks.facts import (
     GuaranteeFacts,
     LoanFacts,
     LossFacts,
+    PaperFacts,
     RectificationFacts,
     StaffFacts,
     WarningFacts,
@@ -114,6 +120,7 @@ from domain.tasks.facts import (
 from domain.tasks.feedback import feedback_tasks
 from domain.tasks.loans import loan_tasks, overdue_floor
 from domain.tasks.monitoring import CustomerFacts, FlagFacts, MonitorFacts, monitoring_tasks
+from domain.tasks.papers import paper_tasks
 from domain.tasks.staff import staff_tasks
 from domain.tasks.supervision import rectification_tasks
 from domain.tasks.task import KIND_ORDER, Task, TaskKind
@@ -130,6 +137,7 @@ __all__ = [
     "LoanFacts",
     "LossFacts",
     "MonitorFacts",
+    "PaperFacts",
     "RectificationFacts",
     "StaffFacts",
     "Task",
@@ -154,6 +162,7 @@ class Facts:
     staff: Sequence[StaffFacts] = ()
     rectifications: Sequence[RectificationFacts] = ()
     feedback: Sequence[FeedbackFacts] = ()
+    papers: Sequence[PaperFacts] = ()
     customers: Sequence[CustomerFacts] = ()
     """Key customers on the day judged (重点客户, ``[monitoring]``)."""
     monitors: Sequence[MonitorFacts] = ()
@@ -175,6 +184,8 @@ def tasks_for(facts: Facts, rules: RuleSet, today: date) -> list[Task]:
         found += rectification_tasks(notice, rules, today)
     for raised in facts.feedback:
         found += feedback_tasks(raised, rules, today)
+    for paper in facts.papers:
+        found += paper_tasks(paper, rules, today)
     found += monitoring_tasks(facts.customers, facts.monitors, facts.flags, rules, today)
     return sorted(
         (t for t in found if t.opens_on <= today),

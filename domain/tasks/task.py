@@ -47,6 +47,9 @@ class TaskKind(LabelledEnum):
     FEEDBACK_ASSIGNMENT = ("feedback_assignment", "反馈问题分派")
     FEEDBACK_ANSWER = ("feedback_answer", "反馈问题答复")
     FEEDBACK_CLOSURE = ("feedback_closure", "反馈问题确认办结")
+    PAPER_REVIEW = ("paper_review", "贷后管理文书审阅")
+    PAPER_REVISION = ("paper_revision", "贷后管理文书退回修改")
+    PAPER_ACKNOWLEDGEMENT = ("paper_acknowledgement", "上报文书阅知")
     TOP_CUSTOMER_ON_SITE = ("top_customer_on_site", "前N大客户实地检查")
     LEAD_ON_SITE = ("lead_on_site", "上级行牵头现场检查")
     MONTHLY_MONITORING = ("monthly_monitoring", "月度非现场监测")
@@ -90,6 +93,8 @@ class Task:
     staff_no: str | None = None
     notice_no: str | None = None
     """The rectification notice (限期整改通知书) a task is about."""
+    paper_no: str | None = None
+    """The post-loan management paper (贷后管理文书) a task is about."""
     customer: str | None = None
     """The customer a task is about (key-customer monitoring): 名称（客户号）."""
 
@@ -101,6 +106,7 @@ class Task:
             self.borrow_no
             or self.loan_no
             or self.notice_no
+            or self.paper_no
             or self.customer
             or self.staff_no
             or str(self.dossier_id)

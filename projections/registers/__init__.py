@@ -39,6 +39,7 @@ def all_registers(
     from projections.registers.inspections import InspectionRegister
     from projections.registers.lifecycle import LoanLedger
     from projections.registers.monitoring import MonitoringRegister
+    from projections.registers.papers import PaperRegister
     from projections.registers.responsibility import AccountabilityTrail
     from projections.registers.scope import ScopeRegister
     from projections.registers.staff import StaffDirectory
@@ -66,6 +67,7 @@ def all_registers(
         ScopeRegister(),
         CustomerRegister(default_rules),
         SupervisionRegister(),
+        PaperRegister(),
         MonitoringRegister(),
         ZoneRegister(default_rules),
         InspectionRegister(),

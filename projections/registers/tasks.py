@@ -17,6 +17,7 @@ handover not evaluated since (贷后管理履职评价).
 
 from __future__ import annotations
 
+import json
 from enum import Enum
 from typing import Any, ClassVar
 from uuid import UUID
@@ -30,6 +31,7 @@ from domain.dates import recorded_on
 from domain.dossier import Dossier
 from domain.feedback import BranchFeedback
 from domain.loan import Loan
+from domain.papers import ManagementPaper
 from domain.rules import RuleSet
 from domain.schedules import InspectionsDone
 from domain.staff import Staff
@@ -62,6 +64,7 @@ DossierEvents: Any = Dossier
 BorrowingEvents: Any = Borrowing
 StaffEvents: Any = Staff
 CheckEvents: Any = SupervisionCheck
+PaperEvents: Any = ManagementPaper
 CustomerEvents: Any = Customer
 
 
@@ -333,6 +336,28 @@ FEEDBACK = TableSpec(
     dated=False,  # read by every day's events alike, as the rectifications are
 )
 """The operating branches' feedback (经办行反馈问题) not closed: what its tasks hang on."""
+PAPERS_DUE = TableSpec(
+    "papers_due",
+    [
+        col("paper_id", sa.Uuid, "文书ID", "paper id", nullable=False),
+        col("paper_no", sa.String(40), "文书编号", "paper no."),
+        col("kind", sa.String(64), "文书种类", "kind"),
+        col("period", sa.String(20), "所属期间", "period"),
+        col("branch", sa.String(100), "待办机构", "unit owing the work"),
+        col("author_id", sa.Uuid, "起草人", "drafted by", shows=PERSON),
+        col("author_role", sa.String(32), "起草人岗位", "author's role", labels=Role),
+        col("drafted_on", sa.Date, "起草日期", "drafted on"),
+        col("due_on", sa.Date, "应完成日期", "due on"),
+        col("chain", sa.Text, "审阅链", "review chain"),
+        col("step", sa.Integer, "待审阅环节序号", "step awaited"),
+        col("returned", sa.Boolean, "已退回", "returned"),
+        col("submitted_on", sa.Date, "报送日期", "submitted on"),
+        col("done", sa.Boolean, "已办结", "done"),
+    ],
+    key=("paper_id",),
+    dated=False,  # read by every day's events alike, as the people are
+)
+"""Post-loan management papers (贷后管理文书) not yet done: what their tasks hang on."""
 
 
 def plain(value: Any) -> Any:
@@ -353,8 +378,8 @@ class WorkQueue(FollowsRules, Projection):
     """工作任务: the facts of every deadline, and the rules in force to judge them."""
 
     name = "work_queue"
-    version = 15  # 15: emergency plans (应急预案), branch feedback (经办行反馈问题);
-    # 14: NPL plans, asset preservation by lead unit, extension materials,
+    version = 16  # 16: emergency plans (应急预案), branch feedback (经办行反馈问题);
+    # 15: management papers (贷后管理文书); 14: NPL plans, asset preservation by lead unit, extension materials,
     # target records by year, losses (三个不放过); 13: the customer's operating rhythm (客户运营规律);
     # 12: rectification notices (限期整改); 4: 认定; 5: B岗, principal, account managers (履职评价); 6: countersigns
     # awaited, the quarterly re-classification (季度风险分类更新); 7: a change of rating; 8: warning
@@ -375,6 +400,7 @@ class WorkQueue(FollowsRules, Projection):
         MANAGERS,
         RECTIFICATIONS,
         FEEDBACK,
+        PAPERS_DUE,
         RHYTHMS,
         CUSTOMER_IDS,
         RULES_TABLE,
@@ -955,6 +981,58 @@ class WorkQueue(FollowsRules, Projection):
             escalated_on=event.escalated_on,
             escalated_to=plain(event.escalated_to),
         )
+
+    # ------------------------------------------------ management papers (贷后管理文书)
+    @handle.register(PaperEvents.PaperDrafted)
+    def _paper_drafted(self, event: Any, changes: Changes) -> None:
+        row: dict[str, Any] = dict.fromkeys(PAPERS_DUE.column_names)
+        row |= {
+            "paper_no": event.paper_no,
+            "kind": event.kind,
+            "period": event.period,
+            "branch": event.branch,
+            "author_id": event.actor_id,
+            "author_role": plain(event.role),
+            "drafted_on": event.drafted_on,
+            "due_on": event.due_on,
+            "chain": json.dumps([list(step) for step in event.chain], ensure_ascii=False),
+            "step": 0,
+            "returned": False,
+            "done": False,
+        }
+        changes.put("papers_due", (event.originator_id,), row)
+
+    @handle.register(PaperEvents.PaperReviewed)
+    def _paper_reviewed(self, event: Any, changes: Changes) -> None:
+        row = changes.get("papers_due", event.originator_id)
+        if row is None:
+            return
+        if not event.approved:
+            row["returned"] = True
+        elif event.step >= len(json.loads(row["chain"] or "[]")) - 1:
+            row["done"] = True  # final unless submitted up (PaperSubmitted follows)
+        else:
+            row["step"] = event.step + 1
+        changes.put("papers_due", (event.originator_id,), row)
+
+    @handle.register(PaperEvents.PaperRevised)
+    def _paper_revised(self, event: Any, changes: Changes) -> None:
+        changes.update("papers_due", (event.originator_id,), returned=False, step=0)
+
+    @handle.register(PaperEvents.PaperSubmitted)
+    def _paper_submitted(self, event: Any, changes: Changes) -> None:
+        # From now on the paper is the unit above's to read: its queue, not the author's.
+        changes.update(
+            "papers_due",
+            (event.originator_id,),
+            branch=event.submitted_to,
+            submitted_on=event.submitted_on,
+            done=False,
+        )
+
+    @handle.register(PaperEvents.PaperAcknowledged)
+    def _paper_acknowledged(self, event: Any, changes: Changes) -> None:
+        changes.update("papers_due", (event.originator_id,), done=True)
 
     @handle.register(LoanEvents.BranchChanged)
     def _branch_changed(self, event: Any, changes: Changes) -> None:

@@ -145,6 +145,7 @@ class Scenario:
         "feedback",
         "zones",
         "guanhu",
+        "papers",
         "monitoring",
         "customers",
         "reads",
@@ -1414,6 +1415,48 @@ class Scenario:
             ),
         )
         self.parameters["feedback_id"] = answered
+
+    # ------------------------------------------------------------------ papers
+    def papers(self) -> None:
+        """A monitoring report awaiting the risk department's review; a work report sent up
+        to 总行 awaiting its reading (贷后管理文书, 审阅, 阅知)."""
+        month = self.day.replace(day=1) - timedelta(days=1)
+        monitoring = {
+            "kind": "monitoring_report",
+            "period": f"{month:%Y-%m}",
+            "title": "定期监控报告（模糊测试）",
+            "drafted_on": self.day.isoformat(),
+        }
+        awaiting = self.bank.upload(
+            RUNNERS["account_manager"], "/papers", monitoring, "management_paper"
+        )["ids"]["paper_id"]
+        self.example(
+            "POST",
+            "/papers/{paper_id}/reviews",
+            Example(
+                {"paper_id": awaiting},
+                body={"approved": True, "reason": "已阅，同意", "vetted_on": self.day.isoformat()},
+            ),
+        )
+        report = {**monitoring, "kind": "work_report", "title": "贷后管理工作报告（模糊测试）"}
+        sent = self.bank.upload(
+            RUNNERS["post_loan_officer"], "/papers", report, "management_paper"
+        )["ids"]["paper_id"]
+        for who in (RUNNERS["reviewer"], RM2, RUNNERS["branch_head"]):
+            self.bank.post(
+                who,
+                f"/papers/{sent}/reviews",
+                {"approved": True, "reason": "同意", "vetted_on": self.day.isoformat()},
+            )
+        self.example(
+            "POST",
+            "/papers/{paper_id}/acknowledgement",
+            Example(
+                {"paper_id": sent},
+                body={"acknowledged_on": self.day.isoformat(), "opinion": "已阅"},
+            ),
+        )
+        self.parameters["paper_id"] = sent
 
     # ------------------------------------------------------------------ zones
     def zones(self) -> None:

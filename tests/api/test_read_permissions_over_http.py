@@ -123,6 +123,10 @@ ROUTES: dict[str, Permission] = {
     # A branch's feedback (经办行反馈问题): the business readers within their scope of the
     # raising unit (and its raiser and handler).
     "/feedback/{feedback_id}": Needs(Action.READ_BUSINESS),
+    # A management paper and its document (贷后管理文书): those who read its unit's business
+    # within their scope (and the unit it was submitted to).
+    "/papers/{paper_id}": Needs(Action.READ_BUSINESS),
+    "/papers/{paper_id}/document.pdf": Needs(Action.READ_BUSINESS),
     # The service itself.
     "/health": PUBLIC,
     "/health/live": PUBLIC,
@@ -244,7 +248,12 @@ class Demo:
 ROLE_REFUSALS = ("role_not_permitted", "administrator_business_action")
 """Refusals for the role alone, which scope does not change (a duty kept apart, by contrast,
 may depend on who the person is: an appeal is only the person's the finding concerns)."""
-UPLOADS_ONLY = ("/loans/{loan_no}/write-off", "/loans/{loan_no}/dossier/documents")
+UPLOADS_ONLY = (
+    "/loans/{loan_no}/write-off",
+    "/loans/{loan_no}/dossier/documents",
+    "/papers",
+    "/papers/{paper_id}/revisions",
+)
 """The commands whose every valid request carries documents: the scenario has none for them."""
 
 
@@ -293,6 +302,7 @@ def demo_of(api: Api, *, loans: int) -> Demo:
             "report_id": str(uuid.uuid4()),  # none issued: the allowed get a 404
             "check_id": str(uuid.uuid4()),  # none in this demo: the allowed get a 404
             "feedback_id": str(uuid.uuid4()),  # none in this demo: the allowed get a 404
+            "paper_id": str(uuid.uuid4()),  # not the demo's paper: the allowed get a 404
             "staff_no": "0101",
             "branch": "营业部",  # 0101's unit
             "tree_size": "1",
@@ -423,6 +433,12 @@ def subjects(demo: Demo, path: str, example: Example) -> list[DemoLoan]:
         # A branch's feedback: within the reach of the unit that raised it.
         unit = archive.repository.get(UUID(example.path["feedback_id"])).branch
         found.append(DemoLoan("", unit, frozenset()))
+    if not found and path.startswith("/papers/"):
+        # A paper: reviewed within the reviewer's reach of its unit, read by the unit above.
+        paper = archive.repository.get(UUID(example.path["paper_id"]))
+        unit = paper.submitted_to if path.endswith("/acknowledgement") else paper.branch
+        found.append(DemoLoan("", unit, frozenset()))
+    managing = path.endswith(("/evaluations", "/customers", "/customers/release"))
     managing = path.endswith(
         (
             "/evaluations",

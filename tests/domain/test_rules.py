@@ -419,6 +419,7 @@ CHANGED_ON_PURPOSE = frozenset(
         "guanhu",
         "customers",
         "supervision",
+        "papers",
         "monitoring",
         "zones",
         "portfolio",

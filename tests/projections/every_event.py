@@ -46,6 +46,7 @@ from domain.integrity import AuditBundle, IntegrityVerification
 from domain.loan import Loan
 from domain.monitoring import Figure, Judgment, MonitoringRecord
 from domain.numbering import FormKind, NumberBook
+from domain.papers import LoanMeasures, ManagementPaper
 from domain.portfolio import IssuedRiskReport, ReportPeriod
 from domain.reference import ReferenceSeries, Series
 from domain.rules import RuleSet, RulesInForce, packaged_rules_text, shipped_rules
@@ -479,6 +480,80 @@ def feedback_escalated(w: World) -> list[Any]:
         actor=w.actor("am"),
     )
     return [w.feedback]
+
+
+def paper_ref(text: str) -> DocumentRef:
+    return DocumentRef(
+        doc_type="management_paper",
+        sha256=hashlib.sha256(text.encode()).hexdigest(),
+        size=len(text),
+        media_type="application/pdf",
+        filename=f"{text}.pdf",
+        pages=1,
+    )
+
+
+def paper_drafted(w: World) -> list[Any]:
+    """Minutes of the risk-and-quality analysis meeting (贷款风险状况及质量分析会纪要)."""
+    rules = shipped_rules()
+    w.keep(
+        paper=ManagementPaper.draft(
+            paper_id=UUID(int=80),
+            paper_no="贷后文书〔2025〕第0001号",
+            kind=rules.papers.kind("quality_meeting_minutes"),
+            branch="营业部",
+            parent="总行",
+            period=None,
+            met_on=START,
+            title="贷款风险状况及质量分析会纪要",
+            drafted_on=START,
+            document=paper_ref("minutes"),
+            loans=[LoanMeasures("L-EVERY-1", "杭州示例", "追加担保，按月检查")],
+            calendar=rules.calendar,
+            rules_version=rules.version,
+            actor=w.actor("officer"),
+        )
+    )
+    return [w.paper]
+
+
+def paper_reviewed(w: World) -> list[Any]:
+    w.paper.review(
+        approved=False,
+        reason="措施不具体",
+        reviewed_on=START + timedelta(days=1),
+        actor=w.actor("head"),
+    )
+    return [w.paper]
+
+
+def paper_revised(w: World) -> list[Any]:
+    w.paper.revise(
+        document=paper_ref("minutes, revised"),
+        note="措施已细化",
+        revised_on=START + timedelta(days=2),
+        loans=[LoanMeasures("L-EVERY-1", "杭州示例", "追加保证人，每月现场检查一次")],
+        kind=shipped_rules().papers.kind("quality_meeting_minutes"),
+        actor=w.actor("officer"),
+    )
+    return [w.paper]
+
+
+def paper_submitted(w: World) -> list[Any]:
+    w.paper.review(
+        approved=True, reason="签发", reviewed_on=START + timedelta(days=3), actor=w.actor("head")
+    )
+    return [w.paper]
+
+
+def paper_acknowledged(w: World) -> list[Any]:
+    w.paper.acknowledge(
+        acknowledged_on=START + timedelta(days=4),
+        opinion="已阅",
+        actor=Actor(UUID(int=81), Role.BRANCH_HEAD),
+        actor_branch="总行",
+    )
+    return [w.paper]
 
 
 def password_set(w: World) -> list[Any]:
@@ -2067,6 +2142,11 @@ FACTORIES: dict[str, Factory] = {
     _declared(BranchFeedback, "FeedbackAnswered"): feedback_answered,
     _declared(BranchFeedback, "FeedbackConcluded"): feedback_concluded,
     _declared(BranchFeedback, "FeedbackEscalated"): feedback_escalated,
+    _declared(ManagementPaper, "PaperDrafted"): paper_drafted,
+    _declared(ManagementPaper, "PaperReviewed"): paper_reviewed,
+    _declared(ManagementPaper, "PaperRevised"): paper_revised,
+    _declared(ManagementPaper, "PaperSubmitted"): paper_submitted,
+    _declared(ManagementPaper, "PaperAcknowledged"): paper_acknowledged,
     _declared(IssuedRiskReport, "Issued"): risk_report_issued,
     _declared(Staff, "OnlineMonitorDesignated"): online_monitor_designated,
     _declared(MonitoringRecord, "Recorded"): monitoring_recorded,

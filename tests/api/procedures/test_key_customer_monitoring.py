@@ -40,10 +40,12 @@ FIGURES = [
 
 
 def adopt_top_two(api: Api) -> None:
-    """The shipped rules with the top 2 (not 50) and no 管户 amount tiers."""
+    """The shipped rules with the top 2 (not 50) and no 管户 amount tiers (so none of the
+    managing levels by tier)."""
     source = dict(shipped_rules().source)
     source["monitoring"] = {**source["monitoring"], "top_customers": 2}
     source["guanhu"] = {**source["guanhu"], "tiers": []}
+    source["customers"] = {**source["customers"], "managing_levels": {}}  # no tiers to name
     assert api.archive.adopt_rules(RuleSet.from_mapping(source), source="test: top 2")
 
 
