@@ -432,7 +432,7 @@ def feedback_raised(w: World) -> list[Any]:
     """A branch's feedback (经办行反馈问题) about a loan, by its account manager."""
     w.keep(
         feedback=BranchFeedback.raise_feedback(
-            feedback_id=UUID(int=80),
+            feedback_id=UUID(int=180),
             feedback_no="反馈〔2025〕第0001号",
             branch="营业部",
             topic=FeedbackTopic.LOAN,
