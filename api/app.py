@@ -40,6 +40,7 @@ from api.routers import (
     meta,
     monitoring,
     papers,
+    partners,
     portfolio,
     registers,
     responsibility,
@@ -93,6 +94,7 @@ ROUTERS = (
     assessment,
     papers,
     monitoring,
+    partners,
     scope,
     meta,
 )

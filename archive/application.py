@@ -26,6 +26,7 @@ from archive.commands.login import LoginCommands
 from archive.commands.losses import LossCommands
 from archive.commands.monitoring import MonitoringCommands
 from archive.commands.papers import PaperCommands
+from archive.commands.partners import PartnerCommands
 from archive.commands.responsibility import ResponsibilityCommands
 from archive.commands.scope import ScopeCommands
 from archive.commands.staff import StaffCommands
@@ -70,6 +71,7 @@ class DossierArchive(
     FeedbackCommands,
     PaperCommands,
     MonitoringCommands,
+    PartnerCommands,
     CollateralCommands,
     CollateralQueries,
     DispositionCommands,

@@ -54,12 +54,13 @@ from domain.dossier import Dossier
 from domain.errors import InvalidInputError, NotFoundError
 from domain.loan import Loan
 from domain.numbering import FormKind, NumberBook
+from domain.partners import Partner, credit_code, partner_id_for
 from domain.rules import RuleSet, RulesInForce, parse_adopted, shipped_rules
 from domain.scope import OWN_BEHALF, Reaching, RowScope, mode_of
 from domain.staff import CustomerHolding, Staff
 from domain.topics import class_topics
 from domain.values import SYSTEM_ID as SYSTEM_ID  # the console operator, named here before
-from domain.values import Actor, DocumentRef, Party, Role, dossier_id_for
+from domain.values import Actor, DocumentRef, PartnerKind, Party, Role, dossier_id_for
 from storage.blobs import BlobStore
 from storage.envelope import DERIVED_SUFFIX, KeyDestroyedError
 from storage.positions import notification_id_of
@@ -525,6 +526,27 @@ class ArchiveCore(Application[UUID]):
                     field=field_name,
                     tolerance_days=self.config.future_date_tolerance_days,
                 )
+
+    # ------------------------------------------------------- partner institutions
+    def registered_partner(self, code: str) -> Partner | None:
+        """The partner institution (合作机构) registered with ``code``, if there is one."""
+        try:
+            return self._load(Partner, partner_id_for(credit_code(code)), "合作机构", "partner")
+        except (NotFoundError, InvalidInputError):  # not registered, or no valid code
+            return None
+
+    def check_partner_open(
+        self, code: str, kind: PartnerKind, on: date, field: str
+    ) -> Partner | None:
+        """A registered institution takes new business only as what it is registered as, while
+        cooperating (not suspended, within its period); the institution, if registered. Shared
+        by the guarantees (a guarantee company) and the third-party service (a servicer)."""
+        partner = self.registered_partner(code)
+        if partner is not None:
+            partner.check_kind(kind, field)
+            what = "担保" if kind is PartnerKind.GUARANTEE_COMPANY else "提供第三方服务"
+            partner.check_open(on, f"为贷款{what}", "take a new loan")
+        return partner
 
     def form_name(self, staff_id: UUID) -> str:
         """How a printed form names a member of staff: 姓名（工号）."""

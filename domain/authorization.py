@@ -119,6 +119,10 @@ class Action(Enum):
     RECORD_FUNDS_USE = "record_funds_use"
     DESIGNATE_KEY_CUSTOMER = "designate_key_customer"
     ASSIGN_THIRD_PARTY_SERVICE = "assign_third_party_service"
+    MANAGE_PARTNERS = "manage_partners"
+    RECORD_SERVICER_COMMUNICATION = "record_servicer_communication"
+    RECORD_COMPENSATION = "record_compensation"
+    ASSESS_REPAYMENT_BEHAVIOUR = "assess_repayment_behaviour"
     ISSUE_MATURITY_NOTICE = "issue_maturity_notice"
     ASSIGN_CUSTOMER = "assign_customer"
     SIGN_TARGET_RESPONSIBILITY = "sign_target_responsibility"
@@ -314,6 +318,14 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = {
     # loan's officers send its maturity notice (贷款到期通知书).
     Action.DESIGNATE_KEY_CUSTOMER: frozenset({R.BRANCH_HEAD, R.RISK_MANAGER}),
     Action.ASSIGN_THIRD_PARTY_SERVICE: frozenset({R.BRANCH_HEAD, R.RISK_MANAGER}),
+    # Partner institutions (合作机构, domain/partners.py): registered, suspended and resumed by
+    # a risk manager; the communications with a servicer, the compensations by guarantors (代偿)
+    # and their recovery (追偿) recorded by the loans' officers or a risk manager; the
+    # repayment-behaviour assessment made by those who may raise the signal it raises.
+    Action.MANAGE_PARTNERS: frozenset({R.RISK_MANAGER}),
+    Action.RECORD_SERVICER_COMMUNICATION: LENDING_ROLES | {R.RISK_MANAGER},
+    Action.RECORD_COMPENSATION: LENDING_ROLES | {R.RISK_MANAGER},
+    Action.ASSESS_REPAYMENT_BEHAVIOUR: LENDING_ROLES | {R.RISK_MANAGER},
     Action.ISSUE_MATURITY_NOTICE: LENDING_ROLES,
     # 管户: the branch head assigns customers to managers (and takes them off) within the
     # rules' cap and tiers, and signs each loan's target-responsibility record (目标责任书)
@@ -394,6 +406,8 @@ REGISTER_READS: Mapping[str, Action] = {
     "inspection_register": Action.READ_BUSINESS,
     "assessment_register": Action.READ_TRAIL,
     "feedback_register": Action.READ_BUSINESS,
+    "partner_register": Action.READ_BUSINESS,
+    "repayment_register": Action.READ_BUSINESS,
 }
 """Who reads each register (台账), by its name: the one permission for the register and for
 every other read that shows what it shows — a destruction batch and its register PDF are the

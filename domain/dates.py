@@ -84,6 +84,12 @@ HAPPENED: Mapping[str, str] = MappingProxyType(
         "period_to": "评价期间止日",
         # supervision of post-loan work (贷后管理检查): checked, rectified, accepted
         "checked_on": "检查日期",
+        # partner institutions (合作机构): suspended, resumed, talked to; compensations (代偿)
+        "suspended_on": "暂停合作日期",
+        "resumed_on": "恢复合作日期",
+        "communicated_on": "沟通核实日期",
+        "compensated_on": "代偿日期",
+        "recovered_on": "追偿进展日期",
         "accepted_on": "验收日期",
         # post-loan management papers (贷后管理文书): drafted, met, reviewed, revised, read
         "drafted_on": "起草日期",
@@ -146,6 +152,8 @@ MAY_LIE_AHEAD: Mapping[str, str] = MappingProxyType(
         "answer_due": "答复期限",
         "since": "起始日期（在线监测员任期）",
         "until": "截止日期（在线监测员任期）",
+        "cooperation_from": "合作起始日",
+        "cooperation_to": "合作到期日",
     }
 )
 """Dates that lie ahead by nature: checked against what they follow, never against today."""

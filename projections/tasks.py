@@ -32,6 +32,7 @@ from domain.tasks import (
     LoanFacts,
     LossFacts,
     PaperFacts,
+    PartnerFacts,
     RectificationFacts,
     StaffFacts,
     Task,
@@ -54,7 +55,13 @@ from domain.values import (
 from projections.monitoring import facts_for
 from projections.projection import Projection
 from projections.query import AsOf, visible
-from projections.registers.tasks import FEEDBACK, PAPERS_DUE, RECTIFICATIONS, WorkQueue
+from projections.registers.tasks import (
+    FEEDBACK,
+    PAPERS_DUE,
+    RECTIFICATIONS,
+    SERVICERS,
+    WorkQueue,
+)
 from projections.rules_state import RULES_TABLE, SLOT
 from projections.scoping import loan_key, scope_clauses
 from projections.store import RegisterStore
@@ -179,10 +186,12 @@ def _read(
             if loan_key(spec) is not None or name in (
                 RECTIFICATIONS.name,
                 PAPERS_DUE.name,
+                SERVICERS.name,
                 FEEDBACK.name,
             ):
                 # A rectification notice is within reach by the unit (or person) checked; a
-                # branch's feedback by the unit raising it (or its raiser).
+                # servicer by the unit managing the cooperation; a branch's feedback by the unit
+                # raising it (or its raiser).
                 clauses += scope_clauses(conn, store, queue, name, table, scope, as_of)
             query = sa.select(*[table.c[c] for c in spec.column_names]).where(*clauses)
             found[name] = [dict(r._mapping) for r in conn.execute(query)]
@@ -310,6 +319,16 @@ def _facts(rows: Mapping[str, list[dict[str, Any]]]) -> Facts:
             else None,
         )
         for f in rows.get("feedback", [])
+    servicers = [
+        PartnerFacts(
+            credit_code=r["credit_code"],
+            name=r["name"],
+            branch=r["branch"],
+            registered_on=r["registered_on"],
+            last_communicated_on=r["last_communicated_on"],
+        )
+        for r in rows.get("servicers", [])
+        if r["active"]
     ]
     papers = [_paper(p) for p in rows.get("papers_due", []) if not p["done"]]
     return Facts(
@@ -319,6 +338,7 @@ def _facts(rows: Mapping[str, list[dict[str, Any]]]) -> Facts:
         staff=staff,
         rectifications=rectifications,
         feedback=feedback,
+        servicers=servicers,
         papers=papers,
     )
 

@@ -84,6 +84,10 @@ What each kind of task means:
   ``paper_revision`` — a returned paper owes its author's revision by the same date;
   ``paper_acknowledgement`` — a paper submitted up owes the reading (阅知) of a branch head of
   the unit above within ``[papers] acknowledge_working_days``.
+* ``servicer_communication`` — a third-party servicer cooperating with the bank is talked to
+  every ``partners.communication_every_days`` to verify its customers' information (与饲料公司
+  定期沟通核实), the post-loan officer's of the unit managing the cooperation, from its
+  registration or its last communication; a suspended servicer asks for none.
 
 Days overdue run on from the latest overdue status record: a loan recorded 30 days overdue on
 1 March is 40 days overdue on 11 March, until a status of zero days records the cure.
@@ -113,6 +117,7 @@ from domain.tasks.facts import (
     LoanFacts,
     LossFacts,
     PaperFacts,
+    PartnerFacts,
     RectificationFacts,
     StaffFacts,
     WarningFacts,
@@ -121,6 +126,7 @@ from domain.tasks.feedback import feedback_tasks
 from domain.tasks.loans import loan_tasks, overdue_floor
 from domain.tasks.monitoring import CustomerFacts, FlagFacts, MonitorFacts, monitoring_tasks
 from domain.tasks.papers import paper_tasks
+from domain.tasks.partners import communication_tasks
 from domain.tasks.staff import staff_tasks
 from domain.tasks.supervision import rectification_tasks
 from domain.tasks.task import KIND_ORDER, Task, TaskKind
@@ -138,6 +144,7 @@ __all__ = [
     "LossFacts",
     "MonitorFacts",
     "PaperFacts",
+    "PartnerFacts",
     "RectificationFacts",
     "StaffFacts",
     "Task",
@@ -167,6 +174,7 @@ class Facts:
     """Key customers on the day judged (重点客户, ``[monitoring]``)."""
     monitors: Sequence[MonitorFacts] = ()
     flags: Sequence[FlagFacts] = ()
+    servicers: Sequence[PartnerFacts] = ()
 
 
 def tasks_for(facts: Facts, rules: RuleSet, today: date) -> list[Task]:
@@ -187,6 +195,8 @@ def tasks_for(facts: Facts, rules: RuleSet, today: date) -> list[Task]:
     for paper in facts.papers:
         found += paper_tasks(paper, rules, today)
     found += monitoring_tasks(facts.customers, facts.monitors, facts.flags, rules, today)
+    for servicer in facts.servicers:
+        found += communication_tasks(servicer, rules, today)
     return sorted(
         (t for t in found if t.opens_on <= today),
         key=lambda t: (t.due_on, KIND_ORDER[t.kind], t.ref, t.subject),

@@ -326,3 +326,14 @@ class PaperFacts:
     next_step: str | None = None
     returned: bool = False
     submitted_on: date | None = None
+
+
+@dataclass(frozen=True)
+class PartnerFacts:
+    """A third-party servicer cooperating (合作机构): its unit, and when it was last talked to."""
+
+    credit_code: str
+    name: str
+    branch: str
+    registered_on: date
+    last_communicated_on: date | None = None

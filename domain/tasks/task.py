@@ -61,6 +61,7 @@ class TaskKind(LabelledEnum):
     EXTENSION_PREPARATION = ("extension_preparation", "展期（借新还旧）申报准备")
     TARGET_RECORD = ("target_record", "逐笔经营责任认定（目标责任书）")
     LOSS_REVIEW = ("loss_review", "三个不放过（损失分析）")
+    SERVICER_COMMUNICATION = ("servicer_communication", "与第三方服务机构定期沟通核实")
 
 
 KIND_ORDER = {kind: n for n, kind in enumerate(TaskKind)}
@@ -97,6 +98,8 @@ class Task:
     """The post-loan management paper (贷后管理文书) a task is about."""
     customer: str | None = None
     """The customer a task is about (key-customer monitoring): 名称（客户号）."""
+    partner_code: str | None = None
+    """The partner institution (合作机构) a task is about, by its credit code."""
 
     @property
     def ref(self) -> str:
@@ -108,6 +111,7 @@ class Task:
             or self.notice_no
             or self.paper_no
             or self.customer
+            or self.partner_code
             or self.staff_no
             or str(self.dossier_id)
         )

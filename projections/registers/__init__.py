@@ -40,6 +40,8 @@ def all_registers(
     from projections.registers.lifecycle import LoanLedger
     from projections.registers.monitoring import MonitoringRegister
     from projections.registers.papers import PaperRegister
+    from projections.registers.partners import PartnerRegister
+    from projections.registers.repayments import RepaymentRegister
     from projections.registers.responsibility import AccountabilityTrail
     from projections.registers.scope import ScopeRegister
     from projections.registers.staff import StaffDirectory
@@ -74,5 +76,7 @@ def all_registers(
         AssessmentRegister(),
         FeedbackRegister(),
         CustomerFileRegister(timezone),
+        PartnerRegister(),
+        RepaymentRegister(),
     ]
     return registers

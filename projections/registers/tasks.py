@@ -32,6 +32,7 @@ from domain.dossier import Dossier
 from domain.feedback import BranchFeedback
 from domain.loan import Loan
 from domain.papers import ManagementPaper
+from domain.partners import Partner
 from domain.rules import RuleSet
 from domain.schedules import InspectionsDone
 from domain.staff import Staff
@@ -66,6 +67,7 @@ StaffEvents: Any = Staff
 CheckEvents: Any = SupervisionCheck
 PaperEvents: Any = ManagementPaper
 CustomerEvents: Any = Customer
+PartnerEvents: Any = Partner
 
 
 LOANS = TableSpec(
@@ -293,6 +295,32 @@ CUSTOMER_IDS = TableSpec(
     key=("customer_id",),
     dated=False,
 )
+SERVICERS = TableSpec(
+    "servicers",
+    [
+        col("credit_code", sa.String(18), "统一社会信用代码", "credit code", nullable=False),
+        col("partner_id", sa.Uuid, "合作机构ID", "partner id", export=False),
+        col("name", sa.String(200), "服务机构", "servicer"),
+        col("branch", sa.String(100), "管理机构", "managed by unit"),
+        col("registered_on", sa.Date, "登记日期", "registered on"),
+        col("last_communicated_on", sa.Date, "最近沟通核实日", "last communication"),
+        col("active", sa.Boolean, "合作中", "cooperating"),
+    ],
+    key=("credit_code",),
+    dated=False,  # read by every day's events alike, as the people are
+)
+"""Third-party servicers registered as partners (合作机构): what their communications hang on."""
+
+PARTNER_IDS = TableSpec(
+    "partner_ids",
+    [
+        col("partner_id", sa.Uuid, "合作机构ID", "partner id", nullable=False),
+        col("credit_code", sa.String(18), "统一社会信用代码", "credit code"),
+    ],
+    key=("partner_id",),
+    dated=False,
+)
+"""Internal helper: a servicer's code by its id, for the events that name only the id."""
 
 RECTIFICATIONS = TableSpec(
     "rectifications",
@@ -378,8 +406,9 @@ class WorkQueue(FollowsRules, Projection):
     """工作任务: the facts of every deadline, and the rules in force to judge them."""
 
     name = "work_queue"
-    version = 16  # 16: emergency plans (应急预案), branch feedback (经办行反馈问题);
-    # 15: management papers (贷后管理文书); 14: NPL plans, asset preservation by lead unit, extension materials,
+    version = 17  # 17: emergency plans (应急预案), branch feedback (经办行反馈问题);
+    # 16: servicers' communications (与第三方服务机构定期沟通); 15: management
+    # papers (贷后管理文书); 14: NPL plans, asset preservation by lead unit, extension materials,
     # target records by year, losses (三个不放过); 13: the customer's operating rhythm (客户运营规律);
     # 12: rectification notices (限期整改); 4: 认定; 5: B岗, principal, account managers (履职评价); 6: countersigns
     # awaited, the quarterly re-classification (季度风险分类更新); 7: a change of rating; 8: warning
@@ -403,6 +432,8 @@ class WorkQueue(FollowsRules, Projection):
         PAPERS_DUE,
         RHYTHMS,
         CUSTOMER_IDS,
+        SERVICERS,
+        PARTNER_IDS,
         RULES_TABLE,
     )
     listings: ClassVar[dict[str, Listing]] = {
@@ -887,6 +918,50 @@ class WorkQueue(FollowsRules, Projection):
             changes.update(
                 "managers", (event.originator_id,), handover_pending_on=None, handover_loan_no=None
             )
+
+    # ------------------------------------------ servicers' communications (定期沟通核实)
+    def _servicer(self, changes: Changes, partner_id: Any) -> dict[str, Any] | None:
+        found = changes.get("partner_ids", partner_id)
+        return changes.get("servicers", found["credit_code"]) if found else None
+
+    @handle.register(PartnerEvents.PartnerRegistered)
+    def _partner_registered(self, event: Any, changes: Changes) -> None:
+        if plain(event.kind) != "servicer":
+            return
+        changes.put("partner_ids", (event.originator_id,), {"credit_code": event.credit_code})
+        changes.put(
+            "servicers",
+            (event.credit_code,),
+            {
+                "partner_id": event.originator_id,
+                "name": event.name,
+                "branch": event.branch,
+                "registered_on": event.registered_on,
+                "active": True,
+            },
+        )
+
+    def _servicer_change(self, event: Any, changes: Changes, **values: Any) -> None:
+        row = self._servicer(changes, event.originator_id)
+        if row is not None:
+            changes.update("servicers", (row["credit_code"],), **values)
+
+    @handle.register(PartnerEvents.PartnerSuspended)
+    def _partner_suspended(self, event: Any, changes: Changes) -> None:
+        self._servicer_change(event, changes, active=False)
+
+    @handle.register(PartnerEvents.PartnerResumed)
+    def _partner_resumed(self, event: Any, changes: Changes) -> None:
+        self._servicer_change(event, changes, active=True)
+
+    @handle.register(PartnerEvents.ServicerCommunicationRecorded)
+    def _servicer_communicated(self, event: Any, changes: Changes) -> None:
+        row = self._servicer(changes, event.originator_id)
+        if row is None:
+            return
+        last = row["last_communicated_on"]
+        on = event.communicated_on if last is None else max(last, event.communicated_on)
+        changes.update("servicers", (row["credit_code"],), last_communicated_on=on)
 
     # ------------------------------------------------ rectification notices (限期整改)
     @handle.register(CheckEvents.Checked)

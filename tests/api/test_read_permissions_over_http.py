@@ -97,6 +97,12 @@ ROUTES: dict[str, Permission] = {
     "/portfolio/metrics": Needs(Action.READ_PORTFOLIO),
     "/reports/risk": Needs(Action.READ_PORTFOLIO),
     "/reports/risk/issued/{report_id}": Needs(Action.READ_PORTFOLIO),
+    # Partner institutions' figures (合作机构不良率, 代偿率) and the repayment behaviour summed
+    # over the portfolio, from the partner, repayment and loan registers.
+    "/partners": Needs(Action.READ_PORTFOLIO),
+    "/portfolio/repayment-behaviour": Needs(Action.READ_PORTFOLIO),
+    # One loan's repayment-behaviour indicator (还款行为指标).
+    "/loans/{loan_no}/repayment-behaviour": Needs(Action.READ_BUSINESS),
     # The Merkle log: hashes and signatures.
     "/integrity/checkpoints": Needs(Action.READ_INTEGRITY),
     "/integrity/checkpoints/latest": Needs(Action.READ_INTEGRITY),
@@ -412,7 +418,10 @@ def subjects(demo: Demo, path: str, example: Example) -> list[DemoLoan]:
         numbers.append(archive.repository.get(UUID(example.path["record_id"])).loan_no)
     body = example.body or {}
     numbers += body.get("loan_nos", [])
-    if path == "/monitoring/records":
+    if path == "/monitoring/records" or (
+        path.startswith("/partners/") and isinstance(body.get("loan_no"), str)
+    ):
+        # A monitoring record, or a communication with a servicer: the loan it names.
         numbers.append(body["loan_no"])
     found = []
     for number in numbers:

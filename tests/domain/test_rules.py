@@ -430,6 +430,8 @@ CHANGED_ON_PURPOSE = frozenset(
         "special.joint_colours",
         "warnings.emergency_plan_colours",
         "accountability",
+        "partners",
+        "repayment_behaviour",
     }
 )
 """Keys added with a new rule rather than moved from code: data scope limits what nothing
@@ -448,8 +450,10 @@ only before [calendar]), the customers' zones (三大区间, [[zones]]), into wh
 classified before, the 管户 cap, range and amount tiers ([guanhu]), which nothing limited
 before, and the portfolio's amount bands, NPL ceilings and provision rates ([portfolio]), none
 of which existed before, and the lead unit by grade and the extension prepared ahead
-([accountability]), which nothing named or asked for before; so the shipped file differs from what an earlier rule set is read
-with."""
+([accountability]), which nothing named or asked for before, and the partner institutions'
+lines and the servicers' communications ([partners]) and the repayment-behaviour thresholds
+([repayment_behaviour]), which nothing flagged or raised before; so the shipped file differs
+from what an earlier rule set is read with."""
 
 
 def test_the_shipped_rules_say_what_earlier_rule_sets_are_read_with() -> None:

@@ -20,6 +20,7 @@ from api.web.pages import (
     loans,
     monitoring,
     papers,
+    partners,
     portfolio,
     postloan,
     receiving,
@@ -56,6 +57,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     papers.router,
     compliance.router,
     portfolio.router,
+    partners.router,
     registers.router,
     admin.router,
 )
