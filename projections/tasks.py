@@ -319,6 +319,7 @@ def _facts(rows: Mapping[str, list[dict[str, Any]]]) -> Facts:
             else None,
         )
         for f in rows.get("feedback", [])
+    ]
     servicers = [
         PartnerFacts(
             credit_code=r["credit_code"],
