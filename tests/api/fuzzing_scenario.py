@@ -142,6 +142,7 @@ class Scenario:
         "information",
         "watch",
         "supervision",
+        "feedback",
         "partners",
         "zones",
         "guanhu",
@@ -420,6 +421,42 @@ class Scenario:
             Example(
                 {"loan_no": warned, "signal_id": cleared},
                 body={"cleared_on": self.today, "reason": "保证人已签约"},
+            ),
+        )
+        red = {**warning, "code": "FIN-05"}
+        planned = self.bank.post(plo, f"/loans/{warned}/warnings", red)["ids"]["signal_id"]
+        self.example(
+            "POST",
+            "/loans/{loan_no}/warnings/{signal_id}/emergency-plan",
+            Example(
+                {"loan_no": warned, "signal_id": planned},
+                body={
+                    "started_on": self.today,
+                    "measures": "冻结授信额度，追加抵押",
+                    "owner_no": am,
+                    "due_on": self.today,
+                },
+            ),
+        )
+        progressing = self.bank.post(plo, f"/loans/{warned}/warnings", {**red, "code": "FIN-06"})[
+            "ids"
+        ]["signal_id"]
+        self.bank.post(
+            risk,
+            f"/loans/{warned}/warnings/{progressing}/emergency-plan",
+            {
+                "started_on": self.on(20),
+                "measures": "约见实际控制人",
+                "owner_no": am,
+                "due_on": self.on(40),
+            },
+        )
+        self.example(
+            "POST",
+            "/loans/{loan_no}/warnings/{signal_id}/emergency-plan/progress",
+            Example(
+                {"loan_no": warned, "signal_id": progressing},
+                body={"progress_on": self.today, "progress": "已冻结授信额度"},
             ),
         )
         late = self.loan()
@@ -1303,6 +1340,82 @@ class Scenario:
             ),
         )
         self.parameters["check_id"] = theirs
+
+    # ------------------------------------------------------------------ feedback
+    def feedback(self) -> None:
+        """Branch feedback (经办行反馈问题) raised, assigned, answered, sent back, escalated."""
+        am, plo, risk = (
+            RUNNERS["account_manager"],
+            RUNNERS["post_loan_officer"],
+            RUNNERS["risk_manager"],
+        )
+        body = {
+            "topic": "rule",
+            "reference": "INS-11",
+            "description": "专项检查时限过短，难以会同有关部门现场检查",
+            "raised_on": self.on(20),
+        }
+        self.example("POST", "/feedback", Example(body={**body, "raised_on": self.today}))
+
+        def raised(*steps: str) -> str:
+            feedback_id: str = self.bank.post(am, "/feedback", body)["ids"]["feedback_id"]
+            at = f"/feedback/{feedback_id}"
+            if "assigned" in steps:
+                self.bank.post(
+                    risk, f"{at}/assignment", {"handler_no": plo, "assigned_on": self.on(21)}
+                )
+            if "answered" in steps:
+                self.bank.post(
+                    plo,
+                    f"{at}/answer",
+                    {
+                        "answered_on": self.on(22),
+                        "answer": "将评估时限",
+                        "measures": "提交制度修订",
+                    },
+                )
+            if "returned" in steps:
+                self.bank.post(
+                    am,
+                    f"{at}/conclusion",
+                    {"concluded_on": self.on(23), "accepted": False, "opinion": "未解决"},
+                )
+            return feedback_id
+
+        self.example(
+            "POST",
+            "/feedback/{feedback_id}/assignment",
+            Example(
+                {"feedback_id": raised()},
+                body={"handler_no": plo, "assigned_on": self.today},
+            ),
+        )
+        self.example(
+            "POST",
+            "/feedback/{feedback_id}/answer",
+            Example(
+                {"feedback_id": raised("assigned")},
+                body={"answered_on": self.today, "answer": "已答复", "measures": "修订制度"},
+            ),
+        )
+        answered = raised("assigned", "answered")
+        self.example(
+            "POST",
+            "/feedback/{feedback_id}/conclusion",
+            Example(
+                {"feedback_id": answered},
+                body={"concluded_on": self.today, "opinion": "问题已解决"},
+            ),
+        )
+        self.example(
+            "POST",
+            "/feedback/{feedback_id}/escalation",
+            Example(
+                {"feedback_id": raised("assigned", "answered", "returned")},
+                body={"escalated_on": self.today, "reason": "退回后仍未解决"},
+            ),
+        )
+        self.parameters["feedback_id"] = answered
 
     # ------------------------------------------------------------------ papers
     def papers(self) -> None:
