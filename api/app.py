@@ -38,6 +38,7 @@ from api.routers import (
     portfolio,
     registers,
     responsibility,
+    risk_control,
     scope,
     staff,
     supervision,
@@ -83,6 +84,7 @@ ROUTERS = (
     portfolio,
     staff,
     supervision,
+    risk_control,
     scope,
     meta,
 )

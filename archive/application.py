@@ -22,6 +22,7 @@ from archive.commands.integrity import FixityChecks
 from archive.commands.lifecycle import LifecycleCommands
 from archive.commands.login import LoginCommands
 from archive.commands.responsibility import ResponsibilityCommands
+from archive.commands.risk_control import RiskControlCommands
 from archive.commands.scope import ScopeCommands
 from archive.commands.staff import StaffCommands
 from archive.commands.supervision import SupervisionCommands
@@ -60,6 +61,7 @@ class DossierArchive(
     GuanhuCommands,
     DutyCommands,
     SupervisionCommands,
+    RiskControlCommands,
     CollateralCommands,
     CollateralQueries,
     DispositionCommands,

@@ -106,6 +106,16 @@ HAPPENED: Mapping[str, str] = MappingProxyType(
         "issued_on": "制发日期",
         "closed_on": "办结日期",
         "on": "登记日期",
+        # the industry recorded at booking; risk notices and suspensions (风险预警提示、停复牌)
+        "classified_on": "行业登记日期",
+        "figures_on": "指标统计日",
+        "published_on": "发布日期",
+        "acknowledged_on": "签收日期",
+        "investigated_on": "调查处理日期",
+        "suspended_on": "停牌日期",
+        "supervised_on": "督导日期",
+        "lifted_on": "复牌日期",
+        "booked_on": "放款日期",
     }
 )
 """The dates of things that happened, by field name, with their Chinese names."""
@@ -199,6 +209,10 @@ DATED_BY: Mapping[str, str] = MappingProxyType(
         # a supervision check is dated the day it was made, its notice the day it was issued
         "Checked": "checked_on",
         "NoticeIssued": "issued_on",
+        # a risk notice or a suspension is dated the day it was made, not its figures'
+        "RiskNoticePublished": "published_on",
+        "LendingSuspended": "suspended_on",
+        "SuspensionLifted": "lifted_on",
     }
 )
 """Event class name → the field that dates it, where the rule of one :data:`HAPPENED` field

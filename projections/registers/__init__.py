@@ -35,6 +35,7 @@ def all_registers(
     from projections.registers.guanhu import CustomerRegister
     from projections.registers.lifecycle import LoanLedger
     from projections.registers.responsibility import AccountabilityTrail
+    from projections.registers.risk_control import RiskControlRegister
     from projections.registers.scope import ScopeRegister
     from projections.registers.staff import StaffDirectory
     from projections.registers.supervision import SupervisionRegister
@@ -62,5 +63,6 @@ def all_registers(
         CustomerRegister(default_rules),
         SupervisionRegister(),
         ZoneRegister(default_rules),
+        RiskControlRegister(),
     ]
     return registers
