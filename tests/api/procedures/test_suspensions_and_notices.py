@@ -301,7 +301,8 @@ def test_a_notice_is_acknowledged_investigated_and_closed_and_a_suspension_flags
     header = export.text.splitlines()[0]
     for column in ("停牌编号", "停牌原因", "停牌时不良率（%）", "复牌日期", "复牌人", "状态"):
         assert column in header, column
-    assert "陈静（RM001）" in export.text and "杨帆（RM002）" in export.text
+    assert "陈静（RM001）" in export.text
+    assert "杨帆（RM002）" in export.text
     assert api.get("am", "/loans/SU-C2").json()["suspensions"] == []
     after = disburse(
         api,
