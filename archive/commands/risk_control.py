@@ -415,37 +415,23 @@ class RiskControlCommands(ArchiveCore):
 
     # -------------------------------------------------------------------- reading
     def read_risk_notice(self, ctx: CommandContext, notice_id: UUID) -> RiskNotice:
-        """A notice, to the units it concerns and to those who read the portfolio."""
-        try:
-            notice = self.risk_notice(notice_id)
-        except NotFoundError:
-            self.actor(ctx, Action.READ_BUSINESS)
-            raise
+        """A notice, to whoever reads business data and reaches one of the units it concerns."""
         actor = self.actor(ctx, Action.READ_BUSINESS)
-        if actor.id != SYSTEM_ID and self.staff_by_id(actor.id).branch in notice.units:
-            return notice
-        actor = self.actor(ctx, Action.READ_PORTFOLIO)
-        for unit in notice.units:
-            self._reach(unit, actor, Action.READ_PORTFOLIO, notice.notice_no)
+        notice = self.risk_notice(notice_id)
+        reaching = self.reaching(actor, Action.READ_BUSINESS)
+        if reaching is not None and not any(reaching.reaches_branch(u) for u in notice.units):
+            self._reach(notice.units[0], actor, Action.READ_BUSINESS, notice.notice_no)
         return notice
 
     def read_suspension(self, ctx: CommandContext, suspension_id: UUID) -> Suspension:
-        """A suspension, to its unit and to those who read the portfolio within their scope."""
-        try:
-            suspension = self.suspension(suspension_id)
-        except NotFoundError:
-            self.actor(ctx, Action.READ_BUSINESS)
-            raise
+        """A suspension, to whoever reads business data and reaches its unit (a product's or
+        an industry's, bank-wide: to every such reader)."""
         actor = self.actor(ctx, Action.READ_BUSINESS)
-        if (
-            actor.id != SYSTEM_ID
-            and suspension.branch is not None
-            and self.staff_by_id(actor.id).branch == suspension.branch
-        ):
-            return suspension
-        actor = self.actor(ctx, Action.READ_PORTFOLIO)
+        suspension = self.suspension(suspension_id)
         if suspension.branch is not None:
-            self._reach(suspension.branch, actor, Action.READ_PORTFOLIO, suspension.suspension_no)
+            self._reach(
+                suspension.branch, actor, Action.READ_BUSINESS, suspension.suspension_no
+            )
         return suspension
 
     def suspensions_of_loan(self, loan: Loan) -> list[Suspension]:

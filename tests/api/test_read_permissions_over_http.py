@@ -110,6 +110,10 @@ ROUTES: dict[str, Permission] = {
     # within their scope of the unit checked (and the person or unit checked).
     "/supervision-checks/{check_id}": Needs(Action.READ_TRAIL),
     "/supervision-checks/{check_id}/notice.pdf": Needs(Action.READ_TRAIL),
+    # A risk notice (风险预警提示) and a suspension (停复牌): business readers within their
+    # scope of the units concerned.
+    "/risk-notices/{notice_id}": Needs(Action.READ_BUSINESS),
+    "/suspensions/{suspension_id}": Needs(Action.READ_BUSINESS),
     # The service itself.
     "/health": PUBLIC,
     "/health/live": PUBLIC,
@@ -277,6 +281,8 @@ def demo_of(api: Api, *, loans: int) -> Demo:
             "run_id": str(uuid.uuid4()),
             "report_id": str(uuid.uuid4()),  # none issued: the allowed get a 404
             "check_id": str(uuid.uuid4()),  # none in this demo: the allowed get a 404
+            "notice_id": str(uuid.uuid4()),
+            "suspension_id": str(uuid.uuid4()),
             "staff_no": "0101",
             "tree_size": "1",
         },
