@@ -36,6 +36,7 @@ from api.cli.common import (
 )
 from api.cli.guanhu import guanhu_app
 from api.cli.information import funds_app, info_app
+from api.cli.risk_control import notice_app, suspension_app
 from api.cli.supervision import supervise_app
 from api.cli.watch import maturity_app, watch_app
 from api.cli.zones import zone_app
@@ -88,6 +89,8 @@ postloan_app.add_typer(info_app, name="info")
 postloan_app.add_typer(funds_app, name="funds")
 postloan_app.add_typer(guarantor_app, name="guarantor")
 postloan_app.add_typer(supervise_app, name="supervise")
+postloan_app.add_typer(notice_app, name="notice")
+postloan_app.add_typer(suspension_app, name="suspension")
 
 StaffNo = Annotated[str, typer.Option(help="复核人工号 / the reviewer's staff number")]
 Findings = Annotated[str, typer.Option(help="检查结论 / findings")]
