@@ -386,6 +386,8 @@ CHANGED_ON_PURPOSE = frozenset(
         "supervision",
         "zones",
         "portfolio",
+        "portfolio.npl_alert",
+        "portfolio.overdue_target",
         "calendar",
     }
 )
@@ -403,7 +405,7 @@ raising serving its handling (warnings.form_on_raising), the bank's holiday cale
 only before [calendar]), the customers' zones (三大区间, [[zones]]), into which nobody was
 classified before, the 管户 cap, range and amount tiers ([guanhu]), which nothing limited
 before, and the portfolio's amount bands, NPL ceilings and provision rates ([portfolio]), none
-of which existed before; so the shipped file differs from what an earlier rule set is read
+of which existed before, nor the alert lines (不良警戒线, 逾期率考核线) added to it later; so the shipped file differs from what an earlier rule set is read
 with."""
 
 
