@@ -28,6 +28,7 @@ from fastapi.testclient import TestClient
 
 from api.settings import Settings
 from archive.core import CommandContext
+from archive.receipts import BorrowerIndex
 from demo.gaps import BORROWING_OVERDUE
 from demo.portfolio import build_portfolio
 from demo.staff import ROSTER
@@ -398,6 +399,9 @@ def subjects(demo: Demo, path: str, example: Example) -> list[DemoLoan]:
         else:
             unit = archive.staff(body["staff_no"]).branch
         found.append(DemoLoan("", unit, frozenset()))
+    if not found and path.startswith(("/risk-notices", "/suspensions")):
+        # A risk notice or a suspension: within the actor's reach of the units it concerns.
+        found += [DemoLoan("", unit, frozenset()) for unit in risk_units(demo, example)]
     managing = path.endswith(("/evaluations", "/customers", "/customers/release"))
     if not found and managing and "staff_no" in example.path:
         # A person's duties evaluated, or customers assigned to them (管户): within the
@@ -405,6 +409,23 @@ def subjects(demo: Demo, path: str, example: Example) -> list[DemoLoan]:
         evaluated = archive.staff(example.path["staff_no"])
         found.append(DemoLoan("", evaluated.branch, frozenset()))
     return found
+
+
+def risk_units(demo: Demo, example: Example) -> list[str]:
+    """The units a risk notice or a suspension concerns (none: bank-wide)."""
+    archive = demo.api.archive
+    for name in ("notice_id", "suspension_id"):
+        if name in example.path:
+            found = archive.repository.get(UUID(example.path[name]))
+            units = getattr(found, "units", None)
+            return list(units) if units is not None else [u for u in [found.branch] if u]
+    body = example.body or {}
+    if body.get("subject") == "branch":
+        return [body["subject_key"]]
+    if body.get("subject") == "customer":
+        index = archive.repository.get(BorrowerIndex.create_id(body["subject_key"]))
+        return [archive.repository.get(index.loan_ids[-1]).branch]
+    return list(body.get("units", []))
 
 
 def asking(demo: Demo, role: Role, loans: list[DemoLoan]) -> list[tuple[Person, bool]]:
