@@ -33,7 +33,8 @@ from projections.tables import PERSON, TableSpec, col
 # Event classes made by the @event decorator exist at run time but are invisible to mypy.
 NoticeEvents: Any = RiskNotice
 SuspensionEvents: Any = Suspension
-RATE = sa.Numeric(9, 2)
+RATE = sa.String(16)
+"""A rate in percent, as the figures recorded it (``33.33``): text, not an amount in 元."""
 
 NOTICES = TableSpec(
     "notices",
@@ -111,8 +112,8 @@ FLAGGED = TableSpec(
 )
 
 
-def _rate(value: Any) -> Decimal | None:
-    return None if value is None else Decimal(str(value))
+def _rate(value: Any) -> str | None:
+    return None if value is None else str(value)
 
 
 def _notice_state(row: dict[str, Any]) -> str:
