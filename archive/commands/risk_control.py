@@ -203,6 +203,7 @@ class RiskControlCommands(ArchiveCore):
             product = Product.parse(key.strip(), "subject_key")
             return product.value, product.zh, None
         if subject is RiskSubject.BRANCH:
+            self.rule_set().scope.hierarchy.check_known(key, "subject_key")
             self._reach(key, actor, action, key)
             return key, key, key
         if subject is RiskSubject.MANAGER:
@@ -242,6 +243,7 @@ class RiskControlCommands(ArchiveCore):
                 [unit] if cmd.subject is RiskSubject.BRANCH and unit else []
             )
             for u in units:
+                self.rule_set().scope.hierarchy.check_known(u, "units")
                 self._reach(u, actor, Action.PUBLISH_RISK_NOTICE, u)
             figures = _figures(cmd.figures)
             book = self.number_book(FormKind.RISK_NOTICE, cmd.published_on.year)

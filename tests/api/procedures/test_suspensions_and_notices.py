@@ -145,6 +145,20 @@ def test_a_notice_is_acknowledged_investigated_and_closed_and_a_suspension_flags
         },
     )
     assert published.status_code == 422, "the figures are the archive's, never the request's"
+    nowhere = api.post(
+        "risk",
+        "/risk-notices",
+        {
+            "subject": "branch",
+            "subject_key": "火星支行",
+            "title": "风险提示",
+            "content": "请排查",
+            "figures_on": "2026-09-30",
+            "published_on": "2026-10-08",
+        },
+    )
+    assert nowhere.status_code == 422, nowhere.text
+    assert nowhere.json()["context"]["field"] == "subject_key"
     published = api.post(
         "risk",
         "/risk-notices",
