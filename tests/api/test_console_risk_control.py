@@ -12,6 +12,7 @@ from archive.core import CommandContext
 from domain.risk_control import Figures, RiskSubject, SuspensionBasis
 from domain.values import Role
 from tests.api.console_harness import PEOPLE, Console
+from tests.factories import make_disbursement
 
 FIGURES = Figures(
     on=date(2025, 6, 30),
@@ -66,3 +67,15 @@ def test_the_risk_control_page_lists_the_notice_and_the_suspension_by_names(
         assert "停牌中" in page.text
         assert "12.50% / 2.50%" in page.text
         assert "已发布待签收" in page.text
+    booked = console.archive.disburse(
+        CommandContext(console.archive.staff(manager_no).id),
+        make_disbursement("DK2025007001", value_date=date(2025, 7, 2), industry="C"),
+    )
+    console.registers.wait(["risk_control_register"], booked.position, 30)
+    assert booked.ids["suspended"] == "停牌〔2025〕第0001号"
+    console.as_role(Role.ACCOUNT_MANAGER)
+    loan = console.get("/loans/DK2025007001")
+    assert loan.status_code == 200
+    assert "停牌〔2025〕第0001号" in loan.text
+    assert "C 制造业" in loan.text
+    assert "DK2025007001" in console.get("/risk-control").text
