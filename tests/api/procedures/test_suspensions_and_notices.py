@@ -113,7 +113,7 @@ def test_metrics_by_industry_and_line_mark_the_lines_and_a_change_of_industry_ne
         "am",
         "/loans/SU-C1/information-changes",
         body,
-        [("inspection_report", ("变更登记.pdf", pdf("scope change"), "application/pdf"))],
+        [("change_evidence", ("变更登记.pdf", pdf("scope change"), "application/pdf"))],
     )
     assert changed.status_code == 201, changed.text
     assert api.get("am", "/loans/SU-C1").json()["industry"] == "E 建筑业"
