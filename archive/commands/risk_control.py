@@ -431,9 +431,7 @@ class RiskControlCommands(ArchiveCore):
         actor = self.actor(ctx, Action.READ_BUSINESS)
         suspension = self.suspension(suspension_id)
         if suspension.branch is not None:
-            self._reach(
-                suspension.branch, actor, Action.READ_BUSINESS, suspension.suspension_no
-            )
+            self._reach(suspension.branch, actor, Action.READ_BUSINESS, suspension.suspension_no)
         return suspension
 
     def suspensions_of_loan(self, loan: Loan) -> list[Suspension]:
