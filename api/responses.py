@@ -17,6 +17,10 @@ LoanNo = Annotated[
 CollateralNo = Annotated[
     str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$", description="押品编号")
 ]
+BorrowerNo = Annotated[
+    str,
+    Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$", description="客户号"),
+]
 StaffNo = Annotated[
     str, Path(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9._-]+$", description="工号")
 ]

@@ -47,6 +47,10 @@ class Command(BaseModel):
 
 class SupplementCreate(Command):
     stage: Annotated[str, Field(min_length=1, max_length=32), ONE_LINE] = "other"
+    filed_on: date | None = Field(
+        default=None,
+        description="the day the documents were received (归档日期); none: the day recorded",
+    )
 
 
 # --------------------------------------------------------------------------- out
@@ -305,6 +309,51 @@ class MaturityNoticePublic(BaseModel):
     maturity_date: date
 
 
+class LossReviewPublic(BaseModel):
+    """A loss of the loan and its review (三个不放过): cause, persons responsible (with the
+    responsibility determinations linked), measures and their owner, and its closure. People by
+    id; the 三个不放过台账 (``npl_register/loss_reviews``) names them."""
+
+    loss: str
+    loss_zh: str
+    loss_on: date
+    amount: Decimal
+    review_id: UUID | None = None
+    cause: str | None = None
+    responsible: list[UUID] = []
+    determinations: list[UUID] = []
+    measures: str | None = None
+    measures_owner: UUID | None = None
+    complete: bool = False
+    closed_on: date | None = None
+    closed_by: UUID | None = None
+    opinion: str | None = None
+
+    @classmethod
+    def of(cls, loss: Any, review: Any) -> LossReviewPublic:
+        found: dict[str, Any] = {}
+        if review is not None:
+            found = {
+                "review_id": review.review_id,
+                "cause": review.cause,
+                "responsible": list(review.responsible),
+                "determinations": list(review.determinations),
+                "measures": review.measures,
+                "measures_owner": review.measures_owner,
+                "complete": review.complete,
+                "closed_on": review.closed_on,
+                "closed_by": review.closed_by,
+                "opinion": review.opinion,
+            }
+        return cls(
+            loss=loss.kind.value,
+            loss_zh=loss.kind.zh,
+            loss_on=loss.on,
+            amount=loss.amount,
+            **found,
+        )
+
+
 class DisposalPlanPublic(BaseModel):
     """A disposal plan (处置方案): its method, submission, decision (审批) and result."""
 
@@ -396,6 +445,11 @@ class LoanPublic(BaseModel):
     approver_id: UUID | None
     branch: str
     in_asset_preservation: bool
+    lead_unit: str | None = Field(
+        None,
+        description="the unit leading the loan by its grade (牵头部门: accountability.lead_units"
+        " of the rules in force); given on the loan's own read",
+    )
     open_warnings: int
     inspections: int
     inspection_records: list[InspectionPublic] = []
@@ -428,6 +482,8 @@ class LoanPublic(BaseModel):
     """The suspensions of new lending (停牌) in force over the loan's branch, product, account
     manager or borrower, each as ``停牌〔2026〕第0001号 城东支行（机构）``; given on the loan's own
     read of now."""
+    losses: list[LossReviewPublic] = []
+    """Each loss (核销, 损失结清, 下调为可疑/损失) with its review (三个不放过)."""
 
     @classmethod
     def of(cls, loan: Loan) -> LoanPublic:
@@ -443,6 +499,7 @@ class LoanPublic(BaseModel):
                 inspections=len(loan.inspections),
                 b_post_required=None,
                 b_post_rule=None,
+                lead_unit=None,
                 inspection_records=[
                     InspectionPublic.of(i)
                     for i in sorted(
@@ -479,6 +536,20 @@ class LoanPublic(BaseModel):
                 guarantees=[GuaranteePublic.of(g) for g in loan.guarantees.values()],
                 disposal_plans=[DisposalPlanPublic.of(p) for p in loan.disposal_plans.values()],
                 disposal_recovery_rate=recovery_rate(list(loan.disposal_plans.values())),
+                losses=[
+                    LossReviewPublic.of(
+                        x,
+                        next(
+                            (
+                                r
+                                for r in loan.loss_reviews.values()
+                                if (r.loss, r.loss_on) == (x.kind, x.on)
+                            ),
+                            None,
+                        ),
+                    )
+                    for x in loan.losses
+                ],
             )
         )
 

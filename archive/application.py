@@ -11,6 +11,7 @@ from archive.commands.classification import ClassificationCommands
 from archive.commands.collateral import CollateralCommands, CollateralQueries
 from archive.commands.collection import CollectionCommands
 from archive.commands.custody import CustodyCommands
+from archive.commands.customers import CustomerCommands
 from archive.commands.disposal import DisposalCommands
 from archive.commands.disposition import DispositionCommands
 from archive.commands.duties import DutyCommands
@@ -21,6 +22,8 @@ from archive.commands.inspections import InspectionCommands
 from archive.commands.integrity import FixityChecks
 from archive.commands.lifecycle import LifecycleCommands
 from archive.commands.login import LoginCommands
+from archive.commands.losses import LossCommands
+from archive.commands.monitoring import MonitoringCommands
 from archive.commands.responsibility import ResponsibilityCommands
 from archive.commands.risk_control import RiskControlCommands
 from archive.commands.scope import ScopeCommands
@@ -54,14 +57,17 @@ class DossierArchive(
     WorkoutCommands,
     WatchCommands,
     DisposalCommands,
+    LossCommands,
     ZoneCommands,
     ResponsibilityCommands,
     InformationCommands,
     ScopeCommands,
     GuanhuCommands,
+    CustomerCommands,
     DutyCommands,
     SupervisionCommands,
     RiskControlCommands,
+    MonitoringCommands,
     CollateralCommands,
     CollateralQueries,
     DispositionCommands,

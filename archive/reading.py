@@ -309,8 +309,10 @@ class ReadQueries(ArchiveCore):
         *,
         stage: str,
         uploads: Sequence[Upload],
+        filed_on: date | None = None,
     ) -> CommandResult:
-        """File documents that evidence no single new loan event (补充归档)."""
+        """File documents that evidence no single new loan event (补充归档), on the day they
+        were received (``filed_on``; none: the day it is recorded)."""
         if not uploads:
             raise InvalidInputError("请至少上传一份文档", "upload at least one document")
 
@@ -325,8 +327,12 @@ class ReadQueries(ArchiveCore):
                     evidences_id=None,
                     evidences_version=None,
                     actor=actor,
+                    filed_on=filed_on,
                 )
             return Work(dossier, [dossier], {}, loan.loan_no)
 
-        params = {"loan_no": loan_no, "stage": stage}
+        # A filing dated on the day it was recorded keeps the fingerprint it had before.
+        params: dict[str, Any] = {"loan_no": loan_no, "stage": stage}
+        if filed_on is not None:
+            params["filed_on"] = filed_on
         return self._execute(ctx, Action.FILE_DOCUMENT, params, body, uploads)

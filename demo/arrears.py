@@ -214,7 +214,16 @@ class Arrears:
         """The collection ladder up to ``until``; returns the day the suit was filed, if any."""
         p, rng, k = self.p, self.p.rng, CollectionStepKind
         plo = p.crew.post_loan_officer
-        self.take(1, k.PHONE_CALL, None, texts.PHONE_CALL, until, promise=True)
+        # 逾期 1 天: risk staff take part from the first day (风控人员介入).
+        self.take(
+            1,
+            k.PHONE_CALL,
+            None,
+            texts.PHONE_CALL,
+            until,
+            promise=True,
+            participants=[p.risk_manager],
+        )
         self.take(3, k.PHONE_CALL, plo, texts.SECOND_CALL, until, promise=True, optional=2)
         # 逾期 5 天: the visit with its written situation report, the legal adviser informed.
         self.take(

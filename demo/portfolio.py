@@ -28,6 +28,7 @@ from archive.commands.staff import EnrolStaff
 from archive.core import SYSTEM_ID, CommandContext, CommandResult
 from archive.documents.ingest import Upload, from_bytes
 from demo.archive_office import run_archive_office
+from demo.customers import keep_customer_files
 from demo.duties import evaluate_duties
 from demo.guarantors import show_guarantors
 from demo.lifecycle import plan_loan
@@ -123,6 +124,7 @@ def build_portfolio(
     documents += walk_warning_loops(archive, plans, contexts, seed=seed)
     documents += watch_closely(archive, plans, contexts)
     documents += show_guarantors(archive, shapes, contexts)
+    keep_customer_files(archive, shapes, contexts)
     if draw_risk_report is not None:
         issue_quarterly_risk_report(archive, contexts, draw_risk_report)
     events = (archive.recorder.max_notification_id() or 0) - first

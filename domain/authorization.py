@@ -132,6 +132,14 @@ class Action(Enum):
     SUSPEND_LENDING = "suspend_lending"
     SUPERVISE_SUSPENSION = "supervise_suspension"
     LIFT_SUSPENSION = "lift_suspension"
+    DESIGNATE_ONLINE_MONITOR = "designate_online_monitor"
+    RECORD_MONITORING = "record_monitoring"
+    VERIFY_MONITORING_FLAG = "verify_monitoring_flag"
+    DECIDE_MONITORING_FLAG = "decide_monitoring_flag"
+    RECORD_LOSS_REVIEW = "record_loss_review"
+    CLOSE_LOSS_REVIEW = "close_loss_review"
+    SET_MANAGING_BRANCH = "set_managing_branch"
+    MAINTAIN_CUSTOMER_CONTACT = "maintain_customer_contact"
 
 
 R = Role
@@ -303,11 +311,24 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = {
     # nobody checks themselves or their own unit.
     Action.SUPERVISE_POST_LOAN: frozenset({R.BRANCH_HEAD, R.RISK_MANAGER, R.COMPLIANCE, R.AUDITOR}),
     Action.REPORT_RECTIFICATION: BUSINESS_ROLES - {R.AUDITOR, R.COMPLIANCE},
+    # Key-customer monitoring (重点客户监测, domain/monitoring.py): the branch head designates
+    # the online monitor (专职信贷在线监测员), a post-loan officer or a risk manager, who records
+    # each month's off-site monitoring; the customer's account manager verifies a flag and a
+    # risk manager confirms or dismisses it (三层过滤) — three different people.
+    Action.DESIGNATE_ONLINE_MONITOR: frozenset({R.BRANCH_HEAD}),
+    Action.RECORD_MONITORING: frozenset({R.POST_LOAN_OFFICER, R.RISK_MANAGER}),
+    Action.VERIFY_MONITORING_FLAG: frozenset({R.ACCOUNT_MANAGER}),
+    Action.DECIDE_MONITORING_FLAG: frozenset({R.RISK_MANAGER}),
     # Disposal plans (处置方案): 申报 by the loan's officers or the risk manager (资产保全), 审批
     # by the branch head — never the one who submitted it (domain/loan/disposal.py) —, and the
     # result of an approved plan recorded by whoever carries it out.
     Action.SUBMIT_DISPOSAL_PLAN: LENDING_ROLES | {R.RISK_MANAGER},
     Action.DECIDE_DISPOSAL_PLAN: frozenset({R.BRANCH_HEAD}),
+    # 三个不放过 (domain/loan/losses.py): the loan's officers or a risk manager record a loss's
+    # cause, persons responsible and measures; the branch head or a risk manager closes the
+    # review — never one who recorded it.
+    Action.RECORD_LOSS_REVIEW: LENDING_ROLES | {R.RISK_MANAGER},
+    Action.CLOSE_LOSS_REVIEW: frozenset({R.BRANCH_HEAD, R.RISK_MANAGER}),
     Action.RECORD_DISPOSAL_RESULT: LENDING_ROLES | {R.RISK_MANAGER},
     # 三大区间 (一户一策): the loan's officers propose a customer's zone and plan and review it
     # when due; the branch head or a risk manager approves or rejects it (never the proposer).
@@ -331,10 +352,16 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = {
     Action.SUSPEND_LENDING: frozenset({R.RISK_MANAGER}),
     Action.SUPERVISE_SUSPENSION: frozenset({R.BRANCH_HEAD, R.RISK_MANAGER}),
     Action.LIFT_SUSPENSION: frozenset({R.RISK_MANAGER}),
+    # The customer file (按户建档, domain/customer.py): the branch head names the customer's
+    # managing bank (客户管理行) at the level its tier asks; the customer's officers record its
+    # operating rhythm, each attempt to reach it, and contact data verified (失联 and back).
+    Action.SET_MANAGING_BRANCH: frozenset({R.BRANCH_HEAD}),
+    Action.MAINTAIN_CUSTOMER_CONTACT: LENDING_ROLES | {R.BRANCH_HEAD},
 }
 
 REGISTER_READS: Mapping[str, Action] = {
     "loan_ledger": Action.READ_BUSINESS,
+    "customer_file": Action.READ_BUSINESS,
     "classification_register": Action.READ_BUSINESS,
     "overdue_ledger": Action.READ_BUSINESS,
     "npl_register": Action.READ_BUSINESS,
@@ -351,6 +378,7 @@ REGISTER_READS: Mapping[str, Action] = {
     "scope_register": Action.READ_BUSINESS,
     "customer_register": Action.READ_BUSINESS,
     "supervision_register": Action.READ_TRAIL,
+    "monitoring_register": Action.READ_BUSINESS,
     "zone_register": Action.READ_BUSINESS,
     "risk_control_register": Action.READ_BUSINESS,
 }

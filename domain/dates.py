@@ -53,6 +53,9 @@ HAPPENED: Mapping[str, str] = MappingProxyType(
         "transferred_on": "移交资产保全日期",
         "written_off_on": "核销日期",
         "settled_on": "结清日期",
+        "filed_on": "归档日期",
+        "loss_on": "损失发生日期",
+        "analysed_on": "损失分析日期",
         # borrower information (贷款信息维护) and the use of the funds (贷款用途)
         "changed_on": "信息变更生效日期",
         "used_on": "资金使用日期",
@@ -76,6 +79,9 @@ HAPPENED: Mapping[str, str] = MappingProxyType(
         # supervision of post-loan work (贷后管理检查): checked, rectified, accepted
         "checked_on": "检查日期",
         "accepted_on": "验收日期",
+        # key-customer monitoring (重点客户监测): monitored, verified, the monitor's spell ended
+        "monitored_on": "监测日期",
+        "ended_on": "在线监测员任期截止日期",
         # collateral (押品)
         "appraised_on": "评估日期",
         "registered_on": "抵押登记日期",
@@ -116,6 +122,12 @@ HAPPENED: Mapping[str, str] = MappingProxyType(
         "supervised_on": "督导日期",
         "lifted_on": "复牌日期",
         "booked_on": "放款日期",
+        # the customer file (客户档案): managing bank named, contact attempted and verified
+        "set_on": "确定管理行日期",
+        "agreed_on": "运营规律约定日期",
+        "attempted_on": "联系日期",
+        "verified_on": "核实日期",
+        "learned_on": "获知变更日期",
     }
 )
 """The dates of things that happened, by field name, with their Chinese names."""
@@ -129,6 +141,8 @@ MAY_LIE_AHEAD: Mapping[str, str] = MappingProxyType(
         "promised_date": "承诺还款日",
         "ends_on": "保管期满日",
         "deadline": "期限（整改期限、方案期限）",
+        "since": "起始日期（在线监测员任期）",
+        "until": "截止日期（在线监测员任期）",
     }
 )
 """Dates that lie ahead by nature: checked against what they follow, never against today."""
@@ -213,6 +227,12 @@ DATED_BY: Mapping[str, str] = MappingProxyType(
         "RiskNoticePublished": "published_on",
         "LendingSuspended": "suspended_on",
         "SuspensionLifted": "lifted_on",
+        # a loss review (三个不放过) is dated the day it was recorded, not the loss's
+        "LossReviewRecorded": "analysed_on",
+        "LossReviewClosed": "closed_on",
+        # contact data verified are dated the day verified, not the day the change was learned
+        "ContactVerified": "verified_on",
+        "MarkedUnreachable": "since",
     }
 )
 """Event class name → the field that dates it, where the rule of one :data:`HAPPENED` field

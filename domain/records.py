@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Any
 from uuid import UUID
 
 from domain.values import (
@@ -18,6 +19,7 @@ from domain.values import (
     GuarantorCapacity,
     GuarantorKind,
     InspectionKind,
+    LossKind,
     ResponsibilityFinding,
     ResponsibilityStage,
     WarningColour,
@@ -49,6 +51,10 @@ class Inspection:
     """How a phone visit's repayment reminder reached the borrower (电话, 短信, 邮件, 信函)."""
     systems_queried: list[str] | None = None
     """The systems an off-site inspection queried (系统监测): 信贷管理系统, 人行征信…"""
+    lead_unit: str | None = None
+    """The unit that led an on-site inspection of a key customer (牵头机构: 省分行/总行)."""
+    led_by: UUID | None = None
+    """The person of the lead unit who led the inspection team (牵头人)."""
 
     @property
     def abnormal(self) -> int | None:
@@ -177,6 +183,22 @@ class Guarantee:
     assessed_on: date
     assessments: int = 0
     """Re-assessments recorded since registration."""
+
+
+@dataclass(frozen=True)
+class Loss:
+    """A loss of the loan (三个不放过): what, on which day, how much (the balance then)."""
+
+    kind: LossKind
+    on: date
+    amount: Decimal
+
+
+def note_loss(state: dict[str, Any], kind: LossKind, on: date | None, amount: Decimal) -> None:
+    """Keep a loss in a loan's state (called by the mutators of the events that make one; an
+    event stored without its date makes none)."""
+    if on is not None:
+        state["_losses"] = [*state.get("_losses", []), Loss(kind, on, amount)]
 
 
 @dataclass

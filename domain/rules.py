@@ -38,11 +38,18 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.domain import Aggregate, event
 
 from canonical import canonical_json
+from domain.accountability import (
+    EARLIER_ACCOUNTABILITY,
+    AccountabilityRules,
+    parse_accountability,
+)
 from domain.authorization import PERMISSIONS, Action
 from domain.checklists import Checklists, parse_checklists
 from domain.classification import STATUTORY, FloorPolicy, SubGradeScheme
+from domain.customer import EARLIER_CUSTOMERS, CustomerRules, parse_customers
 from domain.errors import InvalidInputError
 from domain.guanhu import EARLIER_GUANHU, GuanhuRules, parse_guanhu
+from domain.monitoring import EARLIER_MONITORING, MonitoringRules, parse_monitoring
 from domain.portfolio_rules import EARLIER_PORTFOLIO, PortfolioRules, parse_portfolio
 from domain.reference import CODE_PART
 from domain.schedules import FIGURES, InspectionSchedule
@@ -166,6 +173,9 @@ class CollectionRung:
     participants: tuple[Role, ...] = ()
     """Duties that take part in the step (``participants = ["post_loan_officer"]``): each held
     by whoever takes it or by someone it names as taking part (一同上门, 主管级以上领导)."""
+    npl_plan: bool = False
+    """From this rung an NPL management plan (不良贷款管理方案, ``npl_plan = true``) is owed: a
+    disposal plan submitted, or a collection plan revised, from the rung's day."""
 
 
 @dataclass(frozen=True)
@@ -376,9 +386,15 @@ class RuleSet:
     guanhu: GuanhuRules = field(default_factory=GuanhuRules)
     """管户: the cap on a manager's corporate customers, the range each should hold, the
     amount tiers and who manages each (``[guanhu]``; none in a rule set adopted before it)."""
+    customers: CustomerRules = field(default_factory=CustomerRules)
+    """The customer file: the managing bank's level per amount tier (客户管理行) and the failed
+    attempts that make a customer unreachable (失联) (``[customers]``; none before it)."""
     supervision: SupervisionRules = field(default_factory=SupervisionRules)
     """The scoring sheet of supervision checks of post-loan work (贷后管理检查评分表,
     ``[supervision]``; none in a rule set adopted before it)."""
+    monitoring: MonitoringRules = field(default_factory=MonitoringRules)
+    """Key customers (top-N, group, large), their on-site inspections, monthly off-site
+    monitoring and its three-layer filter (``[monitoring]``; none before it)."""
     zones: ZoneRules = field(default_factory=ZoneRules)
     """The zones customers are classified into (三大区间, ``[[zones]]``; none in a rule set
     adopted before them)."""
@@ -392,6 +408,9 @@ class RuleSet:
     """The bank's working calendar (``[calendar]``): public holidays and make-up working days
     (调休) by year, by which every working-day deadline is counted; a year it does not cover,
     and every year of a rule set without the table, counts Saturdays and Sundays only."""
+    accountability: AccountabilityRules = field(default_factory=AccountabilityRules)
+    """The lead unit by grade (牵头部门) and the preparation of extensions (``[accountability]``;
+    none in a rule set adopted before it)."""
     portfolio: PortfolioRules = field(default_factory=PortfolioRules)
     """Amount bands, NPL ceilings by branch and provision rates by grade of the portfolio's
     figures (``[portfolio]``; none in a rule set adopted before it)."""
@@ -497,6 +516,12 @@ class RuleSet:
                 f"notices 含未定义的文档类型：{unknown}",
                 f"notices name undefined document types {unknown}",
             )
+        if sum(r.npl_plan for r in ladder) > 1:
+            raise _fail(
+                "collection.ladder",
+                "只能有一级标明 npl_plan = true（自该级须制定不良贷款管理方案）",
+                "at most one rung may say npl_plan = true (where the NPL plan is owed)",
+            )
         if sum(r.responsibility for r in ladder) > 1:
             raise _fail(
                 "collection.ladder",
@@ -544,11 +569,18 @@ class RuleSet:
             warnings=parse_warning_rules(_table(full, "warnings"), _fail),
             watch=parse_watch(full.get("watch"), _fail),
             guanhu=parse_guanhu(full.get("guanhu"), _fail),
+            customers=parse_customers(
+                full.get("customers"),
+                _fail,
+                [t.tier for t in parse_guanhu(full.get("guanhu"), _fail).tiers],
+            ),
             supervision=parse_supervision(full.get("supervision"), _fail),
+            monitoring=parse_monitoring(full.get("monitoring"), _fail),
             zones=parse_zones(full.get("zones"), _fail),
             guarantor_reassess_months=_guarantor_months(_table(full, "guarantors")),
             calendar=parse_calendar(full.get("calendar"), _fail),
             portfolio=parse_portfolio(full.get("portfolio"), _fail),
+            accountability=parse_accountability(full.get("accountability"), _fail),
         )
 
 
@@ -684,8 +716,12 @@ EARLIER: Mapping[str, Any] = MappingProxyType(
         "watch": dict(EARLIER_WATCH),
         # Before [guanhu], no cap on a manager's customers, no range and no amount tier.
         "guanhu": dict(EARLIER_GUANHU),
+        # Before [customers], no managing level per tier and nobody marked unreachable (失联).
+        "customers": dict(EARLIER_CUSTOMERS),
         # Before [supervision], no scoring sheet: no supervision check could be scored.
         "supervision": dict(EARLIER_SUPERVISION),
+        # Before [monitoring], no key customer was computed and nothing monitored off site.
+        "monitoring": dict(EARLIER_MONITORING),
         # Before [calendar], working days skipped Saturdays and Sundays only.
         "calendar": {},
         # Before [[zones]], no customer was classified into zones (三大区间).
@@ -695,6 +731,8 @@ EARLIER: Mapping[str, Any] = MappingProxyType(
         # Before the lines (不良警戒线, 逾期率考核线), no unit or product was flagged by them.
         "portfolio.npl_alert": {},
         "portfolio.overdue_target": {},
+        # Before [accountability], no lead unit by grade and no extension prepared ahead.
+        "accountability": dict(EARLIER_ACCOUNTABILITY),
     }
 )
 """Keys added to the rule set after its first release, with the values the program applied
@@ -1247,7 +1285,13 @@ def _rung(n: int, raw: Any) -> CollectionRung:
     path = f"collection.ladder[{n}]"
     if not isinstance(raw, dict):
         raise _fail(path, "须为表", "must be a table")
-    flags = {"responsibility": False, "adviser": False, "handover": False, "guarantors_only": False}
+    flags = {
+        "responsibility": False,
+        "adviser": False,
+        "handover": False,
+        "guarantors_only": False,
+        "npl_plan": False,
+    }
     for name in flags:
         value = raw.get(name, False)
         if not isinstance(value, bool):

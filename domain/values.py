@@ -88,6 +88,24 @@ class BorrowerType(LabelledEnum):
     INDIVIDUAL = ("individual", "个人")
 
 
+class ContactChannel(LabelledEnum):
+    """How the bank tried to reach a customer (联系方式): the number or address tried."""
+
+    PHONE = ("phone", "电话")
+    VISIT = ("visit", "上门走访")
+    SMS = ("sms", "短信")
+    LETTER = ("letter", "信函")
+
+
+class ContactPurpose(LabelledEnum):
+    """Why the bank tried to reach a customer (联系事由)."""
+
+    RETURN_VISIT = ("return_visit", "贷后回访")
+    COLLECTION = ("collection", "催收")
+    REMINDER = ("reminder", "还款提醒")
+    OTHER = ("other", "其他")
+
+
 class EvaluationOccasion(LabelledEnum):
     """When an account manager's post-loan duties are evaluated (贷后管理履职评价时点)."""
 
@@ -492,6 +510,14 @@ class DisposalRoute(LabelledEnum):
     PRESERVATION = ("preservation", "保全")
     DEBT_FOR_ASSET = ("debt_for_asset", "以资抵债")
     WRITTEN_OFF = ("written_off", "核销")
+
+
+class LossKind(LabelledEnum):
+    """What made a loss a review (三个不放过) is owed for."""
+
+    WRITE_OFF = ("write_off", "核销")
+    SETTLED_WITH_LOSS = ("settled_with_loss", "损失结清")
+    DOWNGRADE = ("downgrade", "下调为可疑/损失类")
 
 
 class DisposalMethod(LabelledEnum):

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
 import sqlalchemy as sa
 
+from domain.customer import OperatingRhythm
 from domain.rules import RuleSet
 from domain.scope import RowScope
 from domain.tasks import (
@@ -26,6 +28,7 @@ from domain.tasks import (
     Facts,
     GuaranteeFacts,
     LoanFacts,
+    LossFacts,
     RectificationFacts,
     StaffFacts,
     Task,
@@ -38,12 +41,14 @@ from domain.values import (
     CollectionStepKind,
     Grade,
     GuarantorKind,
+    LossKind,
     Product,
     RepaymentMethod,
     RetentionClass,
     Role,
     WarningColour,
 )
+from projections.monitoring import facts_for
 from projections.projection import Projection
 from projections.query import AsOf, visible
 from projections.registers.tasks import RECTIFICATIONS, WorkQueue
@@ -63,10 +68,14 @@ def tasks(
     kind: TaskKind | None = None,
     branch: str | None = None,
     as_of: AsOf | None = None,
+    monitoring: Projection | None = None,
 ) -> list[Task]:
     """The tasks open on ``today`` on the loans ``scope`` reaches, from the facts as the
-    register stood at ``as_of``."""
-    found = judge(store, register, today, scope=scope, as_of=as_of, branch=branch)
+    register stood at ``as_of`` (with the key customers' monitoring, given ``monitoring``,
+    the central monitoring register)."""
+    found = judge(
+        store, register, today, scope=scope, as_of=as_of, branch=branch, monitoring=monitoring
+    )
     return [
         t
         for t in found.tasks
@@ -93,14 +102,35 @@ def judge(
     scope: RowScope,
     as_of: AsOf | None = None,
     branch: str | None = None,
+    monitoring: Projection | None = None,
 ) -> Judged:
     """Every open task on ``today`` on the loans ``scope`` reaches, with the facts and rules
-    behind them, at ``as_of``."""
+    behind them, at ``as_of``; given ``monitoring`` (the central monitoring register), the key
+    customers' monitoring tasks too."""
     queue = _work_queue(register)
     rows = _read(store, queue, as_of or AsOf(), branch, scope)
     rules = queue.rules_from(rows["rules_in_force"][0] if rows["rules_in_force"] else None)
     facts = _facts(rows)
-    return Judged(facts, rules, tasks_for(facts, rules, today))
+    if monitoring is not None:
+        watched = facts_for(store, monitoring, rules, today, scope=scope, as_of=as_of)
+        facts = replace(
+            facts, customers=watched.customers, monitors=watched.monitors, flags=watched.flags
+        )
+    found = tasks_for(facts, rules, today)
+    if branch is not None:
+        found = [t for t in found if t.kind not in MONITORING_KINDS or t.branch == branch]
+    return Judged(facts, rules, found)
+
+
+MONITORING_KINDS = frozenset(
+    {
+        TaskKind.TOP_CUSTOMER_ON_SITE,
+        TaskKind.LEAD_ON_SITE,
+        TaskKind.MONTHLY_MONITORING,
+        TaskKind.FLAG_VERIFICATION,
+        TaskKind.FLAG_DECISION,
+    }
+)
 
 
 def rules_in_force(
@@ -116,6 +146,9 @@ def rules_in_force(
             )
         ).first()
     return queue.rules_from(dict(found._mapping) if found is not None else None)
+
+
+HELPERS = ("rhythms", "customer_ids")
 
 
 def _work_queue(register: Projection) -> WorkQueue:
@@ -134,6 +167,8 @@ def _read(
     with store.reading() as conn:
         tables = store.live_tables(conn, queue)
         for name, spec in specs.items():
+            if name in HELPERS:  # the customers' own: copied onto their loans' rows
+                continue
             table = tables[name]
             clauses = visible(table, spec, as_of)
             if branch is not None and "branch" in spec.column_names:
@@ -180,7 +215,17 @@ def _facts(rows: Mapping[str, list[dict[str, Any]]]) -> Facts:
                 assessed_on=g["assessed_on"],
             )
         )
-    loans = [_loan(r, signals, steps, waiting, guarantees) for r in rows["loans"]]
+    losses: dict[UUID, list[LossFacts]] = defaultdict(list)
+    for x in sorted(rows["losses"], key=lambda x: (x["loss_on"], x["loss_key"])):
+        losses[x["loan_id"]].append(
+            LossFacts(
+                kind=LossKind.parse(x["kind"], "kind"),
+                on=x["loss_on"],
+                recorded=all(x[c] for c in ("cause", "responsible", "measures", "owner")),
+                closed=bool(x["closed"]),
+            )
+        )
+    loans = [_loan(r, signals, steps, waiting, guarantees, losses) for r in rows["loans"]]
     borrowings = [
         BorrowingFacts(
             borrowing_id=b["borrowing_id"],
@@ -248,6 +293,7 @@ def _loan(
     steps: Mapping[UUID, dict[CollectionStepKind, date]],
     waiting: Mapping[UUID, list[CountersignFacts]],
     guarantees: Mapping[UUID, list[GuaranteeFacts]],
+    losses: Mapping[UUID, list[LossFacts]],
 ) -> LoanFacts:
     loan_id = row["loan_id"]
     proposed = row["proposed_grade"]
@@ -308,11 +354,58 @@ def _loan(
         last_off_site_on=row["last_off_site_on"],
         maturity_notice_for=row["maturity_notice_for"],
         guarantees=tuple(guarantees.get(loan_id, ())),
+        rhythm=OperatingRhythm.decode(row["rhythm"]) if row.get("rhythm") else None,
         zone=row["zone"],
         zone_reviewed_on=row["zone_reviewed_on"],
         zone_responsible_id=row["zone_responsible_id"],
         zone_pending_since=row["zone_pending_since"],
+        last_disposal_plan_on=row.get("disposal_plan_on"),
+        in_asset_preservation=bool(row.get("in_preservation")),
+        graded_on=row.get("graded_on"),
+        extension_filed_on=row.get("extension_filed_on"),
+        target_years=target_years(row),
+        losses=tuple(losses.get(loan_id, ())),
     )
+
+
+def target_years(row: Mapping[str, Any]) -> frozenset[int]:
+    """The years a loan's target-responsibility records were signed for, as the queue holds them."""
+    return frozenset(int(y) for y in (row.get("target_years") or "").split(",") if y)
+
+
+def target_coverage(
+    store: RegisterStore,
+    register: Projection,
+    year: int,
+    *,
+    scope: RowScope,
+    as_of: AsOf | None = None,
+    branch: str | None = None,
+) -> list[dict[str, Any]]:
+    """逐笔经营责任认定 by unit: per branch, the loans on the books in ``year`` (granted by its
+    end, not closed before its start) on the loans ``scope`` reaches, how many have their
+    target-responsibility record (目标责任书) for the year, and those still without one."""
+    queue = _work_queue(register)
+    rows = _read(store, queue, as_of or AsOf(), branch, scope)
+    units: dict[str, dict[str, Any]] = {}
+    for r in sorted(rows["loans"], key=lambda r: r["loan_no"]):
+        value, closed = r["value_date"], r["closed_on"]
+        if value is None or value.year > year or (closed is not None and closed.year < year):
+            continue
+        unit = units.setdefault(r["branch"], {"branch": r["branch"], "loans": 0, "missing": []})
+        unit["loans"] += 1
+        if year not in target_years(r):
+            unit["missing"].append(r["loan_no"])
+    return [
+        {
+            **u,
+            "signed": u["loans"] - len(u["missing"]),
+            "coverage": (Decimal(u["loans"] - len(u["missing"])) * 100 / u["loans"]).quantize(
+                Decimal("0.01")
+            ),
+        }
+        for _, u in sorted(units.items())
+    ]
 
 
 def maturities(

@@ -34,8 +34,11 @@ from api.cli.common import (
     run,
     values,
 )
+from api.cli.customers import customer_app
 from api.cli.guanhu import guanhu_app
 from api.cli.information import funds_app, info_app
+from api.cli.losses import coverage, loss_app
+from api.cli.monitoring import monitoring_app
 from api.cli.risk_control import notice_app, suspension_app
 from api.cli.supervision import supervise_app
 from api.cli.watch import maturity_app, watch_app
@@ -91,6 +94,7 @@ postloan_app.add_typer(guarantor_app, name="guarantor")
 postloan_app.add_typer(supervise_app, name="supervise")
 postloan_app.add_typer(notice_app, name="notice")
 postloan_app.add_typer(suspension_app, name="suspension")
+postloan_app.add_typer(monitoring_app, name="monitoring")
 
 StaffNo = Annotated[str, typer.Option(help="复核人工号 / the reviewer's staff number")]
 Findings = Annotated[str, typer.Option(help="检查结论 / findings")]
@@ -489,4 +493,7 @@ def clear_warning(
 postloan_app.add_typer(watch_app, name="watch")
 postloan_app.add_typer(maturity_app, name="maturity")
 postloan_app.add_typer(guanhu_app, name="guanhu")
+guanhu_app.command("coverage")(coverage)
+postloan_app.add_typer(loss_app, name="loss")
+postloan_app.add_typer(customer_app, name="customer")
 postloan_app.add_typer(zone_app, name="zone")

@@ -97,6 +97,7 @@ SUBJECT_SHOWN = frozenset(
         "special_inspection",
         "third_party_phone_visit",
         "third_party_on_site",
+        "rhythm_phone_visit",
         "maturity_notice",
     }
 )

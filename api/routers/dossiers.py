@@ -50,7 +50,11 @@ def file_supplement(
 ) -> CommandPublic:
     """File documents that evidence no single new event (补充归档)."""
     result = archive.file_supplement(
-        cmd.context(ctx), loan_no, stage=cmd.body.stage, uploads=cmd.uploads
+        cmd.context(ctx),
+        loan_no,
+        stage=cmd.body.stage,
+        uploads=cmd.uploads,
+        filed_on=cmd.body.filed_on,
     )
     return respond(result, response)
 

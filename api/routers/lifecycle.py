@@ -90,6 +90,7 @@ def get_loan(
             "b_post_required": required is not None,
             "b_post_rule": required and required.describe(),
             "suspensions": suspended,
+            "lead_unit": archive.rule_set().accountability.lead_unit(loan.grade),
         }
     )
 

@@ -16,10 +16,12 @@ from archive.commands.disposal import (
     RecordDisposalResult,
     SubmitDisposalPlan,
 )
+from archive.commands.losses import AmendLossReview, CloseLossReview, RecordLossReview
 from archive.commands.workout import (
     Extend,
     HandOver,
     Restructure,
+    ReturnFromAssetPreservation,
     TransferToAssetPreservation,
     WriteOff,
 )
@@ -32,9 +34,21 @@ command_route(router, "/handovers", HandOver, schema="HandoverCreate")
 command_route(
     router, "/asset-preservation", TransferToAssetPreservation, schema="PreservationTransfer"
 )
+command_route(
+    router,
+    "/asset-preservation/return",
+    ReturnFromAssetPreservation,
+    schema="PreservationReturn",
+)
 command_route(router, "/write-off", WriteOff, schema="WriteOffCreate")
 
 PLAN = "/disposal-plans/{plan_id}"
 command_route(router, "/disposal-plans", SubmitDisposalPlan, schema="DisposalPlanCreate")
 command_route(router, f"{PLAN}/decision", DecideDisposalPlan, schema="DisposalPlanDecision")
 command_route(router, f"{PLAN}/result", RecordDisposalResult, schema="DisposalResultCreate")
+
+# 三个不放过: a loss's review recorded, amended, then closed by another (损失分析).
+REVIEW = "/loss-reviews/{review_id}"
+command_route(router, "/loss-reviews", RecordLossReview, schema="LossReviewCreate")
+command_route(router, REVIEW, AmendLossReview, schema="LossReviewAmendment")
+command_route(router, f"{REVIEW}/closure", CloseLossReview, schema="LossReviewClosure")

@@ -13,11 +13,12 @@ from archive.commands import LoanCommand, handles
 from archive.core import ArchiveCore, CommandContext, CommandResult
 from archive.documents.ingest import Upload
 from archive.documents.paperwork import inspection_form_upload
-from archive.fields import Code, Sentence, Short, Text
+from archive.fields import Code, Sentence, Short, StaffNumber, Text
 from domain.authorization import Action
 from domain.checklists import AnswerResult
-from domain.errors import DomainError
+from domain.errors import DomainError, InvalidInputError
 from domain.loan import Loan
+from domain.monitoring import check_lead_unit
 from domain.values import Actor, DocumentRef, InspectionKind, MonitoredSystem, ReminderChannel
 
 
@@ -78,6 +79,15 @@ class RecordInspection(LoanCommand):
         '["credit_management", "pboc_credit"]',
     )
 
+    lead_unit: Short | None = Field(
+        default=None,
+        description="an on-site inspection's: the unit that led it (牵头机构, e.g. 总行 or a "
+        "provincial branch), of a level [monitoring] lead_levels names, above the loan's unit",
+    )
+    led_by_no: StaffNumber | None = Field(
+        default=None, description="the staff number of the lead unit's team leader (牵头人)"
+    )
+
     def params(self) -> dict[str, Any]:
         """The fingerprint's fields: a free-text inspection's exactly as before checklists (a
         client retrying after the upgrade is still recognised)."""
@@ -97,6 +107,8 @@ CHECKLIST_FIELDS = frozenset(
         "counterpart",
         "reminder_channel",
         "systems_queried",
+        "lead_unit",
+        "led_by_no",
     }
 )
 
@@ -160,10 +172,33 @@ class InspectionCommands(ArchiveCore):
                 counterpart=cmd.counterpart,
                 reminder_channel=cmd.reminder_channel,
                 systems_queried=cmd.systems_queried,
+                **self._lead(cmd, loan),
                 **answered,
             ),
             [*uploads, form] if form is not None else uploads,
         )
+
+    def _lead(self, cmd: RecordInspection, loan: Loan) -> dict[str, Any]:
+        """The lead unit and its team leader as checked against ``[monitoring]``: a unit of a
+        lead level above the loan's, the leader's own on the day inspected."""
+        if cmd.lead_unit is None and cmd.led_by_no is None:
+            return {}
+        if cmd.lead_unit is None or cmd.led_by_no is None:
+            raise InvalidInputError(
+                "牵头机构与牵头人须同时填写",
+                "a led inspection names both lead_unit and led_by_no",
+                field="lead_unit",
+            )
+        rules = self.rule_set()
+        leader = self.staff(cmd.led_by_no)
+        unit = check_lead_unit(
+            cmd.lead_unit,
+            leader_branch=leader.branch_on(cmd.inspected_on),
+            loan_branch=loan.branch,
+            rules=rules.monitoring,
+            hierarchy=rules.scope.hierarchy,
+        )
+        return {"lead_unit": unit, "led_by": leader.id}
 
     def _inspection_form(self, ctx: CommandContext, cmd: RecordInspection) -> Upload | None:
         """The inspection's generated form, when its answers pass the checklist; otherwise

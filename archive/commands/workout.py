@@ -12,9 +12,10 @@ from archive.commands import LoanCommand, handles
 from archive.core import ArchiveCore, CommandContext, CommandResult, start_retention_on_close
 from archive.documents.ingest import Upload
 from archive.fields import Rate, Short, Text
+from domain.accountability import EXTENSION_APPLICATION
 from domain.authorization import Action
 from domain.loan import Loan
-from domain.values import RepaymentMethod, WriteOffCriterion
+from domain.values import Actor, DocumentRef, RepaymentMethod, WriteOffCriterion
 
 
 class Restructure(LoanCommand):
@@ -62,6 +63,13 @@ class TransferToAssetPreservation(LoanCommand):
     reason: Text
 
 
+class ReturnFromAssetPreservation(LoanCommand):
+    action = Action.TRANSFER_TO_PRESERVATION
+
+    returned_on: date
+    reason: Text
+
+
 class WriteOff(LoanCommand):
     action = Action.WRITE_OFF
 
@@ -94,8 +102,21 @@ class WorkoutCommands(ArchiveCore):
     def extend(
         self, ctx: CommandContext, cmd: Extend, uploads: Sequence[Upload] = ()
     ) -> CommandResult:
-        """Record an approved extension (展期)."""
-        return self.record_on_loan(ctx, cmd, Loan.extend, uploads)
+        """Record an approved extension (展期), citing the application materials (展期申请资料)
+        filed in the dossier beforehand."""
+
+        def extend(loan: Loan, actor: Actor, refs: list[DocumentRef]) -> None:
+            filed = self.dossier_of(loan).documents
+            loan.extend(
+                **cmd.arguments(),
+                actor=actor,
+                documents=refs,
+                applications=[
+                    d.ref.sha256 for d in filed if d.ref.doc_type == EXTENSION_APPLICATION
+                ],
+            )
+
+        return self.for_loan(ctx, cmd, extend, uploads)
 
     @handles(HandOver)
     def hand_over(
@@ -120,6 +141,16 @@ class WorkoutCommands(ArchiveCore):
     ) -> CommandResult:
         """Transfer a non-performing loan to asset preservation (资产保全)."""
         return self.record_on_loan(ctx, cmd, Loan.transfer_to_asset_preservation, uploads)
+
+    @handles(ReturnFromAssetPreservation)
+    def return_from_asset_preservation(
+        self,
+        ctx: CommandContext,
+        cmd: ReturnFromAssetPreservation,
+        uploads: Sequence[Upload] = (),
+    ) -> CommandResult:
+        """Hand a loan upgraded back to performing to the customer department (退回)."""
+        return self.record_on_loan(ctx, cmd, Loan.return_from_asset_preservation, uploads)
 
     @handles(WriteOff)
     def write_off(

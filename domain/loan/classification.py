@@ -35,11 +35,13 @@ from domain.loan.core import Docs
 from domain.loan.inspections import LoanInspections
 from domain.records import (
     Proposal,
+    note_loss,
 )
 from domain.values import (
     Actor,
     DocumentRef,
     Grade,
+    LossKind,
     Role,
     require_text,
 )
@@ -346,6 +348,8 @@ class LoanClassification(LoanInspections):
         self.proposals[proposal_id].status = "approved"
         if previous_grade.is_non_performing and not grade.is_non_performing:
             self.normal_repayments_since_arrears = 0
+        if grade in (Grade.DOUBTFUL, Grade.LOSS) and grade.severity > previous_grade.severity:
+            note_loss(self.__dict__, LossKind.DOWNGRADE, as_of, self.balance)
         self.grade = grade
         self.sub_grade = sub_grade
         if grade.is_non_performing:

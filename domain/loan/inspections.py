@@ -61,6 +61,8 @@ class LoanInspections(LoanCore):
         counterpart: str | None = None,
         reminder_channel: ReminderChannel | None = None,
         systems_queried: Sequence[MonitoredSystem] | None = None,
+        lead_unit: str | None = None,
+        led_by: UUID | None = None,
     ) -> None:
         """Record an inspection by the actor, countersigned by a different reviewer.
 
@@ -71,7 +73,10 @@ class LoanInspections(LoanCore):
         ``counterpart`` requires it. A phone visit, the repayment reminder (还款提醒), may say
         how it reached the borrower (``reminder_channel``: phone, SMS, email, letter — the
         sending is the messaging platform's); an off-site inspection, which systems it queried
-        (``systems_queried``, 系统监测: the credit management system, 人行征信…).
+        (``systems_queried``, 系统监测: the credit management system, 人行征信…); an on-site
+        inspection of a key customer, the unit that led it and the person of it who led the team
+        (``lead_unit``, ``led_by``: 省分行/总行牵头, as the application checked them against
+        ``[monitoring]``).
         """
         authorize(actor, Action.RECORD_INSPECTION)
         self.check_on_books("登记贷后检查", "record an inspection")
@@ -111,6 +116,21 @@ class LoanInspections(LoanCore):
                 field="counterpart",
             )
         extra = self.inspection_channels(kind, reminder_channel, systems_queried)
+        extra |= {"lead_unit": None, "led_by": None}
+        if (lead_unit is None) != (led_by is None):
+            raise InvalidInputError(
+                "牵头机构与牵头人须同时填写",
+                "a led inspection names both lead_unit and led_by_no",
+                field="lead_unit",
+            )
+        if lead_unit is not None:
+            if kind is not InspectionKind.ON_SITE:
+                raise InvalidInputError(
+                    "只有现场检查记录牵头机构",
+                    "lead_unit is recorded on an on-site inspection only",
+                    field="lead_unit",
+                )
+            extra |= {"lead_unit": lead_unit, "led_by": led_by}
         self._inspection_recorded(
             inspection_id=inspection_id,
             kind=kind,
@@ -230,6 +250,8 @@ class LoanInspections(LoanCore):
         counterpart: str | None = None,
         reminder_channel: str | None = None,
         systems_queried: list[str] | None = None,
+        lead_unit: str | None = None,
+        led_by: UUID | None = None,
     ) -> None:
         # The reminder's channel and the systems queried are none where not given.
         # The checklist fields are none on an inspection recorded before checklists, the
@@ -240,6 +262,8 @@ class LoanInspections(LoanCore):
         self.inspections[inspection_id].counterpart = counterpart
         self.inspections[inspection_id].reminder_channel = reminder_channel
         self.inspections[inspection_id].systems_queried = systems_queried
+        self.inspections[inspection_id].lead_unit = lead_unit
+        self.inspections[inspection_id].led_by = led_by
         if checklist is not None:
             recorded = self.inspections[inspection_id]
             recorded.checklist = checklist

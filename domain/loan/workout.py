@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 from uuid import UUID
@@ -14,11 +15,13 @@ from domain.dates import check_not_before
 from domain.errors import InvalidInputError, InvalidTransitionError, SegregationOfDutiesError
 from domain.loan.collection import LoanCollection
 from domain.loan.core import Docs
+from domain.records import note_loss
 from domain.values import (
     Actor,
     DocumentRef,
     Grade,
     LoanStatus,
+    LossKind,
     Party,
     RepaymentMethod,
     Role,
@@ -108,8 +111,12 @@ class LoanWorkout(LoanCollection):
         reason: str,
         actor: Actor,
         documents: Docs = (),
+        applications: Sequence[str] = (),
     ) -> None:
-        """Extend the maturity (展期); approved before the loan falls due."""
+        """Extend the maturity (展期); approved before the loan falls due.
+
+        ``applications`` are the hashes of the application materials (展期申请资料) filed in
+        the dossier beforehand; the approval cites those no earlier extension cited."""
         authorize(actor, Action.EXTEND)
         self.check_on_books("展期", "extend")
         self.check_business_date(approved_on, "approved_on")
@@ -122,6 +129,7 @@ class LoanWorkout(LoanCollection):
             raise InvalidInputError(
                 "展期后到期日须晚于原到期日", "new_maturity_date must be after the current one"
             )
+        cited = [a for a in dict.fromkeys(applications) if a not in self.cited_applications]
         self._extended(
             approved_on=approved_on,
             previous_maturity_date=self.term.maturity_date,
@@ -130,7 +138,16 @@ class LoanWorkout(LoanCollection):
             documents=list(documents),
             actor_id=actor.id,
             role=actor.role,
+            applications=cited or None,
         )
+
+    # Loans disbursed before extensions cited their applications have cited none: the
+    # property reads the state with its default (see LoanWatch).
+    @property
+    def cited_applications(self) -> frozenset[str]:
+        """The application materials (展期申请资料) extensions have cited, by hash."""
+        found: frozenset[str] = self.__dict__.get("_cited_applications", frozenset())
+        return found
 
     @event("Extended")
     def _extended(
@@ -143,7 +160,10 @@ class LoanWorkout(LoanCollection):
         documents: list[DocumentRef],
         actor_id: UUID,
         role: Role,
+        applications: list[str] | None = None,
     ) -> None:
+        if applications:
+            self.__dict__["_cited_applications"] = self.cited_applications | set(applications)
         self.term.history.append(("extended", previous_maturity_date))
         self.term.maturity_date = new_maturity_date
         self.term.extensions += 1
@@ -238,6 +258,43 @@ class LoanWorkout(LoanCollection):
     ) -> None:
         self.in_asset_preservation = True
 
+    def return_from_asset_preservation(
+        self, *, returned_on: date, reason: str, actor: Actor, documents: Docs = ()
+    ) -> None:
+        """Hand a loan upgraded back to performing from asset preservation to the customer
+        department (退回客户部管理, 004-11)."""
+        authorize(actor, Action.TRANSFER_TO_PRESERVATION)
+        self.check_not_closed("退回客户部", "hand back from asset preservation")
+        self.check_business_date(returned_on, "returned_on")
+        if not self.in_asset_preservation:
+            raise InvalidTransitionError(
+                "贷款未移交资产保全，无需退回", "the loan is not with asset preservation"
+            )
+        if self.grade.is_non_performing:
+            raise InvalidTransitionError(
+                f"不良贷款由资产保全部门牵头，不能退回（当前为{self.grade.zh}）",
+                f"a non-performing loan stays with asset preservation (it is {self.grade.value})",
+            )
+        self._returned_from_preservation(
+            returned_on=returned_on,
+            reason=require_text(reason, "reason"),
+            documents=list(documents),
+            actor_id=actor.id,
+            role=actor.role,
+        )
+
+    @event("ReturnedFromAssetPreservation")
+    def _returned_from_preservation(
+        self,
+        *,
+        returned_on: date,
+        reason: str,
+        documents: list[DocumentRef],
+        actor_id: UUID,
+        role: Role,
+    ) -> None:
+        self.in_asset_preservation = False
+
     def write_off(
         self,
         *,
@@ -284,6 +341,7 @@ class LoanWorkout(LoanCollection):
     ) -> None:
         self.status = LoanStatus.WRITTEN_OFF
         self.written_off_on = written_off_on
+        note_loss(self.__dict__, LossKind.WRITE_OFF, written_off_on, amount)
 
     def settle(self, *, settled_on: date, actor: Actor, documents: Docs = ()) -> None:
         """Close the loan (结清) once nothing is owed, or recovery has ended."""
@@ -321,5 +379,7 @@ class LoanWorkout(LoanCollection):
         actor_id: UUID,
         role: Role,
     ) -> None:
+        if self.status is LoanStatus.WRITTEN_OFF and outstanding > 0:
+            note_loss(self.__dict__, LossKind.SETTLED_WITH_LOSS, settled_on, outstanding)
         self.status = LoanStatus.SETTLED
         self.settled_on = settled_on

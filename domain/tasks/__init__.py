@@ -49,6 +49,9 @@ What each kind of task means:
 * ``third_party_phone_visit`` / ``third_party_on_site`` — a loan serviced under the third-party
   model phoned every ``watch.third_party_phone_visit_days`` and visited on site
   ``watch.third_party_on_site_per_month`` times in each calendar month;
+* ``rhythm_phone_visit`` — a customer whose operating rhythm is recorded (客户运营规律,
+  ``domain.customer``) phoned in the days of its months, due by the last of them, until a phone
+  visit is recorded within them (docs/rules.md CSF-05);
 * ``signal_watch_on_site`` — while a warning signal of a colour
   ``watch.open_signal_on_site_days`` names is open (not cleared), the loan inspected on site
   every that many days from the signal's raising or the last on-site inspection since (加密监测);
@@ -62,6 +65,11 @@ What each kind of task means:
   report by the notice's deadline, the account manager's or the branch head's of the unit
   checked; ``rectification_acceptance`` — a reported rectification owes the checker's
   acceptance (验收), by the deadline or the day of the report if later.
+* ``top_customer_on_site``, ``lead_on_site``, ``monthly_monitoring``, ``flag_verification``,
+  ``flag_decision`` — key customers (重点客户, ``[monitoring]``) inspected on site on schedule
+  (led by the lead unit for group and large ones), monitored off site each month by the online
+  monitor, and their flags filtered by the account manager and a risk manager
+  (:mod:`domain.tasks.monitoring`).
 * ``zone_review`` — a customer's zone and plan (三大区间, 一户一策) reviewed every
   ``review_months`` of its zone (``[[zones]]``) after the approval or the last review, by the
   person the plan names responsible; the task opens a month before;
@@ -92,11 +100,13 @@ from domain.tasks.facts import (
     DossierFacts,
     GuaranteeFacts,
     LoanFacts,
+    LossFacts,
     RectificationFacts,
     StaffFacts,
     WarningFacts,
 )
 from domain.tasks.loans import loan_tasks, overdue_floor
+from domain.tasks.monitoring import CustomerFacts, FlagFacts, MonitorFacts, monitoring_tasks
 from domain.tasks.staff import staff_tasks
 from domain.tasks.supervision import rectification_tasks
 from domain.tasks.task import KIND_ORDER, Task, TaskKind
@@ -104,10 +114,14 @@ from domain.tasks.task import KIND_ORDER, Task, TaskKind
 __all__ = [
     "BorrowingFacts",
     "CountersignFacts",
+    "CustomerFacts",
     "DossierFacts",
     "Facts",
+    "FlagFacts",
     "GuaranteeFacts",
     "LoanFacts",
+    "LossFacts",
+    "MonitorFacts",
     "RectificationFacts",
     "StaffFacts",
     "Task",
@@ -131,6 +145,10 @@ class Facts:
     dossiers: Sequence[DossierFacts] = ()
     staff: Sequence[StaffFacts] = ()
     rectifications: Sequence[RectificationFacts] = ()
+    customers: Sequence[CustomerFacts] = ()
+    """Key customers on the day judged (重点客户, ``[monitoring]``)."""
+    monitors: Sequence[MonitorFacts] = ()
+    flags: Sequence[FlagFacts] = ()
 
 
 def tasks_for(facts: Facts, rules: RuleSet, today: date) -> list[Task]:
@@ -146,6 +164,7 @@ def tasks_for(facts: Facts, rules: RuleSet, today: date) -> list[Task]:
         found += staff_tasks(person, rules, today)
     for notice in facts.rectifications:
         found += rectification_tasks(notice, rules, today)
+    found += monitoring_tasks(facts.customers, facts.monitors, facts.flags, rules, today)
     return sorted(
         (t for t in found if t.opens_on <= today),
         key=lambda t: (t.due_on, KIND_ORDER[t.kind], t.ref, t.subject),

@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from uuid import UUID
 
+from domain.customer import OperatingRhythm
 from domain.rules import RepaymentConvention
 from domain.schedules import add_months, running_days_overdue
 from domain.values import (
@@ -20,6 +21,7 @@ from domain.values import (
     CollectionStepKind,
     Grade,
     GuarantorKind,
+    LossKind,
     Product,
     RepaymentMethod,
     RetentionClass,
@@ -56,6 +58,16 @@ class CountersignFacts:
     inspection_id: UUID
     inspected_on: date
     reviewer_id: UUID
+
+
+@dataclass(frozen=True)
+class LossFacts:
+    """A loss of the loan (三个不放过): what, when, and where its review stands."""
+
+    kind: LossKind
+    on: date
+    recorded: bool = False
+    closed: bool = False
 
 
 @dataclass(frozen=True)
@@ -132,6 +144,8 @@ class LoanFacts:
     """The maturity date the latest maturity notice (贷款到期通知书) announced."""
     guarantees: tuple[GuaranteeFacts, ...] = ()
     """The loan's guarantees (保证), in registration order."""
+    rhythm: OperatingRhythm | None = None
+    """The customer's operating rhythm (客户运营规律): when it is phoned (电话回访)."""
     zone: str | None = None
     """The customer's zone in force (三大区间), once one was approved."""
     zone_reviewed_on: date | None = None
@@ -140,6 +154,18 @@ class LoanFacts:
     """The person the zone's plan names responsible (一户一策)."""
     zone_pending_since: date | None = None
     """A zone proposed on this day awaits approval."""
+    last_disposal_plan_on: date | None = None
+    """The latest disposal plan (处置方案) submitted: an NPL management plan."""
+    in_asset_preservation: bool = False
+    """Transferred to asset preservation (资产保全) and not handed back."""
+    graded_on: date | None = None
+    """When the grade in force was approved (a downgrade into non-performing, an upgrade)."""
+    extension_filed_on: date | None = None
+    """The latest filing of extension application materials (展期申请资料) in the dossier."""
+    losses: tuple[LossFacts, ...] = ()
+    """The loan's losses (三个不放过) and whether each one's review was closed."""
+    target_years: frozenset[int] = frozenset()
+    """The years the loan's target-responsibility record (目标责任书) was signed for."""
 
     @property
     def is_retail(self) -> bool:

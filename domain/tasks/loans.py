@@ -18,7 +18,7 @@ from domain.schedules import add_months
 from domain.tasks.facts import LoanFacts
 from domain.tasks.task import Task, TaskKind, days_text
 from domain.transfers import add_working_days
-from domain.values import Role
+from domain.values import CollectionStepKind, Role
 from domain.watch import month_end
 
 
@@ -52,7 +52,7 @@ def loan_tasks(loan: LoanFacts, rules: RuleSet, today: date) -> list[Task]:
         return []
     judge = _LoanJudge(loan, rules, today)
     if loan.closed_on is not None and loan.closed_on <= today:
-        return judge.full_transfer()
+        return [*judge.full_transfer(), *judge.loss_review()]
     return [
         *judge.inspection(),
         *judge.special_inspection(),
@@ -70,11 +70,17 @@ def loan_tasks(loan: LoanFacts, rules: RuleSet, today: date) -> list[Task]:
         *judge.large_customer_off_site(),
         *judge.third_party_phone_visit(),
         *judge.third_party_on_site(),
+        *judge.rhythm_phone_visit(),
         *judge.signal_watch_on_site(),
         *judge.maturity_notice(),
         *judge.guarantor_reassessment(),
         *judge.zone_review(),
         *judge.zone_approval(),
+        *judge.npl_plan(),
+        *judge.preservation(),
+        *judge.extension_preparation(),
+        *judge.target_record(),
+        *judge.loss_review(),
     ]
 
 
@@ -264,6 +270,123 @@ class _LoanJudge:
                 )
             )
         return found
+
+    def npl_plan(self) -> list[Task]:
+        """From the rung marked ``npl_plan`` (day 30), an NPL management plan (不良贷款管理方案):
+        the rung's owner's, until a disposal plan is submitted or the collection plan revised
+        on or after the day the rung was reached in the current arrears."""
+        start = self.loan.arrears_start
+        rung = next((r for r in self.rules.collection_ladder if r.npl_plan), None)
+        if start is None or rung is None or self.loan.days_overdue_on(self.today) < rung.days:
+            return []
+        opens = start + timedelta(days=rung.days)
+        done = [
+            self.loan.last_disposal_plan_on,
+            self.loan.steps_taken.get(CollectionStepKind.PLAN_REVISED),
+        ]
+        if any(d is not None and d >= opens for d in done):
+            return []
+        return [
+            self.task(
+                TaskKind.NPL_PLAN,
+                opens_on=opens,
+                due_on=opens,
+                rule=f"collection.ladder[{days_text(rung.days)}] npl_plan",
+                owner_role=rung.owner,
+            )
+        ]
+
+    def preservation(self) -> list[Task]:
+        """The lead unit by grade (``accountability.lead_units``): a loan whose grade the asset
+        preservation unit leads is transferred to it (移交资产保全); one in asset preservation
+        whose grade it no longer leads (upgraded) is handed back (退回). The risk manager's,
+        from the approval of the grade."""
+        rules, loan = self.rules.accountability, self.loan
+        belongs = rules.with_preservation(loan.grade)
+        if belongs is None or belongs == loan.in_asset_preservation:
+            return []
+        kind = TaskKind.PRESERVATION_TRANSFER if belongs else TaskKind.PRESERVATION_RETURN
+        since = loan.graded_on or loan.value_date
+        return [
+            self.task(
+                kind,
+                opens_on=since,
+                due_on=since,
+                rule=f"accountability.lead_units.{loan.grade.value} = {rules.lead_unit(loan.grade)}"
+                f" (preservation_unit = {rules.preservation_unit})",
+                owner_role=Role.RISK_MANAGER,
+                subject=loan.grade.value,
+            )
+        ]
+
+    def extension_preparation(self) -> list[Task]:
+        """A loan of a grade ``accountability.extension_grades`` lists, nothing overdue, gets
+        ``extension_prepare_days`` before maturity a task to prepare and file the materials of
+        an extension or 借新还旧 (展期申请资料), due ``extension_file_days`` before it, until
+        filed in its dossier from the day the task opened."""
+        rules, loan = self.rules.accountability, self.loan
+        window = rules.extension_window(loan.maturity_date)
+        if window is None or loan.grade not in rules.extension_grades:
+            return []
+        if loan.days_overdue_on(self.today) > 0 or self.today > loan.maturity_date:
+            return []
+        opens, due = window
+        opens, due = max(opens, loan.value_date), max(due, loan.value_date)
+        if loan.extension_filed_on is not None and loan.extension_filed_on >= opens:
+            return []
+        return [
+            self.task(
+                TaskKind.EXTENSION_PREPARATION,
+                opens_on=opens,
+                due_on=due,
+                rule=f"accountability.extension_prepare_days = {rules.extension_prepare_days}, "
+                f"extension_file_days = {rules.extension_file_days or 0}",
+                owner_role=Role.ACCOUNT_MANAGER,
+                subject=loan.maturity_date.isoformat(),
+            )
+        ]
+
+    def loss_review(self) -> list[Task]:
+        """Each loss of the loan (三个不放过) until its review is closed: the risk manager's
+        while its cause, persons responsible and measures are being recorded; the branch
+        head's once recorded, to close; due ``loss_review_days`` after the loss."""
+        days = self.rules.accountability.loss_review_days
+        if days is None:
+            return []
+        return [
+            self.task(
+                TaskKind.LOSS_REVIEW,
+                opens_on=loss.on,
+                due_on=loss.on + timedelta(days=days),
+                rule=f"accountability.loss_review_days = {days}",
+                owner_role=Role.BRANCH_HEAD if loss.recorded else Role.RISK_MANAGER,
+                subject=f"{loss.kind.value} {loss.on.isoformat()}",
+            )
+            for loss in self.loan.losses
+            if not loss.closed and loss.on <= self.today
+        ]
+
+    def target_record(self) -> list[Task]:
+        """Each loan on the books has its target-responsibility record (目标责任书, 逐笔经营
+        责任认定) for the year of ``today``: the branch head's task (who signs for the bank),
+        from the year's first day or the value date, due ``target_record_within_days`` later,
+        until it is signed."""
+        rules, loan, year = self.rules.accountability, self.loan, self.today.year
+        window = rules.target_record_window(year, loan.value_date)
+        if window is None or year in loan.target_years:
+            return []
+        opens, due = window
+        return [
+            self.task(
+                TaskKind.TARGET_RECORD,
+                opens_on=opens,
+                due_on=due,
+                rule=f"accountability.target_record_within_days = "
+                f"{rules.target_record_within_days}",
+                owner_role=Role.BRANCH_HEAD,
+                subject=str(year),
+            )
+        ]
 
     def guarantor_reassessment(self) -> list[Task]:
         """Each guarantor due for re-assessment (代偿能力): ``[guarantors]`` months after the
@@ -549,6 +672,32 @@ class _LoanJudge:
             owner_role=self.rules.task_owners.closer_watch,
             subject=loan.third_party_contact or "",
         )
+
+    def rhythm_phone_visit(self) -> list[Task]:
+        """The customer phoned in the days its operating rhythm names (电话回访：时间依客户运营
+        规律): due by the window's last day, done by a phone visit within the window; the one
+        window opened by today is owed until a visit is recorded in it or the next opens."""
+        loan, rhythm = self.loan, self.loan.rhythm
+        if rhythm is None:
+            return []
+        latest, following = rhythm.windows_around(self.today)
+        visited = loan.last_phone_visit_on
+        window = following
+        owed = latest is not None and latest[1] >= loan.value_date
+        if owed and latest is not None and (visited is None or visited < latest[0]):
+            window = latest
+        subject = f"客户运营规律：{rhythm.describe()}"
+        return [
+            self.task(
+                TaskKind.RHYTHM_PHONE_VISIT,
+                opens_on=window[0],
+                due_on=window[1],
+                rule=f"customer rhythm: months {list(rhythm.months)}, days "
+                f"{rhythm.from_day}-{rhythm.to_day}",
+                owner_role=self.rules.task_owners.closer_watch,
+                subject=subject,
+            )
+        ]
 
     def third_party_on_site(self) -> list[Task]:
         """A third-party-serviced loan visited on site N times each calendar month (现场走访)."""

@@ -35,6 +35,7 @@ class TaskKind(LabelledEnum):
     LARGE_CUSTOMER_OFF_SITE = ("large_customer_off_site", "大额客户非现场监测")
     THIRD_PARTY_PHONE_VISIT = ("third_party_phone_visit", "第三方服务电话回访")
     THIRD_PARTY_ON_SITE = ("third_party_on_site", "第三方服务现场走访")
+    RHYTHM_PHONE_VISIT = ("rhythm_phone_visit", "按客户运营规律电话回访")
     SIGNAL_WATCH_ON_SITE = ("signal_watch_on_site", "预警客户加密现场监测")
     MATURITY_NOTICE = ("maturity_notice", "到期提示")
     GUARANTOR_REASSESSMENT = ("guarantor_reassessment", "保证人代偿能力重估")
@@ -42,6 +43,17 @@ class TaskKind(LabelledEnum):
     RECTIFICATION_ACCEPTANCE = ("rectification_acceptance", "整改验收")
     ZONE_REVIEW = ("zone_review", "客户区间定期评估")
     ZONE_APPROVAL = ("zone_approval", "客户区间审批")
+    TOP_CUSTOMER_ON_SITE = ("top_customer_on_site", "前N大客户实地检查")
+    LEAD_ON_SITE = ("lead_on_site", "上级行牵头现场检查")
+    MONTHLY_MONITORING = ("monthly_monitoring", "月度非现场监测")
+    FLAG_VERIFICATION = ("flag_verification", "监测疑点核实")
+    FLAG_DECISION = ("flag_decision", "监测疑点认定")
+    NPL_PLAN = ("npl_plan", "不良贷款管理方案")
+    PRESERVATION_TRANSFER = ("preservation_transfer", "移交资产保全")
+    PRESERVATION_RETURN = ("preservation_return", "退回客户部管理")
+    EXTENSION_PREPARATION = ("extension_preparation", "展期（借新还旧）申报准备")
+    TARGET_RECORD = ("target_record", "逐笔经营责任认定（目标责任书）")
+    LOSS_REVIEW = ("loss_review", "三个不放过（损失分析）")
 
 
 KIND_ORDER = {kind: n for n, kind in enumerate(TaskKind)}
@@ -74,15 +86,18 @@ class Task:
     staff_no: str | None = None
     notice_no: str | None = None
     """The rectification notice (限期整改通知书) a task is about."""
+    customer: str | None = None
+    """The customer a task is about (key-customer monitoring): 名称（客户号）."""
 
     @property
     def ref(self) -> str:
         """How the task names what it is about: the borrowing, else the loan, else the
-        notice, else the person."""
+        notice, else the customer, else the person."""
         return (
             self.borrow_no
             or self.loan_no
             or self.notice_no
+            or self.customer
             or self.staff_no
             or str(self.dossier_id)
         )

@@ -29,11 +29,13 @@ def all_registers(
     from projections.registers.collateral import CollateralRegister
     from projections.registers.collection import OverdueLedger
     from projections.registers.custody import ArchiveCatalogue
+    from projections.registers.customers import CustomerFileRegister
     from projections.registers.disposition import DestructionRegister
     from projections.registers.filing.completeness.register import CompletenessRegister
     from projections.registers.filing.search import DocumentSearch
     from projections.registers.guanhu import CustomerRegister
     from projections.registers.lifecycle import LoanLedger
+    from projections.registers.monitoring import MonitoringRegister
     from projections.registers.responsibility import AccountabilityTrail
     from projections.registers.risk_control import RiskControlRegister
     from projections.registers.scope import ScopeRegister
@@ -62,7 +64,9 @@ def all_registers(
         ScopeRegister(),
         CustomerRegister(default_rules),
         SupervisionRegister(),
+        MonitoringRegister(),
         ZoneRegister(default_rules),
         RiskControlRegister(),
+        CustomerFileRegister(timezone),
     ]
     return registers

@@ -20,7 +20,15 @@ from domain.loan import Loan
 from domain.values import CollectionStepKind, Grade, LoanStatus, Role
 from projections.changes import Changes
 from projections.projection import Listing, Projection, handlers
-from projections.tables import PERSON, TableSpec, col, loan_columns, loan_facts, loan_values
+from projections.tables import (
+    PEOPLE,
+    PERSON,
+    TableSpec,
+    col,
+    loan_columns,
+    loan_facts,
+    loan_values,
+)
 
 # Event classes made by the @event decorator exist at run time but are invisible to mypy.
 LoanEvents: Any = Loan
@@ -92,6 +100,7 @@ STEPS = TableSpec(
         col("outcome", sa.Text, "催收结果", "outcome"),
         col("promised_date", sa.Date, "承诺还款日", "promised date"),
         col("legal_adviser", sa.String(100), "告知的法律顾问", "legal adviser informed"),
+        col("participants", sa.String(400), "参与人员", "taking part", shows=PEOPLE),
         col("actor_id", sa.Uuid, "经办人", "taken by", filter=True, shows=PERSON),
         col("role", sa.String(32), "经办人岗位", "role", labels=Role),
         col("documents", sa.Integer, "附件数", "documents"),
@@ -105,8 +114,8 @@ class OverdueLedger(Projection):
     """逾期/催收台账: loans in arrears with their collection, and every collection step."""
 
     name = "overdue_ledger"
-    version = 4  # 3: rows dated by business date (业务日期), read on a day (on=); 4: the
-    # legal adviser informed (法律顾问)
+    version = 5  # 3: rows dated by business date (业务日期), read on a day (on=); 4: the
+    # legal adviser informed (法律顾问); 5: who took part (参与人员: 风控人员介入)
     title_zh = "逾期催收台账"
     title_en = "Overdue and collection ledger"
     tables = (LOANS, OVERDUE_LOANS, STEPS)
@@ -197,6 +206,8 @@ class OverdueLedger(Projection):
                 "outcome": event.outcome,
                 "promised_date": event.promised_date,
                 "legal_adviser": getattr(event, "legal_adviser", None),
+                "participants": ",".join(map(str, getattr(event, "participants", None) or ()))
+                or None,
                 "actor_id": event.actor_id,
                 "role": event.role.value,
                 "documents": len(event.documents),

@@ -91,6 +91,7 @@ LOANS = TableSpec(
         ),
         col("collection_stage_on", sa.Date, "最近催收日", "last collection step"),
         col("in_asset_preservation", sa.Boolean, "已移交资产保全", "with asset preservation"),
+        col("lead_unit", sa.String(50), "牵头部门", "lead unit", filter=True),
         *loan_facts("written_off_on"),
         col("settled_on", sa.Date, "结清日", "settled on"),
         col("key_customer", sa.Boolean, "重点客户", "key customer", filter=True),
@@ -111,11 +112,12 @@ class LoanLedger(FollowsRules, Projection):
     """贷后管理台账: borrower, product, amounts, status, grade, arrears, inspections, warnings."""
 
     name = "loan_ledger"
-    version = 12  # 6: checklist judgment; 7: the B岗 (managers.b_post_required); 8: an
+    version = 13  # 6: checklist judgment; 7: the B岗 (managers.b_post_required); 8: an
     # inspection counts once countersigned; 9: borrower information changed (the rating moves
     # the schedule), the use of the funds; 10: closer watch (重点客户, 大额客户, 第三方服务) and
     # the maturity notice (贷款到期通知书); 11: repayments on time and while overdue; 12: the
-    # borrower's industry (所属行业)
+    # lead unit by grade (牵头部门) and the hand-back from asset preservation; 13: the borrower's
+    # industry (所属行业)
     title_zh = "贷后管理台账"
     title_en = "Loan ledger"
     tables = (LOANS, STAFF, RULES_TABLE)
@@ -137,6 +139,9 @@ class LoanLedger(FollowsRules, Projection):
             is not None
         )
         row["large_customer"] = self.rules_at(changes).watch.is_large(row["principal"])
+        row["lead_unit"] = self.rules_at(changes).accountability.lead_unit(
+            Grade.parse(row["grade"], "grade")
+        )
         if row["status"] != LoanStatus.ACTIVE.value:
             row["next_inspection_due"] = None
             return
@@ -428,6 +433,10 @@ class LoanLedger(FollowsRules, Projection):
     @handle.register(LoanEvents.TransferredToAssetPreservation)
     def _(self, event: Any, changes: Changes) -> None:
         self._change(changes, event.originator_id, in_asset_preservation=True)
+
+    @handle.register(LoanEvents.ReturnedFromAssetPreservation)
+    def _(self, event: Any, changes: Changes) -> None:
+        self._change(changes, event.originator_id, in_asset_preservation=False)
 
     @handle.register(LoanEvents.WrittenOff)
     def _(self, event: Any, changes: Changes) -> None:

@@ -19,10 +19,13 @@ from __future__ import annotations
 
 from enum import Enum
 from typing import Any, ClassVar
+from uuid import UUID
 
 import sqlalchemy as sa
 
+from domain.accountability import EXTENSION_APPLICATION
 from domain.borrowing import Borrowing
+from domain.customer import Customer, OperatingRhythm
 from domain.dates import recorded_on
 from domain.dossier import Dossier
 from domain.loan import Loan
@@ -37,6 +40,7 @@ from domain.values import (
     Grade,
     GuarantorKind,
     InspectionKind,
+    LossKind,
     Product,
     RepaymentMethod,
     RetentionClass,
@@ -56,6 +60,7 @@ DossierEvents: Any = Dossier
 BorrowingEvents: Any = Borrowing
 StaffEvents: Any = Staff
 CheckEvents: Any = SupervisionCheck
+CustomerEvents: Any = Customer
 
 
 LOANS = TableSpec(
@@ -130,6 +135,13 @@ LOANS = TableSpec(
         col("zone_responsible_id", sa.Uuid, "区间方案责任人", "zone plan responsible"),
         col("zone_pending_since", sa.Date, "区间划分待审批起", "zone proposal pending since"),
         col("zone_proposed_responsible", sa.Uuid, "拟定方案责任人", "proposed plan responsible"),
+        col("disposal_plan_on", sa.Date, "最近处置方案申报日", "last disposal plan submitted"),
+        col("in_preservation", sa.Boolean, "已移交资产保全", "with asset preservation"),
+        col("graded_on", sa.Date, "现行分类认定日", "grade in force since"),
+        col("extension_filed_on", sa.Date, "展期申请资料归档日", "extension materials filed"),
+        col("target_years", sa.String(200), "已签目标责任书年度", "target records signed for"),
+        col("borrower_id", sa.String(64), "借款人编号", "borrower id"),
+        col("rhythm", sa.Text, "客户运营规律", "customer's operating rhythm", export=False),
     ],
     key=("loan_id",),
     indexes=(("loan_no",), ("branch",)),
@@ -219,6 +231,23 @@ BORROWINGS = TableSpec(
 )
 
 
+LOSSES = TableSpec(
+    "losses",
+    [
+        col("loan_id", sa.Uuid, "贷款ID", "loan id", nullable=False),
+        col("loss_key", sa.String(40), "损失", "loss", nullable=False),
+        col("kind", sa.String(32), "损失类型", "kind", labels=LossKind),
+        col("loss_on", sa.Date, "损失发生日期", "loss on"),
+        col("cause", sa.Boolean, "已查明原因", "cause found"),
+        col("responsible", sa.Boolean, "已落实责任人", "persons responsible named"),
+        col("measures", sa.Boolean, "已落实整改措施", "measures named"),
+        col("owner", sa.Boolean, "已落实措施责任人", "measures' owner named"),
+        col("closed", sa.Boolean, "已办结", "closed"),
+    ],
+    key=("loan_id", "loss_key"),
+)
+"""Losses (三个不放过) and how far each one's review has come."""
+
 MANAGERS = TableSpec(
     "managers",
     [
@@ -234,6 +263,29 @@ MANAGERS = TableSpec(
     dated=False,  # people: read by every day's events alike (a handover dated before enrolment)
 )
 """Account managers (客户经理): what the evaluation of their post-loan duties hangs on."""
+
+RHYTHMS = TableSpec(
+    "rhythms",
+    [
+        col("borrower_id", sa.String(64), "借款人编号", "borrower id", nullable=False),
+        col("loan_ids", sa.Text, "贷款", "loans", export=False),
+        col("rhythm", sa.Text, "客户运营规律", "operating rhythm", export=False),
+    ],
+    key=("borrower_id",),
+    dated=False,  # a customer's: read by every day's events alike, as the people are
+)
+"""Each customer's loans and operating rhythm (客户运营规律), which its loans' phone visits
+follow."""
+
+CUSTOMER_IDS = TableSpec(
+    "customer_ids",
+    [
+        col("customer_id", sa.Uuid, "客户档案ID", "customer file id", nullable=False),
+        col("borrower_id", sa.String(64), "借款人编号", "borrower id"),
+    ],
+    key=("customer_id",),
+    dated=False,
+)
 
 RECTIFICATIONS = TableSpec(
     "rectifications",
@@ -274,7 +326,9 @@ class WorkQueue(FollowsRules, Projection):
     """工作任务: the facts of every deadline, and the rules in force to judge them."""
 
     name = "work_queue"
-    version = 12  # 12: rectification notices (限期整改); 4: 认定; 5: B岗, principal, account managers (履职评价); 6: countersigns
+    version = 14  # 14: NPL plans, asset preservation by lead unit, extension materials,
+    # target records by year, losses (三个不放过); 13: the customer's operating rhythm (客户运营规律);
+    # 12: rectification notices (限期整改); 4: 认定; 5: B岗, principal, account managers (履职评价); 6: countersigns
     # awaited, the quarterly re-classification (季度风险分类更新); 7: a change of rating; 8: warning
     # reports, the re-classification a red signal opens; 9: closer watch (重点客户,
     # 第三方服务, on-site and off-site monitoring) and maturity notices (到期提示); 10:
@@ -287,10 +341,13 @@ class WorkQueue(FollowsRules, Projection):
         COUNTERSIGNS,
         STEPS,
         GUARANTEES,
+        LOSSES,
         DOSSIERS,
         BORROWINGS,
         MANAGERS,
         RECTIFICATIONS,
+        RHYTHMS,
+        CUSTOMER_IDS,
         RULES_TABLE,
     )
     listings: ClassVar[dict[str, Listing]] = {
@@ -347,8 +404,39 @@ class WorkQueue(FollowsRules, Projection):
             "grade": Grade.NORMAL.value,
             "days_overdue": 0,
             "principal_overdue": False,
+            "borrower_id": event.borrower_id,
         }
+        customer = changes.get("rhythms", event.borrower_id) or {"loan_ids": "", "rhythm": None}
+        row["rhythm"] = customer["rhythm"]
+        loans = [x for x in (customer["loan_ids"] or "").split(",") if x]
+        customer["loan_ids"] = ",".join([*loans, str(event.originator_id)])
+        changes.put("rhythms", (event.borrower_id,), customer)
         changes.put("loans", (event.originator_id,), row)
+
+    @handle.register(CustomerEvents.RhythmRecorded)
+    def _rhythm(self, event: Any, changes: Changes) -> None:
+        """The customer's rhythm, copied to each of its loans (their phone visits follow it)."""
+        rhythm = OperatingRhythm(
+            tuple(event.months), event.from_day, event.to_day, event.call_window, event.note
+        ).encode()
+        borrower_id = self._borrower_of(changes, event.originator_id)
+        if borrower_id is None:
+            return
+        customer = changes.get("rhythms", borrower_id) or {"loan_ids": "", "rhythm": None}
+        customer["rhythm"] = rhythm
+        changes.put("rhythms", (borrower_id,), customer)
+        for loan_id in (customer["loan_ids"] or "").split(","):
+            if loan_id and changes.get("loans", UUID(loan_id)) is not None:
+                changes.update("loans", (UUID(loan_id),), rhythm=rhythm)
+
+    @handle.register(CustomerEvents.Opened)
+    def _customer_opened(self, event: Any, changes: Changes) -> None:
+        changes.put("customer_ids", (event.originator_id,), {"borrower_id": event.borrower_id})
+
+    @staticmethod
+    def _borrower_of(changes: Changes, customer_id: Any) -> str | None:
+        found = changes.get("customer_ids", customer_id)
+        return found["borrower_id"] if found else None
 
     @handle.register(LoanEvents.OverdueStatusRecorded)
     def _overdue(self, event: Any, changes: Changes) -> None:
@@ -527,9 +615,15 @@ class WorkQueue(FollowsRules, Projection):
             "proposed_as_of": None,
             "proposal_undetermined": False,
         }
+        graded = row.get("proposed_as_of") or changes.at.date()
+        if event.grade != event.previous_grade:
+            values["graded_on"] = graded
         if event.grade.severity > event.previous_grade.severity:
             # A downgrade dates from the proposal's as-of date (the approval carries none).
-            values["last_downgrade_on"] = row.get("proposed_as_of") or changes.at.date()
+            values["last_downgrade_on"] = graded
+            if event.grade in (Grade.DOUBTFUL, Grade.LOSS):  # a loss (三个不放过)
+                on = getattr(event, "as_of", None)
+                self._loss(changes, event.originator_id, LossKind.DOWNGRADE, on)
         self._loan(changes, event, **values)
 
     @handle.register(LoanEvents.ClassificationRejected)
@@ -583,6 +677,26 @@ class WorkQueue(FollowsRules, Projection):
         step = changes.get("steps", *key) or {}
         changes.put("steps", key, {"taken_on": later(step.get("taken_on"), event.taken_on)})
         self._loan(changes, event)
+
+    @handle.register(LoanEvents.DisposalPlanSubmitted)
+    def _disposal_plan(self, event: Any, changes: Changes) -> None:
+        row = self._row(changes, event)
+        on = later(row.get("disposal_plan_on"), event.submitted_on)
+        self._loan(changes, event, disposal_plan_on=on)
+
+    @handle.register(LoanEvents.TargetResponsibilitySigned)
+    def _target_signed(self, event: Any, changes: Changes) -> None:
+        years = {y for y in (self._row(changes, event).get("target_years") or "").split(",") if y}
+        signed = ",".join(sorted(years | {str(event.year)}))
+        self._loan(changes, event, target_years=signed)
+
+    @handle.register(LoanEvents.TransferredToAssetPreservation)
+    def _to_preservation(self, event: Any, changes: Changes) -> None:
+        self._loan(changes, event, in_preservation=True)
+
+    @handle.register(LoanEvents.ReturnedFromAssetPreservation)
+    def _from_preservation(self, event: Any, changes: Changes) -> None:
+        self._loan(changes, event, in_preservation=False)
 
     @handle.register(LoanEvents.KeyCustomerDesignated)
     def _key_customer(self, event: Any, changes: Changes) -> None:
@@ -752,13 +866,56 @@ class WorkQueue(FollowsRules, Projection):
     @handle.register(LoanEvents.WrittenOff)
     def _written_off(self, event: Any, changes: Changes) -> None:
         closed = self._row(changes, event).get("closed_on") or event.written_off_on
+        self._loss(changes, event.originator_id, LossKind.WRITE_OFF, event.written_off_on)
         self._loan(changes, event, closed_on=closed)
 
     @handle.register(LoanEvents.Settled)
     def _settled(self, event: Any, changes: Changes) -> None:
         # After a write-off, settlement ends the recovery: the loan closed at the write-off.
-        closed = self._row(changes, event).get("closed_on") or event.settled_on
-        self._loan(changes, event, closed_on=closed)
+        before = self._row(changes, event).get("closed_on")
+        if before is not None and event.outstanding > 0:  # written off, a balance lost
+            self._loss(changes, event.originator_id, LossKind.SETTLED_WITH_LOSS, event.settled_on)
+        self._loan(changes, event, closed_on=before or event.settled_on)
+
+    # ------------------------------------------------------------ 三个不放过
+    @staticmethod
+    def _loss(changes: Changes, loan_id: Any, kind: LossKind, on: Any) -> None:
+        if on is None or changes.get("loans", loan_id) is None:
+            return
+        changes.put(
+            "losses",
+            (loan_id, f"{kind.value}:{on.isoformat()}"),
+            {
+                "kind": kind.value,
+                "loss_on": on,
+                "cause": False,
+                "responsible": False,
+                "measures": False,
+                "owner": False,
+                "closed": False,
+            },
+        )
+
+    @handle.register(LoanEvents.LossReviewRecorded)
+    def _loss_reviewed(self, event: Any, changes: Changes) -> None:
+        key = (event.originator_id, f"{plain(event.loss)}:{event.loss_on.isoformat()}")
+        row = changes.get("losses", *key)
+        if row is None:
+            return
+        changes.update(
+            "losses",
+            key,
+            cause=bool(row["cause"] or event.cause),
+            responsible=bool(row["responsible"] or event.responsible),
+            measures=bool(row["measures"] or event.measures),
+            owner=bool(row["owner"] or event.measures_owner),
+        )
+
+    @handle.register(LoanEvents.LossReviewClosed)
+    def _loss_closed(self, event: Any, changes: Changes) -> None:
+        key = (event.originator_id, f"{plain(event.loss)}:{event.loss_on.isoformat()}")
+        if changes.get("losses", *key) is not None:
+            changes.update("losses", key, closed=True)
 
     # --------------------------------------------------------------- the dossier
     @handle.register(DossierEvents.Opened)
@@ -781,6 +938,18 @@ class WorkQueue(FollowsRules, Projection):
         loan = changes.get("loans", dossier["loan_id"])
         if loan is not None and loan[column] is None:
             changes.update("loans", (dossier["loan_id"],), **{column: event.listed_on})
+
+    @handle.register(DossierEvents.DocumentFiled)
+    def _document_filed(self, event: Any, changes: Changes) -> None:
+        """Extension application materials (展期申请资料) filed in the loan's dossier."""
+        if event.document.doc_type != EXTENSION_APPLICATION:
+            return
+        dossier = changes.get("dossiers", event.originator_id)
+        loan = changes.get("loans", dossier["loan_id"]) if dossier is not None else None
+        if dossier is None or loan is None:
+            return
+        filed = later(loan.get("extension_filed_on"), event.filed_on or changes.at.date())
+        changes.update("loans", (dossier["loan_id"],), extension_filed_on=filed)
 
     @handle.register(DossierEvents.Catalogued)
     def _catalogued(self, event: Any, changes: Changes) -> None:

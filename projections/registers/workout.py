@@ -29,13 +29,23 @@ from domain.values import (
     CollectionStepKind,
     DisposalRoute,
     Grade,
+    LabelledEnum,
     LoanStatus,
+    LossKind,
 )
 from projections.changes import Changes
 from projections.projection import Listing, Projection, handlers
 from projections.query import AsOf, visible
 from projections.store import RegisterStore
-from projections.tables import TableSpec, col, loan_columns, loan_facts, loan_values
+from projections.tables import (
+    PEOPLE,
+    PERSON,
+    TableSpec,
+    col,
+    loan_columns,
+    loan_facts,
+    loan_values,
+)
 
 # Event classes made by the @event decorator exist at run time but are invisible to mypy.
 LoanEvents: Any = Loan
@@ -98,6 +108,49 @@ NPL_LOANS = TableSpec(
     indexes=(("loan_no",), ("disposal_route",)),
 )
 
+
+class ReviewStatus(LabelledEnum):
+    """Where a loss review (三个不放过) stands."""
+
+    OWED = ("owed", "待分析")
+    RECORDING = ("recording", "分析中")
+    TO_CLOSE = ("to_close", "待办结")
+    CLOSED = ("closed", "已办结")
+
+
+LOSS_REVIEWS = TableSpec(
+    "loss_reviews",
+    [
+        *loan_columns(),
+        col("loss_key", sa.String(40), "损失编号", "loss key", export=False, nullable=False),
+        col("loss", sa.String(32), "损失类型", "loss", filter=True, labels=LossKind),
+        col("loss_on", sa.Date, "损失发生日期", "loss on"),
+        col("amount", MONEY, "损失金额（当时余额）", "amount (balance then)"),
+        col(
+            "status",
+            sa.String(16),
+            "三个不放过办理状态",
+            "status",
+            filter=True,
+            labels=ReviewStatus,
+        ),
+        col("review_id", sa.Uuid, "损失分析ID", "review id", export=False),
+        col("cause", sa.Text, "损失原因", "cause"),
+        col("responsible", sa.String(400), "责任人", "persons responsible", shows=PEOPLE),
+        col("determinations", sa.Integer, "关联责任认定数", "responsibility determinations linked"),
+        col("measures", sa.Text, "整改及清收保全措施", "remedial and preservation measures"),
+        col("measures_owner", sa.Uuid, "措施责任人", "measures owned by", shows=PERSON),
+        col("recorded_by", sa.String(400), "分析记录人", "recorded by", shows=PEOPLE),
+        col("analysed_on", sa.Date, "最近分析日期", "last analysed on"),
+        col("closed_on", sa.Date, "办结日期", "closed on"),
+        col("closed_by", sa.Uuid, "办结人", "closed by", shows=PERSON),
+        col("opinion", sa.Text, "办结意见", "closing opinion"),
+    ],
+    key=("loan_id", "loss_key"),
+    indexes=(("loan_no",), ("status",)),
+)
+"""三个不放过台账: each loss with its cause, persons responsible, measures and closure."""
+
 _COPIED = ("loan_no", "borrower_name", "branch", "product", "grade", "status", "balance")
 
 
@@ -105,15 +158,79 @@ class NonPerformingRegister(Projection):
     """不良贷款台账: non-performing and written-off loans by disposal route."""
 
     name = "npl_register"
-    version = 2  # 2: rows dated by business date (业务日期), read on a day (on=)
+    version = 3  # 2: rows dated by business date (业务日期), read on a day (on=); 3: the
+    # losses and their reviews (三个不放过台账)
     title_zh = "不良贷款台账"
     title_en = "Non-performing loan register"
-    tables = (LOANS, NPL_LOANS)
+    tables = (LOANS, NPL_LOANS, LOSS_REVIEWS)
     listings: ClassVar[dict[str, Listing]] = {
-        "npl_loans": Listing("npl_loans", ("disposal_route", "loan_no"), title_zh, title_en)
+        "npl_loans": Listing("npl_loans", ("disposal_route", "loan_no"), title_zh, title_en),
+        "loss_reviews": Listing(
+            "loss_reviews",
+            ("loss_on", "loan_no"),
+            "三个不放过台账",
+            "Loss reviews (three no-lets)",
+        ),
     }
 
     handle = handlers()
+
+    @staticmethod
+    def _loss(changes: Changes, loan_id: Any, kind: LossKind, on: Any, amount: Any) -> None:
+        """A loss of the loan: its review is owed from now (三个不放过)."""
+        loan = changes.get("loans", loan_id)
+        if loan is None or on is None:
+            return
+        changes.put(
+            "loss_reviews",
+            (loan_id, f"{kind.value}:{on.isoformat()}"),
+            {
+                "loan_no": loan["loan_no"],
+                "borrower_name": loan["borrower_name"],
+                "branch": loan["branch"],
+                "loss": kind.value,
+                "loss_on": on,
+                "amount": amount,
+                "status": ReviewStatus.OWED.value,
+            },
+        )
+
+    @handle.register(LoanEvents.LossReviewRecorded)
+    def _(self, event: Any, changes: Changes) -> None:
+        key = (event.originator_id, f"{event.loss.value}:{event.loss_on.isoformat()}")
+        row = changes.get("loss_reviews", *key)
+        if row is None:
+            return
+        recorders = [r for r in (row["recorded_by"] or "").split(",") if r]
+        if str(event.actor_id) not in recorders:
+            recorders.append(str(event.actor_id))
+        if event.responsible:
+            row["responsible"] = ",".join(map(str, event.responsible))
+            row["determinations"] = len(event.determinations or ())
+        row.update(
+            review_id=event.review_id,
+            cause=event.cause or row["cause"],
+            measures=event.measures or row["measures"],
+            measures_owner=event.measures_owner or row["measures_owner"],
+            recorded_by=",".join(recorders),
+            analysed_on=event.analysed_on,
+        )
+        done = all(row[c] for c in ("cause", "responsible", "measures", "measures_owner"))
+        row["status"] = (ReviewStatus.TO_CLOSE if done else ReviewStatus.RECORDING).value
+        changes.put("loss_reviews", key, row)
+
+    @handle.register(LoanEvents.LossReviewClosed)
+    def _(self, event: Any, changes: Changes) -> None:
+        key = (event.originator_id, f"{event.loss.value}:{event.loss_on.isoformat()}")
+        if changes.get("loss_reviews", *key) is not None:
+            changes.update(
+                "loss_reviews",
+                key,
+                status=ReviewStatus.CLOSED.value,
+                closed_on=event.closed_on,
+                closed_by=event.actor_id,
+                opinion=event.opinion,
+            )
 
     def _both(self, changes: Changes, loan_id: Any, **values: Any) -> None:
         """Change the helper row, and the register's row if the loan has one."""
@@ -178,6 +295,11 @@ class NonPerformingRegister(Projection):
             return
         loan["grade"] = event.grade.value
         as_of = loan["proposal_as_of"] if loan["proposal_id"] == event.proposal_id else None
+        if event.grade in (Grade.DOUBTFUL, Grade.LOSS) and (
+            event.grade.severity > event.previous_grade.severity
+        ):
+            on = getattr(event, "as_of", None)
+            self._loss(changes, loan_id, LossKind.DOWNGRADE, on, loan["balance"])
         if event.previous_grade.is_non_performing and not event.grade.is_non_performing:
             loan.update(route=None, route_on=None)  # upgraded: its disposal is over
         changes.put("loans", (loan_id,), loan)
@@ -244,6 +366,7 @@ class NonPerformingRegister(Projection):
             written_off_amount=event.amount,
         )
         changes.put("npl_loans", (loan_id,), row)
+        self._loss(changes, loan_id, LossKind.WRITE_OFF, event.written_off_on, event.amount)
 
     @handle.register(LoanEvents.Settled)
     def _(self, event: Any, changes: Changes) -> None:
@@ -251,6 +374,9 @@ class NonPerformingRegister(Projection):
         loan = changes.get("loans", loan_id)
         written_off = loan is not None and loan["status"] == LoanStatus.WRITTEN_OFF.value
         changes.update("loans", (loan_id,), status=LoanStatus.SETTLED.value)
+        if written_off and event.outstanding > 0:  # what recovery did not bring back is lost
+            kind = LossKind.SETTLED_WITH_LOSS
+            self._loss(changes, loan_id, kind, event.settled_on, event.outstanding)
         if written_off:  # 账销案存: the written-off loan stays, its recovery ended
             changes.update(
                 "npl_loans",

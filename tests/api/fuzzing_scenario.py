@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
+from uuid import uuid4
 
 import httpx
 
@@ -144,6 +145,8 @@ class Scenario:
         "zones",
         "guanhu",
         "risk_control",
+        "monitoring",
+        "customers",
         "reads",
     )
     """The steps that build the states, in the order they must run."""
@@ -475,6 +478,42 @@ class Scenario:
             "/loans/{loan_no}/asset-preservation",
             Example(
                 {"loan_no": bad}, body={"transferred_on": self.today, "reason": "逾期超过90天"}
+            ),
+        )
+        self.example(
+            "POST",
+            "/loans/{loan_no}/asset-preservation/return",
+            Example(
+                {"loan_no": bad}, body={"returned_on": self.today, "reason": "已上调，退回客户部"}
+            ),
+        )
+        # 三个不放过: the loan has had no loss (次级 is none), so these are refused, not 5xx.
+        findings = {
+            "analysed_on": self.today,
+            "cause": "担保人失联",
+            "responsible": [RUNNERS["account_manager"]],
+            "measures": "起诉保证人",
+            "measures_owner": RUNNERS["post_loan_officer"],
+        }
+        self.example(
+            "POST",
+            "/loans/{loan_no}/loss-reviews",
+            Example(
+                {"loan_no": bad},
+                body={**findings, "loss": "downgrade", "loss_on": self.today},
+            ),
+        )
+        self.example(
+            "POST",
+            "/loans/{loan_no}/loss-reviews/{review_id}",
+            Example({"loan_no": bad, "review_id": str(uuid4())}, body=findings),
+        )
+        self.example(
+            "POST",
+            "/loans/{loan_no}/loss-reviews/{review_id}/closure",
+            Example(
+                {"loan_no": bad, "review_id": str(uuid4())},
+                body={"closed_on": self.today, "opinion": "三个不放过已落实"},
             ),
         )
         plan = {"method": "litigation", "submitted_on": self.today, "plan": "起诉借款人"}
@@ -1480,6 +1519,69 @@ class Scenario:
         )
 
     # ------------------------------------------------------------------ 管户
+    def monitoring(self) -> None:
+        """The online monitor designated for a spell (专职信贷在线监测员) and again from today;
+        a large customer's month monitored; a flag verified, another decided (三层过滤)."""
+        head, officer = RUNNERS["branch_head"], RUNNERS["post_loan_officer"]
+        self.bank.post(
+            head,
+            f"/staff/{officer}/online-monitor",
+            {"since": self.on(0), "until": self.on(40), "reason": "专职信贷在线监测员"},
+        )
+        self.example(
+            "POST",
+            "/staff/{staff_no}/online-monitor",
+            Example({"staff_no": officer}, body={"since": self.today, "reason": "续任监测员"}),
+        )
+        self.example(
+            "POST",
+            "/staff/{staff_no}/online-monitor/end",
+            Example({"staff_no": officer}, body={"ended_on": self.today, "reason": "轮岗"}),
+        )
+        record = {
+            "figures": [{"name": "资产负债率", "value": "78%"}],
+            "findings": "资产负债率显著上升",
+            "judgment": "warning",
+            "signal_code": "FIN-01",
+        }
+        self.example(
+            "POST",
+            "/monitoring/records",
+            Example(body={**record, "loan_no": self.loan(), "monitored_on": self.on(5)}),
+        )
+        first = self.bank.post(
+            officer,
+            "/monitoring/records",
+            {**record, "loan_no": self.loan(), "monitored_on": self.on(6)},
+        )["ids"]["record_id"]
+        self.example(
+            "POST",
+            "/monitoring/records/{record_id}/verification",
+            Example(
+                {"record_id": first},
+                body={"verified_on": self.today, "substantiated": True, "opinion": "核实属实"},
+            ),
+        )
+        second = self.bank.post(
+            officer,
+            "/monitoring/records",
+            {**record, "loan_no": self.loan(), "monitored_on": self.on(7)},
+        )["ids"]["record_id"]
+        self.bank.post(
+            RUNNERS["account_manager"],
+            f"/monitoring/records/{second}/verification",
+            {"verified_on": self.on(8), "substantiated": True, "opinion": "核实属实"},
+        )
+        self.example(
+            "POST",
+            "/monitoring/records/{record_id}/decision",
+            Example(
+                {"record_id": second},
+                body={"decided_on": self.today, "confirmed": True, "reason": "确认预警"},
+            ),
+        )
+        self.parameters["record_id"] = second
+
     def guanhu(self) -> None:
         """A customer assigned to a manager (管户) and one taken off; a loan's
         target-responsibility record signed (贷后管理及目标责任书)."""
@@ -1523,6 +1625,66 @@ class Scenario:
                     "collection_target": "60000.00",
                     "business_target": "日均存款不低于 20 万元",
                     "signed_on": self.today,
+                },
+            ),
+        )
+
+    # ------------------------------------------------------------------ customer file
+    def customers(self) -> None:
+        """A customer's managing bank named (客户管理行), its operating rhythm recorded
+        (客户运营规律), an attempt to reach it and its contact data verified (失联客户)."""
+        borrower = f"91330100FZ{self.loans + 1:06d}X"
+        self.loan()
+        self.parameters["borrower_id"] = borrower
+        path = {"borrower_id": borrower}
+        self.example(
+            "POST",
+            "/customers/{borrower_id}/managing-branch",
+            Example(
+                path,
+                body={"branch": "城东支行", "set_on": self.today, "reason": "小户由支行管理"},
+            ),
+        )
+        self.example(
+            "POST",
+            "/customers/{borrower_id}/rhythm",
+            Example(
+                path,
+                body={
+                    "months": [5, 9],
+                    "from_day": 10,
+                    "to_day": 20,
+                    "call_window": "18:00-20:00",
+                    "note": "出栏前后回访",
+                    "agreed_on": self.today,
+                },
+            ),
+        )
+        self.example(
+            "POST",
+            "/customers/{borrower_id}/contact-attempts",
+            Example(
+                path,
+                body={
+                    "attempted_on": self.today,
+                    "channel": "phone",
+                    "purpose": "return_visit",
+                    "contact": "13800000000",
+                    "reached": True,
+                    "note": "接通，本人",
+                },
+            ),
+        )
+        self.example(
+            "POST",
+            "/customers/{borrower_id}/contact-verifications",
+            Example(
+                path,
+                body={
+                    "verified_on": self.today,
+                    "learned_on": self.today,
+                    "phone": "13900000000",
+                    "note": "拨打核实为本人",
                 },
             ),
         )

@@ -69,6 +69,9 @@ ROUTES: dict[str, Permission] = {
     # A loan, its dossier and collateral, as they stand (the aggregates themselves).
     "/loans": Needs(Action.READ_BUSINESS),
     "/maturities": Needs(Action.READ_BUSINESS),
+    # The key customers on a date (重点客户), from the central monitoring register.
+    "/monitoring/key-customers": Needs(Action.READ_BUSINESS),
+    "/target-coverage": Needs(Action.READ_BUSINESS),
     "/loans/{loan_no}": Needs(Action.READ_BUSINESS),
     "/loans/{loan_no}/events": Needs(Action.READ_BUSINESS),
     "/loans/{loan_no}/classifications/floor": Needs(Action.READ_BUSINESS),
@@ -82,6 +85,8 @@ ROUTES: dict[str, Permission] = {
     "/archive/past-retention": Needs(Action.READ_BUSINESS),
     # Who could read a dossier on a day (数据权限): for audit.
     "/loans/{loan_no}/readers": Needs(Action.READ_READERS),
+    # The customer file (按户建档): the borrower's loans within the reader's scope.
+    "/customers/{borrower_id}": Needs(Action.READ_BUSINESS),
     # The registers' index: names and positions, no rows.
     "/registers": Needs(Action.READ_BUSINESS),
     # Judged from the work queue and completeness registers, for their own readers.
@@ -134,7 +139,9 @@ QUERIES = {
     "/integrity/proofs/inclusion": "position=1",
     "/integrity/proofs/consistency": "first=1&second=2",
     "/maturities": "month=2026-12",
+    "/target-coverage": "year=2026",
     "/reports/risk": "on=2026-09-30",
+    "/monitoring/key-customers": "on=2026-09-30",
 }
 """The required query parameters, so that what decides the answer is the caller's role."""
 
@@ -286,6 +293,7 @@ def demo_of(api: Api, *, loans: int) -> Demo:
             "suspension_id": str(uuid.uuid4()),
             "staff_no": "0101",
             "tree_size": "1",
+            "borrower_id": archive.loan(loan).borrower_id,
         },
         people,
         held_loans,
@@ -297,7 +305,7 @@ def concerned(route: str, demo: Demo) -> DemoLoan | None:
     the unit of the person whose evaluations it lists."""
     if "{borrowing_id}" in route:
         return demo.loans[BORROWING_OVERDUE]
-    if "{loan_no}" in route:
+    if "{loan_no}" in route or "{borrower_id}" in route:  # the borrower's one loan
         return demo.loans[demo.values["loan_no"]]
     if route == "/staff/{staff_no}/evaluations":  # the person's unit, as if a loan of it
         return DemoLoan("", demo.api.archive.staff(demo.values["staff_no"]).branch, frozenset())
@@ -377,13 +385,19 @@ def subjects(demo: Demo, path: str, example: Example) -> list[DemoLoan]:
     numbers: list[str] = []
     if "loan_no" in example.path:
         numbers.append(example.path["loan_no"])
+    if "borrower_id" in example.path:  # a customer's file: its loans
+        numbers += [x.loan_no for x in archive.borrower_loans(example.path["borrower_id"])]
     if "borrowing_id" in example.path:
         numbers.append(archive.repository.get(UUID(example.path["borrowing_id"])).loan_no)
     if "batch_id" in example.path:
         batch = archive.repository.get(UUID(example.path["batch_id"]))
         numbers += [archive.repository.get(d).loan_no for d in batch.dossier_ids]
+    if "record_id" in example.path:  # a month's monitoring record names its customer's loan
+        numbers.append(archive.repository.get(UUID(example.path["record_id"])).loan_no)
     body = example.body or {}
     numbers += body.get("loan_nos", [])
+    if path == "/monitoring/records":
+        numbers.append(body["loan_no"])
     found = []
     for number in numbers:
         loan = archive.loan(number)
@@ -403,9 +417,18 @@ def subjects(demo: Demo, path: str, example: Example) -> list[DemoLoan]:
         # A risk notice or a suspension: within the actor's reach of the units it concerns.
         found += [DemoLoan("", unit, frozenset()) for unit in risk_units(demo, example)]
     managing = path.endswith(("/evaluations", "/customers", "/customers/release"))
+    managing = path.endswith(
+        (
+            "/evaluations",
+            "/customers",
+            "/customers/release",
+            "/online-monitor",
+            "/online-monitor/end",
+        )
+    )
     if not found and managing and "staff_no" in example.path:
-        # A person's duties evaluated, or customers assigned to them (管户): within the
-        # evaluator's or the branch head's reach of the person's unit.
+        # A person's duties evaluated, customers assigned to them (管户) or the person made
+        # online monitor: within the evaluator's or the branch head's reach of their unit.
         evaluated = archive.staff(example.path["staff_no"])
         found.append(DemoLoan("", evaluated.branch, frozenset()))
     return found

@@ -6,6 +6,7 @@ import hashlib
 import json
 import re
 from dataclasses import replace
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -144,7 +145,7 @@ def test_rules_adopted_before_the_repayment_convention_keep_their_version_and_th
     assert parsed.repayment == RepaymentConvention(**EARLIER["repayment"]) == shipped.repayment
 
 
-MARK = ", responsibility = true }"
+MARK = ", responsibility = true, npl_plan = true }"
 NOTICE_RUNG = '{ days = 30, step = "notice_served", owner = "account_manager"'
 SIXTY_RUNG = '{ days = 60, step = "on_site_investigation", owner = "post_loan_officer"'
 
@@ -152,19 +153,52 @@ SIXTY_RUNG = '{ days = 60, step = "on_site_investigation", owner = "post_loan_of
 def test_responsibility_determination_starts_at_the_rung_the_ladder_marks() -> None:
     assert RuleSet.from_toml(DEFAULT).responsibility_from_days == 30
     moved = DEFAULT.replace(NOTICE_RUNG + MARK, NOTICE_RUNG + " }").replace(
-        SIXTY_RUNG + " }", SIXTY_RUNG + MARK
+        SIXTY_RUNG + " }", SIXTY_RUNG + ", responsibility = true }"
     )
     assert RuleSet.from_toml(moved).responsibility_from_days == 60
     # A ladder marking none (as rule sets adopted before the mark) starts it at the notice.
     unmarked = DEFAULT.replace(NOTICE_RUNG + MARK, NOTICE_RUNG + " }")
     assert unmarked != DEFAULT
     assert parse_adopted(dict(RuleSet.from_toml(unmarked).source)).responsibility_from_days == 30
-    twice = DEFAULT.replace(SIXTY_RUNG + " }", SIXTY_RUNG + MARK)
+    twice = DEFAULT.replace(SIXTY_RUNG + " }", SIXTY_RUNG + ", responsibility = true }")
     with pytest.raises(RulesError, match="at most one rung"):
         RuleSet.from_toml(twice)
     with pytest.raises(RulesError) as not_a_flag:
         RuleSet.from_toml(DEFAULT.replace(MARK, ', responsibility = "yes" }'))
     assert not_a_flag.value.context["field"] == "collection.ladder[6].responsibility"
+
+
+def test_the_npl_plan_is_owed_from_one_rung_at_most() -> None:
+    """Row 003-29: the shipped ladder asks the NPL management plan from its day-30 rung; a
+    second rung marked is refused; a ladder marking none (earlier rule sets) asks for none."""
+    assert [r.days for r in RuleSet.from_toml(DEFAULT).collection_ladder if r.npl_plan] == [30]
+    twice = DEFAULT.replace(SIXTY_RUNG + " }", SIXTY_RUNG + ", npl_plan = true }")
+    with pytest.raises(RulesError, match="npl_plan"):
+        RuleSet.from_toml(twice)
+    unmarked = DEFAULT.replace(MARK, ", responsibility = true }")
+    assert not any(r.npl_plan for r in RuleSet.from_toml(unmarked).collection_ladder)
+
+
+def test_the_lead_units_and_extension_preparation_are_checked() -> None:
+    """Rows 004-11, 004-19: the shipped lead units by grade; an unknown grade, a file-by day
+    before the preparation opens, and an earlier rule set (none named, nothing asked)."""
+    shipped = RuleSet.from_toml(DEFAULT).accountability
+    assert shipped.lead_unit(Grade.SPECIAL_MENTION) == "客户部"
+    assert shipped.lead_unit(Grade.DOUBTFUL) == "资产经营部"
+    assert shipped.with_preservation(Grade.SUBSTANDARD) is True
+    assert shipped.with_preservation(Grade.NORMAL) is False
+    assert shipped.extension_window(date(2026, 3, 1)) == (date(2026, 1, 30), date(2026, 2, 19))
+    with pytest.raises(RulesError) as unknown:
+        RuleSet.from_toml(DEFAULT.replace('normal = "客户部"', 'fine = "客户部"'))
+    assert unknown.value.context["field"] == "accountability.lead_units.fine"
+    with pytest.raises(RulesError) as late:
+        RuleSet.from_toml(DEFAULT.replace("extension_file_days = 10", "extension_file_days = 40"))
+    assert late.value.context["field"] == "accountability.extension_file_days"
+    earlier = {k: v for k, v in RuleSet.from_toml(DEFAULT).source.items() if k != "accountability"}
+    none = RuleSet.from_mapping(earlier).accountability
+    assert none.lead_unit(Grade.NORMAL) is None
+    assert none.with_preservation(Grade.LOSS) is None
+    assert none.extension_window(date(2026, 3, 1)) is None
 
 
 # ------------------------------------------------------------- the statutory floors
@@ -383,12 +417,15 @@ CHANGED_ON_PURPOSE = frozenset(
         "watch",
         "guarantors",
         "guanhu",
+        "customers",
         "supervision",
+        "monitoring",
         "zones",
         "portfolio",
         "portfolio.npl_alert",
         "portfolio.overdue_target",
         "calendar",
+        "accountability",
     }
 )
 """Keys added with a new rule rather than moved from code: data scope limits what nothing
@@ -400,13 +437,15 @@ closed loop, reporting routes and the re-classification a red signal opens (free
 steps, nothing reported before), and the closer watch of key, large and third-party-serviced
 loans with maturity notices ([watch]), and the guarantors' re-assessment (保证人代偿能力重估),
 which no guarantor fell due for before [guarantors], the scoring sheet of supervision checks
-([supervision]), which no earlier rule set had, the handling form filed with a signal's
+([supervision]), which no earlier rule set had, the key customers and their monitoring
+([monitoring]), none computed before, the handling form filed with a signal's
 raising serving its handling (warnings.form_on_raising), the bank's holiday calendar (weekends
 only before [calendar]), the customers' zones (三大区间, [[zones]]), into which nobody was
 classified before, the 管户 cap, range and amount tiers ([guanhu]), which nothing limited
 before, and the portfolio's amount bands, NPL ceilings and provision rates ([portfolio]), none
-of which existed before, nor the alert lines (不良警戒线, 逾期率考核线) added to it later; so the shipped file differs from what an earlier rule set is read
-with."""
+of which existed before, nor the alert lines (不良警戒线, 逾期率考核线) added to it later, and
+the lead unit by grade and the extension prepared ahead ([accountability]), which nothing named
+or asked for before; so the shipped file differs from what an earlier rule set is read with."""
 
 
 def test_the_shipped_rules_say_what_earlier_rule_sets_are_read_with() -> None:

@@ -501,6 +501,7 @@ def test_tasks_come_earliest_due_first_and_only_once_open() -> None:
         TaskKind.WARNING_REPORT,  # 17 January: a yellow signal reported to the reviewer
         TaskKind.FIRST_INSPECTION,  # 25 January
         TaskKind.WARNING_HANDLING,  # 27 January
+        TaskKind.TARGET_RECORD,  # 31 days from the value date: the year's target record
     ]
     assert all(t.opens_on <= date(2025, 1, 13) for t in found)
     assert found == sorted(found, key=lambda t: t.due_on)

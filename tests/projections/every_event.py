@@ -37,12 +37,14 @@ from domain.borrowing import Borrowing, Circulation
 from domain.classification import FloorPolicy
 from domain.collateral import Collateral
 from domain.compliance import IssuedReport, ReportFormat, Scope
+from domain.customer import Customer
 from domain.disposition import DestructionBatch
 from domain.dossier import Dossier, FixityResult
 from domain.industry import Industry
 from domain.information import BorrowerField, PaymentMethod
 from domain.integrity import AuditBundle, IntegrityVerification
 from domain.loan import Loan
+from domain.monitoring import Figure, Judgment, MonitoringRecord
 from domain.numbering import FormKind, NumberBook
 from domain.portfolio import IssuedRiskReport, ReportPeriod
 from domain.reference import ReferenceSeries, Series
@@ -55,7 +57,7 @@ from domain.risk_control import (
     SuspensionBasis,
 )
 from domain.rules import RuleSet, RulesInForce, packaged_rules_text, shipped_rules
-from domain.scope import RowScope
+from domain.scope import Level, RowScope
 from domain.staff import CustomerHolding, Staff
 from domain.supervision import Campaign, Deduction, SupervisionCheck
 from domain.values import (
@@ -70,6 +72,8 @@ from domain.values import (
     CheckSubject,
     CollateralKind,
     CollectionStepKind,
+    ContactChannel,
+    ContactPurpose,
     DeterminationStep,
     DisposalMethod,
     DocumentRef,
@@ -84,6 +88,7 @@ from domain.values import (
     ItemCondition,
     LoanStatus,
     LoginFailure,
+    LossKind,
     Party,
     ReadPurpose,
     ResponsibilityFinding,
@@ -278,6 +283,78 @@ def customer_held(w: World) -> list[Any]:
 def customer_holding_released(w: World) -> list[Any]:
     w.holding.release(staff_no="AM001")
     return [w.holding]
+
+
+def customer_file_opened(w: World) -> list[Any]:
+    w.keep(customer=Customer.open("91330100MA2EVERY1X", "示例集团成员有限公司"))
+    return [w.customer]
+
+
+def managing_branch_set(w: World) -> list[Any]:
+    w.customer.set_managing_branch(
+        branch="城东支行",
+        level=Level.SUB_BRANCH,
+        tier="小户",
+        required=Level.SUB_BRANCH,
+        booked_at=[("总行", "城东支行")],
+        set_on=START,
+        reason="分层经营",
+        actor=w.actor("head"),
+    )
+    return [w.customer]
+
+
+def rhythm_recorded(w: World) -> list[Any]:
+    w.customer.record_rhythm(
+        months=[5, 9],
+        from_day=10,
+        to_day=20,
+        call_window="18:00-20:00",
+        note="出栏前后回访",
+        agreed_on=START,
+        actor=w.actor("am"),
+    )
+    return [w.customer]
+
+
+def contact_attempted(w: World) -> list[Any]:
+    w.customer.record_attempt(
+        attempted_on=START,
+        channel=ContactChannel.PHONE,
+        purpose=ContactPurpose.RETURN_VISIT,
+        contact="13800000000",
+        reached=False,
+        note="空号",
+        unreachable_after=None,
+        actor=w.actor("am"),
+    )
+    return [w.customer]
+
+
+def marked_unreachable(w: World) -> list[Any]:
+    w.customer.record_attempt(
+        attempted_on=START,
+        channel=ContactChannel.VISIT,
+        purpose=ContactPurpose.COLLECTION,
+        contact="云溪镇1号",
+        reached=False,
+        note="人去楼空",
+        unreachable_after=2,
+        actor=w.actor("am"),
+    )
+    return [w.customer]
+
+
+def contact_verified(w: World) -> list[Any]:
+    w.customer.verify_contact(
+        verified_on=START,
+        learned_on=START,
+        phone="13900000000",
+        address=None,
+        note="核实为本人",
+        actor=w.actor("am"),
+    )
+    return [w.customer]
 
 
 def customer_released(w: World) -> list[Any]:
@@ -1002,6 +1079,45 @@ def transferred_to_asset_preservation(w: World) -> list[Any]:
     return [w.loan]
 
 
+def returned_from_asset_preservation(w: World) -> list[Any]:
+    """A loan downgraded to 次级 and transferred, repaid twice on time, upgraded to 关注 and
+    handed back to the customer department (退回客户部)."""
+    loan = _disburse(w, "JJ2025EVERY0004", principal=Decimal("60000.00"))
+    for grade, on in ((Grade.SUBSTANDARD, day(120)), (Grade.SPECIAL_MENTION, day(200))):
+        proposal = uuid4()
+        loan.propose_classification(
+            proposal_id=proposal,
+            grade=grade,
+            sub_grade=None,
+            reason="按季分类",
+            as_of=on,
+            scheme=shipped_rules().sub_grades,
+            actor=w.actor("am"),
+        )
+        loan.approve_classification(
+            proposal_id=proposal,
+            reason="同意",
+            policy=FloorPolicy(),
+            borrower_npl_share=None,
+            actor=w.actor("risk"),
+        )
+        if grade is Grade.SUBSTANDARD:
+            loan.transfer_to_asset_preservation(
+                transferred_on=day(121), reason="下调为次级", actor=w.actor("risk")
+            )
+            for paid in (day(150), day(180)):
+                loan.record_repayment(
+                    paid_on=paid,
+                    principal=Decimal("1000.00"),
+                    interest=Decimal("200.00"),
+                    actor=w.actor("am"),
+                )
+    loan.return_from_asset_preservation(
+        returned_on=day(201), reason="已上调为关注类", actor=w.actor("risk")
+    )
+    return [loan]
+
+
 def written_off(w: World) -> list[Any]:
     w.loan.write_off(
         written_off_on=day(400),
@@ -1009,6 +1125,44 @@ def written_off(w: World) -> list[Any]:
         reason="借款人破产清算终结",
         actor=w.actor("head"),
         documents=[document("writeoff_application"), document("writeoff_evidence")],
+    )
+    return [w.loan]
+
+
+def loss_review_recorded(w: World) -> list[Any]:
+    """The write-off's review (三个不放过): the cause and the person responsible first, the
+    measures and their owner added."""
+    w.keep(review_id=uuid4())
+    w.loan.record_loss_review(
+        review_id=w.review_id,
+        loss=LossKind.WRITE_OFF,
+        loss_on=day(400),
+        analysed_on=day(405),
+        cause="借款人破产，担保人无代偿能力",
+        responsible=[w.party("am")],
+        measures=None,
+        measures_owner=None,
+        actor=w.actor("risk"),
+    )
+    w.loan.amend_loss_review(
+        review_id=w.review_id,
+        analysed_on=day(406),
+        cause=None,
+        responsible=[],
+        measures="账销案存，继续追索保证人财产",
+        measures_owner=w.party("officer"),
+        actor=w.actor("risk"),
+        documents=[document("responsibility_record")],
+    )
+    return [w.loan]
+
+
+def loss_review_closed(w: World) -> list[Any]:
+    w.loan.close_loss_review(
+        review_id=w.review_id,
+        closed_on=day(410),
+        opinion="三个不放过已落实",
+        actor=w.actor("head"),
     )
     return [w.loan]
 
@@ -1743,6 +1897,67 @@ def risk_report_issued(w: World) -> list[Any]:
     ]
 
 
+def online_monitor_designated(w: World) -> list[Any]:
+    """The post-loan officer designated online monitor (专职信贷在线监测员) by the head."""
+    w.staff["officer"].designate_online_monitor(
+        since=START,
+        until=None,
+        reason="专职信贷在线监测员",
+        held=frozenset({Role.POST_LOAN_OFFICER}),
+        actor=w.actor("head"),
+    )
+    return [w.staff["officer"]]
+
+
+def monitoring_recorded(w: World) -> list[Any]:
+    """A month's off-site monitoring judged 预警, proposing a catalogue signal."""
+    w.keep(
+        monitoring=MonitoringRecord.record(
+            borrower_id=w.loan.borrower_id,
+            borrower_name=w.loan.borrower_name,
+            branch=w.loan.branch,
+            loan_no=w.loan.loan_no,
+            monitored_on=START + timedelta(days=5),
+            figures=[Figure("资产负债率", "78%")],
+            findings="资产负债率显著上升",
+            judgment=Judgment.WARNING,
+            signal_code="FIN-01",
+            designated=True,
+            actor=w.actor("officer"),
+        )
+    )
+    return [w.monitoring]
+
+
+def monitoring_verified(w: World) -> list[Any]:
+    w.monitoring.verify(
+        verified_on=START + timedelta(days=6),
+        substantiated=True,
+        opinion="核实属实",
+        managers=[w.id("am")],
+        actor=w.actor("am"),
+    )
+    return [w.monitoring]
+
+
+def monitoring_decided(w: World) -> list[Any]:
+    w.monitoring.decide(
+        decided_on=START + timedelta(days=7),
+        confirmed=True,
+        reason="确认预警",
+        signal_id=None,
+        actor=w.actor("risk"),
+    )
+    return [w.monitoring]
+
+
+def online_monitor_ended(w: World) -> list[Any]:
+    w.staff["officer"].end_online_monitor(
+        ended_on=START + timedelta(days=8), reason="轮岗", actor=w.actor("head")
+    )
+    return [w.staff["officer"]]
+
+
 def _declared(owner: Any, name: str) -> str:
     """The topic of the class that declares event ``name`` of ``owner`` (up its chain)."""
     cls = getattr(owner, name)
@@ -1770,6 +1985,12 @@ FACTORIES: dict[str, Factory] = {
     _declared(CustomerHolding, "Opened"): customer_holding_opened,
     _declared(CustomerHolding, "Held"): customer_held,
     _declared(CustomerHolding, "Released"): customer_holding_released,
+    _declared(Customer, "Opened"): customer_file_opened,
+    _declared(Customer, "ManagingBranchSet"): managing_branch_set,
+    _declared(Customer, "RhythmRecorded"): rhythm_recorded,
+    _declared(Customer, "Attempted"): contact_attempted,
+    _declared(Customer, "MarkedUnreachable"): marked_unreachable,
+    _declared(Customer, "ContactVerified"): contact_verified,
     _declared(Staff, "PasswordSet"): password_set,
     _declared(Staff, "PasswordChanged"): password_changed,
     _declared(Staff, "LoggedIn"): logged_in,
@@ -1839,7 +2060,10 @@ FACTORIES: dict[str, Factory] = {
     _declared(Loan, "DisposalPlanDecided"): disposal_plan_decided,
     _declared(Loan, "DisposalResultRecorded"): disposal_result_recorded,
     _declared(Loan, "TransferredToAssetPreservation"): transferred_to_asset_preservation,
+    _declared(Loan, "ReturnedFromAssetPreservation"): returned_from_asset_preservation,
     _declared(Loan, "WrittenOff"): written_off,
+    _declared(Loan, "LossReviewRecorded"): loss_review_recorded,
+    _declared(Loan, "LossReviewClosed"): loss_review_closed,
     _declared(Loan, "Settled"): settled,
     _declared(Collateral, "Released"): collateral_released,
     _declared(Dossier, "DocumentRead"): document_read,
@@ -1895,4 +2119,9 @@ FACTORIES: dict[str, Factory] = {
     _declared(Suspension, "BookingFlagged"): booking_flagged,
     _declared(Suspension, "SuspensionLifted"): suspension_lifted,
     _declared(ActiveSuspensions, "Removed"): suspension_removed,
+    _declared(Staff, "OnlineMonitorDesignated"): online_monitor_designated,
+    _declared(MonitoringRecord, "Recorded"): monitoring_recorded,
+    _declared(MonitoringRecord, "Verified"): monitoring_verified,
+    _declared(MonitoringRecord, "Decided"): monitoring_decided,
+    _declared(Staff, "OnlineMonitorEnded"): online_monitor_ended,
 }

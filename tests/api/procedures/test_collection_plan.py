@@ -48,7 +48,8 @@ def test_joint_visit_and_revised_plan_name_who_took_part_and_the_plan_is_decided
     paid = {"paid_on": "2025-03-20", "principal": "0.00", "interest": "3600.00"}
     assert api.post("officer", f"/loans/{LOAN}/repayments", paid).status_code == 201
     overdue(api, 1, "2025-06-21")
-    assert step(api, "am", "phone_call", "2025-06-21", 1).status_code == 201
+    called = step(api, "am", "phone_call", "2025-06-21", 1, participants=["RM001"])
+    assert called.status_code == 201, called.text
     dossier = api.get("auditor", f"/loans/{LOAN}/dossier").json()["documents"]
     assert sorted(d["filename"] for d in dossier if d["stage"] == "collection") == [
         f"interest-notice-{LOAN}-2025-06-21.pdf",
@@ -85,7 +86,7 @@ def test_joint_visit_and_revised_plan_name_who_took_part_and_the_plan_is_decided
     steps = [e["data"] for e in events if e["type"] == "CollectionStepTaken"]
     ids = {s["staff_no"]: s["id"] for s in api.get("admin", "/staff?limit=100").json()["data"]}
     assert [s.get("participants") for s in steps] == [
-        None,
+        [ids["RM001"]],
         [ids["PL001"]],
         [ids["PL001"], ids["RM001"], ids["BH001"]],
     ]

@@ -99,7 +99,8 @@ def first_days(api: Api) -> int:
     guaranteed = api.post("am", f"/loans/{LOAN}/guarantees", GUARANTEE)
     assert guaranteed.status_code == 201, guaranteed.text
     overdue(api, 1, "2025-06-21")
-    assert step(api, "am", "phone_call", "2025-06-21", 1).status_code == 201
+    called = step(api, "am", "phone_call", "2025-06-21", 1, participants=["RM001"])
+    assert called.status_code == 201, called.text
     overdue(api, 3, "2025-06-23")
     called = step(api, "officer", "phone_call", "2025-06-23", 3)
     assert called.status_code == 201, called.text

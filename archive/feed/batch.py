@@ -1,0 +1,939 @@
+"""Reading and checking a core-banking batch (贷款核心系统日终文件) before anything is recorded.
+
+A batch is a folder, or a zip of one, holding ``batch.ctl`` and up to four CSV files
+(docs/core-feed.md). :func:`check_batch` streams every file once: it decodes each physical line
+strictly in the encoding the control file names, hashes the bytes, counts the records, sums the
+control totals and checks every field, and gathers what is wrong as :class:`FeedProblem` rows.
+Memory stays bounded by the loan numbers and references of one batch, never by its lines.
+:meth:`CheckedBatch.lines` then streams the typed lines again for the import to apply.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import re
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from pathlib import Path, PurePosixPath
+from typing import IO, Protocol
+
+from archive.feed.problems import BatchRefused, FeedProblem
+from domain.identifiers import is_resident_id, is_uscc
+from domain.values import BorrowerType, GuaranteeType, Product
+
+CONTROL = "batch.ctl"
+LOANS, REPAYMENTS, OVERDUE, SETTLEMENTS = (
+    "loans.csv",
+    "repayments.csv",
+    "overdue.csv",
+    "settlements.csv",
+)
+FILES = (LOANS, REPAYMENTS, OVERDUE, SETTLEMENTS)
+"""The data files in the order they are checked and applied: loans first, so the other files
+may name a loan the same batch brings."""
+
+ENCODINGS = {"UTF-8": "utf-8", "GB18030": "gb18030"}
+MAX_PROBLEMS = 1000
+"""Problems listed in a report; the rest are counted."""
+
+COLUMNS: dict[str, tuple[str, ...]] = {
+    LOANS: (
+        "loan_no",
+        "borrower_name",
+        "borrower_kind",
+        "borrower_id_type",
+        "borrower_id_no",
+        "product",
+        "branch",
+        "account_manager_no",
+        "principal",
+        "rate",
+        "value_date",
+        "maturity_date",
+        "repayment_method",
+        "guarantee_type",
+        "purpose",
+    ),
+    REPAYMENTS: ("reference", "loan_no", "paid_on", "principal", "interest", "penalty"),
+    OVERDUE: ("loan_no", "days_overdue", "overdue_principal", "overdue_interest"),
+    SETTLEMENTS: ("loan_no", "settled_on", "how"),
+}
+
+ID_TYPES = ("resident_id", "uscc", "passport", "hk_macao_permit", "taiwan_permit", "other")
+REPAYMENT_METHODS = ("equal_instalment", "equal_principal", "interest_monthly_bullet", "bullet")
+SETTLEMENT_HOWS = ("repaid", "written_off_recovered", "transferred")
+
+_AMOUNT = re.compile(r"^\d{1,15}(\.\d{1,2})?$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DAYS = re.compile(r"^\d{1,5}$")
+_CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
+_HEX64 = re.compile(r"^[0-9a-f]{64}$")
+
+
+# ------------------------------------------------------------------------------ typed lines
+@dataclass(frozen=True, slots=True)
+class LoanLine:
+    line: int
+    loan_no: str
+    borrower_name: str
+    borrower_kind: BorrowerType
+    borrower_id_type: str
+    borrower_id_no: str
+    product: Product
+    branch: str
+    account_manager_no: str
+    principal: Decimal
+    rate: Decimal
+    value_date: date
+    maturity_date: date
+    repayment_method: str
+    guarantee_type: GuaranteeType
+    purpose: str
+
+
+@dataclass(frozen=True, slots=True)
+class RepaymentLine:
+    line: int
+    reference: str
+    loan_no: str
+    paid_on: date
+    principal: Decimal
+    interest: Decimal
+    penalty: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class OverdueLine:
+    line: int
+    loan_no: str
+    days_overdue: int
+    overdue_principal: Decimal
+    overdue_interest: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class SettlementLine:
+    line: int
+    loan_no: str
+    settled_on: date
+    how: str
+
+
+FeedLine = LoanLine | RepaymentLine | OverdueLine | SettlementLine
+
+
+# ------------------------------------------------------------------------------ the control file
+@dataclass(frozen=True, slots=True)
+class FileControl:
+    """One ``file=`` line of the control file."""
+
+    name: str
+    records: int
+    sha256: str
+    amount: Decimal | None
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Control:
+    """The control file: what the batch says it holds."""
+
+    bank: str
+    business_date: date
+    encoding: str
+    correction: bool
+    files: dict[str, FileControl]
+    sha256: str
+    """SHA-256 of the control file's bytes: the batch's identity in the events it records."""
+
+
+class FeedContext(Protocol):
+    """What the archive knows that a batch's lines are checked against."""
+
+    def loan_known(self, loan_no: str) -> bool: ...
+
+    def branch_known(self, name: str) -> bool: ...
+
+    def staff_known(self, staff_no: str) -> bool: ...
+
+
+class Problems:
+    """The problems found so far, the first :data:`MAX_PROBLEMS` kept and the rest counted."""
+
+    def __init__(self) -> None:
+        self.listed: list[FeedProblem] = []
+        self.more = 0
+        self.lines: dict[str, set[int]] = {}
+
+    def add(
+        self, file: str, line: int | None, column: str | None, code: str, zh: str, en: str
+    ) -> None:
+        if line is not None:
+            self.lines.setdefault(file, set()).add(line)
+        if len(self.listed) < MAX_PROBLEMS:
+            self.listed.append(FeedProblem(file, line, column, code, zh, en))
+        else:
+            self.more += 1
+
+    def __bool__(self) -> bool:
+        return bool(self.listed)
+
+    def refuse(self) -> BatchRefused:
+        return BatchRefused(self.listed, more=self.more)
+
+
+# ------------------------------------------------------------------------------ where it lies
+class BatchSource:
+    """The files of a batch in a folder or a zip (at its root or in one folder inside it)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._zip: zipfile.ZipFile | None = None
+        self._prefix = ""
+        if path.is_dir():
+            self._names = {p.name for p in path.iterdir() if p.is_file()}
+        elif path.is_file() and zipfile.is_zipfile(path):
+            self._zip = zipfile.ZipFile(path)
+            members = [PurePosixPath(i.filename) for i in self._zip.infolist() if not i.is_dir()]
+            if PurePosixPath(CONTROL) not in members:
+                folders = [m.parent for m in members if m.name == CONTROL and len(m.parts) == 2]
+                if len(folders) == 1:
+                    self._prefix = f"{folders[0]}/"
+            self._names = {
+                m.name for m in members if str(m.parent) == (self._prefix.rstrip("/") or ".")
+            }
+        else:
+            raise BatchRefused(
+                [
+                    FeedProblem(
+                        str(path.name),
+                        None,
+                        None,
+                        "not_a_batch",
+                        "不是批次目录或 zip 文件",
+                        "not a batch folder or a zip file",
+                    )
+                ]
+            )
+
+    def names(self) -> set[str]:
+        return set(self._names)
+
+    def open(self, name: str) -> IO[bytes]:
+        if self._zip is not None:
+            return self._zip.open(self._prefix + name)
+        return (self.path / name).open("rb")
+
+    def close(self) -> None:
+        if self._zip is not None:
+            self._zip.close()
+
+
+def read_control(source: BatchSource, problems: Problems) -> Control | None:
+    """Parse ``batch.ctl``; add what is wrong with it to ``problems``."""
+    if CONTROL not in source.names():
+        problems.add(CONTROL, None, None, "missing_control", "缺少控制文件", "batch.ctl is missing")
+        return None
+    with source.open(CONTROL) as f:
+        raw = f.read()
+    digest = hashlib.sha256(raw).hexdigest()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        problems.add(
+            CONTROL, None, None, "encoding", "控制文件须为 UTF-8 编码", "batch.ctl must be UTF-8"
+        )
+        return None
+    values: dict[str, tuple[str, int]] = {}
+    files: dict[str, FileControl] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        key, sep, value = line.partition("=")
+        key, value = key.strip(), value.strip()
+        if not sep:
+            problems.add(
+                CONTROL, number, None, "ctl_syntax", "应为 key=value 格式", "expected key=value"
+            )
+        elif key == "file":
+            entry = _file_control(value, number, problems)
+            if entry is not None:
+                if entry.name in files:
+                    problems.add(
+                        CONTROL,
+                        number,
+                        "file",
+                        "ctl_duplicate",
+                        f"文件 {entry.name} 重复列出",
+                        f"{entry.name} is listed twice",
+                    )
+                files[entry.name] = entry
+        elif key in ("bank", "business_date", "encoding", "correction"):
+            if key in values:
+                problems.add(
+                    CONTROL, number, key, "ctl_duplicate", f"{key} 重复", f"{key} is given twice"
+                )
+            values[key] = (value, number)
+        else:
+            problems.add(
+                CONTROL, number, key, "ctl_unknown_key", f"未知的键 {key}", f"unknown key {key}"
+            )
+    for key in ("bank", "business_date", "encoding"):
+        if key not in values or not values[key][0]:
+            problems.add(CONTROL, None, key, "ctl_missing_key", f"缺少 {key}", f"{key} is missing")
+    business_date = None
+    if "business_date" in values:
+        value, number = values["business_date"]
+        business_date = _parse_date(value)
+        if business_date is None and value:
+            problems.add(
+                CONTROL,
+                number,
+                "business_date",
+                "bad_date",
+                f"日期 {value!r} 无效，应为 YYYY-MM-DD",
+                f"date {value!r} is not a valid YYYY-MM-DD",
+            )
+    encoding = values.get("encoding", ("", 0))
+    if encoding[0] and encoding[0].upper() not in ENCODINGS:
+        problems.add(
+            CONTROL,
+            encoding[1],
+            "encoding",
+            "ctl_encoding",
+            f"编码 {encoding[0]} 不受支持，允许 UTF-8、GB18030",
+            f"encoding {encoding[0]} is not supported: UTF-8 or GB18030",
+        )
+    correction = values.get("correction", ("false", 0))
+    if correction[0] not in ("true", "false"):
+        problems.add(
+            CONTROL,
+            correction[1],
+            "correction",
+            "ctl_correction",
+            "correction 须为 true 或 false",
+            "correction must be true or false",
+        )
+    if problems or business_date is None:
+        return None
+    return Control(
+        bank=values["bank"][0],
+        business_date=business_date,
+        encoding=ENCODINGS[encoding[0].upper()],
+        correction=correction[0] == "true",
+        files=files,
+        sha256=digest,
+    )
+
+
+def _file_control(value: str, number: int, problems: Problems) -> FileControl | None:
+    name, *attributes = [part.strip() for part in value.split(";")]
+    fields: dict[str, str] = {}
+    for attribute in attributes:
+        key, sep, val = attribute.partition("=")
+        if not sep or key not in ("records", "sha256", "amount") or key in fields:
+            problems.add(
+                CONTROL,
+                number,
+                "file",
+                "ctl_syntax",
+                f"文件属性 {attribute!r} 无效",
+                f"file attribute {attribute!r} is not valid",
+            )
+            return None
+        fields[key] = val
+    if name not in FILES:
+        problems.add(
+            CONTROL,
+            number,
+            "file",
+            "ctl_unknown_file",
+            f"未知文件 {name}，允许：{'、'.join(FILES)}",
+            f"unknown file {name}: one of {', '.join(FILES)}",
+        )
+        return None
+    records, sha256 = fields.get("records", ""), fields.get("sha256", "").lower()
+    if not records.isdigit() or not _HEX64.match(sha256):
+        problems.add(
+            CONTROL,
+            number,
+            "file",
+            "ctl_syntax",
+            f"{name} 须给出 records（整数）和 sha256（64 位十六进制）",
+            f"{name} needs records (an integer) and sha256 (64 hex digits)",
+        )
+        return None
+    amount = None
+    if "amount" in fields:
+        amount = _parse_amount(fields["amount"])
+        if amount is None:
+            problems.add(
+                CONTROL,
+                number,
+                "amount",
+                "bad_amount",
+                f"{name} 的控制金额 {fields['amount']!r} 无效",
+                f"the control amount {fields['amount']!r} of {name} is not valid",
+            )
+            return None
+    return FileControl(name, int(records), sha256, amount, number)
+
+
+# ------------------------------------------------------------------------------ values
+def _parse_amount(text: str) -> Decimal | None:
+    if not _AMOUNT.match(text):
+        return None
+    return Decimal(text)
+
+
+def _parse_date(text: str) -> date | None:
+    if not _DATE.match(text):
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+@dataclass
+class _Row:
+    """One record of a CSV file as it is checked: problems are added with its file and line."""
+
+    file: str
+    line: int
+    values: dict[str, str]
+    problems: Problems
+    ok: bool = True
+
+    def bad(self, column: str | None, code: str, zh: str, en: str) -> None:
+        self.ok = False
+        self.problems.add(self.file, self.line, column, code, zh, en)
+
+    def text(self, column: str, *, max_length: int) -> str:
+        value = self.values[column].strip()
+        if not value:
+            self.bad(column, "required", f"{column} 不能为空", f"{column} is required")
+        elif len(value) > max_length:
+            self.bad(
+                column,
+                "too_long",
+                f"{column} 超过 {max_length} 字符",
+                f"{column} is longer than {max_length} characters",
+            )
+        elif _CONTROL_CHARS.search(value):
+            self.bad(
+                column,
+                "control_character",
+                f"{column} 含控制字符",
+                f"{column} holds a control character",
+            )
+        return value
+
+    def amount(self, column: str) -> Decimal:
+        value = self.values[column].strip()
+        amount = _parse_amount(value)
+        if amount is None:
+            self.bad(
+                column,
+                "bad_amount",
+                f"金额 {value!r} 无效：应为非负元金额，至多两位小数",
+                f"amount {value!r} is not valid: yuan, not negative, at most two decimals",
+            )
+            return Decimal(0)
+        return amount
+
+    def day(self, column: str, *, not_after: date | None = None) -> date | None:
+        value = self.values[column].strip()
+        parsed = _parse_date(value)
+        if parsed is None:
+            self.bad(
+                column,
+                "bad_date",
+                f"日期 {value!r} 无效，应为 YYYY-MM-DD",
+                f"date {value!r} is not a valid YYYY-MM-DD",
+            )
+        elif not_after is not None and parsed > not_after:
+            self.bad(
+                column,
+                "date_after_business_date",
+                f"{column} {parsed} 晚于批次营业日 {not_after}",
+                f"{column} {parsed} is after the batch's business date {not_after}",
+            )
+            return None
+        return parsed
+
+    def choice(self, column: str, allowed: tuple[str, ...], code: str) -> str:
+        value = self.values[column].strip()
+        if value not in allowed:
+            self.bad(
+                column,
+                code,
+                f"{column} 的取值 {value!r} 无效，允许：{'、'.join(allowed)}",
+                f"{column}: {value!r} is not one of {', '.join(allowed)}",
+            )
+        return value
+
+
+@dataclass
+class _FileCheck:
+    """Counts, hash and control total of one file as it streams past."""
+
+    records: int = 0
+    amount: Decimal = Decimal(0)
+    keys: set[str] = field(default_factory=set)
+
+
+# ------------------------------------------------------------------------------ the check
+@dataclass
+class CheckedBatch:
+    """A batch whose control file and lines were checked; its lines can be streamed to apply."""
+
+    source: BatchSource
+    control: Control
+    problems: tuple[FeedProblem, ...]
+    more: int
+    refused_lines: dict[str, frozenset[int]]
+    loan_nos: frozenset[str]
+    """The loans the batch's loans.csv brings (new or changed)."""
+
+    def lines(self, name: str) -> Iterator[FeedLine]:
+        """The valid typed lines of one file, in file order (refused lines left out)."""
+        if name not in self.control.files:
+            return
+        skip = self.refused_lines.get(name, frozenset())
+        scratch = Problems()
+        for row in _records(self.source, name, self.control.encoding, scratch, None):
+            if row.line in skip:
+                continue
+            typed = _typed(name, row, self.control.business_date)
+            if typed is not None and row.ok:
+                yield typed
+
+    def close(self) -> None:
+        self.source.close()
+
+
+def check_batch(path: Path, context: FeedContext, *, partial: bool = False) -> CheckedBatch:
+    """Check a whole batch; raise :class:`BatchRefused` naming every problem, or return it.
+
+    A control file that does not match its files (missing or unlisted file, count, hash,
+    control total, encoding) refuses the batch whatever ``partial`` says. Problems in lines
+    refuse it too unless ``partial``, when the valid lines are kept and the others reported.
+    """
+    source = BatchSource(path)
+    problems = Problems()
+    try:
+        control = read_control(source, problems)
+        if control is None:
+            raise problems.refuse()
+        present = source.names() - {CONTROL}
+        for name in sorted(present - set(control.files)):
+            problems.add(
+                name,
+                None,
+                None,
+                "unlisted_file",
+                f"文件 {name} 未在控制文件中列出",
+                f"{name} is not listed in batch.ctl",
+            )
+        for name in control.files:
+            if name not in present:
+                problems.add(
+                    name,
+                    None,
+                    None,
+                    "missing_file",
+                    f"控制文件列出的 {name} 不在批次中",
+                    f"{name}, listed in batch.ctl, is not in the batch",
+                )
+        if problems:
+            raise problems.refuse()
+        line_problems = Problems()
+        loan_nos: set[str] = set()
+        for name in FILES:
+            entry = control.files.get(name)
+            if entry is None:
+                continue
+            _check_file(source, control, entry, context, loan_nos, problems, line_problems)
+        if problems:  # the control file does not match its files: refused whatever the option
+            for p in line_problems.listed:
+                problems.add(p.file, p.line, p.column, p.code, p.reason_zh, p.reason_en)
+            raise problems.refuse()
+        if line_problems and not partial:
+            raise line_problems.refuse()
+        return CheckedBatch(
+            source=source,
+            control=control,
+            problems=tuple(line_problems.listed),
+            more=line_problems.more,
+            refused_lines={k: frozenset(v) for k, v in line_problems.lines.items()},
+            loan_nos=frozenset(loan_nos),
+        )
+    except BaseException:
+        source.close()
+        raise
+
+
+def _check_file(
+    source: BatchSource,
+    control: Control,
+    entry: FileControl,
+    context: FeedContext,
+    loan_nos: set[str],
+    problems: Problems,
+    line_problems: Problems,
+) -> None:
+    name = entry.name
+    digest = hashlib.sha256()
+    state = _FileCheck()
+    for row in _records(source, name, control.encoding, line_problems, digest):
+        state.records += 1
+        if name == LOANS and row.values:
+            _check_parties(row, context)
+        typed = _typed(name, row, control.business_date)
+        if typed is None or not row.ok:
+            continue
+        _check_references(typed, row, context, loan_nos, state)
+        state.amount += _control_amount(typed)
+    if digest.hexdigest() != entry.sha256:
+        problems.add(
+            name,
+            None,
+            None,
+            "hash_mismatch",
+            f"{name} 的 SHA-256 与控制文件不符",
+            f"the SHA-256 of {name} does not match batch.ctl",
+        )
+    unreadable = any(
+        p.file == name and p.code == "encoding" for p in line_problems.listed
+    )  # its records cannot be counted nor summed
+    if state.records != entry.records and not unreadable:
+        problems.add(
+            name,
+            None,
+            None,
+            "count_mismatch",
+            f"{name} 有 {state.records} 条记录，控制文件写 {entry.records} 条",
+            f"{name} holds {state.records} records, batch.ctl says {entry.records}",
+        )
+    if entry.amount is not None and not line_problems.lines.get(name) and not unreadable:
+        if name not in (LOANS, REPAYMENTS):
+            problems.add(
+                CONTROL,
+                entry.line,
+                "amount",
+                "ctl_amount_not_defined",
+                f"{name} 没有控制金额",
+                f"{name} has no control amount",
+            )
+        elif state.amount != entry.amount:
+            problems.add(
+                name,
+                None,
+                None,
+                "amount_mismatch",
+                f"{name} 的金额合计 {state.amount:.2f} 与控制金额 {entry.amount:.2f} 不符",
+                f"{name} totals {state.amount:.2f}, batch.ctl says {entry.amount:.2f}",
+            )
+
+
+def _control_amount(typed: FeedLine) -> Decimal:
+    if isinstance(typed, LoanLine):
+        return typed.principal
+    if isinstance(typed, RepaymentLine):
+        return typed.principal + typed.interest + typed.penalty
+    return Decimal(0)
+
+
+def _check_references(
+    typed: FeedLine,
+    row: _Row,
+    context: FeedContext,
+    loan_nos: set[str],
+    state: _FileCheck,
+) -> None:
+    key = typed.reference if isinstance(typed, RepaymentLine) else typed.loan_no
+    column = "reference" if isinstance(typed, RepaymentLine) else "loan_no"
+    if key in state.keys:
+        row.bad(
+            column,
+            "duplicate",
+            f"{column} {key} 在本文件中重复",
+            f"{column} {key} appears twice in this file",
+        )
+        return
+    state.keys.add(key)
+    if isinstance(typed, LoanLine):
+        loan_nos.add(typed.loan_no)
+    elif typed.loan_no not in loan_nos and not context.loan_known(typed.loan_no):
+        row.bad(
+            "loan_no",
+            "unknown_loan",
+            f"借据号 {typed.loan_no} 既不在档案中也不在本批次 loans.csv 中",
+            f"loan {typed.loan_no} is neither in the archive nor in this batch's loans.csv",
+        )
+
+
+def _check_parties(row: _Row, context: FeedContext) -> None:
+    """The unit and the account manager a loan line names must be the archive's."""
+    branch = row.values.get("branch", "").strip()
+    if branch and not context.branch_known(branch):
+        row.bad(
+            "branch",
+            "unknown_branch",
+            f"经办机构 {branch} 不在机构表中",
+            f"branch {branch} is not one of the bank's units",
+        )
+    staff_no = row.values.get("account_manager_no", "").strip()
+    if staff_no and not context.staff_known(staff_no):
+        row.bad(
+            "account_manager_no",
+            "unknown_staff",
+            f"客户经理工号 {staff_no} 未登记",
+            f"no staff member numbered {staff_no}",
+        )
+
+
+def _records(
+    source: BatchSource,
+    name: str,
+    encoding: str,
+    problems: Problems,
+    digest: hashlib._Hash | None,
+) -> Iterator[_Row]:
+    """The records of a CSV file, each with the physical line it starts on (header line 1)."""
+    bad_encoding = False
+
+    def decoded() -> Iterator[str]:
+        nonlocal bad_encoding
+        with source.open(name) as f:
+            for number, raw in enumerate(f, start=1):
+                if digest is not None:
+                    digest.update(raw)
+                if bad_encoding:
+                    continue
+                try:
+                    text = raw.decode(encoding)
+                except UnicodeDecodeError:
+                    bad_encoding = True
+                    problems.add(
+                        name,
+                        number,
+                        None,
+                        "encoding",
+                        f"第 {number} 行不是有效的 {encoding.upper()} 编码",
+                        f"line {number} is not valid {encoding.upper()}",
+                    )
+                    continue
+                if number == 1:
+                    text = text.removeprefix("\ufeff")
+                yield text
+
+    reader = csv.reader(decoded(), strict=True)
+    header: list[str] | None = None
+    header_ok = False
+    start = 1
+    try:
+        for values in reader:
+            if header is None:
+                header = [h.strip() for h in values]
+                header_ok = _header_ok(name, header, problems)
+                start = reader.line_num + 1
+                continue
+            row = _Row(name, start, {}, problems)
+            start = reader.line_num + 1
+            if not header_ok:  # counted and hashed, refused once for the header
+                row.ok = False
+                yield row
+                continue
+            if not any(v.strip() for v in values):
+                row.bad(None, "empty_line", "空行", "an empty line")
+                yield row
+                continue
+            if len(values) != len(header):
+                row.bad(
+                    None,
+                    "field_count",
+                    f"有 {len(values)} 个字段，表头有 {len(header)} 个",
+                    f"{len(values)} fields where the header has {len(header)}",
+                )
+                yield row
+                continue
+            row.values = dict(zip(header, values, strict=True))
+            yield row
+    except csv.Error as exc:
+        problems.add(
+            name,
+            reader.line_num,
+            None,
+            "csv_syntax",
+            f"CSV 格式错误：{exc}",
+            f"CSV syntax error: {exc}",
+        )
+    if header is None and not bad_encoding:
+        problems.add(name, 1, None, "missing_header", "缺少表头行", "the header row is missing")
+
+
+def _header_ok(name: str, header: list[str], problems: Problems) -> bool:
+    ok = True
+    for column in COLUMNS[name]:
+        if column not in header:
+            ok = False
+            problems.add(
+                name, 1, column, "missing_column", f"缺少列 {column}", f"column {column} is missing"
+            )
+    for column in {h for h in header if header.count(h) > 1}:
+        ok = False
+        problems.add(
+            name, 1, column, "duplicate_column", f"列 {column} 重复", f"column {column} repeats"
+        )
+    return ok
+
+
+def _typed(name: str, row: _Row, business_date: date) -> FeedLine | None:
+    if not row.values:  # a line refused whole (field count, empty, unreadable header)
+        return None
+    parse: Callable[[_Row, date], FeedLine | None] = _PARSERS[name]
+    return parse(row, business_date)
+
+
+def _loan(row: _Row, business_date: date) -> LoanLine | None:
+    kind = row.choice("borrower_kind", tuple(k.value for k in BorrowerType), "bad_choice")
+    id_type = row.choice("borrower_id_type", ID_TYPES, "bad_choice")
+    id_no = row.text("borrower_id_no", max_length=64).upper()
+    if id_type == "resident_id" and id_no and not is_resident_id(id_no):
+        row.bad(
+            "borrower_id_no",
+            "bad_id_number",
+            "公民身份号码无效（长度、出生日期或校验位不符 GB 11643）",
+            "not a valid resident ID number (length, birth date or GB 11643 check digit)",
+        )
+    if id_type == "uscc" and id_no and not is_uscc(id_no):
+        row.bad(
+            "borrower_id_no",
+            "bad_id_number",
+            "统一社会信用代码无效（长度、字符或校验位不符 GB 32100）",
+            "not a valid unified social credit code (length, alphabet or GB 32100 check)",
+        )
+    product = row.choice("product", tuple(p.value for p in Product), "unknown_product")
+    method = row.choice("repayment_method", REPAYMENT_METHODS, "bad_choice")
+    guarantee = row.choice("guarantee_type", tuple(g.value for g in GuaranteeType), "bad_choice")
+    principal = row.amount("principal")
+    if row.ok and principal == 0:
+        row.bad("principal", "bad_amount", "贷款金额须大于零", "principal must be more than zero")
+    rate_text = row.values["rate"].strip()
+    try:
+        rate = Decimal(rate_text)
+        if not rate.is_finite() or not Decimal(0) <= rate < Decimal(1):
+            raise InvalidOperation
+    except InvalidOperation:
+        rate = Decimal(0)
+        row.bad(
+            "rate",
+            "bad_rate",
+            f"年利率 {rate_text!r} 无效，应为小数（如 0.0435）",
+            f"annual rate {rate_text!r} is not valid: a decimal such as 0.0435",
+        )
+    value_date = row.day("value_date", not_after=business_date)
+    maturity = row.day("maturity_date")
+    if value_date and maturity and maturity <= value_date:
+        row.bad(
+            "maturity_date",
+            "maturity_not_after_value_date",
+            "到期日须晚于起息日",
+            "maturity_date must be after value_date",
+        )
+    line = LoanLine(
+        line=row.line,
+        loan_no=row.text("loan_no", max_length=64),
+        borrower_name=row.text("borrower_name", max_length=200),
+        borrower_kind=BorrowerType.CORPORATE if kind == "corporate" else BorrowerType.INDIVIDUAL,
+        borrower_id_type=id_type,
+        borrower_id_no=id_no,
+        product=Product.parse(product, "product") if row.ok else Product.CONSUMER,
+        branch=row.text("branch", max_length=100),
+        account_manager_no=row.text("account_manager_no", max_length=32),
+        principal=principal,
+        rate=rate,
+        value_date=value_date or business_date,
+        maturity_date=maturity or business_date,
+        repayment_method=method,
+        guarantee_type=GuaranteeType.parse(guarantee, "guarantee_type")
+        if row.ok
+        else GuaranteeType.CREDIT,
+        purpose=row.text("purpose", max_length=500),
+    )
+    return line if row.ok else None
+
+
+def _repayment(row: _Row, business_date: date) -> RepaymentLine | None:
+    line = RepaymentLine(
+        line=row.line,
+        reference=row.text("reference", max_length=64),
+        loan_no=row.text("loan_no", max_length=64),
+        paid_on=row.day("paid_on", not_after=business_date) or business_date,
+        principal=row.amount("principal"),
+        interest=row.amount("interest"),
+        penalty=row.amount("penalty"),
+    )
+    if row.ok and line.principal + line.interest + line.penalty == 0:
+        row.bad(None, "bad_amount", "还款金额合计须大于零", "a repayment must be more than zero")
+    return line if row.ok else None
+
+
+def _overdue(row: _Row, business_date: date) -> OverdueLine | None:
+    days_text = row.values["days_overdue"].strip()
+    days = int(days_text) if _DAYS.match(days_text) else -1
+    if days < 0 or days > 36500:
+        row.bad(
+            "days_overdue",
+            "bad_days",
+            f"逾期天数 {days_text!r} 无效（0 至 36500 的整数）",
+            f"days_overdue {days_text!r} is not an integer from 0 to 36500",
+        )
+    line = OverdueLine(
+        line=row.line,
+        loan_no=row.text("loan_no", max_length=64),
+        days_overdue=days,
+        overdue_principal=row.amount("overdue_principal"),
+        overdue_interest=row.amount("overdue_interest"),
+    )
+    if row.ok:
+        owed = line.overdue_principal + line.overdue_interest
+        if days == 0 and owed > 0:
+            row.bad(
+                "days_overdue",
+                "overdue_inconsistent",
+                "逾期天数为零时逾期金额须为零",
+                "overdue amounts must be zero when days_overdue is 0",
+            )
+        elif days > 0 and owed == 0:
+            row.bad(
+                "overdue_principal",
+                "overdue_inconsistent",
+                "存在逾期天数时须有逾期金额",
+                "days_overdue above 0 needs an overdue amount",
+            )
+    return line if row.ok else None
+
+
+def _settlement(row: _Row, business_date: date) -> SettlementLine | None:
+    line = SettlementLine(
+        line=row.line,
+        loan_no=row.text("loan_no", max_length=64),
+        settled_on=row.day("settled_on", not_after=business_date) or business_date,
+        how=row.choice("how", SETTLEMENT_HOWS, "bad_choice"),
+    )
+    return line if row.ok else None
+
+
+_PARSERS: dict[str, Callable[[_Row, date], FeedLine | None]] = {
+    LOANS: _loan,
+    REPAYMENTS: _repayment,
+    OVERDUE: _overdue,
+    SETTLEMENTS: _settlement,
+}
