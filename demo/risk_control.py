@@ -13,6 +13,7 @@ from decimal import Decimal
 from archive.application import DossierArchive
 from archive.commands.risk_control import PublishRiskNotice
 from archive.core import CommandContext
+from domain.loan import Loan
 from domain.portfolio import NPL, percent
 from domain.risk_control import Figures, RiskSubject
 from domain.values import LoanStatus
@@ -23,11 +24,10 @@ PUBLISHER, BRANCH = "0902", "城西支行"
 def publish_notice(archive: DossierArchive, contexts: Mapping[str, CommandContext]) -> None:
     """Publish the demo's risk notice on 城西支行 with the branch's figures of today."""
     today = archive.today()
-    loans = [
-        loan
-        for loan in archive.list_loans(contexts[PUBLISHER], limit=200)
-        if loan.branch == BRANCH and loan.status is LoanStatus.ACTIVE
-    ]
+    every: list[Loan] = []
+    while page := archive.list_loans(contexts[PUBLISHER], offset=len(every), limit=200):
+        every += page
+    loans = [x for x in every if x.branch == BRANCH and x.status is LoanStatus.ACTIVE]
     zero = Decimal("0.00")
     balance = sum((x.balance for x in loans), zero)
     alert, target = archive.rule_set().portfolio.lines(BRANCH)
