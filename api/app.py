@@ -37,6 +37,8 @@ from api.routers import (
     lifecycle,
     meta,
     monitoring,
+    papers,
+    partners,
     portfolio,
     registers,
     responsibility,
@@ -88,7 +90,9 @@ ROUTERS = (
     staff,
     supervision,
     risk_control,
+    papers,
     monitoring,
+    partners,
     scope,
     meta,
 )

@@ -24,6 +24,8 @@ from archive.commands.lifecycle import LifecycleCommands
 from archive.commands.login import LoginCommands
 from archive.commands.losses import LossCommands
 from archive.commands.monitoring import MonitoringCommands
+from archive.commands.papers import PaperCommands
+from archive.commands.partners import PartnerCommands
 from archive.commands.responsibility import ResponsibilityCommands
 from archive.commands.risk_control import RiskControlCommands
 from archive.commands.scope import ScopeCommands
@@ -67,7 +69,9 @@ class DossierArchive(
     DutyCommands,
     SupervisionCommands,
     RiskControlCommands,
+    PaperCommands,
     MonitoringCommands,
+    PartnerCommands,
     CollateralCommands,
     CollateralQueries,
     DispositionCommands,

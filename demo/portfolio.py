@@ -33,6 +33,7 @@ from demo.duties import evaluate_duties
 from demo.guarantors import show_guarantors
 from demo.lifecycle import plan_loan
 from demo.monitoring import RiskDrawer, issue_quarterly_risk_report
+from demo.papers import write_papers
 from demo.plan import FIRST_VALUE_DATE, TODAY, LoanPlan, Step
 from demo.risk_control import publish_notice
 from demo.shapes import draw_shapes
@@ -121,6 +122,7 @@ def build_portfolio(
     evaluate_duties(archive, plans, contexts)
     supervise(archive, contexts)
     publish_notice(archive, contexts)
+    write_papers(archive, contexts)
     documents += walk_warning_loops(archive, plans, contexts, seed=seed)
     documents += watch_closely(archive, plans, contexts)
     documents += show_guarantors(archive, shapes, contexts)

@@ -78,7 +78,19 @@ HAPPENED: Mapping[str, str] = MappingProxyType(
         "period_to": "评价期间止日",
         # supervision of post-loan work (贷后管理检查): checked, rectified, accepted
         "checked_on": "检查日期",
+        # partner institutions (合作机构): suspended, resumed, talked to; compensations (代偿)
+        "suspended_on": "暂停合作（停牌）日期",
+        "resumed_on": "恢复合作日期",
+        "communicated_on": "沟通核实日期",
+        "compensated_on": "代偿日期",
+        "recovered_on": "追偿进展日期",
         "accepted_on": "验收日期",
+        # post-loan management papers (贷后管理文书): drafted, met, reviewed, revised, read
+        "drafted_on": "起草日期",
+        "met_on": "会议日期",
+        "vetted_on": "审阅日期",
+        "revised_on": "修改日期",
+        "acknowledged_on": "阅知（签收）日期",
         # key-customer monitoring (重点客户监测): monitored, verified, the monitor's spell ended
         "monitored_on": "监测日期",
         "ended_on": "在线监测员任期截止日期",
@@ -116,9 +128,7 @@ HAPPENED: Mapping[str, str] = MappingProxyType(
         "classified_on": "行业登记日期",
         "figures_on": "指标统计日",
         "published_on": "发布日期",
-        "acknowledged_on": "签收日期",
         "investigated_on": "调查处理日期",
-        "suspended_on": "停牌日期",
         "supervised_on": "督导日期",
         "lifted_on": "复牌日期",
         "booked_on": "放款日期",
@@ -143,6 +153,8 @@ MAY_LIE_AHEAD: Mapping[str, str] = MappingProxyType(
         "deadline": "期限（整改期限、方案期限）",
         "since": "起始日期（在线监测员任期）",
         "until": "截止日期（在线监测员任期）",
+        "cooperation_from": "合作起始日",
+        "cooperation_to": "合作到期日",
     }
 )
 """Dates that lie ahead by nature: checked against what they follow, never against today."""
@@ -227,6 +239,10 @@ DATED_BY: Mapping[str, str] = MappingProxyType(
         "RiskNoticePublished": "published_on",
         "LendingSuspended": "suspended_on",
         "SuspensionLifted": "lifted_on",
+        # a paper is dated the day it was drafted, not its period's nor its meeting's; it is
+        # submitted up the day its last step approved it
+        "PaperDrafted": "drafted_on",
+        "PaperSubmitted": "submitted_on",
         # a loss review (三个不放过) is dated the day it was recorded, not the loss's
         "LossReviewRecorded": "analysed_on",
         "LossReviewClosed": "closed_on",

@@ -28,6 +28,7 @@ class FormKind(LabelledEnum):
     RECTIFICATION = ("rectification", "整改")
     RISK_NOTICE = ("risk_notice", "风险提示")
     SUSPENSION = ("suspension", "停牌")
+    PAPER = ("paper", "贷后文书")
 
 
 def number_text(series: FormKind, year: int, number: int) -> str:

@@ -164,6 +164,8 @@ class CollectionStep:
     """Others who took part (一同上门, 主管级以上领导)."""
     plan: CollectionPlan | None = None
     """The plan a revised plan settled on (催收方案; 提前收回)."""
+    servicer: str | None = None
+    """The third-party servicer that chased the borrower (第三方服务机构追收), by name."""
 
 
 @dataclass

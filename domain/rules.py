@@ -50,8 +50,11 @@ from domain.customer import EARLIER_CUSTOMERS, CustomerRules, parse_customers
 from domain.errors import InvalidInputError
 from domain.guanhu import EARLIER_GUANHU, GuanhuRules, parse_guanhu
 from domain.monitoring import EARLIER_MONITORING, MonitoringRules, parse_monitoring
+from domain.papers import EARLIER_PAPERS, PaperRules, parse_papers
+from domain.partners import EARLIER_PARTNERS, PartnerRules, parse_partners
 from domain.portfolio_rules import EARLIER_PORTFOLIO, PortfolioRules, parse_portfolio
 from domain.reference import CODE_PART
+from domain.repayment_behaviour import EARLIER_BEHAVIOUR, BehaviourRules, parse_behaviour
 from domain.schedules import FIGURES, InspectionSchedule
 from domain.scope import Hierarchy, Level, Reach, RoleReach, ScopeRules, Unit
 from domain.supervision import EARLIER_SUPERVISION, SupervisionRules, parse_supervision
@@ -392,9 +395,18 @@ class RuleSet:
     supervision: SupervisionRules = field(default_factory=SupervisionRules)
     """The scoring sheet of supervision checks of post-loan work (贷后管理检查评分表,
     ``[supervision]``; none in a rule set adopted before it)."""
+    papers: PaperRules = field(default_factory=PaperRules)
+    """The kinds of post-loan management paper (贷后管理文书), their periods, deadlines and
+    review chains (``[papers]``; none in a rule set adopted before it)."""
     monitoring: MonitoringRules = field(default_factory=MonitoringRules)
     """Key customers (top-N, group, large), their on-site inspections, monthly off-site
     monitoring and its three-layer filter (``[monitoring]``; none before it)."""
+    partners: PartnerRules = field(default_factory=PartnerRules)
+    """The lines over which a partner institution is flagged and how often a servicer is
+    talked to (``[partners]``; none in a rule set adopted before it)."""
+    repayment_behaviour: BehaviourRules = field(default_factory=BehaviourRules)
+    """The repayment-behaviour indicator's window, thresholds and signal
+    (``[repayment_behaviour]``; no threshold in a rule set adopted before it)."""
     zones: ZoneRules = field(default_factory=ZoneRules)
     """The zones customers are classified into (三大区间, ``[[zones]]``; none in a rule set
     adopted before them)."""
@@ -575,7 +587,10 @@ class RuleSet:
                 [t.tier for t in parse_guanhu(full.get("guanhu"), _fail).tiers],
             ),
             supervision=parse_supervision(full.get("supervision"), _fail),
+            papers=parse_papers(full.get("papers"), _fail),
             monitoring=parse_monitoring(full.get("monitoring"), _fail),
+            partners=parse_partners(full.get("partners"), _fail),
+            repayment_behaviour=parse_behaviour(full.get("repayment_behaviour"), _fail),
             zones=parse_zones(full.get("zones"), _fail),
             guarantor_reassess_months=_guarantor_months(_table(full, "guarantors")),
             calendar=parse_calendar(full.get("calendar"), _fail),
@@ -720,8 +735,15 @@ EARLIER: Mapping[str, Any] = MappingProxyType(
         "customers": dict(EARLIER_CUSTOMERS),
         # Before [supervision], no scoring sheet: no supervision check could be scored.
         "supervision": dict(EARLIER_SUPERVISION),
+        # Before [papers], no kind of post-loan management paper could be drafted.
+        "papers": dict(EARLIER_PAPERS),
         # Before [monitoring], no key customer was computed and nothing monitored off site.
         "monitoring": dict(EARLIER_MONITORING),
+        # Before [partners], no line flagged a partner institution and no communication with
+        # a servicer fell due.
+        "partners": dict(EARLIER_PARTNERS),
+        # Before [repayment_behaviour], no threshold: no repayment behaviour was a breach.
+        "repayment_behaviour": dict(EARLIER_BEHAVIOUR),
         # Before [calendar], working days skipped Saturdays and Sundays only.
         "calendar": {},
         # Before [[zones]], no customer was classified into zones (三大区间).

@@ -121,6 +121,21 @@ class DutyConclusion(LabelledEnum):
     INCOMPETENT = ("incompetent", "不称职")
 
 
+class PartnerKind(LabelledEnum):
+    """What an institution cooperates with the bank as (合作机构类型)."""
+
+    GUARANTEE_COMPANY = ("guarantee_company", "担保机构")
+    SERVICER = ("servicer", "第三方服务机构")
+    OTHER = ("other", "其他合作机构")
+
+
+class PartnerStatus(LabelledEnum):
+    """Whether the cooperation stands (合作状态)."""
+
+    ACTIVE = ("active", "合作中")
+    SUSPENDED = ("suspended", "暂停合作")
+
+
 class CheckSubject(LabelledEnum):
     """What a supervision check of post-loan work looks at (检查对象)."""
 
@@ -265,6 +280,7 @@ class CollectionStepKind(LabelledEnum):
     PRESERVATION = ("preservation", "财产保全")
     ENFORCEMENT = ("enforcement", "强制执行")
     DEBT_FOR_ASSET = ("debt_for_asset", "以资抵债")
+    SERVICER_COLLECTION = ("servicer_collection", "第三方服务机构追收")
 
 
 class CollectionPlan(LabelledEnum):

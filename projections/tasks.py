@@ -8,6 +8,7 @@ both read through here.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -29,6 +30,8 @@ from domain.tasks import (
     GuaranteeFacts,
     LoanFacts,
     LossFacts,
+    PaperFacts,
+    PartnerFacts,
     RectificationFacts,
     StaffFacts,
     Task,
@@ -51,7 +54,7 @@ from domain.values import (
 from projections.monitoring import facts_for
 from projections.projection import Projection
 from projections.query import AsOf, visible
-from projections.registers.tasks import RECTIFICATIONS, WorkQueue
+from projections.registers.tasks import PAPERS_DUE, RECTIFICATIONS, SERVICERS, WorkQueue
 from projections.rules_state import RULES_TABLE, SLOT
 from projections.scoping import loan_key, scope_clauses
 from projections.store import RegisterStore
@@ -173,8 +176,13 @@ def _read(
             clauses = visible(table, spec, as_of)
             if branch is not None and "branch" in spec.column_names:
                 clauses.append(table.c.branch == branch)
-            if loan_key(spec) is not None or name == RECTIFICATIONS.name:
-                # A rectification notice is within reach by the unit (or person) checked.
+            if loan_key(spec) is not None or name in (
+                RECTIFICATIONS.name,
+                PAPERS_DUE.name,
+                SERVICERS.name,
+            ):
+                # A rectification notice is within reach by the unit (or person) checked; a
+                # servicer by the unit managing the cooperation.
                 clauses += scope_clauses(conn, store, queue, name, table, scope, as_of)
             query = sa.select(*[table.c[c] for c in spec.column_names]).where(*clauses)
             found[name] = [dict(r._mapping) for r in conn.execute(query)]
@@ -278,12 +286,47 @@ def _facts(rows: Mapping[str, list[dict[str, Any]]]) -> Facts:
         for r in rows.get("rectifications", [])
         if r["deadline"] is not None and not r["closed"]
     ]
+    servicers = [
+        PartnerFacts(
+            credit_code=r["credit_code"],
+            name=r["name"],
+            branch=r["branch"],
+            registered_on=r["registered_on"],
+            last_communicated_on=r["last_communicated_on"],
+        )
+        for r in rows.get("servicers", [])
+        if r["active"]
+    ]
+    papers = [_paper(p) for p in rows.get("papers_due", []) if not p["done"]]
     return Facts(
         loans=loans,
         borrowings=borrowings,
         dossiers=dossiers,
         staff=staff,
         rectifications=rectifications,
+        servicers=servicers,
+        papers=papers,
+    )
+
+
+def _paper(row: Mapping[str, Any]) -> PaperFacts:
+    chain = json.loads(row["chain"] or "[]")
+    step = row["step"] or 0
+    role, zh = chain[step] if step < len(chain) else (None, None)
+    return PaperFacts(
+        paper_id=row["paper_id"],
+        paper_no=row["paper_no"],
+        kind=row["kind"],
+        period=row["period"],
+        branch=row["branch"],
+        author_id=row["author_id"],
+        author_role=Role.parse(row["author_role"], "author_role"),
+        drafted_on=row["drafted_on"],
+        due_on=row["due_on"],
+        next_role=Role.parse(role, "chain") if role is not None else None,
+        next_step=zh,
+        returned=bool(row["returned"]),
+        submitted_on=row["submitted_on"],
     )
 
 

@@ -39,6 +39,8 @@ from api.cli.guanhu import guanhu_app
 from api.cli.information import funds_app, info_app
 from api.cli.losses import coverage, loss_app
 from api.cli.monitoring import monitoring_app
+from api.cli.papers import paper_app
+from api.cli.partners import partner_app
 from api.cli.risk_control import notice_app, suspension_app
 from api.cli.supervision import supervise_app
 from api.cli.watch import maturity_app, watch_app
@@ -94,7 +96,9 @@ postloan_app.add_typer(guarantor_app, name="guarantor")
 postloan_app.add_typer(supervise_app, name="supervise")
 postloan_app.add_typer(notice_app, name="notice")
 postloan_app.add_typer(suspension_app, name="suspension")
+postloan_app.add_typer(paper_app, name="paper")
 postloan_app.add_typer(monitoring_app, name="monitoring")
+postloan_app.add_typer(partner_app, name="partner")
 
 StaffNo = Annotated[str, typer.Option(help="复核人工号 / the reviewer's staff number")]
 Findings = Annotated[str, typer.Option(help="检查结论 / findings")]

@@ -55,6 +55,9 @@ class TaskPublic(BaseModel):
     customer: str | None = Field(
         None, description="名称（客户号）, the customer a task is about (key-customer monitoring)"
     )
+    partner_code: str | None = Field(
+        None, description="the partner institution a task is about (统一社会信用代码)"
+    )
     branch: str | None
     owner_role: str
     owner_role_zh: str
@@ -118,6 +121,7 @@ def public(found: Sequence[Task], archive: DossierArchive) -> list[TaskPublic]:
             staff_no=t.staff_no,
             staff_name=name(t.staff_id),
             customer=t.customer,
+            partner_code=t.partner_code,
             branch=t.branch,
             owner_role=t.owner_role.value,
             owner_role_zh=t.owner_role.zh,

@@ -5,7 +5,12 @@ from it; under rules with ``closed_loop`` the handler's feedback (反馈) and th
 (认定) by someone other than whoever handled it or gave feedback come before clearing (消除),
 which its handler may not do either. Signals raised before have two steps (raise → handle →
 clear). A signal is reported (报告) to the role its colour's route names (``WarningReported``,
-recorded by whoever received it)."""
+recorded by whoever received it).
+
+The repayment-behaviour assessment (还款行为分析, domain/repayment_behaviour.py) computes the
+loan's indicator from its repayments and arrears and, where a figure reaches its threshold,
+raises the signal the rules name with the figures as its reason (docs/rules.md PTN-09 to
+PTN-11)."""
 
 from __future__ import annotations
 
@@ -20,12 +25,97 @@ from domain.errors import InvalidTransitionError, SegregationOfDutiesError
 from domain.loan.classification import LoanClassification
 from domain.loan.core import Docs
 from domain.records import WarningSignal
+from domain.repayment_behaviour import Behaviour, BehaviourRules, behaviour
 from domain.values import Actor, DocumentRef, Role, WarningColour, require_text
 from domain.warning_rules import WarningRules
 
 
 class LoanWarnings(LoanClassification):
     """A loan's warning signals (红橙黄)."""
+
+    @property
+    def behaviour_assessed(self) -> tuple[date, tuple[str, ...], UUID | None] | None:
+        """The latest repayment-behaviour assessment: its day, its breaches, the signal it
+        raised; None when none was made."""
+        found: tuple[date, tuple[str, ...], UUID | None] | None = self.__dict__.get(
+            "_behaviour_assessed"
+        )
+        return found
+
+    def repayment_behaviour(self, on: date, rules: BehaviourRules) -> Behaviour:
+        """The repayment-behaviour indicator on ``on`` (还款行为指标)."""
+        return behaviour(self.repayment_history, self.arrears_history, on=on, rules=rules)
+
+    def assess_repayment_behaviour(
+        self,
+        *,
+        assessed_on: date,
+        signal_id: UUID,
+        rules: BehaviourRules,
+        warning_rules: WarningRules | None,
+        actor: Actor,
+    ) -> Behaviour:
+        """Assess the repayment behaviour on ``assessed_on`` (还款行为分析): a figure reaching
+        its threshold raises the rules' signal, its reason the figures — unless that signal is
+        open on the loan already. ``signal_id``: the id the signal takes if one is raised."""
+        authorize(actor, Action.ASSESS_REPAYMENT_BEHAVIOUR)
+        self.check_on_books("分析还款行为", "assess the repayment behaviour")
+        self.check_business_date(assessed_on, "assessed_on")
+        previous = self.behaviour_assessed
+        check_not_before(
+            assessed_on,
+            previous[0] if previous else None,
+            field="assessed_on",
+            since_field="last_assessed_on",
+        )
+        found = self.repayment_behaviour(assessed_on, rules)
+        raised: UUID | None = None
+        code = rules.signal
+        open_already = any(w.code == code and w.cleared_on is None for w in self.warnings.values())
+        if found.breaches and code is not None and not open_already:
+            self.raise_warning(
+                signal_id=signal_id,
+                code=code,
+                raised_on=assessed_on,
+                reason=found.reason,
+                actor=actor,
+                rules=warning_rules,
+            )
+            raised = signal_id
+        self._behaviour_assessed(
+            assessed_on=assessed_on,
+            since=found.since,
+            repayments=found.repayments,
+            on_time=found.on_time,
+            late_episodes=found.late_episodes,
+            most_days_late=found.most_days_late,
+            consecutive_late=found.consecutive_late,
+            partial_payments=found.partial_payments,
+            breaches=list(found.breaches),
+            signal_id=raised,
+            actor_id=actor.id,
+            role=actor.role,
+        )
+        return found
+
+    @event("RepaymentBehaviourAssessed")
+    def _behaviour_assessed(
+        self,
+        *,
+        assessed_on: date,
+        since: date,
+        repayments: int,
+        on_time: int,
+        late_episodes: int,
+        most_days_late: int,
+        consecutive_late: int,
+        partial_payments: int,
+        breaches: list[str],
+        signal_id: UUID | None,
+        actor_id: UUID,
+        role: Role,
+    ) -> None:
+        self.__dict__["_behaviour_assessed"] = (assessed_on, tuple(breaches), signal_id)
 
     def raise_warning(
         self,

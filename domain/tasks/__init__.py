@@ -74,6 +74,15 @@ What each kind of task means:
   ``review_months`` of its zone (``[[zones]]``) after the approval or the last review, by the
   person the plan names responsible; the task opens a month before;
   ``zone_approval`` — a zone proposed and awaiting approval, from the day proposed.
+* ``paper_review`` — a post-loan management paper (贷后管理文书) awaits the review of the step
+  of its chain (the step's role in the author's unit), due by the paper's due date;
+  ``paper_revision`` — a returned paper owes its author's revision by the same date;
+  ``paper_acknowledgement`` — a paper submitted up owes the reading (阅知) of a branch head of
+  the unit above within ``[papers] acknowledge_working_days``.
+* ``servicer_communication`` — a third-party servicer cooperating with the bank is talked to
+  every ``partners.communication_every_days`` to verify its customers' information (与饲料公司
+  定期沟通核实), the post-loan officer's of the unit managing the cooperation, from its
+  registration or its last communication; a suspended servicer asks for none.
 
 Days overdue run on from the latest overdue status record: a loan recorded 30 days overdue on
 1 March is 40 days overdue on 11 March, until a status of zero days records the cure.
@@ -101,12 +110,16 @@ from domain.tasks.facts import (
     GuaranteeFacts,
     LoanFacts,
     LossFacts,
+    PaperFacts,
+    PartnerFacts,
     RectificationFacts,
     StaffFacts,
     WarningFacts,
 )
 from domain.tasks.loans import loan_tasks, overdue_floor
 from domain.tasks.monitoring import CustomerFacts, FlagFacts, MonitorFacts, monitoring_tasks
+from domain.tasks.papers import paper_tasks
+from domain.tasks.partners import communication_tasks
 from domain.tasks.staff import staff_tasks
 from domain.tasks.supervision import rectification_tasks
 from domain.tasks.task import KIND_ORDER, Task, TaskKind
@@ -122,6 +135,8 @@ __all__ = [
     "LoanFacts",
     "LossFacts",
     "MonitorFacts",
+    "PaperFacts",
+    "PartnerFacts",
     "RectificationFacts",
     "StaffFacts",
     "Task",
@@ -145,10 +160,12 @@ class Facts:
     dossiers: Sequence[DossierFacts] = ()
     staff: Sequence[StaffFacts] = ()
     rectifications: Sequence[RectificationFacts] = ()
+    papers: Sequence[PaperFacts] = ()
     customers: Sequence[CustomerFacts] = ()
     """Key customers on the day judged (重点客户, ``[monitoring]``)."""
     monitors: Sequence[MonitorFacts] = ()
     flags: Sequence[FlagFacts] = ()
+    servicers: Sequence[PartnerFacts] = ()
 
 
 def tasks_for(facts: Facts, rules: RuleSet, today: date) -> list[Task]:
@@ -164,7 +181,11 @@ def tasks_for(facts: Facts, rules: RuleSet, today: date) -> list[Task]:
         found += staff_tasks(person, rules, today)
     for notice in facts.rectifications:
         found += rectification_tasks(notice, rules, today)
+    for paper in facts.papers:
+        found += paper_tasks(paper, rules, today)
     found += monitoring_tasks(facts.customers, facts.monitors, facts.flags, rules, today)
+    for servicer in facts.servicers:
+        found += communication_tasks(servicer, rules, today)
     return sorted(
         (t for t in found if t.opens_on <= today),
         key=lambda t: (t.due_on, KIND_ORDER[t.kind], t.ref, t.subject),

@@ -282,3 +282,34 @@ class RectificationFacts:
     issued_on: date
     deadline: date
     reported_on: date | None = None
+
+
+@dataclass(frozen=True)
+class PaperFacts:
+    """A post-loan management paper (贷后管理文书) not yet done: whose unit, due when, awaiting
+    which step, returned, or submitted to the unit above (``branch`` is then that unit)."""
+
+    paper_id: UUID
+    paper_no: str
+    kind: str
+    period: str
+    branch: str
+    author_id: UUID
+    author_role: Role
+    drafted_on: date
+    due_on: date
+    next_role: Role | None = None
+    next_step: str | None = None
+    returned: bool = False
+    submitted_on: date | None = None
+
+
+@dataclass(frozen=True)
+class PartnerFacts:
+    """A third-party servicer cooperating (合作机构): its unit, and when it was last talked to."""
+
+    credit_code: str
+    name: str
+    branch: str
+    registered_on: date
+    last_communicated_on: date | None = None

@@ -36,6 +36,9 @@ def all_registers(
     from projections.registers.guanhu import CustomerRegister
     from projections.registers.lifecycle import LoanLedger
     from projections.registers.monitoring import MonitoringRegister
+    from projections.registers.papers import PaperRegister
+    from projections.registers.partners import PartnerRegister
+    from projections.registers.repayments import RepaymentRegister
     from projections.registers.responsibility import AccountabilityTrail
     from projections.registers.risk_control import RiskControlRegister
     from projections.registers.scope import ScopeRegister
@@ -64,9 +67,12 @@ def all_registers(
         ScopeRegister(),
         CustomerRegister(default_rules),
         SupervisionRegister(),
+        PaperRegister(),
         MonitoringRegister(),
         ZoneRegister(default_rules),
         RiskControlRegister(),
         CustomerFileRegister(timezone),
+        PartnerRegister(),
+        RepaymentRegister(),
     ]
     return registers

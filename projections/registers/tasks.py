@@ -17,6 +17,7 @@ handover not evaluated since (贷后管理履职评价).
 
 from __future__ import annotations
 
+import json
 from enum import Enum
 from typing import Any, ClassVar
 from uuid import UUID
@@ -29,6 +30,8 @@ from domain.customer import Customer, OperatingRhythm
 from domain.dates import recorded_on
 from domain.dossier import Dossier
 from domain.loan import Loan
+from domain.papers import ManagementPaper
+from domain.partners import Partner
 from domain.rules import RuleSet
 from domain.schedules import InspectionsDone
 from domain.staff import Staff
@@ -60,7 +63,9 @@ DossierEvents: Any = Dossier
 BorrowingEvents: Any = Borrowing
 StaffEvents: Any = Staff
 CheckEvents: Any = SupervisionCheck
+PaperEvents: Any = ManagementPaper
 CustomerEvents: Any = Customer
+PartnerEvents: Any = Partner
 
 
 LOANS = TableSpec(
@@ -286,6 +291,32 @@ CUSTOMER_IDS = TableSpec(
     key=("customer_id",),
     dated=False,
 )
+SERVICERS = TableSpec(
+    "servicers",
+    [
+        col("credit_code", sa.String(18), "统一社会信用代码", "credit code", nullable=False),
+        col("partner_id", sa.Uuid, "合作机构ID", "partner id", export=False),
+        col("name", sa.String(200), "服务机构", "servicer"),
+        col("branch", sa.String(100), "管理机构", "managed by unit"),
+        col("registered_on", sa.Date, "登记日期", "registered on"),
+        col("last_communicated_on", sa.Date, "最近沟通核实日", "last communication"),
+        col("active", sa.Boolean, "合作中", "cooperating"),
+    ],
+    key=("credit_code",),
+    dated=False,  # read by every day's events alike, as the people are
+)
+"""Third-party servicers registered as partners (合作机构): what their communications hang on."""
+
+PARTNER_IDS = TableSpec(
+    "partner_ids",
+    [
+        col("partner_id", sa.Uuid, "合作机构ID", "partner id", nullable=False),
+        col("credit_code", sa.String(18), "统一社会信用代码", "credit code"),
+    ],
+    key=("partner_id",),
+    dated=False,
+)
+"""Internal helper: a servicer's code by its id, for the events that name only the id."""
 
 RECTIFICATIONS = TableSpec(
     "rectifications",
@@ -307,6 +338,29 @@ RECTIFICATIONS = TableSpec(
 )
 """Rectification notices (限期整改通知书) not yet accepted: what their tasks hang on."""
 
+PAPERS_DUE = TableSpec(
+    "papers_due",
+    [
+        col("paper_id", sa.Uuid, "文书ID", "paper id", nullable=False),
+        col("paper_no", sa.String(40), "文书编号", "paper no."),
+        col("kind", sa.String(64), "文书种类", "kind"),
+        col("period", sa.String(20), "所属期间", "period"),
+        col("branch", sa.String(100), "待办机构", "unit owing the work"),
+        col("author_id", sa.Uuid, "起草人", "drafted by", shows=PERSON),
+        col("author_role", sa.String(32), "起草人岗位", "author's role", labels=Role),
+        col("drafted_on", sa.Date, "起草日期", "drafted on"),
+        col("due_on", sa.Date, "应完成日期", "due on"),
+        col("chain", sa.Text, "审阅链", "review chain"),
+        col("step", sa.Integer, "待审阅环节序号", "step awaited"),
+        col("returned", sa.Boolean, "已退回", "returned"),
+        col("submitted_on", sa.Date, "报送日期", "submitted on"),
+        col("done", sa.Boolean, "已办结", "done"),
+    ],
+    key=("paper_id",),
+    dated=False,  # read by every day's events alike, as the people are
+)
+"""Post-loan management papers (贷后管理文书) not yet done: what their tasks hang on."""
+
 
 def plain(value: Any) -> Any:
     """An enum member as its stored value; anything else as it is."""
@@ -326,7 +380,8 @@ class WorkQueue(FollowsRules, Projection):
     """工作任务: the facts of every deadline, and the rules in force to judge them."""
 
     name = "work_queue"
-    version = 14  # 14: NPL plans, asset preservation by lead unit, extension materials,
+    version = 16  # 16: servicers' communications (与第三方服务机构定期沟通); 15: management
+    # papers (贷后管理文书); 14: NPL plans, asset preservation by lead unit, extension materials,
     # target records by year, losses (三个不放过); 13: the customer's operating rhythm (客户运营规律);
     # 12: rectification notices (限期整改); 4: 认定; 5: B岗, principal, account managers (履职评价); 6: countersigns
     # awaited, the quarterly re-classification (季度风险分类更新); 7: a change of rating; 8: warning
@@ -346,8 +401,11 @@ class WorkQueue(FollowsRules, Projection):
         BORROWINGS,
         MANAGERS,
         RECTIFICATIONS,
+        PAPERS_DUE,
         RHYTHMS,
         CUSTOMER_IDS,
+        SERVICERS,
+        PARTNER_IDS,
         RULES_TABLE,
     )
     listings: ClassVar[dict[str, Listing]] = {
@@ -823,6 +881,50 @@ class WorkQueue(FollowsRules, Projection):
                 "managers", (event.originator_id,), handover_pending_on=None, handover_loan_no=None
             )
 
+    # ------------------------------------------ servicers' communications (定期沟通核实)
+    def _servicer(self, changes: Changes, partner_id: Any) -> dict[str, Any] | None:
+        found = changes.get("partner_ids", partner_id)
+        return changes.get("servicers", found["credit_code"]) if found else None
+
+    @handle.register(PartnerEvents.PartnerRegistered)
+    def _partner_registered(self, event: Any, changes: Changes) -> None:
+        if plain(event.kind) != "servicer":
+            return
+        changes.put("partner_ids", (event.originator_id,), {"credit_code": event.credit_code})
+        changes.put(
+            "servicers",
+            (event.credit_code,),
+            {
+                "partner_id": event.originator_id,
+                "name": event.name,
+                "branch": event.branch,
+                "registered_on": event.registered_on,
+                "active": True,
+            },
+        )
+
+    def _servicer_change(self, event: Any, changes: Changes, **values: Any) -> None:
+        row = self._servicer(changes, event.originator_id)
+        if row is not None:
+            changes.update("servicers", (row["credit_code"],), **values)
+
+    @handle.register(PartnerEvents.PartnerSuspended)
+    def _partner_suspended(self, event: Any, changes: Changes) -> None:
+        self._servicer_change(event, changes, active=False)
+
+    @handle.register(PartnerEvents.PartnerResumed)
+    def _partner_resumed(self, event: Any, changes: Changes) -> None:
+        self._servicer_change(event, changes, active=True)
+
+    @handle.register(PartnerEvents.ServicerCommunicationRecorded)
+    def _servicer_communicated(self, event: Any, changes: Changes) -> None:
+        row = self._servicer(changes, event.originator_id)
+        if row is None:
+            return
+        last = row["last_communicated_on"]
+        on = event.communicated_on if last is None else max(last, event.communicated_on)
+        changes.update("servicers", (row["credit_code"],), last_communicated_on=on)
+
     # ------------------------------------------------ rectification notices (限期整改)
     @handle.register(CheckEvents.Checked)
     def _checked(self, event: Any, changes: Changes) -> None:
@@ -857,6 +959,58 @@ class WorkQueue(FollowsRules, Projection):
             changes.update("rectifications", (event.originator_id,), closed=True)
         else:
             changes.update("rectifications", (event.originator_id,), reported_on=None)
+
+    # ------------------------------------------------ management papers (贷后管理文书)
+    @handle.register(PaperEvents.PaperDrafted)
+    def _paper_drafted(self, event: Any, changes: Changes) -> None:
+        row: dict[str, Any] = dict.fromkeys(PAPERS_DUE.column_names)
+        row |= {
+            "paper_no": event.paper_no,
+            "kind": event.kind,
+            "period": event.period,
+            "branch": event.branch,
+            "author_id": event.actor_id,
+            "author_role": plain(event.role),
+            "drafted_on": event.drafted_on,
+            "due_on": event.due_on,
+            "chain": json.dumps([list(step) for step in event.chain], ensure_ascii=False),
+            "step": 0,
+            "returned": False,
+            "done": False,
+        }
+        changes.put("papers_due", (event.originator_id,), row)
+
+    @handle.register(PaperEvents.PaperReviewed)
+    def _paper_reviewed(self, event: Any, changes: Changes) -> None:
+        row = changes.get("papers_due", event.originator_id)
+        if row is None:
+            return
+        if not event.approved:
+            row["returned"] = True
+        elif event.step >= len(json.loads(row["chain"] or "[]")) - 1:
+            row["done"] = True  # final unless submitted up (PaperSubmitted follows)
+        else:
+            row["step"] = event.step + 1
+        changes.put("papers_due", (event.originator_id,), row)
+
+    @handle.register(PaperEvents.PaperRevised)
+    def _paper_revised(self, event: Any, changes: Changes) -> None:
+        changes.update("papers_due", (event.originator_id,), returned=False, step=0)
+
+    @handle.register(PaperEvents.PaperSubmitted)
+    def _paper_submitted(self, event: Any, changes: Changes) -> None:
+        # From now on the paper is the unit above's to read: its queue, not the author's.
+        changes.update(
+            "papers_due",
+            (event.originator_id,),
+            branch=event.submitted_to,
+            submitted_on=event.submitted_on,
+            done=False,
+        )
+
+    @handle.register(PaperEvents.PaperAcknowledged)
+    def _paper_acknowledged(self, event: Any, changes: Changes) -> None:
+        changes.update("papers_due", (event.originator_id,), done=True)
 
     @handle.register(LoanEvents.BranchChanged)
     def _branch_changed(self, event: Any, changes: Changes) -> None:

@@ -142,9 +142,11 @@ class Scenario:
         "information",
         "watch",
         "supervision",
+        "partners",
         "zones",
         "guanhu",
         "risk_control",
+        "papers",
         "monitoring",
         "customers",
         "reads",
@@ -1407,6 +1409,175 @@ class Scenario:
         )
         self.parameters["notice_id"] = closed
         self.parameters["suspension_id"] = lifting["ids"]["suspension_id"]
+
+    # ------------------------------------------------------------------ papers
+    def papers(self) -> None:
+        """A monitoring report awaiting the risk department's review; a work report sent up
+        to 总行 awaiting its reading (贷后管理文书, 审阅, 阅知)."""
+        month = self.day.replace(day=1) - timedelta(days=1)
+        monitoring = {
+            "kind": "monitoring_report",
+            "period": f"{month:%Y-%m}",
+            "title": "定期监控报告（模糊测试）",
+            "drafted_on": self.day.isoformat(),
+        }
+        awaiting = self.bank.upload(
+            RUNNERS["account_manager"], "/papers", monitoring, "management_paper"
+        )["ids"]["paper_id"]
+        self.example(
+            "POST",
+            "/papers/{paper_id}/reviews",
+            Example(
+                {"paper_id": awaiting},
+                body={"approved": True, "reason": "已阅，同意", "vetted_on": self.day.isoformat()},
+            ),
+        )
+        report = {**monitoring, "kind": "work_report", "title": "贷后管理工作报告（模糊测试）"}
+        sent = self.bank.upload(
+            RUNNERS["post_loan_officer"], "/papers", report, "management_paper"
+        )["ids"]["paper_id"]
+        for who in (RUNNERS["reviewer"], RM2, RUNNERS["branch_head"]):
+            self.bank.post(
+                who,
+                f"/papers/{sent}/reviews",
+                {"approved": True, "reason": "同意", "vetted_on": self.day.isoformat()},
+            )
+        self.example(
+            "POST",
+            "/papers/{paper_id}/acknowledgement",
+            Example(
+                {"paper_id": sent},
+                body={"acknowledged_on": self.day.isoformat(), "opinion": "已阅"},
+            ),
+        )
+        self.parameters["paper_id"] = sent
+
+    # ------------------------------------------------------------------ partners
+    def partners(self) -> None:
+        """Partner institutions (合作机构) registered, one suspended and resumed; a servicer's
+        communication; a guarantor's compensation (代偿) and its recovery (追偿); a loan's
+        repayment behaviour assessed (还款行为分析)."""
+        risk, am = RUNNERS["risk_manager"], RUNNERS["account_manager"]
+        company = {
+            "name": "模糊测试融资担保有限公司",
+            "kind": "guarantee_company",
+            "credit_code": "91330100MA2FT0001K",
+            "contact": "钱经理",
+            "cooperation_from": self.on(0),
+            "limit": "5000000.00",
+            "registered_on": self.on(1),
+        }
+        self.example(
+            "POST",
+            "/partners",
+            Example(
+                body={
+                    **company,
+                    "name": "模糊测试服务有限公司",
+                    "kind": "servicer",
+                    "credit_code": "91330100MA2FT0002K",
+                }
+            ),
+        )
+        self.bank.post(risk, "/partners", company)
+        servicer = {**company, "name": "模糊测试饲料有限公司", "kind": "servicer"}
+        servicer["credit_code"] = "91330100MA2FT0003K"
+        self.bank.post(risk, "/partners", servicer)
+        code = company["credit_code"]
+        self.example(
+            "POST",
+            "/partners/{credit_code}/suspension",
+            Example(
+                {"credit_code": code}, body={"suspended_on": self.on(2), "reason": "代偿率超线"}
+            ),
+        )
+        suspended = {
+            **company,
+            "name": "模糊测试暂停担保有限公司",
+            "credit_code": "91330100MA2FT0004K",
+        }
+        self.bank.post(risk, "/partners", suspended)
+        self.bank.post(
+            risk,
+            f"/partners/{suspended['credit_code']}/suspension",
+            {"suspended_on": self.on(2), "reason": "代偿率超线"},
+        )
+        self.example(
+            "POST",
+            "/partners/{credit_code}/resumption",
+            Example(
+                {"credit_code": suspended["credit_code"]},
+                body={"resumed_on": self.today, "reason": "已整改"},
+            ),
+        )
+        serviced = self.loan()
+        self.bank.post(
+            risk,
+            f"/loans/{serviced}/third-party-service",
+            {
+                "servicer": servicer["name"],
+                "contact": "孙主管",
+                "assigned_on": self.on(3),
+                "servicer_code": servicer["credit_code"],
+            },
+        )
+        self.example(
+            "POST",
+            "/partners/{credit_code}/communications",
+            Example(
+                {"credit_code": servicer["credit_code"]},
+                body={
+                    "communicated_on": self.today,
+                    "loan_no": serviced,
+                    "verified": "核实存栏与饲料款结算",
+                    "changes_found": "借款人更换手机号码",
+                    "changes": [{"field": "phone", "value": "13800001111"}],
+                },
+            ),
+        )
+        guaranteed = self.loan()
+        found = self.bank.post(
+            am,
+            f"/loans/{guaranteed}/guarantees",
+            {
+                "guarantor_name": company["name"],
+                "kind": "guarantee_company",
+                "id_no": code,
+                "amount": "300000.00",
+                "contract_no": "BZ-FZ-PT-0001",
+                "registered_on": self.on(1),
+            },
+        )
+        guarantee_id = found["ids"]["guarantee_id"]
+        self.overdue(guaranteed, 10, 20)
+        compensation = {
+            "guarantee_id": guarantee_id,
+            "amount": "10500.00",
+            "compensated_on": self.on(21),
+            "note": "代偿逾期本息",
+        }
+        self.example(
+            "POST",
+            "/loans/{loan_no}/compensations",
+            Example({"loan_no": guaranteed}, body=compensation),
+        )
+        paid = self.bank.upload(
+            am, f"/loans/{guaranteed}/compensations", compensation, "compensation_voucher"
+        )
+        self.example(
+            "POST",
+            "/loans/{loan_no}/compensations/{compensation_id}/recoveries",
+            Example(
+                {"loan_no": guaranteed, "compensation_id": paid["ids"]["compensation_id"]},
+                body={"recovered_on": self.today, "recovered": "5000.00", "progress": "部分追回"},
+            ),
+        )
+        self.example(
+            "POST",
+            "/loans/{loan_no}/repayment-behaviour/assessments",
+            Example({"loan_no": guaranteed}, body={"assessed_on": self.today}),
+        )
+        self.parameters["credit_code"] = code
 
     # ------------------------------------------------------------------ zones
     def zones(self) -> None:

@@ -98,6 +98,12 @@ ROUTES: dict[str, Permission] = {
     "/portfolio/metrics": Needs(Action.READ_PORTFOLIO),
     "/reports/risk": Needs(Action.READ_PORTFOLIO),
     "/reports/risk/issued/{report_id}": Needs(Action.READ_PORTFOLIO),
+    # Partner institutions' figures (合作机构不良率, 代偿率) and the repayment behaviour summed
+    # over the portfolio, from the partner, repayment and loan registers.
+    "/partners": Needs(Action.READ_PORTFOLIO),
+    "/portfolio/repayment-behaviour": Needs(Action.READ_PORTFOLIO),
+    # One loan's repayment-behaviour indicator (还款行为指标).
+    "/loans/{loan_no}/repayment-behaviour": Needs(Action.READ_BUSINESS),
     # The Merkle log: hashes and signatures.
     "/integrity/checkpoints": Needs(Action.READ_INTEGRITY),
     "/integrity/checkpoints/latest": Needs(Action.READ_INTEGRITY),
@@ -120,6 +126,10 @@ ROUTES: dict[str, Permission] = {
     # scope of the units concerned.
     "/risk-notices/{notice_id}": Needs(Action.READ_BUSINESS),
     "/suspensions/{suspension_id}": Needs(Action.READ_BUSINESS),
+    # A management paper and its document (贷后管理文书): those who read its unit's business
+    # within their scope (and the unit it was submitted to).
+    "/papers/{paper_id}": Needs(Action.READ_BUSINESS),
+    "/papers/{paper_id}/document.pdf": Needs(Action.READ_BUSINESS),
     # The service itself.
     "/health": PUBLIC,
     "/health/live": PUBLIC,
@@ -241,7 +251,12 @@ class Demo:
 ROLE_REFUSALS = ("role_not_permitted", "administrator_business_action")
 """Refusals for the role alone, which scope does not change (a duty kept apart, by contrast,
 may depend on who the person is: an appeal is only the person's the finding concerns)."""
-UPLOADS_ONLY = ("/loans/{loan_no}/write-off", "/loans/{loan_no}/dossier/documents")
+UPLOADS_ONLY = (
+    "/loans/{loan_no}/write-off",
+    "/loans/{loan_no}/dossier/documents",
+    "/papers",
+    "/papers/{paper_id}/revisions",
+)
 """The commands whose every valid request carries documents: the scenario has none for them."""
 
 
@@ -291,6 +306,7 @@ def demo_of(api: Api, *, loans: int) -> Demo:
             "check_id": str(uuid.uuid4()),  # none in this demo: the allowed get a 404
             "notice_id": str(uuid.uuid4()),
             "suspension_id": str(uuid.uuid4()),
+            "paper_id": str(uuid.uuid4()),  # not the demo's paper: the allowed get a 404
             "staff_no": "0101",
             "tree_size": "1",
             "borrower_id": archive.loan(loan).borrower_id,
@@ -396,7 +412,10 @@ def subjects(demo: Demo, path: str, example: Example) -> list[DemoLoan]:
         numbers.append(archive.repository.get(UUID(example.path["record_id"])).loan_no)
     body = example.body or {}
     numbers += body.get("loan_nos", [])
-    if path == "/monitoring/records":
+    if path == "/monitoring/records" or (
+        path.startswith("/partners/") and isinstance(body.get("loan_no"), str)
+    ):
+        # A monitoring record, or a communication with a servicer: the loan it names.
         numbers.append(body["loan_no"])
     found = []
     for number in numbers:
@@ -416,6 +435,11 @@ def subjects(demo: Demo, path: str, example: Example) -> list[DemoLoan]:
     if not found and path.startswith(("/risk-notices", "/suspensions")):
         # A risk notice or a suspension: within the actor's reach of the units it concerns.
         found += [DemoLoan("", unit, frozenset()) for unit in risk_units(demo, example)]
+    if not found and path.startswith("/papers/"):
+        # A paper: reviewed within the reviewer's reach of its unit, read by the unit above.
+        paper = archive.repository.get(UUID(example.path["paper_id"]))
+        unit = paper.submitted_to if path.endswith("/acknowledgement") else paper.branch
+        found.append(DemoLoan("", unit, frozenset()))
     managing = path.endswith(("/evaluations", "/customers", "/customers/release"))
     managing = path.endswith(
         (

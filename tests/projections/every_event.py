@@ -46,6 +46,8 @@ from domain.integrity import AuditBundle, IntegrityVerification
 from domain.loan import Loan
 from domain.monitoring import Figure, Judgment, MonitoringRecord
 from domain.numbering import FormKind, NumberBook
+from domain.papers import LoanMeasures, ManagementPaper
+from domain.partners import Partner
 from domain.portfolio import IssuedRiskReport, ReportPeriod
 from domain.reference import ReferenceSeries, Series
 from domain.risk_control import (
@@ -89,6 +91,7 @@ from domain.values import (
     LoanStatus,
     LoginFailure,
     LossKind,
+    PartnerKind,
     Party,
     ReadPurpose,
     ResponsibilityFinding,
@@ -432,6 +435,80 @@ def penalty_recorded(w: World) -> list[Any]:
         actor=w.actor("risk"),
     )
     return [w.check]
+
+
+def paper_ref(text: str) -> DocumentRef:
+    return DocumentRef(
+        doc_type="management_paper",
+        sha256=hashlib.sha256(text.encode()).hexdigest(),
+        size=len(text),
+        media_type="application/pdf",
+        filename=f"{text}.pdf",
+        pages=1,
+    )
+
+
+def paper_drafted(w: World) -> list[Any]:
+    """Minutes of the risk-and-quality analysis meeting (贷款风险状况及质量分析会纪要)."""
+    rules = shipped_rules()
+    w.keep(
+        paper=ManagementPaper.draft(
+            paper_id=UUID(int=80),
+            paper_no="贷后文书〔2025〕第0001号",
+            kind=rules.papers.kind("quality_meeting_minutes"),
+            branch="营业部",
+            parent="总行",
+            period=None,
+            met_on=START,
+            title="贷款风险状况及质量分析会纪要",
+            drafted_on=START,
+            document=paper_ref("minutes"),
+            loans=[LoanMeasures("L-EVERY-1", "杭州示例", "追加担保，按月检查")],
+            calendar=rules.calendar,
+            rules_version=rules.version,
+            actor=w.actor("officer"),
+        )
+    )
+    return [w.paper]
+
+
+def paper_reviewed(w: World) -> list[Any]:
+    w.paper.review(
+        approved=False,
+        reason="措施不具体",
+        reviewed_on=START + timedelta(days=1),
+        actor=w.actor("head"),
+    )
+    return [w.paper]
+
+
+def paper_revised(w: World) -> list[Any]:
+    w.paper.revise(
+        document=paper_ref("minutes, revised"),
+        note="措施已细化",
+        revised_on=START + timedelta(days=2),
+        loans=[LoanMeasures("L-EVERY-1", "杭州示例", "追加保证人，每月现场检查一次")],
+        kind=shipped_rules().papers.kind("quality_meeting_minutes"),
+        actor=w.actor("officer"),
+    )
+    return [w.paper]
+
+
+def paper_submitted(w: World) -> list[Any]:
+    w.paper.review(
+        approved=True, reason="签发", reviewed_on=START + timedelta(days=3), actor=w.actor("head")
+    )
+    return [w.paper]
+
+
+def paper_acknowledged(w: World) -> list[Any]:
+    w.paper.acknowledge(
+        acknowledged_on=START + timedelta(days=4),
+        opinion="已阅",
+        actor=Actor(UUID(int=81), Role.BRANCH_HEAD),
+        actor_branch="总行",
+    )
+    return [w.paper]
 
 
 def password_set(w: World) -> list[Any]:
@@ -893,6 +970,97 @@ def guarantor_reassessed(w: World) -> list[Any]:
         signal_id=uuid4(),
         actor=w.actor("am"),
         documents=[document("guarantor_assessment")],
+    )
+    return [w.loan]
+
+
+def partner_registered(w: World) -> list[Any]:
+    """A guarantee company and a servicer registered as partner institutions (合作机构)."""
+    w.keep(
+        partner=Partner.register(
+            name="宁波示例担保有限公司",
+            kind=PartnerKind.GUARANTEE_COMPANY,
+            code="91330100MA2F00001X",
+            contact="钱经理",
+            contact_phone="0574-88880001",
+            cooperation_from=START,
+            cooperation_to=START + timedelta(days=1000),
+            limit=Decimal("5000000.00"),
+            branch="营业部",
+            registered_on=START,
+            actor=w.actor("risk"),
+        ),
+        servicer=Partner.register(
+            name="云溪融资服务有限公司",
+            kind=PartnerKind.SERVICER,
+            code="91330100MA2F00002X",
+            contact="钱伟",
+            contact_phone=None,
+            cooperation_from=START,
+            cooperation_to=None,
+            limit=None,
+            branch="营业部",
+            registered_on=START,
+            actor=w.actor("risk"),
+        ),
+    )
+    return [w.partner, w.servicer]
+
+
+def partner_suspended(w: World) -> list[Any]:
+    w.partner.suspend(suspended_on=day(5), reason="代偿率超线", actor=w.actor("risk"))
+    return [w.partner]
+
+
+def partner_resumed(w: World) -> list[Any]:
+    w.partner.resume(resumed_on=day(6), reason="已整改", actor=w.actor("risk"))
+    return [w.partner]
+
+
+def servicer_communication_recorded(w: World) -> list[Any]:
+    w.servicer.record_communication(
+        communication_id=UUID(int=81),
+        communicated_on=day(7),
+        loan_no=None,
+        verified="核实存栏与饲料款结算",
+        changes_found="借款人更换手机号码",
+        information_changed=False,
+        actor=w.actor("am"),
+    )
+    return [w.servicer]
+
+
+def guarantor_compensated(w: World) -> list[Any]:
+    w.loan.record_compensation(
+        compensation_id=UUID(int=82),
+        guarantee_id=w.guarantee_id,
+        amount=Decimal("50000.00"),
+        compensated_on=day(149),
+        note="代偿逾期本金",
+        actor=w.actor("am"),
+        documents=[document("compensation_voucher")],
+    )
+    return [w.loan]
+
+
+def compensation_recovery_recorded(w: World) -> list[Any]:
+    w.loan.record_recovery(
+        compensation_id=UUID(int=82),
+        recovered_on=day(150),
+        recovered=Decimal("10000.00"),
+        progress="借款人归还部分代偿款",
+        actor=w.actor("am"),
+    )
+    return [w.loan]
+
+
+def repayment_behaviour_assessed(w: World) -> list[Any]:
+    w.loan.assess_repayment_behaviour(
+        assessed_on=day(151),
+        signal_id=uuid4(),
+        rules=shipped_rules().repayment_behaviour,
+        warning_rules=shipped_rules().warnings,
+        actor=w.actor("am"),
     )
     return [w.loan]
 
@@ -1979,6 +2147,10 @@ FACTORIES: dict[str, Factory] = {
     _declared(Staff, "TokenRevoked"): token_revoked,
     _declared(Staff, "RoleRevoked"): role_revoked,
     _declared(Staff, "Transferred"): staff_transferred,
+    _declared(Partner, "PartnerRegistered"): partner_registered,
+    _declared(Partner, "PartnerSuspended"): partner_suspended,
+    _declared(Partner, "PartnerResumed"): partner_resumed,
+    _declared(Partner, "ServicerCommunicationRecorded"): servicer_communication_recorded,
     _declared(Staff, "PostLoanDutiesEvaluated"): post_loan_duties_evaluated,
     _declared(Staff, "CustomerAssigned"): customer_assigned,
     _declared(Staff, "CustomerReleased"): customer_released,
@@ -2039,6 +2211,9 @@ FACTORIES: dict[str, Factory] = {
     _declared(Loan, "TargetResponsibilitySigned"): target_responsibility_signed,
     _declared(Loan, "GuaranteeRegistered"): guarantee_registered,
     _declared(Loan, "GuarantorReassessed"): guarantor_reassessed,
+    _declared(Loan, "GuarantorCompensated"): guarantor_compensated,
+    _declared(Loan, "CompensationRecoveryRecorded"): compensation_recovery_recorded,
+    _declared(Loan, "RepaymentBehaviourAssessed"): repayment_behaviour_assessed,
     _declared(Loan, "ZoneProposed"): zone_proposed,
     _declared(Loan, "ZoneApproved"): zone_approved,
     _declared(Loan, "ZoneReviewed"): zone_reviewed,
@@ -2107,6 +2282,11 @@ FACTORIES: dict[str, Factory] = {
     _declared(SupervisionCheck, "RectificationReported"): rectification_reported,
     _declared(SupervisionCheck, "RectificationAccepted"): rectification_accepted,
     _declared(SupervisionCheck, "PenaltyRecorded"): penalty_recorded,
+    _declared(ManagementPaper, "PaperDrafted"): paper_drafted,
+    _declared(ManagementPaper, "PaperReviewed"): paper_reviewed,
+    _declared(ManagementPaper, "PaperRevised"): paper_revised,
+    _declared(ManagementPaper, "PaperSubmitted"): paper_submitted,
+    _declared(ManagementPaper, "PaperAcknowledged"): paper_acknowledged,
     _declared(IssuedRiskReport, "Issued"): risk_report_issued,
     _declared(RiskNotice, "RiskNoticePublished"): risk_notice_published,
     _declared(RiskNotice, "RiskNoticeAcknowledged"): risk_notice_acknowledged,
