@@ -1947,7 +1947,7 @@ def industry_recorded(w: World) -> list[Any]:
 def risk_notice_published(w: World) -> list[Any]:
     w.keep(
         risk_notice=RiskNotice.publish(
-            notice_id=UUID(int=80),
+            notice_id=UUID(int=180),
             notice_no="风险提示〔2025〕第0001号",
             subject=RiskSubject.INDUSTRY,
             subject_key="C",
@@ -1987,7 +1987,7 @@ def risk_notice_closed(w: World) -> list[Any]:
 def lending_suspended(w: World) -> list[Any]:
     w.keep(
         suspension=Suspension.suspend(
-            suspension_id=UUID(int=81),
+            suspension_id=UUID(int=181),
             suspension_no="停牌〔2025〕第0001号",
             subject=RiskSubject.BRANCH,
             subject_key="营业部",
@@ -2035,7 +2035,7 @@ def suspension_lifted(w: World) -> list[Any]:
         reason="提示已办结",
         figures=FIGURES,
         notice=w.risk_notice,
-        actor=Actor(UUID(int=82), Role.RISK_MANAGER),
+        actor=Actor(UUID(int=182), Role.RISK_MANAGER),
     )
     return [w.suspension]
 
