@@ -18,6 +18,7 @@ from api.metrics import exposition
 from api.middleware import BodyLimit, RequestLog
 from api.openapi import document
 from api.routers import (
+    assessment,
     borrowing,
     bundles,
     checkpoints,
@@ -29,6 +30,7 @@ from api.routers import (
     customers,
     disposition,
     dossiers,
+    feedback,
     guanhu,
     guarantees,
     information,
@@ -90,6 +92,8 @@ ROUTERS = (
     staff,
     supervision,
     risk_control,
+    feedback,
+    assessment,
     papers,
     monitoring,
     partners,

@@ -103,6 +103,11 @@ class AnswerPublic(BaseModel):
     note: str = ""
 
 
+class JointPublic(BaseModel):
+    department: str
+    staff_id: UUID
+
+
 class InspectionPublic(BaseModel):
     """An inspection (贷后检查); ``free_text`` when it answered no checklist (recorded before
     checklists, or of a kind none applies to)."""
@@ -115,6 +120,10 @@ class InspectionPublic(BaseModel):
     findings: str
     corrections: int
     free_text: bool
+    assistant_id: UUID | None = None
+    """The assistant inspector (辅助检查人, B岗) beside the main one (``inspector_id``)."""
+    joint: list[JointPublic] | None = None
+    """Who took part from other departments (会同有关部门现场检查)."""
     checklist: str | None = None
     answers: list[AnswerPublic] | None = None
     abnormal: int | None = None
@@ -142,6 +151,10 @@ class InspectionPublic(BaseModel):
             findings=inspection.findings,
             corrections=inspection.corrections,
             free_text=inspection.checklist is None,
+            assistant_id=inspection.assistant_id,
+            joint=[JointPublic.model_validate(j) for j in inspection.joint]
+            if inspection.joint is not None
+            else None,
             checklist=inspection.checklist,
             answers=[AnswerPublic(**a) for a in inspection.answers]
             if inspection.answers is not None

@@ -15,6 +15,7 @@ from archive.commands.customers import CustomerCommands
 from archive.commands.disposal import DisposalCommands
 from archive.commands.disposition import DispositionCommands
 from archive.commands.duties import DutyCommands
+from archive.commands.feedback import FeedbackCommands
 from archive.commands.guanhu import GuanhuCommands
 from archive.commands.guarantees import GuaranteeCommands
 from archive.commands.information import InformationCommands
@@ -69,6 +70,7 @@ class DossierArchive(
     DutyCommands,
     SupervisionCommands,
     RiskControlCommands,
+    FeedbackCommands,
     PaperCommands,
     MonitoringCommands,
     PartnerCommands,

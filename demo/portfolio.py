@@ -30,6 +30,7 @@ from archive.documents.ingest import Upload, from_bytes
 from demo.archive_office import run_archive_office
 from demo.customers import keep_customer_files
 from demo.duties import evaluate_duties
+from demo.feedback import feed_back
 from demo.guarantors import show_guarantors
 from demo.lifecycle import plan_loan
 from demo.monitoring import RiskDrawer, issue_quarterly_risk_report
@@ -122,6 +123,7 @@ def build_portfolio(
     evaluate_duties(archive, plans, contexts)
     supervise(archive, contexts)
     publish_notice(archive, contexts)
+    feed_back(archive, contexts)
     write_papers(archive, contexts)
     documents += walk_warning_loops(archive, plans, contexts, seed=seed)
     documents += watch_closely(archive, plans, contexts)

@@ -38,6 +38,13 @@ class Action(Enum):
     GIVE_WARNING_FEEDBACK = "give_warning_feedback"
     DETERMINE_WARNING = "determine_warning"
     REPORT_WARNING = "report_warning"
+    START_EMERGENCY_PLAN = "start_emergency_plan"
+    RAISE_FEEDBACK = "raise_feedback"
+    ASSIGN_FEEDBACK = "assign_feedback"
+    ANSWER_FEEDBACK = "answer_feedback"
+    CONCLUDE_FEEDBACK = "conclude_feedback"
+    ESCALATE_FEEDBACK = "escalate_feedback"
+    RECORD_EMERGENCY_PROGRESS = "record_emergency_progress"
     TAKE_COLLECTION_STEP = "take_collection_step"
     RESTRUCTURE = "restructure"
     EXTEND = "extend"
@@ -186,6 +193,18 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = {
     Action.GIVE_WARNING_FEEDBACK: LENDING_ROLES | {R.RISK_MANAGER},
     Action.DETERMINE_WARNING: frozenset({R.REVIEWER, R.RISK_MANAGER, R.BRANCH_HEAD}),
     Action.REPORT_WARNING: frozenset({R.REVIEWER, R.RISK_MANAGER, R.BRANCH_HEAD}),
+    # 应急预案: the risk manager or the branch head starts a signal's emergency plan at once
+    # and names who carries it out; its progress is recorded by the loan's officers or them.
+    Action.START_EMERGENCY_PLAN: frozenset({R.RISK_MANAGER, R.BRANCH_HEAD}),
+    Action.RECORD_EMERGENCY_PROGRESS: LENDING_ROLES | {R.RISK_MANAGER, R.BRANCH_HEAD},
+    # 经办行反馈问题: the operating branch's people raise it, close it and escalate it; a risk
+    # manager (or the role it is escalated to) assigns it to the post-loan and risk department,
+    # where a risk manager or a post-loan officer answers it (domain/feedback.py).
+    Action.RAISE_FEEDBACK: LENDING_ROLES | {R.REVIEWER, R.BRANCH_HEAD},
+    Action.CONCLUDE_FEEDBACK: LENDING_ROLES | {R.REVIEWER, R.BRANCH_HEAD},
+    Action.ESCALATE_FEEDBACK: LENDING_ROLES | {R.REVIEWER, R.BRANCH_HEAD},
+    Action.ASSIGN_FEEDBACK: frozenset({R.RISK_MANAGER, R.BRANCH_HEAD}),
+    Action.ANSWER_FEEDBACK: frozenset({R.RISK_MANAGER, R.POST_LOAN_OFFICER}),
     Action.TAKE_COLLECTION_STEP: LENDING_ROLES,
     Action.RESTRUCTURE: frozenset({R.BRANCH_HEAD}),
     Action.EXTEND: frozenset({R.BRANCH_HEAD}),
@@ -405,6 +424,9 @@ REGISTER_READS: Mapping[str, Action] = {
     "monitoring_register": Action.READ_BUSINESS,
     "zone_register": Action.READ_BUSINESS,
     "risk_control_register": Action.READ_BUSINESS,
+    "inspection_register": Action.READ_BUSINESS,
+    "assessment_register": Action.READ_TRAIL,
+    "feedback_register": Action.READ_BUSINESS,
     "partner_register": Action.READ_BUSINESS,
     "repayment_register": Action.READ_BUSINESS,
 }

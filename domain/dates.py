@@ -46,6 +46,12 @@ HAPPENED: Mapping[str, str] = MappingProxyType(
         "determined_on": "认定日期",
         "reported_on": "报告签收日期",
         "cleared_on": "解除（销项）日期",
+        "started_on": "应急预案启动日期",
+        # feedback from the operating branches (经办行反馈问题)
+        "answered_on": "答复日期",
+        "concluded_on": "办结（退回）日期",
+        "escalated_on": "升级日期",
+        "progress_on": "应急预案进展日期",
         "taken_on": "催收日期",
         "restructured_on": "重组日期",
         "approved_on": "批准日期",
@@ -61,7 +67,7 @@ HAPPENED: Mapping[str, str] = MappingProxyType(
         "used_on": "资金使用日期",
         # data scope (数据权限): people and loans moved, account managers assigned
         "moved_on": "调动（划转）日期",
-        "assigned_on": "管户分派日期",
+        "assigned_on": "分派日期（管户、反馈问题）",
         # closer watch (重点监测): key customers listed and taken off
         "designated_on": "列为重点客户日期",
         "removed_on": "移出重点客户日期",
@@ -151,6 +157,7 @@ MAY_LIE_AHEAD: Mapping[str, str] = MappingProxyType(
         "promised_date": "承诺还款日",
         "ends_on": "保管期满日",
         "deadline": "期限（整改期限、方案期限）",
+        "answer_due": "答复期限",
         "since": "起始日期（在线监测员任期）",
         "until": "截止日期（在线监测员任期）",
         "cooperation_from": "合作起始日",

@@ -28,6 +28,7 @@ class FormKind(LabelledEnum):
     RECTIFICATION = ("rectification", "整改")
     RISK_NOTICE = ("risk_notice", "风险提示")
     SUSPENSION = ("suspension", "停牌")
+    FEEDBACK = ("feedback", "反馈")
     PAPER = ("paper", "贷后文书")
 
 

@@ -150,6 +150,16 @@ class CheckSubject(LabelledEnum):
         return self in (CheckSubject.ACCOUNT_MANAGER, CheckSubject.POST_LOAN_OFFICER)
 
 
+class FeedbackTopic(LabelledEnum):
+    """What a branch's feedback is about (经办行反馈问题类别)."""
+
+    LOAN = ("loan", "贷款业务")
+    RULE = ("rule", "制度规则")
+    FINDING = ("finding", "检查发现")
+    SYSTEM = ("system", "系统操作")
+    OTHER = ("other", "其他")
+
+
 class CheckSource(LabelledEnum):
     """Whose findings a supervision check records (检查来源): its rectification is followed the
     same way whoever found the problems."""

@@ -27,6 +27,7 @@ from domain.tasks import (
     CountersignFacts,
     DossierFacts,
     Facts,
+    FeedbackFacts,
     GuaranteeFacts,
     LoanFacts,
     LossFacts,
@@ -54,7 +55,13 @@ from domain.values import (
 from projections.monitoring import facts_for
 from projections.projection import Projection
 from projections.query import AsOf, visible
-from projections.registers.tasks import PAPERS_DUE, RECTIFICATIONS, SERVICERS, WorkQueue
+from projections.registers.tasks import (
+    FEEDBACK,
+    PAPERS_DUE,
+    RECTIFICATIONS,
+    SERVICERS,
+    WorkQueue,
+)
 from projections.rules_state import RULES_TABLE, SLOT
 from projections.scoping import loan_key, scope_clauses
 from projections.store import RegisterStore
@@ -180,9 +187,11 @@ def _read(
                 RECTIFICATIONS.name,
                 PAPERS_DUE.name,
                 SERVICERS.name,
+                FEEDBACK.name,
             ):
                 # A rectification notice is within reach by the unit (or person) checked; a
-                # servicer by the unit managing the cooperation.
+                # servicer by the unit managing the cooperation; a branch's feedback by the unit
+                # raising it (or its raiser).
                 clauses += scope_clauses(conn, store, queue, name, table, scope, as_of)
             query = sa.select(*[table.c[c] for c in spec.column_names]).where(*clauses)
             found[name] = [dict(r._mapping) for r in conn.execute(query)]
@@ -199,6 +208,8 @@ def _facts(rows: Mapping[str, list[dict[str, Any]]]) -> Facts:
                 raised_on=s["raised_on"],
                 handled=s["handled_on"] is not None,
                 reported=s.get("reported_on") is not None,
+                plan_required=bool(s.get("plan_required")),
+                plan_started=s.get("plan_started_on") is not None,
             )
         )
     steps: dict[UUID, dict[CollectionStepKind, date]] = defaultdict(dict)
@@ -286,6 +297,29 @@ def _facts(rows: Mapping[str, list[dict[str, Any]]]) -> Facts:
         for r in rows.get("rectifications", [])
         if r["deadline"] is not None and not r["closed"]
     ]
+    feedback = [
+        FeedbackFacts(
+            feedback_id=f["feedback_id"],
+            feedback_no=f["feedback_no"],
+            branch=f["branch"],
+            state=f["state"],
+            raised_on=f["raised_on"],
+            raiser_id=f["staff_id"],
+            raiser_role=Role.parse(f["raiser_role"], "raiser_role"),
+            answer_due=f["answer_due"],
+            handler_id=f["handler_id"],
+            handler_role=Role.parse(f["handler_role"], "handler_role")
+            if f["handler_role"]
+            else None,
+            assigned_on=f["assigned_on"],
+            answered_on=f["answered_on"],
+            escalated_on=f["escalated_on"],
+            escalated_to=Role.parse(f["escalated_to"], "escalated_to")
+            if f["escalated_to"]
+            else None,
+        )
+        for f in rows.get("feedback", [])
+    ]
     servicers = [
         PartnerFacts(
             credit_code=r["credit_code"],
@@ -304,6 +338,7 @@ def _facts(rows: Mapping[str, list[dict[str, Any]]]) -> Facts:
         dossiers=dossiers,
         staff=staff,
         rectifications=rectifications,
+        feedback=feedback,
         servicers=servicers,
         papers=papers,
     )

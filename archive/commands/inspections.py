@@ -34,6 +34,15 @@ class ChecklistAnswer(BaseModel):
     )
 
 
+class JointMember(BaseModel):
+    """One person taking part in a joint on-site inspection (会同有关部门现场检查)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    department: Short = Field(description="their department (部门), e.g. 风险管理部")
+    staff_no: Short = Field(description="their staff number (工号)")
+
+
 class RecordInspection(LoanCommand):
     """An inspection of the borrower (贷后检查) by the caller, with the reviewer who countersigns.
 
@@ -79,6 +88,17 @@ class RecordInspection(LoanCommand):
         '["credit_management", "pboc_credit"]',
     )
 
+    assistant_no: Short | None = Field(
+        default=None,
+        description="staff number of the assistant inspector (辅助检查人, B岗) beside the caller, "
+        "the main inspector (主检查人, A岗); required where the rules say the loan needs a B岗",
+    )
+    joint: list[JointMember] | None = Field(
+        default=None,
+        max_length=20,
+        description="a special or on-site inspection's: who took part from other departments "
+        "(会同有关部门现场检查), each once; required for a major risk matter (a red signal)",
+    )
     lead_unit: Short | None = Field(
         default=None,
         description="an on-site inspection's: the unit that led it (牵头机构, e.g. 总行 or a "
@@ -107,6 +127,8 @@ CHECKLIST_FIELDS = frozenset(
         "counterpart",
         "reminder_channel",
         "systems_queried",
+        "assistant_no",
+        "joint",
         "lead_unit",
         "led_by_no",
     }
@@ -172,6 +194,10 @@ class InspectionCommands(ArchiveCore):
                 counterpart=cmd.counterpart,
                 reminder_channel=cmd.reminder_channel,
                 systems_queried=cmd.systems_queried,
+                assistant=self.party(cmd.assistant_no) if cmd.assistant_no else None,
+                joint=[(j.department, self.party(j.staff_no)) for j in cmd.joint or []] or None,
+                managers=self.rule_set().managers,
+                joint_colours=self.rule_set().special_joint_colours,
                 **self._lead(cmd, loan),
                 **answered,
             ),
@@ -207,6 +233,13 @@ class InspectionCommands(ArchiveCore):
             inspector = self.actor(ctx, Action.RECORD_INSPECTION)
             loan = self.loan(cmd.loan_no)
             reviewer = self.staff(cmd.reviewer_no)
+            assistant = (
+                self.form_name(self.staff(cmd.assistant_no).id) if cmd.assistant_no else None
+            )
+            joint = [
+                (j.department.strip(), self.form_name(self.staff(j.staff_no).id))
+                for j in cmd.joint or []
+            ]
             checklists = self.rule_set().checklists
             answered = loan.checklist_answered(
                 cmd.kind,
@@ -230,6 +263,8 @@ class InspectionCommands(ArchiveCore):
             reviewer=self.form_name(reviewer.id),
             findings=cmd.findings.strip(),
             counterpart=cmd.counterpart.strip() if cmd.counterpart else None,
+            assistant=assistant,
+            joint=joint,
         )
 
     @handles(CorrectInspection)

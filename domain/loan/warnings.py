@@ -26,7 +26,7 @@ from domain.loan.classification import LoanClassification
 from domain.loan.core import Docs
 from domain.records import WarningSignal
 from domain.repayment_behaviour import Behaviour, BehaviourRules, behaviour
-from domain.values import Actor, DocumentRef, Role, WarningColour, require_text
+from domain.values import Actor, DocumentRef, Party, Role, WarningColour, require_text
 from domain.warning_rules import WarningRules
 
 
@@ -156,6 +156,7 @@ class LoanWarnings(LoanClassification):
             closed_loop=rules.closed_loop,
             name=entry.name if entry else None,
             category=entry.category.value if entry else None,
+            emergency_plan=True if colour in rules.emergency_plan_colours else None,
         )
 
     @event("WarningRaised")
@@ -173,11 +174,21 @@ class LoanWarnings(LoanClassification):
         closed_loop: bool = False,
         name: str | None = None,
         category: str | None = None,
+        emergency_plan: bool | None = None,
     ) -> None:
         # ``closed_loop``, ``name``, ``category``: the rules in force when it was raised;
         # signals stored before the catalogue have none (two steps, a free code).
+        # ``emergency_plan``: its colour started an emergency plan (应急预案) under the rules
+        # then in force; none before emergency plans, or of a colour that starts none.
         self.warnings[signal_id] = WarningSignal(
-            signal_id, colour, code, raised_on, reason, closed_loop=closed_loop, raiser_id=actor_id
+            signal_id,
+            colour,
+            code,
+            raised_on,
+            reason,
+            closed_loop=closed_loop,
+            raiser_id=actor_id,
+            plan_required=bool(emergency_plan),
         )
 
     def _signal(self, signal_id: UUID, what_zh: str, what_en: str) -> WarningSignal:
@@ -393,6 +404,107 @@ class LoanWarnings(LoanClassification):
     ) -> None:
         self.warnings[signal_id].reported_on = reported_on
 
+    # ------------------------------------------------------------ 应急预案
+    def start_emergency_plan(
+        self,
+        *,
+        signal_id: UUID,
+        started_on: date,
+        measures: str,
+        owner: Party,
+        due_on: date,
+        actor: Actor,
+        plan_days: int = 0,
+        documents: Docs = (),
+    ) -> None:
+        """Start the emergency plan (应急预案) of a signal not cleared: the measures, who
+        carries them out (``owner``) and by when (``due_on``), once. ``plan_days``: the days
+        after raising within which the rules in force ask it be started (0: the same day); a
+        plan started after is accepted and marked late."""
+        authorize(actor, Action.START_EMERGENCY_PLAN)
+        signal = self._signal(signal_id, "启动应急预案", "start an emergency plan for")
+        if signal.plan_started_on is not None:
+            raise InvalidTransitionError(
+                f"预警信号 {signal.code} 的应急预案已于 {signal.plan_started_on} 启动",
+                f"the emergency plan of signal {signal.code} was started on "
+                f"{signal.plan_started_on}",
+            )
+        check_not_before(started_on, signal.raised_on, field="started_on", since_field="raised_on")
+        check_not_before(due_on, started_on, field="due_on", since_field="started_on")
+        self._emergency_plan_started(
+            signal_id=signal_id,
+            started_on=started_on,
+            measures=require_text(measures, "measures"),
+            owner_id=owner.id,
+            due_on=due_on,
+            late=(started_on - signal.raised_on).days > plan_days,
+            documents=list(documents),
+            actor_id=actor.id,
+            role=actor.role,
+        )
+
+    @event("EmergencyPlanStarted")
+    def _emergency_plan_started(
+        self,
+        *,
+        signal_id: UUID,
+        started_on: date,
+        measures: str,
+        owner_id: UUID,
+        due_on: date,
+        late: bool,
+        documents: list[DocumentRef],
+        actor_id: UUID,
+        role: Role,
+    ) -> None:
+        signal = self.warnings[signal_id]
+        signal.plan_started_on = started_on
+        signal.plan_owner_id = owner_id
+        signal.plan_due_on = due_on
+
+    def record_emergency_progress(
+        self,
+        *,
+        signal_id: UUID,
+        progress_on: date,
+        progress: str,
+        actor: Actor,
+        documents: Docs = (),
+    ) -> None:
+        """Record how the emergency plan stands (应急预案落实情况), from its start until the
+        signal is cleared."""
+        authorize(actor, Action.RECORD_EMERGENCY_PROGRESS)
+        signal = self._signal(signal_id, "记录应急预案进展", "record emergency progress on")
+        if signal.plan_started_on is None:
+            raise InvalidTransitionError(
+                f"预警信号 {signal.code} 尚未启动应急预案",
+                f"no emergency plan was started for signal {signal.code}",
+            )
+        check_not_before(
+            progress_on, signal.plan_started_on, field="progress_on", since_field="started_on"
+        )
+        self._emergency_progress_recorded(
+            signal_id=signal_id,
+            progress_on=progress_on,
+            progress=require_text(progress, "progress"),
+            documents=list(documents),
+            actor_id=actor.id,
+            role=actor.role,
+        )
+
+    @event("EmergencyProgressRecorded")
+    def _emergency_progress_recorded(
+        self,
+        *,
+        signal_id: UUID,
+        progress_on: date,
+        progress: str,
+        documents: list[DocumentRef],
+        actor_id: UUID,
+        role: Role,
+    ) -> None:
+        self.warnings[signal_id].plan_progress += 1
+
     def clear_warning(
         self,
         *,
@@ -406,6 +518,12 @@ class LoanWarnings(LoanClassification):
         only once determined (认定), and not by whoever handled it."""
         authorize(actor, Action.CLEAR_WARNING)
         signal = self._signal(signal_id, "解除", "clear")
+        if signal.plan_required and signal.plan_started_on is None:
+            raise InvalidTransitionError(
+                f"{signal.colour.zh}预警信号 {signal.code} 须先启动应急预案，不能解除",
+                f"the {signal.colour.value} signal {signal.code} calls for an emergency plan: "
+                "start it before clearing the signal",
+            )
         if signal.handled_on is None:
             raise InvalidTransitionError(
                 f"预警信号 {signal_id} 尚未处置，不能解除",

@@ -74,6 +74,11 @@ What each kind of task means:
   ``review_months`` of its zone (``[[zones]]``) after the approval or the last review, by the
   person the plan names responsible; the task opens a month before;
   ``zone_approval`` — a zone proposed and awaiting approval, from the day proposed.
+* ``emergency_plan`` — a signal of the colours ``warnings.emergency_plan_colours`` lists owes
+  its emergency plan (应急预案) ``warnings.emergency_plan_days`` after raising (0: that day).
+* ``feedback_assignment``, ``feedback_answer``, ``feedback_closure`` — a branch's feedback
+  (经办行反馈问题) owes its assignment by a risk manager (once escalated: the role it went to),
+  its handler's answer by its deadline, its raiser's closing (``[feedback]`` working days).
 * ``paper_review`` — a post-loan management paper (贷后管理文书) awaits the review of the step
   of its chain (the step's role in the author's unit), due by the paper's due date;
   ``paper_revision`` — a returned paper owes its author's revision by the same date;
@@ -107,6 +112,7 @@ from domain.tasks.facts import (
     BorrowingFacts,
     CountersignFacts,
     DossierFacts,
+    FeedbackFacts,
     GuaranteeFacts,
     LoanFacts,
     LossFacts,
@@ -116,6 +122,7 @@ from domain.tasks.facts import (
     StaffFacts,
     WarningFacts,
 )
+from domain.tasks.feedback import feedback_tasks
 from domain.tasks.loans import loan_tasks, overdue_floor
 from domain.tasks.monitoring import CustomerFacts, FlagFacts, MonitorFacts, monitoring_tasks
 from domain.tasks.papers import paper_tasks
@@ -130,6 +137,7 @@ __all__ = [
     "CustomerFacts",
     "DossierFacts",
     "Facts",
+    "FeedbackFacts",
     "FlagFacts",
     "GuaranteeFacts",
     "LoanFacts",
@@ -160,6 +168,7 @@ class Facts:
     dossiers: Sequence[DossierFacts] = ()
     staff: Sequence[StaffFacts] = ()
     rectifications: Sequence[RectificationFacts] = ()
+    feedback: Sequence[FeedbackFacts] = ()
     papers: Sequence[PaperFacts] = ()
     customers: Sequence[CustomerFacts] = ()
     """Key customers on the day judged (重点客户, ``[monitoring]``)."""
@@ -181,6 +190,8 @@ def tasks_for(facts: Facts, rules: RuleSet, today: date) -> list[Task]:
         found += staff_tasks(person, rules, today)
     for notice in facts.rectifications:
         found += rectification_tasks(notice, rules, today)
+    for raised in facts.feedback:
+        found += feedback_tasks(raised, rules, today)
     for paper in facts.papers:
         found += paper_tasks(paper, rules, today)
     found += monitoring_tasks(facts.customers, facts.monitors, facts.flags, rules, today)

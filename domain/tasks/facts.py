@@ -39,6 +39,9 @@ class WarningFacts:
     raised_on: date
     handled: bool = False
     reported: bool = False
+    plan_required: bool = False
+    """Its colour started an emergency plan (应急预案) under the rules when it was raised."""
+    plan_started: bool = False
 
 
 @dataclass(frozen=True)
@@ -282,6 +285,27 @@ class RectificationFacts:
     issued_on: date
     deadline: date
     reported_on: date | None = None
+
+
+@dataclass(frozen=True)
+class FeedbackFacts:
+    """A branch's feedback not closed (经办行反馈问题): whose turn it is, and by when."""
+
+    feedback_id: UUID
+    feedback_no: str
+    branch: str
+    state: str
+    """raised, assigned, answered or returned (domain.feedback.FeedbackState)."""
+    raised_on: date
+    raiser_id: UUID
+    raiser_role: Role
+    answer_due: date
+    handler_id: UUID | None = None
+    handler_role: Role | None = None
+    assigned_on: date | None = None
+    answered_on: date | None = None
+    escalated_on: date | None = None
+    escalated_to: Role | None = None
 
 
 @dataclass(frozen=True)

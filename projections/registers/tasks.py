@@ -29,6 +29,7 @@ from domain.borrowing import Borrowing
 from domain.customer import Customer, OperatingRhythm
 from domain.dates import recorded_on
 from domain.dossier import Dossier
+from domain.feedback import BranchFeedback
 from domain.loan import Loan
 from domain.papers import ManagementPaper
 from domain.partners import Partner
@@ -59,6 +60,7 @@ from projections.tables import PERSON, TableSpec, col, loan_facts
 
 # Event classes made by the @event decorator exist at run time but are invisible to mypy.
 LoanEvents: Any = Loan
+FeedbackEvents: Any = BranchFeedback
 DossierEvents: Any = Dossier
 BorrowingEvents: Any = Borrowing
 StaffEvents: Any = Staff
@@ -161,6 +163,8 @@ SIGNALS = TableSpec(
         col("raised_on", sa.Date, "预警日期", "raised on"),
         col("handled_on", sa.Date, "处置日期", "handled on"),
         col("reported_on", sa.Date, "报告签收日期", "reported on"),
+        col("plan_required", sa.Boolean, "须启动应急预案", "emergency plan required"),
+        col("plan_started_on", sa.Date, "应急预案启动日期", "emergency plan started on"),
     ],
     key=("signal_id",),
     indexes=(("loan_id",),),
@@ -338,6 +342,28 @@ RECTIFICATIONS = TableSpec(
 )
 """Rectification notices (限期整改通知书) not yet accepted: what their tasks hang on."""
 
+FEEDBACK = TableSpec(
+    "feedback",
+    [
+        col("feedback_id", sa.Uuid, "反馈ID", "feedback id", nullable=False),
+        col("feedback_no", sa.String(40), "反馈编号", "feedback no."),
+        col("branch", sa.String(100), "反馈机构", "branch raising"),
+        col("staff_id", sa.Uuid, "反馈人", "raised by", shows=PERSON),
+        col("raiser_role", sa.String(32), "反馈人岗位", "raiser's role", labels=Role),
+        col("state", sa.String(16), "状态", "state"),
+        col("raised_on", sa.Date, "反馈日期", "raised on"),
+        col("answer_due", sa.Date, "答复期限", "answer due"),
+        col("handler_id", sa.Uuid, "处理人", "handled by", shows=PERSON),
+        col("handler_role", sa.String(32), "处理人岗位", "handler's role", labels=Role),
+        col("assigned_on", sa.Date, "分派日期", "assigned on"),
+        col("answered_on", sa.Date, "答复日期", "answered on"),
+        col("escalated_on", sa.Date, "升级日期", "escalated on"),
+        col("escalated_to", sa.String(32), "升级对象", "escalated to", labels=Role),
+    ],
+    key=("feedback_id",),
+    dated=False,  # read by every day's events alike, as the rectifications are
+)
+"""The operating branches' feedback (经办行反馈问题) not closed: what its tasks hang on."""
 PAPERS_DUE = TableSpec(
     "papers_due",
     [
@@ -380,7 +406,8 @@ class WorkQueue(FollowsRules, Projection):
     """工作任务: the facts of every deadline, and the rules in force to judge them."""
 
     name = "work_queue"
-    version = 16  # 16: servicers' communications (与第三方服务机构定期沟通); 15: management
+    version = 17  # 17: emergency plans (应急预案), branch feedback (经办行反馈问题);
+    # 16: servicers' communications (与第三方服务机构定期沟通); 15: management
     # papers (贷后管理文书); 14: NPL plans, asset preservation by lead unit, extension materials,
     # target records by year, losses (三个不放过); 13: the customer's operating rhythm (客户运营规律);
     # 12: rectification notices (限期整改); 4: 认定; 5: B岗, principal, account managers (履职评价); 6: countersigns
@@ -401,6 +428,7 @@ class WorkQueue(FollowsRules, Projection):
         BORROWINGS,
         MANAGERS,
         RECTIFICATIONS,
+        FEEDBACK,
         PAPERS_DUE,
         RHYTHMS,
         CUSTOMER_IDS,
@@ -696,7 +724,12 @@ class WorkQueue(FollowsRules, Projection):
         changes.put(
             "signals",
             (event.signal_id,),
-            {"loan_id": event.originator_id, "colour": colour, "raised_on": event.raised_on},
+            {
+                "loan_id": event.originator_id,
+                "colour": colour,
+                "raised_on": event.raised_on,
+                "plan_required": bool(getattr(event, "emergency_plan", None)),
+            },
         )
         row = self._row(changes, event)
         values = {}
@@ -722,6 +755,11 @@ class WorkQueue(FollowsRules, Projection):
         signal = changes.get("signals", event.signal_id)
         if signal is not None and signal["handled_on"] is None:
             changes.update("signals", (event.signal_id,), handled_on=event.handled_on)
+        self._loan(changes, event)
+
+    @handle.register(LoanEvents.EmergencyPlanStarted)
+    def _emergency_plan_started(self, event: Any, changes: Changes) -> None:
+        changes.update("signals", (event.signal_id,), plan_started_on=event.started_on)
         self._loan(changes, event)
 
     @handle.register(LoanEvents.WarningCleared)
@@ -959,6 +997,65 @@ class WorkQueue(FollowsRules, Projection):
             changes.update("rectifications", (event.originator_id,), closed=True)
         else:
             changes.update("rectifications", (event.originator_id,), reported_on=None)
+
+    # ------------------------------------------------ branch feedback (经办行反馈问题)
+    @handle.register(FeedbackEvents.FeedbackRaised)
+    def _feedback_raised(self, event: Any, changes: Changes) -> None:
+        row: dict[str, Any] = dict.fromkeys(FEEDBACK.column_names)
+        row |= {
+            "feedback_no": event.feedback_no,
+            "branch": event.branch,
+            "staff_id": event.actor_id,
+            "raiser_role": plain(event.role),
+            "state": "raised",
+            "raised_on": event.raised_on,
+            "answer_due": event.answer_due,
+        }
+        changes.put("feedback", (event.originator_id,), row)
+
+    @handle.register(FeedbackEvents.FeedbackAssigned)
+    def _feedback_assigned(self, event: Any, changes: Changes) -> None:
+        row = changes.get("feedback", event.originator_id)
+        if row is None:
+            return
+        row |= {
+            "handler_id": event.handler_id,
+            "handler_role": plain(event.handler_role),
+            "assigned_on": event.assigned_on,
+            "answer_due": event.answer_due or row["answer_due"],
+            "state": "returned" if row["state"] == "returned" else "assigned",
+        }
+        changes.put("feedback", (event.originator_id,), row)
+
+    @handle.register(FeedbackEvents.FeedbackAnswered)
+    def _feedback_answered(self, event: Any, changes: Changes) -> None:
+        changes.update(
+            "feedback", (event.originator_id,), answered_on=event.answered_on, state="answered"
+        )
+
+    @handle.register(FeedbackEvents.FeedbackConcluded)
+    def _feedback_concluded(self, event: Any, changes: Changes) -> None:
+        if event.accepted:
+            changes.end("feedback", event.originator_id)
+            return
+        row = changes.get("feedback", event.originator_id)
+        if row is None:
+            return
+        row |= {
+            "answered_on": None,
+            "answer_due": event.answer_due or row["answer_due"],
+            "state": "returned",
+        }
+        changes.put("feedback", (event.originator_id,), row)
+
+    @handle.register(FeedbackEvents.FeedbackEscalated)
+    def _feedback_escalated(self, event: Any, changes: Changes) -> None:
+        changes.update(
+            "feedback",
+            (event.originator_id,),
+            escalated_on=event.escalated_on,
+            escalated_to=plain(event.escalated_to),
+        )
 
     # ------------------------------------------------ management papers (贷后管理文书)
     @handle.register(PaperEvents.PaperDrafted)

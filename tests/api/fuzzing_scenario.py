@@ -142,13 +142,14 @@ class Scenario:
         "information",
         "watch",
         "supervision",
+        "feedback",
         "partners",
         "zones",
         "guanhu",
-        "risk_control",
         "papers",
         "monitoring",
         "customers",
+        "risk_control",
         "reads",
     )
     """The steps that build the states, in the order they must run."""
@@ -421,6 +422,42 @@ class Scenario:
             Example(
                 {"loan_no": warned, "signal_id": cleared},
                 body={"cleared_on": self.today, "reason": "保证人已签约"},
+            ),
+        )
+        red = {**warning, "code": "FIN-05"}
+        planned = self.bank.post(plo, f"/loans/{warned}/warnings", red)["ids"]["signal_id"]
+        self.example(
+            "POST",
+            "/loans/{loan_no}/warnings/{signal_id}/emergency-plan",
+            Example(
+                {"loan_no": warned, "signal_id": planned},
+                body={
+                    "started_on": self.today,
+                    "measures": "冻结授信额度，追加抵押",
+                    "owner_no": am,
+                    "due_on": self.today,
+                },
+            ),
+        )
+        progressing = self.bank.post(plo, f"/loans/{warned}/warnings", {**red, "code": "FIN-06"})[
+            "ids"
+        ]["signal_id"]
+        self.bank.post(
+            risk,
+            f"/loans/{warned}/warnings/{progressing}/emergency-plan",
+            {
+                "started_on": self.on(20),
+                "measures": "约见实际控制人",
+                "owner_no": am,
+                "due_on": self.on(40),
+            },
+        )
+        self.example(
+            "POST",
+            "/loans/{loan_no}/warnings/{signal_id}/emergency-plan/progress",
+            Example(
+                {"loan_no": warned, "signal_id": progressing},
+                body={"progress_on": self.today, "progress": "已冻结授信额度"},
             ),
         )
         late = self.loan()
@@ -1305,110 +1342,81 @@ class Scenario:
         )
         self.parameters["check_id"] = theirs
 
-    # ------------------------------------------------------------ risk control
-    def risk_control(self) -> None:
-        """Risk notices published, acknowledged, investigated and closed (风险预警提示); new
-        lending suspended, supervised and lifted (停复牌)."""
-        am, risk = RUNNERS["account_manager"], RUNNERS["risk_manager"]
-        notice = {
-            "subject": "branch",
-            "subject_key": "城东支行",
-            "title": "城东支行资产质量风险提示",
-            "content": "请逐户排查逾期贷款成因",
-            "figures_on": self.today,
-            "published_on": self.today,
+    # ------------------------------------------------------------------ feedback
+    def feedback(self) -> None:
+        """Branch feedback (经办行反馈问题) raised, assigned, answered, sent back, escalated."""
+        am, plo, risk = (
+            RUNNERS["account_manager"],
+            RUNNERS["post_loan_officer"],
+            RUNNERS["risk_manager"],
+        )
+        body = {
+            "topic": "rule",
+            "reference": "INS-11",
+            "description": "专项检查时限过短，难以会同有关部门现场检查",
+            "raised_on": self.on(20),
         }
-        self.example("POST", "/risk-notices", Example(body=notice))
+        self.example("POST", "/feedback", Example(body={**body, "raised_on": self.today}))
 
-        def published(by: str, *steps: str) -> str:
-            notice_id: str = self.bank.post(by, "/risk-notices", notice)["ids"]["notice_id"]
-            if "ack" in steps:
+        def raised(*steps: str) -> str:
+            feedback_id: str = self.bank.post(am, "/feedback", body)["ids"]["feedback_id"]
+            at = f"/feedback/{feedback_id}"
+            if "assigned" in steps:
+                self.bank.post(
+                    risk, f"{at}/assignment", {"handler_no": plo, "assigned_on": self.on(21)}
+                )
+            if "answered" in steps:
+                self.bank.post(
+                    plo,
+                    f"{at}/answer",
+                    {
+                        "answered_on": self.on(22),
+                        "answer": "将评估时限",
+                        "measures": "提交制度修订",
+                    },
+                )
+            if "returned" in steps:
                 self.bank.post(
                     am,
-                    f"/risk-notices/{notice_id}/acknowledgements",
-                    {"acknowledged_on": self.today},
+                    f"{at}/conclusion",
+                    {"concluded_on": self.on(23), "accepted": False, "opinion": "未解决"},
                 )
-            if "investigate" in steps:
-                self.bank.post(
-                    am,
-                    f"/risk-notices/{notice_id}/investigations",
-                    {"investigated_on": self.today, "findings": "已排查", "measures": "逐户清收"},
-                )
-            if "close" in steps:
-                self.bank.post(
-                    risk,
-                    f"/risk-notices/{notice_id}/closure",
-                    {"closed_on": self.today, "conclusion": "办结"},
-                )
-            return notice_id
+            return feedback_id
 
         self.example(
             "POST",
-            "/risk-notices/{notice_id}/acknowledgements",
-            Example({"notice_id": published(RM2)}, body={"acknowledged_on": self.today}),
-        )
-        self.example(
-            "POST",
-            "/risk-notices/{notice_id}/investigations",
+            "/feedback/{feedback_id}/assignment",
             Example(
-                {"notice_id": published(RM2, "ack")},
-                body={
-                    "investigated_on": self.today,
-                    "findings": "逾期客户2户，经营困难",
-                    "measures": "追加担保，按月跟踪",
-                },
+                {"feedback_id": raised()},
+                body={"handler_no": plo, "assigned_on": self.today},
             ),
         )
         self.example(
             "POST",
-            "/risk-notices/{notice_id}/closure",
+            "/feedback/{feedback_id}/answer",
             Example(
-                {"notice_id": published(RM2, "ack", "investigate")},
-                body={"closed_on": self.today, "conclusion": "排查完毕，办结"},
+                {"feedback_id": raised("assigned")},
+                body={"answered_on": self.today, "answer": "已答复", "measures": "修订制度"},
             ),
         )
-        closed = published(RM2, "ack", "investigate", "close")
-
-        def suspension(customer: str) -> dict[str, Any]:
-            return {
-                "subject": "customer",
-                "subject_key": customer,
-                "basis": "notice",
-                "notice_id": closed,
-                "reason": "风险预警提示要求暂停该户新增授信",
-                "figures_on": self.today,
-                "suspended_on": self.today,
-            }
-
-        borrowers = []
-        for _ in range(3):
-            number = self.loan()
-            borrowers.append(f"91330100FZ{int(number[-6:]):06d}X")
-        self.example("POST", "/suspensions", Example(body=suspension(borrowers[0])))
-        noted = self.bank.post(risk, "/suspensions", suspension(borrowers[1]))
+        answered = raised("assigned", "answered")
         self.example(
             "POST",
-            "/suspensions/{suspension_id}/supervision",
+            "/feedback/{feedback_id}/conclusion",
             Example(
-                {"suspension_id": noted["ids"]["suspension_id"]},
-                body={"supervised_on": self.today, "note": "督导支行落实清收责任人"},
+                {"feedback_id": answered},
+                body={"concluded_on": self.today, "opinion": "问题已解决"},
             ),
         )
-        lifting = self.bank.post(RM2, "/suspensions", suspension(borrowers[2]))
         self.example(
             "POST",
-            "/suspensions/{suspension_id}/lifting",
+            "/feedback/{feedback_id}/escalation",
             Example(
-                {"suspension_id": lifting["ids"]["suspension_id"]},
-                body={
-                    "lifted_on": self.today,
-                    "reason": "提示已办结，风险信号解除",
-                    "figures_on": self.today,
-                },
+                {"feedback_id": raised("assigned", "answered", "returned")},
+                body={"escalated_on": self.today, "reason": "退回后仍未解决"},
             ),
         )
-        self.parameters["notice_id"] = closed
-        self.parameters["suspension_id"] = lifting["ids"]["suspension_id"]
+        self.parameters["feedback_id"] = answered
 
     # ------------------------------------------------------------------ papers
     def papers(self) -> None:
@@ -1578,6 +1586,111 @@ class Scenario:
             Example({"loan_no": guaranteed}, body={"assessed_on": self.today}),
         )
         self.parameters["credit_code"] = code
+
+    # ------------------------------------------------------------ risk control
+    def risk_control(self) -> None:
+        """Risk notices published, acknowledged, investigated and closed (风险预警提示); new
+        lending suspended, supervised and lifted (停复牌)."""
+        am, risk = RUNNERS["account_manager"], RUNNERS["risk_manager"]
+        notice = {
+            "subject": "branch",
+            "subject_key": "城东支行",
+            "title": "城东支行资产质量风险提示",
+            "content": "请逐户排查逾期贷款成因",
+            "figures_on": self.today,
+            "published_on": self.today,
+        }
+        self.example("POST", "/risk-notices", Example(body=notice))
+
+        def published(by: str, *steps: str) -> str:
+            notice_id: str = self.bank.post(by, "/risk-notices", notice)["ids"]["notice_id"]
+            if "ack" in steps:
+                self.bank.post(
+                    am,
+                    f"/risk-notices/{notice_id}/acknowledgements",
+                    {"acknowledged_on": self.today},
+                )
+            if "investigate" in steps:
+                self.bank.post(
+                    am,
+                    f"/risk-notices/{notice_id}/investigations",
+                    {"investigated_on": self.today, "findings": "已排查", "measures": "逐户清收"},
+                )
+            if "close" in steps:
+                self.bank.post(
+                    risk,
+                    f"/risk-notices/{notice_id}/closure",
+                    {"closed_on": self.today, "conclusion": "办结"},
+                )
+            return notice_id
+
+        self.example(
+            "POST",
+            "/risk-notices/{notice_id}/acknowledgements",
+            Example({"notice_id": published(RM2)}, body={"acknowledged_on": self.today}),
+        )
+        self.example(
+            "POST",
+            "/risk-notices/{notice_id}/investigations",
+            Example(
+                {"notice_id": published(RM2, "ack")},
+                body={
+                    "investigated_on": self.today,
+                    "findings": "逾期客户2户，经营困难",
+                    "measures": "追加担保，按月跟踪",
+                },
+            ),
+        )
+        self.example(
+            "POST",
+            "/risk-notices/{notice_id}/closure",
+            Example(
+                {"notice_id": published(RM2, "ack", "investigate")},
+                body={"closed_on": self.today, "conclusion": "排查完毕，办结"},
+            ),
+        )
+        closed = published(RM2, "ack", "investigate", "close")
+
+        def suspension(customer: str) -> dict[str, Any]:
+            return {
+                "subject": "customer",
+                "subject_key": customer,
+                "basis": "notice",
+                "notice_id": closed,
+                "reason": "风险预警提示要求暂停该户新增授信",
+                "figures_on": self.today,
+                "suspended_on": self.today,
+            }
+
+        borrowers = []
+        for _ in range(3):
+            number = self.loan()
+            borrowers.append(f"91330100FZ{int(number[-6:]):06d}X")
+        self.example("POST", "/suspensions", Example(body=suspension(borrowers[0])))
+        noted = self.bank.post(risk, "/suspensions", suspension(borrowers[1]))
+        self.example(
+            "POST",
+            "/suspensions/{suspension_id}/supervision",
+            Example(
+                {"suspension_id": noted["ids"]["suspension_id"]},
+                body={"supervised_on": self.today, "note": "督导支行落实清收责任人"},
+            ),
+        )
+        lifting = self.bank.post(RM2, "/suspensions", suspension(borrowers[2]))
+        self.example(
+            "POST",
+            "/suspensions/{suspension_id}/lifting",
+            Example(
+                {"suspension_id": lifting["ids"]["suspension_id"]},
+                body={
+                    "lifted_on": self.today,
+                    "reason": "提示已办结，风险信号解除",
+                    "figures_on": self.today,
+                },
+            ),
+        )
+        self.parameters["notice_id"] = closed
+        self.parameters["suspension_id"] = lifting["ids"]["suspension_id"]
 
     # ------------------------------------------------------------------ zones
     def zones(self) -> None:

@@ -118,6 +118,11 @@ ROUTES: dict[str, Permission] = {
     # Evaluations of a person's post-loan duties (履职评价): the trail's readers, within their
     # scope of the person's unit (and the person themselves).
     "/staff/{staff_no}/evaluations": Needs(Action.READ_TRAIL),
+    # A person's and a unit's post-loan assessment (贷后管理考核结果, for credit approval): the
+    # assessment register's readers (the trail's), within their scope of the unit (and the
+    # person themselves).
+    "/staff/{staff_no}/assessment": Mirrors("assessment_register"),
+    "/units/{branch}/assessment": Mirrors("assessment_register"),
     # A supervision check and its rectification notice (贷后管理检查): the trail's readers,
     # within their scope of the unit checked (and the person or unit checked).
     "/supervision-checks/{check_id}": Needs(Action.READ_TRAIL),
@@ -126,6 +131,9 @@ ROUTES: dict[str, Permission] = {
     # scope of the units concerned.
     "/risk-notices/{notice_id}": Needs(Action.READ_BUSINESS),
     "/suspensions/{suspension_id}": Needs(Action.READ_BUSINESS),
+    # A branch's feedback (经办行反馈问题): the business readers within their scope of the
+    # raising unit (and its raiser and handler).
+    "/feedback/{feedback_id}": Needs(Action.READ_BUSINESS),
     # A management paper and its document (贷后管理文书): those who read its unit's business
     # within their scope (and the unit it was submitted to).
     "/papers/{paper_id}": Needs(Action.READ_BUSINESS),
@@ -306,8 +314,10 @@ def demo_of(api: Api, *, loans: int) -> Demo:
             "check_id": str(uuid.uuid4()),  # none in this demo: the allowed get a 404
             "notice_id": str(uuid.uuid4()),
             "suspension_id": str(uuid.uuid4()),
+            "feedback_id": str(uuid.uuid4()),  # none in this demo: the allowed get a 404
             "paper_id": str(uuid.uuid4()),  # not the demo's paper: the allowed get a 404
             "staff_no": "0101",
+            "branch": "营业部",  # 0101's unit
             "tree_size": "1",
             "borrower_id": archive.loan(loan).borrower_id,
         },
@@ -323,8 +333,11 @@ def concerned(route: str, demo: Demo) -> DemoLoan | None:
         return demo.loans[BORROWING_OVERDUE]
     if "{loan_no}" in route or "{borrower_id}" in route:  # the borrower's one loan
         return demo.loans[demo.values["loan_no"]]
-    if route == "/staff/{staff_no}/evaluations":  # the person's unit, as if a loan of it
+    if route in ("/staff/{staff_no}/evaluations", "/staff/{staff_no}/assessment"):
+        # the person's unit, as if a loan of it
         return DemoLoan("", demo.api.archive.staff(demo.values["staff_no"]).branch, frozenset())
+    if route == "/units/{branch}/assessment":  # the unit, as if a loan of it
+        return DemoLoan("", demo.values["branch"], frozenset())
     return None
 
 
@@ -435,6 +448,10 @@ def subjects(demo: Demo, path: str, example: Example) -> list[DemoLoan]:
     if not found and path.startswith(("/risk-notices", "/suspensions")):
         # A risk notice or a suspension: within the actor's reach of the units it concerns.
         found += [DemoLoan("", unit, frozenset()) for unit in risk_units(demo, example)]
+    if not found and path.startswith("/feedback/"):
+        # A branch's feedback: within the reach of the unit that raised it.
+        unit = archive.repository.get(UUID(example.path["feedback_id"])).branch
+        found.append(DemoLoan("", unit, frozenset()))
     if not found and path.startswith("/papers/"):
         # A paper: reviewed within the reviewer's reach of its unit, read by the unit above.
         paper = archive.repository.get(UUID(example.path["paper_id"]))

@@ -426,6 +426,11 @@ CHANGED_ON_PURPOSE = frozenset(
         "portfolio.npl_alert",
         "portfolio.overdue_target",
         "calendar",
+        # The assistant inspector (辅助检查人), the joint inspection of a major risk matter
+        # (会同检查) and the emergency plan (应急预案): nothing asked for them before.
+        "managers.assistant_kinds",
+        "special.joint_colours",
+        "warnings.emergency_plan_colours",
         "accountability",
         "partners",
         "repayment_behaviour",

@@ -40,6 +40,7 @@ from domain.compliance import IssuedReport, ReportFormat, Scope
 from domain.customer import Customer
 from domain.disposition import DestructionBatch
 from domain.dossier import Dossier, FixityResult
+from domain.feedback import BranchFeedback
 from domain.industry import Industry
 from domain.information import BorrowerField, PaymentMethod
 from domain.integrity import AuditBundle, IntegrityVerification
@@ -81,6 +82,7 @@ from domain.values import (
     DocumentRef,
     DutyConclusion,
     EvaluationOccasion,
+    FeedbackTopic,
     FixityStatus,
     Grade,
     GuarantorCapacity,
@@ -437,6 +439,60 @@ def penalty_recorded(w: World) -> list[Any]:
     return [w.check]
 
 
+def feedback_raised(w: World) -> list[Any]:
+    """A branch's feedback (经办行反馈问题) about a loan, by its account manager."""
+    w.keep(
+        feedback=BranchFeedback.raise_feedback(
+            feedback_id=UUID(int=180),
+            feedback_no="反馈〔2025〕第0001号",
+            branch="营业部",
+            topic=FeedbackTopic.LOAN,
+            loan_no="JJ2025EVERY0001",
+            reference=None,
+            description="系统无法登记新还款账户",
+            raised_on=START,
+            answer_due=START + timedelta(days=7),
+            actor=w.actor("am"),
+        )
+    )
+    return [w.feedback]
+
+
+def feedback_assigned(w: World) -> list[Any]:
+    w.feedback.assign(handler=w.party("officer"), assigned_on=START, actor=w.actor("risk"))
+    return [w.feedback]
+
+
+def feedback_answered(w: World) -> list[Any]:
+    w.feedback.answer_feedback(
+        answered_on=START + timedelta(days=2),
+        answer="已开通账户变更功能",
+        measures="补录新账户",
+        actor=w.actor("officer"),
+    )
+    return [w.feedback]
+
+
+def feedback_concluded(w: World) -> list[Any]:
+    w.feedback.conclude(
+        concluded_on=START + timedelta(days=3),
+        accepted=False,
+        opinion="扣款测试仍失败",
+        actor=w.actor("am"),
+    )
+    return [w.feedback]
+
+
+def feedback_escalated(w: World) -> list[Any]:
+    w.feedback.escalate(
+        escalated_on=START + timedelta(days=4),
+        reason="退回后仍未解决",
+        escalate_to=Role.BRANCH_HEAD,
+        actor=w.actor("am"),
+    )
+    return [w.feedback]
+
+
 def paper_ref(text: str) -> DocumentRef:
     return DocumentRef(
         doc_type="management_paper",
@@ -632,6 +688,8 @@ def inspection_recorded(w: World) -> list[Any]:
         findings="资金按约定用途使用",
         actor=w.actor("am"),
         documents=[document("first_inspection_report")],
+        assistant=w.party("am2"),
+        joint=None,
     )
     return [w.loan]
 
@@ -786,6 +844,28 @@ def warning_reported(w: World) -> list[Any]:
         reported_on=day(102),
         rules=shipped_rules().warnings,
         actor=w.actor("risk"),
+    )
+    return [w.loan]
+
+
+def emergency_plan_started(w: World) -> list[Any]:
+    w.loan.start_emergency_plan(
+        signal_id=w.signal_id,
+        started_on=day(101),
+        measures="冻结授信额度，追加抵押",
+        owner=w.party("am"),
+        due_on=day(130),
+        actor=w.actor("risk"),
+    )
+    return [w.loan]
+
+
+def emergency_progress_recorded(w: World) -> list[Any]:
+    w.loan.record_emergency_progress(
+        signal_id=w.signal_id,
+        progress_on=day(110),
+        progress="已冻结授信额度",
+        actor=w.actor("am"),
     )
     return [w.loan]
 
@@ -1947,7 +2027,7 @@ def industry_recorded(w: World) -> list[Any]:
 def risk_notice_published(w: World) -> list[Any]:
     w.keep(
         risk_notice=RiskNotice.publish(
-            notice_id=UUID(int=180),
+            notice_id=UUID(int=280),
             notice_no="风险提示〔2025〕第0001号",
             subject=RiskSubject.INDUSTRY,
             subject_key="C",
@@ -1987,7 +2067,7 @@ def risk_notice_closed(w: World) -> list[Any]:
 def lending_suspended(w: World) -> list[Any]:
     w.keep(
         suspension=Suspension.suspend(
-            suspension_id=UUID(int=181),
+            suspension_id=UUID(int=281),
             suspension_no="停牌〔2025〕第0001号",
             subject=RiskSubject.BRANCH,
             subject_key="营业部",
@@ -2035,7 +2115,7 @@ def suspension_lifted(w: World) -> list[Any]:
         reason="提示已办结",
         figures=FIGURES,
         notice=w.risk_notice,
-        actor=Actor(UUID(int=182), Role.RISK_MANAGER),
+        actor=Actor(UUID(int=282), Role.RISK_MANAGER),
     )
     return [w.suspension]
 
@@ -2194,6 +2274,8 @@ FACTORIES: dict[str, Factory] = {
     _declared(Loan, "WarningHandled"): warning_handled,
     _declared(Loan, "WarningFeedbackGiven"): warning_feedback_given,
     _declared(Loan, "WarningDetermined"): warning_determined,
+    _declared(Loan, "EmergencyPlanStarted"): emergency_plan_started,
+    _declared(Loan, "EmergencyProgressRecorded"): emergency_progress_recorded,
     _declared(Loan, "CollectionStepTaken"): collection_step_taken,
     _declared(Loan, "WarningCleared"): warning_cleared,
     _declared(Loan, "Restructured"): restructured,
@@ -2282,6 +2364,11 @@ FACTORIES: dict[str, Factory] = {
     _declared(SupervisionCheck, "RectificationReported"): rectification_reported,
     _declared(SupervisionCheck, "RectificationAccepted"): rectification_accepted,
     _declared(SupervisionCheck, "PenaltyRecorded"): penalty_recorded,
+    _declared(BranchFeedback, "FeedbackRaised"): feedback_raised,
+    _declared(BranchFeedback, "FeedbackAssigned"): feedback_assigned,
+    _declared(BranchFeedback, "FeedbackAnswered"): feedback_answered,
+    _declared(BranchFeedback, "FeedbackConcluded"): feedback_concluded,
+    _declared(BranchFeedback, "FeedbackEscalated"): feedback_escalated,
     _declared(ManagementPaper, "PaperDrafted"): paper_drafted,
     _declared(ManagementPaper, "PaperReviewed"): paper_reviewed,
     _declared(ManagementPaper, "PaperRevised"): paper_revised,
