@@ -18,6 +18,7 @@ from api.metrics import exposition
 from api.middleware import BodyLimit, RequestLog
 from api.openapi import document
 from api.routers import (
+    assessment,
     borrowing,
     bundles,
     checkpoints,
@@ -29,6 +30,7 @@ from api.routers import (
     customers,
     disposition,
     dossiers,
+    feedback,
     guanhu,
     guarantees,
     information,
@@ -36,6 +38,9 @@ from api.routers import (
     integrity,
     lifecycle,
     meta,
+    monitoring,
+    papers,
+    partners,
     portfolio,
     registers,
     responsibility,
@@ -85,6 +90,11 @@ ROUTERS = (
     portfolio,
     staff,
     supervision,
+    feedback,
+    assessment,
+    papers,
+    monitoring,
+    partners,
     scope,
     meta,
 )

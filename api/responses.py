@@ -24,6 +24,10 @@ BorrowerNo = Annotated[
 StaffNo = Annotated[
     str, Path(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9._-]+$", description="工号")
 ]
+CreditCode = Annotated[
+    str,
+    Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9]+$", description="统一社会信用代码"),
+]
 
 
 def respond(result: CommandResult, response: Response) -> CommandPublic:

@@ -102,6 +102,11 @@ class AnswerPublic(BaseModel):
     note: str = ""
 
 
+class JointPublic(BaseModel):
+    department: str
+    staff_id: UUID
+
+
 class InspectionPublic(BaseModel):
     """An inspection (贷后检查); ``free_text`` when it answered no checklist (recorded before
     checklists, or of a kind none applies to)."""
@@ -114,6 +119,10 @@ class InspectionPublic(BaseModel):
     findings: str
     corrections: int
     free_text: bool
+    assistant_id: UUID | None = None
+    """The assistant inspector (辅助检查人, B岗) beside the main one (``inspector_id``)."""
+    joint: list[JointPublic] | None = None
+    """Who took part from other departments (会同有关部门现场检查)."""
     checklist: str | None = None
     answers: list[AnswerPublic] | None = None
     abnormal: int | None = None
@@ -141,6 +150,10 @@ class InspectionPublic(BaseModel):
             findings=inspection.findings,
             corrections=inspection.corrections,
             free_text=inspection.checklist is None,
+            assistant_id=inspection.assistant_id,
+            joint=[JointPublic.model_validate(j) for j in inspection.joint]
+            if inspection.joint is not None
+            else None,
             checklist=inspection.checklist,
             answers=[AnswerPublic(**a) for a in inspection.answers]
             if inspection.answers is not None
@@ -267,6 +280,31 @@ class ThirdPartyServicePublic(BaseModel):
     contact: str
     contact_phone: str | None
     since: date
+    servicer_code: str | None = None
+    """The servicer's unified social credit code, where it is a registered partner (合作机构)."""
+
+
+class RecoveryStepPublic(BaseModel):
+    """A step of the guarantor's recovery from the borrower (追偿进展)."""
+
+    recovered_on: date
+    recovered: Decimal
+    progress: str
+
+
+class CompensationPublic(BaseModel):
+    """A guarantor's payment on the borrower's behalf (代偿) and its recovery claim (追偿)."""
+
+    compensation_id: UUID
+    guarantee_id: UUID
+    guarantor_name: str
+    id_no: str
+    amount: Decimal
+    compensated_on: date
+    note: str
+    recovered: Decimal
+    claim: Decimal
+    progress: list[RecoveryStepPublic] = []
 
 
 class ZonePlanPublic(BaseModel):
@@ -471,6 +509,8 @@ class LoanPublic(BaseModel):
     """A zone proposed and awaiting approval."""
     guarantees: list[GuaranteePublic] = []
     """Each guarantee (保证), in registration order, with its latest assessment."""
+    compensations: list[CompensationPublic] = []
+    """Each compensation by a guarantor (代偿), with its recovery (追偿), in the order recorded."""
     disposal_plans: list[DisposalPlanPublic] = []
     """Each disposal plan (处置方案), in the order submitted, with its decision and result."""
     disposal_recovery_rate: Decimal | None = None
@@ -525,6 +565,20 @@ class LoanPublic(BaseModel):
                 zone=_zone(loan),
                 zone_pending=_pending_zone(loan),
                 guarantees=[GuaranteePublic.of(g) for g in loan.guarantees.values()],
+                compensations=[
+                    CompensationPublic(
+                        **read_fields(
+                            CompensationPublic,
+                            c,
+                            claim=c.claim,
+                            progress=[
+                                RecoveryStepPublic(recovered_on=on, recovered=paid, progress=text)
+                                for on, paid, text in c.progress
+                            ],
+                        )
+                    )
+                    for c in loan.compensations.values()
+                ],
                 disposal_plans=[DisposalPlanPublic.of(p) for p in loan.disposal_plans.values()],
                 disposal_recovery_rate=recovery_rate(list(loan.disposal_plans.values())),
                 losses=[

@@ -15,6 +15,7 @@ from archive.commands.customers import CustomerCommands
 from archive.commands.disposal import DisposalCommands
 from archive.commands.disposition import DispositionCommands
 from archive.commands.duties import DutyCommands
+from archive.commands.feedback import FeedbackCommands
 from archive.commands.guanhu import GuanhuCommands
 from archive.commands.guarantees import GuaranteeCommands
 from archive.commands.information import InformationCommands
@@ -23,6 +24,9 @@ from archive.commands.integrity import FixityChecks
 from archive.commands.lifecycle import LifecycleCommands
 from archive.commands.login import LoginCommands
 from archive.commands.losses import LossCommands
+from archive.commands.monitoring import MonitoringCommands
+from archive.commands.papers import PaperCommands
+from archive.commands.partners import PartnerCommands
 from archive.commands.responsibility import ResponsibilityCommands
 from archive.commands.scope import ScopeCommands
 from archive.commands.staff import StaffCommands
@@ -64,6 +68,10 @@ class DossierArchive(
     CustomerCommands,
     DutyCommands,
     SupervisionCommands,
+    FeedbackCommands,
+    PaperCommands,
+    MonitoringCommands,
+    PartnerCommands,
     CollateralCommands,
     CollateralQueries,
     DispositionCommands,

@@ -54,12 +54,13 @@ from domain.dossier import Dossier
 from domain.errors import InvalidInputError, NotFoundError
 from domain.loan import Loan
 from domain.numbering import FormKind, NumberBook
+from domain.partners import Partner, credit_code, partner_id_for
 from domain.rules import RuleSet, RulesInForce, parse_adopted, shipped_rules
 from domain.scope import OWN_BEHALF, Reaching, RowScope, mode_of
 from domain.staff import CustomerHolding, Staff
 from domain.topics import class_topics
 from domain.values import SYSTEM_ID as SYSTEM_ID  # the console operator, named here before
-from domain.values import Actor, DocumentRef, Party, Role, dossier_id_for
+from domain.values import Actor, DocumentRef, PartnerKind, Party, Role, dossier_id_for
 from storage.blobs import BlobStore
 from storage.envelope import DERIVED_SUFFIX, KeyDestroyedError
 from storage.positions import notification_id_of
@@ -526,6 +527,27 @@ class ArchiveCore(Application[UUID]):
                     tolerance_days=self.config.future_date_tolerance_days,
                 )
 
+    # ------------------------------------------------------- partner institutions
+    def registered_partner(self, code: str) -> Partner | None:
+        """The partner institution (合作机构) registered with ``code``, if there is one."""
+        try:
+            return self._load(Partner, partner_id_for(credit_code(code)), "合作机构", "partner")
+        except (NotFoundError, InvalidInputError):  # not registered, or no valid code
+            return None
+
+    def check_partner_open(
+        self, code: str, kind: PartnerKind, on: date, field: str
+    ) -> Partner | None:
+        """A registered institution takes new business only as what it is registered as, while
+        cooperating (not suspended, within its period); the institution, if registered. Shared
+        by the guarantees (a guarantee company) and the third-party service (a servicer)."""
+        partner = self.registered_partner(code)
+        if partner is not None:
+            partner.check_kind(kind, field)
+            what = "担保" if kind is PartnerKind.GUARANTEE_COMPANY else "提供第三方服务"
+            partner.check_open(on, f"为贷款{what}", "take a new loan")
+        return partner
+
     def form_name(self, staff_id: UUID) -> str:
         """How a printed form names a member of staff: 姓名（工号）."""
         staff = self.staff_by_id(staff_id)
@@ -682,8 +704,8 @@ class ArchiveCore(Application[UUID]):
         """A document filed while the dossier is on hold gets the legal hold of its siblings."""
         if not refs:
             return
-        dossier = next(a for a in work.touched if isinstance(a, Dossier))
-        if dossier.open_holds:
+        dossier = _document_owner(work)
+        if isinstance(dossier, Dossier) and dossier.open_holds:
             self.mirror_legal_hold(
                 dossier, on=True, keys=[blob_key(dossier.id, r.sha256) for r in refs]
             )
@@ -712,7 +734,7 @@ class ArchiveCore(Application[UUID]):
         pdfs = [r for r in refs if r.media_type == "application/pdf"]
         if not pdfs or not self.config.extract_text:
             return
-        dossier = next(a for a in work.touched if isinstance(a, Dossier))
+        dossier = _document_owner(work)
         for ref in pdfs:
             self._text_jobs.append(
                 self._text_pool.submit(self._extract_text, blob_key(dossier.id, ref.sha256))
@@ -772,7 +794,7 @@ class ArchiveCore(Application[UUID]):
         """Put each staged document into the blob store; return the keys created."""
         if not documents:
             return []
-        dossier = next(a for a in work.touched if isinstance(a, Dossier))
+        dossier = _document_owner(work)
         retain_until = self.clock() + timedelta(days=366 * self.config.minimum_retention_years)
         created: list[str] = []
         try:
@@ -795,13 +817,14 @@ class ArchiveCore(Application[UUID]):
         """
         if not created:
             return
-        dossier_id = next(a for a in work.touched if isinstance(a, Dossier)).id
+        dossier_id = _document_owner(work).id
         try:
             saved: Aggregate | None = self.repository.get(dossier_id)
         except AggregateNotFoundError:
             saved = None
         for key in created:
-            if not (isinstance(saved, Dossier) and saved.holds(key.rsplit("/", 1)[1])):
+            holds = getattr(saved, "holds", None)
+            if not (callable(holds) and holds(key.rsplit("/", 1)[1])):
                 self.blobs.delete(key)
 
     def _result(self, work: Work, refs: list[DocumentRef], position: int) -> CommandResult:
@@ -939,6 +962,13 @@ class ArchiveCore(Application[UUID]):
             uploads,
             on_dossier=on_dossier,
         )
+
+
+def _document_owner(work: Work) -> Aggregate:
+    """The aggregate a command's documents are stored under: the loan's dossier, or — for a
+    record that keeps its own documents (a management paper) — the command's primary."""
+    dossier = next((a for a in work.touched if isinstance(a, Dossier)), None)
+    return dossier if dossier is not None else work.primary
 
 
 def _fingerprint(action: Action, params: Mapping[str, Any], refs: list[DocumentRef]) -> str:

@@ -206,6 +206,8 @@ class Planner:
     closed_on: date | None = field(default=None, init=False)
     """Settlement or write-off: no inspection or classification after it."""
     risk_manager: str = field(default="", init=False)
+    red_signals: list[date] = field(default_factory=list, init=False)
+    """When red signals were raised: a special inspection after one is joint (会同检查)."""
     _ids: Counter[str] = field(default_factory=Counter, init=False)
 
     def __post_init__(self) -> None:

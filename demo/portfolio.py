@@ -28,10 +28,13 @@ from archive.commands.staff import EnrolStaff
 from archive.core import SYSTEM_ID, CommandContext, CommandResult
 from archive.documents.ingest import Upload, from_bytes
 from demo.archive_office import run_archive_office
+from demo.customers import keep_customer_files
 from demo.duties import evaluate_duties
+from demo.feedback import feed_back
 from demo.guarantors import show_guarantors
 from demo.lifecycle import plan_loan
 from demo.monitoring import RiskDrawer, issue_quarterly_risk_report
+from demo.papers import write_papers
 from demo.plan import FIRST_VALUE_DATE, TODAY, LoanPlan, Step
 from demo.shapes import draw_shapes
 from demo.staff import ROSTER, Person
@@ -118,9 +121,12 @@ def build_portfolio(
     run_archive_office(archive, plans, contexts, seed=seed)
     evaluate_duties(archive, plans, contexts)
     supervise(archive, contexts)
+    feed_back(archive, contexts)
+    write_papers(archive, contexts)
     documents += walk_warning_loops(archive, plans, contexts, seed=seed)
     documents += watch_closely(archive, plans, contexts)
     documents += show_guarantors(archive, shapes, contexts)
+    keep_customer_files(archive, shapes, contexts)
     if draw_risk_report is not None:
         issue_quarterly_risk_report(archive, contexts, draw_risk_report)
     events = (archive.recorder.max_notification_id() or 0) - first

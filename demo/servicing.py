@@ -187,6 +187,13 @@ def inspect(
         if answered:  # the report is the form generated from the answers; photos still filed
             docs = tuple(d for d in docs if d.doc_type == "site_photo")
     inspection_id = p.new_id("inspection")
+    people: dict[str, Any] = {}
+    assistant = assistant_inspector(p, on, kind, inspector)
+    if assistant is not None:
+        people["assistant_no"] = assistant
+    if kind is InspectionKind.SPECIAL and any(red <= on for red in p.red_signals):
+        # 重大风险事项会同有关部门现场检查: the risk department joins on site.
+        people["joint"] = [{"department": "风险管理部", "staff_no": p.risk_manager}]
     p.add(
         on,
         inspector,
@@ -199,8 +206,27 @@ def inspect(
         findings=findings,
         inspection_id=inspection_id,
         **answered,
+        **people,
     )
     countersign(p, on, inspection_id)
+
+
+def assistant_inspector(p: Planner, on: date, kind: InspectionKind, inspector: str) -> str | None:
+    """The assistant inspector (辅助检查人, B岗) an inspection of a loan the shipped rules say
+    needs a B岗 names: the loan's B岗 (:func:`assign_b_post`; after a handover, the former
+    account manager), or another account manager of the branch. No draw of the random
+    sequence."""
+    s = p.shape
+    managers = shipped_rules().managers
+    rule = managers.b_post_rule(
+        borrower_type=s.borrower.kind.value, product=s.product.value, principal=s.principal
+    )
+    if rule is None or kind not in managers.assistant_kinds:
+        return None
+    if p.handover is not None and on > p.handover[0]:
+        return s.account_manager
+    others = [m for m in p.crew.account_managers if m != inspector]
+    return others[s.seed % len(others)]
 
 
 _PUNCTUAL = frozenset({"first_report_late", "first_inspection_missed"})
@@ -494,6 +520,20 @@ def warn(
         reason=f"{signal.name}：{detail}",
         signal_id=signal_id,
     )
+    if signal.colour in shipped_rules().warnings.emergency_plan_colours:
+        # 一旦发现风险迹象立即启动应急预案: the risk manager starts it the day it is raised.
+        p.red_signals.append(raised)
+        p.add(
+            raised,
+            p.risk_manager,
+            "start_emergency_plan",
+            rank=6,
+            signal_id=signal_id,
+            started_on=raised,
+            measures=signal.measures,
+            owner_no=p.account_manager_at(raised),
+            due_on=raised + timedelta(days=30),
+        )
     # Reported on its route (报告路线): red to the branch head, orange to the risk manager,
     # yellow to the reviewer (archive/rules.toml [warnings.reporting]).
     to = {

@@ -68,6 +68,8 @@ ROSTER: tuple[Person, ...] = (
     Person("0931", "冯志明", HEAD_OFFICE, Role.AUDITOR),
     Person("0932", "邓晨曦", HEAD_OFFICE, Role.AUDITOR),
     Person("0941", "曹宇航", HEAD_OFFICE, Role.ADMINISTRATOR),
+    # The head office's head (总行行长), who reads what the branches send up (阅知).
+    Person("0900", "高志远", HEAD_OFFICE, Role.BRANCH_HEAD),
 )
 NAMES: Mapping[str, str] = MappingProxyType({p.staff_no: p.name for p in ROSTER})
 

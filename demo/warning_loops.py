@@ -23,7 +23,9 @@ from archive.commands.warnings import (
     GiveWarningFeedback,
     HandleWarning,
     RaiseWarning,
+    RecordEmergencyProgress,
     ReportWarning,
+    StartEmergencyPlan,
 )
 from archive.core import CommandContext
 from archive.documents.ingest import from_bytes
@@ -188,12 +190,32 @@ def _walk(
     form_upload = from_bytes("warning_form", f"风险预警信号处理表-{loan_no}-{loop.code}.pdf", form)
     receiver = {"red": crew.head, "orange": risk_manager, "yellow": crew.reviewer}[colour]
     common = {"loan_no": loan_no, "signal_id": signal_id}
+    planned = entry.colour in archive.rule_set().warnings.emergency_plan_colours
+    if planned:
+        # 一旦发现风险迹象立即启动应急预案: started by the risk manager the day it is raised.
+        archive.execute(
+            contexts[risk_manager],
+            StartEmergencyPlan(
+                **common,
+                started_on=raised,
+                measures=loop.measures,
+                owner_no=crew.account_managers[0],
+                due_on=raised + timedelta(days=30),
+            ),
+        )
     archive.execute(contexts[receiver], ReportWarning(**common, reported_on=_day(raised, 1)))
     archive.execute(
         contexts[risk_manager],
         HandleWarning(**common, handled_on=_day(raised, 2), measures=loop.measures),
         [] if loop.form_late else [form_upload],
     )
+    if planned:
+        archive.execute(
+            contexts[crew.post_loan_officer],
+            RecordEmergencyProgress(
+                **common, progress_on=_day(raised, 5), progress=f"应急措施落实中：{loop.measures}"
+            ),
+        )
     if not loop.complete:
         return
     archive.execute(

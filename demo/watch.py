@@ -209,9 +209,20 @@ def _inspect(
                     together,
                 )
             )
+    manager = _manager(archive, loan)
+    current = archive.loan(loan.loan_no)
+    if current.assistant_required(kind, archive.rule_set().managers):
+        # 贷后检查设A、B岗: the loan's B岗 (or another of the branch's managers) assists.
+        b_post = current.b_manager_id
+        b_no = archive.staff_by_id(b_post).staff_no if b_post is not None else None
+        answered["assistant_no"] = (
+            b_no
+            if b_no is not None and b_no != manager
+            else next(m for m in crew.account_managers if m != manager)
+        )
     done = _run(
         archive,
-        contexts[_manager(archive, loan)],
+        contexts[manager],
         RecordInspection(
             loan_no=loan.loan_no,
             kind=kind,

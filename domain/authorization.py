@@ -38,6 +38,13 @@ class Action(Enum):
     GIVE_WARNING_FEEDBACK = "give_warning_feedback"
     DETERMINE_WARNING = "determine_warning"
     REPORT_WARNING = "report_warning"
+    START_EMERGENCY_PLAN = "start_emergency_plan"
+    RAISE_FEEDBACK = "raise_feedback"
+    ASSIGN_FEEDBACK = "assign_feedback"
+    ANSWER_FEEDBACK = "answer_feedback"
+    CONCLUDE_FEEDBACK = "conclude_feedback"
+    ESCALATE_FEEDBACK = "escalate_feedback"
+    RECORD_EMERGENCY_PROGRESS = "record_emergency_progress"
     TAKE_COLLECTION_STEP = "take_collection_step"
     RESTRUCTURE = "restructure"
     EXTEND = "extend"
@@ -112,11 +119,18 @@ class Action(Enum):
     RECORD_FUNDS_USE = "record_funds_use"
     DESIGNATE_KEY_CUSTOMER = "designate_key_customer"
     ASSIGN_THIRD_PARTY_SERVICE = "assign_third_party_service"
+    MANAGE_PARTNERS = "manage_partners"
+    RECORD_SERVICER_COMMUNICATION = "record_servicer_communication"
+    RECORD_COMPENSATION = "record_compensation"
+    ASSESS_REPAYMENT_BEHAVIOUR = "assess_repayment_behaviour"
     ISSUE_MATURITY_NOTICE = "issue_maturity_notice"
     ASSIGN_CUSTOMER = "assign_customer"
     SIGN_TARGET_RESPONSIBILITY = "sign_target_responsibility"
     SUPERVISE_POST_LOAN = "supervise_post_loan"
     REPORT_RECTIFICATION = "report_rectification"
+    DRAFT_PAPER = "draft_paper"
+    REVIEW_PAPER = "review_paper"
+    ACKNOWLEDGE_PAPER = "acknowledge_paper"
     SUBMIT_DISPOSAL_PLAN = "submit_disposal_plan"
     DECIDE_DISPOSAL_PLAN = "decide_disposal_plan"
     RECORD_DISPOSAL_RESULT = "record_disposal_result"
@@ -125,6 +139,10 @@ class Action(Enum):
     REVIEW_ZONE = "review_zone"
     NOTIFY_ZONE = "notify_zone"
     LIST_BAD_CREDIT = "list_bad_credit"
+    DESIGNATE_ONLINE_MONITOR = "designate_online_monitor"
+    RECORD_MONITORING = "record_monitoring"
+    VERIFY_MONITORING_FLAG = "verify_monitoring_flag"
+    DECIDE_MONITORING_FLAG = "decide_monitoring_flag"
     RECORD_LOSS_REVIEW = "record_loss_review"
     CLOSE_LOSS_REVIEW = "close_loss_review"
     SET_MANAGING_BRANCH = "set_managing_branch"
@@ -168,6 +186,18 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = {
     Action.GIVE_WARNING_FEEDBACK: LENDING_ROLES | {R.RISK_MANAGER},
     Action.DETERMINE_WARNING: frozenset({R.REVIEWER, R.RISK_MANAGER, R.BRANCH_HEAD}),
     Action.REPORT_WARNING: frozenset({R.REVIEWER, R.RISK_MANAGER, R.BRANCH_HEAD}),
+    # 应急预案: the risk manager or the branch head starts a signal's emergency plan at once
+    # and names who carries it out; its progress is recorded by the loan's officers or them.
+    Action.START_EMERGENCY_PLAN: frozenset({R.RISK_MANAGER, R.BRANCH_HEAD}),
+    Action.RECORD_EMERGENCY_PROGRESS: LENDING_ROLES | {R.RISK_MANAGER, R.BRANCH_HEAD},
+    # 经办行反馈问题: the operating branch's people raise it, close it and escalate it; a risk
+    # manager (or the role it is escalated to) assigns it to the post-loan and risk department,
+    # where a risk manager or a post-loan officer answers it (domain/feedback.py).
+    Action.RAISE_FEEDBACK: LENDING_ROLES | {R.REVIEWER, R.BRANCH_HEAD},
+    Action.CONCLUDE_FEEDBACK: LENDING_ROLES | {R.REVIEWER, R.BRANCH_HEAD},
+    Action.ESCALATE_FEEDBACK: LENDING_ROLES | {R.REVIEWER, R.BRANCH_HEAD},
+    Action.ASSIGN_FEEDBACK: frozenset({R.RISK_MANAGER, R.BRANCH_HEAD}),
+    Action.ANSWER_FEEDBACK: frozenset({R.RISK_MANAGER, R.POST_LOAN_OFFICER}),
     Action.TAKE_COLLECTION_STEP: LENDING_ROLES,
     Action.RESTRUCTURE: frozenset({R.BRANCH_HEAD}),
     Action.EXTEND: frozenset({R.BRANCH_HEAD}),
@@ -288,6 +318,14 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = {
     # loan's officers send its maturity notice (贷款到期通知书).
     Action.DESIGNATE_KEY_CUSTOMER: frozenset({R.BRANCH_HEAD, R.RISK_MANAGER}),
     Action.ASSIGN_THIRD_PARTY_SERVICE: frozenset({R.BRANCH_HEAD, R.RISK_MANAGER}),
+    # Partner institutions (合作机构, domain/partners.py): registered, suspended and resumed by
+    # a risk manager; the communications with a servicer, the compensations by guarantors (代偿)
+    # and their recovery (追偿) recorded by the loans' officers or a risk manager; the
+    # repayment-behaviour assessment made by those who may raise the signal it raises.
+    Action.MANAGE_PARTNERS: frozenset({R.RISK_MANAGER}),
+    Action.RECORD_SERVICER_COMMUNICATION: LENDING_ROLES | {R.RISK_MANAGER},
+    Action.RECORD_COMPENSATION: LENDING_ROLES | {R.RISK_MANAGER},
+    Action.ASSESS_REPAYMENT_BEHAVIOUR: LENDING_ROLES | {R.RISK_MANAGER},
     Action.ISSUE_MATURITY_NOTICE: LENDING_ROLES,
     # 管户: the branch head assigns customers to managers (and takes them off) within the
     # rules' cap and tiers, and signs each loan's target-responsibility record (目标责任书)
@@ -300,6 +338,22 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = {
     # nobody checks themselves or their own unit.
     Action.SUPERVISE_POST_LOAN: frozenset({R.BRANCH_HEAD, R.RISK_MANAGER, R.COMPLIANCE, R.AUDITOR}),
     Action.REPORT_RECTIFICATION: BUSINESS_ROLES - {R.AUDITOR, R.COMPLIANCE},
+    # Post-loan management papers (贷后管理文书, domain/papers.py): drafted by the roles each
+    # kind names, reviewed step by step by the roles of its chain (never the author), read
+    # (阅知) by a head of the unit above.
+    Action.DRAFT_PAPER: frozenset(
+        {R.ACCOUNT_MANAGER, R.POST_LOAN_OFFICER, R.REVIEWER, R.RISK_MANAGER, R.BRANCH_HEAD}
+    ),
+    Action.REVIEW_PAPER: frozenset({R.REVIEWER, R.RISK_MANAGER, R.BRANCH_HEAD}),
+    Action.ACKNOWLEDGE_PAPER: frozenset({R.BRANCH_HEAD}),
+    # Key-customer monitoring (重点客户监测, domain/monitoring.py): the branch head designates
+    # the online monitor (专职信贷在线监测员), a post-loan officer or a risk manager, who records
+    # each month's off-site monitoring; the customer's account manager verifies a flag and a
+    # risk manager confirms or dismisses it (三层过滤) — three different people.
+    Action.DESIGNATE_ONLINE_MONITOR: frozenset({R.BRANCH_HEAD}),
+    Action.RECORD_MONITORING: frozenset({R.POST_LOAN_OFFICER, R.RISK_MANAGER}),
+    Action.VERIFY_MONITORING_FLAG: frozenset({R.ACCOUNT_MANAGER}),
+    Action.DECIDE_MONITORING_FLAG: frozenset({R.RISK_MANAGER}),
     # Disposal plans (处置方案): 申报 by the loan's officers or the risk manager (资产保全), 审批
     # by the branch head — never the one who submitted it (domain/loan/disposal.py) —, and the
     # result of an approved plan recorded by whoever carries it out.
@@ -346,7 +400,14 @@ REGISTER_READS: Mapping[str, Action] = {
     "scope_register": Action.READ_BUSINESS,
     "customer_register": Action.READ_BUSINESS,
     "supervision_register": Action.READ_TRAIL,
+    "paper_register": Action.READ_BUSINESS,
+    "monitoring_register": Action.READ_BUSINESS,
     "zone_register": Action.READ_BUSINESS,
+    "inspection_register": Action.READ_BUSINESS,
+    "assessment_register": Action.READ_TRAIL,
+    "feedback_register": Action.READ_BUSINESS,
+    "partner_register": Action.READ_BUSINESS,
+    "repayment_register": Action.READ_BUSINESS,
 }
 """Who reads each register (台账), by its name: the one permission for the register and for
 every other read that shows what it shows — a destruction batch and its register PDF are the

@@ -46,6 +46,12 @@ HAPPENED: Mapping[str, str] = MappingProxyType(
         "determined_on": "认定日期",
         "reported_on": "报告签收日期",
         "cleared_on": "解除（销项）日期",
+        "started_on": "应急预案启动日期",
+        # feedback from the operating branches (经办行反馈问题)
+        "answered_on": "答复日期",
+        "concluded_on": "办结（退回）日期",
+        "escalated_on": "升级日期",
+        "progress_on": "应急预案进展日期",
         "taken_on": "催收日期",
         "restructured_on": "重组日期",
         "approved_on": "批准日期",
@@ -61,7 +67,7 @@ HAPPENED: Mapping[str, str] = MappingProxyType(
         "used_on": "资金使用日期",
         # data scope (数据权限): people and loans moved, account managers assigned
         "moved_on": "调动（划转）日期",
-        "assigned_on": "管户分派日期",
+        "assigned_on": "分派日期（管户、反馈问题）",
         # closer watch (重点监测): key customers listed and taken off
         "designated_on": "列为重点客户日期",
         "removed_on": "移出重点客户日期",
@@ -78,7 +84,22 @@ HAPPENED: Mapping[str, str] = MappingProxyType(
         "period_to": "评价期间止日",
         # supervision of post-loan work (贷后管理检查): checked, rectified, accepted
         "checked_on": "检查日期",
+        # partner institutions (合作机构): suspended, resumed, talked to; compensations (代偿)
+        "suspended_on": "暂停合作日期",
+        "resumed_on": "恢复合作日期",
+        "communicated_on": "沟通核实日期",
+        "compensated_on": "代偿日期",
+        "recovered_on": "追偿进展日期",
         "accepted_on": "验收日期",
+        # post-loan management papers (贷后管理文书): drafted, met, reviewed, revised, read
+        "drafted_on": "起草日期",
+        "met_on": "会议日期",
+        "vetted_on": "审阅日期",
+        "revised_on": "修改日期",
+        "acknowledged_on": "阅知日期",
+        # key-customer monitoring (重点客户监测): monitored, verified, the monitor's spell ended
+        "monitored_on": "监测日期",
+        "ended_on": "在线监测员任期截止日期",
         # collateral (押品)
         "appraised_on": "评估日期",
         "registered_on": "抵押登记日期",
@@ -128,6 +149,11 @@ MAY_LIE_AHEAD: Mapping[str, str] = MappingProxyType(
         "promised_date": "承诺还款日",
         "ends_on": "保管期满日",
         "deadline": "期限（整改期限、方案期限）",
+        "answer_due": "答复期限",
+        "since": "起始日期（在线监测员任期）",
+        "until": "截止日期（在线监测员任期）",
+        "cooperation_from": "合作起始日",
+        "cooperation_to": "合作到期日",
     }
 )
 """Dates that lie ahead by nature: checked against what they follow, never against today."""
@@ -208,6 +234,10 @@ DATED_BY: Mapping[str, str] = MappingProxyType(
         # a supervision check is dated the day it was made, its notice the day it was issued
         "Checked": "checked_on",
         "NoticeIssued": "issued_on",
+        # a paper is dated the day it was drafted, not its period's nor its meeting's; it is
+        # submitted up the day its last step approved it
+        "PaperDrafted": "drafted_on",
+        "PaperSubmitted": "submitted_on",
         # a loss review (三个不放过) is dated the day it was recorded, not the loss's
         "LossReviewRecorded": "analysed_on",
         "LossReviewClosed": "closed_on",

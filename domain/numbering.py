@@ -26,6 +26,8 @@ class FormKind(LabelledEnum):
     TRANSFER = ("transfer", "移交")
     SUPERVISION = ("supervision", "贷后检查")
     RECTIFICATION = ("rectification", "整改")
+    FEEDBACK = ("feedback", "反馈")
+    PAPER = ("paper", "贷后文书")
 
 
 def number_text(series: FormKind, year: int, number: int) -> str:

@@ -51,6 +51,16 @@ class Inspection:
     """How a phone visit's repayment reminder reached the borrower (电话, 短信, 邮件, 信函)."""
     systems_queried: list[str] | None = None
     """The systems an off-site inspection queried (系统监测): 信贷管理系统, 人行征信…"""
+    assistant_id: UUID | None = None
+    """The assistant inspector (辅助检查人, B岗) beside the main one (主检查人, A岗): none on
+    an inspection by one person, or recorded before the assistant was."""
+    joint: list[dict[str, str]] | None = None
+    """Who took part from other departments (会同有关部门现场检查): each {"department",
+    "staff_id"}; none on an inspection by the branch alone."""
+    lead_unit: str | None = None
+    """The unit that led an on-site inspection of a key customer (牵头机构: 省分行/总行)."""
+    led_by: UUID | None = None
+    """The person of the lead unit who led the inspection team (牵头人)."""
 
     @property
     def abnormal(self) -> int | None:
@@ -130,6 +140,13 @@ class WarningSignal:
     confirmed: bool | None = None
     """The determination (认定): the risk confirmed (True) or dismissed (False)."""
     reported_on: date | None = None
+    plan_required: bool = False
+    """The rules in force when it was raised asked for an emergency plan (应急预案)."""
+    plan_started_on: date | None = None
+    plan_owner_id: UUID | None = None
+    plan_due_on: date | None = None
+    plan_progress: int = 0
+    """How many times the plan's progress was recorded."""
 
     @property
     def status(self) -> str:
@@ -160,6 +177,8 @@ class CollectionStep:
     """Others who took part (一同上门, 主管级以上领导)."""
     plan: CollectionPlan | None = None
     """The plan a revised plan settled on (催收方案; 提前收回)."""
+    servicer: str | None = None
+    """The third-party servicer that chased the borrower (第三方服务机构追收), by name."""
 
 
 @dataclass

@@ -48,9 +48,14 @@ from domain.checklists import Checklists, parse_checklists
 from domain.classification import STATUTORY, FloorPolicy, SubGradeScheme
 from domain.customer import EARLIER_CUSTOMERS, CustomerRules, parse_customers
 from domain.errors import InvalidInputError
+from domain.feedback import EARLIER_FEEDBACK, FeedbackRules, parse_feedback
 from domain.guanhu import EARLIER_GUANHU, GuanhuRules, parse_guanhu
+from domain.monitoring import EARLIER_MONITORING, MonitoringRules, parse_monitoring
+from domain.papers import EARLIER_PAPERS, PaperRules, parse_papers
+from domain.partners import EARLIER_PARTNERS, PartnerRules, parse_partners
 from domain.portfolio_rules import EARLIER_PORTFOLIO, PortfolioRules, parse_portfolio
 from domain.reference import CODE_PART
+from domain.repayment_behaviour import EARLIER_BEHAVIOUR, BehaviourRules, parse_behaviour
 from domain.schedules import FIGURES, InspectionSchedule
 from domain.scope import Hierarchy, Level, Reach, RoleReach, ScopeRules, Unit
 from domain.supervision import EARLIER_SUPERVISION, SupervisionRules, parse_supervision
@@ -60,6 +65,7 @@ from domain.values import (
     CollectionStepKind,
     Grade,
     GuarantorKind,
+    InspectionKind,
     Product,
     RetentionClass,
     Role,
@@ -260,6 +266,8 @@ class TaskOwners:
     the person the plan names responsible."""
     zone_approval: Role
     """Who approves a proposed zone and plan (三大区间) awaiting approval."""
+    emergency_plan: Role
+    """Who starts the emergency plan (应急预案) a signal of its colours calls for."""
 
 
 @dataclass(frozen=True)
@@ -300,6 +308,9 @@ class ManagerRules:
     """Which evaluations the work queue asks for: ``handover``, ``in_post`` (none before)."""
     evaluation_within_days: int
     evaluation_every_years: int
+    assistant_kinds: frozenset[InspectionKind] = frozenset()
+    """Kinds of inspection of a loan needing a B岗 that name the assistant inspector (辅助检查人,
+    B岗) beside the main one (主检查人, A岗); none (a rule set older than the key): no kind."""
 
     def b_post_rule(
         self, *, borrower_type: str, product: str, principal: Decimal
@@ -341,6 +352,9 @@ class RuleSet:
     inspections: InspectionSchedule
     special_inspection_days: int
     special_warning_colours: frozenset[WarningColour]
+    special_joint_colours: frozenset[WarningColour]
+    """Colours of signal (重大风险事项) whose special inspection is made jointly with other
+    departments (会同有关部门现场检查, ``[special] joint_colours``; none before the key)."""
     reminder_lead_days: int
     warning_handling_days: Mapping[WarningColour, int]
     collection_ladder: tuple[CollectionRung, ...]
@@ -389,8 +403,23 @@ class RuleSet:
     """The customer file: the managing bank's level per amount tier (客户管理行) and the failed
     attempts that make a customer unreachable (失联) (``[customers]``; none before it)."""
     supervision: SupervisionRules = field(default_factory=SupervisionRules)
+    feedback: FeedbackRules = field(default_factory=FeedbackRules)
+    """Deadlines of the branches' feedback (经办行反馈问题, ``[feedback]``) and whom it is
+    escalated to."""
     """The scoring sheet of supervision checks of post-loan work (贷后管理检查评分表,
     ``[supervision]``; none in a rule set adopted before it)."""
+    papers: PaperRules = field(default_factory=PaperRules)
+    """The kinds of post-loan management paper (贷后管理文书), their periods, deadlines and
+    review chains (``[papers]``; none in a rule set adopted before it)."""
+    monitoring: MonitoringRules = field(default_factory=MonitoringRules)
+    """Key customers (top-N, group, large), their on-site inspections, monthly off-site
+    monitoring and its three-layer filter (``[monitoring]``; none before it)."""
+    partners: PartnerRules = field(default_factory=PartnerRules)
+    """The lines over which a partner institution is flagged and how often a servicer is
+    talked to (``[partners]``; none in a rule set adopted before it)."""
+    repayment_behaviour: BehaviourRules = field(default_factory=BehaviourRules)
+    """The repayment-behaviour indicator's window, thresholds and signal
+    (``[repayment_behaviour]``; no threshold in a rule set adopted before it)."""
     zones: ZoneRules = field(default_factory=ZoneRules)
     """The zones customers are classified into (三大区间, ``[[zones]]``; none in a rule set
     adopted before them)."""
@@ -537,6 +566,9 @@ class RuleSet:
             special_warning_colours=frozenset(
                 _members(WarningColour, special, "warning_colours", "special")
             ),
+            special_joint_colours=frozenset(
+                _members(WarningColour, special, "joint_colours", "special")
+            ),
             reminder_lead_days=_days(_table(full, "reminders"), "lead_days", "reminders"),
             warning_handling_days=MappingProxyType(handling),
             collection_ladder=ladder,
@@ -571,6 +603,11 @@ class RuleSet:
                 [t.tier for t in parse_guanhu(full.get("guanhu"), _fail).tiers],
             ),
             supervision=parse_supervision(full.get("supervision"), _fail),
+            feedback=parse_feedback(full.get("feedback"), _fail),
+            papers=parse_papers(full.get("papers"), _fail),
+            monitoring=parse_monitoring(full.get("monitoring"), _fail),
+            partners=parse_partners(full.get("partners"), _fail),
+            repayment_behaviour=parse_behaviour(full.get("repayment_behaviour"), _fail),
             zones=parse_zones(full.get("zones"), _fail),
             guarantor_reassess_months=_guarantor_months(_table(full, "guarantors")),
             calendar=parse_calendar(full.get("calendar"), _fail),
@@ -616,6 +653,8 @@ EARLIER: Mapping[str, Any] = MappingProxyType(
         "inspections.individual_production_products": ["individual_production"],
         "inspections.consumer_products": ["consumer", "mortgage"],
         "special.warning_colours": ["red", "orange"],
+        # Before joint inspections were recorded, no special inspection had to be joint.
+        "special.joint_colours": [],
         # Before the reviewer's countersign (复核意见) was recorded, an inspection counted once
         # recorded, and no re-classification followed a routine inspection.
         "inspections.countersign_days": None,
@@ -670,6 +709,8 @@ EARLIER: Mapping[str, Any] = MappingProxyType(
         # Owners of kinds of task added with [[zones]] (no such task fell due before).
         "tasks.owners.zone_review": "account_manager",
         "tasks.owners.zone_approval": "branch_head",
+        # Owner of the emergency plan's start (no such task fell due before).
+        "tasks.owners.emergency_plan": "risk_manager",
         "reference": {"fonds": "J001", "category": "XD", "department": "XDB"},
         # Before data scope, nothing limited anyone: every business role read and acted
         # bank-wide, and branches were names with no hierarchy.
@@ -695,6 +736,8 @@ EARLIER: Mapping[str, Any] = MappingProxyType(
             "evaluation_within_days": 30,
             "evaluation_every_years": 3,
         },
+        # Before the assistant inspector (辅助检查人) was recorded, no inspection named one.
+        "managers.assistant_kinds": [],
         # Before the catalogue (预警信号指标库), codes were free text and the colour given; the
         # loop was raise → handle → clear, reported to nobody, opening no re-classification.
         "warnings.catalogue": [],
@@ -704,6 +747,9 @@ EARLIER: Mapping[str, Any] = MappingProxyType(
         "warnings.reclassify_within_days": 10,
         # Before form_on_raising, a handling form filed with the raising served no handling.
         "warnings.form_on_raising": False,
+        # Before emergency plans (应急预案), no signal started one.
+        "warnings.emergency_plan_colours": [],
+        "warnings.emergency_plan_days": 0,
         # Before checklists, an inspection was free text: no checklist applied to any.
         "checklists": {"judgments": [], "figures": {}, "lists": []},
         # Before [watch], no closer watch of key, large or third-party-serviced loans and no
@@ -715,6 +761,17 @@ EARLIER: Mapping[str, Any] = MappingProxyType(
         "customers": dict(EARLIER_CUSTOMERS),
         # Before [supervision], no scoring sheet: no supervision check could be scored.
         "supervision": dict(EARLIER_SUPERVISION),
+        # Before [feedback], no feedback was recorded: the shipped deadlines.
+        "feedback": dict(EARLIER_FEEDBACK),
+        # Before [papers], no kind of post-loan management paper could be drafted.
+        "papers": dict(EARLIER_PAPERS),
+        # Before [monitoring], no key customer was computed and nothing monitored off site.
+        "monitoring": dict(EARLIER_MONITORING),
+        # Before [partners], no line flagged a partner institution and no communication with
+        # a servicer fell due.
+        "partners": dict(EARLIER_PARTNERS),
+        # Before [repayment_behaviour], no threshold: no repayment behaviour was a breach.
+        "repayment_behaviour": dict(EARLIER_BEHAVIOUR),
         # Before [calendar], working days skipped Saturdays and Sundays only.
         "calendar": {},
         # Before [[zones]], no customer was classified into zones (三大区间).
@@ -1076,6 +1133,7 @@ def _managers(raw: Mapping[str, Any]) -> ManagerRules:
         evaluate_on=frozenset(occasions),
         evaluation_within_days=_days(raw, "evaluation_within_days", "managers"),
         evaluation_every_years=years,
+        assistant_kinds=frozenset(_members(InspectionKind, raw, "assistant_kinds", "managers")),
     )
 
 

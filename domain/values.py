@@ -121,6 +121,21 @@ class DutyConclusion(LabelledEnum):
     INCOMPETENT = ("incompetent", "不称职")
 
 
+class PartnerKind(LabelledEnum):
+    """What an institution cooperates with the bank as (合作机构类型)."""
+
+    GUARANTEE_COMPANY = ("guarantee_company", "担保机构")
+    SERVICER = ("servicer", "第三方服务机构")
+    OTHER = ("other", "其他合作机构")
+
+
+class PartnerStatus(LabelledEnum):
+    """Whether the cooperation stands (合作状态)."""
+
+    ACTIVE = ("active", "合作中")
+    SUSPENDED = ("suspended", "暂停合作")
+
+
 class CheckSubject(LabelledEnum):
     """What a supervision check of post-loan work looks at (检查对象)."""
 
@@ -133,6 +148,16 @@ class CheckSubject(LabelledEnum):
     def personal(self) -> bool:
         """A check of one person's post-loan work (an account manager or a post-loan officer)."""
         return self in (CheckSubject.ACCOUNT_MANAGER, CheckSubject.POST_LOAN_OFFICER)
+
+
+class FeedbackTopic(LabelledEnum):
+    """What a branch's feedback is about (经办行反馈问题类别)."""
+
+    LOAN = ("loan", "贷款业务")
+    RULE = ("rule", "制度规则")
+    FINDING = ("finding", "检查发现")
+    SYSTEM = ("system", "系统操作")
+    OTHER = ("other", "其他")
 
 
 class CheckSource(LabelledEnum):
@@ -265,6 +290,7 @@ class CollectionStepKind(LabelledEnum):
     PRESERVATION = ("preservation", "财产保全")
     ENFORCEMENT = ("enforcement", "强制执行")
     DEBT_FOR_ASSET = ("debt_for_asset", "以资抵债")
+    SERVICER_COLLECTION = ("servicer_collection", "第三方服务机构追收")
 
 
 class CollectionPlan(LabelledEnum):

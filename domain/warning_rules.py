@@ -87,6 +87,10 @@ class WarningRules:
     reclassify_colours: frozenset[WarningColour] = frozenset()
     reclassify_within_days: int = 10
     form_on_raising: bool = False
+    emergency_plan_colours: frozenset[WarningColour] = frozenset()
+    """Colours of signal that start an emergency plan (应急预案, 一旦发现风险迹象立即启动)."""
+    emergency_plan_days: int = 0
+    """Days after raising within which the plan is started (0: the same day)."""
 
     def signal(self, code: str) -> CatalogueSignal | None:
         """The catalogue's entry for ``code``; None when the rules have no catalogue; an
@@ -160,7 +164,29 @@ def parse_warning_rules(raw: Mapping[str, Any], fail: Fail) -> WarningRules:
         ),
         reclassify_within_days=days,
         form_on_raising=_flag(raw, "form_on_raising", fail),
+        emergency_plan_colours=_emergency_colours(raw, fail),
+        emergency_plan_days=_emergency_days(raw, fail),
     )
+
+
+def _emergency_colours(raw: Mapping[str, Any], fail: Fail) -> frozenset[WarningColour]:
+    colours = raw.get("emergency_plan_colours")
+    if not isinstance(colours, list):
+        raise fail("warnings.emergency_plan_colours", "须为数组", "must be an array")
+    found = [
+        _member(WarningColour, c, f"warnings.emergency_plan_colours[{n}]", fail)
+        for n, c in enumerate(colours)
+    ]
+    if len(set(found)) != len(found):
+        raise fail("warnings.emergency_plan_colours", "有重复项", "names a colour twice")
+    return frozenset(found)
+
+
+def _emergency_days(raw: Mapping[str, Any], fail: Fail) -> int:
+    days = raw.get("emergency_plan_days")
+    if isinstance(days, bool) or not isinstance(days, int) or not 0 <= days <= 30:
+        raise fail("warnings.emergency_plan_days", "须为 0–30 的整数", "must be 0-30")
+    return days
 
 
 def _flag(raw: Mapping[str, Any], key: str, fail: Fail) -> bool:

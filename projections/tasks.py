@@ -8,9 +8,10 @@ both read through here.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -26,9 +27,12 @@ from domain.tasks import (
     CountersignFacts,
     DossierFacts,
     Facts,
+    FeedbackFacts,
     GuaranteeFacts,
     LoanFacts,
     LossFacts,
+    PaperFacts,
+    PartnerFacts,
     RectificationFacts,
     StaffFacts,
     Task,
@@ -48,9 +52,16 @@ from domain.values import (
     Role,
     WarningColour,
 )
+from projections.monitoring import facts_for
 from projections.projection import Projection
 from projections.query import AsOf, visible
-from projections.registers.tasks import RECTIFICATIONS, WorkQueue
+from projections.registers.tasks import (
+    FEEDBACK,
+    PAPERS_DUE,
+    RECTIFICATIONS,
+    SERVICERS,
+    WorkQueue,
+)
 from projections.rules_state import RULES_TABLE, SLOT
 from projections.scoping import loan_key, scope_clauses
 from projections.store import RegisterStore
@@ -67,10 +78,14 @@ def tasks(
     kind: TaskKind | None = None,
     branch: str | None = None,
     as_of: AsOf | None = None,
+    monitoring: Projection | None = None,
 ) -> list[Task]:
     """The tasks open on ``today`` on the loans ``scope`` reaches, from the facts as the
-    register stood at ``as_of``."""
-    found = judge(store, register, today, scope=scope, as_of=as_of, branch=branch)
+    register stood at ``as_of`` (with the key customers' monitoring, given ``monitoring``,
+    the central monitoring register)."""
+    found = judge(
+        store, register, today, scope=scope, as_of=as_of, branch=branch, monitoring=monitoring
+    )
     return [
         t
         for t in found.tasks
@@ -97,14 +112,35 @@ def judge(
     scope: RowScope,
     as_of: AsOf | None = None,
     branch: str | None = None,
+    monitoring: Projection | None = None,
 ) -> Judged:
     """Every open task on ``today`` on the loans ``scope`` reaches, with the facts and rules
-    behind them, at ``as_of``."""
+    behind them, at ``as_of``; given ``monitoring`` (the central monitoring register), the key
+    customers' monitoring tasks too."""
     queue = _work_queue(register)
     rows = _read(store, queue, as_of or AsOf(), branch, scope)
     rules = queue.rules_from(rows["rules_in_force"][0] if rows["rules_in_force"] else None)
     facts = _facts(rows)
-    return Judged(facts, rules, tasks_for(facts, rules, today))
+    if monitoring is not None:
+        watched = facts_for(store, monitoring, rules, today, scope=scope, as_of=as_of)
+        facts = replace(
+            facts, customers=watched.customers, monitors=watched.monitors, flags=watched.flags
+        )
+    found = tasks_for(facts, rules, today)
+    if branch is not None:
+        found = [t for t in found if t.kind not in MONITORING_KINDS or t.branch == branch]
+    return Judged(facts, rules, found)
+
+
+MONITORING_KINDS = frozenset(
+    {
+        TaskKind.TOP_CUSTOMER_ON_SITE,
+        TaskKind.LEAD_ON_SITE,
+        TaskKind.MONTHLY_MONITORING,
+        TaskKind.FLAG_VERIFICATION,
+        TaskKind.FLAG_DECISION,
+    }
+)
 
 
 def rules_in_force(
@@ -147,8 +183,15 @@ def _read(
             clauses = visible(table, spec, as_of)
             if branch is not None and "branch" in spec.column_names:
                 clauses.append(table.c.branch == branch)
-            if loan_key(spec) is not None or name == RECTIFICATIONS.name:
-                # A rectification notice is within reach by the unit (or person) checked.
+            if loan_key(spec) is not None or name in (
+                RECTIFICATIONS.name,
+                PAPERS_DUE.name,
+                SERVICERS.name,
+                FEEDBACK.name,
+            ):
+                # A rectification notice is within reach by the unit (or person) checked; a
+                # servicer by the unit managing the cooperation; a branch's feedback by the unit
+                # raising it (or its raiser).
                 clauses += scope_clauses(conn, store, queue, name, table, scope, as_of)
             query = sa.select(*[table.c[c] for c in spec.column_names]).where(*clauses)
             found[name] = [dict(r._mapping) for r in conn.execute(query)]
@@ -165,6 +208,8 @@ def _facts(rows: Mapping[str, list[dict[str, Any]]]) -> Facts:
                 raised_on=s["raised_on"],
                 handled=s["handled_on"] is not None,
                 reported=s.get("reported_on") is not None,
+                plan_required=bool(s.get("plan_required")),
+                plan_started=s.get("plan_started_on") is not None,
             )
         )
     steps: dict[UUID, dict[CollectionStepKind, date]] = defaultdict(dict)
@@ -252,12 +297,71 @@ def _facts(rows: Mapping[str, list[dict[str, Any]]]) -> Facts:
         for r in rows.get("rectifications", [])
         if r["deadline"] is not None and not r["closed"]
     ]
+    feedback = [
+        FeedbackFacts(
+            feedback_id=f["feedback_id"],
+            feedback_no=f["feedback_no"],
+            branch=f["branch"],
+            state=f["state"],
+            raised_on=f["raised_on"],
+            raiser_id=f["staff_id"],
+            raiser_role=Role.parse(f["raiser_role"], "raiser_role"),
+            answer_due=f["answer_due"],
+            handler_id=f["handler_id"],
+            handler_role=Role.parse(f["handler_role"], "handler_role")
+            if f["handler_role"]
+            else None,
+            assigned_on=f["assigned_on"],
+            answered_on=f["answered_on"],
+            escalated_on=f["escalated_on"],
+            escalated_to=Role.parse(f["escalated_to"], "escalated_to")
+            if f["escalated_to"]
+            else None,
+        )
+        for f in rows.get("feedback", [])
+    ]
+    servicers = [
+        PartnerFacts(
+            credit_code=r["credit_code"],
+            name=r["name"],
+            branch=r["branch"],
+            registered_on=r["registered_on"],
+            last_communicated_on=r["last_communicated_on"],
+        )
+        for r in rows.get("servicers", [])
+        if r["active"]
+    ]
+    papers = [_paper(p) for p in rows.get("papers_due", []) if not p["done"]]
     return Facts(
         loans=loans,
         borrowings=borrowings,
         dossiers=dossiers,
         staff=staff,
         rectifications=rectifications,
+        feedback=feedback,
+        servicers=servicers,
+        papers=papers,
+    )
+
+
+def _paper(row: Mapping[str, Any]) -> PaperFacts:
+    chain = json.loads(row["chain"] or "[]")
+    step = row["step"] or 0
+    role, zh = chain[step] if step < len(chain) else (None, None)
+    return PaperFacts(
+        paper_id=row["paper_id"],
+        paper_no=row["paper_no"],
+        kind=row["kind"],
+        period=row["period"],
+        branch=row["branch"],
+        author_id=row["author_id"],
+        author_role=Role.parse(row["author_role"], "author_role"),
+        drafted_on=row["drafted_on"],
+        due_on=row["due_on"],
+        next_role=Role.parse(role, "chain") if role is not None else None,
+        next_step=zh,
+        returned=bool(row["returned"]),
+        submitted_on=row["submitted_on"],
     )
 
 

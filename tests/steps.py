@@ -42,6 +42,7 @@ from archive.commands.warnings import (
     GiveWarningFeedback,
     HandleWarning,
     RaiseWarning,
+    StartEmergencyPlan,
 )
 from archive.commands.workout import HandOver, Restructure, WriteOff
 from archive.core import SYSTEM_ID, CommandContext
@@ -326,6 +327,30 @@ def determine_warning(
             confirmed=confirmed,
             opinion=opinion,
             **extra,
+        ),
+    )
+
+
+def start_emergency_plan(
+    app: DossierArchive,
+    ctx: CommandContext,
+    loan_no: str,
+    signal_id: UUID,
+    started_on: date,
+    owner_no: str,
+    due_on: date,
+    measures: str = "冻结授信额度，追加抵押",
+) -> Any:
+    """The emergency plan (应急预案) of the warning ``signal_id`` started."""
+    return app.execute(
+        ctx,
+        StartEmergencyPlan(
+            loan_no=loan_no,
+            signal_id=signal_id,
+            started_on=started_on,
+            measures=measures,
+            owner_no=owner_no,
+            due_on=due_on,
         ),
     )
 

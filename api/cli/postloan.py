@@ -35,9 +35,13 @@ from api.cli.common import (
     values,
 )
 from api.cli.customers import customer_app
+from api.cli.feedback import feedback_app
 from api.cli.guanhu import guanhu_app
 from api.cli.information import funds_app, info_app
 from api.cli.losses import coverage, loss_app
+from api.cli.monitoring import monitoring_app
+from api.cli.papers import paper_app
+from api.cli.partners import partner_app
 from api.cli.supervision import supervise_app
 from api.cli.watch import maturity_app, watch_app
 from api.cli.zones import zone_app
@@ -60,7 +64,9 @@ from archive.commands.warnings import (
     GiveWarningFeedback,
     HandleWarning,
     RaiseWarning,
+    RecordEmergencyProgress,
     ReportWarning,
+    StartEmergencyPlan,
 )
 from domain.values import (
     DutyConclusion,
@@ -90,6 +96,10 @@ postloan_app.add_typer(info_app, name="info")
 postloan_app.add_typer(funds_app, name="funds")
 postloan_app.add_typer(guarantor_app, name="guarantor")
 postloan_app.add_typer(supervise_app, name="supervise")
+postloan_app.add_typer(feedback_app, name="feedback")
+postloan_app.add_typer(paper_app, name="paper")
+postloan_app.add_typer(monitoring_app, name="monitoring")
+postloan_app.add_typer(partner_app, name="partner")
 
 StaffNo = Annotated[str, typer.Option(help="复核人工号 / the reviewer's staff number")]
 Findings = Annotated[str, typer.Option(help="检查结论 / findings")]
@@ -127,12 +137,31 @@ def record_inspection(
             dir_okay=False,
         ),
     ] = None,
+    assistant: Annotated[
+        str | None,
+        typer.Option(
+            help="辅助检查人（B岗）工号 / the assistant inspector's staff number (B岗); you are "
+            "the main inspector (A岗)"
+        ),
+    ] = None,
+    joint: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="会同检查：部门:工号，可重复 / a department and person joining on site, as "
+            "DEPARTMENT:STAFF_NO (repeat the option for each)"
+        ),
+    ] = None,
     file: Files = None,
     token: Token = None,
     role: ActAs = None,
 ) -> None:
     """登记贷后检查 / Record an inspection by you, naming the reviewer who countersigns it."""
     answered = _answers(checklist) if checklist is not None else {}
+    people: dict[str, object] = {}
+    if assistant:
+        people["assistant_no"] = assistant
+    if joint:
+        people["joint"] = [_joint(j) for j in joint]
     fields = {
         k: answered[k]
         for k in ("answers", "figures", "judgment", "measures", "counterpart")
@@ -146,9 +175,20 @@ def record_inspection(
             "reviewer_no": reviewer,
             "findings": findings,
             **fields,
+            **people,
         }
     )
     run(token, role, command, ("已登记检查", "inspection recorded"), file)
+
+
+def _joint(given: str) -> dict[str, str]:
+    """``部门:工号`` as one person joining (会同检查)."""
+    department, sep, staff_no = given.replace("：", ":").rpartition(":")
+    if not sep or not department.strip() or not staff_no.strip():
+        raise typer.BadParameter(
+            f"须为 部门:工号，而非 {given!r} / must be DEPARTMENT:STAFF_NO", param_hint="--joint"
+        )
+    return {"department": department.strip(), "staff_no": staff_no.strip()}
 
 
 @inspection_app.command("correct")
@@ -482,6 +522,47 @@ def clear_warning(
         loan_no=loan_no, signal_id=signal_id, cleared_on=cleared_on, reason=reason
     )
     run(token, role, command, ("已消除预警", "warning cleared"), file)
+
+
+@warning_app.command("plan")
+def start_emergency_plan(
+    loan_no: LoanNo,
+    signal_id: SignalId,
+    started_on: Annotated[date, day_option("--on", "--started-on", help="启动日 / day")],
+    measures: Annotated[str, typer.Option(help="应急措施 / the plan's measures")],
+    owner: Annotated[str, typer.Option(help="责任人工号 / who carries it out (staff number)")],
+    due_on: Annotated[date, day_option("--due", "--due-on", help="完成期限 / by when")],
+    file: Files = None,
+    token: Token = None,
+    role: ActAs = None,
+) -> None:
+    """启动应急预案 / Start a signal's emergency plan: measures, owner, deadline."""
+    command = StartEmergencyPlan(
+        loan_no=loan_no,
+        signal_id=signal_id,
+        started_on=started_on,
+        measures=measures,
+        owner_no=owner,
+        due_on=due_on,
+    )
+    run(token, role, command, ("已启动应急预案", "emergency plan started"), file)
+
+
+@warning_app.command("progress")
+def record_emergency_progress(
+    loan_no: LoanNo,
+    signal_id: SignalId,
+    progress_on: Annotated[date, day_option("--on", "--progress-on", help="进展日 / day")],
+    progress: Annotated[str, typer.Option(help="落实情况 / how the plan stands")],
+    file: Files = None,
+    token: Token = None,
+    role: ActAs = None,
+) -> None:
+    """记录应急预案进展 / Record how a signal's emergency plan stands."""
+    command = RecordEmergencyProgress(
+        loan_no=loan_no, signal_id=signal_id, progress_on=progress_on, progress=progress
+    )
+    run(token, role, command, ("已记录应急预案进展", "emergency progress recorded"), file)
 
 
 # ------------------------------------------------------------------ closer watch, maturities

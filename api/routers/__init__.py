@@ -22,7 +22,7 @@ from fastapi import APIRouter, Depends, Response
 from pydantic import BaseModel, ConfigDict, create_model
 
 from api.deps import ArchiveDep, CommandCtx, CommandInput, command_input, command_openapi
-from api.responses import BorrowerNo, CollateralNo, LoanNo, StaffNo, respond
+from api.responses import BorrowerNo, CollateralNo, CreditCode, LoanNo, StaffNo, respond
 from api.schemas import CommandPublic
 from archive.commands import Command, handler_of
 
@@ -31,6 +31,7 @@ PATH_TYPES: dict[str, Any] = {
     "collateral_no": CollateralNo,
     "staff_no": StaffNo,
     "borrower_id": BorrowerNo,
+    "credit_code": CreditCode,
 }
 """How a route's path declares an id, where the command's own type does not say enough."""
 

@@ -33,6 +33,8 @@ from projections.service import RegisterService
 from projections.tasks import rules_in_force, tasks
 
 REGISTER = "work_queue"
+MONITORING = "monitoring_register"
+"""The central monitoring register: the key customers' monitoring tasks are judged from it."""
 
 router = APIRouter(prefix="/tasks", tags=["tasks 工作任务"])
 
@@ -50,6 +52,12 @@ class TaskPublic(BaseModel):
     dossier_id: UUID | None
     staff_no: str | None = Field(None, description="the person a task is about (工号)")
     staff_name: str | None = Field(None, description="姓名（工号）, the person a task is about")
+    customer: str | None = Field(
+        None, description="名称（客户号）, the customer a task is about (key-customer monitoring)"
+    )
+    partner_code: str | None = Field(
+        None, description="the partner institution a task is about (统一社会信用代码)"
+    )
     branch: str | None
     owner_role: str
     owner_role_zh: str
@@ -112,6 +120,8 @@ def public(found: Sequence[Task], archive: DossierArchive) -> list[TaskPublic]:
             dossier_id=t.dossier_id,
             staff_no=t.staff_no,
             staff_name=name(t.staff_id),
+            customer=t.customer,
+            partner_code=t.partner_code,
             branch=t.branch,
             owner_role=t.owner_role.value,
             owner_role_zh=t.owner_role.zh,
@@ -144,7 +154,8 @@ def judge(
     on the loans the reader reaches (``scope``, from ``DossierArchive.reading_scope``)."""
     chosen: TaskKind | None = TaskKind.parse(kind, "kind") if kind else None
     projection = service.select(REGISTER).projection
-    service.applied([REGISTER], None)  # refuses a work queue that stopped at an event
+    monitoring = service.select(MONITORING).projection
+    service.applied([REGISTER, MONITORING], None)  # refuses a register stopped at an event
     day = on or archive.today()
     found = tasks(
         service.store,
@@ -156,6 +167,7 @@ def judge(
         kind=chosen,
         branch=branch,
         as_of=as_of,
+        monitoring=monitoring,
     )
     data = public(found, archive)
     return TasksPublic(
@@ -191,7 +203,7 @@ async def my_tasks(
     on: OnQuery = None,
 ) -> TasksPublic:
     """The caller's own tasks: those whose owner is the caller by staff id."""
-    read = await ready(service, archive, ctx, [REGISTER], point, Action.READ_BUSINESS)
+    read = await ready(service, archive, ctx, [REGISTER, MONITORING], point, Action.READ_BUSINESS)
     return await _judged(
         service, archive, read, owner_id=read.actor.id, overdue=overdue, kind=kind, on=on
     )
@@ -212,7 +224,7 @@ async def all_tasks(
     on: OnQuery = None,
 ) -> TasksPublic:
     """Everyone's tasks: for the branch head, risk manager, compliance, auditor, archive head."""
-    read = await ready(service, archive, ctx, [REGISTER], point, Action.READ_ALL_TASKS)
+    read = await ready(service, archive, ctx, [REGISTER, MONITORING], point, Action.READ_ALL_TASKS)
     if branch:
         await run_in_threadpool(
             archive.check_branches, read.actor, Action.READ_ALL_TASKS, {"branch": branch}

@@ -16,7 +16,9 @@ from archive.commands.warnings import (
     GiveWarningFeedback,
     HandleWarning,
     RaiseWarning,
+    RecordEmergencyProgress,
     ReportWarning,
+    StartEmergencyPlan,
 )
 
 router = APIRouter(tags=["warnings"])
@@ -28,6 +30,15 @@ command_route(on_loan, "/{signal_id}/feedback", GiveWarningFeedback, schema="War
 command_route(on_loan, "/{signal_id}/determine", DetermineWarning, schema="WarningDetermination")
 command_route(on_loan, "/{signal_id}/report", ReportWarning, schema="WarningReport")
 command_route(on_loan, "/{signal_id}/clear", ClearWarning, schema="WarningClearance")
+command_route(
+    on_loan, "/{signal_id}/emergency-plan", StartEmergencyPlan, schema="EmergencyPlanStart"
+)
+command_route(
+    on_loan,
+    "/{signal_id}/emergency-plan/progress",
+    RecordEmergencyProgress,
+    schema="EmergencyPlanProgress",
+)
 router.include_router(on_loan)
 
 

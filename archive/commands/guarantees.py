@@ -21,7 +21,7 @@ from archive.documents.ingest import Upload
 from archive.fields import ONE_LINE, Code, PositiveMoney, Short, Text
 from domain.authorization import Action
 from domain.loan import Loan
-from domain.values import GuarantorCapacity, GuarantorKind
+from domain.values import Actor, DocumentRef, GuarantorCapacity, GuarantorKind, PartnerKind
 
 Rating = Annotated[str, Field(max_length=16), ONE_LINE]
 
@@ -67,8 +67,21 @@ class GuaranteeCommands(ArchiveCore):
     def register_guarantee(
         self, ctx: CommandContext, cmd: RegisterGuarantee, uploads: Sequence[Upload] = ()
     ) -> CommandResult:
-        """Register a guarantee on the loan (保证登记)."""
-        return self.record_on_loan(ctx, cmd, Loan.register_guarantee, uploads)
+        """Register a guarantee on the loan (保证登记); a guarantee company registered as a
+        partner institution (合作机构) guarantees nothing new while its cooperation is suspended
+        or outside its period."""
+
+        def registered(loan: Loan, actor: Actor, refs: list[DocumentRef]) -> None:
+            if cmd.kind is GuarantorKind.GUARANTEE_COMPANY:
+                self.check_partner_open(
+                    cmd.id_no.strip().upper(),
+                    PartnerKind.GUARANTEE_COMPANY,
+                    cmd.registered_on,
+                    "id_no",
+                )
+            loan.register_guarantee(**cmd.arguments(), actor=actor, documents=refs)
+
+        return self.for_loan(ctx, cmd, registered, uploads)
 
     @handles(ReassessGuarantor)
     def reassess_guarantor(

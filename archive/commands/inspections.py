@@ -13,11 +13,12 @@ from archive.commands import LoanCommand, handles
 from archive.core import ArchiveCore, CommandContext, CommandResult
 from archive.documents.ingest import Upload
 from archive.documents.paperwork import inspection_form_upload
-from archive.fields import Code, Sentence, Short, Text
+from archive.fields import Code, Sentence, Short, StaffNumber, Text
 from domain.authorization import Action
 from domain.checklists import AnswerResult
-from domain.errors import DomainError
+from domain.errors import DomainError, InvalidInputError
 from domain.loan import Loan
+from domain.monitoring import check_lead_unit
 from domain.values import Actor, DocumentRef, InspectionKind, MonitoredSystem, ReminderChannel
 
 
@@ -31,6 +32,15 @@ class ChecklistAnswer(BaseModel):
     note: Sentence | None = Field(
         default=None, description="what was found (情况说明); required when abnormal"
     )
+
+
+class JointMember(BaseModel):
+    """One person taking part in a joint on-site inspection (会同有关部门现场检查)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    department: Short = Field(description="their department (部门), e.g. 风险管理部")
+    staff_no: Short = Field(description="their staff number (工号)")
 
 
 class RecordInspection(LoanCommand):
@@ -78,6 +88,26 @@ class RecordInspection(LoanCommand):
         '["credit_management", "pboc_credit"]',
     )
 
+    assistant_no: Short | None = Field(
+        default=None,
+        description="staff number of the assistant inspector (辅助检查人, B岗) beside the caller, "
+        "the main inspector (主检查人, A岗); required where the rules say the loan needs a B岗",
+    )
+    joint: list[JointMember] | None = Field(
+        default=None,
+        max_length=20,
+        description="a special or on-site inspection's: who took part from other departments "
+        "(会同有关部门现场检查), each once; required for a major risk matter (a red signal)",
+    )
+    lead_unit: Short | None = Field(
+        default=None,
+        description="an on-site inspection's: the unit that led it (牵头机构, e.g. 总行 or a "
+        "provincial branch), of a level [monitoring] lead_levels names, above the loan's unit",
+    )
+    led_by_no: StaffNumber | None = Field(
+        default=None, description="the staff number of the lead unit's team leader (牵头人)"
+    )
+
     def params(self) -> dict[str, Any]:
         """The fingerprint's fields: a free-text inspection's exactly as before checklists (a
         client retrying after the upgrade is still recognised)."""
@@ -97,6 +127,10 @@ CHECKLIST_FIELDS = frozenset(
         "counterpart",
         "reminder_channel",
         "systems_queried",
+        "assistant_no",
+        "joint",
+        "lead_unit",
+        "led_by_no",
     }
 )
 
@@ -160,10 +194,37 @@ class InspectionCommands(ArchiveCore):
                 counterpart=cmd.counterpart,
                 reminder_channel=cmd.reminder_channel,
                 systems_queried=cmd.systems_queried,
+                assistant=self.party(cmd.assistant_no) if cmd.assistant_no else None,
+                joint=[(j.department, self.party(j.staff_no)) for j in cmd.joint or []] or None,
+                managers=self.rule_set().managers,
+                joint_colours=self.rule_set().special_joint_colours,
+                **self._lead(cmd, loan),
                 **answered,
             ),
             [*uploads, form] if form is not None else uploads,
         )
+
+    def _lead(self, cmd: RecordInspection, loan: Loan) -> dict[str, Any]:
+        """The lead unit and its team leader as checked against ``[monitoring]``: a unit of a
+        lead level above the loan's, the leader's own on the day inspected."""
+        if cmd.lead_unit is None and cmd.led_by_no is None:
+            return {}
+        if cmd.lead_unit is None or cmd.led_by_no is None:
+            raise InvalidInputError(
+                "牵头机构与牵头人须同时填写",
+                "a led inspection names both lead_unit and led_by_no",
+                field="lead_unit",
+            )
+        rules = self.rule_set()
+        leader = self.staff(cmd.led_by_no)
+        unit = check_lead_unit(
+            cmd.lead_unit,
+            leader_branch=leader.branch_on(cmd.inspected_on),
+            loan_branch=loan.branch,
+            rules=rules.monitoring,
+            hierarchy=rules.scope.hierarchy,
+        )
+        return {"lead_unit": unit, "led_by": leader.id}
 
     def _inspection_form(self, ctx: CommandContext, cmd: RecordInspection) -> Upload | None:
         """The inspection's generated form, when its answers pass the checklist; otherwise
@@ -172,6 +233,13 @@ class InspectionCommands(ArchiveCore):
             inspector = self.actor(ctx, Action.RECORD_INSPECTION)
             loan = self.loan(cmd.loan_no)
             reviewer = self.staff(cmd.reviewer_no)
+            assistant = (
+                self.form_name(self.staff(cmd.assistant_no).id) if cmd.assistant_no else None
+            )
+            joint = [
+                (j.department.strip(), self.form_name(self.staff(j.staff_no).id))
+                for j in cmd.joint or []
+            ]
             checklists = self.rule_set().checklists
             answered = loan.checklist_answered(
                 cmd.kind,
@@ -195,6 +263,8 @@ class InspectionCommands(ArchiveCore):
             reviewer=self.form_name(reviewer.id),
             findings=cmd.findings.strip(),
             counterpart=cmd.counterpart.strip() if cmd.counterpart else None,
+            assistant=assistant,
+            joint=joint,
         )
 
     @handles(CorrectInspection)

@@ -12,7 +12,7 @@ from pydantic import Field
 from archive.commands import LoanCommand, handles
 from archive.core import ArchiveCore, CommandContext, CommandResult
 from archive.documents.ingest import Upload
-from archive.fields import ONE_LINE, Text
+from archive.fields import ONE_LINE, Short, Text
 from domain.authorization import Action
 from domain.loan import Loan
 from domain.values import WarningColour
@@ -78,6 +78,30 @@ class ClearWarning(LoanCommand):
     reason: Text
 
 
+class StartEmergencyPlan(LoanCommand):
+    """Start a signal's emergency plan (应急预案): measures, who carries them out, by when."""
+
+    action = Action.START_EMERGENCY_PLAN
+    path = ("loan_no", "signal_id")
+
+    signal_id: UUID
+    started_on: date
+    measures: Text = Field(description="the plan's measures (应急措施)")
+    owner_no: Short = Field(description="staff number of who carries the plan out (责任人)")
+    due_on: date = Field(description="by when the measures are carried out (完成期限)")
+
+
+class RecordEmergencyProgress(LoanCommand):
+    """How a signal's emergency plan stands (应急预案落实情况)."""
+
+    action = Action.RECORD_EMERGENCY_PROGRESS
+    path = ("loan_no", "signal_id")
+
+    signal_id: UUID
+    progress_on: date
+    progress: Text = Field(description="what was done, what remains (进展情况)")
+
+
 class WarningCommands(ArchiveCore):
     """Warning signals on a loan, from raising to clearing."""
 
@@ -130,3 +154,27 @@ class WarningCommands(ArchiveCore):
         self, ctx: CommandContext, cmd: ClearWarning, uploads: Sequence[Upload] = ()
     ) -> CommandResult:
         return self.record_on_loan(ctx, cmd, Loan.clear_warning, uploads)
+
+    @handles(StartEmergencyPlan)
+    def start_emergency_plan(
+        self, ctx: CommandContext, cmd: StartEmergencyPlan, uploads: Sequence[Upload] = ()
+    ) -> CommandResult:
+        """Start the plan; late when after the rules' ``emergency_plan_days`` of raising."""
+        return self.for_loan(
+            ctx,
+            cmd,
+            lambda loan, actor, refs: loan.start_emergency_plan(
+                **cmd.arguments("owner_no"),
+                owner=self.party(cmd.owner_no),
+                plan_days=self.rule_set().warnings.emergency_plan_days,
+                actor=actor,
+                documents=refs,
+            ),
+            uploads,
+        )
+
+    @handles(RecordEmergencyProgress)
+    def record_emergency_progress(
+        self, ctx: CommandContext, cmd: RecordEmergencyProgress, uploads: Sequence[Upload] = ()
+    ) -> CommandResult:
+        return self.record_on_loan(ctx, cmd, Loan.record_emergency_progress, uploads)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from typing import Any
 from uuid import UUID, uuid4
 
 from pydantic import Field
@@ -11,12 +12,13 @@ from pydantic import Field
 from archive.commands import LoanCommand, handles
 from archive.core import ArchiveCore, CommandContext, CommandResult
 from archive.documents.ingest import Upload, from_bytes
-from archive.fields import Short, Text
+from archive.fields import Code, Short, Text
 from archive.reports.maturity_notices import MaturityNoticeForm, maturity_notice
 from domain.authorization import Action
-from domain.errors import DomainError
+from domain.errors import DomainError, InvalidInputError, NotFoundError
 from domain.loan import Loan
-from domain.values import Actor, DocumentRef
+from domain.partners import credit_code
+from domain.values import Actor, DocumentRef, PartnerKind
 
 MATURITY_NOTICE_TYPE = "maturity_notice"
 
@@ -53,6 +55,16 @@ class AssignThirdPartyService(LoanCommand):
     contact: Short = Field(description="the named contact there (联系人)")
     contact_phone: Short | None = Field(default=None, description="the contact's phone")
     assigned_on: date
+    servicer_code: Code | None = Field(
+        default=None,
+        description="the servicer's unified social credit code, where it is a registered "
+        "partner institution (合作机构): its registered name, cooperating on the day",
+    )
+
+    def params(self) -> dict[str, Any]:
+        """The fingerprint's fields: an assignment naming no code exactly as before the code
+        was recorded."""
+        return {k: v for k, v in super().params().items() if k != "servicer_code" or v}
 
 
 class IssueMaturityNotice(LoanCommand):
@@ -98,18 +110,37 @@ class WatchCommands(ArchiveCore):
     def assign_third_party_service(
         self, ctx: CommandContext, cmd: AssignThirdPartyService
     ) -> CommandResult:
-        """Name the loan's third-party servicer and contact."""
-        return self.for_loan(
-            ctx,
-            cmd,
-            lambda loan, actor, _refs: loan.assign_third_party_service(
+        """Name the loan's third-party servicer and contact; a servicer named by its code is a
+        registered partner, cooperating on the day, under its registered name."""
+
+        def assign(loan: Loan, actor: Actor, _refs: list[DocumentRef]) -> None:
+            code: str | None = None
+            if cmd.servicer_code is not None:
+                code = credit_code(cmd.servicer_code, "servicer_code")
+                partner = self.check_partner_open(
+                    code, PartnerKind.SERVICER, cmd.assigned_on, "servicer_code"
+                )
+                if partner is None:
+                    raise NotFoundError(
+                        f"统一社会信用代码 {code} 未登记为合作机构",
+                        f"no partner institution is registered with {code}",
+                    )
+                if partner.name != cmd.servicer.strip():
+                    raise InvalidInputError(
+                        f"服务机构名称须与合作机构登记名称一致：{partner.name}",
+                        f"servicer must be the partner's registered name, {partner.name}",
+                        field="servicer",
+                    )
+            loan.assign_third_party_service(
                 servicer=cmd.servicer,
                 contact=cmd.contact,
                 contact_phone=cmd.contact_phone,
                 assigned_on=cmd.assigned_on,
                 actor=actor,
-            ),
-        )
+                servicer_code=code,
+            )
+
+        return self.for_loan(ctx, cmd, assign)
 
     @handles(IssueMaturityNotice)
     def issue_maturity_notice(

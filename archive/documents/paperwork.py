@@ -143,6 +143,8 @@ def inspection_form_upload(
     reviewer: str,
     findings: str,
     counterpart: str | None = None,
+    assistant: str | None = None,
+    joint: Sequence[tuple[str, str]] = (),
 ) -> Upload | None:
     """The inspection's form (个人客户贷后检查表 / 公司客户贷后检查报告) filled in from its
     checked answers, as the PDF upload of its report: ``first_inspection_report`` for the first
@@ -176,6 +178,8 @@ def inspection_form_upload(
             measures=answered.measures,
             findings=findings,
             counterpart=counterpart,
+            assistant=assistant,
+            joint=joint,
         )
     )
     first = kind is InspectionKind.FIRST_FOLLOW_UP

@@ -18,6 +18,7 @@ from eventsourcing.domain import Aggregate, DomainEventProtocol
 
 from archive.core import ArchiveCore, blob_key
 from domain.dossier import Dossier
+from domain.papers import ManagementPaper
 from domain.supervision import SupervisionCheck
 from domain.values import DocumentRef
 from storage.blobs import BlobNotFoundError
@@ -37,9 +38,18 @@ class Sweeping(ArchiveCore):
     """Find and remove blobs no event cites."""
 
     def cited_keys(self) -> set[str]:
-        """The blob key of every document any dossier ever filed, and of every rectification
-        notice a supervision check issued."""
-        return set(self._filed_keys()) | set(self._notice_keys())
+        """The blob key of every document any dossier ever filed, of every rectification
+        notice a supervision check issued, and of every management paper's document."""
+        return set(self._filed_keys()) | set(self._notice_keys()) | set(self._paper_keys())
+
+    def _paper_keys(self) -> Iterator[str]:
+        topics = (ManagementPaper.PaperDrafted, ManagementPaper.PaperRevised)  # type: ignore[attr-defined]
+        for event_class in topics:
+            for notification in self.notifications_of(event_class):
+                event: DomainEventProtocol[UUID] = self.mapper.to_domain_event(notification)
+                document = getattr(event, "document", None)
+                if isinstance(document, DocumentRef):
+                    yield blob_key(notification.originator_id, document.sha256)  # type: ignore[arg-type]
 
     def _notice_keys(self) -> Iterator[str]:
         for notification in self.notifications_of(SupervisionCheck.NoticeIssued):  # type: ignore[attr-defined]
@@ -89,6 +99,8 @@ class Sweeping(ArchiveCore):
             dossier: Aggregate = self.repository.get(dossier_id)
         except (ValueError, AggregateNotFoundError):
             return set()
+        if isinstance(dossier, ManagementPaper):
+            return {blob_key(dossier.id, d.sha256) for d in dossier.documents}
         if isinstance(dossier, SupervisionCheck):
             notice = dossier.rectification
             return {blob_key(dossier.id, notice.sha256)} if notice is not None else set()

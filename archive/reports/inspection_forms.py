@@ -52,6 +52,10 @@ class InspectionForm:
     findings: str
     counterpart: str | None = None
     """Whom the inspector spoke to or met (回访对象), where the record names them."""
+    assistant: str | None = None
+    """The assistant inspector (辅助检查人, B岗), where the record names one."""
+    joint: Sequence[tuple[str, str]] = ()
+    """Who took part from other departments (会同检查): (department, name)."""
 
 
 def inspection_form(form: InspectionForm) -> bytes:
@@ -63,13 +67,24 @@ def inspection_form(form: InspectionForm) -> bytes:
             ["客户类型", form.borrower_type, "贷款品种", form.product],
             ["贷款金额（元）", yuan(form.principal), "放款日", form.value_date.isoformat()],
             ["担保方式", form.guarantee_type, "检查类型", form.kind],
-            ["检查日期", form.inspected_on.isoformat(), "检查人", form.inspector],
+            [
+                "检查日期",
+                form.inspected_on.isoformat(),
+                "主检查人（A岗）" if form.assistant else "检查人",
+                form.inspector,
+            ],
+            *([["辅助检查人（B岗）", form.assistant, "", ""]] if form.assistant else []),
             [
                 "复核人",
                 form.reviewer,
                 "回访对象" if form.counterpart else "",
                 form.counterpart or "",
             ],
+            *(
+                [["会同检查部门及人员", "；".join(f"{d} {n}" for d, n in form.joint), "", ""]]
+                if form.joint
+                else []
+            ),
         ],
         half,
     )
@@ -113,7 +128,15 @@ def inspection_form(form: InspectionForm) -> bytes:
             [width * 0.2, width * 0.8],
         ),
         Spacer(1, 8 * mm),
-        signature_lines(["检查人", "复核人"], width),
+        signature_lines(
+            [
+                "主检查人" if form.assistant else "检查人",
+                *(["辅助检查人"] if form.assistant else []),
+                *(["会同检查人"] if form.joint else []),
+                "复核人",
+            ],
+            width,
+        ),
     ]
     return render_pdf(
         form.checklist.zh,

@@ -9,12 +9,17 @@ A step notifying the guarantor (通知保证人) needs a guarantor: a guarantee 
 granted on one. A revised plan records the cause of the arrears found (逾期原因) and the plan
 settled on, early recall (提前收回) among them; on a loan whose balance is above a decision
 level (``[collection] decision_levels``) someone of that level decides it (COL-55 to COL-57).
+On a loan serviced under the third-party model, the servicer's chasing of the borrower
+(通过饲料公司追债) is recorded by the bank's staff as a step of its own kind
+(``servicer_collection``), naming the servicer: it answers no rung of the bank's ladder
+(docs/rules.md PTN-07).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, timedelta
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import event
@@ -116,6 +121,16 @@ class LoanCollection(LoanGuarantees):
         if plan is not None:
             self.check_decision_level(decision_levels, present)
         found = require_text(cause, "cause") if cause is not None and cause.strip() else None
+        servicer: str | None = None
+        if kind is CollectionStepKind.SERVICER_COLLECTION:
+            # the servicer named on the loan (domain/loan/watch.py, a later layer)
+            third_party: Any = self.__dict__.get("_third_party")
+            if third_party is None:
+                raise InvalidTransitionError(
+                    f"贷款 {self.loan_no} 未采用第三方服务模式，没有服务机构代为追收",
+                    f"loan {self.loan_no} has no third-party servicer to chase the borrower",
+                )
+            servicer = str(third_party.servicer)
         self._collection_step_taken(
             step_id=step_id,
             kind=kind,
@@ -130,6 +145,7 @@ class LoanCollection(LoanGuarantees):
             participants=[p.id for p in participants] or None,
             cause=found,
             plan=plan,
+            servicer=servicer,
         )
 
     @staticmethod
@@ -222,6 +238,7 @@ class LoanCollection(LoanGuarantees):
         participants: list[UUID] | None = None,
         cause: str | None = None,
         plan: CollectionPlan | None = None,
+        servicer: str | None = None,
     ) -> None:
         self.collection_steps[step_id] = CollectionStep(
             step_id,
@@ -233,4 +250,5 @@ class LoanCollection(LoanGuarantees):
             actor_id,
             tuple(participants or ()),
             plan,
+            servicer,
         )

@@ -37,6 +37,7 @@ from domain.records import (
     Term,
     WarningSignal,
 )
+from domain.repayment_behaviour import Arrears, Repayment
 from domain.schedules import running_days_overdue
 from domain.values import (
     Actor,
@@ -446,6 +447,20 @@ class LoanCore(Aggregate):
             ) from None
 
     # ------------------------------------------------------- repayments, arrears
+    # Kept from the events, with what was overdue when each repayment came in: the history the
+    # repayment-behaviour indicator reads (domain/repayment_behaviour.py).
+    @property
+    def repayment_history(self) -> tuple[Repayment, ...]:
+        """Every repayment recorded, oldest first."""
+        found: tuple[Repayment, ...] = self.__dict__.get("_repayments", ())
+        return found
+
+    @property
+    def arrears_history(self) -> tuple[Arrears, ...]:
+        """Every overdue status recorded (逾期情况), oldest first."""
+        found: tuple[Arrears, ...] = self.__dict__.get("_arrears", ())
+        return found
+
     def record_repayment(
         self,
         *,
@@ -497,6 +512,15 @@ class LoanCore(Aggregate):
         actor_id: UUID,
         role: Role,
     ) -> None:
+        self.__dict__["_repayments"] = (
+            *self.repayment_history,
+            Repayment(
+                paid_on,
+                principal + interest,
+                on_time,
+                self.overdue_principal + self.overdue_interest,
+            ),
+        )
         self.balance -= principal
         self.last_repaid_on = paid_on
         if on_time:
@@ -552,6 +576,7 @@ class LoanCore(Aggregate):
         actor_id: UUID,
         role: Role,
     ) -> None:
+        self.__dict__["_arrears"] = (*self.arrears_history, Arrears(as_of, days_overdue))
         if days_overdue > 0 and self.days_overdue == 0:
             self.normal_repayments_since_arrears = 0
             self.observation = self.observation.on_missed_payment(as_of)

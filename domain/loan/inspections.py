@@ -27,6 +27,7 @@ from domain.loan.core import Docs, LoanCore
 from domain.records import (
     Inspection,
 )
+from domain.rules import ManagerRules
 from domain.values import (
     Actor,
     DocumentRef,
@@ -35,8 +36,12 @@ from domain.values import (
     Party,
     ReminderChannel,
     Role,
+    WarningColour,
     require_text,
 )
+
+JOINT_KINDS = frozenset({InspectionKind.SPECIAL, InspectionKind.ON_SITE})
+"""Kinds of inspection others may join on site (会同有关部门现场检查)."""
 
 
 class LoanInspections(LoanCore):
@@ -61,8 +66,21 @@ class LoanInspections(LoanCore):
         counterpart: str | None = None,
         reminder_channel: ReminderChannel | None = None,
         systems_queried: Sequence[MonitoredSystem] | None = None,
+        assistant: Party | None = None,
+        joint: Sequence[tuple[str, Party]] | None = None,
+        managers: ManagerRules | None = None,
+        joint_colours: frozenset[WarningColour] = frozenset(),
+        lead_unit: str | None = None,
+        led_by: UUID | None = None,
     ) -> None:
         """Record an inspection by the actor, countersigned by a different reviewer.
+
+        The actor is the main inspector (主检查人, A岗); ``assistant`` the assistant inspector
+        (辅助检查人, B岗), another person. Where ``managers`` (the rules in force) say the loan
+        needs a B岗 and list the kind in ``assistant_kinds``, the assistant is required.
+        ``joint``: who took part from other departments (会同有关部门), each (department,
+        person), on a special or on-site inspection; a special inspection after a signal of a
+        colour in ``joint_colours`` (重大风险事项) not yet inspected is refused without them.
 
         Where ``checklists`` (the rules in force) have one for this loan and ``kind``, the
         inspection answers it (``answers``, ``figures``, ``judgment``, ``measures``); an
@@ -71,7 +89,10 @@ class LoanInspections(LoanCore):
         ``counterpart`` requires it. A phone visit, the repayment reminder (还款提醒), may say
         how it reached the borrower (``reminder_channel``: phone, SMS, email, letter — the
         sending is the messaging platform's); an off-site inspection, which systems it queried
-        (``systems_queried``, 系统监测: the credit management system, 人行征信…).
+        (``systems_queried``, 系统监测: the credit management system, 人行征信…); an on-site
+        inspection of a key customer, the unit that led it and the person of it who led the team
+        (``lead_unit``, ``led_by``: 省分行/总行牵头, as the application checked them against
+        ``[monitoring]``).
         """
         authorize(actor, Action.RECORD_INSPECTION)
         self.check_on_books("登记贷后检查", "record an inspection")
@@ -111,6 +132,31 @@ class LoanInspections(LoanCore):
                 field="counterpart",
             )
         extra = self.inspection_channels(kind, reminder_channel, systems_queried)
+        extra |= self.inspection_people(
+            kind,
+            inspected_on,
+            actor=actor,
+            reviewer=reviewer,
+            assistant=assistant,
+            joint=joint,
+            managers=managers,
+            joint_colours=joint_colours,
+        )
+        extra |= {"lead_unit": None, "led_by": None}
+        if (lead_unit is None) != (led_by is None):
+            raise InvalidInputError(
+                "牵头机构与牵头人须同时填写",
+                "a led inspection names both lead_unit and led_by_no",
+                field="lead_unit",
+            )
+        if lead_unit is not None:
+            if kind is not InspectionKind.ON_SITE:
+                raise InvalidInputError(
+                    "只有现场检查记录牵头机构",
+                    "lead_unit is recorded on an on-site inspection only",
+                    field="lead_unit",
+                )
+            extra |= {"lead_unit": lead_unit, "led_by": led_by}
         self._inspection_recorded(
             inspection_id=inspection_id,
             kind=kind,
@@ -162,6 +208,100 @@ class LoanInspections(LoanCore):
                 )
             extra["systems_queried"] = [s.value for s in systems_queried]
         return extra
+
+    def assistant_required(self, kind: InspectionKind, managers: ManagerRules | None) -> bool:
+        """Whether an inspection of ``kind`` of this loan names its assistant inspector (辅助检查
+        人, B岗): the loan needs a B岗 by the rules in force, which list the kind."""
+        if managers is None or kind not in managers.assistant_kinds or self.principal is None:
+            return False
+        rule = managers.b_post_rule(
+            borrower_type=self.borrower_type.value,
+            product=self.product.value,
+            principal=self.principal,
+        )
+        return rule is not None
+
+    def joint_signals(
+        self, inspected_on: date, joint_colours: frozenset[WarningColour]
+    ) -> list[str]:
+        """The codes of the signals of a colour calling for a joint inspection (重大风险事项)
+        raised on or before ``inspected_on`` with no special inspection since."""
+        specials = [
+            i.inspected_on for i in self.inspections.values() if i.kind is InspectionKind.SPECIAL
+        ]
+        return sorted(
+            w.code
+            for w in self.warnings.values()
+            if w.colour in joint_colours
+            and w.raised_on <= inspected_on
+            and not any(on >= w.raised_on for on in specials)
+        )
+
+    def inspection_people(
+        self,
+        kind: InspectionKind,
+        inspected_on: date,
+        *,
+        actor: Actor,
+        reviewer: Party,
+        assistant: Party | None,
+        joint: Sequence[tuple[str, Party]] | None,
+        managers: ManagerRules | None,
+        joint_colours: frozenset[WarningColour],
+    ) -> dict[str, Any]:
+        """The assistant inspector and the joint participants, checked, as recorded."""
+        people: dict[str, Any] = {"assistant_id": None, "joint": None}
+        if assistant is not None:
+            if assistant.id == actor.id:
+                raise SegregationOfDutiesError(
+                    "辅助检查人（B岗）不能是主检查人（A岗）本人",
+                    "the assistant inspector (B岗) must be someone other than the main "
+                    "inspector (A岗)",
+                )
+            if assistant.id == reviewer.id:
+                raise SegregationOfDutiesError(
+                    "复核人不能是辅助检查人", "the reviewer must not be the assistant inspector"
+                )
+            people["assistant_id"] = assistant.id
+        elif self.assistant_required(kind, managers):
+            raise InvalidInputError(
+                f"该贷款须设A、B岗，{kind.zh}须记录辅助检查人（B岗）",
+                f"this loan needs a B岗 and a {kind.value} inspection names its assistant "
+                "inspector: assistant_no is required",
+                field="assistant_no",
+            )
+        if joint:
+            if kind not in JOINT_KINDS:
+                raise InvalidInputError(
+                    "只有专项检查、现场检查可会同有关部门",
+                    "only a special or on-site inspection is joined by other departments",
+                    field="joint",
+                )
+            taken = {actor.id, reviewer.id, people["assistant_id"]}
+            recorded = []
+            for department, party in joint:
+                if party.id in taken:
+                    raise InvalidInputError(
+                        "会同检查人员不能重复，也不能是检查人、辅助检查人或复核人",
+                        "each person joining takes part once and is neither an inspector nor "
+                        "the reviewer",
+                        field="joint",
+                    )
+                taken.add(party.id)
+                name = require_text(department, "joint", max_length=100)
+                recorded.append({"department": name, "staff_id": str(party.id)})
+            people["joint"] = recorded
+        elif kind is InspectionKind.SPECIAL:
+            codes = self.joint_signals(inspected_on, joint_colours)
+            if codes:
+                raise InvalidInputError(
+                    f"预警信号 {'、'.join(codes)} 属重大风险事项，专项检查须会同有关部门现场检查"
+                    "（记录会同部门及人员）",
+                    f"signal {', '.join(codes)} is a major risk matter: the special inspection "
+                    "is made jointly with other departments — joint is required",
+                    field="joint",
+                )
+        return people
 
     def checklist_answered(
         self,
@@ -230,7 +370,13 @@ class LoanInspections(LoanCore):
         counterpart: str | None = None,
         reminder_channel: str | None = None,
         systems_queried: list[str] | None = None,
+        assistant_id: UUID | None = None,
+        joint: list[dict[str, str]] | None = None,
+        lead_unit: str | None = None,
+        led_by: UUID | None = None,
     ) -> None:
+        # The assistant and the joint participants are none on an inspection recorded
+        # before they were (or by the inspector alone).
         # The reminder's channel and the systems queried are none where not given.
         # The checklist fields are none on an inspection recorded before checklists, the
         # counterpart on one recorded before it was asked (or naming none).
@@ -240,6 +386,10 @@ class LoanInspections(LoanCore):
         self.inspections[inspection_id].counterpart = counterpart
         self.inspections[inspection_id].reminder_channel = reminder_channel
         self.inspections[inspection_id].systems_queried = systems_queried
+        self.inspections[inspection_id].assistant_id = assistant_id
+        self.inspections[inspection_id].joint = joint
+        self.inspections[inspection_id].lead_unit = lead_unit
+        self.inspections[inspection_id].led_by = led_by
         if checklist is not None:
             recorded = self.inspections[inspection_id]
             recorded.checklist = checklist
@@ -260,10 +410,14 @@ class LoanInspections(LoanCore):
         """Correct an inspection's findings by a new event that points at it."""
         authorize(actor, Action.CORRECT_INSPECTION)
         inspection: Inspection = self._get(self.inspections, inspection_id, "检查", "inspection")
-        if actor.id not in (inspection.inspector_id, inspection.reviewer_id):
+        if actor.id not in (
+            inspection.inspector_id,
+            inspection.assistant_id,
+            inspection.reviewer_id,
+        ):
             raise SegregationOfDutiesError(
-                "只有检查人或复核人可以更正检查记录",
-                "only the inspection's inspector or reviewer may correct it",
+                "只有检查人（主检查人、辅助检查人）或复核人可以更正检查记录",
+                "only the inspection's inspectors (main or assistant) or reviewer may correct it",
             )
         self._inspection_corrected(
             inspection_id=inspection_id,

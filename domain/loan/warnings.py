@@ -5,7 +5,12 @@ from it; under rules with ``closed_loop`` the handler's feedback (反馈) and th
 (认定) by someone other than whoever handled it or gave feedback come before clearing (消除),
 which its handler may not do either. Signals raised before have two steps (raise → handle →
 clear). A signal is reported (报告) to the role its colour's route names (``WarningReported``,
-recorded by whoever received it)."""
+recorded by whoever received it).
+
+The repayment-behaviour assessment (还款行为分析, domain/repayment_behaviour.py) computes the
+loan's indicator from its repayments and arrears and, where a figure reaches its threshold,
+raises the signal the rules name with the figures as its reason (docs/rules.md PTN-09 to
+PTN-11)."""
 
 from __future__ import annotations
 
@@ -20,12 +25,97 @@ from domain.errors import InvalidTransitionError, SegregationOfDutiesError
 from domain.loan.classification import LoanClassification
 from domain.loan.core import Docs
 from domain.records import WarningSignal
-from domain.values import Actor, DocumentRef, Role, WarningColour, require_text
+from domain.repayment_behaviour import Behaviour, BehaviourRules, behaviour
+from domain.values import Actor, DocumentRef, Party, Role, WarningColour, require_text
 from domain.warning_rules import WarningRules
 
 
 class LoanWarnings(LoanClassification):
     """A loan's warning signals (红橙黄)."""
+
+    @property
+    def behaviour_assessed(self) -> tuple[date, tuple[str, ...], UUID | None] | None:
+        """The latest repayment-behaviour assessment: its day, its breaches, the signal it
+        raised; None when none was made."""
+        found: tuple[date, tuple[str, ...], UUID | None] | None = self.__dict__.get(
+            "_behaviour_assessed"
+        )
+        return found
+
+    def repayment_behaviour(self, on: date, rules: BehaviourRules) -> Behaviour:
+        """The repayment-behaviour indicator on ``on`` (还款行为指标)."""
+        return behaviour(self.repayment_history, self.arrears_history, on=on, rules=rules)
+
+    def assess_repayment_behaviour(
+        self,
+        *,
+        assessed_on: date,
+        signal_id: UUID,
+        rules: BehaviourRules,
+        warning_rules: WarningRules | None,
+        actor: Actor,
+    ) -> Behaviour:
+        """Assess the repayment behaviour on ``assessed_on`` (还款行为分析): a figure reaching
+        its threshold raises the rules' signal, its reason the figures — unless that signal is
+        open on the loan already. ``signal_id``: the id the signal takes if one is raised."""
+        authorize(actor, Action.ASSESS_REPAYMENT_BEHAVIOUR)
+        self.check_on_books("分析还款行为", "assess the repayment behaviour")
+        self.check_business_date(assessed_on, "assessed_on")
+        previous = self.behaviour_assessed
+        check_not_before(
+            assessed_on,
+            previous[0] if previous else None,
+            field="assessed_on",
+            since_field="last_assessed_on",
+        )
+        found = self.repayment_behaviour(assessed_on, rules)
+        raised: UUID | None = None
+        code = rules.signal
+        open_already = any(w.code == code and w.cleared_on is None for w in self.warnings.values())
+        if found.breaches and code is not None and not open_already:
+            self.raise_warning(
+                signal_id=signal_id,
+                code=code,
+                raised_on=assessed_on,
+                reason=found.reason,
+                actor=actor,
+                rules=warning_rules,
+            )
+            raised = signal_id
+        self._behaviour_assessed(
+            assessed_on=assessed_on,
+            since=found.since,
+            repayments=found.repayments,
+            on_time=found.on_time,
+            late_episodes=found.late_episodes,
+            most_days_late=found.most_days_late,
+            consecutive_late=found.consecutive_late,
+            partial_payments=found.partial_payments,
+            breaches=list(found.breaches),
+            signal_id=raised,
+            actor_id=actor.id,
+            role=actor.role,
+        )
+        return found
+
+    @event("RepaymentBehaviourAssessed")
+    def _behaviour_assessed(
+        self,
+        *,
+        assessed_on: date,
+        since: date,
+        repayments: int,
+        on_time: int,
+        late_episodes: int,
+        most_days_late: int,
+        consecutive_late: int,
+        partial_payments: int,
+        breaches: list[str],
+        signal_id: UUID | None,
+        actor_id: UUID,
+        role: Role,
+    ) -> None:
+        self.__dict__["_behaviour_assessed"] = (assessed_on, tuple(breaches), signal_id)
 
     def raise_warning(
         self,
@@ -66,6 +156,7 @@ class LoanWarnings(LoanClassification):
             closed_loop=rules.closed_loop,
             name=entry.name if entry else None,
             category=entry.category.value if entry else None,
+            emergency_plan=True if colour in rules.emergency_plan_colours else None,
         )
 
     @event("WarningRaised")
@@ -83,11 +174,21 @@ class LoanWarnings(LoanClassification):
         closed_loop: bool = False,
         name: str | None = None,
         category: str | None = None,
+        emergency_plan: bool | None = None,
     ) -> None:
         # ``closed_loop``, ``name``, ``category``: the rules in force when it was raised;
         # signals stored before the catalogue have none (two steps, a free code).
+        # ``emergency_plan``: its colour started an emergency plan (应急预案) under the rules
+        # then in force; none before emergency plans, or of a colour that starts none.
         self.warnings[signal_id] = WarningSignal(
-            signal_id, colour, code, raised_on, reason, closed_loop=closed_loop, raiser_id=actor_id
+            signal_id,
+            colour,
+            code,
+            raised_on,
+            reason,
+            closed_loop=closed_loop,
+            raiser_id=actor_id,
+            plan_required=bool(emergency_plan),
         )
 
     def _signal(self, signal_id: UUID, what_zh: str, what_en: str) -> WarningSignal:
@@ -303,6 +404,107 @@ class LoanWarnings(LoanClassification):
     ) -> None:
         self.warnings[signal_id].reported_on = reported_on
 
+    # ------------------------------------------------------------ 应急预案
+    def start_emergency_plan(
+        self,
+        *,
+        signal_id: UUID,
+        started_on: date,
+        measures: str,
+        owner: Party,
+        due_on: date,
+        actor: Actor,
+        plan_days: int = 0,
+        documents: Docs = (),
+    ) -> None:
+        """Start the emergency plan (应急预案) of a signal not cleared: the measures, who
+        carries them out (``owner``) and by when (``due_on``), once. ``plan_days``: the days
+        after raising within which the rules in force ask it be started (0: the same day); a
+        plan started after is accepted and marked late."""
+        authorize(actor, Action.START_EMERGENCY_PLAN)
+        signal = self._signal(signal_id, "启动应急预案", "start an emergency plan for")
+        if signal.plan_started_on is not None:
+            raise InvalidTransitionError(
+                f"预警信号 {signal.code} 的应急预案已于 {signal.plan_started_on} 启动",
+                f"the emergency plan of signal {signal.code} was started on "
+                f"{signal.plan_started_on}",
+            )
+        check_not_before(started_on, signal.raised_on, field="started_on", since_field="raised_on")
+        check_not_before(due_on, started_on, field="due_on", since_field="started_on")
+        self._emergency_plan_started(
+            signal_id=signal_id,
+            started_on=started_on,
+            measures=require_text(measures, "measures"),
+            owner_id=owner.id,
+            due_on=due_on,
+            late=(started_on - signal.raised_on).days > plan_days,
+            documents=list(documents),
+            actor_id=actor.id,
+            role=actor.role,
+        )
+
+    @event("EmergencyPlanStarted")
+    def _emergency_plan_started(
+        self,
+        *,
+        signal_id: UUID,
+        started_on: date,
+        measures: str,
+        owner_id: UUID,
+        due_on: date,
+        late: bool,
+        documents: list[DocumentRef],
+        actor_id: UUID,
+        role: Role,
+    ) -> None:
+        signal = self.warnings[signal_id]
+        signal.plan_started_on = started_on
+        signal.plan_owner_id = owner_id
+        signal.plan_due_on = due_on
+
+    def record_emergency_progress(
+        self,
+        *,
+        signal_id: UUID,
+        progress_on: date,
+        progress: str,
+        actor: Actor,
+        documents: Docs = (),
+    ) -> None:
+        """Record how the emergency plan stands (应急预案落实情况), from its start until the
+        signal is cleared."""
+        authorize(actor, Action.RECORD_EMERGENCY_PROGRESS)
+        signal = self._signal(signal_id, "记录应急预案进展", "record emergency progress on")
+        if signal.plan_started_on is None:
+            raise InvalidTransitionError(
+                f"预警信号 {signal.code} 尚未启动应急预案",
+                f"no emergency plan was started for signal {signal.code}",
+            )
+        check_not_before(
+            progress_on, signal.plan_started_on, field="progress_on", since_field="started_on"
+        )
+        self._emergency_progress_recorded(
+            signal_id=signal_id,
+            progress_on=progress_on,
+            progress=require_text(progress, "progress"),
+            documents=list(documents),
+            actor_id=actor.id,
+            role=actor.role,
+        )
+
+    @event("EmergencyProgressRecorded")
+    def _emergency_progress_recorded(
+        self,
+        *,
+        signal_id: UUID,
+        progress_on: date,
+        progress: str,
+        documents: list[DocumentRef],
+        actor_id: UUID,
+        role: Role,
+    ) -> None:
+        self.warnings[signal_id].plan_progress += 1
+
     def clear_warning(
         self,
         *,
@@ -316,6 +518,12 @@ class LoanWarnings(LoanClassification):
         only once determined (认定), and not by whoever handled it."""
         authorize(actor, Action.CLEAR_WARNING)
         signal = self._signal(signal_id, "解除", "clear")
+        if signal.plan_required and signal.plan_started_on is None:
+            raise InvalidTransitionError(
+                f"{signal.colour.zh}预警信号 {signal.code} 须先启动应急预案，不能解除",
+                f"the {signal.colour.value} signal {signal.code} calls for an emergency plan: "
+                "start it before clearing the signal",
+            )
         if signal.handled_on is None:
             raise InvalidTransitionError(
                 f"预警信号 {signal_id} 尚未处置，不能解除",

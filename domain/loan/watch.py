@@ -43,6 +43,8 @@ class ThirdPartyService:
     contact: str
     contact_phone: str | None
     since: date
+    servicer_code: str | None = None
+    """The servicer's unified social credit code, where it is a registered partner (合作机构)."""
 
 
 @dataclass(frozen=True)
@@ -148,9 +150,12 @@ class LoanWatch(LoanInformation):
         contact_phone: str | None,
         assigned_on: date,
         actor: Actor,
+        servicer_code: str | None = None,
     ) -> None:
         """Service the loan under the third-party model (第三方服务模式), naming the servicer
-        and the contact there who is phoned and visited."""
+        and the contact there who is phoned and visited; ``servicer_code``: the servicer's
+        unified social credit code, where it is a registered partner institution (合作机构,
+        checked by the caller: registered as a servicer, cooperating on the day)."""
         authorize(actor, Action.ASSIGN_THIRD_PARTY_SERVICE)
         self.check_on_books("指定第三方服务", "assign a third-party servicer")
         self.check_business_date(assigned_on, "assigned_on")
@@ -158,11 +163,12 @@ class LoanWatch(LoanInformation):
         contact = require_text(contact, "contact", max_length=100)
         phone = contact_phone.strip() if contact_phone else None
         current = self.third_party
-        if current is not None and (current.servicer, current.contact, current.contact_phone) == (
-            servicer,
-            contact,
-            phone,
-        ):
+        if current is not None and (
+            current.servicer,
+            current.contact,
+            current.contact_phone,
+            current.servicer_code,
+        ) == (servicer, contact, phone, servicer_code):
             raise InvalidInputError(
                 f"贷款 {self.loan_no} 的第三方服务未变",
                 f"loan {self.loan_no} already has this servicer and contact",
@@ -174,6 +180,7 @@ class LoanWatch(LoanInformation):
             assigned_on=assigned_on,
             actor_id=actor.id,
             role=actor.role,
+            servicer_code=servicer_code,
         )
 
     @event("ThirdPartyServiceAssigned")
@@ -186,9 +193,11 @@ class LoanWatch(LoanInformation):
         assigned_on: date,
         actor_id: UUID,
         role: Role,
+        servicer_code: str | None = None,
     ) -> None:
+        # ``servicer_code``: a registered partner's code; none in assignments stored before.
         self.__dict__["_third_party"] = ThirdPartyService(
-            servicer, contact, contact_phone, assigned_on
+            servicer, contact, contact_phone, assigned_on, servicer_code
         )
 
     # ------------------------------------------------------------ maturity notices

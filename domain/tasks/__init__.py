@@ -65,10 +65,29 @@ What each kind of task means:
   report by the notice's deadline, the account manager's or the branch head's of the unit
   checked; ``rectification_acceptance`` — a reported rectification owes the checker's
   acceptance (验收), by the deadline or the day of the report if later.
+* ``top_customer_on_site``, ``lead_on_site``, ``monthly_monitoring``, ``flag_verification``,
+  ``flag_decision`` — key customers (重点客户, ``[monitoring]``) inspected on site on schedule
+  (led by the lead unit for group and large ones), monitored off site each month by the online
+  monitor, and their flags filtered by the account manager and a risk manager
+  (:mod:`domain.tasks.monitoring`).
 * ``zone_review`` — a customer's zone and plan (三大区间, 一户一策) reviewed every
   ``review_months`` of its zone (``[[zones]]``) after the approval or the last review, by the
   person the plan names responsible; the task opens a month before;
   ``zone_approval`` — a zone proposed and awaiting approval, from the day proposed.
+* ``emergency_plan`` — a signal of the colours ``warnings.emergency_plan_colours`` lists owes
+  its emergency plan (应急预案) ``warnings.emergency_plan_days`` after raising (0: that day).
+* ``feedback_assignment``, ``feedback_answer``, ``feedback_closure`` — a branch's feedback
+  (经办行反馈问题) owes its assignment by a risk manager (once escalated: the role it went to),
+  its handler's answer by its deadline, its raiser's closing (``[feedback]`` working days).
+* ``paper_review`` — a post-loan management paper (贷后管理文书) awaits the review of the step
+  of its chain (the step's role in the author's unit), due by the paper's due date;
+  ``paper_revision`` — a returned paper owes its author's revision by the same date;
+  ``paper_acknowledgement`` — a paper submitted up owes the reading (阅知) of a branch head of
+  the unit above within ``[papers] acknowledge_working_days``.
+* ``servicer_communication`` — a third-party servicer cooperating with the bank is talked to
+  every ``partners.communication_every_days`` to verify its customers' information (与饲料公司
+  定期沟通核实), the post-loan officer's of the unit managing the cooperation, from its
+  registration or its last communication; a suspended servicer asks for none.
 
 Days overdue run on from the latest overdue status record: a loan recorded 30 days overdue on
 1 March is 40 days overdue on 11 March, until a status of zero days records the cure.
@@ -93,14 +112,21 @@ from domain.tasks.facts import (
     BorrowingFacts,
     CountersignFacts,
     DossierFacts,
+    FeedbackFacts,
     GuaranteeFacts,
     LoanFacts,
     LossFacts,
+    PaperFacts,
+    PartnerFacts,
     RectificationFacts,
     StaffFacts,
     WarningFacts,
 )
+from domain.tasks.feedback import feedback_tasks
 from domain.tasks.loans import loan_tasks, overdue_floor
+from domain.tasks.monitoring import CustomerFacts, FlagFacts, MonitorFacts, monitoring_tasks
+from domain.tasks.papers import paper_tasks
+from domain.tasks.partners import communication_tasks
 from domain.tasks.staff import staff_tasks
 from domain.tasks.supervision import rectification_tasks
 from domain.tasks.task import KIND_ORDER, Task, TaskKind
@@ -108,11 +134,17 @@ from domain.tasks.task import KIND_ORDER, Task, TaskKind
 __all__ = [
     "BorrowingFacts",
     "CountersignFacts",
+    "CustomerFacts",
     "DossierFacts",
     "Facts",
+    "FeedbackFacts",
+    "FlagFacts",
     "GuaranteeFacts",
     "LoanFacts",
     "LossFacts",
+    "MonitorFacts",
+    "PaperFacts",
+    "PartnerFacts",
     "RectificationFacts",
     "StaffFacts",
     "Task",
@@ -136,6 +168,13 @@ class Facts:
     dossiers: Sequence[DossierFacts] = ()
     staff: Sequence[StaffFacts] = ()
     rectifications: Sequence[RectificationFacts] = ()
+    feedback: Sequence[FeedbackFacts] = ()
+    papers: Sequence[PaperFacts] = ()
+    customers: Sequence[CustomerFacts] = ()
+    """Key customers on the day judged (重点客户, ``[monitoring]``)."""
+    monitors: Sequence[MonitorFacts] = ()
+    flags: Sequence[FlagFacts] = ()
+    servicers: Sequence[PartnerFacts] = ()
 
 
 def tasks_for(facts: Facts, rules: RuleSet, today: date) -> list[Task]:
@@ -151,6 +190,13 @@ def tasks_for(facts: Facts, rules: RuleSet, today: date) -> list[Task]:
         found += staff_tasks(person, rules, today)
     for notice in facts.rectifications:
         found += rectification_tasks(notice, rules, today)
+    for raised in facts.feedback:
+        found += feedback_tasks(raised, rules, today)
+    for paper in facts.papers:
+        found += paper_tasks(paper, rules, today)
+    found += monitoring_tasks(facts.customers, facts.monitors, facts.flags, rules, today)
+    for servicer in facts.servicers:
+        found += communication_tasks(servicer, rules, today)
     return sorted(
         (t for t in found if t.opens_on <= today),
         key=lambda t: (t.due_on, KIND_ORDER[t.kind], t.ref, t.subject),

@@ -39,6 +39,9 @@ class WarningFacts:
     raised_on: date
     handled: bool = False
     reported: bool = False
+    plan_required: bool = False
+    """Its colour started an emergency plan (应急预案) under the rules when it was raised."""
+    plan_started: bool = False
 
 
 @dataclass(frozen=True)
@@ -282,3 +285,55 @@ class RectificationFacts:
     issued_on: date
     deadline: date
     reported_on: date | None = None
+
+
+@dataclass(frozen=True)
+class FeedbackFacts:
+    """A branch's feedback not closed (经办行反馈问题): whose turn it is, and by when."""
+
+    feedback_id: UUID
+    feedback_no: str
+    branch: str
+    state: str
+    """raised, assigned, answered or returned (domain.feedback.FeedbackState)."""
+    raised_on: date
+    raiser_id: UUID
+    raiser_role: Role
+    answer_due: date
+    handler_id: UUID | None = None
+    handler_role: Role | None = None
+    assigned_on: date | None = None
+    answered_on: date | None = None
+    escalated_on: date | None = None
+    escalated_to: Role | None = None
+
+
+@dataclass(frozen=True)
+class PaperFacts:
+    """A post-loan management paper (贷后管理文书) not yet done: whose unit, due when, awaiting
+    which step, returned, or submitted to the unit above (``branch`` is then that unit)."""
+
+    paper_id: UUID
+    paper_no: str
+    kind: str
+    period: str
+    branch: str
+    author_id: UUID
+    author_role: Role
+    drafted_on: date
+    due_on: date
+    next_role: Role | None = None
+    next_step: str | None = None
+    returned: bool = False
+    submitted_on: date | None = None
+
+
+@dataclass(frozen=True)
+class PartnerFacts:
+    """A third-party servicer cooperating (合作机构): its unit, and when it was last talked to."""
+
+    credit_code: str
+    name: str
+    branch: str
+    registered_on: date
+    last_communicated_on: date | None = None

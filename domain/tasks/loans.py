@@ -61,6 +61,7 @@ def loan_tasks(loan: LoanFacts, rules: RuleSet, today: date) -> list[Task]:
         *judge.collection_step(),
         *judge.warning_handling(),
         *judge.warning_report(),
+        *judge.emergency_plan(),
         *judge.reclassification(),
         *judge.warning_reclassification(),
         *judge.periodic_reclassification(),
@@ -454,6 +455,25 @@ class _LoanJudge:
                 )
             )
         return found
+
+    def emergency_plan(self) -> list[Task]:
+        """Each signal whose colour starts an emergency plan (应急预案, ``warnings.
+        emergency_plan_colours``) and whose plan is not started: due ``emergency_plan_days``
+        after raising (0: the same day, 立即启动)."""
+        days = self.rules.warnings.emergency_plan_days
+        return [
+            self.task(
+                TaskKind.EMERGENCY_PLAN,
+                opens_on=signal.raised_on,
+                due_on=signal.raised_on + timedelta(days=days),
+                rule=f"warnings.emergency_plan_colours: start within {days_text(days)} of a "
+                f"{signal.colour.value} warning",
+                owner_role=self.rules.task_owners.emergency_plan,
+                subject=str(signal.signal_id),
+            )
+            for signal in self.loan.warnings
+            if signal.plan_required and not signal.plan_started
+        ]
 
     def warning_reclassification(self) -> list[Task]:
         """A signal of a colour calling for it (``warnings.reclassify_colours``, red) opens the

@@ -43,12 +43,25 @@ class TaskKind(LabelledEnum):
     RECTIFICATION_ACCEPTANCE = ("rectification_acceptance", "整改验收")
     ZONE_REVIEW = ("zone_review", "客户区间定期评估")
     ZONE_APPROVAL = ("zone_approval", "客户区间审批")
+    EMERGENCY_PLAN = ("emergency_plan", "启动应急预案")
+    FEEDBACK_ASSIGNMENT = ("feedback_assignment", "反馈问题分派")
+    FEEDBACK_ANSWER = ("feedback_answer", "反馈问题答复")
+    FEEDBACK_CLOSURE = ("feedback_closure", "反馈问题确认办结")
+    PAPER_REVIEW = ("paper_review", "贷后管理文书审阅")
+    PAPER_REVISION = ("paper_revision", "贷后管理文书退回修改")
+    PAPER_ACKNOWLEDGEMENT = ("paper_acknowledgement", "上报文书阅知")
+    TOP_CUSTOMER_ON_SITE = ("top_customer_on_site", "前N大客户实地检查")
+    LEAD_ON_SITE = ("lead_on_site", "上级行牵头现场检查")
+    MONTHLY_MONITORING = ("monthly_monitoring", "月度非现场监测")
+    FLAG_VERIFICATION = ("flag_verification", "监测疑点核实")
+    FLAG_DECISION = ("flag_decision", "监测疑点认定")
     NPL_PLAN = ("npl_plan", "不良贷款管理方案")
     PRESERVATION_TRANSFER = ("preservation_transfer", "移交资产保全")
     PRESERVATION_RETURN = ("preservation_return", "退回客户部管理")
     EXTENSION_PREPARATION = ("extension_preparation", "展期（借新还旧）申报准备")
     TARGET_RECORD = ("target_record", "逐笔经营责任认定（目标责任书）")
     LOSS_REVIEW = ("loss_review", "三个不放过（损失分析）")
+    SERVICER_COMMUNICATION = ("servicer_communication", "与第三方服务机构定期沟通核实")
 
 
 KIND_ORDER = {kind: n for n, kind in enumerate(TaskKind)}
@@ -81,15 +94,24 @@ class Task:
     staff_no: str | None = None
     notice_no: str | None = None
     """The rectification notice (限期整改通知书) a task is about."""
+    paper_no: str | None = None
+    """The post-loan management paper (贷后管理文书) a task is about."""
+    customer: str | None = None
+    """The customer a task is about (key-customer monitoring): 名称（客户号）."""
+    partner_code: str | None = None
+    """The partner institution (合作机构) a task is about, by its credit code."""
 
     @property
     def ref(self) -> str:
         """How the task names what it is about: the borrowing, else the loan, else the
-        notice, else the person."""
+        notice, else the customer, else the person."""
         return (
             self.borrow_no
             or self.loan_no
             or self.notice_no
+            or self.paper_no
+            or self.customer
+            or self.partner_code
             or self.staff_no
             or str(self.dossier_id)
         )

@@ -24,6 +24,7 @@ def all_registers(
     ``default_rules`` judge the log before its first ``RulesInForce`` event (default: the
     shipped rules); ``timezone`` is the bank's, in which record times become business dates.
     """
+    from projections.registers.assessment import AssessmentRegister
     from projections.registers.borrowing import CirculationRegister
     from projections.registers.classification import ClassificationRegister
     from projections.registers.collateral import CollateralRegister
@@ -31,10 +32,16 @@ def all_registers(
     from projections.registers.custody import ArchiveCatalogue
     from projections.registers.customers import CustomerFileRegister
     from projections.registers.disposition import DestructionRegister
+    from projections.registers.feedback import FeedbackRegister
     from projections.registers.filing.completeness.register import CompletenessRegister
     from projections.registers.filing.search import DocumentSearch
     from projections.registers.guanhu import CustomerRegister
+    from projections.registers.inspections import InspectionRegister
     from projections.registers.lifecycle import LoanLedger
+    from projections.registers.monitoring import MonitoringRegister
+    from projections.registers.papers import PaperRegister
+    from projections.registers.partners import PartnerRegister
+    from projections.registers.repayments import RepaymentRegister
     from projections.registers.responsibility import AccountabilityTrail
     from projections.registers.scope import ScopeRegister
     from projections.registers.staff import StaffDirectory
@@ -62,7 +69,14 @@ def all_registers(
         ScopeRegister(),
         CustomerRegister(default_rules),
         SupervisionRegister(),
+        PaperRegister(),
+        MonitoringRegister(),
         ZoneRegister(default_rules),
+        InspectionRegister(),
+        AssessmentRegister(),
+        FeedbackRegister(),
         CustomerFileRegister(timezone),
+        PartnerRegister(),
+        RepaymentRegister(),
     ]
     return registers

@@ -101,6 +101,7 @@ STEPS = TableSpec(
         col("promised_date", sa.Date, "承诺还款日", "promised date"),
         col("legal_adviser", sa.String(100), "告知的法律顾问", "legal adviser informed"),
         col("participants", sa.String(400), "参与人员", "taking part", shows=PEOPLE),
+        col("servicer", sa.String(200), "追收服务机构", "servicer that chased"),
         col("actor_id", sa.Uuid, "经办人", "taken by", filter=True, shows=PERSON),
         col("role", sa.String(32), "经办人岗位", "role", labels=Role),
         col("documents", sa.Integer, "附件数", "documents"),
@@ -114,8 +115,9 @@ class OverdueLedger(Projection):
     """逾期/催收台账: loans in arrears with their collection, and every collection step."""
 
     name = "overdue_ledger"
-    version = 5  # 3: rows dated by business date (业务日期), read on a day (on=); 4: the
-    # legal adviser informed (法律顾问); 5: who took part (参与人员: 风控人员介入)
+    version = 6  # 3: rows dated by business date (业务日期), read on a day (on=); 4: the
+    # legal adviser informed (法律顾问); 5: who took part (参与人员: 风控人员介入); 6: the
+    # servicer that chased (第三方服务机构追收)
     title_zh = "逾期催收台账"
     title_en = "Overdue and collection ledger"
     tables = (LOANS, OVERDUE_LOANS, STEPS)
@@ -208,6 +210,7 @@ class OverdueLedger(Projection):
                 "legal_adviser": getattr(event, "legal_adviser", None),
                 "participants": ",".join(map(str, getattr(event, "participants", None) or ()))
                 or None,
+                "servicer": getattr(event, "servicer", None),
                 "actor_id": event.actor_id,
                 "role": event.role.value,
                 "documents": len(event.documents),

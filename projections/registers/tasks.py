@@ -17,6 +17,7 @@ handover not evaluated since (贷后管理履职评价).
 
 from __future__ import annotations
 
+import json
 from enum import Enum
 from typing import Any, ClassVar
 from uuid import UUID
@@ -28,7 +29,10 @@ from domain.borrowing import Borrowing
 from domain.customer import Customer, OperatingRhythm
 from domain.dates import recorded_on
 from domain.dossier import Dossier
+from domain.feedback import BranchFeedback
 from domain.loan import Loan
+from domain.papers import ManagementPaper
+from domain.partners import Partner
 from domain.rules import RuleSet
 from domain.schedules import InspectionsDone
 from domain.staff import Staff
@@ -56,11 +60,14 @@ from projections.tables import PERSON, TableSpec, col, loan_facts
 
 # Event classes made by the @event decorator exist at run time but are invisible to mypy.
 LoanEvents: Any = Loan
+FeedbackEvents: Any = BranchFeedback
 DossierEvents: Any = Dossier
 BorrowingEvents: Any = Borrowing
 StaffEvents: Any = Staff
 CheckEvents: Any = SupervisionCheck
+PaperEvents: Any = ManagementPaper
 CustomerEvents: Any = Customer
+PartnerEvents: Any = Partner
 
 
 LOANS = TableSpec(
@@ -156,6 +163,8 @@ SIGNALS = TableSpec(
         col("raised_on", sa.Date, "预警日期", "raised on"),
         col("handled_on", sa.Date, "处置日期", "handled on"),
         col("reported_on", sa.Date, "报告签收日期", "reported on"),
+        col("plan_required", sa.Boolean, "须启动应急预案", "emergency plan required"),
+        col("plan_started_on", sa.Date, "应急预案启动日期", "emergency plan started on"),
     ],
     key=("signal_id",),
     indexes=(("loan_id",),),
@@ -286,6 +295,32 @@ CUSTOMER_IDS = TableSpec(
     key=("customer_id",),
     dated=False,
 )
+SERVICERS = TableSpec(
+    "servicers",
+    [
+        col("credit_code", sa.String(18), "统一社会信用代码", "credit code", nullable=False),
+        col("partner_id", sa.Uuid, "合作机构ID", "partner id", export=False),
+        col("name", sa.String(200), "服务机构", "servicer"),
+        col("branch", sa.String(100), "管理机构", "managed by unit"),
+        col("registered_on", sa.Date, "登记日期", "registered on"),
+        col("last_communicated_on", sa.Date, "最近沟通核实日", "last communication"),
+        col("active", sa.Boolean, "合作中", "cooperating"),
+    ],
+    key=("credit_code",),
+    dated=False,  # read by every day's events alike, as the people are
+)
+"""Third-party servicers registered as partners (合作机构): what their communications hang on."""
+
+PARTNER_IDS = TableSpec(
+    "partner_ids",
+    [
+        col("partner_id", sa.Uuid, "合作机构ID", "partner id", nullable=False),
+        col("credit_code", sa.String(18), "统一社会信用代码", "credit code"),
+    ],
+    key=("partner_id",),
+    dated=False,
+)
+"""Internal helper: a servicer's code by its id, for the events that name only the id."""
 
 RECTIFICATIONS = TableSpec(
     "rectifications",
@@ -307,6 +342,51 @@ RECTIFICATIONS = TableSpec(
 )
 """Rectification notices (限期整改通知书) not yet accepted: what their tasks hang on."""
 
+FEEDBACK = TableSpec(
+    "feedback",
+    [
+        col("feedback_id", sa.Uuid, "反馈ID", "feedback id", nullable=False),
+        col("feedback_no", sa.String(40), "反馈编号", "feedback no."),
+        col("branch", sa.String(100), "反馈机构", "branch raising"),
+        col("staff_id", sa.Uuid, "反馈人", "raised by", shows=PERSON),
+        col("raiser_role", sa.String(32), "反馈人岗位", "raiser's role", labels=Role),
+        col("state", sa.String(16), "状态", "state"),
+        col("raised_on", sa.Date, "反馈日期", "raised on"),
+        col("answer_due", sa.Date, "答复期限", "answer due"),
+        col("handler_id", sa.Uuid, "处理人", "handled by", shows=PERSON),
+        col("handler_role", sa.String(32), "处理人岗位", "handler's role", labels=Role),
+        col("assigned_on", sa.Date, "分派日期", "assigned on"),
+        col("answered_on", sa.Date, "答复日期", "answered on"),
+        col("escalated_on", sa.Date, "升级日期", "escalated on"),
+        col("escalated_to", sa.String(32), "升级对象", "escalated to", labels=Role),
+    ],
+    key=("feedback_id",),
+    dated=False,  # read by every day's events alike, as the rectifications are
+)
+"""The operating branches' feedback (经办行反馈问题) not closed: what its tasks hang on."""
+PAPERS_DUE = TableSpec(
+    "papers_due",
+    [
+        col("paper_id", sa.Uuid, "文书ID", "paper id", nullable=False),
+        col("paper_no", sa.String(40), "文书编号", "paper no."),
+        col("kind", sa.String(64), "文书种类", "kind"),
+        col("period", sa.String(20), "所属期间", "period"),
+        col("branch", sa.String(100), "待办机构", "unit owing the work"),
+        col("author_id", sa.Uuid, "起草人", "drafted by", shows=PERSON),
+        col("author_role", sa.String(32), "起草人岗位", "author's role", labels=Role),
+        col("drafted_on", sa.Date, "起草日期", "drafted on"),
+        col("due_on", sa.Date, "应完成日期", "due on"),
+        col("chain", sa.Text, "审阅链", "review chain"),
+        col("step", sa.Integer, "待审阅环节序号", "step awaited"),
+        col("returned", sa.Boolean, "已退回", "returned"),
+        col("submitted_on", sa.Date, "报送日期", "submitted on"),
+        col("done", sa.Boolean, "已办结", "done"),
+    ],
+    key=("paper_id",),
+    dated=False,  # read by every day's events alike, as the people are
+)
+"""Post-loan management papers (贷后管理文书) not yet done: what their tasks hang on."""
+
 
 def plain(value: Any) -> Any:
     """An enum member as its stored value; anything else as it is."""
@@ -326,7 +406,9 @@ class WorkQueue(FollowsRules, Projection):
     """工作任务: the facts of every deadline, and the rules in force to judge them."""
 
     name = "work_queue"
-    version = 14  # 14: NPL plans, asset preservation by lead unit, extension materials,
+    version = 17  # 17: emergency plans (应急预案), branch feedback (经办行反馈问题);
+    # 16: servicers' communications (与第三方服务机构定期沟通); 15: management
+    # papers (贷后管理文书); 14: NPL plans, asset preservation by lead unit, extension materials,
     # target records by year, losses (三个不放过); 13: the customer's operating rhythm (客户运营规律);
     # 12: rectification notices (限期整改); 4: 认定; 5: B岗, principal, account managers (履职评价); 6: countersigns
     # awaited, the quarterly re-classification (季度风险分类更新); 7: a change of rating; 8: warning
@@ -346,8 +428,12 @@ class WorkQueue(FollowsRules, Projection):
         BORROWINGS,
         MANAGERS,
         RECTIFICATIONS,
+        FEEDBACK,
+        PAPERS_DUE,
         RHYTHMS,
         CUSTOMER_IDS,
+        SERVICERS,
+        PARTNER_IDS,
         RULES_TABLE,
     )
     listings: ClassVar[dict[str, Listing]] = {
@@ -638,7 +724,12 @@ class WorkQueue(FollowsRules, Projection):
         changes.put(
             "signals",
             (event.signal_id,),
-            {"loan_id": event.originator_id, "colour": colour, "raised_on": event.raised_on},
+            {
+                "loan_id": event.originator_id,
+                "colour": colour,
+                "raised_on": event.raised_on,
+                "plan_required": bool(getattr(event, "emergency_plan", None)),
+            },
         )
         row = self._row(changes, event)
         values = {}
@@ -664,6 +755,11 @@ class WorkQueue(FollowsRules, Projection):
         signal = changes.get("signals", event.signal_id)
         if signal is not None and signal["handled_on"] is None:
             changes.update("signals", (event.signal_id,), handled_on=event.handled_on)
+        self._loan(changes, event)
+
+    @handle.register(LoanEvents.EmergencyPlanStarted)
+    def _emergency_plan_started(self, event: Any, changes: Changes) -> None:
+        changes.update("signals", (event.signal_id,), plan_started_on=event.started_on)
         self._loan(changes, event)
 
     @handle.register(LoanEvents.WarningCleared)
@@ -823,6 +919,50 @@ class WorkQueue(FollowsRules, Projection):
                 "managers", (event.originator_id,), handover_pending_on=None, handover_loan_no=None
             )
 
+    # ------------------------------------------ servicers' communications (定期沟通核实)
+    def _servicer(self, changes: Changes, partner_id: Any) -> dict[str, Any] | None:
+        found = changes.get("partner_ids", partner_id)
+        return changes.get("servicers", found["credit_code"]) if found else None
+
+    @handle.register(PartnerEvents.PartnerRegistered)
+    def _partner_registered(self, event: Any, changes: Changes) -> None:
+        if plain(event.kind) != "servicer":
+            return
+        changes.put("partner_ids", (event.originator_id,), {"credit_code": event.credit_code})
+        changes.put(
+            "servicers",
+            (event.credit_code,),
+            {
+                "partner_id": event.originator_id,
+                "name": event.name,
+                "branch": event.branch,
+                "registered_on": event.registered_on,
+                "active": True,
+            },
+        )
+
+    def _servicer_change(self, event: Any, changes: Changes, **values: Any) -> None:
+        row = self._servicer(changes, event.originator_id)
+        if row is not None:
+            changes.update("servicers", (row["credit_code"],), **values)
+
+    @handle.register(PartnerEvents.PartnerSuspended)
+    def _partner_suspended(self, event: Any, changes: Changes) -> None:
+        self._servicer_change(event, changes, active=False)
+
+    @handle.register(PartnerEvents.PartnerResumed)
+    def _partner_resumed(self, event: Any, changes: Changes) -> None:
+        self._servicer_change(event, changes, active=True)
+
+    @handle.register(PartnerEvents.ServicerCommunicationRecorded)
+    def _servicer_communicated(self, event: Any, changes: Changes) -> None:
+        row = self._servicer(changes, event.originator_id)
+        if row is None:
+            return
+        last = row["last_communicated_on"]
+        on = event.communicated_on if last is None else max(last, event.communicated_on)
+        changes.update("servicers", (row["credit_code"],), last_communicated_on=on)
+
     # ------------------------------------------------ rectification notices (限期整改)
     @handle.register(CheckEvents.Checked)
     def _checked(self, event: Any, changes: Changes) -> None:
@@ -857,6 +997,117 @@ class WorkQueue(FollowsRules, Projection):
             changes.update("rectifications", (event.originator_id,), closed=True)
         else:
             changes.update("rectifications", (event.originator_id,), reported_on=None)
+
+    # ------------------------------------------------ branch feedback (经办行反馈问题)
+    @handle.register(FeedbackEvents.FeedbackRaised)
+    def _feedback_raised(self, event: Any, changes: Changes) -> None:
+        row: dict[str, Any] = dict.fromkeys(FEEDBACK.column_names)
+        row |= {
+            "feedback_no": event.feedback_no,
+            "branch": event.branch,
+            "staff_id": event.actor_id,
+            "raiser_role": plain(event.role),
+            "state": "raised",
+            "raised_on": event.raised_on,
+            "answer_due": event.answer_due,
+        }
+        changes.put("feedback", (event.originator_id,), row)
+
+    @handle.register(FeedbackEvents.FeedbackAssigned)
+    def _feedback_assigned(self, event: Any, changes: Changes) -> None:
+        row = changes.get("feedback", event.originator_id)
+        if row is None:
+            return
+        row |= {
+            "handler_id": event.handler_id,
+            "handler_role": plain(event.handler_role),
+            "assigned_on": event.assigned_on,
+            "answer_due": event.answer_due or row["answer_due"],
+            "state": "returned" if row["state"] == "returned" else "assigned",
+        }
+        changes.put("feedback", (event.originator_id,), row)
+
+    @handle.register(FeedbackEvents.FeedbackAnswered)
+    def _feedback_answered(self, event: Any, changes: Changes) -> None:
+        changes.update(
+            "feedback", (event.originator_id,), answered_on=event.answered_on, state="answered"
+        )
+
+    @handle.register(FeedbackEvents.FeedbackConcluded)
+    def _feedback_concluded(self, event: Any, changes: Changes) -> None:
+        if event.accepted:
+            changes.end("feedback", event.originator_id)
+            return
+        row = changes.get("feedback", event.originator_id)
+        if row is None:
+            return
+        row |= {
+            "answered_on": None,
+            "answer_due": event.answer_due or row["answer_due"],
+            "state": "returned",
+        }
+        changes.put("feedback", (event.originator_id,), row)
+
+    @handle.register(FeedbackEvents.FeedbackEscalated)
+    def _feedback_escalated(self, event: Any, changes: Changes) -> None:
+        changes.update(
+            "feedback",
+            (event.originator_id,),
+            escalated_on=event.escalated_on,
+            escalated_to=plain(event.escalated_to),
+        )
+
+    # ------------------------------------------------ management papers (贷后管理文书)
+    @handle.register(PaperEvents.PaperDrafted)
+    def _paper_drafted(self, event: Any, changes: Changes) -> None:
+        row: dict[str, Any] = dict.fromkeys(PAPERS_DUE.column_names)
+        row |= {
+            "paper_no": event.paper_no,
+            "kind": event.kind,
+            "period": event.period,
+            "branch": event.branch,
+            "author_id": event.actor_id,
+            "author_role": plain(event.role),
+            "drafted_on": event.drafted_on,
+            "due_on": event.due_on,
+            "chain": json.dumps([list(step) for step in event.chain], ensure_ascii=False),
+            "step": 0,
+            "returned": False,
+            "done": False,
+        }
+        changes.put("papers_due", (event.originator_id,), row)
+
+    @handle.register(PaperEvents.PaperReviewed)
+    def _paper_reviewed(self, event: Any, changes: Changes) -> None:
+        row = changes.get("papers_due", event.originator_id)
+        if row is None:
+            return
+        if not event.approved:
+            row["returned"] = True
+        elif event.step >= len(json.loads(row["chain"] or "[]")) - 1:
+            row["done"] = True  # final unless submitted up (PaperSubmitted follows)
+        else:
+            row["step"] = event.step + 1
+        changes.put("papers_due", (event.originator_id,), row)
+
+    @handle.register(PaperEvents.PaperRevised)
+    def _paper_revised(self, event: Any, changes: Changes) -> None:
+        changes.update("papers_due", (event.originator_id,), returned=False, step=0)
+
+    @handle.register(PaperEvents.PaperSubmitted)
+    def _paper_submitted(self, event: Any, changes: Changes) -> None:
+        # From now on the paper is the unit above's to read: its queue, not the author's.
+        changes.update(
+            "papers_due",
+            (event.originator_id,),
+            branch=event.submitted_to,
+            submitted_on=event.submitted_on,
+            done=False,
+        )
+
+    @handle.register(PaperEvents.PaperAcknowledged)
+    def _paper_acknowledged(self, event: Any, changes: Changes) -> None:
+        changes.update("papers_due", (event.originator_id,), done=True)
 
     @handle.register(LoanEvents.BranchChanged)
     def _branch_changed(self, event: Any, changes: Changes) -> None:

@@ -89,6 +89,19 @@ SIGNALS = TableSpec(
         col("cleared_by", sa.Uuid, "解除人", "cleared by", shows=PERSON),
         col("clear_reason", sa.Text, "解除原因", "clear reason"),
         col("status", sa.String(16), "状态", "status", filter=True, labels=SignalStatus),
+        col("plan_required", sa.Boolean, "须启动应急预案", "emergency plan required", filter=True),
+        col("plan_start_due", sa.Date, "应急预案启动期限", "emergency plan start due"),
+        col("plan_started_on", sa.Date, "应急预案启动日期", "emergency plan started on"),
+        col("plan_started_late", sa.Boolean, "应急预案超期启动", "emergency plan started late"),
+        col(
+            "plan_started_by", sa.Uuid, "应急预案启动人", "emergency plan started by", shows=PERSON
+        ),
+        col("plan_owner", sa.Uuid, "应急预案责任人", "emergency plan owner", shows=PERSON),
+        col("plan_measures", sa.Text, "应急措施", "emergency measures"),
+        col("plan_due", sa.Date, "应急预案完成期限", "emergency plan due"),
+        col("plan_progress_count", sa.Integer, "应急预案进展次数", "progress records"),
+        col("plan_progress_on", sa.Date, "最近进展日期", "last progress on"),
+        col("plan_progress", sa.Text, "最近进展情况", "last progress"),
     ],
     key=("signal_id",),
     indexes=(("loan_no",), ("handling_due",)),
@@ -99,7 +112,7 @@ class WarningLedger(FollowsRules, Projection):
     """预警台账: signals with their handling deadline, handling, lateness and clearing."""
 
     name = "warning_ledger"
-    version = 4  # 3: rows dated by business date (业务日期), read on a day (on=); 4: the
+    version = 5  # 5: emergency plans (应急预案); 3: rows dated by business date (业务日期), read on a day (on=); 4: the
     # catalogue's name and category, the reporting route, feedback (反馈), determination (认定)
     title_zh = "预警台账"
     title_en = "Warning ledger"
@@ -146,6 +159,12 @@ class WarningLedger(FollowsRules, Projection):
                 "handling_due": event.raised_on
                 + timedelta(days=rules.warning_handling_days[event.colour]),
                 "status": SignalStatus.RAISED.value,
+                "plan_required": bool(getattr(event, "emergency_plan", None)),
+                "plan_start_due": event.raised_on
+                + timedelta(days=rules.warnings.emergency_plan_days)
+                if getattr(event, "emergency_plan", None)
+                else None,
+                "plan_progress_count": 0,
             },
         )
 
@@ -198,6 +217,32 @@ class WarningLedger(FollowsRules, Projection):
             confirmed=event.confirmed,
             opinion=event.opinion,
             status=SignalStatus.DETERMINED.value,
+        )
+
+    @handle.register(LoanEvents.EmergencyPlanStarted)
+    def _(self, event: Any, changes: Changes) -> None:
+        changes.update(
+            "signals",
+            (event.signal_id,),
+            plan_started_on=event.started_on,
+            plan_started_late=event.late,
+            plan_started_by=event.actor_id,
+            plan_owner=event.owner_id,
+            plan_measures=event.measures,
+            plan_due=event.due_on,
+        )
+
+    @handle.register(LoanEvents.EmergencyProgressRecorded)
+    def _(self, event: Any, changes: Changes) -> None:
+        row = changes.get("signals", event.signal_id)
+        if row is None:
+            return
+        changes.update(
+            "signals",
+            (event.signal_id,),
+            plan_progress_count=(row["plan_progress_count"] or 0) + 1,
+            plan_progress_on=event.progress_on,
+            plan_progress=event.progress,
         )
 
     @handle.register(LoanEvents.WarningCleared)

@@ -142,8 +142,12 @@ class Scenario:
         "information",
         "watch",
         "supervision",
+        "feedback",
+        "partners",
         "zones",
         "guanhu",
+        "papers",
+        "monitoring",
         "customers",
         "reads",
     )
@@ -417,6 +421,42 @@ class Scenario:
             Example(
                 {"loan_no": warned, "signal_id": cleared},
                 body={"cleared_on": self.today, "reason": "保证人已签约"},
+            ),
+        )
+        red = {**warning, "code": "FIN-05"}
+        planned = self.bank.post(plo, f"/loans/{warned}/warnings", red)["ids"]["signal_id"]
+        self.example(
+            "POST",
+            "/loans/{loan_no}/warnings/{signal_id}/emergency-plan",
+            Example(
+                {"loan_no": warned, "signal_id": planned},
+                body={
+                    "started_on": self.today,
+                    "measures": "冻结授信额度，追加抵押",
+                    "owner_no": am,
+                    "due_on": self.today,
+                },
+            ),
+        )
+        progressing = self.bank.post(plo, f"/loans/{warned}/warnings", {**red, "code": "FIN-06"})[
+            "ids"
+        ]["signal_id"]
+        self.bank.post(
+            risk,
+            f"/loans/{warned}/warnings/{progressing}/emergency-plan",
+            {
+                "started_on": self.on(20),
+                "measures": "约见实际控制人",
+                "owner_no": am,
+                "due_on": self.on(40),
+            },
+        )
+        self.example(
+            "POST",
+            "/loans/{loan_no}/warnings/{signal_id}/emergency-plan/progress",
+            Example(
+                {"loan_no": warned, "signal_id": progressing},
+                body={"progress_on": self.today, "progress": "已冻结授信额度"},
             ),
         )
         late = self.loan()
@@ -1301,6 +1341,251 @@ class Scenario:
         )
         self.parameters["check_id"] = theirs
 
+    # ------------------------------------------------------------------ feedback
+    def feedback(self) -> None:
+        """Branch feedback (经办行反馈问题) raised, assigned, answered, sent back, escalated."""
+        am, plo, risk = (
+            RUNNERS["account_manager"],
+            RUNNERS["post_loan_officer"],
+            RUNNERS["risk_manager"],
+        )
+        body = {
+            "topic": "rule",
+            "reference": "INS-11",
+            "description": "专项检查时限过短，难以会同有关部门现场检查",
+            "raised_on": self.on(20),
+        }
+        self.example("POST", "/feedback", Example(body={**body, "raised_on": self.today}))
+
+        def raised(*steps: str) -> str:
+            feedback_id: str = self.bank.post(am, "/feedback", body)["ids"]["feedback_id"]
+            at = f"/feedback/{feedback_id}"
+            if "assigned" in steps:
+                self.bank.post(
+                    risk, f"{at}/assignment", {"handler_no": plo, "assigned_on": self.on(21)}
+                )
+            if "answered" in steps:
+                self.bank.post(
+                    plo,
+                    f"{at}/answer",
+                    {
+                        "answered_on": self.on(22),
+                        "answer": "将评估时限",
+                        "measures": "提交制度修订",
+                    },
+                )
+            if "returned" in steps:
+                self.bank.post(
+                    am,
+                    f"{at}/conclusion",
+                    {"concluded_on": self.on(23), "accepted": False, "opinion": "未解决"},
+                )
+            return feedback_id
+
+        self.example(
+            "POST",
+            "/feedback/{feedback_id}/assignment",
+            Example(
+                {"feedback_id": raised()},
+                body={"handler_no": plo, "assigned_on": self.today},
+            ),
+        )
+        self.example(
+            "POST",
+            "/feedback/{feedback_id}/answer",
+            Example(
+                {"feedback_id": raised("assigned")},
+                body={"answered_on": self.today, "answer": "已答复", "measures": "修订制度"},
+            ),
+        )
+        answered = raised("assigned", "answered")
+        self.example(
+            "POST",
+            "/feedback/{feedback_id}/conclusion",
+            Example(
+                {"feedback_id": answered},
+                body={"concluded_on": self.today, "opinion": "问题已解决"},
+            ),
+        )
+        self.example(
+            "POST",
+            "/feedback/{feedback_id}/escalation",
+            Example(
+                {"feedback_id": raised("assigned", "answered", "returned")},
+                body={"escalated_on": self.today, "reason": "退回后仍未解决"},
+            ),
+        )
+        self.parameters["feedback_id"] = answered
+
+    # ------------------------------------------------------------------ papers
+    def papers(self) -> None:
+        """A monitoring report awaiting the risk department's review; a work report sent up
+        to 总行 awaiting its reading (贷后管理文书, 审阅, 阅知)."""
+        month = self.day.replace(day=1) - timedelta(days=1)
+        monitoring = {
+            "kind": "monitoring_report",
+            "period": f"{month:%Y-%m}",
+            "title": "定期监控报告（模糊测试）",
+            "drafted_on": self.day.isoformat(),
+        }
+        awaiting = self.bank.upload(
+            RUNNERS["account_manager"], "/papers", monitoring, "management_paper"
+        )["ids"]["paper_id"]
+        self.example(
+            "POST",
+            "/papers/{paper_id}/reviews",
+            Example(
+                {"paper_id": awaiting},
+                body={"approved": True, "reason": "已阅，同意", "vetted_on": self.day.isoformat()},
+            ),
+        )
+        report = {**monitoring, "kind": "work_report", "title": "贷后管理工作报告（模糊测试）"}
+        sent = self.bank.upload(
+            RUNNERS["post_loan_officer"], "/papers", report, "management_paper"
+        )["ids"]["paper_id"]
+        for who in (RUNNERS["reviewer"], RM2, RUNNERS["branch_head"]):
+            self.bank.post(
+                who,
+                f"/papers/{sent}/reviews",
+                {"approved": True, "reason": "同意", "vetted_on": self.day.isoformat()},
+            )
+        self.example(
+            "POST",
+            "/papers/{paper_id}/acknowledgement",
+            Example(
+                {"paper_id": sent},
+                body={"acknowledged_on": self.day.isoformat(), "opinion": "已阅"},
+            ),
+        )
+        self.parameters["paper_id"] = sent
+
+    # ------------------------------------------------------------------ partners
+    def partners(self) -> None:
+        """Partner institutions (合作机构) registered, one suspended and resumed; a servicer's
+        communication; a guarantor's compensation (代偿) and its recovery (追偿); a loan's
+        repayment behaviour assessed (还款行为分析)."""
+        risk, am = RUNNERS["risk_manager"], RUNNERS["account_manager"]
+        company = {
+            "name": "模糊测试融资担保有限公司",
+            "kind": "guarantee_company",
+            "credit_code": "91330100MA2FT0001K",
+            "contact": "钱经理",
+            "cooperation_from": self.on(0),
+            "limit": "5000000.00",
+            "registered_on": self.on(1),
+        }
+        self.example(
+            "POST",
+            "/partners",
+            Example(
+                body={
+                    **company,
+                    "name": "模糊测试服务有限公司",
+                    "kind": "servicer",
+                    "credit_code": "91330100MA2FT0002K",
+                }
+            ),
+        )
+        self.bank.post(risk, "/partners", company)
+        servicer = {**company, "name": "模糊测试饲料有限公司", "kind": "servicer"}
+        servicer["credit_code"] = "91330100MA2FT0003K"
+        self.bank.post(risk, "/partners", servicer)
+        code = company["credit_code"]
+        self.example(
+            "POST",
+            "/partners/{credit_code}/suspension",
+            Example(
+                {"credit_code": code}, body={"suspended_on": self.on(2), "reason": "代偿率超线"}
+            ),
+        )
+        suspended = {
+            **company,
+            "name": "模糊测试暂停担保有限公司",
+            "credit_code": "91330100MA2FT0004K",
+        }
+        self.bank.post(risk, "/partners", suspended)
+        self.bank.post(
+            risk,
+            f"/partners/{suspended['credit_code']}/suspension",
+            {"suspended_on": self.on(2), "reason": "代偿率超线"},
+        )
+        self.example(
+            "POST",
+            "/partners/{credit_code}/resumption",
+            Example(
+                {"credit_code": suspended["credit_code"]},
+                body={"resumed_on": self.today, "reason": "已整改"},
+            ),
+        )
+        serviced = self.loan()
+        self.bank.post(
+            risk,
+            f"/loans/{serviced}/third-party-service",
+            {
+                "servicer": servicer["name"],
+                "contact": "孙主管",
+                "assigned_on": self.on(3),
+                "servicer_code": servicer["credit_code"],
+            },
+        )
+        self.example(
+            "POST",
+            "/partners/{credit_code}/communications",
+            Example(
+                {"credit_code": servicer["credit_code"]},
+                body={
+                    "communicated_on": self.today,
+                    "loan_no": serviced,
+                    "verified": "核实存栏与饲料款结算",
+                    "changes_found": "借款人更换手机号码",
+                    "changes": [{"field": "phone", "value": "13800001111"}],
+                },
+            ),
+        )
+        guaranteed = self.loan()
+        found = self.bank.post(
+            am,
+            f"/loans/{guaranteed}/guarantees",
+            {
+                "guarantor_name": company["name"],
+                "kind": "guarantee_company",
+                "id_no": code,
+                "amount": "300000.00",
+                "contract_no": "BZ-FZ-PT-0001",
+                "registered_on": self.on(1),
+            },
+        )
+        guarantee_id = found["ids"]["guarantee_id"]
+        self.overdue(guaranteed, 10, 20)
+        compensation = {
+            "guarantee_id": guarantee_id,
+            "amount": "10500.00",
+            "compensated_on": self.on(21),
+            "note": "代偿逾期本息",
+        }
+        self.example(
+            "POST",
+            "/loans/{loan_no}/compensations",
+            Example({"loan_no": guaranteed}, body=compensation),
+        )
+        paid = self.bank.upload(
+            am, f"/loans/{guaranteed}/compensations", compensation, "compensation_voucher"
+        )
+        self.example(
+            "POST",
+            "/loans/{loan_no}/compensations/{compensation_id}/recoveries",
+            Example(
+                {"loan_no": guaranteed, "compensation_id": paid["ids"]["compensation_id"]},
+                body={"recovered_on": self.today, "recovered": "5000.00", "progress": "部分追回"},
+            ),
+        )
+        self.example(
+            "POST",
+            "/loans/{loan_no}/repayment-behaviour/assessments",
+            Example({"loan_no": guaranteed}, body={"assessed_on": self.today}),
+        )
+        self.parameters["credit_code"] = code
+
     # ------------------------------------------------------------------ zones
     def zones(self) -> None:
         """A customer's zone proposed with its plan, approved, rejected and reviewed (三大区间,
@@ -1412,6 +1697,69 @@ class Scenario:
         )
 
     # ------------------------------------------------------------------ 管户
+    def monitoring(self) -> None:
+        """The online monitor designated for a spell (专职信贷在线监测员) and again from today;
+        a large customer's month monitored; a flag verified, another decided (三层过滤)."""
+        head, officer = RUNNERS["branch_head"], RUNNERS["post_loan_officer"]
+        self.bank.post(
+            head,
+            f"/staff/{officer}/online-monitor",
+            {"since": self.on(0), "until": self.on(40), "reason": "专职信贷在线监测员"},
+        )
+        self.example(
+            "POST",
+            "/staff/{staff_no}/online-monitor",
+            Example({"staff_no": officer}, body={"since": self.today, "reason": "续任监测员"}),
+        )
+        self.example(
+            "POST",
+            "/staff/{staff_no}/online-monitor/end",
+            Example({"staff_no": officer}, body={"ended_on": self.today, "reason": "轮岗"}),
+        )
+        record = {
+            "figures": [{"name": "资产负债率", "value": "78%"}],
+            "findings": "资产负债率显著上升",
+            "judgment": "warning",
+            "signal_code": "FIN-01",
+        }
+        self.example(
+            "POST",
+            "/monitoring/records",
+            Example(body={**record, "loan_no": self.loan(), "monitored_on": self.on(5)}),
+        )
+        first = self.bank.post(
+            officer,
+            "/monitoring/records",
+            {**record, "loan_no": self.loan(), "monitored_on": self.on(6)},
+        )["ids"]["record_id"]
+        self.example(
+            "POST",
+            "/monitoring/records/{record_id}/verification",
+            Example(
+                {"record_id": first},
+                body={"verified_on": self.today, "substantiated": True, "opinion": "核实属实"},
+            ),
+        )
+        second = self.bank.post(
+            officer,
+            "/monitoring/records",
+            {**record, "loan_no": self.loan(), "monitored_on": self.on(7)},
+        )["ids"]["record_id"]
+        self.bank.post(
+            RUNNERS["account_manager"],
+            f"/monitoring/records/{second}/verification",
+            {"verified_on": self.on(8), "substantiated": True, "opinion": "核实属实"},
+        )
+        self.example(
+            "POST",
+            "/monitoring/records/{record_id}/decision",
+            Example(
+                {"record_id": second},
+                body={"decided_on": self.today, "confirmed": True, "reason": "确认预警"},
+            ),
+        )
+        self.parameters["record_id"] = second
+
     def guanhu(self) -> None:
         """A customer assigned to a manager (管户) and one taken off; a loan's
         target-responsibility record signed (贷后管理及目标责任书)."""

@@ -112,6 +112,39 @@ def test_an_inspection_answers_its_checklist_from_a_json_file(
         archive.close()
 
 
+def test_an_inspection_names_its_assistant_and_the_departments_joining_at_the_console(
+    tokens: dict[str, str], tmp_path: Path
+) -> None:
+    """Rows 002-12 and 000-68 at the console: ``--assistant`` names the B岗 beside the caller
+    (A岗), ``--joint 部门:工号`` each person joining; a malformed ``--joint`` is refused (exit
+    2) naming the option, nothing recorded."""
+    enrol("AM02", "王芳", "account_manager")
+    enrol("RM01", "陈静", "risk_manager")
+    good = tmp_path / "answers.json"
+    good.write_text(json.dumps(answered("corporate"), ensure_ascii=False), "utf-8")
+    args = [
+        "inspection", "record", LOAN, "--kind", "on_site", "--on", "2025-04-10",
+        "--reviewer", "RV01", "--findings", "经营正常", "--checklist", str(good),
+        "--assistant", "AM02",
+    ]  # fmt: skip
+    before = stored()
+    bad = dossier(*args, "--joint", "风险管理部", token=tokens["am"])
+    assert bad.exit_code == 2, bad.output
+    assert "--joint" in bad.output
+    assert stored() == before
+    done = dossier(*args, "--joint", "风险管理部:RM01", token=tokens["am"])
+    assert done.exit_code == 0, done.output
+    archive = open_archive(read_settings())
+    try:
+        (inspection,) = archive.loan(LOAN).inspections.values()
+        assert inspection.assistant_id == archive.staff("AM02").id
+        assert inspection.joint == [
+            {"department": "风险管理部", "staff_id": str(archive.staff("RM01").id)}
+        ]
+    finally:
+        archive.close()
+
+
 def test_a_branch_head_evaluates_an_account_managers_duties(tokens: dict[str, str]) -> None:
     """Row 000-60 at the console; the person evaluated may not evaluate themselves."""
     evaluate = [

@@ -107,3 +107,45 @@ def test_a_signal_goes_round_the_loop_at_the_console(tokens: dict[str, str]) -> 
         assert (signal_read.status, signal_read.confirmed) == ("cleared", False)
     finally:
         archive.close()
+
+
+def test_a_red_signal_s_emergency_plan_is_started_and_followed_at_the_console(
+    tokens: dict[str, str],
+) -> None:
+    """Row 002-31 and the rulebook's WRN-58/WRN-59 rows, at the console: a red signal's plan
+    is started by the risk manager (an account manager's start refused, exit 1, nothing
+    recorded), its progress recorded; the loan read holds both."""
+    raised = warning(
+        "raise", LOAN, "--code", "OPS-02", "--on", "2025-04-01", "--reason", "实际控制人失联",
+        token=tokens["officer"],
+    )  # fmt: skip
+    assert raised.exit_code == 0, raised.output
+    found = re.search(r"signal_id: (\S+)", raised.output)
+    assert found, raised.output
+    signal = found.group(1)
+    plan = [
+        "plan", LOAN, signal, "--on", "2025-04-01", "--measures", "冻结授信额度，追加抵押",
+        "--owner", "AM01", "--due", "2025-04-30",
+    ]  # fmt: skip
+    before = events()
+    refused = warning(*plan, token=tokens["am"])
+    assert refused.exit_code == 1
+    assert "start_emergency_plan" in refused.output
+    assert events() == before
+    started = warning(*plan, token=tokens["risk"])
+    assert started.exit_code == 0, started.output
+    assert "EmergencyPlanStarted" in started.output
+    progressed = warning(
+        "progress", LOAN, signal, "--on", "2025-04-05", "--progress", "已冻结授信额度",
+        token=tokens["officer"],
+    )  # fmt: skip
+    assert progressed.exit_code == 0, progressed.output
+    assert "EmergencyProgressRecorded" in progressed.output
+    archive = open_archive(read_settings())
+    try:
+        [signal_read] = archive.loan(LOAN).warnings.values()
+        assert (signal_read.plan_required, signal_read.plan_progress) == (True, 1)
+        assert signal_read.plan_started_on is not None
+        assert signal_read.plan_owner_id == archive.staff("AM01").id
+    finally:
+        archive.close()

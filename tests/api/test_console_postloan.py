@@ -415,6 +415,55 @@ def test_a_warning_is_raised_handled_and_cleared(console: Console) -> None:
     assert "涉及重大诉讼或仲裁" in warnings
 
 
+def test_a_red_signal_s_emergency_plan_is_started_and_followed_in_the_console(
+    console: Console,
+) -> None:
+    """Row 002-31 (应急预案): a red signal shows the plan owed and offers the risk manager its
+    form, the owner chosen by name; started, the row names the owner and the deadline, and the
+    post-loan officer records its progress."""
+    _disbursed(console)
+    console.as_role(Role.POST_LOAN_OFFICER)
+    raised = _send(
+        console,
+        f"/loans/{LOAN}/warnings/new",
+        {"code": "OPS-02", "raised_on": _today(console), "reason": "实际控制人失联"},
+    )
+    assert raised.status_code == 303, raised.text
+    signal_id = _events(console, "WarningRaised")[0].data["signal_id"]
+    officer_view = console.get(f"/loans/{LOAN}").text
+    assert "须启动应急预案" in officer_view
+    assert f"/warnings/{signal_id}/emergency-plan" not in officer_view  # the risk manager's
+    console.as_role(Role.RISK_MANAGER)
+    path = f"/loans/{LOAN}/warnings/{signal_id}/emergency-plan"
+    assert path in console.get(f"/loans/{LOAN}").text
+    form = console.get(path).text
+    assert "林海燕" in form  # the owner chosen by name
+    started = _send(
+        console,
+        path,
+        {
+            "started_on": _today(console),
+            "measures": "冻结授信额度，追加抵押",
+            "owner_no": PEOPLE[Role.ACCOUNT_MANAGER][0],
+            "due_on": (console.archive.today() + timedelta(days=30)).isoformat(),
+        },
+    )
+    assert started.status_code == 303, started.text
+    assert len(_events(console, "EmergencyPlanStarted")) == 1
+    console.as_role(Role.POST_LOAN_OFFICER)
+    progressed = _send(
+        console,
+        f"{path}/progress",
+        {"progress_on": _today(console), "progress": "已冻结授信额度"},
+    )
+    assert progressed.status_code == 303, progressed.text
+    page = console.get(progressed.headers["location"]).text
+    warnings = page.split('data-testid="warnings"', 1)[1].split("</section>", 1)[0]
+    assert "应急预案" in warnings
+    assert "林海燕" in warnings
+    assert "已记录进展 1 次" in warnings
+
+
 def test_a_warning_not_yet_handled_cannot_be_cleared_and_the_form_says_why(
     console: Console,
 ) -> None:

@@ -68,6 +68,8 @@ ROUTES: dict[str, Permission] = {
     # A loan, its dossier and collateral, as they stand (the aggregates themselves).
     "/loans": Needs(Action.READ_BUSINESS),
     "/maturities": Needs(Action.READ_BUSINESS),
+    # The key customers on a date (重点客户), from the central monitoring register.
+    "/monitoring/key-customers": Needs(Action.READ_BUSINESS),
     "/target-coverage": Needs(Action.READ_BUSINESS),
     "/loans/{loan_no}": Needs(Action.READ_BUSINESS),
     "/loans/{loan_no}/events": Needs(Action.READ_BUSINESS),
@@ -95,6 +97,12 @@ ROUTES: dict[str, Permission] = {
     "/portfolio/metrics": Needs(Action.READ_PORTFOLIO),
     "/reports/risk": Needs(Action.READ_PORTFOLIO),
     "/reports/risk/issued/{report_id}": Needs(Action.READ_PORTFOLIO),
+    # Partner institutions' figures (合作机构不良率, 代偿率) and the repayment behaviour summed
+    # over the portfolio, from the partner, repayment and loan registers.
+    "/partners": Needs(Action.READ_PORTFOLIO),
+    "/portfolio/repayment-behaviour": Needs(Action.READ_PORTFOLIO),
+    # One loan's repayment-behaviour indicator (还款行为指标).
+    "/loans/{loan_no}/repayment-behaviour": Needs(Action.READ_BUSINESS),
     # The Merkle log: hashes and signatures.
     "/integrity/checkpoints": Needs(Action.READ_INTEGRITY),
     "/integrity/checkpoints/latest": Needs(Action.READ_INTEGRITY),
@@ -109,10 +117,22 @@ ROUTES: dict[str, Permission] = {
     # Evaluations of a person's post-loan duties (履职评价): the trail's readers, within their
     # scope of the person's unit (and the person themselves).
     "/staff/{staff_no}/evaluations": Needs(Action.READ_TRAIL),
+    # A person's and a unit's post-loan assessment (贷后管理考核结果, for credit approval): the
+    # assessment register's readers (the trail's), within their scope of the unit (and the
+    # person themselves).
+    "/staff/{staff_no}/assessment": Mirrors("assessment_register"),
+    "/units/{branch}/assessment": Mirrors("assessment_register"),
     # A supervision check and its rectification notice (贷后管理检查): the trail's readers,
     # within their scope of the unit checked (and the person or unit checked).
     "/supervision-checks/{check_id}": Needs(Action.READ_TRAIL),
     "/supervision-checks/{check_id}/notice.pdf": Needs(Action.READ_TRAIL),
+    # A branch's feedback (经办行反馈问题): the business readers within their scope of the
+    # raising unit (and its raiser and handler).
+    "/feedback/{feedback_id}": Needs(Action.READ_BUSINESS),
+    # A management paper and its document (贷后管理文书): those who read its unit's business
+    # within their scope (and the unit it was submitted to).
+    "/papers/{paper_id}": Needs(Action.READ_BUSINESS),
+    "/papers/{paper_id}/document.pdf": Needs(Action.READ_BUSINESS),
     # The service itself.
     "/health": PUBLIC,
     "/health/live": PUBLIC,
@@ -134,6 +154,7 @@ QUERIES = {
     "/maturities": "month=2026-12",
     "/target-coverage": "year=2026",
     "/reports/risk": "on=2026-09-30",
+    "/monitoring/key-customers": "on=2026-09-30",
 }
 """The required query parameters, so that what decides the answer is the caller's role."""
 
@@ -233,7 +254,12 @@ class Demo:
 ROLE_REFUSALS = ("role_not_permitted", "administrator_business_action")
 """Refusals for the role alone, which scope does not change (a duty kept apart, by contrast,
 may depend on who the person is: an appeal is only the person's the finding concerns)."""
-UPLOADS_ONLY = ("/loans/{loan_no}/write-off", "/loans/{loan_no}/dossier/documents")
+UPLOADS_ONLY = (
+    "/loans/{loan_no}/write-off",
+    "/loans/{loan_no}/dossier/documents",
+    "/papers",
+    "/papers/{paper_id}/revisions",
+)
 """The commands whose every valid request carries documents: the scenario has none for them."""
 
 
@@ -281,7 +307,10 @@ def demo_of(api: Api, *, loans: int) -> Demo:
             "run_id": str(uuid.uuid4()),
             "report_id": str(uuid.uuid4()),  # none issued: the allowed get a 404
             "check_id": str(uuid.uuid4()),  # none in this demo: the allowed get a 404
+            "feedback_id": str(uuid.uuid4()),  # none in this demo: the allowed get a 404
+            "paper_id": str(uuid.uuid4()),  # not the demo's paper: the allowed get a 404
             "staff_no": "0101",
+            "branch": "营业部",  # 0101's unit
             "tree_size": "1",
             "borrower_id": archive.loan(loan).borrower_id,
         },
@@ -297,8 +326,11 @@ def concerned(route: str, demo: Demo) -> DemoLoan | None:
         return demo.loans[BORROWING_OVERDUE]
     if "{loan_no}" in route or "{borrower_id}" in route:  # the borrower's one loan
         return demo.loans[demo.values["loan_no"]]
-    if route == "/staff/{staff_no}/evaluations":  # the person's unit, as if a loan of it
+    if route in ("/staff/{staff_no}/evaluations", "/staff/{staff_no}/assessment"):
+        # the person's unit, as if a loan of it
         return DemoLoan("", demo.api.archive.staff(demo.values["staff_no"]).branch, frozenset())
+    if route == "/units/{branch}/assessment":  # the unit, as if a loan of it
+        return DemoLoan("", demo.values["branch"], frozenset())
     return None
 
 
@@ -382,8 +414,15 @@ def subjects(demo: Demo, path: str, example: Example) -> list[DemoLoan]:
     if "batch_id" in example.path:
         batch = archive.repository.get(UUID(example.path["batch_id"]))
         numbers += [archive.repository.get(d).loan_no for d in batch.dossier_ids]
+    if "record_id" in example.path:  # a month's monitoring record names its customer's loan
+        numbers.append(archive.repository.get(UUID(example.path["record_id"])).loan_no)
     body = example.body or {}
     numbers += body.get("loan_nos", [])
+    if path == "/monitoring/records" or (
+        path.startswith("/partners/") and isinstance(body.get("loan_no"), str)
+    ):
+        # A monitoring record, or a communication with a servicer: the loan it names.
+        numbers.append(body["loan_no"])
     found = []
     for number in numbers:
         loan = archive.loan(number)
@@ -399,10 +438,28 @@ def subjects(demo: Demo, path: str, example: Example) -> list[DemoLoan]:
         else:
             unit = archive.staff(body["staff_no"]).branch
         found.append(DemoLoan("", unit, frozenset()))
+    if not found and path.startswith("/feedback/"):
+        # A branch's feedback: within the reach of the unit that raised it.
+        unit = archive.repository.get(UUID(example.path["feedback_id"])).branch
+        found.append(DemoLoan("", unit, frozenset()))
+    if not found and path.startswith("/papers/"):
+        # A paper: reviewed within the reviewer's reach of its unit, read by the unit above.
+        paper = archive.repository.get(UUID(example.path["paper_id"]))
+        unit = paper.submitted_to if path.endswith("/acknowledgement") else paper.branch
+        found.append(DemoLoan("", unit, frozenset()))
     managing = path.endswith(("/evaluations", "/customers", "/customers/release"))
+    managing = path.endswith(
+        (
+            "/evaluations",
+            "/customers",
+            "/customers/release",
+            "/online-monitor",
+            "/online-monitor/end",
+        )
+    )
     if not found and managing and "staff_no" in example.path:
-        # A person's duties evaluated, or customers assigned to them (管户): within the
-        # evaluator's or the branch head's reach of the person's unit.
+        # A person's duties evaluated, customers assigned to them (管户) or the person made
+        # online monitor: within the evaluator's or the branch head's reach of their unit.
         evaluated = archive.staff(example.path["staff_no"])
         found.append(DemoLoan("", evaluated.branch, frozenset()))
     return found

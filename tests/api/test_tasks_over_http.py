@@ -50,6 +50,8 @@ def test_my_tasks_are_mine_with_their_rule_and_the_phone_visit_closes_the_remind
         "dossier_id": None,
         "staff_no": None,
         "staff_name": None,
+        "customer": None,
+        "partner_code": None,
         "branch": "城东支行",
         "owner_role": "account_manager",
         "owner_role_zh": "客户经理",

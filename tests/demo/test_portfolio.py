@@ -439,3 +439,22 @@ def test_the_demo_evaluates_account_managers_duties_and_leaves_one_due(
     assert all(loan.b_manager_id != loan.account_manager_id for loan in needing)
     if needing:
         assert any(loan.b_manager_id is not None for loan in needing) or len(needing) < 2
+
+
+def test_the_demo_keeps_customer_files(built_demo: BuiltDemo) -> None:
+    """Rows 002-76, 000-33, 002-95 on the demo: managing banks named by the branch heads, an
+    operating rhythm recorded, a customer 失联 after three failed calls and one restored by its
+    new phone verified."""
+    archive = built_demo.open()
+    try:
+        auditor = next(s for s in built_demo.summary.staff if s.role == Role.AUDITOR.value)
+        ctx = CommandContext(archive.authenticate(auditor.token))
+        borrowers = sorted({loan.borrower_id for loan in archive.list_loans(ctx, limit=500)})
+        files = [archive._stored_customer(b) for b in borrowers]
+    finally:
+        archive.close()
+    kept = [f for f in files if f is not None]
+    assert any(f.managing_branch for f in kept)
+    assert any(f.rhythm is not None and f.rhythm.months == (3, 9) for f in kept)
+    assert any(f.unreachable_since is not None for f in kept)
+    assert any(f.verified and f.unreachable_since is None for f in kept)

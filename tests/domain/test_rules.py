@@ -419,10 +419,19 @@ CHANGED_ON_PURPOSE = frozenset(
         "guanhu",
         "customers",
         "supervision",
+        "papers",
+        "monitoring",
         "zones",
         "portfolio",
         "calendar",
+        # The assistant inspector (辅助检查人), the joint inspection of a major risk matter
+        # (会同检查) and the emergency plan (应急预案): nothing asked for them before.
+        "managers.assistant_kinds",
+        "special.joint_colours",
+        "warnings.emergency_plan_colours",
         "accountability",
+        "partners",
+        "repayment_behaviour",
     }
 )
 """Keys added with a new rule rather than moved from code: data scope limits what nothing
@@ -434,14 +443,17 @@ closed loop, reporting routes and the re-classification a red signal opens (free
 steps, nothing reported before), and the closer watch of key, large and third-party-serviced
 loans with maturity notices ([watch]), and the guarantors' re-assessment (保证人代偿能力重估),
 which no guarantor fell due for before [guarantors], the scoring sheet of supervision checks
-([supervision]), which no earlier rule set had, the handling form filed with a signal's
+([supervision]), which no earlier rule set had, the key customers and their monitoring
+([monitoring]), none computed before, the handling form filed with a signal's
 raising serving its handling (warnings.form_on_raising), the bank's holiday calendar (weekends
 only before [calendar]), the customers' zones (三大区间, [[zones]]), into which nobody was
 classified before, the 管户 cap, range and amount tiers ([guanhu]), which nothing limited
 before, and the portfolio's amount bands, NPL ceilings and provision rates ([portfolio]), none
 of which existed before, and the lead unit by grade and the extension prepared ahead
-([accountability]), which nothing named or asked for before; so the shipped file differs from what an earlier rule set is read
-with."""
+([accountability]), which nothing named or asked for before, and the partner institutions'
+lines and the servicers' communications ([partners]) and the repayment-behaviour thresholds
+([repayment_behaviour]), which nothing flagged or raised before; so the shipped file differs
+from what an earlier rule set is read with."""
 
 
 def test_the_shipped_rules_say_what_earlier_rule_sets_are_read_with() -> None:

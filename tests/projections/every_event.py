@@ -40,10 +40,14 @@ from domain.compliance import IssuedReport, ReportFormat, Scope
 from domain.customer import Customer
 from domain.disposition import DestructionBatch
 from domain.dossier import Dossier, FixityResult
+from domain.feedback import BranchFeedback
 from domain.information import BorrowerField, PaymentMethod
 from domain.integrity import AuditBundle, IntegrityVerification
 from domain.loan import Loan
+from domain.monitoring import Figure, Judgment, MonitoringRecord
 from domain.numbering import FormKind, NumberBook
+from domain.papers import LoanMeasures, ManagementPaper
+from domain.partners import Partner
 from domain.portfolio import IssuedRiskReport, ReportPeriod
 from domain.reference import ReferenceSeries, Series
 from domain.rules import RuleSet, RulesInForce, packaged_rules_text, shipped_rules
@@ -69,6 +73,7 @@ from domain.values import (
     DocumentRef,
     DutyConclusion,
     EvaluationOccasion,
+    FeedbackTopic,
     FixityStatus,
     Grade,
     GuarantorCapacity,
@@ -79,6 +84,7 @@ from domain.values import (
     LoanStatus,
     LoginFailure,
     LossKind,
+    PartnerKind,
     Party,
     ReadPurpose,
     ResponsibilityFinding,
@@ -424,6 +430,134 @@ def penalty_recorded(w: World) -> list[Any]:
     return [w.check]
 
 
+def feedback_raised(w: World) -> list[Any]:
+    """A branch's feedback (经办行反馈问题) about a loan, by its account manager."""
+    w.keep(
+        feedback=BranchFeedback.raise_feedback(
+            feedback_id=UUID(int=180),
+            feedback_no="反馈〔2025〕第0001号",
+            branch="营业部",
+            topic=FeedbackTopic.LOAN,
+            loan_no="JJ2025EVERY0001",
+            reference=None,
+            description="系统无法登记新还款账户",
+            raised_on=START,
+            answer_due=START + timedelta(days=7),
+            actor=w.actor("am"),
+        )
+    )
+    return [w.feedback]
+
+
+def feedback_assigned(w: World) -> list[Any]:
+    w.feedback.assign(handler=w.party("officer"), assigned_on=START, actor=w.actor("risk"))
+    return [w.feedback]
+
+
+def feedback_answered(w: World) -> list[Any]:
+    w.feedback.answer_feedback(
+        answered_on=START + timedelta(days=2),
+        answer="已开通账户变更功能",
+        measures="补录新账户",
+        actor=w.actor("officer"),
+    )
+    return [w.feedback]
+
+
+def feedback_concluded(w: World) -> list[Any]:
+    w.feedback.conclude(
+        concluded_on=START + timedelta(days=3),
+        accepted=False,
+        opinion="扣款测试仍失败",
+        actor=w.actor("am"),
+    )
+    return [w.feedback]
+
+
+def feedback_escalated(w: World) -> list[Any]:
+    w.feedback.escalate(
+        escalated_on=START + timedelta(days=4),
+        reason="退回后仍未解决",
+        escalate_to=Role.BRANCH_HEAD,
+        actor=w.actor("am"),
+    )
+    return [w.feedback]
+
+
+def paper_ref(text: str) -> DocumentRef:
+    return DocumentRef(
+        doc_type="management_paper",
+        sha256=hashlib.sha256(text.encode()).hexdigest(),
+        size=len(text),
+        media_type="application/pdf",
+        filename=f"{text}.pdf",
+        pages=1,
+    )
+
+
+def paper_drafted(w: World) -> list[Any]:
+    """Minutes of the risk-and-quality analysis meeting (贷款风险状况及质量分析会纪要)."""
+    rules = shipped_rules()
+    w.keep(
+        paper=ManagementPaper.draft(
+            paper_id=UUID(int=80),
+            paper_no="贷后文书〔2025〕第0001号",
+            kind=rules.papers.kind("quality_meeting_minutes"),
+            branch="营业部",
+            parent="总行",
+            period=None,
+            met_on=START,
+            title="贷款风险状况及质量分析会纪要",
+            drafted_on=START,
+            document=paper_ref("minutes"),
+            loans=[LoanMeasures("L-EVERY-1", "杭州示例", "追加担保，按月检查")],
+            calendar=rules.calendar,
+            rules_version=rules.version,
+            actor=w.actor("officer"),
+        )
+    )
+    return [w.paper]
+
+
+def paper_reviewed(w: World) -> list[Any]:
+    w.paper.review(
+        approved=False,
+        reason="措施不具体",
+        reviewed_on=START + timedelta(days=1),
+        actor=w.actor("head"),
+    )
+    return [w.paper]
+
+
+def paper_revised(w: World) -> list[Any]:
+    w.paper.revise(
+        document=paper_ref("minutes, revised"),
+        note="措施已细化",
+        revised_on=START + timedelta(days=2),
+        loans=[LoanMeasures("L-EVERY-1", "杭州示例", "追加保证人，每月现场检查一次")],
+        kind=shipped_rules().papers.kind("quality_meeting_minutes"),
+        actor=w.actor("officer"),
+    )
+    return [w.paper]
+
+
+def paper_submitted(w: World) -> list[Any]:
+    w.paper.review(
+        approved=True, reason="签发", reviewed_on=START + timedelta(days=3), actor=w.actor("head")
+    )
+    return [w.paper]
+
+
+def paper_acknowledged(w: World) -> list[Any]:
+    w.paper.acknowledge(
+        acknowledged_on=START + timedelta(days=4),
+        opinion="已阅",
+        actor=Actor(UUID(int=81), Role.BRANCH_HEAD),
+        actor_branch="总行",
+    )
+    return [w.paper]
+
+
 def password_set(w: World) -> list[Any]:
     w.staff["am"].set_password(
         password_hash="$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA",
@@ -545,6 +679,8 @@ def inspection_recorded(w: World) -> list[Any]:
         findings="资金按约定用途使用",
         actor=w.actor("am"),
         documents=[document("first_inspection_report")],
+        assistant=w.party("am2"),
+        joint=None,
     )
     return [w.loan]
 
@@ -699,6 +835,28 @@ def warning_reported(w: World) -> list[Any]:
         reported_on=day(102),
         rules=shipped_rules().warnings,
         actor=w.actor("risk"),
+    )
+    return [w.loan]
+
+
+def emergency_plan_started(w: World) -> list[Any]:
+    w.loan.start_emergency_plan(
+        signal_id=w.signal_id,
+        started_on=day(101),
+        measures="冻结授信额度，追加抵押",
+        owner=w.party("am"),
+        due_on=day(130),
+        actor=w.actor("risk"),
+    )
+    return [w.loan]
+
+
+def emergency_progress_recorded(w: World) -> list[Any]:
+    w.loan.record_emergency_progress(
+        signal_id=w.signal_id,
+        progress_on=day(110),
+        progress="已冻结授信额度",
+        actor=w.actor("am"),
     )
     return [w.loan]
 
@@ -883,6 +1041,97 @@ def guarantor_reassessed(w: World) -> list[Any]:
         signal_id=uuid4(),
         actor=w.actor("am"),
         documents=[document("guarantor_assessment")],
+    )
+    return [w.loan]
+
+
+def partner_registered(w: World) -> list[Any]:
+    """A guarantee company and a servicer registered as partner institutions (合作机构)."""
+    w.keep(
+        partner=Partner.register(
+            name="宁波示例担保有限公司",
+            kind=PartnerKind.GUARANTEE_COMPANY,
+            code="91330100MA2F00001X",
+            contact="钱经理",
+            contact_phone="0574-88880001",
+            cooperation_from=START,
+            cooperation_to=START + timedelta(days=1000),
+            limit=Decimal("5000000.00"),
+            branch="营业部",
+            registered_on=START,
+            actor=w.actor("risk"),
+        ),
+        servicer=Partner.register(
+            name="云溪融资服务有限公司",
+            kind=PartnerKind.SERVICER,
+            code="91330100MA2F00002X",
+            contact="钱伟",
+            contact_phone=None,
+            cooperation_from=START,
+            cooperation_to=None,
+            limit=None,
+            branch="营业部",
+            registered_on=START,
+            actor=w.actor("risk"),
+        ),
+    )
+    return [w.partner, w.servicer]
+
+
+def partner_suspended(w: World) -> list[Any]:
+    w.partner.suspend(suspended_on=day(5), reason="代偿率超线", actor=w.actor("risk"))
+    return [w.partner]
+
+
+def partner_resumed(w: World) -> list[Any]:
+    w.partner.resume(resumed_on=day(6), reason="已整改", actor=w.actor("risk"))
+    return [w.partner]
+
+
+def servicer_communication_recorded(w: World) -> list[Any]:
+    w.servicer.record_communication(
+        communication_id=UUID(int=81),
+        communicated_on=day(7),
+        loan_no=None,
+        verified="核实存栏与饲料款结算",
+        changes_found="借款人更换手机号码",
+        information_changed=False,
+        actor=w.actor("am"),
+    )
+    return [w.servicer]
+
+
+def guarantor_compensated(w: World) -> list[Any]:
+    w.loan.record_compensation(
+        compensation_id=UUID(int=82),
+        guarantee_id=w.guarantee_id,
+        amount=Decimal("50000.00"),
+        compensated_on=day(149),
+        note="代偿逾期本金",
+        actor=w.actor("am"),
+        documents=[document("compensation_voucher")],
+    )
+    return [w.loan]
+
+
+def compensation_recovery_recorded(w: World) -> list[Any]:
+    w.loan.record_recovery(
+        compensation_id=UUID(int=82),
+        recovered_on=day(150),
+        recovered=Decimal("10000.00"),
+        progress="借款人归还部分代偿款",
+        actor=w.actor("am"),
+    )
+    return [w.loan]
+
+
+def repayment_behaviour_assessed(w: World) -> list[Any]:
+    w.loan.assess_repayment_behaviour(
+        assessed_on=day(151),
+        signal_id=uuid4(),
+        rules=shipped_rules().repayment_behaviour,
+        warning_rules=shipped_rules().warnings,
+        actor=w.actor("am"),
     )
     return [w.loan]
 
@@ -1770,6 +2019,67 @@ def risk_report_issued(w: World) -> list[Any]:
     ]
 
 
+def online_monitor_designated(w: World) -> list[Any]:
+    """The post-loan officer designated online monitor (专职信贷在线监测员) by the head."""
+    w.staff["officer"].designate_online_monitor(
+        since=START,
+        until=None,
+        reason="专职信贷在线监测员",
+        held=frozenset({Role.POST_LOAN_OFFICER}),
+        actor=w.actor("head"),
+    )
+    return [w.staff["officer"]]
+
+
+def monitoring_recorded(w: World) -> list[Any]:
+    """A month's off-site monitoring judged 预警, proposing a catalogue signal."""
+    w.keep(
+        monitoring=MonitoringRecord.record(
+            borrower_id=w.loan.borrower_id,
+            borrower_name=w.loan.borrower_name,
+            branch=w.loan.branch,
+            loan_no=w.loan.loan_no,
+            monitored_on=START + timedelta(days=5),
+            figures=[Figure("资产负债率", "78%")],
+            findings="资产负债率显著上升",
+            judgment=Judgment.WARNING,
+            signal_code="FIN-01",
+            designated=True,
+            actor=w.actor("officer"),
+        )
+    )
+    return [w.monitoring]
+
+
+def monitoring_verified(w: World) -> list[Any]:
+    w.monitoring.verify(
+        verified_on=START + timedelta(days=6),
+        substantiated=True,
+        opinion="核实属实",
+        managers=[w.id("am")],
+        actor=w.actor("am"),
+    )
+    return [w.monitoring]
+
+
+def monitoring_decided(w: World) -> list[Any]:
+    w.monitoring.decide(
+        decided_on=START + timedelta(days=7),
+        confirmed=True,
+        reason="确认预警",
+        signal_id=None,
+        actor=w.actor("risk"),
+    )
+    return [w.monitoring]
+
+
+def online_monitor_ended(w: World) -> list[Any]:
+    w.staff["officer"].end_online_monitor(
+        ended_on=START + timedelta(days=8), reason="轮岗", actor=w.actor("head")
+    )
+    return [w.staff["officer"]]
+
+
 def _declared(owner: Any, name: str) -> str:
     """The topic of the class that declares event ``name`` of ``owner`` (up its chain)."""
     cls = getattr(owner, name)
@@ -1791,6 +2101,10 @@ FACTORIES: dict[str, Factory] = {
     _declared(Staff, "TokenRevoked"): token_revoked,
     _declared(Staff, "RoleRevoked"): role_revoked,
     _declared(Staff, "Transferred"): staff_transferred,
+    _declared(Partner, "PartnerRegistered"): partner_registered,
+    _declared(Partner, "PartnerSuspended"): partner_suspended,
+    _declared(Partner, "PartnerResumed"): partner_resumed,
+    _declared(Partner, "ServicerCommunicationRecorded"): servicer_communication_recorded,
     _declared(Staff, "PostLoanDutiesEvaluated"): post_loan_duties_evaluated,
     _declared(Staff, "CustomerAssigned"): customer_assigned,
     _declared(Staff, "CustomerReleased"): customer_released,
@@ -1834,6 +2148,8 @@ FACTORIES: dict[str, Factory] = {
     _declared(Loan, "WarningHandled"): warning_handled,
     _declared(Loan, "WarningFeedbackGiven"): warning_feedback_given,
     _declared(Loan, "WarningDetermined"): warning_determined,
+    _declared(Loan, "EmergencyPlanStarted"): emergency_plan_started,
+    _declared(Loan, "EmergencyProgressRecorded"): emergency_progress_recorded,
     _declared(Loan, "CollectionStepTaken"): collection_step_taken,
     _declared(Loan, "WarningCleared"): warning_cleared,
     _declared(Loan, "Restructured"): restructured,
@@ -1850,6 +2166,9 @@ FACTORIES: dict[str, Factory] = {
     _declared(Loan, "TargetResponsibilitySigned"): target_responsibility_signed,
     _declared(Loan, "GuaranteeRegistered"): guarantee_registered,
     _declared(Loan, "GuarantorReassessed"): guarantor_reassessed,
+    _declared(Loan, "GuarantorCompensated"): guarantor_compensated,
+    _declared(Loan, "CompensationRecoveryRecorded"): compensation_recovery_recorded,
+    _declared(Loan, "RepaymentBehaviourAssessed"): repayment_behaviour_assessed,
     _declared(Loan, "ZoneProposed"): zone_proposed,
     _declared(Loan, "ZoneApproved"): zone_approved,
     _declared(Loan, "ZoneReviewed"): zone_reviewed,
@@ -1918,5 +2237,20 @@ FACTORIES: dict[str, Factory] = {
     _declared(SupervisionCheck, "RectificationReported"): rectification_reported,
     _declared(SupervisionCheck, "RectificationAccepted"): rectification_accepted,
     _declared(SupervisionCheck, "PenaltyRecorded"): penalty_recorded,
+    _declared(BranchFeedback, "FeedbackRaised"): feedback_raised,
+    _declared(BranchFeedback, "FeedbackAssigned"): feedback_assigned,
+    _declared(BranchFeedback, "FeedbackAnswered"): feedback_answered,
+    _declared(BranchFeedback, "FeedbackConcluded"): feedback_concluded,
+    _declared(BranchFeedback, "FeedbackEscalated"): feedback_escalated,
+    _declared(ManagementPaper, "PaperDrafted"): paper_drafted,
+    _declared(ManagementPaper, "PaperReviewed"): paper_reviewed,
+    _declared(ManagementPaper, "PaperRevised"): paper_revised,
+    _declared(ManagementPaper, "PaperSubmitted"): paper_submitted,
+    _declared(ManagementPaper, "PaperAcknowledged"): paper_acknowledged,
     _declared(IssuedRiskReport, "Issued"): risk_report_issued,
+    _declared(Staff, "OnlineMonitorDesignated"): online_monitor_designated,
+    _declared(MonitoringRecord, "Recorded"): monitoring_recorded,
+    _declared(MonitoringRecord, "Verified"): monitoring_verified,
+    _declared(MonitoringRecord, "Decided"): monitoring_decided,
+    _declared(Staff, "OnlineMonitorEnded"): online_monitor_ended,
 }

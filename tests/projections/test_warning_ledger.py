@@ -100,6 +100,17 @@ def test_an_orange_signal_not_handled_within_7_days_is_overdue_on_day_8_and_hand
         "cleared_by": None,
         "clear_reason": None,
         "status": "raised",
+        "plan_required": False,
+        "plan_start_due": None,
+        "plan_started_on": None,
+        "plan_started_late": None,
+        "plan_started_by": None,
+        "plan_owner": None,
+        "plan_measures": None,
+        "plan_due": None,
+        "plan_progress_count": 0,
+        "plan_progress_on": None,
+        "plan_progress": None,
     }
     handled_red = signals[red]
     assert {
@@ -161,6 +172,9 @@ def test_an_orange_signal_not_handled_within_7_days_is_overdue_on_day_8_and_hand
     steps.give_feedback(app, plo, LOAN_NO, red, date(2025, 3, 25))
     steps.determine_warning(app, staff["reviewer"], LOAN_NO, red, date(2025, 3, 28))
     bh = staff["branch_head"]
+    # A red signal's emergency plan (应急预案) is started before it is cleared (WRN-59).
+    owner = app.staff_by_id(am.staff_id).staff_no
+    steps.start_emergency_plan(app, rm, LOAN_NO, red, date(2025, 3, 3), owner, date(2025, 3, 31))
     steps.clear_warning(app, bh, LOAN_NO, red, date(2025, 4, 1), "实际控制人已到案说明")
     yellow = _raise(registers, am, WarningColour.YELLOW, "GUA-06", date(2025, 3, 20))
     registers.catch_up()
@@ -261,6 +275,17 @@ def test_the_ledger_exports_with_chinese_headers_and_labels(
         "解除人",
         "解除原因",
         "状态",
+        "须启动应急预案",
+        "应急预案启动期限",
+        "应急预案启动日期",
+        "应急预案超期启动",
+        "应急预案启动人",
+        "应急预案责任人",
+        "应急措施",
+        "应急预案完成期限",
+        "应急预案进展次数",
+        "最近进展日期",
+        "最近进展情况",
     ]
     sheet = load_workbook(io.BytesIO(to_xlsx("预警台账", columns, rows))).active
     assert sheet is not None

@@ -25,7 +25,7 @@ from fastapi.responses import Response
 
 from api.fields import Line
 from api.responses import LoanNo, document_copy
-from api.web.pages import information, postloan, watch, zones
+from api.web.pages import information, papers, postloan, watch, zones
 from api.web.pages.common import enter, page_router, registers_of, sub_grade_labels
 from api.web.people import People
 from api.web.render import render
@@ -433,6 +433,7 @@ def loan(
         information=information.panel(request, viewer, found),
         watch=watch.panel(request, viewer, found),
         zones=zones.panel(request, viewer, found),
+        meeting_measures=papers.measures_of(request, viewer, loan_no),
         inspections=postloan.inspections_shown(request, viewer, found, documents, people),
         then=_then(request, viewer, loan_no, on.strip(), as_of.strip()),
         on=on.strip(),

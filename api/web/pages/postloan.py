@@ -52,7 +52,9 @@ from archive.commands.warnings import (
     GiveWarningFeedback,
     HandleWarning,
     RaiseWarning,
+    RecordEmergencyProgress,
     ReportWarning,
+    StartEmergencyPlan,
 )
 from archive.core import CommandContext
 from archive.documents.ingest import Upload
@@ -194,9 +196,12 @@ def _doc_types(
     )
 
 
-def _reviewers(request: Request, viewer: Viewer, loan: Loan) -> tuple[tuple[str, str], ...]:
-    """Who may countersign an inspection: each person holding the reviewer role now, by name,
-    those of the loan's branch first — from the staff directory, as every page names people."""
+def _reviewers(
+    request: Request, viewer: Viewer, loan: Loan, role: str = "reviewer"
+) -> tuple[tuple[str, str], ...]:
+    """Who may countersign an inspection: each person holding the reviewer role now (or
+    ``role``, or any with ``""``), by name, those of the loan's branch first — from the staff
+    directory, as every page names people."""
     service = registers_of(request)
     selection = service.select("staff_directory")
     _actor, scope = archive_of(request).reading_scope(viewer.ctx, Action.READ_BUSINESS)
@@ -212,7 +217,8 @@ def _reviewers(request: Request, viewer: Viewer, loan: Loan) -> tuple[tuple[str,
     found = [
         r
         for r in page.rows
-        if "reviewer" in str(r.get("roles") or "").split(",") and r["staff_id"] != viewer.staff.id
+        if (not role or role in str(r.get("roles") or "").split(","))
+        and r["staff_id"] != viewer.staff.id
     ]
     found.sort(key=lambda r: (r.get("branch") != loan.branch, r["staff_no"]))
     return tuple((str(r["staff_no"]), str(r["display_name"])) for r in found)
@@ -254,6 +260,17 @@ def inspection_form(request: Request, viewer: Viewer, loan: Loan, kind: str = ""
                 "select",
                 options=_reviewers(request, viewer, loan),
                 hint=N_("Someone other than yourself, holding the reviewer role."),
+            ),
+            Field(
+                "assistant_no",
+                N_("Assistant inspector (B post)"),
+                "select",
+                required=False,
+                options=_reviewers(request, viewer, loan, role="account_manager"),
+                hint=N_(
+                    "You are the main inspector (A post); a loan the rules say needs a B post "
+                    "names its assistant inspector."
+                ),
             ),
             Field("findings", N_("Findings"), "textarea"),
             _file(
@@ -368,6 +385,10 @@ def inspections_shown(
                 "inspected_on": inspection.inspected_on.isoformat(),
                 "kind": t.pick(inspection.kind.zh, inspection.kind.value.replace("_", " ")),
                 "inspector": people(inspection.inspector_id),
+                "assistant": people(inspection.assistant_id) if inspection.assistant_id else "",
+                "joint": [
+                    (j["department"], people(UUID(j["staff_id"]))) for j in inspection.joint or []
+                ],
                 "reviewer": people(inspection.reviewer_id),
                 "findings": inspection.findings,
                 "free_text": inspection.checklist is None,
@@ -586,6 +607,42 @@ def handle_form(loan: Loan, signal_id: UUID) -> Form:
             _file("warning_form", N_("Warning handling form")),
         ],
         submit=N_("Record the handling"),
+    )
+
+
+def plan_form(request: Request, viewer: Viewer, loan: Loan, signal_id: UUID) -> Form:
+    return Form(
+        key="plan",
+        title=N_("Start the emergency plan"),
+        action=Action.START_EMERGENCY_PLAN,
+        path=f"/loans/{loan.loan_no}/warnings/{signal_id}/emergency-plan",
+        fields=[
+            Field("started_on", N_("Date started"), "date"),
+            Field("measures", N_("Emergency measures"), "textarea"),
+            Field(
+                "owner_no",
+                N_("Who carries it out"),
+                "select",
+                options=_reviewers(request, viewer, loan, role="account_manager"),
+            ),
+            Field("due_on", N_("To be carried out by"), "date"),
+        ],
+        submit=N_("Start the plan"),
+        intro=N_("A red signal starts its emergency plan at once, the day it is raised."),
+    )
+
+
+def progress_form(loan: Loan, signal_id: UUID) -> Form:
+    return Form(
+        key="progress",
+        title=N_("Record the emergency plan's progress"),
+        action=Action.RECORD_EMERGENCY_PROGRESS,
+        path=f"/loans/{loan.loan_no}/warnings/{signal_id}/emergency-plan/progress",
+        fields=[
+            Field("progress_on", N_("Date"), "date"),
+            Field("progress", N_("How the plan stands"), "textarea"),
+        ],
+        submit=N_("Record the progress"),
     )
 
 
@@ -856,6 +913,10 @@ class Signal:
     report: str | None = None
     feedback: str | None = None
     determine: str | None = None
+    plan: str = ""
+    """The emergency plan (应急预案): owner, deadline, progress; what is owed, or nothing."""
+    start_plan: str | None = None
+    record_progress: str | None = None
 
 
 DONE: dict[str, str] = {
@@ -871,6 +932,8 @@ DONE: dict[str, str] = {
     "report": N_("The warning's report has been received."),
     "feedback": N_("The result of the warning's handling has been reported."),
     "determine_warning": N_("The warning has been determined."),
+    "plan": N_("The emergency plan has been started."),
+    "progress": N_("The emergency plan's progress has been recorded."),
     "collection": N_("The collection step has been recorded."),
     "guarantee": N_("The guarantee has been registered."),
     "reassess": N_("The guarantor's re-assessment has been recorded."),
@@ -935,6 +998,8 @@ def panel(request: Request, viewer: Viewer, loan: Loan) -> dict[str, Any]:
             Action.REPORT_WARNING,
             Action.GIVE_WARNING_FEEDBACK,
             Action.DETERMINE_WARNING,
+            Action.START_EMERGENCY_PLAN,
+            Action.RECORD_EMERGENCY_PROGRESS,
             Action.TAKE_COLLECTION_STEP,
             Action.REGISTER_GUARANTEE,
             Action.REASSESS_GUARANTOR,
@@ -1032,6 +1097,17 @@ def panel(request: Request, viewer: Viewer, loan: Loan) -> dict[str, Any]:
             if allowed[Action.DETERMINE_WARNING]
             and w.status == "fed_back"
             and me not in w.handler_ids | w.feedback_by
+            else None,
+            plan=_plan_shown(t, w, people),
+            start_plan=f"{base}/warnings/{w.id}/emergency-plan"
+            if allowed[Action.START_EMERGENCY_PLAN]
+            and w.plan_started_on is None
+            and w.cleared_on is None
+            else None,
+            record_progress=f"{base}/warnings/{w.id}/emergency-plan/progress"
+            if allowed[Action.RECORD_EMERGENCY_PROGRESS]
+            and w.plan_started_on is not None
+            and w.cleared_on is None
             else None,
         )
         for w in sorted(loan.warnings.values(), key=lambda w: w.raised_on, reverse=True)
@@ -1609,6 +1685,68 @@ async def handle_warning(
         lambda loan: handle_form(loan, signal_id),
         HandleWarning,
         _warning_docs,
+        signal_id=signal_id,
+    )
+
+
+def _plan_shown(t: Any, w: Any, people: Any) -> str:
+    """The emergency plan of a signal, as its row says it: started (owner, deadline, progress
+    recorded) or owed."""
+    if w.plan_started_on is not None:
+        return str(
+            t(
+                "Emergency plan started %(day)s by %(owner)s, due %(due)s; progress recorded %(n)s times",
+                day=w.plan_started_on.isoformat(),
+                owner=people(w.plan_owner_id),
+                due=w.plan_due_on.isoformat() if w.plan_due_on else "",
+                n=w.plan_progress,
+            )
+        )
+    if w.plan_required and w.cleared_on is None:
+        return str(t("Emergency plan to be started"))
+    return ""
+
+
+@router.get("/loans/{loan_no}/warnings/{signal_id}/emergency-plan")
+def plan_page(request: Request, viewer: ViewerDep, loan_no: LoanNo, signal_id: UUID) -> Response:
+    """启动应急预案: the form."""
+    return _show(request, viewer, loan_no, lambda loan: plan_form(request, viewer, loan, signal_id))
+
+
+@router.post("/loans/{loan_no}/warnings/{signal_id}/emergency-plan")
+async def start_emergency_plan(
+    request: Request, viewer: ViewerDep, loan_no: LoanNo, signal_id: UUID
+) -> Response:
+    """Start the emergency plan (``StartEmergencyPlan``)."""
+    return await _send_command(
+        request,
+        viewer,
+        loan_no,
+        lambda loan: plan_form(request, viewer, loan, signal_id),
+        StartEmergencyPlan,
+        signal_id=signal_id,
+    )
+
+
+@router.get("/loans/{loan_no}/warnings/{signal_id}/emergency-plan/progress")
+def progress_page(
+    request: Request, viewer: ViewerDep, loan_no: LoanNo, signal_id: UUID
+) -> Response:
+    """记录应急预案进展: the form."""
+    return _show(request, viewer, loan_no, lambda loan: progress_form(loan, signal_id))
+
+
+@router.post("/loans/{loan_no}/warnings/{signal_id}/emergency-plan/progress")
+async def record_emergency_progress(
+    request: Request, viewer: ViewerDep, loan_no: LoanNo, signal_id: UUID
+) -> Response:
+    """Record the emergency plan's progress (``RecordEmergencyProgress``)."""
+    return await _send_command(
+        request,
+        viewer,
+        loan_no,
+        lambda loan: progress_form(loan, signal_id),
+        RecordEmergencyProgress,
         signal_id=signal_id,
     )
 
