@@ -16,6 +16,7 @@ from archive.reading import RecordedEvent
 from domain.checklists import Checklist, Checklists
 from domain.collateral import Collateral
 from domain.dossier import Dossier
+from domain.industry import industry_label
 from domain.loan import Loan
 from domain.records import Guarantee, Inspection
 from domain.staff import Staff
@@ -515,6 +516,12 @@ class LoanPublic(BaseModel):
     """Each disposal plan (处置方案), in the order submitted, with its decision and result."""
     disposal_recovery_rate: Decimal | None = None
     """催收成效 of the loan: recovered in per cent of expected, over its plans carried out."""
+    industry: str | None = None
+    """The borrower's industry (所属行业): the GB/T 4754 section, letter and name."""
+    suspensions: list[str] = []
+    """The suspensions of new lending (停牌) in force over the loan's branch, product, account
+    manager or borrower, each as ``停牌〔2026〕第0001号 城东支行（机构）``; given on the loan's own
+    read of now."""
     losses: list[LossReviewPublic] = []
     """Each loss (核销, 损失结清, 下调为可疑/损失) with its review (三个不放过)."""
 
@@ -525,6 +532,8 @@ class LoanPublic(BaseModel):
                 cls,
                 loan,
                 maturity_date=loan.term.maturity_date,
+                industry=industry_label(loan.industry) if loan.industry else None,
+                suspensions=[],
                 status=loan.status.value,
                 open_warnings=sum(1 for w in loan.warnings.values() if w.cleared_on is None),
                 inspections=len(loan.inspections),

@@ -28,6 +28,7 @@ from archive.commands.monitoring import MonitoringCommands
 from archive.commands.papers import PaperCommands
 from archive.commands.partners import PartnerCommands
 from archive.commands.responsibility import ResponsibilityCommands
+from archive.commands.risk_control import RiskControlCommands
 from archive.commands.scope import ScopeCommands
 from archive.commands.staff import StaffCommands
 from archive.commands.supervision import SupervisionCommands
@@ -68,6 +69,7 @@ class DossierArchive(
     CustomerCommands,
     DutyCommands,
     SupervisionCommands,
+    RiskControlCommands,
     FeedbackCommands,
     PaperCommands,
     MonitoringCommands,

@@ -55,6 +55,7 @@ from domain.errors import InvalidInputError, NotFoundError
 from domain.loan import Loan
 from domain.numbering import FormKind, NumberBook
 from domain.partners import Partner, credit_code, partner_id_for
+from domain.risk_control import ActiveSuspensions, RiskSubject, Suspension
 from domain.rules import RuleSet, RulesInForce, parse_adopted, shipped_rules
 from domain.scope import OWN_BEHALF, Reaching, RowScope, mode_of
 from domain.staff import CustomerHolding, Staff
@@ -583,6 +584,35 @@ class ArchiveCore(Application[UUID]):
         return CustomerHolding.open(borrower_id)
 
     # ------------------------------------------------------------------ actors
+    def booking_flags(self, loan: Loan, actor: Actor) -> list[Suspension]:
+        """The suspensions in force on the loan's value date over its branch, product, account
+        manager or borrower, each with the booking recorded on it (SUS-10)."""
+        index_id = ActiveSuspensions.create_id()
+        if not self.recorder.select_events(index_id, limit=1):
+            return []
+        index: Aggregate = self.repository.get(index_id)
+        assert isinstance(index, ActiveSuspensions)
+        manager_no = None if actor.id == SYSTEM_ID else self.staff_by_id(actor.id).staff_no
+        keys = {
+            RiskSubject.BRANCH: loan.branch,
+            RiskSubject.PRODUCT: loan.product.value,
+            RiskSubject.MANAGER: manager_no,
+            RiskSubject.CUSTOMER: loan.borrower_id,
+        }
+        flagged = []
+        for suspension_id in index.matching(keys):
+            suspension: Aggregate = self.repository.get(suspension_id)
+            assert isinstance(suspension, Suspension)
+            if suspension.in_force_on(loan.value_date):
+                suspension.flag_booking(
+                    loan_no=loan.loan_no,
+                    booked_on=loan.value_date,
+                    principal=loan.principal,
+                    actor=actor,
+                )
+                flagged.append(suspension)
+        return flagged
+
     def number_book(self, series: FormKind, year: int) -> NumberBook:
         """The series' book of ``year``: the one stored, or a new one saved with its first
         number (its version then makes two numbers taken at once a conflict)."""

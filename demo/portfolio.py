@@ -36,6 +36,7 @@ from demo.lifecycle import plan_loan
 from demo.monitoring import RiskDrawer, issue_quarterly_risk_report
 from demo.papers import write_papers
 from demo.plan import FIRST_VALUE_DATE, TODAY, LoanPlan, Step
+from demo.risk_control import publish_notice
 from demo.shapes import draw_shapes
 from demo.staff import ROSTER, Person
 from demo.supervision import supervise
@@ -121,6 +122,7 @@ def build_portfolio(
     run_archive_office(archive, plans, contexts, seed=seed)
     evaluate_duties(archive, plans, contexts)
     supervise(archive, contexts)
+    publish_notice(archive, contexts)
     feed_back(archive, contexts)
     write_papers(archive, contexts)
     documents += walk_warning_loops(archive, plans, contexts, seed=seed)

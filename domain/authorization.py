@@ -139,6 +139,13 @@ class Action(Enum):
     REVIEW_ZONE = "review_zone"
     NOTIFY_ZONE = "notify_zone"
     LIST_BAD_CREDIT = "list_bad_credit"
+    PUBLISH_RISK_NOTICE = "publish_risk_notice"
+    ACKNOWLEDGE_RISK_NOTICE = "acknowledge_risk_notice"
+    INVESTIGATE_RISK_NOTICE = "investigate_risk_notice"
+    CLOSE_RISK_NOTICE = "close_risk_notice"
+    SUSPEND_LENDING = "suspend_lending"
+    SUPERVISE_SUSPENSION = "supervise_suspension"
+    LIFT_SUSPENSION = "lift_suspension"
     DESIGNATE_ONLINE_MONITOR = "designate_online_monitor"
     RECORD_MONITORING = "record_monitoring"
     VERIFY_MONITORING_FLAG = "verify_monitoring_flag"
@@ -374,6 +381,19 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = {
     # (风险管理部) keeps the bad-credit customers' internal control list (不良信用客户内部控制名单).
     Action.NOTIFY_ZONE: LENDING_ROLES,
     Action.LIST_BAD_CREDIT: frozenset({R.RISK_MANAGER}),
+    # Risk notices (风险预警提示, domain/risk_control.py): the risk manager (风险管理部) publishes
+    # one for an industry, a region, a customer or a product; the units concerned acknowledge
+    # it and record their investigation and measures (条线风险事项调查与处理); a risk manager or
+    # branch head other than its publisher closes it.
+    Action.PUBLISH_RISK_NOTICE: frozenset({R.RISK_MANAGER}),
+    Action.ACKNOWLEDGE_RISK_NOTICE: LENDING_ROLES | {R.BRANCH_HEAD, R.RISK_MANAGER},
+    Action.INVESTIGATE_RISK_NOTICE: LENDING_ROLES | {R.BRANCH_HEAD, R.RISK_MANAGER},
+    Action.CLOSE_RISK_NOTICE: frozenset({R.BRANCH_HEAD, R.RISK_MANAGER}),
+    # 停复牌: the risk manager suspends new lending for a unit, a product, a manager or a
+    # customer; the risk manager or branch head supervises it; another risk manager lifts it.
+    Action.SUSPEND_LENDING: frozenset({R.RISK_MANAGER}),
+    Action.SUPERVISE_SUSPENSION: frozenset({R.BRANCH_HEAD, R.RISK_MANAGER}),
+    Action.LIFT_SUSPENSION: frozenset({R.RISK_MANAGER}),
     # The customer file (按户建档, domain/customer.py): the branch head names the customer's
     # managing bank (客户管理行) at the level its tier asks; the customer's officers record its
     # operating rhythm, each attempt to reach it, and contact data verified (失联 and back).
@@ -403,6 +423,7 @@ REGISTER_READS: Mapping[str, Action] = {
     "paper_register": Action.READ_BUSINESS,
     "monitoring_register": Action.READ_BUSINESS,
     "zone_register": Action.READ_BUSINESS,
+    "risk_control_register": Action.READ_BUSINESS,
     "inspection_register": Action.READ_BUSINESS,
     "assessment_register": Action.READ_TRAIL,
     "feedback_register": Action.READ_BUSINESS,

@@ -85,7 +85,7 @@ HAPPENED: Mapping[str, str] = MappingProxyType(
         # supervision of post-loan work (贷后管理检查): checked, rectified, accepted
         "checked_on": "检查日期",
         # partner institutions (合作机构): suspended, resumed, talked to; compensations (代偿)
-        "suspended_on": "暂停合作日期",
+        "suspended_on": "暂停合作（停牌）日期",
         "resumed_on": "恢复合作日期",
         "communicated_on": "沟通核实日期",
         "compensated_on": "代偿日期",
@@ -96,7 +96,7 @@ HAPPENED: Mapping[str, str] = MappingProxyType(
         "met_on": "会议日期",
         "vetted_on": "审阅日期",
         "revised_on": "修改日期",
-        "acknowledged_on": "阅知日期",
+        "acknowledged_on": "阅知（签收）日期",
         # key-customer monitoring (重点客户监测): monitored, verified, the monitor's spell ended
         "monitored_on": "监测日期",
         "ended_on": "在线监测员任期截止日期",
@@ -130,6 +130,14 @@ HAPPENED: Mapping[str, str] = MappingProxyType(
         "issued_on": "制发日期",
         "closed_on": "办结日期",
         "on": "登记日期",
+        # the industry recorded at booking; risk notices and suspensions (风险预警提示、停复牌)
+        "classified_on": "行业登记日期",
+        "figures_on": "指标统计日",
+        "published_on": "发布日期",
+        "investigated_on": "调查处理日期",
+        "supervised_on": "督导日期",
+        "lifted_on": "复牌日期",
+        "booked_on": "放款日期",
         # the customer file (客户档案): managing bank named, contact attempted and verified
         "set_on": "确定管理行日期",
         "agreed_on": "运营规律约定日期",
@@ -234,6 +242,10 @@ DATED_BY: Mapping[str, str] = MappingProxyType(
         # a supervision check is dated the day it was made, its notice the day it was issued
         "Checked": "checked_on",
         "NoticeIssued": "issued_on",
+        # a risk notice or a suspension is dated the day it was made, not its figures'
+        "RiskNoticePublished": "published_on",
+        "LendingSuspended": "suspended_on",
+        "SuspensionLifted": "lifted_on",
         # a paper is dated the day it was drafted, not its period's nor its meeting's; it is
         # submitted up the day its last step approved it
         "PaperDrafted": "drafted_on",

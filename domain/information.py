@@ -15,6 +15,7 @@ from decimal import Decimal
 from uuid import UUID
 
 from domain.errors import InvalidInputError
+from domain.industry import Industry
 from domain.values import LabelledEnum, money, require_text
 
 
@@ -30,6 +31,7 @@ class BorrowerField(LabelledEnum):
     LITIGATION = ("litigation", "涉诉（纠纷）情况")
     RATING = ("rating", "信用等级")
     REPAYMENT_ACCOUNT = ("repayment_account", "还款账户")
+    INDUSTRY = ("industry", "所属行业（GB/T 4754 门类）")
 
 
 class MaritalStatus(LabelledEnum):
@@ -78,6 +80,8 @@ def checked_value(field: BorrowerField, value: str) -> str:
                 field=name,
             )
         return rating
+    if field is BorrowerField.INDUSTRY:
+        return str(Industry.parse(text.upper(), name).value)
     if field is BorrowerField.PHONE and not _PHONE.match(text):
         raise InvalidInputError(
             f"联系电话 {text!r} 无效", f"phone {text!r} is not a phone number", field=name

@@ -26,6 +26,8 @@ class FormKind(LabelledEnum):
     TRANSFER = ("transfer", "移交")
     SUPERVISION = ("supervision", "贷后检查")
     RECTIFICATION = ("rectification", "整改")
+    RISK_NOTICE = ("risk_notice", "风险提示")
+    SUSPENSION = ("suspension", "停牌")
     FEEDBACK = ("feedback", "反馈")
     PAPER = ("paper", "贷后文书")
 

@@ -42,6 +42,7 @@ from eventsourcing.domain import Aggregate, event
 from domain.authorization import Action, authorize
 from domain.compliance import ReportFormat
 from domain.errors import InvalidInputError
+from domain.industry import industry_label
 from domain.portfolio_rules import PortfolioRules
 from domain.scope import RowScope
 from domain.values import Actor, Grade, LabelledEnum, Product, Role, require_text
@@ -67,6 +68,22 @@ class GroupBy(LabelledEnum):
     PRODUCT = ("product", "产品")
     MANAGER = ("manager", "客户经理")
     AMOUNT = ("amount", "金额档")
+    INDUSTRY = ("industry", "行业")
+    LINE = ("line", "业务条线")
+
+
+CORPORATE_LINE = "公司信贷条线"
+RETAIL_LINE = "个人信贷条线"
+
+
+def business_line(product: str) -> str:
+    """The business line (条线) a product belongs to: 个人信贷 for the retail products (个人生产
+    经营、个人消费、个人住房按揭), 公司信贷 for the rest (SUS-02)."""
+    try:
+        found = Product.parse(product, "product")
+    except InvalidInputError:
+        return CORPORATE_LINE
+    return RETAIL_LINE if found.is_retail else CORPORATE_LINE
 
 
 class ReportPeriod(LabelledEnum):
@@ -160,8 +177,15 @@ class LoanPosition:
     maturity_date: date | None
     written_off_on: date | None
     principal: Decimal = ZERO
+    industry: str | None = None
+    borrower_id: str = ""
+    manager_no: str = ""
 
     def key(self, by: GroupBy, rules: PortfolioRules | None = None) -> str:
+        if by is GroupBy.INDUSTRY:
+            return industry_label(self.industry)
+        if by is GroupBy.LINE:
+            return business_line(self.product)
         if by is GroupBy.AMOUNT:
             return (rules or PortfolioRules()).band(self.principal)
         if by is GroupBy.BRANCH:
@@ -221,6 +245,24 @@ class MetricsLine:
     """拨备: the balance of each grade times its rate (``[portfolio] provision_rates``)."""
     npl_ceiling: Decimal | None = None
     """The NPL ratio the group is to stay within (a branch's, or the whole's), percent."""
+    npl_alert: Decimal | None = None
+    """不良警戒线: the NPL ratio, percent, the group is flagged above (SUS-03)."""
+    overdue_target: Decimal | None = None
+    """逾期率考核线: the overdue ratio, percent, the group is flagged above (SUS-03)."""
+
+    @property
+    def npl_alert_breach(self) -> bool | None:
+        """Whether the NPL ratio exceeds the 不良警戒线; None: no line or no balance."""
+        if self.npl_alert is None or self.npl_rate is None:
+            return None
+        return self.npl_rate > self.npl_alert
+
+    @property
+    def overdue_breach(self) -> bool | None:
+        """Whether the overdue ratio exceeds the 逾期率考核线; None: no line or no balance."""
+        if self.overdue_target is None or self.overdue_rate is None:
+            return None
+        return self.overdue_rate > self.overdue_target
 
     @property
     def npl_breach(self) -> bool | None:
@@ -309,6 +351,7 @@ def _line(
     on: date,
     rules: PortfolioRules,
     ceiling: Decimal | None,
+    lines_key: str | None = None,
 ) -> MetricsLine:
     book = [p for p in end if p.on_book]
     by_grade: dict[Grade, Decimal] = {}
@@ -341,6 +384,8 @@ def _line(
             ZERO,
         ),
         npl_ceiling=ceiling,
+        npl_alert=rules.lines(lines_key)[0],
+        overdue_target=rules.lines(lines_key)[1],
     )
 
 
@@ -373,6 +418,16 @@ def build_metrics(
             return rules.ceiling(key)
         return rules.ceiling(branch) if branch else None
 
+    product_codes: dict[str, str] = {str(p.zh): str(p.value) for p in Product}
+
+    def lines_key(key: str) -> str | None:
+        """Whose lines a group is judged by: its branch, its product, else the whole's."""
+        if by is GroupBy.BRANCH:
+            return key
+        if by is GroupBy.PRODUCT:
+            return product_codes.get(key, key)
+        return branch
+
     keys = sorted(
         {group_of(p) for p in end.values() if p.on_book}
         | {group_of(before) for before, _ in pairs}
@@ -389,11 +444,12 @@ def build_metrics(
             on,
             rules,
             ceiling(key),
+            lines_key(key),
         )
         for key in keys
     )
     whole = rules.ceiling(branch) if branch else rules.npl_ceiling.get("*")
-    total = _line(TOTAL, list(end.values()), pairs, written, since, on, rules, whole)
+    total = _line(TOTAL, list(end.values()), pairs, written, since, on, rules, whole, branch)
     return PortfolioMetrics(on, since, by, branch, position, data_scope, lines, total)
 
 

@@ -6,7 +6,10 @@
 * ``npl_ceiling``: the NPL ratio (不良率, percent) each branch is to stay within (资产质量
   控制指标), by branch name, ``"*"`` for a branch not named and for the whole (PFM-11);
 * ``provision_rates``: the provision (拨备) set aside for each five-level grade, percent of the
-  balance (PFM-12).
+  balance (PFM-12);
+* ``npl_alert`` (不良警戒线) and ``overdue_target`` (逾期率考核线): the NPL ratio and the overdue
+  ratio, percent, at which a unit or a product line is flagged and may be suspended (停牌), by
+  branch name or product code, ``"*"`` for the rest and the whole (SUS-03).
 
 A rule set adopted before ``[portfolio]`` has no bands, no ceilings and no rates: the figures
 are grouped as before, no target is shown and no provision is counted.
@@ -26,8 +29,14 @@ from domain.values import Grade
 
 Fail = Callable[[str, str, str], Exception]
 
-EARLIER_PORTFOLIO: dict[str, Any] = {"amount_bands": [], "npl_ceiling": {}, "provision_rates": {}}
-"""``[portfolio]`` of a rule set adopted before it: no bands, ceilings or rates."""
+EARLIER_PORTFOLIO: dict[str, Any] = {
+    "amount_bands": [],
+    "npl_ceiling": {},
+    "provision_rates": {},
+    "npl_alert": {},
+    "overdue_target": {},
+}
+"""``[portfolio]`` of a rule set adopted before it: no bands, ceilings, rates or lines."""
 
 EVERY_BRANCH = "*"
 
@@ -43,6 +52,8 @@ class PortfolioRules:
     amount_bands: tuple[Decimal, ...] = ()
     npl_ceiling: Mapping[str, Decimal] = field(default_factory=lambda: MappingProxyType({}))
     provision_rates: Mapping[Grade, Decimal] = field(default_factory=lambda: MappingProxyType({}))
+    npl_alert: Mapping[str, Decimal] = field(default_factory=lambda: MappingProxyType({}))
+    overdue_target: Mapping[str, Decimal] = field(default_factory=lambda: MappingProxyType({}))
 
     def band(self, principal: Decimal) -> str:
         """The amount band ``principal`` lies in, named by its bounds (元)."""
@@ -67,6 +78,15 @@ class PortfolioRules:
     def ceiling(self, branch: str) -> Decimal | None:
         """The NPL ratio ``branch`` is to stay within, percent, or None (no target)."""
         return self.npl_ceiling.get(branch, self.npl_ceiling.get(EVERY_BRANCH))
+
+    def lines(self, key: str | None) -> tuple[Decimal | None, Decimal | None]:
+        """The 不良警戒线 and the 逾期率考核线 of a branch or a product (its code), percent;
+        ``None`` (or a key with no line of its own): the lines of ``"*"``."""
+        found = []
+        for table in (self.npl_alert, self.overdue_target):
+            line = table.get(key) if key is not None else None
+            found.append(line if line is not None else table.get(EVERY_BRANCH))
+        return found[0], found[1]
 
 
 def _percent(value: Any, path: str, fail: Fail) -> Decimal:
@@ -118,4 +138,20 @@ def parse_portfolio(raw: Any, fail: Fail) -> PortfolioRules:
         if grade is None:
             raise fail(f"portfolio.provision_rates.{code}", "未知的五级分类", "unknown grade")
         rates[grade] = _percent(value, f"portfolio.provision_rates.{code}", fail)
-    return PortfolioRules(tuple(bands), MappingProxyType(ceilings), MappingProxyType(rates))
+    lines: list[Mapping[str, Decimal]] = []
+    for name in ("npl_alert", "overdue_target"):
+        table = raw.get(name, {})
+        if not isinstance(table, dict):
+            raise fail(f"portfolio.{name}", "须为表（机构或产品 = 百分数）", "must be a table")
+        lines.append(
+            MappingProxyType(
+                {str(k): _percent(v, f"portfolio.{name}.{k}", fail) for k, v in table.items()}
+            )
+        )
+    return PortfolioRules(
+        tuple(bands),
+        MappingProxyType(ceilings),
+        MappingProxyType(rates),
+        npl_alert=lines[0],
+        overdue_target=lines[1],
+    )

@@ -778,6 +778,9 @@ EARLIER: Mapping[str, Any] = MappingProxyType(
         "zones": list(EARLIER_ZONES),
         # Before [portfolio], no amount bands, NPL ceilings or provision rates.
         "portfolio": dict(EARLIER_PORTFOLIO),
+        # Before the lines (不良警戒线, 逾期率考核线), no unit or product was flagged by them.
+        "portfolio.npl_alert": {},
+        "portfolio.overdue_target": {},
         # Before [accountability], no lead unit by grade and no extension prepared ahead.
         "accountability": dict(EARLIER_ACCOUNTABILITY),
     }

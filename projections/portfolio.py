@@ -63,6 +63,9 @@ def _position(row: Mapping[str, Any]) -> LoanPosition:
         maturity_date=row["maturity_date"],
         written_off_on=row["written_off_on"],
         principal=Decimal(row["principal"] or 0).quantize(Decimal("0.01")),
+        industry=row.get("industry"),
+        borrower_id=str(row.get("borrower_id") or ""),
+        manager_no=str(row.get("account_manager_no") or ""),
     )
 
 

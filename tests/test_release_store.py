@@ -435,6 +435,7 @@ ADDED_SINCE = {
             "information_changed_on",
             "funds_used",
             "funds_misused",
+            "industry",
             "lead_unit",
         )
     },
@@ -457,8 +458,8 @@ ADDED_SINCE = {
     },
 }
 """Columns a register gained after the release: the loan ledger's last checklist inspection,
-its change of rating and information, the use of its funds; the warning ledger's catalogue name,
-report, feedback and determination (预警闭环)."""
+its change of rating and information, the use of its funds, the borrower's industry; the
+warning ledger's catalogue name, report, feedback and determination (预警闭环)."""
 
 JUDGED_SINCE = {
     "loan_ledger": {

@@ -42,6 +42,7 @@ from api.cli.losses import coverage, loss_app
 from api.cli.monitoring import monitoring_app
 from api.cli.papers import paper_app
 from api.cli.partners import partner_app
+from api.cli.risk_control import notice_app, suspension_app
 from api.cli.supervision import supervise_app
 from api.cli.watch import maturity_app, watch_app
 from api.cli.zones import zone_app
@@ -96,6 +97,8 @@ postloan_app.add_typer(info_app, name="info")
 postloan_app.add_typer(funds_app, name="funds")
 postloan_app.add_typer(guarantor_app, name="guarantor")
 postloan_app.add_typer(supervise_app, name="supervise")
+postloan_app.add_typer(notice_app, name="notice")
+postloan_app.add_typer(suspension_app, name="suspension")
 postloan_app.add_typer(feedback_app, name="feedback")
 postloan_app.add_typer(paper_app, name="paper")
 postloan_app.add_typer(monitoring_app, name="monitoring")

@@ -77,10 +77,19 @@ def get_loan(
     required = archive.rule_set().managers.b_post_rule(
         borrower_type=loan.borrower_type.value, product=loan.product.value, principal=loan.principal
     )
+    suspended = (
+        [
+            f"{s.suspension_no} {s.subject_name}（{s.subject.zh}）"
+            for s in archive.suspensions_of_loan(loan)
+        ]
+        if at is None and point.position is None and on is None
+        else []
+    )
     return LoanPublic.of(loan).model_copy(
         update={
             "b_post_required": required is not None,
             "b_post_rule": required and required.describe(),
+            "suspensions": suspended,
             "lead_unit": archive.rule_set().accountability.lead_unit(loan.grade),
         }
     )

@@ -179,6 +179,10 @@ def line_json(line: MetricsLine) -> dict[str, Any]:
         "provision": plain(line.provision),
         "npl_ceiling": _rate(line.npl_ceiling),
         "npl_breach": line.npl_breach,
+        "npl_alert": _rate(line.npl_alert),
+        "npl_alert_breach": line.npl_alert_breach,
+        "overdue_target": _rate(line.overdue_target),
+        "overdue_breach": line.overdue_breach,
     }
 
 
@@ -214,8 +218,11 @@ async def portfolio(
         ),
     ] = None,
     by: Annotated[
-        Literal["branch", "product", "manager", "amount"],
-        Query(description="amount: the bands of [portfolio] amount_bands of the rules"),
+        Literal["branch", "product", "manager", "amount", "industry", "line"],
+        Query(
+            description="amount: the bands of [portfolio] amount_bands of the rules; industry: "
+            "the GB/T 4754 section (门类) of the borrower; line: the business line (条线)"
+        ),
     ] = "branch",
     branch: Branch = None,
     as_of_position: Annotated[

@@ -31,6 +31,7 @@ from archive.receipts import BorrowerIndex
 from domain.authorization import Action
 from domain.dossier import Dossier
 from domain.errors import AlreadyExistsError, NotFoundError
+from domain.industry import Industry
 from domain.loan import Loan
 from domain.values import (
     Actor,
@@ -85,14 +86,22 @@ class Disburse(Command):
         alias="approver",
         description="staff number of who approved the loan (审批人): a branch head or risk manager",
     )
+    industry: Industry | None = Field(
+        default=None,
+        description="the borrower's industry, the GB/T 4754 section letter (所属行业门类, A-T)",
+    )
 
     def facts(self) -> dict[str, Any]:
-        """The loan's own facts: every field but the version and the people."""
-        return {k: v for k, v in super().params().items() if k not in self.parties}
+        """The loan's own facts: every field but the version, the people and the industry."""
+        return {
+            k: v for k, v in super().params().items() if k not in self.parties and k != "industry"
+        }
 
     def params(self) -> dict[str, Any]:
         named = {k: getattr(self, k) for k in self.parties if getattr(self, k) is not None}
-        return {**self.facts(), **named}
+        # The industry came later: a booking without it keeps the fingerprint it always had.
+        industry = {"industry": self.industry.value} if self.industry is not None else {}
+        return {**self.facts(), **named, **industry}
 
 
 class RecordRepayment(LoanCommand):
@@ -148,6 +157,9 @@ class LifecycleCommands(ArchiveCore):
                 ),
                 approver=self._origination_party(cmd.approver_no, "approver", "审批人"),
             )
+            if cmd.industry is not None:
+                loan.record_industry(industry=cmd.industry, actor=actor)
+            flagged = self.booking_flags(loan, actor)
             dossier = Dossier.open(
                 loan_id=loan.id,
                 loan_no=loan.loan_no,
@@ -165,7 +177,11 @@ class LifecycleCommands(ArchiveCore):
             assert isinstance(index, BorrowerIndex)
             index.add_loan(loan_id=loan.id)
             ids = {"loan_id": str(loan.id), "dossier_id": str(dossier.id)}
-            return Work(loan, [loan, dossier, index], ids, loan.loan_no)
+            if flagged:
+                # Booked while its unit, product, manager or customer is suspended (停牌): the
+                # credit system granted it; the archive records it and flags it (SUS-10).
+                ids["suspended"] = "、".join(s.suspension_no for s in flagged)
+            return Work(loan, [loan, dossier, index, *flagged], ids, loan.loan_no)
 
         return self.run(ctx, cmd, body, uploads)
 

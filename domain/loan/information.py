@@ -21,6 +21,7 @@ from eventsourcing.domain import event
 from domain.authorization import Action, authorize
 from domain.dates import check_not_before
 from domain.errors import InvalidInputError
+from domain.industry import Industry
 from domain.information import (
     MISUSE_CODE,
     RATING_DOCUMENT,
@@ -111,6 +112,13 @@ class LoanInformation(LoanWorkout):
                     "a change of rating must file the borrower rating form (rating_form)",
                     field="documents",
                 )
+        if any(c["field"] == BorrowerField.INDUSTRY.value for c in recorded) and not documents:
+            raise InvalidInputError(
+                "所属行业变更须附证明材料（如营业执照、经营范围变更登记）",
+                "a change of industry must file its evidence (the business licence, the "
+                "registered change of business scope)",
+                field="documents",
+            )
         self._borrower_information_changed(
             changed_on=changed_on,
             changes=recorded,
@@ -148,6 +156,38 @@ class LoanInformation(LoanWorkout):
                 actor_id=actor_id,
             ),
         ]
+
+    @property
+    def industry(self) -> str | None:
+        """The borrower's industry (GB/T 4754 门类 letter), if recorded."""
+        return self.borrower_information.get(BorrowerField.INDUSTRY.value)
+
+    def record_industry(self, *, industry: Industry, actor: Actor) -> None:
+        """Record the borrower's industry as the loan is booked (SUS-01): in the act of the
+        disbursement, dated its value date; later changes go through the information
+        maintenance, with their evidence."""
+        authorize(actor, Action.DISBURSE)
+        if self.industry is not None or self.information_changes:
+            raise InvalidInputError(
+                "所属行业仅在放款时登记，其后变更须经贷款信息维护并附证明材料",
+                "the industry is recorded at booking only; later it changes through the "
+                "borrower information maintenance, with its evidence",
+                field="industry",
+            )
+        self._industry_recorded(
+            classified_on=self.value_date,
+            industry=Industry.parse(industry, "industry").value,
+            actor_id=actor.id,
+            role=actor.role,
+        )
+
+    @event("IndustryRecorded")
+    def _industry_recorded(
+        self, *, classified_on: date, industry: str, actor_id: UUID, role: Role
+    ) -> None:
+        info: dict[str, str] = dict(getattr(self, "_information", {}))
+        info[BorrowerField.INDUSTRY.value] = industry
+        self._information = info
 
     # ------------------------------------------------------------- funds use
     @property

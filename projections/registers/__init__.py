@@ -43,6 +43,7 @@ def all_registers(
     from projections.registers.partners import PartnerRegister
     from projections.registers.repayments import RepaymentRegister
     from projections.registers.responsibility import AccountabilityTrail
+    from projections.registers.risk_control import RiskControlRegister
     from projections.registers.scope import ScopeRegister
     from projections.registers.staff import StaffDirectory
     from projections.registers.supervision import SupervisionRegister
@@ -72,6 +73,7 @@ def all_registers(
         PaperRegister(),
         MonitoringRegister(),
         ZoneRegister(default_rules),
+        RiskControlRegister(),
         InspectionRegister(),
         AssessmentRegister(),
         FeedbackRegister(),

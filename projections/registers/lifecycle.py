@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 
 import sqlalchemy as sa
 
+from domain.industry import Industry
 from domain.loan import Loan
 from domain.rules import RuleSet
 from domain.schedules import InspectionsDone
@@ -49,6 +50,7 @@ LOANS = TableSpec(
         col("rating_changed_on", sa.Date, "信用等级变更日", "rating changed on"),
         col("rating_due_on", sa.Date, "评级变更所定检查到期日", "inspection due by the change"),
         col("information_changed_on", sa.Date, "最近信息变更日", "information last changed"),
+        col("industry", sa.String(4), "所属行业", "industry", filter=True, labels=Industry),
         *loan_facts("product", "branch"),
         col("guarantee_type", sa.String(16), "担保方式", "guarantee", labels=GuaranteeType),
         col("repayment_method", sa.String(16), "还款方式", "repayment", labels=RepaymentMethod),
@@ -110,11 +112,12 @@ class LoanLedger(FollowsRules, Projection):
     """贷后管理台账: borrower, product, amounts, status, grade, arrears, inspections, warnings."""
 
     name = "loan_ledger"
-    version = 12  # 6: checklist judgment; 7: the B岗 (managers.b_post_required); 8: an
+    version = 13  # 6: checklist judgment; 7: the B岗 (managers.b_post_required); 8: an
     # inspection counts once countersigned; 9: borrower information changed (the rating moves
     # the schedule), the use of the funds; 10: closer watch (重点客户, 大额客户, 第三方服务) and
     # the maturity notice (贷款到期通知书); 11: repayments on time and while overdue; 12: the
-    # lead unit by grade (牵头部门) and the hand-back from asset preservation
+    # lead unit by grade (牵头部门) and the hand-back from asset preservation; 13: the borrower's
+    # industry (所属行业)
     title_zh = "贷后管理台账"
     title_en = "Loan ledger"
     tables = (LOANS, STAFF, RULES_TABLE)
@@ -215,6 +218,10 @@ class LoanLedger(FollowsRules, Projection):
         self._next_due(row, changes)
         changes.put("loans", (event.originator_id,), row)
 
+    @handle.register(LoanEvents.IndustryRecorded)
+    def _(self, event: Any, changes: Changes) -> None:
+        self._change(changes, event.originator_id, industry=event.industry)
+
     @handle.register(LoanEvents.KeyCustomerDesignated)
     def _(self, event: Any, changes: Changes) -> None:
         # 重点客户名单纳入关注类: listed, never reclassified by it.
@@ -311,6 +318,8 @@ class LoanLedger(FollowsRules, Projection):
             return
         values: dict[str, Any] = {"information_changed_on": event.changed_on}
         for change in event.changes:
+            if change["field"] == "industry":
+                values["industry"] = change["new"]
             if change["field"] == "rating":
                 # The schedule re-derived from the change's date (INF-55).
                 fixed = self.rules_at(changes).inspections.due_at_rating_change(

@@ -149,6 +149,7 @@ class Scenario:
         "papers",
         "monitoring",
         "customers",
+        "risk_control",
         "reads",
     )
     """The steps that build the states, in the order they must run."""
@@ -1585,6 +1586,111 @@ class Scenario:
             Example({"loan_no": guaranteed}, body={"assessed_on": self.today}),
         )
         self.parameters["credit_code"] = code
+
+    # ------------------------------------------------------------ risk control
+    def risk_control(self) -> None:
+        """Risk notices published, acknowledged, investigated and closed (风险预警提示); new
+        lending suspended, supervised and lifted (停复牌)."""
+        am, risk = RUNNERS["account_manager"], RUNNERS["risk_manager"]
+        notice = {
+            "subject": "branch",
+            "subject_key": "城东支行",
+            "title": "城东支行资产质量风险提示",
+            "content": "请逐户排查逾期贷款成因",
+            "figures_on": self.today,
+            "published_on": self.today,
+        }
+        self.example("POST", "/risk-notices", Example(body=notice))
+
+        def published(by: str, *steps: str) -> str:
+            notice_id: str = self.bank.post(by, "/risk-notices", notice)["ids"]["notice_id"]
+            if "ack" in steps:
+                self.bank.post(
+                    am,
+                    f"/risk-notices/{notice_id}/acknowledgements",
+                    {"acknowledged_on": self.today},
+                )
+            if "investigate" in steps:
+                self.bank.post(
+                    am,
+                    f"/risk-notices/{notice_id}/investigations",
+                    {"investigated_on": self.today, "findings": "已排查", "measures": "逐户清收"},
+                )
+            if "close" in steps:
+                self.bank.post(
+                    risk,
+                    f"/risk-notices/{notice_id}/closure",
+                    {"closed_on": self.today, "conclusion": "办结"},
+                )
+            return notice_id
+
+        self.example(
+            "POST",
+            "/risk-notices/{notice_id}/acknowledgements",
+            Example({"notice_id": published(RM2)}, body={"acknowledged_on": self.today}),
+        )
+        self.example(
+            "POST",
+            "/risk-notices/{notice_id}/investigations",
+            Example(
+                {"notice_id": published(RM2, "ack")},
+                body={
+                    "investigated_on": self.today,
+                    "findings": "逾期客户2户，经营困难",
+                    "measures": "追加担保，按月跟踪",
+                },
+            ),
+        )
+        self.example(
+            "POST",
+            "/risk-notices/{notice_id}/closure",
+            Example(
+                {"notice_id": published(RM2, "ack", "investigate")},
+                body={"closed_on": self.today, "conclusion": "排查完毕，办结"},
+            ),
+        )
+        closed = published(RM2, "ack", "investigate", "close")
+
+        def suspension(customer: str) -> dict[str, Any]:
+            return {
+                "subject": "customer",
+                "subject_key": customer,
+                "basis": "notice",
+                "notice_id": closed,
+                "reason": "风险预警提示要求暂停该户新增授信",
+                "figures_on": self.today,
+                "suspended_on": self.today,
+            }
+
+        borrowers = []
+        for _ in range(3):
+            number = self.loan()
+            borrowers.append(f"91330100FZ{int(number[-6:]):06d}X")
+        self.example("POST", "/suspensions", Example(body=suspension(borrowers[0])))
+        noted = self.bank.post(risk, "/suspensions", suspension(borrowers[1]))
+        self.example(
+            "POST",
+            "/suspensions/{suspension_id}/supervision",
+            Example(
+                {"suspension_id": noted["ids"]["suspension_id"]},
+                body={"supervised_on": self.today, "note": "督导支行落实清收责任人"},
+            ),
+        )
+        lifting = self.bank.post(RM2, "/suspensions", suspension(borrowers[2]))
+        self.example(
+            "POST",
+            "/suspensions/{suspension_id}/lifting",
+            Example(
+                {"suspension_id": lifting["ids"]["suspension_id"]},
+                body={
+                    "lifted_on": self.today,
+                    "reason": "提示已办结，风险信号解除",
+                    "figures_on": self.today,
+                },
+            ),
+        )
+        self.parameters["notice_id"] = closed
+        self.parameters["suspension_id"] = lifting["ids"]["suspension_id"]
 
     # ------------------------------------------------------------------ zones
     def zones(self) -> None:

@@ -28,6 +28,7 @@ from fastapi.testclient import TestClient
 
 from api.settings import Settings
 from archive.core import CommandContext
+from archive.receipts import BorrowerIndex
 from demo.gaps import BORROWING_OVERDUE
 from demo.portfolio import build_portfolio
 from demo.staff import ROSTER
@@ -126,6 +127,10 @@ ROUTES: dict[str, Permission] = {
     # within their scope of the unit checked (and the person or unit checked).
     "/supervision-checks/{check_id}": Needs(Action.READ_TRAIL),
     "/supervision-checks/{check_id}/notice.pdf": Needs(Action.READ_TRAIL),
+    # A risk notice (风险预警提示) and a suspension (停复牌): business readers within their
+    # scope of the units concerned.
+    "/risk-notices/{notice_id}": Needs(Action.READ_BUSINESS),
+    "/suspensions/{suspension_id}": Needs(Action.READ_BUSINESS),
     # A branch's feedback (经办行反馈问题): the business readers within their scope of the
     # raising unit (and its raiser and handler).
     "/feedback/{feedback_id}": Needs(Action.READ_BUSINESS),
@@ -307,6 +312,8 @@ def demo_of(api: Api, *, loans: int) -> Demo:
             "run_id": str(uuid.uuid4()),
             "report_id": str(uuid.uuid4()),  # none issued: the allowed get a 404
             "check_id": str(uuid.uuid4()),  # none in this demo: the allowed get a 404
+            "notice_id": str(uuid.uuid4()),
+            "suspension_id": str(uuid.uuid4()),
             "feedback_id": str(uuid.uuid4()),  # none in this demo: the allowed get a 404
             "paper_id": str(uuid.uuid4()),  # not the demo's paper: the allowed get a 404
             "staff_no": "0101",
@@ -438,6 +445,9 @@ def subjects(demo: Demo, path: str, example: Example) -> list[DemoLoan]:
         else:
             unit = archive.staff(body["staff_no"]).branch
         found.append(DemoLoan("", unit, frozenset()))
+    if not found and path.startswith(("/risk-notices", "/suspensions")):
+        # A risk notice or a suspension: within the actor's reach of the units it concerns.
+        found += [DemoLoan("", unit, frozenset()) for unit in risk_units(demo, example)]
     if not found and path.startswith("/feedback/"):
         # A branch's feedback: within the reach of the unit that raised it.
         unit = archive.repository.get(UUID(example.path["feedback_id"])).branch
@@ -463,6 +473,23 @@ def subjects(demo: Demo, path: str, example: Example) -> list[DemoLoan]:
         evaluated = archive.staff(example.path["staff_no"])
         found.append(DemoLoan("", evaluated.branch, frozenset()))
     return found
+
+
+def risk_units(demo: Demo, example: Example) -> list[str]:
+    """The units a risk notice or a suspension concerns (none: bank-wide)."""
+    archive = demo.api.archive
+    for name in ("notice_id", "suspension_id"):
+        if name in example.path:
+            found = archive.repository.get(UUID(example.path[name]))
+            units = getattr(found, "units", None)
+            return list(units) if units is not None else [u for u in [found.branch] if u]
+    body = example.body or {}
+    if body.get("subject") == "branch":
+        return [body["subject_key"]]
+    if body.get("subject") == "customer":
+        index = archive.repository.get(BorrowerIndex.create_id(body["subject_key"]))
+        return [archive.repository.get(index.loan_ids[-1]).branch]
+    return list(body.get("units", []))
 
 
 def asking(demo: Demo, role: Role, loans: list[DemoLoan]) -> list[tuple[Person, bool]]:

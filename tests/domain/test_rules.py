@@ -423,6 +423,8 @@ CHANGED_ON_PURPOSE = frozenset(
         "monitoring",
         "zones",
         "portfolio",
+        "portfolio.npl_alert",
+        "portfolio.overdue_target",
         "calendar",
         # The assistant inspector (辅助检查人), the joint inspection of a major risk matter
         # (会同检查) and the emergency plan (应急预案): nothing asked for them before.
@@ -449,11 +451,12 @@ raising serving its handling (warnings.form_on_raising), the bank's holiday cale
 only before [calendar]), the customers' zones (三大区间, [[zones]]), into which nobody was
 classified before, the 管户 cap, range and amount tiers ([guanhu]), which nothing limited
 before, and the portfolio's amount bands, NPL ceilings and provision rates ([portfolio]), none
-of which existed before, and the lead unit by grade and the extension prepared ahead
-([accountability]), which nothing named or asked for before, and the partner institutions'
-lines and the servicers' communications ([partners]) and the repayment-behaviour thresholds
-([repayment_behaviour]), which nothing flagged or raised before; so the shipped file differs
-from what an earlier rule set is read with."""
+of which existed before, nor the alert lines (不良警戒线, 逾期率考核线) added to it later, and
+the lead unit by grade and the extension prepared ahead ([accountability]), which nothing named
+or asked for before, and the partner institutions' lines and the servicers' communications
+([partners]) and the repayment-behaviour thresholds ([repayment_behaviour]), which nothing
+flagged or raised before; so the shipped file differs from what an earlier rule set is read
+with."""
 
 
 def test_the_shipped_rules_say_what_earlier_rule_sets_are_read_with() -> None:

@@ -41,6 +41,7 @@ from domain.customer import Customer
 from domain.disposition import DestructionBatch
 from domain.dossier import Dossier, FixityResult
 from domain.feedback import BranchFeedback
+from domain.industry import Industry
 from domain.information import BorrowerField, PaymentMethod
 from domain.integrity import AuditBundle, IntegrityVerification
 from domain.loan import Loan
@@ -50,6 +51,14 @@ from domain.papers import LoanMeasures, ManagementPaper
 from domain.partners import Partner
 from domain.portfolio import IssuedRiskReport, ReportPeriod
 from domain.reference import ReferenceSeries, Series
+from domain.risk_control import (
+    ActiveSuspensions,
+    Figures,
+    RiskNotice,
+    RiskSubject,
+    Suspension,
+    SuspensionBasis,
+)
 from domain.rules import RuleSet, RulesInForce, packaged_rules_text, shipped_rules
 from domain.scope import Level, RowScope
 from domain.staff import CustomerHolding, Staff
@@ -1999,6 +2008,123 @@ def report_issued(w: World) -> list[Any]:
     ]
 
 
+FIGURES = Figures(
+    on=START,
+    loans=2,
+    balance=Decimal("1500000.00"),
+    npl_rate=Decimal("33.33"),
+    overdue_rate=Decimal("33.33"),
+    npl_alert=Decimal("2.50"),
+    overdue_target=Decimal("5.00"),
+)
+
+
+def industry_recorded(w: World) -> list[Any]:
+    w.loan.record_industry(industry=Industry.C, actor=w.actor("am"))
+    return [w.loan]
+
+
+def risk_notice_published(w: World) -> list[Any]:
+    w.keep(
+        risk_notice=RiskNotice.publish(
+            notice_id=UUID(int=280),
+            notice_no="风险提示〔2025〕第0001号",
+            subject=RiskSubject.INDUSTRY,
+            subject_key="C",
+            subject_name="C 制造业",
+            units=["营业部"],
+            title="制造业贷款风险提示",
+            content="请排查制造业客户",
+            figures=FIGURES,
+            published_on=START,
+            actor=w.actor("risk"),
+        )
+    )
+    return [w.risk_notice]
+
+
+def risk_notice_acknowledged(w: World) -> list[Any]:
+    w.risk_notice.acknowledge(acknowledged_on=START, actor=w.actor("am"), actor_branch="营业部")
+    return [w.risk_notice]
+
+
+def risk_notice_investigated(w: World) -> list[Any]:
+    w.risk_notice.record_investigation(
+        investigated_on=START,
+        findings="经营正常",
+        measures="按月跟踪",
+        actor=w.actor("am"),
+        actor_branch="营业部",
+    )
+    return [w.risk_notice]
+
+
+def risk_notice_closed(w: World) -> list[Any]:
+    w.risk_notice.close(closed_on=START, conclusion="办结", actor=w.actor("head"))
+    return [w.risk_notice]
+
+
+def lending_suspended(w: World) -> list[Any]:
+    w.keep(
+        suspension=Suspension.suspend(
+            suspension_id=UUID(int=281),
+            suspension_no="停牌〔2025〕第0001号",
+            subject=RiskSubject.BRANCH,
+            subject_key="营业部",
+            subject_name="营业部",
+            branch="营业部",
+            basis=SuspensionBasis.NOTICE,
+            notice=w.risk_notice,
+            reason="暂停新增投放",
+            figures=FIGURES,
+            suspended_on=START,
+            actor=w.actor("risk"),
+        ),
+        active_suspensions=ActiveSuspensions.open(),
+    )
+    return [w.suspension]
+
+
+def suspensions_opened(w: World) -> list[Any]:
+    return [w.active_suspensions]
+
+
+def suspension_added(w: World) -> list[Any]:
+    w.active_suspensions.add(w.suspension)
+    return [w.active_suspensions]
+
+
+def suspension_supervised(w: World) -> list[Any]:
+    w.suspension.supervise(supervised_on=START, note="督导清收", actor=w.actor("head"))
+    return [w.suspension]
+
+
+def booking_flagged(w: World) -> list[Any]:
+    w.suspension.flag_booking(
+        loan_no=w.loan.loan_no,
+        booked_on=START,
+        principal=Decimal("100000.00"),
+        actor=w.actor("am"),
+    )
+    return [w.suspension]
+
+
+def suspension_lifted(w: World) -> list[Any]:
+    w.suspension.lift(
+        lifted_on=START,
+        reason="提示已办结",
+        figures=FIGURES,
+        notice=w.risk_notice,
+        actor=Actor(UUID(int=282), Role.RISK_MANAGER),
+    )
+    return [w.suspension]
+
+
+def suspension_removed(w: World) -> list[Any]:
+    w.active_suspensions.remove(w.suspension)
+    return [w.active_suspensions]
+
+
 def risk_report_issued(w: World) -> list[Any]:
     return [
         IssuedRiskReport.issue(
@@ -2157,6 +2283,7 @@ FACTORIES: dict[str, Factory] = {
     _declared(Loan, "AccountManagerHandedOver"): handed_over,
     _declared(Loan, "BranchChanged"): branch_changed,
     _declared(Loan, "AccountManagersAssigned"): account_managers_assigned,
+    _declared(Loan, "IndustryRecorded"): industry_recorded,
     _declared(Loan, "BorrowerInformationChanged"): borrower_information_changed,
     _declared(Loan, "FundsUseRecorded"): funds_use_recorded,
     _declared(Loan, "KeyCustomerDesignated"): key_customer_designated,
@@ -2248,6 +2375,17 @@ FACTORIES: dict[str, Factory] = {
     _declared(ManagementPaper, "PaperSubmitted"): paper_submitted,
     _declared(ManagementPaper, "PaperAcknowledged"): paper_acknowledged,
     _declared(IssuedRiskReport, "Issued"): risk_report_issued,
+    _declared(RiskNotice, "RiskNoticePublished"): risk_notice_published,
+    _declared(RiskNotice, "RiskNoticeAcknowledged"): risk_notice_acknowledged,
+    _declared(RiskNotice, "RiskNoticeInvestigated"): risk_notice_investigated,
+    _declared(RiskNotice, "RiskNoticeClosed"): risk_notice_closed,
+    _declared(Suspension, "LendingSuspended"): lending_suspended,
+    _declared(ActiveSuspensions, "Opened"): suspensions_opened,
+    _declared(ActiveSuspensions, "Added"): suspension_added,
+    _declared(Suspension, "SuspensionSupervised"): suspension_supervised,
+    _declared(Suspension, "BookingFlagged"): booking_flagged,
+    _declared(Suspension, "SuspensionLifted"): suspension_lifted,
+    _declared(ActiveSuspensions, "Removed"): suspension_removed,
     _declared(Staff, "OnlineMonitorDesignated"): online_monitor_designated,
     _declared(MonitoringRecord, "Recorded"): monitoring_recorded,
     _declared(MonitoringRecord, "Verified"): monitoring_verified,

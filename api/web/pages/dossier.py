@@ -35,6 +35,7 @@ from domain import values
 from domain.authorization import Action
 from domain.dossier import Dossier
 from domain.errors import DomainError
+from domain.industry import industry_label
 from domain.values import Grade, LabelledEnum, ReadPurpose
 from projections.errors import RegisterBehindError, RegisterFailedError, RegisterQueryError
 from projections.query import AsOf
@@ -436,6 +437,11 @@ def loan(
         meeting_measures=papers.measures_of(request, viewer, loan_no),
         inspections=postloan.inspections_shown(request, viewer, found, documents, people),
         then=_then(request, viewer, loan_no, on.strip(), as_of.strip()),
+        industry=industry_label(found.industry) if found.industry else None,
+        suspensions=[
+            f"{s.suspension_no} {s.subject_name}（{s.subject.zh}）"
+            for s in archive.suspensions_of_loan(found)
+        ],
         on=on.strip(),
         as_of=as_of.strip(),
     )

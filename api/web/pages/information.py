@@ -7,6 +7,7 @@ act on the loan, refused with the application's own words, nothing recorded.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,6 +39,7 @@ from archive.commands.information import ChangeBorrowerInformation, RecordFundsU
 from archive.core import CommandContext
 from archive.documents.ingest import Upload
 from domain.authorization import Action
+from domain.industry import Industry, industry_label
 from domain.information import BorrowerField, MaritalStatus, PaymentMethod
 from domain.loan import Loan
 
@@ -49,7 +51,13 @@ EVIDENCE = ("change_evidence", "rating_form")
 HINTS = {
     BorrowerField.INCOME: N_("Yearly, in yuan, e.g. 360000.00."),
     BorrowerField.RATING: N_("The risk manager's, with the borrower rating form attached."),
+    BorrowerField.INDUSTRY: N_("The GB/T 4754 section, with its evidence attached."),
 }
+CHOSEN: dict[BorrowerField, Callable[[Viewer], tuple[tuple[str, str], ...]]] = {
+    BorrowerField.MARITAL_STATUS: lambda viewer: _options(MaritalStatus, viewer),
+    BorrowerField.INDUSTRY: lambda _viewer: tuple((i.value, i.label) for i in Industry),
+}
+"""The items chosen from a list rather than typed, with their choices."""
 
 
 @dataclass(frozen=True)
@@ -82,6 +90,8 @@ class Use:
 def _value(field: str, value: str | None, viewer: Viewer) -> str:
     if value is None:
         return "—"
+    if field == BorrowerField.INDUSTRY.value:
+        return industry_label(value)
     if field == BorrowerField.MARITAL_STATUS.value:
         member = next((m for m in MaritalStatus if m.value == value), None)
         if member is not None:
@@ -161,11 +171,9 @@ def information_form(request: Request, viewer: Viewer, loan: Loan) -> Form:
                 Field(
                     f.value,
                     _label(f.value, viewer),
-                    "select" if f is BorrowerField.MARITAL_STATUS else "text",
+                    "select" if f in CHOSEN else "text",
                     required=False,
-                    options=_options(MaritalStatus, viewer)
-                    if f is BorrowerField.MARITAL_STATUS
-                    else (),
+                    options=CHOSEN[f](viewer) if f in CHOSEN else (),
                     hint=HINTS.get(f, ""),
                 )
                 for f in BorrowerField

@@ -58,6 +58,7 @@ VERBS = {
     "KeyCustomerRemoved": "移出重点客户",
     "ThirdPartyServiceAssigned": "指定第三方服务",
     "MaturityNoticeIssued": "发出贷款到期通知书",
+    "IndustryRecorded": "登记所属行业",
     # dossier
     "Opened": "开立档案",
     "DocumentFiled": "归档",
@@ -97,6 +98,7 @@ DATE_FIELDS = (
     "written_off_on",
     "settled_on",
     "changed_on",
+    "classified_on",
     "used_on",
     "value_date",
     "registered_on",
