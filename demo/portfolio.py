@@ -40,6 +40,7 @@ from demo.risk_control import publish_notice
 from demo.shapes import draw_shapes
 from demo.staff import ROSTER, Person
 from demo.supervision import supervise
+from demo.targets import sign_target_records
 from demo.warning_loops import walk_warning_loops
 from demo.watch import watch_closely
 from domain.errors import InvalidInputError
@@ -129,6 +130,7 @@ def build_portfolio(
     documents += watch_closely(archive, plans, contexts)
     documents += show_guarantors(archive, shapes, contexts)
     keep_customer_files(archive, shapes, contexts)
+    sign_target_records(archive, shapes, contexts)
     if draw_risk_report is not None:
         issue_quarterly_risk_report(archive, contexts, draw_risk_report)
     events = (archive.recorder.max_notification_id() or 0) - first

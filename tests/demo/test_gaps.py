@@ -76,12 +76,9 @@ def test_the_demo_shows_its_deliberate_gaps_and_late_work_on_its_today(
         rule="inspections.first_follow_up_days_other = 30",
         rules_version=SHIPPED.version,
     )
-    # Besides the year's target record (目标责任书, LOS-14), which the demo signs for no loan.
-    assert [
-        t
-        for t in queue
-        if t.loan_no == FIRST_INSPECTION_OVERDUE and t.kind is not TaskKind.TARGET_RECORD
-    ] == [first_inspection]
+    assert [t for t in queue if t.loan_no == FIRST_INSPECTION_OVERDUE] == [first_inspection]
+    # Every loan on the books has the year's target record (目标责任书, LOS-14): none is owed.
+    assert [t for t in queue if t.kind is TaskKind.TARGET_RECORD] == []
     assert [t for t in queue if t.kind is TaskKind.FIRST_INSPECTION] == [first_inspection]
 
     # DK2025000027: the notice served on 2026-10-12 is filed, its receipt never was — 39 days

@@ -22,7 +22,7 @@ import pytest
 
 from archive.application import DossierArchive
 from archive.core import CommandContext, blob_key
-from demo.plan import TODAY
+from demo.plan import MAX_STEPS, TODAY
 from demo.portfolio import DemoSummary, build_portfolio
 from domain.collateral import Collateral
 from domain.errors import InvalidInputError
@@ -156,7 +156,9 @@ def test_a_small_demo_portfolio_shows_every_fate_and_keeps_every_rule(
     assert built.summary.documents == sum(
         len(e.documents) for no in loans for e in built.every_event(no)
     )
-    assert all(2 <= len(es) <= 40 for es in events.values()), {
+    # A loan's own steps are trimmed to MAX_STEPS; the bank's work after them (the archive
+    # office, the year's target record, a closer watch) adds a few events more.
+    assert all(2 <= len(es) <= MAX_STEPS + 4 for es in events.values()), {
         n: len(es) for n, es in events.items()
     }
     assert {s.role for s in built.summary.staff} == {r.value for r in Role}
