@@ -413,8 +413,11 @@ def test_registers_raised_to_follow_the_rules_rebuild_every_row_the_release_wrot
         for name in judged:
             for row in tables.get(name, []):
                 if projection.name == "warning_ledger":
-                    # Raised before the closed loop: two steps, and no catalogue nor route.
+                    # Raised before the closed loop: two steps, and no catalogue nor route;
+                    # before emergency plans: none required, no progress.
                     assert row["closed_loop"] is False, (projection.name, name)
+                    assert row["plan_required"] is False, (projection.name, name)
+                    assert row["plan_progress_count"] == 0, (projection.name, name)
                 else:
                     assert isinstance(row["b_post_required"], bool), (projection.name, name)
         for name, added in added_since.items():
@@ -454,12 +457,22 @@ ADDED_SINCE = {
             "determined_by",
             "confirmed",
             "opinion",
+            "plan_start_due",
+            "plan_started_on",
+            "plan_started_late",
+            "plan_started_by",
+            "plan_owner",
+            "plan_measures",
+            "plan_due",
+            "plan_progress_on",
+            "plan_progress",
         )
     },
 }
 """Columns a register gained after the release: the loan ledger's last checklist inspection,
 its change of rating and information, the use of its funds, the borrower's industry; the
-warning ledger's catalogue name, report, feedback and determination (预警闭环)."""
+warning ledger's catalogue name, report, feedback and determination (预警闭环), and the
+emergency plan a red signal starts (应急预案)."""
 
 JUDGED_SINCE = {
     "loan_ledger": {
@@ -476,14 +489,14 @@ JUDGED_SINCE = {
             "repayments_late",
         )
     },
-    "warning_ledger": {"signals": ("closed_loop",)},
+    "warning_ledger": {"signals": ("closed_loop", "plan_required", "plan_progress_count")},
 }
 """Columns a register gained after the release that it fills from the release's own events: the
 loan ledger's B岗 and whether the rules require one (true or false for every loan), and its
 closer watch (key customer, watch list, large customer: false for every loan until listed or as
 the rules judge the principal; no servicer, no notice), and its count of repayments made on
-time and while overdue; whether a signal follows the closed loop (false for every signal
-the release raised)."""
+time and while overdue; whether a signal follows the closed loop and requires an emergency
+plan (false for every signal the release raised, with no progress recorded)."""
 
 
 def test_the_circulation_register_raised_to_name_documents_rebuilds_the_rows_the_release_wrote(
