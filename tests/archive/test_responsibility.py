@@ -71,13 +71,15 @@ def test_the_rung_that_starts_determination_is_the_rules_in_force(
     moved = (
         packaged_rules_text()
         .replace(
-            'owner = "account_manager", responsibility = true }', 'owner = "account_manager" }'
+            'owner = "account_manager", responsibility = true,', 'owner = "account_manager",'
         )
         .replace(
             'step = "on_site_investigation", owner = "post_loan_officer" }',
             'step = "on_site_investigation", owner = "post_loan_officer", responsibility = true }',
         )
     )
+    assert 'investigation", owner = "post_loan_officer", responsibility = true' in moved
+    assert moved.count("responsibility = true") == 1  # moved, not added
     app.adopt_rules(RuleSet.from_toml(moved), source="var/rules.toml")
     am, plo, auditor = staff["account_manager"], staff["post_loan_officer"], staff["auditor"]
     app.execute(am, make_disbursement(LOAN_NO))
