@@ -79,7 +79,7 @@ def test_the_rung_that_starts_determination_is_the_rules_in_force(
         )
     )
     assert 'investigation", owner = "post_loan_officer", responsibility = true' in moved
-    assert moved.count("responsibility = true") == 1  # moved, not added
+    assert moved.count(", responsibility = true") == 1  # moved, not added
     app.adopt_rules(RuleSet.from_toml(moved), source="var/rules.toml")
     am, plo, auditor = staff["account_manager"], staff["post_loan_officer"], staff["auditor"]
     app.execute(am, make_disbursement(LOAN_NO))
