@@ -78,6 +78,8 @@ def test_my_overdue_tasks_and_everyones_by_owner_as_json(
     assert [(t["kind"], t["due_on"], t["owner_no"], t["overdue"]) for t in body["data"]] == [
         ("originals_transfer", "2025-01-15", "AM01", True),
         ("first_inspection", "2025-01-25", "AM01", True),
+        # The bank's only borrower is among its top 50 (MON-02): inspected on site each quarter.
+        ("top_customer_on_site", "2025-04-10", "AM01", False),
     ]
 
     refused = dossier("--all", token=tokens["am"])
