@@ -99,6 +99,7 @@ def inspect(api: Api, loan_no: str, on: str, kind: str, **extra: Any) -> Any:
         "kind": kind,
         "inspected_on": on,
         "reviewer_no": "RV001",
+        "assistant_no": "AM002",  # a key customer's loan is large enough to need its B岗 (INS-29)
         "findings": "生产经营正常，销售回款稳定",
         **answers,
         **extra,
