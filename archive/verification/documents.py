@@ -1,6 +1,6 @@
 """Check e of ``dossier verify``: every cited document read back, decrypted and hashed.
 
-As each ``DocumentFiled`` event streams by, the document it cites is read from the blob store in
+As each ``DocumentFiled`` event (and each management paper drafted or revised) streams by, the document it cites is read from the blob store in
 chunks, decrypted (authenticated, under its dossier's data key) and hashed; its SHA-256 and size
 must be those the event names. A dossier destroyed by a recorded destruction (its ``Destroyed``
 event) has lost its key and its blobs on purpose: there the check is the other way round — a
@@ -22,6 +22,7 @@ from archive.core import blob_key, left_after_destruction
 from archive.verification.report import Finding, Findings
 from domain.disposition import DestructionBatch
 from domain.dossier import Dossier
+from domain.papers import ManagementPaper
 from domain.topics import stored_topics
 from domain.values import DocumentRef
 from storage.blobs import BlobNotFoundError, BlobStore
@@ -31,8 +32,14 @@ from storage.envelope import DataKeyNotFoundError
 CHUNK: Final = 1024 * 1024
 """Bytes of a document read at a time."""
 
-# Each with every topic the class's events were stored under before a module moved.
-FILED: Final = stored_topics(get_topic(Dossier.DocumentFiled))  # type: ignore[attr-defined]
+# Each with every topic the class's events were stored under before a module moved. A document
+# is filed in a loan's dossier, or kept by the management paper it is (drafted, then revised):
+# both under their aggregate's key, both read back here.
+FILED: Final = (
+    *stored_topics(get_topic(Dossier.DocumentFiled)),  # type: ignore[attr-defined]
+    *stored_topics(get_topic(ManagementPaper.PaperDrafted)),  # type: ignore[attr-defined]
+    *stored_topics(get_topic(ManagementPaper.PaperRevised)),  # type: ignore[attr-defined]
+)
 DESTROYED: Final = stored_topics(get_topic(Dossier.Destroyed))  # type: ignore[attr-defined]
 COMPLETED: Final = stored_topics(get_topic(DestructionBatch.Completed))  # type: ignore[attr-defined]
 

@@ -101,3 +101,21 @@ def test_an_account_manager_may_not_verify_or_read_a_run(api: Api) -> None:
 def test_an_unknown_run_is_404(api: Api) -> None:
     answer = api.get("auditor", "/integrity/verifications/00000000-0000-4000-8000-000000000000")
     assert answer.status_code == 404, answer.text
+
+
+def test_a_management_papers_damaged_pdf_is_found_like_a_dossiers(api: Api, tmp_path: Path) -> None:
+    """A work report sent up is kept under the paper's own key: verify reads it back too."""
+    from tests.api.procedures.test_management_papers import REPORT, draft
+
+    made = draft(api, "officer", REPORT)
+    assert made.status_code == 201, made.text
+    paper_id = made.json()["ids"]["paper_id"]
+    sealed(api)
+    [blob] = [p for p in (tmp_path / "blobs" / paper_id).rglob("*") if "." not in p.name]
+    blob.write_bytes(b"not the report any more")
+
+    report = run(api, "auditor").json()["report"]
+    assert report["intact"] is False
+    [finding] = report["discrepancies"]
+    assert finding["check"] == "document_undecryptable"
+    assert finding["document"] == {"dossier_id": paper_id, "sha256": blob.name}
