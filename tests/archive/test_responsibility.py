@@ -70,9 +70,7 @@ def test_the_rung_that_starts_determination_is_the_rules_in_force(
 ) -> None:
     moved = (
         packaged_rules_text()
-        .replace(
-            'owner = "account_manager", responsibility = true,', 'owner = "account_manager",'
-        )
+        .replace('owner = "account_manager", responsibility = true,', 'owner = "account_manager",')
         .replace(
             'step = "on_site_investigation", owner = "post_loan_officer" }',
             'step = "on_site_investigation", owner = "post_loan_officer", responsibility = true }',
