@@ -50,6 +50,9 @@ def test_the_monitoring_page_lists_key_customers_and_the_months_records(
     text = page.text
     assert 'data-testid="key-customers"' in text
     assert "前N大贷款客户、大额贷款客户" in text
+    borrower = archive.loan(loan_no).borrower_id
+    assert borrower not in text, "the list masks ID numbers"
+    assert f"*{borrower[-4:]}<" in text
     assert "总行" in text, "the head office leads its on-site inspection"
     assert "2025-04 非现场监测" in text
     assert f"{officer}（{officer_no}）" in text, "the monitor by name"

@@ -21,6 +21,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.routers.monitoring import listed as key_customers
 from api.web.pages.common import enter, listed, page_router, registers_of
+from api.web.pages.loans import masked
 from api.web.render import render
 from api.web.session import ViewerDep, archive_of
 from domain.authorization import Action
@@ -75,4 +76,5 @@ async def monitoring_page(request: Request, viewer: ViewerDep, on: str = "") -> 
         refused=refused,
         judgments={j.value: j for j in Judgment},
         states={s.value: s for s in FlagState},
+        masked=masked,
     )
