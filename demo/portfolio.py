@@ -31,6 +31,7 @@ from demo.archive_office import run_archive_office
 from demo.customers import keep_customer_files
 from demo.duties import evaluate_duties
 from demo.feedback import feed_back
+from demo.guanhu import assign_customers
 from demo.guarantors import show_guarantors
 from demo.lifecycle import plan_loan
 from demo.monitoring import RiskDrawer, issue_quarterly_risk_report
@@ -130,6 +131,7 @@ def build_portfolio(
     documents += watch_closely(archive, plans, contexts)
     documents += show_guarantors(archive, shapes, contexts)
     keep_customer_files(archive, shapes, contexts)
+    assign_customers(archive, shapes, contexts)
     sign_target_records(archive, shapes, contexts)
     if draw_risk_report is not None:
         issue_quarterly_risk_report(archive, contexts, draw_risk_report)
