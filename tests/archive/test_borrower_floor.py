@@ -15,7 +15,9 @@ from archive.commands.classification import (
     RejectClassification,
 )
 from archive.core import CommandContext
+from archive.receipts import BorrowerIndex
 from domain.errors import ClassificationFloorError
+from domain.loan import Loan
 from domain.values import BorrowerType, Grade, Product
 from tests import steps
 from tests.factories import make_disbursement, make_upload
@@ -159,15 +161,18 @@ def test_approvals_on_two_loans_of_one_borrower_at_once_are_serialised(
     proposals = {no: _propose(app, staff, no, Grade.SPECIAL_MENTION) for no in ("JJ-A", "JJ-B")}
     for loan_no, proposal_id in proposals.items():  # 认定 first, one after the other
         steps.determine(app, steps.credit_management(app, loan_no), loan_no, proposal_id)
+    # Both approvals read the borrower's index (the grades the floor is judged on) before
+    # either saves: the one saving second must conflict. (Waiting anywhere earlier lets the
+    # second read the index after the first saved: both then pass, rightly, one after the other.)
     barrier = threading.Barrier(2, timeout=10)
-    load = app.loan
+    read_index = app._borrower_index
 
-    def load_then_wait(loan_no: str) -> object:
-        loan = load(loan_no)
+    def read_then_wait(loan: Loan) -> BorrowerIndex | None:
+        index = read_index(loan)
         barrier.wait()
-        return loan
+        return index
 
-    monkeypatch.setattr(app, "loan", load_then_wait)
+    monkeypatch.setattr(app, "_borrower_index", read_then_wait)
 
     def approve(loan_no: str) -> str:
         try:
