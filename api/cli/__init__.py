@@ -21,6 +21,7 @@ from api.cli.compliance import report
 from api.cli.custody import archive_app, custody_app
 from api.cli.demo import build_demo, load_demo_on_first_start
 from api.cli.disposition import destruction_app
+from api.cli.imports import import_app
 from api.cli.integrity import check, gc
 from api.cli.keys import keys_app
 from api.cli.portfolio import portfolio_app
@@ -60,6 +61,7 @@ app.add_typer(destruction_app, name="disposition")
 app.add_typer(scope_app, name="scope")
 app.add_typer(postloan_app, name="postloan")
 app.add_typer(portfolio_app, name="portfolio")
+app.add_typer(import_app, name="import")
 app.command("demo")(build_demo)
 app.command("check")(check)
 app.command("gc")(gc)
