@@ -39,6 +39,7 @@ from archive.commands.zones import ZoneCommands
 from archive.core import CommandContext, expecting
 from archive.documents.ingest import Upload
 from archive.documents.sweeping import Sweeping
+from archive.feed.importing import FeedCommands
 from archive.reading import ReadQueries
 from archive.reports.bundles import BundleCommands
 from archive.reports.compliance import ReportCommands
@@ -79,6 +80,7 @@ class DossierArchive(
     DispositionCommands,
     BorrowingCommands,
     CustodyCommands,
+    FeedCommands,
     BundleCommands,
     ReadQueries,
     FixityChecks,

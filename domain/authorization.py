@@ -154,10 +154,14 @@ class Action(Enum):
     CLOSE_LOSS_REVIEW = "close_loss_review"
     SET_MANAGING_BRANCH = "set_managing_branch"
     MAINTAIN_CUSTOMER_CONTACT = "maintain_customer_contact"
+    IMPORT_FEED = "import_feed"
+    READ_FEED = "read_feed"
 
 
 R = Role
-BUSINESS_ROLES: frozenset[Role] = frozenset(r for r in Role if r is not Role.ADMINISTRATOR)
+BUSINESS_ROLES: frozenset[Role] = frozenset(
+    r for r in Role if r not in {Role.ADMINISTRATOR, Role.INTEGRATION}
+)
 LENDING_ROLES = frozenset({R.ACCOUNT_MANAGER, R.POST_LOAN_OFFICER})
 DETERMINING_ROLES = frozenset({R.REVIEWER, R.BRANCH_HEAD})
 """Who determines a proposed classification (分类认定): the branch's credit management."""
@@ -238,6 +242,10 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = {
     # Who did what, in which role: the evidence base of responsibility findings (责任追溯).
     Action.READ_TRAIL: frozenset({R.AUDITOR, R.COMPLIANCE, R.BRANCH_HEAD, R.RISK_MANAGER}),
     Action.CHECK_FIXITY: frozenset({R.ARCHIVIST, R.ARCHIVE_HEAD, R.COMPLIANCE, R.AUDITOR}),
+    # The core-banking feed (核心系统日终文件): imported by the integration identity only; its
+    # batches, jobs and reconciliations read by it and by those who answer for the figures.
+    Action.IMPORT_FEED: frozenset({R.INTEGRATION}),
+    Action.READ_FEED: frozenset({R.INTEGRATION, R.RISK_MANAGER, R.AUDITOR, R.COMPLIANCE}),
     Action.ENROL_STAFF: frozenset({R.ADMINISTRATOR}),
     Action.GRANT_ROLE: frozenset({R.ADMINISTRATOR}),
     Action.REVOKE_ROLE: frozenset({R.ADMINISTRATOR}),

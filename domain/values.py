@@ -65,6 +65,9 @@ class Role(LabelledEnum):
     COMPLIANCE = ("compliance", "合规")
     AUDITOR = ("auditor", "审计")
     ADMINISTRATOR = ("administrator", "系统管理员")
+    INTEGRATION = ("integration", "系统对接岗")
+    """The identity the core-banking feed runs under (核心系统日终文件导入): it records what
+    the core system reports and nothing else, and reads no business data."""
 
 
 class Product(LabelledEnum):

@@ -203,7 +203,8 @@ def make_staff(app: Any) -> dict[str, Any]:
     Returns a ``CommandContext`` per person, keyed by their staff number (工号): the keys are
     ``account_manager``, ``account_manager_2``, ``reviewer``, ``post_loan_officer``,
     ``risk_manager``, ``branch_head``, ``auditor``, ``archivist``, ``second_archivist``,
-    ``administrator``, ``archive_head`` and ``compliance``. Each context carries the staff id that the person's own token
+    ``administrator``, ``archive_head``, ``compliance`` and ``integration`` (the identity the
+    core-banking feed runs under). Each context carries the staff id that the person's own token
     authenticates to, so every later command goes through the real token check.
     """
     from archive.core import SYSTEM_ID, CommandContext
@@ -221,6 +222,7 @@ def make_staff(app: Any) -> dict[str, Any]:
         "administrator": ("周强", Role.ADMINISTRATOR),
         "archive_head": ("吴静", Role.ARCHIVE_HEAD),
         "compliance": ("郑洁", Role.COMPLIANCE),
+        "integration": ("核心系统对接", Role.INTEGRATION),
     }
     console = CommandContext(SYSTEM_ID)
     contexts: dict[str, CommandContext] = {}

@@ -131,6 +131,7 @@ class LoanCore(Aggregate):
             documents=list(documents),
             actor_id=actor.id,
             role=actor.role,
+            fed=None,
         )
 
     @staticmethod
@@ -192,6 +193,7 @@ class LoanCore(Aggregate):
         documents: list[DocumentRef]
         actor_id: UUID
         role: Role
+        fed: dict[str, Any] | None
 
         @staticmethod
         def upcast_v1_v2(state: dict[str, Any]) -> None:
@@ -224,6 +226,7 @@ class LoanCore(Aggregate):
         documents: list[DocumentRef],
         actor_id: UUID,
         role: Role,
+        fed: dict[str, Any] | None = None,
     ) -> None:
         self.loan_no = loan_no
         self.borrower_id = borrower_id
@@ -330,6 +333,7 @@ class LoanCore(Aggregate):
         reason: str,
         actor_id: UUID,
         role: Role,
+        fed: dict[str, Any] | None = None,
     ) -> None:
         self.branch = branch
         self.branches.append((moved_on, branch))
@@ -395,6 +399,7 @@ class LoanCore(Aggregate):
         reason: str,
         actor_id: UUID,
         role: Role,
+        fed: dict[str, Any] | None = None,
     ) -> None:
         if a_manager_id != self.account_manager_id:
             self.account_managers.append(a_manager_id)
@@ -456,6 +461,13 @@ class LoanCore(Aggregate):
         return found
 
     @property
+    def core_references(self) -> dict[str, tuple[Decimal, Decimal, Decimal]]:
+        """The core system's repayments by its transaction reference: principal, interest and
+        penalty as last recorded or corrected (a re-sent reference is the same repayment)."""
+        found: dict[str, tuple[Decimal, Decimal, Decimal]] = self.__dict__.get("_references", {})
+        return found
+
+    @property
     def arrears_history(self) -> tuple[Arrears, ...]:
         """Every overdue status recorded (逾期情况), oldest first."""
         found: tuple[Arrears, ...] = self.__dict__.get("_arrears", ())
@@ -511,7 +523,16 @@ class LoanCore(Aggregate):
         documents: list[DocumentRef],
         actor_id: UUID,
         role: Role,
+        reference: str | None = None,
+        penalty: Decimal | None = None,
+        fed: dict[str, Any] | None = None,
     ) -> None:
+        if reference is not None:  # kept in place: a loan may have hundreds of them
+            self.__dict__.setdefault("_references", {})[reference] = (
+                principal,
+                interest,
+                penalty or Decimal("0.00"),
+            )
         self.__dict__["_repayments"] = (
             *self.repayment_history,
             Repayment(
@@ -575,8 +596,14 @@ class LoanCore(Aggregate):
         overdue_interest: Decimal,
         actor_id: UUID,
         role: Role,
+        fed: dict[str, Any] | None = None,
     ) -> None:
         self.__dict__["_arrears"] = (*self.arrears_history, Arrears(as_of, days_overdue))
+        self.__dict__.setdefault("_arrears_amounts", {})[as_of] = (
+            days_overdue,
+            overdue_principal,
+            overdue_interest,
+        )
         if days_overdue > 0 and self.days_overdue == 0:
             self.normal_repayments_since_arrears = 0
             self.observation = self.observation.on_missed_payment(as_of)

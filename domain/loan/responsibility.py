@@ -13,7 +13,7 @@ from eventsourcing.domain import event
 from domain.authorization import Action, authorize
 from domain.errors import InvalidInputError, InvalidTransitionError, SegregationOfDutiesError
 from domain.loan.core import Docs
-from domain.loan.losses import LoanLosses
+from domain.loan.fed import LoanFeed
 from domain.records import Determination
 from domain.values import (
     Actor,
@@ -53,7 +53,7 @@ class TargetRecords:
         return found
 
 
-class Loan(LoanLosses, TargetRecords):
+class Loan(LoanFeed, TargetRecords):
     """A loan after disbursement (贷款), with everything done to it since."""
 
     # ----------------------------------------- 目标责任书 (target responsibility)

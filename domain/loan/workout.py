@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import event
@@ -161,6 +162,7 @@ class LoanWorkout(LoanCollection):
         actor_id: UUID,
         role: Role,
         applications: list[str] | None = None,
+        fed: dict[str, Any] | None = None,
     ) -> None:
         if applications:
             self.__dict__["_cited_applications"] = self.cited_applications | set(applications)
@@ -378,6 +380,8 @@ class LoanWorkout(LoanCollection):
         documents: list[DocumentRef],
         actor_id: UUID,
         role: Role,
+        how: str | None = None,
+        fed: dict[str, Any] | None = None,
     ) -> None:
         if self.status is LoanStatus.WRITTEN_OFF and outstanding > 0:
             note_loss(self.__dict__, LossKind.SETTLED_WITH_LOSS, settled_on, outstanding)

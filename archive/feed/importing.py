@@ -1,0 +1,580 @@
+"""Applying core-banking batches (核心系统日终文件导入): checked, rehearsed, saved in chunks.
+
+An import runs in four steps, nothing recorded until the third:
+
+1. **check** (:func:`archive.feed.batch.check_batch`): the control file against its files, every
+   line's fields, the loans, units and staff the lines name;
+2. **order**: the ledger (:class:`domain.feed.FeedLedger`) refuses a batch older than one
+   applied (unless it corrects it) and answers a batch already applied with nothing recorded;
+3. **rehearse**: every line applied to copies of the aggregates it touches, so that a line the
+   loan refuses (a repayment beyond the balance, a loan settled twice) refuses the batch before
+   anything is saved — unless ``partial``, when such lines are reported and left out;
+4. **apply**: the lines again, on the aggregates kept in memory across the batch, saved every
+   :data:`CHUNK_LINES` lines in one ``save()`` with the batch's progress. An import stopped at
+   any moment resumes from the progress the store holds: the same chunks, the same events.
+
+Every fact the core owns is recorded once: a line already on record records nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from copy import deepcopy
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import IntegrityError
+
+from archive.core import ArchiveCore, CommandContext, start_retention_on_close
+from archive.feed.batch import (
+    FILES,
+    LOANS,
+    OVERDUE,
+    REPAYMENTS,
+    SETTLEMENTS,
+    BatchSource,
+    CheckedBatch,
+    FeedLine,
+    LoanLine,
+    OverdueLine,
+    Problems,
+    RepaymentLine,
+    SettlementLine,
+    check_batch,
+    read_control,
+)
+from archive.feed.problems import BatchRefused, FeedProblem
+from archive.receipts import BorrowerIndex
+from domain.authorization import Action
+from domain.dossier import Dossier
+from domain.errors import ConflictError, DomainError, NotFoundError
+from domain.feed import FeedBatch, FeedLedger
+from domain.loan import Loan
+from domain.loan.fed import CORE_REPAYMENT_METHODS, rate_text
+from domain.values import Actor, Party
+
+CHUNK_LINES = 2000
+"""Lines applied between two saves: each save holds their events and the batch's progress."""
+
+RETRIES = 3
+"""Times an import reloads and resumes after another writer changed what it was saving."""
+
+
+@dataclass(frozen=True)
+class Progress:
+    """How far an import is: for a progress bar and the job's status."""
+
+    business_date: date
+    file: str
+    lines_done: int
+    lines_total: int
+    events: int
+
+
+@dataclass
+class ImportOutcome:
+    """What importing one batch did."""
+
+    batch: str
+    business_date: date
+    status: str
+    """``applied``; ``already_applied`` (nothing recorded); ``resumed`` (applied, after an
+    import stopped part-way)."""
+    events: int = 0
+    lines: int = 0
+    refused: list[FeedProblem] = field(default_factory=list)
+    refused_more: int = 0
+    reconciliation: dict[str, dict[str, str]] | None = None
+    balanced: bool | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "batch": self.batch,
+            "business_date": self.business_date.isoformat(),
+            "status": self.status,
+            "events": self.events,
+            "lines": self.lines,
+            "refused": len(self.refused) + self.refused_more,
+            "reconciliation": self.reconciliation,
+            "balanced": self.balanced,
+        }
+
+
+class _Context:
+    """What a batch's lines are checked against: the archive's loans, units and staff."""
+
+    def __init__(self, app: FeedCommands) -> None:
+        self.app = app
+        self._branches = app.rule_set().scope.hierarchy
+
+    def loan_known(self, loan_no: str) -> bool:
+        return self.app.aggregate_exists(Loan.create_id(loan_no))
+
+    def branch_known(self, name: str) -> bool:
+        return self._branches.knows(name)
+
+    def staff_known(self, staff_no: str) -> bool:
+        try:
+            self.app.staff(staff_no)
+        except NotFoundError:
+            return False
+        return True
+
+
+class _Aggregates:
+    """The aggregates a batch touches, loaded once and kept across the batch."""
+
+    def __init__(self, app: FeedCommands, *, rehearsal: _Aggregates | None = None) -> None:
+        self.app = app
+        self.kept: dict[UUID, Aggregate] = {}
+        self.dirty: dict[UUID, Aggregate] = {}
+        self._pristine = rehearsal
+
+    def get(self, aggregate_id: UUID) -> Aggregate | None:
+        found = self.kept.get(aggregate_id)
+        if found is None:
+            if self._pristine is not None:  # rehearsing: a copy of the real one
+                real = self._pristine.get(aggregate_id)
+                found = deepcopy(real) if real is not None else None
+            elif self.app.aggregate_exists(aggregate_id):
+                found = self.app.repository.get(aggregate_id)
+            if found is not None:
+                self.kept[aggregate_id] = found
+        return found
+
+    def add(self, aggregate: Aggregate) -> None:
+        self.kept[aggregate.id] = aggregate
+        self.dirty[aggregate.id] = aggregate
+
+    def touched(self, aggregate: Aggregate) -> None:
+        if aggregate.pending_events:
+            self.dirty[aggregate.id] = aggregate
+
+    def take_dirty(self) -> list[Aggregate]:
+        dirty = [a for a in self.dirty.values() if a.pending_events]
+        self.dirty = {}
+        return dirty
+
+
+class FeedCommands(ArchiveCore):
+    """Importing the core system's batches."""
+
+    def aggregate_exists(self, aggregate_id: UUID) -> bool:
+        return len(self.recorder.select_events(aggregate_id, limit=1)) > 0
+
+    def import_feed(
+        self,
+        ctx: CommandContext,
+        paths: list[Path],
+        *,
+        partial: bool = False,
+        progress: Callable[[Progress], None] | None = None,
+    ) -> list[ImportOutcome]:
+        """Import batches in business-date order; raise :class:`BatchRefused` for the first
+        refused (the batches before it stay applied)."""
+        actor = self.actor(ctx, Action.IMPORT_FEED)
+        checked: list[tuple[date, Path]] = []
+        for path in paths:  # the control files first: batches apply in business-date order
+            source = BatchSource(path)
+            try:
+                problems = Problems()
+                control = read_control(source, problems)
+                if control is None:
+                    raise problems.refuse()
+            finally:
+                source.close()
+            checked.append((control.business_date, path))
+        outcomes = []
+        for _day, path in sorted(checked, key=lambda c: (c[0], str(c[1]))):
+            outcomes.append(self._import_one(actor, path, partial=partial, progress=progress))
+        return outcomes
+
+    # ----------------------------------------------------------------- one batch
+    def _import_one(
+        self,
+        actor: Actor,
+        path: Path,
+        *,
+        partial: bool,
+        progress: Callable[[Progress], None] | None,
+    ) -> ImportOutcome:
+        batch = check_batch(path, _Context(self), partial=partial)
+        try:
+            for attempt in range(RETRIES + 1):
+                try:
+                    return self._apply(actor, batch, partial=partial, progress=progress)
+                except IntegrityError:
+                    if attempt == RETRIES:
+                        raise ConflictError(
+                            "另一导入正在写入同一批次或同一贷款，请稍后重试",
+                            "another import is writing the same batch or loans: retry later",
+                        ) from None
+            raise AssertionError("unreachable")
+        finally:
+            batch.close()
+
+    def _apply(
+        self,
+        actor: Actor,
+        batch: CheckedBatch,
+        *,
+        partial: bool,
+        progress: Callable[[Progress], None] | None,
+    ) -> ImportOutcome:
+        control = batch.control
+        day = control.business_date
+        sha = control.sha256
+        ledger = self._ledger()
+        stored = self._stored_batch(sha)
+        if stored is not None and stored.applied:
+            return ImportOutcome(
+                sha,
+                day,
+                "already_applied",
+                lines=stored.lines_done,
+                reconciliation=stored.reconciliation,
+                balanced=stored.balanced,
+            )
+        if stored is None:
+            self._check_order(ledger, sha, day, control.correction)
+        real = _Aggregates(self)
+        start_at = stored.lines_done if stored is not None else 0
+        refused = list(batch.problems)
+        if not partial:
+            rehearsal = _Aggregates(self, rehearsal=real)
+            found = self._run(actor, batch, rehearsal, start_at, partial=True, save=None)
+            if found:
+                raise BatchRefused(found[:1000], more=max(0, len(found) - 1000))
+        total = sum(entry.records for entry in control.files.values())
+        if stored is None:
+            stored = FeedBatch.start(
+                control_sha256=sha,
+                bank=control.bank,
+                business_date=day,
+                correction=control.correction,
+                partial=partial,
+                files={
+                    name: {
+                        "records": str(entry.records),
+                        "sha256": entry.sha256,
+                        **({"amount": f"{entry.amount:.2f}"} if entry.amount is not None else {}),
+                    }
+                    for name, entry in control.files.items()
+                },
+                refused=len(batch.problems) + batch.more,
+                actor=actor,
+            )
+            ledger.start(batch=sha, business_date=day, correction=control.correction, actor=actor)
+            self.save(stored, ledger)
+            status = "applied"
+        else:
+            status = "resumed"
+        recorded = stored
+
+        def save(file: str, line: int, done: int, last: bool) -> int:
+            dirty = real.take_dirty()
+            events = sum(len(a.pending_events) for a in dirty)
+            recorded.progress(file=file, line=line, lines_done=done, events=events)
+            extra: list[Aggregate] = []
+            if last:
+                recorded.reconcile(totals=self._totals(batch, real), actor=actor)
+                ledger.finish(batch=sha, business_date=day, actor=actor)
+                extra.append(ledger)
+            self.save(*dirty, recorded, *extra)
+            if progress is not None:
+                progress(Progress(day, file, done, total, recorded.events_recorded))
+            return events
+
+        refused += self._run(actor, batch, real, start_at, partial=partial, save=save)
+        return ImportOutcome(
+            sha,
+            day,
+            status,
+            events=recorded.events_recorded,
+            lines=recorded.lines_done,
+            refused=refused,
+            refused_more=batch.more,
+            reconciliation=recorded.reconciliation,
+            balanced=recorded.balanced,
+        )
+
+    def _ledger(self) -> FeedLedger:
+        if self.aggregate_exists(FeedLedger.create_id()):
+            found: Aggregate = self.repository.get(FeedLedger.create_id())
+            assert isinstance(found, FeedLedger)
+            return found
+        return FeedLedger.open()
+
+    def _stored_batch(self, sha: str) -> FeedBatch | None:
+        batch_id = FeedBatch.create_id(sha)
+        if not self.aggregate_exists(batch_id):
+            return None
+        found: Aggregate = self.repository.get(batch_id)
+        assert isinstance(found, FeedBatch)
+        return found
+
+    @staticmethod
+    def _check_order(ledger: FeedLedger, sha: str, day: date, correction: bool) -> None:
+        last = ledger.last_business_date
+        if correction:
+            if day not in ledger.applied.values():
+                raise BatchRefused(
+                    [
+                        _problem(
+                            "batch_not_applied",
+                            f"更正批次所更正的业务日期 {day} 尚无已导入批次",
+                            f"a correction batch for {day}, but no batch of that date was applied",
+                        )
+                    ]
+                )
+            return
+        if last is not None and day <= last:
+            raise BatchRefused(
+                [
+                    _problem(
+                        "batch_out_of_order",
+                        f"业务日期 {day} 不晚于已导入的 {last}；更正须使用更正批次（correction=true）",
+                        f"business date {day} is not after {last}, already applied; send a correction "
+                        "batch (correction=true) to change it",
+                    )
+                ]
+            )
+
+    # ------------------------------------------------------------- the lines
+    def _run(
+        self,
+        actor: Actor,
+        batch: CheckedBatch,
+        aggregates: _Aggregates,
+        start_at: int,
+        *,
+        partial: bool,
+        save: Callable[[str, int, int, bool], int] | None,
+    ) -> list[FeedProblem]:
+        """Apply the batch's lines from ``start_at``; the problems of the lines refused."""
+        control = batch.control
+        fed_base: dict[str, Any] = {
+            "batch": control.sha256,
+            "business_date": control.business_date.isoformat(),
+        }
+        if control.correction:
+            fed_base["correction"] = True
+        parties: dict[str, Party] = {}
+        problems: list[FeedProblem] = []
+        done = 0
+        last_file, last_line = FILES[0], 0
+        for name, typed in _all_lines(batch):
+            done += 1
+            if done <= start_at:
+                continue
+            last_file, last_line = name, typed.line
+            fed = {**fed_base, "file": name, "line": typed.line}
+            try:
+                self._line(
+                    actor,
+                    control.business_date,
+                    control.correction,
+                    typed,
+                    fed,
+                    aggregates,
+                    parties,
+                )
+            except DomainError as exc:
+                if not partial:
+                    raise
+                column = exc.context.get("field")
+                problems.append(FeedProblem(name, typed.line, column, exc.code, exc.zh, exc.en))
+            if save is not None and done % CHUNK_LINES == 0:
+                save(name, typed.line, done, False)
+        if save is not None:
+            save(last_file, last_line, done, True)
+        return problems
+
+    def _line(
+        self,
+        actor: Actor,
+        day: date,
+        correction: bool,
+        typed: FeedLine,
+        fed: dict[str, Any],
+        aggregates: _Aggregates,
+        parties: dict[str, Party],
+    ) -> None:
+        loan = aggregates.get(Loan.create_id(typed.loan_no))
+        assert loan is None or isinstance(loan, Loan)
+        if isinstance(typed, LoanLine):
+            manager = parties.get(typed.account_manager_no)
+            if manager is None:
+                manager = parties[typed.account_manager_no] = self.party(typed.account_manager_no)
+            if loan is None:
+                self._book(actor, typed, manager, fed, aggregates)
+                return
+            loan.report_master_data(
+                borrower_id=typed.borrower_id_no,
+                reported=_master(typed),
+                branch=typed.branch,
+                account_manager=manager,
+                business_date=day,
+                actor=actor,
+                fed=fed,
+            )
+            aggregates.touched(loan)
+            return
+        if loan is None:  # checked before: the batch's own loans.csv brought it
+            raise NotFoundError(
+                f"贷款 {typed.loan_no} 不存在",
+                f"loan {typed.loan_no} does not exist",
+                field="loan_no",
+            )
+        if isinstance(typed, RepaymentLine):
+            loan.report_repayment(
+                reference=typed.reference,
+                paid_on=typed.paid_on,
+                principal=typed.principal,
+                interest=typed.interest,
+                penalty=typed.penalty,
+                correction=correction,
+                actor=actor,
+                fed=fed,
+            )
+        elif isinstance(typed, OverdueLine):
+            loan.report_arrears(
+                as_of=day,
+                days_overdue=typed.days_overdue,
+                overdue_principal=typed.overdue_principal,
+                overdue_interest=typed.overdue_interest,
+                correction=correction,
+                actor=actor,
+                fed=fed,
+            )
+        elif isinstance(typed, SettlementLine) and loan.report_settlement(
+            settled_on=typed.settled_on,
+            how=typed.how,
+            correction=correction,
+            actor=actor,
+            fed=fed,
+        ):
+            dossier = aggregates.get(Dossier.create_id(loan.id))
+            if isinstance(dossier, Dossier) and start_retention_on_close(loan, dossier, actor):
+                aggregates.touched(dossier)
+        aggregates.touched(loan)
+
+    def _book(
+        self,
+        actor: Actor,
+        typed: LoanLine,
+        manager: Party,
+        fed: dict[str, Any],
+        aggregates: _Aggregates,
+    ) -> None:
+        """A loan the core disbursed: the loan, its dossier, the borrower's index."""
+        loan = Loan.book_from_core(
+            loan_no=typed.loan_no,
+            borrower_id=typed.borrower_id_no,
+            borrower_name=typed.borrower_name,
+            borrower_type=typed.borrower_kind,
+            product=typed.product,
+            principal=typed.principal,
+            rate=typed.rate,
+            value_date=typed.value_date,
+            maturity_date=typed.maturity_date,
+            repayment_method=typed.repayment_method,
+            guarantee_type=typed.guarantee_type,
+            branch=typed.branch,
+            purpose=typed.purpose,
+            account_manager=manager,
+            actor=actor,
+            fed=fed,
+        )
+        aggregates.add(loan)
+        aggregates.add(
+            Dossier.open(
+                loan_id=loan.id,
+                loan_no=loan.loan_no,
+                borrower_name=loan.borrower_name,
+                actor=actor,
+                opened_on=loan.value_date,
+            )
+        )
+        index_id = BorrowerIndex.create_id(typed.borrower_id_no)
+        index = aggregates.get(index_id)
+        if index is None:
+            index = BorrowerIndex(borrower_id=typed.borrower_id_no)
+            aggregates.add(index)
+        assert isinstance(index, BorrowerIndex)
+        index.add_loan(loan_id=loan.id)
+        aggregates.touched(index)
+
+    # ------------------------------------------------------------- 对账
+    def _totals(self, batch: CheckedBatch, aggregates: _Aggregates) -> dict[str, dict[str, str]]:
+        """Per file: the control file's records and amount, and what the archive holds of the
+        batch's lines after applying it — read back from the loans, not from the lines."""
+        totals: dict[str, dict[str, str]] = {}
+        day = batch.control.business_date
+        for name, entry in batch.control.files.items():
+            records = 0
+            amount = Decimal("0.00")
+            for typed in batch.lines(name):
+                loan = aggregates.get(Loan.create_id(typed.loan_no))
+                if not isinstance(loan, Loan):
+                    continue
+                if isinstance(typed, LoanLine):
+                    records += 1
+                    amount += loan.principal
+                elif isinstance(typed, RepaymentLine):
+                    held = loan.core_references.get(typed.reference)
+                    if held is not None:
+                        records += 1
+                        amount += sum(held)
+                elif isinstance(typed, OverdueLine):
+                    records += int(loan.arrears_on(day) is not None)
+                elif isinstance(typed, SettlementLine):
+                    records += int(loan.settled_on is not None)
+            row = {"control_records": str(entry.records), "archive_records": str(records)}
+            if entry.amount is not None:
+                row["control_amount"] = f"{entry.amount:.2f}"
+                row["archive_amount"] = f"{amount:.2f}"
+            totals[name] = row
+        return totals
+
+
+def _all_lines(batch: CheckedBatch) -> Iterator[tuple[str, FeedLine]]:
+    for name in FILES:
+        for typed in batch.lines(name):
+            yield name, typed
+
+
+def _master(typed: LoanLine) -> dict[str, str]:
+    return {
+        "borrower_name": typed.borrower_name,
+        "borrower_type": typed.borrower_kind.value,
+        "product": typed.product.value,
+        "principal": f"{typed.principal:.2f}",
+        "interest_rate": rate_text(typed.rate),
+        "value_date": typed.value_date.isoformat(),
+        "maturity_date": typed.maturity_date.isoformat(),
+        "repayment_method": CORE_REPAYMENT_METHODS[typed.repayment_method].value,
+        "guarantee_type": typed.guarantee_type.value,
+        "purpose": typed.purpose,
+    }
+
+
+def _problem(code: str, zh: str, en: str) -> FeedProblem:
+    return FeedProblem("batch.ctl", None, None, code, zh, en)
+
+
+__all__ = [
+    "CHUNK_LINES",
+    "LOANS",
+    "OVERDUE",
+    "REPAYMENTS",
+    "SETTLEMENTS",
+    "FeedCommands",
+    "ImportOutcome",
+    "Progress",
+]

@@ -1,0 +1,273 @@
+"""Importing core-banking batches into the archive, on SQLite and PostgreSQL.
+
+Each test writes batches as a core system would (archive/feed/writing.py), imports them through
+the application with the integration identity's token, and reads back what the store holds.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from archive.application import DossierArchive
+from archive.core import CommandContext
+from archive.feed.batch import LOANS, OVERDUE, REPAYMENTS, SETTLEMENTS
+from archive.feed.importing import CHUNK_LINES
+from archive.feed.problems import BatchRefused
+from archive.feed.writing import write_batch, zip_batch
+from domain.dossier import Dossier
+from domain.errors import AuthorizationError
+from domain.feed import FeedBatch
+from domain.loan import Loan
+from domain.values import LoanStatus, RepaymentMethod
+
+DAY1 = date(2026, 11, 2)
+DAY2 = date(2026, 11, 3)
+ID_NO = "11010519491231002X"
+
+
+def loan(no: str = "JD-1", **changes: object) -> dict[str, object]:
+    row: dict[str, object] = {
+        "loan_no": no,
+        "borrower_name": "林秀英",
+        "borrower_kind": "individual",
+        "borrower_id_type": "resident_id",
+        "borrower_id_no": ID_NO,
+        "product": "individual_production",
+        "branch": "营业部",
+        "account_manager_no": "account_manager",
+        "principal": "100000.00",
+        "rate": "0.0435",
+        "value_date": "2026-11-02",
+        "maturity_date": "2027-11-02",
+        "repayment_method": "equal_principal",
+        "guarantee_type": "guarantee",
+        "purpose": "购买种苗",
+    }
+    row.update(changes)
+    return row
+
+
+def repayment(ref: str, loan_no: str = "JD-1", **changes: object) -> dict[str, object]:
+    row: dict[str, object] = {
+        "reference": ref,
+        "loan_no": loan_no,
+        "paid_on": "2026-11-03",
+        "principal": "1000.00",
+        "interest": "36.25",
+        "penalty": "0.00",
+    }
+    row.update(changes)
+    return row
+
+
+def arrears(
+    loan_no: str, days: int, principal: str = "0.00", interest: str = "0.00"
+) -> dict[str, object]:
+    return {
+        "loan_no": loan_no,
+        "days_overdue": str(days),
+        "overdue_principal": principal,
+        "overdue_interest": interest,
+    }
+
+
+def batch(tmp: Path, day: date, name: str | None = None, **kwargs: Any) -> Path:
+    return write_batch(
+        tmp / (name or f"feed-{day:%Y%m%d}"),
+        bank="云溪农商银行",
+        business_date=day,
+        files=kwargs.pop("files"),
+        **kwargs,
+    )
+
+
+def recorded(app: DossierArchive) -> int:
+    return app.recorder.max_notification_id() or 0
+
+
+@pytest.fixture
+def feed(staff: dict[str, CommandContext]) -> CommandContext:
+    return staff["integration"]
+
+
+def test_a_first_batch_books_the_loans_with_their_dossiers(
+    app: DossierArchive, feed: CommandContext, tmp_path: Path
+) -> None:
+    path = batch(tmp_path, DAY1, files={LOANS: [loan(), loan("JD-2", principal="50000.00")]})
+    [outcome] = app.import_feed(feed, [path])
+    assert outcome.status == "applied"
+    assert outcome.balanced is True
+    assert outcome.reconciliation == {
+        LOANS: {
+            "control_records": "2",
+            "archive_records": "2",
+            "control_amount": "150000.00",
+            "archive_amount": "150000.00",
+        }
+    }
+    booked = app.repository.get(Loan.create_id("JD-1"))
+    assert isinstance(booked, Loan)
+    manager = app.staff("account_manager")
+    assert booked.account_manager_id == manager.id
+    assert booked.repayment_method is RepaymentMethod.INSTALMENT
+    assert booked.term.interest_rate == "4.35%"
+    dossier = app.repository.get(Dossier.create_id(booked.id))
+    assert isinstance(dossier, Dossier)
+    first = app.events.get(booked.id)
+    fed = next(iter(first)).fed  # type: ignore[attr-defined]
+    assert fed["file"] == LOANS
+    assert fed["line"] == 2
+    assert fed["business_date"] == "2026-11-02"
+    assert fed["batch"] == outcome.batch
+
+
+def test_importing_a_batch_twice_records_nothing_the_second_time(
+    app: DossierArchive, feed: CommandContext, tmp_path: Path
+) -> None:
+    path = batch(tmp_path, DAY1, files={LOANS: [loan()]})
+    app.import_feed(feed, [path])
+    before = recorded(app)
+    [again] = app.import_feed(feed, [zip_batch(path, tmp_path / "again.zip")])
+    assert again.status == "already_applied"
+    assert recorded(app) == before
+
+
+def test_repayments_arrears_and_settlement_follow_the_core(
+    app: DossierArchive, feed: CommandContext, tmp_path: Path
+) -> None:
+    day1 = batch(tmp_path, DAY1, files={LOANS: [loan(principal="2000.00")]})
+    day2 = batch(
+        tmp_path,
+        DAY2,
+        files={
+            REPAYMENTS: [repayment("TX-1"), repayment("TX-2", principal="1000.00", interest="0")],
+            OVERDUE: [arrears("JD-1", 0)],
+            SETTLEMENTS: [{"loan_no": "JD-1", "settled_on": "2026-11-03", "how": "repaid"}],
+        },
+    )
+    outcomes = app.import_feed(feed, [day2, day1])  # applied in business-date order
+    assert [o.business_date for o in outcomes] == [DAY1, DAY2]
+    assert outcomes[1].balanced is True
+    assert outcomes[1].reconciliation is not None
+    assert outcomes[1].reconciliation[REPAYMENTS]["archive_amount"] == "2036.25"
+    settled = app.repository.get(Loan.create_id("JD-1"))
+    assert isinstance(settled, Loan)
+    assert settled.status is LoanStatus.SETTLED
+    assert settled.balance == 0
+    assert set(settled.core_references) == {"TX-1", "TX-2"}
+
+
+def test_a_line_the_loan_refuses_refuses_the_batch_and_records_nothing(
+    app: DossierArchive, feed: CommandContext, tmp_path: Path
+) -> None:
+    app.import_feed(feed, [batch(tmp_path, DAY1, files={LOANS: [loan(principal="2000.00")]})])
+    before = recorded(app)
+    bad = batch(
+        tmp_path,
+        DAY2,
+        files={REPAYMENTS: [repayment("TX-1"), repayment("TX-2", principal="5000.00")]},
+    )
+    with pytest.raises(BatchRefused) as refused:
+        app.import_feed(feed, [bad])
+    [problem] = refused.value.problems
+    assert (problem.file, problem.line, problem.column) == (REPAYMENTS, 3, "principal")
+    assert "超过余额" in problem.reason_zh
+    assert "exceeds the balance" in problem.reason_en
+    assert recorded(app) == before
+    # With the option, the valid lines are applied and the refused one reported.
+    [outcome] = app.import_feed(feed, [bad], partial=True)
+    assert [(p.file, p.line) for p in outcome.refused] == [(REPAYMENTS, 3)]
+    assert outcome.reconciliation is not None
+    assert outcome.reconciliation[REPAYMENTS]["archive_records"] == "1"
+    assert outcome.balanced is False
+
+
+def test_a_batch_older_than_one_applied_is_refused(
+    app: DossierArchive, feed: CommandContext, tmp_path: Path
+) -> None:
+    app.import_feed(feed, [batch(tmp_path, DAY2, files={LOANS: [loan(value_date="2026-11-03")]})])
+    before = recorded(app)
+    with pytest.raises(BatchRefused) as refused:
+        app.import_feed(feed, [batch(tmp_path, DAY1, files={LOANS: [loan("JD-9")]})])
+    assert refused.value.problems[0].code == "batch_out_of_order"
+    assert recorded(app) == before
+
+
+def test_a_correction_batch_replaces_what_it_names(
+    app: DossierArchive, feed: CommandContext, tmp_path: Path
+) -> None:
+    app.import_feed(feed, [batch(tmp_path, DAY1, files={LOANS: [loan()]})])
+    app.import_feed(
+        feed,
+        [
+            batch(
+                tmp_path,
+                DAY2,
+                files={REPAYMENTS: [repayment("TX-1")], OVERDUE: [arrears("JD-1", 3, "500.00")]},
+            )
+        ],
+    )
+    fixed = batch(
+        tmp_path,
+        DAY2,
+        name="feed-20261103-correction",
+        correction=True,
+        files={
+            REPAYMENTS: [repayment("TX-1", principal="800.00")],
+            OVERDUE: [arrears("JD-1", 2, "400.00")],
+        },
+    )
+    [outcome] = app.import_feed(feed, [fixed])
+    assert outcome.balanced is True
+    corrected = app.repository.get(Loan.create_id("JD-1"))
+    assert isinstance(corrected, Loan)
+    assert corrected.balance == Decimal("99200.00")
+    assert corrected.core_references["TX-1"][0] == Decimal("800.00")
+    assert (corrected.days_overdue, corrected.overdue_principal) == (2, Decimal("400.00"))
+    names = [type(e).__name__ for e in app.events.get(corrected.id)]
+    assert names[-2:] == ["RepaymentCorrected", "ArrearsCorrected"]
+    before = recorded(app)
+    assert app.import_feed(feed, [fixed])[0].status == "already_applied"
+    assert recorded(app) == before
+
+
+def test_a_gb18030_batch_is_read_in_its_encoding(
+    app: DossierArchive, feed: CommandContext, tmp_path: Path
+) -> None:
+    path = batch(tmp_path, DAY1, encoding="GB18030", files={LOANS: [loan(purpose="购买䶮牌种苗")]})
+    assert "购买".encode("gb18030") in (path / LOANS).read_bytes()
+    app.import_feed(feed, [path])
+    booked = app.repository.get(Loan.create_id("JD-1"))
+    assert isinstance(booked, Loan)
+    assert booked.purpose == "购买䶮牌种苗"
+
+
+def test_only_the_integration_identity_imports(
+    app: DossierArchive, staff: dict[str, CommandContext], tmp_path: Path
+) -> None:
+    path = batch(tmp_path, DAY1, files={LOANS: [loan()]})
+    for who in ("administrator", "account_manager", "risk_manager"):
+        with pytest.raises(AuthorizationError):
+            app.import_feed(staff[who], [path])
+    assert not app.aggregate_exists(Loan.create_id("JD-1"))
+
+
+def test_a_large_batch_is_saved_in_chunks_with_its_progress(
+    app: DossierArchive, feed: CommandContext, tmp_path: Path
+) -> None:
+    loans = [loan(f"JD-{n}", borrower_id_no=ID_NO) for n in range(CHUNK_LINES + 5)]
+    seen: list[int] = []
+    [outcome] = app.import_feed(
+        feed,
+        [batch(tmp_path, DAY1, files={LOANS: loans})],
+        progress=lambda p: seen.append(p.lines_done),
+    )
+    assert seen == [CHUNK_LINES, CHUNK_LINES + 5]
+    stored = app.repository.get(FeedBatch.create_id(outcome.batch))
+    assert isinstance(stored, FeedBatch)
+    assert stored.lines_done == CHUNK_LINES + 5
