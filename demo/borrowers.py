@@ -9,6 +9,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
+from domain.identifiers import uscc_check
 from domain.values import BorrowerType, Product
 
 CITY = "云溪市"
@@ -126,8 +127,11 @@ def id_card(rng: random.Random, *, born_from: int = 1962, born_to: int = 1998) -
 
 
 def credit_code(rng: random.Random) -> str:
-    """An 18-character unified social credit code (统一社会信用代码, fictitious)."""
-    return "91" + REGION + "".join(rng.choice(_CODE_ALPHABET) for _ in range(10))
+    """An 18-character unified social credit code (统一社会信用代码, fictitious) whose check
+    character agrees (GB 32100), as the core system's files require; the last character is
+    still drawn, so the draws after it stay as they were."""
+    code = "91" + REGION + "".join(rng.choice(_CODE_ALPHABET) for _ in range(10))
+    return code[:17] + uscc_check(code[:17])
 
 
 def _phone(rng: random.Random) -> str:

@@ -1,9 +1,12 @@
 """The demo portfolio (演示贷款组合): staff, loans, their lives and their documents.
 
-`build_portfolio` enrols the demo bank's staff, then sends every command of every loan's
-planned life through the application, in the names of those staff, with the documents each
-command carries rendered as PDF. The same seed gives the same staff, loans, lifecycles, record
-ids and document bytes; only the events' timestamps (and the tokens and passwords) differ.
+`build_portfolio` enrols the demo bank's staff, then lives every loan's planned life through
+the application, business date by business date, oldest first: the staff's commands in their
+names, with the documents each carries rendered as PDF, and what the core system owns of the
+loans — repayments, day-end arrears, settlements — as the day's core-banking batch, written to a
+folder and imported with the integration identity (:mod:`demo.core_feed`). The same seed gives
+the same staff, loans, lifecycles, record ids, batches and document bytes; only the events'
+timestamps (and the tokens and passwords) differ.
 Once every loan is recorded, the archive office does its part (:mod:`demo.archive_office`):
 transfers, cataloguing, borrowings and holds.
 
@@ -14,12 +17,14 @@ The business dates lie between the first disbursement in January 2023 and the de
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator, Mapping
+import tempfile
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, time
 from multiprocessing import get_all_start_methods, get_context
+from pathlib import Path
 
 from archive.application import DossierArchive
 from archive.commands import command_named
@@ -28,6 +33,7 @@ from archive.commands.staff import EnrolStaff
 from archive.core import SYSTEM_ID, CommandContext, CommandResult
 from archive.documents.ingest import Upload, from_bytes
 from demo.archive_office import run_archive_office
+from demo.core_feed import INTEGRATION, SETTLEMENT_STAGE, Batch, timeline
 from demo.customers import keep_customer_files
 from demo.duties import evaluate_duties
 from demo.feedback import feed_back
@@ -91,6 +97,7 @@ def build_portfolio(
     seed: int = 20260701,
     advance: Callable[[], None] = lambda: None,
     draw_risk_report: RiskDrawer | None = None,
+    feed_dir: Path | None = None,
 ) -> DemoSummary:
     """Enrol the demo staff and record at least ``loans`` loans with their whole lives.
 
@@ -99,7 +106,9 @@ def build_portfolio(
     responsibility determination, written off — so it may hold a few more loans than asked.
     With ``draw_risk_report`` (which counts the figures from the loan ledger), the risk manager
     then issues the quarterly risk-monitoring report of 30 September 2026
-    (:mod:`demo.monitoring`).
+    (:mod:`demo.monitoring`). The core system's batches are written into ``feed_dir``, one
+    ``feed-YYYYMMDD`` folder per business date, and kept there; without it, into a temporary
+    folder removed once they are imported.
     """
     if archive.today() < TODAY:
         # Every business date of the portfolio is on or before TODAY, and nothing may be
@@ -116,11 +125,8 @@ def build_portfolio(
     staff, contexts = _enrol(archive)
     shapes = draw_shapes(seed, loans)
     plans = [plan_loan(shape, seed) for shape in shapes]
-    documents = 0
-    with _rendering(plans) as rendered:
-        for plan, pdfs in zip(plans, rendered, strict=True):
-            documents += _record(archive, plan, pdfs, contexts)
-            advance()
+    with _rendering(plans) as rendered, _batches(feed_dir) as folder:
+        documents = _live(archive, plans, rendered, contexts, folder, advance)
     run_archive_office(archive, plans, contexts, seed=seed)
     evaluate_duties(archive, plans, contexts)
     supervise(archive, contexts)
@@ -194,25 +200,91 @@ def _rendering(plans: list[LoanPlan]) -> Iterator[Iterator[Rendered]]:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _record(
+@contextmanager
+def _batches(feed_dir: Path | None) -> Iterator[Path]:
+    if feed_dir is not None:
+        feed_dir.mkdir(parents=True, exist_ok=True)
+        yield feed_dir
+        return
+    with tempfile.TemporaryDirectory(prefix="demo-feed-") as folder:
+        yield Path(folder)
+
+
+def _live(
     archive: DossierArchive,
-    plan: LoanPlan,
-    pdfs: Rendered,
+    plans: Sequence[LoanPlan],
+    rendered: Iterator[Rendered],
     contexts: Mapping[str, CommandContext],
+    folder: Path,
+    advance: Callable[[], None],
 ) -> int:
-    """Send one loan's steps in order; return how many documents they filed."""
+    """Every loan's steps, day by day: on each business date the staff's steps planned before
+    the core's facts of the day, the day's batch, then the rest. Returns the documents filed."""
     documents = 0
-    for step, step_pdfs in zip(plan.steps, pdfs, strict=True):
+    pdfs: dict[int, Rendered] = {}
+    taken = 0
+    remaining = [len(plan.steps) for plan in plans]
+
+    def send(loan: int, index: int) -> None:
+        nonlocal documents, taken
+        while loan not in pdfs:  # rendered in plan order, ahead of need
+            pdfs[taken] = next(rendered)
+            taken += 1
+        plan, step = plans[loan], plans[loan].steps[index]
         uploads = [
             from_bytes(doc.doc_type, doc.filename, data)
-            for doc, data in zip(step.docs, step_pdfs, strict=True)
+            for doc, data in zip(step.docs, pdfs[loan][index], strict=True)
         ]
         try:
-            result = _send(archive, plan.loan_no, step, uploads, contexts[step.actor])
+            if step.command == "settle":  # the core settled it: its certificate is filed
+                result = archive.file_supplement(
+                    contexts[step.actor],
+                    plan.loan_no,
+                    stage=SETTLEMENT_STAGE,
+                    uploads=uploads,
+                    filed_on=step.on,
+                )
+            else:
+                result = _send(archive, plan.loan_no, step, uploads, contexts[step.actor])
         except Exception as error:
             error.add_note(f"demo loan {plan.loan_no}: {step.command} of {step.on} by {step.actor}")
             raise
         documents += len(result.documents)
+        done(loan)
+
+    def done(loan: int) -> None:
+        remaining[loan] -= 1
+        if remaining[loan] == 0:
+            pdfs.pop(loan, None)
+            advance()
+
+    integration = contexts[INTEGRATION]
+    for day, loans in timeline([plan.steps for plan in plans]).items():
+        batch = Batch(day)
+        for entry in loans:
+            steps = plans[entry.loan].steps
+            for index in entry.before:
+                send(entry.loan, index)
+                if steps[index].command == "disburse":
+                    batch.book(steps[index])
+            for ordinal, index in enumerate(entry.fed):
+                batch.report(plans[entry.loan].loan_no, steps[index], ordinal)
+        if batch:
+            path = batch.write(folder)
+            try:
+                archive.import_feed(integration, [path])
+            except Exception as error:
+                error.add_note(f"demo core batch of {day}: {path}")
+                raise
+        for entry in loans:
+            steps = plans[entry.loan].steps
+            for index in entry.fed:
+                if steps[index].docs:
+                    send(entry.loan, index)
+                else:
+                    done(entry.loan)
+            for index in entry.after:
+                send(entry.loan, index)
     return documents
 
 

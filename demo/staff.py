@@ -68,6 +68,8 @@ ROSTER: tuple[Person, ...] = (
     Person("0931", "冯志明", HEAD_OFFICE, Role.AUDITOR),
     Person("0932", "邓晨曦", HEAD_OFFICE, Role.AUDITOR),
     Person("0941", "曹宇航", HEAD_OFFICE, Role.ADMINISTRATOR),
+    # The integration identity (系统对接岗) the core system's day-end batches are imported with.
+    Person("0951", "核心系统对接", HEAD_OFFICE, Role.INTEGRATION),
     # The head office's head (总行行长), who reads what the branches send up (阅知).
     Person("0900", "高志远", HEAD_OFFICE, Role.BRANCH_HEAD),
 )

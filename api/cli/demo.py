@@ -31,6 +31,8 @@ if TYPE_CHECKING:
     from demo.portfolio import DemoSummary
 
 CREDENTIALS_FILE = "demo-credentials.txt"
+FEED_FOLDER = "feed/inbox"
+"""Where the demo's core-banking batches are written and kept, in the data directory."""
 
 
 def _is_empty(archive: DossierArchive) -> bool:
@@ -93,6 +95,7 @@ def _load_demo(archive: DossierArchive, settings: Settings, loans: int, seed: in
                 seed=seed,
                 advance=lambda: progress.advance(task),
                 draw_risk_report=risk_report_drawer(settings, archive),
+                feed_dir=settings.data_dir / FEED_FOLDER,
             )
         except DomainError as exc:
             progress.stop()

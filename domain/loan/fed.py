@@ -72,6 +72,19 @@ def rate_text(rate: Decimal) -> str:
     return f"{percent}%"
 
 
+def _same(name: str, held: str | None, reported: str) -> bool:
+    """Whether a reported master-data value is the one held: a rate by its value, so that a
+    contract's ``4.10%`` is the core's ``0.041`` (``4.1%``)."""
+    if held == reported:
+        return True
+    if name != "interest_rate" or held is None:
+        return False
+    try:
+        return Decimal(held.rstrip("%")) == Decimal(reported.rstrip("%"))
+    except ArithmeticError:
+        return False
+
+
 def _zero(value: Decimal | None) -> Decimal:
     return value if value is not None else Decimal("0.00")
 
@@ -182,7 +195,7 @@ class LoanFeed(LoanLosses):
                 field="borrower_id_no",
             )
         before = self.master_data()
-        changes = {k: [before[k], v] for k, v in reported.items() if before.get(k) != v}
+        changes = {k: [before[k], v] for k, v in reported.items() if not _same(k, before.get(k), v)}
         recorded = False
         new_maturity = changes.pop("maturity_date", None)
         if new_maturity is not None and date.fromisoformat(new_maturity[1]) > date.fromisoformat(

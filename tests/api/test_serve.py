@@ -95,6 +95,10 @@ def test_serve_loads_the_demo_once_and_keeps_data_across_restarts(data_dir: Path
     position = health["position"]
     assert isinstance(position, int)
     assert position > 0
+    # The core system's batches the demo imported are kept in the data directory, oldest first.
+    batches = sorted((data_dir / "feed" / "inbox").glob("feed-*/batch.ctl"))
+    assert batches, "the demo kept no core-banking batch"
+    assert "business_date=" in batches[0].read_text(encoding="utf-8")
 
     second = _start(port)
     try:

@@ -68,11 +68,18 @@ class Portfolio:
     collateral: dict[str, list[Collateral]]
     collateral_events: dict[str, list[Any]]
     """Per loan, the events of all its collateral."""
+    supplements: dict[str, list[Any]]
+    """Per loan, the documents its dossier holds filed on their own (补充归档): the settlement
+    certificate filed the day the core system reports the loan settled."""
     missing_blobs: list[str]
 
     def every_event(self, loan_no: str) -> list[Any]:
-        """The loan's events and its collateral's."""
-        return [*self.events[loan_no], *self.collateral_events[loan_no]]
+        """The loan's events, its collateral's and its dossier's supplements."""
+        return [
+            *self.events[loan_no],
+            *self.collateral_events[loan_no],
+            *self.supplements[loan_no],
+        ]
 
     def fingerprint(self) -> dict[str, list[tuple[str, Any, Any]]]:
         """Per loan: every event's type, data and documents — all but the timestamps."""
@@ -101,14 +108,22 @@ def _read_back(archive: DossierArchive, summary: DemoSummary) -> Portfolio:
         ]
         for loan_no in loans
     }
+    supplements = {
+        loan_no: [
+            e
+            for e in archive.dossier_events(ctx, loan_no)
+            if e.type == "DocumentFiled" and e.data["evidences_id"] is None
+        ]
+        for loan_no in loans
+    }
     missing = [
         f"{loan_no} {e.type} {d['filename']}"
         for loan_no in loans
-        for e in [*events[loan_no], *collateral_events[loan_no]]
+        for e in [*events[loan_no], *collateral_events[loan_no], *supplements[loan_no]]
         for d in e.documents
         if not archive.blobs.exists(blob_key(dossier_id_for(loans[loan_no].id), d["sha256"]))
     ]
-    return Portfolio(summary, loans, events, collateral, collateral_events, missing)
+    return Portfolio(summary, loans, events, collateral, collateral_events, supplements, missing)
 
 
 def _build(archive: DossierArchive, seed: int) -> Portfolio:
