@@ -145,7 +145,10 @@ def create_app(settings: Settings | None = None, archive: DossierArchive | None 
                 app.state.archive.close()
             raise
         app.state.feed_jobs = FeedJobs(
-            app.state.archive, serving.data_dir / "feed", keep=serving.feed_jobs_kept
+            app.state.archive,
+            serving.data_dir / "feed",
+            keep=serving.feed_jobs_kept,
+            saved=built.follower.wake,
         )
         if sealing.generated:
             # Where, never what: the key itself stays in its file.

@@ -20,6 +20,7 @@ import shutil
 import tempfile
 import threading
 import zipfile
+import zlib
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -91,8 +92,17 @@ class FeedJob:
 class FeedJobs:
     """The jobs of this process and the worker thread that applies them, one at a time."""
 
-    def __init__(self, archive: DossierArchive, folder: Path, *, keep: int) -> None:
+    def __init__(
+        self,
+        archive: DossierArchive,
+        folder: Path,
+        *,
+        keep: int,
+        saved: Callable[[], None] | None = None,
+    ) -> None:
         self.archive = archive
+        self.saved = saved
+        """Told after each chunk is saved (the registers' follower, to look now)."""
         folder.mkdir(parents=True, exist_ok=True)
         # A folder of this process's own: another process of the service may share the data
         # directory, and its uploads are not ours to clear.
@@ -203,6 +213,24 @@ class FeedJobs:
                 job.status = "refused"
                 job.finished_at = self.archive.clock()
             return
+        except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError):
+            # A zip whose directory reads but whose members do not (damaged, or compressed by a
+            # method zipfile lacks): the sender's to fix, like any refusal.
+            with self._lock:
+                job.problems = [
+                    FeedProblem(
+                        job.filename,
+                        None,
+                        None,
+                        "zip_unreadable",
+                        "zip 文件已损坏或使用了不支持的压缩方式，无法读取",
+                        "the zip file is damaged or compressed by a method not supported: "
+                        "it cannot be read",
+                    )
+                ]
+                job.status = "refused"
+                job.finished_at = self.archive.clock()
+            return
         except _Stopped:
             with self._lock:
                 self._fail(
@@ -263,6 +291,8 @@ class FeedJobs:
                 job.lines_done = p.lines_done
                 job.lines_total = p.lines_total
                 job.events = p.events
+            if self.saved is not None:
+                self.saved()
             # Called after each chunk is saved: stopping here leaves the batch resumable.
             if self._stopping.is_set():
                 raise _Stopped()

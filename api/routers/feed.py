@@ -20,7 +20,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from api.deps import ArchiveDep, CommandCtx, ReadCtx
-from api.feed_jobs import FeedJob, FeedJobs, parse_partial, receive_batch
+from api.feed_jobs import FeedJob, FeedJobs, receive_batch
 from api.settings import Settings
 from archive.core import CommandContext
 from archive.feed.problems import report_csv, report_json
@@ -192,19 +192,17 @@ async def import_batch(
     jobs: JobsDep,
     ctx: Annotated[CommandContext, Depends(importer)],
     partial: Annotated[
-        str | None,
-        Query(max_length=5, description="true: apply the valid lines, report the others"),
+        bool | None, Query(description="true: apply the valid lines, report the others")
     ] = None,
 ) -> FeedJobPublic:
     """Send a core-banking batch (zip) to be imported; answers the job that imports it."""
     settings: Settings = request.app.state.settings
-    wanted = parse_partial(partial) if partial is not None else None
     received = await receive_batch(request, jobs, settings.feed_max_bytes)
     job = jobs.submit(
         ctx,
         received.path,
         received.filename,
-        partial=bool(wanted if wanted is not None else received.partial),
+        partial=bool(partial if partial is not None else received.partial),
     )
     public = FeedJobPublic.of(job)
     response.headers["Location"] = public.links["self"]

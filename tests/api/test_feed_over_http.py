@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import time
+import zipfile
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -210,7 +211,15 @@ def test_what_is_not_a_batch_zip_is_refused_in_both_languages(
     assert as_json.status_code == 422
     odd = send(api, batch_zip(tmp_path, DAY1, {LOANS: [loan("JD-1")]}), partial="maybe")
     assert odd.status_code == 422
-    assert odd.json()["context"]["field"] == "partial"
+    assert odd.json()["context"]["problems"][0]["field"] == "partial"
+    odd_field = api.client.post(
+        "/api/v1/feed/batches",
+        files={"file": ("b.zip", batch_zip(tmp_path, DAY1, {LOANS: [loan("JD-1")]}))},
+        data={"partial": "maybe"},
+        headers=api.headers["feed"],
+    )
+    assert odd_field.status_code == 422
+    assert odd_field.json()["context"]["field"] == "partial"
     app = api.client.app
     monkeypatch.setattr(
         app.state,  # type: ignore[attr-defined]
@@ -236,3 +245,20 @@ def test_the_batch_progress_is_kept_on_record(api: Api, tmp_path: Path) -> None:
     assert isinstance(stored, FeedBatch)
     assert stored.lines_done == 1
     assert isinstance(api.archive.repository.get(Loan.create_id("JD-1")), Loan)
+
+
+def test_a_damaged_zip_is_refused_with_its_report(api: Api, tmp_path: Path) -> None:
+    integration(api)
+    data = bytearray(batch_zip(tmp_path, DAY1, {LOANS: [loan("JD-1")]}))
+    with zipfile.ZipFile(io.BytesIO(bytes(data))) as z:
+        first = z.infolist()[0]
+    # The first member's compressed bytes overwritten: the zip's directory still reads.
+    start = first.header_offset + 30 + len(first.filename.encode()) + len(first.extra)
+    data[start : start + first.compress_size] = b"\x07" * first.compress_size
+    before = api.counts()
+    sent = send(api, bytes(data))
+    assert sent.status_code == 202, sent.text
+    done = finished(api, sent.json())
+    assert done["status"] == "refused", done
+    assert done["problems_count"] == 1
+    assert api.counts() == before
