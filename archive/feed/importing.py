@@ -18,8 +18,8 @@ Every fact the core owns is recorded once: a line already on record records noth
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Callable, Iterator
-from copy import deepcopy
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
 
@@ -60,6 +61,9 @@ from domain.values import Actor, Party
 
 CHUNK_LINES = 2000
 """Lines applied between two saves: each save holds their events and the batch's progress."""
+
+KEPT_AGGREGATES = 200_000
+"""Aggregates kept in memory across an import's batches (then let go, and loaded again)."""
 
 RETRIES = 3
 """Times an import reloads and resumes after another writer changed what it was saving."""
@@ -127,25 +131,40 @@ class _Context:
 
 
 class _Aggregates:
-    """The aggregates a batch touches, loaded once and kept across the batch."""
+    """The aggregates an import touches, loaded once and kept across its batches.
+
+    A rehearsal (``rehearsal=`` the real ones) works on copies, so that what it changes is
+    thrown away with it.
+    """
 
     def __init__(self, app: FeedCommands, *, rehearsal: _Aggregates | None = None) -> None:
         self.app = app
-        self.kept: dict[UUID, Aggregate] = {}
+        self.kept: dict[UUID, Aggregate | None] = {}
+        """Each aggregate asked for, or None where the store has none."""
         self.dirty: dict[UUID, Aggregate] = {}
         self._pristine = rehearsal
 
     def get(self, aggregate_id: UUID) -> Aggregate | None:
-        found = self.kept.get(aggregate_id)
-        if found is None:
-            if self._pristine is not None:  # rehearsing: a copy of the real one
-                real = self._pristine.get(aggregate_id)
-                found = deepcopy(real) if real is not None else None
-            elif self.app.aggregate_exists(aggregate_id):
+        if aggregate_id in self.kept:
+            return self.kept[aggregate_id]
+        found: Aggregate | None
+        if self._pristine is not None:  # rehearsing: a copy of the real one
+            real = self._pristine.get(aggregate_id)
+            found = pickle.loads(pickle.dumps(real)) if real is not None else None  # noqa: S301
+        else:
+            try:
                 found = self.app.repository.get(aggregate_id)
-            if found is not None:
-                self.kept[aggregate_id] = found
+            except AggregateNotFoundError:
+                found = None
+        if len(self.kept) >= KEPT_AGGREGATES:
+            self.kept = {k: v for k, v in self.kept.items() if k in self.dirty}
+        self.kept[aggregate_id] = found
         return found
+
+    def forget(self) -> None:
+        """Let go of everything kept (stale, or holding events a failed save left)."""
+        self.kept = {}
+        self.dirty = {}
 
     def add(self, aggregate: Aggregate) -> None:
         self.kept[aggregate.id] = aggregate
@@ -174,9 +193,11 @@ class FeedCommands(ArchiveCore):
         *,
         partial: bool = False,
         progress: Callable[[Progress], None] | None = None,
+        chunk_lines: int = CHUNK_LINES,
     ) -> list[ImportOutcome]:
         """Import batches in business-date order; raise :class:`BatchRefused` for the first
-        refused (the batches before it stay applied)."""
+        refused (the batches before it stay applied). ``chunk_lines`` lines are saved at once:
+        an import resumed must use the size it started with to record the same events."""
         actor = self.actor(ctx, Action.IMPORT_FEED)
         checked: list[tuple[date, Path]] = []
         for path in paths:  # the control files first: batches apply in business-date order
@@ -190,8 +211,13 @@ class FeedCommands(ArchiveCore):
                 source.close()
             checked.append((control.business_date, path))
         outcomes = []
+        kept = _Aggregates(self)  # across the batches: each loan loaded once
         for _day, path in sorted(checked, key=lambda c: (c[0], str(c[1]))):
-            outcomes.append(self._import_one(actor, path, partial=partial, progress=progress))
+            outcomes.append(
+                self._import_one(
+                    actor, path, kept, partial=partial, progress=progress, chunk=chunk_lines
+                )
+            )
         return outcomes
 
     # ----------------------------------------------------------------- one batch
@@ -199,16 +225,21 @@ class FeedCommands(ArchiveCore):
         self,
         actor: Actor,
         path: Path,
+        kept: _Aggregates,
         *,
         partial: bool,
         progress: Callable[[Progress], None] | None,
+        chunk: int,
     ) -> ImportOutcome:
         batch = check_batch(path, _Context(self), partial=partial)
         try:
             for attempt in range(RETRIES + 1):
                 try:
-                    return self._apply(actor, batch, partial=partial, progress=progress)
+                    return self._apply(
+                        actor, batch, kept, partial=partial, progress=progress, chunk=chunk
+                    )
                 except IntegrityError:
+                    kept.forget()  # another writer went first: what is kept is stale
                     if attempt == RETRIES:
                         raise ConflictError(
                             "另一导入正在写入同一批次或同一贷款，请稍后重试",
@@ -222,9 +253,11 @@ class FeedCommands(ArchiveCore):
         self,
         actor: Actor,
         batch: CheckedBatch,
+        real: _Aggregates,
         *,
         partial: bool,
         progress: Callable[[Progress], None] | None,
+        chunk: int,
     ) -> ImportOutcome:
         control = batch.control
         day = control.business_date
@@ -242,12 +275,13 @@ class FeedCommands(ArchiveCore):
             )
         if stored is None:
             self._check_order(ledger, sha, day, control.correction)
-        real = _Aggregates(self)
         start_at = stored.lines_done if stored is not None else 0
         refused = list(batch.problems)
         if not partial:
             rehearsal = _Aggregates(self, rehearsal=real)
-            found = self._run(actor, batch, rehearsal, start_at, partial=True, save=None)
+            found = self._run(
+                actor, batch, rehearsal, start_at, partial=True, save=None, chunk=chunk
+            )
             if found:
                 raise BatchRefused(found[:1000], more=max(0, len(found) - 1000))
         total = sum(entry.records for entry in control.files.values())
@@ -290,7 +324,7 @@ class FeedCommands(ArchiveCore):
                 progress(Progress(day, file, done, total, recorded.events_recorded))
             return events
 
-        refused += self._run(actor, batch, real, start_at, partial=partial, save=save)
+        refused += self._run(actor, batch, real, start_at, partial=partial, save=save, chunk=chunk)
         return ImportOutcome(
             sha,
             day,
@@ -355,6 +389,7 @@ class FeedCommands(ArchiveCore):
         *,
         partial: bool,
         save: Callable[[str, int, int, bool], int] | None,
+        chunk: int,
     ) -> list[FeedProblem]:
         """Apply the batch's lines from ``start_at``; the problems of the lines refused."""
         control = batch.control
@@ -389,7 +424,7 @@ class FeedCommands(ArchiveCore):
                     raise
                 column = exc.context.get("field")
                 problems.append(FeedProblem(name, typed.line, column, exc.code, exc.zh, exc.en))
-            if save is not None and done % CHUNK_LINES == 0:
+            if save is not None and done % chunk == 0:
                 save(name, typed.line, done, False)
         if save is not None:
             save(last_file, last_line, done, True)
