@@ -39,7 +39,7 @@ from api.errors import RequestTooLargeError
 from archive.application import DossierArchive
 from archive.core import CommandContext
 from archive.feed.batch import BatchSource, Problems, read_control
-from archive.feed.importing import Progress
+from archive.feed.importing import CHUNK_LINES, Progress
 from archive.feed.problems import BatchRefused, FeedProblem
 from domain.errors import ConflictError, DomainError, InvalidInputError, NotFoundError
 
@@ -99,8 +99,10 @@ class FeedJobs:
         *,
         keep: int,
         saved: Callable[[], None] | None = None,
+        chunk_lines: int = CHUNK_LINES,
     ) -> None:
         self.archive = archive
+        self.chunk_lines = chunk_lines
         self.saved = saved
         """Told after each chunk is saved (the registers' follower, to look now)."""
         folder.mkdir(parents=True, exist_ok=True)
@@ -204,7 +206,11 @@ class FeedJobs:
         self._read_total(job)
         try:
             outcomes = self.archive.import_feed(
-                job.ctx, [job.path], partial=job.partial, progress=self._progress_of(job)
+                job.ctx,
+                [job.path],
+                partial=job.partial,
+                progress=self._progress_of(job),
+                chunk_lines=self.chunk_lines,
             )
         except BatchRefused as refused:
             with self._lock:
