@@ -112,21 +112,33 @@ class ImportOutcome:
 class _Context:
     """What a batch's lines are checked against: the archive's loans, units and staff."""
 
-    def __init__(self, app: FeedCommands) -> None:
+    def __init__(self, app: FeedCommands, kept: _Aggregates) -> None:
         self.app = app
+        self.kept = kept
         self._branches = app.rule_set().scope.hierarchy
+        self._known: set[str] = set()
+        self._staff: set[str] = set()
 
     def loan_known(self, loan_no: str) -> bool:
-        return self.app.aggregate_exists(Loan.create_id(loan_no))
+        if loan_no in self._known:
+            return True
+        loan_id = Loan.create_id(loan_no)
+        known = self.kept.kept.get(loan_id) is not None or self.app.aggregate_exists(loan_id)
+        if known:
+            self._known.add(loan_no)
+        return known
 
     def branch_known(self, name: str) -> bool:
         return self._branches.knows(name)
 
     def staff_known(self, staff_no: str) -> bool:
+        if staff_no in self._staff:
+            return True
         try:
             self.app.staff(staff_no)
         except NotFoundError:
             return False
+        self._staff.add(staff_no)
         return True
 
 
@@ -231,7 +243,7 @@ class FeedCommands(ArchiveCore):
         progress: Callable[[Progress], None] | None,
         chunk: int,
     ) -> ImportOutcome:
-        batch = check_batch(path, _Context(self), partial=partial)
+        batch = check_batch(path, _Context(self, kept), partial=partial)
         try:
             for attempt in range(RETRIES + 1):
                 try:
