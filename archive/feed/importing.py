@@ -62,7 +62,7 @@ from domain.values import Actor, Party
 CHUNK_LINES = 2000
 """Lines applied between two saves: each save holds their events and the batch's progress."""
 
-KEPT_AGGREGATES = 200_000
+KEPT_AGGREGATES = 50_000
 """Aggregates kept in memory across an import's batches (then let go, and loaded again)."""
 
 RETRIES = 3

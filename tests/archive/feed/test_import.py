@@ -18,12 +18,15 @@ from archive.core import CommandContext
 from archive.feed.batch import LOANS, OVERDUE, REPAYMENTS, SETTLEMENTS
 from archive.feed.importing import CHUNK_LINES
 from archive.feed.problems import BatchRefused
+from archive.feed.sample import sample_batches
 from archive.feed.writing import write_batch, zip_batch
 from domain.dossier import Dossier
 from domain.errors import AuthorizationError
 from domain.feed import FeedBatch
 from domain.loan import Loan
 from domain.values import LoanStatus, RepaymentMethod
+from storage.eventstore import sqlite_env
+from tests.factories import encrypted_archive, make_staff
 
 DAY1 = date(2026, 11, 2)
 DAY2 = date(2026, 11, 3)
@@ -271,3 +274,34 @@ def test_a_large_batch_is_saved_in_chunks_with_its_progress(
     stored = app.repository.get(FeedBatch.create_id(outcome.batch))
     assert isinstance(stored, FeedBatch)
     assert stored.lines_done == CHUNK_LINES + 5
+
+
+def _imported(archive: DossierArchive) -> list[tuple[object, ...]]:
+    """The events of the import as (aggregate, version, topic, payload), the time left out."""
+    found = []
+    for n in archive.recorder.select_notifications(start=1, limit=10**9):
+        if not n.topic.startswith(
+            ("domain.loan", "domain.dossier", "domain.feed", "archive.receipts")
+        ):
+            continue
+        event = archive.mapper.to_domain_event(n)
+        payload = sorted((k, repr(v)) for k, v in vars(event).items() if k != "timestamp")
+        found.append((n.originator_id, n.originator_version, n.topic, payload))
+    return found
+
+
+def test_history_imported_at_once_is_what_a_day_by_day_import_records(
+    app: DossierArchive, feed: CommandContext, tmp_path: Path
+) -> None:
+    """Migration: the batches of past business dates imported together record what the archive
+    would have recorded had it taken each on its day."""
+    days = sample_batches(tmp_path / "history", loans=40, days=15, manager_no="account_manager")
+    for day in days:
+        app.import_feed(feed, [day])
+    at_once = encrypted_archive(sqlite_env(tmp_path / "at-once.sqlite"), tmp_path / "at-once")
+    try:
+        people = make_staff(at_once)
+        at_once.import_feed(people["integration"], list(reversed(days)))
+        assert _imported(at_once) == _imported(app)
+    finally:
+        at_once.close()
