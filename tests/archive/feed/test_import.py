@@ -305,3 +305,71 @@ def test_history_imported_at_once_is_what_a_day_by_day_import_records(
         assert _imported(at_once) == _imported(app)
     finally:
         at_once.close()
+
+
+def _good(tmp: Path) -> Path:
+    return batch(
+        tmp,
+        DAY2,
+        files={
+            LOANS: [loan("JD-2", value_date="2026-11-03")],
+            REPAYMENTS: [repayment("TX-1")],
+            OVERDUE: [arrears("JD-1", 1, "100.00")],
+        },
+    )
+
+
+def _replace(path: Path, name: str, old: bytes, new: bytes) -> None:
+    data = (path / name).read_bytes()
+    assert old in data
+    (path / name).write_bytes(data.replace(old, new))
+
+
+BROKEN = {
+    # control file against its files
+    "missing_file": lambda p: (p / OVERDUE).unlink(),
+    "count_mismatch": lambda p: _replace(p, "batch.ctl", b"records=1", b"records=2"),
+    "hash_mismatch": lambda p: _replace(p, OVERDUE, b"100.00", b"100.01"),
+    "amount_mismatch": lambda p: _replace(p, "batch.ctl", b"amount=100000.00", b"amount=100000.10"),
+    "encoding": lambda p: (
+        _replace(p, "batch.ctl", b"encoding=UTF-8", b"encoding=GB18030")
+        or (p / LOANS).write_bytes((p / LOANS).read_bytes().replace("林".encode(), b"\xff\xfe"))
+    ),
+    # lines (the control file rewritten to match, as a core system would)
+    "bad_amount": lambda p: _rewrite(p, REPAYMENTS, b"1000.00", b"1000.001"),
+    "unknown_product": lambda p: _rewrite(p, LOANS, b"individual_production", b"gold_loan"),
+    "date_after_business_date": lambda p: _rewrite(p, REPAYMENTS, b"2026-11-03", b"2026-11-04"),
+    "unknown_loan": lambda p: _rewrite(p, OVERDUE, b"JD-1,", b"JD-404,"),
+}
+
+
+def _rewrite(path: Path, name: str, old: bytes, new: bytes) -> None:
+    """Change a file and its control line, so only the line itself is wrong."""
+    import hashlib
+
+    before = hashlib.sha256((path / name).read_bytes()).hexdigest()
+    _replace(path, name, old, new)
+    after = hashlib.sha256((path / name).read_bytes()).hexdigest()
+    _replace(path, "batch.ctl", before.encode(), after.encode())
+
+
+LINE_KINDS = ("bad_amount", "unknown_product", "date_after_business_date", "unknown_loan")
+
+
+@pytest.mark.parametrize("kind", list(BROKEN))
+def test_each_kind_of_refusal_records_nothing_and_says_where(
+    app: DossierArchive, feed: CommandContext, tmp_path: Path, kind: str
+) -> None:
+    app.import_feed(feed, [batch(tmp_path, DAY1, files={LOANS: [loan()]})])
+    before = recorded(app)
+    broken = _good(tmp_path)
+    BROKEN[kind](broken)
+    with pytest.raises(BatchRefused) as refused:
+        # a control file that does not match refuses even where valid lines may be applied
+        app.import_feed(feed, [broken], partial=kind not in LINE_KINDS)
+    codes = {p.code for p in refused.value.problems}
+    assert kind in codes, codes
+    if kind in LINE_KINDS:  # a line: named by file, line and column
+        assert all(p.line and p.column for p in refused.value.problems)
+    assert all(p.reason_zh and p.reason_en for p in refused.value.problems)
+    assert recorded(app) == before
