@@ -168,7 +168,7 @@ class _Aggregates:
                 found = self.app.repository.get(aggregate_id)
             except AggregateNotFoundError:
                 found = None
-        if len(self.kept) >= KEPT_AGGREGATES:
+        if len(self.kept) >= KEPT_AGGREGATES and self._pristine is None:
             self.kept = {k: v for k, v in self.kept.items() if k in self.dirty}
         self.kept[aggregate_id] = found
         return found
@@ -180,10 +180,12 @@ class _Aggregates:
 
     def add(self, aggregate: Aggregate) -> None:
         self.kept[aggregate.id] = aggregate
-        self.dirty[aggregate.id] = aggregate
+        self.touched(aggregate)
 
     def touched(self, aggregate: Aggregate) -> None:
-        if aggregate.pending_events:
+        if self._pristine is not None:  # rehearsing: the state is what counts, not the events
+            aggregate.collect_events()
+        elif aggregate.pending_events:
             self.dirty[aggregate.id] = aggregate
 
     def take_dirty(self) -> list[Aggregate]:
