@@ -288,6 +288,19 @@ class FeedCommands(ArchiveCore):
                 balanced=stored.balanced,
             )
         if stored is None:
+            if day > self.today():
+                raise BatchRefused(
+                    [
+                        FeedProblem(
+                            "batch.ctl",
+                            None,
+                            "business_date",
+                            "business_date_in_future",
+                            f"批次营业日 {day} 晚于今天 {self.today()}",
+                            f"the batch's business date {day} is after today, {self.today()}",
+                        )
+                    ]
+                )
             self._check_order(ledger, sha, day, control.correction)
         start_at = stored.lines_done if stored is not None else 0
         refused = list(batch.problems)

@@ -6,7 +6,7 @@ the application with the integration identity's token, and reads back what the s
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -373,3 +373,14 @@ def test_each_kind_of_refusal_records_nothing_and_says_where(
         assert all(p.line and p.column for p in refused.value.problems)
     assert all(p.reason_zh and p.reason_en for p in refused.value.problems)
     assert recorded(app) == before
+
+
+def test_a_batch_of_a_day_still_to_come_is_refused(
+    app: DossierArchive, feed: CommandContext, tmp_path: Path
+) -> None:
+    tomorrow = app.today() + timedelta(days=1)
+    path = batch(tmp_path, tomorrow, files={LOANS: [loan(value_date=tomorrow.isoformat())]})
+    with pytest.raises(BatchRefused) as refused:
+        app.import_feed(feed, [path])
+    assert [p.code for p in refused.value.problems] == ["business_date_in_future"]
+    assert not app.aggregate_exists(Loan.create_id("JD-1"))
