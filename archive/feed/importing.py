@@ -62,7 +62,7 @@ from domain.values import Actor, Party
 CHUNK_LINES = 2000
 """Lines applied between two saves: each save holds their events and the batch's progress."""
 
-KEPT_AGGREGATES = 200_000
+KEPT_AGGREGATES = 50_000
 """Aggregates kept in memory across an import's batches (then let go, and loaded again)."""
 
 RETRIES = 3
@@ -112,21 +112,33 @@ class ImportOutcome:
 class _Context:
     """What a batch's lines are checked against: the archive's loans, units and staff."""
 
-    def __init__(self, app: FeedCommands) -> None:
+    def __init__(self, app: FeedCommands, kept: _Aggregates) -> None:
         self.app = app
+        self.kept = kept
         self._branches = app.rule_set().scope.hierarchy
+        self._known: set[str] = set()
+        self._staff: set[str] = set()
 
     def loan_known(self, loan_no: str) -> bool:
-        return self.app.aggregate_exists(Loan.create_id(loan_no))
+        if loan_no in self._known:
+            return True
+        loan_id = Loan.create_id(loan_no)
+        known = self.kept.kept.get(loan_id) is not None or self.app.aggregate_exists(loan_id)
+        if known:
+            self._known.add(loan_no)
+        return known
 
     def branch_known(self, name: str) -> bool:
         return self._branches.knows(name)
 
     def staff_known(self, staff_no: str) -> bool:
+        if staff_no in self._staff:
+            return True
         try:
             self.app.staff(staff_no)
         except NotFoundError:
             return False
+        self._staff.add(staff_no)
         return True
 
 
@@ -156,7 +168,7 @@ class _Aggregates:
                 found = self.app.repository.get(aggregate_id)
             except AggregateNotFoundError:
                 found = None
-        if len(self.kept) >= KEPT_AGGREGATES:
+        if len(self.kept) >= KEPT_AGGREGATES and self._pristine is None:
             self.kept = {k: v for k, v in self.kept.items() if k in self.dirty}
         self.kept[aggregate_id] = found
         return found
@@ -168,10 +180,12 @@ class _Aggregates:
 
     def add(self, aggregate: Aggregate) -> None:
         self.kept[aggregate.id] = aggregate
-        self.dirty[aggregate.id] = aggregate
+        self.touched(aggregate)
 
     def touched(self, aggregate: Aggregate) -> None:
-        if aggregate.pending_events:
+        if self._pristine is not None:  # rehearsing: the state is what counts, not the events
+            aggregate.collect_events()
+        elif aggregate.pending_events:
             self.dirty[aggregate.id] = aggregate
 
     def take_dirty(self) -> list[Aggregate]:
@@ -231,7 +245,7 @@ class FeedCommands(ArchiveCore):
         progress: Callable[[Progress], None] | None,
         chunk: int,
     ) -> ImportOutcome:
-        batch = check_batch(path, _Context(self), partial=partial)
+        batch = check_batch(path, _Context(self, kept), partial=partial)
         try:
             for attempt in range(RETRIES + 1):
                 try:
@@ -274,6 +288,19 @@ class FeedCommands(ArchiveCore):
                 balanced=stored.balanced,
             )
         if stored is None:
+            if day > self.today():
+                raise BatchRefused(
+                    [
+                        FeedProblem(
+                            "batch.ctl",
+                            None,
+                            "business_date",
+                            "business_date_in_future",
+                            f"批次营业日 {day} 晚于今天 {self.today()}",
+                            f"the batch's business date {day} is after today, {self.today()}",
+                        )
+                    ]
+                )
             self._check_order(ledger, sha, day, control.correction)
         start_at = stored.lines_done if stored is not None else 0
         refused = list(batch.problems)
