@@ -109,6 +109,7 @@ def test_a_first_batch_books_the_loans_with_their_dossiers(
         LOANS: {
             "control_records": "2",
             "archive_records": "2",
+            "refused_records": "0",
             "control_amount": "150000.00",
             "archive_amount": "150000.00",
         }
@@ -187,6 +188,7 @@ def test_a_line_the_loan_refuses_refuses_the_batch_and_records_nothing(
     assert [(p.file, p.line) for p in outcome.refused] == [(REPAYMENTS, 3)]
     assert outcome.reconciliation is not None
     assert outcome.reconciliation[REPAYMENTS]["archive_records"] == "1"
+    assert outcome.reconciliation[REPAYMENTS]["refused_records"] == "1"
     assert outcome.balanced is False
 
 
