@@ -14,6 +14,7 @@ function below ``import_app``; what the kinds share (the report) is at the top.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
 
@@ -228,6 +229,11 @@ def feed(
         raise typer.Exit(1)
 
 
+def yuan(amount: str | None) -> str:
+    """An amount in 元 as a bank writes it: thousands separated, two places."""
+    return "—" if amount is None else f"{Decimal(amount):,.2f}"
+
+
 STATUS_ZH = {"applied": "已导入", "resumed": "续传完成", "already_applied": "已导入过，未重复记录"}
 
 
@@ -257,7 +263,8 @@ def show_feed(outcomes: list[FeedOutcome]) -> None:
         )
     console.print(table)
     for o in outcomes:
-        if not o.reconciliation:
+        # Each batch's files when a few were imported; of many, those that do not balance.
+        if not o.reconciliation or (len(outcomes) > 3 and o.balanced):
             continue
         detail = Table(title=f"对账 / reconciliation {o.business_date}", show_lines=False)
         for column in (
@@ -273,7 +280,7 @@ def show_feed(outcomes: list[FeedOutcome]) -> None:
                 name,
                 row["control_records"],
                 row["archive_records"],
-                row.get("control_amount", "—"),
-                row.get("archive_amount", "—"),
+                yuan(row.get("control_amount")),
+                yuan(row.get("archive_amount")),
             )
         console.print(detail)

@@ -306,8 +306,9 @@ class FeedCommands(ArchiveCore):
         refused = list(batch.problems)
         if not partial:
             rehearsal = _Aggregates(self, rehearsal=real)
-            found = self._run(
-                actor, batch, rehearsal, start_at, partial=True, save=None, chunk=chunk
+            found: list[FeedProblem] = []
+            self._run(
+                actor, batch, rehearsal, start_at, partial=True, save=None, chunk=chunk, found=found
             )
             if found:
                 raise BatchRefused(found[:1000], more=max(0, len(found) - 1000))
@@ -343,7 +344,7 @@ class FeedCommands(ArchiveCore):
             recorded.progress(file=file, line=line, lines_done=done, events=events)
             extra: list[Aggregate] = []
             if last:
-                recorded.reconcile(totals=self._totals(batch, real), actor=actor)
+                recorded.reconcile(totals=self._totals(batch, real, refused), actor=actor)
                 ledger.finish(batch=sha, business_date=day, actor=actor)
                 extra.append(ledger)
             self.save(*dirty, recorded, *extra)
@@ -351,7 +352,9 @@ class FeedCommands(ArchiveCore):
                 progress(Progress(day, file, done, total, recorded.events_recorded))
             return events
 
-        refused += self._run(actor, batch, real, start_at, partial=partial, save=save, chunk=chunk)
+        self._run(
+            actor, batch, real, start_at, partial=partial, save=save, chunk=chunk, found=refused
+        )
         return ImportOutcome(
             sha,
             day,
@@ -417,8 +420,9 @@ class FeedCommands(ArchiveCore):
         partial: bool,
         save: Callable[[str, int, int, bool], int] | None,
         chunk: int,
-    ) -> list[FeedProblem]:
-        """Apply the batch's lines from ``start_at``; the problems of the lines refused."""
+        found: list[FeedProblem],
+    ) -> None:
+        """Apply the batch's lines from ``start_at``; the lines refused are added to ``found``."""
         control = batch.control
         fed_base: dict[str, Any] = {
             "batch": control.sha256,
@@ -427,7 +431,6 @@ class FeedCommands(ArchiveCore):
         if control.correction:
             fed_base["correction"] = True
         parties: dict[str, Party] = {}
-        problems: list[FeedProblem] = []
         done = 0
         last_file, last_line = FILES[0], 0
         for name, typed in _all_lines(batch):
@@ -450,12 +453,11 @@ class FeedCommands(ArchiveCore):
                 if not partial:
                     raise
                 column = exc.context.get("field")
-                problems.append(FeedProblem(name, typed.line, column, exc.code, exc.zh, exc.en))
+                found.append(FeedProblem(name, typed.line, column, exc.code, exc.zh, exc.en))
             if save is not None and done % chunk == 0:
                 save(name, typed.line, done, False)
         if save is not None:
             save(last_file, last_line, done, True)
-        return problems
 
     def _line(
         self,
@@ -573,9 +575,12 @@ class FeedCommands(ArchiveCore):
         aggregates.touched(index)
 
     # ------------------------------------------------------------- 对账
-    def _totals(self, batch: CheckedBatch, aggregates: _Aggregates) -> dict[str, dict[str, str]]:
-        """Per file: the control file's records and amount, and what the archive holds of the
-        batch's lines after applying it — read back from the loans, not from the lines."""
+    def _totals(
+        self, batch: CheckedBatch, aggregates: _Aggregates, refused: list[FeedProblem]
+    ) -> dict[str, dict[str, str]]:
+        """Per file: the control file's records and amount, what the archive holds of the
+        batch's lines after applying it — read back from the loans, not from the lines — and
+        the lines refused (with ``partial``)."""
         totals: dict[str, dict[str, str]] = {}
         day = batch.control.business_date
         for name, entry in batch.control.files.items():
@@ -597,7 +602,11 @@ class FeedCommands(ArchiveCore):
                     records += int(loan.arrears_on(day) is not None)
                 elif isinstance(typed, SettlementLine):
                     records += int(loan.settled_on is not None)
-            row = {"control_records": str(entry.records), "archive_records": str(records)}
+            row = {
+                "control_records": str(entry.records),
+                "archive_records": str(records),
+                "refused_records": str(len({p.line for p in refused if p.file == name})),
+            }
             if entry.amount is not None:
                 row["control_amount"] = f"{entry.amount:.2f}"
                 row["archive_amount"] = f"{amount:.2f}"

@@ -109,6 +109,7 @@ def test_a_first_batch_books_the_loans_with_their_dossiers(
         LOANS: {
             "control_records": "2",
             "archive_records": "2",
+            "refused_records": "0",
             "control_amount": "150000.00",
             "archive_amount": "150000.00",
         }
@@ -187,6 +188,7 @@ def test_a_line_the_loan_refuses_refuses_the_batch_and_records_nothing(
     assert [(p.file, p.line) for p in outcome.refused] == [(REPAYMENTS, 3)]
     assert outcome.reconciliation is not None
     assert outcome.reconciliation[REPAYMENTS]["archive_records"] == "1"
+    assert outcome.reconciliation[REPAYMENTS]["refused_records"] == "1"
     assert outcome.balanced is False
 
 
@@ -384,3 +386,39 @@ def test_a_batch_of_a_day_still_to_come_is_refused(
         app.import_feed(feed, [path])
     assert [p.code for p in refused.value.problems] == ["business_date_in_future"]
     assert not app.aggregate_exists(Loan.create_id("JD-1"))
+
+
+def test_changed_master_data_is_an_extension_a_move_or_an_information_change(
+    app: DossierArchive, feed: CommandContext, staff: dict[str, CommandContext], tmp_path: Path
+) -> None:
+    app.import_feed(feed, [batch(tmp_path, DAY1, files={LOANS: [loan()]})])
+    changed = loan(
+        maturity_date="2028-11-02",
+        rate="0.0390",
+        purpose="购买种苗和化肥",
+        account_manager_no="account_manager_2",
+    )
+    [outcome] = app.import_feed(feed, [batch(tmp_path, DAY2, files={LOANS: [changed]})])
+    assert outcome.balanced is True
+    found = app.repository.get(Loan.create_id("JD-1"))
+    assert isinstance(found, Loan)
+    assert found.term.maturity_date == date(2028, 11, 2)
+    assert found.term.extensions == 1
+    assert found.term.interest_rate == "3.9%"
+    assert found.purpose == "购买种苗和化肥"
+    assert found.account_manager_id == app.staff("account_manager_2").id
+    recorded_events = list(app.events.get(found.id))
+    names = [type(e).__name__ for e in recorded_events]
+    assert names[-3:] == ["Extended", "MasterDataChanged", "AccountManagersAssigned"]
+    changes = recorded_events[-2].changes  # type: ignore[attr-defined]
+    assert changes == {
+        "interest_rate": ["4.35%", "3.9%"],
+        "purpose": ["购买种苗", "购买种苗和化肥"],
+    }
+    assert all(e.fed["line"] == 2 for e in recorded_events[-3:])  # type: ignore[attr-defined]
+    # The same master data again records nothing.
+    before = recorded(app)
+    again = batch(tmp_path, date(2026, 11, 4), files={LOANS: [changed]})
+    app.import_feed(feed, [again])
+    assert [type(e).__name__ for e in app.events.get(found.id, gt=found.version)] == []
+    assert recorded(app) > before  # only the batch's own record
