@@ -151,3 +151,28 @@ def test_a_refused_batch_shows_its_report_with_the_files_to_download(
     panel = send(console, b"not a zip")
     assert "不是 zip 文件" in panel.text
     assert len(JOB.findall(panel.text)) == 2
+
+
+def test_a_partial_batch_shows_its_refused_lines_and_does_not_balance(
+    console: Console, tmp_path: Path
+) -> None:
+    console.as_role(Role.INTEGRATION)
+    first = send(console, batch_zip(tmp_path, DAY1, {LOANS: [loan("JD-1")]}))
+    followed(console, JOB.findall(first.text)[0][0])
+    bad = batch_zip(
+        tmp_path, DAY2, {REPAYMENTS: [repayment("TX-1", "100.00"), repayment("TX-2", "5000.00")]}
+    )
+    token = console.csrf("/feed")
+    panel = console.client.post(
+        "/feed/batches",
+        files={"file": ("feed-20261103.zip", bad, "application/zip")},
+        data={"partial": "true"},
+        headers={"HX-Request": "true", "X-CSRF-Token": token},
+    )
+    row = followed(console, JOB.findall(panel.text)[0][0])
+    assert 'data-status="applied"' in row
+    assert '<span class="tag alert">不平</span>' in row
+    assert "超过余额" in row.split('data-testid="feed-report"')[1]
+    batches = console.get("/feed").text.split('data-testid="feed-batches"')[1]
+    assert "（拒绝 1 行）" in batches
+    assert '<span class="tag alert">不平</span>' in batches
