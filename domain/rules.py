@@ -728,6 +728,9 @@ EARLIER: Mapping[str, Any] = MappingProxyType(
                 "auditor",
             )
         },
+        # Before the integration identity (系统对接岗) that imports the core-banking feed, no
+        # one held its role: it is given the reach the shipped rules give it, the whole bank.
+        "scope.integration": {"act": "bank", "read": "bank"},
         "branches": [],
         # Before [managers], no loan needed a B岗 and no evaluation of duties fell due.
         "managers": {
@@ -1155,7 +1158,8 @@ def _reference(raw: Mapping[str, Any]) -> ReferenceCodes:
 
 
 def _scope(raw: Mapping[str, Any]) -> dict[Role, RoleReach]:
-    """``[scope]``: every business role's act and read scope; the administrator has none."""
+    """``[scope]``: every business role's act and read scope, and the integration identity's
+    (the core-banking feed it imports and reads); the administrator has none."""
     found: dict[Role, RoleReach] = {}
     for key, entry in raw.items():
         path = f"scope.{key}"
