@@ -321,6 +321,7 @@ class LoanCore(Aggregate):
             reason=require_text(reason, "reason"),
             actor_id=actor.id,
             role=actor.role,
+            fed=None,
         )
 
     @event("BranchChanged")
@@ -385,6 +386,7 @@ class LoanCore(Aggregate):
             reason=require_text(reason, "reason"),
             actor_id=actor.id,
             role=actor.role,
+            fed=None,
         )
 
     @event("AccountManagersAssigned")
@@ -509,6 +511,9 @@ class LoanCore(Aggregate):
             documents=list(documents),
             actor_id=actor.id,
             role=actor.role,
+            reference=None,
+            penalty=None,
+            fed=None,
         )
 
     @event("RepaymentRecorded")
@@ -584,6 +589,7 @@ class LoanCore(Aggregate):
             overdue_interest=overdue_interest,
             actor_id=actor.id,
             role=actor.role,
+            fed=None,
         )
 
     @event("OverdueStatusRecorded")

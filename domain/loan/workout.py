@@ -140,6 +140,7 @@ class LoanWorkout(LoanCollection):
             actor_id=actor.id,
             role=actor.role,
             applications=cited or None,
+            fed=None,
         )
 
     # Loans disbursed before extensions cited their applications have cited none: the
@@ -369,6 +370,8 @@ class LoanWorkout(LoanCollection):
             documents=list(documents),
             actor_id=actor.id,
             role=actor.role,
+            how=None,
+            fed=None,
         )
 
     @event("Settled")
