@@ -101,6 +101,14 @@ class Settings(BaseSettings):
             "/health/ready answers 503 once a register has left an event unapplied this long"
         ),
     )
+    feed_enabled: bool = Field(
+        default=False,
+        description=(
+            "the core-banking feed is the one source of what the core system owns: "
+            "disbursements, repayments, overdue status and settlement are imported from its "
+            "day-end batches, and the manual routes for them answer 409 fed_by_core"
+        ),
+    )
 
     session_idle_minutes: int = Field(
         default=30, ge=1, le=24 * 60, description="the console signs a person out after this idle"
