@@ -5,7 +5,8 @@ import went, and its reconciliation (对账).
 whether it corrects an applied date and whether it was applied with its refused lines left
 out (partial), in progress or applied, the lines done and events recorded so far, the lines
 refused, and whether the archive's totals balanced the control file's. ``files``: per batch and
-file, the control file's records and amount beside the archive's own (filled when reconciled).
+file, the control file's records and amount beside the archive's own and the lines refused
+(filled when reconciled).
 """
 
 from __future__ import annotations
@@ -69,6 +70,7 @@ FILES = TableSpec(
         col("archive_records", sa.Integer, "档案记录数", "archive records"),
         col("control_amount", MONEY, "控制金额", "control amount"),
         col("archive_amount", MONEY, "档案金额", "archive amount"),
+        col("refused_records", sa.Integer, "拒绝行数", "lines refused"),
         col("balanced", sa.Boolean, "对账平衡", "balanced", filter=True),
     ],
     key=("batch_id", "file"),
@@ -176,6 +178,7 @@ class FeedBatchRegister(Projection):
                     "archive_records": archive_records,
                     "control_amount": control_amount,
                     "archive_amount": archive_amount,
+                    "refused_records": _count(totals.get("refused_records")),
                     "balanced": control_records == archive_records
                     and control_amount == archive_amount,
                 },

@@ -156,6 +156,7 @@ def test_the_batch_register_lists_every_batch_with_its_reconciliation(
             "archive_records": 2,
             "control_amount": Decimal("100800.00"),
             "archive_amount": Decimal("100800.00"),
+            "refused_records": 0,
             "balanced": True,
         }
     ]
@@ -177,7 +178,8 @@ def test_a_batch_applied_with_lines_refused_is_listed_partial_and_unbalanced(
     [row] = [b for b in registers.rows("feed_batches", "batches") if b["business_date"] == DAY2]
     assert (row["partial"], row["balanced"], row["status"]) == (True, False, "applied")
     [file] = [f for f in registers.rows("feed_batches", "files") if f["business_date"] == DAY2]
-    assert (file["control_records"], file["archive_records"], file["balanced"]) == (2, 1, False)
+    assert (file["control_records"], file["archive_records"], file["refused_records"]) == (2, 1, 1)
+    assert file["balanced"] is False
 
 
 @pytest.mark.parametrize("batch_size", [2, 500])
@@ -235,6 +237,7 @@ def test_the_batches_and_repayments_export_with_chinese_headers(
         "档案记录数",
         "控制金额",
         "档案金额",
+        "拒绝行数",
         "对账平衡",
     ]
     repayments = registers.register("repayment_register").specs()["repayments"]
