@@ -43,6 +43,18 @@ class Settings(BaseSettings):
         gt=0,
         description="the largest JSON command body (a multipart one: this and its documents)",
     )
+    feed_max_bytes: int = Field(
+        default=2 * 1024 * 1024 * 1024,
+        gt=0,
+        description="the largest core-banking batch zip POST /feed/batches takes (bytes)",
+    )
+    feed_jobs_kept: int = Field(
+        default=100,
+        ge=1,
+        le=10_000,
+        description="import jobs the service remembers (finished ones beyond this are forgotten; "
+        "the batches themselves stay on record)",
+    )
     host: str = "127.0.0.1"
     port: int = Field(default=8000, gt=0, lt=65536)
     demo_on_first_start: bool = True

@@ -37,6 +37,7 @@ PEOPLE: dict[Role, tuple[str, str]] = {
     Role.COMPLIANCE: ("C0921", "韩淑珍"),
     Role.AUDITOR: ("C0931", "冯志明"),
     Role.ADMINISTRATOR: ("C0941", "曹宇航"),
+    Role.INTEGRATION: ("C0951", "核心系统对接"),
 }
 CONSOLE = CommandContext(SYSTEM_ID)
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')

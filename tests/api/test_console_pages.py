@@ -25,13 +25,22 @@ AREAS = {
     "/compliance": "合规",
     "/portfolio": "资产质量",
     "/registers": "台账",
+    "/feed": "日终文件",
     "/admin": "系统管理",
 }
 SHOWN: dict[Role, set[str]] = {
     Role.ACCOUNT_MANAGER: {"/", "/loans", "/registers"},
     Role.REVIEWER: {"/", "/loans", "/registers"},
     Role.POST_LOAN_OFFICER: {"/", "/loans", "/registers"},
-    Role.RISK_MANAGER: {"/", "/loans", "/audit", "/compliance", "/portfolio", "/registers"},
+    Role.RISK_MANAGER: {
+        "/",
+        "/loans",
+        "/audit",
+        "/compliance",
+        "/portfolio",
+        "/registers",
+        "/feed",
+    },
     Role.BRANCH_HEAD: {
         "/",
         "/loans",
@@ -44,6 +53,7 @@ SHOWN: dict[Role, set[str]] = {
     },
     Role.ARCHIVIST: {"/", "/loans", "/archive", "/archive/desk", "/registers"},
     Role.ARCHIVE_HEAD: {"/", "/loans", "/archive", "/archive/desk", "/compliance", "/registers"},
+    Role.INTEGRATION: {"/", "/feed"},
     # Those who check the archive office read its records but lend nothing: no desk.
     Role.COMPLIANCE: set(AREAS) - {"/archive/desk"},
     Role.AUDITOR: set(AREAS) - {"/archive/desk"},
