@@ -13,6 +13,7 @@ from fastapi.responses import Response
 from api import errors, web
 from api.composition import build_archive, build_integrity, build_registers
 from api.deps import MAX_FILES
+from api.feed_jobs import FeedJobs
 from api.logs import configure_logging
 from api.metrics import exposition
 from api.middleware import BodyLimit, RequestLog
@@ -30,6 +31,7 @@ from api.routers import (
     customers,
     disposition,
     dossiers,
+    feed,
     feedback,
     guanhu,
     guarantees,
@@ -93,6 +95,7 @@ ROUTERS = (
     supervision,
     risk_control,
     feedback,
+    feed,
     assessment,
     papers,
     monitoring,
@@ -141,6 +144,12 @@ def create_app(settings: Settings | None = None, archive: DossierArchive | None 
             if owned:
                 app.state.archive.close()
             raise
+        app.state.feed_jobs = FeedJobs(
+            app.state.archive,
+            serving.data_dir / "feed",
+            keep=serving.feed_jobs_kept,
+            saved=built.follower.wake,
+        )
         if sealing.generated:
             # Where, never what: the key itself stays in its file.
             log.warning("signing_key_generated", file=sealing.key_source, development_only=True)
@@ -155,6 +164,7 @@ def create_app(settings: Settings | None = None, archive: DossierArchive | None 
         try:
             yield
         finally:
+            app.state.feed_jobs.close()  # stops an import at the end of its chunk
             app.state.sessions.close()
             sealing.close()  # stops the sealer after a last catch-up and seal
             built.close()
@@ -183,6 +193,8 @@ def create_app(settings: Settings | None = None, archive: DossierArchive | None 
         BodyLimit,
         json_bytes=settings.max_json_bytes,
         multipart_bytes=settings.max_upload_bytes * MAX_FILES + settings.max_json_bytes,
+        # A batch upload is counted by its route, against DOSSIER_FEED_MAX_BYTES.
+        own_limit=(f"{PREFIX}/feed/batches",),
     )
     app.add_middleware(RequestLog)
     for module in ROUTERS:

@@ -115,6 +115,7 @@ def build_archive(settings: Settings, master: MasterKey | None = None) -> Dossie
             future_date_tolerance_days=settings.future_date_tolerance_days,
             login_max_failures=settings.login_max_failures,
             login_lockout_minutes=settings.login_lockout_minutes,
+            fed_by_core=settings.feed_enabled,
         ),
         on_close=(keys.close,),
         clock=rehearsal_clock(settings.clock),

@@ -45,13 +45,22 @@ class BodyLimit:
     the small limit; a multipart one may carry up to ``MAX_FILES`` documents of the upload limit.
     """
 
-    def __init__(self, app: ASGIApp, *, json_bytes: int, multipart_bytes: int) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        json_bytes: int,
+        multipart_bytes: int,
+        own_limit: tuple[str, ...] = (),
+    ) -> None:
         self.app = app
         self.json_bytes = json_bytes
         self.multipart_bytes = multipart_bytes
+        self.own_limit = own_limit
+        """Paths whose route counts its body against a limit of its own (a batch upload)."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or scope.get("path") in self.own_limit:
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)

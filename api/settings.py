@@ -43,6 +43,18 @@ class Settings(BaseSettings):
         gt=0,
         description="the largest JSON command body (a multipart one: this and its documents)",
     )
+    feed_max_bytes: int = Field(
+        default=2 * 1024 * 1024 * 1024,
+        gt=0,
+        description="the largest core-banking batch zip POST /feed/batches takes (bytes)",
+    )
+    feed_jobs_kept: int = Field(
+        default=100,
+        ge=1,
+        le=10_000,
+        description="import jobs the service remembers (finished ones beyond this are forgotten; "
+        "the batches themselves stay on record)",
+    )
     host: str = "127.0.0.1"
     port: int = Field(default=8000, gt=0, lt=65536)
     demo_on_first_start: bool = True
@@ -99,6 +111,14 @@ class Settings(BaseSettings):
         gt=0,
         description=(
             "/health/ready answers 503 once a register has left an event unapplied this long"
+        ),
+    )
+    feed_enabled: bool = Field(
+        default=False,
+        description=(
+            "the core-banking feed is the one source of what the core system owns: "
+            "disbursements, repayments, overdue status and settlement are imported from its "
+            "day-end batches, and the manual routes for them answer 409 fed_by_core"
         ),
     )
 

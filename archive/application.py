@@ -40,6 +40,7 @@ from archive.core import CommandContext, expecting
 from archive.documents.ingest import Upload
 from archive.documents.sweeping import Sweeping
 from archive.feed.importing import FeedCommands
+from archive.feed.reading import FeedQueries
 from archive.reading import ReadQueries
 from archive.reports.bundles import BundleCommands
 from archive.reports.compliance import ReportCommands
@@ -81,6 +82,7 @@ class DossierArchive(
     BorrowingCommands,
     CustodyCommands,
     FeedCommands,
+    FeedQueries,
     BundleCommands,
     ReadQueries,
     FixityChecks,

@@ -29,6 +29,10 @@ class ArchiveConfig:
     """Wrong passwords in a row that lock a person's sign-in (登录失败锁定)…"""
     login_lockout_minutes: int = 15
     """… for this long; an administrator setting a new password lifts it sooner."""
+    fed_by_core: bool = False
+    """The core-banking feed is enabled (DOSSIER_FEED_ENABLED): what the core system owns —
+    disbursements, repayments, arrears, settlement — comes only from its day-end batches, and
+    recording it by hand is refused (``fed_by_core``). Extensions and write-offs stay manual."""
     extract_text: bool = False
     """Extract the text of stored PDFs in the background (the service turns this on)."""
     allowed_media_types: frozenset[str] = frozenset(

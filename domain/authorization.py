@@ -437,6 +437,7 @@ REGISTER_READS: Mapping[str, Action] = {
     "feedback_register": Action.READ_BUSINESS,
     "partner_register": Action.READ_BUSINESS,
     "repayment_register": Action.READ_BUSINESS,
+    "feed_batches": Action.READ_FEED,
 }
 """Who reads each register (台账), by its name: the one permission for the register and for
 every other read that shows what it shows — a destruction batch and its register PDF are the

@@ -54,6 +54,16 @@ class AlreadyExistsError(ConflictError):
     code = "already_exists"
 
 
+class FedByCoreError(ConflictError):
+    """Raised when a command would record by hand a fact the core-banking feed owns.
+
+    With the feed enabled, disbursements, repayments, arrears and settlements come only from
+    the core system's day-end batches; corrections only as its correction batches.
+    """
+
+    code = "fed_by_core"
+
+
 class ClassificationFloorError(ConflictError):
     """Raised when an approval would put a loan above its statutory floor grade."""
 

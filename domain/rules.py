@@ -728,9 +728,6 @@ EARLIER: Mapping[str, Any] = MappingProxyType(
                 "auditor",
             )
         },
-        # Before the integration identity (系统对接岗) that imports the core-banking feed, no
-        # one held its role: it is given the reach the shipped rules give it, the whole bank.
-        "scope.integration": {"act": "bank", "read": "bank"},
         "branches": [],
         # Before [managers], no loan needed a B岗 and no evaluation of duties fell due.
         "managers": {
@@ -1176,6 +1173,10 @@ def _scope(raw: Mapping[str, Any]) -> dict[Role, RoleReach]:
             act=_enum(Reach, entry["act"], f"{path}.act"),
             read=_enum(Reach, entry["read"], f"{path}.read"),
         )
+    if found and Role.INTEGRATION not in found:
+        # A rule set written before the core system's identity existed: it reads the bank's
+        # whole feed, as the shipped rules have it.
+        found[Role.INTEGRATION] = RoleReach(act=Reach.BANK, read=Reach.BANK)
     missing = [r.value for r in Role if r is not Role.ADMINISTRATOR and r not in found]
     if missing:
         raise _fail("scope", f"缺少岗位的数据范围：{', '.join(missing)}", f"no scope for {missing}")

@@ -11,6 +11,7 @@ import re
 from dataclasses import asdict, dataclass
 from decimal import Decimal, InvalidOperation
 from enum import Enum
+from functools import lru_cache
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
@@ -510,6 +511,7 @@ def require_text(value: str, field: str, *, max_length: int = 4000) -> str:
     return text
 
 
+@lru_cache(maxsize=1 << 16)  # a batch names each loan on many lines
 def loan_id_for(loan_no: str) -> UUID:
     """The deterministic id of the loan with this loan number (借据号)."""
     return uuid5(NAMESPACE, f"loan:{loan_no}")

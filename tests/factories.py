@@ -168,10 +168,11 @@ def make_upload(
     return from_bytes(doc_type, filename or f"{doc_type}.pdf", body)
 
 
-def encrypted_archive(store_env: dict[str, str], tmp_path: Path) -> Any:
+def encrypted_archive(store_env: dict[str, str], tmp_path: Path, config: Any = None) -> Any:
     """The whole application as the service builds it — documents encrypted under a data key per
     dossier, kept in a key store of their own — on the event store ``store_env`` and a blob folder
-    under ``tmp_path`` (closing it closes the key store)."""
+    under ``tmp_path`` (closing it closes the key store); ``config`` its ArchiveConfig, if not
+    the default."""
     from archive.application import DossierArchive
     from storage.blobs import LocalBlobStore
     from storage.crypto import MasterKey
@@ -182,7 +183,7 @@ def encrypted_archive(store_env: dict[str, str], tmp_path: Path) -> Any:
     blobs = EncryptingBlobStore(
         LocalBlobStore(tmp_path / "blobs"), Envelope(keys, MasterKey.generate())
     )
-    return DossierArchive(store_env, blobs=blobs, on_close=(keys.close,))
+    return DossierArchive(store_env, blobs=blobs, config=config, on_close=(keys.close,))
 
 
 def make_disbursement(loan_no: str | None = None, **overrides: Any) -> Any:

@@ -62,6 +62,12 @@ def _portfolio_builder() -> Callable[..., DemoSummary] | None:
     return build_portfolio
 
 
+FED_BY_CORE = (
+    "已启用核心系统日终文件导入（DOSSIER_FEED_ENABLED），贷款只能由核心系统报送，演示数据不能手工放款 / "
+    "the core-banking feed is enabled (DOSSIER_FEED_ENABLED): loans come from the core system "
+    "only, and the demo books its loans by hand"
+)
+
 NOT_INSTALLED = (
     "演示数据包未安装（随代码仓库提供，不随安装包发布）/ the demo package is not installed "
     "(it ships with the repository, not with the wheel: use a development install, "
@@ -73,6 +79,8 @@ def load_demo_on_first_start(archive: DossierArchive, settings: Settings) -> Non
     """``dossier serve`` in development: the demo portfolio into an empty store, if it can."""
     if not _is_empty(archive):
         console.print("数据已存在，不重复载入演示数据 / existing data kept; demo not reloaded")
+    elif settings.feed_enabled:
+        console.print(f"{FED_BY_CORE} — 以空库启动 / starting with an empty store")
     elif _portfolio_builder() is None:
         console.print(f"{NOT_INSTALLED} — 以空库启动 / starting with an empty store")
     else:
@@ -132,6 +140,9 @@ def build_demo(
     settings = read_settings()
     if settings.environment != "development":
         console.print("[red]演示数据只能在开发环境载入 / the demo is for development only[/red]")
+        raise typer.Exit(2)
+    if settings.feed_enabled:
+        console.print(f"[red]{FED_BY_CORE}[/red]")
         raise typer.Exit(2)
     if _portfolio_builder() is None:
         console.print(f"[red]{NOT_INSTALLED}[/red]")

@@ -18,7 +18,18 @@ from domain.authorization import Action
 
 router = APIRouter(prefix="/loans", tags=["loans"])
 
-command_route(router, "", Disburse, schema="DisbursementCreate")
+FED_BY_CORE = {
+    409: {
+        "description": "与当前状态冲突：状态、版本（If-Match）、幂等键；或已启用核心系统日终文件导入"
+        "（DOSSIER_FEED_ENABLED），此项只能由核心系统报送（fed_by_core）/ conflict with the "
+        "current state: the record's state, its version (If-Match), an Idempotency-Key used for "
+        "another request; or the core-banking feed is enabled (DOSSIER_FEED_ENABLED) and only "
+        "the core system reports this (fed_by_core)"
+    }
+}
+"""The 409 of the routes for what the core system owns once its feed is enabled."""
+
+command_route(router, "", Disburse, schema="DisbursementCreate", responses=FED_BY_CORE)
 
 
 @router.get("", response_model=LoansPublic)
@@ -102,6 +113,20 @@ def loan_events(loan_no: LoanNo, archive: ArchiveDep, ctx: ReadCtx) -> EventsPub
     return EventsPublic(data=events, count=len(events))
 
 
-command_route(router, "/{loan_no}/repayments", RecordRepayment, schema="RepaymentCreate")
-command_route(router, "/{loan_no}/overdue-status", RecordOverdue, schema="OverdueCreate")
-command_route(router, "/{loan_no}/settlement", Settle, schema="SettlementCreate")
+command_route(
+    router,
+    "/{loan_no}/repayments",
+    RecordRepayment,
+    schema="RepaymentCreate",
+    responses=FED_BY_CORE,
+)
+command_route(
+    router,
+    "/{loan_no}/overdue-status",
+    RecordOverdue,
+    schema="OverdueCreate",
+    responses=FED_BY_CORE,
+)
+command_route(
+    router, "/{loan_no}/settlement", Settle, schema="SettlementCreate", responses=FED_BY_CORE
+)

@@ -41,6 +41,7 @@ AREAS: tuple[Area, ...] = (
     Area("compliance", "/compliance", N_("Compliance"), frozenset({Action.READ_COMPLIANCE_REPORT})),
     Area("portfolio", "/portfolio", N_("Portfolio"), frozenset({Action.READ_PORTFOLIO})),
     Area("registers", "/registers", N_("Registers"), frozenset({Action.READ_BUSINESS})),
+    Area("feed", "/feed", N_("Core feed"), frozenset({Action.IMPORT_FEED, Action.READ_FEED})),
     Area("admin", "/admin", N_("Administration"), frozenset({Action.READ_STAFF})),
 )
 AREA = {a.key: a for a in AREAS}

@@ -30,7 +30,7 @@ from archive.fields import (
 from archive.receipts import BorrowerIndex
 from domain.authorization import Action
 from domain.dossier import Dossier
-from domain.errors import AlreadyExistsError, NotFoundError
+from domain.errors import AlreadyExistsError, FedByCoreError, NotFoundError
 from domain.industry import Industry
 from domain.loan import Loan
 from domain.values import (
@@ -128,8 +128,44 @@ class Settle(LoanCommand):
     settled_on: date
 
 
+FED_BY_CORE: dict[str, tuple[str, str]] = {
+    "disbursement": (
+        "放款由核心系统日终文件（loans.csv）报送，不能手工登记",
+        "disbursements come from the core system's day-end feed (loans.csv); they cannot be "
+        "recorded by hand",
+    ),
+    "repayment": (
+        "还款由核心系统日终文件（repayments.csv）报送，不能手工登记",
+        "repayments come from the core system's day-end feed (repayments.csv); they cannot be "
+        "recorded by hand",
+    ),
+    "overdue": (
+        "逾期状态由核心系统日终文件（overdue.csv）报送，不能手工登记",
+        "overdue status comes from the core system's day-end feed (overdue.csv); it cannot be "
+        "recorded by hand",
+    ),
+    "settlement": (
+        "结清由核心系统日终文件（settlements.csv）报送，不能手工登记",
+        "settlement comes from the core system's day-end feed (settlements.csv); it cannot be "
+        "recorded by hand",
+    ),
+}
+"""What the core system owns once its feed is enabled, and the refusal of each by hand.
+
+Corrections come as the core system's correction batches. An extension (展期) stays a command:
+the archive's credit process approves it, and the core's later report of the same maturity date
+records nothing; a write-off (核销) stays a board decision recorded by hand."""
+
+
 class LifecycleCommands(ArchiveCore):
     """From disbursement to settlement."""
+
+    def _refuse_fed_by_core(self, fact: str) -> None:
+        """With the core-banking feed enabled, refuse to record ``fact`` by hand — before
+        anything is staged, stored or recorded."""
+        if self.config.fed_by_core:
+            zh, en = FED_BY_CORE[fact]
+            raise FedByCoreError(zh, en, owner="core_banking")
 
     @handles(Disburse)
     def disburse(
@@ -138,8 +174,10 @@ class LifecycleCommands(ArchiveCore):
         """Record a disbursement (放款) with its documents; opens the dossier.
 
         The loan, its dossier with the documents filed and the borrower's index are saved
-        together. The investigator is the account manager unless another is named.
+        together. The investigator is the account manager unless another is named. With the
+        core-banking feed enabled a loan is booked only from its batches (409 fed_by_core).
         """
+        self._refuse_fed_by_core("disbursement")
 
         def body(actor: Actor, refs: list[DocumentRef]) -> Work:
             if self._exists(Loan.create_id(cmd.loan_no)):
@@ -205,10 +243,12 @@ class LifecycleCommands(ArchiveCore):
     def record_repayment(
         self, ctx: CommandContext, cmd: RecordRepayment, uploads: Sequence[Upload] = ()
     ) -> CommandResult:
+        self._refuse_fed_by_core("repayment")
         return self.record_on_loan(ctx, cmd, Loan.record_repayment, uploads)
 
     @handles(RecordOverdue)
     def record_overdue(self, ctx: CommandContext, cmd: RecordOverdue) -> CommandResult:
+        self._refuse_fed_by_core("overdue")
         return self.for_loan(
             ctx, cmd, lambda loan, actor, refs: loan.record_overdue(**cmd.arguments(), actor=actor)
         )
@@ -217,6 +257,7 @@ class LifecycleCommands(ArchiveCore):
     def settle(
         self, ctx: CommandContext, cmd: Settle, uploads: Sequence[Upload] = ()
     ) -> CommandResult:
+        self._refuse_fed_by_core("settlement")
         return self.record_on_loan(
             ctx, cmd, Loan.settle, uploads, on_dossier=start_retention_on_close
         )

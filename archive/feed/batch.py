@@ -37,6 +37,9 @@ FILES = (LOANS, REPAYMENTS, OVERDUE, SETTLEMENTS)
 may name a loan the same batch brings."""
 
 ENCODINGS = {"UTF-8": "utf-8", "GB18030": "gb18030"}
+HELD_LINES = 200_000
+"""A batch of at most this many records keeps its typed lines in memory from the check to the
+import (some 100 MB at most); a larger one is read again from its files, keeping memory flat."""
 MAX_PROBLEMS = 1000
 """Problems listed in a report; the rest are counted."""
 
@@ -499,12 +502,18 @@ class CheckedBatch:
     refused_lines: dict[str, frozenset[int]]
     loan_nos: frozenset[str]
     """The loans the batch's loans.csv brings (new or changed)."""
+    held: dict[str, list[FeedLine]] = field(default_factory=dict)
+    """The typed lines of each file, kept from the check while the batch is small
+    (:data:`HELD_LINES`), so that applying it does not read and parse its files again."""
 
     def lines(self, name: str) -> Iterator[FeedLine]:
         """The valid typed lines of one file, in file order (refused lines left out)."""
         if name not in self.control.files:
             return
         skip = self.refused_lines.get(name, frozenset())
+        if name in self.held:
+            yield from (t for t in self.held[name] if t.line not in skip)
+            return
         scratch = Problems()
         for row in _records(self.source, name, self.control.encoding, scratch, None):
             if row.line in skip:
@@ -554,11 +563,15 @@ def check_batch(path: Path, context: FeedContext, *, partial: bool = False) -> C
             raise problems.refuse()
         line_problems = Problems()
         loan_nos: set[str] = set()
+        held: dict[str, list[FeedLine]] | None = (
+            {} if sum(e.records for e in control.files.values()) <= HELD_LINES else None
+        )
         for name in FILES:
             entry = control.files.get(name)
             if entry is None:
                 continue
-            _check_file(source, control, entry, context, loan_nos, problems, line_problems)
+            kept = held.setdefault(name, []) if held is not None else None
+            _check_file(source, control, entry, context, loan_nos, problems, line_problems, kept)
         if problems:  # the control file does not match its files: refused whatever the option
             for p in line_problems.listed:
                 problems.add(p.file, p.line, p.column, p.code, p.reason_zh, p.reason_en)
@@ -572,6 +585,7 @@ def check_batch(path: Path, context: FeedContext, *, partial: bool = False) -> C
             more=line_problems.more,
             refused_lines={k: frozenset(v) for k, v in line_problems.lines.items()},
             loan_nos=frozenset(loan_nos),
+            held=held or {},
         )
     except BaseException:
         source.close()
@@ -586,6 +600,7 @@ def _check_file(
     loan_nos: set[str],
     problems: Problems,
     line_problems: Problems,
+    kept: list[FeedLine] | None = None,
 ) -> None:
     name = entry.name
     digest = hashlib.sha256()
@@ -599,6 +614,8 @@ def _check_file(
             continue
         _check_references(typed, row, context, loan_nos, state)
         state.amount += _control_amount(typed)
+        if kept is not None:
+            kept.append(typed)
     if digest.hexdigest() != entry.sha256:
         problems.add(
             name,

@@ -18,8 +18,8 @@ Every fact the core owns is recorded once: a line already on record records noth
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Callable, Iterator
-from copy import deepcopy
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
 
@@ -60,6 +61,9 @@ from domain.values import Actor, Party
 
 CHUNK_LINES = 2000
 """Lines applied between two saves: each save holds their events and the batch's progress."""
+
+KEPT_AGGREGATES = 50_000
+"""Aggregates kept in memory across an import's batches (then let go, and loaded again)."""
 
 RETRIES = 3
 """Times an import reloads and resumes after another writer changed what it was saving."""
@@ -108,51 +112,80 @@ class ImportOutcome:
 class _Context:
     """What a batch's lines are checked against: the archive's loans, units and staff."""
 
-    def __init__(self, app: FeedCommands) -> None:
+    def __init__(self, app: FeedCommands, kept: _Aggregates) -> None:
         self.app = app
+        self.kept = kept
         self._branches = app.rule_set().scope.hierarchy
+        self._known: set[str] = set()
+        self._staff: set[str] = set()
 
     def loan_known(self, loan_no: str) -> bool:
-        return self.app.aggregate_exists(Loan.create_id(loan_no))
+        if loan_no in self._known:
+            return True
+        loan_id = Loan.create_id(loan_no)
+        known = self.kept.kept.get(loan_id) is not None or self.app.aggregate_exists(loan_id)
+        if known:
+            self._known.add(loan_no)
+        return known
 
     def branch_known(self, name: str) -> bool:
         return self._branches.knows(name)
 
     def staff_known(self, staff_no: str) -> bool:
+        if staff_no in self._staff:
+            return True
         try:
             self.app.staff(staff_no)
         except NotFoundError:
             return False
+        self._staff.add(staff_no)
         return True
 
 
 class _Aggregates:
-    """The aggregates a batch touches, loaded once and kept across the batch."""
+    """The aggregates an import touches, loaded once and kept across its batches.
+
+    A rehearsal (``rehearsal=`` the real ones) works on copies, so that what it changes is
+    thrown away with it.
+    """
 
     def __init__(self, app: FeedCommands, *, rehearsal: _Aggregates | None = None) -> None:
         self.app = app
-        self.kept: dict[UUID, Aggregate] = {}
+        self.kept: dict[UUID, Aggregate | None] = {}
+        """Each aggregate asked for, or None where the store has none."""
         self.dirty: dict[UUID, Aggregate] = {}
         self._pristine = rehearsal
 
     def get(self, aggregate_id: UUID) -> Aggregate | None:
-        found = self.kept.get(aggregate_id)
-        if found is None:
-            if self._pristine is not None:  # rehearsing: a copy of the real one
-                real = self._pristine.get(aggregate_id)
-                found = deepcopy(real) if real is not None else None
-            elif self.app.aggregate_exists(aggregate_id):
+        if aggregate_id in self.kept:
+            return self.kept[aggregate_id]
+        found: Aggregate | None
+        if self._pristine is not None:  # rehearsing: a copy of the real one
+            real = self._pristine.get(aggregate_id)
+            found = pickle.loads(pickle.dumps(real)) if real is not None else None  # noqa: S301
+        else:
+            try:
                 found = self.app.repository.get(aggregate_id)
-            if found is not None:
-                self.kept[aggregate_id] = found
+            except AggregateNotFoundError:
+                found = None
+        if len(self.kept) >= KEPT_AGGREGATES and self._pristine is None:
+            self.kept = {k: v for k, v in self.kept.items() if k in self.dirty}
+        self.kept[aggregate_id] = found
         return found
+
+    def forget(self) -> None:
+        """Let go of everything kept (stale, or holding events a failed save left)."""
+        self.kept = {}
+        self.dirty = {}
 
     def add(self, aggregate: Aggregate) -> None:
         self.kept[aggregate.id] = aggregate
-        self.dirty[aggregate.id] = aggregate
+        self.touched(aggregate)
 
     def touched(self, aggregate: Aggregate) -> None:
-        if aggregate.pending_events:
+        if self._pristine is not None:  # rehearsing: the state is what counts, not the events
+            aggregate.collect_events()
+        elif aggregate.pending_events:
             self.dirty[aggregate.id] = aggregate
 
     def take_dirty(self) -> list[Aggregate]:
@@ -174,9 +207,11 @@ class FeedCommands(ArchiveCore):
         *,
         partial: bool = False,
         progress: Callable[[Progress], None] | None = None,
+        chunk_lines: int = CHUNK_LINES,
     ) -> list[ImportOutcome]:
         """Import batches in business-date order; raise :class:`BatchRefused` for the first
-        refused (the batches before it stay applied)."""
+        refused (the batches before it stay applied). ``chunk_lines`` lines are saved at once:
+        an import resumed must use the size it started with to record the same events."""
         actor = self.actor(ctx, Action.IMPORT_FEED)
         checked: list[tuple[date, Path]] = []
         for path in paths:  # the control files first: batches apply in business-date order
@@ -190,8 +225,13 @@ class FeedCommands(ArchiveCore):
                 source.close()
             checked.append((control.business_date, path))
         outcomes = []
+        kept = _Aggregates(self)  # across the batches: each loan loaded once
         for _day, path in sorted(checked, key=lambda c: (c[0], str(c[1]))):
-            outcomes.append(self._import_one(actor, path, partial=partial, progress=progress))
+            outcomes.append(
+                self._import_one(
+                    actor, path, kept, partial=partial, progress=progress, chunk=chunk_lines
+                )
+            )
         return outcomes
 
     # ----------------------------------------------------------------- one batch
@@ -199,16 +239,21 @@ class FeedCommands(ArchiveCore):
         self,
         actor: Actor,
         path: Path,
+        kept: _Aggregates,
         *,
         partial: bool,
         progress: Callable[[Progress], None] | None,
+        chunk: int,
     ) -> ImportOutcome:
-        batch = check_batch(path, _Context(self), partial=partial)
+        batch = check_batch(path, _Context(self, kept), partial=partial)
         try:
             for attempt in range(RETRIES + 1):
                 try:
-                    return self._apply(actor, batch, partial=partial, progress=progress)
+                    return self._apply(
+                        actor, batch, kept, partial=partial, progress=progress, chunk=chunk
+                    )
                 except IntegrityError:
+                    kept.forget()  # another writer went first: what is kept is stale
                     if attempt == RETRIES:
                         raise ConflictError(
                             "另一导入正在写入同一批次或同一贷款，请稍后重试",
@@ -222,9 +267,11 @@ class FeedCommands(ArchiveCore):
         self,
         actor: Actor,
         batch: CheckedBatch,
+        real: _Aggregates,
         *,
         partial: bool,
         progress: Callable[[Progress], None] | None,
+        chunk: int,
     ) -> ImportOutcome:
         control = batch.control
         day = control.business_date
@@ -241,13 +288,28 @@ class FeedCommands(ArchiveCore):
                 balanced=stored.balanced,
             )
         if stored is None:
+            if day > self.today():
+                raise BatchRefused(
+                    [
+                        FeedProblem(
+                            "batch.ctl",
+                            None,
+                            "business_date",
+                            "business_date_in_future",
+                            f"批次营业日 {day} 晚于今天 {self.today()}",
+                            f"the batch's business date {day} is after today, {self.today()}",
+                        )
+                    ]
+                )
             self._check_order(ledger, sha, day, control.correction)
-        real = _Aggregates(self)
         start_at = stored.lines_done if stored is not None else 0
         refused = list(batch.problems)
         if not partial:
             rehearsal = _Aggregates(self, rehearsal=real)
-            found = self._run(actor, batch, rehearsal, start_at, partial=True, save=None)
+            found: list[FeedProblem] = []
+            self._run(
+                actor, batch, rehearsal, start_at, partial=True, save=None, chunk=chunk, found=found
+            )
             if found:
                 raise BatchRefused(found[:1000], more=max(0, len(found) - 1000))
         total = sum(entry.records for entry in control.files.values())
@@ -282,7 +344,7 @@ class FeedCommands(ArchiveCore):
             recorded.progress(file=file, line=line, lines_done=done, events=events)
             extra: list[Aggregate] = []
             if last:
-                recorded.reconcile(totals=self._totals(batch, real), actor=actor)
+                recorded.reconcile(totals=self._totals(batch, real, refused), actor=actor)
                 ledger.finish(batch=sha, business_date=day, actor=actor)
                 extra.append(ledger)
             self.save(*dirty, recorded, *extra)
@@ -290,7 +352,9 @@ class FeedCommands(ArchiveCore):
                 progress(Progress(day, file, done, total, recorded.events_recorded))
             return events
 
-        refused += self._run(actor, batch, real, start_at, partial=partial, save=save)
+        self._run(
+            actor, batch, real, start_at, partial=partial, save=save, chunk=chunk, found=refused
+        )
         return ImportOutcome(
             sha,
             day,
@@ -355,8 +419,10 @@ class FeedCommands(ArchiveCore):
         *,
         partial: bool,
         save: Callable[[str, int, int, bool], int] | None,
-    ) -> list[FeedProblem]:
-        """Apply the batch's lines from ``start_at``; the problems of the lines refused."""
+        chunk: int,
+        found: list[FeedProblem],
+    ) -> None:
+        """Apply the batch's lines from ``start_at``; the lines refused are added to ``found``."""
         control = batch.control
         fed_base: dict[str, Any] = {
             "batch": control.sha256,
@@ -365,7 +431,6 @@ class FeedCommands(ArchiveCore):
         if control.correction:
             fed_base["correction"] = True
         parties: dict[str, Party] = {}
-        problems: list[FeedProblem] = []
         done = 0
         last_file, last_line = FILES[0], 0
         for name, typed in _all_lines(batch):
@@ -388,12 +453,11 @@ class FeedCommands(ArchiveCore):
                 if not partial:
                     raise
                 column = exc.context.get("field")
-                problems.append(FeedProblem(name, typed.line, column, exc.code, exc.zh, exc.en))
-            if save is not None and done % CHUNK_LINES == 0:
+                found.append(FeedProblem(name, typed.line, column, exc.code, exc.zh, exc.en))
+            if save is not None and done % chunk == 0:
                 save(name, typed.line, done, False)
         if save is not None:
             save(last_file, last_line, done, True)
-        return problems
 
     def _line(
         self,
@@ -511,9 +575,12 @@ class FeedCommands(ArchiveCore):
         aggregates.touched(index)
 
     # ------------------------------------------------------------- 对账
-    def _totals(self, batch: CheckedBatch, aggregates: _Aggregates) -> dict[str, dict[str, str]]:
-        """Per file: the control file's records and amount, and what the archive holds of the
-        batch's lines after applying it — read back from the loans, not from the lines."""
+    def _totals(
+        self, batch: CheckedBatch, aggregates: _Aggregates, refused: list[FeedProblem]
+    ) -> dict[str, dict[str, str]]:
+        """Per file: the control file's records and amount, what the archive holds of the
+        batch's lines after applying it — read back from the loans, not from the lines — and
+        the lines refused (with ``partial``)."""
         totals: dict[str, dict[str, str]] = {}
         day = batch.control.business_date
         for name, entry in batch.control.files.items():
@@ -535,7 +602,11 @@ class FeedCommands(ArchiveCore):
                     records += int(loan.arrears_on(day) is not None)
                 elif isinstance(typed, SettlementLine):
                     records += int(loan.settled_on is not None)
-            row = {"control_records": str(entry.records), "archive_records": str(records)}
+            row = {
+                "control_records": str(entry.records),
+                "archive_records": str(records),
+                "refused_records": str(len({p.line for p in refused if p.file == name})),
+            }
             if entry.amount is not None:
                 row["control_amount"] = f"{entry.amount:.2f}"
                 row["archive_amount"] = f"{amount:.2f}"

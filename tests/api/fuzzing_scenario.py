@@ -15,6 +15,8 @@ others than those the run signs in as (see :data:`RUNNERS`), where a rule keeps 
 from __future__ import annotations
 
 import json
+import tempfile
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -24,6 +26,8 @@ from uuid import uuid4
 
 import httpx
 
+from archive.feed.batch import LOANS
+from archive.feed.writing import write_batch, zip_batch
 from tests.factories import answered, make_pdf
 
 PREFIX = "/api/v1"
@@ -150,6 +154,7 @@ class Scenario:
         "monitoring",
         "customers",
         "risk_control",
+        "feed",
         "reads",
     )
     """The steps that build the states, in the order they must run."""
@@ -1974,6 +1979,58 @@ class Scenario:
         )
 
     # ------------------------------------------------------------------ reads
+    def feed(self) -> None:
+        """A batch of the core system sent by an integration identity (enrolled here): its
+        job, whatever became of it, for the job's reads and its reports (核心系统日终文件)."""
+        enrolled = self.bank.post(
+            RUNNERS["administrator"],
+            "/staff",
+            {
+                "staff_no": "FZINT01",
+                "name": "核心系统对接",
+                "branch": "总行",
+                "roles": ["integration"],
+            },
+        )
+        headers = {"Authorization": f"Bearer {enrolled['token']}"}
+        row = {
+            "loan_no": "FZFEED0001",
+            "borrower_name": "模糊测试日终文件客户",
+            "borrower_kind": "individual",
+            "borrower_id_type": "resident_id",
+            "borrower_id_no": "11010519800101001X",
+            "product": "individual_production",
+            "branch": "城东支行",
+            "account_manager_no": RUNNERS["account_manager"],
+            "principal": "20000.00",
+            "rate": "0.0435",
+            "value_date": self.today,
+            "maturity_date": (self.day + timedelta(days=365)).isoformat(),
+            "repayment_method": "equal_principal",
+            "guarantee_type": "credit",
+            "purpose": "购买种苗",
+        }
+        with tempfile.TemporaryDirectory() as folder:
+            written = write_batch(
+                Path(folder) / "feed",
+                bank="模糊测试银行",
+                business_date=self.day,
+                files={LOANS: [row]},
+            )
+            data = zip_batch(written, Path(folder) / "feed.zip").read_bytes()
+        sent = self.bank.client.post(
+            "/feed/batches", files={"file": ("feed.zip", data, "application/zip")}, headers=headers
+        )
+        if sent.status_code != 202:
+            raise SetupFailed(f"POST /feed/batches: {sent.status_code} {sent.text}")
+        job = sent.json()
+        deadline = time.monotonic() + 120
+        while job["status"] in ("queued", "running") and time.monotonic() < deadline:
+            time.sleep(0.1)
+            job = self.bank.client.get(f"/feed/jobs/{job['id']}", headers=headers).json()
+        self.parameters["job_id"] = job["id"]
+        self.example("GET", "/feed/batches", Example(query={"limit": 10}))
+
     def reads(self) -> None:
         """What the reads need: a demo loan with its documents, and the records made above."""
         loan_no, documents = self.read_loan

@@ -272,3 +272,29 @@ def test_without_the_demo_package_the_first_start_goes_on_with_an_empty_store(
         assert cli_demo._is_empty(archive)
     finally:
         archive.close()
+
+
+def test_with_the_feed_enabled_the_demo_is_not_loaded_since_it_books_loans_by_hand(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DOSSIER_DATA_DIR", str(tmp_path / "var"))
+    monkeypatch.setenv("DOSSIER_FEED_ENABLED", "true")
+    monkeypatch.delenv("DOSSIER_ENVIRONMENT", raising=False)
+    monkeypatch.delenv("DOSSIER_EVENT_STORE", raising=False)
+
+    answer = runner.invoke(app, ["demo", "--loans", "1"])
+    assert answer.exit_code == 2
+    assert "DOSSIER_FEED_ENABLED" in " ".join(answer.output.split())
+    assert not (tmp_path / "var").exists()
+
+    settings = Settings()
+    archive = build_archive(settings)
+    try:
+        with cli_demo.console.capture() as printed:
+            cli_demo.load_demo_on_first_start(archive, settings)
+        said = " ".join(printed.get().split())
+        assert "the core-banking feed is enabled" in said
+        assert "starting with an empty store" in said
+        assert cli_demo._is_empty(archive)
+    finally:
+        archive.close()

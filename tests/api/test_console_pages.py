@@ -25,13 +25,22 @@ AREAS = {
     "/compliance": "合规",
     "/portfolio": "资产质量",
     "/registers": "台账",
+    "/feed": "日终文件",
     "/admin": "系统管理",
 }
 SHOWN: dict[Role, set[str]] = {
     Role.ACCOUNT_MANAGER: {"/", "/loans", "/registers"},
     Role.REVIEWER: {"/", "/loans", "/registers"},
     Role.POST_LOAN_OFFICER: {"/", "/loans", "/registers"},
-    Role.RISK_MANAGER: {"/", "/loans", "/audit", "/compliance", "/portfolio", "/registers"},
+    Role.RISK_MANAGER: {
+        "/",
+        "/loans",
+        "/audit",
+        "/compliance",
+        "/portfolio",
+        "/registers",
+        "/feed",
+    },
     Role.BRANCH_HEAD: {
         "/",
         "/loans",
@@ -44,12 +53,11 @@ SHOWN: dict[Role, set[str]] = {
     },
     Role.ARCHIVIST: {"/", "/loans", "/archive", "/archive/desk", "/registers"},
     Role.ARCHIVE_HEAD: {"/", "/loans", "/archive", "/archive/desk", "/compliance", "/registers"},
+    Role.INTEGRATION: {"/", "/feed"},
     # Those who check the archive office read its records but lend nothing: no desk.
     Role.COMPLIANCE: set(AREAS) - {"/archive/desk"},
     Role.AUDITOR: set(AREAS) - {"/archive/desk"},
     Role.ADMINISTRATOR: {"/", "/audit", "/admin"},
-    # The identity the core feed is imported under reads no business: its workbench alone.
-    Role.INTEGRATION: {"/"},
 }
 
 
@@ -277,7 +285,7 @@ def test_the_integration_identity_is_told_what_it_is_for_and_sees_no_business(
     assert "核心系统日终文件" in home.text
     assert "系统管理员不办理业务" not in home.text  # not told it is the administrator
     assert 'data-testid="overdue-count"' not in home.text  # no business tasks
-    for address in ("/docs", "/password"):
+    for address in ("/feed", "/docs", "/password"):
         assert f'href="{address}"' in home.text
         assert console.get(address).status_code == 200
     assert console.get("/language/en?next=/").status_code == 303

@@ -139,6 +139,13 @@ ROUTES: dict[str, Permission] = {
     # within their scope (and the unit it was submitted to).
     "/papers/{paper_id}": Needs(Action.READ_BUSINESS),
     "/papers/{paper_id}/document.pdf": Needs(Action.READ_BUSINESS),
+    # The core-banking feed: the import jobs of this service and the batches on record with
+    # their 对账, for those who read the feed.
+    "/feed/jobs": Needs(Action.READ_FEED),
+    "/feed/jobs/{job_id}": Needs(Action.READ_FEED),
+    "/feed/jobs/{job_id}/report.json": Needs(Action.READ_FEED),
+    "/feed/jobs/{job_id}/report.csv": Needs(Action.READ_FEED),
+    "/feed/batches": Needs(Action.READ_FEED),
     # The service itself.
     "/health": PUBLIC,
     "/health/live": PUBLIC,
@@ -161,6 +168,7 @@ QUERIES = {
     "/target-coverage": "year=2026",
     "/reports/risk": "on=2026-09-30",
     "/monitoring/key-customers": "on=2026-09-30",
+    "/feed/batches": "limit=10",
 }
 """The required query parameters, so that what decides the answer is the caller's role."""
 
@@ -266,6 +274,7 @@ UPLOADS_ONLY = (
     "/loans/{loan_no}/dossier/documents",
     "/papers",
     "/papers/{paper_id}/revisions",
+    "/feed/batches",  # a batch zip, sent by the integration role
 )
 """The commands whose every valid request carries documents: the scenario has none for them."""
 
@@ -328,6 +337,7 @@ def demo_of(api: Api, *, loans: int) -> Demo:
             "suspension_id": str(uuid.uuid4()),
             "feedback_id": str(uuid.uuid4()),  # none in this demo: the allowed get a 404
             "paper_id": str(uuid.uuid4()),  # not the demo's paper: the allowed get a 404
+            "job_id": str(uuid.uuid4()),  # no batch sent to this service: the allowed get a 404
             "staff_no": "0101",
             "branch": "营业部",  # 0101's unit
             "tree_size": "1",

@@ -15,6 +15,7 @@ from api.web.pages import (
     disposition,
     dossier,
     evaluations,
+    feed,
     feedback,
     information,
     loans,
@@ -61,5 +62,6 @@ ROUTERS: tuple[APIRouter, ...] = (
     portfolio.router,
     partners.router,
     registers.router,
+    feed.router,
     admin.router,
 )

@@ -6,7 +6,7 @@ the application with the integration identity's token, and reads back what the s
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -18,12 +18,15 @@ from archive.core import CommandContext
 from archive.feed.batch import LOANS, OVERDUE, REPAYMENTS, SETTLEMENTS
 from archive.feed.importing import CHUNK_LINES
 from archive.feed.problems import BatchRefused
+from archive.feed.sample import sample_batches
 from archive.feed.writing import write_batch, zip_batch
 from domain.dossier import Dossier
 from domain.errors import AuthorizationError
 from domain.feed import FeedBatch
 from domain.loan import Loan
 from domain.values import LoanStatus, RepaymentMethod
+from storage.eventstore import sqlite_env
+from tests.factories import encrypted_archive, make_staff
 
 DAY1 = date(2026, 11, 2)
 DAY2 = date(2026, 11, 3)
@@ -106,6 +109,7 @@ def test_a_first_batch_books_the_loans_with_their_dossiers(
         LOANS: {
             "control_records": "2",
             "archive_records": "2",
+            "refused_records": "0",
             "control_amount": "150000.00",
             "archive_amount": "150000.00",
         }
@@ -184,6 +188,7 @@ def test_a_line_the_loan_refuses_refuses_the_batch_and_records_nothing(
     assert [(p.file, p.line) for p in outcome.refused] == [(REPAYMENTS, 3)]
     assert outcome.reconciliation is not None
     assert outcome.reconciliation[REPAYMENTS]["archive_records"] == "1"
+    assert outcome.reconciliation[REPAYMENTS]["refused_records"] == "1"
     assert outcome.balanced is False
 
 
@@ -229,6 +234,9 @@ def test_a_correction_batch_replaces_what_it_names(
     assert corrected.balance == Decimal("99200.00")
     assert corrected.core_references["TX-1"][0] == Decimal("800.00")
     assert (corrected.days_overdue, corrected.overdue_principal) == (2, Decimal("400.00"))
+    # The repayment-behaviour history reads the corrected figures too.
+    assert [r.amount for r in corrected.repayment_history] == [Decimal("836.25")]
+    assert [a.days_overdue for a in corrected.arrears_history] == [2]
     names = [type(e).__name__ for e in app.events.get(corrected.id)]
     assert names[-2:] == ["RepaymentCorrected", "ArrearsCorrected"]
     before = recorded(app)
@@ -271,3 +279,149 @@ def test_a_large_batch_is_saved_in_chunks_with_its_progress(
     stored = app.repository.get(FeedBatch.create_id(outcome.batch))
     assert isinstance(stored, FeedBatch)
     assert stored.lines_done == CHUNK_LINES + 5
+
+
+def _imported(archive: DossierArchive) -> list[tuple[object, ...]]:
+    """The events of the import as (aggregate, version, topic, payload), the time left out."""
+    found = []
+    for n in archive.recorder.select_notifications(start=1, limit=10**9):
+        if not n.topic.startswith(
+            ("domain.loan", "domain.dossier", "domain.feed", "archive.receipts")
+        ):
+            continue
+        event = archive.mapper.to_domain_event(n)
+        payload = sorted((k, repr(v)) for k, v in vars(event).items() if k != "timestamp")
+        found.append((n.originator_id, n.originator_version, n.topic, payload))
+    return found
+
+
+def test_history_imported_at_once_is_what_a_day_by_day_import_records(
+    app: DossierArchive, feed: CommandContext, tmp_path: Path
+) -> None:
+    """Migration: the batches of past business dates imported together record what the archive
+    would have recorded had it taken each on its day."""
+    days = sample_batches(tmp_path / "history", loans=40, days=15, manager_no="account_manager")
+    for day in days:
+        app.import_feed(feed, [day])
+    at_once = encrypted_archive(sqlite_env(tmp_path / "at-once.sqlite"), tmp_path / "at-once")
+    try:
+        people = make_staff(at_once)
+        at_once.import_feed(people["integration"], list(reversed(days)))
+        assert _imported(at_once) == _imported(app)
+    finally:
+        at_once.close()
+
+
+def _good(tmp: Path) -> Path:
+    return batch(
+        tmp,
+        DAY2,
+        files={
+            LOANS: [loan("JD-2", value_date="2026-11-03")],
+            REPAYMENTS: [repayment("TX-1")],
+            OVERDUE: [arrears("JD-1", 1, "100.00")],
+        },
+    )
+
+
+def _replace(path: Path, name: str, old: bytes, new: bytes) -> None:
+    data = (path / name).read_bytes()
+    assert old in data
+    (path / name).write_bytes(data.replace(old, new))
+
+
+BROKEN = {
+    # control file against its files
+    "missing_file": lambda p: (p / OVERDUE).unlink(),
+    "count_mismatch": lambda p: _replace(p, "batch.ctl", b"records=1", b"records=2"),
+    "hash_mismatch": lambda p: _replace(p, OVERDUE, b"100.00", b"100.01"),
+    "amount_mismatch": lambda p: _replace(p, "batch.ctl", b"amount=100000.00", b"amount=100000.10"),
+    "encoding": lambda p: (
+        _replace(p, "batch.ctl", b"encoding=UTF-8", b"encoding=GB18030")
+        or (p / LOANS).write_bytes((p / LOANS).read_bytes().replace("林".encode(), b"\xff\xfe"))
+    ),
+    # lines (the control file rewritten to match, as a core system would)
+    "bad_amount": lambda p: _rewrite(p, REPAYMENTS, b"1000.00", b"1000.001"),
+    "unknown_product": lambda p: _rewrite(p, LOANS, b"individual_production", b"gold_loan"),
+    "date_after_business_date": lambda p: _rewrite(p, REPAYMENTS, b"2026-11-03", b"2026-11-04"),
+    "unknown_loan": lambda p: _rewrite(p, OVERDUE, b"JD-1,", b"JD-404,"),
+}
+
+
+def _rewrite(path: Path, name: str, old: bytes, new: bytes) -> None:
+    """Change a file and its control line, so only the line itself is wrong."""
+    import hashlib
+
+    before = hashlib.sha256((path / name).read_bytes()).hexdigest()
+    _replace(path, name, old, new)
+    after = hashlib.sha256((path / name).read_bytes()).hexdigest()
+    _replace(path, "batch.ctl", before.encode(), after.encode())
+
+
+LINE_KINDS = ("bad_amount", "unknown_product", "date_after_business_date", "unknown_loan")
+
+
+@pytest.mark.parametrize("kind", list(BROKEN))
+def test_each_kind_of_refusal_records_nothing_and_says_where(
+    app: DossierArchive, feed: CommandContext, tmp_path: Path, kind: str
+) -> None:
+    app.import_feed(feed, [batch(tmp_path, DAY1, files={LOANS: [loan()]})])
+    before = recorded(app)
+    broken = _good(tmp_path)
+    BROKEN[kind](broken)
+    with pytest.raises(BatchRefused) as refused:
+        # a control file that does not match refuses even where valid lines may be applied
+        app.import_feed(feed, [broken], partial=kind not in LINE_KINDS)
+    codes = {p.code for p in refused.value.problems}
+    assert kind in codes, codes
+    if kind in LINE_KINDS:  # a line: named by file, line and column
+        assert all(p.line and p.column for p in refused.value.problems)
+    assert all(p.reason_zh and p.reason_en for p in refused.value.problems)
+    assert recorded(app) == before
+
+
+def test_a_batch_of_a_day_still_to_come_is_refused(
+    app: DossierArchive, feed: CommandContext, tmp_path: Path
+) -> None:
+    tomorrow = app.today() + timedelta(days=1)
+    path = batch(tmp_path, tomorrow, files={LOANS: [loan(value_date=tomorrow.isoformat())]})
+    with pytest.raises(BatchRefused) as refused:
+        app.import_feed(feed, [path])
+    assert [p.code for p in refused.value.problems] == ["business_date_in_future"]
+    assert not app.aggregate_exists(Loan.create_id("JD-1"))
+
+
+def test_changed_master_data_is_an_extension_a_move_or_an_information_change(
+    app: DossierArchive, feed: CommandContext, staff: dict[str, CommandContext], tmp_path: Path
+) -> None:
+    app.import_feed(feed, [batch(tmp_path, DAY1, files={LOANS: [loan()]})])
+    changed = loan(
+        maturity_date="2028-11-02",
+        rate="0.0390",
+        purpose="购买种苗和化肥",
+        account_manager_no="account_manager_2",
+    )
+    [outcome] = app.import_feed(feed, [batch(tmp_path, DAY2, files={LOANS: [changed]})])
+    assert outcome.balanced is True
+    found = app.repository.get(Loan.create_id("JD-1"))
+    assert isinstance(found, Loan)
+    assert found.term.maturity_date == date(2028, 11, 2)
+    assert found.term.extensions == 1
+    assert found.term.interest_rate == "3.9%"
+    assert found.purpose == "购买种苗和化肥"
+    assert found.account_manager_id == app.staff("account_manager_2").id
+    recorded_events = list(app.events.get(found.id))
+    names = [type(e).__name__ for e in recorded_events]
+    assert names[-3:] == ["Extended", "MasterDataChanged", "AccountManagersAssigned"]
+    changes = recorded_events[-2].changes  # type: ignore[attr-defined]
+    assert changes == {
+        "interest_rate": ["4.35%", "3.9%"],
+        "purpose": ["购买种苗", "购买种苗和化肥"],
+    }
+    assert all(e.fed["line"] == 2 for e in recorded_events[-3:])  # type: ignore[attr-defined]
+    # The same master data again records nothing.
+    before = recorded(app)
+    again = batch(tmp_path, date(2026, 11, 4), files={LOANS: [changed]})
+    app.import_feed(feed, [again])
+    assert [type(e).__name__ for e in app.events.get(found.id, gt=found.version)] == []
+    assert recorded(app) > before  # only the batch's own record
