@@ -288,6 +288,11 @@ def test_the_integration_identity_is_told_what_it_is_for_and_sees_no_business(
     for address in ("/feed", "/docs", "/password"):
         assert f'href="{address}"' in home.text
         assert console.get(address).status_code == 200
+    # The register of batches it reads by its own permission, without the Registers area.
+    batches = console.get("/registers/feed_batches")
+    assert batches.status_code == 200, batches.text[:500]
+    assert 'href="/registers"' not in batches.text
+    assert console.get("/registers").status_code == 403
     assert console.get("/language/en?next=/").status_code == 303
     assert "end-of-day feed" in console.get("/").text
 
