@@ -437,6 +437,7 @@ REGISTER_READS: Mapping[str, Action] = {
     "feedback_register": Action.READ_BUSINESS,
     "partner_register": Action.READ_BUSINESS,
     "repayment_register": Action.READ_BUSINESS,
+    "feed_batches": Action.READ_FEED,
 }
 """Who reads each register (台账), by its name: the one permission for the register and for
 every other read that shows what it shows — a destruction batch and its register PDF are the
@@ -499,8 +500,8 @@ def choose_role(held: Iterable[Role], action: Action, requested: Role | None = N
         )
     if action in ADMINISTRATION:
         raise SegregationOfDutiesError(
-            "业务人员不得管理人员、岗位与令牌（三员分立）",
-            "business users may not manage staff, roles or tokens; only an administrator may",
+            "仅系统管理员可管理人员、岗位与令牌（三员分立）",
+            "only an administrator may manage staff, roles or tokens (三员分立)",
             action=action.value,
         )
     allowed_zh, allowed_en = _names(allowed)

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from domain.authorization import BUSINESS_ROLES
 from domain.values import Role
 
 Fail = Callable[[str, str, str], Exception]
@@ -108,9 +109,13 @@ def parse_guanhu(raw: Any, fail: Fail) -> GuanhuRules:
         if floor is None or not floor.is_finite() or floor < 0:
             raise fail(f"{path}.min_amount", "须为金额字符串（元）", "must be an amount in 元")
         roles = entry["roles"]
-        known = {r.value for r in Role}
+        # Customers are managed in a business role: never by the administrator or the
+        # integration identity (三员分立).
+        known = {r.value for r in BUSINESS_ROLES}
         if not isinstance(roles, list) or not roles or any(r not in known for r in roles):
-            raise fail(f"{path}.roles", "须为岗位代码组成的非空数组", "must list roles")
+            raise fail(
+                f"{path}.roles", "须为业务岗位代码组成的非空数组", "must list business roles"
+            )
         if not all(isinstance(entry[k], str) and entry[k].strip() for k in ("tier", "zh")):
             raise fail(path, "tier 与 zh 须为非空文字", "tier and zh must be non-empty text")
         tiers.append(

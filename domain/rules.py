@@ -1155,7 +1155,8 @@ def _reference(raw: Mapping[str, Any]) -> ReferenceCodes:
 
 
 def _scope(raw: Mapping[str, Any]) -> dict[Role, RoleReach]:
-    """``[scope]``: every business role's act and read scope; the administrator has none."""
+    """``[scope]``: every business role's act and read scope, and the integration identity's
+    (the core-banking feed it imports and reads); the administrator has none."""
     found: dict[Role, RoleReach] = {}
     for key, entry in raw.items():
         path = f"scope.{key}"
@@ -1172,6 +1173,10 @@ def _scope(raw: Mapping[str, Any]) -> dict[Role, RoleReach]:
             act=_enum(Reach, entry["act"], f"{path}.act"),
             read=_enum(Reach, entry["read"], f"{path}.read"),
         )
+    if found and Role.INTEGRATION not in found:
+        # A rule set written before the core system's identity existed: it reads the bank's
+        # whole feed, as the shipped rules have it.
+        found[Role.INTEGRATION] = RoleReach(act=Reach.BANK, read=Reach.BANK)
     missing = [r.value for r in Role if r is not Role.ADMINISTRATOR and r not in found]
     if missing:
         raise _fail("scope", f"缺少岗位的数据范围：{', '.join(missing)}", f"no scope for {missing}")

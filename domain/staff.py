@@ -272,7 +272,8 @@ class Staff(Aggregate):
         return frozenset(s.role for s in self.spells if s.revoked_at is None)
 
     def grant_role(self, *, role: Role, granted_at: datetime, actor: Actor) -> None:
-        """Grant a role; an administrator never holds a business role too (三员分立)."""
+        """Grant a role; an administrator never holds a business role too, and the integration
+        role is held alone (三员分立)."""
         authorize(actor, Action.GRANT_ROLE)
         if actor.id == self.id:
             raise SegregationOfDutiesError(
@@ -289,6 +290,14 @@ class Staff(Aggregate):
             raise SegregationOfDutiesError(
                 "三员分立：系统管理员不得兼任业务岗位",
                 "an administrator may not also hold a business role",
+            )
+        if held and Role.INTEGRATION in held | {role}:
+            # The feed records what the core system reports: whoever imports it neither
+            # administers the system nor does the business whose figures it records.
+            raise SegregationOfDutiesError(
+                "三员分立：系统对接岗不得兼任系统管理员或业务岗位",
+                "the integration role is held alone: never with the administrator's or a "
+                "business role",
             )
         self._role_granted(
             granted_role=role, granted_at=granted_at, actor_id=actor.id, role=actor.role

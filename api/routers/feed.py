@@ -7,7 +7,9 @@ it in the background; ``partial=true`` applies the valid lines and reports the o
 ``GET /feed/jobs/{id}`` follows the job (status, progress, what the batch did);
 ``GET /feed/jobs/{id}/report.json`` and ``.csv`` are the report of the problems of a refused
 batch (or of the lines left out). ``GET /feed/batches`` lists the batches on record, each with
-its 对账 per file. The batch format is docs/core-feed.md's.
+its 对账 per file, read from the batches themselves (no register lag: a job's batch is there
+when the job is); the register of batches (``/registers/feed_batches``) lists them too, with
+filters and export. The batch format is docs/core-feed.md's.
 """
 
 from __future__ import annotations

@@ -169,7 +169,9 @@ class ScopeCommands(ArchiveCore):
         for role in sorted(staff.roles_at(self.clock()), key=list(Role).index):
             worded = []
             for action in (Action.RECORD_INSPECTION, Action.READ_BUSINESS):  # act, read
-                reaching = self.reaching(Actor(staff.id, role), action)
+                # The integration identity's scope is the core feed's, not business data's.
+                business = role in BUSINESS_ROLES
+                reaching = self.reaching(Actor(staff.id, role), action) if business else None
                 zh, en = reaching.describe() if reaching is not None else ("无", "nothing")
                 worded.append(f"{zh} / {en}")
             found.append((role, worded[0], worded[1]))

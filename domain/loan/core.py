@@ -538,6 +538,8 @@ class LoanCore(Aggregate):
                 interest,
                 penalty or Decimal("0.00"),
             )
+        if reference is not None:  # where it stands in the history, for a correction
+            self.__dict__.setdefault("_reference_at", {})[reference] = len(self.repayment_history)
         self.__dict__["_repayments"] = (
             *self.repayment_history,
             Repayment(

@@ -23,6 +23,7 @@ from eventsourcing.domain import event
 from domain.authorization import Action, authorize
 from domain.errors import InvalidInputError, InvalidTransitionError
 from domain.loan.losses import LoanLosses
+from domain.repayment_behaviour import Arrears, Repayment
 from domain.values import (
     Actor,
     BorrowerType,
@@ -382,6 +383,12 @@ class LoanFeed(LoanLosses):
     ) -> None:
         self.balance -= principal - Decimal(previous[0])
         self.__dict__.setdefault("_references", {})[reference] = (principal, interest, penalty)
+        at = self.__dict__.get("_reference_at", {}).get(reference)
+        if at is not None:  # the repayment-behaviour history reads the corrected amount
+            history = list(self.repayment_history)
+            was = history[at]
+            history[at] = Repayment(paid_on, principal + interest, was.on_time, was.overdue_then)
+            self.__dict__["_repayments"] = tuple(history)
 
     # ---------------------------------------------------------------------- arrears
     def report_arrears(
@@ -470,6 +477,12 @@ class LoanFeed(LoanLosses):
     ) -> None:
         amounts = self.__dict__.setdefault("_arrears_amounts", {})
         amounts[as_of] = (days_overdue, overdue_principal, overdue_interest)
+        history = list(self.arrears_history)
+        for at in range(len(history) - 1, -1, -1):
+            if history[at].as_of == as_of:
+                history[at] = Arrears(as_of, days_overdue)
+                self.__dict__["_arrears"] = tuple(history)
+                break
         if as_of == self.overdue_as_of:
             self.days_overdue = days_overdue
             self.overdue_principal = overdue_principal

@@ -32,6 +32,7 @@ def all_registers(
     from projections.registers.custody import ArchiveCatalogue
     from projections.registers.customers import CustomerFileRegister
     from projections.registers.disposition import DestructionRegister
+    from projections.registers.feed import FeedBatchRegister
     from projections.registers.feedback import FeedbackRegister
     from projections.registers.filing.completeness.register import CompletenessRegister
     from projections.registers.filing.search import DocumentSearch
@@ -80,5 +81,6 @@ def all_registers(
         CustomerFileRegister(timezone),
         PartnerRegister(),
         RepaymentRegister(),
+        FeedBatchRegister(),
     ]
     return registers

@@ -49,6 +49,7 @@ LOANS = TableSpec(
             shows=PERSON,
         ),
         *loan_facts("grade", "status", "written_off_on"),
+        col("arrears_as_of", sa.Date, "最近逾期登记截至日", "arrears last as of", export=False),
     ],
     key=("loan_id",),
 )
@@ -115,9 +116,9 @@ class OverdueLedger(Projection):
     """逾期/催收台账: loans in arrears with their collection, and every collection step."""
 
     name = "overdue_ledger"
-    version = 6  # 3: rows dated by business date (业务日期), read on a day (on=); 4: the
+    version = 7  # 3: rows dated by business date (业务日期), read on a day (on=); 4: the
     # legal adviser informed (法律顾问); 5: who took part (参与人员: 风控人员介入); 6: the
-    # servicer that chased (第三方服务机构追收)
+    # servicer that chased (第三方服务机构追收); 7: the core system's corrections of arrears
     title_zh = "逾期催收台账"
     title_en = "Overdue and collection ledger"
     tables = (LOANS, OVERDUE_LOANS, STEPS)
@@ -172,9 +173,14 @@ class OverdueLedger(Projection):
             ),
         )
 
+    @handle.register(LoanEvents.ArrearsCorrected)
     @handle.register(LoanEvents.OverdueStatusRecorded)
     def _(self, event: Any, changes: Changes) -> None:
         loan_id = event.originator_id
+        corrects = hasattr(event, "previous")
+        if corrects and self._loan(changes, loan_id).get("arrears_as_of") != event.as_of:
+            return  # a day since followed by later arrears: the loan's arrears are those
+        changes.update("loans", (loan_id,), arrears_as_of=event.as_of)
         written_off = self._loan(changes, loan_id).get("status") == LoanStatus.WRITTEN_OFF.value
         if event.days_overdue == 0 and not written_off:
             changes.end("overdue_loans", loan_id)  # cured: the spell is over
@@ -252,6 +258,7 @@ class OverdueLedger(Projection):
         changes.update("loans", (loan_id,), **values)
         changes.put("overdue_loans", (loan_id,), self._open(changes, loan_id, **values))
 
+    @handle.register(LoanEvents.SettlementCorrected)
     @handle.register(LoanEvents.Settled)
     def _(self, event: Any, changes: Changes) -> None:
         changes.update("loans", (event.originator_id,), status=LoanStatus.SETTLED.value)

@@ -36,6 +36,7 @@ from domain.scope import Level
 from domain.staff import Staff
 from domain.values import BorrowerType, LoanStatus, Product, dossier_id_for
 from projections.changes import Changes
+from projections.fed import repayment_change
 from projections.projection import Listing, Projection, handlers
 from projections.tables import PERSON, TableSpec, col
 
@@ -209,7 +210,7 @@ class CustomerFileRegister(Projection):
     """客户档案台账: the archive by customer, its partitions, and contact-data quality."""
 
     name = "customer_file"
-    version = 1
+    version = 2  # 2: the core system's corrections and new amounts move the balance
     title_zh = "客户档案台账"
     title_en = "Customer files"
     tables = (CUSTOMERS, DOSSIERS, PARTITIONS, CONTACT_QUALITY, CUSTOMER_IDS, DOSSIER_IDS)
@@ -378,19 +379,35 @@ class CustomerFileRegister(Projection):
 
     @handle.register(LoanEvents.RepaymentRecorded)
     def _(self, event: Any, changes: Changes) -> None:
-        loan = changes.get("dossiers", event.originator_id)
-        if loan is None or not event.principal:
+        self._repaid(changes, event.originator_id, event.principal)
+
+    @handle.register(LoanEvents.RepaymentCorrected)
+    def _(self, event: Any, changes: Changes) -> None:
+        principal, _interest, _penalty = repayment_change(event)
+        self._repaid(changes, event.originator_id, principal)
+
+    @handle.register(LoanEvents.MasterDataChanged)
+    def _(self, event: Any, changes: Changes) -> None:
+        """A new amount the core system reports moves the balance by as much."""
+        if "principal" not in event.changes:
             return
-        changes.update(
-            "dossiers", (event.originator_id,), balance=loan["balance"] - event.principal
-        )
-        self._partition(changes, loan, dossiers=0, open_=0, balance=-event.principal)
+        old, new = (Decimal(v) for v in event.changes["principal"])
+        self._repaid(changes, event.originator_id, old - new)
+        changes.update("dossiers", (event.originator_id,), principal=new)
+
+    def _repaid(self, changes: Changes, loan_id: Any, principal: Decimal) -> None:
+        """The loan's balance is less by ``principal`` (negative: more)."""
+        loan = changes.get("dossiers", loan_id)
+        if loan is None or not principal:
+            return
+        changes.update("dossiers", (loan_id,), balance=loan["balance"] - principal)
+        self._partition(changes, loan, dossiers=0, open_=0, balance=-principal)
         customer = self._customer(changes, loan["borrower_id"])
         if customer is not None:
             changes.update(
                 "customers",
                 (loan["borrower_id"],),
-                balance=customer["balance"] - event.principal,
+                balance=customer["balance"] - principal,
             )
 
     def _closed(self, event: Any, changes: Changes, status: LoanStatus) -> None:

@@ -16,6 +16,7 @@ the target-responsibility record (``TargetResponsibilitySigned``) and of repayme
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Any, ClassVar
 
@@ -26,6 +27,7 @@ from domain.rules import RuleSet
 from domain.staff import Staff
 from domain.values import BorrowerType, DutyConclusion
 from projections.changes import Changes
+from projections.fed import repayment_change
 from projections.projection import Listing, Projection
 from projections.rules_state import RULES_TABLE, FollowsRules, handlers_following_rules
 from projections.tables import PERSON, TableSpec, col
@@ -131,7 +133,7 @@ class CustomerRegister(FollowsRules, Projection):
     """管户台账: each manager's customers, target records and collections against them."""
 
     name = "customer_register"
-    version = 1
+    version = 2  # 2: the core system's corrections and new amounts
     title_zh = "管户台账"
     title_en = "Customer register (管户)"
     tables = (MANAGERS, CUSTOMERS, TARGETS, LOANS, PEOPLE, RULES_TABLE)
@@ -287,19 +289,38 @@ class CustomerRegister(FollowsRules, Projection):
 
     @handle.register(LoanEvents.RepaymentRecorded)
     def _(self, event: Any, changes: Changes) -> None:
+        self._repaid(changes, event.originator_id, event.paid_on, event.principal, event.interest)
+
+    @handle.register(LoanEvents.RepaymentCorrected)
+    def _(self, event: Any, changes: Changes) -> None:
+        """A repayment the core system corrected: collected and the balance by the difference."""
+        principal, interest, _penalty = repayment_change(event)
+        self._repaid(changes, event.originator_id, event.paid_on, principal, interest)
+
+    @handle.register(LoanEvents.MasterDataChanged)
+    def _(self, event: Any, changes: Changes) -> None:
         loan = changes.get("loan_index", event.originator_id)
+        if loan is None or "principal" not in event.changes:
+            return
+        old, new = (Decimal(v) for v in event.changes["principal"])
+        changes.update("loan_index", (event.originator_id,), balance=loan["balance"] + new - old)
+
+    def _repaid(
+        self, changes: Changes, loan_id: Any, paid_on: date, principal: Decimal, interest: Decimal
+    ) -> None:
+        loan = changes.get("loan_index", loan_id)
         if loan is None:
             return
-        balance = loan["balance"] - event.principal
-        changes.update("loan_index", (event.originator_id,), balance=balance)
+        balance = loan["balance"] - principal
+        changes.update("loan_index", (loan_id,), balance=balance)
         for year in (loan["years"] or "").split(","):
             if not year:
                 continue
             target = changes.get("targets", loan["loan_no"], int(year))
             if target is None:
                 continue
-            paid = event.principal + event.interest
-            counts = int(year) == event.paid_on.year and event.paid_on >= target["signed_on"]
+            paid = principal + interest
+            counts = int(year) == paid_on.year and paid_on >= target["signed_on"]
             changes.update(
                 "targets",
                 (loan["loan_no"], int(year)),

@@ -8,6 +8,8 @@ countersign (``inspections.countersign_days``) only the countersigned.
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
 from typing import Any, ClassVar
 
 import sqlalchemy as sa
@@ -28,6 +30,7 @@ from domain.values import (
     RepaymentMethod,
 )
 from projections.changes import Changes
+from projections.fed import repayment_change
 from projections.projection import Listing, Projection
 from projections.rules_state import RULES_TABLE, FollowsRules, handlers_following_rules
 from projections.tables import TableSpec, col, loan_facts, staff_names
@@ -107,17 +110,23 @@ LOANS = TableSpec(
 # Who is who, so rows name people.
 STAFF = staff_names()
 
+MASTER_COLUMNS = frozenset(
+    {"borrower_name", "borrower_type", "product", "repayment_method", "guarantee_type"}
+)
+"""The master data the core system may change (``MasterDataChanged``) that the ledger shows
+as the core writes it; the amount and dates are converted."""
+
 
 class LoanLedger(FollowsRules, Projection):
     """贷后管理台账: borrower, product, amounts, status, grade, arrears, inspections, warnings."""
 
     name = "loan_ledger"
-    version = 13  # 6: checklist judgment; 7: the B岗 (managers.b_post_required); 8: an
+    version = 14  # 6: checklist judgment; 7: the B岗 (managers.b_post_required); 8: an
     # inspection counts once countersigned; 9: borrower information changed (the rating moves
     # the schedule), the use of the funds; 10: closer watch (重点客户, 大额客户, 第三方服务) and
     # the maturity notice (贷款到期通知书); 11: repayments on time and while overdue; 12: the
     # lead unit by grade (牵头部门) and the hand-back from asset preservation; 13: the borrower's
-    # industry (所属行业)
+    # industry (所属行业); 14: the core system's master data changes and corrections
     title_zh = "贷后管理台账"
     title_en = "Loan ledger"
     tables = (LOANS, STAFF, RULES_TABLE)
@@ -447,6 +456,7 @@ class LoanLedger(FollowsRules, Projection):
             written_off_on=event.written_off_on,
         )
 
+    @handle.register(LoanEvents.SettlementCorrected)
     @handle.register(LoanEvents.Settled)
     def _(self, event: Any, changes: Changes) -> None:
         self._change(
@@ -454,4 +464,41 @@ class LoanLedger(FollowsRules, Projection):
             event.originator_id,
             status=LoanStatus.SETTLED.value,
             settled_on=event.settled_on,
+        )
+
+    # ------------------------------------------------ what the core system reports or corrects
+    @handle.register(LoanEvents.MasterDataChanged)
+    def _(self, event: Any, changes: Changes) -> None:
+        row = changes.get("loans", event.originator_id)
+        if row is None:
+            return
+        values: dict[str, Any] = {"information_changed_on": event.changed_on}
+        for name, (_old, new) in event.changes.items():
+            if name == "principal":  # a new amount moves the balance by as much
+                values["principal"] = Decimal(new)
+                values["balance"] = row["balance"] + Decimal(new) - row["principal"]
+            elif name in ("value_date", "maturity_date"):
+                values[name] = date.fromisoformat(new)
+            elif name in MASTER_COLUMNS:
+                values[name] = new
+        self._change(changes, event.originator_id, **values)
+
+    @handle.register(LoanEvents.RepaymentCorrected)
+    def _(self, event: Any, changes: Changes) -> None:
+        row = changes.get("loans", event.originator_id)
+        if row is not None:
+            principal, _interest, _penalty = repayment_change(event)
+            self._change(changes, event.originator_id, balance=row["balance"] - principal)
+
+    @handle.register(LoanEvents.ArrearsCorrected)
+    def _(self, event: Any, changes: Changes) -> None:
+        row = changes.get("loans", event.originator_id)
+        if row is None or row["overdue_as_of"] != event.as_of:
+            return  # a day since followed by later arrears: the loan's arrears are those
+        self._change(
+            changes,
+            event.originator_id,
+            days_overdue=event.days_overdue,
+            overdue_principal=event.overdue_principal,
+            overdue_interest=event.overdue_interest,
         )

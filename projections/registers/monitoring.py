@@ -15,6 +15,7 @@ tasks are computed from, and every month's off-site monitoring record with its f
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any, ClassVar
 
 import sqlalchemy as sa
@@ -24,6 +25,7 @@ from domain.monitoring import FlagState, Judgment, MonitoringRecord
 from domain.staff import Staff
 from domain.values import InspectionKind, Role
 from projections.changes import Changes
+from projections.fed import repayment_change
 from projections.projection import Listing, Projection, handlers
 from projections.tables import PERSON, TableSpec, col
 
@@ -146,7 +148,7 @@ class MonitoringRegister(Projection):
     off-site monitoring records with their flags."""
 
     name = "monitoring_register"
-    version = 1
+    version = 2  # 2: the core system's corrections and new amounts
     title_zh = "重点客户监测台账"
     title_en = "Central monitoring register"
     tables = (EXPOSURES, REPAYMENTS, GROUPS, ON_SITE, PEOPLE, MONITORS, RECORDS)
@@ -187,6 +189,30 @@ class MonitoringRegister(Projection):
             (event.originator_id, event.originator_version),
             {"paid_on": event.paid_on, "principal": event.principal},
         )
+
+    @handle.register(LoanEvents.RepaymentCorrected)
+    def _(self, event: Any, changes: Changes) -> None:
+        """A repayment the core system corrected: the difference, as a repayment of its own
+        (negative when it repaid less), so that the balance is the corrected one."""
+        principal, _interest, _penalty = repayment_change(event)
+        if changes.get("exposures", event.originator_id) is None or not principal:
+            return
+        changes.put(
+            "repayments",
+            (event.originator_id, event.originator_version),
+            {"paid_on": event.paid_on, "principal": principal},
+        )
+
+    @handle.register(LoanEvents.MasterDataChanged)
+    def _(self, event: Any, changes: Changes) -> None:
+        if "principal" in event.changes and changes.get("exposures", event.originator_id):
+            principal = Decimal(event.changes["principal"][1])
+            changes.update("exposures", (event.originator_id,), principal=principal)
+
+    @handle.register(LoanEvents.SettlementCorrected)
+    def _(self, event: Any, changes: Changes) -> None:
+        if changes.get("exposures", event.originator_id) is not None:
+            changes.update("exposures", (event.originator_id,), closed_on=event.settled_on)
 
     @handle.register(LoanEvents.WrittenOff)
     def _(self, event: Any, changes: Changes) -> None:

@@ -18,6 +18,8 @@ handover not evaluated since (贷后管理履职评价).
 from __future__ import annotations
 
 import json
+from datetime import date
+from decimal import Decimal
 from enum import Enum
 from typing import Any, ClassVar
 from uuid import UUID
@@ -406,7 +408,7 @@ class WorkQueue(FollowsRules, Projection):
     """工作任务: the facts of every deadline, and the rules in force to judge them."""
 
     name = "work_queue"
-    version = 17  # 17: emergency plans (应急预案), branch feedback (经办行反馈问题);
+    version = 18  # 18: the core system's master data and corrections; 17: emergency plans (应急预案), branch feedback (经办行反馈问题);
     # 16: servicers' communications (与第三方服务机构定期沟通); 15: management
     # papers (贷后管理文书); 14: NPL plans, asset preservation by lead unit, extension materials,
     # target records by year, losses (三个不放过); 13: the customer's operating rhythm (客户运营规律);
@@ -538,6 +540,12 @@ class WorkQueue(FollowsRules, Projection):
             principal_overdue=principal,
             principal_overdue_since=since,
         )
+
+    @handle.register(LoanEvents.ArrearsCorrected)
+    def _arrears_corrected(self, event: Any, changes: Changes) -> None:
+        # The arrears of the day last recorded are the loan's; an earlier day's changes nothing.
+        if self._row(changes, event).get("overdue_as_of") == event.as_of:
+            self._overdue(event, changes)
 
     @handle.register(LoanEvents.InspectionRecorded)
     def _inspected(self, event: Any, changes: Changes) -> None:
@@ -850,6 +858,20 @@ class WorkQueue(FollowsRules, Projection):
     def _extended(self, event: Any, changes: Changes) -> None:
         self._loan(changes, event, maturity_date=event.new_maturity_date)
 
+    @handle.register(LoanEvents.MasterDataChanged)
+    def _master_data_changed(self, event: Any, changes: Changes) -> None:
+        """The master data the core system changed that deadlines hang on."""
+        values: dict[str, Any] = {}
+        for name, (_old, new) in event.changes.items():
+            if name == "principal":
+                values["principal"] = Decimal(new)
+            elif name in ("value_date", "maturity_date"):
+                values[name] = date.fromisoformat(new)
+            elif name in ("product", "borrower_type", "repayment_method"):
+                values[name] = new
+        if values:
+            self._loan(changes, event, **values)
+
     @handle.register(LoanEvents.AccountManagerHandedOver)
     def _handed_over(self, event: Any, changes: Changes) -> None:
         row = self._row(changes, event)
@@ -1127,6 +1149,12 @@ class WorkQueue(FollowsRules, Projection):
         if before is not None and event.outstanding > 0:  # written off, a balance lost
             self._loss(changes, event.originator_id, LossKind.SETTLED_WITH_LOSS, event.settled_on)
         self._loan(changes, event, closed_on=before or event.settled_on)
+
+    @handle.register(LoanEvents.SettlementCorrected)
+    def _settlement_corrected(self, event: Any, changes: Changes) -> None:
+        closed = self._row(changes, event).get("closed_on")
+        if closed is not None and closed.isoformat() == event.previous:  # closed by settling
+            self._loan(changes, event, closed_on=event.settled_on)
 
     # ------------------------------------------------------------ 三个不放过
     @staticmethod

@@ -34,6 +34,7 @@ from domain.values import (
     LossKind,
 )
 from projections.changes import Changes
+from projections.fed import repayment_change
 from projections.projection import Listing, Projection, handlers
 from projections.query import AsOf, visible
 from projections.store import RegisterStore
@@ -78,6 +79,7 @@ LOANS = TableSpec(
         col("route_on", sa.Date, "处置方式确定日", "route since", export=False),
         col("proposal_id", sa.Uuid, "待审分类申请", "pending proposal", export=False),
         col("proposal_as_of", sa.Date, "待审分类基准日", "pending proposal as of", export=False),
+        col("arrears_as_of", sa.Date, "最近逾期登记截至日", "arrears last as of", export=False),
     ],
     key=("loan_id",),
 )
@@ -158,8 +160,8 @@ class NonPerformingRegister(Projection):
     """不良贷款台账: non-performing and written-off loans by disposal route."""
 
     name = "npl_register"
-    version = 3  # 2: rows dated by business date (业务日期), read on a day (on=); 3: the
-    # losses and their reviews (三个不放过台账)
+    version = 4  # 2: rows dated by business date (业务日期), read on a day (on=); 3: the
+    # losses and their reviews (三个不放过台账); 4: the core system's corrections
     title_zh = "不良贷款台账"
     title_en = "Non-performing loan register"
     tables = (LOANS, NPL_LOANS, LOSS_REVIEWS)
@@ -274,9 +276,37 @@ class NonPerformingRegister(Projection):
                 row["recovered"] = (row["recovered"] or 0) + event.principal + event.interest
             changes.put("npl_loans", (loan_id,), row)
 
+    def _balance_moved(self, changes: Changes, loan_id: Any, by: Any) -> None:
+        """The balance moved by ``by`` without a repayment (a correction, a new amount)."""
+        loan = changes.get("loans", loan_id)
+        if loan is not None and by:
+            self._both(changes, loan_id, balance=loan["balance"] + by)
+
+    @handle.register(LoanEvents.RepaymentCorrected)
+    def _(self, event: Any, changes: Changes) -> None:
+        principal, _interest, _penalty = repayment_change(event)
+        self._balance_moved(changes, event.originator_id, -principal)
+
+    @handle.register(LoanEvents.MasterDataChanged)
+    def _(self, event: Any, changes: Changes) -> None:
+        if "principal" in event.changes:
+            old, new = event.changes["principal"]
+            self._balance_moved(changes, event.originator_id, Decimal(new) - Decimal(old))
+
+    @handle.register(LoanEvents.ArrearsCorrected)
     @handle.register(LoanEvents.OverdueStatusRecorded)
     def _(self, event: Any, changes: Changes) -> None:
+        loan = changes.get("loans", event.originator_id)
+        if hasattr(event, "previous") and (loan or {}).get("arrears_as_of") != event.as_of:
+            return  # a day since followed by later arrears: the loan's arrears are those
+        changes.update("loans", (event.originator_id,), arrears_as_of=event.as_of)
         self._both(changes, event.originator_id, days_overdue=event.days_overdue)
+
+    @handle.register(LoanEvents.SettlementCorrected)
+    def _(self, event: Any, changes: Changes) -> None:
+        row = changes.get("npl_loans", event.originator_id)
+        if row is not None and row["status"] == LoanStatus.SETTLED.value:
+            changes.update("npl_loans", (event.originator_id,), settled_on=event.settled_on)
 
     @handle.register(LoanEvents.ClassificationProposed)
     def _(self, event: Any, changes: Changes) -> None:

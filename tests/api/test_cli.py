@@ -79,6 +79,42 @@ def test_staff_grant_and_revoke_change_roles_and_refusals_exit_non_zero(data_dir
     assert unknown.exit_code != 0
 
 
+INTEGRATION = ("--role", "integration")
+
+
+def test_staff_add_enrols_the_integration_identity_which_holds_no_other_role(
+    data_dir: Path,
+) -> None:
+    added = runner.invoke(
+        app,
+        [
+            "staff",
+            "add",
+            "--no",
+            "INT1",
+            "--name",
+            "核心系统对接",
+            "--branch",
+            "总行",
+            *INTEGRATION,
+        ],
+    )
+    assert added.exit_code == 0, added.output
+    assert "integration" in added.output
+    listed = runner.invoke(app, ["staff", "list"])
+    assert "INT1" in listed.output
+    assert "integration" in listed.output
+    # 三员分立: whoever imports the core feed does no business and administers nothing.
+    for other in ("account_manager", "administrator"):
+        refused = runner.invoke(app, ["staff", "grant", "INT1", other])
+        assert refused.exit_code == 1
+        assert "integration" in refused.output
+    enrol_both = ["staff", "add", "--no", "INT2", "--name", "对接二", "--branch", "总行"]
+    both = runner.invoke(app, [*enrol_both, *INTEGRATION, "--role", "auditor"])
+    assert both.exit_code == 1
+    assert "INT2" not in runner.invoke(app, ["staff", "list"]).output
+
+
 def test_production_refuses_the_embedded_event_store(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -113,6 +113,7 @@ def test_a_batch_sent_from_the_form_is_followed_to_its_reconciliation(
     assert LOANS in batches
     assert "4,000.00" in batches
     assert '<span class="tag ok">平</span>' in batches
+    assert 'href="/registers/feed_batches"' in batches  # the register, to filter and export
     # Who may not send a batch is refused before the upload is read.
     refused = console.client.post(
         "/feed/batches",

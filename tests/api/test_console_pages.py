@@ -118,6 +118,12 @@ def test_each_role_sees_its_areas_and_every_link_answers(console: Console, role:
         (Role.ADMINISTRATOR, "/loans"),
         (Role.ADMINISTRATOR, "/registers/loan_ledger"),
         (Role.ACCOUNT_MANAGER, "/registers/circulation_register"),
+        (Role.INTEGRATION, "/loans"),
+        (Role.INTEGRATION, "/registers"),
+        (Role.INTEGRATION, "/registers/loan_ledger"),
+        (Role.INTEGRATION, "/archive"),
+        (Role.INTEGRATION, "/audit"),
+        (Role.INTEGRATION, "/admin"),
     ],
 )
 def test_an_area_not_offered_refuses_in_the_page(console: Console, role: Role, path: str) -> None:
@@ -267,6 +273,40 @@ def test_the_administrator_sees_staff_roles_and_tokens_but_no_business(
     assert "服务器控制台" in tokens.text
     workbench = console.get("/")
     assert "三员分立" in workbench.text
+
+
+def test_the_integration_identity_is_told_what_it_is_for_and_sees_no_business(
+    console: Console,
+) -> None:
+    console.as_role(Role.INTEGRATION)
+    home = console.get("/")
+    assert home.status_code == 200
+    assert 'data-testid="integration"' in home.text
+    assert "核心系统日终文件" in home.text
+    assert "系统管理员不办理业务" not in home.text  # not told it is the administrator
+    assert 'data-testid="overdue-count"' not in home.text  # no business tasks
+    for address in ("/feed", "/docs", "/password"):
+        assert f'href="{address}"' in home.text
+        assert console.get(address).status_code == 200
+    # The register of batches it reads by its own permission, without the Registers area.
+    batches = console.get("/registers/feed_batches")
+    assert batches.status_code == 200, batches.text[:500]
+    assert 'href="/registers"' not in batches.text
+    assert console.get("/registers").status_code == 403
+    assert console.get("/language/en?next=/").status_code == 303
+    assert "end-of-day feed" in console.get("/").text
+
+
+def test_the_administrator_sees_the_integration_identity_among_the_staff(
+    console: Console,
+) -> None:
+    console.as_role(Role.ADMINISTRATOR)
+    staff = console.get("/admin")
+    assert "核心系统对接" in staff.text
+    assert "系统对接岗" in staff.text
+    roles = console.get("/admin/roles")
+    assert "核心系统对接（C0951）" in roles.text
+    assert "import_feed" in roles.text
 
 
 def test_register_pages_name_people_never_by_id(console: Console) -> None:

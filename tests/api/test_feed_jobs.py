@@ -7,11 +7,14 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
+
 from api.feed_jobs import FeedJob, FeedJobs
 from archive.application import DossierArchive
 from archive.core import CommandContext
 from archive.feed.batch import LOANS
 from archive.feed.writing import zip_batch
+from domain.errors import NotFoundError
 from domain.feed import FeedBatch, FeedLedger
 from tests.archive.feed.test_import import DAY1, DAY2, batch, loan
 
@@ -91,3 +94,22 @@ def test_a_service_stopping_mid_batch_stops_at_a_chunk_and_the_batch_resumes(
         assert done.lines_done == CHUNK + 5
     finally:
         again.close()
+
+
+def test_finished_jobs_beyond_those_kept_are_forgotten_not_their_batches(
+    app: DossierArchive, staff: dict[str, CommandContext], tmp_path: Path
+) -> None:
+    jobs = FeedJobs(app, tmp_path / "feed", keep=1)
+    try:
+        day1 = batch(tmp_path, DAY1, files={LOANS: [loan("JD-1")]})
+        day2 = batch(tmp_path, DAY2, files={LOANS: [loan("JD-2", value_date="2026-11-03")]})
+        first = waited(
+            jobs, jobs.submit(staff["integration"], upload(jobs, day1), "1.zip", partial=False)
+        )
+        second = jobs.submit(staff["integration"], upload(jobs, day2), "2.zip", partial=False)
+        with pytest.raises(NotFoundError):
+            jobs.get(first.id)
+        assert waited(jobs, second).status == "applied"
+        assert [b.business_date for b in app.feed_batches(staff["auditor"])] == [DAY2, DAY1]
+    finally:
+        jobs.close()

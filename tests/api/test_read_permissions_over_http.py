@@ -27,7 +27,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.settings import Settings
-from archive.core import CommandContext
+from archive.commands.staff import EnrolStaff
+from archive.core import SYSTEM_ID, CommandContext
 from archive.receipts import BorrowerIndex
 from demo.gaps import BORROWING_OVERDUE
 from demo.portfolio import build_portfolio
@@ -244,7 +245,8 @@ class Demo:
             return loan.branch == person.branch
         if person.role is Role.BRANCH_HEAD:
             return loan.branch in below
-        return person.role is not Role.ADMINISTRATOR
+        # The administrator and the integration identity read no business data.
+        return person.role not in (Role.ADMINISTRATOR, Role.INTEGRATION)
 
     def asked_by(self, role: Role, loan: DemoLoan | None) -> list[tuple[Person, bool]]:
         """Who of ``role`` asks about ``loan``: one inside its scope and, for a role scoped to a
@@ -287,11 +289,21 @@ def demo_of(api: Api, *, loans: int) -> Demo:
     tokens: dict[Role, str] = {}
     for person in summary.staff:
         tokens.setdefault(Role(person.role), person.token)
-    assert set(tokens) == set(Role), "the demo has someone in every role"
     branches = {p.staff_no: p.branch for p in ROSTER}
     people = [
         Person(p.staff_no, Role(p.role), branches[p.staff_no], p.token) for p in summary.staff
     ]
+    if Role.INTEGRATION not in tokens:  # the identity the core feed is imported under
+        enrolled = api.archive.execute(
+            CommandContext(SYSTEM_ID),
+            EnrolStaff(
+                staff_no="0951", name="核心系统对接", branch="总行", roles=[Role.INTEGRATION]
+            ),
+        )
+        assert enrolled.token is not None
+        tokens[Role.INTEGRATION] = enrolled.token.token
+        people.append(Person("0951", Role.INTEGRATION, "总行", enrolled.token.token))
+    assert set(tokens) == set(Role), "the demo has someone in every role"
     archive = api.archive
     auditor = CommandContext(archive.authenticate(tokens[Role.AUDITOR]))
     held_loans: dict[str, DemoLoan] = {}

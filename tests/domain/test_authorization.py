@@ -9,6 +9,7 @@ import pytest
 from domain.authorization import BUSINESS_ROLES, PERMISSIONS, Action, authorize, choose_role
 from domain.errors import (
     AdministratorBusinessActionError,
+    AuthorizationError,
     DomainError,
     RoleNotPermittedError,
     SegregationOfDutiesError,
@@ -106,10 +107,57 @@ def test_administration_is_for_the_administrator_alone() -> None:
         Action.TRANSFER_STAFF,
     }
 
+    feed = {Action.IMPORT_FEED, Action.READ_FEED}
+
     for action in administration:
         assert PERMISSIONS[action] == {Role.ADMINISTRATOR}
-    for action in set(Action) - administration:
+    for action in set(Action) - administration - feed:
         assert PERMISSIONS[action] <= BUSINESS_ROLES | {Role.ADMINISTRATOR}
+    for action in feed:
+        assert Role.ADMINISTRATOR not in PERMISSIONS[action]
+
+
+def test_the_integration_identity_imports_and_reads_the_core_feed_and_nothing_else() -> None:
+    assert Role.INTEGRATION not in BUSINESS_ROLES
+    assert {a for a, allowed in PERMISSIONS.items() if Role.INTEGRATION in allowed} == {
+        Action.IMPORT_FEED,
+        Action.READ_FEED,
+    }
+    assert PERMISSIONS[Action.IMPORT_FEED] == {Role.INTEGRATION}
+    assert PERMISSIONS[Action.READ_FEED] == {
+        Role.INTEGRATION,
+        Role.RISK_MANAGER,
+        Role.AUDITOR,
+        Role.COMPLIANCE,
+    }
+
+
+@pytest.mark.parametrize(
+    "action",
+    [Action.READ_BUSINESS, Action.RECORD_REPAYMENT, Action.RECORD_OVERDUE, Action.READ_TRAIL],
+)
+def test_the_integration_identity_may_not_read_or_record_business(action: Action) -> None:
+    with pytest.raises(RoleNotPermittedError) as refused:
+        choose_role({Role.INTEGRATION}, action)
+
+    assert not isinstance(refused.value, AdministratorBusinessActionError)
+    assert "系统对接岗" in refused.value.zh
+    assert_bilingual(refused.value)
+
+
+def test_the_integration_identity_may_not_manage_staff() -> None:
+    with pytest.raises(SegregationOfDutiesError) as refused:
+        choose_role({Role.INTEGRATION}, Action.ENROL_STAFF)
+
+    assert "三员分立" in refused.value.zh
+    assert_bilingual(refused.value)
+
+
+@pytest.mark.parametrize("role", sorted(set(Role) - {Role.INTEGRATION}, key=list(Role).index))
+def test_only_the_integration_identity_imports_the_core_feed(role: Role) -> None:
+    authorize(actor(Role.INTEGRATION), Action.IMPORT_FEED)
+    with pytest.raises(AuthorizationError):  # the administrator by its own rule (三员分立)
+        authorize(actor(role), Action.IMPORT_FEED)
 
 
 def test_every_action_has_a_permission_entry() -> None:

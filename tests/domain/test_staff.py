@@ -119,6 +119,24 @@ def test_a_business_user_may_not_also_be_made_administrator() -> None:
     assert staff.current_roles == {Role.AUDITOR}
 
 
+@pytest.mark.parametrize("other", [Role.ADMINISTRATOR, Role.ACCOUNT_MANAGER, Role.AUDITOR])
+def test_the_integration_role_is_held_alone(other: Role) -> None:
+    """三员分立: whoever imports the core feed neither administers the system nor does the
+    business whose figures it records — in either order of granting."""
+    first, second = enrol("SH0001"), enrol("SH0002")
+    grant(first, Role.INTEGRATION)
+    grant(second, other)
+
+    with pytest.raises(SegregationOfDutiesError) as refused:
+        grant(first, other)
+    with pytest.raises(SegregationOfDutiesError):
+        grant(second, Role.INTEGRATION)
+
+    assert "系统对接岗" in refused.value.zh
+    assert first.current_roles == {Role.INTEGRATION}
+    assert second.current_roles == {other}
+
+
 def test_once_the_business_role_is_revoked_the_person_may_become_administrator() -> None:
     staff = enrol()
     grant(staff, Role.AUDITOR, T0)

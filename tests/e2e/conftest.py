@@ -28,7 +28,11 @@ from api.app import create_app
 from api.composition import build_archive
 from api.settings import Settings
 from archive.application import DossierArchive
+from archive.commands.login import SetPassword
+from archive.commands.staff import EnrolStaff
+from archive.core import SYSTEM_ID, CommandContext
 from demo.portfolio import DemoStaff, build_portfolio
+from domain.values import Role
 from projections.service import RegisterService
 from tests.conftest import unavailable
 
@@ -83,19 +87,42 @@ def _free_port() -> int:
         return port
 
 
+def _with_integration(
+    archive: DossierArchive, staff: tuple[DemoStaff, ...]
+) -> tuple[DemoStaff, ...]:
+    """The demo's people and, where the demo staffs nobody in the integration role (the
+    identity the core feed is imported under), one enrolled here, so every role signs in."""
+    if any(s.role == Role.INTEGRATION.value for s in staff):
+        return staff
+    password = "Integration2026pass"
+    enrolled = archive.execute(
+        CommandContext(SYSTEM_ID),
+        EnrolStaff(staff_no="0951", name="核心系统对接", branch="总行", roles=[Role.INTEGRATION]),
+    )
+    assert enrolled.token is not None
+    archive.set_password(
+        CommandContext(SYSTEM_ID), SetPassword(staff_no="0951", password=password), temporary=False
+    )
+    person = DemoStaff(
+        "0951", "核心系统对接", Role.INTEGRATION.value, enrolled.token.token, password
+    )
+    return (*staff, person)
+
+
 @pytest.fixture(scope="session")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     data_dir = tmp_path_factory.mktemp("console")
     settings = Settings(data_dir=data_dir, clock=DEMO_EVENING, demo_on_first_start=False)
     archive = build_archive(settings)
     summary = build_portfolio(archive, loans=LOANS, seed=SEED)
+    staff = _with_integration(archive, summary.staff)
     app = create_app(settings, archive)
     try:
         with serve(app) as base_url:
             registers: RegisterService = app.state.registers
             head = archive.recorder.max_notification_id() or 0
             registers.wait(list(registers.projections), head, 30)
-            yield Served(base_url, archive, summary.staff, registers=registers)
+            yield Served(base_url, archive, staff, registers=registers)
     finally:
         archive.close()
 

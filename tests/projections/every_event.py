@@ -40,6 +40,7 @@ from domain.compliance import IssuedReport, ReportFormat, Scope
 from domain.customer import Customer
 from domain.disposition import DestructionBatch
 from domain.dossier import Dossier, FixityResult
+from domain.feed import FeedBatch, FeedLedger
 from domain.feedback import BranchFeedback
 from domain.industry import Industry
 from domain.information import BorrowerField, PaymentMethod
@@ -85,6 +86,7 @@ from domain.values import (
     FeedbackTopic,
     FixityStatus,
     Grade,
+    GuaranteeType,
     GuarantorCapacity,
     GuarantorKind,
     HoldKind,
@@ -95,6 +97,7 @@ from domain.values import (
     LossKind,
     PartnerKind,
     Party,
+    Product,
     ReadPurpose,
     ResponsibilityFinding,
     ResponsibilityStage,
@@ -124,6 +127,7 @@ PEOPLE: dict[str, tuple[str, Role]] = {
     "archhead": ("吴静", Role.ARCHIVE_HEAD),
     "compliance": ("郑洁", Role.COMPLIANCE),
     "leaver": ("冯进", Role.ACCOUNT_MANAGER),
+    "feed": ("核心系统对接", Role.INTEGRATION),
 }
 SYSTEM = Actor(SYSTEM_ID, Role.ADMINISTRATOR)
 """The console, which enrols people and grants roles (the administrator included)."""
@@ -1426,6 +1430,179 @@ def settled(w: World) -> list[Any]:
     return [w.closed_loan]
 
 
+# ---------------------------------------------------------------------- core feed
+FEED_SHA = "c0ffee" * 10 + "beef"
+"""The control hash of the one batch the core system sends here."""
+
+
+def fed(line: int, file: str = "loans.csv", *, correction: bool = False) -> dict[str, Any]:
+    where: dict[str, Any] = {
+        "batch": FEED_SHA,
+        "business_date": day(210).isoformat(),
+        "file": file,
+        "line": line,
+    }
+    return where | ({"correction": True} if correction else {})
+
+
+def feed_ledger_opened(w: World) -> list[Any]:
+    w.keep(ledger=FeedLedger.open())
+    return [w.ledger]
+
+
+def feed_batch_started_on_ledger(w: World) -> list[Any]:
+    w.ledger.start(batch=FEED_SHA, business_date=day(210), correction=False, actor=w.actor("feed"))
+    return [w.ledger]
+
+
+def feed_batch_started(w: World) -> list[Any]:
+    w.keep(
+        feed_batch=FeedBatch.start(
+            control_sha256=FEED_SHA,
+            bank="云溪农商银行",
+            business_date=day(210),
+            correction=False,
+            partial=False,
+            files={
+                "loans.csv": {"records": "1", "amount": "80000.00"},
+                "repayments.csv": {"records": "1", "amount": "2030.00"},
+            },
+            refused=0,
+            actor=w.actor("feed"),
+        )
+    )
+    return [w.feed_batch]
+
+
+def master_data_changed(w: World) -> list[Any]:
+    """A loan the core booked, then its master data as the core changed it: the principal and
+    rate (an information change), a later maturity (展期), another unit and another A岗."""
+    fed_loan = Loan.book_from_core(
+        loan_no="HX2025EVERY0003",
+        borrower_id="11010519491231002X",
+        borrower_name="林秀英",
+        borrower_type=BorrowerType.INDIVIDUAL,
+        product=Product.INDIVIDUAL_PRODUCTION,
+        principal=Decimal("80000.00"),
+        rate=Decimal("0.0435"),
+        value_date=day(200),
+        maturity_date=day(565),
+        repayment_method="equal_principal",
+        guarantee_type=GuaranteeType.GUARANTEE,
+        branch="营业部",
+        purpose="购买种苗",
+        account_manager=w.party("am"),
+        actor=w.actor("feed"),
+        fed=fed(2),
+    )
+    reported = fed_loan.master_data() | {
+        "principal": "90000.00",
+        "interest_rate": "4.5%",
+        "maturity_date": day(600).isoformat(),
+    }
+    fed_loan.report_master_data(
+        borrower_id=fed_loan.borrower_id,
+        reported=reported,
+        branch="城东支行",
+        account_manager=w.party("am2"),
+        business_date=day(210),
+        actor=w.actor("feed"),
+        fed=fed(3),
+    )
+    w.keep(fed_loan=fed_loan)
+    return [fed_loan]
+
+
+def feed_batch_progressed(w: World) -> list[Any]:
+    w.feed_batch.progress(file="loans.csv", line=3, lines_done=2, events=5)
+    return [w.feed_batch]
+
+
+def repayment_corrected(w: World) -> list[Any]:
+    for amount, correction in (("2000.00", False), ("1500.00", True)):
+        w.fed_loan.report_repayment(
+            reference="TX-EVERY-1",
+            paid_on=day(210),
+            principal=Decimal(amount),
+            interest=Decimal("30.00"),
+            penalty=Decimal("5.00") if correction else Decimal("0.00"),
+            correction=correction,
+            actor=w.actor("feed"),
+            fed=fed(2, "repayments.csv", correction=correction),
+        )
+    return [w.fed_loan]
+
+
+def arrears_corrected(w: World) -> list[Any]:
+    for days, principal, correction in ((5, "3000.00", False), (4, "2500.00", True)):
+        w.fed_loan.report_arrears(
+            as_of=day(210),
+            days_overdue=days,
+            overdue_principal=Decimal(principal),
+            overdue_interest=Decimal("20.00"),
+            correction=correction,
+            actor=w.actor("feed"),
+            fed=fed(2, "overdue.csv", correction=correction),
+        )
+    return [w.fed_loan]
+
+
+def settlement_corrected(w: World) -> list[Any]:
+    loan = w.fed_loan
+    loan.report_arrears(
+        as_of=day(211),
+        days_overdue=0,
+        overdue_principal=Decimal("0.00"),
+        overdue_interest=Decimal("0.00"),
+        correction=False,
+        actor=w.actor("feed"),
+        fed=fed(2, "overdue.csv"),
+    )
+    loan.report_repayment(
+        reference="TX-EVERY-2",
+        paid_on=day(211),
+        principal=loan.balance,
+        interest=Decimal("0.00"),
+        penalty=Decimal("0.00"),
+        correction=False,
+        actor=w.actor("feed"),
+        fed=fed(3, "repayments.csv"),
+    )
+    for on, correction in ((day(211), False), (day(212), True)):
+        loan.report_settlement(
+            settled_on=on,
+            how="repaid",
+            correction=correction,
+            actor=w.actor("feed"),
+            fed=fed(2, "settlements.csv", correction=correction),
+        )
+    return [loan]
+
+
+def feed_batch_reconciled(w: World) -> list[Any]:
+    totals = {
+        "loans.csv": {
+            "control_records": "1",
+            "archive_records": "1",
+            "control_amount": "80000.00",
+            "archive_amount": "80000.00",
+        },
+        "repayments.csv": {
+            "control_records": "1",
+            "archive_records": "1",
+            "control_amount": "2030.00",
+            "archive_amount": "2030.00",
+        },
+    }
+    w.feed_batch.reconcile(totals=totals, actor=w.actor("feed"))
+    return [w.feed_batch]
+
+
+def feed_batch_applied(w: World) -> list[Any]:
+    w.ledger.finish(batch=FEED_SHA, business_date=day(210), actor=w.actor("feed"))
+    return [w.ledger]
+
+
 # ---------------------------------------------------------------------- collateral
 def collateral_registered(w: World) -> list[Any]:
     w.keep(
@@ -2322,6 +2499,16 @@ FACTORIES: dict[str, Factory] = {
     _declared(Loan, "LossReviewRecorded"): loss_review_recorded,
     _declared(Loan, "LossReviewClosed"): loss_review_closed,
     _declared(Loan, "Settled"): settled,
+    _declared(FeedLedger, "Opened"): feed_ledger_opened,
+    _declared(FeedLedger, "BatchStarted"): feed_batch_started_on_ledger,
+    _declared(FeedBatch, "Started"): feed_batch_started,
+    _declared(Loan, "MasterDataChanged"): master_data_changed,
+    _declared(FeedBatch, "Progressed"): feed_batch_progressed,
+    _declared(Loan, "RepaymentCorrected"): repayment_corrected,
+    _declared(Loan, "ArrearsCorrected"): arrears_corrected,
+    _declared(Loan, "SettlementCorrected"): settlement_corrected,
+    _declared(FeedBatch, "Reconciled"): feed_batch_reconciled,
+    _declared(FeedLedger, "BatchApplied"): feed_batch_applied,
     _declared(Collateral, "Released"): collateral_released,
     _declared(Dossier, "DocumentRead"): document_read,
     _declared(Dossier, "FixityChecked"): fixity_checked,

@@ -1,13 +1,17 @@
 """Every register, replayed from the log into a fresh copy, equals the live one row by row.
 
-The live registers follow the demo portfolio (and one dossier destroyed after it) while it is
-being recorded — in whatever batches the follower happens to read — and are then compared,
+The live registers follow the demo portfolio (and one dossier destroyed after it, and a few
+batches of the core system's feed) while it is being recorded — in whatever batches the follower happens to read — and are then compared,
 history included, with copies rebuilt from position zero in large batches. Batch boundaries, caches and timing must not matter.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from archive.application import DossierArchive
+from archive.core import CommandContext
+from archive.feed.sample import sample_batches
 from demo.portfolio import build_portfolio
 from projections.changes import CACHE_LIMIT
 from projections.registers import all_registers
@@ -22,9 +26,9 @@ from tests.factories import make_staff
 from tests.projections.conftest import Registers
 
 
-def destroy_one_dossier(app: DossierArchive) -> None:
+def destroy_one_dossier(app: DossierArchive) -> dict[str, CommandContext]:
     """No retention has ended in the demo's years: one more dossier is kept until it has, and
-    destroyed, so that the destruction register has its entry."""
+    destroyed, so that the destruction register has its entry. The people who did it."""
     people = with_it_and_second_head(app, make_staff(app))
     real = app.clock
     app.clock = lambda: AFTER_RETENTION
@@ -33,15 +37,21 @@ def destroy_one_dossier(app: DossierArchive) -> None:
         execute(app, people, approved_batch(app, people))
     finally:
         app.clock = real
+    return people
 
 
-def test_every_register_rebuilds_identical_to_the_live_copy(registers: Registers) -> None:
+def test_every_register_rebuilds_identical_to_the_live_copy(
+    registers: Registers, tmp_path: Path
+) -> None:
     registers.follower.batch_size = 37  # odd, small batches: boundaries fall everywhere
     registers.follower.cache_limit = 5  # rows forgotten and read back from the database
     registers.follower.interval = 0.01
     registers.follower.start()
     build_portfolio(registers.app, loans=12, advance=registers.follower.wake)
-    destroy_one_dossier(registers.app)
+    people = destroy_one_dossier(registers.app)
+    # The core system's batches, so that the register of batches has its rows.
+    batches = sample_batches(tmp_path / "feed", loans=4, days=3, manager_no="account_manager")
+    registers.app.import_feed(people["integration"], batches)
     registers.app.wait_for_text_extraction()
     registers.follower.stop()
     registers.catch_up()

@@ -19,7 +19,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from api.errors import RequestTooLargeError
 from api.feed_jobs import FeedJob, FeedJobs, receive_batch
-from api.web.pages.common import enter, page_router
+from api.web.pages.common import enter, page_router, registers_of
 from api.web.render import render
 from api.web.session import Viewer, ViewerDep, archive_of, settings_of
 from archive.feed.problems import report_csv, report_json
@@ -63,6 +63,17 @@ def feed(request: Request, viewer: Reader) -> Response:
     return _page(request, viewer)
 
 
+REGISTER = "feed_batches"
+"""The register of batches (核心系统日终文件台账), linked where the service has it."""
+
+
+def _register_link(request: Request, viewer: Viewer) -> str | None:
+    register = registers_of(request).projections.get(REGISTER)
+    if register is None or not viewer.can(register.read_action):
+        return None
+    return f"/registers/{REGISTER}"
+
+
 def _page(request: Request, viewer: Viewer, *, status: int = 200, refusal: str = "") -> Response:
     return render(
         request,
@@ -73,6 +84,7 @@ def _page(request: Request, viewer: Viewer, *, status: int = 200, refusal: str =
         may_import=viewer.can(Action.IMPORT_FEED),
         jobs=jobs_of(request).listed(),
         batches=_batches(request, viewer),
+        register=_register_link(request, viewer),
         refusal=refusal,
         shown_problems=SHOWN_PROBLEMS,
     )

@@ -14,6 +14,7 @@ from fastapi.responses import Response
 
 from api.fields import Count, Line, refuse_controls
 from api.routers.registers import MEDIA, export_name, point_headers
+from api.web.nav import AREA
 from api.web.pages.common import (
     PAGE_SIZE,
     column_labels,
@@ -97,9 +98,10 @@ def _read(
     name: str,
     listing: str | None,
 ) -> tuple[RegisterService, Selection, RowScope]:
-    enter(request, viewer, "registers")
     service = registers_of(request)
     selection = service.select(name, listing)
+    # The register's own permission decides, not the area's: the integration identity reads
+    # the register of feed batches though it has no Registers area (it reads no business).
     _actor, scope = archive_of(request).reading_scope(viewer.ctx, selection.projection.read_action)
     service.applied([name], None)  # a register stopped at an event is refused, not shown
     return service, selection, scope
@@ -155,6 +157,7 @@ def register(
         limit=PAGE_SIZE,
         offset=offset,
         position=service.positions().get(name, 0),
+        all_registers=AREA["registers"].shown_to(viewer.allowed),
     )
 
 

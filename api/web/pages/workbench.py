@@ -64,6 +64,8 @@ def workbench(request: Request, viewer: ViewerDep) -> Response:
         today=archive.today(),
         about_me=about_me,
         evaluations_due=evaluations_due,
+        # The integration identity (系统对接岗) imports the core feed and reads no business.
+        imports_feed=viewer.can(Action.IMPORT_FEED),
     )
 
 

@@ -47,11 +47,12 @@ class AccountabilityTrail(Projection):
     """责任追溯: per person and per loan, every action, role, time, event position and hash."""
 
     name = "accountability_trail"
-    version = 10  # 4: 认定; 5: duty evaluations (履职评价); 6: the countersign (复核意见); 7:
+    version = 11  # 4: 认定; 5: duty evaluations (履职评价); 6: the countersign (复核意见); 7:
     # information changes and uses of the funds named; 8: the warning loop's report, feedback and
     # determination (预警报告、反馈、认定);
     # 9: closer watch and maturity notices (重点客户, 第三方服务, 到期通知书);
-    # 10: 认定程序 (认定小组, 认定会, 认定书, 逐级签批, 通知, 移交监察)
+    # 10: 认定程序 (认定小组, 认定会, 认定书, 逐级签批, 通知, 移交监察); 11: the core system's
+    # batches and corrections named
     title_zh = "责任追溯"
     title_en = "Accountability trail"
     tables = (STAFF, SUBJECTS, ORIGINATION, ACTIONS, PARTS, DETERMINATIONS, EVALUATIONS)

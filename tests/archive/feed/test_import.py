@@ -234,6 +234,9 @@ def test_a_correction_batch_replaces_what_it_names(
     assert corrected.balance == Decimal("99200.00")
     assert corrected.core_references["TX-1"][0] == Decimal("800.00")
     assert (corrected.days_overdue, corrected.overdue_principal) == (2, Decimal("400.00"))
+    # The repayment-behaviour history reads the corrected figures too.
+    assert [r.amount for r in corrected.repayment_history] == [Decimal("836.25")]
+    assert [a.days_overdue for a in corrected.arrears_history] == [2]
     names = [type(e).__name__ for e in app.events.get(corrected.id)]
     assert names[-2:] == ["RepaymentCorrected", "ArrearsCorrected"]
     before = recorded(app)
