@@ -76,12 +76,12 @@ def run(
         marks = {int(lines * share): share for share in (0.1, 0.5)}
         rss: dict[str, float] = {"start": rss_mib()}
         applied = [0]
-        last = [0]
+        last: list[Any] = [None, 0]  # the batch's date, its lines done
 
         def progress(p: Progress) -> None:
-            if p.lines_done < last[0]:
-                applied[0] += last[0]
-            last[0] = p.lines_done
+            if p.business_date != last[0]:  # a new batch: the one before is done
+                applied[0] += last[1]
+            last[:] = [p.business_date, p.lines_done]
             done = applied[0] + p.lines_done
             for mark, share in list(marks.items()):
                 if done >= mark:

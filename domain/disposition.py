@@ -21,7 +21,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from domain.authorization import Action, authorize
+from domain.authorization import BUSINESS_ROLES, Action, authorize
 from domain.dates import check_not_before
 from domain.errors import (
     AlreadyDestroyedError,
@@ -115,7 +115,7 @@ def check_destroyable(
 
 
 def _business(party: Party) -> bool:
-    return bool(party.roles - {Role.ADMINISTRATOR})
+    return bool(party.roles & BUSINESS_ROLES)
 
 
 class DestructionBatch(Aggregate):

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from datetime import date
 from uuid import UUID
 
+from domain.authorization import BUSINESS_ROLES
 from domain.errors import AppraisalGroupError
-from domain.values import AppraisalOpinion, HoldKind, Party, RetentionClass, Role
+from domain.values import AppraisalOpinion, HoldKind, Party, RetentionClass
 
 
 def retention_period(closed_on: date, retention: RetentionClass) -> tuple[date, date | None]:
@@ -66,7 +67,7 @@ class Appraisal:
 def appraisal_group(group: Sequence[Party]) -> list[UUID]:
     """The members of an appraisal group: at least two different people with business roles."""
     members = list(dict.fromkeys(p.id for p in group))
-    if len(members) < 2 or any(not (p.roles - {Role.ADMINISTRATOR}) for p in group):
+    if len(members) < 2 or any(not (p.roles & BUSINESS_ROLES) for p in group):
         raise AppraisalGroupError(
             "鉴定小组须由至少两名不同的业务人员组成",
             "an appraisal group needs at least two different people holding business roles",

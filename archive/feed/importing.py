@@ -62,6 +62,10 @@ from domain.values import Actor, Party
 CHUNK_LINES = 2000
 """Lines applied between two saves: each save holds their events and the batch's progress."""
 
+BUFFERED_LINES = 50_000
+"""A batch of at most this many lines (a day's) is rehearsed on the loans themselves and its
+events kept in memory until every line has passed; a larger one is rehearsed on copies first."""
+
 KEPT_AGGREGATES = 50_000
 """Aggregates kept in memory across an import's batches (then let go, and loaded again)."""
 
@@ -304,15 +308,36 @@ class FeedCommands(ArchiveCore):
             self._check_order(ledger, sha, day, control.correction)
         start_at = stored.lines_done if stored is not None else 0
         refused = list(batch.problems)
-        if not partial:
-            rehearsal = _Aggregates(self, rehearsal=real)
+        total = sum(entry.records for entry in control.files.values())
+        buffered: list[_Line] | None = None
+        ran = (0, FILES[0], 0)
+        if not partial and batch.held and total <= BUFFERED_LINES:
+            # A batch of a day: rehearsed on the loans themselves, its events kept to be saved
+            # once every line has passed; a line refused lets go of what the loans now hold.
+            buffered = []
             found: list[FeedProblem] = []
+            ran = self._run(
+                actor,
+                batch,
+                real,
+                start_at,
+                partial=True,
+                save=None,
+                chunk=chunk,
+                found=found,
+                buffer=buffered,
+            )
+            if found:
+                real.forget()
+                raise BatchRefused(found[:1000], more=max(0, len(found) - 1000))
+        elif not partial:
+            rehearsal = _Aggregates(self, rehearsal=real)
+            found = []
             self._run(
                 actor, batch, rehearsal, start_at, partial=True, save=None, chunk=chunk, found=found
             )
             if found:
                 raise BatchRefused(found[:1000], more=max(0, len(found) - 1000))
-        total = sum(entry.records for entry in control.files.values())
         if stored is None:
             stored = FeedBatch.start(
                 control_sha256=sha,
@@ -338,23 +363,40 @@ class FeedCommands(ArchiveCore):
             status = "resumed"
         recorded = stored
 
-        def save(file: str, line: int, done: int, last: bool) -> int:
-            dirty = real.take_dirty()
-            events = sum(len(a.pending_events) for a in dirty)
+        def save(
+            file: str, line: int, done: int, last: bool, taken: list[Any] | None = None
+        ) -> int:
+            """Save a chunk's events with the batch's progress: the aggregates' pending events,
+            or those ``taken`` from them line by line, in the same order."""
+            if taken is None:
+                objects: list[Any] = real.take_dirty()
+                events = sum(len(a.pending_events) for a in objects)
+            else:
+                objects, events = _by_aggregate(taken), len(taken)
             recorded.progress(file=file, line=line, lines_done=done, events=events)
             extra: list[Aggregate] = []
             if last:
                 recorded.reconcile(totals=self._totals(batch, real, refused), actor=actor)
                 ledger.finish(batch=sha, business_date=day, actor=actor)
                 extra.append(ledger)
-            self.save(*dirty, recorded, *extra)
+            self.save(*objects, recorded, *extra)
             if progress is not None:
                 progress(Progress(day, file, done, total, recorded.events_recorded))
             return events
 
-        self._run(
-            actor, batch, real, start_at, partial=partial, save=save, chunk=chunk, found=refused
-        )
+        if buffered is None:
+            self._run(
+                actor, batch, real, start_at, partial=partial, save=save, chunk=chunk, found=refused
+            )
+        else:
+            chunk_events: list[Any] = []
+            for each in buffered:
+                chunk_events.extend(each.events)
+                if each.done % chunk == 0:
+                    save(each.file, each.line, each.done, False, chunk_events)
+                    chunk_events = []
+            done, last_file, last_line = ran
+            save(last_file, last_line, done, True, chunk_events)
         return ImportOutcome(
             sha,
             day,
@@ -421,8 +463,13 @@ class FeedCommands(ArchiveCore):
         save: Callable[[str, int, int, bool], int] | None,
         chunk: int,
         found: list[FeedProblem],
-    ) -> None:
-        """Apply the batch's lines from ``start_at``; the lines refused are added to ``found``."""
+        buffer: list[_Line] | None = None,
+    ) -> tuple[int, str, int]:
+        """Apply the batch's lines from ``start_at``; the lines refused are added to ``found``.
+
+        With ``buffer``, each line's events are taken from the aggregates into it, to be saved
+        later. Answers the lines counted and the file and line of the last one applied.
+        """
         control = batch.control
         fed_base: dict[str, Any] = {
             "batch": control.sha256,
@@ -454,10 +501,14 @@ class FeedCommands(ArchiveCore):
                     raise
                 column = exc.context.get("field")
                 found.append(FeedProblem(name, typed.line, column, exc.code, exc.zh, exc.en))
+            if buffer is not None:
+                taken = [e for a in aggregates.take_dirty() for e in a.collect_events()]
+                buffer.append(_Line(name, typed.line, done, taken))
             if save is not None and done % chunk == 0:
                 save(name, typed.line, done, False)
         if save is not None:
             save(last_file, last_line, done, True)
+        return done, last_file, last_line
 
     def _line(
         self,
@@ -612,6 +663,25 @@ class FeedCommands(ArchiveCore):
                 row["archive_amount"] = f"{amount:.2f}"
             totals[name] = row
         return totals
+
+
+@dataclass(frozen=True, slots=True)
+class _Line:
+    """A line applied and the events it made, kept until its batch is saved."""
+
+    file: str
+    line: int
+    done: int
+    events: list[Any]
+
+
+def _by_aggregate(events: list[Any]) -> list[Any]:
+    """A chunk's events in the order a save of its aggregates puts them: each aggregate's
+    events together, aggregates in the order first touched, so both ways record the same log."""
+    grouped: dict[UUID, list[Any]] = {}
+    for event in events:
+        grouped.setdefault(event.originator_id, []).append(event)
+    return [e for group in grouped.values() for e in group]
 
 
 def _all_lines(batch: CheckedBatch) -> Iterator[tuple[str, FeedLine]]:

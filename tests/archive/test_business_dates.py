@@ -57,6 +57,7 @@ from archive.commands.workout import (
 )
 from archive.config import ArchiveConfig
 from archive.core import SYSTEM_ID, CommandContext
+from domain.authorization import BUSINESS_ROLES
 from domain.dates import HAPPENED, MAY_LIE_AHEAD
 from domain.errors import DateInFutureError, DateOutOfOrderError
 from domain.values import (
@@ -341,7 +342,7 @@ receipt render their form first)."""
 @pytest.fixture
 def omni(app: DossierArchive, staff: dict[str, CommandContext]) -> CommandContext:
     """One person holding every business role, so each command reaches its date check."""
-    business = [r for r in Role if r is not Role.ADMINISTRATOR]
+    business = [r for r in Role if r in BUSINESS_ROLES]
     token = app.execute(
         CommandContext(SYSTEM_ID),
         EnrolStaff(staff_no="omni", name="全岗", branch="总行", roles=business),

@@ -182,6 +182,19 @@ def test_holds_stack() -> None:
     assert list(dossier.open_holds) == [second]
 
 
+@pytest.mark.parametrize("outsider", [Role.ADMINISTRATOR, Role.INTEGRATION])
+def test_an_appraisal_group_is_of_business_people_only(outsider: Role) -> None:
+    dossier = catalogued()
+    with pytest.raises(AppraisalGroupError):
+        dossier.open_appraisal(
+            appraisal_id=uuid4(),
+            opened_on=date(2036, 1, 2),
+            group=[party(Role.ARCHIVIST), party(outsider)],
+            actor=actor(Role.ARCHIVE_HEAD),
+        )
+    assert not dossier.under_appraisal
+
+
 def test_an_appraisal_needs_a_group_of_two_and_marks_the_dossier_under_appraisal() -> None:
     dossier = catalogued()
     head = actor(Role.ARCHIVE_HEAD)
