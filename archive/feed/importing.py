@@ -410,11 +410,14 @@ class FeedCommands(ArchiveCore):
         )
 
     def _ledger(self) -> FeedLedger:
-        if self.aggregate_exists(FeedLedger.create_id()):
-            found: Aggregate = self.repository.get(FeedLedger.create_id())
-            assert isinstance(found, FeedLedger)
-            return found
-        return FeedLedger.open()
+        """The ledger as the log holds it now: brought up to date from the copy this process
+        keeps (:meth:`current`), not replayed from its first batch on every import."""
+        try:
+            found = self.current(FeedLedger.create_id())
+        except AggregateNotFoundError:
+            return FeedLedger.open()
+        assert isinstance(found, FeedLedger)
+        return found
 
     def _stored_batch(self, sha: str) -> FeedBatch | None:
         batch_id = FeedBatch.create_id(sha)
