@@ -701,6 +701,7 @@ def client() -> TestClient:
     """The real routes over an application that stops at the fingerprint."""
     stub: Any = DossierArchive.__new__(DossierArchive)
     stub.authenticate = lambda token: STAFF_ID
+    stub.config = ArchiveConfig()  # the core-banking feed off: the commands reach the path
     stub._execute = stop_at_fingerprint
     # What some commands read before their command path starts.
     stub.actor = lambda ctx, action: None

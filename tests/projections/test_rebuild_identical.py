@@ -7,12 +7,14 @@ history included, with copies rebuilt from position zero in large batches. Batch
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from archive.application import DossierArchive
 from archive.core import CommandContext
 from archive.feed.sample import sample_batches
 from demo.portfolio import build_portfolio
+from domain.feed import FeedLedger
 from projections.changes import CACHE_LIMIT
 from projections.registers import all_registers
 from tests.archive.test_disposition import (
@@ -50,7 +52,17 @@ def test_every_register_rebuilds_identical_to_the_live_copy(
     build_portfolio(registers.app, loans=12, advance=registers.follower.wake)
     people = destroy_one_dossier(registers.app)
     # The core system's batches, so that the register of batches has its rows.
-    batches = sample_batches(tmp_path / "feed", loans=4, days=3, manager_no="account_manager")
+    # The demo's own batches came first: these begin the day after its last.
+    ledger = registers.app.repository.get(FeedLedger.create_id())
+    assert isinstance(ledger, FeedLedger)
+    assert ledger.last_business_date is not None
+    batches = sample_batches(
+        tmp_path / "feed",
+        loans=4,
+        days=3,
+        start=ledger.last_business_date + timedelta(days=1),
+        manager_no="account_manager",
+    )
     registers.app.import_feed(people["integration"], batches)
     registers.app.wait_for_text_extraction()
     registers.follower.stop()
