@@ -103,12 +103,7 @@ class LoanCore(Aggregate):
         cls.check_origination_parties(investigator_id, origination_reviewer, approver)
         if not loan_no.strip() or len(loan_no) > 64:
             raise InvalidInputError("借据号不能为空且不超过64字符", "loan_no must be 1-64 chars")
-        if maturity_date <= value_date:
-            raise InvalidInputError(
-                "到期日须晚于起息日",
-                "maturity_date must be after value_date",
-                field="maturity_date",
-            )
+        cls.check_term(value_date, maturity_date)
         return cls(
             loan_no=loan_no.strip(),
             borrower_id=require_text(borrower_id, "borrower_id", max_length=64),
@@ -133,6 +128,16 @@ class LoanCore(Aggregate):
             role=actor.role,
             fed=None,
         )
+
+    @staticmethod
+    def check_term(value_date: date, maturity_date: date) -> None:
+        """A loan falls due after its value date (到期日晚于起息日)."""
+        if maturity_date <= value_date:
+            raise InvalidInputError(
+                "到期日须晚于起息日",
+                "maturity_date must be after value_date",
+                field="maturity_date",
+            )
 
     @staticmethod
     def check_origination_parties(

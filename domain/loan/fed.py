@@ -123,12 +123,7 @@ class LoanFeed(LoanLosses):
                 "the account manager the core names does not hold the account manager role",
                 field="account_manager_no",
             )
-        if maturity_date <= value_date:
-            raise InvalidInputError(
-                "到期日须晚于起息日",
-                "maturity_date must be after value_date",
-                field="maturity_date",
-            )
+        cls.check_term(value_date, maturity_date)
         return cls(
             loan_no=loan_no,
             borrower_id=borrower_id,
