@@ -83,6 +83,20 @@ ACTIVE_NAME = re.compile(
     rb"/(?:JavaScript|JS|Launch|EmbeddedFiles?|XFA|RichMedia)(?=[\x00\t\n\x0c\r ()<>\[\]{}/%])"
 )
 """Names of active content as they appear, unescaped, outside streams."""
+NESTING_GAP = 64
+"""Bytes without a bracket that may separate two opening brackets of one nesting run."""
+
+
+def nesting_run(depth: int) -> re.Pattern[bytes]:
+    """More than ``depth`` arrays or dictionaries opened one inside the next, none closed.
+
+    Found in the raw bytes so that such a file never reaches pypdf's recursive parser: at a
+    thousand levels it exhausts Python's stack, and objects finalised that deep cannot even
+    report their errors.
+    """
+    return re.compile(rb"(?:(?:\[|<<)[^\[\]<>]{0,%d}){%d,}" % (NESTING_GAP, depth + 1))
+
+
 XREF_ROW = re.compile(rb" \d{5} [nf]")
 """The end of a row of a cross-reference table (offset, generation, in use or free)."""
 URI_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):")
@@ -111,6 +125,7 @@ OUTSIDE_ACTIONS = {
 }
 EMBEDDING_SUBTYPES = {"/FileAttachment", "/RichMedia", "/3D"}
 XFA = ("含有 XFA 动态表单", "it contains an XFA form")
+TOO_DEEP = ("PDF 对象嵌套过深", "its object graph is too deep (objects nested too far)")
 RAW_NAMES = {
     "/JavaScript": JAVASCRIPT,
     "/JS": JAVASCRIPT,
@@ -275,7 +290,7 @@ def _scan_bytes(file: BinaryIO, name: str, limits: PdfLimits) -> None:
             name,
         )
     last_eof = -1
-    tokens = _RawTokens()
+    tokens = _RawTokens(limits.max_depth)
     rows = objects = 0
     for offset, chunk in _chunks(file):
         rows += len(XREF_ROW.findall(chunk))
@@ -325,7 +340,8 @@ class _RawTokens:
     CONTEXT = 16
     """Bytes around a token needed to classify it (``>>`` and whitespace before ``stream``)."""
 
-    def __init__(self) -> None:
+    def __init__(self, max_depth: int) -> None:
+        self.nesting = nesting_run(max_depth)
         self.in_stream = False
         self.done = 0  # tokens before this offset were handled with an earlier chunk
         self.last: tuple[int, bytes] = (0, b"")
@@ -338,6 +354,8 @@ class _RawTokens:
         tokens = sorted(
             [(m.start(), m.end(), True) for m in STREAM_KEYWORD.finditer(chunk)]
             + [(m.start(), m.end(), False) for m in ACTIVE_NAME.finditer(chunk)]
+            + [(m.start(), m.end(), None) for m in self.nesting.finditer(chunk)],
+            key=lambda token: token[0],
         )
         for start, end, keyword in tokens:
             if offset + start < self.done or start >= limit:
@@ -346,7 +364,9 @@ class _RawTokens:
             if keyword:
                 self.follow(chunk, start, end)
             elif not self.in_stream and self.found is None:
-                self.found = RAW_NAMES[chunk[start:end].decode("ascii")]
+                self.found = (
+                    TOO_DEEP if keyword is None else RAW_NAMES[chunk[start:end].decode("ascii")]
+                )
 
     def follow(self, chunk: bytes, start: int, end: int) -> None:
         """``endstream`` after an end of line closes stream data; ``>> stream`` opens it."""
@@ -389,9 +409,7 @@ def _refuse_trailing_zip(file: BinaryIO, name: str) -> None:
 
 # ---------------------------------------------------------------------------- structure
 def _too_deep(name: str) -> DocumentRejectedError:
-    return refusal(
-        "PDF 对象嵌套过深", "its object graph is too deep (objects nested too far)", name
-    )
+    return refusal(*TOO_DEEP, name)
 
 
 def _too_large(name: str) -> DocumentRejectedError:

@@ -31,7 +31,15 @@ from domain.rules import shipped_rules
 from domain.values import InspectionKind
 from storage.envelope import EncryptingBlobStore
 from tests import steps
-from tests.archive.hostile import BENIGN, KINDS, UPLOAD_LIMIT, Hostile, one_page, raw_pdf
+from tests.archive.hostile import (
+    BENIGN,
+    KINDS,
+    UPLOAD_LIMIT,
+    Hostile,
+    one_page,
+    raw_pdf,
+    stream,
+)
 from tests.factories import make_disbursement, make_pdf, make_upload
 
 LOAN_NO = "JJ2025011000077"
@@ -340,6 +348,39 @@ def test_an_upload_is_read_no_further_than_one_byte_past_the_limit() -> None:
 )
 def test_ordinary_names_are_kept(name: str) -> None:
     assert check_filename(name) == name
+
+
+@pytest.mark.parametrize(
+    "bomb",
+    [
+        b"[" * 100_000 + b"]" * 100_000,
+        b"[/A " * 5_000 + b"]" * 5_000,
+        b"<< /Kid " * 5_000 + b">>" * 5_000,
+        b"[ << /A [ " * 2_000 + b"] >> ]" * 2_000,
+    ],
+    ids=["arrays", "arrays-with-names", "dictionaries", "mixed"],
+)
+def test_a_nesting_bomb_is_refused_from_the_raw_bytes_before_pypdf_parses_it(
+    bomb: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # pypdf parses nested containers recursively: a thousand levels exhaust the stack, and
+    # objects finalised that deep cannot even report their errors. It must never see them.
+    def no_parse(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("the bomb reached pypdf")
+
+    monkeypatch.setattr(pdfsafety, "PdfReader", no_parse)
+    data = one_page(catalog=b"/Bomb 6 0 R", extra=(bomb,))
+    with pytest.raises(DocumentRejectedError, match="too deep"):
+        inspect_pdf(io.BytesIO(data), "bomb.pdf")
+
+
+def test_brackets_inside_stream_data_and_shallow_nesting_are_not_a_bomb() -> None:
+    deep_enough = b"[" * 64 + b"]" * 64  # the depth limit itself is allowed
+    data = one_page(
+        catalog=b"/Shallow 6 0 R",
+        extra=(deep_enough, stream(b"[" * 10_000 + b"<<" * 10_000)),
+    )
+    assert inspect_pdf(io.BytesIO(data), "ok.pdf").pages == 1
 
 
 def test_the_inspection_of_a_bomb_is_quick() -> None:
