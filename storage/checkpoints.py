@@ -288,7 +288,7 @@ class Checkpoint:
             key_id=data["key_id"],
             signature=_b64(data["signature"], "signature"),
         )
-        if "note" not in data:
+        if data.get("note") is None:
             return fields  # a checkpoint of the earlier format
         checkpoint = cls.from_note(data["note"], fields.key_id)
         if replace(checkpoint, key_hash=None) != fields:
