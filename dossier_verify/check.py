@@ -3,7 +3,10 @@
 Each event's leaf entry is rebuilt from ``events/<id>.json`` and the raw ``events/<id>.state``
 bytes, hashed, and proved with ``proofs/<id>.json`` into the root of ``checkpoint.json``, whose
 body is rebuilt and whose Ed25519 signature is checked with the key ``public-keys.json`` holds
-under its ``key_id``. Each document is hashed, and its hash must appear in the stored state bytes
+under its ``key_id``. The body is the text of its signed note (c2sp.org/tlog-checkpoint), which
+must say what the fields beside it say and carry the key hash of that key under the origin; a
+checkpoint without a note is one of an earlier release, whose ``dossier-checkpoint/v1`` body is
+rebuilt instead. Each document is hashed, and its hash must appear in the stored state bytes
 of the event that filed it (which the proof covers), not merely in the readable ``decoded`` copy.
 Whatever else lies under ``data/`` is reported.
 

@@ -238,7 +238,8 @@ def test_a_signed_checkpoint_round_trips_through_its_json_and_still_verifies() -
 def test_a_checkpoint_of_the_earlier_format_still_reads_and_verifies() -> None:
     signer = Signer.from_seed(SEED)
     checkpoint = legacy_checkpoint(signer, "dossier 旧日志", 1234, ROOT)  # spaces were allowed
-    assert checkpoint.key_hash is None and checkpoint.format == "dossier-checkpoint/v1"
+    assert checkpoint.key_hash is None
+    assert checkpoint.format == "dossier-checkpoint/v1"
     data = checkpoint.to_json()
     assert "note" not in data
     again = Checkpoint.from_json_text(checkpoint.to_json_text())
@@ -250,7 +251,7 @@ def test_a_checkpoint_of_the_earlier_format_still_reads_and_verifies() -> None:
 
 def test_an_origin_with_a_space_or_a_plus_cannot_name_the_notes_key() -> None:
     for origin in ("dossier bank", "dossier+bank", "dossier\u3000bank"):
-        with pytest.raises(CheckpointFormatError, match="no space and no|printable"):
+        with pytest.raises(CheckpointFormatError, match=r"no space and no|printable"):
             sign_checkpoint(Signer.generate(), origin, 1, ROOT, NOON)
 
 
