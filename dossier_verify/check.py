@@ -5,7 +5,9 @@ bytes, hashed, and proved with ``proofs/<id>.json`` into the root of ``checkpoin
 body is rebuilt and whose Ed25519 signature is checked with the key ``public-keys.json`` holds
 under its ``key_id``. Each document is hashed, and its hash must appear in the stored state bytes
 of the event that filed it (which the proof covers), not merely in the readable ``decoded`` copy.
-Whatever else lies under ``data/`` is reported.
+In a bag of ``Dossier-Bundle-Version: 2``, a destroyed dossier's destruction must be founded on a
+lawful batch the bag proves (``dossier_verify.destruction``), or its ``Destroyed`` event and the
+documents listed as destroyed are named. Whatever else lies under ``data/`` is reported.
 
 What this cannot tell on its own is whose key signed: the key comes from the bag. The report
 shows the key and its id so the auditor can compare them with the key the bank published.

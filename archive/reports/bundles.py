@@ -10,7 +10,9 @@ a third party, who checks it offline with ``python -m dossier_verify BAG``:
    ``DocumentRead`` event like any other, and the bytes are refused unless they still hash to
    their filing event;
 3. the events are gathered — the loan's, its dossier's (those reads included), the dossier's
-   circulation record's, and those of the loan's borrowings and collateral — then the log is
+   circulation record's, and those of the loan's borrowings and collateral; for a destroyed
+   dossier also its destruction batch's and the role events of the people the batch names
+   (the offline verifier judges the destruction by them) — then the log is
    sealed (``seal``, passed in by the caller: this package never reaches for the sealer itself),
    so that the newest checkpoint covers every one of them;
 4. the bag is written beside ``out``, checked with the standalone verifier before anyone sees
