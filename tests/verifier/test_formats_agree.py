@@ -71,3 +71,24 @@ def test_the_note_text_and_key_hash_are_the_signers(
         origin, tree_size, root, moment
     )
     assert formats.key_hash(origin, key).hex() == checkpoints.key_hash_of(origin, key)
+
+
+def test_the_destruction_rules_are_the_archives() -> None:
+    """The verifier's copy of who may take each step of a destruction batch, and of the roles
+    its supervisors must hold, is the archive's (domain/disposition.py, authorization.py)."""
+    from domain.authorization import BUSINESS_ROLES, PERMISSIONS, Action
+    from domain.disposition import IT_ROLES, MIN_SUPERVISORS
+    from dossier_verify import destruction
+
+    steps = {
+        "propose": Action.PROPOSE_DESTRUCTION,
+        "approve": Action.APPROVE_DESTRUCTION,
+        "compliance_approve": Action.COMPLIANCE_APPROVE_DESTRUCTION,
+        "execute": Action.EXECUTE_DESTRUCTION,
+    }
+    assert set(destruction.PERMITTED) == set(steps)
+    for step, action in steps.items():
+        assert destruction.PERMITTED[step] == {r.value for r in PERMISSIONS[action]}
+    assert {r.value for r in BUSINESS_ROLES} == destruction.BUSINESS_ROLES
+    assert {r.value for r in IT_ROLES} == destruction.IT_ROLES
+    assert destruction.MIN_SUPERVISORS == MIN_SUPERVISORS
