@@ -448,6 +448,32 @@ def test_a_destroyed_dossiers_bag_without_its_batchs_step_fails_naming_the_destr
     assert all("no lawful destruction" in p.detail for p in listed)
 
 
+def test_a_destroyed_dossiers_bag_without_its_it_supervisors_role_fails_naming_the_rule(
+    app: DossierArchive,
+    staff: dict[str, CommandContext],
+    integrity: Integrity,
+    tmp_path: Path,
+) -> None:
+    """Roles are read from the proven role events: without the grant, the IT supervisor
+    held no administrator's role at the execution."""
+    bag, where = destroyed_bag(app, staff, integrity, tmp_path)
+    executed = read_json(bag / f"data/events/{where['DestructionBatch.Executed']}.json")
+    it_supervisor = str(UUID(str(executed["decoded"]["it_supervisor"])))
+    [grant] = [
+        nid
+        for nid in held_positions(bag)
+        if (event := read_json(bag / f"data/events/{nid}.json"))["originator_id"] == it_supervisor
+        and event["topic"].endswith("Staff.RoleGranted")
+    ]
+    for file in (f"events/{grant}.json", f"events/{grant}.state", f"proofs/{grant}.json"):
+        (bag / "data" / file).unlink()
+    bagit.Bag(str(bag)).save(manifests=True)
+
+    [problem] = [p for p in verify_directory(bag).problems if p.check == "destruction.unfounded"]
+    assert problem.event == where["Dossier.Destroyed"]
+    assert "needs an IT supervisor" in problem.detail
+
+
 def test_no_bundle_is_issued_for_a_destruction_without_its_batch(
     app: DossierArchive,
     staff: dict[str, CommandContext],

@@ -790,6 +790,8 @@ def test_a_forged_destruction_without_any_batch_is_named_and_its_documents_missi
 
     assert "no destruction batch" in finding.detail
     assert "此前没有提出销毁批次" in finding.detail_zh
+    # The batch is judged from the log alone: without documents too.
+    assert checks(d.record.verify(documents=False)) == {"destruction_unfounded"}
 
 
 def test_a_destruction_citing_a_batch_not_yet_executed_is_named(destruction: Destruction) -> None:
