@@ -70,6 +70,7 @@ TIMESTAMP_FORMAT: Final = "%Y-%m-%dT%H:%M:%SZ"
 _TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
 _KEY_ID = re.compile(r"[0-9a-f]{16}")
 _KEY_HASH = re.compile(r"[0-9a-f]{8}")
+_VERIFIER_KEY = re.compile(r"[^+\s]+\+[0-9a-f]{8}\+\S+")
 _TREE_SIZE = re.compile(r"0|[1-9][0-9]*")
 _FIELDS: Final = ("origin", "tree_size", "root_hash", "timestamp", "key_id", "signature")
 
@@ -156,7 +157,7 @@ def parse_verifier_key(text: str) -> TrustedKey:
     ``dossier signing-key public --vkey`` prints it), or base64 of a raw public key;
     CheckpointFormatError if it is neither, or if its key hash is not its key's."""
     text = text.strip()
-    if "+" not in text or text.count("+") < 2:
+    if not _VERIFIER_KEY.fullmatch(text):
         try:
             return TrustedKey(None, PublicKey.from_base64(text))
         except SigningKeyError:
@@ -164,7 +165,7 @@ def parse_verifier_key(text: str) -> TrustedKey:
                 f"trusted key {text[:60]!r} is neither a verifier key string "
                 "<name>+<hash>+<base64> nor base64 of an Ed25519 public key (可信公钥格式错误)"
             ) from None
-    name, key_hash, encoded = text.rsplit("+", 2)
+    name, key_hash, encoded = text.split("+", 2)
     check_key_name(name)
     raw = _b64(encoded, "the verifier key")
     if len(raw) != 1 + 32 or raw[0] != ED25519_TYPE:
