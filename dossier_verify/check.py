@@ -22,7 +22,7 @@ import base64
 import hashlib
 import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -112,16 +112,22 @@ class Checkpoint:
         return mine[0] if len(mine) == 1 else None
 
 
-def verify_directory(root: Path, shown_as: str | None = None) -> Report:
+def verify_directory(
+    root: Path, shown_as: str | None = None, trusted: Sequence[bytes] | None = None
+) -> Report:
     """Verify the bag in the directory ``root``; ``shown_as`` names it in the report.
 
-    Raises ``bag.NotABagError`` when ``root`` is not a bag at all.
+    ``trusted``: the bank's published keys (raw Ed25519 public keys); given, a checkpoint
+    signed by any other key is a problem, whatever key the bag holds. Raises
+    ``bag.NotABagError`` when ``root`` is not a bag at all.
     """
     problems = Problems()
     contents = check_bag(root, problems)
     bundle = _Bundle(contents, problems)
+    bundle.trusted = None if trusted is None else set(trusted)
     bundle.run()
     return Report(
+        anchored=trusted is not None,
         bag=shown_as if shown_as is not None else str(root),
         problems=problems.found,
         events=bundle.event_count,
@@ -146,6 +152,7 @@ class _Bundle:
         self.checkpoint_summary: dict[str, Any] = {}
         self.checkpoint: Checkpoint | None = None
         self.checkpoint_valid = False
+        self.trusted: set[bytes] | None = None
         self.event_files: dict[int, set[str]] = {}
         self.proof_files: set[int] = set()
         self.document_files: dict[str, list[str]] = {}
@@ -316,6 +323,18 @@ class _Bundle:
                     f"签名无法用公钥 {checkpoint.key_id} 验证（{error.reason}）；"
                     "检查点内容或签名已被改动",
                 )
+        if self.trusted is not None and (public_key is None or public_key not in self.trusted):
+            own = checkpoint.own_signature() if checkpoint.note is not None else None
+            named = f"key {checkpoint.key_id}" + (
+                f" (key hash {own.key_hash.hex()})" if own is not None else ""
+            )
+            self.problems.add(
+                CHECKPOINT,
+                "checkpoint.untrusted_key",
+                f"is signed by {named}, which is not among the trusted keys given",
+                f"由不受信任的密钥 {checkpoint.key_id} 签名（不在所给的可信公钥之中）",
+            )
+            valid = False
         self.checkpoint_valid = valid
         self.checkpoint_summary = {
             "format": checkpoint.format,

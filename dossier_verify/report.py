@@ -39,6 +39,8 @@ class Report:
     events: int = 0
     documents: int = 0
     checkpoint: dict[str, Any] = field(default_factory=dict)
+    anchored: bool = False
+    """Whether the checkpoint was checked against trusted keys given (``--key``)."""
 
     @property
     def ok(self) -> bool:
@@ -52,6 +54,7 @@ class Report:
             "events": self.events,
             "documents": self.documents,
             "checkpoint": dict(self.checkpoint),
+            "anchored": self.anchored,
         }
 
 

@@ -141,6 +141,36 @@ def test_a_passing_report_shows_the_key_to_compare_with_the_banks(
     assert out.splitlines()[-1] == "结论：通过，全部校验一致 / Verdict: PASS — everything verifies"
 
 
+def test_the_bank_s_published_key_anchors_the_bundle_and_another_key_fails_it(
+    pristine: Bundle, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from storage.checkpoints import verifier_key
+    from storage.signing import PublicKey, Signer
+
+    origin = read_json(pristine.root / "data" / "checkpoint.json")["origin"]
+    published = verifier_key(origin, PublicKey(raw_public_key(pristine.key)))
+    assert main([str(pristine.root), "--key", published]) == 0
+    assert "anchored to the trusted keys given" in capsys.readouterr().out
+    listed = tmp_path / "trusted.keys"
+    listed.write_text(f"# the bank's keys\n{published}\n")
+    status, result = run_with(pristine.root, capsys, "--trusted-keys", str(listed))
+    assert (status, result["anchored"]) == (0, True)
+
+    other = verifier_key(origin, Signer.generate().public_key)
+    status, result = run_with(pristine.root, capsys, "--key", other)
+    assert status == 1
+    assert named(result) == {("data/checkpoint.json", "checkpoint.untrusted_key")}
+    assert key_id(pristine.key) in result["problems"][0]["detail"]
+    assert main([str(pristine.root), "--key", "dossier+00000000+AAAA"]) == 2
+
+
+def run_with(
+    bag: Path, capsys: pytest.CaptureFixture[str], *options: str
+) -> tuple[int, dict[str, Any]]:
+    status = main([str(bag), "--json", *options])
+    return status, json.loads(capsys.readouterr().out)
+
+
 # --- one alteration at a time ---
 
 
