@@ -284,7 +284,8 @@ class LifecycleCommands(ArchiveCore):
                 cmd.origination_reviewer_no, "origination_reviewer", "审查人"
             )
             approver = self._origination_party(cmd.approver_no, "approver", "审批人")
-            assert reviewer is not None and approver is not None  # both named: required
+            assert reviewer is not None  # named: the command requires both
+            assert approver is not None
             loan.file_origination_record(
                 **cmd.arguments("origination_reviewer_no", "approver_no"),
                 origination_reviewer=reviewer,

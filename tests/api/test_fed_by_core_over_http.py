@@ -340,7 +340,8 @@ def test_the_account_manager_files_the_origination_record_of_a_loan_the_core_boo
     assert by_officer.status_code == 403, by_officer.text
     bare = api.post("am", path, ORIGINATION)
     assert bare.status_code == 422, bare.text
-    assert bare.json()["detail"]["zh"] and bare.json()["detail"]["en"]
+    assert bare.json()["detail"]["zh"]
+    assert bare.json()["detail"]["en"]
     stray = api.upload("am", path, ORIGINATION, _document("inspection_report", "检查报告"))
     assert stray.status_code == 422, stray.text
     assert "放款资料" in stray.json()["detail"]["zh"]

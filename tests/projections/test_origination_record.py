@@ -91,7 +91,9 @@ def _uploads(*doc_types: str) -> list[Any]:
 
 
 def _gaps(registers: Registers, loan_no: str) -> set[str]:
-    return {r["doc_type"] for r in registers.rows("completeness", "gaps") if r["loan_no"] == loan_no}
+    return {
+        r["doc_type"] for r in registers.rows("completeness", "gaps") if r["loan_no"] == loan_no
+    }
 
 
 def _summary(registers: Registers, loan_no: str) -> tuple[Any, ...]:
@@ -175,7 +177,8 @@ def _refused(
         app.execute(ctx, command, uploads)
     assert app.recorder.max_notification_id() == before
     assert sorted(app.blobs.keys()) == blobs
-    assert refused.value.zh and refused.value.en
+    assert refused.value.zh
+    assert refused.value.en
     return refused.value
 
 
@@ -187,7 +190,11 @@ def test_the_record_keeps_the_segregation_of_duties_of_a_disbursement_by_hand(
 
     # The investigator (the core's account manager) may not review nor approve it.
     found = _refused(
-        app, am, _record(origination_reviewer="account_manager"), _uploads(), SegregationOfDutiesError
+        app,
+        am,
+        _record(origination_reviewer="account_manager"),
+        _uploads(),
+        SegregationOfDutiesError,
     )
     assert "审查人不能是调查人" in found.zh
     found = _refused(
