@@ -17,11 +17,11 @@ from typing import Any
 import httpx
 
 from archive.commands.lifecycle import RecordOverdue
-from archive.feed.batch import LOANS
-from archive.feed.writing import write_batch
 from archive.commands.login import SetPassword
 from archive.commands.staff import EnrolStaff
 from archive.core import CommandContext
+from archive.feed.batch import LOANS
+from archive.feed.writing import write_batch
 from domain.values import Grade, Role
 from tests.api.console_harness import CONSOLE, CSRF, PASSWORD, PEOPLE, Console
 from tests.factories import answered, make_disbursement, make_pdf, make_upload
