@@ -29,12 +29,12 @@ from pathlib import Path
 
 from archive.application import DossierArchive
 from archive.commands import command_named
+from archive.commands.lifecycle import FileOriginationRecord
 from archive.commands.login import SetPassword, generate_password
 from archive.commands.staff import EnrolStaff
 from archive.core import SYSTEM_ID, CommandContext, CommandResult
 from archive.documents.ingest import Upload, from_bytes
 from demo.archive_office import run_archive_office
-from archive.commands.lifecycle import FileOriginationRecord
 from demo.core_feed import BOOK, INTEGRATION, SETTLEMENT_STAGE, Batch, timeline
 from demo.customers import keep_customer_files
 from demo.duties import evaluate_duties
