@@ -91,7 +91,7 @@ class Batch:
         """The line of a step the core reports: a repayment (with its transaction reference,
         ``ordinal`` telling apart two of one loan and day), the day-end arrears, a settlement."""
         k = step.kwargs
-        assert step.command in FED and step.command != BOOK, step.command
+        assert step.command in FED - {BOOK}, step.command
         assert not step.docs or step.command == "settle", step.command
         if step.command == "record_repayment":
             assert k["paid_on"] == self.business_date
