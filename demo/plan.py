@@ -144,6 +144,14 @@ class Step:
         """Whether the step records an event of the loan itself (not of its collateral)."""
         return self.command not in COLLATERAL_COMMANDS
 
+    @property
+    def loan_events(self) -> int:
+        """How many events of the loan itself the step records: the booking two (the core's
+        ``Disbursed``, then the account manager's ``OriginationRecordFiled``)."""
+        if not self.on_loan:
+            return 0
+        return 2 if self.command == "disburse" else 1
+
 
 @dataclass(frozen=True)
 class LoanPlan:
@@ -364,7 +372,7 @@ class Planner:
         )
         # A countersign (复核意见) belongs to its inspection: never dropped alone, it goes when
         # its inspection is dropped.
-        while sum(s.on_loan for s in steps) > MAX_STEPS:
+        while sum(s.loan_events for s in steps) > MAX_STEPS:
             level = max(s.optional for s in steps)
             if level == 0:
                 break
