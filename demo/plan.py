@@ -35,9 +35,11 @@ TODAY = date(2026, 11, 20)
 """The demo's "today": every business date in the portfolio is on or before it."""
 FIRST_VALUE_DATE = date(2023, 1, 3)
 LAST_VALUE_DATE = date(2026, 9, 30)
-MAX_STEPS = 40
+MAX_STEPS = 41
 """A demo loan records at most this many events: optional steps (routine inspections first,
-then the softer rungs of the collection ladder) are dropped to stay within it."""
+then the softer rungs of the collection ladder) are dropped to stay within it. Its booking
+records two (:attr:`Step.loan_events`): the core's ``Disbursed`` and the account manager's
+origination record; the forty a loan booked by hand had, and the same steps kept."""
 COUNTERSIGN = "countersign_inspection"
 COLLATERAL_COMMANDS = frozenset(
     {
