@@ -164,7 +164,11 @@ def test_a_refused_batch_shows_its_report_with_the_files_to_download(
     table = console.get(f"/feed/jobs/{job_id}/report.csv")
     assert table.status_code == 200
     assert "principal" in table.text
-    assert console.get(f"/feed/jobs/{job_id}/report.json").json()["problems"][0]["line"] == 3
+    # Downloaded under the batch's business date, not the job's id.
+    assert table.headers["Content-Disposition"] == 'attachment; filename="feed-report-20261103.csv"'
+    as_json = console.get(f"/feed/jobs/{job_id}/report.json")
+    assert as_json.json()["problems"][0]["line"] == 3
+    assert as_json.headers["Content-Disposition"].endswith('filename="feed-report-20261103.json"')
     # Not a zip: the refusal is said in the panel, nothing queued.
     panel = send(console, b"not a zip")
     assert "不是 zip 文件" in panel.text

@@ -151,7 +151,7 @@ def report_as_csv(request: Request, viewer: Reader, job_id: Annotated[UUID, Path
     return Response(
         report_csv(found.problems),
         media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="feed-report-{job_id}.csv"'},
+        headers={"Content-Disposition": f'attachment; filename="{found.report_filename("csv")}"'},
     )
 
 
@@ -161,5 +161,5 @@ def report_as_json(request: Request, viewer: Reader, job_id: Annotated[UUID, Pat
     return Response(
         report_json(found.problems, more=found.more),
         media_type="application/json",
-        headers={"Content-Disposition": f'attachment; filename="feed-report-{job_id}.json"'},
+        headers={"Content-Disposition": f'attachment; filename="{found.report_filename("json")}"'},
     )
