@@ -96,6 +96,9 @@ def test_a_batch_sent_from_the_form_is_followed_to_its_reconciliation(
     panel = send(console, batch_zip(tmp_path, DAY1, {LOANS: [loan("JD-1"), loan("JD-2")]}))
     assert panel.status_code == 200, panel.text
     assert 'id="feed-jobs"' in panel.text
+    # The form comes back empty beside the panel (out of band): the batch is not sent twice.
+    assert '<form id="feed-form" hx-swap-oob="true"' in panel.text
+    assert '<form id="feed-form" method="post"' in page.text
     [(job_id, _status)] = JOB.findall(panel.text)
     row = followed(console, job_id)
     assert 'data-status="applied"' in row
