@@ -21,6 +21,7 @@ from __future__ import annotations
 import pickle
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from itertools import islice
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -58,6 +59,7 @@ from domain.feed import FeedBatch, FeedLedger
 from domain.loan import Loan
 from domain.loan.fed import CORE_REPAYMENT_METHODS, rate_text
 from domain.values import Actor, Party
+from storage.positions import stored_among
 
 CHUNK_LINES = 2000
 """Lines applied between two saves: each save holds their events and the batch's progress."""
@@ -176,6 +178,19 @@ class _Aggregates:
             self.kept = {k: v for k, v in self.kept.items() if k in self.dirty}
         self.kept[aggregate_id] = found
         return found
+
+    def look_up(self, ids: set[UUID]) -> None:
+        """Ask the store once which of ``ids`` it holds, and keep the others as absent: a
+        chunk's new loans and borrowers' indexes cost one query, not one each."""
+        if self._pristine is not None:  # rehearsing: the real ones answer, then are copied
+            self._pristine.look_up(ids)
+            return
+        unknown = ids.difference(self.kept)
+        if not unknown:
+            return
+        stored = stored_among(self.app.recorder, unknown)
+        for aggregate_id in unknown - stored:
+            self.kept[aggregate_id] = None
 
     def forget(self) -> None:
         """Let go of everything kept (stale, or holding events a failed save left)."""
@@ -483,32 +498,35 @@ class FeedCommands(ArchiveCore):
         parties: dict[str, Party] = {}
         done = 0
         last_file, last_line = FILES[0], 0
-        for name, typed in _all_lines(batch):
+        lines = _all_lines(batch)
+        for _skipped in islice(lines, start_at):
             done += 1
-            if done <= start_at:
-                continue
-            last_file, last_line = name, typed.line
-            fed = {**fed_base, "file": name, "line": typed.line}
-            try:
-                self._line(
-                    actor,
-                    control.business_date,
-                    control.correction,
-                    typed,
-                    fed,
-                    aggregates,
-                    parties,
-                )
-            except DomainError as exc:
-                if not partial:
-                    raise
-                column = exc.context.get("field")
-                found.append(FeedProblem(name, typed.line, column, exc.code, exc.zh, exc.en))
-            if buffer is not None:
-                taken = [e for a in aggregates.take_dirty() for e in a.collect_events()]
-                buffer.append(_Line(name, typed.line, done, taken))
-            if save is not None and done % chunk == 0:
-                save(name, typed.line, done, False)
+        while group := list(islice(lines, chunk)):
+            aggregates.look_up(_named(group))
+            for name, typed in group:
+                done += 1
+                last_file, last_line = name, typed.line
+                fed = {**fed_base, "file": name, "line": typed.line}
+                try:
+                    self._line(
+                        actor,
+                        control.business_date,
+                        control.correction,
+                        typed,
+                        fed,
+                        aggregates,
+                        parties,
+                    )
+                except DomainError as exc:
+                    if not partial:
+                        raise
+                    column = exc.context.get("field")
+                    found.append(FeedProblem(name, typed.line, column, exc.code, exc.zh, exc.en))
+                if buffer is not None:
+                    taken = [e for a in aggregates.take_dirty() for e in a.collect_events()]
+                    buffer.append(_Line(name, typed.line, done, taken))
+                if save is not None and done % chunk == 0:
+                    save(name, typed.line, done, False)
         if save is not None:
             save(last_file, last_line, done, True)
         return done, last_file, last_line
@@ -685,6 +703,17 @@ def _by_aggregate(events: list[Any]) -> list[Any]:
     for event in events:
         grouped.setdefault(event.originator_id, []).append(event)
     return [e for group in grouped.values() for e in group]
+
+
+def _named(group: list[tuple[str, FeedLine]]) -> set[UUID]:
+    """The loans a group of lines names, and the borrowers' indexes its loans.csv lines do."""
+    ids = {Loan.create_id(typed.loan_no) for _name, typed in group}
+    ids.update(
+        BorrowerIndex.create_id(typed.borrower_id_no)
+        for _name, typed in group
+        if isinstance(typed, LoanLine)
+    )
+    return ids
 
 
 def _all_lines(batch: CheckedBatch) -> Iterator[tuple[str, FeedLine]]:
