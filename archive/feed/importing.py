@@ -19,11 +19,13 @@ Every fact the core owns is recorded once: a line already on record records noth
 from __future__ import annotations
 
 import pickle
+import threading
+from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from itertools import islice
 from datetime import date
 from decimal import Decimal
+from itertools import islice
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -155,12 +157,21 @@ class _Aggregates:
     thrown away with it.
     """
 
-    def __init__(self, app: FeedCommands, *, rehearsal: _Aggregates | None = None) -> None:
+    def __init__(
+        self,
+        app: FeedCommands,
+        *,
+        rehearsal: _Aggregates | None = None,
+        settle: Callable[[], None] | None = None,
+    ) -> None:
         self.app = app
         self.kept: dict[UUID, Aggregate | None] = {}
         """Each aggregate asked for, or None where the store has none."""
         self.dirty: dict[UUID, Aggregate] = {}
         self._pristine = rehearsal
+        self._settle = settle
+        """Waits until every event handed to the writer is saved: what is kept is let go only
+        then, so that an aggregate is never read from the store while its events are queued."""
 
     def get(self, aggregate_id: UUID) -> Aggregate | None:
         if aggregate_id in self.kept:
@@ -175,6 +186,8 @@ class _Aggregates:
             except AggregateNotFoundError:
                 found = None
         if len(self.kept) >= KEPT_AGGREGATES and self._pristine is None:
+            if self._settle is not None:
+                self._settle()
             self.kept = {k: v for k, v in self.kept.items() if k in self.dirty}
         self.kept[aggregate_id] = found
         return found
@@ -213,6 +226,131 @@ class _Aggregates:
         return dirty
 
 
+WRITE_AHEAD = 50_000
+"""Events handed to the writer and not yet saved, at most: the import waits beyond that."""
+
+
+class _SaveFailed(Exception):
+    """A save of the writer's failed (or the progress reported after it): raised in the import's
+    thread, with the batch whose save it was."""
+
+    def __init__(self, batch: int, error: BaseException) -> None:
+        super().__init__(batch, error)
+        self.batch = batch
+        self.error = error
+
+
+@dataclass(frozen=True, slots=True)
+class _Job:
+    batch: int
+    events: list[Any]
+    report: Progress | None
+
+
+class _Writer:
+    """Saves the import's chunks in a thread of its own, in the order handed, while the import
+    checks and builds the next ones (the database's work, and the driver's, run beside it).
+
+    Each chunk is one ``save()`` of the events handed, then the progress reported: what a killed
+    import leaves is the same as without the writer, the chunks before some point. A save that
+    fails stops it: every chunk handed after it is dropped unsaved, and the failure is raised in
+    the import's thread at its next :meth:`submit` or :meth:`drain`.
+    """
+
+    def __init__(
+        self, save: Callable[[list[Any]], object], progress: Callable[[Progress], None] | None
+    ) -> None:
+        self._save = save
+        self._progress = progress
+        self._lock = threading.Condition()
+        self._jobs: deque[_Job] = deque()
+        self._waiting = 0
+        """Events handed and not yet saved (or dropped)."""
+        self._busy = False
+        self._failed: _SaveFailed | None = None
+        self._closing = False
+        self._thread = threading.Thread(target=self._work, name="feed-writer", daemon=True)
+        self._thread.start()
+
+    def submit(self, batch: int, events: list[Any], report: Progress | None = None) -> None:
+        with self._lock:
+            while self._failed is None and self._waiting > WRITE_AHEAD and self._pending():
+                self._lock.wait()
+            if self._failed is not None:
+                raise self._failed
+            self._jobs.append(_Job(batch, events, report))
+            self._waiting += len(events)
+            self._lock.notify_all()
+
+    def drain(self) -> None:
+        """Wait until everything handed is saved; raise the failure if a save failed."""
+        with self._lock:
+            while self._pending():
+                self._lock.wait()
+            if self._failed is not None:
+                raise self._failed
+
+    def resume(self) -> None:
+        """After a failure: wait until what was handed after it is dropped, and go on."""
+        with self._lock:
+            while self._pending():
+                self._lock.wait()
+            self._failed = None
+
+    def close(self) -> None:
+        """Save what is handed (unless a save failed) and stop."""
+        with self._lock:
+            self._closing = True
+            self._lock.notify_all()
+        self._thread.join()
+
+    def _pending(self) -> bool:
+        return bool(self._jobs) or self._busy
+
+    def _work(self) -> None:
+        while True:
+            with self._lock:
+                while not self._jobs and not self._closing:
+                    self._lock.wait()
+                if not self._jobs:
+                    return
+                job = self._jobs.popleft()
+                if self._failed is not None:  # dropped: it follows a save that failed
+                    self._waiting -= len(job.events)
+                    self._lock.notify_all()
+                    continue
+                self._busy = True
+            failed = None
+            try:
+                self._save(job.events)
+                if job.report is not None and self._progress is not None:
+                    self._progress(job.report)
+            except BaseException as error:  # raised again in the import's thread
+                failed = _SaveFailed(job.batch, error)
+            with self._lock:
+                self._busy = False
+                self._waiting -= len(job.events)
+                if failed is not None:
+                    self._failed = failed
+                self._lock.notify_all()
+
+
+@dataclass
+class _Session:
+    """What an import keeps across its batches: the aggregates, the writer, the ledger as the
+    saves handed to the writer leave it, the batches begun."""
+
+    kept: _Aggregates
+    writer: _Writer
+    ledger: FeedLedger | None = None
+    batches: set[str] = field(default_factory=set)
+
+    def forget(self) -> None:
+        """Let go of what is kept (stale, or holding events that were not saved)."""
+        self.kept.forget()
+        self.ledger = None
+
+
 class FeedCommands(ArchiveCore):
     """Importing the core system's batches."""
 
@@ -243,14 +381,51 @@ class FeedCommands(ArchiveCore):
             finally:
                 source.close()
             checked.append((control.business_date, path))
-        outcomes = []
-        kept = _Aggregates(self)  # across the batches: each loan loaded once
-        for _day, path in sorted(checked, key=lambda c: (c[0], str(c[1]))):
-            outcomes.append(
-                self._import_one(
-                    actor, path, kept, partial=partial, progress=progress, chunk=chunk_lines
-                )
-            )
+        order = [path for _day, path in sorted(checked, key=lambda c: (c[0], str(c[1])))]
+        writer = _Writer(lambda events: self.save(*events), progress)
+        session = _Session(_Aggregates(self, settle=writer.drain), writer)
+        try:
+            outcomes = self._import_all(actor, order, session, partial=partial, chunk=chunk_lines)
+        finally:
+            writer.close()  # what is queued is saved first, unless a save failed
+        return outcomes
+
+    def _import_all(
+        self, actor: Actor, order: list[Path], session: _Session, *, partial: bool, chunk: int
+    ) -> list[ImportOutcome]:
+        """The batches in turn, each saved by the writer while the next is checked and built.
+
+        A save that fails (another writer went first) stops the writer: what was queued after it
+        is dropped, what is kept is let go, and the import resumes from the failed save's batch —
+        up to :data:`RETRIES` times for a batch."""
+        outcomes: list[ImportOutcome] = []
+        tries: dict[int, int] = {}
+        while len(outcomes) < len(order):
+            at = len(outcomes)
+            try:
+                try:
+                    outcomes.append(
+                        self._import_one(
+                            actor, order[at], session, at, partial=partial, chunk=chunk
+                        )
+                    )
+                except DomainError:
+                    session.writer.drain()  # the batches before the refused one stay applied
+                    raise
+                if len(outcomes) == len(order):
+                    session.writer.drain()
+            except _SaveFailed as failed:
+                if not isinstance(failed.error, IntegrityError):
+                    raise failed.error from None
+                session.writer.resume()  # everything queued after the failed save dropped
+                session.forget()  # another writer went first: what is kept is stale
+                tries[failed.batch] = tries.get(failed.batch, 0) + 1
+                if tries[failed.batch] > RETRIES:
+                    raise ConflictError(
+                        "另一导入正在写入同一批次或同一贷款，请稍后重试",
+                        "another import is writing the same batch or loans: retry later",
+                    ) from None
+                del outcomes[failed.batch :]
         return outcomes
 
     # ----------------------------------------------------------------- one batch
@@ -258,27 +433,15 @@ class FeedCommands(ArchiveCore):
         self,
         actor: Actor,
         path: Path,
-        kept: _Aggregates,
+        session: _Session,
+        at: int,
         *,
         partial: bool,
-        progress: Callable[[Progress], None] | None,
         chunk: int,
     ) -> ImportOutcome:
-        batch = check_batch(path, _Context(self, kept), partial=partial)
+        batch = check_batch(path, _Context(self, session.kept), partial=partial)
         try:
-            for attempt in range(RETRIES + 1):
-                try:
-                    return self._apply(
-                        actor, batch, kept, partial=partial, progress=progress, chunk=chunk
-                    )
-                except IntegrityError:
-                    kept.forget()  # another writer went first: what is kept is stale
-                    if attempt == RETRIES:
-                        raise ConflictError(
-                            "另一导入正在写入同一批次或同一贷款，请稍后重试",
-                            "another import is writing the same batch or loans: retry later",
-                        ) from None
-            raise AssertionError("unreachable")
+            return self._apply(actor, batch, session, at, partial=partial, chunk=chunk)
         finally:
             batch.close()
 
@@ -286,16 +449,22 @@ class FeedCommands(ArchiveCore):
         self,
         actor: Actor,
         batch: CheckedBatch,
-        real: _Aggregates,
+        session: _Session,
+        at: int,
         *,
         partial: bool,
-        progress: Callable[[Progress], None] | None,
         chunk: int,
     ) -> ImportOutcome:
         control = batch.control
         day = control.business_date
         sha = control.sha256
-        ledger = self._ledger()
+        real = session.kept
+        if sha in session.batches:  # the same batch twice: the first one's saves are read
+            session.writer.drain()
+        session.batches.add(sha)
+        if session.ledger is None:  # the writer is idle: the store holds all it saved
+            session.ledger = self._ledger()
+        ledger = session.ledger
         stored = self._stored_batch(sha)
         if stored is not None and stored.applied:
             return ImportOutcome(
@@ -343,7 +512,7 @@ class FeedCommands(ArchiveCore):
                 buffer=buffered,
             )
             if found:
-                real.forget()
+                session.forget()
                 raise BatchRefused(found[:1000], more=max(0, len(found) - 1000))
         elif not partial:
             rehearsal = _Aggregates(self, rehearsal=real)
@@ -372,7 +541,7 @@ class FeedCommands(ArchiveCore):
                 actor=actor,
             )
             ledger.start(batch=sha, business_date=day, correction=control.correction, actor=actor)
-            self.save(stored, ledger)
+            session.writer.submit(at, [*stored.collect_events(), *ledger.collect_events()])
             status = "applied"
         else:
             status = "resumed"
@@ -381,22 +550,24 @@ class FeedCommands(ArchiveCore):
         def save(
             file: str, line: int, done: int, last: bool, taken: list[Any] | None = None
         ) -> int:
-            """Save a chunk's events with the batch's progress: the aggregates' pending events,
-            or those ``taken`` from them line by line, in the same order."""
+            """Hand the writer a chunk's events with the batch's progress, to be saved in one
+            ``save()``: the aggregates' pending events, or those ``taken`` from them line by
+            line, in the same order. They are taken here, from the aggregates this thread
+            changes, so that the writer only ever holds events."""
             if taken is None:
-                objects: list[Any] = real.take_dirty()
-                events = sum(len(a.pending_events) for a in objects)
+                chunk_events = [e for a in real.take_dirty() for e in a.collect_events()]
             else:
-                objects, events = _by_aggregate(taken), len(taken)
+                chunk_events = _by_aggregate(taken)
+            events = len(chunk_events)
             recorded.progress(file=file, line=line, lines_done=done, events=events)
-            extra: list[Aggregate] = []
             if last:
                 recorded.reconcile(totals=self._totals(batch, real, refused), actor=actor)
                 ledger.finish(batch=sha, business_date=day, actor=actor)
-                extra.append(ledger)
-            self.save(*objects, recorded, *extra)
-            if progress is not None:
-                progress(Progress(day, file, done, total, recorded.events_recorded))
+            chunk_events.extend(recorded.collect_events())
+            chunk_events.extend(ledger.collect_events())
+            session.writer.submit(
+                at, chunk_events, Progress(day, file, done, total, recorded.events_recorded)
+            )
             return events
 
         if buffered is None:
