@@ -18,10 +18,12 @@ Every fact the core owns is recorded once: a line already on record records noth
 
 from __future__ import annotations
 
+import gc
 import pickle
 import threading
 from collections import deque
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -226,6 +228,44 @@ class _Aggregates:
         return dirty
 
 
+GC_FIRST_THRESHOLD = 50_000
+"""The cyclic garbage collector's first threshold while an import runs (Python's is 700).
+
+An import makes millions of objects that stay (the loans it keeps, a day's events until they
+are saved) and no cycles; at the default threshold, the collector traverses everything kept
+each time the heap grows by a quarter, a fifth of the import's time. Raised, it runs as
+often per object made, but seldom enough that the full collections stay few."""
+
+
+class _Collections:
+    """Raises the collector's first threshold while at least one import runs, then puts back
+    what it was."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._running = 0
+        self._before: tuple[int, int, int] = gc.get_threshold()
+
+    @contextmanager
+    def fewer(self) -> Iterator[None]:
+        with self._lock:
+            if self._running == 0:
+                self._before = gc.get_threshold()
+                first, *rest = self._before
+                gc.set_threshold(max(first, GC_FIRST_THRESHOLD), *rest)
+            self._running += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._running -= 1
+                if self._running == 0:
+                    gc.set_threshold(*self._before)
+
+
+_COLLECTIONS = _Collections()
+
+
 WRITE_AHEAD = 50_000
 """Events handed to the writer and not yet saved, at most: the import waits beyond that."""
 
@@ -385,7 +425,10 @@ class FeedCommands(ArchiveCore):
         writer = _Writer(lambda events: self.save(*events), progress)
         session = _Session(_Aggregates(self, settle=writer.drain), writer)
         try:
-            outcomes = self._import_all(actor, order, session, partial=partial, chunk=chunk_lines)
+            with _COLLECTIONS.fewer():
+                outcomes = self._import_all(
+                    actor, order, session, partial=partial, chunk=chunk_lines
+                )
         finally:
             writer.close()  # what is queued is saved first, unless a save failed
         return outcomes
