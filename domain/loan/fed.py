@@ -22,6 +22,7 @@ from eventsourcing.domain import event
 
 from domain.authorization import Action, authorize
 from domain.errors import InvalidInputError, InvalidTransitionError
+from domain.loan.core import LoanCore
 from domain.loan.losses import LoanLosses
 from domain.repayment_behaviour import Arrears, Repayment
 from domain.values import (
@@ -65,6 +66,12 @@ MASTER_FIELDS = (
     "purpose",
 )
 """The loan's master data the core system may change (besides its unit and manager)."""
+
+
+_REPAYMENT_RECORDED: type[LoanCore.Event] = LoanCore.RepaymentRecorded  # type: ignore[attr-defined]
+_OVERDUE_RECORDED: type[LoanCore.Event] = LoanCore.OverdueStatusRecorded  # type: ignore[attr-defined]
+"""The events ``_repayment_recorded`` and ``_overdue_recorded`` record (their ``@event``
+classes), triggered directly by the core's commands: see :meth:`LoanFeed.report_repayment`."""
 
 
 def rate_text(rate: Decimal) -> str:
@@ -124,7 +131,11 @@ class LoanFeed(LoanLosses):
                 field="account_manager_no",
             )
         cls.check_term(value_date, maturity_date)
-        return cls(
+        # What ``cls(...)`` does, without the metaclass's look at each call's arguments: the
+        # core books thousands of loans in a batch.
+        return cls._create(
+            cls.Disbursed,
+            id=cls.create_id(loan_no),
             loan_no=loan_no,
             borrower_id=borrower_id,
             borrower_name=borrower_name,
@@ -347,7 +358,10 @@ class LoanFeed(LoanLosses):
                 f"principal {amounts[0]} exceeds the balance {self.balance}",
                 field="principal",
             )
-        self._repayment_recorded(
+        # The event ``_repayment_recorded`` records, triggered without the decorator's look at
+        # each call's arguments: a core's day-end batch brings thousands of them.
+        self.trigger_event(
+            _REPAYMENT_RECORDED,
             paid_on=paid_on,
             principal=amounts[0],
             interest=amounts[1],
@@ -442,7 +456,8 @@ class LoanFeed(LoanLosses):
                 "overdue_principal exceeds the balance",
                 field="overdue_principal",
             )
-        self._overdue_recorded(
+        self.trigger_event(  # ``_overdue_recorded``'s event, as above for a repayment
+            _OVERDUE_RECORDED,
             as_of=as_of,
             days_overdue=days_overdue,
             overdue_principal=principal,
