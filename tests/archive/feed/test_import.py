@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from eventsourcing.utils import get_topic
 
 from archive.application import DossierArchive
 from archive.core import CommandContext
@@ -20,6 +21,7 @@ from archive.feed.importing import CHUNK_LINES
 from archive.feed.problems import BatchRefused
 from archive.feed.sample import sample_batches
 from archive.feed.writing import write_batch, zip_batch
+from archive.receipts import BorrowerIndex
 from domain.dossier import Dossier
 from domain.errors import AuthorizationError
 from domain.feed import FeedBatch
@@ -128,6 +130,23 @@ def test_a_first_batch_books_the_loans_with_their_dossiers(
     assert fed["line"] == 2
     assert fed["business_date"] == "2026-11-02"
     assert fed["batch"] == outcome.batch
+    # The borrower's index, its events triggered directly: those BorrowerIndex(...) and
+    # add_loan() record.
+    index = app.repository.get(BorrowerIndex.create_id(ID_NO))
+    assert isinstance(index, BorrowerIndex)
+    assert index.loan_ids == [booked.id, Loan.create_id("JD-2")]
+    made = BorrowerIndex(borrower_id=ID_NO)
+    made.add_loan(loan_id=booked.id)
+    made.add_loan(loan_id=Loan.create_id("JD-2"))
+    assert [_payload(e) for e in app.events.get(index.id)] == [
+        _payload(e) for e in made.collect_events()
+    ]
+
+
+def _payload(event: Any) -> tuple[str, list[tuple[str, str]]]:
+    return get_topic(type(event)), sorted(
+        (k, repr(v)) for k, v in vars(event).items() if k != "timestamp"
+    )
 
 
 def test_importing_a_batch_twice_records_nothing_the_second_time(
