@@ -5,7 +5,9 @@ bytes, hashed, and proved with ``proofs/<id>.json`` into the root of ``checkpoin
 body is rebuilt and whose Ed25519 signature is checked with the key ``public-keys.json`` holds
 under its ``key_id``. Each document is hashed, and its hash must appear in the stored state bytes
 of the event that filed it (which the proof covers), not merely in the readable ``decoded`` copy.
-Whatever else lies under ``data/`` is reported.
+In a bag of ``Dossier-Bundle-Version: 2``, a destroyed dossier's destruction must be founded on a
+lawful batch the bag proves (``dossier_verify.destruction``), or its ``Destroyed`` event and the
+documents listed as destroyed are named. Whatever else lies under ``data/`` is reported.
 
 What this cannot tell on its own is whose key signed: the key comes from the bag. The report
 shows the key and its id so the auditor can compare them with the key the bank published.
@@ -22,8 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from dossier_verify import ed25519, formats
-from dossier_verify.bag import Contents, check_bag
+from dossier_verify import destruction, ed25519, formats
+from dossier_verify.bag import BAG_INFO, Contents, check_bag
 from dossier_verify.formats import FormatError
 from dossier_verify.merkle import ProofError, check_inclusion, leaf_hash
 from dossier_verify.report import Problems, Report
@@ -119,11 +121,17 @@ class _Bundle:
         self.document_count = 0
         self.checkpoint_summary: dict[str, Any] = {}
         self.checkpoint: Checkpoint | None = None
+        self.checkpoint_valid = False
         self.event_files: dict[int, set[str]] = {}
         self.proof_files: set[int] = set()
         self.document_files: dict[str, list[str]] = {}
         self.states: dict[int, bytes] = {}
         self.leaf_indexes: dict[int, int] = {}
+        self.originators: dict[int, uuid.UUID] = {}
+        self.destruction_events: list[destruction.Event] = []
+        """The proven events a destruction is judged by (``dossier_verify.destruction``)."""
+        self.founded: set[uuid.UUID] | None = None
+        """Dossiers the bag shows lawfully destroyed; None for a bag of an earlier release."""
 
     # --- reading ---
 
@@ -202,6 +210,7 @@ class _Bundle:
         for nid in sorted(self.event_files):
             self._check_event(nid)
         self._check_leaf_order()
+        self._check_destructions()
         self._check_documents()
 
     def _sort_files(self) -> None:
@@ -265,6 +274,7 @@ class _Bundle:
                     f"签名无法用公钥 {checkpoint.key_id} 验证（{error.reason}）；"
                     "检查点内容或签名已被改动",
                 )
+        self.checkpoint_valid = valid
         self.checkpoint_summary = {
             "origin": checkpoint.origin,
             "tree_size": checkpoint.tree_size,
@@ -388,11 +398,19 @@ class _Bundle:
                 f"事件 {nid}：由字段和状态字节重建的叶哈希与 leaf_hash 不符",
                 nid,
             )
-        self._check_proof(nid, fields["leaf_index"], leaf, prove=consistent)
+        self.originators[nid] = originator_id
+        proven = self._check_proof(nid, fields["leaf_index"], leaf, prove=consistent)
         self.leaf_indexes[nid] = fields["leaf_index"]
+        if proven and destruction.wanted(fields["topic"]):
+            read = destruction.read_state(state)
+            if read is not None:
+                name = destruction.event_name(fields["topic"])
+                self.destruction_events.append(destruction.Event(nid, originator_id, name, read))
 
-    def _check_proof(self, nid: int, leaf_index: int, leaf: bytes, *, prove: bool) -> None:
-        """Check the event's proof file; with ``prove``, also that it leads to the root."""
+    def _check_proof(self, nid: int, leaf_index: int, leaf: bytes, *, prove: bool) -> bool:
+        """Check the event's proof file; with ``prove``, also that it leads to the root.
+
+        True when the event is proved to be in the signed checkpoint's tree."""
         proof_file = f"data/proofs/{nid}.json"
         if nid not in self.proof_files:
             self.problems.add(
@@ -402,10 +420,10 @@ class _Bundle:
                 f"缺少此文件：无法证明事件 {nid} 在检查点的树中",
                 nid,
             )
-            return
+            return False
         fields = self._fields(proof_file, self._json(proof_file, nid), _PROOF_FIELDS, nid)
         if fields is None:
-            return
+            return False
         if fields["leaf_index"] != leaf_index:
             prove = False
             self.problems.add(
@@ -417,7 +435,7 @@ class _Bundle:
             )
         checkpoint = self.checkpoint
         if checkpoint is None:
-            return
+            return False
         if fields["tree_size"] != checkpoint.tree_size:
             self.problems.add(
                 proof_file,
@@ -428,7 +446,7 @@ class _Bundle:
                 nid,
             )
         if not prove:
-            return
+            return False
         try:
             # The size comes from the signed checkpoint, never from the proof's own envelope.
             check_inclusion(
@@ -443,6 +461,8 @@ class _Bundle:
                 f"无法证明事件 {nid} 位于检查点根哈希下的第 {leaf_index} 片叶子（{error.reason}）",
                 nid,
             )
+            return False
+        return fields["tree_size"] == checkpoint.tree_size and self.checkpoint_valid
 
     def _check_leaf_order(self) -> None:
         # Leaf i is the i-th stored event by notification id, so leaf indexes rise with the ids.
@@ -460,6 +480,40 @@ class _Bundle:
                     nid,
                 )
             previous = (nid, index)
+
+    def _bundle_version(self) -> int:
+        """``Dossier-Bundle-Version`` of bag-info.txt; 1 for a bag of an earlier release."""
+        try:
+            text = (self.root / BAG_INFO).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return 1
+        for line in text.splitlines():
+            label, colon, value = line.partition(":")
+            if colon and label.strip() == "Dossier-Bundle-Version":
+                return int(value.strip()) if value.strip().isdigit() else 1
+        return 1
+
+    def _check_destructions(self) -> None:
+        """Each destroyed dossier's destruction founded on a lawful batch the bag proves.
+
+        Bags of earlier releases (no ``Dossier-Bundle-Version``) hold no batch: they are read
+        as they were then, their destruction taken as recorded.
+        """
+        if self._bundle_version() < 2:
+            return
+        judged = destruction.Destructions()
+        judged.read(self.destruction_events)
+        self.founded = judged.founded
+        for u in judged.unfounded:
+            self.problems.add(
+                f"data/events/{u.nid}.json",
+                "destruction.unfounded",
+                f"dossier {u.dossier_id} is recorded destroyed at event {u.nid}, but "
+                f"{u.detail}: the bag does not show a lawfully executed destruction",
+                f"档案 {u.dossier_id} 在事件 {u.nid} 记录为已销毁，但{u.detail_zh}："
+                "审计包未能证明合法执行的销毁",
+                u.nid,
+            )
 
     def _check_documents(self) -> None:
         listed: dict[str, list[bool]] = {}
@@ -511,6 +565,16 @@ class _Bundle:
                 nid,
             )
             return
+        dossier_id = self.originators.get(nid)
+        if fields["destroyed"] and self.founded is not None and dossier_id not in self.founded:
+            self.problems.add(
+                DOCUMENTS,
+                "document.destroyed",
+                f"{name}: listed as destroyed, but the bag proves no lawful destruction of "
+                f"dossier {dossier_id}, which filed it",
+                f"{name_zh}：被列为已销毁，但审计包未能证明归档它的档案 {dossier_id} 已合法销毁",
+                nid,
+            )
         state = self.states.get(nid)
         if state is not None and not _hex_in(digest, state):
             self.problems.add(

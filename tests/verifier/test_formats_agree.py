@@ -51,3 +51,24 @@ def test_the_checkpoint_body_is_the_signers(
     assert formats.checkpoint_body(origin, tree_size, root, stamp) == checkpoints.checkpoint_body(
         origin, tree_size, root, moment
     )
+
+
+def test_the_destruction_rules_are_the_archives() -> None:
+    """The verifier's copy of who may take each step of a destruction batch, and of the roles
+    its supervisors must hold, is the archive's (domain/disposition.py, authorization.py)."""
+    from domain.authorization import BUSINESS_ROLES, PERMISSIONS, Action
+    from domain.disposition import IT_ROLES, MIN_SUPERVISORS
+    from dossier_verify import destruction
+
+    steps = {
+        "propose": Action.PROPOSE_DESTRUCTION,
+        "approve": Action.APPROVE_DESTRUCTION,
+        "compliance_approve": Action.COMPLIANCE_APPROVE_DESTRUCTION,
+        "execute": Action.EXECUTE_DESTRUCTION,
+    }
+    assert set(destruction.PERMITTED) == set(steps)
+    for step, action in steps.items():
+        assert destruction.PERMITTED[step] == {r.value for r in PERMISSIONS[action]}
+    assert {r.value for r in BUSINESS_ROLES} == destruction.BUSINESS_ROLES
+    assert {r.value for r in IT_ROLES} == destruction.IT_ROLES
+    assert destruction.MIN_SUPERVISORS == MIN_SUPERVISORS
