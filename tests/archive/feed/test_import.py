@@ -12,12 +12,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from eventsourcing.persistence import IntegrityError
 from eventsourcing.utils import get_topic
 
 from archive.application import DossierArchive
 from archive.core import CommandContext
 from archive.feed.batch import LOANS, OVERDUE, REPAYMENTS, SETTLEMENTS
-from archive.feed.importing import CHUNK_LINES
+from archive.feed.importing import CHUNK_LINES, Progress, _SaveFailed, _Writer
 from archive.feed.problems import BatchRefused
 from archive.feed.sample import sample_batches
 from archive.feed.writing import write_batch, zip_batch
@@ -444,3 +445,34 @@ def test_changed_master_data_is_an_extension_a_move_or_an_information_change(
     app.import_feed(feed, [again])
     assert [type(e).__name__ for e in app.events.get(found.id, gt=found.version)] == []
     assert recorded(app) > before  # only the batch's own record
+
+
+def test_the_writer_drops_what_follows_a_failed_save_and_raises_it_with_its_batch() -> None:
+    # The writer saves chunks in the order handed; after a save that failed (another writer
+    # went first) nothing handed later is saved, so the log has no chunk beyond a gap.
+    saved: list[list[Any]] = []
+
+    def save(events: list[Any]) -> None:
+        if events == ["conflict"]:
+            raise IntegrityError("another writer went first")
+        saved.append(events)
+
+    reported: list[int] = []
+    writer = _Writer(save, lambda p: reported.append(p.lines_done))
+    try:
+        writer.submit(0, ["a"], Progress(DAY1, LOANS, 1, 3, 1))
+        writer.submit(1, ["conflict"], Progress(DAY1, LOANS, 2, 3, 2))
+        writer.submit(1, ["b"], Progress(DAY1, LOANS, 3, 3, 3))
+        with pytest.raises(_SaveFailed) as failed:
+            writer.drain()
+        assert failed.value.batch == 1
+        assert isinstance(failed.value.error, IntegrityError)
+        with pytest.raises(_SaveFailed):  # refused until resumed
+            writer.submit(1, ["c"])
+        writer.resume()
+        writer.submit(1, ["d"])
+        writer.drain()
+    finally:
+        writer.close()
+    assert saved == [["a"], ["d"]]
+    assert reported == [1]
