@@ -10,8 +10,10 @@ An import runs in four steps, nothing recorded until the third:
    loan refuses (a repayment beyond the balance, a loan settled twice) refuses the batch before
    anything is saved — unless ``partial``, when such lines are reported and left out;
 4. **apply**: the lines again, on the aggregates kept in memory across the batch, saved every
-   :data:`CHUNK_LINES` lines in one ``save()`` with the batch's progress. An import stopped at
-   any moment resumes from the progress the store holds: the same chunks, the same events.
+   :data:`CHUNK_LINES` lines in one ``save()`` with the batch's progress — by a writer thread,
+   in order, while the import checks and builds what follows (:class:`_Writer`). An import
+   stopped at any moment resumes from the progress the store holds: the same chunks, the same
+   events.
 
 Every fact the core owns is recorded once: a line already on record records nothing.
 """
