@@ -648,7 +648,7 @@ class FeedCommands(ArchiveCore):
                     records += 1
                     amount += loan.principal
                 elif isinstance(typed, RepaymentLine):
-                    held = loan.core_references.get(typed.reference)
+                    held = loan.core_reference(typed.reference)
                     if held is not None:
                         records += 1
                         amount += sum(held)
