@@ -118,6 +118,92 @@ def _business(party: Party) -> bool:
     return bool(party.roles & BUSINESS_ROLES)
 
 
+def check_approver(*, proposed_by: UUID, approver: UUID) -> None:
+    """The batch is approved by someone other than its proposer."""
+    if approver == proposed_by:
+        raise DestructionDutyDoubledError(
+            "提出销毁者不得批准同一批次", "whoever proposed the batch may not approve it"
+        )
+
+
+def check_compliance_approver(
+    *, proposed_by: UUID, approved_by: UUID | None, approver: UUID
+) -> None:
+    """Compliance approves through someone other than the proposer and the approver."""
+    if approver in (proposed_by, approved_by):
+        raise DestructionDutyDoubledError(
+            "合规审批人不得是提出人或批准人",
+            "compliance approval must come from someone other than the proposer and approver",
+        )
+
+
+def check_execution(
+    *,
+    proposed_by: UUID,
+    approved_by: UUID | None,
+    approved_on: date | None,
+    compliance_by: UUID | None,
+    compliance_approved_on: date | None,
+    executor: UUID,
+    executed_on: date,
+    supervisors: Sequence[Party],
+    it_supervisor: Party | None,
+    electronic: bool,
+) -> UUID | None:
+    """The rules an execution must satisfy, given the batch's approvals and the people present
+    with the roles they hold on the day; returns the IT supervisor's id (None: not needed).
+
+    The command checks them before it executes; ``dossier verify`` checks them again on the
+    events as stored, so that a destruction recorded without them is found out.
+    """
+    if approved_by is None or compliance_by is None:
+        raise DestructionNotApprovedError(
+            "销毁批次须经批准与合规审批后方可执行",
+            "a destruction batch is executed only after approval and compliance approval",
+        )
+    if executor in (proposed_by, approved_by, compliance_by):
+        raise DestructionDutyDoubledError(
+            "执行人不得是提出人或审批人",
+            "the executor may not be the proposer or an approver of the batch",
+        )
+    check_not_before(executed_on, approved_on, field="executed_on", since_field="approved_on")
+    check_not_before(
+        executed_on,
+        compliance_approved_on,
+        field="executed_on",
+        since_field="compliance_approved_on",
+    )
+    ids = [p.id for p in supervisors]
+    if len(set(ids)) < MIN_SUPERVISORS or len(set(ids)) != len(ids):
+        raise DestructionSupervisorsError(
+            f"销毁须有至少 {MIN_SUPERVISORS} 名不同的监销人在场",
+            f"destruction needs at least {MIN_SUPERVISORS} different supervisors present",
+        )
+    if any(p.id in (proposed_by, executor) for p in supervisors):
+        raise DestructionDutyDoubledError(
+            "监销人不得是提出人或执行人",
+            "a supervisor may be neither the proposer nor the executor",
+        )
+    if not all(_business(p) for p in supervisors):
+        raise DestructionSupervisorsError(
+            "监销人须为当前担任业务岗位的人员",
+            "each supervisor must hold a business role now",
+        )
+    if not electronic:
+        return None
+    if it_supervisor is None or not (it_supervisor.roles & IT_ROLES):
+        raise DestructionSupervisorsError(
+            "销毁电子档案须有信息技术（系统管理员）监销人在场",
+            "destroying electronic records needs an IT supervisor (system administrator)",
+        )
+    if it_supervisor.id in (*ids, executor, proposed_by):
+        raise DestructionDutyDoubledError(
+            "信息技术监销人不得兼任其他职责",
+            "the IT supervisor may hold no other duty in the batch",
+        )
+    return it_supervisor.id
+
+
 class DestructionBatch(Aggregate):
     """A destruction batch (销毁批次) and its register (销毁清册)."""
 
@@ -205,10 +291,7 @@ class DestructionBatch(Aggregate):
         authorize(actor, Action.APPROVE_DESTRUCTION)
         if self.approved_by is not None:
             raise DestructionAlreadyDecidedError("该批次已批准", "the batch was approved already")
-        if actor.id == self.proposed_by:
-            raise DestructionDutyDoubledError(
-                "提出销毁者不得批准同一批次", "whoever proposed the batch may not approve it"
-            )
+        check_approver(proposed_by=self.proposed_by, approver=actor.id)
         check_not_before(
             approved_on, self.proposed_on, field="approved_on", since_field="proposed_on"
         )
@@ -226,11 +309,9 @@ class DestructionBatch(Aggregate):
             raise DestructionAlreadyDecidedError(
                 "合规已审批该批次", "compliance approved the batch already"
             )
-        if actor.id in (self.proposed_by, self.approved_by):
-            raise DestructionDutyDoubledError(
-                "合规审批人不得是提出人或批准人",
-                "compliance approval must come from someone other than the proposer and approver",
-            )
+        check_compliance_approver(
+            proposed_by=self.proposed_by, approved_by=self.approved_by, approver=actor.id
+        )
         check_not_before(
             approved_on, self.proposed_on, field="approved_on", since_field="proposed_on"
         )
@@ -258,54 +339,19 @@ class DestructionBatch(Aggregate):
             raise DestructionAlreadyDecidedError(
                 "该批次已执行销毁", "the batch was executed already"
             )
-        if self.approved_by is None or self.compliance_by is None:
-            raise DestructionNotApprovedError(
-                "销毁批次须经批准与合规审批后方可执行",
-                "a destruction batch is executed only after approval and compliance approval",
-            )
-        if actor.id in (self.proposed_by, self.approved_by, self.compliance_by):
-            raise DestructionDutyDoubledError(
-                "执行人不得是提出人或审批人",
-                "the executor may not be the proposer or an approver of the batch",
-            )
-        check_not_before(
-            executed_on, self.approved_on, field="executed_on", since_field="approved_on"
-        )
-        check_not_before(
-            executed_on,
-            self.compliance_approved_on,
-            field="executed_on",
-            since_field="compliance_approved_on",
+        it_id = check_execution(
+            proposed_by=self.proposed_by,
+            approved_by=self.approved_by,
+            approved_on=self.approved_on,
+            compliance_by=self.compliance_by,
+            compliance_approved_on=self.compliance_approved_on,
+            executor=actor.id,
+            executed_on=executed_on,
+            supervisors=supervisors,
+            it_supervisor=it_supervisor,
+            electronic=electronic,
         )
         ids = [p.id for p in supervisors]
-        if len(set(ids)) < MIN_SUPERVISORS or len(set(ids)) != len(ids):
-            raise DestructionSupervisorsError(
-                f"销毁须有至少 {MIN_SUPERVISORS} 名不同的监销人在场",
-                f"destruction needs at least {MIN_SUPERVISORS} different supervisors present",
-            )
-        if any(p.id in (self.proposed_by, actor.id) for p in supervisors):
-            raise DestructionDutyDoubledError(
-                "监销人不得是提出人或执行人",
-                "a supervisor may be neither the proposer nor the executor",
-            )
-        if not all(_business(p) for p in supervisors):
-            raise DestructionSupervisorsError(
-                "监销人须为当前担任业务岗位的人员",
-                "each supervisor must hold a business role now",
-            )
-        it_id: UUID | None = None
-        if electronic:
-            if it_supervisor is None or not (it_supervisor.roles & IT_ROLES):
-                raise DestructionSupervisorsError(
-                    "销毁电子档案须有信息技术（系统管理员）监销人在场",
-                    "destroying electronic records needs an IT supervisor (system administrator)",
-                )
-            if it_supervisor.id in (*ids, actor.id, self.proposed_by):
-                raise DestructionDutyDoubledError(
-                    "信息技术监销人不得兼任其他职责",
-                    "the IT supervisor may hold no other duty in the batch",
-                )
-            it_id = it_supervisor.id
         self._executed(
             executed_on=executed_on,
             supervisors=ids,

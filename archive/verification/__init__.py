@@ -14,12 +14,16 @@ d. consecutive checkpoints by the store's consistency proofs, and the checkpoint
    the witness (``archive.verification.checkpoints``);
 e. each document a ``DocumentFiled`` event cites, as that event streams by: read back in chunks,
    decrypted (authenticated) and hashed to the SHA-256 and size the event names — unless its
-   dossier was destroyed by a recorded destruction, whose documents must then be gone (or be
-   listed as retained under object lock by the batch's ``Completed`` event).
+   dossier was destroyed by a lawful destruction, whose documents must then be gone (or be
+   listed as retained under object lock by the batch's ``Completed`` event). A ``Destroyed``
+   event is lawful only when the log holds, before it, the executed batch that names the
+   dossier, with the approvals and supervisors the rules require
+   (``archive.verification.destructions``, read in one pass before the walk, with or without
+   documents).
 
 What it holds in memory: one page of events and of leaves, a frontier of at most 64 hashes, the
-checkpoints, the ids of destroyed dossiers and the keys of retained blobs, and the findings (at
-most ``MAX_KEPT``). It reads a snapshot: the witness, then the checkpoint table, then the leaf
+checkpoints, the destruction batches, the roles each member of staff holds, the ids of
+destroyed dossiers and the keys of retained blobs, and the findings (at most ``MAX_KEPT``). It reads a snapshot: the witness, then the checkpoint table, then the leaf
 count, then the head of the log — in the order the sealer writes them the other way round — so
 that a sealer running meanwhile causes no false alarm; later events are left for the next run.
 
@@ -39,7 +43,9 @@ from eventsourcing.persistence import ApplicationRecorder, Mapper, Notification
 
 from archive.core import ArchiveCore, CommandContext, CommandResult, Work
 from archive.verification.checkpoints import CheckpointChecks, b64
-from archive.verification.documents import COMPLETED, DESTROYED, FILED, DocumentChecks
+from archive.verification.destructions import TOPICS as DESTRUCTION_TOPICS
+from archive.verification.destructions import DestructionChecks
+from archive.verification.documents import FILED, DocumentChecks
 from archive.verification.log import UNDECODABLE, UNREADABLE, LeafOrEvent, Walk
 from archive.verification.report import (
     Finding,
@@ -106,10 +112,13 @@ class Verifier:
         sealed = self.store.size()
         head = self.recorder.max_notification_id() or 0
         roots = checks.check(table, witnessed, sealed)
+        destructions = DestructionChecks(self.mapper, findings)
+        destructions.read(self._select(head, DESTRUCTION_TOPICS))
         documents = None
         if self.blobs is not None:
             documents = DocumentChecks(self.blobs, self.mapper, findings)
-            documents.learn_destructions(self._select(head, [*DESTROYED, *COMPLETED]))
+            documents.destroyed = destructions.founded
+            documents.retained = destructions.retained
         walk = Walk(findings, roots.covered)
         frontier = MerkleFrontier()
         roots.at(0, frontier, findings)

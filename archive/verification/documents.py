@@ -2,16 +2,16 @@
 
 As each ``DocumentFiled`` event (and each management paper drafted or revised) streams by, the document it cites is read from the blob store in
 chunks, decrypted (authenticated, under its dossier's data key) and hashed; its SHA-256 and size
-must be those the event names. A dossier destroyed by a recorded destruction (its ``Destroyed``
-event) has lost its key and its blobs on purpose: there the check is the other way round — a
-blob still stored is a discrepancy unless the batch's ``Completed`` event lists it as retained
-under object lock.
+must be those the event names. A dossier destroyed by a lawful destruction (its ``Destroyed``
+event founded on an executed batch: ``archive.verification.destructions``) has lost its key and
+its blobs on purpose: there the check is the other way round — a blob still stored is a
+discrepancy unless the batch's ``Completed`` event lists it as retained under object lock. A
+``Destroyed`` event without such a batch excuses nothing.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
 from typing import Final
 from uuid import UUID
 
@@ -20,7 +20,6 @@ from eventsourcing.utils import get_topic
 
 from archive.core import blob_key, left_after_destruction
 from archive.verification.report import Finding, Findings
-from domain.disposition import DestructionBatch
 from domain.dossier import Dossier
 from domain.papers import ManagementPaper
 from domain.topics import stored_topics
@@ -40,8 +39,6 @@ FILED: Final = (
     *stored_topics(get_topic(ManagementPaper.PaperDrafted)),  # type: ignore[attr-defined]
     *stored_topics(get_topic(ManagementPaper.PaperRevised)),  # type: ignore[attr-defined]
 )
-DESTROYED: Final = stored_topics(get_topic(Dossier.Destroyed))  # type: ignore[attr-defined]
-COMPLETED: Final = stored_topics(get_topic(DestructionBatch.Completed))  # type: ignore[attr-defined]
 
 
 class DocumentChecks:
@@ -52,21 +49,10 @@ class DocumentChecks:
         self.mapper = mapper
         self.findings = findings
         self.destroyed: set[UUID] = set()
+        """Dossiers destroyed by a lawful batch (``archive.verification.destructions``)."""
         self.retained: set[str] = set()
         self.checked = 0
         self.destroyed_absent = 0
-
-    def learn_destructions(self, notes: Iterable[Notification]) -> None:
-        """Remember the destroyed dossiers and the blobs their batches record as retained."""
-        for note in notes:
-            if note.topic in DESTROYED:
-                self.destroyed.add(UUID(str(note.originator_id)))
-                continue
-            try:
-                retained = self.mapper.to_domain_event(note).retained_blobs  # type: ignore[attr-defined]
-            except Exception:  # noqa: S112 - a damaged event is reported by the leaf check
-                continue
-            self.retained.update(str(key) for key in retained)
 
     def check(self, note: Notification) -> None:
         dossier_id = UUID(str(note.originator_id))
@@ -119,8 +105,9 @@ class DocumentChecks:
         except DataKeyNotFoundError:
             return (
                 "document_key_missing",
-                "its dossier's data key is gone, yet no destruction of the dossier is recorded",
-                "其档案的数据密钥已不存在，但没有任何销毁记录",
+                "its dossier's data key is gone, yet no lawful destruction of the dossier is "
+                "recorded",
+                "其档案的数据密钥已不存在，但没有任何合法的销毁记录",
             )
         except CiphertextIntegrityError:
             return (

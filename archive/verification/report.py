@@ -60,6 +60,7 @@ CHECK_AREAS: Final[dict[str, str]] = {
     "document_key_missing": DOCUMENTS,
     "document_unreadable": DOCUMENTS,
     "document_not_destroyed": DOCUMENTS,
+    "destruction_unfounded": DOCUMENTS,
     "document_event_unreadable": DOCUMENTS,
 }
 """Every check name a finding can carry, and the part of the verification it belongs to."""

@@ -34,16 +34,22 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import pytest
 
 from archive.application import DossierArchive
+from archive.commands.disposition import (
+    ApproveDestruction,
+    ComplianceApproveDestruction,
+    ProposeDestruction,
+)
 from archive.commands.staff import EnrolStaff
 from archive.core import SYSTEM_ID, CommandContext, blob_key
 from archive.verification import Verifier
 from archive.verification.report import Finding, VerificationReport
-from domain.values import InspectionKind, Role
+from domain.dossier import Dossier
+from domain.values import Actor, InspectionKind, Role
 from storage.checkpoints import Checkpoint, format_timestamp, sign_checkpoint
 from storage.envelope import EncryptingBlobStore
 from storage.integrity_store import SQLITE_FILE_NAME, integrity_store_beside
@@ -53,6 +59,7 @@ from storage.sealing import Sealer, event_leaf_hash
 from storage.signing import Signer
 from storage.witness import FileWitness, S3Witness, Witness
 from tests import steps
+from tests.archive.test_disposition import AFTER_RETENTION
 from tests.factories import make_disbursement, make_pdf, make_staff, make_upload
 from tests.storage.seaweed import SeaweedFS
 
@@ -642,6 +649,234 @@ def test_a_destroyed_dossiers_documents_are_expected_gone_and_one_restored_is_na
     [finding] = report.discrepancies
     assert finding.check == "document_not_destroyed"
     assert (finding.dossier_id, finding.sha256) == (dossier_id, sha)
+
+
+# --------------------------------------------------------------------------- destructions
+SECOND_LOAN = "JJ2025011000072"
+
+
+@dataclass
+class Destruction:
+    """A dossier ready for destruction (settled, catalogued, appraised "destroy"), the staff,
+    and a second loan's dossier with its documents, never part of any batch."""
+
+    app: DossierArchive
+    people: dict[str, CommandContext]
+    dossier_id: UUID
+    other_id: UUID
+    record: Record
+    documents: int
+    """How many documents the dossier to destroy holds."""
+
+    def staff_id(self, staff_no: str) -> UUID:
+        return self.people[staff_no].staff_id
+
+    def forge_destroyed(self, dossier_id: UUID, batch_id: UUID) -> None:
+        """An insider with the code records the dossier destroyed in ``batch_id`` and deletes
+        its key and blobs, as an execution would; the sealer then seals it like any event."""
+        dossier = self.app._load(Dossier, dossier_id, "档案", "dossier")
+        dossier.destroy(
+            batch_id=batch_id,
+            register_entry={"dossier_id": str(dossier_id)},
+            supervisors=[self.staff_id("auditor"), self.staff_id("second_archivist")],
+            it_supervisor=self.staff_id("it"),
+            destroyed_on=AFTER_RETENTION.date(),
+            actor=Actor(self.staff_id("archivist"), Role.ARCHIVIST),
+        )
+        self.app.save(dossier)
+        self.app.destroy_data_key(dossier_id)
+        self.app.delete_blobs_of(dossier_id)
+
+    def forge_execution(
+        self, batch_id: UUID, supervisors: list[str], it_supervisor: str | None
+    ) -> None:
+        """The batch's ``Executed`` event and the dossier's ``Destroyed`` event saved as an
+        execution saves them, without the rules the command checks; then keys and blobs go."""
+        batch = self.app.destruction_batch(batch_id)
+        ids = [self.staff_id(s) for s in supervisors]
+        it_id = None if it_supervisor is None else self.staff_id(it_supervisor)
+        executor = self.staff_id("archivist")
+        on = AFTER_RETENTION.date()
+        batch._executed(  # type: ignore[call-arg]
+            executed_on=on,
+            supervisors=ids,
+            it_supervisor=it_id,
+            method="碎纸",
+            actor_id=executor,
+            role=Role.ARCHIVIST,
+        )
+        dossier = self.app._load(Dossier, self.dossier_id, "档案", "dossier")
+        dossier.destroy(
+            batch_id=batch_id,
+            register_entry=batch.entry_of(self.dossier_id),
+            supervisors=ids,
+            it_supervisor=it_id,
+            destroyed_on=on,
+            actor=Actor(executor, Role.ARCHIVIST),
+        )
+        self.app.save(batch, dossier)
+        self.app._finish_destruction(batch)
+
+
+@pytest.fixture
+def destruction(app: DossierArchive, store_env: dict[str, str], tmp_path: Path) -> Destruction:
+    from tests.archive.test_disposition import prepare, with_it_and_second_head
+
+    people = with_it_and_second_head(app, make_staff(app))
+    app.clock = lambda: AFTER_RETENTION
+    facts = prepare(app, people)
+    app.execute(
+        people["account_manager"],
+        make_disbursement(SECOND_LOAN),
+        [make_upload("loan_contract", f"借款合同 {SECOND_LOAN}")],
+    )
+    record = Record(
+        app, store_env, tmp_path, Signer.generate(), people, RawDatabase(store_env, tmp_path)
+    )
+    other = app.dossier_of(app.loan(SECOND_LOAN)).id
+    return Destruction(app, people, facts["dossier_id"], other, record, len(facts["shas"]))
+
+
+def proposed(d: Destruction) -> UUID:
+    from tests.archive.test_disposition import LOAN_NO
+
+    result = d.app.execute(
+        d.people["archive_head"],
+        ProposeDestruction(loan_nos=[LOAN_NO], proposed_on=date(2056, 2, 1)),
+    )
+    batch_id = UUID(result.ids["batch_id"])
+    d.app.execute(
+        d.people["branch_head"], ApproveDestruction(batch_id=batch_id, approved_on=date(2056, 2, 2))
+    )
+    return batch_id
+
+
+def fully_approved(d: Destruction) -> UUID:
+    batch_id = proposed(d)
+    d.app.execute(
+        d.people["compliance"],
+        ComplianceApproveDestruction(batch_id=batch_id, approved_on=date(2056, 2, 3)),
+    )
+    return batch_id
+
+
+def unfounded(d: Destruction, dossier_id: UUID) -> Finding:
+    """Seal what the insider did, verify, and return the one ``destruction_unfounded``."""
+    d.record.seal()
+    report = d.record.verify()
+    assert not report.intact
+    [finding] = found(report, "destruction_unfounded")
+    assert finding.dossier_id == dossier_id
+    assert str(dossier_id) in finding.detail
+    assert str(dossier_id) in finding.detail_zh
+    assert finding.position == d.record.position_of(
+        dossier_id, d.app._load(Dossier, dossier_id, "档案", "dossier").version
+    )
+    # Nothing excuses the dossier's missing documents any more: each is damage.
+    missing = found(report, "document_key_missing") + found(report, "document_missing")
+    assert missing
+    assert {f.dossier_id for f in missing} == {dossier_id}
+    assert report.documents_destroyed == 0
+    return finding
+
+
+def test_a_forged_destruction_without_any_batch_is_named_and_its_documents_missing(
+    destruction: Destruction,
+) -> None:
+    d = destruction
+    d.forge_destroyed(d.dossier_id, uuid4())
+
+    finding = unfounded(d, d.dossier_id)
+
+    assert "no destruction batch" in finding.detail
+    assert "此前没有提出销毁批次" in finding.detail_zh
+
+
+def test_a_destruction_citing_a_batch_not_yet_executed_is_named(destruction: Destruction) -> None:
+    d = destruction
+    batch_id = fully_approved(d)
+    d.forge_destroyed(d.dossier_id, batch_id)
+
+    finding = unfounded(d, d.dossier_id)
+
+    assert f"destruction batch {batch_id} is not executed" in finding.detail
+
+
+@pytest.mark.parametrize(
+    ("approve", "supervisors", "it_supervisor", "broken"),
+    [
+        (proposed, ["auditor", "second_archivist"], "it", "compliance approval"),
+        (fully_approved, ["auditor"], "it", "at least 2 different supervisors"),
+        (fully_approved, ["auditor", "second_archivist"], None, "needs an IT supervisor"),
+        (fully_approved, ["auditor", "archive_head"], "it", "neither the proposer nor the"),
+        (fully_approved, ["auditor", "it"], "administrator", "must hold a business role"),
+        (fully_approved, ["auditor", "second_archivist"], "compliance", "IT supervisor"),
+    ],
+    ids=[
+        "no-compliance-approval",
+        "one-supervisor",
+        "no-it-supervisor",
+        "supervisor-is-the-proposer",
+        "supervisor-without-business-role",
+        "it-supervisor-not-it",
+    ],
+)
+def test_a_destruction_executed_against_the_rules_is_named_with_the_rule_it_broke(
+    destruction: Destruction,
+    approve: Callable[[Destruction], UUID],
+    supervisors: list[str],
+    it_supervisor: str | None,
+    broken: str,
+) -> None:
+    d = destruction
+    batch_id = approve(d)
+    d.forge_execution(batch_id, supervisors, it_supervisor)
+
+    finding = unfounded(d, d.dossier_id)
+
+    assert str(batch_id) in finding.detail
+    assert broken in finding.detail
+
+
+def test_a_destruction_citing_a_lawful_batch_that_names_another_dossier_is_named(
+    destruction: Destruction,
+) -> None:
+    from tests.archive.test_disposition import execute
+
+    d = destruction
+    batch_id = fully_approved(d)
+    execute(d.app, d.people, batch_id)
+    d.forge_destroyed(d.other_id, batch_id)
+
+    d.record.seal()
+    report = d.record.verify()
+
+    [finding] = found(report, "destruction_unfounded")
+    assert finding.dossier_id == d.other_id
+    assert "does not list this dossier" in finding.detail
+    assert "未列入该档案" in finding.detail_zh
+    # The lawful destruction in the same batch is still expected gone.
+    assert report.documents_destroyed == d.documents
+    missing = found(report, "document_missing") + found(report, "document_key_missing")
+    assert {f.dossier_id for f in missing} == {d.other_id}
+    assert checks(report) - {"document_missing", "document_key_missing"} == {
+        "destruction_unfounded"
+    }
+
+
+def test_the_lawful_destruction_verifies_and_without_documents_too(
+    destruction: Destruction,
+) -> None:
+    from tests.archive.test_disposition import execute
+
+    d = destruction
+    execute(d.app, d.people, fully_approved(d))
+    d.record.seal()
+
+    report = d.record.verify()
+    assert report.intact, [f.detail for f in report.discrepancies]
+    assert report.documents_destroyed == d.documents
+    assert d.record.verify(documents=False).intact
 
 
 # ----------------------------------------------------------------------------- checkpoints
