@@ -3,9 +3,14 @@
 Each event's leaf entry is rebuilt from ``events/<id>.json`` and the raw ``events/<id>.state``
 bytes, hashed, and proved with ``proofs/<id>.json`` into the root of ``checkpoint.json``, whose
 body is rebuilt and whose Ed25519 signature is checked with the key ``public-keys.json`` holds
-under its ``key_id``. Each document is hashed, and its hash must appear in the stored state bytes
+under its ``key_id``. The body is the text of its signed note (c2sp.org/tlog-checkpoint), which
+must say what the fields beside it say and carry the key hash of that key under the origin; a
+checkpoint without a note is one of an earlier release, whose ``dossier-checkpoint/v1`` body is
+rebuilt instead. Each document is hashed, and its hash must appear in the stored state bytes
 of the event that filed it (which the proof covers), not merely in the readable ``decoded`` copy.
-Whatever else lies under ``data/`` is reported.
+In a bag of ``Dossier-Bundle-Version: 2``, a destroyed dossier's destruction must be founded on a
+lawful batch the bag proves (``dossier_verify.destruction``), or its ``Destroyed`` event and the
+documents listed as destroyed are named. Whatever else lies under ``data/`` is reported.
 
 What this cannot tell on its own is whose key signed: the key comes from the bag. The report
 shows the key and its id so the auditor can compare them with the key the bank published.
@@ -22,8 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from dossier_verify import ed25519, formats
-from dossier_verify.bag import Contents, check_bag
+from dossier_verify import destruction, ed25519, formats
+from dossier_verify.bag import BAG_INFO, Contents, check_bag
 from dossier_verify.formats import FormatError
 from dossier_verify.merkle import ProofError, check_inclusion, leaf_hash
 from dossier_verify.report import Problems, Report
@@ -47,6 +52,10 @@ _CHECKPOINT_FIELDS: dict[str, Reader] = {
     "key_id": formats.key_id_hex,
     "signature": formats.b64signature,
 }
+_NOTE_FIELDS: dict[str, Reader] = {**_CHECKPOINT_FIELDS, "note": formats.signed_note}
+"""A checkpoint signed as a note: the note, and its fields written out beside it."""
+NOTE_FORMAT = "c2sp.org/tlog-checkpoint"
+LEGACY_FORMAT = formats.CHECKPOINT_HEADER
 _EVENT_FIELDS: dict[str, Reader] = {
     "notification_id": formats.integer,
     "originator_id": formats.uuid_text,
@@ -81,9 +90,26 @@ class Checkpoint:
     timestamp: str
     key_id: str
     signature: bytes
+    note: tuple[bytes, list[formats.NoteSignature]] | None = None
+    """The signed note's text and signatures; None for a checkpoint of an earlier release."""
+
+    @property
+    def format(self) -> str:
+        return LEGACY_FORMAT if self.note is None else NOTE_FORMAT
 
     def body(self) -> bytes:
-        return formats.checkpoint_body(self.origin, self.tree_size, self.root_hash, self.timestamp)
+        """The bytes the signature covers: the note's text, or the earlier format's body."""
+        if self.note is None:
+            return formats.checkpoint_body(
+                self.origin, self.tree_size, self.root_hash, self.timestamp
+            )
+        return formats.note_body(self.origin, self.tree_size, self.root_hash, self.timestamp)
+
+    def own_signature(self) -> formats.NoteSignature | None:
+        """The note's signature line by the log itself (key name = origin), if it has one."""
+        assert self.note is not None
+        mine = [s for s in self.note[1] if s.name == self.origin]
+        return mine[0] if len(mine) == 1 else None
 
 
 def verify_directory(root: Path, shown_as: str | None = None) -> Report:
@@ -119,11 +145,17 @@ class _Bundle:
         self.document_count = 0
         self.checkpoint_summary: dict[str, Any] = {}
         self.checkpoint: Checkpoint | None = None
+        self.checkpoint_valid = False
         self.event_files: dict[int, set[str]] = {}
         self.proof_files: set[int] = set()
         self.document_files: dict[str, list[str]] = {}
         self.states: dict[int, bytes] = {}
         self.leaf_indexes: dict[int, int] = {}
+        self.originators: dict[int, uuid.UUID] = {}
+        self.destruction_events: list[destruction.Event] = []
+        """The proven events a destruction is judged by (``dossier_verify.destruction``)."""
+        self.founded: set[uuid.UUID] | None = None
+        """Dossiers the bag shows lawfully destroyed; None for a bag of an earlier release."""
 
     # --- reading ---
 
@@ -202,6 +234,7 @@ class _Bundle:
         for nid in sorted(self.event_files):
             self._check_event(nid)
         self._check_leaf_order()
+        self._check_destructions()
         self._check_documents()
 
     def _sort_files(self) -> None:
@@ -239,11 +272,16 @@ class _Bundle:
         keys, faulty = self._public_keys()
         if CHECKPOINT not in self.payload:
             return
-        fields = self._fields(CHECKPOINT, self._json(CHECKPOINT), _CHECKPOINT_FIELDS)
+        content = self._json(CHECKPOINT)
+        as_note = isinstance(content, dict) and "note" in content
+        fields = self._fields(CHECKPOINT, content, _NOTE_FIELDS if as_note else _CHECKPOINT_FIELDS)
         if fields is None:
             return
         checkpoint = Checkpoint(**fields)
         self.checkpoint = checkpoint
+        # A note that says other than the fields beside it, or whose key hash is not the key's,
+        # is reported; its signature is then not worth checking.
+        checkable = checkpoint.note is None or self._note_says_the_fields(checkpoint)
         public_key = keys.get(checkpoint.key_id)
         if public_key is None and KEYS in self.payload and checkpoint.key_id not in faulty:
             self.problems.add(
@@ -253,7 +291,20 @@ class _Bundle:
                 f"没有 checkpoint.json 所指定的公钥 {checkpoint.key_id}",
             )
         valid = False
-        if public_key is not None:
+        if checkable and public_key is not None and checkpoint.note is not None:
+            expected = formats.key_hash(checkpoint.origin, public_key)
+            own = checkpoint.own_signature()
+            if own is not None and own.key_hash != expected:
+                self.problems.add(
+                    CHECKPOINT,
+                    "checkpoint.key_hash",
+                    f"the note names key hash {own.key_hash.hex()}, but key {checkpoint.key_id} "
+                    f"under the name {checkpoint.origin!r} has key hash {expected.hex()}",
+                    f"签名记录的密钥哈希为 {own.key_hash.hex()}，而公钥 {checkpoint.key_id} "
+                    f"在名称 {checkpoint.origin!r} 下的密钥哈希为 {expected.hex()}",
+                )
+                checkable = False
+        if checkable and public_key is not None:
             try:
                 ed25519.check(public_key, checkpoint.body(), checkpoint.signature)
                 valid = True
@@ -265,7 +316,9 @@ class _Bundle:
                     f"签名无法用公钥 {checkpoint.key_id} 验证（{error.reason}）；"
                     "检查点内容或签名已被改动",
                 )
+        self.checkpoint_valid = valid
         self.checkpoint_summary = {
+            "format": checkpoint.format,
             "origin": checkpoint.origin,
             "tree_size": checkpoint.tree_size,
             "root_hash": base64.b64encode(checkpoint.root_hash).decode("ascii"),
@@ -276,6 +329,30 @@ class _Bundle:
             ),
             "signature_valid": valid,
         }
+
+    def _note_says_the_fields(self, checkpoint: Checkpoint) -> bool:
+        """Whether the note's text and its log's signature are the checkpoint's fields; if
+        not, the problem is added."""
+        assert checkpoint.note is not None
+        text, _ = checkpoint.note
+        own = checkpoint.own_signature()
+        if text != checkpoint.body():
+            self.problems.add(
+                CHECKPOINT,
+                "checkpoint.note",
+                "the note's text is not the checkpoint's origin, tree size, root hash and time",
+                "签名注记的正文与检查点的日志名称、树大小、根哈希和时间不一致",
+            )
+            return False
+        if own is None or own.signature != checkpoint.signature:
+            self.problems.add(
+                CHECKPOINT,
+                "checkpoint.note",
+                f"the note does not carry the checkpoint's signature under {checkpoint.origin!r}",
+                f"签名注记中没有以 {checkpoint.origin!r} 署名的检查点签名",
+            )
+            return False
+        return True
 
     def _public_keys(self) -> tuple[dict[str, bytes], set[str]]:
         """The well-formed keys of ``public-keys.json`` by key id, and the ids of faulty ones."""
@@ -388,11 +465,19 @@ class _Bundle:
                 f"事件 {nid}：由字段和状态字节重建的叶哈希与 leaf_hash 不符",
                 nid,
             )
-        self._check_proof(nid, fields["leaf_index"], leaf, prove=consistent)
+        self.originators[nid] = originator_id
+        proven = self._check_proof(nid, fields["leaf_index"], leaf, prove=consistent)
         self.leaf_indexes[nid] = fields["leaf_index"]
+        if proven and destruction.wanted(fields["topic"]):
+            read = destruction.read_state(state)
+            if read is not None:
+                name = destruction.event_name(fields["topic"])
+                self.destruction_events.append(destruction.Event(nid, originator_id, name, read))
 
-    def _check_proof(self, nid: int, leaf_index: int, leaf: bytes, *, prove: bool) -> None:
-        """Check the event's proof file; with ``prove``, also that it leads to the root."""
+    def _check_proof(self, nid: int, leaf_index: int, leaf: bytes, *, prove: bool) -> bool:
+        """Check the event's proof file; with ``prove``, also that it leads to the root.
+
+        True when the event is proved to be in the signed checkpoint's tree."""
         proof_file = f"data/proofs/{nid}.json"
         if nid not in self.proof_files:
             self.problems.add(
@@ -402,10 +487,10 @@ class _Bundle:
                 f"缺少此文件：无法证明事件 {nid} 在检查点的树中",
                 nid,
             )
-            return
+            return False
         fields = self._fields(proof_file, self._json(proof_file, nid), _PROOF_FIELDS, nid)
         if fields is None:
-            return
+            return False
         if fields["leaf_index"] != leaf_index:
             prove = False
             self.problems.add(
@@ -417,7 +502,7 @@ class _Bundle:
             )
         checkpoint = self.checkpoint
         if checkpoint is None:
-            return
+            return False
         if fields["tree_size"] != checkpoint.tree_size:
             self.problems.add(
                 proof_file,
@@ -428,7 +513,7 @@ class _Bundle:
                 nid,
             )
         if not prove:
-            return
+            return False
         try:
             # The size comes from the signed checkpoint, never from the proof's own envelope.
             check_inclusion(
@@ -443,6 +528,8 @@ class _Bundle:
                 f"无法证明事件 {nid} 位于检查点根哈希下的第 {leaf_index} 片叶子（{error.reason}）",
                 nid,
             )
+            return False
+        return fields["tree_size"] == checkpoint.tree_size and self.checkpoint_valid
 
     def _check_leaf_order(self) -> None:
         # Leaf i is the i-th stored event by notification id, so leaf indexes rise with the ids.
@@ -460,6 +547,40 @@ class _Bundle:
                     nid,
                 )
             previous = (nid, index)
+
+    def _bundle_version(self) -> int:
+        """``Dossier-Bundle-Version`` of bag-info.txt; 1 for a bag of an earlier release."""
+        try:
+            text = (self.root / BAG_INFO).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return 1
+        for line in text.splitlines():
+            label, colon, value = line.partition(":")
+            if colon and label.strip() == "Dossier-Bundle-Version":
+                return int(value.strip()) if value.strip().isdigit() else 1
+        return 1
+
+    def _check_destructions(self) -> None:
+        """Each destroyed dossier's destruction founded on a lawful batch the bag proves.
+
+        Bags of earlier releases (no ``Dossier-Bundle-Version``) hold no batch: they are read
+        as they were then, their destruction taken as recorded.
+        """
+        if self._bundle_version() < 2:
+            return
+        judged = destruction.Destructions()
+        judged.read(self.destruction_events)
+        self.founded = judged.founded
+        for u in judged.unfounded:
+            self.problems.add(
+                f"data/events/{u.nid}.json",
+                "destruction.unfounded",
+                f"dossier {u.dossier_id} is recorded destroyed at event {u.nid}, but "
+                f"{u.detail}: the bag does not show a lawfully executed destruction",
+                f"档案 {u.dossier_id} 在事件 {u.nid} 记录为已销毁，但{u.detail_zh}："
+                "审计包未能证明合法执行的销毁",
+                u.nid,
+            )
 
     def _check_documents(self) -> None:
         listed: dict[str, list[bool]] = {}
@@ -511,6 +632,16 @@ class _Bundle:
                 nid,
             )
             return
+        dossier_id = self.originators.get(nid)
+        if fields["destroyed"] and self.founded is not None and dossier_id not in self.founded:
+            self.problems.add(
+                DOCUMENTS,
+                "document.destroyed",
+                f"{name}: listed as destroyed, but the bag proves no lawful destruction of "
+                f"dossier {dossier_id}, which filed it",
+                f"{name_zh}：被列为已销毁，但审计包未能证明归档它的档案 {dossier_id} 已合法销毁",
+                nid,
+            )
         state = self.states.get(nid)
         if state is not None and not _hex_in(digest, state):
             self.problems.add(

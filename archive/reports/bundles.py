@@ -10,7 +10,9 @@ a third party, who checks it offline with ``python -m dossier_verify BAG``:
    ``DocumentRead`` event like any other, and the bytes are refused unless they still hash to
    their filing event;
 3. the events are gathered — the loan's, its dossier's (those reads included), the dossier's
-   circulation record's, and those of the loan's borrowings and collateral — then the log is
+   circulation record's, and those of the loan's borrowings and collateral; for a destroyed
+   dossier also its destruction batch's and the role events of the people the batch names
+   (the offline verifier judges the destruction by them) — then the log is
    sealed (``seal``, passed in by the caller: this package never reaches for the sealer itself),
    so that the newest checkpoint covers every one of them;
 4. the bag is written beside ``out``, checked with the standalone verifier before anyone sees
@@ -41,6 +43,7 @@ from pathlib import Path
 from typing import Any, Final
 from uuid import UUID, uuid4
 
+from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import Notification, StoredEvent
 from eventsourcing.utils import get_topic
 
@@ -51,10 +54,12 @@ from domain.authorization import Action
 from domain.borrowing import Borrowing, Circulation
 from domain.collateral import Collateral
 from domain.display import person
+from domain.disposition import DestructionBatch
 from domain.dossier import Dossier
 from domain.errors import ConflictError, DomainError, InvalidInputError
 from domain.integrity import AuditBundle
 from domain.loan import Loan
+from domain.staff import Staff
 from domain.topics import stored_topics
 from domain.values import Actor, DocumentRef, ReadPurpose, require_text
 from dossier_verify.check import verify_directory
@@ -77,6 +82,15 @@ _EXTENSIONS: Final = {
     "image/tiff": ".tif",
 }
 _SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
+_ROLE_TOPICS: Final = frozenset(
+    (
+        *stored_topics(get_topic(Staff.RoleGranted)),  # type: ignore[attr-defined]
+        *stored_topics(get_topic(Staff.RoleRevoked)),  # type: ignore[attr-defined]
+    )
+)
+BUNDLE_VERSION: Final = "2"
+"""``Dossier-Bundle-Version`` in bag-info.txt: 2 holds a destroyed dossier's batch and the
+roles of the people it names (bundles of earlier releases have no such line)."""
 _MAX_PROBLEMS_SHOWN = 5
 
 
@@ -274,7 +288,10 @@ class BundleCommands(ReadQueries):
         """Every stored event of the loan and of the aggregates that belong to it, by position."""
         held: list[_Held] = []
         for kind, originator_id in self._originators_of(loan, dossier):
+            only = _ROLE_TOPICS if kind == "staff" else None
             for stored in self.recorder.select_events(originator_id):
+                if only is not None and stored.topic not in only:
+                    continue
                 position = notification_id_of(
                     self.recorder, originator_id, stored.originator_version
                 )
@@ -310,7 +327,30 @@ class BundleCommands(ReadQueries):
             if getattr(self.mapper.to_domain_event(note), "loan_id", None) == loan.id:
                 kind = "borrowing" if note.topic in requested else "collateral"
                 found.append((kind, UUID(str(note.originator_id))))
+        if dossier.destroyed_in is not None:
+            found += self._destruction_evidence(dossier.destroyed_in)
         return found
+
+    def _destruction_evidence(self, batch_id: UUID) -> list[tuple[str, UUID]]:
+        """The batch that destroyed the dossier, and each person it names, whose role grants
+        and revocations only go into the bag: what the offline verifier needs to find the
+        destruction lawful (docs/integrity.md, "Destructions")."""
+        try:
+            batch: object = self.repository.get(batch_id)
+        except AggregateNotFoundError:
+            return []  # a destruction without its batch: the verifier names it
+        if not isinstance(batch, DestructionBatch):
+            return []
+        people = [
+            batch.proposed_by,
+            batch.approved_by,
+            batch.compliance_by,
+            batch.executed_by,
+            *batch.supervisors,
+            batch.it_supervisor,
+        ]
+        named = [("destruction", batch_id)]
+        return named + [("staff", p) for p in dict.fromkeys(people) if p is not None]
 
     # -------------------------------------------------------------------- recording
     def _record_issue(self, ctx: CommandContext, contents: _Contents, tagmanifest: str) -> int:
@@ -469,6 +509,7 @@ def _write_tag_files(bag: Path, contents: _Contents, bagging_date: str) -> None:
         "Bagging-Date": bagging_date,
         "Bag-Software-Agent": "Dossier audit bundles (archive/reports/bundles.py)",
         "Dossier-Loan-No": loan_no,
+        "Dossier-Bundle-Version": BUNDLE_VERSION,
         "Dossier-Checkpoint": (
             f"{checkpoint.origin} {checkpoint.tree_size} {_b64(checkpoint.root_hash)} "
             f"{format_timestamp(checkpoint.timestamp)} key {checkpoint.key_id}"
@@ -531,6 +572,11 @@ _KINDS: Final = {
     "circulation": ("档案在借记录", "the dossier's circulation record (what is out on loan)"),
     "borrowing": ("借阅", "borrowings of the dossier"),
     "collateral": ("押品", "collateral of the loan"),
+    "destruction": ("销毁批次", "the destruction batch that destroyed the dossier"),
+    "staff": (
+        "销毁批次所涉人员的岗位授予与撤销",
+        "the role grants and revocations of the people the destruction batch names",
+    ),
 }
 
 
@@ -640,6 +686,13 @@ It checks: the bag's manifests; each event's leaf, rebuilt from its .json and .s
 to the checkpoint's root; the checkpoint's Ed25519 signature; and that each document's SHA-256
 appears in the stored bytes of the event that filed it. Any single alteration makes it fail,
 naming the file. The format is specified in docs/integrity.md of the project.
+
+checkpoint.json 的 "note" 是 C2SP 签名注记（c2sp.org/tlog-checkpoint）：可用 Go 的
+golang.org/x/mod/sumdb/note 以银行公布的验证者密钥（dossier signing-key public --vkey）打开，
+证明可用 golang.org/x/mod/sumdb/tlog 校验。
+The "note" of checkpoint.json is a C2SP signed note (c2sp.org/tlog-checkpoint): Go's
+golang.org/x/mod/sumdb/note opens it with the verifier key the bank published (dossier
+signing-key public --vkey), and golang.org/x/mod/sumdb/tlog checks the proofs.
 """
 
 

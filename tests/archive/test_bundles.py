@@ -21,7 +21,7 @@ import zipfile
 from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from pathlib import Path
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import bagit
 import pytest
@@ -30,10 +30,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from archive.application import DossierArchive
 from archive.commands.borrowing import ApproveBorrowing
 from archive.core import CommandContext
-from archive.reports.bundles import BundlePathExistsError, IssuedBundle
+from archive.reports.bundles import BundleIntegrityError, BundlePathExistsError, IssuedBundle
 from domain.errors import InvalidInputError, RoleNotPermittedError
 from domain.integrity import AuditBundle
-from domain.values import BorrowingPurpose, ReadPurpose
+from domain.values import Actor, BorrowingPurpose, ReadPurpose, Role
 from dossier_verify import verify_path
 from dossier_verify.check import verify_directory
 from storage.checkpoints import Checkpoint
@@ -299,6 +299,8 @@ def _checkpoint_root(bag: Path, nid: int) -> str:
     checkpoint = read_json(path)
     root = bytearray(base64.b64decode(checkpoint["root_hash"]))
     root[0] ^= 0x01
+    # In the note too, so that the fields agree with it: only the signature can tell.
+    checkpoint["note"] = checkpoint["note"].replace(checkpoint["root_hash"], b64(bytes(root)))
     checkpoint["root_hash"] = b64(bytes(root))
     write_canonical_json(path, checkpoint)
     return "data/checkpoint.json"
@@ -379,6 +381,128 @@ def test_a_destroyed_dossiers_bundle_lists_its_documents_as_destroyed_and_holds_
     recorded = app.repository.get(issued.bundle_id)
     assert isinstance(recorded, AuditBundle)
     assert recorded.document_count == 0
+    # The batch that destroyed it, and the roles of the people it names, are in the bag: the
+    # verifier found the destruction lawful from them. Nothing else of the staff goes in.
+    assert "Dossier-Bundle-Version: 2" in (bag / "bag-info.txt").read_text(encoding="utf-8")
+    names = {t.rpartition(":")[2] for t in topics}
+    assert {
+        "DestructionBatch.Proposed",
+        "DestructionBatch.Approved",
+        "DestructionBatch.ComplianceApproved",
+        "DestructionBatch.Executed",
+        "Staff.RoleGranted",
+    } <= names
+    assert not {n for n in names if n.startswith("Staff.")} - {
+        "Staff.RoleGranted",
+        "Staff.RoleRevoked",
+    }
+
+
+def destroyed_bag(
+    app: DossierArchive,
+    staff: dict[str, CommandContext],
+    integrity: Integrity,
+    tmp_path: Path,
+) -> tuple[Path, dict[str, int]]:
+    """A lawfully destroyed dossier's bag, and the positions of its events by class."""
+    people = with_it_and_second_head(app, staff)
+    app.clock = lambda: AFTER_RETENTION
+    prepare(app, people)
+    execute(app, people, approved_batch(app, people))
+    bag = issue(app, integrity, people["auditor"], tmp_path / "bundle", DESTROYED_LOAN).path
+    where = {}
+    for nid in held_positions(bag):
+        name = read_json(bag / f"data/events/{nid}.json")["topic"].rpartition(":")[2]
+        where.setdefault(name, nid)
+    return bag, where
+
+
+@pytest.mark.parametrize(
+    "removed", ["DestructionBatch.Executed", "DestructionBatch.ComplianceApproved"]
+)
+def test_a_destroyed_dossiers_bag_without_its_batchs_step_fails_naming_the_destruction(
+    app: DossierArchive,
+    staff: dict[str, CommandContext],
+    integrity: Integrity,
+    tmp_path: Path,
+    removed: str,
+) -> None:
+    bag, where = destroyed_bag(app, staff, integrity, tmp_path)
+    assert verify_path(bag).ok
+    forged = Path(shutil.copytree(bag, tmp_path / "forged"))
+    nid = where[removed]
+    for file in (f"events/{nid}.json", f"events/{nid}.state", f"proofs/{nid}.json"):
+        (forged / "data" / file).unlink()
+    bagit.Bag(str(forged)).save(manifests=True)  # the forger rewrites the manifests
+    assert bagit.Bag(str(forged)).is_valid()
+
+    report = verify_directory(forged)
+
+    destroyed = where["Dossier.Destroyed"]
+    [problem] = [p for p in report.problems if p.check == "destruction.unfounded"]
+    assert (problem.file, problem.event) == (f"data/events/{destroyed}.json", destroyed)
+    assert "recorded destroyed" in problem.detail
+    assert "记录为已销毁" in problem.detail_zh
+    listed = [p for p in report.problems if p.check == "document.destroyed"]
+    assert listed
+    assert all("no lawful destruction" in p.detail for p in listed)
+
+
+def test_a_destroyed_dossiers_bag_without_its_it_supervisors_role_fails_naming_the_rule(
+    app: DossierArchive,
+    staff: dict[str, CommandContext],
+    integrity: Integrity,
+    tmp_path: Path,
+) -> None:
+    """Roles are read from the proven role events: without the grant, the IT supervisor
+    held no administrator's role at the execution."""
+    bag, where = destroyed_bag(app, staff, integrity, tmp_path)
+    executed = read_json(bag / f"data/events/{where['DestructionBatch.Executed']}.json")
+    it_supervisor = str(UUID(str(executed["decoded"]["it_supervisor"])))
+    [grant] = [
+        nid
+        for nid in held_positions(bag)
+        if (event := read_json(bag / f"data/events/{nid}.json"))["originator_id"] == it_supervisor
+        and event["topic"].endswith("Staff.RoleGranted")
+    ]
+    for file in (f"events/{grant}.json", f"events/{grant}.state", f"proofs/{grant}.json"):
+        (bag / "data" / file).unlink()
+    bagit.Bag(str(bag)).save(manifests=True)
+
+    [problem] = [p for p in verify_directory(bag).problems if p.check == "destruction.unfounded"]
+    assert problem.event == where["Dossier.Destroyed"]
+    assert "needs an IT supervisor" in problem.detail
+
+
+def test_no_bundle_is_issued_for_a_destruction_without_its_batch(
+    app: DossierArchive,
+    staff: dict[str, CommandContext],
+    integrity: Integrity,
+    tmp_path: Path,
+) -> None:
+    people = with_it_and_second_head(app, staff)
+    app.clock = lambda: AFTER_RETENTION
+    facts = prepare(app, people)
+    dossier = app.dossier_of(app.loan(DESTROYED_LOAN))
+    archivist = people["archivist"].staff_id
+    dossier.destroy(  # forged: no batch was ever proposed
+        batch_id=uuid4(),
+        register_entry={"dossier_id": str(dossier.id)},
+        supervisors=[people["auditor"].staff_id, people["second_archivist"].staff_id],
+        it_supervisor=people["it"].staff_id,
+        destroyed_on=AFTER_RETENTION.date(),
+        actor=Actor(archivist, Role.ARCHIVIST),
+    )
+    app.save(dossier)
+    app.destroy_data_key(facts["dossier_id"])
+    app.delete_blobs_of(facts["dossier_id"])
+    out = tmp_path / "bundle"
+
+    with pytest.raises(BundleIntegrityError) as refused:
+        issue(app, integrity, people["auditor"], out, DESTROYED_LOAN)
+
+    assert "recorded destroyed" in refused.value.en
+    assert not out.exists()
 
 
 def test_an_account_manager_is_refused_and_nothing_is_written(

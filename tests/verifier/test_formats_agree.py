@@ -51,3 +51,44 @@ def test_the_checkpoint_body_is_the_signers(
     assert formats.checkpoint_body(origin, tree_size, root, stamp) == checkpoints.checkpoint_body(
         origin, tree_size, root, moment
     )
+
+
+@given(
+    origin=st.text(min_size=1, max_size=30).filter(
+        lambda s: s.isprintable() and not any(c.isspace() for c in s) and "+" not in s
+    ),
+    tree_size=U64,
+    root=st.binary(min_size=32, max_size=32),
+    moment=st.datetimes(min_value=EPOCH, timezones=st.just(UTC)),
+    key=st.binary(min_size=32, max_size=32),
+)
+def test_the_note_text_and_key_hash_are_the_signers(
+    origin: str, tree_size: int, root: bytes, moment: datetime, key: bytes
+) -> None:
+    moment = moment.replace(microsecond=0)
+    stamp = checkpoints.format_timestamp(moment)
+    assert formats.note_body(origin, tree_size, root, stamp) == checkpoints.note_body(
+        origin, tree_size, root, moment
+    )
+    assert formats.key_hash(origin, key).hex() == checkpoints.key_hash_of(origin, key)
+
+
+def test_the_destruction_rules_are_the_archives() -> None:
+    """The verifier's copy of who may take each step of a destruction batch, and of the roles
+    its supervisors must hold, is the archive's (domain/disposition.py, authorization.py)."""
+    from domain.authorization import BUSINESS_ROLES, PERMISSIONS, Action
+    from domain.disposition import IT_ROLES, MIN_SUPERVISORS
+    from dossier_verify import destruction
+
+    steps = {
+        "propose": Action.PROPOSE_DESTRUCTION,
+        "approve": Action.APPROVE_DESTRUCTION,
+        "compliance_approve": Action.COMPLIANCE_APPROVE_DESTRUCTION,
+        "execute": Action.EXECUTE_DESTRUCTION,
+    }
+    assert set(destruction.PERMITTED) == set(steps)
+    for step, action in steps.items():
+        assert destruction.PERMITTED[step] == {r.value for r in PERMISSIONS[action]}
+    assert {r.value for r in BUSINESS_ROLES} == destruction.BUSINESS_ROLES
+    assert {r.value for r in IT_ROLES} == destruction.IT_ROLES
+    assert destruction.MIN_SUPERVISORS == MIN_SUPERVISORS

@@ -129,14 +129,16 @@ def _jobs_panel(request: Request, viewer: Viewer, refusal: str = "") -> Response
 
 @router.get("/feed/jobs/{job_id}")
 def job(request: Request, viewer: Reader, job_id: Annotated[UUID, Path()]) -> Response:
-    """One job's row: polled every second while it runs."""
-    return render(
-        request,
-        "feed_job.html",
-        viewer,
-        job=jobs_of(request).get(job_id),
-        shown_problems=SHOWN_PROBLEMS,
-    )
+    """One job's row: polled every second while it runs. The poll that finds it applied
+    tells the page (``HX-Trigger``) to show the batches again, the new one with its 对账."""
+    found = jobs_of(request).get(job_id)
+    row = render(request, "feed_job.html", viewer, job=found, shown_problems=SHOWN_PROBLEMS)
+    if found.status == "applied" and request.headers.get("HX-Request"):
+        row.headers["HX-Trigger"] = BATCHES_CHANGED
+    return row
+
+
+BATCHES_CHANGED = "feed-batches-changed"
 
 
 def _report(request: Request, job_id: UUID) -> FeedJob:
