@@ -80,7 +80,8 @@ BUFFERED_LINES = 50_000
 events kept in memory until every line has passed; a larger one is rehearsed on copies first."""
 
 KEPT_AGGREGATES = 50_000
-"""Aggregates kept in memory across an import's batches (then let go, and loaded again)."""
+"""Aggregates kept in memory across an import's batches: past it, the quarter used longest ago
+is let go (and loaded again from the store when a later line touches it)."""
 
 RETRIES = 3
 """Times an import reloads and resumes after another writer changed what it was saving."""
@@ -177,6 +178,9 @@ class _Aggregates:
         self.kept: dict[UUID, Aggregate | None] = {}
         """Each aggregate asked for, or None where the store has none."""
         self.dirty: dict[UUID, Aggregate] = {}
+        self.unsaved: set[UUID] = set()
+        """Aggregates whose events were taken and are not handed to the writer yet: never let go
+        (loaded again, they would lack those events)."""
         self._pristine = rehearsal
         self._settle = settle
         """Waits until every event handed to the writer is saved: what is kept is let go only
@@ -184,7 +188,10 @@ class _Aggregates:
 
     def get(self, aggregate_id: UUID) -> Aggregate | None:
         if aggregate_id in self.kept:
-            return self.kept[aggregate_id]
+            if self._pristine is not None:
+                return self.kept[aggregate_id]
+            kept = self.kept[aggregate_id] = self.kept.pop(aggregate_id)  # the latest used last
+            return kept
         found: Aggregate | None
         if self._pristine is not None:  # rehearsing: a copy of the real one
             real = self._pristine.get(aggregate_id)
@@ -195,11 +202,24 @@ class _Aggregates:
             except AggregateNotFoundError:
                 found = None
         if len(self.kept) >= KEPT_AGGREGATES and self._pristine is None:
-            if self._settle is not None:
-                self._settle()
-            self.kept = {k: v for k, v in self.kept.items() if k in self.dirty}
+            self._let_go(len(self.kept) - KEPT_AGGREGATES * 3 // 4)
         self.kept[aggregate_id] = found
         return found
+
+    def _let_go(self, count: int) -> None:
+        """Let go of the ``count`` aggregates used longest ago, save those with events to save:
+        a loan the import touches again is loaded again from the store. The writer saves what
+        it was handed first, so that what is loaded again holds every event handed to it."""
+        if self._settle is not None:
+            self._settle()
+        gone: list[UUID] = []
+        for aggregate_id in self.kept:
+            if len(gone) >= count:
+                break
+            if aggregate_id not in self.dirty and aggregate_id not in self.unsaved:
+                gone.append(aggregate_id)
+        for aggregate_id in gone:
+            del self.kept[aggregate_id]
 
     def look_up(self, ids: set[UUID]) -> None:
         """Ask the store once which of ``ids`` it holds, and keep the others as absent: a
@@ -218,6 +238,7 @@ class _Aggregates:
         """Let go of everything kept (stale, or holding events a failed save left)."""
         self.kept = {}
         self.dirty = {}
+        self.unsaved = set()
 
     def add(self, aggregate: Aggregate) -> None:
         self.kept[aggregate.id] = aggregate
@@ -232,7 +253,14 @@ class _Aggregates:
     def take_dirty(self) -> list[Aggregate]:
         dirty = [a for a in self.dirty.values() if a.pending_events]
         self.dirty = {}
+        if self._pristine is None:
+            self.unsaved.update(a.id for a in dirty)
         return dirty
+
+    def handed(self) -> None:
+        """The events taken so far are handed to the writer, which saves them before anything
+        is let go: what holds them may be let go."""
+        self.unsaved = set()
 
 
 GC_FIRST_THRESHOLD = 50_000
@@ -639,6 +667,8 @@ class FeedCommands(ArchiveCore):
             session.writer.submit(
                 at, chunk_events, Progress(day, file, done, total, recorded.events_recorded)
             )
+            if taken is None or last:
+                real.handed()  # the events taken are the writer's: saved before any is let go
             return events
 
         if buffered is None:
@@ -908,7 +938,7 @@ class FeedCommands(ArchiveCore):
                     records += 1
                     amount += loan.principal
                 elif isinstance(typed, RepaymentLine):
-                    held = loan.core_references.get(typed.reference)
+                    held = loan.core_reference(typed.reference)
                     if held is not None:
                         records += 1
                         amount += sum(held)

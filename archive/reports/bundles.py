@@ -686,6 +686,13 @@ It checks: the bag's manifests; each event's leaf, rebuilt from its .json and .s
 to the checkpoint's root; the checkpoint's Ed25519 signature; and that each document's SHA-256
 appears in the stored bytes of the event that filed it. Any single alteration makes it fail,
 naming the file. The format is specified in docs/integrity.md of the project.
+
+checkpoint.json 的 "note" 是 C2SP 签名注记（c2sp.org/tlog-checkpoint）：可用 Go 的
+golang.org/x/mod/sumdb/note 以银行公布的验证者密钥（dossier signing-key public --vkey）打开，
+证明可用 golang.org/x/mod/sumdb/tlog 校验。
+The "note" of checkpoint.json is a C2SP signed note (c2sp.org/tlog-checkpoint): Go's
+golang.org/x/mod/sumdb/note opens it with the verifier key the bank published (dossier
+signing-key public --vkey), and golang.org/x/mod/sumdb/tlog checks the proofs.
 """
 
 
