@@ -72,6 +72,7 @@ def bundle(
                 out=out,
                 integrity_store=integrity.store,
                 seal=lambda: _sealing(integrity),
+                signer=integrity.sealer.signer,
             )
         except DomainError as exc:
             console.print(f"[red]{exc.zh}[/red]\n{exc.en}")

@@ -63,10 +63,17 @@ from domain.staff import Staff
 from domain.topics import stored_topics
 from domain.values import Actor, DocumentRef, ReadPurpose, require_text
 from dossier_verify.check import verify_directory
+from dossier_verify.statement import (
+    SIGNATURE,
+    STATEMENT,
+    STATEMENT_FORMAT,
+    STATEMENT_HEADER,
+)
 from storage.checkpoints import Checkpoint, format_timestamp
 from storage.integrity_store import IntegrityStore
 from storage.positions import notification_id_of
 from storage.sealing import event_leaf_hash
+from storage.signing import Signer
 
 Seal = Callable[[], Checkpoint | None]
 """Extend the Merkle log to the newest event and sign a checkpoint of it if it grew; the new
@@ -88,9 +95,12 @@ _ROLE_TOPICS: Final = frozenset(
         *stored_topics(get_topic(Staff.RoleRevoked)),  # type: ignore[attr-defined]
     )
 )
-BUNDLE_VERSION: Final = "2"
-"""``Dossier-Bundle-Version`` in bag-info.txt: 2 holds a destroyed dossier's batch and the
-roles of the people it names (bundles of earlier releases have no such line)."""
+BUNDLE_VERSION: Final = "3"
+"""``Dossier-Bundle-Version`` in bag-info.txt: 3 carries the archive's signed statement
+(``dossier-statement.json``) that the bag is whole; 2 held a destroyed dossier's batch and the
+roles of the people it names; bundles of earlier releases have no such line."""
+_ROLES_ONLY: Final = frozenset({"staff"})
+"""Kinds of aggregate of which the bag holds some events only (their role events)."""
 _MAX_PROBLEMS_SHOWN = 5
 
 
@@ -191,6 +201,7 @@ class BundleCommands(ReadQueries):
         out: Path,
         integrity_store: IntegrityStore,
         seal: Seal,
+        signer: Signer,
         organization: str | None = None,
     ) -> IssuedBundle:
         """Write the audit bundle of the loan to ``out`` and record that it was issued.
@@ -199,6 +210,10 @@ class BundleCommands(ReadQueries):
         the bag's directory. ``organization`` goes into ``bag-info.txt`` as the
         Source-Organization (default: the checkpoint's origin). An ``Idempotency-Key`` is not
         honoured: a bundle is not kept to be handed out twice, so each call makes a new one.
+        ``signer`` is the archive's checkpoint signing key: it signs the bag's statement, which
+        names the checkpoint, each aggregate's head version at its tree size and the hash of
+        every file no proof covers. The events are gathered again once sealed, so the bag holds
+        every event of each aggregate up to the checkpoint's tree size, and none beyond it.
         The documents are read (and those reads recorded) before the log is sealed; if sealing
         or the final check then fails, the reads stay recorded — they happened — but nothing
         is handed out and no ``AuditBundle`` is recorded.
@@ -218,8 +233,8 @@ class BundleCommands(ReadQueries):
             for folder in ("events", "proofs", "documents"):
                 (data / folder).mkdir(parents=True)
             copied = self._copy_documents(acting, loan, dossier, data / "documents")
-            events = self._gather_events(loan, dossier)
-            checkpoint = _sealed(integrity_store, seal, events)
+            checkpoint = _sealed(integrity_store, seal, self._gather_events(loan, dossier))
+            events = _in_tree(self._gather_events(loan, dossier), integrity_store, checkpoint)
             staff = self.staff_by_id(actor.id)
             contents = _Contents(
                 loan=loan,
@@ -236,9 +251,9 @@ class BundleCommands(ReadQueries):
                 organization=organization or checkpoint.origin,
             )
             _write_payload(data, contents, integrity_store)
-            _write_tag_files(bag, contents, self.today().isoformat())
-            report = verify_directory(bag, out.name)
-            if not report.ok:
+            _write_tag_files(bag, contents, self.today().isoformat(), signer)
+            report = verify_directory(bag, out.name, [signer.public_key.raw])
+            if report.verdict != "intact":
                 shown = "; ".join(
                     f"{p.file}: {p.detail}" for p in report.problems[:_MAX_PROBLEMS_SHOWN]
                 )
@@ -490,7 +505,65 @@ def _manifest_path(path: str) -> str:
     return path.replace("%", "%25").replace("\n", "%0A").replace("\r", "%0D")
 
 
-def _write_tag_files(bag: Path, contents: _Contents, bagging_date: str) -> None:
+def _in_tree(events: list[_Held], store: IntegrityStore, checkpoint: Checkpoint) -> list[_Held]:
+    """The events the checkpoint's tree holds: all of each aggregate's, up to its head there."""
+    kept = []
+    for held in events:
+        leaf = store.leaf_index_of(held.notification_id)
+        if leaf is not None and leaf < checkpoint.tree_size:
+            kept.append(held)
+    return kept
+
+
+def _aggregates(events: list[_Held]) -> list[dict[str, Any]]:
+    """Each aggregate of the bag, in order of first appearance, with its head version (or, for
+    those of which only some events are held, the versions held)."""
+    versions: dict[UUID, list[int]] = {}
+    kinds: dict[UUID, str] = {}
+    for held in events:
+        versions.setdefault(held.originator_id, []).append(held.stored.originator_version)
+        kinds[held.originator_id] = held.kind
+    named: list[dict[str, Any]] = []
+    for originator, held_versions in versions.items():
+        held_versions.sort()
+        entry: dict[str, Any] = {"kind": kinds[originator], "originator_id": str(originator)}
+        if kinds[originator] in _ROLES_ONLY:
+            entry["versions"] = held_versions
+        else:
+            if held_versions != list(range(1, len(held_versions) + 1)):
+                raise BundleIntegrityError(
+                    f"{originator} 的事件版本不连续，未予签发，请立即运行 dossier verify",
+                    f"the events of {originator} are not versions 1..{len(held_versions)}; "
+                    "no bundle was issued — run `dossier verify` now",
+                )
+            entry["head"] = len(held_versions)
+        named.append(entry)
+    return named
+
+
+def _statement(bag: Path, contents: _Contents) -> bytes:
+    """The bytes of ``dossier-statement.json`` for the bag's payload and tag files as written."""
+    checkpoint = contents.checkpoint
+    covered = ["bagit.txt", "bag-info.txt", MANIFEST]
+    covered += [
+        p for p in _payload_files(bag) if not p.startswith(("data/events/", "data/proofs/"))
+    ]
+    return bundle_json(
+        {
+            "format": STATEMENT_FORMAT,
+            "bundle_version": int(BUNDLE_VERSION),
+            "loan_no": contents.loan.loan_no,
+            "checkpoint": {
+                "tree_size": checkpoint.tree_size,
+                "root_hash": _b64(checkpoint.root_hash),
+            },
+            "aggregates": _aggregates(contents.events),
+            "files": {p: _sha256_of(bag / p) for p in sorted(covered)},
+        }
+    )
+
+
+def _write_tag_files(bag: Path, contents: _Contents, bagging_date: str, signer: Signer) -> None:
     payload = _payload_files(bag)
     octets = sum((bag / p).stat().st_size for p in payload)
     manifest = "".join(f"{_sha256_of(bag / p)}  {_manifest_path(p)}\n" for p in payload)
@@ -518,7 +591,14 @@ def _write_tag_files(bag: Path, contents: _Contents, bagging_date: str) -> None:
     }
     text = "".join(f"{label}: {_one_line(value)}\n" for label, value in info.items())
     _write_new(bag / "bag-info.txt", text.encode("utf-8"))
-    tags = ("bag-info.txt", "bagit.txt", MANIFEST)
+    statement = _statement(bag, contents)
+    _write_new(bag / STATEMENT, statement)
+    signature = {
+        "key_id": signer.key_id,
+        "signature": _b64(signer.sign(STATEMENT_HEADER + statement)),
+    }
+    _write_new(bag / SIGNATURE, bundle_json(signature))
+    tags = ("bag-info.txt", "bagit.txt", MANIFEST, STATEMENT, SIGNATURE)
     tagmanifest = "".join(f"{_sha256_of(bag / t)}  {t}\n" for t in tags)
     _write_new(bag / TAGMANIFEST, tagmanifest.encode("utf-8"))
 
