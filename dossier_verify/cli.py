@@ -137,6 +137,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             "key the bank published (base64, PEM, a verifier key, or a file of one); repeatable"
         ),
     )
+    parser.add_argument(
+        "--require-whole",
+        action="store_true",
+        help=(
+            "无签名声明（早期版本）的审计包视为未通过 / fail a bag that cannot prove it is whole "
+            "(one of an earlier release, or one whose statement was stripped along with its "
+            "version)"
+        ),
+    )
     parser.add_argument("--json", action="store_true", help="以 JSON 输出 / print JSON")
     args = parser.parse_args(argv)
     for stream in (sys.stdout, sys.stderr):
@@ -158,5 +167,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         _write_human(report, sys.stdout)
     if not report.ok:
+        return EXIT_FAILED
+    if args.require_whole and report.verdict == "intact_not_whole":
+        sys.stderr.write(
+            "无法证明审计包完整（--require-whole）/ the bag cannot prove it is whole "
+            "(--require-whole)\n"
+        )
         return EXIT_FAILED
     return EXIT_UNANCHORED if report.verdict == "unanchored" else EXIT_OK
