@@ -7,10 +7,13 @@ under its ``key_id``. Each document is hashed, and its hash must appear in the s
 of the event that filed it (which the proof covers), not merely in the readable ``decoded`` copy.
 In a bag of ``Dossier-Bundle-Version: 2``, a destroyed dossier's destruction must be founded on a
 lawful batch the bag proves (``dossier_verify.destruction``), or its ``Destroyed`` event and the
-documents listed as destroyed are named. Whatever else lies under ``data/`` is reported.
+documents listed as destroyed are named. Whatever else lies under ``data/`` is reported. From
+version 3 the bag's signed statement (``dossier_verify.statement``) must hold: signed by a key
+the auditor pinned, bound to the checkpoint, every aggregate's events all present, every file
+no proof covers as signed.
 
-What this cannot tell on its own is whose key signed: the key comes from the bag. The report
-shows the key and its id so the auditor can compare them with the key the bank published.
+Whose key signed the checkpoint the bag cannot tell on its own: its keys come from the bag. Only
+a pinned key (``--key``) anchors a report; without one the verdict is ``unanchored``.
 """
 
 from __future__ import annotations

@@ -15,8 +15,11 @@ a third party, who checks it offline with ``python -m dossier_verify BAG``:
    (the offline verifier judges the destruction by them) — then the log is
    sealed (``seal``, passed in by the caller: this package never reaches for the sealer itself),
    so that the newest checkpoint covers every one of them;
-4. the bag is written beside ``out``, checked with the standalone verifier before anyone sees
-   it, recorded as an ``AuditBundle`` event with the SHA-256 of its tag manifest (which pins
+4. the events are gathered again, keeping those the checkpoint's tree holds, so that each
+   aggregate's versions 1..N are all in the bag; a statement of those heads, the checkpoint and
+   the hash of every file no proof covers is signed with the checkpoint key (``signer``);
+5. the bag is written beside ``out``, checked with the standalone verifier under that key
+   before anyone sees it, recorded as an ``AuditBundle`` event with the SHA-256 of its tag manifest (which pins
    every other byte of the bag), and only then moved to ``out`` (a directory, or a zip when
    ``out`` ends in ``.zip``).
 
@@ -705,7 +708,9 @@ Dossier 审计证据包 / audit bundle
 
 一、包内内容 / What this bag holds
 ----------------------------------
-本包为 BagIt 包（RFC 8493）。data/ 下：
+本包为 BagIt 包（RFC 8493）。包根目录下的 dossier-statement.json 为档案系统签发时以检查点密钥签名
+（dossier-statement.sig）的声明：所绑定的检查点、每个对象在该检查点时的最新版本号，以及不受 Merkle
+证明覆盖的每个文件（本说明、文档清单、bag-info.txt 等）的 SHA-256。data/ 下：
   checkpoint.json       签名检查点：日志前 {checkpoint.tree_size} 个事件的 Merkle 根
   public-keys.json      曾签署检查点的全部公钥（按密钥编号）
   events/<编号>.json    每个事件的位置、主题、叶哈希与解码内容（decoded，仅供阅读）
@@ -714,7 +719,10 @@ Dossier 审计证据包 / audit bundle
   documents/<sha256>.*  文档原件
   documents.json        文档清单：哈希、类型、文件名、归档事件编号、是否已销毁
 
-This is a BagIt bag (RFC 8493). Under data/:
+This is a BagIt bag (RFC 8493). Beside its manifests, dossier-statement.json is what the archive
+signed with its checkpoint key (dossier-statement.sig) when it wrote the bag: the checkpoint it is
+bound to, each record's head version at that checkpoint, and the SHA-256 of every file no Merkle
+proof covers (this README, the documents list, bag-info.txt and the rest). Under data/:
   checkpoint.json       the signed checkpoint: the Merkle root of the log's first {checkpoint.tree_size} events
   public-keys.json      every public key that ever signed a checkpoint, by key id
   events/<id>.json      each event's position, topic, leaf hash and decoded fields (for reading only)
@@ -757,15 +765,18 @@ own key.
 With the standalone verifier shipped with the project (Python 3.11+ standard library only,
 offline):
 
-    python -m dossier_verify <本包目录或 .zip / this bag's directory or .zip>
+    python -m dossier_verify <本包目录或 .zip / this bag's directory or .zip> --key <银行公布的公钥 / the bank's published key>
 
 它校验：BagIt 清单；由 .json 与 .state 重建每个事件的叶并用证明推到检查点的根；检查点的
-Ed25519 签名；每份文档的 SHA-256 出现在归档它的事件的存储字节中。任何一处改动都会使校验
-失败，并指出文件。
+Ed25519 签名；每份文档的 SHA-256 出现在归档它的事件的存储字节中；以及用所指定的公钥校验签名
+声明，确认每个对象的事件齐全（版本 1 至最新）、每个文件与签发时一致。任何一处改动或缺失都会使
+校验失败，并指出文件；未指定公钥时结论为“未锚定”，而非通过。
 It checks: the bag's manifests; each event's leaf, rebuilt from its .json and .state, proved up
-to the checkpoint's root; the checkpoint's Ed25519 signature; and that each document's SHA-256
-appears in the stored bytes of the event that filed it. Any single alteration makes it fail,
-naming the file. The format is specified in docs/integrity.md of the project.
+to the checkpoint's root; the checkpoint's Ed25519 signature; that each document's SHA-256
+appears in the stored bytes of the event that filed it; and, under the key you pin, the signed
+statement: every record's events all present (versions 1 to its head), every file as issued.
+Any single alteration or omission makes it fail, naming the file; with no key pinned the verdict
+is UNANCHORED, not a pass. The format is specified in docs/integrity.md of the project.
 """
 
 
