@@ -21,7 +21,9 @@ $(STAMP): pyproject.toml
 ## system-deps: Debian packages the Python dependencies and the browser tests need, installed
 ## when missing: libpq5 (pure-Python psycopg, pulled in by eventsourcing[postgres], loads the
 ## system libpq at import time); chromium, the browser Playwright drives (never a downloaded
-## one); fonts-noto-cjk, without which Chinese renders as empty boxes.
+## one); fonts-noto-cjk, without which Chinese renders as empty boxes; golang-go and
+## golang-golang-x-mod-dev, Go's own signed-note and transparency-log packages, with which a test
+## checks the archive's checkpoints and proofs (tests/go/tlogcheck).
 system-deps:
 	@missing=""; \
 	if ! PATH="$$PATH:/sbin:/usr/sbin" ldconfig -p 2>/dev/null | grep -q 'libpq\.so\.5'; then \
@@ -30,6 +32,10 @@ system-deps:
 	if [ ! -x /usr/bin/chromium ]; then missing="$$missing chromium"; fi; \
 	if ! ls /usr/share/fonts/opentype/noto/NotoSansCJK* >/dev/null 2>&1; then \
 		missing="$$missing fonts-noto-cjk"; \
+	fi; \
+	if [ ! -x /usr/bin/go ]; then missing="$$missing golang-go"; fi; \
+	if [ ! -d /usr/share/gocode/src/golang.org/x/mod/sumdb/note ]; then \
+		missing="$$missing golang-golang-x-mod-dev"; \
 	fi; \
 	if [ -n "$$missing" ]; then \
 		echo "Installing$$missing"; \

@@ -25,10 +25,29 @@ class CheckpointPublic(BaseModel):
     key_id: str = Field(description="first 8 bytes of SHA-256(public key), hex")
     signature: str = Field(description="base64 of the Ed25519 signature over the body")
     public_key: str = Field(description="base64 of the raw 32-byte Ed25519 public key")
+    format: str = Field(
+        description="c2sp.org/tlog-checkpoint (a signed note), or dossier-checkpoint/v1 for a "
+        "checkpoint signed by an earlier release"
+    )
+    note: str | None = Field(
+        default=None,
+        description="the checkpoint as a C2SP signed note, for Go's note.Open and other C2SP "
+        "tools; null for a checkpoint of the earlier format",
+    )
+    verifier_key: str | None = Field(
+        default=None,
+        description="the signed-note verifier key that opens the note: "
+        "<origin>+<key hash hex>+<base64(0x01 ‖ public key)>; null for the earlier format",
+    )
 
     @classmethod
     def of(cls, checkpoint: Checkpoint, key: PublicKey) -> CheckpointPublic:
-        return cls(**checkpoint.to_json(), public_key=key.to_base64())
+        return cls(
+            **checkpoint.to_json(),
+            public_key=key.to_base64(),
+            format=checkpoint.format,
+            verifier_key=None if checkpoint.key_hash is None else checkpoint.verifier_key(key),
+        )
 
 
 class CheckpointsPublic(BaseModel):

@@ -5,8 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AwareDatetime, Field, SecretStr, model_validator
+from pydantic import AwareDatetime, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from storage.checkpoints import CheckpointFormatError, check_key_name
 
 
 class Settings(BaseSettings):
@@ -88,7 +90,10 @@ class Settings(BaseSettings):
     signing_key_file: Path | None = None
     integrity_origin: str = Field(
         default="dossier",
-        description="the Merkle log's name in every signed checkpoint, e.g. dossier.example-bank",
+        description=(
+            "the Merkle log's name in every signed checkpoint and the name of its signing key "
+            "in the checkpoint notes (no spaces, no '+'), e.g. dossier.example-bank/log"
+        ),
     )
     s3_witness_bucket: str | None = Field(
         default=None,
@@ -137,6 +142,14 @@ class Settings(BaseSettings):
     login_lockout_minutes: int = Field(
         default=15, ge=1, le=7 * 24 * 60, description="… for this long"
     )
+
+    @field_validator("integrity_origin")
+    @classmethod
+    def _check_origin(cls, origin: str) -> str:
+        try:
+            return check_key_name(origin)
+        except CheckpointFormatError as error:
+            raise ValueError(f"DOSSIER_INTEGRITY_ORIGIN: {error}") from None
 
     @model_validator(mode="after")
     def _check_production(self) -> Settings:

@@ -3,7 +3,10 @@
 Each event's leaf entry is rebuilt from ``events/<id>.json`` and the raw ``events/<id>.state``
 bytes, hashed, and proved with ``proofs/<id>.json`` into the root of ``checkpoint.json``, whose
 body is rebuilt and whose Ed25519 signature is checked with the key ``public-keys.json`` holds
-under its ``key_id``. Each document is hashed, and its hash must appear in the stored state bytes
+under its ``key_id``. The body is the text of its signed note (c2sp.org/tlog-checkpoint), which
+must say what the fields beside it say and carry the key hash of that key under the origin; a
+checkpoint without a note is one of an earlier release, whose ``dossier-checkpoint/v1`` body is
+rebuilt instead. Each document is hashed, and its hash must appear in the stored state bytes
 of the event that filed it (which the proof covers), not merely in the readable ``decoded`` copy.
 In a bag of ``Dossier-Bundle-Version: 2``, a destroyed dossier's destruction must be founded on a
 lawful batch the bag proves (``dossier_verify.destruction``), or its ``Destroyed`` event and the
@@ -52,6 +55,10 @@ _CHECKPOINT_FIELDS: dict[str, Reader] = {
     "key_id": formats.key_id_hex,
     "signature": formats.b64signature,
 }
+_NOTE_FIELDS: dict[str, Reader] = {**_CHECKPOINT_FIELDS, "note": formats.signed_note}
+"""A checkpoint signed as a note: the note, and its fields written out beside it."""
+NOTE_FORMAT = "c2sp.org/tlog-checkpoint"
+LEGACY_FORMAT = formats.CHECKPOINT_HEADER
 _EVENT_FIELDS: dict[str, Reader] = {
     "notification_id": formats.integer,
     "originator_id": formats.uuid_text,
@@ -86,9 +93,26 @@ class Checkpoint:
     timestamp: str
     key_id: str
     signature: bytes
+    note: tuple[bytes, list[formats.NoteSignature]] | None = None
+    """The signed note's text and signatures; None for a checkpoint of an earlier release."""
+
+    @property
+    def format(self) -> str:
+        return LEGACY_FORMAT if self.note is None else NOTE_FORMAT
 
     def body(self) -> bytes:
-        return formats.checkpoint_body(self.origin, self.tree_size, self.root_hash, self.timestamp)
+        """The bytes the signature covers: the note's text, or the earlier format's body."""
+        if self.note is None:
+            return formats.checkpoint_body(
+                self.origin, self.tree_size, self.root_hash, self.timestamp
+            )
+        return formats.note_body(self.origin, self.tree_size, self.root_hash, self.timestamp)
+
+    def own_signature(self) -> formats.NoteSignature | None:
+        """The note's signature line by the log itself (key name = origin), if it has one."""
+        assert self.note is not None
+        mine = [s for s in self.note[1] if s.name == self.origin]
+        return mine[0] if len(mine) == 1 else None
 
 
 def verify_directory(root: Path, shown_as: str | None = None, keys: Sequence[bytes] = ()) -> Report:
@@ -265,11 +289,16 @@ class _Bundle:
         keys, faulty = self._public_keys()
         if CHECKPOINT not in self.payload:
             return
-        fields = self._fields(CHECKPOINT, self._json(CHECKPOINT), _CHECKPOINT_FIELDS)
+        content = self._json(CHECKPOINT)
+        as_note = isinstance(content, dict) and "note" in content
+        fields = self._fields(CHECKPOINT, content, _NOTE_FIELDS if as_note else _CHECKPOINT_FIELDS)
         if fields is None:
             return
         checkpoint = Checkpoint(**fields)
         self.checkpoint = checkpoint
+        # A note that says other than the fields beside it, or whose key hash is not the key's,
+        # is reported; its signature is then not worth checking.
+        checkable = checkpoint.note is None or self._note_says_the_fields(checkpoint)
         public_key = keys.get(checkpoint.key_id)
         if public_key is None and KEYS in self.payload and checkpoint.key_id not in faulty:
             self.problems.add(
@@ -279,7 +308,20 @@ class _Bundle:
                 f"没有 checkpoint.json 所指定的公钥 {checkpoint.key_id}",
             )
         valid = False
-        if public_key is not None:
+        if checkable and public_key is not None and checkpoint.note is not None:
+            expected = formats.key_hash(checkpoint.origin, public_key)
+            own = checkpoint.own_signature()
+            if own is not None and own.key_hash != expected:
+                self.problems.add(
+                    CHECKPOINT,
+                    "checkpoint.key_hash",
+                    f"the note names key hash {own.key_hash.hex()}, but key {checkpoint.key_id} "
+                    f"under the name {checkpoint.origin!r} has key hash {expected.hex()}",
+                    f"签名记录的密钥哈希为 {own.key_hash.hex()}，而公钥 {checkpoint.key_id} "
+                    f"在名称 {checkpoint.origin!r} 下的密钥哈希为 {expected.hex()}",
+                )
+                checkable = False
+        if checkable and public_key is not None:
             try:
                 ed25519.check(public_key, checkpoint.body(), checkpoint.signature)
                 valid = True
@@ -293,6 +335,7 @@ class _Bundle:
                 )
         self.checkpoint_valid = valid
         self.checkpoint_summary = {
+            "format": checkpoint.format,
             "origin": checkpoint.origin,
             "tree_size": checkpoint.tree_size,
             "root_hash": base64.b64encode(checkpoint.root_hash).decode("ascii"),
@@ -303,6 +346,30 @@ class _Bundle:
             ),
             "signature_valid": valid,
         }
+
+    def _note_says_the_fields(self, checkpoint: Checkpoint) -> bool:
+        """Whether the note's text and its log's signature are the checkpoint's fields; if
+        not, the problem is added."""
+        assert checkpoint.note is not None
+        text, _ = checkpoint.note
+        own = checkpoint.own_signature()
+        if text != checkpoint.body():
+            self.problems.add(
+                CHECKPOINT,
+                "checkpoint.note",
+                "the note's text is not the checkpoint's origin, tree size, root hash and time",
+                "签名注记的正文与检查点的日志名称、树大小、根哈希和时间不一致",
+            )
+            return False
+        if own is None or own.signature != checkpoint.signature:
+            self.problems.add(
+                CHECKPOINT,
+                "checkpoint.note",
+                f"the note does not carry the checkpoint's signature under {checkpoint.origin!r}",
+                f"签名注记中没有以 {checkpoint.origin!r} 署名的检查点签名",
+            )
+            return False
+        return True
 
     def _public_keys(self) -> tuple[dict[str, bytes], set[str]]:
         """The well-formed keys of ``public-keys.json`` by key id, and the ids of faulty ones."""

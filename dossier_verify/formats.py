@@ -1,8 +1,9 @@
-"""The byte formats of docs/integrity.md the verifier rebuilds: leaf entries, checkpoint bodies,
-key ids, and the strict readers for the JSON and encodings the bundle uses.
+"""The byte formats of docs/integrity.md the verifier rebuilds: leaf entries, checkpoint bodies
+(signed notes, and the format of earlier releases), key ids and note key hashes, and the strict
+readers for the JSON and encodings the bundle uses.
 
-The leaf entry and the checkpoint body are the sealer's (``storage.sealing.event_entry``,
-``storage.checkpoints.checkpoint_body``) written again, on purpose: the verifier imports nothing
+The leaf entry and the checkpoint bodies are the sealer's (``storage.sealing.event_entry``,
+``storage.checkpoints.note_body`` and ``checkpoint_body``) written again, on purpose: the verifier imports nothing
 of the project, so that it runs on the standard library alone and does not share the mistakes of
 what it checks. ``tests/verifier/test_formats_agree.py`` holds both copies to the same bytes.
 The verifier only reads JSON, never writes it, so it has no copy of the canonical JSON.
@@ -17,11 +18,19 @@ import json
 import re
 import struct
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 ENTRY_MAGIC = b"DOSSIER-EVENT-1\n"
 CHECKPOINT_HEADER = "dossier-checkpoint/v1"
+"""The first line of the checkpoint body earlier releases signed (a checkpoint without a note)."""
+NOTE_TIME = "time "
+"""How a checkpoint note's extension line begins, before its timestamp."""
+SIGNATURE_LINE = "\u2014 "
+"""How every signature line of a signed note begins: em dash, space."""
+ED25519_TYPE = b"\x01"
+KEY_HASH_SIZE = 4
 
 U32_MAX = 2**32 - 1
 U64_MAX = 2**64 - 1
@@ -72,6 +81,64 @@ def checkpoint_body(origin: str, tree_size: int, root_hash: bytes, timestamp: st
     root = base64.b64encode(root_hash).decode("ascii")
     lines = (CHECKPOINT_HEADER, origin, str(tree_size), root, timestamp)
     return "".join(line + "\n" for line in lines).encode("utf-8")
+
+
+def note_body(origin: str, tree_size: int, root_hash: bytes, timestamp: str) -> bytes:
+    """The text of a checkpoint note, which its signature covers (c2sp.org/tlog-checkpoint, with
+    the time as an extension line; docs/integrity.md, "Checkpoints")."""
+    root = base64.b64encode(root_hash).decode("ascii")
+    lines = (origin, str(tree_size), root, NOTE_TIME + timestamp)
+    return "".join(line + "\n" for line in lines).encode("utf-8")
+
+
+def key_hash(name: str, public_key: bytes) -> bytes:
+    """The signed-note key hash of an Ed25519 key: SHA-256(name ‖ 0x0A ‖ 0x01 ‖ key)[:4]."""
+    digest = hashlib.sha256(name.encode("utf-8") + b"\n" + ED25519_TYPE + public_key).digest()
+    return digest[:KEY_HASH_SIZE]
+
+
+@dataclass(frozen=True)
+class NoteSignature:
+    """One signature line of a signed note."""
+
+    name: str
+    key_hash: bytes
+    signature: bytes
+
+
+def signed_note(value: Any) -> tuple[bytes, list[NoteSignature]]:
+    """The text (the signed bytes) and signature lines of a signed note (c2sp.org/signed-note).
+
+    The text ends at the last blank line; every line after it is a signature line:
+    ``— <key name> <base64(4-byte key hash ‖ signature)>``.
+    """
+    note = text(value)
+    if any(ord(c) < 0x20 and c != "\n" for c in note):
+        raise FormatError("holds a control character", "包含控制字符")
+    if not note.endswith("\n"):
+        raise FormatError("does not end in a newline", "未以换行结尾")
+    body, blank, tail = note.rpartition("\n\n")
+    if not blank:
+        raise FormatError("has no blank line before its signatures", "签名前缺少空行")
+    signatures = []
+    for line in tail.splitlines():
+        if not line.startswith(SIGNATURE_LINE):
+            raise FormatError(
+                "has a signature line not beginning with an em dash", "签名行未以破折号开头"
+            )
+        name, _, encoded = line[len(SIGNATURE_LINE) :].partition(" ")
+        try:
+            raw = base64.b64decode(encoded.encode("ascii"), validate=True)
+        except (UnicodeEncodeError, binascii.Error):
+            raise FormatError(
+                "has a signature that is not base64", "签名不是 base64 编码"
+            ) from None
+        if not name or len(raw) <= KEY_HASH_SIZE:
+            raise FormatError("has a malformed signature line", "签名行格式错误")
+        signatures.append(NoteSignature(name, raw[:KEY_HASH_SIZE], raw[KEY_HASH_SIZE:]))
+    if not signatures:
+        raise FormatError("has no signature line", "没有签名行")
+    return (body + "\n").encode("utf-8"), signatures
 
 
 def key_id(public_key: bytes) -> str:

@@ -71,7 +71,7 @@ def read_pinned_key(value: str) -> bytes:
             raise KeyFormatError("the PEM block is not an Ed25519 public key")
         return der[len(_SPKI_PREFIX) :]
     if text.count("+") >= 2 and not text.endswith("="):
-        raw = _b64(text.rsplit("+", 1)[1])
+        raw = _b64(text.split("+", 2)[2])
         if raw is not None and len(raw) == 33 and raw[0] == 1:
             return raw[1:]
     raw = _b64(text)

@@ -12,7 +12,9 @@ Tables (SQLAlchemy Core)::
     integrity_nodes        (level, node_index) PK, hash: every complete subtree of 2^level
                            leaves, level >= 8, i.e. leaves [node_index·2^level, (node_index+1)·2^level)
     integrity_checkpoints  tree_size PK, origin, root_hash, timestamp (RFC 3339 text, as signed),
-                           key_id, signature
+                           key_id, signature, key_hash (the signed note's 8 hex digits; NULL for
+                           a checkpoint of the earlier format, signed before notes, and added
+                           to the tables of earlier releases when they are opened)
     integrity_keys         key_id PK, public_key (raw 32 bytes), first_used (RFC 3339 text)
 
 Leaves, frontier and nodes are a cache of the events (``docs/integrity.md``): they can be
@@ -136,6 +138,7 @@ class IntegrityStore(Database):
             sa.Column("timestamp", sa.String(20), nullable=False),
             sa.Column("key_id", sa.String(16), nullable=False),
             sa.Column("signature", blob, nullable=False),
+            sa.Column("key_hash", sa.String(8), nullable=True),
         )
         self.keys = sa.Table(
             "integrity_keys",
@@ -161,10 +164,32 @@ class IntegrityStore(Database):
         except sa.exc.DBAPIError:
             # Another process created the tables at the same moment: they are there now.
             self.metadata.create_all(self.engine, checkfirst=True)
+        self._add_key_hash_column()
         with self.engine.begin() as conn:
             self._insert_ignoring_conflict(
                 conn, self.frontier, {"id": _FRONTIER_ID, "size": 0, "nodes": b""}
             )
+
+    def _add_key_hash_column(self) -> None:
+        """Give the checkpoint table of an earlier release its ``key_hash`` column (NULL in
+        every row it holds: those checkpoints are of the earlier format)."""
+        table = self.checkpoints_table
+        columns = sa.inspect(self.engine).get_columns(table.name, schema=self.schema)
+        if any(column["name"] == "key_hash" for column in columns):
+            return
+        name = self.engine.dialect.identifier_preparer.format_table(table)
+        if self.is_sqlite:
+            statement = f"ALTER TABLE {name} ADD COLUMN key_hash VARCHAR(8)"
+        else:
+            statement = f"ALTER TABLE {name} ADD COLUMN IF NOT EXISTS key_hash VARCHAR(8)"
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(sa.text(statement))
+        except sa.exc.OperationalError:
+            # Another process added it at the same moment (SQLite: "duplicate column name").
+            columns = sa.inspect(self.engine).get_columns(table.name, schema=self.schema)
+            if not any(column["name"] == "key_hash" for column in columns):
+                raise
 
     def _insert_ignoring_conflict(
         self, conn: sa.Connection, table: sa.Table, values: Mapping[str, Any]
@@ -261,6 +286,7 @@ class IntegrityStore(Database):
                 "timestamp": stamp,
                 "key_id": checkpoint.key_id,
                 "signature": checkpoint.signature,
+                "key_hash": checkpoint.key_hash,
             },
         )
 
@@ -441,6 +467,7 @@ def _checkpoint(row: sa.Row[Any]) -> Checkpoint:
         timestamp=parse_timestamp(row.timestamp),
         key_id=row.key_id,
         signature=bytes(row.signature),
+        key_hash=row.key_hash,
     )
 
 

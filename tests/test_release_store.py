@@ -14,7 +14,8 @@ with that release's code; ``manifest.json`` says what is in it). Today's code mu
   the events copied there, on PostgreSQL (the history's shape changed with business dates:
   what the rows say at each position is compared, not the system columns);
 - rebuild each issued report to the SHA-256 recorded when it was issued;
-- find the store intact (``dossier verify``): every leaf, checkpoint and document.
+- find the store intact (``dossier verify``): every leaf, checkpoint and document — and again
+  once a checkpoint of today's format (a signed note) extends the release's.
 
 The release's own follower could not apply its ``AuditBundle.Issued`` event (its trail read the
 event's ``documents``, an int, as a list), so its registers stopped at the position before it;
@@ -63,8 +64,10 @@ from domain.rules import RulesInForce, parse_adopted, shipped_rules
 from domain.topics import MOVED, stored_topics
 from projections.projection import Projection
 from storage.blobs import InMemoryBlobStore
+from storage.checkpoints import LEGACY_FORMAT, NOTE_FORMAT, Checkpoint
 from storage.eventstore import event_store_env, sqlite_env
 from storage.keystore import SQLiteKeyStore
+from storage.witness import FileWitness
 from tests.factories import settings_for
 from tests.fixtures.release_store import dump
 from tests.postgres import fresh_schema
@@ -639,3 +642,22 @@ def test_dossier_verify_finds_the_release_store_intact(
     assert report["documents_destroyed"] > 0  # the destroyed dossier's, skipped as recorded
     # The run itself is recorded, as every run of ``dossier verify`` is: one event more.
     assert events_in(data_dir / "events.sqlite") == HEAD + 1
+
+    # Sealed now, that event goes into a checkpoint of today's format, a signed note, which
+    # extends the release's checkpoints; the store, of both formats, is still intact.
+    release_lines = (data_dir / "checkpoints.jsonl").read_text("utf-8").splitlines()
+    assert len(release_lines) == 4
+    assert all('"note"' not in line for line in release_lines)
+    sealed = CliRunner().invoke(cli, ["seal", "--json"])
+    assert sealed.exit_code == 0, sealed.output
+    note = Checkpoint.from_json_text(sealed.stdout)
+    assert (note.format, note.tree_size) == (NOTE_FORMAT, HEAD + 1)
+    witnessed = FileWitness(data_dir / "checkpoints.jsonl").read()
+    assert [c.format for c in witnessed] == [LEGACY_FORMAT] * len(release_lines) + [NOTE_FORMAT]
+    again = CliRunner().invoke(
+        cli, ["verify", "--json", "--token", tokens(data_dir)[AUDITOR]], env={"COLUMNS": "240"}
+    )
+    assert again.exit_code == 0, again.output
+    report = json.loads(again.stdout)
+    assert (report["intact"], report["discrepancy_count"]) == (True, 0)
+    assert report["tree_size"] == HEAD + 1

@@ -23,7 +23,7 @@ from api.cli.common import fail, open_archive, progress_bar, read_settings
 from api.composition import Integrity, build_integrity, signing_key
 from api.settings import Settings
 from archive.application import DossierArchive
-from storage.checkpoints import Checkpoint
+from storage.checkpoints import Checkpoint, verifier_key
 from storage.sealing import SealError
 from storage.signing import SigningKeyError
 from storage.witness import WitnessError
@@ -96,6 +96,9 @@ def _print_checkpoint(checkpoint: Checkpoint, *, as_json: bool) -> None:
         ("signature  签名", "signature"),
     ):
         typer.echo(f"{label}: {body[name]}")
+    if "note" in body:
+        typer.echo("note       签名注记 (c2sp.org/tlog-checkpoint):")
+        typer.echo(body["note"], nl=False)
 
 
 def _integrity_failure(exc: Exception) -> typer.Exit:
@@ -175,6 +178,14 @@ def _follow(integrity: Integrity, interval: float) -> None:
 @signing_key_app.command("public")
 def public(
     pem: Annotated[bool, typer.Option("--pem", help="PEM (for OpenSSL) instead of base64")] = False,
+    vkey: Annotated[
+        bool,
+        typer.Option(
+            "--vkey",
+            help="the signed-note verifier key <origin>+<key hash>+<base64> (for Go's "
+            "note.NewVerifier and other C2SP tools) instead of base64",
+        ),
+    ] = False,
 ) -> None:
     """Print the public key that verifies checkpoints, and its key id, to publish."""
     settings = read_settings()
@@ -187,5 +198,7 @@ def public(
     console.print(f"密钥编号 / key id: {key.key_id}  (来自 / from {source})")
     if pem:
         typer.echo(key.to_pem().rstrip("\n"))
+    elif vkey:
+        typer.echo(verifier_key(settings.integrity_origin, key))
     else:
         typer.echo(key.to_base64())

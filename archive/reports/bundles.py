@@ -777,6 +777,13 @@ appears in the stored bytes of the event that filed it; and, under the key you p
 statement: every record's events all present (versions 1 to its head), every file as issued.
 Any single alteration or omission makes it fail, naming the file; with no key pinned the verdict
 is UNANCHORED, not a pass. The format is specified in docs/integrity.md of the project.
+
+checkpoint.json 的 "note" 是 C2SP 签名注记（c2sp.org/tlog-checkpoint）：可用 Go 的
+golang.org/x/mod/sumdb/note 以银行公布的验证者密钥（dossier signing-key public --vkey）打开，
+证明可用 golang.org/x/mod/sumdb/tlog 校验。
+The "note" of checkpoint.json is a C2SP signed note (c2sp.org/tlog-checkpoint): Go's
+golang.org/x/mod/sumdb/note opens it with the verifier key the bank published (dossier
+signing-key public --vkey), and golang.org/x/mod/sumdb/tlog checks the proofs.
 """
 
 

@@ -3,8 +3,9 @@ identity's token, on SQLite and PostgreSQL.
 
 A batch is applied and reconciled; applied again it records nothing; a refused batch is reported
 (file, line, column, both languages) and records nothing; an import killed with SIGKILL at
-random moments and run again ends with the same events as one clean import; two imports of the
-same batches at once apply each line once.
+random moments and run again ends with the same events as one clean import, and with the same
+registers, followed live while it ran as the service follows the log, row by row apart from the
+columns of recording time; two imports of the same batches at once apply each line once.
 """
 
 from __future__ import annotations
@@ -16,23 +17,30 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from click.testing import Result
 from typer.testing import CliRunner
 
 from api.cli import app
 from api.cli.common import open_archive, read_settings
+from api.composition import build_registers
 from archive.application import DossierArchive
 from archive.feed.batch import REPAYMENTS
 from archive.feed.sample import sample_batches
 from archive.feed.writing import write_batch
 from domain.feed import FeedBatch, FeedLedger
-from tests.conftest import sqlite_env
-from tests.factories import encrypted_archive
+from projections.follower import Follower
+from projections.query import select_all
+from projections.store import RegisterStore
+from projections.tables import AT, FROM, FROM_AT, POS, TO, TO_AT, UNTIL_AT, UNTIL_POS
+from tests.postgres import fresh_schema
 
 runner = CliRunner()
 ROOT = Path(__file__).resolve().parents[2]
@@ -225,45 +233,98 @@ def _kill_after(paths: list[Path], token: str, threshold: int) -> None:
         watching.close()
 
 
+RECORDING_TIME = frozenset({FROM, TO, FROM_AT, TO_AT, UNTIL_POS, UNTIL_AT, POS, AT})
+"""A register row's columns of recording time: the log positions and times of its versions."""
+
+
+def register_rows(store: RegisterStore, follower: Follower) -> dict[str, list[dict[str, Any]]]:
+    """Every table of every register, history included, in its order, without the columns of
+    recording time (positions, times, and the times of events a column holds)."""
+    found = {}
+    for projection in follower.projections.values():
+        for spec in projection.tables:
+            times = RECORDING_TIME | {
+                c.name for c in spec.columns if isinstance(c.type, sa.DateTime)
+            }
+            rows = select_all(store, projection, spec.name, with_history=True)
+            found[f"{projection.name}.{spec.name}"] = [
+                {k: v for k, v in row.items() if k not in times} for row in rows
+            ]
+    return found
+
+
+@contextmanager
+def another_store(folder: Path) -> Iterator[None]:
+    """The CLI's settings pointed, for a while, at a fresh store of the same kind in ``folder``:
+    SQLite, or a new PostgreSQL schema."""
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("DOSSIER_DATA_DIR", str(folder))
+        url = os.environ.get("DOSSIER_EVENT_STORE")
+        if not url:
+            yield
+            return
+        with fresh_schema(url, create=False) as schema:  # the CLI creates it
+            env.setenv("DOSSIER_POSTGRES_SCHEMA", schema)
+            yield
+
+
+def clean_import(
+    batches: list[Path], folder: Path
+) -> tuple[list[tuple[Any, ...]], dict[str, list[dict[str, Any]]]]:
+    """One clean import by the CLI, in a store of its own with the same people (enrolled in the
+    order the ``tokens`` fixture enrols them): its events, and its registers caught up after."""
+    with another_store(folder):
+        integration = enrol("0951", "核心系统对接", "integration")
+        enrol("0102", "林海燕", "account_manager")
+        enrol("0931", "孙敏", "auditor")
+        done = dossier_import(*map(str, batches), "--chunk-lines", str(CHUNK), token=integration)
+        assert done.exit_code == 0, done.output
+        archive = opened()
+        registers = build_registers(read_settings(), archive)
+        try:
+            registers.follower.catch_up()
+            return imported(archive), register_rows(registers.service.store, registers.follower)
+        finally:
+            registers.close()
+            archive.close()
+
+
 def test_an_import_killed_at_random_moments_ends_as_one_clean_import(
     tokens: dict[str, str], tmp_path: Path
 ) -> None:
-    batches = sample_batches(tmp_path / "big", loans=400, days=6, manager_no="0102")
+    batches = sample_batches(tmp_path / "big", loans=200, days=5, manager_no="0102")
     start = events()
-    # One clean import, in a store of its own with the same people, gives what to expect.
-    reference = encrypted_archive(sqlite_env(tmp_path / "clean.sqlite"), tmp_path / "clean")
-    try:
-        from archive.commands.staff import EnrolStaff
-        from archive.core import SYSTEM_ID, CommandContext
-        from domain.values import Role
-
-        console = CommandContext(SYSTEM_ID)
-        ids = {}
-        for no, name, role in (
-            ("0951", "核心系统对接", Role.INTEGRATION),
-            ("0102", "林海燕", Role.ACCOUNT_MANAGER),
-        ):
-            token = reference.execute(
-                console, EnrolStaff(staff_no=no, name=name, branch="营业部", roles=[role])
-            ).token
-            ids[no] = CommandContext(reference.authenticate(token.token))
-        reference.import_feed(ids["0951"], batches, chunk_lines=CHUNK)
-        expected = imported(reference)
-    finally:
-        reference.close()
+    expected, expected_registers = clean_import(batches, tmp_path / "clean")
     total = len(expected)
-    rng = random.Random(os.environ.get("PYTEST_XDIST_WORKER", "seed"))
-    for point in sorted(rng.sample(range(1, total), 2)):
-        _kill_after(batches, tokens["integration"], start + point)
-    finished = subprocess.run(
-        _command(batches, tokens["integration"]),
-        env=_env(),
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert finished.returncode == 0, finished.stdout + finished.stderr
+    # The registers followed live while the imports are killed and run again, as the service
+    # follows the log: small batches, so that their boundaries fall inside the chunks saved.
+    settings = read_settings()
+    watching = opened()
+    registers = build_registers(settings, watching)
+    try:
+        registers.follower.batch_size = 37
+        registers.follower.interval = 0.05
+        registers.follower.start()
+        rng = random.Random(os.environ.get("PYTEST_XDIST_WORKER", "seed"))
+        for point in sorted(rng.sample(range(1, total), 2)):
+            _kill_after(batches, tokens["integration"], start + point)
+        finished = subprocess.run(
+            _command(batches, tokens["integration"]),
+            env=_env(),
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        assert finished.returncode == 0, finished.stdout + finished.stderr
+        registers.follower.stop()
+        registers.follower.catch_up()
+        head = watching.recorder.max_notification_id()
+        assert set(registers.service.store.positions().values()) == {head}
+        live = register_rows(registers.service.store, registers.follower)
+    finally:
+        registers.close()
+        watching.close()
     archive = opened()
     try:
         found = imported(archive)
@@ -280,6 +341,11 @@ def test_an_import_killed_at_random_moments_ends_as_one_clean_import(
             assert stored.balanced is True
     finally:
         archive.close()
+    # The registers kept live equal those of the clean import, row by row.
+    assert live.keys() == expected_registers.keys()
+    assert any(live["feed_batches.batches"])
+    for table, rows in expected_registers.items():
+        assert live[table] == rows, f"{table} differs from the clean import's"
     verified = runner.invoke(app, ["verify", "--token", tokens["auditor"]], env={"COLUMNS": "240"})
     assert verified.exit_code == 0, verified.output
 

@@ -71,6 +71,41 @@ def test_seal_prints_a_checkpoint_that_verifies_with_the_published_public_key(
     stamp = format_timestamp(checkpoint.timestamp)
     for shown in (str(checkpoint.tree_size), root, checkpoint.key_id, stamp):
         assert shown in again.stdout
+    assert checkpoint.note() in again.stdout  # the signed note, as C2SP tools read it
+
+
+def test_signing_key_public_vkey_is_the_verifier_key_that_opens_the_checkpoint_notes(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DOSSIER_INTEGRITY_ORIGIN", "dossier.example-bank/log")
+    archive = open_archive(read_settings())
+    try:
+        _enrol(archive, "S1")
+    finally:
+        archive.close()
+    sealed = runner.invoke(app, ["seal", "--json"])
+    assert sealed.exit_code == 0, sealed.output
+    checkpoint = Checkpoint.from_json_text(sealed.stdout)
+    assert checkpoint.note().startswith("dossier.example-bank/log\n")
+
+    published = runner.invoke(app, ["signing-key", "public", "--vkey"])
+    assert published.exit_code == 0, published.output
+    vkey = published.stdout.strip()
+    name, key_hash, encoded = vkey.split("+", 2)  # base64 may hold "+" too
+    assert (name, key_hash) == ("dossier.example-bank/log", checkpoint.key_hash)
+    raw = base64.b64decode(encoded)
+    assert raw[0] == 1  # Ed25519
+    checkpoint.check(PublicKey(raw[1:]))
+
+
+def test_an_origin_that_cannot_name_a_note_key_is_a_configuration_error(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DOSSIER_INTEGRITY_ORIGIN", "example bank+log")
+    answer = runner.invoke(app, ["signing-key", "public", "--vkey"])
+    assert answer.exit_code == 2
+    assert "DOSSIER_INTEGRITY_ORIGIN" in answer.output
+    assert "不得含空格或加号" in answer.output
 
 
 def _wait_sealed(

@@ -96,6 +96,9 @@ def test_a_batch_sent_from_the_form_is_followed_to_its_reconciliation(
     panel = send(console, batch_zip(tmp_path, DAY1, {LOANS: [loan("JD-1"), loan("JD-2")]}))
     assert panel.status_code == 200, panel.text
     assert 'id="feed-jobs"' in panel.text
+    # The form comes back empty beside the panel (out of band): the batch is not sent twice.
+    assert '<form id="feed-form" hx-swap-oob="true"' in panel.text
+    assert '<form id="feed-form" method="post"' in page.text
     [(job_id, _status)] = JOB.findall(panel.text)
     row = followed(console, job_id)
     assert 'data-status="applied"' in row
@@ -103,6 +106,12 @@ def test_a_batch_sent_from_the_form_is_followed_to_its_reconciliation(
     assert "已导入 2 / 2 行" in row
     assert "对账" in row
     assert '<span class="tag ok">平</span>' in row
+    # The poll that finds the batch applied has the page show the batches again (htmx).
+    polled = console.get(f"/feed/jobs/{job_id}", headers={"HX-Request": "true"})
+    assert polled.headers["HX-Trigger"] == "feed-batches-changed"
+    section = console.get("/feed").text.split('data-testid="feed-batches"')[1].split(">")[0]
+    assert 'hx-trigger="feed-batches-changed from:body"' in section
+    assert 'hx-select="#feed-batches"' in section
     # Those who read the feed see the batch and its 对账 per file, and send nothing.
     console.as_role(Role.AUDITOR)
     page = console.get("/feed")
@@ -121,8 +130,15 @@ def test_a_batch_sent_from_the_form_is_followed_to_its_reconciliation(
         headers={"X-CSRF-Token": console.csrf("/feed")},
     )
     assert refused.status_code == 403
+    # The register of batches: its business-date picker is not confused with the column.
+    register = console.get("/registers/feed_batches")
+    assert register.status_code == 200
+    assert '截至业务日期 <input type="date" name="on"' in register.text
     console.as_role(Role.ACCOUNT_MANAGER)
-    assert console.get("/feed").status_code == 403
+    refused_page = console.get("/feed")
+    assert refused_page.status_code == 403
+    # The page names everyone who may read it, not only who may send a batch.
+    assert "此操作仅限风险经理、合规、审计、系统对接岗" in refused_page.text
 
 
 def test_a_refused_batch_shows_its_report_with_the_files_to_download(
@@ -138,6 +154,10 @@ def test_a_refused_batch_shows_its_report_with_the_files_to_download(
     job_id = JOB.findall(panel.text)[0][0]
     row = followed(console, job_id)
     assert 'data-status="refused"' in row
+    assert '<span class="tag alert">已拒收，未记录</span>' in row  # not 无权办理, a 403's title
+    assert "无权办理" not in row
+    refused_poll = console.get(f"/feed/jobs/{job_id}", headers={"HX-Request": "true"})
+    assert "HX-Trigger" not in refused_poll.headers  # nothing new among the batches
     report = row.split('data-testid="feed-report"')[1]
     assert "<th>原因</th><th>Reason</th>" in report
     assert f"<td>{REPAYMENTS}</td>" in report
@@ -147,7 +167,11 @@ def test_a_refused_batch_shows_its_report_with_the_files_to_download(
     table = console.get(f"/feed/jobs/{job_id}/report.csv")
     assert table.status_code == 200
     assert "principal" in table.text
-    assert console.get(f"/feed/jobs/{job_id}/report.json").json()["problems"][0]["line"] == 3
+    # Downloaded under the batch's business date, not the job's id.
+    assert table.headers["Content-Disposition"] == 'attachment; filename="feed-report-20261103.csv"'
+    as_json = console.get(f"/feed/jobs/{job_id}/report.json")
+    assert as_json.json()["problems"][0]["line"] == 3
+    assert as_json.headers["Content-Disposition"].endswith('filename="feed-report-20261103.json"')
     # Not a zip: the refusal is said in the panel, nothing queued.
     panel = send(console, b"not a zip")
     assert "不是 zip 文件" in panel.text

@@ -300,6 +300,8 @@ def _checkpoint_root(bag: Path, nid: int) -> str:
     checkpoint = read_json(path)
     root = bytearray(base64.b64decode(checkpoint["root_hash"]))
     root[0] ^= 0x01
+    # In the note too, so that the fields agree with it: only the signature can tell.
+    checkpoint["note"] = checkpoint["note"].replace(checkpoint["root_hash"], b64(bytes(root)))
     checkpoint["root_hash"] = b64(bytes(root))
     write_canonical_json(path, checkpoint)
     return "data/checkpoint.json"

@@ -892,8 +892,9 @@ def test_a_checkpoint_row_replaced_by_one_signed_with_another_key_is_named(
     # The forger signs the very root the events hash to: only the key gives it away.
     forged = sign_checkpoint(forger, ORIGIN, second.tree_size, second.root_hash, second.timestamp)
     record.db.integrity(
-        "UPDATE {schema}integrity_checkpoints SET key_id = ?, signature = ? WHERE tree_size = ?",
-        (forged.key_id, forged.signature, second.tree_size),
+        "UPDATE {schema}integrity_checkpoints SET key_id = ?, signature = ?, key_hash = ? "
+        "WHERE tree_size = ?",
+        (forged.key_id, forged.signature, forged.key_hash, second.tree_size),
     )
     if with_key_row:
         record.db.integrity(
@@ -928,8 +929,17 @@ def test_a_checkpoint_row_slipped_between_witnessed_ones_is_named(record: Record
     )
     record.db.integrity(
         "INSERT INTO {schema}integrity_checkpoints "
-        "(tree_size, origin, root_hash, timestamp, key_id, signature) VALUES (?, ?, ?, ?, ?, ?)",
-        (size, ORIGIN, root, format_timestamp(first.timestamp), forged.key_id, forged.signature),
+        "(tree_size, origin, root_hash, timestamp, key_id, signature, key_hash) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (
+            size,
+            ORIGIN,
+            root,
+            format_timestamp(first.timestamp),
+            forged.key_id,
+            forged.signature,
+            forged.key_hash,
+        ),
     )
 
     report = record.verify()
@@ -938,6 +948,7 @@ def test_a_checkpoint_row_slipped_between_witnessed_ones_is_named(record: Record
     assert sizes(report, "unwitnessed") == {size}
     assert sizes(report, "checkpoint_key") == {size}
     assert "checkpoint_root" not in checks(report)
+    assert "checkpoint_signature" not in checks(report)
 
 
 def test_a_checkpoint_not_yet_witnessed_after_the_last_witnessed_one_is_only_noticed(

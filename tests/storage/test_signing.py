@@ -17,7 +17,10 @@ from storage.checkpoints import (
     Checkpoint,
     CheckpointFormatError,
     checkpoint_body,
+    key_hash_of,
+    note_body,
     sign_checkpoint,
+    verifier_key,
 )
 from storage.signing import (
     BadSignatureError,
@@ -176,6 +179,36 @@ def test_the_checkpoint_body_is_exactly_the_five_documented_lines() -> None:
     )
 
 
+def legacy_checkpoint(signer: Signer, origin: str, tree_size: int, root: bytes) -> Checkpoint:
+    """A checkpoint as earlier releases signed it: over the ``dossier-checkpoint/v1`` body."""
+    body = checkpoint_body(origin, tree_size, root, NOON)
+    return Checkpoint(origin, tree_size, root, NOON, signer.key_id, signer.sign(body))
+
+
+def test_a_checkpoint_is_a_c2sp_signed_note_with_the_time_as_an_extension_line() -> None:
+    signer = Signer.from_seed(SEED)
+    checkpoint = sign_checkpoint(signer, "dossier.example-bank/log", 1234, ROOT, NOON)
+    raw = signer.public_key.raw
+    key_hash = hashlib.sha256(b"dossier.example-bank/log\n\x01" + raw).digest()[:4]
+    assert checkpoint.key_hash == key_hash.hex() == key_hash_of("dossier.example-bank/log", raw)
+    text = (
+        "dossier.example-bank/log\n1234\n"
+        + base64.b64encode(ROOT).decode()
+        + "\ntime 2026-11-22T23:50:00Z\n"
+    )
+    assert (
+        checkpoint.body()
+        == text.encode()
+        == note_body("dossier.example-bank/log", 1234, ROOT, NOON)
+    )
+    signature = base64.b64encode(key_hash + checkpoint.signature).decode()
+    assert checkpoint.note() == f"{text}\n\u2014 dossier.example-bank/log {signature}\n"
+    signer.public_key.check(text.encode(), checkpoint.signature)
+    assert verifier_key("dossier.example-bank/log", signer.public_key) == (
+        f"dossier.example-bank/log+{key_hash.hex()}+" + base64.b64encode(b"\x01" + raw).decode()
+    )
+
+
 def test_a_signed_checkpoint_round_trips_through_its_json_and_still_verifies() -> None:
     signer = Signer.from_seed(SEED)
     taken_at = datetime(2026, 11, 23, 7, 50, 0, 987654, tzinfo=timezone(timedelta(hours=8)))
@@ -192,12 +225,69 @@ def test_a_signed_checkpoint_round_trips_through_its_json_and_still_verifies() -
         "timestamp": "2026-11-22T23:50:00Z",
         "key_id": signer.key_id,
         "signature": base64.b64encode(checkpoint.signature).decode(),
+        "note": checkpoint.note(),
     }
     assert checkpoint.to_json_text().startswith('{"key_id":')  # canonical: sorted, compact
     again = Checkpoint.from_json_text(checkpoint.to_json_text())
     assert again == checkpoint
+    assert Checkpoint.from_note(checkpoint.note(), signer.key_id) == checkpoint
     signer.public_key.check(again.body(), again.signature)
     again.check(PublicKey.from_pem(signer.public_key.to_pem()))
+
+
+def test_a_checkpoint_of_the_earlier_format_still_reads_and_verifies() -> None:
+    signer = Signer.from_seed(SEED)
+    checkpoint = legacy_checkpoint(signer, "dossier 旧日志", 1234, ROOT)  # spaces were allowed
+    assert checkpoint.key_hash is None
+    assert checkpoint.format == "dossier-checkpoint/v1"
+    data = checkpoint.to_json()
+    assert "note" not in data
+    again = Checkpoint.from_json_text(checkpoint.to_json_text())
+    assert again == checkpoint
+    again.check(signer.public_key)
+    with pytest.raises(CheckpointFormatError, match="not a signed note"):
+        again.note()
+
+
+def test_an_origin_with_a_space_or_a_plus_cannot_name_the_notes_key() -> None:
+    for origin in ("dossier bank", "dossier+bank", "dossier\u3000bank"):
+        with pytest.raises(CheckpointFormatError, match=r"no space and no|printable"):
+            sign_checkpoint(Signer.generate(), origin, 1, ROOT, NOON)
+
+
+def test_a_note_whose_fields_or_text_were_altered_is_refused() -> None:
+    signer = Signer.generate()
+    checkpoint = sign_checkpoint(signer, "dossier.example-bank", 10, ROOT, NOON)
+    data = checkpoint.to_json()
+    note = data["note"]
+    with pytest.raises(CheckpointFormatError, match="do not say"):
+        Checkpoint.from_json({**data, "tree_size": 11})
+    with pytest.raises(CheckpointFormatError, match="do not say"):
+        Checkpoint.from_json({**data, "note": note.replace("\n10\n", "\n11\n", 1)})
+    for broken, complaint in (
+        (note.replace("\n\n", "\n"), "blank line|four lines"),
+        (note.replace("time ", "at "), "time <timestamp>"),
+        (note + note.splitlines()[-1] + "\n", "exactly one signature"),
+        (note.replace("\u2014 ", "- "), "em dash"),
+        (note.replace("\u2014 dossier.example-bank", "\u2014 other"), "not by its origin"),
+        (note.rstrip("\n"), "ending in a newline"),
+    ):
+        with pytest.raises(CheckpointFormatError, match=complaint):
+            Checkpoint.from_json({**data, "note": broken})
+    # Fields and note altered alike: well formed, but the signature no longer holds.
+    altered = note.replace("\n10\n", "\n11\n", 1)
+    forged = Checkpoint.from_json({**data, "tree_size": 11, "note": altered})
+    with pytest.raises(BadSignatureError):
+        forged.check(signer.public_key)
+
+
+def test_a_note_checked_with_a_key_of_another_key_hash_says_so() -> None:
+    signer = Signer.generate()
+    checkpoint = sign_checkpoint(signer, "dossier.example-bank", 10, ROOT, NOON)
+    renamed = Checkpoint(**{**checkpoint.__dict__, "key_hash": key_hash_of("x", b"\0" * 32)})
+    assert not renamed.verify(signer.public_key)
+    with pytest.raises(CheckpointFormatError, match="key hash"):
+        renamed.check(signer.public_key)
 
 
 def test_the_standalone_verifiers_ed25519_accepts_the_signature() -> None:
@@ -207,9 +297,9 @@ def test_the_standalone_verifiers_ed25519_accepts_the_signature() -> None:
     assert ed25519.verify(signer.public_key.raw, checkpoint.body(), checkpoint.signature)
 
 
-def test_a_checkpoint_altered_in_any_field_fails_verification() -> None:
+def test_a_checkpoint_of_the_earlier_format_altered_in_any_field_fails_verification() -> None:
     signer = Signer.generate()
-    checkpoint = sign_checkpoint(signer, "dossier.example-bank", 10, ROOT, NOON)
+    checkpoint = legacy_checkpoint(signer, "dossier.example-bank", 10, ROOT)
     data = checkpoint.to_json()
     alterations = {
         "origin": "dossier.other-bank",

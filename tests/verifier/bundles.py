@@ -135,8 +135,16 @@ def stored_events() -> list[StoredEvent]:
     return events
 
 
-def write_bundle(root: Path, key: Ed25519PrivateKey | None = None) -> Bundle:
-    """Write a valid bundle into the new directory ``root`` and return what it holds."""
+def note_key_hash(name: str, key: Ed25519PrivateKey) -> bytes:
+    """c2sp.org/signed-note: SHA-256(key name ‖ 0x0A ‖ 0x01 ‖ public key)[:4]."""
+    return hashlib.sha256(name.encode() + b"\n\x01" + raw_public_key(key)).digest()[:4]
+
+
+def write_bundle(
+    root: Path, key: Ed25519PrivateKey | None = None, *, legacy: bool = False
+) -> Bundle:
+    """Write a valid bundle into the new directory ``root`` and return what it holds: its
+    checkpoint a signed note, or with ``legacy`` of the format earlier releases signed."""
     key = key or Ed25519PrivateKey.generate()
     old_key = Ed25519PrivateKey.generate()  # a key from before a rotation stays listed
     events = stored_events()
@@ -144,8 +152,11 @@ def write_bundle(root: Path, key: Ed25519PrivateKey | None = None) -> Bundle:
     assert len(leaves) == TREE_SIZE
     root_bytes = root_hash(leaves)
     timestamp = "2026-11-22T23:50:00Z"
-    body = f"dossier-checkpoint/v1\ndossier.example-bank\n{TREE_SIZE}\n{b64(root_bytes)}\n{timestamp}\n"
-    checkpoint = {
+    if legacy:
+        body = f"dossier-checkpoint/v1\ndossier.example-bank\n{TREE_SIZE}\n{b64(root_bytes)}\n{timestamp}\n"
+    else:
+        body = f"dossier.example-bank\n{TREE_SIZE}\n{b64(root_bytes)}\ntime {timestamp}\n"
+    checkpoint: dict[str, Any] = {
         "origin": "dossier.example-bank",
         "tree_size": TREE_SIZE,
         "root_hash": b64(root_bytes),
@@ -153,6 +164,9 @@ def write_bundle(root: Path, key: Ed25519PrivateKey | None = None) -> Bundle:
         "key_id": key_id(key),
         "signature": b64(key.sign(body.encode())),
     }
+    if not legacy:
+        signed = note_key_hash("dossier.example-bank", key) + key.sign(body.encode())
+        checkpoint["note"] = f"{body}\n\u2014 dossier.example-bank {b64(signed)}\n"
     data = root / "data"
     (data / "events").mkdir(parents=True)
     (data / "proofs").mkdir()

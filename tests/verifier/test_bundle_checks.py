@@ -87,6 +87,15 @@ def test_the_bundle_as_written_verifies(
     assert checkpoint["signature_valid"] is True
 
 
+def test_the_checkpoint_of_the_bundle_is_a_signed_note(
+    pristine: Bundle, capsys: pytest.CaptureFixture[str]
+) -> None:
+    checkpoint = read_json(pristine.root / "data/checkpoint.json")
+    assert checkpoint["note"].startswith("dossier.example-bank\n20\n")
+    _, result = run(pristine.root, capsys)
+    assert result["checkpoint"]["format"] == "c2sp.org/tlog-checkpoint"
+
+
 def test_the_bundle_is_a_valid_bag_for_the_library_of_congress_tool(pristine: Bundle) -> None:
     bagit = pytest.importorskip("bagit")
     assert bagit.Bag(str(pristine.root)).validate()
@@ -200,21 +209,38 @@ def _proof_element(b: Bundle) -> None:
     _edit_json(b.root / "data/proofs/9.json", change)
 
 
+def _edit_checkpoint(b: Bundle, change: Any) -> None:
+    """Change checkpoint.json's fields and, for a note, its note alike (text and signature
+    line), so that only the signature can tell."""
+
+    def edit(checkpoint: Any) -> None:
+        change(checkpoint)
+        if "note" not in checkpoint:
+            return
+        name = checkpoint["origin"]
+        key_hash = base64.b64decode(checkpoint["note"].splitlines()[-1].split(" ")[-1])[:4]
+        text = (
+            f"{name}\n{checkpoint['tree_size']}\n{checkpoint['root_hash']}\n"
+            f"time {checkpoint['timestamp']}\n"
+        )
+        signed = key_hash + base64.b64decode(checkpoint["signature"])
+        checkpoint["note"] = f"{text}\n\u2014 {name} {b64(signed)}\n"
+
+    _edit_json(b.root / "data/checkpoint.json", edit)
+
+
 def _checkpoint_root(b: Bundle) -> None:
-    _edit_json(
-        b.root / "data/checkpoint.json",
-        lambda c: c.update(root_hash=b64(hashlib.sha256(c["root_hash"].encode()).digest())),
+    _edit_checkpoint(
+        b, lambda c: c.update(root_hash=b64(hashlib.sha256(c["root_hash"].encode()).digest()))
     )
 
 
 def _checkpoint_tree_size(b: Bundle) -> None:
-    _edit_json(b.root / "data/checkpoint.json", lambda c: c.update(tree_size=c["tree_size"] + 1))
+    _edit_checkpoint(b, lambda c: c.update(tree_size=c["tree_size"] + 1))
 
 
 def _checkpoint_timestamp(b: Bundle) -> None:
-    _edit_json(
-        b.root / "data/checkpoint.json", lambda c: c.update(timestamp="2026-11-22T23:50:01Z")
-    )
+    _edit_checkpoint(b, lambda c: c.update(timestamp="2026-11-22T23:50:01Z"))
 
 
 def _signature(b: Bundle) -> None:
@@ -222,6 +248,24 @@ def _signature(b: Bundle) -> None:
         signature = bytearray(base64.b64decode(checkpoint["signature"]))
         signature[10] ^= 0x04
         checkpoint["signature"] = b64(bytes(signature))
+
+    _edit_checkpoint(b, change)
+
+
+def _note_text(b: Bundle) -> None:
+    _edit_json(
+        b.root / "data/checkpoint.json",
+        lambda c: c.update(note=c["note"].replace("\n20\n", "\n21\n", 1)),
+    )
+
+
+def _note_key_hash(b: Bundle) -> None:
+    def change(checkpoint: Any) -> None:
+        *lines, signature_line = checkpoint["note"].splitlines()
+        dash, name, encoded = signature_line.split(" ")
+        raw = bytearray(base64.b64decode(encoded))
+        raw[0] ^= 0x01
+        checkpoint["note"] = "\n".join([*lines, f"{dash} {name} {b64(bytes(raw))}"]) + "\n"
 
     _edit_json(b.root / "data/checkpoint.json", change)
 
@@ -327,6 +371,8 @@ ALTERATIONS = [
         "checkpoint.signature",
     ),
     Alteration("signature", _signature, "data/checkpoint.json", "checkpoint.signature"),
+    Alteration("note text only", _note_text, "data/checkpoint.json", "checkpoint.note"),
+    Alteration("note key hash", _note_key_hash, "data/checkpoint.json", "checkpoint.key_hash"),
     Alteration("public keys swapped", _keys_swapped, "data/public-keys.json", "keys.missing"),
     Alteration("key relabelled", _key_relabelled, "data/public-keys.json", "keys.key_id"),
     Alteration("document bytes", _document_bytes, "<document min>", "document.sha256"),
@@ -574,3 +620,27 @@ def test_verify_path_returns_a_report(pristine: Bundle) -> None:
     assert report.ok
     assert report.as_json()["checkpoint"]["origin"] == "dossier.example-bank"
     assert canonical_json(report.as_json()["problems"]) == b"[]"
+
+
+LEGACY_ALTERATIONS = [_checkpoint_root, _checkpoint_tree_size, _checkpoint_timestamp, _signature]
+
+
+@pytest.mark.parametrize("alteration", [None, *LEGACY_ALTERATIONS])
+def test_a_bundle_of_an_earlier_release_with_its_checkpoint_format_still_verifies(
+    alteration: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Bundles issued before checkpoints were signed notes carry the ``dossier-checkpoint/v1``
+    checkpoint: it verifies, and any alteration of it still fails its signature."""
+    old = write_bundle(tmp_path / "old", legacy=True)
+    assert "note" not in read_json(old.root / "data/checkpoint.json")
+    if alteration is not None:
+        alteration(old)
+        seal(old.root)
+    status, result = run(old.root, capsys)
+    assert result["checkpoint"]["format"] == "dossier-checkpoint/v1"
+    if alteration is None:
+        assert (status, result["problems"]) == (0, [])
+        assert result["checkpoint"]["signature_valid"] is True
+    else:
+        assert status == 1
+        assert ("data/checkpoint.json", "checkpoint.signature") in named(result)

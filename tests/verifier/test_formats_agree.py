@@ -53,6 +53,26 @@ def test_the_checkpoint_body_is_the_signers(
     )
 
 
+@given(
+    origin=st.text(min_size=1, max_size=30).filter(
+        lambda s: s.isprintable() and not any(c.isspace() for c in s) and "+" not in s
+    ),
+    tree_size=U64,
+    root=st.binary(min_size=32, max_size=32),
+    moment=st.datetimes(min_value=EPOCH, timezones=st.just(UTC)),
+    key=st.binary(min_size=32, max_size=32),
+)
+def test_the_note_text_and_key_hash_are_the_signers(
+    origin: str, tree_size: int, root: bytes, moment: datetime, key: bytes
+) -> None:
+    moment = moment.replace(microsecond=0)
+    stamp = checkpoints.format_timestamp(moment)
+    assert formats.note_body(origin, tree_size, root, stamp) == checkpoints.note_body(
+        origin, tree_size, root, moment
+    )
+    assert formats.key_hash(origin, key).hex() == checkpoints.key_hash_of(origin, key)
+
+
 def test_the_destruction_rules_are_the_archives() -> None:
     """The verifier's copy of who may take each step of a destruction batch, and of the roles
     its supervisors must hold, is the archive's (domain/disposition.py, authorization.py)."""

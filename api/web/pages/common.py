@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Request
 
 from api.web.nav import AREA
 from api.web.session import Viewer, archive_of, check_csrf
-from domain.authorization import Action
+from domain.authorization import PERMISSIONS, Action
 from domain.scope import RowScope
 from projections.query import AsOf
 from projections.service import RegisterService
@@ -33,8 +33,10 @@ def enter(request: Request, viewer: Viewer, area: str) -> None:
     which roles may, never a stack trace)."""
     needs = AREA[area].needs
     if needs and not needs & viewer.allowed:
-        first: Action = sorted(needs, key=lambda a: a.value)[0]
-        archive_of(request).actor(viewer.ctx, first)  # raises the refusal, in both languages
+        # The refusal names the roles of the widest permission that opens the area (those
+        # who may read the feed, not only those who may send it).
+        widest: Action = max(needs, key=lambda a: (len(PERMISSIONS[a]), a.value))
+        archive_of(request).actor(viewer.ctx, widest)  # raises the refusal, in both languages
 
 
 def sub_grade_labels(request: Request) -> dict[str, str]:
