@@ -636,10 +636,11 @@ def test_a_bundle_of_an_earlier_release_with_its_checkpoint_format_still_verifie
     if alteration is not None:
         alteration(old)
         seal(old.root)
-    status, result = run(old.root, capsys)
+    status, result = run(old.root, capsys, old.key)
     assert result["checkpoint"]["format"] == "dossier-checkpoint/v1"
     if alteration is None:
         assert (status, result["problems"]) == (0, [])
+        assert result["verdict"] == "intact_not_whole"
         assert result["checkpoint"]["signature_valid"] is True
     else:
         assert status == 1
