@@ -99,10 +99,26 @@ class Aggregate:
     head: int | None
     versions: tuple[int, ...] | None
 
-    def expected(self) -> list[int]:
+    def expects(self, version: int) -> bool:
         if self.versions is not None:
-            return list(self.versions)
-        return list(range(1, (self.head or 0) + 1))
+            return version in self.versions
+        return 1 <= version <= (self.head or 0)
+
+    def missing(self, have: set[int]) -> list[tuple[int, int]]:
+        """The runs of versions expected but not in ``have`` (never the whole range spelt out:
+        a head is as large as the statement says)."""
+        if self.versions is not None:
+            return _runs([v for v in self.versions if v not in have])
+        head = self.head or 0
+        runs: list[tuple[int, int]] = []
+        expected_next = 1
+        for version in sorted(v for v in have if 1 <= v <= head):
+            if version > expected_next:
+                runs.append((expected_next, version - 1))
+            expected_next = version + 1
+        if expected_next <= head:
+            runs.append((expected_next, head))
+        return runs
 
 
 @dataclass
@@ -262,23 +278,22 @@ def check_whole(
     named = {a.originator_id for a in statement.aggregates}
     for aggregate in statement.aggregates:
         have = held.get(aggregate.originator_id, {})
-        expected = aggregate.expected()
-        missing = [v for v in expected if v not in have]
+        missing = _spans(aggregate.missing(set(have)))
         if missing:
             what = (
                 f"head {aggregate.head} at tree size {statement.tree_size}"
                 if aggregate.head is not None
-                else f"versions {_spans(expected)}"
+                else f"versions {_spans(_runs(list(aggregate.versions or ())))}"
             )
             problems.add(
                 STATEMENT,
                 "statement.events_missing",
                 f"{aggregate.kind} {aggregate.originator_id}: the statement gives {what}, but "
-                f"the bag lacks its version(s) {_spans(missing)}: events were taken out",
+                f"the bag lacks its version(s) {missing}: events were taken out",
                 f"{aggregate.kind} {aggregate.originator_id}：声明所列为 {what}，但审计包缺少"
-                f"其版本 {_spans(missing)} 的事件：事件已被移除",
+                f"其版本 {missing} 的事件：事件已被移除",
             )
-        extra = sorted(v for v in have if v not in set(expected))
+        extra = sorted(v for v in have if not aggregate.expects(v))
         for version in extra:
             nid = have[version]
             problems.add(
@@ -301,18 +316,20 @@ def check_whole(
             )
 
 
-def _spans(values: list[int]) -> str:
-    """``1–3, 7``: a sorted list of versions, runs shortened."""
-    spans: list[str] = []
-    start = previous = None
-    for v in [*values, -1]:
-        if previous is not None and v == previous + 1:
-            previous = v
-            continue
-        if start is not None:
-            spans.append(str(start) if start == previous else f"{start}–{previous}")
-        start = previous = v
-    return ", ".join(spans)
+def _runs(values: list[int]) -> list[tuple[int, int]]:
+    """Sorted versions as runs of consecutive ones."""
+    runs: list[tuple[int, int]] = []
+    for v in values:
+        if runs and v == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], v)
+        else:
+            runs.append((v, v))
+    return runs
+
+
+def _spans(runs: list[tuple[int, int]]) -> str:
+    """``1–3, 7``: runs of versions, as people write them."""
+    return ", ".join(str(a) if a == b else f"{a}–{b}" for a, b in runs)
 
 
 def check_files(
@@ -326,14 +343,14 @@ def check_files(
     """Each file the statement names hashes as stated, and every file not proven otherwise is
     named (events and proofs are proven by the Merkle tree and the payload manifest)."""
     for name, digest in sorted(statement.files.items()):
+        actual: str | None = None
         if name in payload:
-            actual: str | None = payload[name]
-        else:
+            actual = payload[name]
+        elif name in tag_files and "/" not in name:  # never a path the bag does not hold
+            path = root / name
             try:
-                path = root / name
-                actual = (
-                    None if path.is_symlink() else hashlib.sha256(path.read_bytes()).hexdigest()
-                )
+                if not path.is_symlink():
+                    actual = hashlib.sha256(path.read_bytes()).hexdigest()
             except OSError:
                 actual = None
         if actual is None:

@@ -40,3 +40,14 @@ def test_a_key_in_no_known_form_is_a_usage_error(
     assert main([str(bundle.root), "--key", "QUJD"]) == 2
     assert "cannot read --key" in capsys.readouterr().err
     assert main([str(bundle.root), "--key", b64(raw_public_key(bundle.key))]) == 0
+
+
+def test_missing_versions_are_told_as_runs_however_large_the_head() -> None:
+    from uuid import uuid4
+
+    from dossier_verify.statement import Aggregate
+
+    aggregate = Aggregate("loan", uuid4(), 2**63, None)
+    assert aggregate.missing({1, 2, 5}) == [(3, 4), (6, 2**63)]
+    listed = Aggregate("staff", uuid4(), None, (1, 2, 4, 5, 9))
+    assert listed.missing({1, 5}) == [(2, 2), (4, 4), (9, 9)]
