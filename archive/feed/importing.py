@@ -67,7 +67,8 @@ BUFFERED_LINES = 50_000
 events kept in memory until every line has passed; a larger one is rehearsed on copies first."""
 
 KEPT_AGGREGATES = 50_000
-"""Aggregates kept in memory across an import's batches (then let go, and loaded again)."""
+"""Aggregates kept in memory across an import's batches: past it, the quarter used longest ago
+is let go (and loaded again from the store when a later line touches it)."""
 
 RETRIES = 3
 """Times an import reloads and resumes after another writer changed what it was saving."""
@@ -158,11 +159,17 @@ class _Aggregates:
         self.kept: dict[UUID, Aggregate | None] = {}
         """Each aggregate asked for, or None where the store has none."""
         self.dirty: dict[UUID, Aggregate] = {}
+        self.unsaved: set[UUID] = set()
+        """Aggregates whose events were taken and are not saved yet: never let go (loaded again,
+        they would lack those events)."""
         self._pristine = rehearsal
 
     def get(self, aggregate_id: UUID) -> Aggregate | None:
         if aggregate_id in self.kept:
-            return self.kept[aggregate_id]
+            if self._pristine is not None:
+                return self.kept[aggregate_id]
+            kept = self.kept[aggregate_id] = self.kept.pop(aggregate_id)  # the latest used last
+            return kept
         found: Aggregate | None
         if self._pristine is not None:  # rehearsing: a copy of the real one
             real = self._pristine.get(aggregate_id)
@@ -173,14 +180,27 @@ class _Aggregates:
             except AggregateNotFoundError:
                 found = None
         if len(self.kept) >= KEPT_AGGREGATES and self._pristine is None:
-            self.kept = {k: v for k, v in self.kept.items() if k in self.dirty}
+            self._let_go(len(self.kept) - KEPT_AGGREGATES * 3 // 4)
         self.kept[aggregate_id] = found
         return found
+
+    def _let_go(self, count: int) -> None:
+        """Let go of the ``count`` aggregates used longest ago, save those with events to save:
+        a loan the import touches again is loaded again from the store."""
+        gone: list[UUID] = []
+        for aggregate_id in self.kept:
+            if len(gone) >= count:
+                break
+            if aggregate_id not in self.dirty and aggregate_id not in self.unsaved:
+                gone.append(aggregate_id)
+        for aggregate_id in gone:
+            del self.kept[aggregate_id]
 
     def forget(self) -> None:
         """Let go of everything kept (stale, or holding events a failed save left)."""
         self.kept = {}
         self.dirty = {}
+        self.unsaved = set()
 
     def add(self, aggregate: Aggregate) -> None:
         self.kept[aggregate.id] = aggregate
@@ -195,7 +215,13 @@ class _Aggregates:
     def take_dirty(self) -> list[Aggregate]:
         dirty = [a for a in self.dirty.values() if a.pending_events]
         self.dirty = {}
+        if self._pristine is None:
+            self.unsaved.update(a.id for a in dirty)
         return dirty
+
+    def saved(self) -> None:
+        """The events taken so far are saved: what holds them may be let go."""
+        self.unsaved = set()
 
 
 class FeedCommands(ArchiveCore):
@@ -380,6 +406,8 @@ class FeedCommands(ArchiveCore):
                 ledger.finish(batch=sha, business_date=day, actor=actor)
                 extra.append(ledger)
             self.save(*objects, recorded, *extra)
+            if taken is None or last:
+                real.saved()
             if progress is not None:
                 progress(Progress(day, file, done, total, recorded.events_recorded))
             return events
@@ -648,7 +676,7 @@ class FeedCommands(ArchiveCore):
                     records += 1
                     amount += loan.principal
                 elif isinstance(typed, RepaymentLine):
-                    held = loan.core_references.get(typed.reference)
+                    held = loan.core_reference(typed.reference)
                     if held is not None:
                         records += 1
                         amount += sum(held)

@@ -22,8 +22,9 @@ from eventsourcing.domain import event
 
 from domain.authorization import Action, authorize
 from domain.errors import InvalidInputError, InvalidTransitionError
+from domain.loan.history import ArrearsRows
 from domain.loan.losses import LoanLosses
-from domain.repayment_behaviour import Arrears, Repayment
+from domain.repayment_behaviour import Repayment
 from domain.values import (
     Actor,
     BorrowerType,
@@ -307,7 +308,7 @@ class LoanFeed(LoanLosses):
             money(interest, "interest"),
             money(penalty, "penalty"),
         )
-        known = self.core_references.get(reference)
+        known = self.core_reference(reference)
         if known is not None:
             if known == amounts:
                 return False
@@ -377,13 +378,12 @@ class LoanFeed(LoanLosses):
         role: Role,
     ) -> None:
         self.balance -= principal - Decimal(previous[0])
-        self.__dict__.setdefault("_references", {})[reference] = (principal, interest, penalty)
-        at = self.__dict__.get("_reference_at", {}).get(reference)
+        rows = self._repayment_rows()
+        at = rows.reference_at(reference)
+        rows.set_reference(reference, (principal, interest, penalty), at=None)
         if at is not None:  # the repayment-behaviour history reads the corrected amount
-            history = list(self.repayment_history)
-            was = history[at]
-            history[at] = Repayment(paid_on, principal + interest, was.on_time, was.overdue_then)
-            self.__dict__["_repayments"] = tuple(history)
+            was = rows[at]
+            rows[at] = Repayment(paid_on, principal + interest, was.on_time, was.overdue_then)
 
     # ---------------------------------------------------------------------- arrears
     def report_arrears(
@@ -454,8 +454,9 @@ class LoanFeed(LoanLosses):
         return True
 
     def arrears_on(self, as_of: date) -> tuple[int, Decimal, Decimal] | None:
-        found: dict[date, tuple[int, Decimal, Decimal]] = self.__dict__.get("_arrears_amounts", {})
-        return found.get(as_of)
+        """The days overdue and overdue principal and interest last recorded for ``as_of``."""
+        rows: ArrearsRows | None = self.__dict__.get("_arrears")
+        return rows.on(as_of) if rows is not None else None
 
     @event("ArrearsCorrected")
     def _arrears_corrected(
@@ -470,19 +471,13 @@ class LoanFeed(LoanLosses):
         actor_id: UUID,
         role: Role,
     ) -> None:
-        amounts = self.__dict__.setdefault("_arrears_amounts", {})
-        amounts[as_of] = (days_overdue, overdue_principal, overdue_interest)
-        history = list(self.arrears_history)
-        for at in range(len(history) - 1, -1, -1):
-            if history[at].as_of == as_of:
-                history[at] = Arrears(as_of, days_overdue)
-                self.__dict__["_arrears"] = tuple(history)
-                break
+        rows = self._arrears_rows()
+        rows.correct(as_of, days_overdue, overdue_principal, overdue_interest)
         if as_of == self.overdue_as_of:
             self.days_overdue = days_overdue
             self.overdue_principal = overdue_principal
             self.overdue_interest = overdue_interest
-        self.most_days_overdue = max(d for d, _p, _i in amounts.values())
+        self.most_days_overdue = rows.most_days()
 
     # ------------------------------------------------------------------ settlement
     def report_settlement(

@@ -425,3 +425,71 @@ def test_changed_master_data_is_an_extension_a_move_or_an_information_change(
     app.import_feed(feed, [again])
     assert [type(e).__name__ for e in app.events.get(found.id, gt=found.version)] == []
     assert recorded(app) > before  # only the batch's own record
+
+
+def test_loans_let_go_and_loaded_again_record_what_loans_kept_record(
+    app: DossierArchive, feed: CommandContext, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An import keeping only a few aggregates (the rest let go and loaded again from the store)
+    records the very events of one loading each loan afresh for every batch: repayments known
+    by their reference and arrears known by their date record nothing again, corrections
+    replace what the loan recorded, whether it was kept or loaded again."""
+    nos = [f"JD-{n}" for n in range(1, 7)]
+    day3 = DAY2 + timedelta(days=1)
+    days = [
+        batch(tmp_path, DAY1, files={LOANS: [loan(no) for no in nos]}),
+        batch(
+            tmp_path,
+            DAY2,
+            files={
+                REPAYMENTS: [repayment(f"TX-{no}", no) for no in nos[:3]],
+                OVERDUE: [arrears(no, 3, "500.00", "2.50") for no in nos[3:]],
+            },
+        ),
+        batch(
+            tmp_path,
+            day3,
+            files={
+                REPAYMENTS: [repayment(f"TX-{no}", no) for no in nos[:3]],  # re-sent
+                OVERDUE: [arrears(no, 4, "500.00", "2.50") for no in nos[3:]],
+            },
+        ),
+        batch(
+            tmp_path,
+            DAY2,
+            name="feed-20261103-correction",
+            correction=True,
+            files={
+                REPAYMENTS: [repayment("TX-JD-1", "JD-1", principal="800.00")]
+                + [repayment(f"TX-{no}", no) for no in nos[1:3]],  # the same: nothing
+                OVERDUE: [arrears("JD-4", 2, "400.00", "2.50")]
+                + [arrears(no, 3, "500.00", "2.50") for no in nos[4:]],  # the same: nothing
+            },
+        ),
+    ]
+    for day in days:  # each import loads every loan afresh
+        app.import_feed(feed, [day])
+    monkeypatch.setattr("archive.feed.importing.KEPT_AGGREGATES", 4)
+    few = encrypted_archive(sqlite_env(tmp_path / "few.sqlite"), tmp_path / "few")
+    try:
+        people = make_staff(few)
+        outcomes = few.import_feed(people["integration"], days[:3])
+        outcomes += few.import_feed(people["integration"], days[3:])
+        assert all(o.balanced for o in outcomes)
+        assert _imported(few) == _imported(app)
+        corrected = few.repository.get(Loan.create_id("JD-4"))
+        assert isinstance(corrected, Loan)
+        assert corrected.arrears_on(DAY2) == (2, Decimal("400.00"), Decimal("2.50"))
+        assert corrected.arrears_on(day3) == (4, Decimal("500.00"), Decimal("2.50"))
+        assert corrected.most_days_overdue == 4
+        unchanged = few.repository.get(Loan.create_id("JD-5"))
+        assert isinstance(unchanged, Loan)
+        assert unchanged.arrears_on(DAY2) == (3, Decimal("500.00"), Decimal("2.50"))
+        repaid = few.repository.get(Loan.create_id("JD-1"))
+        assert isinstance(repaid, Loan)
+        assert repaid.core_references == {
+            "TX-JD-1": (Decimal("800.00"), Decimal("36.25"), Decimal("0.00"))
+        }
+        assert [r.amount for r in repaid.repayment_history] == [Decimal("836.25")]
+    finally:
+        few.close()
