@@ -510,7 +510,7 @@ def choose_role(held: Iterable[Role], action: Action, requested: Role | None = N
     allowed_zh, allowed_en = _names(allowed)
     held_zh, held_en = _names(held_set) if held_set else ("无", "none")
     raise RoleNotPermittedError(
-        f"此操作仅限 {allowed_zh}；当前岗位：{held_zh}",
+        f"此操作仅限{allowed_zh}；当前岗位：{held_zh}",
         f"{action.value} is allowed to {allowed_en}; roles held now: {held_en}",
         action=action.value,
         allowed=sorted(r.value for r in allowed),

@@ -23,8 +23,10 @@ from eventsourcing.domain import event
 
 from domain.authorization import Action, authorize
 from domain.errors import InvalidInputError, InvalidTransitionError
+from domain.loan.core import LoanCore
+from domain.loan.history import ArrearsRows
 from domain.loan.losses import LoanLosses
-from domain.repayment_behaviour import Arrears, Repayment
+from domain.repayment_behaviour import Repayment
 from domain.values import (
     Actor,
     BorrowerType,
@@ -68,6 +70,12 @@ MASTER_FIELDS = (
     "purpose",
 )
 """The loan's master data the core system may change (besides its unit and manager)."""
+
+
+_REPAYMENT_RECORDED: type[LoanCore.Event] = LoanCore.RepaymentRecorded  # type: ignore[attr-defined]
+_OVERDUE_RECORDED: type[LoanCore.Event] = LoanCore.OverdueStatusRecorded  # type: ignore[attr-defined]
+"""The events ``_repayment_recorded`` and ``_overdue_recorded`` record (their ``@event``
+classes), triggered directly by the core's commands: see :meth:`LoanFeed.report_repayment`."""
 
 
 def rate_text(rate: Decimal) -> str:
@@ -127,7 +135,11 @@ class LoanFeed(LoanLosses):
                 field="account_manager_no",
             )
         cls.check_term(value_date, maturity_date)
-        return cls(
+        # What ``cls(...)`` does, without the metaclass's look at each call's arguments: the
+        # core books thousands of loans in a batch.
+        return cls._create(
+            cls.Disbursed,
+            id=cls.create_id(loan_no),
             loan_no=loan_no,
             borrower_id=borrower_id,
             borrower_name=borrower_name,
@@ -385,7 +397,7 @@ class LoanFeed(LoanLosses):
             money(interest, "interest"),
             money(penalty, "penalty"),
         )
-        known = self.core_references.get(reference)
+        known = self.core_reference(reference)
         if known is not None:
             if known == amounts:
                 return False
@@ -425,7 +437,10 @@ class LoanFeed(LoanLosses):
                 f"principal {amounts[0]} exceeds the balance {self.balance}",
                 field="principal",
             )
-        self._repayment_recorded(
+        # The event ``_repayment_recorded`` records, triggered without the decorator's look at
+        # each call's arguments: a core's day-end batch brings thousands of them.
+        self.trigger_event(
+            _REPAYMENT_RECORDED,
             paid_on=paid_on,
             principal=amounts[0],
             interest=amounts[1],
@@ -455,13 +470,12 @@ class LoanFeed(LoanLosses):
         role: Role,
     ) -> None:
         self.balance -= principal - Decimal(previous[0])
-        self.__dict__.setdefault("_references", {})[reference] = (principal, interest, penalty)
-        at = self.__dict__.get("_reference_at", {}).get(reference)
+        rows = self._repayment_rows()
+        at = rows.reference_at(reference)
+        rows.set_reference(reference, (principal, interest, penalty), at=None)
         if at is not None:  # the repayment-behaviour history reads the corrected amount
-            history = list(self.repayment_history)
-            was = history[at]
-            history[at] = Repayment(paid_on, principal + interest, was.on_time, was.overdue_then)
-            self.__dict__["_repayments"] = tuple(history)
+            was = rows[at]
+            rows[at] = Repayment(paid_on, principal + interest, was.on_time, was.overdue_then)
 
     # ---------------------------------------------------------------------- arrears
     def report_arrears(
@@ -520,7 +534,8 @@ class LoanFeed(LoanLosses):
                 "overdue_principal exceeds the balance",
                 field="overdue_principal",
             )
-        self._overdue_recorded(
+        self.trigger_event(  # ``_overdue_recorded``'s event, as above for a repayment
+            _OVERDUE_RECORDED,
             as_of=as_of,
             days_overdue=days_overdue,
             overdue_principal=principal,
@@ -532,8 +547,9 @@ class LoanFeed(LoanLosses):
         return True
 
     def arrears_on(self, as_of: date) -> tuple[int, Decimal, Decimal] | None:
-        found: dict[date, tuple[int, Decimal, Decimal]] = self.__dict__.get("_arrears_amounts", {})
-        return found.get(as_of)
+        """The days overdue and overdue principal and interest last recorded for ``as_of``."""
+        rows: ArrearsRows | None = self.__dict__.get("_arrears")
+        return rows.on(as_of) if rows is not None else None
 
     @event("ArrearsCorrected")
     def _arrears_corrected(
@@ -548,19 +564,13 @@ class LoanFeed(LoanLosses):
         actor_id: UUID,
         role: Role,
     ) -> None:
-        amounts = self.__dict__.setdefault("_arrears_amounts", {})
-        amounts[as_of] = (days_overdue, overdue_principal, overdue_interest)
-        history = list(self.arrears_history)
-        for at in range(len(history) - 1, -1, -1):
-            if history[at].as_of == as_of:
-                history[at] = Arrears(as_of, days_overdue)
-                self.__dict__["_arrears"] = tuple(history)
-                break
+        rows = self._arrears_rows()
+        rows.correct(as_of, days_overdue, overdue_principal, overdue_interest)
         if as_of == self.overdue_as_of:
             self.days_overdue = days_overdue
             self.overdue_principal = overdue_principal
             self.overdue_interest = overdue_interest
-        self.most_days_overdue = max(d for d, _p, _i in amounts.values())
+        self.most_days_overdue = rows.most_days()
 
     # ------------------------------------------------------------------ settlement
     def report_settlement(

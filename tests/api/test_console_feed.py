@@ -138,7 +138,7 @@ def test_a_batch_sent_from_the_form_is_followed_to_its_reconciliation(
     refused_page = console.get("/feed")
     assert refused_page.status_code == 403
     # The page names everyone who may read it, not only who may send a batch.
-    assert "此操作仅限 风险经理、合规、审计、系统对接岗" in refused_page.text
+    assert "此操作仅限风险经理、合规、审计、系统对接岗" in refused_page.text
 
 
 def test_a_refused_batch_shows_its_report_with_the_files_to_download(
