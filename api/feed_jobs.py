@@ -88,6 +88,13 @@ class FeedJob:
     def finished(self) -> bool:
         return self.status in FINISHED
 
+    def report_filename(self, extension: str) -> str:
+        """The name its report downloads under: the batch's business date, as the bank names
+        its batches (``feed-report-20261120.csv``), when the control file could be read."""
+        if self.business_date is None:
+            return f"feed-report.{extension}"
+        return f"feed-report-{self.business_date:%Y%m%d}.{extension}"
+
 
 class FeedJobs:
     """The jobs of this process and the worker thread that applies them, one at a time."""

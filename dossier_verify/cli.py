@@ -1,7 +1,10 @@
-"""``python -m dossier_verify BAG [--json]``: verify an audit bundle and say so, in two languages.
+"""``python -m dossier_verify BAG --key KEY [--json]``: verify an audit bundle and say so, in two
+languages.
 
-Exit status: 0 when everything verifies, 1 when any check fails, 2 for a usage error (no such
-path, not a directory or zip, not a bag).
+Exit status: 0 when everything verifies under the pinned key (``--key``, the bank's published
+checkpoint key); 1 when any check fails; 2 for a usage error (no such path, not a directory or
+zip, not a bag, a key in no known form); 3 when nothing wrong was found but no key was pinned, so
+nothing says whose bag it is (unanchored).
 """
 
 from __future__ import annotations
@@ -14,29 +17,30 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from dossier_verify import formats
 from dossier_verify.bag import NotABagError
 from dossier_verify.check import verify_directory
 from dossier_verify.report import Problem, Report
+from dossier_verify.statement import KeyFormatError, read_pinned_key
 from dossier_verify.unzip import NotAZipError, UnsafeArchiveError, extract
 
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
+EXIT_UNANCHORED = 3
 
 
 class UsageError(Exception):
     """Raised when the path given cannot be verified at all: missing, not a directory or zip, not a bag."""
 
 
-def verify_path(path: Path, trusted: Sequence[bytes] | None = None) -> Report:
-    """Verify the bag at ``path``, a directory or a ``.zip`` of one.
+def verify_path(path: Path, keys: Sequence[bytes] = ()) -> Report:
+    """Verify the bag at ``path``, a directory or a ``.zip`` of one, against the pinned ``keys``.
 
     Raises ``UsageError`` when ``path`` is neither a bag directory nor a zip archive of one.
     """
     if path.is_dir():
         try:
-            return verify_directory(path, str(path), trusted)
+            return verify_directory(path, str(path), keys)
         except NotABagError as error:
             raise UsageError(str(error)) from None
     if not path.is_file():
@@ -58,7 +62,7 @@ def verify_path(path: Path, trusted: Sequence[bytes] | None = None) -> Report:
             )
             return report
         try:
-            return verify_directory(root, str(path), trusted)
+            return verify_directory(root, str(path), keys)
         except NotABagError as error:
             raise UsageError(f"{path} does not hold a bag: {error}") from None
 
@@ -79,14 +83,10 @@ def _write_human(report: Report, out: TextIO) -> None:
         )
         key = cp["public_key"] or "—"
         out.write(f"签名公钥 / signing key: {cp['key_id']} = {key}\n")
-        if report.anchored:
-            out.write("  已与所给可信公钥核对 / anchored to the trusted keys given\n")
-        else:
-            out.write(
-                "  未锚定：请将此公钥与银行另行公布的公钥核对（--key）/ unanchored: compare this "
-                "key with the one the bank published (--key): the bag cannot vouch for its own "
-                "key\n"
-            )
+        out.write(
+            "  请将此公钥与银行另行公布的公钥核对 / compare this key with the one the bank "
+            "published: the bag cannot vouch for its own key\n"
+        )
     out.write(f"事件 / events: {report.events}    文件 / documents: {report.documents}\n")
     for problem in report.problems:
         event = f" (事件 / event {problem.event})" if problem.event is not None else ""
@@ -94,22 +94,27 @@ def _write_human(report: Report, out: TextIO) -> None:
             f"✗ {p(problem.file)}{event} [{problem.check}]: "
             f"{p(problem.detail_zh)} / {p(problem.detail)}\n"
         )
-    if report.ok:
-        out.write("结论：通过，全部校验一致 / Verdict: PASS — everything verifies\n")
+    verdict = report.verdict
+    if verdict == "intact":
+        out.write(
+            "结论：完好，经所指定公钥签名，且证明包含该贷款全部事件 / Verdict: INTACT — signed "
+            "under the pinned key, and shown to hold all of the loan's events\n"
+        )
+    elif verdict == "intact_not_whole":
+        out.write(
+            "结论：通过（早期版本的审计包），经所指定公钥签名，但无法证明包含全部事件 / Verdict: "
+            "PASS (a bundle of an earlier release) — signed under the pinned key, but it cannot "
+            "prove it holds all of the loan's events\n"
+        )
+    elif verdict == "unanchored":
+        out.write(
+            "结论：未锚定——未发现问题，但未指定公钥（--key），无法确认是银行签发的完整审计包 / "
+            "Verdict: UNANCHORED — nothing wrong found, but no key was pinned (--key), so "
+            "nothing says the bank issued this bag whole\n"
+        )
     else:
         n = len(report.problems)
         out.write(f"结论：未通过，发现 {n} 个问题 / Verdict: FAIL — {n} problem(s)\n")
-
-
-def _trusted(keys: list[str], file: Path | None) -> list[bytes] | None:
-    """The trusted keys given, or None when none was (the bag's own key is then unanchored)."""
-    words = list(keys)
-    if file is not None:
-        for line in file.read_text("utf-8").splitlines():
-            words += line.split("#", 1)[0].replace(",", " ").split()
-    if not words and file is None:
-        return None
-    return [formats.trusted_key(word) for word in words]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -122,32 +127,37 @@ def main(argv: Sequence[str] | None = None) -> int:
         ),
     )
     parser.add_argument("bag", type=Path, help="审计包目录或 .zip / the bag's directory or a .zip")
-    parser.add_argument("--json", action="store_true", help="以 JSON 输出 / print JSON")
     parser.add_argument(
         "--key",
         action="append",
         default=[],
+        metavar="KEY",
         help=(
-            "银行公布的公钥 / a key the bank published: <name>+<hash>+<base64> as `dossier "
-            "signing-key public --vkey` prints it, or base64; repeatable"
+            "银行公布的检查点公钥（base64、PEM、verifier key 或其文件），可重复 / the checkpoint "
+            "key the bank published (base64, PEM, a verifier key, or a file of one); repeatable"
         ),
     )
     parser.add_argument(
-        "--trusted-keys",
-        type=Path,
-        help="可信公钥文件 / a file of such keys, one a line (# comments)",
+        "--require-whole",
+        action="store_true",
+        help=(
+            "无签名声明（早期版本）的审计包视为未通过 / fail a bag that cannot prove it is whole "
+            "(one of an earlier release, or one whose statement was stripped along with its "
+            "version)"
+        ),
     )
+    parser.add_argument("--json", action="store_true", help="以 JSON 输出 / print JSON")
     args = parser.parse_args(argv)
-    try:
-        trusted = _trusted(args.key, args.trusted_keys)
-    except (OSError, UnicodeDecodeError, ValueError) as error:
-        sys.stderr.write(f"可信公钥无效 / bad trusted key: {_printable(str(error))}\n")
-        return EXIT_USAGE
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")
     try:
-        report = verify_path(args.bag, trusted)
+        keys = [read_pinned_key(k) for k in args.key]
+    except KeyFormatError as error:
+        sys.stderr.write(f"无法读取公钥 / cannot read --key: {_printable(str(error))}\n")
+        return EXIT_USAGE
+    try:
+        report = verify_path(args.bag, keys)
     except UsageError as error:
         sys.stderr.write(f"无法校验 / cannot verify: {_printable(str(error))}\n")
         return EXIT_USAGE
@@ -156,4 +166,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout.write("\n")
     else:
         _write_human(report, sys.stdout)
-    return EXIT_OK if report.ok else EXIT_FAILED
+    if not report.ok:
+        return EXIT_FAILED
+    if args.require_whole and report.verdict == "intact_not_whole":
+        sys.stderr.write(
+            "无法证明审计包完整（--require-whole）/ the bag cannot prove it is whole "
+            "(--require-whole)\n"
+        )
+        return EXIT_FAILED
+    return EXIT_UNANCHORED if report.verdict == "unanchored" else EXIT_OK

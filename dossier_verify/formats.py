@@ -97,29 +97,6 @@ def key_hash(name: str, public_key: bytes) -> bytes:
     return digest[:KEY_HASH_SIZE]
 
 
-def trusted_key(text: str) -> bytes:
-    """The raw Ed25519 public key of a verifier key string ``<name>+<key hash hex>+<base64(0x01
-    ‖ key)>`` (as ``dossier signing-key public --vkey`` prints it) or of base64 of the raw key;
-    ValueError if it is neither or its key hash is not its key's."""
-    text = text.strip()
-    match = re.fullmatch(r"([^+\s]+)\+([0-9a-f]{8})\+(\S+)", text)
-    try:
-        raw = base64.b64decode(match.group(3) if match else text, validate=True)
-    except (ValueError, binascii.Error):
-        raise ValueError(
-            f"{text[:60]!r} is not a verifier key string nor base64 of a key"
-        ) from None
-    if match is None:
-        if len(raw) != 32:
-            raise ValueError(f"{text[:60]!r} is not base64 of a 32-byte Ed25519 key")
-        return raw
-    if len(raw) != 33 or raw[:1] != ED25519_TYPE:
-        raise ValueError(f"verifier key {match.group(1)}+{match.group(2)} is not an Ed25519 key")
-    if key_hash(match.group(1), raw[1:]).hex() != match.group(2):
-        raise ValueError(f"verifier key {match.group(1)}+{match.group(2)}: its key hash is wrong")
-    return raw[1:]
-
-
 @dataclass(frozen=True)
 class NoteSignature:
     """One signature line of a signed note."""

@@ -250,7 +250,7 @@ def job_report_csv(job_id: UUID, archive: ArchiveDep, ctx: ReadCtx, jobs: JobsDe
     return Response(
         report_csv(job.problems),
         media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="feed-report-{job_id}.csv"'},
+        headers={"Content-Disposition": f'attachment; filename="{job.report_filename("csv")}"'},
     )
 
 

@@ -28,6 +28,7 @@ from domain.errors import (
     NotFoundError,
     SegregationOfDutiesError,
 )
+from domain.loan.history import ArrearsRows, RepaymentRows
 from domain.records import (
     CollectionStep,
     Determination,
@@ -259,6 +260,10 @@ class LoanCore(Aggregate):
         self.investigator_id = investigator_id
         self.origination_reviewer_id = origination_reviewer_id
         self.approver_id = approver_id
+        self.booked_by_core = fed is not None
+        """Whether the core system booked the loan (its ``Disbursed`` carries ``fed``): its
+        origination record (贷前资料) is then filed apart (:meth:`file_origination_record`)."""
+        self.origination_filed_on: date | None = None
         self.status = LoanStatus.ACTIVE
         self.grade = Grade.NORMAL
         self.sub_grade: str | None = None
@@ -460,25 +465,43 @@ class LoanCore(Aggregate):
 
     # ------------------------------------------------------- repayments, arrears
     # Kept from the events, with what was overdue when each repayment came in: the history the
-    # repayment-behaviour indicator reads (domain/repayment_behaviour.py).
+    # repayment-behaviour indicator reads (domain/repayment_behaviour.py). Kept compact
+    # (domain/loan/history.py): a loan fed every day holds hundreds of rows.
+    def _repayment_rows(self) -> RepaymentRows:
+        rows: RepaymentRows | None = self.__dict__.get("_repayments")
+        if rows is None:
+            rows = self.__dict__["_repayments"] = RepaymentRows()
+        return rows
+
+    def _arrears_rows(self) -> ArrearsRows:
+        rows: ArrearsRows | None = self.__dict__.get("_arrears")
+        if rows is None:
+            rows = self.__dict__["_arrears"] = ArrearsRows()
+        return rows
+
     @property
     def repayment_history(self) -> tuple[Repayment, ...]:
         """Every repayment recorded, oldest first."""
-        found: tuple[Repayment, ...] = self.__dict__.get("_repayments", ())
-        return found
+        rows: RepaymentRows | None = self.__dict__.get("_repayments")
+        return rows.all() if rows is not None else ()
 
     @property
     def core_references(self) -> dict[str, tuple[Decimal, Decimal, Decimal]]:
         """The core system's repayments by its transaction reference: principal, interest and
         penalty as last recorded or corrected (a re-sent reference is the same repayment)."""
-        found: dict[str, tuple[Decimal, Decimal, Decimal]] = self.__dict__.get("_references", {})
-        return found
+        rows: RepaymentRows | None = self.__dict__.get("_repayments")
+        return rows.references() if rows is not None else {}
+
+    def core_reference(self, reference: str) -> tuple[Decimal, Decimal, Decimal] | None:
+        """One reference of :attr:`core_references`, without building them all."""
+        rows: RepaymentRows | None = self.__dict__.get("_repayments")
+        return rows.reference(reference) if rows is not None else None
 
     @property
     def arrears_history(self) -> tuple[Arrears, ...]:
         """Every overdue status recorded (逾期情况), oldest first."""
-        found: tuple[Arrears, ...] = self.__dict__.get("_arrears", ())
-        return found
+        rows: ArrearsRows | None = self.__dict__.get("_arrears")
+        return rows.all() if rows is not None else ()
 
     def record_repayment(
         self,
@@ -537,23 +560,11 @@ class LoanCore(Aggregate):
         penalty: Decimal | None = None,
         fed: dict[str, Any] | None = None,
     ) -> None:
-        if reference is not None:  # kept in place: a loan may have hundreds of them
-            self.__dict__.setdefault("_references", {})[reference] = (
-                principal,
-                interest,
-                penalty or Decimal("0.00"),
-            )
-        if reference is not None:  # where it stands in the history, for a correction
-            self.__dict__.setdefault("_reference_at", {})[reference] = len(self.repayment_history)
-        self.__dict__["_repayments"] = (
-            *self.repayment_history,
-            Repayment(
-                paid_on,
-                principal + interest,
-                on_time,
-                self.overdue_principal + self.overdue_interest,
-            ),
+        repayment = Repayment(
+            paid_on, principal + interest, on_time, self.overdue_principal + self.overdue_interest
         )
+        amounts = (principal, interest, penalty or Decimal("0.00"))
+        self._repayment_rows().append(repayment, reference, amounts)
         self.balance -= principal
         self.last_repaid_on = paid_on
         if on_time:
@@ -611,12 +622,7 @@ class LoanCore(Aggregate):
         role: Role,
         fed: dict[str, Any] | None = None,
     ) -> None:
-        self.__dict__["_arrears"] = (*self.arrears_history, Arrears(as_of, days_overdue))
-        self.__dict__.setdefault("_arrears_amounts", {})[as_of] = (
-            days_overdue,
-            overdue_principal,
-            overdue_interest,
-        )
+        self._arrears_rows().append(as_of, days_overdue, overdue_principal, overdue_interest)
         if days_overdue > 0 and self.days_overdue == 0:
             self.normal_repayments_since_arrears = 0
             self.observation = self.observation.on_missed_payment(as_of)

@@ -96,6 +96,9 @@ def test_a_batch_sent_from_the_form_is_followed_to_its_reconciliation(
     panel = send(console, batch_zip(tmp_path, DAY1, {LOANS: [loan("JD-1"), loan("JD-2")]}))
     assert panel.status_code == 200, panel.text
     assert 'id="feed-jobs"' in panel.text
+    # The form comes back empty beside the panel (out of band): the batch is not sent twice.
+    assert '<form id="feed-form" hx-swap-oob="true"' in panel.text
+    assert '<form id="feed-form" method="post"' in page.text
     [(job_id, _status)] = JOB.findall(panel.text)
     row = followed(console, job_id)
     assert 'data-status="applied"' in row
@@ -135,7 +138,7 @@ def test_a_batch_sent_from_the_form_is_followed_to_its_reconciliation(
     refused_page = console.get("/feed")
     assert refused_page.status_code == 403
     # The page names everyone who may read it, not only who may send a batch.
-    assert "此操作仅限 风险经理、合规、审计、系统对接岗" in refused_page.text
+    assert "此操作仅限风险经理、合规、审计、系统对接岗" in refused_page.text
 
 
 def test_a_refused_batch_shows_its_report_with_the_files_to_download(
@@ -164,7 +167,11 @@ def test_a_refused_batch_shows_its_report_with_the_files_to_download(
     table = console.get(f"/feed/jobs/{job_id}/report.csv")
     assert table.status_code == 200
     assert "principal" in table.text
-    assert console.get(f"/feed/jobs/{job_id}/report.json").json()["problems"][0]["line"] == 3
+    # Downloaded under the batch's business date, not the job's id.
+    assert table.headers["Content-Disposition"] == 'attachment; filename="feed-report-20261103.csv"'
+    as_json = console.get(f"/feed/jobs/{job_id}/report.json")
+    assert as_json.json()["problems"][0]["line"] == 3
+    assert as_json.headers["Content-Disposition"].endswith('filename="feed-report-20261103.json"')
     # Not a zip: the refusal is said in the panel, nothing queued.
     panel = send(console, b"not a zip")
     assert "不是 zip 文件" in panel.text

@@ -159,6 +159,9 @@ def test_a_refused_batch_has_its_report_and_records_nothing(api: Api, tmp_path: 
     assert "exceeds the balance" in problem["reason_en"]
     table = api.client.get(done["links"]["report.csv"], headers=api.headers["feed"])
     assert table.headers["content-type"].startswith("text/csv")
+    assert table.headers["content-disposition"].endswith(
+        f'filename="feed-report-{DAY2:%Y%m%d}.csv"'
+    )
     rows = list(csv.reader(io.StringIO(table.text.removeprefix("\ufeff"))))
     assert rows[0][:3] == ["文件 file", "行号 line", "列 column"]
     assert rows[1][:3] == [REPAYMENTS, "3", "principal"]

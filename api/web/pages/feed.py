@@ -87,6 +87,7 @@ def _page(request: Request, viewer: Viewer, *, status: int = 200, refusal: str =
         register=_register_link(request, viewer),
         refusal=refusal,
         shown_problems=SHOWN_PROBLEMS,
+        reset_form=False,
     )
 
 
@@ -105,7 +106,9 @@ async def send_batch(request: Request, viewer: Importer) -> Response:
         )
         return _refused(request, viewer, message, 413)
     if request.headers.get("HX-Request"):
-        return _jobs_panel(request, viewer)
+        # The form comes back empty beside the panel (out of band): the batch sent is no longer
+        # chosen, to be sent twice by a second click.
+        return _jobs_panel(request, viewer, reset_form=True)
     return RedirectResponse("/feed", status_code=303)
 
 
@@ -116,7 +119,9 @@ def _refused(request: Request, viewer: Viewer, message: str, status: int) -> Res
     return _page(request, viewer, status=status, refusal=message)
 
 
-def _jobs_panel(request: Request, viewer: Viewer, refusal: str = "") -> Response:
+def _jobs_panel(
+    request: Request, viewer: Viewer, refusal: str = "", *, reset_form: bool = False
+) -> Response:
     return render(
         request,
         "feed_jobs.html",
@@ -124,6 +129,7 @@ def _jobs_panel(request: Request, viewer: Viewer, refusal: str = "") -> Response
         jobs=jobs_of(request).listed(),
         refusal=refusal,
         shown_problems=SHOWN_PROBLEMS,
+        reset_form=reset_form,
     )
 
 
@@ -151,7 +157,7 @@ def report_as_csv(request: Request, viewer: Reader, job_id: Annotated[UUID, Path
     return Response(
         report_csv(found.problems),
         media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="feed-report-{job_id}.csv"'},
+        headers={"Content-Disposition": f'attachment; filename="{found.report_filename("csv")}"'},
     )
 
 
@@ -161,5 +167,5 @@ def report_as_json(request: Request, viewer: Reader, job_id: Annotated[UUID, Pat
     return Response(
         report_json(found.problems, more=found.more),
         media_type="application/json",
-        headers={"Content-Disposition": f'attachment; filename="feed-report-{job_id}.json"'},
+        headers={"Content-Disposition": f'attachment; filename="{found.report_filename("json")}"'},
     )

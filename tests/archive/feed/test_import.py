@@ -12,14 +12,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from eventsourcing.persistence import IntegrityError
+from eventsourcing.utils import get_topic
 
 from archive.application import DossierArchive
 from archive.core import CommandContext
 from archive.feed.batch import LOANS, OVERDUE, REPAYMENTS, SETTLEMENTS
-from archive.feed.importing import CHUNK_LINES
+from archive.feed.importing import CHUNK_LINES, Progress, _SaveFailed, _Writer
 from archive.feed.problems import BatchRefused
 from archive.feed.sample import sample_batches
 from archive.feed.writing import write_batch, zip_batch
+from archive.receipts import BorrowerIndex
 from domain.dossier import Dossier
 from domain.errors import AuthorizationError
 from domain.feed import FeedBatch
@@ -128,6 +131,23 @@ def test_a_first_batch_books_the_loans_with_their_dossiers(
     assert fed["line"] == 2
     assert fed["business_date"] == "2026-11-02"
     assert fed["batch"] == outcome.batch
+    # The borrower's index, its events triggered directly: those BorrowerIndex(...) and
+    # add_loan() record.
+    index = app.repository.get(BorrowerIndex.create_id(ID_NO))
+    assert isinstance(index, BorrowerIndex)
+    assert index.loan_ids == [booked.id, Loan.create_id("JD-2")]
+    made = BorrowerIndex(borrower_id=ID_NO)
+    made.add_loan(loan_id=booked.id)
+    made.add_loan(loan_id=Loan.create_id("JD-2"))
+    assert [_payload(e) for e in app.events.get(index.id)] == [
+        _payload(e) for e in made.collect_events()
+    ]
+
+
+def _payload(event: Any) -> tuple[str, list[tuple[str, str]]]:
+    return get_topic(type(event)), sorted(
+        (k, repr(v)) for k, v in vars(event).items() if k != "timestamp"
+    )
 
 
 def test_importing_a_batch_twice_records_nothing_the_second_time(
@@ -425,3 +445,102 @@ def test_changed_master_data_is_an_extension_a_move_or_an_information_change(
     app.import_feed(feed, [again])
     assert [type(e).__name__ for e in app.events.get(found.id, gt=found.version)] == []
     assert recorded(app) > before  # only the batch's own record
+
+
+def test_the_writer_drops_what_follows_a_failed_save_and_raises_it_with_its_batch() -> None:
+    # The writer saves chunks in the order handed; after a save that failed (another writer
+    # went first) nothing handed later is saved, so the log has no chunk beyond a gap.
+    saved: list[list[Any]] = []
+
+    def save(events: list[Any]) -> None:
+        if events == ["conflict"]:
+            raise IntegrityError("another writer went first")
+        saved.append(events)
+
+    reported: list[int] = []
+    writer = _Writer(save, lambda p: reported.append(p.lines_done))
+    try:
+        writer.submit(0, ["a"], Progress(DAY1, LOANS, 1, 3, 1))
+        writer.submit(1, ["conflict"], Progress(DAY1, LOANS, 2, 3, 2))
+        writer.submit(1, ["b"], Progress(DAY1, LOANS, 3, 3, 3))
+        with pytest.raises(_SaveFailed) as failed:
+            writer.drain()
+        assert failed.value.batch == 1
+        assert isinstance(failed.value.error, IntegrityError)
+        with pytest.raises(_SaveFailed):  # refused until resumed
+            writer.submit(1, ["c"])
+        writer.resume()
+        writer.submit(1, ["d"])
+        writer.drain()
+    finally:
+        writer.close()
+    assert saved == [["a"], ["d"]]
+    assert reported == [1]
+
+
+def test_loans_let_go_and_loaded_again_record_what_loans_kept_record(
+    app: DossierArchive, feed: CommandContext, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An import keeping only a few aggregates (the rest let go and loaded again from the store)
+    records the very events of one loading each loan afresh for every batch: repayments known
+    by their reference and arrears known by their date record nothing again, corrections
+    replace what the loan recorded, whether it was kept or loaded again."""
+    nos = [f"JD-{n}" for n in range(1, 7)]
+    day3 = DAY2 + timedelta(days=1)
+    days = [
+        batch(tmp_path, DAY1, files={LOANS: [loan(no) for no in nos]}),
+        batch(
+            tmp_path,
+            DAY2,
+            files={
+                REPAYMENTS: [repayment(f"TX-{no}", no) for no in nos[:3]],
+                OVERDUE: [arrears(no, 3, "500.00", "2.50") for no in nos[3:]],
+            },
+        ),
+        batch(
+            tmp_path,
+            day3,
+            files={
+                REPAYMENTS: [repayment(f"TX-{no}", no) for no in nos[:3]],  # re-sent
+                OVERDUE: [arrears(no, 4, "500.00", "2.50") for no in nos[3:]],
+            },
+        ),
+        batch(
+            tmp_path,
+            DAY2,
+            name="feed-20261103-correction",
+            correction=True,
+            files={
+                REPAYMENTS: [repayment("TX-JD-1", "JD-1", principal="800.00")]
+                + [repayment(f"TX-{no}", no) for no in nos[1:3]],  # the same: nothing
+                OVERDUE: [arrears("JD-4", 2, "400.00", "2.50")]
+                + [arrears(no, 3, "500.00", "2.50") for no in nos[4:]],  # the same: nothing
+            },
+        ),
+    ]
+    for day in days:  # each import loads every loan afresh
+        app.import_feed(feed, [day])
+    monkeypatch.setattr("archive.feed.importing.KEPT_AGGREGATES", 4)
+    few = encrypted_archive(sqlite_env(tmp_path / "few.sqlite"), tmp_path / "few")
+    try:
+        people = make_staff(few)
+        outcomes = few.import_feed(people["integration"], days[:3])
+        outcomes += few.import_feed(people["integration"], days[3:])
+        assert all(o.balanced for o in outcomes)
+        assert _imported(few) == _imported(app)
+        corrected = few.repository.get(Loan.create_id("JD-4"))
+        assert isinstance(corrected, Loan)
+        assert corrected.arrears_on(DAY2) == (2, Decimal("400.00"), Decimal("2.50"))
+        assert corrected.arrears_on(day3) == (4, Decimal("500.00"), Decimal("2.50"))
+        assert corrected.most_days_overdue == 4
+        unchanged = few.repository.get(Loan.create_id("JD-5"))
+        assert isinstance(unchanged, Loan)
+        assert unchanged.arrears_on(DAY2) == (3, Decimal("500.00"), Decimal("2.50"))
+        repaid = few.repository.get(Loan.create_id("JD-1"))
+        assert isinstance(repaid, Loan)
+        assert repaid.core_references == {
+            "TX-JD-1": (Decimal("800.00"), Decimal("36.25"), Decimal("0.00"))
+        }
+        assert [r.amount for r in repaid.repayment_history] == [Decimal("836.25")]
+    finally:
+        few.close()
