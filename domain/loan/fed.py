@@ -13,6 +13,7 @@ as a correction, with the values it replaces.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any, Self
@@ -29,6 +30,7 @@ from domain.repayment_behaviour import Repayment
 from domain.values import (
     Actor,
     BorrowerType,
+    DocumentRef,
     GuaranteeType,
     LoanStatus,
     Party,
@@ -36,6 +38,7 @@ from domain.values import (
     RepaymentMethod,
     Role,
     money,
+    require_text,
 )
 
 Fed = dict[str, Any]
@@ -160,6 +163,81 @@ class LoanFeed(LoanLosses):
             role=actor.role,
             fed=fed,
         )
+
+    # ------------------------------------------------------------ origination record
+    def file_origination_record(
+        self,
+        *,
+        filed_on: date,
+        borrower_rating: str,
+        origination_reviewer: Party,
+        approver: Party,
+        documents: Sequence[DocumentRef],
+        actor: Actor,
+    ) -> None:
+        """The account manager files the origination record (贷前资料补录) of a loan the core
+        booked: its credit file, the borrower's rating and who reviewed (审查) and approved
+        (审批) it — what the credit system knows and the core does not. Once, under the rule of
+        审贷分离 the disbursement by hand keeps (:meth:`check_origination_parties`)."""
+        authorize(actor, Action.FILE_ORIGINATION)
+        if not self.booked_by_core:
+            raise InvalidTransitionError(
+                f"贷款 {self.loan_no} 为手工登记放款，贷前资料已随放款登记，无需补录",
+                f"loan {self.loan_no} was disbursed by hand with its origination record: only "
+                "a loan the core system booked has one filed apart",
+                status=self.status.value,
+            )
+        if self.origination_filed_on is not None:
+            raise InvalidTransitionError(
+                f"贷款 {self.loan_no} 的贷前资料已于 {self.origination_filed_on} 补录，"
+                "不能重复补录",
+                f"loan {self.loan_no}'s origination record was filed on "
+                f"{self.origination_filed_on}: it is filed once",
+                status=self.status.value,
+                filed_on=self.origination_filed_on.isoformat(),
+            )
+        if not documents:
+            raise InvalidInputError(
+                "贷前资料补录须附信贷档案资料",
+                "an origination record files the loan's credit file: attach its documents",
+                field="documents",
+            )
+        rating = require_text(borrower_rating, "borrower_rating", max_length=8)
+        if rating == UNRATED:
+            raise InvalidInputError(
+                f"补录的借款人信用等级不能为“{UNRATED}”",
+                f"the borrower rating filed must be a rating, not {UNRATED} (unrated)",
+                field="borrower_rating",
+            )
+        investigator_id = self.investigator_id or self.account_manager_id
+        self.check_origination_parties(investigator_id, origination_reviewer, approver)
+        self.check_business_date(filed_on, "filed_on")
+        self._origination_filed(
+            filed_on=filed_on,
+            borrower_rating=rating,
+            origination_reviewer_id=origination_reviewer.id,
+            approver_id=approver.id,
+            documents=list(documents),
+            actor_id=actor.id,
+            role=actor.role,
+        )
+
+    @event("OriginationRecordFiled")
+    def _origination_filed(
+        self,
+        *,
+        filed_on: date,
+        borrower_rating: str,
+        origination_reviewer_id: UUID,
+        approver_id: UUID,
+        documents: list[DocumentRef],
+        actor_id: UUID,
+        role: Role,
+    ) -> None:
+        self.borrower_rating = borrower_rating
+        self.origination_reviewer_id = origination_reviewer_id
+        self.approver_id = approver_id
+        self.origination_filed_on = filed_on
 
     # ---------------------------------------------------------------- master data
     def master_data(self) -> dict[str, str]:
