@@ -107,6 +107,13 @@ class Settings(BaseSettings):
     trusted_keys_file: Path | None = Field(
         default=None, description="a file of trusted verifier key strings, one a line (# comments)"
     )
+    witness_file: Path | None = Field(
+        default=None,
+        description=(
+            "the hash-chained file witness of the checkpoints when they are not kept on S3 "
+            "(default <data_dir>/checkpoints.jsonl): put it on another disk than the database"
+        ),
+    )
     s3_witness_bucket: str | None = Field(
         default=None,
         description="bucket for checkpoint copies under Object Lock (default: <s3_bucket>-checkpoints)",
@@ -229,7 +236,7 @@ class Settings(BaseSettings):
     @property
     def checkpoint_file(self) -> Path:
         """The append-only copy of every checkpoint, when checkpoints are not kept on S3."""
-        return self.data_dir / "checkpoints.jsonl"
+        return self.witness_file or self.data_dir / "checkpoints.jsonl"
 
     @property
     def blob_dir(self) -> Path:

@@ -3,8 +3,9 @@
 A checkpoint kept only in the database can be rolled back with it, so the sealer also hands
 each one to a witness:
 
-- ``FileWitness``: an append-only JSON-lines file beside the data (the embedded mode,
-  ``var/checkpoints.jsonl``), one line per checkpoint, fsynced before ``publish`` returns.
+- ``FileWitness``: an append-only JSON-lines file (the embedded mode, ``var/checkpoints.jsonl``
+  unless ``DOSSIER_WITNESS_FILE`` puts it on another disk), one line per checkpoint, fsynced
+  before ``publish`` returns, each line hash-chained to the one before (``CHAIN_FIELD``).
 - ``S3Witness``: one object per checkpoint, ``checkpoints/<tree_size, 20 digits>.json``, put
   under Object Lock retention in COMPLIANCE mode until far in the future, which not even the
   bucket's root account can shorten or lift.
@@ -18,7 +19,9 @@ with the checkpoint table.
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import io
+import json
 import os
 import re
 import threading
@@ -26,6 +29,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Final, Protocol
 
+from canonical import canonical_json
 from storage.blobs import BlobStoreError
 from storage.checkpoints import Checkpoint, CheckpointFormatError
 from storage.files import fsync_directory
@@ -35,6 +39,11 @@ WITNESS_PREFIX: Final = "checkpoints"
 """The folder of an S3 witness's objects (below the blob store's own prefix)."""
 WITNESS_RETENTION: Final = timedelta(days=100 * 365)
 """How long an S3 witness keeps each checkpoint under COMPLIANCE retention by default."""
+
+CHAIN_FIELD: Final = "prev"
+"""The field of a file witness's line that holds SHA-256 (hex) of the line before it, without
+its newline (of nothing, for the first line). Lines of earlier releases have none: the chain
+starts at the first line that has one, and every line after it must have one."""
 
 _WITNESS_KEY = re.compile(WITNESS_PREFIX + r"/(\d{20})\.json")
 
@@ -74,9 +83,9 @@ class FileWitness:
         self._lock = threading.Lock()
         self._known: dict[int, Checkpoint] = {}
         self._offset = 0  # how much of the file ``_known`` covers
+        self._last = _EMPTY  # SHA-256 of the last line read or written
 
     def publish(self, checkpoint: Checkpoint) -> bool:
-        line = (checkpoint.to_json_text() + "\n").encode("utf-8")
         with self._lock:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             created = not self.path.exists()
@@ -95,9 +104,11 @@ class FileWitness:
                         f"{self.path} already holds another checkpoint of size "
                         f"{checkpoint.tree_size}"
                     )
+                line = _chained(checkpoint, self._last)
                 _write_all(fd, line)
                 os.fsync(fd)
                 self._offset += len(line)
+                self._last = hashlib.sha256(line[:-1]).hexdigest()
                 self._known[checkpoint.tree_size] = checkpoint
             except OSError as error:
                 raise WitnessError(f"cannot append to {self.path}: {error}") from None
@@ -117,11 +128,22 @@ class FileWitness:
             raise WitnessError(f"cannot read {self.path}: {error}") from None
         complete = content[: content.rfind(b"\n") + 1]
         checkpoints = []
+        previous, chained = _EMPTY, False
         for number, line in enumerate(complete.splitlines(), start=1):
             try:
                 checkpoints.append(Checkpoint.from_json_text(line))
+                link = json.loads(line).get(CHAIN_FIELD)
             except CheckpointFormatError as error:
                 raise WitnessError(f"{self.path}, line {number}: {error}") from None
+            if link is not None or chained:
+                chained = True
+                if link != previous:
+                    raise WitnessError(
+                        f"{self.path}, line {number}: the hash chain is broken there — the line "
+                        "does not commit to the line before it (a line was removed, inserted or "
+                        "altered) (见证文件哈希链在此行断开)"
+                    )
+            previous = hashlib.sha256(line).hexdigest()
         return checkpoints
 
     def _catch_up(self, fd: int) -> None:
@@ -130,6 +152,7 @@ class FileWitness:
         if size < self._offset:  # the file was replaced or cut: start over
             self._known.clear()
             self._offset = 0
+            self._last = _EMPTY
         os.lseek(fd, self._offset, os.SEEK_SET)
         chunks = []
         while chunk := os.read(fd, 1 << 16):
@@ -139,6 +162,7 @@ class FileWitness:
         if end < len(new):
             os.ftruncate(fd, self._offset + end)
         for line in new[:end].splitlines():
+            self._last = hashlib.sha256(line).hexdigest()
             try:
                 checkpoint = Checkpoint.from_json_text(line)
             except CheckpointFormatError:
@@ -216,6 +240,14 @@ class S3Witness:
         except BlobStoreError as error:
             raise WitnessError(f"cannot read the checkpoints: {error}") from error
         return checkpoints
+
+
+_EMPTY: Final = hashlib.sha256(b"").hexdigest()
+
+
+def _chained(checkpoint: Checkpoint, previous: str) -> bytes:
+    """The checkpoint's line (with its newline), committing to the line before it."""
+    return (canonical_json({**checkpoint.to_json(), CHAIN_FIELD: previous}) + "\n").encode()
 
 
 def _write_all(fd: int, data: bytes) -> None:

@@ -73,3 +73,9 @@ def test_development_trusts_the_local_key_and_production_nothing_unless_configur
 def test_a_malformed_trusted_key_setting_is_refused_at_start() -> None:
     with pytest.raises(ValidationError, match="DOSSIER_TRUSTED_KEYS"):
         Settings(trusted_keys="dossier+12345678+AAAA")
+
+
+def test_the_file_witness_can_sit_elsewhere(tmp_path: Path) -> None:
+    elsewhere = tmp_path / "other-disk" / "witness.jsonl"
+    assert Settings(data_dir=tmp_path).checkpoint_file == tmp_path / "checkpoints.jsonl"
+    assert Settings(data_dir=tmp_path, witness_file=elsewhere).checkpoint_file == elsewhere

@@ -1104,6 +1104,26 @@ def test_a_witness_emptied_cut_short_deleted_or_unreadable_is_named(
     assert "unwitnessed_latest" not in {n.check for n in report.notices}
 
 
+def test_a_witness_line_cut_out_of_its_hash_chain_is_named_by_its_line(record: Record) -> None:
+    """The first checkpoint removed from the witness and from the table: the two still agree,
+    but the witness's remaining line commits to the line that is gone."""
+    first = record.first
+    assert first is not None
+    lines = record.witness_file.read_text().splitlines(keepends=True)
+    record.witness_file.write_text(lines[1])
+    record.db.integrity(
+        "DELETE FROM {schema}integrity_checkpoints WHERE tree_size = ?", (first.tree_size,)
+    )
+    record.db.integrity(
+        "DELETE FROM {schema}integrity_witnessed WHERE tree_size = ?", (first.tree_size,)
+    )
+
+    report = record.verify()
+
+    assert checks(report) == {"witness_unreadable"}
+    assert "line 1: the hash chain is broken" in found(report, "witness_unreadable")[0].detail
+
+
 def test_checkpoint_times_going_backwards_are_named(record: Record) -> None:
     second = record.second
     assert second is not None

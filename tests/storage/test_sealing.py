@@ -34,6 +34,7 @@ from structlog.testing import capture_logs
 
 from archive.application import DossierArchive
 from archive.core import CommandContext
+from canonical import canonical_json
 from storage.blobs import BlobLockedError
 from storage.checkpoints import Checkpoint, sign_checkpoint
 from storage.eventstore import postgres_env
@@ -757,13 +758,59 @@ def test_the_file_witness_appends_one_fsynced_line_per_checkpoint_and_never_rewr
 
     content = path.read_bytes()
     assert content.startswith(after_first)
-    assert content.decode().splitlines() == [first.to_json_text(), second.to_json_text()]
+    lines = content.splitlines()
+    assert [Checkpoint.from_json_text(line) for line in lines] == [first, second]
+    # Each line commits to the one before it (the first to nothing).
+    assert json.loads(lines[0])["prev"] == hashlib.sha256(b"").hexdigest()
+    assert json.loads(lines[1])["prev"] == hashlib.sha256(lines[0]).hexdigest()
     assert witness.read() == [first, second]
 
     assert witness.publish(first) is False  # a retry of the same checkpoint changes nothing
     with pytest.raises(WitnessConflictError, match="size 10"):
         witness.publish(checkpoint_of(10, signer, second=1))
     assert path.read_bytes() == content
+
+
+def test_a_file_of_an_earlier_release_reads_and_its_chain_starts_at_the_first_chained_line(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "checkpoints.jsonl"
+    signer = Signer.generate()
+    old = [checkpoint_of(1, signer), checkpoint_of(2, signer)]
+    path.write_text("".join(c.to_json_text() + "\n" for c in old))  # unchained, as before
+    FileWitness(path).publish(checkpoint_of(3, signer))
+
+    lines = path.read_bytes().splitlines()
+    assert "prev" not in json.loads(lines[0])
+    assert json.loads(lines[2])["prev"] == hashlib.sha256(lines[1]).hexdigest()
+    assert [c.tree_size for c in FileWitness(path).read()] == [1, 2, 3]
+
+
+@pytest.mark.parametrize("damage", ["removed", "altered", "unchained"])
+def test_a_broken_chain_is_named_by_its_line(tmp_path: Path, damage: str) -> None:
+    path = tmp_path / "checkpoints.jsonl"
+    witness = FileWitness(path)
+    signer = Signer.generate()
+    for size in (1, 2, 3):
+        witness.publish(checkpoint_of(size, signer))
+    lines = path.read_bytes().splitlines(keepends=True)
+    if damage == "removed":
+        lines = [lines[0], lines[2]]  # the second checkpoint cut out of the middle
+    elif damage == "altered":
+        data = json.loads(lines[1])
+        data["prev"] = hashlib.sha256(b"another line").hexdigest()
+        lines[1] = (canonical_json(data) + "\n").encode()
+    else:
+        lines[2] = (checkpoint_of(3, signer).to_json_text() + "\n").encode()
+    path.write_bytes(b"".join(lines))
+
+    with pytest.raises(
+        WitnessError,
+        match="line 2: the hash chain is broken"
+        if damage != "unchained"
+        else "line 3: the hash chain is broken",
+    ):
+        FileWitness(path).read()
 
 
 def test_file_witnesses_of_two_processes_share_the_file_without_duplicates(
