@@ -163,6 +163,9 @@ class _Aggregates:
         """Aggregates whose events were taken and are not saved yet: never let go (loaded again,
         they would lack those events)."""
         self._pristine = rehearsal
+        self._limit = KEPT_AGGREGATES
+        """How many are kept before letting go again: past the bound while the aggregates kept
+        may not be let go (a day's batch whose events are all still to save), a quarter more."""
 
     def get(self, aggregate_id: UUID) -> Aggregate | None:
         if aggregate_id in self.kept:
@@ -179,8 +182,9 @@ class _Aggregates:
                 found = self.app.repository.get(aggregate_id)
             except AggregateNotFoundError:
                 found = None
-        if len(self.kept) >= KEPT_AGGREGATES and self._pristine is None:
+        if len(self.kept) >= self._limit and self._pristine is None:
             self._let_go(len(self.kept) - KEPT_AGGREGATES * 3 // 4)
+            self._limit = max(KEPT_AGGREGATES, len(self.kept) + KEPT_AGGREGATES // 4)
         self.kept[aggregate_id] = found
         return found
 
@@ -201,6 +205,7 @@ class _Aggregates:
         self.kept = {}
         self.dirty = {}
         self.unsaved = set()
+        self._limit = KEPT_AGGREGATES
 
     def add(self, aggregate: Aggregate) -> None:
         self.kept[aggregate.id] = aggregate
@@ -222,6 +227,7 @@ class _Aggregates:
     def saved(self) -> None:
         """The events taken so far are saved: what holds them may be let go."""
         self.unsaved = set()
+        self._limit = KEPT_AGGREGATES
 
 
 class FeedCommands(ArchiveCore):
