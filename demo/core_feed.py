@@ -1,13 +1,13 @@
 """The demo's core-banking feed (核心系统日终文件): the loans' money comes as the core sends it.
 
-What the core system owns of a demo loan — its repayments, its arrears at each day's end and
-its settlement — is not sent as the staff's commands but written, day by day, as the batch the
-core would send after that business date closed (docs/core-feed.md, written with
+What the core system owns of a demo loan — its booking, its repayments, its arrears at each
+day's end and its settlement — is not sent as the staff's commands but written, day by day, as
+the batch the core would send after that business date closed (docs/core-feed.md, written with
 :mod:`archive.feed.writing`) and imported with the integration identity (系统对接岗), as a bank's
-real portfolio arrives. The loans.csv of a loan's value date carries the loan too: the account
-manager booked it that day with its credit file, its rating and the people who investigated,
-reviewed and approved it — what the credit system knows and the core does not — so the core's
-line matches the loan on record and records nothing.
+real portfolio arrives. The loans.csv of a loan's value date books the loan (unrated, its
+account manager its investigator); right after the batch, the account manager files its
+origination record (贷前资料补录) with what the credit system knows and the core does not: the
+credit file, the rating, and who reviewed and approved it.
 
 A settlement's certificate (结清证明) is filed by the account manager as a supplement (补充归档)
 the day the core reports the loan settled.
@@ -33,7 +33,10 @@ from domain.values import BorrowerType, RepaymentMethod
 
 INTEGRATION = "0951"
 """The integration identity the core's batches are imported with."""
-FED = frozenset({"record_repayment", "record_overdue", "settle"})
+BOOK = "disburse"
+"""The planned step of a loan's booking: the core reports the loan, the account manager files
+its origination record (贷前资料) after the batch."""
+FED = frozenset({BOOK, "record_repayment", "record_overdue", "settle"})
 """The planned steps the core system reports instead of the staff."""
 SETTLEMENT_STAGE = "settlement"
 _CORE_METHODS = {
@@ -88,7 +91,7 @@ class Batch:
         """The line of a step the core reports: a repayment (with its transaction reference,
         ``ordinal`` telling apart two of one loan and day), the day-end arrears, a settlement."""
         k = step.kwargs
-        assert step.command in FED, step.command
+        assert step.command in FED - {BOOK}, step.command
         assert not step.docs or step.command == "settle", step.command
         if step.command == "record_repayment":
             assert k["paid_on"] == self.business_date
@@ -144,12 +147,15 @@ def split_day(loan: int, steps: Sequence[Step], indices: Sequence[int]) -> LoanD
     """The steps ``indices`` (one day's, in plan order) split around the day's batch: the
     staff's steps planned before the last fact the core reports go before it (a restructuring
     agreed the day its overdue interest is paid is recorded before the payment), the rest
-    after it."""
+    after it. On the loan's value date every step of the staff comes after the batch that
+    books it."""
     fed = tuple(i for i in indices if steps[i].command in FED)
     if not fed:
         return LoanDay(loan, tuple(indices), (), ())
-    last = fed[-1]
     manual = [i for i in indices if steps[i].command not in FED]
+    if any(steps[i].command == BOOK for i in fed):
+        return LoanDay(loan, (), fed, tuple(manual))
+    last = fed[-1]
     return LoanDay(
         loan,
         tuple(i for i in manual if i < last),

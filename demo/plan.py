@@ -35,9 +35,11 @@ TODAY = date(2026, 11, 20)
 """The demo's "today": every business date in the portfolio is on or before it."""
 FIRST_VALUE_DATE = date(2023, 1, 3)
 LAST_VALUE_DATE = date(2026, 9, 30)
-MAX_STEPS = 40
+MAX_STEPS = 41
 """A demo loan records at most this many events: optional steps (routine inspections first,
-then the softer rungs of the collection ladder) are dropped to stay within it."""
+then the softer rungs of the collection ladder) are dropped to stay within it. Its booking
+records two (:attr:`Step.loan_events`): the core's ``Disbursed`` and the account manager's
+origination record; the forty a loan booked by hand had, and the same steps kept."""
 COUNTERSIGN = "countersign_inspection"
 COLLATERAL_COMMANDS = frozenset(
     {
@@ -143,6 +145,14 @@ class Step:
     def on_loan(self) -> bool:
         """Whether the step records an event of the loan itself (not of its collateral)."""
         return self.command not in COLLATERAL_COMMANDS
+
+    @property
+    def loan_events(self) -> int:
+        """How many events of the loan itself the step records: the booking two (the core's
+        ``Disbursed``, then the account manager's ``OriginationRecordFiled``)."""
+        if not self.on_loan:
+            return 0
+        return 2 if self.command == "disburse" else 1
 
 
 @dataclass(frozen=True)
@@ -364,7 +374,7 @@ class Planner:
         )
         # A countersign (复核意见) belongs to its inspection: never dropped alone, it goes when
         # its inspection is dropped.
-        while sum(s.on_loan for s in steps) > MAX_STEPS:
+        while sum(s.loan_events for s in steps) > MAX_STEPS:
             level = max(s.optional for s in steps)
             if level == 0:
                 break

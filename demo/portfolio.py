@@ -3,8 +3,9 @@
 `build_portfolio` enrols the demo bank's staff, then lives every loan's planned life through
 the application, business date by business date, oldest first: the staff's commands in their
 names, with the documents each carries rendered as PDF, and what the core system owns of the
-loans — repayments, day-end arrears, settlements — as the day's core-banking batch, written to a
-folder and imported with the integration identity (:mod:`demo.core_feed`). The same seed gives
+loans — their booking, repayments, day-end arrears, settlements — as the day's core-banking
+batch, written to a folder and imported with the integration identity (:mod:`demo.core_feed`);
+each loan's account manager then files its origination record with its credit file. The same seed gives
 the same staff, loans, lifecycles, record ids, batches and document bytes; only the events'
 timestamps (and the tokens and passwords) differ.
 Once every loan is recorded, the archive office does its part (:mod:`demo.archive_office`):
@@ -28,12 +29,13 @@ from pathlib import Path
 
 from archive.application import DossierArchive
 from archive.commands import command_named
+from archive.commands.lifecycle import FileOriginationRecord
 from archive.commands.login import SetPassword, generate_password
 from archive.commands.staff import EnrolStaff
 from archive.core import SYSTEM_ID, CommandContext, CommandResult
 from archive.documents.ingest import Upload, from_bytes
 from demo.archive_office import run_archive_office
-from demo.core_feed import INTEGRATION, SETTLEMENT_STAGE, Batch, timeline
+from demo.core_feed import BOOK, INTEGRATION, SETTLEMENT_STAGE, Batch, timeline
 from demo.customers import keep_customer_files
 from demo.duties import evaluate_duties
 from demo.feedback import feed_back
@@ -236,7 +238,11 @@ def _live(
             for doc, data in zip(step.docs, pdfs[loan][index], strict=True)
         ]
         try:
-            if step.command == "settle":  # the core settled it: its certificate is filed
+            if step.command == BOOK:  # the core booked it: its origination record is filed
+                result = archive.execute(
+                    contexts[step.actor], _origination(plan.loan_no, step), uploads
+                )
+            elif step.command == "settle":  # the core settled it: its certificate is filed
                 result = archive.file_supplement(
                     contexts[step.actor],
                     plan.loan_no,
@@ -265,10 +271,11 @@ def _live(
             steps = plans[entry.loan].steps
             for index in entry.before:
                 send(entry.loan, index)
-                if steps[index].command == "disburse":
-                    batch.book(steps[index])
             for ordinal, index in enumerate(entry.fed):
-                batch.report(plans[entry.loan].loan_no, steps[index], ordinal)
+                if steps[index].command == BOOK:
+                    batch.book(steps[index])
+                else:
+                    batch.report(plans[entry.loan].loan_no, steps[index], ordinal)
         if batch:
             path = batch.write(folder)
             try:
@@ -279,13 +286,26 @@ def _live(
         for entry in loans:
             steps = plans[entry.loan].steps
             for index in entry.fed:
-                if steps[index].docs:
+                if steps[index].docs or steps[index].command == BOOK:
                     send(entry.loan, index)
                 else:
                     done(entry.loan)
             for index in entry.after:
                 send(entry.loan, index)
     return documents
+
+
+def _origination(loan_no: str, step: Step) -> FileOriginationRecord:
+    """The origination record (贷前资料补录) of a loan the core booked, from its booking step:
+    filed on the value date, with its rating and the people who reviewed and approved it."""
+    k = step.kwargs
+    return FileOriginationRecord(
+        loan_no=loan_no,
+        filed_on=step.on,
+        borrower_rating=k["borrower_rating"],
+        origination_reviewer_no=k["origination_reviewer_no"],
+        approver_no=k["approver_no"],
+    )
 
 
 def _send(

@@ -58,7 +58,8 @@ _EXTENSION_REASONS = (
 
 # ------------------------------------------------------------------------ disbursement
 def disburse(p: Planner) -> None:
-    """The account manager records the disbursement with the credit file (放款资料).
+    """The loan's booking: the core system reports it (loans.csv), and the account manager files
+    its origination record with the credit file (放款资料, 贷前资料补录) — demo.core_feed.
 
     The account manager investigated the loan (调查), the branch's reviewer reviewed it (审查)
     and the branch head approved it (审批): the people its review report and approval name.

@@ -23,6 +23,7 @@ class Action(Enum):
     """A command or read a caller may ask for."""
 
     DISBURSE = "disburse"
+    FILE_ORIGINATION = "file_origination"
     RECORD_REPAYMENT = "record_repayment"
     RECORD_OVERDUE = "record_overdue"
     RECORD_INSPECTION = "record_inspection"
@@ -176,6 +177,8 @@ HOLD_ROLES = frozenset({R.COMPLIANCE, R.AUDITOR})
 
 PERMISSIONS: Mapping[Action, frozenset[Role]] = {
     Action.DISBURSE: frozenset({R.ACCOUNT_MANAGER}),
+    # 贷前资料补录: the account manager files the credit file of a loan the core booked.
+    Action.FILE_ORIGINATION: frozenset({R.ACCOUNT_MANAGER}),
     Action.RECORD_REPAYMENT: LENDING_ROLES,
     Action.RECORD_OVERDUE: LENDING_ROLES,
     Action.RECORD_INSPECTION: LENDING_ROLES,

@@ -2,12 +2,14 @@
 
 An auditor receives a bag written by ``dossier bundle`` and this package, and nothing else::
 
-    python -m dossier_verify BAG_DIRECTORY_OR_ZIP [--json]
+    python -m dossier_verify BAG_DIRECTORY_OR_ZIP --key BANK_KEY [--json]
 
 It checks what docs/integrity.md specifies: the bag's manifests (RFC 8493); every event's leaf
 entry rebuilt from its JSON and raw state bytes, and its RFC 9162 inclusion proof against the
 checkpoint's root; the checkpoint's Ed25519 signature (RFC 8032) with the key named by its
-``key_id``; and each document's SHA-256 against the stored state of the event that filed it.
+``key_id``; each document's SHA-256 against the stored state of the event that filed it; and,
+from bundle version 3, the archive's signed statement under the pinned key, which shows the bag
+whole: every aggregate's events 1..N, every file as issued.
 
 It imports nothing but the standard library, and nothing of the rest of the project: it has its
 own Ed25519 and Merkle code, so a bug in what wrote the bag is not repeated by what checks it.

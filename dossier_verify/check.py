@@ -10,10 +10,13 @@ rebuilt instead. Each document is hashed, and its hash must appear in the stored
 of the event that filed it (which the proof covers), not merely in the readable ``decoded`` copy.
 In a bag of ``Dossier-Bundle-Version: 2``, a destroyed dossier's destruction must be founded on a
 lawful batch the bag proves (``dossier_verify.destruction``), or its ``Destroyed`` event and the
-documents listed as destroyed are named. Whatever else lies under ``data/`` is reported.
+documents listed as destroyed are named. Whatever else lies under ``data/`` is reported. From
+version 3 the bag's signed statement (``dossier_verify.statement``) must hold: signed by a key
+the auditor pinned, bound to the checkpoint, every aggregate's events all present, every file
+no proof covers as signed.
 
-What this cannot tell on its own is whose key signed: the key comes from the bag. The report
-shows the key and its id so the auditor can compare them with the key the bank published.
+Whose key signed the checkpoint the bag cannot tell on its own: its keys come from the bag. Only
+a pinned key (``--key``) anchors a report; without one the verdict is ``unanchored``.
 """
 
 from __future__ import annotations
@@ -22,12 +25,12 @@ import base64
 import hashlib
 import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from dossier_verify import destruction, ed25519, formats
+from dossier_verify import destruction, ed25519, formats, statement
 from dossier_verify.bag import BAG_INFO, Contents, check_bag
 from dossier_verify.formats import FormatError
 from dossier_verify.merkle import ProofError, check_inclusion, leaf_hash
@@ -112,14 +115,16 @@ class Checkpoint:
         return mine[0] if len(mine) == 1 else None
 
 
-def verify_directory(root: Path, shown_as: str | None = None) -> Report:
+def verify_directory(root: Path, shown_as: str | None = None, keys: Sequence[bytes] = ()) -> Report:
     """Verify the bag in the directory ``root``; ``shown_as`` names it in the report.
 
-    Raises ``bag.NotABagError`` when ``root`` is not a bag at all.
+    ``keys`` are the raw Ed25519 public keys the auditor pinned (``--key``): the bag's statement
+    (or, in a bag of an earlier release, its checkpoint) must be signed by one of them for the
+    report to be ``anchored``. Raises ``bag.NotABagError`` when ``root`` is not a bag at all.
     """
     problems = Problems()
     contents = check_bag(root, problems)
-    bundle = _Bundle(contents, problems)
+    bundle = _Bundle(contents, problems, list(keys))
     bundle.run()
     return Report(
         bag=shown_as if shown_as is not None else str(root),
@@ -127,6 +132,10 @@ def verify_directory(root: Path, shown_as: str | None = None) -> Report:
         events=bundle.event_count,
         documents=bundle.document_count,
         checkpoint=bundle.checkpoint_summary,
+        bundle_version=bundle.version,
+        pinned=bool(keys),
+        anchored=bundle.anchored,
+        whole=bundle.whole,
     )
 
 
@@ -137,9 +146,16 @@ def _hex_in(digest: str, data: bytes) -> bool:
 
 
 class _Bundle:
-    def __init__(self, contents: Contents, problems: Problems) -> None:
+    def __init__(self, contents: Contents, problems: Problems, pinned: list[bytes]) -> None:
         self.root = contents.root
         self.payload = contents.payload
+        self.tag_files = contents.tag_files
+        self.pinned = pinned
+        self.version = self._bundle_version()
+        self.anchored = False
+        self.whole = False
+        self.versions: dict[int, tuple[uuid.UUID, int]] = {}
+        """Each event's originator and version, by notification id, as read."""
         self.problems = problems
         self.event_count = 0
         self.document_count = 0
@@ -236,6 +252,7 @@ class _Bundle:
         self._check_leaf_order()
         self._check_destructions()
         self._check_documents()
+        self._check_statement()
 
     def _sort_files(self) -> None:
         for file in self.payload:
@@ -466,6 +483,7 @@ class _Bundle:
                 nid,
             )
         self.originators[nid] = originator_id
+        self.versions[nid] = (originator_id, fields["originator_version"])
         proven = self._check_proof(nid, fields["leaf_index"], leaf, prove=consistent)
         self.leaf_indexes[nid] = fields["leaf_index"]
         if proven and destruction.wanted(fields["topic"]):
@@ -566,7 +584,7 @@ class _Bundle:
         Bags of earlier releases (no ``Dossier-Bundle-Version``) hold no batch: they are read
         as they were then, their destruction taken as recorded.
         """
-        if self._bundle_version() < 2:
+        if self.version < 2:
             return
         judged = destruction.Destructions()
         judged.read(self.destruction_events)
@@ -581,6 +599,52 @@ class _Bundle:
                 "审计包未能证明合法执行的销毁",
                 u.nid,
             )
+
+    def _check_statement(self) -> None:
+        """Version 3 on: the signed statement (``dossier_verify.statement``) under the pinned
+        key, bound to the checkpoint, every aggregate's events all held, every file as signed.
+
+        A bag of an earlier release has no statement: it is anchored when its checkpoint was
+        signed by a pinned key, and never shown whole.
+        """
+        if self.version < statement.STATEMENT_VERSION:
+            if self.pinned and self.checkpoint is not None and self.checkpoint_valid:
+                key = self.checkpoint_summary.get("public_key")
+                raw = base64.b64decode(key) if isinstance(key, str) else b""
+                if raw in self.pinned:
+                    self.anchored = True
+                else:
+                    self.problems.add(
+                        CHECKPOINT,
+                        "checkpoint.key",
+                        f"is signed by key {self.checkpoint.key_id}, which is not the key pinned "
+                        "(--key): the bag is not the bank's as pinned",
+                        f"由公钥 {self.checkpoint.key_id} 签名，不是所指定的公钥（--key）",
+                    )
+            return
+        found = statement.read_statement(self.root, self.problems, self.pinned)
+        if found is None:
+            return
+        self.anchored = found.anchored
+        checkpoint = self.checkpoint
+        if checkpoint is not None and (
+            checkpoint.tree_size != found.tree_size or checkpoint.root_hash != found.root_hash
+        ):
+            self.problems.add(
+                statement.STATEMENT,
+                "statement.checkpoint",
+                f"is bound to the checkpoint of tree size {found.tree_size}, root "
+                f"{base64.b64encode(found.root_hash).decode('ascii')}, not to the bag's "
+                f"checkpoint.json (tree size {checkpoint.tree_size})",
+                f"所绑定的检查点（树大小 {found.tree_size}）与 checkpoint.json"
+                f"（树大小 {checkpoint.tree_size}）不符",
+            )
+        before = len(self.problems)
+        statement.check_whole(found, self.problems, self.versions)
+        proven = {f for f in self.payload if _EVENT_FILE.fullmatch(f) or _PROOF_FILE.fullmatch(f)}
+        statement.check_files(self.root, found, self.problems, self.payload, self.tag_files, proven)
+        self.whole = len(self.problems) == before
+        self.checkpoint_summary["statement_key_id"] = found.key_id
 
     def _check_documents(self) -> None:
         listed: dict[str, list[bool]] = {}

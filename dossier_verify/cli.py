@@ -1,7 +1,10 @@
-"""``python -m dossier_verify BAG [--json]``: verify an audit bundle and say so, in two languages.
+"""``python -m dossier_verify BAG --key KEY [--json]``: verify an audit bundle and say so, in two
+languages.
 
-Exit status: 0 when everything verifies, 1 when any check fails, 2 for a usage error (no such
-path, not a directory or zip, not a bag).
+Exit status: 0 when everything verifies under the pinned key (``--key``, the bank's published
+checkpoint key); 1 when any check fails; 2 for a usage error (no such path, not a directory or
+zip, not a bag, a key in no known form); 3 when nothing wrong was found but no key was pinned, so
+nothing says whose bag it is (unanchored).
 """
 
 from __future__ import annotations
@@ -17,25 +20,27 @@ from typing import TextIO
 from dossier_verify.bag import NotABagError
 from dossier_verify.check import verify_directory
 from dossier_verify.report import Problem, Report
+from dossier_verify.statement import KeyFormatError, read_pinned_key
 from dossier_verify.unzip import NotAZipError, UnsafeArchiveError, extract
 
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
+EXIT_UNANCHORED = 3
 
 
 class UsageError(Exception):
     """Raised when the path given cannot be verified at all: missing, not a directory or zip, not a bag."""
 
 
-def verify_path(path: Path) -> Report:
-    """Verify the bag at ``path``, a directory or a ``.zip`` of one.
+def verify_path(path: Path, keys: Sequence[bytes] = ()) -> Report:
+    """Verify the bag at ``path``, a directory or a ``.zip`` of one, against the pinned ``keys``.
 
     Raises ``UsageError`` when ``path`` is neither a bag directory nor a zip archive of one.
     """
     if path.is_dir():
         try:
-            return verify_directory(path, str(path))
+            return verify_directory(path, str(path), keys)
         except NotABagError as error:
             raise UsageError(str(error)) from None
     if not path.is_file():
@@ -57,7 +62,7 @@ def verify_path(path: Path) -> Report:
             )
             return report
         try:
-            return verify_directory(root, str(path))
+            return verify_directory(root, str(path), keys)
         except NotABagError as error:
             raise UsageError(f"{path} does not hold a bag: {error}") from None
 
@@ -89,8 +94,24 @@ def _write_human(report: Report, out: TextIO) -> None:
             f"✗ {p(problem.file)}{event} [{problem.check}]: "
             f"{p(problem.detail_zh)} / {p(problem.detail)}\n"
         )
-    if report.ok:
-        out.write("结论：通过，全部校验一致 / Verdict: PASS — everything verifies\n")
+    verdict = report.verdict
+    if verdict == "intact":
+        out.write(
+            "结论：完好，经所指定公钥签名，且证明包含该贷款全部事件 / Verdict: INTACT — signed "
+            "under the pinned key, and shown to hold all of the loan's events\n"
+        )
+    elif verdict == "intact_not_whole":
+        out.write(
+            "结论：通过（早期版本的审计包），经所指定公钥签名，但无法证明包含全部事件 / Verdict: "
+            "PASS (a bundle of an earlier release) — signed under the pinned key, but it cannot "
+            "prove it holds all of the loan's events\n"
+        )
+    elif verdict == "unanchored":
+        out.write(
+            "结论：未锚定——未发现问题，但未指定公钥（--key），无法确认是银行签发的完整审计包 / "
+            "Verdict: UNANCHORED — nothing wrong found, but no key was pinned (--key), so "
+            "nothing says the bank issued this bag whole\n"
+        )
     else:
         n = len(report.problems)
         out.write(f"结论：未通过，发现 {n} 个问题 / Verdict: FAIL — {n} problem(s)\n")
@@ -106,13 +127,37 @@ def main(argv: Sequence[str] | None = None) -> int:
         ),
     )
     parser.add_argument("bag", type=Path, help="审计包目录或 .zip / the bag's directory or a .zip")
+    parser.add_argument(
+        "--key",
+        action="append",
+        default=[],
+        metavar="KEY",
+        help=(
+            "银行公布的检查点公钥（base64、PEM、verifier key 或其文件），可重复 / the checkpoint "
+            "key the bank published (base64, PEM, a verifier key, or a file of one); repeatable"
+        ),
+    )
+    parser.add_argument(
+        "--require-whole",
+        action="store_true",
+        help=(
+            "无签名声明（早期版本）的审计包视为未通过 / fail a bag that cannot prove it is whole "
+            "(one of an earlier release, or one whose statement was stripped along with its "
+            "version)"
+        ),
+    )
     parser.add_argument("--json", action="store_true", help="以 JSON 输出 / print JSON")
     args = parser.parse_args(argv)
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")
     try:
-        report = verify_path(args.bag)
+        keys = [read_pinned_key(k) for k in args.key]
+    except KeyFormatError as error:
+        sys.stderr.write(f"无法读取公钥 / cannot read --key: {_printable(str(error))}\n")
+        return EXIT_USAGE
+    try:
+        report = verify_path(args.bag, keys)
     except UsageError as error:
         sys.stderr.write(f"无法校验 / cannot verify: {_printable(str(error))}\n")
         return EXIT_USAGE
@@ -121,4 +166,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout.write("\n")
     else:
         _write_human(report, sys.stdout)
-    return EXIT_OK if report.ok else EXIT_FAILED
+    if not report.ok:
+        return EXIT_FAILED
+    if args.require_whole and report.verdict == "intact_not_whole":
+        sys.stderr.write(
+            "无法证明审计包完整（--require-whole）/ the bag cannot prove it is whole "
+            "(--require-whole)\n"
+        )
+        return EXIT_FAILED
+    return EXIT_UNANCHORED if report.verdict == "unanchored" else EXIT_OK

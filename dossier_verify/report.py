@@ -32,6 +32,9 @@ class Report:
     ``events`` counts the events in the bag (``data/events/<id>.json``), ``documents`` the
     document files (``data/documents/*``); ``checkpoint`` holds the checkpoint's fields as read,
     with the public key that verified it (empty when there is no readable checkpoint).
+    ``pinned`` says whether the auditor pinned a key (``--key``), ``anchored`` whether the bag's
+    signed statement (or, in a bag of an earlier release, its checkpoint) is signed by it, and
+    ``whole`` whether the statement shows the bag holds every event and file it should.
     """
 
     bag: str
@@ -39,15 +42,34 @@ class Report:
     events: int = 0
     documents: int = 0
     checkpoint: dict[str, Any] = field(default_factory=dict)
+    bundle_version: int = 1
+    pinned: bool = False
+    anchored: bool = False
+    whole: bool = False
 
     @property
     def ok(self) -> bool:
-        """True when every check passed."""
+        """True when every check passed (with or without a pinned key)."""
         return not self.problems
+
+    @property
+    def verdict(self) -> str:
+        """``failed``; ``unanchored`` (nothing wrong found, but no key pinned, so nothing says
+        whose bag it is); ``intact_not_whole`` (a bag of an earlier release, anchored, which
+        cannot prove it holds all of the loan's events); or ``intact``."""
+        if self.problems:
+            return "failed"
+        if not self.anchored:
+            return "unanchored"
+        return "intact" if self.whole else "intact_not_whole"
 
     def as_json(self) -> dict[str, Any]:
         return {
             "ok": self.ok,
+            "verdict": self.verdict,
+            "bundle_version": self.bundle_version,
+            "anchored": self.anchored,
+            "whole": self.whole,
             "problems": [p.as_json() for p in self.problems],
             "events": self.events,
             "documents": self.documents,

@@ -72,6 +72,7 @@ def bundle(
                 out=out,
                 integrity_store=integrity.store,
                 seal=lambda: _sealing(integrity),
+                signer=integrity.sealer.signer,
             )
         except DomainError as exc:
             console.print(f"[red]{exc.zh}[/red]\n{exc.en}")
@@ -108,9 +109,22 @@ def bundle(
 
 def verify_bundle(
     bag: Annotated[str, typer.Argument(help="审计包目录或 .zip / the bag's directory or a .zip")],
+    key: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--key",
+            help="银行公布的检查点公钥，可重复 / the checkpoint key the bank published (repeatable)",
+        ),
+    ] = None,
+    require_whole: Annotated[
+        bool,
+        typer.Option("--require-whole", help="须证明包含全部事件 / fail a bag not shown whole"),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出 / print JSON")] = False,
 ) -> None:
-    """Verify an audit bundle offline: the same as ``python -m dossier_verify BAG``."""
+    """Verify an audit bundle offline: the same as ``python -m dossier_verify BAG --key KEY``."""
     from dossier_verify.cli import main
 
-    raise typer.Exit(main([bag, "--json"] if as_json else [bag]))
+    args = [bag, *(f"--key={k}" for k in key or [])]
+    args += ["--require-whole"] if require_whole else []
+    raise typer.Exit(main([*args, "--json"] if as_json else args))

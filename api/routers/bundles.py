@@ -98,6 +98,7 @@ def bundle_answer(
             out=scratch / name,
             integrity_store=integrity.store,
             seal=lambda: _seal(integrity),
+            signer=integrity.sealer.signer,
         )
     except BaseException:
         shutil.rmtree(scratch, ignore_errors=True)

@@ -13,7 +13,13 @@ from api.responses import LoanNo
 from api.routers import command_route
 from api.routers.registers import point_headers
 from api.schemas import EventPublic, EventsPublic, LoanPublic, LoansPublic
-from archive.commands.lifecycle import Disburse, RecordOverdue, RecordRepayment, Settle
+from archive.commands.lifecycle import (
+    Disburse,
+    FileOriginationRecord,
+    RecordOverdue,
+    RecordRepayment,
+    Settle,
+)
 from domain.authorization import Action
 
 router = APIRouter(prefix="/loans", tags=["loans"])
@@ -129,4 +135,10 @@ command_route(
 )
 command_route(
     router, "/{loan_no}/settlement", Settle, schema="SettlementCreate", responses=FED_BY_CORE
+)
+command_route(
+    router,
+    "/{loan_no}/origination-record",
+    FileOriginationRecord,
+    schema="OriginationRecordCreate",
 )

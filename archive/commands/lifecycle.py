@@ -30,7 +30,7 @@ from archive.fields import (
 from archive.receipts import BorrowerIndex
 from domain.authorization import Action
 from domain.dossier import Dossier
-from domain.errors import AlreadyExistsError, FedByCoreError, NotFoundError
+from domain.errors import AlreadyExistsError, FedByCoreError, InvalidInputError, NotFoundError
 from domain.industry import Industry
 from domain.loan import Loan
 from domain.values import (
@@ -102,6 +102,28 @@ class Disburse(Command):
         # The industry came later: a booking without it keeps the fingerprint it always had.
         industry = {"industry": self.industry.value} if self.industry is not None else {}
         return {**self.facts(), **named, **industry}
+
+
+class FileOriginationRecord(LoanCommand):
+    """贷前资料补录: the origination record of a loan the core system booked — its credit file
+    (the documents), the borrower's rating and who reviewed (审查人) and approved (审批人) it."""
+
+    action = Action.FILE_ORIGINATION
+
+    filed_on: date
+    borrower_rating: Annotated[str, Field(min_length=1, max_length=8), ONE_LINE]
+    origination_reviewer_no: Short = Field(
+        alias="origination_reviewer",
+        description="staff number of who reviewed the loan (审查人)",
+    )
+    approver_no: Short = Field(
+        alias="approver",
+        description="staff number of who approved the loan (审批人): a branch head or risk manager",
+    )
+
+
+ORIGINATION_STAGE = "disbursement"
+"""The stage of the documents an origination record files: the disbursement's credit file."""
 
 
 class RecordRepayment(LoanCommand):
@@ -238,6 +260,41 @@ class LifecycleCommands(ArchiveCore):
 
     def _exists(self, aggregate_id: Any) -> bool:
         return bool(self.recorder.select_events(aggregate_id, limit=1))
+
+    @handles(FileOriginationRecord)
+    def file_origination_record(
+        self, ctx: CommandContext, cmd: FileOriginationRecord, uploads: Sequence[Upload] = ()
+    ) -> CommandResult:
+        """The account manager files the origination record of a loan the core booked, with
+        its credit file: documents of the disbursement's stage only, through the same ingest
+        as a disbursement by hand's; the people under the same 审贷分离."""
+
+        def record(loan: Loan, actor: Actor, refs: list[DocumentRef]) -> None:
+            stages = self.stages_of(refs)
+            for ref in refs:
+                if stages[ref.doc_type] != ORIGINATION_STAGE:
+                    raise InvalidInputError(
+                        f"{ref.filename}（{ref.doc_type}）不属于放款资料，不能随贷前资料补录归档",
+                        f"{ref.filename} ({ref.doc_type}) is not a document of the "
+                        "disbursement's credit file",
+                        field="documents",
+                        doc_type=ref.doc_type,
+                    )
+            reviewer = self._origination_party(
+                cmd.origination_reviewer_no, "origination_reviewer", "审查人"
+            )
+            approver = self._origination_party(cmd.approver_no, "approver", "审批人")
+            assert reviewer is not None  # named: the command requires both
+            assert approver is not None
+            loan.file_origination_record(
+                **cmd.arguments("origination_reviewer_no", "approver_no"),
+                origination_reviewer=reviewer,
+                approver=approver,
+                documents=refs,
+                actor=actor,
+            )
+
+        return self.for_loan(ctx, cmd, lambda loan, actor, refs: record(loan, actor, refs), uploads)
 
     @handles(RecordRepayment)
     def record_repayment(

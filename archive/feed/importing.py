@@ -10,22 +10,29 @@ An import runs in four steps, nothing recorded until the third:
    loan refuses (a repayment beyond the balance, a loan settled twice) refuses the batch before
    anything is saved — unless ``partial``, when such lines are reported and left out;
 4. **apply**: the lines again, on the aggregates kept in memory across the batch, saved every
-   :data:`CHUNK_LINES` lines in one ``save()`` with the batch's progress. An import stopped at
-   any moment resumes from the progress the store holds: the same chunks, the same events.
+   :data:`CHUNK_LINES` lines in one ``save()`` with the batch's progress — by a writer thread,
+   in order, while the import checks and builds what follows (:class:`_Writer`). An import
+   stopped at any moment resumes from the progress the store holds: the same chunks, the same
+   events.
 
 Every fact the core owns is recorded once: a line already on record records nothing.
 """
 
 from __future__ import annotations
 
+import gc
 import pickle
+import threading
+from collections import deque
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from itertools import islice
 from pathlib import Path
-from typing import Any
-from uuid import UUID
+from typing import Any, Final
+from uuid import UUID, uuid4
 
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
@@ -58,6 +65,12 @@ from domain.feed import FeedBatch, FeedLedger
 from domain.loan import Loan
 from domain.loan.fed import CORE_REPAYMENT_METHODS, rate_text
 from domain.values import Actor, Party
+from storage.positions import stored_among
+
+_INDEXED: Final = BorrowerIndex.Indexed  # type: ignore[attr-defined]
+_LOAN_ADDED: Final = BorrowerIndex.LoanAdded  # type: ignore[attr-defined]
+"""The events ``BorrowerIndex(...)`` and ``add_loan`` record, triggered directly for the loans
+a batch books (thousands: the decorator's look at each call's arguments is a cost)."""
 
 CHUNK_LINES = 2000
 """Lines applied between two saves: each save holds their events and the batch's progress."""
@@ -154,18 +167,28 @@ class _Aggregates:
     thrown away with it.
     """
 
-    def __init__(self, app: FeedCommands, *, rehearsal: _Aggregates | None = None) -> None:
+    def __init__(
+        self,
+        app: FeedCommands,
+        *,
+        rehearsal: _Aggregates | None = None,
+        settle: Callable[[], None] | None = None,
+    ) -> None:
         self.app = app
         self.kept: dict[UUID, Aggregate | None] = {}
         """Each aggregate asked for, or None where the store has none."""
         self.dirty: dict[UUID, Aggregate] = {}
         self.unsaved: set[UUID] = set()
-        """Aggregates whose events were taken and are not saved yet: never let go (loaded again,
-        they would lack those events)."""
+        """Aggregates whose events were taken and are not handed to the writer yet: never let go
+        (loaded again, they would lack those events)."""
         self._pristine = rehearsal
+        self._settle = settle
+        """Waits until every event handed to the writer is saved: what is kept is let go only
+        then, so that an aggregate is never read from the store while its events are queued."""
         self._limit = KEPT_AGGREGATES
         """How many are kept before letting go again: past the bound while the aggregates kept
-        may not be let go (a day's batch whose events are all still to save), a quarter more."""
+        may not be let go (a day's batch whose events are all still to hand over), a quarter
+        more — not looked through again at every load."""
 
     def get(self, aggregate_id: UUID) -> Aggregate | None:
         if aggregate_id in self.kept:
@@ -190,7 +213,10 @@ class _Aggregates:
 
     def _let_go(self, count: int) -> None:
         """Let go of the ``count`` aggregates used longest ago, save those with events to save:
-        a loan the import touches again is loaded again from the store."""
+        a loan the import touches again is loaded again from the store. The writer saves what
+        it was handed first, so that what is loaded again holds every event handed to it."""
+        if self._settle is not None:
+            self._settle()
         gone: list[UUID] = []
         for aggregate_id in self.kept:
             if len(gone) >= count:
@@ -199,6 +225,19 @@ class _Aggregates:
                 gone.append(aggregate_id)
         for aggregate_id in gone:
             del self.kept[aggregate_id]
+
+    def look_up(self, ids: set[UUID]) -> None:
+        """Ask the store once which of ``ids`` it holds, and keep the others as absent: a
+        chunk's new loans and borrowers' indexes cost one query, not one each."""
+        if self._pristine is not None:  # rehearsing: the real ones answer, then are copied
+            self._pristine.look_up(ids)
+            return
+        unknown = ids.difference(self.kept)
+        if not unknown:
+            return
+        stored = stored_among(self.app.recorder, unknown)
+        for aggregate_id in unknown - stored:
+            self.kept[aggregate_id] = None
 
     def forget(self) -> None:
         """Let go of everything kept (stale, or holding events a failed save left)."""
@@ -224,10 +263,195 @@ class _Aggregates:
             self.unsaved.update(a.id for a in dirty)
         return dirty
 
-    def saved(self) -> None:
-        """The events taken so far are saved: what holds them may be let go."""
+    def handed(self) -> None:
+        """The events taken so far are handed to the writer, which saves them before anything
+        is let go: what holds them may be let go."""
         self.unsaved = set()
         self._limit = KEPT_AGGREGATES
+
+
+GC_FIRST_THRESHOLD = 50_000
+"""The cyclic garbage collector's first threshold while an import runs (Python's is 700).
+
+An import makes millions of objects that stay (the loans it keeps, a day's events until they
+are saved) and no cycles; at the default threshold, the collector traverses everything kept
+each time the heap grows by a quarter, a fifth of the import's time. Raised, it runs as
+often per object made, but seldom enough that the full collections stay few."""
+
+
+class _Collections:
+    """Raises the collector's first threshold while at least one import runs, then puts back
+    what it was."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._running = 0
+        self._before: tuple[int, int, int] = gc.get_threshold()
+
+    @contextmanager
+    def fewer(self) -> Iterator[None]:
+        with self._lock:
+            if self._running == 0:
+                self._before = gc.get_threshold()
+                first, *rest = self._before
+                gc.set_threshold(max(first, GC_FIRST_THRESHOLD), *rest)
+            self._running += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._running -= 1
+                if self._running == 0:
+                    gc.set_threshold(*self._before)
+
+
+_COLLECTIONS = _Collections()
+
+
+WRITE_AHEAD = 50_000
+"""Events handed to the writer and not yet saved, at most: the import waits beyond that."""
+
+
+class _SaveFailed(Exception):
+    """A save of the writer's failed (or the progress reported after it): raised in the import's
+    thread, with the batch whose save it was."""
+
+    def __init__(self, batch: int, error: BaseException) -> None:
+        super().__init__(batch, error)
+        self.batch = batch
+        self.error = error
+
+
+class _Chunk:
+    """A chunk's events handed to ``save()`` as one argument, which it collects them from as from
+    an aggregate: the library checks each argument against its runtime-checkable event and
+    aggregate protocols (some µs a check), so once a chunk rather than once an event."""
+
+    def __init__(self, events: list[Any]) -> None:
+        self._id = uuid4()
+        self._events = events
+
+    @property
+    def id(self) -> UUID:
+        return self._id
+
+    @property
+    def version(self) -> int:
+        return len(self._events)
+
+    def collect_events(self) -> list[Any]:
+        return self._events
+
+
+@dataclass(frozen=True, slots=True)
+class _Job:
+    batch: int
+    events: list[Any]
+    report: Progress | None
+
+
+class _Writer:
+    """Saves the import's chunks in a thread of its own, in the order handed, while the import
+    checks and builds the next ones (the database's work, and the driver's, run beside it).
+
+    Each chunk is one ``save()`` of the events handed, then the progress reported: what a killed
+    import leaves is the same as without the writer, the chunks before some point. A save that
+    fails stops it: every chunk handed after it is dropped unsaved, and the failure is raised in
+    the import's thread at its next :meth:`submit` or :meth:`drain`.
+    """
+
+    def __init__(
+        self, save: Callable[[list[Any]], object], progress: Callable[[Progress], None] | None
+    ) -> None:
+        self._save = save
+        self._progress = progress
+        self._lock = threading.Condition()
+        self._jobs: deque[_Job] = deque()
+        self._waiting = 0
+        """Events handed and not yet saved (or dropped)."""
+        self._busy = False
+        self._failed: _SaveFailed | None = None
+        self._closing = False
+        self._thread = threading.Thread(target=self._work, name="feed-writer", daemon=True)
+        self._thread.start()
+
+    def submit(self, batch: int, events: list[Any], report: Progress | None = None) -> None:
+        with self._lock:
+            while self._failed is None and self._waiting > WRITE_AHEAD and self._pending():
+                self._lock.wait()
+            if self._failed is not None:
+                raise self._failed
+            self._jobs.append(_Job(batch, events, report))
+            self._waiting += len(events)
+            self._lock.notify_all()
+
+    def drain(self) -> None:
+        """Wait until everything handed is saved; raise the failure if a save failed."""
+        with self._lock:
+            while self._pending():
+                self._lock.wait()
+            if self._failed is not None:
+                raise self._failed
+
+    def resume(self) -> None:
+        """After a failure: wait until what was handed after it is dropped, and go on."""
+        with self._lock:
+            while self._pending():
+                self._lock.wait()
+            self._failed = None
+
+    def close(self) -> None:
+        """Save what is handed (unless a save failed) and stop."""
+        with self._lock:
+            self._closing = True
+            self._lock.notify_all()
+        self._thread.join()
+
+    def _pending(self) -> bool:
+        return bool(self._jobs) or self._busy
+
+    def _work(self) -> None:
+        while True:
+            with self._lock:
+                while not self._jobs and not self._closing:
+                    self._lock.wait()
+                if not self._jobs:
+                    return
+                job = self._jobs.popleft()
+                if self._failed is not None:  # dropped: it follows a save that failed
+                    self._waiting -= len(job.events)
+                    self._lock.notify_all()
+                    continue
+                self._busy = True
+            failed = None
+            try:
+                self._save(job.events)
+                if job.report is not None and self._progress is not None:
+                    self._progress(job.report)
+            except BaseException as error:  # raised again in the import's thread
+                failed = _SaveFailed(job.batch, error)
+            with self._lock:
+                self._busy = False
+                self._waiting -= len(job.events)
+                if failed is not None:
+                    self._failed = failed
+                self._lock.notify_all()
+
+
+@dataclass
+class _Session:
+    """What an import keeps across its batches: the aggregates, the writer, the ledger as the
+    saves handed to the writer leave it, the batches begun."""
+
+    kept: _Aggregates
+    writer: _Writer
+    ledger: FeedLedger | None = None
+    batches: set[str] = field(default_factory=set)
+
+    def forget(self) -> None:
+        """Let go of what is kept (stale, or holding events that were not saved)."""
+        self.kept.forget()
+        self.ledger = None
 
 
 class FeedCommands(ArchiveCore):
@@ -260,14 +484,54 @@ class FeedCommands(ArchiveCore):
             finally:
                 source.close()
             checked.append((control.business_date, path))
-        outcomes = []
-        kept = _Aggregates(self)  # across the batches: each loan loaded once
-        for _day, path in sorted(checked, key=lambda c: (c[0], str(c[1]))):
-            outcomes.append(
-                self._import_one(
-                    actor, path, kept, partial=partial, progress=progress, chunk=chunk_lines
+        order = [path for _day, path in sorted(checked, key=lambda c: (c[0], str(c[1])))]
+        writer = _Writer(lambda events: self.save(_Chunk(events)), progress)
+        session = _Session(_Aggregates(self, settle=writer.drain), writer)
+        try:
+            with _COLLECTIONS.fewer():
+                outcomes = self._import_all(
+                    actor, order, session, partial=partial, chunk=chunk_lines
                 )
-            )
+        finally:
+            writer.close()  # what is queued is saved first, unless a save failed
+        return outcomes
+
+    def _import_all(
+        self, actor: Actor, order: list[Path], session: _Session, *, partial: bool, chunk: int
+    ) -> list[ImportOutcome]:
+        """The batches in turn, each saved by the writer while the next is checked and built.
+
+        A save that fails (another writer went first) stops the writer: what was queued after it
+        is dropped, what is kept is let go, and the import resumes from the failed save's batch —
+        up to :data:`RETRIES` times for a batch."""
+        outcomes: list[ImportOutcome] = []
+        tries: dict[int, int] = {}
+        while len(outcomes) < len(order):
+            at = len(outcomes)
+            try:
+                try:
+                    outcomes.append(
+                        self._import_one(
+                            actor, order[at], session, at, partial=partial, chunk=chunk
+                        )
+                    )
+                except DomainError:
+                    session.writer.drain()  # the batches before the refused one stay applied
+                    raise
+                if len(outcomes) == len(order):
+                    session.writer.drain()
+            except _SaveFailed as failed:
+                if not isinstance(failed.error, IntegrityError):
+                    raise failed.error from None
+                session.writer.resume()  # everything queued after the failed save dropped
+                session.forget()  # another writer went first: what is kept is stale
+                tries[failed.batch] = tries.get(failed.batch, 0) + 1
+                if tries[failed.batch] > RETRIES:
+                    raise ConflictError(
+                        "另一导入正在写入同一批次或同一贷款，请稍后重试",
+                        "another import is writing the same batch or loans: retry later",
+                    ) from None
+                del outcomes[failed.batch :]
         return outcomes
 
     # ----------------------------------------------------------------- one batch
@@ -275,27 +539,15 @@ class FeedCommands(ArchiveCore):
         self,
         actor: Actor,
         path: Path,
-        kept: _Aggregates,
+        session: _Session,
+        at: int,
         *,
         partial: bool,
-        progress: Callable[[Progress], None] | None,
         chunk: int,
     ) -> ImportOutcome:
-        batch = check_batch(path, _Context(self, kept), partial=partial)
+        batch = check_batch(path, _Context(self, session.kept), partial=partial)
         try:
-            for attempt in range(RETRIES + 1):
-                try:
-                    return self._apply(
-                        actor, batch, kept, partial=partial, progress=progress, chunk=chunk
-                    )
-                except IntegrityError:
-                    kept.forget()  # another writer went first: what is kept is stale
-                    if attempt == RETRIES:
-                        raise ConflictError(
-                            "另一导入正在写入同一批次或同一贷款，请稍后重试",
-                            "another import is writing the same batch or loans: retry later",
-                        ) from None
-            raise AssertionError("unreachable")
+            return self._apply(actor, batch, session, at, partial=partial, chunk=chunk)
         finally:
             batch.close()
 
@@ -303,16 +555,22 @@ class FeedCommands(ArchiveCore):
         self,
         actor: Actor,
         batch: CheckedBatch,
-        real: _Aggregates,
+        session: _Session,
+        at: int,
         *,
         partial: bool,
-        progress: Callable[[Progress], None] | None,
         chunk: int,
     ) -> ImportOutcome:
         control = batch.control
         day = control.business_date
         sha = control.sha256
-        ledger = self._ledger()
+        real = session.kept
+        if sha in session.batches:  # the same batch twice: the first one's saves are read
+            session.writer.drain()
+        session.batches.add(sha)
+        if session.ledger is None:  # the writer is idle: the store holds all it saved
+            session.ledger = self._ledger()
+        ledger = session.ledger
         stored = self._stored_batch(sha)
         if stored is not None and stored.applied:
             return ImportOutcome(
@@ -360,7 +618,7 @@ class FeedCommands(ArchiveCore):
                 buffer=buffered,
             )
             if found:
-                real.forget()
+                session.forget()
                 raise BatchRefused(found[:1000], more=max(0, len(found) - 1000))
         elif not partial:
             rehearsal = _Aggregates(self, rehearsal=real)
@@ -389,7 +647,7 @@ class FeedCommands(ArchiveCore):
                 actor=actor,
             )
             ledger.start(batch=sha, business_date=day, correction=control.correction, actor=actor)
-            self.save(stored, ledger)
+            session.writer.submit(at, [*stored.collect_events(), *ledger.collect_events()])
             status = "applied"
         else:
             status = "resumed"
@@ -398,24 +656,26 @@ class FeedCommands(ArchiveCore):
         def save(
             file: str, line: int, done: int, last: bool, taken: list[Any] | None = None
         ) -> int:
-            """Save a chunk's events with the batch's progress: the aggregates' pending events,
-            or those ``taken`` from them line by line, in the same order."""
+            """Hand the writer a chunk's events with the batch's progress, to be saved in one
+            ``save()``: the aggregates' pending events, or those ``taken`` from them line by
+            line, in the same order. They are taken here, from the aggregates this thread
+            changes, so that the writer only ever holds events."""
             if taken is None:
-                objects: list[Any] = real.take_dirty()
-                events = sum(len(a.pending_events) for a in objects)
+                chunk_events = [e for a in real.take_dirty() for e in a.collect_events()]
             else:
-                objects, events = _by_aggregate(taken), len(taken)
+                chunk_events = _by_aggregate(taken)
+            events = len(chunk_events)
             recorded.progress(file=file, line=line, lines_done=done, events=events)
-            extra: list[Aggregate] = []
             if last:
                 recorded.reconcile(totals=self._totals(batch, real, refused), actor=actor)
                 ledger.finish(batch=sha, business_date=day, actor=actor)
-                extra.append(ledger)
-            self.save(*objects, recorded, *extra)
+            chunk_events.extend(recorded.collect_events())
+            chunk_events.extend(ledger.collect_events())
+            session.writer.submit(
+                at, chunk_events, Progress(day, file, done, total, recorded.events_recorded)
+            )
             if taken is None or last:
-                real.saved()
-            if progress is not None:
-                progress(Progress(day, file, done, total, recorded.events_recorded))
+                real.handed()  # the events taken are the writer's: saved before any is let go
             return events
 
         if buffered is None:
@@ -517,32 +777,35 @@ class FeedCommands(ArchiveCore):
         parties: dict[str, Party] = {}
         done = 0
         last_file, last_line = FILES[0], 0
-        for name, typed in _all_lines(batch):
+        lines = _all_lines(batch)
+        for _skipped in islice(lines, start_at):
             done += 1
-            if done <= start_at:
-                continue
-            last_file, last_line = name, typed.line
-            fed = {**fed_base, "file": name, "line": typed.line}
-            try:
-                self._line(
-                    actor,
-                    control.business_date,
-                    control.correction,
-                    typed,
-                    fed,
-                    aggregates,
-                    parties,
-                )
-            except DomainError as exc:
-                if not partial:
-                    raise
-                column = exc.context.get("field")
-                found.append(FeedProblem(name, typed.line, column, exc.code, exc.zh, exc.en))
-            if buffer is not None:
-                taken = [e for a in aggregates.take_dirty() for e in a.collect_events()]
-                buffer.append(_Line(name, typed.line, done, taken))
-            if save is not None and done % chunk == 0:
-                save(name, typed.line, done, False)
+        while group := list(islice(lines, chunk)):
+            aggregates.look_up(_named(group))
+            for name, typed in group:
+                done += 1
+                last_file, last_line = name, typed.line
+                fed = {**fed_base, "file": name, "line": typed.line}
+                try:
+                    self._line(
+                        actor,
+                        control.business_date,
+                        control.correction,
+                        typed,
+                        fed,
+                        aggregates,
+                        parties,
+                    )
+                except DomainError as exc:
+                    if not partial:
+                        raise
+                    column = exc.context.get("field")
+                    found.append(FeedProblem(name, typed.line, column, exc.code, exc.zh, exc.en))
+                if buffer is not None:
+                    taken = [e for a in aggregates.take_dirty() for e in a.collect_events()]
+                    buffer.append(_Line(name, typed.line, done, taken))
+                if save is not None and done % chunk == 0:
+                    save(name, typed.line, done, False)
         if save is not None:
             save(last_file, last_line, done, True)
         return done, last_file, last_line
@@ -655,11 +918,11 @@ class FeedCommands(ArchiveCore):
         )
         index_id = BorrowerIndex.create_id(typed.borrower_id_no)
         index = aggregates.get(index_id)
-        if index is None:
-            index = BorrowerIndex(borrower_id=typed.borrower_id_no)
+        if index is None:  # BorrowerIndex(borrower_id=...), without the metaclass's look
+            index = BorrowerIndex._create(_INDEXED, id=index_id, borrower_id=typed.borrower_id_no)
             aggregates.add(index)
         assert isinstance(index, BorrowerIndex)
-        index.add_loan(loan_id=loan.id)
+        index.trigger_event(_LOAN_ADDED, loan_id=loan.id)  # index.add_loan(loan_id=...), likewise
         aggregates.touched(index)
 
     # ------------------------------------------------------------- 对账
@@ -719,6 +982,17 @@ def _by_aggregate(events: list[Any]) -> list[Any]:
     for event in events:
         grouped.setdefault(event.originator_id, []).append(event)
     return [e for group in grouped.values() for e in group]
+
+
+def _named(group: list[tuple[str, FeedLine]]) -> set[UUID]:
+    """The loans a group of lines names, and the borrowers' indexes its loans.csv lines do."""
+    ids = {Loan.create_id(typed.loan_no) for _name, typed in group}
+    ids.update(
+        BorrowerIndex.create_id(typed.borrower_id_no)
+        for _name, typed in group
+        if isinstance(typed, LoanLine)
+    )
+    return ids
 
 
 def _all_lines(batch: CheckedBatch) -> Iterator[tuple[str, FeedLine]]:

@@ -15,8 +15,11 @@ a third party, who checks it offline with ``python -m dossier_verify BAG``:
    (the offline verifier judges the destruction by them) — then the log is
    sealed (``seal``, passed in by the caller: this package never reaches for the sealer itself),
    so that the newest checkpoint covers every one of them;
-4. the bag is written beside ``out``, checked with the standalone verifier before anyone sees
-   it, recorded as an ``AuditBundle`` event with the SHA-256 of its tag manifest (which pins
+4. the events are gathered again, keeping those the checkpoint's tree holds, so that each
+   aggregate's versions 1..N are all in the bag; a statement of those heads, the checkpoint and
+   the hash of every file no proof covers is signed with the checkpoint key (``signer``);
+5. the bag is written beside ``out``, checked with the standalone verifier under that key
+   before anyone sees it, recorded as an ``AuditBundle`` event with the SHA-256 of its tag manifest (which pins
    every other byte of the bag), and only then moved to ``out`` (a directory, or a zip when
    ``out`` ends in ``.zip``).
 
@@ -63,10 +66,17 @@ from domain.staff import Staff
 from domain.topics import stored_topics
 from domain.values import Actor, DocumentRef, ReadPurpose, require_text
 from dossier_verify.check import verify_directory
+from dossier_verify.statement import (
+    SIGNATURE,
+    STATEMENT,
+    STATEMENT_FORMAT,
+    STATEMENT_HEADER,
+)
 from storage.checkpoints import Checkpoint, format_timestamp
 from storage.integrity_store import IntegrityStore
 from storage.positions import notification_id_of
 from storage.sealing import event_leaf_hash
+from storage.signing import Signer
 
 Seal = Callable[[], Checkpoint | None]
 """Extend the Merkle log to the newest event and sign a checkpoint of it if it grew; the new
@@ -88,9 +98,12 @@ _ROLE_TOPICS: Final = frozenset(
         *stored_topics(get_topic(Staff.RoleRevoked)),  # type: ignore[attr-defined]
     )
 )
-BUNDLE_VERSION: Final = "2"
-"""``Dossier-Bundle-Version`` in bag-info.txt: 2 holds a destroyed dossier's batch and the
-roles of the people it names (bundles of earlier releases have no such line)."""
+BUNDLE_VERSION: Final = "3"
+"""``Dossier-Bundle-Version`` in bag-info.txt: 3 carries the archive's signed statement
+(``dossier-statement.json``) that the bag is whole; 2 held a destroyed dossier's batch and the
+roles of the people it names; bundles of earlier releases have no such line."""
+_ROLES_ONLY: Final = frozenset({"staff"})
+"""Kinds of aggregate of which the bag holds some events only (their role events)."""
 _MAX_PROBLEMS_SHOWN = 5
 
 
@@ -191,6 +204,7 @@ class BundleCommands(ReadQueries):
         out: Path,
         integrity_store: IntegrityStore,
         seal: Seal,
+        signer: Signer,
         organization: str | None = None,
     ) -> IssuedBundle:
         """Write the audit bundle of the loan to ``out`` and record that it was issued.
@@ -199,6 +213,10 @@ class BundleCommands(ReadQueries):
         the bag's directory. ``organization`` goes into ``bag-info.txt`` as the
         Source-Organization (default: the checkpoint's origin). An ``Idempotency-Key`` is not
         honoured: a bundle is not kept to be handed out twice, so each call makes a new one.
+        ``signer`` is the archive's checkpoint signing key: it signs the bag's statement, which
+        names the checkpoint, each aggregate's head version at its tree size and the hash of
+        every file no proof covers. The events are gathered again once sealed, so the bag holds
+        every event of each aggregate up to the checkpoint's tree size, and none beyond it.
         The documents are read (and those reads recorded) before the log is sealed; if sealing
         or the final check then fails, the reads stay recorded — they happened — but nothing
         is handed out and no ``AuditBundle`` is recorded.
@@ -218,8 +236,8 @@ class BundleCommands(ReadQueries):
             for folder in ("events", "proofs", "documents"):
                 (data / folder).mkdir(parents=True)
             copied = self._copy_documents(acting, loan, dossier, data / "documents")
-            events = self._gather_events(loan, dossier)
-            checkpoint = _sealed(integrity_store, seal, events)
+            checkpoint = _sealed(integrity_store, seal, self._gather_events(loan, dossier))
+            events = _in_tree(self._gather_events(loan, dossier), integrity_store, checkpoint)
             staff = self.staff_by_id(actor.id)
             contents = _Contents(
                 loan=loan,
@@ -236,9 +254,9 @@ class BundleCommands(ReadQueries):
                 organization=organization or checkpoint.origin,
             )
             _write_payload(data, contents, integrity_store)
-            _write_tag_files(bag, contents, self.today().isoformat())
-            report = verify_directory(bag, out.name)
-            if not report.ok:
+            _write_tag_files(bag, contents, self.today().isoformat(), signer)
+            report = verify_directory(bag, out.name, [signer.public_key.raw])
+            if report.verdict != "intact":
                 shown = "; ".join(
                     f"{p.file}: {p.detail}" for p in report.problems[:_MAX_PROBLEMS_SHOWN]
                 )
@@ -490,7 +508,65 @@ def _manifest_path(path: str) -> str:
     return path.replace("%", "%25").replace("\n", "%0A").replace("\r", "%0D")
 
 
-def _write_tag_files(bag: Path, contents: _Contents, bagging_date: str) -> None:
+def _in_tree(events: list[_Held], store: IntegrityStore, checkpoint: Checkpoint) -> list[_Held]:
+    """The events the checkpoint's tree holds: all of each aggregate's, up to its head there."""
+    kept = []
+    for held in events:
+        leaf = store.leaf_index_of(held.notification_id)
+        if leaf is not None and leaf < checkpoint.tree_size:
+            kept.append(held)
+    return kept
+
+
+def _aggregates(events: list[_Held]) -> list[dict[str, Any]]:
+    """Each aggregate of the bag, in order of first appearance, with its head version (or, for
+    those of which only some events are held, the versions held)."""
+    versions: dict[UUID, list[int]] = {}
+    kinds: dict[UUID, str] = {}
+    for held in events:
+        versions.setdefault(held.originator_id, []).append(held.stored.originator_version)
+        kinds[held.originator_id] = held.kind
+    named: list[dict[str, Any]] = []
+    for originator, held_versions in versions.items():
+        held_versions.sort()
+        entry: dict[str, Any] = {"kind": kinds[originator], "originator_id": str(originator)}
+        if kinds[originator] in _ROLES_ONLY:
+            entry["versions"] = held_versions
+        else:
+            if held_versions != list(range(1, len(held_versions) + 1)):
+                raise BundleIntegrityError(
+                    f"{originator} 的事件版本不连续，未予签发，请立即运行 dossier verify",
+                    f"the events of {originator} are not versions 1..{len(held_versions)}; "
+                    "no bundle was issued — run `dossier verify` now",
+                )
+            entry["head"] = len(held_versions)
+        named.append(entry)
+    return named
+
+
+def _statement(bag: Path, contents: _Contents) -> bytes:
+    """The bytes of ``dossier-statement.json`` for the bag's payload and tag files as written."""
+    checkpoint = contents.checkpoint
+    covered = ["bagit.txt", "bag-info.txt", MANIFEST]
+    covered += [
+        p for p in _payload_files(bag) if not p.startswith(("data/events/", "data/proofs/"))
+    ]
+    return bundle_json(
+        {
+            "format": STATEMENT_FORMAT,
+            "bundle_version": int(BUNDLE_VERSION),
+            "loan_no": contents.loan.loan_no,
+            "checkpoint": {
+                "tree_size": checkpoint.tree_size,
+                "root_hash": _b64(checkpoint.root_hash),
+            },
+            "aggregates": _aggregates(contents.events),
+            "files": {p: _sha256_of(bag / p) for p in sorted(covered)},
+        }
+    )
+
+
+def _write_tag_files(bag: Path, contents: _Contents, bagging_date: str, signer: Signer) -> None:
     payload = _payload_files(bag)
     octets = sum((bag / p).stat().st_size for p in payload)
     manifest = "".join(f"{_sha256_of(bag / p)}  {_manifest_path(p)}\n" for p in payload)
@@ -518,7 +594,14 @@ def _write_tag_files(bag: Path, contents: _Contents, bagging_date: str) -> None:
     }
     text = "".join(f"{label}: {_one_line(value)}\n" for label, value in info.items())
     _write_new(bag / "bag-info.txt", text.encode("utf-8"))
-    tags = ("bag-info.txt", "bagit.txt", MANIFEST)
+    statement = _statement(bag, contents)
+    _write_new(bag / STATEMENT, statement)
+    signature = {
+        "key_id": signer.key_id,
+        "signature": _b64(signer.sign(STATEMENT_HEADER + statement)),
+    }
+    _write_new(bag / SIGNATURE, bundle_json(signature))
+    tags = ("bag-info.txt", "bagit.txt", MANIFEST, STATEMENT, SIGNATURE)
     tagmanifest = "".join(f"{_sha256_of(bag / t)}  {t}\n" for t in tags)
     _write_new(bag / TAGMANIFEST, tagmanifest.encode("utf-8"))
 
@@ -625,7 +708,9 @@ Dossier 审计证据包 / audit bundle
 
 一、包内内容 / What this bag holds
 ----------------------------------
-本包为 BagIt 包（RFC 8493）。data/ 下：
+本包为 BagIt 包（RFC 8493）。包根目录下的 dossier-statement.json 为档案系统签发时以检查点密钥签名
+（dossier-statement.sig）的声明：所绑定的检查点、每个对象在该检查点时的最新版本号，以及不受 Merkle
+证明覆盖的每个文件（本说明、文档清单、bag-info.txt 等）的 SHA-256。data/ 下：
   checkpoint.json       签名检查点：日志前 {checkpoint.tree_size} 个事件的 Merkle 根
   public-keys.json      曾签署检查点的全部公钥（按密钥编号）
   events/<编号>.json    每个事件的位置、主题、叶哈希与解码内容（decoded，仅供阅读）
@@ -634,7 +719,10 @@ Dossier 审计证据包 / audit bundle
   documents/<sha256>.*  文档原件
   documents.json        文档清单：哈希、类型、文件名、归档事件编号、是否已销毁
 
-This is a BagIt bag (RFC 8493). Under data/:
+This is a BagIt bag (RFC 8493). Beside its manifests, dossier-statement.json is what the archive
+signed with its checkpoint key (dossier-statement.sig) when it wrote the bag: the checkpoint it is
+bound to, each record's head version at that checkpoint, and the SHA-256 of every file no Merkle
+proof covers (this README, the documents list, bag-info.txt and the rest). Under data/:
   checkpoint.json       the signed checkpoint: the Merkle root of the log's first {checkpoint.tree_size} events
   public-keys.json      every public key that ever signed a checkpoint, by key id
   events/<id>.json      each event's position, topic, leaf hash and decoded fields (for reading only)
@@ -677,15 +765,18 @@ own key.
 With the standalone verifier shipped with the project (Python 3.11+ standard library only,
 offline):
 
-    python -m dossier_verify <本包目录或 .zip / this bag's directory or .zip>
+    python -m dossier_verify <本包目录或 .zip / this bag's directory or .zip> --key <银行公布的公钥 / the bank's published key>
 
 它校验：BagIt 清单；由 .json 与 .state 重建每个事件的叶并用证明推到检查点的根；检查点的
-Ed25519 签名；每份文档的 SHA-256 出现在归档它的事件的存储字节中。任何一处改动都会使校验
-失败，并指出文件。
+Ed25519 签名；每份文档的 SHA-256 出现在归档它的事件的存储字节中；以及用所指定的公钥校验签名
+声明，确认每个对象的事件齐全（版本 1 至最新）、每个文件与签发时一致。任何一处改动或缺失都会使
+校验失败，并指出文件；未指定公钥时结论为“未锚定”，而非通过。
 It checks: the bag's manifests; each event's leaf, rebuilt from its .json and .state, proved up
-to the checkpoint's root; the checkpoint's Ed25519 signature; and that each document's SHA-256
-appears in the stored bytes of the event that filed it. Any single alteration makes it fail,
-naming the file. The format is specified in docs/integrity.md of the project.
+to the checkpoint's root; the checkpoint's Ed25519 signature; that each document's SHA-256
+appears in the stored bytes of the event that filed it; and, under the key you pin, the signed
+statement: every record's events all present (versions 1 to its head), every file as issued.
+Any single alteration or omission makes it fail, naming the file; with no key pinned the verdict
+is UNANCHORED, not a pass. The format is specified in docs/integrity.md of the project.
 
 checkpoint.json 的 "note" 是 C2SP 签名注记（c2sp.org/tlog-checkpoint）：可用 Go 的
 golang.org/x/mod/sumdb/note 以银行公布的验证者密钥（dossier signing-key public --vkey）打开，

@@ -260,6 +260,10 @@ class LoanCore(Aggregate):
         self.investigator_id = investigator_id
         self.origination_reviewer_id = origination_reviewer_id
         self.approver_id = approver_id
+        self.booked_by_core = fed is not None
+        """Whether the core system booked the loan (its ``Disbursed`` carries ``fed``): its
+        origination record (贷前资料) is then filed apart (:meth:`file_origination_record`)."""
+        self.origination_filed_on: date | None = None
         self.status = LoanStatus.ACTIVE
         self.grade = Grade.NORMAL
         self.sub_grade: str | None = None

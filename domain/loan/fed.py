@@ -13,6 +13,7 @@ as a correction, with the values it replaces.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any, Self
@@ -22,12 +23,14 @@ from eventsourcing.domain import event
 
 from domain.authorization import Action, authorize
 from domain.errors import InvalidInputError, InvalidTransitionError
+from domain.loan.core import LoanCore
 from domain.loan.history import ArrearsRows
 from domain.loan.losses import LoanLosses
 from domain.repayment_behaviour import Repayment
 from domain.values import (
     Actor,
     BorrowerType,
+    DocumentRef,
     GuaranteeType,
     LoanStatus,
     Party,
@@ -35,6 +38,7 @@ from domain.values import (
     RepaymentMethod,
     Role,
     money,
+    require_text,
 )
 
 Fed = dict[str, Any]
@@ -66,6 +70,12 @@ MASTER_FIELDS = (
     "purpose",
 )
 """The loan's master data the core system may change (besides its unit and manager)."""
+
+
+_REPAYMENT_RECORDED: type[LoanCore.Event] = LoanCore.RepaymentRecorded  # type: ignore[attr-defined]
+_OVERDUE_RECORDED: type[LoanCore.Event] = LoanCore.OverdueStatusRecorded  # type: ignore[attr-defined]
+"""The events ``_repayment_recorded`` and ``_overdue_recorded`` record (their ``@event``
+classes), triggered directly by the core's commands: see :meth:`LoanFeed.report_repayment`."""
 
 
 def rate_text(rate: Decimal) -> str:
@@ -125,7 +135,11 @@ class LoanFeed(LoanLosses):
                 field="account_manager_no",
             )
         cls.check_term(value_date, maturity_date)
-        return cls(
+        # What ``cls(...)`` does, without the metaclass's look at each call's arguments: the
+        # core books thousands of loans in a batch.
+        return cls._create(
+            cls.Disbursed,
+            id=cls.create_id(loan_no),
             loan_no=loan_no,
             borrower_id=borrower_id,
             borrower_name=borrower_name,
@@ -149,6 +163,81 @@ class LoanFeed(LoanLosses):
             role=actor.role,
             fed=fed,
         )
+
+    # ------------------------------------------------------------ origination record
+    def file_origination_record(
+        self,
+        *,
+        filed_on: date,
+        borrower_rating: str,
+        origination_reviewer: Party,
+        approver: Party,
+        documents: Sequence[DocumentRef],
+        actor: Actor,
+    ) -> None:
+        """The account manager files the origination record (贷前资料补录) of a loan the core
+        booked: its credit file, the borrower's rating and who reviewed (审查) and approved
+        (审批) it — what the credit system knows and the core does not. Once, under the rule of
+        审贷分离 the disbursement by hand keeps (:meth:`check_origination_parties`)."""
+        authorize(actor, Action.FILE_ORIGINATION)
+        if not self.booked_by_core:
+            raise InvalidTransitionError(
+                f"贷款 {self.loan_no} 为手工登记放款，贷前资料已随放款登记，无需补录",
+                f"loan {self.loan_no} was disbursed by hand with its origination record: only "
+                "a loan the core system booked has one filed apart",
+                status=self.status.value,
+            )
+        if self.origination_filed_on is not None:
+            raise InvalidTransitionError(
+                f"贷款 {self.loan_no} 的贷前资料已于 {self.origination_filed_on} 补录，"
+                "不能重复补录",
+                f"loan {self.loan_no}'s origination record was filed on "
+                f"{self.origination_filed_on}: it is filed once",
+                status=self.status.value,
+                filed_on=self.origination_filed_on.isoformat(),
+            )
+        if not documents:
+            raise InvalidInputError(
+                "贷前资料补录须附信贷档案资料",
+                "an origination record files the loan's credit file: attach its documents",
+                field="documents",
+            )
+        rating = require_text(borrower_rating, "borrower_rating", max_length=8)
+        if rating == UNRATED:
+            raise InvalidInputError(
+                f"补录的借款人信用等级不能为“{UNRATED}”",
+                f"the borrower rating filed must be a rating, not {UNRATED} (unrated)",
+                field="borrower_rating",
+            )
+        investigator_id = self.investigator_id or self.account_manager_id
+        self.check_origination_parties(investigator_id, origination_reviewer, approver)
+        self.check_business_date(filed_on, "filed_on")
+        self._origination_filed(
+            filed_on=filed_on,
+            borrower_rating=rating,
+            origination_reviewer_id=origination_reviewer.id,
+            approver_id=approver.id,
+            documents=list(documents),
+            actor_id=actor.id,
+            role=actor.role,
+        )
+
+    @event("OriginationRecordFiled")
+    def _origination_filed(
+        self,
+        *,
+        filed_on: date,
+        borrower_rating: str,
+        origination_reviewer_id: UUID,
+        approver_id: UUID,
+        documents: list[DocumentRef],
+        actor_id: UUID,
+        role: Role,
+    ) -> None:
+        self.borrower_rating = borrower_rating
+        self.origination_reviewer_id = origination_reviewer_id
+        self.approver_id = approver_id
+        self.origination_filed_on = filed_on
 
     # ---------------------------------------------------------------- master data
     def master_data(self) -> dict[str, str]:
@@ -348,7 +437,10 @@ class LoanFeed(LoanLosses):
                 f"principal {amounts[0]} exceeds the balance {self.balance}",
                 field="principal",
             )
-        self._repayment_recorded(
+        # The event ``_repayment_recorded`` records, triggered without the decorator's look at
+        # each call's arguments: a core's day-end batch brings thousands of them.
+        self.trigger_event(
+            _REPAYMENT_RECORDED,
             paid_on=paid_on,
             principal=amounts[0],
             interest=amounts[1],
@@ -442,7 +534,8 @@ class LoanFeed(LoanLosses):
                 "overdue_principal exceeds the balance",
                 field="overdue_principal",
             )
-        self._overdue_recorded(
+        self.trigger_event(  # ``_overdue_recorded``'s event, as above for a repayment
+            _OVERDUE_RECORDED,
             as_of=as_of,
             days_overdue=days_overdue,
             overdue_principal=principal,

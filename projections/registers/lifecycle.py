@@ -227,6 +227,12 @@ class LoanLedger(FollowsRules, Projection):
         self._next_due(row, changes)
         changes.put("loans", (event.originator_id,), row)
 
+    @handle.register(LoanEvents.OriginationRecordFiled)
+    def _(self, event: Any, changes: Changes) -> None:
+        # The rating the core does not carry, filed with the loan's origination record: the
+        # rating the loan was granted on, not a change of it.
+        self._change(changes, event.originator_id, borrower_rating=event.borrower_rating)
+
     @handle.register(LoanEvents.IndustryRecorded)
     def _(self, event: Any, changes: Changes) -> None:
         self._change(changes, event.originator_id, industry=event.industry)

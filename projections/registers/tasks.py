@@ -654,6 +654,12 @@ class WorkQueue(FollowsRules, Projection):
                     ),
                 )
 
+    @handle.register(LoanEvents.OriginationRecordFiled)
+    def _origination_filed(self, event: Any, changes: Changes) -> None:
+        # The rating the loan was granted on, filed after the core booked it unrated: the
+        # schedule from its value date, as for a loan booked with it (no change of rating).
+        self._loan(changes, event, rating=event.borrower_rating)
+
     @handle.register(LoanEvents.ZoneProposed)
     def _zone_proposed(self, event: Any, changes: Changes) -> None:
         self._loan(

@@ -2030,6 +2030,21 @@ class Scenario:
             job = self.bank.client.get(f"/feed/jobs/{job['id']}", headers=headers).json()
         self.parameters["job_id"] = job["id"]
         self.example("GET", "/feed/batches", Example(query={"limit": 10}))
+        # The loan the batch booked awaits its origination record (贷前资料补录); a valid
+        # request carries its credit file, which an example cannot: without, a 422.
+        self.example(
+            "POST",
+            "/loans/{loan_no}/origination-record",
+            Example(
+                {"loan_no": row["loan_no"]},
+                body={
+                    "filed_on": self.today,
+                    "borrower_rating": "A",
+                    "origination_reviewer": RUNNERS["reviewer"],
+                    "approver": RUNNERS["branch_head"],
+                },
+            ),
+        )
 
     def reads(self) -> None:
         """What the reads need: a demo loan with its documents, and the records made above."""

@@ -24,14 +24,14 @@ from api.settings import Settings
 from archive.core import CommandContext
 from domain.loan import Loan
 from tests.api.test_cli_integrity import _token
-from tests.verifier.bundles import fresh_verifier, write_bundle
+from tests.verifier.bundles import b64, fresh_verifier, raw_public_key, write_bundle
 
 runner = CliRunner()
 
 
-def verify_offline(python: Path, bag: Path) -> tuple[int, dict[str, object]]:
+def verify_offline(python: Path, bag: Path, key: str) -> tuple[int, dict[str, object]]:
     done = subprocess.run(
-        [str(python), "-I", "-m", "dossier_verify", str(bag), "--json"],
+        [str(python), "-I", "-m", "dossier_verify", str(bag), "--json", "--key", key],
         cwd=bag.parent,
         capture_output=True,
         text=True,
@@ -79,10 +79,14 @@ def test_a_bundle_made_at_the_console_verifies_in_a_fresh_virtualenv(
     again = runner.invoke(app, [*args, "--token", auditor])
     assert again.exit_code == 2, again.output  # never overwritten
 
+    published = runner.invoke(app, ["signing-key", "public"])
+    assert published.exit_code == 0, published.output
+    key = published.stdout.strip().splitlines()[-1]
     python = fresh_verifier(tmp_path / "venv")
-    status, report = verify_offline(python, out)
+    status, report = verify_offline(python, out, key)
     assert status == 0, report
     assert report["ok"] is True
+    assert report["verdict"] == "intact"
     assert report["documents"] >= 1
     assert report["checkpoint"]["key_id"] == fields["key_id"]  # type: ignore[index]
 
@@ -90,7 +94,7 @@ def test_a_bundle_made_at_the_console_verifies_in_a_fresh_virtualenv(
     data = bytearray(document.read_bytes())
     data[len(data) // 2] ^= 0x01
     document.write_bytes(bytes(data))
-    status, report = verify_offline(python, out)
+    status, report = verify_offline(python, out, key)
     assert status == 1
     assert {p["file"] for p in report["problems"]} == {  # type: ignore[attr-defined]
         f"data/documents/{document.name}"
@@ -103,9 +107,12 @@ def test_a_bundle_made_at_the_console_verifies_in_a_fresh_virtualenv(
     assert made.exit_code == 0, made.output
     with zipfile.ZipFile(zipped) as archive:
         assert "bundle/data/checkpoint.json" in archive.namelist()
-    checked = runner.invoke(app, ["verify-bundle", str(zipped)])
+    checked = runner.invoke(app, ["verify-bundle", str(zipped), "--key", key])
     assert checked.exit_code == 0, checked.output
-    assert "Verdict: PASS" in checked.stdout
+    assert "Verdict: INTACT" in checked.stdout
+    unpinned = runner.invoke(app, ["verify-bundle", str(zipped)])
+    assert unpinned.exit_code == 3, unpinned.output
+    assert "Verdict: UNANCHORED" in unpinned.stdout
 
 
 def test_verify_bundle_needs_no_data_directory_or_settings(
@@ -114,11 +121,15 @@ def test_verify_bundle_needs_no_data_directory_or_settings(
     # Settings that would refuse to load: the alias must never read them.
     monkeypatch.setenv("DOSSIER_ENVIRONMENT", "production")
     monkeypatch.setenv("DOSSIER_DATA_DIR", str(tmp_path / "nowhere"))
-    bag = write_bundle(tmp_path / "bag").root
+    bundle = write_bundle(tmp_path / "bag")
+    bag = bundle.root
+    key = b64(raw_public_key(bundle.key))
 
-    passed = runner.invoke(app, ["verify-bundle", str(bag)])
+    passed = runner.invoke(app, ["verify-bundle", str(bag), "--key", key])
     assert passed.exit_code == 0, passed.output
     assert "Verdict: PASS" in passed.stdout
+    whole = runner.invoke(app, ["verify-bundle", str(bag), "--key", key, "--require-whole"])
+    assert whole.exit_code == 1, whole.output  # a bag of an earlier release: not shown whole
     as_json = runner.invoke(app, ["verify-bundle", str(bag), "--json"])
     assert json.loads(as_json.stdout)["ok"] is True
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -19,6 +20,8 @@ from archive.commands.lifecycle import RecordOverdue
 from archive.commands.login import SetPassword
 from archive.commands.staff import EnrolStaff
 from archive.core import CommandContext
+from archive.feed.batch import LOANS
+from archive.feed.writing import write_batch
 from domain.values import Grade, Role
 from tests.api.console_harness import CONSOLE, CSRF, PASSWORD, PEOPLE, Console
 from tests.factories import answered, make_disbursement, make_pdf, make_upload
@@ -738,3 +741,72 @@ def test_an_inspection_answers_its_checklist_in_the_console_and_the_loan_shows_i
         assert expected in shown, expected
     row = shown.split('data-testid="inspection"', 1)[1]
     assert '<td class="num">1</td>' in row
+
+
+# --------------------------------------------------------------------- origination record
+def test_the_account_manager_files_the_origination_record_of_a_fed_loan_in_the_console(
+    console: Console, tmp_path: Path
+) -> None:
+    """A loan the core booked offers its account manager the 贷前资料补录 form, once."""
+    fed = "HX2026000501"
+    row = {
+        "loan_no": fed,
+        "borrower_name": "林秀英",
+        "borrower_kind": "individual",
+        "borrower_id_type": "resident_id",
+        "borrower_id_no": "11010519491231002X",
+        "product": "individual_production",
+        "branch": "营业部",
+        "account_manager_no": PEOPLE[Role.ACCOUNT_MANAGER][0],
+        "principal": "100000.00",
+        "rate": "0.0435",
+        "value_date": _today(console),
+        "maturity_date": (console.archive.today() + timedelta(days=365)).isoformat(),
+        "repayment_method": "equal_principal",
+        "guarantee_type": "credit",
+        "purpose": "购买种苗",
+    }
+    path = write_batch(
+        tmp_path / "feed",
+        bank="云溪农商银行",
+        business_date=console.archive.today(),
+        files={LOANS: [row]},
+    )
+    [outcome] = console.archive.import_feed(_ctx(console, Role.INTEGRATION), [path])
+    assert outcome.status == "applied"
+    head = console.archive.recorder.max_notification_id() or 0
+    console.registers.wait(["staff_directory", "completeness"], head, 30)
+    form = f"/loans/{fed}/origination-record/new"
+
+    console.as_role(Role.POST_LOAN_OFFICER)
+    assert form not in console.get(f"/loans/{fed}").text
+    console.as_role(Role.ACCOUNT_MANAGER)
+    assert form in console.get(f"/loans/{fed}").text
+    fields = {
+        "filed_on": _today(console),
+        "borrower_rating": "A",
+        "origination_reviewer_no": PEOPLE[Role.REVIEWER][0],
+        "approver_no": PEOPLE[Role.BRANCH_HEAD][0],
+    }
+    files = [
+        ("loan_application", ("借款申请书.pdf", make_pdf("借款申请书"), PDF)),
+        ("approval", ("审批书.pdf", make_pdf("审批书"), PDF)),
+    ]
+    before = len(console.archive.loan_events(_ctx(console, Role.AUDITOR), fed))
+    # The approver is chosen among branch heads and risk managers; no credit file, no record.
+    itself = _send(console, form, {**fields, "approver_no": PEOPLE[Role.REVIEWER][0]}, files)
+    assert itself.status_code == 422, itself.text
+    bare = _send(console, form, fields)
+    assert bare.status_code == 422, bare.text
+    assert "信贷档案资料" in _refusal(bare.text)
+    assert len(console.archive.loan_events(_ctx(console, Role.AUDITOR), fed)) == before
+
+    answer = _send(console, form, fields, files)
+    assert answer.status_code == 303, answer.text
+    loan = console.archive.get_loan(_ctx(console, Role.AUDITOR), fed)
+    assert loan.borrower_rating == "A"
+    assert loan.approver_id == console.archive.staff(PEOPLE[Role.BRANCH_HEAD][0]).id
+    dossier = console.archive.get_dossier(_ctx(console, Role.AUDITOR), fed)
+    assert sorted(d.ref.doc_type for d in dossier.documents) == ["approval", "loan_application"]
+    # Filed: the form is offered no more.
+    assert form not in console.get(f"/loans/{fed}").text

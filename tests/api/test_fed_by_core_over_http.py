@@ -36,6 +36,7 @@ STAFF = {
     "am": ("account_manager", "张伟", Role.ACCOUNT_MANAGER),
     "officer": ("post_loan_officer", "刘洋", Role.POST_LOAN_OFFICER),
     "head": ("branch_head", "赵刚", Role.BRANCH_HEAD),
+    "reviewer": ("reviewer", "王芳", Role.REVIEWER),
     "integration": ("integration", "核心系统对接", Role.INTEGRATION),
 }
 
@@ -310,3 +311,61 @@ def test_the_openapi_names_the_refusal_on_the_routes_the_core_owns(tmp_path: Pat
         assert answer["content"]["application/json"]["schema"]["$ref"].endswith("/Error")
     extension = paths["/api/v1/loans/{loan_no}/extensions"]["post"]["responses"]["409"]
     assert "fed_by_core" not in extension["description"]
+
+
+ORIGINATION = {
+    "filed_on": "2026-11-02",
+    "borrower_rating": "A",
+    "origination_reviewer": "reviewer",
+    "approver": "branch_head",
+}
+"""The origination record of JD-1 (贷前资料补录): what the core does not carry."""
+
+
+def test_the_account_manager_files_the_origination_record_of_a_loan_the_core_booked(
+    fed: Bank,
+) -> None:
+    api = fed.api
+    credit_file = [
+        *_document("loan_application", "借款申请书"),
+        *_document("approval", "审批书"),
+        *_document("loan_contract", "借款合同"),
+    ]
+    path = "/loans/JD-1/origination-record"
+    before = api.counts()
+
+    # Refused, recording nothing: another role; no documents; a document of another stage;
+    # the investigator as reviewer.
+    by_officer = api.upload("officer", path, ORIGINATION, credit_file)
+    assert by_officer.status_code == 403, by_officer.text
+    bare = api.post("am", path, ORIGINATION)
+    assert bare.status_code == 422, bare.text
+    assert bare.json()["detail"]["zh"]
+    assert bare.json()["detail"]["en"]
+    stray = api.upload("am", path, ORIGINATION, _document("inspection_report", "检查报告"))
+    assert stray.status_code == 422, stray.text
+    assert "放款资料" in stray.json()["detail"]["zh"]
+    itself = api.upload(
+        "am", path, {**ORIGINATION, "origination_reviewer": "account_manager"}, credit_file
+    )
+    assert itself.status_code == 403, itself.text
+    assert itself.json()["error"] == "segregation_of_duties"
+    assert api.counts() == before
+
+    filed = api.upload("am", path, ORIGINATION, credit_file)
+    assert filed.status_code == 201, filed.text
+    assert filed.json()["events"] == ["OriginationRecordFiled"]
+    assert len(filed.json()["documents"]) == 3
+    loan = api.get("am", "/loans/JD-1").json()
+    people = {p: api.archive.staff(n).id for p, n in (("r", "reviewer"), ("h", "branch_head"))}
+    assert loan["borrower_rating"] == "A"
+    assert loan["origination_reviewer_id"] == str(people["r"])
+    assert loan["approver_id"] == str(people["h"])
+
+    # Once: the second is a bilingual 409, recording nothing.
+    after = api.counts()
+    again = api.upload("am", path, {**ORIGINATION, "borrower_rating": "AA"}, credit_file)
+    assert again.status_code == 409, again.text
+    assert "不能重复补录" in again.json()["detail"]["zh"]
+    assert "filed once" in again.json()["detail"]["en"]
+    assert api.counts() == after

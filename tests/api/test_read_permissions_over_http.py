@@ -272,6 +272,7 @@ may depend on who the person is: an appeal is only the person's the finding conc
 UPLOADS_ONLY = (
     "/loans/{loan_no}/write-off",
     "/loans/{loan_no}/dossier/documents",
+    "/loans/{loan_no}/origination-record",
     "/papers",
     "/papers/{paper_id}/revisions",
     "/feed/batches",  # a batch zip, sent by the integration role

@@ -100,6 +100,7 @@ def issue(
         out=out,
         integrity_store=integrity.store,
         seal=integrity.seal,
+        signer=integrity.sealer.signer,
     )
 
 
@@ -383,7 +384,7 @@ def test_a_destroyed_dossiers_bundle_lists_its_documents_as_destroyed_and_holds_
     assert recorded.document_count == 0
     # The batch that destroyed it, and the roles of the people it names, are in the bag: the
     # verifier found the destruction lawful from them. Nothing else of the staff goes in.
-    assert "Dossier-Bundle-Version: 2" in (bag / "bag-info.txt").read_text(encoding="utf-8")
+    assert "Dossier-Bundle-Version: 3" in (bag / "bag-info.txt").read_text(encoding="utf-8")
     names = {t.rpartition(":")[2] for t in topics}
     assert {
         "DestructionBatch.Proposed",

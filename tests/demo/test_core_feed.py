@@ -1,9 +1,10 @@
 """The demo's loans' money comes through the core-banking feed, as a bank's real portfolio does.
 
-Every repayment, day-end arrears and settlement of the demo loans was written as the batch of its
-business date and imported with the integration identity; each loan's loans.csv line matched the
-loan its account manager booked with the credit file, recording nothing; every settled loan's
-certificate was filed the day the core reported it settled.
+Every booking, repayment, day-end arrears and settlement of the demo loans was written as the
+batch of its business date and imported with the integration identity; each loan's account
+manager then filed its origination record (贷前资料补录) with the credit file, the rating and the
+reviewer and approver, on the value date; every settled loan's certificate was filed the day the
+core reported it settled.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from domain.values import LoanStatus, Role
 from tests.demo.conftest import BuiltDemo
 
 CORE_FACTS = {
+    "Disbursed": "value_date",
     "RepaymentRecorded": "paid_on",
     "OverdueStatusRecorded": "as_of",
     "Settled": "settled_on",
@@ -60,11 +62,32 @@ def test_the_demo_loans_repayments_arrears_and_settlements_come_in_the_core_batc
         assert e.data["fed"]["batch"] in ledger.applied
         assert str(e.data[CORE_FACTS[e.type]]) == e.data["fed"]["business_date"]
 
-    # The account manager booked each loan with its credit file; the core's line of it matched.
-    for es in events.values():
-        assert es[0].type == "Disbursed"
-        assert not es[0].data.get("fed")
+    # The core booked each loan, unrated and without its credit file; its account manager
+    # filed the origination record on the value date, once, with the credit file.
+    for loan_no, es in events.items():
+        booked = es[0]
+        assert booked.type == "Disbursed", loan_no
+        assert booked.data["fed"]["file"] == "loans.csv"
+        assert (booked.data["borrower_rating"], booked.documents) == ("未评级", ())
+        assert booked.data["origination_reviewer_id"] is None
+        (record,) = [e for e in es if e.type == "OriginationRecordFiled"]
+        assert str(record.actor_id) == booked.data["account_manager_id"]
+        assert record.role == Role.ACCOUNT_MANAGER.value
+        assert str(record.data["filed_on"]) == str(booked.data["value_date"])
+        assert record.data["borrower_rating"] != "未评级"
+        assert record.data["origination_reviewer_id"] not in (None, str(record.actor_id))
+        assert record.data["approver_id"] not in (None, str(record.actor_id))
+        assert {d["doc_type"] for d in record.documents} >= {
+            "loan_application",
+            "loan_contract",
+            "drawdown_receipt",
+        }
         assert not [e.type for e in es if e.data.get("fed") and e.type not in CORE_FACTS]
+    # The loans read with the rating, reviewer and approver the record filed.
+    for loan in loans:
+        assert loan.borrower_rating != "未评级"
+        assert loan.origination_reviewer_id is not None
+        assert loan.approver_id is not None
 
     # A settled loan's certificate (结清证明) is in its dossier, filed the day it settled.
     settled = [loan for loan in loans if loan.status is LoanStatus.SETTLED]

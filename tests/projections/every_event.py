@@ -1513,6 +1513,20 @@ def master_data_changed(w: World) -> list[Any]:
     return [fed_loan]
 
 
+def origination_record_filed(w: World) -> list[Any]:
+    """The account manager files the credit file, rating and reviewer and approver of the loan
+    the core booked (贷前资料补录)."""
+    w.fed_loan.file_origination_record(
+        filed_on=day(210),
+        borrower_rating="A",
+        origination_reviewer=w.party("reviewer"),
+        approver=w.party("head"),
+        documents=[document("loan_application"), document("approval")],
+        actor=w.actor("am2"),
+    )
+    return [w.fed_loan]
+
+
 def feed_batch_progressed(w: World) -> list[Any]:
     w.feed_batch.progress(file="loans.csv", line=3, lines_done=2, events=5)
     return [w.feed_batch]
@@ -2503,6 +2517,7 @@ FACTORIES: dict[str, Factory] = {
     _declared(FeedLedger, "BatchStarted"): feed_batch_started_on_ledger,
     _declared(FeedBatch, "Started"): feed_batch_started,
     _declared(Loan, "MasterDataChanged"): master_data_changed,
+    _declared(Loan, "OriginationRecordFiled"): origination_record_filed,
     _declared(FeedBatch, "Progressed"): feed_batch_progressed,
     _declared(Loan, "RepaymentCorrected"): repayment_corrected,
     _declared(Loan, "ArrearsCorrected"): arrears_corrected,

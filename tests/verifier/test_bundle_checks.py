@@ -50,8 +50,11 @@ def bundle(pristine: Bundle, tmp_path: Path) -> Bundle:
     )
 
 
-def run(bag: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, dict[str, Any]]:
-    status = main([str(bag), "--json"])
+def run(
+    bag: Path, capsys: pytest.CaptureFixture[str], key: Ed25519PrivateKey | None = None
+) -> tuple[int, dict[str, Any]]:
+    pinned = ["--key", b64(raw_public_key(key))] if key is not None else []
+    status = main([str(bag), "--json", *pinned])
     return status, json.loads(capsys.readouterr().out)
 
 
@@ -65,10 +68,16 @@ def named(result: dict[str, Any]) -> set[tuple[str, str]]:
 def test_the_bundle_as_written_verifies(
     pristine: Bundle, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    status, result = run(pristine.root, capsys)
+    status, result = run(pristine.root, capsys, pristine.key)
     assert result["problems"] == []
     assert status == 0
     assert result["ok"] is True
+    # A bag of an earlier release: no statement, so it cannot show it holds every event.
+    assert (result["verdict"], result["anchored"], result["whole"]) == (
+        "intact_not_whole",
+        True,
+        False,
+    )
     assert result["events"] == len(pristine.held) == 9
     assert result["documents"] == 2
     checkpoint = result["checkpoint"]
@@ -101,7 +110,7 @@ def test_a_bag_made_by_the_library_of_congress_tool_verifies(
     copy_bundle(pristine.root / "data", root)
     bagit.make_bag(str(root), {"Source-Organization": "Example Bank"})
     assert (root / "manifest-sha512.txt").exists()
-    status, result = run(root, capsys)
+    status, result = run(root, capsys, pristine.key)
     assert (status, result["problems"]) == (0, [])
 
     document = root / pristine.documents[next(iter(pristine.documents))]
@@ -134,11 +143,30 @@ def test_the_human_report_names_each_problem_in_chinese_and_english(
 def test_a_passing_report_shows_the_key_to_compare_with_the_banks(
     pristine: Bundle, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main([str(pristine.root)]) == 0
+    assert main([str(pristine.root), "--key", b64(raw_public_key(pristine.key))]) == 0
     out = capsys.readouterr().out
     assert b64(raw_public_key(pristine.key)) in out
     assert "compare this key with the one the bank published" in out
-    assert out.splitlines()[-1] == "结论：通过，全部校验一致 / Verdict: PASS — everything verifies"
+    assert "Verdict: PASS (a bundle of an earlier release)" in out.splitlines()[-1]
+    assert "cannot prove it holds all of the loan's events" in out.splitlines()[-1]
+
+
+def test_without_a_pinned_key_a_bag_is_unanchored_not_intact(
+    pristine: Bundle, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main([str(pristine.root)]) == 3
+    out = capsys.readouterr().out
+    assert "Verdict: UNANCHORED" in out.splitlines()[-1]
+    status, result = run(pristine.root, capsys)
+    assert (status, result["verdict"], result["anchored"]) == (3, "unanchored", False)
+
+
+def test_a_bag_of_an_earlier_release_signed_by_another_key_than_the_pinned_one_fails(
+    pristine: Bundle, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, result = run(pristine.root, capsys, Ed25519PrivateKey.generate())
+    assert status == 1
+    assert named(result) == {("data/checkpoint.json", "checkpoint.key")}
 
 
 # --- one alteration at a time ---
@@ -528,7 +556,7 @@ def test_a_zipped_bag_verifies(
     pristine: Bundle, tmp_path: Path, prefix: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     archive = _zip(pristine.root, tmp_path / "bundle.zip", prefix)
-    status, result = run(archive, capsys)
+    status, result = run(archive, capsys, pristine.key)
     assert (status, result["problems"]) == (0, [])
     assert result["events"] == 9
 
@@ -608,10 +636,11 @@ def test_a_bundle_of_an_earlier_release_with_its_checkpoint_format_still_verifie
     if alteration is not None:
         alteration(old)
         seal(old.root)
-    status, result = run(old.root, capsys)
+    status, result = run(old.root, capsys, old.key)
     assert result["checkpoint"]["format"] == "dossier-checkpoint/v1"
     if alteration is None:
         assert (status, result["problems"]) == (0, [])
+        assert result["verdict"] == "intact_not_whole"
         assert result["checkpoint"]["signature_valid"] is True
     else:
         assert status == 1

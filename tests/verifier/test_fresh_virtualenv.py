@@ -12,7 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.verifier.bundles import PACKAGE, fresh_verifier, seal, write_bundle
+from tests.verifier.bundles import PACKAGE, b64, fresh_verifier, raw_public_key, seal, write_bundle
 
 
 def test_the_package_imports_only_the_standard_library_and_itself() -> None:
@@ -34,7 +34,8 @@ def test_the_package_imports_only_the_standard_library_and_itself() -> None:
 
 def test_the_verifier_runs_in_a_fresh_virtualenv_with_nothing_installed(tmp_path: Path) -> None:
     python = str(fresh_verifier(tmp_path / "venv"))
-    bag = write_bundle(tmp_path / "bag").root
+    bundle = write_bundle(tmp_path / "bag")
+    bag = bundle.root
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
 
@@ -46,7 +47,8 @@ def test_the_verifier_runs_in_a_fresh_virtualenv_with_nothing_installed(tmp_path
     for foreign in ("cryptography", "bagit", "storage", "domain"):
         assert run("-c", f"import {foreign}").returncode != 0, f"{foreign} is importable"
 
-    good = run("-m", "dossier_verify", str(bag))
+    pinned = b64(raw_public_key(bundle.key))
+    good = run("-m", "dossier_verify", str(bag), "--key", pinned)
     assert good.returncode == 0, good.stdout + good.stderr
     assert "Verdict: PASS" in good.stdout
 

@@ -46,6 +46,7 @@ from archive.commands.classification import (
 from archive.commands.collection import TakeCollectionStep
 from archive.commands.guarantees import ReassessGuarantor, RegisterGuarantee
 from archive.commands.inspections import CountersignInspection, RecordInspection
+from archive.commands.lifecycle import ORIGINATION_STAGE, FileOriginationRecord
 from archive.commands.warnings import (
     ClearWarning,
     DetermineWarning,
@@ -782,6 +783,59 @@ def reassess_form(viewer: Viewer, loan: Loan, guarantee_id: UUID) -> Form:
     )
 
 
+def _credit_file_types(request: Request) -> list[tuple[str, str, str]]:
+    """The document types of a disbursement's credit file (放款资料), by the rules in force:
+    code, Chinese and English names."""
+    types = archive_of(request).rule_set().document_types
+    return [(code, t.zh, t.en) for code, t in types.items() if t.stage == ORIGINATION_STAGE]
+
+
+def origination_form(request: Request, viewer: Viewer, loan: Loan) -> Form:
+    """贷前资料补录: the credit file, rating and reviewer and approver of a loan the core booked."""
+    approvers = _reviewers(request, viewer, loan, role="branch_head") + _reviewers(
+        request, viewer, loan, role="risk_manager"
+    )
+    return Form(
+        key="origination",
+        title=N_("File the origination record"),
+        action=Action.FILE_ORIGINATION,
+        path=f"/loans/{loan.loan_no}/origination-record/new",
+        fields=[
+            Field("filed_on", N_("Filed on"), "date"),
+            Field(
+                "borrower_rating",
+                N_("Credit rating"),
+                "text",
+                hint=N_("The borrower's rating the loan was granted on (e.g. AA, A+)."),
+            ),
+            Field(
+                "origination_reviewer_no",
+                N_("Reviewed by"),
+                "select",
+                options=_reviewers(request, viewer, loan),
+            ),
+            Field(
+                "approver_no",
+                N_("Approved by"),
+                "select",
+                options=approvers,
+                hint=N_(
+                    "A branch head or a risk manager; neither the investigator nor the reviewer."
+                ),
+            ),
+            *(
+                Field(code, viewer.t.pick(zh, en), "files", required=False)
+                for code, zh, en in _credit_file_types(request)
+            ),
+        ],
+        submit=N_("File the origination record"),
+        intro=N_(
+            "The core system booked this loan without its credit file, rating, reviewer or "
+            "approver: file them once, with the documents (贷前资料补录)."
+        ),
+    )
+
+
 def documents_form(request: Request, viewer: Viewer, loan: Loan) -> Form:
     return Form(
         key="documents",
@@ -1005,6 +1059,7 @@ def panel(request: Request, viewer: Viewer, loan: Loan) -> dict[str, Any]:
             Action.REASSESS_GUARANTOR,
             Action.FILE_DOCUMENT,
             Action.REQUEST_BORROWING,
+            Action.FILE_ORIGINATION,
         )
     }
     base = f"/loans/{loan.loan_no}"
@@ -1020,6 +1075,10 @@ def panel(request: Request, viewer: Viewer, loan: Loan) -> dict[str, Any]:
         )
         if allowed[action]
     ]
+    if allowed[Action.FILE_ORIGINATION] and loan.booked_by_core and not loan.origination_filed_on:
+        links.insert(
+            0, Link(t(N_("File the origination record")), f"{base}/origination-record/new")
+        )
     if allowed[Action.COUNTERSIGN_INSPECTION]:  # the inspections naming the viewer, unsigned
         links += [
             Link(
@@ -1847,6 +1906,28 @@ async def reassess_guarantor(
             _upload("guarantor_assessment", f) for f in sent.files.get("guarantor_assessment", [])
         ],
         guarantee_id=guarantee_id,
+    )
+
+
+# ---------------------------------------------------------------------- origination record
+@router.get("/loans/{loan_no}/origination-record/new")
+def origination_page(request: Request, viewer: ViewerDep, loan_no: LoanNo) -> Response:
+    """贷前资料补录: the form."""
+    return _show(request, viewer, loan_no, lambda loan: origination_form(request, viewer, loan))
+
+
+@router.post("/loans/{loan_no}/origination-record/new")
+async def file_origination_record(request: Request, viewer: ViewerDep, loan_no: LoanNo) -> Response:
+    """File the origination record with its credit file (``FileOriginationRecord``, as
+    ``POST /api/v1/loans/{loan_no}/origination-record``): each file of the type its field names."""
+    codes = [code for code, _zh, _en in _credit_file_types(request)]
+    return await _send_command(
+        request,
+        viewer,
+        loan_no,
+        lambda loan: origination_form(request, viewer, loan),
+        FileOriginationRecord,
+        lambda sent: [_upload(code, f) for code in codes for f in sent.files.get(code, [])],
     )
 
 

@@ -173,6 +173,21 @@ class AccountabilityTrail(Projection):
             on_date=on,
         )
 
+    @handle.register(LoanEvents.OriginationRecordFiled)
+    def _(self, event: Any, changes: Changes) -> None:
+        # A loan the core booked: who reviewed and approved it, filed with its credit file.
+        changes.update(
+            "origination",
+            (event.originator_id,),
+            origination_reviewer_id=event.origination_reviewer_id,
+            approver_id=event.approver_id,
+        )
+        record_action(event, changes)
+        stages = ResponsibilityStage
+        reviewer = event.origination_reviewer_id
+        record_part(event, changes, Part.ORIGINATION_REVIEWER, reviewer, stage=stages.REVIEW)
+        record_part(event, changes, Part.APPROVER, event.approver_id, stage=stages.APPROVAL)
+
     @handle.register(LoanEvents.AccountManagerHandedOver)
     def _(self, event: Any, changes: Changes) -> None:
         changes.update("origination", (event.originator_id,), current_manager_id=event.receiving_id)

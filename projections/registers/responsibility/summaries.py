@@ -66,6 +66,7 @@ VERBS = {
     "ThirdPartyServiceAssigned": "指定第三方服务",
     "MaturityNoticeIssued": "发出贷款到期通知书",
     "IndustryRecorded": "登记所属行业",
+    "OriginationRecordFiled": "补录贷前资料",
     # dossier
     "Opened": "开立档案",
     "DocumentFiled": "归档",

@@ -12,14 +12,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from eventsourcing.persistence import IntegrityError
+from eventsourcing.utils import get_topic
 
 from archive.application import DossierArchive
 from archive.core import CommandContext
 from archive.feed.batch import LOANS, OVERDUE, REPAYMENTS, SETTLEMENTS
-from archive.feed.importing import CHUNK_LINES
+from archive.feed.importing import CHUNK_LINES, Progress, _SaveFailed, _Writer
 from archive.feed.problems import BatchRefused
 from archive.feed.sample import sample_batches
 from archive.feed.writing import write_batch, zip_batch
+from archive.receipts import BorrowerIndex
 from domain.dossier import Dossier
 from domain.errors import AuthorizationError
 from domain.feed import FeedBatch
@@ -128,6 +131,23 @@ def test_a_first_batch_books_the_loans_with_their_dossiers(
     assert fed["line"] == 2
     assert fed["business_date"] == "2026-11-02"
     assert fed["batch"] == outcome.batch
+    # The borrower's index, its events triggered directly: those BorrowerIndex(...) and
+    # add_loan() record.
+    index = app.repository.get(BorrowerIndex.create_id(ID_NO))
+    assert isinstance(index, BorrowerIndex)
+    assert index.loan_ids == [booked.id, Loan.create_id("JD-2")]
+    made = BorrowerIndex(borrower_id=ID_NO)
+    made.add_loan(loan_id=booked.id)
+    made.add_loan(loan_id=Loan.create_id("JD-2"))
+    assert [_payload(e) for e in app.events.get(index.id)] == [
+        _payload(e) for e in made.collect_events()
+    ]
+
+
+def _payload(event: Any) -> tuple[str, list[tuple[str, str]]]:
+    return get_topic(type(event)), sorted(
+        (k, repr(v)) for k, v in vars(event).items() if k != "timestamp"
+    )
 
 
 def test_importing_a_batch_twice_records_nothing_the_second_time(
@@ -425,6 +445,37 @@ def test_changed_master_data_is_an_extension_a_move_or_an_information_change(
     app.import_feed(feed, [again])
     assert [type(e).__name__ for e in app.events.get(found.id, gt=found.version)] == []
     assert recorded(app) > before  # only the batch's own record
+
+
+def test_the_writer_drops_what_follows_a_failed_save_and_raises_it_with_its_batch() -> None:
+    # The writer saves chunks in the order handed; after a save that failed (another writer
+    # went first) nothing handed later is saved, so the log has no chunk beyond a gap.
+    saved: list[list[Any]] = []
+
+    def save(events: list[Any]) -> None:
+        if events == ["conflict"]:
+            raise IntegrityError("another writer went first")
+        saved.append(events)
+
+    reported: list[int] = []
+    writer = _Writer(save, lambda p: reported.append(p.lines_done))
+    try:
+        writer.submit(0, ["a"], Progress(DAY1, LOANS, 1, 3, 1))
+        writer.submit(1, ["conflict"], Progress(DAY1, LOANS, 2, 3, 2))
+        writer.submit(1, ["b"], Progress(DAY1, LOANS, 3, 3, 3))
+        with pytest.raises(_SaveFailed) as failed:
+            writer.drain()
+        assert failed.value.batch == 1
+        assert isinstance(failed.value.error, IntegrityError)
+        with pytest.raises(_SaveFailed):  # refused until resumed
+            writer.submit(1, ["c"])
+        writer.resume()
+        writer.submit(1, ["d"])
+        writer.drain()
+    finally:
+        writer.close()
+    assert saved == [["a"], ["d"]]
+    assert reported == [1]
 
 
 def test_loans_let_go_and_loaded_again_record_what_loans_kept_record(

@@ -60,6 +60,7 @@ DATED_EVENTS: Mapping[str, str] = {
     "Released": "released_on",
     "BorrowerInformationChanged": "changed_on",
     "FundsUseRecorded": "used_on",
+    "OriginationRecordFiled": "filed_on",
 }
 """Events of a loan or its collateral that are no trigger but bring documents, with the field
 holding their business date: the documents filed with them are dated by it."""
@@ -324,6 +325,7 @@ class CompletenessRegister(FollowsRules, Projection):
     @handle.register(LoanEvents.AccountManagerHandedOver)
     @handle.register(LoanEvents.BorrowerInformationChanged)
     @handle.register(LoanEvents.FundsUseRecorded)
+    @handle.register(LoanEvents.OriginationRecordFiled)
     @handle.register(CollateralEvents.Registered)
     @handle.register(CollateralEvents.CertificateLodged)
     @handle.register(CollateralEvents.CertificateTakenOut)
