@@ -12,7 +12,13 @@ from archive.config import ArchiveConfig
 from archive.core import CommandContext
 from archive.reports.risk import RiskReport
 from archive.rules import load_rules
-from archive.verification import Progress, VerifiedRun
+from archive.verification import (
+    ANCHOR_CONFIGURED,
+    ANCHOR_LOCAL,
+    ANCHOR_NONE,
+    Progress,
+    VerifiedRun,
+)
 from domain.portfolio import ReportPeriod
 from domain.scope import RowScope
 from projections.follower import Follower
@@ -21,13 +27,14 @@ from projections.registers import all_registers
 from projections.service import RegisterService
 from projections.store import register_store_beside
 from storage.blobs import BlobStore, LocalBlobStore
+from storage.checkpoints import CheckpointFormatError, parse_trusted_keys
 from storage.crypto import MasterKey, load_master_key, write_master_key_file
 from storage.envelope import EncryptingBlobStore, Envelope
 from storage.eventstore import ensure_postgres_schema, event_store_env
 from storage.keystore import KeyStore, key_store_for
 from storage.s3.store import RetentionMode, S3BlobStore
 from storage.sealing import IntegrityStore, Sealer, integrity_store_beside
-from storage.signing import Signer
+from storage.signing import PublicKey, Signer
 from storage.witness import FileWitness, S3Witness, Witness
 
 
@@ -148,6 +155,10 @@ class Integrity:
     """Where the signing key came from (a setting's name or a file path; never the key)."""
     generated: bool
     """The embedded mode generated the signing key on this start."""
+    trusted: list[PublicKey]
+    """The keys ``verify`` believes (``trusted_keys``)."""
+    anchor: str
+    """What those keys are: ``ANCHOR_CONFIGURED``, ``ANCHOR_LOCAL`` or ``ANCHOR_NONE``."""
 
     def verify(
         self,
@@ -164,7 +175,8 @@ class Integrity:
             ctx,
             store=self.store,
             witness=self.witness,
-            trusted_keys=[self.signer.public_key],
+            trusted_keys=self.trusted,
+            anchor=self.anchor,
             origin=self.sealer.origin,
             documents=documents,
             progress=progress,
@@ -191,6 +203,34 @@ def signing_key(settings: Settings) -> tuple[Signer, str, bool]:
     return signer, str(path), generated
 
 
+def trusted_keys(settings: Settings, signer: Signer) -> tuple[list[PublicKey], str]:
+    """The keys ``dossier verify`` believes, and what they are.
+
+    The configured ones (``DOSSIER_TRUSTED_KEYS``, ``DOSSIER_TRUSTED_KEYS_FILE``): the bank's
+    published keys. Without them, in development, the archive's own signing key ("anchored to
+    the local key": whoever can replace that key file can re-sign the log); in production,
+    none — every checkpoint is then unanchored, a discrepancy. Never a key because the witness
+    or the database holds it.
+    """
+    configured = []
+    if settings.trusted_keys:
+        configured += parse_trusted_keys(settings.trusted_keys)
+    if settings.trusted_keys_file is not None:
+        try:
+            text = settings.trusted_keys_file.read_text("utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            raise CheckpointFormatError(
+                f"cannot read DOSSIER_TRUSTED_KEYS_FILE {settings.trusted_keys_file}: {error} "
+                "(无法读取可信公钥文件)"
+            ) from None
+        configured += parse_trusted_keys(text)
+    if configured:
+        return [trusted.key for trusted in configured], ANCHOR_CONFIGURED
+    if settings.environment == "development":
+        return [signer.public_key], ANCHOR_LOCAL
+    return [], ANCHOR_NONE
+
+
 def witness_for(settings: Settings) -> Witness:
     """Where every checkpoint is also kept, out of the database administrator's reach.
 
@@ -207,6 +247,7 @@ def witness_for(settings: Settings) -> Witness:
 def build_integrity(settings: Settings, archive: DossierArchive) -> Integrity:
     """The integrity store beside the events and a sealer over the archive's log (not started)."""
     signer, source, generated = signing_key(settings)
+    trusted, anchor = trusted_keys(settings, signer)
     witness = witness_for(settings)
     store = integrity_store_beside(archive.env, settings.data_dir)
     try:
@@ -222,7 +263,7 @@ def build_integrity(settings: Settings, archive: DossierArchive) -> Integrity:
     except BaseException:
         store.close()
         raise
-    return Integrity(store, sealer, signer, witness, source, generated)
+    return Integrity(store, sealer, signer, witness, source, generated, trusted, anchor)
 
 
 @dataclass

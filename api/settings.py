@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import AwareDatetime, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from storage.checkpoints import CheckpointFormatError, check_key_name
+from storage.checkpoints import CheckpointFormatError, check_key_name, parse_trusted_keys
 
 
 class Settings(BaseSettings):
@@ -95,6 +95,18 @@ class Settings(BaseSettings):
             "in the checkpoint notes (no spaces, no '+'), e.g. dossier.example-bank/log"
         ),
     )
+    trusted_keys: str | None = Field(
+        default=None,
+        description=(
+            "the bank's published checkpoint keys, the only ones `dossier verify` believes: "
+            "verifier key strings <name>+<hash>+<base64> as `dossier signing-key public --vkey` "
+            "prints them, separated by spaces, commas or lines; or trusted_keys_file. In "
+            "development without either, the archive's own signing key is trusted"
+        ),
+    )
+    trusted_keys_file: Path | None = Field(
+        default=None, description="a file of trusted verifier key strings, one a line (# comments)"
+    )
     s3_witness_bucket: str | None = Field(
         default=None,
         description="bucket for checkpoint copies under Object Lock (default: <s3_bucket>-checkpoints)",
@@ -150,6 +162,17 @@ class Settings(BaseSettings):
             return check_key_name(origin)
         except CheckpointFormatError as error:
             raise ValueError(f"DOSSIER_INTEGRITY_ORIGIN: {error}") from None
+
+    @field_validator("trusted_keys")
+    @classmethod
+    def _check_trusted_keys(cls, text: str | None) -> str | None:
+        if text is None:
+            return None
+        try:
+            parse_trusted_keys(text)
+        except CheckpointFormatError as error:
+            raise ValueError(f"DOSSIER_TRUSTED_KEYS: {error}") from None
+        return text
 
     @model_validator(mode="after")
     def _check_production(self) -> Settings:

@@ -49,7 +49,7 @@ from typing import Any, Final
 
 from canonical import canonical_json
 from storage.merkle import HASH_SIZE
-from storage.signing import SIGNATURE_SIZE, BadSignatureError, PublicKey, Signer
+from storage.signing import SIGNATURE_SIZE, BadSignatureError, PublicKey, Signer, SigningKeyError
 
 LEGACY_FORMAT: Final = "dossier-checkpoint/v1"
 """The first line of the body earlier releases signed: checkpoints of that format have no
@@ -70,6 +70,7 @@ TIMESTAMP_FORMAT: Final = "%Y-%m-%dT%H:%M:%SZ"
 _TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
 _KEY_ID = re.compile(r"[0-9a-f]{16}")
 _KEY_HASH = re.compile(r"[0-9a-f]{8}")
+_VERIFIER_KEY = re.compile(r"[^+\s]+\+[0-9a-f]{8}\+\S+")
 _TREE_SIZE = re.compile(r"0|[1-9][0-9]*")
 _FIELDS: Final = ("origin", "tree_size", "root_hash", "timestamp", "key_id", "signature")
 
@@ -130,6 +131,67 @@ def verifier_key(name: str, key: PublicKey) -> str:
     check_key_name(name)
     encoded = base64.b64encode(bytes([ED25519_TYPE]) + key.raw).decode("ascii")
     return f"{name}+{key_hash_of(name, key.raw)}+{encoded}"
+
+
+@dataclass(frozen=True)
+class TrustedKey:
+    """A key the bank published as its own: checkpoints signed by others are not believed."""
+
+    name: str | None
+    """The key name of its verifier key string (None: given as a bare base64 public key)."""
+    key: PublicKey
+
+    @property
+    def key_id(self) -> str:
+        return self.key.key_id
+
+    def describe(self) -> str:
+        """The key as a finding names it: key id, and the note's key hash when it has a name."""
+        if self.name is None:
+            return f"key {self.key_id}"
+        return f"key {self.key_id} ({self.name}+{key_hash_of(self.name, self.key.raw)})"
+
+
+def parse_verifier_key(text: str) -> TrustedKey:
+    """A verifier key string ``<name>+<key hash hex>+<base64(0x01 ‖ public key)>`` (as
+    ``dossier signing-key public --vkey`` prints it), or base64 of a raw public key;
+    CheckpointFormatError if it is neither, or if its key hash is not its key's."""
+    text = text.strip()
+    if not _VERIFIER_KEY.fullmatch(text):
+        try:
+            return TrustedKey(None, PublicKey.from_base64(text))
+        except SigningKeyError:
+            raise CheckpointFormatError(
+                f"trusted key {text[:60]!r} is neither a verifier key string "
+                "<name>+<hash>+<base64> nor base64 of an Ed25519 public key (可信公钥格式错误)"
+            ) from None
+    name, key_hash, encoded = text.split("+", 2)
+    check_key_name(name)
+    raw = _b64(encoded, "the verifier key")
+    if len(raw) != 1 + 32 or raw[0] != ED25519_TYPE:
+        raise CheckpointFormatError(
+            f"verifier key {name}+{key_hash} is not an Ed25519 key (可信公钥不是 Ed25519 公钥)"
+        )
+    try:
+        key = PublicKey(raw[1:])
+    except SigningKeyError as error:
+        raise CheckpointFormatError(f"verifier key {name}+{key_hash}: {error}") from None
+    if key_hash_of(name, key.raw) != key_hash:
+        raise CheckpointFormatError(
+            f"verifier key {name}+{key_hash}: its key hash is not that of its key "
+            f"({key_hash_of(name, key.raw)}) (可信公钥的密钥哈希不符)"
+        )
+    return TrustedKey(name, key)
+
+
+def parse_trusted_keys(text: str) -> list[TrustedKey]:
+    """Verifier key strings separated by spaces, commas or lines (``#`` begins a comment)."""
+    keys = []
+    for line in text.splitlines():
+        for word in re.split(r"[\s,]+", line.split("#", 1)[0]):
+            if word:
+                keys.append(parse_verifier_key(word))
+    return keys
 
 
 def check_origin(origin: str) -> str:

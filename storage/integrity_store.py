@@ -16,6 +16,10 @@ Tables (SQLAlchemy Core)::
                            a checkpoint of the earlier format, signed before notes, and added
                            to the tables of earlier releases when they are opened)
     integrity_keys         key_id PK, public_key (raw 32 bytes), first_used (RFC 3339 text)
+    integrity_witnessed    tree_size PK, witnessed_at (RFC 3339 text): each checkpoint the
+                           witness acknowledged keeping, so that ``dossier verify`` knows what
+                           the witness must still hold (created when an earlier release's
+                           store is opened; empty there until its next seal)
 
 Leaves, frontier and nodes are a cache of the events (``docs/integrity.md``): they can be
 rebuilt. Checkpoints and keys cannot, and the sealer also hands each checkpoint to a witness.
@@ -146,6 +150,12 @@ class IntegrityStore(Database):
             sa.Column("key_id", sa.String(16), primary_key=True),
             sa.Column("public_key", blob, nullable=False),
             sa.Column("first_used", sa.String(20), nullable=False),
+        )
+        self.witnessed_table = sa.Table(
+            "integrity_witnessed",
+            metadata,
+            sa.Column("tree_size", sa.BigInteger, primary_key=True, autoincrement=False),
+            sa.Column("witnessed_at", sa.String(20), nullable=False),
         )
         self.metadata = metadata
         self.subtrees = Subtrees(self.leaves, self.nodes)
@@ -290,7 +300,23 @@ class IntegrityStore(Database):
             },
         )
 
+    def mark_witnessed(self, tree_size: int, moment: datetime) -> None:
+        """Record that the witness acknowledged keeping the checkpoint of ``tree_size``."""
+        with self.engine.begin() as conn:
+            self._insert_ignoring_conflict(
+                conn,
+                self.witnessed_table,
+                {"tree_size": tree_size, "witnessed_at": format_timestamp(moment)},
+            )
+
     # ------------------------------------------------------------------------------ reading
+    def witnessed(self) -> list[int]:
+        """The tree sizes of the checkpoints the witness acknowledged keeping, ascending."""
+        table = self.witnessed_table
+        with self.reading() as conn:
+            rows = conn.execute(sa.select(table.c.tree_size).order_by(table.c.tree_size)).all()
+        return [int(row.tree_size) for row in rows]
+
     def size(self, conn: sa.Connection | None = None) -> int:
         """How many leaves are sealed."""
         with self._conn(conn) as c:

@@ -291,6 +291,7 @@ class Sealer:
             self._looked_for_unwitnessed = True
         for tree_size in sorted(self._pending):
             self.witness.publish(self._pending[tree_size])
+            self.store.mark_witnessed(tree_size, self.clock())
             del self._pending[tree_size]
 
     def _due(self) -> bool:

@@ -661,3 +661,15 @@ def test_dossier_verify_finds_the_release_store_intact(
     report = json.loads(again.stdout)
     assert (report["intact"], report["discrepancy_count"]) == (True, 0)
     assert report["tree_size"] == HEAD + 1
+    assert report["anchor"] == "local key"  # development, no trusted key configured
+
+    # The release's key configured as the bank's published key: still intact, anchored to it.
+    printed = CliRunner().invoke(cli, ["signing-key", "public", "--vkey"])
+    assert printed.exit_code == 0, printed.output
+    monkeypatch.setenv("DOSSIER_TRUSTED_KEYS", printed.stdout.strip().splitlines()[-1])
+    anchored = CliRunner().invoke(
+        cli, ["verify", "--json", "--token", tokens(data_dir)[AUDITOR]], env={"COLUMNS": "240"}
+    )
+    assert anchored.exit_code == 0, anchored.output
+    report = json.loads(anchored.stdout)
+    assert (report["intact"], report["anchor"]) == (True, "configured keys")

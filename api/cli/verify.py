@@ -28,7 +28,7 @@ from api.cli.common import (
 from api.composition import Integrity, build_integrity
 from archive.application import DossierArchive
 from archive.core import CommandContext
-from archive.verification import VerifiedRun
+from archive.verification import ANCHOR_CONFIGURED, ANCHOR_LOCAL, ANCHOR_NONE, VerifiedRun
 from archive.verification.report import Finding
 from domain.authorization import Action
 from domain.errors import DomainError
@@ -129,6 +129,16 @@ def _run(
     return verified
 
 
+_ANCHORS = {
+    ANCHOR_CONFIGURED: "anchored to the configured keys / 锚定于配置的可信公钥",
+    ANCHOR_LOCAL: (
+        "anchored to the local key / 锚定于本机签名密钥 (development: set DOSSIER_TRUSTED_KEYS "
+        "to the bank's published keys)"
+    ),
+    ANCHOR_NONE: "[red]unanchored / 未锚定[/red]: no trusted key configured (DOSSIER_TRUSTED_KEYS)",
+}
+
+
 def _line(finding: Finding, mark: str, colour: str) -> None:
     out.print(f"[{colour}]{mark} {finding.check}[/{colour}] [bold]{escape(finding.where)}[/bold]")
     out.print(f"    {escape(finding.detail)}")
@@ -159,6 +169,7 @@ def _print(run: VerifiedRun) -> None:
         f"{report.checkpoints_checked} checkpoint checks / 次检查点核验; "
         f"latest checkpoint / 最新检查点: tree size {report.tree_size} {report.root_hash or '-'}"
     )
+    out.print(f"信任锚 / trust anchor: {_ANCHORS.get(report.anchor, escape(report.anchor))}")
     if report.intact:
         out.print("[green]完好 / INTACT[/green]: no discrepancy / 未发现不符")
     else:

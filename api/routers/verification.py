@@ -79,6 +79,13 @@ class VerificationReportPublic(BaseModel):
     root_hash: str = Field(description="its root, base64")
     checkpoints_checked: int
     witnessed_checkpoints: int | None
+    anchor: str = Field(
+        default="",
+        description=(
+            "what the checkpoints were checked against: 'configured keys' (the bank's "
+            "published keys), 'local key' (development: the archive's own) or 'unanchored'"
+        ),
+    )
     documents: bool
     documents_checked: int
     documents_destroyed: int

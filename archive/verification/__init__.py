@@ -42,7 +42,13 @@ from uuid import UUID
 from eventsourcing.persistence import ApplicationRecorder, Mapper, Notification
 
 from archive.core import ArchiveCore, CommandContext, CommandResult, Work
-from archive.verification.checkpoints import CheckpointChecks, b64
+from archive.verification.checkpoints import (
+    ANCHOR_CONFIGURED,
+    ANCHOR_LOCAL,
+    ANCHOR_NONE,
+    CheckpointChecks,
+    b64,
+)
 from archive.verification.destructions import TOPICS as DESTRUCTION_TOPICS
 from archive.verification.destructions import DestructionChecks
 from archive.verification.documents import FILED, DocumentChecks
@@ -61,7 +67,16 @@ from storage.merkle import MerkleFrontier
 from storage.signing import PublicKey
 from storage.witness import Witness
 
-__all__ = ["Finding", "VerificationCommands", "VerificationReport", "VerifiedRun", "Verifier"]
+__all__ = [
+    "ANCHOR_CONFIGURED",
+    "ANCHOR_LOCAL",
+    "ANCHOR_NONE",
+    "Finding",
+    "VerificationCommands",
+    "VerificationReport",
+    "VerifiedRun",
+    "Verifier",
+]
 
 PAGE = 500
 """Events read per query (the integrity store reads leaves 10,000 at a time)."""
@@ -82,6 +97,7 @@ class Verifier:
         witness: Witness | None = None,
         blobs: BlobStore | None = None,
         trusted_keys: Iterable[PublicKey] = (),
+        anchor: str | None = None,
         origin: str | None = None,
         progress: Progress | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
@@ -95,6 +111,7 @@ class Verifier:
         self.witness = witness
         self.blobs = blobs
         self.trusted_keys = tuple(trusted_keys)
+        self.anchor = anchor
         self.origin = origin
         self.progress = progress
         self.clock = clock
@@ -104,7 +121,12 @@ class Verifier:
         started = self.clock()
         findings = Findings()
         checks = CheckpointChecks(
-            self.store, findings, trusted=self.trusted_keys, origin=self.origin
+            self.store,
+            findings,
+            trusted=self.trusted_keys,
+            anchor=self.anchor,
+            origin=self.origin,
+            witness_configured=self.witness is not None,
         )
         # The snapshot, in this order: see the module's docstring.
         witnessed = checks.read_witness(self.witness)
@@ -160,6 +182,7 @@ class Verifier:
             root_hash="" if latest is None else b64(latest.root_hash),
             checkpoints_checked=roots.checked,
             witnessed_checkpoints=None if witnessed is None else len(witnessed),
+            anchor=checks.anchor,
             documents=documents is not None,
             documents_checked=0 if documents is None else documents.checked,
             documents_destroyed=0 if documents is None else documents.destroyed_absent,
@@ -232,6 +255,7 @@ class VerificationCommands(ArchiveCore):
         store: IntegrityStore,
         witness: Witness | None,
         trusted_keys: Iterable[PublicKey] = (),
+        anchor: str | None = None,
         origin: str | None = None,
         documents: bool = True,
         progress: Progress | None = None,
@@ -249,6 +273,7 @@ class VerificationCommands(ArchiveCore):
             witness=witness,
             blobs=self.blobs if documents else None,
             trusted_keys=trusted_keys,
+            anchor=anchor,
             origin=origin,
             progress=progress,
             clock=self.clock,

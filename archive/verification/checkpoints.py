@@ -4,10 +4,16 @@ Everything here runs before the walk over the log, on what is small: the checkpo
 key table and the witness's copies. What it cannot decide alone — whether each checkpoint's
 root is the root of the stored events at its size — it hands to the walk as ``RootChecks``.
 
-Which keys are believed: the configured signing key (``trusted``) and every key that signed a
-checkpoint the witness holds (the database administrator cannot write there). A checkpoint
-signed by any other key — one whose row was slipped into the key table beside a forged
-checkpoint — is a discrepancy even when its signature holds.
+Which keys are believed: only ``trusted`` — the bank's published keys, as configured
+(``DOSSIER_TRUSTED_KEYS``), or in development the archive's own signing key ("anchored to the
+local key"). Never a key because the key table or the witness holds it: whoever can write both
+could otherwise re-sign the whole log with a fresh key. A checkpoint signed by any other key is
+a discrepancy naming that key even when its signature holds; with no trusted key at all, the
+checkpoints are *unanchored*, a discrepancy too.
+
+What the witness must hold: every checkpoint the integrity store records as acknowledged by it
+(``integrity_witnessed``). A witness emptied, cut short, deleted or unreadable once a
+checkpoint was handed to it is a discrepancy naming what is missing.
 """
 
 from __future__ import annotations
@@ -16,9 +22,10 @@ import base64
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
+from typing import Final
 
 from archive.verification.report import Finding, Findings
-from storage.checkpoints import Checkpoint, CheckpointFormatError
+from storage.checkpoints import Checkpoint, CheckpointFormatError, format_timestamp
 from storage.integrity_store import IntegrityStore, SealError, UnknownKeyError
 from storage.merkle import EMPTY_ROOT, MerkleError, MerkleFrontier, check_consistency
 from storage.signing import BadSignatureError, PublicKey, SigningKeyError
@@ -91,6 +98,25 @@ class RootChecks:
 
 _SOURCE_ZH = {"table": "检查点表", "witness": "见证副本"}
 
+ANCHOR_CONFIGURED: Final = "configured keys"
+"""The trusted keys are the ones configured as the bank's published keys."""
+ANCHOR_LOCAL: Final = "local key"
+"""The trusted key is the archive's own signing key (development, nothing configured)."""
+ANCHOR_NONE: Final = "unanchored"
+"""No key is trusted: no checkpoint can be believed."""
+
+
+def key_name(checkpoint: Checkpoint) -> str:
+    """The checkpoint's key as a finding names it: key id, and the note's key hash."""
+    if checkpoint.key_hash is None:
+        return f"key {checkpoint.key_id}"
+    return f"key {checkpoint.key_id} (key hash {checkpoint.key_hash})"
+
+
+def _sizes(sizes: Sequence[int]) -> str:
+    shown = ", ".join(str(size) for size in sizes[:10])
+    return shown + (f", … ({len(sizes)} in all)" if len(sizes) > 10 else "")
+
 
 class CheckpointChecks:
     """Signatures, keys, origin, witness and consistency of the checkpoints (not their roots)."""
@@ -101,11 +127,16 @@ class CheckpointChecks:
         findings: Findings,
         *,
         trusted: Iterable[PublicKey] = (),
+        anchor: str | None = None,
         origin: str | None = None,
+        witness_configured: bool = True,
     ) -> None:
         self.store = store
         self.findings = findings
         self.trusted = {key.key_id: key for key in trusted}
+        self.anchor = anchor or (ANCHOR_CONFIGURED if self.trusted else ANCHOR_NONE)
+        self.witness_configured = witness_configured
+        self.acknowledged: set[int] = set()
         self.origin = origin
         self._keys: dict[str, PublicKey | None] = {}
         self.doubtful: set[int] = set()
@@ -150,33 +181,89 @@ class CheckpointChecks:
     ) -> RootChecks:
         """Check everything but the roots; answer the roots the walk must check."""
         roots = RootChecks()
-        vouched = self._vouched(witnessed or ())
+        if not self.trusted and (table or witnessed):
+            self.findings.add(
+                Finding(
+                    "unanchored",
+                    "no trusted key is configured (DOSSIER_TRUSTED_KEYS, or dossier_verify "
+                    "--trusted-keys): the checkpoints are not anchored to the bank's published "
+                    "keys, and whoever can write the database and the witness could have "
+                    "re-signed them",
+                    "未配置可信公钥（DOSSIER_TRUSTED_KEYS）：检查点未锚定到银行公布的公钥，"
+                    "能同时改写数据库与见证副本者即可重新签名",
+                )
+            )
         for checkpoint in table:
-            self._check_one(checkpoint, "table", vouched, witnessed is not None)
+            self._check_one(checkpoint, "table")
             roots.expect("table", checkpoint)
+        self._check_lost(table, witnessed)
         if witnessed is not None:
             kept = {c.tree_size: c for c in table}
             for checkpoint in self._compare(table, witnessed):
                 # In the witness only: its signature and root are checked all the same.
-                self._check_one(checkpoint, "witness", vouched, True)
+                self._check_one(checkpoint, "witness")
             for checkpoint in witnessed:
                 if kept.get(checkpoint.tree_size) != checkpoint:
                     roots.expect("witness", checkpoint)
+        self._check_times(table, witnessed or ())
         self._check_consistency(table, sealed)
         return roots
 
-    def _vouched(self, witnessed: Sequence[Checkpoint]) -> set[str]:
-        """Keys that signed a checkpoint the witness holds (and whose signature holds)."""
-        vouched: set[str] = set()
-        for checkpoint in witnessed:
-            key = self.key(checkpoint.key_id) or self.trusted.get(checkpoint.key_id)
-            if key is not None and checkpoint.verify(key):
-                vouched.add(checkpoint.key_id)
-        return vouched
-
-    def _check_one(
-        self, checkpoint: Checkpoint, source: str, vouched: set[str], has_witness: bool
+    def _check_lost(
+        self, table: Sequence[Checkpoint], witnessed: Sequence[Checkpoint] | None
     ) -> None:
+        """Every checkpoint the witness acknowledged keeping must still be there."""
+        self.acknowledged = set(self.store.witnessed())
+        if not self.acknowledged:
+            return
+        if witnessed is None:
+            if self.witness_configured:
+                return  # unreadable: already a discrepancy
+            lost = sorted(self.acknowledged)
+            detail = "no witness is configured"
+            detail_zh = "未配置见证副本"
+        else:
+            lost = sorted(self.acknowledged - {c.tree_size for c in witnessed})
+            detail = (
+                "the witness holds no checkpoint at all (emptied or deleted)"
+                if not witnessed
+                else f"the witness holds {len(witnessed)} checkpoint(s) (cut short or replaced)"
+            )
+            detail_zh = (
+                "见证副本已无任何检查点（被清空或删除）"
+                if not witnessed
+                else "见证副本被截短或替换"
+            )
+        if not lost:
+            return
+        self._add(
+            "witness_lost",
+            lost[-1],
+            f"{detail}, but {len(lost)} checkpoint(s) it acknowledged keeping are gone from it "
+            f"(tree sizes {_sizes(lost)})",
+            f"{detail_zh}：其曾确认保存的 {len(lost)} 个检查点已不在其中（树大小 {_sizes(lost)}）",
+        )
+
+    def _check_times(self, table: Sequence[Checkpoint], witnessed: Sequence[Checkpoint]) -> None:
+        """Checkpoint times never go backwards as the tree grows."""
+        every = {c.tree_size: c for c in witnessed}
+        every.update((c.tree_size, c) for c in table)
+        ordered = [every[size] for size in sorted(every)]
+        for old, new in pairwise(ordered):
+            if new.timestamp < old.timestamp:
+                self._add(
+                    "checkpoint_time",
+                    new.tree_size,
+                    f"the checkpoint of {new.tree_size} events is dated "
+                    f"{format_timestamp(new.timestamp)}, before the checkpoint of "
+                    f"{old.tree_size} events ({format_timestamp(old.timestamp)}): checkpoint "
+                    "times go backwards",
+                    f"树大小 {new.tree_size} 的检查点时间 {format_timestamp(new.timestamp)} 早于"
+                    f"树大小 {old.tree_size} 的检查点（{format_timestamp(old.timestamp)}）："
+                    "检查点时间倒退",
+                )
+
+    def _check_one(self, checkpoint: Checkpoint, source: str) -> None:
         size, key_id, where = checkpoint.tree_size, checkpoint.key_id, _SOURCE_ZH[source]
         if self.origin is not None and checkpoint.origin != self.origin:
             self._add(
@@ -186,27 +273,26 @@ class CheckpointChecks:
                 f"not {self.origin!r}",
                 f"{where}中树大小 {size} 的检查点属于日志 {checkpoint.origin!r}，而非 {self.origin!r}",
             )
+        trusted = self.trusted.get(key_id)
         stored = self.key(key_id)
-        key = stored or self.trusted.get(key_id)
-        if stored is None:
+        key = trusted or stored
+        if trusted is None and self.trusted:
+            held = "" if stored is not None else "; the key table does not hold it either"
             self._add(
                 "checkpoint_key",
                 size,
-                f"the {source}'s checkpoint of {size} events is signed by key {key_id}, which "
-                "the key table does not hold",
-                f"{where}中树大小 {size} 的检查点由密钥 {key_id} 签名，而密钥表中没有该密钥",
+                f"the {source}'s checkpoint of {size} events is signed by {key_name(checkpoint)}, "
+                f"which is not among the trusted keys ({self.anchor}){held}",
+                f"{where}中树大小 {size} 的检查点由不受信任的密钥 {key_id}"
+                f"（密钥哈希 {checkpoint.key_hash or '—'}）签名",
             )
-        elif (self.trusted or has_witness) and (
-            key_id not in self.trusted and key_id not in vouched
-        ):
+        elif key is None:
             self._add(
                 "checkpoint_key",
                 size,
-                f"the {source}'s checkpoint of {size} events is signed by key {key_id}, "
-                "which is neither the configured signing key nor one that signed a "
-                "witnessed checkpoint",
-                f"{where}中树大小 {size} 的检查点由密钥 {key_id} 签名，该密钥既非配置的"
-                "签名密钥，也未签署过任何见证副本中的检查点",
+                f"the {source}'s checkpoint of {size} events is signed by {key_name(checkpoint)}, "
+                "which the key table does not hold",
+                f"{where}中树大小 {size} 的检查点由密钥 {key_id} 签名，而密钥表中没有该密钥",
             )
         if key is None:
             return
@@ -271,7 +357,11 @@ class CheckpointChecks:
                 f"检查点表中最新的检查点仅覆盖 {latest_kept} 个事件，而见证副本中的覆盖 "
                 f"{latest_witnessed} 个：数据库被回滚到旧副本",
             )
-        pending = [size for size in sorted(kept) if size > latest_witnessed]
+        pending = [
+            size
+            for size in sorted(kept)
+            if size > latest_witnessed and size not in self.acknowledged
+        ]
         if pending:
             # Stored, not yet handed over (a seal in progress, or the process stopped between
             # the two): the sealer publishes them again at its next seal. Their keys are still

@@ -43,6 +43,9 @@ CHECK_AREAS: Final[dict[str, str]] = {
     # checkpoints, their keys and the witness (c, d)
     "checkpoint_signature": CHECKPOINTS,
     "checkpoint_key": CHECKPOINTS,
+    "checkpoint_time": CHECKPOINTS,
+    "unanchored": CHECKPOINTS,
+    "witness_lost": CHECKPOINTS,
     "checkpoint_origin": CHECKPOINTS,
     "checkpoint_root": CHECKPOINTS,
     "checkpoint_consistency": CHECKPOINTS,
@@ -276,6 +279,9 @@ class VerificationReport:
     """Every discrepancy found; more than ``len(discrepancies)`` once ``MAX_KEPT`` is passed."""
     notices: list[Finding] = field(default_factory=list)
     unsealed_tail: UnsealedTail | None = None
+    anchor: str = ""
+    """What the checkpoints were checked against: "configured keys", "local key" or
+    "unanchored" (``archive.verification.checkpoints``)."""
 
     @property
     def intact(self) -> bool:
@@ -297,6 +303,7 @@ class VerificationReport:
             "root_hash": self.root_hash,
             "checkpoints_checked": self.checkpoints_checked,
             "witnessed_checkpoints": self.witnessed_checkpoints,
+            "anchor": self.anchor,
             "documents": self.documents,
             "documents_checked": self.documents_checked,
             "documents_destroyed": self.documents_destroyed,

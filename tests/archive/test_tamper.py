@@ -31,7 +31,7 @@ import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid4
@@ -56,7 +56,7 @@ from storage.integrity_store import SQLITE_FILE_NAME, integrity_store_beside
 from storage.merkle import root_hash
 from storage.positions import notification_id_of
 from storage.sealing import Sealer, event_leaf_hash
-from storage.signing import Signer
+from storage.signing import PublicKey, Signer
 from storage.witness import FileWitness, S3Witness, Witness
 from tests import steps
 from tests.archive.test_disposition import AFTER_RETENTION
@@ -73,6 +73,7 @@ INTEGRITY_TABLES = (
     "integrity_nodes",
     "integrity_checkpoints",
     "integrity_keys",
+    "integrity_witnessed",
 )
 
 
@@ -171,9 +172,14 @@ class Record:
         return self.tmp_path / "checkpoints.jsonl"
 
     def verify(
-        self, *, documents: bool = True, witness: Witness | None = None
+        self,
+        *,
+        documents: bool = True,
+        witness: Witness | None = None,
+        trusted: list[PublicKey] | None = None,
     ) -> VerificationReport:
-        """A verification as ``dossier verify`` runs it: a fresh integrity-store handle."""
+        """A verification as ``dossier verify`` runs it: a fresh integrity-store handle, the
+        record's signing key the one trusted unless ``trusted`` says otherwise."""
         store = integrity_store_beside(self.env, self.tmp_path)
         try:
             return Verifier(
@@ -182,7 +188,7 @@ class Record:
                 self.app.mapper,
                 witness=witness or FileWitness(self.witness_file),
                 blobs=self.app.blobs if documents else None,
-                trusted_keys=[self.signer.public_key],
+                trusted_keys=[self.signer.public_key] if trusted is None else trusted,
                 origin=ORIGIN,
             ).run()
         finally:
@@ -908,7 +914,9 @@ def test_a_checkpoint_row_replaced_by_one_signed_with_another_key_is_named(
     assert sizes(report, "witness_mismatch") == {second.tree_size}
     key_text = found(report, "checkpoint_key")[0].detail
     if with_key_row:
-        assert "neither the configured signing key" in key_text
+        assert "not among the trusted keys" in key_text
+        assert forged.key_hash is not None
+        assert forged.key_hash in key_text
         assert checks(report) == {"checkpoint_key", "witness_mismatch"}
     else:
         assert "does not hold" in key_text
@@ -986,6 +994,128 @@ def test_a_checkpoint_row_deleted_is_caught_by_an_s3_witness_under_object_lock(
     assert report.witnessed_checkpoints == 2
     assert sizes(report, "witness_missing") == {second.tree_size}
     assert sizes(report, "rollback") == {second.tree_size}
+
+
+def seal_with(
+    record: Record, signer: Signer, clock: Callable[[], datetime] | None = None
+) -> Checkpoint:
+    """A checkpoint of the unsealed tail, made by a sealer with ``signer`` (and ``clock``),
+    stored, its key recorded and handed to the witness as the real sealer would."""
+    store = integrity_store_beside(record.env, record.tmp_path)
+    try:
+        sealer = Sealer(
+            record.app.recorder,
+            store,
+            signer,
+            ORIGIN,
+            FileWitness(record.witness_file),
+            **({} if clock is None else {"clock": clock}),
+        )
+        sealer.catch_up()
+        checkpoint = sealer.seal()
+        assert checkpoint is not None
+        return checkpoint
+    finally:
+        store.close()
+
+
+def test_a_log_re_signed_with_a_fresh_key_and_its_witness_rewritten_is_named(
+    record: Record,
+) -> None:
+    """Whoever writes both the database and the witness re-signs every checkpoint with a key
+    of their own: every signature holds and the two agree, only the trusted key tells."""
+    forger = Signer.generate()
+    forged = [
+        sign_checkpoint(forger, ORIGIN, c.tree_size, c.root_hash, c.timestamp)
+        for c in FileWitness(record.witness_file).read()
+    ]
+    record.db.integrity(
+        "INSERT INTO {schema}integrity_keys (key_id, public_key, first_used) VALUES (?, ?, ?)",
+        (forger.key_id, forger.public_key.raw, format_timestamp(forged[0].timestamp)),
+    )
+    for checkpoint in forged:
+        record.db.integrity(
+            "UPDATE {schema}integrity_checkpoints SET key_id = ?, signature = ?, key_hash = ? "
+            "WHERE tree_size = ?",
+            (checkpoint.key_id, checkpoint.signature, checkpoint.key_hash, checkpoint.tree_size),
+        )
+    record.witness_file.write_text("".join(c.to_json_text() + "\n" for c in forged))
+
+    report = record.verify()
+
+    assert not report.intact
+    assert checks(report) == {"checkpoint_key"}
+    assert sizes(report, "checkpoint_key") == {c.tree_size for c in forged}
+    assert forged[0].key_hash is not None
+    assert all(forged[0].key_hash in f.detail for f in found(report, "checkpoint_key"))
+    assert report.anchor == "configured keys"
+
+
+def test_a_checkpoint_sealed_with_an_unknown_key_into_table_and_witness_is_named(
+    record: Record,
+) -> None:
+    forged = seal_with(record, Signer.generate())
+
+    report = record.verify()
+
+    assert sizes(report, "checkpoint_key") == {forged.tree_size}
+    assert f"key {forged.key_id} (key hash {forged.key_hash})" in (
+        found(report, "checkpoint_key")[0].detail
+    )
+    assert checks(report) == {"checkpoint_key"}
+
+
+def test_no_trusted_key_is_unanchored_and_fails(record: Record) -> None:
+    report = record.verify(trusted=[])
+
+    assert report.anchor == "unanchored"
+    assert checks(report) == {"unanchored"}
+    assert "DOSSIER_TRUSTED_KEYS" in found(report, "unanchored")[0].detail
+
+
+@pytest.mark.parametrize("damage", ["emptied", "cut-short", "deleted", "unreadable"])
+def test_a_witness_emptied_cut_short_deleted_or_unreadable_is_named(
+    record: Record, damage: str
+) -> None:
+    first, second = record.first, record.second
+    assert first is not None
+    assert second is not None
+    lines = record.witness_file.read_text().splitlines(keepends=True)
+    assert len(lines) == 2
+    if damage == "emptied":
+        record.witness_file.write_text("")
+    elif damage == "cut-short":
+        record.witness_file.write_text(lines[0])
+    elif damage == "deleted":
+        record.witness_file.unlink()
+    else:
+        record.witness_file.write_text(lines[0] + "not a checkpoint\n")
+
+    report = record.verify()
+
+    assert not report.intact
+    if damage == "unreadable":
+        assert checks(report) == {"witness_unreadable"}
+        return
+    lost = {second.tree_size} if damage == "cut-short" else {first.tree_size, second.tree_size}
+    assert checks(report) == {"witness_lost"}
+    [finding] = found(report, "witness_lost")
+    assert f"tree sizes {', '.join(str(s) for s in sorted(lost))}" in finding.detail
+    assert "unwitnessed_latest" not in {n.check for n in report.notices}
+
+
+def test_checkpoint_times_going_backwards_are_named(record: Record) -> None:
+    second = record.second
+    assert second is not None
+    earlier = second.timestamp - timedelta(days=1)
+    later = seal_with(record, record.signer, clock=lambda: earlier)
+
+    report = record.verify()
+
+    assert checks(report) == {"checkpoint_time"}
+    [finding] = found(report, "checkpoint_time")
+    assert finding.tree_size == later.tree_size
+    assert f"before the checkpoint of {second.tree_size} events" in finding.detail
 
 
 # --------------------------------------------------------------------------------- rollback
