@@ -185,6 +185,10 @@ class _Aggregates:
         self._settle = settle
         """Waits until every event handed to the writer is saved: what is kept is let go only
         then, so that an aggregate is never read from the store while its events are queued."""
+        self._limit = KEPT_AGGREGATES
+        """How many are kept before letting go again: past the bound while the aggregates kept
+        may not be let go (a day's batch whose events are all still to hand over), a quarter
+        more — not looked through again at every load."""
 
     def get(self, aggregate_id: UUID) -> Aggregate | None:
         if aggregate_id in self.kept:
@@ -201,8 +205,9 @@ class _Aggregates:
                 found = self.app.repository.get(aggregate_id)
             except AggregateNotFoundError:
                 found = None
-        if len(self.kept) >= KEPT_AGGREGATES and self._pristine is None:
+        if len(self.kept) >= self._limit and self._pristine is None:
             self._let_go(len(self.kept) - KEPT_AGGREGATES * 3 // 4)
+            self._limit = max(KEPT_AGGREGATES, len(self.kept) + KEPT_AGGREGATES // 4)
         self.kept[aggregate_id] = found
         return found
 
@@ -239,6 +244,7 @@ class _Aggregates:
         self.kept = {}
         self.dirty = {}
         self.unsaved = set()
+        self._limit = KEPT_AGGREGATES
 
     def add(self, aggregate: Aggregate) -> None:
         self.kept[aggregate.id] = aggregate
@@ -261,6 +267,7 @@ class _Aggregates:
         """The events taken so far are handed to the writer, which saves them before anything
         is let go: what holds them may be let go."""
         self.unsaved = set()
+        self._limit = KEPT_AGGREGATES
 
 
 GC_FIRST_THRESHOLD = 50_000

@@ -781,7 +781,14 @@ def test_the_account_manager_files_the_origination_record_of_a_fed_loan_in_the_c
     console.as_role(Role.POST_LOAN_OFFICER)
     assert form not in console.get(f"/loans/{fed}").text
     console.as_role(Role.ACCOUNT_MANAGER)
-    assert form in console.get(f"/loans/{fed}").text
+    page = console.get(f"/loans/{fed}").text
+    assert form in page
+    # Booked by the core: unrated, investigated by its account manager, nobody else yet.
+    manager = console.archive.staff(PEOPLE[Role.ACCOUNT_MANAGER][0])
+    assert _shown(page, "borrower-rating") == "未评级"
+    assert manager.name in _shown(page, "origination-investigator")
+    assert _shown(page, "origination-reviewer") == "待补录"
+    assert _shown(page, "origination-approver") == "待补录"
     fields = {
         "filed_on": _today(console),
         "borrower_rating": "A",
@@ -808,5 +815,18 @@ def test_the_account_manager_files_the_origination_record_of_a_fed_loan_in_the_c
     assert loan.approver_id == console.archive.staff(PEOPLE[Role.BRANCH_HEAD][0]).id
     dossier = console.archive.get_dossier(_ctx(console, Role.AUDITOR), fed)
     assert sorted(d.ref.doc_type for d in dossier.documents) == ["approval", "loan_application"]
-    # Filed: the form is offered no more.
-    assert form not in console.get(f"/loans/{fed}").text
+    # Filed: the form is offered no more, and the page names who reviewed and approved it.
+    page = console.get(f"/loans/{fed}").text
+    assert form not in page
+    assert _shown(page, "borrower-rating") == "A"
+    reviewer = console.archive.staff(PEOPLE[Role.REVIEWER][0])
+    approver = console.archive.staff(PEOPLE[Role.BRANCH_HEAD][0])
+    assert reviewer.name in _shown(page, "origination-reviewer")
+    assert approver.name in _shown(page, "origination-approver")
+
+
+def _shown(page: str, testid: str) -> str:
+    """The text of the element the page marks with ``data-testid``."""
+    found = re.search(rf'data-testid="{testid}">([^<]*)<', page)
+    assert found is not None, f"{testid} not on the page"
+    return found.group(1).strip()

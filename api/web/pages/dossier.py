@@ -419,6 +419,14 @@ def loan(
         area="loans",
         loan=found,
         account_manager=people(found.account_manager_id),
+        origination=[
+            (label, people(person_id) if person_id is not None else None)
+            for label, person_id in (
+                (("调查人", "investigator"), found.investigator_id),
+                (("审查人", "reviewer"), found.origination_reviewer_id),
+                (("审批人", "approver"), found.approver_id),
+            )
+        ],
         entries=entries,
         documents=documents,
         dossier=dossier,
