@@ -49,6 +49,17 @@ class BorrowerIndex(Aggregate):
     def add_loan(self, *, loan_id: UUID) -> None:
         self.loan_ids.append(loan_id)
 
+    @classmethod
+    def of_borrower(cls, borrower_id: str) -> BorrowerIndex:
+        """``BorrowerIndex(borrower_id=...)``, the same ``Indexed`` event triggered without the
+        decorator's look at the call's arguments (the core feed books thousands of loans)."""
+        indexed = cls.Indexed  # type: ignore[attr-defined]
+        return cls._create(indexed, id=cls.create_id(borrower_id), borrower_id=borrower_id)
+
+    def add_booked_loan(self, loan_id: UUID) -> None:
+        """:meth:`add_loan`'s ``LoanAdded`` event, triggered directly, likewise."""
+        self.trigger_event(self.LoanAdded, loan_id=loan_id)  # type: ignore[attr-defined]
+
     @event("GradeNoted")
     def note_grade(self, *, loan_id: UUID, grade: str) -> None:
         """Note an approved grade, so approvals on one borrower's loans are serialised.

@@ -31,7 +31,7 @@ from datetime import date
 from decimal import Decimal
 from itertools import islice
 from pathlib import Path
-from typing import Any, Final
+from typing import Any
 from uuid import UUID, uuid4
 
 from eventsourcing.application import AggregateNotFoundError
@@ -66,11 +66,6 @@ from domain.loan import Loan
 from domain.loan.fed import CORE_REPAYMENT_METHODS, rate_text
 from domain.values import Actor, Party
 from storage.positions import stored_among
-
-_INDEXED: Final = BorrowerIndex.Indexed  # type: ignore[attr-defined]
-_LOAN_ADDED: Final = BorrowerIndex.LoanAdded  # type: ignore[attr-defined]
-"""The events ``BorrowerIndex(...)`` and ``add_loan`` record, triggered directly for the loans
-a batch books (thousands: the decorator's look at each call's arguments is a cost)."""
 
 CHUNK_LINES = 2000
 """Lines applied between two saves: each save holds their events and the batch's progress."""
@@ -918,11 +913,11 @@ class FeedCommands(ArchiveCore):
         )
         index_id = BorrowerIndex.create_id(typed.borrower_id_no)
         index = aggregates.get(index_id)
-        if index is None:  # BorrowerIndex(borrower_id=...), without the metaclass's look
-            index = BorrowerIndex._create(_INDEXED, id=index_id, borrower_id=typed.borrower_id_no)
+        if index is None:
+            index = BorrowerIndex.of_borrower(typed.borrower_id_no)
             aggregates.add(index)
         assert isinstance(index, BorrowerIndex)
-        index.trigger_event(_LOAN_ADDED, loan_id=loan.id)  # index.add_loan(loan_id=...), likewise
+        index.add_booked_loan(loan.id)
         aggregates.touched(index)
 
     # ------------------------------------------------------------- 对账

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import pytest
+from eventsourcing.utils import get_topic
 
 from archive.application import DossierArchive
 from archive.commands.classification import (
@@ -184,3 +185,23 @@ def test_approvals_on_two_loans_of_one_borrower_at_once_are_serialised(
     with ThreadPoolExecutor(max_workers=2) as pool:
         outcomes = sorted(pool.map(approve, ("JJ-A", "JJ-B")))
     assert outcomes == ["approved", "conflict"]
+
+
+def test_a_borrowers_index_booked_by_the_feed_records_what_the_decorated_calls_record() -> None:
+    # The core feed indexes thousands of loans with the events triggered directly; a store
+    # written by the decorated calls must read the same topics and payloads.
+    def recorded(index: BorrowerIndex) -> list[tuple[str, dict[str, object]]]:
+        return [
+            (get_topic(type(e)), {k: v for k, v in vars(e).items() if k != "timestamp"})
+            for e in index.collect_events()
+        ]
+
+    loans = [uuid4(), uuid4()]
+    booked = BorrowerIndex.of_borrower("11010519491231002X")
+    made = BorrowerIndex(borrower_id="11010519491231002X")
+    for loan_id in loans:
+        booked.add_booked_loan(loan_id)
+        made.add_loan(loan_id=loan_id)
+    assert booked.id == made.id == BorrowerIndex.create_id("11010519491231002X")
+    assert booked.loan_ids == made.loan_ids == loans
+    assert recorded(booked) == recorded(made)
