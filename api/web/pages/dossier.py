@@ -420,11 +420,11 @@ def loan(
         loan=found,
         account_manager=people(found.account_manager_id),
         origination=[
-            (label, people(person_id) if person_id is not None else None)
-            for label, person_id in (
-                (("调查人", "investigator"), found.investigator_id),
-                (("审查人", "reviewer"), found.origination_reviewer_id),
-                (("审批人", "approver"), found.approver_id),
+            (key, label, people(person_id) if person_id is not None else None)
+            for key, label, person_id in (
+                ("investigator", ("调查人", "Investigated by"), found.investigator_id),
+                ("reviewer", ("审查人", "Reviewed by"), found.origination_reviewer_id),
+                ("approver", ("审批人", "Approved by"), found.approver_id),
             )
         ],
         entries=entries,
