@@ -27,7 +27,7 @@ from projections.registers import all_registers
 from projections.service import RegisterService
 from projections.store import register_store_beside
 from storage.blobs import BlobStore, LocalBlobStore
-from storage.checkpoints import CheckpointFormatError, parse_trusted_keys
+from storage.checkpoints import CheckpointFormatError, TrustedKey, parse_trusted_keys
 from storage.crypto import MasterKey, load_master_key, write_master_key_file
 from storage.envelope import EncryptingBlobStore, Envelope
 from storage.eventstore import ensure_postgres_schema, event_store_env
@@ -159,6 +159,13 @@ class Integrity:
     """The keys ``verify`` believes (``trusted_keys``)."""
     anchor: str
     """What those keys are: ``ANCHOR_CONFIGURED``, ``ANCHOR_LOCAL`` or ``ANCHOR_NONE``."""
+    listed: tuple[ListedKey, ...] = ()
+    """The same keys with their names and where each comes from, for people to read."""
+
+    @property
+    def signing_key_anchored(self) -> bool:
+        """Whether the key the archive signs with now is among the trusted keys."""
+        return self.signer.public_key.key_id in {key.key_id for key in self.trusted}
 
     def verify(
         self,
@@ -203,14 +210,34 @@ def signing_key(settings: Settings) -> tuple[Signer, str, bool]:
     return signer, str(path), generated
 
 
+SOURCE_CONFIGURED = "configured"
+"""A trusted key configured as one the bank published (``DOSSIER_TRUSTED_KEYS[_FILE]``)."""
+SOURCE_DEV_LOCAL = "dev-local"
+"""The archive's own signing key, trusted in development when no key is configured."""
+
+
+@dataclass(frozen=True)
+class ListedKey:
+    """A key ``dossier verify`` believes, and where it comes from (``SOURCE_*``)."""
+
+    trusted: TrustedKey
+    source: str
+
+
 def trusted_keys(settings: Settings, signer: Signer) -> tuple[list[PublicKey], str]:
-    """The keys ``dossier verify`` believes, and what they are.
+    """The keys ``dossier verify`` believes, and what they are (``listed_trusted_keys``)."""
+    listed, anchor = listed_trusted_keys(settings, signer)
+    return [key.trusted.key for key in listed], anchor
+
+
+def listed_trusted_keys(settings: Settings, signer: Signer) -> tuple[list[ListedKey], str]:
+    """The keys ``dossier verify`` believes, each with its name and source, and what they are.
 
     The configured ones (``DOSSIER_TRUSTED_KEYS``, ``DOSSIER_TRUSTED_KEYS_FILE``): the bank's
     published keys. Without them, in development, the archive's own signing key ("anchored to
-    the local key": whoever can replace that key file can re-sign the log); in production,
-    none — every checkpoint is then unanchored, a discrepancy. Never a key because the witness
-    or the database holds it.
+    the local key": whoever can replace that key file can re-sign the log), named by the log's
+    origin; in production, none — every checkpoint is then unanchored, a discrepancy. Never a
+    key because the witness or the database holds it.
     """
     configured = []
     if settings.trusted_keys:
@@ -225,9 +252,10 @@ def trusted_keys(settings: Settings, signer: Signer) -> tuple[list[PublicKey], s
             ) from None
         configured += parse_trusted_keys(text)
     if configured:
-        return [trusted.key for trusted in configured], ANCHOR_CONFIGURED
+        return [ListedKey(key, SOURCE_CONFIGURED) for key in configured], ANCHOR_CONFIGURED
     if settings.environment == "development":
-        return [signer.public_key], ANCHOR_LOCAL
+        local = TrustedKey(settings.integrity_origin, signer.public_key)
+        return [ListedKey(local, SOURCE_DEV_LOCAL)], ANCHOR_LOCAL
     return [], ANCHOR_NONE
 
 
@@ -247,7 +275,8 @@ def witness_for(settings: Settings) -> Witness:
 def build_integrity(settings: Settings, archive: DossierArchive) -> Integrity:
     """The integrity store beside the events and a sealer over the archive's log (not started)."""
     signer, source, generated = signing_key(settings)
-    trusted, anchor = trusted_keys(settings, signer)
+    listed, anchor = listed_trusted_keys(settings, signer)
+    trusted = [key.trusted.key for key in listed]
     witness = witness_for(settings)
     store = integrity_store_beside(archive.env, settings.data_dir)
     try:
@@ -263,7 +292,9 @@ def build_integrity(settings: Settings, archive: DossierArchive) -> Integrity:
     except BaseException:
         store.close()
         raise
-    return Integrity(store, sealer, signer, witness, source, generated, trusted, anchor)
+    return Integrity(
+        store, sealer, signer, witness, source, generated, trusted, anchor, tuple(listed)
+    )
 
 
 @dataclass
