@@ -35,6 +35,7 @@ from storage.keystore import KeyStore, key_store_for
 from storage.s3.store import RetentionMode, S3BlobStore
 from storage.sealing import IntegrityStore, Sealer, integrity_store_beside
 from storage.signing import PublicKey, Signer
+from storage.statements import KeyTrust, Standing
 from storage.witness import FileWitness, S3Witness, Witness
 
 
@@ -162,10 +163,14 @@ class Integrity:
     listed: tuple[ListedKey, ...] = ()
     """The same keys with their names and where each comes from, for people to read."""
 
-    @property
-    def signing_key_anchored(self) -> bool:
-        """Whether the key the archive signs with now is among the trusted keys."""
-        return self.signer.public_key.key_id in {key.key_id for key in self.trusted}
+    def signing_key_standing(self) -> Standing | None:
+        """How ``verify`` believes the key the archive signs with now: as a trusted key, or
+        introduced from one by the recorded rotations (``storage.statements.KeyTrust``, as
+        verification reads them); None when it is not believed at all."""
+        trust = KeyTrust(
+            list(self.trusted), self.store.statements(), backwards=self.anchor == ANCHOR_LOCAL
+        )
+        return trust.standing(self.signer.public_key.key_id)
 
     def verify(
         self,

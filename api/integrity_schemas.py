@@ -109,8 +109,14 @@ class SigningKeyStatus(BaseModel):
     fingerprint: str
     vkey: str = Field(description="its verifier key under the log's origin")
     status: str = Field(
-        description="anchored (among the trusted keys) or unanchored (not: its checkpoints "
-        "fail dossier verify until the key is published and configured)"
+        description="anchored (a trusted key, or one a chain of recorded rotations introduces "
+        "from one, as dossier verify believes it) or unanchored (not, or rotated away or "
+        "revoked: its checkpoints fail dossier verify)"
+    )
+    introduced_by: str | None = Field(
+        default=None,
+        description="the rotation statement that introduced it, when it is believed through "
+        "one rather than configured itself",
     )
 
 

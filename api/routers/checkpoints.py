@@ -130,6 +130,8 @@ def trusted_keys(archive: ArchiveDep, ctx: ReadCtx, integrity: IntegrityDep) -> 
 def trusted_keys_of(integrity: Integrity) -> TrustedKeysPublic:
     """What ``GET /integrity/trusted-keys`` answers (the console shows the same)."""
     signing = integrity.signer.public_key
+    standing = integrity.signing_key_standing()
+    anchored = standing is not None and standing.until is None
     listed = [
         TrustedKeyPublic(
             name=key.trusted.name,
@@ -152,7 +154,8 @@ def trusted_keys_of(integrity: Integrity) -> TrustedKeysPublic:
             key_id=signing.key_id,
             fingerprint=fingerprint(signing.key_id),
             vkey=verifier_key(integrity.sealer.origin, signing),
-            status="anchored" if integrity.signing_key_anchored else "unanchored",
+            status="anchored" if anchored else "unanchored",
+            introduced_by=standing.introduced_by if standing is not None else None,
         ),
         data=listed,
         count=len(listed),

@@ -3,6 +3,7 @@ believes, named as people read them, and whether the archive signs with one of t
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 from fastapi.testclient import TestClient
@@ -14,6 +15,7 @@ from archive.core import SYSTEM_ID, CommandContext
 from domain.values import Role
 from storage.checkpoints import verifier_key
 from storage.signing import Signer
+from storage.statements import rotation
 from tests.api.conftest import Api, encrypted_archive
 from tests.api.console_harness import Console
 
@@ -44,6 +46,7 @@ def test_in_development_the_local_key_is_listed_and_anchored(api: Api) -> None:
         "fingerprint": key["fingerprint"],
         "vkey": key["vkey"],
         "status": "anchored",
+        "introduced_by": None,
     }
     for who in ("admin", "archhead"):
         assert api.get(who, PATH).status_code == 200, who
@@ -74,7 +77,15 @@ def test_configured_keys_are_listed_by_name_and_a_signing_key_outside_them_is_un
     try:
         with TestClient(create_app(settings, archive)) as client:
             body = client.get(f"/api/v1{PATH}", headers=headers).json()
-            local = client.app.state.integrity.signer  # type: ignore[attr-defined]
+            integrity = client.app.state.integrity  # type: ignore[attr-defined]
+            local = integrity.signer
+            # A rotation the published key signed, introducing the archive's key: believed as
+            # verify believes it, through the chain, though not configured itself.
+            moment = datetime.now(UTC)
+            integrity.store.add_statement(
+                rotation(published, local, origin=ORIGIN, tree_size=1, moment=moment), moment
+            )
+            rotated = client.get(f"/api/v1{PATH}", headers=headers).json()["signing_key"]
         assert body["anchor"] == "configured keys"
         assert [(k["name"], k["key_id"], k["source"], k["signs_now"]) for k in body["data"]] == [
             (ORIGIN, published.public_key.key_id, "configured", False),
@@ -87,6 +98,9 @@ def test_configured_keys_are_listed_by_name_and_a_signing_key_outside_them_is_un
         # The archive signs with the key it generated, which the bank never published.
         assert body["signing_key"]["key_id"] == local.public_key.key_id
         assert body["signing_key"]["status"] == "unanchored"
+        assert body["signing_key"]["introduced_by"] is None
+        assert rotated["status"] == "anchored"
+        assert "rotation" in rotated["introduced_by"]
 
         # Its own key published and configured beside the others: anchored.
         settings = Settings(
@@ -98,6 +112,7 @@ def test_configured_keys_are_listed_by_name_and_a_signing_key_outside_them_is_un
         with TestClient(create_app(settings, archive)) as client:
             body = client.get(f"/api/v1{PATH}", headers=headers).json()
         assert body["signing_key"]["status"] == "anchored"
+        assert body["signing_key"]["introduced_by"] is None  # configured itself
         assert [k["signs_now"] for k in body["data"]] == [False, False, True]
     finally:
         archive.close()
