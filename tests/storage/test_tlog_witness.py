@@ -32,9 +32,13 @@ from storage.merkle import leaf_hash, node_hash
 from storage.sealing import Sealer, integrity_store_beside
 from storage.signing import Signer, write_signing_key_file
 from storage.tlog_witness import SIZE_CONTENT_TYPE, WitnessClient, submission_body
+from tests.storage import test_go_tlog
+from tests.storage.test_go_tlog import go_check
 from tests.storage.test_sealing import disburse
 
 ORIGIN = "dossier.example-bank/log"
+
+tlogcheck = test_go_tlog.tlogcheck  # the Go checker, built once per session
 
 
 def _free_port() -> int:
@@ -400,3 +404,62 @@ def test_the_witness_cli_prints_a_cosigner_vkey(tmp_path: Path) -> None:
     vkey = made.stdout.strip()
     assert CosignerKey.parse(vkey) == CosignerKey("w.example", Signer.from_file(key).public_key)
     assert base64.b64decode(vkey.split("+")[2])[0] == 0x04
+
+
+def test_a_cosigned_note_opens_with_go_under_the_log_and_the_witness_keys(
+    app: DossierArchive,
+    staff: dict[str, CommandContext],
+    integrity: IntegrityStore,
+    log_signer: Signer,
+    start_witness: Callable[[str], RunningWitness],
+    tlogcheck: Path,
+) -> None:
+    witness = start_witness("witness.regulator.example")
+    sealer = Sealer(
+        app.recorder,
+        integrity,
+        log_signer,
+        ORIGIN,
+        cosigners=[WitnessClient(witness.url, witness.key)],
+    )
+    for loans in (1, 2):
+        disburse(app, staff, loans)
+        sealer.catch_up()
+        sealer.seal()
+    first, latest = integrity.checkpoints()
+    assert len(latest.cosignatures) == 1
+    request = {
+        "vkey": verifier_key(ORIGIN, log_signer.public_key),
+        "cosigners": [witness.key.vkey()],
+        "note": latest.note(),
+        "inclusion": [],
+        "consistency": [
+            {
+                "old_size": first.tree_size,
+                "old_root": base64.b64encode(first.root_hash).decode(),
+                "proof": [
+                    base64.b64encode(h).decode()
+                    for h in integrity.consistency_proof(
+                        first.tree_size, latest.tree_size
+                    ).consistency_path
+                ],
+            }
+        ],
+    }
+    result = go_check(tlogcheck, request)
+    assert result.returncode == 0, result.stderr
+    assert "1 cosignature(s)" in result.stdout
+
+    # Go refuses a cosignature that does not verify, and a note the witness did not cosign.
+    text, signatures = latest.note().split("\n\n")
+    log_line, cosignature_line = signatures.splitlines()
+    raw = bytearray(base64.b64decode(cosignature_line.split(" ")[2]))
+    raw[-1] ^= 0x01
+    forged = f"{cosignature_line.rsplit(' ', 1)[0]} {base64.b64encode(bytes(raw)).decode()}"
+    refused = go_check(tlogcheck, {**request, "note": f"{text}\n\n{log_line}\n{forged}\n"})
+    assert refused.returncode == 1
+    assert "note.Open" in refused.stderr
+    plain = replace(latest, cosignatures=()).note()
+    uncosigned = go_check(tlogcheck, {**request, "note": plain, "consistency": []})
+    assert uncosigned.returncode == 1
+    assert f"no verified signature of {witness.key.name}" in uncosigned.stderr
