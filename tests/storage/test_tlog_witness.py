@@ -25,6 +25,7 @@ import pytest
 from archive.application import DossierArchive
 from archive.core import CommandContext
 from archive.verification import Verifier
+from dossier_verify import main as verify_bag
 from storage.checkpoints import Checkpoint, sign_checkpoint, verifier_key
 from storage.cosignatures import CosignerKey
 from storage.integrity_store import IntegrityStore
@@ -32,6 +33,7 @@ from storage.merkle import leaf_hash, node_hash
 from storage.sealing import Sealer, integrity_store_beside
 from storage.signing import Signer, write_signing_key_file
 from storage.tlog_witness import SIZE_CONTENT_TYPE, WitnessClient, submission_body
+from tests.archive import test_bundles
 from tests.storage import test_go_tlog
 from tests.storage.test_go_tlog import go_check
 from tests.storage.test_sealing import disburse
@@ -463,3 +465,46 @@ def test_a_cosigned_note_opens_with_go_under_the_log_and_the_witness_keys(
     uncosigned = go_check(tlogcheck, {**request, "note": plain, "consistency": []})
     assert uncosigned.returncode == 1
     assert f"no verified signature of {witness.key.name}" in uncosigned.stderr
+
+
+def test_the_offline_verifier_counts_the_cosignatures_of_a_bundles_checkpoint(
+    app: DossierArchive,
+    staff: dict[str, CommandContext],
+    store_env: dict[str, str],
+    integrity: IntegrityStore,
+    log_signer: Signer,
+    start_witness: Callable[[str], RunningWitness],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    witness = start_witness("witness.regulator.example")
+    bundles = test_bundles.Integrity(app, integrity)
+    bundles.sealer = Sealer(
+        app.recorder,
+        integrity,
+        log_signer,
+        ORIGIN,
+        cosigners=[WitnessClient(witness.url, witness.key)],
+    )
+    test_bundles.a_loan_with_documents_and_a_borrowing(app, staff)
+    bag = test_bundles.issue(app, bundles, staff["auditor"], tmp_path / "bundle").path
+    key = log_signer.public_key.to_base64()
+    absent = CosignerKey("witness.absent.example", Signer.generate().public_key)
+
+    assert verify_bag([str(bag), "--key", key, "--witness", witness.key.vkey()]) == 0
+    capsys.readouterr()
+    assert (
+        verify_bag(
+            [str(bag), "--key", key, "--witness", witness.key.vkey(), "--witness", absent.vkey()]
+        )
+        == 1
+    )
+    out = capsys.readouterr().out
+    assert "checkpoint.quorum" in out
+    assert absent.describe() in out
+    assert witness.key.describe() not in out.split("missing:")[1]
+    # One of two is enough when the auditor asks for one.
+    both = ["--witness", witness.key.vkey(), "--witness", absent.vkey()]
+    assert verify_bag([str(bag), "--key", key, *both, "--quorum", "1"]) == 0
+    # A log key is not a witness key.
+    assert verify_bag([str(bag), "--witness", verifier_key(ORIGIN, log_signer.public_key)]) == 2
