@@ -403,6 +403,11 @@ class Checkpoint:
         name, signature = _signature_line(signature_lines[0])
         if name != origin:
             raise CheckpointFormatError(f"the note is signed by {name!r}, not by its origin")
+        if any(_signature_line_name(line) == origin for line in signature_lines[1:]):
+            raise CheckpointFormatError(
+                "a checkpoint note carries exactly one signature line of its log; the others "
+                "are witnesses' cosignatures"
+            )
         try:
             cosignatures = tuple(Cosignature.from_line(line) for line in signature_lines[1:])
         except CosignatureError as error:
@@ -440,6 +445,11 @@ def sign_checkpoint(
         signer.sign(body),
         key_hash_of(origin, signer.public_key.raw),
     )
+
+
+def _signature_line_name(line: str) -> str:
+    """The key name a signature line names (whatever follows)."""
+    return line[len(SIGNATURE_LINE_PREFIX) :].partition(" ")[0]
 
 
 def _signature_line(line: str) -> tuple[str, bytes]:
