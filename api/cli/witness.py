@@ -1,164 +1,153 @@
-"""``dossier witness``: an independent witness (独立见证方) that cosigns the archive's checkpoints.
+"""``dossier witness``: the witness that keeps a copy of every checkpoint (见证副本).
 
-A second department or a regulator runs it on a machine of its own, with a key of its own::
+``acknowledge-loss`` records, signed with the archive's checkpoint key, that the witness lost
+checkpoints it had acknowledged keeping (emptied, cut short, deleted, or put back from an older
+backup): exactly which ones, the witness before and after, the reason, who recorded it and who
+approved it. An administrator records it (``--token``) with the approval of a second person, an
+auditor or compliance (``--approver-token``); ``dossier verify`` then reports the range as
+acknowledged, naming the statement, instead of failing. Nothing is ever acknowledged silently:
+every later verification names the statement.
 
-    dossier witness keygen --key witness.key --name witness.regulator.example
-    dossier witness serve --key witness.key --name witness.regulator.example \\
-        --log dossier.example-bank=<the bank's vkey> --state /srv/witness --port 7380
-
-It speaks C2SP tlog-witness (``POST /add-checkpoint``), checks each checkpoint against the
-log's configured key and the consistency proof from the last checkpoint it cosigned, and keeps
-only that checkpoint per log (``storage.tlog_witness``): no business data, no archive settings.
+``keygen``, ``vkey`` and ``serve`` are the other kind of witness: an independent one, run by a
+second department or a regulator with its own key, that cosigns the checkpoints over C2SP
+tlog-witness (``api.cli.witness_serve``).
 """
 
 from __future__ import annotations
 
-import signal
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
-from api.cli.common import fail
-from storage.checkpoints import CheckpointFormatError, TrustedKey
-from storage.cosignatures import CosignatureError, CosignerKey, check_name
-from storage.signing import Signer, SigningKeyError, write_signing_key_file
-from storage.tlog_witness import MAX_BODY, Answer, TlogWitness, WitnessState, parse_log_option
+from api.cli.common import TokenOption, caller, fail, open_archive, read_settings
+from api.cli.witness_serve import keygen, serve, vkey
+from api.composition import build_integrity
+from archive.application import DossierArchive
+from archive.core import CommandContext
+from domain.authorization import Action
+from domain.errors import DomainError, InvalidInputError
+from domain.text import describe, forbidden_character
+from domain.values import require_text
+from storage.checkpoints import CheckpointFormatError
+from storage.integrity_store import SealError
+from storage.signing import SigningKeyError
+from storage.witness import WitnessError
+from storage.witness_loss import NothingLostError, acknowledge_witness_loss, witness_loss
 
 console = Console(stderr=True)
 witness_app = typer.Typer(
-    help="An independent witness that cosigns checkpoints (独立见证方, c2sp.org/tlog-witness).",
+    help="The witness's copies of the checkpoints (检查点见证副本), and an independent witness "
+    "that cosigns them (独立见证方, c2sp.org/tlog-witness).",
     no_args_is_help=True,
 )
+witness_app.command("keygen")(keygen)
+witness_app.command("vkey")(vkey)
+witness_app.command("serve")(serve)
 
-KeyOption = Annotated[Path, typer.Option("--key", help="the witness's Ed25519 key file (0600)")]
-NameOption = Annotated[
-    str,
-    typer.Option(
-        "--name", help="the witness's name in its cosignatures, e.g. witness.regulator.example"
-    ),
-]
+MAX_REASON = 1000
 
 
-def _key(path: Path, name: str) -> tuple[Signer, CosignerKey]:
-    try:
-        signer = Signer.from_file(path)
-        return signer, CosignerKey(check_name(name), signer.public_key)
-    except (SigningKeyError, CosignatureError) as exc:
-        raise fail(f"[red]见证密钥错误 / witness key problem:[/red] {exc}", to=console) from None
+def _reason(text: str) -> str:
+    reason = require_text(text, "reason", max_length=MAX_REASON)
+    bad = forbidden_character(reason, multiline=True)
+    if bad is not None:
+        raise InvalidInputError(
+            f"reason 含有不允许的字符 {describe(bad[1])}",
+            f"reason holds the character {describe(bad[1])}, which is not allowed",
+            field="reason",
+        )
+    return reason
 
 
-@witness_app.command("keygen")
-def keygen(key: KeyOption, name: NameOption) -> None:
-    """Write a new witness key (never overwrites) and print its verifier key to publish."""
-    try:
-        check_name(name)
-        write_signing_key_file(key, Signer.generate())
-    except FileExistsError:
-        raise fail(f"[red]{key} 已存在 / already exists[/red]", to=console) from None
-    except (CosignatureError, SigningKeyError, OSError) as exc:
-        raise fail(f"[red]{exc}[/red]", to=console) from None
-    _signer, cosigner = _key(key, name)
-    console.print(f"新见证密钥 / new witness key → {key}")
-    typer.echo(cosigner.vkey())
+def _person(archive: DossierArchive, ctx: CommandContext, action: Action) -> dict[str, Any]:
+    actor = archive.actor(ctx, action)
+    staff = archive.staff_by_id(actor.id)
+    return {
+        "id": str(actor.id),
+        "name": staff.name,
+        "staff_no": staff.staff_no,
+        "role": actor.role.value,
+    }
 
 
-@witness_app.command("vkey")
-def vkey(key: KeyOption, name: NameOption) -> None:
-    """Print the witness's verifier key (<name>+<key hash>+<base64(0x04 ‖ key)>)."""
-    _signer, cosigner = _key(key, name)
-    typer.echo(cosigner.vkey())
-
-
-def _handler(witness: TlogWitness) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        server_version = "dossier-witness"
-        protocol_version = "HTTP/1.1"
-
-        def _answer(self, answer: Answer) -> None:
-            self.send_response(answer.status)
-            self.send_header("Content-Type", answer.content_type)
-            self.send_header("Content-Length", str(len(answer.body)))
-            self.end_headers()
-            self.wfile.write(answer.body)
-
-        def do_POST(self) -> None:
-            if self.path.split("?", 1)[0].rstrip("/") != "/add-checkpoint":
-                self._answer(Answer.text(404, "not found: POST /add-checkpoint\n"))
-                return
-            try:
-                length = int(self.headers.get("Content-Length") or "")
-            except ValueError:
-                self._answer(Answer.text(411, "a Content-Length is required\n"))
-                return
-            if not 0 <= length <= MAX_BODY:
-                self._answer(Answer.text(413, "the request is too large\n"))
-                return
-            body = self.rfile.read(length)
-            try:
-                answer = witness.add_checkpoint(body)
-            except OSError as error:  # the state directory failed: cosign nothing
-                answer = Answer.text(503, f"the witness cannot keep its state: {error}\n")
-            self._answer(answer)
-
-        def do_GET(self) -> None:
-            self._answer(Answer.text(200, f"{witness.key.vkey()}\n"))
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass  # the witness logs what it decides (structlog), not every request
-
-    return Handler
-
-
-@witness_app.command("serve")
-def serve(
-    key: KeyOption,
-    name: NameOption,
-    log: Annotated[
-        list[str],
+@witness_app.command("acknowledge-loss")
+def acknowledge_loss(
+    reason: Annotated[
+        str, typer.Option("--reason", help="why the witness lost them (what happened)")
+    ],
+    approver_token: Annotated[
+        str | None,
         typer.Option(
-            "--log",
-            help="a log to witness: ORIGIN=VKEY (the bank's `dossier signing-key public --vkey`); "
-            "repeat for several",
+            "--approver-token",
+            help="the token of the second person who approves it: an auditor or compliance",
         ),
-    ],
-    state: Annotated[
-        Path, typer.Option("--state", help="directory of the latest cosigned checkpoints")
-    ],
-    port: Annotated[int, typer.Option("--port", min=0, max=65535)] = 7380,
-    host: Annotated[str, typer.Option("--host", help="interface to bind")] = "127.0.0.1",
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="show what would be acknowledged; record nothing")
+    ] = False,
+    token: TokenOption = None,
 ) -> None:
-    """Cosign the configured logs' checkpoints over HTTP until SIGTERM or Ctrl-C."""
-    signer, cosigner = _key(key, name)
-    logs: dict[str, TrustedKey] = {}
+    """Record a signed statement that the witness lost the checkpoints it no longer holds."""
+    reason = _reason(reason)
+    settings = read_settings()
+    archive = open_archive(settings)
     try:
-        for option in log:
-            origin, log_key = parse_log_option(option)
-            logs[origin] = log_key
-    except CheckpointFormatError as exc:
-        raise fail(f"[red]--log: {exc}[/red]", to=console) from None
-    try:
-        witness = TlogWitness(cosigner.name, signer, logs, WitnessState(state))
-        server = ThreadingHTTPServer((host, port), _handler(witness))
-    except OSError as exc:
-        raise fail(f"[red]{exc}[/red]", to=console) from None
-
-    def _stop(_signum: int, _frame: Any) -> None:
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, _stop)
-    bound = server.server_address[1]
-    console.print(
-        f"见证方 / witness {cosigner.describe()} on http://{host}:{bound}/add-checkpoint, "
-        f"logs: {', '.join(sorted(logs))}"
-    )
-    typer.echo(cosigner.vkey())
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
+        ctx = caller(archive, token)
+        try:
+            recorded_by = _person(archive, ctx, Action.ACKNOWLEDGE_WITNESS_LOSS)
+            if not approver_token and not dry_run:
+                raise fail(
+                    "[red]需要第二人批准 / a second person's approval is required:[/red] "
+                    "--approver-token (审计或合规 / an auditor or compliance)",
+                )
+            approved_by = None
+            if approver_token:
+                approver = caller(archive, approver_token)
+                approved_by = _person(archive, approver, Action.APPROVE_WITNESS_LOSS)
+                if approved_by["id"] == recorded_by["id"]:
+                    raise fail(
+                        "[red]批准人须为另一人 / the approver must be another person[/red]", 1
+                    )
+        except DomainError as exc:
+            raise fail(f"[red]{escape(exc.zh)}[/red]\n{escape(exc.en)}", 1) from None
+        try:
+            integrity = build_integrity(settings, archive)
+        except (SigningKeyError, CheckpointFormatError, WitnessError, SealError, OSError) as exc:
+            raise fail(f"[red]配置错误 / configuration error:[/red] {escape(str(exc))}") from None
+        try:
+            loss = witness_loss(integrity.store, integrity.witness)
+            if dry_run:
+                typer.echo(
+                    f"lost / 缺失: tree sizes {', '.join(map(str, loss.sizes)) or '—'}; "
+                    f"before {loss.before}; after {loss.after}"
+                )
+                return
+            statement = acknowledge_witness_loss(
+                integrity.store,
+                integrity.witness,
+                integrity.signer,
+                origin=integrity.sealer.origin,
+                reason=reason,
+                recorded_by=recorded_by,
+                approved_by=approved_by,
+                moment=archive.clock(),
+            )
+        except NothingLostError as exc:
+            raise fail(f"无可确认的缺失 / nothing to acknowledge: {escape(str(exc))}", 1) from None
+        except WitnessError as exc:
+            raise fail(
+                f"[red]见证副本无法读取 / the witness cannot be read:[/red] {escape(str(exc))}\n"
+                "先将无法读取的文件移开 / move the unreadable file aside first",
+                1,
+            ) from None
+        finally:
+            integrity.close()
     finally:
-        server.server_close()
-        console.print("已停止 / stopped")
+        archive.close()
+    console.print(
+        f"已记录签名声明 / recorded {statement.describe()}, signed by key {statement.key_id}: "
+        f"lost tree sizes {', '.join(map(str, loss.sizes))}"
+    )
+    typer.echo(statement.body)
