@@ -80,61 +80,62 @@ def log_signer() -> Signer:
     return Signer.generate()
 
 
+def launch_witness(folder: Path, name: str, logs: dict[str, str]) -> RunningWitness:
+    """``dossier witness serve`` in a process of its own, with a new key, on a free port,
+    witnessing ``logs`` (origin → the log's verifier key string); answering when returned.
+    Stop it with ``stop_witness``."""
+    folder.mkdir(parents=True)
+    key_file = folder / "witness.key"
+    signer = Signer.generate()
+    write_signing_key_file(key_file, signer)
+    port = _free_port()
+    command = [sys.executable, "-m", "api.cli", "witness", "serve", "--key", str(key_file)]
+    command += ["--name", name, "--state", str(folder / "state"), "--port", str(port)]
+    for origin, vkey in logs.items():
+        command += ["--log", f"{origin}={vkey}"]
+    env = {**os.environ, "DOSSIER_DATA_DIR": str(folder / "unused")}
+    process = subprocess.Popen(
+        command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    url = f"http://127.0.0.1:{port}"
+    key = CosignerKey(name, signer.public_key)
+    deadline = time.monotonic() + 60
+    while True:
+        if process.poll() is not None:
+            output = process.stdout.read() if process.stdout else ""
+            pytest.fail(f"dossier witness serve exited with {process.returncode}:\n{output}")
+        try:
+            answer = httpx.get(url + "/", timeout=2)
+        except httpx.TransportError:
+            answer = None
+        if answer is not None and answer.status_code == 200:
+            assert answer.text.strip() == key.vkey()
+            return RunningWitness(key, url, folder / "state", process)
+        if time.monotonic() > deadline:
+            _stop(process)
+            pytest.fail("dossier witness serve did not answer in time")
+        time.sleep(0.2)
+
+
+def stop_witness(witness: RunningWitness) -> None:
+    """Terminate, wait, then kill if it would not stop."""
+    _stop(witness.process)
+
+
 @pytest.fixture
 def start_witness(tmp_path: Path, log_signer: Signer) -> Iterator[Callable[[str], RunningWitness]]:
     """Starts witnesses named as asked, each with its own key, trusting the log's key."""
-    started: list[subprocess.Popen[str]] = []
+    started: list[RunningWitness] = []
 
     def start(name: str) -> RunningWitness:
-        folder = tmp_path / name
-        folder.mkdir()
-        key_file = folder / "witness.key"
-        signer = Signer.generate()
-        write_signing_key_file(key_file, signer)
-        port = _free_port()
-        command = [
-            sys.executable,
-            "-m",
-            "api.cli",
-            "witness",
-            "serve",
-            "--key",
-            str(key_file),
-            "--name",
-            name,
-            "--log",
-            f"{ORIGIN}={verifier_key(ORIGIN, log_signer.public_key)}",
-            "--state",
-            str(folder / "state"),
-            "--port",
-            str(port),
-        ]
-        env = {**os.environ, "DOSSIER_DATA_DIR": str(folder / "unused")}
-        process = subprocess.Popen(
-            command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-        )
-        started.append(process)
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                output = process.stdout.read() if process.stdout else ""
-                pytest.fail(f"dossier witness serve exited with {process.returncode}:\n{output}")
-            try:
-                if httpx.get(url + "/", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail("dossier witness serve did not answer in time")
-            time.sleep(0.2)
-        key = CosignerKey(name, signer.public_key)
-        assert httpx.get(url + "/", timeout=2).text.strip() == key.vkey()
-        return RunningWitness(key, url, folder / "state", process)
+        vkey = verifier_key(ORIGIN, log_signer.public_key)
+        witness = launch_witness(tmp_path / name, name, {ORIGIN: vkey})
+        started.append(witness)
+        return witness
 
     yield start
-    for process in started:
-        _stop(process)
+    for witness in started:
+        stop_witness(witness)
 
 
 @pytest.fixture
@@ -405,7 +406,7 @@ def test_the_witness_cli_prints_a_cosigner_vkey(tmp_path: Path) -> None:
     assert made.returncode == 0, made.stdout + made.stderr
     vkey = made.stdout.strip()
     assert CosignerKey.parse(vkey) == CosignerKey("w.example", Signer.from_file(key).public_key)
-    assert base64.b64decode(vkey.split("+")[2])[0] == 0x04
+    assert base64.b64decode(vkey.split("+", 2)[2])[0] == 0x04
 
 
 def test_a_cosigned_note_opens_with_go_under_the_log_and_the_witness_keys(
