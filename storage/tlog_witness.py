@@ -193,13 +193,19 @@ class WitnessState:
 
     def latest(self, origin: str) -> tuple[int, bytes] | None:
         """(tree size, root hash) last cosigned for ``origin``; None if never."""
+        path = self._path(origin)
         try:
-            data = json.loads(self._path(origin).read_text("utf-8"))
+            data = json.loads(path.read_text("utf-8"))
+            if data.get("origin") != origin:
+                raise ValueError("it names another log")
+            return int(data["tree_size"]), base64.b64decode(data["root_hash"], validate=True)
         except FileNotFoundError:
             return None
-        if data.get("origin") != origin:
-            raise OSError(f"the state file of {origin!r} names another log")
-        return int(data["tree_size"]), base64.b64decode(data["root_hash"])
+        except (ValueError, KeyError, TypeError, AttributeError, binascii.Error) as error:
+            # Cosign nothing for this log until a person looks: never guess its last size.
+            raise OSError(
+                f"the state file {path.name} of {origin!r} is unreadable: {error}"
+            ) from None
 
     def store(self, submission: Submission) -> None:
         path = self._path(submission.origin)

@@ -312,6 +312,13 @@ def test_a_stale_old_size_answers_409_with_the_witness_size_and_strangers_are_re
     assert answer.status_code == 200
     assert answer.text.startswith(f"\u2014 {witness.key.name} ")
 
+    # A state file it cannot read: it cosigns nothing rather than guess where the log stood.
+    (state_file,) = witness.state.iterdir()
+    state_file.write_text("{not json")
+    refused = witness.post(submission_body(plain, checkpoint.tree_size, []))
+    assert refused.status_code == 503
+    assert state_file.read_text() == "{not json"
+
 
 def test_quorum_two_with_one_witness_fails_verify_naming_the_missing_one_and_sealing_goes_on(
     app: DossierArchive,
