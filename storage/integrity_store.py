@@ -55,7 +55,7 @@ from storage.database import Database, is_sqlite, postgres_url, sqlite_url
 from storage.merkle import HASH_SIZE, MerkleFrontier, TreeRangeError
 from storage.proofs import ConsistencyProof, InclusionProof, Subtrees
 from storage.signing import PublicKey
-from storage.statements import SignedStatement
+from storage.statements import KEY_KINDS, KEY_ROTATION, SignedStatement, StatementError
 
 SQLITE_FILE_NAME: Final = "integrity.sqlite"
 _FRONTIER_ID: Final = 1
@@ -409,6 +409,26 @@ class IntegrityStore(Database):
             )
             for row in rows
         ]
+
+    def key_ended(self, key: PublicKey) -> int | None:
+        """The tree size after which ``key`` signs nothing, by the rotations and revocations
+        it signed itself (those its signature proves; a revocation by another key is for
+        ``dossier verify`` to weigh against the trusted keys); None if it has not ended."""
+        ended: int | None = None
+        for statement in self.statements(KEY_KINDS):
+            if statement.key_id != key.key_id or not key.verify(
+                statement.message(), statement.signature
+            ):
+                continue
+            try:
+                data = statement.fields()
+            except StatementError:
+                continue
+            named = data.get("old_key") if data["kind"] == KEY_ROTATION else data.get("revoked_key")
+            if isinstance(named, dict) and named.get("key_id") == key.key_id:
+                size = int(data["tree_size"])
+                ended = size if ended is None else min(ended, size)
+        return ended
 
     def witnessed(self) -> list[int]:
         """The tree sizes of the checkpoints the witness acknowledged keeping, ascending."""

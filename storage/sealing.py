@@ -73,6 +73,7 @@ __all__ = [
     "ConsistencyProof",
     "InclusionProof",
     "IntegrityStore",
+    "KeyRetiredError",
     "KnownKey",
     "Leaf",
     "LeafConflictError",
@@ -87,6 +88,11 @@ __all__ = [
 ]
 
 log = structlog.get_logger("dossier.sealer")
+
+
+class KeyRetiredError(SealError):
+    """Raised when the sealer's key signed its own rotation or revocation: it signs no more."""
+
 
 ENTRY_MAGIC: Final = b"DOSSIER-EVENT-1\n"
 """What every leaf entry begins with: the entry format and its version."""
@@ -328,6 +334,13 @@ class Sealer:
             self._sealed = 0 if latest is None else latest.tree_size
             if frontier.size <= self._sealed:
                 return None
+            ended = self.store.key_ended(self.signer.public_key)
+            if ended is not None:
+                raise KeyRetiredError(
+                    f"the signing key {self.signer.key_id} was rotated away or revoked after "
+                    f"tree size {ended}: refusing to sign tree size {frontier.size} with it; "
+                    "configure its successor (DOSSIER_SIGNING_KEY_FILE) and restart"
+                )
             # Sign only a tree that extends the last signed one, and whose frontier agrees
             # with the stored leaves: an edited row must not be signed into a checkpoint.
             if latest is not None and not self._extends(conn, latest):
