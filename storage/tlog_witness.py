@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import fcntl
 import hashlib
 import http.client
 import json
@@ -33,7 +34,8 @@ import os
 import re
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
@@ -188,6 +190,17 @@ class WitnessState:
         self.directory = Path(directory)
         self.directory.mkdir(parents=True, exist_ok=True)
 
+    @contextmanager
+    def locked(self) -> Iterator[None]:
+        """Hold the directory's lock file (``flock``): two witness processes sharing one state
+        directory check and store in turn, never both from the same old size."""
+        fd = os.open(self.directory / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)  # releases the lock
+
     def _path(self, origin: str) -> Path:
         return self.directory / (hashlib.sha256(origin.encode("utf-8")).hexdigest()[:32] + ".json")
 
@@ -266,7 +279,7 @@ class TlogWitness:
             return Answer.text(403, "no signature by the log's configured key verifies\n")
         if submission.old_size > submission.tree_size:
             return Answer.text(400, "the old size is larger than the checkpoint's\n")
-        with self._lock:
+        with self._lock, self.state.locked():
             latest = self.state.latest(submission.origin)
             size, root = latest if latest is not None else (0, b"")
             if submission.old_size != size:
