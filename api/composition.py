@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 from api.settings import Settings
@@ -28,6 +28,7 @@ from projections.service import RegisterService
 from projections.store import register_store_beside
 from storage.blobs import BlobStore, LocalBlobStore
 from storage.checkpoints import CheckpointFormatError, TrustedKey, parse_trusted_keys
+from storage.cosignatures import CosignerKey
 from storage.crypto import MasterKey, load_master_key, write_master_key_file
 from storage.envelope import EncryptingBlobStore, Envelope
 from storage.eventstore import ensure_postgres_schema, event_store_env
@@ -36,6 +37,7 @@ from storage.s3.store import RetentionMode, S3BlobStore
 from storage.sealing import IntegrityStore, Sealer, integrity_store_beside
 from storage.signing import PublicKey, Signer
 from storage.statements import KeyTrust, Standing
+from storage.tlog_witness import WitnessClient
 from storage.witness import FileWitness, S3Witness, Witness
 
 
@@ -160,6 +162,10 @@ class Integrity:
     """The keys ``verify`` believes (``trusted_keys``)."""
     anchor: str
     """What those keys are: ``ANCHOR_CONFIGURED``, ``ANCHOR_LOCAL`` or ``ANCHOR_NONE``."""
+    cosigners: list[CosignerKey] = field(default_factory=list)
+    """The independent witnesses' keys ``verify`` counts cosignatures of."""
+    quorum: int = 0
+    """How many of them must have cosigned a checkpoint for it to count."""
     listed: tuple[ListedKey, ...] = ()
     """The same keys with their names and where each comes from, for people to read."""
 
@@ -189,6 +195,8 @@ class Integrity:
             witness=self.witness,
             trusted_keys=self.trusted,
             anchor=self.anchor,
+            cosigners=self.cosigners,
+            quorum=self.quorum,
             origin=self.sealer.origin,
             documents=documents,
             progress=progress,
@@ -293,12 +301,26 @@ def build_integrity(settings: Settings, archive: DossierArchive) -> Integrity:
             witness,
             seal_every=settings.seal_every,
             seal_after=settings.seal_after_seconds,
+            cosigners=[
+                WitnessClient(url, key, timeout=settings.witness_timeout_seconds)
+                for url, key in settings.witness_endpoints
+            ],
         )
     except BaseException:
         store.close()
         raise
     return Integrity(
-        store, sealer, signer, witness, source, generated, trusted, anchor, tuple(listed)
+        store,
+        sealer,
+        signer,
+        witness,
+        source,
+        generated,
+        trusted,
+        anchor,
+        [key for _, key in settings.witness_endpoints],
+        settings.witness_quorum,
+        tuple(listed),
     )
 
 

@@ -32,6 +32,7 @@ from typing import Any
 
 from dossier_verify import destruction, ed25519, formats, keys, statement
 from dossier_verify.bag import BAG_INFO, Contents, check_bag
+from dossier_verify.cosign import WitnessKey, check_cosignatures
 from dossier_verify.formats import FormatError
 from dossier_verify.merkle import ProofError, check_inclusion, leaf_hash
 from dossier_verify.report import Problems, Report
@@ -115,17 +116,36 @@ class Checkpoint:
         return mine[0] if len(mine) == 1 else None
 
 
-def verify_directory(root: Path, shown_as: str | None = None, keys: Sequence[bytes] = ()) -> Report:
+def verify_directory(
+    root: Path,
+    shown_as: str | None = None,
+    keys: Sequence[bytes] = (),
+    witnesses: Sequence[WitnessKey] = (),
+    quorum: int = 0,
+) -> Report:
     """Verify the bag in the directory ``root``; ``shown_as`` names it in the report.
 
     ``keys`` are the raw Ed25519 public keys the auditor pinned (``--key``): the bag's statement
     (or, in a bag of an earlier release, its checkpoint) must be signed by one of them for the
-    report to be ``anchored``. Raises ``bag.NotABagError`` when ``root`` is not a bag at all.
+    report to be ``anchored``. ``witnesses`` and ``quorum``: the checkpoint must carry at least
+    ``quorum`` valid cosignatures by those witness keys (``dossier_verify.cosign``). Raises
+    ``bag.NotABagError`` when ``root`` is not a bag at all.
     """
     problems = Problems()
     contents = check_bag(root, problems)
     bundle = _Bundle(contents, problems, list(keys))
     bundle.run()
+    if witnesses or quorum:
+        checkpoint = bundle.checkpoint
+        cosigned = check_cosignatures(
+            None if checkpoint is None else checkpoint.note,
+            0 if checkpoint is None else checkpoint.tree_size,
+            witnesses,
+            quorum,
+            problems,
+        )
+        if bundle.checkpoint_summary:
+            bundle.checkpoint_summary["cosignatures"] = cosigned
     return Report(
         bag=shown_as if shown_as is not None else str(root),
         problems=problems.found,

@@ -22,6 +22,7 @@ from typing import TextIO
 
 from dossier_verify.bag import NotABagError
 from dossier_verify.check import verify_directory
+from dossier_verify.cosign import WitnessKey, WitnessKeyError, read_witness_key
 from dossier_verify.report import Problem, Report
 from dossier_verify.statement import KeyFormatError, read_pinned_key
 from dossier_verify.unzip import NotAZipError, UnsafeArchiveError, extract
@@ -37,14 +38,19 @@ class UsageError(Exception):
     """Raised when the path given cannot be verified at all: missing, not a directory or zip, not a bag."""
 
 
-def verify_path(path: Path, keys: Sequence[bytes] = ()) -> Report:
+def verify_path(
+    path: Path,
+    keys: Sequence[bytes] = (),
+    witnesses: Sequence[WitnessKey] = (),
+    quorum: int = 0,
+) -> Report:
     """Verify the bag at ``path``, a directory or a ``.zip`` of one, against the pinned ``keys``.
 
     Raises ``UsageError`` when ``path`` is neither a bag directory nor a zip archive of one.
     """
     if path.is_dir():
         try:
-            return verify_directory(path, str(path), keys)
+            return verify_directory(path, str(path), keys, witnesses, quorum)
         except NotABagError as error:
             raise UsageError(str(error)) from None
     if not path.is_file():
@@ -66,7 +72,7 @@ def verify_path(path: Path, keys: Sequence[bytes] = ()) -> Report:
             )
             return report
         try:
-            return verify_directory(root, str(path), keys)
+            return verify_directory(root, str(path), keys, witnesses, quorum)
         except NotABagError as error:
             raise UsageError(f"{path} does not hold a bag: {error}") from None
 
@@ -167,6 +173,26 @@ def main(argv: Sequence[str] | None = None) -> int:
             "cannot prove it is whole, even with --accept-old-format"
         ),
     )
+    parser.add_argument(
+        "--witness",
+        action="append",
+        default=[],
+        metavar="VKEY",
+        help=(
+            "独立见证方的公钥（dossier witness vkey 输出），可重复 / an independent witness's "
+            "verifier key (as `dossier witness vkey` prints it); repeatable"
+        ),
+    )
+    parser.add_argument(
+        "--quorum",
+        type=int,
+        default=None,
+        metavar="N",
+        help=(
+            "检查点至少须有 N 个有效见证联署（默认：--witness 的个数）/ how many of those "
+            "witnesses must have cosigned the checkpoint (default: every --witness given)"
+        ),
+    )
     parser.add_argument("--json", action="store_true", help="以 JSON 输出 / print JSON")
     args = parser.parse_args(argv)
     for stream in (sys.stdout, sys.stderr):
@@ -178,7 +204,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.write(f"无法读取公钥 / cannot read --key: {_printable(str(error))}\n")
         return EXIT_USAGE
     try:
-        report = verify_path(args.bag, keys)
+        witnesses = [read_witness_key(k) for k in args.witness]
+    except WitnessKeyError as error:
+        sys.stderr.write(f"无法读取见证公钥 / cannot read --witness: {_printable(str(error))}\n")
+        return EXIT_USAGE
+    quorum = len(witnesses) if args.quorum is None else args.quorum
+    if not 0 <= quorum <= len(witnesses):
+        sys.stderr.write(
+            f"--quorum {quorum} 须在 0 与见证方个数 {len(witnesses)} 之间 / --quorum must be "
+            f"between 0 and the number of --witness keys ({len(witnesses)})\n"
+        )
+        return EXIT_USAGE
+    try:
+        report = verify_path(args.bag, keys, witnesses, quorum)
     except UsageError as error:
         sys.stderr.write(f"无法校验 / cannot verify: {_printable(str(error))}\n")
         return EXIT_USAGE
