@@ -284,13 +284,21 @@ often per object made, but seldom enough that the full collections stay few."""
 
 
 class _Collections:
-    """Raises the collector's first threshold while at least one import runs, then puts back
-    what it was."""
+    """Raises the collector's first threshold while at least one import runs, and keeps what
+    the imports made and hold out of its sight (:meth:`set_aside`); then puts back what was.
+
+    What an import keeps (the loans, a day's events until they are saved) holds no cycle, and
+    is freed as usual when let go or saved; set aside, the collector does not traverse it at
+    every first-generation collection (some 8 % of an import's thread with the threshold raised
+    alone). A cycle made meanwhile, by the import or beside it, is collected once the last
+    import ends. Nothing is set aside if something else set objects aside before
+    (``gc.freeze``, as a server that forks does), whose objects this would put back."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._running = 0
         self._before: tuple[int, int, int] = gc.get_threshold()
+        self._aside = False
 
     @contextmanager
     def fewer(self) -> Iterator[None]:
@@ -299,6 +307,7 @@ class _Collections:
                 self._before = gc.get_threshold()
                 first, *rest = self._before
                 gc.set_threshold(max(first, GC_FIRST_THRESHOLD), *rest)
+                self._aside = gc.get_freeze_count() == 0
             self._running += 1
         try:
             yield
@@ -307,6 +316,14 @@ class _Collections:
                 self._running -= 1
                 if self._running == 0:
                     gc.set_threshold(*self._before)
+                    if self._aside:
+                        gc.unfreeze()
+                        self._aside = False
+
+    def set_aside(self) -> None:
+        """What is alive now stays out of the collector's sight until the last import ends."""
+        if self._aside:
+            gc.freeze()
 
 
 _COLLECTIONS = _Collections()
@@ -550,6 +567,7 @@ class FeedCommands(ArchiveCore):
         chunk: int,
     ) -> ImportOutcome:
         batch = check_batch(path, _Context(self, session.kept), partial=partial)
+        _COLLECTIONS.set_aside()  # the typed lines kept until the batch is applied
         try:
             return self._apply(actor, batch, session, at, partial=partial, chunk=chunk)
         finally:
@@ -798,6 +816,7 @@ class FeedCommands(ArchiveCore):
                     column = exc.context.get("field")
                     found.append(FeedProblem(name, typed.line, column, exc.code, exc.zh, exc.en))
                 if done % chunk == 0:
+                    _COLLECTIONS.set_aside()  # what the chunk made stays until saved, or on
                     if buffer is not None:
                         buffer.append(_Taken(name, typed.line, done, _take(aggregates)))
                     if save is not None:
