@@ -190,7 +190,7 @@ class _Aggregates:
         more — not looked through again at every load."""
 
     def get(self, aggregate_id: UUID) -> Aggregate | None:
-        kept = self.kept.pop(aggregate_id, _ABSENT)
+        kept: Aggregate | None = self.kept.pop(aggregate_id, _ABSENT)
         if kept is not _ABSENT:
             self.kept[aggregate_id] = kept  # the latest used last
             return kept
@@ -212,7 +212,7 @@ class _Aggregates:
     def peek(self, aggregate_id: UUID) -> Aggregate | None:
         """:meth:`get`, not counted as a use where the aggregate is kept (the reconciliation
         reads back the loans the lines touched)."""
-        found = self.kept.get(aggregate_id, _ABSENT)
+        found: Aggregate | None = self.kept.get(aggregate_id, _ABSENT)
         return self.get(aggregate_id) if found is _ABSENT else found
 
     def _let_go(self, count: int) -> None:
