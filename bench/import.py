@@ -22,6 +22,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -67,7 +68,11 @@ def staffed(archive: DossierArchive) -> CommandContext:
 def run(
     env: dict[str, str], floor_env: dict[str, str], args: argparse.Namespace, tmp: Path
 ) -> dict[str, Any]:
-    batches = sample_batches(tmp / "feed", loans=args.loans, days=args.days, manager_no="0102")
+    # No batch may be dated after today: a long history starts as many days ago as it covers.
+    first = min(date(2026, 1, 5), datetime.now(UTC).date() - timedelta(days=args.days + 2))
+    batches = sample_batches(
+        tmp / "feed", loans=args.loans, days=args.days, start=first, manager_no="0102"
+    )
     lines = sum(max(0, sum(1 for _ in f.open("rb")) - 1) for b in batches for f in b.glob("*.csv"))
     archive = archive_on(env, tmp / "import")
     try:

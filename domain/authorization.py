@@ -103,8 +103,11 @@ class Action(Enum):
     EXECUTE_DESTRUCTION = "execute_destruction"
     READ_ARCHIVE_RECORDS = "read_archive_records"
     VERIFY_INTEGRITY = "verify_integrity"
+    ACKNOWLEDGE_WITNESS_LOSS = "acknowledge_witness_loss"
+    APPROVE_WITNESS_LOSS = "approve_witness_loss"
     ISSUE_AUDIT_BUNDLE = "issue_audit_bundle"
     READ_INTEGRITY = "read_integrity"
+    READ_TRUSTED_KEYS = "read_trusted_keys"
     READ_ALL_TASKS = "read_all_tasks"
     READ_COMPLIANCE_REPORT = "read_compliance_report"
     ISSUE_COMPLIANCE_REPORT = "issue_compliance_report"
@@ -292,10 +295,18 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = {
     # Verifying the record reads hashes, never content: auditors, compliance, and the
     # system administrator who runs it at the console (三员: it is not a business action).
     Action.VERIFY_INTEGRITY: frozenset({R.AUDITOR, R.COMPLIANCE, R.ADMINISTRATOR}),
+    # A lost witness range is acknowledged by the administrator who runs the stores, with the
+    # approval of a second person who checks them (三员分立): an auditor or compliance.
+    Action.ACKNOWLEDGE_WITNESS_LOSS: frozenset({R.ADMINISTRATOR}),
+    Action.APPROVE_WITNESS_LOSS: frozenset({R.AUDITOR, R.COMPLIANCE}),
     # A bundle holds a loan's events and documents: auditors and compliance hand them out.
     Action.ISSUE_AUDIT_BUNDLE: frozenset({R.AUDITOR, R.COMPLIANCE}),
     # Checkpoints, proofs and public keys: hashes and signatures, for anyone signed in.
     Action.READ_INTEGRITY: BUSINESS_ROLES | {R.ADMINISTRATOR},
+    # Which keys verification believes (the bank's published keys) and whether the archive
+    # signs with one of them: for those who answer for the record's integrity — auditors,
+    # compliance, the archive's head — and the administrator who configures them.
+    Action.READ_TRUSTED_KEYS: frozenset({R.AUDITOR, R.COMPLIANCE, R.ARCHIVE_HEAD, R.ADMINISTRATOR}),
     # The whole work queue (工作任务), everyone's: those who supervise, check and answer for
     # the work — each person reads their own tasks with READ_BUSINESS.
     Action.READ_ALL_TASKS: frozenset(

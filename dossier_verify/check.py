@@ -30,8 +30,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from dossier_verify import destruction, ed25519, formats, statement
+from dossier_verify import destruction, ed25519, formats, keys, statement
 from dossier_verify.bag import BAG_INFO, Contents, check_bag
+from dossier_verify.cosign import WitnessKey, check_cosignatures
 from dossier_verify.formats import FormatError
 from dossier_verify.merkle import ProofError, check_inclusion, leaf_hash
 from dossier_verify.report import Problems, Report
@@ -115,17 +116,36 @@ class Checkpoint:
         return mine[0] if len(mine) == 1 else None
 
 
-def verify_directory(root: Path, shown_as: str | None = None, keys: Sequence[bytes] = ()) -> Report:
+def verify_directory(
+    root: Path,
+    shown_as: str | None = None,
+    keys: Sequence[bytes] = (),
+    witnesses: Sequence[WitnessKey] = (),
+    quorum: int = 0,
+) -> Report:
     """Verify the bag in the directory ``root``; ``shown_as`` names it in the report.
 
     ``keys`` are the raw Ed25519 public keys the auditor pinned (``--key``): the bag's statement
     (or, in a bag of an earlier release, its checkpoint) must be signed by one of them for the
-    report to be ``anchored``. Raises ``bag.NotABagError`` when ``root`` is not a bag at all.
+    report to be ``anchored``. ``witnesses`` and ``quorum``: the checkpoint must carry at least
+    ``quorum`` valid cosignatures by those witness keys (``dossier_verify.cosign``). Raises
+    ``bag.NotABagError`` when ``root`` is not a bag at all.
     """
     problems = Problems()
     contents = check_bag(root, problems)
     bundle = _Bundle(contents, problems, list(keys))
     bundle.run()
+    if witnesses or quorum:
+        checkpoint = bundle.checkpoint
+        cosigned = check_cosignatures(
+            None if checkpoint is None else checkpoint.note,
+            0 if checkpoint is None else checkpoint.tree_size,
+            witnesses,
+            quorum,
+            problems,
+        )
+        if bundle.checkpoint_summary:
+            bundle.checkpoint_summary["cosignatures"] = cosigned
     return Report(
         bag=shown_as if shown_as is not None else str(root),
         problems=problems.found,
@@ -151,12 +171,14 @@ class _Bundle:
         self.payload = contents.payload
         self.tag_files = contents.tag_files
         self.pinned = pinned
+        self.problems = problems
+        self.believed: dict[str, keys.Standing] = {}
+        """The pinned keys and those key statements introduce from them, by key id."""
         self.version = self._bundle_version()
         self.anchored = False
         self.whole = False
         self.versions: dict[int, tuple[uuid.UUID, int]] = {}
         """Each event's originator and version, by notification id, as read."""
-        self.problems = problems
         self.event_count = 0
         self.document_count = 0
         self.checkpoint_summary: dict[str, Any] = {}
@@ -246,17 +268,21 @@ class _Bundle:
 
     def run(self) -> None:
         self._sort_files()
+        listed = self._json(keys.KEY_STATEMENTS) if keys.KEY_STATEMENTS in self.payload else None
+        self.believed = keys.extend(self.pinned, listed, self.problems)
+        self.pinned = [standing.key for standing in self.believed.values()]
         self._check_checkpoint()
         for nid in sorted(self.event_files):
             self._check_event(nid)
         self._check_leaf_order()
         self._check_destructions()
         self._check_documents()
+        self._check_relabel()
         self._check_statement()
 
     def _sort_files(self) -> None:
         for file in self.payload:
-            if file in (README, CHECKPOINT, KEYS, DOCUMENTS):
+            if file in (README, CHECKPOINT, KEYS, DOCUMENTS, keys.KEY_STATEMENTS):
                 continue
             if match := _EVENT_FILE.fullmatch(file):
                 self.event_files.setdefault(int(match.group(1)), set()).add(match.group(2))
@@ -567,16 +593,79 @@ class _Bundle:
             previous = (nid, index)
 
     def _bundle_version(self) -> int:
-        """``Dossier-Bundle-Version`` of bag-info.txt; 1 for a bag of an earlier release."""
+        """``Dossier-Bundle-Version`` of bag-info.txt; 1 for a bag of an earlier release.
+
+        A label given twice with different values, or not as a number, is a problem: read as
+        the first, a bag could be made to read as an older format than the one it is. Such a
+        bag is read as of the highest version it names, so it is not spared a check either way.
+        """
         try:
             text = (self.root / BAG_INFO).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
             return 1
+        values = []
         for line in text.splitlines():
             label, colon, value = line.partition(":")
             if colon and label.strip() == "Dossier-Bundle-Version":
-                return int(value.strip()) if value.strip().isdigit() else 1
-        return 1
+                values.append(value.strip())
+        if not values:
+            return 1
+        numbers = [int(v) for v in values if v.isascii() and v.isdigit() and len(v) < 6]
+        if len(numbers) < len(values) or len(set(numbers)) > 1:
+            shown = ", ".join(repr(v) for v in values)
+            self.problems.add(
+                BAG_INFO,
+                "bundle.version",
+                f"Dossier-Bundle-Version is given as {shown}: one number is expected, so the "
+                "bag's format cannot be told",
+                f"Dossier-Bundle-Version 为 {shown}，应为单一数字，无法判断审计包的格式版本",
+            )
+            return max([statement.STATEMENT_VERSION, *numbers])
+        return numbers[0]
+
+    def _check_relabel(self) -> None:
+        """A bag that says it is of a version before the statement, yet shows it was written
+        with one: its statement files are there or listed, or its README describes them.
+
+        Relabelling a version 3 bag as 2 would otherwise skip the statement that proves it
+        whole. What a forger removes along with the label cannot be seen; the verdict
+        ``old_format`` (never INTACT) is what covers that.
+        """
+        if self.version >= statement.STATEMENT_VERSION:
+            return
+        signs: list[str] = []
+        signs_zh: list[str] = []
+        for name in (statement.STATEMENT, statement.SIGNATURE):
+            if (self.root / name).exists() or (self.root / name).is_symlink():
+                signs.append(f"it carries {name}")
+                signs_zh.append(f"包内有 {name}")
+        try:
+            listed = (self.root / statement.TAG_MANIFEST).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            listed = ""
+        if statement.STATEMENT in listed or statement.SIGNATURE in listed:
+            signs.append(f"{statement.TAG_MANIFEST} lists the statement")
+            signs_zh.append(f"{statement.TAG_MANIFEST} 列有该声明")
+        try:
+            readme = (self.root / README).read_bytes()
+        except OSError:
+            readme = b""
+        if statement.STATEMENT.encode("ascii") in readme:
+            signs.append(f"{README} describes the statement")
+            signs_zh.append(f"{README} 描述了该声明")
+        if not signs:
+            return
+        said = f"version {self.version}" if self.version > 1 else "no version"
+        said_zh = f"第 {self.version} 版" if self.version > 1 else "无版本"
+        self.problems.add(
+            BAG_INFO,
+            "bundle.relabelled",
+            f"says {said}, a format before the signed statement, yet {'; '.join(signs)}: a "
+            f"bag of version {statement.STATEMENT_VERSION} or later relabelled as older, whose "
+            "statement that it is whole would be skipped",
+            f"标为{said_zh}（签名声明之前的格式），但{'；'.join(signs_zh)}：疑为第 "
+            f"{statement.STATEMENT_VERSION} 版及以后的审计包被改标为早期版本，以跳过证明其完整的声明",
+        )
 
     def _check_destructions(self) -> None:
         """Each destroyed dossier's destruction founded on a lawful batch the bag proves.
@@ -607,6 +696,7 @@ class _Bundle:
         A bag of an earlier release has no statement: it is anchored when its checkpoint was
         signed by a pinned key, and never shown whole.
         """
+        self._check_retired()
         if self.version < statement.STATEMENT_VERSION:
             if self.pinned and self.checkpoint is not None and self.checkpoint_valid:
                 key = self.checkpoint_summary.get("public_key")
@@ -626,6 +716,17 @@ class _Bundle:
         if found is None:
             return
         self.anchored = found.anchored
+        signer = self.believed.get(found.key_id)
+        if signer is not None and signer.until is not None and found.tree_size > signer.until:
+            self.problems.add(
+                statement.SIGNATURE,
+                "statement.key_retired",
+                f"is signed by key {found.key_id} at tree size {found.tree_size}, but that key "
+                f"signs nothing after tree size {signer.until} ({signer.ended_by})",
+                f"由密钥 {found.key_id} 于树大小 {found.tree_size} 签名，而该密钥已于树大小 "
+                f"{signer.until} 之后停用",
+            )
+            self.anchored = False
         checkpoint = self.checkpoint
         if checkpoint is not None and (
             checkpoint.tree_size != found.tree_size or checkpoint.root_hash != found.root_hash
@@ -645,6 +746,23 @@ class _Bundle:
         statement.check_files(self.root, found, self.problems, self.payload, self.tag_files, proven)
         self.whole = len(self.problems) == before
         self.checkpoint_summary["statement_key_id"] = found.key_id
+
+    def _check_retired(self) -> None:
+        """A checkpoint signed by a key after its rotation or revocation (key statements)."""
+        checkpoint = self.checkpoint
+        if checkpoint is None:
+            return
+        standing = self.believed.get(checkpoint.key_id)
+        if standing is None or standing.until is None or checkpoint.tree_size <= standing.until:
+            return
+        self.problems.add(
+            CHECKPOINT,
+            "checkpoint.key_retired",
+            f"is signed by key {checkpoint.key_id} at tree size {checkpoint.tree_size}, but "
+            f"that key signs nothing after tree size {standing.until} ({standing.ended_by})",
+            f"由密钥 {checkpoint.key_id} 于树大小 {checkpoint.tree_size} 签名，而该密钥已于树大小 "
+            f"{standing.until} 之后停用",
+        )
 
     def _check_documents(self) -> None:
         listed: dict[str, list[bool]] = {}

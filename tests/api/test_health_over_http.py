@@ -74,7 +74,13 @@ def test_a_register_that_stopped_answers_503_and_readiness_names_it(api: Api) ->
     position = record_a_malformed_repayment(api.archive, "HL-002")
     client = api.client
 
-    ready = poll(client, "/api/v1/health/ready", lambda a: a.status_code == 503)
+    # The failure is committed with the register's position; the follower notes it as its
+    # last error a moment later, once the transaction is over: wait for both.
+    ready = poll(
+        client,
+        "/api/v1/health/ready",
+        lambda a: a.status_code == 503 and a.json()["follower"]["last_error"] is not None,
+    )
 
     assert ready.status_code == 503, ready.text
     body = ready.json()
