@@ -72,7 +72,7 @@ def current_staff(
     request.state.token_id = token_id
     sessions = getattr(request.app.state, "sessions", None)
     if sessions is not None:
-        sessions.note_token_use(token_id, staff_id, archive.clock())
+        sessions.note_token_use(token_id, staff_id, archive.wall_clock())
     return staff_id
 
 

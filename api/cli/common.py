@@ -95,7 +95,7 @@ def authenticated(archive: DossierArchive, token: str) -> UUID:
     staff_id, token_id = archive.authenticate_token(token)
     sessions = session_store_beside(archive.env, read_settings().data_dir)
     try:
-        sessions.note_token_use(token_id, staff_id, archive.clock())
+        sessions.note_token_use(token_id, staff_id, archive.wall_clock())
     finally:
         sessions.close()
     return staff_id

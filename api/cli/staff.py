@@ -122,7 +122,7 @@ def staff_tokens(staff_no: Annotated[str, typer.Argument(help="staff number")]) 
             uses = sessions.token_uses(person.id)
         finally:
             sessions.close()
-        now = archive.clock()
+        now = archive.wall_clock()
         zone = ZoneInfo(archive.config.timezone)
         console.print(f"访问令牌 / access tokens — {escape(archive.actor_name(person.id))}")
         if not found:

@@ -119,7 +119,7 @@ def tokens(staff_no: StaffNo, request: Request, archive: ArchiveDep, ctx: ReadCt
     found = archive.tokens_of(ctx, staff_no)
     person = archive.staff(staff_no)
     uses = request.app.state.sessions.token_uses(person.id)
-    now = archive.clock()
+    now = archive.wall_clock()
 
     data = []
     for t in found:

@@ -182,7 +182,7 @@ class StaffCommands(ArchiveCore):
                 )
             for role in dict.fromkeys(cmd.roles):
                 staff.grant_role(role=role, granted_at=self.clock(), actor=actor)
-            token, token_hash = _new_token(staff.id, self.clock() + timedelta(days=TOKEN_DAYS))
+            token, token_hash = _new_token(staff.id, self.wall_clock() + timedelta(days=TOKEN_DAYS))
             staff.issue_token(
                 token_id=token.token_id,
                 token_hash=token_hash,
@@ -229,7 +229,7 @@ class StaffCommands(ArchiveCore):
 
         def body(actor: Actor, _refs: list[DocumentRef]) -> Work:
             staff = self.staff(cmd.staff_no)
-            expires_at = self.clock() + timedelta(days=cmd.valid_days)
+            expires_at = self.wall_clock() + timedelta(days=cmd.valid_days)
             token, token_hash = _new_token(staff.id, expires_at)
             staff.issue_token(
                 token_id=token.token_id,
@@ -333,7 +333,7 @@ class StaffCommands(ArchiveCore):
         expected = staff.token_hashes.get(token_id)
         if expected is None or not hmac.compare_digest(expected, _hash_secret(parts[3])):
             raise refused
-        if staff.live_token(token_id, self.clock()) is None:
+        if staff.live_token(token_id, self.wall_clock()) is None:
             expiry = staff.token_expiry[token_id].astimezone(ZoneInfo(self.config.timezone))
             raise AuthenticationError(
                 f"访问令牌已于 {expiry:%Y-%m-%d %H:%M} 过期，请管理员签发新令牌",

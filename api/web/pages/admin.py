@@ -101,7 +101,7 @@ def _tokens(
     archive = archive_of(request)
     names = People(archive, viewer.t)
     sessions = sessions_of(request)
-    now = archive.clock()
+    now = archive.wall_clock()
     lines: list[TokenLine] = []
     for person in people:
         uses = sessions.token_uses(person.id)
