@@ -103,6 +103,8 @@ class Action(Enum):
     EXECUTE_DESTRUCTION = "execute_destruction"
     READ_ARCHIVE_RECORDS = "read_archive_records"
     VERIFY_INTEGRITY = "verify_integrity"
+    ACKNOWLEDGE_WITNESS_LOSS = "acknowledge_witness_loss"
+    APPROVE_WITNESS_LOSS = "approve_witness_loss"
     ISSUE_AUDIT_BUNDLE = "issue_audit_bundle"
     READ_INTEGRITY = "read_integrity"
     READ_ALL_TASKS = "read_all_tasks"
@@ -292,6 +294,10 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = {
     # Verifying the record reads hashes, never content: auditors, compliance, and the
     # system administrator who runs it at the console (三员: it is not a business action).
     Action.VERIFY_INTEGRITY: frozenset({R.AUDITOR, R.COMPLIANCE, R.ADMINISTRATOR}),
+    # A lost witness range is acknowledged by the administrator who runs the stores, with the
+    # approval of a second person who checks them (三员分立): an auditor or compliance.
+    Action.ACKNOWLEDGE_WITNESS_LOSS: frozenset({R.ADMINISTRATOR}),
+    Action.APPROVE_WITNESS_LOSS: frozenset({R.AUDITOR, R.COMPLIANCE}),
     # A bundle holds a loan's events and documents: auditors and compliance hand them out.
     Action.ISSUE_AUDIT_BUNDLE: frozenset({R.AUDITOR, R.COMPLIANCE}),
     # Checkpoints, proofs and public keys: hashes and signatures, for anyone signed in.

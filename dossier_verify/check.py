@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from dossier_verify import destruction, ed25519, formats, statement
+from dossier_verify import destruction, ed25519, formats, keys, statement
 from dossier_verify.bag import BAG_INFO, Contents, check_bag
 from dossier_verify.formats import FormatError
 from dossier_verify.merkle import ProofError, check_inclusion, leaf_hash
@@ -151,6 +151,8 @@ class _Bundle:
         self.payload = contents.payload
         self.tag_files = contents.tag_files
         self.pinned = pinned
+        self.believed: dict[str, keys.Standing] = {}
+        """The pinned keys and those key statements introduce from them, by key id."""
         self.version = self._bundle_version()
         self.anchored = False
         self.whole = False
@@ -246,6 +248,9 @@ class _Bundle:
 
     def run(self) -> None:
         self._sort_files()
+        listed = self._json(keys.KEY_STATEMENTS) if keys.KEY_STATEMENTS in self.payload else None
+        self.believed = keys.extend(self.pinned, listed, self.problems)
+        self.pinned = [standing.key for standing in self.believed.values()]
         self._check_checkpoint()
         for nid in sorted(self.event_files):
             self._check_event(nid)
@@ -256,7 +261,7 @@ class _Bundle:
 
     def _sort_files(self) -> None:
         for file in self.payload:
-            if file in (README, CHECKPOINT, KEYS, DOCUMENTS):
+            if file in (README, CHECKPOINT, KEYS, DOCUMENTS, keys.KEY_STATEMENTS):
                 continue
             if match := _EVENT_FILE.fullmatch(file):
                 self.event_files.setdefault(int(match.group(1)), set()).add(match.group(2))
@@ -607,6 +612,7 @@ class _Bundle:
         A bag of an earlier release has no statement: it is anchored when its checkpoint was
         signed by a pinned key, and never shown whole.
         """
+        self._check_retired()
         if self.version < statement.STATEMENT_VERSION:
             if self.pinned and self.checkpoint is not None and self.checkpoint_valid:
                 key = self.checkpoint_summary.get("public_key")
@@ -626,6 +632,17 @@ class _Bundle:
         if found is None:
             return
         self.anchored = found.anchored
+        signer = self.believed.get(found.key_id)
+        if signer is not None and signer.until is not None and found.tree_size > signer.until:
+            self.problems.add(
+                statement.SIGNATURE,
+                "statement.key_retired",
+                f"is signed by key {found.key_id} at tree size {found.tree_size}, but that key "
+                f"signs nothing after tree size {signer.until} ({signer.ended_by})",
+                f"由密钥 {found.key_id} 于树大小 {found.tree_size} 签名，而该密钥已于树大小 "
+                f"{signer.until} 之后停用",
+            )
+            self.anchored = False
         checkpoint = self.checkpoint
         if checkpoint is not None and (
             checkpoint.tree_size != found.tree_size or checkpoint.root_hash != found.root_hash
@@ -645,6 +662,23 @@ class _Bundle:
         statement.check_files(self.root, found, self.problems, self.payload, self.tag_files, proven)
         self.whole = len(self.problems) == before
         self.checkpoint_summary["statement_key_id"] = found.key_id
+
+    def _check_retired(self) -> None:
+        """A checkpoint signed by a key after its rotation or revocation (key statements)."""
+        checkpoint = self.checkpoint
+        if checkpoint is None:
+            return
+        standing = self.believed.get(checkpoint.key_id)
+        if standing is None or standing.until is None or checkpoint.tree_size <= standing.until:
+            return
+        self.problems.add(
+            CHECKPOINT,
+            "checkpoint.key_retired",
+            f"is signed by key {checkpoint.key_id} at tree size {checkpoint.tree_size}, but "
+            f"that key signs nothing after tree size {standing.until} ({standing.ended_by})",
+            f"由密钥 {checkpoint.key_id} 于树大小 {checkpoint.tree_size} 签名，而该密钥已于树大小 "
+            f"{standing.until} 之后停用",
+        )
 
     def _check_documents(self) -> None:
         listed: dict[str, list[bool]] = {}

@@ -20,6 +20,11 @@ Tables (SQLAlchemy Core)::
                            witness acknowledged keeping, so that ``dossier verify`` knows what
                            the witness must still hold (created when an earlier release's
                            store is opened; empty there until its next seal)
+    integrity_statements   number PK (1, 2, …, in the order recorded), kind, body (the signed
+                           JSON text, exactly), key_id, signature, cosignature (a rotation's new
+                           key's; else NULL), recorded_at (RFC 3339 text): the signed statements
+                           of ``storage.statements`` — a lost witness range acknowledged, a key
+                           rotated or revoked (created when an earlier release's store is opened)
 
 Leaves, frontier and nodes are a cache of the events (``docs/integrity.md``): they can be
 rebuilt. Checkpoints and keys cannot, and the sealer also hands each checkpoint to a witness.
@@ -32,7 +37,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Final
@@ -45,6 +50,7 @@ from storage.database import Database, is_sqlite, postgres_url, sqlite_url
 from storage.merkle import HASH_SIZE, MerkleFrontier, TreeRangeError
 from storage.proofs import ConsistencyProof, InclusionProof, Subtrees
 from storage.signing import PublicKey
+from storage.statements import SignedStatement
 
 SQLITE_FILE_NAME: Final = "integrity.sqlite"
 _FRONTIER_ID: Final = 1
@@ -156,6 +162,22 @@ class IntegrityStore(Database):
             metadata,
             sa.Column("tree_size", sa.BigInteger, primary_key=True, autoincrement=False),
             sa.Column("witnessed_at", sa.String(20), nullable=False),
+        )
+        self.statements_table = sa.Table(
+            "integrity_statements",
+            metadata,
+            sa.Column(
+                "number",
+                sa.BigInteger().with_variant(sa.Integer, "sqlite"),
+                primary_key=True,
+                autoincrement=True,
+            ),
+            sa.Column("kind", sa.String(32), nullable=False),
+            sa.Column("body", sa.Text, nullable=False),
+            sa.Column("key_id", sa.String(16), nullable=False),
+            sa.Column("signature", blob, nullable=False),
+            sa.Column("cosignature", blob, nullable=True),
+            sa.Column("recorded_at", sa.String(20), nullable=False),
         )
         self.metadata = metadata
         self.subtrees = Subtrees(self.leaves, self.nodes)
@@ -309,7 +331,44 @@ class IntegrityStore(Database):
                 {"tree_size": tree_size, "witnessed_at": format_timestamp(moment)},
             )
 
+    def add_statement(self, statement: SignedStatement, moment: datetime) -> SignedStatement:
+        """Record a signed statement (``storage.statements``); answer it with its number."""
+        kind = statement.kind  # StatementError if the body is not a statement
+        with self.engine.begin() as conn:
+            number = conn.execute(
+                self.statements_table.insert()
+                .values(
+                    kind=kind,
+                    body=statement.body,
+                    key_id=statement.key_id,
+                    signature=statement.signature,
+                    cosignature=statement.cosignature,
+                    recorded_at=format_timestamp(moment),
+                )
+                .returning(self.statements_table.c.number)
+            ).scalar_one()
+        return replace(statement, number=int(number))
+
     # ------------------------------------------------------------------------------ reading
+    def statements(self, kinds: Sequence[str] = ()) -> list[SignedStatement]:
+        """The signed statements (of ``kinds`` only, if given), in the order recorded."""
+        table = self.statements_table
+        query = sa.select(table).order_by(table.c.number)
+        if kinds:
+            query = query.where(table.c.kind.in_(list(kinds)))
+        with self.reading() as conn:
+            rows = conn.execute(query).all()
+        return [
+            SignedStatement(
+                body=row.body,
+                key_id=row.key_id,
+                signature=bytes(row.signature),
+                cosignature=None if row.cosignature is None else bytes(row.cosignature),
+                number=int(row.number),
+            )
+            for row in rows
+        ]
+
     def witnessed(self) -> list[int]:
         """The tree sizes of the checkpoints the witness acknowledged keeping, ascending."""
         table = self.witnessed_table

@@ -9,8 +9,10 @@ from typing import NoReturn
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
+from argon2 import PasswordHasher
 
 from archive.application import DossierArchive
+from archive.commands import login
 from archive.core import CommandContext
 from storage.eventstore import postgres_env, sqlite_env
 from tests.factories import encrypted_archive, make_staff
@@ -19,6 +21,13 @@ from tests.postgres import fresh_schema
 from tests.storage.seaweed import s3_store, seaweedfs  # noqa: F401 (fixtures)
 
 DEFAULT_TEST_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
+
+# No test survives a crash of the PostgreSQL server, so no commit of theirs waits for the
+# server's write-ahead log to reach the disk: a commit is as atomic and as visible at once as
+# ever, and only a crash of the server could lose it. libpq reads PGOPTIONS for every connection
+# of this process and of the processes it starts (`dossier serve`, `dossier follow`, …).
+if "synchronous_commit" not in os.environ.get("PGOPTIONS", ""):
+    os.environ["PGOPTIONS"] = f"{os.environ.get('PGOPTIONS', '')} -c synchronous_commit=off".strip()
 
 # Register tables on PostgreSQL come from the previous test's, emptied, when they can.
 install()
@@ -29,6 +38,25 @@ def parked_register_tables() -> Iterator[None]:
     """Drop the parking schemas of the register tables when the session ends."""
     yield
     PARKING.drop()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def production_hasher() -> Iterator[PasswordHasher]:
+    """The service's password hasher; the test processes hash with argon2id at its least cost.
+
+    Every demo person has a password and every console test signs in: at the service's
+    parameters that is tens of milliseconds a time, minutes over the suite. A hash names its
+    own parameters, so one made here verifies in a served process as well, and the other way.
+    tests/archive/test_login.py checks the service's parameters on the hasher yielded here.
+    """
+    production = login.HASHER
+    login.HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    login._decoy.cache_clear()
+    try:
+        yield production
+    finally:
+        login.HASHER = production
+        login._decoy.cache_clear()
 
 
 def _redacted(url: str) -> str:

@@ -32,6 +32,7 @@ from api.cli.seal import seal, signing_key_app
 from api.cli.staff import staff_app
 from api.cli.tasks import tasks
 from api.cli.verify import verify
+from api.cli.witness import witness_app
 from api.composition import master_key, signing_key
 from api.logs import configure_logging
 from api.settings import Settings
@@ -74,6 +75,7 @@ app.command("seal")(seal)
 app.command("tasks")(tasks)
 app.command("report")(report)
 app.add_typer(signing_key_app, name="signing-key")
+app.add_typer(witness_app, name="witness")
 
 
 @app.callback()

@@ -77,6 +77,7 @@ from storage.integrity_store import IntegrityStore
 from storage.positions import notification_id_of
 from storage.sealing import event_leaf_hash
 from storage.signing import Signer
+from storage.statements import KEY_KINDS
 
 Seal = Callable[[], Checkpoint | None]
 """Extend the Merkle log to the newest event and sign a checkpoint of it if it grew; the new
@@ -480,6 +481,10 @@ def _write_payload(data: Path, contents: _Contents, store: IntegrityStore) -> No
     _write_new(data / "documents.json", bundle_json(listing))
     _write_new(data / "checkpoint.json", bundle_json(checkpoint.to_json()))
     _write_new(data / "public-keys.json", bundle_json(contents.keys))
+    key_statements = store.statements(KEY_KINDS)
+    if key_statements:  # the chain from the bank's published key to the key that signs now
+        listed = [s.to_json() for s in key_statements]
+        _write_new(data / "key-statements.json", bundle_json(listed))
     _write_new(data / "README.txt", readme(contents).encode("utf-8"))
 
 
@@ -713,6 +718,7 @@ Dossier 审计证据包 / audit bundle
 证明覆盖的每个文件（本说明、文档清单、bag-info.txt 等）的 SHA-256。data/ 下：
   checkpoint.json       签名检查点：日志前 {checkpoint.tree_size} 个事件的 Merkle 根
   public-keys.json      曾签署检查点的全部公钥（按密钥编号）
+  key-statements.json   密钥轮换与吊销声明（如有）：由银行公布的公钥至现用签名密钥的签名链
   events/<编号>.json    每个事件的位置、主题、叶哈希与解码内容（decoded，仅供阅读）
   events/<编号>.state   事件在事件库中的原始存储字节
   proofs/<编号>.json    该事件在检查点树中的包含证明（RFC 9162）
@@ -725,6 +731,8 @@ bound to, each record's head version at that checkpoint, and the SHA-256 of ever
 proof covers (this README, the documents list, bag-info.txt and the rest). Under data/:
   checkpoint.json       the signed checkpoint: the Merkle root of the log's first {checkpoint.tree_size} events
   public-keys.json      every public key that ever signed a checkpoint, by key id
+  key-statements.json   the key rotations and revocations (if any): the signed chain from the
+                        key the bank published to the key that signs now
   events/<id>.json      each event's position, topic, leaf hash and decoded fields (for reading only)
   events/<id>.state     the event's bytes exactly as the event store holds them
   proofs/<id>.json      its inclusion proof in the checkpoint's tree (RFC 9162)

@@ -127,6 +127,7 @@ class Verifier:
             anchor=self.anchor,
             origin=self.origin,
             witness_configured=self.witness is not None,
+            statements=self.store.statements(),
         )
         # The snapshot, in this order: see the module's docstring.
         witnessed = checks.read_witness(self.witness)

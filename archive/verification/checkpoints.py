@@ -11,9 +11,17 @@ could otherwise re-sign the whole log with a fresh key. A checkpoint signed by a
 a discrepancy naming that key even when its signature holds; with no trusted key at all, the
 checkpoints are *unanchored*, a discrepancy too.
 
+Keys rotated or revoked (``storage.statements``): a key is also believed when a chain of
+rotation statements, each signed by the key it retires (and cosigned by the next), leads to it
+from a trusted key; a key rotated away or revoked signs no checkpoint larger than the tree size
+its statement gives. A statement that is not signed by a key believed then, or whose signature
+does not hold, is a discrepancy (``statement_key``, ``statement_signature``).
+
 What the witness must hold: every checkpoint the integrity store records as acknowledged by it
 (``integrity_witnessed``). A witness emptied, cut short, deleted or unreadable once a
-checkpoint was handed to it is a discrepancy naming what is missing.
+checkpoint was handed to it is a discrepancy naming what is missing — unless a believed,
+signed witness-loss statement names the checkpoint (its tree size and root): then a notice
+naming the statement, who recorded it and why.
 """
 
 from __future__ import annotations
@@ -29,6 +37,7 @@ from storage.checkpoints import Checkpoint, CheckpointFormatError, format_timest
 from storage.integrity_store import IntegrityStore, SealError, UnknownKeyError
 from storage.merkle import EMPTY_ROOT, MerkleError, MerkleFrontier, check_consistency
 from storage.signing import BadSignatureError, PublicKey, SigningKeyError
+from storage.statements import KeyTrust, SignedStatement, witness_losses
 from storage.witness import Witness, WitnessError
 
 
@@ -113,6 +122,24 @@ def key_name(checkpoint: Checkpoint) -> str:
     return f"key {checkpoint.key_id} (key hash {checkpoint.key_hash})"
 
 
+def _statement_size(statement: SignedStatement) -> int | None:
+    try:
+        return statement.tree_size
+    except ValueError:
+        return None
+
+
+def _person(entry: object) -> str:
+    """A person a statement names: name and staff number, or id."""
+    if not isinstance(entry, dict):
+        return ""
+    name = entry.get("name") or entry.get("id") or ""
+    number = entry.get("staff_no")
+    role = entry.get("role")
+    shown = f"{name} ({number})" if number else str(name)
+    return f"{shown} as {role}" if role else shown
+
+
 def _sizes(sizes: Sequence[int]) -> str:
     shown = ", ".join(str(size) for size in sizes[:10])
     return shown + (f", … ({len(sizes)} in all)" if len(sizes) > 10 else "")
@@ -130,11 +157,17 @@ class CheckpointChecks:
         anchor: str | None = None,
         origin: str | None = None,
         witness_configured: bool = True,
+        statements: Sequence[SignedStatement] = (),
     ) -> None:
         self.store = store
         self.findings = findings
         self.trusted = {key.key_id: key for key in trusted}
         self.anchor = anchor or (ANCHOR_CONFIGURED if self.trusted else ANCHOR_NONE)
+        self.trust = KeyTrust(
+            list(self.trusted.values()), statements, backwards=self.anchor == ANCHOR_LOCAL
+        )
+        self.losses_named = witness_losses(self.trust.believed)
+        self.lost_acknowledged: set[int] = set()
         self.witness_configured = witness_configured
         self.acknowledged: set[int] = set()
         self.origin = origin
@@ -193,6 +226,15 @@ class CheckpointChecks:
                     "能同时改写数据库与见证副本者即可重新签名",
                 )
             )
+        for problem in self.trust.problems:
+            self.findings.add(
+                Finding(
+                    problem.check,
+                    problem.detail,
+                    problem.detail_zh,
+                    tree_size=_statement_size(problem.statement),
+                )
+            )
         for checkpoint in table:
             self._check_one(checkpoint, "table")
             roots.expect("table", checkpoint)
@@ -234,6 +276,7 @@ class CheckpointChecks:
                 if not witnessed
                 else "见证副本被截短或替换"
             )
+        lost = self._acknowledged(lost, table)
         if not lost:
             return
         self._add(
@@ -243,6 +286,48 @@ class CheckpointChecks:
             f"(tree sizes {_sizes(lost)})",
             f"{detail_zh}：其曾确认保存的 {len(lost)} 个检查点已不在其中（树大小 {_sizes(lost)}）",
         )
+
+    def _acknowledged(self, lost: list[int], table: Sequence[Checkpoint]) -> list[int]:
+        """The lost tree sizes no believed statement names (with the table's root, when the
+        table still holds the checkpoint); a notice for each statement that names some."""
+        kept = {c.tree_size: b64(c.root_hash) for c in table}
+        by_statement: dict[int, tuple[SignedStatement, list[int]]] = {}
+        left = []
+        for size in lost:
+            match = next(
+                (
+                    statement
+                    for statement, root in self.losses_named.get(size, ())
+                    if size not in kept or root == kept[size]
+                ),
+                None,
+            )
+            if match is None:
+                left.append(size)
+                continue
+            self.lost_acknowledged.add(size)
+            by_statement.setdefault(id(match), (match, []))[1].append(size)
+        for statement, sizes in by_statement.values():
+            data = statement.fields()
+            who = _person(data.get("recorded_by"))
+            approved = _person(data.get("approved_by"))
+            also = f", approved by {approved}" if approved else ""
+            also_zh = f"，经 {approved} 批准" if approved else ""
+            reason = str(data.get("reason", ""))
+            self.findings.notice(
+                Finding(
+                    "witness_loss_acknowledged",
+                    f"the witness no longer holds {len(sizes)} checkpoint(s) it acknowledged "
+                    f"keeping (tree sizes {_sizes(sizes)}); the loss is acknowledged by "
+                    f"{statement.describe()}, signed by key {statement.key_id}, recorded by "
+                    f"{who}{also} at {data.get('time')}: {reason}",
+                    f"见证副本已无其曾确认保存的 {len(sizes)} 个检查点（树大小 {_sizes(sizes)}）；"
+                    f"此缺失已由{statement.describe()}确认（密钥 {statement.key_id} 签名，"
+                    f"{who} 于 {data.get('time')} 记录{also_zh}）：{reason}",
+                    tree_size=sizes[-1],
+                )
+            )
+        return left
 
     def _check_times(self, table: Sequence[Checkpoint], witnessed: Sequence[Checkpoint]) -> None:
         """Checkpoint times never go backwards as the tree grows."""
@@ -273,9 +358,20 @@ class CheckpointChecks:
                 f"not {self.origin!r}",
                 f"{where}中树大小 {size} 的检查点属于日志 {checkpoint.origin!r}，而非 {self.origin!r}",
             )
-        trusted = self.trusted.get(key_id)
+        standing = self.trust.standing(key_id)
+        trusted = None if standing is None else standing.key
         stored = self.key(key_id)
         key = trusted or stored
+        if standing is not None and standing.until is not None and size > standing.until:
+            self._add(
+                "checkpoint_key",
+                size,
+                f"the {source}'s checkpoint of {size} events is signed by {key_name(checkpoint)}, "
+                f"which signs nothing after tree size {standing.until}: it was rotated away or "
+                f"revoked by {standing.ended_by}",
+                f"{where}中树大小 {size} 的检查点由密钥 {key_id} 签名，而该密钥已于树大小 "
+                f"{standing.until} 之后停用（{standing.ended_by}：轮换或吊销）",
+            )
         if trusted is None and self.trusted:
             held = "" if stored is not None else "; the key table does not hold it either"
             self._add(
@@ -378,7 +474,7 @@ class CheckpointChecks:
                 )
             )
         for size in sorted(kept):
-            if size in seen or size > latest_witnessed:
+            if size in seen or size > latest_witnessed or size in self.lost_acknowledged:
                 continue
             self._add(
                 "unwitnessed",

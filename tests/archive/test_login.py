@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from argon2 import PasswordHasher
 
 from archive.application import DossierArchive
 from archive.commands.login import (
@@ -68,6 +69,18 @@ def test_only_the_hash_is_recorded(app: DossierArchive, staff: dict[str, Command
     assert all(TEMPORARY.encode() not in record.state for record in stored)
     assert app.staff("reviewer").password_hash is not None
     assert app.staff("reviewer").password_hash.startswith("$argon2id$")  # type: ignore[union-attr]
+
+
+def test_the_service_hashes_with_the_owasp_parameters(production_hasher: PasswordHasher) -> None:
+    """argon2id, 19 MiB, two passes, one lane (the tests themselves hash at less cost)."""
+    hashed = production_hasher.hash(TEMPORARY)
+    assert hashed.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
+    assert production_hasher.verify(hashed, TEMPORARY)
+    assert (
+        production_hasher.time_cost,
+        production_hasher.memory_cost,
+        production_hasher.parallelism,
+    ) == (2, 19 * 1024, 1)
 
 
 def test_five_wrong_passwords_lock_sign_in_even_with_the_right_one(

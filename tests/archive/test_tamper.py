@@ -74,6 +74,7 @@ INTEGRITY_TABLES = (
     "integrity_checkpoints",
     "integrity_keys",
     "integrity_witnessed",
+    "integrity_statements",
 )
 
 

@@ -92,3 +92,36 @@ def test_the_destruction_rules_are_the_archives() -> None:
     assert {r.value for r in BUSINESS_ROLES} == destruction.BUSINESS_ROLES
     assert {r.value for r in IT_ROLES} == destruction.IT_ROLES
     assert destruction.MIN_SUPERVISORS == MIN_SUPERVISORS
+
+
+def test_the_key_statements_are_read_as_the_archive_reads_them() -> None:
+    """The verifier's copy of the key statements' signed bytes and of following a chain
+    (dossier_verify/keys.py) believes the keys the archive's KeyTrust believes, up to the same
+    tree sizes: a rotation, a rotation of the new key, and a revocation of the first."""
+    from dossier_verify import keys
+    from dossier_verify.report import Problems
+    from storage import statements
+    from storage.signing import Signer
+
+    assert keys.SIGNED_HEADER == statements.SIGNED_HEADER
+    assert keys.STATEMENT_FORMAT == statements.STATEMENT_FORMAT
+    first, second, third, outsider = (Signer.generate() for _ in range(4))
+    moment = datetime(2026, 12, 1, tzinfo=UTC)
+    chain = [
+        statements.rotation(first, second, origin="o", tree_size=10, moment=moment),
+        statements.rotation(second, third, origin="o", tree_size=20, moment=moment),
+        statements.revocation(
+            third, first.key_id, None, reason="r", origin="o", tree_size=5, moment=moment
+        ),
+        statements.rotation(outsider, Signer.generate(), origin="o", tree_size=30, moment=moment),
+    ]
+    archive = statements.KeyTrust([first.public_key], chain)
+    problems = Problems()
+    offline = keys.extend([first.public_key.raw], [s.to_json() for s in chain], problems)
+
+    assert problems.found == []
+    believed = {k: (s.key.raw, s.until) for k, s in archive.keys.items()}
+    assert believed == {k: (s.key, s.until) for k, s in offline.items()}
+    assert believed[first.key_id][1] == 5
+    assert believed[second.key_id][1] == 20
+    assert believed[third.key_id][1] is None
