@@ -1158,7 +1158,7 @@ class Scenario:
             ),
         )
         holder = enrolled("FZ0007", ["auditor"])
-        spare = self.bank.post(admin, f"/staff/{holder}/tokens", {"name": "备用"}).json()
+        spare = self.bank.post(admin, f"/staff/{holder}/tokens", {"name": "备用"})
         self.example(
             "POST",
             "/staff/{staff_no}/tokens/{token_id}/revoke",
