@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 from api.settings import Settings
@@ -27,7 +27,8 @@ from projections.registers import all_registers
 from projections.service import RegisterService
 from projections.store import register_store_beside
 from storage.blobs import BlobStore, LocalBlobStore
-from storage.checkpoints import CheckpointFormatError, parse_trusted_keys
+from storage.checkpoints import CheckpointFormatError, TrustedKey, parse_trusted_keys
+from storage.cosignatures import CosignerKey
 from storage.crypto import MasterKey, load_master_key, write_master_key_file
 from storage.envelope import EncryptingBlobStore, Envelope
 from storage.eventstore import ensure_postgres_schema, event_store_env
@@ -35,6 +36,8 @@ from storage.keystore import KeyStore, key_store_for
 from storage.s3.store import RetentionMode, S3BlobStore
 from storage.sealing import IntegrityStore, Sealer, integrity_store_beside
 from storage.signing import PublicKey, Signer
+from storage.statements import KeyTrust, Standing
+from storage.tlog_witness import WitnessClient
 from storage.witness import FileWitness, S3Witness, Witness
 
 
@@ -159,6 +162,21 @@ class Integrity:
     """The keys ``verify`` believes (``trusted_keys``)."""
     anchor: str
     """What those keys are: ``ANCHOR_CONFIGURED``, ``ANCHOR_LOCAL`` or ``ANCHOR_NONE``."""
+    cosigners: list[CosignerKey] = field(default_factory=list)
+    """The independent witnesses' keys ``verify`` counts cosignatures of."""
+    quorum: int = 0
+    """How many of them must have cosigned a checkpoint for it to count."""
+    listed: tuple[ListedKey, ...] = ()
+    """The same keys with their names and where each comes from, for people to read."""
+
+    def signing_key_standing(self) -> Standing | None:
+        """How ``verify`` believes the key the archive signs with now: as a trusted key, or
+        introduced from one by the recorded rotations (``storage.statements.KeyTrust``, as
+        verification reads them); None when it is not believed at all."""
+        trust = KeyTrust(
+            list(self.trusted), self.store.statements(), backwards=self.anchor == ANCHOR_LOCAL
+        )
+        return trust.standing(self.signer.public_key.key_id)
 
     def verify(
         self,
@@ -177,6 +195,8 @@ class Integrity:
             witness=self.witness,
             trusted_keys=self.trusted,
             anchor=self.anchor,
+            cosigners=self.cosigners,
+            quorum=self.quorum,
             origin=self.sealer.origin,
             documents=documents,
             progress=progress,
@@ -203,14 +223,34 @@ def signing_key(settings: Settings) -> tuple[Signer, str, bool]:
     return signer, str(path), generated
 
 
+SOURCE_CONFIGURED = "configured"
+"""A trusted key configured as one the bank published (``DOSSIER_TRUSTED_KEYS[_FILE]``)."""
+SOURCE_DEV_LOCAL = "dev-local"
+"""The archive's own signing key, trusted in development when no key is configured."""
+
+
+@dataclass(frozen=True)
+class ListedKey:
+    """A key ``dossier verify`` believes, and where it comes from (``SOURCE_*``)."""
+
+    trusted: TrustedKey
+    source: str
+
+
 def trusted_keys(settings: Settings, signer: Signer) -> tuple[list[PublicKey], str]:
-    """The keys ``dossier verify`` believes, and what they are.
+    """The keys ``dossier verify`` believes, and what they are (``listed_trusted_keys``)."""
+    listed, anchor = listed_trusted_keys(settings, signer)
+    return [key.trusted.key for key in listed], anchor
+
+
+def listed_trusted_keys(settings: Settings, signer: Signer) -> tuple[list[ListedKey], str]:
+    """The keys ``dossier verify`` believes, each with its name and source, and what they are.
 
     The configured ones (``DOSSIER_TRUSTED_KEYS``, ``DOSSIER_TRUSTED_KEYS_FILE``): the bank's
     published keys. Without them, in development, the archive's own signing key ("anchored to
-    the local key": whoever can replace that key file can re-sign the log); in production,
-    none — every checkpoint is then unanchored, a discrepancy. Never a key because the witness
-    or the database holds it.
+    the local key": whoever can replace that key file can re-sign the log), named by the log's
+    origin; in production, none — every checkpoint is then unanchored, a discrepancy. Never a
+    key because the witness or the database holds it.
     """
     configured = []
     if settings.trusted_keys:
@@ -225,9 +265,10 @@ def trusted_keys(settings: Settings, signer: Signer) -> tuple[list[PublicKey], s
             ) from None
         configured += parse_trusted_keys(text)
     if configured:
-        return [trusted.key for trusted in configured], ANCHOR_CONFIGURED
+        return [ListedKey(key, SOURCE_CONFIGURED) for key in configured], ANCHOR_CONFIGURED
     if settings.environment == "development":
-        return [signer.public_key], ANCHOR_LOCAL
+        local = TrustedKey(settings.integrity_origin, signer.public_key)
+        return [ListedKey(local, SOURCE_DEV_LOCAL)], ANCHOR_LOCAL
     return [], ANCHOR_NONE
 
 
@@ -247,7 +288,8 @@ def witness_for(settings: Settings) -> Witness:
 def build_integrity(settings: Settings, archive: DossierArchive) -> Integrity:
     """The integrity store beside the events and a sealer over the archive's log (not started)."""
     signer, source, generated = signing_key(settings)
-    trusted, anchor = trusted_keys(settings, signer)
+    listed, anchor = listed_trusted_keys(settings, signer)
+    trusted = [key.trusted.key for key in listed]
     witness = witness_for(settings)
     store = integrity_store_beside(archive.env, settings.data_dir)
     try:
@@ -259,11 +301,27 @@ def build_integrity(settings: Settings, archive: DossierArchive) -> Integrity:
             witness,
             seal_every=settings.seal_every,
             seal_after=settings.seal_after_seconds,
+            cosigners=[
+                WitnessClient(url, key, timeout=settings.witness_timeout_seconds)
+                for url, key in settings.witness_endpoints
+            ],
         )
     except BaseException:
         store.close()
         raise
-    return Integrity(store, sealer, signer, witness, source, generated, trusted, anchor)
+    return Integrity(
+        store,
+        sealer,
+        signer,
+        witness,
+        source,
+        generated,
+        trusted,
+        anchor,
+        [key for _, key in settings.witness_endpoints],
+        settings.witness_quorum,
+        tuple(listed),
+    )
 
 
 @dataclass
@@ -287,6 +345,7 @@ def build_registers(settings: Settings, archive: DossierArchive) -> Registers:
     try:
         projections = all_registers(
             archive.document_text,
+            index_key=archive.search_index_key,
             default_rules=load_rules(settings.data_dir)[0],
             timezone=settings.timezone,
         )
@@ -315,6 +374,7 @@ def risk_report_drawer(
                 p
                 for p in all_registers(
                     archive.document_text,
+                    index_key=archive.search_index_key,
                     default_rules=load_rules(settings.data_dir)[0],
                     timezone=settings.timezone,
                 )

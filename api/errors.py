@@ -31,7 +31,12 @@ from domain.errors import (
 )
 from projections.errors import RegisterBehindError, RegisterFailedError
 from storage.blobs import BlobNotFoundError
-from storage.sealing import CheckpointNotFoundError, LogMismatchError, NotSealedError
+from storage.sealing import (
+    CheckpointNotFoundError,
+    KeyRetiredError,
+    LogMismatchError,
+    NotSealedError,
+)
 
 log = structlog.get_logger(__name__)
 
@@ -65,6 +70,14 @@ INTEGRITY_STATUS: tuple[tuple[type[Exception], int, str, str, str], ...] = (
         "checkpoint_not_found",
         "没有该树大小的签名检查点",
         "there is no signed checkpoint of that tree size",
+    ),
+    (
+        KeyRetiredError,
+        503,
+        "signing_key_retired",
+        "签名密钥已轮换或吊销，未作封存；请配置其后继密钥并重启",
+        "the signing key was rotated away or revoked, so nothing was sealed; configure its "
+        "successor (DOSSIER_SIGNING_KEY_FILE) and restart",
     ),
     (
         LogMismatchError,

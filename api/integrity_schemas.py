@@ -80,6 +80,63 @@ class PublicKeysPublic(BaseModel):
     count: int
 
 
+class TrustedKeyPublic(BaseModel):
+    """A key ``dossier verify`` believes (可信公钥): one the bank published, or in development
+    the archive's own."""
+
+    name: str | None = Field(
+        description="the key's name in its verifier key (the log's origin); null for a key "
+        "configured as bare base64"
+    )
+    key_id: str = Field(description="first 8 bytes of SHA-256(public key), hex")
+    fingerprint: str = Field(description="the key id in groups of four, for people to compare")
+    vkey: str | None = Field(
+        description="the signed-note verifier key <name>+<key hash hex>+<base64(0x01 ‖ key)>; "
+        "null when the key has no name"
+    )
+    public_key: str = Field(description="base64 of the raw 32-byte Ed25519 public key")
+    source: str = Field(
+        description="configured (DOSSIER_TRUSTED_KEYS or DOSSIER_TRUSTED_KEYS_FILE), or "
+        "dev-local (development with none configured: the archive's own signing key)"
+    )
+    signs_now: bool = Field(description="the archive signs its checkpoints with this key now")
+
+
+class SigningKeyStatus(BaseModel):
+    """The key the archive signs checkpoints with now, and whether verification believes it."""
+
+    key_id: str
+    fingerprint: str
+    vkey: str = Field(description="its verifier key under the log's origin")
+    status: str = Field(
+        description="anchored (a trusted key, or one a chain of recorded rotations introduces "
+        "from one, as dossier verify believes it) or unanchored (not, or rotated away or "
+        "revoked: its checkpoints fail dossier verify)"
+    )
+    introduced_by: str | None = Field(
+        default=None,
+        description="the rotation statement that introduced it, when it is believed through "
+        "one rather than configured itself",
+    )
+
+
+class TrustedKeysPublic(BaseModel):
+    """The trusted keys (可信公钥) and whether the signing key is among them."""
+
+    anchor: str = Field(
+        description="what the trusted keys are: configured keys, local key (development, "
+        "nothing configured) or unanchored (production, nothing configured)"
+    )
+    signing_key: SigningKeyStatus
+    data: list[TrustedKeyPublic]
+    count: int
+
+
+def fingerprint(key_id: str) -> str:
+    """A key id as people compare it: ``9951 add1 81e4 5416``."""
+    return " ".join(key_id[i : i + 4] for i in range(0, len(key_id), 4))
+
+
 class InclusionProofJson(BaseModel):
     """RFC 9162 §2.1.3, as ``docs/integrity.md`` writes it."""
 

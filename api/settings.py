@@ -9,6 +9,8 @@ from pydantic import AwareDatetime, Field, SecretStr, field_validator, model_val
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from storage.checkpoints import CheckpointFormatError, check_key_name, parse_trusted_keys
+from storage.cosignatures import CosignatureError, CosignerKey
+from storage.tlog_witness import parse_witnesses
 
 
 class Settings(BaseSettings):
@@ -114,6 +116,25 @@ class Settings(BaseSettings):
             "(default <data_dir>/checkpoints.jsonl): put it on another disk than the database"
         ),
     )
+    witnesses: str | None = Field(
+        default=None,
+        description=(
+            "independent witnesses that cosign each checkpoint (c2sp.org/tlog-witness): "
+            "'<url> <vkey>' pairs separated by commas or lines, the vkey as `dossier witness "
+            "vkey` prints it"
+        ),
+    )
+    witness_quorum: int = Field(
+        default=0,
+        ge=0,
+        description=(
+            "how many of those witnesses must have cosigned a checkpoint for `dossier verify` "
+            "to count it (0: none, the embedded default)"
+        ),
+    )
+    witness_timeout_seconds: float = Field(
+        default=5.0, gt=0, description="how long the sealer waits for one witness's answer"
+    )
     s3_witness_bucket: str | None = Field(
         default=None,
         description="bucket for checkpoint copies under Object Lock (default: <s3_bucket>-checkpoints)",
@@ -181,8 +202,30 @@ class Settings(BaseSettings):
             raise ValueError(f"DOSSIER_TRUSTED_KEYS: {error}") from None
         return text
 
+    @field_validator("witnesses")
+    @classmethod
+    def _check_witnesses(cls, text: str | None) -> str | None:
+        if text is None:
+            return None
+        try:
+            parse_witnesses(text)
+        except CosignatureError as error:
+            raise ValueError(f"DOSSIER_WITNESSES: {error}") from None
+        return text
+
+    @property
+    def witness_endpoints(self) -> list[tuple[str, CosignerKey]]:
+        """The configured witnesses: (URL, verifier key)."""
+        return parse_witnesses(self.witnesses) if self.witnesses else []
+
     @model_validator(mode="after")
     def _check_production(self) -> Settings:
+        if self.witness_quorum > len(self.witness_endpoints):
+            raise ValueError(
+                f"DOSSIER_WITNESS_QUORUM is {self.witness_quorum} but only "
+                f"{len(self.witness_endpoints)} witness(es) are configured in DOSSIER_WITNESSES "
+                "(见证法定数大于已配置的见证方数量)"
+            )
         if self.environment == "production":
             if self.event_store == "sqlite":
                 raise ValueError(

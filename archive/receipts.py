@@ -8,12 +8,18 @@ original loses on the receipt's version instead of recording twice.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
 from domain.values import NAMESPACE
+
+
+@lru_cache(maxsize=1 << 16)  # the core's feed names each borrower twice as it books a loan
+def _borrower_index_id(borrower_id: str) -> UUID:
+    return uuid5(NAMESPACE, f"borrower:{borrower_id}")
 
 
 class CommandReceipt(Aggregate):
@@ -38,7 +44,7 @@ class BorrowerIndex(Aggregate):
 
     @staticmethod
     def create_id(borrower_id: str) -> UUID:
-        return uuid5(NAMESPACE, f"borrower:{borrower_id}")
+        return _borrower_index_id(borrower_id)
 
     @event("Indexed")
     def __init__(self, *, borrower_id: str) -> None:

@@ -18,8 +18,11 @@ Run ``.venv/bin/python bench/verify.py [--backend sqlite|postgres|both] [--event
    transaction) and ``seal()``s a signed checkpoint, handed to the witness, every
    ``--seal-every`` events (100,000) and at the end.
 4. **Verify.** In a child process: ``Verifier(recorder, store, mapper, witness=..., trusted_keys=
-   [the signing key], origin=...).run()`` without documents. The report must be intact, cover
-   every event and every checkpoint, and carry no notice; otherwise the benchmark fails.
+   ..., anchor=..., origin=...).run()`` without documents, the trusted keys resolved as ``dossier
+   verify`` resolves them (``api.composition.trusted_keys`` over ``Settings`` whose
+   ``trusted_keys`` holds the signing key's verifier key string, as a bank publishes it). The
+   report must be intact, anchored to the configured keys, cover every event and every
+   checkpoint, and carry no notice; otherwise the benchmark fails.
 5. **Documents.** A second, small event store of the same kind: ``--documents`` documents
    (default 2,000) of 256 KiB–1 MiB random bytes, ten per dossier, filed with a loan's
    disbursement (``Loan.disburse`` and ``Dossier.open`` through rebuild's ``LoanLife``, then
@@ -91,11 +94,15 @@ from rebuild import (
 )
 from rich.table import Table
 
+from api.composition import trusted_keys
+from api.settings import Settings
 from archive.application import DossierArchive
 from archive.core import blob_key
 from archive.verification import PAGE, VerificationReport, Verifier
+from archive.verification.checkpoints import ANCHOR_CONFIGURED
 from domain.values import DocumentRef
 from storage.blobs import BlobStore, InMemoryBlobStore, LocalBlobStore
+from storage.checkpoints import verifier_key
 from storage.crypto import DataKey, MasterKey, decrypt_stream, load_master_key
 from storage.envelope import EncryptingBlobStore, Envelope
 from storage.keystore import SQLiteKeyStore
@@ -106,7 +113,7 @@ from storage.sealing import (
     event_leaf_hash,
     integrity_store_beside,
 )
-from storage.signing import Signer
+from storage.signing import PublicKey, Signer
 from storage.witness import FileWitness
 
 ORIGIN = "bench.dossier.example-bank"
@@ -189,6 +196,17 @@ def open_integrity(
     return archive, store, signer, FileWitness(Path(spec["witness"]))
 
 
+def trusted(spec: dict[str, Any], signer: Signer) -> tuple[list[PublicKey], str]:
+    """The keys the verifier believes and what they are, as ``dossier verify`` has them: from
+    the settings, where the bank's published key is configured (``DOSSIER_TRUSTED_KEYS``)."""
+    settings = Settings(
+        data_dir=Path(spec["data_dir"]),
+        integrity_origin=ORIGIN,
+        trusted_keys=verifier_key(ORIGIN, signer.public_key),
+    )
+    return trusted_keys(settings, signer)
+
+
 def seal_child(spec: dict[str, Any], memory: Memory) -> dict[str, Any]:
     """Step the sealer to the head of the log, sealing every ``seal_every`` events and at the end."""
     archive, store, signer, witness = open_integrity(spec)
@@ -239,6 +257,8 @@ def ensure_clean(report: VerificationReport, spec: dict[str, Any], documents: in
     for name, value in expected.items():
         if getattr(report, name) != value:
             problems.append(f"{name} is {getattr(report, name)}, expected {value}")
+    if report.anchor != ANCHOR_CONFIGURED:
+        problems.append(f"anchored to {report.anchor!r}, not to the configured keys")
     if not report.intact or problems:
         raise VerificationFailedError(
             f"the verification did not come back clean ({report.discrepancy_count} "
@@ -261,6 +281,7 @@ def profiled(run: Callable[[], object]) -> str:
 def verify_child(spec: dict[str, Any], memory: Memory) -> dict[str, Any]:
     """``Verifier.run()`` without documents over the sealed store, sampling memory."""
     archive, store, signer, witness = open_integrity(spec)
+    keys, anchor = trusted(spec, signer)
     try:
 
         def verifier(progress: Callable[[int, int], None] | None) -> Verifier:
@@ -269,7 +290,8 @@ def verify_child(spec: dict[str, Any], memory: Memory) -> dict[str, Any]:
                 store,
                 archive.mapper,
                 witness=witness,
-                trusted_keys=[signer.public_key],
+                trusted_keys=keys,
+                anchor=anchor,
                 origin=ORIGIN,
                 progress=progress,
             )
@@ -315,6 +337,7 @@ def documents_child(spec: dict[str, Any], memory: Memory) -> dict[str, Any]:
     master = load_master_key(file=None, value=spec["master_key"])
     encrypted = EncryptingBlobStore(LocalBlobStore(Path(spec["blobs"])), Envelope(keys, master))
     sampled = SampledBlobStore(encrypted, memory)
+    believed, anchor = trusted(spec, signer)
     try:
 
         def verifier(blobs: BlobStore | None) -> Verifier:
@@ -324,7 +347,8 @@ def documents_child(spec: dict[str, Any], memory: Memory) -> dict[str, Any]:
                 archive.mapper,
                 witness=witness,
                 blobs=blobs,
-                trusted_keys=[signer.public_key],
+                trusted_keys=believed,
+                anchor=anchor,
                 origin=ORIGIN,
             )
 
@@ -648,8 +672,10 @@ def print_log(results: Sequence[Result]) -> None:
         "event_leaf_hash of every event. seal = Sealer.step() to the head (catch_up's loop, "
         f"{BATCH_SIZE} events a transaction) with seal() every {results[0].seal['every']:,} events "
         "and at the end, each checkpoint signed, stored and appended to a FileWitness. verify = "
-        "Verifier(...).run() without documents, witness and signing key given; its report was "
-        "clean. Both in child processes. ratio = events/s ÷ the floor's events/s."
+        "Verifier(...).run() without documents, the witness given and the trusted keys as "
+        "dossier verify resolves them from the settings (the signing key's verifier key "
+        "configured); its report was clean and anchored to the configured keys. Both in child "
+        "processes. ratio = events/s ÷ the floor's events/s."
     )
     for r in results:
         seal = r.seal

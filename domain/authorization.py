@@ -107,6 +107,7 @@ class Action(Enum):
     APPROVE_WITNESS_LOSS = "approve_witness_loss"
     ISSUE_AUDIT_BUNDLE = "issue_audit_bundle"
     READ_INTEGRITY = "read_integrity"
+    READ_TRUSTED_KEYS = "read_trusted_keys"
     READ_ALL_TASKS = "read_all_tasks"
     READ_COMPLIANCE_REPORT = "read_compliance_report"
     ISSUE_COMPLIANCE_REPORT = "issue_compliance_report"
@@ -302,6 +303,10 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = {
     Action.ISSUE_AUDIT_BUNDLE: frozenset({R.AUDITOR, R.COMPLIANCE}),
     # Checkpoints, proofs and public keys: hashes and signatures, for anyone signed in.
     Action.READ_INTEGRITY: BUSINESS_ROLES | {R.ADMINISTRATOR},
+    # Which keys verification believes (the bank's published keys) and whether the archive
+    # signs with one of them: for those who answer for the record's integrity — auditors,
+    # compliance, the archive's head — and the administrator who configures them.
+    Action.READ_TRUSTED_KEYS: frozenset({R.AUDITOR, R.COMPLIANCE, R.ARCHIVE_HEAD, R.ADMINISTRATOR}),
     # The whole work queue (工作任务), everyone's: those who supervise, check and answer for
     # the work — each person reads their own tasks with READ_BUSINESS.
     Action.READ_ALL_TASKS: frozenset(
@@ -525,4 +530,5 @@ def choose_role(held: Iterable[Role], action: Action, requested: Role | None = N
 
 def authorize(actor: Actor, action: Action) -> None:
     """Refuse unless ``actor.role`` may perform ``action``."""
-    choose_role([actor.role], action, actor.role)
+    if actor.role not in PERMISSIONS[action]:  # refused: choose_role says why
+        choose_role([actor.role], action, actor.role)

@@ -32,6 +32,7 @@ from typing import Any
 
 from dossier_verify import destruction, ed25519, formats, keys, statement
 from dossier_verify.bag import BAG_INFO, Contents, check_bag
+from dossier_verify.cosign import WitnessKey, check_cosignatures
 from dossier_verify.formats import FormatError
 from dossier_verify.merkle import ProofError, check_inclusion, leaf_hash
 from dossier_verify.report import Problems, Report
@@ -115,17 +116,36 @@ class Checkpoint:
         return mine[0] if len(mine) == 1 else None
 
 
-def verify_directory(root: Path, shown_as: str | None = None, keys: Sequence[bytes] = ()) -> Report:
+def verify_directory(
+    root: Path,
+    shown_as: str | None = None,
+    keys: Sequence[bytes] = (),
+    witnesses: Sequence[WitnessKey] = (),
+    quorum: int = 0,
+) -> Report:
     """Verify the bag in the directory ``root``; ``shown_as`` names it in the report.
 
     ``keys`` are the raw Ed25519 public keys the auditor pinned (``--key``): the bag's statement
     (or, in a bag of an earlier release, its checkpoint) must be signed by one of them for the
-    report to be ``anchored``. Raises ``bag.NotABagError`` when ``root`` is not a bag at all.
+    report to be ``anchored``. ``witnesses`` and ``quorum``: the checkpoint must carry at least
+    ``quorum`` valid cosignatures by those witness keys (``dossier_verify.cosign``). Raises
+    ``bag.NotABagError`` when ``root`` is not a bag at all.
     """
     problems = Problems()
     contents = check_bag(root, problems)
     bundle = _Bundle(contents, problems, list(keys))
     bundle.run()
+    if witnesses or quorum:
+        checkpoint = bundle.checkpoint
+        cosigned = check_cosignatures(
+            None if checkpoint is None else checkpoint.note,
+            0 if checkpoint is None else checkpoint.tree_size,
+            witnesses,
+            quorum,
+            problems,
+        )
+        if bundle.checkpoint_summary:
+            bundle.checkpoint_summary["cosignatures"] = cosigned
     return Report(
         bag=shown_as if shown_as is not None else str(root),
         problems=problems.found,
@@ -151,6 +171,7 @@ class _Bundle:
         self.payload = contents.payload
         self.tag_files = contents.tag_files
         self.pinned = pinned
+        self.problems = problems
         self.believed: dict[str, keys.Standing] = {}
         """The pinned keys and those key statements introduce from them, by key id."""
         self.version = self._bundle_version()
@@ -158,7 +179,6 @@ class _Bundle:
         self.whole = False
         self.versions: dict[int, tuple[uuid.UUID, int]] = {}
         """Each event's originator and version, by notification id, as read."""
-        self.problems = problems
         self.event_count = 0
         self.document_count = 0
         self.checkpoint_summary: dict[str, Any] = {}
@@ -257,6 +277,7 @@ class _Bundle:
         self._check_leaf_order()
         self._check_destructions()
         self._check_documents()
+        self._check_relabel()
         self._check_statement()
 
     def _sort_files(self) -> None:
@@ -572,16 +593,79 @@ class _Bundle:
             previous = (nid, index)
 
     def _bundle_version(self) -> int:
-        """``Dossier-Bundle-Version`` of bag-info.txt; 1 for a bag of an earlier release."""
+        """``Dossier-Bundle-Version`` of bag-info.txt; 1 for a bag of an earlier release.
+
+        A label given twice with different values, or not as a number, is a problem: read as
+        the first, a bag could be made to read as an older format than the one it is. Such a
+        bag is read as of the highest version it names, so it is not spared a check either way.
+        """
         try:
             text = (self.root / BAG_INFO).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
             return 1
+        values = []
         for line in text.splitlines():
             label, colon, value = line.partition(":")
             if colon and label.strip() == "Dossier-Bundle-Version":
-                return int(value.strip()) if value.strip().isdigit() else 1
-        return 1
+                values.append(value.strip())
+        if not values:
+            return 1
+        numbers = [int(v) for v in values if v.isascii() and v.isdigit() and len(v) < 6]
+        if len(numbers) < len(values) or len(set(numbers)) > 1:
+            shown = ", ".join(repr(v) for v in values)
+            self.problems.add(
+                BAG_INFO,
+                "bundle.version",
+                f"Dossier-Bundle-Version is given as {shown}: one number is expected, so the "
+                "bag's format cannot be told",
+                f"Dossier-Bundle-Version 为 {shown}，应为单一数字，无法判断审计包的格式版本",
+            )
+            return max([statement.STATEMENT_VERSION, *numbers])
+        return numbers[0]
+
+    def _check_relabel(self) -> None:
+        """A bag that says it is of a version before the statement, yet shows it was written
+        with one: its statement files are there or listed, or its README describes them.
+
+        Relabelling a version 3 bag as 2 would otherwise skip the statement that proves it
+        whole. What a forger removes along with the label cannot be seen; the verdict
+        ``old_format`` (never INTACT) is what covers that.
+        """
+        if self.version >= statement.STATEMENT_VERSION:
+            return
+        signs: list[str] = []
+        signs_zh: list[str] = []
+        for name in (statement.STATEMENT, statement.SIGNATURE):
+            if (self.root / name).exists() or (self.root / name).is_symlink():
+                signs.append(f"it carries {name}")
+                signs_zh.append(f"包内有 {name}")
+        try:
+            listed = (self.root / statement.TAG_MANIFEST).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            listed = ""
+        if statement.STATEMENT in listed or statement.SIGNATURE in listed:
+            signs.append(f"{statement.TAG_MANIFEST} lists the statement")
+            signs_zh.append(f"{statement.TAG_MANIFEST} 列有该声明")
+        try:
+            readme = (self.root / README).read_bytes()
+        except OSError:
+            readme = b""
+        if statement.STATEMENT.encode("ascii") in readme:
+            signs.append(f"{README} describes the statement")
+            signs_zh.append(f"{README} 描述了该声明")
+        if not signs:
+            return
+        said = f"version {self.version}" if self.version > 1 else "no version"
+        said_zh = f"第 {self.version} 版" if self.version > 1 else "无版本"
+        self.problems.add(
+            BAG_INFO,
+            "bundle.relabelled",
+            f"says {said}, a format before the signed statement, yet {'; '.join(signs)}: a "
+            f"bag of version {statement.STATEMENT_VERSION} or later relabelled as older, whose "
+            "statement that it is whole would be skipped",
+            f"标为{said_zh}（签名声明之前的格式），但{'；'.join(signs_zh)}：疑为第 "
+            f"{statement.STATEMENT_VERSION} 版及以后的审计包被改标为早期版本，以跳过证明其完整的声明",
+        )
 
     def _check_destructions(self) -> None:
         """Each destroyed dossier's destruction founded on a lawful batch the bag proves.

@@ -55,13 +55,14 @@ class Report:
     @property
     def verdict(self) -> str:
         """``failed``; ``unanchored`` (nothing wrong found, but no key pinned, so nothing says
-        whose bag it is); ``intact_not_whole`` (a bag of an earlier release, anchored, which
-        cannot prove it holds all of the loan's events); or ``intact``."""
+        whose bag it is); ``old_format`` (anchored, but without a signed statement — a bag of
+        an earlier release, or a later one relabelled as such — so it cannot prove it holds
+        all of the loan's events and files as issued); or ``intact``."""
         if self.problems:
             return "failed"
         if not self.anchored:
             return "unanchored"
-        return "intact" if self.whole else "intact_not_whole"
+        return "intact" if self.whole else "old_format"
 
     def as_json(self) -> dict[str, Any]:
         return {

@@ -43,11 +43,12 @@ import hashlib
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Final
 
 from canonical import canonical_json
+from storage.cosignatures import Cosignature, CosignatureError
 from storage.merkle import HASH_SIZE
 from storage.signing import SIGNATURE_SIZE, BadSignatureError, PublicKey, Signer, SigningKeyError
 
@@ -234,6 +235,10 @@ class Checkpoint:
     signature: bytes
     key_hash: str | None = None
     """The note's key hash (4 bytes, hex); None for a checkpoint of the earlier format."""
+    cosignatures: tuple[Cosignature, ...] = field(default=(), compare=False)
+    """Witnesses' cosignature lines (c2sp.org/tlog-cosignature), after the log's own
+    signature in ``note()``. Not part of what the checkpoint says: two copies of one checkpoint
+    with different cosignatures are equal."""
 
     def __post_init__(self) -> None:
         check_origin(self.origin)
@@ -281,7 +286,13 @@ class Checkpoint:
         return (
             self.body().decode("utf-8")
             + f"\n{SIGNATURE_LINE_PREFIX}{self.origin} {signature.decode('ascii')}\n"
+            + "".join(cosignature.line() for cosignature in self.cosignatures)
         )
+
+    def with_cosignatures(self, cosignatures: tuple[Cosignature, ...]) -> Checkpoint:
+        """The same checkpoint carrying ``cosignatures`` (ordered by name, then key hash)."""
+        ordered = tuple(sorted(cosignatures, key=lambda c: (c.name, c.key_hash)))
+        return replace(self, cosignatures=ordered)
 
     def check(self, key: PublicKey) -> None:
         """Return if ``key`` is the checkpoint's key and its signature holds; else raise.
@@ -387,11 +398,20 @@ class Checkpoint:
         if not stamp.startswith(TIME_EXTENSION):
             raise CheckpointFormatError(f"the fourth line {stamp!r} is not 'time <timestamp>'")
         signature_lines = signatures.splitlines()
-        if len(signature_lines) != 1 or signatures.count("\n") != 1:
-            raise CheckpointFormatError("a checkpoint note carries exactly one signature line")
+        if not signature_lines or signatures.count("\n") != len(signature_lines):
+            raise CheckpointFormatError("a checkpoint note's signature lines end in newlines")
         name, signature = _signature_line(signature_lines[0])
         if name != origin:
             raise CheckpointFormatError(f"the note is signed by {name!r}, not by its origin")
+        if any(_signature_line_name(line) == origin for line in signature_lines[1:]):
+            raise CheckpointFormatError(
+                "a checkpoint note carries exactly one signature line of its log; the others "
+                "are witnesses' cosignatures"
+            )
+        try:
+            cosignatures = tuple(Cosignature.from_line(line) for line in signature_lines[1:])
+        except CosignatureError as error:
+            raise CheckpointFormatError(f"a checkpoint note's cosignature: {error}") from None
         checkpoint = cls(
             origin=check_key_name(origin),
             tree_size=int(size),
@@ -400,6 +420,7 @@ class Checkpoint:
             key_id=key_id,
             signature=signature[KEY_HASH_SIZE:],
             key_hash=signature[:KEY_HASH_SIZE].hex(),
+            cosignatures=cosignatures,
         )
         if checkpoint.note() != note:
             raise CheckpointFormatError("the note is not in its one canonical spelling")
@@ -424,6 +445,11 @@ def sign_checkpoint(
         signer.sign(body),
         key_hash_of(origin, signer.public_key.raw),
     )
+
+
+def _signature_line_name(line: str) -> str:
+    """The key name a signature line names (whatever follows)."""
+    return line[len(SIGNATURE_LINE_PREFIX) :].partition(" ")[0]
 
 
 def _signature_line(line: str) -> tuple[str, bytes]:

@@ -20,6 +20,10 @@ Tables (SQLAlchemy Core)::
                            witness acknowledged keeping, so that ``dossier verify`` knows what
                            the witness must still hold (created when an earlier release's
                            store is opened; empty there until its next seal)
+    integrity_cosignatures (tree_size, name, key_hash) PK, timestamp (POSIX seconds), signature:
+                           the cosignatures independent witnesses returned for each checkpoint
+                           (c2sp.org/tlog-witness), extra signature lines of its note (created
+                           empty when an earlier release's store is opened)
     integrity_statements   number PK (1, 2, …, in the order recorded), kind, body (the signed
                            JSON text, exactly), key_id, signature, cosignature (a rotation's new
                            key's; else NULL), recorded_at (RFC 3339 text): the signed statements
@@ -46,11 +50,12 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from storage.checkpoints import Checkpoint, format_timestamp, parse_timestamp
+from storage.cosignatures import Cosignature
 from storage.database import Database, is_sqlite, postgres_url, sqlite_url
 from storage.merkle import HASH_SIZE, MerkleFrontier, TreeRangeError
 from storage.proofs import ConsistencyProof, InclusionProof, Subtrees
 from storage.signing import PublicKey
-from storage.statements import SignedStatement
+from storage.statements import KEY_KINDS, KEY_ROTATION, SignedStatement, StatementError
 
 SQLITE_FILE_NAME: Final = "integrity.sqlite"
 _FRONTIER_ID: Final = 1
@@ -162,6 +167,15 @@ class IntegrityStore(Database):
             metadata,
             sa.Column("tree_size", sa.BigInteger, primary_key=True, autoincrement=False),
             sa.Column("witnessed_at", sa.String(20), nullable=False),
+        )
+        self.cosignatures_table = sa.Table(
+            "integrity_cosignatures",
+            metadata,
+            sa.Column("tree_size", sa.BigInteger, primary_key=True, autoincrement=False),
+            sa.Column("name", sa.Text, primary_key=True),
+            sa.Column("key_hash", sa.String(8), primary_key=True),
+            sa.Column("timestamp", sa.BigInteger, nullable=False),
+            sa.Column("signature", blob, nullable=False),
         )
         self.statements_table = sa.Table(
             "integrity_statements",
@@ -331,6 +345,33 @@ class IntegrityStore(Database):
                 {"tree_size": tree_size, "witnessed_at": format_timestamp(moment)},
             )
 
+    def add_cosignature(self, tree_size: int, cosignature: Cosignature) -> bool:
+        """Keep a witness's cosignature of the checkpoint of ``tree_size``; False if that
+        witness's cosignature of it is already kept."""
+        with self.engine.begin() as conn:
+            return self._insert_ignoring_conflict(
+                conn,
+                self.cosignatures_table,
+                {
+                    "tree_size": tree_size,
+                    "name": cosignature.name,
+                    "key_hash": cosignature.key_hash,
+                    "timestamp": cosignature.timestamp,
+                    "signature": cosignature.signature,
+                },
+            )
+
+    def cosigned_size(self, name: str, key_hash: str) -> int:
+        """The largest tree size the witness ``name``/``key_hash`` cosigned here (0: none)."""
+        table = self.cosignatures_table
+        with self.reading() as conn:
+            found = conn.execute(
+                sa.select(sa.func.max(table.c.tree_size)).where(
+                    table.c.name == name, table.c.key_hash == key_hash
+                )
+            ).scalar_one_or_none()
+        return 0 if found is None else int(found)
+
     def add_statement(self, statement: SignedStatement, moment: datetime) -> SignedStatement:
         """Record a signed statement (``storage.statements``); answer it with its number."""
         kind = statement.kind  # StatementError if the body is not a statement
@@ -368,6 +409,26 @@ class IntegrityStore(Database):
             )
             for row in rows
         ]
+
+    def key_ended(self, key: PublicKey) -> int | None:
+        """The tree size after which ``key`` signs nothing, by the rotations and revocations
+        it signed itself (those its signature proves; a revocation by another key is for
+        ``dossier verify`` to weigh against the trusted keys); None if it has not ended."""
+        ended: int | None = None
+        for statement in self.statements(KEY_KINDS):
+            if statement.key_id != key.key_id or not key.verify(
+                statement.message(), statement.signature
+            ):
+                continue
+            try:
+                data = statement.fields()
+            except StatementError:
+                continue
+            named = data.get("old_key") if data["kind"] == KEY_ROTATION else data.get("revoked_key")
+            if isinstance(named, dict) and named.get("key_id") == key.key_id:
+                size = int(data["tree_size"])
+                ended = size if ended is None else min(ended, size)
+        return ended
 
     def witnessed(self) -> list[int]:
         """The tree sizes of the checkpoints the witness acknowledged keeping, ascending."""
@@ -440,7 +501,23 @@ class IntegrityStore(Database):
         table = self.checkpoints_table
         with self.reading() as conn:
             rows = conn.execute(sa.select(table).order_by(table.c.tree_size)).all()
-        return [_checkpoint(row) for row in rows]
+            cosigned = self._cosignatures(conn, None)
+        return [_checkpoint(row, cosigned) for row in rows]
+
+    def _cosignatures(
+        self, conn: sa.Connection, tree_size: int | None
+    ) -> dict[int, list[Cosignature]]:
+        """Tree size → the cosignatures kept for it (of ``tree_size`` only, if given)."""
+        table = self.cosignatures_table
+        query = sa.select(table)
+        if tree_size is not None:
+            query = query.where(table.c.tree_size == tree_size)
+        found: dict[int, list[Cosignature]] = {}
+        for row in conn.execute(query).all():
+            found.setdefault(int(row.tree_size), []).append(
+                Cosignature(row.name, row.key_hash, int(row.timestamp), bytes(row.signature))
+            )
+        return found
 
     def latest_checkpoint(self, conn: sa.Connection | None = None) -> Checkpoint | None:
         """The checkpoint of the largest tree, or None before the first seal."""
@@ -449,16 +526,18 @@ class IntegrityStore(Database):
             row = c.execute(
                 sa.select(table).order_by(table.c.tree_size.desc()).limit(1)
             ).one_or_none()
-        return None if row is None else _checkpoint(row)
+            if row is None:
+                return None
+            return _checkpoint(row, self._cosignatures(c, int(row.tree_size)))
 
     def checkpoint(self, tree_size: int) -> Checkpoint:
         """The checkpoint of ``tree_size`` leaves; CheckpointNotFoundError if none."""
         table = self.checkpoints_table
         with self.reading() as conn:
             row = conn.execute(sa.select(table).where(table.c.tree_size == tree_size)).one_or_none()
-        if row is None:
-            raise CheckpointNotFoundError(f"no checkpoint of tree size {tree_size}")
-        return _checkpoint(row)
+            if row is None:
+                raise CheckpointNotFoundError(f"no checkpoint of tree size {tree_size}")
+            return _checkpoint(row, self._cosignatures(conn, tree_size))
 
     def checkpoint_covering(self, notification_id: int) -> Checkpoint | None:
         """The first checkpoint whose tree holds the event; None if none does yet."""
@@ -473,7 +552,9 @@ class IntegrityStore(Database):
                 .order_by(table.c.tree_size)
                 .limit(1)
             ).one_or_none()
-        return None if row is None else _checkpoint(row)
+            if row is None:
+                return None
+            return _checkpoint(row, self._cosignatures(conn, int(row.tree_size)))
 
     def public_keys(self) -> list[KnownKey]:
         """Every key that ever signed a checkpoint here, oldest first."""
@@ -544,8 +625,8 @@ def _frontier(size: int, packed: bytes) -> MerkleFrontier:
     return MerkleFrontier(int(size), nodes)
 
 
-def _checkpoint(row: sa.Row[Any]) -> Checkpoint:
-    return Checkpoint(
+def _checkpoint(row: sa.Row[Any], cosigned: Mapping[int, list[Cosignature]]) -> Checkpoint:
+    checkpoint = Checkpoint(
         origin=row.origin,
         tree_size=int(row.tree_size),
         root_hash=bytes(row.root_hash),
@@ -554,6 +635,10 @@ def _checkpoint(row: sa.Row[Any]) -> Checkpoint:
         signature=bytes(row.signature),
         key_hash=row.key_hash,
     )
+    cosignatures = cosigned.get(checkpoint.tree_size)
+    if not cosignatures or checkpoint.key_hash is None:
+        return checkpoint
+    return checkpoint.with_cosignatures(tuple(cosignatures))
 
 
 def integrity_store_beside(env: Mapping[str, str], data_dir: Path) -> IntegrityStore:

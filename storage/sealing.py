@@ -36,7 +36,8 @@ from __future__ import annotations
 import struct
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Final
 from uuid import UUID
@@ -46,6 +47,7 @@ import structlog
 from eventsourcing.persistence import ApplicationRecorder, Notification
 
 from storage.checkpoints import Checkpoint, check_origin, sign_checkpoint
+from storage.cosignatures import Cosignature
 from storage.integrity_store import (
     CheckpointNotFoundError,
     IntegrityStore,
@@ -61,6 +63,7 @@ from storage.integrity_store import (
 from storage.merkle import leaf_hash
 from storage.proofs import ConsistencyProof, InclusionProof
 from storage.signing import Signer
+from storage.tlog_witness import StaleSizeError, WitnessClient, WitnessProtocolError
 from storage.witness import Witness
 from storage.worker import Worker
 
@@ -70,6 +73,7 @@ __all__ = [
     "ConsistencyProof",
     "InclusionProof",
     "IntegrityStore",
+    "KeyRetiredError",
     "KnownKey",
     "Leaf",
     "LeafConflictError",
@@ -84,6 +88,11 @@ __all__ = [
 ]
 
 log = structlog.get_logger("dossier.sealer")
+
+
+class KeyRetiredError(SealError):
+    """Raised when the sealer's key signed its own rotation or revocation: it signs no more."""
+
 
 ENTRY_MAGIC: Final = b"DOSSIER-EVENT-1\n"
 """What every leaf entry begins with: the entry format and its version."""
@@ -140,6 +149,12 @@ class Sealer:
     one already stored, in case a crash came between storing and publishing it); a checkpoint
     whose publishing failed is retried at the next ``seal``. ``None`` leaves checkpoints in the
     database only, for tests and tools.
+
+    ``cosigners`` are independent witnesses (c2sp.org/tlog-witness): each new checkpoint is
+    submitted to each of them, with the consistency proof from the size it last cosigned, and
+    the cosignatures they return are kept with the checkpoint. A witness that is down or
+    refuses is logged and skipped — sealing never waits on it — and asked again for the latest
+    checkpoint at the next seal, or after ``seal_after`` seconds when the log is quiet.
     """
 
     def __init__(
@@ -155,6 +170,7 @@ class Sealer:
         seal_after: float = SEAL_AFTER,
         interval: float = 0.2,
         clock: Callable[[], datetime] = _now,
+        cosigners: Sequence[WitnessClient] = (),
     ) -> None:
         if batch_size < 1 or seal_every < 1:
             raise ValueError("batch_size and seal_every must be positive")
@@ -167,6 +183,8 @@ class Sealer:
         self.seal_every = seal_every
         self.seal_after = seal_after
         self.clock = clock
+        self.cosigners = tuple(cosigners)
+        self._cosigned_at: float | None = None  # when the witnesses were last asked
         self._pending: dict[int, Checkpoint] = {}  # made or found, not yet witnessed
         self._looked_for_unwitnessed = False
         self._size: int | None = None  # leaves, as of this sealer's last look
@@ -244,7 +262,69 @@ class Sealer:
                 self._pending[made.tree_size] = made
                 self._unsealed_since = None
             self._publish()
+            if made is not None:
+                self._cosign(made)
             return made
+
+    # ---------------------------------------------------------------------------- cosigning
+    def cosign_latest(self) -> int:
+        """Ask every witness whose cosignature the latest checkpoint lacks; return how many
+        cosignatures it has now."""
+        with self._lock:
+            latest = self.store.latest_checkpoint()
+            if latest is None:
+                return 0
+            return self._cosign(latest)
+
+    def _cosign(self, checkpoint: Checkpoint) -> int:
+        """Submit ``checkpoint`` to each witness that has not cosigned it; keep what they
+        return. Never raises for a witness: one that fails is logged."""
+        self._cosigned_at = time.monotonic()
+        have = {(c.name, c.key_hash) for c in checkpoint.cosignatures}
+        if not self.cosigners or checkpoint.key_hash is None:
+            return len(have)
+        for client in self.cosigners:
+            key = client.key
+            if (key.name, key.key_hash) in have:
+                continue
+            try:
+                cosignature = self._submit(client, checkpoint)
+                self.store.add_cosignature(checkpoint.tree_size, cosignature)
+            except (WitnessProtocolError, SealError, ValueError) as error:
+                log.warning(
+                    "witness did not cosign",
+                    witness=key.describe(),
+                    url=client.url,
+                    tree_size=checkpoint.tree_size,
+                    status=getattr(error, "status", None),
+                    error=str(error),
+                )
+                continue
+            have.add((key.name, key.key_hash))
+            log.info("cosigned", witness=key.describe(), tree_size=checkpoint.tree_size)
+        return len(have)
+
+    def _submit(self, client: WitnessClient, checkpoint: Checkpoint) -> Cosignature:
+        """The witness's cosignature, from the size it last cosigned here (or, when it says
+        it holds another one, from that size: once)."""
+        size = checkpoint.tree_size
+        note = replace(checkpoint, cosignatures=()).note()
+        old = self.store.cosigned_size(client.key.name, client.key.key_hash)
+        for attempt in range(2):
+            if old > size:
+                raise WitnessProtocolError(
+                    409, f"the witness holds a tree of {old} leaves, larger than {size}"
+                )
+            proof: tuple[bytes, ...] = ()
+            if 0 < old < size:
+                proof = tuple(self.store.consistency_proof(old, size).consistency_path)
+            try:
+                return client.add_checkpoint(note, checkpoint.body(), old, proof)
+            except StaleSizeError as stale:
+                if attempt or stale.size == old:
+                    raise
+                old = stale.size
+        raise AssertionError("unreachable")
 
     def _sign(self) -> Checkpoint | None:
         with self.store.transaction() as conn:
@@ -254,6 +334,13 @@ class Sealer:
             self._sealed = 0 if latest is None else latest.tree_size
             if frontier.size <= self._sealed:
                 return None
+            ended = self.store.key_ended(self.signer.public_key)
+            if ended is not None:
+                raise KeyRetiredError(
+                    f"the signing key {self.signer.key_id} was rotated away or revoked after "
+                    f"tree size {ended}: refusing to sign tree size {frontier.size} with it; "
+                    "configure its successor (DOSSIER_SIGNING_KEY_FILE) and restart"
+                )
             # Sign only a tree that extends the last signed one, and whose frontier agrees
             # with the stored leaves: an edited row must not be signed into a checkpoint.
             if latest is not None and not self._extends(conn, latest):
@@ -314,6 +401,10 @@ class Sealer:
         appended = self.step()
         if self._due():
             self.seal()
+        elif self.cosigners and (
+            self._cosigned_at is None or time.monotonic() - self._cosigned_at >= self.seal_after
+        ):
+            self.cosign_latest()
         return appended >= self.batch_size
 
     def _last_seal(self) -> None:

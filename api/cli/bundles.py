@@ -116,6 +116,13 @@ def verify_bundle(
             help="银行公布的检查点公钥，可重复 / the checkpoint key the bank published (repeatable)",
         ),
     ] = None,
+    accept_old_format: Annotated[
+        bool,
+        typer.Option(
+            "--accept-old-format",
+            help="接受无签名声明的早期格式审计包 / accept a bag of an earlier format (exit 0, not 4)",
+        ),
+    ] = False,
     require_whole: Annotated[
         bool,
         typer.Option("--require-whole", help="须证明包含全部事件 / fail a bag not shown whole"),
@@ -126,5 +133,6 @@ def verify_bundle(
     from dossier_verify.cli import main
 
     args = [bag, *(f"--key={k}" for k in key or [])]
+    args += ["--accept-old-format"] if accept_old_format else []
     args += ["--require-whole"] if require_whole else []
     raise typer.Exit(main([*args, "--json"] if as_json else args))

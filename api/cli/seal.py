@@ -148,7 +148,9 @@ def seal(
             made = integrity.sealer.seal()
         except (SealError, WitnessError) as exc:
             raise _integrity_failure(exc) from None
-        checkpoint = made or integrity.store.latest_checkpoint()
+        if made is None and integrity.sealer.cosigners:
+            integrity.sealer.cosign_latest()  # ask again the witnesses that were down
+        checkpoint = integrity.store.latest_checkpoint()
         if checkpoint is None:
             console.print("日志为空，无可封存 / the log is empty: nothing to seal")
             return
@@ -159,6 +161,11 @@ def seal(
         else:
             console.print(f"已封存 / sealed ({appended} 个新事件 / new events)")
         _print_checkpoint(checkpoint, as_json=as_json)
+        if integrity.sealer.cosigners:
+            console.print(
+                f"见证联署 / witness cosignatures: {len(checkpoint.cosignatures)} of "
+                f"{len(integrity.sealer.cosigners)} witnesses"
+            )
 
 
 def _follow(integrity: Integrity, interval: float) -> None:

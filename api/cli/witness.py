@@ -7,6 +7,10 @@ approved it. An administrator records it (``--token``) with the approval of a se
 auditor or compliance (``--approver-token``); ``dossier verify`` then reports the range as
 acknowledged, naming the statement, instead of failing. Nothing is ever acknowledged silently:
 every later verification names the statement.
+
+``keygen``, ``vkey`` and ``serve`` are the other kind of witness: an independent one, run by a
+second department or a regulator with its own key, that cosigns the checkpoints over C2SP
+tlog-witness (``api.cli.witness_serve``).
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from api.cli.common import TokenOption, caller, fail, open_archive, read_settings
+from api.cli.witness_serve import keygen, serve, vkey
 from api.composition import build_integrity
 from archive.application import DossierArchive
 from archive.core import CommandContext
@@ -33,8 +38,13 @@ from storage.witness_loss import NothingLostError, acknowledge_witness_loss, wit
 
 console = Console(stderr=True)
 witness_app = typer.Typer(
-    help="The witness's copies of the checkpoints (检查点见证副本).", no_args_is_help=True
+    help="The witness's copies of the checkpoints (检查点见证副本), and an independent witness "
+    "that cosigns them (独立见证方, c2sp.org/tlog-witness).",
+    no_args_is_help=True,
 )
+witness_app.command("keygen")(keygen)
+witness_app.command("vkey")(vkey)
+witness_app.command("serve")(serve)
 
 MAX_REASON = 1000
 

@@ -15,6 +15,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response
 
+from api.composition import Integrity
 from api.deps import ArchiveDep, IntegrityDep, ReadCtx
 from api.fields import MAX_INT
 from api.integrity_schemas import (
@@ -26,10 +27,14 @@ from api.integrity_schemas import (
     InclusionPublic,
     PublicKeyPublic,
     PublicKeysPublic,
+    SigningKeyStatus,
+    TrustedKeyPublic,
+    TrustedKeysPublic,
+    fingerprint,
 )
 from domain.authorization import Action
 from domain.errors import InvalidInputError
-from storage.checkpoints import Checkpoint
+from storage.checkpoints import Checkpoint, verifier_key
 from storage.sealing import CheckpointNotFoundError, IntegrityStore, NotSealedError
 
 router = APIRouter(prefix="/integrity", tags=["integrity"])
@@ -112,6 +117,49 @@ def seal_now(
             raise CheckpointNotFoundError("the log is empty: nothing to seal")
         response.status_code = 200
     return _public(integrity.store, made)
+
+
+@router.get("/trusted-keys", response_model=TrustedKeysPublic)
+def trusted_keys(archive: ArchiveDep, ctx: ReadCtx, integrity: IntegrityDep) -> TrustedKeysPublic:
+    """The keys ``dossier verify`` believes — the bank's published keys as configured, or in
+    development the archive's own — and whether the archive's signing key is among them."""
+    archive.actor(ctx, Action.READ_TRUSTED_KEYS)
+    return trusted_keys_of(integrity)
+
+
+def trusted_keys_of(integrity: Integrity) -> TrustedKeysPublic:
+    """What ``GET /integrity/trusted-keys`` answers (the console shows the same)."""
+    signing = integrity.signer.public_key
+    standing = integrity.signing_key_standing()
+    anchored = standing is not None and standing.until is None
+    listed = [
+        TrustedKeyPublic(
+            name=key.trusted.name,
+            key_id=key.trusted.key_id,
+            fingerprint=fingerprint(key.trusted.key_id),
+            vkey=(
+                verifier_key(key.trusted.name, key.trusted.key)
+                if key.trusted.name is not None
+                else None
+            ),
+            public_key=key.trusted.key.to_base64(),
+            source=key.source,
+            signs_now=key.trusted.key_id == signing.key_id,
+        )
+        for key in integrity.listed
+    ]
+    return TrustedKeysPublic(
+        anchor=integrity.anchor,
+        signing_key=SigningKeyStatus(
+            key_id=signing.key_id,
+            fingerprint=fingerprint(signing.key_id),
+            vkey=verifier_key(integrity.sealer.origin, signing),
+            status="anchored" if anchored else "unanchored",
+            introduced_by=standing.introduced_by if standing is not None else None,
+        ),
+        data=listed,
+        count=len(listed),
+    )
 
 
 @router.get("/public-keys", response_model=PublicKeysPublic)

@@ -37,7 +37,12 @@ AREAS: tuple[Area, ...] = (
         N_("Borrowing desk"),
         frozenset({Action.APPROVE_BORROWING, Action.CHECK_OUT_BORROWING, Action.RETURN_BORROWING}),
     ),
-    Area("audit", "/audit", N_("Audit"), frozenset({Action.READ_TRAIL, Action.VERIFY_INTEGRITY})),
+    Area(
+        "audit",
+        "/audit",
+        N_("Audit"),
+        frozenset({Action.READ_TRAIL, Action.VERIFY_INTEGRITY, Action.READ_TRUSTED_KEYS}),
+    ),
     Area("compliance", "/compliance", N_("Compliance"), frozenset({Action.READ_COMPLIANCE_REPORT})),
     Area("portfolio", "/portfolio", N_("Portfolio"), frozenset({Action.READ_PORTFOLIO})),
     Area("registers", "/registers", N_("Registers"), frozenset({Action.READ_BUSINESS})),

@@ -49,6 +49,7 @@ from archive.verification.checkpoints import (
     CheckpointChecks,
     b64,
 )
+from archive.verification.cosignatures import check_cosignatures
 from archive.verification.destructions import TOPICS as DESTRUCTION_TOPICS
 from archive.verification.destructions import DestructionChecks
 from archive.verification.documents import FILED, DocumentChecks
@@ -62,6 +63,7 @@ from domain.authorization import Action
 from domain.integrity import IntegrityVerification
 from domain.values import Actor, DocumentRef
 from storage.blobs import BlobStore
+from storage.cosignatures import CosignerKey
 from storage.integrity_store import IntegrityStore
 from storage.merkle import MerkleFrontier
 from storage.signing import PublicKey
@@ -99,6 +101,8 @@ class Verifier:
         trusted_keys: Iterable[PublicKey] = (),
         anchor: str | None = None,
         origin: str | None = None,
+        cosigners: Iterable[CosignerKey] = (),
+        quorum: int = 0,
         progress: Progress | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         page: int = PAGE,
@@ -113,6 +117,8 @@ class Verifier:
         self.trusted_keys = tuple(trusted_keys)
         self.anchor = anchor
         self.origin = origin
+        self.cosigners = tuple(cosigners)
+        self.quorum = quorum
         self.progress = progress
         self.clock = clock
         self.page = page
@@ -135,6 +141,7 @@ class Verifier:
         sealed = self.store.size()
         head = self.recorder.max_notification_id() or 0
         roots = checks.check(table, witnessed, sealed)
+        check_cosignatures(table, self.cosigners, self.quorum, findings, checks.doubtful)
         destructions = DestructionChecks(self.mapper, findings)
         destructions.read(self._select(head, DESTRUCTION_TOPICS))
         documents = None
@@ -258,6 +265,8 @@ class VerificationCommands(ArchiveCore):
         trusted_keys: Iterable[PublicKey] = (),
         anchor: str | None = None,
         origin: str | None = None,
+        cosigners: Iterable[CosignerKey] = (),
+        quorum: int = 0,
         documents: bool = True,
         progress: Progress | None = None,
     ) -> VerifiedRun:
@@ -276,6 +285,8 @@ class VerificationCommands(ArchiveCore):
             trusted_keys=trusted_keys,
             anchor=anchor,
             origin=origin,
+            cosigners=cosigners,
+            quorum=quorum,
             progress=progress,
             clock=self.clock,
         ).run()

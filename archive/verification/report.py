@@ -59,6 +59,9 @@ CHECK_AREAS: Final[dict[str, str]] = {
     "unwitnessed_latest": CHECKPOINTS,
     "no_witness": CHECKPOINTS,
     "rollback": CHECKPOINTS,
+    "cosignature_invalid": CHECKPOINTS,
+    "cosignature_quorum": CHECKPOINTS,
+    "cosignature_covered": CHECKPOINTS,
     # documents (e)
     "document_missing": DOCUMENTS,
     "document_undecryptable": DOCUMENTS,

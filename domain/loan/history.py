@@ -19,10 +19,23 @@ from decimal import Decimal
 from domain.repayment_behaviour import Arrears, Repayment
 
 _BIAS = 16
-"""Exponents from -16 to 15 are packed beside the coefficient (five bits)."""
+"""Exponents from -16 to 15 fit beside the coefficient (five bits); those an amount's plain
+text has, -16 to 0, are packed."""
 _LIMIT = 1 << 57
 """Coefficients below this are packed; any other amount is kept as it is, aside."""
 _ASIDE = -1
+
+
+def _pack(value: Decimal) -> int:
+    """An amount's coefficient and exponent in one integer, read from its plain decimal text
+    (``12.30``: 1230 and -2); :data:`_ASIDE` for any other (negative, in exponent notation, not
+    finite, or too long)."""
+    whole, _point, fraction = str(value).partition(".")
+    if whole.isdigit() and (fraction.isdigit() or not fraction) and len(fraction) <= _BIAS:
+        coefficient = int(whole + fraction)
+        if coefficient < _LIMIT:
+            return (coefficient << 5) | (_BIAS - len(fraction))
+    return _ASIDE
 
 
 class Amounts:
@@ -38,21 +51,19 @@ class Amounts:
         return len(self._packed)
 
     def append(self, value: Decimal) -> None:
-        self._packed.append(_ASIDE)
-        self[len(self._packed) - 1] = value
+        packed = _pack(value)
+        self._packed.append(packed)
+        if packed == _ASIDE:
+            self._set_aside(len(self._packed) - 1, value)
 
     def __setitem__(self, at: int, value: Decimal) -> None:
-        sign, digits, exponent = value.as_tuple()
-        if not sign and isinstance(exponent, int) and -_BIAS <= exponent < _BIAS:
-            coefficient = 0
-            for digit in digits:
-                coefficient = coefficient * 10 + digit
-            if coefficient < _LIMIT:
-                self._packed[at] = (coefficient << 5) | (exponent + _BIAS)
-                if self._aside is not None:
-                    self._aside.pop(at, None)
-                return
-        self._packed[at] = _ASIDE
+        packed = self._packed[at] = _pack(value)
+        if packed == _ASIDE:
+            self._set_aside(at, value)
+        elif self._aside is not None:
+            self._aside.pop(at, None)
+
+    def _set_aside(self, at: int, value: Decimal) -> None:
         if self._aside is None:
             self._aside = {}
         self._aside[at] = value

@@ -246,3 +246,32 @@ def test_the_in_process_sealer_seals_after_commands_and_once_more_on_shutdown(
             store.close()
     finally:
         archive.close()
+
+
+def test_a_signing_key_that_revoked_itself_seals_nothing_and_says_so(api: Api) -> None:
+    from datetime import UTC, datetime
+
+    from storage.statements import revocation
+
+    disburse(api, FIRST_LOAN)
+    assert api.post("auditor", "/integrity/checkpoints").status_code == 201
+    signer = api.integrity.sealer.signer
+    latest = api.integrity.store.latest_checkpoint()
+    assert latest is not None
+    now = datetime.now(UTC)
+    api.integrity.store.add_statement(
+        revocation(
+            signer,
+            signer.key_id,
+            signer.public_key,
+            reason="compromised",
+            origin=latest.origin,
+            tree_size=latest.tree_size,
+            moment=now,
+        ),
+        now,
+    )
+    disburse(api, SECOND_LOAN)
+
+    _refused(api.post("auditor", "/integrity/checkpoints"), 503, "signing_key_retired")
+    assert api.integrity.store.latest_checkpoint() == latest

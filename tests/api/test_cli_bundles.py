@@ -125,9 +125,12 @@ def test_verify_bundle_needs_no_data_directory_or_settings(
     bag = bundle.root
     key = b64(raw_public_key(bundle.key))
 
-    passed = runner.invoke(app, ["verify-bundle", str(bag), "--key", key])
+    old = runner.invoke(app, ["verify-bundle", str(bag), "--key", key])
+    assert old.exit_code == 4, old.output  # a bag of an earlier release: not shown whole
+    assert "Verdict: OLD FORMAT" in old.stdout
+    passed = runner.invoke(app, ["verify-bundle", str(bag), "--key", key, "--accept-old-format"])
     assert passed.exit_code == 0, passed.output
-    assert "Verdict: PASS" in passed.stdout
+    assert "Verdict: PASS AS OLD FORMAT" in passed.stdout
     whole = runner.invoke(app, ["verify-bundle", str(bag), "--key", key, "--require-whole"])
     assert whole.exit_code == 1, whole.output  # a bag of an earlier release: not shown whole
     as_json = runner.invoke(app, ["verify-bundle", str(bag), "--json"])

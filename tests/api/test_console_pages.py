@@ -52,7 +52,15 @@ SHOWN: dict[Role, set[str]] = {
         "/registers",
     },
     Role.ARCHIVIST: {"/", "/loans", "/archive", "/archive/desk", "/registers"},
-    Role.ARCHIVE_HEAD: {"/", "/loans", "/archive", "/archive/desk", "/compliance", "/registers"},
+    Role.ARCHIVE_HEAD: {
+        "/",
+        "/loans",
+        "/archive",
+        "/archive/desk",
+        "/audit",  # the trusted keys (read_trusted_keys)
+        "/compliance",
+        "/registers",
+    },
     Role.INTEGRATION: {"/", "/feed"},
     # Those who check the archive office read its records but lend nothing: no desk.
     Role.COMPLIANCE: set(AREAS) - {"/archive/desk"},

@@ -110,6 +110,8 @@ ROUTES: dict[str, Permission] = {
     "/integrity/checkpoints/latest": Needs(Action.READ_INTEGRITY),
     "/integrity/checkpoints/{tree_size}": Needs(Action.READ_INTEGRITY),
     "/integrity/public-keys": Needs(Action.READ_INTEGRITY),
+    # Which keys verification believes, and whether the signing key is among them.
+    "/integrity/trusted-keys": Needs(Action.READ_TRUSTED_KEYS),
     "/integrity/proofs/inclusion": Needs(Action.READ_INTEGRITY),
     "/integrity/proofs/consistency": Needs(Action.READ_INTEGRITY),
     "/integrity/verifications/{run_id}": Needs(Action.VERIFY_INTEGRITY),

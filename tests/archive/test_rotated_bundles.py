@@ -16,11 +16,10 @@ import pytest
 
 from archive.application import DossierArchive
 from archive.core import CommandContext
-from archive.reports.bundles import BundleIntegrityError
 from dossier_verify import main
 from dossier_verify.check import verify_directory
 from dossier_verify.report import Report
-from storage.sealing import Sealer
+from storage.sealing import KeyRetiredError, Sealer
 from storage.signing import Signer
 from storage.statements import revocation, rotation
 from tests.archive.test_bundles import (  # noqa: F401 — the fixture ``integrity``
@@ -111,30 +110,36 @@ def test_an_edited_rotation_in_the_bundle_is_named(
     assert report.verdict == "failed"
 
 
-def test_no_bundle_is_issued_signed_by_a_key_after_its_revocation(
+def test_no_bundle_is_issued_by_a_revoked_key_and_a_bag_claiming_otherwise_is_named(
     app: DossierArchive,
     staff: dict[str, CommandContext],
     integrity: Integrity,  # noqa: F811
     tmp_path: Path,
 ) -> None:
     a_loan_with_documents_and_a_borrowing(app, staff)
-    old = integrity.sealer.signer
-    integrity.seal()
-    integrity.store.add_statement(
-        revocation(
-            old,
-            old.key_id,
-            old.public_key,
-            reason="compromised",
-            origin=ORIGIN,
-            tree_size=0,
-            moment=NOW,
-        ),
-        NOW,
+    signer = integrity.sealer.signer
+    bag = issue(app, integrity, staff["auditor"], tmp_path / "bundle").path
+    revoked = revocation(
+        signer,
+        signer.key_id,
+        signer.public_key,
+        reason="compromised",
+        origin=ORIGIN,
+        tree_size=0,
+        moment=NOW,
     )
-    # The archive's own final check reads the chain the bag carries: it does not issue it.
-    with pytest.raises(BundleIntegrityError) as refused:
-        issue(app, integrity, staff["auditor"], tmp_path / "bundle")
+    integrity.store.add_statement(revoked, NOW)
 
-    assert "signs nothing after tree size 0" in refused.value.en
-    assert not (tmp_path / "bundle").exists()
+    # The sealer signs no more with it, so the archive issues no bag with it.
+    with pytest.raises(KeyRetiredError):
+        issue(app, integrity, staff["auditor"], tmp_path / "after")
+    assert not (tmp_path / "after").exists()
+    # A bag that carries the revocation yet was signed after it fails offline.
+    claimed = Path(shutil.copytree(bag, tmp_path / "claimed"))
+    (claimed / STATEMENTS).write_text(json.dumps([revoked.to_json()]))
+    recompute_manifests(claimed)
+
+    report = verify_directory(claimed, keys=[signer.public_key.raw])
+
+    assert {"statement.key_retired", "checkpoint.key_retired"} <= checks(report)
+    assert report.verdict == "failed"

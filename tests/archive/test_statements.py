@@ -19,6 +19,7 @@ from archive.application import DossierArchive
 from archive.verification import ANCHOR_LOCAL, Verifier
 from archive.verification.report import VerificationReport
 from storage.integrity_store import integrity_store_beside
+from storage.sealing import KeyRetiredError
 from storage.signing import PublicKey, Signer
 from storage.statements import KEY_KINDS, KeyTrust, SignedStatement, revocation, rotation
 from storage.witness import FileWitness
@@ -246,18 +247,34 @@ def test_a_rotation_without_the_new_keys_cosignature_is_named(record: Record) ->
 
 
 def test_the_old_key_signing_after_its_rotation_is_named(record: Record) -> None:
+    """The old key signs one more checkpoint (with tooling of its own: the sealer would
+    refuse), and the rotation recorded says it ended before it."""
+    made = seal_with(record, record.signer)
     new = Signer.generate()
     record_statement(
         record,
         rotation(record.signer, new, origin=ORIGIN, tree_size=latest_size(record), moment=NOW),
     )
-    made = seal_with(record, record.signer)  # the old key goes on signing
 
     report = record.verify(trusted=[record.signer.public_key])
 
     assert checks(report) == {"checkpoint_key"}
     assert sizes_of(report, "checkpoint_key") == {made.tree_size}
     assert "rotated away or revoked" in found(report, "checkpoint_key")[0].detail
+
+
+def test_the_sealer_refuses_to_sign_with_a_key_after_its_own_rotation(record: Record) -> None:
+    new = Signer.generate()
+    record_statement(
+        record,
+        rotation(record.signer, new, origin=ORIGIN, tree_size=latest_size(record), moment=NOW),
+    )
+
+    with pytest.raises(KeyRetiredError, match="rotated away or revoked after tree size"):
+        seal_with(record, record.signer)
+
+    assert seal_with(record, new).key_id == new.key_id
+    assert record.verify(trusted=[record.signer.public_key]).intact
 
 
 def test_a_revoked_key_signing_later_is_named(record: Record) -> None:

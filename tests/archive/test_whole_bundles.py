@@ -5,8 +5,9 @@ checkpoint's tree size and the SHA-256 of every file no Merkle proof covers. The
 does what a careful forger does: edits the bag, then recomputes its BagIt manifests (and the
 Payload-Oxum) so that BagIt alone finds nothing. Each forgery verified clean before the
 statement existed; each is now named. The untouched bag is INTACT under the pinned key, and
-UNANCHORED without one; a bag of the previous release (no statement) still verifies, as one
-that cannot prove it is whole.
+UNANCHORED without one; relabelled as a bag of the previous release (no statement), it is named
+as relabelled where that shows, and otherwise an old-format bag that cannot prove it is whole,
+never INTACT.
 """
 
 from __future__ import annotations
@@ -217,10 +218,26 @@ def test_a_statement_rewritten_and_signed_by_another_key_is_refused(
     assert (SIGNATURE, "statement.signature") in named(report), report.problems
 
 
-def test_a_stripped_statement_is_missing_and_a_previous_release_bundle_still_verifies(
+def relabel(
+    bag: Path, name: str, *, to: str = "Dossier-Bundle-Version: 2\n", strip: bool = True
+) -> Path:
+    """A copy of ``bag`` whose bag-info.txt has ``to`` for its version line, with its
+    statement taken out unless not ``strip``, and its manifests recomputed."""
+    forged = copy(bag, name)
+    if strip:
+        (forged / STATEMENT).unlink()
+        (forged / SIGNATURE).unlink()
+    info = forged / "bag-info.txt"
+    text = info.read_text(encoding="utf-8")
+    assert "Dossier-Bundle-Version: 3\n" in text
+    info.write_text(text.replace("Dossier-Bundle-Version: 3\n", to), encoding="utf-8")
+    recompute_manifests(forged)
+    return forged
+
+
+def test_a_stripped_statement_is_missing(
     bag: Path,
     integrity: Integrity,  # noqa: F811
-    capsys: pytest.CaptureFixture[str],
 ) -> None:
     stripped = copy(bag, "stripped")
     (stripped / STATEMENT).unlink()
@@ -229,21 +246,71 @@ def test_a_stripped_statement_is_missing_and_a_previous_release_bundle_still_ver
     report = verify_directory(stripped, keys=pinned(integrity))
     assert {(STATEMENT, "statement.missing"), (SIGNATURE, "statement.missing")} <= named(report)
 
-    # A bag as the previous release wrote it: version 2, no statement. It verifies, pinned to
-    # the configured key, and says it cannot prove it is whole.
-    old = copy(stripped, "version-2")
-    info = old / "bag-info.txt"
-    text = info.read_text(encoding="utf-8")
-    info.write_text(
-        text.replace("Dossier-Bundle-Version: 3", "Dossier-Bundle-Version: 2"), encoding="utf-8"
-    )
-    recompute_manifests(old)
-    report = verify_directory(old, keys=pinned(integrity))
-    assert report.problems == []
-    assert (report.verdict, report.anchored, report.whole) == ("intact_not_whole", True, False)
+
+def test_a_version_3_bundle_relabelled_as_version_2_is_never_intact(
+    bag: Path,
+    integrity: Integrity,  # noqa: F811
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A bag the archive issued (version 3), relabelled 2 with its manifests recomputed, would
+    be read as the old format and skip the statement that proves it whole. Where the relabel
+    shows, it is named; where the forger hid every trace, the bag is an old-format one, exit 4,
+    never INTACT."""
     key = base64.b64encode(pinned(integrity)[0]).decode("ascii")
-    assert main([str(old), "--key", key]) == 0
-    assert "cannot prove it holds all of the loan's events" in capsys.readouterr().out
-    assert main([str(old), "--key", key, "--require-whole"]) == 1
+    assert main([str(bag), "--key", key]) == 0  # as issued: INTACT
+    capsys.readouterr()
+
+    # The label alone changed: the statement is still there.
+    kept = relabel(bag, "kept", to="Dossier-Bundle-Version: 2\n", strip=False)
+    report = verify_directory(kept, keys=pinned(integrity))
+    assert named(report) == {("bag-info.txt", "bundle.relabelled")}, report.problems
+    assert "it carries dossier-statement.json" in report.problems[0].detail
+    assert main([str(kept), "--key", key, "--accept-old-format"]) == 1
+
+    # The statement taken out too: the README the archive wrote still describes it.
+    stripped = relabel(bag, "stripped")
+    report = verify_directory(stripped, keys=pinned(integrity))
+    assert named(report) == {("bag-info.txt", "bundle.relabelled")}, report.problems
+    assert "data/README.txt describes the statement" in report.problems[0].detail
+
+    # The label given twice, or not as a number: the format cannot be told.
+    for label in (
+        "Dossier-Bundle-Version: 2\nDossier-Bundle-Version: 3\n",
+        "Dossier-Bundle-Version: two\n",
+    ):
+        twice = relabel(bag, f"label-{len(label)}", to=label, strip=False)
+        report = verify_directory(twice, keys=pinned(integrity))
+        assert ("bag-info.txt", "bundle.version") in named(report), report.problems
+        assert report.verdict == "failed"
+
+    # Every trace hidden (README rewritten): what is left reads as an old-format bag. It is
+    # not INTACT: exit 4, unless the auditor accepts the old format knowingly.
+    hidden = copy(stripped, "hidden")
+    readme = hidden / "data/README.txt"
+    readme.write_text(
+        readme.read_text(encoding="utf-8").replace(STATEMENT, "the checkpoint"), encoding="utf-8"
+    )
+    recompute_manifests(hidden)
+    report = verify_directory(hidden, keys=pinned(integrity))
+    assert report.problems == []
+    assert (report.verdict, report.bundle_version, report.anchored, report.whole) == (
+        "old_format",
+        2,
+        True,
+        False,
+    )
+    assert main([str(hidden), "--key", key]) == 4
+    out = capsys.readouterr().out
+    assert "Verdict: OLD FORMAT" in out
+    assert "INTACT" not in out
+    assert main([str(hidden), "--key", key, "--json"]) == 4
+    result = json.loads(capsys.readouterr().out)
+    assert (result["verdict"], result["whole"], result["old_format_accepted"]) == (
+        "old_format",
+        False,
+        False,
+    )
+    assert main([str(hidden), "--key", key, "--require-whole"]) == 1
+    assert main([str(hidden), "--key", key, "--accept-old-format", "--require-whole"]) == 1
     other = base64.b64encode(raw_public_key(Ed25519PrivateKey.generate())).decode("ascii")
-    assert main([str(old), "--key", other]) == 1  # pinned to another bank's key
+    assert main([str(hidden), "--key", other]) == 1  # pinned to another bank's key

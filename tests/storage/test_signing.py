@@ -22,6 +22,7 @@ from storage.checkpoints import (
     sign_checkpoint,
     verifier_key,
 )
+from storage.cosignatures import CosignerKey, cosign
 from storage.signing import (
     BadSignatureError,
     PublicKey,
@@ -364,3 +365,22 @@ def test_a_naive_or_fractional_timestamp_is_refused_in_a_checkpoint() -> None:
         Checkpoint(**{**checkpoint.__dict__, "timestamp": NOON.replace(tzinfo=None)})
     with pytest.raises(CheckpointFormatError, match="whole seconds"):
         Checkpoint(**{**checkpoint.__dict__, "timestamp": NOON.replace(microsecond=1)})
+
+
+def test_a_note_reads_back_with_its_witnesses_cosignatures_after_the_logs_signature() -> None:
+    signer = Signer.generate()
+    witness = Signer.generate()
+    checkpoint = sign_checkpoint(signer, "dossier.example-bank", 10, ROOT, NOON)
+    cosignature = cosign(witness, "witness.example", checkpoint.body(), 1_796_000_000)
+    cosigned = checkpoint.with_cosignatures((cosignature,))
+    note = cosigned.note()
+    assert note == checkpoint.note() + cosignature.line()
+    again = Checkpoint.from_json({**checkpoint.to_json(), "note": note})
+    assert again == checkpoint  # the same checkpoint: cosignatures are not what it says
+    assert again.cosignatures == (cosignature,)
+    key = CosignerKey("witness.example", witness.public_key)
+    assert cosignature.verify(key, checkpoint.body())
+    assert not cosignature.verify(key, checkpoint.body().replace(b"\n10\n", b"\n11\n"))
+    assert CosignerKey.parse(key.vkey()) == key
+    with pytest.raises(CheckpointFormatError, match="cosignature"):
+        Checkpoint.from_json({**checkpoint.to_json(), "note": note[:-20] + "\n"})

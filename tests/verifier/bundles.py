@@ -141,10 +141,17 @@ def note_key_hash(name: str, key: Ed25519PrivateKey) -> bytes:
 
 
 def write_bundle(
-    root: Path, key: Ed25519PrivateKey | None = None, *, legacy: bool = False
+    root: Path,
+    key: Ed25519PrivateKey | None = None,
+    *,
+    legacy: bool = False,
+    version: int | None = None,
 ) -> Bundle:
     """Write a valid bundle into the new directory ``root`` and return what it holds: its
-    checkpoint a signed note, or with ``legacy`` of the format earlier releases signed."""
+    checkpoint a signed note, or with ``legacy`` of the format earlier releases signed. It is a
+    bag of the releases before ``Dossier-Bundle-Version`` (no such line), or with ``version``
+    (2: then without the destroyed appraisal, whose batch a version 2 bag would have to prove)
+    says that version."""
     key = key or Ed25519PrivateKey.generate()
     old_key = Ed25519PrivateKey.generate()  # a key from before a rotation stays listed
     events = stored_events()
@@ -203,6 +210,8 @@ def write_bundle(
         (12, COLLATERAL, "png", "collateral_photo", "collateral.png", False),
         (15, SHREDDED, "pdf", "appraisal", "appraisal.pdf", True),
     ):
+        if destroyed and version is not None:
+            continue  # from version 2 a destroyed document needs its batch in the bag
         digest = hashlib.sha256(content).hexdigest()
         listing.append(
             {
@@ -219,7 +228,7 @@ def write_bundle(
         (data / "documents" / f"{digest}.{ext}").write_bytes(content)
         bundle.documents[digest] = f"data/documents/{digest}.{ext}"
     (data / "documents.json").write_bytes(canonical_json(listing))
-    seal(root)
+    seal(root, version)
     return bundle
 
 
@@ -236,15 +245,26 @@ def _encode(path: str) -> str:
     return path.replace("%", "%25").replace("\n", "%0A").replace("\r", "%0D")
 
 
-def seal(root: Path) -> None:
-    """(Re)write bagit.txt, bag-info.txt and both manifests for what ``root/data`` now holds."""
+def seal(root: Path, version: int | None = None) -> None:
+    """(Re)write bagit.txt, bag-info.txt and both manifests for what ``root/data`` now holds;
+    bag-info.txt keeps the ``Dossier-Bundle-Version`` it had, or says ``version``."""
     payload = _payload(root)
+    info = root / "bag-info.txt"
+    labelled = [
+        line
+        for line in (info.read_text(encoding="utf-8").splitlines() if info.is_file() else [])
+        if line.startswith("Dossier-Bundle-Version:")
+    ]
+    if version is not None:
+        labelled = [f"Dossier-Bundle-Version: {version}"]
     (root / "bagit.txt").write_text("BagIt-Version: 0.97\nTag-File-Character-Encoding: UTF-8\n")
     octets = sum((root / p).stat().st_size for p in payload)
-    (root / "bag-info.txt").write_text(
+    info.write_text(
         "Source-Organization: Example Bank 示例银行\n"
         "Bagging-Date: 2026-11-23\n"
-        f"Payload-Oxum: {octets}.{len(payload)}\n"
+        + "".join(f"{line}\n" for line in labelled)
+        + f"Payload-Oxum: {octets}.{len(payload)}\n",
+        encoding="utf-8",
     )
     (root / "manifest-sha256.txt").write_text(
         "".join(f"{_sha256_file(root / p)}  {_encode(p)}\n" for p in payload)

@@ -70,14 +70,15 @@ def test_the_bundle_as_written_verifies(
 ) -> None:
     status, result = run(pristine.root, capsys, pristine.key)
     assert result["problems"] == []
-    assert status == 0
+    assert status == 4  # never INTACT without a statement, unless --accept-old-format
     assert result["ok"] is True
     # A bag of an earlier release: no statement, so it cannot show it holds every event.
     assert (result["verdict"], result["anchored"], result["whole"]) == (
-        "intact_not_whole",
+        "old_format",
         True,
         False,
     )
+    assert result["old_format_accepted"] is False
     assert result["events"] == len(pristine.held) == 9
     assert result["documents"] == 2
     checkpoint = result["checkpoint"]
@@ -111,7 +112,7 @@ def test_a_bag_made_by_the_library_of_congress_tool_verifies(
     bagit.make_bag(str(root), {"Source-Organization": "Example Bank"})
     assert (root / "manifest-sha512.txt").exists()
     status, result = run(root, capsys, pristine.key)
-    assert (status, result["problems"]) == (0, [])
+    assert (status, result["problems"]) == (4, [])  # an earlier format, anchored
 
     document = root / pristine.documents[next(iter(pristine.documents))]
     document.write_bytes(document.read_bytes() + b"!")
@@ -143,12 +144,15 @@ def test_the_human_report_names_each_problem_in_chinese_and_english(
 def test_a_passing_report_shows_the_key_to_compare_with_the_banks(
     pristine: Bundle, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main([str(pristine.root), "--key", b64(raw_public_key(pristine.key))]) == 0
+    key = b64(raw_public_key(pristine.key))
+    assert main([str(pristine.root), "--key", key, "--accept-old-format"]) == 0
     out = capsys.readouterr().out
-    assert b64(raw_public_key(pristine.key)) in out
+    assert key in out
     assert "compare this key with the one the bank published" in out
-    assert "Verdict: PASS (a bundle of an earlier release)" in out.splitlines()[-1]
+    assert "Verdict: PASS AS OLD FORMAT (--accept-old-format)" in out.splitlines()[-1]
     assert "cannot prove it holds all of the loan's events" in out.splitlines()[-1]
+    assert main([str(pristine.root), "--key", key]) == 4
+    assert "Verdict: OLD FORMAT" in capsys.readouterr().out.splitlines()[-1]
 
 
 def test_without_a_pinned_key_a_bag_is_unanchored_not_intact(
@@ -159,6 +163,42 @@ def test_without_a_pinned_key_a_bag_is_unanchored_not_intact(
     assert "Verdict: UNANCHORED" in out.splitlines()[-1]
     status, result = run(pristine.root, capsys)
     assert (status, result["verdict"], result["anchored"]) == (3, "unanchored", False)
+
+
+@pytest.mark.parametrize("version", [None, 2], ids=["unlabelled", "version-2"])
+def test_a_genuine_bag_of_an_earlier_format_is_old_format_and_passes_only_when_accepted(
+    version: int | None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Bags of the releases before the signed statement (no ``Dossier-Bundle-Version``, or 2)
+    verify under the pinned key, but cannot prove they are whole: the verdict is ``old_format``,
+    exit 4, and exit 0 only with ``--accept-old-format``. Without a key they are unanchored."""
+    old = write_bundle(tmp_path / "old", version=version)
+    labelled = "Dossier-Bundle-Version: 2" in (old.root / "bag-info.txt").read_text("utf-8")
+    assert labelled is (version == 2)
+    key = b64(raw_public_key(old.key))
+    status, result = run(old.root, capsys, old.key)
+    assert (status, result["problems"]) == (4, [])
+    assert (result["verdict"], result["bundle_version"]) == ("old_format", version or 1)
+    assert (result["anchored"], result["whole"], result["old_format_accepted"]) == (
+        True,
+        False,
+        False,
+    )
+    status = main([str(old.root), "--json", "--key", key, "--accept-old-format"])
+    result = json.loads(capsys.readouterr().out)
+    assert (status, result["verdict"], result["old_format_accepted"]) == (0, "old_format", True)
+    assert main([str(old.root), "--key", key, "--accept-old-format"]) == 0
+    assert "PASS AS OLD FORMAT" in capsys.readouterr().out
+    assert main([str(old.root), "--key", key, "--require-whole"]) == 1
+    assert main([str(old.root)]) == 3  # no key: unanchored, as any bag
+    capsys.readouterr()
+
+    # The same bag carrying a statement file is not of the format it says.
+    (old.root / "dossier-statement.json").write_text("{}")
+    seal(old.root)
+    status, result = run(old.root, capsys, old.key)
+    assert status == 1
+    assert ("bag-info.txt", "bundle.relabelled") in named(result)
 
 
 def test_a_bag_of_an_earlier_release_signed_by_another_key_than_the_pinned_one_fails(
@@ -557,7 +597,7 @@ def test_a_zipped_bag_verifies(
 ) -> None:
     archive = _zip(pristine.root, tmp_path / "bundle.zip", prefix)
     status, result = run(archive, capsys, pristine.key)
-    assert (status, result["problems"]) == (0, [])
+    assert (status, result["problems"]) == (4, [])  # an earlier format, anchored
     assert result["events"] == 9
 
 
@@ -639,8 +679,8 @@ def test_a_bundle_of_an_earlier_release_with_its_checkpoint_format_still_verifie
     status, result = run(old.root, capsys, old.key)
     assert result["checkpoint"]["format"] == "dossier-checkpoint/v1"
     if alteration is None:
-        assert (status, result["problems"]) == (0, [])
-        assert result["verdict"] == "intact_not_whole"
+        assert (status, result["problems"]) == (4, [])
+        assert result["verdict"] == "old_format"
         assert result["checkpoint"]["signature_valid"] is True
     else:
         assert status == 1

@@ -1,6 +1,7 @@
 """审计 — audit: the accountability trail (责任追溯) per person and per loan, as of any date;
 responsibility determinations (不良贷款责任认定), appeals and decisions; and integrity — the
-signed checkpoints that seal the log and the keys that signed them, the verification runs and
+signed checkpoints that seal the log and the keys that signed them, the trusted keys
+verification believes (``GET /api/v1/integrity/trusted-keys``), the verification runs and
 their findings, a verification run from the page, an audit bundle (审计证据包) of a loan issued
 with its purpose. Every act goes through the application calls the API uses
 (``POST /api/v1/integrity/verifications``, ``POST /api/v1/loans/{loan_no}/audit-bundles``)."""
@@ -16,6 +17,7 @@ from fastapi.responses import Response
 
 from api.composition import Integrity
 from api.routers.bundles import bundle_answer
+from api.routers.checkpoints import trusted_keys_of
 from api.web.forms import FIRST, Shown
 from api.web.pages.common import enter, listed, page_router, registers_of
 from api.web.render import render
@@ -68,6 +70,10 @@ def _audit(request: Request, viewer: Viewer, shown: Shown = FIRST) -> Response:
         total = len(every)
         checkpoints = list(reversed(every))[:SHOWN]
         keys = integrity.store.public_keys()
+    trusted = None
+    if viewer.can(Action.READ_TRUSTED_KEYS):
+        archive.actor(viewer.ctx, Action.READ_TRUSTED_KEYS)
+        trusted = trusted_keys_of(integrity)
     trail = people = None
     if viewer.can(Action.READ_TRAIL):
         _actor, scope = archive.reading_scope(viewer.ctx, Action.READ_TRAIL)
@@ -88,6 +94,7 @@ def _audit(request: Request, viewer: Viewer, shown: Shown = FIRST) -> Response:
         checkpoints=checkpoints,
         total=total,
         keys=keys,
+        trusted=trusted,
         trail=trail,
         people=people,
         runs=runs,

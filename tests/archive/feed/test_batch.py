@@ -18,16 +18,21 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from archive.feed.batch import (
+    COLUMNS,
     CONTROL,
+    FILES,
     LOANS,
     OVERDUE,
     REPAYMENTS,
     SETTLEMENTS,
     LoanLine,
     OverdueLine,
+    Problems,
     RepaymentLine,
     SettlementLine,
     check_batch,
+    check_fields,
+    quick_check,
 )
 from archive.feed.problems import BatchRefused, report_csv, report_json
 from archive.feed.writing import batch_files, write_batch, zip_batch
@@ -396,3 +401,131 @@ def test_the_standards_own_examples_pass_and_impossible_birth_dates_do_not() -> 
     assert is_uscc(USCC)
     assert not is_resident_id("11010519490231" + "002" + resident_id_check("11010519490231002"))
     assert not is_uscc("91350100M000100YI3")  # I is not in the alphabet
+
+
+# Texts each column is tried with: a valid one first, then the ways a field goes wrong or nearly so.
+_TRIED: dict[str, list[str]] = {
+    "text": ["JD-1", " JD-1 ", "", " ", "x" * 64, "x" * 65, "a\tb", "a\x7f", "\tJD", "云溪"],
+    "amount": [
+        "1000.00",
+        "0",
+        "0.00",
+        "0.1",
+        " 12.5 ",
+        "1.234",
+        "-1",
+        "+1",
+        "1e3",
+        "1,000",
+        "１２",
+        "x",
+        "",
+        "123456789012345",
+        "1234567890123456",
+        "NaN",
+    ],
+    "date": [
+        "2026-11-20",
+        "2026-11-19",
+        "2026-11-21",
+        "2027-11-20",
+        "2026-02-30",
+        "20261120",
+        " 2026-11-01 ",
+        "２０２６-11-01",
+        "",
+    ],
+    "maturity": ["2027-11-20", "2026-11-20", "2026-11-19", "2099-12-31", "2026-13-01", ""],
+    "rate": [
+        "0.0435",
+        "0",
+        "1",
+        "0.99999",
+        "-0.01",
+        "4.35e-2",
+        "NaN",
+        "sNaN",
+        "Infinity",
+        "",
+        "x",
+        " 0.05 ",
+        "0_05",
+    ],
+    "days": ["3", "0", "36500", "36501", "-1", "１", "3.0", "", " 7 ", "99999"],
+    "borrower_kind": ["corporate", "individual", "Corporate", ""],
+    "borrower_id_type": ["uscc", "resident_id", "passport", "other", "id", ""],
+    "borrower_id_no": [
+        USCC,
+        USCC.lower(),
+        ID_NO,
+        ID_NO.lower(),
+        "11010519491231002Y",
+        "P1234567",
+        "",
+        "x" * 65,
+    ],
+    "product": ["small_business", "consumer", "car_loan", ""],
+    "repayment_method": ["interest_monthly_bullet", "bullet", "monthly", ""],
+    "guarantee_type": ["guarantee", "credit", "pledge", "none", ""],
+    "how": ["repaid", "transferred", "written_off", ""],
+}
+_KIND = {
+    "principal": "amount",
+    "interest": "amount",
+    "penalty": "amount",
+    "overdue_principal": "amount",
+    "overdue_interest": "amount",
+    "rate": "rate",
+    "value_date": "date",
+    "maturity_date": "maturity",
+    "paid_on": "date",
+    "settled_on": "date",
+    "days_overdue": "days",
+}
+
+
+@pytest.mark.parametrize("name", [LOANS, REPAYMENTS, OVERDUE, SETTLEMENTS])
+@given(data=st.data())
+def test_the_quick_check_accepts_only_what_the_field_by_field_check_accepts(
+    name: str, data: st.DataObject
+) -> None:
+    header = data.draw(st.permutations([*COLUMNS[name], "remark"]))
+    values = []
+    for column in header:  # about two fields a line tried, the others valid
+        tried = _TRIED.get(_KIND.get(column, column), _TRIED["text"])
+        if data.draw(st.integers(0, len(header) // 2)) == 0:
+            values.append(data.draw(st.sampled_from(tried) | st.text(max_size=3)))
+        else:
+            values.append(tried[0])
+    quick = quick_check(name, header, DAY)(7, values)
+    problems = Problems()
+    checked = check_fields(name, 7, header, values, problems, DAY)
+    if quick is not None:  # else the line is checked field by field, whatever it holds
+        assert quick == checked
+        assert not problems.listed
+
+
+@pytest.mark.parametrize("name", [LOANS, REPAYMENTS, OVERDUE, SETTLEMENTS])
+def test_each_field_tried_alone_is_checked_alike_quickly_and_field_by_field(name: str) -> None:
+    header = list(COLUMNS[name])
+    valid = [_TRIED.get(_KIND.get(column, column), _TRIED["text"])[0] for column in header]
+    quick = quick_check(name, header, DAY)
+    for at, column in enumerate(header):
+        for text in _TRIED.get(_KIND.get(column, column), _TRIED["text"]):
+            values = [*valid[:at], text, *valid[at + 1 :]]
+            problems = Problems()
+            checked = check_fields(name, 3, header, values, problems, DAY)
+            found = quick(3, values)
+            assert found is None or (found == checked and not problems.listed), (column, text)
+
+
+def test_well_formed_lines_take_the_quick_check() -> None:
+    rows = files()
+    for name in FILES:
+        header = list(COLUMNS[name])
+        for row in rows[name]:
+            values = [str(row[column]) for column in header]
+            problems = Problems()
+            checked = check_fields(name, 2, header, values, problems, DAY)
+            assert checked is not None
+            assert quick_check(name, header, DAY)(2, values) == checked

@@ -5,6 +5,7 @@
 // It reads one JSON object on standard input:
 //
 //	{"vkey": "<name>+<key hash hex>+<base64(0x01 || public key)>",
+//	 "cosigners": ["<name>+<key hash hex>+<base64(0x04 || witness public key)>", ...],
 //	 "note": "<the signed checkpoint note>",
 //	 "inclusion": [{"index": 5, "leaf_hash": "<base64>", "proof": ["<base64>", ...]}, ...],
 //	 "consistency": [{"old_size": 6, "old_root": "<base64>", "proof": ["<base64>", ...]}, ...]}
@@ -15,12 +16,21 @@
 // old tree to the note's) with tlog.CheckTree. It prints what it checked and exits 0, or
 // prints why it failed and exits 1.
 //
+// Witnesses' cosignatures (c2sp.org/tlog-cosignature, cosignature/v1, key type 0x04) are not
+// a key type the note package knows, so each "cosigners" key is given to note.Open as a
+// note.Verifier written here: it checks the timestamped Ed25519 signature over
+// "cosignature/v1\ntime <t>\n" followed by the note's text. note.Open must then have verified a
+// signature of every cosigner as well as the log's own.
+//
 // Build: GOPATH=/usr/share/gocode GO111MODULE=off go build (Debian's golang-go and
 // golang-golang-x-mod-dev packages).
 package main
 
 import (
+	"crypto/ed25519"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -45,9 +55,49 @@ type consistency struct {
 
 type input struct {
 	Vkey        string        `json:"vkey"`
+	Cosigners   []string      `json:"cosigners"`
 	Note        string        `json:"note"`
 	Inclusion   []inclusion   `json:"inclusion"`
 	Consistency []consistency `json:"consistency"`
+}
+
+// cosigner verifies cosignature/v1 signatures of one witness key.
+type cosigner struct {
+	name string
+	hash uint32
+	key  ed25519.PublicKey
+}
+
+func (c *cosigner) Name() string    { return c.name }
+func (c *cosigner) KeyHash() uint32 { return c.hash }
+func (c *cosigner) Verify(msg, sig []byte) bool {
+	if len(sig) != 8+ed25519.SignatureSize {
+		return false
+	}
+	t := binary.BigEndian.Uint64(sig[:8])
+	if t >= 1<<63 {
+		return false
+	}
+	signed := append([]byte(fmt.Sprintf("cosignature/v1\ntime %d\n", t)), msg...)
+	return ed25519.Verify(c.key, signed, sig[8:])
+}
+
+// newCosigner reads a witness's verifier key string <name>+<hash>+<base64(0x04 || key)>.
+func newCosigner(vkey string) *cosigner {
+	parts := strings.SplitN(vkey, "+", 3)
+	if len(parts) != 3 {
+		fail("the cosigner key %q is not <name>+<hash>+<key>", vkey)
+	}
+	raw, err := base64.StdEncoding.DecodeString(parts[2])
+	if err != nil || len(raw) != 1+ed25519.PublicKeySize || raw[0] != 0x04 {
+		fail("the cosigner key %q is not an Ed25519 cosignature/v1 key", vkey)
+	}
+	digest := sha256.Sum256(append([]byte(parts[0]+"\n"), raw...))
+	hash := binary.BigEndian.Uint32(digest[:4])
+	if fmt.Sprintf("%08x", hash) != parts[1] {
+		fail("the cosigner key %q has another key hash than its key's", vkey)
+	}
+	return &cosigner{name: parts[0], hash: hash, key: ed25519.PublicKey(raw[1:])}
 }
 
 func fail(format string, args ...interface{}) {
@@ -90,9 +140,24 @@ func main() {
 	if err != nil {
 		fail("the verifier key: %v", err)
 	}
-	opened, err := note.Open([]byte(in.Note), note.VerifierList(verifier))
+	verifiers := []note.Verifier{verifier}
+	for _, vkey := range in.Cosigners {
+		verifiers = append(verifiers, newCosigner(vkey))
+	}
+	opened, err := note.Open([]byte(in.Note), note.VerifierList(verifiers...))
 	if err != nil {
 		fail("note.Open: %v", err)
+	}
+	for _, v := range verifiers {
+		found := false
+		for _, sig := range opened.Sigs {
+			if sig.Name == v.Name() && sig.Hash == v.KeyHash() {
+				found = true
+			}
+		}
+		if !found {
+			fail("note.Open: no verified signature of %s+%08x", v.Name(), v.KeyHash())
+		}
 	}
 	origin, size, root := checkpoint(opened.Text)
 	if origin != verifier.Name() {
@@ -108,6 +173,6 @@ func main() {
 			fail("tlog.CheckTree, tree %d to tree %d: %v", p.OldSize, size, err)
 		}
 	}
-	fmt.Printf("ok: %s, tree %d, signed by %s+%08x; %d inclusion and %d consistency proofs\n",
-		origin, size, verifier.Name(), verifier.KeyHash(), len(in.Inclusion), len(in.Consistency))
+	fmt.Printf("ok: %s, tree %d, signed by %s+%08x, %d cosignature(s); %d inclusion and %d consistency proofs\n",
+		origin, size, verifier.Name(), verifier.KeyHash(), len(in.Cosigners), len(in.Inclusion), len(in.Consistency))
 }
