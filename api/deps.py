@@ -60,13 +60,20 @@ _bearer = HTTPBearer(auto_error=False, description="个人访问令牌 / persona
 
 
 def current_staff(
+    request: Request,
     archive: ArchiveDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> UUID:
-    """The authenticated caller's staff id."""
+    """The authenticated caller's staff id; the token's use is counted (its last use shown to
+    the administrator) and its id goes into the request's log line."""
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise AuthenticationError("缺少访问令牌", "a bearer token is required")
-    return archive.authenticate(credentials.credentials)
+    staff_id, token_id = archive.authenticate_token(credentials.credentials)
+    request.state.token_id = token_id
+    sessions = getattr(request.app.state, "sessions", None)
+    if sessions is not None:
+        sessions.note_token_use(token_id, staff_id, archive.wall_clock())
+    return staff_id
 
 
 CurrentStaff = Annotated[UUID, Depends(current_staff)]

@@ -18,13 +18,15 @@ log = structlog.get_logger("dossier.http")
 
 
 class RequestLog(BaseHTTPMiddleware):
-    """One line per request: method, path, status, duration, request id (never a body)."""
+    """One line per request: method, path, status, duration, request id and the id of the
+    access token that authenticated it, if any (never a body, never the token)."""
 
     async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
         request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
         started = time.perf_counter()
         response = await call_next(request)
         response.headers["X-Request-ID"] = request_id
+        token_id = getattr(request.state, "token_id", None)
         log.info(
             "request",
             method=request.method,
@@ -32,6 +34,7 @@ class RequestLog(BaseHTTPMiddleware):
             status=response.status_code,
             ms=round((time.perf_counter() - started) * 1000, 1),
             request_id=request_id,
+            **({"token_id": str(token_id)} if token_id is not None else {}),
         )
         return response
 

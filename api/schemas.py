@@ -708,9 +708,36 @@ class StaffCreated(BaseModel):
 
 
 class TokenIssued(BaseModel):
-    token: str
+    token: str = Field(description="shown once; store it safely / 令牌仅显示一次")
     token_id: UUID
+    expires_at: datetime | None = Field(description="when it stops working / 到期时间")
     result: CommandPublic
+
+
+class TokenPublic(BaseModel):
+    """An access token as the archive knows it: never the token itself."""
+
+    token_id: UUID
+    name: str | None = Field(description="what it is for / 用途")
+    status: str = Field(description="live, expired or revoked")
+    status_zh: str = Field(description="有效、已过期或已吊销")
+    issued_at: datetime
+    issued_by: str = Field(description="姓名（工号）")
+    expires_at: datetime | None = Field(description="none: issued before tokens expired")
+    revoked_at: datetime | None
+    revoked_by: str | None = Field(description="姓名（工号）")
+    revoke_reason: str | None
+    last_used_at: datetime | None = Field(description="its last use by a request or command")
+    uses: int = Field(description="how many requests and commands it authenticated")
+
+
+class TokensPublic(BaseModel):
+    """A person's access tokens, oldest first."""
+
+    staff_no: str
+    name: str
+    data: list[TokenPublic]
+    count: int
 
 
 class DocumentTypePublic(BaseModel):

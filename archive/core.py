@@ -269,6 +269,9 @@ class ArchiveCore(Application[UUID]):
         self.blobs = blobs
         self.config = config or ArchiveConfig()
         self.clock = clock or (lambda: datetime.now(UTC))
+        self.wall_clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+        """Real time, whatever ``clock`` says: access tokens age on it, so a rehearsal clock
+        set years ahead neither expires every token nor keeps an expired one working."""
         self._rules_seen: tuple[int, RuleSet] | None = None
         """The version of the rules-in-force record last read, and the rule set it holds."""
         self._kept: dict[UUID, Aggregate] = {}

@@ -22,7 +22,7 @@ import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, time
 from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
@@ -31,7 +31,7 @@ from archive.application import DossierArchive
 from archive.commands import command_named
 from archive.commands.lifecycle import FileOriginationRecord
 from archive.commands.login import SetPassword, generate_password
-from archive.commands.staff import EnrolStaff
+from archive.commands.staff import TOKEN_DAYS_MAX, EnrolStaff, IssueToken
 from archive.core import SYSTEM_ID, CommandContext, CommandResult
 from archive.documents.ingest import Upload, from_bytes
 from demo.archive_office import run_archive_office
@@ -143,6 +143,7 @@ def build_portfolio(
     sign_target_records(archive, shapes, contexts)
     if draw_risk_report is not None:
         issue_quarterly_risk_report(archive, contexts, draw_risk_report)
+    staff = _hand_out_tokens(archive, staff)
     events = (archive.recorder.max_notification_id() or 0) - first
     return DemoSummary(loans=len(plans), events=events, documents=documents, staff=staff)
 
@@ -172,6 +173,22 @@ def _enrol(archive: DossierArchive) -> tuple[tuple[DemoStaff, ...], dict[str, Co
     finally:
         archive.clock = now
     return tuple(staff), contexts
+
+
+def _hand_out_tokens(
+    archive: DossierArchive, staff: tuple[DemoStaff, ...]
+) -> tuple[DemoStaff, ...]:
+    """The tokens given out with the demo: issued today, for as long as a token may work (those
+    of the enrolments, issued when the history began, have long expired)."""
+    console = CommandContext(SYSTEM_ID)
+    handed: list[DemoStaff] = []
+    for person in staff:
+        _result, issued = archive.execute(
+            console,
+            IssueToken(staff_no=person.staff_no, name="演示 / demo", valid_days=TOKEN_DAYS_MAX),
+        )
+        handed.append(replace(person, token=issued.token))
+    return tuple(handed)
 
 
 Rendered = list[list[bytes]]

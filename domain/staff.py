@@ -204,6 +204,10 @@ class Staff(Aggregate):
         """The person's unit from each date on (None: from enrolment), oldest first."""
         self.spells: list[RoleSpell] = []
         self.token_hashes: dict[UUID, str] = {}
+        """The hashes of the tokens not revoked (expired ones included), by token id."""
+        self.token_expiry: dict[UUID, datetime] = {}
+        """When each token not revoked stops working, by token id; none for a token issued
+        before tokens had an expiry (it works until revoked)."""
         self.password_hash: str | None = None
         self.password_temporary = False
         self.failed_logins = 0
@@ -668,27 +672,73 @@ class Staff(Aggregate):
             for s in self.monitor_spells
         )
 
-    def issue_token(self, *, token_id: UUID, token_hash: str, actor: Actor) -> None:
-        """Record the hash of a new access token (the token itself is never stored)."""
+    def issue_token(
+        self,
+        *,
+        token_id: UUID,
+        token_hash: str,
+        actor: Actor,
+        name: str | None = None,
+        expires_at: datetime | None = None,
+    ) -> None:
+        """Record the hash of a new access token (the token itself is never stored), its name
+        (what it is for: 核心系统日终文件, 审计取数…) and when it stops working."""
         authorize(actor, Action.ISSUE_TOKEN)
+        if expires_at is not None and expires_at.tzinfo is None:
+            raise InvalidInputError(
+                "令牌到期时间须带时区", "a token's expiry needs a time zone", field="expires_at"
+            )
         self._token_issued(
-            token_id=token_id, token_hash=token_hash, actor_id=actor.id, role=actor.role
+            token_id=token_id,
+            token_hash=token_hash,
+            actor_id=actor.id,
+            role=actor.role,
+            name=None if name is None else require_text(name, "name", max_length=100),
+            expires_at=expires_at,
         )
 
     @event("TokenIssued")
-    def _token_issued(self, *, token_id: UUID, token_hash: str, actor_id: UUID, role: Role) -> None:
+    def _token_issued(
+        self,
+        *,
+        token_id: UUID,
+        token_hash: str,
+        actor_id: UUID,
+        role: Role,
+        name: str | None = None,
+        expires_at: datetime | None = None,
+    ) -> None:
         self.token_hashes[token_id] = token_hash
+        if expires_at is not None:
+            self.token_expiry[token_id] = expires_at
 
-    def revoke_token(self, *, token_id: UUID, actor: Actor) -> None:
-        """Revoke an access token."""
+    def revoke_token(self, *, token_id: UUID, actor: Actor, reason: str | None = None) -> None:
+        """Revoke an access token: from now on it signs nobody in."""
         authorize(actor, Action.ISSUE_TOKEN)
         if token_id not in self.token_hashes:
             raise InvalidTransitionError("令牌不存在或已吊销", "no such live token")
-        self._token_revoked(token_id=token_id, actor_id=actor.id, role=actor.role)
+        self._token_revoked(
+            token_id=token_id,
+            actor_id=actor.id,
+            role=actor.role,
+            reason=None if reason is None else require_text(reason, "reason", max_length=500),
+        )
 
     @event("TokenRevoked")
-    def _token_revoked(self, *, token_id: UUID, actor_id: UUID, role: Role) -> None:
+    def _token_revoked(
+        self, *, token_id: UUID, actor_id: UUID, role: Role, reason: str | None = None
+    ) -> None:
         del self.token_hashes[token_id]
+        self.token_expiry.pop(token_id, None)
+
+    def live_token(self, token_id: UUID, now: datetime) -> str | None:
+        """The hash of token ``token_id`` if it still signs its holder in at ``now``: issued,
+        not revoked, not past its expiry."""
+        expected = self.token_hashes.get(token_id)
+        expiry = self.token_expiry.get(token_id)
+        if expected is None or (expiry is not None and now >= expiry):
+            return None
+        return expected
 
     # ------------------------------------------------------------- signing in (登录)
     @property

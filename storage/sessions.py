@@ -24,11 +24,14 @@ from typing import Any
 from uuid import UUID
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from storage.database import Database, postgres_url, sqlite_url
 
 SQLITE_FILE_NAME = "sessions.sqlite"
 TABLE = "console_sessions"
+USES_TABLE = "token_uses"
 _SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 
 
@@ -75,6 +78,29 @@ def _table(metadata: sa.MetaData) -> sa.Table:
     )
 
 
+def _uses_table(metadata: sa.MetaData) -> sa.Table:
+    return sa.Table(
+        USES_TABLE,
+        metadata,
+        sa.Column("token_id", sa.Uuid, primary_key=True),
+        sa.Column("staff_id", sa.Uuid, nullable=False, index=True),
+        sa.Column("first_used_at", sa.DateTime, nullable=False),
+        sa.Column("last_used_at", sa.DateTime, nullable=False),
+        sa.Column("uses", sa.BigInteger, nullable=False),
+    )
+
+
+@dataclass(frozen=True)
+class TokenUse:
+    """How often an access token has been used, first and last (every request and every CLI
+    command it authenticated)."""
+
+    token_id: UUID
+    first_used_at: datetime
+    last_used_at: datetime
+    uses: int
+
+
 class SessionStore:
     """The sessions table in an SQL database (SQLite or PostgreSQL)."""
 
@@ -82,9 +108,12 @@ class SessionStore:
         if schema is not None and not _SCHEMA_NAME.fullmatch(schema):
             raise ValueError(f"not a schema name: {schema!r}")
         self._db = Database(url, synchronous="NORMAL", pool_size=4, max_overflow=4)
-        self._sessions = _table(sa.MetaData(schema=schema))
+        metadata = sa.MetaData(schema=schema)
+        self._sessions = _table(metadata)
+        self._uses = _uses_table(metadata)
         try:
             self._db.create_table(self._sessions, lock=TABLE)
+            self._db.create_table(self._uses, lock=USES_TABLE)
         except BaseException:
             self.close()
             raise
@@ -165,6 +194,44 @@ class SessionStore:
         with self._db.reading() as conn:
             found = conn.execute(sa.select(sa.func.count()).select_from(self._sessions))
             return int(found.scalar_one())
+
+    def note_token_use(self, token_id: UUID, staff_id: UUID, now: datetime) -> None:
+        """Count one use of an access token at ``now`` (it stays its last use until a later one)."""
+        uses = self._uses
+        at = _utc(now)
+        with self._db.transaction() as conn:
+            insert: Any = (
+                postgresql_insert(uses)
+                if conn.dialect.name == "postgresql"
+                else sqlite_insert(uses)
+            )
+            conn.execute(
+                insert.values(
+                    token_id=token_id, staff_id=staff_id, first_used_at=at, last_used_at=at, uses=1
+                ).on_conflict_do_update(
+                    index_elements=[uses.c.token_id],
+                    set_={
+                        "last_used_at": sa.func.max(
+                            uses.c.last_used_at, insert.excluded.last_used_at
+                        )
+                        if conn.dialect.name == "sqlite"
+                        else sa.func.greatest(uses.c.last_used_at, insert.excluded.last_used_at),
+                        "uses": uses.c.uses + 1,
+                    },
+                )
+            )
+
+    def token_uses(self, staff_id: UUID) -> dict[UUID, TokenUse]:
+        """The uses of every token of a person that has been used, by token id."""
+        uses = self._uses
+        with self._db.reading() as conn:
+            rows = conn.execute(sa.select(uses).where(uses.c.staff_id == staff_id)).all()
+        return {
+            r.token_id: TokenUse(
+                r.token_id, _aware(r.first_used_at), _aware(r.last_used_at), int(r.uses)
+            )
+            for r in rows
+        }
 
     def _update(self, session: Session, **values: Any) -> None:
         sessions = self._sessions

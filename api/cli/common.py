@@ -34,6 +34,7 @@ from domain.errors import DomainError
 from domain.rules import RulesError
 from domain.values import LabelledEnum, Role
 from storage.crypto import CryptoError, MasterKey
+from storage.sessions import session_store_beside
 
 console = Console()
 errors = Console(stderr=True)
@@ -83,10 +84,21 @@ def caller(archive: DossierArchive, token: str | None) -> CommandContext:
         errors.print("[red]需要令牌 / a token is required: --token or DOSSIER_TOKEN[/red]")
         raise typer.Exit(2)
     try:
-        return CommandContext(archive.authenticate(token))
+        return CommandContext(authenticated(archive, token))
     except DomainError as exc:
         errors.print(f"[red]{exc.zh}[/red]\n{exc.en}")
         raise typer.Exit(2) from None
+
+
+def authenticated(archive: DossierArchive, token: str) -> UUID:
+    """The staff id of a token that works now; its use is counted as an API request's is."""
+    staff_id, token_id = archive.authenticate_token(token)
+    sessions = session_store_beside(archive.env, read_settings().data_dir)
+    try:
+        sessions.note_token_use(token_id, staff_id, archive.wall_clock())
+    finally:
+        sessions.close()
+    return staff_id
 
 
 def progress_bar(on: Console, **options: Any) -> Progress:
@@ -237,7 +249,7 @@ def office(
     archive = open_archive()
     try:
         try:
-            staff_id = archive.authenticate(token)
+            staff_id = authenticated(archive, token)
         except DomainError as exc:
             raise typer.BadParameter(f"{exc.zh} / {exc.en}", param_hint="'--token'") from None
         try:

@@ -6,16 +6,38 @@ they cause (the same commands as api/routers/staff.py, from archive/commands/sta
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
+from uuid import UUID
+from zoneinfo import ZoneInfo
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
-from api.cli.common import CONSOLE, console, open_archive, run_at_console
+from api.cli.common import (
+    CONSOLE,
+    console,
+    errors,
+    open_archive,
+    read_settings,
+    refuse,
+    run_at_console,
+)
 from archive.commands.login import SetPassword, generate_password
-from archive.commands.staff import EnrolStaff, GrantRole, IssueToken, RevokeRole
+from archive.commands.staff import (
+    TOKEN_DAYS,
+    TOKEN_DAYS_MAX,
+    TOKEN_STATUS_ZH,
+    EnrolStaff,
+    GrantRole,
+    IssueToken,
+    RevokeRole,
+    RevokeToken,
+)
 from domain.errors import DomainError
 from domain.values import Role
+from storage.sessions import session_store_beside
 
 staff_app = typer.Typer(help="Staff and roles (人员与岗位).", no_args_is_help=True)
 
@@ -66,10 +88,101 @@ def staff_revoke(
 
 
 @staff_app.command("token")
-def staff_token(staff_no: Annotated[str, typer.Argument(help="staff number")]) -> None:
-    """Issue a new token; prints it once."""
-    _result, token = run_at_console(IssueToken(staff_no=staff_no))
+def staff_token(
+    staff_no: Annotated[str, typer.Argument(help="staff number")],
+    name: Annotated[
+        str | None, typer.Option(help="what it is for (用途), e.g. 核心系统日终文件")
+    ] = None,
+    days: Annotated[
+        int,
+        typer.Option(
+            min=1, max=TOKEN_DAYS_MAX, help=f"days it works (有效天数), 1 to {TOKEN_DAYS_MAX}"
+        ),
+    ] = TOKEN_DAYS,
+) -> None:
+    """Issue a new token; prints it once, and on stderr until when it works."""
+    _result, token = run_at_console(IssueToken(staff_no=staff_no, name=name, valid_days=days))
+    errors.print(f"有效至 / valid until {_moment(token.expires_at)}")
     typer.echo(token.token)
+
+
+@staff_app.command("tokens")
+def staff_tokens(staff_no: Annotated[str, typer.Argument(help="staff number")]) -> None:
+    """A person's access tokens — live, expired and revoked — with their last use (never the
+    tokens themselves)."""
+    archive = open_archive()
+    try:
+        try:
+            found = archive.tokens_of(CONSOLE, staff_no)
+            person = archive.staff(staff_no)
+        except DomainError as exc:
+            raise refuse(exc) from None
+        sessions = session_store_beside(archive.env, read_settings().data_dir)
+        try:
+            uses = sessions.token_uses(person.id)
+        finally:
+            sessions.close()
+        now = archive.wall_clock()
+        zone = ZoneInfo(archive.config.timezone)
+        console.print(f"访问令牌 / access tokens — {escape(archive.actor_name(person.id))}")
+        if not found:
+            console.print("尚未签发令牌 / no token has been issued")
+        for t in found:
+            used = uses.get(t.token_id)
+            status = t.status(now)
+            lines = [
+                ("用途 purpose", t.name or "未命名 / unnamed"),
+                ("状态 status", f"{TOKEN_STATUS_ZH[status]} {status}"),
+                ("签发 issued", f"{_moment(t.issued_at, zone)} {archive.actor_name(t.issued_by)}"),
+                (
+                    "有效至 expires",
+                    _moment(t.expires_at, zone) if t.expires_at else "不过期 / none",
+                ),
+                (
+                    "最近使用 last used",
+                    f"{_moment(used.last_used_at, zone)}（{used.uses} 次 / uses）"
+                    if used
+                    else "从未使用 / never",
+                ),
+            ]
+            if t.revoked_at is not None:
+                lines.append(
+                    (
+                        "吊销 revoked",
+                        f"{_moment(t.revoked_at, zone)} {archive.actor_name(t.revoked_by)}："
+                        f"{t.revoke_reason or ''}",
+                    )
+                )
+            console.print(f"\n[bold]{t.token_id}[/bold]")
+            for label, value in lines:
+                console.print(f"  {label}: {escape(value)}")
+    finally:
+        archive.close()
+
+
+@staff_app.command("revoke-token")
+def staff_revoke_token(
+    staff_no: Annotated[str, typer.Argument(help="staff number")],
+    token_id: Annotated[str, typer.Argument(help="the token's id (see `dossier staff tokens`)")],
+    reason: Annotated[str, typer.Option(help="why (原因)")],
+) -> None:
+    """Revoke an access token: it stops working at once."""
+    try:
+        token = UUID(token_id)
+    except ValueError:
+        raise typer.BadParameter(
+            f"不是令牌 id / not a token id: {token_id}", param_hint="TOKEN_ID"
+        ) from None
+    run_at_console(RevokeToken(staff_no=staff_no, token_id=token, reason=reason))
+    console.print(f"已吊销 / revoked token {token} of {staff_no}")
+
+
+def _moment(at: datetime | None, zone: ZoneInfo | None = None) -> str:
+    if at is None:
+        return "—"
+    if zone is None:
+        zone = ZoneInfo(read_settings().timezone)
+    return f"{at.astimezone(zone):%Y-%m-%d %H:%M}"
 
 
 @staff_app.command("list")

@@ -7,23 +7,32 @@ from __future__ import annotations
 from datetime import date
 from uuid import UUID
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import ArchiveDep, ReadCtx
 from api.responses import StaffNo, respond
 from api.routers import command_route
-from api.schemas import StaffCreated, StaffPublic, StaffsPublic, TokenIssued
+from api.schemas import (
+    StaffCreated,
+    StaffPublic,
+    StaffsPublic,
+    TokenIssued,
+    TokenPublic,
+    TokensPublic,
+)
 from archive.commands.duties import EvaluatePostLoanDuties
 from archive.commands.login import SetPassword
 from archive.commands.staff import (
+    TOKEN_STATUS_ZH,
     Enrolment,
     EnrolStaff,
     GrantRole,
     IssuedToken,
     IssueToken,
     RevokeRole,
+    RevokeToken,
 )
 from archive.core import CommandResult
 from domain.display import UNKNOWN_PERSON
@@ -73,10 +82,68 @@ command_route(
 
 def _issued(issued: tuple[CommandResult, IssuedToken], response: Response) -> TokenIssued:
     result, token = issued
-    return TokenIssued(token=token.token, token_id=token.token_id, result=respond(result, response))
+    return TokenIssued(
+        token=token.token,
+        token_id=token.token_id,
+        expires_at=token.expires_at,
+        result=respond(result, response),
+    )
 
 
-command_route(router, "/{staff_no}/tokens", IssueToken, answer=_issued, response_model=TokenIssued)
+command_route(
+    router,
+    "/{staff_no}/tokens",
+    IssueToken,
+    schema="TokenRequest",
+    answer=_issued,
+    response_model=TokenIssued,
+)
+command_route(
+    router,
+    "/{staff_no}/tokens/{token_id}/revoke",
+    RevokeToken,
+    schema="TokenRevocation",
+    name="revoke_token",
+)
+
+
+@router.get(
+    "/{staff_no}/tokens",
+    response_model=TokensPublic,
+    summary="访问令牌 / a person's access tokens",
+)
+def tokens(staff_no: StaffNo, request: Request, archive: ArchiveDep, ctx: ReadCtx) -> TokensPublic:
+    """Every token issued to the person — live, expired and revoked — with what it is for,
+    who issued it, until when it works, who revoked it and why, and its last use. Never the
+    token itself, and nothing of the archive's business."""
+    found = archive.tokens_of(ctx, staff_no)
+    person = archive.staff(staff_no)
+    uses = request.app.state.sessions.token_uses(person.id)
+    now = archive.wall_clock()
+
+    data = []
+    for t in found:
+        used = uses.get(t.token_id)
+        status = t.status(now)
+        data.append(
+            TokenPublic(
+                token_id=t.token_id,
+                name=t.name,
+                status=status,
+                status_zh=TOKEN_STATUS_ZH[status],
+                issued_at=t.issued_at,
+                issued_by=archive.actor_name(t.issued_by) or UNKNOWN_PERSON,
+                expires_at=t.expires_at,
+                revoked_at=t.revoked_at,
+                revoked_by=archive.actor_name(t.revoked_by) or None,
+                revoke_reason=t.revoke_reason,
+                last_used_at=used.last_used_at if used else None,
+                uses=used.uses if used else 0,
+            )
+        )
+    return TokensPublic(staff_no=person.staff_no, name=person.name, data=data, count=len(data))
+
+
 command_route(
     router, "/{staff_no}/password", SetPassword, schema="PasswordReset", name="set_password"
 )

@@ -1150,8 +1150,24 @@ class Scenario:
             ),
         )
         self.example(
-            "POST", "/staff/{staff_no}/tokens", Example({"staff_no": enrolled("FZ0004", [])})
+            "POST",
+            "/staff/{staff_no}/tokens",
+            Example(
+                {"staff_no": enrolled("FZ0004", [])},
+                body={"name": "核心系统日终文件", "valid_days": 30},
+            ),
         )
+        holder = enrolled("FZ0007", ["auditor"])
+        spare = self.bank.post(admin, f"/staff/{holder}/tokens", {"name": "备用"})
+        self.example(
+            "POST",
+            "/staff/{staff_no}/tokens/{token_id}/revoke",
+            Example(
+                {"staff_no": holder, "token_id": spare["token_id"]},
+                body={"reason": "审计项目结束"},
+            ),
+        )
+        self.example("GET", "/staff/{staff_no}/tokens", Example({"staff_no": holder}))
         self.example(
             "POST",
             "/staff/{staff_no}/transfers",

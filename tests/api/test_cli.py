@@ -14,6 +14,7 @@ from api.cli import app
 from api.cli import demo as cli_demo
 from api.composition import build_archive
 from api.settings import Settings
+from storage.sessions import session_store_beside
 
 runner = CliRunner()
 
@@ -298,3 +299,50 @@ def test_with_the_feed_enabled_the_demo_is_not_loaded_since_it_books_loans_by_ha
         assert cli_demo._is_empty(archive)
     finally:
         archive.close()
+
+
+def test_staff_tokens_are_issued_named_listed_with_their_uses_and_revoked(data_dir: Path) -> None:
+    added = runner.invoke(
+        app, ["staff", "add", "--no", "IT9", "--name", "核心对接", "--branch", "总行"]
+    )
+    assert added.exit_code == 0, added.output
+    issued = runner.invoke(app, ["staff", "token", "IT9", "--name", "日终文件", "--days", "30"])
+    assert issued.exit_code == 0, issued.output
+    token = issued.stdout.strip().splitlines()[-1]
+    token_id = token.split("_")[2]
+    assert "valid until" in issued.stderr
+    # A use through the command line is counted as a request's is.
+    runner.invoke(app, ["tasks", "--token", token])
+    runner.invoke(app, ["tasks", "--token", token])
+    archive = build_archive(Settings())
+    sessions = session_store_beside(archive.env, Settings().data_dir)
+    try:
+        uses = sessions.token_uses(archive.staff("IT9").id)
+    finally:
+        sessions.close()
+        archive.close()
+    assert [u.uses for u in uses.values()] == [2]
+
+    listed = runner.invoke(app, ["staff", "tokens", "IT9"])
+    assert listed.exit_code == 0, listed.output
+    assert "日终文件" in listed.output
+    assert "有效 live" in listed.output
+    assert "（2 次 / uses）" in listed.output
+    assert token not in listed.output
+
+    too_long = runner.invoke(app, ["staff", "token", "IT9", "--days", "400"])
+    assert too_long.exit_code == 2
+    bad_id = runner.invoke(app, ["staff", "revoke-token", "IT9", "nope", "--reason", "x"])
+    assert bad_id.exit_code == 2
+    uuid = f"{token_id[:8]}-{token_id[8:12]}-{token_id[12:16]}-{token_id[16:20]}-{token_id[20:]}"
+    revoked = runner.invoke(app, ["staff", "revoke-token", "IT9", uuid, "--reason", "对接更换"])
+    assert revoked.exit_code == 0, revoked.output
+    archive = build_archive(Settings())
+    try:
+        with pytest.raises(Exception, match="invalid or revoked"):
+            archive.authenticate(token)
+    finally:
+        archive.close()
+    listed = runner.invoke(app, ["staff", "tokens", "IT9"])
+    assert "已吊销 revoked" in listed.output
+    assert "对接更换" in listed.output

@@ -370,3 +370,49 @@ def test_a_register_and_a_loan_are_read_on_a_business_date_and_as_recorded_then(
     not_yet = console.get("/loans/DK2026000199?on=2025-01-09")
     assert 'data-testid="then-refused"' in not_yet.text
     assert "尚未放款" in not_yet.text
+
+
+def test_the_administrator_issues_a_token_once_and_revokes_it_with_a_reason(
+    console: Console,
+) -> None:
+    console.as_role(Role.ADMINISTRATOR)
+    auditor = PEOPLE[Role.AUDITOR][0]
+    empty = console.post(
+        "/admin/tokens", {"staff_no": auditor, "valid_days": "0", "csrf_token": console.csrf()}
+    )
+    assert empty.status_code == 422
+    assert 'data-testid="issued-token"' not in empty.text
+
+    page = console.post(
+        "/admin/tokens",
+        {"staff_no": auditor, "name": "审计取数", "valid_days": "30", "csrf_token": console.csrf()},
+    )
+    assert page.status_code == 200, page.text[:500]
+    shown = re.search(r"<code class=\"secret\">(dsr_[^<]+)</code>", page.text)
+    assert shown is not None
+    token = shown.group(1)
+    me = console.client.get("/api/v1/staff/me", headers={"Authorization": f"Bearer {token}"})
+    assert me.status_code == 200
+    listed = console.get("/admin/tokens")
+    assert token not in listed.text  # shown once, on the page that issued it
+    assert "审计取数" in listed.text
+    token_id = token.split("_")[2]
+    row = re.search(r'<tr data-token="([0-9a-f-]+)">(?:(?!</tr>).)*审计取数', listed.text, re.S)
+    assert row is not None
+    assert row.group(1).replace("-", "") == token_id
+    uuid = row.group(1)
+
+    no_reason = console.post(
+        f"/admin/tokens/{auditor}/{uuid}/revoke", {"reason": "", "csrf_token": console.csrf()}
+    )
+    assert no_reason.status_code == 422
+    revoked = console.post(
+        f"/admin/tokens/{auditor}/{uuid}/revoke",
+        {"reason": "审计项目结束", "csrf_token": console.csrf()},
+    )
+    assert revoked.status_code == 303, revoked.text[:500]
+    after = console.get("/admin/tokens")
+    assert "已吊销" in after.text
+    assert "审计项目结束" in after.text
+    gone = console.client.get("/api/v1/staff/me", headers={"Authorization": f"Bearer {token}"})
+    assert gone.status_code == 401

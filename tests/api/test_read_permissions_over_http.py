@@ -118,6 +118,8 @@ ROUTES: dict[str, Permission] = {
     # People.
     "/staff": Needs(Action.READ_STAFF),
     "/staff/me": SIGNED_IN,
+    # A person's access tokens (never the tokens): who reads the staff list.
+    "/staff/{staff_no}/tokens": Needs(Action.READ_STAFF),
     # Evaluations of a person's post-loan duties (履职评价): the trail's readers, within their
     # scope of the person's unit (and the person themselves).
     "/staff/{staff_no}/evaluations": Needs(Action.READ_TRAIL),

@@ -222,12 +222,18 @@ def role_granted(w: World) -> list[Any]:
 
 def token_issued(w: World) -> list[Any]:
     w.keep(token_id=uuid4())
-    w.staff["am"].issue_token(token_id=w.token_id, token_hash="0" * 64, actor=w.actor("admin"))
+    w.staff["am"].issue_token(
+        token_id=w.token_id,
+        token_hash="0" * 64,
+        actor=w.actor("admin"),
+        name="核心系统日终文件",
+        expires_at=datetime(2027, 3, 1, tzinfo=UTC),
+    )
     return [w.staff["am"]]
 
 
 def token_revoked(w: World) -> list[Any]:
-    w.staff["am"].revoke_token(token_id=w.token_id, actor=w.actor("admin"))
+    w.staff["am"].revoke_token(token_id=w.token_id, actor=w.actor("admin"), reason="调离岗位")
     return [w.staff["am"]]
 
 
