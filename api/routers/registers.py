@@ -387,14 +387,7 @@ def special_routes(router: APIRouter, names: set[str]) -> None:
             read = await ready(service, archive, ctx, ["document_search"], point)
             projection = service.select("document_search").projection
             hits = await run_in_threadpool(
-                partial(
-                    search,
-                    scope=read.scope,
-                    limit=limit,
-                    offset=offset,
-                    as_of=read.as_of,
-                    snippets=False,
-                ),
+                partial(search, scope=read.scope, limit=limit, offset=offset, as_of=read.as_of),
                 service.store,
                 projection,
                 q,

@@ -133,12 +133,7 @@ def _documents(
     archive = archive_of(request)
     _actor, scope = archive.reading_scope(viewer.ctx, Action.READ_DOCUMENT)
     hits = search_documents(
-        service.store,
-        service.select(DOCUMENTS).projection,
-        text,
-        scope=scope,
-        limit=PAGE_SIZE,
-        snippets=False,
+        service.store, service.select(DOCUMENTS).projection, text, scope=scope, limit=PAGE_SIZE
     )
     types = archive.rule_set().document_types
     found = []
