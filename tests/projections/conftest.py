@@ -94,12 +94,7 @@ def caught_up(
 
 
 def follower_for(app: DossierArchive, store: RegisterStore) -> Follower:
-    return Follower(
-        store,
-        app.recorder,
-        app.mapper,
-        all_registers(app.document_text, index_key=app.search_index_key),
-    )
+    return Follower(store, app.recorder, app.mapper, all_registers(app.document_text))
 
 
 @pytest.fixture
