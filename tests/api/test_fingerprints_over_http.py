@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
 from types import SimpleNamespace
 from typing import Any
 from uuid import UUID
@@ -701,6 +702,8 @@ def client() -> TestClient:
     """The real routes over an application that stops at the fingerprint."""
     stub: Any = DossierArchive.__new__(DossierArchive)
     stub.authenticate = lambda token: STAFF_ID
+    stub.authenticate_token = lambda token: (STAFF_ID, STAFF_ID)
+    stub.wall_clock = lambda: datetime.now(UTC)
     stub.config = ArchiveConfig()  # the core-banking feed off: the commands reach the path
     stub._execute = stop_at_fingerprint
     # What some commands read before their command path starts.
