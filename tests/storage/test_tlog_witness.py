@@ -163,6 +163,17 @@ def _verify(
     return [(d.check, d.detail) for d in report.discrepancies]
 
 
+def _sealed_after(
+    app: DossierArchive, staff: dict[str, CommandContext], sealer: Sealer, loans: int
+) -> Checkpoint:
+    """``loans`` more loans disbursed, then a checkpoint sealed over them (never none)."""
+    disburse(app, staff, loans)
+    sealer.catch_up()
+    sealed = sealer.seal()
+    assert sealed is not None
+    return sealed
+
+
 def _unreachable(name: str) -> tuple[WitnessClient, CosignerKey]:
     key = CosignerKey(name, Signer.generate().public_key)
     return WitnessClient(f"http://127.0.0.1:{_free_port()}", key, timeout=2), key
@@ -183,14 +194,8 @@ def test_a_consistent_extension_is_cosigned_and_verify_with_quorum_one_passes(
         ORIGIN,
         cosigners=[WitnessClient(witness.url, witness.key)],
     )
-    disburse(app, staff, 1)
-    sealer.catch_up()
-    first = sealer.seal()
-    assert first is not None
-    disburse(app, staff, 2)
-    sealer.catch_up()
-    second = sealer.seal()
-    assert second is not None
+    first = _sealed_after(app, staff, sealer, 1)
+    second = _sealed_after(app, staff, sealer, 2)
     assert second.tree_size > first.tree_size
 
     for checkpoint in integrity.checkpoints():
@@ -238,10 +243,7 @@ def test_a_forged_split_view_is_refused_and_nothing_is_stored(
     witness = start_witness("witness.audit-dept.example")
     client = WitnessClient(witness.url, witness.key)
     sealer = Sealer(app.recorder, integrity, log_signer, ORIGIN, cosigners=[client])
-    disburse(app, staff, 2)
-    sealer.catch_up()
-    honest = sealer.seal()
-    assert honest is not None
+    honest = _sealed_after(app, staff, sealer, 2)
     assert len(integrity.latest_checkpoint().cosignatures) == 1
     size = honest.tree_size
     before = witness.state_files()
@@ -259,10 +261,7 @@ def test_a_forged_split_view_is_refused_and_nothing_is_stored(
     assert witness.state_files() == before
 
     # The honest log goes on being cosigned from where the witness stands.
-    disburse(app, staff, 1)
-    sealer.catch_up()
-    later = sealer.seal()
-    assert later is not None
+    _sealed_after(app, staff, sealer, 1)
     assert len(integrity.latest_checkpoint().cosignatures) == 1
     assert witness.state_files() != before
 
@@ -282,10 +281,7 @@ def test_a_stale_old_size_answers_409_with_the_witness_size_and_strangers_are_re
         ORIGIN,
         cosigners=[WitnessClient(witness.url, witness.key)],
     )
-    disburse(app, staff, 1)
-    sealer.catch_up()
-    checkpoint = sealer.seal()
-    assert checkpoint is not None
+    checkpoint = _sealed_after(app, staff, sealer, 1)
     plain = replace(checkpoint, cosignatures=()).note()
     before = witness.state_files()
 
@@ -336,13 +332,8 @@ def test_quorum_two_with_one_witness_fails_verify_naming_the_missing_one_and_sea
         ORIGIN,
         cosigners=[WitnessClient(witness.url, witness.key), down],
     )
-    disburse(app, staff, 1)
-    sealer.catch_up()
-    assert sealer.seal() is not None  # a witness that is down does not stop sealing
-    disburse(app, staff, 1)
-    sealer.catch_up()
-    latest = sealer.seal()
-    assert latest is not None
+    _sealed_after(app, staff, sealer, 1)  # a witness that is down does not stop sealing
+    latest = _sealed_after(app, staff, sealer, 1)
     keys = [witness.key, down_key]
     assert [len(c.cosignatures) for c in integrity.checkpoints()] == [1, 1]
 
