@@ -345,6 +345,7 @@ def build_registers(settings: Settings, archive: DossierArchive) -> Registers:
     try:
         projections = all_registers(
             archive.document_text,
+            index_key=archive.search_index_key,
             default_rules=load_rules(settings.data_dir)[0],
             timezone=settings.timezone,
         )
@@ -373,6 +374,7 @@ def risk_report_drawer(
                 p
                 for p in all_registers(
                     archive.document_text,
+                    index_key=archive.search_index_key,
                     default_rules=load_rules(settings.data_dir)[0],
                     timezone=settings.timezone,
                 )

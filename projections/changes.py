@@ -255,6 +255,8 @@ class Changes:
         self._reads: set[tuple[str, Key]] = set()
         self._again = False
         self._timelines: dict[tuple[str, Key], list[dict[str, Any]]] = {}
+        self.purged = False
+        """Whether rows were deleted for good (:meth:`purge`) by this batch."""
 
     def at_event(self, position: int, at: datetime, on: date | None = None) -> None:
         """Stamp what follows with the event's log position, record time (naive UTC) and
@@ -591,6 +593,7 @@ class Changes:
                         [statements.convert(c, statements.cut_processors) for c in cuts],
                     )
                     written += len(cuts)
+                self.purged = self.purged or bool(purges)
                 if purges and self.conn.dialect.name == "sqlite":
                     # Overwrite the freed pages with zeros: the text must not linger on disk.
                     self.conn.exec_driver_sql("PRAGMA secure_delete = ON")

@@ -78,8 +78,9 @@ class RegisterStore(Database):
     def __init__(self, url: str | sa.URL, *, schema: str | None = None) -> None:
         # A batch takes the write lock before it reads the tracked position, so two writers
         # never apply the same events; the registers are rebuilt from the log after a crash,
-        # so a commit need not survive a power cut (synchronous=NORMAL).
-        super().__init__(url, synchronous="NORMAL")
+        # so a commit need not survive a power cut (synchronous=NORMAL). Freed pages are
+        # overwritten (secure_delete): what a destruction deletes must not stay in the file.
+        super().__init__(url, synchronous="NORMAL", secure_delete=True)
         self.schema = schema
         self.metadata = sa.MetaData(schema=schema)
         self.state = sa.Table(
@@ -108,6 +109,17 @@ class RegisterStore(Database):
         self.state.create(self.engine, checkfirst=True)
         self.failure.create(self.engine, checkfirst=True)
 
+    def wipe(self) -> None:
+        """After rows were deleted for good (a destruction): copy the overwritten pages into
+        the SQLite file and empty its write-ahead log, which still held the deleted rows'
+        pages. Nothing to do on PostgreSQL, whose registers hold no text in clear."""
+        if not self.is_sqlite:
+            return
+        with self.engine.connect() as conn:
+            driver = conn.connection.driver_connection
+            assert driver is not None
+            driver.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
     # -------------------------------------------------------------- tables
     def tables(self, projection: Projection, generation: int) -> dict[str, sa.Table]:
         key = (projection.name, generation)
@@ -128,7 +140,7 @@ class RegisterStore(Database):
                 self.failure.c.name == projection.name, self.failure.c.generation == generation
             )
         )
-        projection.on_dropped(conn, generation)
+        projection.on_dropped(conn, self.tables(projection, generation))
         for table in self.tables(projection, generation).values():
             table.drop(conn, checkfirst=True)
             self.metadata.remove(table)
