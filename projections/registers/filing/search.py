@@ -33,7 +33,6 @@ from typing import Any, ClassVar
 from uuid import UUID
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 
 from domain.dossier import Dossier
 from domain.scope import RowScope
@@ -221,21 +220,14 @@ class DocumentSearch(Projection):
         if not hashes:
             return 0
         postings = postings_table(changes.tables["documents"])
-        insert = (
-            sqlite.insert(postings)
-            if changes.conn.dialect.name == "sqlite"
-            else postgresql.insert(postings)
-        )
-        changes.conn.execute(
-            insert.on_conflict_do_nothing(), [{"term": h, "doc": doc} for h in hashes]
-        )
+        changes.insert_later(postings, [(h, doc) for h in hashes])
         return len(hashes)
 
     @handle.register(DossierEvents.Destroyed)
     def _(self, event: Any, changes: Changes) -> None:
         """A destroyed dossier leaves the index for good: every version of every row of its
         documents is deleted, and so are their postings."""
-        changes.flush()  # the documents filed earlier in this batch are in the table now
+        changes.flush()  # the documents filed earlier in this batch, and their postings
         documents = changes.tables["documents"]
         postings = postings_table(documents)
         if changes.conn.dialect.name == "sqlite":
