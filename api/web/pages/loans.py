@@ -133,7 +133,12 @@ def _documents(
     archive = archive_of(request)
     _actor, scope = archive.reading_scope(viewer.ctx, Action.READ_DOCUMENT)
     hits = search_documents(
-        service.store, service.select(DOCUMENTS).projection, text, scope=scope, limit=PAGE_SIZE
+        service.store,
+        service.select(DOCUMENTS).projection,
+        text,
+        scope=scope,
+        limit=PAGE_SIZE,
+        snippets=False,
     )
     types = archive.rule_set().document_types
     found = []

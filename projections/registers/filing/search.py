@@ -11,10 +11,11 @@ characters (Chinese has no spaces to split words on), after folding case and run
 space; each is stored only as a keyed hash (BLAKE2b with the search index key, a random key kept
 wrapped under the master key in the key store, never in the register database), in postings
 ``(term, doc)`` where ``doc`` numbers the document (the log position of its first filing). A
-phrase is looked up by the hashes of its own terms — its triples (every third one, and the last),
-or its pair or character when it is shorter — and the documents holding all of them are the
-candidates of the page; only those (at most a page of them) are read back through the text
-source, which decrypts them, to confirm the phrase and cut a snippet around it. Nothing of a
+phrase is looked up by the hashes of its own terms — all its triples, or its pair or character
+when it is shorter — and the documents holding all of them are the candidates of the page; only
+those (at most a page of them) are read back through the text source, which decrypts them, to
+confirm the phrase and cut a snippet around it (a phrase of one term needs no confirming: without
+snippets, nothing is decrypted). Nothing of a
 document's text, not even a character of it, is stored in the clear, on SQLite or PostgreSQL.
 
 When a dossier is destroyed its documents' rows and postings are deleted; the register database
@@ -101,12 +102,11 @@ def grams(text: str) -> set[str]:
 
 
 def phrase_grams(phrase: str) -> list[str]:
-    """The terms a normalized phrase is looked up by: every third triple and the last one (they
-    cover it), or the phrase itself when it is shorter than a triple."""
+    """The terms a normalized phrase is looked up by: all its triples (overlapping, so their
+    order is nearly pinned down), or the phrase itself when it is shorter than a triple."""
     if len(phrase) < TRIGRAM:
         return [phrase]
-    starts = sorted({*range(0, len(phrase) - TRIGRAM + 1, TRIGRAM), len(phrase) - TRIGRAM})
-    return list(dict.fromkeys(phrase[i : i + TRIGRAM] for i in starts))
+    return list(dict.fromkeys(phrase[i : i + TRIGRAM] for i in range(len(phrase) - 2)))
 
 
 class BlindTerms:
@@ -307,6 +307,7 @@ def search(
     limit: int = 50,
     offset: int = 0,
     as_of: AsOf = AsOf(),
+    snippets: bool = True,
 ) -> list[dict[str, Any]]:
     """The filed documents whose text contains ``phrase`` (current, or as of a past point), in
     the dossiers of the loans ``scope`` reaches: a search finds nothing beyond it.
@@ -315,7 +316,8 @@ def search(
     ``filename``, ``position`` and a ``snippet`` of the text around the match. The phrase is
     never part of the SQL: only the keyed hashes of its terms are bound. ``limit`` and
     ``offset`` count candidates (documents holding every term of the phrase); those that do not
-    hold the phrase itself are left out of the page.
+    hold the phrase itself are left out of the page. Without ``snippets``, a phrase of at
+    most three characters (one term: the postings answer it exactly) decrypts nothing.
     """
     phrase = " ".join(phrase.split())
     if not phrase:
@@ -363,6 +365,9 @@ def search(
     for row in found:
         hit = dict(row._mapping)
         media_type = hit.pop("media_type")
+        if not snippets and len(hashes) == 1:
+            hits.append(hit)
+            continue
         text = projection.text_source(hit["dossier_id"], hit["sha256"], media_type or "")
         if not text or wanted not in normalized(text):
             continue  # its terms appear apart, or its text is gone (destroyed meanwhile)
