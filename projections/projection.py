@@ -109,6 +109,10 @@ class Projection:
         """Drop what ``on_created`` made beside ``tables`` (a generation's, about to be
         dropped); nothing by default."""
 
+    def extra_tables(self, tables: Mapping[str, sa.Table]) -> list[sa.Table]:
+        """The tables ``on_created`` made beside ``tables``; none by default."""
+        return []
+
     def describe(self) -> dict[str, Any]:
         return {
             "name": self.name,

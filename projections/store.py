@@ -286,6 +286,13 @@ class RegisterStore(Database):
                 conn.execute(self._where(old).delete())
                 self._drop(conn, projection, old.generation)
         conn.execute(self._where(new).values(live=True, swapped_at=_now()))
+        if not self.is_sqlite:
+            # A generation filled by a rebuild has no planner statistics until autovacuum gets
+            # to it (never, where it is off): without them PostgreSQL may take a table of
+            # millions of rows for one of a single row and plan its queries accordingly.
+            tables = self.tables(projection, new.generation)
+            for table in [*tables.values(), *projection.extra_tables(tables)]:
+                conn.exec_driver_sql(f"ANALYZE {_qualified(conn, table)}")
 
     def _where(self, generation: Generation) -> _Target:
         return _Target(self.state, generation)
@@ -293,6 +300,12 @@ class RegisterStore(Database):
     def live_tables(self, conn: sa.Connection, projection: Projection) -> Mapping[str, sa.Table]:
         generation = self.live(conn)[projection.name]
         return self.tables(projection, generation.generation)
+
+
+def _qualified(conn: sa.Connection, table: sa.Table) -> str:
+    quote = conn.dialect.identifier_preparer.quote
+    name = quote(table.name)
+    return f"{quote(table.schema)}.{name}" if table.schema else name
 
 
 class _Target:

@@ -273,3 +273,26 @@ def test_a_document_whose_data_key_was_destroyed_has_no_text_and_the_rebuild_goe
         r for r in registers.rows("document_search", "documents") if r["loan_no"] == "DESTROYED-1"
     ]
     assert row["terms"] == 0
+
+
+def test_a_rebuilt_search_register_is_analysed_on_postgresql_and_still_finds_phrases(
+    registers: Registers, filed: dict[str, Any]
+) -> None:
+    """A generation swapped in by a rebuild is analysed, its postings too: without statistics
+    PostgreSQL may plan a search over millions of postings as if over one row."""
+    registers.follower.rebuild(["document_search"])
+    projection = registers.register("document_search")
+    if not registers.store.is_sqlite:  # planner statistics are PostgreSQL's
+        with registers.store.reading() as conn:
+            tables = registers.store.live_tables(conn, projection)
+            names = [t.name for t in [*tables.values(), postings_table(tables["documents"])]]
+            analysed = conn.execute(
+                sa.text(
+                    "SELECT relname FROM pg_stat_user_tables "
+                    "WHERE relname = ANY(:names) AND last_analyze IS NOT NULL"
+                ),
+                {"names": names},
+            ).scalars()
+            assert sorted(analysed) == sorted(names)
+    # A phrase of several terms is found through the candidates counted once.
+    assert [h["sha256"] for h in _search(registers, "按期归还")] == [filed["contract"]]

@@ -248,6 +248,9 @@ class DocumentSearch(Projection):
         postings = postings_table(tables["documents"])
         postings.create(conn)
 
+    def extra_tables(self, tables: Mapping[str, sa.Table]) -> list[sa.Table]:
+        return [postings_table(tables["documents"])]
+
     def on_dropped(self, conn: sa.Connection, tables: Mapping[str, sa.Table]) -> None:
         """Drop the postings of a generation (its documents table goes by itself)."""
         documents = tables["documents"]
@@ -345,14 +348,20 @@ def search(
         clauses += scope_clauses(conn, store, projection, DOCUMENTS.name, table, scope)
         if len(hashes) == 1:
             candidates = sa.select(postings.c.doc).where(postings.c.term == hashes[0])
+            clauses.append(table.c.doc.in_(candidates.scalar_subquery()))
         else:
-            candidates = (
+            # The documents holding every term, counted once (MATERIALIZED): planned as a
+            # correlated subquery it would be counted again for each document row, which
+            # PostgreSQL chooses when its statistics take the documents for a handful.
+            holding = (
                 sa.select(postings.c.doc)
                 .where(postings.c.term.in_(hashes))
                 .group_by(postings.c.doc)
                 .having(sa.func.count() == len(hashes))
+                .cte("holding")
+                .prefix_with("MATERIALIZED")
             )
-        clauses.append(table.c.doc.in_(candidates.scalar_subquery()))
+            clauses.append(table.c.doc.in_(sa.select(holding.c.doc)))
         names = ["dossier_id", "sha256", "loan_no", "borrower_name", "doc_type", "filename"]
         found = conn.execute(
             sa.select(*[table.c[n] for n in names], table.c.position, table.c.media_type)
