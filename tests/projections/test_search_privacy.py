@@ -23,7 +23,7 @@ from archive.application import DossierArchive
 from archive.core import CommandContext
 from domain.scope import RowScope
 from domain.values import dossier_id_for, loan_id_for
-from projections.registers.filing.search import postings_table, search
+from projections.registers.filing.search import held_table, postings_table, search
 from projections.store import RegisterStore, register_store_beside
 from tests.archive import test_disposition as disposition
 from tests.factories import make_disbursement, make_pdf, make_upload
@@ -89,6 +89,13 @@ def postings(store: RegisterStore, docs: Any) -> int:
         return int(conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one())
 
 
+def held(store: RegisterStore, docs: Any) -> int:
+    """How many documents' term hashes are kept packed (one row a document)."""
+    with store.reading() as conn:
+        table = held_table(store.live_tables(conn, docs)["documents"])
+        return int(conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one())
+
+
 def found(store: RegisterStore, docs: Any, phrase: str) -> list[str]:
     return [h["loan_no"] for h in search(store, docs, phrase, scope=RowScope.everything())]
 
@@ -128,8 +135,9 @@ def test_no_text_in_clear_and_a_destroyed_dossier_leaves_nothing_readable(
         assert DESTROYED in hit["snippet"]
         # Terms apart are no phrase: every triple of "潜艇质押号" is none of the document's.
         assert found(store, docs, "鹦鹉螺质押") == []
-        before = postings(store, docs)
+        before, held_before = postings(store, docs), held(store, docs)
         assert before > 0
+        assert held_before > 1
 
         # Even while kept, neither text lies in clear anywhere: not in the register's
         # database (its file and log on SQLite), nor anywhere else in the data directory.
@@ -151,6 +159,7 @@ def test_no_text_in_clear_and_a_destroyed_dossier_leaves_nothing_readable(
         assert found(store, docs, KEPT) == [KEPT_LOAN]
         assert found(store, docs, "藏宝") == [KEPT_LOAN]
         assert 0 < postings(store, docs) < before  # the destroyed document's postings went
+        assert 0 < held(store, docs) < held_before  # and its packed hashes
         rows = [r for r in follower_rows(store, docs) if r["dossier_id"] == dossier_id]
         assert rows == []
 

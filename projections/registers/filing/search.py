@@ -10,7 +10,10 @@ The terms of a document are its distinct characters, pairs of characters and tri
 characters (Chinese has no spaces to split words on), after folding case and runs of white
 space; each is stored only as a keyed hash (BLAKE2b with the search index key, a random key kept
 wrapped under the master key in the key store, never in the register database), in postings
-``(term, doc)`` where ``doc`` numbers the document (the log position of its first filing). A
+``(term, doc)`` where ``doc`` numbers the document (the log position of its first filing), and
+each document's own hashes, packed in one row (``doc``, ``hashes``), so that its postings can be
+found again to delete them — a second index of the postings by document would cost as much
+again at every filing as the postings themselves. A
 phrase is looked up by the hashes of its own terms — all its triples, or its pair or character
 when it is shorter — and the documents holding all of them are the candidates of the page; only
 those (at most a page of them) are read back through the text source, which decrypts them, to
@@ -18,7 +21,8 @@ confirm the phrase and cut a snippet around it (a phrase of one term needs no co
 snippets, nothing is decrypted). Nothing of a
 document's text, not even a character of it, is stored in the clear, on SQLite or PostgreSQL.
 
-When a dossier is destroyed its documents' rows and postings are deleted; the register database
+When a dossier is destroyed its documents' rows, postings and packed hashes are deleted; the
+register database
 (SQLite) overwrites freed pages (``secure_delete``) and its write-ahead log is checkpointed and
 truncated after the batch, so nothing of the text — whose key is shredded at the same time —
 stays readable in the files. A page may hold fewer hits than its size when a candidate does not
@@ -29,6 +33,8 @@ starts where the candidates of this one ended.
 from __future__ import annotations
 
 import hashlib
+import operator
+import struct
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 from uuid import UUID
@@ -94,10 +100,12 @@ def normalized(text: str) -> str:
 
 
 def grams(text: str) -> set[str]:
-    """The distinct terms of normalized ``text``: its characters, pairs and triples."""
-    found: set[str] = set()
-    for size in range(1, TRIGRAM + 1):
-        found.update(text[i : i + size] for i in range(len(text) - size + 1))
+    """The distinct terms of normalized ``text``: its characters, pairs and triples (each pair
+    and triple made by one concatenation, not sliced out of the text)."""
+    pairs = list(map(operator.add, text, text[1:]))
+    found = set(text)
+    found.update(pairs)
+    found.update(map(operator.add, pairs, text[2:]))
     return found
 
 
@@ -112,35 +120,37 @@ def phrase_grams(phrase: str) -> list[str]:
 class BlindTerms:
     """Terms as keyed hashes: BLAKE2b in keyed mode (a MAC) under the search index key.
 
-    The key is asked for once, when first needed, and kept in memory only.
+    The key is asked for once, when first needed, and kept in memory only, as a hash state
+    that has taken it in: each term's hash starts from a copy of that state, so the key block
+    is not hashed again for every term.
     """
 
     def __init__(self, key: Callable[[], bytes | None]) -> None:
         self._source = key
-        self._key: bytes | None = None
+        self._keyed: Any = None
 
-    def _known(self) -> bytes | None:
-        if self._key is None:
+    def _known(self) -> Any:
+        if self._keyed is None:
             key = self._source()
-            if key is not None and len(key) != INDEX_KEY_BYTES:
+            if key is None:
+                return None
+            if len(key) != INDEX_KEY_BYTES:
                 raise ValueError(f"the search index key is {INDEX_KEY_BYTES} bytes")
-            self._key = key
-        return self._key
+            self._keyed = hashlib.blake2b(key=key, digest_size=TERM_BYTES)
+        return self._keyed
 
     def hashes(self, terms: set[str] | list[str]) -> list[int] | None:
         """The terms' hashes (sorted, distinct), or None when there is no key."""
-        key = self._known()
-        if key is None:
+        keyed = self._known()
+        if keyed is None:
             return None
-        blake = hashlib.blake2b
-        return sorted(
-            {
-                int.from_bytes(
-                    blake(t.encode(), key=key, digest_size=TERM_BYTES).digest(), "big", signed=True
-                )
-                for t in terms
-            }
-        )
+        start, number = keyed.copy, int.from_bytes
+        found = set()
+        for term in terms:
+            state = start()
+            state.update(term.encode())
+            found.add(number(state.digest(), "big", signed=True))
+        return sorted(found)
 
 
 class DocumentSearch(Projection):
@@ -148,7 +158,8 @@ class DocumentSearch(Projection):
     blind index — no text of a document is stored in the register."""
 
     name = "document_search"
-    version = 4  # 4: a blind index of keyed term hashes; no text stored
+    version = 5  # 4: a blind index of keyed term hashes; no text stored. 5: postings found
+    # again by each document's packed hashes, not by a second index of the postings
     title_zh = "文档全文检索"
     title_en = "Document search"
     tables = (DOSSIERS, DOCUMENTS)
@@ -219,8 +230,9 @@ class DocumentSearch(Projection):
         hashes = self.terms.hashes(grams(normalized(text.replace("\x00", ""))))
         if not hashes:
             return 0
-        postings = postings_table(changes.tables["documents"])
-        changes.insert_later(postings, [(h, doc) for h in hashes])
+        documents = changes.tables["documents"]
+        changes.insert_later(postings_table(documents), [(h, doc) for h in hashes])
+        changes.insert_later(held_table(documents), [(doc, pack(hashes))])
         return len(hashes)
 
     @handle.register(DossierEvents.Destroyed)
@@ -228,35 +240,44 @@ class DocumentSearch(Projection):
         """A destroyed dossier leaves the index for good: every version of every row of its
         documents is deleted, and so are their postings."""
         changes.flush()  # the documents filed earlier in this batch, and their postings
+        conn = changes.conn
         documents = changes.tables["documents"]
-        postings = postings_table(documents)
-        if changes.conn.dialect.name == "sqlite":
-            changes.conn.exec_driver_sql("PRAGMA secure_delete = ON")
-        changes.conn.execute(
-            postings.delete().where(
-                postings.c.doc.in_(
-                    sa.select(documents.c.doc)
-                    .where(documents.c.dossier_id == event.originator_id)
-                    .scalar_subquery()
-                )
-            )
+        postings, held = postings_table(documents), held_table(documents)
+        if conn.dialect.name == "sqlite":
+            conn.exec_driver_sql("PRAGMA secure_delete = ON")
+        docs = (
+            sa.select(documents.c.doc)
+            .where(documents.c.dossier_id == event.originator_id)
+            .scalar_subquery()
         )
+        for doc, packed in conn.execute(
+            sa.select(held.c.doc, held.c.hashes).where(held.c.doc.in_(docs))
+        ):
+            conn.execute(
+                postings.delete().where(
+                    postings.c.term == sa.bindparam("t"), postings.c.doc == sa.bindparam("d")
+                ),
+                [{"t": term, "d": doc} for term in unpack(packed)],
+            )
+        conn.execute(held.delete().where(held.c.doc.in_(docs)))
         changes.purge("documents", dossier_id=event.originator_id)
 
     # -------------------------------------------------------------------- the index
     def on_created(self, conn: sa.Connection, tables: Mapping[str, sa.Table]) -> None:
-        postings = postings_table(tables["documents"])
-        postings.create(conn)
+        for table in self.extra_tables(tables):
+            table.create(conn)
 
     def extra_tables(self, tables: Mapping[str, sa.Table]) -> list[sa.Table]:
-        return [postings_table(tables["documents"])]
+        documents = tables["documents"]
+        return [postings_table(documents), held_table(documents)]
 
     def on_dropped(self, conn: sa.Connection, tables: Mapping[str, sa.Table]) -> None:
-        """Drop the postings of a generation (its documents table goes by itself)."""
+        """Drop the postings and packed hashes of a generation (its documents table goes by
+        itself)."""
         documents = tables["documents"]
-        postings = postings_table(documents)
-        postings.drop(conn, checkfirst=True)
-        documents.metadata.remove(postings)
+        for table in self.extra_tables(tables):
+            table.drop(conn, checkfirst=True)
+            documents.metadata.remove(table)
         if conn.dialect.name == "sqlite":
             # The full-text index of the releases before the blind index, with its copy of
             # the text (its triggers go with the documents table).
@@ -281,9 +302,34 @@ def postings_table(documents: sa.Table) -> sa.Table:
         sa.Column("term", sa.Integer, nullable=False),
         sa.Column("doc", sa.BigInteger, nullable=False),
         sa.PrimaryKeyConstraint("term", "doc", name=f"pk_{name}"),
-        sa.Index(f"ix_{name}_doc", "doc"),
         sqlite_with_rowid=False,
     )
+
+
+def held_table(documents: sa.Table) -> sa.Table:
+    """Beside the postings, each document's term hashes packed in one row (document number,
+    :func:`pack`): what finds its postings again when its dossier is destroyed."""
+    metadata = documents.metadata
+    name = f"{documents.name}_held"
+    key = f"{metadata.schema}.{name}" if metadata.schema else name
+    if key in metadata.tables:
+        return metadata.tables[key]
+    return sa.Table(
+        name,
+        metadata,
+        sa.Column("doc", sa.BigInteger, nullable=False),
+        sa.Column("hashes", sa.LargeBinary, nullable=False),
+        sa.PrimaryKeyConstraint("doc", name=f"pk_{name}"),
+    )
+
+
+def pack(hashes: list[int]) -> bytes:
+    """Term hashes as 4-byte big-endian signed integers, one after the other."""
+    return struct.pack(f">{len(hashes)}i", *hashes)
+
+
+def unpack(packed: bytes) -> tuple[int, ...]:
+    return struct.unpack(f">{len(packed) // TERM_BYTES}i", packed)
 
 
 # ----------------------------------------------------------------------------------- queries
