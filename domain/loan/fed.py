@@ -567,6 +567,11 @@ class LoanFeed(LoanLosses):
         _record(self, new)
         return True
 
+    def has_arrears_on(self, as_of: date) -> bool:
+        """Whether arrears are recorded for ``as_of`` (the reconciliation counts them)."""
+        rows: ArrearsRows | None = self.__dict__.get("_arrears")
+        return rows is not None and rows.has(as_of)
+
     def arrears_on(self, as_of: date) -> tuple[int, Decimal, Decimal] | None:
         """The days overdue and overdue principal and interest last recorded for ``as_of``."""
         rows: ArrearsRows | None = self.__dict__.get("_arrears")
