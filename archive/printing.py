@@ -216,7 +216,9 @@ def as_pdfa(pdf: bytes) -> bytes:
         f"{digest[8:10].hex()}-{digest[10:16].hex()}"
     )
     raw_info: Mapping[str, Any] = reader.metadata or {}
-    info = {str(k): str(v) for k, v in raw_info.items() if str(v) and str(v) != "unspecified"}
+    # ReportLab's placeholders for what was not set are left out of both.
+    placeholders = ("", "unspecified", "(unspecified)", "anonymous")
+    info = {str(k): str(v) for k, v in raw_info.items() if str(v) not in placeholders}
     # The information dictionary keeps only what the XMP repeats (PDF/A-2 6.6.3).
     kept = ("/Title", "/Author", "/Subject", "/Keywords", "/Creator", "/Producer")
     writer.metadata = {k: v for k, v in info.items() if k in kept} | {
