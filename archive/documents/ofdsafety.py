@@ -32,7 +32,7 @@ What is refused, and why:
   list (a page no viewer shows).
 
 The standard library's ZIP reader and expat do it: no third-party package is needed, and the
-two on PyPI with OFD in their names do not fit (docs/formats.md says why).
+two on PyPI with OFD in their names do not fit (docs/ofd.md says why).
 """
 
 from __future__ import annotations

@@ -100,3 +100,43 @@ def test_a_hostile_ofd_is_refused_with_its_reason_and_changes_nothing(api: Api, 
     body = refused(api, answer, before, 422, "document_rejected")
     assert hostile.reason in body["detail"]["en"], body
     assert hostile.filename in body["detail"]["zh"], body
+
+
+def test_an_electronic_copy_of_a_dossier_holding_an_ofd_is_refused_and_changes_nothing(
+    api: Api,
+) -> None:
+    disburse(api, LOAN)
+    assert _file_report(api, "还款凭证.ofd", make_ofd()).status_code == 201
+    request = {
+        "purpose": "audit",
+        "form": "electronic_copy",
+        "reason": "年度审计抽查",
+        "requested_on": "2025-06-02",
+        "due_on": "2025-06-09",
+    }
+    asked = api.post("auditor", f"/loans/{LOAN}/dossier/borrowings", request)
+    assert asked.status_code == 201, asked.text
+    borrowing = asked.json()["aggregate_id"]
+    assert api.post("archhead", f"/borrowings/{borrowing}/approve", {}).status_code == 201
+    before = api.counts()
+
+    answer = api.post(
+        "archivist", f"/borrowings/{borrowing}/electronic-copy", {"issued_on": "2025-06-02"}
+    )
+
+    body = refused(api, answer, before, 409, "copy_not_stampable")
+    assert "还款凭证.ofd" in body["detail"]["en"]
+    assert "OFD takes no watermark" in body["detail"]["en"]
+
+
+def test_a_filed_ofd_passes_the_fixity_check_that_reinspects_it(api: Api) -> None:
+    disburse(api, LOAN)
+    package = make_ofd()
+    assert _file_report(api, "还款凭证.ofd", package).status_code == 201
+
+    checked = api.post("auditor", f"/loans/{LOAN}/dossier/fixity-checks")
+
+    assert checked.status_code == 201, checked.text
+    results = {r["sha256"]: r["status"] for r in checked.json()["results"]}
+    assert results[hashlib.sha256(package).hexdigest()] == "intact"
+    assert checked.json()["passed"] is True
