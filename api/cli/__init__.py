@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+import structlog
 import typer
 from typer.core import TyperGroup
 
@@ -34,7 +35,7 @@ from api.cli.tasks import tasks
 from api.cli.verify import verify
 from api.cli.witness import witness_app
 from api.composition import master_key, signing_key
-from api.logs import configure_logging
+from api.logs import bind_run, configure_logging
 from api.settings import Settings
 from domain.errors import InvalidInputError
 from storage.crypto import CryptoError
@@ -79,7 +80,7 @@ app.add_typer(witness_app, name="witness")
 
 
 @app.callback()
-def _every_command() -> None:
+def _every_command(context: typer.Context) -> None:
     # Logging is set up before any command runs, at the configured level. Settings that do
     # not parse leave the defaults here: the command itself reports what is wrong with them.
     try:
@@ -87,7 +88,9 @@ def _every_command() -> None:
     except ValueError:
         configure_logging()
     else:
-        configure_logging(settings.log_level, json=settings.environment == "production")
+        configure_logging(settings.log_level, json=settings.log_json)
+    bind_run(context.invoked_subcommand)
+    context.call_on_close(structlog.contextvars.clear_contextvars)
 
 
 @app.command()
