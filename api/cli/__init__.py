@@ -22,6 +22,7 @@ from api.cli.compliance import report
 from api.cli.custody import archive_app, custody_app
 from api.cli.demo import build_demo, load_demo_on_first_start
 from api.cli.disposition import destruction_app
+from api.cli.health import health
 from api.cli.imports import import_app
 from api.cli.integrity import check, gc
 from api.cli.keys import keys_app
@@ -69,6 +70,7 @@ app.command("check")(check)
 app.command("gc")(gc)
 app.command("rebuild")(rebuild)
 app.command("follow")(follow)
+app.command("health")(health)
 app.command("verify")(verify)
 app.command("bundle")(bundle)
 app.command("verify-bundle")(verify_bundle)
