@@ -111,8 +111,21 @@ def test_after_a_command_the_metrics_name_its_route_template_command_and_registe
     ):
         assert family in after, family
 
+    checked = api.post("archivist", "/loans/HL-101/dossier/fixity-checks")
+    assert checked.is_success, checked.text
+    verified = api.post("auditor", "/integrity/verifications", {"documents": False})
+    assert verified.status_code == 201, verified.text
     assert api.post("auditor", "/integrity/checkpoints").status_code == 201
     sealed = scrape(api.client)
+    fixity = "dossier_fixity_results_total"
+    assert value(sealed, fixity, status="intact") == value(after, fixity, status="intact") + 2
+    assert value(sealed, "dossier_fixity_last_run_failed_dossiers") == 0
+    assert value(sealed, "dossier_fixity_last_run_timestamp_seconds") > 0
+    runs = "dossier_verification_runs_total"
+    assert value(sealed, runs, outcome="intact") == value(after, runs, outcome="intact") + 1
+    assert value(sealed, "dossier_verification_last_run_intact") == 1
+    assert value(sealed, "dossier_verification_last_run_events_checked") >= head
+    head = api.archive.recorder.max_notification_id()
     assert value(sealed, "dossier_sealer_unsealed_events") == 0
     assert value(sealed, "dossier_checkpoint_tree_size") == head
     assert value(sealed, "dossier_checkpoint_age_seconds") >= 0
