@@ -3,6 +3,11 @@
 Every page is stamped, with pypdf, with the reader's name and staff number, the
 purpose of the read and the date, in Chinese; an image is first set on an A4
 page. The copy is a new document with its own hash, recorded with the read.
+
+An OFD (GB/T 33190) is not stamped: no maintained Python library writes into an OFD, and a
+stamp rendered through a conversion to PDF would hand the reader another document than the
+one kept. It is handed over as the original, through the same recorded read, and the answer
+says so (:data:`UNSTAMPED_NOTE`).
 """
 
 from __future__ import annotations
@@ -20,7 +25,18 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 
+from domain.values import UNSTAMPED_MEDIA_TYPES
+
 FONT = "STSong-Light"
+UNSTAMPED_NOTE = (
+    "OFD is handed over as the original, without a watermark: no maintained library stamps OFD"
+)
+"""Why a read of an OFD is not watermarked (said in the answer's X-Watermark-Note header)."""
+
+
+def can_watermark(media_type: str) -> bool:
+    """True when a watermarked copy can be made of documents of ``media_type``."""
+    return media_type not in UNSTAMPED_MEDIA_TYPES
 
 
 @lru_cache(maxsize=1)
@@ -67,7 +83,9 @@ def _image_as_pdf(image: BinaryIO) -> io.BytesIO:
 
 
 def watermarked_copy(source: BinaryIO, media_type: str, lines: Sequence[str]) -> bytes:
-    """A PDF copy of ``source`` with ``lines`` stamped on every page."""
+    """A PDF copy of ``source`` with ``lines`` stamped on every page (a PDF or an image)."""
+    if not can_watermark(media_type):
+        raise ValueError(f"no watermarked copy can be made of {media_type}")
     document = source if media_type == "application/pdf" else _image_as_pdf(source)
     writer = PdfWriter(clone_from=PdfReader(document))
     stamps: dict[tuple[float, float], bytes] = {}

@@ -37,6 +37,8 @@ FILES = (LOANS, REPAYMENTS, OVERDUE, SETTLEMENTS)
 may name a loan the same batch brings."""
 
 ENCODINGS = {"UTF-8": "utf-8", "GB18030": "gb18030"}
+BLOCK_BYTES = 1 << 20
+"""A data file is read, hashed and decoded this many bytes at a time."""
 HELD_LINES = 200_000
 """A batch of at most this many records keeps its typed lines in memory from the check to the
 import (some 100 MB at most); a larger one is read again from its files, keeping memory flat."""
@@ -758,29 +760,71 @@ class _Records:
         self._bad_encoding = False
 
     def _decoded(self) -> Iterator[str]:
-        name, encoding, digest = self.name, self.encoding, self.digest
-        with self.source.open(name) as f:
-            for number, raw in enumerate(f, start=1):
+        """The file's lines as text, each with its ``\\n``. Read, hashed and decoded a block at a
+        time (the lines split on ``\\n`` alone, as the bytes were: neither UTF-8 nor GB18030 has
+        that byte inside a character); a block that does not decode is gone through line by
+        line to name the first line that does not, and nothing after it is decoded."""
+        digest = self.digest
+        number = 0  # the lines yielded or refused so far
+        rest = b""
+        with self.source.open(self.name) as f:
+            while block := f.read(BLOCK_BYTES):
                 if digest is not None:
-                    digest.update(raw)
+                    digest.update(block)
                 if self._bad_encoding:
                     continue
-                try:
-                    text = raw.decode(encoding)
-                except UnicodeDecodeError:
-                    self._bad_encoding = True
-                    self.problems.add(
-                        name,
-                        number,
-                        None,
-                        "encoding",
-                        f"第 {number} 行不是有效的 {encoding.upper()} 编码",
-                        f"line {number} is not valid {encoding.upper()}",
-                    )
-                    continue
-                if number == 1:
-                    text = text.removeprefix("\ufeff")
-                yield text
+                block = rest + block
+                cut = block.rfind(b"\n") + 1
+                rest = block[cut:]
+                if cut:
+                    yield from self._lines(block[:cut], number)
+                    number += block.count(b"\n", 0, cut)
+            if rest and not self._bad_encoding:
+                yield from self._lines(rest, number)
+
+    def _lines(self, data: bytes, before: int) -> Iterator[str]:
+        """The lines of ``data`` (whole lines; the last may lack its ``\\n`` at the end of the
+        file), which follow ``before`` lines of the file."""
+        try:
+            text = data.decode(self.encoding)
+        except UnicodeDecodeError:
+            yield from self._lines_one_by_one(data, before)
+            return
+        if before == 0:
+            text = text.removeprefix("\ufeff")
+        pieces = text.split("\n")
+        last = pieces.pop()  # empty when the data ends with its \n
+        for piece in pieces:
+            yield piece + "\n"
+        if last:
+            yield last
+
+    def _lines_one_by_one(self, data: bytes, before: int) -> Iterator[str]:
+        """:meth:`_lines` for data that does not decode: each line decoded alone, up to the
+        first that does not, which is reported."""
+        name, encoding = self.name, self.encoding
+        raws = data.split(b"\n")
+        ended = len(raws) - 1  # the lines that end with their \n
+        if not raws[-1]:
+            raws.pop()
+        for offset, raw in enumerate(raws, start=1):
+            number = before + offset
+            try:
+                text = raw.decode(encoding)
+            except UnicodeDecodeError:
+                self._bad_encoding = True
+                self.problems.add(
+                    name,
+                    number,
+                    None,
+                    "encoding",
+                    f"第 {number} 行不是有效的 {encoding.upper()} 编码",
+                    f"line {number} is not valid {encoding.upper()}",
+                )
+                return
+            if number == 1:
+                text = text.removeprefix("\ufeff")
+            yield text + "\n" if offset <= ended else text
 
     def __iter__(self) -> Iterator[tuple[int, list[str] | None]]:
         name, problems = self.name, self.problems

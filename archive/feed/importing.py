@@ -960,7 +960,7 @@ class FeedCommands(ArchiveCore):
                 if not isinstance(loan, Loan):
                     continue
                 if isinstance(typed, OverdueLine):
-                    records += loan.arrears_on(day) is not None
+                    records += loan.has_arrears_on(day)
                 elif isinstance(typed, RepaymentLine):
                     held = loan.core_reference(typed.reference)
                     if held is not None:

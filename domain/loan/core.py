@@ -560,6 +560,19 @@ class LoanCore(Aggregate):
         penalty: Decimal | None = None,
         fed: dict[str, Any] | None = None,
     ) -> None:
+        self._on_repayment_recorded(paid_on, principal, interest, on_time, reference, penalty)
+
+    def _on_repayment_recorded(
+        self,
+        paid_on: date,
+        principal: Decimal,
+        interest: Decimal,
+        on_time: bool,
+        reference: str | None,
+        penalty: Decimal | None,
+    ) -> None:
+        """What a recorded repayment changes: the event's ``apply``, which the core's commands
+        also call directly (:func:`domain.loan.fed.trigger_applied`)."""
         repayment = Repayment(
             paid_on, principal + interest, on_time, self.overdue_principal + self.overdue_interest
         )
@@ -622,6 +635,16 @@ class LoanCore(Aggregate):
         role: Role,
         fed: dict[str, Any] | None = None,
     ) -> None:
+        self._on_overdue_recorded(as_of, days_overdue, overdue_principal, overdue_interest)
+
+    def _on_overdue_recorded(
+        self,
+        as_of: date,
+        days_overdue: int,
+        overdue_principal: Decimal,
+        overdue_interest: Decimal,
+    ) -> None:
+        """What recorded arrears change: the event's ``apply``, as for a repayment."""
         self._arrears_rows().append(as_of, days_overdue, overdue_principal, overdue_interest)
         if days_overdue > 0 and self.days_overdue == 0:
             self.normal_repayments_since_arrears = 0

@@ -72,10 +72,22 @@ MASTER_FIELDS = (
 """The loan's master data the core system may change (besides its unit and manager)."""
 
 
-_REPAYMENT_RECORDED: type[LoanCore.Event] = LoanCore.RepaymentRecorded  # type: ignore[attr-defined]
-_OVERDUE_RECORDED: type[LoanCore.Event] = LoanCore.OverdueStatusRecorded  # type: ignore[attr-defined]
+_REPAYMENT_RECORDED: Any = LoanCore.RepaymentRecorded  # type: ignore[attr-defined]
+_OVERDUE_RECORDED: Any = LoanCore.OverdueStatusRecorded  # type: ignore[attr-defined]
 """The events ``_repayment_recorded`` and ``_overdue_recorded`` record (their ``@event``
 classes), triggered directly by the core's commands: see :meth:`LoanFeed.report_repayment`."""
+
+
+def _record(loan: LoanCore, new: Any) -> None:
+    """The rest of what ``trigger_event`` does with an event built as the next of ``loan``'s
+    and already applied (the library's ``mutate``: the version and the time of the change; then
+    the event pending). The caller applies the change itself, through the very method the
+    event's ``apply`` calls on replay (``_on_repayment_recorded``, ``_on_overdue_recorded``),
+    without building the event's attributes into a dictionary and filtering them by the
+    method's parameters for each of a day-end batch's thousands of lines."""
+    loan.version = new.originator_version
+    loan.modified_on = new.timestamp
+    loan.pending_events.append(new)
 
 
 def rate_text(rate: Decimal) -> str:
@@ -438,13 +450,16 @@ class LoanFeed(LoanLosses):
                 field="principal",
             )
         # The event ``_repayment_recorded`` records, triggered without the decorator's look at
-        # each call's arguments: a core's day-end batch brings thousands of them.
-        self.trigger_event(
-            _REPAYMENT_RECORDED,
+        # each call's arguments and applied directly: a core's day-end batch brings thousands.
+        on_time = self.days_overdue == 0
+        new = _REPAYMENT_RECORDED(
+            originator_id=self.id,
+            originator_version=self.version + 1,
+            timestamp=_REPAYMENT_RECORDED.create_timestamp(),
             paid_on=paid_on,
             principal=amounts[0],
             interest=amounts[1],
-            on_time=self.days_overdue == 0,
+            on_time=on_time,
             recovery=self.status is LoanStatus.WRITTEN_OFF,
             documents=[],
             actor_id=actor.id,
@@ -453,6 +468,8 @@ class LoanFeed(LoanLosses):
             penalty=amounts[2],
             fed=fed,
         )
+        self._on_repayment_recorded(paid_on, amounts[0], amounts[1], on_time, reference, amounts[2])
+        _record(self, new)
         return True
 
     @event("RepaymentCorrected")
@@ -534,8 +551,10 @@ class LoanFeed(LoanLosses):
                 "overdue_principal exceeds the balance",
                 field="overdue_principal",
             )
-        self.trigger_event(  # ``_overdue_recorded``'s event, as above for a repayment
-            _OVERDUE_RECORDED,
+        new = _OVERDUE_RECORDED(  # ``_overdue_recorded``'s event, as above for a repayment
+            originator_id=self.id,
+            originator_version=self.version + 1,
+            timestamp=_OVERDUE_RECORDED.create_timestamp(),
             as_of=as_of,
             days_overdue=days_overdue,
             overdue_principal=principal,
@@ -544,7 +563,14 @@ class LoanFeed(LoanLosses):
             role=actor.role,
             fed=fed,
         )
+        self._on_overdue_recorded(as_of, days_overdue, principal, interest)
+        _record(self, new)
         return True
+
+    def has_arrears_on(self, as_of: date) -> bool:
+        """Whether arrears are recorded for ``as_of`` (the reconciliation counts them)."""
+        rows: ArrearsRows | None = self.__dict__.get("_arrears")
+        return rows is not None and rows.has(as_of)
 
     def arrears_on(self, as_of: date) -> tuple[int, Decimal, Decimal] | None:
         """The days overdue and overdue principal and interest last recorded for ``as_of``."""

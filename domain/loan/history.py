@@ -209,6 +209,10 @@ class ArrearsRows:
                 return at
         return None
 
+    def has(self, as_of: date) -> bool:
+        """Whether arrears are recorded for ``as_of`` (:meth:`on` without reading them)."""
+        return self._last(as_of) is not None
+
     def on(self, as_of: date) -> tuple[int, Decimal, Decimal] | None:
         """The days and amounts last recorded for ``as_of``."""
         at = self._last(as_of)

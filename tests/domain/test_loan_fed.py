@@ -142,6 +142,11 @@ def test_the_cores_commands_record_the_events_their_decorated_methods_record() -
     assert _recorded(booked.collect_events()) == _recorded(decorated.collect_events())
     assert booked.balance == decorated.balance == Decimal("99990.00")
     assert booked.arrears_on(date(2025, 1, 10)) == decorated.arrears_on(date(2025, 1, 10))
+    assert booked.has_arrears_on(date(2025, 1, 10)) is (
+        booked.arrears_on(date(2025, 1, 10)) is not None
+    )
+    assert booked.has_arrears_on(date(2025, 1, 10))  # recorded above, as the decorated one was
+    assert not booked.has_arrears_on(date(2025, 1, 11))
     assert booked.core_references == decorated.core_references
     opened = Dossier.open(
         loan_id=booked.id,

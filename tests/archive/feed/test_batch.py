@@ -300,6 +300,42 @@ def test_bytes_that_are_not_the_named_encoding_refuse_the_file_at_their_line(
     assert refused(folder)[0] == (LOANS, 2, None, "encoding")
 
 
+@pytest.mark.parametrize("block", [5, 64, 1 << 20])
+@pytest.mark.parametrize("encoding", ["UTF-8", "GB18030"])
+def test_a_file_read_in_blocks_gives_the_same_lines_wherever_a_block_ends(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, block: int, encoding: str
+) -> None:
+    """Blocks that end inside a line, inside a Chinese character or inside a quoted newline
+    give the same typed lines, line numbers and refusals as one block holding the file."""
+    import archive.feed.batch as batch_module
+
+    rows = [loan(), loan("JD-2", purpose="第一行\n第二行"), loan("JD-3", borrower_name="丰收")]
+    folder = write(tmp_path / "good", encoding, **{LOANS: rows})
+
+    def seen(size: int) -> tuple[list[tuple[int, str, str]], list[tuple[str, int | None]]]:
+        monkeypatch.setattr(batch_module, "BLOCK_BYTES", size)
+        checked = check_batch(folder, Known(), partial=True)
+        try:
+            lines = [
+                (t.line, t.loan_no, t.borrower_name if isinstance(t, LoanLine) else "")
+                for t in checked.lines(LOANS)
+            ]
+            return lines, [(p.file, p.line) for p in checked.problems]
+        finally:
+            checked.close()
+
+    lines, problems = seen(block)
+    assert (lines, problems) == seen(1 << 24)
+    assert lines[0] == (2, "JD-1", "云溪县丰收农机合作社")
+    assert lines[-1] == (5, "JD-3", "丰收")  # after a record of two physical lines
+    bad = write(tmp_path / "bad", "UTF-8", **{LOANS: rows})
+    data = (bad / LOANS).read_bytes().split(b"\n")
+    data[4] = data[4].decode().encode("gb18030")  # the fifth physical line: JD-3's
+    reseal(bad, LOANS, b"\n".join(data))
+    monkeypatch.setattr(batch_module, "BLOCK_BYTES", block)
+    assert [p for p in refused(bad) if p[3] == "encoding"] == [(LOANS, 5, None, "encoding")]
+
+
 def test_quoted_newlines_count_as_one_record_and_lines_are_physical(tmp_path: Path) -> None:
     folder = write(tmp_path, **{LOANS: [loan(purpose="第一行\n第二行"), loan("JD-2")]})
     problems = refused(folder)  # and the repayment of the refused loan cannot stand either
