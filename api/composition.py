@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 
 from api.metrics import CountedBlobStore, verification_ran
 from api.settings import Settings
+from archive import printing
 from archive.application import DossierArchive
 from archive.config import ArchiveConfig
 from archive.core import CommandContext
@@ -103,6 +104,8 @@ def build_archive(settings: Settings, master: MasterKey | None = None) -> Dossie
     Refuses to start, with a clear error, on a master key that does not unwrap the
     stored data keys.
     """
+    # The font and colour profile every PDF is printed with: missing, the service stops here.
+    printing.configure(font=settings.pdf_font, icc_profile=settings.pdf_icc_profile)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     rules, source = load_rules(settings.data_dir)  # a bad rules file stops here, naming the key
     if not settings.is_embedded and settings.postgres_schema:

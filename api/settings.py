@@ -78,6 +78,21 @@ class Settings(BaseSettings):
         default="Asia/Shanghai",
         description="the bank's time zone: register dates 'as of' end at its midnight",
     )
+    pdf_font: Path | None = Field(
+        default=None,
+        description=(
+            "the TrueType CJK font (.ttf or .ttc, TrueType outlines) every PDF the archive "
+            "draws embeds; default: WenQuanYi Zen Hei where Debian's fonts-wqy-zenhei installs "
+            "it. The service refuses to start without one"
+        ),
+    )
+    pdf_icc_profile: Path | None = Field(
+        default=None,
+        description=(
+            "the sRGB ICC profile of the PDF/A output intent; default: sRGB.icc where Debian's "
+            "icc-profiles-free installs it"
+        ),
+    )
     future_date_tolerance_days: int = Field(
         default=0,
         ge=0,
