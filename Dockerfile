@@ -8,9 +8,11 @@ COPY . .
 RUN /opt/dossier/bin/pip install .
 
 FROM python:3.11-slim
-# psycopg (through eventsourcing[postgres]) is pure Python and loads the system libpq.
+# psycopg (through eventsourcing[postgres]) is pure Python and loads the system libpq. Every
+# PDF the archive draws embeds the TrueType Chinese font of fonts-wqy-zenhei, and its PDF/A
+# forms carry the sRGB profile of icc-profiles-free: without them the service refuses to start.
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends libpq5 \
+    && apt-get install -y --no-install-recommends libpq5 fonts-wqy-zenhei icc-profiles-free \
     && rm -rf /var/lib/apt/lists/*
 RUN useradd --system --uid 10001 --user-group --home-dir /data --no-create-home dossier \
     && mkdir /data \

@@ -21,9 +21,13 @@ $(STAMP): pyproject.toml
 ## system-deps: Debian packages the Python dependencies and the browser tests need, installed
 ## when missing: libpq5 (pure-Python psycopg, pulled in by eventsourcing[postgres], loads the
 ## system libpq at import time); chromium, the browser Playwright drives (never a downloaded
-## one); fonts-noto-cjk, without which Chinese renders as empty boxes; golang-go and
-## golang-golang-x-mod-dev, Go's own signed-note and transparency-log packages, with which a test
-## checks the archive's checkpoints and proofs (tests/go/tlogcheck).
+## one); fonts-noto-cjk, without which Chinese renders as empty boxes in the browser;
+## fonts-wqy-zenhei, the TrueType Chinese font every PDF the archive draws embeds (ReportLab
+## embeds TrueType outlines only; Noto CJK's are CFF), and icc-profiles-free, the sRGB profile
+## of its PDF/A output intent; poppler-utils, with which the tests render those PDFs
+## (pdftoppm); golang-go and golang-golang-x-mod-dev, Go's own signed-note and
+## transparency-log packages, with which a test checks the archive's checkpoints and proofs
+## (tests/go/tlogcheck).
 system-deps:
 	@missing=""; \
 	if ! PATH="$$PATH:/sbin:/usr/sbin" ldconfig -p 2>/dev/null | grep -q 'libpq\.so\.5'; then \
@@ -33,6 +37,11 @@ system-deps:
 	if ! ls /usr/share/fonts/opentype/noto/NotoSansCJK* >/dev/null 2>&1; then \
 		missing="$$missing fonts-noto-cjk"; \
 	fi; \
+	if [ ! -f /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ]; then \
+		missing="$$missing fonts-wqy-zenhei"; \
+	fi; \
+	if [ ! -f /usr/share/color/icc/sRGB.icc ]; then missing="$$missing icc-profiles-free"; fi; \
+	if [ ! -x /usr/bin/pdftoppm ]; then missing="$$missing poppler-utils"; fi; \
 	if [ ! -x /usr/bin/go ]; then missing="$$missing golang-go"; fi; \
 	if [ ! -d /usr/share/gocode/src/golang.org/x/mod/sumdb/note ]; then \
 		missing="$$missing golang-golang-x-mod-dev"; \

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 import structlog
 from fastapi import FastAPI, Request
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
+from pydantic import SecretStr
 
 from api import errors, web
 from api.composition import build_archive, build_integrity, build_registers
 from api.deps import MAX_FILES
 from api.feed_jobs import FeedJobs
 from api.logs import configure_logging
-from api.metrics import exposition
+from api.metrics import STATE, Served, exposition
 from api.middleware import BodyLimit, RequestLog
 from api.openapi import document
 from api.routers import (
@@ -161,9 +163,19 @@ def create_app(settings: Settings | None = None, archive: DossierArchive | None 
             built.follower.start()
         if serving.in_process_sealer:
             sealing.sealer.start()
+        served = Served(
+            app.state.archive,
+            built.service,
+            sealing.store,
+            app.state.feed_jobs,
+            max_lag_seconds=serving.ready_max_lag_seconds,
+            max_seal_lag_seconds=serving.ready_max_seal_lag_seconds,
+        )
+        STATE.attach(served)
         try:
             yield
         finally:
+            STATE.detach(served)
             app.state.feed_jobs.close()  # stops an import at the end of its chunk
             app.state.sessions.close()
             sealing.close()  # stops the sealer after a last catch-up and seal
@@ -187,7 +199,7 @@ def create_app(settings: Settings | None = None, archive: DossierArchive | None 
     app.state.limits = _limits(settings)
     serve_with(app, settings, archive)
     errors.install(app)
-    configure_logging(settings.log_level, json=settings.environment == "production")
+    configure_logging(settings.log_level, json=settings.log_json)
     # Every document may be up to the limit; a command carries at most MAX_FILES of them.
     app.add_middleware(
         BodyLimit,
@@ -220,7 +232,25 @@ def create_app(settings: Settings | None = None, archive: DossierArchive | None 
         return response
 
     @app.get("/metrics", include_in_schema=False)
-    def metrics() -> Response:
+    def metrics(request: Request) -> Response:
+        # A scraper's credential of its own (DOSSIER_METRICS_TOKEN), compared in constant time;
+        # no staff token is asked for: the metrics carry no business data.
+        token: SecretStr | None = app.state.settings.metrics_token
+        if token is not None:
+            offered = request.headers.get("authorization", "")
+            expected = f"Bearer {token.get_secret_value()}"
+            if not hmac.compare_digest(offered.encode(), expected.encode()):
+                return JSONResponse(
+                    errors.error_body(
+                        request,
+                        "metrics_token_required",
+                        "读取指标须提供 DOSSIER_METRICS_TOKEN 所设的令牌",
+                        "/metrics needs the token DOSSIER_METRICS_TOKEN sets "
+                        "(Authorization: Bearer …)",
+                    ),
+                    status_code=401,
+                    headers={"WWW-Authenticate": "Bearer"},
+                )
         body, media_type = exposition()
         return Response(body, media_type=media_type)
 

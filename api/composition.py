@@ -6,7 +6,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
+from api.metrics import CountedBlobStore, verification_ran
 from api.settings import Settings
+from archive import printing
 from archive.application import DossierArchive
 from archive.config import ArchiveConfig
 from archive.core import CommandContext
@@ -102,6 +104,8 @@ def build_archive(settings: Settings, master: MasterKey | None = None) -> Dossie
     Refuses to start, with a clear error, on a master key that does not unwrap the
     stored data keys.
     """
+    # The font and colour profile every PDF is printed with: missing, the service stops here.
+    printing.configure(font=settings.pdf_font, icc_profile=settings.pdf_icc_profile)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     rules, source = load_rules(settings.data_dir)  # a bad rules file stops here, naming the key
     if not settings.is_embedded and settings.postgres_schema:
@@ -111,7 +115,7 @@ def build_archive(settings: Settings, master: MasterKey | None = None) -> Dossie
     try:
         envelope = Envelope(keys, master or master_key(settings).key)
         envelope.check()
-        blobs = EncryptingBlobStore(raw_blob_store(settings), envelope)
+        blobs = EncryptingBlobStore(CountedBlobStore(raw_blob_store(settings)), envelope)
     except BaseException:
         keys.close()
         raise
@@ -189,7 +193,7 @@ class Integrity:
         """Verify the whole record against this log, its witness copy and this signing key, and
         record the run (``DossierArchive.verify_integrity``): the API's, the console's and the
         CLI's verification alike."""
-        return archive.verify_integrity(
+        run = archive.verify_integrity(
             ctx,
             store=self.store,
             witness=self.witness,
@@ -201,6 +205,8 @@ class Integrity:
             documents=documents,
             progress=progress,
         )
+        verification_ran(run.report)
+        return run
 
     def close(self) -> None:
         self.sealer.stop()

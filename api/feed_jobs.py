@@ -79,6 +79,9 @@ class FeedJob:
     finished_at: datetime | None = None
     path: Path | None = field(default=None, repr=False)
     ctx: CommandContext | None = field(default=None, repr=False)
+    logged: dict[str, object] = field(default_factory=dict, repr=False)
+    """What the submitting request bound to its log lines (its request id): the worker's lines
+    about this job carry it too."""
 
     @property
     def problems_count(self) -> int:
@@ -140,6 +143,7 @@ class FeedJobs:
             submitted_at=self.archive.clock(),
             path=path,
             ctx=ctx,
+            logged=structlog.contextvars.get_contextvars(),
         )
         with self._lock:
             waiting = sum(1 for j in self._jobs.values() if not j.finished)
@@ -202,7 +206,8 @@ class FeedJobs:
                     continue
                 job.status = "running"
             try:
-                self._run(job)
+                with structlog.contextvars.bound_contextvars(**job.logged, job_id=str(job.id)):
+                    self._run(job)
             finally:
                 if job.path is not None:
                     job.path.unlink(missing_ok=True)

@@ -14,12 +14,17 @@ replaces the setup, it never stacks handlers.
 
 Called by ``api.app.create_app`` (the server, and the tests' apps) and, for every command of the
 ``dossier`` CLI (``serve``, ``follow``, ``seal`` and the rest), by the CLI's root callback.
+
+Every line carries a ``request_id``: the HTTP request's (``X-Request-ID``, or one made up) while
+a request is answered, else the id of the CLI command's run, bound once when it starts and
+inherited by the worker threads it starts (the follower, the sealer).
 """
 
 from __future__ import annotations
 
 import logging
 import sys
+import uuid
 from typing import Any, TextIO
 
 import structlog
@@ -84,3 +89,12 @@ def configure_logging(level: str = "info", *, json: bool = False) -> None:
         wrapper_class=structlog.make_filtering_bound_logger(numeric),
         cache_logger_on_first_use=False,
     )
+
+
+def bind_run(command: str | None) -> str:
+    """Bind a fresh request id (and the command's name) to every line logged from here on in
+    this context; return the id."""
+    request_id = uuid.uuid4().hex
+    structlog.contextvars.clear_contextvars()
+    structlog.contextvars.bind_contextvars(request_id=request_id, command=command)
+    return request_id

@@ -41,11 +41,14 @@ def respond(result: CommandResult, response: Response) -> CommandPublic:
 
 def document_copy(copy: DocumentCopy) -> Response:
     """A document read through the audited path, as an attachment that is never cached: the
-    copy's hash, the original's, whether it is watermarked and the read event's position."""
+    copy's hash, the original's, whether it is watermarked (and, for an OFD, why not) and the
+    read event's position."""
+    note = {"X-Watermark-Note": copy.note} if copy.note else {}
     return Response(
         content=copy.content,
         media_type=copy.media_type,
         headers={
+            **note,
             "Content-Disposition": f"attachment; filename*=UTF-8''{quote(copy.filename)}",
             "X-Content-SHA256": copy.sha256,
             "X-Original-SHA256": copy.ref.sha256,

@@ -12,6 +12,15 @@ from storage.checkpoints import CheckpointFormatError, check_key_name, parse_tru
 from storage.cosignatures import CosignatureError, CosignerKey
 from storage.tlog_witness import parse_witnesses
 
+EXTERNAL_SIGN_IN = (
+    "oidc_issuer",
+    "oidc_client_id",
+    "oidc_client_secret",
+    "ldap_url",
+    "ldap_user_dn_template",
+)
+"""Settings of an external sign-in for the console: recognised, reserved, not built in."""
+
 
 class Settings(BaseSettings):
     """Where the data lives and how the service runs.
@@ -68,6 +77,21 @@ class Settings(BaseSettings):
     timezone: str = Field(
         default="Asia/Shanghai",
         description="the bank's time zone: register dates 'as of' end at its midnight",
+    )
+    pdf_font: Path | None = Field(
+        default=None,
+        description=(
+            "the TrueType CJK font (.ttf or .ttc, TrueType outlines) every PDF the archive "
+            "draws embeds; default: WenQuanYi Zen Hei where Debian's fonts-wqy-zenhei installs "
+            "it. The service refuses to start without one"
+        ),
+    )
+    pdf_icc_profile: Path | None = Field(
+        default=None,
+        description=(
+            "the sRGB ICC profile of the PDF/A output intent; default: sRGB.icc where Debian's "
+            "icc-profiles-free installs it"
+        ),
     )
     future_date_tolerance_days: int = Field(
         default=0,
@@ -158,6 +182,37 @@ class Settings(BaseSettings):
             "/health/ready answers 503 once a register has left an event unapplied this long"
         ),
     )
+    ready_max_seal_lag_seconds: float = Field(
+        default=300.0,
+        gt=0,
+        description=(
+            "/health/ready answers 503 once an event has waited this long for a signed "
+            "checkpoint (the sealer is stopped or failing)"
+        ),
+    )
+    metrics_token: SecretStr | None = Field(
+        default=None,
+        description=(
+            "when set, GET /metrics answers only a request with 'Authorization: Bearer <it>' "
+            "(a scraper's credential, not a staff token); unset, /metrics is open and must be "
+            "kept off the public network"
+        ),
+    )
+    log_format: Literal["json", "console"] | None = Field(
+        default=None,
+        description="log lines as JSON objects or readable text (default: JSON in production)",
+    )
+    oidc_issuer: str | None = Field(
+        default=None,
+        description="console sign-in through OpenID Connect: an extension point, not built in",
+    )
+    oidc_client_id: str | None = None
+    oidc_client_secret: SecretStr | None = None
+    ldap_url: str | None = Field(
+        default=None,
+        description="console sign-in through LDAP: an extension point, not built in",
+    )
+    ldap_user_dn_template: str | None = None
     feed_enabled: bool = Field(
         default=False,
         description=(
@@ -218,8 +273,23 @@ class Settings(BaseSettings):
         """The configured witnesses: (URL, verifier key)."""
         return parse_witnesses(self.witnesses) if self.witnesses else []
 
+    @property
+    def log_json(self) -> bool:
+        """Whether log lines are JSON objects."""
+        if self.log_format is not None:
+            return self.log_format == "json"
+        return self.environment == "production"
+
     @model_validator(mode="after")
     def _check_production(self) -> Settings:
+        external = [name for name in EXTERNAL_SIGN_IN if getattr(self, name) is not None]
+        if external:
+            names = ", ".join(f"DOSSIER_{name.upper()}" for name in external)
+            raise ValueError(
+                f"{names}: sign-in through OIDC or LDAP is an extension point this release does "
+                "not implement; unset it, or build the integration the README describes "
+                "(外部身份登录为扩展点，本版本未内置实现：请删除该配置，或按 README 实现集成)"
+            )
         if self.witness_quorum > len(self.witness_endpoints):
             raise ValueError(
                 f"DOSSIER_WITNESS_QUORUM is {self.witness_quorum} but only "

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+import time
+from collections.abc import Callable, Sequence
+from typing import Any, Literal
 
 from archive.commands import Command, handler_of
 from archive.commands.borrowing import BorrowingCommands
@@ -47,7 +48,22 @@ from archive.reports.compliance import ReportCommands
 from archive.reports.risk import RiskReportCommands
 from archive.rules import RulesCommands
 from archive.verification import VerificationCommands
-from domain.errors import InvalidInputError
+from domain.errors import DomainError, InvalidInputError
+
+Outcome = Literal["ok", "refused", "failed"]
+"""What became of a command: done, refused by a rule (a DomainError, answered 4xx), or failed."""
+
+CommandObserver = Callable[[type[Command], Outcome, float, Any], None]
+"""Told of every command executed in this process: its class, outcome, seconds taken and its
+result (None unless it was done). It must not raise."""
+
+_OBSERVERS: list[CommandObserver] = []
+
+
+def observe_commands(observer: CommandObserver) -> None:
+    """Tell ``observer`` of every command executed from now on (once, however often added)."""
+    if observer not in _OBSERVERS:
+        _OBSERVERS.append(observer)
 
 
 class DossierArchive(
@@ -102,8 +118,25 @@ class DossierArchive(
         """Hand ``command`` to the method that handles it, with its documents.
 
         The command's ``expected_version`` joins the caller's context (it must agree with the
-        If-Match the caller sent); a command that files no documents refuses any.
+        If-Match the caller sent); a command that files no documents refuses any. Every
+        observer (``observe_commands``) is told what became of it.
         """
+        started = time.perf_counter()
+        outcome: Outcome = "failed"
+        result: Any = None
+        try:
+            result = self._dispatch(ctx, command, uploads)
+            outcome = "ok"
+            return result
+        except DomainError:
+            outcome = "refused"
+            raise
+        finally:
+            seconds = time.perf_counter() - started
+            for observer in _OBSERVERS:
+                observer(type(command), outcome, seconds, result)
+
+    def _dispatch(self, ctx: CommandContext, command: Command, uploads: Sequence[Upload]) -> Any:
         handler = handler_of(type(command))
         ctx = expecting(ctx, command.expected_version)
         if type(command).files_documents:

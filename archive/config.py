@@ -36,5 +36,5 @@ class ArchiveConfig:
     extract_text: bool = False
     """Extract the text of stored PDFs in the background (the service turns this on)."""
     allowed_media_types: frozenset[str] = frozenset(
-        {"application/pdf", "image/jpeg", "image/png", "image/tiff"}
+        {"application/pdf", "application/ofd", "image/jpeg", "image/png", "image/tiff"}
     )

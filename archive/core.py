@@ -34,8 +34,13 @@ from eventsourcing.persistence import IntegrityError, JSONTranscoder, Notificati
 
 from archive.commands import HANDLERS, Command, LoanCommand
 from archive.config import ArchiveConfig
-from archive.documents.ingest import StagedDocument, Upload, staged
-from archive.documents.pdfsafety import extract_text
+from archive.documents.ingest import (
+    TEXT_MEDIA_TYPES,
+    StagedDocument,
+    Upload,
+    extract_document_text,
+    staged,
+)
 from archive.errors import (
     ConcurrentUpdateError,
     IdempotencyKeyReusedError,
@@ -763,17 +768,20 @@ class ArchiveCore(Application[UUID]):
 
     # ---------------------------------------------------------- extracted text
     def _extract_texts_later(self, work: Work, refs: list[DocumentRef]) -> None:
-        """Queue text extraction of the saved PDFs: it is slow, and no answer waits for it."""
-        pdfs = [r for r in refs if r.media_type == "application/pdf"]
-        if not pdfs or not self.config.extract_text:
+        """Queue text extraction of the saved PDFs and OFDs: it is slow, and no answer waits
+        for it."""
+        texts = [r for r in refs if r.media_type in TEXT_MEDIA_TYPES]
+        if not texts or not self.config.extract_text:
             return
         dossier = _document_owner(work)
-        for ref in pdfs:
+        for ref in texts:
             self._text_jobs.append(
-                self._text_pool.submit(self._extract_text, blob_key(dossier.id, ref.sha256))
+                self._text_pool.submit(
+                    self._extract_text, blob_key(dossier.id, ref.sha256), ref.media_type
+                )
             )
 
-    def _extract_text(self, key: str) -> None:
+    def _extract_text(self, key: str, media_type: str = "application/pdf") -> None:
         text_key = key + DERIVED_SUFFIX
         try:
             if self.blobs.exists(text_key):
@@ -782,19 +790,19 @@ class ArchiveCore(Application[UUID]):
                 with self.blobs.open(key) as stream:
                     shutil.copyfileobj(stream, spool)
                 spool.seek(0)
-                text = extract_text(cast(BinaryIO, spool))
+                text = extract_document_text(cast(BinaryIO, spool), media_type)
             self.blobs.put(text_key, io.BytesIO(text.encode("utf-8")))
         except Exception:
             log.exception("text extraction failed for %s", key)
 
     def document_text(self, dossier_id: UUID, sha256: str, media_type: str) -> str | None:
-        """The text of a stored PDF for the search index, read from the stored document.
+        """The text of a stored PDF or OFD for the search index, read from the stored document.
 
-        The text extracted at filing is used when there is one; otherwise the PDF is read and
-        its text extracted now, in memory — reading never writes. None for other media types
-        and for a document whose bytes are gone (destroyed).
+        The text extracted at filing is used when there is one; otherwise the document is read
+        and its text extracted now, in memory — reading never writes. None for other media
+        types and for a document whose bytes are gone (destroyed).
         """
-        if media_type != "application/pdf":
+        if media_type not in TEXT_MEDIA_TYPES:
             return None
         try:
             text = self.text_of(dossier_id, sha256)
@@ -805,7 +813,7 @@ class ArchiveCore(Application[UUID]):
                 with self.blobs.open(key) as stream:
                     shutil.copyfileobj(stream, spool)
                 spool.seek(0)
-                return extract_text(cast(BinaryIO, spool))
+                return extract_document_text(cast(BinaryIO, spool), media_type)
         except KeyDestroyedError:
             return None  # crypto-shredded: the text is gone with the key, for good
 

@@ -21,7 +21,7 @@ from eventsourcing.domain import Aggregate, CanMutateAggregate
 from eventsourcing.persistence import IntegrityError
 
 from archive.core import ArchiveCore, CommandContext, CommandResult, Work, blob_key
-from archive.documents.copies import watermarked_copy
+from archive.documents.copies import UNSTAMPED_NOTE, can_watermark, watermarked_copy
 from archive.documents.ingest import Upload
 from archive.errors import StoredDocumentAlteredError
 from domain.authorization import Action
@@ -81,6 +81,8 @@ class DocumentCopy:
     sha256: str
     watermarked: bool
     position: int
+    note: str = ""
+    """Why the copy is not watermarked when a watermark was due (an OFD), else empty."""
 
 
 class ReadQueries(ArchiveCore):
@@ -235,8 +237,10 @@ class ReadQueries(ArchiveCore):
         """Hand a reader a document's content, and record the read before handing it over.
 
         Everyone gets a copy watermarked with their name, the purpose and the date;
-        auditors and compliance may ask for the original bytes (to check hashes).
-        Stored content that no longer hashes to its filing event is never served.
+        auditors and compliance may ask for the original bytes (to check hashes). An OFD is
+        handed to everyone as the original (nothing can stamp it), with a note saying so; the
+        read is recorded as unwatermarked. Stored content that no longer hashes to its filing
+        event is never served.
         """
         actor = self.actor(ctx, Action.READ_ORIGINAL if original else Action.READ_DOCUMENT)
         loan = self.loan(loan_no)
@@ -244,7 +248,9 @@ class ReadQueries(ArchiveCore):
         ref = dossier.filed(sha256).ref
         dossier.check_not_destroyed()
         content = self.verified_content(dossier, ref)
-        if original:
+        watermarked = not original and can_watermark(ref.media_type)
+        note = "" if original or watermarked else UNSTAMPED_NOTE
+        if not watermarked:
             copy, media_type, filename = content, ref.media_type, ref.filename
         else:
             reader = self.staff_by_id(actor.id)
@@ -263,7 +269,7 @@ class ReadQueries(ArchiveCore):
                     sha256=sha256,
                     purpose=purpose,
                     copy_sha256=copy_sha256,
-                    watermarked=not original,
+                    watermarked=watermarked,
                     actor=actor,
                 )
                 recordings = self.save(dossier)
@@ -278,8 +284,9 @@ class ReadQueries(ArchiveCore):
             media_type=media_type,
             filename=filename,
             sha256=copy_sha256,
-            watermarked=not original,
+            watermarked=watermarked,
             position=recordings[-1].notification.id,
+            note=note,
         )
 
     def verified_content(self, dossier: Dossier, ref: DocumentRef) -> bytes:

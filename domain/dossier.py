@@ -194,8 +194,14 @@ class Dossier(DossierCustody):
         watermarked: bool,
         actor: Actor,
     ) -> None:
-        """Record that a person read a document's content, and the copy they got (调阅留痕)."""
-        authorize(actor, Action.READ_DOCUMENT if watermarked else Action.READ_ORIGINAL)
+        """Record that a person read a document's content, and the copy they got (调阅留痕).
+
+        Reading the original needs the right to read originals — except for a format no
+        watermark can be put on (OFD), which every reader is handed as it is.
+        """
+        unstampable = any(d.ref.sha256 == sha256 and not d.ref.stampable for d in self.documents)
+        plain = watermarked or unstampable
+        authorize(actor, Action.READ_DOCUMENT if plain else Action.READ_ORIGINAL)
         self.check_not_destroyed()
         self.filed(sha256)
         self._document_read(

@@ -125,6 +125,13 @@ class CopyNotReproducibleError(ConflictError):
     code = "copy_not_reproducible"
 
 
+class CopyNotStampableError(ConflictError):
+    """Raised when an electronic copy would have to stamp a document no watermark can be put
+    on (an OFD): such a document is read, recorded, as the original instead."""
+
+    code = "copy_not_stampable"
+
+
 class DossierUnderAppraisalError(ConflictError):
     """Raised when a dossier under appraisal (鉴定中) is asked to be lent."""
 

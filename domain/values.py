@@ -439,6 +439,11 @@ class Party:
     roles: frozenset[Role]
 
 
+UNSTAMPED_MEDIA_TYPES = frozenset({"application/ofd"})
+"""Formats no watermark can be put on (OFD, GB/T 33190): a reader is handed the original, so
+reading one unwatermarked needs only the right to read documents, not to read originals."""
+
+
 @dataclass(frozen=True)
 class DocumentRef:
     """A document stored in the blob store and cited by an event.
@@ -461,6 +466,11 @@ class DocumentRef:
             raise InvalidInputError("文档哈希格式无效", "document sha256 is malformed")
         if self.size < 0:
             raise InvalidInputError("文档大小无效", "document size is negative")
+
+    @property
+    def stampable(self) -> bool:
+        """True when a watermarked copy can be made of it (every format but OFD)."""
+        return self.media_type not in UNSTAMPED_MEDIA_TYPES
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

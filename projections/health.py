@@ -16,6 +16,7 @@ from typing import Any
 from eventsourcing.persistence import ApplicationRecorder, Mapper
 
 from projections.store import Failure, RegisterStore
+from storage.integrity_store import IntegrityStore
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,77 @@ class Readiness:
         return all(r.ready for r in self.registers)
 
 
+def recorded_after(
+    recorder: ApplicationRecorder, mapper: Mapper[Any], position: int
+) -> datetime | None:
+    """When the first event after ``position`` was recorded (None: there is none, or it cannot
+    be decoded)."""
+    notes = recorder.select_notifications(start=position + 1, limit=1)
+    try:
+        event: Any = mapper.to_domain_event(notes[0]) if notes else None
+        return event.timestamp if event is not None else None
+    except Exception:  # an undecodable event: the registers will say why
+        return None
+
+
+@dataclass(frozen=True)
+class SealingHealth:
+    """How far the signed checkpoints trail the log.
+
+    ``unsealed`` counts log positions after the last event the latest checkpoint covers (an
+    upper bound of the events: PostgreSQL may leave gaps between positions); ``lag_seconds``
+    is how long the first of them has been waiting (None when there is none, or it cannot be
+    decoded: then it is not ready either, as long as anybody can tell it has waited).
+    """
+
+    head: int
+    sealed_position: int
+    tree_size: int
+    checkpoint_at: datetime | None
+    unsealed: int
+    lag_seconds: float | None
+    max_lag_seconds: float
+
+    @property
+    def ready(self) -> bool:
+        if not self.unsealed:
+            return True
+        return self.lag_seconds is not None and self.lag_seconds <= self.max_lag_seconds
+
+    def checkpoint_age(self, now: datetime) -> float | None:
+        if self.checkpoint_at is None:
+            return None
+        return max((now - self.checkpoint_at).total_seconds(), 0.0)
+
+
+def sealing(
+    store: IntegrityStore,
+    recorder: ApplicationRecorder,
+    mapper: Mapper[Any],
+    *,
+    max_lag_seconds: float,
+    now: datetime | None = None,
+) -> SealingHealth:
+    """The sealer's lag: the latest checkpoint against the head of the log (reads by key)."""
+    moment = now or datetime.now(UTC)
+    latest, sealed = store.sealed_through()
+    head = recorder.max_notification_id() or 0
+    unsealed = max(head - sealed, 0)
+    lag: float | None = None
+    if unsealed:
+        since = recorded_after(recorder, mapper, sealed)
+        lag = max((moment - since).total_seconds(), 0.0) if since is not None else None
+    return SealingHealth(
+        head=head,
+        sealed_position=sealed,
+        tree_size=latest.tree_size if latest is not None else 0,
+        checkpoint_at=latest.timestamp if latest is not None else None,
+        unsealed=unsealed,
+        lag_seconds=lag,
+        max_lag_seconds=max_lag_seconds,
+    )
+
+
 def readiness(
     store: RegisterStore,
     recorder: ApplicationRecorder,
@@ -60,15 +132,9 @@ def readiness(
     states = store.status()
     waiting_since: dict[int, datetime | None] = {}
 
-    def recorded_after(position: int) -> datetime | None:
+    def waiting(position: int) -> datetime | None:
         if position not in waiting_since:
-            notes = recorder.select_notifications(start=position + 1, limit=1)
-            try:
-                event: Any = mapper.to_domain_event(notes[0]) if notes else None
-                stamp = event.timestamp if event is not None else None
-            except Exception:  # an undecodable event: its register will say why
-                stamp = None
-            waiting_since[position] = stamp
+            waiting_since[position] = recorded_after(recorder, mapper, position)
         return waiting_since[position]
 
     found = []
@@ -80,7 +146,7 @@ def readiness(
         behind = max(head - state.position, 0)
         lag: float | None = None
         if behind:
-            since = recorded_after(state.position)
+            since = waiting(state.position)
             lag = max((moment - since).total_seconds(), 0.0) if since is not None else None
         ready = (
             state.failure is None

@@ -141,6 +141,12 @@ class BlobStore(ABC):
     def modified(self, key: str) -> datetime:
         """When the object was stored (UTC); BlobNotFoundError if there is none."""
 
+    def check(self) -> None:  # noqa: B027 - a store in memory has nothing to reach
+        """Raise BlobStoreError if the store cannot be reached now (readiness); reads no object.
+
+        This default has nothing to reach (a store in memory).
+        """
+
 
 class InMemoryBlobStore(BlobStore):
     """Blob store held in a dict (内存存储), for fast unit tests."""
@@ -263,6 +269,12 @@ class LocalBlobStore(BlobStore):
 
     def exists(self, key: str) -> bool:
         return self._path(key).is_file()
+
+    def check(self) -> None:
+        """The root and its staging directory are directories this process may write into."""
+        for directory in (self._root, self._staging):
+            if not directory.is_dir() or not os.access(directory, os.W_OK | os.X_OK):
+                raise BlobStoreError(f"{directory} is not a writable directory")
 
     def delete(self, key: str) -> None:
         path = self._path(key)

@@ -199,6 +199,9 @@ class EncryptingBlobStore(BlobStore):
     def set_legal_hold(self, key: str, on: bool) -> None:
         self._inner.set_legal_hold(key, on)
 
+    def check(self) -> None:
+        self._inner.check()
+
     def legal_hold(self, key: str) -> bool:
         return self._inner.legal_hold(key)
 

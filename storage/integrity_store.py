@@ -530,6 +530,20 @@ class IntegrityStore(Database):
                 return None
             return _checkpoint(row, self._cosignatures(c, int(row.tree_size)))
 
+    def sealed_through(self) -> tuple[Checkpoint | None, int]:
+        """The latest checkpoint and the notification id of the last event it covers (0 before
+        the first): two reads by key, however long the log."""
+        with self.reading() as conn:
+            latest = self.latest_checkpoint(conn)
+            if latest is None or latest.tree_size == 0:
+                return latest, 0
+            last = conn.execute(
+                sa.select(self.leaves.c.notification_id).where(
+                    self.leaves.c.leaf_index == latest.tree_size - 1
+                )
+            ).scalar_one_or_none()
+        return latest, int(last or 0)
+
     def checkpoint(self, tree_size: int) -> Checkpoint:
         """The checkpoint of ``tree_size`` leaves; CheckpointNotFoundError if none."""
         table = self.checkpoints_table

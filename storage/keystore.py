@@ -72,6 +72,9 @@ class KeyStore(ABC):
     def count(self) -> int:
         """How many live keys are stored."""
 
+    def check(self) -> None:  # noqa: B027 - a store in memory has nothing to reach
+        """Raise if the store cannot be read now (readiness); this default has nothing to reach."""
+
     @abstractmethod
     def rewrap_all(self, old: MasterKey, new: MasterKey) -> int:
         """Re-wrap every key from ``old`` to ``new`` in one transaction; return how many.
@@ -264,6 +267,11 @@ class SqlKeyStore(KeyStore):
         except BaseException:
             self.close()
             raise
+
+    def check(self) -> None:
+        """One row of the table is read (not counted: a count reads them all on PostgreSQL)."""
+        with self._db.reading() as conn:
+            conn.execute(sa.select(self._keys.c.dossier_id).limit(1)).first()
 
     def _live(self, dossier_id: UUID) -> sa.ColumnElement[bool]:
         return sa.and_(self._keys.c.dossier_id == dossier_id, self._keys.c.wrapped.is_not(None))

@@ -18,6 +18,7 @@ thread, after the last step) and joins the thread. ``start`` after ``stop`` star
 
 from __future__ import annotations
 
+import contextvars
 import threading
 import time
 from collections.abc import Callable
@@ -194,7 +195,11 @@ class Worker:
             return
         self._stop.clear()
         self._wake.clear()
-        self._thread = threading.Thread(target=self.run, name=self.name, daemon=True)
+        # The thread logs with what its starter bound (a CLI command's request id).
+        context = contextvars.copy_context()
+        self._thread = threading.Thread(
+            target=context.run, args=(self.run,), name=self.name, daemon=True
+        )
         self._thread.start()
 
     def stop(self) -> None:

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from argon2 import PasswordHasher
+from hypothesis import settings
 
 from archive.application import DossierArchive
 from archive.commands import login
@@ -30,6 +31,11 @@ if "synchronous_commit" not in os.environ.get("PGOPTIONS", ""):
     os.environ["PGOPTIONS"] = f"{os.environ.get('PGOPTIONS', '')} -c synchronous_commit=off".strip()
 
 # Register tables on PostgreSQL come from the previous test's, emptied, when they can.
+# No test asserts a timing: hypothesis's per-example deadline (200 ms) would, and fails an example
+# that a loaded machine merely ran slowly.
+settings.register_profile("dossier", deadline=None)
+settings.load_profile("dossier")
+
 install()
 
 

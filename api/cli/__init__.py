@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+import structlog
 import typer
 from typer.core import TyperGroup
 
@@ -21,6 +22,7 @@ from api.cli.compliance import report
 from api.cli.custody import archive_app, custody_app
 from api.cli.demo import build_demo, load_demo_on_first_start
 from api.cli.disposition import destruction_app
+from api.cli.health import health
 from api.cli.imports import import_app
 from api.cli.integrity import check, gc
 from api.cli.keys import keys_app
@@ -34,7 +36,7 @@ from api.cli.tasks import tasks
 from api.cli.verify import verify
 from api.cli.witness import witness_app
 from api.composition import master_key, signing_key
-from api.logs import configure_logging
+from api.logs import bind_run, configure_logging
 from api.settings import Settings
 from domain.errors import InvalidInputError
 from storage.crypto import CryptoError
@@ -68,6 +70,7 @@ app.command("check")(check)
 app.command("gc")(gc)
 app.command("rebuild")(rebuild)
 app.command("follow")(follow)
+app.command("health")(health)
 app.command("verify")(verify)
 app.command("bundle")(bundle)
 app.command("verify-bundle")(verify_bundle)
@@ -79,7 +82,7 @@ app.add_typer(witness_app, name="witness")
 
 
 @app.callback()
-def _every_command() -> None:
+def _every_command(context: typer.Context) -> None:
     # Logging is set up before any command runs, at the configured level. Settings that do
     # not parse leave the defaults here: the command itself reports what is wrong with them.
     try:
@@ -87,7 +90,9 @@ def _every_command() -> None:
     except ValueError:
         configure_logging()
     else:
-        configure_logging(settings.log_level, json=settings.environment == "production")
+        configure_logging(settings.log_level, json=settings.log_json)
+    bind_run(context.invoked_subcommand)
+    context.call_on_close(structlog.contextvars.clear_contextvars)
 
 
 @app.command()

@@ -194,7 +194,9 @@ async def compliance(
             ge=1,
             le=RENDERER,
             description=f"the renderer that draws the PDF or XLSX (default {RENDERER}, this "
-            "release's; 1 draws as releases before the renderer was recorded did)",
+            "release's, its PDF a PDF/A-2b with the Chinese font embedded; 2 draws as releases "
+            "before the font was embedded did, 1 as releases before the renderer was "
+            "recorded did)",
         ),
     ] = RENDERER,
 ) -> Response:

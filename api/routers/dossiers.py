@@ -63,7 +63,7 @@ def file_supplement(
     "/documents/{sha256}",
     response_class=Response,
     responses={
-        200: {"content": {"application/pdf": {}, "image/*": {}}},
+        200: {"content": {"application/pdf": {}, "application/ofd": {}, "image/*": {}}},
         410: {"description": "档案已销毁 / the dossier was destroyed: its documents are gone"},
     },
 )

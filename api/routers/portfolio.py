@@ -299,15 +299,17 @@ def causes_json(found: Causes) -> dict[str, Any]:
     }
 
 
-def _drawn(report: RiskReport, format: ReportFormat, headers: dict[str, str]) -> Response:
-    body = render(report, format)
+def _drawn(
+    report: RiskReport, format: ReportFormat, headers: dict[str, str], renderer: int = RENDERER
+) -> Response:
+    body = render(report, format, renderer=renderer)
     return Response(
         body,
         media_type=MEDIA[format],
         headers={
             "Content-Disposition": f'attachment; filename="{filename(report, format.value)}"',
             "X-Dossier-Read-Position": str(report.position),
-            "X-Dossier-Report-Renderer": str(RENDERER),
+            "X-Dossier-Report-Renderer": str(renderer),
             **headers,
         },
     )
@@ -463,7 +465,8 @@ async def issued_risk(
     ctx: ReadCtx,
     wait: Annotated[float, Query(ge=0, le=30)] = 5,
 ) -> Response:
-    """The report handed out as ``report_id``, drawn again from the position it was read at."""
+    """The report handed out as ``report_id``, drawn again from the position it was read at
+    by the renderer recorded with it (1 for those issued before the font was embedded)."""
     record = await run_in_threadpool(archive.issued_risk_report, ctx, report_id)
     await service.wait_async(REGISTERS, record.position, wait, head=log_head(archive))
     return await run_in_threadpool(_reissue, record, service, archive)
@@ -485,6 +488,7 @@ def _reissue(
         found,
         ReportFormat.parse(record.format, "format"),
         {"X-Dossier-Report-Id": str(record.report_id), "X-Dossier-Report-SHA256": record.sha256},
+        renderer=record.renderer,
     )
     response.headers["X-Dossier-Report-Rebuilt-SHA256"] = hashlib.sha256(response.body).hexdigest()
     return response

@@ -38,6 +38,7 @@ from domain.display import person
 from domain.dossier import Dossier
 from domain.errors import (
     CopyNotReproducibleError,
+    CopyNotStampableError,
     DossierUnderAppraisalError,
     NotCataloguedError,
     NotFoundError,
@@ -355,8 +356,16 @@ class BorrowingCommands(ReadQueries, RulesCommands):
         ]
         writer = PdfWriter()
         copies: dict[str, str] = {}
-        for sha in b.items:
-            ref = dossier.filed(sha).ref
+        refs = [dossier.filed(sha).ref for sha in b.items]
+        unstampable = [ref.filename for ref in refs if not ref.stampable]
+        if unstampable:
+            raise CopyNotStampableError(
+                f"借阅项目 {'、'.join(unstampable)} 是 OFD 文档，无法加盖水印制作电子副本；"
+                "请改为调阅（原件交付并留痕）",
+                f"{', '.join(unstampable)} cannot be stamped into an electronic copy (OFD "
+                "takes no watermark): read it through the recorded document read instead",
+            )
+        for sha, ref in zip(b.items, refs, strict=True):
             stamped = watermarked_copy(
                 io.BytesIO(self.verified_content(dossier, ref)), ref.media_type, lines
             )

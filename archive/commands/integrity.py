@@ -24,6 +24,7 @@ from uuid import UUID
 from archive.commands import Command, LoanCommand, handles
 from archive.core import ArchiveCore, CommandContext, blob_key, left_after_destruction
 from archive.documents.ingest import sniff
+from archive.documents.ofdsafety import inspect_ofd
 from archive.documents.pdfsafety import inspect_pdf
 from archive.errors import DocumentRejectedError
 from archive.fields import Number
@@ -182,10 +183,14 @@ class FixityChecks(ArchiveCore):
                 )
             if sniff(head) != ref.media_type:
                 return result(FixityStatus.INVALID_FORMAT, f"content is no longer {ref.media_type}")
-            if ref.media_type == "application/pdf":
+            inspect: dict[str, Callable[[BinaryIO, str], object]] = {
+                "application/pdf": inspect_pdf,
+                "application/ofd": inspect_ofd,
+            }
+            if ref.media_type in inspect:
                 try:
                     spool.seek(0)
-                    inspect_pdf(spool, ref.filename)
+                    inspect[ref.media_type](spool, ref.filename)
                 except DocumentRejectedError as exc:
                     return result(FixityStatus.INVALID_FORMAT, exc.en)
             return result(FixityStatus.INTACT, "")

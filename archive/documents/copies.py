@@ -1,39 +1,49 @@
 """Watermarked copies (水印副本): what a reader is handed instead of the stored original.
 
 Every page is stamped, with pypdf, with the reader's name and staff number, the
-purpose of the read and the date, in Chinese; an image is first set on an A4
-page. The copy is a new document with its own hash, recorded with the read.
+purpose of the read and the date, in Chinese, in the font the archive embeds
+(:mod:`archive.printing`), so the stamp reads the same where no Chinese font is installed; an
+image is first set on an A4 page. The copy is a new document with its own hash, recorded with
+the read. (It is not PDF/A: the original under the stamp is whatever was filed.)
+
+An OFD (GB/T 33190) is not stamped: no maintained Python library writes into an OFD, and a
+stamp rendered through a conversion to PDF would hand the reader another document than the
+one kept. It is handed over as the original, through the same recorded read, and the answer
+says so (:data:`UNSTAMPED_NOTE`).
 """
 
 from __future__ import annotations
 
 import io
 from collections.abc import Sequence
-from functools import lru_cache
 from typing import BinaryIO
 
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import NameObject
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.utils import ImageReader
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 
-FONT = "STSong-Light"
+from archive.printing import font_name
+from domain.values import UNSTAMPED_MEDIA_TYPES
+
+UNSTAMPED_NOTE = (
+    "OFD is handed over as the original, without a watermark: no maintained library stamps OFD"
+)
+"""Why a read of an OFD is not watermarked (said in the answer's X-Watermark-Note header)."""
 
 
-@lru_cache(maxsize=1)
-def _font() -> str:
-    pdfmetrics.registerFont(UnicodeCIDFont(FONT))
-    return FONT
+def can_watermark(media_type: str) -> bool:
+    """True when a watermarked copy can be made of documents of ``media_type``."""
+    return media_type not in UNSTAMPED_MEDIA_TYPES
 
 
 def _overlay(width: float, height: float, lines: Sequence[str]) -> bytes:
     """One transparent page of the given size carrying the watermark."""
     buffer = io.BytesIO()
-    page = canvas.Canvas(buffer, pagesize=(width, height), invariant=True)
-    font = _font()
+    font = font_name()
+    # The stubs type initialFontName as a number; ReportLab takes a font's name.
+    page = canvas.Canvas(buffer, pagesize=(width, height), invariant=True, initialFontName=font)  # type: ignore[arg-type]
     page.saveState()
     page.setFillColorRGB(0.75, 0.1, 0.1, alpha=0.18)
     page.setFont(font, 22)
@@ -67,7 +77,9 @@ def _image_as_pdf(image: BinaryIO) -> io.BytesIO:
 
 
 def watermarked_copy(source: BinaryIO, media_type: str, lines: Sequence[str]) -> bytes:
-    """A PDF copy of ``source`` with ``lines`` stamped on every page."""
+    """A PDF copy of ``source`` with ``lines`` stamped on every page (a PDF or an image)."""
+    if not can_watermark(media_type):
+        raise ValueError(f"no watermarked copy can be made of {media_type}")
     document = source if media_type == "application/pdf" else _image_as_pdf(source)
     writer = PdfWriter(clone_from=PdfReader(document))
     stamps: dict[tuple[float, float], bytes] = {}

@@ -2,7 +2,8 @@
 
 An upload is streamed into a spooled temporary file while it is hashed and
 measured; nothing reaches the blob store until the command it belongs to has
-passed every domain check. A PDF is inspected by :mod:`archive.documents.pdfsafety`; a
+passed every domain check. A PDF is inspected by :mod:`archive.documents.pdfsafety`, an
+OFD (GB/T 33190) by :mod:`archive.documents.ofdsafety`; a
 JPEG, PNG or TIFF must have a complete, minimally valid header (checked here,
 without an imaging library). Text for search is extracted only on request,
 after the save (:meth:`StagedDocument.extract_text`), and never goes into an event.
@@ -23,6 +24,7 @@ from dataclasses import dataclass
 from typing import BinaryIO, cast
 
 from archive.config import ArchiveConfig
+from archive.documents.ofdsafety import extract_ofd_text, inspect_ofd
 from archive.documents.pdfsafety import extract_text, has_markup, inspect_pdf
 from archive.documents.pdfsafety import refusal as _reject
 from archive.errors import DocumentTooLargeError
@@ -38,6 +40,9 @@ SIGNATURES: tuple[tuple[bytes, str], ...] = (
     (b"\x89PNG\r\n\x1a\n", "image/png"),
     (b"II*\x00", "image/tiff"),
     (b"MM\x00*", "image/tiff"),
+    # An OFD is a ZIP package; no other ZIP is accepted, so the local header means OFD (its
+    # layout is checked by inspect_ofd).
+    (b"PK\x03\x04", "application/ofd"),
 )
 EXTENSIONS: dict[str, str] = {
     ".pdf": "application/pdf",
@@ -46,6 +51,7 @@ EXTENSIONS: dict[str, str] = {
     ".png": "image/png",
     ".tif": "image/tiff",
     ".tiff": "image/tiff",
+    ".ofd": "application/ofd",
 }
 WINDOWS_RESERVED = frozenset(
     {"con", "prn", "aux", "nul"}
@@ -83,14 +89,25 @@ class StagedDocument:
         self.file.close()
 
     def extract_text(self) -> str:
-        """The document's text for search (PDF only; bounded; never raises for a bad file).
+        """The document's text for search (PDF and OFD; bounded; never raises for a bad file).
 
         Meant to run after the command's save, off the request's critical path. The text
         goes to a search index, never into an event.
         """
-        if self.ref.media_type != "application/pdf":
-            return ""
-        return extract_text(self.reopen())
+        return extract_document_text(self.reopen(), self.ref.media_type)
+
+
+TEXT_MEDIA_TYPES = frozenset({"application/pdf", "application/ofd"})
+"""The formats whose text is extracted for search."""
+
+
+def extract_document_text(file: BinaryIO, media_type: str) -> str:
+    """The text of a PDF or an OFD for search ("" for other formats; never raises)."""
+    if media_type == "application/ofd":
+        return extract_ofd_text(file)
+    if media_type == "application/pdf":
+        return extract_text(file)
+    return ""
 
 
 def _misdecoded(name: str) -> bool:
@@ -315,8 +332,8 @@ def stage(upload: Upload, config: ArchiveConfig, rules: RuleSet) -> StagedDocume
         media_type = sniff(head)
         if media_type is None or media_type not in config.allowed_media_types:
             raise _reject(
-                "格式不在允许范围（PDF、JPEG、PNG、TIFF）",
-                "its content is not an allowed format (PDF, JPEG, PNG, TIFF)",
+                "格式不在允许范围（PDF、OFD、JPEG、PNG、TIFF）",
+                "its content is not an allowed format (PDF, OFD, JPEG, PNG, TIFF)",
                 name,
             )
         extension = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
@@ -336,6 +353,10 @@ def stage(upload: Upload, config: ArchiveConfig, rules: RuleSet) -> StagedDocume
         pages: int | None = None
         if media_type == "application/pdf":
             pages = inspect_pdf(spool, name).pages
+        elif media_type == "application/ofd":
+            # No HTML-markup sniff here: the ZIP's stored XML parts may carry element names
+            # such as <Title>, and a browser never sniffs a ZIP as HTML behind its header.
+            pages = inspect_ofd(spool, name).pages
         else:
             spool.seek(0)
             if has_markup(spool.read(4096)):

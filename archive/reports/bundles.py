@@ -88,6 +88,7 @@ MANIFEST: Final = "manifest-sha256.txt"
 TAGMANIFEST: Final = "tagmanifest-sha256.txt"
 _EXTENSIONS: Final = {
     "application/pdf": ".pdf",
+    "application/ofd": ".ofd",
     "image/jpeg": ".jpg",
     "image/png": ".png",
     "image/tiff": ".tif",

@@ -8,9 +8,12 @@ checked against the hash recorded when it was issued (:class:`ReportCommands`).
 
 The same bytes need the same drawing code, so each report issued records the number of the
 renderer that drew it (:data:`RENDERER`; ``IssuedReport`` version 2). This module draws
-renderer 2, which states the bank's time zone and shows a record time in it, and names a person
-it cannot find as nobody rather than by id; :mod:`archive.reports.compliance_v1`, frozen, draws
-renderer 1, for the reports issued before the renderer was recorded. :func:`render` chooses.
+renderer 3: the PDF is PDF/A-2b with its Chinese font embedded (:mod:`archive.printing`).
+Renderer 2 — the same pages in the CID font STSong-Light, nothing embedded — states the bank's
+time zone and shows a record time in it, and names a person it cannot find as nobody rather
+than by id; this module still draws it (``legacy``) for the reports issued with it.
+:mod:`archive.reports.compliance_v1`, frozen, draws renderer 1, for the reports issued before
+the renderer was recorded. :func:`render` chooses. The workbook is the same for 2 and 3.
 """
 
 from __future__ import annotations
@@ -258,9 +261,12 @@ def sections(report: ComplianceReport, zone: str = BANK_ZONE) -> list[Section]:
     ]
 
 
-def report_pdf(report: ComplianceReport, *, limit: int = PDF_ROWS, zone: str = BANK_ZONE) -> bytes:
-    """The report as an A4 landscape PDF, Chinese headings, a footer on every page; a table
-    longer than ``limit`` rows shows its first ``limit`` and says how many the workbook has."""
+def report_pdf(
+    report: ComplianceReport, *, limit: int = PDF_ROWS, zone: str = BANK_ZONE, legacy: bool = False
+) -> bytes:
+    """The report as an A4 landscape PDF/A-2b, Chinese headings, a footer on every page; a
+    table longer than ``limit`` rows shows its first ``limit`` and says how many the workbook
+    has. ``legacy``: as renderer 2 drew it (not embedded, not PDF/A)."""
     subtitle = (
         f"{TITLE_EN} · {report.scope.zh} / {report.scope.en} · 报告日期 {report.on.isoformat()} · "
         f"日志位置 {report.position} · 规则版本 {report.rules_version[:12]} · "
@@ -268,7 +274,12 @@ def report_pdf(report: ComplianceReport, *, limit: int = PDF_ROWS, zone: str = B
     )
     footer = f"{TITLE_ZH} {report.on.isoformat()} {report.scope.zh}"
     return sections_pdf(
-        sections(report, zone), title=TITLE_ZH, subtitle=subtitle, footer=footer, limit=limit
+        sections(report, zone),
+        title=TITLE_ZH,
+        subtitle=subtitle,
+        footer=footer,
+        limit=limit,
+        legacy=legacy,
     )
 
 
@@ -277,9 +288,9 @@ def report_xlsx(report: ComplianceReport, *, zone: str = BANK_ZONE) -> bytes:
     return sections_xlsx(sections(report, zone), on=report.on)
 
 
-RENDERER = 2
+RENDERER = 3
 """The renderer this release draws compliance reports with, recorded with each report issued."""
-RENDERERS = (1, 2)
+RENDERERS = (1, 2, 3)
 """Every renderer a report may have been issued with; each still draws what it drew."""
 
 
@@ -296,6 +307,8 @@ def render(
     if renderer == 1:
         return compliance_v1.report_pdf(report) if pdf else compliance_v1.report_xlsx(report)
     if renderer == 2:
+        return report_pdf(report, zone=zone, legacy=True) if pdf else report_xlsx(report, zone=zone)
+    if renderer == 3:
         return report_pdf(report, zone=zone) if pdf else report_xlsx(report, zone=zone)
     raise InvalidInputError(
         f"没有第{renderer}版报告渲染器（可用：{'、'.join(map(str, RENDERERS))}）",

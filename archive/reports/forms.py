@@ -2,9 +2,14 @@
 (移交清单) and destruction register (销毁清册), each with its signature lines.
 
 The forms are evidence in their own right: the commands that issue them file the PDF into the
-dossier like any other document. Text is drawn in the CID font STSong-Light that every PDF
-reader has, so nothing is embedded and the text stays extractable (四性检测: readable).
-The content is plain data, so the same form renders identically every time (``invariant``).
+dossier like any other document. Text is drawn in the Chinese TrueType font the archive
+embeds (:mod:`archive.printing`), so it reads the same on a machine with no Chinese font and
+stays extractable (四性检测: readable), and every form is PDF/A-2b. The content is plain data,
+so the same form renders identically every time (``invariant``).
+
+``legacy=True`` draws as releases before the embedded font did — the CID font STSong-Light,
+nothing embedded, not PDF/A — for the report renderers that must still draw, byte for byte,
+the reports issued then (:mod:`archive.reports.compliance`, :mod:`archive.reports.risk`).
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 from xml.sax.saxutils import escape as xml_escape
 
 from reportlab.lib import colors
@@ -25,23 +30,36 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from archive.printing import as_pdfa, font_name
 from domain.text import escape_controls
 
-FONT = "STSong-Light"
+LEGACY_FONT = "STSong-Light"
+"""The CID font, never embedded, earlier releases drew every form and report with."""
 
 
 def cid_font() -> str:
-    if FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
-    return FONT
+    """The legacy CID font (reports drawn by an earlier release's renderer only)."""
+    if LEGACY_FONT not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(UnicodeCIDFont(LEGACY_FONT))
+    return LEGACY_FONT
+
+
+def face(legacy: bool = False) -> str:
+    """The font forms are drawn in: the embedded Chinese TrueType font, or for ``legacy`` the
+    CID font earlier releases used."""
+    return cid_font() if legacy else font_name()
 
 
 def text_style(
-    size: float, *, leading: float | None = None, align: Literal[0, 1, 2, 4] = 0
+    size: float,
+    *,
+    leading: float | None = None,
+    align: Literal[0, 1, 2, 4] = 0,
+    legacy: bool = False,
 ) -> ParagraphStyle:
     return ParagraphStyle(
         f"form-{size}-{align}",
-        fontName=cid_font(),
+        fontName=face(legacy),
         fontSize=size,
         leading=leading or size * 1.4,
         alignment=align,
@@ -56,13 +74,19 @@ def cell_text(value: object) -> str:
     return xml_escape(escape_controls(str(value)))
 
 
-def grid(rows: Sequence[Sequence[object]], widths: Sequence[float]) -> Table:
-    body = text_style(9)
+def grid(
+    rows: Sequence[Sequence[object]], widths: Sequence[float], *, legacy: bool = False
+) -> Table:
+    body = text_style(9, legacy=legacy)
     cells = [[Paragraph(cell_text(value), body) for value in row] for row in rows]
     table = Table(cells, colWidths=list(widths), repeatRows=1)
+    # A table sets its cells' font (Helvetica unless told) even around paragraphs: named here
+    # so that no font but the embedded one is on the page (the legacy drawing named it).
+    cell_font = [] if legacy else [("FONTNAME", (0, 0), (-1, -1), face())]
     table.setStyle(
         TableStyle(
             [
+                *cell_font,
                 ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
                 ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee")),
                 ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
@@ -72,14 +96,14 @@ def grid(rows: Sequence[Sequence[object]], widths: Sequence[float]) -> Table:
     return table
 
 
-def signature_lines(roles: Sequence[str], width: float) -> Table:
+def signature_lines(roles: Sequence[str], width: float, *, legacy: bool = False) -> Table:
     """A signature line per role: 签字 and 日期 blanks to sign on paper."""
     rows = [[f"{role}签字：", "", "日期：", ""] for role in roles]
     table = Table(rows, colWidths=[width * 0.25, width * 0.35, width * 0.1, width * 0.3])
     table.setStyle(
         TableStyle(
             [
-                ("FONTNAME", (0, 0), (-1, -1), cid_font()),
+                ("FONTNAME", (0, 0), (-1, -1), face(legacy)),
                 ("FONTSIZE", (0, 0), (-1, -1), 10),
                 ("LINEBELOW", (1, 0), (1, -1), 0.5, colors.black),
                 ("LINEBELOW", (3, 0), (3, -1), 0.5, colors.black),
@@ -97,10 +121,14 @@ def render_pdf(
     *,
     wide: bool = False,
     footer: str | None = None,
+    legacy: bool = False,
 ) -> bytes:
-    """The form as PDF bytes; ``footer`` is printed at the foot of every page with its number."""
+    """The form as PDF/A-2b bytes, its font embedded; ``footer`` is printed at the foot of
+    every page with its number. ``legacy``: as earlier releases drew it (see the module)."""
     buffer = io.BytesIO()
     size = landscape(A4) if wide else A4
+    # Only the embedded face is named on a page: not even ReportLab's opening Helvetica.
+    initial: dict[str, Any] = {} if legacy else {"initialFontName": face()}
     doc = SimpleDocTemplate(
         buffer,
         pagesize=size,
@@ -111,24 +139,25 @@ def render_pdf(
         title=title,
         author="Dossier 贷后档案",
         invariant=1,
+        **initial,
     )
     heading: list[Flowable] = [
-        Paragraph(title, text_style(16, align=1)),
-        Paragraph(subtitle, text_style(9, align=1)),
+        Paragraph(title, text_style(16, align=1, legacy=legacy)),
+        Paragraph(subtitle, text_style(9, align=1, legacy=legacy)),
     ]
 
     def foot(canvas: Canvas, document: SimpleDocTemplate) -> None:
         if footer is None:
             return
         canvas.saveState()
-        canvas.setFont(cid_font(), 8)
+        canvas.setFont(face(legacy), 8)
         canvas.drawCentredString(
             size[0] / 2, 9 * mm, f"{footer}　第 {document.page} 页 / page {document.page}"
         )
         canvas.restoreState()
 
     doc.build([*heading, Spacer(1, 6 * mm), *story], onFirstPage=foot, onLaterPages=foot)
-    return buffer.getvalue()
+    return buffer.getvalue() if legacy else as_pdfa(buffer.getvalue())
 
 
 def page_width(wide: bool = False) -> float:

@@ -1,8 +1,8 @@
 """Generated inspection forms (Chinese, ReportLab): the 个人客户贷后检查表 and the
 公司客户贷后检查报告, filled in from an inspection's checklist answers.
 
-Drawn like the archive office's forms (:mod:`archive.reports.forms`): the CID font STSong-Light,
-nothing embedded, the text extractable, the same content rendering the same bytes.
+Drawn like the archive office's forms (:mod:`archive.reports.forms`): the Chinese font embedded,
+PDF/A-2b, the text extractable, the same content rendering the same bytes.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The maturity notice (贷款到期通知书), generated in Chinese (ReportLab) when one is recorded.
 
-Drawn like the archive office's forms (:mod:`archive.reports.forms`): the CID font STSong-Light,
-nothing embedded, the text extractable, the same content rendering the same bytes.
+Drawn like the archive office's forms (:mod:`archive.reports.forms`): the Chinese font embedded,
+PDF/A-2b, the text extractable, the same content rendering the same bytes.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The rectification notice (限期整改通知书) of a supervision check scored below the pass score.
 
 Generated in Chinese (ReportLab) when the check is recorded, drawn like the archive office's
-forms (:mod:`archive.reports.forms`): the CID font STSong-Light, nothing embedded, the text
+forms (:mod:`archive.reports.forms`): the Chinese font embedded, PDF/A-2b, the text
 extractable, the same content rendering the same bytes. Its SHA-256 is in the check's
 ``NoticeIssued`` event; the bytes are stored beside it.
 """

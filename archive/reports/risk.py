@@ -40,8 +40,13 @@ from domain.values import Actor
 
 TITLE_ZH = "风险监测报告"
 TITLE_EN = "Risk-monitoring report"
-RENDERER = 1
-"""The renderer this release draws risk-monitoring reports with, recorded with each issued."""
+RENDERER = 2
+"""The renderer this release draws risk-monitoring reports with, recorded with each issued:
+2, a PDF/A-2b with its Chinese font embedded (:mod:`archive.printing`); 1, the same pages in
+the CID font STSong-Light, nothing embedded, as earlier releases issued them (the workbook is
+the same for both)."""
+RENDERERS = (1, 2)
+"""Every renderer a risk-monitoring report may have been issued with."""
 
 HEADINGS = (
     "一、概要",
@@ -334,10 +339,11 @@ def sections(report: RiskReport) -> list[Section]:
 
 def render(report: RiskReport, format: ReportFormat, *, renderer: int = RENDERER) -> bytes:
     """The report as ``format``, drawn by ``renderer``."""
-    if renderer != RENDERER:
+    if renderer not in RENDERERS:
         raise InvalidInputError(
-            f"没有第{renderer}版风险监测报告渲染器（可用：{RENDERER}）",
-            f"there is no risk-report renderer {renderer} (known: {RENDERER})",
+            f"没有第{renderer}版风险监测报告渲染器（可用：{'、'.join(map(str, RENDERERS))}）",
+            f"there is no risk-report renderer {renderer} "
+            f"(known: {', '.join(map(str, RENDERERS))})",
             field="renderer",
         )
     found = sections(report)
@@ -354,7 +360,9 @@ def render(report: RiskReport, format: ReportFormat, *, renderer: int = RENDERER
         )
     )
     footer = f"{TITLE_ZH} {whole.on.isoformat()} {whole.branch or ''}".rstrip()
-    return sections_pdf(found, title=TITLE_ZH, subtitle=subtitle, footer=footer)
+    return sections_pdf(
+        found, title=TITLE_ZH, subtitle=subtitle, footer=footer, legacy=renderer == 1
+    )
 
 
 def filename(report: RiskReport, extension: str) -> str:

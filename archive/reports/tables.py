@@ -52,32 +52,40 @@ portfolio with tens of thousands of gaps gets a PDF one can read and a workbook 
 
 
 def sections_pdf(
-    sections: Sequence[Section], *, title: str, subtitle: str, footer: str, limit: int = PDF_ROWS
+    sections: Sequence[Section],
+    *,
+    title: str,
+    subtitle: str,
+    footer: str,
+    limit: int = PDF_ROWS,
+    legacy: bool = False,
 ) -> bytes:
-    """The sections as an A4 landscape PDF, Chinese headings, a footer on every page; a table
-    longer than ``limit`` rows shows its first ``limit`` and says how many the workbook has."""
+    """The sections as an A4 landscape PDF/A-2b, Chinese headings, a footer on every page; a
+    table longer than ``limit`` rows shows its first ``limit`` and says how many the workbook
+    has. ``legacy``: drawn as releases before the embedded font did (a report renderer of
+    theirs, see :mod:`archive.reports.forms`)."""
     width = page_width(wide=True)
     story: list[Flowable] = []
     for section in sections:
-        story.append(Paragraph(section.heading, text_style(12, leading=18)))
+        story.append(Paragraph(section.heading, text_style(12, leading=18, legacy=legacy)))
         story.append(Spacer(1, 2 * mm))
         shown = section.rows[:limit]
         if shown:
             rows = [section.header, *[tuple(cell_text(v) for v in row) for row in shown]]
-            story.append(grid(rows, [width * w for w in section.widths]))
+            story.append(grid(rows, [width * w for w in section.widths], legacy=legacy))
         else:
-            story.append(Paragraph(section.empty, text_style(9)))
+            story.append(Paragraph(section.empty, text_style(9, legacy=legacy)))
         if len(section.rows) > len(shown):
             total = len(section.rows)
             story.append(
                 Paragraph(
                     f"仅列前 {limit:,} 条，共 {total:,} 条，完整明细见 XLSX。"
                     f" / The first {limit:,} of {total:,} rows; the workbook lists them all.",
-                    text_style(9),
+                    text_style(9, legacy=legacy),
                 )
             )
         story.append(Spacer(1, 6 * mm))
-    return render_pdf(title, subtitle, story, wide=True, footer=footer)
+    return render_pdf(title, subtitle, story, wide=True, footer=footer, legacy=legacy)
 
 
 def _styled(sheet: Any, value: Any, *, font: Font) -> Any:

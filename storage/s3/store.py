@@ -136,6 +136,13 @@ class S3BlobStore(BlobStore):
             self._object_lock = has_object_lock(self._target)
         return self._object_lock
 
+    def check(self) -> None:
+        """The bucket answers: BlobStoreError if the server cannot be reached or it is gone."""
+        with self._target.errors():
+            exists = self._client.bucket_exists(bucket_name=self._bucket)
+        if not exists:
+            raise BlobStoreError(f"bucket {self._bucket!r} does not exist")
+
     def ensure_bucket(self) -> None:
         """Create the bucket if it does not exist, with Object Lock (and so versioning).
 

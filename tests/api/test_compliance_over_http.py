@@ -20,9 +20,11 @@ from datetime import date
 from typing import Any
 from uuid import UUID, uuid4
 
+import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from archive.reports import compliance
 from archive.reports.compliance import RENDERER
 from domain.compliance import IssuedReport
 from domain.values import Role
@@ -177,6 +179,41 @@ def test_issuing_records_the_files_hash_and_the_same_report_is_the_same_bytes(ap
     assert retried.headers["x-dossier-report-id"] == first.headers["x-dossier-report-id"]
     assert retried.content == first.content
     assert api.archive.recorder.max_notification_id() == events
+
+
+def test_a_report_issued_before_the_font_was_embedded_is_drawn_again_as_issued(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A report issued by the previous release (renderer 2: the CID font, not embedded; that
+    it draws the previous release's very bytes is tests/archive/test_printing.py's) is drawn
+    again from its record with renderer 2, to the SHA-256 recorded then — not with today's
+    renderer, whose PDF/A file is another."""
+    position = disburse(api, EAST)["position"]
+    query = {"on": "2025-03-20", "as_of_position": position, "purpose": "监管现场检查调阅"}
+    with monkeypatch.context() as earlier:  # this release's code, issuing as the previous one
+        earlier.setattr(compliance, "RENDERER", 2)
+        defaults = {**(compliance.render.__kwdefaults__ or {}), "renderer": 2}
+        earlier.setattr(compliance.render, "__kwdefaults__", defaults)
+        issued = api.post("auditor", "/reports/compliance", query)
+    assert issued.status_code == 201, issued.text
+    digest = hashlib.sha256(issued.content).hexdigest()
+    report_id = UUID(issued.headers["x-dossier-report-id"])
+    record: Any = api.archive.repository.get(report_id)
+    assert (record.renderer, record.sha256) == (2, digest)
+    assert b"STSong-Light" in issued.content
+    assert b"pdfaid" not in issued.content
+
+    rebuilt = api.get("risk", f"/reports/compliance/issued/{report_id}")
+    assert rebuilt.status_code == 200, rebuilt.text
+    assert rebuilt.headers["x-dossier-report-renderer"] == "2"
+    assert rebuilt.headers["x-dossier-report-rebuilt-sha256"] == digest
+    assert hashlib.sha256(rebuilt.content).hexdigest() == digest
+    today = api.get(
+        "risk", f"/reports/compliance?on=2025-03-20&as_of_position={position}&format=pdf"
+    )
+    assert today.headers["x-dossier-report-renderer"] == str(RENDERER) == "3"
+    assert hashlib.sha256(today.content).hexdigest() != digest
+    assert b"pdfaid" in today.content
 
 
 def test_an_issue_refused_records_nothing(api: Api) -> None:

@@ -52,3 +52,21 @@ def test_the_api_is_healthy_only_when_its_registers_are_ready() -> None:
     check = _services()["app"]["healthcheck"]
     assert check["test"][0] == "CMD"
     assert "/api/v1/health/ready" in " ".join(check["test"])
+
+
+def test_every_service_has_a_healthcheck_of_its_own_kind() -> None:
+    services = _services()
+    tests = {name: " ".join(s["healthcheck"]["test"]) for name, s in services.items()}
+    assert set(tests) == set(services), "a service without a healthcheck"
+    assert "pg_isready" in tests["postgres"]
+    assert "http://127.0.0.1:8333/" in tests["seaweedfs"]
+    assert "/api/v1/health/ready" in tests["app"]
+    assert services["follower"]["healthcheck"]["test"] == ["CMD", "dossier", "health", "registers"]
+    assert services["sealer"]["healthcheck"]["test"] == ["CMD", "dossier", "health", "sealer"]
+
+
+def test_the_image_runs_what_the_healthchecks_call() -> None:
+    dockerfile = (COMPOSE.parent / "Dockerfile").read_text(encoding="utf-8")
+    assert "ENV PATH=/opt/dossier/bin:$PATH" in dockerfile, "`dossier` is on the PATH"
+    assert "EXPOSE 8000" in dockerfile
+    assert "127.0.0.1:8000" in " ".join(_services()["app"]["healthcheck"]["test"])

@@ -239,3 +239,39 @@ def test_who_may_read_sees_the_read_action(console: Console, role: Role) -> None
     documents = _section(console.get(f"/loans/{LOAN}").text, "documents")
     assert f"/documents/{sha256}" in documents
     assert "查阅" in documents
+
+
+def test_an_ofd_opens_as_the_original_and_the_form_says_it_carries_no_watermark(
+    console: Console,
+) -> None:
+    from archive.documents.ingest import from_bytes
+    from tests.archive.hostile import make_ofd
+
+    package = make_ofd()
+    result = console.archive.disburse(
+        _ctx(console, Role.ACCOUNT_MANAGER),
+        make_disbursement(LOAN),
+        [
+            from_bytes("loan_contract", "借款合同.ofd", package),
+            make_upload("drawdown_receipt", "借据 DK2026000300"),
+        ],
+    )
+    console.registers.wait(["completeness", "loan_ledger"], result.position, 30)
+    dossier = console.archive.get_dossier(_ctx(console, Role.AUDITOR), LOAN)
+    sha256 = next(d.ref.sha256 for d in dossier.documents if d.ref.doc_type == "loan_contract")
+    console.as_role(Role.REVIEWER)
+
+    form = console.get(f"/loans/{LOAN}/documents/{sha256}")
+    assert "以原件交付，不加水印" in form.text
+    assert "所得副本带有您姓名的水印" not in form.text
+    token = console.csrf(f"/loans/{LOAN}/documents/{sha256}")
+    opened = console.post(
+        f"/loans/{LOAN}/documents/{sha256}", {"purpose": "inspection", "csrf_token": token}
+    )
+
+    assert opened.status_code == 200, opened.text[:500]
+    assert opened.content == package
+    assert opened.headers["content-type"] == "application/ofd"
+    assert opened.headers["x-watermarked"] == "false"
+    assert "no maintained library stamps OFD" in opened.headers["x-watermark-note"]
+    assert [(r["sha256"], r["watermarked"]) for r in _reads(console)] == [(sha256, False)]

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from api.composition import build_archive
+from api.metrics import CountedBlobStore
 from api.settings import Settings
 from archive.commands.staff import EnrolStaff
 from archive.core import SYSTEM_ID, CommandContext, blob_key
@@ -33,7 +34,9 @@ def test_dossier_holds_are_mirrored_as_s3_legal_holds(
     try:
         blobs = archive.blobs
         assert isinstance(blobs, EncryptingBlobStore)
-        s3 = blobs.inner
+        # The S3 store under the counter of its errors (dossier_blob_store_errors_total).
+        assert isinstance(blobs.inner, CountedBlobStore)
+        s3 = blobs.inner.inner
         assert isinstance(s3, S3BlobStore)
         assert s3.object_lock
         console = CommandContext(SYSTEM_ID)

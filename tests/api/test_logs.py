@@ -141,3 +141,24 @@ def test_seal_logs_to_stderr_in_the_one_format_and_prints_the_checkpoint_alone(
     assert [(m["level"], m["event"], m["logger"]) for m in logged] == [
         ("info", "sealed", "dossier.sealer")
     ]
+
+
+def test_a_cli_command_logs_json_lines_with_its_run_as_request_id(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DOSSIER_LOG_FORMAT", "json")
+    archive = open_archive(read_settings())
+    try:
+        archive.execute(
+            CommandContext(SYSTEM_ID),
+            EnrolStaff(staff_no="S1", name="测试员", branch="营业部", roles=[]),
+        )
+    finally:
+        archive.close()
+    sealed = CliRunner().invoke(app, ["seal", "--json"])
+    assert sealed.exit_code == 0, sealed.output
+    # What the command tells its user (a key generated) is not a log line; every log line is JSON.
+    [line] = [json.loads(text) for text in sealed.stderr.splitlines() if text.startswith("{")]
+    assert (line["event"], line["logger"], line["command"]) == ("sealed", "dossier.sealer", "seal")
+    assert re.fullmatch(r"[0-9a-f]{32}", line["request_id"])
+    assert structlog.contextvars.get_contextvars() == {}, "the run's id ends with the command"

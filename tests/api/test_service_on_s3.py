@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from api.composition import build_archive
+from api.metrics import CountedBlobStore
 from api.settings import Settings
 from archive.commands.integrity import CheckFixity
 from archive.commands.staff import EnrolStaff
@@ -40,8 +41,11 @@ def test_documents_filed_through_the_service_are_encrypted_objects_in_s3(
     try:
         blobs = archive.blobs
         assert isinstance(blobs, EncryptingBlobStore)
-        assert isinstance(blobs.inner, S3BlobStore)
-        assert blobs.inner.object_lock
+        # The S3 store under the counter of its errors (dossier_blob_store_errors_total).
+        assert isinstance(blobs.inner, CountedBlobStore)
+        s3 = blobs.inner.inner
+        assert isinstance(s3, S3BlobStore)
+        assert s3.object_lock
         console = CommandContext(SYSTEM_ID)
         am = archive.execute(
             console,

@@ -206,6 +206,73 @@ def make_tiff() -> bytes:
     return b"II*\x00" + struct.pack("<I", 8) + ifd + b"\x00\x00\x00\x00" + b"\x80"
 
 
+# -------------------------------------------------------------------------- OFD builders
+OFD = "application/ofd"
+OFD_NS = "http://www.ofdspec.org/2016"
+OFD_XML = (
+    '<?xml version="1.0" encoding="UTF-8"?>'
+    f'<ofd:OFD xmlns:ofd="{OFD_NS}" Version="1.0" DocType="OFD"><ofd:DocBody>'
+    "<ofd:DocInfo><ofd:DocID>6f6664000000000000000000000000a1</ofd:DocID>"
+    "<ofd:Title>还款凭证</ofd:Title><ofd:CreationDate>2025-04-01</ofd:CreationDate>"
+    "</ofd:DocInfo><ofd:DocRoot>{root}</ofd:DocRoot></ofd:DocBody></ofd:OFD>"
+)
+
+
+def ofd_page(text: str, *, inner: str = "") -> str:
+    """One page's Content.xml: a layer holding one line of text (and ``inner``, if any)."""
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?><ofd:Page xmlns:ofd="{OFD_NS}"><ofd:Content>'
+        '<ofd:Layer ID="3"><ofd:TextObject ID="4" Boundary="20 20 170 10" Font="2" Size="5">'
+        f'<ofd:TextCode X="0" Y="5">{text}</ofd:TextCode></ofd:TextObject>{inner}</ofd:Layer>'
+        "</ofd:Content></ofd:Page>"
+    )
+
+
+def ofd_document(pages: int, *, inner: str = "") -> str:
+    """Doc_0/Document.xml listing ``pages`` pages (``inner`` goes after the page list)."""
+    listed = "".join(
+        f'<ofd:Page ID="{10 + n}" BaseLoc="Pages/Page_{n}/Content.xml"/>' for n in range(pages)
+    )
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?><ofd:Document xmlns:ofd="{OFD_NS}">'
+        "<ofd:CommonData><ofd:MaxUnitID>20</ofd:MaxUnitID><ofd:PageArea>"
+        "<ofd:PhysicalBox>0 0 210 297</ofd:PhysicalBox></ofd:PageArea>"
+        "<ofd:PublicRes>PublicRes.xml</ofd:PublicRes></ofd:CommonData>"
+        f"<ofd:Pages>{listed}</ofd:Pages>{inner}</ofd:Document>"
+    )
+
+
+def ofd_parts(pages: int = 2, *, listed: int | None = None) -> dict[str, str | bytes]:
+    """The parts of a plain OFD of ``pages`` pages ("第N页 还款凭证" on each), its Document.xml
+    listing ``listed`` of them (all, unless said)."""
+    parts: dict[str, str | bytes] = {
+        "OFD.xml": OFD_XML.format(root="Doc_0/Document.xml"),
+        "Doc_0/Document.xml": ofd_document(pages if listed is None else listed),
+        "Doc_0/PublicRes.xml": (
+            f'<?xml version="1.0" encoding="UTF-8"?><ofd:Res xmlns:ofd="{OFD_NS}" BaseLoc="Res">'
+            '<ofd:Fonts><ofd:Font ID="2" FontName="宋体" FamilyName="宋体"/></ofd:Fonts></ofd:Res>'
+        ),
+    }
+    for n in range(pages):
+        parts[f"Doc_0/Pages/Page_{n}/Content.xml"] = ofd_page(f"第{n + 1}页 还款凭证")
+    return parts
+
+
+def make_ofd(
+    parts: dict[str, str | bytes] | None = None, *, compression: int = zipfile.ZIP_DEFLATED
+) -> bytes:
+    """An OFD package (a ZIP) of ``parts`` (a plain two-page OFD unless given), in order."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression) as package:
+        for name, data in (ofd_parts() if parts is None else parts).items():
+            package.writestr(name, data)
+    return buffer.getvalue()
+
+
+def _ofd(parts: dict[str, str | bytes], reason: str) -> Hostile:
+    return Hostile("还款凭证.ofd", make_ofd(parts), OFD, reason)
+
+
 # ============================================================================== the corpus
 # ----------------------------------------------------------------- not one clean PDF
 @kind("empty")
@@ -623,6 +690,100 @@ def only_an_extension() -> Hostile:
     return Hostile(".pdf", _contract(), PDF, "only an extension")
 
 
+# ----------------------------------------------------------------------------------- OFD
+@kind("ofd_not_a_zip")
+def ofd_not_a_zip() -> Hostile:
+    return Hostile("还款凭证.ofd", b"PK\x03\x04" + b"\x00" * 64, OFD, "not a ZIP package")
+
+
+@kind("ofd_without_ofd_xml")
+def ofd_without_ofd_xml() -> Hostile:
+    parts = ofd_parts()
+    del parts["OFD.xml"]
+    return _ofd(parts, "no OFD.xml at its root")
+
+
+@kind("ofd_path_traversal_entry")
+def ofd_path_traversal_entry() -> Hostile:
+    return _ofd({**ofd_parts(), "../../etc/cron.d/evil": b"* * * * * root sh"}, "path traversal")
+
+
+@kind("ofd_doc_root_outside")
+def ofd_doc_root_outside() -> Hostile:
+    parts = {**ofd_parts(), "OFD.xml": OFD_XML.format(root="../Doc_0/Document.xml")}
+    return _ofd(parts, "path traversal")
+
+
+@kind("ofd_zip_bomb")
+def ofd_zip_bomb() -> Hostile:
+    # 16 MiB of zeros packs into some 16 KiB: a ratio near 1000.
+    return _ofd({**ofd_parts(), "Doc_0/Res/image_5.png": bytes(16 * 1024 * 1024)}, "zip bomb")
+
+
+@kind("ofd_javascript")
+def ofd_javascript() -> Hostile:
+    parts = ofd_parts()
+    script = "<ofd:JavaScript>app.launchURL('http://example.invalid/')</ofd:JavaScript>"
+    parts["Doc_0/Document.xml"] = ofd_document(2, inner=script)
+    return _ofd(parts, "script (JavaScript)")
+
+
+@kind("ofd_actions")
+def ofd_actions() -> Hostile:
+    parts = ofd_parts()
+    action = (
+        '<ofd:Actions><ofd:Action Event="DO"><ofd:URI URI="file:///C:/Windows/calc.exe"/>'
+        "</ofd:Action></ofd:Actions>"
+    )
+    parts["Doc_0/Pages/Page_1/Content.xml"] = ofd_page("第2页", inner=action)
+    return _ofd(parts, "actions (Actions)")
+
+
+@kind("ofd_doctype_entities")
+def ofd_doctype_entities() -> Hostile:
+    laughs = (
+        '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+        + "".join(
+            f'<!ENTITY lol{n + 1} "{("&lol" + (str(n) if n else "") + ";") * 10}">'
+            for n in range(9)
+        )
+        + "]>"
+    )
+    parts = ofd_parts()
+    parts["Doc_0/Pages/Page_0/Content.xml"] = laughs + ofd_page("&lol9;").split("?>", 1)[1]
+    return _ofd(parts, "document type declaration")
+
+
+@kind("ofd_too_deep")
+def ofd_too_deep() -> Hostile:
+    parts = ofd_parts()
+    nested = "<ofd:PageBlock>" * 500 + "</ofd:PageBlock>" * 500
+    parts["Doc_0/Pages/Page_0/Content.xml"] = ofd_page("第1页", inner=nested)
+    return _ofd(parts, "nested too deep")
+
+
+@kind("ofd_page_missing")
+def ofd_page_missing() -> Hostile:
+    # Document.xml lists three pages; the package holds two.
+    return _ofd(ofd_parts(2, listed=3), "page count does not match")
+
+
+@kind("ofd_page_unlisted")
+def ofd_page_unlisted() -> Hostile:
+    # The package holds two pages; Document.xml lists one (a page no viewer shows).
+    return _ofd(ofd_parts(2, listed=1), "page count does not match")
+
+
+@kind("ofd_executable_inside")
+def ofd_executable_inside() -> Hostile:
+    return _ofd({**ofd_parts(), "Doc_0/Res/viewer.exe": MZ + bytes(4096)}, "executable")
+
+
+@kind("ofd_named_pdf")
+def ofd_named_pdf() -> Hostile:
+    return Hostile("还款凭证.pdf", make_ofd(), PDF, "does not match its content")
+
+
 # ========================================================================= benign controls
 @benign("pdf_with_web_and_mail_links")
 def pdf_with_web_and_mail_links() -> Hostile:
@@ -673,3 +834,8 @@ def jpeg() -> Hostile:
 @benign("tiff")
 def tiff() -> Hostile:
     return Hostile("抵押物照片.tif", make_tiff(), "image/tiff", "")
+
+
+@benign("ofd")
+def ofd() -> Hostile:
+    return Hostile("还款凭证.ofd", make_ofd(), OFD, "")

@@ -150,7 +150,8 @@ def test_a_benign_document_is_accepted(
     limited: DossierArchive, staff: dict[str, CommandContext], loan_no: str, kind: str
 ) -> None:
     document = BENIGN[kind]()
-    doc_type = "inspection_report" if document.filename.endswith(".pdf") else "site_photo"
+    paged = document.filename.endswith((".pdf", ".ofd"))
+    doc_type = "inspection_report" if paged else "site_photo"
     _events, blobs, _keys = snapshot(limited)
 
     result = steps.inspect(
@@ -166,7 +167,7 @@ def test_a_benign_document_is_accepted(
     # The upload, filed beside the form generated from the inspection's checklist.
     (ref,) = [d for d in result.documents if d.filename == document.filename]
     assert ref.doc_type == doc_type
-    assert (ref.pages is not None) == ref.media_type.endswith("pdf")
+    assert (ref.pages is not None) == paged
     assert len(result.documents) == 2
     assert len(snapshot(limited)[1]) == len(blobs) + 2
 

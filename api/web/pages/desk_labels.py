@@ -7,6 +7,8 @@ the desk's scanner field reads either form (:func:`api.web.pages.desk.scan_key`)
 
 ``GET /archive/labels/{loan_no}.pdf`` is a read like any other: the archive room's readers
 (those who may read the archive's records), within their data scope, for a dossier catalogued.
+Like the archive's forms it is a PDF/A-2b with its one font, Chinese and Latin, embedded
+(:mod:`archive.printing`), so a printer's host with no Chinese font prints it as shown.
 """
 
 from __future__ import annotations
@@ -23,15 +25,13 @@ from reportlab.pdfgen.canvas import Canvas
 from api.responses import LoanNo
 from api.web.pages.common import enter, page_router
 from api.web.session import ViewerDep, archive_of
-from archive.reports.forms import cid_font
+from archive.printing import as_pdfa, font_name
 from domain.authorization import Action
 from domain.errors import NotCataloguedError
 
 router = page_router()
 
 WIDTH, HEIGHT = 100 * mm, 58 * mm
-LATIN = "Helvetica-Bold"
-"""The codes themselves in a Latin face: the 档号's middle dot is in it, not in the CID font."""
 MARGIN = 5 * mm
 
 
@@ -54,11 +54,12 @@ class Label:
 def label_pdf(label: Label) -> bytes:
     """One label of 100 × 62 mm, as a label printer takes it."""
     out = io.BytesIO()
-    canvas = Canvas(out, pagesize=(WIDTH, HEIGHT), invariant=True)
+    font = font_name()
+    # The stubs type initialFontName as a number; ReportLab takes a font's name.
+    canvas = Canvas(out, pagesize=(WIDTH, HEIGHT), invariant=True, initialFontName=font)  # type: ignore[arg-type]
     canvas.setTitle(f"档案标签 {label.reference_code}")
     canvas.setSubject(f"{label.reference_code} {label.loan_no}")
     canvas.setCreator("Dossier")
-    font = cid_font()
     inner = WIDTH - 2 * MARGIN
     top = HEIGHT - MARGIN
 
@@ -97,20 +98,19 @@ def label_pdf(label: Label) -> bytes:
         canvas.drawString(right, y2 + 10 * mm - 9 - 13 * n, line)
     canvas.showPage()
     canvas.save()
-    return out.getvalue()
+    return as_pdfa(out.getvalue())
 
 
 def caption(
     canvas: Canvas, x: float, y: float, word: str, code: str, size: float, *, centred: bool = False
 ) -> None:
-    """``档号 J001-XD·2026-…`` under a barcode: the word in Chinese, the code in Latin."""
-    font = cid_font()
+    """``档号 J001-XD·2026-…`` under a barcode: the word, a gap, the code."""
+    font = font_name()
     gap = size * 0.5
-    width = canvas.stringWidth(word, font, size) + gap + canvas.stringWidth(code, LATIN, size)
+    width = canvas.stringWidth(word, font, size) + gap + canvas.stringWidth(code, font, size)
     left = x - width / 2 if centred else x
     canvas.setFont(font, size)
     canvas.drawString(left, y, word)
-    canvas.setFont(LATIN, size)
     canvas.drawString(left + canvas.stringWidth(word, font, size) + gap, y, code)
 
 

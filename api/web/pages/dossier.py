@@ -330,6 +330,8 @@ class Document:
     filename: str
     stage: str
     pages: int | None
+    stampable: bool = True
+    """False for an OFD: it is handed over as the original, without a watermark."""
 
 
 def documents_of(dossier: Dossier, doc_name: Callable[[str], str], lang: str) -> list[Document]:
@@ -340,6 +342,7 @@ def documents_of(dossier: Dossier, doc_name: Callable[[str], str], lang: str) ->
             filename=d.ref.filename,
             stage=_label(Stage, d.stage, lang),
             pages=d.ref.pages,
+            stampable=d.ref.stampable,
         )
         for d in dossier.documents
     ]

@@ -81,7 +81,7 @@ from projections.query import AsOf
 router = page_router()
 
 Kind = Literal["date", "text", "textarea", "select", "number", "file", "files", "checks"]
-PDF_OR_IMAGE = "application/pdf,image/jpeg,image/png,image/tiff"
+PDF_OR_IMAGE = "application/pdf,application/ofd,.ofd,image/jpeg,image/png,image/tiff"
 REVIEWERS_READ = 1000
 """At most this many people are read from the staff directory for the reviewer's list."""
 INSPECTION_REPORTS = {InspectionKind.FIRST_FOLLOW_UP.value: "first_inspection_report"}

@@ -20,9 +20,11 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+import pytest
 from pypdf import PdfReader
 
 from archive.core import CommandContext
+from archive.reports import risk
 from domain.values import Grade, WarningColour
 from tests import steps
 from tests.api.conftest import Api, disburse, disburse_elsewhere
@@ -207,6 +209,24 @@ def test_the_quarterly_risk_report_is_issued_by_risk_and_drawn_again_byte_for_by
             again.headers["X-Dossier-Report-Rebuilt-SHA256"]
             == answer.headers["X-Dossier-Report-SHA256"]
         )
+    # Issued as the previous release did (renderer 1: the CID font, not embedded, no PDF/A),
+    # the report is drawn again by renderer 1, from its record, to the hash recorded then.
+    with pytest.MonkeyPatch.context() as earlier:
+        earlier.setattr(risk, "RENDERER", 1)
+        earlier.setattr(risk.render, "__kwdefaults__", {"renderer": 1})
+        body = {"purpose": "季度风险监测", "on": str(Q3), "format": "pdf", "as_of_position": at}
+        old = api.post("risk", "/reports/risk", body)
+    assert old.status_code == 201, old.text
+    assert b"STSong-Light" in old.content
+    assert b"pdfaid" not in old.content
+    assert b"pdfaid" in issued["pdf"].content
+    again = api.get("auditor", f"/reports/risk/issued/{old.headers['X-Dossier-Report-Id']}")
+    assert again.status_code == 200, again.text
+    assert again.headers["X-Dossier-Report-Renderer"] == "1"
+    assert again.content == old.content
+    assert (
+        again.headers["X-Dossier-Report-Rebuilt-SHA256"] == old.headers["X-Dossier-Report-SHA256"]
+    )
     refused_out_of_scope(
         api,
         api.get("head", f"/reports/risk/issued/{issued['pdf'].headers['X-Dossier-Report-Id']}"),
