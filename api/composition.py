@@ -349,8 +349,12 @@ def build_registers(settings: Settings, archive: DossierArchive) -> Registers:
     """
     store = register_store_beside(archive.env, settings.data_dir)
     try:
+        # The search index key is made now, when the registers are, not at the first filing
+        # the follower indexes: the key store changes at start only, never during a request.
+        index_key = archive.search_index_key()
         projections = all_registers(
             archive.document_text,
+            index_key=lambda: index_key,
             default_rules=load_rules(settings.data_dir)[0],
             timezone=settings.timezone,
         )

@@ -68,7 +68,7 @@ from domain.topics import class_topics
 from domain.values import SYSTEM_ID as SYSTEM_ID  # the console operator, named here before
 from domain.values import Actor, DocumentRef, PartnerKind, Party, Role, dossier_id_for
 from storage.blobs import BlobStore
-from storage.envelope import DERIVED_SUFFIX, KeyDestroyedError
+from storage.envelope import DERIVED_SUFFIX, EncryptingBlobStore, KeyDestroyedError
 from storage.positions import notification_id_of
 
 log = logging.getLogger(__name__)
@@ -816,6 +816,13 @@ class ArchiveCore(Application[UUID]):
                 return extract_document_text(cast(BinaryIO, spool), media_type)
         except KeyDestroyedError:
             return None  # crypto-shredded: the text is gone with the key, for good
+
+    def search_index_key(self) -> bytes | None:
+        """The key of the search index's term hashes, from the key store (made on first use);
+        None when documents are not stored encrypted (there is then no key store)."""
+        if isinstance(self.blobs, EncryptingBlobStore):
+            return self.blobs.envelope.search_index_key()
+        return None
 
     def text_of(self, dossier_id: UUID, sha256: str) -> str | None:
         """The text extracted from a stored PDF, once extraction has run (never in an event)."""

@@ -742,7 +742,10 @@ def child(spec_path: Path) -> int:
     archive = DossierArchive(dict(env), blobs=InMemoryBlobStore())
     store = register_store_beside(env, Path(spec["data_dir"]))
     follower = Follower(
-        store, archive.recorder, archive.mapper, all_registers(archive.document_text)
+        store,
+        archive.recorder,
+        archive.mapper,
+        all_registers(archive.document_text, index_key=archive.search_index_key),
     )
     result: dict[str, Any] = {"rss_imported_kib": rss_imported}
     try:

@@ -255,6 +255,9 @@ class Changes:
         self._reads: set[tuple[str, Key]] = set()
         self._again = False
         self._timelines: dict[tuple[str, Key], list[dict[str, Any]]] = {}
+        self.purged = False
+        """Whether rows were deleted for good (:meth:`purge`) by this batch."""
+        self._index_rows: dict[sa.Table, list[tuple[Any, ...]]] = {}
 
     def at_event(self, position: int, at: datetime, on: date | None = None) -> None:
         """Stamp what follows with the event's log position, record time (naive UTC) and
@@ -554,6 +557,15 @@ class Changes:
                 self.cache.noted(table, key, False)
         self._purges[table].append(dict(where))
 
+    # ------------------------------------------------------- a register's own index
+    def insert_later(self, table: sa.Table, rows: list[tuple[Any, ...]]) -> None:
+        """Rows for a table the register keeps beside its specs (an index of its own, plain
+        values in the table's column order), inserted at :meth:`flush` before everything else:
+        all of the batch's at once, sorted (neighbours share pages), a row already there kept."""
+        if self._again:
+            return
+        self._index_rows.setdefault(table, []).extend(rows)
+
     # -------------------------------------------------------------- log rows
     def append(self, table: str, values: Mapping[str, Any]) -> None:
         """Add a row to a log table, stamped with the event's position, time and business date
@@ -573,6 +585,20 @@ class Changes:
         written = 0
         cursor: Any = self.conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
         try:
+            for table, rows in self._index_rows.items():
+                if rows:
+                    rows.sort()
+                    preparer = self.conn.dialect.identifier_preparer
+                    mark = "?" if self.conn.dialect.paramstyle == "qmark" else "%s"
+                    names = ", ".join(preparer.quote(c.name) for c in table.columns)
+                    marks = ", ".join(mark for _ in table.columns)
+                    cursor.executemany(
+                        f"INSERT INTO {preparer.format_table(table)} ({names}) "  # noqa: S608
+                        f"VALUES ({marks}) ON CONFLICT DO NOTHING",
+                        rows,
+                    )
+                    written += len(rows)
+            self._index_rows.clear()
             for name in self.specs:
                 closes, inserts = self._closes[name], self._inserts[name]
                 cuts, purges = self._cuts[name], self._purges[name]
@@ -591,6 +617,7 @@ class Changes:
                         [statements.convert(c, statements.cut_processors) for c in cuts],
                     )
                     written += len(cuts)
+                self.purged = self.purged or bool(purges)
                 if purges and self.conn.dialect.name == "sqlite":
                     # Overwrite the freed pages with zeros: the text must not linger on disk.
                     self.conn.exec_driver_sql("PRAGMA secure_delete = ON")

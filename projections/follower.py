@@ -131,6 +131,8 @@ class Feeder:
         self.mapper = mapper
         self.zone = zone
         """The bank's zone: an event without a business date is dated its day of recording."""
+        self.purged = False
+        """Whether a batch applied since it was last cleared deleted rows for good."""
 
     def apply(
         self,
@@ -186,6 +188,7 @@ class Feeder:
                     if failed is None:
                         raise
                     raise failed from error
+            self.purged = self.purged or any(c.purged for c in changes.values())
             for target in targets:
                 end = target.end(reached)
                 if end > target.position:
@@ -371,6 +374,10 @@ class Follower:
             )
         for failure in recorded:
             self._note(failure)
+        if self.feeder.purged:
+            # A destruction deleted rows: nothing of them may stay in the files.
+            self.feeder.purged = False
+            self.store.wipe()
         return len(notes)
 
     def _note(self, failure: Failure) -> None:
@@ -537,6 +544,9 @@ class Follower:
             return True
 
         attempt(finish)
+        # The old copies were dropped (their pages overwritten): empty the log that held them.
+        self.feeder.purged = False
+        self.store.wipe()
         for failure in recorded:
             self._note(failure)
         self.wake()

@@ -105,8 +105,13 @@ class Projection:
     def on_created(self, conn: sa.Connection, tables: Mapping[str, sa.Table]) -> None:
         """Extra objects for a new generation (e.g. a full-text index); none by default."""
 
-    def on_dropped(self, conn: sa.Connection, generation: int) -> None:
-        """Drop what ``on_created`` made; nothing by default."""
+    def on_dropped(self, conn: sa.Connection, tables: Mapping[str, sa.Table]) -> None:
+        """Drop what ``on_created`` made beside ``tables`` (a generation's, about to be
+        dropped); nothing by default."""
+
+    def extra_tables(self, tables: Mapping[str, sa.Table]) -> list[sa.Table]:
+        """The tables ``on_created`` made beside ``tables``; none by default."""
+        return []
 
     def describe(self) -> dict[str, Any]:
         return {

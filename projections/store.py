@@ -78,8 +78,9 @@ class RegisterStore(Database):
     def __init__(self, url: str | sa.URL, *, schema: str | None = None) -> None:
         # A batch takes the write lock before it reads the tracked position, so two writers
         # never apply the same events; the registers are rebuilt from the log after a crash,
-        # so a commit need not survive a power cut (synchronous=NORMAL).
-        super().__init__(url, synchronous="NORMAL")
+        # so a commit need not survive a power cut (synchronous=NORMAL). Freed pages are
+        # overwritten (secure_delete): what a destruction deletes must not stay in the file.
+        super().__init__(url, synchronous="NORMAL", secure_delete=True)
         self.schema = schema
         self.metadata = sa.MetaData(schema=schema)
         self.state = sa.Table(
@@ -108,6 +109,17 @@ class RegisterStore(Database):
         self.state.create(self.engine, checkfirst=True)
         self.failure.create(self.engine, checkfirst=True)
 
+    def wipe(self) -> None:
+        """After rows were deleted for good (a destruction): copy the overwritten pages into
+        the SQLite file and empty its write-ahead log, which still held the deleted rows'
+        pages. Nothing to do on PostgreSQL, whose registers hold no text in clear."""
+        if not self.is_sqlite:
+            return
+        with self.engine.connect() as conn:
+            driver = conn.connection.driver_connection
+            assert driver is not None
+            driver.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
     # -------------------------------------------------------------- tables
     def tables(self, projection: Projection, generation: int) -> dict[str, sa.Table]:
         key = (projection.name, generation)
@@ -128,7 +140,7 @@ class RegisterStore(Database):
                 self.failure.c.name == projection.name, self.failure.c.generation == generation
             )
         )
-        projection.on_dropped(conn, generation)
+        projection.on_dropped(conn, self.tables(projection, generation))
         for table in self.tables(projection, generation).values():
             table.drop(conn, checkfirst=True)
             self.metadata.remove(table)
@@ -274,6 +286,13 @@ class RegisterStore(Database):
                 conn.execute(self._where(old).delete())
                 self._drop(conn, projection, old.generation)
         conn.execute(self._where(new).values(live=True, swapped_at=_now()))
+        if not self.is_sqlite:
+            # A generation filled by a rebuild has no planner statistics until autovacuum gets
+            # to it (never, where it is off): without them PostgreSQL may take a table of
+            # millions of rows for one of a single row and plan its queries accordingly.
+            tables = self.tables(projection, new.generation)
+            for table in [*tables.values(), *projection.extra_tables(tables)]:
+                conn.exec_driver_sql(f"ANALYZE {_qualified(conn, table)}")
 
     def _where(self, generation: Generation) -> _Target:
         return _Target(self.state, generation)
@@ -281,6 +300,12 @@ class RegisterStore(Database):
     def live_tables(self, conn: sa.Connection, projection: Projection) -> Mapping[str, sa.Table]:
         generation = self.live(conn)[projection.name]
         return self.tables(projection, generation.generation)
+
+
+def _qualified(conn: sa.Connection, table: sa.Table) -> str:
+    quote = conn.dialect.identifier_preparer.quote
+    name = quote(table.name)
+    return f"{quote(table.schema)}.{name}" if table.schema else name
 
 
 class _Target:

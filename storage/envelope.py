@@ -48,6 +48,13 @@ def _associated_sha(sha256: str, derived: str | None) -> str:
     return hashlib.sha256(f"{sha256}{derived}".encode()).hexdigest()
 
 
+SEARCH_INDEX_KEY_ID = UUID("5ea7c400-0000-4000-8000-000000000001")
+"""Where the key store keeps the search index key (检索索引密钥): the key of the document search's
+blind index, which hashes the terms of every document's text. No dossier has this id (theirs are
+name-based, version 5); it is wrapped under the master key like a dossier's key, rotated and
+backed up with them, and never stored in the register database."""
+
+
 class DataKeyNotFoundError(CryptoError):
     """The key store holds no data key for the dossier, and none was ever destroyed."""
 
@@ -107,6 +114,10 @@ class Envelope:
         if wrapped is None:
             raise self._missing(dossier_id)
         return unwrap_data_key(self._master, wrapped)
+
+    def search_index_key(self) -> bytes:
+        """The search index key: 32 random bytes, made and stored on first use."""
+        return self.data_key(SEARCH_INDEX_KEY_ID, create=True).secret
 
     def _missing(self, dossier_id: UUID) -> DataKeyNotFoundError:
         if self._keys.is_destroyed(dossier_id):

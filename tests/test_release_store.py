@@ -8,11 +8,13 @@ with that release's code; ``manifest.json`` says what is in it). Today's code mu
 
 - open it through ``api.composition`` and record nothing (same rules-in-force hash, so no
   ``Replaced``; same event count), decode every event and load every aggregate;
-- show in each register whose version it raised only for business dates (业务日期) what the
-  release showed, at the release's last position and after following it to the head; rebuild
-  every register, from the same events, to the rows the release showed — on SQLite and, with
-  the events copied there, on PostgreSQL (the history's shape changed with business dates:
-  what the rows say at each position is compared, not the system columns);
+- rebuild every register of the release at open (each one's version was raised since), the
+  document search showing the release's rows without their text (a blind index now), at the
+  release's last position and after following it to the head; rebuild every register, from
+  the same events, to the rows the release showed (less what was changed since, said for each
+  register) — on SQLite and, with the events copied there, on PostgreSQL (the history's shape
+  changed with business dates: what the rows say at each position is compared, not the system
+  columns);
 - rebuild each issued report to the SHA-256 recorded when it was issued;
 - find the store intact (``dossier verify``): every leaf, checkpoint and document — and again
   once a checkpoint of today's format (a signed note) extends the release's.
@@ -114,19 +116,35 @@ def events_in(path: Path) -> int:
     return count
 
 
-BUSINESS_DATES = 1
-"""How many times every register's version was raised since the release for one change that
-leaves what its rows say as it was: rows dated by business date (业务日期, ``on=``)."""
+SEARCH = "document_search"
+"""The register whose rows say today what the release's said, but for the text: its version
+was raised for business dates (业务日期, ``on=``), which leaves what its rows say as it was, and
+for a blind index, which took the text out (``content``) and numbered each document and counted
+its terms (``doc``, ``terms``). Every other register the release had gained columns since."""
+
+BLIND_INDEX = {"content", "doc", "terms"}
+"""Document search's columns the blind index took away or added."""
 
 
-def unchanged(registers: Registers) -> list[Projection]:
-    """The registers whose version today's code has raised since the release only for
-    business dates: what they show at any position is what the release showed."""
-    return [
-        p
-        for p in registers.follower.projections.values()
-        if VERSIONS.get(p.name) == p.version - BUSINESS_DATES
-    ]
+def without_text(tables: dict[str, dump.Rows]) -> dict[str, dump.Rows]:
+    """Document search's rows (the release's or today's) without :data:`BLIND_INDEX`'s columns,
+    copied (the release's rows are shared by the module's tests)."""
+    return {
+        name: [{k: v for k, v in row.items() if k not in BLIND_INDEX} for row in rows]
+        for name, rows in tables.items()
+    }
+
+
+def rebuilt_every_register(registers: Registers) -> None:
+    """Every register of the release was rebuilt when the store was opened: the live copy of
+    each is of today's version (none kept its version since the release)."""
+    projections = registers.follower.projections
+    assert {name for name in VERSIONS if projections[name].version == VERSIONS[name]} == set()
+    with registers.service.store.reading() as conn:
+        live = registers.service.store.live(conn)
+    assert {name: g.version for name, g in live.items()} == {
+        name: p.version for name, p in projections.items()
+    }
 
 
 @dataclass
@@ -245,18 +263,17 @@ def test_the_release_rule_sets_lack_the_keys_added_since_and_read_as_it_applied_
     assert in_force.reminder_lead_days == 5  # the bank's own change, kept
 
 
-def test_the_registers_kept_from_the_release_are_as_it_left_them(
+def test_the_release_registers_are_rebuilt_at_open_and_search_shows_its_rows_without_text(
     release: Release, released: dump.Snapshot
 ) -> None:
-    kept = unchanged(release.registers)
-    assert kept, "no register kept its version"
+    rebuilt_every_register(release.registers)
     positions = release.registers.service.positions()
-    live = dump.snapshot(release.registers.service.store, kept)
-    for projection in kept:
-        assert positions[projection.name] >= KEPT_AT
-        assert dump.as_of(live[projection.name], KEPT_AT) == released[projection.name], (
-            projection.name
-        )
+    assert {name: positions[name] >= KEPT_AT for name in VERSIONS} == dict.fromkeys(VERSIONS, True)
+    search = release.registers.follower.projections[SEARCH]
+    live = dump.snapshot(release.registers.service.store, [search])
+    shown = dump.as_of(live[SEARCH], KEPT_AT)
+    assert "content" not in shown["documents"][0]
+    assert without_text(shown) == without_text(released[SEARCH])
 
 
 def test_the_registers_follow_the_release_store_to_its_head(
@@ -265,12 +282,9 @@ def test_the_registers_follow_the_release_store_to_its_head(
     release.registers.follower.catch_up()
     positions = release.registers.service.positions()
     assert positions == dict.fromkeys(release.registers.follower.projections, HEAD)
-    kept = unchanged(release.registers)
-    live = dump.snapshot(release.registers.service.store, kept)
-    for projection in kept:
-        assert dump.as_of(live[projection.name], KEPT_AT) == released[projection.name], (
-            projection.name
-        )
+    search = release.registers.follower.projections[SEARCH]
+    live = dump.snapshot(release.registers.service.store, [search])
+    assert without_text(dump.as_of(live[SEARCH], KEPT_AT)) == without_text(released[SEARCH])
 
 
 def test_every_register_rebuilds_from_the_release_store_identical_to_the_live_copy(
@@ -346,13 +360,11 @@ def test_registers_rebuilt_from_the_release_events_are_those_it_wrote(
             registers.follower.catch_up()
             positions = registers.service.positions()
             assert positions == dict.fromkeys(registers.follower.projections, through)
-            kept = unchanged(registers)
-            assert kept, "no register kept its version"
-            rebuilt = dump.snapshot(registers.service.store, kept)
-            for projection in kept:
-                assert dump.as_of(rebuilt[projection.name], KEPT_AT) == released[projection.name], (
-                    projection.name
-                )
+            search = registers.follower.projections[SEARCH]
+            rebuilt = dump.snapshot(registers.service.store, [search])
+            assert without_text(dump.as_of(rebuilt[SEARCH], KEPT_AT)) == without_text(
+                released[SEARCH]
+            )
         finally:
             registers.close()
         # The reports, from the registers rebuilt here, are the files the release handed out.
@@ -529,6 +541,34 @@ def test_the_circulation_register_raised_to_name_documents_rebuilds_the_rows_the
             assert title in {d["title"] for d in rebuilt["documents"]}
             assert not re.fullmatch(r"[0-9a-f]{12}", title)
     assert short >= 1
+
+
+def test_document_search_raised_to_a_blind_index_rebuilds_the_rows_the_release_wrote(
+    new_store: Settings, released: dump.Snapshot, tmp_path: Path
+) -> None:
+    """Document search keeps no text (its ``content`` column gone, a blind index of hashed
+    terms instead, so a new version): from the release's events every row the release wrote
+    comes out again without the text, each document the release held text for now numbered
+    (``doc``) with its terms counted."""
+    (docs,), tables = rebuilt_at_release(new_store, tmp_path, [SEARCH])
+    assert docs.version != VERSIONS[docs.name]
+    rebuilt = tables[docs.name]
+    old = released[docs.name]
+    assert set(rebuilt) == set(old)
+    assert rebuilt["dossiers"] == old["dossiers"]
+    assert len(rebuilt["documents"]) == len(old["documents"]) > 0
+    assert without_text(rebuilt) == without_text(old)
+    with_text = 0
+    for then, now in zip(old["documents"], rebuilt["documents"], strict=True):
+        text, doc, terms = then["content"], now["doc"], now["terms"]
+        assert "content" not in now
+        assert doc is not None
+        if text:
+            with_text += 1
+            assert terms > 0
+        else:
+            assert terms == 0
+    assert with_text >= 1
 
 
 def test_the_destruction_register_raised_to_number_batches_rebuilds_the_rows_the_release_wrote(

@@ -387,7 +387,14 @@ def special_routes(router: APIRouter, names: set[str]) -> None:
             read = await ready(service, archive, ctx, ["document_search"], point)
             projection = service.select("document_search").projection
             hits = await run_in_threadpool(
-                partial(search, scope=read.scope, limit=limit, offset=offset, as_of=read.as_of),
+                partial(
+                    search,
+                    scope=read.scope,
+                    limit=limit,
+                    offset=offset,
+                    as_of=read.as_of,
+                    snippets=False,
+                ),
                 service.store,
                 projection,
                 q,

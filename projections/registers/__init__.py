@@ -16,10 +16,13 @@ TextSource = Callable[[UUID, str, str], str | None]
 def all_registers(
     text_source: TextSource | None = None,
     *,
+    index_key: Callable[[], bytes | None] | None = None,
     default_rules: RuleSet | None = None,
     timezone: str = "Asia/Shanghai",
 ) -> list[Projection]:
     """A fresh instance of every register, in the order they are listed.
+
+    ``index_key`` gives the key of the document search's term hashes (from the key store).
 
     ``default_rules`` judge the log before its first ``RulesInForce`` event (default: the
     shipped rules); ``timezone`` is the bank's, in which record times become business dates.
@@ -67,7 +70,7 @@ def all_registers(
         WorkQueue(default_rules, timezone),
         AccountabilityTrail(),
         StaffDirectory(),
-        DocumentSearch(text_source),
+        DocumentSearch(text_source, index_key=index_key),
         ScopeRegister(),
         CustomerRegister(default_rules),
         SupervisionRegister(),

@@ -94,7 +94,12 @@ def caught_up(
 
 
 def follower_for(app: DossierArchive, store: RegisterStore) -> Follower:
-    return Follower(store, app.recorder, app.mapper, all_registers(app.document_text))
+    return Follower(
+        store,
+        app.recorder,
+        app.mapper,
+        all_registers(app.document_text, index_key=app.search_index_key),
+    )
 
 
 @pytest.fixture

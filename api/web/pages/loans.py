@@ -63,9 +63,8 @@ SUFFIX = re.compile(r"^[0-9A-Za-z]{4,18}$")
 KEPT_VISIBLE = 4  # an ID number shows its last 4 characters, or up to 6 the person typed
 KEPT_AT_MOST = 6
 PHRASE_AT_LEAST = TRIGRAM
-"""The shortest phrase the search of all kinds also looks for in documents: what the text index
-serves (shorter ones would scan every document's text at each search); the document kind
-alone takes any phrase."""
+"""The shortest phrase the search of all kinds also looks for in documents (shorter ones are in
+too many documents to tell anything); the document kind alone takes any phrase."""
 REFERENCES_AT_MOST = 200
 
 
@@ -134,7 +133,12 @@ def _documents(
     archive = archive_of(request)
     _actor, scope = archive.reading_scope(viewer.ctx, Action.READ_DOCUMENT)
     hits = search_documents(
-        service.store, service.select(DOCUMENTS).projection, text, scope=scope, limit=PAGE_SIZE
+        service.store,
+        service.select(DOCUMENTS).projection,
+        text,
+        scope=scope,
+        limit=PAGE_SIZE,
+        snippets=False,
     )
     types = archive.rule_set().document_types
     found = []

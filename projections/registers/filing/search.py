@@ -1,21 +1,41 @@
-"""Document search (全文检索): the full text of every filed document, Chinese included.
+"""Document search (全文检索): every filed document, found by any phrase, with no text in clear.
 
 The text comes from the stored document itself — read through the ``text_source`` the
-composition root wires to the archive (the PDF's extracted text) — and never from an event:
-events cite documents by hash, they do not carry their content. One versioned row per filed
-document (keyed by dossier and SHA-256) holds the loan, the borrower, the document's metadata
-and its text.
+composition root wires to the archive (the PDF's text, extracted at filing and kept encrypted
+under the dossier's data key beside it) — and never from an event. The register keeps none of it:
+one versioned row per filed document (keyed by dossier and SHA-256) holds the loan, the borrower
+and the document's metadata, and a **blind index** holds its terms.
 
-The index is per backend: on SQLite an FTS5 table with the ``trigram`` tokenizer over the
-documents table (external content, kept in step by triggers), so any phrase of three or more
-characters — Chinese has no spaces to split words on — is found through the index; on
-PostgreSQL a ``pg_trgm`` GIN index that serves ``ILIKE '%phrase%'``. Shorter phrases fall back
-to a scan with ``LIKE``.
+The terms of a document are its distinct characters, pairs of characters and triples of
+characters (Chinese has no spaces to split words on), after folding case and runs of white
+space; each is stored only as a keyed hash (BLAKE2b with the search index key, a random key kept
+wrapped under the master key in the key store, never in the register database), in postings
+``(term, doc)`` where ``doc`` numbers the document (the log position of its first filing), and
+each document's own hashes, packed in one row (``doc``, ``hashes``), so that its postings can be
+found again to delete them — a second index of the postings by document would cost as much
+again at every filing as the postings themselves. A
+phrase is looked up by the hashes of its own terms — all its triples, or its pair or character
+when it is shorter — and the documents holding all of them are the candidates of the page; only
+those (at most a page of them) are read back through the text source, which decrypts them, to
+confirm the phrase and cut a snippet around it (a phrase of one term needs no confirming: without
+snippets, nothing is decrypted). Nothing of a
+document's text, not even a character of it, is stored in the clear, on SQLite or PostgreSQL.
+
+When a dossier is destroyed its documents' rows, postings and packed hashes are deleted; the
+register database
+(SQLite) overwrites freed pages (``secure_delete``) and its write-ahead log is checkpointed and
+truncated after the batch, so nothing of the text — whose key is shredded at the same time —
+stays readable in the files. A page may hold fewer hits than its size when a candidate does not
+hold the phrase itself (its terms appear apart) or its text can no longer be read; the next page
+starts where the candidates of this one ended.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import hashlib
+import operator
+import struct
+from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 from uuid import UUID
 
@@ -37,8 +57,9 @@ DossierEvents: Any = Dossier
 
 SNIPPET = 60  # characters of context shown around a match
 MAX_PHRASE = 200
-TRIGRAM = 3  # the shortest phrase the trigram indexes can serve
-PG_TRGM_LOCK = 0x646F_7373_7472_676D  # serialises CREATE EXTENSION between sessions
+TRIGRAM = 3  # the longest terms indexed: a longer phrase is looked up by its triples
+TERM_BYTES = 4  # a term's keyed hash, as a signed 32-bit integer (collisions only add candidates)
+INDEX_KEY_BYTES = 32
 
 DOSSIERS = TableSpec(
     "dossiers",
@@ -63,18 +84,82 @@ DOCUMENTS = TableSpec(
         col("media_type", sa.String(100), "格式", "media type"),
         col("pages", sa.Integer, "页数", "pages"),
         col("position", sa.BigInteger, "归档日志位置", "filed at position"),
-        col("content", sa.Text, "全文", "full text", export=False),
+        # The document's number in the postings: the log position of its first filing.
+        col("doc", sa.BigInteger, "索引编号", "index number", export=False),
+        # How many terms the document gave the index (0: no text could be read).
+        col("terms", sa.Integer, "索引词数", "index terms", export=False),
     ],
     key=("dossier_id", "sha256"),
-    indexes=(("loan_no",),),
+    indexes=(("loan_no",), ("doc",)),
 )
 
 
+def normalized(text: str) -> str:
+    """Text as it is indexed and matched: case folded, every run of white space one space."""
+    return " ".join(text.casefold().split())
+
+
+def grams(text: str) -> set[str]:
+    """The distinct terms of normalized ``text``: its characters, pairs and triples (each pair
+    and triple made by one concatenation, not sliced out of the text)."""
+    pairs = list(map(operator.add, text, text[1:]))
+    found = set(text)
+    found.update(pairs)
+    found.update(map(operator.add, pairs, text[2:]))
+    return found
+
+
+def phrase_grams(phrase: str) -> list[str]:
+    """The terms a normalized phrase is looked up by: all its triples (overlapping, so their
+    order is nearly pinned down), or the phrase itself when it is shorter than a triple."""
+    if len(phrase) < TRIGRAM:
+        return [phrase]
+    return list(dict.fromkeys(phrase[i : i + TRIGRAM] for i in range(len(phrase) - 2)))
+
+
+class BlindTerms:
+    """Terms as keyed hashes: BLAKE2b in keyed mode (a MAC) under the search index key.
+
+    The key is asked for once, when first needed, and kept in memory only, as a hash state
+    that has taken it in: each term's hash starts from a copy of that state, so the key block
+    is not hashed again for every term.
+    """
+
+    def __init__(self, key: Callable[[], bytes | None]) -> None:
+        self._source = key
+        self._keyed: Any = None
+
+    def _known(self) -> Any:
+        if self._keyed is None:
+            key = self._source()
+            if key is None:
+                return None
+            if len(key) != INDEX_KEY_BYTES:
+                raise ValueError(f"the search index key is {INDEX_KEY_BYTES} bytes")
+            self._keyed = hashlib.blake2b(key=key, digest_size=TERM_BYTES)
+        return self._keyed
+
+    def hashes(self, terms: set[str] | list[str]) -> list[int] | None:
+        """The terms' hashes (sorted, distinct), or None when there is no key."""
+        keyed = self._known()
+        if keyed is None:
+            return None
+        start, number = keyed.copy, int.from_bytes
+        found = set()
+        for term in terms:
+            state = start()
+            state.update(term.encode())
+            found.add(number(state.digest(), "big", signed=True))
+        return sorted(found)
+
+
 class DocumentSearch(Projection):
-    """全文检索: every filed document's text, searchable by any phrase (Chinese included)."""
+    """全文检索: every filed document, searchable by any phrase (Chinese included), through a
+    blind index — no text of a document is stored in the register."""
 
     name = "document_search"
-    version = 3  # 3: rows dated by business date (业务日期), read on a day (on=)
+    version = 5  # 4: a blind index of keyed term hashes; no text stored. 5: postings found
+    # again by each document's packed hashes, not by a second index of the postings
     title_zh = "文档全文检索"
     title_en = "Document search"
     tables = (DOSSIERS, DOCUMENTS)
@@ -82,8 +167,14 @@ class DocumentSearch(Projection):
         "documents": Listing("documents", ("loan_no", "position"), "归档文件", "Filed documents")
     }
 
-    def __init__(self, text_source: TextSource | None = None) -> None:
+    def __init__(
+        self,
+        text_source: TextSource | None = None,
+        *,
+        index_key: Callable[[], bytes | None] | None = None,
+    ) -> None:
         self.text_source = text_source
+        self.terms = BlindTerms(index_key or (lambda: None))
 
     handle = handlers()
 
@@ -104,9 +195,11 @@ class DocumentSearch(Projection):
         dossier_id: UUID = event.originator_id
         document = event.document
         dossier = changes.get("dossiers", dossier_id) or {}
-        text = None
-        if self.text_source is not None:
-            text = self.text_source(dossier_id, document.sha256, document.media_type)
+        known = changes.get("documents", dossier_id, document.sha256)
+        doc = known["doc"] if known and known.get("doc") is not None else changes.position
+        terms = known.get("terms") if known else None
+        if terms is None:
+            terms = self._index(changes, doc, dossier_id, document.sha256, document.media_type)
         changes.put(
             "documents",
             (dossier_id, document.sha256),
@@ -119,80 +212,127 @@ class DocumentSearch(Projection):
                 "media_type": document.media_type,
                 "pages": document.pages,
                 "position": changes.position,
-                # NUL cannot be stored in PostgreSQL text; it carries nothing searchable.
-                "content": text.replace("\x00", "") if text is not None else None,
+                "doc": doc,
+                "terms": terms,
             },
         )
 
+    def _index(
+        self, changes: Changes, doc: int, dossier_id: UUID, sha256: str, media_type: str
+    ) -> int:
+        """Write the document's postings (once: a repeated run writes the same rows); return
+        how many terms it has."""
+        if self.text_source is None:
+            return 0
+        text = self.text_source(dossier_id, sha256, media_type)
+        if not text:
+            return 0
+        hashes = self.terms.hashes(grams(normalized(text.replace("\x00", ""))))
+        if not hashes:
+            return 0
+        documents = changes.tables["documents"]
+        changes.insert_later(postings_table(documents), [(h, doc) for h in hashes])
+        changes.insert_later(held_table(documents), [(doc, pack(hashes))])
+        return len(hashes)
+
     @handle.register(DossierEvents.Destroyed)
     def _(self, event: Any, changes: Changes) -> None:
-        """A destroyed dossier's text leaves the index for good: every version of every row of
-        its documents is deleted, so neither the current index nor its history keeps it."""
+        """A destroyed dossier leaves the index for good: every version of every row of its
+        documents is deleted, and so are their postings."""
+        changes.flush()  # the documents filed earlier in this batch, and their postings
+        conn = changes.conn
+        documents = changes.tables["documents"]
+        postings, held = postings_table(documents), held_table(documents)
+        if conn.dialect.name == "sqlite":
+            conn.exec_driver_sql("PRAGMA secure_delete = ON")
+        docs = (
+            sa.select(documents.c.doc)
+            .where(documents.c.dossier_id == event.originator_id)
+            .scalar_subquery()
+        )
+        for doc, packed in conn.execute(
+            sa.select(held.c.doc, held.c.hashes).where(held.c.doc.in_(docs))
+        ):
+            conn.execute(
+                postings.delete().where(
+                    postings.c.term == sa.bindparam("t"), postings.c.doc == sa.bindparam("d")
+                ),
+                [{"t": term, "d": doc} for term in unpack(packed)],
+            )
+        conn.execute(held.delete().where(held.c.doc.in_(docs)))
         changes.purge("documents", dossier_id=event.originator_id)
 
     # -------------------------------------------------------------------- the index
-    @staticmethod
-    def _fts_name(documents: str) -> str:
-        return f"{documents}_fts"
-
-    @staticmethod
-    def _trgm_index(documents: str) -> str:
-        return f"ix_{documents}_trgm"
-
     def on_created(self, conn: sa.Connection, tables: Mapping[str, sa.Table]) -> None:
-        documents = tables["documents"]
-        quote = conn.dialect.identifier_preparer.quote
-        if conn.dialect.name == "sqlite":
-            fts, docs = quote(self._fts_name(documents.name)), quote(documents.name)
-            content = quote("content")
-            conn.exec_driver_sql(f"DROP TABLE IF EXISTS {fts}")
-            conn.exec_driver_sql(
-                f"CREATE VIRTUAL TABLE {fts} USING fts5({content}, tokenize='trigram', "
-                f"content='{documents.name}', content_rowid='rowid')"
-            )
-            # The standard external-content recipe: the index follows every row change.
-            # Only generated identifiers are interpolated: nothing here comes from a user.
-            delete = f"INSERT INTO {fts}({fts}, rowid, {content}) VALUES ('delete', old.rowid, old.{content});"  # noqa: S608
-            insert = f"INSERT INTO {fts}(rowid, {content}) VALUES (new.rowid, new.{content});"  # noqa: S608
-            for suffix, when, body in (
-                ("ai", "AFTER INSERT", insert),
-                ("ad", "AFTER DELETE", delete),
-                ("au", f"AFTER UPDATE OF {content}", delete + " " + insert),
-            ):
-                trigger = quote(f"{documents.name}_{suffix}")
-                conn.exec_driver_sql(f"CREATE TRIGGER {trigger} {when} ON {docs} BEGIN {body} END")
-        elif conn.dialect.name == "postgresql":
-            exists = conn.execute(
-                sa.text("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'")
-            ).first()
-            if exists is None:
-                conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": PG_TRGM_LOCK})
-                conn.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-            qualified = conn.dialect.identifier_preparer.format_table(documents)
-            conn.exec_driver_sql(
-                f"CREATE INDEX {quote(self._trgm_index(documents.name))} ON {qualified} "
-                f"USING gin ({quote('content')} gin_trgm_ops)"
-            )
+        for table in self.extra_tables(tables):
+            table.create(conn)
 
-    def on_dropped(self, conn: sa.Connection, generation: int) -> None:
-        """Drop the SQLite index table; its triggers, and PostgreSQL's trigram index, go with
-        the documents table itself (the pg_trgm extension stays: other schemas may use it)."""
+    def extra_tables(self, tables: Mapping[str, sa.Table]) -> list[sa.Table]:
+        documents = tables["documents"]
+        return [postings_table(documents), held_table(documents)]
+
+    def on_dropped(self, conn: sa.Connection, tables: Mapping[str, sa.Table]) -> None:
+        """Drop the postings and packed hashes of a generation (its documents table goes by
+        itself)."""
+        documents = tables["documents"]
+        for table in self.extra_tables(tables):
+            table.drop(conn, checkfirst=True)
+            documents.metadata.remove(table)
         if conn.dialect.name == "sqlite":
-            fts = self._fts_name(DOCUMENTS.physical_name(self.name, generation))
-            quoted = conn.dialect.identifier_preparer.quote(fts)
-            conn.exec_driver_sql(f"DROP TABLE IF EXISTS {quoted}")
+            # The full-text index of the releases before the blind index, with its copy of
+            # the text (its triggers go with the documents table).
+            quote = conn.dialect.identifier_preparer.quote
+            conn.exec_driver_sql(f"DROP TABLE IF EXISTS {quote(documents.name + '_fts')}")
+
+
+def postings_name(documents: str) -> str:
+    return f"{documents}_terms"
+
+
+def postings_table(documents: sa.Table) -> sa.Table:
+    """The postings beside a generation's documents table: (term hash, document number)."""
+    metadata = documents.metadata
+    name = postings_name(documents.name)
+    key = f"{metadata.schema}.{name}" if metadata.schema else name
+    if key in metadata.tables:
+        return metadata.tables[key]
+    return sa.Table(
+        name,
+        metadata,
+        sa.Column("term", sa.Integer, nullable=False),
+        sa.Column("doc", sa.BigInteger, nullable=False),
+        sa.PrimaryKeyConstraint("term", "doc", name=f"pk_{name}"),
+        sqlite_with_rowid=False,
+    )
+
+
+def held_table(documents: sa.Table) -> sa.Table:
+    """Beside the postings, each document's term hashes packed in one row (document number,
+    :func:`pack`): what finds its postings again when its dossier is destroyed."""
+    metadata = documents.metadata
+    name = f"{documents.name}_held"
+    key = f"{metadata.schema}.{name}" if metadata.schema else name
+    if key in metadata.tables:
+        return metadata.tables[key]
+    return sa.Table(
+        name,
+        metadata,
+        sa.Column("doc", sa.BigInteger, nullable=False),
+        sa.Column("hashes", sa.LargeBinary, nullable=False),
+        sa.PrimaryKeyConstraint("doc", name=f"pk_{name}"),
+    )
+
+
+def pack(hashes: list[int]) -> bytes:
+    """Term hashes as 4-byte big-endian signed integers, one after the other."""
+    return struct.pack(f">{len(hashes)}i", *hashes)
+
+
+def unpack(packed: bytes) -> tuple[int, ...]:
+    return struct.unpack(f">{len(packed) // TERM_BYTES}i", packed)
 
 
 # ----------------------------------------------------------------------------------- queries
-def _escape_like(phrase: str) -> str:
-    return phrase.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def _fts_phrase(phrase: str) -> str:
-    """The phrase as one FTS5 string: quoted, its own double quotes doubled."""
-    return '"' + phrase.replace('"', '""') + '"'
-
-
 def snippet(content: str | None, phrase: str, width: int = SNIPPET) -> str:
     """About ``width`` characters of ``content`` around the first match of ``phrase``."""
     if not content:
@@ -216,13 +356,17 @@ def search(
     limit: int = 50,
     offset: int = 0,
     as_of: AsOf = AsOf(),
+    snippets: bool = True,
 ) -> list[dict[str, Any]]:
     """The filed documents whose text contains ``phrase`` (current, or as of a past point), in
     the dossiers of the loans ``scope`` reaches: a search finds nothing beyond it.
 
     Each hit: ``dossier_id``, ``sha256``, ``loan_no``, ``borrower_name``, ``doc_type``,
     ``filename``, ``position`` and a ``snippet`` of the text around the match. The phrase is
-    always a bound parameter, never part of the SQL.
+    never part of the SQL: only the keyed hashes of its terms are bound. ``limit`` and
+    ``offset`` count candidates (documents holding every term of the phrase); those that do not
+    hold the phrase itself are left out of the page. Without ``snippets``, a phrase of at
+    most three characters (one term: the postings answer it exactly) decrypts nothing.
     """
     phrase = " ".join(phrase.split())
     if not phrase:
@@ -237,38 +381,51 @@ def search(
         )
     if offset < 0:
         raise RegisterQueryError("偏移量不能为负", "offset must not be negative")
+    if not isinstance(projection, DocumentSearch):
+        raise TypeError("search reads the document_search register")
+    wanted = normalized(phrase)
+    hashes = projection.terms.hashes(phrase_grams(wanted))
+    if not hashes or projection.text_source is None:
+        return []  # no key, or no way to read a text: nothing was indexed
     with store.reading() as conn:
         table = store.live_tables(conn, projection)["documents"]
+        postings = postings_table(table)
         clauses = visible(table, DOCUMENTS, as_of)
         clauses += scope_clauses(conn, store, projection, DOCUMENTS.name, table, scope)
-        content = table.c.content
-        if conn.dialect.name == "sqlite" and len(phrase) >= TRIGRAM:
-            fts = sa.table(DocumentSearch._fts_name(table.name))
-            matching: sa.Select[Any] = (
-                sa.select(sa.literal_column("rowid"))
-                .select_from(fts)
-                .where(
-                    sa.literal_column(conn.dialect.identifier_preparer.quote(fts.name)).op("MATCH")(
-                        sa.bindparam("phrase", _fts_phrase(phrase))
-                    )
-                )
-            )
-            clauses.append(sa.literal_column("rowid").in_(matching))
-        elif conn.dialect.name == "postgresql":
-            clauses.append(content.ilike(f"%{_escape_like(phrase)}%", escape="\\"))
+        if len(hashes) == 1:
+            candidates = sa.select(postings.c.doc).where(postings.c.term == hashes[0])
+            clauses.append(table.c.doc.in_(candidates.scalar_subquery()))
         else:
-            clauses.append(content.like(f"%{_escape_like(phrase)}%", escape="\\"))
+            # The documents holding every term, counted once (MATERIALIZED): planned as a
+            # correlated subquery it would be counted again for each document row, which
+            # PostgreSQL chooses when its statistics take the documents for a handful.
+            holding = (
+                sa.select(postings.c.doc)
+                .where(postings.c.term.in_(hashes))
+                .group_by(postings.c.doc)
+                .having(sa.func.count() == len(hashes))
+                .cte("holding")
+                .prefix_with("MATERIALIZED")
+            )
+            clauses.append(table.c.doc.in_(sa.select(holding.c.doc)))
         names = ["dossier_id", "sha256", "loan_no", "borrower_name", "doc_type", "filename"]
         found = conn.execute(
-            sa.select(*[table.c[n] for n in names], table.c.position, content)
+            sa.select(*[table.c[n] for n in names], table.c.position, table.c.media_type)
             .where(*clauses)
             .order_by(table.c.position, table.c.dossier_id, table.c.sha256)
             .limit(limit)
             .offset(offset)
-        )
-        hits = []
-        for row in found:
-            hit = dict(row._mapping)
-            hit["snippet"] = snippet(hit.pop("content"), phrase)
+        ).all()
+    hits = []
+    for row in found:
+        hit = dict(row._mapping)
+        media_type = hit.pop("media_type")
+        if not snippets and len(hashes) == 1:
             hits.append(hit)
-        return hits
+            continue
+        text = projection.text_source(hit["dossier_id"], hit["sha256"], media_type or "")
+        if not text or wanted not in normalized(text):
+            continue  # its terms appear apart, or its text is gone (destroyed meanwhile)
+        hit["snippet"] = snippet(text, phrase)
+        hits.append(hit)
+    return hits
