@@ -289,16 +289,21 @@ def postings_name(documents: str) -> str:
     return f"{documents}_terms"
 
 
-def postings_table(documents: sa.Table) -> sa.Table:
-    """The postings beside a generation's documents table: (term hash, document number)."""
+def _beside(documents: sa.Table, name: str, *parts: Any, **options: Any) -> sa.Table:
+    """The table ``name`` in the documents table's metadata, defined there once."""
     metadata = documents.metadata
-    name = postings_name(documents.name)
     key = f"{metadata.schema}.{name}" if metadata.schema else name
     if key in metadata.tables:
         return metadata.tables[key]
-    return sa.Table(
+    return sa.Table(name, metadata, *parts, **options)
+
+
+def postings_table(documents: sa.Table) -> sa.Table:
+    """The postings beside a generation's documents table: (term hash, document number)."""
+    name = postings_name(documents.name)
+    return _beside(
+        documents,
         name,
-        metadata,
         sa.Column("term", sa.Integer, nullable=False),
         sa.Column("doc", sa.BigInteger, nullable=False),
         sa.PrimaryKeyConstraint("term", "doc", name=f"pk_{name}"),
@@ -309,14 +314,10 @@ def postings_table(documents: sa.Table) -> sa.Table:
 def held_table(documents: sa.Table) -> sa.Table:
     """Beside the postings, each document's term hashes packed in one row (document number,
     :func:`pack`): what finds its postings again when its dossier is destroyed."""
-    metadata = documents.metadata
     name = f"{documents.name}_held"
-    key = f"{metadata.schema}.{name}" if metadata.schema else name
-    if key in metadata.tables:
-        return metadata.tables[key]
-    return sa.Table(
+    return _beside(
+        documents,
         name,
-        metadata,
         sa.Column("doc", sa.BigInteger, nullable=False),
         sa.Column("hashes", sa.LargeBinary, nullable=False),
         sa.PrimaryKeyConstraint("doc", name=f"pk_{name}"),
